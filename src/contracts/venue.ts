@@ -1,0 +1,131 @@
+/**
+ * Venue contract: the normalized events the kernel consumes and the adapter interface every
+ * venue (mock, BingX) implements. The kernel never sees a raw exchange payload; adapters turn
+ * venue payloads into `VenueEvent`s and refuse malformed ones with a `VenueDiagnostic`.
+ *
+ * Invariants:
+ * - order ids are strings end to end (BingX ids exceed 2^53);
+ * - `filled_size_cumulative` is the venue's cumulative filled quantity of the order (monotonic
+ *   at the venue), `fee_cumulative` likewise; the kernel applies fills from these, so duplicated
+ *   or reordered delivery converges;
+ * - `event_id` is stable for one venue fact (order id + status + cumulative quantity, or the
+ *   venue's trade id), so a re-delivered frame dedupes.
+ */
+
+export type VenueEventKind = "ACK" | "PARTIAL_FILL" | "FULL_FILL" | "CANCEL_ACK" | "CANCEL_REJECT" | "REJECT";
+export type RejectReason = "VENUE" | "RATE_LIMITED";
+export type OrderSide = "BUY" | "SELL";
+export type PositionSide = "LONG" | "SHORT";
+export type OrderType = "MARKET" | "LIMIT";
+
+export interface VenueEvent {
+  kind: VenueEventKind;
+  event_id: string;
+  venue_order_id: string;
+  client_order_id: string;
+  asset: string;
+  filled_size_cumulative: number;
+  avg_price: number;
+  last_fill_size: number;
+  last_fill_price: number;
+  fee_cumulative: number;
+  venue_time_ms: number;
+  reject_reason?: RejectReason;
+  /** Rate-limit hint from the venue, when it gave one. */
+  retry_after_ms?: number;
+  /** Venue's own code/message for rejects, for operators (never contains secrets). */
+  venue_code?: string;
+  venue_message?: string;
+}
+
+/** An order the kernel asks the venue to place. `client_order_id` comes from the kernel. */
+export interface OrderRequest {
+  client_order_id: string;
+  asset: string;
+  side: OrderSide;
+  position_side: PositionSide;
+  type: OrderType;
+  size: number;
+  price?: number;
+  reduce_only: boolean;
+  leverage?: number;
+}
+
+export type SubmitResult =
+  | { status: "ACCEPTED"; venue_order_id: string }
+  | { status: "REJECTED"; event: VenueEvent }
+  /** The request may or may not have executed; the adapter already tried to resolve it by query. */
+  | { status: "UNKNOWN"; reason: string };
+
+export type CancelResult =
+  | { status: "REQUESTED" }
+  | { status: "REJECTED"; event: VenueEvent }
+  | { status: "UNKNOWN"; reason: string };
+
+export interface VenueOrderState {
+  venue_order_id: string;
+  client_order_id: string;
+  asset: string;
+  side: OrderSide;
+  position_side: PositionSide;
+  type: OrderType;
+  status: "NEW" | "PARTIALLY_FILLED" | "FILLED" | "CANCELED" | "REJECTED" | "EXPIRED";
+  size: number;
+  filled_size_cumulative: number;
+  avg_price: number;
+  fee_cumulative: number;
+  updated_ms: number;
+}
+
+export interface VenuePosition {
+  asset: string;
+  side: PositionSide;
+  size: number;
+  avg_price: number;
+  unrealized_pnl: number;
+  leverage: number;
+}
+
+export interface VenueBalance {
+  asset: string;
+  balance: number;
+  equity: number;
+  available_margin: number;
+}
+
+export interface ContractRules {
+  asset: string;
+  quantity_step: number;
+  price_step: number;
+  min_quantity: number;
+  min_notional: number;
+  max_leverage: number;
+}
+
+/** A payload the adapter could not normalize: reported, never applied, never fatal. */
+export interface VenueDiagnostic {
+  code: "MALFORMED_PAYLOAD" | "STREAM_GAP" | "STREAM_RECONNECT" | "LOCAL_RULE" | "TIME_SYNC";
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+export type VenueEventListener = (event: VenueEvent) => void;
+export type VenueDiagnosticListener = (diagnostic: VenueDiagnostic) => void;
+
+export interface VenueAdapter {
+  readonly name: "MOCK" | "BINGX";
+  connect(): Promise<void>;
+  close(): Promise<void>;
+  submit(order: OrderRequest): Promise<SubmitResult>;
+  cancel(asset: string, client_order_id: string): Promise<CancelResult>;
+  queryOrder(asset: string, client_order_id: string): Promise<VenueOrderState | null>;
+  openOrders(asset?: string): Promise<VenueOrderState[]>;
+  positions(asset?: string): Promise<VenuePosition[]>;
+  balance(): Promise<VenueBalance>;
+  contractRules(asset: string): Promise<ContractRules>;
+  setLeverage(asset: string, side: PositionSide, leverage: number): Promise<void>;
+  onEvent(listener: VenueEventListener): () => void;
+  onDiagnostic(listener: VenueDiagnosticListener): () => void;
+  /** True while the adapter can trade (connected, stream healthy). */
+  connected(): boolean;
+}
