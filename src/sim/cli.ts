@@ -1,0 +1,28 @@
+/**
+ * `dita-v2 sim`: runs bingx-sim alone until SIGTERM or SIGINT, then stops it and resolves.
+ * The lead wires this into citty; it prints one line with the URL and the seed, because a
+ * command-line user needs both (library use through `startBingxSim` prints nothing).
+ */
+
+import { startBingxSim } from "./index.ts";
+
+export interface SimArgs {
+  port: number;
+  apiKey: string;
+  secret: string;
+  seed: number;
+}
+
+export async function runSimFromArgs(args: SimArgs): Promise<void> {
+  const handle = await startBingxSim({ port: args.port, apiKey: args.apiKey, secret: args.secret, seed: args.seed });
+  process.stdout.write(`bingx-sim listening on ${handle.url} (ws ${handle.wsUrl}) SEED=${handle.seed}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off("SIGTERM", stop);
+      process.off("SIGINT", stop);
+      void handle.stop().then(resolve, resolve);
+    };
+    process.on("SIGTERM", stop);
+    process.on("SIGINT", stop);
+  });
+}

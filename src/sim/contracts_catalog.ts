@@ -1,0 +1,94 @@
+/**
+ * The perpetual contracts the sim lists, with BingX's trading rules: quantity and price
+ * precision (decimal places), minimum quantity and minimum notional, maximum leverage, fees.
+ * Symbols given in `SimOptions.prices` that are not in the table get generic rules derived from
+ * their price, so any "XYZ-USDT" can be simulated.
+ *
+ * Entry points: `buildCatalog(prices)`, `ContractRule`, `contractJson(rule)`, `floorToStep`.
+ */
+
+export interface ContractRule {
+  contractId: string;
+  symbol: string;
+  quantityPrecision: number;
+  pricePrecision: number;
+  tradeMinQuantity: number;
+  tradeMinUSDT: number;
+  maxLeverage: number;
+  takerFeeRate: number;
+  makerFeeRate: number;
+}
+
+export const TAKER_FEE_RATE = 0.0005;
+export const MAKER_FEE_RATE = 0.0002;
+
+const KNOWN: Record<string, [qtyPrec: number, pricePrec: number, minQty: number, maxLev: number, price: number]> = {
+  "BTC-USDT": [4, 1, 0.0001, 125, 65000],
+  "ETH-USDT": [2, 2, 0.01, 100, 3200],
+  "SOL-USDT": [1, 3, 0.1, 50, 150],
+  "DOGE-USDT": [0, 5, 1, 50, 0.15],
+};
+
+export const DEFAULT_PRICES: Record<string, number> = Object.fromEntries(
+  Object.entries(KNOWN).map(([s, row]) => [s, row[4]]),
+);
+
+export function buildCatalog(symbols: string[]): Map<string, ContractRule> {
+  const out = new Map<string, ContractRule>();
+  let id = 100;
+  for (const symbol of symbols) {
+    const known = KNOWN[symbol];
+    const [qp, pp, minQty, maxLev] = known ?? genericRule(DEFAULT_PRICES[symbol] ?? 1);
+    out.set(symbol, {
+      contractId: String(id++),
+      symbol,
+      quantityPrecision: qp,
+      pricePrecision: pp,
+      tradeMinQuantity: minQty,
+      tradeMinUSDT: 2,
+      maxLeverage: maxLev,
+      takerFeeRate: TAKER_FEE_RATE,
+      makerFeeRate: MAKER_FEE_RATE,
+    });
+  }
+  return out;
+}
+
+function genericRule(price: number): [number, number, number, number] {
+  const pricePrec = Math.max(0, Math.min(8, 4 - Math.floor(Math.log10(Math.max(price, 1e-8)))));
+  const qtyPrec = Math.max(0, Math.min(6, Math.floor(Math.log10(Math.max(price, 1e-8))) + 1));
+  return [qtyPrec, pricePrec, 10 ** -qtyPrec, 50];
+}
+
+/** Rounds down to `decimals` places without binary-float drift (0.30000000000000004 → 0.3). */
+export function floorToStep(value: number, decimals: number): number {
+  const scale = 10 ** decimals;
+  return Math.floor(Number((value * scale).toFixed(6))) / scale;
+}
+
+export function roundTo(value: number, decimals: number): number {
+  return Number(value.toFixed(decimals));
+}
+
+export function contractJson(r: ContractRule): Record<string, unknown> {
+  return {
+    contractId: r.contractId,
+    symbol: r.symbol,
+    size: String(r.tradeMinQuantity),
+    quantityPrecision: r.quantityPrecision,
+    pricePrecision: r.pricePrecision,
+    feeRate: r.takerFeeRate,
+    makerFeeRate: r.makerFeeRate,
+    takerFeeRate: r.takerFeeRate,
+    tradeMinLimit: 0,
+    tradeMinQuantity: r.tradeMinQuantity,
+    tradeMinUSDT: r.tradeMinUSDT,
+    maxLongLeverage: r.maxLeverage,
+    maxShortLeverage: r.maxLeverage,
+    currency: "USDT",
+    asset: r.symbol.split("-")[0] ?? r.symbol,
+    status: 1,
+    apiStateOpen: "true",
+    apiStateClose: "true",
+  };
+}

@@ -1,0 +1,121 @@
+/**
+ * The simulator's state and its few state-wide operations: mark prices (set by admin or by the
+ * seeded random walk), the order table and its client-id index, the account, counters, and the
+ * housekeeping step (random-walk ticks, listen-key lapses) run before every request and every
+ * state read, so time-driven behaviour follows the injected clock without a background thread.
+ *
+ * Determinism: all randomness comes from one `Rng(seed)`; all time from the injected `Clock`.
+ */
+
+import type { Clock } from "../contracts/clock.ts";
+import { Rng } from "../contracts/rng.ts";
+import { Account } from "./accounts.ts";
+import { buildCatalog, type ContractRule, DEFAULT_PRICES, floorToStep } from "./contracts_catalog.ts";
+import { defaultFaults } from "./faults.ts";
+import { IdSource } from "./ids.ts";
+import { ListenKeys } from "./listen_keys.ts";
+import { crossRestingOrders } from "./matching.ts";
+import { RateLimiter } from "./rate_limit.ts";
+import { StreamHub } from "./stream.ts";
+import type { SimCounters, SimFaults, SimOptions, SimOrder, SimState } from "./types.ts";
+
+export const ORDERS_MAX = 100_000;
+const WALK_STEPS_MAX = 1000;
+/** Largest relative move of one random-walk step (±0.1%). */
+const WALK_STEP_FRACTION = 0.001;
+
+export interface ClientIdEntry {
+  orderId: string;
+  placedMs: number;
+}
+
+export class SimCore {
+  readonly rng: Rng;
+  readonly ids: IdSource;
+  readonly catalog: Map<string, ContractRule>;
+  readonly prices = new Map<string, number>();
+  readonly account: Account;
+  readonly orders = new Map<string, SimOrder>();
+  readonly byClientId = new Map<string, ClientIdEntry>();
+  readonly faults: SimFaults = defaultFaults();
+  readonly stream: StreamHub;
+  readonly listenKeys: ListenKeys;
+  readonly limiter: RateLimiter;
+  readonly counters: SimCounters = { requests: 0, placed_by_client_id: {}, orders_placed: 0, stream_events_sent: 0 };
+  readonly slippageBps: number;
+  private lastWalkMs: number;
+
+  constructor(
+    readonly opts: SimOptions,
+    readonly clock: Clock,
+  ) {
+    this.rng = new Rng(opts.seed);
+    this.ids = new IdSource(this.rng);
+    const prices = opts.prices && Object.keys(opts.prices).length > 0 ? opts.prices : DEFAULT_PRICES;
+    for (const [symbol, price] of Object.entries(prices)) {
+      if (!(price > 0 && Number.isFinite(price))) throw new Error(`Condition failed: price of ${symbol} must be > 0, got ${price}`);
+      this.prices.set(symbol, price);
+    }
+    this.catalog = buildCatalog([...this.prices.keys()]);
+    this.account = new Account(opts.balance ?? 10_000);
+    this.stream = new StreamHub(this.rng, opts.pingIntervalMs ?? 5000);
+    this.listenKeys = new ListenKeys(opts.listenKeyTtlMs ?? 3_600_000);
+    this.limiter = new RateLimiter(opts.rateLimitsPerS ?? {});
+    this.slippageBps = opts.slippageBps ?? 0;
+    this.lastWalkMs = clock.nowMs();
+  }
+
+  now(): number {
+    return this.clock.nowMs();
+  }
+
+  mark(symbol: string): number {
+    const p = this.prices.get(symbol);
+    if (p === undefined) throw new Error(`Invariant: no price for listed symbol ${symbol}`);
+    return p;
+  }
+
+  setPrice(symbol: string, price: number): void {
+    const rule = this.catalog.get(symbol);
+    if (!rule) throw new Error(`Condition failed: unknown symbol ${symbol}`);
+    if (!(price > 0 && Number.isFinite(price) && price < 1e12)) throw new Error(`Condition failed: price must be > 0, got ${price}`);
+    this.prices.set(symbol, price);
+    crossRestingOrders(this, symbol);
+  }
+
+  /** Time-driven work: random-walk steps due on the clock, then listen keys that lapsed. */
+  housekeeping(): void {
+    const now = this.now();
+    const step = this.opts.priceStepMs ?? 0;
+    if (step > 0 && now > this.lastWalkMs) {
+      const due = Math.min(Math.floor((now - this.lastWalkMs) / step), WALK_STEPS_MAX);
+      this.lastWalkMs += due * step;
+      for (let i = 0; i < due; i++) this.walkOnce();
+    }
+    for (const key of this.listenKeys.sweep(now)) this.stream.expire(key, now);
+  }
+
+  private walkOnce(): void {
+    for (const [symbol, rule] of this.catalog) {
+      const price = this.mark(symbol);
+      const moved = price * (1 + (this.rng.next() * 2 - 1) * WALK_STEP_FRACTION);
+      const next = floorToStep(moved, rule.pricePrecision);
+      this.setPrice(symbol, next > 0 ? next : price);
+    }
+  }
+
+  snapshot(): SimState {
+    return {
+      seed: this.opts.seed,
+      now_ms: this.now(),
+      prices: Object.fromEntries(this.prices),
+      orders: [...this.orders.values()].map((o) => ({ ...o })),
+      positions: this.account.openPositions().map((p) => ({ ...p })),
+      balance: this.account.summary((s) => this.mark(s)),
+      counters: { ...this.counters, placed_by_client_id: { ...this.counters.placed_by_client_id }, stream_events_sent: this.stream.sent },
+      faults: { ...this.faults, rate_limit: { ...this.faults.rate_limit } },
+      listen_keys: this.listenKeys.size,
+      stream_connections: this.stream.sockets.size,
+    };
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * Validation of a place-order request, in the order BingX applies it: required fields and
+ * enums (80014), hedge-mode position side, quantity truncated to the contract step and checked
+ * against the minimum quantity and notional (101400), price truncated to the tick, client order
+ * id uniqueness (109201 within 1 s, 80014 after: an existing id never creates a second order),
+ * closable position for closing orders (101400), margin for opening orders (101204), PostOnly
+ * that would match (101215).
+ *
+ * Entry point: `validateOrder(core, params) → NewOrder` (throws `SimError`).
+ */
+
+import { floorToStep, TAKER_FEE_RATE } from "./contracts_catalog.ts";
+import type { SimCore } from "./core.ts";
+import { Code, fail, POST_ONLY_WOULD_MATCH } from "./errors.ts";
+import { closableQty, isClosing, type NewOrder } from "./matching.ts";
+import { clientIdParam, oneOf, type Params, positiveNumber, str } from "./params.ts";
+
+const DUPLICATE_WINDOW_MS = 1000;
+const QTY_MAX = 1e9;
+
+export function symbolParam(core: SimCore, p: Params, required: boolean): string | undefined {
+  const symbol = required ? str(p, "symbol", true) : str(p, "symbol");
+  if (symbol === undefined) return undefined;
+  if (!core.catalog.has(symbol)) fail(Code.INVALID_PARAMETER, `err: symbol ${symbol.slice(0, 40)} does not exist`);
+  return symbol;
+}
+
+export function validateOrder(core: SimCore, p: Params): NewOrder {
+  const symbol = symbolParam(core, p, true) as string;
+  const rule = core.catalog.get(symbol);
+  if (!rule) throw new Error("Invariant: symbol checked above");
+  const type = oneOf(p, "type", ["MARKET", "LIMIT"] as const);
+  const side = oneOf(p, "side", ["BUY", "SELL"] as const);
+  const positionSide = oneOf(p, "positionSide", ["LONG", "SHORT"] as const, "LONG");
+  const timeInForce = oneOf(p, "timeInForce", ["GTC", "IOC", "FOK", "PostOnly"] as const, "GTC");
+  const reduceOnly = str(p, "reduceOnly");
+  if (reduceOnly !== undefined && reduceOnly !== "true" && reduceOnly !== "false") fail(Code.INVALID_PARAMETER, "err: reduceOnly must be true or false");
+  const quantity = floorToStep(positiveNumber(p, "quantity", true, QTY_MAX) as number, rule.quantityPrecision);
+  let price = 0;
+  if (type === "LIMIT") {
+    price = floorToStep(positiveNumber(p, "price", true) as number, rule.pricePrecision);
+    if (price <= 0) fail(Code.INVALID_PARAMETER, "err: price below the tick size");
+  }
+  const mark = core.mark(symbol);
+  const ref = type === "LIMIT" ? price : mark;
+  if (quantity < rule.tradeMinQuantity) fail(Code.ORDER_SIZE, `the minimum order quantity is ${rule.tradeMinQuantity}`);
+  if (quantity * ref < rule.tradeMinUSDT) fail(Code.ORDER_SIZE, `the minimum order value is ${rule.tradeMinUSDT} USDT`);
+  const clientOrderId = clientIdParam(p) ?? "";
+  checkClientId(core, clientOrderId);
+  const req: NewOrder = { symbol, side, positionSide, type, quantity, price, timeInForce, clientOrderId };
+  checkFunds(core, req, ref);
+  if (type === "LIMIT" && timeInForce === "PostOnly" && (side === "BUY" ? mark <= price : mark >= price)) fail(POST_ONLY_WOULD_MATCH);
+  return req;
+}
+
+function checkClientId(core: SimCore, clientOrderId: string): void {
+  if (!clientOrderId) return;
+  const seen = core.byClientId.get(clientOrderId);
+  if (!seen) return;
+  if (core.now() - seen.placedMs < DUPLICATE_WINDOW_MS) fail(Code.DUPLICATE_CLIENT_ID);
+  fail(Code.INVALID_PARAMETER, `err: clientOrderId ${clientOrderId} already exists`);
+}
+
+function checkFunds(core: SimCore, req: NewOrder, ref: number): void {
+  if (isClosing(req.side, req.positionSide)) {
+    const closable = closableQty(core, req.symbol, req.positionSide);
+    if (closable <= 0) fail(Code.ORDER_SIZE, "no position to close");
+    if (req.quantity > closable + 1e-12) fail(Code.ORDER_SIZE, `the quantity exceeds the closable position ${closable}`);
+    return;
+  }
+  const leverage = core.account.leverage(req.symbol, req.positionSide);
+  const need = (req.quantity * ref) / leverage + req.quantity * ref * TAKER_FEE_RATE;
+  const { available_margin } = core.account.summary((s) => core.mark(s));
+  if (need > available_margin) fail(Code.INSUFFICIENT_MARGIN, `need ${need.toFixed(4)} USDT, available ${available_margin.toFixed(4)}`);
+}

@@ -1,0 +1,112 @@
+/**
+ * Public types of bingx-sim: the options, the handle, the fault knobs and the state snapshot
+ * that tests assert on. `index.ts` re-exports them; the names and shapes of `SimOptions`,
+ * `SimHandle` and `startBingxSim` are a contract shared with the BingX adapter's author.
+ *
+ * Extensions beyond the agreed contract are all optional (`pingIntervalMs`, `listenKeyTtlMs`,
+ * `rateLimitsPerS`, `slippageBps`) and default to BingX-like values.
+ */
+
+import type { Clock } from "../contracts/clock.ts";
+
+export interface SimOptions {
+  port?: number /* 0 = ephemeral */;
+  host?: "127.0.0.1";
+  apiKey: string;
+  secret: string;
+  seed: number;
+  clock?: Clock;
+  prices?: Record<string, number> /* e.g. {"BTC-USDT": 65000} */;
+  balance?: number /* USDT, default 10000 */;
+  priceStepMs?: number /* seeded random-walk tick interval, default 0 = prices move only via admin */;
+  /** Real-time interval between server "Ping" frames on the user stream (default 5000). */
+  pingIntervalMs?: number;
+  /** Listen-key lifetime without a PUT, measured on the injected clock (default 3_600_000). */
+  listenKeyTtlMs?: number;
+  /** Per-key, per-endpoint request budget per second; keys are endpoint names (see rate_limit.ts). */
+  rateLimitsPerS?: Partial<Record<string, number>>;
+  /** Market-order slippage against the mark, in basis points (default 0). */
+  slippageBps?: number;
+}
+
+export interface RateLimitFault {
+  count: number;
+  retry_hint: boolean;
+}
+
+export interface SimFaults {
+  latency_ms: number;
+  drop_responses: number;
+  http_5xx: number;
+  rate_limit: RateLimitFault;
+  duplicate_events: boolean;
+  reorder_events: boolean;
+  stream_disconnect: number;
+  partial_fill_legs: number;
+  cancel_reject: boolean;
+}
+
+export type SimOrderStatus = "NEW" | "PARTIALLY_FILLED" | "FILLED" | "CANCELLED" | "EXPIRED";
+
+export interface SimOrder {
+  orderId: string;
+  clientOrderId: string;
+  symbol: string;
+  side: "BUY" | "SELL";
+  positionSide: "LONG" | "SHORT";
+  type: "MARKET" | "LIMIT";
+  timeInForce: string;
+  origQty: number;
+  price: number;
+  executedQty: number;
+  cumQuote: number;
+  avgPrice: number;
+  commission: number;
+  profit: number;
+  status: SimOrderStatus;
+  time: number;
+  updateTime: number;
+  closing: boolean;
+}
+
+export interface SimPosition {
+  symbol: string;
+  positionSide: "LONG" | "SHORT";
+  positionAmt: number;
+  avgPrice: number;
+  realisedProfit: number;
+  leverage: number;
+}
+
+export interface SimCounters {
+  /** Every HTTP request that reached the sim, admin routes excluded. */
+  requests: number;
+  /** Orders created (executed) per client order id; a value above 1 would be a duplicate. */
+  placed_by_client_id: Record<string, number>;
+  orders_placed: number;
+  stream_events_sent: number;
+}
+
+export interface SimState {
+  seed: number;
+  now_ms: number;
+  prices: Record<string, number>;
+  orders: SimOrder[];
+  positions: SimPosition[];
+  balance: { wallet: number; equity: number; available_margin: number; used_margin: number; unrealized: number; realised: number };
+  counters: SimCounters;
+  faults: SimFaults;
+  listen_keys: number;
+  stream_connections: number;
+}
+
+export interface SimHandle {
+  url: string /* http://127.0.0.1:PORT */;
+  wsUrl: string /* ws://127.0.0.1:PORT/swap-market */;
+  port: number;
+  seed: number;
+  faults: SimFaults /* live-mutable */;
+  setPrice(symbol: string, price: number): void;
+  state(): SimState;
+  stop(): Promise<void>;
+}

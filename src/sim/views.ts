@@ -1,0 +1,162 @@
+/**
+ * BingX JSON shapes of sim state: REST order objects, the place-order answer, positions,
+ * balance, and the user-stream events ORDER_TRADE_UPDATE and ACCOUNT_UPDATE. Order ids are
+ * `JsonInt` so they print as exact 19-digit JSON numbers; quantities and prices are strings as
+ * BingX sends them. Commission is reported negative (a cost), as BingX does.
+ *
+ * Status spelling: REST uses "CANCELLED", the stream uses "CANCELED" (both seen from BingX;
+ * clients must accept either).
+ */
+
+import { JsonInt } from "./_json.ts";
+import type { Account } from "./accounts.ts";
+import type { SimOrder, SimPosition } from "./types.ts";
+
+const num = (v: number, d = 8) => (Number.isFinite(v) ? v.toFixed(d) : "0");
+const trim = (v: number) => String(Number(v.toFixed(10)));
+
+export function restOrder(o: SimOrder, leverage: number): Record<string, unknown> {
+  return {
+    symbol: o.symbol,
+    orderId: new JsonInt(o.orderId),
+    side: o.side,
+    positionSide: o.positionSide,
+    type: o.type,
+    origQty: trim(o.origQty),
+    price: trim(o.price),
+    executedQty: trim(o.executedQty),
+    avgPrice: trim(o.avgPrice),
+    cumQuote: trim(o.cumQuote),
+    stopPrice: "",
+    profit: num(o.profit, 4),
+    commission: num(-o.commission, 6),
+    status: o.status,
+    time: o.time,
+    updateTime: o.updateTime,
+    clientOrderId: o.clientOrderId,
+    leverage: `${leverage}X`,
+    workingType: "MARK_PRICE",
+    timeInForce: o.timeInForce,
+    reduceOnly: o.closing,
+  };
+}
+
+/** `data.order` of POST /v2/trade/order: BingX spells the client id `clientOrderID` here. */
+export function placeAnswer(o: SimOrder): Record<string, unknown> {
+  return {
+    symbol: o.symbol,
+    orderId: new JsonInt(o.orderId),
+    side: o.side,
+    positionSide: o.positionSide,
+    type: o.type,
+    clientOrderID: o.clientOrderId,
+    workingType: "MARK_PRICE",
+    timeInForce: o.timeInForce,
+    price: trim(o.price),
+    quantity: trim(o.origQty),
+    status: o.status,
+    avgPrice: trim(o.avgPrice),
+    executedQty: trim(o.executedQty),
+  };
+}
+
+const STREAM_STATUS: Record<SimOrder["status"], string> = {
+  NEW: "NEW",
+  PARTIALLY_FILLED: "PARTIALLY_FILLED",
+  FILLED: "FILLED",
+  CANCELLED: "CANCELED",
+  EXPIRED: "EXPIRED",
+};
+
+export type ExecType = "NEW" | "TRADE" | "CANCELED" | "EXPIRED";
+
+export function orderEvent(o: SimOrder, x: ExecType, lastQty: number, lastPrice: number, nowMs: number) {
+  return {
+    e: "ORDER_TRADE_UPDATE",
+    E: nowMs,
+    o: {
+      s: o.symbol,
+      c: o.clientOrderId,
+      i: new JsonInt(o.orderId),
+      S: o.side,
+      o: o.type,
+      q: num(o.origQty),
+      p: num(o.price),
+      sp: "0.00000000",
+      ap: num(o.avgPrice),
+      x,
+      X: STREAM_STATUS[o.status],
+      z: num(o.executedQty),
+      l: num(lastQty),
+      L: num(lastPrice),
+      n: num(-o.commission),
+      N: "USDT",
+      ps: o.positionSide,
+      rp: num(o.profit),
+      T: o.updateTime,
+      wt: "MARK_PRICE",
+    },
+  };
+}
+
+export function accountEvent(account: Account, pos: SimPosition, mark: number, nowMs: number) {
+  return {
+    e: "ACCOUNT_UPDATE",
+    E: nowMs,
+    a: {
+      m: "ORDER",
+      B: [{ a: "USDT", wb: num(account.wallet), cw: num(account.wallet), bc: "0" }],
+      P: [
+        {
+          s: pos.symbol,
+          pa: num(pos.positionAmt),
+          ep: num(pos.avgPrice),
+          up: num(account.unrealised(pos, mark)),
+          mt: "cross",
+          iw: "0",
+          ps: pos.positionSide,
+        },
+      ],
+    },
+  };
+}
+
+export function restPosition(account: Account, p: SimPosition, mark: number, availableAmt: number, positionId: string) {
+  const value = p.positionAmt * mark;
+  const margin = (p.positionAmt * p.avgPrice) / p.leverage;
+  const up = account.unrealised(p, mark);
+  return {
+    symbol: p.symbol,
+    positionId: positionId,
+    positionSide: p.positionSide,
+    isolated: false,
+    positionAmt: trim(p.positionAmt),
+    availableAmt: trim(availableAmt),
+    unrealizedProfit: num(up, 4),
+    realisedProfit: num(p.realisedProfit, 4),
+    initialMargin: num(margin, 4),
+    margin: num(margin, 4),
+    avgPrice: trim(p.avgPrice),
+    markPrice: trim(mark),
+    liquidationPrice: 0,
+    leverage: p.leverage,
+    positionValue: num(value, 4),
+    pnlRatio: num(margin > 0 ? up / margin : 0, 4),
+    currency: "USDT",
+  };
+}
+
+export function restBalance(s: ReturnType<Account["summary"]>) {
+  return {
+    userId: "1000000001",
+    asset: "USDT",
+    balance: num(s.wallet, 4),
+    equity: num(s.equity, 4),
+    unrealizedProfit: num(s.unrealized, 4),
+    realisedProfit: num(s.realised, 4),
+    availableMargin: num(s.available_margin, 4),
+    usedMargin: num(s.used_margin, 4),
+    freezedMargin: "0.0000",
+    shortUid: "10000001",
+  };
+}
