@@ -1,0 +1,60 @@
+/**
+ * Where the BingX adapter's output goes: event and diagnostic listeners, with every diagnostic
+ * message and every thrown error scrubbed of the API key and secret (`redact`). A listener that
+ * throws does not stop delivery to the others; its error is re-raised asynchronously.
+ *
+ * Entry points: `Outlets` (`emit`, `diag`, `clean`, `guard`, `onEvent`, `onDiagnostic`).
+ */
+
+import type { VenueDiagnostic, VenueDiagnosticListener, VenueEvent, VenueEventListener } from "../../contracts/venue.ts";
+import { VenueRequestError, redact } from "./errors.ts";
+
+export class Outlets {
+  private readonly events = new Set<VenueEventListener>();
+  private readonly diagnostics = new Set<VenueDiagnosticListener>();
+
+  constructor(private readonly secrets: readonly string[]) {}
+
+  onEvent(listener: VenueEventListener): () => void {
+    this.events.add(listener);
+    return () => this.events.delete(listener);
+  }
+
+  onDiagnostic(listener: VenueDiagnosticListener): () => void {
+    this.diagnostics.add(listener);
+    return () => this.diagnostics.delete(listener);
+  }
+
+  emit(e: VenueEvent): void {
+    for (const l of [...this.events]) {
+      try {
+        l({ ...e });
+      } catch (err) {
+        queueMicrotask(() => {
+          throw err;
+        });
+      }
+    }
+  }
+
+  diag(d: VenueDiagnostic): void {
+    const safe: VenueDiagnostic = { ...d, message: this.clean(d.message) };
+    for (const l of [...this.diagnostics]) l(safe);
+  }
+
+  clean(text: string): string {
+    return redact(text, this.secrets);
+  }
+
+  /** Runs `fn`, re-throwing any error with secrets scrubbed from its message. */
+  async guard<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof VenueRequestError) {
+        throw new VenueRequestError(err.kind, this.clean(err.message), err.code, err.http_status, err.retry_after_ms);
+      }
+      throw new Error(this.clean(err instanceof Error ? err.message : String(err)));
+    }
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * Readers for BingX REST answers (the `data` of the envelope). Each returns a normalized value or
+ * `undefined`/skips an entry it cannot read exactly; nothing here throws on venue input.
+ *
+ * Statuses: PENDING reads as NEW and CANCELLED as CANCELED; fees arrive signed (BingX reports a
+ * paid commission as a negative number) and are returned as a positive cost.
+ *
+ * Entry points: `parseOrder`, `parsePlacedOrderId`, `parsePositions`, `parseBalance`,
+ * `parseContracts`, `parseMarkPrice`, `parseListenKey`, `normalizeStatus`.
+ */
+
+import type { ContractRules, OrderSide, OrderType, PositionSide, VenueBalance, VenueOrderState, VenuePosition } from "../../contracts/venue.ts";
+import { idText, isRecord, num, numOrZero, text } from "./_values.ts";
+
+const STATUSES = ["NEW", "PARTIALLY_FILLED", "FILLED", "CANCELED", "REJECTED", "EXPIRED"] as const;
+
+export function normalizeStatus(s: unknown): VenueOrderState["status"] | undefined {
+  if (typeof s !== "string") return undefined;
+  const up = s.toUpperCase();
+  if (up === "PENDING") return "NEW";
+  if (up === "CANCELLED") return "CANCELED";
+  return (STATUSES as readonly string[]).includes(up) ? (up as VenueOrderState["status"]) : undefined;
+}
+
+function unwrapOrder(data: unknown): Record<string, unknown> | undefined {
+  if (!isRecord(data)) return undefined;
+  return isRecord(data.order) ? data.order : data;
+}
+
+export function parsePlacedOrderId(data: unknown): string | undefined {
+  const o = unwrapOrder(data);
+  return o ? (idText(o.orderId) ?? idText(o.orderID)) : undefined;
+}
+
+export function parseOrder(data: unknown): VenueOrderState | undefined {
+  const o = unwrapOrder(data);
+  if (!o) return undefined;
+  const id = idText(o.orderId);
+  const status = normalizeStatus(o.status);
+  const side = o.side === "BUY" || o.side === "SELL" ? (o.side as OrderSide) : undefined;
+  const ps = o.positionSide === "LONG" || o.positionSide === "SHORT" ? (o.positionSide as PositionSide) : undefined;
+  const type = o.type === "MARKET" || o.type === "LIMIT" ? (o.type as OrderType) : undefined;
+  const size = num(o.origQty);
+  const filled = numOrZero(o.executedQty);
+  const avg = numOrZero(o.avgPrice);
+  const fee = numOrZero(o.commission);
+  const updated = num(o.updateTime ?? o.time) ?? 0;
+  const asset = text(o.symbol, 40);
+  const cid = text(o.clientOrderID ?? o.clientOrderId, 40) ?? "";
+  if (!id || !status || !side || !ps || !type || !asset || size === undefined || filled === undefined || avg === undefined || fee === undefined) {
+    return undefined;
+  }
+  return {
+    venue_order_id: id, client_order_id: cid, asset, side, position_side: ps, type, status, size,
+    filled_size_cumulative: filled, avg_price: avg, fee_cumulative: Math.abs(fee), updated_ms: updated,
+  };
+}
+
+export function parseOrderList(data: unknown): { orders: VenueOrderState[]; unreadable: number } {
+  const list = isRecord(data) && Array.isArray(data.orders) ? data.orders : Array.isArray(data) ? data : [];
+  const orders: VenueOrderState[] = [];
+  let unreadable = 0;
+  for (const item of list.slice(0, 10_000)) {
+    const o = parseOrder(item);
+    if (o) orders.push(o);
+    else unreadable++;
+  }
+  return { orders, unreadable };
+}
+
+export function parsePositions(data: unknown): { positions: VenuePosition[]; unreadable: number } {
+  const list = Array.isArray(data) ? data : [];
+  const positions: VenuePosition[] = [];
+  let unreadable = 0;
+  for (const p of list.slice(0, 10_000)) {
+    if (!isRecord(p)) {
+      unreadable++;
+      continue;
+    }
+    const asset = text(p.symbol, 40);
+    const side = p.positionSide === "LONG" || p.positionSide === "SHORT" ? (p.positionSide as PositionSide) : undefined;
+    const amt = num(p.positionAmt);
+    const avg = numOrZero(p.avgPrice);
+    const upnl = numOrZero(p.unrealizedProfit);
+    const lev = num(p.leverage) ?? 1;
+    if (!asset || !side || amt === undefined || avg === undefined || upnl === undefined) {
+      unreadable++;
+      continue;
+    }
+    if (amt === 0) continue;
+    positions.push({ asset, side, size: Math.abs(amt), avg_price: avg, unrealized_pnl: upnl, leverage: lev });
+  }
+  return { positions, unreadable };
+}
+
+export function parseBalance(data: unknown): VenueBalance | undefined {
+  const raw = isRecord(data) && data.balance !== undefined ? data.balance : data;
+  const entry = Array.isArray(raw) ? raw.find((b) => isRecord(b) && b.asset === "USDT") : raw;
+  if (!isRecord(entry)) return undefined;
+  const balance = num(entry.balance);
+  const equity = num(entry.equity);
+  const available = num(entry.availableMargin);
+  if (balance === undefined || equity === undefined || available === undefined) return undefined;
+  return { asset: text(entry.asset, 20) ?? "USDT", balance, equity, available_margin: available };
+}
+
+export function parseContracts(data: unknown): Map<string, ContractRules> {
+  const out = new Map<string, ContractRules>();
+  for (const c of (Array.isArray(data) ? data : []).slice(0, 5000)) {
+    if (!isRecord(c)) continue;
+    const asset = text(c.symbol, 40);
+    const qp = num(c.quantityPrecision);
+    const pp = num(c.pricePrecision);
+    if (!asset || qp === undefined || pp === undefined || qp < 0 || qp > 12 || pp < 0 || pp > 12) continue;
+    const step = 10 ** -qp;
+    out.set(asset, {
+      asset,
+      quantity_step: step,
+      price_step: 10 ** -pp,
+      min_quantity: num(c.tradeMinQuantity) ?? step,
+      min_notional: num(c.tradeMinUSDT) ?? 0,
+      max_leverage: Math.min(num(c.maxLongLeverage) ?? 125, num(c.maxShortLeverage) ?? 125),
+    });
+  }
+  return out;
+}
+
+export function parseMarkPrice(data: unknown, symbol: string): number | undefined {
+  const entry = Array.isArray(data) ? data.find((d) => isRecord(d) && d.symbol === symbol) : data;
+  if (!isRecord(entry)) return undefined;
+  const mark = num(entry.markPrice);
+  return mark !== undefined && mark > 0 ? mark : undefined;
+}
+
+export function parseListenKey(data: unknown): string | undefined {
+  if (!isRecord(data)) return undefined;
+  const key = data.listenKey ?? (isRecord(data.data) ? data.data.listenKey : undefined);
+  return typeof key === "string" && /^[A-Za-z0-9_-]{8,128}$/.test(key) ? key : undefined;
+}

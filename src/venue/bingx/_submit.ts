@@ -1,0 +1,155 @@
+/**
+ * Placing and cancelling with BingX's failure modes handled explicitly:
+ * - a rate limit becomes a REJECT (or CANCEL_REJECT) with reject_reason RATE_LIMITED and the
+ *   venue's `retry_after_ms` hint when it sent one;
+ * - an UNKNOWN outcome (timeout, 5xx, dropped connection, 100500/101500/80019, unreadable answer)
+ *   is resolved by querying the order by clientOrderID BEFORE anything else; only when every query
+ *   says the order does not exist is the place sent again, with the same clientOrderID (idempotent
+ *   at the venue), at most `PLACE_ATTEMPTS_MAX` times in all;
+ * - 109201 (same client id within 1 s) means the order exists: it is resolved by query too.
+ * A local refusal (contract rules, client id shape) never sends anything: LOCAL_RULE diagnostic
+ * plus REJECT event. Every REJECT is both returned and emitted (same event id, so it dedupes).
+ *
+ * Entry points: `submitOrder`, `cancelOrder`, `SubmitContext`.
+ */
+
+import type { CancelResult, ContractRules, OrderRequest, SubmitResult, VenueDiagnostic, VenueEvent, VenueOrderState } from "../../contracts/venue.ts";
+import { applyContractRules } from "./contract_rules.ts";
+import * as ep from "./endpoints.ts";
+import { VenueRequestError } from "./errors.ts";
+import { parseOrder, parsePlacedOrderId } from "./_parse.ts";
+import type { BingxRestClient } from "./rest_client.ts";
+
+export const PLACE_ATTEMPTS_MAX = 2;
+const CLIENT_ID = /^[A-Za-z0-9_-]{1,40}$/;
+
+export interface SubmitContext {
+  rest: BingxRestClient;
+  rules(asset: string): Promise<ContractRules>;
+  markPrice(asset: string): Promise<number | undefined>;
+  emit(e: VenueEvent): void;
+  diag(d: VenueDiagnostic): void;
+  track(clientId: string, asset: string): boolean;
+  untrack(clientId: string): void;
+  /** Feeds a REST order state through the tracker (emits what is new). */
+  applyState(s: VenueOrderState): void;
+  reportedCumulative(venueOrderId: string): number;
+  nextSeq(): number;
+  nowMs(): number;
+  /** Waits between resolution queries, in ms; its length bounds the queries. */
+  resolveDelaysMs: readonly number[];
+  sleep(ms: number): Promise<void>;
+}
+
+type Refusal = { reason: "VENUE" | "RATE_LIMITED"; code: string; message: string; retry_after_ms?: number };
+
+function refusalEvent(kind: "REJECT" | "CANCEL_REJECT", ctx: SubmitContext, cid: string, asset: string, r: Refusal, venueOrderId = "", filled = 0): VenueEvent {
+  const e: VenueEvent = {
+    kind, event_id: `${kind}:${cid}:${ctx.nextSeq()}`, venue_order_id: venueOrderId, client_order_id: cid, asset,
+    filled_size_cumulative: filled, avg_price: 0, last_fill_size: 0, last_fill_price: 0, fee_cumulative: 0,
+    venue_time_ms: ctx.nowMs(), reject_reason: r.reason, venue_code: r.code, venue_message: r.message,
+  };
+  if (r.retry_after_ms !== undefined) e.retry_after_ms = r.retry_after_ms;
+  ctx.emit(e);
+  return e;
+}
+
+function refusalFrom(err: VenueRequestError): Refusal {
+  const r: Refusal = { reason: err.kind === "RATE_LIMIT" ? "RATE_LIMITED" : "VENUE", code: String(err.code ?? err.http_status ?? ""), message: err.message };
+  if (err.retry_after_ms !== undefined) r.retry_after_ms = err.retry_after_ms;
+  return r;
+}
+
+function localReject(ctx: SubmitContext, o: OrderRequest, rule: string, message: string): SubmitResult {
+  ctx.diag({ code: "LOCAL_RULE", message, details: { rule, client_order_id: o.client_order_id, asset: o.asset } });
+  return { status: "REJECTED", event: refusalEvent("REJECT", ctx, o.client_order_id, o.asset, { reason: "VENUE", code: "LOCAL_RULE", message }) };
+}
+
+export async function submitOrder(ctx: SubmitContext, o: OrderRequest): Promise<SubmitResult> {
+  if (!CLIENT_ID.test(o.client_order_id)) return localReject(ctx, o, "CLIENT_ID", `client order id must be 1–40 of [A-Za-z0-9_-], got ${JSON.stringify(o.client_order_id.slice(0, 60))}`);
+  let rules: ContractRules;
+  try {
+    rules = await ctx.rules(o.asset);
+  } catch (err) {
+    return localReject(ctx, o, "NO_RULES", `contract rules for ${o.asset} unavailable: ${(err as Error).message}`);
+  }
+  let reference = o.price;
+  if (o.type === "MARKET") {
+    try {
+      reference = await ctx.markPrice(o.asset);
+    } catch (err) {
+      // A rate limit on the pre-check is the submit's rate limit; other failures only skip the notional check.
+      if (err instanceof VenueRequestError && err.kind === "RATE_LIMIT") {
+        return { status: "REJECTED", event: refusalEvent("REJECT", ctx, o.client_order_id, o.asset, refusalFrom(err)) };
+      }
+      reference = undefined;
+    }
+  }
+  const check = applyContractRules(rules, o.size, o.type === "LIMIT" ? o.price : undefined, reference);
+  if (!check.ok) return localReject(ctx, o, check.rule, check.message);
+  if (o.type === "LIMIT" && check.price === undefined) return localReject(ctx, o, "INVALID_PRICE", "a LIMIT order needs a price");
+  const req = ep.placeOrder({
+    symbol: o.asset, side: o.side, positionSide: o.position_side, type: o.type, quantity: check.quantity, price: check.price, clientOrderID: o.client_order_id,
+  });
+  if (!ctx.track(o.client_order_id, o.asset)) return localReject(ctx, o, "WORKING_MAX", "too many working orders tracked");
+  let lastWhy = "";
+  for (let attempt = 1; attempt <= PLACE_ATTEMPTS_MAX; attempt++) {
+    try {
+      const id = parsePlacedOrderId(await ctx.rest.request(req));
+      if (id) return { status: "ACCEPTED", venue_order_id: id };
+      lastWhy = "place answer had no readable orderId";
+    } catch (err) {
+      if (!(err instanceof VenueRequestError)) throw err;
+      if (err.refused && err.code !== 109201) {
+        ctx.untrack(o.client_order_id);
+        return { status: "REJECTED", event: refusalEvent("REJECT", ctx, o.client_order_id, o.asset, refusalFrom(err)) };
+      }
+      lastWhy = err.message;
+    }
+    const found = await resolveByQuery(ctx, o.asset, o.client_order_id);
+    if (found.state) return { status: "ACCEPTED", venue_order_id: found.state.venue_order_id };
+    if (!found.absent) return { status: "UNKNOWN", reason: `${lastWhy}; queries did not settle it (${found.why})` };
+  }
+  return { status: "UNKNOWN", reason: `${lastWhy}; order still not found after ${PLACE_ATTEMPTS_MAX} placements` };
+}
+
+/** Queries by clientOrderID: the state if found, `absent` only when every query said 80016. */
+async function resolveByQuery(ctx: SubmitContext, asset: string, cid: string): Promise<{ state?: VenueOrderState; absent: boolean; why: string }> {
+  let why = "";
+  let absent = true;
+  for (const delay of ctx.resolveDelaysMs) {
+    if (delay > 0) await ctx.sleep(delay);
+    try {
+      const state = parseOrder(await ctx.rest.request(ep.queryOrder(asset, cid)));
+      if (state) {
+        ctx.applyState(state);
+        return { state, absent: false, why: "" };
+      }
+      absent = false;
+      why = "query answer unreadable";
+    } catch (err) {
+      if (!(err instanceof VenueRequestError)) throw err;
+      if (err.code !== 80016) absent = false;
+      why = err.message;
+    }
+  }
+  return { absent, why };
+}
+
+export async function cancelOrder(ctx: SubmitContext, asset: string, cid: string, venueOrderId: string): Promise<CancelResult> {
+  try {
+    const state = parseOrder(await ctx.rest.request(ep.cancelOrder(asset, cid)));
+    if (state) ctx.applyState(state);
+    return { status: "REQUESTED" };
+  } catch (err) {
+    if (!(err instanceof VenueRequestError)) throw err;
+    if (err.refused) {
+      const filled = venueOrderId ? ctx.reportedCumulative(venueOrderId) : 0;
+      const event = refusalEvent("CANCEL_REJECT", ctx, cid, asset, refusalFrom(err), venueOrderId, filled);
+      return { status: "REJECTED", event };
+    }
+    const found = await resolveByQuery(ctx, asset, cid);
+    if (found.state && found.state.status !== "NEW" && found.state.status !== "PARTIALLY_FILLED") return { status: "REQUESTED" };
+    return { status: "UNKNOWN", reason: `${err.message}; order ${found.state ? "still working" : "not confirmed"} after query` };
+  }
+}

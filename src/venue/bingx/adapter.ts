@@ -1,0 +1,226 @@
+/**
+ * BingxVenueAdapter: the `VenueAdapter` over BingX's USDT-M perpetual REST API and user-data
+ * stream. It owns one REST client (signing, time offset, typed errors), one user stream
+ * (listen key, gzip frames, reconnect) and one order tracker (dedupe, monotonic cumulative size
+ * and fee per order). Working orders are remembered by client order id so that (a) stream frames,
+ * which carry the venue's spelling of the id (BingX may lower-case it), map back to the kernel's
+ * id and (b) after every (re)connect each working order is queried by clientOrderID: no fill is
+ * missed across a stream gap.
+ *
+ * Secrets appear only in the HMAC and the X-BX-APIKEY header; every message leaving this adapter
+ * is built from method, path, codes and venue text passed through `redact`.
+ *
+ * Entry points: `new BingxVenueAdapter(config, options?)` plus the `VenueAdapter` interface.
+ */
+
+import type {
+  CancelResult, ContractRules, OrderRequest, PositionSide, SubmitResult, VenueAdapter, VenueBalance, VenueDiagnostic,
+  VenueDiagnosticListener, VenueEvent, VenueEventListener, VenueOrderState, VenuePosition,
+} from "../../contracts/venue.ts";
+import { type BingxConfig, assertUrlsAllowed } from "./config.ts";
+import * as ep from "./endpoints.ts";
+import { VenueRequestError } from "./errors.ts";
+import { Outlets } from "./_outlets.ts";
+import type { FrameResult } from "./normalizer.ts";
+import { OrderTracker, type StreamFeeMode } from "./_order_tracker.ts";
+import { parseBalance, parseContracts, parseMarkPrice, parseOrder, parseOrderList, parsePositions } from "./_parse.ts";
+import { BingxRestClient } from "./rest_client.ts";
+import { type SubmitContext, cancelOrder, submitOrder } from "./_submit.ts";
+import { type StreamTimers, UserStream, realTimers } from "./user_stream.ts";
+
+export interface BingxAdapterOptions {
+  fetch?: (url: string, init: RequestInit) => Promise<Response>;
+  timers?: StreamTimers;
+  resolveDelaysMs?: readonly number[];
+  /** How to read the stream's commission `n` (default "per_trade"); see _order_tracker.ts. */
+  streamFeeMode?: StreamFeeMode;
+  stream?: { keepAliveMs?: number; backoffBaseMs?: number; backoffMaxMs?: number; reconnectMax?: number; openTimeoutMs?: number };
+}
+
+const WORKING_MAX = 10_000;
+const MARK_TTL_MS = 5_000;
+
+export class BingxVenueAdapter implements VenueAdapter {
+  readonly name = "BINGX" as const;
+  private readonly rest: BingxRestClient;
+  private readonly stream: UserStream;
+  private readonly tracker: OrderTracker;
+  private readonly rules = new Map<string, ContractRules>();
+  private readonly marks = new Map<string, { price: number; at_ms: number }>();
+  /** lower-cased client id → the kernel's id, asset and (once known) venue order id. */
+  private readonly working = new Map<string, { cid: string; asset: string; venue_order_id: string }>();
+  private readonly out: Outlets;
+  private readonly ctx: SubmitContext;
+  private seq = 0;
+
+  constructor(private readonly config: BingxConfig, options: BingxAdapterOptions = {}) {
+    assertUrlsAllowed(config);
+    this.out = new Outlets([config.secret, config.apiKey]);
+    this.tracker = new OrderTracker(options.streamFeeMode ?? "per_trade");
+    const timers = options.timers ?? realTimers;
+    this.rest = new BingxRestClient({ ...config, fetch: options.fetch });
+    this.stream = new UserStream({
+      rest: this.rest, wsUrl: config.wsUrl, timers, ...options.stream,
+      onFrame: (r) => this.onFrame(r),
+      onDiagnostic: (d) => this.out.diag(d),
+      onOpen: () => void this.catchUp(),
+    });
+    this.ctx = {
+      rest: this.rest,
+      rules: (asset) => this.contractRules(asset),
+      markPrice: (asset) => this.markPrice(asset),
+      emit: (e) => this.out.emit(e),
+      diag: (d) => this.out.diag(d),
+      track: (cid, asset) => this.track(cid, asset),
+      untrack: (cid) => this.working.delete(cid.toLowerCase()),
+      applyState: (s) => this.applyState(s),
+      reportedCumulative: (id) => this.tracker.reported(id),
+      nextSeq: () => ++this.seq,
+      nowMs: () => this.rest.venueNowMs(),
+      resolveDelaysMs: options.resolveDelaysMs ?? [0, 250, 1000],
+      sleep: (ms) => new Promise((resolve) => timers.setTimeout(resolve, Math.min(ms, 10_000))),
+    };
+  }
+
+  async connect(): Promise<void> {
+    await this.out.guard(async () => {
+      await this.rest.syncTime();
+      await this.loadRules();
+      await this.stream.start();
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.stream.stop();
+  }
+
+  connected(): boolean {
+    return this.stream.isOpen();
+  }
+
+  async submit(order: OrderRequest): Promise<SubmitResult> {
+    const result = await this.out.guard(() => submitOrder(this.ctx, order));
+    if (result.status === "ACCEPTED") {
+      const w = this.working.get(order.client_order_id.toLowerCase());
+      if (w) w.venue_order_id = result.venue_order_id;
+    }
+    return result;
+  }
+
+  async cancel(asset: string, clientOrderId: string): Promise<CancelResult> {
+    const venueOrderId = this.working.get(clientOrderId.toLowerCase())?.venue_order_id ?? "";
+    return this.out.guard(() => cancelOrder(this.ctx, asset, clientOrderId, venueOrderId));
+  }
+
+  async queryOrder(asset: string, clientOrderId: string): Promise<VenueOrderState | null> {
+    return this.out.guard(async () => {
+      try {
+        const s = parseOrder(await this.rest.request(ep.queryOrder(asset, clientOrderId)));
+        if (!s) throw new VenueRequestError("MALFORMED", `query order ${clientOrderId}: answer unreadable`);
+        return { ...s, client_order_id: this.kernelId(s.client_order_id || clientOrderId) };
+      } catch (err) {
+        if (err instanceof VenueRequestError && err.code === 80016) return null;
+        throw err;
+      }
+    });
+  }
+
+  async openOrders(asset?: string): Promise<VenueOrderState[]> {
+    return this.out.guard(async () => {
+      const { orders, unreadable } = parseOrderList(await this.rest.request(ep.openOrders(asset)));
+      if (unreadable > 0) this.out.diag({ code: "MALFORMED_PAYLOAD", message: `open orders: ${unreadable} entries unreadable` });
+      return orders.map((o) => ({ ...o, client_order_id: this.kernelId(o.client_order_id) }));
+    });
+  }
+
+  async positions(asset?: string): Promise<VenuePosition[]> {
+    return this.out.guard(async () => {
+      const { positions, unreadable } = parsePositions(await this.rest.request(ep.positions(asset)));
+      if (unreadable > 0) this.out.diag({ code: "MALFORMED_PAYLOAD", message: `positions: ${unreadable} entries unreadable` });
+      return positions.filter((p) => asset === undefined || p.asset === asset);
+    });
+  }
+
+  async balance(): Promise<VenueBalance> {
+    return this.out.guard(async () => {
+      const b = parseBalance(await this.rest.request(ep.balance()));
+      if (!b) throw new VenueRequestError("MALFORMED", "balance: answer unreadable");
+      return b;
+    });
+  }
+
+  async contractRules(asset: string): Promise<ContractRules> {
+    if (!this.rules.has(asset)) await this.out.guard(() => this.loadRules());
+    const r = this.rules.get(asset);
+    if (!r) throw new Error(`Condition failed: ${asset} is not a listed contract`);
+    return { ...r };
+  }
+
+  async setLeverage(asset: string, side: PositionSide, leverage: number): Promise<void> {
+    await this.out.guard(() => this.rest.request(ep.setLeverage(asset, side, leverage)));
+  }
+
+  onEvent(listener: VenueEventListener): () => void {
+    return this.out.onEvent(listener);
+  }
+
+  onDiagnostic(listener: VenueDiagnosticListener): () => void {
+    return this.out.onDiagnostic(listener);
+  }
+
+  /** Queries every working order by client id and emits whatever the stream may have missed. */
+  private async catchUp(): Promise<void> {
+    for (const w of [...this.working.values()].slice(0, WORKING_MAX)) {
+      try {
+        const s = parseOrder(await this.rest.request(ep.queryOrder(w.asset, w.cid)));
+        if (s) this.applyState(s);
+      } catch (err) {
+        if (err instanceof VenueRequestError && err.code === 80016) continue;
+        this.out.diag({ code: "STREAM_GAP", message: `catch-up query for ${w.cid} failed: ${this.out.clean((err as Error).message)}` });
+      }
+    }
+  }
+
+  private onFrame(r: FrameResult): void {
+    if (r.type === "malformed") return this.out.diag(r.diagnostic);
+    if (r.type !== "order") return;
+    const cid = this.kernelId(r.fact.client_order_id);
+    const e = this.tracker.fromFact(r.fact, cid);
+    if (e) this.emitTracked(e);
+  }
+
+  private applyState(s: VenueOrderState): void {
+    const e = this.tracker.fromState(s, this.kernelId(s.client_order_id));
+    if (e) this.emitTracked(e);
+  }
+
+  private emitTracked(e: VenueEvent): void {
+    if (this.tracker.isTerminal(e.venue_order_id)) this.working.delete(e.client_order_id.toLowerCase());
+    this.out.emit(e);
+  }
+
+  private kernelId(venueSpelling: string): string {
+    return this.working.get(venueSpelling.toLowerCase())?.cid ?? venueSpelling;
+  }
+
+  private track(cid: string, asset: string): boolean {
+    const k = cid.toLowerCase();
+    if (!this.working.has(k) && this.working.size >= WORKING_MAX) return false;
+    if (!this.working.has(k)) this.working.set(k, { cid, asset, venue_order_id: "" });
+    return true;
+  }
+
+  private async loadRules(): Promise<void> {
+    const parsed = parseContracts(await this.rest.request(ep.contracts()));
+    for (const [asset, r] of parsed) this.rules.set(asset, r);
+  }
+
+  private async markPrice(asset: string): Promise<number | undefined> {
+    const now = this.config.clock.nowMs();
+    const cached = this.marks.get(asset);
+    if (cached && now - cached.at_ms < MARK_TTL_MS) return cached.price;
+    const price = parseMarkPrice(await this.rest.request(ep.premiumIndex(asset)), asset);
+    if (price !== undefined) this.marks.set(asset, { price, at_ms: now });
+    return price;
+  }
+}

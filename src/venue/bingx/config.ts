@@ -1,0 +1,81 @@
+/**
+ * BingX adapter configuration and the live-venue guard.
+ *
+ * `bingxConfigFromEnv` reads BINGX_API_KEY, BINGX_API_SECRET, BINGX_BASE_URL (default: the VST
+ * demo host) and BINGX_WS_URL (default: the VST swap stream, as published by third-party
+ * clients; confirm before live use), and answers a one-line error naming the variable when one
+ * is missing or invalid. The error text never contains a key or secret value.
+ *
+ * Nothing live is contacted by accident: the adapter refuses a non-loopback URL unless the
+ * config says `allowLive`, which `bingxConfigFromEnv` sets only when `assertLiveAllowed(env)`
+ * passes (BINGX_SMOKE_LIVE=1 and both keys set).
+ *
+ * Entry points: `BingxConfig`, `bingxConfigFromEnv`, `assertLiveAllowed`, `isLoopbackUrl`.
+ */
+
+import type { Clock } from "../../contracts/clock.ts";
+
+export const VST_BASE_URL = "https://open-api-vst.bingx.com";
+export const VST_WS_URL = "wss://vst-open-api-ws.bingx.com/swap-market";
+
+export interface BingxConfig {
+  apiKey: string;
+  secret: string;
+  baseUrl: string;
+  wsUrl: string;
+  recvWindowMs: number;
+  clock: Clock;
+  timeoutMs: number;
+  /** Permit non-loopback hosts. Only `bingxConfigFromEnv` under BINGX_SMOKE_LIVE=1 sets it. */
+  allowLive?: boolean;
+}
+
+export type Env = Record<string, string | undefined>;
+
+export function isLoopbackUrl(url: string): boolean {
+  try {
+    const host = new URL(url).hostname.replace(/^\[|\]$/g, "");
+    return host === "localhost" || host === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+  } catch {
+    return false;
+  }
+}
+
+/** Throws a one-line error unless BINGX_SMOKE_LIVE=1 and both keys are set. */
+export function assertLiveAllowed(env: Env): void {
+  if (env.BINGX_SMOKE_LIVE !== "1") throw new Error("Condition failed: live BingX is off; set BINGX_SMOKE_LIVE=1 to allow it");
+  for (const name of ["BINGX_API_KEY", "BINGX_API_SECRET"] as const) {
+    if (!env[name] || env[name]?.trim() === "") throw new Error(`Condition failed: ${name} is not set (required when BINGX_SMOKE_LIVE=1)`);
+  }
+}
+
+export function bingxConfigFromEnv(env: Env, clock: Clock): { ok: true; config: BingxConfig } | { ok: false; error: string } {
+  const apiKey = env.BINGX_API_KEY?.trim() ?? "";
+  const secret = env.BINGX_API_SECRET?.trim() ?? "";
+  if (apiKey === "") return { ok: false, error: "BINGX_API_KEY is not set" };
+  if (!/^[\x21-\x7e]{8,256}$/.test(apiKey)) return { ok: false, error: "BINGX_API_KEY is malformed (expected 8–256 printable characters)" };
+  if (secret === "") return { ok: false, error: "BINGX_API_SECRET is not set" };
+  if (!/^[\x21-\x7e]{8,256}$/.test(secret)) return { ok: false, error: "BINGX_API_SECRET is malformed (expected 8–256 printable characters)" };
+  const baseUrl = (env.BINGX_BASE_URL?.trim() || VST_BASE_URL).replace(/\/+$/, "");
+  if (!/^https?:\/\/[^\s/]+$/.test(baseUrl)) return { ok: false, error: `BINGX_BASE_URL must be an http(s) origin without a path, got ${baseUrl.slice(0, 80)}` };
+  const wsUrl = env.BINGX_WS_URL?.trim() || VST_WS_URL;
+  if (!/^wss?:\/\/\S+$/.test(wsUrl)) return { ok: false, error: `BINGX_WS_URL must be a ws(s) URL, got ${wsUrl.slice(0, 80)}` };
+  let allowLive = false;
+  try {
+    assertLiveAllowed(env);
+    allowLive = true;
+  } catch {
+    allowLive = false;
+  }
+  return { ok: true, config: { apiKey, secret, baseUrl, wsUrl, recvWindowMs: 5000, clock, timeoutMs: 10_000, allowLive } };
+}
+
+/** Refuses non-loopback URLs unless the config allows live venues. */
+export function assertUrlsAllowed(config: BingxConfig): void {
+  if (config.allowLive === true) return;
+  for (const [name, url] of [["baseUrl", config.baseUrl], ["wsUrl", config.wsUrl]] as const) {
+    if (!isLoopbackUrl(url)) {
+      throw new Error(`Condition failed: ${name} ${url.slice(0, 80)} is not loopback; a live venue needs BINGX_SMOKE_LIVE=1 (assertLiveAllowed)`);
+    }
+  }
+}

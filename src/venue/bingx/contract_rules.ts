@@ -1,0 +1,74 @@
+/**
+ * Contract rules checked before an order leaves the process: the quantity is rounded DOWN to the
+ * contract's quantity step (BingX truncates excess precision itself; we do it first so the
+ * kernel's size and the venue's agree), then refused locally when it is below the minimum
+ * quantity or, when a reference price is known, below the minimum notional (USDT).
+ *
+ * A refusal is a value, never a throw: callers turn it into a `LOCAL_RULE` diagnostic and a
+ * `REJECT` event whose message says which rule failed.
+ *
+ * Entry points: `applyContractRules`, `stepDecimals`, `formatStep`, `rulesFromContract`.
+ */
+
+import type { ContractRules } from "../../contracts/venue.ts";
+
+export type RuleCheck =
+  | { ok: true; size: number; quantity: string; price?: string }
+  | { ok: false; rule: "MIN_QUANTITY" | "MIN_NOTIONAL" | "INVALID_SIZE" | "INVALID_PRICE"; message: string };
+
+/** Number of decimals a step needs: 0.001 → 3, 1 → 0, 0.5 → 1. Bounded to 12. */
+export function stepDecimals(step: number): number {
+  if (!(step > 0)) throw new Error(`Invariant: step must be positive, got ${step}`);
+  for (let d = 0; d <= 12; d++) {
+    const scaled = step * 10 ** d;
+    if (Math.abs(scaled - Math.round(scaled)) < 1e-9) return d;
+  }
+  return 12;
+}
+
+/** Rounds `value` to a multiple of `step` (down by default), returning exact decimal text. */
+export function formatStep(value: number, step: number, mode: "down" | "nearest" = "down"): string {
+  const d = stepDecimals(step);
+  // The epsilon absorbs float residue (0.3 / 0.1 = 2.9999999999999996) without rounding up.
+  const units = mode === "down" ? Math.floor(value / step + 1e-9) : Math.round(value / step);
+  return (units * step).toFixed(d);
+}
+
+export function applyContractRules(
+  rules: ContractRules,
+  size: number,
+  limitPrice: number | undefined,
+  referencePrice: number | undefined,
+): RuleCheck {
+  if (!Number.isFinite(size) || size <= 0) {
+    return { ok: false, rule: "INVALID_SIZE", message: `size must be a positive finite number, got ${size}` };
+  }
+  if (limitPrice !== undefined && !(Number.isFinite(limitPrice) && limitPrice > 0)) {
+    return { ok: false, rule: "INVALID_PRICE", message: `limit price must be positive, got ${limitPrice}` };
+  }
+  const quantity = formatStep(size, rules.quantity_step);
+  const rounded = Number(quantity);
+  if (rounded < rules.min_quantity || rounded <= 0) {
+    return {
+      ok: false,
+      rule: "MIN_QUANTITY",
+      message: `size ${size} rounds down to ${quantity} on ${rules.asset} (step ${rules.quantity_step}), below the minimum quantity ${rules.min_quantity}`,
+    };
+  }
+  const price = limitPrice ?? referencePrice;
+  if (price !== undefined && rules.min_notional > 0 && rounded * price < rules.min_notional) {
+    return {
+      ok: false,
+      rule: "MIN_NOTIONAL",
+      message: `notional ${(rounded * price).toFixed(4)} USDT (${quantity} × ${price}) on ${rules.asset} is below the minimum ${rules.min_notional} USDT`,
+    };
+  }
+  const out: RuleCheck = { ok: true, size: rounded, quantity };
+  if (limitPrice !== undefined) out.price = formatStep(limitPrice, rules.price_step, "nearest");
+  return out;
+}
+
+/** Default rules for an asset the caller did not describe (used by the mock). */
+export function defaultRules(asset: string): ContractRules {
+  return { asset, quantity_step: 0.0001, price_step: 0.1, min_quantity: 0.0001, min_notional: 2, max_leverage: 125 };
+}

@@ -1,0 +1,51 @@
+/**
+ * Typed errors of the BingX REST client. Every failure is classified into what the caller must
+ * do next:
+ * - `RATE_LIMIT`: HTTP 429 or code 100410; retry later (`retry_after_ms` when the venue hinted);
+ * - `UNKNOWN`: the request may or may not have executed (timeout, dropped connection, HTTP 5xx,
+ *   504, codes 100500 / 101500 / 80019): resolve by query, never by resubmitting blindly;
+ * - `TIME_SYNC`: 100421, the clock offset must be refreshed (the request was refused unexecuted);
+ * - `REJECT`: the venue refused it with a code; retrying unchanged will not help;
+ * - `MALFORMED`: the answer could not be read (not JSON, no envelope); outcome unknown as well.
+ *
+ * Messages name the method, path, HTTP status and venue code/message: never the query string,
+ * headers, API key or secret (`redact` runs over venue text as a second guard).
+ */
+
+export type VenueErrorKind = "RATE_LIMIT" | "UNKNOWN" | "TIME_SYNC" | "REJECT" | "MALFORMED";
+
+export const UNKNOWN_OUTCOME_CODES: ReadonlySet<number> = new Set([100500, 101500, 80019]);
+export const RATE_LIMIT_CODES: ReadonlySet<number> = new Set([100410]);
+export const TIME_SYNC_CODE = 100421;
+
+export class VenueRequestError extends Error {
+  constructor(
+    readonly kind: VenueErrorKind,
+    message: string,
+    readonly code?: number,
+    readonly http_status?: number,
+    readonly retry_after_ms?: number,
+  ) {
+    super(message);
+    this.name = "VenueRequestError";
+  }
+
+  /** True when the venue definitely did not execute the request. */
+  get refused(): boolean {
+    return this.kind === "REJECT" || this.kind === "RATE_LIMIT" || this.kind === "TIME_SYNC";
+  }
+}
+
+export function classifyCode(code: number): VenueErrorKind {
+  if (RATE_LIMIT_CODES.has(code)) return "RATE_LIMIT";
+  if (UNKNOWN_OUTCOME_CODES.has(code)) return "UNKNOWN";
+  if (code === TIME_SYNC_CODE) return "TIME_SYNC";
+  return "REJECT";
+}
+
+/** Replaces every occurrence of each secret (length ≥ 4) with `***`. */
+export function redact(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of secrets) if (s.length >= 4) out = out.split(s).join("***");
+  return out;
+}

@@ -1,0 +1,124 @@
+/**
+ * Turns one raw user-stream frame into a typed fact. Frames are gzip-compressed binary (text is
+ * accepted too); after gunzip a frame is `Ping`, or JSON with `e` = ORDER_TRADE_UPDATE,
+ * ACCOUNT_UPDATE or listenKeyExpired. An ORDER_TRADE_UPDATE becomes an `OrderFact` only when
+ * every field the kernel needs is present and well-typed: order id `i` (exact string), client id
+ * `c`, symbol `s`, status `X` (execution type `x` as fallback for NEW), cumulative filled `z`,
+ * average price `ap`, last fill `l` at `L`, commission `n` of this trade, event time `E`.
+ *
+ * Anything else (bad gzip, non-JSON, missing or mistyped fields, numbers beyond 1e15) is a
+ * `MALFORMED_PAYLOAD` diagnostic: never an event, never a throw.
+ *
+ * Entry points: `decodeFrame`, `classifyFrame`, `kindForStatus`, `OrderFact`, `FrameResult`.
+ */
+
+import { gunzipSync } from "node:zlib";
+import type { VenueDiagnostic, VenueEventKind } from "../../contracts/venue.ts";
+import { parseJsonSafe } from "./_safe_json.ts";
+import { idText, isRecord, num, numOrZero, text } from "./_values.ts";
+import { normalizeStatus } from "./_parse.ts";
+
+export const FRAME_BYTES_MAX = 1_000_000;
+
+export interface OrderFact {
+  venue_order_id: string;
+  client_order_id: string;
+  asset: string;
+  status: "NEW" | "PARTIALLY_FILLED" | "FILLED" | "CANCELED" | "REJECTED" | "EXPIRED";
+  filled_size_cumulative: number;
+  avg_price: number;
+  last_fill_size: number;
+  last_fill_price: number;
+  /** Commission `n` as a positive cost (per trade or per order: see OrderTracker's fee mode). */
+  fee_trade: number;
+  venue_time_ms: number;
+}
+
+export type FrameResult =
+  | { type: "ping" }
+  | { type: "order"; fact: OrderFact }
+  | { type: "listen_key_expired" }
+  | { type: "ignored"; event: string }
+  | { type: "malformed"; diagnostic: VenueDiagnostic };
+
+export function kindForStatus(status: OrderFact["status"]): VenueEventKind {
+  switch (status) {
+    case "NEW": return "ACK";
+    case "PARTIALLY_FILLED": return "PARTIAL_FILL";
+    case "FILLED": return "FULL_FILL";
+    case "CANCELED":
+    case "EXPIRED": return "CANCEL_ACK";
+    case "REJECTED": return "REJECT";
+  }
+}
+
+function malformed(message: string, details?: Record<string, unknown>): FrameResult {
+  const diagnostic: VenueDiagnostic = { code: "MALFORMED_PAYLOAD", message };
+  if (details) diagnostic.details = details;
+  return { type: "malformed", diagnostic };
+}
+
+/** Frame bytes or text → text; binary frames are gunzipped. */
+export function decodeFrame(data: string | ArrayBuffer | Uint8Array): { ok: true; text: string } | { ok: false; result: FrameResult } {
+  if (typeof data === "string") {
+    if (data.length > FRAME_BYTES_MAX) return { ok: false, result: malformed("text frame too large", { length: data.length }) };
+    return { ok: true, text: data };
+  }
+  const bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
+  if (bytes.length > FRAME_BYTES_MAX) return { ok: false, result: malformed("binary frame too large", { length: bytes.length }) };
+  try {
+    const out = gunzipSync(bytes, { maxOutputLength: FRAME_BYTES_MAX });
+    return { ok: true, text: new TextDecoder("utf-8", { fatal: true }).decode(out) };
+  } catch {
+    return { ok: false, result: malformed("binary frame is not valid gzip of UTF-8 text", { length: bytes.length }) };
+  }
+}
+
+export function classifyFrame(textFrame: string): FrameResult {
+  if (textFrame === "Ping" || textFrame === "ping") return { type: "ping" };
+  const body = parseJsonSafe(textFrame);
+  if (!isRecord(body)) return malformed("frame is not a JSON object", { prefix: textFrame.slice(0, 40) });
+  const e = body.e;
+  if (e === "ORDER_TRADE_UPDATE") return orderUpdate(body);
+  if (e === "listenKeyExpired") return { type: "listen_key_expired" };
+  if (typeof e === "string") return { type: "ignored", event: e.slice(0, 40) };
+  if (body.ping !== undefined) return { type: "ping" };
+  return { type: "ignored", event: "" };
+}
+
+function orderUpdate(body: Record<string, unknown>): FrameResult {
+  const o = body.o;
+  if (!isRecord(o)) return malformed("ORDER_TRADE_UPDATE without an order object `o`");
+  const id = idText(o.i);
+  const cid = text(o.c, 40);
+  const asset = text(o.s, 40);
+  const status = normalizeStatus(o.X ?? (o.x === "NEW" ? "NEW" : undefined));
+  const z = num(o.z);
+  const ap = numOrZero(o.ap);
+  const l = numOrZero(o.l);
+  const L = numOrZero(o.L);
+  const n = numOrZero(o.n);
+  const time = num(body.E ?? o.T);
+  const missing: string[] = [];
+  if (!id) missing.push("i");
+  if (!cid) missing.push("c");
+  if (!asset) missing.push("s");
+  if (!status) missing.push("X");
+  if (z === undefined || z < 0) missing.push("z");
+  if (ap === undefined || ap < 0) missing.push("ap");
+  if (l === undefined || l < 0) missing.push("l");
+  if (L === undefined || L < 0) missing.push("L");
+  if (n === undefined) missing.push("n");
+  if (time === undefined || time < 0) missing.push("E");
+  if (missing.length > 0) {
+    return malformed(`ORDER_TRADE_UPDATE with missing or invalid fields: ${missing.join(", ")}`, { fields: missing, order_id: id ?? null });
+  }
+  return {
+    type: "order",
+    fact: {
+      venue_order_id: id as string, client_order_id: cid as string, asset: asset as string,
+      status: status as OrderFact["status"], filled_size_cumulative: z as number, avg_price: ap as number,
+      last_fill_size: l as number, last_fill_price: L as number, fee_trade: Math.abs(n as number), venue_time_ms: time as number,
+    },
+  };
+}

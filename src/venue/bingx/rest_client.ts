@@ -1,0 +1,168 @@
+/**
+ * BingX REST client: signs private requests (X-BX-APIKEY header, `timestamp` = clock + server
+ * offset, `recvWindow`), enforces a timeout, reads the `{code,msg,data}` envelope with ids kept
+ * as exact strings, and turns every failure into a `VenueRequestError` (see errors.ts).
+ *
+ * The server-time offset is measured at `syncTime()` (called at connect) and again whenever the
+ * venue answers 100421, after which the refused request is sent once more (it was refused
+ * unexecuted, so re-sending cannot duplicate it).
+ *
+ * Secrets never leave this module except inside the HMAC and the API-key header: error messages
+ * carry method, path, status and venue code/message only.
+ *
+ * Entry points: `new BingxRestClient(config)`, `request`, `syncTime`, `buildRequest`.
+ */
+
+import type { Clock } from "../../contracts/clock.ts";
+import { VenueRequestError, classifyCode, redact } from "./errors.ts";
+import { parseJsonSafe } from "./_safe_json.ts";
+import { type Params, encodeParams, signQuery } from "./signer.ts";
+
+export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE";
+
+export interface RestRequest {
+  method: HttpMethod;
+  path: string;
+  params?: Params;
+  signed?: boolean;
+}
+
+export interface RestClientConfig {
+  apiKey: string;
+  secret: string;
+  baseUrl: string;
+  recvWindowMs: number;
+  clock: Clock;
+  timeoutMs: number;
+  /** Injected for tests; defaults to the global fetch. */
+  fetch?: (url: string, init: RequestInit) => Promise<Response>;
+}
+
+export const SERVER_TIME_PATH = "/openApi/swap/v2/server/time";
+
+export class BingxRestClient {
+  private offsetMs = 0;
+  private readonly doFetch: (url: string, init: RequestInit) => Promise<Response>;
+
+  constructor(private readonly cfg: RestClientConfig) {
+    if (!(cfg.timeoutMs > 0 && cfg.timeoutMs <= 120_000)) throw new Error(`Condition failed: timeoutMs must be within 1..120000, got ${cfg.timeoutMs}`);
+    if (!(cfg.recvWindowMs >= 0 && cfg.recvWindowMs <= 60_000)) throw new Error(`Condition failed: recvWindowMs must be within 0..60000, got ${cfg.recvWindowMs}`);
+    this.doFetch = cfg.fetch ?? ((url, init) => fetch(url, init));
+  }
+
+  get timeOffsetMs(): number {
+    return this.offsetMs;
+  }
+
+  /** Venue time as this client estimates it. */
+  venueNowMs(): number {
+    return this.cfg.clock.nowMs() + this.offsetMs;
+  }
+
+  /** Measures the server-time offset (midpoint of the round trip). Returns the offset. */
+  async syncTime(): Promise<number> {
+    const before = this.cfg.clock.nowMs();
+    const data = await this.send({ method: "GET", path: SERVER_TIME_PATH, signed: false });
+    const after = this.cfg.clock.nowMs();
+    const serverTime = (data as { serverTime?: unknown } | null)?.serverTime;
+    if (typeof serverTime !== "number" || !Number.isFinite(serverTime)) {
+      throw new VenueRequestError("MALFORMED", `GET ${SERVER_TIME_PATH}: serverTime missing or not a number`);
+    }
+    this.offsetMs = Math.round(serverTime - (before + after) / 2);
+    return this.offsetMs;
+  }
+
+  /** Sends the request; on 100421 re-syncs time and sends it once more. Returns `data`. */
+  async request(req: RestRequest): Promise<unknown> {
+    try {
+      return await this.send(req);
+    } catch (err) {
+      if (!(err instanceof VenueRequestError) || err.kind !== "TIME_SYNC" || req.signed === false) throw err;
+      await this.syncTime();
+      return await this.send(req);
+    }
+  }
+
+  /** The URL and headers a request would be sent with (pure; used by tests and the bench). */
+  buildRequest(req: RestRequest, nowMs: number): { url: string; headers: Record<string, string> } {
+    const headers: Record<string, string> = {};
+    if (req.signed === false) {
+      const q = encodeParams(req.params ?? {});
+      return { url: `${this.cfg.baseUrl}${req.path}${q ? `?${q}` : ""}`, headers };
+    }
+    const params: Params = { ...req.params, timestamp: nowMs, recvWindow: this.cfg.recvWindowMs };
+    const { query } = signQuery(params, this.cfg.secret);
+    headers["X-BX-APIKEY"] = this.cfg.apiKey;
+    return { url: `${this.cfg.baseUrl}${req.path}?${query}`, headers };
+  }
+
+  private async send(req: RestRequest): Promise<unknown> {
+    const { url, headers } = this.buildRequest(req, this.venueNowMs());
+    const where = `${req.method} ${req.path}`;
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), this.cfg.timeoutMs);
+    let res: Response;
+    let text: string;
+    try {
+      res = await this.doFetch(url, { method: req.method, headers, signal: controller.signal });
+      text = await res.text();
+    } catch (err) {
+      const aborted = controller.signal.aborted;
+      const why = aborted ? `no answer within ${this.cfg.timeoutMs} ms` : `connection failed (${this.clean(errorName(err))})`;
+      throw new VenueRequestError("UNKNOWN", `${where}: ${why}; outcome unknown`);
+    } finally {
+      clearTimeout(timer);
+    }
+    return this.readResponse(where, res, text);
+  }
+
+  private readResponse(where: string, res: Response, text: string): unknown {
+    const hint = retryAfterMs(res.headers, this.venueNowMs());
+    if (res.status === 429 || res.status === 418) {
+      throw new VenueRequestError("RATE_LIMIT", `${where}: HTTP ${res.status} rate limited`, 100410, res.status, hint);
+    }
+    if (res.status >= 500) throw new VenueRequestError("UNKNOWN", `${where}: HTTP ${res.status}; outcome unknown`, undefined, res.status);
+    const body = parseJsonSafe(text);
+    if (body === null || typeof body !== "object" || Array.isArray(body)) {
+      const kind = res.status >= 400 ? "REJECT" : "MALFORMED";
+      throw new VenueRequestError(kind, `${where}: HTTP ${res.status} with an unreadable body`, undefined, res.status);
+    }
+    const env = body as { code?: unknown; msg?: unknown; data?: unknown };
+    if (env.code === undefined) {
+      if (res.status >= 400) throw new VenueRequestError("REJECT", `${where}: HTTP ${res.status}`, undefined, res.status);
+      return body;
+    }
+    const code = typeof env.code === "number" ? env.code : Number(env.code);
+    if (!Number.isFinite(code)) throw new VenueRequestError("MALFORMED", `${where}: envelope code is not a number`, undefined, res.status);
+    if (code === 0 && res.status < 400) return env.data;
+    const msg = this.clean(typeof env.msg === "string" ? env.msg : "").slice(0, 300);
+    const kind = classifyCode(code);
+    throw new VenueRequestError(kind, `${where}: code ${code} ${msg}`.trim(), code, res.status, kind === "RATE_LIMIT" ? hint : undefined);
+  }
+
+  private clean(text: string): string {
+    return redact(text, [this.cfg.secret, this.cfg.apiKey]);
+  }
+}
+
+/**
+ * Milliseconds until the rate-limit window ends. `X-RateLimit-Requests-Expire` is read as an
+ * epoch-ms instant when it is that large, else as a duration in ms; `Retry-After` (seconds) is
+ * the fallback. Undefined when the venue gave no usable hint.
+ */
+export function retryAfterMs(headers: Headers, venueNowMs: number): number | undefined {
+  const expire = headers.get("X-RateLimit-Requests-Expire");
+  if (expire !== null && /^\d{1,16}$/.test(expire.trim())) {
+    const n = Number(expire.trim());
+    return n >= 1e12 ? Math.max(0, n - venueNowMs) : n;
+  }
+  const after = headers.get("Retry-After");
+  if (after !== null && /^\d{1,9}$/.test(after.trim())) return Number(after.trim()) * 1000;
+  return undefined;
+}
+
+function errorName(err: unknown): string {
+  // Transport errors may quote the URL (which carries the signature): keep only a URL-free gist.
+  if (err instanceof Error) return err.name === "Error" ? err.message.replace(/\w+:\/\/\S+/g, "<url>").slice(0, 120) : err.name;
+  return "error";
+}

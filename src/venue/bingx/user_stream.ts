@@ -1,0 +1,198 @@
+/**
+ * The BingX user-data stream: a listen key (created over REST, extended every 30 minutes, closed
+ * on stop) and a WebSocket to `${wsUrl}?listenKey=…`. Each binary frame is gunzipped and
+ * classified by normalizer.ts; `Ping` is answered with `Pong`. When the socket drops, it
+ * reconnects with bounded exponential backoff (base × 2^attempt, capped), and after every
+ * (re)connect calls `onOpen` so the adapter can catch up over REST: a new connection does not
+ * replay what was missed.
+ *
+ * Bounds: at most `reconnectMax` consecutive failed attempts (then a STREAM_GAP diagnostic and
+ * the stream stays down until `start` is called again); each open waits at most `openTimeoutMs`.
+ * Timers are injected so tests can drive keep-alive and backoff without waiting.
+ *
+ * Entry points: `new UserStream(options)`, `start`, `stop`, `isOpen`, `listenKey`.
+ */
+
+import type { VenueDiagnostic } from "../../contracts/venue.ts";
+import { listenKeyClose, listenKeyCreate, listenKeyExtend } from "./endpoints.ts";
+import { type FrameResult, classifyFrame, decodeFrame } from "./normalizer.ts";
+import { parseListenKey } from "./_parse.ts";
+import type { BingxRestClient } from "./rest_client.ts";
+
+export interface StreamTimers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+  setInterval(fn: () => void, ms: number): unknown;
+  clearInterval(handle: unknown): void;
+}
+
+export const realTimers: StreamTimers = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+  setInterval: (fn, ms) => setInterval(fn, ms),
+  clearInterval: (h) => clearInterval(h as ReturnType<typeof setInterval>),
+};
+
+export interface UserStreamOptions {
+  rest: BingxRestClient;
+  wsUrl: string;
+  onFrame(result: FrameResult): void;
+  onDiagnostic(d: VenueDiagnostic): void;
+  /** Called after every successful open; `reconnected` is false for the first one. */
+  onOpen(reconnected: boolean): void;
+  onDown?(): void;
+  timers?: StreamTimers;
+  keepAliveMs?: number;
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  reconnectMax?: number;
+  openTimeoutMs?: number;
+}
+
+export class UserStream {
+  private ws: WebSocket | null = null;
+  private key: string | null = null;
+  private keepAlive: unknown = null;
+  private retry: unknown = null;
+  private stopping = false;
+  private attempt = 0;
+  private readonly timers: StreamTimers;
+
+  constructor(private readonly opts: UserStreamOptions) {
+    this.timers = opts.timers ?? realTimers;
+  }
+
+  isOpen(): boolean {
+    return this.ws !== null && this.ws.readyState === WebSocket.OPEN;
+  }
+
+  listenKey(): string | null {
+    return this.key;
+  }
+
+  async start(): Promise<void> {
+    this.stopping = false;
+    this.attempt = 0;
+    await this.renewKey();
+    await this.open();
+    this.keepAlive = this.timers.setInterval(() => void this.extend(), this.opts.keepAliveMs ?? 30 * 60_000);
+    this.opts.onOpen(false);
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.keepAlive !== null) this.timers.clearInterval(this.keepAlive);
+    if (this.retry !== null) this.timers.clearTimeout(this.retry);
+    this.keepAlive = this.retry = null;
+    this.ws?.close();
+    this.ws = null;
+    const key = this.key;
+    this.key = null;
+    if (key) await this.opts.rest.request(listenKeyClose(key)).catch(() => undefined);
+  }
+
+  private async renewKey(): Promise<void> {
+    const key = parseListenKey(await this.opts.rest.request(listenKeyCreate()));
+    if (!key) throw new Error("Condition failed: listen key answer has no usable listenKey");
+    this.key = key;
+  }
+
+  private async extend(): Promise<void> {
+    if (!this.key || this.stopping) return;
+    try {
+      await this.opts.rest.request(listenKeyExtend(this.key));
+    } catch (err) {
+      this.diag("STREAM_RECONNECT", `listen key extension failed (${(err as Error).message}); renewing the key`);
+      this.key = null;
+      this.ws?.close();
+    }
+  }
+
+  private open(): Promise<void> {
+    const sep = this.opts.wsUrl.includes("?") ? "&" : "?";
+    const ws = new WebSocket(`${this.opts.wsUrl}${sep}listenKey=${encodeURIComponent(this.key ?? "")}`);
+    ws.binaryType = "arraybuffer";
+    return new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const timer = this.timers.setTimeout(() => {
+        if (settled) return;
+        settled = true;
+        ws.close();
+        reject(new Error(`stream did not open within ${this.opts.openTimeoutMs ?? 10_000} ms`));
+      }, this.opts.openTimeoutMs ?? 10_000);
+      ws.onopen = () => {
+        if (settled) return;
+        settled = true;
+        this.timers.clearTimeout(timer);
+        this.ws = ws;
+        resolve();
+      };
+      ws.onmessage = (m) => this.message(ws, m.data as string | ArrayBuffer);
+      ws.onclose = () => {
+        if (!settled) {
+          settled = true;
+          this.timers.clearTimeout(timer);
+          reject(new Error("stream closed before it opened"));
+          return;
+        }
+        if (this.ws === ws) this.dropped();
+      };
+      ws.onerror = () => undefined;
+    });
+  }
+
+  private message(ws: WebSocket, data: string | ArrayBuffer): void {
+    const decoded = decodeFrame(data);
+    const result = decoded.ok ? classifyFrame(decoded.text) : decoded.result;
+    if (result.type === "ping") {
+      if (ws.readyState === WebSocket.OPEN) ws.send("Pong");
+      return;
+    }
+    if (result.type === "listen_key_expired") {
+      this.diag("STREAM_RECONNECT", "listen key expired; renewing and reconnecting");
+      this.key = null;
+      ws.close();
+      return;
+    }
+    this.opts.onFrame(result);
+  }
+
+  private dropped(): void {
+    this.ws = null;
+    if (this.stopping) return;
+    this.opts.onDown?.();
+    this.diag("STREAM_RECONNECT", "user stream closed; reconnecting");
+    this.schedule();
+  }
+
+  private schedule(): void {
+    const max = this.opts.reconnectMax ?? 1000;
+    if (this.attempt >= max) {
+      this.diag("STREAM_GAP", `user stream down after ${max} reconnect attempts; not retrying`);
+      return;
+    }
+    const delay = Math.min((this.opts.backoffBaseMs ?? 250) * 2 ** this.attempt, this.opts.backoffMaxMs ?? 30_000);
+    this.attempt++;
+    this.retry = this.timers.setTimeout(() => void this.reconnect(), delay);
+  }
+
+  private async reconnect(): Promise<void> {
+    this.retry = null;
+    if (this.stopping) return;
+    try {
+      if (!this.key) await this.renewKey();
+      await this.open();
+    } catch (err) {
+      this.diag("STREAM_RECONNECT", `reconnect attempt ${this.attempt} failed: ${(err as Error).message}`);
+      if (!this.stopping) this.schedule();
+      return;
+    }
+    if (this.stopping) return;
+    this.attempt = 0;
+    this.opts.onOpen(true);
+  }
+
+  private diag(code: VenueDiagnostic["code"], message: string): void {
+    this.opts.onDiagnostic({ code, message });
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * Matching inside the mock venue: which resting limit orders a new price crosses, and how an
+ * order fills (in `legs` legs, each a multiple of the quantity step, all at one price). Fills
+ * move the ledger before the events describing them are returned for delivery.
+ *
+ * Entry points: `restingCrossed`, `fillOrder`.
+ */
+
+import type { VenueEvent } from "../../contracts/venue.ts";
+import type { MockLedger } from "./_ledger.ts";
+import { type MockOrder, applyLeg, fillPlan, orderEvent } from "./_orders.ts";
+
+/** Working, non-hung limit orders on `asset` that `price` crosses, in placement order. */
+export function restingCrossed(orders: Iterable<MockOrder>, asset: string, price: number): MockOrder[] {
+  const out: MockOrder[] = [];
+  for (const o of orders) {
+    const r = o.request;
+    if (r.asset !== asset || r.type !== "LIMIT" || o.hung || r.price === undefined) continue;
+    if (o.status !== "NEW" && o.status !== "PARTIALLY_FILLED") continue;
+    if (r.side === "BUY" ? price <= r.price : price >= r.price) out.push(o);
+  }
+  return out;
+}
+
+export function fillOrder(order: MockOrder, price: number, step: number, legs: number, nowMs: number, ledger: MockLedger): VenueEvent[] {
+  const r = order.request;
+  const remaining = r.size - order.filled;
+  const plan = fillPlan(remaining, step, legs).map((cum) => Math.min(r.size, order.filled + cum));
+  const events: VenueEvent[] = [];
+  for (const cumulative of plan) {
+    if (cumulative <= order.filled) continue;
+    const { qty, fee } = applyLeg(order, cumulative, price, nowMs);
+    ledger.applyFill(r.asset, r.side, r.position_side, qty, price, fee);
+    events.push(orderEvent(order, order.status === "FILLED" ? "FULL_FILL" : "PARTIAL_FILL", { qty, price }, nowMs));
+  }
+  return events;
+}

@@ -1,0 +1,117 @@
+/**
+ * Orders inside the mock venue and the events they produce. Every event carries the order's
+ * cumulative filled size, average price and cumulative fee (0.05% taker on every fill), and an
+ * event id built from order id + status + cumulative size, as the BingX normalizer does.
+ *
+ * Entry points: `MockOrder`, `fillPlan`, `orderEvent`, `newOrderId`, `TAKER_FEE_RATE`.
+ */
+
+import type { OrderRequest, VenueEvent, VenueEventKind, VenueOrderState } from "../../contracts/venue.ts";
+import type { Rng } from "../../contracts/rng.ts";
+import { eventId, roundQty } from "../_event_id.ts";
+import { formatStep } from "../bingx/contract_rules.ts";
+
+export const TAKER_FEE_RATE = 0.0005;
+
+export interface MockOrder {
+  venue_order_id: string;
+  request: OrderRequest;
+  status: VenueOrderState["status"];
+  filled: number;
+  avg_price: number;
+  fee: number;
+  updated_ms: number;
+  hung: boolean;
+}
+
+/** A 19-digit decimal order id (BingX-shaped, above 2^53), drawn from the seeded Rng. */
+export function newOrderId(rng: Rng): string {
+  let id = String(rng.int(1, 9));
+  for (let i = 0; i < 18; i++) id += String(rng.int(0, 9));
+  return id;
+}
+
+/** Cumulative sizes after each leg, each a multiple of `step`; the last equals `size`. */
+export function fillPlan(size: number, step: number, legs: number): number[] {
+  const out: number[] = [];
+  for (let k = 1; k < legs; k++) {
+    const cum = Number(formatStep((size * k) / legs, step));
+    if (cum > (out[out.length - 1] ?? 0) && cum < size) out.push(cum);
+  }
+  out.push(size);
+  return out;
+}
+
+/** Applies one fill to the order and returns the fee it paid. */
+export function applyLeg(order: MockOrder, cumulative: number, price: number, nowMs: number): { qty: number; fee: number } {
+  const qty = roundQty(cumulative - order.filled);
+  if (!(qty > 0)) throw new Error(`Invariant: a fill leg must grow the cumulative size (${order.filled} → ${cumulative})`);
+  const fee = qty * price * TAKER_FEE_RATE;
+  order.avg_price = (order.avg_price * order.filled + price * qty) / cumulative;
+  order.filled = cumulative;
+  order.fee += fee;
+  order.updated_ms = nowMs;
+  order.status = cumulative >= order.request.size ? "FILLED" : "PARTIALLY_FILLED";
+  return { qty, fee };
+}
+
+export function orderEvent(order: MockOrder, kind: VenueEventKind, last: { qty: number; price: number }, nowMs: number): VenueEvent {
+  return {
+    kind,
+    event_id: eventId(order.venue_order_id, order.status, order.filled),
+    venue_order_id: order.venue_order_id,
+    client_order_id: order.request.client_order_id,
+    asset: order.request.asset,
+    filled_size_cumulative: order.filled,
+    avg_price: order.avg_price,
+    last_fill_size: last.qty,
+    last_fill_price: last.price,
+    fee_cumulative: order.fee,
+    venue_time_ms: nowMs,
+  };
+}
+
+export function orderState(order: MockOrder): VenueOrderState {
+  const r = order.request;
+  return {
+    venue_order_id: order.venue_order_id,
+    client_order_id: r.client_order_id,
+    asset: r.asset,
+    side: r.side,
+    position_side: r.position_side,
+    type: r.type,
+    status: order.status,
+    size: r.size,
+    filled_size_cumulative: order.filled,
+    avg_price: order.avg_price,
+    fee_cumulative: order.fee,
+    updated_ms: order.updated_ms,
+  };
+}
+
+/** A reject the venue itself produced (no venue order id exists). */
+export function rejectEvent(
+  request: OrderRequest,
+  kind: "REJECT" | "CANCEL_REJECT",
+  detail: { reason: "VENUE" | "RATE_LIMITED"; code: string; message: string; retry_after_ms?: number; seq: number; venue_order_id?: string },
+  nowMs: number,
+): VenueEvent {
+  const e: VenueEvent = {
+    kind,
+    event_id: `${kind}:${request.client_order_id}:${detail.seq}`,
+    venue_order_id: detail.venue_order_id ?? "",
+    client_order_id: request.client_order_id,
+    asset: request.asset,
+    filled_size_cumulative: 0,
+    avg_price: 0,
+    last_fill_size: 0,
+    last_fill_price: 0,
+    fee_cumulative: 0,
+    venue_time_ms: nowMs,
+    reject_reason: detail.reason,
+    venue_code: detail.code,
+    venue_message: detail.message,
+  };
+  if (detail.retry_after_ms !== undefined) e.retry_after_ms = detail.retry_after_ms;
+  return e;
+}

@@ -1,0 +1,234 @@
+/**
+ * MockVenueAdapter: an in-process venue, deterministic from a seed, shaped like BingX (19-digit
+ * string order ids, the client order id echoed, BingX statuses and reject codes). With no knobs
+ * it acknowledges and fully fills market orders at its seeded price within milliseconds
+ * (setTimeout-scheduled), and rests limit orders until `setPrice` crosses them. It keeps hedge
+ * positions and the USDT wallet like the venue does, so reconciliation can read the truth.
+ *
+ * Invariants: one order per client order id (a resubmit returns the same order: idempotent);
+ * cumulative filled size and fee only grow; venue state changes before any event about it is
+ * delivered; a rejected or rate-limited request leaves no order behind.
+ *
+ * Entry points: `new MockVenueAdapter({ seed, clock, prices, balance?, knobs? })`, `setKnobs`,
+ * `clearKnobs`, `setPrice`, plus the `VenueAdapter` interface.
+ */
+
+import type { Clock } from "../../contracts/clock.ts";
+import { Rng } from "../../contracts/rng.ts";
+import type {
+  CancelResult, ContractRules, OrderRequest, PositionSide, SubmitResult, VenueAdapter, VenueBalance,
+  VenueDiagnostic, VenueDiagnosticListener, VenueEvent, VenueEventListener, VenueOrderState, VenuePosition,
+} from "../../contracts/venue.ts";
+import { applyContractRules, defaultRules } from "../bingx/contract_rules.ts";
+import { Delivery } from "./_delivery.ts";
+import { type MockKnobs, validateKnobs } from "./_knobs.ts";
+import { type KnobCell, type Refusal, cancelRefusal, placeRefusal } from "./_refusals.ts";
+import { MockLedger } from "./_ledger.ts";
+import { type MockOrder, newOrderId, orderEvent, orderState, rejectEvent } from "./_orders.ts";
+import { fillOrder, restingCrossed } from "./_matching.ts";
+
+export interface MockVenueOptions {
+  seed: number;
+  clock: Clock;
+  prices: Record<string, number>;
+  balance?: number;
+  knobs?: MockKnobs;
+  rules?: Record<string, ContractRules>;
+}
+
+const ORDERS_MAX = 100_000;
+
+export class MockVenueAdapter implements VenueAdapter {
+  readonly name = "MOCK" as const;
+  readonly seed: number;
+  private knobState: MockKnobs;
+  private readonly rng: Rng;
+  private readonly clock: Clock;
+  private readonly prices = new Map<string, number>();
+  private readonly rules: Record<string, ContractRules>;
+  private readonly orders = new Map<string, MockOrder>();
+  private readonly ledger: MockLedger;
+  private readonly delivery: Delivery;
+  private readonly diagListeners = new Set<VenueDiagnosticListener>();
+  private readonly orderIds = new Set<string>();
+  private readonly knobCell: KnobCell = { get: () => this.knobState, set: (k) => (this.knobState = k) };
+  private isConnected = false;
+  private seq = 0;
+
+  constructor(opts: MockVenueOptions) {
+    this.seed = opts.seed;
+    this.rng = new Rng(opts.seed);
+    this.clock = opts.clock;
+    for (const [asset, price] of Object.entries(opts.prices)) this.setPrice(asset, price);
+    this.rules = { ...(opts.rules ?? {}) };
+    this.knobState = validateKnobs(opts.knobs ?? {});
+    this.ledger = new MockLedger(opts.balance ?? 10_000, (asset) => this.prices.get(asset) ?? 0);
+    this.delivery = new Delivery(this.rng, () => this.knobState);
+  }
+
+  /** Merges knobs into the current ones; a knob set to `undefined` is switched off. */
+  setKnobs(knobs: MockKnobs): void {
+    const merged: MockKnobs = { ...this.knobState, ...knobs };
+    for (const key of Object.keys(merged) as (keyof MockKnobs)[]) if (merged[key] === undefined) delete merged[key];
+    this.knobState = validateKnobs(merged);
+  }
+
+  clearKnobs(): void {
+    this.knobState = {};
+  }
+
+  knobs(): MockKnobs {
+    return { ...this.knobState };
+  }
+
+  setPrice(asset: string, price: number): void {
+    if (!(Number.isFinite(price) && price > 0)) throw new Error(`Condition failed: price for ${asset} must be positive, got ${price}`);
+    this.prices.set(asset, price);
+    if (!this.ledger) return;
+    for (const order of restingCrossed(this.orders.values(), asset, price)) {
+      this.delivery.deliver(this.fill(order, order.request.price as number));
+    }
+  }
+
+  async connect(): Promise<void> {
+    this.isConnected = true;
+  }
+
+  async close(): Promise<void> {
+    this.isConnected = false;
+    this.delivery.cancelAll();
+  }
+
+  connected(): boolean {
+    return this.isConnected;
+  }
+
+  async submit(order: OrderRequest): Promise<SubmitResult> {
+    if (!this.isConnected) throw new Error("Invariant: MockVenueAdapter.submit before connect()");
+    const result = this.place(order);
+    await this.answerDelay();
+    return result;
+  }
+
+  private place(request: OrderRequest): SubmitResult {
+    const existing = this.orders.get(request.client_order_id);
+    if (existing) return { status: "ACCEPTED", venue_order_id: existing.venue_order_id };
+    const refused = placeRefusal(this.knobCell, request, this.prices.has(request.asset), this.orders.size >= ORDERS_MAX);
+    if (refused) return this.reject(request, refused);
+    const price = this.prices.get(request.asset) as number;
+    const rules = this.rules[request.asset] ?? defaultRules(request.asset);
+    const check = applyContractRules(rules, request.size, request.price, price);
+    if (!check.ok) {
+      this.diagnose({ code: "LOCAL_RULE", message: check.message, details: { rule: check.rule, client_order_id: request.client_order_id } });
+      return this.reject(request, { reason: "VENUE", code: "LOCAL_RULE", message: check.message });
+    }
+    if (this.ledger.wouldOverClose(request.asset, request.side, request.position_side, check.size)) {
+      return this.reject(request, { reason: "VENUE", code: "101400", message: "order size error: no position to close" });
+    }
+    const order: MockOrder = {
+      venue_order_id: this.uniqueOrderId(),
+      request: { ...request, size: check.size },
+      status: "NEW", filled: 0, avg_price: 0, fee: 0,
+      updated_ms: this.clock.nowMs(),
+      hung: this.knobState.hung === true,
+    };
+    this.orders.set(request.client_order_id, order);
+    if (order.hung) return { status: "ACCEPTED", venue_order_id: order.venue_order_id };
+    const events: VenueEvent[] = [orderEvent(order, "ACK", { qty: 0, price: 0 }, this.clock.nowMs())];
+    const limit = request.price;
+    const crosses = request.type === "MARKET" || (limit !== undefined && (request.side === "BUY" ? price <= limit : price >= limit));
+    if (crosses) events.push(...this.fill(order, request.type === "MARKET" ? price : (limit as number)));
+    this.delivery.deliver(events);
+    return { status: "ACCEPTED", venue_order_id: order.venue_order_id };
+  }
+
+  private reject(request: OrderRequest, detail: Refusal): SubmitResult {
+    const event = rejectEvent(request, "REJECT", { ...detail, seq: ++this.seq }, this.clock.nowMs());
+    this.delivery.deliver([event]);
+    return { status: "REJECTED", event };
+  }
+
+  private fill(order: MockOrder, price: number): VenueEvent[] {
+    const rules = this.rules[order.request.asset] ?? defaultRules(order.request.asset);
+    return fillOrder(order, price, rules.quantity_step, this.knobState.partial_fill_legs ?? 1, this.clock.nowMs(), this.ledger);
+  }
+
+  async cancel(asset: string, clientOrderId: string): Promise<CancelResult> {
+    if (!this.isConnected) throw new Error("Invariant: MockVenueAdapter.cancel before connect()");
+    const result = this.cancelNow(asset, clientOrderId);
+    await this.answerDelay();
+    return result;
+  }
+
+  private cancelNow(asset: string, clientOrderId: string): CancelResult {
+    const order = this.orders.get(clientOrderId);
+    const refusal = cancelRefusal(this.knobCell, order, asset);
+    if (refusal) {
+      const base = order?.request ?? ({ client_order_id: clientOrderId, asset } as OrderRequest);
+      const event = rejectEvent(base, "CANCEL_REJECT", { ...refusal, seq: ++this.seq, venue_order_id: order?.venue_order_id ?? "" }, this.clock.nowMs());
+      if (order) Object.assign(event, { filled_size_cumulative: order.filled, avg_price: order.avg_price, fee_cumulative: order.fee });
+      this.delivery.deliver([event]);
+      return { status: "REJECTED", event };
+    }
+    const live = order as MockOrder;
+    live.status = "CANCELED";
+    live.updated_ms = this.clock.nowMs();
+    this.delivery.deliver([orderEvent(live, "CANCEL_ACK", { qty: 0, price: 0 }, live.updated_ms)]);
+    return { status: "REQUESTED" };
+  }
+
+  async queryOrder(_asset: string, clientOrderId: string): Promise<VenueOrderState | null> {
+    const order = this.orders.get(clientOrderId);
+    return order ? orderState(order) : null;
+  }
+
+  async openOrders(asset?: string): Promise<VenueOrderState[]> {
+    const open = [...this.orders.values()].filter((o) => (o.status === "NEW" || o.status === "PARTIALLY_FILLED") && (asset === undefined || o.request.asset === asset));
+    return open.map(orderState);
+  }
+
+  async positions(asset?: string): Promise<VenuePosition[]> {
+    return this.ledger.positions(asset);
+  }
+
+  async balance(): Promise<VenueBalance> {
+    return this.ledger.balance();
+  }
+
+  async contractRules(asset: string): Promise<ContractRules> {
+    return { ...(this.rules[asset] ?? defaultRules(asset)) };
+  }
+
+  async setLeverage(asset: string, side: PositionSide, leverage: number): Promise<void> {
+    if (!(Number.isInteger(leverage) && leverage >= 1 && leverage <= 125)) throw new Error(`Condition failed: leverage must be an integer in 1..125, got ${leverage}`);
+    this.ledger.setLeverage(asset, side, leverage);
+  }
+
+  onEvent(listener: VenueEventListener): () => void {
+    return this.delivery.subscribe(listener);
+  }
+
+  onDiagnostic(listener: VenueDiagnosticListener): () => void {
+    this.diagListeners.add(listener);
+    return () => this.diagListeners.delete(listener);
+  }
+
+  private diagnose(d: VenueDiagnostic): void {
+    for (const l of [...this.diagListeners]) l(d);
+  }
+
+  private uniqueOrderId(): string {
+    for (let i = 0; i < 16; i++) {
+      const id = newOrderId(this.rng);
+      if (this.orderIds.has(id)) continue;
+      this.orderIds.add(id);
+      return id;
+    }
+    throw new Error("Invariant: 16 colliding 19-digit order ids in a row");
+  }
+
+  private answerDelay(): Promise<void> {
+    const ms = this.knobState.latency_ms ?? 0;
+    return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
+  }
+}

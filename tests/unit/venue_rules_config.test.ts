@@ -1,0 +1,53 @@
+/** Contract rules (round down, minimums) and configuration from the environment (one-line errors, live guard). */
+
+import { expect, test } from "bun:test";
+import { ManualClock } from "../../src/contracts/clock.ts";
+import { applyContractRules, formatStep } from "../../src/venue/bingx/index.ts";
+import { BingxVenueAdapter, assertLiveAllowed, bingxConfigFromEnv, isLoopbackUrl } from "../../src/venue/index.ts";
+
+const BTC = { asset: "BTC-USDT", quantity_step: 0.0001, price_step: 0.1, min_quantity: 0.0001, min_notional: 2, max_leverage: 125 };
+
+test("quantities round down to the step with exact decimal text", () => {
+  expect(formatStep(0.01239, 0.0001)).toBe("0.0123");
+  expect(formatStep(0.3, 0.1)).toBe("0.3");
+  expect(formatStep(7, 1)).toBe("7");
+  expect(applyContractRules(BTC, 0.01239, undefined, 65000)).toEqual({ ok: true, size: 0.0123, quantity: "0.0123" });
+  expect(applyContractRules(BTC, 0.01, 64999.96, undefined)).toEqual({ ok: true, size: 0.01, quantity: "0.0100", price: "65000.0" });
+});
+
+test("a size below the minimum quantity or notional is refused with a message saying why", () => {
+  const q = applyContractRules(BTC, 0.00005, undefined, 65000);
+  expect(q.ok === false && q.rule).toBe("MIN_QUANTITY");
+  expect(q.ok === false && q.message).toContain("below the minimum quantity 0.0001");
+  const n = applyContractRules({ ...BTC, min_notional: 10 }, 0.0001, undefined, 65000);
+  expect(n.ok === false && n.rule).toBe("MIN_NOTIONAL");
+  expect(applyContractRules(BTC, Number.NaN, undefined, 1).ok).toBe(false);
+});
+
+test("config from env names the missing variable in one line and never echoes a secret", () => {
+  const clock = new ManualClock();
+  expect(bingxConfigFromEnv({}, clock)).toEqual({ ok: false, error: "BINGX_API_KEY is not set" });
+  expect(bingxConfigFromEnv({ BINGX_API_KEY: "key-12345678" }, clock)).toEqual({ ok: false, error: "BINGX_API_SECRET is not set" });
+  const bad = bingxConfigFromEnv({ BINGX_API_KEY: "key-12345678", BINGX_API_SECRET: "s3cr3t value!" }, clock);
+  expect(bad.ok === false && bad.error).toBe("BINGX_API_SECRET is malformed (expected 8–256 printable characters)");
+  const ok = bingxConfigFromEnv({ BINGX_API_KEY: "key-12345678", BINGX_API_SECRET: "secret-12345678" }, clock);
+  expect(ok.ok && ok.config.baseUrl).toBe("https://open-api-vst.bingx.com");
+  expect(ok.ok && ok.config.allowLive).toBe(false);
+  const url = bingxConfigFromEnv({ BINGX_API_KEY: "key-12345678", BINGX_API_SECRET: "secret-12345678", BINGX_BASE_URL: "ftp://x" }, clock);
+  expect(url.ok === false && url.error.startsWith("BINGX_BASE_URL")).toBe(true);
+});
+
+test("nothing live is contacted unless BINGX_SMOKE_LIVE=1 and keys are set", () => {
+  expect(() => assertLiveAllowed({})).toThrow("BINGX_SMOKE_LIVE=1");
+  expect(() => assertLiveAllowed({ BINGX_SMOKE_LIVE: "1", BINGX_API_KEY: "k" })).toThrow("BINGX_API_SECRET is not set");
+  expect(() => assertLiveAllowed({ BINGX_SMOKE_LIVE: "1", BINGX_API_KEY: "k", BINGX_API_SECRET: "s" })).not.toThrow();
+  const env = { BINGX_API_KEY: "key-12345678", BINGX_API_SECRET: "secret-12345678" };
+  const cfg = bingxConfigFromEnv(env, new ManualClock());
+  if (!cfg.ok) throw new Error(cfg.error);
+  expect(() => new BingxVenueAdapter(cfg.config)).toThrow("is not loopback");
+  const live = bingxConfigFromEnv({ ...env, BINGX_SMOKE_LIVE: "1" }, new ManualClock());
+  expect(live.ok && live.config.allowLive).toBe(true);
+  expect(isLoopbackUrl("http://127.0.0.1:8080")).toBe(true);
+  expect(isLoopbackUrl("ws://localhost/x")).toBe(true);
+  expect(isLoopbackUrl("https://open-api.bingx.com")).toBe(false);
+});

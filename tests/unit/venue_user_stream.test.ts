@@ -1,0 +1,109 @@
+/** User stream: listen key life cycle on injected timers, Ping/Pong, bounded exponential reconnect backoff. */
+
+import { expect, test } from "bun:test";
+import { gzipSync } from "node:zlib";
+import { ManualClock } from "../../src/contracts/clock.ts";
+import type { VenueDiagnostic } from "../../src/contracts/venue.ts";
+import { BingxRestClient, type StreamTimers, UserStream } from "../../src/venue/bingx/index.ts";
+
+class FakeTimers implements StreamTimers {
+  timeouts: { fn: () => void; ms: number; live: boolean }[] = [];
+  intervals: { fn: () => void; ms: number; live: boolean }[] = [];
+  setTimeout(fn: () => void, ms: number) {
+    const t = { fn, ms, live: true };
+    this.timeouts.push(t);
+    return t;
+  }
+  clearTimeout(h: unknown) {
+    (h as { live: boolean }).live = false;
+  }
+  setInterval(fn: () => void, ms: number) {
+    const t = { fn, ms, live: true };
+    this.intervals.push(t);
+    return t;
+  }
+  clearInterval(h: unknown) {
+    (h as { live: boolean }).live = false;
+  }
+  /** Fires the oldest live timeout whose delay is not the open-timeout. */
+  fireNextRetry(openTimeoutMs: number): number | undefined {
+    const t = this.timeouts.find((x) => x.live && x.ms !== openTimeoutMs);
+    if (!t) return undefined;
+    t.live = false;
+    t.fn();
+    return t.ms;
+  }
+}
+
+function restWithLog() {
+  const calls: string[] = [];
+  const fetch = async (url: string, init: RequestInit) => {
+    const u = new URL(url);
+    calls.push(`${init.method} ${u.pathname} ${u.searchParams.get("listenKey") ?? ""}`.trim());
+    return new Response(init.method === "POST" ? '{"listenKey":"lk0123456789abcdef"}' : '{"code":0,"msg":"","data":{}}');
+  };
+  const rest = new BingxRestClient({ apiKey: "k0123456789", secret: "s0123456789", baseUrl: "http://127.0.0.1:1", recvWindowMs: 5000, clock: new ManualClock(), timeoutMs: 1000, fetch });
+  return { rest, calls };
+}
+
+function wsServer() {
+  const got: string[] = [];
+  const server = Bun.serve({
+    port: 0,
+    hostname: "127.0.0.1",
+    fetch: (req, srv) => (srv.upgrade(req) ? undefined : new Response("no", { status: 400 })),
+    websocket: { open: (ws) => void ws.send(gzipSync(Buffer.from("Ping"))), message: (_ws, m) => void got.push(String(m)) },
+  });
+  return { server, got, url: `ws://127.0.0.1:${server.port}/swap-market` };
+}
+
+const wait = async (pred: () => boolean, ms = 2000) => {
+  for (let i = 0; i < ms / 5 && !pred(); i++) await new Promise((r) => setTimeout(r, 5));
+  if (!pred()) throw new Error("timed out");
+};
+
+test("the listen key is created, extended every 30 minutes, and closed on stop; Ping is answered with Pong", async () => {
+  const { rest, calls } = restWithLog();
+  const ws = wsServer();
+  const timers = new FakeTimers();
+  const opens: boolean[] = [];
+  const stream = new UserStream({ rest, wsUrl: ws.url, timers, onFrame: () => undefined, onDiagnostic: () => undefined, onOpen: (r) => void opens.push(r) });
+  try {
+    await stream.start();
+    expect(opens).toEqual([false]);
+    expect(timers.intervals.map((i) => i.ms)).toEqual([30 * 60_000]);
+    await wait(() => ws.got.includes("Pong"));
+    timers.intervals[0]?.fn();
+    await wait(() => calls.length >= 2);
+    expect(calls[1]).toBe("PUT /openApi/user/auth/userDataStream lk0123456789abcdef");
+    await stream.stop();
+    expect(calls.at(-1)).toBe("DELETE /openApi/user/auth/userDataStream lk0123456789abcdef");
+    expect(timers.intervals[0]?.live).toBe(false);
+  } finally {
+    ws.server.stop(true);
+  }
+});
+
+test("reconnect backoff doubles up to its cap and gives up after reconnectMax attempts with STREAM_GAP", async () => {
+  const { rest } = restWithLog();
+  const ws = wsServer();
+  const timers = new FakeTimers();
+  const diags: VenueDiagnostic[] = [];
+  const stream = new UserStream({
+    rest, wsUrl: ws.url, timers, onFrame: () => undefined, onDiagnostic: (d) => void diags.push(d), onOpen: () => undefined,
+    backoffBaseMs: 100, backoffMaxMs: 500, reconnectMax: 5, openTimeoutMs: 777,
+  });
+  await stream.start();
+  ws.server.stop(true);
+  await wait(() => timers.timeouts.some((t) => t.live && t.ms !== 777));
+  const delays: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    await wait(() => timers.timeouts.some((t) => t.live && t.ms !== 777) || diags.some((d) => d.code === "STREAM_GAP"));
+    const ms = timers.fireNextRetry(777);
+    if (ms === undefined) break;
+    delays.push(ms);
+  }
+  await wait(() => diags.some((d) => d.code === "STREAM_GAP"));
+  expect(delays).toEqual([100, 200, 400, 500, 500]);
+  await stream.stop();
+});
