@@ -1,0 +1,103 @@
+/**
+ * Kernel throughput through the binding, side by side in one run (DESIGN/issue targets on this
+ * 2-core machine: >= 5M inputs/s one call per input, >= 20M inputs/s batched, >= 20x the Python
+ * ctypes path), with TypeScript encoding of every input included. Also the executable's size and
+ * `dist/dita-v2 once` wall time. Medians of several rounds; results in bench/results/kernel.json.
+ *
+ *   bun bench/kernel.ts [--trades N] [--rounds R]
+ */
+
+import { mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { ExecutionKernel } from "../src/kernel/index.ts";
+import { kernelStream } from "./_kernel_stream.ts";
+
+const root = join(import.meta.dir, "..");
+const arg = (name: string, d: number) => Number(process.argv[process.argv.indexOf(name) + 1] ?? d) || d;
+const TRADES = arg("--trades", 20_000);
+const ROUNDS = arg("--rounds", 5);
+const SLOTS = 8;
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const stream = kernelStream(TRADES, SLOTS);
+
+function round(mode: "single" | "batch"): { rate: number; accepted: number; hash: string } {
+  const k = ExecutionKernel.open({ slotCount: SLOTS });
+  const t0 = Bun.nanoseconds();
+  let accepted = 0;
+  if (mode === "single") for (const input of stream) accepted += k.applyQuiet(input) ? 1 : 0;
+  else accepted = k.applyBatch(stream);
+  const seconds = (Bun.nanoseconds() - t0) / 1e9;
+  const hash = k.stateHashHex();
+  k.destroy();
+  return { rate: stream.length / seconds, accepted, hash };
+}
+
+function ctypesRound(lib: string, file: string): number | null {
+  const r = Bun.spawnSync(["python3", join(import.meta.dir, "kernel_ctypes.py"), lib, file, String(SLOTS)], { stdout: "pipe", stderr: "pipe" });
+  if (r.exitCode !== 0) {
+    console.error(`ctypes baseline failed: ${r.stderr.toString().split("\n").slice(-3).join(" ")}`);
+    return null;
+  }
+  const out = JSON.parse(r.stdout.toString());
+  return out.inputs / out.seconds;
+}
+
+function onceWallMs(): number | null {
+  const exe = join(root, "dist/dita-v2");
+  try {
+    statSync(exe);
+  } catch {
+    return null;
+  }
+  const state = join(root, ".cache/bench-once");
+  const times: number[] = [];
+  for (let i = 0; i < 11; i++) {
+    rmSync(state, { recursive: true, force: true });
+    const t0 = Bun.nanoseconds();
+    const r = Bun.spawnSync([exe, "once"], { env: { ...process.env, DITA_V2_STATE_DIR: state }, stdout: "pipe", stderr: "pipe" });
+    if (r.exitCode !== 0) return null;
+    if (i > 0) times.push((Bun.nanoseconds() - t0) / 1e6); // first run unpacks the libraries (cold)
+  }
+  return median(times);
+}
+
+const single: number[] = [];
+const batch: number[] = [];
+const ctypes: number[] = [];
+const streamFile = join(root, ".cache/bench-kernel-stream.jsonl");
+mkdirSync(join(root, ".cache"), { recursive: true });
+writeFileSync(streamFile, stream.map((x) => JSON.stringify(x)).join("\n"));
+const lib = join(root, "kernel/target/release/libdita_kernel.so");
+const hashes = new Set<string>();
+for (let r = 0; r < ROUNDS; r++) {
+  const s = round("single");
+  const b = round("batch");
+  single.push(s.rate);
+  batch.push(b.rate);
+  hashes.add(s.hash).add(b.hash);
+  const c = ctypesRound(lib, streamFile);
+  if (c !== null) ctypes.push(c);
+}
+if (hashes.size !== 1) throw new Error(`Invariant: single and batched runs disagree on the state hash: ${[...hashes]}`);
+
+const result = {
+  bench: "kernel",
+  machine: { cores: navigator.hardwareConcurrency, bun: Bun.version },
+  stream: { inputs: stream.length, trades: TRADES, slots: SLOTS, rounds: ROUNDS },
+  inputs_per_s: {
+    single_call_median: Math.round(median(single)),
+    batched_median: Math.round(median(batch)),
+    python_ctypes_median: ctypes.length ? Math.round(median(ctypes)) : null,
+  },
+  ratios: {
+    single_vs_ctypes: ctypes.length ? +(median(single) / median(ctypes)).toFixed(1) : null,
+    batched_vs_ctypes: ctypes.length ? +(median(batch) / median(ctypes)).toFixed(1) : null,
+  },
+  targets: { single_call: 5_000_000, batched: 20_000_000, vs_ctypes: 20 },
+  executable_bytes: (() => { try { return statSync(join(root, "dist/dita-v2")).size; } catch { return null; } })(),
+  once_wall_ms_median_warm: onceWallMs(),
+};
+mkdirSync(join(import.meta.dir, "results"), { recursive: true });
+writeFileSync(join(import.meta.dir, "results/kernel.json"), `${JSON.stringify(result, null, 2)}\n`);
+console.log(JSON.stringify(result, null, 2));

@@ -1,0 +1,62 @@
+/**
+ * Build: the Rust kernel (cargo, release), the C Zinc helper (gcc), then one executable
+ * `dist/dita-v2` (bun build --compile) with both shared libraries embedded.
+ *
+ *   bun scripts/build.ts              always rebuild the executable
+ *   bun scripts/build.ts --if-needed  skip the executable when it is newer than every source
+ */
+
+import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+
+const root = join(import.meta.dir, "..");
+const ifNeeded = process.argv.includes("--if-needed");
+
+function run(cmd: string[], what: string): void {
+  const r = Bun.spawnSync(cmd, { cwd: root, stdout: "inherit", stderr: "inherit" });
+  if (r.exitCode !== 0) {
+    console.error(`build: ${what} failed (exit ${r.exitCode}): ${cmd.join(" ")}`);
+    process.exit(1);
+  }
+}
+
+function newestMtime(dir: string, exts: string[]): number {
+  if (!existsSync(dir)) return 0;
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(p, exts));
+    else if (exts.some((e) => entry.name.endsWith(e))) newest = Math.max(newest, statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+function mtime(p: string): number {
+  return existsSync(join(root, p)) ? statSync(join(root, p)).mtimeMs : 0;
+}
+
+if (!Bun.which("cargo")) {
+  console.error("build: cargo is not installed (install Rust: https://rustup.rs, or apt-get install cargo)");
+  process.exit(1);
+}
+run(["cargo", "build", "--release", "--quiet", "--manifest-path", "kernel/Cargo.toml"], "kernel (cargo build)");
+
+mkdirSync(join(root, "ffi/build"), { recursive: true });
+const zincSources = ["ffi/zinc.c", "ffi/zinc.h"].map(mtime);
+if (Math.max(...zincSources) > mtime("ffi/build/libzinc.so")) {
+  run(
+    ["gcc", "-O2", "-std=c11", "-D_GNU_SOURCE", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC", "-o", "ffi/build/libzinc.so", "ffi/zinc.c"],
+    "zinc (gcc)",
+  );
+}
+
+const exe = "dist/dita-v2";
+const sources = Math.max(
+  newestMtime(join(root, "src"), [".ts"]),
+  mtime("kernel/target/release/libdita_kernel.so"),
+  mtime("ffi/build/libzinc.so"),
+  mtime("package.json"),
+);
+if (ifNeeded && mtime(exe) > sources) process.exit(0);
+mkdirSync(join(root, "dist"), { recursive: true });
+run([process.execPath, "build", "--compile", "--minify-whitespace", "--minify-syntax", "src/cli/main.ts", "--outfile", exe], "executable (bun build --compile)");

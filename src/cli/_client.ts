@@ -1,0 +1,48 @@
+/**
+ * HTTP client for CLI commands that talk to a running `serve`: base URL from --url or the
+ * DITA_V2_HTTP_HOST/PORT environment, bearer token from DITA_V2_OPERATOR_TOKEN or
+ * `<state dir>/operator.token`. Failures are one-line `CliFailure`s.
+ */
+
+import { loadConfig } from "../launcher/config.ts";
+import { readOperatorToken } from "../launcher/token.ts";
+import { CliFailure } from "./_fail.ts";
+
+export const urlArg = { type: "string", description: "base URL of a running serve (default from DITA_V2_HTTP_HOST/PORT)" } as const;
+
+export function baseUrl(url: string | undefined): string {
+  if (url) return url.replace(/\/+$/, "");
+  const c = loadConfig(process.env);
+  const host = c.http_host.includes(":") ? `[${c.http_host}]` : c.http_host;
+  return `http://${host}:${c.http_port}`;
+}
+
+export async function call(url: string | undefined, path: string, init: { method?: string; body?: unknown; auth?: boolean } = {}): Promise<{ status: number; body: unknown }> {
+  const base = baseUrl(url);
+  const headers: Record<string, string> = { "Content-Type": "application/json" };
+  if (init.auth) {
+    const token = readOperatorToken(loadConfig(process.env).state_dir, process.env);
+    if (!token) throw new CliFailure("no operator token: set DITA_V2_OPERATOR_TOKEN or run serve once to create <state dir>/operator.token", 4);
+    headers.Authorization = `Bearer ${token}`;
+  }
+  let res: Response;
+  try {
+    res = await fetch(`${base}${path}`, {
+      method: init.method ?? "GET", headers, body: init.body === undefined ? undefined : JSON.stringify(init.body), signal: AbortSignal.timeout(10_000),
+    });
+  } catch (e) {
+    throw new CliFailure(`cannot reach ${base}${path}: ${(e as Error).message}`, 2);
+  }
+  const text = await res.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // metrics and other text bodies stay text
+  }
+  return { status: res.status, body };
+}
+
+export function print(body: unknown): void {
+  process.stdout.write(typeof body === "string" ? body : `${JSON.stringify(body, null, 2)}\n`);
+}

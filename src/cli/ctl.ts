@@ -1,0 +1,27 @@
+/**
+ * `dita-v2 ctl start|stop|restart|status|tail`: operate `dolphin:dita_v2` under supervisord with
+ * script-friendly exit codes (src/launcher/supervisor.ts lists them).
+ */
+
+import { defineCommand } from "citty";
+import { existsSync } from "node:fs";
+import { CliFailure } from "./_fail.ts";
+import { supervisorCtl } from "../launcher/supervisor.ts";
+
+export const ctlCommand = defineCommand({
+  meta: { name: "ctl", description: "Operate dolphin:dita_v2 under supervisord: start|stop|restart|status|tail" },
+  args: {
+    action: { type: "positional", description: "start | stop | restart | status | tail", required: true },
+    conf: { type: "string", description: "supervisord config", default: "supervisor/dolphin-supervisord.conf" },
+    stderr: { type: "boolean", description: "tail stderr instead of stdout", default: false },
+  },
+  async run({ args }) {
+    if (!["start", "stop", "restart", "status", "tail"].includes(args.action)) {
+      throw new CliFailure(`unknown ctl action '${args.action}': use start|stop|restart|status|tail`, 2);
+    }
+    if (!existsSync(args.conf)) throw new CliFailure(`supervisord config not found: ${args.conf} (use --conf)`, 4);
+    const r = await supervisorCtl(args.action, args.conf, process.env, (ms) => Bun.sleep(ms), args.stderr);
+    if (r.out) console.log(r.out);
+    process.exitCode = r.code;
+  },
+});

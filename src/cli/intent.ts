@@ -1,0 +1,50 @@
+/**
+ * `dita-v2 intent enter|exit|cancel|mark`: send one intent to a running serve (POST /intents)
+ * and print the kernel outcome. Exit 0 when accepted, 3 when the kernel refused it.
+ */
+
+import { defineCommand } from "citty";
+import { call, print, urlArg } from "./_client.ts";
+import { CliFailure } from "./_fail.ts";
+
+function num(name: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (raw.trim() === "" || !Number.isFinite(n)) throw new CliFailure(`--${name} must be a number, got '${raw}'`, 2);
+  return n;
+}
+
+async function send(url: string | undefined, intent: Record<string, unknown>): Promise<void> {
+  const r = await call(url, "/intents", { method: "POST", body: intent, auth: true });
+  if (r.status !== 200 && r.status !== 422) throw new CliFailure(`intent answered HTTP ${r.status}: ${JSON.stringify(r.body)}`);
+  print(r.body);
+  process.exitCode = r.status === 200 ? 0 : 3;
+}
+
+const slotArg = { type: "string", description: "slot id", required: true } as const;
+
+export const intentCommand = defineCommand({
+  meta: { name: "intent", description: "Send an intent to a running serve: enter | exit | cancel | mark" },
+  subCommands: {
+    enter: defineCommand({
+      meta: { name: "enter", description: "Open a trade in a slot" },
+      args: { slot: slotArg, trade: { type: "string", required: true, description: "trade id [A-Za-z0-9_-]{1,32}" }, asset: { type: "string", required: true, description: "e.g. BTC-USDT" }, side: { type: "string", required: true, description: "LONG | SHORT" }, size: { type: "string", required: true, description: "base units" }, price: { type: "string", description: "limit price (market when absent)" }, leverage: { type: "string", default: "1", description: "1..125" }, url: urlArg },
+      run: ({ args }) => send(args.url, { type: "ENTER", slot_id: num("slot", args.slot), trade_id: args.trade, asset: args.asset, side: args.side, size: num("size", args.size), price: num("price", args.price) ?? null, leverage: num("leverage", args.leverage) }),
+    }),
+    exit: defineCommand({
+      meta: { name: "exit", description: "Start an exit leg" },
+      args: { slot: slotArg, size: { type: "string", required: true, description: "base units" }, reason: { type: "string", default: "MANUAL", description: "SIGNAL | TP | SL | MANUAL" }, price: { type: "string", description: "limit price" }, url: urlArg },
+      run: ({ args }) => send(args.url, { type: "EXIT", slot_id: num("slot", args.slot), size: num("size", args.size), reason: args.reason, price: num("price", args.price) ?? null }),
+    }),
+    cancel: defineCommand({
+      meta: { name: "cancel", description: "Cancel the slot's working order" },
+      args: { slot: slotArg, url: urlArg },
+      run: ({ args }) => send(args.url, { type: "CANCEL", slot_id: num("slot", args.slot) }),
+    }),
+    mark: defineCommand({
+      meta: { name: "mark", description: "Mark an asset's price (unrealized PnL)" },
+      args: { asset: { type: "string", required: true, description: "e.g. BTC-USDT" }, price: { type: "string", required: true, description: "mark price" }, url: urlArg },
+      run: ({ args }) => send(args.url, { type: "MARK_PRICE", asset: args.asset, price: num("price", args.price) }),
+    }),
+  },
+});

@@ -1,0 +1,23 @@
+/** `dita-v2 sim`: run bingx-sim alone on 127.0.0.1 until SIGTERM/SIGINT. */
+
+import { defineCommand } from "citty";
+import { runSimFromArgs } from "../sim/index.ts";
+import { CliFailure } from "./_fail.ts";
+
+function int(name: string, raw: string, lo: number, hi: number): number {
+  if (!/^\d+$/.test(raw) || Number(raw) < lo || Number(raw) > hi) throw new CliFailure(`--${name} must be an integer ${lo}..${hi}, got '${raw}'`, 2);
+  return Number(raw);
+}
+
+export const simCommand = defineCommand({
+  meta: { name: "sim", description: "Run bingx-sim, a local exchange speaking the BingX swap protocol" },
+  args: {
+    port: { type: "string", default: "0", description: "port on 127.0.0.1 (0 = any free port)" },
+    "api-key": { type: "string", default: "sim-api-key", description: "API key the sim accepts" },
+    secret: { type: "string", default: "sim-secret-key", description: "secret the sim signs with" },
+    seed: { type: "string", default: "1", description: "seed for prices and fault draws" },
+  },
+  async run({ args }) {
+    await runSimFromArgs({ port: int("port", args.port, 0, 65535), apiKey: args["api-key"], secret: args.secret, seed: int("seed", args.seed, 0, 2 ** 31 - 1) });
+  },
+});

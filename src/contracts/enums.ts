@@ -1,0 +1,33 @@
+/**
+ * Numeric values of the ABI enums (kernel/ABI.md). Each list is in value order starting at 1,
+ * so `value = index + 1` and zeroed memory decodes as invalid. `FIELDS` starts at 0 (NONE).
+ */
+
+export const INPUT_KINDS = [
+  "ENTER", "EXIT", "CANCEL", "MARK_PRICE", "TICK", "RECONCILE", "VENUE_EVENT", "SEED_CAPITAL", "MARK_STALE", "CONFIGURE",
+] as const;
+export type InputKind = (typeof INPUT_KINDS)[number];
+
+export const EVENT_KINDS = ["ACK", "PARTIAL_FILL", "FULL_FILL", "CANCEL_ACK", "CANCEL_REJECT", "REJECT"] as const;
+export const REJECT_REASONS = ["VENUE", "RATE_LIMITED"] as const;
+export const ORDER_TYPES = ["MARKET", "LIMIT"] as const;
+export const ORDER_ROLES = ["ENTRY", "EXIT"] as const;
+export const ORDER_SIDES = ["BUY", "SELL"] as const;
+export const CONFIG_KEYS = ["ACTIVE_SLOT_LIMIT", "HUNG_ORDER_MS"] as const;
+export type ConfigKey = (typeof CONFIG_KEYS)[number];
+
+export const FIELDS = [
+  "NONE", "SLOT_ID", "NOW_MS", "SIZE", "PRICE", "LEVERAGE", "SIDE", "ORDER_TYPE", "EXIT_REASON", "EVENT_KIND",
+  "REJECT_REASON", "ASSET", "TRADE_ID", "VENUE_ORDER_ID", "CLIENT_ORDER_ID", "EVENT_ID", "FEE", "AMOUNT",
+  "STALE_REASON", "CONFIG_KEY", "VALUE", "KIND", "ORDER_ROLE", "LAST_SIZE", "LAST_PRICE", "RETRY_AFTER", "IMAGE",
+] as const;
+
+/** value → name for 1-based enums; undefined for 0 or out of range. */
+export function nameOf<T extends string>(list: readonly T[], value: number): T | undefined {
+  return list[value - 1];
+}
+
+/** name → value for 1-based enums; 0 (invalid) for anything unknown, including non-strings. */
+export function valueOf(list: readonly string[], name: unknown): number {
+  return typeof name === "string" ? list.indexOf(name) + 1 : 0;
+}

@@ -1,0 +1,100 @@
+/**
+ * The HTTP API (hono), loopback by default: health, status, slots, metrics, intents, control.
+ * Mutating endpoints need `Authorization: Bearer <token>`. Bodies are limited to 16 KiB and must
+ * be JSON objects. Every error is a JSON body `{ "error": "..." }` with a specific status; an
+ * exception inside a handler becomes a 500 with one line, never a crashed process.
+ *
+ * Status codes: 200 ok; 400 malformed JSON or body; 401 missing/wrong token; 404 unknown route
+ * or slot; 413 body too large; 422 the kernel refused the intent (body: the kernel outcome);
+ * 503 not able to trade (health) or shutting down (intents).
+ */
+
+import { Hono, type Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { ControlError } from "../contracts/control.ts";
+import { bearerMatches } from "./_auth.ts";
+import { IntakeClosedError, type HttpDeps } from "./deps.ts";
+
+export const BODY_LIMIT_BYTES = 16 * 1024;
+
+export function createApp(deps: HttpDeps): Hono {
+  const app = new Hono();
+  const limit = bodyLimit({ maxSize: BODY_LIMIT_BYTES, onError: (c) => c.json({ error: `body exceeds ${BODY_LIMIT_BYTES} bytes` }, 413) });
+
+  app.use("*", async (c, next) => {
+    await next();
+    deps.countRequest?.(c.req.routePath, c.res.status);
+  });
+
+  app.get("/health", (c) => {
+    const h = deps.health();
+    return c.json(h.ok ? { status: "ok" } : { status: "unavailable", reasons: h.reasons }, h.ok ? 200 : 503);
+  });
+  app.get("/status", (c) => c.json(deps.status()));
+  app.get("/slots", (c) => c.json(deps.slots()));
+  app.get("/slots/:id", (c) => {
+    const raw = c.req.param("id");
+    if (!/^\d{1,3}$/.test(raw)) return c.json({ error: `slot id must be an integer 0..${deps.slotCount() - 1}, got '${raw.slice(0, 20)}'` }, 400);
+    const id = Number(raw);
+    if (id >= deps.slotCount()) return c.json({ error: `no slot ${id}: slots are 0..${deps.slotCount() - 1}` }, 404);
+    return c.json(deps.slot(id));
+  });
+  app.get("/metrics", (c) => c.text(deps.metrics(), 200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" }));
+  app.get("/control", (c) => c.json(deps.controlSnapshot()));
+
+  app.post("/intents", limit, async (c) => {
+    const denied = authorize(c, deps);
+    if (denied) return denied;
+    const body = await jsonObject(c);
+    if (body instanceof Response) return body;
+    try {
+      const outcome = deps.submitIntent(body);
+      return c.json(outcome, outcome.accepted ? 200 : 422);
+    } catch (e) {
+      if (e instanceof IntakeClosedError) return c.json({ error: e.message }, 503);
+      throw e;
+    }
+  });
+
+  app.post("/control", limit, async (c) => {
+    const denied = authorize(c, deps);
+    if (denied) return denied;
+    const body = await jsonObject(c);
+    if (body instanceof Response) return body;
+    try {
+      return c.json(deps.control(body));
+    } catch (e) {
+      if (e instanceof ControlError) return c.json({ error: e.message, key: e.key }, 400);
+      throw e;
+    }
+  });
+
+  app.notFound((c) => c.json({ error: `no route ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));
+  app.onError((e, c) => c.json({ error: `internal error: ${(e.message.split("\n")[0] ?? "").slice(0, 200)}` }, 500));
+  return app;
+}
+
+function authorize(c: Context, deps: HttpDeps): Response | null {
+  if (bearerMatches(c.req.header("Authorization"), deps.operatorToken())) return null;
+  c.header("WWW-Authenticate", 'Bearer realm="dita-v2"');
+  return c.json({ error: "missing or wrong bearer token (see <state dir>/operator.token)" }, 401);
+}
+
+async function jsonObject(c: Context): Promise<Record<string, unknown> | Response> {
+  let text: string;
+  try {
+    text = await c.req.text();
+  } catch {
+    return c.json({ error: "could not read the request body" }, 400);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    return c.json({ error: `malformed JSON: ${(e as Error).message.slice(0, 160)}` }, 400);
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    return c.json({ error: "body must be a JSON object" }, 400);
+  }
+  return parsed as Record<string, unknown>;
+}

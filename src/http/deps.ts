@@ -1,0 +1,27 @@
+/**
+ * What the HTTP layer needs from the runtime. The runtime implements it; tests may too. Keeping
+ * this narrow keeps the hono app free of launcher details.
+ */
+
+import type { ControlSnapshot } from "../contracts/control.ts";
+import type { KernelOutcome, SlotRecord } from "../contracts/records.ts";
+
+export interface HttpDeps {
+  health(): { ok: boolean; reasons: string[] };
+  status(): Record<string, unknown>;
+  slotCount(): number;
+  slot(id: number): SlotRecord;
+  slots(): SlotRecord[];
+  metrics(): string;
+  /** Applies an intent; throws `IntakeClosedError` while shutting down. */
+  submitIntent(body: unknown): KernelOutcome;
+  /** Applies a control change; throws ControlError for a bad key or value. */
+  control(change: Record<string, unknown>): ControlSnapshot;
+  controlSnapshot(): ControlSnapshot;
+  operatorToken(): string;
+  countRequest?(route: string, status: number): void;
+}
+
+export class IntakeClosedError extends Error {
+  override name = "IntakeClosedError";
+}

@@ -1,0 +1,37 @@
+/**
+ * The kernel's exported C symbols as bun:ffi declarations (kernel/ABI.md, "Exported functions").
+ * Loaded once per process; every ExecutionKernel shares the library.
+ */
+
+import { FFIType } from "bun:ffi";
+import { loadNative } from "./native.ts";
+
+const { ptr, u32, u64, void: none, cstring } = FFIType;
+
+export const KERNEL_SYMBOLS = {
+  dita_abi_describe: { args: [], returns: cstring },
+  dita_kernel_fsm_table: { args: [], returns: cstring },
+  dita_kernel_new: { args: [u32, u32, u64], returns: ptr },
+  dita_kernel_free: { args: [ptr], returns: none },
+  dita_kernel_apply: { args: [ptr, ptr], returns: u32 },
+  dita_kernel_apply_batch: { args: [ptr, ptr, u32], returns: u32 },
+  dita_kernel_outcome: { args: [ptr], returns: ptr },
+  dita_kernel_accepted: { args: [ptr], returns: ptr },
+  dita_kernel_transitions: { args: [ptr], returns: ptr },
+  dita_kernel_diagnostics: { args: [ptr], returns: ptr },
+  dita_kernel_slots: { args: [ptr], returns: ptr },
+  dita_kernel_account: { args: [ptr], returns: ptr },
+  dita_kernel_slot_count: { args: [ptr], returns: u32 },
+  dita_kernel_state_hash: { args: [ptr], returns: u64 },
+  dita_kernel_restore_slot: { args: [ptr, ptr, u64], returns: u32 },
+  dita_kernel_config: { args: [ptr, ptr], returns: none },
+} as const;
+
+export type KernelLib = ReturnType<typeof loadKernelLib>;
+
+let lib: ReturnType<typeof loadNative<typeof KERNEL_SYMBOLS>> | null = null;
+
+export function loadKernelLib() {
+  lib ??= loadNative("dita_kernel", KERNEL_SYMBOLS);
+  return lib.symbols;
+}

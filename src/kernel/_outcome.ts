@@ -1,0 +1,55 @@
+/**
+ * Reads the kernel's outcome arena (header, accepted flags, transition and diagnostic arrays)
+ * after a call, and builds the outcome of an input the encoder refused before the kernel saw it
+ * (same record shape as a kernel diagnostic, so callers cannot tell the two apart).
+ */
+
+import { ABI, OFF } from "../contracts/abi.ts";
+import type { DiagnosticRecord, KernelOutcome } from "../contracts/records.ts";
+import type { KernelViews } from "./_memory.ts";
+import { decodeDiagnostic, decodeTransition } from "./decoder.ts";
+import type { EncodeRefusal } from "./encoder.ts";
+
+const H = OFF.OutcomeHeader;
+
+export interface BatchSink {
+  /** Outcome of one kernel call; `indices[k]` is the caller's index of the call's k-th input. */
+  outcome(outcome: KernelOutcome & { accepted_flags: Uint8Array }, indices: Int32Array): void;
+  /** An input the encoder refused; it never reached the kernel and changed nothing. */
+  refused(index: number, outcome: KernelOutcome): void;
+}
+
+export function collectOutcome(v: KernelViews, indexBase: number): KernelOutcome & { accepted_flags: Uint8Array } {
+  const inputs = v.header.getUint32(H.inputs!, true);
+  const nT = v.header.getUint32(H.transitions!, true);
+  const nD = v.header.getUint32(H.diagnostics!, true);
+  const transitions = new Array(nT);
+  for (let i = 0; i < nT; i++) transitions[i] = decodeTransition(v.transitionsDv, i * ABI.TransitionRecord.size, indexBase);
+  const diagnostics = new Array(nD);
+  for (let i = 0; i < nD; i++) {
+    diagnostics[i] = decodeDiagnostic(v.diagnosticsDv, v.diagnostics, i * ABI.DiagnosticRecord.size, indexBase);
+  }
+  return {
+    accepted: inputs === 1 ? v.accepted[0] === 1 : v.header.getUint32(H.accepted!, true) === inputs,
+    slot: null,
+    transitions,
+    diagnostics,
+    accepted_flags: v.accepted.subarray(0, inputs),
+  };
+}
+
+export function refusalOutcome(r: EncodeRefusal, input: unknown): KernelOutcome {
+  const type = (input as { type?: unknown } | null)?.type;
+  const slot = (input as { slot_id?: unknown } | null)?.slot_id;
+  const now = (input as { now_ms?: unknown } | null)?.now_ms;
+  const diagnostic: DiagnosticRecord = {
+    code: r.code,
+    severity: "ERROR",
+    slot_id: typeof slot === "number" && Number.isInteger(slot) && slot >= 0 ? slot : null,
+    message: r.message,
+    details: { field: r.field, ...(typeof type === "string" ? { input_kind: type } : {}), ...(r.value !== undefined ? { value: r.value } : {}) },
+    input_index: 0,
+    now_ms: typeof now === "number" && Number.isSafeInteger(now) && now >= 0 ? now : 0,
+  };
+  return { accepted: false, slot: null, transitions: [], diagnostics: [diagnostic] };
+}

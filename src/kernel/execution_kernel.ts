@@ -1,0 +1,254 @@
+/**
+ * ExecutionKernel: the TypeScript face of the Rust kernel. It encodes inputs into the kernel's
+ * fixed-layout records, calls the kernel through bun:ffi, and answers with the kernel's outcome.
+ * Slot and account getters decode kernel memory on each call: no execution state is copied or
+ * cached here. After every mutation the optional `StateMirror` (the Zinc state region) receives
+ * the dirty slot images before the call returns (write-through).
+ *
+ * Entry points: `ExecutionKernel.open(options)`, `apply`, `applyBatch`, `applyRecords`,
+ * `restoreSlot`, getters, `stateHash`, `destroy`. A call after `destroy()` throws; it never
+ * touches freed memory.
+ */
+
+import { ptr, type Pointer } from "bun:ffi";
+import { ABI, BATCH_MAX, OFF } from "../contracts/abi.ts";
+import type { AccountRecord, KernelOutcome, SlotRecord } from "../contracts/records.ts";
+import type { KernelInput, ReconcileTruth } from "../contracts/intents.ts";
+import type { VenueEvent } from "../contracts/venue.ts";
+import { loadKernelLib, type KernelLib } from "./_kernel_ffi.ts";
+import { mapKernelMemory, type KernelViews } from "./_memory.ts";
+import { decodeAccount, decodeSlot } from "./decoder.ts";
+import { encodeInput, INPUT_SIZE } from "./encoder.ts";
+import { checkAbiOnce } from "./_abi_check.ts";
+import { collectOutcome, refusalOutcome, type BatchSink } from "./_outcome.ts";
+
+/** The write-through mirror (the Zinc state region): receives dirty slot images after every mutation. */
+export interface StateMirror {
+  publishState(slots: Uint8Array, dirtyWords: Uint32Array, account: Uint8Array, stateHash: bigint): void;
+}
+
+export interface KernelOptions {
+  slotCount?: number;
+  activeSlotLimit?: number;
+  hungOrderMs?: number;
+  mirror?: StateMirror | null;
+  /** Called with every input handed to the kernel (the launcher journals them). */
+  onInput?: (input: unknown) => void;
+}
+
+export class KernelError extends Error {
+  override name = "KernelError";
+}
+
+export class ExecutionKernel {
+  private lib: KernelLib;
+  private handle: Pointer | null;
+  private views: KernelViews | null;
+  private readonly inBytes = new Uint8Array(INPUT_SIZE * BATCH_MAX);
+  private readonly inDv = new DataView(this.inBytes.buffer);
+  private readonly inPtr = ptr(this.inBytes);
+  private readonly batchIndex = new Int32Array(BATCH_MAX);
+  readonly slotCount: number;
+  mirror: StateMirror | null;
+  onInput: ((input: unknown) => void) | null;
+
+  static open(options: KernelOptions = {}): ExecutionKernel {
+    const lib = loadKernelLib();
+    checkAbiOnce(lib);
+    return new ExecutionKernel(lib, options);
+  }
+
+  private constructor(lib: KernelLib, o: KernelOptions) {
+    const slotCount = o.slotCount ?? 8;
+    const limit = o.activeSlotLimit ?? slotCount;
+    const hung = o.hungOrderMs ?? 30_000;
+    const raw = lib.dita_kernel_new(slotCount, limit, hung);
+    if (typeof raw !== "number" || raw === 0) {
+      throw new KernelError(`kernel refused its configuration: slots=${slotCount} (1..256), active_slot_limit=${limit} (1..slots), hung_order_ms=${hung} (1..86400000)`);
+    }
+    const handle = raw as Pointer;
+    this.lib = lib;
+    this.handle = handle;
+    this.slotCount = slotCount;
+    this.views = mapKernelMemory(lib, handle, slotCount);
+    this.mirror = o.mirror ?? null;
+    this.onInput = o.onInput ?? null;
+  }
+
+  private live(): { h: Pointer; v: KernelViews } {
+    if (this.handle === null || this.views === null) throw new KernelError("ExecutionKernel used after destroy()");
+    return { h: this.handle, v: this.views };
+  }
+
+  /** Applies one input (intent, venue event, tick, reconcile, ...) and returns the outcome. */
+  apply(input: KernelInput | unknown): KernelOutcome {
+    const { h, v } = this.live();
+    this.onInput?.(input);
+    const refusal = encodeInput(input, this.inDv, this.inBytes, 0);
+    if (refusal) return refusalOutcome(refusal, input);
+    const status = this.lib.dita_kernel_apply(h, this.inPtr);
+    if (status === 1) throw new Error("Invariant: kernel saw a null input pointer");
+    this.afterMutation(v);
+    const { accepted_flags: _flags, ...outcome } = collectOutcome(v, 0);
+    const slotId = outcome.transitions[0]?.slot_id ?? slotIdOf(input, this.slotCount);
+    outcome.slot = slotId === null ? null : decodeSlot(v.slotsDv, v.slots, slotId * ABI.SlotImage.size);
+    return outcome;
+  }
+
+  /** The hot path: applies one input and reports acceptance; the outcome stays in the arena. */
+  applyQuiet(input: unknown): boolean {
+    const { h, v } = this.live();
+    this.onInput?.(input);
+    if (encodeInput(input, this.inDv, this.inBytes, 0) !== null) return false;
+    this.lib.dita_kernel_apply(h, this.inPtr);
+    this.afterMutation(v);
+    return v.accepted[0] === 1;
+  }
+
+  processIntent(intent: KernelInput | unknown): KernelOutcome {
+    return this.apply(intent);
+  }
+
+  onVenueEvent(event: VenueEvent, nowMs: number, slotId: number | null = null): KernelOutcome {
+    return this.apply({ type: "VENUE_EVENT", slot_id: slotId, event, now_ms: nowMs });
+  }
+
+  tick(nowMs: number): KernelOutcome {
+    return this.apply({ type: "TICK", now_ms: nowMs });
+  }
+
+  reconcile(slotId: number, truth: ReconcileTruth, nowMs: number): KernelOutcome {
+    return this.apply({ type: "RECONCILE", slot_id: slotId, truth, now_ms: nowMs });
+  }
+
+  /**
+   * Applies many inputs with one kernel call per up to 1024 inputs. Returns how many were
+   * accepted. Outcomes are decoded only when a sink is given (the hot path passes none).
+   */
+  applyBatch(inputs: readonly unknown[], sink?: BatchSink): number {
+    const { h, v } = this.live();
+    let accepted = 0;
+    for (let start = 0; start < inputs.length; ) {
+      let n = 0;
+      let i = start;
+      for (; i < inputs.length && n < BATCH_MAX; i++) {
+        this.onInput?.(inputs[i]);
+        const refusal = encodeInput(inputs[i], this.inDv, this.inBytes, n * INPUT_SIZE);
+        if (refusal) sink?.refused(i, refusalOutcome(refusal, inputs[i]));
+        else this.batchIndex[n++] = i;
+      }
+      accepted += this.runBatch(h, v, this.inPtr, n, sink);
+      start = i;
+    }
+    return accepted;
+  }
+
+  /** Applies raw InputRecords (e.g. drained from the Zinc ring), `count` records of 320 bytes. */
+  applyRecords(records: Uint8Array, count: number, sink?: BatchSink): number {
+    const { h, v } = this.live();
+    if (records.byteLength < count * INPUT_SIZE) throw new Error("Invariant: applyRecords buffer shorter than count records");
+    let accepted = 0;
+    for (let done = 0; done < count; ) {
+      const n = Math.min(BATCH_MAX, count - done);
+      for (let i = 0; i < n; i++) this.batchIndex[i] = done + i;
+      accepted += this.runBatch(h, v, ptr(records, done * INPUT_SIZE), n, sink);
+      done += n;
+    }
+    return accepted;
+  }
+
+  private runBatch(h: Pointer, v: KernelViews, inputs: Pointer, n: number, sink?: BatchSink): number {
+    let accepted = 0;
+    for (let done = 0; done < n; ) {
+      const processed = this.lib.dita_kernel_apply_batch(h, (inputs + done * INPUT_SIZE) as Pointer, n - done);
+      if (processed === 0) throw new Error(`Invariant: kernel processed no input of a batch of ${n - done} (faulted=${v.header.getUint8(OFF.OutcomeHeader.faulted!)})`);
+      accepted += v.header.getUint32(OFF.OutcomeHeader.accepted!, true);
+      this.afterMutation(v);
+      sink?.outcome(collectOutcome(v, 0), this.batchIndex.subarray(done, done + processed));
+      done += processed;
+    }
+    return accepted;
+  }
+
+  private afterMutation(v: KernelViews): void {
+    if (this.mirror === null) return;
+    const dirty = v.dirtyWords;
+    let any = v.header.getUint8(OFF.OutcomeHeader.account_dirty!);
+    for (let i = 0; i < 8; i++) any |= dirty[i]!;
+    if (any !== 0) this.mirror.publishState(v.slots, dirty, v.account, this.stateHash());
+  }
+
+  /** Direct slot write (restart adoption). The image is validated by the kernel. */
+  restoreSlot(image: Uint8Array, nowMs: number): KernelOutcome {
+    const { h, v } = this.live();
+    if (image.byteLength !== ABI.SlotImage.size) {
+      throw new KernelError(`slot image must be ${ABI.SlotImage.size} bytes, got ${image.byteLength}`);
+    }
+    this.onInput?.({ type: "RESTORE_SLOT", image_b64: Buffer.from(image).toString("base64"), now_ms: nowMs });
+    const copy = new Uint8Array(image); // the kernel reads it during the call only
+    this.lib.dita_kernel_restore_slot(h, ptr(copy), nowMs);
+    this.afterMutation(v);
+    const { accepted_flags: _flags, ...outcome } = collectOutcome(v, 0);
+    const slotId = outcome.transitions[0]?.slot_id ?? null;
+    outcome.slot = slotId === null ? null : this.slot(slotId);
+    return outcome;
+  }
+
+  slot(slotId: number): SlotRecord {
+    const { v } = this.live();
+    if (!Number.isInteger(slotId) || slotId < 0 || slotId >= this.slotCount) {
+      throw new KernelError(`slot_id must be an integer 0..${this.slotCount - 1}, got ${slotId}`);
+    }
+    return decodeSlot(v.slotsDv, v.slots, slotId * ABI.SlotImage.size);
+  }
+
+  slots(): SlotRecord[] {
+    return Array.from({ length: this.slotCount }, (_, i) => this.slot(i));
+  }
+
+  account(): AccountRecord {
+    return decodeAccount(this.live().v.accountDv);
+  }
+
+  /** Zero-copy view of one slot image (valid until destroy). */
+  slotImage(slotId: number): Uint8Array {
+    const { v } = this.live();
+    const size = ABI.SlotImage.size;
+    return v.slots.subarray(slotId * size, (slotId + 1) * size);
+  }
+
+  stateHash(): bigint {
+    return BigInt.asUintN(64, BigInt(this.lib.dita_kernel_state_hash(this.live().h)));
+  }
+
+  stateHashHex(): string {
+    return this.stateHash().toString(16).padStart(16, "0");
+  }
+
+  config(): { slot_count: number; active_slot_limit: number; hung_order_ms: number } {
+    const out = new BigUint64Array(3);
+    this.lib.dita_kernel_config(this.live().h, ptr(out));
+    return { slot_count: Number(out[0]), active_slot_limit: Number(out[1]), hung_order_ms: Number(out[2]) };
+  }
+
+  faulted(): boolean {
+    return this.live().v.header.getUint8(OFF.OutcomeHeader.faulted!) === 1;
+  }
+
+  fsmTable(): string {
+    return String(this.lib.dita_kernel_fsm_table());
+  }
+
+  destroy(): void {
+    if (this.handle === null) return;
+    const h = this.handle;
+    this.handle = null;
+    this.views = null;
+    this.lib.dita_kernel_free(h);
+  }
+}
+
+function slotIdOf(input: unknown, slotCount: number): number | null {
+  const id = (input as { slot_id?: unknown } | null)?.slot_id;
+  return typeof id === "number" && Number.isInteger(id) && id >= 0 && id < slotCount ? id : null;
+}

@@ -1,0 +1,132 @@
+/**
+ * The input journal: JSON lines, one file per kernel lifetime.
+ *
+ *   line 1:  {"journal":"dita-v2","version":1,"slot_count":8,"active_slot_limit":8,"hung_order_ms":30000}
+ *   then:    {"seq":1,"input":{...wire input with now_ms...}}
+ *            {"seq":2,"input":{"type":"RESTORE_SLOT","image_b64":"...","now_ms":...}}
+ *            {"seq":3,"record_b64":"..."}          (a raw 320-byte InputRecord from the Zinc ring)
+ *
+ * Every input handed to the kernel is journaled, refused ones included (they change nothing, so
+ * replay stays exact). JS numbers print as the shortest round-tripping decimal, so a replayed
+ * input encodes to the same bytes. Lines are buffered and written with one write(2) per
+ * `flush()`; the launcher flushes after every kernel call, before answering. A torn last line
+ * (crash mid-write) is reported by `replayJournal` and ignored.
+ *
+ * Entry points: `JournalWriter`, `replayJournal(path)`.
+ */
+
+import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from "node:fs";
+import { ExecutionKernel } from "./execution_kernel.ts";
+import { INPUT_SIZE } from "./encoder.ts";
+
+export interface JournalHeader {
+  journal: "dita-v2";
+  version: 1;
+  slot_count: number;
+  active_slot_limit: number;
+  hung_order_ms: number;
+}
+
+export class JournalWriter {
+  private fd: number;
+  private seq = 0;
+  private pending: string[] = [];
+
+  constructor(readonly path: string, header: Omit<JournalHeader, "journal" | "version">) {
+    this.fd = openSync(path, "a", 0o600);
+    writeSync(this.fd, `${JSON.stringify({ journal: "dita-v2", version: 1, ...header })}\n`);
+  }
+
+  /** Records one input (called by the kernel binding's onInput hook). */
+  record(input: unknown): void {
+    this.seq++;
+    this.pending.push(JSON.stringify({ seq: this.seq, input }));
+  }
+
+  recordRaw(records: Uint8Array, count: number): void {
+    for (let i = 0; i < count; i++) {
+      this.seq++;
+      const rec = Buffer.from(records.buffer, records.byteOffset + i * INPUT_SIZE, INPUT_SIZE).toString("base64");
+      this.pending.push(JSON.stringify({ seq: this.seq, record_b64: rec }));
+    }
+  }
+
+  get entries(): number {
+    return this.seq;
+  }
+
+  flush(durable = false): void {
+    if (this.pending.length > 0) {
+      writeSync(this.fd, `${this.pending.join("\n")}\n`);
+      this.pending = [];
+    }
+    if (durable) fsyncSync(this.fd);
+  }
+
+  close(): void {
+    this.flush(true);
+    closeSync(this.fd);
+  }
+}
+
+export interface ReplayResult {
+  entries: number;
+  state_hash: string;
+  torn_tail: boolean;
+  kernel: ExecutionKernel;
+}
+
+export class JournalError extends Error {
+  override name = "JournalError";
+}
+
+/** Applies a journal to a fresh kernel and returns the resulting state hash. */
+export function replayJournal(path: string): ReplayResult {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    throw new JournalError(`cannot read journal ${path}: ${(e as Error).message.split("\n")[0]}`);
+  }
+  const lines = text.split("\n");
+  const tornTail = lines.length > 0 && lines[lines.length - 1] !== "";
+  if (!tornTail) lines.pop();
+  const header = parseHeader(lines[0], path);
+  const kernel = ExecutionKernel.open({
+    slotCount: header.slot_count, activeSlotLimit: header.active_slot_limit, hungOrderMs: header.hung_order_ms,
+  });
+  const last = tornTail ? lines.length - 1 : lines.length;
+  for (let i = 1; i < last; i++) applyLine(kernel, lines[i]!, path, i + 1);
+  return { entries: last - 1, state_hash: kernel.stateHashHex(), torn_tail: tornTail, kernel };
+}
+
+function parseHeader(line: string | undefined, path: string): JournalHeader {
+  let h: Partial<JournalHeader>;
+  try {
+    h = JSON.parse(line ?? "");
+  } catch {
+    throw new JournalError(`${path}:1: not a dita-v2 journal (first line is not a JSON header)`);
+  }
+  if (h.journal !== "dita-v2" || h.version !== 1) throw new JournalError(`${path}:1: not a dita-v2 journal version 1`);
+  return h as JournalHeader;
+}
+
+function applyLine(kernel: ExecutionKernel, line: string, path: string, lineNo: number): void {
+  let entry: { input?: { type?: string; image_b64?: string; now_ms?: number }; record_b64?: string };
+  try {
+    entry = JSON.parse(line);
+  } catch {
+    throw new JournalError(`${path}:${lineNo}: not valid JSON`);
+  }
+  if (entry.record_b64 !== undefined) {
+    const bytes = new Uint8Array(Buffer.from(entry.record_b64, "base64"));
+    if (bytes.byteLength !== INPUT_SIZE) throw new JournalError(`${path}:${lineNo}: raw record is not ${INPUT_SIZE} bytes`);
+    kernel.applyRecords(bytes, 1);
+  } else if (entry.input?.type === "RESTORE_SLOT") {
+    kernel.restoreSlot(new Uint8Array(Buffer.from(entry.input.image_b64 ?? "", "base64")), entry.input.now_ms ?? 0);
+  } else if (entry.input !== undefined) {
+    kernel.apply(entry.input);
+  } else {
+    throw new JournalError(`${path}:${lineNo}: entry has neither 'input' nor 'record_b64'`);
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * Locates the two native libraries (kernel, zinc). In development they are the build outputs on
+ * disk. In the compiled executable they are embedded files, which the dynamic loader cannot map
+ * directly, so they are unpacked once into a private directory (mode 0700, owned by this user)
+ * under the first usable of: $TMPDIR (or /tmp), <state dir>/lib, $HOME/.cache/dita-v2. File names
+ * carry a content hash, so a stale or foreign copy is never loaded. A candidate that is missing,
+ * read-only or mounted noexec is skipped with a warning naming it; when none works, one error
+ * names every candidate and why it failed.
+ *
+ * Entry points: `loadNative(name, symbols)`, `nativeLibraryPath(name)`.
+ */
+
+import { dlopen, type FFIFunction } from "bun:ffi";
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import kernelLib from "../../kernel/target/release/libdita_kernel.so" with { type: "file" };
+import zincLib from "../../ffi/build/libzinc.so" with { type: "file" };
+
+export type NativeName = "dita_kernel" | "zinc";
+const EMBEDDED: Record<NativeName, string> = { dita_kernel: kernelLib, zinc: zincLib };
+const chosen = new Map<NativeName, string>();
+let unpackDir: string | null = null;
+
+export class NativeLoadError extends Error {
+  override name = "NativeLoadError";
+}
+
+function isEmbedded(path: string): boolean {
+  return path.startsWith("/$bunfs/") || path.includes("/~BUN/") || !existsSync(path);
+}
+
+function candidateDirs(env: Record<string, string | undefined>): Array<[label: string, dir: string]> {
+  const out: Array<[string, string]> = [];
+  out.push(env.TMPDIR ? [`TMPDIR=${env.TMPDIR}`, env.TMPDIR] : ["/tmp", "/tmp"]);
+  out.push([`state dir ${env.DITA_V2_STATE_DIR ?? ".dita-v2"}`, join(env.DITA_V2_STATE_DIR ?? ".dita-v2", "lib")]);
+  if (env.HOME) out.push([`$HOME/.cache`, join(env.HOME, ".cache")]);
+  return out;
+}
+
+/** Writes the library into `<base>/dita-v2-<uid>/` and returns its path; throws with a reason. */
+function unpackInto(base: string, name: NativeName, bytes: Uint8Array): string {
+  if (!existsSync(base)) throw new Error("does not exist");
+  const uid = process.getuid?.() ?? 0;
+  const dir = join(base, `dita-v2-${uid}`);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const st = lstatSync(dir);
+  if (!st.isDirectory() || st.uid !== uid) throw new Error(`${dir} is not a directory owned by uid ${uid}`);
+  chmodSync(dir, 0o700);
+  const digest = Bun.hash(bytes).toString(16);
+  const file = join(dir, `lib${name}-${digest}.so`);
+  if (existsSync(file) && Bun.hash(readFileSync(file)).toString(16) === digest) return file;
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, bytes, { mode: 0o700 });
+  renameSync(tmp, file);
+  return file;
+}
+
+function reason(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  if (/EROFS|read-only/i.test(msg)) return "read-only";
+  if (/failed to map segment|operation not permitted/i.test(msg)) return "mounted noexec";
+  return msg.split("\n")[0] ?? msg;
+}
+
+/** Opens a native library with the given symbols, unpacking it first when embedded. */
+export function loadNative<S extends Record<string, FFIFunction>>(name: NativeName, symbols: S, env = process.env) {
+  const embedded = EMBEDDED[name];
+  if (!isEmbedded(embedded)) {
+    chosen.set(name, embedded);
+    return dlopen(embedded, symbols);
+  }
+  const bytes = readFileSync(embedded);
+  const failures: string[] = [];
+  const dirs = unpackDir ? [["previous choice", unpackDir] as [string, string]] : candidateDirs(env);
+  for (const [label, dir] of dirs) {
+    try {
+      const path = unpackInto(dir, name, bytes);
+      const lib = dlopen(path, symbols);
+      if (failures.length > 0) console.error(`warning: ${failures.join("; ")}; native libraries unpacked under ${dir}`);
+      unpackDir = dir;
+      chosen.set(name, path);
+      return lib;
+    } catch (e) {
+      failures.push(`${label} is not usable (${reason(e)})`);
+    }
+  }
+  throw new NativeLoadError(`cannot unpack the embedded lib${name}.so: ${failures.join("; ")}. Set TMPDIR to a writable, exec-allowed directory.`);
+}
+
+/** Path of a library usable by another dlopen (the Zinc plane), unpacking it when needed. */
+export function nativeLibraryPath(name: NativeName, env = process.env): string {
+  const known = chosen.get(name);
+  if (known) return known;
+  loadNative(name, {}, env).close();
+  return chosen.get(name)!;
+}

@@ -1,0 +1,107 @@
+/**
+ * Builds the runtime bundle from a validated configuration: control plane, Zinc plane, venue,
+ * projection, kernel and journal (DESIGN.md §2 topologies). Order matters: the Zinc state region
+ * is opened and its surviving slot images are read *before* the kernel is attached to it as its
+ * write-through mirror, so a restart never overwrites its own last belief.
+ *
+ * Entry point: `buildBundle(config, clock, env, options)`.
+ */
+
+import { chmodSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Clock } from "../contracts/clock.ts";
+import type { ControlSnapshot } from "../contracts/control.ts";
+import type { VenueAdapter } from "../contracts/venue.ts";
+import { InMemoryControlPlane, RealZincControlPlane, type OperatorControlPlane } from "../control/index.ts";
+import { ExecutionKernel, nativeLibraryPath } from "../kernel/index.ts";
+import { JournalWriter } from "../kernel/journal.ts";
+import { createProjection, type Projection, type ProjectionDiagnostic, type Sink } from "../projection/index.ts";
+import { BingxVenueAdapter, bingxConfigFromEnv, MockVenueAdapter } from "../venue/index.ts";
+import { InMemoryZincPlane, RealZincPlane, type ZincPlane } from "../zinc/index.ts";
+import { ConfigError, type RuntimeConfig } from "./config.ts";
+
+export const RING_CAPACITY = 4096;
+
+export interface Bundle {
+  config: RuntimeConfig;
+  clock: Clock;
+  kernel: ExecutionKernel;
+  control: OperatorControlPlane;
+  zinc: ZincPlane;
+  venue: VenueAdapter;
+  projection: Projection;
+  journal: JournalWriter | null;
+  /** Slot images found in the state region at start (non-idle ones are the last belief). */
+  survivingImages: Uint8Array[];
+}
+
+export interface BundleOptions {
+  journal: boolean;
+  projectionSinks?: Sink[];
+  onProjectionDiagnostic?: (d: ProjectionDiagnostic) => void;
+}
+
+export function initialControl(config: RuntimeConfig, nowMs: number): ControlSnapshot {
+  return {
+    version: 1, mode: config.mode, verbosity: config.verbosity, backend: config.venue,
+    debug_clickhouse_enabled: config.mode === "DEBUG", trace_transitions: config.verbosity === "TRACE",
+    mirror_to_hazelcast: config.hazelcast === "REAL", reconcile_on_restart: config.reconcile_on_restart,
+    active_slot_limit: config.active_slot_limit, updated_at_ms: nowMs,
+  };
+}
+
+function venueFor(config: RuntimeConfig, clock: Clock, env: Record<string, string | undefined>): VenueAdapter {
+  if (config.venue === "MOCK") {
+    return new MockVenueAdapter({ seed: config.mock_seed, clock, prices: config.mock_prices, balance: config.mock_balance });
+  }
+  const parsed = bingxConfigFromEnv(env, clock);
+  if (!parsed.ok) throw new ConfigError(parsed.error.split(" ")[0] ?? "BINGX", parsed.error);
+  return new BingxVenueAdapter(parsed.config);
+}
+
+function readSurvivors(zinc: ZincPlane): Uint8Array[] {
+  return Array.from({ length: zinc.slotCount }, (_, i) => zinc.readSlot(i));
+}
+
+export async function buildBundle(
+  config: RuntimeConfig, clock: Clock, env: Record<string, string | undefined>, options: BundleOptions,
+): Promise<Bundle> {
+  mkdirSync(config.state_dir, { recursive: true, mode: 0o700 });
+  const libPath = config.zinc === "REAL" || config.control_plane === "REAL_ZINC" ? nativeLibraryPath("zinc") : "";
+  const initial = initialControl(config, clock.nowMs());
+  const control: OperatorControlPlane = config.control_plane === "REAL_ZINC"
+    ? RealZincControlPlane.open({ libPath, prefix: config.zinc_prefix, slotCount: config.slots, initial })
+    : new InMemoryControlPlane(initial, config.slots);
+  const closers: Array<() => void> = [() => control.close()];
+  try {
+    const zinc: ZincPlane = config.zinc === "REAL"
+      ? RealZincPlane.open({ libPath, prefix: config.zinc_prefix, slotCount: config.slots, ringCapacity: RING_CAPACITY })
+      : InMemoryZincPlane.open({ slotCount: config.slots, ringCapacity: RING_CAPACITY });
+    closers.push(() => zinc.close());
+    const survivingImages = readSurvivors(zinc);
+    const venue = venueFor(config, clock, env);
+    const projection = await createProjection({
+      strategy: config.strategy, stateDir: config.state_dir, clock,
+      hazelcast: config.hazelcast === "REAL" ? { addr: config.hazelcast_addr, cluster: config.hazelcast_cluster } : null,
+      clickhouse: config.clickhouse === "REAL" ? { url: config.clickhouse_url, database: config.clickhouse_database } : null,
+      required: config.projection_required, onDiagnostic: options.onProjectionDiagnostic ?? (() => {}), sinks: options.projectionSinks,
+    });
+    const kernel = ExecutionKernel.open({
+      slotCount: config.slots, activeSlotLimit: config.active_slot_limit, hungOrderMs: config.hung_order_ms, mirror: zinc,
+    });
+    const journal = options.journal ? openJournal(config, clock, kernel) : null;
+    return { config, clock, kernel, control, zinc, venue, projection, journal, survivingImages };
+  } catch (e) {
+    for (const close of closers.reverse()) close();
+    throw e;
+  }
+}
+
+function openJournal(config: RuntimeConfig, clock: Clock, kernel: ExecutionKernel): JournalWriter {
+  const dir = join(config.state_dir, "journal");
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
+  const journal = new JournalWriter(join(dir, `${clock.nowMs()}-${process.pid}.jsonl`), kernel.config());
+  kernel.onInput = (input) => journal.record(input);
+  return journal;
+}

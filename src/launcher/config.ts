@@ -1,0 +1,127 @@
+/**
+ * Environment → validated runtime configuration (DESIGN.md §8). Every variable has a safe
+ * default (mock venue, in-memory planes, no servers, loopback HTTP); a bad value fails at start
+ * with one `ConfigError` line naming the variable, the accepted values and what was given.
+ *
+ * Entry point: `loadConfig(env)`.
+ */
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+  constructor(readonly variable: string, message: string) {
+    super(`${variable}: ${message}`);
+  }
+}
+
+export interface RuntimeConfig {
+  launcher_mode: "once" | "serve";
+  venue: "MOCK" | "BINGX";
+  zinc: "MEMORY" | "REAL";
+  control_plane: "MEMORY" | "REAL_ZINC";
+  hazelcast: "OFF" | "REAL";
+  clickhouse: "OFF" | "REAL";
+  projection_required: boolean;
+  mode: "NORMAL" | "DEBUG";
+  verbosity: "QUIET" | "VERBOSE" | "TRACE";
+  slots: number;
+  active_slot_limit: number;
+  hung_order_ms: number;
+  strategy: string;
+  reconcile_on_restart: boolean;
+  zinc_prefix: string;
+  state_dir: string;
+  http_host: string;
+  http_port: number;
+  operator_token: string | null;
+  hazelcast_addr: string;
+  hazelcast_cluster: string;
+  clickhouse_url: string;
+  clickhouse_database: string;
+  mock_seed: number;
+  mock_prices: Record<string, number>;
+  mock_balance: number;
+}
+
+type Env = Record<string, string | undefined>;
+
+function pick<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T, fold = true): T {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const v = fold ? raw.trim().toUpperCase() : raw.trim();
+  const hit = allowed.find((a) => (fold ? a.toUpperCase() : a) === v);
+  if (hit === undefined) throw new ConfigError(name, `must be one of ${allowed.join("|")}, got '${raw}'`);
+  return hit;
+}
+
+function int(env: Env, name: string, lo: number, hi: number, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(name, `must be an integer ${lo}..${hi}, got '${raw}'`);
+  const n = Number(raw.trim());
+  if (n < lo || n > hi) throw new ConfigError(name, `must be an integer ${lo}..${hi}, got '${raw}'`);
+  return n;
+}
+
+function matching(env: Env, name: string, re: RegExp, what: string, fallback: string): string {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  if (!re.test(raw)) throw new ConfigError(name, `must be ${what}, got '${raw}'`);
+  return raw;
+}
+
+function prices(env: Env): Record<string, number> {
+  const raw = env.DITA_V2_MOCK_PRICES;
+  if (raw === undefined || raw === "") return { "BTC-USDT": 65000, "ETH-USDT": 3500, "TRX-USDT": 0.25 };
+  const out: Record<string, number> = {};
+  for (const part of raw.split(",")) {
+    const m = /^([A-Z0-9]+-[A-Z0-9]+)=(\d+(?:\.\d+)?)$/.exec(part.trim());
+    if (!m || !(Number(m[2]) > 0)) throw new ConfigError("DITA_V2_MOCK_PRICES", `must look like 'BTC-USDT=65000,ETH-USDT=3500', got '${raw}'`);
+    out[m[1]!] = Number(m[2]);
+  }
+  return out;
+}
+
+function balance(env: Env): number {
+  const raw = env.DITA_V2_MOCK_BALANCE;
+  if (raw === undefined || raw === "") return 10_000;
+  const n = Number(raw);
+  if (!/^\d+(\.\d+)?$/.test(raw.trim()) || !(n > 0) || n > 1e12) throw new ConfigError("DITA_V2_MOCK_BALANCE", `must be a positive number, got '${raw}'`);
+  return n;
+}
+
+export function loadConfig(env: Env): RuntimeConfig {
+  const slots = int(env, "DITA_V2_SLOTS", 1, 256, 8);
+  const strategy = matching(env, "DITA_V2_STRATEGY", /^[a-z][a-z0-9_]{0,31}$/, "lowercase [a-z][a-z0-9_]{0,31}", "pink");
+  const token = env.DITA_V2_OPERATOR_TOKEN;
+  if (token !== undefined && token !== "" && !/^[\x21-\x7e]{16,256}$/.test(token)) {
+    throw new ConfigError("DITA_V2_OPERATOR_TOKEN", "must be 16..256 printable characters without spaces (value not shown)");
+  }
+  return {
+    launcher_mode: pick(env, "DITA_V2_LAUNCHER_MODE", ["once", "serve"] as const, "serve"),
+    venue: pick(env, "DITA_V2_VENUE", ["MOCK", "BINGX"] as const, "MOCK"),
+    zinc: pick(env, "DITA_V2_ZINC", ["MEMORY", "REAL"] as const, "MEMORY"),
+    control_plane: pick(env, "DITA_V2_CONTROL_PLANE", ["MEMORY", "REAL_ZINC"] as const, "MEMORY"),
+    hazelcast: pick(env, "DITA_V2_HAZELCAST", ["OFF", "REAL"] as const, "OFF"),
+    clickhouse: pick(env, "DITA_V2_CLICKHOUSE", ["OFF", "REAL"] as const, "OFF"),
+    projection_required: pick(env, "DITA_V2_PROJECTION_REQUIRED", ["1", "0"] as const, "0") === "1",
+    mode: pick(env, "DITA_V2_MODE", ["NORMAL", "DEBUG"] as const, "NORMAL"),
+    verbosity: pick(env, "DITA_V2_VERBOSITY", ["QUIET", "VERBOSE", "TRACE"] as const, "QUIET"),
+    slots,
+    active_slot_limit: int(env, "DITA_V2_ACTIVE_SLOT_LIMIT", 1, slots, slots),
+    hung_order_ms: int(env, "DITA_V2_HUNG_ORDER_MS", 1, 86_400_000, 30_000),
+    strategy,
+    reconcile_on_restart: pick(env, "DITA_V2_RECONCILE_ON_RESTART", ["1", "0"] as const, "1") === "1",
+    zinc_prefix: matching(env, "DITA_V2_ZINC_PREFIX", /^[A-Za-z0-9_.-]{1,64}$/, "1..64 of [A-Za-z0-9_.-]", `dita_v2_${strategy}`),
+    state_dir: matching(env, "DITA_V2_STATE_DIR", /^[^\0]{1,4096}$/, "a path", ".dita-v2"),
+    http_host: matching(env, "DITA_V2_HTTP_HOST", /^[A-Za-z0-9.:[\]-]{1,255}$/, "a host name or IP address", "127.0.0.1"),
+    http_port: int(env, "DITA_V2_HTTP_PORT", 0, 65535, 7878),
+    operator_token: token === undefined || token === "" ? null : token,
+    hazelcast_addr: matching(env, "DITA_V2_HAZELCAST_ADDR", /^[A-Za-z0-9.-]+:\d{1,5}$/, "host:port", "127.0.0.1:5701"),
+    hazelcast_cluster: matching(env, "DITA_V2_HAZELCAST_CLUSTER", /^[A-Za-z0-9_.-]{1,64}$/, "a cluster name", "dev"),
+    clickhouse_url: matching(env, "DITA_V2_CLICKHOUSE_URL", /^https?:\/\/[^\s]+$/, "an http(s) URL", "http://127.0.0.1:8123"),
+    clickhouse_database: matching(env, "DITA_V2_CLICKHOUSE_DATABASE", /^[A-Za-z_][A-Za-z0-9_]{0,63}$/, "a database name", "default"),
+    mock_seed: int(env, "DITA_V2_MOCK_SEED", 0, 2 ** 31 - 1, 1),
+    mock_prices: prices(env),
+    mock_balance: balance(env),
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * Runtime counters for `/metrics` (Prometheus text exposition) and `/status`: inputs by type,
+ * accepted/refused, transitions by trigger, diagnostics by code, venue call latency (a bounded
+ * histogram), HTTP requests. Slot stages, capital and projection backlog are read at render
+ * time from their owners, never copied here.
+ */
+
+import type { KernelOutcome } from "../contracts/records.ts";
+
+const LATENCY_BUCKETS_MS = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000];
+
+export class Metrics {
+  readonly inputs = new Map<string, number>();
+  inputsAccepted = 0;
+  inputsRefused = 0;
+  readonly transitions = new Map<string, number>();
+  readonly diagnostics = new Map<string, number>();
+  readonly latency = new Map<string, { buckets: number[]; sum: number; count: number }>();
+
+  recordOutcome(input: unknown, outcome: KernelOutcome): void {
+    const type = (input as { type?: unknown } | null)?.type;
+    bump(this.inputs, typeof type === "string" && type.length <= 32 ? type : "UNKNOWN");
+    if (outcome.accepted) this.inputsAccepted++;
+    else this.inputsRefused++;
+    for (const t of outcome.transitions) bump(this.transitions, t.trigger);
+    for (const d of outcome.diagnostics) bump(this.diagnostics, d.code);
+  }
+
+  recordLatency(op: string, ms: number): void {
+    let h = this.latency.get(op);
+    if (!h) {
+      h = { buckets: new Array(LATENCY_BUCKETS_MS.length).fill(0), sum: 0, count: 0 };
+      this.latency.set(op, h);
+    }
+    for (let i = 0; i < LATENCY_BUCKETS_MS.length; i++) if (ms <= LATENCY_BUCKETS_MS[i]!) h.buckets[i]!++;
+    h.sum += ms;
+    h.count++;
+  }
+
+  /** Prometheus text for the counters held here; `extra` lines are appended (gauges read live). */
+  render(extra: string[]): string {
+    const out: string[] = [];
+    family(out, "dita_v2_inputs_total", "counter", "Inputs handed to the kernel, by type", this.inputs, "type");
+    out.push("# HELP dita_v2_inputs_accepted_total Inputs the kernel accepted", "# TYPE dita_v2_inputs_accepted_total counter");
+    out.push(`dita_v2_inputs_accepted_total ${this.inputsAccepted}`);
+    out.push("# HELP dita_v2_inputs_refused_total Inputs refused with a diagnostic", "# TYPE dita_v2_inputs_refused_total counter");
+    out.push(`dita_v2_inputs_refused_total ${this.inputsRefused}`);
+    family(out, "dita_v2_transitions_total", "counter", "Kernel transitions, by trigger", this.transitions, "trigger");
+    family(out, "dita_v2_diagnostics_total", "counter", "Kernel diagnostics, by code", this.diagnostics, "code");
+    out.push("# HELP dita_v2_venue_latency_ms Venue call latency in milliseconds", "# TYPE dita_v2_venue_latency_ms histogram");
+    for (const [op, h] of this.latency) {
+      LATENCY_BUCKETS_MS.forEach((le, i) => out.push(`dita_v2_venue_latency_ms_bucket{op="${op}",le="${le}"} ${h.buckets[i]}`));
+      out.push(`dita_v2_venue_latency_ms_bucket{op="${op}",le="+Inf"} ${h.count}`);
+      out.push(`dita_v2_venue_latency_ms_sum{op="${op}"} ${h.sum}`, `dita_v2_venue_latency_ms_count{op="${op}"} ${h.count}`);
+    }
+    return `${[...out, ...extra].join("\n")}\n`;
+  }
+}
+
+function bump(m: Map<string, number>, key: string): void {
+  m.set(key, (m.get(key) ?? 0) + 1);
+}
+
+function family(out: string[], name: string, type: string, help: string, m: Map<string, number>, label: string): void {
+  out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+  for (const [k, v] of m) out.push(`${name}{${label}="${k}"} ${v}`);
+}
+
+/** A gauge family rendered from live values. */
+export function gauge(name: string, help: string, samples: Array<[labels: string, value: number]>): string[] {
+  return [`# HELP ${name} ${help}`, `# TYPE ${name} gauge`, ...samples.map(([l, v]) => `${name}${l ? `{${l}}` : ""} ${v}`)];
+}

@@ -1,0 +1,172 @@
+/**
+ * Runtime: one assembled DITAv2 process. It owns the bundle, the executor and the metrics, and
+ * runs the serve loops: intents from the Zinc ring, operator commands from the control region,
+ * and a TICK every second (hung orders). After every kernel call it flushes the journal, feeds
+ * the projection outbox and counts. The kernel is the only authority; this class only carries.
+ *
+ * Entry points: `new Runtime(bundle, log)`, `start()`, `submitIntent`, `applyControl`,
+ * `runLoops()`, `shutdown()`.
+ */
+
+import type { ControlSnapshot } from "../contracts/control.ts";
+import type { KernelOutcome, TransitionRecord } from "../contracts/records.ts";
+import { INPUT_SIZE } from "../kernel/index.ts";
+import { IntakeClosedError } from "../http/index.ts";
+import type { Bundle } from "./bundle.ts";
+import { Executor } from "./executor.ts";
+import { eventFromOrderState } from "./_order_event.ts";
+import { Metrics } from "./metrics.ts";
+import { recover, type RecoveryReport } from "./recovery.ts";
+
+const DRAIN_MAX = 1024;
+const TICK_MS = 1000;
+
+export class Runtime {
+  readonly metrics = new Metrics();
+  readonly executor: Executor;
+  recovery: RecoveryReport | null = null;
+  private running = false;
+  private controlSeq = -1;
+  private readonly ringBuffer = new Uint8Array(DRAIN_MAX * INPUT_SIZE);
+  readonly startedAtMs: number;
+
+  constructor(readonly b: Bundle, private readonly log: (line: string) => void) {
+    this.startedAtMs = b.clock.nowMs();
+    this.executor = new Executor(b.kernel, b.venue, b.clock, {
+      afterApply: (input, outcome) => this.afterApply(input, outcome.transitions, outcome),
+      venueLatency: (op, ms) => this.metrics.recordLatency(op, ms),
+      log,
+    });
+    b.venue.onDiagnostic((d) => log(`venue ${d.code}: ${d.message}`));
+  }
+
+  /** Connects the venue, restores and reconciles the last belief, seeds capital. */
+  async start(): Promise<RecoveryReport> {
+    await this.b.venue.connect();
+    this.recovery = await recover(
+      this.b.kernel, this.executor, this.b.venue, this.b.survivingImages, this.b.config.reconcile_on_restart, () => this.b.clock.nowMs(),
+    );
+    this.b.projection.onControl(this.b.control.snapshot());
+    return this.recovery;
+  }
+
+  private afterApply(input: unknown, transitions: readonly TransitionRecord[], outcome: KernelOutcome | null): void {
+    this.b.journal?.flush();
+    if (outcome) this.metrics.recordOutcome(input, outcome);
+    const diagnostics = outcome?.diagnostics ?? [];
+    if (transitions.length === 0 && diagnostics.length === 0) return;
+    const k = this.b.kernel;
+    this.b.projection.onOutcome({
+      transitions, diagnostics, slots: (id) => k.slot(id), account: k.account(), control: this.b.control.snapshot(),
+      journalSeq: this.b.journal?.entries ?? 0,
+    });
+    for (const d of diagnostics) if (d.code === "HUNG_ORDER" && d.slot_id !== null) void this.resolveHung(d.slot_id);
+  }
+
+  /** A hung order is looked up at the venue; what the venue knows comes back as an event. */
+  private async resolveHung(slotId: number): Promise<void> {
+    const slot = this.b.kernel.slot(slotId);
+    const order = slot.stage === "EXIT_WORKING" ? slot.exit_order : slot.entry_order;
+    if (!order) return;
+    const state = await this.b.venue.queryOrder(slot.asset, order.client_order_id).catch(() => null);
+    this.log(`slot ${slotId}: hung order ${order.client_order_id} is ${state?.status ?? "unknown"} at the venue`);
+    if (state) this.executor.onVenueEvent(eventFromOrderState(state));
+  }
+
+  submitIntent(body: unknown): KernelOutcome {
+    if (!this.executor.accepting) throw new IntakeClosedError("shutting down: intake is closed");
+    this.syncControlIfChanged();
+    return this.executor.submitIntent(body);
+  }
+
+  applyControl(change: Record<string, unknown>): ControlSnapshot {
+    const snapshot = this.b.control.apply(change, this.b.clock.nowMs());
+    this.syncKernelToControl(snapshot);
+    return snapshot;
+  }
+
+  /** Applies pending mailbox commands when the control region changed since last seen. */
+  private syncControlIfChanged(): void {
+    const seq = this.b.control.seq();
+    if (seq === this.controlSeq) return;
+    this.controlSeq = seq;
+    for (const r of this.b.control.pollCommands(this.b.clock.nowMs())) this.log(`control command ${JSON.stringify(r)}`);
+    this.syncKernelToControl(this.b.control.snapshot());
+    this.controlSeq = this.b.control.seq();
+  }
+
+  private syncKernelToControl(snapshot: ControlSnapshot): void {
+    if (snapshot.active_slot_limit !== this.b.kernel.config().active_slot_limit) {
+      this.executor.applyInput({ type: "CONFIGURE", key: "ACTIVE_SLOT_LIMIT", value: snapshot.active_slot_limit, now_ms: this.b.clock.nowMs() });
+    }
+    this.b.projection.onControl(snapshot);
+  }
+
+  /** Drains the Zinc intent ring into the kernel in batches; returns records applied. */
+  drainRing(): number {
+    this.syncControlIfChanged();
+    let n = 0;
+    this.b.zinc.drainIntents(DRAIN_MAX, (rec) => {
+      this.ringBuffer.set(rec, n * INPUT_SIZE);
+      n++;
+    });
+    if (n === 0) return 0;
+    const records = this.ringBuffer.subarray(0, n * INPUT_SIZE);
+    this.b.journal?.recordRaw(records, n);
+    const onInput = this.b.kernel.onInput;
+    this.b.kernel.onInput = null; // journaled above as raw records
+    try {
+      this.b.kernel.applyRecords(records, n, {
+        outcome: (o) => {
+          this.afterApply({ type: "ZINC_BATCH" }, o.transitions, o);
+          this.executor.dispatch(o.transitions);
+        },
+        refused: () => {},
+      });
+    } finally {
+      this.b.kernel.onInput = onInput;
+    }
+    return n;
+  }
+
+  /** Serve loops; resolve when `shutdown` stops them. */
+  async runLoops(): Promise<void> {
+    this.running = true;
+    const ring = (async () => {
+      let seq = this.b.zinc.intentSeq();
+      while (this.running) {
+        seq = await this.b.zinc.waitIntents(seq, 250);
+        if (this.running && this.executor.accepting) while (this.drainRing() === DRAIN_MAX);
+      }
+    })();
+    const control = (async () => {
+      let seq = this.b.control.seq();
+      while (this.running) {
+        seq = await this.b.control.waitSeq(seq, 500);
+        if (this.running) this.syncControlIfChanged();
+      }
+    })();
+    const tick = (async () => {
+      while (this.running) {
+        await Bun.sleep(TICK_MS);
+        if (this.running) this.executor.applyInput({ type: "TICK", now_ms: this.b.clock.nowMs() });
+      }
+    })();
+    await Promise.all([ring, control, tick]);
+  }
+
+  /** SIGTERM path: stop intake, bound in-flight venue calls, flush projection, close everything. */
+  async shutdown(budgetMs = 8000): Promise<{ inflight_left: number; projection_flushed: boolean }> {
+    this.executor.stopIntake();
+    const inflightLeft = await this.executor.drain(Math.min(3000, budgetMs / 2));
+    this.running = false;
+    const flushed = await this.b.projection.flush(Math.max(500, budgetMs / 2 - 500));
+    this.b.journal?.close();
+    await this.b.venue.close().catch(() => {});
+    await this.b.projection.close().catch(() => {});
+    this.b.zinc.close();
+    this.b.control.close();
+    this.b.kernel.destroy();
+    return { inflight_left: inflightLeft, projection_flushed: flushed };
+  }
+}

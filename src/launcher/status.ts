@@ -1,0 +1,37 @@
+/**
+ * The status document (`once`, `GET /status`, `dita-v2 status`) and the health verdict
+ * (`GET /health`, `dita-v2 healthcheck`). Everything is read live from its owner: slots and
+ * account from kernel memory, backlog from the projection, connectivity from the venue.
+ */
+
+import type { Runtime } from "./runtime.ts";
+import { VERSION } from "../cli/version.ts";
+
+export function statusDocument(rt: Runtime): Record<string, unknown> {
+  const { kernel, control, venue, projection, journal, config, zinc } = rt.b;
+  return {
+    version: VERSION,
+    strategy: config.strategy,
+    started_at_ms: rt.startedAtMs,
+    control: control.snapshot(),
+    kernel: { ...kernel.config(), faulted: kernel.faulted() },
+    slots: kernel.slots(),
+    account: kernel.account(),
+    state_hash: kernel.stateHashHex(),
+    venue: { name: venue.name, connected: venue.connected(), inflight: rt.executor.inflightCount },
+    projection: projection.stats(),
+    zinc: { kind: config.zinc, prefix: config.zinc === "REAL" ? config.zinc_prefix : null, ring: zinc.ringStats() },
+    journal: journal ? { path: journal.path, entries: journal.entries } : null,
+    recovery: rt.recovery,
+    intake_open: rt.executor.accepting,
+  };
+}
+
+export function health(rt: Runtime): { ok: boolean; reasons: string[] } {
+  const reasons: string[] = [];
+  if (rt.b.kernel.faulted()) reasons.push("kernel faulted (read-only after a caught panic)");
+  if (!rt.b.venue.connected()) reasons.push(`venue ${rt.b.venue.name} not connected`);
+  if (!rt.executor.accepting) reasons.push("shutting down");
+  if (rt.recovery === null) reasons.push("recovery not finished");
+  return { ok: reasons.length === 0, reasons };
+}

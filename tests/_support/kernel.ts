@@ -1,0 +1,60 @@
+/**
+ * Test support for driving the kernel through the binding: a fresh kernel with seeded capital,
+ * intent builders, and venue events with cumulative quantities. Used by unit, property and
+ * chaos tests so each reads as the behaviour it proves.
+ */
+
+import { ExecutionKernel } from "../../src/kernel/index.ts";
+import type { KernelOutcome } from "../../src/contracts/records.ts";
+import type { VenueEvent, VenueEventKind } from "../../src/contracts/venue.ts";
+
+export const T0 = 1_700_000_000_000;
+
+export function freshKernel(opts: { slots?: number; limit?: number; hungMs?: number; capital?: number } = {}): ExecutionKernel {
+  const k = ExecutionKernel.open({ slotCount: opts.slots ?? 4, activeSlotLimit: opts.limit, hungOrderMs: opts.hungMs ?? 5_000 });
+  if (opts.capital !== 0) {
+    const seeded = k.apply({ type: "SEED_CAPITAL", capital: opts.capital ?? 10_000, now_ms: T0 });
+    if (!seeded.accepted) throw new Error(`test setup: seeding capital failed: ${JSON.stringify(seeded.diagnostics)}`);
+  }
+  return k;
+}
+
+export function enter(k: ExecutionKernel, slot = 0, o: { trade?: string; side?: "LONG" | "SHORT"; size?: number; asset?: string; now?: number } = {}): KernelOutcome {
+  return k.apply({
+    type: "ENTER", slot_id: slot, trade_id: o.trade ?? `T${slot}`, asset: o.asset ?? "BTC-USDT", side: o.side ?? "LONG",
+    size: o.size ?? 1, price: null, leverage: 5, now_ms: o.now ?? T0 + 1,
+  });
+}
+
+export function exit(k: ExecutionKernel, slot = 0, size = 1, reason: "SIGNAL" | "TP" | "SL" | "MANUAL" = "SIGNAL", now = T0 + 100): KernelOutcome {
+  return k.apply({ type: "EXIT", slot_id: slot, size, price: null, reason, now_ms: now });
+}
+
+let eventSeq = 0;
+
+export function event(kind: VenueEventKind, clientOrderId: string, cum: number, avg: number, o: Partial<VenueEvent> = {}): VenueEvent {
+  eventSeq++;
+  return {
+    kind, event_id: o.event_id ?? `${clientOrderId}:${kind}:${cum}:${eventSeq}`, venue_order_id: o.venue_order_id ?? `9${clientOrderId.length}1234567890123456`,
+    client_order_id: clientOrderId, asset: "BTC-USDT", filled_size_cumulative: cum, avg_price: avg,
+    last_fill_size: 0, last_fill_price: 0, fee_cumulative: o.fee_cumulative ?? 0, venue_time_ms: T0, ...o,
+  };
+}
+
+export function feed(k: ExecutionKernel, e: VenueEvent, now = T0 + 10, slot: number | null = null): KernelOutcome {
+  return k.apply({ type: "VENUE_EVENT", slot_id: slot, event: e, now_ms: now });
+}
+
+/** Entry filled fully at `price`: slot in POSITION_OPEN. */
+export function openPosition(k: ExecutionKernel, slot = 0, size = 1, price = 100, side: "LONG" | "SHORT" = "LONG"): void {
+  const r = enter(k, slot, { size, side });
+  if (!r.accepted) throw new Error(`test setup: enter refused: ${JSON.stringify(r.diagnostics)}`);
+  const coid = k.slot(slot).entry_order!.client_order_id;
+  feed(k, event("ACK", coid, 0, 0));
+  const f = feed(k, event("FULL_FILL", coid, size, price));
+  if (k.slot(slot).stage !== "POSITION_OPEN") throw new Error(`test setup: not open: ${JSON.stringify(f.diagnostics)}`);
+}
+
+export function codes(o: KernelOutcome): string[] {
+  return o.diagnostics.map((d) => d.code);
+}
