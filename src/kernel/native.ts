@@ -29,16 +29,20 @@ function isEmbedded(path: string): boolean {
   return path.startsWith("/$bunfs/") || path.includes("/~BUN/") || !existsSync(path);
 }
 
-function candidateDirs(env: Record<string, string | undefined>): Array<[label: string, dir: string]> {
-  const out: Array<[string, string]> = [];
-  out.push(env.TMPDIR ? [`TMPDIR=${env.TMPDIR}`, env.TMPDIR] : ["/tmp", "/tmp"]);
-  out.push([`state dir ${env.DITA_V2_STATE_DIR ?? ".dita-v2"}`, join(env.DITA_V2_STATE_DIR ?? ".dita-v2", "lib")]);
-  if (env.HOME) out.push([`$HOME/.cache`, join(env.HOME, ".cache")]);
+/** [label, directory, may we create it]: TMPDIR must exist; our own fallbacks may be created. */
+function candidateDirs(env: Record<string, string | undefined>): Array<[label: string, dir: string, create: boolean]> {
+  const out: Array<[string, string, boolean]> = [];
+  if (env.TMPDIR) out.push([`TMPDIR=${env.TMPDIR}`, env.TMPDIR, false]);
+  if (env.TMPDIR !== "/tmp") out.push(["/tmp", "/tmp", false]);
+  const state = env.DITA_V2_STATE_DIR || ".dita-v2";
+  out.push([`DITA_V2_STATE_DIR=${state}`, join(state, "lib"), true]);
+  if (env.HOME) out.push([`$HOME/.cache (${env.HOME})`, join(env.HOME, ".cache"), true]);
   return out;
 }
 
 /** Writes the library into `<base>/dita-v2-<uid>/` and returns its path; throws with a reason. */
-function unpackInto(base: string, name: NativeName, bytes: Uint8Array): string {
+function unpackInto(base: string, create: boolean, name: NativeName, bytes: Uint8Array): string {
+  if (create) mkdirSync(base, { recursive: true, mode: 0o700 });
   if (!existsSync(base)) throw new Error("does not exist");
   const uid = process.getuid?.() ?? 0;
   const dir = join(base, `dita-v2-${uid}`);
@@ -58,6 +62,8 @@ function unpackInto(base: string, name: NativeName, bytes: Uint8Array): string {
 function reason(e: unknown): string {
   const msg = e instanceof Error ? e.message : String(e);
   if (/EROFS|read-only/i.test(msg)) return "read-only";
+  if (/ENOENT/.test(msg)) return "does not exist";
+  if (/EACCES|EPERM/.test(msg)) return "permission denied";
   if (/failed to map segment|operation not permitted/i.test(msg)) return "mounted noexec";
   return msg.split("\n")[0] ?? msg;
 }
@@ -71,10 +77,10 @@ export function loadNative<S extends Record<string, FFIFunction>>(name: NativeNa
   }
   const bytes = readFileSync(embedded);
   const failures: string[] = [];
-  const dirs = unpackDir ? [["previous choice", unpackDir] as [string, string]] : candidateDirs(env);
-  for (const [label, dir] of dirs) {
+  const dirs = unpackDir ? [["previous choice", unpackDir, false] as [string, string, boolean]] : candidateDirs(env);
+  for (const [label, dir, create] of dirs) {
     try {
-      const path = unpackInto(dir, name, bytes);
+      const path = unpackInto(dir, create, name, bytes);
       const lib = dlopen(path, symbols);
       if (failures.length > 0) console.error(`warning: ${failures.join("; ")}; native libraries unpacked under ${dir}`);
       unpackDir = dir;

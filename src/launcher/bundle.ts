@@ -66,7 +66,11 @@ function readSurvivors(zinc: ZincPlane): Uint8Array[] {
 export async function buildBundle(
   config: RuntimeConfig, clock: Clock, env: Record<string, string | undefined>, options: BundleOptions,
 ): Promise<Bundle> {
-  mkdirSync(config.state_dir, { recursive: true, mode: 0o700 });
+  try {
+    mkdirSync(config.state_dir, { recursive: true, mode: 0o700 });
+  } catch (e) {
+    throw new ConfigError("DITA_V2_STATE_DIR", `cannot create '${config.state_dir}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
   const libPath = config.zinc === "REAL" || config.control_plane === "REAL_ZINC" ? nativeLibraryPath("zinc") : "";
   const initial = initialControl(config, clock.nowMs());
   const control: OperatorControlPlane = config.control_plane === "REAL_ZINC"
