@@ -1,0 +1,81 @@
+/*
+ * internal.h -- the in-process handle and helpers shared by the parts of the unity build.
+ * A handle owns one mapping of one region file. Only zinc_wait may run on another thread (a Bun
+ * Worker), so the handle carries a reference count that close() drains before unmapping.
+ */
+#ifndef ZINC_INTERNAL_H
+#define ZINC_INTERNAL_H
+
+#include "../zinc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#define ZINC_MAX_HANDLES 256
+#define ZINC_PATH_MAX 160
+#define ZINC_PREFIX_MAX 100
+#define ZINC_CAS_SPINS 4096          /* bound on push CAS retries under contention */
+#define ZINC_SEQLOCK_RETRIES 200000  /* bound on seqlock read attempts (~ms under a live writer) */
+#define ZINC_STALL_MS_DEFAULT 1000u  /* claimed-but-unowned cell is fenced off after this stall */
+#define ZINC_WAIT_MS_MAX 3600000
+
+/* Invariant: programmer errors abort with a message; input errors return codes instead. */
+#define ZINC_ASSERT(cond, msg)                                                   \
+    do {                                                                         \
+        if (!(cond)) {                                                           \
+            fprintf(stderr, "Invariant: %s (%s:%d)\n", msg, __FILE__, __LINE__); \
+            abort();                                                             \
+        }                                                                        \
+    } while (0)
+
+typedef struct zinc_handle {
+    int fd;
+    uint32_t kind;
+    uint32_t writer;        /* 1 when this handle holds the writer role (and the flock) */
+    uint8_t *base;
+    size_t bytes;
+    uint32_t record_size;
+    uint32_t record_count;  /* ring capacity or slot count */
+    uint32_t cell_stride;
+    uint32_t cells_off;
+    uint32_t stall_ms;
+    uint64_t stall_pos;     /* consumer-private: position of the current stall */
+    uint64_t stall_since_ns;
+    _Atomic int32_t refs;   /* in-flight zinc_wait calls from other threads */
+    _Atomic int32_t closing;
+    char path[ZINC_PATH_MAX];
+} zinc_handle;
+
+static inline zinc_region_header *hdr_of(zinc_handle *h) { return (zinc_region_header *)h->base; }
+static inline zinc_ring_block *ring_of(zinc_handle *h) { return (zinc_ring_block *)(h->base + ZINC_RING_OFF); }
+
+static inline uint64_t mono_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static inline void cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#else
+    atomic_signal_fence(memory_order_seq_cst);
+#endif
+}
+
+#endif

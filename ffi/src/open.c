@@ -1,0 +1,109 @@
+/*
+ * open.c -- zinc_open / zinc_close: the lifecycle of one handle. Writers take an exclusive
+ * flock (released by the kernel when the process dies, so a kill -9'd writer never blocks its
+ * successor) and then the pid check; clients only validate and map.
+ */
+
+static int prefix_ok(const char *p) {
+    size_t n = 0;
+    if (p == NULL || p[0] == '.' || p[0] == 0) return 0;
+    for (; p[n] != 0; n++) {
+        char c = p[n];
+        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                 c == '_' || c == '-' || c == '.';
+        if (!ok || n >= ZINC_PREFIX_MAX) return 0;
+    }
+    return 1;
+}
+
+/* Opens, locks (writer) and maps an existing or new file; returns ZINC_OK or ZINC_E_OPEN. */
+static int32_t open_mapped(zinc_handle *h, uint32_t kind, uint32_t count, int writer, char *err,
+                           uint32_t err_len) {
+    h->fd = open(h->path, O_RDWR | O_CLOEXEC | (writer ? O_CREAT : 0), 0600);
+    if (h->fd < 0) return fail(err, err_len, "%s: cannot open: %s", h->path, strerror(errno));
+    if (writer) {
+        if (flock(h->fd, LOCK_EX | LOCK_NB) != 0) {
+            uint32_t pid = 0;
+            if (pread(h->fd, &pid, 4, ZINC_HDR_WRITER_PID) != 4) pid = 0;
+            return fail(err, err_len, "%s: refused, a live writer (pid %u) holds the region lock", h->path, pid);
+        }
+        if (fchmod(h->fd, 0600) != 0) return fail(err, err_len, "%s: fchmod: %s", h->path, strerror(errno));
+    }
+    struct stat st;
+    if (fstat(h->fd, &st) != 0) return fail(err, err_len, "%s: fstat: %s", h->path, strerror(errno));
+    if (writer && st.st_size == 0) {
+        if (!geometry(h, kind, count))
+            return fail(err, err_len, "%s: record count %u out of range for a %s region", h->path, count, kind_name(kind));
+        size_t bytes = h->bytes;
+        if (ftruncate(h->fd, (off_t)bytes) != 0) return fail(err, err_len, "%s: ftruncate: %s", h->path, strerror(errno));
+        if (region_map(h, bytes, err, err_len) != ZINC_OK) return ZINC_E_OPEN;
+        region_init(h);
+        return region_claim_writer(h, err, err_len);
+    }
+    if (st.st_size < ZINC_HEADER_SIZE)
+        return fail(err, err_len, "%s: truncated, %lld bytes is smaller than the 64-byte header", h->path, (long long)st.st_size);
+    if (region_map(h, (size_t)st.st_size, err, err_len) != ZINC_OK) return ZINC_E_OPEN;
+    size_t mapped = h->bytes;
+    if (writer && atomic_load(&hdr_of(h)->magic) == 0 && geometry(h, kind, count) && h->bytes == mapped) {
+        region_init(h); /* a writer died before finishing init: the magic is stored last */
+        return region_claim_writer(h, err, err_len);
+    }
+    h->bytes = mapped;
+    int32_t rc = region_validate(h, kind, count, st.st_size, err, err_len);
+    h->bytes = mapped;
+    if (rc != ZINC_OK) return rc;
+    return writer ? region_claim_writer(h, err, err_len) : ZINC_OK;
+}
+
+int32_t zinc_open(const char *prefix, uint32_t kind, uint32_t record_count, uint32_t flags, char *err,
+                  uint32_t err_len) {
+    if (err != NULL && err_len > 0) err[0] = 0;
+    if (!prefix_ok(prefix)) return fail(err, err_len, "zinc: invalid prefix (want [A-Za-z0-9_.-]{1,100}, not starting with '.')");
+    if (kind < ZINC_KIND_INTENTS || kind > ZINC_KIND_CONTROL) return fail(err, err_len, "zinc: invalid region kind %u", kind);
+    int writer = (flags & ZINC_OPEN_WRITER) != 0;
+    zinc_handle *h = calloc(1, sizeof *h);
+    if (h == NULL) return fail(err, err_len, "zinc: out of memory");
+    h->fd = -1;
+    h->stall_ms = ZINC_STALL_MS_DEFAULT;
+    snprintf(h->path, sizeof h->path, "/dev/shm/%s.%s", prefix, kind_name(kind));
+    int32_t rc = open_mapped(h, kind, record_count, writer, err, err_len);
+    int32_t id = rc == ZINC_OK ? handle_insert(h) : rc;
+    if (rc == ZINC_OK && id < 0) rc = fail(err, err_len, "%s: too many open zinc handles", h->path);
+    if (rc != ZINC_OK) {
+        if (h->base != NULL) munmap(h->base, h->bytes);
+        if (h->fd >= 0) close(h->fd);
+        free(h);
+        return ZINC_E_OPEN;
+    }
+    return id;
+}
+
+int32_t zinc_close(int32_t id) {
+    zinc_handle *h = handle_remove(id);
+    if (h == NULL) return ZINC_E_BADF;
+    zinc_region_header *hdr = hdr_of(h);
+    /* Wake our own sleeping waiters (a Worker) and wait for them to leave before unmapping. */
+    for (int i = 0; i < 5000 && atomic_load(&h->refs) > 0; i++) {
+        atomic_fetch_add(&hdr->futex, 1);
+        syscall(SYS_futex, &hdr->futex, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+        usleep(1000);
+    }
+    if (h->writer) {
+        atomic_fetch_or(&hdr->flags, ZINC_FLAG_CLEAN_CLOSE);
+        atomic_store(&hdr->writer_pid, 0u);
+    }
+    int32_t rc = ZINC_OK;
+    if (atomic_load(&h->refs) == 0) munmap(h->base, h->bytes);
+    else rc = ZINC_E_CONTENDED; /* leak the mapping rather than unmap under a live waiter */
+    close(h->fd);
+    free(h->refs == 0 ? h : NULL);
+    return rc;
+}
+
+int32_t zinc_header(int32_t id, void *out64) {
+    zinc_handle *h = handle_get(id);
+    if (h == NULL) return ZINC_E_BADF;
+    if (out64 == NULL) return ZINC_E_ARG;
+    memcpy(out64, h->base, ZINC_HEADER_SIZE);
+    return ZINC_OK;
+}

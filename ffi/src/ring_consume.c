@@ -1,0 +1,114 @@
+/*
+ * ring_consume.c -- the consumer half of the ring: pop in position order, release each cell
+ * for the next lap (owner tag first, then seq with release), and decide about cells whose
+ * producer claimed but never published (see ring.c for the rule).
+ */
+
+static void ring_release(zinc_handle *h, zinc_cell_header *c, uint64_t pos) {
+    uint64_t next = pos + h->record_count;
+    atomic_store_explicit(&c->owner, lap_tag(next), memory_order_relaxed);
+    atomic_store_explicit(&c->seq, next, memory_order_release);
+}
+
+/* Has the consumer been stuck at pos for at least stall_ms? Starts the clock on first sight. */
+static int stall_elapsed(zinc_handle *h, uint64_t pos) {
+    uint64_t now = mono_ns();
+    if (h->stall_since_ns == 0 || h->stall_pos != pos) {
+        h->stall_pos = pos;
+        h->stall_since_ns = now;
+    }
+    return now - h->stall_since_ns >= (uint64_t)h->stall_ms * 1000000ull;
+}
+
+/* Returns 1 when the claimed cell at pos was skipped, 0 when the consumer must wait for it. */
+static int ring_skip_abandoned(zinc_handle *h, zinc_cell_header *c, uint64_t pos) {
+    zinc_ring_block *r = ring_of(h);
+    uint64_t owner = atomic_load_explicit(&c->owner, memory_order_acquire);
+    uint32_t pid = (uint32_t)(owner & 0xFFFFFFFFull);
+    if ((owner & ~0xFFFFFFFFull) != lap_tag(pos)) return 0;
+    if (pid == 0) {
+        if (!stall_elapsed(h, pos)) return 0;
+        uint64_t expected = lap_tag(pos);
+        if (!atomic_compare_exchange_strong(&c->owner, &expected, lap_tag(pos) | ZINC_OWNER_FENCED)) return 0;
+    } else if (pid != ZINC_OWNER_FENCED) {
+        uint64_t start = atomic_load_explicit(&c->owner_start, memory_order_relaxed);
+        if (pid_alive(pid, start)) {
+            atomic_store(&r->stalled_pid, pid);
+            return 0;
+        }
+    }
+    /* The owner can no longer write; a CAS (not a store) so a publish that raced us wins. */
+    uint64_t expected = pos;
+    if (!atomic_compare_exchange_strong(&c->seq, &expected, pos + h->record_count)) return 0;
+    atomic_store_explicit(&c->owner, lap_tag(pos + h->record_count), memory_order_relaxed);
+    atomic_fetch_add(&r->abandoned_count, 1);
+    atomic_store(&r->last_abandoned_pos, pos);
+    atomic_store(&r->last_abandoned_pid, pid);
+    h->stall_since_ns = 0;
+    return 1;
+}
+
+int32_t zinc_ring_pop(int32_t id, void *out, uint32_t max_records) {
+    zinc_handle *h = handle_get(id);
+    if (h == NULL) return ZINC_E_BADF;
+    if (!is_ring(h)) return ZINC_E_KIND;
+    if (!h->writer) return ZINC_E_ROLE;
+    if (out == NULL || max_records > (uint32_t)INT32_MAX / h->record_size) return ZINC_E_ARG;
+    zinc_ring_block *r = ring_of(h);
+    uint64_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
+    int32_t n = 0, rc = ZINC_OK, stalled = 0;
+    /* Bounded by max_records deliveries plus at most capacity skips. */
+    for (uint32_t step = 0; (uint32_t)n < max_records && step < max_records + h->record_count; step++) {
+        zinc_cell_header *c = cell_at(h, head);
+        uint64_t seq = atomic_load_explicit(&c->seq, memory_order_acquire);
+        if (seq == head + 1) {
+            memcpy((uint8_t *)out + (size_t)n * h->record_size, (uint8_t *)c + ZINC_CELL_RECORD, h->record_size);
+            ring_release(h, c, head);
+            head++;
+            n++;
+            continue;
+        }
+        if (seq != head) { rc = ZINC_E_CORRUPT; break; }
+        if (atomic_load_explicit(&r->tail, memory_order_acquire) == head) break; /* empty */
+        if (!ring_skip_abandoned(h, c, head)) { stalled = 1; break; }
+        head++;
+    }
+    if (!stalled) atomic_store(&r->stalled_pid, 0u);
+    atomic_store_explicit(&r->head, head, memory_order_release);
+    return n > 0 ? n : rc;
+}
+
+/* out4 = { head, tail, abandoned_count, stalled_pid << 32 | last_abandoned_pid }. */
+int32_t zinc_ring_stats(int32_t id, uint64_t *out4) {
+    zinc_handle *h = handle_get(id);
+    if (h == NULL) return ZINC_E_BADF;
+    if (!is_ring(h)) return ZINC_E_KIND;
+    if (out4 == NULL) return ZINC_E_ARG;
+    zinc_ring_block *r = ring_of(h);
+    out4[0] = atomic_load(&r->head);
+    out4[1] = atomic_load(&r->tail);
+    out4[2] = atomic_load(&r->abandoned_count);
+    out4[3] = ((uint64_t)atomic_load(&r->stalled_pid) << 32) | atomic_load(&r->last_abandoned_pid);
+    return ZINC_OK;
+}
+
+int32_t zinc_ring_set_stall_ms(int32_t id, uint32_t stall_ms) {
+    zinc_handle *h = handle_get(id);
+    if (h == NULL) return ZINC_E_BADF;
+    if (stall_ms < 1 || stall_ms > 600000) return ZINC_E_ARG;
+    h->stall_ms = stall_ms;
+    return ZINC_OK;
+}
+
+/* Test hook: claim a position and stop, as a producer killed between claim and publish would.
+ * write_owner = 1 also stores this process's pid as the owner. Returns the claimed position. */
+int32_t zinc_test_abandon_claim(int32_t id, uint32_t write_owner) {
+    zinc_handle *h = handle_get(id);
+    if (h == NULL) return ZINC_E_BADF;
+    if (!is_ring(h)) return ZINC_E_KIND;
+    uint64_t pos = 0;
+    int32_t rc = ring_claim(h, &pos);
+    if (rc != ZINC_OK) return rc;
+    if (write_owner && (rc = ring_own(h, cell_at(h, pos), pos)) != ZINC_OK) return rc;
+    return (int32_t)(pos & 0x7FFFFFFF);
+}

@@ -1,0 +1,24 @@
+/*
+ * zinc.c -- unity build of libzinc: the build compiles this one file
+ * (gcc -O2 -std=c11 -D_GNU_SOURCE -shared -fPIC -o ffi/build/libzinc.so ffi/zinc.c), and each
+ * concern lives in its own small file under ffi/src/:
+ *   internal.h  handle struct, shared helpers and assertions
+ *   proc.c      writer liveness (kill(pid,0) + /proc start time, zombies count as dead)
+ *   handles.c   handle table: small int ids with a generation, refcount for cross-thread waits
+ *   region.c    geometry, init, validation and writer claim of one region file
+ *   open.c      zinc_open / zinc_close / zinc_header (flock + pid check)
+ *   notify.c    publish (seq + futex word) and the bounded futex wait
+ *   ring.c      Vyukov MPSC ring, producer side: claim, own, publish (intents and mailbox)
+ *   ring_consume.c  consumer side: pop, release, abandoned-claim handling, stats
+ *   seqlock.c   seqlock write/read, state mirror and control blocks
+ * The layouts are defined in zinc.h and drawn for other languages in ffi/README.md.
+ */
+#include "src/internal.h"
+#include "src/proc.c"
+#include "src/handles.c"
+#include "src/region.c"
+#include "src/open.c"
+#include "src/notify.c"
+#include "src/ring.c"
+#include "src/ring_consume.c"
+#include "src/seqlock.c"

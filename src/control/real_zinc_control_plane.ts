@@ -1,0 +1,131 @@
+/**
+ * `RealZincControlPlane`: the control plane published in `<prefix>.control` (single writer, the
+ * kernel process) and `RealControlCommandClient`, which other processes use to post operator
+ * commands and watch snapshots. On open the writer publishes `initial`, continuing the version
+ * past any snapshot a previous (dead) writer left, so watchers always see a change.
+ */
+
+import { nextControlSnapshot, type ControlSnapshot } from "../contracts/control.ts";
+import { RingDrainer, ZincRegion } from "../zinc/index.ts";
+import { COMMAND_BYTES, encodeCommand } from "./_codec.ts";
+import { applyCommand, waitForVersion } from "./_apply.ts";
+import { ControlRegion } from "./_control_region.ts";
+import type { CommandResult } from "./_result.ts";
+import { MAILBOX_POLL_MAX, type ControlCommandClient, type OperatorControlPlane, type PostResult } from "./types.ts";
+
+export interface RealZincControlPlaneOptions {
+  libPath: string;
+  prefix: string;
+  slotCount: number;
+  initial: ControlSnapshot;
+  /** Power of two, 2..1024; default 64. */
+  mailboxCapacity?: number;
+}
+
+export class RealZincControlPlane implements OperatorControlPlane {
+  private current: ControlSnapshot;
+  private readonly drainer: RingDrainer;
+
+  private constructor(
+    private readonly region: ControlRegion,
+    initial: ControlSnapshot,
+  ) {
+    const survived = this.readSurvivor();
+    this.current = { ...initial, version: Math.max(initial.version, (survived?.version ?? 0) + 1) };
+    region.writeSnapshot(this.current);
+    this.drainer = new RingDrainer(region.r, COMMAND_BYTES);
+  }
+
+  static open(o: RealZincControlPlaneOptions): RealZincControlPlane {
+    const r = ZincRegion.open({ libPath: o.libPath, prefix: o.prefix, kind: "control", recordCount: o.mailboxCapacity ?? 64, writer: true });
+    try {
+      return new RealZincControlPlane(new ControlRegion(r, o.slotCount), o.initial);
+    } catch (e) {
+      r.close();
+      throw e;
+    }
+  }
+
+  /** A snapshot a dead writer left behind; an invalid one is ignored (the launcher's wins). */
+  private readSurvivor(): ControlSnapshot | null {
+    try {
+      return this.region.readSnapshot();
+    } catch {
+      return null;
+    }
+  }
+
+  snapshot(): ControlSnapshot {
+    return { ...this.current };
+  }
+
+  apply(change: Record<string, unknown>, nowMs: number): ControlSnapshot {
+    const next = nextControlSnapshot(this.current, change, this.region.slotCount, nowMs);
+    this.region.writeSnapshot(next);
+    this.current = next;
+    return this.snapshot();
+  }
+
+  wait(lastVersion: number, timeoutMs: number): Promise<ControlSnapshot | null> {
+    return waitForVersion(() => this.region.readSnapshot(), () => this.seq(), (s, t) => this.waitSeq(s, t), lastVersion, timeoutMs);
+  }
+
+  pollCommands(nowMs: number, max = MAILBOX_POLL_MAX): CommandResult[] {
+    const results: CommandResult[] = [];
+    this.drainer.drain(max, (record) => {
+      const r = applyCommand(record, this.current, (change) => this.apply(change, nowMs));
+      this.region.writeResult(r);
+      results.push(r);
+    });
+    return results;
+  }
+
+  lastResult(): CommandResult | null {
+    return this.region.readResult();
+  }
+
+  seq(): number {
+    return this.region.seq();
+  }
+
+  waitSeq(lastSeq: number, timeoutMs: number): Promise<number> {
+    return this.region.wait(lastSeq, timeoutMs);
+  }
+
+  close(): void {
+    this.region.r.close();
+  }
+}
+
+export class RealControlCommandClient implements ControlCommandClient {
+  private constructor(private readonly region: ControlRegion) {}
+
+  static open(o: { libPath: string; prefix: string; slotCount: number }): RealControlCommandClient {
+    const r = ZincRegion.open({ libPath: o.libPath, prefix: o.prefix, kind: "control", recordCount: 0, writer: false });
+    return new RealControlCommandClient(new ControlRegion(r, o.slotCount));
+  }
+
+  post(change: Record<string, unknown>, requestId: number): PostResult {
+    return this.region.post(encodeCommand(change, requestId));
+  }
+
+  postRaw(record: Uint8Array): PostResult {
+    return this.region.post(record);
+  }
+
+  snapshot(): ControlSnapshot | null {
+    return this.region.readSnapshot();
+  }
+
+  waitSnapshot(lastVersion: number, timeoutMs: number): Promise<ControlSnapshot | null> {
+    return waitForVersion(() => this.region.readSnapshot(), () => this.region.seq(), (s, t) => this.region.wait(s, t), lastVersion, timeoutMs);
+  }
+
+  lastResult(): CommandResult | null {
+    return this.region.readResult();
+  }
+
+  close(): void {
+    this.region.r.close();
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * Control plane surfaces beyond `ControlPlane` (src/contracts/control.ts): the operator command
+ * mailbox. The kernel side polls and applies commands; a client in another process posts them
+ * and watches the snapshot and the last command result. Both implementations share this.
+ */
+
+import type { ControlPlane, ControlSnapshot } from "../contracts/control.ts";
+import type { CommandResult } from "./_result.ts";
+
+export type PostResult = "OK" | "FULL";
+
+export interface OperatorControlPlane extends ControlPlane {
+  /** Applies up to `max` pending mailbox commands in order; one result per command. */
+  pollCommands(nowMs: number, max?: number): CommandResult[];
+  lastResult(): CommandResult | null;
+  /** Sequence of the control region (bumps on snapshot, result and mailbox publishes). */
+  seq(): number;
+  /** Resolves when the region sequence differs from `lastSeq` (a command arrived), or at the timeout. */
+  waitSeq(lastSeq: number, timeoutMs: number): Promise<number>;
+}
+
+export interface ControlCommandClient {
+  /** Posts a change (JSON, at most 240 bytes); "FULL" means nothing was posted. */
+  post(change: Record<string, unknown>, requestId: number): PostResult;
+  /** Posts a raw 256-byte mailbox record (tests use it for garbage). */
+  postRaw(record: Uint8Array): PostResult;
+  snapshot(): ControlSnapshot | null;
+  waitSnapshot(lastVersion: number, timeoutMs: number): Promise<ControlSnapshot | null>;
+  lastResult(): CommandResult | null;
+  close(): void;
+}
+
+export const MAILBOX_POLL_MAX = 64;

@@ -1,0 +1,62 @@
+/**
+ * bun:ffi binding of libzinc.so (ffi/zinc.h). The caller passes the library path (the lead's
+ * build embeds the .so and resolves it); one dlopen per path per thread, cached. Also maps the
+ * C return codes to `ZincError`.
+ */
+
+import { dlopen, FFIType as T } from "bun:ffi";
+import { ZincError, type ZincErrorCode } from "./types.ts";
+
+const symbols = {
+  zinc_open: { args: [T.ptr, T.u32, T.u32, T.u32, T.ptr, T.u32], returns: T.i32 },
+  zinc_close: { args: [T.i32], returns: T.i32 },
+  zinc_header: { args: [T.i32, T.ptr], returns: T.i32 },
+  zinc_seq: { args: [T.i32], returns: T.i64_fast },
+  zinc_wait: { args: [T.i32, T.u64, T.i32], returns: T.i64_fast },
+  zinc_ring_push: { args: [T.i32, T.ptr, T.u32], returns: T.i32 },
+  zinc_ring_push_batch: { args: [T.i32, T.ptr, T.u32], returns: T.i32 },
+  zinc_ring_pop: { args: [T.i32, T.ptr, T.u32], returns: T.i32 },
+  zinc_ring_stats: { args: [T.i32, T.ptr], returns: T.i32 },
+  zinc_ring_set_stall_ms: { args: [T.i32, T.u32], returns: T.i32 },
+  zinc_test_abandon_claim: { args: [T.i32, T.u32], returns: T.i32 },
+  zinc_state_mirror: { args: [T.i32, T.ptr, T.u32, T.ptr, T.ptr, T.u64], returns: T.i32 },
+  zinc_state_read_slot: { args: [T.i32, T.u32, T.ptr], returns: T.i32 },
+  zinc_state_read_account: { args: [T.i32, T.ptr, T.ptr], returns: T.i32 },
+  zinc_control_write: { args: [T.i32, T.u32, T.ptr, T.u32], returns: T.i32 },
+  zinc_control_read: { args: [T.i32, T.u32, T.ptr, T.u32], returns: T.i32 },
+} as const;
+
+export type ZincLib = ReturnType<typeof dlopen<typeof symbols>>["symbols"];
+
+const cache = new Map<string, ZincLib>();
+
+export function loadZinc(libPath: string): ZincLib {
+  let lib = cache.get(libPath);
+  if (lib === undefined) {
+    lib = dlopen(libPath, symbols).symbols;
+    cache.set(libPath, lib);
+  }
+  return lib;
+}
+
+export const KIND = { intents: 1, state: 2, control: 3 } as const;
+export type RegionKind = keyof typeof KIND;
+
+const CODES: Record<number, ZincErrorCode> = {
+  [-1]: "ARG",
+  [-2]: "BADF",
+  [-3]: "ROLE",
+  [-4]: "KIND",
+  [-5]: "ABANDONED",
+  [-6]: "CORRUPT",
+  [-7]: "CONTENDED",
+  [-8]: "OPEN",
+  [-9]: "TORN",
+};
+
+/** Throws for a negative return code; returns non-negative codes unchanged. */
+export function check(rc: number, what: string): number {
+  if (rc >= 0) return rc;
+  const code = CODES[rc] ?? "ARG";
+  throw new ZincError(code, `${what}: zinc error ${code} (${rc})`);
+}

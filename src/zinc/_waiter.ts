@@ -1,0 +1,94 @@
+/**
+ * Non-blocking waits on a real region's sequence. A caller whose `lastSeq` is already stale
+ * resolves at once; otherwise it joins a pending set with its own timeout timer, and one lazily
+ * started Worker (unref'd, so it never keeps the process alive) sleeps in `zinc_wait` in chunks
+ * and reports each change. Every pending wait resolves on the first change or at its timeout.
+ * Optional `spinTurns`: first poll the sequence once per event-loop turn (setImmediate, so the
+ * loop is never blocked) for that many turns; it trades CPU for latency when traffic is hot
+ * (bench/zinc.ts measures both). Invariant: at most one request is in flight to the worker.
+ */
+
+import type { ZincLib } from "./_lib.ts";
+import { invariant } from "./types.ts";
+
+const CHUNK_MS = 1000;
+const TIMEOUT_MS_MAX = 3_600_000;
+
+interface Pending {
+  lastSeq: number;
+  resolve: (seq: number) => void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+export class FutexWaiter {
+  private worker: Worker | null = null;
+  private armed = false;
+  private closed = false;
+  private readonly pending = new Set<Pending>();
+
+  constructor(
+    private readonly lib: ZincLib,
+    private readonly libPath: string,
+    private readonly id: number,
+    private readonly spinTurns = 0,
+  ) {
+    invariant(Number.isInteger(spinTurns) && spinTurns >= 0 && spinTurns <= 100_000, `spinTurns out of range: ${spinTurns}`);
+  }
+
+  current(): number {
+    return Number(this.lib.zinc_seq(this.id));
+  }
+
+  async wait(lastSeq: number, timeoutMs: number): Promise<number> {
+    for (let turn = 0; turn < this.spinTurns && !this.closed && timeoutMs > 0; turn++) {
+      const now = this.current();
+      if (now !== lastSeq) return now;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    return this.sleep(lastSeq, timeoutMs);
+  }
+
+  private sleep(lastSeq: number, timeoutMs: number): Promise<number> {
+    invariant(Number.isInteger(timeoutMs) && timeoutMs >= 0 && timeoutMs <= TIMEOUT_MS_MAX, `wait timeoutMs out of range: ${timeoutMs}`);
+    const now = this.current();
+    if (now !== lastSeq || timeoutMs === 0 || this.closed) return Promise.resolve(now);
+    return new Promise<number>((resolve) => {
+      const p: Pending = { lastSeq, resolve, timer: setTimeout(() => this.settle(p), timeoutMs) };
+      this.pending.add(p);
+      this.arm(now);
+    });
+  }
+
+  /** Resolves every pending wait (with the current sequence) and stops the worker. */
+  close(): void {
+    this.closed = true;
+    for (const p of [...this.pending]) this.settle(p);
+    this.worker?.terminate();
+    this.worker = null;
+  }
+
+  private settle(p: Pending): void {
+    if (!this.pending.delete(p)) return;
+    clearTimeout(p.timer);
+    p.resolve(this.closed ? -1 : this.current());
+  }
+
+  private arm(seq: number): void {
+    if (this.armed || this.closed) return;
+    if (this.worker === null) {
+      this.worker = new Worker(new URL("./_wait_worker.ts", import.meta.url).href);
+      this.worker.unref();
+      this.worker.onmessage = () => this.onChange();
+    }
+    this.armed = true;
+    this.worker.postMessage({ libPath: this.libPath, id: this.id, lastSeq: seq, chunkMs: CHUNK_MS });
+  }
+
+  private onChange(): void {
+    this.armed = false;
+    if (this.closed) return;
+    const now = this.current();
+    for (const p of [...this.pending]) if (p.lastSeq !== now) this.settle(p);
+    if (this.pending.size > 0) this.arm(now);
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * The Zinc plane contract (DESIGN.md §4), shared by `InMemoryZincPlane` and `RealZincPlane` and
+ * checked by one contract suite (tests/integration/zinc_contract.ts). Sequences are plain
+ * numbers: they count publishes and stay far below 2^53. A wait resolves with the current
+ * sequence as soon as it differs from `lastSeq`, or with the unchanged sequence on timeout.
+ */
+
+export const INTENT_RECORD_BYTES = 320;
+export const SLOT_IMAGE_BYTES = 448;
+export const ACCOUNT_IMAGE_BYTES = 96;
+export const SLOT_COUNT_MAX = 256;
+export const RING_CAPACITY_MIN = 2;
+export const RING_CAPACITY_MAX = 65536;
+
+export type PushResult = "OK" | "FULL";
+
+/** Stable codes; the message names the file (for Real) and the reason. */
+export type ZincErrorCode = "OPEN" | "ARG" | "BADF" | "ROLE" | "KIND" | "ABANDONED" | "CORRUPT" | "CONTENDED" | "TORN" | "RETRY_EXHAUSTED" | "INVALID_IMAGE";
+
+export class ZincError extends Error {
+  constructor(readonly code: ZincErrorCode, message: string) {
+    super(message);
+    this.name = "ZincError";
+  }
+}
+
+/** Consumer-side ring counters: `stalledPid` is a live producer holding an unpublished claim. */
+export interface RingStats {
+  head: number;
+  tail: number;
+  abandoned: number;
+  stalledPid: number;
+  lastAbandonedPid: number;
+}
+
+/** Read side of the state region: what the launcher and other processes see. */
+export interface ZincStateView {
+  readonly slotCount: number;
+  /** A stable copy of slot `i`'s last published image (all zero if never published). */
+  readSlot(i: number): Uint8Array;
+  readAccount(): Uint8Array;
+  readStateHash(): bigint;
+  stateSeq(): number;
+  waitState(lastSeq: number, timeoutMs: number): Promise<number>;
+  close(): void;
+}
+
+export interface ZincPlane extends ZincStateView {
+  readonly ringCapacity: number;
+  /** "FULL" writes nothing; retry after the consumer drains. */
+  pushIntent(bytes: Uint8Array): PushResult;
+  /** Hands up to `max` records, in ring order, to `onRecord`; the view is valid during the call only. */
+  drainIntents(max: number, onRecord: (bytes: Uint8Array) => void): number;
+  intentSeq(): number;
+  waitIntents(lastSeq: number, timeoutMs: number): Promise<number>;
+  ringStats(): RingStats;
+  /** Write-through mirror: copies the dirty slots and the account, then publishes and notifies. */
+  publishState(slotImages: Uint8Array, dirtyMask: BigUint64Array | Uint32Array, account: Uint8Array, stateHash: bigint): void;
+}
+
+export function invariant(cond: unknown, message: string): asserts cond {
+  if (!cond) throw new Error(`Invariant: ${message}`);
+}
+
+/** Pair assertion with the kernel: a published image carries its own slot id and a valid stage. */
+export function checkSlotImage(image: Uint8Array, i: number, where: string): Uint8Array {
+  const dv = new DataView(image.buffer, image.byteOffset, image.byteLength);
+  if (image.every((b) => b === 0)) return image;
+  const slotId = dv.getUint32(0, true);
+  const stage = dv.getUint8(4);
+  if (slotId !== i || stage < 1 || stage > 6) {
+    throw new ZincError("INVALID_IMAGE", `Condition failed: ${where} slot ${i} image has slot_id ${slotId}, stage ${stage}`);
+  }
+  return image;
+}
