@@ -19,6 +19,11 @@ import zincLib from "../../ffi/build/libzinc.so" with { type: "file" };
 export type NativeName = "dita_kernel" | "zinc";
 const EMBEDDED: Record<NativeName, string> = { dita_kernel: kernelLib, zinc: zincLib };
 const chosen = new Map<NativeName, string>();
+/** One symbol per library, enough for dlopen to prove the file loads (bun:ffi needs one). */
+const PROBE: Record<NativeName, Record<string, FFIFunction>> = {
+  dita_kernel: { dita_abi_describe: { args: [], returns: "cstring" } },
+  zinc: { zinc_seq: { args: ["i32"], returns: "i64" } },
+};
 let unpackDir: string | null = null;
 
 export class NativeLoadError extends Error {
@@ -97,6 +102,6 @@ export function loadNative<S extends Record<string, FFIFunction>>(name: NativeNa
 export function nativeLibraryPath(name: NativeName, env = process.env): string {
   const known = chosen.get(name);
   if (known) return known;
-  loadNative(name, {}, env).close();
+  loadNative(name, PROBE[name], env).close();
   return chosen.get(name)!;
 }
