@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Private Hazelcast 5.5.0 member for tests and CI (loopback only, non-default port, own temp dir).
+# Source it (`source scripts/services/hazelcast.sh; hz_fetch; hz_start; ...; hz_stop`) or run it
+# (`scripts/services/hazelcast.sh start|stop|fetch`; `start` prints `HZ_DIR=... HZ_ADDR=...`).
+# Env: HZ_VERSION (5.5.0), HZ_PORT (15701), HZ_CLUSTER (ci), HZ_LIB (<repo>/.cache/hazelcast),
+# HZ_DIR (fresh mktemp dir). Verified against a live member here: see src/projection/README.md.
+# It never stops a process it did not start: hz_stop kills only the PID in $HZ_DIR/member.pid.
+
+_HZ_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+HZ_VERSION=${HZ_VERSION:-5.5.0}; HZ_PORT=${HZ_PORT:-15701}; HZ_CLUSTER=${HZ_CLUSTER:-ci}
+HZ_LIB=${HZ_LIB:-$_HZ_REPO/.cache/hazelcast}; HZ_JAR="$HZ_LIB/hazelcast-$HZ_VERSION.jar"
+
+hz_fetch() {
+  [ -s "$HZ_JAR" ] && return 0
+  command -v java >/dev/null 2>&1 || { DEBIAN_FRONTEND=noninteractive apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null; }
+  command -v mvn  >/dev/null 2>&1 || { DEBIAN_FRONTEND=noninteractive apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq maven >/dev/null; }
+  mkdir -p "$HZ_LIB"
+  mvn -B -q org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy \
+      -Dartifact="com.hazelcast:hazelcast:$HZ_VERSION" -DoutputDirectory="$HZ_LIB" \
+    || { echo "could not fetch com.hazelcast:hazelcast:$HZ_VERSION" >&2; return 1; }
+  [ -s "$HZ_JAR" ]
+}
+
+_hz_yaml() {
+  cat <<YAML
+hazelcast:
+  cluster-name: $HZ_CLUSTER
+  properties:
+    hazelcast.phone.home.enabled: false
+    hazelcast.socket.bind.any: false
+    hazelcast.wait.seconds.before.join: 0
+    hazelcast.shutdownhook.policy: TERMINATE
+  network:
+    port:
+      port: $HZ_PORT
+      auto-increment: false
+    interfaces:
+      enabled: true
+      interfaces:
+        - 127.0.0.1
+    join:
+      auto-detection:
+        enabled: false
+      multicast:
+        enabled: false
+      tcp-ip:
+        enabled: true
+        member-list:
+          - 127.0.0.1:$HZ_PORT
+    rest-api:
+      enabled: true
+      endpoint-groups:
+        HEALTH_CHECK:
+          enabled: true
+YAML
+}
+
+hz_start() {
+  hz_fetch || return 1
+  if (exec 3<>"/dev/tcp/127.0.0.1/$HZ_PORT") 2>/dev/null; then echo "port $HZ_PORT already in use" >&2; return 1; fi
+  HZ_DIR=${HZ_DIR:-$(mktemp -d /tmp/hz-test.XXXXXX)}
+  mkdir -p "$HZ_DIR"
+  _hz_yaml > "$HZ_DIR/hazelcast.yaml"
+  # Hazelcast reads every HZ_* environment variable as a config override (HZ_PORT -> hazelcast.port,
+  # seen in the member log as "Unrecognized environment variables configuration entries"), so the
+  # member gets an environment without our HZ_* variables.
+  local -a unset_hz=(); local v
+  for v in $(compgen -e | grep '^HZ_' || true); do unset_hz+=(-u "$v"); done
+  env "${unset_hz[@]}" HZ_PHONE_HOME_ENABLED=false java -Xms64m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
+    --add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UNNAMED \
+    --add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED \
+    --add-opens java.management/sun.management=ALL-UNNAMED --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED \
+    -Djava.net.preferIPv4Stack=true -Dhazelcast.local.localAddress=127.0.0.1 \
+    -Dhazelcast.config="$HZ_DIR/hazelcast.yaml" \
+    -cp "$HZ_JAR" com.hazelcast.core.server.HazelcastMemberStarter >"$HZ_DIR/member.log" 2>&1 &
+  echo $! > "$HZ_DIR/member.pid"
+  for _ in $(seq 1 600); do                                  # up to 60 s
+    if curl -fsS "http://127.0.0.1:$HZ_PORT/hazelcast/health/ready" >/dev/null 2>&1; then
+      export HZ_DIR HZ_ADDR="127.0.0.1:$HZ_PORT"; return 0
+    fi
+    kill -0 "$(cat "$HZ_DIR/member.pid")" 2>/dev/null || break   # died early
+    sleep 0.1
+  done
+  echo "Hazelcast member not ready" >&2; tail -n 40 "$HZ_DIR/member.log" >&2; hz_stop; return 1
+}
+
+hz_stop() {
+  [ -f "${HZ_DIR:-}/member.pid" ] || return 0
+  local pid; pid=$(cat "$HZ_DIR/member.pid")
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done   # up to 20 s
+  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
+  rm -f "$HZ_DIR/member.pid"
+}
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  set -u
+  case "${1:-}" in
+    fetch) hz_fetch ;;
+    start) hz_start && echo "HZ_DIR=$HZ_DIR HZ_ADDR=$HZ_ADDR" ;;
+    stop)  hz_stop ;;
+    *) echo "usage: $0 fetch|start|stop   (stop needs HZ_DIR)" >&2; exit 2 ;;
+  esac
+fi

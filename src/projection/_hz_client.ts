@@ -1,0 +1,42 @@
+/**
+ * Hazelcast client construction with every timeout set (the client's defaults hang for ever:
+ * connect retries without end, invocations wait 120 s). Reconnect mode ASYNC makes calls fail fast
+ * while the member is away, so the outbox spools instead of hanging. Map values are read back as raw
+ * JSON (NO_DESERIALIZATION) so compare-and-set compares the exact stored bytes.
+ */
+import { Client, JsonStringDeserializationPolicy, ReconnectMode, TopicOverloadPolicy } from "hazelcast-client";
+
+export interface HazelcastConfig {
+  addr: string;
+  cluster: string;
+  connectTimeoutMs?: number;
+  invocationTimeoutMs?: number;
+}
+
+export type HzClient = Awaited<ReturnType<typeof Client.newHazelcastClient>>;
+
+export async function newHzClient(cfg: HazelcastConfig, raw: boolean, topics: readonly string[] = []): Promise<HzClient> {
+  const reliableTopics: Record<string, { overloadPolicy: TopicOverloadPolicy }> = {};
+  for (const t of topics) reliableTopics[t] = { overloadPolicy: TopicOverloadPolicy.DISCARD_OLDEST };
+  return Client.newHazelcastClient({
+    clusterName: cfg.cluster,
+    network: { clusterMembers: [cfg.addr], connectionTimeout: 2_000 },
+    connectionStrategy: {
+      asyncStart: false,
+      reconnectMode: ReconnectMode.ASYNC,
+      connectionRetry: { clusterConnectTimeoutMillis: cfg.connectTimeoutMs ?? 5_000, initialBackoffMillis: 200, maxBackoffMillis: 1_000, multiplier: 1.5 },
+    },
+    serialization: raw ? { jsonStringDeserializationPolicy: JsonStringDeserializationPolicy.NO_DESERIALIZATION } : {},
+    reliableTopics,
+    properties: {
+      "hazelcast.client.invocation.timeout.millis": cfg.invocationTimeoutMs ?? 5_000,
+      "hazelcast.client.heartbeat.timeout": 10_000,
+      "hazelcast.logging.level": "OFF",
+    },
+  });
+}
+
+/** True while the client can still be used (it shuts itself down after a long outage). */
+export function hzRunning(c: HzClient | null): c is HzClient {
+  return c !== null && c.getLifecycleService().isRunning();
+}

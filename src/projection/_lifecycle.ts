@@ -1,0 +1,113 @@
+/**
+ * Trade lifecycle rows (table `trade_events`, topic DITA_V2_TRADE_EVENTS_<NS>), derived from
+ * venue-confirmed transitions only:
+ *  - OPEN once per trade, when the position is established: the entry fills fully, a cancel ack
+ *    leaves a partial entry position, or a RECONCILE/RESTORE finds a position this process has not
+ *    announced yet. Partial entry fills do not open (the entry is still working).
+ *  - PARTIAL_EXIT for every exit fill that leaves a position (per leg fill, multi-leg exits).
+ *  - CLOSE when the slot reaches CLOSED, with realized PnL, fees and the capital after settlement.
+ * Row ids come from trade facts (`<strategy>:<trade>:OPEN`, `...:PX<leg>:<position left>`,
+ * `...:CLOSE`), so the same fact projected twice (replay, restart) dedupes.
+ */
+import type { AccountRecord, SlotRecord, TransitionRecord, Trigger } from "../contracts/records.ts";
+
+export type TradeEventType = "OPEN" | "PARTIAL_EXIT" | "CLOSE";
+
+export type TradeEventRow = {
+  row_id: string;
+  strategy: string;
+  seq: number;
+  event_type: TradeEventType;
+  trade_id: string;
+  slot_id: number;
+  asset: string;
+  side: string;
+  leverage: number;
+  leg: number;
+  entry_price: number;
+  exit_price: number;
+  fill_size: number;
+  position_size: number;
+  realized_pnl: number;
+  unrealized_pnl: number;
+  fees: number;
+  capital: number;
+  equity: number;
+  trade_seq: number;
+  exit_reason: string;
+  version: number;
+  now_ms: number;
+};
+
+const EXIT_FILL_TRIGGERS: ReadonlySet<Trigger> = new Set(["PARTIAL_FILL", "FULL_FILL", "CANCEL_ACK"]);
+const OPENED_MAX = 4096;
+
+/** Remembers which trades were announced OPEN (bounded, oldest forgotten first). */
+export class OpenedTrades {
+  private set = new Set<string>();
+  has(id: string): boolean {
+    return this.set.has(id);
+  }
+  add(id: string): void {
+    if (this.set.size >= OPENED_MAX) this.set.delete(this.set.values().next().value!);
+    this.set.add(id);
+  }
+  delete(id: string): void {
+    this.set.delete(id);
+  }
+}
+
+/** Returns the lifecycle event this confirmed transition produces, or null. `prevSize` is the last projected position. */
+export function tradeEvent(
+  strategy: string,
+  seq: number,
+  t: TransitionRecord,
+  s: SlotRecord,
+  a: AccountRecord,
+  prevSize: number | undefined,
+  opened: OpenedTrades,
+): TradeEventRow | null {
+  if (t.to === "CLOSED" && t.from !== "CLOSED") {
+    opened.delete(s.trade_id);
+    const fill = prevSize !== undefined ? prevSize - s.size : (s.exit_order?.filled_size ?? 0);
+    return row(strategy, seq, "CLOSE", `${strategy}:${s.trade_id}:CLOSE`, t, s, a, fill);
+  }
+  const holds = (t.to === "POSITION_OPEN" || t.to === "EXIT_WORKING") && s.size > 0;
+  const establishes = t.from === "ENTRY_WORKING" || t.trigger === "RECONCILE" || t.trigger === "RESTORE";
+  if (holds && establishes && !opened.has(s.trade_id)) {
+    opened.add(s.trade_id);
+    return row(strategy, seq, "OPEN", `${strategy}:${s.trade_id}:OPEN`, t, s, a, s.entry_order?.filled_size ?? s.size);
+  }
+  if (t.from === "EXIT_WORKING" && EXIT_FILL_TRIGGERS.has(t.trigger) && prevSize !== undefined && prevSize > s.size) {
+    return row(strategy, seq, "PARTIAL_EXIT", `${strategy}:${s.trade_id}:PX${s.leg}:${s.size}`, t, s, a, prevSize - s.size);
+  }
+  return null;
+}
+
+function row(strategy: string, seq: number, type: TradeEventType, rowId: string, t: TransitionRecord, s: SlotRecord, a: AccountRecord, fill: number): TradeEventRow {
+  return {
+    row_id: rowId,
+    strategy,
+    seq,
+    event_type: type,
+    trade_id: s.trade_id,
+    slot_id: s.slot_id,
+    asset: s.asset,
+    side: s.side ?? "",
+    leverage: s.leverage,
+    leg: s.leg,
+    entry_price: s.entry_price,
+    exit_price: type === "OPEN" ? 0 : (s.exit_order?.avg_fill_price ?? 0),
+    fill_size: fill,
+    position_size: s.size,
+    realized_pnl: s.realized_pnl,
+    unrealized_pnl: s.unrealized_pnl,
+    fees: s.fees,
+    capital: a.capital,
+    equity: a.equity,
+    trade_seq: a.trade_seq,
+    exit_reason: s.exit_reason ?? "",
+    version: s.version,
+    now_ms: t.now_ms,
+  };
+}

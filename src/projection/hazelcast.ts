@@ -1,0 +1,113 @@
+/**
+ * HazelcastSink: slot, account, active-slot and control maps plus the reliable trade-event topic of
+ * one namespace (names in `_names.ts`).
+ *
+ * Map writes are compare-and-set on `version` (no EntryProcessor from JS): read the stored raw JSON,
+ * skip if its version is newer (or equal, for puts), else `replace(key, old, new)` — or
+ * `putIfAbsent` / `remove(key, old)` — retried at most CAS_TRIES times with a growing pause. Topic events are published
+ * one by one in spool order; a failure returns the published prefix, so only the one in-flight event
+ * can be repeated after an outage (events carry `row_id` for consumers to dedupe).
+ * A client that shut itself down after a long outage is replaced on the next attempt.
+ */
+import { HazelcastJsonValue } from "hazelcast-client";
+import { namespaceNames } from "./_names.ts";
+import { hzRunning, newHzClient, type HazelcastConfig, type HzClient } from "./_hz_client.ts";
+import { errorText, type MapWrite, type OutRecord, type RecordKind, type Sink, type WriteResult } from "./_types.ts";
+
+const CAS_TRIES = 16;
+const PARALLEL = 32;
+type CasResult = "applied" | "stale";
+
+export class HazelcastSink implements Sink {
+  readonly name = "hazelcast";
+  readonly address: string;
+  readonly takesMaps = true;
+  readonly mirrorGated = true;
+  private client: HzClient | null = null;
+  private connecting: Promise<HzClient> | null = null;
+  private readonly topicName: string;
+
+  constructor(private readonly cfg: HazelcastConfig & { strategy: string }) {
+    this.address = cfg.addr;
+    this.topicName = namespaceNames(cfg.strategy).topic;
+  }
+
+  takes(kind: RecordKind): boolean {
+    return kind === "topic_event";
+  }
+
+  async connect(): Promise<void> {
+    await this.ensure();
+  }
+
+  async writeMaps(writes: readonly MapWrite[]): Promise<{ applied: number; stale: number }> {
+    const c = await this.ensure();
+    let applied = 0;
+    let stale = 0;
+    for (let i = 0; i < writes.length; i += PARALLEL) {
+      const results = await Promise.all(writes.slice(i, i + PARALLEL).map((w) => this.cas(c, w)));
+      for (const r of results) r === "applied" ? applied++ : stale++;
+    }
+    return { applied, stale };
+  }
+
+  async writeRecords(records: readonly OutRecord[]): Promise<WriteResult> {
+    let written = 0;
+    try {
+      const c = await this.ensure();
+      const topic = await c.getReliableTopic<HazelcastJsonValue>(this.topicName);
+      for (const r of records) {
+        await topic.publish(new HazelcastJsonValue(JSON.stringify(r.row)));
+        written++;
+      }
+      return { written };
+    } catch (error) {
+      return { written, error };
+    }
+  }
+
+  async close(): Promise<void> {
+    const c = this.client;
+    this.client = null;
+    if (c) await c.shutdown().catch(() => {});
+  }
+
+  private async ensure(): Promise<HzClient> {
+    if (hzRunning(this.client)) return this.client;
+    if (this.connecting) return this.connecting;
+    const old = this.client as HzClient | null;
+    this.client = null;
+    if (old) void old.shutdown().catch(() => {});
+    this.connecting = newHzClient(this.cfg, true, [this.topicName])
+      .then((c) => (this.client = c))
+      .catch((e: unknown) => {
+        throw new Error(`hazelcast sink: cannot connect to ${this.cfg.addr} (cluster "${this.cfg.cluster}"): ${errorText(e)}`);
+      })
+      .finally(() => (this.connecting = null));
+    return this.connecting;
+  }
+
+  private async cas(c: HzClient, w: MapWrite): Promise<CasResult> {
+    const m = await c.getMap<string, HazelcastJsonValue>(w.map);
+    const next = w.value === null ? null : new HazelcastJsonValue(JSON.stringify(w.value));
+    for (let i = 0; i < CAS_TRIES; i++) {
+      const cur = await m.get(w.key);
+      if (cur === null) {
+        if (next === null) return "stale";
+        if ((await m.putIfAbsent(w.key, next)) === null) return "applied";
+        continue;
+      }
+      const curVersion = versionOf(cur);
+      if (next === null ? curVersion > w.version : curVersion >= w.version) return "stale";
+      if (next === null ? await m.remove(w.key, cur) : await m.replaceIfSame(w.key, cur, next)) return "applied";
+      await new Promise((r) => setTimeout(r, i)); // lost a race with another writer: back off a little
+    }
+    throw new Error(`hazelcast sink: compare-and-set on ${w.map}[${w.key}] lost ${CAS_TRIES} times`);
+  }
+}
+
+function versionOf(v: HazelcastJsonValue | Record<string, unknown>): number {
+  const o = v instanceof HazelcastJsonValue ? (JSON.parse(v.toString()) as Record<string, unknown>) : v;
+  const n = Number(o.version);
+  return Number.isFinite(n) ? n : -1;
+}

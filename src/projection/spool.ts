@@ -1,0 +1,232 @@
+/**
+ * Spool: an append-only, crash-safe file of framed JSON records for one sink
+ * (`<stateDir>/spool/<sink>.spool`, framing in `_frame.ts`) plus an acknowledgement file
+ * (`<sink>.spool.ack`: `{generation, offset}`, replaced atomically by write + rename).
+ *
+ * Invariants:
+ *  1. A record is removed only after the sink acknowledged it: `ack(offset)` persists first, and a
+ *     compaction copies the unacknowledged tail into a new generation file *before* renaming it in.
+ *  2. A crash between compaction's rename and its ack write leaves an ack of the old generation;
+ *     a generation mismatch means "start of this file", which holds only unacknowledged records.
+ *     So a crash can cause a replay (the sinks dedupe by row id) but never a loss.
+ *  3. A torn tail found at open is truncated (so new appends stay reachable) and reported; corrupt
+ *     frames in the middle are skipped by resync at read time and reported once.
+ *  4. Size is bounded by `maxBytes`; beyond it appends are refused and reported (stats count them).
+ */
+import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, renameSync, writeFileSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import { FRAME_HEAD_BYTES, FRAME_MAX_BYTES, HEADER_BYTES, decodeHeader, encodeFrames, encodeHeader, scanFrames, type SkippedRange } from "./_frame.ts";
+import type { ProjectionDiagnostic } from "./_types.ts";
+
+export interface SpoolOptions {
+  maxBytes?: number;
+  /** Rewrite the file once a drained prefix is at least this large. */
+  compactBytes?: number;
+  fsync?: boolean;
+  onDiagnostic?: (d: ProjectionDiagnostic) => void;
+}
+export interface SpoolBatch {
+  values: unknown[];
+  /** Absolute end offset after each value: ack(ends[i]) acknowledges values[0..i]. */
+  ends: number[];
+  /** Offset after everything read, skipped corrupt bytes included. */
+  next: number;
+}
+
+const WINDOW_BYTES = FRAME_MAX_BYTES + FRAME_HEAD_BYTES;
+
+export class Spool {
+  readonly path: string;
+  private readonly ackPath: string;
+  private fd = -1;
+  private generation = 1;
+  private size = HEADER_BYTES;
+  private ackOffset = HEADER_BYTES;
+  private records = 0;
+  private reportedSkipTo = 0;
+  private readonly maxBytes: number;
+  private readonly compactBytes: number;
+  private readonly diag: (d: ProjectionDiagnostic) => void;
+  refusedTotal = 0;
+
+  constructor(dir: string, readonly name: string, private readonly opts: SpoolOptions = {}) {
+    mkdirSync(dir, { recursive: true });
+    this.path = join(dir, `${name}.spool`);
+    this.ackPath = `${this.path}.ack`;
+    this.maxBytes = opts.maxBytes ?? 512 * 1024 * 1024;
+    this.compactBytes = opts.compactBytes ?? 4 * 1024 * 1024;
+    this.diag = opts.onDiagnostic ?? (() => {});
+    this.openFile();
+    this.recover();
+  }
+
+  get backlogRecords(): number {
+    return this.records;
+  }
+  get backlogBytes(): number {
+    return this.size - this.ackOffset;
+  }
+
+  /** Appends all values in one write. Returns how many were stored (the rest were refused and reported). */
+  append(values: readonly unknown[]): number {
+    if (values.length === 0) return 0;
+    const { bytes, count, refused } = encodeFrames(values);
+    let stored = count;
+    if (this.backlogBytes + bytes.length > this.maxBytes) {
+      stored = 0;
+      this.refuse(values.length, `spool ${this.name} is full (${this.backlogBytes} bytes backlog, cap ${this.maxBytes})`);
+    } else {
+      writeAll(this.fd, bytes, this.size);
+      if (this.opts.fsync) fsyncSync(this.fd);
+      this.size += bytes.length;
+      this.records += count;
+    }
+    if (refused > 0) this.refuse(refused, `spool ${this.name}: ${refused} record(s) larger than ${FRAME_MAX_BYTES} bytes refused`);
+    return stored;
+  }
+
+  /** Reads up to maxRecords unacknowledged records from the acknowledged offset. */
+  read(maxRecords: number): SpoolBatch {
+    if (this.ackOffset >= this.size) return { values: [], ends: [], next: this.ackOffset };
+    const len = Math.min(WINDOW_BYTES, this.size - this.ackOffset);
+    const buf = new Uint8Array(len);
+    readAll(this.fd, buf, this.ackOffset);
+    const scan = scanFrames(buf, this.ackOffset + len >= this.size, maxRecords);
+    this.reportSkips(scan.skipped, this.ackOffset);
+    return {
+      values: scan.frames.map((f) => f.value),
+      ends: scan.frames.map((f) => this.ackOffset + f.end),
+      next: this.ackOffset + scan.consumed,
+    };
+  }
+
+  /** Acknowledges everything before `offset` (covering `count` records); compacts when worthwhile. */
+  ack(offset: number, count: number): void {
+    if (!(offset >= this.ackOffset && offset <= this.size)) {
+      throw new Error(`Invariant: spool ${this.name} ack ${offset} outside [${this.ackOffset}, ${this.size}]`);
+    }
+    if (offset === this.ackOffset) return;
+    this.ackOffset = offset;
+    this.records = Math.max(0, this.records - count);
+    this.writeAck();
+    if (this.ackOffset - HEADER_BYTES >= this.compactBytes) this.compact();
+  }
+
+  close(): void {
+    if (this.fd >= 0) closeSync(this.fd);
+    this.fd = -1;
+  }
+
+  private openFile(): void {
+    if (!existsSync(this.path)) this.install(1, new Uint8Array(0));
+    this.fd = openSync(this.path, "r+");
+    const head = new Uint8Array(HEADER_BYTES);
+    const got = readSync(this.fd, head, 0, HEADER_BYTES, 0);
+    const gen = got === HEADER_BYTES ? decodeHeader(head) : null;
+    this.size = fstatSync(this.fd).size;
+    if (gen === null) {
+      closeSync(this.fd);
+      const aside = `${this.path}.corrupt-header`;
+      renameSync(this.path, aside);
+      this.diag({ code: "SPOOL_CORRUPT", severity: "ERROR", sink: this.name, message: `spool ${this.path} has no valid header; moved to ${aside}`, details: { bytes: this.size } });
+      this.install(1, new Uint8Array(0));
+      this.fd = openSync(this.path, "r+");
+      this.size = HEADER_BYTES;
+      return;
+    }
+    this.generation = gen;
+  }
+
+  /** Reads the ack, counts backlog records, truncates a torn tail. */
+  private recover(): void {
+    this.ackOffset = HEADER_BYTES;
+    try {
+      const a = JSON.parse(readFileSync(this.ackPath, "utf8")) as { generation: number; offset: number };
+      if (a.generation === this.generation && a.offset >= HEADER_BYTES && a.offset <= this.size) this.ackOffset = a.offset;
+    } catch {
+      // No ack yet (or unreadable): replay from the start of this generation; sinks dedupe.
+    }
+    let at = this.ackOffset;
+    for (let guard = 0; at < this.size && guard < 1_000_000; guard++) {
+      const len = Math.min(WINDOW_BYTES, this.size - at);
+      const buf = new Uint8Array(len);
+      readAll(this.fd, buf, at);
+      const atEof = at + len >= this.size;
+      const scan = scanFrames(buf, atEof, Number.MAX_SAFE_INTEGER);
+      this.records += scan.frames.length;
+      const torn = scan.skipped.at(-1);
+      if (atEof && torn && torn.to === len && (scan.frames.at(-1)?.end ?? 0) <= torn.from) {
+        this.truncateTail(at + torn.from, torn.reason);
+        scan.skipped.pop();
+      }
+      this.reportSkips(scan.skipped, at);
+      if (scan.consumed === 0) break;
+      at += scan.consumed;
+    }
+  }
+
+  private truncateTail(at: number, reason: string): void {
+    this.diag({ code: "SPOOL_CORRUPT", severity: "WARNING", sink: this.name, message: `spool ${this.path}: ${reason} of ${this.size - at} bytes at offset ${at} skipped and truncated`, details: { offset: at, bytes: this.size - at, reason } });
+    ftruncateSync(this.fd, at);
+    this.size = at;
+  }
+
+  private reportSkips(skipped: SkippedRange[], base: number): void {
+    for (const s of skipped) {
+      if (base + s.to <= this.reportedSkipTo) continue;
+      this.reportedSkipTo = base + s.to;
+      this.diag({ code: "SPOOL_CORRUPT", severity: "ERROR", sink: this.name, message: `spool ${this.path}: ${s.reason}, ${s.to - s.from} bytes at offset ${base + s.from} skipped`, details: { offset: base + s.from, bytes: s.to - s.from, reason: s.reason } });
+    }
+  }
+
+  private refuse(n: number, message: string): void {
+    this.refusedTotal += n;
+    this.diag({ code: "SPOOL_FULL", severity: "CRITICAL", sink: this.name, message, details: { refused: n } });
+  }
+
+  private writeAck(): void {
+    const tmp = `${this.ackPath}.tmp`;
+    writeFileSync(tmp, JSON.stringify({ generation: this.generation, offset: this.ackOffset }));
+    renameSync(tmp, this.ackPath);
+  }
+
+  /** Copies the unacknowledged tail into generation+1, renames it in, then acks its start. */
+  private compact(): void {
+    const tail = new Uint8Array(this.size - this.ackOffset);
+    readAll(this.fd, tail, this.ackOffset);
+    closeSync(this.fd);
+    this.generation += 1;
+    this.install(this.generation, tail);
+    this.fd = openSync(this.path, "r+");
+    this.size = HEADER_BYTES + tail.length;
+    this.ackOffset = HEADER_BYTES;
+    this.reportedSkipTo = 0;
+    this.writeAck();
+  }
+
+  private install(generation: number, tail: Uint8Array): void {
+    const tmp = `${this.path}.tmp`;
+    const fd = openSync(tmp, "w");
+    writeAll(fd, encodeHeader(generation), 0);
+    writeAll(fd, tail, HEADER_BYTES);
+    fsyncSync(fd);
+    closeSync(fd);
+    renameSync(tmp, this.path);
+  }
+}
+
+function writeAll(fd: number, bytes: Uint8Array, position: number): void {
+  let at = 0;
+  for (let guard = 0; at < bytes.length && guard < 10_000; guard++) at += writeSync(fd, bytes, at, bytes.length - at, position + at);
+  if (at !== bytes.length) throw new Error(`Condition failed: short spool write ${at}/${bytes.length}`);
+}
+
+function readAll(fd: number, buf: Uint8Array, position: number): void {
+  let at = 0;
+  for (let guard = 0; at < buf.length && guard < 10_000; guard++) {
+    const n = readSync(fd, buf, at, buf.length - at, position + at);
+    if (n <= 0) break;
+    at += n;
+  }
+  if (at !== buf.length) throw new Error(`Condition failed: short spool read ${at}/${buf.length}`);
+}

@@ -1,0 +1,89 @@
+/**
+ * Starts `dist/dita-v2 serve` as its own process for e2e tests: ephemeral HTTP port (parsed from
+ * its "serving http://..." line), a private state dir, and helpers to call it, stop it with
+ * SIGTERM (expecting exit 0) or kill it with SIGKILL.
+ */
+
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { requireExe, scratch } from "./_exe.ts";
+
+export interface Served {
+  url: string;
+  stateDir: string;
+  token: string;
+  proc: ReturnType<typeof Bun.spawn>;
+  stderr: () => string;
+  call(path: string, init?: { method?: string; body?: unknown; token?: string | null; raw?: string }): Promise<{ status: number; body: any }>;
+  stop(): Promise<number>;
+  kill9(): Promise<void>;
+}
+
+export async function startServe(env: Record<string, string> = {}, stateDir = scratch("dita-serve-")): Promise<Served> {
+  const proc = Bun.spawn([requireExe(), "serve"], {
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", DITA_V2_STATE_DIR: stateDir, DITA_V2_HTTP_PORT: "0", ...env },
+    stdout: "pipe", stderr: "pipe",
+  });
+  let err = "";
+  const reader = (proc.stderr as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  const pump = (async () => {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      err += decoder.decode(value);
+    }
+  })();
+  let url: string | null = null;
+  for (let i = 0; i < 200 && url === null; i++) {
+    await Bun.sleep(50);
+    url = /serving (http:\/\/[^ ]+)/.exec(err)?.[1] ?? null;
+    if (proc.exitCode !== null) break;
+  }
+  if (url === null) {
+    proc.kill("SIGKILL");
+    throw new Error(`serve did not start: exit=${proc.exitCode} stderr=${err.slice(-800)}`);
+  }
+  const token = env.DITA_V2_OPERATOR_TOKEN ?? readFileSync(join(stateDir, "operator.token"), "utf8").trim();
+  const base = url;
+  return {
+    url: base, stateDir, token, proc, stderr: () => err,
+    async call(path, init = {}) {
+      const headers: Record<string, string> = { "Content-Type": "application/json" };
+      const t = init.token === undefined ? token : init.token;
+      if (t !== null) headers.Authorization = `Bearer ${t}`;
+      const body = init.raw ?? (init.body === undefined ? undefined : JSON.stringify(init.body));
+      const res = await fetch(`${base}${path}`, { method: init.method ?? (body === undefined ? "GET" : "POST"), headers, body });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        // text body (metrics)
+      }
+      return { status: res.status, body: parsed };
+    },
+    async stop() {
+      proc.kill("SIGTERM");
+      const code = await proc.exited;
+      await pump;
+      return code;
+    },
+    async kill9() {
+      proc.kill("SIGKILL");
+      await proc.exited;
+      await pump;
+    },
+  };
+}
+
+/** Polls until `check` returns a truthy value or the time runs out (then throws with `what`). */
+export async function eventually<T>(what: string, check: () => Promise<T> | T, timeoutMs = 5000): Promise<T> {
+  let last: T | undefined;
+  for (let waited = 0; waited <= timeoutMs; waited += 25) {
+    last = await check();
+    if (last) return last;
+    await Bun.sleep(25);
+  }
+  throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
+}

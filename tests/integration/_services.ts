@@ -1,0 +1,130 @@
+/**
+ * Real test services for integration tests: starts a private ClickHouse 18.16 or Hazelcast 5.5.0
+ * member on free loopback ports through scripts/services/*.sh, and stops exactly what it started
+ * (by PID). A missing or failing service throws, so the test fails; nothing is skipped.
+ *
+ *   const ch = await startClickHouse();  ... ch.url ...   await ch.stop();
+ *   const hz = await startHazelcast("ci"); ... hz.addr ... await hz.kill(); await hz.restart(); await hz.stop();
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+const SCRIPTS = resolve(import.meta.dir, "../../scripts/services");
+
+/** A free TCP port on 127.0.0.1 chosen by the OS (never a service's default port). */
+export async function freePort(): Promise<number> {
+  for (let i = 0; i < 20; i++) {
+    const port = await new Promise<number>((res, rej) => {
+      const s = createServer();
+      s.once("error", rej);
+      s.listen(0, "127.0.0.1", () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => res(p));
+      });
+    });
+    if (![5701, 8123, 9000, 9009].includes(port)) return port;
+  }
+  throw new Error("no free port");
+}
+
+async function run(script: string, cmd: string, env: Record<string, string>, timeoutMs: number): Promise<string> {
+  const p = Bun.spawn(["bash", join(SCRIPTS, script), cmd], { env: { ...process.env, ...env }, stdout: "pipe", stderr: "pipe" });
+  const timer = setTimeout(() => p.kill("SIGKILL"), timeoutMs);
+  const [out, err, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
+  clearTimeout(timer);
+  if (code !== 0) throw new Error(`${script} ${cmd} failed (exit ${code}): ${err.trim().split("\n").slice(-5).join(" | ")}`);
+  return out;
+}
+
+function pidOf(file: string): number | null {
+  return existsSync(file) ? Number(readFileSync(file, "utf8").trim()) : null;
+}
+
+async function killHard(pidFile: string): Promise<void> {
+  const pid = pidOf(pidFile);
+  if (pid === null) return;
+  try {
+    process.kill(pid, "SIGKILL");
+  } catch {
+    return;
+  }
+  for (let i = 0; i < 100; i++) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      rmSync(pidFile, { force: true });
+      return;
+    }
+    await Bun.sleep(50);
+  }
+  throw new Error(`process ${pid} survived SIGKILL`);
+}
+
+export interface ClickHouseService {
+  url: string;
+  dir: string;
+  /** Graceful stop (TERM, then KILL after 15 s); the data dir stays for restart(). */
+  stop(): Promise<void>;
+  kill(): Promise<void>;
+  /** Starts again on the same ports and data dir. */
+  restart(): Promise<void>;
+  /** Stops and removes the data dir. */
+  destroy(): Promise<void>;
+}
+
+export async function startClickHouse(): Promise<ClickHouseService> {
+  const dir = mkdtempSync(join(tmpdir(), "ch-it-"));
+  const env = { CH_DIR: dir, CH_HTTP_PORT: String(await freePort()), CH_TCP_PORT: String(await freePort()) };
+  const start = () => run("clickhouse.sh", "start", env, 120_000);
+  await start();
+  const stop = async () => void (await run("clickhouse.sh", "stop", env, 30_000));
+  return {
+    url: `http://127.0.0.1:${env.CH_HTTP_PORT}`,
+    dir,
+    stop,
+    kill: () => killHard(join(dir, "server.pid")),
+    restart: async () => void (await start()),
+    destroy: async () => {
+      await stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface HazelcastService {
+  addr: string;
+  cluster: string;
+  port: number;
+  stop(): Promise<void>;
+  kill(): Promise<void>;
+  /** Starts a fresh member (empty maps) on the same port. */
+  restart(): Promise<void>;
+  destroy(): Promise<void>;
+}
+
+export async function startHazelcast(cluster = "ci"): Promise<HazelcastService> {
+  const port = await freePort();
+  const dirs: string[] = [];
+  let dir = "";
+  const start = async () => {
+    dir = mkdtempSync(join(tmpdir(), "hz-it-"));
+    dirs.push(dir);
+    await run("hazelcast.sh", "start", { HZ_DIR: dir, HZ_PORT: String(port), HZ_CLUSTER: cluster }, 120_000);
+  };
+  await start();
+  const stop = async () => void (await run("hazelcast.sh", "stop", { HZ_DIR: dir }, 40_000));
+  return {
+    addr: `127.0.0.1:${port}`,
+    cluster,
+    port,
+    stop,
+    kill: () => killHard(join(dir, "member.pid")),
+    restart: start,
+    destroy: async () => {
+      await stop();
+      for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    },
+  };
+}
