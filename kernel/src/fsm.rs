@@ -1,0 +1,439 @@
+//! The kernel: applies inputs to slots through the transition table.
+//!
+//! Job: own all execution state (slots, their bounded memory, the account, the configuration,
+//! the outcome arena) and apply one input at a time: validate it, look up the table row for the
+//! slot's stage, run the row's effect, set the stage from the row, and record the transition and
+//! diagnostics. Venue events (`fsm/events.rs`) and reconciliation (`fsm/reconcile.rs`) have
+//! their own files; restoring a slot image lives in `fsm/restore.rs`.
+//!
+//! Invariants:
+//! - a refused input changes nothing (not even `version`): every check runs before the first
+//!   write, and the table is consulted before the effect runs;
+//! - the stage is written only by `fire` (from the row's `to`) and by `restore_slot`;
+//! - every slot change bumps `version` once, sets `updated_at_ms`, marks the slot dirty and is
+//!   followed by `slot::assert_slot`;
+//! - nothing allocates after `Kernel::new`; every loop is bounded by the slot count or the batch.
+//!
+//! Entry points: `Kernel::new`, `Kernel::apply_inputs`, `Kernel::restore_slot` (restore.rs),
+//! `Kernel::state_hash`, `Kernel::guarded` (the panic latch used by every export).
+
+mod effects;
+mod events;
+pub mod guards;
+mod reconcile;
+mod restore;
+pub mod table;
+
+use core::panic::AssertUnwindSafe;
+
+use crate::abi::*;
+use crate::account;
+use crate::diagnostics::{diag, Arena, Diag, Num, Qty, Step, Text};
+use crate::hash::{id_hash, Fnv};
+use crate::slot::{self, client_order_id, stage_of, working_role, SlotMemory};
+use crate::validate::validate_input;
+use effects::Ctx;
+use guards::{facts_for_slot, facts_for_truth, GuardFacts};
+use table::Effect;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Config {
+    pub slot_count: u32,
+    pub active_slot_limit: u32,
+    pub hung_order_ms: u64,
+}
+
+impl Config {
+    pub fn valid(&self) -> bool {
+        (1..=SLOT_COUNT_MAX).contains(&self.slot_count)
+            && (1..=self.slot_count).contains(&self.active_slot_limit)
+            && (1..=HUNG_ORDER_MS_MAX).contains(&self.hung_order_ms)
+    }
+}
+
+pub struct Kernel {
+    pub config: Config,
+    pub slots: Box<[SlotImage]>,
+    pub memory: Box<[SlotMemory]>,
+    pub account: Box<AccountImage>,
+    pub arena: Arena,
+    pub faulted: bool,
+    /// Set by settlement and seeding during the current input.
+    account_touched: bool,
+    /// Test hook: the next input panics inside the export (checks the fault latch).
+    #[cfg(test)]
+    pub panic_next: bool,
+}
+
+impl Kernel {
+    /// A kernel with `slot_count` idle slots; `None` on a bad configuration.
+    pub fn new(config: Config) -> Option<Box<Kernel>> {
+        if !config.valid() {
+            return None;
+        }
+        let n = config.slot_count as usize;
+        let slots: Box<[SlotImage]> =
+            (0..n).map(|i| SlotImage { slot_id: i as u32, stage: Stage::Idle.raw(), ..SlotImage::ZERO }).collect();
+        let k = Box::new(Kernel {
+            config,
+            slots,
+            memory: vec![SlotMemory::new(); n].into_boxed_slice(),
+            account: Box::new(AccountImage::ZERO),
+            arena: Arena::new(),
+            faulted: false,
+            account_touched: false,
+            #[cfg(test)]
+            panic_next: false,
+        });
+        assert!(k.slots.len() == n && k.memory.len() == n, "Invariant: one memory per slot");
+        Some(k)
+    }
+
+    /// Runs `f` inside `catch_unwind`. A faulted kernel refuses (status 2) and stays read-only;
+    /// a panic latches the fault, records KERNEL_FAULT, and returns `on_fault`.
+    pub fn guarded<R>(&mut self, on_fault: R, f: impl FnOnce(&mut Kernel) -> R) -> R {
+        if self.faulted {
+            self.arena.begin(true);
+            return on_fault;
+        }
+        match std::panic::catch_unwind(AssertUnwindSafe(|| f(self))) {
+            Ok(r) => r,
+            Err(payload) => {
+                let what = payload
+                    .downcast_ref::<&str>()
+                    .copied()
+                    .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+                    .unwrap_or("unknown panic");
+                self.faulted = true;
+                self.arena.header.faulted = 1;
+                if (self.arena.header.diagnostics as usize) < DIAGNOSTICS_CAPACITY {
+                    let step = Step { index: self.arena.header.inputs, kind: 0, now_ms: 0 };
+                    let d = diag!(KernelFault, SLOT_ANY, "kernel fault, latched read-only: {what}");
+                    self.arena.push_diag(step, d);
+                }
+                on_fault
+            }
+        }
+    }
+
+    /// Applies up to `BATCH_MAX` inputs (`get(i)` reads input `i`), fewer when the outcome arena
+    /// could overflow on the next one. Returns how many were processed.
+    pub fn apply_inputs(&mut self, n: usize, get: impl Fn(usize) -> InputRecord) -> u32 {
+        self.arena.begin(false);
+        let mut done = 0;
+        while done < n.min(BATCH_MAX) && self.arena.has_room(self.config.slot_count) {
+            let input = get(done);
+            let step = Step { index: done as u32, kind: input.kind as u8, now_ms: input.now_ms };
+            let accepted = self.apply_one(step, &input);
+            self.arena.finish_input(step, accepted);
+            done += 1;
+        }
+        assert!(done >= 1 || n == 0, "Invariant: a batch makes progress");
+        done as u32
+    }
+
+    fn apply_one(&mut self, step: Step, input: &InputRecord) -> bool {
+        #[cfg(test)]
+        if std::mem::take(&mut self.panic_next) {
+            panic!("Invariant: forced test panic");
+        }
+        let kind = match validate_input(input, self.config.slot_count) {
+            Ok(kind) => kind,
+            Err(d) => return self.refuse(step, d),
+        };
+        self.account_touched = false;
+        let accepted = match kind {
+            InputKind::Enter => self.enter(step, input),
+            InputKind::Exit => self.exit(step, input),
+            InputKind::Cancel => self.intent(step, input, Trigger::Cancel),
+            InputKind::MarkStale => self.intent(step, input, Trigger::MarkStale),
+            InputKind::MarkPrice => self.mark_price(step, input),
+            InputKind::Tick => self.tick(step),
+            InputKind::Reconcile => self.reconcile(step, input),
+            InputKind::VenueEvent => self.venue_event(step, input),
+            InputKind::SeedCapital => self.seed_capital(step, input),
+            InputKind::Configure => self.configure(input),
+        };
+        self.refresh_account();
+        accepted
+    }
+
+    /// Recomputes the account's unrealized PnL and counts one account change if anything moved.
+    fn refresh_account(&mut self) {
+        let moved = account::refresh(&mut self.account, &self.slots);
+        if moved || self.account_touched {
+            account::bump(&mut self.account);
+            self.arena.mark_account_dirty();
+        }
+        self.account_touched = false;
+    }
+
+    /// Records a refusal: one diagnostic, nothing changed. Always returns `false` (not accepted).
+    fn refuse(&mut self, step: Step, mut d: Diag) -> bool {
+        if d.stage == 0 && d.slot_id < self.config.slot_count {
+            d.stage = self.slots[d.slot_id as usize].stage;
+        }
+        self.arena.push_diag(step, d);
+        false
+    }
+
+    /// Records a diagnostic that accompanies an accepted input.
+    fn note(&mut self, step: Step, d: Diag) {
+        let _ = self.refuse(step, d);
+    }
+
+    /// Applies the row for `(stage, input, facts)` to slot `id`: effect, stage from the row,
+    /// version, dirty bit, settlement, transition record. `Err` = no row (nothing changed).
+    fn fire(&mut self, step: Step, id: u32, input: Trigger, facts: &GuardFacts, ctx: &Ctx) -> Result<(), Stage> {
+        let i = id as usize;
+        let from = stage_of(&self.slots[i]);
+        let Some((row_index, row)) = table::lookup(from, input, facts) else { return Err(from) };
+        if row.effect == Effect::Ignore {
+            return Ok(());
+        }
+        let settlement = effects::run(row.effect, &mut self.slots[i], &mut self.memory[i], ctx);
+        let s = &mut self.slots[i];
+        s.stage = row.to.raw();
+        s.version += 1;
+        s.updated_at_ms = step.now_ms;
+        let version = s.version;
+        slot::assert_slot(s, id);
+        self.arena.mark_slot_dirty(id);
+        if let Some(x) = settlement {
+            account::settle(&mut self.account, x.realized_pnl, x.fees);
+            self.account_touched = true;
+        }
+        if input != Trigger::MarkPrice {
+            let (to, trigger) = (row.to.raw(), input.raw());
+            let record = TransitionRecord {
+                input_index: step.index,
+                slot_id: id,
+                version,
+                now_ms: step.now_ms,
+                from: from.raw(),
+                to,
+                trigger,
+                row: row_index,
+                _reserved: 0,
+            };
+            self.arena.push_transition(record);
+        }
+        Ok(())
+    }
+
+    fn ctx<'a>(input: &'a InputRecord, step: Step, trigger: Trigger) -> Ctx<'a> {
+        Ctx { input, now_ms: step.now_ms, trigger, role: None, stale_reason: StaleReason::Operator }
+    }
+
+    /// The refusal for an input the table has no row for, with the most specific code.
+    fn miss(&self, input: Trigger, id: u32, stage: Stage) -> Diag {
+        let (what, name) = (input.name(), stage.name());
+        let d = match (input, stage) {
+            (Trigger::Enter, _) => diag!(SlotBusy, id, "ENTER refused: slot {id} is {name}"),
+            (Trigger::Cancel, Stage::PositionOpen) => {
+                diag!(NoActiveExitOrder, id, "CANCEL refused: slot {id} is POSITION_OPEN with no working exit order")
+            }
+            (_, Stage::Stale) => {
+                diag!(StaleStateReconcile, id, "{what} refused: slot {id} is STALE_STATE_RECONCILING until a RECONCILE")
+            }
+            _ => diag!(InvalidTransition, id, "{what} refused: no transition from {name} on {what} (slot {id})"),
+        };
+        d.stage(stage)
+    }
+
+    fn enter(&mut self, step: Step, i: &InputRecord) -> bool {
+        let id = i.slot_id;
+        let stage = stage_of(&self.slots[id as usize]);
+        let facts = facts_for_slot(&self.slots[id as usize], None);
+        if table::lookup(stage, Trigger::Enter, &facts).is_none() {
+            return self.refuse(step, self.miss(Trigger::Enter, id, stage));
+        }
+        let active = self.slots.iter().filter(|s| !stage_of(s).is_idle()).count() as u32;
+        let limit = self.config.active_slot_limit;
+        if active >= limit {
+            let d = diag!(SlotLimitReached, id, "ENTER refused: {active} slots active, active_slot_limit is {limit}");
+            return self.refuse(step, d.field(Field::SlotId, id as f64));
+        }
+        if let Some(d) = self.trade_id_in_use(i) {
+            return self.refuse(step, d);
+        }
+        let ctx = Self::ctx(i, step, Trigger::Enter);
+        self.fire(step, id, Trigger::Enter, &facts, &ctx).expect("Invariant: ENTER row found above");
+        true
+    }
+
+    /// A trade id may not be any slot's current or last trade id, nor a recently finished
+    /// trade's (its client order ids would collide at the venue and in routing).
+    fn trade_id_in_use(&self, i: &InputRecord) -> Option<Diag> {
+        let entry_hash = id_hash(&client_order_id(&i.trade_id, OrderRole::Entry, 0));
+        let tid = Text(&i.trade_id);
+        for (n, (s, m)) in self.slots.iter().zip(self.memory.iter()).enumerate() {
+            if s.trade_id == i.trade_id || m.finished_client_hash(entry_hash) {
+                let d = diag!(InvalidIntent, i.slot_id, "trade_id {tid} is already used by slot {n}");
+                return Some(d.field(Field::TradeId, f64::NAN));
+            }
+        }
+        None
+    }
+
+    fn exit(&mut self, step: Step, i: &InputRecord) -> bool {
+        let (id, s) = (i.slot_id, self.slots[i.slot_id as usize]);
+        let stage = stage_of(&s);
+        let facts = facts_for_slot(&s, None);
+        if table::lookup(stage, Trigger::Exit, &facts).is_none() {
+            return self.refuse(step, self.miss(Trigger::Exit, id, stage));
+        }
+        if i.qty_e8 > s.size_e8 {
+            let d = diag!(InvalidIntent, id, "exit size {} exceeds position {}", Qty(i.qty_e8), Qty(s.size_e8));
+            return self.refuse(step, d.field(Field::Size, i.qty_e8 as f64 / 1e8));
+        }
+        if s.leg == EXIT_LEGS_MAX {
+            let d = diag!(InvalidIntent, id, "EXIT refused: the trade already has {} exit legs", s.leg);
+            return self.refuse(step, d.field(Field::Size, i.qty_e8 as f64 / 1e8));
+        }
+        let ctx = Self::ctx(i, step, Trigger::Exit);
+        self.fire(step, id, Trigger::Exit, &facts, &ctx).expect("Invariant: EXIT row found above");
+        true
+    }
+
+    /// CANCEL and MARK_STALE: the row decides, a miss is refused.
+    fn intent(&mut self, step: Step, i: &InputRecord, trigger: Trigger) -> bool {
+        let id = i.slot_id;
+        let s = &self.slots[id as usize];
+        let facts = facts_for_slot(s, working_role(stage_of(s)));
+        let mut ctx = Self::ctx(i, step, trigger);
+        if trigger == Trigger::MarkStale {
+            ctx.stale_reason = StaleReason::from_raw(i.stale_reason).expect("Invariant: stale_reason validated");
+        }
+        match self.fire(step, id, trigger, &facts, &ctx) {
+            Ok(()) => true,
+            Err(stage) => self.refuse(step, self.miss(trigger, id, stage)),
+        }
+    }
+
+    /// MARK_PRICE: every slot of that asset whose stage has a mark row.
+    fn mark_price(&mut self, step: Step, i: &InputRecord) -> bool {
+        let ctx = Self::ctx(i, step, Trigger::MarkPrice);
+        for id in 0..self.config.slot_count {
+            let s = &self.slots[id as usize];
+            if s.asset != i.asset || !table::has_pair(stage_of(s), Trigger::MarkPrice) {
+                continue;
+            }
+            let facts = facts_for_slot(s, None);
+            self.fire(step, id, Trigger::MarkPrice, &facts, &ctx).expect("Invariant: mark rows cover every fact");
+        }
+        true
+    }
+
+    /// TICK: reports each working order without a venue update for `hung_order_ms`, once.
+    fn tick(&mut self, step: Step) -> bool {
+        let hung_ms = self.config.hung_order_ms;
+        for id in 0..self.config.slot_count {
+            let s = &mut self.slots[id as usize];
+            let stage = stage_of(s);
+            let Some(role) = working_role(stage) else { continue };
+            let o = slot::order_mut(s, role);
+            if o.hung == 1 || o.last_update_ms.saturating_add(hung_ms) > step.now_ms {
+                continue;
+            }
+            assert!(slot::is_working(o), "Invariant: a working stage has a working order");
+            o.hung = 1;
+            let idle_ms = step.now_ms - o.last_update_ms;
+            let d = diag!(
+                HungOrder,
+                id,
+                "{} order {} has had no venue update for {idle_ms} ms (hung_order_ms {hung_ms})",
+                role.name(),
+                Text(&o.client_order_id)
+            );
+            s.version += 1;
+            s.updated_at_ms = step.now_ms;
+            self.arena.mark_slot_dirty(id);
+            self.note(step, d.field(Field::None, idle_ms as f64));
+        }
+        true
+    }
+
+    fn reconcile(&mut self, step: Step, i: &InputRecord) -> bool {
+        let id = i.slot_id;
+        let before = self.slots[id as usize];
+        let stage = stage_of(&before);
+        let facts = facts_for_truth(&before, i);
+        if table::lookup(stage, Trigger::Reconcile, &facts).is_none() {
+            let d = diag!(
+                InvalidTransition,
+                id,
+                "RECONCILE refused: slot {id} is {}, not STALE_STATE_RECONCILING",
+                stage.name()
+            );
+            return self.refuse(step, d.stage(stage));
+        }
+        if let Err(d) = reconcile::check(&before, i, id) {
+            return self.refuse(step, d.stage(stage));
+        }
+        let ctx = Self::ctx(i, step, Trigger::Reconcile);
+        self.fire(step, id, Trigger::Reconcile, &facts, &ctx).expect("Invariant: RECONCILE row found above");
+        let msg = reconcile::summary(&before, &self.slots[id as usize]);
+        self.note(step, Diag::new(DiagCode::Reconciled, id, msg).stage(stage));
+        true
+    }
+
+    fn seed_capital(&mut self, step: Step, i: &InputRecord) -> bool {
+        let a = *self.account;
+        if a.seeded == 1 && i.value != 1 {
+            let d = diag!(
+                InvalidIntent,
+                SLOT_ANY,
+                "capital already seeded ({}); send value=1 for a recovery re-seed",
+                Num(a.capital)
+            );
+            return self.refuse(step, d.field(Field::Value, i.value as f64));
+        }
+        account::seed(&mut self.account, i.amount);
+        self.account_touched = true;
+        let (capital, peak) = (Num(self.account.capital), Num(self.account.peak_capital));
+        let d = if a.seeded == 1 {
+            diag!(CapitalSeeded, SLOT_ANY, "capital re-seeded for recovery: {capital} (peak {peak})")
+        } else {
+            diag!(CapitalSeeded, SLOT_ANY, "capital seeded: {capital}")
+        };
+        self.note(step, d.field(Field::Amount, i.amount));
+        true
+    }
+
+    fn configure(&mut self, i: &InputRecord) -> bool {
+        match ConfigKey::from_raw(i.config_key).expect("Invariant: config_key validated") {
+            ConfigKey::ActiveSlotLimit => self.config.active_slot_limit = i.value as u32,
+            ConfigKey::HungOrderMs => self.config.hung_order_ms = i.value,
+        }
+        assert!(self.config.valid(), "Invariant: CONFIGURE keeps the configuration valid");
+        true
+    }
+
+    /// FNV-1a 64 over configuration, account, slot images and slot memory (see `hash.rs`).
+    pub fn state_hash(&self) -> u64 {
+        let mut h = Fnv::new();
+        h.write_u32(self.config.slot_count);
+        h.write_u32(self.config.active_slot_limit);
+        h.write_u64(self.config.hung_order_ms);
+        h.write(self.account.bytes());
+        for s in self.slots.iter() {
+            h.write(s.bytes());
+        }
+        for m in self.memory.iter() {
+            for (hash, id) in m.seen_hash.iter().zip(m.seen_id.iter()) {
+                h.write_u64(*hash);
+                h.write(id);
+            }
+            h.write_u32(m.seen_len);
+            h.write_u32(m.seen_cursor);
+            for (c, v) in m.finished.iter() {
+                h.write_u64(*c);
+                h.write_u64(*v);
+            }
+            h.write_u32(m.finished_len);
+            h.write_u32(m.finished_cursor);
+        }
+        h.finish()
+    }
+}

@@ -1,0 +1,192 @@
+//! RECONCILE: adopting the venue's truth for a slot in STALE_STATE_RECONCILING.
+//!
+//! Job: check that the truth (position side/size/average price, at most one open order) can be
+//! adopted by this slot, then adopt it. The stage is derived by the table from the truth's
+//! shape (`guards::Truth`): open entry order → ENTRY_WORKING, open exit order → EXIT_WORKING,
+//! position only → POSITION_OPEN, flat → IDLE.
+//!
+//! Invariants (numbered, Nautilus-style):
+//! 1. The truth wins over the belief for position size, side and average entry price.
+//! 2. A working order of the belief that the truth does not carry is ended as CANCELLED; its
+//!    fills and fees stay in the trade's closed figures (they happened).
+//! 3. An order the truth carries keeps its identity (ids, leg, fee) when it is the belief's
+//!    working order of that role; otherwise it is adopted as a new order (MARKET, fee 0).
+//! 4. A trade is never settled by RECONCILE. A slot without an unsettled trade (`is_open == 0`)
+//!    that the truth shows holding something starts fresh trade figures, so PnL already settled
+//!    is never settled twice; going flat clears `is_open` without settling (capital is
+//!    re-seeded from the venue balance at recovery).
+//! 5. Truth that contradicts itself or the slot (entry order fills != position, exit order
+//!    larger than the position, no trade id to adopt under) is refused and changes nothing.
+//! 6. After adoption the slot satisfies every invariant of `slot::assert_slot`.
+//!
+//! Entry points: `check`, `adopt`, `adopt_flat`, `summary`.
+
+use core::fmt::Write;
+
+use crate::abi::*;
+use crate::diagnostics::{diag, qty_value, Diag, Msg, Num, Qty, Text};
+use crate::slot::{self, content, finish_order, is_working, order, recompute_pnl, same_id, SlotMemory};
+
+/// Refuses truth that cannot be adopted (invariant 5). Run before any change.
+pub fn check(slot: &SlotImage, i: &InputRecord, slot_id: u32) -> Result<(), Diag> {
+    let role = OrderRole::from_raw(i.order_role);
+    if (i.qty_e8 > 0 || role.is_some()) && content(&slot.trade_id).is_empty() {
+        return Err(diag!(
+            InvalidIntent,
+            slot_id,
+            "slot {slot_id} has no trade id to adopt the venue position under; restore its image first"
+        )
+        .field(Field::TradeId, f64::NAN));
+    }
+    match role {
+        Some(OrderRole::Entry) if i.order_filled_e8 != i.qty_e8 => Err(diag!(
+            InvalidIntent,
+            slot_id,
+            "venue position {} differs from the open entry order's filled {}",
+            Qty(i.qty_e8),
+            Qty(i.order_filled_e8)
+        )
+        .field(Field::Size, qty_value(i.qty_e8))),
+        Some(OrderRole::Entry) if i.side == 0 && slot.side == 0 => Err(diag!(
+            InvalidIntent,
+            slot_id,
+            "open entry order needs a side: venue side is 0 and slot {slot_id} has none"
+        )
+        .field(Field::Side, 0.0)),
+        Some(OrderRole::Exit) if i.qty_e8 == 0 => {
+            Err(diag!(InvalidIntent, slot_id, "open exit order but the venue position is flat").field(Field::Size, 0.0))
+        }
+        Some(OrderRole::Exit) if i.order_qty_e8 > i.qty_e8 + i.order_filled_e8 => Err(diag!(
+            InvalidIntent,
+            slot_id,
+            "open exit order size {} exceeds the position {} plus its fills {}",
+            Qty(i.order_qty_e8),
+            Qty(i.qty_e8),
+            Qty(i.order_filled_e8)
+        )
+        .field(Field::Size, qty_value(i.order_qty_e8))),
+        _ => Ok(()),
+    }
+}
+
+/// True when the truth's open order is this (working) order of the belief.
+fn is_truth_order(o: &OrderImage, i: &InputRecord) -> bool {
+    is_working(o) && (same_id(&i.client_order_id, &o.client_order_id) || same_id(&i.venue_order_id, &o.venue_order_id))
+}
+
+/// Ends the belief's working orders that the truth does not carry (invariant 2).
+fn end_unknown_orders(slot: &mut SlotImage, mem: &mut SlotMemory, i: &InputRecord) {
+    let truth_role = OrderRole::from_raw(i.order_role);
+    for role in [OrderRole::Entry, OrderRole::Exit] {
+        let o = *order(slot, role);
+        if is_working(&o) && !(truth_role == Some(role) && is_truth_order(&o, i)) {
+            finish_order(slot, mem, role, OrderStatus::Cancelled);
+        }
+    }
+}
+
+/// Adopts a truth with a position and/or an open order.
+pub fn adopt(slot: &mut SlotImage, mem: &mut SlotMemory, i: &InputRecord, now_ms: u64) {
+    end_unknown_orders(slot, mem, i);
+    if slot.is_open == 0 {
+        // Invariant 4: no unsettled trade here; whatever the slot showed was settled or void.
+        slot.realized_pnl = 0.0;
+        slot.realized_closed_legs = 0.0;
+        slot.fees = 0.0;
+        slot.fees_closed_orders = 0.0;
+        slot.is_open = 1;
+    }
+    if i.side != 0 {
+        slot.side = i.side;
+    }
+    slot.size_e8 = i.qty_e8;
+    if i.qty_e8 > 0 {
+        slot.entry_price = i.price;
+    }
+    slot.stale_reason = 0;
+    if let Some(role) = OrderRole::from_raw(i.order_role) {
+        adopt_order(slot, role, i, now_ms);
+    }
+    recompute_pnl(slot);
+    assert!(slot.side != 0, "Invariant: an adopted trade has a side");
+    assert!(slot.is_open == 1, "Invariant: an adopted trade is open");
+}
+
+/// Installs the truth's open order under `role` (invariant 3).
+fn adopt_order(slot: &mut SlotImage, role: OrderRole, i: &InputRecord, now_ms: u64) {
+    let side = Side::from_raw(slot.side).expect("Invariant: side known before adopting an order");
+    let order_side = match (role, side) {
+        (OrderRole::Entry, Side::Long) | (OrderRole::Exit, Side::Short) => OrderSide::Buy,
+        _ => OrderSide::Sell,
+    };
+    let current = *order(slot, role);
+    let known = is_truth_order(&current, i);
+    let mut o = if known {
+        current
+    } else {
+        OrderImage { order_type: OrderType::Market.raw(), created_at_ms: now_ms, ..OrderImage::ZERO }
+    };
+    if !known && role == OrderRole::Exit {
+        slot.leg = slot.leg.saturating_add(1);
+    }
+    o.present = 1;
+    o.role = role.raw();
+    o.side = order_side.raw();
+    o.leg = if role == OrderRole::Exit { slot.leg } else { 0 };
+    o.intended_e8 = i.order_qty_e8;
+    o.filled_e8 = i.order_filled_e8;
+    o.avg_fill_price = i.last_price;
+    o.last_update_ms = now_ms;
+    o.hung = 0;
+    if i.client_order_id[0] != 0 {
+        o.client_order_id = i.client_order_id;
+    }
+    if i.venue_order_id[0] != 0 {
+        o.venue_order_id = i.venue_order_id;
+    }
+    if o.status != OrderStatus::CancelRequested.raw() || !known {
+        o.status = if o.filled_e8 > 0 { OrderStatus::PartiallyFilled.raw() } else { OrderStatus::Acked.raw() };
+    }
+    *slot::order_mut(slot, role) = o;
+}
+
+/// Adopts a flat truth with no open order: no position, no trade, nothing settled.
+pub fn adopt_flat(slot: &mut SlotImage, mem: &mut SlotMemory) {
+    for role in [OrderRole::Entry, OrderRole::Exit] {
+        if is_working(order(slot, role)) {
+            finish_order(slot, mem, role, OrderStatus::Cancelled);
+        }
+    }
+    slot.size_e8 = 0;
+    slot.side = 0;
+    slot.is_open = 0;
+    slot.stale_reason = 0;
+    recompute_pnl(slot);
+    assert!(slot.unrealized_pnl == 0.0, "Invariant: a flat slot has no unrealized PnL");
+}
+
+/// The RECONCILED message: what the truth changed.
+pub fn summary(before: &SlotImage, after: &SlotImage) -> Msg {
+    let mut m = Msg::new();
+    let to = slot::stage_of(after).name();
+    let _ = write!(m, "reconciled to {to}: position {} -> {}", Qty(before.size_e8), Qty(after.size_e8));
+    if before.side != after.side {
+        let name = |s: u8| Side::from_raw(s).map_or("none", Side::name);
+        let _ = write!(m, ", side {} -> {}", name(before.side), name(after.side));
+    }
+    if after.size_e8 > 0 && before.entry_price.to_bits() != after.entry_price.to_bits() {
+        let _ = write!(m, ", entry {}", Num(after.entry_price));
+    }
+    for (role, o) in [("entry", &after.entry_order), ("exit", &after.exit_order)] {
+        if is_working(o) {
+            let _ = write!(
+                m,
+                "; {role} order {} filled {}/{}",
+                Text(&o.client_order_id),
+                Qty(o.filled_e8),
+                Qty(o.intended_e8)
+            );
+        }
+    }
+    m
+}

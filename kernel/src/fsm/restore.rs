@@ -1,0 +1,70 @@
+//! `restore_slot`: installing a slot image directly (restart adoption).
+//!
+//! Job: validate a caller-supplied image completely (`validate::check_image`) and install it at
+//! the index its `slot_id` names. The installed slot gets `version = max(image, current) + 1`
+//! and `updated_at_ms = now_ms`; its derived money fields are recomputed from its own figures;
+//! its seen-event ring is cleared and its finished-order ring is seeded with the image's ended
+//! orders. The account's unrealized PnL is recomputed. The outcome arena holds one transition
+//! (trigger RESTORE, row 255) or one INVALID_INTENT diagnostic with field IMAGE.
+//!
+//! Invariants: a refused image changes nothing; an installed image satisfies
+//! `slot::assert_slot` (the validation is at least as strict as the assertion).
+//!
+//! Entry points: `Kernel::restore_slot`.
+
+use super::Kernel;
+use crate::abi::*;
+use crate::diagnostics::{diag, Step};
+use crate::slot::{self, recompute_pnl, status_of, SlotMemory};
+use crate::validate::check_image;
+
+impl Kernel {
+    /// Validates and installs `image`. Returns whether it was installed.
+    pub fn restore_slot(&mut self, image: &SlotImage, now_ms: u64) -> bool {
+        self.arena.begin(false);
+        let step = Step { index: 0, kind: 0, now_ms };
+        let installed = self.install(step, image);
+        self.arena.finish_input(step, installed);
+        installed
+    }
+
+    fn install(&mut self, step: Step, image: &SlotImage) -> bool {
+        if step.now_ms > NOW_MS_MAX {
+            let d = diag!(InvalidIntent, SLOT_ANY, "now_ms {} exceeds 2^53-1", step.now_ms);
+            return self.refuse(step, d.field(Field::NowMs, step.now_ms as f64));
+        }
+        if let Err(d) = check_image(image, self.config.slot_count) {
+            return self.refuse(step, d);
+        }
+        let id = image.slot_id;
+        let i = id as usize;
+        let current = self.slots[i];
+        let mut s = *image;
+        s.version = image.version.max(current.version) + 1;
+        s.updated_at_ms = step.now_ms;
+        recompute_pnl(&mut s);
+        slot::assert_slot(&s, id);
+        let mut mem = SlotMemory::new();
+        for o in [&s.entry_order, &s.exit_order] {
+            if status_of(o).is_some_and(OrderStatus::is_terminal) {
+                mem.remember_finished(o);
+            }
+        }
+        self.slots[i] = s;
+        self.memory[i] = mem;
+        self.arena.mark_slot_dirty(id);
+        self.arena.push_transition(TransitionRecord {
+            input_index: step.index,
+            slot_id: id,
+            version: s.version,
+            now_ms: step.now_ms,
+            from: current.stage,
+            to: s.stage,
+            trigger: Trigger::Restore.raw(),
+            row: ROW_NONE,
+            _reserved: 0,
+        });
+        self.refresh_account();
+        true
+    }
+}

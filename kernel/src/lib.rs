@@ -1,0 +1,192 @@
+//! DITAv2 execution kernel: the `extern "C"` surface of kernel/ABI.md, and nothing else.
+//!
+//! Job: translate raw pointers into safe calls on `fsm::Kernel`. Every export runs inside
+//! `catch_unwind` (through `Kernel::guarded` or `shielded`): caller-caused input never panics
+//! (it becomes a diagnostic); a panic is a kernel bug, which returns status 2, records
+//! KERNEL_FAULT and latches the kernel read-only — later mutating calls return 2 and change
+//! nothing, reads keep working.
+//!
+//! Invariants: null pointers are answered (status 1, null, 0 or nothing), never dereferenced;
+//! input records are read unaligned, so any caller buffer works; returned pointers stay valid
+//! until `dita_kernel_free` (records in the outcome arena until the next mutating call).
+//!
+//! Entry points: the `dita_*` functions below.
+
+// A refusal is a `Diag` (~170 bytes) returned by value on purpose: boxing it would allocate,
+// and the kernel does not allocate after `dita_kernel_new`.
+#![allow(clippy::result_large_err)]
+// Fixed-capacity buffers are built with `const fn new()`, usable in statics; `Default` adds nothing.
+#![allow(clippy::new_without_default)]
+
+pub mod abi;
+pub mod account;
+pub mod diagnostics;
+pub mod fsm;
+pub mod hash;
+pub mod slot;
+pub mod validate;
+
+#[cfg(test)]
+mod tests;
+
+use core::ptr;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use abi::{AccountImage, DiagnosticRecord, InputRecord, OutcomeHeader, SlotImage, TransitionRecord};
+use fsm::{Config, Kernel};
+
+pub const STATUS_OK: u32 = 0;
+pub const STATUS_NULL: u32 = 1;
+pub const STATUS_FAULTED: u32 = 2;
+
+/// Runs a call that cannot mutate kernel state; a panic yields `fallback`.
+fn shielded<R>(fallback: R, f: impl FnOnce() -> R) -> R {
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or(fallback)
+}
+
+/// The kernel behind a handle, or `None` for null.
+///
+/// # Safety
+/// `k` must be null or a live pointer from `dita_kernel_new`, used by one thread at a time.
+unsafe fn kernel<'a>(k: *mut Kernel) -> Option<&'a mut Kernel> {
+    k.as_mut()
+}
+
+#[no_mangle]
+pub extern "C" fn dita_abi_describe() -> *const u8 {
+    shielded(ptr::null(), || abi::describe_text().as_ptr())
+}
+
+#[no_mangle]
+pub extern "C" fn dita_kernel_fsm_table() -> *const u8 {
+    shielded(ptr::null(), || fsm::table::table_text().as_ptr())
+}
+
+#[no_mangle]
+pub extern "C" fn dita_kernel_new(slot_count: u32, active_slot_limit: u32, hung_order_ms: u64) -> *mut Kernel {
+    let config = Config { slot_count, active_slot_limit, hung_order_ms };
+    shielded(ptr::null_mut(), || Kernel::new(config).map_or(ptr::null_mut(), Box::into_raw))
+}
+
+/// # Safety
+/// `k` must be null or a pointer from `dita_kernel_new` not freed before.
+#[no_mangle]
+pub unsafe extern "C" fn dita_kernel_free(k: *mut Kernel) {
+    if !k.is_null() {
+        shielded((), || drop(Box::from_raw(k)));
+    }
+}
+
+/// # Safety
+/// `k` as for `dita_kernel_free`; `input` null or pointing to one readable `InputRecord`.
+#[no_mangle]
+pub unsafe extern "C" fn dita_kernel_apply(k: *mut Kernel, input: *const InputRecord) -> u32 {
+    let Some(k) = kernel(k) else { return STATUS_NULL };
+    if input.is_null() {
+        return STATUS_NULL;
+    }
+    k.guarded(STATUS_FAULTED, |k| {
+        k.apply_inputs(1, |_| ptr::read_unaligned(input));
+        STATUS_OK
+    })
+}
+
+/// # Safety
+/// `k` as above; `inputs` null or pointing to `n` readable consecutive `InputRecord`s.
+#[no_mangle]
+pub unsafe extern "C" fn dita_kernel_apply_batch(k: *mut Kernel, inputs: *const InputRecord, n: u32) -> u32 {
+    let Some(k) = kernel(k) else { return 0 };
+    if inputs.is_null() {
+        return 0;
+    }
+    k.guarded(0, |k| k.apply_inputs(n as usize, |i| ptr::read_unaligned(inputs.add(i))))
+}
+
+/// # Safety
+/// `k` as above; `image` null or pointing to one readable `SlotImage`.
+#[no_mangle]
+pub unsafe extern "C" fn dita_kernel_restore_slot(k: *mut Kernel, image: *const SlotImage, now_ms: u64) -> u32 {
+    let Some(k) = kernel(k) else { return STATUS_NULL };
+    if image.is_null() {
+        return STATUS_NULL;
+    }
+    k.guarded(STATUS_FAULTED, |k| {
+        k.restore_slot(&ptr::read_unaligned(image), now_ms);
+        STATUS_OK
+    })
+}
+
+/// # Safety
+/// `k` null or a live kernel handle.
+#[no_mangle]
+pub unsafe extern "C" fn dita_kernel_outcome(k: *mut Kernel) -> *const OutcomeHeader {
+    kernel(k).map_or(ptr::null(), |k| &*k.arena.header as *const OutcomeHeader)
+}
+
+/// # Safety
+/// `k` null or a live kernel handle.
+#[no_mangle]
+pub unsafe extern "C" fn dita_kernel_accepted(k: *mut Kernel) -> *const u8 {
+    kernel(k).map_or(ptr::null(), |k| k.arena.accepted.as_ptr())
+}
+
+/// # Safety
+/// `k` null or a live kernel handle.
+#[no_mangle]
+pub unsafe extern "C" fn dita_kernel_transitions(k: *mut Kernel) -> *const TransitionRecord {
+    kernel(k).map_or(ptr::null(), |k| k.arena.transitions.as_ptr())
+}
+
+/// # Safety
+/// `k` null or a live kernel handle.
+#[no_mangle]
+pub unsafe extern "C" fn dita_kernel_diagnostics(k: *mut Kernel) -> *const DiagnosticRecord {
+    kernel(k).map_or(ptr::null(), |k| k.arena.diagnostics.as_ptr())
+}
+
+/// # Safety
+/// `k` null or a live kernel handle.
+#[no_mangle]
+pub unsafe extern "C" fn dita_kernel_slots(k: *mut Kernel) -> *const SlotImage {
+    kernel(k).map_or(ptr::null(), |k| k.slots.as_ptr())
+}
+
+/// # Safety
+/// `k` null or a live kernel handle.
+#[no_mangle]
+pub unsafe extern "C" fn dita_kernel_account(k: *mut Kernel) -> *const AccountImage {
+    kernel(k).map_or(ptr::null(), |k| &*k.account as *const AccountImage)
+}
+
+/// # Safety
+/// `k` null or a live kernel handle.
+#[no_mangle]
+pub unsafe extern "C" fn dita_kernel_slot_count(k: *mut Kernel) -> u32 {
+    kernel(k).map_or(0, |k| k.config.slot_count)
+}
+
+/// # Safety
+/// `k` null or a live kernel handle.
+#[no_mangle]
+pub unsafe extern "C" fn dita_kernel_state_hash(k: *mut Kernel) -> u64 {
+    match kernel(k) {
+        Some(k) => shielded(0, || k.state_hash()),
+        None => 0,
+    }
+}
+
+/// Writes `[slot_count, active_slot_limit, hung_order_ms]`.
+///
+/// # Safety
+/// `k` null or a live kernel handle; `out` null or pointing to 3 writable u64.
+#[no_mangle]
+pub unsafe extern "C" fn dita_kernel_config(k: *mut Kernel, out: *mut u64) {
+    let Some(k) = kernel(k) else { return };
+    if out.is_null() {
+        return;
+    }
+    let c = k.config;
+    for (i, v) in [c.slot_count as u64, c.active_slot_limit as u64, c.hung_order_ms].into_iter().enumerate() {
+        ptr::write_unaligned(out.add(i), v);
+    }
+}

@@ -1,0 +1,294 @@
+//! Slot and order helpers, and the bounded per-slot memory (seen events, finished orders).
+//!
+//! Job: everything about one slot that is not a transition: fixed-width string fields, the
+//! working order of a stage, position arithmetic (`apply_fill`, `recompute_pnl`), deterministic
+//! client order ids, the seen-event ring (idempotency) and the finished-order ring (late events).
+//!
+//! Invariants:
+//! - a slot holds at most one working order, and only in ENTRY_WORKING (entry order) or
+//!   EXIT_WORKING (exit order) — or in STALE_STATE_RECONCILING, where the venue decides;
+//! - `fees == fees_closed_orders + fees of orders not yet finished`;
+//! - in EXIT_WORKING, `size_e8 + exit_order.filled_e8` is the position when the leg started;
+//! - `realized_pnl == realized_closed_legs + PnL of the working exit leg`;
+//! - the rings are bounded (32 events, 8 orders) and overwrite their oldest entry.
+//!
+//! Entry points: `SlotMemory`, `content`, `set_text`, `order`, `order_mut`, `working_role`,
+//! `apply_fill`, `finish_order`, `recompute_pnl`, `client_order_id`, `assert_slot`.
+
+use crate::abi::*;
+use crate::hash::{fnv64, id_hash};
+
+/// The bounded idempotency and late-event memory of one slot (not part of the slot image,
+/// but part of the state hash).
+#[derive(Clone)]
+pub struct SlotMemory {
+    pub seen_hash: [u64; SEEN_EVENTS_PER_SLOT],
+    pub seen_id: [[u8; 64]; SEEN_EVENTS_PER_SLOT],
+    pub seen_len: u32,
+    pub seen_cursor: u32,
+    /// (client order id hash, venue order id hash) of recently finished orders; 0 = none.
+    pub finished: [(u64, u64); FINISHED_ORDERS_PER_SLOT],
+    pub finished_len: u32,
+    pub finished_cursor: u32,
+}
+
+impl SlotMemory {
+    pub const fn new() -> Self {
+        SlotMemory {
+            seen_hash: [0; SEEN_EVENTS_PER_SLOT],
+            seen_id: [[0; 64]; SEEN_EVENTS_PER_SLOT],
+            seen_len: 0,
+            seen_cursor: 0,
+            finished: [(0, 0); FINISHED_ORDERS_PER_SLOT],
+            finished_len: 0,
+            finished_cursor: 0,
+        }
+    }
+
+    /// True when this event id was seen recently (hash first, then the full 64 bytes).
+    pub fn seen(&self, event_id: &[u8; 64]) -> bool {
+        let h = fnv64(event_id);
+        let n = self.seen_len as usize;
+        assert!(n <= SEEN_EVENTS_PER_SLOT, "Invariant: seen ring length bounded");
+        (0..n).any(|i| self.seen_hash[i] == h && &self.seen_id[i] == event_id)
+    }
+
+    pub fn remember(&mut self, event_id: &[u8; 64]) {
+        let at = self.seen_cursor as usize;
+        assert!(at < SEEN_EVENTS_PER_SLOT, "Invariant: seen cursor in range");
+        self.seen_hash[at] = fnv64(event_id);
+        self.seen_id[at] = *event_id;
+        self.seen_cursor = ((at + 1) % SEEN_EVENTS_PER_SLOT) as u32;
+        self.seen_len = (self.seen_len + 1).min(SEEN_EVENTS_PER_SLOT as u32);
+    }
+
+    /// Remembers a finished order so late events for it are recognised as stale.
+    pub fn remember_finished(&mut self, order: &OrderImage) {
+        let entry = (id_hash(&order.client_order_id), id_hash(&order.venue_order_id));
+        if entry == (0, 0) || self.finished.contains(&entry) {
+            return;
+        }
+        let at = self.finished_cursor as usize;
+        assert!(at < FINISHED_ORDERS_PER_SLOT, "Invariant: finished cursor in range");
+        self.finished[at] = entry;
+        self.finished_cursor = ((at + 1) % FINISHED_ORDERS_PER_SLOT) as u32;
+        self.finished_len = (self.finished_len + 1).min(FINISHED_ORDERS_PER_SLOT as u32);
+    }
+
+    /// True when an order with this client id (or, failing that, venue id) finished recently.
+    pub fn finished_recently(&self, client_order_id: &[u8], venue_order_id: &[u8]) -> bool {
+        let (c, v) = (id_hash(client_order_id), id_hash(venue_order_id));
+        let n = self.finished_len as usize;
+        (0..n).any(|i| {
+            let (fc, fv) = self.finished[i];
+            (c != 0 && fc == c) || (v != 0 && fv == v)
+        })
+    }
+
+    /// True when `"<trade_id>-E"` is a recently finished client order id of this slot.
+    pub fn finished_client_hash(&self, hash: u64) -> bool {
+        hash != 0 && self.finished[..self.finished_len as usize].iter().any(|&(c, _)| c == hash)
+    }
+}
+
+/// The content of a fixed-width string field: the bytes before the first NUL.
+pub fn content(field: &[u8]) -> &[u8] {
+    let end = field.iter().position(|&b| b == 0).unwrap_or(field.len());
+    &field[..end]
+}
+
+/// Writes `src` into a fixed-width field, NUL-padded.
+pub fn set_text(dst: &mut [u8], src: &[u8]) {
+    assert!(src.len() <= dst.len(), "Invariant: text fits its field");
+    dst.fill(0);
+    dst[..src.len()].copy_from_slice(src);
+}
+
+/// Two id fields match when both are non-empty and have the same content.
+pub fn same_id(a: &[u8], b: &[u8]) -> bool {
+    let a = content(a);
+    !a.is_empty() && a == content(b)
+}
+
+/// `"<trade_id>-E"` for the entry order, `"<trade_id>-X<leg>"` for exit leg `leg`.
+pub fn client_order_id(trade_id: &[u8; 32], role: OrderRole, leg: u8) -> [u8; 40] {
+    let tid = content(trade_id);
+    let mut out = [0u8; 40];
+    out[..tid.len()].copy_from_slice(tid);
+    let mut n = tid.len();
+    let mut push = |b: u8| {
+        out[n] = b;
+        n += 1;
+    };
+    push(b'-');
+    match role {
+        OrderRole::Entry => push(b'E'),
+        OrderRole::Exit => {
+            push(b'X');
+            if leg >= 100 {
+                push(b'0' + leg / 100);
+            }
+            if leg >= 10 {
+                push(b'0' + (leg / 10) % 10);
+            }
+            push(b'0' + leg % 10);
+        }
+    }
+    assert!(n <= 37, "Invariant: client order id fits 40 bytes");
+    out
+}
+
+pub fn stage_of(slot: &SlotImage) -> Stage {
+    Stage::from_raw(slot.stage).expect("Invariant: slot stage is a valid Stage")
+}
+
+pub fn side_of(slot: &SlotImage) -> Option<Side> {
+    Side::from_raw(slot.side)
+}
+
+pub fn status_of(order: &OrderImage) -> Option<OrderStatus> {
+    if order.present == 0 {
+        return None;
+    }
+    Some(OrderStatus::from_raw(order.status).expect("Invariant: present order has a valid status"))
+}
+
+/// True when the order exists and has not finished.
+pub fn is_working(order: &OrderImage) -> bool {
+    status_of(order).is_some_and(|s| !s.is_terminal())
+}
+
+pub fn order(slot: &SlotImage, role: OrderRole) -> &OrderImage {
+    match role {
+        OrderRole::Entry => &slot.entry_order,
+        OrderRole::Exit => &slot.exit_order,
+    }
+}
+
+pub fn order_mut(slot: &mut SlotImage, role: OrderRole) -> &mut OrderImage {
+    match role {
+        OrderRole::Entry => &mut slot.entry_order,
+        OrderRole::Exit => &mut slot.exit_order,
+    }
+}
+
+/// The role of the order a working stage is waiting on.
+pub fn working_role(stage: Stage) -> Option<OrderRole> {
+    match stage {
+        Stage::EntryWorking => Some(OrderRole::Entry),
+        Stage::ExitWorking => Some(OrderRole::Exit),
+        _ => None,
+    }
+}
+
+/// Base units of a quantity in 1e-8 units.
+pub fn units(qty_e8: i64) -> f64 {
+    qty_e8 as f64 / QTY_SCALE_E8 as f64
+}
+
+fn dir(slot: &SlotImage) -> f64 {
+    side_of(slot).map_or(0.0, Side::dir)
+}
+
+/// PnL of closing `qty_e8` at `price` against the slot's average entry price.
+pub fn leg_pnl(slot: &SlotImage, qty_e8: i64, price: f64) -> f64 {
+    if qty_e8 == 0 {
+        return 0.0;
+    }
+    units(qty_e8) * (price - slot.entry_price) * dir(slot)
+}
+
+/// Recomputes the derived money fields: fees, realized (closed legs + working exit leg) and
+/// unrealized PnL (from the last mark; 0 without a mark or a position).
+pub fn recompute_pnl(slot: &mut SlotImage) {
+    let mut fees = slot.fees_closed_orders;
+    for o in [&slot.entry_order, &slot.exit_order] {
+        if is_working(o) {
+            fees += o.fee;
+        }
+    }
+    slot.fees = fees;
+    let exit = slot.exit_order;
+    let working_leg = if is_working(&exit) { leg_pnl(slot, exit.filled_e8, exit.avg_fill_price) } else { 0.0 };
+    slot.realized_pnl = slot.realized_closed_legs + working_leg;
+    slot.unrealized_pnl = if slot.size_e8 > 0 && slot.mark_price > 0.0 {
+        units(slot.size_e8) * (slot.mark_price - slot.entry_price) * dir(slot)
+    } else {
+        0.0
+    };
+    assert!(slot.fees.is_finite() && slot.realized_pnl.is_finite(), "Invariant: money stays finite");
+}
+
+/// Applies a cumulative fill (the venue's truth) to the order of `role` when it is not older
+/// than what the order already has: `filled_e8`, `avg_fill_price`, `fee`, and the position.
+pub fn apply_fill(slot: &mut SlotImage, role: OrderRole, qty_e8: i64, price: f64, fee: f64) {
+    let before = order(slot, role).filled_e8;
+    if qty_e8 < before || qty_e8 == 0 {
+        return;
+    }
+    assert!(qty_e8 <= order(slot, role).intended_e8, "Invariant: overfills are caught before filling");
+    let o = order_mut(slot, role);
+    o.filled_e8 = qty_e8;
+    o.avg_fill_price = price;
+    o.fee = fee;
+    match role {
+        OrderRole::Entry => {
+            slot.size_e8 = qty_e8;
+            slot.entry_price = price;
+        }
+        OrderRole::Exit => {
+            let leg_start = slot.size_e8 + before;
+            assert!(qty_e8 <= leg_start, "Invariant: an exit never closes more than the position");
+            slot.size_e8 = leg_start - qty_e8;
+        }
+    }
+    recompute_pnl(slot);
+}
+
+/// Ends the order of `role` with a terminal status: its fee moves into `fees_closed_orders`,
+/// an exit leg's PnL into `realized_closed_legs`, and its ids into the finished ring.
+pub fn finish_order(slot: &mut SlotImage, mem: &mut SlotMemory, role: OrderRole, status: OrderStatus) {
+    assert!(status.is_terminal(), "Invariant: finish_order needs a terminal status");
+    assert!(is_working(order(slot, role)), "Invariant: only a working order finishes");
+    let o = *order(slot, role);
+    if role == OrderRole::Exit {
+        slot.realized_closed_legs += leg_pnl(slot, o.filled_e8, o.avg_fill_price);
+    }
+    slot.fees_closed_orders += o.fee;
+    order_mut(slot, role).status = status.raw();
+    order_mut(slot, role).hung = 0;
+    mem.remember_finished(&o);
+    recompute_pnl(slot);
+}
+
+/// The status a working order returns to when a cancel request is refused.
+pub fn status_without_cancel(o: &OrderImage) -> OrderStatus {
+    if o.filled_e8 > 0 {
+        OrderStatus::PartiallyFilled
+    } else if !content(&o.venue_order_id).is_empty() {
+        OrderStatus::Acked
+    } else {
+        OrderStatus::PendingSubmit
+    }
+}
+
+/// Checks the slot invariants after every change (a failure is a kernel bug).
+pub fn assert_slot(slot: &SlotImage, slot_id: u32) {
+    assert!(slot.slot_id == slot_id, "Invariant: slot image carries its own index");
+    let stage = stage_of(slot);
+    assert!((0..=QTY_MAX_E8).contains(&slot.size_e8), "Invariant: position size within 0..=QTY_MAX_E8");
+    match stage {
+        Stage::EntryWorking => {
+            assert!(is_working(&slot.entry_order), "Invariant: ENTRY_WORKING has a working entry order");
+            assert!(slot.size_e8 == slot.entry_order.filled_e8, "Invariant: entry position equals entry fills");
+        }
+        Stage::ExitWorking => assert!(is_working(&slot.exit_order), "Invariant: EXIT_WORKING has a working exit order"),
+        Stage::PositionOpen => assert!(slot.size_e8 > 0, "Invariant: POSITION_OPEN holds a position"),
+        Stage::Idle | Stage::Closed => assert!(slot.size_e8 == 0, "Invariant: an idle slot holds no position"),
+        Stage::Stale => {}
+    }
+    if stage != Stage::Stale {
+        let working = is_working(&slot.entry_order) as u8 + is_working(&slot.exit_order) as u8;
+        assert!(working == working_role(stage).is_some() as u8, "Invariant: one working order per working stage");
+    }
+}

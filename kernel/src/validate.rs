@@ -1,0 +1,354 @@
+//! Input validation: every caller-supplied byte is checked here before anything changes.
+//!
+//! Job: decide whether an `InputRecord` is well-formed for its kind — kind, `now_ms`, slot id
+//! range, enum values, fixed-width strings (charset, NUL padding), quantities (encoder sentinels,
+//! `1..=QTY_MAX_E8`), prices (finite, `> 0`, `<= PRICE_MAX`), leverage, money — and otherwise
+//! return one diagnostic (`INVALID_INTENT` / `INVALID_SLOT_ID`) naming the field and the
+//! offending number. Checks that need slot state (stage, position) live in the FSM.
+//!
+//! Invariants: validation never panics on any byte pattern and never mutates anything; fields a
+//! kind does not use are ignored.
+//!
+//! Entry points: `validate_input`, and the field checks reused by image validation
+//! (`check_qty`, `check_price`, `check_money`, `check_asset`, `check_trade_id`, `check_opaque`).
+
+mod image;
+
+use crate::abi::*;
+use crate::diagnostics::{diag, qty_value, Diag, Num, Qty, Text};
+
+pub use image::check_image;
+
+pub type Check = Result<(), Diag>;
+
+/// Validates one input for its kind. `Ok` returns the decoded kind.
+pub fn validate_input(input: &InputRecord, slot_count: u32) -> Result<InputKind, Diag> {
+    let Some(kind) = InputKind::from_raw(input.kind) else {
+        return Err(diag!(InvalidIntent, SLOT_ANY, "input kind {} is not an InputKind (1..=10)", input.kind)
+            .field(Field::Kind, input.kind as f64));
+    };
+    if input.now_ms > NOW_MS_MAX {
+        return Err(diag!(InvalidIntent, SLOT_ANY, "now_ms {} exceeds 2^53-1", input.now_ms)
+            .field(Field::NowMs, input.now_ms as f64));
+    }
+    let slot = check_slot_id(input, kind, slot_count)?;
+    match kind {
+        InputKind::Enter => enter(input, slot),
+        InputKind::Exit => exit(input, slot),
+        InputKind::Cancel | InputKind::Tick => Ok(()),
+        InputKind::MarkPrice => {
+            check_price(input.price, Field::Price, "mark price", slot, false)?;
+            check_asset(&input.asset, slot, "asset")
+        }
+        InputKind::Reconcile => reconcile(input, slot),
+        InputKind::VenueEvent => venue_event(input, slot),
+        InputKind::SeedCapital => seed_capital(input),
+        InputKind::MarkStale => mark_stale(input, slot),
+        InputKind::Configure => configure(input, slot_count),
+    }?;
+    Ok(kind)
+}
+
+/// Checks the slot id of kinds addressed to a slot and returns the slot to name in later
+/// diagnostics (`SLOT_ANY` for global kinds and routed venue events).
+fn check_slot_id(input: &InputRecord, kind: InputKind, slot_count: u32) -> Result<u32, Diag> {
+    let addressed = matches!(
+        kind,
+        InputKind::Enter | InputKind::Exit | InputKind::Cancel | InputKind::Reconcile | InputKind::MarkStale
+    );
+    let routed = kind == InputKind::VenueEvent && input.slot_id == SLOT_ANY;
+    if !(addressed || kind == InputKind::VenueEvent) || routed {
+        return Ok(SLOT_ANY);
+    }
+    if input.slot_id >= slot_count {
+        let last = slot_count - 1;
+        return Err(diag!(
+            InvalidSlotId,
+            SLOT_ANY,
+            "{} refused: slot_id {} is out of range 0..={last}",
+            kind.name(),
+            input.slot_id
+        )
+        .field(Field::SlotId, input.slot_id as f64));
+    }
+    Ok(input.slot_id)
+}
+
+fn enter(i: &InputRecord, slot: u32) -> Check {
+    if Side::from_raw(i.side).is_none() {
+        return Err(diag!(InvalidIntent, slot, "side {} is not a Side (LONG=1, SHORT=2)", i.side)
+            .field(Field::Side, i.side as f64));
+    }
+    check_order_price(i, slot)?;
+    check_qty(i.qty_e8, Field::Size, "size", slot, false)?;
+    if !(1..=LEVERAGE_MAX).contains(&i.leverage) {
+        return Err(diag!(InvalidIntent, slot, "leverage must be 1..=125 (got {})", i.leverage)
+            .field(Field::Leverage, i.leverage as f64));
+    }
+    check_asset(&i.asset, slot, "asset")?;
+    check_trade_id(&i.trade_id, slot, "trade_id")
+}
+
+fn exit(i: &InputRecord, slot: u32) -> Check {
+    check_qty(i.qty_e8, Field::Size, "size", slot, false)?;
+    check_order_price(i, slot)?;
+    if ExitReason::from_raw(i.exit_reason).is_none() {
+        return Err(diag!(
+            InvalidIntent,
+            slot,
+            "exit_reason {} is not an ExitReason (SIGNAL=1 TP=2 SL=3 MANUAL=4)",
+            i.exit_reason
+        )
+        .field(Field::ExitReason, i.exit_reason as f64));
+    }
+    Ok(())
+}
+
+/// MARKET orders carry price 0; LIMIT orders a valid price.
+fn check_order_price(i: &InputRecord, slot: u32) -> Check {
+    match OrderType::from_raw(i.order_type) {
+        None => Err(diag!(InvalidIntent, slot, "order_type {} is not an OrderType (MARKET=1, LIMIT=2)", i.order_type)
+            .field(Field::OrderType, i.order_type as f64)),
+        Some(OrderType::Market) if i.price.to_bits() != 0 => {
+            Err(diag!(InvalidIntent, slot, "a MARKET order must have price 0 (got {})", Num(i.price))
+                .field(Field::Price, i.price))
+        }
+        Some(OrderType::Market) => Ok(()),
+        Some(OrderType::Limit) => check_price(i.price, Field::Price, "limit price", slot, false),
+    }
+}
+
+fn reconcile(i: &InputRecord, slot: u32) -> Check {
+    if i.side > 2 {
+        return Err(diag!(InvalidIntent, slot, "side {} is not a Side (0=flat, LONG=1, SHORT=2)", i.side)
+            .field(Field::Side, i.side as f64));
+    }
+    check_qty(i.qty_e8, Field::Size, "venue position size", slot, true)?;
+    if i.qty_e8 > 0 && i.side == 0 {
+        return Err(diag!(InvalidIntent, slot, "venue position {} needs a side", Qty(i.qty_e8)).field(Field::Side, 0.0));
+    }
+    check_price(i.price, Field::Price, "venue entry price", slot, i.qty_e8 == 0)?;
+    if i.order_role == 0 {
+        return Ok(());
+    }
+    if OrderRole::from_raw(i.order_role).is_none() {
+        return Err(diag!(
+            InvalidIntent,
+            slot,
+            "order_role {} is not an OrderRole (0=none, ENTRY=1, EXIT=2)",
+            i.order_role
+        )
+        .field(Field::OrderRole, i.order_role as f64));
+    }
+    check_qty(i.order_qty_e8, Field::Size, "open order size", slot, false)?;
+    check_qty(i.order_filled_e8, Field::Size, "open order filled", slot, true)?;
+    if i.order_filled_e8 > i.order_qty_e8 {
+        return Err(diag!(
+            InvalidIntent,
+            slot,
+            "open order filled {} exceeds its size {}",
+            Qty(i.order_filled_e8),
+            Qty(i.order_qty_e8)
+        )
+        .field(Field::Size, qty_value(i.order_filled_e8)));
+    }
+    check_price(i.last_price, Field::LastPrice, "open order average price", slot, i.order_filled_e8 == 0)?;
+    check_order_ids(i, slot)
+}
+
+fn venue_event(i: &InputRecord, slot: u32) -> Check {
+    let Some(kind) = EventKind::from_raw(i.event_kind) else {
+        return Err(diag!(InvalidIntent, slot, "event_kind {} is not an EventKind (1..=6)", i.event_kind)
+            .field(Field::EventKind, i.event_kind as f64));
+    };
+    let reason_ok = match kind {
+        EventKind::Reject => RejectReason::from_raw(i.reject_reason).is_some(),
+        _ => i.reject_reason <= 2,
+    };
+    if !reason_ok {
+        return Err(diag!(
+            InvalidIntent,
+            slot,
+            "reject_reason {} is not a RejectReason (VENUE=1, RATE_LIMITED=2)",
+            i.reject_reason
+        )
+        .field(Field::RejectReason, i.reject_reason as f64));
+    }
+    let is_fill = matches!(kind, EventKind::PartialFill | EventKind::FullFill);
+    check_qty(i.qty_e8, Field::Size, "cumulative filled size", slot, !is_fill)?;
+    check_qty(i.last_qty_e8, Field::LastSize, "last fill size", slot, true)?;
+    check_price(i.price, Field::Price, "average fill price", slot, i.qty_e8 == 0)?;
+    check_price(i.last_price, Field::LastPrice, "last fill price", slot, true)?;
+    check_money(i.fee, Field::Fee, "fee", slot)?;
+    if i.retry_after_ms < -1 {
+        return Err(diag!(
+            InvalidIntent,
+            slot,
+            "retry_after_ms must be >= 0, or -1 for none (got {})",
+            i.retry_after_ms
+        )
+        .field(Field::RetryAfter, i.retry_after_ms as f64));
+    }
+    check_opaque(&i.event_id, Field::EventId, "event_id", slot, true)?;
+    check_order_ids(i, slot)
+}
+
+/// Order ids: NUL-padded, and at least one of them present.
+fn check_order_ids(i: &InputRecord, slot: u32) -> Check {
+    check_opaque(&i.client_order_id, Field::ClientOrderId, "client_order_id", slot, false)?;
+    check_opaque(&i.venue_order_id, Field::VenueOrderId, "venue_order_id", slot, false)?;
+    if i.client_order_id[0] == 0 && i.venue_order_id[0] == 0 {
+        return Err(diag!(InvalidIntent, slot, "an order needs a client_order_id or a venue_order_id")
+            .field(Field::ClientOrderId, f64::NAN));
+    }
+    Ok(())
+}
+
+fn seed_capital(i: &InputRecord) -> Check {
+    if !i.amount.is_finite() || !(0.0..=MONEY_MAX).contains(&i.amount) {
+        return Err(diag!(
+            InvalidIntent,
+            SLOT_ANY,
+            "capital must be a finite number in 0..=1e15 (got {})",
+            Num(i.amount)
+        )
+        .field(Field::Amount, i.amount));
+    }
+    if i.value > 1 {
+        return Err(diag!(
+            InvalidIntent,
+            SLOT_ANY,
+            "SEED_CAPITAL value must be 0 (first seed) or 1 (recovery re-seed), got {}",
+            i.value
+        )
+        .field(Field::Value, i.value as f64));
+    }
+    Ok(())
+}
+
+fn mark_stale(i: &InputRecord, slot: u32) -> Check {
+    match StaleReason::from_raw(i.stale_reason) {
+        Some(StaleReason::Restart | StaleReason::Divergence | StaleReason::Operator) => Ok(()),
+        _ => Err(diag!(
+            InvalidIntent,
+            slot,
+            "stale_reason {} must be RESTART=1, DIVERGENCE=2 or OPERATOR=3",
+            i.stale_reason
+        )
+        .field(Field::StaleReason, i.stale_reason as f64)),
+    }
+}
+
+fn configure(i: &InputRecord, slot_count: u32) -> Check {
+    let (name, max) = match ConfigKey::from_raw(i.config_key) {
+        Some(ConfigKey::ActiveSlotLimit) => ("active_slot_limit", slot_count as u64),
+        Some(ConfigKey::HungOrderMs) => ("hung_order_ms", HUNG_ORDER_MS_MAX),
+        None => {
+            return Err(diag!(
+                InvalidIntent,
+                SLOT_ANY,
+                "config_key {} is not a ConfigKey (ACTIVE_SLOT_LIMIT=1, HUNG_ORDER_MS=2)",
+                i.config_key
+            )
+            .field(Field::ConfigKey, i.config_key as f64))
+        }
+    };
+    if !(1..=max).contains(&i.value) {
+        return Err(diag!(InvalidIntent, SLOT_ANY, "{name} must be 1..={max} (got {})", i.value)
+            .field(Field::Value, i.value as f64));
+    }
+    Ok(())
+}
+
+/// A quantity: not an encoder sentinel, `1..=QTY_MAX_E8` (or 0 when `zero_ok`).
+pub fn check_qty(v: i64, field: Field, what: &str, slot: u32, zero_ok: bool) -> Check {
+    let d = match v {
+        QTY_NOT_FINITE => {
+            diag!(InvalidIntent, slot, "{what} must be a finite number (got QTY_NOT_FINITE: NaN or infinity)")
+        }
+        QTY_OUT_OF_RANGE => {
+            diag!(InvalidIntent, slot, "{what} is out of range (got QTY_OUT_OF_RANGE: too large to encode)")
+        }
+        QTY_TOO_PRECISE => diag!(InvalidIntent, slot, "{what} has more than 8 decimals (got QTY_TOO_PRECISE)"),
+        0 if zero_ok => return Ok(()),
+        v if v <= 0 => diag!(InvalidIntent, slot, "{what} must be positive (got {})", Qty(v)),
+        v if v > QTY_MAX_E8 => diag!(InvalidIntent, slot, "{what} {} exceeds the maximum 1000000000", Qty(v)),
+        _ => return Ok(()),
+    };
+    Err(d.field(field, qty_value(v)))
+}
+
+/// A price: finite, `> 0` (or exactly 0 when `zero_ok`), `<= PRICE_MAX`.
+pub fn check_price(v: f64, field: Field, what: &str, slot: u32, zero_ok: bool) -> Check {
+    let d = if !v.is_finite() {
+        diag!(InvalidIntent, slot, "{what} must be a finite number (got {})", Num(v))
+    } else if v == 0.0 && zero_ok {
+        return Ok(());
+    } else if v <= 0.0 {
+        diag!(InvalidIntent, slot, "{what} must be > 0 (got {})", Num(v))
+    } else if v > PRICE_MAX {
+        diag!(InvalidIntent, slot, "{what} {} exceeds the maximum 1e12", Num(v))
+    } else {
+        return Ok(());
+    };
+    Err(d.field(field, v))
+}
+
+/// A money amount: finite and within `±MONEY_MAX`.
+pub fn check_money(v: f64, field: Field, what: &str, slot: u32) -> Check {
+    if v.is_finite() && v.abs() <= MONEY_MAX {
+        return Ok(());
+    }
+    Err(diag!(InvalidIntent, slot, "{what} must be a finite number within ±1e15 (got {})", Num(v)).field(field, v))
+}
+
+/// NUL padding: once a NUL appears, every following byte is NUL. Returns the content length.
+fn padded_len(bytes: &[u8]) -> Result<usize, usize> {
+    let len = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+    match bytes[len..].iter().position(|&b| b != 0) {
+        Some(bad) => Err(len + bad),
+        None => Ok(len),
+    }
+}
+
+fn check_charset(bytes: &[u8], field: Field, what: &str, slot: u32, allowed: fn(u8) -> bool, class: &str) -> Check {
+    let len = padded_len(bytes).map_err(|at| {
+        diag!(InvalidIntent, slot, "{what} has a non-NUL byte at {at} after its NUL padding").field(field, at as f64)
+    })?;
+    if len == 0 {
+        return Err(diag!(InvalidIntent, slot, "{what} must not be empty ({class})").field(field, f64::NAN));
+    }
+    if let Some(at) = bytes[..len].iter().position(|&b| !allowed(b)) {
+        return Err(diag!(
+            InvalidIntent,
+            slot,
+            "{what} has byte 0x{:02x} at {at} outside {class}: \"{}\"",
+            bytes[at],
+            Text(bytes)
+        )
+        .field(field, at as f64));
+    }
+    Ok(())
+}
+
+/// `asset`: `[A-Z0-9-]{1,24}`.
+pub fn check_asset(bytes: &[u8; 24], slot: u32, what: &str) -> Check {
+    let allowed = |b: u8| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-';
+    check_charset(bytes, Field::Asset, what, slot, allowed, "[A-Z0-9-]{1,24}")
+}
+
+/// `trade_id`: `[A-Za-z0-9_-]{1,32}`.
+pub fn check_trade_id(bytes: &[u8; 32], slot: u32, what: &str) -> Check {
+    let allowed = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'-';
+    check_charset(bytes, Field::TradeId, what, slot, allowed, "[A-Za-z0-9_-]{1,32}")
+}
+
+/// Opaque ids (venue/client order id, event id): any bytes but NUL, NUL-padded.
+pub fn check_opaque(bytes: &[u8], field: Field, what: &str, slot: u32, required: bool) -> Check {
+    match padded_len(bytes) {
+        Err(at) => Err(diag!(InvalidIntent, slot, "{what} has a non-NUL byte at {at} after its NUL padding")
+            .field(field, at as f64)),
+        Ok(0) if required => Err(diag!(InvalidIntent, slot, "{what} is required").field(field, f64::NAN)),
+        Ok(_) => Ok(()),
+    }
+}
