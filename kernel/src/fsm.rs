@@ -60,6 +60,8 @@ pub struct Kernel {
     pub faulted: bool,
     /// Set by settlement and seeding during the current input.
     account_touched: bool,
+    /// `fnv64` of the current venue event's id, computed once per event.
+    pub(crate) event_hash: u64,
     /// Test hook: the next input panics inside the export (checks the fault latch).
     #[cfg(test)]
     pub panic_next: bool,
@@ -82,6 +84,7 @@ impl Kernel {
             arena: Arena::new(),
             faulted: false,
             account_touched: false,
+            event_hash: 0,
             #[cfg(test)]
             panic_next: false,
         });
@@ -421,9 +424,8 @@ impl Kernel {
             h.write(s.bytes());
         }
         for m in self.memory.iter() {
-            for (hash, id) in m.seen_hash.iter().zip(m.seen_id.iter()) {
+            for hash in m.seen_hash.iter() {
                 h.write_u64(*hash);
-                h.write(id);
             }
             h.write_u32(m.seen_len);
             h.write_u32(m.seen_cursor);

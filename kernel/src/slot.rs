@@ -45,18 +45,20 @@ impl SlotMemory {
         }
     }
 
-    /// True when this event id was seen recently (hash first, then the full 64 bytes).
-    pub fn seen(&self, event_id: &[u8; 64]) -> bool {
-        let h = fnv64(event_id);
+    /// True when this event id (whose hash is `h = fnv64(event_id)`) was seen recently: hash
+    /// first, then the full 64 bytes.
+    pub fn seen(&self, event_id: &[u8; 64], h: u64) -> bool {
+        debug_assert_eq!(h, fnv64(event_id), "Invariant: seen() needs the event id's hash");
         let n = self.seen_len as usize;
         assert!(n <= SEEN_EVENTS_PER_SLOT, "Invariant: seen ring length bounded");
         (0..n).any(|i| self.seen_hash[i] == h && &self.seen_id[i] == event_id)
     }
 
-    pub fn remember(&mut self, event_id: &[u8; 64]) {
+    pub fn remember(&mut self, event_id: &[u8; 64], h: u64) {
         let at = self.seen_cursor as usize;
         assert!(at < SEEN_EVENTS_PER_SLOT, "Invariant: seen cursor in range");
-        self.seen_hash[at] = fnv64(event_id);
+        debug_assert_eq!(h, fnv64(event_id), "Invariant: remember() needs the event id's hash");
+        self.seen_hash[at] = h;
         self.seen_id[at] = *event_id;
         self.seen_cursor = ((at + 1) % SEEN_EVENTS_PER_SLOT) as u32;
         self.seen_len = (self.seen_len + 1).min(SEEN_EVENTS_PER_SLOT as u32);

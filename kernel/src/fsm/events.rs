@@ -23,6 +23,7 @@ use super::Kernel;
 use crate::abi::*;
 use crate::diagnostics::{diag, Diag, Qty, Step, Text};
 use crate::slot::{content, is_working, order, same_id, stage_of, working_role};
+use crate::hash::fnv64;
 
 /// Where an event goes.
 enum Route {
@@ -77,6 +78,7 @@ impl Kernel {
     }
 
     pub(super) fn venue_event(&mut self, step: Step, i: &InputRecord) -> bool {
+        self.event_hash = fnv64(&i.event_id);
         let kind = EventKind::from_raw(i.event_kind).expect("Invariant: event_kind validated");
         match self.route(i) {
             Route::Unknown => {
@@ -102,7 +104,7 @@ impl Kernel {
 
     /// Duplicate and stale-stage checks. `Some(false)` = refused here, nothing changed.
     fn gate(&mut self, step: Step, i: &InputRecord, id: u32, kind: EventKind) -> Option<bool> {
-        if self.memory[id as usize].seen(&i.event_id) {
+        if self.memory[id as usize].seen(&i.event_id, self.event_hash) {
             let d = diag!(
                 DuplicateEvent,
                 id,
@@ -127,7 +129,7 @@ impl Kernel {
 
     /// An accepted event that changes no slot field: remembered, reported.
     fn accept_stale(&mut self, step: Step, i: &InputRecord, id: u32, d: Diag) -> bool {
-        self.memory[id as usize].remember(&i.event_id);
+        self.memory[id as usize].remember(&i.event_id, self.event_hash);
         self.note(step, d);
         true
     }
@@ -158,7 +160,7 @@ impl Kernel {
         ctx.stale_reason = reason;
         self.fire(step, id, trigger, &facts, &ctx)
             .expect("Invariant: every non-stale stage has OVERFILL and FOREIGN_ORDER rows");
-        self.memory[id as usize].remember(&i.event_id);
+        self.memory[id as usize].remember(&i.event_id, self.event_hash);
     }
 
     fn event_on_order(&mut self, step: Step, i: &InputRecord, id: u32, role: OrderRole, kind: EventKind) -> bool {
@@ -204,7 +206,7 @@ impl Kernel {
         if let Err(stage) = self.fire(step, id, trigger, &facts, &ctx) {
             return self.refuse(step, self.miss(trigger, id, stage));
         }
-        self.memory[id as usize].remember(&i.event_id);
+        self.memory[id as usize].remember(&i.event_id, self.event_hash);
         self.event_diagnostic(step, i, id, role, kind, stage);
         true
     }

@@ -192,13 +192,45 @@ pub const TABLE: &[Row] = &[
 
 const _: () = assert!(TABLE.len() < ROW_NONE as usize, "Invariant: row indices fit TransitionRecord.row");
 
+/// Rows per `(stage, input)` pair, at most this many (one per guard case).
+const PAIR_ROWS_MAX: usize = 4;
+const STAGE_SLOTS: usize = 7; // Stage raw values 1..=6
+const TRIGGER_SLOTS: usize = 17; // Trigger raw values 1..=16
+
+/// The table's row indices grouped by `(stage, input)`, built at compile time, so a lookup
+/// checks at most `PAIR_ROWS_MAX` guards instead of scanning every row on every input.
+#[derive(Clone, Copy)]
+struct PairRows {
+    n: u8,
+    rows: [u8; PAIR_ROWS_MAX],
+}
+
+const fn build_index() -> [[PairRows; TRIGGER_SLOTS]; STAGE_SLOTS] {
+    let mut index = [[PairRows { n: 0, rows: [0; PAIR_ROWS_MAX] }; TRIGGER_SLOTS]; STAGE_SLOTS];
+    let mut i = 0;
+    while i < TABLE.len() {
+        let (s, t) = (TABLE[i].from.raw() as usize, TABLE[i].input.raw() as usize);
+        let p = &mut index[s][t];
+        assert!((p.n as usize) < PAIR_ROWS_MAX, "Invariant: too many rows for one (stage, input) pair");
+        p.rows[p.n as usize] = i as u8;
+        p.n += 1;
+        i += 1;
+    }
+    index
+}
+
+const INDEX: [[PairRows; TRIGGER_SLOTS]; STAGE_SLOTS] = build_index();
+
 /// The row for `(stage, input)` whose guard holds, with its index. `None` = not allowed.
 pub fn lookup(stage: Stage, input: Trigger, facts: &GuardFacts) -> Option<(u8, &'static Row)> {
+    let pair = &INDEX[stage.raw() as usize][input.raw() as usize];
     let mut found = None;
-    for (i, r) in TABLE.iter().enumerate() {
-        if r.from == stage && r.input == input && r.guard.holds(facts) {
+    for &i in &pair.rows[..pair.n as usize] {
+        let r = &TABLE[i as usize];
+        assert!(r.from == stage && r.input == input, "Invariant: the index points at rows of its pair");
+        if r.guard.holds(facts) {
             assert!(found.is_none(), "Invariant: at most one table row matches");
-            found = Some((i as u8, r));
+            found = Some((i, r));
         }
     }
     found
@@ -206,7 +238,7 @@ pub fn lookup(stage: Stage, input: Trigger, facts: &GuardFacts) -> Option<(u8, &
 
 /// True when the table has any row for `(stage, input)` (whatever the guard).
 pub fn has_pair(stage: Stage, input: Trigger) -> bool {
-    TABLE.iter().any(|r| r.from == stage && r.input == input)
+    INDEX[stage.raw() as usize][input.raw() as usize].n > 0
 }
 
 const TABLE_TEXT_CAP: usize = 8 * 1024;
