@@ -1,17 +1,10 @@
-/** The `dita-v2` command tree (citty). Each command lives in its own file. */
+/**
+ * The `dita-v2` command tree (citty). Each command lives in its own file and is imported only
+ * when it runs, so `dita-v2 once` does not pay for loading the HTTP server, Hazelcast or
+ * ClickHouse clients it does not use.
+ */
 
 import { defineCommand } from "citty";
-import { controlCommand } from "./control.ts";
-import { ctlCommand } from "./ctl.ts";
-import { fsmCommand } from "./fsm.ts";
-import { onceCommand } from "./once.ts";
-import { intentCommand } from "./intent.ts";
-import { replayCommand } from "./replay.ts";
-import { serveCommand } from "./serve.ts";
-import { simCommand } from "./sim.ts";
-import { healthcheckCommand, statusCommand } from "./status.ts";
-import { verifyIsolationCommand } from "./verify_isolation.ts";
-
 import { VERSION } from "./version.ts";
 
 export { VERSION };
@@ -19,16 +12,16 @@ export { VERSION };
 export const root = defineCommand({
   meta: { name: "dita-v2", version: VERSION, description: "DITAv2 execution kernel: state machine, Zinc, venues, projection" },
   subCommands: {
-    serve: serveCommand,
-    once: onceCommand,
-    status: statusCommand,
-    healthcheck: healthcheckCommand,
-    intent: intentCommand,
-    control: controlCommand,
-    replay: replayCommand,
-    fsm: fsmCommand,
-    ctl: ctlCommand,
-    sim: simCommand,
-    "verify-isolation": verifyIsolationCommand,
+    serve: () => import("./serve.ts").then((m) => m.serveCommand),
+    once: () => import("./once.ts").then((m) => m.onceCommand),
+    status: () => import("./status.ts").then((m) => m.statusCommand),
+    healthcheck: () => import("./status.ts").then((m) => m.healthcheckCommand),
+    intent: () => import("./intent.ts").then((m) => m.intentCommand),
+    control: () => import("./control.ts").then((m) => m.controlCommand),
+    replay: () => import("./replay.ts").then((m) => m.replayCommand),
+    fsm: () => import("./fsm.ts").then((m) => m.fsmCommand),
+    ctl: () => import("./ctl.ts").then((m) => m.ctlCommand),
+    sim: () => import("./sim.ts").then((m) => m.simCommand),
+    "verify-isolation": () => import("./verify_isolation.ts").then((m) => m.verifyIsolationCommand),
   },
 });

@@ -4,7 +4,8 @@
  * while the member is away, so the outbox spools instead of hanging. Map values are read back as raw
  * JSON (NO_DESERIALIZATION) so compare-and-set compares the exact stored bytes.
  */
-import { Client, JsonStringDeserializationPolicy, ReconnectMode, TopicOverloadPolicy } from "hazelcast-client";
+import type { Client, TopicOverloadPolicy } from "hazelcast-client";
+import { hazelcastLib } from "./_libs.ts";
 
 export interface HazelcastConfig {
   addr: string;
@@ -16,6 +17,7 @@ export interface HazelcastConfig {
 export type HzClient = Awaited<ReturnType<typeof Client.newHazelcastClient>>;
 
 export async function newHzClient(cfg: HazelcastConfig, raw: boolean, topics: readonly string[] = []): Promise<HzClient> {
+  const { Client, JsonStringDeserializationPolicy, ReconnectMode, TopicOverloadPolicy } = await hazelcastLib();
   const reliableTopics: Record<string, { overloadPolicy: TopicOverloadPolicy }> = {};
   for (const t of topics) reliableTopics[t] = { overloadPolicy: TopicOverloadPolicy.DISCARD_OLDEST };
   return Client.newHazelcastClient({

@@ -3,7 +3,7 @@
  * `row_id` does not start with `<strategy>:` (a row written on behalf of another namespace), and
  * returns the trade ids each namespace owns in trade_events. Literals only (18.16 has no query_params).
  */
-import { ClickHouseLogLevel, createClient } from "@clickhouse/client";
+import { clickhouseLib } from "./_libs.ts";
 import { checkIdent } from "./_ch_schema.ts";
 import { TABLES } from "./_names.ts";
 import { row, type IsolationRow } from "./_iso_hz.ts";
@@ -12,6 +12,7 @@ const lit = (s: string) => `'${s.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
 
 export async function probeClickHouse(cfg: { url: string; database: string }, namespaces: readonly string[]): Promise<{ rows: IsolationRow[]; tradeIds: Map<string, Set<string>> }> {
   const db = checkIdent(cfg.database);
+  const { ClickHouseLogLevel, createClient } = await clickhouseLib();
   const ch = createClient({ url: cfg.url, request_timeout: 10_000, log: { level: ClickHouseLogLevel.OFF } });
   const rows: IsolationRow[] = [];
   const tradeIds = new Map<string, Set<string>>();

@@ -5,7 +5,8 @@
  * A batch is inserted table by table in spool order; replaying it after a failure is harmless
  * because rows dedupe by (strategy, row_id) — read with FINAL.
  */
-import { ClickHouseLogLevel, createClient, type ClickHouseClient } from "@clickhouse/client";
+import type { ClickHouseClient } from "@clickhouse/client";
+import { clickhouseLib } from "./_libs.ts";
 import type { Clock } from "../contracts/clock.ts";
 import { checkIdent, ensureSchema } from "./_ch_schema.ts";
 import { TABLE_OF } from "./_names.ts";
@@ -36,7 +37,7 @@ export class ClickHouseSink implements Sink {
 
   /** Pings and prepares the schema; a newer schema is a permanent refusal. */
   async connect(): Promise<void> {
-    const ch = this.ch();
+    const ch = await this.ch();
     const ping = await ch.ping();
     if (!ping.success) throw new Error(`clickhouse sink: cannot reach ${this.cfg.url}: ${errorText(ping.error)}`);
     try {
@@ -63,7 +64,7 @@ export class ClickHouseSink implements Sink {
         rows.push(r.row);
         byTable.set(table, rows);
       }
-      for (const [table, values] of byTable) await this.ch().insert({ table, values, format: "JSONEachRow" });
+      for (const [table, values] of byTable) await (await this.ch()).insert({ table, values, format: "JSONEachRow" });
       return { written: records.length };
     } catch (error) {
       return { written: 0, error };
@@ -76,7 +77,8 @@ export class ClickHouseSink implements Sink {
     if (c) await c.close().catch(() => {});
   }
 
-  private ch(): ClickHouseClient {
+  private async ch(): Promise<ClickHouseClient> {
+    const { ClickHouseLogLevel, createClient } = await clickhouseLib();
     this.client ??= createClient({
       url: this.cfg.url,
       request_timeout: this.cfg.requestTimeoutMs ?? 10_000,

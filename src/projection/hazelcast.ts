@@ -9,7 +9,8 @@
  * can be repeated after an outage (events carry `row_id` for consumers to dedupe).
  * A client that shut itself down after a long outage is replaced on the next attempt.
  */
-import { HazelcastJsonValue } from "hazelcast-client";
+import type { HazelcastJsonValue } from "hazelcast-client";
+import { loadedHazelcastLib } from "./_libs.ts";
 import { namespaceNames } from "./_names.ts";
 import { hzRunning, newHzClient, type HazelcastConfig, type HzClient } from "./_hz_client.ts";
 import { errorText, type MapWrite, type OutRecord, type RecordKind, type Sink, type WriteResult } from "./_types.ts";
@@ -57,7 +58,7 @@ export class HazelcastSink implements Sink {
       const c = await this.ensure();
       const topic = await c.getReliableTopic<HazelcastJsonValue>(this.topicName);
       for (const r of records) {
-        await topic.publish(new HazelcastJsonValue(JSON.stringify(r.row)));
+        await topic.publish(new (loadedHazelcastLib().HazelcastJsonValue)(JSON.stringify(r.row)));
         written++;
       }
       return { written };
@@ -89,7 +90,7 @@ export class HazelcastSink implements Sink {
 
   private async cas(c: HzClient, w: MapWrite): Promise<CasResult> {
     const m = await c.getMap<string, HazelcastJsonValue>(w.map);
-    const next = w.value === null ? null : new HazelcastJsonValue(JSON.stringify(w.value));
+    const next = w.value === null ? null : new (loadedHazelcastLib().HazelcastJsonValue)(JSON.stringify(w.value));
     for (let i = 0; i < CAS_TRIES; i++) {
       const cur = await m.get(w.key);
       if (cur === null) {
@@ -107,7 +108,7 @@ export class HazelcastSink implements Sink {
 }
 
 function versionOf(v: HazelcastJsonValue | Record<string, unknown>): number {
-  const o = v instanceof HazelcastJsonValue ? (JSON.parse(v.toString()) as Record<string, unknown>) : v;
+  const o = v instanceof loadedHazelcastLib().HazelcastJsonValue ? (JSON.parse(v.toString()) as Record<string, unknown>) : v;
   const n = Number(o.version);
   return Number.isFinite(n) ? n : -1;
 }
