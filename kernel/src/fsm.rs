@@ -62,8 +62,8 @@ pub struct Kernel {
     account_touched: bool,
     /// `fnv64` of the current venue event's id, computed once per event.
     pub(crate) event_hash: u64,
-    /// Test hook: the next input panics inside the export (checks the fault latch).
-    #[cfg(test)]
+    /// Fault drill: the next input panics inside the export, proving the fault latch on the
+    /// shipped library (armed only through `dita_kernel_arm_fault_drill` with its token).
     pub panic_next: bool,
 }
 
@@ -85,7 +85,6 @@ impl Kernel {
             faulted: false,
             account_touched: false,
             event_hash: 0,
-            #[cfg(test)]
             panic_next: false,
         });
         assert!(k.slots.len() == n && k.memory.len() == n, "Invariant: one memory per slot");
@@ -136,9 +135,8 @@ impl Kernel {
     }
 
     fn apply_one(&mut self, step: Step, input: &InputRecord) -> bool {
-        #[cfg(test)]
         if std::mem::take(&mut self.panic_next) {
-            panic!("Invariant: forced test panic");
+            panic!("Invariant: fault drill armed through dita_kernel_arm_fault_drill");
         }
         let kind = match validate_input(input, self.config.slot_count) {
             Ok(kind) => kind,

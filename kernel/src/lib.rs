@@ -190,3 +190,22 @@ pub unsafe extern "C" fn dita_kernel_config(k: *mut Kernel, out: *mut u64) {
         ptr::write_unaligned(out.add(i), v);
     }
 }
+
+/// The token `dita_kernel_arm_fault_drill` requires, so no stray call can arm a drill.
+pub const FAULT_DRILL_TOKEN: u64 = 0xD17A_FA17_D7_11_0001;
+
+/// Fault drill: arms a panic inside the next `apply`/`apply_batch`, so operators and tests can
+/// prove on the shipped library what a kernel bug does (status 2, KERNEL_FAULT, latched
+/// read-only, reads still served). Returns 0 when armed, 1 for a null handle or a wrong token.
+///
+/// # Safety
+/// `k` as above.
+#[no_mangle]
+pub unsafe extern "C" fn dita_kernel_arm_fault_drill(k: *mut Kernel, token: u64) -> u32 {
+    let Some(k) = kernel(k) else { return STATUS_NULL };
+    if token != FAULT_DRILL_TOKEN {
+        return STATUS_NULL;
+    }
+    k.panic_next = true;
+    STATUS_OK
+}

@@ -25,7 +25,11 @@ export const KERNEL_SYMBOLS = {
   dita_kernel_state_hash: { args: [ptr], returns: u64 },
   dita_kernel_restore_slot: { args: [ptr, ptr, u64], returns: u32 },
   dita_kernel_config: { args: [ptr, ptr], returns: none },
+  dita_kernel_arm_fault_drill: { args: [ptr, u64], returns: u32 },
 } as const;
+
+/** kernel/src/lib.rs FAULT_DRILL_TOKEN. */
+export const FAULT_DRILL_TOKEN = 0xd17afa17d7110001n;
 
 export type KernelLib = ReturnType<typeof loadKernelLib>;
 

@@ -30,7 +30,8 @@ export function collectOutcome(v: KernelViews, indexBase: number): KernelOutcome
     diagnostics[i] = decodeDiagnostic(v.diagnosticsDv, v.diagnostics, i * ABI.DiagnosticRecord.size, indexBase);
   }
   return {
-    accepted: inputs === 1 ? v.accepted[0] === 1 : v.header.getUint32(H.accepted!, true) === inputs,
+    // A faulted kernel processes nothing (inputs = 0): nothing was accepted.
+    accepted: inputs > 0 && (inputs === 1 ? v.accepted[0] === 1 : v.header.getUint32(H.accepted!, true) === inputs),
     slot: null,
     transitions,
     diagnostics,

@@ -15,7 +15,7 @@ import { ABI, BATCH_MAX, OFF } from "../contracts/abi.ts";
 import type { AccountRecord, KernelOutcome, SlotRecord } from "../contracts/records.ts";
 import type { KernelInput, ReconcileTruth } from "../contracts/intents.ts";
 import type { VenueEvent } from "../contracts/venue.ts";
-import { loadKernelLib, type KernelLib } from "./_kernel_ffi.ts";
+import { FAULT_DRILL_TOKEN, loadKernelLib, type KernelLib } from "./_kernel_ffi.ts";
 import { mapKernelMemory, type KernelViews } from "./_memory.ts";
 import { decodeAccount, decodeSlot } from "./decoder.ts";
 import { encodeInput, INPUT_SIZE } from "./encoder.ts";
@@ -161,7 +161,14 @@ export class ExecutionKernel {
     let accepted = 0;
     for (let done = 0; done < n; ) {
       const processed = this.lib.dita_kernel_apply_batch(h, (inputs + done * INPUT_SIZE) as Pointer, n - done);
-      if (processed === 0) throw new Error(`Invariant: kernel processed no input of a batch of ${n - done} (faulted=${v.header.getUint8(OFF.OutcomeHeader.faulted!)})`);
+      if (processed === 0) {
+        // A faulted (read-only) kernel applies nothing; its outcome says KERNEL_FAULT.
+        if (v.header.getUint8(OFF.OutcomeHeader.faulted!) === 1) {
+          sink?.outcome(collectOutcome(v, 0), this.batchIndex.subarray(done, n));
+          return accepted;
+        }
+        throw new Error(`Invariant: kernel processed no input of a batch of ${n - done}`);
+      }
       accepted += v.header.getUint32(OFF.OutcomeHeader.accepted!, true);
       this.afterMutation(v);
       sink?.outcome(collectOutcome(v, 0), this.batchIndex.subarray(done, done + processed));
@@ -229,6 +236,14 @@ export class ExecutionKernel {
     const out = new BigUint64Array(3);
     this.lib.dita_kernel_config(this.live().h, ptr(out));
     return { slot_count: Number(out[0]), active_slot_limit: Number(out[1]), hung_order_ms: Number(out[2]) };
+  }
+
+  /**
+   * Fault drill: the next apply panics inside the kernel, which must answer KERNEL_FAULT and
+   * latch read-only while reads keep working (health then reports 503). For drills and tests.
+   */
+  armFaultDrill(): void {
+    if (this.lib.dita_kernel_arm_fault_drill(this.live().h, FAULT_DRILL_TOKEN) !== 0) throw new KernelError("fault drill refused");
   }
 
   faulted(): boolean {

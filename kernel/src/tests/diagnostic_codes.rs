@@ -251,12 +251,16 @@ fn kernel_fault_latches_read_only() {
     let mut k = K::new(1);
     open_position(&mut k, 0, "T1", e8(0.01), 100.0);
     let before = k.snapshot();
-    k.kernel().panic_next = true;
+    let wrong = unsafe { crate::dita_kernel_arm_fault_drill(k.kernel(), 42) };
+    assert_eq!(wrong, crate::STATUS_NULL, "a wrong token arms nothing");
+    assert_eq!(k.snapshot(), before);
+    let armed = unsafe { crate::dita_kernel_arm_fault_drill(k.kernel(), crate::FAULT_DRILL_TOKEN) };
+    assert_eq!(armed, crate::STATUS_OK);
     let o = k.apply(mark(120.0, T0 + 10));
     assert_eq!(o.status, STATUS_FAULTED);
     assert_eq!(o.header.faulted, 1);
     let (_, msg) = single(&o, DiagCode::KernelFault);
-    assert_eq!(msg, "kernel fault, latched read-only: Invariant: forced test panic");
+    assert_eq!(msg, "kernel fault, latched read-only: Invariant: fault drill armed through dita_kernel_arm_fault_drill");
     // Latched: later calls change nothing and say so; reads keep working.
     let o = k.apply(mark(130.0, T0 + 11));
     assert_eq!((o.status, o.header.faulted, o.header.inputs), (STATUS_FAULTED, 1, 0));
