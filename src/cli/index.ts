@@ -22,6 +22,8 @@ export const root = defineCommand({
     fsm: () => import("./fsm.ts").then((m) => m.fsmCommand),
     ctl: () => import("./ctl.ts").then((m) => m.ctlCommand),
     sim: () => import("./sim.ts").then((m) => m.simCommand),
+    chaos: () => import("./chaos.ts").then((m) => m.chaosCommand),
     "verify-isolation": () => import("./verify_isolation.ts").then((m) => m.verifyIsolationCommand),
+    smoke: () => import("./smoke.ts").then((m) => m.smokeCommand),
   },
 });

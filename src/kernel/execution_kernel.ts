@@ -21,24 +21,10 @@ import { decodeAccount, decodeSlot } from "./decoder.ts";
 import { encodeInput, INPUT_SIZE } from "./encoder.ts";
 import { checkAbiOnce } from "./_abi_check.ts";
 import { collectOutcome, refusalOutcome, type BatchSink } from "./_outcome.ts";
+import { runBatch } from "./_batch.ts";
+import { KernelError, type KernelOptions, type StateMirror } from "./_types.ts";
 
-/** The write-through mirror (the Zinc state region): receives dirty slot images after every mutation. */
-export interface StateMirror {
-  publishState(slots: Uint8Array, dirtyWords: Uint32Array, account: Uint8Array, stateHash: bigint): void;
-}
-
-export interface KernelOptions {
-  slotCount?: number;
-  activeSlotLimit?: number;
-  hungOrderMs?: number;
-  mirror?: StateMirror | null;
-  /** Called with every input handed to the kernel (the launcher journals them). */
-  onInput?: (input: unknown) => void;
-}
-
-export class KernelError extends Error {
-  override name = "KernelError";
-}
+export { KernelError, type KernelOptions, type StateMirror };
 
 export class ExecutionKernel {
   private lib: KernelLib;
@@ -137,7 +123,7 @@ export class ExecutionKernel {
         if (refusal) sink?.refused(i, refusalOutcome(refusal, inputs[i]));
         else this.batchIndex[n++] = i;
       }
-      accepted += this.runBatch(h, v, this.inPtr, n, sink);
+      accepted += runBatch(this.lib, h, v, this.inPtr, n, this.batchIndex, () => this.afterMutation(v), sink);
       start = i;
     }
     return accepted;
@@ -151,28 +137,8 @@ export class ExecutionKernel {
     for (let done = 0; done < count; ) {
       const n = Math.min(BATCH_MAX, count - done);
       for (let i = 0; i < n; i++) this.batchIndex[i] = done + i;
-      accepted += this.runBatch(h, v, ptr(records, done * INPUT_SIZE), n, sink);
+      accepted += runBatch(this.lib, h, v, ptr(records, done * INPUT_SIZE), n, this.batchIndex, () => this.afterMutation(v), sink);
       done += n;
-    }
-    return accepted;
-  }
-
-  private runBatch(h: Pointer, v: KernelViews, inputs: Pointer, n: number, sink?: BatchSink): number {
-    let accepted = 0;
-    for (let done = 0; done < n; ) {
-      const processed = this.lib.dita_kernel_apply_batch(h, (inputs + done * INPUT_SIZE) as Pointer, n - done);
-      if (processed === 0) {
-        // A faulted (read-only) kernel applies nothing; its outcome says KERNEL_FAULT.
-        if (v.header.getUint8(OFF.OutcomeHeader.faulted!) === 1) {
-          sink?.outcome(collectOutcome(v, 0), this.batchIndex.subarray(done, n));
-          return accepted;
-        }
-        throw new Error(`Invariant: kernel processed no input of a batch of ${n - done}`);
-      }
-      accepted += v.header.getUint32(OFF.OutcomeHeader.accepted!, true);
-      this.afterMutation(v);
-      sink?.outcome(collectOutcome(v, 0), this.batchIndex.subarray(done, done + processed));
-      done += processed;
     }
     return accepted;
   }
@@ -180,7 +146,7 @@ export class ExecutionKernel {
   private afterMutation(v: KernelViews): void {
     if (this.mirror === null) return;
     const dirty = v.dirtyWords;
-    let any = v.header.getUint8(OFF.OutcomeHeader.account_dirty!);
+    let any = v.header.getUint8(OFF.OutcomeHeader.account_dirty!) | v.header.getUint32(OFF.OutcomeHeader.accepted!, true); // CONFIGURE: no dirty bit, new hash
     for (let i = 0; i < 8; i++) any |= dirty[i]!;
     if (any !== 0) this.mirror.publishState(v.slots, dirty, v.account, this.stateHash());
   }

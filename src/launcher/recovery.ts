@@ -7,7 +7,9 @@
  *     the venue is asked for its position on the slot's asset and side and for the slot's working
  *     order by client id, and the kernel reconciles the slot to that truth. Without it, the belief
  *     stands as restored.
- *  3. Capital is seeded from the venue balance.
+ *  3. Capital is seeded from the venue balance, plus what the wallet already paid or received
+ *     for restored trades that will settle later (their fees and realized PnL so far), so each
+ *     trade still reaches the account exactly once.
  *
  * Invariant: one venue position is shared by every slot on the same asset and side (hedge mode
  * aggregates); it is handed out to those slots in slot order, each taking at most its belief.
@@ -53,9 +55,24 @@ export async function recover(
     }
   }
   const balance = await venue.balance();
-  const seeded = executor.applyInput({ type: "SEED_CAPITAL", capital: balance.balance, now_ms: nowMs() });
+  const capital = Math.max(0, balance.balance + unsettled(kernel, report.restored));
+  const seeded = executor.applyInput({ type: "SEED_CAPITAL", capital, now_ms: nowMs() });
   report.capital = seeded.accepted ? kernel.account().capital : null;
   return report;
+}
+
+/**
+ * Money the venue wallet already holds for trades that have not settled in the kernel yet: the
+ * fees paid and PnL realized by restored slots that are still working or open. Settlement adds
+ * `realized_pnl - fees` once per trade, so seeding with the raw wallet would count them twice.
+ */
+function unsettled(kernel: ExecutionKernel, restored: readonly number[]): number {
+  let total = 0;
+  for (const slotId of restored) {
+    const s = kernel.slot(slotId);
+    if (WORKING.has(s.stage)) total += s.fees - s.realized_pnl;
+  }
+  return total;
 }
 
 async function venueTruth(venue: VenueAdapter, slot: SlotRecord, handedOut: Map<string, number>): Promise<ReconcileTruth> {

@@ -1,0 +1,118 @@
+/**
+ * `dita-v2 smoke --symbol TRX-USDT [--dry-run] [--strategy pink] [--venue-url URL] [--size N]`:
+ * one whole trade (enter, exit, close, verify exchange truth) through the kernel and executor in
+ * this process (src/launcher/smoke.ts has the steps). Live BingX (the demo account) needs
+ * BINGX_SMOKE_LIVE=1 and keys; `--venue-url http://127.0.0.1:PORT` targets a bingx-sim instead.
+ * `--dry-run` prints the exact environment (secrets masked) and the numbered steps, sends nothing.
+ *
+ * Exit codes: 0 the cycle passed · 1 a step failed (the JSON report says which) · 2 refused
+ * (bad arguments, live not allowed) · 3 the supervisor precheck refused (dolphin:dita_v2 running).
+ */
+
+import { defineCommand } from "citty";
+import { join } from "node:path";
+import { CliFailure } from "./_fail.ts";
+import { SMOKE_STEPS, isSimTarget, runSmoke, supervisorPrecheck, type SmokeOptions } from "../launcher/smoke.ts";
+import { assertLiveAllowed } from "../venue/index.ts";
+
+type Env = Record<string, string | undefined>;
+
+const SIM_KEY = "sim-api-key";
+const SIM_SECRET = "sim-secret-key";
+
+/** The exact environment the in-process runtime is assembled from. */
+function smokeEnv(opts: SmokeOptions, env: Env, stateDir: string): Record<string, string> {
+  const out: Record<string, string> = {
+    DITA_V2_LAUNCHER_MODE: "once", DITA_V2_VENUE: "BINGX", DITA_V2_ZINC: "MEMORY", DITA_V2_CONTROL_PLANE: "MEMORY",
+    DITA_V2_HAZELCAST: "OFF", DITA_V2_CLICKHOUSE: "OFF", DITA_V2_SLOTS: "1", DITA_V2_STRATEGY: opts.strategy,
+    DITA_V2_STATE_DIR: stateDir, DITA_V2_HUNG_ORDER_MS: String(Math.max(1000, opts.waitMs)),
+  };
+  if (opts.venueUrl !== null) {
+    const u = new URL(opts.venueUrl);
+    out.BINGX_BASE_URL = u.origin;
+    out.BINGX_WS_URL = `${u.protocol === "https:" ? "wss" : "ws"}://${u.host}/swap-market`;
+  } else {
+    if (env.BINGX_BASE_URL) out.BINGX_BASE_URL = env.BINGX_BASE_URL;
+    if (env.BINGX_WS_URL) out.BINGX_WS_URL = env.BINGX_WS_URL;
+  }
+  const sim = isSimTarget(opts);
+  out.BINGX_API_KEY = env.BINGX_API_KEY || (sim ? SIM_KEY : "");
+  out.BINGX_API_SECRET = env.BINGX_API_SECRET || (sim ? SIM_SECRET : "");
+  if (env.BINGX_SMOKE_LIVE) out.BINGX_SMOKE_LIVE = env.BINGX_SMOKE_LIVE;
+  return out;
+}
+
+/** null when the smoke may run; otherwise the one line explaining why not (exit 2). */
+function smokeGuard(opts: SmokeOptions, env: Env): string | null {
+  if (!/^[A-Z0-9]{1,20}-[A-Z0-9]{1,20}$/.test(opts.symbol)) return `--symbol must look like TRX-USDT, got '${opts.symbol}'`;
+  if (opts.venueUrl !== null && !/^https?:\/\/[^\s/]+\/?$/.test(opts.venueUrl)) return `--venue-url must be an http(s) origin, got '${opts.venueUrl}'`;
+  if (isSimTarget(opts)) return null;
+  try {
+    assertLiveAllowed(env);
+    return null;
+  } catch (e) {
+    return `refusing a live smoke: ${(e as Error).message.replace(/^Condition failed: /, "")} (or point it at a sim with --venue-url http://127.0.0.1:PORT)`;
+  }
+}
+
+function maskEnv(env: Record<string, string>): Record<string, string> {
+  const out = { ...env };
+  if (out.BINGX_API_KEY) out.BINGX_API_KEY = `****${out.BINGX_API_KEY.slice(-4)} (${out.BINGX_API_KEY.length} chars)`;
+  if (out.BINGX_API_SECRET) out.BINGX_API_SECRET = `******** (${out.BINGX_API_SECRET.length} chars)`;
+  return out;
+}
+
+function dryRunText(opts: SmokeOptions, env: Record<string, string>, refusal: string | null): string {
+  const target = isSimTarget(opts) ? "bingx-sim" : "BingX live (demo account)";
+  return [
+    "dita-v2 smoke --dry-run: nothing is sent",
+    `target: ${target} ${env.BINGX_BASE_URL ?? "https://open-api-vst.bingx.com (default)"}`,
+    `symbol ${opts.symbol}, size ${opts.size ?? "the smallest the contract rules accept"}, strategy ${opts.strategy}, wait ${opts.waitMs} ms per step`,
+    ...(refusal ? [`would refuse: ${refusal}`] : []),
+    "environment:",
+    ...Object.entries(maskEnv(env)).map(([k, v]) => `  ${k}=${v}`),
+    "steps:",
+    ...SMOKE_STEPS.map(([name, what], i) => `  ${i + 1}. ${name}: ${what.replaceAll("SYMBOL", opts.symbol)}`),
+    "",
+  ].join("\n");
+}
+
+function positive(name: string, raw: string | undefined, integer = false): number | null {
+  if (raw === undefined || raw === "") return null;
+  const n = Number(raw);
+  if (!(n > 0) || !Number.isFinite(n) || (integer && !Number.isInteger(n))) throw new CliFailure(`--${name} must be a positive number, got '${raw}'`, 2);
+  return n;
+}
+
+export const smokeCommand = defineCommand({
+  meta: { name: "smoke", description: "One live cycle (enter, exit, close, verify exchange truth) on BingX's demo account or a bingx-sim" },
+  args: {
+    symbol: { type: "string", required: true, description: "contract, e.g. TRX-USDT" },
+    "dry-run": { type: "boolean", default: false, description: "print the exact environment and steps; send nothing" },
+    strategy: { type: "string", default: "pink", description: "strategy namespace" },
+    "venue-url": { type: "string", description: "a bingx-sim origin, e.g. http://127.0.0.1:PORT (no live keys needed)" },
+    size: { type: "string", description: "order size (default: the smallest valid size)" },
+    conf: { type: "string", default: "supervisor/dolphin-supervisord.conf", description: "supervisord config for the precheck" },
+    "wait-ms": { type: "string", default: "20000", description: "longest wait for a fill or a close" },
+  },
+  async run({ args }) {
+    const opts: SmokeOptions = {
+      symbol: args.symbol, strategy: args.strategy, venueUrl: args["venue-url"] ?? null, size: positive("size", args.size),
+      conf: args.conf, waitMs: positive("wait-ms", args["wait-ms"], true) ?? 20_000,
+    };
+    if (!/^[a-z][a-z0-9_]{0,31}$/.test(opts.strategy)) throw new CliFailure(`--strategy must be [a-z][a-z0-9_]{0,31}, got '${opts.strategy}'`, 2);
+    const refusal = smokeGuard(opts, process.env);
+    const env = smokeEnv(opts, process.env, join(process.env.DITA_V2_STATE_DIR || ".dita-v2", "smoke"));
+    if (args["dry-run"]) {
+      process.stdout.write(dryRunText(opts, env, refusal));
+      return;
+    }
+    if (refusal) throw new CliFailure(refusal, 2);
+    const precheck = supervisorPrecheck(opts);
+    if (!precheck.ok) throw new CliFailure(`precheck: ${precheck.detail}`, 3);
+    const report = await runSmoke(opts, env, precheck, (line) => console.error(`[smoke] ${line}`));
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    if (!report.ok) console.error(`dita-v2 smoke: step '${report.failed?.step}' failed: ${report.failed?.message}`);
+    process.exitCode = report.ok ? 0 : 1;
+  },
+});

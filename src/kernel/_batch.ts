@@ -1,0 +1,35 @@
+/**
+ * The batch path: one kernel call per up to 1024 encoded records, looping while the kernel
+ * stops early (its outcome arena would overflow). A faulted kernel applies nothing and its
+ * outcome says KERNEL_FAULT; any other call that processes nothing is an invariant failure.
+ */
+
+import type { Pointer } from "bun:ffi";
+import { OFF } from "../contracts/abi.ts";
+import type { KernelLib } from "./_kernel_ffi.ts";
+import type { KernelViews } from "./_memory.ts";
+import { collectOutcome, type BatchSink } from "./_outcome.ts";
+import { INPUT_SIZE } from "./encoder.ts";
+
+/** Applies `n` records at `inputs`; `indices[k]` is the caller's index of record k. Returns accepted. */
+export function runBatch(
+  lib: KernelLib, h: Pointer, v: KernelViews, inputs: Pointer, n: number, indices: Int32Array, afterMutation: () => void, sink?: BatchSink,
+): number {
+  let accepted = 0;
+  for (let done = 0; done < n; ) {
+    const processed = lib.dita_kernel_apply_batch(h, (inputs + done * INPUT_SIZE) as Pointer, n - done);
+    if (processed === 0) {
+      // A faulted (read-only) kernel applies nothing; its outcome says KERNEL_FAULT.
+      if (v.header.getUint8(OFF.OutcomeHeader.faulted!) === 1) {
+        sink?.outcome(collectOutcome(v, 0), indices.subarray(done, n));
+        return accepted;
+      }
+      throw new Error(`Invariant: kernel processed no input of a batch of ${n - done}`);
+    }
+    accepted += v.header.getUint32(OFF.OutcomeHeader.accepted!, true);
+    afterMutation();
+    sink?.outcome(collectOutcome(v, 0), indices.subarray(done, done + processed));
+    done += processed;
+  }
+  return accepted;
+}

@@ -1,0 +1,258 @@
+/**
+ * `dita-v2 smoke`: one whole trade through the real kernel and executor in this process, against
+ * BingX (the demo account, only with BINGX_SMOKE_LIVE=1 and keys) or a bingx-sim (--venue-url).
+ * The kernel decides and the venue confirms; the smoke only drives intents and checks truth.
+ *
+ * Steps (SMOKE_STEPS, printed by --dry-run): 1 precheck (live only: `dolphin:dita_v2` must not
+ * be running under the supervisor config, since it trades the same account and would adopt or
+ * disturb the smoke's position), 2 connect (capital seeded from the balance), 3 contract rules and
+ * size, 4 balance and a flat symbol, 5 enter MARKET LONG, 6 wait fill, 7 exit, 8 wait close,
+ * 9 verify (venue flat, no open orders, settled once: capital = seed + PnL - fees = balance),
+ * 10 disconnect.
+ * A failure after the entry tries to flatten (EXIT or CANCEL) before it reports.
+ *
+ * Entry points: `SMOKE_STEPS`, `isSimTarget`, `supervisorPrecheck`, `runSmoke` (the CLI builds the
+ * environment and guards the live target: src/cli/smoke.ts).
+ */
+
+import type { SlotRecord } from "../contracts/records.ts";
+import type { ContractRules } from "../contracts/venue.ts";
+import { isLoopbackUrl } from "../venue/index.ts";
+import { buildBundle } from "./bundle.ts";
+import { loadConfig } from "./config.ts";
+import { Runtime } from "./runtime.ts";
+import { PROGRAM, programState } from "./supervisor.ts";
+import { SystemClock } from "./system_clock.ts";
+
+export interface SmokeOptions {
+  symbol: string;
+  strategy: string;
+  venueUrl: string | null;
+  size: number | null;
+  conf: string;
+  waitMs: number;
+}
+
+export interface SmokeStep {
+  n: number;
+  name: string;
+  ok: boolean;
+  ms: number;
+  detail: unknown;
+}
+
+export interface SmokeReport {
+  ok: boolean;
+  target: "sim" | "live";
+  base_url: string;
+  symbol: string;
+  size: number | null;
+  steps: SmokeStep[];
+  failed: { step: string; message: string } | null;
+  cleanup: string | null;
+  slot: SlotRecord | null;
+  account: unknown;
+}
+
+export const SMOKE_STEPS: ReadonlyArray<[string, string]> = [
+  ["precheck", `live only: ${PROGRAM} is not running under the supervisor config (same account)`],
+  ["connect", "server time, contract list, listen key, user stream; seed capital from the venue balance"],
+  ["rules", "contract rules of SYMBOL (step, minimum quantity and notional); choose or check the size"],
+  ["balance", "kernel capital equals the venue balance; SYMBOL has no position and no open order"],
+  ["enter", "ENTER slot 0: MARKET LONG size, leverage 1"],
+  ["wait fill", "slot 0 POSITION_OPEN and the venue LONG position on SYMBOL equals size"],
+  ["exit", "EXIT slot 0: the whole size, reason SIGNAL"],
+  ["wait close", "slot 0 CLOSED"],
+  ["verify", "venue position flat, no open orders, one settled trade: capital = seed + realized PnL - fees = venue balance"],
+  ["disconnect", "close the user stream and release the kernel"],
+];
+
+const VST_BASE_URL = "https://open-api-vst.bingx.com";
+const POLL_MS = 100;
+
+export function isSimTarget(opts: SmokeOptions): boolean {
+  return opts.venueUrl !== null && isLoopbackUrl(opts.venueUrl);
+}
+
+/** Live only: refuses while the supervised program trades the same account. */
+export function supervisorPrecheck(opts: SmokeOptions, state: (conf: string) => string | null = programState): { ok: boolean; detail: string } {
+  if (isSimTarget(opts)) return { ok: true, detail: "skipped: the sim is a private account" };
+  const s = state(opts.conf);
+  if (s === null) return { ok: true, detail: `supervisord not reachable through ${opts.conf}: ${PROGRAM} is not running` };
+  if (s === "RUNNING" || s === "STARTING" || s === "BACKOFF" || s === "STOPPING") {
+    return { ok: false, detail: `${PROGRAM} is ${s} under ${opts.conf} and trades the same BingX account; its reconciliation would adopt the smoke's position. Stop it first: dita-v2 ctl stop --conf ${opts.conf}` };
+  }
+  return { ok: true, detail: `${PROGRAM} is ${s}` };
+}
+
+/**
+ * Runs the cycle after the caller's precheck (recorded as step 1). Never throws: the report says
+ * which step failed and what cleanup found.
+ */
+export async function runSmoke(
+  opts: SmokeOptions, env: Record<string, string>, precheck: { ok: boolean; detail: string }, log: (line: string) => void,
+): Promise<SmokeReport> {
+  const clock = new SystemClock();
+  const report: SmokeReport = {
+    ok: false, target: isSimTarget(opts) ? "sim" : "live", base_url: env.BINGX_BASE_URL ?? VST_BASE_URL, symbol: opts.symbol,
+    size: null, steps: [{ n: 1, name: "precheck", ok: precheck.ok, ms: 0, detail: precheck.detail }], failed: null, cleanup: null, slot: null, account: null,
+  };
+  const step: Step = async (name, fn) => {
+    const started = clock.monoNs();
+    const ms = () => Number(clock.monoNs() - started) / 1e6;
+    try {
+      const detail = await fn();
+      report.steps.push({ n: report.steps.length + 1, name, ok: true, ms: ms(), detail });
+    } catch (e) {
+      const message = ((e as Error).message ?? String(e)).split("\n")[0] ?? "";
+      report.steps.push({ n: report.steps.length + 1, name, ok: false, ms: ms(), detail: message });
+      report.failed ??= { step: name, message };
+      throw e;
+    }
+  };
+  let rt: Runtime | null = null;
+  let entered = false;
+  try {
+    await step("connect", async () => {
+      const bundle = await buildBundle(loadConfig(env), clock, env, { journal: true });
+      rt = new Runtime(bundle, log);
+      const recovery = await rt.start();
+      return { capital: recovery.capital, stream_open: bundle.venue.connected() };
+    });
+    await runCycle(rt!, opts, report, step, () => (entered = true));
+  } catch {
+    if (rt && entered) report.cleanup = await flatten(rt, opts);
+  } finally {
+    const done = rt as Runtime | null;
+    if (done) {
+      report.slot = done.b.kernel.slot(0);
+      report.account = done.b.kernel.account();
+      await step("disconnect", () => done.shutdown(3000)).catch(() => {});
+    }
+  }
+  report.ok = report.failed === null;
+  return report;
+}
+
+type Step = (name: string, fn: () => Promise<unknown>) => Promise<void>;
+
+async function runCycle(rt: Runtime, opts: SmokeOptions, report: SmokeReport, step: Step, entered: () => void): Promise<void> {
+  const { venue, kernel } = rt.b;
+  const seed = kernel.account().capital;
+  let size = 0;
+  await step("rules", async () => {
+    const rules = await venue.contractRules(opts.symbol);
+    const mark = await markPrice(report.base_url, opts.symbol);
+    size = chooseSize(rules, mark, opts.size);
+    report.size = size;
+    return { rules, mark_price: mark, size };
+  });
+  await step("balance", async () => {
+    const b = await venue.balance();
+    if (!near(kernel.account().capital, b.balance)) throw new Error(`kernel capital ${kernel.account().capital} differs from the venue balance ${b.balance}`);
+    const held = (await venue.positions(opts.symbol)).filter((p) => p.size > 0);
+    if (held.length > 0) throw new Error(`${opts.symbol} is not flat at the venue (${held.map((p) => `${p.side} ${p.size}`).join(", ")}); the smoke needs a flat symbol`);
+    const open = await venue.openOrders(opts.symbol);
+    if (open.length > 0) throw new Error(`${opts.symbol} has ${open.length} open order(s) at the venue; the smoke needs none`);
+    return { balance: b.balance, available_margin: b.available_margin };
+  });
+  const tradeId = `smoke_${rt.b.clock.nowMs().toString(36)}`;
+  await step("enter", async () => {
+    const o = rt.submitIntent({ type: "ENTER", slot_id: 0, trade_id: tradeId, asset: opts.symbol, side: "LONG", size, price: null, leverage: 1 });
+    if (!o.accepted) throw new Error(`ENTER refused: ${o.diagnostics[0]?.code} ${o.diagnostics[0]?.message}`);
+    entered();
+    return { trade_id: tradeId, client_order_id: kernel.slot(0).entry_order?.client_order_id };
+  });
+  await step("wait fill", async () => {
+    await until("slot 0 POSITION_OPEN", opts.waitMs, () => kernel.slot(0).stage === "POSITION_OPEN", () => describeSlot(kernel.slot(0)));
+    const venueSize = longSize(await venue.positions(opts.symbol), opts.symbol);
+    if (!near(venueSize, size) || !near(kernel.slot(0).size, size)) throw new Error(`filled sizes differ: kernel ${kernel.slot(0).size}, venue ${venueSize}, asked ${size}`);
+    return { entry_price: kernel.slot(0).entry_price, venue_size: venueSize };
+  });
+  await step("exit", async () => {
+    const o = rt.submitIntent({ type: "EXIT", slot_id: 0, size, reason: "SIGNAL" });
+    if (!o.accepted) throw new Error(`EXIT refused: ${o.diagnostics[0]?.code} ${o.diagnostics[0]?.message}`);
+    return { client_order_id: kernel.slot(0).exit_order?.client_order_id };
+  });
+  await step("wait close", async () => {
+    await until("slot 0 CLOSED", opts.waitMs, () => kernel.slot(0).stage === "CLOSED", () => describeSlot(kernel.slot(0)));
+    return { realized_pnl: kernel.slot(0).realized_pnl, fees: kernel.slot(0).fees };
+  });
+  await step("verify", () => verifyTruth(rt, opts.symbol, seed));
+}
+
+async function verifyTruth(rt: Runtime, symbol: string, seed: number): Promise<unknown> {
+  const { venue, kernel } = rt.b;
+  const position = longSize(await venue.positions(symbol), symbol);
+  const open = await venue.openOrders(symbol);
+  const account = kernel.account();
+  const slot = kernel.slot(0);
+  const balance = (await venue.balance()).balance;
+  const expected = seed + slot.realized_pnl - slot.fees;
+  const problems = [
+    ...(position === 0 ? [] : [`venue position on ${symbol} is ${position}, not flat`]),
+    ...(open.length === 0 ? [] : [`${open.length} open order(s) left at the venue`]),
+    ...(account.trade_seq === 1 ? [] : [`kernel settled ${account.trade_seq} trades, expected 1`]),
+    ...(near(account.capital, expected) ? [] : [`kernel capital ${account.capital} != seed ${seed} + pnl ${slot.realized_pnl} - fees ${slot.fees}`]),
+    ...(near(account.capital, balance) ? [] : [`kernel capital ${account.capital} != venue balance ${balance}`]),
+  ];
+  if (problems.length > 0) throw new Error(problems.join("; "));
+  return { venue_position: position, open_orders: 0, trade_seq: account.trade_seq, capital: account.capital, venue_balance: balance };
+}
+
+/** After a failure past the entry: ask the kernel to flatten, wait, and say what is left. */
+async function flatten(rt: Runtime, opts: SmokeOptions): Promise<string> {
+  const { kernel, venue } = rt.b;
+  const slot = kernel.slot(0);
+  if (slot.stage === "POSITION_OPEN") rt.submitIntent({ type: "EXIT", slot_id: 0, size: slot.size, reason: "SIGNAL" });
+  else if (slot.stage === "ENTRY_WORKING" || slot.stage === "EXIT_WORKING") rt.submitIntent({ type: "CANCEL", slot_id: 0 });
+  const done = () => ["CLOSED", "IDLE"].includes(kernel.slot(0).stage);
+  await until("flat", opts.waitMs, done, () => "").catch(() => {});
+  const left = longSize(await venue.positions(opts.symbol).catch(() => []), opts.symbol);
+  return `slot 0 ${kernel.slot(0).stage}; venue LONG ${opts.symbol} ${left}${left > 0 ? " (close it by hand)" : ""}`;
+}
+
+async function markPrice(baseUrl: string, symbol: string): Promise<number> {
+  const res = await fetch(`${baseUrl}/openApi/swap/v2/quote/premiumIndex?symbol=${encodeURIComponent(symbol)}`, { signal: AbortSignal.timeout(10_000) });
+  const body = (await res.json().catch(() => null)) as { data?: { markPrice?: unknown } } | null;
+  const mark = Number(body?.data?.markPrice);
+  if (!(mark > 0)) throw new Error(`no mark price for ${symbol} (HTTP ${res.status})`);
+  return mark;
+}
+
+/** The given size floored to the step and checked, or the smallest size the rules accept (+5% notional headroom). */
+export function chooseSize(rules: ContractRules, mark: number, given: number | null): number {
+  const step = rules.quantity_step;
+  const decimals = Math.min(12, Math.max(0, Math.ceil(-Math.log10(step) - 1e-9)));
+  const round = (x: number) => Number(x.toFixed(decimals));
+  if (given !== null) {
+    const sized = round(Math.floor(given / step + 1e-9) * step);
+    if (sized < rules.min_quantity || sized * mark < rules.min_notional) {
+      throw new Error(`size ${given} is below the minimum of ${rules.asset} (quantity ${rules.min_quantity}, notional ${rules.min_notional} USDT at mark ${mark})`);
+    }
+    return sized;
+  }
+  const need = Math.max(rules.min_quantity, (rules.min_notional * 1.05) / mark);
+  return round(Math.ceil(need / step - 1e-9) * step);
+}
+
+async function until(what: string, waitMs: number, check: () => boolean, last: () => string): Promise<void> {
+  for (let waited = 0; waited <= waitMs; waited += POLL_MS) {
+    if (check()) return;
+    await Bun.sleep(POLL_MS);
+  }
+  throw new Error(`${what} not reached within ${waitMs} ms (${last()})`);
+}
+
+function describeSlot(s: SlotRecord): string {
+  const order = s.stage === "EXIT_WORKING" ? s.exit_order : s.entry_order;
+  return `slot ${s.stage}, order ${order?.status ?? "none"}`;
+}
+
+function longSize(positions: Array<{ asset: string; side: string; size: number }>, symbol: string): number {
+  return positions.find((p) => p.asset === symbol && p.side === "LONG")?.size ?? 0;
+}
+
+function near(a: number, b: number): boolean {
+  return Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(b));
+}

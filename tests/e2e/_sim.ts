@@ -1,0 +1,93 @@
+/**
+ * Runs bingx-sim as its own process (`dist/dita-v2 sim --port 0 ...`) for e2e tests, parses its
+ * "bingx-sim listening on URL (ws WSURL) SEED=N" line, and offers the admin API (state, price)
+ * plus the environment that points `dita-v2 serve`/`smoke` at it. Stop with SIGTERM (exit 0).
+ */
+
+import { existsSync, readdirSync, rmSync } from "node:fs";
+import { requireExe } from "./_exe.ts";
+
+export interface SimPosition {
+  symbol: string;
+  positionSide: "LONG" | "SHORT";
+  positionAmt: number;
+  avgPrice: number;
+}
+
+export interface SimStateDoc {
+  positions: SimPosition[];
+  orders: Array<{ clientOrderId: string; status: string; executedQty: number; symbol: string }>;
+  balance: { wallet: number; equity: number };
+  counters: { requests: number; placed_by_client_id: Record<string, number> };
+}
+
+export interface SimProc {
+  url: string;
+  wsUrl: string;
+  port: number;
+  apiKey: string;
+  secret: string;
+  proc: ReturnType<typeof Bun.spawn>;
+  /** BINGX_* variables that point the kernel at this sim. */
+  env: Record<string, string>;
+  state(): Promise<SimStateDoc>;
+  setPrice(symbol: string, price: number): Promise<void>;
+  stop(): Promise<number>;
+}
+
+export async function startSim(seed = 7, apiKey = "e2e-sim-key-0001", secret = "e2e-sim-secret-0001"): Promise<SimProc> {
+  const proc = Bun.spawn([requireExe(), "sim", "--port", "0", "--api-key", apiKey, "--secret", secret, "--seed", String(seed)], {
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root" }, stdout: "pipe", stderr: "pipe",
+  });
+  const reader = (proc.stdout as ReadableStream<Uint8Array>).getReader();
+  let out = "";
+  let line: RegExpExecArray | null = null;
+  for (let i = 0; i < 100 && line === null; i++) {
+    const { value, done } = await Promise.race([
+      reader.read(),
+      Bun.sleep(100).then(() => ({ value: undefined, done: false })),
+    ]);
+    if (value) out += new TextDecoder().decode(value);
+    if (done) break;
+    line = /bingx-sim listening on (http:\/\/127\.0\.0\.1:(\d+)) \(ws (ws:\/\/\S+)\) SEED=(\d+)/.exec(out);
+  }
+  reader.releaseLock();
+  if (line === null) {
+    proc.kill("SIGKILL");
+    throw new Error(`bingx-sim did not start: ${out.slice(-400)}`);
+  }
+  const [, url, port, wsUrl] = line as unknown as [string, string, string, string];
+  const admin = async (path: string, body?: unknown) => {
+    const res = await fetch(`${url}${path}`, body === undefined ? {} : { method: "POST", body: JSON.stringify(body) });
+    if (res.status !== 200) throw new Error(`sim ${path}: HTTP ${res.status} ${await res.text()}`);
+    return res.json();
+  };
+  return {
+    url, wsUrl, port: Number(port), apiKey, secret, proc,
+    env: { DITA_V2_VENUE: "BINGX", BINGX_BASE_URL: url, BINGX_WS_URL: wsUrl, BINGX_API_KEY: apiKey, BINGX_API_SECRET: secret },
+    state: () => admin("/_sim/state") as Promise<SimStateDoc>,
+    setPrice: async (symbol, price) => void (await admin("/_sim/price", { symbol, price })),
+    async stop() {
+      proc.kill("SIGTERM");
+      return proc.exited;
+    },
+  };
+}
+
+/** The sim's position size on one symbol and side (0 when flat). */
+export function simSize(state: SimStateDoc, symbol: string, side: "LONG" | "SHORT" = "LONG"): number {
+  return state.positions.find((p) => p.symbol === symbol && p.positionSide === side)?.positionAmt ?? 0;
+}
+
+/** Removes the /dev/shm files of one Zinc prefix (`<prefix>.state`, `<prefix>.intents`, ...). */
+export function removeShm(prefix: string): void {
+  if (!existsSync("/dev/shm")) return;
+  for (const name of readdirSync("/dev/shm")) {
+    if (name === prefix || name.startsWith(`${prefix}.`)) rmSync(`/dev/shm/${name}`, { force: true });
+  }
+}
+
+/** A Zinc prefix unique to this test run. */
+export function uniquePrefix(tag: string): string {
+  return `dita_e2e_${tag}_${process.pid}_${Date.now().toString(36)}`;
+}

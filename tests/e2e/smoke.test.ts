@@ -1,0 +1,94 @@
+/**
+ * `dita-v2 smoke` through the built executable: the whole cycle against `dist/dita-v2 sim` as its
+ * own process (enter, fill, exit, close, exchange truth verified, JSON report, exit 0); a step
+ * that fails (a symbol the sim does not list) exits 1 naming the step; --dry-run prints the exact
+ * environment with secrets masked and the numbered steps and sends nothing; a live smoke without
+ * BINGX_SMOKE_LIVE=1 is refused with one line and exit 2. Nothing here contacts a real exchange.
+ */
+
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { rmSync } from "node:fs";
+import { run, scratch } from "./_exe.ts";
+import { simSize, startSim, type SimProc } from "./_sim.ts";
+
+let sim: SimProc;
+const dir = scratch("dita-smoke-");
+const env = () => ({ DITA_V2_STATE_DIR: dir, BINGX_API_KEY: sim.apiKey, BINGX_API_SECRET: sim.secret });
+
+beforeAll(async () => {
+  sim = await startSim(5);
+}, 20_000);
+
+afterAll(async () => {
+  await sim.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("dita-v2 smoke", () => {
+  test("against bingx-sim the whole cycle passes: entered, filled, closed, venue flat, the trade settled once to the sim's wallet", async () => {
+    const r = run(["smoke", "--symbol", "DOGE-USDT", "--venue-url", sim.url], env());
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.ok).toBe(true);
+    expect(report.steps.map((s: { name: string }) => s.name)).toEqual([
+      "precheck", "connect", "rules", "balance", "enter", "wait fill", "exit", "wait close", "verify", "disconnect",
+    ]);
+    expect(report.steps.every((s: { ok: boolean }) => s.ok)).toBe(true);
+    expect(report.size).toBe(14); // smallest DOGE size with 5% headroom over the 2 USDT minimum at 0.15
+    expect(report.slot).toMatchObject({ stage: "CLOSED", size: 0, exit_reason: "SIGNAL" });
+    expect(report.account.trade_seq).toBe(1);
+    const truth = await sim.state();
+    expect(simSize(truth, "DOGE-USDT")).toBe(0);
+    expect(truth.orders.filter((o) => o.status === "NEW" || o.status === "PARTIALLY_FILLED")).toEqual([]);
+    expect(report.account.capital).toBeCloseTo(truth.balance.wallet, 9);
+    expect(r.stdout + r.stderr).not.toContain(sim.secret);
+  }, 30_000);
+
+  test("an explicit --size below the contract minimum fails at the rules step with exit 1 and sends no order", async () => {
+    const before = (await sim.state()).orders.length;
+    const r = run(["smoke", "--symbol", "DOGE-USDT", "--venue-url", sim.url, "--size", "2"], env());
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).failed).toMatchObject({ step: "rules" });
+    expect(r.stderr).toContain("step 'rules' failed: size 2 is below the minimum of DOGE-USDT");
+    expect((await sim.state()).orders.length).toBe(before);
+  }, 30_000);
+
+  test("a symbol the venue does not list fails at the rules step with exit 1", () => {
+    const r = run(["smoke", "--symbol", "TRX-USDT", "--venue-url", sim.url], env());
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("step 'rules' failed: Condition failed: TRX-USDT is not a listed contract");
+  }, 30_000);
+
+  test("--dry-run prints the exact environment with secrets masked and ten numbered steps, and sends nothing", async () => {
+    const before = (await sim.state()).counters;
+    const r = run(["smoke", "--symbol", "TRX-USDT", "--dry-run", "--strategy", "pink", "--venue-url", sim.url], env());
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("nothing is sent");
+    for (const line of ["DITA_V2_VENUE=BINGX", "DITA_V2_ZINC=MEMORY", "DITA_V2_STRATEGY=pink", `BINGX_BASE_URL=${sim.url}`, `BINGX_WS_URL=${sim.wsUrl}`]) {
+      expect(r.stdout).toContain(`  ${line}\n`);
+    }
+    expect(r.stdout).toContain(`BINGX_API_SECRET=******** (${sim.secret.length} chars)`);
+    expect(r.stdout).not.toContain(sim.secret);
+    expect(r.stdout).toMatch(/ 1\. precheck: [^\n]+\n[\s\S]* 5\. enter: ENTER slot 0: MARKET LONG[\s\S]* 10\. disconnect: /);
+    expect((await sim.state()).counters.requests).toBe(before.requests);
+  });
+
+  test("a live smoke without BINGX_SMOKE_LIVE=1 is refused with one line and exit 2; its dry run says it would refuse", () => {
+    const r = run(["smoke", "--symbol", "TRX-USDT"], { BINGX_API_KEY: "live-key-12345678", BINGX_API_SECRET: "live-secret-12345678" });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr.trim().split("\n")).toEqual([
+      "dita-v2: refusing a live smoke: live BingX is off; set BINGX_SMOKE_LIVE=1 to allow it (or point it at a sim with --venue-url http://127.0.0.1:PORT)",
+    ]);
+    const noKeys = run(["smoke", "--symbol", "TRX-USDT"], { BINGX_SMOKE_LIVE: "1" });
+    expect([noKeys.code, noKeys.stderr.trim()]).toEqual([2, "dita-v2: refusing a live smoke: BINGX_API_KEY is not set (required when BINGX_SMOKE_LIVE=1) (or point it at a sim with --venue-url http://127.0.0.1:PORT)"]);
+    const dry = run(["smoke", "--symbol", "TRX-USDT", "--dry-run"], {});
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain("would refuse: refusing a live smoke: live BingX is off");
+  });
+
+  test("bad arguments are refused with exit 2", () => {
+    expect(run(["smoke", "--symbol", "trx"], {}).code).toBe(2);
+    expect(run(["smoke", "--symbol", "TRX-USDT", "--venue-url", sim.url, "--size", "-1"], env()).code).toBe(2);
+  });
+});
