@@ -11,9 +11,10 @@
  */
 
 import type { Clock } from "../contracts/clock.ts";
-import type { KernelOutcome, SlotRecord, TransitionRecord } from "../contracts/records.ts";
+import type { KernelOutcome, OrderRecord, SlotRecord, TransitionRecord } from "../contracts/records.ts";
 import type { OrderRequest, VenueAdapter, VenueEvent } from "../contracts/venue.ts";
 import type { ExecutionKernel } from "../kernel/index.ts";
+import { eventFromOrderState } from "./_order_event.ts";
 
 export interface ExecutorHooks {
   /** Called after every kernel call with the input and its outcome (journal flush, projection, metrics). */
@@ -25,6 +26,10 @@ export interface ExecutorHooks {
 
 export class Executor {
   private inflight = new Set<Promise<unknown>>();
+  /** Client order ids whose placement call is still running (never declared absent meanwhile). */
+  private placing = new Set<string>();
+  /** Leverage this process last set per `asset:side` (the venue keeps it per symbol and side). */
+  private leverageSet = new Map<string, number>();
   private intake = true;
 
   constructor(
@@ -97,13 +102,41 @@ export class Executor {
     const order = slot.stage === "ENTRY_WORKING" ? slot.entry_order : slot.exit_order;
     if (!order || order.status !== "PENDING_SUBMIT") return;
     const started = this.clock.monoNs();
+    this.placing.add(order.client_order_id);
+    if (order.role === "ENTRY" && !(await this.ensureLeverage(slot, order.client_order_id))) {
+      this.placing.delete(order.client_order_id);
+      return;
+    }
     const result = await this.venue.submit(orderRequest(slot, order.role)).catch((e: unknown) => ({
       status: "UNKNOWN" as const, reason: e instanceof Error ? e.message : String(e),
-    }));
+    })).finally(() => this.placing.delete(order.client_order_id));
     this.hooks.venueLatency?.("submit", Number(this.clock.monoNs() - started) / 1e6);
     if (result.status === "REJECTED") this.onVenueEvent(result.event);
     else if (result.status === "UNKNOWN") {
       this.hooks.log?.(`slot ${slotId}: outcome of ${order.client_order_id} unknown (${result.reason}); left to query and TICK`);
+    }
+  }
+
+  /**
+   * Sets the venue leverage for the entry's asset and side when it differs from what this
+   * process last set. A failure rejects the entry (nothing is placed): trading at a leverage
+   * other than the one the strategy asked for is not an acceptable fallback.
+   */
+  private async ensureLeverage(slot: SlotRecord, clientOrderId: string): Promise<boolean> {
+    const key = `${slot.asset}:${slot.side}`;
+    if (this.leverageSet.get(key) === slot.leverage) return true;
+    try {
+      await this.venue.setLeverage(slot.asset, slot.side ?? "LONG", slot.leverage);
+      this.leverageSet.set(key, slot.leverage);
+      return true;
+    } catch (e) {
+      const reason = e instanceof Error ? e.message : String(e);
+      this.onVenueEvent({
+        kind: "REJECT", event_id: `LEVERAGE:${clientOrderId}`, venue_order_id: "", client_order_id: clientOrderId, asset: slot.asset,
+        filled_size_cumulative: 0, avg_price: 0, last_fill_size: 0, last_fill_price: 0, fee_cumulative: 0, venue_time_ms: this.clock.nowMs(),
+        reject_reason: /rate/i.test(reason) ? "RATE_LIMITED" : "VENUE", venue_message: `leverage ${slot.leverage} could not be set: ${reason.slice(0, 120)}`,
+      });
+      return false;
     }
   }
 
@@ -118,6 +151,41 @@ export class Executor {
     this.hooks.venueLatency?.("cancel", Number(this.clock.monoNs() - started) / 1e6);
     if (result.status === "REJECTED") this.onVenueEvent(result.event);
   }
+
+  /**
+   * The hung-order path: asks the venue about the slot's working order and applies what it knows
+   * as an event. An order the venue has never heard of while the kernel still holds it
+   * PENDING_SUBMIT (no placement call running) never reached the venue — its placement ended
+   * UNKNOWN and the adapter's queries and retry did not find it — so it is rejected (VENUE,
+   * code 80016) instead of leaving the slot working for ever. A late execution of it would show
+   * up as an event for a finished order: OVERFILL, then reconcile.
+   */
+  async resolveByQuery(slotId: number): Promise<"EVENT" | "ABSENT_REJECTED" | "UNKNOWN" | "NONE"> {
+    const order = workingOrder(this.kernel.slot(slotId));
+    if (!order) return "NONE";
+    const asset = this.kernel.slot(slotId).asset;
+    const state = await this.venue.queryOrder(asset, order.client_order_id).catch(() => undefined);
+    if (state === undefined) return "UNKNOWN";
+    if (state !== null) {
+      this.onVenueEvent(eventFromOrderState(state));
+      return "EVENT";
+    }
+    const now = workingOrder(this.kernel.slot(slotId));
+    if (now?.client_order_id !== order.client_order_id || now.status !== "PENDING_SUBMIT" || this.placing.has(order.client_order_id)) return "NONE";
+    this.onVenueEvent({
+      kind: "REJECT", event_id: `ABSENT:${order.client_order_id}`, venue_order_id: "", client_order_id: order.client_order_id, asset,
+      filled_size_cumulative: 0, avg_price: 0, last_fill_size: 0, last_fill_price: 0, fee_cumulative: 0, venue_time_ms: this.clock.nowMs(),
+      reject_reason: "VENUE", venue_code: "80016", venue_message: "order not found at the venue after its placement outcome stayed unknown",
+    });
+    return "ABSENT_REJECTED";
+  }
+}
+
+/** The slot's working order (entry while ENTRY_WORKING, exit while EXIT_WORKING), else null. */
+function workingOrder(slot: SlotRecord): OrderRecord | null {
+  if (slot.stage === "ENTRY_WORKING") return slot.entry_order;
+  if (slot.stage === "EXIT_WORKING") return slot.exit_order;
+  return null;
 }
 
 /** The venue order for a slot's pending order, from the kernel's own record of it. */

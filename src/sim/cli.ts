@@ -11,10 +11,12 @@ export interface SimArgs {
   apiKey: string;
   secret: string;
   seed: number;
+  /** Symbols and start prices, e.g. {"TRX-USDT": 0.25}; default: the sim's catalog. */
+  prices?: Record<string, number>;
 }
 
 export async function runSimFromArgs(args: SimArgs): Promise<void> {
-  const handle = await startBingxSim({ port: args.port, apiKey: args.apiKey, secret: args.secret, seed: args.seed });
+  const handle = await startBingxSim({ port: args.port, apiKey: args.apiKey, secret: args.secret, seed: args.seed, ...(args.prices ? { prices: args.prices } : {}) });
   process.stdout.write(`bingx-sim listening on ${handle.url} (ws ${handle.wsUrl}) SEED=${handle.seed}\n`);
   await new Promise<void>((resolve) => {
     const stop = () => {

@@ -27,6 +27,7 @@ const KNOWN: Record<string, [qtyPrec: number, pricePrec: number, minQty: number,
   "ETH-USDT": [2, 2, 0.01, 100, 3200],
   "SOL-USDT": [1, 3, 0.1, 50, 150],
   "DOGE-USDT": [0, 5, 1, 50, 0.15],
+  "TRX-USDT": [0, 5, 1, 50, 0.25],
 };
 
 export const DEFAULT_PRICES: Record<string, number> = Object.fromEntries(
