@@ -12,7 +12,7 @@
 
 import type { Clock } from "../contracts/clock.ts";
 import type { KernelOutcome, OrderRecord, SlotRecord, TransitionRecord } from "../contracts/records.ts";
-import type { OrderRequest, VenueAdapter, VenueEvent } from "../contracts/venue.ts";
+import type { OrderRequest, PositionSide, VenueAdapter, VenueEvent } from "../contracts/venue.ts";
 import type { ExecutionKernel } from "../kernel/index.ts";
 import { eventFromOrderState } from "./_order_event.ts";
 
@@ -118,23 +118,40 @@ export class Executor {
   }
 
   /**
-   * Sets the venue leverage for the entry's asset and side when it differs from what this
-   * process last set. A failure rejects the entry (nothing is placed): trading at a leverage
-   * other than the one the strategy asked for is not an acceptable fallback.
+   * Sets the venue leverage for an asset and side, unless this process already set that value.
+   * Setting leverage is idempotent, so a failure that is not a rate limit is retried twice.
+   */
+  async setLeverage(asset: string, side: PositionSide, leverage: number): Promise<void> {
+    const key = `${asset}:${side}`;
+    if (this.leverageSet.get(key) === leverage) return;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.venue.setLeverage(asset, side, leverage);
+        this.leverageSet.set(key, leverage);
+        return;
+      } catch (e) {
+        if (attempt >= 2 || (e as { kind?: string }).kind === "RATE_LIMITED") throw e;
+        await Bun.sleep(100 * 3 ** attempt);
+      }
+    }
+  }
+
+  /**
+   * Sets the entry's leverage first. A failure rejects the entry (nothing is placed): trading at
+   * a leverage other than the one the strategy asked for is not an acceptable fallback.
    */
   private async ensureLeverage(slot: SlotRecord, clientOrderId: string): Promise<boolean> {
-    const key = `${slot.asset}:${slot.side}`;
-    if (this.leverageSet.get(key) === slot.leverage) return true;
     try {
-      await this.venue.setLeverage(slot.asset, slot.side ?? "LONG", slot.leverage);
-      this.leverageSet.set(key, slot.leverage);
+      await this.setLeverage(slot.asset, slot.side ?? "LONG", slot.leverage);
       return true;
     } catch (e) {
-      const reason = e instanceof Error ? e.message : String(e);
+      const err = e as { kind?: string; message?: string; retry_after_ms?: number };
+      const limited = err.kind === "RATE_LIMITED";
       this.onVenueEvent({
         kind: "REJECT", event_id: `LEVERAGE:${clientOrderId}`, venue_order_id: "", client_order_id: clientOrderId, asset: slot.asset,
         filled_size_cumulative: 0, avg_price: 0, last_fill_size: 0, last_fill_price: 0, fee_cumulative: 0, venue_time_ms: this.clock.nowMs(),
-        reject_reason: /rate/i.test(reason) ? "RATE_LIMITED" : "VENUE", venue_message: `leverage ${slot.leverage} could not be set: ${reason.slice(0, 120)}`,
+        reject_reason: limited ? "RATE_LIMITED" : "VENUE", ...(limited && err.retry_after_ms !== undefined ? { retry_after_ms: err.retry_after_ms } : {}),
+        venue_message: `leverage ${slot.leverage} could not be set: ${String(err.message ?? e).slice(0, 120)}`,
       });
       return false;
     }

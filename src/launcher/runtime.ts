@@ -14,7 +14,6 @@ import { INPUT_SIZE } from "../kernel/index.ts";
 import { IntakeClosedError } from "../http/index.ts";
 import type { Bundle } from "./bundle.ts";
 import { Executor } from "./executor.ts";
-import { eventFromOrderState } from "./_order_event.ts";
 import { Metrics } from "./metrics.ts";
 import { recover, type RecoveryReport } from "./recovery.ts";
 
@@ -54,7 +53,7 @@ export class Runtime {
     this.b.journal?.flush();
     if (outcome) this.metrics.recordOutcome(input, outcome);
     const diagnostics = outcome?.diagnostics ?? [];
-    if (transitions.length === 0 && diagnostics.length === 0) return;
+    // Marks change unrealized PnL without a transition: every outcome goes to the projection.
     const k = this.b.kernel;
     this.b.projection.onOutcome({
       transitions, diagnostics, slots: (id) => k.slot(id), account: k.account(), control: this.b.control.snapshot(),
@@ -65,12 +64,8 @@ export class Runtime {
 
   /** A hung order is looked up at the venue; what the venue knows comes back as an event. */
   private async resolveHung(slotId: number): Promise<void> {
-    const slot = this.b.kernel.slot(slotId);
-    const order = slot.stage === "EXIT_WORKING" ? slot.exit_order : slot.entry_order;
-    if (!order) return;
-    const state = await this.b.venue.queryOrder(slot.asset, order.client_order_id).catch(() => null);
-    this.log(`slot ${slotId}: hung order ${order.client_order_id} is ${state?.status ?? "unknown"} at the venue`);
-    if (state) this.executor.onVenueEvent(eventFromOrderState(state));
+    const result = await this.executor.resolveByQuery(slotId);
+    this.log(`slot ${slotId}: hung order resolved by query: ${result}`);
   }
 
   submitIntent(body: unknown): KernelOutcome {

@@ -37,6 +37,8 @@ export interface ProjectionConfig {
   clickhouse?: { url: string; database: string } | null;
   required: boolean;
   onDiagnostic: (d: ProjectionDiagnostic) => void;
+  /** This process's epoch for map writes (default: `clock.nowMs()` at creation; README "Version epochs"). */
+  epochMs?: number;
   /** Extra sinks (CallbackSink in tests); each gets a spooled outbox like the servers. */
   sinks?: Sink[];
   tuning?: ProjectionTuning;
@@ -51,6 +53,8 @@ export interface ProjectionStats {
 
 export interface Projection {
   readonly strategy: string;
+  /** The epoch every map write of this process carries. */
+  readonly epoch: number;
   readonly names: NamespaceNames;
   /** Synchronous and non-blocking: enqueues what the outcome projects and returns. */
   onOutcome(o: OutcomeInput): void;
@@ -80,7 +84,9 @@ export async function createProjection(cfg: ProjectionConfig): Promise<Projectio
     cfg.onDiagnostic({ code: "SINK_DEGRADED", severity: "ERROR", sink: f.sink.name, message: `projection degraded: ${f.error}`, details: { address: f.sink.address } });
     outboxes.find((o) => o.sink === f.sink)?.markDown(f.error);
   }
-  return wrap(new ProjectionCore(strategy, cfg.clock, outboxes), outboxes);
+  const epoch = cfg.epochMs ?? cfg.clock.nowMs();
+  if (!Number.isSafeInteger(epoch) || epoch < 0) throw new Error(`Condition failed: projection epoch must be a non-negative integer of ms, got ${epoch}`);
+  return wrap(new ProjectionCore(strategy, cfg.clock, outboxes, epoch), outboxes);
 }
 
 function buildSinks(cfg: ProjectionConfig, spoolDir: string): Sink[] {
@@ -98,6 +104,7 @@ function buildSinks(cfg: ProjectionConfig, spoolDir: string): Sink[] {
 function wrap(core: ProjectionCore, outboxes: Outbox[]): Projection {
   return {
     strategy: core.strategy,
+    epoch: core.epoch,
     names: core.names,
     onOutcome: (o) => core.onOutcome(o),
     onControl: (c) => core.onControl(c),

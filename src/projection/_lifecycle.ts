@@ -4,12 +4,15 @@
  *  - OPEN once per trade, when the position is established: the entry fills fully, a cancel ack
  *    leaves a partial entry position, or a RECONCILE/RESTORE finds a position this process has not
  *    announced yet. Partial entry fills do not open (the entry is still working).
- *  - PARTIAL_EXIT for every exit fill that leaves a position (per leg fill, multi-leg exits).
+ *  - PARTIAL_EXIT for every exit fill that leaves a position (per leg fill, multi-leg exits): any
+ *    confirmed transition out of EXIT_WORKING that shrinks the position, since the real kernel
+ *    also applies a larger cumulative fill carried by a CANCEL_ACK, CANCEL_REJECT, REJECT or ACK
+ *    (kernel/README.md decision 13), not only by PARTIAL_FILL / FULL_FILL.
  *  - CLOSE when the slot reaches CLOSED, with realized PnL, fees and the capital after settlement.
  * Row ids come from trade facts (`<strategy>:<trade>:OPEN`, `...:PX<leg>:<position left>`,
  * `...:CLOSE`), so the same fact projected twice (replay, restart) dedupes.
  */
-import type { AccountRecord, SlotRecord, TransitionRecord, Trigger } from "../contracts/records.ts";
+import type { AccountRecord, SlotRecord, TransitionRecord } from "../contracts/records.ts";
 
 export type TradeEventType = "OPEN" | "PARTIAL_EXIT" | "CLOSE";
 
@@ -39,7 +42,6 @@ export type TradeEventRow = {
   now_ms: number;
 };
 
-const EXIT_FILL_TRIGGERS: ReadonlySet<Trigger> = new Set(["PARTIAL_FILL", "FULL_FILL", "CANCEL_ACK"]);
 const OPENED_MAX = 4096;
 
 /** Remembers which trades were announced OPEN (bounded, oldest forgotten first). */
@@ -78,7 +80,7 @@ export function tradeEvent(
     opened.add(s.trade_id);
     return row(strategy, seq, "OPEN", `${strategy}:${s.trade_id}:OPEN`, t, s, a, s.entry_order?.filled_size ?? s.size);
   }
-  if (t.from === "EXIT_WORKING" && EXIT_FILL_TRIGGERS.has(t.trigger) && prevSize !== undefined && prevSize > s.size) {
+  if (t.from === "EXIT_WORKING" && prevSize !== undefined && prevSize > s.size) {
     return row(strategy, seq, "PARTIAL_EXIT", `${strategy}:${s.trade_id}:PX${s.leg}:${s.size}`, t, s, a, prevSize - s.size);
   }
   return null;

@@ -2,8 +2,10 @@
  * Shared projection types: what the outbox hands to a sink (map writes and records), the Sink
  * contract every implementation honours, projection diagnostics and per-sink stats.
  *
- * A map write carries the full latest row and its version; a sink applies it only if the stored
- * row's version is lower (compare-and-set), so replays and reordering can never regress a map.
+ * A map write carries the full latest row, its version and the writing projection's epoch; a sink
+ * applies it only if the stored row's (epoch, version) is lower (compare-and-set), so replays and
+ * reordering can never regress a map, and a restarted process (new epoch, kernel versions from 0)
+ * still replaces what the previous process wrote (README.md, "Version epochs").
  * A record carries a deterministic `row_id`; sinks that store records dedupe by it.
  */
 import type { Severity } from "../contracts/records.ts";
@@ -27,6 +29,26 @@ export interface MapWrite {
   key: string;
   value: Row | null;
   version: number;
+  /** The writing projection's epoch (its start time, ms); absent = 0 (written before epochs). */
+  epoch?: number;
+}
+
+/** (epoch, version) of a stored row; a row without `epoch` predates epochs and counts as epoch 0. */
+export function stampOf(row: Row | null | undefined): { epoch: number; version: number } {
+  if (row === null || row === undefined) return { epoch: -1, version: -1 };
+  const e = Number(row.epoch);
+  const v = Number(row.version);
+  return { epoch: Number.isFinite(e) ? e : 0, version: Number.isFinite(v) ? v : -1 };
+}
+
+/**
+ * True when `w` must not replace the stored stamp: (epoch, version) compared in that order; a put
+ * needs a strictly newer stamp, a delete an equal or newer one.
+ */
+export function isStaleWrite(stored: { epoch: number; version: number }, w: { epoch?: number; version: number; value: unknown }): boolean {
+  const epoch = w.epoch ?? 0;
+  if (stored.epoch !== epoch) return stored.epoch > epoch;
+  return w.value === null ? stored.version > w.version : stored.version >= w.version;
 }
 
 export const RECORD_KINDS = ["trade_event", "topic_event", "transition", "diagnostic"] as const;
@@ -51,6 +73,7 @@ export interface PendingMapWrite {
   key: string;
   value: Lazy<Row> | null;
   version: number;
+  epoch?: number;
 }
 export interface PendingRecord {
   kind: RecordKind;

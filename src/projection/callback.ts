@@ -1,9 +1,9 @@
 /**
  * CallbackSink: a sink for tests. It takes every map write and record, applies map writes with the
- * same version rule as the real sinks into an in-memory map image, and can be switched down
+ * same (epoch, version) rule as the real sinks into an in-memory map image, and can be switched down
  * (`down = true`) to exercise spooling. `onMaps` / `onRecords` observe what arrives.
  */
-import { RECORD_KINDS, type MapWrite, type OutRecord, type RecordKind, type Row, type Sink, type WriteResult } from "./_types.ts";
+import { RECORD_KINDS, isStaleWrite, stampOf, type MapWrite, type OutRecord, type RecordKind, type Row, type Sink, type WriteResult } from "./_types.ts";
 
 export interface CallbackSinkOptions {
   name?: string;
@@ -45,9 +45,7 @@ export class CallbackSink implements Sink {
     for (const w of writes) {
       const m = this.image.get(w.map) ?? new Map<string, Row>();
       this.image.set(w.map, m);
-      const cur = m.get(w.key);
-      const curVersion = cur === undefined ? -1 : Number(cur.version);
-      if (w.value === null ? curVersion > w.version : curVersion >= w.version) {
+      if (isStaleWrite(stampOf(m.get(w.key)), w)) {
         stale++;
         continue;
       }

@@ -2,8 +2,8 @@
  * HazelcastSink: slot, account, active-slot and control maps plus the reliable trade-event topic of
  * one namespace (names in `_names.ts`).
  *
- * Map writes are compare-and-set on `version` (no EntryProcessor from JS): read the stored raw JSON,
- * skip if its version is newer (or equal, for puts), else `replace(key, old, new)` — or
+ * Map writes are compare-and-set on `(epoch, version)` (no EntryProcessor from JS): read the stored
+ * raw JSON, skip if its stamp is newer (or equal, for puts), else `replace(key, old, new)` — or
  * `putIfAbsent` / `remove(key, old)` — retried at most CAS_TRIES times with a growing pause. Topic events are published
  * one by one in spool order; a failure returns the published prefix, so only the one in-flight event
  * can be repeated after an outage (events carry `row_id` for consumers to dedupe).
@@ -13,7 +13,7 @@ import type { HazelcastJsonValue } from "hazelcast-client";
 import { loadedHazelcastLib } from "./_libs.ts";
 import { namespaceNames } from "./_names.ts";
 import { hzRunning, newHzClient, type HazelcastConfig, type HzClient } from "./_hz_client.ts";
-import { errorText, type MapWrite, type OutRecord, type RecordKind, type Sink, type WriteResult } from "./_types.ts";
+import { errorText, isStaleWrite, stampOf, type MapWrite, type OutRecord, type RecordKind, type Sink, type WriteResult } from "./_types.ts";
 
 const CAS_TRIES = 16;
 const PARALLEL = 32;
@@ -98,8 +98,7 @@ export class HazelcastSink implements Sink {
         if ((await m.putIfAbsent(w.key, next)) === null) return "applied";
         continue;
       }
-      const curVersion = versionOf(cur);
-      if (next === null ? curVersion > w.version : curVersion >= w.version) return "stale";
+      if (isStaleWrite(stampOfJson(cur), w)) return "stale";
       if (next === null ? await m.remove(w.key, cur) : await m.replaceIfSame(w.key, cur, next)) return "applied";
       await new Promise((r) => setTimeout(r, i)); // lost a race with another writer: back off a little
     }
@@ -107,8 +106,6 @@ export class HazelcastSink implements Sink {
   }
 }
 
-function versionOf(v: HazelcastJsonValue | Record<string, unknown>): number {
-  const o = v instanceof loadedHazelcastLib().HazelcastJsonValue ? (JSON.parse(v.toString()) as Record<string, unknown>) : v;
-  const n = Number(o.version);
-  return Number.isFinite(n) ? n : -1;
+function stampOfJson(v: HazelcastJsonValue | Record<string, unknown>): { epoch: number; version: number } {
+  return stampOf(v instanceof loadedHazelcastLib().HazelcastJsonValue ? (JSON.parse(v.toString()) as Record<string, unknown>) : v);
 }

@@ -12,7 +12,7 @@
  * deterministic, so regeneration does not duplicate). Sinks without a spool (local, callback) get
  * records straight from memory.
  *
- * Map writes are coalesced to the latest version per key and kept in memory (a map is latest state:
+ * Map writes are coalesced to the latest (epoch, version) per key and kept in memory (a map is latest state:
  * after a restart the launcher re-projects restored slots). Failures back off exponentially.
  */
 import type { Clock } from "../contracts/clock.ts";
@@ -170,7 +170,7 @@ export class Outbox {
   private async drainMaps(): Promise<void> {
     if (this.mapCount === 0) return;
     const batch: MapWrite[] = [];
-    for (const m of this.maps.values()) for (const w of m.values()) batch.push({ map: w.map, key: w.key, value: w.value === null ? null : resolve(w.value), version: w.version });
+    for (const m of this.maps.values()) for (const w of m.values()) batch.push(resolveWrite(w));
     this.maps.clear();
     this.mapCount = 0;
     try {
@@ -189,7 +189,7 @@ export class Outbox {
     if (m === undefined) this.maps.set(w.map, (m = new Map()));
     const cur = m.get(w.key);
     if (cur === undefined) this.mapCount++;
-    else if (orEqual ? cur.version > w.version : cur.version >= w.version) return;
+    else if ((cur.epoch ?? 0) !== (w.epoch ?? 0) ? (cur.epoch ?? 0) > (w.epoch ?? 0) : orEqual ? cur.version > w.version : cur.version >= w.version) return;
     m.set(w.key, w);
   }
 
@@ -225,6 +225,14 @@ export class Outbox {
     this.lastError = null;
     this.opts.onDiagnostic({ code: "SINK_UP", severity: "INFO", sink: this.sink.name, message: `${this.sink.name} sink at ${this.sink.address} is back; draining the spool`, details: { address: this.sink.address } });
   }
+}
+
+/** A pending write made concrete; the row carries the writer's `epoch` (the sinks' CAS reads it back). */
+function resolveWrite(w: PendingMapWrite): MapWrite {
+  const out: MapWrite = { map: w.map, key: w.key, value: null, version: w.version };
+  if (w.epoch !== undefined) out.epoch = w.epoch;
+  if (w.value !== null) out.value = w.epoch === undefined ? resolve(w.value) : { ...resolve(w.value), epoch: w.epoch };
+  return out;
 }
 
 function resolveRecord(r: PendingRecord): OutRecord {

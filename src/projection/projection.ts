@@ -59,7 +59,12 @@ export class ProjectionCore {
   private readonly byKind = new Map<RecordKind, Outbox[]>();
   private readonly mapOutboxes: Outbox[];
 
-  constructor(readonly strategy: string, private readonly clock: Clock, private readonly outboxes: readonly Outbox[]) {
+  /**
+   * @param epoch this projection's epoch (its start time in ms): every map write carries it, and
+   *   sinks order writes by (epoch, version), so a restarted process, whose kernel versions start
+   *   again from 0, still replaces the rows of the process before it.
+   */
+  constructor(readonly strategy: string, private readonly clock: Clock, private readonly outboxes: readonly Outbox[], readonly epoch = 0) {
     this.names = namespaceNames(strategy);
     this.mapOutboxes = outboxes.filter((o) => o.sink.takesMaps);
     for (const k of RECORD_KINDS) this.byKind.set(k, outboxes.filter((o) => o.sink.takes(k)));
@@ -146,7 +151,8 @@ export class ProjectionCore {
   }
 
   private putMap(map: string, key: string, value: Lazy<Row> | null, version: number): void {
-    for (const o of this.mapOutboxes) if (this.mirror || !o.sink.mirrorGated) o.putMap({ map, key, value, version });
+    const epoch = this.epoch;
+    for (const o of this.mapOutboxes) if (this.mirror || !o.sink.mirrorGated) o.putMap({ map, key, value, version, epoch });
   }
 
   private record(kind: RecordKind, row: Lazy<RecordRow>): void {

@@ -46,11 +46,11 @@ describe("dist/dita-v2", () => {
   });
 
   test("bad configuration exits non-zero with one line naming the variable", () => {
-    for (const [name, value] of [["DITA_V2_SLOTS", "banana"], ["DITA_V2_VENUE", "NYSE"], ["DITA_V2_HTTP_PORT", "99999"], ["DITA_V2_RECONCILE_ON_RESTART", "yes"]]) {
+    for (const [name, value] of [["DITA_V2_SLOTS", "banana"], ["DITA_V2_VENUE", "NYSE"], ["DITA_V2_HTTP_PORT", "99999"], ["DITA_V2_RECONCILE_ON_RESTART", "yes"]] as Array<[string, string]>) {
       const r = run(["once"], { [name]: value! }, scratch());
       expect(r.code).not.toBe(0);
       expect(r.stderr.trim().split("\n")).toHaveLength(1);
-      expect(r.stderr).toContain(name!);
+      expect(r.stderr).toContain(name);
       expect(r.stderr).not.toContain("    at ");
     }
   });

@@ -14,6 +14,9 @@ import { readTopic } from "../../src/projection/_iso_hz.ts";
 import { TradeScript, finishTrade, openTrade, wholeTrade } from "./projection_fixtures.ts";
 import { freePort, startHazelcast, type HazelcastService } from "./_services.ts";
 
+/** The projection's epoch: its ManualClock's start time (map rows carry it; see README, Version epochs). */
+const EPOCH = 1_700_000_000_000;
+
 let hz: HazelcastService;
 let reader: HzClient;
 const cleanups: (() => Promise<void>)[] = [];
@@ -48,7 +51,7 @@ describe("HazelcastSink with a live member", () => {
     for (const o of wholeTrade(k, 3, "TA1")) p.onOutcome(o);
     expect(await p.flush(10_000)).toBe(true);
     const state = await entries("DOLPHIN_STATE_ALPHA");
-    expect(state.get("3")).toEqual(JSON.parse(JSON.stringify({ strategy: "alpha", ...k.slot(3) })));
+    expect(state.get("3")).toEqual(JSON.parse(JSON.stringify({ strategy: "alpha", epoch: EPOCH, ...k.slot(3) })));
     expect(state.get("3")).toMatchObject({ stage: "CLOSED", size: 0, realized_pnl: 7, version: 12, trade_id: "TA1" });
     expect((await entries("DITA_V2_ACTIVE_SLOTS_ALPHA")).size).toBe(0);
     const pnl = (await entries("DOLPHIN_PNL_ALPHA")).get("account")!;
@@ -66,7 +69,7 @@ describe("HazelcastSink with a live member", () => {
     const k = new TradeScript();
     for (const o of [k.enter(1, "TB1", 2), k.ack(1, "V"), k.fill(1, 2, 100, 0.1, true), k.exit(1, 1)]) p.onOutcome(o);
     expect(await p.flush(10_000)).toBe(true);
-    expect((await entries("DITA_V2_ACTIVE_SLOTS_BETA")).get("1")).toEqual({ strategy: "beta", slot_id: 1, stage: "POSITION_OPEN", trade_id: "TB1", asset: "BTC-USDT", side: "LONG", version: 3, updated_at_ms: k.slot(1).updated_at_ms - 1 });
+    expect((await entries("DITA_V2_ACTIVE_SLOTS_BETA")).get("1")).toEqual({ strategy: "beta", epoch: EPOCH, slot_id: 1, stage: "POSITION_OPEN", trade_id: "TB1", asset: "BTC-USDT", side: "LONG", version: 3, updated_at_ms: k.slot(1).updated_at_ms - 1 });
   }, 30_000);
 
   test("a stale write never overwrites a newer version (compare-and-set on version)", async () => {
@@ -114,11 +117,11 @@ describe("member killed mid-run", () => {
     const down = p.stats().sinks[0]!;
     expect(down.up).toBe(false);
     expect(down.backlog_records).toBe(7);
-    expect(down.pending_map_writes).toBeGreaterThan(0);
+    expect(down.last_error).not.toBeNull();
     await hz.restart();
     expect(await p.flush(30_000)).toBe(true);
     const state = await entries("DOLPHIN_STATE_KAPPA");
-    for (const s of [0, 1, 2, 3, 5]) expect(state.get(String(s))).toEqual(JSON.parse(JSON.stringify({ strategy: "kappa", ...k.slot(s) })));
+    for (const s of [0, 1, 2, 3, 5]) expect(state.get(String(s))).toEqual(JSON.parse(JSON.stringify({ strategy: "kappa", epoch: EPOCH, ...k.slot(s) })));
     const active = await entries("DITA_V2_ACTIVE_SLOTS_KAPPA");
     expect([...active.keys()].sort()).toEqual(["1", "2", "3", "5"]);
     expect((await entries("DOLPHIN_PNL_KAPPA")).get("account")).toMatchObject({ version: k.account.version, capital: k.account.capital });

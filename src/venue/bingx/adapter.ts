@@ -117,7 +117,9 @@ export class BingxVenueAdapter implements VenueAdapter {
       try {
         const s = parseOrder(await this.rest.request(ep.queryOrder(asset, clientOrderId)));
         if (!s) throw new VenueRequestError("MALFORMED", `query order ${clientOrderId}: answer unreadable`);
-        return { ...s, client_order_id: this.kernelId(s.client_order_id || clientOrderId) };
+        // The caller's spelling wins when the venue echoes the same id lower-cased (BingX does).
+        const same = s.client_order_id === "" || s.client_order_id.toLowerCase() === clientOrderId.toLowerCase();
+        return { ...s, client_order_id: same ? clientOrderId : this.kernelId(s.client_order_id) };
       } catch (err) {
         if (err instanceof VenueRequestError && err.code === 80016) return null;
         throw err;
