@@ -269,6 +269,11 @@ int32_t zinc_close(int32_t h);
 int32_t zinc_header(int32_t h, void *out64);
 int64_t zinc_seq(int32_t h);
 int64_t zinc_wait(int32_t h, uint64_t last_seq, int32_t timeout_ms);
+/* Busy-waits (no syscall, no sleep) at most spin_us (0..ZINC_SPIN_US_MAX) microseconds for the
+ * sequence to differ from last_seq; returns the current sequence. Called on the waiter's own
+ * thread before it falls back to zinc_wait, so a change that comes soon costs no wake-up. */
+#define ZINC_SPIN_US_MAX 10000u
+int64_t zinc_spin_wait(int32_t h, uint64_t last_seq, uint32_t spin_us);
 int32_t zinc_ring_push(int32_t h, const void *rec, uint32_t len);
 int32_t zinc_ring_push_batch(int32_t h, const void *recs, uint32_t count);
 int32_t zinc_ring_pop(int32_t h, void *out, uint32_t max_records);

@@ -42,8 +42,9 @@ if (!Bun.which("cargo")) {
 run(["cargo", "build", "--release", "--quiet", "--manifest-path", "kernel/Cargo.toml"], "kernel (cargo build)");
 
 mkdirSync(join(root, "ffi/build"), { recursive: true });
-const zincSources = ["ffi/zinc.c", "ffi/zinc.h"].map(mtime);
-if (Math.max(...zincSources) > mtime("ffi/build/libzinc.so")) {
+// zinc.c is a unity build over ffi/src/*.c, so any of them makes the library stale.
+const zincSources = Math.max(mtime("ffi/zinc.c"), mtime("ffi/zinc.h"), newestMtime(join(root, "ffi/src"), [".c", ".h"]));
+if (zincSources > mtime("ffi/build/libzinc.so")) {
   run(
     ["gcc", "-O2", "-std=c11", "-D_GNU_SOURCE", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC", "-o", "ffi/build/libzinc.so", "ffi/zinc.c"],
     "zinc (gcc)",

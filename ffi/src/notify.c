@@ -46,3 +46,21 @@ int64_t zinc_wait(int32_t id, uint64_t last_seq, int32_t timeout_ms) {
     handle_unref(h);
     return (int64_t)seq;
 }
+
+/* Bounded busy wait on the sequence: at most spin_us (clamped to ZINC_SPIN_US_MAX) of CPU,
+ * checking the clock every 64 polls. Never sleeps and never touches `waiters`. */
+int64_t zinc_spin_wait(int32_t id, uint64_t last_seq, uint32_t spin_us) {
+    zinc_handle *h = handle_ref(id);
+    if (h == NULL) return ZINC_E_BADF;
+    zinc_region_header *hdr = hdr_of(h);
+    if (spin_us > ZINC_SPIN_US_MAX) spin_us = ZINC_SPIN_US_MAX;
+    uint64_t deadline = mono_ns() + (uint64_t)spin_us * 1000ull;
+    uint64_t seq = atomic_load(&hdr->seq);
+    for (uint32_t poll = 1; seq == last_seq && atomic_load(&h->closing) == 0; poll++) {
+        if ((poll & 63u) == 0 && mono_ns() >= deadline) break;
+        cpu_relax();
+        seq = atomic_load(&hdr->seq);
+    }
+    handle_unref(h);
+    return (int64_t)seq;
+}

@@ -13,6 +13,7 @@ const symbols = {
   zinc_header: { args: [T.i32, T.ptr], returns: T.i32 },
   zinc_seq: { args: [T.i32], returns: T.i64_fast },
   zinc_wait: { args: [T.i32, T.u64, T.i32], returns: T.i64_fast },
+  zinc_spin_wait: { args: [T.i32, T.u64, T.u32], returns: T.i64_fast },
   zinc_ring_push: { args: [T.i32, T.ptr, T.u32], returns: T.i32 },
   zinc_ring_push_batch: { args: [T.i32, T.ptr, T.u32], returns: T.i32 },
   zinc_ring_pop: { args: [T.i32, T.ptr, T.u32], returns: T.i32 },

@@ -5,7 +5,7 @@
  */
 
 import { check, KIND, loadZinc, type RegionKind, type ZincLib } from "./_lib.ts";
-import { FutexWaiter } from "./_waiter.ts";
+import { FutexWaiter, WAIT_SPIN_US_DEFAULT } from "./_waiter.ts";
 import { invariant, ZincError } from "./types.ts";
 
 export interface RegionHeader {
@@ -31,6 +31,8 @@ export interface RegionOpen {
   writer: boolean;
   /** Event-loop turns to poll before sleeping on the futex (0 = sleep at once). */
   spinTurns?: number;
+  /** Microseconds to busy-wait on the calling thread before the futex path (see _waiter.ts). */
+  spinUs?: number;
 }
 
 export class ZincRegion {
@@ -43,8 +45,9 @@ export class ZincRegion {
     readonly id: number,
     readonly path: string,
     spinTurns: number,
+    spinUs: number,
   ) {
-    this.waiter = new FutexWaiter(lib, libPath, id, spinTurns);
+    this.waiter = new FutexWaiter(lib, libPath, id, spinTurns, spinUs);
   }
 
   static open(o: RegionOpen): ZincRegion {
@@ -57,7 +60,7 @@ export class ZincRegion {
       const end = err.indexOf(0);
       throw new ZincError("OPEN", new TextDecoder().decode(err.subarray(0, end < 0 ? err.length : end)) || `zinc_open failed (${id})`);
     }
-    return new ZincRegion(lib, o.libPath, id, `/dev/shm/${o.prefix}.${o.kind}`, o.spinTurns ?? 0);
+    return new ZincRegion(lib, o.libPath, id, `/dev/shm/${o.prefix}.${o.kind}`, o.spinTurns ?? 0, o.spinUs ?? WAIT_SPIN_US_DEFAULT);
   }
 
   header(): RegionHeader {

@@ -13,6 +13,9 @@ import { invariant } from "./types.ts";
 
 const CHUNK_MS = 1000;
 const TIMEOUT_MS_MAX = 3_600_000;
+const SPIN_US_MAX = 10_000; // ZINC_SPIN_US_MAX in ffi/zinc.h
+/** Default busy-wait before the futex path, in microseconds (bench/zinc_kernel.ts; ffi/README.md §11). */
+export const WAIT_SPIN_US_DEFAULT = 0;
 
 interface Pending {
   lastSeq: number;
@@ -31,8 +34,10 @@ export class FutexWaiter {
     private readonly libPath: string,
     private readonly id: number,
     private readonly spinTurns = 0,
+    private readonly spinUs = WAIT_SPIN_US_DEFAULT,
   ) {
     invariant(Number.isInteger(spinTurns) && spinTurns >= 0 && spinTurns <= 100_000, `spinTurns out of range: ${spinTurns}`);
+    invariant(Number.isInteger(spinUs) && spinUs >= 0 && spinUs <= SPIN_US_MAX, `spinUs out of range: ${spinUs}`);
   }
 
   current(): number {
@@ -52,11 +57,17 @@ export class FutexWaiter {
     invariant(Number.isInteger(timeoutMs) && timeoutMs >= 0 && timeoutMs <= TIMEOUT_MS_MAX, `wait timeoutMs out of range: ${timeoutMs}`);
     const now = this.current();
     if (now !== lastSeq || timeoutMs === 0 || this.closed) return Promise.resolve(now);
-    return new Promise<number>((resolve) => {
+    let pending: Pending | null = null;
+    const promise = new Promise<number>((resolve) => {
       const p: Pending = { lastSeq, resolve, timer: setTimeout(() => this.settle(p), timeoutMs) };
+      pending = p;
       this.pending.add(p);
       this.arm(now);
     });
+    // The Worker is armed first, then this thread busy-waits up to spinUs: a change seen here
+    // costs no wake-up, and a miss costs no extra latency (the futex path is already waiting).
+    if (this.spinUs > 0 && Number(this.lib.zinc_spin_wait(this.id, lastSeq, this.spinUs)) !== lastSeq) this.settle(pending!);
+    return promise;
   }
 
   /** Resolves every pending wait (with the current sequence) and stops the worker. */

@@ -14,6 +14,8 @@ export interface ZincClientOptions {
   prefix: string;
   /** Event-loop turns a wait polls before sleeping on the futex; default 0. */
   waitSpinTurns?: number;
+  /** Microseconds a wait busy-waits on the calling thread before the futex; default WAIT_SPIN_US_DEFAULT. */
+  waitSpinUs?: number;
 }
 
 export class ZincIntentProducer {
@@ -54,7 +56,7 @@ export class ZincStateReader implements ZincStateView {
   }
 
   static open(o: ZincClientOptions): ZincStateReader {
-    return new ZincStateReader(ZincRegion.open({ ...o, kind: "state", recordCount: 0, writer: false, spinTurns: o.waitSpinTurns }));
+    return new ZincStateReader(ZincRegion.open({ ...o, kind: "state", recordCount: 0, writer: false, spinTurns: o.waitSpinTurns, spinUs: o.waitSpinUs }));
   }
 
   header(): RegionHeader {

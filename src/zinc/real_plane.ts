@@ -18,6 +18,8 @@ export interface RealZincPlaneOptions {
   ringCapacity: number;
   /** Event-loop turns a wait polls before sleeping on the futex; default 0 (see _waiter.ts). */
   waitSpinTurns?: number;
+  /** Microseconds a wait busy-waits on the calling thread before the futex; default WAIT_SPIN_US_DEFAULT. */
+  waitSpinUs?: number;
 }
 
 export class RealZincPlane implements ZincPlane {
@@ -33,9 +35,9 @@ export class RealZincPlane implements ZincPlane {
   }
 
   static open(o: RealZincPlaneOptions): RealZincPlane {
-    const intents = ZincRegion.open({ libPath: o.libPath, prefix: o.prefix, kind: "intents", recordCount: o.ringCapacity, writer: true, spinTurns: o.waitSpinTurns });
+    const intents = ZincRegion.open({ libPath: o.libPath, prefix: o.prefix, kind: "intents", recordCount: o.ringCapacity, writer: true, spinTurns: o.waitSpinTurns, spinUs: o.waitSpinUs });
     try {
-      const state = ZincRegion.open({ libPath: o.libPath, prefix: o.prefix, kind: "state", recordCount: o.slotCount, writer: true, spinTurns: o.waitSpinTurns });
+      const state = ZincRegion.open({ libPath: o.libPath, prefix: o.prefix, kind: "state", recordCount: o.slotCount, writer: true, spinTurns: o.waitSpinTurns, spinUs: o.waitSpinUs });
       return new RealZincPlane(intents, state, o.slotCount, o.ringCapacity);
     } catch (e) {
       intents.close();
