@@ -54,9 +54,9 @@ describe("dita-v2 smoke", () => {
   }, 30_000);
 
   test("a symbol the venue does not list fails at the rules step with exit 1", () => {
-    const r = run(["smoke", "--symbol", "TRX-USDT", "--venue-url", sim.url], env());
+    const r = run(["smoke", "--symbol", "XYZ-USDT", "--venue-url", sim.url], env());
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain("step 'rules' failed: Condition failed: TRX-USDT is not a listed contract");
+    expect(r.stderr).toContain("step 'rules' failed: Condition failed: XYZ-USDT is not a listed contract");
   }, 30_000);
 
   test("--dry-run prints the exact environment with secrets masked and ten numbered steps, and sends nothing", async () => {
