@@ -5,7 +5,8 @@
  * and reports each change. Every pending wait resolves on the first change or at its timeout.
  * Optional `spinTurns`: first poll the sequence once per event-loop turn (setImmediate, so the
  * loop is never blocked) for that many turns; it trades CPU for latency when traffic is hot
- * (bench/zinc.ts measures both). Invariant: at most one request is in flight to the worker.
+ * (bench/zinc.ts measures both). `spinUs`: an adaptive busy-wait on this thread after arming the
+ * worker (see WAIT_SPIN_US_DEFAULT). Invariant: at most one request is in flight to the worker.
  */
 
 import type { ZincLib } from "./_lib.ts";
@@ -14,8 +15,17 @@ import { invariant } from "./types.ts";
 const CHUNK_MS = 1000;
 const TIMEOUT_MS_MAX = 3_600_000;
 const SPIN_US_MAX = 10_000; // ZINC_SPIN_US_MAX in ffi/zinc.h
-/** Default busy-wait before the futex path, in microseconds (bench/zinc_kernel.ts; ffi/README.md §11). */
-export const WAIT_SPIN_US_DEFAULT = 0;
+/** Two spins in a row that miss mean traffic went cold; a cold waiter still probes every 4th wait. */
+const MISSES_COLD = 2;
+const PROBE_EVERY = 4;
+/**
+ * Default busy-wait before the futex path, in microseconds (bench/zinc_kernel.ts; ffi/README.md
+ * §11). The spin is adaptive: it runs while traffic is hot (a recent spin caught a change, or a
+ * change was already waiting) and stops after two spins in a row miss, probing every 4th wait
+ * after that, so sporadic intents mostly pay no spin and back-to-back intents avoid four thread
+ * wake-ups.
+ */
+export const WAIT_SPIN_US_DEFAULT = 100;
 
 interface Pending {
   lastSeq: number;
@@ -28,6 +38,10 @@ export class FutexWaiter {
   private armed = false;
   private closed = false;
   private readonly pending = new Set<Pending>();
+  /** Consecutive spins that missed; traffic counts as hot below MISSES_COLD (WAIT_SPIN_US_DEFAULT). */
+  private misses = 0;
+  /** Waits since traffic went cold; every PROBE_EVERY-th one spins anyway to notice a new burst. */
+  private coldWaits = 0;
 
   constructor(
     private readonly lib: ZincLib,
@@ -56,6 +70,7 @@ export class FutexWaiter {
   private sleep(lastSeq: number, timeoutMs: number): Promise<number> {
     invariant(Number.isInteger(timeoutMs) && timeoutMs >= 0 && timeoutMs <= TIMEOUT_MS_MAX, `wait timeoutMs out of range: ${timeoutMs}`);
     const now = this.current();
+    if (now !== lastSeq) this.misses = 0; // a change was already waiting: traffic is hot
     if (now !== lastSeq || timeoutMs === 0 || this.closed) return Promise.resolve(now);
     let pending: Pending | null = null;
     const promise = new Promise<number>((resolve) => {
@@ -66,7 +81,11 @@ export class FutexWaiter {
     });
     // The Worker is armed first, then this thread busy-waits up to spinUs: a change seen here
     // costs no wake-up, and a miss costs no extra latency (the futex path is already waiting).
-    if (this.spinUs > 0 && Number(this.lib.zinc_spin_wait(this.id, lastSeq, this.spinUs)) !== lastSeq) this.settle(pending!);
+    if (this.spinUs > 0 && (this.misses < MISSES_COLD || ++this.coldWaits % PROBE_EVERY === 0)) {
+      const hit = Number(this.lib.zinc_spin_wait(this.id, lastSeq, this.spinUs)) !== lastSeq;
+      this.misses = hit ? 0 : this.misses + 1;
+      if (hit) this.settle(pending!);
+    }
     return promise;
   }
 
