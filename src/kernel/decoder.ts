@@ -103,6 +103,19 @@ export function decodeSlot(dv: DataView, bytes: Uint8Array, at: number): SlotRec
   };
 }
 
+/** Only the fields a mark changes (and the trade id): the projection's hot path on marks. */
+export function decodeSlotMark(dv: DataView, bytes: Uint8Array, at: number): SlotMarkRecord {
+  return {
+    trade_id: fixedString(bytes, at + S.trade_id!, 32),
+    mark_price: dv.getFloat64(at + S.mark_price!, true),
+    unrealized_pnl: dv.getFloat64(at + S.unrealized_pnl!, true),
+    version: u64(dv, at + S.version!),
+    updated_at_ms: u64(dv, at + S.updated_at_ms!),
+  };
+}
+
+export type SlotMarkRecord = Pick<SlotRecord, "trade_id" | "mark_price" | "unrealized_pnl" | "version" | "updated_at_ms">;
+
 export function decodeAccount(dv: DataView): AccountRecord {
   const f = (name: string) => dv.getFloat64(A[name]!, true);
   return {

@@ -17,7 +17,7 @@ import type { KernelInput, ReconcileTruth } from "../contracts/intents.ts";
 import type { VenueEvent } from "../contracts/venue.ts";
 import { FAULT_DRILL_TOKEN, loadKernelLib, type KernelLib } from "./_kernel_ffi.ts";
 import { mapKernelMemory, type KernelViews } from "./_memory.ts";
-import { decodeAccount, decodeSlot } from "./decoder.ts";
+import { decodeAccount, decodeSlot, decodeSlotMark, type SlotMarkRecord } from "./decoder.ts";
 import { encodeInput, INPUT_SIZE } from "./encoder.ts";
 import { checkAbiOnce } from "./_abi_check.ts";
 import { collectOutcome, refusalOutcome, type BatchSink } from "./_outcome.ts";
@@ -173,6 +173,13 @@ export class ExecutionKernel {
       throw new KernelError(`slot_id must be an integer 0..${this.slotCount - 1}, got ${slotId}`);
     }
     return decodeSlot(v.slotsDv, v.slots, slotId * ABI.SlotImage.size);
+  }
+
+  /** The fields a mark moves (mark price, unrealized PnL, version, time) and the trade id. */
+  slotMark(slotId: number): SlotMarkRecord {
+    const { v } = this.live();
+    if (!Number.isInteger(slotId) || slotId < 0 || slotId >= this.slotCount) throw new KernelError(`slot_id must be an integer 0..${this.slotCount - 1}, got ${slotId}`);
+    return decodeSlotMark(v.slotsDv, v.slots, slotId * ABI.SlotImage.size);
   }
 
   slots(): SlotRecord[] {

@@ -16,6 +16,7 @@ import type { Bundle } from "./bundle.ts";
 import { Executor } from "./executor.ts";
 import { Metrics } from "./metrics.ts";
 import { recover, type RecoveryReport } from "./recovery.ts";
+import { readBelief } from "./belief.ts";
 
 const DRAIN_MAX = 1024;
 const TICK_MS = 1000;
@@ -39,12 +40,22 @@ export class Runtime {
     b.venue.onDiagnostic((d) => log(`venue ${d.code}: ${d.message}`));
   }
 
-  /** Connects the venue, restores and reconciles the last belief, seeds capital. */
+  /**
+   * Connects the venue, restores and reconciles the last belief (the state region, else Hazelcast),
+   * seeds capital. A Hazelcast belief is always reconciled: it is older than the region's.
+   */
   async start(): Promise<RecoveryReport> {
     await this.b.venue.connect();
-    this.recovery = await recover(
-      this.b.kernel, this.executor, this.b.venue, this.b.survivingImages, this.b.config.reconcile_on_restart, () => this.b.clock.nowMs(),
-    );
+    const c = this.b.config;
+    const hzSink = this.b.projection.stats().sinks.find((s) => s.sink === "hazelcast");
+    const belief = await readBelief({
+      zincImages: this.b.survivingImages, slots: c.slots, strategy: c.strategy, log: this.log,
+      hazelcast: c.hazelcast === "REAL" ? { addr: c.hazelcast_addr, cluster: c.hazelcast_cluster } : null,
+      hazelcastDown: hzSink && !hzSink.up ? String(hzSink.last_error ?? "not connected") : null,
+    });
+    const reconcile = c.reconcile_on_restart || belief.source === "hazelcast";
+    if (reconcile !== c.reconcile_on_restart) this.log("belief from hazelcast: reconciling with the venue although DITA_V2_RECONCILE_ON_RESTART=0");
+    this.recovery = await recover(this.b.kernel, this.executor, this.b.venue, belief, reconcile, () => this.b.clock.nowMs());
     this.b.projection.onControl(this.b.control.snapshot());
     return this.recovery;
   }
@@ -56,7 +67,7 @@ export class Runtime {
     // Marks change unrealized PnL without a transition: every outcome goes to the projection.
     const k = this.b.kernel;
     this.b.projection.onOutcome({
-      transitions, diagnostics, slots: (id) => k.slot(id), account: k.account(), control: this.b.control.snapshot(),
+      transitions, diagnostics, slots: (id) => k.slot(id), marks: (id) => k.slotMark(id), account: k.account(), control: this.b.control.snapshot(),
       journalSeq: this.b.journal?.entries ?? 0,
     });
     for (const d of diagnostics) if (d.code === "HUNG_ORDER" && d.slot_id !== null) void this.resolveHung(d.slot_id);

@@ -3,7 +3,7 @@
  * or the local spool (DESIGN.md §6; details in README.md). Public surface only.
  */
 export { createProjection, type Projection, type ProjectionConfig, type ProjectionStats, type ProjectionTuning } from "./_create.ts";
-export { VENUE_FACTS, type OutcomeInput } from "./projection.ts";
+export { VENUE_FACTS, type OutcomeInput, type SlotMark } from "./projection.ts";
 export { HazelcastSink } from "./hazelcast.ts";
 export { ClickHouseSink, type ClickHouseConfig } from "./clickhouse.ts";
 export { LocalSpoolSink, readSpoolFile } from "./local.ts";

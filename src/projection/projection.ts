@@ -36,10 +36,15 @@ export interface OutcomeInput {
   transitions: readonly TransitionRecord[];
   diagnostics: readonly DiagnosticRecord[];
   slots: (id: number) => SlotRecord;
+  /** Optional cheap read of the fields a mark changes (ExecutionKernel.slotMark); else `slots`. */
+  marks?: (id: number) => SlotMark;
   account: AccountRecord;
   control: ControlSnapshot;
   journalSeq: number;
 }
+
+/** The slot fields a mark moves, plus the trade id that says it is still the same trade. */
+export type SlotMark = Pick<SlotRecord, "trade_id" | "mark_price" | "unrealized_pnl" | "version" | "updated_at_ms">;
 
 /** The last confirmed slot image, plus what marks changed since (never a chain of rows). */
 interface SlotMemo {
@@ -91,7 +96,7 @@ export class ProjectionCore {
       const d = o.diagnostics[i]!;
       this.record("diagnostic", () => diagnosticRow(this.strategy, o.journalSeq, i, d));
     }
-    if (o.transitions.length === 0 && o.account.unrealized_pnl !== this.lastUnrealized) this.projectMarks(o.slots);
+    if (o.transitions.length === 0 && o.account.unrealized_pnl !== this.lastUnrealized) this.projectMarks(o.marks ?? o.slots);
     if ((confirmed || o.transitions.length === 0) && o.account.version > this.accountVersion) this.projectAccount(o.account);
   }
 
@@ -118,7 +123,7 @@ export class ProjectionCore {
   }
 
   /** A mark changed unrealized PnL: re-publish confirmed rows of slots holding a position. */
-  private projectMarks(slots: (id: number) => SlotRecord): void {
+  private projectMarks(slots: (id: number) => SlotMark): void {
     for (const [id, m] of this.memo) {
       const c = m.slot;
       if (c.size <= 0 || IDLE_STAGES.has(c.stage)) continue;
