@@ -127,6 +127,14 @@ impl Kernel {
         None
     }
 
+    /// More filled than the order allows (or than its final size): the slot's belief is wrong, so
+    /// it goes to STALE_STATE_RECONCILING with a CRITICAL OVERFILL naming the quantities.
+    fn overfill(&mut self, step: Step, i: &InputRecord, id: u32, stage: Stage, d: Diag) -> bool {
+        self.go_stale(step, i, id, Trigger::Overfill, StaleReason::Overfill);
+        self.note(step, d.field(Field::Size, i.qty_e8 as f64 / 1e8).stage(stage));
+        true
+    }
+
     /// An accepted event that changes no slot field: remembered, reported.
     fn accept_stale(&mut self, step: Step, i: &InputRecord, id: u32, d: Diag) -> bool {
         self.memory[id as usize].remember(&i.event_id, self.event_hash);
@@ -182,9 +190,7 @@ impl Kernel {
                 Qty(i.qty_e8),
                 Qty(o.intended_e8)
             );
-            self.go_stale(step, i, id, Trigger::Overfill, StaleReason::Overfill);
-            self.note(step, d.field(Field::Size, i.qty_e8 as f64 / 1e8).stage(stage));
-            return true;
+            return self.overfill(step, i, id, stage, d);
         }
         let is_fill = matches!(kind, EventKind::PartialFill | EventKind::FullFill);
         if is_fill && i.qty_e8 < o.filled_e8 {
@@ -234,9 +240,7 @@ impl Kernel {
                 Qty(i.qty_e8),
                 Qty(o.filled_e8)
             );
-            self.go_stale(step, i, id, Trigger::Overfill, StaleReason::Overfill);
-            self.note(step, d.field(Field::Size, i.qty_e8 as f64 / 1e8).stage(stage));
-            return true;
+            return self.overfill(step, i, id, stage, d);
         }
         let d = diag!(
             StaleEvent,
