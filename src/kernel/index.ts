@@ -5,3 +5,4 @@ export type { BatchSink } from "./_outcome.ts";
 export { NativeLoadError, nativeLibraryPath } from "./native.ts";
 export { encodeInput, INPUT_SIZE, type EncodeRefusal } from "./encoder.ts";
 export { decodeSlot, decodeAccount } from "./decoder.ts";
+export { encodeSlotImage, SlotImageError } from "./slot_image.ts";

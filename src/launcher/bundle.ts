@@ -31,7 +31,7 @@ export interface Bundle {
   venue: VenueAdapter;
   projection: Projection;
   journal: JournalWriter | null;
-  /** Slot images found in the state region at start (non-idle ones are the last belief). */
+  /** Slot images found in the state region at start (all zero: region gone; `belief.ts` decides). */
   survivingImages: Uint8Array[];
 }
 

@@ -1,8 +1,9 @@
 /**
  * Start-up recovery: adopt the last belief, then take the truth from the venue.
  *
- *  1. Every non-idle slot image that survived in the Zinc state region is restored into the
- *     fresh kernel (a validated direct slot write, journaled).
+ *  1. Every non-idle slot image of the last belief (`belief.ts`: the Zinc state region, else the
+ *     Hazelcast slot rows) is restored into the fresh kernel (a validated direct slot write,
+ *     journaled). The report names the belief's source.
  *  2. With `reconcile_on_restart`, each restored working/open slot is marked stale (RESTART),
  *     the venue is asked for its position on the slot's asset and side and for the slot's working
  *     order by client id, and the kernel reconciles the slot to that truth. Without it, the belief
@@ -21,8 +22,10 @@ import type { ReconcileTruth } from "../contracts/intents.ts";
 import type { VenueAdapter, VenueOrderState } from "../contracts/venue.ts";
 import type { Executor } from "./executor.ts";
 import type { ExecutionKernel } from "../kernel/index.ts";
+import type { Belief, BeliefSource } from "./belief.ts";
 
 export interface RecoveryReport {
+  belief_source: BeliefSource;
   restored: number[];
   reconciled: Array<{ slot_id: number; from: SlotRecord["stage"]; to: SlotRecord["stage"]; size_before: number; size_after: number }>;
   refused: Array<{ slot_id: number; message: string }>;
@@ -32,10 +35,10 @@ export interface RecoveryReport {
 const WORKING = new Set(["ENTRY_WORKING", "POSITION_OPEN", "EXIT_WORKING"]);
 
 export async function recover(
-  kernel: ExecutionKernel, executor: Executor, venue: VenueAdapter, images: Uint8Array[], reconcile: boolean, nowMs: () => number,
+  kernel: ExecutionKernel, executor: Executor, venue: VenueAdapter, belief: Belief, reconcile: boolean, nowMs: () => number,
 ): Promise<RecoveryReport> {
-  const report: RecoveryReport = { restored: [], reconciled: [], refused: [], capital: null };
-  images.forEach((image, i) => {
+  const report: RecoveryReport = { belief_source: belief.source, restored: [], reconciled: [], refused: [], capital: null };
+  belief.images.forEach((image, i) => {
     const stage = image[4] ?? 0;
     if (stage === 0 || stage === 1) return; // never published, or IDLE: nothing to adopt
     const outcome = kernel.restoreSlot(image, nowMs());
