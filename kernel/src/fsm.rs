@@ -26,6 +26,8 @@ pub mod table;
 
 use core::panic::AssertUnwindSafe;
 
+use std::ptr;
+
 use crate::abi::*;
 use crate::account;
 use crate::diagnostics::{diag, Arena, Diag, Num, Qty, Step, Text};
@@ -120,13 +122,27 @@ impl Kernel {
 
     /// Applies up to `BATCH_MAX` inputs (`get(i)` reads input `i`), fewer when the outcome arena
     /// could overflow on the next one. Returns how many were processed.
-    pub fn apply_inputs(&mut self, n: usize, get: impl Fn(usize) -> InputRecord) -> u32 {
+    ///
+    /// # Safety
+    /// `inputs` points to `n` readable consecutive `InputRecord`s, not aliased by kernel memory.
+    /// Aligned records are read in place (the binding's buffers are aligned); an unaligned
+    /// caller's records are copied one at a time.
+    pub unsafe fn apply_inputs(&mut self, n: usize, inputs: *const InputRecord) -> u32 {
+        assert!(!inputs.is_null(), "Invariant: apply_inputs needs a non-null pointer");
+        let aligned = inputs.is_aligned();
+        let mut copy: InputRecord;
         self.arena.begin(false);
         let mut done = 0;
         while done < n.min(BATCH_MAX) && self.arena.has_room(self.config.slot_count) {
-            let input = get(done);
+            let at = inputs.add(done);
+            let input: &InputRecord = if aligned {
+                &*at
+            } else {
+                copy = ptr::read_unaligned(at);
+                &copy
+            };
             let step = Step { index: done as u32, kind: input.kind as u8, now_ms: input.now_ms };
-            let accepted = self.apply_one(step, &input);
+            let accepted = self.apply_one(step, input);
             self.arena.finish_input(step, accepted);
             done += 1;
         }

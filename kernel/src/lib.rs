@@ -86,7 +86,7 @@ pub unsafe extern "C" fn dita_kernel_apply(k: *mut Kernel, input: *const InputRe
         return STATUS_NULL;
     }
     k.guarded(STATUS_FAULTED, |k| {
-        k.apply_inputs(1, |_| ptr::read_unaligned(input));
+        k.apply_inputs(1, input);
         STATUS_OK
     })
 }
@@ -99,7 +99,7 @@ pub unsafe extern "C" fn dita_kernel_apply_batch(k: *mut Kernel, inputs: *const 
     if inputs.is_null() {
         return 0;
     }
-    k.guarded(0, |k| k.apply_inputs(n as usize, |i| ptr::read_unaligned(inputs.add(i))))
+    k.guarded(0, |k| k.apply_inputs(n as usize, inputs))
 }
 
 /// # Safety

@@ -222,6 +222,24 @@ fn batch_equals_sequential() {
 }
 
 #[test]
+fn records_in_an_unaligned_caller_buffer_apply_exactly_like_aligned_ones() {
+    let inputs = script();
+    let size = core::mem::size_of::<InputRecord>();
+    let mut bytes = vec![0u8; inputs.len() * size + 1];
+    for (n, i) in inputs.iter().enumerate() {
+        bytes[1 + n * size..1 + (n + 1) * size].copy_from_slice(i.bytes());
+    }
+    let unaligned = unsafe { bytes.as_ptr().add(1) } as *const InputRecord;
+    assert!(!unaligned.is_aligned(), "the test needs a misaligned pointer");
+    let mut odd = K::new(4);
+    let n = unsafe { dita_kernel_apply_batch(odd.ptr, unaligned, inputs.len() as u32) };
+    assert_eq!(n as usize, inputs.len());
+    let mut even = K::new(4);
+    even.batch(&inputs);
+    assert_eq!(odd.snapshot(), even.snapshot());
+}
+
+#[test]
 fn batch_processes_at_most_batch_max_and_the_caller_loops() {
     let mut k = K::new(1);
     let inputs: Vec<_> = (0..1500).map(|n| mark(100.0 + n as f64, T0 + n)).collect();
