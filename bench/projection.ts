@@ -1,7 +1,9 @@
 /**
  * Projection benchmark against real servers (started here, stopped at the end):
- *  - enqueue: p50/p99/max ns of `projection.onOutcome` (one venue-fact transition, DEBUG journal on,
- *    so each call enqueues a slot row, an active-registry entry, the account row and a transition row);
+ *  - enqueue: p50/p99/max ns of `projection.onOutcome` (one venue-fact transition, DEBUG journal on;
+ *    hand-built records, so the `slots` path: each call captures the transition, slot and account
+ *    records, and the drain later builds a slot row, an active-registry entry, the account row and a
+ *    transition row from them);
  *  - ClickHouse: sustained rows/s from first enqueue to the end of `flush` (spool write + read + insert);
  *  - Hazelcast: compare-and-set map updates/s actually applied, and topic messages/s.
  * Writes bench/results/projection.json. Usage: bun bench/projection.ts [outcomes=100000]

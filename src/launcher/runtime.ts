@@ -28,6 +28,8 @@ export class Runtime {
   private running = false;
   private controlSeq = -1;
   private readonly ringBuffer = new Uint8Array(DRAIN_MAX * INPUT_SIZE);
+  /** The projection copies the slot images it needs (zero-copy views of kernel memory); built once. */
+  private readonly slotImage = (id: number) => this.b.kernel.slotImage(id);
   readonly startedAtMs: number;
 
   constructor(readonly b: Bundle, private readonly log: (line: string) => void) {
@@ -65,9 +67,8 @@ export class Runtime {
     if (outcome) this.metrics.recordOutcome(input, outcome);
     const diagnostics = outcome?.diagnostics ?? [];
     // Marks change unrealized PnL without a transition: every outcome goes to the projection.
-    const k = this.b.kernel;
     this.b.projection.onOutcome({
-      transitions, diagnostics, slots: (id) => k.slot(id), marks: (id) => k.slotMark(id), account: k.account(), control: this.b.control.snapshot(),
+      transitions, diagnostics, slotImage: this.slotImage, account: this.b.kernel.account(), control: this.b.control.snapshot(),
       journalSeq: this.b.journal?.entries ?? 0,
     });
     for (const d of diagnostics) if (d.code === "HUNG_ORDER" && d.slot_id !== null) void this.resolveHung(d.slot_id);

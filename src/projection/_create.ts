@@ -56,7 +56,7 @@ export interface Projection {
   /** The epoch every map write of this process carries. */
   readonly epoch: number;
   readonly names: NamespaceNames;
-  /** Synchronous and non-blocking: enqueues what the outcome projects and returns. */
+  /** Synchronous and non-blocking: keeps the outcome's raw facts; rows are built at the next drain. */
   onOutcome(o: OutcomeInput): void;
   onControl(snapshot: ControlSnapshot): void;
   /** Drains maps and spools until empty or timeoutMs; true when everything arrived. */
@@ -86,7 +86,7 @@ export async function createProjection(cfg: ProjectionConfig): Promise<Projectio
   }
   const epoch = cfg.epochMs ?? cfg.clock.nowMs();
   if (!Number.isSafeInteger(epoch) || epoch < 0) throw new Error(`Condition failed: projection epoch must be a non-negative integer of ms, got ${epoch}`);
-  return wrap(new ProjectionCore(strategy, cfg.clock, outboxes, epoch), outboxes);
+  return wrap(new ProjectionCore(strategy, cfg.clock, outboxes, epoch, t.delayMs ?? 10), outboxes);
 }
 
 function buildSinks(cfg: ProjectionConfig, spoolDir: string): Sink[] {
@@ -109,14 +109,17 @@ function wrap(core: ProjectionCore, outboxes: Outbox[]): Projection {
     onOutcome: (o) => core.onOutcome(o),
     onControl: (c) => core.onControl(c),
     async flush(timeoutMs) {
+      core.drain();
       const done = await Promise.all(outboxes.map((o) => o.flush(timeoutMs)));
       return done.every(Boolean);
     },
     stats() {
+      core.drain(); // captured facts count as backlog once they are rows
       const sinks = outboxes.map((o) => o.stats());
       return { strategy: core.strategy, degraded: sinks.some((s) => !s.up), backlog_records: sinks.reduce((n, s) => n + s.backlog_records, 0), sinks };
     },
     async close() {
+      core.drain();
       await Promise.all(outboxes.map((o) => o.close()));
       await Promise.all(outboxes.map((o) => o.sink.close().catch(() => {})));
     },

@@ -1,170 +1,198 @@
 /**
- * Projection: turns kernel outcomes into map writes and records and hands them to the outboxes.
- * Synchronous and non-blocking: `onOutcome` only builds small rows and enqueues them (O(transitions)).
+ * Projection core: turns kernel outcomes into map writes and records for the outboxes, in two steps.
  *
- * Rules (DESIGN.md §6):
- *  1. Only venue-confirmed state is projected. A slot row (and its ACTIVE_SLOTS entry) is written when
- *     a transition's trigger is a venue fact (VENUE_FACTS), never on the ENTER/EXIT/CANCEL intent. A
- *     mark re-publishes the last confirmed row with the new mark and unrealized PnL only.
- *  2. The account row is written after confirmed transitions and after inputs without transitions
- *     (marks, capital seeding); the control row whenever the snapshot version grows.
- *  3. Lifecycle rows (`_lifecycle.ts`) go to the trade_events table and the topic; diagnostics always
- *     go to dita_v2_diagnostics; transitions go to dita_v2_transitions only in DEBUG mode with
- *     debug_clickhouse_enabled.
- *  4. With mirror_to_hazelcast off, mirror-gated sinks (Hazelcast) get nothing; turning it back on
- *     re-publishes the last confirmed rows.
+ *  1. `onOutcome` (the kernel's hot path, synchronous): O(1) per transition, no row, closure or
+ *     decoded slot is built. It keeps the raw facts in a preallocated buffer (`_pending.ts`): the
+ *     transition and diagnostic records (already objects), the outcome's account record, and the
+ *     slot's state after the input as a copy of its 448-byte kernel image (`slotImage`, ~50 ns) or,
+ *     for callers that pass decoded records (`slots`), the record itself. It also keeps the few
+ *     scalars the next call needs: account version and unrealized PnL seen, which slots hold a
+ *     confirmed position (marks refresh those), the control version.
+ *  2. `drain` (every `delayMs`, at the next microtask once the buffer is half full, synchronously
+ *     when it is full, and before flush/stats/close/a control change): decodes the images and hands
+ *     every fact, in capture order, to the `Projector` (`_projector.ts`), which applies the rules of
+ *     DESIGN.md §6 exactly as when they ran inline.
  */
 import type { Clock } from "../contracts/clock.ts";
 import type { ControlSnapshot } from "../contracts/control.ts";
-import type { AccountRecord, DiagnosticRecord, SlotRecord, Stage, TransitionRecord, Trigger } from "../contracts/records.ts";
-import { OpenedTrades, tradeEvent } from "./_lifecycle.ts";
-import { CONTROL_KEY, PNL_KEY, namespaceNames, type NamespaceNames } from "./_names.ts";
-import { accountRow, activeRow, controlRow, diagnosticRow, slotRow, transitionRow } from "./_rows.ts";
-import { RECORD_KINDS, type Lazy, type RecordKind, type RecordRow, type Row } from "./_types.ts";
+import type { AccountRecord, DiagnosticRecord, SlotRecord, TransitionRecord, Trigger } from "../contracts/records.ts";
+import { decodeSlot, decodeSlotMark } from "../kernel/decoder.ts";
+import { namespaceNames, type NamespaceNames } from "./_names.ts";
+import { F_CONFIRMED, F_DEBUG, K_ACCOUNT, K_DIAGNOSTIC, K_MARK, K_TRANSITION, PendingOutcomes, SLOT_BYTES } from "./_pending.ts";
+import { Projector, type SlotMark } from "./_projector.ts";
 import type { Outbox } from "./outbox.ts";
+
+export type { SlotMark };
 
 export const VENUE_FACTS: ReadonlySet<Trigger> = new Set<Trigger>([
   "ACK", "PARTIAL_FILL", "FULL_FILL", "CANCEL_ACK", "CANCEL_REJECT", "REJECT",
   "RECONCILE", "RESTORE", "OVERFILL", "FOREIGN_ORDER", "MARK_STALE",
 ]);
-const IDLE_STAGES: ReadonlySet<Stage> = new Set<Stage>(["IDLE", "CLOSED"]);
-/** Slot ids as map keys, built once (the hot path allocates no strings). */
-const SLOT_KEYS: readonly string[] = Array.from({ length: 256 }, (_, i) => String(i));
-const slotKey = (id: number) => SLOT_KEYS[id] ?? String(id);
 
+/**
+ * One kernel outcome. The object itself is not kept (callers may reuse it); the records it points to
+ * must not be mutated afterwards. Give `slotImage` (preferred) or `slots`.
+ */
 export interface OutcomeInput {
   transitions: readonly TransitionRecord[];
   diagnostics: readonly DiagnosticRecord[];
-  slots: (id: number) => SlotRecord;
-  /** Optional cheap read of the fields a mark changes (ExecutionKernel.slotMark); else `slots`. */
+  /** Zero-copy view of a slot's 448-byte kernel image (ExecutionKernel.slotImage), copied at once. */
+  slotImage?: (id: number) => Uint8Array;
+  /** Decoded slot records (hand-built fixtures), used when `slotImage` is absent. */
+  slots?: (id: number) => SlotRecord;
+  /** With `slots` only: a cheap read of the fields a mark changes (ExecutionKernel.slotMark). */
   marks?: (id: number) => SlotMark;
   account: AccountRecord;
   control: ControlSnapshot;
   journalSeq: number;
 }
 
-/** The slot fields a mark moves, plus the trade id that says it is still the same trade. */
-export type SlotMark = Pick<SlotRecord, "trade_id" | "mark_price" | "unrealized_pnl" | "version" | "updated_at_ms">;
-
-/** The last confirmed slot image, plus what marks changed since (never a chain of rows). */
-interface SlotMemo {
-  slot: SlotRecord;
-  mark: { mark_price: number; unrealized_pnl: number; version: number; updated_at_ms: number } | null;
-}
-
 export class ProjectionCore {
   readonly names: NamespaceNames;
-  private memo = new Map<number, SlotMemo>();
-  private opened = new OpenedTrades();
+  private readonly projector: Projector;
+  private readonly pending = new PendingOutcomes();
+  /** Slots whose last confirmed state holds a position (hot-path copy of the projector's memo test). */
+  private readonly held = new Uint8Array(256);
+  private heldEnd = 0;
   private accountVersion = -1;
-  private lastAccount: AccountRecord | null = null;
   private lastUnrealized = Number.NaN;
   private control: ControlSnapshot | null = null;
-  private mirror = true;
-  private readonly byKind = new Map<RecordKind, Outbox[]>();
-  private readonly mapOutboxes: Outbox[];
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private soon = false;
+  private readonly onTimer = () => {
+    this.timer = null;
+    this.drain();
+  };
+  private readonly onMicrotask = () => {
+    this.soon = false;
+    this.drain();
+  };
 
   /**
    * @param epoch this projection's epoch (its start time in ms): every map write carries it, and
    *   sinks order writes by (epoch, version), so a restarted process, whose kernel versions start
    *   again from 0, still replaces the rows of the process before it.
+   * @param delayMs how long captured facts may wait before the drain builds their rows.
    */
-  constructor(readonly strategy: string, private readonly clock: Clock, private readonly outboxes: readonly Outbox[], readonly epoch = 0) {
+  constructor(readonly strategy: string, private readonly clock: Clock, outboxes: readonly Outbox[], readonly epoch = 0, private readonly delayMs = 10) {
     this.names = namespaceNames(strategy);
-    this.mapOutboxes = outboxes.filter((o) => o.sink.takesMaps);
-    for (const k of RECORD_KINDS) this.byKind.set(k, outboxes.filter((o) => o.sink.takes(k)));
+    this.projector = new Projector(strategy, this.names, clock, outboxes, epoch);
   }
 
   onOutcome(o: OutcomeInput): void {
     if (this.control === null || o.control.version > this.control.version) this.onControl(o.control);
     const debug = o.control.mode === "DEBUG" && o.control.debug_clickhouse_enabled;
+    const p = this.pending;
+    const tr = o.transitions;
     let confirmed = false;
-    for (let i = 0; i < o.transitions.length; i++) {
-      const t = o.transitions[i]!;
-      const s = o.slots(t.slot_id);
-      if (debug) this.record("transition", () => transitionRow(this.strategy, o.journalSeq, i, t, s));
-      if (!VENUE_FACTS.has(t.trigger)) continue;
-      confirmed = true;
-      const ev = tradeEvent(this.strategy, o.journalSeq, t, s, o.account, this.memo.get(t.slot_id)?.slot.size, this.opened);
-      if (ev !== null) {
-        this.record("trade_event", ev);
-        this.record("topic_event", ev);
+    let lastId = -1;
+    let image = -1;
+    let slot: SlotRecord | null = null;
+    for (let i = 0; i < tr.length; i++) {
+      const t = tr[i]!;
+      const venue = VENUE_FACTS.has(t.trigger);
+      if (!venue && !debug) continue;
+      if (!p.room(1, 1)) lastId = this.drainFull();
+      if (t.slot_id !== lastId) {
+        lastId = t.slot_id;
+        if (o.slotImage !== undefined) image = p.copyImage(o.slotImage(lastId));
+        else slot = this.slotsOf(o)(lastId);
       }
-      this.projectSlot(s);
+      p.add(K_TRANSITION, (debug ? F_DEBUG : 0) | (venue ? F_CONFIRMED : 0), o.journalSeq, i, t, slot, image, o.account, 0);
+      if (venue) {
+        confirmed = true;
+        this.noteHeld(lastId, p.holds(image, slot));
+      }
     }
     for (let i = 0; i < o.diagnostics.length; i++) {
-      const d = o.diagnostics[i]!;
-      this.record("diagnostic", () => diagnosticRow(this.strategy, o.journalSeq, i, d));
+      if (!p.room(1, 0)) this.drainFull();
+      p.add(K_DIAGNOSTIC, 0, o.journalSeq, i, o.diagnostics[i], null, -1, null, 0);
     }
-    if (o.transitions.length === 0 && o.account.unrealized_pnl !== this.lastUnrealized) this.projectMarks(o.marks ?? o.slots);
-    if ((confirmed || o.transitions.length === 0) && o.account.version > this.accountVersion) this.projectAccount(o.account);
+    if (tr.length === 0 && o.account.unrealized_pnl !== this.lastUnrealized) this.captureMarks(o);
+    if ((confirmed || tr.length === 0) && o.account.version > this.accountVersion) {
+      this.accountVersion = o.account.version;
+      this.lastUnrealized = o.account.unrealized_pnl;
+      if (!p.room(1, 0)) this.drainFull();
+      p.add(K_ACCOUNT, 0, o.journalSeq, 0, null, null, -1, o.account, this.clock.nowMs());
+    }
+    if (p.length > 0) this.schedule();
   }
 
   onControl(c: ControlSnapshot): void {
     if (this.control !== null && c.version <= this.control.version) return;
-    const wasMirroring = this.mirror;
+    this.drain(); // facts captured before the change are projected under the old mirror switch
     this.control = c;
-    this.mirror = c.mirror_to_hazelcast;
-    if (this.mirror && !wasMirroring) this.republish();
-    this.putMap(this.names.control, CONTROL_KEY, controlRow(this.strategy, c), c.version);
+    this.projector.control(c);
   }
 
-  private projectSlot(s: SlotRecord): void {
-    const key = slotKey(s.slot_id);
-    const strategy = this.strategy;
-    this.putMap(this.names.state, key, () => slotRow(strategy, s), s.version);
-    this.putMap(this.names.active, key, IDLE_STAGES.has(s.stage) ? null : () => activeRow(strategy, s), s.version);
-    this.memo.set(s.slot_id, { slot: s, mark: null });
-  }
-
-  private memoRow(m: SlotMemo): () => Row {
-    const strategy = this.strategy;
-    return m.mark === null ? () => slotRow(strategy, m.slot) : () => ({ ...slotRow(strategy, m.slot), ...m.mark });
-  }
-
-  /** A mark changed unrealized PnL: re-publish confirmed rows of slots holding a position. */
-  private projectMarks(slots: (id: number) => SlotMark): void {
-    for (const [id, m] of this.memo) {
-      const c = m.slot;
-      if (c.size <= 0 || IDLE_STAGES.has(c.stage)) continue;
-      const s = slots(id);
-      const last = m.mark ?? c;
-      if (s.trade_id !== c.trade_id || s.version <= last.version) continue;
-      if (s.unrealized_pnl === last.unrealized_pnl && s.mark_price === last.mark_price) continue;
-      const next: SlotMemo = { slot: c, mark: { mark_price: s.mark_price, unrealized_pnl: s.unrealized_pnl, version: s.version, updated_at_ms: s.updated_at_ms } };
-      this.memo.set(id, next);
-      this.putMap(this.names.state, slotKey(id), this.memoRow(next), s.version);
+  /** Builds the rows of every captured fact, in capture order, and hands them to the outboxes. */
+  drain(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    const p = this.pending;
+    try {
+      this.drainEntries(p);
+    } finally {
+      p.clear(); // an invariant failure while decoding must not replay the facts before it
     }
   }
 
-  private projectAccount(a: AccountRecord): void {
-    this.accountVersion = a.version;
-    this.lastAccount = a;
-    this.lastUnrealized = a.unrealized_pnl;
-    const strategy = this.strategy;
-    const nowMs = this.clock.nowMs();
-    this.putMap(this.names.pnl, PNL_KEY, () => accountRow(strategy, a, nowMs), a.version);
-  }
-
-  private republish(): void {
-    for (const [id, m] of this.memo) {
-      const version = m.mark?.version ?? m.slot.version;
-      this.putMap(this.names.state, slotKey(id), this.memoRow(m), version);
-      this.putMap(this.names.active, slotKey(id), IDLE_STAGES.has(m.slot.stage) ? null : activeRow(this.strategy, m.slot), m.slot.version);
+  private drainEntries(p: PendingOutcomes): void {
+    let decoded = -1;
+    let s: SlotRecord | null = null;
+    for (let e = 0; e < p.length; e++) {
+      const kind = p.kind[e];
+      const image = p.image[e]!;
+      if (kind === K_TRANSITION) {
+        if (image < 0) s = p.slot[e] as SlotRecord;
+        else if (image !== decoded) s = decodeSlot(p.arenaDv, p.arena, (decoded = image) * SLOT_BYTES);
+        const f = p.flags[e]!;
+        this.projector.transition(p.seq[e]!, p.index[e]!, p.ref[e] as TransitionRecord, s!, p.account[e]!, (f & F_DEBUG) !== 0, (f & F_CONFIRMED) !== 0);
+      } else if (kind === K_DIAGNOSTIC) {
+        this.projector.diagnostic(p.seq[e]!, p.index[e]!, p.ref[e] as DiagnosticRecord);
+      } else if (kind === K_MARK) {
+        this.projector.mark(p.index[e]!, image < 0 ? (p.slot[e] as SlotMark) : decodeSlotMark(p.arenaDv, p.arena, image * SLOT_BYTES));
+      } else if (kind === K_ACCOUNT) {
+        this.projector.account(p.account[e]!, p.nowMs[e]!);
+      }
     }
-    if (this.lastAccount) this.putMap(this.names.pnl, PNL_KEY, accountRow(this.strategy, this.lastAccount, this.clock.nowMs()), this.lastAccount.version);
   }
 
-  private putMap(map: string, key: string, value: Lazy<Row> | null, version: number): void {
-    const epoch = this.epoch;
-    for (const o of this.mapOutboxes) if (this.mirror || !o.sink.mirrorGated) o.putMap({ map, key, value, version, epoch });
-  }
-
-  private record(kind: RecordKind, row: Lazy<RecordRow>): void {
-    const list = this.byKind.get(kind)!;
-    for (const o of list) {
-      if (!this.mirror && o.sink.mirrorGated) continue;
-      o.push({ kind, row });
+  /** A mark changed unrealized PnL: capture the current state of every slot holding a confirmed position. */
+  private captureMarks(o: OutcomeInput): void {
+    const p = this.pending;
+    const read = o.slotImage === undefined ? (o.marks ?? this.slotsOf(o)) : null;
+    for (let id = 0; id < this.heldEnd; id++) {
+      if (this.held[id] === 0) continue;
+      if (!p.room(1, 1)) this.drainFull();
+      if (read === null) p.add(K_MARK, 0, o.journalSeq, id, null, null, p.copyImage(o.slotImage!(id)), null, 0);
+      else p.add(K_MARK, 0, o.journalSeq, id, null, read(id), -1, null, 0);
     }
+  }
+
+  private noteHeld(id: number, holds: boolean): void {
+    if (id >= this.held.length) throw new Error(`Invariant: slot id ${id} beyond the projection's ${this.held.length} slots`);
+    this.held[id] = holds ? 1 : 0;
+    if (holds && id >= this.heldEnd) this.heldEnd = id + 1;
+  }
+
+  private slotsOf(o: OutcomeInput): (id: number) => SlotRecord {
+    if (o.slots === undefined) throw new Error("Condition failed: OutcomeInput needs slotImage or slots");
+    return o.slots;
+  }
+
+  /** The buffer is full: project what it holds now, on the caller's time (never drop). Returns -1 (images reset). */
+  private drainFull(): number {
+    this.drain();
+    return -1;
+  }
+
+  private schedule(): void {
+    if (this.pending.crowded) {
+      if (!this.soon) {
+        this.soon = true;
+        queueMicrotask(this.onMicrotask);
+      }
+    } else if (this.timer === null) this.timer = setTimeout(this.onTimer, this.delayMs);
   }
 }
