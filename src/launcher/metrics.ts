@@ -26,6 +26,24 @@ export class Metrics {
     for (const d of outcome.diagnostics) bump(this.diagnostics, d.code);
   }
 
+  /**
+   * Raw records from the Zinc ring: counted one input each (type "RING_RECORD", their kinds are
+   * in the records), accepted or refused by the kernel's per-input flags.
+   */
+  recordRecords(acceptedFlags: Uint8Array): void {
+    let accepted = 0;
+    for (let i = 0; i < acceptedFlags.length; i++) accepted += acceptedFlags[i]!;
+    this.inputs.set("RING_RECORD", (this.inputs.get("RING_RECORD") ?? 0) + acceptedFlags.length);
+    this.inputsAccepted += accepted;
+    this.inputsRefused += acceptedFlags.length - accepted;
+  }
+
+  /** Transitions and diagnostics of a ring batch (its inputs are counted by recordRecords). */
+  recordBatchEffects(outcome: KernelOutcome): void {
+    for (const t of outcome.transitions) bump(this.transitions, t.trigger);
+    for (const d of outcome.diagnostics) bump(this.diagnostics, d.code);
+  }
+
   recordLatency(op: string, ms: number): void {
     let h = this.latency.get(op);
     if (!h) {

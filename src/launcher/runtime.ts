@@ -64,7 +64,11 @@ export class Runtime {
 
   private afterApply(input: unknown, transitions: readonly TransitionRecord[], outcome: KernelOutcome | null): void {
     this.b.journal?.flush();
-    if (outcome) this.metrics.recordOutcome(input, outcome);
+    // input null = a Zinc ring batch, whose records drainRing counted one by one.
+    if (outcome) {
+      if (input === null) this.metrics.recordBatchEffects(outcome);
+      else this.metrics.recordOutcome(input, outcome);
+    }
     const diagnostics = outcome?.diagnostics ?? [];
     // Marks change unrealized PnL without a transition: every outcome goes to the projection.
     this.b.projection.onOutcome({
@@ -125,7 +129,8 @@ export class Runtime {
     try {
       this.b.kernel.applyRecords(records, n, {
         outcome: (o) => {
-          this.afterApply({ type: "ZINC_BATCH" }, o.transitions, o);
+          this.metrics.recordRecords(o.accepted_flags);
+          this.afterApply(null, o.transitions, o);
           this.executor.dispatch(o.transitions);
         },
         refused: () => {},

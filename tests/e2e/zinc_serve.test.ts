@@ -138,6 +138,7 @@ describe("Zinc through dist/dita-v2 serve", () => {
     for (const [, order] of seen) expect(order).toEqual(Array.from({ length: n }, (_, i) => i)); // once each, in push order
     const m = (await s.call("/metrics")).body as string;
     expect(metric(m, "dita_v2_inputs_refused_total")).toBe(0);
+    expect(metric(m, 'dita_v2_inputs_total{type="RING_RECORD"}')).toBe(4 * n); // counted per record, not per batch
     const live = (await s.call("/status")).body.state_hash;
     expect(await s.stop()).toBe(0);
     const file = join(s.stateDir, "journal", readdirSync(join(s.stateDir, "journal"))[0]!);
