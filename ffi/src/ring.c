@@ -42,12 +42,18 @@ static int32_t ring_claim(zinc_handle *h, uint64_t *pos_out) {
     return ZINC_E_CONTENDED;
 }
 
-/* Takes ownership of a claimed cell; fails only when the consumer fenced the claim off. */
+/* Takes ownership of a claimed cell; fails only when the consumer fenced the claim off.
+ * The start time is stored BEFORE the owner CAS (release): a consumer that acquires the owner
+ * word and sees this pid also sees this start time. In the other order it could pair the new
+ * pid with the previous lap's start time, judge a live producer dead, skip the cell and hand
+ * it to the next lap while this producer is still copying into it (a torn record). Only the
+ * producer that claimed `pos` writes this lap's start time, so the early store is safe. */
 static int32_t ring_own(zinc_handle *h, zinc_cell_header *c, uint64_t pos) {
-    uint64_t expected = lap_tag(pos);
-    if (!atomic_compare_exchange_strong(&c->owner, &expected, lap_tag(pos) | (uint32_t)getpid()))
-        return ZINC_E_ABANDONED;
     atomic_store_explicit(&c->owner_start, self_start_ticks(), memory_order_relaxed);
+    uint64_t expected = lap_tag(pos);
+    if (!atomic_compare_exchange_strong_explicit(&c->owner, &expected, lap_tag(pos) | (uint32_t)getpid(),
+                                                 memory_order_acq_rel, memory_order_acquire))
+        return ZINC_E_ABANDONED;
     (void)h;
     return ZINC_OK;
 }
