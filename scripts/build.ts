@@ -60,4 +60,4 @@ const sources = Math.max(
 );
 if (ifNeeded && mtime(exe) > sources) process.exit(0);
 mkdirSync(join(root, "dist"), { recursive: true });
-run([process.execPath, "build", "--compile", "--minify-whitespace", "--minify-syntax", "src/cli/main.ts", "src/zinc/_wait_worker.ts", "--outfile", exe], "executable (bun build --compile)");
+run([process.execPath, "build", "--compile", "--bytecode", "--minify-whitespace", "--minify-syntax", "src/cli/main.ts", "src/zinc/_wait_worker.ts", "--outfile", exe], "executable (bun build --compile)");
