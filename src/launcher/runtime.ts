@@ -19,6 +19,7 @@ import { recover, type RecoveryReport } from "./recovery.ts";
 import { readBelief } from "./belief.ts";
 
 const DRAIN_MAX = 1024;
+const DRAIN_BATCHES_PER_TURN = 8;
 const TICK_MS = 1000;
 
 export class Runtime {
@@ -141,6 +142,20 @@ export class Runtime {
     return n;
   }
 
+  /**
+   * Drains the ring in turns of at most DRAIN_BATCHES_PER_TURN full batches, yielding to the event
+   * loop between turns, so a producer that keeps the ring full cannot starve HTTP, venue events
+   * (fills) or the control loop.
+   */
+  private async drainRingFairly(): Promise<void> {
+    while (this.running && this.executor.accepting) {
+      let batches = 0;
+      while (batches < DRAIN_BATCHES_PER_TURN && this.drainRing() === DRAIN_MAX) batches++;
+      if (batches < DRAIN_BATCHES_PER_TURN) return;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
   /** Serve loops; resolve when `shutdown` stops them. */
   async runLoops(): Promise<void> {
     this.running = true;
@@ -148,7 +163,7 @@ export class Runtime {
       let seq = this.b.zinc.intentSeq();
       while (this.running) {
         seq = await this.b.zinc.waitIntents(seq, 250);
-        if (this.running && this.executor.accepting) while (this.drainRing() === DRAIN_MAX);
+        await this.drainRingFairly();
       }
     })();
     const control = (async () => {

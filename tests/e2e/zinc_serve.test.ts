@@ -115,6 +115,28 @@ describe("Zinc through dist/dita-v2 serve", () => {
     expect(await s.stop()).toBe(0);
   });
 
+  test("a producer flooding the ring does not starve HTTP: /health keeps answering while it drains", async () => {
+    const prefix = uniquePrefix("flood");
+    const s = await serve(prefix);
+    const n = 1_000_000;
+    const flood = bunFixture("ring_producer.ts", [LIB, prefix, "1", String(n), "ETH-USDT"]);
+    let done = false;
+    const exited = flood.exited.then(() => (done = true));
+    const latencies: number[] = [];
+    for (let i = 0; i < 2_000 && !done; i++) {
+      const t0 = Bun.nanoseconds();
+      expect((await s.call("/health")).status).toBe(200);
+      latencies.push((Bun.nanoseconds() - t0) / 1e6);
+      await Bun.sleep(5);
+    }
+    await exited;
+    await eventually("ring drained", async () => (await s.call("/status")).body.zinc.ring.head === n, 30_000);
+    latencies.sort((a, b) => a - b);
+    expect(latencies.length).toBeGreaterThan(10); // health was really answered while records were flowing
+    expect(latencies[latencies.length - 1]!).toBeLessThan(500);
+    expect(await s.stop()).toBe(0);
+  }, 60_000);
+
   test("4 producer processes x 2,000 records: each applied exactly once, in its producer's order", async () => {
     const prefix = uniquePrefix("mp");
     const s = await serve(prefix);
