@@ -119,6 +119,9 @@ export class BingxVenueAdapter implements VenueAdapter {
         if (!s) throw new VenueRequestError("MALFORMED", `query order ${clientOrderId}: answer unreadable`);
         // The caller's spelling wins when the venue echoes the same id lower-cased (BingX does).
         const same = s.client_order_id === "" || s.client_order_id.toLowerCase() === clientOrderId.toLowerCase();
+        // An order still working that this process did not place (a restart adopting it): track
+        // it, so its later stream events carry the caller's spelling and catch-up covers it.
+        if (same && (s.status === "NEW" || s.status === "PARTIALLY_FILLED")) this.track(clientOrderId, asset);
         return { ...s, client_order_id: same ? clientOrderId : this.kernelId(s.client_order_id) };
       } catch (err) {
         if (err instanceof VenueRequestError && err.code === 80016) return null;
