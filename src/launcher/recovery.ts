@@ -7,7 +7,8 @@
  *  2. With `reconcile_on_restart`, each restored working/open slot is marked stale (RESTART),
  *     the venue is asked for its position on the slot's asset and side and for the slot's working
  *     order by client id, and the kernel reconciles the slot to that truth. Without it, the belief
- *     stands as restored.
+ *     stands as restored; its working orders are still queried (read-only) so the venue adapter
+ *     can route their later events.
  *  3. Capital is seeded from the venue balance, plus what the wallet already paid or received
  *     for restored trades that will settle later (their fees and realized PnL so far), so each
  *     trade still reaches the account exactly once.
@@ -55,6 +56,18 @@ export async function recover(
       executor.applyInput({ type: "RECONCILE", slot_id: slotId, truth, now_ms: nowMs() });
       const after = kernel.slot(slotId);
       report.reconciled.push({ slot_id: slotId, from: before.stage, to: after.stage, size_before: before.size, size_after: after.size });
+    }
+  } else {
+    // The belief stands as restored, but the venue must still learn which working orders this
+    // process owns: a read-only query per working order lets the adapter route their later
+    // events (BingX lower-cases client ids); what it says is left to the events and TICK.
+    for (const slotId of report.restored) {
+      const s = kernel.slot(slotId);
+      for (const o of [s.entry_order, s.exit_order]) {
+        if (o && (o.status === "PENDING_SUBMIT" || o.status === "ACKED" || o.status === "PARTIALLY_FILLED" || o.status === "CANCEL_REQUESTED")) {
+          await venue.queryOrder(s.asset, o.client_order_id).catch(() => null);
+        }
+      }
     }
   }
   const balance = await venue.balance();
