@@ -1,10 +1,10 @@
 /**
- * Turns what a venue query says about an order into the normalized event the stream would have
- * carried, with the same event id scheme (src/venue/_event_id.ts), so a fact seen on both paths
- * dedupes in the kernel. Used to resolve hung orders and unknown outcomes by query.
+ * Normalized events the launcher builds itself: what a venue query says about an order, as the
+ * event the stream would have carried (same event id scheme as src/venue/_event_id.ts, so a fact
+ * seen on both paths dedupes in the kernel), and a REJECT for an order the venue never placed.
  */
 
-import type { VenueEvent, VenueEventKind, VenueOrderState } from "../contracts/venue.ts";
+import type { RejectReason, VenueEvent, VenueEventKind, VenueOrderState } from "../contracts/venue.ts";
 import { eventId } from "../venue/index.ts";
 
 const KIND_BY_STATUS: Record<VenueOrderState["status"], VenueEventKind> = {
@@ -17,5 +17,22 @@ export function eventFromOrderState(s: VenueOrderState): VenueEvent {
     venue_order_id: s.venue_order_id, client_order_id: s.client_order_id, asset: s.asset,
     filled_size_cumulative: s.filled_size_cumulative, avg_price: s.avg_price, last_fill_size: 0, last_fill_price: 0,
     fee_cumulative: s.fee_cumulative, venue_time_ms: s.updated_ms, ...(s.status === "REJECTED" ? { reject_reason: "VENUE" as const } : {}),
+  };
+}
+
+/**
+ * A REJECT for an order that never reached (or never stayed at) the venue: nothing filled. The
+ * `tag` makes the event id unique per cause (e.g. LEVERAGE, ABSENT), so a repeat dedupes.
+ */
+export function localReject(
+  tag: string, clientOrderId: string, asset: string, nowMs: number,
+  why: { reason: RejectReason; message: string; code?: string; retryAfterMs?: number },
+): VenueEvent {
+  return {
+    kind: "REJECT", event_id: `${tag}:${clientOrderId}`, venue_order_id: "", client_order_id: clientOrderId, asset,
+    filled_size_cumulative: 0, avg_price: 0, last_fill_size: 0, last_fill_price: 0, fee_cumulative: 0, venue_time_ms: nowMs,
+    reject_reason: why.reason, venue_message: why.message,
+    ...(why.code !== undefined ? { venue_code: why.code } : {}),
+    ...(why.retryAfterMs !== undefined ? { retry_after_ms: why.retryAfterMs } : {}),
   };
 }

@@ -14,7 +14,7 @@ import type { Clock } from "../contracts/clock.ts";
 import type { KernelOutcome, OrderRecord, SlotRecord, TransitionRecord } from "../contracts/records.ts";
 import type { OrderRequest, PositionSide, VenueAdapter, VenueEvent } from "../contracts/venue.ts";
 import type { ExecutionKernel } from "../kernel/index.ts";
-import { eventFromOrderState } from "./_order_event.ts";
+import { eventFromOrderState, localReject } from "./_order_event.ts";
 
 export interface ExecutorHooks {
   /** Called after every kernel call with the input and its outcome (journal flush, projection, metrics). */
@@ -147,12 +147,10 @@ export class Executor {
     } catch (e) {
       const err = e as { kind?: string; message?: string; retry_after_ms?: number };
       const limited = err.kind === "RATE_LIMITED";
-      this.onVenueEvent({
-        kind: "REJECT", event_id: `LEVERAGE:${clientOrderId}`, venue_order_id: "", client_order_id: clientOrderId, asset: slot.asset,
-        filled_size_cumulative: 0, avg_price: 0, last_fill_size: 0, last_fill_price: 0, fee_cumulative: 0, venue_time_ms: this.clock.nowMs(),
-        reject_reason: limited ? "RATE_LIMITED" : "VENUE", ...(limited && err.retry_after_ms !== undefined ? { retry_after_ms: err.retry_after_ms } : {}),
-        venue_message: `leverage ${slot.leverage} could not be set: ${String(err.message ?? e).slice(0, 120)}`,
-      });
+      this.onVenueEvent(localReject("LEVERAGE", clientOrderId, slot.asset, this.clock.nowMs(), {
+        reason: limited ? "RATE_LIMITED" : "VENUE", ...(limited ? { retryAfterMs: err.retry_after_ms } : {}),
+        message: `leverage ${slot.leverage} could not be set: ${String(err.message ?? e).slice(0, 120)}`,
+      }));
       return false;
     }
   }
@@ -189,11 +187,9 @@ export class Executor {
     }
     const now = workingOrder(this.kernel.slot(slotId));
     if (now?.client_order_id !== order.client_order_id || now.status !== "PENDING_SUBMIT" || this.placing.has(order.client_order_id)) return "NONE";
-    this.onVenueEvent({
-      kind: "REJECT", event_id: `ABSENT:${order.client_order_id}`, venue_order_id: "", client_order_id: order.client_order_id, asset,
-      filled_size_cumulative: 0, avg_price: 0, last_fill_size: 0, last_fill_price: 0, fee_cumulative: 0, venue_time_ms: this.clock.nowMs(),
-      reject_reason: "VENUE", venue_code: "80016", venue_message: "order not found at the venue after its placement outcome stayed unknown",
-    });
+    this.onVenueEvent(localReject("ABSENT", order.client_order_id, asset, this.clock.nowMs(), {
+      reason: "VENUE", code: "80016", message: "order not found at the venue after its placement outcome stayed unknown",
+    }));
     return "ABSENT_REJECTED";
   }
 }
