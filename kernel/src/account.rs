@@ -51,13 +51,16 @@ pub fn settle(a: &mut AccountImage, realized_pnl: f64, fees: f64) {
 }
 
 /// Recomputes unrealized PnL as the sum over slots (in slot order, so the float sum is
-/// deterministic). Returns true when any account byte changed.
-pub fn refresh(a: &mut AccountImage, slots: &[SlotImage]) -> bool {
+/// deterministic) and re-derives equity, peak and drawdown when it or the capital (`touched`)
+/// moved. Returns true when the unrealized PnL changed.
+pub fn refresh(a: &mut AccountImage, slots: &[SlotImage], touched: bool) -> bool {
     let unrealized: f64 = slots.iter().map(|s| s.unrealized_pnl).sum();
     assert!(unrealized.is_finite(), "Invariant: unrealized PnL stays finite");
     let changed = unrealized.to_bits() != a.unrealized_pnl.to_bits();
-    a.unrealized_pnl = unrealized;
-    derive(a);
+    if changed || touched {
+        a.unrealized_pnl = unrealized;
+        derive(a);
+    }
     changed
 }
 

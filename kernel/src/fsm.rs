@@ -20,6 +20,7 @@
 mod effects;
 mod events;
 pub mod guards;
+mod index;
 mod reconcile;
 mod restore;
 pub mod table;
@@ -31,11 +32,12 @@ use std::ptr;
 use crate::abi::*;
 use crate::account;
 use crate::diagnostics::{diag, Arena, Diag, Num, Qty, Step, Text};
-use crate::hash::{id_hash, Fnv};
+use crate::hash::{id_hash, same_words, Fnv};
 use crate::slot::{self, client_order_id, stage_of, working_role, SlotMemory};
 use crate::validate::validate_input;
 use effects::Ctx;
 use guards::{facts_for_slot, facts_for_truth, GuardFacts};
+use index::SlotIndex;
 use table::Effect;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,11 +60,13 @@ pub struct Kernel {
     pub slots: Box<[SlotImage]>,
     pub memory: Box<[SlotMemory]>,
     pub account: Box<AccountImage>,
+    /// Derived from `slots` (see `fsm/index.rs`); rebuilt for a slot by `changed`.
+    pub(crate) index: SlotIndex,
     pub arena: Arena,
     pub faulted: bool,
     /// Set by settlement and seeding during the current input.
     account_touched: bool,
-    /// `fnv64` of the current venue event's id, computed once per event.
+    /// `id_hash` of the current venue event's id, computed once per event.
     pub(crate) event_hash: u64,
     /// Fault drill: the next input panics inside the export, proving the fault latch on the
     /// shipped library (armed only through `dita_kernel_arm_fault_drill` with its token).
@@ -78,11 +82,13 @@ impl Kernel {
         let n = config.slot_count as usize;
         let slots: Box<[SlotImage]> =
             (0..n).map(|i| SlotImage { slot_id: i as u32, stage: Stage::Idle.raw(), ..SlotImage::ZERO }).collect();
+        let index = SlotIndex::new(&slots);
         let k = Box::new(Kernel {
             config,
             slots,
             memory: vec![SlotMemory::new(); n].into_boxed_slice(),
             account: Box::new(AccountImage::ZERO),
+            index,
             arena: Arena::new(),
             faulted: false,
             account_touched: false,
@@ -144,6 +150,7 @@ impl Kernel {
             let step = Step { index: done as u32, kind: input.kind as u8, now_ms: input.now_ms };
             let accepted = self.apply_one(step, input);
             self.arena.finish_input(step, accepted);
+            debug_assert!(self.index.matches(&self.slots), "Invariant: the slot index is derived from the slots");
             done += 1;
         }
         assert!(done >= 1 || n == 0, "Invariant: a batch makes progress");
@@ -159,6 +166,7 @@ impl Kernel {
             Err(d) => return self.refuse(step, d),
         };
         self.account_touched = false;
+        let changes = self.arena.slot_changes;
         let accepted = match kind {
             InputKind::Enter => self.enter(step, input),
             InputKind::Exit => self.exit(step, input),
@@ -171,13 +179,16 @@ impl Kernel {
             InputKind::SeedCapital => self.seed_capital(step, input),
             InputKind::Configure => self.configure(input),
         };
-        self.refresh_account();
+        // Unrealized PnL is a sum over slots: it can only move when a slot changed.
+        if self.arena.slot_changes != changes || self.account_touched {
+            self.refresh_account();
+        }
         accepted
     }
 
     /// Recomputes the account's unrealized PnL and counts one account change if anything moved.
     fn refresh_account(&mut self) {
-        let moved = account::refresh(&mut self.account, &self.slots);
+        let moved = account::refresh(&mut self.account, &self.slots, self.account_touched);
         if moved || self.account_touched {
             account::bump(&mut self.account);
             self.arena.mark_account_dirty();
@@ -215,7 +226,20 @@ impl Kernel {
         s.updated_at_ms = step.now_ms;
         let version = s.version;
         slot::assert_slot(s, id);
-        self.arena.mark_slot_dirty(id);
+        match row.effect {
+            Effect::Mark => {
+                // A mark moves prices only: stage, asset and orders (all the index knows) stay.
+                assert!(row.to == from, "Invariant: mark rows keep the stage");
+                self.arena.mark_slot_dirty(id);
+            }
+            // These create or replace the slot's orders (new client order ids).
+            Effect::OpenEntry | Effect::OpenExitLeg | Effect::AdoptTruth | Effect::AdoptFlat => self.changed(id),
+            // Everything else keeps the orders' ids and may move the stage.
+            _ => {
+                self.arena.mark_slot_dirty(id);
+                self.index.update_stage(id, &self.slots[id as usize]);
+            }
+        }
         if let Some(x) = settlement {
             account::settle(&mut self.account, x.realized_pnl, x.fees);
             self.account_touched = true;
@@ -236,6 +260,12 @@ impl Kernel {
             self.arena.push_transition(record);
         }
         Ok(())
+    }
+
+    /// Records that slot `id` changed: dirty bit, and its index entry re-derived.
+    pub(crate) fn changed(&mut self, id: u32) {
+        self.arena.mark_slot_dirty(id);
+        self.index.update(id, &self.slots[id as usize]);
     }
 
     fn ctx<'a>(input: &'a InputRecord, step: Step, trigger: Trigger) -> Ctx<'a> {
@@ -328,12 +358,13 @@ impl Kernel {
         }
     }
 
-    /// MARK_PRICE: every slot of that asset whose stage has a mark row.
+    /// MARK_PRICE: every slot of that asset whose stage has a mark row (the index's markable
+    /// slots, in slot order).
     fn mark_price(&mut self, step: Step, i: &InputRecord) -> bool {
         let ctx = Self::ctx(i, step, Trigger::MarkPrice);
-        for id in 0..self.config.slot_count {
+        for id in self.index.markable() {
             let s = &self.slots[id as usize];
-            if s.asset != i.asset || !table::has_pair(stage_of(s), Trigger::MarkPrice) {
+            if !same_words(&s.asset, &i.asset) {
                 continue;
             }
             let facts = facts_for_slot(s, None);

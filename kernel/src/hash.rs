@@ -15,7 +15,7 @@
 //! Invariants: records are padding-free (`abi::Record`), so their bytes are fully determined by
 //! their fields; integers are hashed little-endian.
 //!
-//! Entry points: `Fnv`, `fnv64`, `id_hash`.
+//! Entry points: `Fnv`, `fnv64`, `id_hash`, `same_words`, `word`.
 
 pub const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 pub const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
@@ -60,20 +60,42 @@ pub fn fnv64(bytes: &[u8]) -> u64 {
     h.finish()
 }
 
-/// Hash of the content of a fixed-width string field (up to its first NUL); 0 for an empty one,
-/// so "no id" is never confused with an id.
+/// Word `i` (little-endian) of a fixed-width field whose width is a multiple of 8.
+#[inline(always)]
+pub fn word(field: &[u8], i: usize) -> u64 {
+    u64::from_le_bytes(field[i * 8..i * 8 + 8].try_into().expect("Invariant: a word is 8 bytes"))
+}
+
+/// Hash of the content of a NUL-padded id field; 0 for an empty one, so "no id" is never
+/// confused with an id. It mixes the field's words up to its first all-zero word: the padding
+/// after the content is zero (validated on input, checked in restored images), so equal contents
+/// hash equally in fields of any width, and a short id costs one or two multiplies.
 pub fn id_hash(field: &[u8]) -> u64 {
-    let end = field.iter().position(|&b| b == 0).unwrap_or(field.len());
-    if end == 0 {
+    assert!(field.len() % 8 == 0, "Invariant: id fields are whole words wide");
+    if field[0] == 0 {
         return 0;
     }
-    let h = fnv64(&field[..end]);
-    // An id hashing to 0 would read as "no id"; fold it onto another value.
-    if h == 0 {
-        FNV_OFFSET
-    } else {
-        h
+    let mut h = Fnv::new();
+    for i in 0..field.len() / 8 {
+        let w = word(field, i);
+        if w == 0 {
+            break;
+        }
+        h.write_u64(w);
     }
+    // An id hashing to 0 would read as "no id"; fold it onto another value.
+    match h.finish() {
+        0 => FNV_OFFSET,
+        x => x,
+    }
+}
+
+/// Equality of two fixed-width fields of one width, word by word (no library call; the first
+/// differing word ends it, which for ids is almost always the first).
+#[inline(always)]
+pub fn same_words(a: &[u8], b: &[u8]) -> bool {
+    assert!(a.len() == b.len() && a.len() % 8 == 0, "Invariant: fields of one whole-word width");
+    (0..a.len() / 8).all(|i| word(a, i) == word(b, i))
 }
 
 #[cfg(test)]
@@ -110,10 +132,29 @@ mod tests {
     }
 
     #[test]
-    fn id_hash_ignores_nul_padding_and_maps_empty_to_zero() {
-        let mut a = [0u8; 40];
+    fn id_hash_depends_on_content_only_and_maps_empty_to_zero() {
+        let (mut a, mut b, mut c) = ([0u8; 40], [0u8; 64], [0u8; 40]);
         a[..4].copy_from_slice(b"T1-E");
-        assert_eq!(id_hash(&a), fnv64(b"T1-E"));
+        b[..4].copy_from_slice(b"T1-E");
+        c[..5].copy_from_slice(b"T1-X1");
+        assert_eq!(id_hash(&a), id_hash(&b), "same content, different widths");
+        assert_ne!(id_hash(&a), id_hash(&c));
+        assert_ne!(id_hash(&a), 0);
         assert_eq!(id_hash(&[0u8; 40]), 0);
+        let long = [b'z'; 64];
+        let mut shorter = long;
+        shorter[63] = 0;
+        assert_ne!(id_hash(&long), id_hash(&shorter), "every content word counts");
+    }
+
+    #[test]
+    fn same_words_compares_every_word() {
+        let a = [7u8; 40];
+        for at in 0..40 {
+            let mut b = a;
+            b[at] = 8;
+            assert!(!same_words(&a, &b), "difference at byte {at}");
+        }
+        assert!(same_words(&a, &a.clone()));
     }
 }

@@ -16,7 +16,7 @@
 //! `apply_fill`, `finish_order`, `recompute_pnl`, `client_order_id`, `assert_slot`.
 
 use crate::abi::*;
-use crate::hash::{fnv64, id_hash};
+use crate::hash::{id_hash, same_words};
 
 /// The bounded idempotency and late-event memory of one slot (not part of the slot image,
 /// but part of the state hash).
@@ -45,19 +45,22 @@ impl SlotMemory {
         }
     }
 
-    /// True when this event id (whose hash is `h = fnv64(event_id)`) was seen recently: hash
+    /// True when this event id (whose hash is `h = id_hash(event_id)`) was seen recently: hash
     /// first, then the full 64 bytes.
     pub fn seen(&self, event_id: &[u8; 64], h: u64) -> bool {
-        debug_assert_eq!(h, fnv64(event_id), "Invariant: seen() needs the event id's hash");
+        debug_assert_eq!(h, id_hash(event_id), "Invariant: seen() needs the event id's hash");
         let n = self.seen_len as usize;
         assert!(n <= SEEN_EVENTS_PER_SLOT, "Invariant: seen ring length bounded");
-        (0..n).any(|i| self.seen_hash[i] == h && &self.seen_id[i] == event_id)
+        // One branch-free pass over the stored hashes (unused entries are 0, which no id
+        // hashes to); only a hash match pays for comparing ids.
+        let any = self.seen_hash.iter().fold(false, |acc, &x| acc | (x == h));
+        any && (0..n).any(|i| self.seen_hash[i] == h && same_words(&self.seen_id[i], event_id))
     }
 
     pub fn remember(&mut self, event_id: &[u8; 64], h: u64) {
         let at = self.seen_cursor as usize;
         assert!(at < SEEN_EVENTS_PER_SLOT, "Invariant: seen cursor in range");
-        debug_assert_eq!(h, fnv64(event_id), "Invariant: remember() needs the event id's hash");
+        debug_assert_eq!(h, id_hash(event_id), "Invariant: remember() needs the event id's hash");
         self.seen_hash[at] = h;
         self.seen_id[at] = *event_id;
         self.seen_cursor = ((at + 1) % SEEN_EVENTS_PER_SLOT) as u32;
@@ -110,11 +113,10 @@ pub fn set_text(dst: &mut [u8], src: &[u8]) {
 pub fn same_id(a: &[u8], b: &[u8]) -> bool {
     // Every id the kernel compares is cleanly NUL-padded (validated on input, written with
     // `set_text`, checked in restored images), so equal content means equal fixed-width fields:
-    // one whole-array compare, which vectorizes, instead of two NUL scans per comparison.
+    // one word-wise compare instead of two NUL scans per comparison.
     debug_assert!(content(a).len() == a.len() || a[content(a).len()..].iter().all(|&x| x == 0));
     debug_assert!(content(b).len() == b.len() || b[content(b).len()..].iter().all(|&x| x == 0));
-    assert!(a.len() == b.len(), "Invariant: ids are compared field to field of one width");
-    a[0] != 0 && a == b
+    a[0] != 0 && same_words(a, b)
 }
 
 /// `"<trade_id>-E"` for the entry order, `"<trade_id>-X<leg>"` for exit leg `leg`.

@@ -16,6 +16,7 @@ mod image;
 
 use crate::abi::*;
 use crate::diagnostics::{diag, qty_value, Diag, Num, Qty, Text};
+use crate::hash::word;
 
 pub use image::check_image;
 
@@ -261,7 +262,17 @@ fn configure(i: &InputRecord, slot_count: u32) -> Check {
 }
 
 /// A quantity: not an encoder sentinel, `1..=QTY_MAX_E8` (or 0 when `zero_ok`).
+#[inline(always)]
 pub fn check_qty(v: i64, field: Field, what: &str, slot: u32, zero_ok: bool) -> Check {
+    if (1..=QTY_MAX_E8).contains(&v) || (zero_ok && v == 0) {
+        return Ok(());
+    }
+    qty_refusal(v, field, what, slot, zero_ok)
+}
+
+#[cold]
+#[inline(never)]
+fn qty_refusal(v: i64, field: Field, what: &str, slot: u32, zero_ok: bool) -> Check {
     let d = match v {
         QTY_NOT_FINITE => {
             diag!(InvalidIntent, slot, "{what} must be a finite number (got QTY_NOT_FINITE: NaN or infinity)")
@@ -279,7 +290,18 @@ pub fn check_qty(v: i64, field: Field, what: &str, slot: u32, zero_ok: bool) -> 
 }
 
 /// A price: finite, `> 0` (or exactly 0 when `zero_ok`), `<= PRICE_MAX`.
+#[inline(always)]
 pub fn check_price(v: f64, field: Field, what: &str, slot: u32, zero_ok: bool) -> Check {
+    // NaN fails both comparisons; +0.0 and -0.0 are both "exactly 0", as below.
+    if (v > 0.0 && v <= PRICE_MAX) || (zero_ok && v == 0.0) {
+        return Ok(());
+    }
+    price_refusal(v, field, what, slot, zero_ok)
+}
+
+#[cold]
+#[inline(never)]
+fn price_refusal(v: f64, field: Field, what: &str, slot: u32, zero_ok: bool) -> Check {
     let d = if !v.is_finite() {
         diag!(InvalidIntent, slot, "{what} must be a finite number (got {})", Num(v))
     } else if v == 0.0 && zero_ok {
@@ -295,23 +317,51 @@ pub fn check_price(v: f64, field: Field, what: &str, slot: u32, zero_ok: bool) -
 }
 
 /// A money amount: finite and within `±MONEY_MAX`.
+#[inline(always)]
 pub fn check_money(v: f64, field: Field, what: &str, slot: u32) -> Check {
     if v.is_finite() && v.abs() <= MONEY_MAX {
         return Ok(());
     }
+    money_refusal(v, field, what, slot)
+}
+
+#[cold]
+#[inline(never)]
+fn money_refusal(v: f64, field: Field, what: &str, slot: u32) -> Check {
     Err(diag!(InvalidIntent, slot, "{what} must be a finite number within ±1e15 (got {})", Num(v)).field(field, v))
 }
 
-/// NUL padding: once a NUL appears, every following byte is NUL. Returns the content length.
+/// NUL padding: once a NUL appears, every following byte is NUL. Returns the content length,
+/// or the index of the first non-NUL byte after the padding began.
+///
+/// A word at a time: in `z = (w - 0x01..01) & !w & 0x80..80` the lowest set bit marks exactly
+/// the first zero byte of `w` (higher bits may be false positives, which are never read). Then
+/// the rest of that word and every later word must be zero.
+#[inline(always)]
 fn padded_len(bytes: &[u8]) -> Result<usize, usize> {
-    let len = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
-    let tail = &bytes[len..];
-    // The common case (clean padding) is one branch-free OR over the tail, which vectorizes;
-    // only a bad record pays for finding the offending byte.
-    if tail.iter().fold(0u8, |acc, &b| acc | b) == 0 {
-        return Ok(len);
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    assert!(bytes.len() % 8 == 0, "Invariant: string fields are whole words wide");
+    let words = bytes.len() / 8;
+    for i in 0..words {
+        let w = word(bytes, i);
+        let z = w.wrapping_sub(LO) & !w & HI;
+        if z == 0 {
+            continue;
+        }
+        let first = (z.trailing_zeros() / 8) as usize;
+        let len = i * 8 + first;
+        let mut tail = if first == 7 { 0 } else { w >> (8 * (first + 1)) };
+        for j in i + 1..words {
+            tail |= word(bytes, j);
+        }
+        if tail == 0 {
+            return Ok(len);
+        }
+        // Only a bad record pays for finding the offending byte.
+        return Err(len + bytes[len..].iter().position(|&b| b != 0).expect("Invariant: a non-zero tail has a non-zero byte"));
     }
-    Err(len + tail.iter().position(|&b| b != 0).expect("Invariant: a non-zero tail has a non-zero byte"))
+    Ok(bytes.len())
 }
 
 fn check_charset(bytes: &[u8], field: Field, what: &str, slot: u32, allowed: fn(u8) -> bool, class: &str) -> Check {
@@ -347,11 +397,54 @@ pub fn check_trade_id(bytes: &[u8; 32], slot: u32, what: &str) -> Check {
 }
 
 /// Opaque ids (venue/client order id, event id): any bytes but NUL, NUL-padded.
+#[inline(always)]
 pub fn check_opaque(bytes: &[u8], field: Field, what: &str, slot: u32, required: bool) -> Check {
     match padded_len(bytes) {
+        Ok(len) if len > 0 || !required => Ok(()),
+        bad => opaque_refusal(bad, field, what, slot),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn opaque_refusal(bad: Result<usize, usize>, field: Field, what: &str, slot: u32) -> Check {
+    match bad {
         Err(at) => Err(diag!(InvalidIntent, slot, "{what} has a non-NUL byte at {at} after its NUL padding")
             .field(field, at as f64)),
-        Ok(0) if required => Err(diag!(InvalidIntent, slot, "{what} is required").field(field, f64::NAN)),
-        Ok(_) => Ok(()),
+        Ok(_) => Err(diag!(InvalidIntent, slot, "{what} is required").field(field, f64::NAN)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::padded_len;
+
+    /// The byte-at-a-time definition the word-wise `padded_len` must agree with.
+    fn reference(bytes: &[u8]) -> Result<usize, usize> {
+        let len = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+        match bytes[len..].iter().position(|&b| b != 0) {
+            None => Ok(len),
+            Some(at) => Err(len + at),
+        }
+    }
+
+    #[test]
+    fn word_wise_padding_check_agrees_with_the_byte_wise_definition() {
+        // Every content length, with and without one stray byte at every later position, and
+        // content bytes that stress the zero-byte trick (0x01, 0x80, 0xff next to the NUL).
+        for width in [24usize, 32, 40, 64] {
+            for fill in [b'a', 0x01, 0x80, 0xff] {
+                for len in 0..=width {
+                    let mut f = vec![0u8; width];
+                    f[..len].fill(fill);
+                    assert_eq!(padded_len(&f), reference(&f), "width {width} len {len} fill {fill:#x}");
+                    for stray in len + 1..width {
+                        let mut g = f.clone();
+                        g[stray] = fill;
+                        assert_eq!(padded_len(&g), reference(&g), "width {width} len {len} stray {stray}");
+                    }
+                }
+            }
+        }
     }
 }

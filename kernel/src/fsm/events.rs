@@ -23,7 +23,7 @@ use super::Kernel;
 use crate::abi::*;
 use crate::diagnostics::{diag, Diag, Qty, Step, Text};
 use crate::slot::{content, is_working, order, same_id, stage_of, working_role};
-use crate::hash::fnv64;
+use crate::hash::id_hash;
 
 /// Where an event goes.
 enum Route {
@@ -62,11 +62,21 @@ impl Kernel {
             Some(id) => id..id + 1,
             None => 0..self.config.slot_count,
         };
-        for by_client in [true, false] {
+        // By client order id: one hash compare per order (the index), the whole id on a match.
+        let client = id_hash(&i.client_order_id);
+        if client != 0 {
             for id in candidates.clone() {
-                if let Some(role) = match_order(&self.slots[id as usize], i, by_client) {
-                    return Route::Order(id, role);
+                let hashes = self.index.client_hash[id as usize];
+                for (role, h) in [(OrderRole::Entry, hashes[0]), (OrderRole::Exit, hashes[1])] {
+                    if h == client && same_id(&i.client_order_id, &order(&self.slots[id as usize], role).client_order_id) {
+                        return Route::Order(id, role);
+                    }
                 }
+            }
+        }
+        for id in candidates.clone() {
+            if let Some(role) = match_order(&self.slots[id as usize], i, false) {
+                return Route::Order(id, role);
             }
         }
         for id in candidates {
@@ -78,7 +88,7 @@ impl Kernel {
     }
 
     pub(super) fn venue_event(&mut self, step: Step, i: &InputRecord) -> bool {
-        self.event_hash = fnv64(&i.event_id);
+        self.event_hash = id_hash(&i.event_id);
         let kind = EventKind::from_raw(i.event_kind).expect("Invariant: event_kind validated");
         match self.route(i) {
             Route::Unknown => {

@@ -12,11 +12,12 @@
 use crate::abi::*;
 use crate::slot::{order, status_of};
 
-/// The shape of the venue's truth in a RECONCILE.
+/// The shape of the venue's truth in a RECONCILE (discriminants are `GuardFacts::key` bits).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
 pub enum Truth {
     /// No RECONCILE in play.
-    None,
+    None = 0,
     /// An open entry order (with or without a position).
     EntryOrder,
     /// An open exit order against a position.
@@ -40,6 +41,34 @@ pub struct GuardFacts {
     /// The order the event is about has filled anything, after the input's fill.
     pub order_filled: bool,
     pub truth: Truth,
+}
+
+/// How many distinct `GuardFacts` values `key` can name (3 booleans × 5 truths, in 6 bits).
+pub const FACTS_KEYS: usize = 64;
+
+impl GuardFacts {
+    /// A dense number for these facts (`from_key` is its inverse), indexing the table's
+    /// precomputed decisions.
+    #[inline(always)]
+    pub fn key(&self) -> usize {
+        self.has_position as usize
+            | (self.cancel_requested as usize) << 1
+            | (self.order_filled as usize) << 2
+            | (self.truth as usize) << 3
+    }
+
+    /// The facts `key` names, or `None` for a number no facts produce.
+    pub const fn from_key(key: usize) -> Option<GuardFacts> {
+        let truth = match key >> 3 {
+            0 => Truth::None,
+            1 => Truth::EntryOrder,
+            2 => Truth::ExitOrder,
+            3 => Truth::Position,
+            4 => Truth::Flat,
+            _ => return None,
+        };
+        Some(GuardFacts { has_position: key & 1 != 0, cancel_requested: key & 2 != 0, order_filled: key & 4 != 0, truth })
+    }
 }
 
 /// Facts of a slot for inputs that carry no fill (intents, marks).

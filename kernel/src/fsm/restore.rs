@@ -52,7 +52,7 @@ impl Kernel {
         }
         self.slots[i] = s;
         self.memory[i] = mem;
-        self.arena.mark_slot_dirty(id);
+        self.changed(id);
         self.arena.push_transition(TransitionRecord {
             input_index: step.index,
             slot_id: id,

@@ -13,7 +13,7 @@
 //! Entry points: `TABLE`, `lookup`, `Row`, `Effect`, `table_text()` (the
 //! `dita_kernel_fsm_table()` text: `FROM INPUT GUARD TO EFFECT` per line).
 
-use super::guards::{GuardFacts, Truth};
+use super::guards::{GuardFacts, Truth, FACTS_KEYS};
 use crate::abi::{Stage, TextBuf, Trigger, ROW_NONE};
 
 /// A condition on the slot and the input, evaluated on the state *after* the input's fill.
@@ -35,7 +35,7 @@ pub enum Guard {
 }
 
 impl Guard {
-    pub fn holds(self, f: &GuardFacts) -> bool {
+    pub const fn holds(self, f: &GuardFacts) -> bool {
         match self {
             Guard::Any => true,
             Guard::HasPosition => f.has_position,
@@ -46,10 +46,10 @@ impl Guard {
             Guard::PartlyFilled => f.order_filled,
             Guard::PositionLeft => f.has_position,
             Guard::PositionZero => !f.has_position,
-            Guard::TruthEntryOrder => f.truth == Truth::EntryOrder,
-            Guard::TruthExitOrder => f.truth == Truth::ExitOrder,
-            Guard::TruthPosition => f.truth == Truth::Position,
-            Guard::TruthFlat => f.truth == Truth::Flat,
+            Guard::TruthEntryOrder => matches!(f.truth, Truth::EntryOrder),
+            Guard::TruthExitOrder => matches!(f.truth, Truth::ExitOrder),
+            Guard::TruthPosition => matches!(f.truth, Truth::Position),
+            Guard::TruthFlat => matches!(f.truth, Truth::Flat),
         }
     }
 
@@ -192,53 +192,63 @@ pub const TABLE: &[Row] = &[
 
 const _: () = assert!(TABLE.len() < ROW_NONE as usize, "Invariant: row indices fit TransitionRecord.row");
 
-/// Rows per `(stage, input)` pair, at most this many (one per guard case).
-const PAIR_ROWS_MAX: usize = 4;
 const STAGE_SLOTS: usize = 7; // Stage raw values 1..=6
 const TRIGGER_SLOTS: usize = 17; // Trigger raw values 1..=16
 
-/// The table's row indices grouped by `(stage, input)`, built at compile time, so a lookup
-/// checks at most `PAIR_ROWS_MAX` guards instead of scanning every row on every input.
-#[derive(Clone, Copy)]
-struct PairRows {
-    n: u8,
-    rows: [u8; PAIR_ROWS_MAX],
-}
-
-const fn build_index() -> [[PairRows; TRIGGER_SLOTS]; STAGE_SLOTS] {
-    let mut index = [[PairRows { n: 0, rows: [0; PAIR_ROWS_MAX] }; TRIGGER_SLOTS]; STAGE_SLOTS];
+/// The table decided ahead of time: for every `(stage, input)` and every possible `GuardFacts`
+/// (`GuardFacts::key`), the index of the one row whose guard holds, or `ROW_NONE`. Built at
+/// compile time from `TABLE` by evaluating every guard on every facts value, so a lookup is one
+/// load, and "at most one row matches" is proven by the compiler for every input, not sampled.
+const fn decide() -> [[[u8; FACTS_KEYS]; TRIGGER_SLOTS]; STAGE_SLOTS] {
+    let mut d = [[[ROW_NONE; FACTS_KEYS]; TRIGGER_SLOTS]; STAGE_SLOTS];
     let mut i = 0;
     while i < TABLE.len() {
-        let (s, t) = (TABLE[i].from.raw() as usize, TABLE[i].input.raw() as usize);
-        let p = &mut index[s][t];
-        assert!((p.n as usize) < PAIR_ROWS_MAX, "Invariant: too many rows for one (stage, input) pair");
-        p.rows[p.n as usize] = i as u8;
-        p.n += 1;
+        let r = TABLE[i];
+        let (s, t) = (r.from.raw() as usize, r.input.raw() as usize);
+        let mut key = 0;
+        while key < FACTS_KEYS {
+            if let Some(facts) = GuardFacts::from_key(key) {
+                if r.guard.holds(&facts) {
+                    assert!(d[s][t][key] == ROW_NONE, "Invariant: at most one table row matches");
+                    d[s][t][key] = i as u8;
+                }
+            }
+            key += 1;
+        }
         i += 1;
     }
-    index
+    d
 }
 
-const INDEX: [[PairRows; TRIGGER_SLOTS]; STAGE_SLOTS] = build_index();
+const DECIDE: [[[u8; FACTS_KEYS]; TRIGGER_SLOTS]; STAGE_SLOTS] = decide();
+
+/// Whether any row exists per `(stage, input)` pair, whatever the guard.
+const fn pairs() -> [[bool; TRIGGER_SLOTS]; STAGE_SLOTS] {
+    let mut p = [[false; TRIGGER_SLOTS]; STAGE_SLOTS];
+    let mut i = 0;
+    while i < TABLE.len() {
+        p[TABLE[i].from.raw() as usize][TABLE[i].input.raw() as usize] = true;
+        i += 1;
+    }
+    p
+}
+
+const PAIRS: [[bool; TRIGGER_SLOTS]; STAGE_SLOTS] = pairs();
 
 /// The row for `(stage, input)` whose guard holds, with its index. `None` = not allowed.
 pub fn lookup(stage: Stage, input: Trigger, facts: &GuardFacts) -> Option<(u8, &'static Row)> {
-    let pair = &INDEX[stage.raw() as usize][input.raw() as usize];
-    let mut found = None;
-    for &i in &pair.rows[..pair.n as usize] {
-        let r = &TABLE[i as usize];
-        assert!(r.from == stage && r.input == input, "Invariant: the index points at rows of its pair");
-        if r.guard.holds(facts) {
-            assert!(found.is_none(), "Invariant: at most one table row matches");
-            found = Some((i, r));
-        }
+    let i = DECIDE[stage.raw() as usize][input.raw() as usize][facts.key()];
+    if i == ROW_NONE {
+        return None;
     }
-    found
+    let r = &TABLE[i as usize];
+    debug_assert!(r.from == stage && r.input == input && r.guard.holds(facts), "Invariant: the decision is its row");
+    Some((i, r))
 }
 
 /// True when the table has any row for `(stage, input)` (whatever the guard).
 pub fn has_pair(stage: Stage, input: Trigger) -> bool {
-    INDEX[stage.raw() as usize][input.raw() as usize].n > 0
+    PAIRS[stage.raw() as usize][input.raw() as usize]
 }
 
 const TABLE_TEXT_CAP: usize = 8 * 1024;
