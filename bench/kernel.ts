@@ -23,10 +23,7 @@ const stream = kernelStream(TRADES, SLOTS);
 
 /** The stream pre-encoded once: what the Zinc ring hands the kernel (no TypeScript encoding). */
 const records = new Uint8Array(stream.length * INPUT_SIZE);
-{
-  const dv = new DataView(records.buffer);
-  stream.forEach((input, i) => encodeInput(input, dv, records, i * INPUT_SIZE));
-}
+stream.forEach((input, i) => encodeInput(input, records, i * INPUT_SIZE));
 
 function round(mode: "single" | "batch" | "records"): { rate: number; accepted: number; hash: string } {
   const k = ExecutionKernel.open({ slotCount: SLOTS });

@@ -30,9 +30,8 @@ const producer = ZincIntentProducer.open({ libPath, prefix });
 
 function records(count: number): Uint8Array {
   const out = new Uint8Array(count * INPUT_SIZE);
-  const dv = new DataView(out.buffer);
   for (let i = 0; i < count; i++) {
-    const refusal = encodeInput({ type: "MARK_PRICE", asset: "BTC-USDT", price: PRICE_BASE + i, now_ms: 1_700_000_000_000 + i }, dv, out, i * INPUT_SIZE);
+    const refusal = encodeInput({ type: "MARK_PRICE", asset: "BTC-USDT", price: PRICE_BASE + i, now_ms: 1_700_000_000_000 + i }, out, i * INPUT_SIZE);
     if (refusal) throw new Error(refusal.message);
   }
   return out;

@@ -1,12 +1,18 @@
 /**
- * Field writers for InputRecord encoding. Every writer accepts `unknown` (wire input is hostile)
+ * Field writers for the kernel's records. Every writer accepts `unknown` (wire input is hostile)
  * and never throws: a value the kernel must refuse is encoded so that the kernel recognises it
  * (NaN for prices, sentinels for quantities, 0 for enums). Strings that do not fit their fixed
- * width are the one thing the kernel cannot see, so `writeString` reports them to the caller.
+ * width are the one thing the kernel cannot see, so the string writers report them.
+ *
+ * Two families: word writers over 32-bit views (`putU64`, `putQty`, `putString`: the InputRecord
+ * hot path, which writes whole fields including padding) and DataView writers (`setI64`,
+ * `setU64`, `writeString`: slot images, written into a zeroed buffer).
  */
 
 const TWO_32 = 4294967296;
 const SAFE_E8_MAX = Number.MAX_SAFE_INTEGER;
+/** High word of i64::MIN; the sentinels are i64::MIN + k (kernel/ABI.md). */
+const SENTINEL_HIGH = 0x8000_0000;
 const utf8 = new TextEncoder();
 const scratch = new Uint8Array(256);
 
@@ -20,34 +26,6 @@ export function setI64(dv: DataView, off: number, n: number): void {
 export function setU64(dv: DataView, off: number, n: number): void {
   dv.setUint32(off, n >>> 0, true);
   dv.setUint32(off + 4, Math.floor(n / TWO_32) >>> 0, true);
-}
-
-/** i64::MIN + k: the three quantity sentinels of kernel/ABI.md. */
-function setQtySentinel(dv: DataView, off: number, k: 0 | 1 | 2): void {
-  dv.setUint32(off, k, true);
-  dv.setUint32(off + 4, 0x8000_0000, true);
-}
-
-/** Converts a size in base units to i64 1e-8 units; bad numbers become the ABI sentinels. */
-export function writeQty(dv: DataView, off: number, size: unknown): void {
-  if (typeof size !== "number" || !Number.isFinite(size)) return setQtySentinel(dv, off, 0);
-  const scaled = size * 1e8;
-  const rounded = Math.round(scaled);
-  if (Math.abs(rounded) > SAFE_E8_MAX) return setQtySentinel(dv, off, 1);
-  // Allow binary-float noise (0.07 * 1e8 = 7000000.000000001), refuse a 9th decimal.
-  if (Math.abs(scaled - rounded) > 1e-4 + Math.abs(rounded) * 1e-15) return setQtySentinel(dv, off, 2);
-  setI64(dv, off, rounded);
-}
-
-export function writeF64(dv: DataView, off: number, x: unknown): void {
-  dv.setFloat64(off, typeof x === "number" ? x : Number.NaN, true);
-}
-
-/** now_ms must be a non-negative safe integer; returns false when it is not. */
-export function writeNowMs(dv: DataView, off: number, x: unknown): boolean {
-  if (typeof x !== "number" || !Number.isSafeInteger(x) || x < 0) return false;
-  setU64(dv, off, x);
-  return true;
 }
 
 /**
@@ -76,6 +54,74 @@ function writeUtf8(bytes: Uint8Array, off: number, width: number, s: string): nu
   return written;
 }
 
-export function byteLength(s: unknown): number {
-  return typeof s === "string" ? utf8.encode(s).length : 0;
+/** A non-negative safe integer as little-endian u64 at 32-bit word `w`. */
+export function putU64(u32: Uint32Array, w: number, n: number): void {
+  u32[w] = n >>> 0;
+  u32[w + 1] = Math.floor(n / TWO_32) >>> 0;
+}
+
+/**
+ * A size in base units as i64 1e-8 units at 32-bit word `w`; bad numbers become the ABI's
+ * sentinels: QTY_NOT_FINITE (+0), QTY_OUT_OF_RANGE (+1), QTY_TOO_PRECISE (+2).
+ */
+export function putQty(u32: Uint32Array, i32: Int32Array, w: number, size: unknown): void {
+  let sentinel = 0;
+  if (typeof size === "number" && Number.isFinite(size)) {
+    const scaled = size * 1e8;
+    const rounded = Math.round(scaled);
+    if (Math.abs(rounded) > SAFE_E8_MAX) sentinel = 1;
+    // Allow binary-float noise (0.07 * 1e8 = 7000000.000000001), refuse a 9th decimal.
+    else if (Math.abs(scaled - rounded) > 1e-4 + Math.abs(rounded) * 1e-15) sentinel = 2;
+    else {
+      u32[w] = rounded >>> 0;
+      i32[w + 1] = Math.floor(rounded / TWO_32);
+      return;
+    }
+  }
+  u32[w] = sentinel;
+  u32[w + 1] = SENTINEL_HIGH;
+}
+
+/**
+ * Writes a string into the fixed-width field of `words` 32-bit words starting at word `w`,
+ * NUL-padded to the field's end: four ASCII characters per store. Returns the encoded byte
+ * length, or -1 when it does not fit. A non-string writes an empty field (the kernel then
+ * refuses it by name).
+ */
+export function putString(bytes: Uint8Array, u32: Uint32Array, w: number, words: number, s: unknown): number {
+  const end = w + words;
+  if (typeof s !== "string") {
+    for (let k = w; k < end; k++) u32[k] = 0;
+    return 0;
+  }
+  const n = s.length;
+  // UTF-8 never needs fewer bytes than UTF-16 code units, so a longer string cannot fit.
+  if (n > words * 4) return -1;
+  let k = w;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const a = s.charCodeAt(i), b = s.charCodeAt(i + 1), c = s.charCodeAt(i + 2), d = s.charCodeAt(i + 3);
+    if ((a | b | c | d) > 0x7f) return putUtf8(bytes, u32, w, words, s);
+    u32[k++] = a | (b << 8) | (c << 16) | (d << 24);
+  }
+  if (i < n) {
+    let x = 0;
+    for (let sh = 0; i < n; i++, sh += 8) {
+      const c = s.charCodeAt(i);
+      if (c > 0x7f) return putUtf8(bytes, u32, w, words, s);
+      x |= c << sh;
+    }
+    u32[k++] = x;
+  }
+  for (; k < end; k++) u32[k] = 0;
+  return n;
+}
+
+function putUtf8(bytes: Uint8Array, u32: Uint32Array, w: number, words: number, s: string): number {
+  const encoded = s.length * 3 <= scratch.length ? scratch : new Uint8Array(s.length * 3);
+  const { written } = utf8.encodeInto(s, encoded);
+  if (written > words * 4) return -1;
+  for (let k = w; k < w + words; k++) u32[k] = 0;
+  bytes.set(encoded.subarray(0, written), u32.byteOffset - bytes.byteOffset + w * 4);
+  return written;
 }

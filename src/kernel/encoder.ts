@@ -1,21 +1,30 @@
 /**
- * Encodes a wire input (`KernelInput`, but typed `unknown`: it may come straight from an HTTP
- * body or a journal line) into one 320-byte InputRecord at `off`. The kernel is the validator:
- * the encoder only refuses what the fixed layout cannot carry (a string too long for its field,
- * a slot id or `now_ms` that is not an integer) and returns that refusal as an `EncodeRefusal`.
+ * Encodes wire inputs (`KernelInput`, typed `unknown`: they may come straight from an HTTP body
+ * or a journal line) into 320-byte InputRecords. The kernel is the validator: the encoder only
+ * refuses what the fixed layout cannot carry (a string too long for its field, a slot id or
+ * `now_ms` that is not an integer) and returns that refusal as an `EncodeRefusal`.
  *
- * Invariant: the record bytes are zeroed before any field is written, so unused fields are 0.
+ * `RecordEncoder` is the hot path: it writes into one caller buffer through 32- and 64-bit views,
+ * four ASCII characters per store, and writes exactly the fields the input's kind reads — every
+ * one of them completely (numbers, the enum bytes, strings with their NUL padding) — and nothing
+ * else. Bytes of fields the kind does not read keep whatever the buffer held: the kernel ignores
+ * them (kernel/ABI.md, "Fields per kind"; tests/property/kernel_unused_fields.test.ts proves it),
+ * so a reused batch buffer is never cleared. `encodeInput` writes one clean (zeroed) record at
+ * any offset, for producers and tools.
+ *
+ * Entry points: `RecordEncoder`, `encodeInput`, `INPUT_SIZE`, `EncodeRefusal`.
  */
 
-import { ABI, OFF, SLOT_ANY } from "../contracts/abi.ts";
-import {
-  CONFIG_KEYS, EVENT_KINDS, INPUT_KINDS, ORDER_ROLES, REJECT_REASONS, valueOf,
-} from "../contracts/enums.ts";
+import { SLOT_ANY } from "../contracts/abi.ts";
+import { valueOf, CONFIG_KEYS, EVENT_KINDS, ORDER_ROLES, REJECT_REASONS } from "../contracts/enums.ts";
 import { EXIT_REASONS, SIDES, STALE_REASONS } from "../contracts/records.ts";
-import { setI64, setU64, writeF64, writeNowMs, writeQty, writeString } from "./_encode_fields.ts";
+import { putQty, putString, putU64 } from "./_encode_fields.ts";
+import {
+  AMOUNT, ASSET, CLIENT_ORDER_ID, ENUMS, EVENT_ID, FEE, INPUT_SIZE, LAST_PRICE, LAST_QTY, NOW, ORDER_FILLED, ORDER_QTY,
+  PRICE, QTY, RETRY, SH, TRADE_ID, VALUE, VENUE_ORDER_ID, W32, W64, type StringField,
+} from "./_record_layout.ts";
 
-const I = OFF.InputRecord;
-export const INPUT_SIZE = ABI.InputRecord.size;
+export { INPUT_SIZE };
 
 export interface EncodeRefusal {
   code: "INVALID_INTENT" | "INVALID_SLOT_ID";
@@ -26,129 +35,203 @@ export interface EncodeRefusal {
 
 type Wire = Record<string, unknown>;
 
-export function encodeInput(input: unknown, dv: DataView, bytes: Uint8Array, off: number): EncodeRefusal | null {
-  bytes.fill(0, off, off + INPUT_SIZE);
-  if (typeof input !== "object" || input === null || Array.isArray(input)) {
-    return { code: "INVALID_INTENT", field: "KIND", message: "input must be a JSON object with a 'type'" };
-  }
-  const w = input as Wire;
-  const kind = valueOf(INPUT_KINDS, w.type);
-  dv.setUint16(off + I.kind!, kind, true);
-  if (!writeNowMs(dv, off + I.now_ms!, w.now_ms)) {
-    return { code: "INVALID_INTENT", field: "NOW_MS", message: `now_ms must be a non-negative integer, got ${show(w.now_ms)}` };
-  }
-  const slotRefusal = writeSlotId(dv, off, w, kind);
-  if (slotRefusal) return slotRefusal;
-  switch (w.type) {
-    case "ENTER":
-      return encodeEnter(w, dv, bytes, off);
-    case "EXIT":
-      writeQty(dv, off + I.qty_e8!, w.size);
-      writeLimitPrice(dv, off, w.price);
-      bytes[off + I.exit_reason!] = valueOf(EXIT_REASONS, w.reason);
-      return null;
-    case "MARK_PRICE":
-      writeF64(dv, off + I.price!, w.price);
-      return str(bytes, off + I.asset!, 24, w.asset, "ASSET");
-    case "VENUE_EVENT":
-      return encodeEvent(w.event, dv, bytes, off);
-    case "RECONCILE":
-      return encodeTruth(w.truth, dv, bytes, off);
-    case "SEED_CAPITAL":
-      writeF64(dv, off + I.amount!, w.capital);
-      setU64(dv, off + I.value!, w.recovery === true ? 1 : 0);
-      return null;
-    case "MARK_STALE":
-      bytes[off + I.stale_reason!] = valueOf(STALE_REASONS, w.reason);
-      return null;
-    case "CONFIGURE":
-      bytes[off + I.config_key!] = valueOf(CONFIG_KEYS, w.key);
-      if (typeof w.value !== "number" || !Number.isSafeInteger(w.value) || w.value < 0) {
-        return { code: "INVALID_INTENT", field: "VALUE", message: `CONFIGURE value must be a non-negative integer, got ${show(w.value)}` };
-      }
-      setU64(dv, off + I.value!, w.value);
-      return null;
-    default:
-      return null; // CANCEL, TICK carry nothing more; an unknown type is kind 0 for the kernel.
-  }
-}
+export class RecordEncoder {
+  private readonly u32: Uint32Array;
+  private readonly i32: Int32Array;
+  private readonly f64: Float64Array;
+  /** How many records the buffer holds. */
+  readonly capacity: number;
 
-function writeSlotId(dv: DataView, off: number, w: Wire, kind: number): EncodeRefusal | null {
-  const routed = w.type === "VENUE_EVENT" && (w.slot_id === undefined || w.slot_id === null);
-  const global = w.type === "MARK_PRICE" || w.type === "TICK" || w.type === "SEED_CAPITAL" || w.type === "CONFIGURE" || kind === 0;
-  if (routed || global) {
-    dv.setUint32(off + I.slot_id!, routed ? SLOT_ANY : 0, true);
+  /** `bytes` must start 8-byte aligned and hold whole records. */
+  constructor(readonly bytes: Uint8Array) {
+    if (bytes.byteOffset % 8 !== 0 || bytes.byteLength % INPUT_SIZE !== 0) {
+      throw new Error(`Invariant: a record buffer starts 8-byte aligned and holds whole ${INPUT_SIZE}-byte records`);
+    }
+    this.capacity = bytes.byteLength / INPUT_SIZE;
+    this.u32 = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+    this.i32 = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+    this.f64 = new Float64Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 8);
+  }
+
+  /** Encodes `input` as record `index`. A refusal leaves that record unusable (not applied). */
+  encode(input: unknown, index: number): EncodeRefusal | null {
+    if (typeof input !== "object" || input === null || Array.isArray(input)) {
+      return { code: "INVALID_INTENT", field: "KIND", message: "input must be a JSON object with a 'type'" };
+    }
+    const w = input as Wire;
+    const b = index * W32;
+    const now = w.now_ms;
+    if (typeof now !== "number" || !Number.isSafeInteger(now) || now < 0) {
+      return { code: "INVALID_INTENT", field: "NOW_MS", message: `now_ms must be a non-negative integer, got ${show(now)}` };
+    }
+    putU64(this.u32, b + NOW, now);
+    switch (w.type) {
+      case "MARK_PRICE":
+        return this.mark(w, b);
+      case "VENUE_EVENT":
+        return this.event(w, b);
+      case "ENTER":
+        return this.enter(w, b);
+      case "EXIT":
+        return this.exit(w, b);
+      case "CANCEL":
+        return this.header(b, 3, w);
+      case "TICK":
+        return this.header(b, 5, null);
+      case "RECONCILE":
+        return this.reconcile(w, b);
+      case "SEED_CAPITAL":
+        this.f64[index * W64 + AMOUNT] = num(w.capital);
+        putU64(this.u32, b + VALUE, w.recovery === true ? 1 : 0);
+        return this.header(b, 8, null);
+      case "MARK_STALE":
+        this.enums(b, 0, 0, valueOf(STALE_REASONS, w.reason) << SH.staleReason, 0);
+        return this.header(b, 9, w);
+      case "CONFIGURE":
+        this.enums(b, 0, 0, 0, valueOf(CONFIG_KEYS, w.key) << SH.configKey);
+        if (typeof w.value !== "number" || !Number.isSafeInteger(w.value) || w.value < 0) {
+          return { code: "INVALID_INTENT", field: "VALUE", message: `CONFIGURE value must be a non-negative integer, got ${show(w.value)}` };
+        }
+        putU64(this.u32, b + VALUE, w.value);
+        return this.header(b, 10, null);
+      default:
+        return this.header(b, 0, null); // an unknown type is kind 0: the kernel refuses it by name
+    }
+  }
+
+  /**
+   * Kind and slot id. `addressed` is the wire input for kinds sent to one slot (its `slot_id`
+   * must be an integer), null for global kinds (slot 0).
+   */
+  private header(b: number, kind: number, addressed: Wire | null): EncodeRefusal | null {
+    this.u32[b] = kind;
+    if (addressed === null) {
+      this.u32[b + 1] = 0;
+      return null;
+    }
+    const id = addressed.slot_id;
+    if (typeof id !== "number" || !Number.isInteger(id) || id < 0 || id >= SLOT_ANY) {
+      return { code: "INVALID_SLOT_ID", field: "SLOT_ID", message: `slot_id must be a non-negative integer, got ${show(id)}`, value: typeof id === "number" ? id : undefined };
+    }
+    this.u32[b + 1] = id;
     return null;
   }
-  const id = w.slot_id;
-  if (typeof id !== "number" || !Number.isInteger(id) || id < 0 || id >= SLOT_ANY) {
-    return { code: "INVALID_SLOT_ID", field: "SLOT_ID", message: `slot_id must be a non-negative integer, got ${show(id)}`, value: typeof id === "number" ? id : undefined };
+
+  private enums(b: number, leverage: number, side: number, w1: number, w2: number, orderType = 0): void {
+    this.u32[b + ENUMS] = leverage | (side << SH.side) | (orderType << SH.orderType);
+    this.u32[b + ENUMS + 1] = w1;
+    this.u32[b + ENUMS + 2] = w2;
   }
-  dv.setUint32(off + I.slot_id!, id, true);
-  return null;
-}
 
-function encodeEnter(w: Wire, dv: DataView, bytes: Uint8Array, off: number): EncodeRefusal | null {
-  writeQty(dv, off + I.qty_e8!, w.size);
-  writeLimitPrice(dv, off, w.price);
-  const lev = w.leverage;
-  dv.setUint16(off + I.leverage!, typeof lev === "number" && Number.isInteger(lev) && lev > 0 && lev <= 0xffff ? lev : 0, true);
-  bytes[off + I.side!] = valueOf(SIDES, w.side);
-  return str(bytes, off + I.asset!, 24, w.asset, "ASSET") ?? str(bytes, off + I.trade_id!, 32, w.trade_id, "TRADE_ID");
-}
-
-function writeLimitPrice(dv: DataView, off: number, price: unknown): void {
-  const market = price === undefined || price === null || price === 0;
-  dv.setUint8(off + I.order_type!, market ? 1 : 2);
-  writeF64(dv, off + I.price!, market ? 0 : price);
-}
-
-function encodeEvent(e: unknown, dv: DataView, bytes: Uint8Array, off: number): EncodeRefusal | null {
-  if (typeof e !== "object" || e === null) {
-    return { code: "INVALID_INTENT", field: "EVENT_KIND", message: "VENUE_EVENT needs an 'event' object" };
+  private str(b: number, f: StringField, s: unknown): EncodeRefusal | null {
+    if (putString(this.bytes, this.u32, b + f[0], f[1], s) >= 0) return null;
+    return { code: "INVALID_INTENT", field: f[3], message: `${f[3].toLowerCase()} does not fit its ${f[2]}-byte field` };
   }
-  const v = e as Wire;
-  bytes[off + I.event_kind!] = valueOf(EVENT_KINDS, v.kind);
-  bytes[off + I.reject_reason!] = v.reject_reason === undefined ? 0 : valueOf(REJECT_REASONS, v.reject_reason);
-  writeQty(dv, off + I.qty_e8!, v.filled_size_cumulative);
-  writeQty(dv, off + I.last_qty_e8!, v.last_fill_size ?? 0);
-  writeF64(dv, off + I.price!, v.avg_price);
-  writeF64(dv, off + I.last_price!, v.last_fill_price ?? 0);
-  writeF64(dv, off + I.fee!, v.fee_cumulative ?? 0);
-  const hint = v.retry_after_ms;
-  setI64(dv, off + I.retry_after_ms!, typeof hint === "number" && Number.isSafeInteger(hint) && hint >= 0 ? hint : -1);
-  return (
-    str(bytes, off + I.event_id!, 64, v.event_id, "EVENT_ID") ??
-    str(bytes, off + I.venue_order_id!, 32, v.venue_order_id, "VENUE_ORDER_ID") ??
-    str(bytes, off + I.client_order_id!, 40, v.client_order_id, "CLIENT_ORDER_ID")
-  );
-}
 
-function encodeTruth(t: unknown, dv: DataView, bytes: Uint8Array, off: number): EncodeRefusal | null {
-  if (typeof t !== "object" || t === null) {
-    return { code: "INVALID_INTENT", field: "SIZE", message: "RECONCILE needs a 'truth' object" };
+  private mark(w: Wire, b: number): EncodeRefusal | null {
+    this.u32[b] = 4;
+    this.u32[b + 1] = 0;
+    this.f64[(b >> 1) + PRICE] = num(w.price);
+    return this.str(b, ASSET, w.asset);
   }
-  const v = t as Wire;
-  bytes[off + I.side!] = v.side === null ? 0 : valueOf(SIDES, v.side);
-  writeQty(dv, off + I.qty_e8!, v.size);
-  writeF64(dv, off + I.price!, v.avg_price);
-  const o = v.open_order;
-  if (typeof o !== "object" || o === null) return null;
-  const order = o as Wire;
-  bytes[off + I.order_role!] = valueOf(ORDER_ROLES, order.role);
-  writeQty(dv, off + I.order_qty_e8!, order.size);
-  writeQty(dv, off + I.order_filled_e8!, order.filled_size);
-  writeF64(dv, off + I.last_price!, order.avg_price);
-  return (
-    str(bytes, off + I.venue_order_id!, 32, order.venue_order_id, "VENUE_ORDER_ID") ??
-    str(bytes, off + I.client_order_id!, 40, order.client_order_id, "CLIENT_ORDER_ID")
-  );
+
+  private enter(w: Wire, b: number): EncodeRefusal | null {
+    const lev = w.leverage;
+    const leverage = typeof lev === "number" && Number.isInteger(lev) && lev > 0 && lev <= 0xffff ? lev : 0;
+    this.enums(b, leverage, valueOf(SIDES, w.side), 0, 0, this.limitPrice(b, w.price));
+    putQty(this.u32, this.i32, b + QTY, w.size);
+    return this.header(b, 1, w) ?? this.str(b, ASSET, w.asset) ?? this.str(b, TRADE_ID, w.trade_id);
+  }
+
+  private exit(w: Wire, b: number): EncodeRefusal | null {
+    this.enums(b, 0, 0, valueOf(EXIT_REASONS, w.reason) << SH.exitReason, 0, this.limitPrice(b, w.price));
+    putQty(this.u32, this.i32, b + QTY, w.size);
+    return this.header(b, 2, w);
+  }
+
+  /** Writes the order price; returns the order type (MARKET = 1 when no price, else LIMIT = 2). */
+  private limitPrice(b: number, price: unknown): number {
+    const market = price === undefined || price === null || price === 0;
+    this.f64[(b >> 1) + PRICE] = market ? 0 : num(price);
+    return market ? 1 : 2;
+  }
+
+  private event(w: Wire, b: number): EncodeRefusal | null {
+    const routed = w.slot_id === undefined || w.slot_id === null;
+    const refusal = routed ? null : this.header(b, 7, w);
+    if (refusal) return refusal;
+    const e = w.event;
+    if (typeof e !== "object" || e === null) {
+      return { code: "INVALID_INTENT", field: "EVENT_KIND", message: "VENUE_EVENT needs an 'event' object" };
+    }
+    const v = e as Wire;
+    const reject = v.reject_reason === undefined ? 0 : valueOf(REJECT_REASONS, v.reject_reason);
+    this.enums(b, 0, 0, (eventKind(v.kind) << SH.eventKind) | (reject << SH.rejectReason), 0);
+    const u = this.u32, i = this.i32, f = this.f64, d = b >> 1;
+    putQty(u, i, b + QTY, v.filled_size_cumulative);
+    putQty(u, i, b + LAST_QTY, v.last_fill_size ?? 0);
+    f[d + PRICE] = num(v.avg_price);
+    f[d + LAST_PRICE] = num(v.last_fill_price ?? 0);
+    f[d + FEE] = num(v.fee_cumulative ?? 0);
+    const hint = v.retry_after_ms;
+    const retry = typeof hint === "number" && Number.isSafeInteger(hint) && hint >= 0 ? hint : -1;
+    u[b + RETRY] = retry >>> 0;
+    i[b + RETRY + 1] = retry < 0 ? -1 : Math.floor(retry / 4294967296);
+    if (routed) {
+      u[b] = 7;
+      u[b + 1] = SLOT_ANY;
+    }
+    return this.str(b, EVENT_ID, v.event_id) ?? this.str(b, VENUE_ORDER_ID, v.venue_order_id) ?? this.str(b, CLIENT_ORDER_ID, v.client_order_id);
+  }
+
+  private reconcile(w: Wire, b: number): EncodeRefusal | null {
+    const refusal = this.header(b, 6, w);
+    if (refusal) return refusal;
+    const t = w.truth;
+    if (typeof t !== "object" || t === null) {
+      return { code: "INVALID_INTENT", field: "SIZE", message: "RECONCILE needs a 'truth' object" };
+    }
+    const v = t as Wire;
+    const side = v.side === null ? 0 : valueOf(SIDES, v.side);
+    putQty(this.u32, this.i32, b + QTY, v.size);
+    this.f64[(b >> 1) + PRICE] = num(v.avg_price);
+    const o = v.open_order;
+    if (typeof o !== "object" || o === null) {
+      this.enums(b, 0, side, 0, 0);
+      return null;
+    }
+    const order = o as Wire;
+    this.enums(b, 0, side, 0, valueOf(ORDER_ROLES, order.role) << SH.orderRole);
+    putQty(this.u32, this.i32, b + ORDER_QTY, order.size);
+    putQty(this.u32, this.i32, b + ORDER_FILLED, order.filled_size);
+    this.f64[(b >> 1) + LAST_PRICE] = num(order.avg_price);
+    return this.str(b, VENUE_ORDER_ID, order.venue_order_id) ?? this.str(b, CLIENT_ORDER_ID, order.client_order_id);
+  }
 }
 
-function str(bytes: Uint8Array, at: number, width: number, s: unknown, field: string): EncodeRefusal | null {
-  if (writeString(bytes, at, width, s) >= 0) return null;
-  const name = field.toLowerCase();
-  return { code: "INVALID_INTENT", field, message: `${name} does not fit its ${width}-byte field` };
+function eventKind(kind: unknown): number {
+  switch (kind) {
+    case "ACK": return 1;
+    case "PARTIAL_FILL": return 2;
+    case "FULL_FILL": return 3;
+    default: return valueOf(EVENT_KINDS, kind);
+  }
+}
+
+/** A number field: anything that is not a number becomes NaN, which the kernel refuses by name. */
+function num(x: unknown): number {
+  return typeof x === "number" ? x : Number.NaN;
+}
+
+const scratch = new Uint8Array(INPUT_SIZE);
+const scratchEncoder = new RecordEncoder(scratch);
+
+/** Encodes one clean record (every byte it does not write is 0) at `off` in `bytes`. */
+export function encodeInput(input: unknown, bytes: Uint8Array, off: number): EncodeRefusal | null {
+  scratch.fill(0);
+  const refusal = scratchEncoder.encode(input, 0);
+  bytes.set(scratch, off);
+  return refusal;
 }
 
 function show(x: unknown): string {

@@ -18,7 +18,7 @@ import type { VenueEvent } from "../contracts/venue.ts";
 import { FAULT_DRILL_TOKEN, loadKernelLib, type KernelLib } from "./_kernel_ffi.ts";
 import { mapKernelMemory, type KernelViews } from "./_memory.ts";
 import { decodeAccount, decodeSlot, decodeSlotMark, type SlotMarkRecord } from "./decoder.ts";
-import { encodeInput, INPUT_SIZE } from "./encoder.ts";
+import { INPUT_SIZE, RecordEncoder } from "./encoder.ts";
 import { checkAbiOnce } from "./_abi_check.ts";
 import { collectOutcome, refusalOutcome, type BatchSink } from "./_outcome.ts";
 import { runBatch } from "./_batch.ts";
@@ -31,7 +31,7 @@ export class ExecutionKernel {
   private handle: Pointer | null;
   private views: KernelViews | null;
   private readonly inBytes = new Uint8Array(INPUT_SIZE * BATCH_MAX);
-  private readonly inDv = new DataView(this.inBytes.buffer);
+  private readonly encoder = new RecordEncoder(this.inBytes);
   private readonly inPtr = ptr(this.inBytes);
   private readonly batchIndex = new Int32Array(BATCH_MAX);
   readonly slotCount: number;
@@ -70,7 +70,7 @@ export class ExecutionKernel {
   apply(input: KernelInput | unknown): KernelOutcome {
     const { h, v } = this.live();
     this.onInput?.(input);
-    const refusal = encodeInput(input, this.inDv, this.inBytes, 0);
+    const refusal = this.encoder.encode(input, 0);
     if (refusal) return refusalOutcome(refusal, input);
     const status = this.lib.dita_kernel_apply(h, this.inPtr);
     if (status === 1) throw new Error("Invariant: kernel saw a null input pointer");
@@ -85,7 +85,7 @@ export class ExecutionKernel {
   applyQuiet(input: unknown): boolean {
     const { h, v } = this.live();
     this.onInput?.(input);
-    if (encodeInput(input, this.inDv, this.inBytes, 0) !== null) return false;
+    if (this.encoder.encode(input, 0) !== null) return false;
     this.lib.dita_kernel_apply(h, this.inPtr);
     this.afterMutation(v);
     return v.accepted[0] === 1;
@@ -119,7 +119,7 @@ export class ExecutionKernel {
       let i = start;
       for (; i < inputs.length && n < BATCH_MAX; i++) {
         this.onInput?.(inputs[i]);
-        const refusal = encodeInput(inputs[i], this.inDv, this.inBytes, n * INPUT_SIZE);
+        const refusal = this.encoder.encode(inputs[i], n);
         if (refusal) sink?.refused(i, refusalOutcome(refusal, inputs[i]));
         else this.batchIndex[n++] = i;
       }

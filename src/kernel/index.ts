@@ -3,6 +3,6 @@ export { ExecutionKernel, KernelError, type KernelOptions, type StateMirror } fr
 export { AbiMismatchError } from "./_abi_check.ts";
 export type { BatchSink } from "./_outcome.ts";
 export { NativeLoadError, nativeLibraryPath } from "./native.ts";
-export { encodeInput, INPUT_SIZE, type EncodeRefusal } from "./encoder.ts";
+export { encodeInput, INPUT_SIZE, RecordEncoder, type EncodeRefusal } from "./encoder.ts";
 export { decodeSlot, decodeAccount } from "./decoder.ts";
 export { encodeSlotImage, SlotImageError } from "./slot_image.ts";
