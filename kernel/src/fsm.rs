@@ -34,7 +34,7 @@ use crate::account;
 use crate::diagnostics::{diag, Arena, Diag, Num, Qty, Step, Text};
 use crate::hash::{id_hash, same_words, Fnv};
 use crate::slot::{self, client_order_id, stage_of, working_role, SlotMemory};
-use crate::validate::validate_input;
+use crate::validate::{validate_input, AssetMemo};
 use effects::Ctx;
 use guards::{facts_for_slot, facts_for_truth, GuardFacts};
 use index::SlotIndex;
@@ -66,6 +66,8 @@ pub struct Kernel {
     pub faulted: bool,
     /// Set by settlement and seeding during the current input.
     account_touched: bool,
+    /// Validation's cache of the last valid asset (never changes a result).
+    assets: AssetMemo,
     /// `id_hash` of the current venue event's id, computed once per event.
     pub(crate) event_hash: u64,
     /// Fault drill: the next input panics inside the export, proving the fault latch on the
@@ -92,6 +94,7 @@ impl Kernel {
             arena: Arena::new(),
             faulted: false,
             account_touched: false,
+            assets: AssetMemo::new(),
             event_hash: 0,
             panic_next: false,
         });
@@ -161,7 +164,7 @@ impl Kernel {
         if std::mem::take(&mut self.panic_next) {
             panic!("Invariant: fault drill armed through dita_kernel_arm_fault_drill");
         }
-        let kind = match validate_input(input, self.config.slot_count) {
+        let kind = match validate_input(input, self.config.slot_count, &mut self.assets) {
             Ok(kind) => kind,
             Err(d) => return self.refuse(step, d),
         };

@@ -220,12 +220,18 @@ pub fn recompute_pnl(slot: &mut SlotImage) {
     let exit = slot.exit_order;
     let working_leg = if is_working(&exit) { leg_pnl(slot, exit.filled_e8, exit.avg_fill_price) } else { 0.0 };
     slot.realized_pnl = slot.realized_closed_legs + working_leg;
+    recompute_unrealized(slot);
+    assert!(slot.fees.is_finite() && slot.realized_pnl.is_finite(), "Invariant: money stays finite");
+}
+
+/// The part of `recompute_pnl` a new mark price moves: unrealized PnL of the open position.
+/// (Fees and realized PnL do not depend on the mark, so a mark recomputes only this.)
+pub fn recompute_unrealized(slot: &mut SlotImage) {
     slot.unrealized_pnl = if slot.size_e8 > 0 && slot.mark_price > 0.0 {
         units(slot.size_e8) * (slot.mark_price - slot.entry_price) * dir(slot)
     } else {
         0.0
     };
-    assert!(slot.fees.is_finite() && slot.realized_pnl.is_finite(), "Invariant: money stays finite");
 }
 
 /// Applies a cumulative fill (the venue's truth) to the order of `role` when it is not older
@@ -259,14 +265,16 @@ pub fn apply_fill(slot: &mut SlotImage, role: OrderRole, qty_e8: i64, price: f64
 pub fn finish_order(slot: &mut SlotImage, mem: &mut SlotMemory, role: OrderRole, status: OrderStatus) {
     assert!(status.is_terminal(), "Invariant: finish_order needs a terminal status");
     assert!(is_working(order(slot, role)), "Invariant: only a working order finishes");
-    let o = *order(slot, role);
+    let o = order(slot, role);
+    mem.remember_finished(o);
+    let (filled, avg, fee) = (o.filled_e8, o.avg_fill_price, o.fee);
     if role == OrderRole::Exit {
-        slot.realized_closed_legs += leg_pnl(slot, o.filled_e8, o.avg_fill_price);
+        slot.realized_closed_legs += leg_pnl(slot, filled, avg);
     }
-    slot.fees_closed_orders += o.fee;
-    order_mut(slot, role).status = status.raw();
-    order_mut(slot, role).hung = 0;
-    mem.remember_finished(&o);
+    slot.fees_closed_orders += fee;
+    let o = order_mut(slot, role);
+    o.status = status.raw();
+    o.hung = 0;
     recompute_pnl(slot);
 }
 

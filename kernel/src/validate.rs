@@ -16,14 +16,34 @@ mod image;
 
 use crate::abi::*;
 use crate::diagnostics::{diag, qty_value, Diag, Num, Qty, Text};
-use crate::hash::word;
+use crate::hash::{same_words, word};
 
 pub use image::check_image;
 
 pub type Check = Result<(), Diag>;
 
+/// The last asset that passed `check_asset`. Marks repeat a handful of assets, so the charset
+/// scan runs once per change of asset instead of once per mark. It caches a pure check, so it
+/// never changes a result; all-zero (an empty asset, which never passes) means "none".
+pub struct AssetMemo([u8; 24]);
+
+impl AssetMemo {
+    pub const fn new() -> Self {
+        AssetMemo([0; 24])
+    }
+
+    fn check(&mut self, asset: &[u8; 24], slot: u32) -> Check {
+        if asset[0] != 0 && same_words(asset, &self.0) {
+            return Ok(());
+        }
+        check_asset(asset, slot, "asset")?;
+        self.0 = *asset;
+        Ok(())
+    }
+}
+
 /// Validates one input for its kind. `Ok` returns the decoded kind.
-pub fn validate_input(input: &InputRecord, slot_count: u32) -> Result<InputKind, Diag> {
+pub fn validate_input(input: &InputRecord, slot_count: u32, assets: &mut AssetMemo) -> Result<InputKind, Diag> {
     let Some(kind) = InputKind::from_raw(input.kind) else {
         return Err(diag!(InvalidIntent, SLOT_ANY, "input kind {} is not an InputKind (1..=10)", input.kind)
             .field(Field::Kind, input.kind as f64));
@@ -34,12 +54,12 @@ pub fn validate_input(input: &InputRecord, slot_count: u32) -> Result<InputKind,
     }
     let slot = check_slot_id(input, kind, slot_count)?;
     match kind {
-        InputKind::Enter => enter(input, slot),
+        InputKind::Enter => enter(input, slot, assets),
         InputKind::Exit => exit(input, slot),
         InputKind::Cancel | InputKind::Tick => Ok(()),
         InputKind::MarkPrice => {
             check_price(input.price, Field::Price, "mark price", slot, false)?;
-            check_asset(&input.asset, slot, "asset")
+            assets.check(&input.asset, slot)
         }
         InputKind::Reconcile => reconcile(input, slot),
         InputKind::VenueEvent => venue_event(input, slot),
@@ -75,7 +95,7 @@ fn check_slot_id(input: &InputRecord, kind: InputKind, slot_count: u32) -> Resul
     Ok(input.slot_id)
 }
 
-fn enter(i: &InputRecord, slot: u32) -> Check {
+fn enter(i: &InputRecord, slot: u32, assets: &mut AssetMemo) -> Check {
     if Side::from_raw(i.side).is_none() {
         return Err(diag!(InvalidIntent, slot, "side {} is not a Side (LONG=1, SHORT=2)", i.side)
             .field(Field::Side, i.side as f64));
@@ -86,7 +106,7 @@ fn enter(i: &InputRecord, slot: u32) -> Check {
         return Err(diag!(InvalidIntent, slot, "leverage must be 1..=125 (got {})", i.leverage)
             .field(Field::Leverage, i.leverage as f64));
     }
-    check_asset(&i.asset, slot, "asset")?;
+    assets.check(&i.asset, slot)?;
     check_trade_id(&i.trade_id, slot, "trade_id")
 }
 

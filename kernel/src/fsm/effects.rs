@@ -137,7 +137,7 @@ fn request_cancel(slot: &mut SlotImage) {
 fn mark(slot: &mut SlotImage, ctx: &Ctx) {
     assert!(ctx.input.price > 0.0, "Invariant: mark price validated");
     slot.mark_price = ctx.input.price;
-    recompute_pnl(slot);
+    slot::recompute_unrealized(slot);
 }
 
 /// Every applied venue event: remember the venue order id, refresh `last_update_ms`, clear

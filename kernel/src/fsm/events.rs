@@ -183,10 +183,11 @@ impl Kernel {
 
     fn event_on_order(&mut self, step: Step, i: &InputRecord, id: u32, role: OrderRole, kind: EventKind) -> bool {
         let s = &self.slots[id as usize];
-        let o = *order(s, role);
+        let o = order(s, role);
         let stage = stage_of(s);
-        if !is_working(&o) {
-            return self.event_on_finished(step, i, id, role, kind, &o);
+        if !is_working(o) {
+            let finished = *o;
+            return self.event_on_finished(step, i, id, role, kind, &finished);
         }
         assert!(working_role(stage) == Some(role), "Invariant: a working order belongs to its working stage");
         if i.qty_e8 > o.intended_e8 {
