@@ -84,14 +84,14 @@ export function putQty(u32: Uint32Array, i32: Int32Array, w: number, size: unkno
 
 /**
  * Writes a string into the fixed-width field of `words` 32-bit words starting at word `w`,
- * NUL-padded to the field's end: four ASCII characters per store. Returns the encoded byte
- * length, or -1 when it does not fit. A non-string writes an empty field (the kernel then
- * refuses it by name).
+ * NUL-padded: four ASCII characters per store. `dirty` says how many of the field's words may
+ * hold non-zero bytes (the rest are known zero), so only those are cleared. Returns the encoded
+ * byte length, or -1 when it does not fit (the field's content is then unspecified). A
+ * non-string writes an empty field (the kernel then refuses it by name).
  */
-export function putString(bytes: Uint8Array, u32: Uint32Array, w: number, words: number, s: unknown): number {
-  const end = w + words;
+export function putString(bytes: Uint8Array, u32: Uint32Array, w: number, words: number, s: unknown, dirty: number): number {
   if (typeof s !== "string") {
-    for (let k = w; k < end; k++) u32[k] = 0;
+    for (let k = w; k < w + dirty; k++) u32[k] = 0;
     return 0;
   }
   const n = s.length;
@@ -113,7 +113,7 @@ export function putString(bytes: Uint8Array, u32: Uint32Array, w: number, words:
     }
     u32[k++] = x;
   }
-  for (; k < end; k++) u32[k] = 0;
+  for (; k < w + dirty; k++) u32[k] = 0;
   return n;
 }
 

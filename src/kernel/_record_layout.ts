@@ -36,17 +36,21 @@ export const SH = {
   rejectReason: shift("reject_reason") - 32, staleReason: shift("stale_reason") - 32, configKey: shift("config_key") - 64, orderRole: shift("order_role") - 64,
 };
 
-/** String fields: [first 32-bit word, width in words, width in bytes, FIELDS name]. */
-export type StringField = readonly [word: number, words: number, bytes: number, name: string];
-const stringField = (name: string, field: string): StringField => {
+/**
+ * String fields: [first 32-bit word, width in words, width in bytes, FIELDS name, number among
+ * the record's `STRING_FIELDS` string fields].
+ */
+export type StringField = readonly [word: number, words: number, bytes: number, name: string, n: number];
+const stringField = (name: string, field: string, n: number): StringField => {
   const width = ABI.InputRecord.fields.find((f) => f[0] === name)![2];
-  return [w32(name), width / 4, width, field];
+  return [w32(name), width / 4, width, field, n];
 };
-export const ASSET = stringField("asset", "ASSET");
-export const TRADE_ID = stringField("trade_id", "TRADE_ID");
-export const VENUE_ORDER_ID = stringField("venue_order_id", "VENUE_ORDER_ID");
-export const CLIENT_ORDER_ID = stringField("client_order_id", "CLIENT_ORDER_ID");
-export const EVENT_ID = stringField("event_id", "EVENT_ID");
+export const ASSET = stringField("asset", "ASSET", 0);
+export const TRADE_ID = stringField("trade_id", "TRADE_ID", 1);
+export const VENUE_ORDER_ID = stringField("venue_order_id", "VENUE_ORDER_ID", 2);
+export const CLIENT_ORDER_ID = stringField("client_order_id", "CLIENT_ORDER_ID", 3);
+export const EVENT_ID = stringField("event_id", "EVENT_ID", 4);
+export const STRING_FIELDS = 5;
 
 // The layout facts this file relies on, checked once at load (the ABI check covers the kernel).
 for (const [name, align] of [["now_ms", 8], ["qty_e8", 8], ["price", 8], ["asset", 8], ["event_id", 8], ["leverage", 4]] as const) {
