@@ -318,7 +318,7 @@ impl Kernel {
         let entry_hash = id_hash(&client_order_id(&i.trade_id, OrderRole::Entry, 0));
         let tid = Text(&i.trade_id);
         for (n, (s, m)) in self.slots.iter().zip(self.memory.iter()).enumerate() {
-            if s.trade_id == i.trade_id || m.finished_client_hash(entry_hash) {
+            if same_words(&s.trade_id, &i.trade_id) || m.finished_client_hash(entry_hash) {
                 let d = diag!(InvalidIntent, i.slot_id, "trade_id {tid} is already used by slot {n}");
                 return Some(d.field(Field::TradeId, f64::NAN));
             }
@@ -327,18 +327,19 @@ impl Kernel {
     }
 
     fn exit(&mut self, step: Step, i: &InputRecord) -> bool {
-        let (id, s) = (i.slot_id, self.slots[i.slot_id as usize]);
-        let stage = stage_of(&s);
-        let facts = facts_for_slot(&s, None);
+        let id = i.slot_id;
+        let s = &self.slots[id as usize];
+        let (stage, size, leg) = (stage_of(s), s.size_e8, s.leg);
+        let facts = facts_for_slot(s, None);
         if table::lookup(stage, Trigger::Exit, &facts).is_none() {
             return self.refuse(step, self.miss(Trigger::Exit, id, stage));
         }
-        if i.qty_e8 > s.size_e8 {
-            let d = diag!(InvalidIntent, id, "exit size {} exceeds position {}", Qty(i.qty_e8), Qty(s.size_e8));
+        if i.qty_e8 > size {
+            let d = diag!(InvalidIntent, id, "exit size {} exceeds position {}", Qty(i.qty_e8), Qty(size));
             return self.refuse(step, d.field(Field::Size, i.qty_e8 as f64 / 1e8));
         }
-        if s.leg == EXIT_LEGS_MAX {
-            let d = diag!(InvalidIntent, id, "EXIT refused: the trade already has {} exit legs", s.leg);
+        if leg == EXIT_LEGS_MAX {
+            let d = diag!(InvalidIntent, id, "EXIT refused: the trade already has {} exit legs", leg);
             return self.refuse(step, d.field(Field::Size, i.qty_e8 as f64 / 1e8));
         }
         let ctx = Self::ctx(i, step, Trigger::Exit);
