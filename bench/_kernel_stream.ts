@@ -1,16 +1,25 @@
 /**
  * A realistic mixed input stream for the kernel benchmark: per trade an ENTER, ACK, two partial
- * fills and a full fill, ten marks, a two-leg exit (EXIT, ACK, fills) and the close — spread over
- * all slots so several trades are in flight at once. Deterministic: the same stream every run.
+ * fills and a full fill, ten marks, a two-leg exit (EXIT, ACK, fills) and the close — trades
+ * rotate over all slots. Every event has its own event id; every order keeps one venue order id
+ * across its events, as on BingX (until 2026-11-25 each event carried a fresh venue order id).
+ * Deterministic: the same stream every run.
  */
 
 export function kernelStream(trades: number, slots: number): unknown[] {
   const out: unknown[] = [];
   let now = 1_700_000_000_000;
   let ev = 0;
+  let orders = 0;
+  const venueIds = new Map<string, string>();
+  const venueId = (coid: string) => {
+    let id = venueIds.get(coid);
+    if (id === undefined) venueIds.set(coid, (id = `17${String(++orders).padStart(17, "0")}`));
+    return id;
+  };
   const evt = (kind: string, coid: string, cum: number, avg: number) => ({
     type: "VENUE_EVENT", slot_id: null, now_ms: ++now,
-    event: { kind, event_id: `e${++ev}`, venue_order_id: `17${String(ev).padStart(17, "0")}`, client_order_id: coid, asset: "BTC-USDT",
+    event: { kind, event_id: `e${++ev}`, venue_order_id: venueId(coid), client_order_id: coid, asset: "BTC-USDT",
       filled_size_cumulative: cum, avg_price: avg, last_fill_size: 0, last_fill_price: 0, fee_cumulative: cum * avg * 0.0005, venue_time_ms: now },
   });
   out.push({ type: "SEED_CAPITAL", capital: 1_000_000, now_ms: now });

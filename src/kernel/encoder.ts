@@ -18,10 +18,11 @@
 import { SLOT_ANY } from "../contracts/abi.ts";
 import { valueOf, CONFIG_KEYS, EVENT_KINDS, ORDER_ROLES, REJECT_REASONS } from "../contracts/enums.ts";
 import { EXIT_REASONS, SIDES, STALE_REASONS } from "../contracts/records.ts";
-import { putQty, putString, putU64 } from "./_encode_fields.ts";
+import { putQty, putU64 } from "./_encode_fields.ts";
+import { StringFields } from "./_string_fields.ts";
 import {
   AMOUNT, ASSET, CLIENT_ORDER_ID, ENUMS, EVENT_ID, FEE, INPUT_SIZE, LAST_PRICE, LAST_QTY, NOW, ORDER_FILLED, ORDER_QTY,
-  PRICE, QTY, RETRY, SH, STRING_FIELDS, TRADE_ID, VALUE, VENUE_ORDER_ID, W32, W64, type StringField,
+  PRICE, QTY, RETRY, SH, TRADE_ID, VALUE, VENUE_ORDER_ID, W32, W64, type StringField,
 } from "./_record_layout.ts";
 
 export { INPUT_SIZE };
@@ -39,13 +40,7 @@ export class RecordEncoder {
   private readonly u32: Uint32Array;
   private readonly i32: Int32Array;
   private readonly f64: Float64Array;
-  /**
-   * Per record and string field: how many of the field's 32-bit words may hold non-zero bytes
-   * (everything past them is zero), so a shorter string clears only what a longer one left.
-   */
-  private readonly dirty: Uint8Array;
-  /** `index * STRING_FIELDS` of the record being encoded. */
-  private strings = 0;
+  private readonly strings: StringFields;
   /** How many records the buffer holds. */
   readonly capacity: number;
 
@@ -58,10 +53,7 @@ export class RecordEncoder {
     this.u32 = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
     this.i32 = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
     this.f64 = new Float64Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 8);
-    this.dirty = new Uint8Array(this.capacity * STRING_FIELDS);
-    for (const f of [ASSET, TRADE_ID, VENUE_ORDER_ID, CLIENT_ORDER_ID, EVENT_ID]) {
-      for (let r = 0; r < this.capacity; r++) this.dirty[r * STRING_FIELDS + f[4]] = f[1]; // unknown bytes: all dirty
-    }
+    this.strings = new StringFields(bytes, this.u32, this.capacity);
   }
 
   /** Encodes `input` as record `index`. A refusal leaves that record unusable (not applied). */
@@ -71,7 +63,7 @@ export class RecordEncoder {
     }
     const w = input as Wire;
     const b = index * W32;
-    this.strings = index * STRING_FIELDS;
+    this.strings.record = index;
     const now = w.now_ms;
     if (typeof now !== "number" || !Number.isSafeInteger(now) || now < 0) {
       return { code: "INVALID_INTENT", field: "NOW_MS", message: `now_ms must be a non-negative integer, got ${show(now)}` };
@@ -136,13 +128,7 @@ export class RecordEncoder {
   }
 
   private str(b: number, f: StringField, s: unknown): EncodeRefusal | null {
-    const d = this.strings + f[4];
-    const n = putString(this.bytes, this.u32, b + f[0], f[1], s, this.dirty[d]!);
-    if (n >= 0) {
-      this.dirty[d] = (n + 3) >> 2;
-      return null;
-    }
-    this.dirty[d] = f[1];
+    if (this.strings.put(b, f, s)) return null;
     return { code: "INVALID_INTENT", field: f[3], message: `${f[3].toLowerCase()} does not fit its ${f[2]}-byte field` };
   }
 
