@@ -4,9 +4,9 @@
  * (NaN for prices, sentinels for quantities, 0 for enums). Strings that do not fit their fixed
  * width are the one thing the kernel cannot see, so the string writers report them.
  *
- * Two families: word writers over 32-bit views (`putU64`, `putQty`, `putString`: the InputRecord
- * hot path, which writes whole fields including padding) and DataView writers (`setI64`,
- * `setU64`, `writeString`: slot images, written into a zeroed buffer).
+ * Two families: word writers over 32-bit views (`putU64`, `putQty`: the InputRecord hot path;
+ * its strings are written by `_string_fields.ts`) and DataView writers (`setI64`, `setU64`,
+ * `writeString`: slot images, written into a zeroed buffer).
  */
 
 const TWO_32 = 4294967296;
@@ -14,7 +14,7 @@ const SAFE_E8_MAX = Number.MAX_SAFE_INTEGER;
 /** High word of i64::MIN; the sentinels are i64::MIN + k (kernel/ABI.md). */
 const SENTINEL_HIGH = 0x8000_0000;
 const utf8 = new TextEncoder();
-const scratch = new Uint8Array(256);
+let scratch = new Uint8Array(256);
 
 /** Writes a safe integer as little-endian i64 without BigInt. */
 export function setI64(dv: DataView, off: number, n: number): void {
@@ -47,10 +47,9 @@ export function writeString(bytes: Uint8Array, off: number, width: number, s: un
 }
 
 function writeUtf8(bytes: Uint8Array, off: number, width: number, s: string): number {
-  const encoded = s.length * 3 <= scratch.length ? scratch : new Uint8Array(s.length * 3);
-  const { written } = utf8.encodeInto(s, encoded);
+  const written = encodeUtf8(s);
   if (written > width) return -1;
-  bytes.set(encoded.subarray(0, written), off);
+  bytes.set(scratch.subarray(0, written), off);
   return written;
 }
 
@@ -82,46 +81,12 @@ export function putQty(u32: Uint32Array, i32: Int32Array, w: number, size: unkno
   u32[w + 1] = SENTINEL_HIGH;
 }
 
-/**
- * Writes a string into the fixed-width field of `words` 32-bit words starting at word `w`,
- * NUL-padded: four ASCII characters per store. `dirty` says how many of the field's words may
- * hold non-zero bytes (the rest are known zero), so only those are cleared. Returns the encoded
- * byte length, or -1 when it does not fit (the field's content is then unspecified). A
- * non-string writes an empty field (the kernel then refuses it by name).
- */
-export function putString(bytes: Uint8Array, u32: Uint32Array, w: number, words: number, s: unknown, dirty: number): number {
-  if (typeof s !== "string") {
-    for (let k = w; k < w + dirty; k++) u32[k] = 0;
-    return 0;
-  }
-  const n = s.length;
-  // UTF-8 never needs fewer bytes than UTF-16 code units, so a longer string cannot fit.
-  if (n > words * 4) return -1;
-  let k = w;
-  let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const a = s.charCodeAt(i), b = s.charCodeAt(i + 1), c = s.charCodeAt(i + 2), d = s.charCodeAt(i + 3);
-    if ((a | b | c | d) > 0x7f) return putUtf8(bytes, u32, w, words, s);
-    u32[k++] = a | (b << 8) | (c << 16) | (d << 24);
-  }
-  if (i < n) {
-    let x = 0;
-    for (let sh = 0; i < n; i++, sh += 8) {
-      const c = s.charCodeAt(i);
-      if (c > 0x7f) return putUtf8(bytes, u32, w, words, s);
-      x |= c << sh;
-    }
-    u32[k++] = x;
-  }
-  for (; k < w + dirty; k++) u32[k] = 0;
-  return n;
+/** UTF-8 of `s` into a scratch buffer (`utf8Scratch()`); returns the byte length. */
+export function encodeUtf8(s: string): number {
+  if (s.length * 3 > scratch.length) scratch = new Uint8Array(s.length * 3);
+  return utf8.encodeInto(s, scratch).written;
 }
 
-function putUtf8(bytes: Uint8Array, u32: Uint32Array, w: number, words: number, s: string): number {
-  const encoded = s.length * 3 <= scratch.length ? scratch : new Uint8Array(s.length * 3);
-  const { written } = utf8.encodeInto(s, encoded);
-  if (written > words * 4) return -1;
-  for (let k = w; k < w + words; k++) u32[k] = 0;
-  bytes.set(encoded.subarray(0, written), u32.byteOffset - bytes.byteOffset + w * 4);
-  return written;
+export function utf8Scratch(): Uint8Array {
+  return scratch;
 }

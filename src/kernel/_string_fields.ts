@@ -9,7 +9,7 @@
  * by NULs; after false (does not fit) its content is unspecified and marked all-dirty.
  */
 
-import { putString } from "./_encode_fields.ts";
+import { encodeUtf8, utf8Scratch } from "./_encode_fields.ts";
 import { ASSET, CLIENT_ORDER_ID, EVENT_ID, STRING_FIELDS, TRADE_ID, VENUE_ORDER_ID, type StringField } from "./_record_layout.ts";
 
 export class StringFields {
@@ -18,18 +18,66 @@ export class StringFields {
   /** Per record and field: words that may be non-zero. */
   private readonly dirty: Uint8Array;
 
+  /** `u32` views the same memory as `bytes`, from its first byte. */
   constructor(private readonly bytes: Uint8Array, private readonly u32: Uint32Array, capacity: number) {
+    if (u32.buffer !== bytes.buffer || u32.byteOffset !== bytes.byteOffset) throw new Error("Invariant: StringFields views one buffer");
     this.dirty = new Uint8Array(capacity * STRING_FIELDS);
     for (const f of [ASSET, TRADE_ID, VENUE_ORDER_ID, CLIENT_ORDER_ID, EVENT_ID]) {
       for (let r = 0; r < capacity; r++) this.dirty[r * STRING_FIELDS + f[4]] = f[1]; // unknown bytes: all dirty
     }
   }
 
-  /** Writes `s` into field `f` of record `record` (`b` = its first word). False: does not fit. */
+  /**
+   * Writes `s` into field `f` of record `record` (`b` = its first word): four ASCII characters
+   * per store, then zeros over the words a previous string left. False: it does not fit. A
+   * non-string writes an empty field (the kernel then refuses it by name). One call per string
+   * on purpose: this is the encoder's hottest code.
+   */
   put(b: number, f: StringField, s: unknown): boolean {
     const d = this.record * STRING_FIELDS + f[4];
-    const n = putString(this.bytes, this.u32, b + f[0], f[1], s, this.dirty[d]!);
-    this.dirty[d] = n < 0 ? f[1] : (n + 3) >> 2;
-    return n >= 0;
+    const u = this.u32;
+    const w = b + f[0];
+    const dirty = w + this.dirty[d]!;
+    if (typeof s !== "string") {
+      for (let k = w; k < dirty; k++) u[k] = 0;
+      this.dirty[d] = 0;
+      return true;
+    }
+    const n = s.length;
+    // UTF-8 never needs fewer bytes than UTF-16 code units, so a longer string cannot fit.
+    if (n > f[2]) return this.unfit(d, f);
+    let k = w;
+    let i = 0;
+    for (; i + 4 <= n; i += 4) {
+      const c0 = s.charCodeAt(i), c1 = s.charCodeAt(i + 1), c2 = s.charCodeAt(i + 2), c3 = s.charCodeAt(i + 3);
+      if ((c0 | c1 | c2 | c3) > 0x7f) return this.putUtf8(d, w, f, s);
+      u[k++] = c0 | (c1 << 8) | (c2 << 16) | (c3 << 24);
+    }
+    if (i < n) {
+      let x = 0;
+      for (let sh = 0; i < n; i++, sh += 8) {
+        const c = s.charCodeAt(i);
+        if (c > 0x7f) return this.putUtf8(d, w, f, s);
+        x |= c << sh;
+      }
+      u[k++] = x;
+    }
+    this.dirty[d] = k - w;
+    for (; k < dirty; k++) u[k] = 0;
+    return true;
+  }
+
+  private putUtf8(d: number, w: number, f: StringField, s: string): boolean {
+    const written = encodeUtf8(s);
+    if (written > f[2]) return this.unfit(d, f);
+    for (let k = w; k < w + f[1]; k++) this.u32[k] = 0;
+    this.bytes.set(utf8Scratch().subarray(0, written), w * 4);
+    this.dirty[d] = (written + 3) >> 2;
+    return true;
+  }
+
+  private unfit(d: number, f: StringField): boolean {
+    this.dirty[d] = f[1]; // content unspecified
+    return false;
   }
 }

@@ -128,8 +128,7 @@ export class RecordEncoder {
   }
 
   private str(b: number, f: StringField, s: unknown): EncodeRefusal | null {
-    if (this.strings.put(b, f, s)) return null;
-    return { code: "INVALID_INTENT", field: f[3], message: `${f[3].toLowerCase()} does not fit its ${f[2]}-byte field` };
+    return this.strings.put(b, f, s) ? null : tooLong(f);
   }
 
   private mark(w: Wire, b: number): EncodeRefusal | null {
@@ -185,7 +184,10 @@ export class RecordEncoder {
       u[b] = 7;
       u[b + 1] = SLOT_ANY;
     }
-    return this.str(b, EVENT_ID, v.event_id) ?? this.str(b, VENUE_ORDER_ID, v.venue_order_id) ?? this.str(b, CLIENT_ORDER_ID, v.client_order_id);
+    const p = this.strings;
+    if (!p.put(b, EVENT_ID, v.event_id)) return tooLong(EVENT_ID);
+    if (!p.put(b, VENUE_ORDER_ID, v.venue_order_id)) return tooLong(VENUE_ORDER_ID);
+    return p.put(b, CLIENT_ORDER_ID, v.client_order_id) ? null : tooLong(CLIENT_ORDER_ID);
   }
 
   private reconcile(w: Wire, b: number): EncodeRefusal | null {
@@ -220,6 +222,10 @@ function eventKind(kind: unknown): number {
     case "FULL_FILL": return 3;
     default: return valueOf(EVENT_KINDS, kind);
   }
+}
+
+function tooLong(f: StringField): EncodeRefusal {
+  return { code: "INVALID_INTENT", field: f[3], message: `${f[3].toLowerCase()} does not fit its ${f[2]}-byte field` };
 }
 
 /** A number field: anything that is not a number becomes NaN, which the kernel refuses by name. */
