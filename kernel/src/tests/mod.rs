@@ -130,8 +130,12 @@ impl K {
         self.outcome(status)
     }
 
+    /// The outcome of the last call. Every test call passes through here, so it also checks
+    /// that the slot index still equals one rebuilt from the slots (fsm/index.rs).
     pub fn outcome(&self, status: u32) -> Outcome {
         unsafe {
+            let k = &*self.ptr;
+            assert!(k.index.matches(&k.slots), "Invariant: the slot index is derived from the slots");
             let header = *dita_kernel_outcome(self.ptr);
             let accepted = std::slice::from_raw_parts(dita_kernel_accepted(self.ptr), header.inputs as usize).to_vec();
             let transitions =
