@@ -17,6 +17,10 @@ export class StringFields {
   record = 0;
   /** Per record and field: words that may be non-zero. */
   private readonly dirty: Uint8Array;
+  /** `putRepeating`'s last value (at most 8 bytes) and its two words. */
+  private repeated: unknown = null;
+  private repeatedLo = 0;
+  private repeatedHi = 0;
 
   /** `u32` views the same memory as `bytes`, from its first byte. */
   constructor(private readonly bytes: Uint8Array, private readonly u32: Uint32Array, capacity: number) {
@@ -64,6 +68,32 @@ export class StringFields {
     }
     this.dirty[d] = k - w;
     for (; k < dirty; k++) u[k] = 0;
+    return true;
+  }
+
+  /**
+   * `put` for the one field whose value repeats from call to call — the asset of marks: the
+   * last value of at most 8 bytes is kept with its two words, so a repeat costs two stores.
+   * (A cache on every field was measured slower: comparing ids that differ costs what it saves.)
+   */
+  putRepeating(b: number, f: StringField, s: unknown): boolean {
+    const d = this.record * STRING_FIELDS + f[4];
+    const w = b + f[0];
+    if (s === this.repeated && f === ASSET) {
+      const u = this.u32;
+      u[w] = this.repeatedLo;
+      u[w + 1] = this.repeatedHi;
+      for (let k = w + 2; k < w + this.dirty[d]!; k++) u[k] = 0;
+      this.dirty[d] = 2;
+      return true;
+    }
+    if (!this.put(b, f, s)) return false;
+    if (f === ASSET && this.dirty[d]! <= 2) {
+      // The field now holds `s` in at most two words; any word after them is zero.
+      this.repeated = s;
+      this.repeatedLo = this.u32[w]!;
+      this.repeatedHi = this.u32[w + 1]!;
+    }
     return true;
   }
 

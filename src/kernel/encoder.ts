@@ -135,7 +135,7 @@ export class RecordEncoder {
     this.u32[b] = 4;
     this.u32[b + 1] = 0;
     this.f64[(b >> 1) + PRICE] = num(w.price);
-    return this.str(b, ASSET, w.asset);
+    return this.strings.putRepeating(b, ASSET, w.asset) ? null : tooLong(ASSET);
   }
 
   private enter(w: Wire, b: number): EncodeRefusal | null {
