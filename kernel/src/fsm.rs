@@ -164,13 +164,13 @@ impl Kernel {
         if std::mem::take(&mut self.panic_next) {
             panic!("Invariant: fault drill armed through dita_kernel_arm_fault_drill");
         }
-        let kind = match validate_input(input, self.config.slot_count, &mut self.assets) {
-            Ok(kind) => kind,
+        let valid = match validate_input(input, self.config.slot_count, &mut self.assets) {
+            Ok(valid) => valid,
             Err(d) => return self.refuse(step, d),
         };
         self.account_touched = false;
         let changes = self.arena.slot_changes;
-        let accepted = match kind {
+        let accepted = match valid.kind {
             InputKind::Enter => self.enter(step, input),
             InputKind::Exit => self.exit(step, input),
             InputKind::Cancel => self.intent(step, input, Trigger::Cancel),
@@ -178,7 +178,7 @@ impl Kernel {
             InputKind::MarkPrice => self.mark_price(step, input),
             InputKind::Tick => self.tick(step),
             InputKind::Reconcile => self.reconcile(step, input),
-            InputKind::VenueEvent => self.venue_event(step, input),
+            InputKind::VenueEvent => self.venue_event(step, input, valid.event_hash, valid.client_hash),
             InputKind::SeedCapital => self.seed_capital(step, input),
             InputKind::Configure => self.configure(input),
         };

@@ -15,7 +15,7 @@
 //! Invariants: records are padding-free (`abi::Record`), so their bytes are fully determined by
 //! their fields; integers are hashed little-endian.
 //!
-//! Entry points: `Fnv`, `fnv64`, `id_hash`, `same_words`, `word`.
+//! Entry points: `Fnv`, `fnv64`, `id_hash`, `IdHasher`, `same_words`, `word`.
 
 pub const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 pub const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
@@ -72,21 +72,39 @@ pub fn word(field: &[u8], i: usize) -> u64 {
 /// hash equally in fields of any width, and a short id costs one or two multiplies.
 pub fn id_hash(field: &[u8]) -> u64 {
     assert!(field.len() % 8 == 0, "Invariant: id fields are whole words wide");
-    if field[0] == 0 {
-        return 0;
-    }
-    let mut h = Fnv::new();
+    let mut h = IdHasher::new();
     for i in 0..field.len() / 8 {
         let w = word(field, i);
         if w == 0 {
             break;
         }
-        h.write_u64(w);
+        h.mix(w);
     }
-    // An id hashing to 0 would read as "no id"; fold it onto another value.
-    match h.finish() {
-        0 => FNV_OFFSET,
-        x => x,
+    h.finish(if field[0] == 0 { 0 } else { 1 })
+}
+
+/// `id_hash` fed word by word (validation computes it while checking padding).
+pub struct IdHasher(Fnv);
+
+impl IdHasher {
+    pub const fn new() -> Self {
+        IdHasher(Fnv::new())
+    }
+
+    /// Mixes one content word (a word before the field's first all-zero word).
+    #[inline(always)]
+    pub fn mix(&mut self, w: u64) {
+        self.0.write_u64(w);
+    }
+
+    /// The hash of an id of `len` content bytes: 0 when empty, never 0 otherwise.
+    pub fn finish(&self, len: usize) -> u64 {
+        match (len, self.0.finish()) {
+            (0, _) => 0,
+            // An id hashing to 0 would read as "no id"; fold it onto another value.
+            (_, 0) => FNV_OFFSET,
+            (_, x) => x,
+        }
     }
 }
 

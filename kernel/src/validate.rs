@@ -16,7 +16,7 @@ mod image;
 
 use crate::abi::*;
 use crate::diagnostics::{diag, qty_value, Diag, Num, Qty, Text};
-use crate::hash::{same_words, word};
+use crate::hash::{same_words, word, IdHasher};
 
 pub use image::check_image;
 
@@ -42,8 +42,17 @@ impl AssetMemo {
     }
 }
 
-/// Validates one input for its kind. `Ok` returns the decoded kind.
-pub fn validate_input(input: &InputRecord, slot_count: u32, assets: &mut AssetMemo) -> Result<InputKind, Diag> {
+/// A validated input: its kind, and for a VENUE_EVENT the hashes of its event id and client
+/// order id (computed while checking their padding; 0 otherwise).
+#[derive(Clone, Copy, Debug)]
+pub struct Valid {
+    pub kind: InputKind,
+    pub event_hash: u64,
+    pub client_hash: u64,
+}
+
+/// Validates one input for its kind.
+pub fn validate_input(input: &InputRecord, slot_count: u32, assets: &mut AssetMemo) -> Result<Valid, Diag> {
     let Some(kind) = InputKind::from_raw(input.kind) else {
         return Err(diag!(InvalidIntent, SLOT_ANY, "input kind {} is not an InputKind (1..=10)", input.kind)
             .field(Field::Kind, input.kind as f64));
@@ -53,6 +62,10 @@ pub fn validate_input(input: &InputRecord, slot_count: u32, assets: &mut AssetMe
             .field(Field::NowMs, input.now_ms as f64));
     }
     let slot = check_slot_id(input, kind, slot_count)?;
+    if kind == InputKind::VenueEvent {
+        let (event_hash, client_hash) = venue_event(input, slot)?;
+        return Ok(Valid { kind, event_hash, client_hash });
+    }
     match kind {
         InputKind::Enter => enter(input, slot, assets),
         InputKind::Exit => exit(input, slot),
@@ -62,12 +75,12 @@ pub fn validate_input(input: &InputRecord, slot_count: u32, assets: &mut AssetMe
             assets.check(&input.asset, slot)
         }
         InputKind::Reconcile => reconcile(input, slot),
-        InputKind::VenueEvent => venue_event(input, slot),
+        InputKind::VenueEvent => unreachable!("Invariant: venue events validated above"),
         InputKind::SeedCapital => seed_capital(input),
         InputKind::MarkStale => mark_stale(input, slot),
         InputKind::Configure => configure(input, slot_count),
     }?;
-    Ok(kind)
+    Ok(Valid { kind, event_hash: 0, client_hash: 0 })
 }
 
 /// Checks the slot id of kinds addressed to a slot and returns the slot to name in later
@@ -174,10 +187,11 @@ fn reconcile(i: &InputRecord, slot: u32) -> Check {
         .field(Field::Size, qty_value(i.order_filled_e8)));
     }
     check_price(i.last_price, Field::LastPrice, "open order average price", slot, i.order_filled_e8 == 0)?;
-    check_order_ids(i, slot)
+    check_order_ids(i, slot).map(|_| ())
 }
 
-fn venue_event(i: &InputRecord, slot: u32) -> Check {
+/// `Ok` carries the event id's and the client order id's hashes.
+fn venue_event(i: &InputRecord, slot: u32) -> Result<(u64, u64), Diag> {
     let Some(kind) = EventKind::from_raw(i.event_kind) else {
         return Err(diag!(InvalidIntent, slot, "event_kind {} is not an EventKind (1..=6)", i.event_kind)
             .field(Field::EventKind, i.event_kind as f64));
@@ -210,19 +224,20 @@ fn venue_event(i: &InputRecord, slot: u32) -> Check {
         )
         .field(Field::RetryAfter, i.retry_after_ms as f64));
     }
-    check_opaque(&i.event_id, Field::EventId, "event_id", slot, true)?;
-    check_order_ids(i, slot)
+    let event = check_opaque(&i.event_id, Field::EventId, "event_id", slot, true)?;
+    Ok((event, check_order_ids(i, slot)?))
 }
 
-/// Order ids: NUL-padded, and at least one of them present.
-fn check_order_ids(i: &InputRecord, slot: u32) -> Check {
-    check_opaque(&i.client_order_id, Field::ClientOrderId, "client_order_id", slot, false)?;
+/// Order ids: NUL-padded, and at least one of them present. `Ok` carries the client order id's
+/// hash (0 when absent).
+fn check_order_ids(i: &InputRecord, slot: u32) -> Result<u64, Diag> {
+    let client = check_opaque(&i.client_order_id, Field::ClientOrderId, "client_order_id", slot, false)?;
     check_opaque(&i.venue_order_id, Field::VenueOrderId, "venue_order_id", slot, false)?;
     if i.client_order_id[0] == 0 && i.venue_order_id[0] == 0 {
         return Err(diag!(InvalidIntent, slot, "an order needs a client_order_id or a venue_order_id")
             .field(Field::ClientOrderId, f64::NAN));
     }
-    Ok(())
+    Ok(client)
 }
 
 fn seed_capital(i: &InputRecord) -> Check {
@@ -351,22 +366,25 @@ fn money_refusal(v: f64, field: Field, what: &str, slot: u32) -> Check {
     Err(diag!(InvalidIntent, slot, "{what} must be a finite number within ±1e15 (got {})", Num(v)).field(field, v))
 }
 
-/// NUL padding: once a NUL appears, every following byte is NUL. Returns the content length,
-/// or the index of the first non-NUL byte after the padding began.
+/// NUL padding: once a NUL appears, every following byte is NUL. Returns the content length
+/// and the field's `hash::id_hash` (computed in the same pass: the words up to the first
+/// all-zero word), or the index of the first non-NUL byte after the padding began.
 ///
 /// A word at a time: in `z = (w - 0x01..01) & !w & 0x80..80` the lowest set bit marks exactly
 /// the first zero byte of `w` (higher bits may be false positives, which are never read). Then
 /// the rest of that word and every later word must be zero.
 #[inline(always)]
-fn padded_len(bytes: &[u8]) -> Result<usize, usize> {
+fn padded(bytes: &[u8]) -> Result<(usize, u64), usize> {
     const LO: u64 = 0x0101_0101_0101_0101;
     const HI: u64 = 0x8080_8080_8080_8080;
     assert!(bytes.len() % 8 == 0, "Invariant: string fields are whole words wide");
     let words = bytes.len() / 8;
+    let mut h = IdHasher::new();
     for i in 0..words {
         let w = word(bytes, i);
         let z = w.wrapping_sub(LO) & !w & HI;
         if z == 0 {
+            h.mix(w);
             continue;
         }
         let first = (z.trailing_zeros() / 8) as usize;
@@ -376,16 +394,19 @@ fn padded_len(bytes: &[u8]) -> Result<usize, usize> {
             tail |= word(bytes, j);
         }
         if tail == 0 {
-            return Ok(len);
+            if first > 0 {
+                h.mix(w);
+            }
+            return Ok((len, h.finish(len)));
         }
         // Only a bad record pays for finding the offending byte.
         return Err(len + bytes[len..].iter().position(|&b| b != 0).expect("Invariant: a non-zero tail has a non-zero byte"));
     }
-    Ok(bytes.len())
+    Ok((bytes.len(), h.finish(bytes.len())))
 }
 
 fn check_charset(bytes: &[u8], field: Field, what: &str, slot: u32, allowed: fn(u8) -> bool, class: &str) -> Check {
-    let len = padded_len(bytes).map_err(|at| {
+    let (len, _) = padded(bytes).map_err(|at| {
         diag!(InvalidIntent, slot, "{what} has a non-NUL byte at {at} after its NUL padding").field(field, at as f64)
     })?;
     if len == 0 {
@@ -416,18 +437,19 @@ pub fn check_trade_id(bytes: &[u8; 32], slot: u32, what: &str) -> Check {
     check_charset(bytes, Field::TradeId, what, slot, allowed, "[A-Za-z0-9_-]{1,32}")
 }
 
-/// Opaque ids (venue/client order id, event id): any bytes but NUL, NUL-padded.
+/// Opaque ids (venue/client order id, event id): any bytes but NUL, NUL-padded. `Ok` carries
+/// the id's `hash::id_hash` (0 for an empty id).
 #[inline(always)]
-pub fn check_opaque(bytes: &[u8], field: Field, what: &str, slot: u32, required: bool) -> Check {
-    match padded_len(bytes) {
-        Ok(len) if len > 0 || !required => Ok(()),
-        bad => opaque_refusal(bad, field, what, slot),
+pub fn check_opaque(bytes: &[u8], field: Field, what: &str, slot: u32, required: bool) -> Result<u64, Diag> {
+    match padded(bytes) {
+        Ok((len, hash)) if len > 0 || !required => Ok(hash),
+        bad => opaque_refusal(bad.map(|(len, _)| len), field, what, slot),
     }
 }
 
 #[cold]
 #[inline(never)]
-fn opaque_refusal(bad: Result<usize, usize>, field: Field, what: &str, slot: u32) -> Check {
+fn opaque_refusal(bad: Result<usize, usize>, field: Field, what: &str, slot: u32) -> Result<u64, Diag> {
     match bad {
         Err(at) => Err(diag!(InvalidIntent, slot, "{what} has a non-NUL byte at {at} after its NUL padding")
             .field(field, at as f64)),
@@ -437,7 +459,8 @@ fn opaque_refusal(bad: Result<usize, usize>, field: Field, what: &str, slot: u32
 
 #[cfg(test)]
 mod tests {
-    use super::padded_len;
+    use super::padded;
+    use crate::hash::id_hash;
 
     /// The byte-at-a-time definition the word-wise `padded_len` must agree with.
     fn reference(bytes: &[u8]) -> Result<usize, usize> {
@@ -449,7 +472,7 @@ mod tests {
     }
 
     #[test]
-    fn word_wise_padding_check_agrees_with_the_byte_wise_definition() {
+    fn word_wise_padding_check_agrees_with_the_byte_wise_definition_and_hashes_like_id_hash() {
         // Every content length, with and without one stray byte at every later position, and
         // content bytes that stress the zero-byte trick (0x01, 0x80, 0xff next to the NUL).
         for width in [24usize, 32, 40, 64] {
@@ -457,11 +480,12 @@ mod tests {
                 for len in 0..=width {
                     let mut f = vec![0u8; width];
                     f[..len].fill(fill);
-                    assert_eq!(padded_len(&f), reference(&f), "width {width} len {len} fill {fill:#x}");
+                    assert_eq!(padded(&f).map(|(n, _)| n), reference(&f), "width {width} len {len} fill {fill:#x}");
+                    assert_eq!(padded(&f).unwrap().1, id_hash(&f), "hash in the same pass, width {width} len {len}");
                     for stray in len + 1..width {
                         let mut g = f.clone();
                         g[stray] = fill;
-                        assert_eq!(padded_len(&g), reference(&g), "width {width} len {len} stray {stray}");
+                        assert_eq!(padded(&g).map(|(n, _)| n), reference(&g), "width {width} len {len} stray {stray}");
                     }
                 }
             }

@@ -56,14 +56,15 @@ fn order_name(i: &InputRecord) -> Text<'_> {
 }
 
 impl Kernel {
-    fn route(&self, i: &InputRecord) -> Route {
+    /// `client` is the id hash of the event's client order id (0 when it has none).
+    fn route(&self, i: &InputRecord, client: u64) -> Route {
         let explicit = (i.slot_id != SLOT_ANY).then_some(i.slot_id);
         let candidates = match explicit {
             Some(id) => id..id + 1,
             None => 0..self.config.slot_count,
         };
         // By client order id: one hash compare per order (the index), the whole id on a match.
-        let client = id_hash(&i.client_order_id);
+        debug_assert_eq!(client, id_hash(&i.client_order_id), "Invariant: route gets the client id's hash");
         if client != 0 {
             for id in candidates.clone() {
                 let hashes = self.index.client_hash[id as usize];
@@ -87,10 +88,12 @@ impl Kernel {
         explicit.map_or(Route::Unknown, Route::Foreign)
     }
 
-    pub(super) fn venue_event(&mut self, step: Step, i: &InputRecord) -> bool {
-        self.event_hash = id_hash(&i.event_id);
+    /// `event_hash` and `client_hash`: the id hashes validation computed for this event.
+    pub(super) fn venue_event(&mut self, step: Step, i: &InputRecord, event_hash: u64, client_hash: u64) -> bool {
+        debug_assert_eq!(event_hash, id_hash(&i.event_id), "Invariant: validation hashed this event id");
+        self.event_hash = event_hash;
         let kind = EventKind::from_raw(i.event_kind).expect("Invariant: event_kind validated");
-        match self.route(i) {
+        match self.route(i, client_hash) {
             Route::Unknown => {
                 let d = diag!(
                     UnknownOrder,

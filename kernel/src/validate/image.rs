@@ -148,8 +148,8 @@ fn check_order(m: &SlotImage, o: &OrderImage, role: OrderRole) -> Check {
         return bad(s, name, o.limit_price, "is MARKET but has a limit price");
     }
     img(check_money(o.fee, Field::Image, "image order fee", s))?;
-    img(check_opaque(&o.client_order_id, Field::Image, "image order client_order_id", s, false))?;
-    img(check_opaque(&o.venue_order_id, Field::Image, "image order venue_order_id", s, false))?;
+    img(check_opaque(&o.client_order_id, Field::Image, "image order client_order_id", s, false).map(|_| ()))?;
+    img(check_opaque(&o.venue_order_id, Field::Image, "image order venue_order_id", s, false).map(|_| ()))?;
     if o.client_order_id[0] == 0 && o.venue_order_id[0] == 0 {
         return bad(s, name, f64::NAN, "has neither a client_order_id nor a venue_order_id");
     }
