@@ -118,17 +118,19 @@ export class ExecutionKernel {
    */
   applyBatch(inputs: readonly unknown[], sink?: BatchSink): number {
     const { h, v } = this.live();
+    const { encoder, batchIndex, onInput } = this;
     let accepted = 0;
     for (let start = 0; start < inputs.length; ) {
       let n = 0;
       let i = start;
       for (; i < inputs.length && n < BATCH_MAX; i++) {
-        this.onInput?.(inputs[i]);
-        const refusal = this.encoder.encode(inputs[i], n);
-        if (refusal) sink?.refused(i, refusalOutcome(refusal, inputs[i]));
-        else this.batchIndex[n++] = i;
+        const input = inputs[i];
+        if (onInput !== null) onInput(input);
+        const refusal = encoder.encode(input, n);
+        if (refusal === null) batchIndex[n++] = i;
+        else sink?.refused(i, refusalOutcome(refusal, input));
       }
-      accepted += runBatch(this.lib, h, v, this.inPtr, n, this.batchIndex, () => this.afterMutation(v), sink);
+      accepted += runBatch(this.lib, h, v, this.inPtr, n, batchIndex, () => this.afterMutation(v), sink);
       start = i;
     }
     return accepted;
