@@ -193,9 +193,6 @@ pub struct Arena {
     pub accepted: Box<[u8]>,
     pub transitions: Box<[TransitionRecord]>,
     pub diagnostics: Box<[DiagnosticRecord]>,
-    /// Slot changes since the arena was made (never reset): lets the kernel skip work when an
-    /// input changed no slot. Not part of the outcome.
-    pub slot_changes: u64,
 }
 
 impl Arena {
@@ -205,7 +202,6 @@ impl Arena {
             accepted: vec![0u8; BATCH_MAX].into_boxed_slice(),
             transitions: vec![TransitionRecord::ZERO; TRANSITIONS_CAPACITY].into_boxed_slice(),
             diagnostics: vec![DiagnosticRecord::ZERO; DIAGNOSTICS_CAPACITY].into_boxed_slice(),
-            slot_changes: 0,
         }
     }
 
@@ -268,7 +264,6 @@ impl Arena {
     pub fn mark_slot_dirty(&mut self, slot_id: u32) {
         assert!(slot_id < SLOT_COUNT_MAX, "Invariant: dirty slot id in range");
         self.header.dirty_slots[(slot_id / 64) as usize] |= 1u64 << (slot_id % 64);
-        self.slot_changes += 1;
     }
 
     pub fn mark_account_dirty(&mut self) {

@@ -66,6 +66,8 @@ pub struct Kernel {
     pub faulted: bool,
     /// Set by settlement and seeding during the current input.
     account_touched: bool,
+    /// Set when a row changed some slot's unrealized PnL during the current input.
+    unrealized_moved: bool,
     /// Validation's cache of the last valid asset (never changes a result).
     assets: AssetMemo,
     /// `id_hash` of the current venue event's id, computed once per event.
@@ -94,6 +96,7 @@ impl Kernel {
             arena: Arena::new(),
             faulted: false,
             account_touched: false,
+            unrealized_moved: false,
             assets: AssetMemo::new(),
             event_hash: 0,
             panic_next: false,
@@ -169,7 +172,7 @@ impl Kernel {
             Err(d) => return self.refuse(step, d),
         };
         self.account_touched = false;
-        let changes = self.arena.slot_changes;
+        self.unrealized_moved = false;
         let accepted = match valid.kind {
             InputKind::Enter => self.enter(step, input),
             InputKind::Exit => self.exit(step, input),
@@ -182,8 +185,8 @@ impl Kernel {
             InputKind::SeedCapital => self.seed_capital(step, input),
             InputKind::Configure => self.configure(input),
         };
-        // Unrealized PnL is a sum over slots: it can only move when a slot changed.
-        if self.arena.slot_changes != changes || self.account_touched {
+        // The account's unrealized PnL is a sum over slots: it moves only with a slot's.
+        if self.unrealized_moved || self.account_touched {
             self.refresh_account();
         }
         accepted
@@ -222,8 +225,10 @@ impl Kernel {
         if row.effect == Effect::Ignore {
             return Ok(());
         }
+        let unrealized = self.slots[i].unrealized_pnl.to_bits();
         let settlement = effects::run(row.effect, &mut self.slots[i], &mut self.memory[i], ctx);
         let s = &mut self.slots[i];
+        self.unrealized_moved |= s.unrealized_pnl.to_bits() != unrealized;
         s.stage = row.to.raw();
         s.version += 1;
         s.updated_at_ms = step.now_ms;

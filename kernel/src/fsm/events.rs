@@ -22,7 +22,7 @@ use super::guards::facts_for_event;
 use super::Kernel;
 use crate::abi::*;
 use crate::diagnostics::{diag, Diag, Qty, Step, Text};
-use crate::slot::{content, is_working, order, same_id, stage_of, working_role};
+use crate::slot::{is_working, order, same_id, stage_of, working_role};
 use crate::hash::id_hash;
 
 /// Where an event goes.
@@ -48,7 +48,7 @@ fn match_order(slot: &SlotImage, i: &InputRecord, by_client: bool) -> Option<Ord
 
 /// How a message names the event's order: its client order id, else its venue order id.
 fn order_name(i: &InputRecord) -> Text<'_> {
-    if content(&i.client_order_id).is_empty() {
+    if i.client_order_id[0] == 0 {
         Text(&i.venue_order_id)
     } else {
         Text(&i.client_order_id)
@@ -277,6 +277,9 @@ impl Kernel {
         kind: EventKind,
         stage: Stage,
     ) {
+        if !matches!(kind, EventKind::Reject | EventKind::CancelReject) {
+            return;
+        }
         let name = order_name(i);
         let d = match (kind, RejectReason::from_raw(i.reject_reason)) {
             (EventKind::Reject, Some(RejectReason::RateLimited)) => {
