@@ -64,6 +64,12 @@ export function putU64(u32: Uint32Array, w: number, n: number): void {
  * sentinels: QTY_NOT_FINITE (+0), QTY_OUT_OF_RANGE (+1), QTY_TOO_PRECISE (+2).
  */
 export function putQty(u32: Uint32Array, i32: Int32Array, w: number, size: unknown): void {
+  if (size === 0) {
+    // The common "nothing" (last fill size, an order's first events): no scaling needed.
+    u32[w] = 0;
+    u32[w + 1] = 0;
+    return;
+  }
   let sentinel = 0;
   if (typeof size === "number" && Number.isFinite(size)) {
     const scaled = size * 1e8;

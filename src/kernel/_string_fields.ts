@@ -72,7 +72,7 @@ export class StringFields {
   }
 
   /**
-   * `put` for the one field whose value repeats from call to call — the asset of marks: the
+   * `put` for the one field whose value repeats from call to call — the asset (marks, entries): the
    * last value of at most 8 bytes is kept with its two words, so a repeat costs two stores.
    * (A cache on every field was measured slower: comparing ids that differ costs what it saves.)
    */

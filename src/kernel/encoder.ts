@@ -143,7 +143,10 @@ export class RecordEncoder {
     const leverage = typeof lev === "number" && Number.isInteger(lev) && lev > 0 && lev <= 0xffff ? lev : 0;
     this.enums(b, leverage, valueOf(SIDES, w.side), 0, 0, this.limitPrice(b, w.price));
     putQty(this.u32, this.i32, b + QTY, w.size);
-    return this.header(b, 1, w) ?? this.str(b, ASSET, w.asset) ?? this.str(b, TRADE_ID, w.trade_id);
+    const refusal = this.header(b, 1, w);
+    if (refusal) return refusal;
+    if (!this.strings.putRepeating(b, ASSET, w.asset)) return tooLong(ASSET);
+    return this.str(b, TRADE_ID, w.trade_id);
   }
 
   private exit(w: Wire, b: number): EncodeRefusal | null {
