@@ -167,14 +167,22 @@ impl Diag {
     }
 }
 
-/// `diag!(CODE, slot_id, "format", args...)` builds a `Diag` with a formatted message.
+/// `diag!(CODE, slot_id, "format", args...)` builds a `Diag` with a formatted message. The
+/// formatting happens in one out-of-line `#[cold]` function, so the many places that can refuse
+/// stay small and their refusal branches are laid out away from the paths that accept.
 macro_rules! diag {
-    ($code:ident, $slot:expr, $($fmt:tt)+) => {{
-        let mut m = $crate::diagnostics::Msg::new();
-        // Writing into a Msg cannot fail; it truncates instead.
-        let _ = core::fmt::Write::write_fmt(&mut m, format_args!($($fmt)+));
-        $crate::diagnostics::Diag::new($crate::abi::DiagCode::$code, $slot, m)
-    }};
+    ($code:ident, $slot:expr, $($fmt:tt)+) => {
+        $crate::diagnostics::formatted($crate::abi::DiagCode::$code, $slot, format_args!($($fmt)+))
+    };
+}
+
+#[cold]
+#[inline(never)]
+pub fn formatted(code: DiagCode, slot_id: u32, args: fmt::Arguments<'_>) -> Diag {
+    let mut m = Msg::new();
+    // Writing into a Msg cannot fail; it truncates instead.
+    let _ = m.write_fmt(args);
+    Diag::new(code, slot_id, m)
 }
 pub(crate) use diag;
 
