@@ -52,20 +52,20 @@ export class StringFields {
     if (n > f[2]) return this.unfit(d, f);
     let k = w;
     let i = 0;
+    let any = 0; // OR of every character: > 0x7f means not ASCII (checked once, at the end)
     for (; i + 4 <= n; i += 4) {
       const c0 = s.charCodeAt(i), c1 = s.charCodeAt(i + 1), c2 = s.charCodeAt(i + 2), c3 = s.charCodeAt(i + 3);
-      if ((c0 | c1 | c2 | c3) > 0x7f) return this.putUtf8(d, w, f, s);
+      any |= c0 | c1 | c2 | c3;
       u[k++] = c0 | (c1 << 8) | (c2 << 16) | (c3 << 24);
     }
-    if (i < n) {
-      let x = 0;
-      for (let sh = 0; i < n; i++, sh += 8) {
-        const c = s.charCodeAt(i);
-        if (c > 0x7f) return this.putUtf8(d, w, f, s);
-        x |= c << sh;
-      }
-      u[k++] = x;
+    const rest = n - i;
+    if (rest > 0) {
+      const c0 = s.charCodeAt(i), c1 = rest > 1 ? s.charCodeAt(i + 1) : 0, c2 = rest > 2 ? s.charCodeAt(i + 2) : 0;
+      any |= c0 | c1 | c2;
+      u[k++] = c0 | (c1 << 8) | (c2 << 16);
     }
+    // Non-ASCII: the words written above are overwritten by the UTF-8 path.
+    if (any > 0x7f) return this.putUtf8(d, w, f, s);
     this.dirty[d] = k - w;
     for (; k < dirty; k++) u[k] = 0;
     return true;

@@ -1,0 +1,49 @@
+/**
+ * RecordEncoder's string fields over a reused buffer: whatever a previous record left in a field
+ * (longer ids, non-ASCII bytes, a refused over-long id), the next write leaves exactly the
+ * string's UTF-8 bytes and NUL padding — byte-equal to a clean `encodeInput` record — and
+ * refuses the same strings with the same refusal.
+ */
+
+import { describe, expect, test } from "bun:test";
+import { OFF } from "../../src/contracts/abi.ts";
+import { encodeInput, INPUT_SIZE, RecordEncoder } from "../../src/kernel/index.ts";
+
+const IDS = ["a", "ab", "abc", "abcd", "abcde", "é", "aé", "中文", "x".repeat(32), "x".repeat(40), "é".repeat(20), "é".repeat(21), "😀😀", "a\u0000b", "ÿ", "\u0100", ""];
+const FIELDS = [
+  ["venue_order_id", 32], ["client_order_id", 40], ["event_id", 64],
+] as const;
+
+function event(eventId: string, venueId: string, clientId: string) {
+  return {
+    type: "VENUE_EVENT", slot_id: null, now_ms: 1_700_000_000_000,
+    event: { kind: "ACK", event_id: eventId, venue_order_id: venueId, client_order_id: clientId, filled_size_cumulative: 0, avg_price: 0 },
+  };
+}
+
+describe("RecordEncoder string fields over a reused buffer", () => {
+  test("every id leaves exactly its bytes and padding, whatever the field held before", () => {
+    const buffer = new Uint8Array(3 * INPUT_SIZE).fill(0xab);
+    const encoder = new RecordEncoder(buffer);
+    const clean = new Uint8Array(INPUT_SIZE);
+    let compared = 0;
+    for (let round = 0; round < 3; round++) {
+      for (const a of IDS) {
+        for (const b of IDS) {
+          const input = event(a || "e", b, a + b);
+          const at = (round + a.length + b.length) % 3;
+          const refusal = encoder.encode(input, at);
+          expect(refusal).toEqual(encodeInput(input, clean, 0));
+          if (refusal) continue;
+          const record = buffer.subarray(at * INPUT_SIZE, (at + 1) * INPUT_SIZE);
+          for (const [name, width] of FIELDS) {
+            const off = OFF.InputRecord[name]!;
+            expect([...record.subarray(off, off + width)]).toEqual([...clean.subarray(off, off + width)]);
+          }
+          compared++;
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(300);
+  });
+});
