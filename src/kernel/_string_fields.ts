@@ -2,8 +2,8 @@
  * The string fields of a RecordEncoder's buffer: writes a string into one record's fixed-width
  * field with its NUL padding. Per record and field it knows how many 32-bit words may hold
  * non-zero bytes (the rest are zero), so a short id clears only what a longer one left there
- * instead of the whole field. (A last-string cache per field was measured slower than
- * re-encoding: the equality check costs what it saves.)
+ * instead of the whole field. The asset, which nearly every mark repeats, is kept encoded
+ * (`putAsset`); a last-value cache on the id fields was measured and gained nothing.
  *
  * Invariant: after `put` returns true the field holds exactly the string's UTF-8 bytes followed
  * by NULs; after false (does not fit) its content is unspecified and marked all-dirty.
@@ -17,7 +17,7 @@ export class StringFields {
   record = 0;
   /** Per record and field: words that may be non-zero. */
   private readonly dirty: Uint8Array;
-  /** `putRepeating`'s last value (at most 8 bytes) and its two words. */
+  /** `putAsset`'s last asset (at most 8 bytes) and its two words. */
   private repeated: unknown = null;
   private repeatedLo = 0;
   private repeatedHi = 0;
@@ -72,14 +72,13 @@ export class StringFields {
   }
 
   /**
-   * `put` for the one field whose value repeats from call to call — the asset (marks, entries): the
-   * last value of at most 8 bytes is kept with its two words, so a repeat costs two stores.
-   * (A cache on every field was measured slower: comparing ids that differ costs what it saves.)
+   * `put` for the asset field: the last asset of at most 8 bytes is kept with its two words, so
+   * the next input naming it (every mark does) costs two stores instead of re-encoding.
    */
-  putRepeating(b: number, f: StringField, s: unknown): boolean {
-    const d = this.record * STRING_FIELDS + f[4];
-    const w = b + f[0];
-    if (s === this.repeated && f === ASSET) {
+  putAsset(b: number, s: unknown): boolean {
+    const d = this.record * STRING_FIELDS + ASSET[4];
+    const w = b + ASSET[0];
+    if (s === this.repeated) {
       const u = this.u32;
       u[w] = this.repeatedLo;
       u[w + 1] = this.repeatedHi;
@@ -87,8 +86,8 @@ export class StringFields {
       this.dirty[d] = 2;
       return true;
     }
-    if (!this.put(b, f, s)) return false;
-    if (f === ASSET && this.dirty[d]! <= 2) {
+    if (!this.put(b, ASSET, s)) return false;
+    if (this.dirty[d]! <= 2) {
       // The field now holds `s` in at most two words; any word after them is zero.
       this.repeated = s;
       this.repeatedLo = this.u32[w]!;

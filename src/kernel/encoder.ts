@@ -135,7 +135,7 @@ export class RecordEncoder {
     this.u32[b] = 4;
     this.u32[b + 1] = 0;
     this.f64[(b >> 1) + PRICE] = num(w.price);
-    return this.strings.putRepeating(b, ASSET, w.asset) ? null : tooLong(ASSET);
+    return this.strings.putAsset(b, w.asset) ? null : tooLong(ASSET);
   }
 
   private enter(w: Wire, b: number): EncodeRefusal | null {
@@ -145,7 +145,7 @@ export class RecordEncoder {
     putQty(this.u32, this.i32, b + QTY, w.size);
     const refusal = this.header(b, 1, w);
     if (refusal) return refusal;
-    if (!this.strings.putRepeating(b, ASSET, w.asset)) return tooLong(ASSET);
+    if (!this.strings.putAsset(b, w.asset)) return tooLong(ASSET);
     return this.str(b, TRADE_ID, w.trade_id);
   }
 

@@ -2,7 +2,8 @@
  * RecordEncoder's string fields over a reused buffer: whatever a previous record left in a field
  * (longer ids, non-ASCII bytes, a refused over-long id), the next write leaves exactly the
  * string's UTF-8 bytes and NUL padding — byte-equal to a clean `encodeInput` record — and
- * refuses the same strings with the same refusal.
+ * refuses the same strings with the same refusal. The asset, kept encoded between inputs, is
+ * exact after every change of asset too.
  */
 
 import { describe, expect, test } from "bun:test";
@@ -45,5 +46,26 @@ describe("RecordEncoder string fields over a reused buffer", () => {
       }
     }
     expect(compared).toBeGreaterThan(300);
+  });
+
+  test("marks: the asset field is exact after every change of asset, at any reused record", () => {
+    // [asset, record]: the kept asset comes back to a record that a longer, non-ASCII, refused or
+    // missing asset has just used, and to the other record.
+    const steps: Array<[unknown, number]> = [
+      ["BTC-USDT", 0], ["ABCDEFGHIJKL", 0], ["BTC-USDT", 0], ["ÉÉÉÉÉ-USDT", 1], ["BTC-USDT", 1],
+      ["X".repeat(25), 0], ["BTC-USDT", 0], [7, 1], ["BTC-USDT", 1], ["A", 0], ["ETH-USDT", 0], ["A", 1], ["A", 0],
+    ];
+    const buffer = new Uint8Array(2 * INPUT_SIZE).fill(0xcd);
+    const encoder = new RecordEncoder(buffer);
+    const clean = new Uint8Array(INPUT_SIZE);
+    const off = OFF.InputRecord.asset!;
+    steps.forEach(([asset, at], n) => {
+      const input = { type: "MARK_PRICE", asset, price: 100 + n, now_ms: 1_700_000_000_000 + n };
+      const refusal = encoder.encode(input, at);
+      expect(refusal).toEqual(encodeInput(input, clean, 0));
+      if (refusal) return;
+      const record = buffer.subarray(at * INPUT_SIZE, (at + 1) * INPUT_SIZE);
+      expect([...record.subarray(off, off + 24)]).toEqual([...clean.subarray(off, off + 24)]);
+    });
   });
 });
