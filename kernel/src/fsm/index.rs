@@ -35,23 +35,25 @@ impl SlotIndex {
         index
     }
 
-    fn entry(slot: &SlotImage) -> (bool, [u64; 2]) {
-        let markable = slot.asset[0] != 0 && table::has_pair(stage_of(slot), Trigger::MarkPrice);
+    fn is_markable(slot: &SlotImage) -> bool {
+        slot.asset[0] != 0 && table::has_pair(stage_of(slot), Trigger::MarkPrice)
+    }
+
+    fn client_hashes(slot: &SlotImage) -> [u64; 2] {
         let hash = |o: &OrderImage| if o.present == 1 { id_hash(&o.client_order_id) } else { 0 };
-        (markable, [hash(&slot.entry_order), hash(&slot.exit_order)])
+        [hash(&slot.entry_order), hash(&slot.exit_order)]
     }
 
     /// Re-derives slot `id`'s entry from its image.
     pub fn update(&mut self, id: u32, slot: &SlotImage) {
         self.update_stage(id, slot);
-        self.client_hash[id as usize] = Self::entry(slot).1;
+        self.client_hash[id as usize] = Self::client_hashes(slot);
     }
 
     /// Re-derives slot `id`'s markable bit only: for changes that keep its orders' client ids.
     pub fn update_stage(&mut self, id: u32, slot: &SlotImage) {
-        let markable = slot.asset[0] != 0 && table::has_pair(stage_of(slot), Trigger::MarkPrice);
         let (word, bit) = ((id / 64) as usize, 1u64 << (id % 64));
-        if markable {
+        if Self::is_markable(slot) {
             self.markable[word] |= bit;
         } else {
             self.markable[word] &= !bit;
@@ -76,9 +78,8 @@ impl SlotIndex {
     /// True when the index equals one rebuilt from `slots` (the derivation invariant).
     pub fn matches(&self, slots: &[SlotImage]) -> bool {
         slots.iter().enumerate().all(|(id, s)| {
-            let (markable, hashes) = Self::entry(s);
             let bit = self.markable[id / 64] >> (id % 64) & 1 == 1;
-            bit == markable && self.client_hash[id] == hashes
+            bit == Self::is_markable(s) && self.client_hash[id] == Self::client_hashes(s)
         }) && self.markable().all(|id| (id as usize) < slots.len())
     }
 }
