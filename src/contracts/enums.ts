@@ -27,6 +27,11 @@ export function nameOf<T extends string>(list: readonly T[], value: number): T |
   return list[value - 1];
 }
 
+/** name → value for a 1-based enum as a frozen object: one property load on hot paths. */
+export function byName<T extends string>(list: readonly T[]): Readonly<Record<T, number>> {
+  return Object.freeze(Object.fromEntries(list.map((n, i) => [n, i + 1]))) as Readonly<Record<T, number>>;
+}
+
 /** name → value for 1-based enums; 0 (invalid) for anything unknown, including non-strings. */
 export function valueOf(list: readonly string[], name: unknown): number {
   return typeof name === "string" ? list.indexOf(name) + 1 : 0;

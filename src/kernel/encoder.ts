@@ -16,7 +16,7 @@
  */
 
 import { SLOT_ANY } from "../contracts/abi.ts";
-import { valueOf, CONFIG_KEYS, EVENT_KINDS, ORDER_ROLES, REJECT_REASONS } from "../contracts/enums.ts";
+import { byName, valueOf, CONFIG_KEYS, EVENT_KINDS, INPUT_KINDS, ORDER_ROLES, REJECT_REASONS } from "../contracts/enums.ts";
 import { EXIT_REASONS, SIDES, STALE_REASONS } from "../contracts/records.ts";
 import { putQty, putU64 } from "./_encode_fields.ts";
 import { StringFields } from "./_string_fields.ts";
@@ -35,6 +35,8 @@ export interface EncodeRefusal {
 }
 
 type Wire = Record<string, unknown>;
+const KIND = byName(INPUT_KINDS);
+const EVENT = byName(EVENT_KINDS);
 
 export class RecordEncoder {
   private readonly u32: Uint32Array;
@@ -79,33 +81,34 @@ export class RecordEncoder {
       case "EXIT":
         return this.exit(w, b);
       case "CANCEL":
-        return this.header(b, 3, w);
+        return this.header(b, KIND.CANCEL, w);
       case "TICK":
-        return this.header(b, 5, null);
+        return this.header(b, KIND.TICK, null);
       case "RECONCILE":
         return this.reconcile(w, b);
       case "SEED_CAPITAL":
         this.f64[index * W64 + AMOUNT] = num(w.capital);
         putU64(this.u32, b + VALUE, w.recovery === true ? 1 : 0);
-        return this.header(b, 8, null);
+        return this.header(b, KIND.SEED_CAPITAL, null);
       case "MARK_STALE":
         this.enums(b, 0, 0, valueOf(STALE_REASONS, w.reason) << SH.staleReason, 0);
-        return this.header(b, 9, w);
+        return this.header(b, KIND.MARK_STALE, w);
       case "CONFIGURE":
         this.enums(b, 0, 0, 0, valueOf(CONFIG_KEYS, w.key) << SH.configKey);
         if (typeof w.value !== "number" || !Number.isSafeInteger(w.value) || w.value < 0) {
           return { code: "INVALID_INTENT", field: "VALUE", message: `CONFIGURE value must be a non-negative integer, got ${show(w.value)}` };
         }
         putU64(this.u32, b + VALUE, w.value);
-        return this.header(b, 10, null);
+        return this.header(b, KIND.CONFIGURE, null);
       default:
         return this.header(b, 0, null); // an unknown type is kind 0: the kernel refuses it by name
     }
   }
 
   /**
-   * Kind and slot id. `addressed` is the wire input for kinds sent to one slot (its `slot_id`
-   * must be an integer), null for global kinds (slot 0).
+   * Kind (0 = unknown, which the kernel refuses by name) and slot id. `addressed` is the wire
+   * input for kinds sent to one slot (its `slot_id` must be an integer), null for global kinds
+   * (slot 0).
    */
   private header(b: number, kind: number, addressed: Wire | null): EncodeRefusal | null {
     this.u32[b] = kind;
@@ -132,7 +135,7 @@ export class RecordEncoder {
   }
 
   private mark(w: Wire, b: number): EncodeRefusal | null {
-    this.u32[b] = 4;
+    this.u32[b] = KIND.MARK_PRICE;
     this.u32[b + 1] = 0;
     this.f64[(b >> 1) + PRICE] = num(w.price);
     return this.strings.putAsset(b, w.asset) ? null : tooLong(ASSET);
@@ -143,7 +146,7 @@ export class RecordEncoder {
     const leverage = typeof lev === "number" && Number.isInteger(lev) && lev > 0 && lev <= 0xffff ? lev : 0;
     this.enums(b, leverage, valueOf(SIDES, w.side), 0, 0, this.limitPrice(b, w.price));
     putQty(this.u32, this.i32, b + QTY, w.size);
-    const refusal = this.header(b, 1, w);
+    const refusal = this.header(b, KIND.ENTER, w);
     if (refusal) return refusal;
     if (!this.strings.putAsset(b, w.asset)) return tooLong(ASSET);
     return this.str(b, TRADE_ID, w.trade_id);
@@ -152,7 +155,7 @@ export class RecordEncoder {
   private exit(w: Wire, b: number): EncodeRefusal | null {
     this.enums(b, 0, 0, valueOf(EXIT_REASONS, w.reason) << SH.exitReason, 0, this.limitPrice(b, w.price));
     putQty(this.u32, this.i32, b + QTY, w.size);
-    return this.header(b, 2, w);
+    return this.header(b, KIND.EXIT, w);
   }
 
   /** Writes the order price; returns the order type (MARKET = 1 when no price, else LIMIT = 2). */
@@ -164,7 +167,7 @@ export class RecordEncoder {
 
   private event(w: Wire, b: number): EncodeRefusal | null {
     const routed = w.slot_id === undefined || w.slot_id === null;
-    const refusal = routed ? null : this.header(b, 7, w);
+    const refusal = routed ? null : this.header(b, KIND.VENUE_EVENT, w);
     if (refusal) return refusal;
     const e = w.event;
     if (typeof e !== "object" || e === null) {
@@ -184,7 +187,7 @@ export class RecordEncoder {
     u[b + RETRY] = retry >>> 0;
     i[b + RETRY + 1] = retry < 0 ? -1 : Math.floor(retry / 4294967296);
     if (routed) {
-      u[b] = 7;
+      u[b] = KIND.VENUE_EVENT;
       u[b + 1] = SLOT_ANY;
     }
     const p = this.strings;
@@ -194,7 +197,7 @@ export class RecordEncoder {
   }
 
   private reconcile(w: Wire, b: number): EncodeRefusal | null {
-    const refusal = this.header(b, 6, w);
+    const refusal = this.header(b, KIND.RECONCILE, w);
     if (refusal) return refusal;
     const t = w.truth;
     if (typeof t !== "object" || t === null) {
@@ -220,9 +223,9 @@ export class RecordEncoder {
 
 function eventKind(kind: unknown): number {
   switch (kind) {
-    case "ACK": return 1;
-    case "PARTIAL_FILL": return 2;
-    case "FULL_FILL": return 3;
+    case "ACK": return EVENT.ACK;
+    case "PARTIAL_FILL": return EVENT.PARTIAL_FILL;
+    case "FULL_FILL": return EVENT.FULL_FILL;
     default: return valueOf(EVENT_KINDS, kind);
   }
 }
