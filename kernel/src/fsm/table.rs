@@ -3,12 +3,14 @@
 //! Job: the rows of DESIGN.md §3 plus the rows kernel/README.md adds (marks while an entry or
 //! exit is working, CANCEL self rows, MARK_STALE, the RECONCILE derived stages, OVERFILL and
 //! FOREIGN_ORDER to STALE_STATE_RECONCILING), with the guards *in the table*, and the pure
-//! lookup `(stage, input, facts) -> Option<&Row>`.
+//! lookup `(stage, input, facts) -> Option<&Row>`, answered from `DECIDE`: the table evaluated
+//! at compile time for every facts value.
 //!
-//! Invariants (unit-tested): for every `(from, input)` pair present, the guards of its rows
-//! partition every possible `GuardFacts` — exactly one row matches, never two, never none; row
-//! indices fit the u8 `TransitionRecord.row` (255 = none). Handlers never assign a stage except
-//! through a row's `to`.
+//! Invariants: never two rows for one `(stage, input, facts)` (checked by the compiler while
+//! building `DECIDE`); for every `(from, input)` pair present, the guards of its rows cover every
+//! possible `GuardFacts` (unit-tested), and `DECIDE` equals evaluating the guards (unit-tested);
+//! row indices fit the u8 `TransitionRecord.row` (255 = none). Handlers never assign a stage
+//! except through a row's `to`.
 //!
 //! Entry points: `TABLE`, `lookup`, `Row`, `Effect`, `table_text()` (the
 //! `dita_kernel_fsm_table()` text: `FROM INPUT GUARD TO EFFECT` per line).
