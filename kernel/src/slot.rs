@@ -23,6 +23,9 @@ use crate::hash::{id_hash, same_words};
 #[derive(Clone)]
 pub struct SlotMemory {
     pub seen_hash: [u64; SEEN_EVENTS_PER_SLOT],
+    /// The low halves of `seen_hash` (derived, not hashed into the state): the duplicate check
+    /// scans these 128 bytes with native 32-bit vector compares before comparing hashes.
+    seen_lo: [u32; SEEN_EVENTS_PER_SLOT],
     pub seen_id: [[u8; 64]; SEEN_EVENTS_PER_SLOT],
     pub seen_len: u32,
     pub seen_cursor: u32,
@@ -36,6 +39,7 @@ impl SlotMemory {
     pub const fn new() -> Self {
         SlotMemory {
             seen_hash: [0; SEEN_EVENTS_PER_SLOT],
+            seen_lo: [0; SEEN_EVENTS_PER_SLOT],
             seen_id: [[0; 64]; SEEN_EVENTS_PER_SLOT],
             seen_len: 0,
             seen_cursor: 0,
@@ -51,9 +55,10 @@ impl SlotMemory {
         debug_assert_eq!(h, id_hash(event_id), "Invariant: seen() needs the event id's hash");
         let n = self.seen_len as usize;
         assert!(n <= SEEN_EVENTS_PER_SLOT, "Invariant: seen ring length bounded");
-        // One branch-free pass over the stored hashes (unused entries are 0, which no id
-        // hashes to); only a hash match pays for comparing ids.
-        let any = self.seen_hash.iter().fold(false, |acc, &x| acc | (x == h));
+        // One branch-free pass over the hashes' low halves (unused entries are 0; an id whose
+        // low half is 0 just takes the exact path); only a match pays for comparing hashes and ids.
+        let lo = h as u32;
+        let any = self.seen_lo.iter().fold(false, |acc, &x| acc | (x == lo));
         any && (0..n).any(|i| self.seen_hash[i] == h && same_words(&self.seen_id[i], event_id))
     }
 
@@ -62,6 +67,7 @@ impl SlotMemory {
         assert!(at < SEEN_EVENTS_PER_SLOT, "Invariant: seen cursor in range");
         debug_assert_eq!(h, id_hash(event_id), "Invariant: remember() needs the event id's hash");
         self.seen_hash[at] = h;
+        self.seen_lo[at] = h as u32;
         self.seen_id[at] = *event_id;
         self.seen_cursor = ((at + 1) % SEEN_EVENTS_PER_SLOT) as u32;
         self.seen_len = (self.seen_len + 1).min(SEEN_EVENTS_PER_SLOT as u32);
