@@ -300,18 +300,20 @@ pub fn assert_slot(slot: &SlotImage, slot_id: u32) {
     assert!(slot.slot_id == slot_id, "Invariant: slot image carries its own index");
     let stage = stage_of(slot);
     assert!((0..=QTY_MAX_E8).contains(&slot.size_e8), "Invariant: position size within 0..=QTY_MAX_E8");
+    // Each order's status is decoded once (this runs after every slot change).
+    let (entry, exit) = (is_working(&slot.entry_order), is_working(&slot.exit_order));
     match stage {
         Stage::EntryWorking => {
-            assert!(is_working(&slot.entry_order), "Invariant: ENTRY_WORKING has a working entry order");
+            assert!(entry, "Invariant: ENTRY_WORKING has a working entry order");
             assert!(slot.size_e8 == slot.entry_order.filled_e8, "Invariant: entry position equals entry fills");
         }
-        Stage::ExitWorking => assert!(is_working(&slot.exit_order), "Invariant: EXIT_WORKING has a working exit order"),
+        Stage::ExitWorking => assert!(exit, "Invariant: EXIT_WORKING has a working exit order"),
         Stage::PositionOpen => assert!(slot.size_e8 > 0, "Invariant: POSITION_OPEN holds a position"),
         Stage::Idle | Stage::Closed => assert!(slot.size_e8 == 0, "Invariant: an idle slot holds no position"),
         Stage::Stale => {}
     }
     if stage != Stage::Stale {
-        let working = is_working(&slot.entry_order) as u8 + is_working(&slot.exit_order) as u8;
+        let working = entry as u8 + exit as u8;
         assert!(working == working_role(stage).is_some() as u8, "Invariant: one working order per working stage");
     }
 }
