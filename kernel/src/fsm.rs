@@ -483,7 +483,7 @@ impl Kernel {
             }
             h.write_u32(m.seen_len);
             h.write_u32(m.seen_cursor);
-            for (c, v) in m.finished.iter() {
+            for (c, v) in m.finished_client.iter().zip(m.finished_venue.iter()) {
                 h.write_u64(*c);
                 h.write_u64(*v);
             }

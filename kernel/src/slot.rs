@@ -29,8 +29,10 @@ pub struct SlotMemory {
     pub seen_id: [[u8; 64]; SEEN_EVENTS_PER_SLOT],
     pub seen_len: u32,
     pub seen_cursor: u32,
-    /// (client order id hash, venue order id hash) of recently finished orders; 0 = none.
-    pub finished: [(u64, u64); FINISHED_ORDERS_PER_SLOT],
+    /// Client and venue order id hashes of recently finished orders (entry `k` of both arrays is
+    /// one order; 0 = none). Two arrays, not pairs, so scans over one kind of id vectorize.
+    pub finished_client: [u64; FINISHED_ORDERS_PER_SLOT],
+    pub finished_venue: [u64; FINISHED_ORDERS_PER_SLOT],
     pub finished_len: u32,
     pub finished_cursor: u32,
 }
@@ -43,7 +45,8 @@ impl SlotMemory {
             seen_id: [[0; 64]; SEEN_EVENTS_PER_SLOT],
             seen_len: 0,
             seen_cursor: 0,
-            finished: [(0, 0); FINISHED_ORDERS_PER_SLOT],
+            finished_client: [0; FINISHED_ORDERS_PER_SLOT],
+            finished_venue: [0; FINISHED_ORDERS_PER_SLOT],
             finished_len: 0,
             finished_cursor: 0,
         }
@@ -75,13 +78,15 @@ impl SlotMemory {
 
     /// Remembers a finished order so late events for it are recognised as stale.
     pub fn remember_finished(&mut self, order: &OrderImage) {
-        let entry = (id_hash(&order.client_order_id), id_hash(&order.venue_order_id));
-        if entry == (0, 0) || self.finished.contains(&entry) {
+        let (c, v) = (id_hash(&order.client_order_id), id_hash(&order.venue_order_id));
+        let known = (0..FINISHED_ORDERS_PER_SLOT).any(|k| self.finished_client[k] == c && self.finished_venue[k] == v);
+        if (c, v) == (0, 0) || known {
             return;
         }
         let at = self.finished_cursor as usize;
         assert!(at < FINISHED_ORDERS_PER_SLOT, "Invariant: finished cursor in range");
-        self.finished[at] = entry;
+        self.finished_client[at] = c;
+        self.finished_venue[at] = v;
         self.finished_cursor = ((at + 1) % FINISHED_ORDERS_PER_SLOT) as u32;
         self.finished_len = (self.finished_len + 1).min(FINISHED_ORDERS_PER_SLOT as u32);
     }
@@ -90,15 +95,13 @@ impl SlotMemory {
     pub fn finished_recently(&self, client_order_id: &[u8], venue_order_id: &[u8]) -> bool {
         let (c, v) = (id_hash(client_order_id), id_hash(venue_order_id));
         let n = self.finished_len as usize;
-        (0..n).any(|i| {
-            let (fc, fv) = self.finished[i];
-            (c != 0 && fc == c) || (v != 0 && fv == v)
-        })
+        (0..n).any(|i| (c != 0 && self.finished_client[i] == c) || (v != 0 && self.finished_venue[i] == v))
     }
 
     /// True when `"<trade_id>-E"` is a recently finished client order id of this slot.
     pub fn finished_client_hash(&self, hash: u64) -> bool {
-        hash != 0 && self.finished[..self.finished_len as usize].iter().any(|&(c, _)| c == hash)
+        // Branch-free over the whole array (unused entries are 0, and `hash` is not).
+        hash != 0 && self.finished_client.iter().fold(false, |acc, &c| acc | (c == hash))
     }
 }
 
