@@ -219,15 +219,18 @@ pub fn leg_pnl(slot: &SlotImage, qty_e8: i64, price: f64) -> f64 {
 /// Recomputes the derived money fields: fees, realized (closed legs + working exit leg) and
 /// unrealized PnL (from the last mark; 0 without a mark or a position).
 pub fn recompute_pnl(slot: &mut SlotImage) {
+    let (entry, exit) = (&slot.entry_order, &slot.exit_order);
+    let (entry_working, exit_working) = (is_working(entry), is_working(exit));
     let mut fees = slot.fees_closed_orders;
-    for o in [&slot.entry_order, &slot.exit_order] {
-        if is_working(o) {
-            fees += o.fee;
-        }
+    // Same order of additions as always (entry, then exit), so the float sum is unchanged.
+    if entry_working {
+        fees += entry.fee;
     }
+    if exit_working {
+        fees += exit.fee;
+    }
+    let working_leg = if exit_working { leg_pnl(slot, exit.filled_e8, exit.avg_fill_price) } else { 0.0 };
     slot.fees = fees;
-    let exit = slot.exit_order;
-    let working_leg = if is_working(&exit) { leg_pnl(slot, exit.filled_e8, exit.avg_fill_price) } else { 0.0 };
     slot.realized_pnl = slot.realized_closed_legs + working_leg;
     recompute_unrealized(slot);
     assert!(slot.fees.is_finite() && slot.realized_pnl.is_finite(), "Invariant: money stays finite");
