@@ -71,7 +71,7 @@ pub fn word(field: &[u8], i: usize) -> u64 {
 /// after the content is zero (validated on input, checked in restored images), so equal contents
 /// hash equally in fields of any width, and a short id costs one or two multiplies.
 pub fn id_hash(field: &[u8]) -> u64 {
-    assert!(field.len() % 8 == 0, "Invariant: id fields are whole words wide");
+    assert!(field.len().is_multiple_of(8), "Invariant: id fields are whole words wide");
     let mut h = IdHasher::new();
     for i in 0..field.len() / 8 {
         let w = word(field, i);
@@ -112,7 +112,7 @@ impl IdHasher {
 /// differing word ends it, which for ids is almost always the first).
 #[inline(always)]
 pub fn same_words(a: &[u8], b: &[u8]) -> bool {
-    assert!(a.len() == b.len() && a.len() % 8 == 0, "Invariant: fields of one whole-word width");
+    assert!(a.len() == b.len() && a.len().is_multiple_of(8), "Invariant: fields of one whole-word width");
     (0..a.len() / 8).all(|i| word(a, i) == word(b, i))
 }
 
