@@ -60,19 +60,11 @@ impl SlotIndex {
         }
     }
 
-    /// The markable slots, in slot order (an iterator over a copy of the mask).
-    pub fn markable(&self) -> impl Iterator<Item = u32> {
-        self.markable.into_iter().enumerate().flat_map(|(w, bits)| {
-            let mut rest = bits;
-            core::iter::from_fn(move || {
-                if rest == 0 {
-                    return None;
-                }
-                let b = rest.trailing_zeros();
-                rest &= rest - 1;
-                Some(w as u32 * 64 + b)
-            })
-        })
+    /// The markable slots, in slot order: an iterator over a copy of the mask's words that hold
+    /// slots (one word up to 64 slots).
+    pub fn markable(&self) -> MarkableSlots {
+        let words = self.client_hash.len().div_ceil(64);
+        MarkableSlots { mask: self.markable, words, word: 0, bits: self.markable[0] }
     }
 
     /// True when the index equals one rebuilt from `slots` (the derivation invariant).
@@ -81,5 +73,31 @@ impl SlotIndex {
             let bit = self.markable[id / 64] >> (id % 64) & 1 == 1;
             bit == Self::is_markable(s) && self.client_hash[id] == Self::client_hashes(s)
         }) && self.markable().all(|id| (id as usize) < slots.len())
+    }
+}
+
+/// Iterator over set bits of a copied mask, lowest first.
+pub struct MarkableSlots {
+    mask: [u64; MASK_WORDS],
+    words: usize,
+    word: usize,
+    bits: u64,
+}
+
+impl Iterator for MarkableSlots {
+    type Item = u32;
+
+    #[inline(always)]
+    fn next(&mut self) -> Option<u32> {
+        while self.bits == 0 {
+            self.word += 1;
+            if self.word >= self.words {
+                return None;
+            }
+            self.bits = self.mask[self.word];
+        }
+        let bit = self.bits.trailing_zeros();
+        self.bits &= self.bits - 1;
+        Some(self.word as u32 * 64 + bit)
     }
 }
