@@ -282,8 +282,4 @@ impl Arena {
     pub fn diags(&self) -> &[DiagnosticRecord] {
         &self.diagnostics[..self.header.diagnostics as usize]
     }
-
-    pub fn transitions_made(&self) -> &[TransitionRecord] {
-        &self.transitions[..self.header.transitions as usize]
-    }
 }

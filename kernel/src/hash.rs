@@ -15,7 +15,7 @@
 //! Invariants: records are padding-free (`abi::Record`), so their bytes are fully determined by
 //! their fields; integers are hashed little-endian.
 //!
-//! Entry points: `Fnv`, `fnv64`, `id_hash`, `IdHasher`, `same_words`, `word`.
+//! Entry points: `Fnv`, `id_hash`, `IdHasher`, `same_words`, `word`.
 
 pub const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 pub const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
@@ -52,12 +52,6 @@ impl Fnv {
     pub const fn finish(&self) -> u64 {
         self.0
     }
-}
-
-pub fn fnv64(bytes: &[u8]) -> u64 {
-    let mut h = Fnv::new();
-    h.write(bytes);
-    h.finish()
 }
 
 /// Word `i` (little-endian) of a fixed-width field whose width is a multiple of 8.
@@ -119,6 +113,13 @@ pub fn same_words(a: &[u8], b: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The state hash's algorithm over one byte string (what the pinned values below pin).
+    fn fnv64(bytes: &[u8]) -> u64 {
+        let mut h = Fnv::new();
+        h.write(bytes);
+        h.finish()
+    }
 
     const PINNED: u64 = 3_159_613_956_329_487_033;
 

@@ -192,7 +192,7 @@ pub unsafe extern "C" fn dita_kernel_config(k: *mut Kernel, out: *mut u64) {
 }
 
 /// The token `dita_kernel_arm_fault_drill` requires, so no stray call can arm a drill.
-pub const FAULT_DRILL_TOKEN: u64 = 0xD17A_FA17_D7_11_0001;
+pub const FAULT_DRILL_TOKEN: u64 = 0xD17A_FA17_D711_0001;
 
 /// Fault drill: arms a panic inside the next `apply`/`apply_batch`, so operators and tests can
 /// prove on the shipped library what a kernel bug does (status 2, KERNEL_FAULT, latched

@@ -12,7 +12,7 @@
 //! - `realized_pnl == realized_closed_legs + PnL of the working exit leg`;
 //! - the rings are bounded (32 events, 8 orders) and overwrite their oldest entry.
 //!
-//! Entry points: `SlotMemory`, `content`, `set_text`, `order`, `order_mut`, `working_role`,
+//! Entry points: `SlotMemory`, `content`, `order`, `order_mut`, `working_role`,
 //! `apply_fill`, `finish_order`, `recompute_pnl`, `client_order_id`, `assert_slot`.
 
 use crate::abi::*;
@@ -111,17 +111,10 @@ pub fn content(field: &[u8]) -> &[u8] {
     &field[..end]
 }
 
-/// Writes `src` into a fixed-width field, NUL-padded.
-pub fn set_text(dst: &mut [u8], src: &[u8]) {
-    assert!(src.len() <= dst.len(), "Invariant: text fits its field");
-    dst.fill(0);
-    dst[..src.len()].copy_from_slice(src);
-}
-
 /// Two id fields match when both are non-empty and have the same content.
 pub fn same_id(a: &[u8], b: &[u8]) -> bool {
-    // Every id the kernel compares is cleanly NUL-padded (validated on input, written with
-    // `set_text`, checked in restored images), so equal content means equal fixed-width fields:
+    // Every id the kernel compares is cleanly NUL-padded (validated on input, copied or built
+    // whole, checked in restored images), so equal content means equal fixed-width fields:
     // one word-wise compare instead of two NUL scans per comparison.
     debug_assert!(content(a).len() == a.len() || a[content(a).len()..].iter().all(|&x| x == 0));
     debug_assert!(content(b).len() == b.len() || b[content(b).len()..].iter().all(|&x| x == 0));

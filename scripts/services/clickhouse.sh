@@ -6,6 +6,8 @@
 # No interserver port is configured (9009 may be taken). ch_stop kills only $CH_DIR/server.pid,
 # never a system ClickHouse. Adapted from /work/shared/reference/services.md §1.2.
 
+source "$(dirname "${BASH_SOURCE[0]}")/_pidfile.sh"
+
 ch_install() {
   command -v clickhouse-server >/dev/null 2>&1 && return 0
   DEBIAN_FRONTEND=noninteractive apt-get update -qq
@@ -72,12 +74,7 @@ ch_start() {
 }
 
 ch_stop() {
-  [ -f "${CH_DIR:-}/server.pid" ] || return 0
-  local pid; pid=$(cat "$CH_DIR/server.pid")
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done   # up to 15 s
-  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
-  rm -f "$CH_DIR/server.pid"
+  stop_pidfile "${CH_DIR:-}/server.pid" 150   # up to 15 s, then KILL
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then

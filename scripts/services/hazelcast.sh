@@ -7,6 +7,7 @@
 # It never stops a process it did not start: hz_stop kills only the PID in $HZ_DIR/member.pid.
 
 _HZ_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+source "$_HZ_REPO/scripts/services/_pidfile.sh"
 HZ_VERSION=${HZ_VERSION:-5.5.0}; HZ_PORT=${HZ_PORT:-15701}; HZ_CLUSTER=${HZ_CLUSTER:-ci}
 HZ_LIB=${HZ_LIB:-$_HZ_REPO/.cache/hazelcast}; HZ_JAR="$HZ_LIB/hazelcast-$HZ_VERSION.jar"
 
@@ -85,12 +86,7 @@ hz_start() {
 }
 
 hz_stop() {
-  [ -f "${HZ_DIR:-}/member.pid" ] || return 0
-  local pid; pid=$(cat "$HZ_DIR/member.pid")
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done   # up to 20 s
-  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
-  rm -f "$HZ_DIR/member.pid"
+  stop_pidfile "${HZ_DIR:-}/member.pid" 200   # up to 20 s, then KILL
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then

@@ -12,6 +12,7 @@
 import { defineCommand } from "citty";
 import { join } from "node:path";
 import { CliFailure } from "./_fail.ts";
+import { DEFAULT_STRATEGY } from "../projection/_names.ts";
 import { SMOKE_STEPS, isSimTarget, runSmoke, supervisorPrecheck, type SmokeOptions } from "../launcher/smoke.ts";
 import { assertLiveAllowed } from "../venue/index.ts";
 
@@ -89,7 +90,7 @@ export const smokeCommand = defineCommand({
   args: {
     symbol: { type: "string", required: true, description: "contract, e.g. TRX-USDT" },
     "dry-run": { type: "boolean", default: false, description: "print the exact environment and steps; send nothing" },
-    strategy: { type: "string", default: "pink", description: "strategy namespace" },
+    strategy: { type: "string", default: DEFAULT_STRATEGY, description: "strategy namespace" },
     "venue-url": { type: "string", description: "a bingx-sim origin, e.g. http://127.0.0.1:PORT (no live keys needed)" },
     size: { type: "string", description: "order size (default: the smallest valid size)" },
     conf: { type: "string", default: "supervisor/dolphin-supervisord.conf", description: "supervisord config for the precheck" },

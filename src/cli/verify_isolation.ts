@@ -6,13 +6,13 @@
 
 import { defineCommand } from "citty";
 import { loadConfig } from "../launcher/config.ts";
-import { verifyIsolation } from "../projection/index.ts";
+import { DEFAULT_STRATEGY, verifyIsolation } from "../projection/index.ts";
 import { CliFailure } from "./_fail.ts";
 
 export const verifyIsolationCommand = defineCommand({
   meta: { name: "verify-isolation", description: "Check that one strategy namespace wrote nothing into another's maps or tables" },
   args: {
-    strategy: { type: "string", default: "pink", description: "namespace to check" },
+    strategy: { type: "string", default: DEFAULT_STRATEGY, description: "namespace to check" },
     others: { type: "string", required: true, description: "comma-separated other namespaces, e.g. blue" },
   },
   async run({ args }) {

@@ -36,26 +36,22 @@ export interface EncodeRefusal {
 
 type Wire = Record<string, unknown>;
 const KIND = byName(INPUT_KINDS);
-const EVENT = byName(EVENT_KINDS);
 
 export class RecordEncoder {
   private readonly u32: Uint32Array;
   private readonly i32: Int32Array;
   private readonly f64: Float64Array;
   private readonly strings: StringFields;
-  /** How many records the buffer holds. */
-  readonly capacity: number;
 
   /** `bytes` must start 8-byte aligned and hold whole records. */
-  constructor(readonly bytes: Uint8Array) {
+  constructor(bytes: Uint8Array) {
     if (bytes.byteOffset % 8 !== 0 || bytes.byteLength % INPUT_SIZE !== 0) {
       throw new Error(`Invariant: a record buffer starts 8-byte aligned and holds whole ${INPUT_SIZE}-byte records`);
     }
-    this.capacity = bytes.byteLength / INPUT_SIZE;
     this.u32 = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
     this.i32 = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
     this.f64 = new Float64Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 8);
-    this.strings = new StringFields(bytes, this.u32, this.capacity);
+    this.strings = new StringFields(bytes, this.u32, bytes.byteLength / INPUT_SIZE);
   }
 
   /** Encodes `input` as record `index`. A refusal leaves that record unusable (not applied). */
@@ -175,7 +171,7 @@ export class RecordEncoder {
     }
     const v = e as Wire;
     const reject = v.reject_reason === undefined ? 0 : valueOf(REJECT_REASONS, v.reject_reason);
-    this.enums(b, 0, 0, (eventKind(v.kind) << SH.eventKind) | (reject << SH.rejectReason), 0);
+    this.enums(b, 0, 0, (valueOf(EVENT_KINDS, v.kind) << SH.eventKind) | (reject << SH.rejectReason), 0);
     const u = this.u32, i = this.i32, f = this.f64, d = b >> 1;
     putQty(u, i, b + QTY, v.filled_size_cumulative);
     putQty(u, i, b + LAST_QTY, v.last_fill_size ?? 0);
@@ -190,10 +186,7 @@ export class RecordEncoder {
       u[b] = KIND.VENUE_EVENT;
       u[b + 1] = SLOT_ANY;
     }
-    const p = this.strings;
-    if (!p.put(b, EVENT_ID, v.event_id)) return tooLong(EVENT_ID);
-    if (!p.put(b, VENUE_ORDER_ID, v.venue_order_id)) return tooLong(VENUE_ORDER_ID);
-    return p.put(b, CLIENT_ORDER_ID, v.client_order_id) ? null : tooLong(CLIENT_ORDER_ID);
+    return this.str(b, EVENT_ID, v.event_id) ?? this.str(b, VENUE_ORDER_ID, v.venue_order_id) ?? this.str(b, CLIENT_ORDER_ID, v.client_order_id);
   }
 
   private reconcile(w: Wire, b: number): EncodeRefusal | null {
@@ -218,15 +211,6 @@ export class RecordEncoder {
     putQty(this.u32, this.i32, b + ORDER_FILLED, order.filled_size);
     this.f64[(b >> 1) + LAST_PRICE] = num(order.avg_price);
     return this.str(b, VENUE_ORDER_ID, order.venue_order_id) ?? this.str(b, CLIENT_ORDER_ID, order.client_order_id);
-  }
-}
-
-function eventKind(kind: unknown): number {
-  switch (kind) {
-    case "ACK": return EVENT.ACK;
-    case "PARTIAL_FILL": return EVENT.PARTIAL_FILL;
-    case "FULL_FILL": return EVENT.FULL_FILL;
-    default: return valueOf(EVENT_KINDS, kind);
   }
 }
 

@@ -34,8 +34,6 @@ export class ExecutionKernel {
   private readonly encoder = new RecordEncoder(this.inBytes);
   private readonly inPtr = ptr(this.inBytes);
   private readonly batchIndex = new Int32Array(BATCH_MAX);
-  /** `dita_kernel_apply`, looked up once (the per-input call of the hot path). */
-  private readonly applyOne: KernelLib["dita_kernel_apply"];
   readonly slotCount: number;
   mirror: StateMirror | null;
   onInput: ((input: unknown) => void) | null;
@@ -56,7 +54,6 @@ export class ExecutionKernel {
     }
     const handle = raw as Pointer;
     this.lib = lib;
-    this.applyOne = lib.dita_kernel_apply;
     this.handle = handle;
     this.slotCount = slotCount;
     this.views = mapKernelMemory(lib, handle, slotCount);
@@ -86,15 +83,14 @@ export class ExecutionKernel {
 
   /** The hot path: applies one input and reports acceptance; the outcome stays in the arena. */
   applyQuiet(input: unknown): boolean {
-    const h = this.handle;
-    const v = this.views;
-    if (h === null || v === null) throw new KernelError("ExecutionKernel used after destroy()");
+    const { h, v } = this.live();
     this.onInput?.(input);
     if (this.encoder.encode(input, 0) !== null) return false;
-    this.applyOne(h, this.inPtr);
-    if (this.mirror !== null) this.afterMutation(v);
+    this.lib.dita_kernel_apply(h, this.inPtr);
+    this.afterMutation(v);
     return v.accepted[0] === 1;
   }
+
 
   processIntent(intent: KernelInput | unknown): KernelOutcome {
     return this.apply(intent);

@@ -6,6 +6,8 @@
  * Entry point: `loadConfig(env)`.
  */
 
+import { DEFAULT_STRATEGY, STRATEGY_RE } from "../projection/_names.ts";
+
 export class ConfigError extends Error {
   override name = "ConfigError";
   constructor(readonly variable: string, message: string) {
@@ -91,7 +93,7 @@ function balance(env: Env): number {
 
 export function loadConfig(env: Env): RuntimeConfig {
   const slots = int(env, "DITA_V2_SLOTS", 1, 256, 8);
-  const strategy = matching(env, "DITA_V2_STRATEGY", /^[a-z][a-z0-9_]{0,31}$/, "lowercase [a-z][a-z0-9_]{0,31}", "pink");
+  const strategy = matching(env, "DITA_V2_STRATEGY", STRATEGY_RE, `lowercase ${STRATEGY_RE.source.slice(1, -1)}`, DEFAULT_STRATEGY);
   const token = env.DITA_V2_OPERATOR_TOKEN;
   if (token !== undefined && token !== "" && !/^[\x21-\x7e]{16,256}$/.test(token)) {
     throw new ConfigError("DITA_V2_OPERATOR_TOKEN", "must be 16..256 printable characters without spaces (value not shown)");

@@ -8,7 +8,7 @@
 import type { RecordKind } from "./_types.ts";
 
 export const DEFAULT_STRATEGY = "pink";
-const STRATEGY_RE = /^[a-z][a-z0-9_]{0,31}$/;
+export const STRATEGY_RE = /^[a-z][a-z0-9_]{0,31}$/;
 
 /** Validates a strategy name; throws one clear line naming DITA_V2_STRATEGY. */
 export function checkStrategy(strategy: string): string {

@@ -4,6 +4,7 @@
  * chaos tests so each reads as the behaviour it proves.
  */
 
+import { afterEach } from "bun:test";
 import { ExecutionKernel } from "../../src/kernel/index.ts";
 import type { KernelOutcome } from "../../src/contracts/records.ts";
 import type { VenueEvent, VenueEventKind } from "../../src/contracts/venue.ts";
@@ -17,6 +18,20 @@ export function freshKernel(opts: { slots?: number; limit?: number; hungMs?: num
     if (!seeded.accepted) throw new Error(`test setup: seeding capital failed: ${JSON.stringify(seeded.diagnostics)}`);
   }
   return k;
+}
+
+/**
+ * A maker of `freshKernel(opts)` kernels for one test file: every kernel it made is destroyed
+ * after each test. Call it at the top level of the test file.
+ */
+export function kernelsPerTest(opts: Parameters<typeof freshKernel>[0]): () => ExecutionKernel {
+  const live: ExecutionKernel[] = [];
+  afterEach(() => live.splice(0).forEach((k) => k.destroy()));
+  return () => {
+    const k = freshKernel(opts);
+    live.push(k);
+    return k;
+  };
 }
 
 export function enter(k: ExecutionKernel, slot = 0, o: { trade?: string; side?: "LONG" | "SHORT"; size?: number; asset?: string; now?: number } = {}): KernelOutcome {

@@ -12,26 +12,19 @@
  *  6. canary: a false invariant ("no slot ever opens a position") is found — the harness can fail.
  */
 
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ExecutionKernel } from "../../src/kernel/index.ts";
+import type { ExecutionKernel } from "../../src/kernel/index.ts";
 import { JournalWriter, replayJournal } from "../../src/kernel/journal.ts";
 import { actionArb, Driver } from "../_support/kernel_actions.ts";
-import { enter, event, feed, freshKernel } from "../_support/kernel.ts";
+import { enter, event, feed, kernelsPerTest } from "../_support/kernel.ts";
 
 const RUNS = Number(process.env.DITA_V2_PROPERTY_RUNS ?? 150);
 const SLOTS = 3;
-const kernels: ExecutionKernel[] = [];
-afterEach(() => kernels.splice(0).forEach((k) => k.destroy()));
-
-function kernel(): ExecutionKernel {
-  const k = freshKernel({ slots: SLOTS, hungMs: 2_000 });
-  kernels.push(k);
-  return k;
-}
+const kernel = kernelsPerTest({ slots: SLOTS, hungMs: 2_000 });
 
 function check(prop: fc.IProperty<never> | fc.IAsyncProperty<never>, runs = RUNS) {
   const result = fc.check(prop as fc.IProperty<unknown>, { numRuns: runs });
@@ -124,7 +117,7 @@ describe("kernel invariants", () => {
         for (const a of as) d.apply(a);
         journal.close();
         const replayed = replayJournal(path);
-        kernels.push(replayed.kernel);
+        replayed.kernel.destroy();
         return replayed.state_hash === k.stateHashHex();
       }) as never, 40);
     } finally {

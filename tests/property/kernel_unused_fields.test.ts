@@ -11,24 +11,17 @@
  *  2. Canary: the same comparison catches a record whose *used* field holds a stale byte.
  */
 
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { encodeInput, ExecutionKernel, INPUT_SIZE, RecordEncoder } from "../../src/kernel/index.ts";
+import { encodeInput, INPUT_SIZE, RecordEncoder, type ExecutionKernel } from "../../src/kernel/index.ts";
 import { OFF } from "../../src/contracts/abi.ts";
 import { actionArb, Driver } from "../_support/kernel_actions.ts";
-import { freshKernel } from "../_support/kernel.ts";
+import { kernelsPerTest } from "../_support/kernel.ts";
 
 const RUNS = Number(process.env.DITA_V2_PROPERTY_RUNS ?? 150);
 const SLOTS = 3;
 const POSITIONS = 16;
-const kernels: ExecutionKernel[] = [];
-afterEach(() => kernels.splice(0).forEach((k) => k.destroy()));
-
-function kernel(): ExecutionKernel {
-  const k = freshKernel({ slots: SLOTS, hungMs: 2_000 });
-  kernels.push(k);
-  return k;
-}
+const kernel = kernelsPerTest({ slots: SLOTS, hungMs: 2_000 });
 
 function sameState(a: ExecutionKernel, b: ExecutionKernel): boolean {
   for (let s = 0; s < SLOTS; s++) {

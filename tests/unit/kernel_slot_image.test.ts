@@ -13,23 +13,14 @@
  * by the kernel's image validation.
  */
 
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { decodeSlot, encodeSlotImage, SlotImageError, type ExecutionKernel } from "../../src/kernel/index.ts";
 import type { SlotRecord } from "../../src/contracts/records.ts";
-import { event, freshKernel, T0 } from "../_support/kernel.ts";
+import { event, kernelsPerTest, T0 } from "../_support/kernel.ts";
 
 const SLOTS = 4;
 const REJECT_REASON_BYTES = [80 + 7, 224 + 7];
-const kernels: ExecutionKernel[] = [];
-afterEach(() => {
-  for (const k of kernels.splice(0)) k.destroy();
-});
-
-function open(): ExecutionKernel {
-  const k = freshKernel({ slots: SLOTS, hungMs: 1_000 });
-  kernels.push(k);
-  return k;
-}
+const open = kernelsPerTest({ slots: SLOTS, hungMs: 1_000 });
 
 const decode = (image: Uint8Array): SlotRecord => decodeSlot(new DataView(image.buffer, image.byteOffset, 448), image, 0);
 let checked = 0;

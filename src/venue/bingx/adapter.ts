@@ -14,7 +14,7 @@
  */
 
 import type {
-  CancelResult, ContractRules, OrderRequest, PositionSide, SubmitResult, VenueAdapter, VenueBalance, VenueDiagnostic,
+  CancelResult, ContractRules, OrderRequest, PositionSide, SubmitResult, VenueAdapter, VenueBalance,
   VenueDiagnosticListener, VenueEvent, VenueEventListener, VenueOrderState, VenuePosition,
 } from "../../contracts/venue.ts";
 import { type BingxConfig, assertUrlsAllowed } from "./config.ts";
