@@ -377,10 +377,15 @@ fn nul_mask_bytes(bytes: &[u8]) -> u64 {
 /// `nul_mask_bytes`, 16 bytes per compare with SSE2 (part of every x86-64 CPU).
 #[inline(always)]
 fn nul_mask(bytes: &[u8]) -> u64 {
-    assert!(bytes.len().is_multiple_of(8) && bytes.len() <= 64, "Invariant: string fields are whole words, at most 64 bytes");
+    assert!(
+        bytes.len().is_multiple_of(8) && bytes.len() <= 64,
+        "Invariant: string fields are whole words, at most 64 bytes"
+    );
     #[cfg(target_arch = "x86_64")]
     {
-        use core::arch::x86_64::{_mm_cmpeq_epi8, _mm_loadl_epi64, _mm_loadu_si128, _mm_movemask_epi8, _mm_setzero_si128};
+        use core::arch::x86_64::{
+            _mm_cmpeq_epi8, _mm_loadl_epi64, _mm_loadu_si128, _mm_movemask_epi8, _mm_setzero_si128,
+        };
         let mut z = 0u64;
         let mut k = 0;
         // SAFETY: SSE2 is part of the x86-64 baseline; every load reads 16 (or 8) bytes inside `bytes`.
@@ -501,7 +506,11 @@ mod tests {
                         x ^= x << 13;
                         x ^= x >> 7;
                         x ^= x << 17;
-                        if x % 3 == 0 { 0 } else { x as u8 }
+                        if x.is_multiple_of(3) {
+                            0
+                        } else {
+                            x as u8
+                        }
                     })
                     .collect();
                 assert_eq!(nul_mask(&f), nul_mask_bytes(&f), "width {width} {f:?}");

@@ -22,8 +22,8 @@ use super::guards::facts_for_event;
 use super::Kernel;
 use crate::abi::*;
 use crate::diagnostics::{diag, Diag, Qty, Step, Text};
-use crate::slot::{is_working, order, same_id, stage_of, working_role};
 use crate::hash::id_hash;
+use crate::slot::{is_working, order, same_id, stage_of, working_role};
 
 /// Where an event goes.
 enum Route {
@@ -69,7 +69,9 @@ impl Kernel {
             for id in candidates.clone() {
                 let hashes = self.index.client_hash[id as usize];
                 for (role, h) in [(OrderRole::Entry, hashes[0]), (OrderRole::Exit, hashes[1])] {
-                    if h == client && same_id(&i.client_order_id, &order(&self.slots[id as usize], role).client_order_id) {
+                    if h == client
+                        && same_id(&i.client_order_id, &order(&self.slots[id as usize], role).client_order_id)
+                    {
                         return Route::Order(id, role);
                     }
                 }

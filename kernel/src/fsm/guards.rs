@@ -67,7 +67,12 @@ impl GuardFacts {
             4 => Truth::Flat,
             _ => return None,
         };
-        Some(GuardFacts { has_position: key & 1 != 0, cancel_requested: key & 2 != 0, order_filled: key & 4 != 0, truth })
+        Some(GuardFacts {
+            has_position: key & 1 != 0,
+            cancel_requested: key & 2 != 0,
+            order_filled: key & 4 != 0,
+            truth,
+        })
     }
 }
 

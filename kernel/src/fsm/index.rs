@@ -28,7 +28,8 @@ pub struct SlotIndex {
 
 impl SlotIndex {
     pub fn new(slots: &[SlotImage]) -> Self {
-        let mut index = SlotIndex { markable: [0; MASK_WORDS], client_hash: vec![[0; 2]; slots.len()].into_boxed_slice() };
+        let mut index =
+            SlotIndex { markable: [0; MASK_WORDS], client_hash: vec![[0; 2]; slots.len()].into_boxed_slice() };
         for (id, s) in slots.iter().enumerate() {
             index.update(id as u32, s);
         }

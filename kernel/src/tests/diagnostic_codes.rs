@@ -260,7 +260,10 @@ fn kernel_fault_latches_read_only() {
     assert_eq!(o.status, STATUS_FAULTED);
     assert_eq!(o.header.faulted, 1);
     let (_, msg) = single(&o, DiagCode::KernelFault);
-    assert_eq!(msg, "kernel fault, latched read-only: Invariant: fault drill armed through dita_kernel_arm_fault_drill");
+    assert_eq!(
+        msg,
+        "kernel fault, latched read-only: Invariant: fault drill armed through dita_kernel_arm_fault_drill"
+    );
     // Latched: later calls change nothing and say so; reads keep working.
     let o = k.apply(mark(130.0, T0 + 11));
     assert_eq!((o.status, o.header.faulted, o.header.inputs), (STATUS_FAULTED, 1, 0));

@@ -231,7 +231,7 @@ fn records_in_an_unaligned_caller_buffer_apply_exactly_like_aligned_ones() {
     }
     let unaligned = unsafe { bytes.as_ptr().add(1) } as *const InputRecord;
     assert!(!unaligned.is_aligned(), "the test needs a misaligned pointer");
-    let mut odd = K::new(4);
+    let odd = K::new(4);
     let n = unsafe { dita_kernel_apply_batch(odd.ptr, unaligned, inputs.len() as u32) };
     assert_eq!(n as usize, inputs.len());
     let mut even = K::new(4);

@@ -555,14 +555,19 @@ fn table_rows_never_overlap_and_guards_cover_every_case() {
 
 #[test]
 fn precomputed_decisions_equal_evaluating_the_guards_for_every_facts_value() {
-    let stages = [Stage::Idle, Stage::EntryWorking, Stage::PositionOpen, Stage::ExitWorking, Stage::Closed, Stage::Stale];
+    let stages =
+        [Stage::Idle, Stage::EntryWorking, Stage::PositionOpen, Stage::ExitWorking, Stage::Closed, Stage::Stale];
     for f in all_facts() {
         assert_eq!(GuardFacts::from_key(f.key()), Some(f), "key round trip of {f:?}");
         for stage in stages {
             for t in 1..=16u8 {
                 let Some(input) = Trigger::from_raw(t) else { continue };
                 let scan = TABLE.iter().position(|r| r.from == stage && r.input == input && r.guard.holds(&f));
-                assert_eq!(lookup(stage, input, &f).map(|(i, _)| i as usize), scan, "({stage:?}, {input:?}) with {f:?}");
+                assert_eq!(
+                    lookup(stage, input, &f).map(|(i, _)| i as usize),
+                    scan,
+                    "({stage:?}, {input:?}) with {f:?}"
+                );
             }
         }
     }
