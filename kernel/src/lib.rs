@@ -23,6 +23,7 @@ pub mod account;
 pub mod diagnostics;
 pub mod fsm;
 pub mod hash;
+pub mod pipeline;
 pub mod slot;
 pub mod validate;
 
@@ -34,10 +35,12 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use abi::{AccountImage, DiagnosticRecord, InputRecord, OutcomeHeader, SlotImage, TransitionRecord};
 use fsm::{Config, Kernel};
+use pipeline::Pipeline;
 
 pub const STATUS_OK: u32 = 0;
 pub const STATUS_NULL: u32 = 1;
 pub const STATUS_FAULTED: u32 = 2;
+pub const STATUS_BUSY: u32 = 3;
 
 /// Runs a call that cannot mutate kernel state; a panic yields `fallback`.
 fn shielded<R>(fallback: R, f: impl FnOnce() -> R) -> R {
@@ -208,4 +211,64 @@ pub unsafe extern "C" fn dita_kernel_arm_fault_drill(k: *mut Kernel, token: u64)
     }
     k.panic_next = true;
     STATUS_OK
+}
+
+/// Starts an apply thread for `k` (kernel/src/pipeline.rs); null when `k` is null or the
+/// thread cannot be spawned.
+///
+/// # Safety
+/// `k` as above, live until `dita_pipeline_free`; while a job is in flight the caller makes no
+/// other call on `k`.
+#[no_mangle]
+pub unsafe extern "C" fn dita_pipeline_new(k: *mut Kernel) -> *mut Pipeline {
+    if k.is_null() {
+        return ptr::null_mut();
+    }
+    shielded(ptr::null_mut(), || Pipeline::start(k).map_or(ptr::null_mut(), |p| Box::into_raw(Box::new(p))))
+}
+
+/// Hands `n` records to the apply thread: 0 submitted, 1 null pointer, 3 a job is in flight.
+///
+/// # Safety
+/// `p` null or from `dita_pipeline_new`; `inputs` null or `n` readable records, untouched
+/// until `dita_pipeline_wait` returns.
+#[no_mangle]
+pub unsafe extern "C" fn dita_pipeline_submit(p: *mut Pipeline, inputs: *const InputRecord, n: u32) -> u32 {
+    let Some(p) = p.as_ref() else { return STATUS_NULL };
+    if inputs.is_null() {
+        return STATUS_NULL;
+    }
+    if p.submit(inputs, n) {
+        STATUS_OK
+    } else {
+        STATUS_BUSY
+    }
+}
+
+/// Waits for the job in flight and writes `[processed, accepted]` to `out` (`processed` short
+/// of the submitted count: the kernel faulted). 0 ok, 1 null pointer.
+///
+/// # Safety
+/// `p` as above; `out` null or two writable u32.
+#[no_mangle]
+pub unsafe extern "C" fn dita_pipeline_wait(p: *mut Pipeline, out: *mut u32) -> u32 {
+    let Some(p) = p.as_ref() else { return STATUS_NULL };
+    if out.is_null() {
+        return STATUS_NULL;
+    }
+    let [processed, accepted] = shielded([0, 0], || p.wait());
+    out.write_unaligned(processed);
+    out.add(1).write_unaligned(accepted);
+    STATUS_OK
+}
+
+/// Waits for the job in flight, stops and joins the apply thread. Null-safe.
+///
+/// # Safety
+/// `p` null or from `dita_pipeline_new`, not used afterwards.
+#[no_mangle]
+pub unsafe extern "C" fn dita_pipeline_free(p: *mut Pipeline) {
+    if !p.is_null() {
+        shielded((), || drop(Box::from_raw(p)));
+    }
 }

@@ -1,15 +1,40 @@
 /**
- * The batch path: one kernel call per up to 1024 encoded records, looping while the kernel
- * stops early (its outcome arena would overflow). A faulted kernel applies nothing and its
+ * The sequential batch path: inputs encoded in chunks of up to 1024 records, one kernel call per
+ * chunk, looping while the kernel stops early (its outcome arena would overflow). A faulted kernel applies nothing and its
  * outcome says KERNEL_FAULT; any other call that processes nothing is an invariant failure.
  */
 
 import type { Pointer } from "bun:ffi";
-import { OFF } from "../contracts/abi.ts";
+import { BATCH_MAX, OFF } from "../contracts/abi.ts";
 import type { KernelLib } from "./_kernel_ffi.ts";
 import type { KernelViews } from "./_memory.ts";
-import { collectOutcome, type BatchSink } from "./_outcome.ts";
-import { INPUT_SIZE } from "./encoder.ts";
+import { collectOutcome, refusalOutcome, type BatchSink } from "./_outcome.ts";
+import { INPUT_SIZE, type RecordEncoder } from "./encoder.ts";
+
+/**
+ * Encodes `inputs` chunk by chunk into `encoder`'s buffer and hands each chunk to `apply`
+ * (`runBatch` over that buffer); refusals go to the sink. Returns how many were accepted.
+ */
+export function encodeBatches(
+  inputs: readonly unknown[], encoder: RecordEncoder, indices: Int32Array, onInput: ((input: unknown) => void) | null,
+  sink: BatchSink | undefined, apply: (n: number) => number,
+): number {
+  let accepted = 0;
+  for (let start = 0; start < inputs.length; ) {
+    let n = 0;
+    let i = start;
+    for (; i < inputs.length && n < BATCH_MAX; i++) {
+      const input = inputs[i];
+      if (onInput !== null) onInput(input);
+      const refusal = encoder.encode(input, n);
+      if (refusal === null) indices[n++] = i;
+      else sink?.refused(i, refusalOutcome(refusal, input));
+    }
+    accepted += apply(n);
+    start = i;
+  }
+  return accepted;
+}
 
 /** Applies `n` records at `inputs`; `indices[k]` is the caller's index of record k. Returns accepted. */
 export function runBatch(

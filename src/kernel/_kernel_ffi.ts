@@ -26,6 +26,10 @@ export const KERNEL_SYMBOLS = {
   dita_kernel_restore_slot: { args: [ptr, ptr, u64], returns: u32 },
   dita_kernel_config: { args: [ptr, ptr], returns: none },
   dita_kernel_arm_fault_drill: { args: [ptr, u64], returns: u32 },
+  dita_pipeline_new: { args: [ptr], returns: ptr },
+  dita_pipeline_submit: { args: [ptr, ptr, u32], returns: u32 },
+  dita_pipeline_wait: { args: [ptr, ptr], returns: u32 },
+  dita_pipeline_free: { args: [ptr], returns: none },
 } as const;
 
 /** kernel/src/lib.rs FAULT_DRILL_TOKEN. */

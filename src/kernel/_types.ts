@@ -10,6 +10,11 @@ export interface KernelOptions {
   activeSlotLimit?: number;
   hungOrderMs?: number;
   mirror?: StateMirror | null;
+  /**
+   * `applyBatch` without a sink or mirror overlaps encoding with applying on a second thread
+   * (src/kernel/_pipeline.ts). Default true; false keeps every call on the caller's thread.
+   */
+  applyThread?: boolean;
   /** Called with every input handed to the kernel (the launcher journals them). */
   onInput?: (input: unknown) => void;
 }

@@ -21,7 +21,8 @@ import { decodeAccount, decodeSlot, decodeSlotMark, type SlotMarkRecord } from "
 import { INPUT_SIZE, RecordEncoder } from "./encoder.ts";
 import { checkAbiOnce } from "./_abi_check.ts";
 import { collectOutcome, refusalOutcome, type BatchSink } from "./_outcome.ts";
-import { runBatch } from "./_batch.ts";
+import { encodeBatches, runBatch } from "./_batch.ts";
+import { ApplyPipeline } from "./_pipeline.ts";
 import { KernelError, type KernelOptions, type StateMirror } from "./_types.ts";
 
 export { KernelError, type KernelOptions, type StateMirror };
@@ -34,6 +35,10 @@ export class ExecutionKernel {
   private readonly encoder = new RecordEncoder(this.inBytes);
   private readonly inPtr = ptr(this.inBytes);
   private readonly batchIndex = new Int32Array(BATCH_MAX);
+  /** The apply thread for outcome-less batches: started on first use; null when off or not startable. */
+  private pipeline: ApplyPipeline | null | undefined;
+  /** True while the apply thread owns kernel memory (inside a pipelined `applyBatch`). */
+  private busy = false;
   readonly slotCount: number;
   mirror: StateMirror | null;
   onInput: ((input: unknown) => void) | null;
@@ -59,10 +64,12 @@ export class ExecutionKernel {
     this.views = mapKernelMemory(lib, handle, slotCount);
     this.mirror = o.mirror ?? null;
     this.onInput = o.onInput ?? null;
+    this.pipeline = o.applyThread === false ? null : undefined;
   }
 
   private live(): { h: Pointer; v: KernelViews } {
     if (this.handle === null || this.views === null) throw new KernelError("ExecutionKernel used after destroy()");
+    if (this.busy) throw new KernelError("ExecutionKernel is applying a batch: call it after applyBatch returns");
     return { h: this.handle, v: this.views };
   }
 
@@ -91,7 +98,6 @@ export class ExecutionKernel {
     return v.accepted[0] === 1;
   }
 
-
   processIntent(intent: KernelInput | unknown): KernelOutcome {
     return this.apply(intent);
   }
@@ -110,26 +116,26 @@ export class ExecutionKernel {
 
   /**
    * Applies many inputs with one kernel call per up to 1024 inputs. Returns how many were
-   * accepted. Outcomes are decoded only when a sink is given (the hot path passes none).
+   * accepted. Outcomes are decoded only when a sink is given. Without a sink and a mirror (the
+   * hot path) the kernel's apply thread applies each chunk while the next one is encoded.
    */
   applyBatch(inputs: readonly unknown[], sink?: BatchSink): number {
     const { h, v } = this.live();
-    const { encoder, batchIndex, onInput } = this;
-    let accepted = 0;
-    for (let start = 0; start < inputs.length; ) {
-      let n = 0;
-      let i = start;
-      for (; i < inputs.length && n < BATCH_MAX; i++) {
-        const input = inputs[i];
-        if (onInput !== null) onInput(input);
-        const refusal = encoder.encode(input, n);
-        if (refusal === null) batchIndex[n++] = i;
-        else sink?.refused(i, refusalOutcome(refusal, input));
-      }
-      accepted += runBatch(this.lib, h, v, this.inPtr, n, batchIndex, () => this.afterMutation(v), sink);
-      start = i;
+    if (sink === undefined && this.mirror === null) {
+      if (this.pipeline === undefined) this.pipeline = ApplyPipeline.start(this.lib, h);
+      if (this.pipeline !== null) return this.pipelined(this.pipeline, inputs);
     }
-    return accepted;
+    const apply = (n: number) => runBatch(this.lib, h, v, this.inPtr, n, this.batchIndex, () => this.afterMutation(v), sink);
+    return encodeBatches(inputs, this.encoder, this.batchIndex, this.onInput, sink, apply);
+  }
+
+  private pipelined(pipeline: ApplyPipeline, inputs: readonly unknown[]): number {
+    this.busy = true;
+    try {
+      return pipeline.run(inputs, this.onInput, () => this.views?.header.getUint8(OFF.OutcomeHeader.faulted!) === 1);
+    } finally {
+      this.busy = false;
+    }
   }
 
   /** Applies raw InputRecords (e.g. drained from the Zinc ring), `count` records of 320 bytes. */
@@ -171,18 +177,20 @@ export class ExecutionKernel {
   }
 
   slot(slotId: number): SlotRecord {
-    const { v } = this.live();
-    if (!Number.isInteger(slotId) || slotId < 0 || slotId >= this.slotCount) {
-      throw new KernelError(`slot_id must be an integer 0..${this.slotCount - 1}, got ${slotId}`);
-    }
+    const v = this.slotViews(slotId);
     return decodeSlot(v.slotsDv, v.slots, slotId * ABI.SlotImage.size);
   }
 
   /** The fields a mark moves (mark price, unrealized PnL, version, time) and the trade id. */
   slotMark(slotId: number): SlotMarkRecord {
-    const { v } = this.live();
-    if (!Number.isInteger(slotId) || slotId < 0 || slotId >= this.slotCount) throw new KernelError(`slot_id must be an integer 0..${this.slotCount - 1}, got ${slotId}`);
+    const v = this.slotViews(slotId);
     return decodeSlotMark(v.slotsDv, v.slots, slotId * ABI.SlotImage.size);
+  }
+
+  private slotViews(slotId: number): KernelViews {
+    const { v } = this.live();
+    if (Number.isInteger(slotId) && slotId >= 0 && slotId < this.slotCount) return v;
+    throw new KernelError(`slot_id must be an integer 0..${this.slotCount - 1}, got ${slotId}`);
   }
 
   slots(): SlotRecord[] {
@@ -195,7 +203,7 @@ export class ExecutionKernel {
 
   /** Zero-copy view of one slot image (valid until destroy). */
   slotImage(slotId: number): Uint8Array {
-    const { v } = this.live();
+    const v = this.slotViews(slotId);
     const size = ABI.SlotImage.size;
     return v.slots.subarray(slotId * size, (slotId + 1) * size);
   }
@@ -232,6 +240,9 @@ export class ExecutionKernel {
 
   destroy(): void {
     if (this.handle === null) return;
+    if (this.busy) throw new KernelError("ExecutionKernel.destroy() inside applyBatch: destroy it after applyBatch returns");
+    this.pipeline?.free();
+    this.pipeline = null;
     const h = this.handle;
     this.handle = null;
     this.views = null;

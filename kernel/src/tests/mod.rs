@@ -6,6 +6,7 @@
 //! - `scenarios`: multi-leg PnL by hand, settle once, idempotency, reordering, determinism,
 //!   batch = sequential, restore, the fault latch;
 //! - `hostile`: hostile values are refused with a diagnostic and leave state byte-identical;
+//! - `pipeline`: the apply thread equals the sequential batch; busy, fault, null, free;
 //! - `abi_text`: the ABI description and table text against kernel/ABI.md and the table.
 //!
 //! This module holds the harness (`K`, `Outcome`) and the input builders.
@@ -13,6 +14,7 @@
 mod abi_text;
 mod diagnostic_codes;
 mod hostile;
+mod pipeline;
 mod scenarios;
 mod table_rows;
 
