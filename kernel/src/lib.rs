@@ -227,7 +227,8 @@ pub unsafe extern "C" fn dita_pipeline_new(k: *mut Kernel) -> *mut Pipeline {
     shielded(ptr::null_mut(), || Pipeline::start(k).map_or(ptr::null_mut(), |p| Box::into_raw(Box::new(p))))
 }
 
-/// Hands `n` records to the apply thread: 0 submitted, 1 null pointer, 3 a job is in flight.
+/// Hands `n` records to the apply thread: 0 submitted, 1 null pointer, 3 a job is in flight
+/// (submitted and not yet collected by `dita_pipeline_wait`).
 ///
 /// # Safety
 /// `p` null or from `dita_pipeline_new`; `inputs` null or `n` readable records, untouched
@@ -245,8 +246,9 @@ pub unsafe extern "C" fn dita_pipeline_submit(p: *mut Pipeline, inputs: *const I
     }
 }
 
-/// Waits for the job in flight and writes `[processed, accepted]` to `out` (`processed` short
-/// of the submitted count: the kernel faulted). 0 ok, 1 null pointer.
+/// Waits for the job in flight and writes `[processed, accepted]` to `out` (`[0, 0]` when no job
+/// is in flight; `processed` short of the submitted count: the kernel faulted). 0 ok, 1 null
+/// pointer. A submitted job stays in flight until this collects it.
 ///
 /// # Safety
 /// `p` as above; `out` null or two writable u32.

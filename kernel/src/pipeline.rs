@@ -4,7 +4,8 @@
 //! Job: own one thread per pipeline that, per submitted job, runs the same loop of guarded
 //! `apply_inputs` calls as `dita_kernel_apply_batch` until the job is applied (or the kernel
 //! faults), then reports `[processed, accepted]`. One job in flight at a time: the caller
-//! hands it over with `submit` and takes it back with `wait`.
+//! hands it over with `submit` and takes it back with `wait`; a finished job stays in flight
+//! until `wait` collects it, so no result is ever overwritten.
 //!
 //! Invariants: the kernel is still applied by one thread at a time, inputs in submission order —
 //! outcomes and state hash are exactly those of `dita_kernel_apply_batch` over the same records
@@ -25,6 +26,7 @@ use crate::fsm::Kernel;
 const IDLE: u32 = 0;
 const SUBMITTED: u32 = 1;
 const STOP: u32 = 2;
+const DONE: u32 = 3;
 /// Spin rounds (`spin_loop` hints) before sleeping: a few hundred microseconds, about one batch.
 const SPIN_ROUNDS: u32 = 20_000;
 
@@ -39,7 +41,7 @@ struct Job {
 struct Shared {
     kernel: *mut Kernel,
     state: AtomicU32,
-    /// Written by the side that owns the job: the caller before SUBMITTED, the thread before IDLE.
+    /// Written by the side that owns the job: the caller before SUBMITTED, the thread before DONE.
     job: UnsafeCell<Job>,
     sleepers: AtomicU32,
     lock: Mutex<()>,
@@ -107,7 +109,7 @@ impl Pipeline {
     }
 
     /// Hands `n` records at `inputs` to the apply thread. False (nothing submitted) while a
-    /// job is still in flight.
+    /// job is in flight (submitted and not yet collected by `wait`).
     ///
     /// # Safety
     /// `inputs` points to `n` readable records that stay untouched until `wait` returns.
@@ -120,12 +122,15 @@ impl Pipeline {
         true
     }
 
-    /// Waits for the job in flight (if any) and returns its `[processed, accepted]`.
-    /// `processed < n` means the kernel faulted (it is latched read-only).
+    /// Waits for the job in flight and returns its `[processed, accepted]` (`[0, 0]` when
+    /// none is). `processed < n` means the kernel faulted (it is latched read-only).
     pub fn wait(&self) -> [u32; 2] {
-        self.shared.await_state(|s| s == IDLE);
-        // SAFETY: IDLE: the thread has handed the job back.
+        if self.shared.await_state(|s| s == DONE || s == IDLE) == IDLE {
+            return [0, 0];
+        }
+        // SAFETY: DONE: the thread has handed the job back.
         let job = unsafe { *self.shared.job.get() };
+        self.shared.state.store(IDLE, SeqCst); // only `submit` waits for IDLE, on this thread
         [job.processed, job.accepted]
     }
 }
@@ -142,7 +147,7 @@ impl Drop for Pipeline {
 
 fn run(shared: &Shared) {
     loop {
-        if shared.await_state(|s| s != IDLE) == STOP {
+        if shared.await_state(|s| s == SUBMITTED || s == STOP) == STOP {
             return;
         }
         // SAFETY: SUBMITTED: the caller has handed over the job, the records and the kernel.
@@ -158,6 +163,6 @@ fn run(shared: &Shared) {
             job.processed += processed;
             job.accepted += kernel.arena.header.accepted;
         }
-        shared.publish(IDLE);
+        shared.publish(DONE);
     }
 }

@@ -54,15 +54,19 @@ fn the_apply_thread_leaves_the_state_of_the_sequential_batch() {
 }
 
 #[test]
-fn a_second_job_while_one_is_in_flight_is_refused_as_busy() {
-    let inputs = traffic(400_000); // tens of milliseconds of work
+fn a_job_stays_in_flight_until_collected_and_a_second_one_is_refused_as_busy() {
+    let inputs = traffic(2_000);
     let k = K::new(4);
     let p = unsafe { dita_pipeline_new(k.ptr) };
     assert_eq!(unsafe { dita_pipeline_submit(p, inputs.as_ptr(), inputs.len() as u32) }, STATUS_OK);
-    assert_eq!(unsafe { dita_pipeline_submit(p, inputs.as_ptr(), 1) }, STATUS_BUSY);
+    assert_eq!(unsafe { dita_pipeline_submit(p, inputs.as_ptr(), 1) }, STATUS_BUSY, "running");
+    std::thread::sleep(std::time::Duration::from_millis(50)); // long done by now
+    assert_eq!(unsafe { dita_pipeline_submit(p, inputs.as_ptr(), 1) }, STATUS_BUSY, "done, not collected");
     let mut out = [0u32; 2];
     assert_eq!(unsafe { dita_pipeline_wait(p, out.as_mut_ptr()) }, STATUS_OK);
-    assert_eq!(out[0] as usize, inputs.len(), "the refused submit changed nothing");
+    assert_eq!(out[0] as usize, inputs.len(), "the refused submits changed nothing");
+    assert_eq!(unsafe { dita_pipeline_wait(p, out.as_mut_ptr()) }, STATUS_OK);
+    assert_eq!(out, [0, 0], "nothing in flight after collecting");
     unsafe { dita_pipeline_free(p) };
 }
 
@@ -105,7 +109,9 @@ fn pipeline_calls_answer_null_pointers() {
         let p = dita_pipeline_new(k.ptr);
         assert_eq!(dita_pipeline_submit(p, core::ptr::null(), 1), STATUS_NULL);
         assert_eq!(dita_pipeline_wait(p, core::ptr::null_mut()), STATUS_NULL);
+        out = [7, 7];
         assert_eq!(dita_pipeline_wait(p, out.as_mut_ptr()), STATUS_OK, "waiting with no job in flight returns at once");
+        assert_eq!(out, [0, 0]);
         dita_pipeline_free(p);
     }
 }
