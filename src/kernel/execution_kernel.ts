@@ -7,7 +7,9 @@
  *
  * Entry points: `ExecutionKernel.open(options)`, `apply`, `applyBatch`, `applyRecords`,
  * `restoreSlot`, getters, `stateHash`, `destroy`. A call after `destroy()` throws; it never
- * touches freed memory.
+ * touches freed memory. `applyBatch` without a sink or mirror lets the kernel's apply thread
+ * apply one chunk while the next is encoded (`_pipeline.ts`); a call made meanwhile (from the
+ * `onInput` hook) throws instead of touching memory that thread owns.
  */
 
 import { ptr, type Pointer } from "bun:ffi";
