@@ -3,8 +3,10 @@
  * 2-core machine: >= 5M inputs/s one call per input, >= 20M inputs/s batched, >= 20x the Python
  * ctypes path), with TypeScript encoding of every input included. "Batched" is `applyBatch` as
  * shipped: the calling thread encodes while the kernel's apply thread applies the previous
- * chunk; "batched, one thread" is the same call with the apply thread off (`applyThread: false`). Also the executable's size and
- * `dist/dita-v2 once` wall time. Medians of several rounds; results in bench/results/kernel.json.
+ * chunk; "batched, one thread" is the same call with the apply thread off (`applyThread: false`).
+ * Also the executable's size and `dist/dita-v2 once` wall time. Medians of several rounds, after
+ * one untimed warm-up round per mode (every round is in the JSON too); results in
+ * bench/results/kernel.json.
  *
  *   bun bench/kernel.ts [--trades N] [--rounds R]
  */
@@ -112,6 +114,8 @@ mkdirSync(join(root, ".cache"), { recursive: true });
 writeFileSync(streamFile, stream.map((x) => JSON.stringify(x)).join("\n"));
 const lib = join(root, "kernel/target/release/libdita_kernel.so");
 const hashes = new Set<string>();
+// One untimed round per mode first: JavaScriptCore needs a run or two to reach its top tier.
+for (const mode of ["single", "batch", "batch1", "records"] as const) hashes.add(round(mode).hash);
 for (let r = 0; r < ROUNDS; r++) {
   const s = round("single");
   const b = round("batch");
@@ -142,6 +146,13 @@ const result = {
     batched_one_thread_median: Math.round(median(batchOneThread)),
     batched_pre_encoded_records_median: Math.round(median(preEncoded)),
     python_ctypes_median: ctypes.length ? Math.round(median(ctypes)) : null,
+  },
+  // Every round, to show the spread on this shared machine (the medians above are what counts).
+  rounds_inputs_per_s: {
+    single_call: single.map(Math.round),
+    batched: batch.map(Math.round),
+    batched_one_thread: batchOneThread.map(Math.round),
+    python_ctypes: ctypes.map(Math.round),
   },
   ratios: {
     single_vs_ctypes: ctypes.length ? +(median(single) / median(ctypes)).toFixed(1) : null,
