@@ -41,6 +41,15 @@ test("a call into the kernel from onInput during a pipelined batch is refused by
   expect(k.applyBatch(marks(3000, 5_000))).toBe(3000);
 });
 
+test("an input whose getter throws stops a pipelined batch with that error; the chunk in flight is applied, the kernel stays usable", () => {
+  const k = kernel();
+  openPosition(k, 0, 1, 100);
+  const hostile = { get type(): string { throw new Error("hostile getter"); }, now_ms: T0 + 9_999 };
+  expect(() => k.applyBatch([...marks(1500), hostile, ...marks(10, 5_000)])).toThrow("hostile getter");
+  expect(k.slot(0).mark_price).toBe(100 + (1023 % 7)); // the first 1024 marks were in flight
+  expect(k.applyBatch(marks(3, 6_000))).toBe(3);
+});
+
 test("destroy() from onInput during a pipelined batch is refused and frees nothing", () => {
   const k = kernel();
   k.onInput = () => k.destroy();
