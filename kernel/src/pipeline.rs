@@ -11,7 +11,10 @@
 //! outcomes and state hash are exactly those of `dita_kernel_apply_batch` over the same records
 //! (tests/property/kernel_pipeline.test.ts). Between `submit` and `wait` the caller touches
 //! neither the kernel nor the submitted records (the binding enforces it). No clock: a waiting
-//! side spins a bounded number of rounds, then sleeps on a condition variable.
+//! side spins a bounded number of rounds, then yields the CPU a bounded number of times (so a
+//! thread sharing its CPU can finish), then sleeps on a condition variable. With fewer than two
+//! CPUs available (affinity, cgroup quota) no thread is started: the two sides could not overlap,
+//! and waiting on one CPU only adds hand-offs.
 //!
 //! Entry points: `Pipeline::start`, `submit`, `wait`, `Drop` (waits, stops, joins).
 
@@ -27,8 +30,10 @@ const IDLE: u32 = 0;
 const SUBMITTED: u32 = 1;
 const STOP: u32 = 2;
 const DONE: u32 = 3;
-/// Spin rounds (`spin_loop` hints) before sleeping: a few hundred microseconds, about one batch.
-const SPIN_ROUNDS: u32 = 20_000;
+/// Spin rounds (`spin_loop` hints) before yielding: tens of microseconds, about one batch.
+const SPIN_ROUNDS: u32 = 4000;
+/// `yield_now` rounds before sleeping on the condition variable.
+const YIELD_ROUNDS: u32 = 100;
 
 #[derive(Clone, Copy)]
 struct Job {
@@ -64,12 +69,16 @@ impl Shared {
 
     /// Waits until `done(state)`; returns that state.
     fn await_state(&self, done: impl Fn(u32) -> bool) -> u32 {
-        for _ in 0..SPIN_ROUNDS {
+        for round in 0..SPIN_ROUNDS + YIELD_ROUNDS {
             let s = self.state.load(SeqCst);
             if done(s) {
                 return s;
             }
-            std::hint::spin_loop();
+            if round < SPIN_ROUNDS {
+                std::hint::spin_loop();
+            } else {
+                std::thread::yield_now();
+            }
         }
         let mut held = self.lock.lock().unwrap_or_else(|e| e.into_inner());
         self.sleepers.fetch_add(1, SeqCst);
@@ -89,12 +98,16 @@ pub struct Pipeline {
 }
 
 impl Pipeline {
-    /// Starts the apply thread for `kernel`; `None` when the thread cannot be spawned.
+    /// Starts the apply thread for `kernel`; `None` when fewer than two CPUs are available or
+    /// the thread cannot be spawned.
     ///
     /// # Safety
     /// `kernel` is live until this pipeline is dropped, and while a job is in flight nothing
     /// else uses it.
     pub unsafe fn start(kernel: *mut Kernel) -> Option<Pipeline> {
+        if std::thread::available_parallelism().map_or(1, |n| n.get()) < 2 {
+            return None;
+        }
         let shared = Arc::new(Shared {
             kernel,
             state: AtomicU32::new(IDLE),

@@ -1,7 +1,8 @@
 /**
  * The sequential batch path: inputs encoded in chunks of up to 1024 records, one kernel call per
- * chunk, looping while the kernel stops early (its outcome arena would overflow). A faulted kernel applies nothing and its
- * outcome says KERNEL_FAULT; any other call that processes nothing is an invariant failure.
+ * chunk, looping while the kernel stops early (its outcome arena would overflow). A faulted
+ * kernel applies nothing and its outcome says KERNEL_FAULT; any other call that processes
+ * nothing is an invariant failure.
  */
 
 import type { Pointer } from "bun:ffi";
@@ -12,18 +13,18 @@ import { collectOutcome, refusalOutcome, type BatchSink } from "./_outcome.ts";
 import { INPUT_SIZE, type RecordEncoder } from "./encoder.ts";
 
 /**
- * Encodes `inputs` chunk by chunk into `encoder`'s buffer and hands each chunk to `apply`
- * (`runBatch` over that buffer); refusals go to the sink. Returns how many were accepted.
+ * Encodes `inputs[from, to)` chunk by chunk into `encoder`'s buffer and hands each chunk to
+ * `apply` (`runBatch` over that buffer); refusals go to the sink. Returns how many were accepted.
  */
 export function encodeBatches(
   inputs: readonly unknown[], encoder: RecordEncoder, indices: Int32Array, onInput: ((input: unknown) => void) | null,
-  sink: BatchSink | undefined, apply: (n: number) => number,
+  sink: BatchSink | undefined, apply: (n: number) => number, from = 0, to = inputs.length,
 ): number {
   let accepted = 0;
-  for (let start = 0; start < inputs.length; ) {
+  for (let start = from; start < to; ) {
     let n = 0;
     let i = start;
-    for (; i < inputs.length && n < BATCH_MAX; i++) {
+    for (; i < to && n < BATCH_MAX; i++) {
       const input = inputs[i];
       if (onInput !== null) onInput(input);
       const refusal = encoder.encode(input, n);

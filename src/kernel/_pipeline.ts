@@ -5,12 +5,20 @@
  * outcomes (no sink, no state mirror); the kernel still applies one input at a time, in order,
  * so state and hash equal the sequential path's (tests/property/kernel_pipeline.test.ts).
  *
+ * The thread can fall behind when another process holds the second CPU; waiting for it then
+ * costs more than it saves. So the call is judged in windows of at least 4 ms (encoding plus
+ * waiting): a window in which the caller waited longer than it encoded is followed by a stretch
+ * on the calling thread (`sequential`: 64 chunks, doubling while windows keep falling behind,
+ * back to 64 after one that does not); then the thread is tried again. One stalled wake-up
+ * (milliseconds on a busy VM) costs one window at most. Each input is still encoded and handed
+ * to `onInput` once.
+ *
  * Invariants: at most one chunk is in flight; `run` returns only when none is (also when the
  * `onInput` hook throws), so kernel memory is quiescent whenever TypeScript can read it. A
  * faulted kernel applies nothing further (its jobs process 0 inputs), as on the sequential path.
  *
  * Entry points: `ApplyPipeline.start(lib, kernel)` (null when no thread can be started),
- * `run(inputs, onInput, faulted)`, `free()`.
+ * `run(inputs, onInput, faulted, sequential)`, `fallbacks`, `free()`.
  */
 
 import { ptr, type Pointer } from "bun:ffi";
@@ -18,7 +26,23 @@ import { BATCH_MAX } from "../contracts/abi.ts";
 import type { KernelLib } from "./_kernel_ffi.ts";
 import { INPUT_SIZE, RecordEncoder } from "./encoder.ts";
 
+/** How `run` judges whether the apply thread keeps up (see the header). */
+export interface FallbackPolicy {
+  /** Time (ns, encoding and waiting) per judged window. */
+  windowNs: number;
+  /** A window falls behind when the caller waited longer than this share of its encoding. */
+  waitShare: number;
+}
+
+const DEFAULT_POLICY: FallbackPolicy = { windowNs: 4e6, waitShare: 1 };
+/** Chunks run on the calling thread after a window that fell behind: from 64, doubling to 4096. */
+const FIRST_STRETCH = 64;
+const LAST_STRETCH = 4096;
+
 export class ApplyPipeline {
+  /** Stretches run on the calling thread because the apply thread fell behind. */
+  fallbacks = 0;
+  private stretch = FIRST_STRETCH;
   private readonly encoders: [RecordEncoder, RecordEncoder];
   private readonly records: [Pointer, Pointer];
   private readonly result = new Uint32Array(2); // [processed, accepted] of the settled chunk
@@ -42,14 +66,21 @@ export class ApplyPipeline {
    * Encodes and applies `inputs`; returns how many the kernel accepted. Inputs the encoder
    * refuses are skipped (as `applyBatch` without a sink does). `faulted` reads the kernel's
    * fault latch: a chunk short of its count without it is an invariant failure.
+   * `sequential(from, to)` applies `inputs[from, to)` on the calling thread.
    */
-  run(inputs: readonly unknown[], onInput: ((input: unknown) => void) | null, faulted: () => boolean): number {
+  run(
+    inputs: readonly unknown[], onInput: ((input: unknown) => void) | null, faulted: () => boolean,
+    sequential: (from: number, to: number) => number, policy: FallbackPolicy = DEFAULT_POLICY,
+  ): number {
     const h = this.live();
     let accepted = 0;
     let inFlight = 0;
+    let encodeNs = 0;
+    let waitNs = 0;
     try {
       for (let start = 0, c = 0; start < inputs.length; c ^= 1) {
         const encoder = this.encoders[c]!;
+        const t0 = Bun.nanoseconds();
         let n = 0;
         let i = start;
         for (; i < inputs.length && n < BATCH_MAX; i++) {
@@ -58,12 +89,30 @@ export class ApplyPipeline {
           if (encoder.encode(input, n) === null) n++;
         }
         start = i;
+        const t1 = Bun.nanoseconds();
+        encodeNs += t1 - t0;
+        if (inFlight > 0) accepted += this.settle(h, inFlight, faulted);
+        waitNs += Bun.nanoseconds() - t1;
+        inFlight = 0;
+        if (n > 0) {
+          const status = this.lib.dita_pipeline_submit(h, this.records[c]!, n);
+          if (status !== 0) throw new Error(`Invariant: the apply thread took no chunk (status ${status})`);
+          inFlight = n;
+        }
+        if (encodeNs + waitNs < policy.windowNs) continue;
+        const behind = waitNs > encodeNs * policy.waitShare;
+        encodeNs = waitNs = 0;
+        if (!behind || start >= inputs.length) {
+          this.stretch = FIRST_STRETCH;
+          continue;
+        }
         if (inFlight > 0) accepted += this.settle(h, inFlight, faulted);
         inFlight = 0;
-        if (n === 0) continue;
-        const status = this.lib.dita_pipeline_submit(h, this.records[c]!, n);
-        if (status !== 0) throw new Error(`Invariant: the apply thread took no chunk (status ${status})`);
-        inFlight = n;
+        this.fallbacks++;
+        const to = Math.min(inputs.length, start + this.stretch * BATCH_MAX);
+        this.stretch = Math.min(this.stretch * 2, LAST_STRETCH);
+        accepted += sequential(start, to);
+        start = to;
       }
     } finally {
       // Never return (or unwind) while the apply thread still works on kernel memory.

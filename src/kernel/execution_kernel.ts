@@ -123,21 +123,20 @@ export class ExecutionKernel {
    */
   applyBatch(inputs: readonly unknown[], sink?: BatchSink): number {
     const { h, v } = this.live();
-    if (sink === undefined && this.mirror === null) {
-      if (this.pipeline === undefined) this.pipeline = ApplyPipeline.start(this.lib, h);
-      if (this.pipeline !== null) return this.pipelined(this.pipeline, inputs);
-    }
-    const apply = (n: number) => runBatch(this.lib, h, v, this.inPtr, n, this.batchIndex, () => this.afterMutation(v), sink);
-    return encodeBatches(inputs, this.encoder, this.batchIndex, this.onInput, sink, apply);
-  }
-
-  private pipelined(pipeline: ApplyPipeline, inputs: readonly unknown[]): number {
+    if (sink === undefined && this.mirror === null && this.pipeline === undefined) this.pipeline = ApplyPipeline.start(this.lib, h);
+    if (sink !== undefined || this.mirror !== null || !this.pipeline) return this.sequential(h, v, inputs, sink);
     this.busy = true;
     try {
-      return pipeline.run(inputs, this.onInput, () => this.views?.header.getUint8(OFF.OutcomeHeader.faulted!) === 1);
+      const faulted = () => v.header.getUint8(OFF.OutcomeHeader.faulted!) === 1;
+      return this.pipeline.run(inputs, this.onInput, faulted, (from, to) => this.sequential(h, v, inputs, undefined, from, to));
     } finally {
       this.busy = false;
     }
+  }
+
+  private sequential(h: Pointer, v: KernelViews, inputs: readonly unknown[], sink?: BatchSink, from = 0, to = inputs.length): number {
+    const apply = (n: number) => runBatch(this.lib, h, v, this.inPtr, n, this.batchIndex, () => this.afterMutation(v), sink);
+    return encodeBatches(inputs, this.encoder, this.batchIndex, this.onInput, sink, apply, from, to);
   }
 
   /** Applies raw InputRecords (e.g. drained from the Zinc ring), `count` records of 320 bytes. */

@@ -7,7 +7,11 @@
 
 import { expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
-import { KernelError } from "../../src/kernel/index.ts";
+import { join } from "node:path";
+import { ptr, type Pointer } from "bun:ffi";
+import { encodeInput, ExecutionKernel, INPUT_SIZE, KernelError } from "../../src/kernel/index.ts";
+import { loadKernelLib } from "../../src/kernel/_kernel_ffi.ts";
+import { ApplyPipeline } from "../../src/kernel/_pipeline.ts";
 import { kernelsPerTest, openPosition, T0 } from "../_support/kernel.ts";
 
 const kernel = kernelsPerTest({ slots: 4 });
@@ -82,4 +86,57 @@ test("destroy() stops the kernel's apply thread", () => {
   expect(applyThreads()).toBe(base + 1);
   k.destroy();
   expect(applyThreads()).toBe(base);
+});
+
+test("when the apply thread falls behind, stretches run on the calling thread, then the thread again: same state, each input handed over once", () => {
+  const inputs = [{ type: "SEED_CAPITAL", capital: 10_000, now_ms: T0 }, ...marks(200_000)];
+  const reference = ExecutionKernel.open({ slotCount: 4, applyThread: false });
+  reference.applyBatch(inputs);
+  const lib = loadKernelLib();
+  const h = lib.dita_kernel_new(4, 4, 30_000) as Pointer;
+  const pipeline = ApplyPipeline.start(lib, h)!;
+  const seen: unknown[] = [];
+  const record = new Uint8Array(INPUT_SIZE);
+  const stretches: Array<[number, number]> = [];
+  const onCallingThread = (from: number, to: number) => {
+    stretches.push([from, to]);
+    for (const x of inputs.slice(from, to)) {
+      seen.push(x);
+      if (encodeInput(x, record, 0) === null) lib.dita_kernel_apply(h, ptr(record));
+    }
+    return to - from;
+  };
+  // Every chunk is a window, and waiting "longer than -1 × encoding" always holds: each chunk the
+  // thread takes is followed by a stretch on the calling thread of 64, 128, 256, ... chunks.
+  const accepted = pipeline.run(inputs, (x) => seen.push(x), () => false, onCallingThread, { windowNs: 0, waitShare: -1 });
+  const K = 1024;
+  expect(stretches).toEqual([[K, 65 * K], [66 * K, 194 * K], [195 * K, inputs.length]]);
+  expect(pipeline.fallbacks).toBe(3);
+  expect(accepted).toBe(inputs.length);
+  expect(seen).toEqual(inputs);
+  expect(BigInt.asUintN(64, BigInt(lib.dita_kernel_state_hash(h)))).toBe(reference.stateHash());
+  pipeline.free();
+  lib.dita_kernel_free(h);
+  reference.destroy();
+});
+
+test("with one CPU available (affinity) no apply thread starts and applyBatch runs on the calling thread", () => {
+  const root = join(import.meta.dir, "../..");
+  const script = `
+    const { ExecutionKernel } = await import(${JSON.stringify(join(root, "src/kernel/index.ts"))});
+    const inputs = [{ type: "SEED_CAPITAL", capital: 10000, now_ms: 1 }, ...Array.from({ length: 3000 }, (_, i) => ({ type: "MARK_PRICE", asset: "BTC-USDT", price: 100 + (i % 7), now_ms: 2 + i }))];
+    const k = ExecutionKernel.open({ slotCount: 4 });
+    const accepted = k.applyBatch(inputs);
+    const threads = require("node:fs").readdirSync("/proc/self/task").filter((t) => { try { return require("node:fs").readFileSync("/proc/self/task/" + t + "/comm", "utf8").trim() === "dita-apply"; } catch { return false; } }).length;
+    console.log(JSON.stringify({ accepted, threads, hash: k.stateHashHex() }));`;
+  const run = (cmd: string[]) => {
+    const r = Bun.spawnSync(cmd, { stdout: "pipe", stderr: "pipe" });
+    if (r.exitCode !== 0) throw new Error(`${cmd.join(" ")} failed: ${r.stderr.toString()}`);
+    return JSON.parse(r.stdout.toString().trim().split("\n").at(-1)!);
+  };
+  const oneCpu = run(["taskset", "-c", "0", process.execPath, "-e", script]);
+  const allCpus = run([process.execPath, "-e", script]);
+  expect(oneCpu.threads).toBe(0);
+  expect(allCpus.threads).toBe(navigator.hardwareConcurrency >= 2 ? 1 : 0);
+  expect(oneCpu).toMatchObject({ accepted: 3001, hash: allCpus.hash });
 });
