@@ -7,11 +7,11 @@
  *
  * The thread can fall behind when another process holds the second CPU; waiting for it then
  * costs more than it saves. So the call is judged in windows of at least 4 ms (encoding plus
- * waiting): a window in which the caller waited longer than it encoded is followed by a stretch
- * on the calling thread (`sequential`: 64 chunks, doubling while windows keep falling behind,
- * back to 64 after one that does not); then the thread is tried again. One stalled wake-up
- * (milliseconds on a busy VM) costs one window at most. Each input is still encoded and handed
- * to `onInput` once.
+ * waiting); a window falls behind when the caller waited longer than it encoded. Two windows in
+ * a row behind are followed by a stretch on the calling thread (`sequential`: 64 chunks, doubling
+ * while the window after each stretch falls behind too, back to 64 after one that does not);
+ * then the thread is tried again. One stalled wake-up (milliseconds on a busy VM) spoils one
+ * window and changes nothing. Each input is still encoded and handed to `onInput` once.
  *
  * Invariants: at most one chunk is in flight; `run` returns only when none is (also when the
  * `onInput` hook throws), so kernel memory is quiescent whenever TypeScript can read it. A
@@ -43,6 +43,8 @@ export class ApplyPipeline {
   /** Stretches run on the calling thread because the apply thread fell behind. */
   fallbacks = 0;
   private stretch = FIRST_STRETCH;
+  /** Windows in a row that fell behind (one after a stretch: the next behind one falls back again). */
+  private behind = 0;
   private readonly encoders: [RecordEncoder, RecordEncoder];
   private readonly records: [Pointer, Pointer];
   private readonly result = new Uint32Array(2); // [processed, accepted] of the settled chunk
@@ -102,13 +104,15 @@ export class ApplyPipeline {
         if (encodeNs + waitNs < policy.windowNs) continue;
         const behind = waitNs > encodeNs * policy.waitShare;
         encodeNs = waitNs = 0;
-        if (!behind || start >= inputs.length) {
+        if (!behind) {
+          this.behind = 0;
           this.stretch = FIRST_STRETCH;
-          continue;
         }
+        if (!behind || ++this.behind < 2 || start >= inputs.length) continue;
         if (inFlight > 0) accepted += this.settle(h, inFlight, faulted);
         inFlight = 0;
         this.fallbacks++;
+        this.behind = 1;
         const to = Math.min(inputs.length, start + this.stretch * BATCH_MAX);
         this.stretch = Math.min(this.stretch * 2, LAST_STRETCH);
         accepted += sequential(start, to);

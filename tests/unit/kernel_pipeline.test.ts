@@ -89,7 +89,7 @@ test("destroy() stops the kernel's apply thread", () => {
 });
 
 test("when the apply thread falls behind, stretches run on the calling thread, then the thread again: same state, each input handed over once", () => {
-  const inputs = [{ type: "SEED_CAPITAL", capital: 10_000, now_ms: T0 }, ...marks(200_000)];
+  const inputs = [{ type: "SEED_CAPITAL", capital: 10_000, now_ms: T0 }, ...marks(250_000)];
   const reference = ExecutionKernel.open({ slotCount: 4, applyThread: false });
   reference.applyBatch(inputs);
   const lib = loadKernelLib();
@@ -106,11 +106,12 @@ test("when the apply thread falls behind, stretches run on the calling thread, t
     }
     return to - from;
   };
-  // Every chunk is a window, and waiting "longer than -1 × encoding" always holds: each chunk the
-  // thread takes is followed by a stretch on the calling thread of 64, 128, 256, ... chunks.
+  // Every chunk is a window, and waiting "longer than -1 × encoding" always holds: after two
+  // chunks on the thread, each chunk it takes is followed by a stretch on the calling thread of
+  // 64, 128, 256, ... chunks.
   const accepted = pipeline.run(inputs, (x) => seen.push(x), () => false, onCallingThread, { windowNs: 0, waitShare: -1 });
   const K = 1024;
-  expect(stretches).toEqual([[K, 65 * K], [66 * K, 194 * K], [195 * K, inputs.length]]);
+  expect(stretches).toEqual([[2 * K, 66 * K], [67 * K, 195 * K], [196 * K, inputs.length]]);
   expect(pipeline.fallbacks).toBe(3);
   expect(accepted).toBe(inputs.length);
   expect(seen).toEqual(inputs);
