@@ -163,6 +163,28 @@ impl Kernel {
         done as u32
     }
 
+    /// Applies one input (the one-call-per-input path, without the batch loop); returns whether
+    /// it was accepted. The outcome arena holds its outcome as after `apply_inputs(1, input)`.
+    ///
+    /// # Safety
+    /// `input` points to one readable `InputRecord`, not aliased by kernel memory.
+    pub unsafe fn apply_single(&mut self, input: *const InputRecord) -> bool {
+        assert!(!input.is_null(), "Invariant: apply_single needs a non-null pointer");
+        let copy: InputRecord;
+        let input: &InputRecord = if input.is_aligned() {
+            &*input
+        } else {
+            copy = ptr::read_unaligned(input);
+            &copy
+        };
+        self.arena.begin(false);
+        let step = Step { index: 0, kind: input.kind as u8, now_ms: input.now_ms };
+        let accepted = self.apply_one(step, input);
+        self.arena.finish_input(step, accepted);
+        debug_assert!(self.index.matches(&self.slots), "Invariant: the slot index is derived from the slots");
+        accepted
+    }
+
     fn apply_one(&mut self, step: Step, input: &InputRecord) -> bool {
         if std::mem::take(&mut self.panic_next) {
             panic!("Invariant: fault drill armed through dita_kernel_arm_fault_drill");

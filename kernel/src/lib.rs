@@ -94,6 +94,25 @@ pub unsafe extern "C" fn dita_kernel_apply(k: *mut Kernel, input: *const InputRe
     })
 }
 
+/// One input, answered with its acceptance (the one-call-per-input hot path): 1 accepted,
+/// 0 refused, 2 faulted, 3 null pointer. The outcome arena holds the outcome, as after
+/// `dita_kernel_apply`.
+///
+/// # Safety
+/// `k` as above; `input` null or pointing to one readable `InputRecord`.
+#[no_mangle]
+pub unsafe extern "C" fn dita_kernel_apply_one(k: *mut Kernel, input: *const InputRecord) -> u32 {
+    let Some(k) = kernel(k) else { return ONE_NULL };
+    if input.is_null() {
+        return ONE_NULL;
+    }
+    k.guarded(ONE_FAULTED, |k| k.apply_single(input) as u32)
+}
+
+/// `dita_kernel_apply_one` answers besides 0 (refused) and 1 (accepted).
+pub const ONE_FAULTED: u32 = 2;
+pub const ONE_NULL: u32 = 3;
+
 /// # Safety
 /// `k` as above; `inputs` null or pointing to `n` readable consecutive `InputRecord`s.
 #[no_mangle]

@@ -14,6 +14,7 @@ export const KERNEL_SYMBOLS = {
   dita_kernel_new: { args: [u32, u32, u64], returns: ptr },
   dita_kernel_free: { args: [ptr], returns: none },
   dita_kernel_apply: { args: [ptr, ptr], returns: u32 },
+  dita_kernel_apply_one: { args: [ptr, ptr], returns: u32 },
   dita_kernel_apply_batch: { args: [ptr, ptr, u32], returns: u32 },
   dita_kernel_outcome: { args: [ptr], returns: ptr },
   dita_kernel_accepted: { args: [ptr], returns: ptr },

@@ -95,9 +95,9 @@ export class ExecutionKernel {
     const { h, v } = this.live();
     this.onInput?.(input);
     if (this.encoder.encode(input, 0) !== null) return false;
-    this.lib.dita_kernel_apply(h, this.inPtr);
-    this.afterMutation(v);
-    return v.accepted[0] === 1;
+    const answer = this.lib.dita_kernel_apply_one(h, this.inPtr); // 1 accepted, 0 refused, 2 faulted
+    if (this.mirror !== null) this.afterMutation(v);
+    return answer === 1;
   }
 
   processIntent(intent: KernelInput | unknown): KernelOutcome {

@@ -1,9 +1,10 @@
 /**
- * The pipelined batch path (kernel apply thread, src/kernel/_pipeline.ts) against the one-call
- * path: random runs — duplicated, out-of-range and hostile inputs included — are recorded one
- * call at a time, then replayed into fresh kernels through `applyBatch` without a sink
- * (pipelined) and with one (sequential). Each must end in the same slots, account, state hash
- * and accepted count. Runs repeat their inputs to cross several 1024-record chunks.
+ * The pipelined batch path (kernel apply thread, src/kernel/_pipeline.ts) and the quiet one-call
+ * path (`applyQuiet`, `dita_kernel_apply_one`) against `apply`: random runs — duplicated,
+ * out-of-range and hostile inputs included — are recorded one call at a time, then replayed into
+ * fresh kernels through `applyBatch` without a sink (pipelined), with one (sequential), and
+ * through `applyQuiet`. Each must end in the same slots, account, state hash and accepted count.
+ * Runs repeat their inputs to cross several 1024-record chunks.
  */
 
 import { describe, expect, test } from "bun:test";
@@ -51,7 +52,7 @@ function batched(inputs: unknown[], sink?: BatchSink): Ending {
   return ending(k, k.applyBatch(inputs, sink));
 }
 
-describe("pipelined applyBatch", () => {
+describe("applyBatch (pipelined and sequential) and applyQuiet against apply", () => {
   test("ends in the same slots, account, state hash and accepted count as one call per input and the sequential batch", () => {
     fc.assert(
       fc.property(fc.array(actionArb(SLOTS), { minLength: 1, maxLength: 400, size: "max" }), fc.integer({ min: 1, max: 12 }), (actions, copies) => {
@@ -60,6 +61,19 @@ describe("pipelined applyBatch", () => {
         expect(batched(inputs, quietSink)).toEqual(oneCall);
       }),
       { numRuns: 100 },
+    );
+  });
+
+  test("applyQuiet (one call per input, acceptance only) answers and ends exactly as apply does", () => {
+    fc.assert(
+      fc.property(fc.array(actionArb(SLOTS), { minLength: 1, maxLength: 300, size: "max" }), (actions) => {
+        const { inputs, oneCall } = recorded(actions, 2);
+        const k = freshKernel({ slots: SLOTS });
+        let accepted = 0;
+        for (const x of inputs) accepted += k.applyQuiet(x) ? 1 : 0;
+        expect(ending(k, accepted)).toEqual(oneCall);
+      }),
+      { numRuns: 60 },
     );
   });
 

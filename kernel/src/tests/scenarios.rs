@@ -222,6 +222,36 @@ fn batch_equals_sequential() {
 }
 
 #[test]
+fn apply_one_answers_acceptance_and_leaves_what_apply_leaves() {
+    let (one, mut reference) = (K::new(4), K::new(4));
+    for (n, i) in script().iter().enumerate() {
+        let expected = reference.apply(*i);
+        let answer = unsafe { dita_kernel_apply_one(one.ptr, i) };
+        let got = one.outcome(STATUS_OK);
+        assert_eq!(answer, expected.accepted[0] as u32, "input {n}");
+        assert_eq!(format!("{:?}", got), format!("{:?}", expected), "input {n}: the same outcome arena");
+        assert_eq!(one.snapshot(), reference.snapshot(), "input {n}");
+    }
+    let seed_unaligned = {
+        let mut bytes = vec![0u8; size_of::<InputRecord>() + 1];
+        bytes[1..].copy_from_slice(seed(1.0, 0, T0 + 900_000).bytes());
+        bytes
+    };
+    let at = unsafe { seed_unaligned.as_ptr().add(1) } as *const InputRecord;
+    assert_eq!(
+        unsafe { dita_kernel_apply_one(one.ptr, at) },
+        0,
+        "an unaligned record is read (and refused: capital is seeded once)"
+    );
+    assert_eq!(unsafe { dita_kernel_apply_one(one.ptr, core::ptr::null()) }, ONE_NULL);
+    assert_eq!(unsafe { dita_kernel_apply_one(core::ptr::null_mut(), &seed(1.0, 0, T0)) }, ONE_NULL);
+    assert_eq!(unsafe { dita_kernel_arm_fault_drill(one.ptr, FAULT_DRILL_TOKEN) }, STATUS_OK);
+    assert_eq!(unsafe { dita_kernel_apply_one(one.ptr, &tick(T0 + 900_001)) }, ONE_FAULTED);
+    assert_eq!(one.outcome(STATUS_OK).codes(), vec![DiagCode::KernelFault]);
+    assert_eq!(unsafe { dita_kernel_apply_one(one.ptr, &tick(T0 + 900_002)) }, ONE_FAULTED, "latched");
+}
+
+#[test]
 fn records_in_an_unaligned_caller_buffer_apply_exactly_like_aligned_ones() {
     let inputs = script();
     let size = core::mem::size_of::<InputRecord>();
