@@ -4,9 +4,9 @@
  * ctypes path), with TypeScript encoding of every input included. "Batched" is `applyBatch` as
  * shipped: the calling thread encodes while the kernel's apply thread applies the previous
  * chunk; "batched, one thread" is the same call with the apply thread off (`applyThread: false`).
- * Also the executable's size and `dist/dita-v2 once` wall time. Medians of several rounds, after
- * five untimed warm-up rounds per mode (every timed round is in the JSON too); results in
- * bench/results/kernel.json.
+ * Also the batch paths while a busy loop holds the second CPU, the executable's size and
+ * `dist/dita-v2 once` wall time. Medians of several rounds, after five untimed warm-up rounds
+ * per mode (every timed round is in the JSON too); results in bench/results/kernel.json.
  *
  *   bun bench/kernel.ts [--trades N] [--rounds R]
  */
@@ -145,6 +145,29 @@ for (let r = 0; r < ROUNDS; r++) {
 }
 if (hashes.size !== 1) throw new Error(`Invariant: single and batched runs disagree on the state hash: ${[...hashes]}`);
 
+/**
+ * The shipped batch path and the one-thread path while a busy loop pinned to CPU 1 holds the
+ * second core (another process on the machine): the apply thread then falls behind and the
+ * binding hands stretches back to the calling thread. Null on a one-CPU machine.
+ */
+function contendedRounds(rounds: number): { batched_median: number; batched_one_thread_median: number; batched_vs_one_thread: number } | null {
+  if (navigator.hardwareConcurrency < 2) return null;
+  const hog = Bun.spawn(["taskset", "-c", "1", "sh", "-c", "while :; do :; done"], { stdout: "ignore", stderr: "ignore" });
+  try {
+    Bun.sleepSync(200);
+    const b: number[] = [];
+    const b1: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      b.push(round("batch").rate);
+      b1.push(round("batch1").rate);
+    }
+    return { batched_median: Math.round(median(b)), batched_one_thread_median: Math.round(median(b1)), batched_vs_one_thread: +(median(b) / median(b1)).toFixed(2) };
+  } finally {
+    hog.kill();
+  }
+}
+const contended = contendedRounds(ROUNDS);
+
 const result = {
   bench: "kernel",
   machine: { cores: navigator.hardwareConcurrency, bun: Bun.version },
@@ -186,6 +209,7 @@ const result = {
   },
   executable_bytes: (() => { try { return statSync(join(root, "dist/dita-v2")).size; } catch { return null; } })(),
   once_wall_ms_median_warm: onceWallMs(),
+  contended_second_cpu_inputs_per_s: contended,
 };
 mkdirSync(join(import.meta.dir, "results"), { recursive: true });
 writeFileSync(join(import.meta.dir, "results/kernel.json"), `${JSON.stringify(result, null, 2)}\n`);

@@ -142,21 +142,10 @@ impl Kernel {
     pub unsafe fn apply_inputs(&mut self, n: usize, inputs: *const InputRecord) -> u32 {
         assert!(!inputs.is_null(), "Invariant: apply_inputs needs a non-null pointer");
         let aligned = inputs.is_aligned();
-        let mut copy: InputRecord;
         self.arena.begin(false);
         let mut done = 0;
         while done < n.min(BATCH_MAX) && self.arena.has_room(self.config.slot_count) {
-            let at = inputs.add(done);
-            let input: &InputRecord = if aligned {
-                &*at
-            } else {
-                copy = ptr::read_unaligned(at);
-                &copy
-            };
-            let step = Step { index: done as u32, kind: input.kind as u8, now_ms: input.now_ms };
-            let accepted = self.apply_one(step, input);
-            self.arena.finish_input(step, accepted);
-            debug_assert!(self.index.matches(&self.slots), "Invariant: the slot index is derived from the slots");
+            self.apply_at(done as u32, inputs.add(done), aligned);
             done += 1;
         }
         assert!(done >= 1 || n == 0, "Invariant: a batch makes progress");
@@ -170,15 +159,23 @@ impl Kernel {
     /// `input` points to one readable `InputRecord`, not aliased by kernel memory.
     pub unsafe fn apply_single(&mut self, input: *const InputRecord) -> bool {
         assert!(!input.is_null(), "Invariant: apply_single needs a non-null pointer");
+        self.arena.begin(false);
+        self.apply_at(0, input, input.is_aligned())
+    }
+
+    /// Applies the record at `at` as input `index` of this call and finishes it in the arena.
+    /// An aligned record is read in place, an unaligned one copied first. Inlined into both
+    /// callers: as a call it cost the batch loop ~1.4 ns per input.
+    #[inline(always)]
+    unsafe fn apply_at(&mut self, index: u32, at: *const InputRecord, aligned: bool) -> bool {
         let copy: InputRecord;
-        let input: &InputRecord = if input.is_aligned() {
-            &*input
+        let input: &InputRecord = if aligned {
+            &*at
         } else {
-            copy = ptr::read_unaligned(input);
+            copy = ptr::read_unaligned(at);
             &copy
         };
-        self.arena.begin(false);
-        let step = Step { index: 0, kind: input.kind as u8, now_ms: input.now_ms };
+        let step = Step { index, kind: input.kind as u8, now_ms: input.now_ms };
         let accepted = self.apply_one(step, input);
         self.arena.finish_input(step, accepted);
         debug_assert!(self.index.matches(&self.slots), "Invariant: the slot index is derived from the slots");

@@ -8,7 +8,7 @@
 import type { Pointer } from "bun:ffi";
 import { BATCH_MAX, OFF } from "../contracts/abi.ts";
 import type { KernelLib } from "./_kernel_ffi.ts";
-import type { KernelViews } from "./_memory.ts";
+import { faultLatched, type KernelViews } from "./_memory.ts";
 import { collectOutcome, refusalOutcome, type BatchSink } from "./_outcome.ts";
 import { INPUT_SIZE, type RecordEncoder } from "./encoder.ts";
 
@@ -46,7 +46,7 @@ export function runBatch(
     const processed = lib.dita_kernel_apply_batch(h, (inputs + done * INPUT_SIZE) as Pointer, n - done);
     if (processed === 0) {
       // A faulted (read-only) kernel applies nothing; its outcome says KERNEL_FAULT.
-      if (v.header.getUint8(OFF.OutcomeHeader.faulted!) === 1) {
+      if (faultLatched(v)) {
         sink?.outcome(collectOutcome(v, 0), indices.subarray(done, n));
         return accepted;
       }

@@ -6,7 +6,7 @@
  */
 
 import { toArrayBuffer, type Pointer } from "bun:ffi";
-import { ABI, BATCH_MAX } from "../contracts/abi.ts";
+import { ABI, BATCH_MAX, OFF } from "../contracts/abi.ts";
 import type { KernelLib } from "./_kernel_ffi.ts";
 
 export const TRANSITIONS_CAPACITY = 4096;
@@ -23,6 +23,11 @@ export interface KernelViews {
   transitionsDv: DataView;
   diagnostics: Uint8Array;
   diagnosticsDv: DataView;
+}
+
+/** The kernel's fault latch (KERNEL_FAULT: read-only from then on), read from its outcome header. */
+export function faultLatched(v: KernelViews): boolean {
+  return v.header.getUint8(OFF.OutcomeHeader.faulted!) === 1;
 }
 
 /** bun:ffi types pointer returns loosely; a kernel pointer must be a non-zero number. */

@@ -79,6 +79,11 @@ export class ApplyPipeline {
     let inFlight = 0;
     let encodeNs = 0;
     let waitNs = 0;
+    const settleInFlight = () => {
+      const submitted = inFlight;
+      inFlight = 0;
+      if (submitted > 0) accepted += this.settle(h, submitted, faulted);
+    };
     try {
       for (let start = 0, c = 0; start < inputs.length; c ^= 1) {
         const encoder = this.encoders[c]!;
@@ -93,9 +98,8 @@ export class ApplyPipeline {
         start = i;
         const t1 = Bun.nanoseconds();
         encodeNs += t1 - t0;
-        if (inFlight > 0) accepted += this.settle(h, inFlight, faulted);
+        settleInFlight();
         waitNs += Bun.nanoseconds() - t1;
-        inFlight = 0;
         if (n > 0) {
           const status = this.lib.dita_pipeline_submit(h, this.records[c]!, n);
           if (status !== 0) throw new Error(`Invariant: the apply thread took no chunk (status ${status})`);
@@ -109,8 +113,7 @@ export class ApplyPipeline {
           this.stretch = FIRST_STRETCH;
         }
         if (!behind || ++this.behind < 2 || start >= inputs.length) continue;
-        if (inFlight > 0) accepted += this.settle(h, inFlight, faulted);
-        inFlight = 0;
+        settleInFlight();
         this.fallbacks++;
         this.behind = 1;
         const to = Math.min(inputs.length, start + this.stretch * BATCH_MAX);
@@ -119,8 +122,7 @@ export class ApplyPipeline {
         start = to;
       }
     } finally {
-      // Never return (or unwind) while the apply thread still works on kernel memory.
-      if (inFlight > 0) accepted += this.settle(h, inFlight, faulted);
+      settleInFlight(); // never return (or unwind) while the apply thread works on kernel memory
     }
     return accepted;
   }

@@ -18,7 +18,7 @@ import type { AccountRecord, KernelOutcome, SlotRecord } from "../contracts/reco
 import type { KernelInput, ReconcileTruth } from "../contracts/intents.ts";
 import type { VenueEvent } from "../contracts/venue.ts";
 import { FAULT_DRILL_TOKEN, loadKernelLib, type KernelLib } from "./_kernel_ffi.ts";
-import { mapKernelMemory, type KernelViews } from "./_memory.ts";
+import { faultLatched, mapKernelMemory, type KernelViews } from "./_memory.ts";
 import { decodeAccount, decodeSlot, decodeSlotMark, type SlotMarkRecord } from "./decoder.ts";
 import { INPUT_SIZE, RecordEncoder } from "./encoder.ts";
 import { checkAbiOnce } from "./_abi_check.ts";
@@ -96,7 +96,7 @@ export class ExecutionKernel {
     this.onInput?.(input);
     if (this.encoder.encode(input, 0) !== null) return false;
     const answer = this.lib.dita_kernel_apply_one(h, this.inPtr); // 1 accepted, 0 refused, 2 faulted
-    if (this.mirror !== null) this.afterMutation(v);
+    this.afterMutation(v);
     return answer === 1;
   }
 
@@ -123,12 +123,12 @@ export class ExecutionKernel {
    */
   applyBatch(inputs: readonly unknown[], sink?: BatchSink): number {
     const { h, v } = this.live();
-    if (sink === undefined && this.mirror === null && this.pipeline === undefined) this.pipeline = ApplyPipeline.start(this.lib, h);
-    if (sink !== undefined || this.mirror !== null || !this.pipeline) return this.sequential(h, v, inputs, sink);
+    if (sink !== undefined || this.mirror !== null) return this.sequential(h, v, inputs, sink);
+    if (this.pipeline === undefined) this.pipeline = ApplyPipeline.start(this.lib, h);
+    if (this.pipeline === null) return this.sequential(h, v, inputs);
     this.busy = true;
     try {
-      const faulted = () => v.header.getUint8(OFF.OutcomeHeader.faulted!) === 1;
-      return this.pipeline.run(inputs, this.onInput, faulted, (from, to) => this.sequential(h, v, inputs, undefined, from, to));
+      return this.pipeline.run(inputs, this.onInput, () => faultLatched(v), (from, to) => this.sequential(h, v, inputs, undefined, from, to));
     } finally {
       this.busy = false;
     }
@@ -232,7 +232,7 @@ export class ExecutionKernel {
   }
 
   faulted(): boolean {
-    return this.live().v.header.getUint8(OFF.OutcomeHeader.faulted!) === 1;
+    return faultLatched(this.live().v);
   }
 
   fsmTable(): string {

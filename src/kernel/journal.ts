@@ -81,6 +81,9 @@ export class JournalError extends Error {
   override name = "JournalError";
 }
 
+/** Wire inputs are replayed in batches of this many (the pipelined applyBatch: same state as one by one). */
+const REPLAY_BATCH = 8192;
+
 /** Applies a journal to a fresh kernel and returns the resulting state hash. */
 export function replayJournal(path: string): ReplayResult {
   let text: string;
@@ -112,9 +115,6 @@ export function replayJournal(path: string): ReplayResult {
   flush();
   return { entries: last - 1, state_hash: kernel.stateHashHex(), torn_tail: tornTail, kernel };
 }
-
-/** Wire inputs are replayed in batches of this many (the pipelined applyBatch: same state as one by one). */
-const REPLAY_BATCH = 8192;
 
 function parseHeader(line: string | undefined, path: string): JournalHeader {
   let h: Partial<JournalHeader>;
