@@ -1,6 +1,7 @@
 /**
- * Build: the Rust kernel (cargo, release), the C Zinc helper (gcc), then one executable
- * `dist/dita-v2` (bun build --compile) with both shared libraries embedded.
+ * Build: the Rust kernel (cargo, release, with its PGO profile when current: `_kernel_cargo.ts`),
+ * the C Zinc helper (gcc), then one executable `dist/dita-v2` (bun build --compile) with both
+ * shared libraries embedded.
  *
  *   bun scripts/build.ts              always rebuild the executable
  *   bun scripts/build.ts --if-needed  skip the executable when it is newer than every source
@@ -8,12 +9,13 @@
 
 import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { kernelCargoEnv } from "./_kernel_cargo.ts";
 
 const root = join(import.meta.dir, "..");
 const ifNeeded = process.argv.includes("--if-needed");
 
-function run(cmd: string[], what: string): void {
-  const r = Bun.spawnSync(cmd, { cwd: root, stdout: "inherit", stderr: "inherit" });
+function run(cmd: string[], what: string, env: Record<string, string | undefined> = process.env): void {
+  const r = Bun.spawnSync(cmd, { cwd: root, env, stdout: "inherit", stderr: "inherit" });
   if (r.exitCode !== 0) {
     console.error(`build: ${what} failed (exit ${r.exitCode}): ${cmd.join(" ")}`);
     process.exit(1);
@@ -39,7 +41,9 @@ if (!Bun.which("cargo")) {
   console.error("build: cargo is not installed (install Rust: https://rustup.rs, or apt-get install cargo)");
   process.exit(1);
 }
-run(["cargo", "build", "--release", "--quiet", "--manifest-path", "kernel/Cargo.toml"], "kernel (cargo build)");
+const cargo = kernelCargoEnv(root);
+if (cargo.note !== null) console.warn(`build: kernel without profile-guided optimization: ${cargo.note}`);
+run(["cargo", "build", "--release", "--quiet", "--manifest-path", "kernel/Cargo.toml"], "kernel (cargo build)", cargo.env);
 
 mkdirSync(join(root, "ffi/build"), { recursive: true });
 // zinc.c is a unity build over ffi/src/*.c, so any of them makes the library stale.

@@ -10,6 +10,7 @@
 
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { kernelCargoEnv } from "./_kernel_cargo.ts";
 
 const root = join(import.meta.dir, "..");
 const filters = process.argv.slice(2);
@@ -32,7 +33,8 @@ let failed = 0;
 let skipped = 0;
 
 if (filters.length === 0) {
-  const cargo = step(["cargo", "test", "--release", "--manifest-path", "kernel/Cargo.toml"]);
+  // The build's flags: a different RUSTFLAGS would rebuild (and replace) the release library.
+  const cargo = step(["cargo", "test", "--release", "--manifest-path", "kernel/Cargo.toml"], kernelCargoEnv(root).env);
   for (const m of cargo.out.matchAll(/test result: \w+\. (\d+) passed; (\d+) failed/g)) {
     passed += Number(m[1]);
     failed += Number(m[2]);
