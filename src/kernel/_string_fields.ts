@@ -2,21 +2,29 @@
  * The string fields of a RecordEncoder's buffer: writes a string into one record's fixed-width
  * field with its NUL padding. Per record and field it knows how many 32-bit words may hold
  * non-zero bytes (the rest are zero), so a short id clears only what a longer one left there
- * instead of the whole field. The asset, which nearly every mark repeats, is kept encoded
- * (`putAsset`); a last-value cache on the id fields was measured and gained nothing.
+ * instead of the whole field. It also remembers which string each field holds, so a record
+ * re-encoded with the same id (the single-input path reuses record 0: an order's ACK and fills
+ * carry the same venue and client order ids) is not written again. The asset, which nearly every
+ * mark repeats, is kept encoded for any record (`putAsset`).
  *
  * Invariant: after `put` returns true the field holds exactly the string's UTF-8 bytes followed
- * by NULs; after false (does not fit) its content is unspecified and marked all-dirty.
+ * by NULs; after false (does not fit) its content is unspecified and marked all-dirty. Only this
+ * class writes string fields, except a caller that zeroes the buffer and then calls `zeroed()`.
  */
 
 import { encodeUtf8, utf8Scratch } from "./_encode_fields.ts";
 import { ASSET, CLIENT_ORDER_ID, EVENT_ID, STRING_FIELDS, TRADE_ID, VENUE_ORDER_ID, type StringField } from "./_record_layout.ts";
+
+/** What `held` says of a field whose content is not known to be one string. */
+const NOTHING = Symbol("nothing");
 
 export class StringFields {
   /** The record being encoded (set by the encoder before writing its fields). */
   record = 0;
   /** Per record and field: words that may be non-zero. */
   private readonly dirty: Uint8Array;
+  /** Per record and field: the ASCII string it holds, or NOTHING. */
+  private readonly held: unknown[];
   /** `putAsset`'s last asset (at most 8 bytes) and its two words. */
   private repeated: unknown = null;
   private repeatedLo = 0;
@@ -26,9 +34,16 @@ export class StringFields {
   constructor(private readonly bytes: Uint8Array, private readonly u32: Uint32Array, capacity: number) {
     if (u32.buffer !== bytes.buffer || u32.byteOffset !== bytes.byteOffset) throw new Error("Invariant: StringFields views one buffer");
     this.dirty = new Uint8Array(capacity * STRING_FIELDS);
+    this.held = new Array<unknown>(capacity * STRING_FIELDS).fill(NOTHING);
     for (const f of [ASSET, TRADE_ID, VENUE_ORDER_ID, CLIENT_ORDER_ID, EVENT_ID]) {
       for (let r = 0; r < capacity; r++) this.dirty[r * STRING_FIELDS + f[4]] = f[1]; // unknown bytes: all dirty
     }
+  }
+
+  /** The caller zeroed the whole buffer: every field is empty. */
+  zeroed(): void {
+    this.dirty.fill(0);
+    this.held.fill(NOTHING);
   }
 
   /**
@@ -39,6 +54,8 @@ export class StringFields {
    */
   put(b: number, f: StringField, s: unknown): boolean {
     const d = this.record * STRING_FIELDS + f[4];
+    if (s === this.held[d]) return true; // already there (an equal string compares by content)
+    this.held[d] = NOTHING;
     const u = this.u32;
     const w = b + f[0];
     const dirty = w + this.dirty[d]!;
@@ -68,6 +85,7 @@ export class StringFields {
     if (any > 0x7f) return this.putUtf8(d, w, f, s);
     this.dirty[d] = k - w;
     for (; k < dirty; k++) u[k] = 0;
+    this.held[d] = s;
     return true;
   }
 
@@ -84,6 +102,7 @@ export class StringFields {
       u[w + 1] = this.repeatedHi;
       for (let k = w + 2; k < w + this.dirty[d]!; k++) u[k] = 0;
       this.dirty[d] = 2;
+      this.held[d] = s;
       return true;
     }
     if (!this.put(b, ASSET, s)) return false;

@@ -54,6 +54,11 @@ export class RecordEncoder {
     this.strings = new StringFields(bytes, this.u32, bytes.byteLength / INPUT_SIZE);
   }
 
+  /** The caller zeroed the whole buffer (the encoder otherwise assumes it is its only writer). */
+  zeroed(): void {
+    this.strings.zeroed();
+  }
+
   /** Encodes `input` as record `index`. A refusal leaves that record unusable (not applied). */
   encode(input: unknown, index: number): EncodeRefusal | null {
     if (typeof input !== "object" || input === null || Array.isArray(input)) {
@@ -229,6 +234,7 @@ const scratchEncoder = new RecordEncoder(scratch);
 /** Encodes one clean record (every byte it does not write is 0) at `off` in `bytes`. */
 export function encodeInput(input: unknown, bytes: Uint8Array, off: number): EncodeRefusal | null {
   scratch.fill(0);
+  scratchEncoder.zeroed();
   const refusal = scratchEncoder.encode(input, 0);
   bytes.set(scratch, off);
   return refusal;

@@ -3,7 +3,8 @@
  * (longer ids, non-ASCII bytes, a refused over-long id), the next write leaves exactly the
  * string's UTF-8 bytes and NUL padding — byte-equal to a clean `encodeInput` record — and
  * refuses the same strings with the same refusal. The asset, kept encoded between inputs, is
- * exact after every change of asset too.
+ * exact after every change of asset too, and so is an id the record already holds (not
+ * rewritten) after any other use of that record's field.
  */
 
 import { describe, expect, test } from "bun:test";
@@ -67,5 +68,31 @@ describe("RecordEncoder string fields over a reused buffer", () => {
       const record = buffer.subarray(at * INPUT_SIZE, (at + 1) * INPUT_SIZE);
       expect([...record.subarray(off, off + 24)]).toEqual([...clean.subarray(off, off + 24)]);
     });
+  });
+
+  test("an id the record already holds is kept, and exact after any other use of the field", () => {
+    // [venue order id, record]: repeats (the same string, or an equal one built anew) come back
+    // after a longer, non-ASCII, refused, missing or empty id in the same record, and elsewhere.
+    const built = (s: string) => [...s].join("");
+    const steps: Array<[unknown, number]> = [
+      ["1800000000000000001", 0], ["1800000000000000001", 0], [built("1800000000000000001"), 0], ["18", 0], ["1800000000000000001", 0],
+      ["é".repeat(10), 0], ["1800000000000000001", 0], ["x".repeat(33), 0], ["1800000000000000001", 0], [null, 0], ["1800000000000000001", 0],
+      ["", 0], ["1800000000000000001", 1], ["1800000000000000001", 0], ["é".repeat(10), 1], ["é".repeat(10), 1], ["1800000000000000001", 1],
+    ];
+    const buffer = new Uint8Array(2 * INPUT_SIZE).fill(0xef);
+    const encoder = new RecordEncoder(buffer);
+    const clean = new Uint8Array(INPUT_SIZE);
+    const off = OFF.InputRecord.venue_order_id!;
+    let exact = 0;
+    steps.forEach(([venueId, at], n) => {
+      const input = event(`e${n}`, venueId as string, "C1");
+      const refusal = encoder.encode(input, at);
+      expect(refusal).toEqual(encodeInput(input, clean, 0));
+      if (refusal) return;
+      const record = buffer.subarray(at * INPUT_SIZE, (at + 1) * INPUT_SIZE);
+      expect([...record.subarray(off, off + 32)]).toEqual([...clean.subarray(off, off + 32)]);
+      exact++;
+    });
+    expect(exact).toBe(steps.length - 1); // the 33-character id does not fit
   });
 });
