@@ -38,17 +38,18 @@ export const SH = {
 
 /**
  * String fields: [first 32-bit word, width in words, width in bytes, FIELDS name, number among
- * the record's `STRING_FIELDS` string fields].
+ * the record's `STRING_FIELDS` string fields, whether consecutive inputs often repeat it (an
+ * order's events carry the same venue and client order ids)].
  */
-export type StringField = readonly [word: number, words: number, bytes: number, name: string, n: number];
-const stringField = (name: string, field: string, n: number): StringField => {
+export type StringField = readonly [word: number, words: number, bytes: number, name: string, n: number, repeats: boolean];
+const stringField = (name: string, field: string, n: number, repeats = false): StringField => {
   const width = ABI.InputRecord.fields.find((f) => f[0] === name)![2];
-  return [w32(name), width / 4, width, field, n];
+  return [w32(name), width / 4, width, field, n, repeats];
 };
 export const ASSET = stringField("asset", "ASSET", 0);
 export const TRADE_ID = stringField("trade_id", "TRADE_ID", 1);
-export const VENUE_ORDER_ID = stringField("venue_order_id", "VENUE_ORDER_ID", 2);
-export const CLIENT_ORDER_ID = stringField("client_order_id", "CLIENT_ORDER_ID", 3);
+export const VENUE_ORDER_ID = stringField("venue_order_id", "VENUE_ORDER_ID", 2, true);
+export const CLIENT_ORDER_ID = stringField("client_order_id", "CLIENT_ORDER_ID", 3, true);
 export const EVENT_ID = stringField("event_id", "EVENT_ID", 4);
 export const STRING_FIELDS = 5;
 

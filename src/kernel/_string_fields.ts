@@ -2,10 +2,13 @@
  * The string fields of a RecordEncoder's buffer: writes a string into one record's fixed-width
  * field with its NUL padding. Per record and field it knows how many 32-bit words may hold
  * non-zero bytes (the rest are zero), so a short id clears only what a longer one left there
- * instead of the whole field. It also remembers which string each field holds, so a record
- * re-encoded with the same id (the single-input path reuses record 0: an order's ACK and fills
- * carry the same venue and client order ids) is not written again. The asset, which nearly every
- * mark repeats, is kept encoded for any record (`putAsset`).
+ * instead of the whole field. The asset, which nearly every mark repeats, is remembered per
+ * record (`holdsAsset`: nothing to write) and kept encoded for any record (`putAsset`). With
+ * `rememberIds` (the one-record buffer of the one-call-per-input path)
+ * it also remembers the order ids each record holds, so the next input carrying the same venue
+ * or client order id (an order's ACK and fills do) skips the write. A batch buffer does not: its
+ * records rarely meet the same id again, and comparing two different strings costs JavaScriptCore
+ * more than writing one (measured: +7 ns per input).
  *
  * Invariant: after `put` returns true the field holds exactly the string's UTF-8 bytes followed
  * by NULs; after false (does not fit) its content is unspecified and marked all-dirty. Only this
@@ -23,18 +26,21 @@ export class StringFields {
   record = 0;
   /** Per record and field: words that may be non-zero. */
   private readonly dirty: Uint8Array;
-  /** Per record and field: the ASCII string it holds, or NOTHING. */
-  private readonly held: unknown[];
+  /** Per record and field: the ASCII order id it holds, or NOTHING; null without `rememberIds`. */
+  private readonly held: unknown[] | null;
+  /** Per record: the asset its field holds, or NOTHING. */
+  private readonly assets: unknown[];
   /** `putAsset`'s last asset (at most 8 bytes) and its two words. */
   private repeated: unknown = null;
   private repeatedLo = 0;
   private repeatedHi = 0;
 
   /** `u32` views the same memory as `bytes`, from its first byte. */
-  constructor(private readonly bytes: Uint8Array, private readonly u32: Uint32Array, capacity: number) {
+  constructor(private readonly bytes: Uint8Array, private readonly u32: Uint32Array, capacity: number, rememberIds: boolean) {
     if (u32.buffer !== bytes.buffer || u32.byteOffset !== bytes.byteOffset) throw new Error("Invariant: StringFields views one buffer");
     this.dirty = new Uint8Array(capacity * STRING_FIELDS);
-    this.held = new Array<unknown>(capacity * STRING_FIELDS).fill(NOTHING);
+    this.held = rememberIds ? new Array<unknown>(capacity * STRING_FIELDS).fill(NOTHING) : null;
+    this.assets = new Array<unknown>(capacity).fill(NOTHING);
     for (const f of [ASSET, TRADE_ID, VENUE_ORDER_ID, CLIENT_ORDER_ID, EVENT_ID]) {
       for (let r = 0; r < capacity; r++) this.dirty[r * STRING_FIELDS + f[4]] = f[1]; // unknown bytes: all dirty
     }
@@ -43,7 +49,8 @@ export class StringFields {
   /** The caller zeroed the whole buffer: every field is empty. */
   zeroed(): void {
     this.dirty.fill(0);
-    this.held.fill(NOTHING);
+    this.held?.fill(NOTHING);
+    this.assets.fill(NOTHING);
   }
 
   /**
@@ -54,8 +61,11 @@ export class StringFields {
    */
   put(b: number, f: StringField, s: unknown): boolean {
     const d = this.record * STRING_FIELDS + f[4];
-    if (s === this.held[d]) return true; // already there (an equal string compares by content)
-    this.held[d] = NOTHING;
+    const held = f[5] ? this.held : null;
+    if (held !== null) {
+      if (s === held[d]) return true; // already there (an equal string compares by content)
+      held[d] = NOTHING;
+    }
     const u = this.u32;
     const w = b + f[0];
     const dirty = w + this.dirty[d]!;
@@ -85,24 +95,33 @@ export class StringFields {
     if (any > 0x7f) return this.putUtf8(d, w, f, s);
     this.dirty[d] = k - w;
     for (; k < dirty; k++) u[k] = 0;
-    this.held[d] = s;
+    if (held !== null) held[d] = s;
     return true;
   }
 
   /**
+   * Whether the current record's asset field holds `s` already (then there is nothing to write).
+   * Small on purpose: the encoder's mark path inlines it, and most marks stop here.
+   */
+  holdsAsset(s: unknown): boolean {
+    return s === this.assets[this.record];
+  }
+
+  /**
    * `put` for the asset field: the last asset of at most 8 bytes is kept with its two words, so
-   * the next input naming it (every mark does) costs two stores instead of re-encoding.
+   * the next input naming it in another record costs two stores instead of re-encoding.
    */
   putAsset(b: number, s: unknown): boolean {
     const d = this.record * STRING_FIELDS + ASSET[4];
     const w = b + ASSET[0];
+    this.assets[this.record] = NOTHING;
     if (s === this.repeated) {
       const u = this.u32;
       u[w] = this.repeatedLo;
       u[w + 1] = this.repeatedHi;
       for (let k = w + 2; k < w + this.dirty[d]!; k++) u[k] = 0;
       this.dirty[d] = 2;
-      this.held[d] = s;
+      this.assets[this.record] = s;
       return true;
     }
     if (!this.put(b, ASSET, s)) return false;
@@ -112,6 +131,7 @@ export class StringFields {
       this.repeatedLo = this.u32[w]!;
       this.repeatedHi = this.u32[w + 1]!;
     }
+    this.assets[this.record] = s;
     return true;
   }
 

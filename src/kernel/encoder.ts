@@ -20,19 +20,14 @@ import { byName, valueOf, CONFIG_KEYS, EVENT_KINDS, INPUT_KINDS, ORDER_ROLES, RE
 import { EXIT_REASONS, SIDES, STALE_REASONS } from "../contracts/records.ts";
 import { putQty, putU64 } from "./_encode_fields.ts";
 import { StringFields } from "./_string_fields.ts";
+import { badNow, badSlotId, invalid, notAnObject, show, tooLong, type EncodeRefusal } from "./_encode_refusals.ts";
 import {
   AMOUNT, ASSET, CLIENT_ORDER_ID, ENUMS, EVENT_ID, FEE, INPUT_SIZE, LAST_PRICE, LAST_QTY, NOW, ORDER_FILLED, ORDER_QTY,
-  PRICE, QTY, RETRY, SH, TRADE_ID, VALUE, VENUE_ORDER_ID, W32, W64, type StringField,
+  PRICE, QTY, RETRY, SH, TRADE_ID, VALUE, VENUE_ORDER_ID, W32, type StringField,
 } from "./_record_layout.ts";
 
-export { INPUT_SIZE };
+export { INPUT_SIZE, type EncodeRefusal };
 
-export interface EncodeRefusal {
-  code: "INVALID_INTENT" | "INVALID_SLOT_ID";
-  field: string;
-  message: string;
-  value?: number;
-}
 
 type Wire = Record<string, unknown>;
 const KIND = byName(INPUT_KINDS);
@@ -43,15 +38,18 @@ export class RecordEncoder {
   private readonly f64: Float64Array;
   private readonly strings: StringFields;
 
-  /** `bytes` must start 8-byte aligned and hold whole records. */
-  constructor(bytes: Uint8Array) {
+  /**
+   * `bytes` must start 8-byte aligned and hold whole records. `rememberIds`: skip writing an
+   * order id the record already holds (for a buffer that is re-encoded input after input).
+   */
+  constructor(bytes: Uint8Array, { rememberIds = false }: { rememberIds?: boolean } = {}) {
     if (bytes.byteOffset % 8 !== 0 || bytes.byteLength % INPUT_SIZE !== 0) {
       throw new Error(`Invariant: a record buffer starts 8-byte aligned and holds whole ${INPUT_SIZE}-byte records`);
     }
     this.u32 = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
     this.i32 = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
     this.f64 = new Float64Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 8);
-    this.strings = new StringFields(bytes, this.u32, bytes.byteLength / INPUT_SIZE);
+    this.strings = new StringFields(bytes, this.u32, bytes.byteLength / INPUT_SIZE, rememberIds);
   }
 
   /** The caller zeroed the whole buffer (the encoder otherwise assumes it is its only writer). */
@@ -59,24 +57,28 @@ export class RecordEncoder {
     this.strings.zeroed();
   }
 
-  /** Encodes `input` as record `index`. A refusal leaves that record unusable (not applied). */
+  /**
+   * Encodes `input` as record `index`. A refusal leaves that record unusable (not applied).
+   * Marks and venue events, most of any stream, are tested first; everything else is `intent`,
+   * and refusals are built out of line (measured: a smaller `encode` is ~2 ns faster per input).
+   */
   encode(input: unknown, index: number): EncodeRefusal | null {
-    if (typeof input !== "object" || input === null || Array.isArray(input)) {
-      return { code: "INVALID_INTENT", field: "KIND", message: "input must be a JSON object with a 'type'" };
-    }
+    if (typeof input !== "object" || input === null || Array.isArray(input)) return notAnObject();
     const w = input as Wire;
     const b = index * W32;
     this.strings.record = index;
     const now = w.now_ms;
-    if (typeof now !== "number" || !Number.isSafeInteger(now) || now < 0) {
-      return { code: "INVALID_INTENT", field: "NOW_MS", message: `now_ms must be a non-negative integer, got ${show(now)}` };
-    }
+    if (typeof now !== "number" || !Number.isSafeInteger(now) || now < 0) return badNow(now);
     putU64(this.u32, b + NOW, now);
-    switch (w.type) {
-      case "MARK_PRICE":
-        return this.mark(w, b);
-      case "VENUE_EVENT":
-        return this.event(w, b);
+    const type = w.type;
+    if (type === "MARK_PRICE") return this.mark(w, b);
+    if (type === "VENUE_EVENT") return this.event(w, b);
+    return this.intent(w, b, type);
+  }
+
+  /** Every kind but marks and venue events; an unknown type is kind 0 (the kernel refuses it by name). */
+  private intent(w: Wire, b: number, type: unknown): EncodeRefusal | null {
+    switch (type) {
       case "ENTER":
         return this.enter(w, b);
       case "EXIT":
@@ -88,7 +90,7 @@ export class RecordEncoder {
       case "RECONCILE":
         return this.reconcile(w, b);
       case "SEED_CAPITAL":
-        this.f64[index * W64 + AMOUNT] = num(w.capital);
+        this.f64[(b >> 1) + AMOUNT] = num(w.capital);
         putU64(this.u32, b + VALUE, w.recovery === true ? 1 : 0);
         return this.header(b, KIND.SEED_CAPITAL, null);
       case "MARK_STALE":
@@ -97,12 +99,12 @@ export class RecordEncoder {
       case "CONFIGURE":
         this.enums(b, 0, 0, 0, valueOf(CONFIG_KEYS, w.key) << SH.configKey);
         if (typeof w.value !== "number" || !Number.isSafeInteger(w.value) || w.value < 0) {
-          return { code: "INVALID_INTENT", field: "VALUE", message: `CONFIGURE value must be a non-negative integer, got ${show(w.value)}` };
+          return invalid("VALUE", `CONFIGURE value must be a non-negative integer, got ${show(w.value)}`);
         }
         putU64(this.u32, b + VALUE, w.value);
         return this.header(b, KIND.CONFIGURE, null);
       default:
-        return this.header(b, 0, null); // an unknown type is kind 0: the kernel refuses it by name
+        return this.header(b, 0, null);
     }
   }
 
@@ -119,7 +121,7 @@ export class RecordEncoder {
     }
     const id = addressed.slot_id;
     if (typeof id !== "number" || !Number.isInteger(id) || id < 0 || id >= SLOT_ANY) {
-      return { code: "INVALID_SLOT_ID", field: "SLOT_ID", message: `slot_id must be a non-negative integer, got ${show(id)}`, value: typeof id === "number" ? id : undefined };
+      return badSlotId(id);
     }
     this.u32[b + 1] = id;
     return null;
@@ -139,7 +141,8 @@ export class RecordEncoder {
     this.u32[b] = KIND.MARK_PRICE;
     this.u32[b + 1] = 0;
     this.f64[(b >> 1) + PRICE] = num(w.price);
-    return this.strings.putAsset(b, w.asset) ? null : tooLong(ASSET);
+    const asset = w.asset;
+    return this.strings.holdsAsset(asset) || this.strings.putAsset(b, asset) ? null : tooLong(ASSET);
   }
 
   private enter(w: Wire, b: number): EncodeRefusal | null {
@@ -149,7 +152,7 @@ export class RecordEncoder {
     putQty(this.u32, this.i32, b + QTY, w.size);
     const refusal = this.header(b, KIND.ENTER, w);
     if (refusal) return refusal;
-    if (!this.strings.putAsset(b, w.asset)) return tooLong(ASSET);
+    if (!this.strings.holdsAsset(w.asset) && !this.strings.putAsset(b, w.asset)) return tooLong(ASSET);
     return this.str(b, TRADE_ID, w.trade_id);
   }
 
@@ -172,7 +175,7 @@ export class RecordEncoder {
     if (refusal) return refusal;
     const e = w.event;
     if (typeof e !== "object" || e === null) {
-      return { code: "INVALID_INTENT", field: "EVENT_KIND", message: "VENUE_EVENT needs an 'event' object" };
+      return invalid("EVENT_KIND", "VENUE_EVENT needs an 'event' object");
     }
     const v = e as Wire;
     const reject = v.reject_reason === undefined ? 0 : valueOf(REJECT_REASONS, v.reject_reason);
@@ -199,7 +202,7 @@ export class RecordEncoder {
     if (refusal) return refusal;
     const t = w.truth;
     if (typeof t !== "object" || t === null) {
-      return { code: "INVALID_INTENT", field: "SIZE", message: "RECONCILE needs a 'truth' object" };
+      return invalid("SIZE", "RECONCILE needs a 'truth' object");
     }
     const v = t as Wire;
     const side = v.side === null ? 0 : valueOf(SIDES, v.side);
@@ -219,9 +222,8 @@ export class RecordEncoder {
   }
 }
 
-function tooLong(f: StringField): EncodeRefusal {
-  return { code: "INVALID_INTENT", field: f[3], message: `${f[3].toLowerCase()} does not fit its ${f[2]}-byte field` };
-}
+
+
 
 /** A number field: anything that is not a number becomes NaN, which the kernel refuses by name. */
 function num(x: unknown): number {
@@ -238,10 +240,4 @@ export function encodeInput(input: unknown, bytes: Uint8Array, off: number): Enc
   const refusal = scratchEncoder.encode(input, 0);
   bytes.set(scratch, off);
   return refusal;
-}
-
-function show(x: unknown): string {
-  if (typeof x === "number") return String(x);
-  const s = JSON.stringify(x);
-  return s === undefined ? String(x) : s.length > 40 ? `${s.slice(0, 40)}...` : s;
 }

@@ -36,11 +36,13 @@ export class ExecutionKernel {
   private readonly inBytes = new Uint8Array(INPUT_SIZE * BATCH_MAX);
   private readonly encoder = new RecordEncoder(this.inBytes);
   private readonly inPtr = ptr(this.inBytes);
+  private readonly oneBytes = new Uint8Array(INPUT_SIZE); // one-input calls: ids often repeat
+  private readonly oneEncoder = new RecordEncoder(this.oneBytes, { rememberIds: true });
+  private readonly onePtr = ptr(this.oneBytes);
   private readonly batchIndex = new Int32Array(BATCH_MAX);
   /** The apply thread for outcome-less batches: started on first use; null when off or not startable. */
   private pipeline: ApplyPipeline | null | undefined;
-  /** True while the apply thread owns kernel memory (inside a pipelined `applyBatch`). */
-  private busy = false;
+  private busy = false; // the apply thread owns kernel memory (inside a pipelined `applyBatch`)
   readonly slotCount: number;
   mirror: StateMirror | null;
   onInput: ((input: unknown) => void) | null;
@@ -79,9 +81,9 @@ export class ExecutionKernel {
   apply(input: KernelInput | unknown): KernelOutcome {
     const { h, v } = this.live();
     this.onInput?.(input);
-    const refusal = this.encoder.encode(input, 0);
+    const refusal = this.oneEncoder.encode(input, 0);
     if (refusal) return refusalOutcome(refusal, input);
-    const status = this.lib.dita_kernel_apply(h, this.inPtr);
+    const status = this.lib.dita_kernel_apply(h, this.onePtr);
     if (status === 1) throw new Error("Invariant: kernel saw a null input pointer");
     this.afterMutation(v);
     const { accepted_flags: _flags, ...outcome } = collectOutcome(v, 0);
@@ -94,8 +96,8 @@ export class ExecutionKernel {
   applyQuiet(input: unknown): boolean {
     const { h, v } = this.live();
     this.onInput?.(input);
-    if (this.encoder.encode(input, 0) !== null) return false;
-    const answer = this.lib.dita_kernel_apply_one(h, this.inPtr); // 1 accepted, 0 refused, 2 faulted
+    if (this.oneEncoder.encode(input, 0) !== null) return false;
+    const answer = this.lib.dita_kernel_apply_one(h, this.onePtr); // 1 accepted, 0 refused, 2 faulted
     this.afterMutation(v);
     return answer === 1;
   }

@@ -23,10 +23,10 @@ function event(eventId: string, venueId: string, clientId: string) {
   };
 }
 
-describe("RecordEncoder string fields over a reused buffer", () => {
+for (const rememberIds of [false, true]) describe(`RecordEncoder string fields over a reused buffer (rememberIds: ${rememberIds})`, () => {
   test("every id leaves exactly its bytes and padding, whatever the field held before", () => {
     const buffer = new Uint8Array(3 * INPUT_SIZE).fill(0xab);
-    const encoder = new RecordEncoder(buffer);
+    const encoder = new RecordEncoder(buffer, { rememberIds });
     const clean = new Uint8Array(INPUT_SIZE);
     let compared = 0;
     for (let round = 0; round < 3; round++) {
@@ -50,14 +50,16 @@ describe("RecordEncoder string fields over a reused buffer", () => {
   });
 
   test("marks: the asset field is exact after every change of asset, at any reused record", () => {
-    // [asset, record]: the kept asset comes back to a record that a longer, non-ASCII, refused or
-    // missing asset has just used, and to the other record.
+    // [asset, record]: the kept asset comes back to a record that a longer, non-ASCII, refused
+    // (too long in characters, or only in UTF-8 bytes) or missing asset has just used, and to the
+    // other record.
     const steps: Array<[unknown, number]> = [
       ["BTC-USDT", 0], ["ABCDEFGHIJKL", 0], ["BTC-USDT", 0], ["ÉÉÉÉÉ-USDT", 1], ["BTC-USDT", 1],
-      ["X".repeat(25), 0], ["BTC-USDT", 0], [7, 1], ["BTC-USDT", 1], ["A", 0], ["ETH-USDT", 0], ["A", 1], ["A", 0],
+      ["X".repeat(25), 0], ["BTC-USDT", 0], ["é".repeat(13), 0], ["BTC-USDT", 0], [7, 1], ["BTC-USDT", 1], [7, 1], ["A", 0],
+      ["ETH-USDT", 0], ["A", 1], ["A", 0],
     ];
     const buffer = new Uint8Array(2 * INPUT_SIZE).fill(0xcd);
-    const encoder = new RecordEncoder(buffer);
+    const encoder = new RecordEncoder(buffer, { rememberIds });
     const clean = new Uint8Array(INPUT_SIZE);
     const off = OFF.InputRecord.asset!;
     steps.forEach(([asset, at], n) => {
@@ -70,9 +72,10 @@ describe("RecordEncoder string fields over a reused buffer", () => {
     });
   });
 
-  test("an id the record already holds is kept, and exact after any other use of the field", () => {
+  test("an order id the record already holds is exact after any other use of the field", () => {
     // [venue order id, record]: repeats (the same string, or an equal one built anew) come back
-    // after a longer, non-ASCII, refused, missing or empty id in the same record, and elsewhere.
+    // after a longer, non-ASCII, refused, missing or empty id in the same record, and elsewhere
+    // (with rememberIds, a repeat is not written again).
     const built = (s: string) => [...s].join("");
     const steps: Array<[unknown, number]> = [
       ["1800000000000000001", 0], ["1800000000000000001", 0], [built("1800000000000000001"), 0], ["18", 0], ["1800000000000000001", 0],
@@ -80,7 +83,7 @@ describe("RecordEncoder string fields over a reused buffer", () => {
       ["", 0], ["1800000000000000001", 1], ["1800000000000000001", 0], ["é".repeat(10), 1], ["é".repeat(10), 1], ["1800000000000000001", 1],
     ];
     const buffer = new Uint8Array(2 * INPUT_SIZE).fill(0xef);
-    const encoder = new RecordEncoder(buffer);
+    const encoder = new RecordEncoder(buffer, { rememberIds });
     const clean = new Uint8Array(INPUT_SIZE);
     const off = OFF.InputRecord.venue_order_id!;
     let exact = 0;
