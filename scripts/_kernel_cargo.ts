@@ -49,9 +49,13 @@ function rustFiles(dir: string): string[] {
 
 /** LLVM major version of `rustc`, or null when rustc does not say. */
 export function rustcLlvmMajor(env: Record<string, string | undefined> = process.env): number | null {
-  const r = Bun.spawnSync(["rustc", "-vV"], { env, stdout: "pipe", stderr: "pipe" });
-  const m = /LLVM version: (\d+)/.exec(r.stdout.toString());
-  return m ? Number(m[1]) : null;
+  try {
+    const r = Bun.spawnSync(["rustc", "-vV"], { env, stdout: "pipe", stderr: "pipe" });
+    const m = /LLVM version: (\d+)/.exec(r.stdout.toString());
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null; // no rustc on PATH: cargo will say so
+  }
 }
 
 export function kernelCargoEnv(root: string, env: Record<string, string | undefined> = process.env): KernelCargo {

@@ -57,11 +57,14 @@ test("the source digest covers every kernel source file and nothing outside kern
   expect(kernelSourcesDigest(dir)).not.toBe(before);
 });
 
-test("a profile written by an LLVM newer than rustc's is not used", () => {
+test("a profile written by an LLVM newer than rustc's, or no rustc at all, is not used", () => {
   const dir = copyRoot("newer-llvm", (rustcLlvmMajor() ?? 0) + 1);
   const cargo = kernelCargoEnv(dir);
   expect(cargo.profile).toBeNull();
   expect(cargo.note).toMatch(/rustc's LLVM \(\d+\) cannot read the PGO profile/);
+  const noRustc = kernelCargoEnv(root, { PATH: "/nonexistent" });
+  expect(noRustc.profile).toBeNull();
+  expect(noRustc.note).toContain("rustc's LLVM (unknown)");
 });
 
 test("a missing profile or an unreadable manifest builds without PGO, saying which", () => {
