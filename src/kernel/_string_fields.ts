@@ -4,11 +4,11 @@
  * non-zero bytes (the rest are zero), so a short id clears only what a longer one left there
  * instead of the whole field. The asset, which nearly every mark repeats, is remembered per
  * record (`holdsAsset`: nothing to write) and kept encoded for any record (`putAsset`). With
- * `rememberIds` (the one-record buffer of the one-call-per-input path)
- * it also remembers the order ids each record holds, so the next input carrying the same venue
- * or client order id (an order's ACK and fills do) skips the write. A batch buffer does not: its
- * records rarely meet the same id again, and comparing two different strings costs JavaScriptCore
- * more than writing one (measured: +7 ns per input).
+ * `rememberIds` (the one-record buffer of the one-call-per-input path) it also remembers the
+ * order ids each record holds, so the next input carrying the same venue or client order id (an
+ * order's ACK and fills do) skips the write. A batch buffer does not: its records rarely meet the
+ * same id again, and comparing two different strings costs JavaScriptCore more than writing one
+ * (measured: +7 ns per input).
  *
  * Invariant: after `put` returns true the field holds exactly the string's UTF-8 bytes followed
  * by NULs; after false (does not fit) its content is unspecified and marked all-dirty. Only this

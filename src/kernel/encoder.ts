@@ -28,7 +28,6 @@ import {
 
 export { INPUT_SIZE, type EncodeRefusal };
 
-
 type Wire = Record<string, unknown>;
 const KIND = byName(INPUT_KINDS);
 
