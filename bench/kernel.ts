@@ -20,8 +20,9 @@ const root = join(import.meta.dir, "..");
 const arg = (name: string, d: number) => Number(process.argv[process.argv.indexOf(name) + 1] ?? d) || d;
 const TRADES = arg("--trades", 20_000);
 // Nine: a round lasts 20-40 ms, and on this shared VM a few milliseconds of the second vCPU
-// being taken away (the pipelined batch then waits, and falls back) spoil about one round in
-// four; the median of nine stays on an undisturbed one. Every round is in the JSON.
+// being taken away (the pipelined batch then waits, and falls back) spoil a round now and then
+// (two of five in one run); the median of nine stays on an undisturbed one. Every round is in
+// the JSON.
 const ROUNDS = arg("--rounds", 9);
 const WARMUP = 5;
 const SLOTS = 8;

@@ -33,9 +33,14 @@ export interface KernelCargo {
   note: string | null;
 }
 
-/** SHA-256 over the kernel's library sources (kernel/src/**.rs, Cargo.toml), in path order. */
+/**
+ * SHA-256 over the kernel's library sources (kernel/src/**.rs, Cargo.toml), in path order. The
+ * test modules in kernel/src/tests/ are left out: they are compiled only into `cargo test`.
+ */
 export function kernelSourcesDigest(root: string): string {
-  const files = [join(root, "kernel/Cargo.toml"), ...rustFiles(join(root, "kernel/src"))].sort();
+  const files = [join(root, "kernel/Cargo.toml"), ...rustFiles(join(root, "kernel/src"))]
+    .filter((f) => !relative(root, f).startsWith("kernel/src/tests/"))
+    .sort();
   const h = createHash("sha256");
   for (const f of files) h.update(relative(root, f)).update("\0").update(readFileSync(f)).update("\0");
   return h.digest("hex");

@@ -37,7 +37,7 @@ export function trainingStream(inputs: number, seed: number): { inputs: unknown[
   const out: unknown[] = [];
   const prices = [...START_PRICES];
   const plans = new Map<number, PlannedOrder>();
-  const sent: Array<Record<string, unknown>> = [];
+  const recent: Array<Record<string, unknown>> = []; // the last 50 venue events, which the venue may repeat
   let now = 1_750_000_000_000;
   let trades = 0;
   let orders = 0;
@@ -46,7 +46,7 @@ export function trainingStream(inputs: number, seed: number): { inputs: unknown[
   const send = (input: Record<string, unknown>) => {
     out.push(input);
     if (k.applyQuiet(input)) accepted++;
-    if (input.type === "VENUE_EVENT") sent.push(input);
+    if (input.type === "VENUE_EVENT" && recent.push(input) > 50) recent.shift();
   };
   const event = (kind: string, o: { voi: string; coid: string }, cum: number, avg: number, extra: Record<string, unknown> = {}) => ({
     type: "VENUE_EVENT", slot_id: null, now_ms: 0,
@@ -130,7 +130,7 @@ export function trainingStream(inputs: number, seed: number): { inputs: unknown[
       send({ type: "MARK_PRICE", asset: ASSETS[a], price: prices[a], now_ms: ++now });
     } else if (r < 0.42) send({ type: "TICK", now_ms: ++now });
     else if (r < 0.44) hostile();
-    else if (r < 0.46 && sent.length > 0) send({ ...sent[sent.length - 1 - Math.floor(rand() * Math.min(sent.length, 50))]!, now_ms: ++now }); // the venue repeats a recent event
+    else if (r < 0.46 && recent.length > 0) send({ ...recent[recent.length - 1 - Math.floor(rand() * recent.length)]!, now_ms: ++now }); // the venue repeats a recent event
     else {
       const id = Math.floor(rand() * SLOTS);
       advance(id, k.slot(id));

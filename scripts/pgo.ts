@@ -46,8 +46,9 @@ function run(cmd: string[], env: Record<string, string | undefined> = process.en
 /** An llvm-profdata new enough to read rustc's raw profiles: [path, LLVM major]. */
 function findProfdata(): [string, number] {
   const sysroot = run(["rustc", "--print", "sysroot"]).trim();
+  const host = /host: (\S+)/.exec(run(["rustc", "-vV"]))?.[1] ?? "x86_64-unknown-linux-gnu";
   const candidates = [
-    join(sysroot, "lib/rustlib/x86_64-unknown-linux-gnu/bin/llvm-profdata"),
+    join(sysroot, `lib/rustlib/${host}/bin/llvm-profdata`),
     ...Array.from({ length: 12 }, (_, i) => `/usr/lib/llvm-${30 - i}/bin/llvm-profdata`),
     "llvm-profdata",
   ];

@@ -87,7 +87,24 @@ export function removeShm(prefix: string): void {
   }
 }
 
-/** A Zinc prefix unique to this test run. */
+let prefixes = 0;
+
+/** A Zinc prefix unique to this test run (and to every other call in it). */
 export function uniquePrefix(tag: string): string {
-  return `dita_e2e_${tag}_${process.pid}_${Date.now().toString(36)}`;
+  return `dita_e2e_${tag}_${process.pid}_${Date.now().toString(36)}_${++prefixes}`;
+}
+
+/** The Zinc prefixes one test file makes; `removeAll` deletes their /dev/shm files. */
+export class ShmPrefixes {
+  private readonly made: string[] = [];
+
+  fresh(tag: string): string {
+    const p = uniquePrefix(tag);
+    this.made.push(p);
+    return p;
+  }
+
+  removeAll(): void {
+    for (const p of this.made.splice(0)) removeShm(p);
+  }
 }

@@ -12,10 +12,10 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { rmSync } from "node:fs";
 import { scratch } from "./_exe.ts";
 import { eventually, startServe, type Served } from "./_serve.ts";
-import { removeShm, simSize, startSim, uniquePrefix, type SimProc, type SimStateDoc } from "./_sim.ts";
+import { ShmPrefixes, simSize, startSim, type SimProc, type SimStateDoc } from "./_sim.ts";
 
 let sim: SimProc;
-const prefixes: string[] = [];
+const prefixes = new ShmPrefixes();
 const serves: Served[] = [];
 
 beforeAll(async () => {
@@ -25,7 +25,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const s of serves) if (s.proc.exitCode === null && !s.proc.killed) await s.stop();
   await sim.stop();
-  for (const p of prefixes) removeShm(p);
+  prefixes.removeAll();
   for (const s of serves) rmSync(s.stateDir, { recursive: true, force: true });
 });
 
@@ -33,12 +33,6 @@ async function serve(prefix: string, stateDir: string, extra: Record<string, str
   const s = await startServe({ ...sim.env, DITA_V2_ZINC: "REAL", DITA_V2_ZINC_PREFIX: prefix, DITA_V2_SLOTS: "4", ...extra }, stateDir);
   serves.push(s);
   return s;
-}
-
-function freshPrefix(tag: string): string {
-  const p = uniquePrefix(tag);
-  prefixes.push(p);
-  return p;
 }
 
 const slotOf = async (s: Served, id: number) => (await s.call(`/slots/${id}`)).body;
@@ -60,7 +54,7 @@ function expectSlotEqualsSim(slot: { stage: string; asset: string; size: number;
 
 describe("serve on BINGX against bingx-sim as its own process", () => {
   test("a whole trade: after each step the slot equals the sim's position, and the account settles once to the sim's wallet", async () => {
-    const s = await serve(freshPrefix("trade"), scratch("dita-bx-trade-"));
+    const s = await serve(prefixes.fresh("trade"), scratch("dita-bx-trade-"));
     expect((await s.call("/health")).status).toBe(200);
     const start = await sim.state();
     expect((await s.call("/status")).body.account.capital).toBeCloseTo(start.balance.wallet, 9);
@@ -91,7 +85,7 @@ describe("serve on BINGX against bingx-sim as its own process", () => {
   }, 40_000);
 
   test("SIGKILL with a position open and an entry that fills while down: restart with reconcile takes the sim's truth and reports what changed", async () => {
-    const prefix = freshPrefix("reconcile");
+    const prefix = prefixes.fresh("reconcile");
     const dir = scratch("dita-bx-reconcile-");
     const s1 = await serve(prefix, dir);
     expect((await enter(s1, 0, "BTC-USDT", 0.01)).status).toBe(200);
@@ -128,7 +122,7 @@ describe("serve on BINGX against bingx-sim as its own process", () => {
   }, 60_000);
 
   test("with DITA_V2_RECONCILE_ON_RESTART=0 the restarted process restores its last belief as it was", async () => {
-    const prefix = freshPrefix("belief");
+    const prefix = prefixes.fresh("belief");
     const dir = scratch("dita-bx-belief-");
     const s1 = await serve(prefix, dir);
     expect((await enter(s1, 2, "SOL-USDT", 1, 140)).status).toBe(200);

@@ -20,14 +20,14 @@ import { hazelcastLib } from "../../src/projection/_libs.ts";
 import { freePort, startHazelcast, type HazelcastService } from "../integration/_services.ts";
 import { scratch } from "./_exe.ts";
 import { eventually, startServe, type Served } from "./_serve.ts";
-import { removeShm, simSize, startSim, uniquePrefix, type SimProc, type SimStateDoc } from "./_sim.ts";
+import { removeShm, ShmPrefixes, simSize, startSim, type SimProc, type SimStateDoc } from "./_sim.ts";
 
 /** One strategy (namespace, so one DOLPHIN_STATE_<NS> map) per test: rows of one never meet another. */
 const mapOf = (strategy: string) => `DOLPHIN_STATE_${strategy.toUpperCase()}`;
 let hz: HazelcastService;
 let sim: SimProc;
 let client: HzClient | null = null;
-const prefixes: string[] = [];
+const prefixes = new ShmPrefixes();
 const serves: Served[] = [];
 
 beforeAll(async () => {
@@ -40,7 +40,7 @@ afterAll(async () => {
   await client?.shutdown().catch(() => {});
   await sim?.stop();
   await hz?.destroy();
-  for (const p of prefixes) removeShm(p);
+  prefixes.removeAll();
   for (const s of serves) rmSync(s.stateDir, { recursive: true, force: true });
 }, 60_000);
 
@@ -55,12 +55,6 @@ async function serve(strategy: string, prefix: string, extra: Record<string, str
   }, scratch("dita-hzb-"));
   serves.push(s);
   return s;
-}
-
-function freshPrefix(tag: string): string {
-  const p = uniquePrefix(tag);
-  prefixes.push(p);
-  return p;
 }
 
 async function row(strategy: string, slotId: number): Promise<Record<string, any> | null> {
@@ -104,7 +98,7 @@ async function closeAll(s: Served, slots: Array<[number, number]>, tradeSeq: num
 
 describe("serve restores its last belief from Hazelcast when the state region is gone", () => {
   test("SIGKILL + wiped /dev/shm: belief_source hazelcast, slots restored and reconciled to the sim, then the trades close", async () => {
-    const [ns, prefix] = ["belief", freshPrefix("hzb")];
+    const [ns, prefix] = ["belief", prefixes.fresh("hzb")];
     const s1 = await serve(ns, prefix);
     expect((await enter(s1, 1, "BTC-USDT", 0.02)).status).toBe(200);
     expect((await enter(s1, 2, "ETH-USDT", 0.05, 3100)).status).toBe(200);
@@ -133,7 +127,7 @@ describe("serve restores its last belief from Hazelcast when the state region is
   }, 90_000);
 
   test("with DITA_V2_RECONCILE_ON_RESTART=0 a Hazelcast belief is reconciled anyway (it is older than a region)", async () => {
-    const [ns, prefix] = ["belief_r0", freshPrefix("hzb0")];
+    const [ns, prefix] = ["belief_r0", prefixes.fresh("hzb0")];
     const s1 = await serve(ns, prefix, { DITA_V2_RECONCILE_ON_RESTART: "0" });
     expect((await enter(s1, 0, "SOL-USDT", 1, 140)).status).toBe(200);
     await eventually(`${mapOf(ns)} shows the resting SOL entry`, async () => (await row(ns, 0))?.entry_order?.status === "ACKED", 10_000);
@@ -188,7 +182,7 @@ describe("serve restores its last belief from Hazelcast when the state region is
   }, 30_000);
 
   test("member unreachable at restart: serve starts with belief 'none' and one clear log line, no crash", async () => {
-    const [ns, prefix] = ["belief_down", freshPrefix("hzbdown")];
+    const [ns, prefix] = ["belief_down", prefixes.fresh("hzbdown")];
     const s1 = await serve(ns, prefix);
     expect((await enter(s1, 3, "BTC-USDT", 0.01)).status).toBe(200);
     await eventually(`${mapOf(ns)} shows slot 3 open`, async () => (await row(ns, 3))?.stage === "POSITION_OPEN", 10_000);

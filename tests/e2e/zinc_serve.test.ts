@@ -13,10 +13,11 @@
  */
 
 import { afterEach, describe, expect, test } from "bun:test";
-import { existsSync, readdirSync, readFileSync, unlinkSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ZincStateReader } from "../../src/zinc/index.ts";
 import { eventually, startServe, type Served } from "./_serve.ts";
+import { ShmPrefixes } from "./_sim.ts";
 
 const ROOT = join(import.meta.dir, "../..");
 const LIB = join(ROOT, "ffi/build/libzinc.so");
@@ -24,21 +25,12 @@ const FIXTURES = join(import.meta.dir, "fixtures");
 const NOW_BASE_MS = 1_700_000_000_000; // as in fixtures/ring_producer.ts
 const SLOTS = 4;
 
-const prefixes: string[] = [];
+const prefixes = new ShmPrefixes();
 const serves: Served[] = [];
-let counter = 0;
-
-function uniquePrefix(tag: string): string {
-  const p = `dita_e2e_zinc_${tag}_${process.pid}_${++counter}`;
-  prefixes.push(p);
-  return p;
-}
 
 afterEach(async () => {
   for (const s of serves.splice(0)) if (s.proc.exitCode === null) await s.kill9();
-  for (const p of prefixes.splice(0)) {
-    for (const k of ["intents", "state", "control"]) if (existsSync(`/dev/shm/${p}.${k}`)) unlinkSync(`/dev/shm/${p}.${k}`);
-  }
+  prefixes.removeAll();
 });
 
 async function serve(prefix: string, extra: Record<string, string> = {}, stateDir?: string): Promise<Served> {
@@ -94,7 +86,7 @@ function metric(text: string, name: string): number {
 
 describe("Zinc through dist/dita-v2 serve", () => {
   test("a stdlib Python strategy pushes an ENTER by kernel/ABI.md and sees the kernel apply it in the state region", async () => {
-    const prefix = uniquePrefix("py");
+    const prefix = prefixes.fresh("py");
     const s = await serve(prefix);
     const py = Bun.spawn(["python3", join(FIXTURES, "py_strategy.py"), "enter", prefix, "0", "PY1", "BTC-USDT", "LONG", "0.02", "5", String(Date.now()), "10000"], { stdout: "pipe", stderr: "pipe" });
     const out = await output(py);
@@ -116,7 +108,7 @@ describe("Zinc through dist/dita-v2 serve", () => {
   });
 
   test("a producer flooding the ring does not starve HTTP: /health keeps answering while it drains", async () => {
-    const prefix = uniquePrefix("flood");
+    const prefix = prefixes.fresh("flood");
     const s = await serve(prefix);
     const n = 1_000_000;
     const flood = bunFixture("ring_producer.ts", [LIB, prefix, "1", String(n), "ETH-USDT"]);
@@ -138,7 +130,7 @@ describe("Zinc through dist/dita-v2 serve", () => {
   }, 60_000);
 
   test("4 producer processes x 2,000 records: each applied exactly once, in its producer's order", async () => {
-    const prefix = uniquePrefix("mp");
+    const prefix = prefixes.fresh("mp");
     const s = await serve(prefix);
     const n = 2_000;
     const producers = [0, 1, 2, 3].map((p) => bunFixture("ring_producer.ts", [LIB, prefix, String(p + 1), String(n), "ETH-USDT"]));
@@ -169,7 +161,7 @@ describe("Zinc through dist/dita-v2 serve", () => {
   });
 
   test("kill -9 mid-stream, RECONCILE_ON_RESTART=0 restores the open slot as it was; =1 reconciles it to the new mock venue's flat truth (IDLE)", async () => {
-    const prefix = uniquePrefix("crash");
+    const prefix = prefixes.fresh("crash");
     const first = await serve(prefix);
     await openPosition(first, 0, "CR1");
     const stream = bunFixture("ring_producer.ts", [LIB, prefix, "1", "200000", "ETH-USDT"]);
@@ -212,7 +204,7 @@ describe("Zinc through dist/dita-v2 serve", () => {
   }, 30_000);
 
   test("mode, verbosity and active_slot_limit posted through the control region apply before the next input, without restart", async () => {
-    const prefix = uniquePrefix("ctl");
+    const prefix = prefixes.fresh("ctl");
     const s = await serve(prefix);
     const pid = s.proc.pid;
     await openPosition(s, 0, "C1");
