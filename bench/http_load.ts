@@ -40,7 +40,10 @@ function ms(value: string, unit: string): number {
 }
 
 export function wrkRun(url: string, o: LoadOptions): LoadResult {
-  const r = spawnSync("wrk", [`-t${o.threads}`, `-c${o.connections}`, `-d${o.durationS}s`, "--latency", url], { encoding: "utf8", timeout: (o.durationS + 30) * 1000 });
+  const r = spawnSync("wrk", [`-t${o.threads}`, `-c${o.connections}`, `-d${o.durationS}s`, "--latency", url], {
+    encoding: "utf8",
+    timeout: (o.durationS + 30) * 1000,
+  });
   const out = r.stdout ?? "";
   const pct = (p: string) => {
     const m = new RegExp(`^\\s+${p}%\\s+([\\d.]+)(us|ms|s)\\s*$`, "m").exec(out);
@@ -79,5 +82,11 @@ export async function bunRun(url: string, o: LoadOptions): Promise<LoadResult> {
   await Promise.all(Array.from({ length: o.connections }, worker));
   const elapsedS = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
-  return { rps: latencies.length / elapsedS, p50_ms: percentile(latencies, 0.5), p99_ms: percentile(latencies, 0.99), requests: latencies.length, errors };
+  return {
+    rps: latencies.length / elapsedS,
+    p50_ms: percentile(latencies, 0.5),
+    p99_ms: percentile(latencies, 0.99),
+    requests: latencies.length,
+    errors,
+  };
 }

@@ -13,7 +13,7 @@
 
 import { mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { encodeInput, ExecutionKernel, INPUT_SIZE, RecordEncoder } from "../src/kernel/index.ts";
+import { ExecutionKernel, encodeInput, INPUT_SIZE, RecordEncoder } from "../src/kernel/index.ts";
 import { kernelStream } from "./_kernel_stream.ts";
 
 const root = join(import.meta.dir, "..");
@@ -32,7 +32,7 @@ const stream = kernelStream(TRADES, SLOTS);
 
 /** The stream pre-encoded once: what the Zinc ring hands the kernel (no TypeScript encoding). */
 const records = new Uint8Array(stream.length * INPUT_SIZE);
-stream.forEach((input, i) => encodeInput(input, records, i * INPUT_SIZE));
+for (const [i, input] of stream.entries()) encodeInput(input, records, i * INPUT_SIZE);
 
 /** One `applyQuiet` per input: a plain indexed loop of its own, so the harness adds nothing. */
 function oneCallEach(k: ExecutionKernel): number {
@@ -80,13 +80,17 @@ function encodeRound(): number {
   const encoder = new RecordEncoder(new Uint8Array(1024 * INPUT_SIZE));
   const t0 = Bun.nanoseconds();
   for (let i = 0; i < stream.length; i++) {
-    if (encoder.encode(stream[i], i & 1023) !== null) throw new Error(`Invariant: the bench stream encodes (input ${i})`);
+    if (encoder.encode(stream[i], i & 1023) !== null)
+      throw new Error(`Invariant: the bench stream encodes (input ${i})`);
   }
   return stream.length / ((Bun.nanoseconds() - t0) / 1e9);
 }
 
 function ctypesRound(lib: string, file: string): number | null {
-  const r = Bun.spawnSync(["python3", join(import.meta.dir, "kernel_ctypes.py"), lib, file, String(SLOTS)], { stdout: "pipe", stderr: "pipe" });
+  const r = Bun.spawnSync(["python3", join(import.meta.dir, "kernel_ctypes.py"), lib, file, String(SLOTS)], {
+    stdout: "pipe",
+    stderr: "pipe",
+  });
   if (r.exitCode !== 0) {
     console.error(`ctypes baseline failed: ${r.stderr.toString().split("\n").slice(-3).join(" ")}`);
     return null;
@@ -107,7 +111,11 @@ function onceWallMs(): number | null {
   for (let i = 0; i < 11; i++) {
     rmSync(state, { recursive: true, force: true });
     const t0 = Bun.nanoseconds();
-    const r = Bun.spawnSync([exe, "once"], { env: { ...process.env, DITA_V2_STATE_DIR: state }, stdout: "pipe", stderr: "pipe" });
+    const r = Bun.spawnSync([exe, "once"], {
+      env: { ...process.env, DITA_V2_STATE_DIR: state },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
     if (r.exitCode !== 0) return null;
     if (i > 0) times.push((Bun.nanoseconds() - t0) / 1e6); // first run unpacks the libraries (cold)
   }
@@ -128,7 +136,8 @@ const lib = join(root, "kernel/target/release/libdita_kernel.so");
 const hashes = new Set<string>();
 // Untimed rounds first: JavaScriptCore needs a few runs of a loop to reach its top tier, and the
 // 460k-object stream its first full collections (whose marking threads share the second CPU).
-for (let w = 0; w < WARMUP; w++) for (const mode of ["single", "batch", "batch1", "records"] as const) hashes.add(round(mode).hash);
+for (let w = 0; w < WARMUP; w++)
+  for (const mode of ["single", "batch", "batch1", "records"] as const) hashes.add(round(mode).hash);
 for (let r = 0; r < ROUNDS; r++) {
   const s = round("single");
   const b = round("batch");
@@ -143,7 +152,8 @@ for (let r = 0; r < ROUNDS; r++) {
   batchOneThread.push(b1.rate);
   preEncoded.push(p.rate);
   hashes.add(s.hash).add(b.hash).add(b1.hash).add(p.hash);
-  if (new Set([s.accepted, b.accepted, b1.accepted, p.accepted]).size !== 1) throw new Error("Invariant: every mode accepts the same inputs");
+  if (new Set([s.accepted, b.accepted, b1.accepted, p.accepted]).size !== 1)
+    throw new Error("Invariant: every mode accepts the same inputs");
   const c = ctypesRound(lib, streamFile);
   if (c !== null) ctypes.push(c);
 }
@@ -154,9 +164,14 @@ if (hashes.size !== 1) throw new Error(`Invariant: single and batched runs disag
  * second core (another process on the machine): the apply thread then falls behind and the
  * binding hands stretches back to the calling thread. Null on a one-CPU machine.
  */
-function contendedRounds(rounds: number): { batched_median: number; batched_one_thread_median: number; batched_vs_one_thread: number } | null {
+function contendedRounds(
+  rounds: number,
+): { batched_median: number; batched_one_thread_median: number; batched_vs_one_thread: number } | null {
   if (navigator.hardwareConcurrency < 2) return null;
-  const hog = Bun.spawn(["taskset", "-c", "1", "sh", "-c", "while :; do :; done"], { stdout: "ignore", stderr: "ignore" });
+  const hog = Bun.spawn(["taskset", "-c", "1", "sh", "-c", "while :; do :; done"], {
+    stdout: "ignore",
+    stderr: "ignore",
+  });
   try {
     Bun.sleepSync(200);
     const b: number[] = [];
@@ -165,7 +180,11 @@ function contendedRounds(rounds: number): { batched_median: number; batched_one_
       b.push(round("batch").rate);
       b1.push(round("batch1").rate);
     }
-    return { batched_median: Math.round(median(b)), batched_one_thread_median: Math.round(median(b1)), batched_vs_one_thread: +(median(b) / median(b1)).toFixed(2) };
+    return {
+      batched_median: Math.round(median(b)),
+      batched_one_thread_median: Math.round(median(b1)),
+      batched_vs_one_thread: +(median(b) / median(b1)).toFixed(2),
+    };
   } finally {
     hog.kill();
   }
@@ -211,7 +230,13 @@ const result = {
     // The kernel through the binding on cache-warm 1024-record windows (apply calls only).
     kernel_warm_records: +(1e9 / median(warmRecords)).toFixed(1),
   },
-  executable_bytes: (() => { try { return statSync(join(root, "dist/dita-v2")).size; } catch { return null; } })(),
+  executable_bytes: (() => {
+    try {
+      return statSync(join(root, "dist/dita-v2")).size;
+    } catch {
+      return null;
+    }
+  })(),
   once_wall_ms_median_warm: onceWallMs(),
   contended_second_cpu_inputs_per_s: contended,
 };

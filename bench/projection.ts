@@ -11,11 +11,17 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { SystemClockForBench } from "./projection_clock.ts";
 import type { SlotRecord, Trigger } from "../src/contracts/records.ts";
-import { createProjection, HazelcastSink, type MapWrite, type OutcomeInput, type Projection } from "../src/projection/index.ts";
-import { TradeScript, control, idleSlot, wholeTrade } from "../tests/integration/projection_fixtures.ts";
+import {
+  createProjection,
+  HazelcastSink,
+  type MapWrite,
+  type OutcomeInput,
+  type Projection,
+} from "../src/projection/index.ts";
 import { startClickHouse, startHazelcast } from "../tests/integration/_services.ts";
+import { control, idleSlot, TradeScript, wholeTrade } from "../tests/integration/projection_fixtures.ts";
+import { SystemClockForBench } from "./projection_clock.ts";
 
 const N = Number(process.argv[2] ?? 100_000);
 const SLOTS = 64;
@@ -28,9 +34,37 @@ function syntheticOutcomes(n: number): OutcomeInput[] {
     const id = i % SLOTS;
     const version = Math.floor(i / SLOTS) + 1;
     const trigger: Trigger = version % 2 ? "ACK" : "PARTIAL_FILL";
-    const slot: SlotRecord = { ...idleSlot(id), stage: "ENTRY_WORKING", trade_id: `B${id}`, asset: "BTC-USDT", side: "LONG", size: version * 0.001, entry_price: 100, version, updated_at_ms: 1_700_000_000_000 + i };
+    const slot: SlotRecord = {
+      ...idleSlot(id),
+      stage: "ENTRY_WORKING",
+      trade_id: `B${id}`,
+      asset: "BTC-USDT",
+      side: "LONG",
+      size: version * 0.001,
+      entry_price: 100,
+      version,
+      updated_at_ms: 1_700_000_000_000 + i,
+    };
     const account = { ...k.account, version: i + 2 };
-    out.push({ transitions: [{ input_index: 0, slot_id: id, from: "ENTRY_WORKING", to: "ENTRY_WORKING", trigger, row: 2, version, now_ms: slot.updated_at_ms }], diagnostics: [], slots: () => slot, account, control: ctl, journalSeq: i + 1 });
+    out.push({
+      transitions: [
+        {
+          input_index: 0,
+          slot_id: id,
+          from: "ENTRY_WORKING",
+          to: "ENTRY_WORKING",
+          trigger,
+          row: 2,
+          version,
+          now_ms: slot.updated_at_ms,
+        },
+      ],
+      diagnostics: [],
+      slots: () => slot,
+      account,
+      control: ctl,
+      journalSeq: i + 1,
+    });
   }
   return out;
 }
@@ -62,7 +96,12 @@ async function mapThroughput(addr: string, cluster: string, rounds: number) {
   const t0 = performance.now();
   let applied = 0;
   for (let v = 1; v <= rounds; v++) {
-    const batch: MapWrite[] = Array.from({ length: 256 }, (_, k) => ({ map: "DOLPHIN_STATE_BENCHMAPS", key: String(k), value: { strategy: "benchmaps", slot_id: k, version: v, stage: "POSITION_OPEN", size: v }, version: v }));
+    const batch: MapWrite[] = Array.from({ length: 256 }, (_, k) => ({
+      map: "DOLPHIN_STATE_BENCHMAPS",
+      key: String(k),
+      value: { strategy: "benchmaps", slot_id: k, version: v, stage: "POSITION_OPEN", size: v },
+      version: v,
+    }));
     applied += (await sink.writeMaps(batch)).applied;
   }
   const ms = performance.now() - t0;
@@ -75,7 +114,15 @@ async function main(): Promise<void> {
   const stateDir = mkdtempSync(join(tmpdir(), "proj-bench-"));
   try {
     const outcomes = syntheticOutcomes(N);
-    const p = await createProjection({ strategy: "bench", stateDir, clock: new SystemClockForBench(), hazelcast: { addr: hz.addr, cluster: hz.cluster }, clickhouse: { url: ch.url, database: "bench" }, required: true, onDiagnostic: (d) => console.error(d.message) });
+    const p = await createProjection({
+      strategy: "bench",
+      stateDir,
+      clock: new SystemClockForBench(),
+      hazelcast: { addr: hz.addr, cluster: hz.cluster },
+      clickhouse: { url: ch.url, database: "bench" },
+      required: true,
+      onDiagnostic: (d) => console.error(d.message),
+    });
     const r = await timed(p, outcomes);
     const [hzs, chs] = p.stats().sinks;
     // Topic throughput: whole trades publish 4 lifecycle messages each.
@@ -91,9 +138,19 @@ async function main(): Promise<void> {
     const result = {
       outcomes: N,
       slots: SLOTS,
-      enqueue_ns: { p50: percentile(r.ns, 0.5), p99: percentile(r.ns, 0.99), p999: percentile(r.ns, 0.999), max: r.ns[r.ns.length - 1] },
+      enqueue_ns: {
+        p50: percentile(r.ns, 0.5),
+        p99: percentile(r.ns, 0.99),
+        p999: percentile(r.ns, 0.999),
+        max: r.ns[r.ns.length - 1],
+      },
       enqueue_target_p99_ns: 2000,
-      clickhouse: { rows: chs!.records_written, rows_per_s: Math.round(chs!.records_written / (r.totalMs / 1000)), total_ms: Math.round(r.totalMs), flushed: r.flushed },
+      clickhouse: {
+        rows: chs!.records_written,
+        rows_per_s: Math.round(chs!.records_written / (r.totalMs / 1000)),
+        total_ms: Math.round(r.totalMs),
+        flushed: r.flushed,
+      },
       hazelcast: {
         cas_map_updates: maps.applied,
         cas_map_updates_per_s: maps.map_updates_per_s,

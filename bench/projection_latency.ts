@@ -23,8 +23,16 @@ const TRADES = Number(process.argv[2] ?? 4000);
 const ROUNDS = Number(process.argv[3] ?? 5);
 const stream = kernelStream(TRADES, 8);
 const control: ControlSnapshot = {
-  version: 1, mode: "DEBUG", verbosity: "TRACE", backend: "BINGX", debug_clickhouse_enabled: true, trace_transitions: true,
-  mirror_to_hazelcast: true, reconcile_on_restart: true, active_slot_limit: 8, updated_at_ms: 1_700_000_000_000,
+  version: 1,
+  mode: "DEBUG",
+  verbosity: "TRACE",
+  backend: "BINGX",
+  debug_clickhouse_enabled: true,
+  trace_transitions: true,
+  mirror_to_hazelcast: true,
+  reconcile_on_restart: true,
+  active_slot_limit: 8,
+  updated_at_ms: 1_700_000_000_000,
 };
 
 function pct(sorted: Float64Array, p: number): number {
@@ -38,7 +46,14 @@ async function round(projection: Projection | null): Promise<{ p50: number; p99:
   for (let i = 0; i < stream.length; i++) {
     const s = Bun.nanoseconds();
     const o = k.apply(stream[i]);
-    projection?.onOutcome({ transitions: o.transitions, diagnostics: o.diagnostics, slotImage, account: k.account(), control, journalSeq: i + 1 });
+    projection?.onOutcome({
+      transitions: o.transitions,
+      diagnostics: o.diagnostics,
+      slotImage,
+      account: k.account(),
+      control,
+      journalSeq: i + 1,
+    });
     ns[i] = Bun.nanoseconds() - s;
     if ((i & 1023) === 1023) await Bun.sleep(0); // the event loop turns, as in serve; projection and outboxes drain
   }
@@ -51,8 +66,13 @@ const [ch, hz] = await Promise.all([startClickHouse(), startHazelcast()]);
 const stateDir = mkdtempSync(join(tmpdir(), "dita-bench-pl-"));
 try {
   const projection = await createProjection({
-    strategy: "benchlat", stateDir, clock: new SystemClockForBench(), required: true, onDiagnostic: () => {},
-    hazelcast: { addr: hz.addr, cluster: hz.cluster }, clickhouse: { url: ch.url, database: "default" },
+    strategy: "benchlat",
+    stateDir,
+    clock: new SystemClockForBench(),
+    required: true,
+    onDiagnostic: () => {},
+    hazelcast: { addr: hz.addr, cluster: hz.cluster },
+    clickhouse: { url: ch.url, database: "default" },
   });
   const bare: Array<{ p50: number; p99: number }> = [];
   const attached: Array<{ p50: number; p99: number }> = [];

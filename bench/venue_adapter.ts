@@ -13,29 +13,85 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { ManualClock } from "../src/contracts/clock.ts";
-import { BingxRestClient, OrderTracker, classifyFrame, decodeFrame, endpoints as ep, parseJsonSafe, parsePlacedOrderId } from "../src/venue/bingx/index.ts";
+import {
+  BingxRestClient,
+  classifyFrame,
+  decodeFrame,
+  endpoints as ep,
+  OrderTracker,
+  parseJsonSafe,
+  parsePlacedOrderId,
+} from "../src/venue/bingx/index.ts";
 
 const ITERATIONS = 20_000;
 const WARMUP = 2_000;
 const TARGET_US = 50;
 
 const rest = new BingxRestClient({
-  apiKey: "benchApiKey0123456789abcdefghijklmnopqrstuvwxyz", secret: "benchSecret0123456789abcdefghijklmnopqrstuvwxyzABCDEFG",
-  baseUrl: "http://127.0.0.1:1", recvWindowMs: 5000, clock: new ManualClock(), timeoutMs: 1000,
+  apiKey: "benchApiKey0123456789abcdefghijklmnopqrstuvwxyz",
+  secret: "benchSecret0123456789abcdefghijklmnopqrstuvwxyzABCDEFG",
+  baseUrl: "http://127.0.0.1:1",
+  recvWindowMs: 5000,
+  clock: new ManualClock(),
+  timeoutMs: 1000,
 });
-const answer = JSON.stringify({ code: 0, msg: "", data: { order: { symbol: "BTC-USDT", orderId: 0, side: "BUY", positionSide: "LONG", type: "MARKET", clientOrderID: "k", workingType: "MARK_PRICE" } } })
-  .replace('"orderId":0', '"orderId":1736012345678901234');
-const frame = gzipSync(Buffer.from(JSON.stringify({
-  e: "ORDER_TRADE_UPDATE", E: 1700000000000,
-  o: { s: "BTC-USDT", c: "k", i: "1736012345678901234", S: "BUY", o: "MARKET", q: "0.01", p: "0", ap: "65000", x: "TRADE", X: "FILLED", z: "0.01", l: "0.01", L: "65000", n: "-0.325", N: "USDT", ps: "LONG", T: 1700000000000 },
-})));
+const answer = JSON.stringify({
+  code: 0,
+  msg: "",
+  data: {
+    order: {
+      symbol: "BTC-USDT",
+      orderId: 0,
+      side: "BUY",
+      positionSide: "LONG",
+      type: "MARKET",
+      clientOrderID: "k",
+      workingType: "MARK_PRICE",
+    },
+  },
+}).replace('"orderId":0', '"orderId":1736012345678901234');
+const frame = gzipSync(
+  Buffer.from(
+    JSON.stringify({
+      e: "ORDER_TRADE_UPDATE",
+      E: 1700000000000,
+      o: {
+        s: "BTC-USDT",
+        c: "k",
+        i: "1736012345678901234",
+        S: "BUY",
+        o: "MARKET",
+        q: "0.01",
+        p: "0",
+        ap: "65000",
+        x: "TRADE",
+        X: "FILLED",
+        z: "0.01",
+        l: "0.01",
+        L: "65000",
+        n: "-0.325",
+        N: "USDT",
+        ps: "LONG",
+        T: 1700000000000,
+      },
+    }),
+  ),
+);
 
 function requestOnce(i: number): void {
-  const req = ep.placeOrder({ symbol: "BTC-USDT", side: "BUY", positionSide: "LONG", type: "MARKET", quantity: "0.0100", clientOrderID: `bench-${i}` });
+  const req = ep.placeOrder({
+    symbol: "BTC-USDT",
+    side: "BUY",
+    positionSide: "LONG",
+    type: "MARKET",
+    quantity: "0.0100",
+    clientOrderID: `bench-${i}`,
+  });
   const built = rest.buildRequest(req, 1_700_000_000_000 + i);
   if (built.url.length < 10) throw new Error("Invariant: empty URL");
   const body = parseJsonSafe(answer) as { code: number; data: unknown };
-  if (body.code !== 0 || parsePlacedOrderId(body.data) !== "1736012345678901234") throw new Error("Invariant: decode failed");
+  if (body.code !== 0 || parsePlacedOrderId(body.data) !== "1736012345678901234")
+    throw new Error("Invariant: decode failed");
 }
 
 function frameOnce(tracker: OrderTracker): void {
@@ -55,7 +111,8 @@ function measure(fn: (i: number) => void): { median_us: number; p99_us: number; 
     samples[i] = Number(process.hrtime.bigint() - t0) / 1000;
   }
   samples.sort();
-  const at = (q: number) => Number((samples[Math.min(ITERATIONS - 1, Math.floor(q * ITERATIONS))] as number).toFixed(2));
+  const at = (q: number) =>
+    Number((samples[Math.min(ITERATIONS - 1, Math.floor(q * ITERATIONS))] as number).toFixed(2));
   return { median_us: at(0.5), p99_us: at(0.99), iterations: ITERATIONS };
 }
 

@@ -13,7 +13,7 @@
 import { mkdirSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { RealZincPlane } from "../src/zinc/index.ts";
-import { consumeRoundTrips, drainUntil, ensureBuilt, spawnChild, type RoundTripMode } from "./zinc_harness.ts";
+import { consumeRoundTrips, drainUntil, ensureBuilt, type RoundTripMode, spawnChild } from "./zinc_harness.ts";
 
 const ROOT = join(import.meta.dir, "..");
 const roundTrips = Number(process.argv[2] ?? 3000);
@@ -22,7 +22,13 @@ const libPath = ensureBuilt(ROOT);
 
 async function roundTrip(mode: RoundTripMode): Promise<unknown> {
   const prefix = `dita_bench_rt_${mode}_${process.pid}`;
-  const plane = RealZincPlane.open({ libPath, prefix, slotCount: 1, ringCapacity: 1024, waitSpinTurns: mode === "hybrid" ? 256 : 0 });
+  const plane = RealZincPlane.open({
+    libPath,
+    prefix,
+    slotCount: 1,
+    ringCapacity: 1024,
+    waitSpinTurns: mode === "hybrid" ? 256 : 0,
+  });
   const child = spawnChild(ROOT, "bench/zinc_roundtrip_producer.ts", [libPath, prefix, mode, String(roundTrips)]);
   await consumeRoundTrips(plane, mode, roundTrips);
   const out = JSON.parse(await child.output());
@@ -34,7 +40,12 @@ async function roundTrip(mode: RoundTripMode): Promise<unknown> {
 async function throughput(batch: number): Promise<unknown> {
   const prefix = `dita_bench_tp_${batch}_${process.pid}`;
   const plane = RealZincPlane.open({ libPath, prefix, slotCount: 1, ringCapacity: 65536 });
-  const child = spawnChild(ROOT, "bench/zinc_throughput_producer.ts", [libPath, prefix, String(records), String(batch)]);
+  const child = spawnChild(ROOT, "bench/zinc_throughput_producer.ts", [
+    libPath,
+    prefix,
+    String(records),
+    String(batch),
+  ]);
   const drained = await drainUntil(plane, records);
   const out = { ...JSON.parse(await child.output()), drained };
   plane.close();

@@ -16,7 +16,11 @@ export function ensureBuilt(root: string): string {
 }
 
 export function spawnChild(root: string, script: string, args: string[]) {
-  const p = Bun.spawn([process.execPath, join(root, script), ...args], { cwd: root, stdout: "pipe", stderr: "inherit" });
+  const p = Bun.spawn([process.execPath, join(root, script), ...args], {
+    cwd: root,
+    stdout: "pipe",
+    stderr: "inherit",
+  });
   return {
     output: async (): Promise<string> => {
       const text = await new Response(p.stdout).text();
@@ -40,8 +44,7 @@ export async function consumeRoundTrips(plane: RealZincPlane, mode: RoundTripMod
     else if (plane.intentSeq() === seq) {
       if (mode === "yield") await new Promise<void>((r) => setImmediate(r));
       continue;
-    }
-    else seq = plane.intentSeq();
+    } else seq = plane.intentSeq();
     done += plane.drainIntents(64, (rec) => {
       dv.setBigUint64(8, new DataView(rec.buffer, rec.byteOffset).getBigUint64(8, true), true);
       plane.publishState(slots, dirty, account, 0n);

@@ -40,9 +40,31 @@ function kernelSide(prefix: string, ringCapacity: number, spinUs?: number) {
   const plane = RealZincPlane.open({ libPath, prefix, slotCount: 8, ringCapacity, waitSpinUs: spinUs });
   const kernel = ExecutionKernel.open({ slotCount: 8, hungOrderMs: 86_400_000, mirror: plane });
   kernel.apply({ type: "SEED_CAPITAL", capital: 100_000, now_ms: T0 });
-  kernel.apply({ type: "ENTER", slot_id: 0, trade_id: "B1", asset: "BTC-USDT", side: "LONG", size: 1, price: null, leverage: 5, now_ms: T0 });
+  kernel.apply({
+    type: "ENTER",
+    slot_id: 0,
+    trade_id: "B1",
+    asset: "BTC-USDT",
+    side: "LONG",
+    size: 1,
+    price: null,
+    leverage: 5,
+    now_ms: T0,
+  });
   const coid = kernel.slot(0).entry_order!.client_order_id;
-  const fill = { kind: "FULL_FILL", event_id: "b1", venue_order_id: "1", client_order_id: coid, asset: "BTC-USDT", filled_size_cumulative: 1, avg_price: 50_000, last_fill_size: 1, last_fill_price: 50_000, fee_cumulative: 0, venue_time_ms: T0 };
+  const fill = {
+    kind: "FULL_FILL",
+    event_id: "b1",
+    venue_order_id: "1",
+    client_order_id: coid,
+    asset: "BTC-USDT",
+    filled_size_cumulative: 1,
+    avg_price: 50_000,
+    last_fill_size: 1,
+    last_fill_price: 50_000,
+    fee_cumulative: 0,
+    venue_time_ms: T0,
+  };
   kernel.apply({ type: "VENUE_EVENT", slot_id: 0, event: fill, now_ms: T0 });
   if (kernel.slot(0).stage !== "POSITION_OPEN") throw new Error("bench setup: slot 0 did not open");
   const buf = new Uint8Array(DRAIN_MAX * INPUT_SIZE);
@@ -65,11 +87,24 @@ function kernelSide(prefix: string, ringCapacity: number, spinUs?: number) {
  * `mode` is the kernel side's; the producer uses `producerMode` (the same unless probing). Both
  * waits busy-wait `spinUs` before the futex (undefined = the library default).
  */
-async function roundTrip(mode: Mode, round: number, producerMode: Mode = mode, spinUs?: number, gapMs = 0): Promise<{ p50_us: number; p99_us: number; max_us: number }> {
+async function roundTrip(
+  mode: Mode,
+  round: number,
+  producerMode: Mode = mode,
+  spinUs?: number,
+  gapMs = 0,
+): Promise<{ p50_us: number; p99_us: number; max_us: number }> {
   const prefix = `dita_bench_zk_${mode}_${producerMode}_${spinUs ?? "d"}_${gapMs}_${process.pid}_${round}`;
   const side = kernelSide(prefix, 1024, spinUs);
   const n = gapMs > 0 ? SPORADIC_N : roundTrips;
-  const child = spawnChild(ROOT, "bench/zinc_kernel_producer.ts", [libPath, prefix, producerMode, String(n), spinUs === undefined ? "" : String(spinUs), String(gapMs)]);
+  const child = spawnChild(ROOT, "bench/zinc_kernel_producer.ts", [
+    libPath,
+    prefix,
+    producerMode,
+    String(n),
+    spinUs === undefined ? "" : String(spinUs),
+    String(gapMs),
+  ]);
   const total = n + 300; // the producer's warm-up included
   let applied = 0;
   let seq = side.plane.intentSeq();
@@ -87,7 +122,13 @@ async function roundTrip(mode: Mode, round: number, producerMode: Mode = mode, s
 async function throughput(batch: number, round: number): Promise<Record<string, number>> {
   const prefix = `dita_bench_zkt_${batch}_${process.pid}_${round}`;
   const side = kernelSide(prefix, 65536);
-  const child = spawnChild(ROOT, "bench/zinc_kernel_producer.ts", [libPath, prefix, "throughput", String(records), String(batch)]);
+  const child = spawnChild(ROOT, "bench/zinc_kernel_producer.ts", [
+    libPath,
+    prefix,
+    "throughput",
+    String(records),
+    String(batch),
+  ]);
   let applied = 0;
   let first = 0;
   let empty = 0;
@@ -104,7 +145,12 @@ async function throughput(batch: number, round: number): Promise<Record<string, 
   const seconds = (Bun.nanoseconds() - first) / 1e9;
   const producer = JSON.parse(await child.output()) as { records_per_s: number };
   side.close();
-  return { applied, seconds: Number(seconds.toFixed(4)), applied_per_s: Math.round(applied / seconds), producer_push_per_s: producer.records_per_s };
+  return {
+    applied,
+    seconds: Number(seconds.toFixed(4)),
+    applied_per_s: Math.round(applied / seconds),
+    producer_push_per_s: producer.records_per_s,
+  };
 }
 
 function futexFloor(): { p50_us: number; p99_us: number } {
@@ -114,7 +160,17 @@ function futexFloor(): { p50_us: number; p99_us: number } {
   return { p50_us: j.rtt_p50_ns / 1000, p99_us: j.rtt_p99_ns / 1000 };
 }
 
-const runs: Record<string, Array<Record<string, number>>> = { wait: [], sporadic: [], sporadic_spin: [], poll: [], kwait_ppoll: [], kpoll_pwait: [], futex: [], tp1: [], tp64: [] };
+const runs: Record<string, Array<Record<string, number>>> = {
+  wait: [],
+  sporadic: [],
+  sporadic_spin: [],
+  poll: [],
+  kwait_ppoll: [],
+  kpoll_pwait: [],
+  futex: [],
+  tp1: [],
+  tp64: [],
+};
 for (const us of spinsCompared) runs[`spin${us}`] = [];
 for (let r = 0; r < rounds; r++) {
   runs.wait!.push(await roundTrip("wait", r));
@@ -127,10 +183,16 @@ for (let r = 0; r < rounds; r++) {
   runs.futex!.push(futexFloor());
   runs.tp1!.push(await throughput(1, r));
   runs.tp64!.push(await throughput(64, r));
-  console.error(`round ${r + 1}/${rounds}: ${JSON.stringify(Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, v.at(-1)])))}`);
+  console.error(
+    `round ${r + 1}/${rounds}: ${JSON.stringify(Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, v.at(-1)])))}`,
+  );
 }
 const med = (key: string, field: string) => Number(median(runs[key]!.map((x) => x[field]!)).toFixed(1));
-const summary = (key: string) => ({ p50_us_median: med(key, "p50_us"), p99_us_median: med(key, "p99_us"), rounds: runs[key] });
+const summary = (key: string) => ({
+  p50_us_median: med(key, "p50_us"),
+  p99_us_median: med(key, "p99_us"),
+  rounds: runs[key],
+});
 const wait = summary("wait");
 const tp1 = med("tp1", "applied_per_s");
 const tp64 = med("tp64", "applied_per_s");

@@ -24,14 +24,19 @@ const MARK_PRICE_OFFSET = 64; // SlotImage.mark_price (kernel/ABI.md)
 const PRICE_OFFSET = 32; // InputRecord.price
 
 const [libPath, prefix, mode, nArg, batchArg] = process.argv.slice(2);
-if (libPath === undefined || prefix === undefined || mode === undefined) throw new Error("usage: LIB PREFIX MODE N [BATCH]");
+if (libPath === undefined || prefix === undefined || mode === undefined)
+  throw new Error("usage: LIB PREFIX MODE N [BATCH]");
 const n = Number(nArg);
 const producer = ZincIntentProducer.open({ libPath, prefix });
 
 function records(count: number): Uint8Array {
   const out = new Uint8Array(count * INPUT_SIZE);
   for (let i = 0; i < count; i++) {
-    const refusal = encodeInput({ type: "MARK_PRICE", asset: "BTC-USDT", price: PRICE_BASE + i, now_ms: 1_700_000_000_000 + i }, out, i * INPUT_SIZE);
+    const refusal = encodeInput(
+      { type: "MARK_PRICE", asset: "BTC-USDT", price: PRICE_BASE + i, now_ms: 1_700_000_000_000 + i },
+      out,
+      i * INPUT_SIZE,
+    );
     if (refusal) throw new Error(refusal.message);
   }
   return out;
@@ -68,16 +73,28 @@ function throughput(batch: number): void {
   const t0 = Bun.nanoseconds();
   for (let guard = 0; sent < n && guard < 1_000_000_000; guard++) {
     const want = Math.min(batch, n - sent);
-    const got = batch === 1
-      ? (producer.push(all.subarray(sent * INPUT_SIZE, (sent + 1) * INPUT_SIZE)) === "OK" ? 1 : 0)
-      : producer.pushBatch(all.subarray(sent * INPUT_SIZE, (sent + want) * INPUT_SIZE), want);
+    const got =
+      batch === 1
+        ? producer.push(all.subarray(sent * INPUT_SIZE, (sent + 1) * INPUT_SIZE)) === "OK"
+          ? 1
+          : 0
+        : producer.pushBatch(all.subarray(sent * INPUT_SIZE, (sent + want) * INPUT_SIZE), want);
     if (got === 0) fullSpins++;
     sent += got;
   }
   const seconds = (Bun.nanoseconds() - t0) / 1e9;
-  console.log(JSON.stringify({ batch, n: sent, seconds: Number(seconds.toFixed(4)), records_per_s: Math.round(sent / seconds), full_spins: fullSpins }));
+  console.log(
+    JSON.stringify({
+      batch,
+      n: sent,
+      seconds: Number(seconds.toFixed(4)),
+      records_per_s: Math.round(sent / seconds),
+      full_spins: fullSpins,
+    }),
+  );
 }
 
 if (mode === "throughput") throughput(Number(batchArg ?? 1));
-else await latency(batchArg === undefined || batchArg === "" ? undefined : Number(batchArg), Number(process.argv[7] ?? 0));
+else
+  await latency(batchArg === undefined || batchArg === "" ? undefined : Number(batchArg), Number(process.argv[7] ?? 0));
 producer.close();

@@ -18,10 +18,19 @@ let sent = 0;
 let fullSpins = 0;
 const t0 = Bun.nanoseconds();
 for (let guard = 0; sent < n && guard < 1_000_000_000; guard++) {
-  const got = batch === 1 ? (producer.push(one) === "OK" ? 1 : 0) : producer.pushBatch(records, Math.min(batch, n - sent));
+  const got =
+    batch === 1 ? (producer.push(one) === "OK" ? 1 : 0) : producer.pushBatch(records, Math.min(batch, n - sent));
   if (got === 0) fullSpins += 1;
   sent += got;
 }
 const seconds = (Bun.nanoseconds() - t0) / 1e9;
-console.log(JSON.stringify({ batch, n: sent, seconds: Number(seconds.toFixed(4)), records_per_s: Math.round(sent / seconds), full_spins: fullSpins }));
+console.log(
+  JSON.stringify({
+    batch,
+    n: sent,
+    seconds: Number(seconds.toFixed(4)),
+    records_per_s: Math.round(sent / seconds),
+    full_spins: fullSpins,
+  }),
+);
 producer.close();

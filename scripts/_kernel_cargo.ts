@@ -21,7 +21,13 @@ export interface PgoManifest {
   /** LLVM major version of the llvm-profdata that wrote the profile (readers must be as new). */
   profdata_llvm_major: number;
   rustc: string;
-  training: { inputs: number; records: number; seed: number; config: Record<string, number>; accepted: Record<string, number> };
+  training: {
+    inputs: number;
+    records: number;
+    seed: number;
+    config: Record<string, number>;
+    accepted: Record<string, number>;
+  };
 }
 
 export interface KernelCargo {
@@ -68,7 +74,8 @@ export function kernelCargoEnv(root: string, env: Record<string, string | undefi
   const without = (note: string): KernelCargo => ({ env: base, profile: null, note });
   const profile = join(root, PGO_PROFILE);
   const manifestPath = join(root, PGO_MANIFEST);
-  if (!existsSync(profile) || !existsSync(manifestPath)) return without(`no PGO profile (${PGO_PROFILE}); run npm run pgo`);
+  if (!existsSync(profile) || !existsSync(manifestPath))
+    return without(`no PGO profile (${PGO_PROFILE}); run npm run pgo`);
   let manifest: PgoManifest;
   try {
     manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as PgoManifest;
@@ -80,7 +87,9 @@ export function kernelCargoEnv(root: string, env: Record<string, string | undefi
   }
   const llvm = rustcLlvmMajor(env);
   if (llvm === null || llvm < manifest.profdata_llvm_major) {
-    return without(`rustc's LLVM (${llvm ?? "unknown"}) cannot read the PGO profile (written by LLVM ${manifest.profdata_llvm_major})`);
+    return without(
+      `rustc's LLVM (${llvm ?? "unknown"}) cannot read the PGO profile (written by LLVM ${manifest.profdata_llvm_major})`,
+    );
   }
   // CARGO_ENCODED_RUSTFLAGS (0x1f-separated) keeps a path with spaces whole and wins over RUSTFLAGS.
   const given = base.CARGO_ENCODED_RUSTFLAGS?.split("\x1f") ?? base.RUSTFLAGS?.split(" ") ?? [];

@@ -43,14 +43,35 @@ if (!Bun.which("cargo")) {
 }
 const cargo = kernelCargoEnv(root);
 if (cargo.note !== null) console.warn(`build: kernel without profile-guided optimization: ${cargo.note}`);
-run(["cargo", "build", "--release", "--quiet", "--manifest-path", "kernel/Cargo.toml"], "kernel (cargo build)", cargo.env);
+run(
+  ["cargo", "build", "--release", "--quiet", "--manifest-path", "kernel/Cargo.toml"],
+  "kernel (cargo build)",
+  cargo.env,
+);
 
 mkdirSync(join(root, "ffi/build"), { recursive: true });
 // zinc.c is a unity build over ffi/src/*.c, so any of them makes the library stale.
-const zincSources = Math.max(mtime("ffi/zinc.c"), mtime("ffi/zinc.h"), newestMtime(join(root, "ffi/src"), [".c", ".h"]));
+const zincSources = Math.max(
+  mtime("ffi/zinc.c"),
+  mtime("ffi/zinc.h"),
+  newestMtime(join(root, "ffi/src"), [".c", ".h"]),
+);
 if (zincSources > mtime("ffi/build/libzinc.so")) {
   run(
-    ["gcc", "-O2", "-std=c11", "-D_GNU_SOURCE", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC", "-o", "ffi/build/libzinc.so", "ffi/zinc.c"],
+    [
+      "gcc",
+      "-O2",
+      "-std=c11",
+      "-D_GNU_SOURCE",
+      "-Wall",
+      "-Wextra",
+      "-Werror",
+      "-shared",
+      "-fPIC",
+      "-o",
+      "ffi/build/libzinc.so",
+      "ffi/zinc.c",
+    ],
     "zinc (gcc)",
   );
 }
@@ -64,4 +85,18 @@ const sources = Math.max(
 );
 if (ifNeeded && mtime(exe) > sources) process.exit(0);
 mkdirSync(join(root, "dist"), { recursive: true });
-run([process.execPath, "build", "--compile", "--bytecode", "--minify-whitespace", "--minify-syntax", "src/cli/main.ts", "src/zinc/_wait_worker.ts", "--outfile", exe], "executable (bun build --compile)");
+run(
+  [
+    process.execPath,
+    "build",
+    "--compile",
+    "--bytecode",
+    "--minify-whitespace",
+    "--minify-syntax",
+    "src/cli/main.ts",
+    "src/zinc/_wait_worker.ts",
+    "--outfile",
+    exe,
+  ],
+  "executable (bun build --compile)",
+);

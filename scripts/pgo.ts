@@ -19,7 +19,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:
 import { join } from "node:path";
 import { encodeInput, INPUT_SIZE } from "../src/kernel/index.ts";
 import { kernelSourcesDigest, PGO_MANIFEST, PGO_PROFILE, type PgoManifest } from "./_kernel_cargo.ts";
-import { trainingStream, TRAINING_CONFIG } from "./_pgo_training_stream.ts";
+import { TRAINING_CONFIG, trainingStream } from "./_pgo_training_stream.ts";
 
 const root = join(import.meta.dir, "..");
 const arg = (name: string, d: number) => {
@@ -39,7 +39,10 @@ function fail(message: string): never {
 
 function run(cmd: string[], env: Record<string, string | undefined> = process.env): string {
   const r = Bun.spawnSync(cmd, { cwd: root, env, stdout: "pipe", stderr: "pipe" });
-  if (r.exitCode !== 0) fail(`${cmd.join(" ")} failed (exit ${r.exitCode}): ${r.stderr.toString().trim().split("\n").slice(-3).join(" | ")}`);
+  if (r.exitCode !== 0)
+    fail(
+      `${cmd.join(" ")} failed (exit ${r.exitCode}): ${r.stderr.toString().trim().split("\n").slice(-3).join(" | ")}`,
+    );
   return r.stdout.toString();
 }
 
@@ -58,7 +61,9 @@ function findProfdata(): [string, number] {
     const version = /LLVM version (\d+)/.exec(Bun.spawnSync([path, "--version"], { stdout: "pipe" }).stdout.toString());
     if (version && Number(version[1]) >= MIN_LLVM) return [path, Number(version[1])];
   }
-  return fail(`needs llvm-profdata of LLVM ${MIN_LLVM} or newer (apt-get install llvm-${MIN_LLVM}, or rustup component add llvm-tools)`);
+  return fail(
+    `needs llvm-profdata of LLVM ${MIN_LLVM} or newer (apt-get install llvm-${MIN_LLVM}, or rustup component add llvm-tools)`,
+  );
 }
 
 const [profdata, profdataLlvm] = findProfdata();
@@ -77,14 +82,33 @@ writeFileSync(recordsFile, records.subarray(0, n * INPUT_SIZE));
 
 // 2 and 3. The instrumented kernel and its driver; the raw profile is written when it exits.
 const cargoEnv = { ...process.env, CARGO_ENCODED_RUSTFLAGS: `-Cprofile-generate=${raw}` };
-run(["cargo", "build", "--release", "--quiet", "--manifest-path", "kernel/Cargo.toml", "--target-dir", work, "--example", "pgo_train"], cargoEnv);
+run(
+  [
+    "cargo",
+    "build",
+    "--release",
+    "--quiet",
+    "--manifest-path",
+    "kernel/Cargo.toml",
+    "--target-dir",
+    work,
+    "--example",
+    "pgo_train",
+  ],
+  cargoEnv,
+);
 const { slotCount, activeSlotLimit, hungOrderMs } = TRAINING_CONFIG;
-const driver = [join(work, "release/examples/pgo_train"), recordsFile, ...[slotCount, activeSlotLimit, hungOrderMs].map(String)];
+const driver = [
+  join(work, "release/examples/pgo_train"),
+  recordsFile,
+  ...[slotCount, activeSlotLimit, hungOrderMs].map(String),
+];
 const trained = run(driver, { ...process.env, LLVM_PROFILE_FILE: join(raw, "train-%p.profraw") });
 const counts = /accepted one=(\d+) batch=(\d+) pipeline=(\d+)/.exec(trained);
 if (!counts) fail(`unexpected driver output: ${trained.trim()}`);
 // The driver must see the stream the generator saw: the same inputs accepted.
-if (counts.slice(1).some((c) => Number(c) !== accepted)) fail(`the driver accepted ${counts.slice(1).join("/")} inputs, the generator ${accepted}`);
+if (counts.slice(1).some((c) => Number(c) !== accepted))
+  fail(`the driver accepted ${counts.slice(1).join("/")} inputs, the generator ${accepted}`);
 const profiles = readdirSync(raw).filter((f) => f.endsWith(".profraw"));
 if (profiles.length === 0) fail(`the instrumented driver wrote no profile into ${raw}`);
 

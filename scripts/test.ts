@@ -22,7 +22,11 @@ function step(cmd: string[], env: Record<string, string> = {}): { code: number; 
   return { code: r.exitCode ?? 1, out };
 }
 
-const build = Bun.spawnSync([process.execPath, "scripts/build.ts"], { cwd: root, stdout: "inherit", stderr: "inherit" });
+const build = Bun.spawnSync([process.execPath, "scripts/build.ts"], {
+  cwd: root,
+  stdout: "inherit",
+  stderr: "inherit",
+});
 if (build.exitCode !== 0) {
   console.log("0 passed, 1 failed");
   process.exit(1);
@@ -32,7 +36,30 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 
+/**
+ * The tidy checks a maintainer expects on every run, each counted as one test: the TypeScript
+ * formatter and linter (Biome, biome.json), the type checker, rustfmt and clippy on the kernel.
+ */
+const TIDY: ReadonlyArray<readonly [name: string, cmd: string[], env?: Record<string, string>]> = [
+  ["biome check (format + lint)", [join(root, "node_modules/.bin/biome"), "check", "."]],
+  ["tsc --noEmit", [join(root, "node_modules/.bin/tsc"), "--noEmit", "-p", "."]],
+  ["cargo fmt --check", ["cargo", "fmt", "--check", "--manifest-path", "kernel/Cargo.toml"]],
+  [
+    "cargo clippy -D warnings",
+    ["cargo", "clippy", "--release", "--all-targets", "--manifest-path", "kernel/Cargo.toml", "--", "-D", "warnings"],
+    kernelCargoEnv(root).env,
+  ],
+];
+
 if (filters.length === 0) {
+  for (const [name, cmd, env] of TIDY) {
+    const r = step(cmd, env);
+    if (r.code === 0) passed++;
+    else {
+      failed++;
+      console.log(`tidy: ${name} failed (exit ${r.code})`);
+    }
+  }
   // The build's flags: a different RUSTFLAGS would rebuild (and replace) the release library.
   const cargo = step(["cargo", "test", "--release", "--manifest-path", "kernel/Cargo.toml"], kernelCargoEnv(root).env);
   for (const m of cargo.out.matchAll(/test result: \w+\. (\d+) passed; (\d+) failed/g)) {
@@ -45,7 +72,13 @@ if (filters.length === 0) {
 mkdirSync(join(root, ".cache"), { recursive: true });
 const junit = join(root, ".cache/junit-bun.xml");
 const bunTest = Bun.spawnSync(
-  [process.execPath, "test", "--reporter=junit", `--reporter-outfile=${junit}`, ...(filters.length ? filters : ["tests/"])],
+  [
+    process.execPath,
+    "test",
+    "--reporter=junit",
+    `--reporter-outfile=${junit}`,
+    ...(filters.length ? filters : ["tests/"]),
+  ],
   { cwd: root, stdout: "inherit", stderr: "inherit", env: { ...process.env, DITA_V2_TEST: "1" } },
 );
 if (existsSync(junit)) {

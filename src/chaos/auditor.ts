@@ -29,7 +29,12 @@ const QTY_EPS = 1e-9;
 const MONEY_EPS = 1e-6;
 /** Rounding of venue fee text (6–8 decimals) per settled trade, for the wallet comparison. */
 const WALLET_EPS_PER_TRADE = 1e-3;
-const WORKING_STATUSES: ReadonlySet<string> = new Set(["PENDING_SUBMIT", "ACKED", "PARTIALLY_FILLED", "CANCEL_REQUESTED"]);
+const WORKING_STATUSES: ReadonlySet<string> = new Set([
+  "PENDING_SUBMIT",
+  "ACKED",
+  "PARTIALLY_FILLED",
+  "CANCEL_REQUESTED",
+]);
 
 export interface AuditInput {
   slots: readonly SlotRecord[];
@@ -41,7 +46,16 @@ export interface AuditInput {
 }
 
 export interface Violation {
-  invariant: "POSITION" | "ORPHAN_ORDER" | "STUCK_WORKING" | "SIZE" | "CAPITAL" | "STALE" | "ROUTING" | "DUPLICATE" | "WALLET";
+  invariant:
+    | "POSITION"
+    | "ORPHAN_ORDER"
+    | "STUCK_WORKING"
+    | "SIZE"
+    | "CAPITAL"
+    | "STALE"
+    | "ROUTING"
+    | "DUPLICATE"
+    | "WALLET";
   message: string;
 }
 
@@ -54,7 +68,8 @@ const near = (x: number, y: number, eps: number) => Math.abs(x - y) <= eps * Mat
 function checkPositions(a: AuditInput): Violation[] {
   const belief = new Map<string, number>();
   for (const s of a.slots) {
-    if (s.size > 0 && s.side !== null) belief.set(`${s.asset}|${s.side}`, (belief.get(`${s.asset}|${s.side}`) ?? 0) + s.size);
+    if (s.size > 0 && s.side !== null)
+      belief.set(`${s.asset}|${s.side}`, (belief.get(`${s.asset}|${s.side}`) ?? 0) + s.size);
   }
   const truth = new Map<string, number>();
   for (const p of a.truth.positions) if (p.size > QTY_EPS) truth.set(`${p.asset}|${p.side}`, p.size);
@@ -62,7 +77,8 @@ function checkPositions(a: AuditInput): Violation[] {
   for (const key of new Set([...belief.keys(), ...truth.keys()])) {
     const k = belief.get(key) ?? 0;
     const v = truth.get(key) ?? 0;
-    if (!near(k, v, QTY_EPS)) out.push({ invariant: "POSITION", message: `${key}: kernel holds ${k}, venue holds ${v}` });
+    if (!near(k, v, QTY_EPS))
+      out.push({ invariant: "POSITION", message: `${key}: kernel holds ${k}, venue holds ${v}` });
   }
   return out;
 }
@@ -84,13 +100,23 @@ function checkOrders(a: AuditInput): Violation[] {
     known.add(cid);
     const v = venue.get(cid);
     if (!v || !WORKING_STATUSES.has(o.status)) {
-      out.push({ invariant: "STUCK_WORKING", message: `slot ${s.slot_id} is ${s.stage} with ${o.client_order_id} ${o.status}, but the venue has no such open order` });
+      out.push({
+        invariant: "STUCK_WORKING",
+        message: `slot ${s.slot_id} is ${s.stage} with ${o.client_order_id} ${o.status}, but the venue has no such open order`,
+      });
     } else if (!near(v.filled, o.filled_size, QTY_EPS)) {
-      out.push({ invariant: "STUCK_WORKING", message: `slot ${s.slot_id}: ${o.client_order_id} filled ${o.filled_size} in the kernel, ${v.filled} at the venue` });
+      out.push({
+        invariant: "STUCK_WORKING",
+        message: `slot ${s.slot_id}: ${o.client_order_id} filled ${o.filled_size} in the kernel, ${v.filled} at the venue`,
+      });
     }
   }
   for (const v of a.truth.open_orders) {
-    if (!known.has(v.client_order_id)) out.push({ invariant: "ORPHAN_ORDER", message: `venue order ${v.client_order_id} (${v.asset}) is open but no slot works it` });
+    if (!known.has(v.client_order_id))
+      out.push({
+        invariant: "ORPHAN_ORDER",
+        message: `venue order ${v.client_order_id} (${v.asset}) is open but no slot works it`,
+      });
   }
   return out;
 }
@@ -102,7 +128,8 @@ function checkSizes(slots: readonly SlotRecord[]): Violation[] {
     if (!(Number.isFinite(s.size) && s.size >= 0)) bad(`size ${s.size}`);
     if ((s.stage === "POSITION_OPEN" || s.stage === "EXIT_WORKING") && !(s.size > 0)) bad("holds no position");
     for (const o of [s.entry_order, s.exit_order]) {
-      if (o && !(o.filled_size >= 0 && o.filled_size <= o.intended_size + QTY_EPS)) bad(`${o.client_order_id} filled ${o.filled_size} of ${o.intended_size}`);
+      if (o && !(o.filled_size >= 0 && o.filled_size <= o.intended_size + QTY_EPS))
+        bad(`${o.client_order_id} filled ${o.filled_size} of ${o.intended_size}`);
     }
   }
   return out;
@@ -115,12 +142,21 @@ function checkCapital(a: AuditInput): Violation[] {
     out.push({ invariant: "CAPITAL", message: `capital ${a.account.capital} but seed + settlements = ${expected}` });
   }
   if (a.account.trade_seq !== a.settlements.length) {
-    out.push({ invariant: "CAPITAL", message: `trade_seq ${a.account.trade_seq} but ${a.settlements.length} trades settled` });
+    out.push({
+      invariant: "CAPITAL",
+      message: `trade_seq ${a.account.trade_seq} but ${a.settlements.length} trades settled`,
+    });
   }
-  const flat = a.truth.positions.every((p) => p.size <= QTY_EPS) && a.truth.open_orders.length === 0 && a.slots.every((s) => !s.is_open);
+  const flat =
+    a.truth.positions.every((p) => p.size <= QTY_EPS) &&
+    a.truth.open_orders.length === 0 &&
+    a.slots.every((s) => !s.is_open);
   const eps = WALLET_EPS_PER_TRADE * (a.settlements.length + 1);
   if (flat && a.truth.wallet !== null && Math.abs(a.account.capital - a.truth.wallet) > eps) {
-    out.push({ invariant: "WALLET", message: `flat, but kernel capital ${a.account.capital} differs from the venue wallet ${a.truth.wallet}` });
+    out.push({
+      invariant: "WALLET",
+      message: `flat, but kernel capital ${a.account.capital} differs from the venue wallet ${a.truth.wallet}`,
+    });
   }
   return out;
 }
@@ -128,13 +164,18 @@ function checkCapital(a: AuditInput): Violation[] {
 function checkDiagnostics(a: AuditInput): Violation[] {
   const out: Violation[] = [];
   for (const s of a.slots) {
-    if (s.stage === "STALE_STATE_RECONCILING") out.push({ invariant: "STALE", message: `slot ${s.slot_id} is STALE_STATE_RECONCILING (${s.stale_reason})` });
+    if (s.stage === "STALE_STATE_RECONCILING")
+      out.push({ invariant: "STALE", message: `slot ${s.slot_id} is STALE_STATE_RECONCILING (${s.stale_reason})` });
   }
   for (const d of a.diagnostics) {
-    if (d.code === "UNKNOWN_ORDER" || d.code === "OVERFILL") out.push({ invariant: "ROUTING", message: `${d.code} on slot ${d.slot_id}: ${d.message}` });
+    if (d.code === "UNKNOWN_ORDER" || d.code === "OVERFILL")
+      out.push({ invariant: "ROUTING", message: `${d.code} on slot ${d.slot_id}: ${d.message}` });
   }
   if (a.truth.placements_max !== null && a.truth.placements_max > 1) {
-    out.push({ invariant: "DUPLICATE", message: `the venue placed ${a.truth.placements_max} orders under one client order id` });
+    out.push({
+      invariant: "DUPLICATE",
+      message: `the venue placed ${a.truth.placements_max} orders under one client order id`,
+    });
   }
   return out;
 }

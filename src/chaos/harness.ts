@@ -20,8 +20,8 @@ import type { DiagnosticRecord, KernelOutcome } from "../contracts/records.ts";
 import type { VenueDiagnostic } from "../contracts/venue.ts";
 import { ExecutionKernel } from "../kernel/index.ts";
 import { Executor } from "../launcher/executor.ts";
-import { startBingxSim, type SimHandle } from "../sim/index.ts";
-import { BingxVenueAdapter, type BingxConfig } from "../venue/index.ts";
+import { type SimHandle, startBingxSim } from "../sim/index.ts";
+import { type BingxConfig, BingxVenueAdapter } from "../venue/index.ts";
 import { EventSequencer } from "./sequencer.ts";
 import { adapterTruth, simTruth, type VenueTruth } from "./truth.ts";
 
@@ -111,7 +111,8 @@ export class Harness {
     let flagged = 0;
     const unresolved: string[] = [];
     for (const slot of this.kernel.slots()) {
-      const order = slot.stage === "EXIT_WORKING" ? slot.exit_order : slot.stage === "ENTRY_WORKING" ? slot.entry_order : null;
+      const order =
+        slot.stage === "EXIT_WORKING" ? slot.exit_order : slot.stage === "ENTRY_WORKING" ? slot.entry_order : null;
       if (!order?.hung) continue;
       flagged++;
       const how = await this.executor.resolveByQuery(slot.slot_id);
@@ -139,12 +140,27 @@ export async function startHarness(o: HarnessOptions): Promise<Harness> {
   const sim = o.live
     ? null
     : await startBingxSim({
-      port: 0, apiKey: SIM_KEY, secret: SIM_SECRET, seed: o.seed, clock: o.clock, balance: o.balance ?? 10_000,
-      prices: o.prices ?? { "BTC-USDT": 65_000, "ETH-USDT": 3_200 }, rateLimitsPerS: { place_order: 1000, cancel_order: 1000, query_order: 1000, open_orders: 1000, market: 1000 },
-    });
-  const config: BingxConfig = o.live ?? { apiKey: SIM_KEY, secret: SIM_SECRET, baseUrl: sim!.url, wsUrl: sim!.wsUrl, recvWindowMs: 5000, clock: o.clock, timeoutMs: 1_000 };
+        port: 0,
+        apiKey: SIM_KEY,
+        secret: SIM_SECRET,
+        seed: o.seed,
+        clock: o.clock,
+        balance: o.balance ?? 10_000,
+        prices: o.prices ?? { "BTC-USDT": 65_000, "ETH-USDT": 3_200 },
+        rateLimitsPerS: { place_order: 1000, cancel_order: 1000, query_order: 1000, open_orders: 1000, market: 1000 },
+      });
+  const config: BingxConfig = o.live ?? {
+    apiKey: SIM_KEY,
+    secret: SIM_SECRET,
+    baseUrl: sim!.url,
+    wsUrl: sim!.wsUrl,
+    recvWindowMs: 5000,
+    clock: o.clock,
+    timeoutMs: 1_000,
+  };
   const adapter = new BingxVenueAdapter(config, {
-    resolveDelaysMs: [0, 50, 150], streamFeeMode: o.live ? "per_trade" : "cumulative",
+    resolveDelaysMs: [0, 50, 150],
+    streamFeeMode: o.live ? "per_trade" : "cumulative",
     stream: { backoffBaseMs: 20, backoffMaxMs: 200, openTimeoutMs: 2_000 },
   });
   const hungOrderMs = o.hungOrderMs ?? 60;
@@ -155,7 +171,8 @@ export async function startHarness(o: HarnessOptions): Promise<Harness> {
     const balance = await adapter.balance();
     h.seededCapital = balance.balance;
     const seeded = h.executor.applyInput({ type: "SEED_CAPITAL", capital: balance.balance, now_ms: o.clock.nowMs() });
-    if (!seeded.accepted) throw new Error(`Invariant: the kernel refused its capital seed: ${JSON.stringify(seeded.diagnostics)}`);
+    if (!seeded.accepted)
+      throw new Error(`Invariant: the kernel refused its capital seed: ${JSON.stringify(seeded.diagnostics)}`);
   } catch (e) {
     await h.stop();
     throw e;

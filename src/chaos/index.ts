@@ -4,10 +4,11 @@
  * replays what the kernel received, and an auditor that compares kernel state with exchange truth.
  * Public surface only; README.md has the layout.
  */
-export { startHarness, Harness, type HarnessOptions, type Settlement } from "./harness.ts";
-export { audit, type AuditInput, type Violation } from "./auditor.ts";
+
+export { type AuditInput, audit, type Violation } from "./auditor.ts";
+export { Harness, type HarnessOptions, type Settlement, startHarness } from "./harness.ts";
+export { type Action, ASSETS, drawBurst, flattenIntents, type Intent } from "./intents.ts";
+export { applyKnobs, type ChaosKnobs, clearKnobs, describeKnobs, drawKnobs, noKnobs } from "./knobs.ts";
+export { type ChaosOptions, type ChaosVerdict, runChaos, STEPS_MAX, type StepViolation } from "./orchestrator.ts";
 export { EventSequencer, type ReplayResult } from "./sequencer.ts";
-export { simTruth, adapterTruth, type VenueTruth, type TruthOrder, type TruthPosition } from "./truth.ts";
-export { runChaos, STEPS_MAX, type ChaosOptions, type ChaosVerdict, type StepViolation } from "./orchestrator.ts";
-export { drawKnobs, applyKnobs, clearKnobs, describeKnobs, noKnobs, type ChaosKnobs } from "./knobs.ts";
-export { drawBurst, flattenIntents, ASSETS, type Action, type Intent } from "./intents.ts";
+export { adapterTruth, simTruth, type TruthOrder, type TruthPosition, type VenueTruth } from "./truth.ts";

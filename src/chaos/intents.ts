@@ -9,8 +9,8 @@
  * Entry points: `drawBurst(rng, slots, ctx)`, `flattenIntents(slots)`, `ASSETS`.
  */
 
-import type { Rng } from "../contracts/rng.ts";
 import type { SlotRecord } from "../contracts/records.ts";
+import type { Rng } from "../contracts/rng.ts";
 
 export type Intent = Record<string, unknown>;
 
@@ -48,7 +48,16 @@ function enterIntent(rng: Rng, slot: number, ctx: BurstContext): Intent {
   const away = side === "LONG" ? 0.97 : 1.03;
   const cross = side === "LONG" ? 1.01 : 0.99;
   const price = kind <= 6 ? null : round(mark * (kind <= 8 ? away : cross), spec.tick);
-  return { type: "ENTER", slot_id: slot, trade_id: ctx.nextTrade(), asset, side, size: rng.pick(spec.lots), price, leverage: rng.int(1, 10) };
+  return {
+    type: "ENTER",
+    slot_id: slot,
+    trade_id: ctx.nextTrade(),
+    asset,
+    side,
+    size: rng.pick(spec.lots),
+    price,
+    leverage: rng.int(1, 10),
+  };
 }
 
 function exitIntent(rng: Rng, s: SlotRecord, ctx: BurstContext): Intent {
@@ -58,7 +67,13 @@ function exitIntent(rng: Rng, s: SlotRecord, ctx: BurstContext): Intent {
   const resting = rng.int(1, 10) <= 2;
   const away = s.side === "LONG" ? 1.03 : 0.97;
   const price = resting ? round(ctx.price(s.asset) * away, spec.tick) : null;
-  return { type: "EXIT", slot_id: s.slot_id, size: Number(size.toFixed(8)), price, reason: rng.pick(["SIGNAL", "TP", "SL", "MANUAL"]) };
+  return {
+    type: "EXIT",
+    slot_id: s.slot_id,
+    size: Number(size.toFixed(8)),
+    price,
+    reason: rng.pick(["SIGNAL", "TP", "SL", "MANUAL"]),
+  };
 }
 
 /** One burst of 1–4 actions against the slots as they are now. */
@@ -70,15 +85,25 @@ export function drawBurst(rng: Rng, slots: readonly SlotRecord[], ctx: BurstCont
     const roll = rng.int(1, 100);
     if (roll <= 35) {
       out.push({ intent: enterIntent(rng, s.slot_id, ctx) });
-      if (rng.int(1, 4) === 1) out.push({ intent: rng.int(0, 1) ? { type: "CANCEL", slot_id: s.slot_id } : { type: "EXIT", slot_id: s.slot_id, size: 0.0001, price: null, reason: "SIGNAL" } });
+      if (rng.int(1, 4) === 1)
+        out.push({
+          intent: rng.int(0, 1)
+            ? { type: "CANCEL", slot_id: s.slot_id }
+            : { type: "EXIT", slot_id: s.slot_id, size: 0.0001, price: null, reason: "SIGNAL" },
+        });
     } else if (roll <= 65) {
-      out.push({ intent: s.size > 0 ? exitIntent(rng, s, ctx) : { type: "EXIT", slot_id: s.slot_id, size: 0.0001, price: null, reason: "TP" } });
+      out.push({
+        intent:
+          s.size > 0
+            ? exitIntent(rng, s, ctx)
+            : { type: "EXIT", slot_id: s.slot_id, size: 0.0001, price: null, reason: "TP" },
+      });
     } else if (roll <= 85) {
       out.push({ intent: { type: "CANCEL", slot_id: s.slot_id } });
       if (rng.int(0, 1)) out.push({ intent: { type: "CANCEL", slot_id: s.slot_id } });
     } else {
       const asset = rng.pick(Object.keys(ASSETS));
-      const price = round(ctx.price(asset) * (1 + (rng.int(-300, 300) / 10_000)), ASSETS[asset]!.tick);
+      const price = round(ctx.price(asset) * (1 + rng.int(-300, 300) / 10_000), ASSETS[asset]!.tick);
       out.push({ move: { asset, price } }, { intent: { type: "MARK_PRICE", asset, price } });
     }
   }
@@ -91,7 +116,8 @@ export function flattenIntents(slots: readonly SlotRecord[]): { cancels: Intent[
   const exits: Intent[] = [];
   for (const s of slots) {
     if (s.stage === "ENTRY_WORKING" || s.stage === "EXIT_WORKING") cancels.push({ type: "CANCEL", slot_id: s.slot_id });
-    if (s.stage === "POSITION_OPEN" && s.size > 0) exits.push({ type: "EXIT", slot_id: s.slot_id, size: s.size, price: null, reason: "MANUAL" });
+    if (s.stage === "POSITION_OPEN" && s.size > 0)
+      exits.push({ type: "EXIT", slot_id: s.slot_id, size: s.size, price: null, reason: "MANUAL" });
   }
   return { cancels, exits };
 }

@@ -14,14 +14,31 @@ import type { SimFaults } from "../sim/index.ts";
 export type ChaosKnobs = SimFaults;
 
 /** Probability that a knob is on in a step, in percent. */
-const CHANCE = { latency: 25, drop: 20, http5xx: 15, rateLimit: 15, duplicate: 30, reorder: 30, disconnect: 15, legs: 50, cancelReject: 15 };
+const CHANCE = {
+  latency: 25,
+  drop: 20,
+  http5xx: 15,
+  rateLimit: 15,
+  duplicate: 30,
+  reorder: 30,
+  disconnect: 15,
+  legs: 50,
+  cancelReject: 15,
+};
 
 const on = (rng: Rng, percent: number) => rng.int(1, 100) <= percent;
 
 export function noKnobs(): ChaosKnobs {
   return {
-    latency_ms: 0, drop_responses: 0, http_5xx: 0, rate_limit: { count: 0, retry_hint: false }, duplicate_events: false,
-    reorder_events: false, stream_disconnect: 0, partial_fill_legs: 1, cancel_reject: false,
+    latency_ms: 0,
+    drop_responses: 0,
+    http_5xx: 0,
+    rate_limit: { count: 0, retry_hint: false },
+    duplicate_events: false,
+    reorder_events: false,
+    stream_disconnect: 0,
+    partial_fill_legs: 1,
+    cancel_reject: false,
   };
 }
 
@@ -53,7 +70,8 @@ export function describeKnobs(k: ChaosKnobs): string[] {
   const d = noKnobs();
   const out: string[] = [];
   for (const [key, value] of Object.entries(k)) {
-    if (JSON.stringify(value) !== JSON.stringify(d[key as keyof ChaosKnobs])) out.push(`${key}=${JSON.stringify(value)}`);
+    if (JSON.stringify(value) !== JSON.stringify(d[key as keyof ChaosKnobs]))
+      out.push(`${key}=${JSON.stringify(value)}`);
   }
   return out;
 }

@@ -20,7 +20,7 @@ import type { Clock } from "../contracts/clock.ts";
 import { Rng } from "../contracts/rng.ts";
 import type { BingxConfig } from "../venue/index.ts";
 import { audit, type Violation } from "./auditor.ts";
-import { startHarness, type Harness } from "./harness.ts";
+import { type Harness, startHarness } from "./harness.ts";
 import { type Action, drawBurst, flattenIntents } from "./intents.ts";
 import { applyKnobs, clearKnobs, describeKnobs, drawKnobs } from "./knobs.ts";
 import type { VenueTruth } from "./truth.ts";
@@ -58,7 +58,8 @@ export interface ChaosVerdict {
 
 export async function runChaos(o: ChaosOptions): Promise<ChaosVerdict> {
   const steps = o.steps ?? 12;
-  if (!Number.isInteger(steps) || steps < 1 || steps > STEPS_MAX) throw new Error(`Condition failed: steps must be 1..${STEPS_MAX}, got ${steps}`);
+  if (!Number.isInteger(steps) || steps < 1 || steps > STEPS_MAX)
+    throw new Error(`Condition failed: steps must be 1..${STEPS_MAX}, got ${steps}`);
   const rng = new Rng(o.seed);
   const h = await startHarness({ seed: o.seed, clock: o.clock, live: o.live ?? null, log: o.log });
   const run = new Run(h, rng, o);
@@ -82,7 +83,11 @@ class Run {
   /** Client order ids must never repeat at a venue: live runs share one account, so they add the start time. */
   private readonly tradePrefix: string;
 
-  constructor(private readonly h: Harness, private readonly rng: Rng, private readonly o: ChaosOptions) {
+  constructor(
+    private readonly h: Harness,
+    private readonly rng: Rng,
+    private readonly o: ChaosOptions,
+  ) {
     const seed = String(o.seed % 100_000);
     this.tradePrefix = h.sim ? `C${seed}` : `L${seed}x${(o.clock.nowMs() % 2 ** 40).toString(36)}`;
   }
@@ -129,32 +134,60 @@ class Run {
 
   private price(asset: string): number {
     const p = this.h.sim?.state().prices[asset];
-    return p ?? this.h.kernel.slots().find((s) => s.asset === asset && s.mark_price > 0)?.mark_price ?? (asset === "ETH-USDT" ? 3_200 : 65_000);
+    return (
+      p ??
+      this.h.kernel.slots().find((s) => s.asset === asset && s.mark_price > 0)?.mark_price ??
+      (asset === "ETH-USDT" ? 3_200 : 65_000)
+    );
   }
 
   private async check(step: number): Promise<void> {
-    if (!(await this.h.settle(80, 8_000))) this.add(step, [{ invariant: "QUIESCE", message: "the system did not settle within 8 s" }]);
+    if (!(await this.h.settle(80, 8_000)))
+      this.add(step, [{ invariant: "QUIESCE", message: "the system did not settle within 8 s" }]);
     await this.h.resolveHung();
     await this.h.settle(80, 8_000);
     const truth = relative(await this.h.truth(), this.baseline);
     if (this.o.corruptTruth) truth.positions.push({ asset: "BTC-USDT", side: "LONG", size: 0.4242 });
-    const found = audit({ slots: this.h.kernel.slots(), account: this.h.kernel.account(), truth, seededCapital: this.h.seededCapital, settlements: this.h.settlements, diagnostics: this.h.diagnostics });
+    const found = audit({
+      slots: this.h.kernel.slots(),
+      account: this.h.kernel.account(),
+      truth,
+      seededCapital: this.h.seededCapital,
+      settlements: this.h.settlements,
+      diagnostics: this.h.diagnostics,
+    });
     this.add(step, found);
     this.h.diagnostics.length = 0; // ROUTING reports each diagnostic once, at the step it happened
   }
 
   private add(step: number, found: readonly (Violation | Omit<StepViolation, "step">)[]): void {
-    for (const v of found) if (this.violations.length < VIOLATIONS_MAX) this.violations.push({ ...v, step } as StepViolation);
+    for (const v of found)
+      if (this.violations.length < VIOLATIONS_MAX) this.violations.push({ ...v, step } as StepViolation);
   }
 
   verdict(steps: number): ChaosVerdict {
     const k = this.h.kernel;
     const replay = this.h.sequencer.replay({ slotCount: k.slotCount, hungOrderMs: this.h.hungOrderMs });
     const stateHash = k.stateHashHex();
-    if (replay.state_hash !== stateHash) this.add(steps + 1, [{ invariant: "REPLAY", message: `replayed ${replay.inputs} inputs: hash ${replay.state_hash}, live kernel ${stateHash}` }]);
+    if (replay.state_hash !== stateHash)
+      this.add(steps + 1, [
+        {
+          invariant: "REPLAY",
+          message: `replayed ${replay.inputs} inputs: hash ${replay.state_hash}, live kernel ${stateHash}`,
+        },
+      ]);
     return {
-      seed: this.o.seed, steps, clean: this.violations.length === 0, violations: this.violations, knobs: this.knobs, intents: this.intents,
-      inputs: this.h.sequencer.length, venue_events: this.h.sequencer.venueEvents().length, state_hash: stateHash, replay_hash: replay.state_hash, diagnostics: { ...this.h.diagnosticCounts },
+      seed: this.o.seed,
+      steps,
+      clean: this.violations.length === 0,
+      violations: this.violations,
+      knobs: this.knobs,
+      intents: this.intents,
+      inputs: this.h.sequencer.length,
+      venue_events: this.h.sequencer.venueEvents().length,
+      state_hash: stateHash,
+      replay_hash: replay.state_hash,
+      diagnostics: { ...this.h.diagnosticCounts },
     };
   }
 }

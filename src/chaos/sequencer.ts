@@ -55,7 +55,10 @@ export class EventSequencer {
 
   /** Applies the recorded inputs, in order, to a fresh kernel and returns its state hash. */
   replay(options: Pick<KernelOptions, "slotCount" | "activeSlotLimit" | "hungOrderMs">): ReplayResult {
-    if (this.overflowed) throw new Error(`Condition failed: the sequencer overflowed at ${INPUTS_MAX} inputs; the replay would be partial`);
+    if (this.overflowed)
+      throw new Error(
+        `Condition failed: the sequencer overflowed at ${INPUTS_MAX} inputs; the replay would be partial`,
+      );
     const k = ExecutionKernel.open(options);
     try {
       for (const input of this.inputs) k.apply(input);

@@ -40,17 +40,31 @@ export function simTruth(sim: SimHandle): VenueTruth {
     positions: s.positions.map((p) => ({ asset: p.symbol, side: p.positionSide, size: p.positionAmt })),
     open_orders: s.orders
       .filter((o) => o.status === "NEW" || o.status === "PARTIALLY_FILLED")
-      .map((o) => ({ client_order_id: o.clientOrderId.toLowerCase(), asset: o.symbol, size: o.origQty, filled: o.executedQty })),
+      .map((o) => ({
+        client_order_id: o.clientOrderId.toLowerCase(),
+        asset: o.symbol,
+        size: o.origQty,
+        filled: o.executedQty,
+      })),
     wallet: s.balance.wallet,
     placements_max: placed.length === 0 ? 0 : Math.max(...placed),
   };
 }
 
 export async function adapterTruth(adapter: VenueAdapter, asset?: string): Promise<VenueTruth> {
-  const [positions, orders, balance] = await Promise.all([adapter.positions(asset), adapter.openOrders(asset), adapter.balance()]);
+  const [positions, orders, balance] = await Promise.all([
+    adapter.positions(asset),
+    adapter.openOrders(asset),
+    adapter.balance(),
+  ]);
   return {
     positions: positions.filter((p) => p.size > 0).map((p) => ({ asset: p.asset, side: p.side, size: p.size })),
-    open_orders: orders.map((o) => ({ client_order_id: o.client_order_id.toLowerCase(), asset: o.asset, size: o.size, filled: o.filled_size_cumulative })),
+    open_orders: orders.map((o) => ({
+      client_order_id: o.client_order_id.toLowerCase(),
+      asset: o.asset,
+      size: o.size,
+      filled: o.filled_size_cumulative,
+    })),
     wallet: balance.balance,
     placements_max: null,
   };

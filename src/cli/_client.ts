@@ -8,7 +8,10 @@ import { loadConfig } from "../launcher/config.ts";
 import { readOperatorToken } from "../launcher/token.ts";
 import { CliFailure } from "./_fail.ts";
 
-export const urlArg = { type: "string", description: "base URL of a running serve (default from DITA_V2_HTTP_HOST/PORT)" } as const;
+export const urlArg = {
+  type: "string",
+  description: "base URL of a running serve (default from DITA_V2_HTTP_HOST/PORT)",
+} as const;
 
 export function baseUrl(url: string | undefined): string {
   if (url) return url.replace(/\/+$/, "");
@@ -17,18 +20,29 @@ export function baseUrl(url: string | undefined): string {
   return `http://${host}:${c.http_port}`;
 }
 
-export async function call(url: string | undefined, path: string, init: { method?: string; body?: unknown; auth?: boolean } = {}): Promise<{ status: number; body: unknown }> {
+export async function call(
+  url: string | undefined,
+  path: string,
+  init: { method?: string; body?: unknown; auth?: boolean } = {},
+): Promise<{ status: number; body: unknown }> {
   const base = baseUrl(url);
   const headers: Record<string, string> = { "Content-Type": "application/json" };
   if (init.auth) {
     const token = readOperatorToken(loadConfig(process.env).state_dir, process.env);
-    if (!token) throw new CliFailure("no operator token: set DITA_V2_OPERATOR_TOKEN or run serve once to create <state dir>/operator.token", 4);
+    if (!token)
+      throw new CliFailure(
+        "no operator token: set DITA_V2_OPERATOR_TOKEN or run serve once to create <state dir>/operator.token",
+        4,
+      );
     headers.Authorization = `Bearer ${token}`;
   }
   let res: Response;
   try {
     res = await fetch(`${base}${path}`, {
-      method: init.method ?? "GET", headers, body: init.body === undefined ? undefined : JSON.stringify(init.body), signal: AbortSignal.timeout(10_000),
+      method: init.method ?? "GET",
+      headers,
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+      signal: AbortSignal.timeout(10_000),
     });
   } catch (e) {
     throw new CliFailure(`cannot reach ${base}${path}: ${(e as Error).message}`, 2);

@@ -5,7 +5,10 @@
 
 export class CliFailure extends Error {
   override name = "CliFailure";
-  constructor(message: string, readonly exitCode = 1) {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
     super(message);
   }
 }

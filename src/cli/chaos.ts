@@ -9,11 +9,12 @@
 import { defineCommand } from "citty";
 import { runChaos, STEPS_MAX } from "../chaos/index.ts";
 import { SystemClock } from "../launcher/system_clock.ts";
-import { assertLiveAllowed, bingxConfigFromEnv, type BingxConfig } from "../venue/index.ts";
+import { assertLiveAllowed, type BingxConfig, bingxConfigFromEnv } from "../venue/index.ts";
 import { CliFailure } from "./_fail.ts";
 
 function int(name: string, raw: string, lo: number, hi: number): number {
-  if (!/^\d+$/.test(raw) || Number(raw) < lo || Number(raw) > hi) throw new CliFailure(`--${name} must be an integer ${lo}..${hi}, got '${raw}'`, 2);
+  if (!/^\d+$/.test(raw) || Number(raw) < lo || Number(raw) > hi)
+    throw new CliFailure(`--${name} must be an integer ${lo}..${hi}, got '${raw}'`, 2);
   return Number(raw);
 }
 
@@ -29,11 +30,19 @@ function liveConfig(clock: SystemClock): BingxConfig {
 }
 
 export const chaosCommand = defineCommand({
-  meta: { name: "chaos", description: "Seeded chaos run: fault knobs + adversarial intents against bingx-sim, audited against exchange truth" },
+  meta: {
+    name: "chaos",
+    description:
+      "Seeded chaos run: fault knobs + adversarial intents against bingx-sim, audited against exchange truth",
+  },
   args: {
     seed: { type: "string", required: true, description: "seed for the fault schedule and the intents" },
     steps: { type: "string", default: "12", description: `steps to run (1..${STEPS_MAX})` },
-    live: { type: "boolean", default: false, description: "BingX demo account instead of bingx-sim (needs BINGX_SMOKE_LIVE=1 and keys)" },
+    live: {
+      type: "boolean",
+      default: false,
+      description: "BingX demo account instead of bingx-sim (needs BINGX_SMOKE_LIVE=1 and keys)",
+    },
   },
   async run({ args }) {
     const seed = int("seed", args.seed, 0, Number.MAX_SAFE_INTEGER);
@@ -41,7 +50,13 @@ export const chaosCommand = defineCommand({
     process.stdout.write(`SEED=${seed}\n`);
     const clock = new SystemClock();
     const live = args.live ? liveConfig(clock) : null;
-    const verdict = await runChaos({ seed, steps, clock, live, log: (line) => process.stderr.write(`chaos: ${line}\n`) });
+    const verdict = await runChaos({
+      seed,
+      steps,
+      clock,
+      live,
+      log: (line) => process.stderr.write(`chaos: ${line}\n`),
+    });
     process.stdout.write(`${JSON.stringify(verdict)}\n`);
     if (!verdict.clean) process.exitCode = 1;
   },

@@ -15,7 +15,10 @@ function parseValue(v: string): unknown {
 }
 
 export const controlCommand = defineCommand({
-  meta: { name: "control", description: "Show or change runtime control: dita-v2 control mode=DEBUG active_slot_limit=2" },
+  meta: {
+    name: "control",
+    description: "Show or change runtime control: dita-v2 control mode=DEBUG active_slot_limit=2",
+  },
   args: { url: urlArg },
   async run({ args }) {
     const pairs = args._.filter((a) => a !== "control");
@@ -31,7 +34,11 @@ export const controlCommand = defineCommand({
       change[m[1]!] = parseValue(m[2]!);
     }
     const r = await call(args.url, "/control", { method: "POST", body: change, auth: true });
-    if (r.status !== 200) throw new CliFailure(`control refused (HTTP ${r.status}): ${(r.body as { error?: string }).error ?? JSON.stringify(r.body)}`, 3);
+    if (r.status !== 200)
+      throw new CliFailure(
+        `control refused (HTTP ${r.status}): ${(r.body as { error?: string }).error ?? JSON.stringify(r.body)}`,
+        3,
+      );
     print(r.body);
   },
 });

@@ -3,10 +3,10 @@
  * script-friendly exit codes (src/launcher/supervisor.ts lists them).
  */
 
-import { defineCommand } from "citty";
 import { existsSync } from "node:fs";
-import { CliFailure } from "./_fail.ts";
+import { defineCommand } from "citty";
 import { supervisorCtl } from "../launcher/supervisor.ts";
+import { CliFailure } from "./_fail.ts";
 
 export const ctlCommand = defineCommand({
   meta: { name: "ctl", description: "Operate dolphin:dita_v2 under supervisord: start|stop|restart|status|tail" },

@@ -10,7 +10,11 @@ import { VERSION } from "./version.ts";
 export { VERSION };
 
 export const root = defineCommand({
-  meta: { name: "dita-v2", version: VERSION, description: "DITAv2 execution kernel: state machine, Zinc, venues, projection" },
+  meta: {
+    name: "dita-v2",
+    version: VERSION,
+    description: "DITAv2 execution kernel: state machine, Zinc, venues, projection",
+  },
   subCommands: {
     serve: () => import("./serve.ts").then((m) => m.serveCommand),
     once: () => import("./once.ts").then((m) => m.onceCommand),

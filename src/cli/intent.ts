@@ -16,7 +16,8 @@ function num(name: string, raw: string | undefined): number | undefined {
 
 async function send(url: string | undefined, intent: Record<string, unknown>): Promise<void> {
   const r = await call(url, "/intents", { method: "POST", body: intent, auth: true });
-  if (r.status !== 200 && r.status !== 422) throw new CliFailure(`intent answered HTTP ${r.status}: ${JSON.stringify(r.body)}`);
+  if (r.status !== 200 && r.status !== 422)
+    throw new CliFailure(`intent answered HTTP ${r.status}: ${JSON.stringify(r.body)}`);
   print(r.body);
   process.exitCode = r.status === 200 ? 0 : 3;
 }
@@ -28,13 +29,45 @@ export const intentCommand = defineCommand({
   subCommands: {
     enter: defineCommand({
       meta: { name: "enter", description: "Open a trade in a slot" },
-      args: { slot: slotArg, trade: { type: "string", required: true, description: "trade id [A-Za-z0-9_-]{1,32}" }, asset: { type: "string", required: true, description: "e.g. BTC-USDT" }, side: { type: "string", required: true, description: "LONG | SHORT" }, size: { type: "string", required: true, description: "base units" }, price: { type: "string", description: "limit price (market when absent)" }, leverage: { type: "string", default: "1", description: "1..125" }, url: urlArg },
-      run: ({ args }) => send(args.url, { type: "ENTER", slot_id: num("slot", args.slot), trade_id: args.trade, asset: args.asset, side: args.side, size: num("size", args.size), price: num("price", args.price) ?? null, leverage: num("leverage", args.leverage) }),
+      args: {
+        slot: slotArg,
+        trade: { type: "string", required: true, description: "trade id [A-Za-z0-9_-]{1,32}" },
+        asset: { type: "string", required: true, description: "e.g. BTC-USDT" },
+        side: { type: "string", required: true, description: "LONG | SHORT" },
+        size: { type: "string", required: true, description: "base units" },
+        price: { type: "string", description: "limit price (market when absent)" },
+        leverage: { type: "string", default: "1", description: "1..125" },
+        url: urlArg,
+      },
+      run: ({ args }) =>
+        send(args.url, {
+          type: "ENTER",
+          slot_id: num("slot", args.slot),
+          trade_id: args.trade,
+          asset: args.asset,
+          side: args.side,
+          size: num("size", args.size),
+          price: num("price", args.price) ?? null,
+          leverage: num("leverage", args.leverage),
+        }),
     }),
     exit: defineCommand({
       meta: { name: "exit", description: "Start an exit leg" },
-      args: { slot: slotArg, size: { type: "string", required: true, description: "base units" }, reason: { type: "string", default: "MANUAL", description: "SIGNAL | TP | SL | MANUAL" }, price: { type: "string", description: "limit price" }, url: urlArg },
-      run: ({ args }) => send(args.url, { type: "EXIT", slot_id: num("slot", args.slot), size: num("size", args.size), reason: args.reason, price: num("price", args.price) ?? null }),
+      args: {
+        slot: slotArg,
+        size: { type: "string", required: true, description: "base units" },
+        reason: { type: "string", default: "MANUAL", description: "SIGNAL | TP | SL | MANUAL" },
+        price: { type: "string", description: "limit price" },
+        url: urlArg,
+      },
+      run: ({ args }) =>
+        send(args.url, {
+          type: "EXIT",
+          slot_id: num("slot", args.slot),
+          size: num("size", args.size),
+          reason: args.reason,
+          price: num("price", args.price) ?? null,
+        }),
     }),
     cancel: defineCommand({
       meta: { name: "cancel", description: "Cancel the slot's working order" },
@@ -43,7 +76,11 @@ export const intentCommand = defineCommand({
     }),
     mark: defineCommand({
       meta: { name: "mark", description: "Mark an asset's price (unrealized PnL)" },
-      args: { asset: { type: "string", required: true, description: "e.g. BTC-USDT" }, price: { type: "string", required: true, description: "mark price" }, url: urlArg },
+      args: {
+        asset: { type: "string", required: true, description: "e.g. BTC-USDT" },
+        price: { type: "string", required: true, description: "mark price" },
+        url: urlArg,
+      },
       run: ({ args }) => send(args.url, { type: "MARK_PRICE", asset: args.asset, price: num("price", args.price) }),
     }),
   },

@@ -4,7 +4,10 @@ import { defineCommand } from "citty";
 import { runServe } from "../launcher/index.ts";
 
 export const serveCommand = defineCommand({
-  meta: { name: "serve", description: "Run the kernel service: HTTP API, Zinc intents, venue, projection (until SIGTERM)" },
+  meta: {
+    name: "serve",
+    description: "Run the kernel service: HTTP API, Zinc intents, venue, projection (until SIGTERM)",
+  },
   async run() {
     process.exit(await runServe(process.env));
   },

@@ -5,7 +5,8 @@ import { runSimFromArgs } from "../sim/index.ts";
 import { CliFailure } from "./_fail.ts";
 
 function int(name: string, raw: string, lo: number, hi: number): number {
-  if (!/^\d+$/.test(raw) || Number(raw) < lo || Number(raw) > hi) throw new CliFailure(`--${name} must be an integer ${lo}..${hi}, got '${raw}'`, 2);
+  if (!/^\d+$/.test(raw) || Number(raw) < lo || Number(raw) > hi)
+    throw new CliFailure(`--${name} must be an integer ${lo}..${hi}, got '${raw}'`, 2);
   return Number(raw);
 }
 
@@ -13,7 +14,8 @@ function parsePrices(raw: string): Record<string, number> {
   const out: Record<string, number> = {};
   for (const part of raw.split(",")) {
     const m = /^([A-Z0-9]+-[A-Z0-9]+)=(\d+(?:\.\d+)?)$/.exec(part.trim());
-    if (!m || !(Number(m[2]) > 0)) throw new CliFailure(`--prices must look like 'TRX-USDT=0.25,BTC-USDT=65000', got '${raw}'`, 2);
+    if (!m || !(Number(m[2]) > 0))
+      throw new CliFailure(`--prices must look like 'TRX-USDT=0.25,BTC-USDT=65000', got '${raw}'`, 2);
     out[m[1]!] = Number(m[2]);
   }
   return out;
@@ -26,11 +28,17 @@ export const simCommand = defineCommand({
     "api-key": { type: "string", default: "sim-api-key", description: "API key the sim accepts" },
     secret: { type: "string", default: "sim-secret-key", description: "secret the sim signs with" },
     seed: { type: "string", default: "1", description: "seed for prices and fault draws" },
-    prices: { type: "string", description: "symbols and start prices, e.g. TRX-USDT=0.25,BTC-USDT=65000 (default: BTC, ETH, SOL, DOGE, TRX)" },
+    prices: {
+      type: "string",
+      description: "symbols and start prices, e.g. TRX-USDT=0.25,BTC-USDT=65000 (default: BTC, ETH, SOL, DOGE, TRX)",
+    },
   },
   async run({ args }) {
     await runSimFromArgs({
-      port: int("port", args.port, 0, 65535), apiKey: args["api-key"], secret: args.secret, seed: int("seed", args.seed, 0, 2 ** 31 - 1),
+      port: int("port", args.port, 0, 65535),
+      apiKey: args["api-key"],
+      secret: args.secret,
+      seed: int("seed", args.seed, 0, 2 ** 31 - 1),
       ...(args.prices ? { prices: parsePrices(args.prices) } : {}),
     });
   },

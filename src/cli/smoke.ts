@@ -9,12 +9,12 @@
  * (bad arguments, live not allowed) · 3 the supervisor precheck refused (dolphin:dita_v2 running).
  */
 
-import { defineCommand } from "citty";
 import { join } from "node:path";
-import { CliFailure } from "./_fail.ts";
+import { defineCommand } from "citty";
+import { isSimTarget, runSmoke, SMOKE_STEPS, type SmokeOptions, supervisorPrecheck } from "../launcher/smoke.ts";
 import { DEFAULT_STRATEGY } from "../projection/_names.ts";
-import { SMOKE_STEPS, isSimTarget, runSmoke, supervisorPrecheck, type SmokeOptions } from "../launcher/smoke.ts";
 import { assertLiveAllowed } from "../venue/index.ts";
+import { CliFailure } from "./_fail.ts";
 
 type Env = Record<string, string | undefined>;
 
@@ -24,9 +24,16 @@ const SIM_SECRET = "sim-secret-key";
 /** The exact environment the in-process runtime is assembled from. */
 function smokeEnv(opts: SmokeOptions, env: Env, stateDir: string): Record<string, string> {
   const out: Record<string, string> = {
-    DITA_V2_LAUNCHER_MODE: "once", DITA_V2_VENUE: "BINGX", DITA_V2_ZINC: "MEMORY", DITA_V2_CONTROL_PLANE: "MEMORY",
-    DITA_V2_HAZELCAST: "OFF", DITA_V2_CLICKHOUSE: "OFF", DITA_V2_SLOTS: "1", DITA_V2_STRATEGY: opts.strategy,
-    DITA_V2_STATE_DIR: stateDir, DITA_V2_HUNG_ORDER_MS: String(Math.max(1000, opts.waitMs)),
+    DITA_V2_LAUNCHER_MODE: "once",
+    DITA_V2_VENUE: "BINGX",
+    DITA_V2_ZINC: "MEMORY",
+    DITA_V2_CONTROL_PLANE: "MEMORY",
+    DITA_V2_HAZELCAST: "OFF",
+    DITA_V2_CLICKHOUSE: "OFF",
+    DITA_V2_SLOTS: "1",
+    DITA_V2_STRATEGY: opts.strategy,
+    DITA_V2_STATE_DIR: stateDir,
+    DITA_V2_HUNG_ORDER_MS: String(Math.max(1000, opts.waitMs)),
   };
   if (opts.venueUrl !== null) {
     const u = new URL(opts.venueUrl);
@@ -45,8 +52,10 @@ function smokeEnv(opts: SmokeOptions, env: Env, stateDir: string): Record<string
 
 /** null when the smoke may run; otherwise the one line explaining why not (exit 2). */
 function smokeGuard(opts: SmokeOptions, env: Env): string | null {
-  if (!/^[A-Z0-9]{1,20}-[A-Z0-9]{1,20}$/.test(opts.symbol)) return `--symbol must look like TRX-USDT, got '${opts.symbol}'`;
-  if (opts.venueUrl !== null && !/^https?:\/\/[^\s/]+\/?$/.test(opts.venueUrl)) return `--venue-url must be an http(s) origin, got '${opts.venueUrl}'`;
+  if (!/^[A-Z0-9]{1,20}-[A-Z0-9]{1,20}$/.test(opts.symbol))
+    return `--symbol must look like TRX-USDT, got '${opts.symbol}'`;
+  if (opts.venueUrl !== null && !/^https?:\/\/[^\s/]+\/?$/.test(opts.venueUrl))
+    return `--venue-url must be an http(s) origin, got '${opts.venueUrl}'`;
   if (isSimTarget(opts)) return null;
   try {
     assertLiveAllowed(env);
@@ -81,27 +90,43 @@ function dryRunText(opts: SmokeOptions, env: Record<string, string>, refusal: st
 function positive(name: string, raw: string | undefined, integer = false): number | null {
   if (raw === undefined || raw === "") return null;
   const n = Number(raw);
-  if (!(n > 0) || !Number.isFinite(n) || (integer && !Number.isInteger(n))) throw new CliFailure(`--${name} must be a positive number, got '${raw}'`, 2);
+  if (!(n > 0) || !Number.isFinite(n) || (integer && !Number.isInteger(n)))
+    throw new CliFailure(`--${name} must be a positive number, got '${raw}'`, 2);
   return n;
 }
 
 export const smokeCommand = defineCommand({
-  meta: { name: "smoke", description: "One live cycle (enter, exit, close, verify exchange truth) on BingX's demo account or a bingx-sim" },
+  meta: {
+    name: "smoke",
+    description: "One live cycle (enter, exit, close, verify exchange truth) on BingX's demo account or a bingx-sim",
+  },
   args: {
     symbol: { type: "string", required: true, description: "contract, e.g. TRX-USDT" },
     "dry-run": { type: "boolean", default: false, description: "print the exact environment and steps; send nothing" },
     strategy: { type: "string", default: DEFAULT_STRATEGY, description: "strategy namespace" },
-    "venue-url": { type: "string", description: "a bingx-sim origin, e.g. http://127.0.0.1:PORT (no live keys needed)" },
+    "venue-url": {
+      type: "string",
+      description: "a bingx-sim origin, e.g. http://127.0.0.1:PORT (no live keys needed)",
+    },
     size: { type: "string", description: "order size (default: the smallest valid size)" },
-    conf: { type: "string", default: "supervisor/dolphin-supervisord.conf", description: "supervisord config for the precheck" },
+    conf: {
+      type: "string",
+      default: "supervisor/dolphin-supervisord.conf",
+      description: "supervisord config for the precheck",
+    },
     "wait-ms": { type: "string", default: "20000", description: "longest wait for a fill or a close" },
   },
   async run({ args }) {
     const opts: SmokeOptions = {
-      symbol: args.symbol, strategy: args.strategy, venueUrl: args["venue-url"] ?? null, size: positive("size", args.size),
-      conf: args.conf, waitMs: positive("wait-ms", args["wait-ms"], true) ?? 20_000,
+      symbol: args.symbol,
+      strategy: args.strategy,
+      venueUrl: args["venue-url"] ?? null,
+      size: positive("size", args.size),
+      conf: args.conf,
+      waitMs: positive("wait-ms", args["wait-ms"], true) ?? 20_000,
     };
-    if (!/^[a-z][a-z0-9_]{0,31}$/.test(opts.strategy)) throw new CliFailure(`--strategy must be [a-z][a-z0-9_]{0,31}, got '${opts.strategy}'`, 2);
+    if (!/^[a-z][a-z0-9_]{0,31}$/.test(opts.strategy))
+      throw new CliFailure(`--strategy must be [a-z][a-z0-9_]{0,31}, got '${opts.strategy}'`, 2);
     const refusal = smokeGuard(opts, process.env);
     const env = smokeEnv(opts, process.env, join(process.env.DITA_V2_STATE_DIR || ".dita-v2", "smoke"));
     if (args["dry-run"]) {

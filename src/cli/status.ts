@@ -15,7 +15,10 @@ export const statusCommand = defineCommand({
 });
 
 export const healthcheckCommand = defineCommand({
-  meta: { name: "healthcheck", description: "Exit 0 when serve can trade, 1 when it answers unhealthy, 2 when unreachable" },
+  meta: {
+    name: "healthcheck",
+    description: "Exit 0 when serve can trade, 1 when it answers unhealthy, 2 when unreachable",
+  },
   args: { url: urlArg },
   async run({ args }) {
     const r = await call(args.url, "/health");

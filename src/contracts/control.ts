@@ -28,7 +28,10 @@ export interface ControlSnapshot {
 export type ControlChange = Partial<Omit<ControlSnapshot, "version" | "updated_at_ms">>;
 
 export class ControlError extends Error {
-  constructor(readonly key: string, message: string) {
+  constructor(
+    readonly key: string,
+    message: string,
+  ) {
     super(message);
     this.name = "ControlError";
   }
@@ -62,13 +65,17 @@ export function nextControlSnapshot(
         break;
       case "active_slot_limit":
         if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > slotCount) {
-          throw new ControlError(key, `active_slot_limit must be an integer 1..${slotCount}, got ${JSON.stringify(value)}`);
+          throw new ControlError(
+            key,
+            `active_slot_limit must be an integer 1..${slotCount}, got ${JSON.stringify(value)}`,
+          );
         }
         next.active_slot_limit = value;
         break;
       default:
         if ((CONTROL_BOOLEAN_KEYS as readonly string[]).includes(key)) {
-          if (typeof value !== "boolean") throw new ControlError(key, `${key} must be true or false, got ${JSON.stringify(value)}`);
+          if (typeof value !== "boolean")
+            throw new ControlError(key, `${key} must be true or false, got ${JSON.stringify(value)}`);
           (next as unknown as Record<string, boolean>)[key] = value;
           break;
         }

@@ -4,7 +4,16 @@
  */
 
 export const INPUT_KINDS = [
-  "ENTER", "EXIT", "CANCEL", "MARK_PRICE", "TICK", "RECONCILE", "VENUE_EVENT", "SEED_CAPITAL", "MARK_STALE", "CONFIGURE",
+  "ENTER",
+  "EXIT",
+  "CANCEL",
+  "MARK_PRICE",
+  "TICK",
+  "RECONCILE",
+  "VENUE_EVENT",
+  "SEED_CAPITAL",
+  "MARK_STALE",
+  "CONFIGURE",
 ] as const;
 export type InputKind = (typeof INPUT_KINDS)[number];
 
@@ -17,9 +26,33 @@ export const CONFIG_KEYS = ["ACTIVE_SLOT_LIMIT", "HUNG_ORDER_MS"] as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
 
 export const FIELDS = [
-  "NONE", "SLOT_ID", "NOW_MS", "SIZE", "PRICE", "LEVERAGE", "SIDE", "ORDER_TYPE", "EXIT_REASON", "EVENT_KIND",
-  "REJECT_REASON", "ASSET", "TRADE_ID", "VENUE_ORDER_ID", "CLIENT_ORDER_ID", "EVENT_ID", "FEE", "AMOUNT",
-  "STALE_REASON", "CONFIG_KEY", "VALUE", "KIND", "ORDER_ROLE", "LAST_SIZE", "LAST_PRICE", "RETRY_AFTER", "IMAGE",
+  "NONE",
+  "SLOT_ID",
+  "NOW_MS",
+  "SIZE",
+  "PRICE",
+  "LEVERAGE",
+  "SIDE",
+  "ORDER_TYPE",
+  "EXIT_REASON",
+  "EVENT_KIND",
+  "REJECT_REASON",
+  "ASSET",
+  "TRADE_ID",
+  "VENUE_ORDER_ID",
+  "CLIENT_ORDER_ID",
+  "EVENT_ID",
+  "FEE",
+  "AMOUNT",
+  "STALE_REASON",
+  "CONFIG_KEY",
+  "VALUE",
+  "KIND",
+  "ORDER_ROLE",
+  "LAST_SIZE",
+  "LAST_PRICE",
+  "RETRY_AFTER",
+  "IMAGE",
 ] as const;
 
 /** value → name for 1-based enums; undefined for 0 or out of range. */
@@ -33,6 +66,6 @@ export function byName<T extends string>(list: readonly T[]): Readonly<Record<T,
 }
 
 /** name → value for 1-based enums; 0 (invalid) for anything unknown, including non-strings. */
-export function valueOf(list: readonly string[], name: unknown): number {
+export function enumValue(list: readonly string[], name: unknown): number {
   return typeof name === "string" ? list.indexOf(name) + 1 : 0;
 }

@@ -18,7 +18,13 @@ export function applyCommand(
     const cmd = decodeCommand(record);
     requestId = cmd.requestId;
     const next = apply(cmd.change);
-    return { requestId, status: "APPLIED", key: "", message: `applied, version ${next.version}`, version: next.version };
+    return {
+      requestId,
+      status: "APPLIED",
+      key: "",
+      message: `applied, version ${next.version}`,
+      version: next.version,
+    };
   } catch (e) {
     if (!(e instanceof ControlError)) throw e;
     const status = e.key === "mailbox" ? "MALFORMED" : "REJECTED";

@@ -5,7 +5,7 @@
  * and throws `ControlError` naming the offending key; encoding asserts its own inputs.
  */
 
-import { BACKENDS, ControlError, MODES, VERBOSITIES, type ControlSnapshot } from "../contracts/control.ts";
+import { BACKENDS, ControlError, type ControlSnapshot, MODES, VERBOSITIES } from "../contracts/control.ts";
 
 export const SNAPSHOT_BYTES = 64;
 export const COMMAND_BYTES = 256;
@@ -23,15 +23,17 @@ export function encodeSnapshot(s: ControlSnapshot): Uint8Array {
   dv.setUint8(20, MODES.indexOf(s.mode) + 1);
   dv.setUint8(21, VERBOSITIES.indexOf(s.verbosity) + 1);
   dv.setUint8(22, BACKENDS.indexOf(s.backend) + 1);
-  BOOLS.forEach((k, i) => dv.setUint8(23 + i, s[k] ? 1 : 0));
-  if ([20, 21, 22].some((o) => dv.getUint8(o) === 0)) throw new Error(`Invariant: snapshot enum not encodable: ${JSON.stringify(s)}`);
+  for (const [i, k] of BOOLS.entries()) dv.setUint8(23 + i, s[k] ? 1 : 0);
+  if ([20, 21, 22].some((o) => dv.getUint8(o) === 0))
+    throw new Error(`Invariant: snapshot enum not encodable: ${JSON.stringify(s)}`);
   return out;
 }
 
 function enumAt<T extends string>(dv: DataView, off: number, key: string, values: readonly T[]): T {
   const v = dv.getUint8(off);
   const name = values[v - 1];
-  if (name === undefined) throw new ControlError(key, `Condition failed: control snapshot ${key} = ${v} is outside 1..${values.length}`);
+  if (name === undefined)
+    throw new ControlError(key, `Condition failed: control snapshot ${key} = ${v} is outside 1..${values.length}`);
   return name;
 }
 
@@ -42,9 +44,15 @@ export function decodeSnapshot(bytes: Uint8Array, slotCount: number): ControlSna
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = Number(dv.getBigUint64(0, true));
   const limit = dv.getUint32(16, true);
-  if (version < 1 || !Number.isSafeInteger(version)) throw new ControlError("version", `Condition failed: control snapshot version ${version} is invalid`);
-  if (limit < 1 || limit > slotCount) throw new ControlError("active_slot_limit", `Condition failed: control snapshot active_slot_limit ${limit} outside 1..${slotCount}`);
-  if (bytes.subarray(27).some((b) => b !== 0)) throw new ControlError("reserved", "Condition failed: control snapshot reserved bytes are not zero");
+  if (version < 1 || !Number.isSafeInteger(version))
+    throw new ControlError("version", `Condition failed: control snapshot version ${version} is invalid`);
+  if (limit < 1 || limit > slotCount)
+    throw new ControlError(
+      "active_slot_limit",
+      `Condition failed: control snapshot active_slot_limit ${limit} outside 1..${slotCount}`,
+    );
+  if (bytes.subarray(27).some((b) => b !== 0))
+    throw new ControlError("reserved", "Condition failed: control snapshot reserved bytes are not zero");
   const snap: ControlSnapshot = {
     version,
     mode: enumAt(dv, 20, "mode", MODES),
@@ -66,9 +74,14 @@ export function decodeSnapshot(bytes: Uint8Array, slotCount: number): ControlSna
 }
 
 export function encodeCommand(change: Record<string, unknown>, requestId: number): Uint8Array {
-  if (!Number.isInteger(requestId) || requestId < 0 || requestId > 0xffffffff) throw new Error(`Invariant: requestId must be a u32, got ${requestId}`);
+  if (!Number.isInteger(requestId) || requestId < 0 || requestId > 0xffffffff)
+    throw new Error(`Invariant: requestId must be a u32, got ${requestId}`);
   const json = new TextEncoder().encode(JSON.stringify(change));
-  if (json.byteLength > COMMAND_JSON_MAX) throw new ControlError("command", `control change is ${json.byteLength} bytes of JSON; the mailbox takes at most ${COMMAND_JSON_MAX}`);
+  if (json.byteLength > COMMAND_JSON_MAX)
+    throw new ControlError(
+      "command",
+      `control change is ${json.byteLength} bytes of JSON; the mailbox takes at most ${COMMAND_JSON_MAX}`,
+    );
   const out = new Uint8Array(COMMAND_BYTES);
   const dv = new DataView(out.buffer);
   dv.setUint16(0, COMMAND_KIND_JSON_CHANGE, true);
@@ -94,7 +107,8 @@ export function decodeCommand(bytes: Uint8Array): DecodedCommand {
   const len = dv.getUint16(2, true);
   if (kind !== COMMAND_KIND_JSON_CHANGE) bad(`kind ${kind} is not 1 (JSON_CHANGE)`);
   if (len < 2 || len > COMMAND_JSON_MAX) bad(`json_len ${len} outside 2..${COMMAND_JSON_MAX}`);
-  if (dv.getBigUint64(8, true) !== 0n || bytes.subarray(16 + len).some((b) => b !== 0)) bad("reserved or padding bytes are not zero");
+  if (dv.getBigUint64(8, true) !== 0n || bytes.subarray(16 + len).some((b) => b !== 0))
+    bad("reserved or padding bytes are not zero");
   let text = "";
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(16, 16 + len));
@@ -107,7 +121,8 @@ export function decodeCommand(bytes: Uint8Array): DecodedCommand {
   } catch {
     bad(`json does not parse: ${JSON.stringify(text.slice(0, 40))}`);
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) bad("json is not an object of key/value changes");
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    bad("json is not an object of key/value changes");
   if (Object.keys(value as object).length === 0) bad("change has no keys");
   return { requestId: dv.getUint32(4, true), change: value as Record<string, unknown> };
 }

@@ -7,7 +7,7 @@
 import type { ControlSnapshot } from "../contracts/control.ts";
 import { pushRecord, ZincError, type ZincRegion } from "../zinc/index.ts";
 import { COMMAND_BYTES, decodeSnapshot, encodeSnapshot, RESULT_BYTES, SNAPSHOT_BYTES } from "./_codec.ts";
-import { decodeResult, encodeResult, type CommandResult } from "./_result.ts";
+import { type CommandResult, decodeResult, encodeResult } from "./_result.ts";
 import type { PostResult } from "./types.ts";
 
 const BLOCK_SNAPSHOT = 0;
@@ -17,7 +17,8 @@ function readBlock(r: ZincRegion, block: number, size: number): Uint8Array {
   const out = new Uint8Array(size);
   const rc = r.lib.zinc_control_read(r.id, block, out, size);
   if (rc === 1) throw new ZincError("RETRY_EXHAUSTED", `${r.path}: control block ${block} did not stabilise`);
-  if (rc === -9) throw new ZincError("TORN", `${r.path}: control block ${block} was being written when its writer died`);
+  if (rc === -9)
+    throw new ZincError("TORN", `${r.path}: control block ${block} was being written when its writer died`);
   if (rc !== 0) throw new ZincError("ARG", `${r.path}: control read failed (${rc})`);
   return out;
 }

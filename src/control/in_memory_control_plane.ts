@@ -4,12 +4,12 @@
  * snapshots, wait-for-version, FULL mailbox, 256-byte command records decoded the same way).
  */
 
-import { nextControlSnapshot, type ControlSnapshot } from "../contracts/control.ts";
+import { type ControlSnapshot, nextControlSnapshot } from "../contracts/control.ts";
 import { SeqSignal } from "../zinc/index.ts";
-import { COMMAND_BYTES, encodeCommand } from "./_codec.ts";
 import { applyCommand, waitForVersion } from "./_apply.ts";
+import { COMMAND_BYTES, encodeCommand } from "./_codec.ts";
 import type { CommandResult } from "./_result.ts";
-import { MAILBOX_POLL_MAX, type ControlCommandClient, type OperatorControlPlane, type PostResult } from "./types.ts";
+import { type ControlCommandClient, MAILBOX_POLL_MAX, type OperatorControlPlane, type PostResult } from "./types.ts";
 
 export class InMemoryControlPlane implements OperatorControlPlane {
   private current: ControlSnapshot;
@@ -36,7 +36,13 @@ export class InMemoryControlPlane implements OperatorControlPlane {
   }
 
   wait(lastVersion: number, timeoutMs: number): Promise<ControlSnapshot | null> {
-    return waitForVersion(() => this.snapshot(), () => this.seq(), (s, t) => this.waitSeq(s, t), lastVersion, timeoutMs);
+    return waitForVersion(
+      () => this.snapshot(),
+      () => this.seq(),
+      (s, t) => this.waitSeq(s, t),
+      lastVersion,
+      timeoutMs,
+    );
   }
 
   pollCommands(nowMs: number, max = MAILBOX_POLL_MAX): CommandResult[] {
@@ -66,7 +72,8 @@ export class InMemoryControlPlane implements OperatorControlPlane {
   /** A client bound to this plane: what another process would hold for the real region. */
   client(): ControlCommandClient {
     const postRaw = (record: Uint8Array): PostResult => {
-      if (record.byteLength !== COMMAND_BYTES) throw new Error(`Invariant: mailbox record must be ${COMMAND_BYTES} bytes`);
+      if (record.byteLength !== COMMAND_BYTES)
+        throw new Error(`Invariant: mailbox record must be ${COMMAND_BYTES} bytes`);
       if (this.mailbox.length >= this.mailboxCapacity) return "FULL";
       this.mailbox.push(record.slice());
       this.signal.bump();

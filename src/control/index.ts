@@ -4,8 +4,12 @@
  * commands from another process. Binary layout: ffi/README.md "Control region".
  */
 
-export { InMemoryControlPlane } from "./in_memory_control_plane.ts";
-export { RealControlCommandClient, RealZincControlPlane, type RealZincControlPlaneOptions } from "./real_zinc_control_plane.ts";
 export { COMMAND_BYTES, COMMAND_JSON_MAX, decodeCommand, encodeCommand, SNAPSHOT_BYTES } from "./_codec.ts";
 export { COMMAND_STATUSES, type CommandResult, type CommandStatus } from "./_result.ts";
-export { MAILBOX_POLL_MAX, type ControlCommandClient, type OperatorControlPlane, type PostResult } from "./types.ts";
+export { InMemoryControlPlane } from "./in_memory_control_plane.ts";
+export {
+  RealControlCommandClient,
+  RealZincControlPlane,
+  type RealZincControlPlaneOptions,
+} from "./real_zinc_control_plane.ts";
+export { type ControlCommandClient, MAILBOX_POLL_MAX, type OperatorControlPlane, type PostResult } from "./types.ts";

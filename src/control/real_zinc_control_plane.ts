@@ -5,13 +5,13 @@
  * past any snapshot a previous (dead) writer left, so watchers always see a change.
  */
 
-import { nextControlSnapshot, type ControlSnapshot } from "../contracts/control.ts";
+import { type ControlSnapshot, nextControlSnapshot } from "../contracts/control.ts";
 import { RingDrainer, ZincRegion } from "../zinc/index.ts";
-import { COMMAND_BYTES, encodeCommand } from "./_codec.ts";
 import { applyCommand, waitForVersion } from "./_apply.ts";
+import { COMMAND_BYTES, encodeCommand } from "./_codec.ts";
 import { ControlRegion } from "./_control_region.ts";
 import type { CommandResult } from "./_result.ts";
-import { MAILBOX_POLL_MAX, type ControlCommandClient, type OperatorControlPlane, type PostResult } from "./types.ts";
+import { type ControlCommandClient, MAILBOX_POLL_MAX, type OperatorControlPlane, type PostResult } from "./types.ts";
 
 export interface RealZincControlPlaneOptions {
   libPath: string;
@@ -37,7 +37,13 @@ export class RealZincControlPlane implements OperatorControlPlane {
   }
 
   static open(o: RealZincControlPlaneOptions): RealZincControlPlane {
-    const r = ZincRegion.open({ libPath: o.libPath, prefix: o.prefix, kind: "control", recordCount: o.mailboxCapacity ?? 64, writer: true });
+    const r = ZincRegion.open({
+      libPath: o.libPath,
+      prefix: o.prefix,
+      kind: "control",
+      recordCount: o.mailboxCapacity ?? 64,
+      writer: true,
+    });
     try {
       return new RealZincControlPlane(new ControlRegion(r, o.slotCount), o.initial);
     } catch (e) {
@@ -67,7 +73,13 @@ export class RealZincControlPlane implements OperatorControlPlane {
   }
 
   wait(lastVersion: number, timeoutMs: number): Promise<ControlSnapshot | null> {
-    return waitForVersion(() => this.region.readSnapshot(), () => this.seq(), (s, t) => this.waitSeq(s, t), lastVersion, timeoutMs);
+    return waitForVersion(
+      () => this.region.readSnapshot(),
+      () => this.seq(),
+      (s, t) => this.waitSeq(s, t),
+      lastVersion,
+      timeoutMs,
+    );
   }
 
   pollCommands(nowMs: number, max = MAILBOX_POLL_MAX): CommandResult[] {
@@ -118,7 +130,13 @@ export class RealControlCommandClient implements ControlCommandClient {
   }
 
   waitSnapshot(lastVersion: number, timeoutMs: number): Promise<ControlSnapshot | null> {
-    return waitForVersion(() => this.region.readSnapshot(), () => this.region.seq(), (s, t) => this.region.wait(s, t), lastVersion, timeoutMs);
+    return waitForVersion(
+      () => this.region.readSnapshot(),
+      () => this.region.seq(),
+      (s, t) => this.region.wait(s, t),
+      lastVersion,
+      timeoutMs,
+    );
   }
 
   lastResult(): CommandResult | null {

@@ -9,17 +9,20 @@
  * 503 not able to trade (health) or shutting down (intents).
  */
 
-import { Hono, type Context } from "hono";
+import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { ControlError } from "../contracts/control.ts";
 import { bearerMatches } from "./_auth.ts";
-import { IntakeClosedError, type HttpDeps } from "./deps.ts";
+import { type HttpDeps, IntakeClosedError } from "./deps.ts";
 
 export const BODY_LIMIT_BYTES = 16 * 1024;
 
 export function createApp(deps: HttpDeps): Hono {
   const app = new Hono();
-  const limit = bodyLimit({ maxSize: BODY_LIMIT_BYTES, onError: (c) => c.json({ error: `body exceeds ${BODY_LIMIT_BYTES} bytes` }, 413) });
+  const limit = bodyLimit({
+    maxSize: BODY_LIMIT_BYTES,
+    onError: (c) => c.json({ error: `body exceeds ${BODY_LIMIT_BYTES} bytes` }, 413),
+  });
 
   app.use("*", async (c, next) => {
     await next();
@@ -34,12 +37,15 @@ export function createApp(deps: HttpDeps): Hono {
   app.get("/slots", (c) => c.json(deps.slots()));
   app.get("/slots/:id", (c) => {
     const raw = c.req.param("id");
-    if (!/^\d{1,3}$/.test(raw)) return c.json({ error: `slot id must be an integer 0..${deps.slotCount() - 1}, got '${raw.slice(0, 20)}'` }, 400);
+    if (!/^\d{1,3}$/.test(raw))
+      return c.json({ error: `slot id must be an integer 0..${deps.slotCount() - 1}, got '${raw.slice(0, 20)}'` }, 400);
     const id = Number(raw);
     if (id >= deps.slotCount()) return c.json({ error: `no slot ${id}: slots are 0..${deps.slotCount() - 1}` }, 404);
     return c.json(deps.slot(id));
   });
-  app.get("/metrics", (c) => c.text(deps.metrics(), 200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" }));
+  app.get("/metrics", (c) =>
+    c.text(deps.metrics(), 200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" }),
+  );
   app.get("/control", (c) => c.json(deps.controlSnapshot()));
 
   app.post("/intents", limit, async (c) => {

@@ -1,3 +1,3 @@
 /** Public surface of the HTTP layer. */
-export { createApp, BODY_LIMIT_BYTES } from "./app.ts";
-export { IntakeClosedError, type HttpDeps } from "./deps.ts";
+export { BODY_LIMIT_BYTES, createApp } from "./app.ts";
+export { type HttpDeps, IntakeClosedError } from "./deps.ts";

@@ -9,7 +9,7 @@ import type { Pointer } from "bun:ffi";
 import { BATCH_MAX, OFF } from "../contracts/abi.ts";
 import type { KernelLib } from "./_kernel_ffi.ts";
 import { faultLatched, type KernelViews } from "./_memory.ts";
-import { collectOutcome, refusalOutcome, type BatchSink } from "./_outcome.ts";
+import { type BatchSink, collectOutcome, refusalOutcome } from "./_outcome.ts";
 import { INPUT_SIZE, type RecordEncoder } from "./encoder.ts";
 
 /**
@@ -17,8 +17,14 @@ import { INPUT_SIZE, type RecordEncoder } from "./encoder.ts";
  * `apply` (`runBatch` over that buffer); refusals go to the sink. Returns how many were accepted.
  */
 export function encodeBatches(
-  inputs: readonly unknown[], encoder: RecordEncoder, indices: Int32Array, onInput: ((input: unknown) => void) | null,
-  sink: BatchSink | undefined, apply: (n: number) => number, from = 0, to = inputs.length,
+  inputs: readonly unknown[],
+  encoder: RecordEncoder,
+  indices: Int32Array,
+  onInput: ((input: unknown) => void) | null,
+  sink: BatchSink | undefined,
+  apply: (n: number) => number,
+  from = 0,
+  to = inputs.length,
 ): number {
   let accepted = 0;
   for (let start = from; start < to; ) {
@@ -39,7 +45,14 @@ export function encodeBatches(
 
 /** Applies `n` records at `inputs`; `indices[k]` is the caller's index of record k. Returns accepted. */
 export function runBatch(
-  lib: KernelLib, h: Pointer, v: KernelViews, inputs: Pointer, n: number, indices: Int32Array, afterMutation: () => void, sink?: BatchSink,
+  lib: KernelLib,
+  h: Pointer,
+  v: KernelViews,
+  inputs: Pointer,
+  n: number,
+  indices: Int32Array,
+  afterMutation: () => void,
+  sink?: BatchSink,
 ): number {
   let accepted = 0;
   for (let done = 0; done < n; ) {

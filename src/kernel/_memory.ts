@@ -5,7 +5,7 @@
  * `ExecutionKernel` drops them on destroy so nothing can read freed memory.
  */
 
-import { toArrayBuffer, type Pointer } from "bun:ffi";
+import { type Pointer, toArrayBuffer } from "bun:ffi";
 import { ABI, BATCH_MAX, OFF } from "../contracts/abi.ts";
 import type { KernelLib } from "./_kernel_ffi.ts";
 
@@ -45,8 +45,16 @@ export function mapKernelMemory(lib: KernelLib, handle: Pointer, slotCount: numb
   const account = view(lib.dita_kernel_account(handle), ABI.AccountImage.size, "account");
   const header = view(lib.dita_kernel_outcome(handle), ABI.OutcomeHeader.size, "outcome");
   const accepted = view(lib.dita_kernel_accepted(handle), BATCH_MAX, "accepted");
-  const transitions = view(lib.dita_kernel_transitions(handle), TRANSITIONS_CAPACITY * ABI.TransitionRecord.size, "transitions");
-  const diagnostics = view(lib.dita_kernel_diagnostics(handle), DIAGNOSTICS_CAPACITY * ABI.DiagnosticRecord.size, "diagnostics");
+  const transitions = view(
+    lib.dita_kernel_transitions(handle),
+    TRANSITIONS_CAPACITY * ABI.TransitionRecord.size,
+    "transitions",
+  );
+  const diagnostics = view(
+    lib.dita_kernel_diagnostics(handle),
+    DIAGNOSTICS_CAPACITY * ABI.DiagnosticRecord.size,
+    "diagnostics",
+  );
   return {
     slots: new Uint8Array(slots),
     slotsDv: new DataView(slots),

@@ -24,7 +24,8 @@ export function collectOutcome(v: KernelViews, indexBase: number): KernelOutcome
   const nT = v.header.getUint32(H.transitions!, true);
   const nD = v.header.getUint32(H.diagnostics!, true);
   const transitions = new Array(nT);
-  for (let i = 0; i < nT; i++) transitions[i] = decodeTransition(v.transitionsDv, i * ABI.TransitionRecord.size, indexBase);
+  for (let i = 0; i < nT; i++)
+    transitions[i] = decodeTransition(v.transitionsDv, i * ABI.TransitionRecord.size, indexBase);
   const diagnostics = new Array(nD);
   for (let i = 0; i < nD; i++) {
     diagnostics[i] = decodeDiagnostic(v.diagnosticsDv, v.diagnostics, i * ABI.DiagnosticRecord.size, indexBase);
@@ -48,7 +49,11 @@ export function refusalOutcome(r: EncodeRefusal, input: unknown): KernelOutcome 
     severity: "ERROR",
     slot_id: typeof slot === "number" && Number.isInteger(slot) && slot >= 0 ? slot : null,
     message: r.message,
-    details: { field: r.field, ...(typeof type === "string" ? { input_kind: type } : {}), ...(r.value !== undefined ? { value: r.value } : {}) },
+    details: {
+      field: r.field,
+      ...(typeof type === "string" ? { input_kind: type } : {}),
+      ...(r.value !== undefined ? { value: r.value } : {}),
+    },
     input_index: 0,
     now_ms: typeof now === "number" && Number.isSafeInteger(now) && now >= 0 ? now : 0,
   };

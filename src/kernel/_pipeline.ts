@@ -21,7 +21,7 @@
  * `run(inputs, onInput, faulted, sequential)`, `fallbacks`, `free()`.
  */
 
-import { ptr, type Pointer } from "bun:ffi";
+import { type Pointer, ptr } from "bun:ffi";
 import { BATCH_MAX } from "../contracts/abi.ts";
 import type { KernelLib } from "./_kernel_ffi.ts";
 import { INPUT_SIZE, RecordEncoder } from "./encoder.ts";
@@ -56,7 +56,10 @@ export class ApplyPipeline {
     return typeof handle === "number" && handle !== 0 ? new ApplyPipeline(lib, handle as Pointer) : null;
   }
 
-  private constructor(private readonly lib: KernelLib, handle: Pointer) {
+  private constructor(
+    private readonly lib: KernelLib,
+    handle: Pointer,
+  ) {
     const a = new Uint8Array(INPUT_SIZE * BATCH_MAX);
     const b = new Uint8Array(INPUT_SIZE * BATCH_MAX);
     this.encoders = [new RecordEncoder(a), new RecordEncoder(b)];
@@ -71,8 +74,11 @@ export class ApplyPipeline {
    * `sequential(from, to)` applies `inputs[from, to)` on the calling thread.
    */
   run(
-    inputs: readonly unknown[], onInput: ((input: unknown) => void) | null, faulted: () => boolean,
-    sequential: (from: number, to: number) => number, policy: FallbackPolicy = DEFAULT_POLICY,
+    inputs: readonly unknown[],
+    onInput: ((input: unknown) => void) | null,
+    faulted: () => boolean,
+    sequential: (from: number, to: number) => number,
+    policy: FallbackPolicy = DEFAULT_POLICY,
   ): number {
     const h = this.live();
     let accepted = 0;
@@ -132,7 +138,9 @@ export class ApplyPipeline {
     this.lib.dita_pipeline_wait(h, this.resultPtr);
     const processed = this.result[0]!;
     if (processed < submitted && !faulted()) {
-      throw new Error(`Invariant: the apply thread processed ${processed} of ${submitted} inputs and the kernel is not faulted`);
+      throw new Error(
+        `Invariant: the apply thread processed ${processed} of ${submitted} inputs and the kernel is not faulted`,
+      );
     }
     return this.result[1]!;
   }

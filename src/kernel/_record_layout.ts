@@ -32,8 +32,14 @@ export const AMOUNT = w64("amount");
 export const ENUMS = I.leverage! / 4;
 const shift = (name: string) => (I[name]! - I.leverage!) * 8;
 export const SH = {
-  side: shift("side"), orderType: shift("order_type"), exitReason: shift("exit_reason") - 32, eventKind: shift("event_kind") - 32,
-  rejectReason: shift("reject_reason") - 32, staleReason: shift("stale_reason") - 32, configKey: shift("config_key") - 64, orderRole: shift("order_role") - 64,
+  side: shift("side"),
+  orderType: shift("order_type"),
+  exitReason: shift("exit_reason") - 32,
+  eventKind: shift("event_kind") - 32,
+  rejectReason: shift("reject_reason") - 32,
+  staleReason: shift("stale_reason") - 32,
+  configKey: shift("config_key") - 64,
+  orderRole: shift("order_role") - 64,
 };
 
 /**
@@ -41,7 +47,14 @@ export const SH = {
  * the record's `STRING_FIELDS` string fields, whether consecutive inputs often repeat it (an
  * order's events carry the same venue and client order ids)].
  */
-export type StringField = readonly [word: number, words: number, bytes: number, name: string, n: number, repeats: boolean];
+export type StringField = readonly [
+  word: number,
+  words: number,
+  bytes: number,
+  name: string,
+  n: number,
+  repeats: boolean,
+];
 const stringField = (name: string, field: string, n: number, repeats = false): StringField => {
   const width = ABI.InputRecord.fields.find((f) => f[0] === name)![2];
   return [w32(name), width / 4, width, field, n, repeats];
@@ -54,7 +67,15 @@ export const EVENT_ID = stringField("event_id", "EVENT_ID", 4);
 export const STRING_FIELDS = 5;
 
 // The layout facts this file relies on, checked once at load (the ABI check covers the kernel).
-for (const [name, align] of [["now_ms", 8], ["qty_e8", 8], ["price", 8], ["asset", 8], ["event_id", 8], ["leverage", 4]] as const) {
+for (const [name, align] of [
+  ["now_ms", 8],
+  ["qty_e8", 8],
+  ["price", 8],
+  ["asset", 8],
+  ["event_id", 8],
+  ["leverage", 4],
+] as const) {
   if (I[name]! % align !== 0) throw new Error(`Invariant: InputRecord.${name} is not ${align}-byte aligned`);
 }
-if (I.order_role! - I.leverage! >= 12 || I.kind !== 0 || I.slot_id !== 4) throw new Error("Invariant: InputRecord header/enum words moved");
+if (I.order_role! - I.leverage! >= 12 || I.kind !== 0 || I.slot_id !== 4)
+  throw new Error("Invariant: InputRecord header/enum words moved");

@@ -16,7 +16,15 @@
  */
 
 import { encodeUtf8, utf8Scratch } from "./_encode_fields.ts";
-import { ASSET, CLIENT_ORDER_ID, EVENT_ID, STRING_FIELDS, TRADE_ID, VENUE_ORDER_ID, type StringField } from "./_record_layout.ts";
+import {
+  ASSET,
+  CLIENT_ORDER_ID,
+  EVENT_ID,
+  STRING_FIELDS,
+  type StringField,
+  TRADE_ID,
+  VENUE_ORDER_ID,
+} from "./_record_layout.ts";
 
 /** What `held` says of a field whose content is not known to be one string. */
 const NOTHING = Symbol("nothing");
@@ -36,8 +44,14 @@ export class StringFields {
   private repeatedHi = 0;
 
   /** `u32` views the same memory as `bytes`, from its first byte. */
-  constructor(private readonly bytes: Uint8Array, private readonly u32: Uint32Array, capacity: number, rememberIds: boolean) {
-    if (u32.buffer !== bytes.buffer || u32.byteOffset !== bytes.byteOffset) throw new Error("Invariant: StringFields views one buffer");
+  constructor(
+    private readonly bytes: Uint8Array,
+    private readonly u32: Uint32Array,
+    capacity: number,
+    rememberIds: boolean,
+  ) {
+    if (u32.buffer !== bytes.buffer || u32.byteOffset !== bytes.byteOffset)
+      throw new Error("Invariant: StringFields views one buffer");
     this.dirty = new Uint8Array(capacity * STRING_FIELDS);
     this.held = rememberIds ? new Array<unknown>(capacity * STRING_FIELDS).fill(NOTHING) : null;
     this.assets = new Array<unknown>(capacity).fill(NOTHING);
@@ -81,13 +95,18 @@ export class StringFields {
     let i = 0;
     let any = 0; // OR of every character: > 0x7f means not ASCII (checked once, at the end)
     for (; i + 4 <= n; i += 4) {
-      const c0 = s.charCodeAt(i), c1 = s.charCodeAt(i + 1), c2 = s.charCodeAt(i + 2), c3 = s.charCodeAt(i + 3);
+      const c0 = s.charCodeAt(i),
+        c1 = s.charCodeAt(i + 1),
+        c2 = s.charCodeAt(i + 2),
+        c3 = s.charCodeAt(i + 3);
       any |= c0 | c1 | c2 | c3;
       u[k++] = c0 | (c1 << 8) | (c2 << 16) | (c3 << 24);
     }
     const rest = n - i;
     if (rest > 0) {
-      const c0 = s.charCodeAt(i), c1 = rest > 1 ? s.charCodeAt(i + 1) : 0, c2 = rest > 2 ? s.charCodeAt(i + 2) : 0;
+      const c0 = s.charCodeAt(i),
+        c1 = rest > 1 ? s.charCodeAt(i + 1) : 0,
+        c2 = rest > 2 ? s.charCodeAt(i + 2) : 0;
       any |= c0 | c1 | c2;
       u[k++] = c0 | (c1 << 8) | (c2 << 16);
     }

@@ -10,8 +10,19 @@
 import { OFF, QTY_SCALE } from "../contracts/abi.ts";
 import { FIELDS, INPUT_KINDS, nameOf } from "../contracts/enums.ts";
 import {
-  DIAGNOSTIC_CODES, EXIT_REASONS, ORDER_STATUSES, SEVERITIES, SIDES, STAGES, STALE_REASONS, TRIGGERS,
-  type AccountRecord, type DiagnosticRecord, type OrderRecord, type SlotRecord, type TransitionRecord,
+  type AccountRecord,
+  DIAGNOSTIC_CODES,
+  type DiagnosticRecord,
+  EXIT_REASONS,
+  ORDER_STATUSES,
+  type OrderRecord,
+  SEVERITIES,
+  SIDES,
+  type SlotRecord,
+  STAGES,
+  STALE_REASONS,
+  TRIGGERS,
+  type TransitionRecord,
 } from "../contracts/records.ts";
 
 const S = OFF.SlotImage;
@@ -114,7 +125,10 @@ export function decodeSlotMark(dv: DataView, bytes: Uint8Array, at: number): Slo
   };
 }
 
-export type SlotMarkRecord = Pick<SlotRecord, "trade_id" | "mark_price" | "unrealized_pnl" | "version" | "updated_at_ms">;
+export type SlotMarkRecord = Pick<
+  SlotRecord,
+  "trade_id" | "mark_price" | "unrealized_pnl" | "version" | "updated_at_ms"
+>;
 
 export function decodeAccount(dv: DataView): AccountRecord {
   const f = (name: string) => dv.getFloat64(A[name]!, true);
@@ -148,7 +162,11 @@ export function decodeTransition(dv: DataView, at: number, indexBase: number): T
 }
 
 export function decodeDiagnostic(dv: DataView, bytes: Uint8Array, at: number, indexBase: number): DiagnosticRecord {
-  const code = must(nameOf(DIAGNOSTIC_CODES, dv.getUint16(at + D.code!, true)), "diagnostic code", dv.getUint16(at + D.code!, true));
+  const code = must(
+    nameOf(DIAGNOSTIC_CODES, dv.getUint16(at + D.code!, true)),
+    "diagnostic code",
+    dv.getUint16(at + D.code!, true),
+  );
   const slot = dv.getUint32(at + D.slot_id!, true);
   const retryAfter = i64(dv, at + D.retry_after_ms!);
   const value = dv.getFloat64(at + D.value!, true);

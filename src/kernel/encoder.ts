@@ -16,17 +16,44 @@
  */
 
 import { SLOT_ANY } from "../contracts/abi.ts";
-import { byName, valueOf, CONFIG_KEYS, EVENT_KINDS, INPUT_KINDS, ORDER_ROLES, REJECT_REASONS } from "../contracts/enums.ts";
+import {
+  byName,
+  CONFIG_KEYS,
+  EVENT_KINDS,
+  enumValue,
+  INPUT_KINDS,
+  ORDER_ROLES,
+  REJECT_REASONS,
+} from "../contracts/enums.ts";
 import { EXIT_REASONS, SIDES, STALE_REASONS } from "../contracts/records.ts";
 import { putQty, putU64 } from "./_encode_fields.ts";
-import { StringFields } from "./_string_fields.ts";
-import { badNow, badSlotId, invalid, notAnObject, show, tooLong, type EncodeRefusal } from "./_encode_refusals.ts";
+import { badNow, badSlotId, type EncodeRefusal, invalid, notAnObject, show, tooLong } from "./_encode_refusals.ts";
 import {
-  AMOUNT, ASSET, CLIENT_ORDER_ID, ENUMS, EVENT_ID, FEE, INPUT_SIZE, LAST_PRICE, LAST_QTY, NOW, ORDER_FILLED, ORDER_QTY,
-  PRICE, QTY, RETRY, SH, TRADE_ID, VALUE, VENUE_ORDER_ID, W32, type StringField,
+  AMOUNT,
+  ASSET,
+  CLIENT_ORDER_ID,
+  ENUMS,
+  EVENT_ID,
+  FEE,
+  INPUT_SIZE,
+  LAST_PRICE,
+  LAST_QTY,
+  NOW,
+  ORDER_FILLED,
+  ORDER_QTY,
+  PRICE,
+  QTY,
+  RETRY,
+  SH,
+  type StringField,
+  TRADE_ID,
+  VALUE,
+  VENUE_ORDER_ID,
+  W32,
 } from "./_record_layout.ts";
+import { StringFields } from "./_string_fields.ts";
 
-export { INPUT_SIZE, type EncodeRefusal };
+export { type EncodeRefusal, INPUT_SIZE };
 
 type Wire = Record<string, unknown>;
 const KIND = byName(INPUT_KINDS);
@@ -93,10 +120,10 @@ export class RecordEncoder {
         putU64(this.u32, b + VALUE, w.recovery === true ? 1 : 0);
         return this.header(b, KIND.SEED_CAPITAL, null);
       case "MARK_STALE":
-        this.enums(b, 0, 0, valueOf(STALE_REASONS, w.reason) << SH.staleReason, 0);
+        this.enums(b, 0, 0, enumValue(STALE_REASONS, w.reason) << SH.staleReason, 0);
         return this.header(b, KIND.MARK_STALE, w);
       case "CONFIGURE":
-        this.enums(b, 0, 0, 0, valueOf(CONFIG_KEYS, w.key) << SH.configKey);
+        this.enums(b, 0, 0, 0, enumValue(CONFIG_KEYS, w.key) << SH.configKey);
         if (typeof w.value !== "number" || !Number.isSafeInteger(w.value) || w.value < 0) {
           return invalid("VALUE", `CONFIGURE value must be a non-negative integer, got ${show(w.value)}`);
         }
@@ -147,7 +174,7 @@ export class RecordEncoder {
   private enter(w: Wire, b: number): EncodeRefusal | null {
     const lev = w.leverage;
     const leverage = typeof lev === "number" && Number.isInteger(lev) && lev > 0 && lev <= 0xffff ? lev : 0;
-    this.enums(b, leverage, valueOf(SIDES, w.side), 0, 0, this.limitPrice(b, w.price));
+    this.enums(b, leverage, enumValue(SIDES, w.side), 0, 0, this.limitPrice(b, w.price));
     putQty(this.u32, this.i32, b + QTY, w.size);
     const refusal = this.header(b, KIND.ENTER, w);
     if (refusal) return refusal;
@@ -156,7 +183,7 @@ export class RecordEncoder {
   }
 
   private exit(w: Wire, b: number): EncodeRefusal | null {
-    this.enums(b, 0, 0, valueOf(EXIT_REASONS, w.reason) << SH.exitReason, 0, this.limitPrice(b, w.price));
+    this.enums(b, 0, 0, enumValue(EXIT_REASONS, w.reason) << SH.exitReason, 0, this.limitPrice(b, w.price));
     putQty(this.u32, this.i32, b + QTY, w.size);
     return this.header(b, KIND.EXIT, w);
   }
@@ -177,9 +204,12 @@ export class RecordEncoder {
       return invalid("EVENT_KIND", "VENUE_EVENT needs an 'event' object");
     }
     const v = e as Wire;
-    const reject = v.reject_reason === undefined ? 0 : valueOf(REJECT_REASONS, v.reject_reason);
-    this.enums(b, 0, 0, (valueOf(EVENT_KINDS, v.kind) << SH.eventKind) | (reject << SH.rejectReason), 0);
-    const u = this.u32, i = this.i32, f = this.f64, d = b >> 1;
+    const reject = v.reject_reason === undefined ? 0 : enumValue(REJECT_REASONS, v.reject_reason);
+    this.enums(b, 0, 0, (enumValue(EVENT_KINDS, v.kind) << SH.eventKind) | (reject << SH.rejectReason), 0);
+    const u = this.u32,
+      i = this.i32,
+      f = this.f64,
+      d = b >> 1;
     putQty(u, i, b + QTY, v.filled_size_cumulative);
     putQty(u, i, b + LAST_QTY, v.last_fill_size ?? 0);
     f[d + PRICE] = num(v.avg_price);
@@ -208,7 +238,7 @@ export class RecordEncoder {
       return invalid("SIZE", "RECONCILE needs a 'truth' object");
     }
     const v = t as Wire;
-    const side = v.side === null ? 0 : valueOf(SIDES, v.side);
+    const side = v.side === null ? 0 : enumValue(SIDES, v.side);
     putQty(this.u32, this.i32, b + QTY, v.size);
     this.f64[(b >> 1) + PRICE] = num(v.avg_price);
     const o = v.open_order;
@@ -217,16 +247,13 @@ export class RecordEncoder {
       return null;
     }
     const order = o as Wire;
-    this.enums(b, 0, side, 0, valueOf(ORDER_ROLES, order.role) << SH.orderRole);
+    this.enums(b, 0, side, 0, enumValue(ORDER_ROLES, order.role) << SH.orderRole);
     putQty(this.u32, this.i32, b + ORDER_QTY, order.size);
     putQty(this.u32, this.i32, b + ORDER_FILLED, order.filled_size);
     this.f64[(b >> 1) + LAST_PRICE] = num(order.avg_price);
     return this.str(b, VENUE_ORDER_ID, order.venue_order_id) ?? this.str(b, CLIENT_ORDER_ID, order.client_order_id);
   }
 }
-
-
-
 
 /** A number field: anything that is not a number becomes NaN, which the kernel refuses by name. */
 function num(x: unknown): number {

@@ -12,20 +12,20 @@
  * `onInput` hook) throws instead of touching memory that thread owns.
  */
 
-import { ptr, type Pointer } from "bun:ffi";
+import { type Pointer, ptr } from "bun:ffi";
 import { ABI, BATCH_MAX, OFF } from "../contracts/abi.ts";
-import type { AccountRecord, KernelOutcome, SlotRecord } from "../contracts/records.ts";
 import type { KernelInput, ReconcileTruth } from "../contracts/intents.ts";
+import type { AccountRecord, KernelOutcome, SlotRecord } from "../contracts/records.ts";
 import type { VenueEvent } from "../contracts/venue.ts";
-import { FAULT_DRILL_TOKEN, loadKernelLib, type KernelLib } from "./_kernel_ffi.ts";
-import { faultLatched, mapKernelMemory, type KernelViews } from "./_memory.ts";
-import { decodeAccount, decodeSlot, decodeSlotMark, type SlotMarkRecord } from "./decoder.ts";
-import { INPUT_SIZE, RecordEncoder } from "./encoder.ts";
 import { checkAbiOnce } from "./_abi_check.ts";
-import { collectOutcome, refusalOutcome, type BatchSink } from "./_outcome.ts";
 import { encodeBatches, runBatch } from "./_batch.ts";
+import { FAULT_DRILL_TOKEN, type KernelLib, loadKernelLib } from "./_kernel_ffi.ts";
+import { faultLatched, type KernelViews, mapKernelMemory } from "./_memory.ts";
+import { type BatchSink, collectOutcome, refusalOutcome } from "./_outcome.ts";
 import { ApplyPipeline } from "./_pipeline.ts";
 import { KernelError, type KernelOptions, type StateMirror } from "./_types.ts";
+import { decodeAccount, decodeSlot, decodeSlotMark, type SlotMarkRecord } from "./decoder.ts";
+import { INPUT_SIZE, RecordEncoder } from "./encoder.ts";
 
 export { KernelError, type KernelOptions, type StateMirror };
 
@@ -59,7 +59,9 @@ export class ExecutionKernel {
     const hung = o.hungOrderMs ?? 30_000;
     const raw = lib.dita_kernel_new(slotCount, limit, hung);
     if (typeof raw !== "number" || raw === 0) {
-      throw new KernelError(`kernel refused its configuration: slots=${slotCount} (1..256), active_slot_limit=${limit} (1..slots), hung_order_ms=${hung} (1..86400000)`);
+      throw new KernelError(
+        `kernel refused its configuration: slots=${slotCount} (1..256), active_slot_limit=${limit} (1..slots), hung_order_ms=${hung} (1..86400000)`,
+      );
     }
     const handle = raw as Pointer;
     this.lib = lib;
@@ -130,26 +132,49 @@ export class ExecutionKernel {
     if (this.pipeline === null) return this.sequential(h, v, inputs);
     this.busy = true;
     try {
-      return this.pipeline.run(inputs, this.onInput, () => faultLatched(v), (from, to) => this.sequential(h, v, inputs, undefined, from, to));
+      return this.pipeline.run(
+        inputs,
+        this.onInput,
+        () => faultLatched(v),
+        (from, to) => this.sequential(h, v, inputs, undefined, from, to),
+      );
     } finally {
       this.busy = false;
     }
   }
 
-  private sequential(h: Pointer, v: KernelViews, inputs: readonly unknown[], sink?: BatchSink, from = 0, to = inputs.length): number {
-    const apply = (n: number) => runBatch(this.lib, h, v, this.inPtr, n, this.batchIndex, () => this.afterMutation(v), sink);
+  private sequential(
+    h: Pointer,
+    v: KernelViews,
+    inputs: readonly unknown[],
+    sink?: BatchSink,
+    from = 0,
+    to = inputs.length,
+  ): number {
+    const apply = (n: number) =>
+      runBatch(this.lib, h, v, this.inPtr, n, this.batchIndex, () => this.afterMutation(v), sink);
     return encodeBatches(inputs, this.encoder, this.batchIndex, this.onInput, sink, apply, from, to);
   }
 
   /** Applies raw InputRecords (e.g. drained from the Zinc ring), `count` records of 320 bytes. */
   applyRecords(records: Uint8Array, count: number, sink?: BatchSink): number {
     const { h, v } = this.live();
-    if (records.byteLength < count * INPUT_SIZE) throw new Error("Invariant: applyRecords buffer shorter than count records");
+    if (records.byteLength < count * INPUT_SIZE)
+      throw new Error("Invariant: applyRecords buffer shorter than count records");
     let accepted = 0;
     for (let done = 0; done < count; ) {
       const n = Math.min(BATCH_MAX, count - done);
       for (let i = 0; i < n; i++) this.batchIndex[i] = done + i;
-      accepted += runBatch(this.lib, h, v, ptr(records, done * INPUT_SIZE), n, this.batchIndex, () => this.afterMutation(v), sink);
+      accepted += runBatch(
+        this.lib,
+        h,
+        v,
+        ptr(records, done * INPUT_SIZE),
+        n,
+        this.batchIndex,
+        () => this.afterMutation(v),
+        sink,
+      );
       done += n;
     }
     return accepted;
@@ -158,7 +183,8 @@ export class ExecutionKernel {
   private afterMutation(v: KernelViews): void {
     if (this.mirror === null) return;
     const dirty = v.dirtyWords;
-    let any = v.header.getUint8(OFF.OutcomeHeader.account_dirty!) | v.header.getUint32(OFF.OutcomeHeader.accepted!, true); // CONFIGURE: no dirty bit, new hash
+    let any =
+      v.header.getUint8(OFF.OutcomeHeader.account_dirty!) | v.header.getUint32(OFF.OutcomeHeader.accepted!, true); // CONFIGURE: no dirty bit, new hash
     for (let i = 0; i < 8; i++) any |= dirty[i]!;
     if (any !== 0) this.mirror.publishState(v.slots, dirty, v.account, this.stateHash());
   }
@@ -230,7 +256,8 @@ export class ExecutionKernel {
    * latch read-only while reads keep working (health then reports 503). For drills and tests.
    */
   armFaultDrill(): void {
-    if (this.lib.dita_kernel_arm_fault_drill(this.live().h, FAULT_DRILL_TOKEN) !== 0) throw new KernelError("fault drill refused");
+    if (this.lib.dita_kernel_arm_fault_drill(this.live().h, FAULT_DRILL_TOKEN) !== 0)
+      throw new KernelError("fault drill refused");
   }
 
   faulted(): boolean {
@@ -243,7 +270,8 @@ export class ExecutionKernel {
 
   destroy(): void {
     if (this.handle === null) return;
-    if (this.busy) throw new KernelError("ExecutionKernel.destroy() inside applyBatch: destroy it after applyBatch returns");
+    if (this.busy)
+      throw new KernelError("ExecutionKernel.destroy() inside applyBatch: destroy it after applyBatch returns");
     this.pipeline?.free();
     this.pipeline = null;
     const h = this.handle;

@@ -17,8 +17,8 @@
  */
 
 import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from "node:fs";
-import { ExecutionKernel } from "./execution_kernel.ts";
 import { INPUT_SIZE } from "./encoder.ts";
+import { ExecutionKernel } from "./execution_kernel.ts";
 
 export interface JournalHeader {
   journal: "dita-v2";
@@ -33,7 +33,10 @@ export class JournalWriter {
   private seq = 0;
   private pending: string[] = [];
 
-  constructor(readonly path: string, header: Omit<JournalHeader, "journal" | "version">) {
+  constructor(
+    readonly path: string,
+    header: Omit<JournalHeader, "journal" | "version">,
+  ) {
     this.fd = openSync(path, "a", 0o600);
     writeSync(this.fd, `${JSON.stringify({ journal: "dita-v2", version: 1, ...header })}\n`);
   }
@@ -97,7 +100,9 @@ export function replayJournal(path: string): ReplayResult {
   if (!tornTail) lines.pop();
   const header = parseHeader(lines[0], path);
   const kernel = ExecutionKernel.open({
-    slotCount: header.slot_count, activeSlotLimit: header.active_slot_limit, hungOrderMs: header.hung_order_ms,
+    slotCount: header.slot_count,
+    activeSlotLimit: header.active_slot_limit,
+    hungOrderMs: header.hung_order_ms,
   });
   const last = tornTail ? lines.length - 1 : lines.length;
   const wire: unknown[] = [];
@@ -146,7 +151,8 @@ function parseEntry(line: string, path: string, lineNo: number): Entry {
 function applyEntry(kernel: ExecutionKernel, entry: Entry, path: string, lineNo: number): void {
   if (entry.record_b64 !== undefined) {
     const bytes = new Uint8Array(Buffer.from(entry.record_b64, "base64"));
-    if (bytes.byteLength !== INPUT_SIZE) throw new JournalError(`${path}:${lineNo}: raw record is not ${INPUT_SIZE} bytes`);
+    if (bytes.byteLength !== INPUT_SIZE)
+      throw new JournalError(`${path}:${lineNo}: raw record is not ${INPUT_SIZE} bytes`);
     kernel.applyRecords(bytes, 1);
   } else if (entry.input !== undefined) {
     kernel.restoreSlot(new Uint8Array(Buffer.from(entry.input.image_b64 ?? "", "base64")), entry.input.now_ms ?? 0);

@@ -13,8 +13,8 @@
 import { dlopen, type FFIFunction } from "bun:ffi";
 import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import kernelLib from "../../kernel/target/release/libdita_kernel.so" with { type: "file" };
 import zincLib from "../../ffi/build/libzinc.so" with { type: "file" };
+import kernelLib from "../../kernel/target/release/libdita_kernel.so" with { type: "file" };
 
 export type NativeName = "dita_kernel" | "zinc";
 const EMBEDDED: Record<NativeName, string> = { dita_kernel: kernelLib, zinc: zincLib };
@@ -95,7 +95,9 @@ export function loadNative<S extends Record<string, FFIFunction>>(name: NativeNa
       failures.push(`${label} is not usable (${reason(e)})`);
     }
   }
-  throw new NativeLoadError(`cannot unpack the embedded lib${name}.so: ${failures.join("; ")}. Set TMPDIR to a writable, exec-allowed directory.`);
+  throw new NativeLoadError(
+    `cannot unpack the embedded lib${name}.so: ${failures.join("; ")}. Set TMPDIR to a writable, exec-allowed directory.`,
+  );
 }
 
 /** Path of a library usable by another dlopen (the Zinc plane), unpacking it when needed. */

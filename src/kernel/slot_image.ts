@@ -23,8 +23,16 @@
  */
 
 import { ABI, OFF, QTY_SCALE } from "../contracts/abi.ts";
-import { ORDER_ROLES, ORDER_SIDES, ORDER_TYPES, valueOf } from "../contracts/enums.ts";
-import { EXIT_REASONS, ORDER_STATUSES, SIDES, STAGES, STALE_REASONS, type OrderRecord, type SlotRecord } from "../contracts/records.ts";
+import { enumValue, ORDER_ROLES, ORDER_SIDES, ORDER_TYPES } from "../contracts/enums.ts";
+import {
+  EXIT_REASONS,
+  ORDER_STATUSES,
+  type OrderRecord,
+  SIDES,
+  type SlotRecord,
+  STAGES,
+  STALE_REASONS,
+} from "../contracts/records.ts";
 import { setI64, setU64, writeString } from "./_encode_fields.ts";
 
 const S = OFF.SlotImage;
@@ -49,7 +57,8 @@ function num(w: Wire, field: string, prefix = ""): number {
 
 function count(w: Wire, field: string, prefix = ""): number {
   const x = w[field];
-  if (typeof x !== "number" || !Number.isSafeInteger(x) || x < 0) fail(prefix + field, "must be a non-negative integer", x);
+  if (typeof x !== "number" || !Number.isSafeInteger(x) || x < 0)
+    fail(prefix + field, "must be a non-negative integer", x);
   return x;
 }
 
@@ -58,7 +67,8 @@ function e8(w: Wire, field: string, prefix = ""): number {
   const x = num(w, field, prefix);
   const scaled = x * QTY_SCALE;
   const n = Math.round(scaled);
-  if (!Number.isSafeInteger(n) || Math.abs(scaled - n) > 1e-4 + Math.abs(n) * 1e-15) fail(prefix + field, "is not a multiple of 1e-8", x);
+  if (!Number.isSafeInteger(n) || Math.abs(scaled - n) > 1e-4 + Math.abs(n) * 1e-15)
+    fail(prefix + field, "is not a multiple of 1e-8", x);
   return n;
 }
 
@@ -66,7 +76,7 @@ function e8(w: Wire, field: string, prefix = ""): number {
 function enumOf(w: Wire, field: string, list: readonly string[], nullable: boolean, prefix = ""): number {
   const x = w[field];
   if (x === null && nullable) return 0;
-  const v = valueOf(list, x);
+  const v = enumValue(list, x);
   if (v === 0) fail(prefix + field, `must be one of ${list.join("|")}${nullable ? " or null" : ""}`, x);
   return v;
 }
@@ -85,7 +95,8 @@ function bool(w: Wire, field: string, prefix = ""): number {
 
 function encodeOrder(dv: DataView, bytes: Uint8Array, at: number, order: unknown, name: string): void {
   if (order === null) return; // absent: all zero
-  if (typeof order !== "object" || Array.isArray(order) || order === undefined) fail(name, "must be an object or null", order);
+  if (typeof order !== "object" || Array.isArray(order) || order === undefined)
+    fail(name, "must be an object or null", order);
   const w = order as Wire;
   const p = `${name}.`;
   dv.setUint8(at + O.present!, 1);

@@ -8,15 +8,28 @@ import type { RejectReason, VenueEvent, VenueEventKind, VenueOrderState } from "
 import { eventId } from "../venue/index.ts";
 
 const KIND_BY_STATUS: Record<VenueOrderState["status"], VenueEventKind> = {
-  NEW: "ACK", PARTIALLY_FILLED: "PARTIAL_FILL", FILLED: "FULL_FILL", CANCELED: "CANCEL_ACK", EXPIRED: "CANCEL_ACK", REJECTED: "REJECT",
+  NEW: "ACK",
+  PARTIALLY_FILLED: "PARTIAL_FILL",
+  FILLED: "FULL_FILL",
+  CANCELED: "CANCEL_ACK",
+  EXPIRED: "CANCEL_ACK",
+  REJECTED: "REJECT",
 };
 
 export function eventFromOrderState(s: VenueOrderState): VenueEvent {
   return {
-    kind: KIND_BY_STATUS[s.status], event_id: eventId(s.venue_order_id, s.status, s.filled_size_cumulative),
-    venue_order_id: s.venue_order_id, client_order_id: s.client_order_id, asset: s.asset,
-    filled_size_cumulative: s.filled_size_cumulative, avg_price: s.avg_price, last_fill_size: 0, last_fill_price: 0,
-    fee_cumulative: s.fee_cumulative, venue_time_ms: s.updated_ms, ...(s.status === "REJECTED" ? { reject_reason: "VENUE" as const } : {}),
+    kind: KIND_BY_STATUS[s.status],
+    event_id: eventId(s.venue_order_id, s.status, s.filled_size_cumulative),
+    venue_order_id: s.venue_order_id,
+    client_order_id: s.client_order_id,
+    asset: s.asset,
+    filled_size_cumulative: s.filled_size_cumulative,
+    avg_price: s.avg_price,
+    last_fill_size: 0,
+    last_fill_price: 0,
+    fee_cumulative: s.fee_cumulative,
+    venue_time_ms: s.updated_ms,
+    ...(s.status === "REJECTED" ? { reject_reason: "VENUE" as const } : {}),
   };
 }
 
@@ -25,13 +38,26 @@ export function eventFromOrderState(s: VenueOrderState): VenueEvent {
  * `tag` makes the event id unique per cause (e.g. LEVERAGE, ABSENT), so a repeat dedupes.
  */
 export function localReject(
-  tag: string, clientOrderId: string, asset: string, nowMs: number,
+  tag: string,
+  clientOrderId: string,
+  asset: string,
+  nowMs: number,
   why: { reason: RejectReason; message: string; code?: string; retryAfterMs?: number },
 ): VenueEvent {
   return {
-    kind: "REJECT", event_id: `${tag}:${clientOrderId}`, venue_order_id: "", client_order_id: clientOrderId, asset,
-    filled_size_cumulative: 0, avg_price: 0, last_fill_size: 0, last_fill_price: 0, fee_cumulative: 0, venue_time_ms: nowMs,
-    reject_reason: why.reason, venue_message: why.message,
+    kind: "REJECT",
+    event_id: `${tag}:${clientOrderId}`,
+    venue_order_id: "",
+    client_order_id: clientOrderId,
+    asset,
+    filled_size_cumulative: 0,
+    avg_price: 0,
+    last_fill_size: 0,
+    last_fill_price: 0,
+    fee_cumulative: 0,
+    venue_time_ms: nowMs,
+    reject_reason: why.reason,
+    venue_message: why.message,
     ...(why.code !== undefined ? { venue_code: why.code } : {}),
     ...(why.retryAfterMs !== undefined ? { retry_after_ms: why.retryAfterMs } : {}),
   };

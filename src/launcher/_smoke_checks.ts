@@ -23,11 +23,19 @@ export async function verifyTruth(rt: Runtime, symbol: string, seed: number): Pr
     ...(position === 0 ? [] : [`venue position on ${symbol} is ${position}, not flat`]),
     ...(open.length === 0 ? [] : [`${open.length} open order(s) left at the venue`]),
     ...(account.trade_seq === 1 ? [] : [`kernel settled ${account.trade_seq} trades, expected 1`]),
-    ...(near(account.capital, expected) ? [] : [`kernel capital ${account.capital} != seed ${seed} + pnl ${slot.realized_pnl} - fees ${slot.fees}`]),
+    ...(near(account.capital, expected)
+      ? []
+      : [`kernel capital ${account.capital} != seed ${seed} + pnl ${slot.realized_pnl} - fees ${slot.fees}`]),
     ...(near(account.capital, balance) ? [] : [`kernel capital ${account.capital} != venue balance ${balance}`]),
   ];
   if (problems.length > 0) throw new Error(problems.join("; "));
-  return { venue_position: position, open_orders: 0, trade_seq: account.trade_seq, capital: account.capital, venue_balance: balance };
+  return {
+    venue_position: position,
+    open_orders: 0,
+    trade_seq: account.trade_seq,
+    capital: account.capital,
+    venue_balance: balance,
+  };
 }
 
 /** After a failure past the entry: ask the kernel to flatten, wait, and say what is left. */
@@ -35,7 +43,8 @@ export async function flatten(rt: Runtime, opts: SmokeOptions): Promise<string> 
   const { kernel, venue } = rt.b;
   const slot = kernel.slot(0);
   if (slot.stage === "POSITION_OPEN") rt.submitIntent({ type: "EXIT", slot_id: 0, size: slot.size, reason: "SIGNAL" });
-  else if (slot.stage === "ENTRY_WORKING" || slot.stage === "EXIT_WORKING") rt.submitIntent({ type: "CANCEL", slot_id: 0 });
+  else if (slot.stage === "ENTRY_WORKING" || slot.stage === "EXIT_WORKING")
+    rt.submitIntent({ type: "CANCEL", slot_id: 0 });
   const done = () => ["CLOSED", "IDLE"].includes(kernel.slot(0).stage);
   await until("flat", opts.waitMs, done, () => "").catch(() => {});
   const left = longSize(await venue.positions(opts.symbol).catch(() => []), opts.symbol);
@@ -43,7 +52,9 @@ export async function flatten(rt: Runtime, opts: SmokeOptions): Promise<string> 
 }
 
 export async function markPrice(baseUrl: string, symbol: string): Promise<number> {
-  const res = await fetch(`${baseUrl}/openApi/swap/v2/quote/premiumIndex?symbol=${encodeURIComponent(symbol)}`, { signal: AbortSignal.timeout(10_000) });
+  const res = await fetch(`${baseUrl}/openApi/swap/v2/quote/premiumIndex?symbol=${encodeURIComponent(symbol)}`, {
+    signal: AbortSignal.timeout(10_000),
+  });
   const body = (await res.json().catch(() => null)) as { data?: { markPrice?: unknown } } | null;
   const mark = Number(body?.data?.markPrice);
   if (!(mark > 0)) throw new Error(`no mark price for ${symbol} (HTTP ${res.status})`);
@@ -58,7 +69,9 @@ export function chooseSize(rules: ContractRules, mark: number, given: number | n
   if (given !== null) {
     const sized = round(Math.floor(given / step + 1e-9) * step);
     if (sized < rules.min_quantity || sized * mark < rules.min_notional) {
-      throw new Error(`size ${given} is below the minimum of ${rules.asset} (quantity ${rules.min_quantity}, notional ${rules.min_notional} USDT at mark ${mark})`);
+      throw new Error(
+        `size ${given} is below the minimum of ${rules.asset} (quantity ${rules.min_quantity}, notional ${rules.min_notional} USDT at mark ${mark})`,
+      );
     }
     return sized;
   }

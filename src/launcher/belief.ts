@@ -21,8 +21,8 @@
 import { ABI } from "../contracts/abi.ts";
 import type { SlotRecord } from "../contracts/records.ts";
 import { encodeSlotImage } from "../kernel/index.ts";
+import { type HzClient, newHzClient } from "../projection/_hz_client.ts";
 import { namespaceNames } from "../projection/index.ts";
-import { newHzClient, type HzClient } from "../projection/_hz_client.ts";
 
 export type BeliefSource = "zinc" | "hazelcast" | "none";
 
@@ -46,13 +46,16 @@ export interface BeliefInputs {
 const DEFAULT_TIMEOUT_MS = 3_000;
 
 export async function readBelief(inp: BeliefInputs): Promise<Belief> {
-  if (inp.zincImages.some((image) => image.some((b) => b !== 0))) return { source: "zinc", images: [...inp.zincImages] };
+  if (inp.zincImages.some((image) => image.some((b) => b !== 0)))
+    return { source: "zinc", images: [...inp.zincImages] };
   const empty: Uint8Array[] = Array.from({ length: inp.slots }, () => new Uint8Array(ABI.SlotImage.size));
   const hz = inp.hazelcast;
   if (hz === null) return { source: "none", images: empty };
   const where = `hazelcast ${hz.addr} (cluster "${hz.cluster}")`;
   const none = (why: string): Belief => {
-    inp.log(`belief: state region empty and ${where} ${why}: starting with no belief (venue positions are not adopted)`);
+    inp.log(
+      `belief: state region empty and ${where} ${why}: starting with no belief (venue positions are not adopted)`,
+    );
     return { source: "none", images: empty };
   };
   if (inp.hazelcastDown) return none(`unreachable at start: ${inp.hazelcastDown}`);
@@ -65,17 +68,26 @@ export async function readBelief(inp: BeliefInputs): Promise<Belief> {
   }
   const adopted: number[] = [];
   for (const [slotId, row] of rows) {
-    const image = checkedImage(row, slotId, inp.strategy, (why) => inp.log(`belief: ${map}[${slotId}] refused: ${why}`));
+    const image = checkedImage(row, slotId, inp.strategy, (why) =>
+      inp.log(`belief: ${map}[${slotId}] refused: ${why}`),
+    );
     if (image === null) continue;
     empty[slotId] = image;
     adopted.push(slotId);
   }
-  inp.log(`belief: state region empty; read ${rows.size} row(s) of ${map} from ${where}, adopting slots ${JSON.stringify(adopted)}`);
+  inp.log(
+    `belief: state region empty; read ${rows.size} row(s) of ${map} from ${where}, adopting slots ${JSON.stringify(adopted)}`,
+  );
   return { source: "hazelcast", images: empty };
 }
 
 /** One row → its slot image, or null (with one `refuse` line) when it is not this namespace's slot. */
-function checkedImage(row: unknown, slotId: number, strategy: string, refuse: (why: string) => void): Uint8Array | null {
+function checkedImage(
+  row: unknown,
+  slotId: number,
+  strategy: string,
+  refuse: (why: string) => void,
+): Uint8Array | null {
   if (typeof row !== "object" || row === null || Array.isArray(row)) {
     refuse(`not a JSON object (${typeof row})`);
     return null;
@@ -98,7 +110,12 @@ function checkedImage(row: unknown, slotId: number, strategy: string, refuse: (w
 }
 
 /** Reads keys "0".."slots-1" of `map`; everything bounded by `timeoutMs` (connect, call, whole read). */
-async function readRows(hz: { addr: string; cluster: string }, map: string, slots: number, timeoutMs: number): Promise<Map<number, unknown>> {
+async function readRows(
+  hz: { addr: string; cluster: string },
+  map: string,
+  slots: number,
+  timeoutMs: number,
+): Promise<Map<number, unknown>> {
   const connecting = newHzClient({ ...hz, connectTimeoutMs: timeoutMs, invocationTimeoutMs: timeoutMs }, false);
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<never>((_, reject) => {

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import type { Clock } from "../contracts/clock.ts";
 import type { ControlSnapshot } from "../contracts/control.ts";
 import type { VenueAdapter } from "../contracts/venue.ts";
-import { InMemoryControlPlane, RealZincControlPlane, type OperatorControlPlane } from "../control/index.ts";
+import { InMemoryControlPlane, type OperatorControlPlane, RealZincControlPlane } from "../control/index.ts";
 import { ExecutionKernel, nativeLibraryPath } from "../kernel/index.ts";
 import { JournalWriter } from "../kernel/journal.ts";
 import { createProjection, type Projection, type ProjectionDiagnostic, type Sink } from "../projection/index.ts";
@@ -43,16 +43,27 @@ export interface BundleOptions {
 
 export function initialControl(config: RuntimeConfig, nowMs: number): ControlSnapshot {
   return {
-    version: 1, mode: config.mode, verbosity: config.verbosity, backend: config.venue,
-    debug_clickhouse_enabled: config.mode === "DEBUG", trace_transitions: config.verbosity === "TRACE",
-    mirror_to_hazelcast: config.hazelcast === "REAL", reconcile_on_restart: config.reconcile_on_restart,
-    active_slot_limit: config.active_slot_limit, updated_at_ms: nowMs,
+    version: 1,
+    mode: config.mode,
+    verbosity: config.verbosity,
+    backend: config.venue,
+    debug_clickhouse_enabled: config.mode === "DEBUG",
+    trace_transitions: config.verbosity === "TRACE",
+    mirror_to_hazelcast: config.hazelcast === "REAL",
+    reconcile_on_restart: config.reconcile_on_restart,
+    active_slot_limit: config.active_slot_limit,
+    updated_at_ms: nowMs,
   };
 }
 
 function venueFor(config: RuntimeConfig, clock: Clock, env: Record<string, string | undefined>): VenueAdapter {
   if (config.venue === "MOCK") {
-    return new MockVenueAdapter({ seed: config.mock_seed, clock, prices: config.mock_prices, balance: config.mock_balance });
+    return new MockVenueAdapter({
+      seed: config.mock_seed,
+      clock,
+      prices: config.mock_prices,
+      balance: config.mock_balance,
+    });
   }
   const parsed = bingxConfigFromEnv(env, clock);
   if (!parsed.ok) throw new ConfigError(parsed.error.split(" ")[0] ?? "BINGX", parsed.error);
@@ -64,34 +75,56 @@ function readSurvivors(zinc: ZincPlane): Uint8Array[] {
 }
 
 export async function buildBundle(
-  config: RuntimeConfig, clock: Clock, env: Record<string, string | undefined>, options: BundleOptions,
+  config: RuntimeConfig,
+  clock: Clock,
+  env: Record<string, string | undefined>,
+  options: BundleOptions,
 ): Promise<Bundle> {
   try {
     mkdirSync(config.state_dir, { recursive: true, mode: 0o700 });
   } catch (e) {
-    throw new ConfigError("DITA_V2_STATE_DIR", `cannot create '${config.state_dir}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new ConfigError(
+      "DITA_V2_STATE_DIR",
+      `cannot create '${config.state_dir}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
   }
   const libPath = config.zinc === "REAL" || config.control_plane === "REAL_ZINC" ? nativeLibraryPath("zinc") : "";
   const initial = initialControl(config, clock.nowMs());
-  const control: OperatorControlPlane = config.control_plane === "REAL_ZINC"
-    ? RealZincControlPlane.open({ libPath, prefix: config.zinc_prefix, slotCount: config.slots, initial })
-    : new InMemoryControlPlane(initial, config.slots);
+  const control: OperatorControlPlane =
+    config.control_plane === "REAL_ZINC"
+      ? RealZincControlPlane.open({ libPath, prefix: config.zinc_prefix, slotCount: config.slots, initial })
+      : new InMemoryControlPlane(initial, config.slots);
   const closers: Array<() => void> = [() => control.close()];
   try {
-    const zinc: ZincPlane = config.zinc === "REAL"
-      ? RealZincPlane.open({ libPath, prefix: config.zinc_prefix, slotCount: config.slots, ringCapacity: RING_CAPACITY })
-      : InMemoryZincPlane.open({ slotCount: config.slots, ringCapacity: RING_CAPACITY });
+    const zinc: ZincPlane =
+      config.zinc === "REAL"
+        ? RealZincPlane.open({
+            libPath,
+            prefix: config.zinc_prefix,
+            slotCount: config.slots,
+            ringCapacity: RING_CAPACITY,
+          })
+        : InMemoryZincPlane.open({ slotCount: config.slots, ringCapacity: RING_CAPACITY });
     closers.push(() => zinc.close());
     const survivingImages = readSurvivors(zinc);
     const venue = venueFor(config, clock, env);
     const projection = await createProjection({
-      strategy: config.strategy, stateDir: config.state_dir, clock,
-      hazelcast: config.hazelcast === "REAL" ? { addr: config.hazelcast_addr, cluster: config.hazelcast_cluster } : null,
-      clickhouse: config.clickhouse === "REAL" ? { url: config.clickhouse_url, database: config.clickhouse_database } : null,
-      required: config.projection_required, onDiagnostic: options.onProjectionDiagnostic ?? (() => {}), sinks: options.projectionSinks,
+      strategy: config.strategy,
+      stateDir: config.state_dir,
+      clock,
+      hazelcast:
+        config.hazelcast === "REAL" ? { addr: config.hazelcast_addr, cluster: config.hazelcast_cluster } : null,
+      clickhouse:
+        config.clickhouse === "REAL" ? { url: config.clickhouse_url, database: config.clickhouse_database } : null,
+      required: config.projection_required,
+      onDiagnostic: options.onProjectionDiagnostic ?? (() => {}),
+      sinks: options.projectionSinks,
     });
     const kernel = ExecutionKernel.open({
-      slotCount: config.slots, activeSlotLimit: config.active_slot_limit, hungOrderMs: config.hung_order_ms, mirror: zinc,
+      slotCount: config.slots,
+      activeSlotLimit: config.active_slot_limit,
+      hungOrderMs: config.hung_order_ms,
+      mirror: zinc,
     });
     const journal = options.journal ? openJournal(config, clock, kernel) : null;
     return { config, clock, kernel, control, zinc, venue, projection, journal, survivingImages };

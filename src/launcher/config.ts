@@ -10,7 +10,10 @@ import { DEFAULT_STRATEGY, STRATEGY_RE } from "../projection/_names.ts";
 
 export class ConfigError extends Error {
   override name = "ConfigError";
-  constructor(readonly variable: string, message: string) {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
     super(`${variable}: ${message}`);
   }
 }
@@ -77,7 +80,8 @@ function prices(env: Env): Record<string, number> {
   const out: Record<string, number> = {};
   for (const part of raw.split(",")) {
     const m = /^([A-Z0-9]+-[A-Z0-9]+)=(\d+(?:\.\d+)?)$/.exec(part.trim());
-    if (!m || !(Number(m[2]) > 0)) throw new ConfigError("DITA_V2_MOCK_PRICES", `must look like 'BTC-USDT=65000,ETH-USDT=3500', got '${raw}'`);
+    if (!m || !(Number(m[2]) > 0))
+      throw new ConfigError("DITA_V2_MOCK_PRICES", `must look like 'BTC-USDT=65000,ETH-USDT=3500', got '${raw}'`);
     out[m[1]!] = Number(m[2]);
   }
   return out;
@@ -87,16 +91,26 @@ function balance(env: Env): number {
   const raw = env.DITA_V2_MOCK_BALANCE;
   if (raw === undefined || raw === "") return 10_000;
   const n = Number(raw);
-  if (!/^\d+(\.\d+)?$/.test(raw.trim()) || !(n > 0) || n > 1e12) throw new ConfigError("DITA_V2_MOCK_BALANCE", `must be a positive number, got '${raw}'`);
+  if (!/^\d+(\.\d+)?$/.test(raw.trim()) || !(n > 0) || n > 1e12)
+    throw new ConfigError("DITA_V2_MOCK_BALANCE", `must be a positive number, got '${raw}'`);
   return n;
 }
 
 export function loadConfig(env: Env): RuntimeConfig {
   const slots = int(env, "DITA_V2_SLOTS", 1, 256, 8);
-  const strategy = matching(env, "DITA_V2_STRATEGY", STRATEGY_RE, `lowercase ${STRATEGY_RE.source.slice(1, -1)}`, DEFAULT_STRATEGY);
+  const strategy = matching(
+    env,
+    "DITA_V2_STRATEGY",
+    STRATEGY_RE,
+    `lowercase ${STRATEGY_RE.source.slice(1, -1)}`,
+    DEFAULT_STRATEGY,
+  );
   const token = env.DITA_V2_OPERATOR_TOKEN;
   if (token !== undefined && token !== "" && !/^[\x21-\x7e]{16,256}$/.test(token)) {
-    throw new ConfigError("DITA_V2_OPERATOR_TOKEN", "must be 16..256 printable characters without spaces (value not shown)");
+    throw new ConfigError(
+      "DITA_V2_OPERATOR_TOKEN",
+      "must be 16..256 printable characters without spaces (value not shown)",
+    );
   }
   return {
     launcher_mode: pick(env, "DITA_V2_LAUNCHER_MODE", ["once", "serve"] as const, "serve"),
@@ -113,15 +127,39 @@ export function loadConfig(env: Env): RuntimeConfig {
     hung_order_ms: int(env, "DITA_V2_HUNG_ORDER_MS", 1, 86_400_000, 30_000),
     strategy,
     reconcile_on_restart: pick(env, "DITA_V2_RECONCILE_ON_RESTART", ["1", "0"] as const, "1") === "1",
-    zinc_prefix: matching(env, "DITA_V2_ZINC_PREFIX", /^[A-Za-z0-9_.-]{1,64}$/, "1..64 of [A-Za-z0-9_.-]", `dita_v2_${strategy}`),
+    zinc_prefix: matching(
+      env,
+      "DITA_V2_ZINC_PREFIX",
+      /^[A-Za-z0-9_.-]{1,64}$/,
+      "1..64 of [A-Za-z0-9_.-]",
+      `dita_v2_${strategy}`,
+    ),
     state_dir: matching(env, "DITA_V2_STATE_DIR", /^[^\0]{1,4096}$/, "a path", ".dita-v2"),
-    http_host: matching(env, "DITA_V2_HTTP_HOST", /^[A-Za-z0-9.:[\]-]{1,255}$/, "a host name or IP address", "127.0.0.1"),
+    http_host: matching(
+      env,
+      "DITA_V2_HTTP_HOST",
+      /^[A-Za-z0-9.:[\]-]{1,255}$/,
+      "a host name or IP address",
+      "127.0.0.1",
+    ),
     http_port: int(env, "DITA_V2_HTTP_PORT", 0, 65535, 7878),
     operator_token: token === undefined || token === "" ? null : token,
     hazelcast_addr: matching(env, "DITA_V2_HAZELCAST_ADDR", /^[A-Za-z0-9.-]+:\d{1,5}$/, "host:port", "127.0.0.1:5701"),
     hazelcast_cluster: matching(env, "DITA_V2_HAZELCAST_CLUSTER", /^[A-Za-z0-9_.-]{1,64}$/, "a cluster name", "dev"),
-    clickhouse_url: matching(env, "DITA_V2_CLICKHOUSE_URL", /^https?:\/\/[^\s]+$/, "an http(s) URL", "http://127.0.0.1:8123"),
-    clickhouse_database: matching(env, "DITA_V2_CLICKHOUSE_DATABASE", /^[A-Za-z_][A-Za-z0-9_]{0,63}$/, "a database name", "default"),
+    clickhouse_url: matching(
+      env,
+      "DITA_V2_CLICKHOUSE_URL",
+      /^https?:\/\/[^\s]+$/,
+      "an http(s) URL",
+      "http://127.0.0.1:8123",
+    ),
+    clickhouse_database: matching(
+      env,
+      "DITA_V2_CLICKHOUSE_DATABASE",
+      /^[A-Za-z_][A-Za-z0-9_]{0,63}$/,
+      "a database name",
+      "default",
+    ),
     mock_seed: int(env, "DITA_V2_MOCK_SEED", 0, 2 ** 31 - 1, 1),
     mock_prices: prices(env),
     mock_balance: balance(env),

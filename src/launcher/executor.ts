@@ -56,9 +56,10 @@ export class Executor {
 
   /** Applies an intent from HTTP, the CLI or the Zinc ring; `now_ms` is stamped here. */
   submitIntent(intent: unknown): KernelOutcome {
-    const stamped = typeof intent === "object" && intent !== null && !Array.isArray(intent)
-      ? { ...(intent as Record<string, unknown>), now_ms: this.clock.nowMs() }
-      : intent;
+    const stamped =
+      typeof intent === "object" && intent !== null && !Array.isArray(intent)
+        ? { ...(intent as Record<string, unknown>), now_ms: this.clock.nowMs() }
+        : intent;
     const outcome = this.applyInput(stamped);
     this.dispatch(outcome.transitions);
     return outcome;
@@ -100,20 +101,26 @@ export class Executor {
   private async place(slotId: number): Promise<void> {
     const slot = this.kernel.slot(slotId);
     const order = slot.stage === "ENTRY_WORKING" ? slot.entry_order : slot.exit_order;
-    if (!order || order.status !== "PENDING_SUBMIT") return;
+    if (order?.status !== "PENDING_SUBMIT") return;
     const started = this.clock.monoNs();
     this.placing.add(order.client_order_id);
     if (order.role === "ENTRY" && !(await this.ensureLeverage(slot, order.client_order_id))) {
       this.placing.delete(order.client_order_id);
       return;
     }
-    const result = await this.venue.submit(orderRequest(slot, order.role)).catch((e: unknown) => ({
-      status: "UNKNOWN" as const, reason: e instanceof Error ? e.message : String(e),
-    })).finally(() => this.placing.delete(order.client_order_id));
+    const result = await this.venue
+      .submit(orderRequest(slot, order.role))
+      .catch((e: unknown) => ({
+        status: "UNKNOWN" as const,
+        reason: e instanceof Error ? e.message : String(e),
+      }))
+      .finally(() => this.placing.delete(order.client_order_id));
     this.hooks.venueLatency?.("submit", Number(this.clock.monoNs() - started) / 1e6);
     if (result.status === "REJECTED") this.onVenueEvent(result.event);
     else if (result.status === "UNKNOWN") {
-      this.hooks.log?.(`slot ${slotId}: outcome of ${order.client_order_id} unknown (${result.reason}); left to query and TICK`);
+      this.hooks.log?.(
+        `slot ${slotId}: outcome of ${order.client_order_id} unknown (${result.reason}); left to query and TICK`,
+      );
     }
   }
 
@@ -147,10 +154,13 @@ export class Executor {
     } catch (e) {
       const err = e as { kind?: string; message?: string; retry_after_ms?: number };
       const limited = err.kind === "RATE_LIMITED";
-      this.onVenueEvent(localReject("LEVERAGE", clientOrderId, slot.asset, this.clock.nowMs(), {
-        reason: limited ? "RATE_LIMITED" : "VENUE", ...(limited ? { retryAfterMs: err.retry_after_ms } : {}),
-        message: `leverage ${slot.leverage} could not be set: ${String(err.message ?? e).slice(0, 120)}`,
-      }));
+      this.onVenueEvent(
+        localReject("LEVERAGE", clientOrderId, slot.asset, this.clock.nowMs(), {
+          reason: limited ? "RATE_LIMITED" : "VENUE",
+          ...(limited ? { retryAfterMs: err.retry_after_ms } : {}),
+          message: `leverage ${slot.leverage} could not be set: ${String(err.message ?? e).slice(0, 120)}`,
+        }),
+      );
       return false;
     }
   }
@@ -161,7 +171,8 @@ export class Executor {
     if (!order) return;
     const started = this.clock.monoNs();
     const result = await this.venue.cancel(slot.asset, order.client_order_id).catch((e: unknown) => ({
-      status: "UNKNOWN" as const, reason: e instanceof Error ? e.message : String(e),
+      status: "UNKNOWN" as const,
+      reason: e instanceof Error ? e.message : String(e),
     }));
     this.hooks.venueLatency?.("cancel", Number(this.clock.monoNs() - started) / 1e6);
     if (result.status === "REJECTED") this.onVenueEvent(result.event);
@@ -186,10 +197,19 @@ export class Executor {
       return "EVENT";
     }
     const now = workingOrder(this.kernel.slot(slotId));
-    if (now?.client_order_id !== order.client_order_id || now.status !== "PENDING_SUBMIT" || this.placing.has(order.client_order_id)) return "NONE";
-    this.onVenueEvent(localReject("ABSENT", order.client_order_id, asset, this.clock.nowMs(), {
-      reason: "VENUE", code: "80016", message: "order not found at the venue after its placement outcome stayed unknown",
-    }));
+    if (
+      now?.client_order_id !== order.client_order_id ||
+      now.status !== "PENDING_SUBMIT" ||
+      this.placing.has(order.client_order_id)
+    )
+      return "NONE";
+    this.onVenueEvent(
+      localReject("ABSENT", order.client_order_id, asset, this.clock.nowMs(), {
+        reason: "VENUE",
+        code: "80016",
+        message: "order not found at the venue after its placement outcome stayed unknown",
+      }),
+    );
     return "ABSENT_REJECTED";
   }
 }

@@ -59,17 +59,31 @@ export class Metrics {
   render(extra: string[]): string {
     const out: string[] = [];
     family(out, "dita_v2_inputs_total", "counter", "Inputs handed to the kernel, by type", this.inputs, "type");
-    out.push("# HELP dita_v2_inputs_accepted_total Inputs the kernel accepted", "# TYPE dita_v2_inputs_accepted_total counter");
+    out.push(
+      "# HELP dita_v2_inputs_accepted_total Inputs the kernel accepted",
+      "# TYPE dita_v2_inputs_accepted_total counter",
+    );
     out.push(`dita_v2_inputs_accepted_total ${this.inputsAccepted}`);
-    out.push("# HELP dita_v2_inputs_refused_total Inputs refused with a diagnostic", "# TYPE dita_v2_inputs_refused_total counter");
+    out.push(
+      "# HELP dita_v2_inputs_refused_total Inputs refused with a diagnostic",
+      "# TYPE dita_v2_inputs_refused_total counter",
+    );
     out.push(`dita_v2_inputs_refused_total ${this.inputsRefused}`);
     family(out, "dita_v2_transitions_total", "counter", "Kernel transitions, by trigger", this.transitions, "trigger");
     family(out, "dita_v2_diagnostics_total", "counter", "Kernel diagnostics, by code", this.diagnostics, "code");
-    out.push("# HELP dita_v2_venue_latency_ms Venue call latency in milliseconds", "# TYPE dita_v2_venue_latency_ms histogram");
+    out.push(
+      "# HELP dita_v2_venue_latency_ms Venue call latency in milliseconds",
+      "# TYPE dita_v2_venue_latency_ms histogram",
+    );
     for (const [op, h] of this.latency) {
-      LATENCY_BUCKETS_MS.forEach((le, i) => out.push(`dita_v2_venue_latency_ms_bucket{op="${op}",le="${le}"} ${h.buckets[i]}`));
+      for (const [i, le] of LATENCY_BUCKETS_MS.entries()) {
+        out.push(`dita_v2_venue_latency_ms_bucket{op="${op}",le="${le}"} ${h.buckets[i]}`);
+      }
       out.push(`dita_v2_venue_latency_ms_bucket{op="${op}",le="+Inf"} ${h.count}`);
-      out.push(`dita_v2_venue_latency_ms_sum{op="${op}"} ${h.sum}`, `dita_v2_venue_latency_ms_count{op="${op}"} ${h.count}`);
+      out.push(
+        `dita_v2_venue_latency_ms_sum{op="${op}"} ${h.sum}`,
+        `dita_v2_venue_latency_ms_count{op="${op}"} ${h.count}`,
+      );
     }
     return `${[...out, ...extra].join("\n")}\n`;
   }
@@ -86,5 +100,9 @@ function family(out: string[], name: string, type: string, help: string, m: Map<
 
 /** A gauge family rendered from live values. */
 export function gauge(name: string, help: string, samples: Array<[labels: string, value: number]>): string[] {
-  return [`# HELP ${name} ${help}`, `# TYPE ${name} gauge`, ...samples.map(([l, v]) => `${name}${l ? `{${l}}` : ""} ${v}`)];
+  return [
+    `# HELP ${name} ${help}`,
+    `# TYPE ${name} gauge`,
+    ...samples.map(([l, v]) => `${name}${l ? `{${l}}` : ""} ${v}`),
+  ];
 }

@@ -18,17 +18,23 @@
  * Entry point: `recover(...)`, returning a report of what changed.
  */
 
-import type { SlotRecord } from "../contracts/records.ts";
 import type { ReconcileTruth } from "../contracts/intents.ts";
+import type { SlotRecord } from "../contracts/records.ts";
 import type { VenueAdapter, VenueOrderState } from "../contracts/venue.ts";
-import type { Executor } from "./executor.ts";
 import type { ExecutionKernel } from "../kernel/index.ts";
 import type { Belief, BeliefSource } from "./belief.ts";
+import type { Executor } from "./executor.ts";
 
 export interface RecoveryReport {
   belief_source: BeliefSource;
   restored: number[];
-  reconciled: Array<{ slot_id: number; from: SlotRecord["stage"]; to: SlotRecord["stage"]; size_before: number; size_after: number }>;
+  reconciled: Array<{
+    slot_id: number;
+    from: SlotRecord["stage"];
+    to: SlotRecord["stage"];
+    size_before: number;
+    size_after: number;
+  }>;
   refused: Array<{ slot_id: number; message: string }>;
   capital: number | null;
 }
@@ -36,9 +42,20 @@ export interface RecoveryReport {
 const WORKING = new Set(["ENTRY_WORKING", "POSITION_OPEN", "EXIT_WORKING"]);
 
 export async function recover(
-  kernel: ExecutionKernel, executor: Executor, venue: VenueAdapter, belief: Belief, reconcile: boolean, nowMs: () => number,
+  kernel: ExecutionKernel,
+  executor: Executor,
+  venue: VenueAdapter,
+  belief: Belief,
+  reconcile: boolean,
+  nowMs: () => number,
 ): Promise<RecoveryReport> {
-  const report: RecoveryReport = { belief_source: belief.source, restored: [], reconciled: [], refused: [], capital: null };
+  const report: RecoveryReport = {
+    belief_source: belief.source,
+    restored: [],
+    reconciled: [],
+    refused: [],
+    capital: null,
+  };
   belief.images.forEach((image, i) => {
     const stage = image[4] ?? 0;
     if (stage === 0 || stage === 1) return; // never published, or IDLE: nothing to adopt
@@ -55,7 +72,13 @@ export async function recover(
       const truth = await venueTruth(venue, before, handedOut);
       executor.applyInput({ type: "RECONCILE", slot_id: slotId, truth, now_ms: nowMs() });
       const after = kernel.slot(slotId);
-      report.reconciled.push({ slot_id: slotId, from: before.stage, to: after.stage, size_before: before.size, size_after: after.size });
+      report.reconciled.push({
+        slot_id: slotId,
+        from: before.stage,
+        to: after.stage,
+        size_before: before.size,
+        size_after: after.size,
+      });
     }
   } else {
     // The belief stands as restored, but the venue must still learn which working orders this
@@ -64,7 +87,13 @@ export async function recover(
     for (const slotId of report.restored) {
       const s = kernel.slot(slotId);
       for (const o of [s.entry_order, s.exit_order]) {
-        if (o && (o.status === "PENDING_SUBMIT" || o.status === "ACKED" || o.status === "PARTIALLY_FILLED" || o.status === "CANCEL_REQUESTED")) {
+        if (
+          o &&
+          (o.status === "PENDING_SUBMIT" ||
+            o.status === "ACKED" ||
+            o.status === "PARTIALLY_FILLED" ||
+            o.status === "CANCEL_REQUESTED")
+        ) {
           await venue.queryOrder(s.asset, o.client_order_id).catch(() => null);
         }
       }
@@ -91,7 +120,11 @@ function unsettled(kernel: ExecutionKernel, restored: readonly number[]): number
   return total;
 }
 
-async function venueTruth(venue: VenueAdapter, slot: SlotRecord, handedOut: Map<string, number>): Promise<ReconcileTruth> {
+async function venueTruth(
+  venue: VenueAdapter,
+  slot: SlotRecord,
+  handedOut: Map<string, number>,
+): Promise<ReconcileTruth> {
   const side = slot.side ?? "LONG";
   const key = `${slot.asset}:${side}`;
   const position = (await venue.positions(slot.asset)).find((p) => p.side === side);
@@ -113,8 +146,12 @@ async function workingOrder(venue: VenueAdapter, slot: SlotRecord): Promise<Reco
     const state: VenueOrderState | null = await venue.queryOrder(slot.asset, order.client_order_id);
     if (state && (state.status === "NEW" || state.status === "PARTIALLY_FILLED")) {
       return {
-        role: order.role, venue_order_id: state.venue_order_id, client_order_id: order.client_order_id,
-        size: state.size, filled_size: state.filled_size_cumulative, avg_price: state.avg_price,
+        role: order.role,
+        venue_order_id: state.venue_order_id,
+        client_order_id: order.client_order_id,
+        size: state.size,
+        filled_size: state.filled_size_cumulative,
+        avg_price: state.avg_price,
       };
     }
   }

@@ -10,13 +10,13 @@
 
 import type { ControlSnapshot } from "../contracts/control.ts";
 import type { KernelOutcome, TransitionRecord } from "../contracts/records.ts";
-import { INPUT_SIZE } from "../kernel/index.ts";
 import { IntakeClosedError } from "../http/index.ts";
+import { INPUT_SIZE } from "../kernel/index.ts";
+import { readBelief } from "./belief.ts";
 import type { Bundle } from "./bundle.ts";
 import { Executor } from "./executor.ts";
 import { Metrics } from "./metrics.ts";
-import { recover, type RecoveryReport } from "./recovery.ts";
-import { readBelief } from "./belief.ts";
+import { type RecoveryReport, recover } from "./recovery.ts";
 
 const DRAIN_MAX = 1024;
 const DRAIN_BATCHES_PER_TURN = 8;
@@ -33,7 +33,10 @@ export class Runtime {
   private readonly slotImage = (id: number) => this.b.kernel.slotImage(id);
   readonly startedAtMs: number;
 
-  constructor(readonly b: Bundle, private readonly log: (line: string) => void) {
+  constructor(
+    readonly b: Bundle,
+    private readonly log: (line: string) => void,
+  ) {
     this.startedAtMs = b.clock.nowMs();
     this.executor = new Executor(b.kernel, b.venue, b.clock, {
       afterApply: (input, outcome) => this.afterApply(input, outcome.transitions, outcome),
@@ -52,13 +55,19 @@ export class Runtime {
     const c = this.b.config;
     const hzSink = this.b.projection.stats().sinks.find((s) => s.sink === "hazelcast");
     const belief = await readBelief({
-      zincImages: this.b.survivingImages, slots: c.slots, strategy: c.strategy, log: this.log,
+      zincImages: this.b.survivingImages,
+      slots: c.slots,
+      strategy: c.strategy,
+      log: this.log,
       hazelcast: c.hazelcast === "REAL" ? { addr: c.hazelcast_addr, cluster: c.hazelcast_cluster } : null,
       hazelcastDown: hzSink && !hzSink.up ? String(hzSink.last_error ?? "not connected") : null,
     });
     const reconcile = c.reconcile_on_restart || belief.source === "hazelcast";
-    if (reconcile !== c.reconcile_on_restart) this.log("belief from hazelcast: reconciling with the venue although DITA_V2_RECONCILE_ON_RESTART=0");
-    this.recovery = await recover(this.b.kernel, this.executor, this.b.venue, belief, reconcile, () => this.b.clock.nowMs());
+    if (reconcile !== c.reconcile_on_restart)
+      this.log("belief from hazelcast: reconciling with the venue although DITA_V2_RECONCILE_ON_RESTART=0");
+    this.recovery = await recover(this.b.kernel, this.executor, this.b.venue, belief, reconcile, () =>
+      this.b.clock.nowMs(),
+    );
     this.b.projection.onControl(this.b.control.snapshot());
     return this.recovery;
   }
@@ -73,7 +82,11 @@ export class Runtime {
     const diagnostics = outcome?.diagnostics ?? [];
     // Marks change unrealized PnL without a transition: every outcome goes to the projection.
     this.b.projection.onOutcome({
-      transitions, diagnostics, slotImage: this.slotImage, account: this.b.kernel.account(), control: this.b.control.snapshot(),
+      transitions,
+      diagnostics,
+      slotImage: this.slotImage,
+      account: this.b.kernel.account(),
+      control: this.b.control.snapshot(),
       journalSeq: this.b.journal?.entries ?? 0,
     });
     for (const d of diagnostics) if (d.code === "HUNG_ORDER" && d.slot_id !== null) void this.resolveHung(d.slot_id);
@@ -109,7 +122,12 @@ export class Runtime {
 
   private syncKernelToControl(snapshot: ControlSnapshot): void {
     if (snapshot.active_slot_limit !== this.b.kernel.config().active_slot_limit) {
-      this.executor.applyInput({ type: "CONFIGURE", key: "ACTIVE_SLOT_LIMIT", value: snapshot.active_slot_limit, now_ms: this.b.clock.nowMs() });
+      this.executor.applyInput({
+        type: "CONFIGURE",
+        key: "ACTIVE_SLOT_LIMIT",
+        value: snapshot.active_slot_limit,
+        now_ms: this.b.clock.nowMs(),
+      });
     }
     this.b.projection.onControl(snapshot);
   }

@@ -7,25 +7,35 @@
 import { createApp, type HttpDeps } from "../http/index.ts";
 import { buildBundle } from "./bundle.ts";
 import { loadConfig } from "./config.ts";
+import { gauge } from "./metrics.ts";
 import { Runtime } from "./runtime.ts";
 import { health, statusDocument } from "./status.ts";
 import { SystemClock } from "./system_clock.ts";
 import { ensureOperatorToken } from "./token.ts";
-import { gauge } from "./metrics.ts";
 
 export async function runServe(env: Record<string, string | undefined>): Promise<number> {
   const config = loadConfig(env);
   const log = (line: string) => console.error(`[dita-v2] ${line}`);
   const bundle = await buildBundle(config, new SystemClock(), env, {
-    journal: true, onProjectionDiagnostic: (d) => log(`projection ${d.code}: ${d.message}`),
+    journal: true,
+    onProjectionDiagnostic: (d) => log(`projection ${d.code}: ${d.message}`),
   });
   const rt = new Runtime(bundle, log);
   const token = ensureOperatorToken(config.state_dir, config.operator_token);
   const report = await rt.start();
-  log(`recovered: restored ${JSON.stringify(report.restored)}, reconciled ${JSON.stringify(report.reconciled)}, capital ${report.capital}`);
+  log(
+    `recovered: restored ${JSON.stringify(report.restored)}, reconciled ${JSON.stringify(report.reconciled)}, capital ${report.capital}`,
+  );
   const app = createApp(httpDeps(rt, token));
-  const server = Bun.serve({ hostname: config.http_host, port: config.http_port, fetch: app.fetch, maxRequestBodySize: 64 * 1024 });
-  log(`serving http://${config.http_host}:${server.port} (strategy ${config.strategy}, venue ${config.venue}, zinc ${config.zinc})`);
+  const server = Bun.serve({
+    hostname: config.http_host,
+    port: config.http_port,
+    fetch: app.fetch,
+    maxRequestBodySize: 64 * 1024,
+  });
+  log(
+    `serving http://${config.http_host}:${server.port} (strategy ${config.strategy}, venue ${config.venue}, zinc ${config.zinc})`,
+  );
   const loops = rt.runLoops();
   const signal = await new Promise<string>((resolve) => {
     process.once("SIGTERM", () => resolve("SIGTERM"));
@@ -61,11 +71,19 @@ function liveGauges(rt: Runtime): string[] {
   const account = rt.b.kernel.account();
   const projection = rt.b.projection.stats();
   return [
-    ...gauge("dita_v2_slots", "Slots by stage", [...stages].map(([stage, n]) => [`stage="${stage}"`, n])),
+    ...gauge(
+      "dita_v2_slots",
+      "Slots by stage",
+      [...stages].map(([stage, n]) => [`stage="${stage}"`, n]),
+    ),
     ...gauge("dita_v2_capital", "Account capital", [["", account.capital]]),
     ...gauge("dita_v2_equity", "Account equity", [["", account.equity]]),
     ...gauge("dita_v2_trade_seq", "Settled trades", [["", account.trade_seq]]),
-    ...gauge("dita_v2_projection_backlog", "Projection records waiting, by sink", projection.sinks.map((s) => [`sink="${s.sink}"`, s.backlog_records])),
+    ...gauge(
+      "dita_v2_projection_backlog",
+      "Projection records waiting, by sink",
+      projection.sinks.map((s) => [`sink="${s.sink}"`, s.backlog_records]),
+    ),
     ...gauge("dita_v2_venue_connected", "1 when the venue is connected", [["", rt.b.venue.connected() ? 1 : 0]]),
   ];
 }

@@ -15,14 +15,14 @@
  * environment and guards the live target: src/cli/smoke.ts).
  */
 
+import type { SlotRecord } from "../contracts/records.ts";
 import { isLoopbackUrl } from "../venue/index.ts";
+import { chooseSize, describeSlot, flatten, longSize, markPrice, near, until, verifyTruth } from "./_smoke_checks.ts";
 import { buildBundle } from "./bundle.ts";
 import { loadConfig } from "./config.ts";
 import { Runtime } from "./runtime.ts";
 import { PROGRAM, programState } from "./supervisor.ts";
 import { SystemClock } from "./system_clock.ts";
-import { chooseSize, describeSlot, flatten, longSize, markPrice, near, until, verifyTruth } from "./_smoke_checks.ts";
-import type { SlotRecord } from "../contracts/records.ts";
 
 export { chooseSize };
 
@@ -65,7 +65,10 @@ export const SMOKE_STEPS: ReadonlyArray<[string, string]> = [
   ["wait fill", "slot 0 POSITION_OPEN and the venue LONG position on SYMBOL equals size"],
   ["exit", "EXIT slot 0: the whole size, reason SIGNAL"],
   ["wait close", "slot 0 CLOSED"],
-  ["verify", "venue position flat, no open orders, one settled trade: capital = seed + realized PnL - fees = venue balance"],
+  [
+    "verify",
+    "venue position flat, no open orders, one settled trade: capital = seed + realized PnL - fees = venue balance",
+  ],
   ["disconnect", "close the user stream and release the kernel"],
 ];
 
@@ -76,12 +79,19 @@ export function isSimTarget(opts: SmokeOptions): boolean {
 }
 
 /** Live only: refuses while the supervised program trades the same account. */
-export function supervisorPrecheck(opts: SmokeOptions, state: (conf: string) => string | null = programState): { ok: boolean; detail: string } {
+export function supervisorPrecheck(
+  opts: SmokeOptions,
+  state: (conf: string) => string | null = programState,
+): { ok: boolean; detail: string } {
   if (isSimTarget(opts)) return { ok: true, detail: "skipped: the sim is a private account" };
   const s = state(opts.conf);
-  if (s === null) return { ok: true, detail: `supervisord not reachable through ${opts.conf}: ${PROGRAM} is not running` };
+  if (s === null)
+    return { ok: true, detail: `supervisord not reachable through ${opts.conf}: ${PROGRAM} is not running` };
   if (s === "RUNNING" || s === "STARTING" || s === "BACKOFF" || s === "STOPPING") {
-    return { ok: false, detail: `${PROGRAM} is ${s} under ${opts.conf} and trades the same BingX account; its reconciliation would adopt the smoke's position. Stop it first: dita-v2 ctl stop --conf ${opts.conf}` };
+    return {
+      ok: false,
+      detail: `${PROGRAM} is ${s} under ${opts.conf} and trades the same BingX account; its reconciliation would adopt the smoke's position. Stop it first: dita-v2 ctl stop --conf ${opts.conf}`,
+    };
   }
   return { ok: true, detail: `${PROGRAM} is ${s}` };
 }
@@ -91,12 +101,23 @@ export function supervisorPrecheck(opts: SmokeOptions, state: (conf: string) => 
  * which step failed and what cleanup found.
  */
 export async function runSmoke(
-  opts: SmokeOptions, env: Record<string, string>, precheck: { ok: boolean; detail: string }, log: (line: string) => void,
+  opts: SmokeOptions,
+  env: Record<string, string>,
+  precheck: { ok: boolean; detail: string },
+  log: (line: string) => void,
 ): Promise<SmokeReport> {
   const clock = new SystemClock();
   const report: SmokeReport = {
-    ok: false, target: isSimTarget(opts) ? "sim" : "live", base_url: env.BINGX_BASE_URL ?? VST_BASE_URL, symbol: opts.symbol,
-    size: null, steps: [{ n: 1, name: "precheck", ok: precheck.ok, ms: 0, detail: precheck.detail }], failed: null, cleanup: null, slot: null, account: null,
+    ok: false,
+    target: isSimTarget(opts) ? "sim" : "live",
+    base_url: env.BINGX_BASE_URL ?? VST_BASE_URL,
+    symbol: opts.symbol,
+    size: null,
+    steps: [{ n: 1, name: "precheck", ok: precheck.ok, ms: 0, detail: precheck.detail }],
+    failed: null,
+    cleanup: null,
+    slot: null,
+    account: null,
   };
   const step: Step = async (name, fn) => {
     const started = clock.monoNs();
@@ -137,7 +158,13 @@ export async function runSmoke(
 
 type Step = (name: string, fn: () => Promise<unknown>) => Promise<void>;
 
-async function runCycle(rt: Runtime, opts: SmokeOptions, report: SmokeReport, step: Step, entered: () => void): Promise<void> {
+async function runCycle(
+  rt: Runtime,
+  opts: SmokeOptions,
+  report: SmokeReport,
+  step: Step,
+  entered: () => void,
+): Promise<void> {
   const { venue, kernel } = rt.b;
   const seed = kernel.account().capital;
   let size = 0;
@@ -150,24 +177,44 @@ async function runCycle(rt: Runtime, opts: SmokeOptions, report: SmokeReport, st
   });
   await step("balance", async () => {
     const b = await venue.balance();
-    if (!near(kernel.account().capital, b.balance)) throw new Error(`kernel capital ${kernel.account().capital} differs from the venue balance ${b.balance}`);
+    if (!near(kernel.account().capital, b.balance))
+      throw new Error(`kernel capital ${kernel.account().capital} differs from the venue balance ${b.balance}`);
     const held = (await venue.positions(opts.symbol)).filter((p) => p.size > 0);
-    if (held.length > 0) throw new Error(`${opts.symbol} is not flat at the venue (${held.map((p) => `${p.side} ${p.size}`).join(", ")}); the smoke needs a flat symbol`);
+    if (held.length > 0)
+      throw new Error(
+        `${opts.symbol} is not flat at the venue (${held.map((p) => `${p.side} ${p.size}`).join(", ")}); the smoke needs a flat symbol`,
+      );
     const open = await venue.openOrders(opts.symbol);
-    if (open.length > 0) throw new Error(`${opts.symbol} has ${open.length} open order(s) at the venue; the smoke needs none`);
+    if (open.length > 0)
+      throw new Error(`${opts.symbol} has ${open.length} open order(s) at the venue; the smoke needs none`);
     return { balance: b.balance, available_margin: b.available_margin };
   });
   const tradeId = `smoke_${rt.b.clock.nowMs().toString(36)}`;
   await step("enter", async () => {
-    const o = rt.submitIntent({ type: "ENTER", slot_id: 0, trade_id: tradeId, asset: opts.symbol, side: "LONG", size, price: null, leverage: 1 });
+    const o = rt.submitIntent({
+      type: "ENTER",
+      slot_id: 0,
+      trade_id: tradeId,
+      asset: opts.symbol,
+      side: "LONG",
+      size,
+      price: null,
+      leverage: 1,
+    });
     if (!o.accepted) throw new Error(`ENTER refused: ${o.diagnostics[0]?.code} ${o.diagnostics[0]?.message}`);
     entered();
     return { trade_id: tradeId, client_order_id: kernel.slot(0).entry_order?.client_order_id };
   });
   await step("wait fill", async () => {
-    await until("slot 0 POSITION_OPEN", opts.waitMs, () => kernel.slot(0).stage === "POSITION_OPEN", () => describeSlot(kernel.slot(0)));
+    await until(
+      "slot 0 POSITION_OPEN",
+      opts.waitMs,
+      () => kernel.slot(0).stage === "POSITION_OPEN",
+      () => describeSlot(kernel.slot(0)),
+    );
     const venueSize = longSize(await venue.positions(opts.symbol), opts.symbol);
-    if (!near(venueSize, size) || !near(kernel.slot(0).size, size)) throw new Error(`filled sizes differ: kernel ${kernel.slot(0).size}, venue ${venueSize}, asked ${size}`);
+    if (!near(venueSize, size) || !near(kernel.slot(0).size, size))
+      throw new Error(`filled sizes differ: kernel ${kernel.slot(0).size}, venue ${venueSize}, asked ${size}`);
     return { entry_price: kernel.slot(0).entry_price, venue_size: venueSize };
   });
   await step("exit", async () => {
@@ -176,7 +223,12 @@ async function runCycle(rt: Runtime, opts: SmokeOptions, report: SmokeReport, st
     return { client_order_id: kernel.slot(0).exit_order?.client_order_id };
   });
   await step("wait close", async () => {
-    await until("slot 0 CLOSED", opts.waitMs, () => kernel.slot(0).stage === "CLOSED", () => describeSlot(kernel.slot(0)));
+    await until(
+      "slot 0 CLOSED",
+      opts.waitMs,
+      () => kernel.slot(0).stage === "CLOSED",
+      () => describeSlot(kernel.slot(0)),
+    );
     return { realized_pnl: kernel.slot(0).realized_pnl, fees: kernel.slot(0).fees };
   });
   await step("verify", () => verifyTruth(rt, opts.symbol, seed));

@@ -4,8 +4,8 @@
  * account from kernel memory, backlog from the projection, connectivity from the venue.
  */
 
-import type { Runtime } from "./runtime.ts";
 import { VERSION } from "../cli/version.ts";
+import type { Runtime } from "./runtime.ts";
 
 export function statusDocument(rt: Runtime): Record<string, unknown> {
   const { kernel, control, venue, projection, journal, config, zinc } = rt.b;

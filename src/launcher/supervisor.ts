@@ -20,7 +20,11 @@ import { dirname, join, resolve } from "node:path";
 
 export const PROGRAM = "dolphin:dita_v2";
 export const POSTURE: Record<string, string> = {
-  DITA_V2_VENUE: "BINGX", DITA_V2_ZINC: "REAL", DITA_V2_CONTROL_PLANE: "REAL_ZINC", DITA_V2_MODE: "DEBUG", DITA_V2_VERBOSITY: "TRACE",
+  DITA_V2_VENUE: "BINGX",
+  DITA_V2_ZINC: "REAL",
+  DITA_V2_CONTROL_PLANE: "REAL_ZINC",
+  DITA_V2_MODE: "DEBUG",
+  DITA_V2_VERBOSITY: "TRACE",
 };
 
 export interface CtlResult {
@@ -42,7 +46,12 @@ export function programState(conf: string): string | null {
   return /^\S+\s+([A-Z]+)/m.exec(out)?.[1] ?? null;
 }
 
-async function waitState(conf: string, want: string[], timeoutMs: number, sleep: (ms: number) => Promise<void>): Promise<string | null> {
+async function waitState(
+  conf: string,
+  want: string[],
+  timeoutMs: number,
+  sleep: (ms: number) => Promise<void>,
+): Promise<string | null> {
   let state: string | null = null;
   for (let waited = 0; waited <= timeoutMs; waited += 200) {
     state = programState(conf);
@@ -56,12 +65,22 @@ function startSupervisord(conf: string, env: Env): CtlResult {
   mkdirSync(join(dirname(resolve(conf)), "../.dita-v2/supervisor"), { recursive: true });
   const childEnv: Env = { ...process.env, ...env };
   for (const [k, v] of Object.entries(POSTURE)) childEnv[k] = env[k] ?? v;
-  const r = spawnSync("supervisord", ["-c", conf], { encoding: "utf8", env: childEnv as NodeJS.ProcessEnv, timeout: 30_000 });
+  const r = spawnSync("supervisord", ["-c", conf], {
+    encoding: "utf8",
+    env: childEnv as NodeJS.ProcessEnv,
+    timeout: 30_000,
+  });
   if (r.error) return { code: 4, out: `supervisord could not run: ${r.error.message}` };
   return { code: r.status === 0 ? 0 : 4, out: `${r.stdout ?? ""}${r.stderr ?? ""}`.trim() };
 }
 
-export async function supervisorCtl(cmd: string, conf: string, env: Env, sleep: (ms: number) => Promise<void>, stderr = false): Promise<CtlResult> {
+export async function supervisorCtl(
+  cmd: string,
+  conf: string,
+  env: Env,
+  sleep: (ms: number) => Promise<void>,
+  stderr = false,
+): Promise<CtlResult> {
   const state = programState(conf);
   switch (cmd) {
     case "status":
@@ -82,7 +101,10 @@ export async function supervisorCtl(cmd: string, conf: string, env: Env, sleep: 
       if (state === null) return { code: 4, out: `supervisord is not reachable through ${conf}` };
       ctl(conf, ["stop", PROGRAM]);
       const after = await waitState(conf, ["STOPPED", "EXITED", "FATAL"], 30_000, sleep);
-      return { code: after === "STOPPED" || after === "EXITED" || after === "FATAL" ? 0 : 1, out: `${PROGRAM} ${after ?? "UNKNOWN"}` };
+      return {
+        code: after === "STOPPED" || after === "EXITED" || after === "FATAL" ? 0 : 1,
+        out: `${PROGRAM} ${after ?? "UNKNOWN"}`,
+      };
     }
     case "tail":
       return ctl(conf, ["tail", PROGRAM, ...(stderr ? ["stderr"] : [])]);

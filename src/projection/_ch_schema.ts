@@ -36,12 +36,16 @@ function ddl(db: string): string[] {
 }
 
 export function checkIdent(s: string): string {
-  if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(s)) throw new Error(`Condition failed: bad ClickHouse identifier ${JSON.stringify(s)}`);
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(s))
+    throw new Error(`Condition failed: bad ClickHouse identifier ${JSON.stringify(s)}`);
   return s;
 }
 
 export async function schemaVersion(ch: ClickHouseClient, db: string): Promise<number> {
-  const rs = await ch.query({ query: `SELECT max(version) AS v, count() AS n FROM ${db}.dita_v2_schema WHERE component = '${SCHEMA_COMPONENT}'`, format: "JSONEachRow" });
+  const rs = await ch.query({
+    query: `SELECT max(version) AS v, count() AS n FROM ${db}.dita_v2_schema WHERE component = '${SCHEMA_COMPONENT}'`,
+    format: "JSONEachRow",
+  });
   const [r] = await rs.json<{ v: number | string; n: number | string }>();
   return r && Number(r.n) > 0 ? Number(r.v) : 0;
 }
@@ -53,10 +57,16 @@ export async function ensureSchema(ch: ClickHouseClient, database: string, nowMs
   await ch.command({ query: schemaDdl! });
   const found = await schemaVersion(ch, db);
   if (found > SCHEMA_VERSION) {
-    throw new Error(`clickhouse sink: schema version ${found} in ${db}.dita_v2_schema is newer than this binary's ${SCHEMA_VERSION}; refusing to write (upgrade dita-v2)`);
+    throw new Error(
+      `clickhouse sink: schema version ${found} in ${db}.dita_v2_schema is newer than this binary's ${SCHEMA_VERSION}; refusing to write (upgrade dita-v2)`,
+    );
   }
   for (const q of tables) await ch.command({ query: q });
   if (found < SCHEMA_VERSION) {
-    await ch.insert({ table: `${db}.dita_v2_schema`, values: [{ component: SCHEMA_COMPONENT, version: SCHEMA_VERSION, applied_at_ms: nowMs }], format: "JSONEachRow" });
+    await ch.insert({
+      table: `${db}.dita_v2_schema`,
+      values: [{ component: SCHEMA_COMPONENT, version: SCHEMA_VERSION, applied_at_ms: nowMs }],
+      format: "JSONEachRow",
+    });
   }
 }

@@ -8,14 +8,14 @@
 import { join } from "node:path";
 import type { Clock } from "../contracts/clock.ts";
 import type { ControlSnapshot } from "../contracts/control.ts";
+import { checkStrategy, type NamespaceNames } from "./_names.ts";
+import { errorText, type ProjectionDiagnostic, type Sink, type SinkStats } from "./_types.ts";
 import { ClickHouseSink } from "./clickhouse.ts";
 import { HazelcastSink } from "./hazelcast.ts";
 import { LocalSpoolSink } from "./local.ts";
-import { checkStrategy, type NamespaceNames } from "./_names.ts";
 import { Outbox } from "./outbox.ts";
-import { ProjectionCore, type OutcomeInput } from "./projection.ts";
+import { type OutcomeInput, ProjectionCore } from "./projection.ts";
 import { Spool } from "./spool.ts";
-import { errorText, type ProjectionDiagnostic, type Sink, type SinkStats } from "./_types.ts";
 
 export interface ProjectionTuning {
   batchMax?: number;
@@ -71,33 +71,67 @@ export async function createProjection(cfg: ProjectionConfig): Promise<Projectio
   const spoolDir = join(cfg.stateDir, "spool");
   const sinks = buildSinks(cfg, spoolDir);
   const results = await Promise.allSettled(sinks.map((s) => s.connect()));
-  const failures = results.flatMap((r, i) => (r.status === "rejected" ? [{ sink: sinks[i]!, error: errorText(r.reason) }] : []));
+  const failures = results.flatMap((r, i) =>
+    r.status === "rejected" ? [{ sink: sinks[i]!, error: errorText(r.reason) }] : [],
+  );
   if (cfg.required && failures.length > 0) {
     await Promise.all(sinks.map((s) => s.close().catch(() => {})));
     throw new Error(`projection: ${failures.map((f) => f.error).join("; ")}`);
   }
   const outboxes = sinks.map((sink) => {
-    const spool = sink instanceof LocalSpoolSink ? null : new Spool(spoolDir, sink.name, { maxBytes: t.spoolMaxBytes, compactBytes: t.spoolCompactBytes, onDiagnostic: cfg.onDiagnostic });
-    return new Outbox(sink, { clock: cfg.clock, spool, batchMax: t.batchMax, delayMs: t.delayMs, retryMinMs: t.retryMinMs, retryMaxMs: t.retryMaxMs, onDiagnostic: cfg.onDiagnostic });
+    const spool =
+      sink instanceof LocalSpoolSink
+        ? null
+        : new Spool(spoolDir, sink.name, {
+            maxBytes: t.spoolMaxBytes,
+            compactBytes: t.spoolCompactBytes,
+            onDiagnostic: cfg.onDiagnostic,
+          });
+    return new Outbox(sink, {
+      clock: cfg.clock,
+      spool,
+      batchMax: t.batchMax,
+      delayMs: t.delayMs,
+      retryMinMs: t.retryMinMs,
+      retryMaxMs: t.retryMaxMs,
+      onDiagnostic: cfg.onDiagnostic,
+    });
   });
   for (const f of failures) {
-    cfg.onDiagnostic({ code: "SINK_DEGRADED", severity: "ERROR", sink: f.sink.name, message: `projection degraded: ${f.error}`, details: { address: f.sink.address } });
+    cfg.onDiagnostic({
+      code: "SINK_DEGRADED",
+      severity: "ERROR",
+      sink: f.sink.name,
+      message: `projection degraded: ${f.error}`,
+      details: { address: f.sink.address },
+    });
     outboxes.find((o) => o.sink === f.sink)?.markDown(f.error);
   }
   const epoch = cfg.epochMs ?? cfg.clock.nowMs();
-  if (!Number.isSafeInteger(epoch) || epoch < 0) throw new Error(`Condition failed: projection epoch must be a non-negative integer of ms, got ${epoch}`);
+  if (!Number.isSafeInteger(epoch) || epoch < 0)
+    throw new Error(`Condition failed: projection epoch must be a non-negative integer of ms, got ${epoch}`);
   return wrap(new ProjectionCore(strategy, cfg.clock, outboxes, epoch, t.delayMs ?? 10), outboxes);
 }
 
 function buildSinks(cfg: ProjectionConfig, spoolDir: string): Sink[] {
   const t = cfg.tuning ?? {};
   const sinks: Sink[] = [];
-  if (cfg.hazelcast) sinks.push(new HazelcastSink({ ...cfg.hazelcast, strategy: cfg.strategy, connectTimeoutMs: t.connectTimeoutMs, invocationTimeoutMs: t.invocationTimeoutMs }));
-  if (cfg.clickhouse) sinks.push(new ClickHouseSink({ ...cfg.clickhouse, requestTimeoutMs: t.requestTimeoutMs }, cfg.clock));
+  if (cfg.hazelcast)
+    sinks.push(
+      new HazelcastSink({
+        ...cfg.hazelcast,
+        strategy: cfg.strategy,
+        connectTimeoutMs: t.connectTimeoutMs,
+        invocationTimeoutMs: t.invocationTimeoutMs,
+      }),
+    );
+  if (cfg.clickhouse)
+    sinks.push(new ClickHouseSink({ ...cfg.clickhouse, requestTimeoutMs: t.requestTimeoutMs }, cfg.clock));
   sinks.push(...(cfg.sinks ?? []));
   if (sinks.length === 0) sinks.push(new LocalSpoolSink(spoolDir, cfg.onDiagnostic, t.spoolMaxBytes));
   const names = new Set(sinks.map((s) => s.name));
-  if (names.size !== sinks.length) throw new Error("Condition failed: projection sinks need distinct names (one spool file each)");
+  if (names.size !== sinks.length)
+    throw new Error("Condition failed: projection sinks need distinct names (one spool file each)");
   return sinks;
 }
 
@@ -116,7 +150,12 @@ function wrap(core: ProjectionCore, outboxes: Outbox[]): Projection {
     stats() {
       core.drain(); // captured facts count as backlog once they are rows
       const sinks = outboxes.map((o) => o.stats());
-      return { strategy: core.strategy, degraded: sinks.some((s) => !s.up), backlog_records: sinks.reduce((n, s) => n + s.backlog_records, 0), sinks };
+      return {
+        strategy: core.strategy,
+        degraded: sinks.some((s) => !s.up),
+        backlog_records: sinks.reduce((n, s) => n + s.backlog_records, 0),
+        sinks,
+      };
     },
     async close() {
       core.drain();

@@ -84,7 +84,9 @@ export interface ScanResult {
   consumed: number;
 }
 
-type Check = { ok: true; end: number; value: unknown } | { ok: false; reason: SkippedRange["reason"]; incomplete: boolean };
+type Check =
+  | { ok: true; end: number; value: unknown }
+  | { ok: false; reason: SkippedRange["reason"]; incomplete: boolean };
 
 function checkFrame(b: Uint8Array, v: DataView, at: number): Check {
   if (b.length - at < FRAME_HEAD_BYTES) return { ok: false, reason: "torn_tail", incomplete: true };
@@ -93,7 +95,8 @@ function checkFrame(b: Uint8Array, v: DataView, at: number): Check {
   if (len > FRAME_MAX_BYTES) return { ok: false, reason: "bad_length", incomplete: false };
   const end = at + FRAME_HEAD_BYTES + len;
   if (end > b.length) return { ok: false, reason: "torn_tail", incomplete: true };
-  if (crc32(b, at + FRAME_HEAD_BYTES, end) !== v.getUint32(at + 8, true)) return { ok: false, reason: "bad_crc", incomplete: false };
+  if (crc32(b, at + FRAME_HEAD_BYTES, end) !== v.getUint32(at + 8, true))
+    return { ok: false, reason: "bad_crc", incomplete: false };
   try {
     return { ok: true, end, value: JSON.parse(dec.decode(b.subarray(at + FRAME_HEAD_BYTES, end))) };
   } catch {

@@ -16,7 +16,11 @@ export interface HazelcastConfig {
 
 export type HzClient = Awaited<ReturnType<typeof Client.newHazelcastClient>>;
 
-export async function newHzClient(cfg: HazelcastConfig, raw: boolean, topics: readonly string[] = []): Promise<HzClient> {
+export async function newHzClient(
+  cfg: HazelcastConfig,
+  raw: boolean,
+  topics: readonly string[] = [],
+): Promise<HzClient> {
   const { Client, JsonStringDeserializationPolicy, ReconnectMode, TopicOverloadPolicy } = await hazelcastLib();
   const reliableTopics: Record<string, { overloadPolicy: TopicOverloadPolicy }> = {};
   for (const t of topics) reliableTopics[t] = { overloadPolicy: TopicOverloadPolicy.DISCARD_OLDEST };
@@ -26,7 +30,12 @@ export async function newHzClient(cfg: HazelcastConfig, raw: boolean, topics: re
     connectionStrategy: {
       asyncStart: false,
       reconnectMode: ReconnectMode.ASYNC,
-      connectionRetry: { clusterConnectTimeoutMillis: cfg.connectTimeoutMs ?? 5_000, initialBackoffMillis: 200, maxBackoffMillis: 1_000, multiplier: 1.5 },
+      connectionRetry: {
+        clusterConnectTimeoutMillis: cfg.connectTimeoutMs ?? 5_000,
+        initialBackoffMillis: 200,
+        maxBackoffMillis: 1_000,
+        multiplier: 1.5,
+      },
     },
     serialization: raw ? { jsonStringDeserializationPolicy: JsonStringDeserializationPolicy.NO_DESERIALIZATION } : {},
     reliableTopics,
@@ -40,5 +49,5 @@ export async function newHzClient(cfg: HazelcastConfig, raw: boolean, topics: re
 
 /** True while the client can still be used (it shuts itself down after a long outage). */
 export function hzRunning(c: HzClient | null): c is HzClient {
-  return c !== null && c.getLifecycleService().isRunning();
+  return c?.getLifecycleService().isRunning() === true;
 }

@@ -3,7 +3,7 @@
  * its trade-event topic (the topic's ringbuffer `_hz_rb_<topic>`), and counts values whose
  * `strategy` is not that namespace. Also returns the trade ids seen, for the cross-namespace check.
  */
-import { newHzClient, type HazelcastConfig, type HzClient } from "./_hz_client.ts";
+import { type HazelcastConfig, type HzClient, newHzClient } from "./_hz_client.ts";
 import { namespaceNames } from "./_names.ts";
 
 export interface IsolationRow {
@@ -18,7 +18,10 @@ export interface IsolationRow {
 
 const TOPIC_READ_MAX = 1000;
 
-export async function probeHazelcast(cfg: HazelcastConfig, namespaces: readonly string[]): Promise<{ rows: IsolationRow[]; tradeIds: Map<string, Set<string>> }> {
+export async function probeHazelcast(
+  cfg: HazelcastConfig,
+  namespaces: readonly string[],
+): Promise<{ rows: IsolationRow[]; tradeIds: Map<string, Set<string>> }> {
   const c = await newHzClient(cfg, false);
   const rows: IsolationRow[] = [];
   const tradeIds = new Map<string, Set<string>>();
@@ -28,14 +31,34 @@ export async function probeHazelcast(cfg: HazelcastConfig, namespaces: readonly 
       tradeIds.set(ns, ids);
       const n = namespaceNames(ns);
       for (const map of [n.state, n.pnl, n.active, n.control]) {
-        const entries = (await (await c.getMap<string, Record<string, unknown>>(map)).entrySet()) as [string, Record<string, unknown>][];
+        const entries = (await (await c.getMap<string, Record<string, unknown>>(map)).entrySet()) as [
+          string,
+          Record<string, unknown>,
+        ][];
         const bad = entries.filter(([, v]) => v?.strategy !== ns);
-        for (const [, v] of entries) if (typeof v?.trade_id === "string" && v.trade_id !== "" && v.strategy === ns) ids.add(v.trade_id);
-        rows.push(row(ns, map, "map", entries.length, bad.map(([k, v]) => `${k}:strategy=${String(v?.strategy)}`)));
+        for (const [, v] of entries)
+          if (typeof v?.trade_id === "string" && v.trade_id !== "" && v.strategy === ns) ids.add(v.trade_id);
+        rows.push(
+          row(
+            ns,
+            map,
+            "map",
+            entries.length,
+            bad.map(([k, v]) => `${k}:strategy=${String(v?.strategy)}`),
+          ),
+        );
       }
       const msgs = await readTopic(c, n.topic);
       const bad = msgs.filter((m) => m?.strategy !== ns);
-      rows.push(row(ns, n.topic, "topic", msgs.length, bad.map((m) => `${String(m?.row_id)}:strategy=${String(m?.strategy)}`)));
+      rows.push(
+        row(
+          ns,
+          n.topic,
+          "topic",
+          msgs.length,
+          bad.map((m) => `${String(m?.row_id)}:strategy=${String(m?.strategy)}`),
+        ),
+      );
     }
   } finally {
     await c.shutdown().catch(() => {});
@@ -61,6 +84,20 @@ export async function readTopic(c: HzClient, topic: string): Promise<Record<stri
   return out;
 }
 
-export function row(namespace: string, surface: string, kind: IsolationRow["kind"], entries: number, foreign: string[]): IsolationRow {
-  return { namespace, surface, kind, entries, foreign: foreign.length, ok: foreign.length === 0, detail: foreign.slice(0, 3).join(", ") };
+export function row(
+  namespace: string,
+  surface: string,
+  kind: IsolationRow["kind"],
+  entries: number,
+  foreign: string[],
+): IsolationRow {
+  return {
+    namespace,
+    surface,
+    kind,
+    entries,
+    foreign: foreign.length,
+    ok: foreign.length === 0,
+    detail: foreign.slice(0, 3).join(", "),
+  };
 }

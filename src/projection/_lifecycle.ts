@@ -81,12 +81,30 @@ export function tradeEvent(
     return row(strategy, seq, "OPEN", `${strategy}:${s.trade_id}:OPEN`, t, s, a, s.entry_order?.filled_size ?? s.size);
   }
   if (t.from === "EXIT_WORKING" && prevSize !== undefined && prevSize > s.size) {
-    return row(strategy, seq, "PARTIAL_EXIT", `${strategy}:${s.trade_id}:PX${s.leg}:${s.size}`, t, s, a, prevSize - s.size);
+    return row(
+      strategy,
+      seq,
+      "PARTIAL_EXIT",
+      `${strategy}:${s.trade_id}:PX${s.leg}:${s.size}`,
+      t,
+      s,
+      a,
+      prevSize - s.size,
+    );
   }
   return null;
 }
 
-function row(strategy: string, seq: number, type: TradeEventType, rowId: string, t: TransitionRecord, s: SlotRecord, a: AccountRecord, fill: number): TradeEventRow {
+function row(
+  strategy: string,
+  seq: number,
+  type: TradeEventType,
+  rowId: string,
+  t: TransitionRecord,
+  s: SlotRecord,
+  a: AccountRecord,
+  fill: number,
+): TradeEventRow {
   return {
     row_id: rowId,
     strategy,

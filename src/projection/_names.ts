@@ -13,7 +13,9 @@ export const STRATEGY_RE = /^[a-z][a-z0-9_]{0,31}$/;
 /** Validates a strategy name; throws one clear line naming DITA_V2_STRATEGY. */
 export function checkStrategy(strategy: string): string {
   if (!STRATEGY_RE.test(strategy)) {
-    throw new Error(`Condition failed: DITA_V2_STRATEGY must match ${STRATEGY_RE.source}, got ${JSON.stringify(strategy)}`);
+    throw new Error(
+      `Condition failed: DITA_V2_STRATEGY must match ${STRATEGY_RE.source}, got ${JSON.stringify(strategy)}`,
+    );
   }
   return strategy;
 }

@@ -41,7 +41,10 @@ export class PendingOutcomes {
   length = 0;
   images = 0;
 
-  constructor(readonly capacity = 16_384, readonly imageCapacity = 4_096) {
+  constructor(
+    readonly capacity = 16_384,
+    readonly imageCapacity = 4_096,
+  ) {
     this.kind = new Uint8Array(capacity);
     this.flags = new Uint8Array(capacity);
     this.seq = new Float64Array(capacity);
@@ -66,7 +69,8 @@ export class PendingOutcomes {
 
   /** Copies one kernel slot image (a view of kernel memory) into the arena; returns its index. */
   copyImage(src: Uint8Array): number {
-    if (src.length !== SLOT_BYTES) throw new Error(`Invariant: slot image must be ${SLOT_BYTES} bytes, got ${src.length}`);
+    if (src.length !== SLOT_BYTES)
+      throw new Error(`Invariant: slot image must be ${SLOT_BYTES} bytes, got ${src.length}`);
     const at = this.images++;
     this.arena.set(src, at * SLOT_BYTES);
     return at;
@@ -85,7 +89,17 @@ export class PendingOutcomes {
     return size > 0 && stage !== IDLE && stage !== CLOSED;
   }
 
-  add(kind: number, flags: number, seq: number, index: number, ref: unknown, slot: unknown, image: number, account: AccountRecord | null, nowMs: number): void {
+  add(
+    kind: number,
+    flags: number,
+    seq: number,
+    index: number,
+    ref: unknown,
+    slot: unknown,
+    image: number,
+    account: AccountRecord | null,
+    nowMs: number,
+  ): void {
     const e = this.length++;
     this.kind[e] = kind;
     this.flags[e] = flags;

@@ -13,9 +13,9 @@ import type { Clock } from "../contracts/clock.ts";
 import type { ControlSnapshot } from "../contracts/control.ts";
 import type { AccountRecord, DiagnosticRecord, SlotRecord, Stage, TransitionRecord } from "../contracts/records.ts";
 import { OpenedTrades, tradeEvent } from "./_lifecycle.ts";
-import { CONTROL_KEY, PNL_KEY, type NamespaceNames } from "./_names.ts";
+import { CONTROL_KEY, type NamespaceNames, PNL_KEY } from "./_names.ts";
 import { accountRow, activeRow, controlRow, diagnosticRow, slotRow, transitionRow } from "./_rows.ts";
-import { RECORD_KINDS, type Lazy, type RecordKind, type RecordRow, type Row } from "./_types.ts";
+import { type Lazy, RECORD_KINDS, type RecordKind, type RecordRow, type Row } from "./_types.ts";
 import type { Outbox } from "./outbox.ts";
 
 /** The slot fields a mark moves, plus the trade id that says it is still the same trade. */
@@ -40,13 +40,31 @@ export class Projector {
   private readonly byKind = new Map<RecordKind, Outbox[]>();
   private readonly mapOutboxes: Outbox[];
 
-  constructor(private readonly strategy: string, private readonly names: NamespaceNames, private readonly clock: Clock, outboxes: readonly Outbox[], private readonly epoch: number) {
+  constructor(
+    private readonly strategy: string,
+    private readonly names: NamespaceNames,
+    private readonly clock: Clock,
+    outboxes: readonly Outbox[],
+    private readonly epoch: number,
+  ) {
     this.mapOutboxes = outboxes.filter((o) => o.sink.takesMaps);
-    for (const k of RECORD_KINDS) this.byKind.set(k, outboxes.filter((o) => o.sink.takes(k)));
+    for (const k of RECORD_KINDS)
+      this.byKind.set(
+        k,
+        outboxes.filter((o) => o.sink.takes(k)),
+      );
   }
 
   /** One kernel transition; `s` is its slot after the whole input, `a` the account after it. */
-  transition(seq: number, i: number, t: TransitionRecord, s: SlotRecord, a: AccountRecord, debug: boolean, confirmed: boolean): void {
+  transition(
+    seq: number,
+    i: number,
+    t: TransitionRecord,
+    s: SlotRecord,
+    a: AccountRecord,
+    debug: boolean,
+    confirmed: boolean,
+  ): void {
     if (debug) this.record("transition", transitionRow(this.strategy, seq, i, t, s));
     if (!confirmed) return;
     const ev = tradeEvent(this.strategy, seq, t, s, a, this.memo.get(t.slot_id)?.slot.size, this.opened);
@@ -74,7 +92,15 @@ export class Projector {
     const last = m.mark ?? c;
     if (s.trade_id !== c.trade_id || s.version <= last.version) return;
     if (s.unrealized_pnl === last.unrealized_pnl && s.mark_price === last.mark_price) return;
-    const next: SlotMemo = { slot: c, mark: { mark_price: s.mark_price, unrealized_pnl: s.unrealized_pnl, version: s.version, updated_at_ms: s.updated_at_ms } };
+    const next: SlotMemo = {
+      slot: c,
+      mark: {
+        mark_price: s.mark_price,
+        unrealized_pnl: s.unrealized_pnl,
+        version: s.version,
+        updated_at_ms: s.updated_at_ms,
+      },
+    };
     this.memo.set(id, next);
     this.putMap(this.names.state, slotKey(id), this.memoRow(next), s.version);
   }
@@ -102,14 +128,26 @@ export class Projector {
     for (const [id, m] of this.memo) {
       const version = m.mark?.version ?? m.slot.version;
       this.putMap(this.names.state, slotKey(id), this.memoRow(m), version);
-      this.putMap(this.names.active, slotKey(id), IDLE_STAGES.has(m.slot.stage) ? null : activeRow(this.strategy, m.slot), m.slot.version);
+      this.putMap(
+        this.names.active,
+        slotKey(id),
+        IDLE_STAGES.has(m.slot.stage) ? null : activeRow(this.strategy, m.slot),
+        m.slot.version,
+      );
     }
-    if (this.lastAccount) this.putMap(this.names.pnl, PNL_KEY, accountRow(this.strategy, this.lastAccount, this.clock.nowMs()), this.lastAccount.version);
+    if (this.lastAccount)
+      this.putMap(
+        this.names.pnl,
+        PNL_KEY,
+        accountRow(this.strategy, this.lastAccount, this.clock.nowMs()),
+        this.lastAccount.version,
+      );
   }
 
   private putMap(map: string, key: string, value: Lazy<Row> | null, version: number): void {
     const epoch = this.epoch;
-    for (const o of this.mapOutboxes) if (this.mirror || !o.sink.mirrorGated) o.putMap({ map, key, value, version, epoch });
+    for (const o of this.mapOutboxes)
+      if (this.mirror || !o.sink.mirrorGated) o.putMap({ map, key, value, version, epoch });
   }
 
   private record(kind: RecordKind, row: RecordRow): void {

@@ -13,7 +13,16 @@ export function slotRow(strategy: string, s: SlotRecord): Row {
 }
 
 export function activeRow(strategy: string, s: SlotRecord): Row {
-  return { strategy, slot_id: s.slot_id, stage: s.stage, trade_id: s.trade_id, asset: s.asset, side: s.side, version: s.version, updated_at_ms: s.updated_at_ms };
+  return {
+    strategy,
+    slot_id: s.slot_id,
+    stage: s.stage,
+    trade_id: s.trade_id,
+    asset: s.asset,
+    side: s.side,
+    version: s.version,
+    updated_at_ms: s.updated_at_ms,
+  };
 }
 
 export function accountRow(strategy: string, a: AccountRecord, nowMs: number): Row {

@@ -10,7 +10,13 @@
  */
 import type { Severity } from "../contracts/records.ts";
 
-export type ProjectionDiagnosticCode = "SPOOL_CORRUPT" | "SPOOL_FULL" | "SINK_DOWN" | "SINK_UP" | "SINK_DEGRADED" | "SCHEMA_NEWER";
+export type ProjectionDiagnosticCode =
+  | "SPOOL_CORRUPT"
+  | "SPOOL_FULL"
+  | "SINK_DOWN"
+  | "SINK_UP"
+  | "SINK_DEGRADED"
+  | "SCHEMA_NEWER";
 
 /** A projection-side anomaly (not a kernel diagnostic): reported through `onDiagnostic`. */
 export interface ProjectionDiagnostic {
@@ -45,7 +51,10 @@ export function stampOf(row: Row | null | undefined): { epoch: number; version: 
  * True when `w` must not replace the stored stamp: (epoch, version) compared in that order; a put
  * needs a strictly newer stamp, a delete an equal or newer one.
  */
-export function isStaleWrite(stored: { epoch: number; version: number }, w: { epoch?: number; version: number; value: unknown }): boolean {
+export function isStaleWrite(
+  stored: { epoch: number; version: number },
+  w: { epoch?: number; version: number; value: unknown },
+): boolean {
   const epoch = w.epoch ?? 0;
   if (stored.epoch !== epoch) return stored.epoch > epoch;
   return w.value === null ? stored.version > w.version : stored.version >= w.version;

@@ -3,7 +3,17 @@
  * same (epoch, version) rule as the real sinks into an in-memory map image, and can be switched down
  * (`down = true`) to exercise spooling. `onMaps` / `onRecords` observe what arrives.
  */
-import { RECORD_KINDS, isStaleWrite, stampOf, type MapWrite, type OutRecord, type RecordKind, type Row, type Sink, type WriteResult } from "./_types.ts";
+import {
+  isStaleWrite,
+  type MapWrite,
+  type OutRecord,
+  RECORD_KINDS,
+  type RecordKind,
+  type Row,
+  type Sink,
+  stampOf,
+  type WriteResult,
+} from "./_types.ts";
 
 export interface CallbackSinkOptions {
   name?: string;

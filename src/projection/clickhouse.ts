@@ -6,11 +6,19 @@
  * because rows dedupe by (strategy, row_id) — read with FINAL.
  */
 import type { ClickHouseClient } from "@clickhouse/client";
-import { clickhouseLib } from "./_libs.ts";
 import type { Clock } from "../contracts/clock.ts";
 import { checkIdent, ensureSchema } from "./_ch_schema.ts";
+import { clickhouseLib } from "./_libs.ts";
 import { TABLE_OF } from "./_names.ts";
-import { errorText, type MapWrite, type OutRecord, type RecordKind, type Row, type Sink, type WriteResult } from "./_types.ts";
+import {
+  errorText,
+  type MapWrite,
+  type OutRecord,
+  type RecordKind,
+  type Row,
+  type Sink,
+  type WriteResult,
+} from "./_types.ts";
 
 export interface ClickHouseConfig {
   url: string;
@@ -26,7 +34,10 @@ export class ClickHouseSink implements Sink {
   private client: ClickHouseClient | null = null;
   private ready = false;
 
-  constructor(private readonly cfg: ClickHouseConfig, private readonly clock: Clock) {
+  constructor(
+    private readonly cfg: ClickHouseConfig,
+    private readonly clock: Clock,
+  ) {
     this.address = cfg.url;
     checkIdent(cfg.database);
   }
@@ -44,7 +55,9 @@ export class ClickHouseSink implements Sink {
       await ensureSchema(ch, this.cfg.database, this.clock.nowMs());
     } catch (e) {
       const text = errorText(e);
-      throw new Error(text.startsWith("clickhouse sink:") ? text : `clickhouse sink: schema setup on ${this.cfg.url} failed: ${text}`);
+      throw new Error(
+        text.startsWith("clickhouse sink:") ? text : `clickhouse sink: schema setup on ${this.cfg.url} failed: ${text}`,
+      );
     }
     this.ready = true;
   }

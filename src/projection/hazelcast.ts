@@ -10,10 +10,19 @@
  * A client that shut itself down after a long outage is replaced on the next attempt.
  */
 import type { HazelcastJsonValue } from "hazelcast-client";
+import { type HazelcastConfig, type HzClient, hzRunning, newHzClient } from "./_hz_client.ts";
 import { loadedHazelcastLib } from "./_libs.ts";
 import { namespaceNames } from "./_names.ts";
-import { hzRunning, newHzClient, type HazelcastConfig, type HzClient } from "./_hz_client.ts";
-import { errorText, isStaleWrite, stampOf, type MapWrite, type OutRecord, type RecordKind, type Sink, type WriteResult } from "./_types.ts";
+import {
+  errorText,
+  isStaleWrite,
+  type MapWrite,
+  type OutRecord,
+  type RecordKind,
+  type Sink,
+  stampOf,
+  type WriteResult,
+} from "./_types.ts";
 
 const CAS_TRIES = 16;
 const PARALLEL = 32;
@@ -82,7 +91,9 @@ export class HazelcastSink implements Sink {
     this.connecting = newHzClient(this.cfg, true, [this.topicName])
       .then((c) => (this.client = c))
       .catch((e: unknown) => {
-        throw new Error(`hazelcast sink: cannot connect to ${this.cfg.addr} (cluster "${this.cfg.cluster}"): ${errorText(e)}`);
+        throw new Error(
+          `hazelcast sink: cannot connect to ${this.cfg.addr} (cluster "${this.cfg.cluster}"): ${errorText(e)}`,
+        );
       })
       .finally(() => (this.connecting = null));
     return this.connecting;
@@ -107,5 +118,7 @@ export class HazelcastSink implements Sink {
 }
 
 function stampOfJson(v: HazelcastJsonValue | Record<string, unknown>): { epoch: number; version: number } {
-  return stampOf(v instanceof loadedHazelcastLib().HazelcastJsonValue ? (JSON.parse(v.toString()) as Record<string, unknown>) : v);
+  return stampOf(
+    v instanceof loadedHazelcastLib().HazelcastJsonValue ? (JSON.parse(v.toString()) as Record<string, unknown>) : v,
+  );
 }

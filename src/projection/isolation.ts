@@ -7,7 +7,7 @@
  */
 import type { HazelcastConfig } from "./_hz_client.ts";
 import { probeClickHouse } from "./_iso_ch.ts";
-import { probeHazelcast, row, type IsolationRow } from "./_iso_hz.ts";
+import { type IsolationRow, probeHazelcast, row } from "./_iso_hz.ts";
 import { checkStrategy } from "./_names.ts";
 
 export type { IsolationRow };
@@ -23,7 +23,8 @@ export async function verifyIsolation(opts: {
   clickhouse: { url: string; database: string } | null;
 }): Promise<IsolationReport> {
   const namespaces = [opts.strategy, ...opts.others].map(checkStrategy);
-  if (new Set(namespaces).size !== namespaces.length) throw new Error(`Condition failed: namespaces must be distinct, got ${namespaces.join(",")}`);
+  if (new Set(namespaces).size !== namespaces.length)
+    throw new Error(`Condition failed: namespaces must be distinct, got ${namespaces.join(",")}`);
   const rows: IsolationRow[] = [];
   const owners = new Map<string, Set<string>>(); // trade id -> namespaces holding it
   const collect = (ids: Map<string, Set<string>>) => {

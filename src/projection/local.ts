@@ -7,8 +7,16 @@
  */
 import { readFileSync } from "node:fs";
 import { HEADER_BYTES, scanFrames } from "./_frame.ts";
+import {
+  type MapWrite,
+  type OutRecord,
+  type ProjectionDiagnostic,
+  RECORD_KINDS,
+  type RecordKind,
+  type Sink,
+  type WriteResult,
+} from "./_types.ts";
 import { Spool } from "./spool.ts";
-import { RECORD_KINDS, type MapWrite, type OutRecord, type ProjectionDiagnostic, type RecordKind, type Sink, type WriteResult } from "./_types.ts";
 
 export class LocalSpoolSink implements Sink {
   readonly name = "local";

@@ -16,8 +16,18 @@
  * after a restart the launcher re-projects restored slots). Failures back off exponentially.
  */
 import type { Clock } from "../contracts/clock.ts";
+import {
+  errorText,
+  type MapWrite,
+  type OutRecord,
+  type PendingMapWrite,
+  type PendingRecord,
+  type ProjectionDiagnostic,
+  resolve,
+  type Sink,
+  type SinkStats,
+} from "./_types.ts";
 import type { Spool } from "./spool.ts";
-import { errorText, resolve, type MapWrite, type OutRecord, type PendingMapWrite, type PendingRecord, type ProjectionDiagnostic, type Sink, type SinkStats } from "./_types.ts";
 
 export interface OutboxOptions {
   clock: Clock;
@@ -48,7 +58,10 @@ export class Outbox {
   private readonly delayMs: number;
   private readonly memMax: number;
 
-  constructor(readonly sink: Sink, private readonly opts: OutboxOptions) {
+  constructor(
+    readonly sink: Sink,
+    private readonly opts: OutboxOptions,
+  ) {
     this.batchMax = opts.batchMax ?? 1000;
     this.delayMs = opts.delayMs ?? 10;
     this.memMax = opts.memMax ?? 100_000;
@@ -74,7 +87,13 @@ export class Outbox {
     this.lastError = errorText(e);
     if (!this.up) return;
     this.up = false;
-    this.opts.onDiagnostic({ code: "SINK_DOWN", severity: "WARNING", sink: this.sink.name, message: `${this.sink.name} sink at ${this.sink.address} is down, spooling: ${this.lastError}`, details: { address: this.sink.address } });
+    this.opts.onDiagnostic({
+      code: "SINK_DOWN",
+      severity: "WARNING",
+      sink: this.sink.name,
+      message: `${this.sink.name} sink at ${this.sink.address} is down, spooling: ${this.lastError}`,
+      details: { address: this.sink.address },
+    });
   }
 
   /** Runs the loop until nothing is pending or `timeoutMs` passes. Returns true when fully drained. */
@@ -186,10 +205,20 @@ export class Outbox {
   /** Keeps w unless a newer write for its key is pending (`orEqual`: a fresh write wins a tie). */
   private keep(w: PendingMapWrite, orEqual: boolean): void {
     let m = this.maps.get(w.map);
-    if (m === undefined) this.maps.set(w.map, (m = new Map()));
+    if (m === undefined) {
+      m = new Map();
+      this.maps.set(w.map, m);
+    }
     const cur = m.get(w.key);
     if (cur === undefined) this.mapCount++;
-    else if ((cur.epoch ?? 0) !== (w.epoch ?? 0) ? (cur.epoch ?? 0) > (w.epoch ?? 0) : orEqual ? cur.version > w.version : cur.version >= w.version) return;
+    else if (
+      (cur.epoch ?? 0) !== (w.epoch ?? 0)
+        ? (cur.epoch ?? 0) > (w.epoch ?? 0)
+        : orEqual
+          ? cur.version > w.version
+          : cur.version >= w.version
+    )
+      return;
     m.set(w.key, w);
   }
 
@@ -204,7 +233,8 @@ export class Outbox {
     const r = await this.sink.writeRecords(b.values as OutRecord[]).catch((error: unknown) => ({ written: 0, error }));
     if (r.written > 0) spool.ack(r.written === b.values.length ? b.next : b.ends[r.written - 1]!, r.written);
     this.counters.records += r.written;
-    if (r.error !== undefined || r.written < b.values.length) throw r.error ?? new Error(`${this.sink.name} accepted ${r.written}/${b.values.length}`);
+    if (r.error !== undefined || r.written < b.values.length)
+      throw r.error ?? new Error(`${this.sink.name} accepted ${r.written}/${b.values.length}`);
   }
 
   private async drainMemory(): Promise<void> {
@@ -223,7 +253,13 @@ export class Outbox {
     if (this.up) return;
     this.up = true;
     this.lastError = null;
-    this.opts.onDiagnostic({ code: "SINK_UP", severity: "INFO", sink: this.sink.name, message: `${this.sink.name} sink at ${this.sink.address} is back; draining the spool`, details: { address: this.sink.address } });
+    this.opts.onDiagnostic({
+      code: "SINK_UP",
+      severity: "INFO",
+      sink: this.sink.name,
+      message: `${this.sink.name} sink at ${this.sink.address} is back; draining the spool`,
+      details: { address: this.sink.address },
+    });
   }
 }
 

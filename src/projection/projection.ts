@@ -17,16 +17,34 @@ import type { Clock } from "../contracts/clock.ts";
 import type { ControlSnapshot } from "../contracts/control.ts";
 import type { AccountRecord, DiagnosticRecord, SlotRecord, TransitionRecord, Trigger } from "../contracts/records.ts";
 import { decodeSlot, decodeSlotMark } from "../kernel/decoder.ts";
-import { namespaceNames, type NamespaceNames } from "./_names.ts";
-import { F_CONFIRMED, F_DEBUG, K_ACCOUNT, K_DIAGNOSTIC, K_MARK, K_TRANSITION, PendingOutcomes, SLOT_BYTES } from "./_pending.ts";
+import { type NamespaceNames, namespaceNames } from "./_names.ts";
+import {
+  F_CONFIRMED,
+  F_DEBUG,
+  K_ACCOUNT,
+  K_DIAGNOSTIC,
+  K_MARK,
+  K_TRANSITION,
+  PendingOutcomes,
+  SLOT_BYTES,
+} from "./_pending.ts";
 import { Projector, type SlotMark } from "./_projector.ts";
 import type { Outbox } from "./outbox.ts";
 
 export type { SlotMark };
 
 export const VENUE_FACTS: ReadonlySet<Trigger> = new Set<Trigger>([
-  "ACK", "PARTIAL_FILL", "FULL_FILL", "CANCEL_ACK", "CANCEL_REJECT", "REJECT",
-  "RECONCILE", "RESTORE", "OVERFILL", "FOREIGN_ORDER", "MARK_STALE",
+  "ACK",
+  "PARTIAL_FILL",
+  "FULL_FILL",
+  "CANCEL_ACK",
+  "CANCEL_REJECT",
+  "REJECT",
+  "RECONCILE",
+  "RESTORE",
+  "OVERFILL",
+  "FOREIGN_ORDER",
+  "MARK_STALE",
 ]);
 
 /**
@@ -74,7 +92,13 @@ export class ProjectionCore {
    *   again from 0, still replaces the rows of the process before it.
    * @param delayMs how long captured facts may wait before the drain builds their rows.
    */
-  constructor(readonly strategy: string, private readonly clock: Clock, outboxes: readonly Outbox[], readonly epoch = 0, private readonly delayMs = 10) {
+  constructor(
+    readonly strategy: string,
+    private readonly clock: Clock,
+    outboxes: readonly Outbox[],
+    readonly epoch = 0,
+    private readonly delayMs = 10,
+  ) {
     this.names = namespaceNames(strategy);
     this.projector = new Projector(strategy, this.names, clock, outboxes, epoch);
   }
@@ -98,7 +122,17 @@ export class ProjectionCore {
         if (o.slotImage !== undefined) image = p.copyImage(o.slotImage(lastId));
         else slot = this.slotsOf(o)(lastId);
       }
-      p.add(K_TRANSITION, (debug ? F_DEBUG : 0) | (venue ? F_CONFIRMED : 0), o.journalSeq, i, t, slot, image, o.account, 0);
+      p.add(
+        K_TRANSITION,
+        (debug ? F_DEBUG : 0) | (venue ? F_CONFIRMED : 0),
+        o.journalSeq,
+        i,
+        t,
+        slot,
+        image,
+        o.account,
+        0,
+      );
       if (venue) {
         confirmed = true;
         this.noteHeld(lastId, p.holds(image, slot));
@@ -145,13 +179,27 @@ export class ProjectionCore {
       const image = p.image[e]!;
       if (kind === K_TRANSITION) {
         if (image < 0) s = p.slot[e] as SlotRecord;
-        else if (image !== decoded) s = decodeSlot(p.arenaDv, p.arena, (decoded = image) * SLOT_BYTES);
+        else if (image !== decoded) {
+          decoded = image;
+          s = decodeSlot(p.arenaDv, p.arena, image * SLOT_BYTES);
+        }
         const f = p.flags[e]!;
-        this.projector.transition(p.seq[e]!, p.index[e]!, p.ref[e] as TransitionRecord, s!, p.account[e]!, (f & F_DEBUG) !== 0, (f & F_CONFIRMED) !== 0);
+        this.projector.transition(
+          p.seq[e]!,
+          p.index[e]!,
+          p.ref[e] as TransitionRecord,
+          s!,
+          p.account[e]!,
+          (f & F_DEBUG) !== 0,
+          (f & F_CONFIRMED) !== 0,
+        );
       } else if (kind === K_DIAGNOSTIC) {
         this.projector.diagnostic(p.seq[e]!, p.index[e]!, p.ref[e] as DiagnosticRecord);
       } else if (kind === K_MARK) {
-        this.projector.mark(p.index[e]!, image < 0 ? (p.slot[e] as SlotMark) : decodeSlotMark(p.arenaDv, p.arena, image * SLOT_BYTES));
+        this.projector.mark(
+          p.index[e]!,
+          image < 0 ? (p.slot[e] as SlotMark) : decodeSlotMark(p.arenaDv, p.arena, image * SLOT_BYTES),
+        );
       } else if (kind === K_ACCOUNT) {
         this.projector.account(p.account[e]!, p.nowMs[e]!);
       }
@@ -171,7 +219,8 @@ export class ProjectionCore {
   }
 
   private noteHeld(id: number, holds: boolean): void {
-    if (id >= this.held.length) throw new Error(`Invariant: slot id ${id} beyond the projection's ${this.held.length} slots`);
+    if (id >= this.held.length)
+      throw new Error(`Invariant: slot id ${id} beyond the projection's ${this.held.length} slots`);
     this.held[id] = holds ? 1 : 0;
     if (holds && id >= this.heldEnd) this.heldEnd = id + 1;
   }

@@ -13,9 +13,31 @@
  *     frames in the middle are skipped by resync at read time and reported once.
  *  4. Size is bounded by `maxBytes`; beyond it appends are refused and reported (stats count them).
  */
-import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, renameSync, writeFileSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  fsyncSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { join } from "node:path";
-import { FRAME_HEAD_BYTES, FRAME_MAX_BYTES, HEADER_BYTES, decodeHeader, encodeFrames, encodeHeader, scanFrames, type SkippedRange } from "./_frame.ts";
+import {
+  decodeHeader,
+  encodeFrames,
+  encodeHeader,
+  FRAME_HEAD_BYTES,
+  FRAME_MAX_BYTES,
+  HEADER_BYTES,
+  type SkippedRange,
+  scanFrames,
+} from "./_frame.ts";
 import type { ProjectionDiagnostic } from "./_types.ts";
 
 export interface SpoolOptions {
@@ -49,7 +71,11 @@ export class Spool {
   private readonly diag: (d: ProjectionDiagnostic) => void;
   refusedTotal = 0;
 
-  constructor(dir: string, readonly name: string, private readonly opts: SpoolOptions = {}) {
+  constructor(
+    dir: string,
+    readonly name: string,
+    private readonly opts: SpoolOptions = {},
+  ) {
     mkdirSync(dir, { recursive: true });
     this.path = join(dir, `${name}.spool`);
     this.ackPath = `${this.path}.ack`;
@@ -74,14 +100,18 @@ export class Spool {
     let stored = count;
     if (this.backlogBytes + bytes.length > this.maxBytes) {
       stored = 0;
-      this.refuse(values.length, `spool ${this.name} is full (${this.backlogBytes} bytes backlog, cap ${this.maxBytes})`);
+      this.refuse(
+        values.length,
+        `spool ${this.name} is full (${this.backlogBytes} bytes backlog, cap ${this.maxBytes})`,
+      );
     } else {
       writeAll(this.fd, bytes, this.size);
       if (this.opts.fsync) fsyncSync(this.fd);
       this.size += bytes.length;
       this.records += count;
     }
-    if (refused > 0) this.refuse(refused, `spool ${this.name}: ${refused} record(s) larger than ${FRAME_MAX_BYTES} bytes refused`);
+    if (refused > 0)
+      this.refuse(refused, `spool ${this.name}: ${refused} record(s) larger than ${FRAME_MAX_BYTES} bytes refused`);
     return stored;
   }
 
@@ -128,7 +158,13 @@ export class Spool {
       closeSync(this.fd);
       const aside = `${this.path}.corrupt-header`;
       renameSync(this.path, aside);
-      this.diag({ code: "SPOOL_CORRUPT", severity: "ERROR", sink: this.name, message: `spool ${this.path} has no valid header; moved to ${aside}`, details: { bytes: this.size } });
+      this.diag({
+        code: "SPOOL_CORRUPT",
+        severity: "ERROR",
+        sink: this.name,
+        message: `spool ${this.path} has no valid header; moved to ${aside}`,
+        details: { bytes: this.size },
+      });
       this.install(1, new Uint8Array(0));
       this.fd = openSync(this.path, "r+");
       this.size = HEADER_BYTES;
@@ -142,7 +178,8 @@ export class Spool {
     this.ackOffset = HEADER_BYTES;
     try {
       const a = JSON.parse(readFileSync(this.ackPath, "utf8")) as { generation: number; offset: number };
-      if (a.generation === this.generation && a.offset >= HEADER_BYTES && a.offset <= this.size) this.ackOffset = a.offset;
+      if (a.generation === this.generation && a.offset >= HEADER_BYTES && a.offset <= this.size)
+        this.ackOffset = a.offset;
     } catch {
       // No ack yet (or unreadable): replay from the start of this generation; sinks dedupe.
     }
@@ -166,7 +203,13 @@ export class Spool {
   }
 
   private truncateTail(at: number, reason: string): void {
-    this.diag({ code: "SPOOL_CORRUPT", severity: "WARNING", sink: this.name, message: `spool ${this.path}: ${reason} of ${this.size - at} bytes at offset ${at} skipped and truncated`, details: { offset: at, bytes: this.size - at, reason } });
+    this.diag({
+      code: "SPOOL_CORRUPT",
+      severity: "WARNING",
+      sink: this.name,
+      message: `spool ${this.path}: ${reason} of ${this.size - at} bytes at offset ${at} skipped and truncated`,
+      details: { offset: at, bytes: this.size - at, reason },
+    });
     ftruncateSync(this.fd, at);
     this.size = at;
   }
@@ -175,7 +218,13 @@ export class Spool {
     for (const s of skipped) {
       if (base + s.to <= this.reportedSkipTo) continue;
       this.reportedSkipTo = base + s.to;
-      this.diag({ code: "SPOOL_CORRUPT", severity: "ERROR", sink: this.name, message: `spool ${this.path}: ${s.reason}, ${s.to - s.from} bytes at offset ${base + s.from} skipped`, details: { offset: base + s.from, bytes: s.to - s.from, reason: s.reason } });
+      this.diag({
+        code: "SPOOL_CORRUPT",
+        severity: "ERROR",
+        sink: this.name,
+        message: `spool ${this.path}: ${s.reason}, ${s.to - s.from} bytes at offset ${base + s.from} skipped`,
+        details: { offset: base + s.from, bytes: s.to - s.from, reason: s.reason },
+      });
     }
   }
 
@@ -217,7 +266,8 @@ export class Spool {
 
 function writeAll(fd: number, bytes: Uint8Array, position: number): void {
   let at = 0;
-  for (let guard = 0; at < bytes.length && guard < 10_000; guard++) at += writeSync(fd, bytes, at, bytes.length - at, position + at);
+  for (let guard = 0; at < bytes.length && guard < 10_000; guard++)
+    at += writeSync(fd, bytes, at, bytes.length - at, position + at);
   if (at !== bytes.length) throw new Error(`Condition failed: short spool write ${at}/${bytes.length}`);
 }
 

@@ -31,6 +31,11 @@ export function envelope(data: unknown): Response {
   return jsonResponse(200, { code: 0, msg: "", data });
 }
 
-export function errorEnvelope(status: number, code: number, msg: string, headers: Record<string, string> = {}): Response {
+export function errorEnvelope(
+  status: number,
+  code: number,
+  msg: string,
+  headers: Record<string, string> = {},
+): Response {
   return jsonResponse(status, { code, msg, data: {} }, headers);
 }

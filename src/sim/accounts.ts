@@ -25,7 +25,8 @@ export class Account {
   private readonly leverages = new Map<string, number>();
 
   constructor(initial: number) {
-    if (!(initial >= 0 && Number.isFinite(initial))) throw new Error(`Condition failed: balance must be ≥ 0, got ${initial}`);
+    if (!(initial >= 0 && Number.isFinite(initial)))
+      throw new Error(`Condition failed: balance must be ≥ 0, got ${initial}`);
     this.wallet = initial;
   }
 
@@ -43,7 +44,14 @@ export class Account {
     const key = `${symbol}|${side}`;
     let pos = this.positions.get(key);
     if (!pos) {
-      pos = { symbol, positionSide: side, positionAmt: 0, avgPrice: 0, realisedProfit: 0, leverage: this.leverage(symbol, side) };
+      pos = {
+        symbol,
+        positionSide: side,
+        positionAmt: 0,
+        avgPrice: 0,
+        realisedProfit: 0,
+        leverage: this.leverage(symbol, side),
+      };
       this.positions.set(key, pos);
     }
     return pos;
@@ -57,12 +65,21 @@ export class Account {
   }
 
   /** Applies one fill; `closing` means SELL+LONG or BUY+SHORT. Fee is positive (a cost). */
-  applyFill(symbol: string, side: "LONG" | "SHORT", closing: boolean, qty: number, price: number, fee: number): FillResult {
-    if (!(qty > 0 && price > 0 && fee >= 0)) throw new Error(`Invariant: applyFill needs qty, price > 0, got ${qty}@${price}`);
+  applyFill(
+    symbol: string,
+    side: "LONG" | "SHORT",
+    closing: boolean,
+    qty: number,
+    price: number,
+    fee: number,
+  ): FillResult {
+    if (!(qty > 0 && price > 0 && fee >= 0))
+      throw new Error(`Invariant: applyFill needs qty, price > 0, got ${qty}@${price}`);
     const pos = this.position(symbol, side);
     let realised = 0;
     if (closing) {
-      if (qty > pos.positionAmt + QTY_EPSILON) throw new Error(`Invariant: closing ${qty} exceeds position ${pos.positionAmt}`);
+      if (qty > pos.positionAmt + QTY_EPSILON)
+        throw new Error(`Invariant: closing ${qty} exceeds position ${pos.positionAmt}`);
       realised = (side === "LONG" ? price - pos.avgPrice : pos.avgPrice - price) * qty;
       pos.positionAmt = clean(pos.positionAmt - qty);
       if (pos.positionAmt <= QTY_EPSILON) {
@@ -92,7 +109,14 @@ export class Account {
       used += (pos.positionAmt * pos.avgPrice) / pos.leverage;
     }
     const equity = this.wallet + unrealized;
-    return { wallet: this.wallet, equity, available_margin: equity - used, used_margin: used, unrealized, realised: this.realisedTotal };
+    return {
+      wallet: this.wallet,
+      equity,
+      available_margin: equity - used,
+      used_margin: used,
+      unrealized,
+      realised: this.realisedTotal,
+    };
   }
 }
 

@@ -29,7 +29,8 @@ export async function adminRoute(core: SimCore, req: Request, url: URL): Promise
   if (url.pathname === "/_sim/price") {
     const { symbol, price } = (body ?? {}) as { symbol?: unknown; price?: unknown };
     if (typeof symbol !== "string" || !core.catalog.has(symbol)) return jsonResponse(400, { error: "unknown symbol" });
-    if (typeof price !== "number" || !(price > 0) || !(price < 1e12)) return jsonResponse(400, { error: "price must be a positive number" });
+    if (typeof price !== "number" || !(price > 0) || !(price < 1e12))
+      return jsonResponse(400, { error: "price must be a positive number" });
     core.setPrice(symbol, price);
     return jsonResponse(200, { symbol, price });
   }

@@ -16,7 +16,13 @@ export interface SimArgs {
 }
 
 export async function runSimFromArgs(args: SimArgs): Promise<void> {
-  const handle = await startBingxSim({ port: args.port, apiKey: args.apiKey, secret: args.secret, seed: args.seed, ...(args.prices ? { prices: args.prices } : {}) });
+  const handle = await startBingxSim({
+    port: args.port,
+    apiKey: args.apiKey,
+    secret: args.secret,
+    seed: args.seed,
+    ...(args.prices ? { prices: args.prices } : {}),
+  });
   process.stdout.write(`bingx-sim listening on ${handle.url} (ws ${handle.wsUrl}) SEED=${handle.seed}\n`);
   await new Promise<void>((resolve) => {
     const stop = () => {

@@ -53,7 +53,8 @@ export class SimCore {
     this.ids = new IdSource(this.rng);
     const prices = opts.prices && Object.keys(opts.prices).length > 0 ? opts.prices : DEFAULT_PRICES;
     for (const [symbol, price] of Object.entries(prices)) {
-      if (!(price > 0 && Number.isFinite(price))) throw new Error(`Condition failed: price of ${symbol} must be > 0, got ${price}`);
+      if (!(price > 0 && Number.isFinite(price)))
+        throw new Error(`Condition failed: price of ${symbol} must be > 0, got ${price}`);
       this.prices.set(symbol, price);
     }
     this.catalog = buildCatalog([...this.prices.keys()]);
@@ -78,7 +79,8 @@ export class SimCore {
   setPrice(symbol: string, price: number): void {
     const rule = this.catalog.get(symbol);
     if (!rule) throw new Error(`Condition failed: unknown symbol ${symbol}`);
-    if (!(price > 0 && Number.isFinite(price) && price < 1e12)) throw new Error(`Condition failed: price must be > 0, got ${price}`);
+    if (!(price > 0 && Number.isFinite(price) && price < 1e12))
+      throw new Error(`Condition failed: price must be > 0, got ${price}`);
     this.prices.set(symbol, price);
     crossRestingOrders(this, symbol);
   }
@@ -112,7 +114,11 @@ export class SimCore {
       orders: [...this.orders.values()].map((o) => ({ ...o })),
       positions: this.account.openPositions().map((p) => ({ ...p })),
       balance: this.account.summary((s) => this.mark(s)),
-      counters: { ...this.counters, placed_by_client_id: { ...this.counters.placed_by_client_id }, stream_events_sent: this.stream.sent },
+      counters: {
+        ...this.counters,
+        placed_by_client_id: { ...this.counters.placed_by_client_id },
+        stream_events_sent: this.stream.sent,
+      },
       faults: { ...this.faults, rate_limit: { ...this.faults.rate_limit } },
       listen_keys: this.listenKeys.size,
       stream_connections: this.stream.sockets.size,

@@ -60,7 +60,8 @@ function applyOne(f: SimFaults, key: string, value: unknown): string | null {
     case "rate_limit": {
       const v = value as { count?: unknown; retry_hint?: unknown } | null;
       if (!v || typeof v !== "object" || !isInt(v.count, 0, COUNT_MAX)) return "rate_limit needs {count, retry_hint}";
-      if (v.retry_hint !== undefined && typeof v.retry_hint !== "boolean") return "rate_limit.retry_hint must be a boolean";
+      if (v.retry_hint !== undefined && typeof v.retry_hint !== "boolean")
+        return "rate_limit.retry_hint must be a boolean";
       f.rate_limit = { count: v.count, retry_hint: v.retry_hint === true };
       return null;
     }
@@ -69,7 +70,12 @@ function applyOne(f: SimFaults, key: string, value: unknown): string | null {
   }
 }
 
-function setCount(f: SimFaults, key: "latency_ms" | "drop_responses" | "http_5xx" | "stream_disconnect", value: unknown, max: number): string | null {
+function setCount(
+  f: SimFaults,
+  key: "latency_ms" | "drop_responses" | "http_5xx" | "stream_disconnect",
+  value: unknown,
+  max: number,
+): string | null {
   if (!isInt(value, 0, max)) return `${key} must be an integer in 0..${max}`;
   f[key] = value;
   return null;

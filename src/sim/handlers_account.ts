@@ -5,7 +5,7 @@
  * unknown or lapsed key answer HTTP 404, as BingX documents.
  */
 
-import { RawAnswer, type Ctx } from "./_http.ts";
+import { type Ctx, RawAnswer } from "./_http.ts";
 import { Code, fail } from "./errors.ts";
 import { closableQty } from "./matching.ts";
 import { symbolParam } from "./order_rules.ts";
@@ -17,7 +17,13 @@ export function positionsHandler({ core, p }: Ctx) {
   return core.account.openPositions(symbol).map((pos) => {
     const rule = core.catalog.get(pos.symbol);
     const positionId = `${rule?.contractId ?? "0"}00000000000000${pos.positionSide === "LONG" ? 1 : 2}`;
-    return restPosition(core.account, pos, core.mark(pos.symbol), closableQty(core, pos.symbol, pos.positionSide), positionId);
+    return restPosition(
+      core.account,
+      pos,
+      core.mark(pos.symbol),
+      closableQty(core, pos.symbol, pos.positionSide),
+      positionId,
+    );
   });
 }
 
@@ -45,7 +51,8 @@ export function leverageSetHandler({ core, p }: Ctx) {
   const side = oneOf(p, "side", ["LONG", "SHORT"] as const);
   const text = str(p, "leverage", true);
   const max = core.catalog.get(symbol)?.maxLeverage ?? 1;
-  if (!/^\d{1,4}$/.test(text) || Number(text) < 1) fail(Code.INVALID_PARAMETER, "err: leverage must be a positive integer");
+  if (!/^\d{1,4}$/.test(text) || Number(text) < 1)
+    fail(Code.INVALID_PARAMETER, "err: leverage must be a positive integer");
   if (Number(text) > max) fail(Code.LEVERAGE_ABOVE_LIMIT, `the maximum leverage of ${symbol} is ${max}`);
   core.account.setLeverage(symbol, side, Number(text));
   return { leverage: Number(text), symbol };
@@ -57,7 +64,8 @@ export function listenKeyCreate({ core }: Ctx) {
 
 export function listenKeyExtend({ core, p }: Ctx) {
   const key = str(p, "listenKey", true);
-  if (!core.listenKeys.extend(key, core.now())) return new RawAnswer(404, { code: 80014, msg: "listenKey not found", data: {} });
+  if (!core.listenKeys.extend(key, core.now()))
+    return new RawAnswer(404, { code: 80014, msg: "listenKey not found", data: {} });
   return new RawAnswer(200, {});
 }
 

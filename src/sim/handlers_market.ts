@@ -3,8 +3,8 @@
  * no signature, like BingX's; an unknown `symbol` answers 80014.
  */
 
-import { contractJson } from "./contracts_catalog.ts";
 import type { Ctx } from "./_http.ts";
+import { contractJson } from "./contracts_catalog.ts";
 import { symbolParam } from "./order_rules.ts";
 
 export function serverTime({ core }: Ctx) {
@@ -22,7 +22,13 @@ export function premiumIndex({ core, p }: Ctx) {
   const nextFunding = (Math.floor(now / 28_800_000) + 1) * 28_800_000;
   const one = (s: string) => {
     const mark = String(core.mark(s));
-    return { symbol: s, markPrice: mark, indexPrice: mark, lastFundingRate: "0.00010000", nextFundingTime: nextFunding };
+    return {
+      symbol: s,
+      markPrice: mark,
+      indexPrice: mark,
+      lastFundingRate: "0.00010000",
+      nextFundingTime: nextFunding,
+    };
   };
   return symbol ? one(symbol) : [...core.catalog.keys()].map(one);
 }

@@ -29,10 +29,24 @@ export function testOrderHandler({ core, p }: Ctx) {
   const req = validateOrder(core, p);
   const now = core.now();
   const fake: SimOrder = {
-    orderId: core.ids.orderId(), clientOrderId: req.clientOrderId, symbol: req.symbol, side: req.side,
-    positionSide: req.positionSide, type: req.type, timeInForce: req.timeInForce, origQty: req.quantity,
-    price: req.price, executedQty: 0, cumQuote: 0, avgPrice: 0, commission: 0, profit: 0, status: "NEW",
-    time: now, updateTime: now, closing: false,
+    orderId: core.ids.orderId(),
+    clientOrderId: req.clientOrderId,
+    symbol: req.symbol,
+    side: req.side,
+    positionSide: req.positionSide,
+    type: req.type,
+    timeInForce: req.timeInForce,
+    origQty: req.quantity,
+    price: req.price,
+    executedQty: 0,
+    cumQuote: 0,
+    avgPrice: 0,
+    commission: 0,
+    profit: 0,
+    status: "NEW",
+    time: now,
+    updateTime: now,
+    closing: false,
   };
   return { order: placeAnswer(fake) };
 }
@@ -41,7 +55,8 @@ function findOrder(core: SimCore, p: Params): SimOrder {
   const symbol = symbolParam(core, p, true);
   const orderId = orderIdParam(p);
   const clientId = clientIdParam(p);
-  if (orderId === undefined && clientId === undefined) fail(Code.INVALID_PARAMETER, "err: orderId or clientOrderId is required");
+  if (orderId === undefined && clientId === undefined)
+    fail(Code.INVALID_PARAMETER, "err: orderId or clientOrderId is required");
   const id = orderId ?? core.byClientId.get(clientId as string)?.orderId;
   const order = id === undefined ? undefined : core.orders.get(id);
   if (!order || order.symbol !== symbol) fail(Code.ORDER_NOT_EXIST);
@@ -89,7 +104,8 @@ export function openOrdersHandler({ core, p }: Ctx) {
 export function allOrdersHandler({ core, p }: Ctx) {
   const symbol = symbolParam(core, p, false);
   const limitText = str(p, "limit");
-  if (limitText !== undefined && !/^\d{1,4}$/.test(limitText)) fail(Code.INVALID_PARAMETER, "err: limit must be an integer");
+  if (limitText !== undefined && !/^\d{1,4}$/.test(limitText))
+    fail(Code.INVALID_PARAMETER, "err: limit must be an integer");
   const limit = Math.min(Number(limitText ?? 500) || 500, HISTORY_LIMIT_MAX);
   const start = timeParam(p, "startTime") ?? 0;
   const end = timeParam(p, "endTime") ?? Number.MAX_SAFE_INTEGER;

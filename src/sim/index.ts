@@ -10,16 +10,27 @@ import { serve } from "./server.ts";
 import { SimSystemClock } from "./system_clock.ts";
 import type { SimHandle, SimOptions } from "./types.ts";
 
-export type { RateLimitFault, SimCounters, SimFaults, SimHandle, SimOptions, SimOrder, SimPosition, SimState } from "./types.ts";
 export { runSimFromArgs, type SimArgs } from "./cli.ts";
+export type {
+  RateLimitFault,
+  SimCounters,
+  SimFaults,
+  SimHandle,
+  SimOptions,
+  SimOrder,
+  SimPosition,
+  SimState,
+} from "./types.ts";
 
 const HOUSEKEEPING_MS = 1000;
 
 export async function startBingxSim(opts: SimOptions): Promise<SimHandle> {
   if (!opts.apiKey || !opts.secret) throw new Error("Condition failed: bingx-sim needs apiKey and secret");
-  if (opts.host !== undefined && opts.host !== "127.0.0.1") throw new Error("Condition failed: bingx-sim binds 127.0.0.1 only");
+  if (opts.host !== undefined && opts.host !== "127.0.0.1")
+    throw new Error("Condition failed: bingx-sim binds 127.0.0.1 only");
   const port = opts.port ?? 0;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`Condition failed: port must be 0..65535, got ${port}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`Condition failed: port must be 0..65535, got ${port}`);
   const core = new SimCore(opts, opts.clock ?? new SimSystemClock());
   const server = serve(core, port);
   const bound = server.port;

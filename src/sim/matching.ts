@@ -8,8 +8,8 @@
  * one client order id maps to at most one order, ever.
  */
 
-import { TAKER_FEE_RATE, MAKER_FEE_RATE, floorToStep, roundTo } from "./contracts_catalog.ts";
 import { clean } from "./accounts.ts";
+import { floorToStep, MAKER_FEE_RATE, roundTo, TAKER_FEE_RATE } from "./contracts_catalog.ts";
 import type { SimCore } from "./core.ts";
 import { legsOf } from "./faults.ts";
 import type { StreamEvent } from "./stream.ts";

@@ -34,7 +34,8 @@ export function validateOrder(core: SimCore, p: Params): NewOrder {
   const positionSide = oneOf(p, "positionSide", ["LONG", "SHORT"] as const, "LONG");
   const timeInForce = oneOf(p, "timeInForce", ["GTC", "IOC", "FOK", "PostOnly"] as const, "GTC");
   const reduceOnly = str(p, "reduceOnly");
-  if (reduceOnly !== undefined && reduceOnly !== "true" && reduceOnly !== "false") fail(Code.INVALID_PARAMETER, "err: reduceOnly must be true or false");
+  if (reduceOnly !== undefined && reduceOnly !== "true" && reduceOnly !== "false")
+    fail(Code.INVALID_PARAMETER, "err: reduceOnly must be true or false");
   const quantity = floorToStep(positiveNumber(p, "quantity", true, QTY_MAX) as number, rule.quantityPrecision);
   let price = 0;
   if (type === "LIMIT") {
@@ -49,7 +50,8 @@ export function validateOrder(core: SimCore, p: Params): NewOrder {
   checkClientId(core, clientOrderId);
   const req: NewOrder = { symbol, side, positionSide, type, quantity, price, timeInForce, clientOrderId };
   checkFunds(core, req, ref);
-  if (type === "LIMIT" && timeInForce === "PostOnly" && (side === "BUY" ? mark <= price : mark >= price)) fail(POST_ONLY_WOULD_MATCH);
+  if (type === "LIMIT" && timeInForce === "PostOnly" && (side === "BUY" ? mark <= price : mark >= price))
+    fail(POST_ONLY_WOULD_MATCH);
   return req;
 }
 
@@ -65,11 +67,13 @@ function checkFunds(core: SimCore, req: NewOrder, ref: number): void {
   if (isClosing(req.side, req.positionSide)) {
     const closable = closableQty(core, req.symbol, req.positionSide);
     if (closable <= 0) fail(Code.ORDER_SIZE, "no position to close");
-    if (req.quantity > closable + 1e-12) fail(Code.ORDER_SIZE, `the quantity exceeds the closable position ${closable}`);
+    if (req.quantity > closable + 1e-12)
+      fail(Code.ORDER_SIZE, `the quantity exceeds the closable position ${closable}`);
     return;
   }
   const leverage = core.account.leverage(req.symbol, req.positionSide);
   const need = (req.quantity * ref) / leverage + req.quantity * ref * TAKER_FEE_RATE;
   const { available_margin } = core.account.summary((s) => core.mark(s));
-  if (need > available_margin) fail(Code.INSUFFICIENT_MARGIN, `need ${need.toFixed(4)} USDT, available ${available_margin.toFixed(4)}`);
+  if (need > available_margin)
+    fail(Code.INSUFFICIENT_MARGIN, `need ${need.toFixed(4)} USDT, available ${available_margin.toFixed(4)}`);
 }

@@ -49,7 +49,8 @@ export async function readParams(req: Request): Promise<Params> {
   if (query.length + body.length > PARAMS_MAX) fail(Code.INVALID_ARGUMENTS, "too many parameters");
   const map = new Map<string, string>();
   for (const [k, v] of [...query, ...body]) {
-    if (k.length > 64 || v.length > VALUE_CHARS_MAX) fail(Code.INVALID_ARGUMENTS, `parameter ${k.slice(0, 64)} too long`);
+    if (k.length > 64 || v.length > VALUE_CHARS_MAX)
+      fail(Code.INVALID_ARGUMENTS, `parameter ${k.slice(0, 64)} too long`);
     map.set(k, v);
   }
   return { rawQuery, query, body, bodyKind, map };
@@ -91,7 +92,8 @@ export function str(p: Params, key: string, required = false): string | undefine
 export function positiveNumber(p: Params, key: string, required: boolean, max = 1e12): number | undefined {
   const v = required ? str(p, key, true) : str(p, key);
   if (v === undefined) return undefined;
-  if (!/^\d{1,20}(\.\d{1,20})?$/.test(v)) fail(Code.INVALID_PARAMETER, `err: field ${key} must be a positive decimal number`);
+  if (!/^\d{1,20}(\.\d{1,20})?$/.test(v))
+    fail(Code.INVALID_PARAMETER, `err: field ${key} must be a positive decimal number`);
   const n = Number(v);
   if (!Number.isFinite(n) || n <= 0 || n > max) fail(Code.INVALID_PARAMETER, `err: field ${key} out of range`);
   return n;

@@ -81,14 +81,19 @@ function rateLimited(hint: boolean, remaining: number, expireMs: number): Respon
 
 /** The order executed, but the client learns nothing: a gateway timeout or a reset socket. */
 function dropped(core: SimCore): Response {
-  if (core.rng.next() < 0.5) return new Response("<html><body>504 Gateway Time-out</body></html>", { status: 504, headers: { "Content-Type": "text/html" } });
+  if (core.rng.next() < 0.5)
+    return new Response("<html><body>504 Gateway Time-out</body></html>", {
+      status: 504,
+      headers: { "Content-Type": "text/html" },
+    });
   // Erroring the body stream with `undefined` makes Bun reset the connection without logging.
   return new Response(new ReadableStream({ start: (c) => c.error(undefined) }), { status: 200 });
 }
 
 function upgrade(core: SimCore, req: Request, url: URL, server: Server<SocketData>): Response | undefined {
   const key = url.searchParams.get("listenKey") ?? "";
-  if (!core.listenKeys.valid(key, core.now())) return errorEnvelope(401, Code.INVALID_ARGUMENTS, "listenKey does not exist or has expired");
+  if (!core.listenKeys.valid(key, core.now()))
+    return errorEnvelope(401, Code.INVALID_ARGUMENTS, "listenKey does not exist or has expired");
   const ok = server.upgrade(req, { data: { listenKey: key, missedPings: 0 } });
   return ok ? undefined : errorEnvelope(400, Code.INVALID_ARGUMENTS, "websocket upgrade expected");
 }

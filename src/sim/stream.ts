@@ -122,7 +122,7 @@ export class StreamHub {
         const j = this.rng.int(0, i);
         [events[i], events[j]] = [events[j] as StreamEvent, events[i] as StreamEvent];
       }
-      positions.forEach((slot, k) => (out[slot] = events[k] as StreamEvent));
+      for (const [k, slot] of positions.entries()) out[slot] = events[k] as StreamEvent;
     }
     return out;
   }

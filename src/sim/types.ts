@@ -93,7 +93,14 @@ export interface SimState {
   prices: Record<string, number>;
   orders: SimOrder[];
   positions: SimPosition[];
-  balance: { wallet: number; equity: number; available_margin: number; used_margin: number; unrealized: number; realised: number };
+  balance: {
+    wallet: number;
+    equity: number;
+    available_margin: number;
+    used_margin: number;
+    unrealized: number;
+    realised: number;
+  };
   counters: SimCounters;
   faults: SimFaults;
   listen_keys: number;

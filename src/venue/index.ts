@@ -5,9 +5,16 @@
  * Layout: `mock/` (MockVenueAdapter and its knobs), `bingx/` (signer, REST client, endpoints,
  * contract rules, user stream, normalizer, adapter), `_event_id.ts` (event ids shared by both).
  */
-export { MockVenueAdapter, type MockKnobs, type MockVenueOptions, TAKER_FEE_RATE } from "./mock/index.ts";
+
+export { canonDecimal, eventId } from "./_event_id.ts";
 export {
-  BingxVenueAdapter, type BingxAdapterOptions, type BingxConfig, assertLiveAllowed, bingxConfigFromEnv, isLoopbackUrl,
-  VenueRequestError, type VenueErrorKind,
+  assertLiveAllowed,
+  type BingxAdapterOptions,
+  type BingxConfig,
+  BingxVenueAdapter,
+  bingxConfigFromEnv,
+  isLoopbackUrl,
+  type VenueErrorKind,
+  VenueRequestError,
 } from "./bingx/index.ts";
-export { eventId, canonDecimal } from "./_event_id.ts";
+export { type MockKnobs, MockVenueAdapter, type MockVenueOptions, TAKER_FEE_RATE } from "./mock/index.ts";

@@ -51,16 +51,29 @@ export class ZincRegion {
   }
 
   static open(o: RegionOpen): ZincRegion {
-    invariant(Number.isInteger(o.recordCount) && o.recordCount >= 0, `recordCount must be a non-negative integer, got ${o.recordCount}`);
+    invariant(
+      Number.isInteger(o.recordCount) && o.recordCount >= 0,
+      `recordCount must be a non-negative integer, got ${o.recordCount}`,
+    );
     const lib = loadZinc(o.libPath);
     const err = new Uint8Array(512);
     const prefix = Buffer.from(`${o.prefix}\0`, "utf8");
     const id = lib.zinc_open(prefix, KIND[o.kind], o.recordCount, o.writer ? 1 : 0, err, err.length);
     if (id < 0) {
       const end = err.indexOf(0);
-      throw new ZincError("OPEN", new TextDecoder().decode(err.subarray(0, end < 0 ? err.length : end)) || `zinc_open failed (${id})`);
+      throw new ZincError(
+        "OPEN",
+        new TextDecoder().decode(err.subarray(0, end < 0 ? err.length : end)) || `zinc_open failed (${id})`,
+      );
     }
-    return new ZincRegion(lib, o.libPath, id, `/dev/shm/${o.prefix}.${o.kind}`, o.spinTurns ?? 0, o.spinUs ?? WAIT_SPIN_US_DEFAULT);
+    return new ZincRegion(
+      lib,
+      o.libPath,
+      id,
+      `/dev/shm/${o.prefix}.${o.kind}`,
+      o.spinTurns ?? 0,
+      o.spinUs ?? WAIT_SPIN_US_DEFAULT,
+    );
   }
 
   header(): RegionHeader {

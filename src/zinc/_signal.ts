@@ -25,7 +25,10 @@ export class SeqSignal {
   }
 
   wait(lastSeq: number, timeoutMs: number): Promise<number> {
-    invariant(Number.isInteger(timeoutMs) && timeoutMs >= 0 && timeoutMs <= 3_600_000, `wait timeoutMs out of range: ${timeoutMs}`);
+    invariant(
+      Number.isInteger(timeoutMs) && timeoutMs >= 0 && timeoutMs <= 3_600_000,
+      `wait timeoutMs out of range: ${timeoutMs}`,
+    );
     if (this.seqValue !== lastSeq || timeoutMs === 0) return Promise.resolve(this.seqValue);
     return new Promise<number>((resolve) => {
       const p: Pending = { lastSeq, resolve, timer: setTimeout(() => this.settle(p), timeoutMs) };

@@ -13,9 +13,15 @@ export function mirrorArgs(
   account: Uint8Array,
   stateHash: bigint,
 ): number[] {
-  invariant(slotImages.byteLength === slotCount * SLOT_IMAGE_BYTES, `slotImages must be ${slotCount} x ${SLOT_IMAGE_BYTES} bytes, got ${slotImages.byteLength}`);
+  invariant(
+    slotImages.byteLength === slotCount * SLOT_IMAGE_BYTES,
+    `slotImages must be ${slotCount} x ${SLOT_IMAGE_BYTES} bytes, got ${slotImages.byteLength}`,
+  );
   invariant(dirtyMask.byteLength === 32, `dirtyMask must be u64[4] (32 bytes), got ${dirtyMask.byteLength}`);
-  invariant(account.byteLength === ACCOUNT_IMAGE_BYTES, `account must be ${ACCOUNT_IMAGE_BYTES} bytes, got ${account.byteLength}`);
+  invariant(
+    account.byteLength === ACCOUNT_IMAGE_BYTES,
+    `account must be ${ACCOUNT_IMAGE_BYTES} bytes, got ${account.byteLength}`,
+  );
   invariant(stateHash >= 0n && stateHash < 1n << 64n, `stateHash must be a u64, got ${stateHash}`);
   const words = new Uint32Array(dirtyMask.buffer, dirtyMask.byteOffset, 8);
   const dirty: number[] = [];

@@ -10,7 +10,8 @@ import { mirrorArgs } from "./_state_check.ts";
 import { ACCOUNT_IMAGE_BYTES, checkSlotImage, invariant, SLOT_IMAGE_BYTES, ZincError } from "./types.ts";
 
 function readCode(rc: number, what: string): void {
-  if (rc === 1) throw new ZincError("RETRY_EXHAUSTED", `${what}: seqlock read did not stabilise within its retry bound`);
+  if (rc === 1)
+    throw new ZincError("RETRY_EXHAUSTED", `${what}: seqlock read did not stabilise within its retry bound`);
   if (rc === -9) throw new ZincError("TORN", `${what}: image was being written when its writer died; do not trust it`);
   check(rc, what);
 }

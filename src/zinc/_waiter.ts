@@ -50,7 +50,10 @@ export class FutexWaiter {
     private readonly spinTurns = 0,
     private readonly spinUs = WAIT_SPIN_US_DEFAULT,
   ) {
-    invariant(Number.isInteger(spinTurns) && spinTurns >= 0 && spinTurns <= 100_000, `spinTurns out of range: ${spinTurns}`);
+    invariant(
+      Number.isInteger(spinTurns) && spinTurns >= 0 && spinTurns <= 100_000,
+      `spinTurns out of range: ${spinTurns}`,
+    );
     invariant(Number.isInteger(spinUs) && spinUs >= 0 && spinUs <= SPIN_US_MAX, `spinUs out of range: ${spinUs}`);
   }
 
@@ -68,7 +71,10 @@ export class FutexWaiter {
   }
 
   private sleep(lastSeq: number, timeoutMs: number): Promise<number> {
-    invariant(Number.isInteger(timeoutMs) && timeoutMs >= 0 && timeoutMs <= TIMEOUT_MS_MAX, `wait timeoutMs out of range: ${timeoutMs}`);
+    invariant(
+      Number.isInteger(timeoutMs) && timeoutMs >= 0 && timeoutMs <= TIMEOUT_MS_MAX,
+      `wait timeoutMs out of range: ${timeoutMs}`,
+    );
     const now = this.current();
     if (now !== lastSeq) this.misses = 0; // a change was already waiting: traffic is hot
     if (now !== lastSeq || timeoutMs === 0 || this.closed) return Promise.resolve(now);

@@ -4,8 +4,8 @@
  * dead kernel's last belief before adopting). Neither takes the writer role.
  */
 
+import { type RegionHeader, ZincRegion } from "./_region.ts";
 import { pushBatch, pushRecord } from "./_ring_io.ts";
-import { ZincRegion, type RegionHeader } from "./_region.ts";
 import { readAccountAndHash, readSlotImage } from "./_state_io.ts";
 import { INTENT_RECORD_BYTES, type PushResult, type ZincStateView } from "./types.ts";
 
@@ -56,7 +56,16 @@ export class ZincStateReader implements ZincStateView {
   }
 
   static open(o: ZincClientOptions): ZincStateReader {
-    return new ZincStateReader(ZincRegion.open({ ...o, kind: "state", recordCount: 0, writer: false, spinTurns: o.waitSpinTurns, spinUs: o.waitSpinUs }));
+    return new ZincStateReader(
+      ZincRegion.open({
+        ...o,
+        kind: "state",
+        recordCount: 0,
+        writer: false,
+        spinTurns: o.waitSpinTurns,
+        spinUs: o.waitSpinUs,
+      }),
+    );
   }
 
   header(): RegionHeader {

@@ -12,12 +12,12 @@ import {
   checkSlotImage,
   INTENT_RECORD_BYTES,
   invariant,
+  type PushResult,
   RING_CAPACITY_MAX,
   RING_CAPACITY_MIN,
+  type RingStats,
   SLOT_COUNT_MAX,
   SLOT_IMAGE_BYTES,
-  type PushResult,
-  type RingStats,
   type ZincPlane,
 } from "./types.ts";
 
@@ -35,9 +35,15 @@ export class InMemoryZincPlane implements ZincPlane {
     readonly slotCount: number,
     readonly ringCapacity: number,
   ) {
-    invariant(Number.isInteger(slotCount) && slotCount >= 1 && slotCount <= SLOT_COUNT_MAX, `slotCount must be 1..${SLOT_COUNT_MAX}, got ${slotCount}`);
+    invariant(
+      Number.isInteger(slotCount) && slotCount >= 1 && slotCount <= SLOT_COUNT_MAX,
+      `slotCount must be 1..${SLOT_COUNT_MAX}, got ${slotCount}`,
+    );
     const pow2 = Number.isInteger(ringCapacity) && ringCapacity > 0 && (ringCapacity & (ringCapacity - 1)) === 0;
-    invariant(pow2 && ringCapacity >= RING_CAPACITY_MIN && ringCapacity <= RING_CAPACITY_MAX, `ringCapacity must be a power of two ${RING_CAPACITY_MIN}..${RING_CAPACITY_MAX}, got ${ringCapacity}`);
+    invariant(
+      pow2 && ringCapacity >= RING_CAPACITY_MIN && ringCapacity <= RING_CAPACITY_MAX,
+      `ringCapacity must be a power of two ${RING_CAPACITY_MIN}..${RING_CAPACITY_MAX}, got ${ringCapacity}`,
+    );
     this.cells = Array.from({ length: ringCapacity }, () => new Uint8Array(INTENT_RECORD_BYTES));
     this.slots = new Uint8Array(slotCount * SLOT_IMAGE_BYTES);
   }
@@ -47,7 +53,10 @@ export class InMemoryZincPlane implements ZincPlane {
   }
 
   pushIntent(bytes: Uint8Array): PushResult {
-    invariant(bytes.byteLength === INTENT_RECORD_BYTES, `record must be ${INTENT_RECORD_BYTES} bytes, got ${bytes.byteLength}`);
+    invariant(
+      bytes.byteLength === INTENT_RECORD_BYTES,
+      `record must be ${INTENT_RECORD_BYTES} bytes, got ${bytes.byteLength}`,
+    );
     if (this.tail - this.head >= this.ringCapacity) return "FULL";
     (this.cells[this.tail % this.ringCapacity] as Uint8Array).set(bytes);
     this.tail += 1;
@@ -78,7 +87,12 @@ export class InMemoryZincPlane implements ZincPlane {
     return { head: this.head, tail: this.tail, abandoned: 0, stalledPid: 0, lastAbandonedPid: 0 };
   }
 
-  publishState(slotImages: Uint8Array, dirtyMask: BigUint64Array | Uint32Array, account: Uint8Array, stateHash: bigint): void {
+  publishState(
+    slotImages: Uint8Array,
+    dirtyMask: BigUint64Array | Uint32Array,
+    account: Uint8Array,
+    stateHash: bigint,
+  ): void {
     const dirty = mirrorArgs(this.slotCount, slotImages, dirtyMask, account, stateHash);
     for (const i of dirty) {
       const from = i * SLOT_IMAGE_BYTES;

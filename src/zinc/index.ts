@@ -3,20 +3,20 @@
  * and the clients other processes use. Layout and protocol: ffi/README.md.
  */
 
+export { type RegionHeader, type RegionOpen, ZincRegion } from "./_region.ts";
+export { pushRecord, RingDrainer, ringStats } from "./_ring_io.ts";
+export { SeqSignal } from "./_signal.ts";
+export { type ZincClientOptions, ZincIntentProducer, ZincStateReader } from "./clients.ts";
 export { InMemoryZincPlane } from "./in_memory_plane.ts";
 export { RealZincPlane, type RealZincPlaneOptions } from "./real_plane.ts";
-export { ZincIntentProducer, ZincStateReader, type ZincClientOptions } from "./clients.ts";
-export { ZincRegion, type RegionHeader, type RegionOpen } from "./_region.ts";
-export { SeqSignal } from "./_signal.ts";
-export { pushRecord, RingDrainer, ringStats } from "./_ring_io.ts";
 export {
   ACCOUNT_IMAGE_BYTES,
   INTENT_RECORD_BYTES,
-  SLOT_IMAGE_BYTES,
-  SLOT_COUNT_MAX,
-  ZincError,
   type PushResult,
   type RingStats,
+  SLOT_COUNT_MAX,
+  SLOT_IMAGE_BYTES,
+  ZincError,
   type ZincErrorCode,
   type ZincPlane,
   type ZincStateView,

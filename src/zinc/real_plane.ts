@@ -5,10 +5,10 @@
  * second live writer or a foreign/incompatible file with an error naming it.
  */
 
-import { pushRecord, RingDrainer, ringStats } from "./_ring_io.ts";
-import { ZincRegion, type RegionHeader } from "./_region.ts";
-import { mirrorState, readAccountAndHash, readSlotImage } from "./_state_io.ts";
 import { check } from "./_lib.ts";
+import { type RegionHeader, ZincRegion } from "./_region.ts";
+import { pushRecord, RingDrainer, ringStats } from "./_ring_io.ts";
+import { mirrorState, readAccountAndHash, readSlotImage } from "./_state_io.ts";
 import { INTENT_RECORD_BYTES, type PushResult, type RingStats, type ZincPlane } from "./types.ts";
 
 export interface RealZincPlaneOptions {
@@ -35,9 +35,25 @@ export class RealZincPlane implements ZincPlane {
   }
 
   static open(o: RealZincPlaneOptions): RealZincPlane {
-    const intents = ZincRegion.open({ libPath: o.libPath, prefix: o.prefix, kind: "intents", recordCount: o.ringCapacity, writer: true, spinTurns: o.waitSpinTurns, spinUs: o.waitSpinUs });
+    const intents = ZincRegion.open({
+      libPath: o.libPath,
+      prefix: o.prefix,
+      kind: "intents",
+      recordCount: o.ringCapacity,
+      writer: true,
+      spinTurns: o.waitSpinTurns,
+      spinUs: o.waitSpinUs,
+    });
     try {
-      const state = ZincRegion.open({ libPath: o.libPath, prefix: o.prefix, kind: "state", recordCount: o.slotCount, writer: true, spinTurns: o.waitSpinTurns, spinUs: o.waitSpinUs });
+      const state = ZincRegion.open({
+        libPath: o.libPath,
+        prefix: o.prefix,
+        kind: "state",
+        recordCount: o.slotCount,
+        writer: true,
+        spinTurns: o.waitSpinTurns,
+        spinUs: o.waitSpinUs,
+      });
       return new RealZincPlane(intents, state, o.slotCount, o.ringCapacity);
     } catch (e) {
       intents.close();
@@ -70,7 +86,12 @@ export class RealZincPlane implements ZincPlane {
     check(this.intents.lib.zinc_ring_set_stall_ms(this.intents.id, ms), `${this.intents.path}: stall`);
   }
 
-  publishState(slotImages: Uint8Array, dirtyMask: BigUint64Array | Uint32Array, account: Uint8Array, stateHash: bigint): void {
+  publishState(
+    slotImages: Uint8Array,
+    dirtyMask: BigUint64Array | Uint32Array,
+    account: Uint8Array,
+    stateHash: bigint,
+  ): void {
     mirrorState(this.state, this.slotCount, slotImages, dirtyMask, account, stateHash);
   }
 

@@ -15,10 +15,24 @@ export const RING_CAPACITY_MAX = 65536;
 export type PushResult = "OK" | "FULL";
 
 /** Stable codes; the message names the file (for Real) and the reason. */
-export type ZincErrorCode = "OPEN" | "ARG" | "BADF" | "ROLE" | "KIND" | "ABANDONED" | "CORRUPT" | "CONTENDED" | "TORN" | "RETRY_EXHAUSTED" | "INVALID_IMAGE";
+export type ZincErrorCode =
+  | "OPEN"
+  | "ARG"
+  | "BADF"
+  | "ROLE"
+  | "KIND"
+  | "ABANDONED"
+  | "CORRUPT"
+  | "CONTENDED"
+  | "TORN"
+  | "RETRY_EXHAUSTED"
+  | "INVALID_IMAGE";
 
 export class ZincError extends Error {
-  constructor(readonly code: ZincErrorCode, message: string) {
+  constructor(
+    readonly code: ZincErrorCode,
+    message: string,
+  ) {
     super(message);
     this.name = "ZincError";
   }
@@ -55,7 +69,12 @@ export interface ZincPlane extends ZincStateView {
   waitIntents(lastSeq: number, timeoutMs: number): Promise<number>;
   ringStats(): RingStats;
   /** Write-through mirror: copies the dirty slots and the account, then publishes and notifies. */
-  publishState(slotImages: Uint8Array, dirtyMask: BigUint64Array | Uint32Array, account: Uint8Array, stateHash: bigint): void;
+  publishState(
+    slotImages: Uint8Array,
+    dirtyMask: BigUint64Array | Uint32Array,
+    account: Uint8Array,
+    stateHash: bigint,
+  ): void;
 }
 
 export function invariant(cond: unknown, message: string): asserts cond {
@@ -69,7 +88,10 @@ export function checkSlotImage(image: Uint8Array, i: number, where: string): Uin
   const slotId = dv.getUint32(0, true);
   const stage = dv.getUint8(4);
   if (slotId !== i || stage < 1 || stage > 6) {
-    throw new ZincError("INVALID_IMAGE", `Condition failed: ${where} slot ${i} image has slot_id ${slotId}, stage ${stage}`);
+    throw new ZincError(
+      "INVALID_IMAGE",
+      `Condition failed: ${where} slot ${i} image has slot_id ${slotId}, stage ${stage}`,
+    );
   }
   return image;
 }

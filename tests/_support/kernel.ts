@@ -5,14 +5,20 @@
  */
 
 import { afterEach } from "bun:test";
-import { ExecutionKernel } from "../../src/kernel/index.ts";
 import type { KernelOutcome } from "../../src/contracts/records.ts";
 import type { VenueEvent, VenueEventKind } from "../../src/contracts/venue.ts";
+import { ExecutionKernel } from "../../src/kernel/index.ts";
 
 export const T0 = 1_700_000_000_000;
 
-export function freshKernel(opts: { slots?: number; limit?: number; hungMs?: number; capital?: number } = {}): ExecutionKernel {
-  const k = ExecutionKernel.open({ slotCount: opts.slots ?? 4, activeSlotLimit: opts.limit, hungOrderMs: opts.hungMs ?? 5_000 });
+export function freshKernel(
+  opts: { slots?: number; limit?: number; hungMs?: number; capital?: number } = {},
+): ExecutionKernel {
+  const k = ExecutionKernel.open({
+    slotCount: opts.slots ?? 4,
+    activeSlotLimit: opts.limit,
+    hungOrderMs: opts.hungMs ?? 5_000,
+  });
   if (opts.capital !== 0) {
     const seeded = k.apply({ type: "SEED_CAPITAL", capital: opts.capital ?? 10_000, now_ms: T0 });
     if (!seeded.accepted) throw new Error(`test setup: seeding capital failed: ${JSON.stringify(seeded.diagnostics)}`);
@@ -26,7 +32,9 @@ export function freshKernel(opts: { slots?: number; limit?: number; hungMs?: num
  */
 export function kernelsPerTest(opts: Parameters<typeof freshKernel>[0]): () => ExecutionKernel {
   const live: ExecutionKernel[] = [];
-  afterEach(() => live.splice(0).forEach((k) => k.destroy()));
+  afterEach(() => {
+    for (const k of live.splice(0)) k.destroy();
+  });
   return () => {
     const k = freshKernel(opts);
     live.push(k);
@@ -34,25 +42,57 @@ export function kernelsPerTest(opts: Parameters<typeof freshKernel>[0]): () => E
   };
 }
 
-export function enter(k: ExecutionKernel, slot = 0, o: { trade?: string; side?: "LONG" | "SHORT"; size?: number; asset?: string; now?: number } = {}): KernelOutcome {
+export function enter(
+  k: ExecutionKernel,
+  slot = 0,
+  o: { trade?: string; side?: "LONG" | "SHORT"; size?: number; asset?: string; now?: number } = {},
+): KernelOutcome {
   return k.apply({
-    type: "ENTER", slot_id: slot, trade_id: o.trade ?? `T${slot}`, asset: o.asset ?? "BTC-USDT", side: o.side ?? "LONG",
-    size: o.size ?? 1, price: null, leverage: 5, now_ms: o.now ?? T0 + 1,
+    type: "ENTER",
+    slot_id: slot,
+    trade_id: o.trade ?? `T${slot}`,
+    asset: o.asset ?? "BTC-USDT",
+    side: o.side ?? "LONG",
+    size: o.size ?? 1,
+    price: null,
+    leverage: 5,
+    now_ms: o.now ?? T0 + 1,
   });
 }
 
-export function exit(k: ExecutionKernel, slot = 0, size = 1, reason: "SIGNAL" | "TP" | "SL" | "MANUAL" = "SIGNAL", now = T0 + 100): KernelOutcome {
+export function exit(
+  k: ExecutionKernel,
+  slot = 0,
+  size = 1,
+  reason: "SIGNAL" | "TP" | "SL" | "MANUAL" = "SIGNAL",
+  now = T0 + 100,
+): KernelOutcome {
   return k.apply({ type: "EXIT", slot_id: slot, size, price: null, reason, now_ms: now });
 }
 
 let eventSeq = 0;
 
-export function event(kind: VenueEventKind, clientOrderId: string, cum: number, avg: number, o: Partial<VenueEvent> = {}): VenueEvent {
+export function event(
+  kind: VenueEventKind,
+  clientOrderId: string,
+  cum: number,
+  avg: number,
+  o: Partial<VenueEvent> = {},
+): VenueEvent {
   eventSeq++;
   return {
-    kind, event_id: o.event_id ?? `${clientOrderId}:${kind}:${cum}:${eventSeq}`, venue_order_id: o.venue_order_id ?? `9${clientOrderId.length}1234567890123456`,
-    client_order_id: clientOrderId, asset: "BTC-USDT", filled_size_cumulative: cum, avg_price: avg,
-    last_fill_size: 0, last_fill_price: 0, fee_cumulative: o.fee_cumulative ?? 0, venue_time_ms: T0, ...o,
+    kind,
+    event_id: o.event_id ?? `${clientOrderId}:${kind}:${cum}:${eventSeq}`,
+    venue_order_id: o.venue_order_id ?? `9${clientOrderId.length}1234567890123456`,
+    client_order_id: clientOrderId,
+    asset: "BTC-USDT",
+    filled_size_cumulative: cum,
+    avg_price: avg,
+    last_fill_size: 0,
+    last_fill_price: 0,
+    fee_cumulative: o.fee_cumulative ?? 0,
+    venue_time_ms: T0,
+    ...o,
   };
 }
 
@@ -61,7 +101,13 @@ export function feed(k: ExecutionKernel, e: VenueEvent, now = T0 + 10, slot: num
 }
 
 /** Entry filled fully at `price`: slot in POSITION_OPEN. */
-export function openPosition(k: ExecutionKernel, slot = 0, size = 1, price = 100, side: "LONG" | "SHORT" = "LONG"): void {
+export function openPosition(
+  k: ExecutionKernel,
+  slot = 0,
+  size = 1,
+  price = 100,
+  side: "LONG" | "SHORT" = "LONG",
+): void {
   const r = enter(k, slot, { size, side });
   if (!r.accepted) throw new Error(`test setup: enter refused: ${JSON.stringify(r.diagnostics)}`);
   const coid = k.slot(slot).entry_order!.client_order_id;

@@ -6,8 +6,8 @@
  */
 
 import fc from "fast-check";
-import type { ExecutionKernel } from "../../src/kernel/index.ts";
 import type { VenueEvent, VenueEventKind } from "../../src/contracts/venue.ts";
+import type { ExecutionKernel } from "../../src/kernel/index.ts";
 import { T0 } from "./kernel.ts";
 
 export type Action =
@@ -25,15 +25,51 @@ export type Action =
 export function actionArb(slots: number): fc.Arbitrary<Action> {
   const slot = fc.integer({ min: 0, max: slots }); // includes one out-of-range slot id
   return fc.oneof(
-    { weight: 3, arbitrary: fc.record({ t: fc.constant("enter" as const), slot, side: fc.constantFrom("LONG" as const, "SHORT" as const), lots: fc.integer({ min: 1, max: 10 }) }) },
-    { weight: 2, arbitrary: fc.record({ t: fc.constant("exit" as const), slot, frac: fc.double({ min: 0.05, max: 1.2, noNaN: true }) }) },
+    {
+      weight: 3,
+      arbitrary: fc.record({
+        t: fc.constant("enter" as const),
+        slot,
+        side: fc.constantFrom("LONG" as const, "SHORT" as const),
+        lots: fc.integer({ min: 1, max: 10 }),
+      }),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.record({
+        t: fc.constant("exit" as const),
+        slot,
+        frac: fc.double({ min: 0.05, max: 1.2, noNaN: true }),
+      }),
+    },
     { weight: 1, arbitrary: fc.record({ t: fc.constant("cancel" as const), slot }) },
     { weight: 1, arbitrary: fc.record({ t: fc.constant("mark" as const), price: fc.integer({ min: 50, max: 150 }) }) },
     { weight: 1, arbitrary: fc.record({ t: fc.constant("tick" as const), dt: fc.integer({ min: 0, max: 10_000 }) }) },
-    { weight: 6, arbitrary: fc.record({ t: fc.constant("fill" as const), slot, kind: fc.constantFrom<VenueEventKind>("ACK", "PARTIAL_FILL", "PARTIAL_FILL", "FULL_FILL", "FULL_FILL", "CANCEL_ACK", "CANCEL_REJECT", "REJECT"), frac: fc.double({ min: 0, max: 1.1, noNaN: true }), price: fc.integer({ min: 50, max: 150 }) }) },
+    {
+      weight: 6,
+      arbitrary: fc.record({
+        t: fc.constant("fill" as const),
+        slot,
+        kind: fc.constantFrom<VenueEventKind>(
+          "ACK",
+          "PARTIAL_FILL",
+          "PARTIAL_FILL",
+          "FULL_FILL",
+          "FULL_FILL",
+          "CANCEL_ACK",
+          "CANCEL_REJECT",
+          "REJECT",
+        ),
+        frac: fc.double({ min: 0, max: 1.1, noNaN: true }),
+        price: fc.integer({ min: 50, max: 150 }),
+      }),
+    },
     { weight: 2, arbitrary: fc.record({ t: fc.constant("dup" as const), pick: fc.nat() }) },
     { weight: 1, arbitrary: fc.record({ t: fc.constant("stale" as const), slot }) },
-    { weight: 1, arbitrary: fc.record({ t: fc.constant("reconcile" as const), slot, lots: fc.integer({ min: 0, max: 10 }) }) },
+    {
+      weight: 1,
+      arbitrary: fc.record({ t: fc.constant("reconcile" as const), slot, lots: fc.integer({ min: 0, max: 10 }) }),
+    },
     { weight: 1, arbitrary: fc.record({ t: fc.constant("hostile" as const), variant: fc.nat({ max: 7 }) }) },
   );
 }
@@ -53,7 +89,10 @@ export class Driver {
    */
   private target(slot: number, stages: readonly string[]): number {
     if (slot >= this.k.slotCount) return slot;
-    const fit = this.k.slots().filter((s) => stages.includes(s.stage)).map((s) => s.slot_id);
+    const fit = this.k
+      .slots()
+      .filter((s) => stages.includes(s.stage))
+      .map((s) => s.slot_id);
     return fit.length === 0 ? slot : fit[slot % fit.length]!;
   }
 
@@ -63,12 +102,31 @@ export class Driver {
     if (a.t === "fill" || a.t === "cancel") a = { ...a, slot: this.target(a.slot, ["ENTRY_WORKING", "EXIT_WORKING"]) };
     if (a.t === "exit") a = { ...a, slot: this.target(a.slot, ["POSITION_OPEN"]) };
     if (a.t === "reconcile") a = { ...a, slot: this.target(a.slot, ["STALE_STATE_RECONCILING"]) };
-    const s = a.t !== "mark" && a.t !== "tick" && a.t !== "dup" && a.t !== "hostile" && a.slot < this.k.slotCount ? this.k.slot(a.slot) : null;
+    const s =
+      a.t !== "mark" && a.t !== "tick" && a.t !== "dup" && a.t !== "hostile" && a.slot < this.k.slotCount
+        ? this.k.slot(a.slot)
+        : null;
     switch (a.t) {
       case "enter":
-        return { type: "ENTER", slot_id: a.slot, trade_id: `P${++this.trades}`, asset: "BTC-USDT", side: a.side, size: a.lots / 100, price: null, leverage: 3, now_ms: this.now };
+        return {
+          type: "ENTER",
+          slot_id: a.slot,
+          trade_id: `P${++this.trades}`,
+          asset: "BTC-USDT",
+          side: a.side,
+          size: a.lots / 100,
+          price: null,
+          leverage: 3,
+          now_ms: this.now,
+        };
       case "exit":
-        return { type: "EXIT", slot_id: a.slot, size: s ? Math.max(0.01, Math.round(s.size * a.frac * 100) / 100) : 0.01, reason: "SIGNAL", now_ms: this.now };
+        return {
+          type: "EXIT",
+          slot_id: a.slot,
+          size: s ? Math.max(0.01, Math.round(s.size * a.frac * 100) / 100) : 0.01,
+          reason: "SIGNAL",
+          now_ms: this.now,
+        };
       case "cancel":
         return { type: "CANCEL", slot_id: a.slot, now_ms: this.now };
       case "mark":
@@ -81,10 +139,20 @@ export class Driver {
         if (!order) return null;
         const cum = Math.min(order.intended_size * 1.1, Math.round(order.intended_size * a.frac * 100) / 100);
         const e: VenueEvent = {
-          kind: a.kind, event_id: `ev${++this.events}`, venue_order_id: `8${order.client_order_id.length}00000000000000001`,
-          client_order_id: order.client_order_id, asset: "BTC-USDT", filled_size_cumulative: a.kind === "FULL_FILL" ? order.intended_size : cum,
-          avg_price: a.price, last_fill_size: 0, last_fill_price: 0, fee_cumulative: cum * a.price * 0.0005, venue_time_ms: this.now,
-          ...(a.kind === "REJECT" ? { reject_reason: a.price % 2 === 0 ? "RATE_LIMITED" as const : "VENUE" as const } : {}),
+          kind: a.kind,
+          event_id: `ev${++this.events}`,
+          venue_order_id: `8${order.client_order_id.length}00000000000000001`,
+          client_order_id: order.client_order_id,
+          asset: "BTC-USDT",
+          filled_size_cumulative: a.kind === "FULL_FILL" ? order.intended_size : cum,
+          avg_price: a.price,
+          last_fill_size: 0,
+          last_fill_price: 0,
+          fee_cumulative: cum * a.price * 0.0005,
+          venue_time_ms: this.now,
+          ...(a.kind === "REJECT"
+            ? { reject_reason: a.price % 2 === 0 ? ("RATE_LIMITED" as const) : ("VENUE" as const) }
+            : {}),
         };
         this.venueEvents.push(e);
         return { type: "VENUE_EVENT", slot_id: null, event: e, now_ms: this.now };
@@ -97,7 +165,17 @@ export class Driver {
       case "stale":
         return { type: "MARK_STALE", slot_id: a.slot, reason: "DIVERGENCE", now_ms: this.now };
       case "reconcile":
-        return { type: "RECONCILE", slot_id: a.slot, truth: { side: a.lots === 0 ? null : (s?.side ?? "LONG"), size: a.lots / 100, avg_price: 100, open_order: null }, now_ms: this.now };
+        return {
+          type: "RECONCILE",
+          slot_id: a.slot,
+          truth: {
+            side: a.lots === 0 ? null : (s?.side ?? "LONG"),
+            size: a.lots / 100,
+            avg_price: 100,
+            open_order: null,
+          },
+          now_ms: this.now,
+        };
       case "hostile":
         return HOSTILE[a.variant]!(this.now);
     }
@@ -112,12 +190,57 @@ export class Driver {
 }
 
 const HOSTILE: Array<(now: number) => unknown> = [
-  (now) => ({ type: "ENTER", slot_id: 0, trade_id: "H", asset: "BTC-USDT", side: "LONG", size: Number.NaN, leverage: 5, now_ms: now }),
-  (now) => ({ type: "ENTER", slot_id: 0, trade_id: "H", asset: "BTC-USDT", side: "LONG", size: -1, leverage: 5, now_ms: now }),
+  (now) => ({
+    type: "ENTER",
+    slot_id: 0,
+    trade_id: "H",
+    asset: "BTC-USDT",
+    side: "LONG",
+    size: Number.NaN,
+    leverage: 5,
+    now_ms: now,
+  }),
+  (now) => ({
+    type: "ENTER",
+    slot_id: 0,
+    trade_id: "H",
+    asset: "BTC-USDT",
+    side: "LONG",
+    size: -1,
+    leverage: 5,
+    now_ms: now,
+  }),
   (now) => ({ type: "EXIT", slot_id: 0, size: Number.POSITIVE_INFINITY, reason: "TP", now_ms: now }),
   (now) => ({ type: "MARK_PRICE", asset: "BTC-USDT", price: Number.NEGATIVE_INFINITY, now_ms: now }),
-  (now) => ({ type: "ENTER", slot_id: 9999, trade_id: "H", asset: "BTC-USDT", side: "LONG", size: 1, leverage: 5, now_ms: now }),
-  (now) => ({ type: "ENTER", slot_id: 0, trade_id: "x".repeat(40), asset: "BTC-USDT", side: "LONG", size: 1, leverage: 5, now_ms: now }),
+  (now) => ({
+    type: "ENTER",
+    slot_id: 9999,
+    trade_id: "H",
+    asset: "BTC-USDT",
+    side: "LONG",
+    size: 1,
+    leverage: 5,
+    now_ms: now,
+  }),
+  (now) => ({
+    type: "ENTER",
+    slot_id: 0,
+    trade_id: "x".repeat(40),
+    asset: "BTC-USDT",
+    side: "LONG",
+    size: 1,
+    leverage: 5,
+    now_ms: now,
+  }),
   (now) => ({ type: "NOPE", now_ms: now }),
-  (now) => ({ type: "ENTER", slot_id: 0, trade_id: "H", asset: "BTC-USDT", side: "SIDEWAYS", size: 1e30, leverage: 5, now_ms: now }),
+  (now) => ({
+    type: "ENTER",
+    slot_id: 0,
+    trade_id: "H",
+    asset: "BTC-USDT",
+    side: "SIDEWAYS",
+    size: 1e30,
+    leverage: 5,
+    now_ms: now,
+  }),
 ];

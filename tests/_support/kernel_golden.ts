@@ -9,8 +9,8 @@
  * Entry points: `goldenDigests(runs)`, `GOLDEN_FILE`.
  */
 
-import fc from "fast-check";
 import { join } from "node:path";
+import fc from "fast-check";
 import { ExecutionKernel } from "../../src/kernel/index.ts";
 import { actionArb, Driver } from "./kernel_actions.ts";
 

@@ -13,7 +13,7 @@
 
 import { expect, test } from "bun:test";
 import { resolve } from "node:path";
-import { audit, runChaos, type ChaosVerdict } from "../../src/chaos/index.ts";
+import { audit, type ChaosVerdict, runChaos } from "../../src/chaos/index.ts";
 import type { AccountRecord, SlotRecord } from "../../src/contracts/records.ts";
 import { SystemClock } from "../../src/launcher/system_clock.ts";
 
@@ -24,7 +24,12 @@ async function run(seed: number, steps: number, corruptTruth = false): Promise<C
   return v;
 }
 
-for (const [seed, steps] of [[10, 10], [31, 4], [1, 6], [2, 6]] as const) {
+for (const [seed, steps] of [
+  [10, 10],
+  [31, 4],
+  [1, 6],
+  [2, 6],
+] as const) {
   test(`seed ${seed} (${steps} steps): kernel equals exchange truth after every step and the event sequence replays to the same hash`, async () => {
     const v = await run(seed, steps);
     expect(v.violations).toEqual([]);
@@ -42,18 +47,39 @@ test("canary: a phantom position planted in the truth is flagged as POSITION at 
 }, 30_000);
 
 test("the auditor flags a working slot whose order the venue does not have, an orphan venue order and unsettled capital", () => {
-  const slot = { slot_id: 0, stage: "ENTRY_WORKING", asset: "BTC-USDT", side: "LONG", size: 0, is_open: true, stale_reason: null, exit_order: null,
-    entry_order: { client_order_id: "T1-E", status: "PENDING_SUBMIT", filled_size: 0, intended_size: 0.01 } } as unknown as SlotRecord;
+  const slot = {
+    slot_id: 0,
+    stage: "ENTRY_WORKING",
+    asset: "BTC-USDT",
+    side: "LONG",
+    size: 0,
+    is_open: true,
+    stale_reason: null,
+    exit_order: null,
+    entry_order: { client_order_id: "T1-E", status: "PENDING_SUBMIT", filled_size: 0, intended_size: 0.01 },
+  } as unknown as SlotRecord;
   const account = { capital: 10_005, trade_seq: 0 } as AccountRecord;
   const found = audit({
-    slots: [slot], account, seededCapital: 10_000, settlements: [], diagnostics: [],
-    truth: { positions: [], open_orders: [{ client_order_id: "t9-e", asset: "BTC-USDT", size: 1, filled: 0 }], wallet: 10_000, placements_max: 2 },
+    slots: [slot],
+    account,
+    seededCapital: 10_000,
+    settlements: [],
+    diagnostics: [],
+    truth: {
+      positions: [],
+      open_orders: [{ client_order_id: "t9-e", asset: "BTC-USDT", size: 1, filled: 0 }],
+      wallet: 10_000,
+      placements_max: 2,
+    },
   });
   expect(found.map((f) => f.invariant).sort()).toEqual(["CAPITAL", "DUPLICATE", "ORPHAN_ORDER", "STUCK_WORKING"]);
 });
 
 test("`dita-v2 chaos --seed N` prints SEED=N first, then a clean JSON verdict, and exits 0", async () => {
-  const p = Bun.spawn([process.execPath, resolve(import.meta.dir, "../../src/cli/main.ts"), "chaos", "--seed", "5", "--steps", "2"], { stdout: "pipe", stderr: "pipe" });
+  const p = Bun.spawn(
+    [process.execPath, resolve(import.meta.dir, "../../src/cli/main.ts"), "chaos", "--seed", "5", "--steps", "2"],
+    { stdout: "pipe", stderr: "pipe" },
+  );
   const timer = setTimeout(() => p.kill("SIGKILL"), 25_000);
   const [out, code] = await Promise.all([new Response(p.stdout).text(), p.exited]);
   clearTimeout(timer);

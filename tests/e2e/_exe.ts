@@ -26,7 +26,10 @@ export interface Run {
 
 export function run(args: string[], env: Record<string, string> = {}, cwd?: string, exe = requireExe()): Run {
   const r = Bun.spawnSync([exe, ...args], {
-    cwd, env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/root", ...env }, stdout: "pipe", stderr: "pipe",
+    cwd,
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/root", ...env },
+    stdout: "pipe",
+    stderr: "pipe",
   });
   return { code: r.exitCode ?? -1, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
 }

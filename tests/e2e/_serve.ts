@@ -14,15 +14,25 @@ export interface Served {
   token: string;
   proc: ReturnType<typeof Bun.spawn>;
   stderr: () => string;
-  call(path: string, init?: { method?: string; body?: unknown; token?: string | null; raw?: string }): Promise<{ status: number; body: any }>;
+  call(
+    path: string,
+    init?: { method?: string; body?: unknown; token?: string | null; raw?: string },
+  ): Promise<{ status: number; body: any }>;
   stop(): Promise<number>;
   kill9(): Promise<void>;
 }
 
 export async function startServe(env: Record<string, string> = {}, stateDir = scratch("dita-serve-")): Promise<Served> {
   const proc = Bun.spawn([requireExe(), "serve"], {
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", DITA_V2_STATE_DIR: stateDir, DITA_V2_HTTP_PORT: "0", ...env },
-    stdout: "pipe", stderr: "pipe",
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "/root",
+      DITA_V2_STATE_DIR: stateDir,
+      DITA_V2_HTTP_PORT: "0",
+      ...env,
+    },
+    stdout: "pipe",
+    stderr: "pipe",
   });
   let err = "";
   const reader = (proc.stderr as ReadableStream<Uint8Array>).getReader();
@@ -47,13 +57,21 @@ export async function startServe(env: Record<string, string> = {}, stateDir = sc
   const token = env.DITA_V2_OPERATOR_TOKEN ?? readFileSync(join(stateDir, "operator.token"), "utf8").trim();
   const base = url;
   return {
-    url: base, stateDir, token, proc, stderr: () => err,
+    url: base,
+    stateDir,
+    token,
+    proc,
+    stderr: () => err,
     async call(path, init = {}) {
       const headers: Record<string, string> = { "Content-Type": "application/json" };
       const t = init.token === undefined ? token : init.token;
       if (t !== null) headers.Authorization = `Bearer ${t}`;
       const body = init.raw ?? (init.body === undefined ? undefined : JSON.stringify(init.body));
-      const res = await fetch(`${base}${path}`, { method: init.method ?? (body === undefined ? "GET" : "POST"), headers, body });
+      const res = await fetch(`${base}${path}`, {
+        method: init.method ?? (body === undefined ? "GET" : "POST"),
+        headers,
+        body,
+      });
       const text = await res.text();
       let parsed: unknown = text;
       try {

@@ -35,10 +35,19 @@ export interface SimProc {
   stop(): Promise<number>;
 }
 
-export async function startSim(seed = 7, apiKey = "e2e-sim-key-0001", secret = "e2e-sim-secret-0001"): Promise<SimProc> {
-  const proc = Bun.spawn([requireExe(), "sim", "--port", "0", "--api-key", apiKey, "--secret", secret, "--seed", String(seed)], {
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root" }, stdout: "pipe", stderr: "pipe",
-  });
+export async function startSim(
+  seed = 7,
+  apiKey = "e2e-sim-key-0001",
+  secret = "e2e-sim-secret-0001",
+): Promise<SimProc> {
+  const proc = Bun.spawn(
+    [requireExe(), "sim", "--port", "0", "--api-key", apiKey, "--secret", secret, "--seed", String(seed)],
+    {
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root" },
+      stdout: "pipe",
+      stderr: "pipe",
+    },
+  );
   const reader = (proc.stdout as ReadableStream<Uint8Array>).getReader();
   let out = "";
   let line: RegExpExecArray | null = null;
@@ -63,8 +72,19 @@ export async function startSim(seed = 7, apiKey = "e2e-sim-key-0001", secret = "
     return res.json();
   };
   return {
-    url, wsUrl, port: Number(port), apiKey, secret, proc,
-    env: { DITA_V2_VENUE: "BINGX", BINGX_BASE_URL: url, BINGX_WS_URL: wsUrl, BINGX_API_KEY: apiKey, BINGX_API_SECRET: secret },
+    url,
+    wsUrl,
+    port: Number(port),
+    apiKey,
+    secret,
+    proc,
+    env: {
+      DITA_V2_VENUE: "BINGX",
+      BINGX_BASE_URL: url,
+      BINGX_WS_URL: wsUrl,
+      BINGX_API_KEY: apiKey,
+      BINGX_API_SECRET: secret,
+    },
     state: () => admin("/_sim/state") as Promise<SimStateDoc>,
     setPrice: async (symbol, price) => void (await admin("/_sim/price", { symbol, price })),
     async stop() {

@@ -6,7 +6,7 @@
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { run } from "./_exe.ts";
-import { eventually, startServe, type Served } from "./_serve.ts";
+import { eventually, type Served, startServe } from "./_serve.ts";
 
 let s: Served;
 let env: Record<string, string>;
@@ -30,7 +30,22 @@ describe("operator CLI against serve", () => {
   });
 
   test("intent enter, mark and exit trade a slot to CLOSED, each exiting 0 with the kernel outcome", async () => {
-    const enter = cli("intent", "enter", "--slot", "0", "--trade", "C1", "--asset", "BTC-USDT", "--side", "LONG", "--size", "0.01", "--leverage", "3");
+    const enter = cli(
+      "intent",
+      "enter",
+      "--slot",
+      "0",
+      "--trade",
+      "C1",
+      "--asset",
+      "BTC-USDT",
+      "--side",
+      "LONG",
+      "--size",
+      "0.01",
+      "--leverage",
+      "3",
+    );
     expect(enter.code).toBe(0);
     expect(JSON.parse(enter.stdout).transitions[0]).toMatchObject({ from: "IDLE", to: "ENTRY_WORKING" });
     await eventually("filled", async () => (await s.call("/slots/0")).body.stage === "POSITION_OPEN");
@@ -48,7 +63,20 @@ describe("operator CLI against serve", () => {
 
   test("a bad number is one line and exit 2, nothing sent", () => {
     const before = JSON.parse(cli("status").stdout).state_hash;
-    const r = cli("intent", "enter", "--slot", "1", "--trade", "C2", "--asset", "BTC-USDT", "--side", "LONG", "--size", "abc");
+    const r = cli(
+      "intent",
+      "enter",
+      "--slot",
+      "1",
+      "--trade",
+      "C2",
+      "--asset",
+      "BTC-USDT",
+      "--side",
+      "LONG",
+      "--size",
+      "abc",
+    );
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
     expect(r.stderr).toContain("--size must be a number");

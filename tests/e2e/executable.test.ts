@@ -11,7 +11,9 @@ import { join } from "node:path";
 import { requireExe, run, scratch } from "./_exe.ts";
 
 const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 /** A lone copy of the executable; `outsideTmp` keeps it visible when a test hides /tmp. */
 function loneCopy(outsideTmp = false): { dir: string; exe: string } {
@@ -28,7 +30,18 @@ describe("dist/dita-v2", () => {
   test("--help lists every command", () => {
     const r = run(["--help"]);
     expect(r.code).toBe(0);
-    for (const c of ["serve", "once", "status", "healthcheck", "intent", "control", "replay", "ctl", "sim", "verify-isolation"]) {
+    for (const c of [
+      "serve",
+      "once",
+      "status",
+      "healthcheck",
+      "intent",
+      "control",
+      "replay",
+      "ctl",
+      "sim",
+      "verify-isolation",
+    ]) {
       expect(r.stdout).toContain(c);
     }
   });
@@ -46,7 +59,12 @@ describe("dist/dita-v2", () => {
   });
 
   test("bad configuration exits non-zero with one line naming the variable", () => {
-    for (const [name, value] of [["DITA_V2_SLOTS", "banana"], ["DITA_V2_VENUE", "NYSE"], ["DITA_V2_HTTP_PORT", "99999"], ["DITA_V2_RECONCILE_ON_RESTART", "yes"]] as Array<[string, string]>) {
+    for (const [name, value] of [
+      ["DITA_V2_SLOTS", "banana"],
+      ["DITA_V2_VENUE", "NYSE"],
+      ["DITA_V2_HTTP_PORT", "99999"],
+      ["DITA_V2_RECONCILE_ON_RESTART", "yes"],
+    ] as Array<[string, string]>) {
       const r = run(["once"], { [name]: value! }, scratch());
       expect(r.code).not.toBe(0);
       expect(r.stderr.trim().split("\n")).toHaveLength(1);
@@ -68,22 +86,33 @@ describe("dist/dita-v2", () => {
   });
 
   const inPrivateMounts = (script: string, env: Record<string, string>) =>
-    Bun.spawnSync(["unshare", "-m", "--propagation", "private", "sh", "-c", script], { env: { PATH: process.env.PATH ?? "", ...env }, stdout: "pipe", stderr: "pipe" });
+    Bun.spawnSync(["unshare", "-m", "--propagation", "private", "sh", "-c", script], {
+      env: { PATH: process.env.PATH ?? "", ...env },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
 
   test("a read-only or noexec TMPDIR falls back with a warning naming why", () => {
     const { dir, exe } = loneCopy();
     for (const opt of ["ro", "noexec"]) {
       const mnt = join(dir, `mnt-${opt}`);
-      const r = inPrivateMounts(`mkdir -p ${mnt} && mount -t tmpfs -o ${opt},size=64m tmpfs ${mnt} && cd ${dir} && ${exe} once`, { TMPDIR: mnt, HOME: dir });
+      const r = inPrivateMounts(
+        `mkdir -p ${mnt} && mount -t tmpfs -o ${opt},size=64m tmpfs ${mnt} && cd ${dir} && ${exe} once`,
+        { TMPDIR: mnt, HOME: dir },
+      );
       expect(r.exitCode).toBe(0);
-      expect(r.stderr.toString()).toContain(`TMPDIR=${mnt} is not usable (${opt === "ro" ? "read-only" : "mounted noexec"})`);
+      expect(r.stderr.toString()).toContain(
+        `TMPDIR=${mnt} is not usable (${opt === "ro" ? "read-only" : "mounted noexec"})`,
+      );
     }
   });
 
   test("when no directory can host the libraries, one line names every place tried", () => {
     const { dir, exe } = loneCopy(true);
     const r = inPrivateMounts(`mount -t tmpfs -o noexec,size=64m tmpfs /tmp && cd ${dir} && ${exe} once`, {
-      TMPDIR: "/tmp", DITA_V2_STATE_DIR: "/tmp/state", HOME: "/proc/no-home",
+      TMPDIR: "/tmp",
+      DITA_V2_STATE_DIR: "/tmp/state",
+      HOME: "/proc/no-home",
     });
     const err = r.stderr.toString().trim();
     expect(r.exitCode).not.toBe(0);

@@ -11,8 +11,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { rmSync } from "node:fs";
 import { scratch } from "./_exe.ts";
-import { eventually, startServe, type Served } from "./_serve.ts";
-import { ShmPrefixes, simSize, startSim, type SimProc, type SimStateDoc } from "./_sim.ts";
+import { eventually, type Served, startServe } from "./_serve.ts";
+import { ShmPrefixes, type SimProc, type SimStateDoc, simSize, startSim } from "./_sim.ts";
 
 let sim: SimProc;
 const prefixes = new ShmPrefixes();
@@ -30,7 +30,10 @@ afterAll(async () => {
 });
 
 async function serve(prefix: string, stateDir: string, extra: Record<string, string> = {}): Promise<Served> {
-  const s = await startServe({ ...sim.env, DITA_V2_ZINC: "REAL", DITA_V2_ZINC_PREFIX: prefix, DITA_V2_SLOTS: "4", ...extra }, stateDir);
+  const s = await startServe(
+    { ...sim.env, DITA_V2_ZINC: "REAL", DITA_V2_ZINC_PREFIX: prefix, DITA_V2_SLOTS: "4", ...extra },
+    stateDir,
+  );
   serves.push(s);
   return s;
 }
@@ -39,11 +42,17 @@ const slotOf = async (s: Served, id: number) => (await s.call(`/slots/${id}`)).b
 let trades = 0;
 /** Trade ids are unique within the file: the sim refuses a reused client order id (as BingX does). */
 const enter = (s: Served, slot_id: number, asset: string, size: number, price: number | null = null) =>
-  s.call("/intents", { body: { type: "ENTER", slot_id, trade_id: `BX${++trades}`, asset, side: "LONG", size, price, leverage: 5 } });
-const exit = (s: Served, slot_id: number, size: number) => s.call("/intents", { body: { type: "EXIT", slot_id, size, reason: "SIGNAL" } });
+  s.call("/intents", {
+    body: { type: "ENTER", slot_id, trade_id: `BX${++trades}`, asset, side: "LONG", size, price, leverage: 5 },
+  });
+const exit = (s: Served, slot_id: number, size: number) =>
+  s.call("/intents", { body: { type: "EXIT", slot_id, size, reason: "SIGNAL" } });
 
 /** The slot's belief equals the sim's truth: same size on its asset and, when open, same entry price. */
-function expectSlotEqualsSim(slot: { stage: string; asset: string; size: number; entry_price: number }, state: SimStateDoc): void {
+function expectSlotEqualsSim(
+  slot: { stage: string; asset: string; size: number; entry_price: number },
+  state: SimStateDoc,
+): void {
   const truth = simSize(state, slot.asset);
   expect(slot.size).toBeCloseTo(truth, 9);
   if (truth > 0) {
@@ -65,10 +74,14 @@ describe("serve on BINGX against bingx-sim as its own process", () => {
     expect(simSize(await sim.state(), "BTC-USDT")).toBeCloseTo(0.02, 9);
 
     expect((await exit(s, 0, 0.01)).status).toBe(200);
-    await eventually("first exit leg filled", async () => {
-      const slot = await slotOf(s, 0);
-      return slot.stage === "POSITION_OPEN" && Math.abs(slot.size - 0.01) < 1e-12;
-    }, 10_000);
+    await eventually(
+      "first exit leg filled",
+      async () => {
+        const slot = await slotOf(s, 0);
+        return slot.stage === "POSITION_OPEN" && Math.abs(slot.size - 0.01) < 1e-12;
+      },
+      10_000,
+    );
     expectSlotEqualsSim(await slotOf(s, 0), await sim.state());
 
     expect((await exit(s, 0, 0.01)).status).toBe(200);
@@ -91,7 +104,11 @@ describe("serve on BINGX against bingx-sim as its own process", () => {
     expect((await enter(s1, 0, "BTC-USDT", 0.01)).status).toBe(200);
     expect((await enter(s1, 1, "ETH-USDT", 0.05, 3100)).status).toBe(200);
     await eventually("BTC entry filled", async () => (await slotOf(s1, 0)).stage === "POSITION_OPEN", 10_000);
-    await eventually("ETH limit order resting at the sim", async () => (await slotOf(s1, 1)).entry_order?.status === "ACKED", 10_000);
+    await eventually(
+      "ETH limit order resting at the sim",
+      async () => (await slotOf(s1, 1)).entry_order?.status === "ACKED",
+      10_000,
+    );
     expectSlotEqualsSim(await slotOf(s1, 0), await sim.state());
     await s1.kill9();
 
@@ -112,7 +129,11 @@ describe("serve on BINGX against bingx-sim as its own process", () => {
 
     expect((await exit(s2, 0, 0.01)).status).toBe(200);
     expect((await exit(s2, 1, 0.05)).status).toBe(200);
-    await eventually("both closed", async () => (await slotOf(s2, 0)).stage === "CLOSED" && (await slotOf(s2, 1)).stage === "CLOSED", 10_000);
+    await eventually(
+      "both closed",
+      async () => (await slotOf(s2, 0)).stage === "CLOSED" && (await slotOf(s2, 1)).stage === "CLOSED",
+      10_000,
+    );
     const end = await sim.state();
     expect(end.positions).toEqual([]);
     const account = (await s2.call("/status")).body.account;
@@ -126,7 +147,11 @@ describe("serve on BINGX against bingx-sim as its own process", () => {
     const dir = scratch("dita-bx-belief-");
     const s1 = await serve(prefix, dir);
     expect((await enter(s1, 2, "SOL-USDT", 1, 140)).status).toBe(200);
-    await eventually("SOL limit order resting at the sim", async () => (await slotOf(s1, 2)).entry_order?.status === "ACKED", 10_000);
+    await eventually(
+      "SOL limit order resting at the sim",
+      async () => (await slotOf(s1, 2)).entry_order?.status === "ACKED",
+      10_000,
+    );
     const before = await slotOf(s1, 2);
     await s1.kill9();
     await sim.setPrice("SOL-USDT", 130);

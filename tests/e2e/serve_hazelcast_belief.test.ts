@@ -15,12 +15,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import { readBelief } from "../../src/launcher/belief.ts";
-import { newHzClient, type HzClient } from "../../src/projection/_hz_client.ts";
+import { type HzClient, newHzClient } from "../../src/projection/_hz_client.ts";
 import { hazelcastLib } from "../../src/projection/_libs.ts";
-import { freePort, startHazelcast, type HazelcastService } from "../integration/_services.ts";
+import { freePort, type HazelcastService, startHazelcast } from "../integration/_services.ts";
 import { scratch } from "./_exe.ts";
-import { eventually, startServe, type Served } from "./_serve.ts";
-import { removeShm, ShmPrefixes, simSize, startSim, type SimProc, type SimStateDoc } from "./_sim.ts";
+import { eventually, type Served, startServe } from "./_serve.ts";
+import { removeShm, ShmPrefixes, type SimProc, type SimStateDoc, simSize, startSim } from "./_sim.ts";
 
 /** One strategy (namespace, so one DOLPHIN_STATE_<NS> map) per test: rows of one never meet another. */
 const mapOf = (strategy: string) => `DOLPHIN_STATE_${strategy.toUpperCase()}`;
@@ -45,14 +45,26 @@ afterAll(async () => {
 }, 60_000);
 
 function shmFiles(prefix: string): string[] {
-  return existsSync("/dev/shm") ? readdirSync("/dev/shm").filter((n) => n === prefix || n.startsWith(`${prefix}.`)) : [];
+  return existsSync("/dev/shm")
+    ? readdirSync("/dev/shm").filter((n) => n === prefix || n.startsWith(`${prefix}.`))
+    : [];
 }
 
 async function serve(strategy: string, prefix: string, extra: Record<string, string> = {}): Promise<Served> {
-  const s = await startServe({
-    ...sim.env, DITA_V2_ZINC: "REAL", DITA_V2_ZINC_PREFIX: prefix, DITA_V2_SLOTS: "4", DITA_V2_STRATEGY: strategy,
-    DITA_V2_HAZELCAST: "REAL", DITA_V2_HAZELCAST_ADDR: hz.addr, DITA_V2_HAZELCAST_CLUSTER: hz.cluster, ...extra,
-  }, scratch("dita-hzb-"));
+  const s = await startServe(
+    {
+      ...sim.env,
+      DITA_V2_ZINC: "REAL",
+      DITA_V2_ZINC_PREFIX: prefix,
+      DITA_V2_SLOTS: "4",
+      DITA_V2_STRATEGY: strategy,
+      DITA_V2_HAZELCAST: "REAL",
+      DITA_V2_HAZELCAST_ADDR: hz.addr,
+      DITA_V2_HAZELCAST_CLUSTER: hz.cluster,
+      ...extra,
+    },
+    scratch("dita-hzb-"),
+  );
   serves.push(s);
   return s;
 }
@@ -64,8 +76,11 @@ async function row(strategy: string, slotId: number): Promise<Record<string, any
 const slotOf = async (s: Served, id: number) => (await s.call(`/slots/${id}`)).body;
 let trades = 0;
 const enter = (s: Served, slot_id: number, asset: string, size: number, price: number | null = null) =>
-  s.call("/intents", { body: { type: "ENTER", slot_id, trade_id: `HZ${++trades}`, asset, side: "LONG", size, price, leverage: 5 } });
-const exit = (s: Served, slot_id: number, size: number) => s.call("/intents", { body: { type: "EXIT", slot_id, size, reason: "SIGNAL" } });
+  s.call("/intents", {
+    body: { type: "ENTER", slot_id, trade_id: `HZ${++trades}`, asset, side: "LONG", size, price, leverage: 5 },
+  });
+const exit = (s: Served, slot_id: number, size: number) =>
+  s.call("/intents", { body: { type: "EXIT", slot_id, size, reason: "SIGNAL" } });
 
 function expectSlotEqualsSim(slot: { asset: string; size: number; entry_price: number }, state: SimStateDoc): void {
   const truth = simSize(state, slot.asset);
@@ -85,10 +100,14 @@ async function killAndWipe(s: Served, prefix: string): Promise<void> {
 /** Exits every listed slot fully, waits for CLOSED, and checks the account against the sim. */
 async function closeAll(s: Served, slots: Array<[number, number]>, tradeSeq: number): Promise<void> {
   for (const [id, size] of slots) expect((await exit(s, id, size)).status).toBe(200);
-  await eventually("closed", async () => {
-    for (const [id] of slots) if ((await slotOf(s, id)).stage !== "CLOSED") return false;
-    return true;
-  }, 15_000);
+  await eventually(
+    "closed",
+    async () => {
+      for (const [id] of slots) if ((await slotOf(s, id)).stage !== "CLOSED") return false;
+      return true;
+    },
+    15_000,
+  );
   const end = await sim.state();
   expect(end.positions).toEqual([]);
   const account = (await s.call("/status")).body.account;
@@ -104,10 +123,14 @@ describe("serve restores its last belief from Hazelcast when the state region is
     expect((await enter(s1, 2, "ETH-USDT", 0.05, 3100)).status).toBe(200);
     await eventually("BTC entry filled", async () => (await slotOf(s1, 1)).stage === "POSITION_OPEN", 10_000);
     await eventually("ETH limit resting", async () => (await slotOf(s1, 2)).entry_order?.status === "ACKED", 10_000);
-    await eventually(`${mapOf(ns)} shows both slots`, async () => {
-      const [r1, r2] = [await row(ns, 1), await row(ns, 2)];
-      return r1?.stage === "POSITION_OPEN" && r1.size === 0.02 && r2?.entry_order?.status === "ACKED";
-    }, 10_000);
+    await eventually(
+      `${mapOf(ns)} shows both slots`,
+      async () => {
+        const [r1, r2] = [await row(ns, 1), await row(ns, 2)];
+        return r1?.stage === "POSITION_OPEN" && r1.size === 0.02 && r2?.entry_order?.status === "ACKED";
+      },
+      10_000,
+    );
     await killAndWipe(s1, prefix);
     await sim.setPrice("ETH-USDT", 3000); // the resting BUY 3100 fills while serve is down
     const truth = await sim.state();
@@ -121,8 +144,17 @@ describe("serve restores its last belief from Hazelcast when the state region is
       { slot_id: 2, from: "ENTRY_WORKING", to: "POSITION_OPEN", size_before: 0, size_after: 0.05 },
     ]);
     for (const id of [1, 2]) expectSlotEqualsSim(status.slots[id], truth);
-    expect(s2.stderr()).toContain(`belief: state region empty; read 2 row(s) of ${mapOf(ns)} from hazelcast ${hz.addr}`);
-    await closeAll(s2, [[1, 0.02], [2, 0.05]], 2);
+    expect(s2.stderr()).toContain(
+      `belief: state region empty; read 2 row(s) of ${mapOf(ns)} from hazelcast ${hz.addr}`,
+    );
+    await closeAll(
+      s2,
+      [
+        [1, 0.02],
+        [2, 0.05],
+      ],
+      2,
+    );
     expect(await s2.stop()).toBe(0);
   }, 90_000);
 
@@ -130,7 +162,11 @@ describe("serve restores its last belief from Hazelcast when the state region is
     const [ns, prefix] = ["belief_r0", prefixes.fresh("hzb0")];
     const s1 = await serve(ns, prefix, { DITA_V2_RECONCILE_ON_RESTART: "0" });
     expect((await enter(s1, 0, "SOL-USDT", 1, 140)).status).toBe(200);
-    await eventually(`${mapOf(ns)} shows the resting SOL entry`, async () => (await row(ns, 0))?.entry_order?.status === "ACKED", 10_000);
+    await eventually(
+      `${mapOf(ns)} shows the resting SOL entry`,
+      async () => (await row(ns, 0))?.entry_order?.status === "ACKED",
+      10_000,
+    );
     await killAndWipe(s1, prefix);
     await sim.setPrice("SOL-USDT", 130);
     const truth = await sim.state();
@@ -139,9 +175,13 @@ describe("serve restores its last belief from Hazelcast when the state region is
     const status = (await s2.call("/status")).body;
     expect(status.control.reconcile_on_restart).toBe(false);
     expect(status.recovery).toMatchObject({ belief_source: "hazelcast", restored: [0], refused: [] });
-    expect(status.recovery.reconciled).toEqual([{ slot_id: 0, from: "ENTRY_WORKING", to: "POSITION_OPEN", size_before: 0, size_after: 1 }]);
+    expect(status.recovery.reconciled).toEqual([
+      { slot_id: 0, from: "ENTRY_WORKING", to: "POSITION_OPEN", size_before: 0, size_after: 1 },
+    ]);
     expectSlotEqualsSim(status.slots[0], truth);
-    expect(s2.stderr()).toContain("belief from hazelcast: reconciling with the venue although DITA_V2_RECONCILE_ON_RESTART=0");
+    expect(s2.stderr()).toContain(
+      "belief from hazelcast: reconciling with the venue although DITA_V2_RECONCILE_ON_RESTART=0",
+    );
     await closeAll(s2, [[0, 1]], 1);
     expect(await s2.stop()).toBe(0);
   }, 60_000);
@@ -156,7 +196,13 @@ describe("serve restores its last belief from Hazelcast when the state region is
     await m.set("3", new HazelcastJsonValue(JSON.stringify({ ...good, slot_id: 3 })));
     const lines: string[] = [];
     const zero = [new Uint8Array(448), new Uint8Array(448), new Uint8Array(448), new Uint8Array(448)];
-    const inputs = { zincImages: zero, slots: 4, strategy: "rows", hazelcast: { addr: hz.addr, cluster: hz.cluster }, log: (l: string) => lines.push(l) };
+    const inputs = {
+      zincImages: zero,
+      slots: 4,
+      strategy: "rows",
+      hazelcast: { addr: hz.addr, cluster: hz.cluster },
+      log: (l: string) => lines.push(l),
+    };
     const belief = await readBelief(inputs);
     expect(belief.source).toBe("hazelcast");
     expect(belief.images.map((b) => b.some((x) => x !== 0))).toEqual([false, false, false, true]);
@@ -168,7 +214,9 @@ describe("serve restores its last belief from Hazelcast when the state region is
 
     const survivor: Uint8Array[] = [...zero];
     survivor[2] = belief.images[3]!;
-    expect(await readBelief({ ...inputs, zincImages: survivor, hazelcast: { addr: "127.0.0.1:1", cluster: "x" } })).toEqual({ source: "zinc", images: survivor });
+    expect(
+      await readBelief({ ...inputs, zincImages: survivor, hazelcast: { addr: "127.0.0.1:1", cluster: "x" } }),
+    ).toEqual({ source: "zinc", images: survivor });
 
     lines.length = 0;
     const addr = `127.0.0.1:${await freePort()}`;
@@ -185,7 +233,11 @@ describe("serve restores its last belief from Hazelcast when the state region is
     const [ns, prefix] = ["belief_down", prefixes.fresh("hzbdown")];
     const s1 = await serve(ns, prefix);
     expect((await enter(s1, 3, "BTC-USDT", 0.01)).status).toBe(200);
-    await eventually(`${mapOf(ns)} shows slot 3 open`, async () => (await row(ns, 3))?.stage === "POSITION_OPEN", 10_000);
+    await eventually(
+      `${mapOf(ns)} shows slot 3 open`,
+      async () => (await row(ns, 3))?.stage === "POSITION_OPEN",
+      10_000,
+    );
     await killAndWipe(s1, prefix);
     await client!.shutdown().catch(() => {});
     client = null;
@@ -195,9 +247,14 @@ describe("serve restores its last belief from Hazelcast when the state region is
     const status = (await s2.call("/status")).body;
     expect(status.recovery).toMatchObject({ belief_source: "none", restored: [], reconciled: [], refused: [] });
     expect(status.slots.every((s: { stage: string }) => s.stage === "IDLE")).toBe(true);
-    const belief = s2.stderr().split("\n").filter((l) => l.includes("belief:"));
+    const belief = s2
+      .stderr()
+      .split("\n")
+      .filter((l) => l.includes("belief:"));
     expect(belief).toHaveLength(1);
-    expect(belief[0]).toContain(`belief: state region empty and hazelcast ${hz.addr} (cluster "belief") unreachable at start: `);
+    expect(belief[0]).toContain(
+      `belief: state region empty and hazelcast ${hz.addr} (cluster "belief") unreachable at start: `,
+    );
     expect(belief[0]).toContain("starting with no belief (venue positions are not adopted)");
     expect((await s2.call("/health")).status).toBe(200);
     expect(await s2.stop()).toBe(0);

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { run } from "./_exe.ts";
-import { eventually, startServe, type Served } from "./_serve.ts";
+import { eventually, type Served, startServe } from "./_serve.ts";
 
 let s: Served;
 beforeAll(async () => {
@@ -29,16 +29,34 @@ describe("serve over HTTP (mock venue)", () => {
   });
 
   test("a whole trade: enter, fill, mark, partial exit leg, final exit, settled once", async () => {
-    const enter = await s.call("/intents", { body: { type: "ENTER", slot_id: 0, trade_id: "H1", asset: "BTC-USDT", side: "LONG", size: 0.02, price: null, leverage: 5 } });
+    const enter = await s.call("/intents", {
+      body: {
+        type: "ENTER",
+        slot_id: 0,
+        trade_id: "H1",
+        asset: "BTC-USDT",
+        side: "LONG",
+        size: 0.02,
+        price: null,
+        leverage: 5,
+      },
+    });
     expect(enter.status).toBe(200);
     expect(enter.body.transitions[0]).toMatchObject({ from: "IDLE", to: "ENTRY_WORKING" });
     await eventually("entry filled", async () => (await slot(0)).stage === "POSITION_OPEN");
     const mark = await s.call("/intents", { body: { type: "MARK_PRICE", asset: "BTC-USDT", price: 65100 } });
     expect(mark.status).toBe(200);
     expect((await slot(0)).unrealized_pnl).toBeCloseTo(2, 9);
-    expect((await s.call("/intents", { body: { type: "EXIT", slot_id: 0, size: 0.01, reason: "TP" } })).status).toBe(200);
-    await eventually("first leg filled", async () => (await slot(0)).stage === "POSITION_OPEN" && (await slot(0)).size === 0.01);
-    expect((await s.call("/intents", { body: { type: "EXIT", slot_id: 0, size: 0.01, reason: "SIGNAL" } })).status).toBe(200);
+    expect((await s.call("/intents", { body: { type: "EXIT", slot_id: 0, size: 0.01, reason: "TP" } })).status).toBe(
+      200,
+    );
+    await eventually(
+      "first leg filled",
+      async () => (await slot(0)).stage === "POSITION_OPEN" && (await slot(0)).size === 0.01,
+    );
+    expect(
+      (await s.call("/intents", { body: { type: "EXIT", slot_id: 0, size: 0.01, reason: "SIGNAL" } })).status,
+    ).toBe(200);
     await eventually("closed", async () => (await slot(0)).stage === "CLOSED");
     const account = (await s.call("/status")).body.account;
     expect(account.trade_seq).toBe(1);
@@ -49,7 +67,9 @@ describe("serve over HTTP (mock venue)", () => {
   test("no token is 401, a wrong token is 401, and nothing changes", async () => {
     const before = (await s.call("/status")).body.state_hash;
     expect((await s.call("/intents", { body: { type: "CANCEL", slot_id: 0 }, token: null })).status).toBe(401);
-    expect((await s.call("/intents", { body: { type: "CANCEL", slot_id: 0 }, token: "x".repeat(43) })).status).toBe(401);
+    expect((await s.call("/intents", { body: { type: "CANCEL", slot_id: 0 }, token: "x".repeat(43) })).status).toBe(
+      401,
+    );
     expect((await s.call("/status")).body.state_hash).toBe(before);
   });
 
@@ -61,20 +81,39 @@ describe("serve over HTTP (mock venue)", () => {
   });
 
   test("an oversized body is refused with 413", async () => {
-    expect((await s.call("/intents", { raw: JSON.stringify({ type: "MARK_PRICE", pad: "x".repeat(20_000) }) })).status).toBe(413);
+    expect(
+      (await s.call("/intents", { raw: JSON.stringify({ type: "MARK_PRICE", pad: "x".repeat(20_000) }) })).status,
+    ).toBe(413);
   });
 
   test("bad numbers are 422 with INVALID_INTENT from the kernel", async () => {
-    const r = await s.call("/intents", { body: { type: "ENTER", slot_id: 1, trade_id: "H2", asset: "BTC-USDT", side: "LONG", size: -3, leverage: 5 } });
+    const r = await s.call("/intents", {
+      body: { type: "ENTER", slot_id: 1, trade_id: "H2", asset: "BTC-USDT", side: "LONG", size: -3, leverage: 5 },
+    });
     expect(r.status).toBe(422);
     expect(r.body.diagnostics[0]).toMatchObject({ code: "INVALID_INTENT", details: { field: "SIZE" } });
-    const s2 = await s.call("/intents", { body: { type: "ENTER", slot_id: 1, trade_id: "H2", asset: "BTC-USDT", side: "LONG", size: "1e400", leverage: 5 } });
+    const s2 = await s.call("/intents", {
+      body: { type: "ENTER", slot_id: 1, trade_id: "H2", asset: "BTC-USDT", side: "LONG", size: "1e400", leverage: 5 },
+    });
     expect(s2.status).toBe(422);
   });
 
   test("a busy slot is SLOT_BUSY and an invalid transition is INVALID_TRANSITION", async () => {
-    await s.call("/intents", { body: { type: "ENTER", slot_id: 2, trade_id: "H3", asset: "BTC-USDT", side: "SHORT", size: 0.01, price: 70000, leverage: 2 } });
-    const busy = await s.call("/intents", { body: { type: "ENTER", slot_id: 2, trade_id: "H4", asset: "BTC-USDT", side: "SHORT", size: 0.01, leverage: 2 } });
+    await s.call("/intents", {
+      body: {
+        type: "ENTER",
+        slot_id: 2,
+        trade_id: "H3",
+        asset: "BTC-USDT",
+        side: "SHORT",
+        size: 0.01,
+        price: 70000,
+        leverage: 2,
+      },
+    });
+    const busy = await s.call("/intents", {
+      body: { type: "ENTER", slot_id: 2, trade_id: "H4", asset: "BTC-USDT", side: "SHORT", size: 0.01, leverage: 2 },
+    });
     expect([busy.status, busy.body.diagnostics[0].code]).toEqual([422, "SLOT_BUSY"]);
     const bad = await s.call("/intents", { body: { type: "EXIT", slot_id: 3, size: 0.01, reason: "SL" } });
     expect([bad.status, bad.body.diagnostics[0].code]).toEqual([422, "INVALID_TRANSITION"]);
@@ -95,7 +134,13 @@ describe("serve over HTTP (mock venue)", () => {
 
   test("metrics expose inputs, transitions, diagnostics by code, stages and capital", async () => {
     const m = (await s.call("/metrics")).body as string;
-    for (const needle of ["dita_v2_inputs_total{type=\"ENTER\"}", "dita_v2_transitions_total{trigger=\"FULL_FILL\"}", "dita_v2_diagnostics_total{code=\"SLOT_BUSY\"}", "dita_v2_slots{stage=\"CLOSED\"}", "dita_v2_capital"]) {
+    for (const needle of [
+      'dita_v2_inputs_total{type="ENTER"}',
+      'dita_v2_transitions_total{trigger="FULL_FILL"}',
+      'dita_v2_diagnostics_total{code="SLOT_BUSY"}',
+      'dita_v2_slots{stage="CLOSED"}',
+      "dita_v2_capital",
+    ]) {
       expect(m).toContain(needle);
     }
   });

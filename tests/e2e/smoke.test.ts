@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { rmSync } from "node:fs";
 import { run, scratch } from "./_exe.ts";
-import { simSize, startSim, type SimProc } from "./_sim.ts";
+import { type SimProc, simSize, startSim } from "./_sim.ts";
 
 let sim: SimProc;
 const dir = scratch("dita-smoke-");
@@ -31,7 +31,16 @@ describe("dita-v2 smoke", () => {
     const report = JSON.parse(r.stdout);
     expect(report.ok).toBe(true);
     expect(report.steps.map((s: { name: string }) => s.name)).toEqual([
-      "precheck", "connect", "rules", "balance", "enter", "wait fill", "exit", "wait close", "verify", "disconnect",
+      "precheck",
+      "connect",
+      "rules",
+      "balance",
+      "enter",
+      "wait fill",
+      "exit",
+      "wait close",
+      "verify",
+      "disconnect",
     ]);
     expect(report.steps.every((s: { ok: boolean }) => s.ok)).toBe(true);
     expect(report.size).toBe(14); // smallest DOGE size with 5% headroom over the 2 USDT minimum at 0.15
@@ -64,24 +73,38 @@ describe("dita-v2 smoke", () => {
     const r = run(["smoke", "--symbol", "TRX-USDT", "--dry-run", "--strategy", "pink", "--venue-url", sim.url], env());
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("nothing is sent");
-    for (const line of ["DITA_V2_VENUE=BINGX", "DITA_V2_ZINC=MEMORY", "DITA_V2_STRATEGY=pink", `BINGX_BASE_URL=${sim.url}`, `BINGX_WS_URL=${sim.wsUrl}`]) {
+    for (const line of [
+      "DITA_V2_VENUE=BINGX",
+      "DITA_V2_ZINC=MEMORY",
+      "DITA_V2_STRATEGY=pink",
+      `BINGX_BASE_URL=${sim.url}`,
+      `BINGX_WS_URL=${sim.wsUrl}`,
+    ]) {
       expect(r.stdout).toContain(`  ${line}\n`);
     }
     expect(r.stdout).toContain(`BINGX_API_SECRET=******** (${sim.secret.length} chars)`);
     expect(r.stdout).not.toContain(sim.secret);
-    expect(r.stdout).toMatch(/ 1\. precheck: [^\n]+\n[\s\S]* 5\. enter: ENTER slot 0: MARKET LONG[\s\S]* 10\. disconnect: /);
+    expect(r.stdout).toMatch(
+      / 1\. precheck: [^\n]+\n[\s\S]* 5\. enter: ENTER slot 0: MARKET LONG[\s\S]* 10\. disconnect: /,
+    );
     expect((await sim.state()).counters.requests).toBe(before.requests);
   });
 
   test("a live smoke without BINGX_SMOKE_LIVE=1 is refused with one line and exit 2; its dry run says it would refuse", () => {
-    const r = run(["smoke", "--symbol", "TRX-USDT"], { BINGX_API_KEY: "live-key-12345678", BINGX_API_SECRET: "live-secret-12345678" });
+    const r = run(["smoke", "--symbol", "TRX-USDT"], {
+      BINGX_API_KEY: "live-key-12345678",
+      BINGX_API_SECRET: "live-secret-12345678",
+    });
     expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
     expect(r.stderr.trim().split("\n")).toEqual([
       "dita-v2: refusing a live smoke: live BingX is off; set BINGX_SMOKE_LIVE=1 to allow it (or point it at a sim with --venue-url http://127.0.0.1:PORT)",
     ]);
     const noKeys = run(["smoke", "--symbol", "TRX-USDT"], { BINGX_SMOKE_LIVE: "1" });
-    expect([noKeys.code, noKeys.stderr.trim()]).toEqual([2, "dita-v2: refusing a live smoke: BINGX_API_KEY is not set (required when BINGX_SMOKE_LIVE=1) (or point it at a sim with --venue-url http://127.0.0.1:PORT)"]);
+    expect([noKeys.code, noKeys.stderr.trim()]).toEqual([
+      2,
+      "dita-v2: refusing a live smoke: BINGX_API_KEY is not set (required when BINGX_SMOKE_LIVE=1) (or point it at a sim with --venue-url http://127.0.0.1:PORT)",
+    ]);
     const dry = run(["smoke", "--symbol", "TRX-USDT", "--dry-run"], {});
     expect(dry.code).toBe(0);
     expect(dry.stdout).toContain("would refuse: refusing a live smoke: live BingX is off");

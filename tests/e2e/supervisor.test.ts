@@ -17,10 +17,10 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { freePort } from "../integration/_services.ts";
 import { EXE, run, scratch } from "./_exe.ts";
 import { eventually } from "./_serve.ts";
-import { removeShm, simSize, startSim, uniquePrefix, type SimProc } from "./_sim.ts";
-import { freePort } from "../integration/_services.ts";
+import { removeShm, type SimProc, simSize, startSim, uniquePrefix } from "./_sim.ts";
 
 const REPO = resolve(import.meta.dir, "../..");
 const TOKEN = "e2e-supervisor-token-0123456789";
@@ -36,13 +36,20 @@ let env: Record<string, string> = {};
 
 function installSupervisor(): void {
   if (Bun.which("supervisord") && Bun.which("supervisorctl")) return;
-  const r = spawnSync("bash", ["-c", `source ${join(REPO, "scripts/services/supervisor.sh")} && sv_install`], { encoding: "utf8", timeout: 300_000 });
+  const r = spawnSync("bash", ["-c", `source ${join(REPO, "scripts/services/supervisor.sh")} && sv_install`], {
+    encoding: "utf8",
+    timeout: 300_000,
+  });
   if (r.status !== 0 || !Bun.which("supervisord")) throw new Error(`could not install supervisor: ${r.stderr}`);
 }
 
 const ctl = (...args: string[]) => run(["ctl", ...args, "--conf", conf], env, root, exe);
 const script = (...args: string[]) => {
-  const r = spawnSync("bash", [join(root, "supervisor/supervisorctl.sh"), "dita_v2", ...args], { encoding: "utf8", env, timeout: 90_000 });
+  const r = spawnSync("bash", [join(root, "supervisor/supervisorctl.sh"), "dita_v2", ...args], {
+    encoding: "utf8",
+    env,
+    timeout: 90_000,
+  });
   return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
 };
 const svLog = () => readFileSync(join(svDir, "supervisord.log"), "utf8");
@@ -50,13 +57,27 @@ const svLog = () => readFileSync(join(svDir, "supervisord.log"), "utf8");
 /** supervisor.getProcessInfo over the XML-RPC unix socket (services.md §3.5). */
 async function processInfo(): Promise<{ state: string; pid: number; exitstatus: number }> {
   const body = `<?xml version="1.0"?><methodCall><methodName>supervisor.getProcessInfo</methodName><params><param><value><string>dolphin:dita_v2</string></value></param></params></methodCall>`;
-  const xml = await (await fetch("http://localhost/RPC2", { method: "POST", body, headers: { "Content-Type": "text/xml" }, unix: sock } as RequestInit)).text();
+  const xml = await (
+    await fetch("http://localhost/RPC2", {
+      method: "POST",
+      body,
+      headers: { "Content-Type": "text/xml" },
+      unix: sock,
+    } as RequestInit)
+  ).text();
   const f = (k: string) => new RegExp(`<name>${k}</name>\\s*<value><\\w+>([^<]*)<`).exec(xml)?.[1] ?? "";
   return { state: f("statename"), pid: Number(f("pid")), exitstatus: Number(f("exitstatus")) };
 }
 
 async function api(path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const init: RequestInit = body === undefined ? {} : { method: "POST", body: JSON.stringify(body), headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json" } };
+  const init: RequestInit =
+    body === undefined
+      ? {}
+      : {
+          method: "POST",
+          body: JSON.stringify(body),
+          headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json" },
+        };
   const res = await fetch(`http://127.0.0.1:${port}${path}`, init).catch(() => null);
   return res === null ? { status: 0, body: null } : { status: res.status, body: await res.json().catch(() => null) };
 }
@@ -83,11 +104,17 @@ beforeAll(async () => {
   port = await freePort();
   mkdirSync(join(root, "supervisor"), { recursive: true });
   mkdirSync(join(root, "dist"), { recursive: true });
-  for (const f of ["dolphin-supervisord.conf", "supervisorctl.sh"]) copyFileSync(join(REPO, "supervisor", f), join(root, "supervisor", f));
+  for (const f of ["dolphin-supervisord.conf", "supervisorctl.sh"])
+    copyFileSync(join(REPO, "supervisor", f), join(root, "supervisor", f));
   copyFileSync(EXE, exe);
   env = {
-    PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/root", ...sim.env,
-    DITA_V2_ZINC_PREFIX: prefix, DITA_V2_HTTP_PORT: String(port), DITA_V2_OPERATOR_TOKEN: TOKEN, DITA_V2_SLOTS: "8",
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    HOME: process.env.HOME ?? "/root",
+    ...sim.env,
+    DITA_V2_ZINC_PREFIX: prefix,
+    DITA_V2_HTTP_PORT: String(port),
+    DITA_V2_OPERATOR_TOKEN: TOKEN,
+    DITA_V2_SLOTS: "8",
   };
 }, 300_000);
 
@@ -107,7 +134,11 @@ describe("dolphin:dita_v2 under a real supervisord", () => {
 
   test("supervisord started directly without the posture variables refuses the config and names the variable", () => {
     mkdirSync(svDir, { recursive: true });
-    const r = spawnSync("supervisord", ["-c", conf], { encoding: "utf8", env: { PATH: env.PATH, HOME: env.HOME }, timeout: 30_000 });
+    const r = spawnSync("supervisord", ["-c", conf], {
+      encoding: "utf8",
+      env: { PATH: env.PATH, HOME: env.HOME },
+      timeout: 30_000,
+    });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("'ENV_DITA_V2_VENUE'");
     expect(existsSync(join(svDir, "supervisord.pid"))).toBe(false);
@@ -130,17 +161,30 @@ describe("dolphin:dita_v2 under a real supervisord", () => {
   }, 30_000);
 
   test("kill -9 of the program: supervisord restarts it and the new process reconciles the open position with the sim", async () => {
-    const enter = await api("/intents", { type: "ENTER", slot_id: 0, trade_id: "SV1", asset: "BTC-USDT", side: "LONG", size: 0.01, price: null, leverage: 5 });
+    const enter = await api("/intents", {
+      type: "ENTER",
+      slot_id: 0,
+      trade_id: "SV1",
+      asset: "BTC-USDT",
+      side: "LONG",
+      size: 0.01,
+      price: null,
+      leverage: 5,
+    });
     expect(enter.status).toBe(200);
     await eventually("position open", async () => (await api("/slots/0")).body?.stage === "POSITION_OPEN", 10_000);
     expect(simSize(await sim.state(), "BTC-USDT")).toBeCloseTo(0.01, 9);
     const before = await processInfo();
     expect(before.state).toBe("RUNNING");
     process.kill(before.pid, "SIGKILL");
-    const after = await eventually("restarted with a new pid", async () => {
-      const info = await processInfo();
-      return info.state === "RUNNING" && info.pid !== before.pid ? info : null;
-    }, 20_000);
+    const after = await eventually(
+      "restarted with a new pid",
+      async () => {
+        const info = await processInfo();
+        return info.state === "RUNNING" && info.pid !== before.pid ? info : null;
+      },
+      20_000,
+    );
     expect(svLog()).toContain("exited: dita_v2 (terminated by SIGKILL; not expected)");
     const status = await eventually("the restarted process answers", async () => (await api("/status")).body, 15_000);
     expect(status.started_at_ms).toBeGreaterThan(0);

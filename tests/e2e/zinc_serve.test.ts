@@ -16,7 +16,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ZincStateReader } from "../../src/zinc/index.ts";
-import { eventually, startServe, type Served } from "./_serve.ts";
+import { eventually, type Served, startServe } from "./_serve.ts";
 import { ShmPrefixes } from "./_sim.ts";
 
 const ROOT = join(import.meta.dir, "../..");
@@ -34,10 +34,17 @@ afterEach(async () => {
 });
 
 async function serve(prefix: string, extra: Record<string, string> = {}, stateDir?: string): Promise<Served> {
-  const s = await startServe({
-    DITA_V2_ZINC: "REAL", DITA_V2_CONTROL_PLANE: "REAL_ZINC", DITA_V2_ZINC_PREFIX: prefix, DITA_V2_SLOTS: String(SLOTS),
-    DITA_V2_MOCK_PRICES: "BTC-USDT=65000,ETH-USDT=3500", ...extra,
-  }, stateDir);
+  const s = await startServe(
+    {
+      DITA_V2_ZINC: "REAL",
+      DITA_V2_CONTROL_PLANE: "REAL_ZINC",
+      DITA_V2_ZINC_PREFIX: prefix,
+      DITA_V2_SLOTS: String(SLOTS),
+      DITA_V2_MOCK_PRICES: "BTC-USDT=65000,ETH-USDT=3500",
+      ...extra,
+    },
+    stateDir,
+  );
   serves.push(s);
   return s;
 }
@@ -54,10 +61,18 @@ function journal(stateDir: string): JournalLine[] {
   const dir = join(stateDir, "journal");
   const out: JournalLine[] = [];
   for (const file of readdirSync(dir).sort()) {
-    const lines = readFileSync(join(dir, file), "utf8").split("\n").slice(1).filter((l) => l.endsWith("}"));
+    const lines = readFileSync(join(dir, file), "utf8")
+      .split("\n")
+      .slice(1)
+      .filter((l) => l.endsWith("}"));
     for (const l of lines) {
       const e = JSON.parse(l) as { seq: number; input?: JournalLine["input"]; record_b64?: string };
-      out.push({ file, seq: e.seq, input: e.input, record: e.record_b64 === undefined ? undefined : Buffer.from(e.record_b64, "base64") });
+      out.push({
+        file,
+        seq: e.seq,
+        input: e.input,
+        record: e.record_b64 === undefined ? undefined : Buffer.from(e.record_b64, "base64"),
+      });
     }
   }
   return out;
@@ -68,13 +83,28 @@ function bunFixture(script: string, args: string[]) {
 }
 
 async function output(p: ReturnType<typeof Bun.spawn>): Promise<any> {
-  const [code, out, err] = await Promise.all([p.exited, new Response(p.stdout as ReadableStream).text(), new Response(p.stderr as ReadableStream).text()]);
+  const [code, out, err] = await Promise.all([
+    p.exited,
+    new Response(p.stdout as ReadableStream).text(),
+    new Response(p.stderr as ReadableStream).text(),
+  ]);
   if (code !== 0) throw new Error(`fixture exited ${code}: ${err.slice(-800)}`);
   return JSON.parse(out.trim().split("\n").pop()!);
 }
 
 async function openPosition(s: Served, slot: number, tradeId: string): Promise<void> {
-  const r = await s.call("/intents", { body: { type: "ENTER", slot_id: slot, trade_id: tradeId, asset: "BTC-USDT", side: "LONG", size: 0.01, price: null, leverage: 5 } });
+  const r = await s.call("/intents", {
+    body: {
+      type: "ENTER",
+      slot_id: slot,
+      trade_id: tradeId,
+      asset: "BTC-USDT",
+      side: "LONG",
+      size: 0.01,
+      price: null,
+      leverage: 5,
+    },
+  });
   expect(r.status).toBe(200);
   await eventually(`slot ${slot} open`, async () => (await s.call(`/slots/${slot}`)).body.stage === "POSITION_OPEN");
 }
@@ -88,7 +118,23 @@ describe("Zinc through dist/dita-v2 serve", () => {
   test("a stdlib Python strategy pushes an ENTER by kernel/ABI.md and sees the kernel apply it in the state region", async () => {
     const prefix = prefixes.fresh("py");
     const s = await serve(prefix);
-    const py = Bun.spawn(["python3", join(FIXTURES, "py_strategy.py"), "enter", prefix, "0", "PY1", "BTC-USDT", "LONG", "0.02", "5", String(Date.now()), "10000"], { stdout: "pipe", stderr: "pipe" });
+    const py = Bun.spawn(
+      [
+        "python3",
+        join(FIXTURES, "py_strategy.py"),
+        "enter",
+        prefix,
+        "0",
+        "PY1",
+        "BTC-USDT",
+        "LONG",
+        "0.02",
+        "5",
+        String(Date.now()),
+        "10000",
+      ],
+      { stdout: "pipe", stderr: "pipe" },
+    );
     const out = await output(py);
     expect(out.push).toBe("OK");
     expect(out.slot).toMatchObject({ slot_id: 0, trade_id: "PY1", asset: "BTC-USDT", side: 1, leverage: 5 });
@@ -133,13 +179,19 @@ describe("Zinc through dist/dita-v2 serve", () => {
     const prefix = prefixes.fresh("mp");
     const s = await serve(prefix);
     const n = 2_000;
-    const producers = [0, 1, 2, 3].map((p) => bunFixture("ring_producer.ts", [LIB, prefix, String(p + 1), String(n), "ETH-USDT"]));
+    const producers = [0, 1, 2, 3].map((p) =>
+      bunFixture("ring_producer.ts", [LIB, prefix, String(p + 1), String(n), "ETH-USDT"]),
+    );
     const results = await Promise.all(producers.map(output));
     for (const r of results) expect(r).toMatchObject({ pushed: n, gave_up: false });
-    await eventually("ring drained", async () => {
-      const ring = (await s.call("/status")).body.zinc.ring;
-      return ring.head === 4 * n && ring.tail === 4 * n;
-    }, 10_000);
+    await eventually(
+      "ring drained",
+      async () => {
+        const ring = (await s.call("/status")).body.zinc.ring;
+        return ring.head === 4 * n && ring.tail === 4 * n;
+      },
+      10_000,
+    );
     const seen = new Map<number, number[]>();
     for (const l of journal(s.stateDir)) {
       if (l.record === undefined) continue;
@@ -178,7 +230,12 @@ describe("Zinc through dist/dita-v2 serve", () => {
 
     const asIs = await serve(prefix, { DITA_V2_RECONCILE_ON_RESTART: "0" });
     const restored = (await asIs.call("/slots/0")).body;
-    expect(restored).toMatchObject({ stage: "POSITION_OPEN", trade_id: "CR1", size: 0.01, entry_price: beforeDv.getFloat64(32, true) });
+    expect(restored).toMatchObject({
+      stage: "POSITION_OPEN",
+      trade_id: "CR1",
+      size: 0.01,
+      entry_price: beforeDv.getFloat64(32, true),
+    });
     expect(restored.version).toBe(Number(beforeDv.getBigUint64(8, true)) + 1); // the restore is itself one change
     const restoreLine = journal(asIs.stateDir).find((l) => l.input?.type === "RESTORE_SLOT");
     expect(Buffer.from(restoreLine!.input!.image_b64!, "base64").equals(Buffer.from(before))).toBe(true);
@@ -194,8 +251,12 @@ describe("Zinc through dist/dita-v2 serve", () => {
     expect((await reconciled.call("/slots/0")).body).toMatchObject({ stage: "IDLE", size: 0 });
     const report = (await reconciled.call("/status")).body.recovery;
     expect(report.restored).toEqual([0]);
-    expect(report.reconciled).toEqual([{ slot_id: 0, from: "POSITION_OPEN", to: "IDLE", size_before: 0.01, size_after: 0 }]);
-    const inputs = journal(reconciled.stateDir).filter((l) => l.input !== undefined).map((l) => l.input!.type); // this lifetime's journal
+    expect(report.reconciled).toEqual([
+      { slot_id: 0, from: "POSITION_OPEN", to: "IDLE", size_before: 0.01, size_after: 0 },
+    ]);
+    const inputs = journal(reconciled.stateDir)
+      .filter((l) => l.input !== undefined)
+      .map((l) => l.input!.type); // this lifetime's journal
     expect(inputs.slice(0, 3)).toEqual(["RESTORE_SLOT", "MARK_STALE", "RECONCILE"]);
     const m = (await reconciled.call("/metrics")).body as string;
     expect(metric(m, 'dita_v2_transitions_total{trigger="MARK_STALE"}')).toBe(1); // POSITION_OPEN -> STALE_STATE_RECONCILING
@@ -210,9 +271,28 @@ describe("Zinc through dist/dita-v2 serve", () => {
     await openPosition(s, 0, "C1");
     const before = (await s.call("/control")).body;
     expect(before).toMatchObject({ mode: "NORMAL", verbosity: "QUIET", active_slot_limit: SLOTS });
-    const enter = { type: "ENTER", slot_id: 1, trade_id: "C2", asset: "BTC-USDT", side: "LONG", size: 0.01, price: null, leverage: 5, now_ms: Date.now() };
+    const enter = {
+      type: "ENTER",
+      slot_id: 1,
+      trade_id: "C2",
+      asset: "BTC-USDT",
+      side: "LONG",
+      size: 0.01,
+      price: null,
+      leverage: 5,
+      now_ms: Date.now(),
+    };
     const change = { mode: "DEBUG", verbosity: "TRACE", active_slot_limit: 1 };
-    const out = await output(bunFixture("control_then_enter.ts", [LIB, prefix, String(SLOTS), JSON.stringify(change), "77", JSON.stringify(enter)]));
+    const out = await output(
+      bunFixture("control_then_enter.ts", [
+        LIB,
+        prefix,
+        String(SLOTS),
+        JSON.stringify(change),
+        "77",
+        JSON.stringify(enter),
+      ]),
+    );
     expect([out.post, out.push]).toEqual(["OK", "OK"]);
     expect(out.snapshot).toMatchObject({ ...change, version: before.version + 1 });
     expect(out.result).toMatchObject({ requestId: 77, status: "APPLIED", version: before.version + 1 });
@@ -221,7 +301,9 @@ describe("Zinc through dist/dita-v2 serve", () => {
     const m = (await s.call("/metrics")).body as string;
     expect(metric(m, 'dita_v2_diagnostics_total{code="SLOT_LIMIT_REACHED"}')).toBe(1);
     expect((await s.call("/slots/1")).body.stage).toBe("IDLE");
-    const types = journal(s.stateDir).map((l) => l.input?.type ?? (l.record ? `ring:${l.record.readUInt16LE(0)}` : "?"));
+    const types = journal(s.stateDir).map(
+      (l) => l.input?.type ?? (l.record ? `ring:${l.record.readUInt16LE(0)}` : "?"),
+    );
     expect(types.indexOf("CONFIGURE")).toBeLessThan(types.indexOf("ring:1")); // the change landed before the ENTER
     expect(s.proc.pid).toBe(pid);
     expect(s.proc.exitCode).toBeNull();

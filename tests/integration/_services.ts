@@ -30,11 +30,16 @@ export async function freePort(): Promise<number> {
 }
 
 async function run(script: string, cmd: string, env: Record<string, string>, timeoutMs: number): Promise<string> {
-  const p = Bun.spawn(["bash", join(SCRIPTS, script), cmd], { env: { ...process.env, ...env }, stdout: "pipe", stderr: "pipe" });
+  const p = Bun.spawn(["bash", join(SCRIPTS, script), cmd], {
+    env: { ...process.env, ...env },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
   const timer = setTimeout(() => p.kill("SIGKILL"), timeoutMs);
   const [out, err, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
   clearTimeout(timer);
-  if (code !== 0) throw new Error(`${script} ${cmd} failed (exit ${code}): ${err.trim().split("\n").slice(-5).join(" | ")}`);
+  if (code !== 0)
+    throw new Error(`${script} ${cmd} failed (exit ${code}): ${err.trim().split("\n").slice(-5).join(" | ")}`);
   return out;
 }
 

@@ -5,7 +5,7 @@
 
 import { afterEach, describe, expect, test } from "bun:test";
 import { ControlError, type ControlSnapshot } from "../../src/contracts/control.ts";
-import { encodeCommand, type ControlCommandClient, type OperatorControlPlane } from "../../src/control/index.ts";
+import { type ControlCommandClient, encodeCommand, type OperatorControlPlane } from "../../src/control/index.ts";
 
 export const INITIAL: ControlSnapshot = {
   version: 1,
@@ -81,7 +81,9 @@ export function controlContract(name: string, make: () => ControlPair, cleanup: 
       expect(client.post({ verbosity: "TRACE", mirror_to_hazelcast: true }, 7)).toBe("OK");
       expect(await plane.waitSeq(seq, 5000)).not.toBe(seq); // a post wakes the kernel side
       const results = plane.pollCommands(NOW);
-      expect(results).toEqual([{ requestId: 7, status: "APPLIED", key: "", message: `applied, version ${v0 + 1}`, version: v0 + 1 }]);
+      expect(results).toEqual([
+        { requestId: 7, status: "APPLIED", key: "", message: `applied, version ${v0 + 1}`, version: v0 + 1 },
+      ]);
       expect(client.snapshot()).toMatchObject({ version: v0 + 1, verbosity: "TRACE", mirror_to_hazelcast: true });
       expect(client.lastResult()).toEqual(results[0] ?? null);
     });
@@ -90,7 +92,9 @@ export function controlContract(name: string, make: () => ControlPair, cleanup: 
       const { plane, client } = open();
       const before = plane.snapshot();
       client.post({ backend: "KRAKEN" }, 8);
-      expect(plane.pollCommands(NOW)).toMatchObject([{ requestId: 8, status: "REJECTED", key: "backend", version: before.version }]);
+      expect(plane.pollCommands(NOW)).toMatchObject([
+        { requestId: 8, status: "REJECTED", key: "backend", version: before.version },
+      ]);
       expect(plane.snapshot()).toEqual(before);
     });
 

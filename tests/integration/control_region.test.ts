@@ -7,7 +7,7 @@
 import { afterEach, expect, test } from "bun:test";
 import { closeSync, openSync, writeSync } from "node:fs";
 import { ControlError } from "../../src/contracts/control.ts";
-import { RealControlCommandClient, RealZincControlPlane, type CommandResult } from "../../src/control/index.ts";
+import { type CommandResult, RealControlCommandClient, RealZincControlPlane } from "../../src/control/index.ts";
 import { INITIAL } from "./control_contract.ts";
 import { cleanupPrefixes, ensureLib, regionPath, spawnFixture, uniquePrefix } from "./zinc_support.ts";
 
@@ -19,7 +19,13 @@ test("a control change posted by another process takes effect and yields a new v
   const prefix = uniquePrefix("ctlx");
   const plane = RealZincControlPlane.open({ libPath, prefix, slotCount: 4, initial: INITIAL });
   const v0 = plane.snapshot().version;
-  const proc = spawnFixture("zinc_control_client.ts", [libPath, prefix, "4", JSON.stringify({ mode: "DEBUG", active_slot_limit: 3 }), "42"]);
+  const proc = spawnFixture("zinc_control_client.ts", [
+    libPath,
+    prefix,
+    "4",
+    JSON.stringify({ mode: "DEBUG", active_slot_limit: 3 }),
+    "42",
+  ]);
   const results: CommandResult[] = [];
   // The kernel loop in miniature: wait for a publish, poll the mailbox (bounded rounds).
   for (let round = 0; round < 100 && results.length === 0; round++) {
@@ -62,6 +68,8 @@ test("a restarted control writer publishes its initial snapshot with a version p
   first.close();
   const second = RealZincControlPlane.open({ libPath, prefix, slotCount: 4, initial: INITIAL });
   expect(second.snapshot()).toEqual({ ...INITIAL, version: 4 });
-  expect(() => RealZincControlPlane.open({ libPath, prefix, slotCount: 4, initial: INITIAL })).toThrow(/control: refused, a live writer/);
+  expect(() => RealZincControlPlane.open({ libPath, prefix, slotCount: 4, initial: INITIAL })).toThrow(
+    /control: refused, a live writer/,
+  );
   second.close();
 });

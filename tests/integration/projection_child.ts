@@ -5,7 +5,7 @@
  */
 import { ManualClock } from "../../src/contracts/clock.ts";
 import { createProjection } from "../../src/projection/index.ts";
-import { TradeScript, control, wholeTrade } from "./projection_fixtures.ts";
+import { control, TradeScript, wholeTrade } from "./projection_fixtures.ts";
 
 const p = await createProjection({
   strategy: "pink",

@@ -5,15 +5,20 @@
  * rows counted exactly, schema-version refusal and bad configuration.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { ClickHouseLogLevel, createClient, type ClickHouseClient } from "@clickhouse/client";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type ClickHouseClient, ClickHouseLogLevel, createClient } from "@clickhouse/client";
 import { ManualClock } from "../../src/contracts/clock.ts";
 import type { DiagnosticRecord } from "../../src/contracts/records.ts";
-import { createProjection, SCHEMA_VERSION, type Projection, type ProjectionDiagnostic } from "../../src/projection/index.ts";
-import { TradeScript, control, wholeTrade } from "./projection_fixtures.ts";
-import { freePort, startClickHouse, type ClickHouseService } from "./_services.ts";
+import {
+  createProjection,
+  type Projection,
+  type ProjectionDiagnostic,
+  SCHEMA_VERSION,
+} from "../../src/projection/index.ts";
+import { type ClickHouseService, freePort, startClickHouse } from "./_services.ts";
+import { control, TradeScript, wholeTrade } from "./projection_fixtures.ts";
 
 let ch: ClickHouseService;
 let q: ClickHouseClient;
@@ -30,9 +35,20 @@ afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();
 });
 
-async function project(database: string, opts: { diags?: ProjectionDiagnostic[]; required?: boolean; url?: string; stateDir?: string } = {}): Promise<Projection> {
+async function project(
+  database: string,
+  opts: { diags?: ProjectionDiagnostic[]; required?: boolean; url?: string; stateDir?: string } = {},
+): Promise<Projection> {
   const stateDir = opts.stateDir ?? mkdtempSync(join(tmpdir(), "proj-ch-"));
-  const p = await createProjection({ strategy: "pink", stateDir, clock: new ManualClock(), clickhouse: { url: opts.url ?? ch.url, database }, required: opts.required ?? true, onDiagnostic: (d) => opts.diags?.push(d), tuning: { delayMs: 2, retryMinMs: 50, retryMaxMs: 300, requestTimeoutMs: 3_000 } });
+  const p = await createProjection({
+    strategy: "pink",
+    stateDir,
+    clock: new ManualClock(),
+    clickhouse: { url: opts.url ?? ch.url, database },
+    required: opts.required ?? true,
+    onDiagnostic: (d) => opts.diags?.push(d),
+    tuning: { delayMs: 2, retryMinMs: 50, retryMaxMs: 300, requestTimeoutMs: 3_000 },
+  });
   cleanups.push(async () => {
     await p.close();
     if (!opts.stateDir) rmSync(stateDir, { recursive: true, force: true });
@@ -48,7 +64,15 @@ const debugScript = () => {
   k.ctl = control({ mode: "DEBUG", debug_clickhouse_enabled: true });
   return k;
 };
-const diag = (seq: number): DiagnosticRecord => ({ code: "HUNG_ORDER", severity: "WARNING", slot_id: 0, message: "entry order hung", details: { stage: "ENTRY_WORKING" }, input_index: 0, now_ms: 1_700_000_000_500 + seq });
+const diag = (seq: number): DiagnosticRecord => ({
+  code: "HUNG_ORDER",
+  severity: "WARNING",
+  slot_id: 0,
+  message: "entry order hung",
+  details: { stage: "ENTRY_WORKING" },
+  input_index: 0,
+  now_ms: 1_700_000_000_500 + seq,
+});
 
 describe("ClickHouseSink with a live 18.16 server", () => {
   test("a whole trade in DEBUG writes lifecycle rows, every transition and the diagnostics, field by field", async () => {
@@ -61,17 +85,71 @@ describe("ClickHouseSink with a live 18.16 server", () => {
     const ev = await rows("SELECT * FROM it_trade.trade_events FINAL ORDER BY seq");
     expect(ev.map((r) => r.event_type)).toEqual(["OPEN", "PARTIAL_EXIT", "PARTIAL_EXIT", "CLOSE"]);
     expect(ev[3]).toEqual({
-      row_id: "pink:TC1:CLOSE", strategy: "pink", seq: "12", event_type: "CLOSE", trade_id: "TC1", slot_id: 2, asset: "BTC-USDT", side: "LONG",
-      leverage: 5, leg: 2, entry_price: 101, exit_price: 99, fill_size: 0.5, position_size: 0, realized_pnl: 7, unrealized_pnl: 0, fees: k.slot(2).fees,
-      capital: k.account.capital, equity: k.account.equity, trade_seq: "1", exit_reason: "SL", version: "12", now_ms: String(k.slot(2).updated_at_ms),
+      row_id: "pink:TC1:CLOSE",
+      strategy: "pink",
+      seq: "12",
+      event_type: "CLOSE",
+      trade_id: "TC1",
+      slot_id: 2,
+      asset: "BTC-USDT",
+      side: "LONG",
+      leverage: 5,
+      leg: 2,
+      entry_price: 101,
+      exit_price: 99,
+      fill_size: 0.5,
+      position_size: 0,
+      realized_pnl: 7,
+      unrealized_pnl: 0,
+      fees: k.slot(2).fees,
+      capital: k.account.capital,
+      equity: k.account.equity,
+      trade_seq: "1",
+      exit_reason: "SL",
+      version: "12",
+      now_ms: String(k.slot(2).updated_at_ms),
     });
-    const tr = await rows("SELECT * FROM it_trade.dita_v2_transitions FINAL WHERE slot_id = 2 ORDER BY seq, input_index");
+    const tr = await rows(
+      "SELECT * FROM it_trade.dita_v2_transitions FINAL WHERE slot_id = 2 ORDER BY seq, input_index",
+    );
     expect(tr).toHaveLength(11); // 12 inputs, the mark has no transition
-    expect(tr[0]).toMatchObject({ row_id: "pink:1:T0", seq: "1", from_stage: "IDLE", to_stage: "ENTRY_WORKING", trigger: "ENTER", fsm_row: 1, trade_id: "TC1", entry_status: "PENDING_SUBMIT" });
-    expect(tr.at(-1)).toMatchObject({ from_stage: "EXIT_WORKING", to_stage: "CLOSED", trigger: "FULL_FILL", size: 0, realized_pnl: 7, exit_status: "FILLED", exit_filled: 1 });
+    expect(tr[0]).toMatchObject({
+      row_id: "pink:1:T0",
+      seq: "1",
+      from_stage: "IDLE",
+      to_stage: "ENTRY_WORKING",
+      trigger: "ENTER",
+      fsm_row: 1,
+      trade_id: "TC1",
+      entry_status: "PENDING_SUBMIT",
+    });
+    expect(tr.at(-1)).toMatchObject({
+      from_stage: "EXIT_WORKING",
+      to_stage: "CLOSED",
+      trigger: "FULL_FILL",
+      size: 0,
+      realized_pnl: 7,
+      exit_status: "FILLED",
+      exit_filled: 1,
+    });
     const dg = await rows("SELECT * FROM it_trade.dita_v2_diagnostics FINAL");
-    expect(dg).toEqual([{ row_id: "pink:2:D0", strategy: "pink", seq: "2", input_index: 0, code: "HUNG_ORDER", severity: "WARNING", slot_id: 0, message: "entry order hung", details: '{"stage":"ENTRY_WORKING"}', now_ms: "1700000000502" }]);
-    expect(await rows("SELECT component, version FROM it_trade.dita_v2_schema")).toEqual([{ component: "projection", version: SCHEMA_VERSION }]);
+    expect(dg).toEqual([
+      {
+        row_id: "pink:2:D0",
+        strategy: "pink",
+        seq: "2",
+        input_index: 0,
+        code: "HUNG_ORDER",
+        severity: "WARNING",
+        slot_id: 0,
+        message: "entry order hung",
+        details: '{"stage":"ENTRY_WORKING"}',
+        now_ms: "1700000000502",
+      },
+    ]);
+    expect(await rows("SELECT component, version FROM it_trade.dita_v2_schema")).toEqual([
+      { component: "projection", version: SCHEMA_VERSION },
+    ]);
   }, 30_000);
 
   test("in NORMAL mode transitions are not journaled", async () => {
@@ -87,11 +165,23 @@ describe("ClickHouseSink with a live 18.16 server", () => {
     const k = debugScript();
     for (const o of [...wholeTrade(k, 0, "TT1"), ...wholeTrade(k, 1, "TT2")]) p.onOutcome(o);
     expect(await p.flush(10_000)).toBe(true);
-    const timeline = await rows<{ trigger: string; to_stage: string }>(`SELECT seq, now_ms, from_stage, to_stage, trigger, version, size, realized_pnl
+    const timeline = await rows<{
+      trigger: string;
+      to_stage: string;
+    }>(`SELECT seq, now_ms, from_stage, to_stage, trigger, version, size, realized_pnl
       FROM it_timeline.dita_v2_transitions FINAL WHERE strategy = 'pink' AND slot_id = 1 ORDER BY seq, input_index`);
     expect(timeline.map((r) => `${r.trigger}>${r.to_stage}`)).toEqual([
-      "ENTER>ENTRY_WORKING", "ACK>ENTRY_WORKING", "PARTIAL_FILL>ENTRY_WORKING", "FULL_FILL>POSITION_OPEN", "EXIT>EXIT_WORKING", "ACK>EXIT_WORKING",
-      "FULL_FILL>POSITION_OPEN", "EXIT>EXIT_WORKING", "ACK>EXIT_WORKING", "PARTIAL_FILL>EXIT_WORKING", "FULL_FILL>CLOSED",
+      "ENTER>ENTRY_WORKING",
+      "ACK>ENTRY_WORKING",
+      "PARTIAL_FILL>ENTRY_WORKING",
+      "FULL_FILL>POSITION_OPEN",
+      "EXIT>EXIT_WORKING",
+      "ACK>EXIT_WORKING",
+      "FULL_FILL>POSITION_OPEN",
+      "EXIT>EXIT_WORKING",
+      "ACK>EXIT_WORKING",
+      "PARTIAL_FILL>EXIT_WORKING",
+      "FULL_FILL>CLOSED",
     ]);
   }, 30_000);
 
@@ -130,11 +220,20 @@ describe("ClickHouseSink with a live 18.16 server", () => {
 
   test("a schema newer than this binary is refused with one line; degraded when not required", async () => {
     await q.command({ query: "CREATE DATABASE IF NOT EXISTS it_newer" });
-    await q.command({ query: "CREATE TABLE it_newer.dita_v2_schema (component String, version UInt32, applied_at_ms UInt64) ENGINE = MergeTree() ORDER BY (component, version)" });
-    await q.insert({ table: "it_newer.dita_v2_schema", values: [{ component: "projection", version: SCHEMA_VERSION + 1, applied_at_ms: 1 }], format: "JSONEachRow" });
+    await q.command({
+      query:
+        "CREATE TABLE it_newer.dita_v2_schema (component String, version UInt32, applied_at_ms UInt64) ENGINE = MergeTree() ORDER BY (component, version)",
+    });
+    await q.insert({
+      table: "it_newer.dita_v2_schema",
+      values: [{ component: "projection", version: SCHEMA_VERSION + 1, applied_at_ms: 1 }],
+      format: "JSONEachRow",
+    });
     const err = await project("it_newer").catch((e: Error) => e);
     expect(err).toBeInstanceOf(Error);
-    expect((err as Error).message).toBe(`projection: clickhouse sink: schema version ${SCHEMA_VERSION + 1} in it_newer.dita_v2_schema is newer than this binary's ${SCHEMA_VERSION}; refusing to write (upgrade dita-v2)`);
+    expect((err as Error).message).toBe(
+      `projection: clickhouse sink: schema version ${SCHEMA_VERSION + 1} in it_newer.dita_v2_schema is newer than this binary's ${SCHEMA_VERSION}; refusing to write (upgrade dita-v2)`,
+    );
     const diags: ProjectionDiagnostic[] = [];
     const p = await project("it_newer", { diags, required: false });
     expect(p.stats().degraded).toBe(true);
@@ -143,6 +242,8 @@ describe("ClickHouseSink with a live 18.16 server", () => {
 
   test("an unreachable server is one clear line naming the sink and address when required", async () => {
     const url = `http://127.0.0.1:${await freePort()}`;
-    await expect(project("it_bad", { url })).rejects.toThrow(new RegExp(`^projection: clickhouse sink: cannot reach ${url}: .+$`));
+    await expect(project("it_bad", { url })).rejects.toThrow(
+      new RegExp(`^projection: clickhouse sink: cannot reach ${url}: .+$`),
+    );
   }, 30_000);
 });

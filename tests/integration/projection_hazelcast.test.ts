@@ -8,11 +8,16 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ManualClock } from "../../src/contracts/clock.ts";
-import { createProjection, HazelcastSink, type Projection, type ProjectionDiagnostic } from "../../src/projection/index.ts";
-import { newHzClient, type HzClient } from "../../src/projection/_hz_client.ts";
+import { type HzClient, newHzClient } from "../../src/projection/_hz_client.ts";
 import { readTopic } from "../../src/projection/_iso_hz.ts";
-import { TradeScript, finishTrade, openTrade, wholeTrade } from "./projection_fixtures.ts";
-import { freePort, startHazelcast, type HazelcastService } from "./_services.ts";
+import {
+  createProjection,
+  HazelcastSink,
+  type Projection,
+  type ProjectionDiagnostic,
+} from "../../src/projection/index.ts";
+import { freePort, type HazelcastService, startHazelcast } from "./_services.ts";
+import { finishTrade, openTrade, TradeScript, wholeTrade } from "./projection_fixtures.ts";
 
 /** The projection's epoch: its ManualClock's start time (map rows carry it; see README, Version epochs). */
 const EPOCH = 1_700_000_000_000;
@@ -33,16 +38,36 @@ afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();
 });
 
-async function project(strategy: string, diags: ProjectionDiagnostic[] = [], required = true, addr = hz.addr, cluster = hz.cluster): Promise<Projection> {
+async function project(
+  strategy: string,
+  diags: ProjectionDiagnostic[] = [],
+  required = true,
+  addr = hz.addr,
+  cluster = hz.cluster,
+): Promise<Projection> {
   const stateDir = mkdtempSync(join(tmpdir(), "proj-hz-"));
-  const p = await createProjection({ strategy, stateDir, clock: new ManualClock(), hazelcast: { addr, cluster }, required, onDiagnostic: (d) => diags.push(d), tuning: { delayMs: 2, retryMinMs: 50, retryMaxMs: 300, connectTimeoutMs: 2_000, invocationTimeoutMs: 2_000 } });
+  const p = await createProjection({
+    strategy,
+    stateDir,
+    clock: new ManualClock(),
+    hazelcast: { addr, cluster },
+    required,
+    onDiagnostic: (d) => diags.push(d),
+    tuning: { delayMs: 2, retryMinMs: 50, retryMaxMs: 300, connectTimeoutMs: 2_000, invocationTimeoutMs: 2_000 },
+  });
   cleanups.push(async () => {
     await p.close();
     rmSync(stateDir, { recursive: true, force: true });
   });
   return p;
 }
-const entries = async (map: string) => new Map((await (await reader.getMap<string, Record<string, unknown>>(map)).entrySet()) as [string, Record<string, unknown>][]);
+const entries = async (map: string) =>
+  new Map(
+    (await (await reader.getMap<string, Record<string, unknown>>(map)).entrySet()) as [
+      string,
+      Record<string, unknown>,
+    ][],
+  );
 
 describe("HazelcastSink with a live member", () => {
   test("a whole trade leaves the final slot row, no active entry, the account row and OPEN/PARTIAL_EXIT/CLOSE messages", async () => {
@@ -55,12 +80,34 @@ describe("HazelcastSink with a live member", () => {
     expect(state.get("3")).toMatchObject({ stage: "CLOSED", size: 0, realized_pnl: 7, version: 12, trade_id: "TA1" });
     expect((await entries("DITA_V2_ACTIVE_SLOTS_ALPHA")).size).toBe(0);
     const pnl = (await entries("DOLPHIN_PNL_ALPHA")).get("account")!;
-    expect(pnl).toMatchObject({ strategy: "alpha", trade_seq: 1, version: k.account.version, capital: k.account.capital });
+    expect(pnl).toMatchObject({
+      strategy: "alpha",
+      trade_seq: 1,
+      version: k.account.version,
+      capital: k.account.capital,
+    });
     expect(typeof pnl.updated_at_ms).toBe("number");
-    expect((await entries("DITA_V2_CONTROL_ALPHA")).get("control")).toMatchObject({ strategy: "alpha", version: 1, mode: "NORMAL" });
+    expect((await entries("DITA_V2_CONTROL_ALPHA")).get("control")).toMatchObject({
+      strategy: "alpha",
+      version: 1,
+      mode: "NORMAL",
+    });
     const msgs = await readTopic(reader, "DITA_V2_TRADE_EVENTS_ALPHA");
-    expect(msgs.map((m) => m.row_id)).toEqual(["alpha:TA1:OPEN", "alpha:TA1:PX1:1", "alpha:TA1:PX2:0.5", "alpha:TA1:CLOSE"]);
-    expect(msgs[3]).toMatchObject({ strategy: "alpha", event_type: "CLOSE", trade_id: "TA1", slot_id: 3, realized_pnl: 7, position_size: 0, trade_seq: 1 });
+    expect(msgs.map((m) => m.row_id)).toEqual([
+      "alpha:TA1:OPEN",
+      "alpha:TA1:PX1:1",
+      "alpha:TA1:PX2:0.5",
+      "alpha:TA1:CLOSE",
+    ]);
+    expect(msgs[3]).toMatchObject({
+      strategy: "alpha",
+      event_type: "CLOSE",
+      trade_id: "TA1",
+      slot_id: 3,
+      realized_pnl: 7,
+      position_size: 0,
+      trade_seq: 1,
+    });
     expect(p.stats().sinks[0]).toMatchObject({ sink: "hazelcast", up: true, backlog_records: 0, records_written: 4 });
   }, 30_000);
 
@@ -69,29 +116,56 @@ describe("HazelcastSink with a live member", () => {
     const k = new TradeScript();
     for (const o of [k.enter(1, "TB1", 2), k.ack(1, "V"), k.fill(1, 2, 100, 0.1, true), k.exit(1, 1)]) p.onOutcome(o);
     expect(await p.flush(10_000)).toBe(true);
-    expect((await entries("DITA_V2_ACTIVE_SLOTS_BETA")).get("1")).toEqual({ strategy: "beta", epoch: EPOCH, slot_id: 1, stage: "POSITION_OPEN", trade_id: "TB1", asset: "BTC-USDT", side: "LONG", version: 3, updated_at_ms: k.slot(1).updated_at_ms - 1 });
+    expect((await entries("DITA_V2_ACTIVE_SLOTS_BETA")).get("1")).toEqual({
+      strategy: "beta",
+      epoch: EPOCH,
+      slot_id: 1,
+      stage: "POSITION_OPEN",
+      trade_id: "TB1",
+      asset: "BTC-USDT",
+      side: "LONG",
+      version: 3,
+      updated_at_ms: k.slot(1).updated_at_ms - 1,
+    });
   }, 30_000);
 
   test("a stale write never overwrites a newer version (compare-and-set on version)", async () => {
     const sink = new HazelcastSink({ addr: hz.addr, cluster: hz.cluster, strategy: "gamma" });
     await sink.connect();
     cleanups.push(() => sink.close());
-    expect(await sink.writeMaps([{ map: "DOLPHIN_STATE_GAMMA", key: "0", value: { strategy: "gamma", version: 7, v: "new" }, version: 7 }])).toEqual({ applied: 1, stale: 0 });
-    expect(await sink.writeMaps([{ map: "DOLPHIN_STATE_GAMMA", key: "0", value: { strategy: "gamma", version: 6, v: "old" }, version: 6 }])).toEqual({ applied: 0, stale: 1 });
-    expect(await sink.writeMaps([{ map: "DOLPHIN_STATE_GAMMA", key: "0", value: null, version: 5 }])).toEqual({ applied: 0, stale: 1 });
+    expect(
+      await sink.writeMaps([
+        { map: "DOLPHIN_STATE_GAMMA", key: "0", value: { strategy: "gamma", version: 7, v: "new" }, version: 7 },
+      ]),
+    ).toEqual({ applied: 1, stale: 0 });
+    expect(
+      await sink.writeMaps([
+        { map: "DOLPHIN_STATE_GAMMA", key: "0", value: { strategy: "gamma", version: 6, v: "old" }, version: 6 },
+      ]),
+    ).toEqual({ applied: 0, stale: 1 });
+    expect(await sink.writeMaps([{ map: "DOLPHIN_STATE_GAMMA", key: "0", value: null, version: 5 }])).toEqual({
+      applied: 0,
+      stale: 1,
+    });
     expect((await entries("DOLPHIN_STATE_GAMMA")).get("0")).toEqual({ strategy: "gamma", version: 7, v: "new" });
     // Two processes racing on one key: whatever the interleaving, the highest version stays.
     const other = new HazelcastSink({ addr: hz.addr, cluster: hz.cluster, strategy: "gamma" });
     cleanups.push(() => other.close());
-    const w = (v: number) => [{ map: "DOLPHIN_STATE_GAMMA", key: "1", value: { strategy: "gamma", version: v }, version: v }];
+    const w = (v: number) => [
+      { map: "DOLPHIN_STATE_GAMMA", key: "1", value: { strategy: "gamma", version: v }, version: v },
+    ];
     await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? sink : other).writeMaps(w(i))));
     expect((await entries("DOLPHIN_STATE_GAMMA")).get("1")).toEqual({ strategy: "gamma", version: 9 });
   }, 30_000);
 
   test("bad configuration: one clear line when required, degraded and spooling otherwise", async () => {
     const dead = `127.0.0.1:${await freePort()}`;
-    await expect(project("delta", [], true, dead)).rejects.toThrow(`projection: hazelcast sink: cannot connect to ${dead} (cluster "${hz.cluster}")`);
-    await expect(project("delta", [], true, hz.addr, "wrong-cluster")).rejects.toThrow(`hazelcast sink: cannot connect to ${hz.addr} (cluster "wrong-cluster")`);
+    await expect(project("delta", [], true, dead)).rejects.toThrow(
+      `projection: hazelcast sink: cannot connect to ${dead} (cluster "${hz.cluster}")`,
+    );
+    await expect(project("delta", [], true, hz.addr, "wrong-cluster")).rejects.toThrow(
+      `hazelcast sink: cannot connect to ${hz.addr} (cluster "wrong-cluster")`,
+    );
     const diags: ProjectionDiagnostic[] = [];
     const p = await project("delta", diags, false, dead);
     const k = new TradeScript();
@@ -120,13 +194,30 @@ describe("member killed mid-run", () => {
     expect(down.last_error).not.toBeNull();
     await hz.restart();
     expect(await p.flush(30_000)).toBe(true);
+    // The test's own reader gave up during the outage (its cluster connect timeout is 5 s).
+    await reader.shutdown().catch(() => {});
+    reader = await newHzClient({ addr: hz.addr, cluster: hz.cluster }, false);
     const state = await entries("DOLPHIN_STATE_KAPPA");
-    for (const s of [0, 1, 2, 3, 5]) expect(state.get(String(s))).toEqual(JSON.parse(JSON.stringify({ strategy: "kappa", epoch: EPOCH, ...k.slot(s) })));
+    for (const s of [0, 1, 2, 3, 5])
+      expect(state.get(String(s))).toEqual(
+        JSON.parse(JSON.stringify({ strategy: "kappa", epoch: EPOCH, ...k.slot(s) })),
+      );
     const active = await entries("DITA_V2_ACTIVE_SLOTS_KAPPA");
     expect([...active.keys()].sort()).toEqual(["1", "2", "3", "5"]);
-    expect((await entries("DOLPHIN_PNL_KAPPA")).get("account")).toMatchObject({ version: k.account.version, capital: k.account.capital });
+    expect((await entries("DOLPHIN_PNL_KAPPA")).get("account")).toMatchObject({
+      version: k.account.version,
+      capital: k.account.capital,
+    });
     const msgs = await readTopic(reader, "DITA_V2_TRADE_EVENTS_KAPPA");
     // The killed member lost the earlier messages; every one published during the outage arrives once, in order.
-    expect(msgs.map((m) => m.row_id)).toEqual(["kappa:TK0:PX1:1", "kappa:TK0:PX2:0.5", "kappa:TK0:CLOSE", "kappa:TK1:PX1:1", "kappa:TK2:PX1:1", "kappa:TK3:PX1:1", "kappa:TK5:OPEN"]);
+    expect(msgs.map((m) => m.row_id)).toEqual([
+      "kappa:TK0:PX1:1",
+      "kappa:TK0:PX2:0.5",
+      "kappa:TK0:CLOSE",
+      "kappa:TK1:PX1:1",
+      "kappa:TK2:PX1:1",
+      "kappa:TK3:PX1:1",
+      "kappa:TK5:OPEN",
+    ]);
   }, 90_000);
 });

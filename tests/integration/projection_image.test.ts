@@ -17,13 +17,22 @@ import { ExecutionKernel } from "../../src/kernel/index.ts";
 import { CallbackSink, createProjection } from "../../src/projection/index.ts";
 
 const stream = kernelStream(800, 8);
-for (let i = 50; i < stream.length; i += 97) stream.splice(i, 0, { type: "EXIT", slot_id: 7, size: 5, price: null, reason: "TP", now_ms: 1 });
+for (let i = 50; i < stream.length; i += 97)
+  stream.splice(i, 0, { type: "EXIT", slot_id: 7, size: 5, price: null, reason: "TP", now_ms: 1 });
 
 function controlAt(i: number): ControlSnapshot {
   const v = Math.floor(i / 7000) + 1; // 1 DEBUG, 2 DEBUG with the mirror off, 3 NORMAL
   return {
-    version: v, mode: v % 3 === 0 ? "NORMAL" : "DEBUG", verbosity: "QUIET", backend: "MOCK", debug_clickhouse_enabled: true, trace_transitions: false,
-    mirror_to_hazelcast: v % 4 !== 2, reconcile_on_restart: true, active_slot_limit: 8, updated_at_ms: 1_700_000_000_000,
+    version: v,
+    mode: v % 3 === 0 ? "NORMAL" : "DEBUG",
+    verbosity: "QUIET",
+    backend: "MOCK",
+    debug_clickhouse_enabled: true,
+    trace_transitions: false,
+    mirror_to_hazelcast: v % 4 !== 2,
+    reconcile_on_restart: true,
+    active_slot_limit: 8,
+    updated_at_ms: 1_700_000_000_000,
   };
 }
 
@@ -38,13 +47,27 @@ async function project(path: "slotImage" | "slots", yieldEvery: number) {
   const stateDir = mkdtempSync(join(tmpdir(), "proj-image-"));
   const plain = new CallbackSink({ name: "plain" });
   const gated = gatedSink("gated");
-  const p = await createProjection({ strategy: "pink", stateDir, clock: new ManualClock(1_700_000_000_000), required: true, onDiagnostic: () => {}, sinks: [plain, gated], tuning: { delayMs: 1 } });
+  const p = await createProjection({
+    strategy: "pink",
+    stateDir,
+    clock: new ManualClock(1_700_000_000_000),
+    required: true,
+    onDiagnostic: () => {},
+    sinks: [plain, gated],
+    tuning: { delayMs: 1 },
+  });
   const k = ExecutionKernel.open({ slotCount: 8 });
   const slotImage = (id: number) => k.slotImage(id);
   try {
     for (let i = 0; i < stream.length; i++) {
       const o = k.apply(stream[i]);
-      const common = { transitions: o.transitions, diagnostics: o.diagnostics, account: k.account(), control: controlAt(i), journalSeq: i + 1 };
+      const common = {
+        transitions: o.transitions,
+        diagnostics: o.diagnostics,
+        account: k.account(),
+        control: controlAt(i),
+        journalSeq: i + 1,
+      };
       if (path === "slotImage") p.onOutcome({ ...common, slotImage });
       else p.onOutcome({ ...common, slots: (id) => k.slot(id), marks: (id) => k.slotMark(id) });
       if (yieldEvery > 0 && i % yieldEvery === yieldEvery - 1) await Bun.sleep(0);

@@ -4,15 +4,15 @@
  * row written under the wrong strategy, fails with the surface named.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { ClickHouseLogLevel, createClient } from "@clickhouse/client";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ClickHouseLogLevel, createClient } from "@clickhouse/client";
 import { ManualClock } from "../../src/contracts/clock.ts";
-import { createProjection, verifyIsolation, type Projection } from "../../src/projection/index.ts";
 import { newHzClient } from "../../src/projection/_hz_client.ts";
-import { TradeScript, openTrade, wholeTrade } from "./projection_fixtures.ts";
-import { startClickHouse, startHazelcast, type ClickHouseService, type HazelcastService } from "./_services.ts";
+import { createProjection, type Projection, verifyIsolation } from "../../src/projection/index.ts";
+import { type ClickHouseService, type HazelcastService, startClickHouse, startHazelcast } from "./_services.ts";
+import { openTrade, TradeScript, wholeTrade } from "./projection_fixtures.ts";
 
 let hz: HazelcastService;
 let ch: ClickHouseService;
@@ -22,7 +22,16 @@ const projections: Projection[] = [];
 async function project(strategy: string): Promise<Projection> {
   const stateDir = mkdtempSync(join(tmpdir(), `proj-iso-${strategy}-`));
   dirs.push(stateDir);
-  const p = await createProjection({ strategy, stateDir, clock: new ManualClock(), hazelcast: { addr: hz.addr, cluster: hz.cluster }, clickhouse: { url: ch.url, database: "it_iso" }, required: true, onDiagnostic: () => {}, tuning: { delayMs: 2 } });
+  const p = await createProjection({
+    strategy,
+    stateDir,
+    clock: new ManualClock(),
+    hazelcast: { addr: hz.addr, cluster: hz.cluster },
+    clickhouse: { url: ch.url, database: "it_iso" },
+    required: true,
+    onDiagnostic: () => {},
+    tuning: { delayMs: 2 },
+  });
   projections.push(p);
   return p;
 }
@@ -44,7 +53,13 @@ afterAll(async () => {
   await Promise.all([hz?.destroy(), ch?.destroy()]);
 }, 60_000);
 
-const verify = () => verifyIsolation({ strategy: "pink", others: ["blue"], hazelcast: { addr: hz.addr, cluster: hz.cluster }, clickhouse: { url: ch.url, database: "it_iso" } });
+const verify = () =>
+  verifyIsolation({
+    strategy: "pink",
+    others: ["blue"],
+    hazelcast: { addr: hz.addr, cluster: hz.cluster },
+    clickhouse: { url: ch.url, database: "it_iso" },
+  });
 
 describe("verifyIsolation", () => {
   test("two namespaces projecting side by side are isolated", async () => {
@@ -66,7 +81,17 @@ describe("verifyIsolation", () => {
     try {
       const r = await verify();
       expect(r.ok).toBe(false);
-      expect(r.rows.filter((x) => !x.ok)).toEqual([{ namespace: "blue", surface: "DOLPHIN_STATE_BLUE", kind: "map", entries: 3, foreign: 1, ok: false, detail: "7:strategy=pink" }]);
+      expect(r.rows.filter((x) => !x.ok)).toEqual([
+        {
+          namespace: "blue",
+          surface: "DOLPHIN_STATE_BLUE",
+          kind: "map",
+          entries: 3,
+          foreign: 1,
+          ok: false,
+          detail: "7:strategy=pink",
+        },
+      ]);
     } finally {
       await m.delete("7");
       await c.shutdown();
@@ -77,10 +102,14 @@ describe("verifyIsolation", () => {
   test("a table row written under blue for a pink trade fails on the table and on the shared trade id", async () => {
     const q = createClient({ url: ch.url, request_timeout: 10_000, log: { level: ClickHouseLogLevel.OFF } });
     try {
-      await q.insert({ table: "it_iso.trade_events", values: [
-        { row_id: "pink:P1:OPEN", strategy: "blue", seq: 1, event_type: "OPEN", trade_id: "P1", slot_id: 0 }, // pink's row id under blue
-        { row_id: "blue:P2:OPEN", strategy: "blue", seq: 2, event_type: "OPEN", trade_id: "P2", slot_id: 1 }, // pink's trade under blue
-      ], format: "JSONEachRow" });
+      await q.insert({
+        table: "it_iso.trade_events",
+        values: [
+          { row_id: "pink:P1:OPEN", strategy: "blue", seq: 1, event_type: "OPEN", trade_id: "P1", slot_id: 0 }, // pink's row id under blue
+          { row_id: "blue:P2:OPEN", strategy: "blue", seq: 2, event_type: "OPEN", trade_id: "P2", slot_id: 1 }, // pink's trade under blue
+        ],
+        format: "JSONEachRow",
+      });
       const r = await verify();
       expect(r.ok).toBe(false);
       const bad = r.rows.filter((x) => !x.ok).map((x) => `${x.namespace}:${x.surface}:${x.foreign}`);

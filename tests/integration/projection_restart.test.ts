@@ -5,14 +5,14 @@
  * SPOOL_CORRUPT diagnostic and never stops the drain.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { ClickHouseLogLevel, createClient, type ClickHouseClient } from "@clickhouse/client";
 import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { type ClickHouseClient, ClickHouseLogLevel, createClient } from "@clickhouse/client";
 import { ManualClock } from "../../src/contracts/clock.ts";
-import { createProjection, type ProjectionDiagnostic } from "../../src/projection/index.ts";
 import { encodeFrames } from "../../src/projection/_frame.ts";
-import { freePort, startClickHouse, type ClickHouseService } from "./_services.ts";
+import { createProjection, type ProjectionDiagnostic } from "../../src/projection/index.ts";
+import { type ClickHouseService, freePort, startClickHouse } from "./_services.ts";
 
 let ch: ClickHouseService;
 let q: ClickHouseClient;
@@ -26,8 +26,18 @@ afterAll(async () => {
 }, 60_000);
 
 async function spoolInChild(stateDir: string, db: string, trades: number): Promise<number> {
-  const env = { ...process.env, STATE_DIR: stateDir, CH_URL: `http://127.0.0.1:${await freePort()}`, CH_DB: db, TRADES: String(trades) };
-  const child = Bun.spawn([process.execPath, resolve(import.meta.dir, "projection_child.ts")], { env, stdout: "pipe", stderr: "inherit" });
+  const env = {
+    ...process.env,
+    STATE_DIR: stateDir,
+    CH_URL: `http://127.0.0.1:${await freePort()}`,
+    CH_DB: db,
+    TRADES: String(trades),
+  };
+  const child = Bun.spawn([process.execPath, resolve(import.meta.dir, "projection_child.ts")], {
+    env,
+    stdout: "pipe",
+    stderr: "inherit",
+  });
   const reader = child.stdout.getReader();
   let out = "";
   for (let i = 0; i < 200 && !out.includes("\n"); i++) {
@@ -44,13 +54,22 @@ async function spoolInChild(stateDir: string, db: string, trades: number): Promi
 }
 
 async function drain(stateDir: string, db: string, diags: ProjectionDiagnostic[]) {
-  const p = await createProjection({ strategy: "pink", stateDir, clock: new ManualClock(), clickhouse: { url: ch.url, database: db }, required: true, onDiagnostic: (d) => diags.push(d), tuning: { delayMs: 2 } });
+  const p = await createProjection({
+    strategy: "pink",
+    stateDir,
+    clock: new ManualClock(),
+    clickhouse: { url: ch.url, database: db },
+    required: true,
+    onDiagnostic: (d) => diags.push(d),
+    tuning: { delayMs: 2 },
+  });
   const ok = await p.flush(30_000);
   const stats = p.stats();
   await p.close();
   return { ok, stats };
 }
-const count = async (sql: string) => Number((await (await q.query({ query: sql, format: "JSONEachRow" })).json<{ n: string }>())[0]!.n);
+const count = async (sql: string) =>
+  Number((await (await q.query({ query: sql, format: "JSONEachRow" })).json<{ n: string }>())[0]!.n);
 
 describe("restart with a non-empty spool", () => {
   test("a SIGKILLed process's spool is drained by the next process, every row exactly once", async () => {

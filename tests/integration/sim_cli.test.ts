@@ -8,7 +8,10 @@ import { call, startSim } from "./fixtures/sim_client.ts";
 
 describe("bingx-sim entry points", () => {
   test("runSimFromArgs prints its URL and seed, serves, and resolves on SIGTERM", async () => {
-    const child = Bun.spawn([process.execPath, `${import.meta.dir}/fixtures/sim_run.ts`], { stdout: "pipe", stderr: "pipe" });
+    const child = Bun.spawn([process.execPath, `${import.meta.dir}/fixtures/sim_run.ts`], {
+      stdout: "pipe",
+      stderr: "pipe",
+    });
     const reader = child.stdout.getReader();
     const first = new TextDecoder().decode((await reader.read()).value);
     const url = first.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/)?.[1];
@@ -42,7 +45,14 @@ describe("bingx-sim entry points", () => {
 
   test("a resting limit order fills when the random walk crosses it", async () => {
     const h = await startSim({ seed: 3, priceStepMs: 10 });
-    await call(h, "POST", "/openApi/swap/v2/trade/order", { symbol: "BTC-USDT", side: "BUY", positionSide: "LONG", type: "LIMIT", price: "64990", quantity: "0.01" });
+    await call(h, "POST", "/openApi/swap/v2/trade/order", {
+      symbol: "BTC-USDT",
+      side: "BUY",
+      positionSide: "LONG",
+      type: "LIMIT",
+      price: "64990",
+      quantity: "0.01",
+    });
     let filled = false;
     for (let i = 0; i < 200 && !filled; i++) {
       h.clock.advance(1000);

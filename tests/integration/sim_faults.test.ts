@@ -127,7 +127,14 @@ describe("bingx-sim faults", () => {
     const first = await runOnce();
     const second = await runOnce();
     expect(first).toEqual(second);
-    const inOrder = ["NEW:0.00000000", "PARTIALLY_FILLED:0.01000000", "PARTIALLY_FILLED:0.02000000", "PARTIALLY_FILLED:0.03000000", "PARTIALLY_FILLED:0.04000000", "FILLED:0.05000000"];
+    const inOrder = [
+      "NEW:0.00000000",
+      "PARTIALLY_FILLED:0.01000000",
+      "PARTIALLY_FILLED:0.02000000",
+      "PARTIALLY_FILLED:0.03000000",
+      "PARTIALLY_FILLED:0.04000000",
+      "FILLED:0.05000000",
+    ];
     expect([...first].sort()).toEqual([...inOrder].sort());
     expect(first).not.toEqual(inOrder);
   });
@@ -156,7 +163,10 @@ describe("bingx-sim faults", () => {
     expect((await postFaults({ partial_fill_legs: 0 })).status).toBe(400);
     expect((await postFaults({ no_such_knob: 1 })).status).toBe(400);
     expect((await postFaults({ http_5xx: 2, latency_ms: "slow" })).status).toBe(400);
-    const state = (await (await fetch(`${h.sim.url}/_sim/state`)).json()) as { faults: { http_5xx: number }; seed: number };
+    const state = (await (await fetch(`${h.sim.url}/_sim/state`)).json()) as {
+      faults: { http_5xx: number };
+      seed: number;
+    };
     expect(state.faults.http_5xx).toBe(0);
     expect(state.seed).toBe(42);
   });

@@ -20,7 +20,13 @@ afterEach(async () => {
 });
 
 async function rawPost(body: string, contentType = "application/json") {
-  return read(await fetch(`${h.sim.url}/openApi/swap/v2/trade/order`, { method: "POST", headers: { "X-BX-APIKEY": API_KEY, "Content-Type": contentType }, body }));
+  return read(
+    await fetch(`${h.sim.url}/openApi/swap/v2/trade/order`, {
+      method: "POST",
+      headers: { "X-BX-APIKEY": API_KEY, "Content-Type": contentType },
+      body,
+    }),
+  );
 }
 
 describe("bingx-sim malformed input", () => {
@@ -31,7 +37,13 @@ describe("bingx-sim malformed input", () => {
 
   test("missing required order fields answer 80014", async () => {
     for (const omit of ["symbol", "side", "type", "quantity"]) {
-      const params: Record<string, string> = { symbol: "BTC-USDT", side: "BUY", positionSide: "LONG", type: "MARKET", quantity: "0.01" };
+      const params: Record<string, string> = {
+        symbol: "BTC-USDT",
+        side: "BUY",
+        positionSide: "LONG",
+        type: "MARKET",
+        quantity: "0.01",
+      };
       delete params[omit];
       const r = await call(h, "POST", "/openApi/swap/v2/trade/order", params);
       expect(r.body.code).toBe(80014);
@@ -64,7 +76,13 @@ describe("bingx-sim malformed input", () => {
     const ts = h.clock.nowMs();
     const payload = `orderId=${id}&symbol=BTC-USDT&timestamp=${ts}`;
     const body = `{"orderId":${id},"symbol":"BTC-USDT","timestamp":${ts},"signature":"${sign(payload)}"}`;
-    const res = await read(await fetch(`${h.sim.url}/openApi/swap/v2/trade/order`, { method: "DELETE", headers: { "X-BX-APIKEY": API_KEY, "Content-Type": "application/json" }, body }));
+    const res = await read(
+      await fetch(`${h.sim.url}/openApi/swap/v2/trade/order`, {
+        method: "DELETE",
+        headers: { "X-BX-APIKEY": API_KEY, "Content-Type": "application/json" },
+        body,
+      }),
+    );
     expect(res.body.code).toBe(0);
     expect(res.body.data.order.orderId).toBe(id);
   });
@@ -79,7 +97,10 @@ describe("bingx-sim malformed input", () => {
 
   test("query without orderId or clientOrderId answers 80014; a non-numeric timestamp 100421", async () => {
     expect((await call(h, "GET", "/openApi/swap/v2/trade/order", { symbol: "BTC-USDT" })).body.code).toBe(80014);
-    const res = await fetch(`${h.sim.url}/openApi/swap/v2/user/balance?timestamp=abc&signature=${sign("timestamp=abc")}`, { headers: { "X-BX-APIKEY": API_KEY } });
+    const res = await fetch(
+      `${h.sim.url}/openApi/swap/v2/user/balance?timestamp=abc&signature=${sign("timestamp=abc")}`,
+      { headers: { "X-BX-APIKEY": API_KEY } },
+    );
     expect((await read(res)).body.code).toBe(100421);
   });
 
@@ -99,7 +120,17 @@ describe("bingx-sim malformed input", () => {
 
   test("the admin API refuses bad JSON and unknown symbols with 400", async () => {
     expect((await fetch(`${h.sim.url}/_sim/faults`, { method: "POST", body: "nope" })).status).toBe(400);
-    expect((await fetch(`${h.sim.url}/_sim/price`, { method: "POST", body: JSON.stringify({ symbol: "X", price: 1 }) })).status).toBe(400);
-    expect((await fetch(`${h.sim.url}/_sim/price`, { method: "POST", body: JSON.stringify({ symbol: "BTC-USDT", price: -1 }) })).status).toBe(400);
+    expect(
+      (await fetch(`${h.sim.url}/_sim/price`, { method: "POST", body: JSON.stringify({ symbol: "X", price: 1 }) }))
+        .status,
+    ).toBe(400);
+    expect(
+      (
+        await fetch(`${h.sim.url}/_sim/price`, {
+          method: "POST",
+          body: JSON.stringify({ symbol: "BTC-USDT", price: -1 }),
+        })
+      ).status,
+    ).toBe(400);
   });
 });

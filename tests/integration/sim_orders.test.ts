@@ -22,7 +22,12 @@ describe("bingx-sim orders", () => {
     expect(placed.body.code).toBe(0);
     const id = placed.body.data.order.orderId as string;
     const byId = await call(h, "GET", ORDER, { symbol: "BTC-USDT", orderId: id });
-    expect(byId.body.data.order).toMatchObject({ status: "NEW", clientOrderId: "life-1", origQty: "0.01", price: "60000" });
+    expect(byId.body.data.order).toMatchObject({
+      status: "NEW",
+      clientOrderId: "life-1",
+      origQty: "0.01",
+      price: "60000",
+    });
     const byClient = await call(h, "GET", ORDER, { symbol: "BTC-USDT", clientOrderId: "life-1" });
     expect(byClient.body.data.order.orderId).toBe(id);
     const open = await call(h, "GET", "/openApi/swap/v2/trade/openOrders", { symbol: "BTC-USDT" });
@@ -84,7 +89,12 @@ describe("bingx-sim orders", () => {
   test("positions, realised profit and balance follow an open-long then close-long round trip", async () => {
     await place(h, { side: "BUY", positionSide: "LONG", quantity: "0.1" });
     let pos = await call(h, "GET", "/openApi/swap/v2/user/positions", { symbol: "BTC-USDT" });
-    expect(pos.body.data[0]).toMatchObject({ positionSide: "LONG", positionAmt: "0.1", avgPrice: "65000", availableAmt: "0.1" });
+    expect(pos.body.data[0]).toMatchObject({
+      positionSide: "LONG",
+      positionAmt: "0.1",
+      avgPrice: "65000",
+      availableAmt: "0.1",
+    });
     h.sim.setPrice("BTC-USDT", 66000);
     pos = await call(h, "GET", "/openApi/swap/v2/user/positions");
     expect(Number(pos.body.data[0].unrealizedProfit)).toBeCloseTo(100, 6);
@@ -145,7 +155,10 @@ describe("bingx-sim orders", () => {
   });
 
   test("the admin price endpoint moves the mark and premiumIndex reports it", async () => {
-    await fetch(`${h.sim.url}/_sim/price`, { method: "POST", body: JSON.stringify({ symbol: "BTC-USDT", price: 70000 }) });
+    await fetch(`${h.sim.url}/_sim/price`, {
+      method: "POST",
+      body: JSON.stringify({ symbol: "BTC-USDT", price: 70000 }),
+    });
     const r = await call(h, "GET", "/openApi/swap/v2/quote/premiumIndex", { symbol: "BTC-USDT" });
     expect(r.body.data.markPrice).toBe("70000");
   });
@@ -160,15 +173,28 @@ describe("bingx-sim orders", () => {
   });
 
   test("leverage is set per symbol and side and bounded by the contract maximum", async () => {
-    const set = await call(h, "POST", "/openApi/swap/v2/trade/leverage", { symbol: "BTC-USDT", side: "LONG", leverage: 20 });
+    const set = await call(h, "POST", "/openApi/swap/v2/trade/leverage", {
+      symbol: "BTC-USDT",
+      side: "LONG",
+      leverage: 20,
+    });
     expect(set.body.data).toEqual({ leverage: 20, symbol: "BTC-USDT" });
     const get = await call(h, "GET", "/openApi/swap/v2/trade/leverage", { symbol: "BTC-USDT" });
     expect(get.body.data).toMatchObject({ longLeverage: 20, shortLeverage: 10, maxLongLeverage: 125 });
-    expect((await call(h, "POST", "/openApi/swap/v2/trade/leverage", { symbol: "BTC-USDT", side: "LONG", leverage: 500 })).body.code).toBe(101414);
+    expect(
+      (await call(h, "POST", "/openApi/swap/v2/trade/leverage", { symbol: "BTC-USDT", side: "LONG", leverage: 500 }))
+        .body.code,
+    ).toBe(101414);
   });
 
   test("a test order validates like a real one but places nothing", async () => {
-    const r = await call(h, "POST", "/openApi/swap/v2/trade/order/test", { symbol: "BTC-USDT", side: "BUY", positionSide: "LONG", type: "MARKET", quantity: "0.01" });
+    const r = await call(h, "POST", "/openApi/swap/v2/trade/order/test", {
+      symbol: "BTC-USDT",
+      side: "BUY",
+      positionSide: "LONG",
+      type: "MARKET",
+      quantity: "0.01",
+    });
     expect(r.body.code).toBe(0);
     expect(h.sim.state().orders).toHaveLength(0);
   });

@@ -45,7 +45,9 @@ describe("bingx-sim signing", () => {
     const raw = `symbol=BTC-USDT&timestamp=${ts}&note=a b`;
     const encoded = `symbol=BTC-USDT&timestamp=${ts}&note=a%20b`;
     for (const signed of [raw, encoded]) {
-      const res = await fetch(`${h.sim.url}/openApi/swap/v2/trade/openOrders?${encoded}&signature=${sign(signed)}`, { headers: { "X-BX-APIKEY": API_KEY } });
+      const res = await fetch(`${h.sim.url}/openApi/swap/v2/trade/openOrders?${encoded}&signature=${sign(signed)}`, {
+        headers: { "X-BX-APIKEY": API_KEY },
+      });
       expect((await read(res)).body.code).toBe(0);
     }
   });
@@ -80,7 +82,13 @@ describe("bingx-sim signing", () => {
   });
 
   test("a wider recvWindow admits an older timestamp; a future timestamp answers 100421", async () => {
-    const wide = await call(h, "GET", "/openApi/swap/v2/user/balance", { recvWindow: 20000 }, { timestamp: h.clock.nowMs() - 15000 });
+    const wide = await call(
+      h,
+      "GET",
+      "/openApi/swap/v2/user/balance",
+      { recvWindow: 20000 },
+      { timestamp: h.clock.nowMs() - 15000 },
+    );
     expect(wide.body.code).toBe(0);
     const future = await call(h, "GET", "/openApi/swap/v2/user/balance", {}, { timestamp: h.clock.nowMs() + 5000 });
     expect(future.body.code).toBe(100421);
@@ -96,6 +104,13 @@ describe("bingx-sim signing", () => {
     const r = await read(await fetch(`${h.sim.url}/openApi/swap/v2/quote/contracts`));
     expect(r.body.code).toBe(0);
     const btc = r.body.data.find((c: any) => c.symbol === "BTC-USDT");
-    expect(btc).toMatchObject({ quantityPrecision: 4, pricePrecision: 1, tradeMinQuantity: 0.0001, tradeMinUSDT: 2, status: 1, maxLongLeverage: 125 });
+    expect(btc).toMatchObject({
+      quantityPrecision: 4,
+      pricePrecision: 1,
+      tradeMinQuantity: 0.0001,
+      tradeMinUSDT: 2,
+      status: 1,
+      maxLongLeverage: 125,
+    });
   });
 });

@@ -46,9 +46,18 @@ describe("bingx-sim user stream", () => {
     const placed = await place(h, { quantity: "0.02", clientOrderID: "stream-1" });
     await s.waitFor(() => orderEvents(s).length >= 2);
     const [created, filled] = orderEvents(s);
-    expect(created.o).toMatchObject({ x: "NEW", X: "NEW", c: "stream-1", s: "BTC-USDT", S: "BUY", ps: "LONG", o: "MARKET" });
+    expect(created.o).toMatchObject({
+      x: "NEW",
+      X: "NEW",
+      c: "stream-1",
+      s: "BTC-USDT",
+      S: "BUY",
+      ps: "LONG",
+      o: "MARKET",
+    });
     expect(filled.o).toMatchObject({ x: "TRADE", X: "FILLED", N: "USDT" });
-    for (const k of ["s", "c", "i", "S", "o", "q", "p", "ap", "x", "X", "z", "l", "L", "n", "N", "ps", "rp", "T"]) expect(filled.o).toHaveProperty(k);
+    for (const k of ["s", "c", "i", "S", "o", "q", "p", "ap", "x", "X", "z", "l", "L", "n", "N", "ps", "rp", "T"])
+      expect(filled.o).toHaveProperty(k);
     expect(filled.o.i).toBe(placed.body.data.order.orderId);
     expect(Number(filled.o.z)).toBe(0.02);
     expect(Number(filled.o.l)).toBe(0.02);

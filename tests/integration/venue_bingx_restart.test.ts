@@ -22,7 +22,15 @@ afterEach(async () => {
 
 function adapterFor(sim: Awaited<ReturnType<typeof startBingxSim>>): BingxVenueAdapter {
   const a = new BingxVenueAdapter(
-    { apiKey: API_KEY, secret: SECRET, baseUrl: sim.url, wsUrl: sim.wsUrl, recvWindowMs: 5000, clock: new SystemClock(), timeoutMs: 1500 },
+    {
+      apiKey: API_KEY,
+      secret: SECRET,
+      baseUrl: sim.url,
+      wsUrl: sim.wsUrl,
+      recvWindowMs: 5000,
+      clock: new SystemClock(),
+      timeoutMs: 1500,
+    },
     { resolveDelaysMs: [0, 50, 150], streamFeeMode: "cumulative" },
   );
   stops.push(() => a.close());
@@ -30,11 +38,27 @@ function adapterFor(sim: Awaited<ReturnType<typeof startBingxSim>>): BingxVenueA
 }
 
 test("after a restart, a resting order found by query keeps the kernel's id spelling when it later fills", async () => {
-  const sim = await startBingxSim({ port: 0, apiKey: API_KEY, secret: SECRET, seed: 5, prices: { "ETH-USDT": 3000 }, balance: 10_000 });
+  const sim = await startBingxSim({
+    port: 0,
+    apiKey: API_KEY,
+    secret: SECRET,
+    seed: 5,
+    prices: { "ETH-USDT": 3000 },
+    balance: 10_000,
+  });
   stops.push(() => sim.stop());
   const before = adapterFor(sim);
   await before.connect();
-  const placed = await before.submit({ client_order_id: "R9-E", asset: "ETH-USDT", side: "BUY", position_side: "LONG", type: "LIMIT", price: 2900, size: 0.05, reduce_only: false });
+  const placed = await before.submit({
+    client_order_id: "R9-E",
+    asset: "ETH-USDT",
+    side: "BUY",
+    position_side: "LONG",
+    type: "LIMIT",
+    price: 2900,
+    size: 0.05,
+    reduce_only: false,
+  });
   expect(placed.status).toBe("ACCEPTED");
   await before.close(); // the process dies; the order rests at the venue
 

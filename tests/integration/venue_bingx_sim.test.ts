@@ -13,7 +13,7 @@ import { afterEach, expect, test } from "bun:test";
 import { gzipSync } from "node:zlib";
 import { SystemClock } from "../../src/launcher/system_clock.ts";
 import { startBingxSim } from "../../src/sim/index.ts";
-import { BingxVenueAdapter, type BingxAdapterOptions } from "../../src/venue/index.ts";
+import { type BingxAdapterOptions, BingxVenueAdapter } from "../../src/venue/index.ts";
 import { order, record, until, venueContract } from "./venue_contract.ts";
 
 const API_KEY = "simKeyAAAAbbbbCCCCdddd0123456789";
@@ -22,10 +22,30 @@ const PRICE = 65_000;
 type Sim = Awaited<ReturnType<typeof startBingxSim>>;
 
 async function setup(seed = 11, opts: BingxAdapterOptions = {}, wsUrl?: string, secret = SECRET) {
-  const sim = await startBingxSim({ port: 0, apiKey: API_KEY, secret: SECRET, seed, prices: { "BTC-USDT": PRICE }, balance: 10_000 });
+  const sim = await startBingxSim({
+    port: 0,
+    apiKey: API_KEY,
+    secret: SECRET,
+    seed,
+    prices: { "BTC-USDT": PRICE },
+    balance: 10_000,
+  });
   const adapter = new BingxVenueAdapter(
-    { apiKey: API_KEY, secret, baseUrl: sim.url, wsUrl: wsUrl ?? sim.wsUrl, recvWindowMs: 5000, clock: new SystemClock(), timeoutMs: 1500 },
-    { resolveDelaysMs: [0, 50, 150], streamFeeMode: "cumulative", stream: { backoffBaseMs: 20, backoffMaxMs: 200, openTimeoutMs: 2000 }, ...opts },
+    {
+      apiKey: API_KEY,
+      secret,
+      baseUrl: sim.url,
+      wsUrl: wsUrl ?? sim.wsUrl,
+      recvWindowMs: 5000,
+      clock: new SystemClock(),
+      timeoutMs: 1500,
+    },
+    {
+      resolveDelaysMs: [0, 50, 150],
+      streamFeeMode: "cumulative",
+      stream: { backoffBaseMs: 20, backoffMaxMs: 200, openTimeoutMs: 2000 },
+      ...opts,
+    },
   );
   return { sim, adapter };
 }
@@ -38,12 +58,22 @@ venueContract("BingxVenueAdapter on bingx-sim", async () => {
     price: PRICE,
     feeRate: 0.0005,
     setPrice: (p) => sim.setPrice("BTC-USDT", p),
-    partialLegs: (n) => void (sim.faults.partial_fill_legs = n),
-    cancelReject: (on) => void (sim.faults.cancel_reject = on),
+    partialLegs: (n) => {
+      sim.faults.partial_fill_legs = n;
+    },
+    cancelReject: (on) => {
+      sim.faults.cancel_reject = on;
+    },
     venueReject: () => 100,
-    rateLimit: (hint) => void (sim.faults.rate_limit = { count: 1, retry_hint: hint }),
-    duplicates: (on) => void (sim.faults.duplicate_events = on),
-    reorder: (on) => void (sim.faults.reorder_events = on),
+    rateLimit: (hint) => {
+      sim.faults.rate_limit = { count: 1, retry_hint: hint };
+    },
+    duplicates: (on) => {
+      sim.faults.duplicate_events = on;
+    },
+    reorder: (on) => {
+      sim.faults.reorder_events = on;
+    },
     reset: () => undefined,
     stop: () => sim.stop(),
   };
@@ -146,7 +176,19 @@ function fakeStream(frames: (string | Uint8Array)[]) {
 
 const gz = (s: string) => gzipSync(Buffer.from(s));
 const update = (o: Record<string, unknown>) => `{"e":"ORDER_TRADE_UPDATE","E":1700000000000,"o":${JSON.stringify(o)}}`;
-const good = { s: "BTC-USDT", c: "abc", i: 1234567890123456789, X: "NEW", x: "NEW", z: "0", ap: "0", l: "0", L: "0", n: "0" };
+const good = {
+  s: "BTC-USDT",
+  c: "abc",
+  // biome-ignore lint/correctness/noPrecisionLoss: the JSON number is rewritten below to a BingX id beyond 2^53
+  i: 1234567890123456789,
+  X: "NEW",
+  x: "NEW",
+  z: "0",
+  ap: "0",
+  l: "0",
+  L: "0",
+  n: "0",
+};
 
 test("malformed stream frames become MALFORMED_PAYLOAD diagnostics, never events, and the stream keeps working", async () => {
   const goodText = update(good).replace('"i":1234567890123456800', '"i":1234567890123456789');
@@ -175,7 +217,8 @@ test("malformed stream frames become MALFORMED_PAYLOAD diagnostics, never events
 test("secrets never appear in events, diagnostics, thrown errors or console output", async () => {
   const logged: string[] = [];
   const saved = { log: console.log, error: console.error, warn: console.warn };
-  for (const k of ["log", "error", "warn"] as const) console[k] = (...a: unknown[]) => void logged.push(a.map(String).join(" "));
+  for (const k of ["log", "error", "warn"] as const)
+    console[k] = (...a: unknown[]) => void logged.push(a.map(String).join(" "));
   try {
     const { adapter } = await connected();
     const r = record(adapter);
@@ -184,7 +227,13 @@ test("secrets never appear in events, diagnostics, thrown errors or console outp
     await adapter.submit(order("BTC-USDT", { size: 0.00001 }));
     const wrong = await setup(3, {}, undefined, `${SECRET}-wrong`);
     open.push(wrong);
-    const thrown = await wrong.adapter.connect().then(() => wrong.adapter.balance()).then(() => "no error", (e: Error) => `${e.message} ${e.stack ?? ""}`);
+    const thrown = await wrong.adapter
+      .connect()
+      .then(() => wrong.adapter.balance())
+      .then(
+        () => "no error",
+        (e: Error) => `${e.message} ${e.stack ?? ""}`,
+      );
     expect(thrown).toContain("100001");
     await new Promise((res) => setTimeout(res, 50));
     const all = JSON.stringify([r.events, r.diagnostics, thrown, logged]);

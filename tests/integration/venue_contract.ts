@@ -75,7 +75,16 @@ export function dedupe(events: VenueEvent[]): Map<string, VenueEvent> {
 let counter = 0;
 export function order(asset: string, over: Partial<OrderRequest> = {}): OrderRequest {
   counter++;
-  return { client_order_id: `t${counter}x${over.side ?? "BUY"}`, asset, side: "BUY", position_side: "LONG", type: "MARKET", size: 0.01, reduce_only: false, ...over };
+  return {
+    client_order_id: `t${counter}x${over.side ?? "BUY"}`,
+    asset,
+    side: "BUY",
+    position_side: "LONG",
+    type: "MARKET",
+    size: 0.01,
+    reduce_only: false,
+    ...over,
+  };
 }
 
 const near = (a: number, b: number, rel = 1e-6) => Math.abs(a - b) <= Math.abs(b) * rel + 1e-9;
@@ -94,38 +103,44 @@ export function venueContract(name: string, make: () => Promise<VenueHarness>): 
         }
       });
 
-    run("a market order is acknowledged, then fully filled with cumulative size, average price and fee", async (h, r) => {
-      const o = order(h.asset);
-      const res = await h.adapter.submit(o);
-      expect(res.status).toBe("ACCEPTED");
-      if (res.status !== "ACCEPTED") return;
-      expect(res.venue_order_id).toMatch(/^\d{19}$/);
-      await until(() => r.of(o.client_order_id).some((e) => e.kind === "FULL_FILL"), 3000, "FULL_FILL");
-      const full = r.of(o.client_order_id).find((e) => e.kind === "FULL_FILL") as VenueEvent;
-      expect(full.venue_order_id).toBe(res.venue_order_id);
-      expect(full.filled_size_cumulative).toBe(0.01);
-      expect(near(full.avg_price, h.price)).toBe(true);
-      expect(near(full.fee_cumulative, 0.01 * h.price * h.feeRate, 1e-4)).toBe(true);
-      const kinds = r.of(o.client_order_id).map((e) => e.kind);
-      if (kinds.includes("ACK")) expect(kinds.indexOf("ACK")).toBeLessThan(kinds.indexOf("FULL_FILL"));
-    });
+    run(
+      "a market order is acknowledged, then fully filled with cumulative size, average price and fee",
+      async (h, r) => {
+        const o = order(h.asset);
+        const res = await h.adapter.submit(o);
+        expect(res.status).toBe("ACCEPTED");
+        if (res.status !== "ACCEPTED") return;
+        expect(res.venue_order_id).toMatch(/^\d{19}$/);
+        await until(() => r.of(o.client_order_id).some((e) => e.kind === "FULL_FILL"), 3000, "FULL_FILL");
+        const full = r.of(o.client_order_id).find((e) => e.kind === "FULL_FILL") as VenueEvent;
+        expect(full.venue_order_id).toBe(res.venue_order_id);
+        expect(full.filled_size_cumulative).toBe(0.01);
+        expect(near(full.avg_price, h.price)).toBe(true);
+        expect(near(full.fee_cumulative, 0.01 * h.price * h.feeRate, 1e-4)).toBe(true);
+        const kinds = r.of(o.client_order_id).map((e) => e.kind);
+        if (kinds.includes("ACK")) expect(kinds.indexOf("ACK")).toBeLessThan(kinds.indexOf("FULL_FILL"));
+      },
+    );
 
-    run("fills in three legs arrive as PARTIAL_FILLs with growing cumulative size, then one FULL_FILL", async (h, r) => {
-      h.partialLegs(3);
-      const o = order(h.asset, { size: 0.03 });
-      expect((await h.adapter.submit(o)).status).toBe("ACCEPTED");
-      await until(() => r.of(o.client_order_id).some((e) => e.kind === "FULL_FILL"), 3000, "FULL_FILL");
-      const fills = r.of(o.client_order_id).filter((e) => e.kind === "PARTIAL_FILL" || e.kind === "FULL_FILL");
-      expect(fills.length).toBe(3);
-      const cums = fills.map((e) => e.filled_size_cumulative);
-      for (let i = 1; i < cums.length; i++) expect(cums[i] as number).toBeGreaterThan(cums[i - 1] as number);
-      expect(cums[2]).toBe(0.03);
-      const legSum = fills.reduce((s, e) => s + e.last_fill_size, 0);
-      expect(near(legSum, 0.03)).toBe(true);
-      const fees = fills.map((e) => e.fee_cumulative);
-      for (let i = 1; i < fees.length; i++) expect(fees[i] as number).toBeGreaterThanOrEqual(fees[i - 1] as number);
-      expect(near(fees[2] as number, 0.03 * h.price * h.feeRate, 1e-4)).toBe(true);
-    });
+    run(
+      "fills in three legs arrive as PARTIAL_FILLs with growing cumulative size, then one FULL_FILL",
+      async (h, r) => {
+        h.partialLegs(3);
+        const o = order(h.asset, { size: 0.03 });
+        expect((await h.adapter.submit(o)).status).toBe("ACCEPTED");
+        await until(() => r.of(o.client_order_id).some((e) => e.kind === "FULL_FILL"), 3000, "FULL_FILL");
+        const fills = r.of(o.client_order_id).filter((e) => e.kind === "PARTIAL_FILL" || e.kind === "FULL_FILL");
+        expect(fills.length).toBe(3);
+        const cums = fills.map((e) => e.filled_size_cumulative);
+        for (let i = 1; i < cums.length; i++) expect(cums[i] as number).toBeGreaterThan(cums[i - 1] as number);
+        expect(cums[2]).toBe(0.03);
+        const legSum = fills.reduce((s, e) => s + e.last_fill_size, 0);
+        expect(near(legSum, 0.03)).toBe(true);
+        const fees = fills.map((e) => e.fee_cumulative);
+        for (let i = 1; i < fees.length; i++) expect(fees[i] as number).toBeGreaterThanOrEqual(fees[i - 1] as number);
+        expect(near(fees[2] as number, 0.03 * h.price * h.feeRate, 1e-4)).toBe(true);
+      },
+    );
 
     run("a resting limit order stays working until cancelled, then CANCEL_ACK carries its final fill", async (h, r) => {
       const o = order(h.asset, { type: "LIMIT", price: Math.round(h.price * 0.9) });
@@ -183,33 +198,43 @@ export function venueContract(name: string, make: () => Promise<VenueHarness>): 
     });
 
     for (const hint of [true, false]) {
-      run(`a rate limit ${hint ? "with" : "without"} a hint is a REJECT RATE_LIMITED ${hint ? "carrying" : "without"} retry_after_ms`, async (h) => {
-        h.rateLimit(hint);
-        const res = await h.adapter.submit(order(h.asset));
-        expect(res.status).toBe("REJECTED");
-        if (res.status !== "REJECTED") return;
-        expect(res.event.reject_reason).toBe("RATE_LIMITED");
-        if (hint) expect(res.event.retry_after_ms).toBeGreaterThanOrEqual(0);
-        else expect(res.event.retry_after_ms).toBeUndefined();
-      });
+      run(
+        `a rate limit ${hint ? "with" : "without"} a hint is a REJECT RATE_LIMITED ${hint ? "carrying" : "without"} retry_after_ms`,
+        async (h) => {
+          h.rateLimit(hint);
+          const res = await h.adapter.submit(order(h.asset));
+          expect(res.status).toBe("REJECTED");
+          if (res.status !== "REJECTED") return;
+          expect(res.event.reject_reason).toBe("RATE_LIMITED");
+          if (hint) expect(res.event.retry_after_ms).toBeGreaterThanOrEqual(0);
+          else expect(res.event.retry_after_ms).toBeUndefined();
+        },
+      );
     }
 
     for (const mode of ["duplicate", "reordered"] as const) {
-      run(`${mode} delivery still converges: one event id, one fact; the cumulative fold reaches the order size`, async (h, r) => {
-        if (mode === "duplicate") h.duplicates(true);
-        else h.reorder(true);
-        h.partialLegs(3);
-        const o = order(h.asset, { size: 0.03 });
-        expect((await h.adapter.submit(o)).status).toBe("ACCEPTED");
-        await until(() => r.of(o.client_order_id).some((e) => e.filled_size_cumulative === 0.03), 3000, "the full size");
-        await new Promise((res) => setTimeout(res, 50));
-        const unique = dedupe(r.of(o.client_order_id));
-        const fold = [...unique.values()].reduce((m, e) => Math.max(m, e.filled_size_cumulative), 0);
-        expect(fold).toBe(0.03);
-        const fills = [...unique.values()].filter((e) => e.kind === "PARTIAL_FILL" || e.kind === "FULL_FILL");
-        expect(new Set(fills.map((e) => e.filled_size_cumulative)).size).toBe(fills.length);
-        expect(fills.filter((e) => e.kind === "FULL_FILL").length).toBe(1);
-      });
+      run(
+        `${mode} delivery still converges: one event id, one fact; the cumulative fold reaches the order size`,
+        async (h, r) => {
+          if (mode === "duplicate") h.duplicates(true);
+          else h.reorder(true);
+          h.partialLegs(3);
+          const o = order(h.asset, { size: 0.03 });
+          expect((await h.adapter.submit(o)).status).toBe("ACCEPTED");
+          await until(
+            () => r.of(o.client_order_id).some((e) => e.filled_size_cumulative === 0.03),
+            3000,
+            "the full size",
+          );
+          await new Promise((res) => setTimeout(res, 50));
+          const unique = dedupe(r.of(o.client_order_id));
+          const fold = [...unique.values()].reduce((m, e) => Math.max(m, e.filled_size_cumulative), 0);
+          expect(fold).toBe(0.03);
+          const fills = [...unique.values()].filter((e) => e.kind === "PARTIAL_FILL" || e.kind === "FULL_FILL");
+          expect(new Set(fills.map((e) => e.filled_size_cumulative)).size).toBe(fills.length);
+          expect(fills.filter((e) => e.kind === "FULL_FILL").length).toBe(1);
+        },
+      );
     }
 
     run("positions and balance follow fills: open, then close back to flat", async (h, r) => {
@@ -228,14 +253,17 @@ export function venueContract(name: string, make: () => Promise<VenueHarness>): 
       expect(near(before.balance - after.balance, 2 * 0.02 * h.price * h.feeRate, 1e-3)).toBe(true);
     });
 
-    run("a size below the contract minimum is refused locally with a LOCAL_RULE diagnostic saying why", async (h, r) => {
-      const o = order(h.asset, { size: 0.00001 });
-      const res = await h.adapter.submit(o);
-      expect(res.status).toBe("REJECTED");
-      if (res.status === "REJECTED") expect(res.event.venue_message).toContain("minimum");
-      expect(r.diagnostics.some((d) => d.code === "LOCAL_RULE" && d.message.includes("minimum"))).toBe(true);
-      expect(await h.adapter.queryOrder(h.asset, o.client_order_id)).toBeNull();
-    });
+    run(
+      "a size below the contract minimum is refused locally with a LOCAL_RULE diagnostic saying why",
+      async (h, r) => {
+        const o = order(h.asset, { size: 0.00001 });
+        const res = await h.adapter.submit(o);
+        expect(res.status).toBe("REJECTED");
+        if (res.status === "REJECTED") expect(res.event.venue_message).toContain("minimum");
+        expect(r.diagnostics.some((d) => d.code === "LOCAL_RULE" && d.message.includes("minimum"))).toBe(true);
+        expect(await h.adapter.queryOrder(h.asset, o.client_order_id)).toBeNull();
+      },
+    );
 
     run("an unknown client order id queries as null", async (h) => {
       expect(await h.adapter.queryOrder(h.asset, "never-placed-1")).toBeNull();

@@ -9,9 +9,9 @@
  */
 
 import { afterEach, expect, test } from "bun:test";
+import { audit, type Harness, startHarness } from "../../src/chaos/index.ts";
 import type { SlotRecord } from "../../src/contracts/records.ts";
 import type { VenueEvent } from "../../src/contracts/venue.ts";
-import { audit, startHarness, type Harness } from "../../src/chaos/index.ts";
 import { ExecutionKernel } from "../../src/kernel/index.ts";
 import { SystemClock } from "../../src/launcher/system_clock.ts";
 
@@ -26,8 +26,16 @@ async function harness(seed: number): Promise<Harness> {
   return h;
 }
 
-const enter = (slot: number, trade: string, size: number, price: number | null = null) =>
-  ({ type: "ENTER", slot_id: slot, trade_id: trade, asset: "BTC-USDT", side: "LONG", size, price, leverage: 5 });
+const enter = (slot: number, trade: string, size: number, price: number | null = null) => ({
+  type: "ENTER",
+  slot_id: slot,
+  trade_id: trade,
+  asset: "BTC-USDT",
+  side: "LONG",
+  size,
+  price,
+  leverage: 5,
+});
 const exit = (slot: number, size: number) => ({ type: "EXIT", slot_id: slot, size, price: null, reason: "TP" });
 
 /** Settles, resolves hung orders, and expects the auditor to find nothing. */
@@ -35,7 +43,14 @@ async function clean(h: Harness): Promise<void> {
   expect(await h.settle()).toBe(true);
   await h.resolveHung();
   expect(await h.settle()).toBe(true);
-  const violations = audit({ slots: h.kernel.slots(), account: h.kernel.account(), truth: await h.truth(), seededCapital: h.seededCapital, settlements: h.settlements, diagnostics: h.diagnostics });
+  const violations = audit({
+    slots: h.kernel.slots(),
+    account: h.kernel.account(),
+    truth: await h.truth(),
+    seededCapital: h.seededCapital,
+    settlements: h.settlements,
+    diagnostics: h.diagnostics,
+  });
   expect(violations).toEqual([]);
 }
 
@@ -79,7 +94,10 @@ test("a refused cancel leaves the entry working (CANCEL_REJECTED); a later cance
   const h = await harness(2);
   expect(h.submit(enter(1, "T2", 0.01, 60_000)).accepted).toBe(true);
   await clean(h);
-  expect(h.kernel.slot(1)).toMatchObject({ stage: "ENTRY_WORKING", entry_order: { status: "ACKED", order_type: "LIMIT" } });
+  expect(h.kernel.slot(1)).toMatchObject({
+    stage: "ENTRY_WORKING",
+    entry_order: { status: "ACKED", order_type: "LIMIT" },
+  });
   h.sim!.faults.cancel_reject = true;
   expect(h.submit({ type: "CANCEL", slot_id: 1 }).accepted).toBe(true);
   expect(await h.settle()).toBe(true);
@@ -133,7 +151,11 @@ test("an acceptance whose answer is lost (timeout after the venue placed it) is 
     await clean(h);
     const placed = h.sim!.state();
     expect(placed.counters.placed_by_client_id).toEqual({ [`t${seed}-e`]: 1 });
-    expect(h.kernel.slot(2)).toMatchObject({ stage: "POSITION_OPEN", size: 0.02, entry_order: { venue_order_id: placed.orders[0]!.orderId } });
+    expect(h.kernel.slot(2)).toMatchObject({
+      stage: "POSITION_OPEN",
+      size: 0.02,
+      entry_order: { venue_order_id: placed.orders[0]!.orderId },
+    });
     expectKernelSpelling(h);
   }
 });
@@ -145,7 +167,11 @@ test("a stream that drops mid-fill loses no fill and doubles none: the REST catc
   h.submit(enter(0, "T8", 0.03));
   await clean(h);
   expect(h.venueDiagnostics.some((d) => d.code === "STREAM_RECONNECT")).toBe(true);
-  expect(h.kernel.slot(0)).toMatchObject({ stage: "POSITION_OPEN", size: 0.03, entry_order: { filled_size: 0.03, status: "FILLED" } });
+  expect(h.kernel.slot(0)).toMatchObject({
+    stage: "POSITION_OPEN",
+    size: 0.03,
+    entry_order: { filled_size: 0.03, status: "FILLED" },
+  });
   const fills = eventsOf(h, "T8-E").filter((e) => e.kind === "FULL_FILL");
   expect(fills).toHaveLength(1);
   expect(h.diagnostics.filter((d) => d.code === "OVERFILL")).toEqual([]);
@@ -165,8 +191,14 @@ async function scriptedTrade(h: Harness): Promise<void> {
 }
 
 const comparable = (s: SlotRecord) => ({
-  stage: s.stage, size: s.size, entry_price: s.entry_price, realized_pnl: s.realized_pnl, fees: s.fees, leg: s.leg,
-  entry: [s.entry_order?.status, s.entry_order?.filled_size], exit: [s.exit_order?.status, s.exit_order?.filled_size],
+  stage: s.stage,
+  size: s.size,
+  entry_price: s.entry_price,
+  realized_pnl: s.realized_pnl,
+  fees: s.fees,
+  leg: s.leg,
+  entry: [s.entry_order?.status, s.entry_order?.filled_size],
+  exit: [s.exit_order?.status, s.exit_order?.filled_size],
 });
 
 test("duplicated and reordered stream delivery converges to the same kernel state as a clean run", async () => {
@@ -219,7 +251,9 @@ test("a placement that never reached the venue (5xx, then 'order not exist') is 
   expect(h.sim!.state().orders).toEqual([]);
   await clean(h);
   expect(h.kernel.slot(3)).toMatchObject({ stage: "IDLE", entry_order: { status: "REJECTED" } });
-  expect(h.diagnostics.filter((d) => d.code === "HUNG_ORDER" || d.code === "VENUE_REJECTED").map((d) => d.code)).toEqual(["HUNG_ORDER", "VENUE_REJECTED"]);
+  expect(
+    h.diagnostics.filter((d) => d.code === "HUNG_ORDER" || d.code === "VENUE_REJECTED").map((d) => d.code),
+  ).toEqual(["HUNG_ORDER", "VENUE_REJECTED"]);
   // The slot is free again: the next trade goes through.
   h.submit(enter(3, "T11", 0.01));
   await clean(h);

@@ -7,7 +7,14 @@
 
 import { afterEach, expect, test } from "bun:test";
 import { RealZincPlane } from "../../src/zinc/index.ts";
-import { cleanupPrefixes, ensureLib, readLineMatching, spawnFixture, taggedRecord, uniquePrefix } from "./zinc_support.ts";
+import {
+  cleanupPrefixes,
+  ensureLib,
+  readLineMatching,
+  spawnFixture,
+  taggedRecord,
+  uniquePrefix,
+} from "./zinc_support.ts";
 
 const libPath = ensureLib();
 afterEach(cleanupPrefixes);

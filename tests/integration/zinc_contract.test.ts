@@ -9,5 +9,13 @@ import { cleanupPrefixes, ensureLib, uniquePrefix } from "./zinc_support.ts";
 
 const libPath = ensureLib();
 
-zincContract("InMemoryZincPlane", () => InMemoryZincPlane.open({ slotCount: 4, ringCapacity: 8 }), () => undefined);
-zincContract("RealZincPlane", () => RealZincPlane.open({ libPath, prefix: uniquePrefix("contract"), slotCount: 4, ringCapacity: 8 }), cleanupPrefixes);
+zincContract(
+  "InMemoryZincPlane",
+  () => InMemoryZincPlane.open({ slotCount: 4, ringCapacity: 8 }),
+  () => undefined,
+);
+zincContract(
+  "RealZincPlane",
+  () => RealZincPlane.open({ libPath, prefix: uniquePrefix("contract"), slotCount: 4, ringCapacity: 8 }),
+  cleanupPrefixes,
+);

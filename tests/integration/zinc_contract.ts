@@ -93,7 +93,9 @@ export function zincContract(name: string, make: () => ZincPlane, cleanup: () =>
     test("wrong record and image sizes are programmer errors", () => {
       const p = open();
       expect(() => p.pushIntent(new Uint8Array(319))).toThrow(/Invariant/);
-      expect(() => p.publishState(new Uint8Array(10), new BigUint64Array(4), new Uint8Array(96), 0n)).toThrow(/Invariant/);
+      expect(() => p.publishState(new Uint8Array(10), new BigUint64Array(4), new Uint8Array(96), 0n)).toThrow(
+        /Invariant/,
+      );
       expect(() => p.readSlot(p.slotCount)).toThrow(/Invariant/);
     });
   });

@@ -6,7 +6,14 @@
 
 import { afterEach, expect, test } from "bun:test";
 import { RealZincPlane } from "../../src/zinc/index.ts";
-import { cleanupPrefixes, ensureLib, patternedSlot, recordIsIntact, spawnFixture, uniquePrefix } from "./zinc_support.ts";
+import {
+  cleanupPrefixes,
+  ensureLib,
+  patternedSlot,
+  recordIsIntact,
+  spawnFixture,
+  uniquePrefix,
+} from "./zinc_support.ts";
 
 const libPath = ensureLib();
 afterEach(cleanupPrefixes);
@@ -14,8 +21,15 @@ afterEach(cleanupPrefixes);
 test("4 producer processes x 10,000 records each arrive exactly once, in per-producer order", async () => {
   const prefix = uniquePrefix("mpsc");
   const plane = RealZincPlane.open({ libPath, prefix, slotCount: 4, ringCapacity: 1024 });
-  const producers = [1, 2, 3, 4].map((id) => spawnFixture("zinc_producer.ts", ["push", libPath, prefix, String(id), "10000"]));
-  const next = new Map<number, number>([[1, 0], [2, 0], [3, 0], [4, 0]]);
+  const producers = [1, 2, 3, 4].map((id) =>
+    spawnFixture("zinc_producer.ts", ["push", libPath, prefix, String(id), "10000"]),
+  );
+  const next = new Map<number, number>([
+    [1, 0],
+    [2, 0],
+    [3, 0],
+    [4, 0],
+  ]);
   let total = 0;
   let bad = 0;
   let exited = false;
@@ -28,7 +42,8 @@ test("4 producer processes x 10,000 records each arrive exactly once, in per-pro
       if (next.get(id) !== dv.getUint32(4, true) || !recordIsIntact(rec)) bad += 1;
       next.set(id, (next.get(id) ?? 0) + 1);
     });
-    if (total < 40_000 && !(exited && plane.ringStats().head === plane.ringStats().tail)) await plane.waitIntents(seq, 200);
+    if (total < 40_000 && !(exited && plane.ringStats().head === plane.ringStats().tail))
+      await plane.waitIntents(seq, 200);
     else if (total < 40_000) break;
   }
   const codes = await Promise.all(producers.map((p) => p.exited));
@@ -61,7 +76,11 @@ async function hammer(mode: "seqlock" | "raw", tag: string) {
     await Bun.sleep(0);
   }
   expect(await reader.exited).toBe(0);
-  const result = JSON.parse(await new Response(reader.stdout).text()) as { reads: number; torn: number; distinctFills: number };
+  const result = JSON.parse(await new Response(reader.stdout).text()) as {
+    reads: number;
+    torn: number;
+    distinctFills: number;
+  };
   plane.close();
   expect(result.reads).toBe(400_000);
   expect(result.distinctFills).toBeGreaterThan(10); // the reader really raced the writer

@@ -9,8 +9,8 @@
 
 import { afterEach, expect, test } from "bun:test";
 import { join } from "node:path";
-import { ExecutionKernel } from "../../src/kernel/index.ts";
 import { decodeAccount } from "../../src/kernel/decoder.ts";
+import { ExecutionKernel } from "../../src/kernel/index.ts";
 import { RealZincPlane } from "../../src/zinc/index.ts";
 import { event, T0 } from "../_support/kernel.ts";
 import { cleanupPrefixes, ensureLib, uniquePrefix } from "./zinc_support.ts";
@@ -40,12 +40,16 @@ function expectRegionEqualsKernel(k: ExecutionKernel, p: RealZincPlane, after: s
     const regionImage = p.readSlot(i);
     // A slot the kernel never changed was never published: the region holds zeros for it.
     const expected = k.slot(i).version === 0 ? new Uint8Array(448) : kernelImage;
-    if (hex(regionImage) !== hex(expected)) throw new Error(`after ${after}: slot ${i} differs between region and kernel`);
+    if (hex(regionImage) !== hex(expected))
+      throw new Error(`after ${after}: slot ${i} differs between region and kernel`);
   }
   expect({ after, hash: p.readStateHash() }).toEqual({ after, hash: k.stateHash() });
   const region = p.readAccount();
   expect({ after, account: hex(region) }).toEqual({ after, account: hex(accountBytes(k)) });
-  expect({ after, account: decodeAccount(new DataView(region.buffer, region.byteOffset, 96)) }).toEqual({ after, account: k.account() });
+  expect({ after, account: decodeAccount(new DataView(region.buffer, region.byteOffset, 96)) }).toEqual({
+    after,
+    account: k.account(),
+  });
 }
 
 /**
@@ -82,17 +86,43 @@ test("after every kind of mutation the state region equals the kernel before the
     expectRegionEqualsKernel(k, p, what);
   };
   step("SEED_CAPITAL", () => k.apply({ type: "SEED_CAPITAL", capital: 10_000, now_ms: T0 }));
-  step("ENTER", () => k.apply({ type: "ENTER", slot_id: 0, trade_id: "W1", asset: "BTC-USDT", side: "LONG", size: 1, price: null, leverage: 5, now_ms: T0 + 1 }));
+  step("ENTER", () =>
+    k.apply({
+      type: "ENTER",
+      slot_id: 0,
+      trade_id: "W1",
+      asset: "BTC-USDT",
+      side: "LONG",
+      size: 1,
+      price: null,
+      leverage: 5,
+      now_ms: T0 + 1,
+    }),
+  );
   expect(k.slot(0).stage).toBe("ENTRY_WORKING");
   const coid = k.slot(0).entry_order!.client_order_id;
   step("venue ACK", () => k.onVenueEvent(event("ACK", coid, 0, 0), T0 + 2));
-  step("venue PARTIAL_FILL", () => k.onVenueEvent(event("PARTIAL_FILL", coid, 0.4, 100, { fee_cumulative: 0.02 }), T0 + 3));
+  step("venue PARTIAL_FILL", () =>
+    k.onVenueEvent(event("PARTIAL_FILL", coid, 0.4, 100, { fee_cumulative: 0.02 }), T0 + 3),
+  );
   step("venue FULL_FILL", () => k.onVenueEvent(event("FULL_FILL", coid, 1, 100, { fee_cumulative: 0.05 }), T0 + 4));
   expect(k.slot(0).stage).toBe("POSITION_OPEN");
   const openImage = k.slotImage(0).slice();
   step("MARK_PRICE", () => k.apply({ type: "MARK_PRICE", asset: "BTC-USDT", price: 101, now_ms: T0 + 5 }));
   expect(p.readSlot(0)).toEqual(k.slotImage(0));
-  step("ENTER (limit, slot 1)", () => k.apply({ type: "ENTER", slot_id: 1, trade_id: "W2", asset: "ETH-USDT", side: "SHORT", size: 2, price: 9_000, leverage: 3, now_ms: T0 + 6 }));
+  step("ENTER (limit, slot 1)", () =>
+    k.apply({
+      type: "ENTER",
+      slot_id: 1,
+      trade_id: "W2",
+      asset: "ETH-USDT",
+      side: "SHORT",
+      size: 2,
+      price: 9_000,
+      leverage: 3,
+      now_ms: T0 + 6,
+    }),
+  );
   step("TICK (hung order)", () => k.tick(T0 + 60_000));
   expect(k.slot(1).entry_order!.hung).toBe(true);
   expect(new DataView(p.readSlot(1).buffer).getUint8(80 + 6)).toBe(1); // OrderImage.hung in the region
@@ -110,15 +140,35 @@ test("a process in another language reads the very bytes the kernel holds", asyn
   ({ k: kernel, p: plane } = open(prefix));
   const k = kernel;
   k.apply({ type: "SEED_CAPITAL", capital: 5_000, now_ms: T0 });
-  k.apply({ type: "ENTER", slot_id: 2, trade_id: "PY1", asset: "BTC-USDT", side: "LONG", size: 0.5, price: null, leverage: 2, now_ms: T0 + 1 });
+  k.apply({
+    type: "ENTER",
+    slot_id: 2,
+    trade_id: "PY1",
+    asset: "BTC-USDT",
+    side: "LONG",
+    size: 0.5,
+    price: null,
+    leverage: 2,
+    now_ms: T0 + 1,
+  });
   const coid = k.slot(2).entry_order!.client_order_id;
   k.onVenueEvent(event("FULL_FILL", coid, 0.5, 64_000), T0 + 2);
   k.apply({ type: "MARK_PRICE", asset: "BTC-USDT", price: 64_100, now_ms: T0 + 3 });
   k.apply({ type: "CONFIGURE", key: "HUNG_ORDER_MS", value: 7_000, now_ms: T0 + 4 });
   const py = Bun.spawn(["python3", PY_STRATEGY, "dump", prefix], { stdout: "pipe", stderr: "pipe" });
-  const [code, out, err] = await Promise.all([py.exited, new Response(py.stdout).text(), new Response(py.stderr).text()]);
+  const [code, out, err] = await Promise.all([
+    py.exited,
+    new Response(py.stdout).text(),
+    new Response(py.stderr).text(),
+  ]);
   expect({ code, err }).toEqual({ code: 0, err: "" });
-  const dump = JSON.parse(out) as { writer_pid: number; slots: string[]; account: string; state_hash: string; seq: number };
+  const dump = JSON.parse(out) as {
+    writer_pid: number;
+    slots: string[];
+    account: string;
+    state_hash: string;
+    seq: number;
+  };
   expect(dump.writer_pid).toBe(process.pid);
   expect(dump.slots[2]).toBe(hex(k.slotImage(2)));
   expect(dump.slots[0]).toBe("00".repeat(448)); // never changed, never published

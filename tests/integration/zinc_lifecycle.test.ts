@@ -7,7 +7,15 @@
 import { afterEach, expect, test } from "bun:test";
 import { closeSync, copyFileSync, ftruncateSync, openSync, statSync, writeSync } from "node:fs";
 import { RealZincPlane, ZincError, ZincStateReader } from "../../src/zinc/index.ts";
-import { cleanupPrefixes, ensureLib, patternedSlot, readLineMatching, regionPath, spawnFixture, uniquePrefix } from "./zinc_support.ts";
+import {
+  cleanupPrefixes,
+  ensureLib,
+  patternedSlot,
+  readLineMatching,
+  regionPath,
+  spawnFixture,
+  uniquePrefix,
+} from "./zinc_support.ts";
 
 const libPath = ensureLib();
 afterEach(cleanupPrefixes);
@@ -51,7 +59,9 @@ test("a kill -9'd writer's state image survives and is adopted by the next write
 test("a second writer is refused while the first is alive, in another process or this one", async () => {
   const prefix = uniquePrefix("second");
   const { proc, pid } = await startWriter(prefix);
-  expect(() => openPlane(prefix)).toThrow(new RegExp(`/dev/shm/${prefix}\\.intents: refused, a live writer \\(pid ${pid}\\)`));
+  expect(() => openPlane(prefix)).toThrow(
+    new RegExp(`/dev/shm/${prefix}\\.intents: refused, a live writer \\(pid ${pid}\\)`),
+  );
   proc.kill(9);
   await proc.exited;
   const first = openPlane(prefix);
@@ -82,7 +92,9 @@ test("a region with a newer layout version is refused with an error naming the f
   const prefix = uniquePrefix("version");
   openPlane(prefix).close();
   patch(regionPath(prefix, "intents"), 4, [2, 0]);
-  expect(() => openPlane(prefix)).toThrow(new RegExp(`/dev/shm/${prefix}\\.intents: layout version 2 is newer than this binary supports \\(1\\)`));
+  expect(() => openPlane(prefix)).toThrow(
+    new RegExp(`/dev/shm/${prefix}\\.intents: layout version 2 is newer than this binary supports \\(1\\)`),
+  );
 });
 
 test("a truncated region is refused with an error naming the file", () => {
@@ -102,13 +114,17 @@ test("a region of the wrong kind is refused with an error naming the file", () =
   const prefix = uniquePrefix("kind");
   openPlane(prefix).close();
   copyFileSync(regionPath(prefix, "state"), regionPath(prefix, "intents"));
-  expect(() => openPlane(prefix)).toThrow(new RegExp(`/dev/shm/${prefix}\\.intents: region kind 2 \\(state\\), expected 1 \\(intents\\)`));
+  expect(() => openPlane(prefix)).toThrow(
+    new RegExp(`/dev/shm/${prefix}\\.intents: region kind 2 \\(state\\), expected 1 \\(intents\\)`),
+  );
 });
 
 test("a writer asking for a different ring capacity than the surviving region is refused", () => {
   const prefix = uniquePrefix("count");
   openPlane(prefix).close();
-  expect(() => RealZincPlane.open({ libPath, prefix, slotCount: 4, ringCapacity: 16 })).toThrow(/intents: record count 8, expected 16/);
+  expect(() => RealZincPlane.open({ libPath, prefix, slotCount: 4, ringCapacity: 16 })).toThrow(
+    /intents: record count 8, expected 16/,
+  );
 });
 
 test("regions are created with mode 0600", () => {

@@ -17,12 +17,24 @@ test("a stdlib-only Python client reads slot images and pushes an intent the ker
   const plane = RealZincPlane.open({ libPath, prefix, slotCount: 3, ringCapacity: 8 });
   const slots = new Uint8Array(3 * 448);
   for (let i = 0; i < 3; i++) slots.set(patternedSlot(i, 0x30 + i), i * 448);
-  plane.publishState(slots, new BigUint64Array([0b111n, 0n, 0n, 0n]), new Uint8Array(96).fill(0x5a), 0x1122334455667788n);
+  plane.publishState(
+    slots,
+    new BigUint64Array([0b111n, 0n, 0n, 0n]),
+    new Uint8Array(96).fill(0x5a),
+    0x1122334455667788n,
+  );
   const seq = plane.intentSeq();
   const woke = plane.waitIntents(seq, 10_000);
   const py = Bun.spawn(["python3", join(FIXTURES, "zinc_client.py"), prefix, "11"], { stdout: "pipe", stderr: "pipe" });
   expect(await py.exited).toBe(0);
-  const out = JSON.parse(await new Response(py.stdout).text()) as { writer_pid: number; slot_count: number; slots: string[]; state_hash: string; account: string; push: string };
+  const out = JSON.parse(await new Response(py.stdout).text()) as {
+    writer_pid: number;
+    slot_count: number;
+    slots: string[];
+    state_hash: string;
+    account: string;
+    push: string;
+  };
   expect(out.writer_pid).toBe(process.pid);
   expect(out.slot_count).toBe(3);
   for (let i = 0; i < 3; i++) expect(out.slots[i]).toBe(Buffer.from(patternedSlot(i, 0x30 + i)).toString("hex"));

@@ -15,14 +15,31 @@ export const FIXTURES = join(import.meta.dir, "fixtures");
 let counter = 0;
 
 function newestSource(): number {
-  const srcs = [join(ROOT, "ffi/zinc.c"), join(ROOT, "ffi/zinc.h"), ...readdirSync(join(ROOT, "ffi/src")).map((f) => join(ROOT, "ffi/src", f))];
+  const srcs = [
+    join(ROOT, "ffi/zinc.c"),
+    join(ROOT, "ffi/zinc.h"),
+    ...readdirSync(join(ROOT, "ffi/src")).map((f) => join(ROOT, "ffi/src", f)),
+  ];
   return Math.max(...srcs.map((f) => statSync(f).mtimeMs));
 }
 
 export function ensureLib(): string {
   if (existsSync(LIB_PATH) && statSync(LIB_PATH).mtimeMs >= newestSource()) return LIB_PATH;
   mkdirSync(join(ROOT, "ffi/build"), { recursive: true });
-  const cmd = ["gcc", "-O2", "-std=c11", "-D_GNU_SOURCE", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC", "-o", "ffi/build/libzinc.so", "ffi/zinc.c"];
+  const cmd = [
+    "gcc",
+    "-O2",
+    "-std=c11",
+    "-D_GNU_SOURCE",
+    "-Wall",
+    "-Wextra",
+    "-Werror",
+    "-shared",
+    "-fPIC",
+    "-o",
+    "ffi/build/libzinc.so",
+    "ffi/zinc.c",
+  ];
   const r = Bun.spawnSync(cmd, { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
   if (r.exitCode !== 0) throw new Error(`building libzinc failed: ${r.stderr.toString()}`);
   return LIB_PATH;
@@ -55,7 +72,11 @@ export function spawnFixture(script: string, args: string[], stdin: "pipe" | "ig
 }
 
 /** Reads stdout lines until one matches, bounded by `maxLines`; used for "ready" handshakes. */
-export async function readLineMatching(stream: ReadableStream<Uint8Array>, re: RegExp, maxLines = 1000): Promise<string> {
+export async function readLineMatching(
+  stream: ReadableStream<Uint8Array>,
+  re: RegExp,
+  maxLines = 1000,
+): Promise<string> {
   const reader = stream.getReader();
   let buf = "";
   try {

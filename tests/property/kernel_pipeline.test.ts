@@ -10,8 +10,8 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import type { BatchSink, ExecutionKernel } from "../../src/kernel/index.ts";
-import { actionArb, Driver, type Action } from "../_support/kernel_actions.ts";
 import { freshKernel } from "../_support/kernel.ts";
+import { type Action, actionArb, Driver } from "../_support/kernel_actions.ts";
 
 const SLOTS = 4;
 const quietSink: BatchSink = { outcome: () => {}, refused: () => {} };
@@ -55,11 +55,15 @@ function batched(inputs: unknown[], sink?: BatchSink): Ending {
 describe("applyBatch (pipelined and sequential) and applyQuiet against apply", () => {
   test("ends in the same slots, account, state hash and accepted count as one call per input and the sequential batch", () => {
     fc.assert(
-      fc.property(fc.array(actionArb(SLOTS), { minLength: 1, maxLength: 400, size: "max" }), fc.integer({ min: 1, max: 12 }), (actions, copies) => {
-        const { inputs, oneCall } = recorded(actions, copies);
-        expect(batched(inputs)).toEqual(oneCall);
-        expect(batched(inputs, quietSink)).toEqual(oneCall);
-      }),
+      fc.property(
+        fc.array(actionArb(SLOTS), { minLength: 1, maxLength: 400, size: "max" }),
+        fc.integer({ min: 1, max: 12 }),
+        (actions, copies) => {
+          const { inputs, oneCall } = recorded(actions, copies);
+          expect(batched(inputs)).toEqual(oneCall);
+          expect(batched(inputs, quietSink)).toEqual(oneCall);
+        },
+      ),
       { numRuns: 100 },
     );
   });
@@ -78,10 +82,16 @@ describe("applyBatch (pipelined and sequential) and applyQuiet against apply", (
   });
 
   test("canary: a batch missing one input is told apart", () => {
-    const actions = fc.sample(fc.array(actionArb(SLOTS), { minLength: 300, maxLength: 300 }), { numRuns: 1, seed: 7 })[0]!;
+    const actions = fc.sample(fc.array(actionArb(SLOTS), { minLength: 300, maxLength: 300 }), {
+      numRuns: 1,
+      seed: 7,
+    })[0]!;
     const { inputs, oneCall } = recorded(actions, 4);
     // The first ENTER of a valid slot is accepted (every slot is idle then); drop it.
-    const first = inputs.findIndex((x) => { const e = x as { type: string; trade_id?: string; slot_id?: number }; return e.type === "ENTER" && e.trade_id?.startsWith("P") && e.slot_id! < SLOTS; });
+    const first = inputs.findIndex((x) => {
+      const e = x as { type: string; trade_id?: string; slot_id?: number };
+      return e.type === "ENTER" && e.trade_id?.startsWith("P") && e.slot_id! < SLOTS;
+    });
     const without = inputs.filter((_, i) => i !== first);
     expect(batched(without)).not.toEqual(oneCall);
   });

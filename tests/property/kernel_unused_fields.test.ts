@@ -13,10 +13,10 @@
 
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { encodeInput, INPUT_SIZE, RecordEncoder, type ExecutionKernel } from "../../src/kernel/index.ts";
 import { OFF } from "../../src/contracts/abi.ts";
-import { actionArb, Driver } from "../_support/kernel_actions.ts";
+import { type ExecutionKernel, encodeInput, INPUT_SIZE, RecordEncoder } from "../../src/kernel/index.ts";
 import { kernelsPerTest } from "../_support/kernel.ts";
+import { actionArb, Driver } from "../_support/kernel_actions.ts";
 
 const RUNS = Number(process.env.DITA_V2_PROPERTY_RUNS ?? 150);
 const SLOTS = 3;
@@ -25,7 +25,8 @@ const kernel = kernelsPerTest({ slots: SLOTS, hungMs: 2_000 });
 
 function sameState(a: ExecutionKernel, b: ExecutionKernel): boolean {
   for (let s = 0; s < SLOTS; s++) {
-    const x = a.slotImage(s), y = b.slotImage(s);
+    const x = a.slotImage(s),
+      y = b.slotImage(s);
     if (x.some((v, i) => v !== y[i])) return false;
   }
   return JSON.stringify(a.account()) === JSON.stringify(b.account()) && a.stateHash() === b.stateHash();
@@ -46,29 +47,34 @@ function garbage(seed: number): Uint8Array {
 
 describe("kernel: bytes of fields an input's kind does not read", () => {
   test("records encoded over stale bytes behave exactly like clean records", () => {
-    const prop = fc.property(fc.array(actionArb(SLOTS), { minLength: 40, maxLength: 160 }), fc.integer(), fc.array(fc.nat({ max: POSITIONS - 1 }), { minLength: 1 }), (actions, seed, spots) => {
-      const [a, b, c] = [kernel(), kernel(), kernel()];
-      const buffer = garbage(seed);
-      const encoder = new RecordEncoder(buffer);
-      const clean = new Uint8Array(INPUT_SIZE);
-      const driver = new Driver(a); // materializes inputs that fit the current state
-      let n = 0;
-      for (const action of actions) {
-        const before = driver.sent.length;
-        driver.apply(action);
-        if (driver.sent.length === before) continue; // the action did not apply now
-        const input = driver.sent[driver.sent.length - 1];
-        const at = spots[n++ % spots.length]!;
-        const refusedB = encoder.encode(input, at) !== null;
-        const refusedC = encodeInput(input, clean, 0) !== null;
-        if (refusedB !== refusedC) return false;
-        if (refusedB) continue;
-        const acceptedB = b.applyRecords(buffer.subarray(at * INPUT_SIZE, (at + 1) * INPUT_SIZE), 1);
-        const acceptedC = c.applyRecords(clean, 1);
-        if (acceptedB !== acceptedC || !sameState(b, c)) return false;
-      }
-      return sameState(a, c);
-    });
+    const prop = fc.property(
+      fc.array(actionArb(SLOTS), { minLength: 40, maxLength: 160 }),
+      fc.integer(),
+      fc.array(fc.nat({ max: POSITIONS - 1 }), { minLength: 1 }),
+      (actions, seed, spots) => {
+        const [a, b, c] = [kernel(), kernel(), kernel()];
+        const buffer = garbage(seed);
+        const encoder = new RecordEncoder(buffer);
+        const clean = new Uint8Array(INPUT_SIZE);
+        const driver = new Driver(a); // materializes inputs that fit the current state
+        let n = 0;
+        for (const action of actions) {
+          const before = driver.sent.length;
+          driver.apply(action);
+          if (driver.sent.length === before) continue; // the action did not apply now
+          const input = driver.sent[driver.sent.length - 1];
+          const at = spots[n++ % spots.length]!;
+          const refusedB = encoder.encode(input, at) !== null;
+          const refusedC = encodeInput(input, clean, 0) !== null;
+          if (refusedB !== refusedC) return false;
+          if (refusedB) continue;
+          const acceptedB = b.applyRecords(buffer.subarray(at * INPUT_SIZE, (at + 1) * INPUT_SIZE), 1);
+          const acceptedC = c.applyRecords(clean, 1);
+          if (acceptedB !== acceptedC || !sameState(b, c)) return false;
+        }
+        return sameState(a, c);
+      },
+    );
     const result = fc.check(prop, { numRuns: RUNS });
     if (result.failed) throw new Error(`property failed: seed=${result.seed}\n${fc.defaultReportMessage(result)}`);
   });
@@ -78,7 +84,17 @@ describe("kernel: bytes of fields an input's kind does not read", () => {
     const b = kernel();
     const buffer = garbage(7);
     const encoder = new RecordEncoder(buffer);
-    const enter = { type: "ENTER", slot_id: 0, trade_id: "C1", asset: "BTC-USDT", side: "LONG", size: 1, price: null, leverage: 5, now_ms: 1_700_000_000_001 };
+    const enter = {
+      type: "ENTER",
+      slot_id: 0,
+      trade_id: "C1",
+      asset: "BTC-USDT",
+      side: "LONG",
+      size: 1,
+      price: null,
+      leverage: 5,
+      now_ms: 1_700_000_000_001,
+    };
     a.apply(enter);
     expect(encoder.encode(enter, 0)).toBeNull();
     buffer[OFF.InputRecord.leverage!] = 9; // leverage is read by ENTER: 5 becomes 9

@@ -33,19 +33,43 @@ describe("diagnostic codes", () => {
   test("SLOT_BUSY for ENTER on a slot with a working order", () => {
     k = freshKernel();
     enter(k);
-    expect(refusedWithoutChange({ type: "ENTER", slot_id: 0, trade_id: "B", asset: "BTC-USDT", side: "LONG", size: 1, leverage: 5, now_ms: T0 })).toEqual(["SLOT_BUSY"]);
+    expect(
+      refusedWithoutChange({
+        type: "ENTER",
+        slot_id: 0,
+        trade_id: "B",
+        asset: "BTC-USDT",
+        side: "LONG",
+        size: 1,
+        leverage: 5,
+        now_ms: T0,
+      }),
+    ).toEqual(["SLOT_BUSY"]);
   });
 
   test("SLOT_LIMIT_REACHED when active_slot_limit slots are busy", () => {
     k = freshKernel({ slots: 4, limit: 1 });
     enter(k, 0);
-    expect(refusedWithoutChange({ type: "ENTER", slot_id: 1, trade_id: "T1", asset: "BTC-USDT", side: "LONG", size: 1, leverage: 5, now_ms: T0 })).toEqual(["SLOT_LIMIT_REACHED"]);
+    expect(
+      refusedWithoutChange({
+        type: "ENTER",
+        slot_id: 1,
+        trade_id: "T1",
+        asset: "BTC-USDT",
+        side: "LONG",
+        size: 1,
+        leverage: 5,
+        now_ms: T0,
+      }),
+    ).toEqual(["SLOT_LIMIT_REACHED"]);
   });
 
   test("INVALID_INTENT for an exit larger than the position", () => {
     k = freshKernel();
     openPosition(k, 0, 1);
-    expect(refusedWithoutChange({ type: "EXIT", slot_id: 0, size: 2, reason: "SL", now_ms: T0 })).toEqual(["INVALID_INTENT"]);
+    expect(refusedWithoutChange({ type: "EXIT", slot_id: 0, size: 2, reason: "SL", now_ms: T0 })).toEqual([
+      "INVALID_INTENT",
+    ]);
   });
 
   test("NO_ACTIVE_EXIT_ORDER for CANCEL with an open position and no exit working", () => {
@@ -56,7 +80,9 @@ describe("diagnostic codes", () => {
 
   test("INVALID_TRANSITION for EXIT on an idle slot", () => {
     k = freshKernel();
-    expect(refusedWithoutChange({ type: "EXIT", slot_id: 0, size: 1, reason: "SIGNAL", now_ms: T0 })).toEqual(["INVALID_TRANSITION"]);
+    expect(refusedWithoutChange({ type: "EXIT", slot_id: 0, size: 1, reason: "SIGNAL", now_ms: T0 })).toEqual([
+      "INVALID_TRANSITION",
+    ]);
   });
 
   test("STALE_STATE_RECONCILE refuses venue events until the slot is reconciled", () => {
@@ -64,7 +90,9 @@ describe("diagnostic codes", () => {
     enter(k);
     const id = entryId();
     k.apply({ type: "MARK_STALE", slot_id: 0, reason: "OPERATOR", now_ms: T0 });
-    expect(refusedWithoutChange({ type: "VENUE_EVENT", slot_id: null, event: event("FULL_FILL", id, 1, 100), now_ms: T0 })).toEqual(["STALE_STATE_RECONCILE"]);
+    expect(
+      refusedWithoutChange({ type: "VENUE_EVENT", slot_id: null, event: event("FULL_FILL", id, 1, 100), now_ms: T0 }),
+    ).toEqual(["STALE_STATE_RECONCILE"]);
   });
 
   test("DUPLICATE_EVENT for a repeated venue event id, with no second fill", () => {
@@ -72,13 +100,17 @@ describe("diagnostic codes", () => {
     enter(k);
     const e = event("PARTIAL_FILL", entryId(), 0.5, 100);
     feed(k, e);
-    expect(refusedWithoutChange({ type: "VENUE_EVENT", slot_id: null, event: e, now_ms: T0 + 20 })).toEqual(["DUPLICATE_EVENT"]);
+    expect(refusedWithoutChange({ type: "VENUE_EVENT", slot_id: null, event: e, now_ms: T0 + 20 })).toEqual([
+      "DUPLICATE_EVENT",
+    ]);
     expect(k.slot(0).size).toBe(0.5);
   });
 
   test("UNKNOWN_ORDER for an event no slot owns", () => {
     k = freshKernel();
-    expect(refusedWithoutChange({ type: "VENUE_EVENT", slot_id: null, event: event("ACK", "NOBODY-E", 0, 0), now_ms: T0 })).toEqual(["UNKNOWN_ORDER"]);
+    expect(
+      refusedWithoutChange({ type: "VENUE_EVENT", slot_id: null, event: event("ACK", "NOBODY-E", 0, 0), now_ms: T0 }),
+    ).toEqual(["UNKNOWN_ORDER"]);
   });
 
   test("OVERFILL is CRITICAL and names the quantities", () => {
@@ -108,7 +140,11 @@ describe("diagnostic codes", () => {
     k = freshKernel();
     enter(k);
     const r = feed(k, event("REJECT", entryId(), 0, 0, { reject_reason: "RATE_LIMITED", retry_after_ms: 1500 }));
-    expect(r.diagnostics[0]).toMatchObject({ code: "RATE_LIMITED", severity: "WARNING", details: { retryable: true, retry_after_ms: 1500 } });
+    expect(r.diagnostics[0]).toMatchObject({
+      code: "RATE_LIMITED",
+      severity: "WARNING",
+      details: { retryable: true, retry_after_ms: 1500 },
+    });
   });
 
   test("RATE_LIMITED without a hint says the release is a few minutes away", () => {
@@ -153,7 +189,16 @@ describe("diagnostic codes", () => {
 
 describe("hostile input changes nothing", () => {
   const enterWith = (patch: Record<string, unknown>) => ({
-    type: "ENTER", slot_id: 0, trade_id: "H1", asset: "BTC-USDT", side: "LONG", size: 1, price: null, leverage: 5, now_ms: T0, ...patch,
+    type: "ENTER",
+    slot_id: 0,
+    trade_id: "H1",
+    asset: "BTC-USDT",
+    side: "LONG",
+    size: 1,
+    price: null,
+    leverage: 5,
+    now_ms: T0,
+    ...patch,
   });
 
   for (const [name, patch] of [
@@ -211,14 +256,18 @@ describe("hostile input changes nothing", () => {
       { ...event("ACK", id, 0, 0), event_id: "e".repeat(65) },
       { ...event("ACK", id, 0, 0), event_id: "" },
     ]) {
-      expect(refusedWithoutChange({ type: "VENUE_EVENT", slot_id: null, event: e, now_ms: T0 })).toEqual(["INVALID_INTENT"]);
+      expect(refusedWithoutChange({ type: "VENUE_EVENT", slot_id: null, event: e, now_ms: T0 })).toEqual([
+        "INVALID_INTENT",
+      ]);
     }
   });
 
   test("a mark with a non-finite price is refused and unrealized PnL keeps its value", () => {
     k = freshKernel();
     openPosition(k);
-    expect(refusedWithoutChange({ type: "MARK_PRICE", asset: "BTC-USDT", price: Number.NaN, now_ms: T0 })).toEqual(["INVALID_INTENT"]);
+    expect(refusedWithoutChange({ type: "MARK_PRICE", asset: "BTC-USDT", price: Number.NaN, now_ms: T0 })).toEqual([
+      "INVALID_INTENT",
+    ]);
   });
 
   test("an exit after destroy throws a clear error instead of touching freed memory", () => {

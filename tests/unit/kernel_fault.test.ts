@@ -23,7 +23,12 @@ test("KERNEL_FAULT: a caught kernel panic latches the kernel read-only and reads
   expect(k.stateHash()).toBe(before);
   const later = k.apply({ type: "EXIT", slot_id: 0, size: 1, reason: "SL", now_ms: T0 + 60 });
   expect(later.accepted).toBe(false);
-  expect(k.applyBatch([{ type: "TICK", now_ms: T0 + 70 }, { type: "TICK", now_ms: T0 + 80 }])).toBe(0);
+  expect(
+    k.applyBatch([
+      { type: "TICK", now_ms: T0 + 70 },
+      { type: "TICK", now_ms: T0 + 80 },
+    ]),
+  ).toBe(0);
   expect(k.applyQuiet({ type: "TICK", now_ms: T0 + 90 })).toBe(false);
   expect(k.slot(0)).toMatchObject({ stage: "POSITION_OPEN", size: 1 });
   expect(k.stateHash()).toBe(before);

@@ -8,13 +8,15 @@ import { afterEach, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { encodeInput, ExecutionKernel, INPUT_SIZE } from "../../src/kernel/index.ts";
+import { ExecutionKernel, encodeInput, INPUT_SIZE } from "../../src/kernel/index.ts";
 import { JournalWriter, replayJournal } from "../../src/kernel/journal.ts";
 import { T0 } from "../_support/kernel.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "dita-replay-"));
 const opened: ExecutionKernel[] = [];
-afterEach(() => opened.splice(0).forEach((k) => k.destroy()));
+afterEach(() => {
+  for (const k of opened.splice(0)) k.destroy();
+});
 process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
 
 const mark = (price: number, now: number) => ({ type: "MARK_PRICE", asset: "BTC-USDT", price, now_ms: now });
@@ -22,13 +24,45 @@ const mark = (price: number, now: number) => ({ type: "MARK_PRICE", asset: "BTC-
 /** A live kernel journaling everything it is handed; returns its final hash and the journal. */
 function liveRun(path: string): string {
   const journal = new JournalWriter(path, { slot_count: 4, active_slot_limit: 4, hung_order_ms: 5_000 });
-  const k = ExecutionKernel.open({ slotCount: 4, activeSlotLimit: 4, hungOrderMs: 5_000, onInput: (x) => journal.record(x) });
+  const k = ExecutionKernel.open({
+    slotCount: 4,
+    activeSlotLimit: 4,
+    hungOrderMs: 5_000,
+    onInput: (x) => journal.record(x),
+  });
   opened.push(k);
   let now = T0;
   k.apply({ type: "SEED_CAPITAL", capital: 10_000, now_ms: now });
-  k.apply({ type: "ENTER", slot_id: 0, trade_id: "R1", asset: "BTC-USDT", side: "LONG", size: 1, price: null, leverage: 5, now_ms: ++now });
+  k.apply({
+    type: "ENTER",
+    slot_id: 0,
+    trade_id: "R1",
+    asset: "BTC-USDT",
+    side: "LONG",
+    size: 1,
+    price: null,
+    leverage: 5,
+    now_ms: ++now,
+  });
   const coid = k.slot(0).entry_order!.client_order_id;
-  k.apply({ type: "VENUE_EVENT", slot_id: null, now_ms: ++now, event: { kind: "FULL_FILL", event_id: "f1", venue_order_id: "900", client_order_id: coid, asset: "BTC-USDT", filled_size_cumulative: 1, avg_price: 100, last_fill_size: 0, last_fill_price: 0, fee_cumulative: 0.05, venue_time_ms: now } });
+  k.apply({
+    type: "VENUE_EVENT",
+    slot_id: null,
+    now_ms: ++now,
+    event: {
+      kind: "FULL_FILL",
+      event_id: "f1",
+      venue_order_id: "900",
+      client_order_id: coid,
+      asset: "BTC-USDT",
+      filled_size_cumulative: 1,
+      avg_price: 100,
+      last_fill_size: 0,
+      last_fill_price: 0,
+      fee_cumulative: 0.05,
+      venue_time_ms: now,
+    },
+  });
   for (let i = 0; i < 10_000; i++) k.apply(mark(100 + (i % 9), ++now)); // crosses the replay batch size
   const raw = new Uint8Array(INPUT_SIZE);
   encodeInput(mark(777, ++now), raw, 0);

@@ -9,7 +9,13 @@ import { afterAll, expect, test } from "bun:test";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { kernelCargoEnv, kernelSourcesDigest, PGO_MANIFEST, PGO_PROFILE, rustcLlvmMajor } from "../../scripts/_kernel_cargo.ts";
+import {
+  kernelCargoEnv,
+  kernelSourcesDigest,
+  PGO_MANIFEST,
+  PGO_PROFILE,
+  rustcLlvmMajor,
+} from "../../scripts/_kernel_cargo.ts";
 import { trainingStream } from "../../scripts/_pgo_training_stream.ts";
 
 const root = join(import.meta.dir, "../..");
@@ -24,7 +30,10 @@ function copyRoot(name: string, llvm?: number): string {
   mkdirSync(join(dir, "kernel/pgo"), { recursive: true });
   cpSync(join(root, PGO_PROFILE), join(dir, PGO_PROFILE));
   const manifest = JSON.parse(readFileSync(join(root, PGO_MANIFEST), "utf8")) as object;
-  writeFileSync(join(dir, PGO_MANIFEST), JSON.stringify(llvm === undefined ? manifest : { ...manifest, profdata_llvm_major: llvm }));
+  writeFileSync(
+    join(dir, PGO_MANIFEST),
+    JSON.stringify(llvm === undefined ? manifest : { ...manifest, profdata_llvm_major: llvm }),
+  );
   return dir;
 }
 
@@ -79,8 +88,16 @@ test("a missing profile or an unreadable manifest builds without PGO, saying whi
 
 test("the caller's RUSTFLAGS are kept beside the profile", () => {
   const cargo = kernelCargoEnv(root, { ...process.env, RUSTFLAGS: "-Cdebuginfo=1  -Cforce-frame-pointers=yes" });
-  expect(flagsOf(cargo.env)).toEqual(["-Cdebuginfo=1", "-Cforce-frame-pointers=yes", `-Cprofile-use=${join(root, PGO_PROFILE)}`, "-Cllvm-args=-no-pgo-warn-mismatch"]);
-  const encoded = kernelCargoEnv(root, { ...process.env, CARGO_ENCODED_RUSTFLAGS: "-Cdebuginfo=1\x1f-Ctarget-feature=+sse4.2" });
+  expect(flagsOf(cargo.env)).toEqual([
+    "-Cdebuginfo=1",
+    "-Cforce-frame-pointers=yes",
+    `-Cprofile-use=${join(root, PGO_PROFILE)}`,
+    "-Cllvm-args=-no-pgo-warn-mismatch",
+  ]);
+  const encoded = kernelCargoEnv(root, {
+    ...process.env,
+    CARGO_ENCODED_RUSTFLAGS: "-Cdebuginfo=1\x1f-Ctarget-feature=+sse4.2",
+  });
   expect(flagsOf(encoded.env).slice(0, 2)).toEqual(["-Cdebuginfo=1", "-Ctarget-feature=+sse4.2"]);
 });
 
@@ -88,12 +105,28 @@ test("the training stream is deterministic, covers every input kind and is mostl
   const a = trainingStream(20_000, 7);
   expect(trainingStream(20_000, 7)).toEqual(a);
   expect(trainingStream(20_000, 8).inputs).not.toEqual(a.inputs);
-  const kinds = new Set(a.inputs.map((x) => {
-    const w = x as { type: string; event?: { kind: string } };
-    return w.type === "VENUE_EVENT" ? w.event!.kind : w.type;
-  }));
-  for (const kind of ["ENTER", "EXIT", "CANCEL", "MARK_PRICE", "TICK", "RECONCILE", "MARK_STALE", "SEED_CAPITAL",
-    "ACK", "PARTIAL_FILL", "FULL_FILL", "CANCEL_ACK", "CANCEL_REJECT", "REJECT"]) {
+  const kinds = new Set(
+    a.inputs.map((x) => {
+      const w = x as { type: string; event?: { kind: string } };
+      return w.type === "VENUE_EVENT" ? w.event!.kind : w.type;
+    }),
+  );
+  for (const kind of [
+    "ENTER",
+    "EXIT",
+    "CANCEL",
+    "MARK_PRICE",
+    "TICK",
+    "RECONCILE",
+    "MARK_STALE",
+    "SEED_CAPITAL",
+    "ACK",
+    "PARTIAL_FILL",
+    "FULL_FILL",
+    "CANCEL_ACK",
+    "CANCEL_REJECT",
+    "REJECT",
+  ]) {
     expect(kinds).toContain(kind);
   }
   expect(a.accepted / a.inputs.length).toBeGreaterThan(0.85);

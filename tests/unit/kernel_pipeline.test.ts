@@ -5,17 +5,23 @@
  * destroy() stops the thread.
  */
 
+import { type Pointer, ptr } from "bun:ffi";
 import { expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ptr, type Pointer } from "bun:ffi";
-import { encodeInput, ExecutionKernel, INPUT_SIZE, KernelError } from "../../src/kernel/index.ts";
 import { loadKernelLib } from "../../src/kernel/_kernel_ffi.ts";
 import { ApplyPipeline } from "../../src/kernel/_pipeline.ts";
+import { ExecutionKernel, encodeInput, INPUT_SIZE, KernelError } from "../../src/kernel/index.ts";
 import { kernelsPerTest, openPosition, T0 } from "../_support/kernel.ts";
 
 const kernel = kernelsPerTest({ slots: 4 });
-const marks = (n: number, from = 0) => Array.from({ length: n }, (_, i) => ({ type: "MARK_PRICE", asset: "BTC-USDT", price: 100 + (i % 7), now_ms: T0 + 1_000 + from + i }));
+const marks = (n: number, from = 0) =>
+  Array.from({ length: n }, (_, i) => ({
+    type: "MARK_PRICE",
+    asset: "BTC-USDT",
+    price: 100 + (i % 7),
+    now_ms: T0 + 1_000 + from + i,
+  }));
 
 /** Threads of this process named by the kernel's apply thread. */
 function applyThreads(): number {
@@ -39,7 +45,9 @@ test("a call into the kernel from onInput during a pipelined batch is refused by
   k.onInput = null;
   expect(k.slot(0).mark_price).toBe(100 + (1023 % 7)); // exactly the chunk in flight was applied
   k.onInput = () => void k.slot(0);
-  expect(() => k.applyBatch(marks(10))).toThrow("ExecutionKernel is applying a batch: call it after applyBatch returns");
+  expect(() => k.applyBatch(marks(10))).toThrow(
+    "ExecutionKernel is applying a batch: call it after applyBatch returns",
+  );
   k.onInput = null;
   expect(k.slot(0).stage).toBe("POSITION_OPEN");
   expect(k.applyBatch(marks(3000, 5_000))).toBe(3000);
@@ -48,7 +56,12 @@ test("a call into the kernel from onInput during a pipelined batch is refused by
 test("an input whose getter throws stops a pipelined batch with that error; the chunk in flight is applied, the kernel stays usable", () => {
   const k = kernel();
   openPosition(k, 0, 1, 100);
-  const hostile = { get type(): string { throw new Error("hostile getter"); }, now_ms: T0 + 9_999 };
+  const hostile = {
+    get type(): string {
+      throw new Error("hostile getter");
+    },
+    now_ms: T0 + 9_999,
+  };
   expect(() => k.applyBatch([...marks(1500), hostile, ...marks(10, 5_000)])).toThrow("hostile getter");
   expect(k.slot(0).mark_price).toBe(100 + (1023 % 7)); // the first 1024 marks were in flight
   expect(k.applyBatch(marks(3, 6_000))).toBe(3);
@@ -57,7 +70,9 @@ test("an input whose getter throws stops a pipelined batch with that error; the 
 test("destroy() from onInput during a pipelined batch is refused and frees nothing", () => {
   const k = kernel();
   k.onInput = () => k.destroy();
-  expect(() => k.applyBatch(marks(5))).toThrow("ExecutionKernel.destroy() inside applyBatch: destroy it after applyBatch returns");
+  expect(() => k.applyBatch(marks(5))).toThrow(
+    "ExecutionKernel.destroy() inside applyBatch: destroy it after applyBatch returns",
+  );
   k.onInput = null;
   expect(k.applyBatch(marks(5))).toBe(5);
 });
@@ -75,7 +90,12 @@ test("a kernel fault on the apply thread latches the kernel read-only: later chu
 
 test("inputs the encoder refuses are skipped and the rest applied, as on the sequential path", () => {
   const k = kernel();
-  const inputs = [...marks(1500), { type: "MARK_PRICE", asset: "x".repeat(99), price: 1, now_ms: T0 + 9_000 }, { type: "TICK", now_ms: -1 }, ...marks(1500, 3_000)];
+  const inputs = [
+    ...marks(1500),
+    { type: "MARK_PRICE", asset: "x".repeat(99), price: 1, now_ms: T0 + 9_000 },
+    { type: "TICK", now_ms: -1 },
+    ...marks(1500, 3_000),
+  ];
   expect(k.applyBatch(inputs)).toBe(3000);
 });
 
@@ -109,9 +129,19 @@ test("when the apply thread falls behind, stretches run on the calling thread, t
   // Every chunk is a window, and waiting "longer than -1 × encoding" always holds: after two
   // chunks on the thread, each chunk it takes is followed by a stretch on the calling thread of
   // 64, 128, 256, ... chunks.
-  const accepted = pipeline.run(inputs, (x) => seen.push(x), () => false, onCallingThread, { windowNs: 0, waitShare: -1 });
+  const accepted = pipeline.run(
+    inputs,
+    (x) => seen.push(x),
+    () => false,
+    onCallingThread,
+    { windowNs: 0, waitShare: -1 },
+  );
   const K = 1024;
-  expect(stretches).toEqual([[2 * K, 66 * K], [67 * K, 195 * K], [196 * K, inputs.length]]);
+  expect(stretches).toEqual([
+    [2 * K, 66 * K],
+    [67 * K, 195 * K],
+    [196 * K, inputs.length],
+  ]);
   expect(pipeline.fallbacks).toBe(3);
   expect(accepted).toBe(inputs.length);
   expect(seen).toEqual(inputs);

@@ -14,15 +14,16 @@
  */
 
 import { describe, expect, test } from "bun:test";
-import { decodeSlot, encodeSlotImage, SlotImageError, type ExecutionKernel } from "../../src/kernel/index.ts";
 import type { SlotRecord } from "../../src/contracts/records.ts";
+import { decodeSlot, type ExecutionKernel, encodeSlotImage, SlotImageError } from "../../src/kernel/index.ts";
 import { event, kernelsPerTest, T0 } from "../_support/kernel.ts";
 
 const SLOTS = 4;
 const REJECT_REASON_BYTES = [80 + 7, 224 + 7];
 const open = kernelsPerTest({ slots: SLOTS, hungMs: 1_000 });
 
-const decode = (image: Uint8Array): SlotRecord => decodeSlot(new DataView(image.buffer, image.byteOffset, 448), image, 0);
+const decode = (image: Uint8Array): SlotRecord =>
+  decodeSlot(new DataView(image.buffer, image.byteOffset, 448), image, 0);
 let checked = 0;
 let rejectReasonsSeen = 0;
 let hungSeen = 0;
@@ -41,7 +42,11 @@ function checkAll(k: ExecutionKernel, shadow: ExecutionKernel, after: string): v
       if (masked[off] !== 0) rejectReasonsSeen++;
       masked[off] = 0;
     }
-    expect({ after, slot: i, bytes: Buffer.from(encoded).toString("hex") }).toEqual({ after, slot: i, bytes: Buffer.from(masked).toString("hex") });
+    expect({ after, slot: i, bytes: Buffer.from(encoded).toString("hex") }).toEqual({
+      after,
+      slot: i,
+      bytes: Buffer.from(masked).toString("hex"),
+    });
     const restored = shadow.restoreSlot(encoded, T0 + 1_000_000);
     expect({ after, slot: i, diagnostics: restored.diagnostics }).toEqual({ after, slot: i, diagnostics: [] });
     const { version: _v, updated_at_ms: _u, ...want } = record;
@@ -63,9 +68,24 @@ function driver(k: ExecutionKernel, shadow: ExecutionKernel) {
       if (!r.accepted) throw new Error(`${what} refused: ${JSON.stringify(r.diagnostics)}`);
       checkAll(k, shadow, what);
     },
-    fill(slot: number, role: "entry" | "exit", kind: Parameters<typeof event>[0], cum: number, avg: number, fee = 0, extra = {}): void {
+    fill(
+      slot: number,
+      role: "entry" | "exit",
+      kind: Parameters<typeof event>[0],
+      cum: number,
+      avg: number,
+      fee = 0,
+      extra = {},
+    ): void {
       const o = role === "entry" ? k.slot(slot).entry_order! : k.slot(slot).exit_order!;
-      this.apply({ type: "VENUE_EVENT", slot_id: null, event: event(kind, o.client_order_id, cum, avg, { fee_cumulative: fee, asset: k.slot(slot).asset, ...extra }) }, `${kind} ${role} slot ${slot} cum ${cum}`);
+      this.apply(
+        {
+          type: "VENUE_EVENT",
+          slot_id: null,
+          event: event(kind, o.client_order_id, cum, avg, { fee_cumulative: fee, asset: k.slot(slot).asset, ...extra }),
+        },
+        `${kind} ${role} slot ${slot} cum ${cum}`,
+      );
     },
   };
 }
@@ -74,7 +94,19 @@ describe("encodeSlotImage, the inverse of decodeSlot", () => {
   test("round-trips every field of every image the kernel produces over whole trades", () => {
     const k = open();
     const d = driver(k, open());
-    d.apply({ type: "ENTER", slot_id: 0, trade_id: "L1", asset: "BTC-USDT", side: "LONG", size: 0.03, price: 65000.5, leverage: 7 }, "enter limit");
+    d.apply(
+      {
+        type: "ENTER",
+        slot_id: 0,
+        trade_id: "L1",
+        asset: "BTC-USDT",
+        side: "LONG",
+        size: 0.03,
+        price: 65000.5,
+        leverage: 7,
+      },
+      "enter limit",
+    );
     d.fill(0, "entry", "ACK", 0, 0);
     d.fill(0, "entry", "PARTIAL_FILL", 0.01, 65000.5, 0.13);
     d.fill(0, "entry", "FULL_FILL", 0.03, 65000.3, 0.39);
@@ -90,14 +122,53 @@ describe("encodeSlotImage, the inverse of decodeSlot", () => {
     d.apply({ type: "MARK_PRICE", asset: "BTC-USDT", price: 64999.9 }, "mark 2");
     d.fill(0, "exit", "PARTIAL_FILL", 0.004, 65300.25, 0.0523);
 
-    d.apply({ type: "ENTER", slot_id: 1, trade_id: "S1", asset: "ETH-USDT", side: "SHORT", size: 0.7, price: null, leverage: 3 }, "enter short");
+    d.apply(
+      {
+        type: "ENTER",
+        slot_id: 1,
+        trade_id: "S1",
+        asset: "ETH-USDT",
+        side: "SHORT",
+        size: 0.7,
+        price: null,
+        leverage: 3,
+      },
+      "enter short",
+    );
     d.fill(1, "entry", "REJECT", 0, 0, 0, { reject_reason: "RATE_LIMITED", retry_after_ms: 500 });
-    d.apply({ type: "ENTER", slot_id: 1, trade_id: "S2", asset: "ETH-USDT", side: "SHORT", size: 0.7, price: null, leverage: 3 }, "enter short again");
+    d.apply(
+      {
+        type: "ENTER",
+        slot_id: 1,
+        trade_id: "S2",
+        asset: "ETH-USDT",
+        side: "SHORT",
+        size: 0.7,
+        price: null,
+        leverage: 3,
+      },
+      "enter short again",
+    );
     d.fill(1, "entry", "FULL_FILL", 0.7, 3500.17, 0.98);
     d.apply({ type: "MARK_STALE", slot_id: 1, reason: "DIVERGENCE" }, "stale");
-    d.apply({ type: "RECONCILE", slot_id: 1, truth: { side: "SHORT", size: 0.5, avg_price: 3499.5, open_order: null } }, "reconcile");
+    d.apply(
+      { type: "RECONCILE", slot_id: 1, truth: { side: "SHORT", size: 0.5, avg_price: 3499.5, open_order: null } },
+      "reconcile",
+    );
 
-    d.apply({ type: "ENTER", slot_id: 2, trade_id: "C1", asset: "SOL-USDT", side: "LONG", size: 3, price: 140.25, leverage: 2 }, "enter sol");
+    d.apply(
+      {
+        type: "ENTER",
+        slot_id: 2,
+        trade_id: "C1",
+        asset: "SOL-USDT",
+        side: "LONG",
+        size: 3,
+        price: 140.25,
+        leverage: 2,
+      },
+      "enter sol",
+    );
     d.fill(2, "entry", "PARTIAL_FILL", 1.25, 140.25, 0.07);
     d.apply({ type: "CANCEL", slot_id: 2 }, "cancel");
     d.fill(2, "entry", "CANCEL_ACK", 1.25, 140.25, 0.07);
@@ -113,7 +184,17 @@ describe("encodeSlotImage, the inverse of decodeSlot", () => {
 
   test("hostile records throw SlotImageError naming the field", () => {
     const k = open();
-    k.apply({ type: "ENTER", slot_id: 0, trade_id: "H1", asset: "BTC-USDT", side: "LONG", size: 1, price: null, leverage: 5, now_ms: T0 + 1 });
+    k.apply({
+      type: "ENTER",
+      slot_id: 0,
+      trade_id: "H1",
+      asset: "BTC-USDT",
+      side: "LONG",
+      size: 1,
+      price: null,
+      leverage: 5,
+      now_ms: T0 + 1,
+    });
     const good = k.slot(0);
     const bad: Array<[string, Record<string, unknown>]> = [
       ["stage", { stage: "OPENISH" }],
@@ -138,7 +219,15 @@ describe("encodeSlotImage, the inverse of decodeSlot", () => {
 
   test("a well-typed but inconsistent record is refused by the kernel's image validation", () => {
     const k = open();
-    const image = encodeSlotImage({ ...k.slot(0), stage: "POSITION_OPEN", side: "LONG", leverage: 5, is_open: true, asset: "BTC-USDT", trade_id: "X1" });
+    const image = encodeSlotImage({
+      ...k.slot(0),
+      stage: "POSITION_OPEN",
+      side: "LONG",
+      leverage: 5,
+      is_open: true,
+      asset: "BTC-USDT",
+      trade_id: "X1",
+    });
     const r = k.restoreSlot(image, T0 + 5);
     expect(r.accepted).toBe(false);
     expect(r.diagnostics[0]).toMatchObject({ code: "INVALID_INTENT", details: { field: "IMAGE" } });

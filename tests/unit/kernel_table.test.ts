@@ -172,7 +172,11 @@ describe("transition table", () => {
     k = freshKernel();
     openPosition(k);
     const r = k.apply({ type: "MARK_STALE", slot_id: 0, reason: "RESTART", now_ms: T0 + 5 });
-    expect(r.transitions[0]).toMatchObject({ from: "POSITION_OPEN", to: "STALE_STATE_RECONCILING", trigger: "MARK_STALE" });
+    expect(r.transitions[0]).toMatchObject({
+      from: "POSITION_OPEN",
+      to: "STALE_STATE_RECONCILING",
+      trigger: "MARK_STALE",
+    });
     expect(k.slot(0).stale_reason).toBe("RESTART");
   });
 
@@ -181,7 +185,11 @@ describe("transition table", () => {
     openPosition(k, 0, 1, 100);
     k.apply({ type: "MARK_STALE", slot_id: 0, reason: "DIVERGENCE", now_ms: T0 + 5 });
     const r = k.reconcile(0, { side: "LONG", size: 0.7, avg_price: 100, open_order: null }, T0 + 6);
-    expect(r.transitions[0]).toMatchObject({ from: "STALE_STATE_RECONCILING", to: "POSITION_OPEN", trigger: "RECONCILE" });
+    expect(r.transitions[0]).toMatchObject({
+      from: "STALE_STATE_RECONCILING",
+      to: "POSITION_OPEN",
+      trigger: "RECONCILE",
+    });
     expect(k.slot(0).size).toBe(0.7);
     expect(codes(r)).toContain("RECONCILED");
   });
@@ -190,7 +198,19 @@ describe("transition table", () => {
     k = freshKernel();
     openPosition(k, 0, 1, 100);
     k.apply({ type: "MARK_STALE", slot_id: 0, reason: "RESTART", now_ms: T0 + 5 });
-    const truth = { side: "LONG" as const, size: 1, avg_price: 100, open_order: { role: "EXIT" as const, venue_order_id: "77", client_order_id: "T0-X1", size: 1, filled_size: 0, avg_price: 0 } };
+    const truth = {
+      side: "LONG" as const,
+      size: 1,
+      avg_price: 100,
+      open_order: {
+        role: "EXIT" as const,
+        venue_order_id: "77",
+        client_order_id: "T0-X1",
+        size: 1,
+        filled_size: 0,
+        avg_price: 0,
+      },
+    };
     expect(k.reconcile(0, truth, T0 + 6).transitions[0]?.to).toBe("EXIT_WORKING");
   });
 
@@ -198,7 +218,9 @@ describe("transition table", () => {
     k = freshKernel();
     openPosition(k);
     k.apply({ type: "MARK_STALE", slot_id: 0, reason: "OPERATOR", now_ms: T0 + 5 });
-    expect(k.reconcile(0, { side: null, size: 0, avg_price: 0, open_order: null }, T0 + 6).transitions[0]?.to).toBe("IDLE");
+    expect(k.reconcile(0, { side: null, size: 0, avg_price: 0, open_order: null }, T0 + 6).transitions[0]?.to).toBe(
+      "IDLE",
+    );
   });
 
   test("CANCEL of the working entry order records the request and keeps the stage", () => {
@@ -230,10 +252,22 @@ describe("transition table", () => {
     k = freshKernel();
     const table = k.fsmTable();
     for (const row of [
-      "IDLE ENTER", "CLOSED ENTER", "ENTRY_WORKING ACK", "ENTRY_WORKING PARTIAL_FILL", "ENTRY_WORKING FULL_FILL",
-      "ENTRY_WORKING REJECT", "ENTRY_WORKING CANCEL_ACK", "ENTRY_WORKING CANCEL_REJECT", "POSITION_OPEN EXIT",
-      "POSITION_OPEN MARK_PRICE", "EXIT_WORKING PARTIAL_FILL", "EXIT_WORKING FULL_FILL", "EXIT_WORKING CANCEL_ACK",
-      "EXIT_WORKING CANCEL_REJECT", "EXIT_WORKING REJECT", "STALE_STATE_RECONCILING RECONCILE",
+      "IDLE ENTER",
+      "CLOSED ENTER",
+      "ENTRY_WORKING ACK",
+      "ENTRY_WORKING PARTIAL_FILL",
+      "ENTRY_WORKING FULL_FILL",
+      "ENTRY_WORKING REJECT",
+      "ENTRY_WORKING CANCEL_ACK",
+      "ENTRY_WORKING CANCEL_REJECT",
+      "POSITION_OPEN EXIT",
+      "POSITION_OPEN MARK_PRICE",
+      "EXIT_WORKING PARTIAL_FILL",
+      "EXIT_WORKING FULL_FILL",
+      "EXIT_WORKING CANCEL_ACK",
+      "EXIT_WORKING CANCEL_REJECT",
+      "EXIT_WORKING REJECT",
+      "STALE_STATE_RECONCILING RECONCILE",
     ]) {
       expect(table).toContain(row);
     }

@@ -7,8 +7,14 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ManualClock } from "../../src/contracts/clock.ts";
-import { CallbackSink, createProjection, readSpoolFile, type Projection, type ProjectionDiagnostic } from "../../src/projection/index.ts";
-import { TradeScript, control, wholeTrade } from "../integration/projection_fixtures.ts";
+import {
+  CallbackSink,
+  createProjection,
+  type Projection,
+  type ProjectionDiagnostic,
+  readSpoolFile,
+} from "../../src/projection/index.ts";
+import { control, TradeScript, wholeTrade } from "../integration/projection_fixtures.ts";
 
 const dirs: string[] = [];
 const open: Projection[] = [];
@@ -19,7 +25,15 @@ afterEach(async () => {
 async function make(sink: CallbackSink | null, stateDir?: string, diags: ProjectionDiagnostic[] = []) {
   const d = stateDir ?? mkdtempSync(join(tmpdir(), "proj-unit-"));
   if (!stateDir) dirs.push(d);
-  const p = await createProjection({ strategy: "pink", stateDir: d, clock: new ManualClock(), required: false, onDiagnostic: (x) => diags.push(x), sinks: sink ? [sink] : [], tuning: { delayMs: 1, retryMinMs: 5, retryMaxMs: 20 } });
+  const p = await createProjection({
+    strategy: "pink",
+    stateDir: d,
+    clock: new ManualClock(),
+    required: false,
+    onDiagnostic: (x) => diags.push(x),
+    sinks: sink ? [sink] : [],
+    tuning: { delayMs: 1, retryMinMs: 5, retryMaxMs: 20 },
+  });
   open.push(p);
   return { p, d };
 }
@@ -48,9 +62,30 @@ describe("projection rules", () => {
     const ev = sink.records.filter((r) => r.kind === "trade_event").map((r) => r.row);
     expect(ev.map((r) => r.event_type)).toEqual(["OPEN", "PARTIAL_EXIT", "PARTIAL_EXIT", "CLOSE"]);
     expect(ev[0]).toMatchObject({ row_id: "pink:T1:OPEN", fill_size: 2, entry_price: 101, position_size: 2 });
-    expect(ev[1]).toMatchObject({ row_id: "pink:T1:PX1:1", leg: 1, fill_size: 1, exit_price: 110, position_size: 1, realized_pnl: 9 });
-    expect(ev[2]).toMatchObject({ row_id: "pink:T1:PX2:0.5", leg: 2, fill_size: 0.5, exit_price: 98, position_size: 0.5, realized_pnl: 7.5 });
-    expect(ev[3]).toMatchObject({ row_id: "pink:T1:CLOSE", fill_size: 0.5, exit_price: 99, position_size: 0, realized_pnl: 7, trade_seq: 1 });
+    expect(ev[1]).toMatchObject({
+      row_id: "pink:T1:PX1:1",
+      leg: 1,
+      fill_size: 1,
+      exit_price: 110,
+      position_size: 1,
+      realized_pnl: 9,
+    });
+    expect(ev[2]).toMatchObject({
+      row_id: "pink:T1:PX2:0.5",
+      leg: 2,
+      fill_size: 0.5,
+      exit_price: 98,
+      position_size: 0.5,
+      realized_pnl: 7.5,
+    });
+    expect(ev[3]).toMatchObject({
+      row_id: "pink:T1:CLOSE",
+      fill_size: 0.5,
+      exit_price: 99,
+      position_size: 0,
+      realized_pnl: 7,
+      trade_seq: 1,
+    });
     expect(ev[3]!.fees).toBeCloseTo(0.19, 9);
     expect(ev[3]!.capital).toBeCloseTo(10_000 + 7 - 0.19, 9);
     expect(sink.image.get("DITA_V2_ACTIVE_SLOTS_PINK")!.has("0")).toBe(false);
@@ -61,10 +96,22 @@ describe("projection rules", () => {
     const sink = new CallbackSink();
     const { p } = await make(sink);
     const k = new TradeScript();
-    for (const o of [k.enter(0, "T1", 2), k.ack(0, "V"), k.fill(0, 2, 100, 0, true), k.exit(0, 1), k.mark("BTC-USDT", 103)]) p.onOutcome(o);
+    for (const o of [
+      k.enter(0, "T1", 2),
+      k.ack(0, "V"),
+      k.fill(0, 2, 100, 0, true),
+      k.exit(0, 1),
+      k.mark("BTC-USDT", 103),
+    ])
+      p.onOutcome(o);
     await p.flush(1000);
     const row = sink.image.get("DOLPHIN_STATE_PINK")!.get("0")!;
-    expect(row).toMatchObject({ stage: "POSITION_OPEN", mark_price: 103, unrealized_pnl: 6, version: k.slot(0).version });
+    expect(row).toMatchObject({
+      stage: "POSITION_OPEN",
+      mark_price: 103,
+      unrealized_pnl: 6,
+      version: k.slot(0).version,
+    });
   });
 
   test("transitions are journaled only in DEBUG mode with debug_clickhouse_enabled", async () => {
@@ -77,7 +124,12 @@ describe("projection rules", () => {
     await p.flush(1000);
     const tr = sink.records.filter((r) => r.kind === "transition").map((r) => r.row);
     expect(tr).toHaveLength(1);
-    expect(tr[0]).toMatchObject({ row_id: "pink:2:T0", trigger: "ACK", from_stage: "ENTRY_WORKING", to_stage: "ENTRY_WORKING" });
+    expect(tr[0]).toMatchObject({
+      row_id: "pink:2:T0",
+      trigger: "ACK",
+      from_stage: "ENTRY_WORKING",
+      to_stage: "ENTRY_WORKING",
+    });
     expect(sink.image.get("DITA_V2_CONTROL_PINK")!.get("control")).toMatchObject({ version: 2, mode: "DEBUG" });
   });
 });
@@ -95,7 +147,9 @@ describe("outbox", () => {
     sink.down = false;
     expect(await p.flush(2000)).toBe(true);
     const ids = sink.records.filter((r) => r.kind === "trade_event").map((r) => r.row.row_id);
-    expect(ids).toEqual([0, 1, 2, 3, 4].flatMap((i) => [`pink:T${i}:OPEN`, `pink:T${i}:PX1:1`, `pink:T${i}:PX2:0.5`, `pink:T${i}:CLOSE`]));
+    expect(ids).toEqual(
+      [0, 1, 2, 3, 4].flatMap((i) => [`pink:T${i}:OPEN`, `pink:T${i}:PX1:1`, `pink:T${i}:PX2:0.5`, `pink:T${i}:CLOSE`]),
+    );
     expect(diags.map((d) => d.code)).toEqual(["SINK_DOWN", "SINK_UP"]);
     expect(p.stats().sinks[0]).toMatchObject({ up: true, backlog_records: 0, pending_map_writes: 0 });
   });
@@ -103,7 +157,10 @@ describe("outbox", () => {
   test("a stale map write never overwrites a newer version", async () => {
     const sink = new CallbackSink();
     await sink.writeMaps([{ map: "M", key: "k", value: { version: 5 }, version: 5 }]);
-    const r = await sink.writeMaps([{ map: "M", key: "k", value: { version: 4 }, version: 4 }, { map: "M", key: "k", value: null, version: 3 }]);
+    const r = await sink.writeMaps([
+      { map: "M", key: "k", value: { version: 4 }, version: 4 },
+      { map: "M", key: "k", value: null, version: 3 },
+    ]);
     expect(r).toEqual({ applied: 0, stale: 2 });
     expect(sink.image.get("M")!.get("k")).toEqual({ version: 5 });
   });
@@ -121,7 +178,12 @@ describe("outbox", () => {
     const sink = new CallbackSink();
     const second = await make(sink, d);
     expect(await second.p.flush(2000)).toBe(true);
-    expect(sink.records.filter((r) => r.kind === "trade_event").map((r) => r.row.event_type)).toEqual(["OPEN", "PARTIAL_EXIT", "PARTIAL_EXIT", "CLOSE"]);
+    expect(sink.records.filter((r) => r.kind === "trade_event").map((r) => r.row.event_type)).toEqual([
+      "OPEN",
+      "PARTIAL_EXIT",
+      "PARTIAL_EXIT",
+      "CLOSE",
+    ]);
   });
 
   test("with no sink configured everything goes to the local spool file", async () => {

@@ -3,12 +3,12 @@
  * frames, compaction generations, the size cap.
  */
 import { afterEach, describe, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, appendFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { crc32 } from "../../src/projection/_crc32.ts";
-import { HEADER_BYTES, FRAME_HEAD_BYTES, encodeFrames, scanFrames } from "../../src/projection/_frame.ts";
-import { Spool, readSpoolFile, type ProjectionDiagnostic } from "../../src/projection/index.ts";
+import { encodeFrames, FRAME_HEAD_BYTES, HEADER_BYTES, scanFrames } from "../../src/projection/_frame.ts";
+import { type ProjectionDiagnostic, readSpoolFile, Spool } from "../../src/projection/index.ts";
 
 const dirs: string[] = [];
 function dir(): string {
@@ -19,7 +19,8 @@ function dir(): string {
 afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
-const rows = (n: number, from = 0) => Array.from({ length: n }, (_, i) => ({ row_id: `pink:${from + i}`, v: from + i }));
+const rows = (n: number, from = 0) =>
+  Array.from({ length: n }, (_, i) => ({ row_id: `pink:${from + i}`, v: from + i }));
 
 describe("spool framing", () => {
   test("crc32 matches the IEEE check value", () => {

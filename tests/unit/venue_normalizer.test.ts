@@ -2,10 +2,22 @@
 
 import { expect, test } from "bun:test";
 import { gzipSync } from "node:zlib";
-import { type OrderFact, OrderTracker, classifyFrame, decodeFrame, parseOrder } from "../../src/venue/bingx/index.ts";
+import { classifyFrame, decodeFrame, type OrderFact, OrderTracker, parseOrder } from "../../src/venue/bingx/index.ts";
 
-const frame = (o: Record<string, unknown>, E: unknown = 1700000000000) => JSON.stringify({ e: "ORDER_TRADE_UPDATE", E, o });
-const base = { s: "BTC-USDT", c: "cid1", i: "1736012345678901234", X: "NEW", x: "NEW", z: "0", ap: "0", l: "0", L: "0", n: "0" };
+const frame = (o: Record<string, unknown>, E: unknown = 1700000000000) =>
+  JSON.stringify({ e: "ORDER_TRADE_UPDATE", E, o });
+const base = {
+  s: "BTC-USDT",
+  c: "cid1",
+  i: "1736012345678901234",
+  X: "NEW",
+  x: "NEW",
+  z: "0",
+  ap: "0",
+  l: "0",
+  L: "0",
+  n: "0",
+};
 
 function fact(over: Record<string, unknown>): OrderFact {
   const r = classifyFrame(frame({ ...base, ...over }));
@@ -15,9 +27,16 @@ function fact(over: Record<string, unknown>): OrderFact {
 
 test("order statuses map to kinds: NEW→ACK, PARTIALLY_FILLED→PARTIAL_FILL, FILLED→FULL_FILL, CANCELED/EXPIRED→CANCEL_ACK, REJECTED→REJECT", () => {
   const t = new OrderTracker();
-  const kinds = ["NEW", "PARTIALLY_FILLED", "FILLED"].map((X, k) => t.fromFact(fact({ X, z: String(k * 0.01), l: "0.01", L: "65000" }), "cid1")?.kind);
+  const kinds = ["NEW", "PARTIALLY_FILLED", "FILLED"].map(
+    (X, k) => t.fromFact(fact({ X, z: String(k * 0.01), l: "0.01", L: "65000" }), "cid1")?.kind,
+  );
   expect(kinds).toEqual(["ACK", "PARTIAL_FILL", "FULL_FILL"]);
-  for (const [X, kind] of [["CANCELED", "CANCEL_ACK"], ["CANCELLED", "CANCEL_ACK"], ["EXPIRED", "CANCEL_ACK"], ["REJECTED", "REJECT"]]) {
+  for (const [X, kind] of [
+    ["CANCELED", "CANCEL_ACK"],
+    ["CANCELLED", "CANCEL_ACK"],
+    ["EXPIRED", "CANCEL_ACK"],
+    ["REJECTED", "REJECT"],
+  ]) {
     expect(new OrderTracker().fromFact(fact({ X, z: "0.005" }), "cid1")?.kind).toBe(kind as never);
   }
 });
@@ -39,9 +58,18 @@ test("malformed frames are diagnostics, never facts and never throws", () => {
     if (!d.ok) expect(d.result.type).toBe("malformed");
   }
   const texts = [
-    "{", "[1,2]", "null", frame({ ...base, z: "abc" }), frame({ ...base, z: "1e300" }), frame({ ...base, i: 12.5 }),
-    frame({ ...base, c: 7 }), frame({ ...base, X: "WEIRD", x: "TRADE" }), frame({ ...base, n: {} }), frame(base, "yesterday"),
-    JSON.stringify({ e: "ORDER_TRADE_UPDATE", E: 1 }), frame({ ...base, z: "-1" }),
+    "{",
+    "[1,2]",
+    "null",
+    frame({ ...base, z: "abc" }),
+    frame({ ...base, z: "1e300" }),
+    frame({ ...base, i: 12.5 }),
+    frame({ ...base, c: 7 }),
+    frame({ ...base, X: "WEIRD", x: "TRADE" }),
+    frame({ ...base, n: {} }),
+    frame(base, "yesterday"),
+    JSON.stringify({ e: "ORDER_TRADE_UPDATE", E: 1 }),
+    frame({ ...base, z: "-1" }),
   ];
   for (const t of texts) expect(classifyFrame(t).type).toBe("malformed");
   expect(classifyFrame("Ping").type).toBe("ping");
@@ -75,12 +103,32 @@ test("duplicates, stale reordered facts, ACK after fill and anything after a ter
 
 test("per-trade fees accumulate, scaled across a skipped leg; cumulative mode takes n as is; REST commission is exact", () => {
   const t = new OrderTracker("per_trade");
-  expect(t.fromFact(fact({ X: "PARTIALLY_FILLED", z: "0.01", l: "0.01", L: "65000", n: "-0.325" }), "c")?.fee_cumulative).toBeCloseTo(0.325, 9);
-  expect(t.fromFact(fact({ X: "FILLED", z: "0.03", l: "0.01", L: "65000", n: "-0.325" }), "c")?.fee_cumulative).toBeCloseTo(0.975, 9);
+  expect(
+    t.fromFact(fact({ X: "PARTIALLY_FILLED", z: "0.01", l: "0.01", L: "65000", n: "-0.325" }), "c")?.fee_cumulative,
+  ).toBeCloseTo(0.325, 9);
+  expect(
+    t.fromFact(fact({ X: "FILLED", z: "0.03", l: "0.01", L: "65000", n: "-0.325" }), "c")?.fee_cumulative,
+  ).toBeCloseTo(0.975, 9);
   const c = new OrderTracker("cumulative");
   c.fromFact(fact({ X: "PARTIALLY_FILLED", z: "0.01", l: "0.01", L: "65000", n: "-0.325" }), "c");
-  expect(c.fromFact(fact({ X: "FILLED", z: "0.03", l: "0.02", L: "65000", n: "-0.975" }), "c")?.fee_cumulative).toBeCloseTo(0.975, 9);
-  const rest = parseOrder({ order: { orderId: "1736012345678901234", symbol: "BTC-USDT", side: "BUY", positionSide: "LONG", type: "MARKET", status: "FILLED", origQty: "0.03", executedQty: "0.03", avgPrice: "65000", commission: "-0.975", updateTime: 1 } });
+  expect(
+    c.fromFact(fact({ X: "FILLED", z: "0.03", l: "0.02", L: "65000", n: "-0.975" }), "c")?.fee_cumulative,
+  ).toBeCloseTo(0.975, 9);
+  const rest = parseOrder({
+    order: {
+      orderId: "1736012345678901234",
+      symbol: "BTC-USDT",
+      side: "BUY",
+      positionSide: "LONG",
+      type: "MARKET",
+      status: "FILLED",
+      origQty: "0.03",
+      executedQty: "0.03",
+      avgPrice: "65000",
+      commission: "-0.975",
+      updateTime: 1,
+    },
+  });
   const r = new OrderTracker().fromState(rest!, "c");
   expect(r?.fee_cumulative).toBeCloseTo(0.975, 9);
   expect(r?.last_fill_size).toBe(0.03);

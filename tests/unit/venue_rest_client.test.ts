@@ -2,7 +2,7 @@
 
 import { expect, test } from "bun:test";
 import { ManualClock } from "../../src/contracts/clock.ts";
-import { BingxRestClient, VenueRequestError, endpoints as ep, hmacSha256Hex } from "../../src/venue/bingx/index.ts";
+import { BingxRestClient, endpoints as ep, hmacSha256Hex, VenueRequestError } from "../../src/venue/bingx/index.ts";
 
 const KEY = "unitApiKey0123456789";
 const SECRET = "unitSecretABCDEFGHIJ0123";
@@ -15,12 +15,22 @@ function client(replies: Reply[], clock = new ManualClock(1_700_000_000_000)) {
     seen.push({ url, init });
     const r = replies.shift() ?? { body: '{"code":0,"msg":"","data":{}}' };
     if (r.hang) {
-      return new Promise((_, reject) => init.signal?.addEventListener("abort", () => reject(new DOMException("aborted", "AbortError"))));
+      return new Promise((_, reject) =>
+        init.signal?.addEventListener("abort", () => reject(new DOMException("aborted", "AbortError"))),
+      );
     }
     if (r.throws) throw r.throws;
     return new Response(r.body ?? "", { status: r.status ?? 200, headers: r.headers });
   };
-  const c = new BingxRestClient({ apiKey: KEY, secret: SECRET, baseUrl: "http://127.0.0.1:1", recvWindowMs: 5000, clock, timeoutMs: 50, fetch });
+  const c = new BingxRestClient({
+    apiKey: KEY,
+    secret: SECRET,
+    baseUrl: "http://127.0.0.1:1",
+    recvWindowMs: 5000,
+    clock,
+    timeoutMs: 50,
+    fetch,
+  });
   return { c, seen, clock };
 }
 
@@ -37,17 +47,57 @@ async function failure(p: Promise<unknown>): Promise<VenueRequestError> {
 test("every endpoint builds its method, path and sorted, signed query", () => {
   const { c } = client([]);
   const cases: [ReturnType<typeof ep.placeOrder>, string, string][] = [
-    [ep.placeOrder({ symbol: "BTC-USDT", side: "BUY", positionSide: "LONG", type: "LIMIT", quantity: "0.0100", price: "65000.0", clientOrderID: "k1" }), "POST /openApi/swap/v2/trade/order", "clientOrderID=k1&positionSide=LONG&price=65000.0&quantity=0.0100&recvWindow=5000&side=BUY&symbol=BTC-USDT&timeInForce=GTC&timestamp=1700000000000&type=LIMIT"],
-    [ep.cancelOrder("BTC-USDT", "k1"), "DELETE /openApi/swap/v2/trade/order", "clientOrderID=k1&recvWindow=5000&symbol=BTC-USDT&timestamp=1700000000000"],
-    [ep.queryOrder("BTC-USDT", "k1"), "GET /openApi/swap/v2/trade/order", "clientOrderID=k1&recvWindow=5000&symbol=BTC-USDT&timestamp=1700000000000"],
-    [ep.openOrders("BTC-USDT"), "GET /openApi/swap/v2/trade/openOrders", "recvWindow=5000&symbol=BTC-USDT&timestamp=1700000000000"],
+    [
+      ep.placeOrder({
+        symbol: "BTC-USDT",
+        side: "BUY",
+        positionSide: "LONG",
+        type: "LIMIT",
+        quantity: "0.0100",
+        price: "65000.0",
+        clientOrderID: "k1",
+      }),
+      "POST /openApi/swap/v2/trade/order",
+      "clientOrderID=k1&positionSide=LONG&price=65000.0&quantity=0.0100&recvWindow=5000&side=BUY&symbol=BTC-USDT&timeInForce=GTC&timestamp=1700000000000&type=LIMIT",
+    ],
+    [
+      ep.cancelOrder("BTC-USDT", "k1"),
+      "DELETE /openApi/swap/v2/trade/order",
+      "clientOrderID=k1&recvWindow=5000&symbol=BTC-USDT&timestamp=1700000000000",
+    ],
+    [
+      ep.queryOrder("BTC-USDT", "k1"),
+      "GET /openApi/swap/v2/trade/order",
+      "clientOrderID=k1&recvWindow=5000&symbol=BTC-USDT&timestamp=1700000000000",
+    ],
+    [
+      ep.openOrders("BTC-USDT"),
+      "GET /openApi/swap/v2/trade/openOrders",
+      "recvWindow=5000&symbol=BTC-USDT&timestamp=1700000000000",
+    ],
     [ep.positions(), "GET /openApi/swap/v2/user/positions", "recvWindow=5000&timestamp=1700000000000"],
     [ep.balance(), "GET /openApi/swap/v2/user/balance", "recvWindow=5000&timestamp=1700000000000"],
-    [ep.setLeverage("BTC-USDT", "SHORT", 7), "POST /openApi/swap/v2/trade/leverage", "leverage=7&recvWindow=5000&side=SHORT&symbol=BTC-USDT&timestamp=1700000000000"],
-    [ep.getLeverage("BTC-USDT"), "GET /openApi/swap/v2/trade/leverage", "recvWindow=5000&symbol=BTC-USDT&timestamp=1700000000000"],
+    [
+      ep.setLeverage("BTC-USDT", "SHORT", 7),
+      "POST /openApi/swap/v2/trade/leverage",
+      "leverage=7&recvWindow=5000&side=SHORT&symbol=BTC-USDT&timestamp=1700000000000",
+    ],
+    [
+      ep.getLeverage("BTC-USDT"),
+      "GET /openApi/swap/v2/trade/leverage",
+      "recvWindow=5000&symbol=BTC-USDT&timestamp=1700000000000",
+    ],
     [ep.listenKeyCreate(), "POST /openApi/user/auth/userDataStream", "recvWindow=5000&timestamp=1700000000000"],
-    [ep.listenKeyExtend("LK123456789"), "PUT /openApi/user/auth/userDataStream", "listenKey=LK123456789&recvWindow=5000&timestamp=1700000000000"],
-    [ep.listenKeyClose("LK123456789"), "DELETE /openApi/user/auth/userDataStream", "listenKey=LK123456789&recvWindow=5000&timestamp=1700000000000"],
+    [
+      ep.listenKeyExtend("LK123456789"),
+      "PUT /openApi/user/auth/userDataStream",
+      "listenKey=LK123456789&recvWindow=5000&timestamp=1700000000000",
+    ],
+    [
+      ep.listenKeyClose("LK123456789"),
+      "DELETE /openApi/user/auth/userDataStream",
+      "listenKey=LK123456789&recvWindow=5000&timestamp=1700000000000",
+    ],
   ];
   for (const [req, where, signed] of cases) {
     expect(`${req.method} ${req.path}`).toBe(where);
@@ -60,9 +110,25 @@ test("every endpoint builds its method, path and sorted, signed query", () => {
     expect(url.includes("signature")).toBe(false);
     expect(headers["X-BX-APIKEY"]).toBeUndefined();
   }
-  expect(c.buildRequest(ep.premiumIndex("BTC-USDT"), 1).url).toBe("http://127.0.0.1:1/openApi/swap/v2/quote/premiumIndex?symbol=BTC-USDT");
-  const market = ep.placeOrder({ symbol: "BTC-USDT", side: "SELL", positionSide: "LONG", type: "MARKET", quantity: "0.01", clientOrderID: "k2" });
-  expect(market.params).toEqual({ symbol: "BTC-USDT", side: "SELL", positionSide: "LONG", type: "MARKET", quantity: "0.01", clientOrderID: "k2" });
+  expect(c.buildRequest(ep.premiumIndex("BTC-USDT"), 1).url).toBe(
+    "http://127.0.0.1:1/openApi/swap/v2/quote/premiumIndex?symbol=BTC-USDT",
+  );
+  const market = ep.placeOrder({
+    symbol: "BTC-USDT",
+    side: "SELL",
+    positionSide: "LONG",
+    type: "MARKET",
+    quantity: "0.01",
+    clientOrderID: "k2",
+  });
+  expect(market.params).toEqual({
+    symbol: "BTC-USDT",
+    side: "SELL",
+    positionSide: "LONG",
+    type: "MARKET",
+    quantity: "0.01",
+    clientOrderID: "k2",
+  });
 });
 
 test("HTTP 429 and code 100410 are RATE_LIMIT, with retry_after_ms from X-RateLimit-Requests-Expire when present", async () => {
@@ -80,8 +146,13 @@ test("HTTP 429 and code 100410 are RATE_LIMIT, with retry_after_ms from X-RateLi
 
 test("timeouts, dropped connections, 5xx, 504 and codes 100500/101500/80019 are UNKNOWN outcomes", async () => {
   const { c } = client([
-    { hang: true }, { throws: new Error("socket hang up http://127.0.0.1:1/x?signature=abc") }, { status: 500 }, { status: 504, body: "<html>" },
-    { body: '{"code":100500,"msg":"internal"}' }, { body: '{"code":101500,"msg":"rpc timeout"}' }, { body: '{"code":80019,"msg":"processing"}' },
+    { hang: true },
+    { throws: new Error("socket hang up http://127.0.0.1:1/x?signature=abc") },
+    { status: 500 },
+    { status: 504, body: "<html>" },
+    { body: '{"code":100500,"msg":"internal"}' },
+    { body: '{"code":101500,"msg":"rpc timeout"}' },
+    { body: '{"code":80019,"msg":"processing"}' },
   ]);
   for (let i = 0; i < 7; i++) {
     const e = await failure(c.request(ep.queryOrder("BTC-USDT", "k")));
@@ -97,7 +168,11 @@ test("a business code is a REJECT with code and message; an unreadable 200 body 
     { body: '{"code":0,"msg":"","data":{"order":{"orderId":1736012345678901234}}}' },
   ]);
   const e = await failure(c.request(ep.queryOrder("BTC-USDT", "k")));
-  expect([e.kind, e.code, e.message]).toEqual(["REJECT", 101204, "GET /openApi/swap/v2/trade/order: code 101204 Insufficient margin"]);
+  expect([e.kind, e.code, e.message]).toEqual([
+    "REJECT",
+    101204,
+    "GET /openApi/swap/v2/trade/order: code 101204 Insufficient margin",
+  ]);
   expect((await failure(c.request(ep.balance()))).kind).toBe("MALFORMED");
   expect(await c.request(ep.queryOrder("BTC-USDT", "k"))).toEqual({ order: { orderId: "1736012345678901234" } });
 });
@@ -110,7 +185,11 @@ test("100421 refreshes the server-time offset and sends the request once more wi
   ]);
   expect(await c.request(ep.balance())).toEqual({ ok: 1 });
   expect(c.timeOffsetMs).toBe(9000);
-  expect(seen.map((s) => new URL(s.url).searchParams.get("timestamp"))).toEqual(["1700000000000", null, "1700000009000"]);
+  expect(seen.map((s) => new URL(s.url).searchParams.get("timestamp"))).toEqual([
+    "1700000000000",
+    null,
+    "1700000009000",
+  ]);
 });
 
 test("venue text echoing the secret or API key is redacted from error messages", async () => {

@@ -3,16 +3,28 @@
 import { expect, test } from "bun:test";
 import { ManualClock } from "../../src/contracts/clock.ts";
 import { applyContractRules, formatStep } from "../../src/venue/bingx/index.ts";
-import { BingxVenueAdapter, assertLiveAllowed, bingxConfigFromEnv, isLoopbackUrl } from "../../src/venue/index.ts";
+import { assertLiveAllowed, BingxVenueAdapter, bingxConfigFromEnv, isLoopbackUrl } from "../../src/venue/index.ts";
 
-const BTC = { asset: "BTC-USDT", quantity_step: 0.0001, price_step: 0.1, min_quantity: 0.0001, min_notional: 2, max_leverage: 125 };
+const BTC = {
+  asset: "BTC-USDT",
+  quantity_step: 0.0001,
+  price_step: 0.1,
+  min_quantity: 0.0001,
+  min_notional: 2,
+  max_leverage: 125,
+};
 
 test("quantities round down to the step with exact decimal text", () => {
   expect(formatStep(0.01239, 0.0001)).toBe("0.0123");
   expect(formatStep(0.3, 0.1)).toBe("0.3");
   expect(formatStep(7, 1)).toBe("7");
   expect(applyContractRules(BTC, 0.01239, undefined, 65000)).toEqual({ ok: true, size: 0.0123, quantity: "0.0123" });
-  expect(applyContractRules(BTC, 0.01, 64999.96, undefined)).toEqual({ ok: true, size: 0.01, quantity: "0.0100", price: "65000.0" });
+  expect(applyContractRules(BTC, 0.01, 64999.96, undefined)).toEqual({
+    ok: true,
+    size: 0.01,
+    quantity: "0.0100",
+    price: "65000.0",
+  });
 });
 
 test("a size below the minimum quantity or notional is refused with a message saying why", () => {
@@ -27,13 +39,19 @@ test("a size below the minimum quantity or notional is refused with a message sa
 test("config from env names the missing variable in one line and never echoes a secret", () => {
   const clock = new ManualClock();
   expect(bingxConfigFromEnv({}, clock)).toEqual({ ok: false, error: "BINGX_API_KEY is not set" });
-  expect(bingxConfigFromEnv({ BINGX_API_KEY: "key-12345678" }, clock)).toEqual({ ok: false, error: "BINGX_API_SECRET is not set" });
+  expect(bingxConfigFromEnv({ BINGX_API_KEY: "key-12345678" }, clock)).toEqual({
+    ok: false,
+    error: "BINGX_API_SECRET is not set",
+  });
   const bad = bingxConfigFromEnv({ BINGX_API_KEY: "key-12345678", BINGX_API_SECRET: "s3cr3t value!" }, clock);
   expect(bad.ok === false && bad.error).toBe("BINGX_API_SECRET is malformed (expected 8–256 printable characters)");
   const ok = bingxConfigFromEnv({ BINGX_API_KEY: "key-12345678", BINGX_API_SECRET: "secret-12345678" }, clock);
   expect(ok.ok && ok.config.baseUrl).toBe("https://open-api-vst.bingx.com");
   expect(ok.ok && ok.config.allowLive).toBe(false);
-  const url = bingxConfigFromEnv({ BINGX_API_KEY: "key-12345678", BINGX_API_SECRET: "secret-12345678", BINGX_BASE_URL: "ftp://x" }, clock);
+  const url = bingxConfigFromEnv(
+    { BINGX_API_KEY: "key-12345678", BINGX_API_SECRET: "secret-12345678", BINGX_BASE_URL: "ftp://x" },
+    clock,
+  );
   expect(url.ok === false && url.error.startsWith("BINGX_BASE_URL")).toBe(true);
 });
 

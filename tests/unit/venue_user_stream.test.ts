@@ -40,9 +40,19 @@ function restWithLog() {
   const fetch = async (url: string, init: RequestInit) => {
     const u = new URL(url);
     calls.push(`${init.method} ${u.pathname} ${u.searchParams.get("listenKey") ?? ""}`.trim());
-    return new Response(init.method === "POST" ? '{"listenKey":"lk0123456789abcdef"}' : '{"code":0,"msg":"","data":{}}');
+    return new Response(
+      init.method === "POST" ? '{"listenKey":"lk0123456789abcdef"}' : '{"code":0,"msg":"","data":{}}',
+    );
   };
-  const rest = new BingxRestClient({ apiKey: "k0123456789", secret: "s0123456789", baseUrl: "http://127.0.0.1:1", recvWindowMs: 5000, clock: new ManualClock(), timeoutMs: 1000, fetch });
+  const rest = new BingxRestClient({
+    apiKey: "k0123456789",
+    secret: "s0123456789",
+    baseUrl: "http://127.0.0.1:1",
+    recvWindowMs: 5000,
+    clock: new ManualClock(),
+    timeoutMs: 1000,
+    fetch,
+  });
   return { rest, calls };
 }
 
@@ -52,7 +62,10 @@ function wsServer() {
     port: 0,
     hostname: "127.0.0.1",
     fetch: (req, srv) => (srv.upgrade(req) ? undefined : new Response("no", { status: 400 })),
-    websocket: { open: (ws) => void ws.send(gzipSync(Buffer.from("Ping"))), message: (_ws, m) => void got.push(String(m)) },
+    websocket: {
+      open: (ws) => void ws.send(gzipSync(Buffer.from("Ping"))),
+      message: (_ws, m) => void got.push(String(m)),
+    },
   });
   return { server, got, url: `ws://127.0.0.1:${server.port}/swap-market` };
 }
@@ -67,7 +80,14 @@ test("the listen key is created, extended every 30 minutes, and closed on stop; 
   const ws = wsServer();
   const timers = new FakeTimers();
   const opens: boolean[] = [];
-  const stream = new UserStream({ rest, wsUrl: ws.url, timers, onFrame: () => undefined, onDiagnostic: () => undefined, onOpen: (r) => void opens.push(r) });
+  const stream = new UserStream({
+    rest,
+    wsUrl: ws.url,
+    timers,
+    onFrame: () => undefined,
+    onDiagnostic: () => undefined,
+    onOpen: (r) => void opens.push(r),
+  });
   try {
     await stream.start();
     expect(opens).toEqual([false]);
@@ -90,8 +110,16 @@ test("reconnect backoff doubles up to its cap and gives up after reconnectMax at
   const timers = new FakeTimers();
   const diags: VenueDiagnostic[] = [];
   const stream = new UserStream({
-    rest, wsUrl: ws.url, timers, onFrame: () => undefined, onDiagnostic: (d) => void diags.push(d), onOpen: () => undefined,
-    backoffBaseMs: 100, backoffMaxMs: 500, reconnectMax: 5, openTimeoutMs: 777,
+    rest,
+    wsUrl: ws.url,
+    timers,
+    onFrame: () => undefined,
+    onDiagnostic: (d) => void diags.push(d),
+    onOpen: () => undefined,
+    backoffBaseMs: 100,
+    backoffMaxMs: 500,
+    reconnectMax: 5,
+    openTimeoutMs: 777,
   });
   await stream.start();
   ws.server.stop(true);

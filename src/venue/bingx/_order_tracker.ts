@@ -17,7 +17,7 @@
 
 import type { VenueEvent, VenueOrderState } from "../../contracts/venue.ts";
 import { eventId, roundQty } from "../_event_id.ts";
-import { type OrderFact, kindForStatus } from "./normalizer.ts";
+import { kindForStatus, type OrderFact } from "./normalizer.ts";
 
 const ORDERS_MAX = 20_000;
 const SEEN_MAX = 100_000;
@@ -44,13 +44,20 @@ export class OrderTracker {
     const t = this.admit(id, f.venue_order_id, kind, f.filled_size_cumulative);
     if (!t) return null;
     const gained = roundQty(f.filled_size_cumulative - t.cum);
-    const perTrade = gained > 0 ? t.fee + (f.last_fill_size > 0 ? (f.fee_trade * gained) / f.last_fill_size : f.fee_trade) : t.fee;
+    const perTrade =
+      gained > 0 ? t.fee + (f.last_fill_size > 0 ? (f.fee_trade * gained) / f.last_fill_size : f.fee_trade) : t.fee;
     const fee = this.feeMode === "cumulative" ? Math.max(t.fee, f.fee_trade) : perTrade;
     return this.commit(t, id, {
-      kind, venue_order_id: f.venue_order_id, client_order_id: clientId, asset: f.asset,
-      filled_size_cumulative: f.filled_size_cumulative, avg_price: f.avg_price,
-      last_fill_size: gained > 0 ? f.last_fill_size : 0, last_fill_price: gained > 0 ? f.last_fill_price : 0,
-      fee_cumulative: fee, venue_time_ms: f.venue_time_ms,
+      kind,
+      venue_order_id: f.venue_order_id,
+      client_order_id: clientId,
+      asset: f.asset,
+      filled_size_cumulative: f.filled_size_cumulative,
+      avg_price: f.avg_price,
+      last_fill_size: gained > 0 ? f.last_fill_size : 0,
+      last_fill_price: gained > 0 ? f.last_fill_price : 0,
+      fee_cumulative: fee,
+      venue_time_ms: f.venue_time_ms,
     });
   }
 
@@ -63,10 +70,16 @@ export class OrderTracker {
     const gained = roundQty(s.filled_size_cumulative - t.cum);
     const lastPrice = gained > 0 ? (s.avg_price * s.filled_size_cumulative - t.avg * t.cum) / gained : 0;
     return this.commit(t, id, {
-      kind, venue_order_id: s.venue_order_id, client_order_id: clientId, asset: s.asset,
-      filled_size_cumulative: s.filled_size_cumulative, avg_price: s.avg_price,
-      last_fill_size: Math.max(0, gained), last_fill_price: lastPrice > 0 ? lastPrice : 0,
-      fee_cumulative: Math.max(t.fee, s.fee_cumulative), venue_time_ms: s.updated_ms,
+      kind,
+      venue_order_id: s.venue_order_id,
+      client_order_id: clientId,
+      asset: s.asset,
+      filled_size_cumulative: s.filled_size_cumulative,
+      avg_price: s.avg_price,
+      last_fill_size: Math.max(0, gained),
+      last_fill_price: Math.max(lastPrice, 0),
+      fee_cumulative: Math.max(t.fee, s.fee_cumulative),
+      venue_time_ms: s.updated_ms,
     });
   }
 
@@ -101,7 +114,11 @@ export class OrderTracker {
   private insert(orderId: string, t: Track): void {
     if (this.tracks.size >= ORDERS_MAX) {
       let victim: string | undefined;
-      for (const [k, v] of this.tracks) if (v.terminal) { victim = k; break; }
+      for (const [k, v] of this.tracks)
+        if (v.terminal) {
+          victim = k;
+          break;
+        }
       this.tracks.delete(victim ?? (this.tracks.keys().next().value as string));
     }
     this.tracks.set(orderId, t);

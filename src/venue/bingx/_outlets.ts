@@ -6,8 +6,13 @@
  * Entry points: `Outlets` (`emit`, `diag`, `clean`, `guard`, `onEvent`, `onDiagnostic`).
  */
 
-import type { VenueDiagnostic, VenueDiagnosticListener, VenueEvent, VenueEventListener } from "../../contracts/venue.ts";
-import { VenueRequestError, redact } from "./errors.ts";
+import type {
+  VenueDiagnostic,
+  VenueDiagnosticListener,
+  VenueEvent,
+  VenueEventListener,
+} from "../../contracts/venue.ts";
+import { redact, VenueRequestError } from "./errors.ts";
 
 export class Outlets {
   private readonly events = new Set<VenueEventListener>();

@@ -9,7 +9,15 @@
  * `parseContracts`, `parseMarkPrice`, `parseListenKey`, `normalizeStatus`.
  */
 
-import type { ContractRules, OrderSide, OrderType, PositionSide, VenueBalance, VenueOrderState, VenuePosition } from "../../contracts/venue.ts";
+import type {
+  ContractRules,
+  OrderSide,
+  OrderType,
+  PositionSide,
+  VenueBalance,
+  VenueOrderState,
+  VenuePosition,
+} from "../../contracts/venue.ts";
 import { idText, isRecord, num, numOrZero, text } from "./_values.ts";
 
 const STATUSES = ["NEW", "PARTIALLY_FILLED", "FILLED", "CANCELED", "REJECTED", "EXPIRED"] as const;
@@ -47,12 +55,33 @@ export function parseOrder(data: unknown): VenueOrderState | undefined {
   const updated = num(o.updateTime ?? o.time) ?? 0;
   const asset = text(o.symbol, 40);
   const cid = text(o.clientOrderID ?? o.clientOrderId, 40) ?? "";
-  if (!id || !status || !side || !ps || !type || !asset || size === undefined || filled === undefined || avg === undefined || fee === undefined) {
+  if (
+    !id ||
+    !status ||
+    !side ||
+    !ps ||
+    !type ||
+    !asset ||
+    size === undefined ||
+    filled === undefined ||
+    avg === undefined ||
+    fee === undefined
+  ) {
     return undefined;
   }
   return {
-    venue_order_id: id, client_order_id: cid, asset, side, position_side: ps, type, status, size,
-    filled_size_cumulative: filled, avg_price: avg, fee_cumulative: Math.abs(fee), updated_ms: updated,
+    venue_order_id: id,
+    client_order_id: cid,
+    asset,
+    side,
+    position_side: ps,
+    type,
+    status,
+    size,
+    filled_size_cumulative: filled,
+    avg_price: avg,
+    fee_cumulative: Math.abs(fee),
+    updated_ms: updated,
   };
 }
 

@@ -13,11 +13,19 @@
  * Entry points: `submitOrder`, `cancelOrder`, `SubmitContext`.
  */
 
-import type { CancelResult, ContractRules, OrderRequest, SubmitResult, VenueDiagnostic, VenueEvent, VenueOrderState } from "../../contracts/venue.ts";
+import type {
+  CancelResult,
+  ContractRules,
+  OrderRequest,
+  SubmitResult,
+  VenueDiagnostic,
+  VenueEvent,
+  VenueOrderState,
+} from "../../contracts/venue.ts";
+import { parseOrder, parsePlacedOrderId } from "./_parse.ts";
 import { applyContractRules } from "./contract_rules.ts";
 import * as ep from "./endpoints.ts";
 import { VenueRequestError } from "./errors.ts";
-import { parseOrder, parsePlacedOrderId } from "./_parse.ts";
 import type { BingxRestClient } from "./rest_client.ts";
 
 export const PLACE_ATTEMPTS_MAX = 2;
@@ -43,11 +51,30 @@ export interface SubmitContext {
 
 type Refusal = { reason: "VENUE" | "RATE_LIMITED"; code: string; message: string; retry_after_ms?: number };
 
-function refusalEvent(kind: "REJECT" | "CANCEL_REJECT", ctx: SubmitContext, cid: string, asset: string, r: Refusal, venueOrderId = "", filled = 0): VenueEvent {
+function refusalEvent(
+  kind: "REJECT" | "CANCEL_REJECT",
+  ctx: SubmitContext,
+  cid: string,
+  asset: string,
+  r: Refusal,
+  venueOrderId = "",
+  filled = 0,
+): VenueEvent {
   const e: VenueEvent = {
-    kind, event_id: `${kind}:${cid}:${ctx.nextSeq()}`, venue_order_id: venueOrderId, client_order_id: cid, asset,
-    filled_size_cumulative: filled, avg_price: 0, last_fill_size: 0, last_fill_price: 0, fee_cumulative: 0,
-    venue_time_ms: ctx.nowMs(), reject_reason: r.reason, venue_code: r.code, venue_message: r.message,
+    kind,
+    event_id: `${kind}:${cid}:${ctx.nextSeq()}`,
+    venue_order_id: venueOrderId,
+    client_order_id: cid,
+    asset,
+    filled_size_cumulative: filled,
+    avg_price: 0,
+    last_fill_size: 0,
+    last_fill_price: 0,
+    fee_cumulative: 0,
+    venue_time_ms: ctx.nowMs(),
+    reject_reason: r.reason,
+    venue_code: r.code,
+    venue_message: r.message,
   };
   if (r.retry_after_ms !== undefined) e.retry_after_ms = r.retry_after_ms;
   ctx.emit(e);
@@ -55,18 +82,31 @@ function refusalEvent(kind: "REJECT" | "CANCEL_REJECT", ctx: SubmitContext, cid:
 }
 
 function refusalFrom(err: VenueRequestError): Refusal {
-  const r: Refusal = { reason: err.kind === "RATE_LIMIT" ? "RATE_LIMITED" : "VENUE", code: String(err.code ?? err.http_status ?? ""), message: err.message };
+  const r: Refusal = {
+    reason: err.kind === "RATE_LIMIT" ? "RATE_LIMITED" : "VENUE",
+    code: String(err.code ?? err.http_status ?? ""),
+    message: err.message,
+  };
   if (err.retry_after_ms !== undefined) r.retry_after_ms = err.retry_after_ms;
   return r;
 }
 
 function localReject(ctx: SubmitContext, o: OrderRequest, rule: string, message: string): SubmitResult {
   ctx.diag({ code: "LOCAL_RULE", message, details: { rule, client_order_id: o.client_order_id, asset: o.asset } });
-  return { status: "REJECTED", event: refusalEvent("REJECT", ctx, o.client_order_id, o.asset, { reason: "VENUE", code: "LOCAL_RULE", message }) };
+  return {
+    status: "REJECTED",
+    event: refusalEvent("REJECT", ctx, o.client_order_id, o.asset, { reason: "VENUE", code: "LOCAL_RULE", message }),
+  };
 }
 
 export async function submitOrder(ctx: SubmitContext, o: OrderRequest): Promise<SubmitResult> {
-  if (!CLIENT_ID.test(o.client_order_id)) return localReject(ctx, o, "CLIENT_ID", `client order id must be 1–40 of [A-Za-z0-9_-], got ${JSON.stringify(o.client_order_id.slice(0, 60))}`);
+  if (!CLIENT_ID.test(o.client_order_id))
+    return localReject(
+      ctx,
+      o,
+      "CLIENT_ID",
+      `client order id must be 1–40 of [A-Za-z0-9_-], got ${JSON.stringify(o.client_order_id.slice(0, 60))}`,
+    );
   let rules: ContractRules;
   try {
     rules = await ctx.rules(o.asset);
@@ -87,11 +127,19 @@ export async function submitOrder(ctx: SubmitContext, o: OrderRequest): Promise<
   }
   const check = applyContractRules(rules, o.size, o.type === "LIMIT" ? o.price : undefined, reference);
   if (!check.ok) return localReject(ctx, o, check.rule, check.message);
-  if (o.type === "LIMIT" && check.price === undefined) return localReject(ctx, o, "INVALID_PRICE", "a LIMIT order needs a price");
+  if (o.type === "LIMIT" && check.price === undefined)
+    return localReject(ctx, o, "INVALID_PRICE", "a LIMIT order needs a price");
   const req = ep.placeOrder({
-    symbol: o.asset, side: o.side, positionSide: o.position_side, type: o.type, quantity: check.quantity, price: check.price, clientOrderID: o.client_order_id,
+    symbol: o.asset,
+    side: o.side,
+    positionSide: o.position_side,
+    type: o.type,
+    quantity: check.quantity,
+    price: check.price,
+    clientOrderID: o.client_order_id,
   });
-  if (!ctx.track(o.client_order_id, o.asset)) return localReject(ctx, o, "WORKING_MAX", "too many working orders tracked");
+  if (!ctx.track(o.client_order_id, o.asset))
+    return localReject(ctx, o, "WORKING_MAX", "too many working orders tracked");
   let lastWhy = "";
   for (let attempt = 1; attempt <= PLACE_ATTEMPTS_MAX; attempt++) {
     try {
@@ -114,7 +162,11 @@ export async function submitOrder(ctx: SubmitContext, o: OrderRequest): Promise<
 }
 
 /** Queries by clientOrderID: the state if found, `absent` only when every query said 80016. */
-async function resolveByQuery(ctx: SubmitContext, asset: string, cid: string): Promise<{ state?: VenueOrderState; absent: boolean; why: string }> {
+async function resolveByQuery(
+  ctx: SubmitContext,
+  asset: string,
+  cid: string,
+): Promise<{ state?: VenueOrderState; absent: boolean; why: string }> {
   let why = "";
   let absent = true;
   for (const delay of ctx.resolveDelaysMs) {
@@ -136,7 +188,12 @@ async function resolveByQuery(ctx: SubmitContext, asset: string, cid: string): P
   return { absent, why };
 }
 
-export async function cancelOrder(ctx: SubmitContext, asset: string, cid: string, venueOrderId: string): Promise<CancelResult> {
+export async function cancelOrder(
+  ctx: SubmitContext,
+  asset: string,
+  cid: string,
+  venueOrderId: string,
+): Promise<CancelResult> {
   try {
     const state = parseOrder(await ctx.rest.request(ep.cancelOrder(asset, cid)));
     if (state) ctx.applyState(state);
@@ -149,7 +206,11 @@ export async function cancelOrder(ctx: SubmitContext, asset: string, cid: string
       return { status: "REJECTED", event };
     }
     const found = await resolveByQuery(ctx, asset, cid);
-    if (found.state && found.state.status !== "NEW" && found.state.status !== "PARTIALLY_FILLED") return { status: "REQUESTED" };
-    return { status: "UNKNOWN", reason: `${err.message}; order ${found.state ? "still working" : "not confirmed"} after query` };
+    if (found.state && found.state.status !== "NEW" && found.state.status !== "PARTIALLY_FILLED")
+      return { status: "REQUESTED" };
+    return {
+      status: "UNKNOWN",
+      reason: `${err.message}; order ${found.state ? "still working" : "not confirmed"} after query`,
+    };
   }
 }

@@ -14,19 +14,29 @@
  */
 
 import type {
-  CancelResult, ContractRules, OrderRequest, PositionSide, SubmitResult, VenueAdapter, VenueBalance,
-  VenueDiagnosticListener, VenueEvent, VenueEventListener, VenueOrderState, VenuePosition,
+  CancelResult,
+  ContractRules,
+  OrderRequest,
+  PositionSide,
+  SubmitResult,
+  VenueAdapter,
+  VenueBalance,
+  VenueDiagnosticListener,
+  VenueEvent,
+  VenueEventListener,
+  VenueOrderState,
+  VenuePosition,
 } from "../../contracts/venue.ts";
-import { type BingxConfig, assertUrlsAllowed } from "./config.ts";
+import { OrderTracker, type StreamFeeMode } from "./_order_tracker.ts";
+import { Outlets } from "./_outlets.ts";
+import { parseBalance, parseContracts, parseMarkPrice, parseOrder, parseOrderList, parsePositions } from "./_parse.ts";
+import { cancelOrder, type SubmitContext, submitOrder } from "./_submit.ts";
+import { assertUrlsAllowed, type BingxConfig } from "./config.ts";
 import * as ep from "./endpoints.ts";
 import { VenueRequestError } from "./errors.ts";
-import { Outlets } from "./_outlets.ts";
 import type { FrameResult } from "./normalizer.ts";
-import { OrderTracker, type StreamFeeMode } from "./_order_tracker.ts";
-import { parseBalance, parseContracts, parseMarkPrice, parseOrder, parseOrderList, parsePositions } from "./_parse.ts";
 import { BingxRestClient } from "./rest_client.ts";
-import { type SubmitContext, cancelOrder, submitOrder } from "./_submit.ts";
-import { type StreamTimers, UserStream, realTimers } from "./user_stream.ts";
+import { realTimers, type StreamTimers, UserStream } from "./user_stream.ts";
 
 export interface BingxAdapterOptions {
   fetch?: (url: string, init: RequestInit) => Promise<Response>;
@@ -34,7 +44,13 @@ export interface BingxAdapterOptions {
   resolveDelaysMs?: readonly number[];
   /** How to read the stream's commission `n` (default "per_trade"); see _order_tracker.ts. */
   streamFeeMode?: StreamFeeMode;
-  stream?: { keepAliveMs?: number; backoffBaseMs?: number; backoffMaxMs?: number; reconnectMax?: number; openTimeoutMs?: number };
+  stream?: {
+    keepAliveMs?: number;
+    backoffBaseMs?: number;
+    backoffMaxMs?: number;
+    reconnectMax?: number;
+    openTimeoutMs?: number;
+  };
 }
 
 const WORKING_MAX = 10_000;
@@ -53,14 +69,20 @@ export class BingxVenueAdapter implements VenueAdapter {
   private readonly ctx: SubmitContext;
   private seq = 0;
 
-  constructor(private readonly config: BingxConfig, options: BingxAdapterOptions = {}) {
+  constructor(
+    private readonly config: BingxConfig,
+    options: BingxAdapterOptions = {},
+  ) {
     assertUrlsAllowed(config);
     this.out = new Outlets([config.secret, config.apiKey]);
     this.tracker = new OrderTracker(options.streamFeeMode ?? "per_trade");
     const timers = options.timers ?? realTimers;
     this.rest = new BingxRestClient({ ...config, fetch: options.fetch });
     this.stream = new UserStream({
-      rest: this.rest, wsUrl: config.wsUrl, timers, ...options.stream,
+      rest: this.rest,
+      wsUrl: config.wsUrl,
+      timers,
+      ...options.stream,
       onFrame: (r) => this.onFrame(r),
       onDiagnostic: (d) => this.out.diag(d),
       onOpen: () => void this.catchUp(),
@@ -133,7 +155,8 @@ export class BingxVenueAdapter implements VenueAdapter {
   async openOrders(asset?: string): Promise<VenueOrderState[]> {
     return this.out.guard(async () => {
       const { orders, unreadable } = parseOrderList(await this.rest.request(ep.openOrders(asset)));
-      if (unreadable > 0) this.out.diag({ code: "MALFORMED_PAYLOAD", message: `open orders: ${unreadable} entries unreadable` });
+      if (unreadable > 0)
+        this.out.diag({ code: "MALFORMED_PAYLOAD", message: `open orders: ${unreadable} entries unreadable` });
       return orders.map((o) => ({ ...o, client_order_id: this.kernelId(o.client_order_id) }));
     });
   }
@@ -141,7 +164,8 @@ export class BingxVenueAdapter implements VenueAdapter {
   async positions(asset?: string): Promise<VenuePosition[]> {
     return this.out.guard(async () => {
       const { positions, unreadable } = parsePositions(await this.rest.request(ep.positions(asset)));
-      if (unreadable > 0) this.out.diag({ code: "MALFORMED_PAYLOAD", message: `positions: ${unreadable} entries unreadable` });
+      if (unreadable > 0)
+        this.out.diag({ code: "MALFORMED_PAYLOAD", message: `positions: ${unreadable} entries unreadable` });
       return positions.filter((p) => asset === undefined || p.asset === asset);
     });
   }
@@ -181,13 +205,19 @@ export class BingxVenueAdapter implements VenueAdapter {
         if (s) this.applyState(s);
       } catch (err) {
         if (err instanceof VenueRequestError && err.code === 80016) continue;
-        this.out.diag({ code: "STREAM_GAP", message: `catch-up query for ${w.cid} failed: ${this.out.clean((err as Error).message)}` });
+        this.out.diag({
+          code: "STREAM_GAP",
+          message: `catch-up query for ${w.cid} failed: ${this.out.clean((err as Error).message)}`,
+        });
       }
     }
   }
 
   private onFrame(r: FrameResult): void {
-    if (r.type === "malformed") return this.out.diag(r.diagnostic);
+    if (r.type === "malformed") {
+      this.out.diag(r.diagnostic);
+      return;
+    }
     if (r.type !== "order") return;
     const cid = this.kernelId(r.fact.client_order_id);
     const e = this.tracker.fromFact(r.fact, cid);

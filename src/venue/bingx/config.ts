@@ -43,23 +43,32 @@ export function isLoopbackUrl(url: string): boolean {
 
 /** Throws a one-line error unless BINGX_SMOKE_LIVE=1 and both keys are set. */
 export function assertLiveAllowed(env: Env): void {
-  if (env.BINGX_SMOKE_LIVE !== "1") throw new Error("Condition failed: live BingX is off; set BINGX_SMOKE_LIVE=1 to allow it");
+  if (env.BINGX_SMOKE_LIVE !== "1")
+    throw new Error("Condition failed: live BingX is off; set BINGX_SMOKE_LIVE=1 to allow it");
   for (const name of ["BINGX_API_KEY", "BINGX_API_SECRET"] as const) {
-    if (!env[name] || env[name]?.trim() === "") throw new Error(`Condition failed: ${name} is not set (required when BINGX_SMOKE_LIVE=1)`);
+    if (!env[name] || env[name]?.trim() === "")
+      throw new Error(`Condition failed: ${name} is not set (required when BINGX_SMOKE_LIVE=1)`);
   }
 }
 
-export function bingxConfigFromEnv(env: Env, clock: Clock): { ok: true; config: BingxConfig } | { ok: false; error: string } {
+export function bingxConfigFromEnv(
+  env: Env,
+  clock: Clock,
+): { ok: true; config: BingxConfig } | { ok: false; error: string } {
   const apiKey = env.BINGX_API_KEY?.trim() ?? "";
   const secret = env.BINGX_API_SECRET?.trim() ?? "";
   if (apiKey === "") return { ok: false, error: "BINGX_API_KEY is not set" };
-  if (!/^[\x21-\x7e]{8,256}$/.test(apiKey)) return { ok: false, error: "BINGX_API_KEY is malformed (expected 8–256 printable characters)" };
+  if (!/^[\x21-\x7e]{8,256}$/.test(apiKey))
+    return { ok: false, error: "BINGX_API_KEY is malformed (expected 8–256 printable characters)" };
   if (secret === "") return { ok: false, error: "BINGX_API_SECRET is not set" };
-  if (!/^[\x21-\x7e]{8,256}$/.test(secret)) return { ok: false, error: "BINGX_API_SECRET is malformed (expected 8–256 printable characters)" };
+  if (!/^[\x21-\x7e]{8,256}$/.test(secret))
+    return { ok: false, error: "BINGX_API_SECRET is malformed (expected 8–256 printable characters)" };
   const baseUrl = (env.BINGX_BASE_URL?.trim() || VST_BASE_URL).replace(/\/+$/, "");
-  if (!/^https?:\/\/[^\s/]+$/.test(baseUrl)) return { ok: false, error: `BINGX_BASE_URL must be an http(s) origin without a path, got ${baseUrl.slice(0, 80)}` };
+  if (!/^https?:\/\/[^\s/]+$/.test(baseUrl))
+    return { ok: false, error: `BINGX_BASE_URL must be an http(s) origin without a path, got ${baseUrl.slice(0, 80)}` };
   const wsUrl = env.BINGX_WS_URL?.trim() || VST_WS_URL;
-  if (!/^wss?:\/\/\S+$/.test(wsUrl)) return { ok: false, error: `BINGX_WS_URL must be a ws(s) URL, got ${wsUrl.slice(0, 80)}` };
+  if (!/^wss?:\/\/\S+$/.test(wsUrl))
+    return { ok: false, error: `BINGX_WS_URL must be a ws(s) URL, got ${wsUrl.slice(0, 80)}` };
   let allowLive = false;
   try {
     assertLiveAllowed(env);
@@ -67,15 +76,23 @@ export function bingxConfigFromEnv(env: Env, clock: Clock): { ok: true; config: 
   } catch {
     allowLive = false;
   }
-  return { ok: true, config: { apiKey, secret, baseUrl, wsUrl, recvWindowMs: 5000, clock, timeoutMs: 10_000, allowLive } };
+  return {
+    ok: true,
+    config: { apiKey, secret, baseUrl, wsUrl, recvWindowMs: 5000, clock, timeoutMs: 10_000, allowLive },
+  };
 }
 
 /** Refuses non-loopback URLs unless the config allows live venues. */
 export function assertUrlsAllowed(config: BingxConfig): void {
   if (config.allowLive === true) return;
-  for (const [name, url] of [["baseUrl", config.baseUrl], ["wsUrl", config.wsUrl]] as const) {
+  for (const [name, url] of [
+    ["baseUrl", config.baseUrl],
+    ["wsUrl", config.wsUrl],
+  ] as const) {
     if (!isLoopbackUrl(url)) {
-      throw new Error(`Condition failed: ${name} ${url.slice(0, 80)} is not loopback; a live venue needs BINGX_SMOKE_LIVE=1 (assertLiveAllowed)`);
+      throw new Error(
+        `Condition failed: ${name} ${url.slice(0, 80)} is not loopback; a live venue needs BINGX_SMOKE_LIVE=1 (assertLiveAllowed)`,
+      );
     }
   }
 }

@@ -39,7 +39,12 @@ export interface PlaceOrderParams {
 
 export function placeOrder(p: PlaceOrderParams): RestRequest {
   const params: Record<string, string> = {
-    symbol: p.symbol, side: p.side, positionSide: p.positionSide, type: p.type, quantity: p.quantity, clientOrderID: p.clientOrderID,
+    symbol: p.symbol,
+    side: p.side,
+    positionSide: p.positionSide,
+    type: p.type,
+    quantity: p.quantity,
+    clientOrderID: p.clientOrderID,
   };
   if (p.type === "LIMIT") {
     if (p.price === undefined) throw new Error("Invariant: a LIMIT order needs a price");
@@ -74,7 +79,8 @@ export function contracts(): RestRequest {
 }
 
 export function setLeverage(symbol: string, side: PositionSide, leverage: number): RestRequest {
-  if (!(Number.isInteger(leverage) && leverage >= 1 && leverage <= 150)) throw new Error(`Condition failed: leverage must be an integer in 1..150, got ${leverage}`);
+  if (!(Number.isInteger(leverage) && leverage >= 1 && leverage <= 150))
+    throw new Error(`Condition failed: leverage must be an integer in 1..150, got ${leverage}`);
   return { method: "POST", path: PATHS.leverage, params: { symbol, side, leverage } };
 }
 

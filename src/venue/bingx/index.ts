@@ -1,13 +1,22 @@
 /** Public surface of the BingX adapter: the adapter, its config and guard, and the pure pieces tests and benches use. */
-export { BingxVenueAdapter, type BingxAdapterOptions } from "./adapter.ts";
-export { type BingxConfig, type Env, VST_BASE_URL, VST_WS_URL, assertLiveAllowed, bingxConfigFromEnv, isLoopbackUrl } from "./config.ts";
-export { type Params, canonicalParams, encodeParams, hmacSha256Hex, signJsonBody, signQuery } from "./signer.ts";
-export { BingxRestClient, type RestRequest, type RestClientConfig, retryAfterMs } from "./rest_client.ts";
-export { VenueRequestError, type VenueErrorKind, classifyCode, redact } from "./errors.ts";
-export * as endpoints from "./endpoints.ts";
-export { applyContractRules, formatStep, stepDecimals, type RuleCheck } from "./contract_rules.ts";
-export { type FrameResult, type OrderFact, classifyFrame, decodeFrame, kindForStatus } from "./normalizer.ts";
-export { UserStream, type StreamTimers, type UserStreamOptions } from "./user_stream.ts";
-export { parseJsonSafe, quoteLongIntegers } from "./_safe_json.ts";
-export { parseOrder, parsePlacedOrderId } from "./_parse.ts";
+
 export { OrderTracker, type StreamFeeMode } from "./_order_tracker.ts";
+export { parseOrder, parsePlacedOrderId } from "./_parse.ts";
+export { parseJsonSafe, quoteLongIntegers } from "./_safe_json.ts";
+export { type BingxAdapterOptions, BingxVenueAdapter } from "./adapter.ts";
+export {
+  assertLiveAllowed,
+  type BingxConfig,
+  bingxConfigFromEnv,
+  type Env,
+  isLoopbackUrl,
+  VST_BASE_URL,
+  VST_WS_URL,
+} from "./config.ts";
+export { applyContractRules, formatStep, type RuleCheck, stepDecimals } from "./contract_rules.ts";
+export * as endpoints from "./endpoints.ts";
+export { classifyCode, redact, type VenueErrorKind, VenueRequestError } from "./errors.ts";
+export { classifyFrame, decodeFrame, type FrameResult, kindForStatus, type OrderFact } from "./normalizer.ts";
+export { BingxRestClient, type RestClientConfig, type RestRequest, retryAfterMs } from "./rest_client.ts";
+export { canonicalParams, encodeParams, hmacSha256Hex, type Params, signJsonBody, signQuery } from "./signer.ts";
+export { type StreamTimers, UserStream, type UserStreamOptions } from "./user_stream.ts";

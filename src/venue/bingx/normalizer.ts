@@ -14,9 +14,9 @@
 
 import { gunzipSync } from "node:zlib";
 import type { VenueDiagnostic, VenueEventKind } from "../../contracts/venue.ts";
+import { normalizeStatus } from "./_parse.ts";
 import { parseJsonSafe } from "./_safe_json.ts";
 import { idText, isRecord, num, numOrZero, text } from "./_values.ts";
-import { normalizeStatus } from "./_parse.ts";
 
 export const FRAME_BYTES_MAX = 1_000_000;
 
@@ -43,12 +43,17 @@ export type FrameResult =
 
 export function kindForStatus(status: OrderFact["status"]): VenueEventKind {
   switch (status) {
-    case "NEW": return "ACK";
-    case "PARTIALLY_FILLED": return "PARTIAL_FILL";
-    case "FILLED": return "FULL_FILL";
+    case "NEW":
+      return "ACK";
+    case "PARTIALLY_FILLED":
+      return "PARTIAL_FILL";
+    case "FILLED":
+      return "FULL_FILL";
     case "CANCELED":
-    case "EXPIRED": return "CANCEL_ACK";
-    case "REJECTED": return "REJECT";
+    case "EXPIRED":
+      return "CANCEL_ACK";
+    case "REJECTED":
+      return "REJECT";
   }
 }
 
@@ -59,13 +64,17 @@ function malformed(message: string, details?: Record<string, unknown>): FrameRes
 }
 
 /** Frame bytes or text → text; binary frames are gunzipped. */
-export function decodeFrame(data: string | ArrayBuffer | Uint8Array): { ok: true; text: string } | { ok: false; result: FrameResult } {
+export function decodeFrame(
+  data: string | ArrayBuffer | Uint8Array,
+): { ok: true; text: string } | { ok: false; result: FrameResult } {
   if (typeof data === "string") {
-    if (data.length > FRAME_BYTES_MAX) return { ok: false, result: malformed("text frame too large", { length: data.length }) };
+    if (data.length > FRAME_BYTES_MAX)
+      return { ok: false, result: malformed("text frame too large", { length: data.length }) };
     return { ok: true, text: data };
   }
   const bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
-  if (bytes.length > FRAME_BYTES_MAX) return { ok: false, result: malformed("binary frame too large", { length: bytes.length }) };
+  if (bytes.length > FRAME_BYTES_MAX)
+    return { ok: false, result: malformed("binary frame too large", { length: bytes.length }) };
   try {
     const out = gunzipSync(bytes, { maxOutputLength: FRAME_BYTES_MAX });
     return { ok: true, text: new TextDecoder("utf-8", { fatal: true }).decode(out) };
@@ -111,14 +120,24 @@ function orderUpdate(body: Record<string, unknown>): FrameResult {
   if (n === undefined) missing.push("n");
   if (time === undefined || time < 0) missing.push("E");
   if (missing.length > 0) {
-    return malformed(`ORDER_TRADE_UPDATE with missing or invalid fields: ${missing.join(", ")}`, { fields: missing, order_id: id ?? null });
+    return malformed(`ORDER_TRADE_UPDATE with missing or invalid fields: ${missing.join(", ")}`, {
+      fields: missing,
+      order_id: id ?? null,
+    });
   }
   return {
     type: "order",
     fact: {
-      venue_order_id: id as string, client_order_id: cid as string, asset: asset as string,
-      status: status as OrderFact["status"], filled_size_cumulative: z as number, avg_price: ap as number,
-      last_fill_size: l as number, last_fill_price: L as number, fee_trade: Math.abs(n as number), venue_time_ms: time as number,
+      venue_order_id: id as string,
+      client_order_id: cid as string,
+      asset: asset as string,
+      status: status as OrderFact["status"],
+      filled_size_cumulative: z as number,
+      avg_price: ap as number,
+      last_fill_size: l as number,
+      last_fill_price: L as number,
+      fee_trade: Math.abs(n as number),
+      venue_time_ms: time as number,
     },
   };
 }

@@ -14,9 +14,9 @@
  */
 
 import type { Clock } from "../../contracts/clock.ts";
-import { VenueRequestError, classifyCode, redact } from "./errors.ts";
 import { parseJsonSafe } from "./_safe_json.ts";
-import { type Params, encodeParams, signQuery } from "./signer.ts";
+import { classifyCode, redact, VenueRequestError } from "./errors.ts";
+import { encodeParams, type Params, signQuery } from "./signer.ts";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE";
 
@@ -45,8 +45,10 @@ export class BingxRestClient {
   private readonly doFetch: (url: string, init: RequestInit) => Promise<Response>;
 
   constructor(private readonly cfg: RestClientConfig) {
-    if (!(cfg.timeoutMs > 0 && cfg.timeoutMs <= 120_000)) throw new Error(`Condition failed: timeoutMs must be within 1..120000, got ${cfg.timeoutMs}`);
-    if (!(cfg.recvWindowMs >= 0 && cfg.recvWindowMs <= 60_000)) throw new Error(`Condition failed: recvWindowMs must be within 0..60000, got ${cfg.recvWindowMs}`);
+    if (!(cfg.timeoutMs > 0 && cfg.timeoutMs <= 120_000))
+      throw new Error(`Condition failed: timeoutMs must be within 1..120000, got ${cfg.timeoutMs}`);
+    if (!(cfg.recvWindowMs >= 0 && cfg.recvWindowMs <= 60_000))
+      throw new Error(`Condition failed: recvWindowMs must be within 0..60000, got ${cfg.recvWindowMs}`);
     this.doFetch = cfg.fetch ?? ((url, init) => fetch(url, init));
   }
 
@@ -108,7 +110,9 @@ export class BingxRestClient {
       text = await res.text();
     } catch (err) {
       const aborted = controller.signal.aborted;
-      const why = aborted ? `no answer within ${this.cfg.timeoutMs} ms` : `connection failed (${this.clean(errorName(err))})`;
+      const why = aborted
+        ? `no answer within ${this.cfg.timeoutMs} ms`
+        : `connection failed (${this.clean(errorName(err))})`;
       throw new VenueRequestError("UNKNOWN", `${where}: ${why}; outcome unknown`);
     } finally {
       clearTimeout(timer);
@@ -121,7 +125,8 @@ export class BingxRestClient {
     if (res.status === 429 || res.status === 418) {
       throw new VenueRequestError("RATE_LIMIT", `${where}: HTTP ${res.status} rate limited`, 100410, res.status, hint);
     }
-    if (res.status >= 500) throw new VenueRequestError("UNKNOWN", `${where}: HTTP ${res.status}; outcome unknown`, undefined, res.status);
+    if (res.status >= 500)
+      throw new VenueRequestError("UNKNOWN", `${where}: HTTP ${res.status}; outcome unknown`, undefined, res.status);
     const body = parseJsonSafe(text);
     if (body === null || typeof body !== "object" || Array.isArray(body)) {
       const kind = res.status >= 400 ? "REJECT" : "MALFORMED";
@@ -129,15 +134,23 @@ export class BingxRestClient {
     }
     const env = body as { code?: unknown; msg?: unknown; data?: unknown };
     if (env.code === undefined) {
-      if (res.status >= 400) throw new VenueRequestError("REJECT", `${where}: HTTP ${res.status}`, undefined, res.status);
+      if (res.status >= 400)
+        throw new VenueRequestError("REJECT", `${where}: HTTP ${res.status}`, undefined, res.status);
       return body;
     }
     const code = typeof env.code === "number" ? env.code : Number(env.code);
-    if (!Number.isFinite(code)) throw new VenueRequestError("MALFORMED", `${where}: envelope code is not a number`, undefined, res.status);
+    if (!Number.isFinite(code))
+      throw new VenueRequestError("MALFORMED", `${where}: envelope code is not a number`, undefined, res.status);
     if (code === 0 && res.status < 400) return env.data;
     const msg = this.clean(typeof env.msg === "string" ? env.msg : "").slice(0, 300);
     const kind = classifyCode(code);
-    throw new VenueRequestError(kind, `${where}: code ${code} ${msg}`.trim(), code, res.status, kind === "RATE_LIMIT" ? hint : undefined);
+    throw new VenueRequestError(
+      kind,
+      `${where}: code ${code} ${msg}`.trim(),
+      code,
+      res.status,
+      kind === "RATE_LIMIT" ? hint : undefined,
+    );
   }
 
   private clean(text: string): string {
@@ -163,6 +176,7 @@ export function retryAfterMs(headers: Headers, venueNowMs: number): number | und
 
 function errorName(err: unknown): string {
   // Transport errors may quote the URL (which carries the signature): keep only a URL-free gist.
-  if (err instanceof Error) return err.name === "Error" ? err.message.replace(/\w+:\/\/\S+/g, "<url>").slice(0, 120) : err.name;
+  if (err instanceof Error)
+    return err.name === "Error" ? err.message.replace(/\w+:\/\/\S+/g, "<url>").slice(0, 120) : err.name;
   return "error";
 }

@@ -36,7 +36,9 @@ export function canonicalParams(params: Params): [string, string][] {
 
 /** Sorted, per-value percent-encoded query text without a signature (public endpoints). */
 export function encodeParams(params: Params): string {
-  return canonicalParams(params).map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join("&");
+  return canonicalParams(params)
+    .map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
+    .join("&");
 }
 
 export function hmacSha256Hex(secret: string, payload: string): string {
@@ -56,7 +58,11 @@ export function signQuery(params: Params, secret: string): SignedQuery {
   const signed = pairs.map(([k, v]) => `${k}=${v}`).join("&");
   const signature = hmacSha256Hex(secret, signed);
   const encoded = pairs.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join("&");
-  return { signed, signature, query: encoded.length > 0 ? `${encoded}&signature=${signature}` : `signature=${signature}` };
+  return {
+    signed,
+    signature,
+    query: encoded.length > 0 ? `${encoded}&signature=${signature}` : `signature=${signature}`,
+  };
 }
 
 export function signJsonBody(params: Params, secret: string): { signed: string; signature: string; body: string } {

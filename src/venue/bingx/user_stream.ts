@@ -14,9 +14,9 @@
  */
 
 import type { VenueDiagnostic } from "../../contracts/venue.ts";
-import { listenKeyClose, listenKeyCreate, listenKeyExtend } from "./endpoints.ts";
-import { type FrameResult, classifyFrame, decodeFrame } from "./normalizer.ts";
 import { parseListenKey } from "./_parse.ts";
+import { listenKeyClose, listenKeyCreate, listenKeyExtend } from "./endpoints.ts";
+import { classifyFrame, decodeFrame, type FrameResult } from "./normalizer.ts";
 import type { BingxRestClient } from "./rest_client.ts";
 
 export interface StreamTimers {

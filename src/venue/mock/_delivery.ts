@@ -9,8 +9,8 @@
  * Bound: at most `PENDING_MAX` batches in flight; beyond that the oldest is delivered at once.
  */
 
-import type { VenueEvent, VenueEventListener } from "../../contracts/venue.ts";
 import type { Rng } from "../../contracts/rng.ts";
+import type { VenueEvent, VenueEventListener } from "../../contracts/venue.ts";
 import type { MockKnobs } from "./_knobs.ts";
 
 const PENDING_MAX = 10_000;

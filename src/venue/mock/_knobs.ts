@@ -29,11 +29,19 @@ const LEGS_MAX = 100;
 
 export function validateKnobs(knobs: MockKnobs): MockKnobs {
   const k = { ...knobs };
-  if (k.latency_ms !== undefined && !(Number.isFinite(k.latency_ms) && k.latency_ms >= 0 && k.latency_ms <= LATENCY_MAX_MS)) {
+  if (
+    k.latency_ms !== undefined &&
+    !(Number.isFinite(k.latency_ms) && k.latency_ms >= 0 && k.latency_ms <= LATENCY_MAX_MS)
+  ) {
     throw new Error(`Condition failed: latency_ms must be within 0..${LATENCY_MAX_MS}, got ${k.latency_ms}`);
   }
-  if (k.partial_fill_legs !== undefined && !(Number.isInteger(k.partial_fill_legs) && k.partial_fill_legs >= 1 && k.partial_fill_legs <= LEGS_MAX)) {
-    throw new Error(`Condition failed: partial_fill_legs must be an integer within 1..${LEGS_MAX}, got ${k.partial_fill_legs}`);
+  if (
+    k.partial_fill_legs !== undefined &&
+    !(Number.isInteger(k.partial_fill_legs) && k.partial_fill_legs >= 1 && k.partial_fill_legs <= LEGS_MAX)
+  ) {
+    throw new Error(
+      `Condition failed: partial_fill_legs must be an integer within 1..${LEGS_MAX}, got ${k.partial_fill_legs}`,
+    );
   }
   const hint = k.rate_limit?.retry_after_ms;
   if (hint !== undefined && !(Number.isFinite(hint) && hint >= 0)) {

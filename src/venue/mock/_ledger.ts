@@ -25,7 +25,8 @@ export class MockLedger {
     balance: number,
     private readonly markPrice: (asset: string) => number,
   ) {
-    if (!(Number.isFinite(balance) && balance >= 0)) throw new Error(`Condition failed: balance must be >= 0, got ${balance}`);
+    if (!(Number.isFinite(balance) && balance >= 0))
+      throw new Error(`Condition failed: balance must be >= 0, got ${balance}`);
     this.wallet = balance;
   }
 
@@ -37,7 +38,8 @@ export class MockLedger {
   }
 
   applyFill(asset: string, side: OrderSide, positionSide: PositionSide, qty: number, price: number, fee: number): void {
-    if (!(qty > 0 && price > 0 && fee >= 0)) throw new Error(`Invariant: fill needs qty>0 price>0 fee>=0, got ${qty} ${price} ${fee}`);
+    if (!(qty > 0 && price > 0 && fee >= 0))
+      throw new Error(`Invariant: fill needs qty>0 price>0 fee>=0, got ${qty} ${price} ${fee}`);
     const k = key(asset, positionSide);
     const h = this.holdings.get(k) ?? { size: 0, avg_price: 0 };
     if (isOpening(side, positionSide)) {

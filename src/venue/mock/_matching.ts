@@ -8,7 +8,7 @@
 
 import type { VenueEvent } from "../../contracts/venue.ts";
 import type { MockLedger } from "./_ledger.ts";
-import { type MockOrder, applyLeg, fillPlan, orderEvent } from "./_orders.ts";
+import { applyLeg, fillPlan, type MockOrder, orderEvent } from "./_orders.ts";
 
 /** Working, non-hung limit orders on `asset` that `price` crosses, in placement order. */
 export function restingCrossed(orders: Iterable<MockOrder>, asset: string, price: number): MockOrder[] {
@@ -22,7 +22,14 @@ export function restingCrossed(orders: Iterable<MockOrder>, asset: string, price
   return out;
 }
 
-export function fillOrder(order: MockOrder, price: number, step: number, legs: number, nowMs: number, ledger: MockLedger): VenueEvent[] {
+export function fillOrder(
+  order: MockOrder,
+  price: number,
+  step: number,
+  legs: number,
+  nowMs: number,
+  ledger: MockLedger,
+): VenueEvent[] {
   const r = order.request;
   const remaining = r.size - order.filled;
   const plan = fillPlan(remaining, step, legs).map((cum) => Math.min(r.size, order.filled + cum));

@@ -6,8 +6,8 @@
  * Entry points: `MockOrder`, `fillPlan`, `orderEvent`, `newOrderId`, `TAKER_FEE_RATE`.
  */
 
-import type { OrderRequest, VenueEvent, VenueEventKind, VenueOrderState } from "../../contracts/venue.ts";
 import type { Rng } from "../../contracts/rng.ts";
+import type { OrderRequest, VenueEvent, VenueEventKind, VenueOrderState } from "../../contracts/venue.ts";
 import { eventId, roundQty } from "../_event_id.ts";
 import { formatStep } from "../bingx/contract_rules.ts";
 
@@ -43,9 +43,15 @@ export function fillPlan(size: number, step: number, legs: number): number[] {
 }
 
 /** Applies one fill to the order and returns the fee it paid. */
-export function applyLeg(order: MockOrder, cumulative: number, price: number, nowMs: number): { qty: number; fee: number } {
+export function applyLeg(
+  order: MockOrder,
+  cumulative: number,
+  price: number,
+  nowMs: number,
+): { qty: number; fee: number } {
   const qty = roundQty(cumulative - order.filled);
-  if (!(qty > 0)) throw new Error(`Invariant: a fill leg must grow the cumulative size (${order.filled} → ${cumulative})`);
+  if (!(qty > 0))
+    throw new Error(`Invariant: a fill leg must grow the cumulative size (${order.filled} → ${cumulative})`);
   const fee = qty * price * TAKER_FEE_RATE;
   order.avg_price = (order.avg_price * order.filled + price * qty) / cumulative;
   order.filled = cumulative;
@@ -55,7 +61,12 @@ export function applyLeg(order: MockOrder, cumulative: number, price: number, no
   return { qty, fee };
 }
 
-export function orderEvent(order: MockOrder, kind: VenueEventKind, last: { qty: number; price: number }, nowMs: number): VenueEvent {
+export function orderEvent(
+  order: MockOrder,
+  kind: VenueEventKind,
+  last: { qty: number; price: number },
+  nowMs: number,
+): VenueEvent {
   return {
     kind,
     event_id: eventId(order.venue_order_id, order.status, order.filled),
@@ -93,7 +104,14 @@ export function orderState(order: MockOrder): VenueOrderState {
 export function rejectEvent(
   request: OrderRequest,
   kind: "REJECT" | "CANCEL_REJECT",
-  detail: { reason: "VENUE" | "RATE_LIMITED"; code: string; message: string; retry_after_ms?: number; seq: number; venue_order_id?: string },
+  detail: {
+    reason: "VENUE" | "RATE_LIMITED";
+    code: string;
+    message: string;
+    retry_after_ms?: number;
+    seq: number;
+    venue_order_id?: string;
+  },
   nowMs: number,
 ): VenueEvent {
   const e: VenueEvent = {

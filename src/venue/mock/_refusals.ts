@@ -6,7 +6,7 @@
  */
 
 import type { OrderRequest } from "../../contracts/venue.ts";
-import { type MockKnobs, consumeCount } from "./_knobs.ts";
+import { consumeCount, type MockKnobs } from "./_knobs.ts";
 import type { MockOrder } from "./_orders.ts";
 
 export interface Refusal {
@@ -54,7 +54,11 @@ export function cancelRefusal(cell: KnobCell, order: MockOrder | undefined, asse
   const knob = cell.get().cancel_reject;
   if (knob) {
     const custom = typeof knob === "object" ? knob : {};
-    return { reason: "VENUE", code: String(custom.code ?? "80012"), message: custom.message ?? "cancel refused by scenario" };
+    return {
+      reason: "VENUE",
+      code: String(custom.code ?? "80012"),
+      message: custom.message ?? "cancel refused by scenario",
+    };
   }
   return null;
 }

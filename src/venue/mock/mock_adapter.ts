@@ -16,16 +16,27 @@
 import type { Clock } from "../../contracts/clock.ts";
 import { Rng } from "../../contracts/rng.ts";
 import type {
-  CancelResult, ContractRules, OrderRequest, PositionSide, SubmitResult, VenueAdapter, VenueBalance,
-  VenueDiagnostic, VenueDiagnosticListener, VenueEvent, VenueEventListener, VenueOrderState, VenuePosition,
+  CancelResult,
+  ContractRules,
+  OrderRequest,
+  PositionSide,
+  SubmitResult,
+  VenueAdapter,
+  VenueBalance,
+  VenueDiagnostic,
+  VenueDiagnosticListener,
+  VenueEvent,
+  VenueEventListener,
+  VenueOrderState,
+  VenuePosition,
 } from "../../contracts/venue.ts";
 import { applyContractRules, defaultRules } from "../bingx/contract_rules.ts";
 import { Delivery } from "./_delivery.ts";
 import { type MockKnobs, validateKnobs } from "./_knobs.ts";
-import { type KnobCell, type Refusal, cancelRefusal, placeRefusal } from "./_refusals.ts";
 import { MockLedger } from "./_ledger.ts";
-import { type MockOrder, newOrderId, orderEvent, orderState, rejectEvent } from "./_orders.ts";
 import { fillOrder, restingCrossed } from "./_matching.ts";
+import { type MockOrder, newOrderId, orderEvent, orderState, rejectEvent } from "./_orders.ts";
+import { cancelRefusal, type KnobCell, placeRefusal, type Refusal } from "./_refusals.ts";
 
 export interface MockVenueOptions {
   seed: number;
@@ -82,7 +93,8 @@ export class MockVenueAdapter implements VenueAdapter {
   }
 
   setPrice(asset: string, price: number): void {
-    if (!(Number.isFinite(price) && price > 0)) throw new Error(`Condition failed: price for ${asset} must be positive, got ${price}`);
+    if (!(Number.isFinite(price) && price > 0))
+      throw new Error(`Condition failed: price for ${asset} must be positive, got ${price}`);
     this.prices.set(asset, price);
     if (!this.ledger) return;
     for (const order of restingCrossed(this.orders.values(), asset, price)) {
@@ -113,22 +125,38 @@ export class MockVenueAdapter implements VenueAdapter {
   private place(request: OrderRequest): SubmitResult {
     const existing = this.orders.get(request.client_order_id);
     if (existing) return { status: "ACCEPTED", venue_order_id: existing.venue_order_id };
-    const refused = placeRefusal(this.knobCell, request, this.prices.has(request.asset), this.orders.size >= ORDERS_MAX);
+    const refused = placeRefusal(
+      this.knobCell,
+      request,
+      this.prices.has(request.asset),
+      this.orders.size >= ORDERS_MAX,
+    );
     if (refused) return this.reject(request, refused);
     const price = this.prices.get(request.asset) as number;
     const rules = this.rules[request.asset] ?? defaultRules(request.asset);
     const check = applyContractRules(rules, request.size, request.price, price);
     if (!check.ok) {
-      this.diagnose({ code: "LOCAL_RULE", message: check.message, details: { rule: check.rule, client_order_id: request.client_order_id } });
+      this.diagnose({
+        code: "LOCAL_RULE",
+        message: check.message,
+        details: { rule: check.rule, client_order_id: request.client_order_id },
+      });
       return this.reject(request, { reason: "VENUE", code: "LOCAL_RULE", message: check.message });
     }
     if (this.ledger.wouldOverClose(request.asset, request.side, request.position_side, check.size)) {
-      return this.reject(request, { reason: "VENUE", code: "101400", message: "order size error: no position to close" });
+      return this.reject(request, {
+        reason: "VENUE",
+        code: "101400",
+        message: "order size error: no position to close",
+      });
     }
     const order: MockOrder = {
       venue_order_id: this.uniqueOrderId(),
       request: { ...request, size: check.size },
-      status: "NEW", filled: 0, avg_price: 0, fee: 0,
+      status: "NEW",
+      filled: 0,
+      avg_price: 0,
+      fee: 0,
       updated_ms: this.clock.nowMs(),
       hung: this.knobState.hung === true,
     };
@@ -136,7 +164,8 @@ export class MockVenueAdapter implements VenueAdapter {
     if (order.hung) return { status: "ACCEPTED", venue_order_id: order.venue_order_id };
     const events: VenueEvent[] = [orderEvent(order, "ACK", { qty: 0, price: 0 }, this.clock.nowMs())];
     const limit = request.price;
-    const crosses = request.type === "MARKET" || (limit !== undefined && (request.side === "BUY" ? price <= limit : price >= limit));
+    const crosses =
+      request.type === "MARKET" || (limit !== undefined && (request.side === "BUY" ? price <= limit : price >= limit));
     if (crosses) events.push(...this.fill(order, request.type === "MARKET" ? price : (limit as number)));
     this.delivery.deliver(events);
     return { status: "ACCEPTED", venue_order_id: order.venue_order_id };
@@ -150,7 +179,14 @@ export class MockVenueAdapter implements VenueAdapter {
 
   private fill(order: MockOrder, price: number): VenueEvent[] {
     const rules = this.rules[order.request.asset] ?? defaultRules(order.request.asset);
-    return fillOrder(order, price, rules.quantity_step, this.knobState.partial_fill_legs ?? 1, this.clock.nowMs(), this.ledger);
+    return fillOrder(
+      order,
+      price,
+      rules.quantity_step,
+      this.knobState.partial_fill_legs ?? 1,
+      this.clock.nowMs(),
+      this.ledger,
+    );
   }
 
   async cancel(asset: string, clientOrderId: string): Promise<CancelResult> {
@@ -165,8 +201,18 @@ export class MockVenueAdapter implements VenueAdapter {
     const refusal = cancelRefusal(this.knobCell, order, asset);
     if (refusal) {
       const base = order?.request ?? ({ client_order_id: clientOrderId, asset } as OrderRequest);
-      const event = rejectEvent(base, "CANCEL_REJECT", { ...refusal, seq: ++this.seq, venue_order_id: order?.venue_order_id ?? "" }, this.clock.nowMs());
-      if (order) Object.assign(event, { filled_size_cumulative: order.filled, avg_price: order.avg_price, fee_cumulative: order.fee });
+      const event = rejectEvent(
+        base,
+        "CANCEL_REJECT",
+        { ...refusal, seq: ++this.seq, venue_order_id: order?.venue_order_id ?? "" },
+        this.clock.nowMs(),
+      );
+      if (order)
+        Object.assign(event, {
+          filled_size_cumulative: order.filled,
+          avg_price: order.avg_price,
+          fee_cumulative: order.fee,
+        });
       this.delivery.deliver([event]);
       return { status: "REJECTED", event };
     }
@@ -183,7 +229,10 @@ export class MockVenueAdapter implements VenueAdapter {
   }
 
   async openOrders(asset?: string): Promise<VenueOrderState[]> {
-    const open = [...this.orders.values()].filter((o) => (o.status === "NEW" || o.status === "PARTIALLY_FILLED") && (asset === undefined || o.request.asset === asset));
+    const open = [...this.orders.values()].filter(
+      (o) =>
+        (o.status === "NEW" || o.status === "PARTIALLY_FILLED") && (asset === undefined || o.request.asset === asset),
+    );
     return open.map(orderState);
   }
 
@@ -200,7 +249,8 @@ export class MockVenueAdapter implements VenueAdapter {
   }
 
   async setLeverage(asset: string, side: PositionSide, leverage: number): Promise<void> {
-    if (!(Number.isInteger(leverage) && leverage >= 1 && leverage <= 125)) throw new Error(`Condition failed: leverage must be an integer in 1..125, got ${leverage}`);
+    if (!(Number.isInteger(leverage) && leverage >= 1 && leverage <= 125))
+      throw new Error(`Condition failed: leverage must be an integer in 1..125, got ${leverage}`);
     this.ledger.setLeverage(asset, side, leverage);
   }
 
