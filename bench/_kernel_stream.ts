@@ -6,7 +6,9 @@
  * Deterministic: the same stream every run.
  */
 
-export function kernelStream(trades: number, slots: number): unknown[] {
+import type { KernelInput } from "../src/contracts/index.ts";
+
+export function kernelStream(trades: number, slots: number): KernelInput[] {
   const out: unknown[] = [];
   let now = 1_700_000_000_000;
   let ev = 0;
@@ -71,5 +73,5 @@ export function kernelStream(trades: number, slots: number): unknown[] {
       out.push(evt("ACK", x, 0, 0), evt("PARTIAL_FILL", x, size / 2, 65050), evt("FULL_FILL", x, size, 65060));
     }
   }
-  return out;
+  return out as KernelInput[];
 }

@@ -13,7 +13,8 @@
 
 import { mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ExecutionKernel, encodeInput, INPUT_SIZE, RecordEncoder } from "../src/kernel/index.ts";
+import { kernelCargoEnv } from "../scripts/_kernel_cargo.ts";
+import { ExecutionKernel, INPUT_SIZE, InputRecords, RecordEncoder } from "../src/kernel/index.ts";
 import { kernelStream } from "./_kernel_stream.ts";
 
 const root = join(import.meta.dir, "..");
@@ -31,13 +32,12 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const stream = kernelStream(TRADES, SLOTS);
 
 /** The stream pre-encoded once: what the Zinc ring hands the kernel (no TypeScript encoding). */
-const records = new Uint8Array(stream.length * INPUT_SIZE);
-for (const [i, input] of stream.entries()) encodeInput(input, records, i * INPUT_SIZE);
+const records = InputRecords.encode(stream);
 
 /** One `applyQuiet` per input: a plain indexed loop of its own, so the harness adds nothing. */
 function oneCallEach(k: ExecutionKernel): number {
   let accepted = 0;
-  for (let i = 0; i < stream.length; i++) if (k.applyQuiet(stream[i])) accepted++;
+  for (let i = 0; i < stream.length; i++) if (k.applyQuiet(stream[i]!)) accepted++;
   return accepted;
 }
 
@@ -47,7 +47,7 @@ function round(mode: "single" | "batch" | "batch1" | "records"): { rate: number;
   let accepted = 0;
   if (mode === "single") accepted = oneCallEach(k);
   else if (mode === "batch" || mode === "batch1") accepted = k.applyBatch(stream);
-  else accepted = k.applyRecords(records, stream.length);
+  else accepted = k.applyRecords(records);
   const seconds = (Bun.nanoseconds() - t0) / 1e9;
   const hash = k.stateHashHex();
   k.destroy();
@@ -65,9 +65,9 @@ function warmRecordsRound(): { rate: number; hash: string } {
   let ns = 0;
   for (let done = 0; done < stream.length; done += 1024) {
     const n = Math.min(1024, stream.length - done);
-    window.set(records.subarray(done * INPUT_SIZE, (done + n) * INPUT_SIZE));
+    const checked = InputRecords.copy(records, done, n, window);
     const t0 = Bun.nanoseconds();
-    k.applyRecords(window, n);
+    k.applyRecords(checked);
     ns += Bun.nanoseconds() - t0;
   }
   const hash = k.stateHashHex();
@@ -191,9 +191,15 @@ function contendedRounds(
 }
 const contended = contendedRounds(ROUNDS);
 
+// The library measured was built with the committed PGO profile only if it still matches the
+// kernel sources (scripts/_kernel_cargo.ts); a stale profile means a plain optimized build.
+const pgoNote = kernelCargoEnv(join(import.meta.dir, "..")).note;
+if (pgoNote !== null) console.warn(`bench/kernel: measured WITHOUT profile-guided optimization: ${pgoNote}`);
+
 const result = {
   bench: "kernel",
   machine: { cores: navigator.hardwareConcurrency, bun: Bun.version },
+  pgo: pgoNote === null ? "used" : `not used: ${pgoNote}`,
   stream: { inputs: stream.length, trades: TRADES, slots: SLOTS, rounds: ROUNDS },
   inputs_per_s: {
     single_call_median: Math.round(median(single)),

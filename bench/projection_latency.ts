@@ -45,7 +45,7 @@ async function round(projection: Projection | null): Promise<{ p50: number; p99:
   const slotImage = (id: number) => k.slotImage(id); // built once, as in Runtime
   for (let i = 0; i < stream.length; i++) {
     const s = Bun.nanoseconds();
-    const o = k.apply(stream[i]);
+    const o = k.apply(stream[i]!);
     projection?.onOutcome({
       transitions: o.transitions,
       diagnostics: o.diagnostics,

@@ -13,15 +13,10 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { ManualClock } from "../src/contracts/clock.ts";
-import {
-  BingxRestClient,
-  classifyFrame,
-  decodeFrame,
-  endpoints as ep,
-  OrderTracker,
-  parseJsonSafe,
-  parsePlacedOrderId,
-} from "../src/venue/bingx/index.ts";
+import { OrderTracker } from "../src/venue/bingx/_order_tracker.ts";
+import { parsePlacedOrderId } from "../src/venue/bingx/_parse.ts";
+import { parseJsonSafe } from "../src/venue/bingx/_safe_json.ts";
+import { BingxRestClient, classifyFrame, decodeFrame, endpoints as ep } from "../src/venue/bingx/index.ts";
 
 const ITERATIONS = 20_000;
 const WARMUP = 2_000;

@@ -12,6 +12,7 @@
 
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { StrategyIntent } from "../src/contracts/index.ts";
 import type { KernelOutcome } from "../src/contracts/records.ts";
 import { ExecutionKernel } from "../src/kernel/index.ts";
 import { Executor } from "../src/launcher/executor.ts";
@@ -69,10 +70,10 @@ const executor = new Executor(kernel, adapter, clock, {
   },
 });
 await adapter.connect();
-executor.applyInput({ type: "SEED_CAPITAL", capital: (await adapter.balance()).balance, now_ms: clock.nowMs() });
+executor.applySystem({ type: "SEED_CAPITAL", capital: (await adapter.balance()).balance, now_ms: clock.nowMs() });
 
 /** Submits an intent and resolves when a transition to `stage` (by a fill) is applied. */
-function timed(intent: Record<string, unknown>, stage: string): Promise<number> {
+function timed(intent: StrategyIntent, stage: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = Bun.nanoseconds();
     const timer = setTimeout(() => reject(new Error(`no ${stage} within 5 s`)), 5000);
@@ -84,7 +85,7 @@ function timed(intent: Record<string, unknown>, stage: string): Promise<number> 
         resolve((Bun.nanoseconds() - t0) / 1e6);
       },
     };
-    const r = executor.submitIntent(intent);
+    const r = executor.submitStrategy(intent);
     if (!r.accepted) reject(new Error(`refused: ${JSON.stringify(r.diagnostics)}`));
   });
 }

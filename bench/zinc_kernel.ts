@@ -16,7 +16,7 @@
 
 import { mkdirSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ExecutionKernel, INPUT_SIZE } from "../src/kernel/index.ts";
+import { ExecutionKernel, INPUT_SIZE, InputRecords } from "../src/kernel/index.ts";
 import { RealZincPlane } from "../src/zinc/index.ts";
 import { ensureBuilt, spawnChild } from "./zinc_harness.ts";
 import { median } from "./zinc_stats.ts";
@@ -53,7 +53,7 @@ function kernelSide(prefix: string, ringCapacity: number, spinUs?: number) {
   });
   const coid = kernel.slot(0).entry_order!.client_order_id;
   const fill = {
-    kind: "FULL_FILL",
+    kind: "FULL_FILL" as const,
     event_id: "b1",
     venue_order_id: "1",
     client_order_id: coid,
@@ -72,7 +72,7 @@ function kernelSide(prefix: string, ringCapacity: number, spinUs?: number) {
   const drainApply = (): number => {
     let k = 0;
     plane.drainIntents(DRAIN_MAX, (rec) => buf.set(rec, k++ * INPUT_SIZE));
-    if (k > 0) kernel.applyRecords(buf, k);
+    if (k > 0) kernel.applyRecords(InputRecords.fromStrategy(buf, k));
     return k;
   };
   const close = () => {

@@ -10,6 +10,7 @@
  * Deterministic: a seeded xorshift PRNG and a clock that only moves forward by the stream.
  */
 
+import type { KernelInput } from "../src/contracts/index.ts";
 import type { SlotRecord } from "../src/contracts/records.ts";
 import { ExecutionKernel } from "../src/kernel/index.ts";
 
@@ -45,7 +46,7 @@ export function trainingStream(inputs: number, seed: number): { inputs: unknown[
   let accepted = 0;
   const send = (input: Record<string, unknown>) => {
     out.push(input);
-    if (k.applyQuiet(input)) accepted++;
+    if (k.applyQuiet(input as KernelInput)) accepted++; // generated to the kernel's wire shapes
     if (input.type === "VENUE_EVENT" && recent.push(input) > 50) recent.shift();
   };
   const event = (

@@ -22,7 +22,7 @@ pub use describe::{describe_text, TextBuf};
 pub use enums::*;
 
 pub const ABI_MAJOR: u64 = 1;
-pub const ABI_MINOR: u64 = 0;
+pub const ABI_MINOR: u64 = 1;
 /// `slot_id` meaning "route by order id" (venue events) or "none" (diagnostics).
 pub const SLOT_ANY: u32 = 0xFFFF_FFFF;
 /// Quantities are i64 counts of 1e-8 base units.

@@ -11,7 +11,7 @@
 //!   `drawdown_ratio == drawdown / peak_capital` (0 when the peak is 0);
 //! - `version` grows by one for every call of `bump` (once per input that changed the account).
 //!
-//! Entry points: `seed`, `settle`, `refresh`.
+//! Entry points: `seed`, `unsettled`, `settle`, `refresh`.
 
 use crate::abi::*;
 
@@ -37,6 +37,17 @@ pub fn seed(a: &mut AccountImage, capital: f64) {
     a.capital = capital;
     a.seeded = 1;
     derive(a);
+}
+
+/// What the venue wallet already booked for trades that have not settled here yet: the fees
+/// paid and the PnL realized by every slot holding an open trade (`is_open`), summed in slot
+/// order. Settlement later adds `realized_pnl - fees` once per trade, so a seed from the wallet
+/// balance adds this back: `capital = wallet + unsettled` counts each trade exactly once.
+pub fn unsettled(slots: &[SlotImage]) -> f64 {
+    // A fold from +0.0, not `sum()` (which starts at -0.0 and would print "-0" with no trade open).
+    let total = slots.iter().filter(|s| s.is_open == 1).fold(0.0, |t, s| t + (s.fees - s.realized_pnl));
+    assert!(total.is_finite(), "Invariant: unsettled money stays finite");
+    total
 }
 
 /// Settles one closed trade: `capital += realized_pnl - fees`, exactly once per trade.

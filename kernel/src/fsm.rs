@@ -465,13 +465,14 @@ impl Kernel {
             );
             return self.refuse(step, d.field(Field::Value, i.value as f64));
         }
-        account::seed(&mut self.account, i.amount);
+        let unsettled = account::unsettled(&self.slots);
+        account::seed(&mut self.account, (i.amount + unsettled).max(0.0));
         self.account_touched = true;
-        let (capital, peak) = (Num(self.account.capital), Num(self.account.peak_capital));
+        let (capital, peak, add) = (Num(self.account.capital), Num(self.account.peak_capital), Num(unsettled));
         let d = if a.seeded == 1 {
-            diag!(CapitalSeeded, SLOT_ANY, "capital re-seeded for recovery: {capital} (peak {peak})")
+            diag!(CapitalSeeded, SLOT_ANY, "capital re-seeded for recovery: {capital} (open trades {add}, peak {peak})")
         } else {
-            diag!(CapitalSeeded, SLOT_ANY, "capital seeded: {capital}")
+            diag!(CapitalSeeded, SLOT_ANY, "capital seeded: {capital} (open trades {add})")
         };
         self.note(step, d.field(Field::Amount, i.amount));
         true

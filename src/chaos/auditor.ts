@@ -21,6 +21,7 @@
  * Entry points: `audit(input)`, `AuditInput`, `Violation`.
  */
 
+import { isWorkingOrder } from "../contracts/order_status.ts";
 import type { AccountRecord, DiagnosticRecord, OrderRecord, SlotRecord } from "../contracts/records.ts";
 import type { Settlement } from "./harness.ts";
 import type { VenueTruth } from "./truth.ts";
@@ -29,12 +30,6 @@ const QTY_EPS = 1e-9;
 const MONEY_EPS = 1e-6;
 /** Rounding of venue fee text (6–8 decimals) per settled trade, for the wallet comparison. */
 const WALLET_EPS_PER_TRADE = 1e-3;
-const WORKING_STATUSES: ReadonlySet<string> = new Set([
-  "PENDING_SUBMIT",
-  "ACKED",
-  "PARTIALLY_FILLED",
-  "CANCEL_REQUESTED",
-]);
 
 export interface AuditInput {
   slots: readonly SlotRecord[];
@@ -99,7 +94,7 @@ function checkOrders(a: AuditInput): Violation[] {
     const cid = o.client_order_id.toLowerCase();
     known.add(cid);
     const v = venue.get(cid);
-    if (!v || !WORKING_STATUSES.has(o.status)) {
+    if (!v || !isWorkingOrder(o.status)) {
       out.push({
         invariant: "STUCK_WORKING",
         message: `slot ${s.slot_id} is ${s.stage} with ${o.client_order_id} ${o.status}, but the venue has no such open order`,

@@ -16,6 +16,7 @@
  */
 
 import type { Clock } from "../contracts/clock.ts";
+import { parseStrategyIntent, refusedOutcome } from "../contracts/intent_parse.ts";
 import type { DiagnosticRecord, KernelOutcome } from "../contracts/records.ts";
 import type { VenueDiagnostic } from "../contracts/venue.ts";
 import { ExecutionKernel } from "../kernel/index.ts";
@@ -49,7 +50,7 @@ export interface Settlement {
 }
 
 export class Harness {
-  readonly sequencer = new EventSequencer();
+  readonly sequencer: EventSequencer;
   readonly diagnostics: DiagnosticRecord[] = [];
   readonly venueDiagnostics: VenueDiagnostic[] = [];
   readonly settlements: Settlement[] = [];
@@ -59,6 +60,7 @@ export class Harness {
   seededCapital = 0;
 
   constructor(
+    sequencer: EventSequencer,
     readonly kernel: ExecutionKernel,
     readonly adapter: BingxVenueAdapter,
     readonly sim: SimHandle | null,
@@ -66,7 +68,7 @@ export class Harness {
     readonly hungOrderMs: number,
     private readonly log: (line: string) => void,
   ) {
-    kernel.onInput = (input) => this.sequencer.record(input);
+    this.sequencer = sequencer;
     this.executor = new Executor(kernel, adapter, clock, { afterApply: (_i, o) => this.afterApply(o), log });
     adapter.onDiagnostic((d) => {
       if (this.venueDiagnostics.length < DIAGS_MAX) this.venueDiagnostics.push(d);
@@ -85,9 +87,18 @@ export class Harness {
     }
   }
 
-  /** Applies an intent through the executor (which stamps `now_ms` and starts venue work). */
+  /**
+   * Applies an intent the way HTTP does: parsed at the strategy edge (a refusal there never
+   * reaches the kernel), then through the executor (which stamps `now_ms` and starts venue work).
+   */
   submit(intent: Record<string, unknown>): KernelOutcome {
-    return this.executor.submitIntent(intent);
+    const parsed = parseStrategyIntent(intent);
+    if (!parsed.ok) {
+      const refused = refusedOutcome(parsed.refusal, this.clock.nowMs());
+      this.afterApply(refused);
+      return refused;
+    }
+    return this.executor.submitStrategy(parsed.value);
   }
 
   /** Waits until nothing moves for `quietMs`: no call in flight, stream open, no new kernel input. */
@@ -107,7 +118,7 @@ export class Harness {
   /** The launcher's hung path: TICK, then resolve every flagged order by query (Executor.resolveByQuery). */
   async resolveHung(): Promise<{ flagged: number; unresolved: string[] }> {
     await Bun.sleep(this.hungOrderMs + 5);
-    this.executor.applyInput({ type: "TICK", now_ms: this.clock.nowMs() });
+    this.executor.applySystem({ type: "TICK", now_ms: this.clock.nowMs() });
     let flagged = 0;
     const unresolved: string[] = [];
     for (const slot of this.kernel.slots()) {
@@ -164,13 +175,14 @@ export async function startHarness(o: HarnessOptions): Promise<Harness> {
     stream: { backoffBaseMs: 20, backoffMaxMs: 200, openTimeoutMs: 2_000 },
   });
   const hungOrderMs = o.hungOrderMs ?? 60;
-  const kernel = ExecutionKernel.open({ slotCount: o.slots ?? 4, hungOrderMs });
-  const h = new Harness(kernel, adapter, sim, o.clock, hungOrderMs, log);
+  const sequencer = new EventSequencer();
+  const kernel = ExecutionKernel.open({ slotCount: o.slots ?? 4, hungOrderMs, journal: sequencer });
+  const h = new Harness(sequencer, kernel, adapter, sim, o.clock, hungOrderMs, log);
   try {
     await adapter.connect();
     const balance = await adapter.balance();
     h.seededCapital = balance.balance;
-    const seeded = h.executor.applyInput({ type: "SEED_CAPITAL", capital: balance.balance, now_ms: o.clock.nowMs() });
+    const seeded = h.executor.applySystem({ type: "SEED_CAPITAL", capital: balance.balance, now_ms: o.clock.nowMs() });
     if (!seeded.accepted)
       throw new Error(`Invariant: the kernel refused its capital seed: ${JSON.stringify(seeded.diagnostics)}`);
   } catch (e) {

@@ -1,5 +1,5 @@
 /**
- * Chaos (DESIGN.md §9 "Live chaos", STYLE.md "Tests"): seeded fault knobs for bingx-sim,
+ * Chaos (docs/architecture.md §10, VOPR style: seed first): seeded fault knobs for bingx-sim,
  * adversarial intents through the real kernel + executor + BingX adapter, an event sequencer that
  * replays what the kernel received, and an auditor that compares kernel state with exchange truth.
  * Public surface only; README.md has the layout.

@@ -9,11 +9,13 @@
  * mutation by a caller cannot change the record. Bound: `INPUTS_MAX` inputs; beyond it recording
  * stops and `overflowed` is set (a replay would then be meaningless and says so).
  *
- * Entry points: `new EventSequencer()`, `record(input)`, `venueEvents()`, `replay(options)`.
+ * It is the kernel's journal step (`InputJournal`), injected when the kernel is opened.
+ * Entry points: `new EventSequencer()`, `venueEvents()`, `replay(options)`.
  */
 
+import type { KernelInput } from "../contracts/intents.ts";
 import type { VenueEvent } from "../contracts/venue.ts";
-import { ExecutionKernel, type KernelOptions } from "../kernel/index.ts";
+import { ExecutionKernel, type InputJournal, InputRecords, type KernelOptions } from "../kernel/index.ts";
 
 export const INPUTS_MAX = 200_000;
 
@@ -22,24 +24,44 @@ export interface ReplayResult {
   state_hash: string;
 }
 
-export class EventSequencer {
-  private readonly inputs: unknown[] = [];
+type Entry =
+  | { kind: "input"; input: KernelInput }
+  | { kind: "records"; bytes: Uint8Array; count: number }
+  | { kind: "restore"; image: Uint8Array; now_ms: number };
+
+export class EventSequencer implements InputJournal {
+  private readonly entries: Entry[] = [];
+  private readonly inputs: KernelInput[] = [];
   overflowed = false;
 
-  /** Called with every input handed to the kernel (wire it to `ExecutionKernel.onInput`). */
-  record(input: unknown): void {
-    if (this.inputs.length >= INPUTS_MAX) {
+  input(input: KernelInput): void {
+    const copy = JSON.parse(JSON.stringify(input)) as KernelInput;
+    if (this.add({ kind: "input", input: copy })) this.inputs.push(copy);
+  }
+
+  records(records: Uint8Array, count: number): void {
+    this.add({ kind: "records", bytes: records.slice(0, count * InputRecords.BYTES), count });
+  }
+
+  restore(image: Uint8Array, nowMs: number): void {
+    this.add({ kind: "restore", image: image.slice(), now_ms: nowMs });
+  }
+
+  private add(e: Entry): boolean {
+    if (this.entries.length >= INPUTS_MAX) {
       this.overflowed = true;
-      return;
+      return false;
     }
-    this.inputs.push(JSON.parse(JSON.stringify(input)) as unknown);
+    this.entries.push(e);
+    return true;
   }
 
   get length(): number {
-    return this.inputs.length;
+    return this.entries.length;
   }
 
-  all(): readonly unknown[] {
+  /** The typed inputs recorded (raw records and restores left out). */
+  all(): readonly KernelInput[] {
     return this.inputs;
   }
 
@@ -61,8 +83,12 @@ export class EventSequencer {
       );
     const k = ExecutionKernel.open(options);
     try {
-      for (const input of this.inputs) k.apply(input);
-      return { inputs: this.inputs.length, state_hash: k.stateHashHex() };
+      for (const e of this.entries) {
+        if (e.kind === "input") k.apply(e.input);
+        else if (e.kind === "records") k.applyRecords(InputRecords.fromStrategy(e.bytes, e.count));
+        else k.restoreSlot(e.image, e.now_ms);
+      }
+      return { inputs: this.entries.length, state_hash: k.stateHashHex() };
     } finally {
       k.destroy();
     }

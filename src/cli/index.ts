@@ -5,7 +5,7 @@
  */
 
 import { defineCommand } from "citty";
-import { VERSION } from "./version.ts";
+import { VERSION } from "../contracts/version.ts";
 
 export { VERSION };
 

@@ -1,6 +1,9 @@
 /**
- * `dita-v2 intent enter|exit|cancel|mark`: send one intent to a running serve (POST /intents)
- * and print the kernel outcome. Exit 0 when accepted, 3 when the kernel refused it.
+ * `dita-v2 intent enter|exit|cancel|mark|json`: send one strategy intent to a running serve
+ * (POST /intents) and print the outcome. `json` sends a wire intent as written (an argument or
+ * `-` for stdin); serve's HTTP edge parses it, so a VENUE or SYSTEM input is refused there with
+ * INPUT_SOURCE_REFUSED and counted like any other. Exit 0 when accepted, 3 when refused (by the
+ * edge or the kernel), 2 bad arguments or unreachable, 4 no token.
  */
 
 import { defineCommand } from "citty";
@@ -12,6 +15,20 @@ function num(name: string, raw: string | undefined): number | undefined {
   const n = Number(raw);
   if (raw.trim() === "" || !Number.isFinite(n)) throw new CliFailure(`--${name} must be a number, got '${raw}'`, 2);
   return n;
+}
+
+/** Reads `--body`: inline JSON, or `-` for standard input; must be a JSON object. */
+async function jsonBody(raw: string): Promise<Record<string, unknown>> {
+  const text = raw === "-" ? await Bun.stdin.text() : raw;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw new CliFailure(`--body is not JSON: ${(e as Error).message.slice(0, 120)}`, 2);
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+    throw new CliFailure('--body must be a JSON object such as {"type":"CANCEL","slot_id":0}', 2);
+  return parsed as Record<string, unknown>;
 }
 
 async function send(url: string | undefined, intent: Record<string, unknown>): Promise<void> {
@@ -82,6 +99,21 @@ export const intentCommand = defineCommand({
         url: urlArg,
       },
       run: ({ args }) => send(args.url, { type: "MARK_PRICE", asset: args.asset, price: num("price", args.price) }),
+    }),
+    json: defineCommand({
+      meta: {
+        name: "json",
+        description: "Send a wire intent as JSON (strategy kinds only: ENTER, EXIT, CANCEL, MARK_PRICE)",
+      },
+      args: {
+        body: {
+          type: "string",
+          required: true,
+          description: "the intent as a JSON object, or - to read it from stdin",
+        },
+        url: urlArg,
+      },
+      run: async ({ args }) => send(args.url, await jsonBody(args.body)),
     }),
   },
 });

@@ -12,7 +12,7 @@
 import { join } from "node:path";
 import { defineCommand } from "citty";
 import { isSimTarget, runSmoke, SMOKE_STEPS, type SmokeOptions, supervisorPrecheck } from "../launcher/smoke.ts";
-import { DEFAULT_STRATEGY } from "../projection/_names.ts";
+import { DEFAULT_STRATEGY } from "../projection/names.ts";
 import { assertLiveAllowed } from "../venue/index.ts";
 import { CliFailure } from "./_fail.ts";
 

@@ -1,18 +1,49 @@
 /**
- * The binding's expectation of the kernel ABI (kernel/ABI.md), checked field by field against
- * the kernel's own `dita_abi_describe()` text at load. A mismatch refuses to start with one line
- * naming the record, the field, both offsets and both versions.
+ * The binding's expectation of the kernel ABI (kernel/ABI.md): every record with every field
+ * (reserved bytes included) and every constant the kernel describes. `verifyAbi`
+ * (abi_verify.ts) compares the whole of it with the kernel's own `dita_abi_describe()` text at
+ * load, both ways; a mismatch refuses to start with one line.
  *
- * Entry points: `ABI`, `OFF` (named offsets for encoders/decoders), `verifyAbi(describeText)`.
+ * Field names are literal types: `OFF.SlotImage.size_e8` is 24, and a misspelt field does not
+ * compile. This file is the one definition of the record sizes in TypeScript (`RECORD_BYTES`).
+ *
+ * Entry points: `ABI`, `OFF`, `RECORD_BYTES`, `KERNEL_LIMITS`, `bindingConstants()`.
  */
 
+import {
+  CONFIG_KEYS,
+  EVENT_KINDS,
+  FIELDS,
+  INPUT_KINDS,
+  INPUT_SOURCES,
+  ORDER_ROLES,
+  ORDER_SIDES,
+  ORDER_TYPES,
+  REJECT_REASONS,
+  SOURCE_OF_KIND,
+} from "./enums.ts";
+import {
+  DIAGNOSTIC_CODES,
+  EXIT_REASONS,
+  ORDER_STATUSES,
+  SEVERITIES,
+  SIDES,
+  STAGES,
+  STALE_REASONS,
+  TRIGGERS,
+} from "./records.ts";
+
 export const ABI_MAJOR = 1;
-export const ABI_MINOR = 0;
+export const ABI_MINOR = 1;
 
-type Kind = "u8" | "u16" | "u32" | "u64" | "i64" | "f64" | "bytes" | "record";
-export type FieldSpec = readonly [name: string, offset: number, width: number, kind: Kind];
+export type FieldKind = "u8" | "u16" | "u32" | "u64" | "i64" | "f64" | "bytes" | "record";
+export type FieldSpec = readonly [name: string, offset: number, width: number, kind: FieldKind];
+export interface RecordSpec {
+  readonly size: number;
+  readonly fields: readonly FieldSpec[];
+}
 
-const ORDER_FIELDS: readonly FieldSpec[] = [
+const ORDER_FIELDS = [
   ["present", 0, 1, "u8"],
   ["side", 1, 1, "u8"],
   ["status", 2, 1, "u8"],
@@ -30,13 +61,15 @@ const ORDER_FIELDS: readonly FieldSpec[] = [
   ["created_at_ms", 56, 8, "u64"],
   ["venue_order_id", 64, 32, "bytes"],
   ["client_order_id", 96, 40, "bytes"],
-];
+  ["_reserved", 136, 8, "bytes"],
+] as const satisfies readonly FieldSpec[];
 
 export const ABI = {
   InputRecord: {
     size: 320,
     fields: [
       ["kind", 0, 2, "u16"],
+      ["_reserved0", 2, 2, "u16"],
       ["slot_id", 4, 4, "u32"],
       ["now_ms", 8, 8, "u64"],
       ["qty_e8", 16, 8, "i64"],
@@ -56,6 +89,7 @@ export const ABI = {
       ["stale_reason", 87, 1, "u8"],
       ["config_key", 88, 1, "u8"],
       ["order_role", 89, 1, "u8"],
+      ["_reserved1", 90, 6, "bytes"],
       ["order_qty_e8", 96, 8, "i64"],
       ["order_filled_e8", 104, 8, "i64"],
       ["asset", 112, 24, "bytes"],
@@ -63,7 +97,8 @@ export const ABI = {
       ["venue_order_id", 168, 32, "bytes"],
       ["client_order_id", 200, 40, "bytes"],
       ["event_id", 240, 64, "bytes"],
-    ] as readonly FieldSpec[],
+      ["_reserved2", 304, 16, "bytes"],
+    ],
   },
   OrderImage: { size: 144, fields: ORDER_FIELDS },
   SlotImage: {
@@ -81,6 +116,7 @@ export const ABI = {
       ["leverage", 40, 2, "u16"],
       ["is_open", 42, 1, "u8"],
       ["leg", 43, 1, "u8"],
+      ["_reserved0", 44, 4, "u32"],
       ["realized_pnl", 48, 8, "f64"],
       ["unrealized_pnl", 56, 8, "f64"],
       ["mark_price", 64, 8, "f64"],
@@ -91,7 +127,8 @@ export const ABI = {
       ["trade_id", 392, 32, "bytes"],
       ["realized_closed_legs", 424, 8, "f64"],
       ["fees_closed_orders", 432, 8, "f64"],
-    ] as readonly FieldSpec[],
+      ["_reserved1", 440, 8, "bytes"],
+    ],
   },
   AccountImage: {
     size: 96,
@@ -107,7 +144,8 @@ export const ABI = {
       ["trade_seq", 64, 8, "u64"],
       ["version", 72, 8, "u64"],
       ["seeded", 80, 1, "u8"],
-    ] as readonly FieldSpec[],
+      ["_reserved", 81, 15, "bytes"],
+    ],
   },
   TransitionRecord: {
     size: 32,
@@ -120,7 +158,8 @@ export const ABI = {
       ["to", 25, 1, "u8"],
       ["trigger", 26, 1, "u8"],
       ["row", 27, 1, "u8"],
-    ] as readonly FieldSpec[],
+      ["_reserved", 28, 4, "u32"],
+    ],
   },
   DiagnosticRecord: {
     size: 160,
@@ -133,11 +172,12 @@ export const ABI = {
       ["stage", 12, 1, "u8"],
       ["retryable", 13, 1, "u8"],
       ["field", 14, 1, "u8"],
+      ["_reserved", 15, 1, "u8"],
       ["retry_after_ms", 16, 8, "i64"],
       ["value", 24, 8, "f64"],
       ["now_ms", 32, 8, "u64"],
       ["message", 40, 120, "bytes"],
-    ] as readonly FieldSpec[],
+    ],
   },
   OutcomeHeader: {
     size: 64,
@@ -149,58 +189,92 @@ export const ABI = {
       ["dirty_slots", 16, 32, "bytes"],
       ["account_dirty", 48, 1, "u8"],
       ["faulted", 49, 1, "u8"],
-    ] as readonly FieldSpec[],
+      ["_reserved", 50, 14, "bytes"],
+    ],
   },
-} as const;
+} as const satisfies Readonly<Record<string, RecordSpec>>;
 
 export type RecordName = keyof typeof ABI;
+export type FieldName<R extends RecordName> = (typeof ABI)[R]["fields"][number][0];
+export type Offsets = { readonly [R in RecordName]: { readonly [F in FieldName<R>]: number } };
 
-/** Named offsets: OFF.SlotImage.size_e8 === 24. Built once from the table above. */
+/** Named offsets: `OFF.SlotImage.size_e8 === 24`. Built once from the table above. */
 export const OFF = Object.fromEntries(
-  Object.entries(ABI).map(([rec, spec]) => [rec, Object.fromEntries(spec.fields.map(([n, o]) => [n, o]))]),
-) as { [R in RecordName]: Record<string, number> };
+  Object.entries(ABI).map(([rec, spec]) => [
+    rec,
+    Object.freeze(Object.fromEntries(spec.fields.map(([n, o]) => [n, o]))),
+  ]),
+) as Offsets;
 
-export const SLOT_ANY = 0xffff_ffff;
-export const BATCH_MAX = 1024;
-export const QTY_SCALE = 100_000_000;
-export const QTY_MAX_E8 = 100_000_000_000_000_000n;
-export const QTY_NOT_FINITE = -(2n ** 63n);
-export const QTY_OUT_OF_RANGE = -(2n ** 63n) + 1n;
-export const QTY_TOO_PRECISE = -(2n ** 63n) + 2n;
+/** The record sizes, defined once for TypeScript (Zinc, encoder, decoder, clients use these). */
+export const RECORD_BYTES = {
+  input: ABI.InputRecord.size,
+  slot: ABI.SlotImage.size,
+  account: ABI.AccountImage.size,
+  order: ABI.OrderImage.size,
+} as const;
 
-/**
- * Compares the kernel's description with the table above. Returns null when they agree, else
- * one line describing the first mismatch.
- */
-export function verifyAbi(describe: string): string | null {
-  const lines = describe
-    .split("\n")
-    .map((l) => l.trim())
-    .filter(Boolean);
-  const head = lines[0]?.split(/\s+/) ?? [];
-  const kernelVersion = `${head[1]}.${head[2]}`;
-  const versions = `(kernel ABI ${kernelVersion}, binding ${ABI_MAJOR}.${ABI_MINOR})`;
-  if (head[0] !== "DITA-ABI") return `ABI mismatch: kernel description does not start with DITA-ABI ${versions}`;
-  if (head[3] !== "little") return `ABI mismatch: kernel is ${head[3]}-endian, binding expects little ${versions}`;
-  if (Number(head[1]) !== ABI_MAJOR) return `ABI mismatch: major version differs ${versions}`;
-  const sizes = new Map<string, number>();
-  const fields = new Map<string, [number, number, string]>();
-  for (const line of lines.slice(1)) {
-    const p = line.split(/\s+/);
-    if (p[0] === "record") sizes.set(p[1]!, Number(p[2]));
-    if (p[0] === "field") fields.set(`${p[1]}.${p[2]}`, [Number(p[3]), Number(p[4]), p[5]!]);
+/** The kernel's limits and capacities (`const` lines without an enum prefix), exact as bigints. */
+export const KERNEL_LIMITS = {
+  SLOT_ANY: 0xffff_ffffn,
+  QTY_SCALE_E8: 100_000_000n,
+  QTY_MAX_E8: 100_000_000_000_000_000n,
+  QTY_NOT_FINITE: -(2n ** 63n),
+  QTY_OUT_OF_RANGE: -(2n ** 63n) + 1n,
+  QTY_TOO_PRECISE: -(2n ** 63n) + 2n,
+  PRICE_MAX: 1_000_000_000_000n,
+  MONEY_MAX: 1_000_000_000_000_000n,
+  LEVERAGE_MAX: 125n,
+  SLOT_COUNT_MAX: 256n,
+  HUNG_ORDER_MS_MAX: 86_400_000n,
+  NOW_MS_MAX: 2n ** 53n - 1n,
+  BATCH_MAX: 1024n,
+  TRANSITIONS_CAPACITY: 4096n,
+  DIAGNOSTICS_CAPACITY: 4352n,
+  SEEN_EVENTS_PER_SLOT: 32n,
+  FINISHED_ORDERS_PER_SLOT: 8n,
+  MESSAGE_BYTES: 120n,
+  ROW_NONE: 255n,
+  EXIT_LEGS_MAX: 255n,
+} as const;
+
+export const SLOT_ANY = Number(KERNEL_LIMITS.SLOT_ANY);
+export const BATCH_MAX = Number(KERNEL_LIMITS.BATCH_MAX);
+export const QTY_SCALE = Number(KERNEL_LIMITS.QTY_SCALE_E8);
+export const QTY_MAX_E8 = KERNEL_LIMITS.QTY_MAX_E8;
+export const QTY_NOT_FINITE = KERNEL_LIMITS.QTY_NOT_FINITE;
+export const QTY_OUT_OF_RANGE = KERNEL_LIMITS.QTY_OUT_OF_RANGE;
+export const QTY_TOO_PRECISE = KERNEL_LIMITS.QTY_TOO_PRECISE;
+
+/** The enums as the kernel names them: `const <PREFIX>_<NAME> <value>`, values from 1 (FIELD from 0). */
+const ENUMS: ReadonlyArray<readonly [prefix: string, names: readonly string[], first: number]> = [
+  ["STAGE", STAGES, 1],
+  ["SIDE", SIDES, 1],
+  ["ORDER_SIDE", ORDER_SIDES, 1],
+  ["ORDER_TYPE", ORDER_TYPES, 1],
+  ["ORDER_ROLE", ORDER_ROLES, 1],
+  ["ORDER_STATUS", ORDER_STATUSES, 1],
+  ["EXIT_REASON", EXIT_REASONS, 1],
+  ["INPUT_KIND", INPUT_KINDS, 1],
+  ["EVENT_KIND", EVENT_KINDS, 1],
+  ["REJECT_REASON", REJECT_REASONS, 1],
+  ["STALE_REASON", STALE_REASONS, 1],
+  ["CONFIG_KEY", CONFIG_KEYS, 1],
+  ["TRIGGER", TRIGGERS, 1],
+  ["SEVERITY", SEVERITIES, 1],
+  ["FIELD", FIELDS, 0],
+  ["DIAG", DIAGNOSTIC_CODES, 1],
+  ["INPUT_SOURCE", INPUT_SOURCES, 1],
+];
+
+/** Every constant the binding expects the kernel to describe, by name. */
+export function bindingConstants(): Map<string, bigint> {
+  const out = new Map<string, bigint>(Object.entries(KERNEL_LIMITS));
+  for (const [prefix, names, first] of ENUMS) {
+    for (const [i, n] of names.entries()) out.set(`${prefix}_${n}`, BigInt(first + i));
   }
-  for (const [rec, spec] of Object.entries(ABI)) {
-    const size = sizes.get(rec);
-    if (size !== spec.size)
-      return `ABI mismatch: ${rec} size kernel=${size ?? "missing"} binding=${spec.size} ${versions}`;
-    for (const [name, offset, width, kind] of spec.fields) {
-      const k = fields.get(`${rec}.${name}`);
-      if (!k) return `ABI mismatch: ${rec}.${name} missing in kernel ${versions}`;
-      if (k[0] !== offset) return `ABI mismatch: ${rec}.${name} offset kernel=${k[0]} binding=${offset} ${versions}`;
-      if (k[1] !== width) return `ABI mismatch: ${rec}.${name} width kernel=${k[1]} binding=${width} ${versions}`;
-      if (k[2] !== kind) return `ABI mismatch: ${rec}.${name} kind kernel=${k[2]} binding=${kind} ${versions}`;
-    }
+  for (const kind of INPUT_KINDS) {
+    out.set(`INPUT_KIND_SOURCE_${kind}`, BigInt(INPUT_SOURCES.indexOf(SOURCE_OF_KIND[kind]) + 1));
   }
-  return null;
+  return out;
 }

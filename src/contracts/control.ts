@@ -1,5 +1,5 @@
 /**
- * Control plane contract (DESIGN.md §5): the runtime switches an operator may change without a
+ * Control plane contract (docs/architecture.md §6): the runtime switches an operator may change without a
  * restart. Every accepted change yields a new snapshot with `version + 1`; a refused change
  * (unknown key, bad value) throws `ControlError` naming the key and changes nothing.
  */

@@ -17,6 +17,27 @@ export const INPUT_KINDS = [
 ] as const;
 export type InputKind = (typeof INPUT_KINDS)[number];
 
+/**
+ * Where each input kind may come from (docs/architecture.md, "Inputs by source"): strategies
+ * (HTTP, CLI, the Zinc intents ring) send intents and marks; only the venue adapter sends venue
+ * events; only the launcher sends the rest. The kernel describes the same table
+ * (`const INPUT_KIND_SOURCE_<KIND>`), checked at load.
+ */
+export const INPUT_SOURCES = ["STRATEGY", "VENUE", "SYSTEM"] as const;
+export type InputSource = (typeof INPUT_SOURCES)[number];
+export const SOURCE_OF_KIND: Readonly<Record<InputKind, InputSource>> = Object.freeze({
+  ENTER: "STRATEGY",
+  EXIT: "STRATEGY",
+  CANCEL: "STRATEGY",
+  MARK_PRICE: "STRATEGY",
+  TICK: "SYSTEM",
+  RECONCILE: "SYSTEM",
+  VENUE_EVENT: "VENUE",
+  SEED_CAPITAL: "SYSTEM",
+  MARK_STALE: "SYSTEM",
+  CONFIGURE: "SYSTEM",
+});
+
 export const EVENT_KINDS = ["ACK", "PARTIAL_FILL", "FULL_FILL", "CANCEL_ACK", "CANCEL_REJECT", "REJECT"] as const;
 export const REJECT_REASONS = ["VENUE", "RATE_LIMITED"] as const;
 export const ORDER_TYPES = ["MARKET", "LIMIT"] as const;

@@ -1,53 +1,36 @@
 /**
- * Kernel inputs as snake_case wire records (HTTP bodies, CLI, journal lines). `now_ms` is
- * stamped by the launcher from its Clock; strategy processes writing into the Zinc ring write
- * the binary InputRecord directly.
+ * Kernel inputs as snake_case wire records, typed by their one source (docs/architecture.md,
+ * "Inputs by source"): a `StrategyInput` comes from HTTP, the CLI or the Zinc ring; a
+ * `VenueInput` only from the venue adapter; a `SystemInput` only from the launcher. The types are
+ * derived from the schemas in intent_schemas.ts, so what the edges validate and what the code
+ * compiles against cannot drift. `now_ms` is stamped by the launcher from its Clock; a strategy
+ * never sends it.
+ *
+ * Entry points: the types, `KernelInputType`, `sourceOf(type)`.
  */
 
-import type { ConfigKey } from "./enums.ts";
-import type { ExitReason, Side, StaleReason } from "./records.ts";
+import { type InputKind, type InputSource, SOURCE_OF_KIND } from "./enums.ts";
+import type { ReconcileTruthWire, StrategyIntentWire, SystemInputWire, VenueEventWire } from "./intent_schemas.ts";
 import type { VenueEvent } from "./venue.ts";
 
-export interface ReconcileTruth {
-  /** Venue position: side null and size 0 when flat. */
-  side: Side | null;
-  size: number;
-  avg_price: number;
-  open_order?: {
-    role: "ENTRY" | "EXIT";
-    venue_order_id: string;
-    client_order_id: string;
-    size: number;
-    filled_size: number;
-    avg_price: number;
-  } | null;
+/** What a strategy asks for (ENTER, EXIT, CANCEL, MARK_PRICE), before the launcher stamps the time. */
+export type StrategyIntent = StrategyIntentWire;
+export type StrategyInput = StrategyIntent & { now_ms: number };
+export type VenueInput = { type: "VENUE_EVENT"; slot_id?: number | null; event: VenueEvent; now_ms: number };
+export type SystemInput = SystemInputWire;
+export type KernelInput = StrategyInput | VenueInput | SystemInput;
+export type KernelInputType = KernelInput["type"];
+export type ReconcileTruth = ReconcileTruthWire;
+
+/** The source an input kind belongs to. */
+export function sourceOf(type: InputKind): InputSource {
+  return SOURCE_OF_KIND[type];
 }
 
-export type KernelInput =
-  | {
-      type: "ENTER";
-      slot_id: number;
-      trade_id: string;
-      asset: string;
-      side: Side;
-      size: number;
-      price?: number | null;
-      leverage: number;
-      now_ms: number;
-    }
-  | { type: "EXIT"; slot_id: number; size: number; price?: number | null; reason: ExitReason; now_ms: number }
-  | { type: "CANCEL"; slot_id: number; now_ms: number }
-  | { type: "MARK_PRICE"; asset: string; price: number; now_ms: number }
-  | { type: "TICK"; now_ms: number }
-  | { type: "VENUE_EVENT"; slot_id?: number | null; event: VenueEvent; now_ms: number }
-  | { type: "RECONCILE"; slot_id: number; truth: ReconcileTruth; now_ms: number }
-  | { type: "SEED_CAPITAL"; capital: number; recovery?: boolean; now_ms: number }
-  | {
-      type: "MARK_STALE";
-      slot_id: number;
-      reason: Extract<StaleReason, "RESTART" | "DIVERGENCE" | "OPERATOR">;
-      now_ms: number;
-    }
-  | { type: "CONFIGURE"; key: ConfigKey; value: number; now_ms: number };
-
-export type KernelInputType = KernelInput["type"];
+// The hand-written VenueEvent (venue.ts, with its documentation) and its schema are one shape.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const venueEventMatchesItsSchema: Same<VenueEvent, VenueEventWire> = true;
+void venueEventMatchesItsSchema;
+// Every kind has exactly one typed input.
+const everyKindTyped: Same<KernelInputType, InputKind> = true;
+void everyKindTyped;

@@ -77,6 +77,8 @@ export const DIAGNOSTIC_CODES = [
   "RECONCILED",
   "KERNEL_FAULT",
   "CAPITAL_SEEDED",
+  "INPUT_SOURCE_REFUSED",
+  "ORPHAN_POSITION",
 ] as const;
 export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];
 
@@ -149,6 +151,10 @@ export interface TransitionRecord {
 
 export interface DiagnosticDetails {
   input_kind?: string;
+  /** ORPHAN_POSITION: the venue position no slot owns (`value` is its size). */
+  asset?: string;
+  side?: Side;
+  avg_price?: number;
   stage?: Stage;
   field?: string;
   value?: number;

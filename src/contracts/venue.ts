@@ -102,6 +102,22 @@ export interface ContractRules {
   max_leverage: number;
 }
 
+/**
+ * How every adapter fails a call the venue refused for its rate limit (nothing was executed): the
+ * thrown error carries `rate_limited: true` and, when the venue hinted, `retry_after_ms`.
+ */
+export interface RateLimitedFailure {
+  readonly rate_limited: true;
+  readonly retry_after_ms?: number;
+}
+
+/** The rate-limit refusal inside a thrown value, or null for any other failure. */
+export function rateLimited(e: unknown): RateLimitedFailure | null {
+  return typeof e === "object" && e !== null && (e as { rate_limited?: unknown }).rate_limited === true
+    ? (e as RateLimitedFailure)
+    : null;
+}
+
 /** A payload the adapter could not normalize: reported, never applied, never fatal. */
 export interface VenueDiagnostic {
   code: "MALFORMED_PAYLOAD" | "STREAM_GAP" | "STREAM_RECONNECT" | "LOCAL_RULE" | "TIME_SYNC";

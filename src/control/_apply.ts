@@ -5,8 +5,8 @@
  */
 
 import { ControlError, type ControlSnapshot } from "../contracts/control.ts";
-import { decodeCommand } from "./_codec.ts";
-import type { CommandResult } from "./_result.ts";
+import { decodeCommand } from "./codec.ts";
+import type { CommandResult } from "./command_result.ts";
 
 export function applyCommand(
   record: Uint8Array,

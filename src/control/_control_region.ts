@@ -6,8 +6,8 @@
 
 import type { ControlSnapshot } from "../contracts/control.ts";
 import { pushRecord, ZincError, type ZincRegion } from "../zinc/index.ts";
-import { COMMAND_BYTES, decodeSnapshot, encodeSnapshot, RESULT_BYTES, SNAPSHOT_BYTES } from "./_codec.ts";
-import { type CommandResult, decodeResult, encodeResult } from "./_result.ts";
+import { COMMAND_BYTES, decodeSnapshot, encodeSnapshot, RESULT_BYTES, SNAPSHOT_BYTES } from "./codec.ts";
+import { type CommandResult, decodeResult, encodeResult } from "./command_result.ts";
 import type { PostResult } from "./types.ts";
 
 const BLOCK_SNAPSHOT = 0;

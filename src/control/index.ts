@@ -1,11 +1,11 @@
 /**
- * Control plane public surface (DESIGN.md §5): `InMemoryControlPlane` and `RealZincControlPlane`
+ * Control plane public surface (docs/architecture.md §6): `InMemoryControlPlane` and `RealZincControlPlane`
  * implement `ControlPlane` plus the operator command mailbox; `RealControlCommandClient` posts
  * commands from another process. Binary layout: ffi/README.md "Control region".
  */
 
-export { COMMAND_BYTES, COMMAND_JSON_MAX, decodeCommand, encodeCommand, SNAPSHOT_BYTES } from "./_codec.ts";
-export { COMMAND_STATUSES, type CommandResult, type CommandStatus } from "./_result.ts";
+export { COMMAND_BYTES, COMMAND_JSON_MAX, decodeCommand, encodeCommand, SNAPSHOT_BYTES } from "./codec.ts";
+export { COMMAND_STATUSES, type CommandResult, type CommandStatus } from "./command_result.ts";
 export { InMemoryControlPlane } from "./in_memory_control_plane.ts";
 export {
   RealControlCommandClient,

@@ -8,9 +8,9 @@
 import { type ControlSnapshot, nextControlSnapshot } from "../contracts/control.ts";
 import { RingDrainer, ZincRegion } from "../zinc/index.ts";
 import { applyCommand, waitForVersion } from "./_apply.ts";
-import { COMMAND_BYTES, encodeCommand } from "./_codec.ts";
 import { ControlRegion } from "./_control_region.ts";
-import type { CommandResult } from "./_result.ts";
+import { COMMAND_BYTES, encodeCommand } from "./codec.ts";
+import type { CommandResult } from "./command_result.ts";
 import { type ControlCommandClient, MAILBOX_POLL_MAX, type OperatorControlPlane, type PostResult } from "./types.ts";
 
 export interface RealZincControlPlaneOptions {

@@ -5,7 +5,7 @@
  */
 
 import type { ControlPlane, ControlSnapshot } from "../contracts/control.ts";
-import type { CommandResult } from "./_result.ts";
+import type { CommandResult } from "./command_result.ts";
 
 export type PostResult = "OK" | "FULL";
 

@@ -4,14 +4,19 @@
  * be JSON objects. Every error is a JSON body `{ "error": "..." }` with a specific status; an
  * exception inside a handler becomes a 500 with one line, never a crashed process.
  *
+ * `POST /intents` is a strategy edge: the body is parsed into a typed strategy intent before
+ * anything else; a VENUE or SYSTEM input type is refused with INPUT_SOURCE_REFUSED and a wrong
+ * shape with INVALID_INTENT, both before the kernel (it never sees them).
+ *
  * Status codes: 200 ok; 400 malformed JSON or body; 401 missing/wrong token; 404 unknown route
- * or slot; 413 body too large; 422 the kernel refused the intent (body: the kernel outcome);
- * 503 not able to trade (health) or shutting down (intents).
+ * or slot; 413 body too large; 422 refused: at the edge (`error` says why) or by the kernel
+ * (body: the outcome with its diagnostics); 503 not able to trade (health) or shutting down.
  */
 
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { ControlError } from "../contracts/control.ts";
+import { parseStrategyIntent } from "../contracts/intent_parse.ts";
 import { bearerMatches } from "./_auth.ts";
 import { type HttpDeps, IntakeClosedError } from "./deps.ts";
 
@@ -53,8 +58,13 @@ export function createApp(deps: HttpDeps): Hono {
     if (denied) return denied;
     const body = await jsonObject(c);
     if (body instanceof Response) return body;
+    const parsed = parseStrategyIntent(body);
+    if (!parsed.ok) {
+      // A VENUE or SYSTEM input, or a wrong shape: refused here, before the kernel; 422 with one message.
+      return c.json({ error: parsed.refusal.message, ...deps.refuseIntent(parsed.refusal) }, 422);
+    }
     try {
-      const outcome = deps.submitIntent(body);
+      const outcome = deps.submitIntent(parsed.value);
       return c.json(outcome, outcome.accepted ? 200 : 422);
     } catch (e) {
       if (e instanceof IntakeClosedError) return c.json({ error: e.message }, 503);

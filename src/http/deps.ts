@@ -4,6 +4,8 @@
  */
 
 import type { ControlSnapshot } from "../contracts/control.ts";
+import type { InputRefusal } from "../contracts/intent_parse.ts";
+import type { StrategyIntent } from "../contracts/intents.ts";
 import type { KernelOutcome, SlotRecord } from "../contracts/records.ts";
 
 export interface HttpDeps {
@@ -13,8 +15,10 @@ export interface HttpDeps {
   slot(id: number): SlotRecord;
   slots(): SlotRecord[];
   metrics(): string;
-  /** Applies an intent; throws `IntakeClosedError` while shutting down. */
-  submitIntent(body: unknown): KernelOutcome;
+  /** Applies a strategy intent parsed from the body; throws `IntakeClosedError` while shutting down. */
+  submitIntent(intent: StrategyIntent): KernelOutcome;
+  /** Reports a body the edge refused (wrong source or shape) and returns the outcome to answer with. */
+  refuseIntent(refusal: InputRefusal): KernelOutcome;
   /** Applies a control change; throws ControlError for a bad key or value. */
   control(change: Record<string, unknown>): ControlSnapshot;
   controlSnapshot(): ControlSnapshot;

@@ -1,20 +1,27 @@
 /**
  * Verifies once per process that the loaded kernel library speaks the ABI this binding was
- * written for (src/contracts/abi.ts). A mismatch is fatal with one clear line.
+ * written for (src/contracts/abi.ts), in full: records, fields and constants, both ways. A
+ * mismatch is fatal with one clear line (`AbiMismatchError`).
+ *
+ * Entry points: `checkAbiOnce(lib)`, `checkAbi(lib, expected)`, `AbiMismatchError`.
  */
 
-import { verifyAbi } from "../contracts/abi.ts";
+import { type AbiExpectation, bindingAbi, verifyAbi } from "../contracts/abi_verify.ts";
 import type { KernelLib } from "./_kernel_ffi.ts";
+import { AbiMismatchError } from "./types.ts";
 
-export class AbiMismatchError extends Error {
-  override name = "AbiMismatchError";
-}
+export { AbiMismatchError };
 
 let verified = false;
 
+/** Throws `AbiMismatchError` unless the library describes exactly `expected`. */
+export function checkAbi(lib: KernelLib, expected: AbiExpectation): void {
+  const mismatch = verifyAbi(String(lib.dita_abi_describe()), expected);
+  if (mismatch) throw new AbiMismatchError(mismatch);
+}
+
 export function checkAbiOnce(lib: KernelLib): void {
   if (verified) return;
-  const mismatch = verifyAbi(String(lib.dita_abi_describe()));
-  if (mismatch) throw new AbiMismatchError(mismatch);
+  checkAbi(lib, bindingAbi());
   verified = true;
 }

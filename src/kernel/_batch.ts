@@ -7,20 +7,22 @@
 
 import type { Pointer } from "bun:ffi";
 import { BATCH_MAX, OFF } from "../contracts/abi.ts";
+import type { KernelInput } from "../contracts/intents.ts";
 import type { KernelLib } from "./_kernel_ffi.ts";
 import { faultLatched, type KernelViews } from "./_memory.ts";
 import { type BatchSink, collectOutcome, refusalOutcome } from "./_outcome.ts";
 import { INPUT_SIZE, type RecordEncoder } from "./encoder.ts";
+import type { InputJournal } from "./types.ts";
 
 /**
  * Encodes `inputs[from, to)` chunk by chunk into `encoder`'s buffer and hands each chunk to
  * `apply` (`runBatch` over that buffer); refusals go to the sink. Returns how many were accepted.
  */
 export function encodeBatches(
-  inputs: readonly unknown[],
+  inputs: readonly KernelInput[],
   encoder: RecordEncoder,
   indices: Int32Array,
-  onInput: ((input: unknown) => void) | null,
+  journal: InputJournal | null,
   sink: BatchSink | undefined,
   apply: (n: number) => number,
   from = 0,
@@ -32,7 +34,7 @@ export function encodeBatches(
     let i = start;
     for (; i < to && n < BATCH_MAX; i++) {
       const input = inputs[i];
-      if (onInput !== null) onInput(input);
+      if (journal !== null) journal.input(input!);
       const refusal = encoder.encode(input, n);
       if (refusal === null) indices[n++] = i;
       else sink?.refused(i, refusalOutcome(refusal, input));
@@ -65,7 +67,7 @@ export function runBatch(
       }
       throw new Error(`Invariant: kernel processed no input of a batch of ${n - done}`);
     }
-    accepted += v.header.getUint32(OFF.OutcomeHeader.accepted!, true);
+    accepted += v.header.getUint32(OFF.OutcomeHeader.accepted, true);
     afterMutation();
     sink?.outcome(collectOutcome(v, 0), indices.subarray(done, done + processed));
     done += processed;

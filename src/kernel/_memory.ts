@@ -27,7 +27,7 @@ export interface KernelViews {
 
 /** The kernel's fault latch (KERNEL_FAULT: read-only from then on), read from its outcome header. */
 export function faultLatched(v: KernelViews): boolean {
-  return v.header.getUint8(OFF.OutcomeHeader.faulted!) === 1;
+  return v.header.getUint8(OFF.OutcomeHeader.faulted) === 1;
 }
 
 /** bun:ffi types pointer returns loosely; a kernel pointer must be a non-zero number. */

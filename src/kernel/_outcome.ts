@@ -9,20 +9,16 @@ import type { DiagnosticRecord, KernelOutcome } from "../contracts/records.ts";
 import type { KernelViews } from "./_memory.ts";
 import { decodeDiagnostic, decodeTransition } from "./decoder.ts";
 import type { EncodeRefusal } from "./encoder.ts";
+import type { BatchSink } from "./types.ts";
+
+export type { BatchSink };
 
 const H = OFF.OutcomeHeader;
 
-export interface BatchSink {
-  /** Outcome of one kernel call; `indices[k]` is the caller's index of the call's k-th input. */
-  outcome(outcome: KernelOutcome & { accepted_flags: Uint8Array }, indices: Int32Array): void;
-  /** An input the encoder refused; it never reached the kernel and changed nothing. */
-  refused(index: number, outcome: KernelOutcome): void;
-}
-
 export function collectOutcome(v: KernelViews, indexBase: number): KernelOutcome & { accepted_flags: Uint8Array } {
-  const inputs = v.header.getUint32(H.inputs!, true);
-  const nT = v.header.getUint32(H.transitions!, true);
-  const nD = v.header.getUint32(H.diagnostics!, true);
+  const inputs = v.header.getUint32(H.inputs, true);
+  const nT = v.header.getUint32(H.transitions, true);
+  const nD = v.header.getUint32(H.diagnostics, true);
   const transitions = new Array(nT);
   for (let i = 0; i < nT; i++)
     transitions[i] = decodeTransition(v.transitionsDv, i * ABI.TransitionRecord.size, indexBase);
@@ -32,7 +28,7 @@ export function collectOutcome(v: KernelViews, indexBase: number): KernelOutcome
   }
   return {
     // A faulted kernel processes nothing (inputs = 0): nothing was accepted.
-    accepted: inputs > 0 && (inputs === 1 ? v.accepted[0] === 1 : v.header.getUint32(H.accepted!, true) === inputs),
+    accepted: inputs > 0 && (inputs === 1 ? v.accepted[0] === 1 : v.header.getUint32(H.accepted, true) === inputs),
     slot: null,
     transitions,
     diagnostics,

@@ -7,14 +7,15 @@
 
 import { ABI, OFF } from "../contracts/abi.ts";
 
-const I = OFF.InputRecord as Record<string, number>;
+const I = OFF.InputRecord;
+type InputField = keyof typeof I;
 export const INPUT_SIZE = ABI.InputRecord.size;
 export const W32 = INPUT_SIZE / 4;
 export const W64 = INPUT_SIZE / 8;
 
 /** 32-bit word index of a field (fields are laid out on their natural alignment). */
-const w32 = (name: string) => I[name]! / 4;
-const w64 = (name: string) => I[name]! / 8;
+const w32 = (name: InputField) => I[name] / 4;
+const w64 = (name: InputField) => I[name] / 8;
 
 export const NOW = w32("now_ms");
 export const QTY = w32("qty_e8");
@@ -29,8 +30,8 @@ export const FEE = w64("fee");
 export const AMOUNT = w64("amount");
 
 /** The enum bytes (leverage .. order_role) share three 32-bit words, always written whole. */
-export const ENUMS = I.leverage! / 4;
-const shift = (name: string) => (I[name]! - I.leverage!) * 8;
+export const ENUMS = I.leverage / 4;
+const shift = (name: InputField) => (I[name] - I.leverage) * 8;
 export const SH = {
   side: shift("side"),
   orderType: shift("order_type"),
@@ -55,7 +56,7 @@ export type StringField = readonly [
   n: number,
   repeats: boolean,
 ];
-const stringField = (name: string, field: string, n: number, repeats = false): StringField => {
+const stringField = (name: InputField, field: string, n: number, repeats = false): StringField => {
   const width = ABI.InputRecord.fields.find((f) => f[0] === name)![2];
   return [w32(name), width / 4, width, field, n, repeats];
 };
@@ -75,7 +76,7 @@ for (const [name, align] of [
   ["event_id", 8],
   ["leverage", 4],
 ] as const) {
-  if (I[name]! % align !== 0) throw new Error(`Invariant: InputRecord.${name} is not ${align}-byte aligned`);
+  if (I[name] % align !== 0) throw new Error(`Invariant: InputRecord.${name} is not ${align}-byte aligned`);
 }
-if (I.order_role! - I.leverage! >= 12 || I.kind !== 0 || I.slot_id !== 4)
+if (I.order_role - I.leverage >= 12 || I.kind !== 0 || I.slot_id !== 4)
   throw new Error("Invariant: InputRecord header/enum words moved");

@@ -68,7 +68,11 @@ export class RecordEncoder {
    * `bytes` must start 8-byte aligned and hold whole records. `rememberIds`: skip writing an
    * order id the record already holds (for a buffer that is re-encoded input after input).
    */
-  constructor(bytes: Uint8Array, { rememberIds = false }: { rememberIds?: boolean } = {}) {
+  constructor(
+    /** The record buffer this encoder writes. */
+    readonly bytes: Uint8Array,
+    { rememberIds = false }: { rememberIds?: boolean } = {},
+  ) {
     if (bytes.byteOffset % 8 !== 0 || bytes.byteLength % INPUT_SIZE !== 0) {
       throw new Error(`Invariant: a record buffer starts 8-byte aligned and holds whole ${INPUT_SIZE}-byte records`);
     }

@@ -5,32 +5,37 @@
  * cached here. After every mutation the optional `StateMirror` (the Zinc state region) receives
  * the dirty slot images before the call returns (write-through).
  *
- * Entry points: `ExecutionKernel.open(options)`, `apply`, `applyBatch`, `applyRecords`,
- * `restoreSlot`, getters, `stateHash`, `destroy`. A call after `destroy()` throws; it never
- * touches freed memory. `applyBatch` without a sink or mirror lets the kernel's apply thread
- * apply one chunk while the next is encoded (`_pipeline.ts`); a call made meanwhile (from the
- * `onInput` hook) throws instead of touching memory that thread owns.
+ * Two steps are injected at construction and never change afterwards: the `InputJournal`
+ * receives every input before the kernel applies it, the `StateMirror` every change after. The
+ * binding accepts only typed inputs (`KernelInput`, parsed at each edge) and `InputRecords`
+ * whose source an edge checked.
+ *
+ * Entry points: `ExecutionKernel.open(options)`, `apply`, `applyQuiet`, `applyBatch`,
+ * `applyRecords`, `restoreSlot`, getters, `stateHash`, `destroy`. A call after `destroy()`
+ * throws; it never touches freed memory. `applyBatch` without a sink or mirror lets the kernel's
+ * apply thread apply one chunk while the next is encoded (`_pipeline.ts`); a call made meanwhile
+ * (from the journal step) throws instead of touching memory that thread owns.
  */
 
 import { type Pointer, ptr } from "bun:ffi";
 import { ABI, BATCH_MAX, OFF } from "../contracts/abi.ts";
-import type { KernelInput, ReconcileTruth } from "../contracts/intents.ts";
+import type { KernelInput } from "../contracts/intents.ts";
 import type { AccountRecord, KernelOutcome, SlotRecord } from "../contracts/records.ts";
-import type { VenueEvent } from "../contracts/venue.ts";
 import { checkAbiOnce } from "./_abi_check.ts";
 import { encodeBatches, runBatch } from "./_batch.ts";
 import { FAULT_DRILL_TOKEN, type KernelLib, loadKernelLib } from "./_kernel_ffi.ts";
 import { faultLatched, type KernelViews, mapKernelMemory } from "./_memory.ts";
 import { type BatchSink, collectOutcome, refusalOutcome } from "./_outcome.ts";
 import { ApplyPipeline } from "./_pipeline.ts";
-import { KernelError, type KernelOptions, type StateMirror } from "./_types.ts";
 import { decodeAccount, decodeSlot, decodeSlotMark, type SlotMarkRecord } from "./decoder.ts";
 import { INPUT_SIZE, RecordEncoder } from "./encoder.ts";
+import type { InputRecords } from "./input_records.ts";
+import { type InputJournal, KernelError, type KernelOptions, type StateMirror } from "./types.ts";
 
-export { KernelError, type KernelOptions, type StateMirror };
+export { type InputJournal, KernelError, type KernelOptions, type StateMirror };
 
 export class ExecutionKernel {
-  private lib: KernelLib;
+  private readonly lib: KernelLib;
   private handle: Pointer | null;
   private views: KernelViews | null;
   private readonly inBytes = new Uint8Array(INPUT_SIZE * BATCH_MAX);
@@ -44,8 +49,8 @@ export class ExecutionKernel {
   private pipeline: ApplyPipeline | null | undefined;
   private busy = false; // the apply thread owns kernel memory (inside a pipelined `applyBatch`)
   readonly slotCount: number;
-  mirror: StateMirror | null;
-  onInput: ((input: unknown) => void) | null;
+  private readonly mirror: StateMirror | null;
+  private readonly journal: InputJournal | null;
 
   static open(options: KernelOptions = {}): ExecutionKernel {
     const lib = loadKernelLib();
@@ -69,7 +74,7 @@ export class ExecutionKernel {
     this.slotCount = slotCount;
     this.views = mapKernelMemory(lib, handle, slotCount);
     this.mirror = o.mirror ?? null;
-    this.onInput = o.onInput ?? null;
+    this.journal = o.journal ?? null;
     this.pipeline = o.applyThread === false ? null : undefined;
   }
 
@@ -80,9 +85,9 @@ export class ExecutionKernel {
   }
 
   /** Applies one input (intent, venue event, tick, reconcile, ...) and returns the outcome. */
-  apply(input: KernelInput | unknown): KernelOutcome {
+  apply(input: KernelInput): KernelOutcome {
     const { h, v } = this.live();
-    this.onInput?.(input);
+    this.journal?.input(input);
     const refusal = this.oneEncoder.encode(input, 0);
     if (refusal) return refusalOutcome(refusal, input);
     const status = this.lib.dita_kernel_apply(h, this.onePtr);
@@ -95,29 +100,13 @@ export class ExecutionKernel {
   }
 
   /** The hot path: applies one input and reports acceptance; the outcome stays in the arena. */
-  applyQuiet(input: unknown): boolean {
+  applyQuiet(input: KernelInput): boolean {
     const { h, v } = this.live();
-    this.onInput?.(input);
+    this.journal?.input(input);
     if (this.oneEncoder.encode(input, 0) !== null) return false;
     const answer = this.lib.dita_kernel_apply_one(h, this.onePtr); // 1 accepted, 0 refused, 2 faulted
     this.afterMutation(v);
     return answer === 1;
-  }
-
-  processIntent(intent: KernelInput | unknown): KernelOutcome {
-    return this.apply(intent);
-  }
-
-  onVenueEvent(event: VenueEvent, nowMs: number, slotId: number | null = null): KernelOutcome {
-    return this.apply({ type: "VENUE_EVENT", slot_id: slotId, event, now_ms: nowMs });
-  }
-
-  tick(nowMs: number): KernelOutcome {
-    return this.apply({ type: "TICK", now_ms: nowMs });
-  }
-
-  reconcile(slotId: number, truth: ReconcileTruth, nowMs: number): KernelOutcome {
-    return this.apply({ type: "RECONCILE", slot_id: slotId, truth, now_ms: nowMs });
   }
 
   /**
@@ -125,7 +114,7 @@ export class ExecutionKernel {
    * accepted. Outcomes are decoded only when a sink is given. Without a sink and a mirror (the
    * hot path) the kernel's apply thread applies each chunk while the next one is encoded.
    */
-  applyBatch(inputs: readonly unknown[], sink?: BatchSink): number {
+  applyBatch(inputs: readonly KernelInput[], sink?: BatchSink): number {
     const { h, v } = this.live();
     if (sink !== undefined || this.mirror !== null) return this.sequential(h, v, inputs, sink);
     if (this.pipeline === undefined) this.pipeline = ApplyPipeline.start(this.lib, h);
@@ -134,7 +123,7 @@ export class ExecutionKernel {
     try {
       return this.pipeline.run(
         inputs,
-        this.onInput,
+        this.journal,
         () => faultLatched(v),
         (from, to) => this.sequential(h, v, inputs, undefined, from, to),
       );
@@ -146,21 +135,21 @@ export class ExecutionKernel {
   private sequential(
     h: Pointer,
     v: KernelViews,
-    inputs: readonly unknown[],
+    inputs: readonly KernelInput[],
     sink?: BatchSink,
     from = 0,
     to = inputs.length,
   ): number {
     const apply = (n: number) =>
       runBatch(this.lib, h, v, this.inPtr, n, this.batchIndex, () => this.afterMutation(v), sink);
-    return encodeBatches(inputs, this.encoder, this.batchIndex, this.onInput, sink, apply, from, to);
+    return encodeBatches(inputs, this.encoder, this.batchIndex, this.journal, sink, apply, from, to);
   }
 
-  /** Applies raw InputRecords (e.g. drained from the Zinc ring), `count` records of 320 bytes. */
-  applyRecords(records: Uint8Array, count: number, sink?: BatchSink): number {
+  /** Applies raw records an edge checked (e.g. drained from the Zinc ring); journals them first. */
+  applyRecords(batch: InputRecords, sink?: BatchSink): number {
     const { h, v } = this.live();
-    if (records.byteLength < count * INPUT_SIZE)
-      throw new Error("Invariant: applyRecords buffer shorter than count records");
+    const { bytes: records, count } = batch;
+    this.journal?.records(records, count);
     let accepted = 0;
     for (let done = 0; done < count; ) {
       const n = Math.min(BATCH_MAX, count - done);
@@ -183,8 +172,7 @@ export class ExecutionKernel {
   private afterMutation(v: KernelViews): void {
     if (this.mirror === null) return;
     const dirty = v.dirtyWords;
-    let any =
-      v.header.getUint8(OFF.OutcomeHeader.account_dirty!) | v.header.getUint32(OFF.OutcomeHeader.accepted!, true); // CONFIGURE: no dirty bit, new hash
+    let any = v.header.getUint8(OFF.OutcomeHeader.account_dirty) | v.header.getUint32(OFF.OutcomeHeader.accepted, true); // CONFIGURE: no dirty bit, new hash
     for (let i = 0; i < 8; i++) any |= dirty[i]!;
     if (any !== 0) this.mirror.publishState(v.slots, dirty, v.account, this.stateHash());
   }
@@ -195,8 +183,8 @@ export class ExecutionKernel {
     if (image.byteLength !== ABI.SlotImage.size) {
       throw new KernelError(`slot image must be ${ABI.SlotImage.size} bytes, got ${image.byteLength}`);
     }
-    this.onInput?.({ type: "RESTORE_SLOT", image_b64: Buffer.from(image).toString("base64"), now_ms: nowMs });
     const copy = new Uint8Array(image); // the kernel reads it during the call only
+    this.journal?.restore(copy, nowMs);
     this.lib.dita_kernel_restore_slot(h, ptr(copy), nowMs);
     this.afterMutation(v);
     const { accepted_flags: _flags, ...outcome } = collectOutcome(v, 0);

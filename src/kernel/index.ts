@@ -1,9 +1,17 @@
 /** Public surface of the kernel binding. */
 
-export { AbiMismatchError } from "./_abi_check.ts";
-export type { BatchSink } from "./_outcome.ts";
 export { decodeAccount, decodeSlot } from "./decoder.ts";
 export { type EncodeRefusal, encodeInput, INPUT_SIZE, RecordEncoder } from "./encoder.ts";
-export { ExecutionKernel, KernelError, type KernelOptions, type StateMirror } from "./execution_kernel.ts";
+export { ExecutionKernel } from "./execution_kernel.ts";
+export { InputRecords, isStrategyKind, kindName, recordKind } from "./input_records.ts";
+export { JournalError, type JournalHeader, JournalWriter, type ReplayResult, replayJournal } from "./journal.ts";
 export { NativeLoadError, nativeLibraryPath } from "./native.ts";
 export { encodeSlotImage, SlotImageError } from "./slot_image.ts";
+export {
+  AbiMismatchError,
+  type BatchSink,
+  type InputJournal,
+  KernelError,
+  type KernelOptions,
+  type StateMirror,
+} from "./types.ts";

@@ -7,18 +7,25 @@
  *            {"seq":3,"record_b64":"..."}          (a raw 320-byte InputRecord from the Zinc ring)
  *
  * Every input handed to the kernel is journaled, refused ones included (they change nothing, so
- * replay stays exact). JS numbers print as the shortest round-tripping decimal, so a replayed
+ * replay stays exact); inputs an edge refused before the kernel (wrong source, wrong shape) are
+ * not: they never reached it. Replay is an edge too: each line is parsed into a typed input
+ * (`parseJournalInput`), raw records are checked to be STRATEGY kinds, and anything else stops
+ * the replay with the line number. JS numbers print as the shortest round-tripping decimal, so a replayed
  * input encodes to the same bytes. Lines are buffered and written with one write(2) per
  * `flush()`; the launcher flushes after every kernel call, before answering. A torn last line
  * (crash mid-write) is reported by `replayJournal` and ignored. Replay applies runs of wire
  * inputs with `applyBatch` (pipelined; the same state as one call per input).
  *
- * Entry points: `JournalWriter`, `replayJournal(path)`.
+ * Entry points: `JournalWriter` (the kernel's `InputJournal` step), `replayJournal(path)`.
  */
 
 import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from "node:fs";
+import { parseJournalInput } from "../contracts/intent_parse.ts";
+import type { KernelInput } from "../contracts/intents.ts";
 import { INPUT_SIZE } from "./encoder.ts";
 import { ExecutionKernel } from "./execution_kernel.ts";
+import { InputRecords, isStrategyKind, recordKind } from "./input_records.ts";
+import type { InputJournal } from "./types.ts";
 
 export interface JournalHeader {
   journal: "dita-v2";
@@ -28,7 +35,7 @@ export interface JournalHeader {
   hung_order_ms: number;
 }
 
-export class JournalWriter {
+export class JournalWriter implements InputJournal {
   private fd: number;
   private seq = 0;
   private pending: string[] = [];
@@ -41,13 +48,18 @@ export class JournalWriter {
     writeSync(this.fd, `${JSON.stringify({ journal: "dita-v2", version: 1, ...header })}\n`);
   }
 
-  /** Records one input (called by the kernel binding's onInput hook). */
-  record(input: unknown): void {
+  input(input: KernelInput): void {
     this.seq++;
     this.pending.push(JSON.stringify({ seq: this.seq, input }));
   }
 
-  recordRaw(records: Uint8Array, count: number): void {
+  restore(image: Uint8Array, nowMs: number): void {
+    this.seq++;
+    const input = { type: "RESTORE_SLOT", image_b64: Buffer.from(image).toString("base64"), now_ms: nowMs };
+    this.pending.push(JSON.stringify({ seq: this.seq, input }));
+  }
+
+  records(records: Uint8Array, count: number): void {
     for (let i = 0; i < count; i++) {
       this.seq++;
       const rec = Buffer.from(records.buffer, records.byteOffset + i * INPUT_SIZE, INPUT_SIZE).toString("base64");
@@ -105,12 +117,14 @@ export function replayJournal(path: string): ReplayResult {
     hungOrderMs: header.hung_order_ms,
   });
   const last = tornTail ? lines.length - 1 : lines.length;
-  const wire: unknown[] = [];
+  const wire: KernelInput[] = [];
   const flush = () => wire.length > 0 && kernel.applyBatch(wire.splice(0));
   for (let i = 1; i < last; i++) {
     const entry = parseEntry(lines[i]!, path, i + 1);
     if (entry.record_b64 === undefined && entry.input?.type !== "RESTORE_SLOT") {
-      wire.push(entry.input);
+      const parsed = parseJournalInput(entry.input);
+      if (!parsed.ok) throw new JournalError(`${path}:${i + 1}: ${parsed.refusal.message}`);
+      wire.push(parsed.value);
       if (wire.length === REPLAY_BATCH) flush();
       continue;
     }
@@ -153,7 +167,10 @@ function applyEntry(kernel: ExecutionKernel, entry: Entry, path: string, lineNo:
     const bytes = new Uint8Array(Buffer.from(entry.record_b64, "base64"));
     if (bytes.byteLength !== INPUT_SIZE)
       throw new JournalError(`${path}:${lineNo}: raw record is not ${INPUT_SIZE} bytes`);
-    kernel.applyRecords(bytes, 1);
+    if (!isStrategyKind(recordKind(bytes))) {
+      throw new JournalError(`${path}:${lineNo}: raw record of kind ${recordKind(bytes)} is not a strategy input`);
+    }
+    kernel.applyRecords(InputRecords.fromStrategy(bytes, 1));
   } else if (entry.input !== undefined) {
     kernel.restoreSlot(new Uint8Array(Buffer.from(entry.input.image_b64 ?? "", "base64")), entry.input.now_ms ?? 0);
   }

@@ -24,6 +24,7 @@
 
 import { ABI, OFF, QTY_SCALE } from "../contracts/abi.ts";
 import { enumValue, ORDER_ROLES, ORDER_SIDES, ORDER_TYPES } from "../contracts/enums.ts";
+import { isWorkingOrder } from "../contracts/order_status.ts";
 import {
   EXIT_REASONS,
   ORDER_STATUSES,
@@ -37,7 +38,6 @@ import { setI64, setU64, writeString } from "./_encode_fields.ts";
 
 const S = OFF.SlotImage;
 const O = OFF.OrderImage;
-const TERMINAL = new Set(["FILLED", "CANCELLED", "REJECTED"]);
 
 export class SlotImageError extends Error {
   override name = "SlotImageError";
@@ -99,28 +99,28 @@ function encodeOrder(dv: DataView, bytes: Uint8Array, at: number, order: unknown
     fail(name, "must be an object or null", order);
   const w = order as Wire;
   const p = `${name}.`;
-  dv.setUint8(at + O.present!, 1);
-  dv.setUint8(at + O.side!, enumOf(w, "side", ORDER_SIDES, false, p));
-  dv.setUint8(at + O.status!, enumOf(w, "status", ORDER_STATUSES, false, p));
-  dv.setUint8(at + O.order_type!, enumOf(w, "order_type", ORDER_TYPES, false, p));
-  dv.setUint8(at + O.role!, enumOf(w, "role", ORDER_ROLES, false, p));
+  dv.setUint8(at + O.present, 1);
+  dv.setUint8(at + O.side, enumOf(w, "side", ORDER_SIDES, false, p));
+  dv.setUint8(at + O.status, enumOf(w, "status", ORDER_STATUSES, false, p));
+  dv.setUint8(at + O.order_type, enumOf(w, "order_type", ORDER_TYPES, false, p));
+  dv.setUint8(at + O.role, enumOf(w, "role", ORDER_ROLES, false, p));
   const leg = count(w, "leg", p);
   if (leg > 255) fail(`${p}leg`, "must be 0..255", leg);
-  dv.setUint8(at + O.leg!, leg);
-  dv.setUint8(at + O.hung!, bool(w, "hung", p));
-  setI64(dv, at + O.intended_e8!, e8(w, "intended_size", p));
-  setI64(dv, at + O.filled_e8!, e8(w, "filled_size", p));
-  dv.setFloat64(at + O.avg_fill_price!, num(w, "avg_fill_price", p), true);
-  dv.setFloat64(at + O.limit_price!, w.limit_price === null ? 0 : num(w, "limit_price", p), true);
-  dv.setFloat64(at + O.fee!, num(w, "fee", p), true);
-  setU64(dv, at + O.last_update_ms!, count(w, "last_update_ms", p));
-  setU64(dv, at + O.created_at_ms!, count(w, "created_at_ms", p));
-  text(bytes, at + O.venue_order_id!, 32, w, "venue_order_id", p);
-  text(bytes, at + O.client_order_id!, 40, w, "client_order_id", p);
+  dv.setUint8(at + O.leg, leg);
+  dv.setUint8(at + O.hung, bool(w, "hung", p));
+  setI64(dv, at + O.intended_e8, e8(w, "intended_size", p));
+  setI64(dv, at + O.filled_e8, e8(w, "filled_size", p));
+  dv.setFloat64(at + O.avg_fill_price, num(w, "avg_fill_price", p), true);
+  dv.setFloat64(at + O.limit_price, w.limit_price === null ? 0 : num(w, "limit_price", p), true);
+  dv.setFloat64(at + O.fee, num(w, "fee", p), true);
+  setU64(dv, at + O.last_update_ms, count(w, "last_update_ms", p));
+  setU64(dv, at + O.created_at_ms, count(w, "created_at_ms", p));
+  text(bytes, at + O.venue_order_id, 32, w, "venue_order_id", p);
+  text(bytes, at + O.client_order_id, 40, w, "client_order_id", p);
 }
 
 function working(o: OrderRecord | null): o is OrderRecord {
-  return o !== null && !TERMINAL.has(o.status);
+  return o !== null && isWorkingOrder(o.status);
 }
 
 /** The closed-part money fields, from `recompute_pnl`'s invariants (see the module comment). */
@@ -140,23 +140,24 @@ function closedParts(r: SlotRecord): { fees: number; realized: number } {
 function encodeHead(dv: DataView, w: Wire): void {
   const slotId = count(w, "slot_id");
   if (slotId > 0xffff_fffe) fail("slot_id", "must be a u32 slot index", slotId);
-  dv.setUint32(S.slot_id!, slotId, true);
-  dv.setUint8(S.stage!, enumOf(w, "stage", STAGES, false));
-  dv.setUint8(S.side!, enumOf(w, "side", SIDES, true));
-  dv.setUint8(S.exit_reason!, enumOf(w, "exit_reason", EXIT_REASONS, true));
-  dv.setUint8(S.stale_reason!, enumOf(w, "stale_reason", STALE_REASONS, true));
-  setU64(dv, S.version!, count(w, "version"));
-  setU64(dv, S.updated_at_ms!, count(w, "updated_at_ms"));
-  setI64(dv, S.size_e8!, e8(w, "size"));
-  dv.setFloat64(S.entry_price!, num(w, "entry_price"), true);
+  dv.setUint32(S.slot_id, slotId, true);
+  dv.setUint8(S.stage, enumOf(w, "stage", STAGES, false));
+  dv.setUint8(S.side, enumOf(w, "side", SIDES, true));
+  dv.setUint8(S.exit_reason, enumOf(w, "exit_reason", EXIT_REASONS, true));
+  dv.setUint8(S.stale_reason, enumOf(w, "stale_reason", STALE_REASONS, true));
+  setU64(dv, S.version, count(w, "version"));
+  setU64(dv, S.updated_at_ms, count(w, "updated_at_ms"));
+  setI64(dv, S.size_e8, e8(w, "size"));
+  dv.setFloat64(S.entry_price, num(w, "entry_price"), true);
   const leverage = count(w, "leverage");
   if (leverage > 0xffff) fail("leverage", "must be a u16", leverage);
-  dv.setUint16(S.leverage!, leverage, true);
-  dv.setUint8(S.is_open!, bool(w, "is_open"));
+  dv.setUint16(S.leverage, leverage, true);
+  dv.setUint8(S.is_open, bool(w, "is_open"));
   const leg = count(w, "leg");
   if (leg > 255) fail("leg", "must be 0..255", leg);
-  dv.setUint8(S.leg!, leg);
-  for (const f of ["realized_pnl", "unrealized_pnl", "mark_price", "fees"]) dv.setFloat64(S[f]!, num(w, f), true);
+  dv.setUint8(S.leg, leg);
+  for (const f of ["realized_pnl", "unrealized_pnl", "mark_price", "fees"] as const)
+    dv.setFloat64(S[f], num(w, f), true);
 }
 
 /** Encodes one SlotRecord into a fresh 448-byte SlotImage; throws SlotImageError on a bad record. */
@@ -166,12 +167,12 @@ export function encodeSlotImage(record: SlotRecord): Uint8Array {
   const dv = new DataView(bytes.buffer);
   const w = record as unknown as Wire;
   encodeHead(dv, w);
-  encodeOrder(dv, bytes, S.entry_order!, w.entry_order, "entry_order");
-  encodeOrder(dv, bytes, S.exit_order!, w.exit_order, "exit_order");
-  text(bytes, S.asset!, 24, w, "asset");
-  text(bytes, S.trade_id!, 32, w, "trade_id");
+  encodeOrder(dv, bytes, S.entry_order, w.entry_order, "entry_order");
+  encodeOrder(dv, bytes, S.exit_order, w.exit_order, "exit_order");
+  text(bytes, S.asset, 24, w, "asset");
+  text(bytes, S.trade_id, 32, w, "trade_id");
   const closed = closedParts(record);
-  dv.setFloat64(S.realized_closed_legs!, closed.realized, true);
-  dv.setFloat64(S.fees_closed_orders!, closed.fees, true);
+  dv.setFloat64(S.realized_closed_legs, closed.realized, true);
+  dv.setFloat64(S.fees_closed_orders, closed.fees, true);
   return bytes;
 }

@@ -1,6 +1,6 @@
 /**
  * Normalized events the launcher builds itself: what a venue query says about an order, as the
- * event the stream would have carried (same event id scheme as src/venue/_event_id.ts, so a fact
+ * event the stream would have carried (same event id scheme as src/venue/event_id.ts, so a fact
  * seen on both paths dedupes in the kernel), and a REJECT for an order the venue never placed.
  */
 

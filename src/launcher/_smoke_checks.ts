@@ -42,9 +42,10 @@ export async function verifyTruth(rt: Runtime, symbol: string, seed: number): Pr
 export async function flatten(rt: Runtime, opts: SmokeOptions): Promise<string> {
   const { kernel, venue } = rt.b;
   const slot = kernel.slot(0);
-  if (slot.stage === "POSITION_OPEN") rt.submitIntent({ type: "EXIT", slot_id: 0, size: slot.size, reason: "SIGNAL" });
+  if (slot.stage === "POSITION_OPEN")
+    rt.submitStrategy({ type: "EXIT", slot_id: 0, size: slot.size, reason: "SIGNAL" });
   else if (slot.stage === "ENTRY_WORKING" || slot.stage === "EXIT_WORKING")
-    rt.submitIntent({ type: "CANCEL", slot_id: 0 });
+    rt.submitStrategy({ type: "CANCEL", slot_id: 0 });
   const done = () => ["CLOSED", "IDLE"].includes(kernel.slot(0).stage);
   await until("flat", opts.waitMs, done, () => "").catch(() => {});
   const left = longSize(await venue.positions(opts.symbol).catch(() => []), opts.symbol);

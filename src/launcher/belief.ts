@@ -1,5 +1,5 @@
 /**
- * The last belief a start adopts before it asks the venue for the truth (DESIGN.md §8).
+ * The last belief a start adopts before it asks the venue for the truth (docs/architecture.md §9).
  *
  *  - "zinc": any slot image in the Zinc state region is non-zero: the region survived (a restart
  *    on the same machine); it is write-through, so it is the newest belief there is.
@@ -21,7 +21,7 @@
 import { ABI } from "../contracts/abi.ts";
 import type { SlotRecord } from "../contracts/records.ts";
 import { encodeSlotImage } from "../kernel/index.ts";
-import { type HzClient, newHzClient } from "../projection/_hz_client.ts";
+import { type HzClient, newHzClient } from "../projection/hz_client.ts";
 import { namespaceNames } from "../projection/index.ts";
 
 export type BeliefSource = "zinc" | "hazelcast" | "none";

@@ -1,6 +1,6 @@
 /**
  * Builds the runtime bundle from a validated configuration: control plane, Zinc plane, venue,
- * projection, kernel and journal (DESIGN.md §2 topologies). Order matters: the Zinc state region
+ * projection, kernel and journal (docs/architecture.md §2 topologies). Order matters: the Zinc state region
  * is opened and its surviving slot images are read *before* the kernel is attached to it as its
  * write-through mirror, so a restart never overwrites its own last belief.
  *
@@ -13,8 +13,7 @@ import type { Clock } from "../contracts/clock.ts";
 import type { ControlSnapshot } from "../contracts/control.ts";
 import type { VenueAdapter } from "../contracts/venue.ts";
 import { InMemoryControlPlane, type OperatorControlPlane, RealZincControlPlane } from "../control/index.ts";
-import { ExecutionKernel, nativeLibraryPath } from "../kernel/index.ts";
-import { JournalWriter } from "../kernel/journal.ts";
+import { ExecutionKernel, JournalWriter, nativeLibraryPath } from "../kernel/index.ts";
 import { createProjection, type Projection, type ProjectionDiagnostic, type Sink } from "../projection/index.ts";
 import { BingxVenueAdapter, bingxConfigFromEnv, MockVenueAdapter } from "../venue/index.ts";
 import { InMemoryZincPlane, RealZincPlane, type ZincPlane } from "../zinc/index.ts";
@@ -120,13 +119,14 @@ export async function buildBundle(
       onDiagnostic: options.onProjectionDiagnostic ?? (() => {}),
       sinks: options.projectionSinks,
     });
+    const journal = options.journal ? openJournal(config, clock) : null;
     const kernel = ExecutionKernel.open({
       slotCount: config.slots,
       activeSlotLimit: config.active_slot_limit,
       hungOrderMs: config.hung_order_ms,
       mirror: zinc,
+      journal,
     });
-    const journal = options.journal ? openJournal(config, clock, kernel) : null;
     return { config, clock, kernel, control, zinc, venue, projection, journal, survivingImages };
   } catch (e) {
     for (const close of closers.reverse()) close();
@@ -134,11 +134,14 @@ export async function buildBundle(
   }
 }
 
-function openJournal(config: RuntimeConfig, clock: Clock, kernel: ExecutionKernel): JournalWriter {
+function openJournal(config: RuntimeConfig, clock: Clock): JournalWriter {
   const dir = join(config.state_dir, "journal");
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   chmodSync(dir, 0o700);
-  const journal = new JournalWriter(join(dir, `${clock.nowMs()}-${process.pid}.jsonl`), kernel.config());
-  kernel.onInput = (input) => journal.record(input);
-  return journal;
+  const header = {
+    slot_count: config.slots,
+    active_slot_limit: config.active_slot_limit,
+    hung_order_ms: config.hung_order_ms,
+  };
+  return new JournalWriter(join(dir, `${clock.nowMs()}-${process.pid}.jsonl`), header);
 }

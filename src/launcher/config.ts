@@ -1,12 +1,12 @@
 /**
- * Environment → validated runtime configuration (DESIGN.md §8). Every variable has a safe
+ * Environment → validated runtime configuration (docs/architecture.md §9). Every variable has a safe
  * default (mock venue, in-memory planes, no servers, loopback HTTP); a bad value fails at start
  * with one `ConfigError` line naming the variable, the accepted values and what was given.
  *
  * Entry point: `loadConfig(env)`.
  */
 
-import { DEFAULT_STRATEGY, STRATEGY_RE } from "../projection/_names.ts";
+import { DEFAULT_STRATEGY, STRATEGY_RE } from "../projection/names.ts";
 
 export class ConfigError extends Error {
   override name = "ConfigError";

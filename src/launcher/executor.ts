@@ -5,20 +5,32 @@
  * is sent to the venue; the venue's answers come back as normalized events. The kernel decides,
  * the executor only carries. In-flight venue calls are tracked so shutdown can bound them.
  *
- * Invariants: every kernel call goes through `applyInput`, which journals, mirrors and projects;
+ * Inputs arrive by source, each through its own method, so the wrong source does not compile:
+ * `submitStrategy` (HTTP, CLI; the ring drains through the runtime), `onVenueEvent` (the adapter's
+ * normalized events, subscribed here), `applySystem` (the launcher's ticks, reconciles, seeds).
+ *
+ * Invariants: every kernel call goes through `apply`, which journals, mirrors and projects;
  * a venue call's failure becomes a kernel input (REJECT) or stays for the query/TICK path, never
  * an exception that escapes.
  */
 
 import type { Clock } from "../contracts/clock.ts";
-import type { KernelOutcome, OrderRecord, SlotRecord, TransitionRecord } from "../contracts/records.ts";
-import type { OrderRequest, PositionSide, VenueAdapter, VenueEvent } from "../contracts/venue.ts";
+import type { KernelInput, StrategyIntent, SystemInput } from "../contracts/intents.ts";
+import { stageWorkingOrder } from "../contracts/order_status.ts";
+import type { KernelOutcome, SlotRecord, TransitionRecord } from "../contracts/records.ts";
+import {
+  type OrderRequest,
+  type PositionSide,
+  rateLimited,
+  type VenueAdapter,
+  type VenueEvent,
+} from "../contracts/venue.ts";
 import type { ExecutionKernel } from "../kernel/index.ts";
 import { eventFromOrderState, localReject } from "./_order_event.ts";
 
 export interface ExecutorHooks {
   /** Called after every kernel call with the input and its outcome (journal flush, projection, metrics). */
-  afterApply(input: unknown, outcome: KernelOutcome): void;
+  afterApply(input: KernelInput, outcome: KernelOutcome): void;
   /** Venue call latency in ms, for metrics. */
   venueLatency?(op: "submit" | "cancel", ms: number): void;
   log?(line: string): void;
@@ -54,22 +66,24 @@ export class Executor {
     return this.intake;
   }
 
-  /** Applies an intent from HTTP, the CLI or the Zinc ring; `now_ms` is stamped here. */
-  submitIntent(intent: unknown): KernelOutcome {
-    const stamped =
-      typeof intent === "object" && intent !== null && !Array.isArray(intent)
-        ? { ...(intent as Record<string, unknown>), now_ms: this.clock.nowMs() }
-        : intent;
-    const outcome = this.applyInput(stamped);
+  /** Applies a strategy's intent (parsed at its edge); `now_ms` is stamped here. */
+  submitStrategy(intent: StrategyIntent): KernelOutcome {
+    const outcome = this.apply({ ...intent, now_ms: this.clock.nowMs() });
     this.dispatch(outcome.transitions);
     return outcome;
   }
 
+  /** A normalized venue event: the adapter's stream, a query's answer, or a local REJECT. */
   onVenueEvent(event: VenueEvent): KernelOutcome {
-    return this.applyInput({ type: "VENUE_EVENT", slot_id: null, event, now_ms: this.clock.nowMs() });
+    return this.apply({ type: "VENUE_EVENT", slot_id: null, event, now_ms: this.clock.nowMs() });
   }
 
-  applyInput(input: unknown): KernelOutcome {
+  /** A launcher input (tick, reconcile, capital seed, mark stale, configure), stamped by the caller. */
+  applySystem(input: SystemInput): KernelOutcome {
+    return this.apply(input);
+  }
+
+  private apply(input: KernelInput): KernelOutcome {
     const outcome = this.kernel.apply(input);
     this.hooks.afterApply(input, outcome);
     return outcome;
@@ -137,7 +151,7 @@ export class Executor {
         this.leverageSet.set(key, leverage);
         return;
       } catch (e) {
-        if (attempt >= 2 || (e as { kind?: string }).kind === "RATE_LIMITED") throw e;
+        if (attempt >= 2 || rateLimited(e)) throw e;
         await Bun.sleep(100 * 3 ** attempt);
       }
     }
@@ -152,13 +166,13 @@ export class Executor {
       await this.setLeverage(slot.asset, slot.side ?? "LONG", slot.leverage);
       return true;
     } catch (e) {
-      const err = e as { kind?: string; message?: string; retry_after_ms?: number };
-      const limited = err.kind === "RATE_LIMITED";
+      const limited = rateLimited(e);
+      const text = e instanceof Error ? e.message : String(e);
       this.onVenueEvent(
         localReject("LEVERAGE", clientOrderId, slot.asset, this.clock.nowMs(), {
           reason: limited ? "RATE_LIMITED" : "VENUE",
-          ...(limited ? { retryAfterMs: err.retry_after_ms } : {}),
-          message: `leverage ${slot.leverage} could not be set: ${String(err.message ?? e).slice(0, 120)}`,
+          ...(limited?.retry_after_ms !== undefined ? { retryAfterMs: limited.retry_after_ms } : {}),
+          message: `leverage ${slot.leverage} could not be set: ${text.slice(0, 120)}`,
         }),
       );
       return false;
@@ -187,7 +201,7 @@ export class Executor {
    * up as an event for a finished order: OVERFILL, then reconcile.
    */
   async resolveByQuery(slotId: number): Promise<"EVENT" | "ABSENT_REJECTED" | "UNKNOWN" | "NONE"> {
-    const order = workingOrder(this.kernel.slot(slotId));
+    const order = stageWorkingOrder(this.kernel.slot(slotId));
     if (!order) return "NONE";
     const asset = this.kernel.slot(slotId).asset;
     const state = await this.venue.queryOrder(asset, order.client_order_id).catch(() => undefined);
@@ -196,7 +210,7 @@ export class Executor {
       this.onVenueEvent(eventFromOrderState(state));
       return "EVENT";
     }
-    const now = workingOrder(this.kernel.slot(slotId));
+    const now = stageWorkingOrder(this.kernel.slot(slotId));
     if (
       now?.client_order_id !== order.client_order_id ||
       now.status !== "PENDING_SUBMIT" ||
@@ -212,13 +226,6 @@ export class Executor {
     );
     return "ABSENT_REJECTED";
   }
-}
-
-/** The slot's working order (entry while ENTRY_WORKING, exit while EXIT_WORKING), else null. */
-function workingOrder(slot: SlotRecord): OrderRecord | null {
-  if (slot.stage === "ENTRY_WORKING") return slot.entry_order;
-  if (slot.stage === "EXIT_WORKING") return slot.exit_order;
-  return null;
 }
 
 /** The venue order for a slot's pending order, from the kernel's own record of it. */

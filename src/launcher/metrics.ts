@@ -5,7 +5,13 @@
  * time from their owners, never copied here.
  */
 
+import { INPUT_KINDS } from "../contracts/enums.ts";
+import type { InputRefusal } from "../contracts/intent_parse.ts";
+import type { KernelInput } from "../contracts/intents.ts";
 import type { KernelOutcome } from "../contracts/records.ts";
+
+/** Where a strategy input entered: the HTTP API, the CLI (through HTTP) or the Zinc intents ring. */
+export type IntakeEdge = "http" | "ring";
 
 const LATENCY_BUCKETS_MS = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000];
 
@@ -17,9 +23,12 @@ export class Metrics {
   readonly diagnostics = new Map<string, number>();
   readonly latency = new Map<string, { buckets: number[]; sum: number; count: number }>();
 
-  recordOutcome(input: unknown, outcome: KernelOutcome): void {
-    const type = (input as { type?: unknown } | null)?.type;
-    bump(this.inputs, typeof type === "string" && type.length <= 32 ? type : "UNKNOWN");
+  /** Inputs refused at an edge before the kernel, by edge, code and input kind. */
+  readonly edgeRefused = new Map<string, number>();
+  edgeRefusals = 0;
+
+  recordOutcome(input: KernelInput, outcome: KernelOutcome): void {
+    bump(this.inputs, input.type);
     if (outcome.accepted) this.inputsAccepted++;
     else this.inputsRefused++;
     for (const t of outcome.transitions) bump(this.transitions, t.trigger);
@@ -42,6 +51,19 @@ export class Metrics {
   recordBatchEffects(outcome: KernelOutcome): void {
     for (const t of outcome.transitions) bump(this.transitions, t.trigger);
     for (const d of outcome.diagnostics) bump(this.diagnostics, d.code);
+  }
+
+  recordEdgeRefusal(edge: IntakeEdge, r: InputRefusal): void {
+    this.edgeRefusals++;
+    // Only known kind names become labels: a client's made-up `type` must not grow the series.
+    const kind = (INPUT_KINDS as readonly (string | null)[]).includes(r.input_kind) ? r.input_kind : "UNKNOWN";
+    bump(this.edgeRefused, `edge="${edge}",code="${r.code}",kind="${kind}"`);
+    bump(this.diagnostics, r.code);
+  }
+
+  /** A diagnostic the launcher issued itself (ORPHAN_POSITION, ...). */
+  recordDiagnostic(code: string): void {
+    bump(this.diagnostics, code);
   }
 
   recordLatency(op: string, ms: number): void {
@@ -71,6 +93,11 @@ export class Metrics {
     out.push(`dita_v2_inputs_refused_total ${this.inputsRefused}`);
     family(out, "dita_v2_transitions_total", "counter", "Kernel transitions, by trigger", this.transitions, "trigger");
     family(out, "dita_v2_diagnostics_total", "counter", "Kernel diagnostics, by code", this.diagnostics, "code");
+    out.push(
+      "# HELP dita_v2_input_refused_at_edge_total Inputs refused before the kernel (wrong source or shape)",
+      "# TYPE dita_v2_input_refused_at_edge_total counter",
+    );
+    for (const [labels, v] of this.edgeRefused) out.push(`dita_v2_input_refused_at_edge_total{${labels}} ${v}`);
     out.push(
       "# HELP dita_v2_venue_latency_ms Venue call latency in milliseconds",
       "# TYPE dita_v2_venue_latency_ms histogram",

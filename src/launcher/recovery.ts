@@ -4,26 +4,42 @@
  *  1. Every non-idle slot image of the last belief (`belief.ts`: the Zinc state region, else the
  *     Hazelcast slot rows) is restored into the fresh kernel (a validated direct slot write,
  *     journaled). The report names the belief's source.
- *  2. With `reconcile_on_restart`, each restored working/open slot is marked stale (RESTART),
- *     the venue is asked for its position on the slot's asset and side and for the slot's working
- *     order by client id, and the kernel reconciles the slot to that truth. Without it, the belief
- *     stands as restored; its working orders are still queried (read-only) so the venue adapter
- *     can route their later events.
- *  3. Capital is seeded from the venue balance, plus what the wallet already paid or received
- *     for restored trades that will settle later (their fees and realized PnL so far), so each
- *     trade still reaches the account exactly once.
+ *  2. The venue's positions are read once, for every symbol (one call, not one per slot), and
+ *     handed to the restored slots by `allocatePositions` (a pure function with numbered
+ *     invariants). Whatever no slot owns is an orphan: the report lists it and the runtime issues
+ *     a CRITICAL ORPHAN_POSITION for each — also when nothing was restored, and also without
+ *     `reconcile_on_restart` (then read-only: nothing is adopted).
+ *  3. With `reconcile_on_restart`, each restored trading slot is marked stale (RESTART), its
+ *     working order is looked up by client id, and the kernel reconciles the slot to its share of
+ *     the position and that order. Without it the belief stands; working orders are still
+ *     queried (read-only) so the venue adapter can route their later events.
+ *  4. Capital is seeded from the venue wallet balance. The kernel adds back what restored open
+ *     trades already booked, so each trade still settles exactly once (settlement lives only in
+ *     the kernel: kernel/README.md, SEED_CAPITAL).
  *
- * Invariant: one venue position is shared by every slot on the same asset and side (hedge mode
- * aggregates); it is handed out to those slots in slot order, each taking at most its belief.
  * Entry point: `recover(...)`, returning a report of what changed.
  */
 
 import type { ReconcileTruth } from "../contracts/intents.ts";
-import type { SlotRecord } from "../contracts/records.ts";
-import type { VenueAdapter, VenueOrderState } from "../contracts/venue.ts";
+import { isOpenAtVenue, isTradingStage, isWorkingOrder } from "../contracts/order_status.ts";
+import type { DiagnosticRecord, SlotRecord } from "../contracts/records.ts";
+import type { VenueAdapter } from "../contracts/venue.ts";
 import type { ExecutionKernel } from "../kernel/index.ts";
+import { readWithRateLimitWaits } from "./_venue_reads.ts";
 import type { Belief, BeliefSource } from "./belief.ts";
 import type { Executor } from "./executor.ts";
+import { type Assignment, allocatePositions, type Orphan, type PositionClaim } from "./position_allocation.ts";
+
+type Reads = Pick<VenueAdapter, "positions" | "queryOrder" | "balance">;
+
+/** The venue's read calls recovery makes, each waiting out a rate limit (bounded, logged). */
+function patientReads(venue: VenueAdapter, log: (line: string) => void): Reads {
+  return {
+    positions: (asset) => readWithRateLimitWaits("positions", () => venue.positions(asset), log),
+    queryOrder: (asset, cid) => readWithRateLimitWaits(`query order ${cid}`, () => venue.queryOrder(asset, cid), log),
+    balance: () => readWithRateLimitWaits("balance", () => venue.balance(), log),
+  };
+}
 
 export interface RecoveryReport {
   belief_source: BeliefSource;
@@ -36,24 +52,28 @@ export interface RecoveryReport {
     size_after: number;
   }>;
   refused: Array<{ slot_id: number; message: string }>;
+  /** Venue positions (or parts of them) that no slot owns. */
+  orphans: Orphan[];
   capital: number | null;
 }
 
-const WORKING = new Set(["ENTRY_WORKING", "POSITION_OPEN", "EXIT_WORKING"]);
+export interface RecoveryDeps {
+  kernel: ExecutionKernel;
+  executor: Executor;
+  venue: VenueAdapter;
+  nowMs: () => number;
+  log: (line: string) => void;
+}
 
-export async function recover(
-  kernel: ExecutionKernel,
-  executor: Executor,
-  venue: VenueAdapter,
-  belief: Belief,
-  reconcile: boolean,
-  nowMs: () => number,
-): Promise<RecoveryReport> {
+export async function recover(d: RecoveryDeps, belief: Belief, reconcile: boolean): Promise<RecoveryReport> {
+  const { kernel, executor, nowMs } = d;
+  const venue = patientReads(d.venue, d.log);
   const report: RecoveryReport = {
     belief_source: belief.source,
     restored: [],
     reconciled: [],
     refused: [],
+    orphans: [],
     capital: null,
   };
   belief.images.forEach((image, i) => {
@@ -63,17 +83,21 @@ export async function recover(
     if (outcome.accepted) report.restored.push(i);
     else report.refused.push({ slot_id: i, message: outcome.diagnostics[0]?.message ?? "refused" });
   });
+  const trading = report.restored.filter((id) => isTradingStage(kernel.slot(id).stage));
+  const allocation = allocatePositions(
+    trading.map((id) => claimOf(kernel.slot(id))),
+    await venue.positions(),
+  );
+  report.orphans = allocation.orphans;
   if (reconcile) {
-    const handedOut = new Map<string, number>();
-    for (const slotId of report.restored) {
-      const before = kernel.slot(slotId);
-      if (!WORKING.has(before.stage)) continue;
-      executor.applyInput({ type: "MARK_STALE", slot_id: slotId, reason: "RESTART", now_ms: nowMs() });
-      const truth = await venueTruth(venue, before, handedOut);
-      executor.applyInput({ type: "RECONCILE", slot_id: slotId, truth, now_ms: nowMs() });
-      const after = kernel.slot(slotId);
+    for (const a of allocation.assignments) {
+      const before = kernel.slot(a.slot_id);
+      executor.applySystem({ type: "MARK_STALE", slot_id: a.slot_id, reason: "RESTART", now_ms: nowMs() });
+      const truth = await venueTruth(venue, before, a);
+      executor.applySystem({ type: "RECONCILE", slot_id: a.slot_id, truth, now_ms: nowMs() });
+      const after = kernel.slot(a.slot_id);
       report.reconciled.push({
-        slot_id: slotId,
+        slot_id: a.slot_id,
         from: before.stage,
         to: after.stage,
         size_before: before.size,
@@ -87,64 +111,54 @@ export async function recover(
     for (const slotId of report.restored) {
       const s = kernel.slot(slotId);
       for (const o of [s.entry_order, s.exit_order]) {
-        if (
-          o &&
-          (o.status === "PENDING_SUBMIT" ||
-            o.status === "ACKED" ||
-            o.status === "PARTIALLY_FILLED" ||
-            o.status === "CANCEL_REQUESTED")
-        ) {
-          await venue.queryOrder(s.asset, o.client_order_id).catch(() => null);
-        }
+        if (o && isWorkingOrder(o.status)) await venue.queryOrder(s.asset, o.client_order_id).catch(() => null);
       }
     }
   }
   const balance = await venue.balance();
-  const capital = Math.max(0, balance.balance + unsettled(kernel, report.restored));
-  const seeded = executor.applyInput({ type: "SEED_CAPITAL", capital, now_ms: nowMs() });
+  const seeded = executor.applySystem({ type: "SEED_CAPITAL", capital: Math.max(0, balance.balance), now_ms: nowMs() });
   report.capital = seeded.accepted ? kernel.account().capital : null;
   return report;
 }
 
-/**
- * Money the venue wallet already holds for trades that have not settled in the kernel yet: the
- * fees paid and PnL realized by restored slots that are still working or open. Settlement adds
- * `realized_pnl - fees` once per trade, so seeding with the raw wallet would count them twice.
- */
-function unsettled(kernel: ExecutionKernel, restored: readonly number[]): number {
-  let total = 0;
-  for (const slotId of restored) {
-    const s = kernel.slot(slotId);
-    if (WORKING.has(s.stage)) total += s.fees - s.realized_pnl;
-  }
-  return total;
-}
-
-async function venueTruth(
-  venue: VenueAdapter,
-  slot: SlotRecord,
-  handedOut: Map<string, number>,
-): Promise<ReconcileTruth> {
-  const side = slot.side ?? "LONG";
-  const key = `${slot.asset}:${side}`;
-  const position = (await venue.positions(slot.asset)).find((p) => p.side === side);
-  const available = Math.max(0, (position?.size ?? 0) - (handedOut.get(key) ?? 0));
-  const size = Math.min(available, Math.max(slot.size, slot.entry_order?.intended_size ?? 0));
-  handedOut.set(key, (handedOut.get(key) ?? 0) + size);
-  const open = await workingOrder(venue, slot);
+/** The CRITICAL ORPHAN_POSITION for a venue position (or the part of one) that no slot owns. */
+export function orphanDiagnostic(o: Orphan, nowMs: number): DiagnosticRecord {
   return {
-    side: size > 0 ? side : null,
-    size,
-    avg_price: size > 0 ? (position?.avg_price ?? slot.entry_price) : 0,
-    open_order: open,
+    code: "ORPHAN_POSITION",
+    severity: "CRITICAL",
+    slot_id: null,
+    message: `the venue holds ${o.size} ${o.asset} ${o.side} that no slot owns; not adopted: close it at the venue or reconcile by hand`,
+    details: { asset: o.asset, side: o.side, value: o.size, avg_price: o.avg_price },
+    input_index: 0,
+    now_ms: nowMs,
   };
 }
 
-async function workingOrder(venue: VenueAdapter, slot: SlotRecord): Promise<ReconcileTruth["open_order"]> {
+/** What a restored slot may hold: its position, or its entry order's size while the entry works. */
+function claimOf(s: SlotRecord): PositionClaim {
+  return {
+    slot_id: s.slot_id,
+    asset: s.asset,
+    side: s.side ?? "LONG",
+    claim_size: Math.max(s.size, s.entry_order?.intended_size ?? 0),
+  };
+}
+
+async function venueTruth(venue: Reads, slot: SlotRecord, share: Assignment): Promise<ReconcileTruth> {
+  return {
+    side: share.size > 0 ? share.side : null,
+    size: share.size,
+    avg_price: share.size > 0 ? share.avg_price || slot.entry_price : 0,
+    open_order: await workingOrder(venue, slot),
+  };
+}
+
+/** The slot's working order as the venue knows it, when it is still open there. */
+async function workingOrder(venue: Reads, slot: SlotRecord): Promise<ReconcileTruth["open_order"]> {
   for (const order of [slot.exit_order, slot.entry_order]) {
-    if (!order || order.status === "FILLED" || order.status === "CANCELLED" || order.status === "REJECTED") continue;
-    const state: VenueOrderState | null = await venue.queryOrder(slot.asset, order.client_order_id);
-    if (state && (state.status === "NEW" || state.status === "PARTIALLY_FILLED")) {
+    if (!order || !isWorkingOrder(order.status)) continue;
+    const state = await venue.queryOrder(slot.asset, order.client_order_id);
+    if (state && isOpenAtVenue(state.status)) {
       return {
         role: order.role,
         venue_order_id: state.venue_order_id,

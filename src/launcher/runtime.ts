@@ -4,21 +4,27 @@
  * and a TICK every second (hung orders). After every kernel call it flushes the journal, feeds
  * the projection outbox and counts. The kernel is the only authority; this class only carries.
  *
- * Entry points: `new Runtime(bundle, log)`, `start()`, `submitIntent`, `applyControl`,
- * `runLoops()`, `shutdown()`.
+ * Inputs reach the kernel by source: strategy intents through `submitStrategy` (parsed at the
+ * HTTP or CLI edge) and the ring (`RingIntake`, which checks each record's kind); venue events
+ * through the executor's subscription; the launcher's own inputs through `applySystem`. An input
+ * an edge refuses is reported with `refuseAtEdge` and never reaches the kernel.
+ *
+ * Entry points: `new Runtime(bundle, log)`, `start()`, `submitStrategy`, `refuseAtEdge`,
+ * `applyControl`, `runLoops()`, `shutdown()`.
  */
 
 import type { ControlSnapshot } from "../contracts/control.ts";
-import type { KernelOutcome, TransitionRecord } from "../contracts/records.ts";
+import { type InputRefusal, refusedOutcome } from "../contracts/intent_parse.ts";
+import type { KernelInput, StrategyIntent } from "../contracts/intents.ts";
+import type { DiagnosticRecord, KernelOutcome, TransitionRecord } from "../contracts/records.ts";
 import { IntakeClosedError } from "../http/index.ts";
-import { INPUT_SIZE } from "../kernel/index.ts";
+import { DRAIN_MAX, RingIntake } from "./_ring_intake.ts";
 import { readBelief } from "./belief.ts";
 import type { Bundle } from "./bundle.ts";
 import { Executor } from "./executor.ts";
-import { Metrics } from "./metrics.ts";
-import { type RecoveryReport, recover } from "./recovery.ts";
+import { type IntakeEdge, Metrics } from "./metrics.ts";
+import { orphanDiagnostic, type RecoveryReport, recover } from "./recovery.ts";
 
-const DRAIN_MAX = 1024;
 const DRAIN_BATCHES_PER_TURN = 8;
 const TICK_MS = 1000;
 
@@ -28,7 +34,7 @@ export class Runtime {
   recovery: RecoveryReport | null = null;
   private running = false;
   private controlSeq = -1;
-  private readonly ringBuffer = new Uint8Array(DRAIN_MAX * INPUT_SIZE);
+  private readonly ring: RingIntake;
   /** The projection copies the slot images it needs (zero-copy views of kernel memory); built once. */
   private readonly slotImage = (id: number) => this.b.kernel.slotImage(id);
   readonly startedAtMs: number;
@@ -39,11 +45,19 @@ export class Runtime {
   ) {
     this.startedAtMs = b.clock.nowMs();
     this.executor = new Executor(b.kernel, b.venue, b.clock, {
-      afterApply: (input, outcome) => this.afterApply(input, outcome.transitions, outcome),
+      afterApply: (input, outcome) => this.afterApply(input, outcome),
       venueLatency: (op, ms) => this.metrics.recordLatency(op, ms),
       log,
     });
     b.venue.onDiagnostic((d) => log(`venue ${d.code}: ${d.message}`));
+    this.ring = new RingIntake(b.zinc, b.kernel, {
+      applied: (o) => {
+        this.metrics.recordRecords(o.accepted_flags);
+        this.afterApply(null, o);
+        this.executor.dispatch(o.transitions);
+      },
+      refused: (r) => void this.refuseAtEdge("ring", r),
+    });
   }
 
   /**
@@ -65,21 +79,45 @@ export class Runtime {
     const reconcile = c.reconcile_on_restart || belief.source === "hazelcast";
     if (reconcile !== c.reconcile_on_restart)
       this.log("belief from hazelcast: reconciling with the venue although DITA_V2_RECONCILE_ON_RESTART=0");
-    this.recovery = await recover(this.b.kernel, this.executor, this.b.venue, belief, reconcile, () =>
-      this.b.clock.nowMs(),
-    );
+    const deps = { kernel: this.b.kernel, executor: this.executor, venue: this.b.venue, log: this.log };
+    this.recovery = await recover({ ...deps, nowMs: () => this.b.clock.nowMs() }, belief, reconcile);
+    for (const o of this.recovery.orphans) this.report(orphanDiagnostic(o, this.b.clock.nowMs()));
     this.b.projection.onControl(this.b.control.snapshot());
     return this.recovery;
   }
 
-  private afterApply(input: unknown, transitions: readonly TransitionRecord[], outcome: KernelOutcome | null): void {
+  private afterApply(input: KernelInput | null, outcome: KernelOutcome): void {
     this.b.journal?.flush();
-    // input null = a Zinc ring batch, whose records drainRing counted one by one.
-    if (outcome) {
-      if (input === null) this.metrics.recordBatchEffects(outcome);
-      else this.metrics.recordOutcome(input, outcome);
+    // input null = a Zinc ring batch, whose records were counted one by one (recordRecords).
+    if (input === null) this.metrics.recordBatchEffects(outcome);
+    else this.metrics.recordOutcome(input, outcome);
+    this.project(outcome.transitions, outcome.diagnostics);
+    for (const d of outcome.diagnostics) {
+      if (d.code === "HUNG_ORDER" && d.slot_id !== null) void this.resolveHung(d.slot_id);
     }
-    const diagnostics = outcome?.diagnostics ?? [];
+  }
+
+  /**
+   * An input an edge refused before the kernel (wrong source or shape): counted, projected as a
+   * diagnostic, logged (bounded), never journaled. Returns the outcome the edge answers with.
+   */
+  refuseAtEdge(edge: IntakeEdge, refusal: InputRefusal): KernelOutcome {
+    const outcome = refusedOutcome(refusal, this.b.clock.nowMs());
+    this.metrics.recordEdgeRefusal(edge, refusal);
+    this.project([], outcome.diagnostics);
+    const n = this.metrics.edgeRefusals;
+    if (n <= 10 || n % 1000 === 0) this.log(`${edge} refused (${n} so far): ${refusal.code} ${refusal.message}`);
+    return outcome;
+  }
+
+  /** A diagnostic the launcher itself issues (not an input's): counted, projected, logged. */
+  report(d: DiagnosticRecord): void {
+    this.metrics.recordDiagnostic(d.code);
+    this.project([], [d]);
+    this.log(`${d.severity} ${d.code}: ${d.message}`);
+  }
+
+  private project(transitions: readonly TransitionRecord[], diagnostics: readonly DiagnosticRecord[]): void {
     // Marks change unrealized PnL without a transition: every outcome goes to the projection.
     this.b.projection.onOutcome({
       transitions,
@@ -89,7 +127,6 @@ export class Runtime {
       control: this.b.control.snapshot(),
       journalSeq: this.b.journal?.entries ?? 0,
     });
-    for (const d of diagnostics) if (d.code === "HUNG_ORDER" && d.slot_id !== null) void this.resolveHung(d.slot_id);
   }
 
   /** A hung order is looked up at the venue; what the venue knows comes back as an event. */
@@ -98,10 +135,11 @@ export class Runtime {
     this.log(`slot ${slotId}: hung order resolved by query: ${result}`);
   }
 
-  submitIntent(body: unknown): KernelOutcome {
+  /** A strategy intent parsed at its edge (HTTP, CLI, smoke); throws while shutting down. */
+  submitStrategy(intent: StrategyIntent): KernelOutcome {
     if (!this.executor.accepting) throw new IntakeClosedError("shutting down: intake is closed");
     this.syncControlIfChanged();
-    return this.executor.submitIntent(body);
+    return this.executor.submitStrategy(intent);
   }
 
   applyControl(change: Record<string, unknown>): ControlSnapshot {
@@ -122,7 +160,7 @@ export class Runtime {
 
   private syncKernelToControl(snapshot: ControlSnapshot): void {
     if (snapshot.active_slot_limit !== this.b.kernel.config().active_slot_limit) {
-      this.executor.applyInput({
+      this.executor.applySystem({
         type: "CONFIGURE",
         key: "ACTIVE_SLOT_LIMIT",
         value: snapshot.active_slot_limit,
@@ -132,32 +170,10 @@ export class Runtime {
     this.b.projection.onControl(snapshot);
   }
 
-  /** Drains the Zinc intent ring into the kernel in batches; returns records applied. */
+  /** Drains the Zinc intent ring into the kernel in batches; returns the records taken. */
   drainRing(): number {
     this.syncControlIfChanged();
-    let n = 0;
-    this.b.zinc.drainIntents(DRAIN_MAX, (rec) => {
-      this.ringBuffer.set(rec, n * INPUT_SIZE);
-      n++;
-    });
-    if (n === 0) return 0;
-    const records = this.ringBuffer.subarray(0, n * INPUT_SIZE);
-    this.b.journal?.recordRaw(records, n);
-    const onInput = this.b.kernel.onInput;
-    this.b.kernel.onInput = null; // journaled above as raw records
-    try {
-      this.b.kernel.applyRecords(records, n, {
-        outcome: (o) => {
-          this.metrics.recordRecords(o.accepted_flags);
-          this.afterApply(null, o.transitions, o);
-          this.executor.dispatch(o.transitions);
-        },
-        refused: () => {},
-      });
-    } finally {
-      this.b.kernel.onInput = onInput;
-    }
-    return n;
+    return this.ring.drain();
   }
 
   /**
@@ -194,7 +210,7 @@ export class Runtime {
     const tick = (async () => {
       while (this.running) {
         await Bun.sleep(TICK_MS);
-        if (this.running) this.executor.applyInput({ type: "TICK", now_ms: this.b.clock.nowMs() });
+        if (this.running) this.executor.applySystem({ type: "TICK", now_ms: this.b.clock.nowMs() });
       }
     })();
     await Promise.all([ring, control, tick]);

@@ -191,7 +191,7 @@ async function runCycle(
   });
   const tradeId = `smoke_${rt.b.clock.nowMs().toString(36)}`;
   await step("enter", async () => {
-    const o = rt.submitIntent({
+    const o = rt.submitStrategy({
       type: "ENTER",
       slot_id: 0,
       trade_id: tradeId,
@@ -218,7 +218,7 @@ async function runCycle(
     return { entry_price: kernel.slot(0).entry_price, venue_size: venueSize };
   });
   await step("exit", async () => {
-    const o = rt.submitIntent({ type: "EXIT", slot_id: 0, size, reason: "SIGNAL" });
+    const o = rt.submitStrategy({ type: "EXIT", slot_id: 0, size, reason: "SIGNAL" });
     if (!o.accepted) throw new Error(`EXIT refused: ${o.diagnostics[0]?.code} ${o.diagnostics[0]?.message}`);
     return { client_order_id: kernel.slot(0).exit_order?.client_order_id };
   });

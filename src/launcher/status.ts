@@ -4,7 +4,7 @@
  * account from kernel memory, backlog from the projection, connectivity from the venue.
  */
 
-import { VERSION } from "../cli/version.ts";
+import { VERSION } from "../contracts/version.ts";
 import type { Runtime } from "./runtime.ts";
 
 export function statusDocument(rt: Runtime): Record<string, unknown> {

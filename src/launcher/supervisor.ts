@@ -1,7 +1,7 @@
 /**
  * `dita-v2 ctl start|stop|restart|status|tail` over supervisorctl for `dolphin:dita_v2`, with exit
  * codes a script can trust (supervisorctl's own are odd: `start` answers 0 when the program is in
- * BACKOFF, `status` answers 0 for STARTING; see shared/reference/services.md §3.2):
+ * BACKOFF, `status` answers 0 for STARTING):
  *
  *   status   0 RUNNING · 3 not running (STOPPED, EXITED, FATAL, BACKOFF, STARTING) · 4 supervisord unreachable
  *   start    0 RUNNING afterwards · 1 it did not come up · 4 supervisord could not be started

@@ -4,10 +4,10 @@
  * returns the trade ids each namespace owns in trade_events. Literals only (18.16 has no query_params).
  */
 
-import { checkIdent } from "./_ch_schema.ts";
 import { type IsolationRow, row } from "./_iso_hz.ts";
 import { clickhouseLib } from "./_libs.ts";
-import { TABLES } from "./_names.ts";
+import { checkIdent } from "./ch_schema.ts";
+import { TABLES } from "./names.ts";
 
 const lit = (s: string) => `'${s.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
 

@@ -3,8 +3,8 @@
  * its trade-event topic (the topic's ringbuffer `_hz_rb_<topic>`), and counts values whose
  * `strategy` is not that namespace. Also returns the trade ids seen, for the cross-namespace check.
  */
-import { type HazelcastConfig, type HzClient, newHzClient } from "./_hz_client.ts";
-import { namespaceNames } from "./_names.ts";
+import { type HazelcastConfig, type HzClient, newHzClient } from "./hz_client.ts";
+import { namespaceNames } from "./names.ts";
 
 export interface IsolationRow {
   namespace: string;

@@ -20,8 +20,8 @@ export const F_DEBUG = 1;
 export const F_CONFIRMED = 2;
 
 export const SLOT_BYTES = ABI.SlotImage.size;
-const STAGE_AT = OFF.SlotImage.stage!;
-const SIZE_AT = OFF.SlotImage.size_e8!;
+const STAGE_AT = OFF.SlotImage.stage;
+const SIZE_AT = OFF.SlotImage.size_e8;
 const IDLE = STAGES.indexOf("IDLE") + 1;
 const CLOSED = STAGES.indexOf("CLOSED") + 1;
 

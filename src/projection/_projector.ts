@@ -4,19 +4,19 @@
  * keeping the state that needs: the last confirmed row per slot (plus what marks changed since),
  * the OPEN-announced trades, the last account, the control snapshot and the mirror switch.
  *
- * Rules (DESIGN.md §6, README "What is projected"): slot rows and the active registry only for
- * venue-fact transitions; lifecycle rows from `_lifecycle.ts`; a mark re-publishes the last
+ * Rules (docs/architecture.md §7, README "What is projected"): slot rows and the active registry only for
+ * venue-fact transitions; lifecycle rows from `lifecycle.ts`; a mark re-publishes the last
  * confirmed row with the mark's fields only; mirror-gated sinks (Hazelcast) get nothing while
  * mirror_to_hazelcast is off, and the last confirmed rows again when it comes back on.
  */
 import type { Clock } from "../contracts/clock.ts";
 import type { ControlSnapshot } from "../contracts/control.ts";
 import type { AccountRecord, DiagnosticRecord, SlotRecord, Stage, TransitionRecord } from "../contracts/records.ts";
-import { OpenedTrades, tradeEvent } from "./_lifecycle.ts";
-import { CONTROL_KEY, type NamespaceNames, PNL_KEY } from "./_names.ts";
 import { accountRow, activeRow, controlRow, diagnosticRow, slotRow, transitionRow } from "./_rows.ts";
-import { type Lazy, RECORD_KINDS, type RecordKind, type RecordRow, type Row } from "./_types.ts";
+import { OpenedTrades, tradeEvent } from "./lifecycle.ts";
+import { CONTROL_KEY, type NamespaceNames, PNL_KEY } from "./names.ts";
 import type { Outbox } from "./outbox.ts";
+import { type Lazy, RECORD_KINDS, type RecordKind, type RecordRow, type Row } from "./types.ts";
 
 /** The slot fields a mark moves, plus the trade id that says it is still the same trade. */
 export type SlotMark = Pick<SlotRecord, "trade_id" | "mark_price" | "unrealized_pnl" | "version" | "updated_at_ms">;

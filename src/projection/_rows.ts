@@ -6,7 +6,7 @@
  */
 import type { ControlSnapshot } from "../contracts/control.ts";
 import type { AccountRecord, DiagnosticRecord, SlotRecord, TransitionRecord } from "../contracts/records.ts";
-import type { Row } from "./_types.ts";
+import type { Row } from "./types.ts";
 
 export function slotRow(strategy: string, s: SlotRecord): Row {
   return { strategy, ...s };

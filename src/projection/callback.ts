@@ -13,7 +13,7 @@ import {
   type Sink,
   stampOf,
   type WriteResult,
-} from "./_types.ts";
+} from "./types.ts";
 
 export interface CallbackSinkOptions {
   name?: string;

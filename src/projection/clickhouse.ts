@@ -1,15 +1,15 @@
 /**
  * ClickHouseSink: trade_events, dita_v2_transitions and dita_v2_diagnostics (schema in
- * `_ch_schema.ts`). Uses only what works against 18.16 (reference/services.md §1.4): explicit
+ * `ch_schema.ts`). Uses only what works against 18.16 (the Debian package this project installs): explicit
  * JSONEachRow on every insert, literals instead of query_params, log off, request timeout set.
  * A batch is inserted table by table in spool order; replaying it after a failure is harmless
  * because rows dedupe by (strategy, row_id) — read with FINAL.
  */
 import type { ClickHouseClient } from "@clickhouse/client";
 import type { Clock } from "../contracts/clock.ts";
-import { checkIdent, ensureSchema } from "./_ch_schema.ts";
 import { clickhouseLib } from "./_libs.ts";
-import { TABLE_OF } from "./_names.ts";
+import { checkIdent, ensureSchema } from "./ch_schema.ts";
+import { TABLE_OF } from "./names.ts";
 import {
   errorText,
   type MapWrite,
@@ -18,7 +18,7 @@ import {
   type Row,
   type Sink,
   type WriteResult,
-} from "./_types.ts";
+} from "./types.ts";
 
 export interface ClickHouseConfig {
   url: string;

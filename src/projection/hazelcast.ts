@@ -1,6 +1,6 @@
 /**
  * HazelcastSink: slot, account, active-slot and control maps plus the reliable trade-event topic of
- * one namespace (names in `_names.ts`).
+ * one namespace (names in `names.ts`).
  *
  * Map writes are compare-and-set on `(epoch, version)` (no EntryProcessor from JS): read the stored
  * raw JSON, skip if its stamp is newer (or equal, for puts), else `replace(key, old, new)` — or
@@ -10,9 +10,9 @@
  * A client that shut itself down after a long outage is replaced on the next attempt.
  */
 import type { HazelcastJsonValue } from "hazelcast-client";
-import { type HazelcastConfig, type HzClient, hzRunning, newHzClient } from "./_hz_client.ts";
 import { loadedHazelcastLib } from "./_libs.ts";
-import { namespaceNames } from "./_names.ts";
+import { type HazelcastConfig, type HzClient, hzRunning, newHzClient } from "./hz_client.ts";
+import { namespaceNames } from "./names.ts";
 import {
   errorText,
   isStaleWrite,
@@ -22,7 +22,7 @@ import {
   type Sink,
   stampOf,
   type WriteResult,
-} from "./_types.ts";
+} from "./types.ts";
 
 const CAS_TRIES = 16;
 const PARALLEL = 32;

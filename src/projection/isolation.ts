@@ -1,14 +1,15 @@
 /**
  * verifyIsolation: proves that one strategy namespace writes nothing into another's surfaces
- * (DESIGN.md §9). For each namespace it reads the live Hazelcast maps and topic and the ClickHouse
+ * (docs/architecture.md §10). For each namespace it reads the live Hazelcast maps and topic and the ClickHouse
  * tables and reports, one row per surface, entries whose `strategy` (maps, topic) or `row_id` prefix
  * (tables) belongs elsewhere; a final check reports trade ids that appear under two namespaces.
  * `ok` is false on any leak. The CLI (`dita-v2 verify-isolation`) prints the rows and exits non-zero.
  */
-import type { HazelcastConfig } from "./_hz_client.ts";
+
 import { probeClickHouse } from "./_iso_ch.ts";
 import { type IsolationRow, probeHazelcast, row } from "./_iso_hz.ts";
-import { checkStrategy } from "./_names.ts";
+import type { HazelcastConfig } from "./hz_client.ts";
+import { checkStrategy } from "./names.ts";
 
 export type { IsolationRow };
 export interface IsolationReport {

@@ -7,6 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import { HEADER_BYTES, scanFrames } from "./_frame.ts";
+import { Spool } from "./spool.ts";
 import {
   type MapWrite,
   type OutRecord,
@@ -15,8 +16,7 @@ import {
   type RecordKind,
   type Sink,
   type WriteResult,
-} from "./_types.ts";
-import { Spool } from "./spool.ts";
+} from "./types.ts";
 
 export class LocalSpoolSink implements Sink {
   readonly name = "local";

@@ -16,6 +16,7 @@
  * after a restart the launcher re-projects restored slots). Failures back off exponentially.
  */
 import type { Clock } from "../contracts/clock.ts";
+import type { Spool } from "./spool.ts";
 import {
   errorText,
   type MapWrite,
@@ -26,8 +27,7 @@ import {
   resolve,
   type Sink,
   type SinkStats,
-} from "./_types.ts";
-import type { Spool } from "./spool.ts";
+} from "./types.ts";
 
 export interface OutboxOptions {
   clock: Clock;

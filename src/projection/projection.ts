@@ -11,13 +11,12 @@
  *  2. `drain` (every `delayMs`, at the next microtask once the buffer is half full, synchronously
  *     when it is full, and before flush/stats/close/a control change): decodes the images and hands
  *     every fact, in capture order, to the `Projector` (`_projector.ts`), which applies the rules of
- *     DESIGN.md §6 exactly as when they ran inline.
+ *     docs/architecture.md §7 exactly as when they ran inline.
  */
 import type { Clock } from "../contracts/clock.ts";
 import type { ControlSnapshot } from "../contracts/control.ts";
 import type { AccountRecord, DiagnosticRecord, SlotRecord, TransitionRecord, Trigger } from "../contracts/records.ts";
 import { decodeSlot, decodeSlotMark } from "../kernel/decoder.ts";
-import { type NamespaceNames, namespaceNames } from "./_names.ts";
 import {
   F_CONFIRMED,
   F_DEBUG,
@@ -29,6 +28,7 @@ import {
   SLOT_BYTES,
 } from "./_pending.ts";
 import { Projector, type SlotMark } from "./_projector.ts";
+import { type NamespaceNames, namespaceNames } from "./names.ts";
 import type { Outbox } from "./outbox.ts";
 
 export type { SlotMark };

@@ -38,7 +38,7 @@ import {
   type SkippedRange,
   scanFrames,
 } from "./_frame.ts";
-import type { ProjectionDiagnostic } from "./_types.ts";
+import type { ProjectionDiagnostic } from "./types.ts";
 
 export interface SpoolOptions {
   maxBytes?: number;

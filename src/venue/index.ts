@@ -1,12 +1,11 @@
 /**
- * Public surface of the venue layer (DESIGN.md §7): the deterministic mock venue and the BingX
+ * Public surface of the venue layer (docs/architecture.md §8): the deterministic mock venue and the BingX
  * adapter, both implementing `VenueAdapter` from src/contracts/venue.ts.
  *
  * Layout: `mock/` (MockVenueAdapter and its knobs), `bingx/` (signer, REST client, endpoints,
- * contract rules, user stream, normalizer, adapter), `_event_id.ts` (event ids shared by both).
+ * contract rules, user stream, normalizer, adapter), `event_id.ts` (event ids shared by both).
  */
 
-export { canonDecimal, eventId } from "./_event_id.ts";
 export {
   assertLiveAllowed,
   type BingxAdapterOptions,
@@ -17,4 +16,5 @@ export {
   type VenueErrorKind,
   VenueRequestError,
 } from "./bingx/index.ts";
-export { type MockKnobs, MockVenueAdapter, type MockVenueOptions, TAKER_FEE_RATE } from "./mock/index.ts";
+export { canonDecimal, eventId } from "./event_id.ts";
+export { type MockKnobs, MockVenueAdapter, type MockVenueOptions } from "./mock/index.ts";

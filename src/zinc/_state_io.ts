@@ -5,8 +5,8 @@
  */
 
 import { check } from "./_lib.ts";
-import type { ZincRegion } from "./_region.ts";
 import { mirrorArgs } from "./_state_check.ts";
+import type { ZincRegion } from "./region.ts";
 import { ACCOUNT_IMAGE_BYTES, checkSlotImage, invariant, SLOT_IMAGE_BYTES, ZincError } from "./types.ts";
 
 function readCode(rc: number, what: string): void {

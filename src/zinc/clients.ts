@@ -4,9 +4,9 @@
  * dead kernel's last belief before adopting). Neither takes the writer role.
  */
 
-import { type RegionHeader, ZincRegion } from "./_region.ts";
-import { pushBatch, pushRecord } from "./_ring_io.ts";
 import { readAccountAndHash, readSlotImage } from "./_state_io.ts";
+import { type RegionHeader, ZincRegion } from "./region.ts";
+import { pushBatch, pushRecord } from "./ring_io.ts";
 import { INTENT_RECORD_BYTES, type PushResult, type ZincStateView } from "./types.ts";
 
 export interface ZincClientOptions {

@@ -5,8 +5,8 @@
  * callers can never alias its storage.
  */
 
-import { SeqSignal } from "./_signal.ts";
 import { mirrorArgs } from "./_state_check.ts";
+import { SeqSignal } from "./seq_signal.ts";
 import {
   ACCOUNT_IMAGE_BYTES,
   checkSlotImage,

@@ -1,14 +1,14 @@
 /**
- * Zinc plane public surface (DESIGN.md §4): the `ZincPlane` contract, its two implementations,
+ * Zinc plane public surface (docs/architecture.md §5): the `ZincPlane` contract, its two implementations,
  * and the clients other processes use. Layout and protocol: ffi/README.md.
  */
 
-export { type RegionHeader, type RegionOpen, ZincRegion } from "./_region.ts";
-export { pushRecord, RingDrainer, ringStats } from "./_ring_io.ts";
-export { SeqSignal } from "./_signal.ts";
 export { type ZincClientOptions, ZincIntentProducer, ZincStateReader } from "./clients.ts";
 export { InMemoryZincPlane } from "./in_memory_plane.ts";
 export { RealZincPlane, type RealZincPlaneOptions } from "./real_plane.ts";
+export { type RegionHeader, type RegionOpen, ZincRegion } from "./region.ts";
+export { pushRecord, RingDrainer, ringStats } from "./ring_io.ts";
+export { SeqSignal } from "./seq_signal.ts";
 export {
   ACCOUNT_IMAGE_BYTES,
   INTENT_RECORD_BYTES,

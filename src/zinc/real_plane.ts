@@ -6,9 +6,9 @@
  */
 
 import { check } from "./_lib.ts";
-import { type RegionHeader, ZincRegion } from "./_region.ts";
-import { pushRecord, RingDrainer, ringStats } from "./_ring_io.ts";
 import { mirrorState, readAccountAndHash, readSlotImage } from "./_state_io.ts";
+import { type RegionHeader, ZincRegion } from "./region.ts";
+import { pushRecord, RingDrainer, ringStats } from "./ring_io.ts";
 import { INTENT_RECORD_BYTES, type PushResult, type RingStats, type ZincPlane } from "./types.ts";
 
 export interface RealZincPlaneOptions {

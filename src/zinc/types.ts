@@ -1,14 +1,17 @@
 /**
- * The Zinc plane contract (DESIGN.md §4), shared by `InMemoryZincPlane` and `RealZincPlane` and
+ * The Zinc plane contract (docs/architecture.md §5), shared by `InMemoryZincPlane` and `RealZincPlane` and
  * checked by one contract suite (tests/integration/zinc_contract.ts). Sequences are plain
  * numbers: they count publishes and stay far below 2^53. A wait resolves with the current
  * sequence as soon as it differs from `lastSeq`, or with the unchanged sequence on timeout.
  */
 
-export const INTENT_RECORD_BYTES = 320;
-export const SLOT_IMAGE_BYTES = 448;
-export const ACCOUNT_IMAGE_BYTES = 96;
-export const SLOT_COUNT_MAX = 256;
+import { KERNEL_LIMITS, RECORD_BYTES } from "../contracts/abi.ts";
+
+/** The kernel's record sizes (one definition: src/contracts/abi.ts; ffi/zinc.h asserts the same). */
+export const INTENT_RECORD_BYTES = RECORD_BYTES.input;
+export const SLOT_IMAGE_BYTES = RECORD_BYTES.slot;
+export const ACCOUNT_IMAGE_BYTES = RECORD_BYTES.account;
+export const SLOT_COUNT_MAX = Number(KERNEL_LIMITS.SLOT_COUNT_MAX);
 export const RING_CAPACITY_MIN = 2;
 export const RING_CAPACITY_MAX = 65536;
 

@@ -7,17 +7,18 @@
 import { afterEach } from "bun:test";
 import type { KernelOutcome } from "../../src/contracts/records.ts";
 import type { VenueEvent, VenueEventKind } from "../../src/contracts/venue.ts";
-import { ExecutionKernel } from "../../src/kernel/index.ts";
+import { ExecutionKernel, type InputJournal } from "../../src/kernel/index.ts";
 
 export const T0 = 1_700_000_000_000;
 
 export function freshKernel(
-  opts: { slots?: number; limit?: number; hungMs?: number; capital?: number } = {},
+  opts: { slots?: number; limit?: number; hungMs?: number; capital?: number; journal?: InputJournal } = {},
 ): ExecutionKernel {
   const k = ExecutionKernel.open({
     slotCount: opts.slots ?? 4,
     activeSlotLimit: opts.limit,
     hungOrderMs: opts.hungMs ?? 5_000,
+    journal: opts.journal ?? null,
   });
   if (opts.capital !== 0) {
     const seeded = k.apply({ type: "SEED_CAPITAL", capital: opts.capital ?? 10_000, now_ms: T0 });
@@ -30,13 +31,15 @@ export function freshKernel(
  * A maker of `freshKernel(opts)` kernels for one test file: every kernel it made is destroyed
  * after each test. Call it at the top level of the test file.
  */
-export function kernelsPerTest(opts: Parameters<typeof freshKernel>[0]): () => ExecutionKernel {
+export function kernelsPerTest(
+  opts: Parameters<typeof freshKernel>[0],
+): (extra?: { journal?: InputJournal }) => ExecutionKernel {
   const live: ExecutionKernel[] = [];
   afterEach(() => {
     for (const k of live.splice(0)) k.destroy();
   });
-  return () => {
-    const k = freshKernel(opts);
+  return (extra = {}) => {
+    const k = freshKernel({ ...opts, ...extra });
     live.push(k);
     return k;
   };

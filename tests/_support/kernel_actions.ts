@@ -6,6 +6,7 @@
  */
 
 import fc from "fast-check";
+import type { KernelInput } from "../../src/contracts/index.ts";
 import type { VenueEvent, VenueEventKind } from "../../src/contracts/venue.ts";
 import type { ExecutionKernel } from "../../src/kernel/index.ts";
 import { T0 } from "./kernel.ts";
@@ -78,7 +79,8 @@ export class Driver {
   private now = T0;
   private trades = 0;
   private events = 0;
-  readonly sent: unknown[] = [];
+  /** What was handed to the kernel; hostile variants are outside the typed contract on purpose. */
+  readonly sent: KernelInput[] = [];
   private venueEvents: VenueEvent[] = [];
 
   constructor(private readonly k: ExecutionKernel) {}
@@ -97,7 +99,7 @@ export class Driver {
   }
 
   /** The concrete wire input for an action, or null when the action does not apply now. */
-  materialize(a: Action): unknown {
+  materialize(a: Action): KernelInput | null {
     this.now += 1;
     if (a.t === "fill" || a.t === "cancel") a = { ...a, slot: this.target(a.slot, ["ENTRY_WORKING", "EXIT_WORKING"]) };
     if (a.t === "exit") a = { ...a, slot: this.target(a.slot, ["POSITION_OPEN"]) };
@@ -177,7 +179,7 @@ export class Driver {
           now_ms: this.now,
         };
       case "hostile":
-        return HOSTILE[a.variant]!(this.now);
+        return HOSTILE[a.variant]!(this.now) as KernelInput; // outside the typed contract on purpose
     }
   }
 

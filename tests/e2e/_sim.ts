@@ -51,13 +51,16 @@ export async function startSim(
   const reader = (proc.stdout as ReadableStream<Uint8Array>).getReader();
   let out = "";
   let line: RegExpExecArray | null = null;
-  for (let i = 0; i < 100 && line === null; i++) {
-    const { value, done } = await Promise.race([
-      reader.read(),
-      Bun.sleep(100).then(() => ({ value: undefined, done: false })),
-    ]);
-    if (value) out += new TextDecoder().decode(value);
-    if (done) break;
+  // One read stays pending across timeouts: a read abandoned to a timer would swallow the line.
+  let pending: ReturnType<typeof reader.read> | null = null;
+  const deadline = Bun.nanoseconds() + 20e9;
+  while (line === null && Bun.nanoseconds() < deadline) {
+    pending ??= reader.read();
+    const r = await Promise.race([pending, Bun.sleep(100).then(() => null)]);
+    if (r === null) continue;
+    pending = null;
+    if (r.value) out += new TextDecoder().decode(r.value);
+    if (r.done) break;
     line = /bingx-sim listening on (http:\/\/127\.0\.0\.1:(\d+)) \(ws (ws:\/\/\S+)\) SEED=(\d+)/.exec(out);
   }
   reader.releaseLock();

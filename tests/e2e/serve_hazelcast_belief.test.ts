@@ -1,5 +1,5 @@
 /**
- * The last belief from Hazelcast when the Zinc state region is gone (DESIGN.md §8), through the
+ * The last belief from Hazelcast when the Zinc state region is gone (docs/architecture.md §9), through the
  * built executable: a real Hazelcast member (tests/integration/_services.ts), bingx-sim as its own
  * process, `dist/dita-v2 serve` with DITA_V2_VENUE=BINGX, DITA_V2_HAZELCAST=REAL and Zinc REAL
  * under a unique prefix. A position is opened and a limit entry rests; once DOLPHIN_STATE_<NS>
@@ -15,8 +15,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import { readBelief } from "../../src/launcher/belief.ts";
-import { type HzClient, newHzClient } from "../../src/projection/_hz_client.ts";
 import { hazelcastLib } from "../../src/projection/_libs.ts";
+import { type HzClient, newHzClient } from "../../src/projection/hz_client.ts";
 import { freePort, type HazelcastService, startHazelcast } from "../integration/_services.ts";
 import { scratch } from "./_exe.ts";
 import { eventually, type Served, startServe } from "./_serve.ts";

@@ -8,8 +8,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ManualClock } from "../../src/contracts/clock.ts";
-import { type HzClient, newHzClient } from "../../src/projection/_hz_client.ts";
 import { readTopic } from "../../src/projection/_iso_hz.ts";
+import { type HzClient, newHzClient } from "../../src/projection/hz_client.ts";
 import {
   createProjection,
   HazelcastSink,

@@ -60,7 +60,7 @@ async function project(path: "slotImage" | "slots", yieldEvery: number) {
   const slotImage = (id: number) => k.slotImage(id);
   try {
     for (let i = 0; i < stream.length; i++) {
-      const o = k.apply(stream[i]);
+      const o = k.apply(stream[i]!);
       const common = {
         transitions: o.transitions,
         diagnostics: o.diagnostics,

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ClickHouseLogLevel, createClient } from "@clickhouse/client";
 import { ManualClock } from "../../src/contracts/clock.ts";
-import { newHzClient } from "../../src/projection/_hz_client.ts";
+import { newHzClient } from "../../src/projection/hz_client.ts";
 import { createProjection, type Projection, verifyIsolation } from "../../src/projection/index.ts";
 import { type ClickHouseService, type HazelcastService, startClickHouse, startHazelcast } from "./_services.ts";
 import { openTrade, TradeScript, wholeTrade } from "./projection_fixtures.ts";

@@ -14,11 +14,12 @@ import { join } from "node:path";
 import { type ClickHouseClient, ClickHouseLogLevel, createClient } from "@clickhouse/client";
 import { ManualClock } from "../../src/contracts/clock.ts";
 import type { ControlSnapshot } from "../../src/contracts/control.ts";
+import type { KernelInput, StrategyIntent } from "../../src/contracts/index.ts";
 import type { AccountRecord, KernelOutcome, SlotRecord, TransitionRecord } from "../../src/contracts/records.ts";
 import { ExecutionKernel } from "../../src/kernel/index.ts";
 import { Executor } from "../../src/launcher/executor.ts";
-import { type HzClient, newHzClient } from "../../src/projection/_hz_client.ts";
 import { readTopic } from "../../src/projection/_iso_hz.ts";
+import { type HzClient, newHzClient } from "../../src/projection/hz_client.ts";
 import { CallbackSink, createProjection, type Projection } from "../../src/projection/index.ts";
 import { MockVenueAdapter } from "../../src/venue/index.ts";
 import { type ClickHouseService, type HazelcastService, startClickHouse, startHazelcast } from "./_services.ts";
@@ -93,9 +94,9 @@ class KernelTrade {
     });
   }
 
-  async step(intent: Record<string, unknown>, until: (s: SlotRecord) => boolean): Promise<void> {
+  async step(intent: StrategyIntent, until: (s: SlotRecord) => boolean): Promise<void> {
     this.clock.advance(1_000);
-    const o = this.executor.submitIntent(intent);
+    const o = this.executor.submitStrategy(intent);
     expect(o.accepted).toBe(true);
     for (let i = 0; i < 400 && !until(this.kernel.slot(0)); i++) await Bun.sleep(5);
     expect(until(this.kernel.slot(0))).toBe(true);
@@ -174,7 +175,7 @@ test("a whole trade through the real kernel projects maps, topic messages and ta
   const k = new KernelTrade(p);
   try {
     await k.venue.connect();
-    k.executor.applyInput({ type: "SEED_CAPITAL", capital: 10_000, now_ms: k.clock.nowMs() });
+    k.executor.applySystem({ type: "SEED_CAPITAL", capital: 10_000, now_ms: k.clock.nowMs() });
     k.venue.setKnobs({ partial_fill_legs: 2 });
     await k.step(
       {
@@ -338,7 +339,7 @@ async function directPair(epochMs: number, sinks: { hz?: boolean; callback?: Cal
   let seq = 0;
   const apply = (input: Record<string, unknown>) => {
     clock.advance(1);
-    const o = kernel.apply({ ...input, now_ms: clock.nowMs() });
+    const o = kernel.apply({ ...input, now_ms: clock.nowMs() } as KernelInput);
     p.onOutcome({
       transitions: o.transitions,
       diagnostics: o.diagnostics,

@@ -1,5 +1,5 @@
 /**
- * The behavioural contract every VenueAdapter honours (DESIGN.md §7), written once and run
+ * The behavioural contract every VenueAdapter honours (docs/architecture.md §8), written once and run
  * against each implementation: `venue_mock.test.ts` (MockVenueAdapter) and
  * `venue_bingx_sim.test.ts` (BingxVenueAdapter on bingx-sim).
  *

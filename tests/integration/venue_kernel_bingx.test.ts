@@ -10,6 +10,7 @@
 
 import { afterEach, expect, test } from "bun:test";
 import { audit, type Harness, startHarness } from "../../src/chaos/index.ts";
+import type { KernelInput } from "../../src/contracts/index.ts";
 import type { SlotRecord } from "../../src/contracts/records.ts";
 import type { VenueEvent } from "../../src/contracts/venue.ts";
 import { ExecutionKernel } from "../../src/kernel/index.ts";
@@ -214,7 +215,7 @@ test("duplicated and reordered stream delivery converges to the same kernel stat
   // The kernel itself converges too: the same events, each delivered twice and every order's events reversed.
   const replayed = ExecutionKernel.open({ slotCount: 4, hungOrderMs: 60 });
   try {
-    for (const input of shuffledDuplicated(cleanRun.sequencer.all())) replayed.apply(input);
+    for (const input of shuffledDuplicated(cleanRun.sequencer.all())) replayed.apply(input as KernelInput);
     expect(comparable(replayed.slot(0))).toEqual(comparable(cleanRun.kernel.slot(0)));
     expect(replayed.account().capital).toBeCloseTo(cleanRun.kernel.account().capital, 9);
   } finally {

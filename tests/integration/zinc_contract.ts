@@ -1,5 +1,5 @@
 /**
- * The one contract every `ZincPlane` implementation passes (STYLE.md: one shared suite per
+ * The one contract every `ZincPlane` implementation passes (one shared suite per
  * interface). `make` returns a fresh plane with 4 slots and an 8-record ring.
  */
 

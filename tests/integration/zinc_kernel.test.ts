@@ -101,11 +101,25 @@ test("after every kind of mutation the state region equals the kernel before the
   );
   expect(k.slot(0).stage).toBe("ENTRY_WORKING");
   const coid = k.slot(0).entry_order!.client_order_id;
-  step("venue ACK", () => k.onVenueEvent(event("ACK", coid, 0, 0), T0 + 2));
-  step("venue PARTIAL_FILL", () =>
-    k.onVenueEvent(event("PARTIAL_FILL", coid, 0.4, 100, { fee_cumulative: 0.02 }), T0 + 3),
+  step("venue ACK", () =>
+    k.apply({ type: "VENUE_EVENT", slot_id: null, event: event("ACK", coid, 0, 0), now_ms: T0 + 2 }),
   );
-  step("venue FULL_FILL", () => k.onVenueEvent(event("FULL_FILL", coid, 1, 100, { fee_cumulative: 0.05 }), T0 + 4));
+  step("venue PARTIAL_FILL", () =>
+    k.apply({
+      type: "VENUE_EVENT",
+      slot_id: null,
+      event: event("PARTIAL_FILL", coid, 0.4, 100, { fee_cumulative: 0.02 }),
+      now_ms: T0 + 3,
+    }),
+  );
+  step("venue FULL_FILL", () =>
+    k.apply({
+      type: "VENUE_EVENT",
+      slot_id: null,
+      event: event("FULL_FILL", coid, 1, 100, { fee_cumulative: 0.05 }),
+      now_ms: T0 + 4,
+    }),
+  );
   expect(k.slot(0).stage).toBe("POSITION_OPEN");
   const openImage = k.slotImage(0).slice();
   step("MARK_PRICE", () => k.apply({ type: "MARK_PRICE", asset: "BTC-USDT", price: 101, now_ms: T0 + 5 }));
@@ -123,12 +137,19 @@ test("after every kind of mutation the state region equals the kernel before the
       now_ms: T0 + 6,
     }),
   );
-  step("TICK (hung order)", () => k.tick(T0 + 60_000));
+  step("TICK (hung order)", () => k.apply({ type: "TICK", now_ms: T0 + 60_000 }));
   expect(k.slot(1).entry_order!.hung).toBe(true);
   expect(new DataView(p.readSlot(1).buffer).getUint8(80 + 6)).toBe(1); // OrderImage.hung in the region
   step("MARK_STALE", () => k.apply({ type: "MARK_STALE", slot_id: 0, reason: "OPERATOR", now_ms: T0 + 60_001 }));
   expect(p.readSlot(0)[4]).toBe(6); // STALE_STATE_RECONCILING
-  step("RECONCILE", () => k.reconcile(0, { side: "LONG", size: 1, avg_price: 100, open_order: null }, T0 + 60_002));
+  step("RECONCILE", () =>
+    k.apply({
+      type: "RECONCILE",
+      slot_id: 0,
+      truth: { side: "LONG", size: 1, avg_price: 100, open_order: null },
+      now_ms: T0 + 60_002,
+    }),
+  );
   expect(p.readSlot(0)[4]).toBe(3); // POSITION_OPEN again
   step("restoreSlot (direct slot write)", () => k.restoreSlot(openImage, T0 + 60_003));
   step("CONFIGURE", () => k.apply({ type: "CONFIGURE", key: "ACTIVE_SLOT_LIMIT", value: 2, now_ms: T0 + 60_004 }));
@@ -152,7 +173,7 @@ test("a process in another language reads the very bytes the kernel holds", asyn
     now_ms: T0 + 1,
   });
   const coid = k.slot(2).entry_order!.client_order_id;
-  k.onVenueEvent(event("FULL_FILL", coid, 0.5, 64_000), T0 + 2);
+  k.apply({ type: "VENUE_EVENT", slot_id: null, event: event("FULL_FILL", coid, 0.5, 64_000), now_ms: T0 + 2 });
   k.apply({ type: "MARK_PRICE", asset: "BTC-USDT", price: 64_100, now_ms: T0 + 3 });
   k.apply({ type: "CONFIGURE", key: "HUNG_ORDER_MS", value: 7_000, now_ms: T0 + 4 });
   const py = Bun.spawn(["python3", PY_STRATEGY, "dump", prefix], { stdout: "pipe", stderr: "pipe" });

@@ -9,6 +9,7 @@
 
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
+import type { KernelInput } from "../../src/contracts/index.ts";
 import type { BatchSink, ExecutionKernel } from "../../src/kernel/index.ts";
 import { freshKernel } from "../_support/kernel.ts";
 import { type Action, actionArb, Driver } from "../_support/kernel_actions.ts";
@@ -30,7 +31,7 @@ function ending(k: ExecutionKernel, accepted: number): Ending {
 }
 
 /** Records a random run one call at a time; returns its inputs and the one-call ending. */
-function recorded(actions: Action[], copies: number): { inputs: unknown[]; oneCall: Ending } {
+function recorded(actions: Action[], copies: number): { inputs: KernelInput[]; oneCall: Ending } {
   const k = freshKernel({ slots: SLOTS });
   const d = new Driver(k);
   let accepted = 0;
@@ -39,7 +40,7 @@ function recorded(actions: Action[], copies: number): { inputs: unknown[]; oneCa
   const inputs = [...d.sent];
   for (let c = 1; c < copies; c++) {
     for (const x of d.sent) {
-      const again = { ...(x as { now_ms: number }), now_ms: (x as { now_ms: number }).now_ms + c * 1e7 };
+      const again = { ...x, now_ms: x.now_ms + c * 1e7 } as KernelInput;
       inputs.push(again);
       accepted += k.apply(again).accepted ? 1 : 0;
     }
@@ -47,7 +48,7 @@ function recorded(actions: Action[], copies: number): { inputs: unknown[]; oneCa
   return { inputs, oneCall: ending(k, accepted) };
 }
 
-function batched(inputs: unknown[], sink?: BatchSink): Ending {
+function batched(inputs: KernelInput[], sink?: BatchSink): Ending {
   const k = freshKernel({ slots: SLOTS });
   return ending(k, k.applyBatch(inputs, sink));
 }

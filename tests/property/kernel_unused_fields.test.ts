@@ -14,7 +14,8 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { OFF } from "../../src/contracts/abi.ts";
-import { type ExecutionKernel, encodeInput, INPUT_SIZE, RecordEncoder } from "../../src/kernel/index.ts";
+import type { KernelInput } from "../../src/contracts/index.ts";
+import { type ExecutionKernel, encodeInput, INPUT_SIZE, InputRecords, RecordEncoder } from "../../src/kernel/index.ts";
 import { kernelsPerTest } from "../_support/kernel.ts";
 import { actionArb, Driver } from "../_support/kernel_actions.ts";
 
@@ -68,8 +69,8 @@ describe("kernel: bytes of fields an input's kind does not read", () => {
           const refusedC = encodeInput(input, clean, 0) !== null;
           if (refusedB !== refusedC) return false;
           if (refusedB) continue;
-          const acceptedB = b.applyRecords(buffer.subarray(at * INPUT_SIZE, (at + 1) * INPUT_SIZE), 1);
-          const acceptedC = c.applyRecords(clean, 1);
+          const acceptedB = b.applyRecords(InputRecords.fromEncoder(encoder, POSITIONS).slice(at, at + 1));
+          const acceptedC = c.applyRecords(InputRecords.encode([input!]));
           if (acceptedB !== acceptedC || !sameState(b, c)) return false;
         }
         return sameState(a, c);
@@ -84,7 +85,7 @@ describe("kernel: bytes of fields an input's kind does not read", () => {
     const b = kernel();
     const buffer = garbage(7);
     const encoder = new RecordEncoder(buffer);
-    const enter = {
+    const enter: KernelInput = {
       type: "ENTER",
       slot_id: 0,
       trade_id: "C1",
@@ -97,8 +98,8 @@ describe("kernel: bytes of fields an input's kind does not read", () => {
     };
     a.apply(enter);
     expect(encoder.encode(enter, 0)).toBeNull();
-    buffer[OFF.InputRecord.leverage!] = 9; // leverage is read by ENTER: 5 becomes 9
-    b.applyRecords(buffer.subarray(0, INPUT_SIZE), 1);
+    buffer[OFF.InputRecord.leverage] = 9; // leverage is read by ENTER: 5 becomes 9
+    b.applyRecords(InputRecords.fromEncoder(encoder, 1));
     expect(sameState(a, b)).toBe(false);
   });
 });

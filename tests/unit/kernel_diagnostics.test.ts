@@ -5,6 +5,7 @@
  */
 
 import { afterEach, describe, expect, test } from "bun:test";
+import type { KernelInput } from "../../src/contracts/index.ts";
 import type { ExecutionKernel } from "../../src/kernel/index.ts";
 import { codes, enter, event, exit, feed, freshKernel, openPosition, T0 } from "../_support/kernel.ts";
 
@@ -17,7 +18,7 @@ const entryId = () => k.slot(0).entry_order!.client_order_id;
 function refusedWithoutChange(input: unknown): string[] {
   const before = k.stateHash();
   const versions = k.slots().map((s) => s.version);
-  const r = k.apply(input);
+  const r = k.apply(input as KernelInput); // hostile: outside the typed contract on purpose
   expect(r.accepted).toBe(false);
   expect(k.stateHash()).toBe(before);
   expect(k.slots().map((s) => s.version)).toEqual(versions);
@@ -123,9 +124,9 @@ describe("diagnostic codes", () => {
   test("HUNG_ORDER once for a working order silent for hung_order_ms", () => {
     k = freshKernel({ hungMs: 1000 });
     enter(k, 0, { now: T0 });
-    expect(codes(k.tick(T0 + 999))).toEqual([]);
-    expect(codes(k.tick(T0 + 1000))).toEqual(["HUNG_ORDER"]);
-    expect(codes(k.tick(T0 + 5000))).toEqual([]);
+    expect(codes(k.apply({ type: "TICK", now_ms: T0 + 999 }))).toEqual([]);
+    expect(codes(k.apply({ type: "TICK", now_ms: T0 + 1000 }))).toEqual(["HUNG_ORDER"]);
+    expect(codes(k.apply({ type: "TICK", now_ms: T0 + 5000 }))).toEqual([]);
     expect(k.slot(0).entry_order!.hung).toBe(true);
   });
 
@@ -174,7 +175,12 @@ describe("diagnostic codes", () => {
     k = freshKernel();
     openPosition(k, 0, 1);
     k.apply({ type: "MARK_STALE", slot_id: 0, reason: "RESTART", now_ms: T0 });
-    const r = k.reconcile(0, { side: "LONG", size: 0.5, avg_price: 100, open_order: null }, T0 + 1);
+    const r = k.apply({
+      type: "RECONCILE",
+      slot_id: 0,
+      truth: { side: "LONG", size: 0.5, avg_price: 100, open_order: null },
+      now_ms: T0 + 1,
+    });
     expect(r.diagnostics.find((d) => d.code === "RECONCILED")).toMatchObject({ severity: "INFO", slot_id: 0 });
   });
 

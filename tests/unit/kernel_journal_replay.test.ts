@@ -4,12 +4,12 @@
  * were journaled, across the replay batch size, and the replayed hash equals the live kernel's.
  */
 
-import { afterEach, expect, test } from "bun:test";
+import { afterEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ExecutionKernel, encodeInput, INPUT_SIZE } from "../../src/kernel/index.ts";
-import { JournalWriter, replayJournal } from "../../src/kernel/journal.ts";
+import type { KernelInput } from "../../src/contracts/index.ts";
+import { ExecutionKernel, InputRecords, JournalError, JournalWriter, replayJournal } from "../../src/kernel/index.ts";
 import { T0 } from "../_support/kernel.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "dita-replay-"));
@@ -19,7 +19,12 @@ afterEach(() => {
 });
 process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
 
-const mark = (price: number, now: number) => ({ type: "MARK_PRICE", asset: "BTC-USDT", price, now_ms: now });
+const mark = (price: number, now: number): KernelInput => ({
+  type: "MARK_PRICE",
+  asset: "BTC-USDT",
+  price,
+  now_ms: now,
+});
 
 /** A live kernel journaling everything it is handed; returns its final hash and the journal. */
 function liveRun(path: string): string {
@@ -28,7 +33,7 @@ function liveRun(path: string): string {
     slotCount: 4,
     activeSlotLimit: 4,
     hungOrderMs: 5_000,
-    onInput: (x) => journal.record(x),
+    journal,
   });
   opened.push(k);
   let now = T0;
@@ -64,14 +69,11 @@ function liveRun(path: string): string {
     },
   });
   for (let i = 0; i < 10_000; i++) k.apply(mark(100 + (i % 9), ++now)); // crosses the replay batch size
-  const raw = new Uint8Array(INPUT_SIZE);
-  encodeInput(mark(777, ++now), raw, 0);
-  journal.recordRaw(raw, 1);
-  k.applyRecords(raw, 1);
+  const raw = InputRecords.encode([mark(777, ++now)]); // as a strategy would write it into the ring
+  k.applyRecords(raw);
   k.restoreSlot(new Uint8Array(k.slotImage(0)), ++now);
   for (let i = 0; i < 5; i++) k.apply(mark(200 + i, ++now));
-  journal.recordRaw(raw, 1); // the same raw mark again, last: its time is now in the past
-  k.applyRecords(raw, 1);
+  k.applyRecords(raw); // the same raw mark again, last: its time is now in the past
   journal.close();
   return k.stateHashHex();
 }
@@ -95,4 +97,32 @@ test("canary: the same entries with the raw record moved out of its place give a
   const replay = replayJournal(path);
   opened.push(replay.kernel);
   expect(replay.state_hash).not.toBe(live);
+});
+
+describe("the journal is an edge too: replay parses every line into a typed input", () => {
+  const header = '{"journal":"dita-v2","version":1,"slot_count":4,"active_slot_limit":4,"hung_order_ms":5000}';
+  const replayOf = (lines: string[]) => {
+    const path = join(dir, `edge-${lines.length}-${lines[0]!.length}.jsonl`);
+    writeFileSync(path, `${[header, ...lines].join("\n")}\n`);
+    return () => {
+      const r = replayJournal(path);
+      opened.push(r.kernel);
+      return r;
+    };
+  };
+
+  test("a line whose input has the wrong shape stops the replay, naming the line and the field", () => {
+    const replay = replayOf([
+      JSON.stringify({ seq: 1, input: { type: "SEED_CAPITAL", capital: 10_000, now_ms: T0 } }),
+      JSON.stringify({ seq: 2, input: { type: "MARK_PRICE", asset: "BTC-USDT", price: "100", now_ms: T0 + 1 } }),
+    ]);
+    expect(replay).toThrow(JournalError);
+    expect(replay).toThrow(/:3: price must be a number, got "100"$/);
+  });
+
+  test("a raw record of a non-strategy kind is refused: only strategies write the ring", () => {
+    const seed = InputRecords.encode([{ type: "SEED_CAPITAL", capital: 1e9, recovery: true, now_ms: T0 }]);
+    const replay = replayOf([JSON.stringify({ seq: 1, record_b64: Buffer.from(seed.bytes).toString("base64") })]);
+    expect(replay).toThrow(/:2: raw record of kind 8 is not a strategy input$/);
+  });
 });

@@ -1,8 +1,12 @@
 /**
- * The kernel's profile-guided optimization: the build uses the committed profile only while it
- * belongs to the current kernel sources and this rustc can read it, says in one line why not
- * otherwise, and keeps the caller's RUSTFLAGS; the training stream is deterministic, covers
- * every kind of input and is mostly accepted, as production traffic is.
+ * The kernel's profile-guided optimization: the build uses a profile only while it belongs to
+ * the current kernel sources and this rustc can read it, says in one line why not otherwise, and
+ * keeps the caller's RUSTFLAGS; the training stream is deterministic, covers every kind of input
+ * and is mostly accepted, as production traffic is.
+ *
+ * These tests run on copies whose manifest is made to match (or not) on purpose, so a kernel
+ * source edit that leaves the committed profile stale fails none of them: the build then falls
+ * back to a plain optimized build with one warning, and bench/kernel.ts records `pgo` in its JSON.
  */
 
 import { afterAll, expect, test } from "bun:test";
@@ -22,7 +26,10 @@ const root = join(import.meta.dir, "../..");
 const scratch = mkdtempSync(join(tmpdir(), "dita-pgo-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-/** A copy of the kernel sources and its PGO files; `llvm` overrides the manifest's LLVM major. */
+/**
+ * A copy of the kernel sources and the committed profile, with a manifest that belongs to the
+ * copy's sources (whether or not the committed one still does); `llvm` overrides its LLVM major.
+ */
 function copyRoot(name: string, llvm?: number): string {
   const dir = join(scratch, name);
   cpSync(join(root, "kernel/src"), join(dir, "kernel/src"), { recursive: true });
@@ -30,20 +37,22 @@ function copyRoot(name: string, llvm?: number): string {
   mkdirSync(join(dir, "kernel/pgo"), { recursive: true });
   cpSync(join(root, PGO_PROFILE), join(dir, PGO_PROFILE));
   const manifest = JSON.parse(readFileSync(join(root, PGO_MANIFEST), "utf8")) as object;
+  const current = { ...manifest, kernel_sources_sha256: kernelSourcesDigest(dir) };
   writeFileSync(
     join(dir, PGO_MANIFEST),
-    JSON.stringify(llvm === undefined ? manifest : { ...manifest, profdata_llvm_major: llvm }),
+    JSON.stringify(llvm === undefined ? current : { ...current, profdata_llvm_major: llvm }),
   );
   return dir;
 }
 
 const flagsOf = (env: Record<string, string>) => (env.CARGO_ENCODED_RUSTFLAGS ?? "").split("\x1f").filter(Boolean);
 
-test("the committed PGO profile was recorded from the current kernel sources, and this rustc reads it", () => {
-  const cargo = kernelCargoEnv(root);
+test("a profile recorded from the current kernel sources, in a format this rustc reads, is used", () => {
+  const dir = copyRoot("current");
+  const cargo = kernelCargoEnv(dir);
   expect(cargo.note).toBeNull();
-  expect(cargo.profile).toBe(join(root, PGO_PROFILE));
-  expect(flagsOf(cargo.env)).toContain(`-Cprofile-use=${join(root, PGO_PROFILE)}`);
+  expect(cargo.profile).toBe(join(dir, PGO_PROFILE));
+  expect(flagsOf(cargo.env)).toContain(`-Cprofile-use=${join(dir, PGO_PROFILE)}`);
 });
 
 test("a kernel source change makes the profile stale: the build goes without it and says why", () => {
@@ -72,7 +81,7 @@ test("a profile written by an LLVM newer than rustc's, or no rustc at all, is no
   const cargo = kernelCargoEnv(dir);
   expect(cargo.profile).toBeNull();
   expect(cargo.note).toMatch(/rustc's LLVM \(\d+\) cannot read the PGO profile/);
-  const noRustc = kernelCargoEnv(root, { PATH: "/nonexistent" });
+  const noRustc = kernelCargoEnv(copyRoot("no-rustc"), { PATH: "/nonexistent" });
   expect(noRustc.profile).toBeNull();
   expect(noRustc.note).toContain("rustc's LLVM (unknown)");
 });
@@ -87,14 +96,15 @@ test("a missing profile or an unreadable manifest builds without PGO, saying whi
 });
 
 test("the caller's RUSTFLAGS are kept beside the profile", () => {
-  const cargo = kernelCargoEnv(root, { ...process.env, RUSTFLAGS: "-Cdebuginfo=1  -Cforce-frame-pointers=yes" });
+  const dir = copyRoot("flags");
+  const cargo = kernelCargoEnv(dir, { ...process.env, RUSTFLAGS: "-Cdebuginfo=1  -Cforce-frame-pointers=yes" });
   expect(flagsOf(cargo.env)).toEqual([
     "-Cdebuginfo=1",
     "-Cforce-frame-pointers=yes",
-    `-Cprofile-use=${join(root, PGO_PROFILE)}`,
+    `-Cprofile-use=${join(dir, PGO_PROFILE)}`,
     "-Cllvm-args=-no-pgo-warn-mismatch",
   ]);
-  const encoded = kernelCargoEnv(root, {
+  const encoded = kernelCargoEnv(dir, {
     ...process.env,
     CARGO_ENCODED_RUSTFLAGS: "-Cdebuginfo=1\x1f-Ctarget-feature=+sse4.2",
   });

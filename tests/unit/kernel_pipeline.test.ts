@@ -9,19 +9,30 @@ import { type Pointer, ptr } from "bun:ffi";
 import { expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import type { KernelInput } from "../../src/contracts/index.ts";
 import { loadKernelLib } from "../../src/kernel/_kernel_ffi.ts";
 import { ApplyPipeline } from "../../src/kernel/_pipeline.ts";
-import { ExecutionKernel, encodeInput, INPUT_SIZE, KernelError } from "../../src/kernel/index.ts";
+import { ExecutionKernel, encodeInput, INPUT_SIZE, type InputJournal, KernelError } from "../../src/kernel/index.ts";
 import { kernelsPerTest, openPosition, T0 } from "../_support/kernel.ts";
 
 const kernel = kernelsPerTest({ slots: 4 });
-const marks = (n: number, from = 0) =>
+const marks = (n: number, from = 0): KernelInput[] =>
   Array.from({ length: n }, (_, i) => ({
     type: "MARK_PRICE",
     asset: "BTC-USDT",
     price: 100 + (i % 7),
     now_ms: T0 + 1_000 + from + i,
   }));
+
+/** A journal step that runs `hook` for every input it receives (to call back into the kernel). */
+class HookJournal implements InputJournal {
+  hook: (() => void) | null = null;
+  input(): void {
+    this.hook?.();
+  }
+  records(): void {}
+  restore(): void {}
+}
 
 /** Threads of this process named by the kernel's apply thread. */
 function applyThreads(): number {
@@ -34,21 +45,22 @@ function applyThreads(): number {
   }).length;
 }
 
-test("a call into the kernel from onInput during a pipelined batch is refused by name, and the kernel stays usable", () => {
-  const k = kernel();
+test("a call into the kernel from the journal step during a pipelined batch is refused by name, and the kernel stays usable", () => {
+  const probe = new HookJournal();
+  const k = kernel({ journal: probe });
   openPosition(k, 0, 1, 100);
   let seen = 0;
-  k.onInput = () => {
+  probe.hook = () => {
     if (++seen === 1500) k.slot(0); // while the first 1024-input chunk is in flight
   };
   expect(() => k.applyBatch(marks(3000))).toThrow(KernelError);
-  k.onInput = null;
+  probe.hook = null;
   expect(k.slot(0).mark_price).toBe(100 + (1023 % 7)); // exactly the chunk in flight was applied
-  k.onInput = () => void k.slot(0);
+  probe.hook = () => void k.slot(0);
   expect(() => k.applyBatch(marks(10))).toThrow(
     "ExecutionKernel is applying a batch: call it after applyBatch returns",
   );
-  k.onInput = null;
+  probe.hook = null;
   expect(k.slot(0).stage).toBe("POSITION_OPEN");
   expect(k.applyBatch(marks(3000, 5_000))).toBe(3000);
 });
@@ -62,18 +74,20 @@ test("an input whose getter throws stops a pipelined batch with that error; the 
     },
     now_ms: T0 + 9_999,
   };
-  expect(() => k.applyBatch([...marks(1500), hostile, ...marks(10, 5_000)])).toThrow("hostile getter");
+  const inputs = [...marks(1500), hostile as unknown as KernelInput, ...marks(10, 5_000)];
+  expect(() => k.applyBatch(inputs)).toThrow("hostile getter");
   expect(k.slot(0).mark_price).toBe(100 + (1023 % 7)); // the first 1024 marks were in flight
   expect(k.applyBatch(marks(3, 6_000))).toBe(3);
 });
 
-test("destroy() from onInput during a pipelined batch is refused and frees nothing", () => {
-  const k = kernel();
-  k.onInput = () => k.destroy();
+test("destroy() from the journal step during a pipelined batch is refused and frees nothing", () => {
+  const probe = new HookJournal();
+  const k = kernel({ journal: probe });
+  probe.hook = () => k.destroy();
   expect(() => k.applyBatch(marks(5))).toThrow(
     "ExecutionKernel.destroy() inside applyBatch: destroy it after applyBatch returns",
   );
-  k.onInput = null;
+  probe.hook = null;
   expect(k.applyBatch(marks(5))).toBe(5);
 });
 
@@ -90,7 +104,7 @@ test("a kernel fault on the apply thread latches the kernel read-only: later chu
 
 test("inputs the encoder refuses are skipped and the rest applied, as on the sequential path", () => {
   const k = kernel();
-  const inputs = [
+  const inputs: KernelInput[] = [
     ...marks(1500),
     { type: "MARK_PRICE", asset: "x".repeat(99), price: 1, now_ms: T0 + 9_000 },
     { type: "TICK", now_ms: -1 },
@@ -109,7 +123,7 @@ test("destroy() stops the kernel's apply thread", () => {
 });
 
 test("when the apply thread falls behind, stretches run on the calling thread, then the thread again: same state, each input handed over once", () => {
-  const inputs = [{ type: "SEED_CAPITAL", capital: 10_000, now_ms: T0 }, ...marks(250_000)];
+  const inputs: KernelInput[] = [{ type: "SEED_CAPITAL", capital: 10_000, now_ms: T0 }, ...marks(250_000)];
   const reference = ExecutionKernel.open({ slotCount: 4, applyThread: false });
   reference.applyBatch(inputs);
   const lib = loadKernelLib();
@@ -131,7 +145,7 @@ test("when the apply thread falls behind, stretches run on the calling thread, t
   // 64, 128, 256, ... chunks.
   const accepted = pipeline.run(
     inputs,
-    (x) => seen.push(x),
+    { input: (x) => void seen.push(x), records: () => {}, restore: () => {} },
     () => false,
     onCallingThread,
     { windowNs: 0, waitShare: -1 },

@@ -14,6 +14,7 @@
  */
 
 import { describe, expect, test } from "bun:test";
+import type { KernelInput } from "../../src/contracts/index.ts";
 import type { SlotRecord } from "../../src/contracts/records.ts";
 import { decodeSlot, type ExecutionKernel, encodeSlotImage, SlotImageError } from "../../src/kernel/index.ts";
 import { event, kernelsPerTest, T0 } from "../_support/kernel.ts";
@@ -64,7 +65,7 @@ function driver(k: ExecutionKernel, shadow: ExecutionKernel) {
     },
     apply(input: Record<string, unknown>, what: string): void {
       now += 7;
-      const r = k.apply({ ...input, now_ms: now });
+      const r = k.apply({ ...input, now_ms: now } as KernelInput);
       if (!r.accepted) throw new Error(`${what} refused: ${JSON.stringify(r.diagnostics)}`);
       checkAll(k, shadow, what);
     },

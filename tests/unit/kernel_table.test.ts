@@ -1,5 +1,5 @@
 /**
- * Every row of the transition table in DESIGN.md §3, proven through the FFI binding: one named
+ * Every row of the transition table in docs/architecture.md §3, proven through the FFI binding: one named
  * test per row, each checking the stage it lands in and the effect the row promises.
  */
 
@@ -184,7 +184,12 @@ describe("transition table", () => {
     k = freshKernel();
     openPosition(k, 0, 1, 100);
     k.apply({ type: "MARK_STALE", slot_id: 0, reason: "DIVERGENCE", now_ms: T0 + 5 });
-    const r = k.reconcile(0, { side: "LONG", size: 0.7, avg_price: 100, open_order: null }, T0 + 6);
+    const r = k.apply({
+      type: "RECONCILE",
+      slot_id: 0,
+      truth: { side: "LONG", size: 0.7, avg_price: 100, open_order: null },
+      now_ms: T0 + 6,
+    });
     expect(r.transitions[0]).toMatchObject({
       from: "STALE_STATE_RECONCILING",
       to: "POSITION_OPEN",
@@ -211,16 +216,23 @@ describe("transition table", () => {
         avg_price: 0,
       },
     };
-    expect(k.reconcile(0, truth, T0 + 6).transitions[0]?.to).toBe("EXIT_WORKING");
+    expect(k.apply({ type: "RECONCILE", slot_id: 0, truth: truth, now_ms: T0 + 6 }).transitions[0]?.to).toBe(
+      "EXIT_WORKING",
+    );
   });
 
   test("RECONCILE of a flat venue with no order derives IDLE", () => {
     k = freshKernel();
     openPosition(k);
     k.apply({ type: "MARK_STALE", slot_id: 0, reason: "OPERATOR", now_ms: T0 + 5 });
-    expect(k.reconcile(0, { side: null, size: 0, avg_price: 0, open_order: null }, T0 + 6).transitions[0]?.to).toBe(
-      "IDLE",
-    );
+    expect(
+      k.apply({
+        type: "RECONCILE",
+        slot_id: 0,
+        truth: { side: null, size: 0, avg_price: 0, open_order: null },
+        now_ms: T0 + 6,
+      }).transitions[0]?.to,
+    ).toBe("IDLE");
   });
 
   test("CANCEL of the working entry order records the request and keeps the stage", () => {
@@ -248,7 +260,7 @@ describe("transition table", () => {
     expect(k.slot(0)).toMatchObject({ stage: "STALE_STATE_RECONCILING", stale_reason: "FOREIGN_ORDER" });
   });
 
-  test("the kernel exports its table and every DESIGN.md row is in it", () => {
+  test("the kernel exports its table and every docs/architecture.md row is in it", () => {
     k = freshKernel();
     const table = k.fsmTable();
     for (const row of [

@@ -1,5 +1,5 @@
 /**
- * Tidy: the source tree keeps its determinism and hygiene rules (STYLE.md). Ambient time and
+ * Tidy: the source tree keeps its determinism and hygiene rules. Ambient time and
  * randomness appear only in allowlisted files (the launcher's SystemClock, the sim's entry
  * clock, benchmarks, test runners); the kernel never reads a clock; nothing carries a fix-me
  * marker; no test is skipped silently; no TypeScript file grows past the size that means two

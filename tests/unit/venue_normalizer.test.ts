@@ -1,8 +1,14 @@
-/** Normalizer and order tracker: status → kind, malformed frames, dedupe, monotonic cumulative, fees. */
+/**
+ * Normalizer and order tracker: status → kind, malformed frames, event ids, fees; every fact is
+ * passed on and the kernel classifies duplicates, regressions and late events.
+ */
 
 import { expect, test } from "bun:test";
 import { gzipSync } from "node:zlib";
-import { classifyFrame, decodeFrame, type OrderFact, OrderTracker, parseOrder } from "../../src/venue/bingx/index.ts";
+import { OrderTracker } from "../../src/venue/bingx/_order_tracker.ts";
+import { parseOrder } from "../../src/venue/bingx/_parse.ts";
+import { classifyFrame, decodeFrame, type OrderFact } from "../../src/venue/bingx/index.ts";
+import { enter, freshKernel, T0 } from "../_support/kernel.ts";
 
 const frame = (o: Record<string, unknown>, E: unknown = 1700000000000) =>
   JSON.stringify({ e: "ORDER_TRADE_UPDATE", E, o });
@@ -86,19 +92,52 @@ test("a gzip frame decodes and an exact 19-digit id survives", () => {
   }
 });
 
-test("duplicates, stale reordered facts, ACK after fill and anything after a terminal event are dropped", () => {
+test("every fact becomes an event: a duplicate keeps its id, a regression its own cumulative, a late event its order; memory moves only forward", () => {
   const t = new OrderTracker();
   const p1 = fact({ X: "PARTIALLY_FILLED", z: "0.01", l: "0.01", L: "65000", ap: "65000", n: "-0.325" });
   const p2 = fact({ X: "PARTIALLY_FILLED", z: "0.02", l: "0.01", L: "65000", ap: "65000", n: "-0.325" });
   const f3 = fact({ X: "FILLED", z: "0.03", l: "0.01", L: "65000", ap: "65000", n: "-0.325" });
-  expect(t.fromFact(p2, "cid1")?.filled_size_cumulative).toBe(0.02);
-  expect(t.fromFact(p2, "cid1")).toBeNull();
-  expect(t.fromFact(p1, "cid1")).toBeNull();
-  expect(t.fromFact(fact({}), "cid1")).toBeNull();
+  const first = t.fromFact(p2, "cid1");
+  expect(first.filled_size_cumulative).toBe(0.02);
+  const again = t.fromFact(p2, "cid1");
+  expect(again.event_id).toBe(first.event_id); // the kernel's DUPLICATE_EVENT
+  expect(again.last_fill_size).toBe(0);
+  const older = t.fromFact(p1, "cid1");
+  expect(older.filled_size_cumulative).toBe(0.01); // the kernel's STALE_EVENT (older cumulative)
+  expect(older.fee_cumulative).toBeCloseTo(first.fee_cumulative, 9);
+  expect(t.reported(base.i)).toBe(0.02);
+  expect(t.fromFact(fact({}), "cid1").kind).toBe("ACK"); // ACK after fills: the kernel keeps the fills
   const full = t.fromFact(f3, "cid1");
-  expect(full?.kind).toBe("FULL_FILL");
-  expect(full?.fee_cumulative).toBeCloseTo(0.975, 9);
-  expect(t.fromFact(fact({ X: "CANCELED", z: "0.03" }), "cid1")).toBeNull();
+  expect(full.kind).toBe("FULL_FILL");
+  expect(full.fee_cumulative).toBeCloseTo(0.975, 9);
+  expect(t.hasEnded(base.i)).toBe(true);
+  const late = t.fromFact(fact({ X: "CANCELED", z: "0.03" }), "cid1");
+  expect(late.kind).toBe("CANCEL_ACK"); // after the order's end: the kernel's STALE_EVENT
+  expect(late.fee_cumulative).toBeCloseTo(0.975, 9);
+});
+
+test("the kernel classifies what the tracker passes on: DUPLICATE_EVENT, STALE_EVENT for a regression and for a late event", () => {
+  const k = freshKernel();
+  enter(k, 0, { trade: "T1", size: 0.03 });
+  const t = new OrderTracker();
+  const cid = "T1-E";
+  const apply = (f: OrderFact) =>
+    k.apply({ type: "VENUE_EVENT", slot_id: null, event: t.fromFact(f, cid), now_ms: T0 + 10 });
+  const codesOf = (o: { diagnostics: Array<{ code: string }> }) => o.diagnostics.map((d) => d.code);
+  const p2 = fact({ X: "PARTIALLY_FILLED", z: "0.02", l: "0.02", L: "65000", ap: "65000", n: "-0.65" });
+  expect(apply(p2).accepted).toBe(true);
+  const hash = k.stateHash();
+  const dup = apply(p2);
+  expect([dup.accepted, codesOf(dup)]).toEqual([false, ["DUPLICATE_EVENT"]]);
+  const older = apply(fact({ X: "PARTIALLY_FILLED", z: "0.01", l: "0.01", L: "65000", ap: "65000", n: "-0.325" }));
+  expect(codesOf(older)).toEqual(["STALE_EVENT"]);
+  expect(k.slot(0).size).toBe(0.02);
+  expect(apply(fact({ X: "FILLED", z: "0.03", l: "0.01", L: "65000", ap: "65000", n: "-0.325" })).accepted).toBe(true);
+  expect(k.slot(0).stage).toBe("POSITION_OPEN");
+  const late = apply(fact({ X: "CANCELED", z: "0.03", ap: "65000" }));
+  expect(codesOf(late)).toEqual(["STALE_EVENT"]);
+  expect(k.slot(0)).toMatchObject({ stage: "POSITION_OPEN", size: 0.03 });
+  expect(hash).not.toBe(k.stateHash()); // (the fill moved it; the refusals around it did not)
 });
 
 test("per-trade fees accumulate, scaled across a skipped leg; cumulative mode takes n as is; REST commission is exact", () => {

@@ -1,15 +1,8 @@
 /** Signer and safe JSON: the reference test vectors, the signed-vs-sent strings, exact ids. */
 
 import { expect, test } from "bun:test";
-import {
-  canonicalParams,
-  encodeParams,
-  hmacSha256Hex,
-  parseJsonSafe,
-  quoteLongIntegers,
-  signJsonBody,
-  signQuery,
-} from "../../src/venue/bingx/index.ts";
+import { parseJsonSafe, quoteLongIntegers } from "../../src/venue/bingx/_safe_json.ts";
+import { canonicalParams, encodeParams, hmacSha256Hex, signJsonBody, signQuery } from "../../src/venue/bingx/index.ts";
 
 const SECRET = "mheO6dR8ovSsxZQCOYEFCtelpuxcWGTfHw7te326y6jOwq5WpvFQ9JNljoTwBXZGv5It07m9RXSPpDQEK2w";
 

@@ -159,8 +159,19 @@ const fn render() -> TextBuf<DESCRIBE_CAP> {
     limits(&mut t);
     enum_consts!(t, Stage, Side, OrderSide, OrderType, OrderRole, OrderStatus, ExitReason);
     enum_consts!(t, InputKind, EventKind, RejectReason, StaleReason, ConfigKey, Trigger);
-    enum_consts!(t, Severity, Field, DiagCode);
+    enum_consts!(t, Severity, Field, DiagCode, InputSource);
+    input_sources(&mut t);
     t
+}
+
+/// `const INPUT_KIND_SOURCE_<KIND> <source>` for every input kind.
+const fn input_sources(t: &mut TextBuf<DESCRIBE_CAP>) {
+    let mut i = 0;
+    while i < InputKind::ALL.len() {
+        let kind = InputKind::ALL[i];
+        constant(t, "INPUT_KIND_SOURCE", kind.name(), kind.source().raw() as i64);
+        i += 1;
+    }
 }
 
 static DESCRIBE: TextBuf<DESCRIBE_CAP> = render();

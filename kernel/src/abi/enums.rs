@@ -109,6 +109,27 @@ abi_enum!(InputKind: u16, "INPUT_KIND" {
     Configure = 10 => "CONFIGURE",
 });
 
+abi_enum!(
+    /// Where an input may come from (docs/architecture.md, "Inputs by source"). The launcher
+    /// refuses an input from any other source before the kernel sees it (INPUT_SOURCE_REFUSED).
+    InputSource: u8, "INPUT_SOURCE" { Strategy = 1 => "STRATEGY", Venue = 2 => "VENUE", System = 3 => "SYSTEM" });
+
+impl InputKind {
+    /// The one source of each input kind: strategies send intents and marks, the venue adapter
+    /// sends venue events, the launcher sends everything else.
+    pub const fn source(self) -> InputSource {
+        match self {
+            InputKind::Enter | InputKind::Exit | InputKind::Cancel | InputKind::MarkPrice => InputSource::Strategy,
+            InputKind::VenueEvent => InputSource::Venue,
+            InputKind::Tick
+            | InputKind::Reconcile
+            | InputKind::SeedCapital
+            | InputKind::MarkStale
+            | InputKind::Configure => InputSource::System,
+        }
+    }
+}
+
 abi_enum!(EventKind: u8, "EVENT_KIND" {
     Ack = 1 => "ACK",
     PartialFill = 2 => "PARTIAL_FILL",
@@ -220,6 +241,9 @@ abi_enum!(
     Reconciled = 16 => "RECONCILED",
     KernelFault = 17 => "KERNEL_FAULT",
     CapitalSeeded = 18 => "CAPITAL_SEEDED",
+    // Issued by the launcher, numbered here so that every code has one stable value:
+    InputSourceRefused = 19 => "INPUT_SOURCE_REFUSED",
+    OrphanPosition = 20 => "ORPHAN_POSITION",
 });
 
 impl DiagCode {
@@ -229,8 +253,11 @@ impl DiagCode {
             DiagCode::DuplicateEvent | DiagCode::StaleEvent | DiagCode::Reconciled | DiagCode::CapitalSeeded => {
                 Severity::Info
             }
-            DiagCode::InvalidSlotId | DiagCode::InvalidIntent | DiagCode::UnknownOrder => Severity::Error,
-            DiagCode::Overfill | DiagCode::KernelFault => Severity::Critical,
+            DiagCode::InvalidSlotId
+            | DiagCode::InvalidIntent
+            | DiagCode::UnknownOrder
+            | DiagCode::InputSourceRefused => Severity::Error,
+            DiagCode::Overfill | DiagCode::KernelFault | DiagCode::OrphanPosition => Severity::Critical,
             _ => Severity::Warning,
         }
     }

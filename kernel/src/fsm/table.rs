@@ -1,6 +1,6 @@
 //! The transition table: every stage change the kernel can make, one row each.
 //!
-//! Job: the rows of DESIGN.md §3 plus the rows kernel/README.md adds (marks while an entry or
+//! Job: the rows of docs/architecture.md §3 plus the rows kernel/README.md adds (marks while an entry or
 //! exit is working, CANCEL self rows, MARK_STALE, the RECONCILE derived stages, OVERFILL and
 //! FOREIGN_ORDER to STALE_STATE_RECONCILING), with the guards *in the table*, and the pure
 //! lookup `(stage, input, facts) -> Option<&Row>`, answered from `DECIDE`: the table evaluated

@@ -46,7 +46,7 @@ fn abi_md_records() -> Vec<(String, usize, Vec<String>)> {
 #[test]
 fn describe_lists_every_record_and_field_of_abi_md_exactly() {
     let text = describe();
-    assert!(text.starts_with("DITA-ABI 1 0 little\n"));
+    assert!(text.starts_with("DITA-ABI 1 1 little\n"));
     let records = abi_md_records();
     assert_eq!(
         records.len(),
@@ -85,6 +85,11 @@ fn describe_lists_the_constants_and_every_enum_value() {
         "const FIELD_NONE 0",
         "const FIELD_IMAGE 26",
         "const DIAG_CAPITAL_SEEDED 18",
+        "const DIAG_ORPHAN_POSITION 20",
+        "const INPUT_SOURCE_SYSTEM 3",
+        "const INPUT_KIND_SOURCE_ENTER 1",
+        "const INPUT_KIND_SOURCE_VENUE_EVENT 2",
+        "const INPUT_KIND_SOURCE_SEED_CAPITAL 3",
     ] {
         assert!(text.lines().any(|l| l == line), "missing: {line}");
     }
@@ -104,8 +109,9 @@ fn describe_lists_the_constants_and_every_enum_value() {
         + Trigger::ALL.len()
         + Severity::ALL.len()
         + Field::ALL.len()
-        + DiagCode::ALL.len();
-    assert_eq!(consts, 20 + enum_values);
+        + DiagCode::ALL.len()
+        + InputSource::ALL.len();
+    assert_eq!(consts, 20 + enum_values + InputKind::ALL.len()); // + the source of each input kind
     assert!(text.is_ascii());
 }
 

@@ -38,6 +38,8 @@ fn severities_match_the_abi_table() {
         (Reconciled, Severity::Info),
         (KernelFault, Severity::Critical),
         (CapitalSeeded, Severity::Info),
+        (InputSourceRefused, Severity::Error),
+        (OrphanPosition, Severity::Critical),
     ];
     assert_eq!(expected.len(), DiagCode::ALL.len());
     for (i, (code, severity)) in expected.into_iter().enumerate() {
@@ -277,14 +279,29 @@ fn kernel_fault_latches_read_only() {
 fn capital_seeded_once_then_only_by_recovery() {
     let mut k = K::new(1);
     let (d, msg) = single(&k.apply(seed(1000.0, 0, T0)), DiagCode::CapitalSeeded);
-    assert_eq!((msg.as_str(), d.value, d.field), ("capital seeded: 1000", 1000.0, Field::Amount.raw()));
+    assert_eq!((msg.as_str(), d.value, d.field), ("capital seeded: 1000 (open trades 0)", 1000.0, Field::Amount.raw()));
     let before = k.snapshot();
     let (d, msg) = single(&k.apply(seed(2000.0, 0, T0 + 1)), DiagCode::InvalidIntent);
     assert_eq!(msg, "capital already seeded (1000); send value=1 for a recovery re-seed");
     assert_eq!(d.field, Field::Value.raw());
     assert_eq!(k.snapshot(), before);
     let (_, msg) = single(&k.apply(seed(900.0, 1, T0 + 2)), DiagCode::CapitalSeeded);
-    assert_eq!(msg, "capital re-seeded for recovery: 900 (peak 1000)");
+    assert_eq!(msg, "capital re-seeded for recovery: 900 (open trades 0, peak 1000)");
     let a = k.account();
     assert_eq!((a.capital, a.peak_capital, a.drawdown, a.version), (900.0, 1000.0, 100.0, 2));
+}
+
+#[test]
+fn a_seed_from_the_wallet_adds_back_what_open_trades_already_booked_so_each_trade_settles_once() {
+    let mut k = K::new(2);
+    open_position(&mut k, 0, "T1", e8(0.01), 100.0); // seeds 10 000; the entry fee 0.5 left the wallet
+    let (_, msg) = single(&k.apply(seed(9_999.5, 1, T0 + 4)), DiagCode::CapitalSeeded);
+    assert_eq!(msg, "capital re-seeded for recovery: 10000 (open trades 0.5, peak 10000)");
+    assert!(k.apply(exit(0, e8(0.01), T0 + 5)).ok());
+    let o = k.apply(event(EventKind::FullFill, "T1-X1", "T1-x-fill", e8(0.01), 100.0, 0.5, T0 + 6));
+    assert!(o.ok(), "{:?}", o.messages());
+    assert_eq!(k.stage(0), Stage::Closed);
+    // The wallet paid two fees (9 999.0); the kernel's capital says the same, the trade counted once.
+    assert_eq!(k.account().capital, 9_999.0);
+    assert_eq!(k.account().trade_seq, 1);
 }

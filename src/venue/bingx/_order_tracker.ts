@@ -1,32 +1,43 @@
 /**
- * Per-order memory that turns venue facts (stream frames and REST catch-up states) into a clean
- * event sequence for the kernel:
- * 1. an event id already emitted is dropped (duplicate delivery, or stream + catch-up overlap);
- * 2. a fact whose cumulative size is below the last emitted one for the order is dropped (stale,
- *    reordered), as is an ACK after a fill and anything after a terminal event;
- * 3. `fee_cumulative` is cumulative per order. In mode "per_trade" (the default: BingX's `n`
+ * Per-order memory for normalization only: venue facts (stream frames and REST catch-up states)
+ * become normalized events, every one of them. Classifying them is the kernel's job: a repeated
+ * event id is its DUPLICATE_EVENT, a cumulative size below what it booked or an event after the
+ * order's end is its STALE_EVENT (or OVERFILL), each with a diagnostic the chaos auditor counts.
+ * Nothing is dropped here.
+ *
+ * What is normalized:
+ * 1. the event id: stable per venue fact (order id + status + cumulative size), so a re-delivered
+ *    frame or a stream + catch-up overlap carries the same id and dedupes in the kernel;
+ * 2. `fee_cumulative` is cumulative per order. In mode "per_trade" (the default: BingX's `n`
  *    follows Binance's "commission of this trade") the fee grows by n × (cumulative gained / l),
  *    exact when no leg was skipped and a proportional estimate across a gap. In mode
  *    "cumulative" (`n` already totals the order, as bingx-sim sends it) `n` is taken as is. A REST
- *    state carries the exact cumulative commission, which replaces the estimate. Never decreasing.
- * Hence emitted cumulative sizes and fees are monotonic per order.
+ *    state carries the exact cumulative commission, which replaces the estimate;
+ * 3. `last_fill_size` / `last_fill_price`: what this fact added over the last forward one;
+ * 4. the client order id's spelling: BingX lower-cases it; the kernel's spelling, once known for
+ *    an order, is remembered here by venue order id, so a late event after the order's end (when
+ *    the adapter no longer lists it as working) still reaches the kernel under the kernel's id.
+ * Only a forward fact (not after the order's end, cumulative size not below the last one) moves
+ * the memory, so the fees and sizes it reports never decrease; any other fact is passed on with
+ * its own cumulative size and the fee already reported.
  *
- * Bounds: `ORDERS_MAX` tracked orders (terminal ones are evicted first, oldest first) and
- * `SEEN_MAX` remembered event ids (oldest forgotten first).
+ * Bounds: `ORDERS_MAX` tracked orders (ended ones are evicted first, oldest first).
  */
 
+import { endsOrder } from "../../contracts/order_status.ts";
 import type { VenueEvent, VenueOrderState } from "../../contracts/venue.ts";
-import { eventId, roundQty } from "../_event_id.ts";
+import { eventId, roundQty } from "../event_id.ts";
 import { kindForStatus, type OrderFact } from "./normalizer.ts";
 
 const ORDERS_MAX = 20_000;
-const SEEN_MAX = 100_000;
 
 interface Track {
+  /** The kernel's spelling of the order's client id, once known. */
+  cid: string | null;
   cum: number;
   fee: number;
   avg: number;
-  terminal: boolean;
+  ended: boolean;
 }
 
 export type StreamFeeMode = "per_trade" | "cumulative";
@@ -35,20 +46,19 @@ export class OrderTracker {
   constructor(private readonly feeMode: StreamFeeMode = "per_trade") {}
 
   private readonly tracks = new Map<string, Track>();
-  private readonly seen = new Set<string>();
 
   /** From a stream frame. `clientId` maps the venue's spelling back to the kernel's id. */
-  fromFact(f: OrderFact, clientId: string): VenueEvent | null {
+  fromFact(f: OrderFact, clientId: string): VenueEvent {
     const kind = kindForStatus(f.status);
-    const id = eventId(f.venue_order_id, f.status, f.filled_size_cumulative);
-    const t = this.admit(id, f.venue_order_id, kind, f.filled_size_cumulative);
-    if (!t) return null;
-    const gained = roundQty(f.filled_size_cumulative - t.cum);
+    const t = this.track(f.venue_order_id);
+    const forward = isForward(t, f.filled_size_cumulative);
+    const gained = forward ? roundQty(f.filled_size_cumulative - t.cum) : 0;
     const perTrade =
       gained > 0 ? t.fee + (f.last_fill_size > 0 ? (f.fee_trade * gained) / f.last_fill_size : f.fee_trade) : t.fee;
-    const fee = this.feeMode === "cumulative" ? Math.max(t.fee, f.fee_trade) : perTrade;
-    return this.commit(t, id, {
+    const fee = !forward ? t.fee : this.feeMode === "cumulative" ? Math.max(t.fee, f.fee_trade) : perTrade;
+    return this.event(t, forward, {
       kind,
+      event_id: eventId(f.venue_order_id, f.status, f.filled_size_cumulative),
       venue_order_id: f.venue_order_id,
       client_order_id: clientId,
       asset: f.asset,
@@ -62,15 +72,15 @@ export class OrderTracker {
   }
 
   /** From a REST order state (catch-up or unknown-outcome resolution). */
-  fromState(s: VenueOrderState, clientId: string): VenueEvent | null {
+  fromState(s: VenueOrderState, clientId: string): VenueEvent {
     const kind = kindForStatus(s.status);
-    const id = eventId(s.venue_order_id, s.status, s.filled_size_cumulative);
-    const t = this.admit(id, s.venue_order_id, kind, s.filled_size_cumulative);
-    if (!t) return null;
-    const gained = roundQty(s.filled_size_cumulative - t.cum);
+    const t = this.track(s.venue_order_id);
+    const forward = isForward(t, s.filled_size_cumulative);
+    const gained = forward ? roundQty(s.filled_size_cumulative - t.cum) : 0;
     const lastPrice = gained > 0 ? (s.avg_price * s.filled_size_cumulative - t.avg * t.cum) / gained : 0;
-    return this.commit(t, id, {
+    return this.event(t, forward, {
       kind,
+      event_id: eventId(s.venue_order_id, s.status, s.filled_size_cumulative),
       venue_order_id: s.venue_order_id,
       client_order_id: clientId,
       asset: s.asset,
@@ -78,9 +88,19 @@ export class OrderTracker {
       avg_price: s.avg_price,
       last_fill_size: Math.max(0, gained),
       last_fill_price: Math.max(lastPrice, 0),
-      fee_cumulative: Math.max(t.fee, s.fee_cumulative),
+      fee_cumulative: forward ? Math.max(t.fee, s.fee_cumulative) : t.fee,
       venue_time_ms: s.updated_ms,
     });
+  }
+
+  /** Remembers the kernel's spelling of an order's client id (the adapter knows it while working). */
+  rememberClientId(venueOrderId: string, kernelId: string): void {
+    if (venueOrderId !== "") this.track(venueOrderId).cid = kernelId;
+  }
+
+  /** The kernel's spelling of the client id of a venue order, when it was ever known. */
+  clientIdOf(venueOrderId: string): string | null {
+    return this.tracks.get(venueOrderId)?.cid ?? null;
   }
 
   /** Cumulative size already reported for an order (0 when unknown). */
@@ -88,34 +108,36 @@ export class OrderTracker {
     return this.tracks.get(venueOrderId)?.cum ?? 0;
   }
 
-  isTerminal(venueOrderId: string): boolean {
-    return this.tracks.get(venueOrderId)?.terminal === true;
+  /** True once a forward fact ended the order (FULL_FILL, CANCEL_ACK, REJECT). */
+  hasEnded(venueOrderId: string): boolean {
+    return this.tracks.get(venueOrderId)?.ended === true;
   }
 
-  private admit(id: string, orderId: string, kind: VenueEvent["kind"], cum: number): Track | null {
-    if (this.seen.has(id)) return null;
-    const t = this.tracks.get(orderId) ?? { cum: 0, fee: 0, avg: 0, terminal: false };
-    if (t.terminal) return null;
-    if (cum < t.cum) return null;
-    if (kind === "ACK" && t.cum > 0) return null;
-    if (!this.tracks.has(orderId)) this.insert(orderId, t);
+  private track(orderId: string): Track {
+    let t = this.tracks.get(orderId);
+    if (t === undefined) {
+      t = { cid: null, cum: 0, fee: 0, avg: 0, ended: false };
+      this.insert(orderId, t);
+    }
     return t;
   }
 
-  private commit(t: Track, id: string, e: Omit<VenueEvent, "event_id">): VenueEvent {
-    t.cum = e.filled_size_cumulative;
-    t.fee = e.fee_cumulative;
-    t.avg = e.avg_price;
-    t.terminal = e.kind === "FULL_FILL" || e.kind === "CANCEL_ACK" || e.kind === "REJECT";
-    this.remember(id);
-    return { ...e, event_id: id };
+  /** Moves the memory for a forward fact only; every fact becomes an event either way. */
+  private event(t: Track, forward: boolean, e: VenueEvent): VenueEvent {
+    if (forward && !(e.kind === "ACK" && t.cum > 0)) {
+      t.cum = e.filled_size_cumulative;
+      t.fee = e.fee_cumulative;
+      t.avg = e.avg_price;
+      t.ended = endsOrder(e.kind);
+    }
+    return e;
   }
 
   private insert(orderId: string, t: Track): void {
     if (this.tracks.size >= ORDERS_MAX) {
       let victim: string | undefined;
       for (const [k, v] of this.tracks)
-        if (v.terminal) {
+        if (v.ended) {
           victim = k;
           break;
         }
@@ -123,9 +145,9 @@ export class OrderTracker {
     }
     this.tracks.set(orderId, t);
   }
+}
 
-  private remember(id: string): void {
-    if (this.seen.size >= SEEN_MAX) this.seen.delete(this.seen.values().next().value as string);
-    this.seen.add(id);
-  }
+/** A fact that can move the order's memory: the order has not ended and its cumulative did not shrink. */
+function isForward(t: Track, cum: number): boolean {
+  return !t.ended && cum >= t.cum;
 }

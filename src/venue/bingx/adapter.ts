@@ -1,8 +1,8 @@
 /**
  * BingxVenueAdapter: the `VenueAdapter` over BingX's USDT-M perpetual REST API and user-data
  * stream. It owns one REST client (signing, time offset, typed errors), one user stream
- * (listen key, gzip frames, reconnect) and one order tracker (dedupe, monotonic cumulative size
- * and fee per order). Working orders are remembered by client order id so that (a) stream frames,
+ * (listen key, gzip frames, reconnect) and one order tracker (event ids, cumulative fees per
+ * order; every fact goes to the kernel, which classifies duplicates and late events). Working orders are remembered by client order id so that (a) stream frames,
  * which carry the venue's spelling of the id (BingX may lower-case it), map back to the kernel's
  * id and (b) after every (re)connect each working order is queried by clientOrderID: no fill is
  * missed across a stream gap.
@@ -219,23 +219,30 @@ export class BingxVenueAdapter implements VenueAdapter {
       return;
     }
     if (r.type !== "order") return;
-    const cid = this.kernelId(r.fact.client_order_id);
-    const e = this.tracker.fromFact(r.fact, cid);
-    if (e) this.emitTracked(e);
+    const cid = this.kernelId(r.fact.client_order_id, r.fact.venue_order_id);
+    this.emitTracked(this.tracker.fromFact(r.fact, cid));
   }
 
   private applyState(s: VenueOrderState): void {
-    const e = this.tracker.fromState(s, this.kernelId(s.client_order_id));
-    if (e) this.emitTracked(e);
+    this.emitTracked(this.tracker.fromState(s, this.kernelId(s.client_order_id, s.venue_order_id)));
   }
 
   private emitTracked(e: VenueEvent): void {
-    if (this.tracker.isTerminal(e.venue_order_id)) this.working.delete(e.client_order_id.toLowerCase());
+    if (this.tracker.hasEnded(e.venue_order_id)) this.working.delete(e.client_order_id.toLowerCase());
     this.out.emit(e);
   }
 
-  private kernelId(venueSpelling: string): string {
-    return this.working.get(venueSpelling.toLowerCase())?.cid ?? venueSpelling;
+  /**
+   * The kernel's spelling of a client id: from the working orders, else (a late event after the
+   * order ended) from the tracker's memory of that venue order, else the venue's spelling.
+   */
+  private kernelId(venueSpelling: string, venueOrderId = ""): string {
+    const working = this.working.get(venueSpelling.toLowerCase())?.cid;
+    if (working !== undefined) {
+      this.tracker.rememberClientId(venueOrderId, working);
+      return working;
+    }
+    return this.tracker.clientIdOf(venueOrderId) ?? venueSpelling;
   }
 
   private track(cid: string, asset: string): boolean {

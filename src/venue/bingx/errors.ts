@@ -30,6 +30,11 @@ export class VenueRequestError extends Error {
     this.name = "VenueRequestError";
   }
 
+  /** The venue contract's mark of a rate-limit refusal (src/contracts/venue.ts `rateLimited`). */
+  get rate_limited(): boolean {
+    return this.kind === "RATE_LIMIT";
+  }
+
   /** True when the venue definitely did not execute the request. */
   get refused(): boolean {
     return this.kind === "REJECT" || this.kind === "RATE_LIMIT" || this.kind === "TIME_SYNC";

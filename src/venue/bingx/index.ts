@@ -1,8 +1,5 @@
-/** Public surface of the BingX adapter: the adapter, its config and guard, and the pure pieces tests and benches use. */
+/** Public surface of the BingX adapter: the adapter, its config and guard, and its pure pieces (signer, rules, normalizer). */
 
-export { OrderTracker, type StreamFeeMode } from "./_order_tracker.ts";
-export { parseOrder, parsePlacedOrderId } from "./_parse.ts";
-export { parseJsonSafe, quoteLongIntegers } from "./_safe_json.ts";
 export { type BingxAdapterOptions, BingxVenueAdapter } from "./adapter.ts";
 export {
   assertLiveAllowed,

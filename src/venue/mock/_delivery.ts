@@ -11,7 +11,7 @@
 
 import type { Rng } from "../../contracts/rng.ts";
 import type { VenueEvent, VenueEventListener } from "../../contracts/venue.ts";
-import type { MockKnobs } from "./_knobs.ts";
+import type { MockKnobs } from "./knobs.ts";
 
 const PENDING_MAX = 10_000;
 

@@ -9,7 +9,7 @@
  */
 
 import type { OrderSide, PositionSide, VenueBalance, VenuePosition } from "../../contracts/venue.ts";
-import { roundQty } from "../_event_id.ts";
+import { roundQty } from "../event_id.ts";
 
 interface Holding {
   size: number;

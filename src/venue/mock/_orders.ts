@@ -8,8 +8,8 @@
 
 import type { Rng } from "../../contracts/rng.ts";
 import type { OrderRequest, VenueEvent, VenueEventKind, VenueOrderState } from "../../contracts/venue.ts";
-import { eventId, roundQty } from "../_event_id.ts";
 import { formatStep } from "../bingx/contract_rules.ts";
+import { eventId, roundQty } from "../event_id.ts";
 
 export const TAKER_FEE_RATE = 0.0005;
 

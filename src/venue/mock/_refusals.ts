@@ -6,8 +6,8 @@
  */
 
 import type { OrderRequest } from "../../contracts/venue.ts";
-import { consumeCount, type MockKnobs } from "./_knobs.ts";
 import type { MockOrder } from "./_orders.ts";
+import { consumeCount, type MockKnobs } from "./knobs.ts";
 
 export interface Refusal {
   reason: "VENUE" | "RATE_LIMITED";

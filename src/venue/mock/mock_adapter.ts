@@ -32,11 +32,11 @@ import type {
 } from "../../contracts/venue.ts";
 import { applyContractRules, defaultRules } from "../bingx/contract_rules.ts";
 import { Delivery } from "./_delivery.ts";
-import { type MockKnobs, validateKnobs } from "./_knobs.ts";
 import { MockLedger } from "./_ledger.ts";
 import { fillOrder, restingCrossed } from "./_matching.ts";
 import { type MockOrder, newOrderId, orderEvent, orderState, rejectEvent } from "./_orders.ts";
 import { cancelRefusal, type KnobCell, placeRefusal, type Refusal } from "./_refusals.ts";
+import { type MockKnobs, validateKnobs } from "./knobs.ts";
 
 export interface MockVenueOptions {
   seed: number;

@@ -8,14 +8,14 @@
 import { join } from "node:path";
 import type { Clock } from "../contracts/clock.ts";
 import type { ControlSnapshot } from "../contracts/control.ts";
-import { checkStrategy, type NamespaceNames } from "./_names.ts";
-import { errorText, type ProjectionDiagnostic, type Sink, type SinkStats } from "./_types.ts";
 import { ClickHouseSink } from "./clickhouse.ts";
 import { HazelcastSink } from "./hazelcast.ts";
 import { LocalSpoolSink } from "./local.ts";
+import { checkStrategy, type NamespaceNames } from "./names.ts";
 import { Outbox } from "./outbox.ts";
 import { type OutcomeInput, ProjectionCore } from "./projection.ts";
 import { Spool } from "./spool.ts";
+import { errorText, type ProjectionDiagnostic, type Sink, type SinkStats } from "./types.ts";
 
 export interface ProjectionTuning {
   batchMax?: number;

@@ -5,7 +5,7 @@
  * are shared by all strategies and every row carries `strategy`; every row id starts with
  * `<strategy>:`, which is what verify-isolation checks.
  */
-import type { RecordKind } from "./_types.ts";
+import type { RecordKind } from "./types.ts";
 
 export const DEFAULT_STRATEGY = "pink";
 export const STRATEGY_RE = /^[a-z][a-z0-9_]{0,31}$/;

@@ -5,7 +5,7 @@
  */
 
 import { check } from "./_lib.ts";
-import type { ZincRegion } from "./_region.ts";
+import type { ZincRegion } from "./region.ts";
 import { invariant, type PushResult, type RingStats } from "./types.ts";
 
 const PUSH_RETRIES = 3;
