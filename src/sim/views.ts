@@ -99,28 +99,32 @@ export function orderEvent(o: SimOrder, x: ExecType, lastQty: number, lastPrice:
   };
 }
 
-export function accountEvent(account: Account, pos: SimPosition, mark: number, nowMs: number) {
+/** ACCOUNT_UPDATE with the positions one fill changed (in one-way mode both sides of the symbol). */
+export function accountEvent(account: Account, positions: SimPosition[], mark: number, nowMs: number) {
   return {
     e: "ACCOUNT_UPDATE",
     E: nowMs,
     a: {
       m: "ORDER",
       B: [{ a: "USDT", wb: num(account.wallet), cw: num(account.wallet), bc: "0" }],
-      P: [
-        {
-          s: pos.symbol,
-          pa: num(pos.positionAmt),
-          ep: num(pos.avgPrice),
-          up: num(account.unrealised(pos, mark)),
-          mt: "cross",
-          iw: "0",
-          ps: pos.positionSide,
-        },
-      ],
+      P: positions.map((pos) => ({
+        s: pos.symbol,
+        pa: num(pos.positionAmt),
+        ep: num(pos.avgPrice),
+        up: num(account.unrealised(pos, mark)),
+        mt: "cross",
+        iw: "0",
+        ps: pos.positionSide,
+      })),
     },
   };
 }
 
+/**
+ * A position as GET /openApi/swap/v2/user/positions reports it: `positionSide` is the direction
+ * (LONG/SHORT) and `positionAmt` positive in both modes; `onlyOnePosition` tells one-way mode
+ * (field as in the answers ccxt's bingx source records).
+ */
 export function restPosition(account: Account, p: SimPosition, mark: number, availableAmt: number, positionId: string) {
   const value = p.positionAmt * mark;
   const margin = (p.positionAmt * p.avgPrice) / p.leverage;
@@ -143,6 +147,7 @@ export function restPosition(account: Account, p: SimPosition, mark: number, ava
     positionValue: num(value, 4),
     pnlRatio: num(margin > 0 ? up / margin : 0, 4),
     currency: "USDT",
+    onlyOnePosition: account.mode === "oneway",
   };
 }
 

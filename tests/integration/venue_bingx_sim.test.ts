@@ -55,7 +55,9 @@ venueContract("BingxVenueAdapter on bingx-sim", async () => {
   return {
     adapter,
     asset: "BTC-USDT",
-    price: PRICE,
+    // The sim's book: best ask one tick (0.1) above the mark, best bid one tick below.
+    price: PRICE + 0.1,
+    sellPrice: PRICE - 0.1,
     feeRate: 0.0005,
     setPrice: (p) => sim.setPrice("BTC-USDT", p),
     partialLegs: (n) => {
