@@ -10,7 +10,11 @@
  * A local refusal (contract rules, client id shape) never sends anything: LOCAL_RULE diagnostic
  * plus REJECT event. Every REJECT is both returned and emitted (same event id, so it dedupes).
  *
- * Entry points: `submitOrder`, `cancelOrder`, `SubmitContext`.
+ * Position mode: in hedge mode the order names its position (LONG/SHORT); in one-way mode it goes
+ * with positionSide BOTH and reduceOnly=true when it closes (SELL of a long, BUY of a short) or the
+ * kernel asked for reduce-only, so an exit can never open the other side.
+ *
+ * Entry points: `submitOrder`, `cancelOrder`, `readPositionMode`, `SubmitContext`.
  */
 
 import type {
@@ -22,17 +26,32 @@ import type {
   VenueEvent,
   VenueOrderState,
 } from "../../contracts/venue.ts";
-import { parseOrder, parsePlacedOrderId } from "./_parse.ts";
+import { parseOrder, parsePlacedOrderId, parsePositionMode } from "./_parse.ts";
 import { applyContractRules } from "./contract_rules.ts";
 import * as ep from "./endpoints.ts";
 import { VenueRequestError } from "./errors.ts";
 import type { BingxRestClient } from "./rest_client.ts";
 
 export const PLACE_ATTEMPTS_MAX = 2;
+
+/** Reads the account's position mode; an answer that is neither mode throws one clear line. */
+export async function readPositionMode(rest: BingxRestClient): Promise<PositionMode> {
+  const data = await rest.request(ep.positionMode());
+  const mode = parsePositionMode(data);
+  if (mode) return mode;
+  const seen = JSON.stringify((data as { dualSidePosition?: unknown } | null)?.dualSidePosition ?? null);
+  throw new Error(
+    `Condition failed: BingX position mode unreadable (dualSidePosition=${seen.slice(0, 40)}); the adapter works in hedge or one-way mode only`,
+  );
+}
 const CLIENT_ID = /^[A-Za-z0-9_-]{1,40}$/;
+
+export type PositionMode = "hedge" | "oneway";
 
 export interface SubmitContext {
   rest: BingxRestClient;
+  /** The account's position mode (read at connect; read now if not known yet). */
+  positionMode(): Promise<PositionMode>;
   rules(asset: string): Promise<ContractRules>;
   markPrice(asset: string): Promise<number | undefined>;
   emit(e: VenueEvent): void;
@@ -129,14 +148,22 @@ export async function submitOrder(ctx: SubmitContext, o: OrderRequest): Promise<
   if (!check.ok) return localReject(ctx, o, check.rule, check.message);
   if (o.type === "LIMIT" && check.price === undefined)
     return localReject(ctx, o, "INVALID_PRICE", "a LIMIT order needs a price");
+  let mode: PositionMode;
+  try {
+    mode = await ctx.positionMode();
+  } catch (err) {
+    return localReject(ctx, o, "POSITION_MODE", `position mode unknown: ${(err as Error).message}`);
+  }
+  const closes = (o.side === "SELL") === (o.position_side === "LONG");
   const req = ep.placeOrder({
     symbol: o.asset,
     side: o.side,
-    positionSide: o.position_side,
+    positionSide: mode === "oneway" ? "BOTH" : o.position_side,
     type: o.type,
     quantity: check.quantity,
     price: check.price,
     clientOrderID: o.client_order_id,
+    ...(mode === "oneway" ? { reduceOnly: closes || o.reduce_only } : {}),
   });
   if (!ctx.track(o.client_order_id, o.asset))
     return localReject(ctx, o, "WORKING_MAX", "too many working orders tracked");
