@@ -75,7 +75,7 @@ async function tradeRound(r: Rig, hedged: boolean): Promise<void> {
   const positions = await ex.fetchPositions([BTC]);
   expect(positions).toHaveLength(1);
   expect(positions[0]).toMatchObject({ side: "long", contracts: 0.015, entryPrice: 65_000.1, leverage: 5 });
-  expect((positions[0]?.info as Record<string, unknown>).onlyOnePosition).toBe(!hedged);
+  expect((positions[0]?.info as Record<string, unknown> | undefined)?.onlyOnePosition).toBe(!hedged);
   const trades = await ex.fetchMyTrades(BTC);
   expect(trades.map((t) => [t.order, t.side, t.price, t.amount])).toEqual([
     [bought.id, "buy", 65_000.1, 0.02],
