@@ -29,7 +29,7 @@ export function restOrder(o: SimOrder, leverage: number): Record<string, unknown
     cumQuote: trim(o.cumQuote),
     stopPrice: "",
     profit: num(o.profit, 4),
-    commission: num(-o.commission, 6),
+    commission: num(-o.commission),
     status: o.status,
     time: o.time,
     updateTime: o.updateTime,

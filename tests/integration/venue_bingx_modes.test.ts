@@ -100,7 +100,7 @@ interface Sent {
   query: URLSearchParams;
 }
 
-async function directRig(positionMode: "hedge" | "oneway", answerMode?: string) {
+async function directRig(positionMode: "hedge" | "oneway", answerMode?: string, modeRateLimits = 0) {
   const sim: SimHandle = await startBingxSim({
     port: 0,
     apiKey: "modeKey0001",
@@ -112,6 +112,14 @@ async function directRig(positionMode: "hedge" | "oneway", answerMode?: string) 
   const fetchVia = async (url: string, init: RequestInit) => {
     const u = new URL(url);
     sent.push({ method: init.method ?? "GET", path: u.pathname, query: u.searchParams });
+    if (modeRateLimits > 0 && u.pathname.endsWith("/positionSide/dual")) {
+      modeRateLimits--;
+      const headers = {
+        "X-RateLimit-Requests-Remain": "0",
+        "X-RateLimit-Requests-Expire": String(new SystemClock().nowMs() + 60),
+      };
+      return new Response('{"code":100410,"msg":"rate limited","data":{}}', { status: 429, headers });
+    }
     if (answerMode !== undefined && u.pathname.endsWith("/positionSide/dual"))
       return new Response(`{"code":0,"msg":"","data":{"dualSidePosition":${answerMode}}}`);
     return fetch(url, init);
@@ -166,4 +174,11 @@ test("an account whose position mode the adapter cannot read fails connect() wit
   expect(err).toContain("PORTFOLIO");
   expect(err.split("\n")).toHaveLength(1);
   expect(adapter.connected()).toBe(false);
+});
+
+test("a rate-limited position-mode read at connect is waited out and connect succeeds", async () => {
+  const { adapter, sent } = await directRig("oneway", undefined, 2);
+  await adapter.connect();
+  expect(adapter.positionMode()).toBe("oneway");
+  expect(sent.filter((s) => s.path.endsWith("/positionSide/dual"))).toHaveLength(3);
 });

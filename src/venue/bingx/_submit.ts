@@ -33,10 +33,31 @@ import { VenueRequestError } from "./errors.ts";
 import type { BingxRestClient } from "./rest_client.ts";
 
 export const PLACE_ATTEMPTS_MAX = 2;
+const CLIENT_ID = /^[A-Za-z0-9_-]{1,40}$/;
 
-/** Reads the account's position mode; an answer that is neither mode throws one clear line. */
-export async function readPositionMode(rest: BingxRestClient): Promise<PositionMode> {
-  const data = await rest.request(ep.positionMode());
+/** Rate-limited mode reads at connect are retried this many times in all (BingX allows 2/s). */
+const MODE_READS_MAX = 4;
+const MODE_RETRY_MS_MAX = 2_000;
+
+/**
+ * Reads the account's position mode; an answer that is neither mode throws one clear line. A
+ * rate limit (the endpoint allows 2 requests/s per UID, so quick reconnects meet it) is waited
+ * out, as hinted by the venue or for 500 ms, at most MODE_READS_MAX reads in all.
+ */
+export async function readPositionMode(
+  rest: BingxRestClient,
+  sleep: (ms: number) => Promise<void>,
+): Promise<PositionMode> {
+  let data: unknown;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      data = await rest.request(ep.positionMode());
+      break;
+    } catch (err) {
+      if (!(err instanceof VenueRequestError && err.kind === "RATE_LIMIT") || attempt >= MODE_READS_MAX) throw err;
+      await sleep(Math.min(Math.max(err.retry_after_ms ?? 500, 50), MODE_RETRY_MS_MAX));
+    }
+  }
   const mode = parsePositionMode(data);
   if (mode) return mode;
   const seen = JSON.stringify((data as { dualSidePosition?: unknown } | null)?.dualSidePosition ?? null);
@@ -44,7 +65,6 @@ export async function readPositionMode(rest: BingxRestClient): Promise<PositionM
     `Condition failed: BingX position mode unreadable (dualSidePosition=${seen.slice(0, 40)}); the adapter works in hedge or one-way mode only`,
   );
 }
-const CLIENT_ID = /^[A-Za-z0-9_-]{1,40}$/;
 
 export type PositionMode = "hedge" | "oneway";
 

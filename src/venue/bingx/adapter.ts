@@ -268,7 +268,7 @@ export class BingxVenueAdapter implements VenueAdapter {
   }
 
   private async loadMode(): Promise<PositionMode> {
-    this.mode = await readPositionMode(this.rest);
+    this.mode = await readPositionMode(this.rest, this.ctx.sleep);
     return this.mode;
   }
 
