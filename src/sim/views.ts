@@ -151,17 +151,18 @@ export function restPosition(account: Account, p: SimPosition, mark: number, ava
   };
 }
 
+/** Amounts with 8 decimals, as BingX's v3 answers print them, so fees on book prices survive. */
 export function restBalance(s: ReturnType<Account["summary"]>) {
   return {
     userId: "1000000001",
     asset: "USDT",
-    balance: num(s.wallet, 4),
-    equity: num(s.equity, 4),
-    unrealizedProfit: num(s.unrealized, 4),
-    realisedProfit: num(s.realised, 4),
-    availableMargin: num(s.available_margin, 4),
-    usedMargin: num(s.used_margin, 4),
-    freezedMargin: "0.0000",
+    balance: num(s.wallet),
+    equity: num(s.equity),
+    unrealizedProfit: num(s.unrealized),
+    realisedProfit: num(s.realised),
+    availableMargin: num(s.available_margin),
+    usedMargin: num(s.used_margin),
+    freezedMargin: "0.00000000",
     shortUid: "10000001",
   };
 }
