@@ -72,10 +72,11 @@ export class OrderBooks {
     return out;
   }
 
+  /** Best level of each side with quantity left; `{price: 0, qty: 0}` for a side with none (a mark below one tick has no bids). */
   best(symbol: string, mark: number): { bid: Level; ask: Level } {
-    const bid = this.levels(symbol, "bids", mark).find((l) => l.qty > 0);
-    const ask = this.levels(symbol, "asks", mark).find((l) => l.qty > 0);
-    if (!bid || !ask) throw new Error(`Invariant: the book of ${symbol} has an empty side`);
+    const empty = { price: 0, qty: 0 };
+    const bid = this.levels(symbol, "bids", mark).find((l) => l.qty > 0) ?? empty;
+    const ask = this.levels(symbol, "asks", mark).find((l) => l.qty > 0) ?? empty;
     return { bid, ask };
   }
 

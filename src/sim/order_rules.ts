@@ -58,8 +58,8 @@ export function validateOrder(core: SimCore, p: Params): NewOrder {
   const req: NewOrder = { symbol, side, positionSide, type, quantity, price, timeInForce, clientOrderId, closing };
   checkFunds(core, req, ref);
   const { bid, ask } = core.books.best(symbol, mark);
-  if (type === "LIMIT" && timeInForce === "PostOnly" && (side === "BUY" ? price >= ask.price : price <= bid.price))
-    fail(POST_ONLY_WOULD_MATCH);
+  const takes = side === "BUY" ? ask.qty > 0 && price >= ask.price : bid.qty > 0 && price <= bid.price;
+  if (type === "LIMIT" && timeInForce === "PostOnly" && takes) fail(POST_ONLY_WOULD_MATCH);
   return req;
 }
 

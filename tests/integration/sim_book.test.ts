@@ -150,4 +150,15 @@ describe("bingx-sim order book", () => {
     const all = (await call(h, "GET", "/openApi/swap/v2/quote/ticker")).body.data;
     expect(all.map((x: any) => x.symbol)).toEqual(["BTC-USDT", "ETH-USDT"]);
   });
+
+  test("a mark below one tick leaves no bids: depth shows none, a market sell expires unfilled, nothing crashes", async () => {
+    h = await startSim({ prices: { "DOGE-USDT": 0.15 }, balance: 100_000 });
+    h.sim.setPrice("DOGE-USDT", 0.000001);
+    const { raw } = await book("DOGE-USDT");
+    expect(raw.bids).toEqual([]);
+    expect(raw.asks.length).toBeGreaterThan(0);
+    const sell = await place(h, { symbol: "DOGE-USDT", side: "SELL", positionSide: "SHORT", quantity: "2000000" });
+    expect(sell.body.data.order).toMatchObject({ status: "EXPIRED", executedQty: "0" });
+    expect(h.sim.state().books["DOGE-USDT"]).toEqual({ bid: 0, ask: 0.00001 });
+  });
 });

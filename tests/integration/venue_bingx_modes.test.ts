@@ -182,3 +182,20 @@ test("a rate-limited position-mode read at connect is waited out and connect suc
   expect(adapter.positionMode()).toBe("oneway");
   expect(sent.filter((s) => s.path.endsWith("/positionSide/dual"))).toHaveLength(3);
 });
+
+test("one-way mode: an opening order while the account holds the other side is refused locally (it would net) and sends nothing", async () => {
+  const { sim, adapter, sent } = await directRig("oneway");
+  await adapter.connect();
+  const r = record(adapter);
+  const long = order("BTC-USDT", { size: 0.02 });
+  expect((await adapter.submit(long)).status).toBe("ACCEPTED");
+  await until(() => r.of(long.client_order_id).some((e) => e.kind === "FULL_FILL"), 3000, "long fill");
+  const placed = sent.filter((s) => s.method === "POST" && s.path.endsWith("/trade/order")).length;
+  const short = order("BTC-USDT", { side: "SELL", position_side: "SHORT", size: 0.01 });
+  const res = await adapter.submit(short);
+  expect(res.status).toBe("REJECTED");
+  if (res.status === "REJECTED") expect(res.event.venue_message).toContain("would net against it");
+  expect(r.diagnostics.some((d) => d.code === "LOCAL_RULE" && d.details?.rule === "ONE_WAY_NETTING")).toBe(true);
+  expect(sent.filter((s) => s.method === "POST" && s.path.endsWith("/trade/order"))).toHaveLength(placed);
+  expect(sim.state().positions).toMatchObject([{ positionSide: "LONG", positionAmt: 0.02 }]);
+});

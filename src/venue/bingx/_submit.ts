@@ -12,7 +12,8 @@
  *
  * Position mode: in hedge mode the order names its position (LONG/SHORT); in one-way mode it goes
  * with positionSide BOTH and reduceOnly=true when it closes (SELL of a long, BUY of a short) or the
- * kernel asked for reduce-only, so an exit can never open the other side.
+ * kernel asked for reduce-only, so an exit can never open the other side; an opening order while
+ * the account holds the other side of that asset is refused locally (it would net, not open).
  *
  * Entry points: `submitOrder`, `cancelOrder`, `readPositionMode`, `SubmitContext`.
  */
@@ -25,6 +26,7 @@ import type {
   VenueDiagnostic,
   VenueEvent,
   VenueOrderState,
+  VenuePosition,
 } from "../../contracts/venue.ts";
 import { parseOrder, parsePlacedOrderId, parsePositionMode } from "./_parse.ts";
 import { applyContractRules } from "./contract_rules.ts";
@@ -72,6 +74,8 @@ export interface SubmitContext {
   rest: BingxRestClient;
   /** The account's position mode (read at connect; read now if not known yet). */
   positionMode(): Promise<PositionMode>;
+  /** The venue's positions of one asset (for the one-way netting check). */
+  positions(asset: string): Promise<VenuePosition[]>;
   rules(asset: string): Promise<ContractRules>;
   markPrice(asset: string): Promise<number | undefined>;
   emit(e: VenueEvent): void;
@@ -175,6 +179,10 @@ export async function submitOrder(ctx: SubmitContext, o: OrderRequest): Promise<
     return localReject(ctx, o, "POSITION_MODE", `position mode unknown: ${(err as Error).message}`);
   }
   const closes = (o.side === "SELL") === (o.position_side === "LONG");
+  if (mode === "oneway" && !closes && !o.reduce_only) {
+    const netting = await oneWayNetting(ctx, o);
+    if (netting) return netting;
+  }
   const req = ep.placeOrder({
     symbol: o.asset,
     side: o.side,
@@ -206,6 +214,34 @@ export async function submitOrder(ctx: SubmitContext, o: OrderRequest): Promise<
     if (!found.absent) return { status: "UNKNOWN", reason: `${lastWhy}; queries did not settle it (${found.why})` };
   }
   return { status: "UNKNOWN", reason: `${lastWhy}; order still not found after ${PLACE_ATTEMPTS_MAX} placements` };
+}
+
+/**
+ * One-way accounts net: an opening order against a held position of the other side would reduce
+ * that position instead of opening its own, so it is refused locally (LOCAL_RULE ONE_WAY_NETTING).
+ * A rate limit on the positions read is the submit's rate limit; another failure refuses too.
+ */
+async function oneWayNetting(ctx: SubmitContext, o: OrderRequest): Promise<SubmitResult | null> {
+  const other = o.position_side === "LONG" ? "SHORT" : "LONG";
+  try {
+    const held = (await ctx.positions(o.asset)).find((p) => p.asset === o.asset && p.side === other && p.size > 0);
+    if (!held) return null;
+    return localReject(
+      ctx,
+      o,
+      "ONE_WAY_NETTING",
+      `one-way account holds ${other} ${held.size} ${o.asset}; an opening ${o.side} would net against it instead of opening ${o.position_side}`,
+    );
+  } catch (err) {
+    if (err instanceof VenueRequestError && err.kind === "RATE_LIMIT")
+      return { status: "REJECTED", event: refusalEvent("REJECT", ctx, o.client_order_id, o.asset, refusalFrom(err)) };
+    return localReject(
+      ctx,
+      o,
+      "ONE_WAY_NETTING",
+      `positions unreadable for the one-way check: ${(err as Error).message}`,
+    );
+  }
 }
 
 /** Queries by clientOrderID: the state if found, `absent` only when every query said 80016. */

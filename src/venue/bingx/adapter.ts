@@ -97,6 +97,7 @@ export class BingxVenueAdapter implements VenueAdapter {
     this.ctx = {
       rest: this.rest,
       positionMode: () => this.ensureMode(),
+      positions: (asset) => this.positions(asset),
       rules: (asset) => this.contractRules(asset),
       markPrice: (asset) => this.markPrice(asset),
       emit: (e) => this.out.emit(e),
