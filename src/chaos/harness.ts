@@ -37,6 +37,8 @@ export interface HarnessOptions {
   hungOrderMs?: number;
   prices?: Record<string, number>;
   balance?: number;
+  /** The sim account's position mode at start (default hedge); ignored for a live venue. */
+  positionMode?: "hedge" | "oneway";
   /** A live venue config (BINGX_SMOKE_LIVE=1 and keys, checked by the caller); null = bingx-sim. */
   live?: BingxConfig | null;
   log?: (line: string) => void;
@@ -157,6 +159,7 @@ export async function startHarness(o: HarnessOptions): Promise<Harness> {
         seed: o.seed,
         clock: o.clock,
         balance: o.balance ?? 10_000,
+        positionMode: o.positionMode ?? "hedge",
         prices: o.prices ?? { "BTC-USDT": 65_000, "ETH-USDT": 3_200 },
         rateLimitsPerS: { place_order: 1000, cancel_order: 1000, query_order: 1000, open_orders: 1000, market: 1000 },
       });
@@ -171,7 +174,6 @@ export async function startHarness(o: HarnessOptions): Promise<Harness> {
   };
   const adapter = new BingxVenueAdapter(config, {
     resolveDelaysMs: [0, 50, 150],
-    streamFeeMode: o.live ? "per_trade" : "cumulative",
     stream: { backoffBaseMs: 20, backoffMaxMs: 200, openTimeoutMs: 2_000 },
   });
   const hungOrderMs = o.hungOrderMs ?? 60;

@@ -39,6 +39,8 @@ export function noKnobs(): ChaosKnobs {
     stream_disconnect: 0,
     partial_fill_legs: 1,
     cancel_reject: false,
+    fill_price_skew: 0,
+    fill_qty_skew: 0,
   };
 }
 

@@ -1,15 +1,19 @@
 /**
  * The simulator's state and its few state-wide operations: mark prices (set by admin or by the
- * seeded random walk), the order table and its client-id index, the account, counters, and the
- * housekeeping step (random-walk ticks, listen-key lapses) run before every request and every
- * state read, so time-driven behaviour follows the injected clock without a background thread.
+ * seeded random walk), one order book per symbol that moves with the mark, the order table and
+ * its client-id index, the fill history, the account, counters, 24 h ticker statistics, and the
+ * housekeeping step (random-walk ticks, book refills, listen-key lapses) run before every request
+ * and every state read, so time-driven behaviour follows the injected clock without a background
+ * thread.
  *
- * Determinism: all randomness comes from one `Rng(seed)`; all time from the injected `Clock`.
+ * Determinism: all randomness comes from `Rng(seed)` (the books draw from their own generator
+ * derived from the same seed); all time from the injected `Clock`.
  */
 
 import type { Clock } from "../contracts/clock.ts";
 import { Rng } from "../contracts/rng.ts";
 import { Account } from "./accounts.ts";
+import { OrderBooks } from "./book.ts";
 import { buildCatalog, type ContractRule, DEFAULT_PRICES, floorToStep } from "./contracts_catalog.ts";
 import { defaultFaults } from "./faults.ts";
 import { IdSource } from "./ids.ts";
@@ -17,7 +21,8 @@ import { ListenKeys } from "./listen_keys.ts";
 import { crossRestingOrders } from "./matching.ts";
 import { RateLimiter } from "./rate_limit.ts";
 import { StreamHub } from "./stream.ts";
-import type { SimCounters, SimFaults, SimOptions, SimOrder, SimState } from "./types.ts";
+import { TickerStats } from "./ticker_stats.ts";
+import type { SimCounters, SimFaults, SimFill, SimOptions, SimOrder, SimState } from "./types.ts";
 
 export const ORDERS_MAX = 100_000;
 const WALK_STEPS_MAX = 1000;
@@ -36,13 +41,15 @@ export class SimCore {
   readonly prices = new Map<string, number>();
   readonly account: Account;
   readonly orders = new Map<string, SimOrder>();
+  readonly fills: SimFill[] = [];
+  readonly books: OrderBooks;
+  readonly stats: TickerStats;
   readonly byClientId = new Map<string, ClientIdEntry>();
   readonly faults: SimFaults = defaultFaults();
   readonly stream: StreamHub;
   readonly listenKeys: ListenKeys;
   readonly limiter: RateLimiter;
   readonly counters: SimCounters = { requests: 0, placed_by_client_id: {}, orders_placed: 0, stream_events_sent: 0 };
-  readonly slippageBps: number;
   private lastWalkMs: number;
 
   constructor(
@@ -59,10 +66,14 @@ export class SimCore {
     }
     this.catalog = buildCatalog([...this.prices.keys()]);
     this.account = new Account(opts.balance ?? 10_000);
+    if (opts.positionMode !== undefined && opts.positionMode !== "hedge" && opts.positionMode !== "oneway")
+      throw new Error(`Condition failed: positionMode must be "hedge" or "oneway", got ${String(opts.positionMode)}`);
+    this.account.mode = opts.positionMode ?? "hedge";
+    this.books = new OrderBooks(opts.seed, this.catalog);
+    this.stats = new TickerStats(this.prices, clock.nowMs());
     this.stream = new StreamHub(this.rng, opts.pingIntervalMs ?? 5000);
     this.listenKeys = new ListenKeys(opts.listenKeyTtlMs ?? 3_600_000);
     this.limiter = new RateLimiter(opts.rateLimitsPerS ?? {});
-    this.slippageBps = opts.slippageBps ?? 0;
     this.lastWalkMs = clock.nowMs();
   }
 
@@ -82,6 +93,8 @@ export class SimCore {
     if (!(price > 0 && Number.isFinite(price) && price < 1e12))
       throw new Error(`Condition failed: price must be > 0, got ${price}`);
     this.prices.set(symbol, price);
+    this.books.moved(symbol);
+    this.stats.price(symbol, price, this.now());
     crossRestingOrders(this, symbol);
   }
 
@@ -94,6 +107,7 @@ export class SimCore {
       this.lastWalkMs += due * step;
       for (let i = 0; i < due; i++) this.walkOnce();
     }
+    for (const symbol of this.books.housekeeping(now)) crossRestingOrders(this, symbol);
     for (const key of this.listenKeys.sweep(now)) this.stream.expire(key, now);
   }
 
@@ -110,8 +124,16 @@ export class SimCore {
     return {
       seed: this.opts.seed,
       now_ms: this.now(),
+      position_mode: this.account.mode,
       prices: Object.fromEntries(this.prices),
+      books: Object.fromEntries(
+        [...this.prices].map(([s, mark]) => {
+          const { bid, ask } = this.books.best(s, mark);
+          return [s, { bid: bid.price, ask: ask.price }];
+        }),
+      ),
       orders: [...this.orders.values()].map((o) => ({ ...o })),
+      fills: this.fills.map((f) => ({ ...f })),
       positions: this.account.openPositions().map((p) => ({ ...p })),
       balance: this.account.summary((s) => this.mark(s)),
       counters: {

@@ -18,6 +18,7 @@ export const Code = {
   ORDER_NOT_EXIST: 80016,
   ORDER_ALREADY_FILLED: 80018,
   INSUFFICIENT_MARGIN: 101204,
+  PENDING_ORDERS_OR_POSITIONS: 101212,
   ORDER_SIZE: 101400,
   LEVERAGE_ABOVE_LIMIT: 101414,
   DUPLICATE_CLIENT_ID: 109201,
@@ -36,6 +37,8 @@ export const Message: Record<number, string> = {
   80016: "order not exist",
   80018: "order is already filled",
   101204: "Insufficient margin",
+  101212:
+    "Failed. Please check if you have pending orders under the trading pair. If yes, please cancel them and try again",
   101400: "order size error",
   101414: "leverage above the maximum",
   109201: "The same order number is only allowed to be submitted once within 1 second",

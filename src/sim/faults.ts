@@ -3,7 +3,12 @@
  * that consume "next n" faults. The `SimFaults` object is shared and live-mutable: tests may set
  * `handle.faults.http_5xx = 2` directly or post a JSON patch; both take effect on the next request.
  *
- * Bounds: latency_ms ≤ 30000, counts ≤ 1_000_000, partial_fill_legs in 1..100.
+ * Bounds: latency_ms ≤ 30000, counts ≤ 1_000_000, partial_fill_legs in 1..100,
+ * fill_price_skew in [-0.5, 0.5], fill_qty_skew in [-0.9, 1].
+ *
+ * `fill_price_skew` and `fill_qty_skew` are for auditor canaries: they make the exchange lie
+ * (reported fill price off the book's; position moved by more or less than the reported fill), so
+ * an auditor that compares reports with the exchange's truth has something to find.
  */
 
 import type { SimFaults } from "./types.ts";
@@ -11,6 +16,7 @@ import type { SimFaults } from "./types.ts";
 export const LATENCY_MS_MAX = 30_000;
 const COUNT_MAX = 1_000_000;
 export const PARTIAL_LEGS_MAX = 100;
+const SKEW_BOUNDS = { fill_price_skew: [-0.5, 0.5], fill_qty_skew: [-0.9, 1] } as const;
 
 export function defaultFaults(): SimFaults {
   return {
@@ -23,6 +29,8 @@ export function defaultFaults(): SimFaults {
     stream_disconnect: 0,
     partial_fill_legs: 1,
     cancel_reject: false,
+    fill_price_skew: 0,
+    fill_qty_skew: 0,
   };
 }
 
@@ -57,6 +65,14 @@ function applyOne(f: SimFaults, key: string, value: unknown): string | null {
       if (typeof value !== "boolean") return `${key} must be a boolean`;
       f[key] = value;
       return null;
+    case "fill_price_skew":
+    case "fill_qty_skew": {
+      const [lo, hi] = SKEW_BOUNDS[key];
+      if (typeof value !== "number" || !Number.isFinite(value) || value < lo || value > hi)
+        return `${key} must be a number in ${lo}..${hi}`;
+      f[key] = value;
+      return null;
+    }
     case "rate_limit": {
       const v = value as { count?: unknown; retry_hint?: unknown } | null;
       if (!v || typeof v !== "object" || !isInt(v.count, 0, COUNT_MAX)) return "rate_limit needs {count, retry_hint}";

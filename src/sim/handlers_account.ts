@@ -1,6 +1,7 @@
 /**
  * Account endpoints: positions, balance (v2 object and v3 list), leverage (query and set per
- * symbol and side), and the user-data listen key (POST create, PUT extend, DELETE close).
+ * symbol and side; BOTH in one-way mode), and the user-data listen key (POST create, PUT extend,
+ * DELETE close).
  * Listen-key answers are not enveloped: POST answers `{"listenKey": …}`; PUT/DELETE of an
  * unknown or lapsed key answer HTTP 404, as BingX documents.
  */
@@ -46,9 +47,12 @@ export function leverageGetHandler({ core, p }: Ctx) {
   };
 }
 
+/** BingX "Set Leverage": side LONG/SHORT in hedge mode, "In the One-way mode, only supports BOTH". */
 export function leverageSetHandler({ core, p }: Ctx) {
   const symbol = symbolParam(core, p, true) as string;
-  const side = oneOf(p, "side", ["LONG", "SHORT"] as const);
+  const side = oneOf(p, "side", ["LONG", "SHORT", "BOTH"] as const);
+  if ((side === "BOTH") !== (core.account.mode === "oneway"))
+    fail(Code.INVALID_PARAMETER, `err: side ${side} is not accepted in ${core.account.mode} mode`);
   const text = str(p, "leverage", true);
   const max = core.catalog.get(symbol)?.maxLeverage ?? 1;
   if (!/^\d{1,4}$/.test(text) || Number(text) < 1)

@@ -46,7 +46,7 @@ export function testOrderHandler({ core, p }: Ctx) {
     status: "NEW",
     time: now,
     updateTime: now,
-    closing: false,
+    closing: req.closing,
   };
   return { order: placeAnswer(fake) };
 }
@@ -65,7 +65,7 @@ function findOrder(core: SimCore, p: Params): SimOrder {
 }
 
 function view(core: SimCore, o: SimOrder) {
-  return restOrder(o, core.account.leverage(o.symbol, o.positionSide));
+  return restOrder(o, core.account.leverage(o.symbol, o.positionSide === "BOTH" ? "LONG" : o.positionSide));
 }
 
 export function cancelOrderHandler({ core, p }: Ctx) {

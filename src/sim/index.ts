@@ -12,9 +12,11 @@ import type { SimHandle, SimOptions } from "./types.ts";
 
 export { runSimFromArgs, type SimArgs } from "./cli.ts";
 export type {
+  PositionMode,
   RateLimitFault,
   SimCounters,
   SimFaults,
+  SimFill,
   SimHandle,
   SimOptions,
   SimOrder,

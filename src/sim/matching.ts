@@ -1,47 +1,64 @@
 /**
- * Order life cycle: place (MARKET fills at once at the mark ± slippage; LIMIT fills at once when
- * marketable, else rests), fills in `partial_fill_legs` stream events, resting LIMIT orders
- * filling when the mark crosses their price (at their price, maker fee), and cancels.
+ * Order life cycle against the symbol's book (book.ts):
+ * - MARKET walks the opposite side best level first, one fill per level touched, so a large
+ *   order fills at several prices and its avgPrice is the VWAP of the legs; what the whole book
+ *   cannot fill expires.
+ * - LIMIT takes the opposite side up to its price (taker, the book's prices); the rest rests
+ *   (GTC), expires (IOC), or nothing fills at all unless all of it can (FOK). PostOnly that would
+ *   take is refused before it gets here (order_rules.ts, 101215).
+ * - A resting LIMIT fills at its own price (maker) when the book moves through it: the opposite
+ *   liquidity at or better than its price trades with it, so it may fill partly and keep resting.
+ * - A closing (hedge) or reduce-only (one-way) order never fills past the position it reduces;
+ *   one whose position is gone expires.
+ * `partial_fill_legs` splits each order's quantity into that many chunks, each walking the book.
  * Every change produces stream events, published once per operation as one batch.
  *
- * Invariants (asserted): executedQty ≤ origQty; a FILLED order has executedQty = origQty;
- * one client order id maps to at most one order, ever.
+ * Invariants (asserted): executedQty ≤ origQty; one client order id maps to at most one order.
+ * Entry points: `placeOrder`, `crossRestingOrders`, `cancelOpenOrder`, `closableQty`, `isOpen`.
  */
 
 import { clean } from "./accounts.ts";
-import { floorToStep, MAKER_FEE_RATE, roundTo, TAKER_FEE_RATE } from "./contracts_catalog.ts";
+import type { BookSide } from "./book.ts";
+import { floorToStep } from "./contracts_catalog.ts";
 import type { SimCore } from "./core.ts";
 import { legsOf } from "./faults.ts";
+import { event, fillOnce, targetSide } from "./fills.ts";
 import type { StreamEvent } from "./stream.ts";
 import type { SimOrder } from "./types.ts";
-import { accountEvent, type ExecType, orderEvent } from "./views.ts";
 
 export interface NewOrder {
   symbol: string;
   side: "BUY" | "SELL";
-  positionSide: "LONG" | "SHORT";
+  positionSide: "LONG" | "SHORT" | "BOTH";
   type: "MARKET" | "LIMIT";
   quantity: number;
   price: number;
   timeInForce: "GTC" | "IOC" | "FOK" | "PostOnly";
   clientOrderId: string;
+  /** Hedge: the side pairing closes; one-way: sent reduce-only. */
+  closing: boolean;
 }
 
 export function isClosing(side: "BUY" | "SELL", positionSide: "LONG" | "SHORT"): boolean {
   return (side === "SELL" && positionSide === "LONG") || (side === "BUY" && positionSide === "SHORT");
 }
 
-/** Position quantity not yet promised to open closing orders. */
+/** Position quantity not yet promised to open closing (or reduce-only) orders. */
 export function closableQty(core: SimCore, symbol: string, side: "LONG" | "SHORT"): number {
   let reserved = 0;
   for (const o of core.orders.values()) {
-    if (o.symbol === symbol && o.positionSide === side && o.closing && isOpen(o)) reserved += o.origQty - o.executedQty;
+    if (o.symbol === symbol && o.closing && isOpen(o) && targetSide(o) === side) reserved += o.origQty - o.executedQty;
   }
   return clean(core.account.position(symbol, side).positionAmt - reserved);
 }
 
 export function isOpen(o: SimOrder): boolean {
   return o.status === "NEW" || o.status === "PARTIALLY_FILLED";
+}
+
+/** The book side an order takes from. */
+export function takesFrom(o: Pick<SimOrder, "side">): BookSide {
+  return o.side === "BUY" ? "asks" : "bids";
 }
 
 /** Creates and runs an already validated order; the caller checked ids, size and margin. */
@@ -65,7 +82,7 @@ export function placeOrder(core: SimCore, req: NewOrder): SimOrder {
     status: "NEW",
     time: now,
     updateTime: now,
-    closing: isClosing(req.side, req.positionSide),
+    closing: req.closing,
   };
   core.orders.set(order.orderId, order);
   if (req.clientOrderId) core.byClientId.set(req.clientOrderId, { orderId: order.orderId, placedMs: now });
@@ -73,69 +90,85 @@ export function placeOrder(core: SimCore, req: NewOrder): SimOrder {
   core.counters.placed_by_client_id[key] = (core.counters.placed_by_client_id[key] ?? 0) + 1;
   core.counters.orders_placed++;
   const batch: StreamEvent[] = [event(core, order, "NEW", 0, 0)];
+  const limit = req.type === "LIMIT" ? req.price : undefined;
+  const fok = req.type === "LIMIT" && req.timeInForce === "FOK";
   const mark = core.mark(req.symbol);
-  if (req.type === "MARKET") {
-    const slip = (core.slippageBps / 10_000) * (req.side === "BUY" ? 1 : -1);
-    const rule = core.catalog.get(req.symbol);
-    fillInLegs(core, order, roundTo(mark * (1 + slip), rule?.pricePrecision ?? 8), false, batch);
-  } else if (marketable(order, mark)) {
-    fillInLegs(core, order, mark, false, batch);
-  } else if (req.timeInForce === "IOC" || req.timeInForce === "FOK") {
-    order.status = "EXPIRED";
-    batch.push(event(core, order, "EXPIRED", 0, 0));
+  if (!fok || core.books.available(req.symbol, takesFrom(order), mark, limit) >= order.origQty) {
+    takeInLegs(core, order, limit, batch);
   }
+  const resting = req.type === "LIMIT" && (req.timeInForce === "GTC" || req.timeInForce === "PostOnly");
+  if (isOpen(order) && !resting) expire(core, order, batch);
   core.stream.publish(batch, core.faults);
   return order;
 }
 
-export function marketable(o: SimOrder, mark: number): boolean {
-  return o.side === "BUY" ? mark <= o.price : mark >= o.price;
+/** Taker fills: the order's remaining quantity in `partial_fill_legs` chunks, each walking the book. */
+function takeInLegs(core: SimCore, o: SimOrder, limit: number | undefined, batch: StreamEvent[]): void {
+  const decimals = core.catalog.get(o.symbol)?.quantityPrecision ?? 8;
+  const legs = legsOf(core.faults);
+  const chunk = Math.max(floorToStep(clean(o.origQty - o.executedQty) / legs, decimals), 10 ** -decimals);
+  for (let i = 0; i < legs && isOpen(o); i++) {
+    const remaining = fillable(core, o, batch);
+    if (remaining <= 0) return;
+    const want = i === legs - 1 ? remaining : Math.min(chunk, remaining);
+    const taken = core.books.take(o.symbol, takesFrom(o), core.mark(o.symbol), want, core.now(), limit);
+    for (const leg of taken) fillOnce(core, o, leg.qty, leg.price, false, batch);
+    if (clean(taken.reduce((s, l) => s + l.qty, 0)) < want) return;
+  }
 }
 
-/** Fills resting LIMIT orders of `symbol` that the current mark crosses. */
+/**
+ * What the order may still fill: its remaining quantity, capped for closing orders by the
+ * position they reduce. A closing order whose position is gone expires here (returns 0).
+ */
+function fillable(core: SimCore, o: SimOrder, batch: StreamEvent[]): number {
+  const remaining = clean(o.origQty - o.executedQty);
+  if (!o.closing) return remaining;
+  const held = core.account.position(o.symbol, targetSide(o)).positionAmt;
+  if (held <= 0) {
+    expire(core, o, batch);
+    return 0;
+  }
+  return Math.min(remaining, held);
+}
+
+function expire(core: SimCore, o: SimOrder, batch: StreamEvent[]): void {
+  o.status = "EXPIRED";
+  o.updateTime = core.now();
+  batch.push(event(core, o, "EXPIRED", 0, 0));
+}
+
+/** Fills resting LIMIT orders of `symbol` that the book now crosses (best price first, then oldest). */
 export function crossRestingOrders(core: SimCore, symbol: string): void {
   const mark = core.mark(symbol);
   const batch: StreamEvent[] = [];
-  for (const o of core.orders.values()) {
-    if (o.symbol !== symbol || o.type !== "LIMIT" || !isOpen(o) || !marketable(o, mark)) continue;
-    fillInLegs(core, o, o.price, true, batch);
+  const decimals = core.catalog.get(symbol)?.quantityPrecision ?? 8;
+  const resting = [...core.orders.values()]
+    .filter((o) => o.symbol === symbol && o.type === "LIMIT" && isOpen(o))
+    .sort((a, b) =>
+      a.side !== b.side ? (a.side < b.side ? -1 : 1) : a.side === "BUY" ? b.price - a.price : a.price - b.price,
+    );
+  for (const o of resting) {
+    const avail = core.books.available(symbol, takesFrom(o), mark, o.price);
+    const qty = floorToStep(Math.min(fillable(core, o, batch), avail), decimals);
+    if (qty <= 0) continue;
+    core.books.take(symbol, takesFrom(o), mark, qty, core.now(), o.price);
+    fillInLegs(core, o, qty, batch);
   }
   if (batch.length > 0) core.stream.publish(batch, core.faults);
 }
 
-function fillInLegs(core: SimCore, o: SimOrder, price: number, maker: boolean, batch: StreamEvent[]): void {
-  const rule = core.catalog.get(o.symbol);
-  const decimals = rule?.quantityPrecision ?? 8;
-  const remaining = clean(o.origQty - o.executedQty);
+/** Maker fills of `qty` at the order's own price, in `partial_fill_legs` legs. */
+function fillInLegs(core: SimCore, o: SimOrder, qty: number, batch: StreamEvent[]): void {
+  const decimals = core.catalog.get(o.symbol)?.quantityPrecision ?? 8;
   const legs = legsOf(core.faults);
-  const leg = Math.max(floorToStep(remaining / legs, decimals), 10 ** -decimals);
-  let left = remaining;
+  const leg = Math.max(floorToStep(qty / legs, decimals), 10 ** -decimals);
+  let left = qty;
   for (let i = 0; i < legs && left > 0; i++) {
-    const qty = i === legs - 1 ? left : Math.min(leg, left);
-    fillOnce(core, o, clean(qty), price, maker, batch);
-    left = clean(left - qty);
+    const q = i === legs - 1 ? left : Math.min(leg, left);
+    fillOnce(core, o, clean(q), o.price, true, batch);
+    left = clean(left - q);
   }
-  if (o.status !== "FILLED") throw new Error(`Invariant: order ${o.orderId} not filled after its legs`);
-}
-
-function fillOnce(core: SimCore, o: SimOrder, qty: number, price: number, maker: boolean, batch: StreamEvent[]): void {
-  const fee = qty * price * (maker ? MAKER_FEE_RATE : TAKER_FEE_RATE);
-  const { realised } = core.account.applyFill(o.symbol, o.positionSide, o.closing, qty, price, fee);
-  o.executedQty = clean(o.executedQty + qty);
-  o.cumQuote += qty * price;
-  o.avgPrice = o.cumQuote / o.executedQty;
-  o.commission += fee;
-  o.profit += realised;
-  o.updateTime = core.now();
-  if (o.executedQty > o.origQty + 1e-12) throw new Error(`Invariant: order ${o.orderId} overfilled`);
-  o.status = o.executedQty >= o.origQty ? "FILLED" : "PARTIALLY_FILLED";
-  batch.push(event(core, o, "TRADE", qty, price));
-  const pos = core.account.position(o.symbol, o.positionSide);
-  batch.push({ payload: accountEvent(core.account, pos, core.mark(o.symbol), core.now()) });
-}
-
-function event(core: SimCore, o: SimOrder, x: ExecType, lastQty: number, lastPrice: number): StreamEvent {
-  return { orderId: o.orderId, payload: orderEvent(o, x, lastQty, lastPrice, core.now()) };
 }
 
 /** Cancels an open order; the caller has already refused filled, cancelled and unknown ones. */

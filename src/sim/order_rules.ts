@@ -1,10 +1,15 @@
 /**
  * Validation of a place-order request, in the order BingX applies it: required fields and
- * enums (80014), hedge-mode position side, quantity truncated to the contract step and checked
- * against the minimum quantity and notional (101400), price truncated to the tick, client order
- * id uniqueness (109201 within 1 s, 80014 after: an existing id never creates a second order),
- * closable position for closing orders (101400), margin for opening orders (101204), PostOnly
- * that would match (101215).
+ * enums (80014), the position side the account's mode allows (80014: hedge mode takes LONG/SHORT,
+ * default LONG; one-way mode takes BOTH, the default there), quantity truncated to the contract
+ * step and checked against the minimum quantity and notional (101400), price truncated to the
+ * tick, client order id uniqueness (109201 within 1 s, 80014 after: an existing id never creates
+ * a second order), closable position for closing or reduce-only orders (101400), margin for the
+ * part that opens (101204), PostOnly that would take from the book (101215).
+ *
+ * BingX's place-order page: positionSide "required for single position as BOTH, for both long
+ * and short positions only LONG or SHORT"; reduceOnly "not accepted for both long and short
+ * positions mode" (the sim ignores it there: the side pairing already says open or close).
  *
  * Entry point: `validateOrder(core, params) → NewOrder` (throws `SimError`).
  */
@@ -12,6 +17,7 @@
 import { floorToStep, TAKER_FEE_RATE } from "./contracts_catalog.ts";
 import type { SimCore } from "./core.ts";
 import { Code, fail, POST_ONLY_WOULD_MATCH } from "./errors.ts";
+import { targetSide } from "./fills.ts";
 import { closableQty, isClosing, type NewOrder } from "./matching.ts";
 import { clientIdParam, oneOf, type Params, positiveNumber, str } from "./params.ts";
 
@@ -31,11 +37,12 @@ export function validateOrder(core: SimCore, p: Params): NewOrder {
   if (!rule) throw new Error("Invariant: symbol checked above");
   const type = oneOf(p, "type", ["MARKET", "LIMIT"] as const);
   const side = oneOf(p, "side", ["BUY", "SELL"] as const);
-  const positionSide = oneOf(p, "positionSide", ["LONG", "SHORT"] as const, "LONG");
+  const positionSide = positionSideParam(core, p);
   const timeInForce = oneOf(p, "timeInForce", ["GTC", "IOC", "FOK", "PostOnly"] as const, "GTC");
   const reduceOnly = str(p, "reduceOnly");
   if (reduceOnly !== undefined && reduceOnly !== "true" && reduceOnly !== "false")
     fail(Code.INVALID_PARAMETER, "err: reduceOnly must be true or false");
+  const closing = positionSide === "BOTH" ? reduceOnly === "true" : isClosing(side, positionSide);
   const quantity = floorToStep(positiveNumber(p, "quantity", true, QTY_MAX) as number, rule.quantityPrecision);
   let price = 0;
   if (type === "LIMIT") {
@@ -48,11 +55,25 @@ export function validateOrder(core: SimCore, p: Params): NewOrder {
   if (quantity * ref < rule.tradeMinUSDT) fail(Code.ORDER_SIZE, `the minimum order value is ${rule.tradeMinUSDT} USDT`);
   const clientOrderId = clientIdParam(p) ?? "";
   checkClientId(core, clientOrderId);
-  const req: NewOrder = { symbol, side, positionSide, type, quantity, price, timeInForce, clientOrderId };
+  const req: NewOrder = { symbol, side, positionSide, type, quantity, price, timeInForce, clientOrderId, closing };
   checkFunds(core, req, ref);
-  if (type === "LIMIT" && timeInForce === "PostOnly" && (side === "BUY" ? mark <= price : mark >= price))
-    fail(POST_ONLY_WOULD_MATCH);
+  const { bid, ask } = core.books.best(symbol, mark);
+  const takes = side === "BUY" ? ask.qty > 0 && price >= ask.price : bid.qty > 0 && price <= bid.price;
+  if (type === "LIMIT" && timeInForce === "PostOnly" && takes) fail(POST_ONLY_WOULD_MATCH);
   return req;
+}
+
+function positionSideParam(core: SimCore, p: Params): "LONG" | "SHORT" | "BOTH" {
+  if (core.account.mode === "hedge") {
+    const ps = oneOf(p, "positionSide", ["LONG", "SHORT", "BOTH"] as const, "LONG");
+    if (ps === "BOTH")
+      fail(Code.INVALID_PARAMETER, "err: positionSide BOTH is for one-way mode; the account is in hedge mode");
+    return ps;
+  }
+  const ps = oneOf(p, "positionSide", ["LONG", "SHORT", "BOTH"] as const, "BOTH");
+  if (ps !== "BOTH")
+    fail(Code.INVALID_PARAMETER, `err: positionSide ${ps} is for hedge mode; the account is in one-way mode`);
+  return ps;
 }
 
 function checkClientId(core: SimCore, clientOrderId: string): void {
@@ -64,15 +85,21 @@ function checkClientId(core: SimCore, clientOrderId: string): void {
 }
 
 function checkFunds(core: SimCore, req: NewOrder, ref: number): void {
-  if (isClosing(req.side, req.positionSide)) {
-    const closable = closableQty(core, req.symbol, req.positionSide);
+  const target = targetSide(req);
+  if (req.closing) {
+    const closable = closableQty(core, req.symbol, target);
     if (closable <= 0) fail(Code.ORDER_SIZE, "no position to close");
     if (req.quantity > closable + 1e-12)
       fail(Code.ORDER_SIZE, `the quantity exceeds the closable position ${closable}`);
     return;
   }
-  const leverage = core.account.leverage(req.symbol, req.positionSide);
-  const need = (req.quantity * ref) / leverage + req.quantity * ref * TAKER_FEE_RATE;
+  // One-way: the part that reduces the opposite position needs no margin; the rest opens.
+  const reduces = req.positionSide === "BOTH" ? Math.max(0, closableQty(core, req.symbol, target)) : 0;
+  const opens = Math.max(0, req.quantity - reduces);
+  if (opens <= 0) return;
+  const opened = req.side === "BUY" ? "LONG" : "SHORT";
+  const leverage = core.account.leverage(req.symbol, opened);
+  const need = (opens * ref) / leverage + opens * ref * TAKER_FEE_RATE;
   const { available_margin } = core.account.summary((s) => core.mark(s));
   if (need > available_margin)
     fail(Code.INSUFFICIENT_MARGIN, `need ${need.toFixed(4)} USDT, available ${available_margin.toFixed(4)}`);

@@ -1,7 +1,8 @@
 /**
  * Per-key, per-endpoint request budgets over a sliding one-second window of the sim clock, as
- * BingX limits by UID per endpoint (place order 10/s; cancel and query order 5/s per the public
- * endpoint docs). A refused request answers HTTP 429 / code 100410 with the
+ * BingX limits by UID per endpoint (place order 10/s; cancel and query order 5/s; position mode
+ * query and set 2/s each; close all positions, fill history and the wallet config 5/s, per the
+ * public endpoint docs). A refused request answers HTTP 429 / code 100410 with the
  * `X-RateLimit-Requests-Remain` and `X-RateLimit-Requests-Expire` headers.
  *
  * Bound: each window keeps at most `limit` timestamps.
@@ -20,6 +21,11 @@ export const DEFAULT_LIMITS_PER_S: Record<string, number> = {
   leverage: 5,
   listen_key: 5,
   market: 50,
+  fill_history: 5,
+  close_all: 5,
+  position_mode_read: 2,
+  position_mode_write: 2,
+  wallets: 5,
 };
 
 const WINDOW_MS = 1000;

@@ -4,7 +4,7 @@
  * `SimHandle` and `startBingxSim` are a contract shared with the BingX adapter's author.
  *
  * Extensions beyond the agreed contract are all optional (`pingIntervalMs`, `listenKeyTtlMs`,
- * `rateLimitsPerS`, `slippageBps`) and default to BingX-like values.
+ * `rateLimitsPerS`, `positionMode`) and default to BingX-like values.
  */
 
 import type { Clock } from "../contracts/clock.ts";
@@ -25,9 +25,12 @@ export interface SimOptions {
   listenKeyTtlMs?: number;
   /** Per-key, per-endpoint request budget per second; keys are endpoint names (see rate_limit.ts). */
   rateLimitsPerS?: Partial<Record<string, number>>;
-  /** Market-order slippage against the mark, in basis points (default 0). */
-  slippageBps?: number;
+  /** The account's position mode at start (default "hedge"); switch later over REST. */
+  positionMode?: PositionMode;
 }
+
+/** BingX's two position modes: dual-side ("hedge", LONG/SHORT) and single-side ("oneway", BOTH). */
+export type PositionMode = "hedge" | "oneway";
 
 export interface RateLimitFault {
   count: number;
@@ -44,6 +47,10 @@ export interface SimFaults {
   stream_disconnect: number;
   partial_fill_legs: number;
   cancel_reject: boolean;
+  /** For auditor canaries: fills are reported at book price × (1 + skew); the wallet books the true price. */
+  fill_price_skew: number;
+  /** For auditor canaries: positions move by fill quantity × (1 + skew); reports keep the true fill. */
+  fill_qty_skew: number;
 }
 
 export type SimOrderStatus = "NEW" | "PARTIALLY_FILLED" | "FILLED" | "CANCELLED" | "EXPIRED";
@@ -53,7 +60,8 @@ export interface SimOrder {
   clientOrderId: string;
   symbol: string;
   side: "BUY" | "SELL";
-  positionSide: "LONG" | "SHORT";
+  /** LONG/SHORT in hedge mode, BOTH in one-way mode. */
+  positionSide: "LONG" | "SHORT" | "BOTH";
   type: "MARKET" | "LIMIT";
   timeInForce: string;
   origQty: number;
@@ -66,9 +74,27 @@ export interface SimOrder {
   status: SimOrderStatus;
   time: number;
   updateTime: number;
+  /** Hedge mode: SELL+LONG or BUY+SHORT. One-way mode: the order was sent reduce-only. */
   closing: boolean;
 }
 
+/** One execution of an order against the book, as `allFillOrders` reports it. */
+export interface SimFill {
+  orderId: string;
+  clientOrderId: string;
+  symbol: string;
+  side: "BUY" | "SELL";
+  positionSide: "LONG" | "SHORT" | "BOTH";
+  type: "MARKET" | "LIMIT";
+  qty: number;
+  /** The reported price (the book's price unless `fill_price_skew` is set). */
+  price: number;
+  commission: number;
+  maker: boolean;
+  time: number;
+}
+
+/** A position by direction; in one-way mode a symbol has at most one with an amount. */
 export interface SimPosition {
   symbol: string;
   positionSide: "LONG" | "SHORT";
@@ -90,8 +116,12 @@ export interface SimCounters {
 export interface SimState {
   seed: number;
   now_ms: number;
+  position_mode: PositionMode;
   prices: Record<string, number>;
+  /** Best bid and ask of each symbol's book. */
+  books: Record<string, { bid: number; ask: number }>;
   orders: SimOrder[];
+  fills: SimFill[];
   positions: SimPosition[];
   balance: {
     wallet: number;

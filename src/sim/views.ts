@@ -29,7 +29,7 @@ export function restOrder(o: SimOrder, leverage: number): Record<string, unknown
     cumQuote: trim(o.cumQuote),
     stopPrice: "",
     profit: num(o.profit, 4),
-    commission: num(-o.commission, 6),
+    commission: num(-o.commission),
     status: o.status,
     time: o.time,
     updateTime: o.updateTime,
@@ -70,7 +70,19 @@ const STREAM_STATUS: Record<SimOrder["status"], string> = {
 
 export type ExecType = "NEW" | "TRADE" | "CANCELED" | "EXPIRED";
 
-export function orderEvent(o: SimOrder, x: ExecType, lastQty: number, lastPrice: number, nowMs: number) {
+/**
+ * ORDER_TRADE_UPDATE. `n` is the commission of this trade (`lastFee`; 0 for NEW, CANCELED,
+ * EXPIRED), as Binance-style streams send it and as the adapter reads BingX's by default; REST
+ * `commission` stays the order's running total.
+ */
+export function orderEvent(
+  o: SimOrder,
+  x: ExecType,
+  lastQty: number,
+  lastPrice: number,
+  lastFee: number,
+  nowMs: number,
+) {
   return {
     e: "ORDER_TRADE_UPDATE",
     E: nowMs,
@@ -89,7 +101,7 @@ export function orderEvent(o: SimOrder, x: ExecType, lastQty: number, lastPrice:
       z: num(o.executedQty),
       l: num(lastQty),
       L: num(lastPrice),
-      n: num(-o.commission),
+      n: num(-lastFee),
       N: "USDT",
       ps: o.positionSide,
       rp: num(o.profit),
@@ -99,28 +111,32 @@ export function orderEvent(o: SimOrder, x: ExecType, lastQty: number, lastPrice:
   };
 }
 
-export function accountEvent(account: Account, pos: SimPosition, mark: number, nowMs: number) {
+/** ACCOUNT_UPDATE with the positions one fill changed (in one-way mode both sides of the symbol). */
+export function accountEvent(account: Account, positions: SimPosition[], mark: number, nowMs: number) {
   return {
     e: "ACCOUNT_UPDATE",
     E: nowMs,
     a: {
       m: "ORDER",
       B: [{ a: "USDT", wb: num(account.wallet), cw: num(account.wallet), bc: "0" }],
-      P: [
-        {
-          s: pos.symbol,
-          pa: num(pos.positionAmt),
-          ep: num(pos.avgPrice),
-          up: num(account.unrealised(pos, mark)),
-          mt: "cross",
-          iw: "0",
-          ps: pos.positionSide,
-        },
-      ],
+      P: positions.map((pos) => ({
+        s: pos.symbol,
+        pa: num(pos.positionAmt),
+        ep: num(pos.avgPrice),
+        up: num(account.unrealised(pos, mark)),
+        mt: "cross",
+        iw: "0",
+        ps: pos.positionSide,
+      })),
     },
   };
 }
 
+/**
+ * A position as GET /openApi/swap/v2/user/positions reports it: `positionSide` is the direction
+ * (LONG/SHORT) and `positionAmt` positive in both modes; `onlyOnePosition` tells one-way mode
+ * (field as in the answers ccxt's bingx source records).
+ */
 export function restPosition(account: Account, p: SimPosition, mark: number, availableAmt: number, positionId: string) {
   const value = p.positionAmt * mark;
   const margin = (p.positionAmt * p.avgPrice) / p.leverage;
@@ -143,20 +159,22 @@ export function restPosition(account: Account, p: SimPosition, mark: number, ava
     positionValue: num(value, 4),
     pnlRatio: num(margin > 0 ? up / margin : 0, 4),
     currency: "USDT",
+    onlyOnePosition: account.mode === "oneway",
   };
 }
 
+/** Amounts with 8 decimals, as BingX's v3 answers print them, so fees on book prices survive. */
 export function restBalance(s: ReturnType<Account["summary"]>) {
   return {
     userId: "1000000001",
     asset: "USDT",
-    balance: num(s.wallet, 4),
-    equity: num(s.equity, 4),
-    unrealizedProfit: num(s.unrealized, 4),
-    realisedProfit: num(s.realised, 4),
-    availableMargin: num(s.available_margin, 4),
-    usedMargin: num(s.used_margin, 4),
-    freezedMargin: "0.0000",
+    balance: num(s.wallet),
+    equity: num(s.equity),
+    unrealizedProfit: num(s.unrealized),
+    realisedProfit: num(s.realised),
+    availableMargin: num(s.available_margin),
+    usedMargin: num(s.used_margin),
+    freezedMargin: "0.00000000",
     shortUid: "10000001",
   };
 }

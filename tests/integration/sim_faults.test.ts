@@ -87,6 +87,9 @@ describe("bingx-sim faults", () => {
     expect(trades.map((e) => e.o.X)).toEqual(["PARTIALLY_FILLED", "PARTIALLY_FILLED", "FILLED"]);
     expect(trades.map((e) => Number(e.o.z))).toEqual([0.01, 0.02, 0.03]);
     expect(trades.map((e) => Number(e.o.l))).toEqual([0.01, 0.01, 0.01]);
+    // `n` is the commission of each trade (not a running total): the legs add up to the order's.
+    const perTrade = trades.map((e) => -Number(e.o.n));
+    for (const [i, t] of trades.entries()) expect(perTrade[i]).toBeCloseTo(0.01 * Number(t.o.L) * 0.0005, 8);
     s.ws.close();
   });
 

@@ -1,7 +1,11 @@
 /**
  * bingx-sim order life cycle over real loopback HTTP: place, query, cancel, idempotent client
  * ids, exact 19-digit ids in the JSON text, hedge-mode positions and balance following fills,
- * resting limit orders filling when the mark crosses, and BingX's size/position refusals.
+ * resting limit orders filling when the book crosses, and BingX's size/position refusals.
+ *
+ * Prices: the book's best ask is the first tick above the mark and the best bid the last tick
+ * below it (src/sim/book.ts), so with BTC at 65000 (tick 0.1) a small BUY fills at 65000.1 and a
+ * small SELL at 64999.9; with ETH at 3200 (tick 0.01) at 3200.01 and 3199.99.
  */
 
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
@@ -51,12 +55,12 @@ describe("bingx-sim orders", () => {
     expect(queried.text).toContain(`"orderId":${digits},`);
   });
 
-  test("a market order fills at the seeded mark and charges 0.05% taker commission", async () => {
+  test("a small market buy fills at the best ask, one tick above the mark, and charges 0.05% taker commission", async () => {
     const placed = await place(h, { quantity: "0.1", clientOrderID: "mkt" });
-    expect(placed.body.data.order).toMatchObject({ status: "FILLED", avgPrice: "65000", executedQty: "0.1" });
+    expect(placed.body.data.order).toMatchObject({ status: "FILLED", avgPrice: "65000.1", executedQty: "0.1" });
     const q = await call(h, "GET", ORDER, { symbol: "BTC-USDT", clientOrderId: "mkt" });
-    expect(Number(q.body.data.order.commission)).toBeCloseTo(-3.25, 6);
-    expect(Number(q.body.data.order.cumQuote)).toBeCloseTo(6500, 6);
+    expect(Number(q.body.data.order.commission)).toBeCloseTo(-6500.01 * 0.0005, 6);
+    expect(Number(q.body.data.order.cumQuote)).toBeCloseTo(6500.01, 6);
   });
 
   test("cancelling a filled order answers 80018 and an unknown order 80016", async () => {
@@ -92,27 +96,29 @@ describe("bingx-sim orders", () => {
     expect(pos.body.data[0]).toMatchObject({
       positionSide: "LONG",
       positionAmt: "0.1",
-      avgPrice: "65000",
+      avgPrice: "65000.1",
       availableAmt: "0.1",
+      onlyOnePosition: false,
     });
     h.sim.setPrice("BTC-USDT", 66000);
     pos = await call(h, "GET", "/openApi/swap/v2/user/positions");
-    expect(Number(pos.body.data[0].unrealizedProfit)).toBeCloseTo(100, 6);
+    expect(Number(pos.body.data[0].unrealizedProfit)).toBeCloseTo((66000 - 65000.1) * 0.1, 6);
     const close = await place(h, { side: "SELL", positionSide: "LONG", quantity: "0.1", clientOrderID: "close-1" });
     expect(close.body.code).toBe(0);
     expect((await call(h, "GET", "/openApi/swap/v2/user/positions")).body.data).toHaveLength(0);
     const q = await call(h, "GET", ORDER, { symbol: "BTC-USDT", clientOrderId: "close-1" });
-    expect(Number(q.body.data.order.profit)).toBeCloseTo(100, 6);
+    expect(Number(q.body.data.order.avgPrice)).toBe(65999.9);
+    expect(Number(q.body.data.order.profit)).toBeCloseTo((65999.9 - 65000.1) * 0.1, 6);
     const bal = await call(h, "GET", "/openApi/swap/v2/user/balance");
-    const fees = 6500 * 0.0005 + 6600 * 0.0005;
-    expect(Number(bal.body.data.balance.balance)).toBeCloseTo(10000 + 100 - fees, 3);
+    const fees = 6500.01 * 0.0005 + 6599.99 * 0.0005;
+    expect(Number(bal.body.data.balance.balance)).toBeCloseTo(10000 + 99.98 - fees, 3);
   });
 
   test("a short position profits when the price falls (open = SELL+SHORT, close = BUY+SHORT)", async () => {
     await place(h, { side: "SELL", positionSide: "SHORT", quantity: "1", symbol: "ETH-USDT" });
     h.sim.setPrice("ETH-USDT", 3100);
     await place(h, { side: "BUY", positionSide: "SHORT", quantity: "1", symbol: "ETH-USDT" });
-    expect(h.sim.state().balance.realised).toBeCloseTo(100, 6);
+    expect(h.sim.state().balance.realised).toBeCloseTo(3199.99 - 3100.01, 6);
   });
 
   test("closing more than the position answers 101400 and changes nothing", async () => {

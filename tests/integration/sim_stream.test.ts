@@ -61,9 +61,10 @@ describe("bingx-sim user stream", () => {
     expect(filled.o.i).toBe(placed.body.data.order.orderId);
     expect(Number(filled.o.z)).toBe(0.02);
     expect(Number(filled.o.l)).toBe(0.02);
-    expect(Number(filled.o.L)).toBe(65000);
-    expect(Number(filled.o.ap)).toBe(65000);
-    expect(Number(filled.o.n)).toBeCloseTo(-0.65, 8);
+    // The best ask is one tick (0.1) above the 65000 mark.
+    expect(Number(filled.o.L)).toBe(65000.1);
+    expect(Number(filled.o.ap)).toBe(65000.1);
+    expect(Number(filled.o.n)).toBeCloseTo(-0.02 * 65000.1 * 0.0005, 8);
     expect(typeof filled.E).toBe("number");
     const raw = s.frames.find((f) => f.includes('"x":"TRADE"')) as string;
     expect(raw).toContain(`"i":${placed.body.data.order.orderId},`);
@@ -77,10 +78,10 @@ describe("bingx-sim user stream", () => {
     await s.waitFor(() => s.events.some((e) => e.e === "ACCOUNT_UPDATE"));
     const acct = s.events.find((e) => e.e === "ACCOUNT_UPDATE");
     expect(acct.a.B[0]).toMatchObject({ a: "USDT" });
-    expect(Number(acct.a.B[0].wb)).toBeCloseTo(10000 - 3.25, 6);
+    expect(Number(acct.a.B[0].wb)).toBeCloseTo(10000 - 6500.01 * 0.0005, 6);
     expect(acct.a.P[0]).toMatchObject({ s: "BTC-USDT", ps: "LONG" });
     expect(Number(acct.a.P[0].pa)).toBe(0.1);
-    expect(Number(acct.a.P[0].ep)).toBe(65000);
+    expect(Number(acct.a.P[0].ep)).toBe(65000.1);
     s.ws.close();
   });
 

@@ -31,7 +31,7 @@ function adapterFor(sim: Awaited<ReturnType<typeof startBingxSim>>): BingxVenueA
       clock: new SystemClock(),
       timeoutMs: 1500,
     },
-    { resolveDelaysMs: [0, 50, 150], streamFeeMode: "cumulative" },
+    { resolveDelaysMs: [0, 50, 150] },
   );
   stops.push(() => a.close());
   return a;

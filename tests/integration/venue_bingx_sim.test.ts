@@ -5,8 +5,7 @@
  * endpoint answering through the real signer, malformed stream frames (diagnostics, no events, no
  * crash) and secrets that never appear in anything the adapter emits or throws.
  *
- * The sim reports the stream commission `n` cumulatively per order, so the adapter runs with
- * streamFeeMode "cumulative" here (see the final report: BingX's own `n` is per trade).
+ * The sim reports the stream commission `n` per trade, as the adapter reads BingX's by default.
  */
 
 import { afterEach, expect, test } from "bun:test";
@@ -42,7 +41,6 @@ async function setup(seed = 11, opts: BingxAdapterOptions = {}, wsUrl?: string, 
     },
     {
       resolveDelaysMs: [0, 50, 150],
-      streamFeeMode: "cumulative",
       stream: { backoffBaseMs: 20, backoffMaxMs: 200, openTimeoutMs: 2000 },
       ...opts,
     },
@@ -55,7 +53,9 @@ venueContract("BingxVenueAdapter on bingx-sim", async () => {
   return {
     adapter,
     asset: "BTC-USDT",
-    price: PRICE,
+    // The sim's book: best ask one tick (0.1) above the mark, best bid one tick below.
+    price: PRICE + 0.1,
+    sellPrice: PRICE - 0.1,
     feeRate: 0.0005,
     setPrice: (p) => sim.setPrice("BTC-USDT", p),
     partialLegs: (n) => {

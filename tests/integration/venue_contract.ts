@@ -12,7 +12,8 @@
  * 4. venue rejects and rate limits → REJECT (VENUE / RATE_LIMITED, with retry_after_ms when hinted);
  * 5. duplicate and reordered delivery: after dedupe by event_id, one event id always carries the
  *    same facts and the cumulative fold reaches exactly the order size;
- * 6. positions and balance follow fills; a size below the contract minimum is refused locally.
+ * 6. positions and balance follow fills (a round trip costs the fees plus the spread); a size below
+ *    the contract minimum is refused locally.
  */
 
 import { describe, expect, test } from "bun:test";
@@ -21,8 +22,10 @@ import type { OrderRequest, VenueAdapter, VenueDiagnostic, VenueEvent } from "..
 export interface VenueHarness {
   adapter: VenueAdapter;
   asset: string;
-  /** The price market orders fill at. */
+  /** The price a small market BUY fills at. */
   price: number;
+  /** The price a small market SELL fills at (below `price` when the venue has a spread). */
+  sellPrice: number;
   feeRate: number;
   setPrice(price: number): void;
   partialLegs(n: number): void;
@@ -250,7 +253,9 @@ export function venueContract(name: string, make: () => Promise<VenueHarness>): 
       await until(() => r.of(close.client_order_id).some((e) => e.kind === "FULL_FILL"), 3000, "close fill");
       expect((await h.adapter.positions(h.asset)).filter((p) => p.side === "LONG")).toEqual([]);
       const after = await h.adapter.balance();
-      expect(near(before.balance - after.balance, 2 * 0.02 * h.price * h.feeRate, 1e-3)).toBe(true);
+      const fees = 0.02 * (h.price + h.sellPrice) * h.feeRate;
+      const spread = 0.02 * (h.price - h.sellPrice);
+      expect(near(before.balance - after.balance, fees + spread, 1e-3)).toBe(true);
     });
 
     run(

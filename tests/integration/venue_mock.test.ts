@@ -20,6 +20,7 @@ venueContract("MockVenueAdapter", async () => {
     adapter: m,
     asset: "BTC-USDT",
     price: PRICE,
+    sellPrice: PRICE,
     feeRate: 0.0005,
     setPrice: (p) => m.setPrice("BTC-USDT", p),
     partialLegs: (n) => m.setKnobs({ partial_fill_legs: n }),

@@ -26,7 +26,8 @@ describe("parseStrategyIntent", () => {
     expect(Object.keys(STRATEGY_INTENT_SCHEMAS).sort()).toEqual(
       INPUT_KINDS.filter((k) => SOURCE_OF_KIND[k] === "STRATEGY").sort(),
     );
-    for (const body of Object.values(valid)) expect(parseStrategyIntent(body)).toEqual({ ok: true, value: body as never });
+    for (const body of Object.values(valid))
+      expect(parseStrategyIntent(body)).toEqual({ ok: true, value: body as never });
   });
 
   test("every VENUE and SYSTEM kind is INPUT_SOURCE_REFUSED, naming its source and the kinds a strategy may send", () => {

@@ -11,7 +11,7 @@
  * 2. `fee_cumulative` is cumulative per order. In mode "per_trade" (the default: BingX's `n`
  *    follows Binance's "commission of this trade") the fee grows by n × (cumulative gained / l),
  *    exact when no leg was skipped and a proportional estimate across a gap. In mode
- *    "cumulative" (`n` already totals the order, as bingx-sim sends it) `n` is taken as is. A REST
+ *    "cumulative" (for a venue whose `n` totals the order) `n` is taken as is. A REST
  *    state carries the exact cumulative commission, which replaces the estimate;
  * 3. `last_fill_size` / `last_fill_price`: what this fact added over the last forward one;
  * 4. the client order id's spelling: BingX lower-cases it; the kernel's spelling, once known for

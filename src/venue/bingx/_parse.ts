@@ -5,8 +5,13 @@
  * Statuses: PENDING reads as NEW and CANCELLED as CANCELED; fees arrive signed (BingX reports a
  * paid commission as a negative number) and are returned as a positive cost.
  *
+ * One-way mode: an order's `positionSide` is BOTH; the position it works on follows from its side
+ * and `reduceOnly` (an opening BUY or a reduce-only BUY that closes a short). A position reads its
+ * side from `positionSide` when that is LONG/SHORT (BingX reports the direction, with a positive
+ * amount) and from the sign of `positionAmt` when it is BOTH.
+ *
  * Entry points: `parseOrder`, `parsePlacedOrderId`, `parsePositions`, `parseBalance`,
- * `parseContracts`, `parseMarkPrice`, `parseListenKey`, `normalizeStatus`.
+ * `parseContracts`, `parseMarkPrice`, `parseListenKey`, `parsePositionMode`, `normalizeStatus`.
  */
 
 import type {
@@ -46,7 +51,7 @@ export function parseOrder(data: unknown): VenueOrderState | undefined {
   const id = idText(o.orderId);
   const status = normalizeStatus(o.status);
   const side = o.side === "BUY" || o.side === "SELL" ? (o.side as OrderSide) : undefined;
-  const ps = o.positionSide === "LONG" || o.positionSide === "SHORT" ? (o.positionSide as PositionSide) : undefined;
+  const ps = orderPositionSide(o.positionSide, side, o.reduceOnly);
   const type = o.type === "MARKET" || o.type === "LIMIT" ? (o.type as OrderType) : undefined;
   const size = num(o.origQty);
   const filled = numOrZero(o.executedQty);
@@ -85,6 +90,23 @@ export function parseOrder(data: unknown): VenueOrderState | undefined {
   };
 }
 
+/** The position an order works on; BOTH (one-way) derives it from the side and reduce-only flag. */
+function orderPositionSide(ps: unknown, side: OrderSide | undefined, reduceOnly: unknown): PositionSide | undefined {
+  if (ps === "LONG" || ps === "SHORT") return ps;
+  if (ps !== "BOTH" || side === undefined) return undefined;
+  const reducing = reduceOnly === true || reduceOnly === "true";
+  return (side === "BUY") !== reducing ? "LONG" : "SHORT";
+}
+
+/** `dualSidePosition` of GET /openApi/swap/v1/positionSide/dual: "true" hedge, "false" one-way. */
+export function parsePositionMode(data: unknown): "hedge" | "oneway" | undefined {
+  if (!isRecord(data)) return undefined;
+  const v = data.dualSidePosition;
+  if (v === "true" || v === true) return "hedge";
+  if (v === "false" || v === false) return "oneway";
+  return undefined;
+}
+
 export function parseOrderList(data: unknown): { orders: VenueOrderState[]; unreadable: number } {
   const list = isRecord(data) && Array.isArray(data.orders) ? data.orders : Array.isArray(data) ? data : [];
   const orders: VenueOrderState[] = [];
@@ -107,8 +129,15 @@ export function parsePositions(data: unknown): { positions: VenuePosition[]; unr
       continue;
     }
     const asset = text(p.symbol, 40);
-    const side = p.positionSide === "LONG" || p.positionSide === "SHORT" ? (p.positionSide as PositionSide) : undefined;
     const amt = num(p.positionAmt);
+    const side =
+      p.positionSide === "LONG" || p.positionSide === "SHORT"
+        ? (p.positionSide as PositionSide)
+        : p.positionSide === "BOTH" && amt !== undefined
+          ? amt < 0
+            ? "SHORT"
+            : "LONG"
+          : undefined;
     const avg = numOrZero(p.avgPrice);
     const upnl = numOrZero(p.unrealizedProfit);
     const lev = num(p.leverage) ?? 1;

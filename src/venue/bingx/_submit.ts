@@ -10,7 +10,12 @@
  * A local refusal (contract rules, client id shape) never sends anything: LOCAL_RULE diagnostic
  * plus REJECT event. Every REJECT is both returned and emitted (same event id, so it dedupes).
  *
- * Entry points: `submitOrder`, `cancelOrder`, `SubmitContext`.
+ * Position mode: in hedge mode the order names its position (LONG/SHORT); in one-way mode it goes
+ * with positionSide BOTH and reduceOnly=true when it closes (SELL of a long, BUY of a short) or the
+ * kernel asked for reduce-only, so an exit can never open the other side; an opening order while
+ * the account holds the other side of that asset is refused locally (it would net, not open).
+ *
+ * Entry points: `submitOrder`, `cancelOrder`, `readPositionMode`, `SubmitContext`.
  */
 
 import type {
@@ -21,8 +26,9 @@ import type {
   VenueDiagnostic,
   VenueEvent,
   VenueOrderState,
+  VenuePosition,
 } from "../../contracts/venue.ts";
-import { parseOrder, parsePlacedOrderId } from "./_parse.ts";
+import { parseOrder, parsePlacedOrderId, parsePositionMode } from "./_parse.ts";
 import { applyContractRules } from "./contract_rules.ts";
 import * as ep from "./endpoints.ts";
 import { VenueRequestError } from "./errors.ts";
@@ -31,8 +37,45 @@ import type { BingxRestClient } from "./rest_client.ts";
 export const PLACE_ATTEMPTS_MAX = 2;
 const CLIENT_ID = /^[A-Za-z0-9_-]{1,40}$/;
 
+/** Rate-limited mode reads at connect are retried this many times in all (BingX allows 2/s). */
+const MODE_READS_MAX = 4;
+const MODE_RETRY_MS_MAX = 2_000;
+
+/**
+ * Reads the account's position mode; an answer that is neither mode throws one clear line. A
+ * rate limit (the endpoint allows 2 requests/s per UID, so quick reconnects meet it) is waited
+ * out, as hinted by the venue or for 500 ms, at most MODE_READS_MAX reads in all.
+ */
+export async function readPositionMode(
+  rest: BingxRestClient,
+  sleep: (ms: number) => Promise<void>,
+): Promise<PositionMode> {
+  let data: unknown;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      data = await rest.request(ep.positionMode());
+      break;
+    } catch (err) {
+      if (!(err instanceof VenueRequestError && err.kind === "RATE_LIMIT") || attempt >= MODE_READS_MAX) throw err;
+      await sleep(Math.min(Math.max(err.retry_after_ms ?? 500, 50), MODE_RETRY_MS_MAX));
+    }
+  }
+  const mode = parsePositionMode(data);
+  if (mode) return mode;
+  const seen = JSON.stringify((data as { dualSidePosition?: unknown } | null)?.dualSidePosition ?? null);
+  throw new Error(
+    `Condition failed: BingX position mode unreadable (dualSidePosition=${seen.slice(0, 40)}); the adapter works in hedge or one-way mode only`,
+  );
+}
+
+export type PositionMode = "hedge" | "oneway";
+
 export interface SubmitContext {
   rest: BingxRestClient;
+  /** The account's position mode (read at connect; read now if not known yet). */
+  positionMode(): Promise<PositionMode>;
+  /** The venue's positions of one asset (for the one-way netting check). */
+  positions(asset: string): Promise<VenuePosition[]>;
   rules(asset: string): Promise<ContractRules>;
   markPrice(asset: string): Promise<number | undefined>;
   emit(e: VenueEvent): void;
@@ -129,14 +172,26 @@ export async function submitOrder(ctx: SubmitContext, o: OrderRequest): Promise<
   if (!check.ok) return localReject(ctx, o, check.rule, check.message);
   if (o.type === "LIMIT" && check.price === undefined)
     return localReject(ctx, o, "INVALID_PRICE", "a LIMIT order needs a price");
+  let mode: PositionMode;
+  try {
+    mode = await ctx.positionMode();
+  } catch (err) {
+    return localReject(ctx, o, "POSITION_MODE", `position mode unknown: ${(err as Error).message}`);
+  }
+  const closes = (o.side === "SELL") === (o.position_side === "LONG");
+  if (mode === "oneway" && !closes && !o.reduce_only) {
+    const netting = await oneWayNetting(ctx, o);
+    if (netting) return netting;
+  }
   const req = ep.placeOrder({
     symbol: o.asset,
     side: o.side,
-    positionSide: o.position_side,
+    positionSide: mode === "oneway" ? "BOTH" : o.position_side,
     type: o.type,
     quantity: check.quantity,
     price: check.price,
     clientOrderID: o.client_order_id,
+    ...(mode === "oneway" ? { reduceOnly: closes || o.reduce_only } : {}),
   });
   if (!ctx.track(o.client_order_id, o.asset))
     return localReject(ctx, o, "WORKING_MAX", "too many working orders tracked");
@@ -159,6 +214,34 @@ export async function submitOrder(ctx: SubmitContext, o: OrderRequest): Promise<
     if (!found.absent) return { status: "UNKNOWN", reason: `${lastWhy}; queries did not settle it (${found.why})` };
   }
   return { status: "UNKNOWN", reason: `${lastWhy}; order still not found after ${PLACE_ATTEMPTS_MAX} placements` };
+}
+
+/**
+ * One-way accounts net: an opening order against a held position of the other side would reduce
+ * that position instead of opening its own, so it is refused locally (LOCAL_RULE ONE_WAY_NETTING).
+ * A rate limit on the positions read is the submit's rate limit; another failure refuses too.
+ */
+async function oneWayNetting(ctx: SubmitContext, o: OrderRequest): Promise<SubmitResult | null> {
+  const other = o.position_side === "LONG" ? "SHORT" : "LONG";
+  try {
+    const held = (await ctx.positions(o.asset)).find((p) => p.asset === o.asset && p.side === other && p.size > 0);
+    if (!held) return null;
+    return localReject(
+      ctx,
+      o,
+      "ONE_WAY_NETTING",
+      `one-way account holds ${other} ${held.size} ${o.asset}; an opening ${o.side} would net against it instead of opening ${o.position_side}`,
+    );
+  } catch (err) {
+    if (err instanceof VenueRequestError && err.kind === "RATE_LIMIT")
+      return { status: "REJECTED", event: refusalEvent("REJECT", ctx, o.client_order_id, o.asset, refusalFrom(err)) };
+    return localReject(
+      ctx,
+      o,
+      "ONE_WAY_NETTING",
+      `positions unreadable for the one-way check: ${(err as Error).message}`,
+    );
+  }
 }
 
 /** Queries by clientOrderID: the state if found, `absent` only when every query said 80016. */

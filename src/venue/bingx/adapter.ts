@@ -7,6 +7,12 @@
  * id and (b) after every (re)connect each working order is queried by clientOrderID: no fill is
  * missed across a stream gap.
  *
+ * Position mode: `connect()` reads the account's mode (GET /openApi/swap/v1/positionSide/dual) and
+ * the adapter works in it: hedge mode as LONG/SHORT orders, one-way mode as BOTH orders whose exits
+ * are reduce-only and leverage set with side BOTH. It never switches the mode itself. An answer it
+ * cannot read as either mode fails `connect()` with one line. A mode changed by someone else while
+ * connected shows as venue rejects until the next `connect()`.
+ *
  * Secrets appear only in the HMAC and the X-BX-APIKEY header; every message leaving this adapter
  * is built from method, path, codes and venue text passed through `redact`.
  *
@@ -30,7 +36,7 @@ import type {
 import { OrderTracker, type StreamFeeMode } from "./_order_tracker.ts";
 import { Outlets } from "./_outlets.ts";
 import { parseBalance, parseContracts, parseMarkPrice, parseOrder, parseOrderList, parsePositions } from "./_parse.ts";
-import { cancelOrder, type SubmitContext, submitOrder } from "./_submit.ts";
+import { cancelOrder, type PositionMode, readPositionMode, type SubmitContext, submitOrder } from "./_submit.ts";
 import { assertUrlsAllowed, type BingxConfig } from "./config.ts";
 import * as ep from "./endpoints.ts";
 import { VenueRequestError } from "./errors.ts";
@@ -67,6 +73,7 @@ export class BingxVenueAdapter implements VenueAdapter {
   private readonly working = new Map<string, { cid: string; asset: string; venue_order_id: string }>();
   private readonly out: Outlets;
   private readonly ctx: SubmitContext;
+  private mode: PositionMode | undefined;
   private seq = 0;
 
   constructor(
@@ -89,6 +96,8 @@ export class BingxVenueAdapter implements VenueAdapter {
     });
     this.ctx = {
       rest: this.rest,
+      positionMode: () => this.ensureMode(),
+      positions: (asset) => this.positions(asset),
       rules: (asset) => this.contractRules(asset),
       markPrice: (asset) => this.markPrice(asset),
       emit: (e) => this.out.emit(e),
@@ -107,9 +116,15 @@ export class BingxVenueAdapter implements VenueAdapter {
   async connect(): Promise<void> {
     await this.out.guard(async () => {
       await this.rest.syncTime();
+      await this.loadMode();
       await this.loadRules();
       await this.stream.start();
     });
+  }
+
+  /** The account's position mode as last read (undefined before `connect()`). */
+  positionMode(): PositionMode | undefined {
+    return this.mode;
   }
 
   async close(): Promise<void> {
@@ -185,8 +200,12 @@ export class BingxVenueAdapter implements VenueAdapter {
     return { ...r };
   }
 
+  /** In one-way mode BingX keeps one leverage per symbol, set with side BOTH. */
   async setLeverage(asset: string, side: PositionSide, leverage: number): Promise<void> {
-    await this.out.guard(() => this.rest.request(ep.setLeverage(asset, side, leverage)));
+    await this.out.guard(async () => {
+      const mode = await this.ensureMode();
+      await this.rest.request(ep.setLeverage(asset, mode === "oneway" ? "BOTH" : side, leverage));
+    });
   }
 
   onEvent(listener: VenueEventListener): () => void {
@@ -250,6 +269,15 @@ export class BingxVenueAdapter implements VenueAdapter {
     if (!this.working.has(k) && this.working.size >= WORKING_MAX) return false;
     if (!this.working.has(k)) this.working.set(k, { cid, asset, venue_order_id: "" });
     return true;
+  }
+
+  private async ensureMode(): Promise<PositionMode> {
+    return this.mode ?? (await this.loadMode());
+  }
+
+  private async loadMode(): Promise<PositionMode> {
+    this.mode = await readPositionMode(this.rest, this.ctx.sleep);
+    return this.mode;
   }
 
   private async loadRules(): Promise<void> {

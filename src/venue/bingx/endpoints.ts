@@ -1,15 +1,18 @@
 /**
- * Request builders for every BingX endpoint the adapter uses (USDT-M perpetual, hedge mode).
- * Each returns a `RestRequest` (method, path, params, signed); the REST client adds timestamp,
- * recvWindow and signature. Values are already exact decimal text (see contract_rules.ts).
+ * Request builders for every BingX endpoint the adapter uses (USDT-M perpetual, either position
+ * mode). Each returns a `RestRequest` (method, path, params, signed); the REST client adds
+ * timestamp, recvWindow and signature. Values are already exact decimal text (see
+ * contract_rules.ts).
  *
  * Hedge mode: `positionSide` LONG/SHORT with `side` BUY/SELL says open or close (close long =
- * SELL+LONG), so `reduceOnly` is not sent (BingX accepts it only in one-way mode); the kernel's
- * `reduce_only` is enforced by the side pairing.
+ * SELL+LONG), so `reduceOnly` is not sent (BingX: "not accepted for both long and short positions
+ * mode"); the kernel's `reduce_only` is enforced by the side pairing.
+ * One-way mode: `positionSide` BOTH ("required for single position as BOTH"), and an exit goes
+ * with `reduceOnly=true` so it can never open the opposite side; leverage is set with side BOTH.
  *
  * Entry points: `PATHS`, `placeOrder`, `cancelOrder`, `queryOrder`, `openOrders`, `positions`,
- * `balance`, `contracts`, `setLeverage`, `getLeverage`, `premiumIndex`, `listenKeyCreate`,
- * `listenKeyExtend`, `listenKeyClose`, `serverTime`.
+ * `balance`, `contracts`, `setLeverage`, `getLeverage`, `positionMode`, `premiumIndex`,
+ * `listenKeyCreate`, `listenKeyExtend`, `listenKeyClose`, `serverTime`.
  */
 
 import type { OrderSide, OrderType, PositionSide } from "../../contracts/venue.ts";
@@ -23,6 +26,7 @@ export const PATHS = {
   contracts: "/openApi/swap/v2/quote/contracts",
   leverage: "/openApi/swap/v2/trade/leverage",
   premiumIndex: "/openApi/swap/v2/quote/premiumIndex",
+  positionMode: "/openApi/swap/v1/positionSide/dual",
   listenKey: "/openApi/user/auth/userDataStream",
   serverTime: SERVER_TIME_PATH,
 } as const;
@@ -30,11 +34,14 @@ export const PATHS = {
 export interface PlaceOrderParams {
   symbol: string;
   side: OrderSide;
-  positionSide: PositionSide;
+  /** LONG/SHORT in hedge mode, BOTH in one-way mode. */
+  positionSide: PositionSide | "BOTH";
   type: OrderType;
   quantity: string;
   price?: string;
   clientOrderID: string;
+  /** One-way mode only: true for an order that may only reduce the position. */
+  reduceOnly?: boolean;
 }
 
 export function placeOrder(p: PlaceOrderParams): RestRequest {
@@ -46,6 +53,8 @@ export function placeOrder(p: PlaceOrderParams): RestRequest {
     quantity: p.quantity,
     clientOrderID: p.clientOrderID,
   };
+  if (p.positionSide === "BOTH") params.reduceOnly = p.reduceOnly === true ? "true" : "false";
+  else if (p.reduceOnly !== undefined) throw new Error("Invariant: reduceOnly is sent in one-way mode only");
   if (p.type === "LIMIT") {
     if (p.price === undefined) throw new Error("Invariant: a LIMIT order needs a price");
     params.price = p.price;
@@ -78,7 +87,7 @@ export function contracts(): RestRequest {
   return { method: "GET", path: PATHS.contracts, params: {}, signed: false };
 }
 
-export function setLeverage(symbol: string, side: PositionSide, leverage: number): RestRequest {
+export function setLeverage(symbol: string, side: PositionSide | "BOTH", leverage: number): RestRequest {
   if (!(Number.isInteger(leverage) && leverage >= 1 && leverage <= 150))
     throw new Error(`Condition failed: leverage must be an integer in 1..150, got ${leverage}`);
   return { method: "POST", path: PATHS.leverage, params: { symbol, side, leverage } };
@@ -86,6 +95,10 @@ export function setLeverage(symbol: string, side: PositionSide, leverage: number
 
 export function getLeverage(symbol: string): RestRequest {
   return { method: "GET", path: PATHS.leverage, params: { symbol } };
+}
+
+export function positionMode(): RestRequest {
+  return { method: "GET", path: PATHS.positionMode, params: {} };
 }
 
 export function premiumIndex(symbol: string): RestRequest {
