@@ -267,6 +267,9 @@ int32_t zinc_open(const char *prefix, uint32_t kind, uint32_t record_count, uint
                   char *err, uint32_t err_len);
 int32_t zinc_close(int32_t h);
 int32_t zinc_header(int32_t h, void *out64);
+/* Re-validates an open region (header fields, file size, the path still naming the mapped file):
+ * ZINC_OK, or ZINC_E_CORRUPT with one line in err naming the file and what no longer matches. */
+int32_t zinc_check(int32_t h, char *err, uint32_t err_len);
 int64_t zinc_seq(int32_t h);
 int64_t zinc_wait(int32_t h, uint64_t last_seq, int32_t timeout_ms);
 /* Busy-waits (no syscall, no sleep) at most spin_us (0..ZINC_SPIN_US_MAX) microseconds for the

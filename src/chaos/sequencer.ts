@@ -34,16 +34,18 @@ export class EventSequencer implements InputJournal {
   private readonly inputs: KernelInput[] = [];
   overflowed = false;
 
-  input(input: KernelInput): void {
+  /** Every input, refused ones too: the sequencer keeps the whole delivery order the kernel saw. */
+  input(input: KernelInput, _accepted: boolean): void {
     const copy = JSON.parse(JSON.stringify(input)) as KernelInput;
     if (this.add({ kind: "input", input: copy })) this.inputs.push(copy);
   }
 
-  records(records: Uint8Array, count: number): void {
+  records(records: Uint8Array, accepted: Uint8Array): void {
+    const count = accepted.length;
     this.add({ kind: "records", bytes: records.slice(0, count * InputRecords.BYTES), count });
   }
 
-  restore(image: Uint8Array, nowMs: number): void {
+  restore(image: Uint8Array, nowMs: number, _accepted: boolean): void {
     this.add({ kind: "restore", image: image.slice(), now_ms: nowMs });
   }
 

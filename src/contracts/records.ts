@@ -79,6 +79,7 @@ export const DIAGNOSTIC_CODES = [
   "CAPITAL_SEEDED",
   "INPUT_SOURCE_REFUSED",
   "ORPHAN_POSITION",
+  "ZINC_REGION_CORRUPT",
 ] as const;
 export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];
 

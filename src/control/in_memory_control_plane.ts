@@ -61,6 +61,11 @@ export class InMemoryControlPlane implements OperatorControlPlane {
     return this.result === null ? null : { ...this.result };
   }
 
+  /** No file to corrupt. */
+  checkRegion(): string | null {
+    return null;
+  }
+
   seq(): number {
     return this.signal.current();
   }

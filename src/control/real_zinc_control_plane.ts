@@ -25,6 +25,7 @@ export interface RealZincControlPlaneOptions {
 export class RealZincControlPlane implements OperatorControlPlane {
   private current: ControlSnapshot;
   private readonly drainer: RingDrainer;
+  private hostile: string | null = null;
 
   private constructor(
     private readonly region: ControlRegion,
@@ -67,7 +68,7 @@ export class RealZincControlPlane implements OperatorControlPlane {
 
   apply(change: Record<string, unknown>, nowMs: number): ControlSnapshot {
     const next = nextControlSnapshot(this.current, change, this.region.slotCount, nowMs);
-    this.region.writeSnapshot(next);
+    if (this.hostile === null) this.region.writeSnapshot(next); // a hostile region gets nothing more
     this.current = next;
     return this.snapshot();
   }
@@ -82,8 +83,14 @@ export class RealZincControlPlane implements OperatorControlPlane {
     );
   }
 
+  checkRegion(): string | null {
+    this.hostile ??= this.region.r.check();
+    return this.hostile;
+  }
+
   pollCommands(nowMs: number, max = MAILBOX_POLL_MAX): CommandResult[] {
     const results: CommandResult[] = [];
+    if (this.hostile !== null) return results;
     this.drainer.drain(max, (record) => {
       const r = applyCommand(record, this.current, (change) => this.apply(change, nowMs));
       this.region.writeResult(r);

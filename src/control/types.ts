@@ -17,6 +17,11 @@ export interface OperatorControlPlane extends ControlPlane {
   seq(): number;
   /** Resolves when the region sequence differs from `lastSeq` (a command arrived), or at the timeout. */
   waitSeq(lastSeq: number, timeoutMs: number): Promise<number>;
+  /**
+   * Re-validates the control region against its layout: null while it matches, else one line
+   * naming what no longer does; from then on no mailbox command is read (InMemory: always null).
+   */
+  checkRegion(): string | null;
 }
 
 export interface ControlCommandClient {

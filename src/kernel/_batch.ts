@@ -34,10 +34,12 @@ export function encodeBatches(
     let i = start;
     for (; i < to && n < BATCH_MAX; i++) {
       const input = inputs[i];
-      if (journal !== null) journal.input(input!);
       const refusal = encoder.encode(input, n);
       if (refusal === null) indices[n++] = i;
-      else sink?.refused(i, refusalOutcome(refusal, input));
+      else {
+        journal?.input(input!, false);
+        sink?.refused(i, refusalOutcome(refusal, input));
+      }
     }
     accepted += apply(n);
     start = i;
@@ -53,7 +55,7 @@ export function runBatch(
   inputs: Pointer,
   n: number,
   indices: Int32Array,
-  afterMutation: () => void,
+  settled: (accepted: Uint8Array, indices: Int32Array) => void,
   sink?: BatchSink,
 ): number {
   let accepted = 0;
@@ -68,7 +70,7 @@ export function runBatch(
       throw new Error(`Invariant: kernel processed no input of a batch of ${n - done}`);
     }
     accepted += v.header.getUint32(OFF.OutcomeHeader.accepted, true);
-    afterMutation();
+    settled(v.accepted.subarray(0, processed), indices.subarray(done, done + processed));
     sink?.outcome(collectOutcome(v, 0), indices.subarray(done, done + processed));
     done += processed;
   }

@@ -11,14 +11,15 @@
  * a row behind are followed by a stretch on the calling thread (`sequential`: 64 chunks, doubling
  * while the window after each stretch falls behind too, back to 64 after one that does not);
  * then the thread is tried again. One stalled wake-up (milliseconds on a busy VM) spoils one
- * window and changes nothing. Each input is still encoded and handed to the journal step once.
+ * window and changes nothing. Each input is encoded once. The binding takes this path only without
+ * a journal, a mirror or a sink: it does not keep each input's acceptance.
  *
- * Invariants: at most one chunk is in flight; `run` returns only when none is (also when the
- * the journal step hook throws), so kernel memory is quiescent whenever TypeScript can read it. A
+ * Invariants: at most one chunk is in flight; `run` returns only when none is (also when reading
+ * an input throws), so kernel memory is quiescent whenever TypeScript can read it. A
  * faulted kernel applies nothing further (its jobs process 0 inputs), as on the sequential path.
  *
  * Entry points: `ApplyPipeline.start(lib, kernel)` (null when no thread can be started),
- * `run(inputs, journal, faulted, sequential)`, `fallbacks`, `free()`.
+ * `run(inputs, faulted, sequential)`, `fallbacks`, `free()`.
  */
 
 import { type Pointer, ptr } from "bun:ffi";
@@ -26,7 +27,6 @@ import { BATCH_MAX } from "../contracts/abi.ts";
 import type { KernelInput } from "../contracts/intents.ts";
 import type { KernelLib } from "./_kernel_ffi.ts";
 import { INPUT_SIZE, RecordEncoder } from "./encoder.ts";
-import type { InputJournal } from "./types.ts";
 
 /** How `run` judges whether the apply thread keeps up (see the header). */
 export interface FallbackPolicy {
@@ -77,7 +77,6 @@ export class ApplyPipeline {
    */
   run(
     inputs: readonly KernelInput[],
-    journal: InputJournal | null,
     faulted: () => boolean,
     sequential: (from: number, to: number) => number,
     policy: FallbackPolicy = DEFAULT_POLICY,
@@ -100,7 +99,6 @@ export class ApplyPipeline {
         let i = start;
         for (; i < inputs.length && n < BATCH_MAX; i++) {
           const input = inputs[i];
-          if (journal !== null) journal.input(input!);
           if (encoder.encode(input, n) === null) n++;
         }
         start = i;

@@ -87,13 +87,16 @@ export class ExecutionKernel {
   /** Applies one input (intent, venue event, tick, reconcile, ...) and returns the outcome. */
   apply(input: KernelInput): KernelOutcome {
     const { h, v } = this.live();
-    this.journal?.input(input);
     const refusal = this.oneEncoder.encode(input, 0);
-    if (refusal) return refusalOutcome(refusal, input);
+    if (refusal) {
+      this.journal?.input(input, false);
+      return refusalOutcome(refusal, input);
+    }
     const status = this.lib.dita_kernel_apply(h, this.onePtr);
     if (status === 1) throw new Error("Invariant: kernel saw a null input pointer");
     this.afterMutation(v);
     const { accepted_flags: _flags, ...outcome } = collectOutcome(v, 0);
+    this.journal?.input(input, outcome.accepted);
     const slotId = outcome.transitions[0]?.slot_id ?? slotIdOf(input, this.slotCount);
     outcome.slot = slotId === null ? null : decodeSlot(v.slotsDv, v.slots, slotId * ABI.SlotImage.size);
     return outcome;
@@ -102,28 +105,31 @@ export class ExecutionKernel {
   /** The hot path: applies one input and reports acceptance; the outcome stays in the arena. */
   applyQuiet(input: KernelInput): boolean {
     const { h, v } = this.live();
-    this.journal?.input(input);
-    if (this.oneEncoder.encode(input, 0) !== null) return false;
+    if (this.oneEncoder.encode(input, 0) !== null) {
+      this.journal?.input(input, false);
+      return false;
+    }
     const answer = this.lib.dita_kernel_apply_one(h, this.onePtr); // 1 accepted, 0 refused, 2 faulted
     this.afterMutation(v);
+    this.journal?.input(input, answer === 1);
     return answer === 1;
   }
 
   /**
    * Applies many inputs with one kernel call per up to 1024 inputs. Returns how many were
-   * accepted. Outcomes are decoded only when a sink is given. Without a sink and a mirror (the
-   * hot path) the kernel's apply thread applies each chunk while the next one is encoded.
+   * accepted. Outcomes are decoded only when a sink is given. Without a sink, a mirror and a
+   * journal (the hot path of replay and tools) the kernel's apply thread applies each chunk while
+   * the next one is encoded; the journal needs each input's acceptance, which that path does not keep.
    */
   applyBatch(inputs: readonly KernelInput[], sink?: BatchSink): number {
     const { h, v } = this.live();
-    if (sink !== undefined || this.mirror !== null) return this.sequential(h, v, inputs, sink);
+    if (sink !== undefined || this.mirror !== null || this.journal !== null) return this.sequential(h, v, inputs, sink);
     if (this.pipeline === undefined) this.pipeline = ApplyPipeline.start(this.lib, h);
     if (this.pipeline === null) return this.sequential(h, v, inputs);
     this.busy = true;
     try {
       return this.pipeline.run(
         inputs,
-        this.journal,
         () => faultLatched(v),
         (from, to) => this.sequential(h, v, inputs, undefined, from, to),
       );
@@ -140,16 +146,22 @@ export class ExecutionKernel {
     from = 0,
     to = inputs.length,
   ): number {
-    const apply = (n: number) =>
-      runBatch(this.lib, h, v, this.inPtr, n, this.batchIndex, () => this.afterMutation(v), sink);
-    return encodeBatches(inputs, this.encoder, this.batchIndex, this.journal, sink, apply, from, to);
+    const journal = this.journal;
+    const settled =
+      journal === null
+        ? () => this.afterMutation(v)
+        : (flags: Uint8Array, idx: Int32Array) => {
+            this.afterMutation(v);
+            for (let i = 0; i < flags.length; i++) journal.input(inputs[idx[i]!]!, flags[i] === 1);
+          };
+    const apply = (n: number) => runBatch(this.lib, h, v, this.inPtr, n, this.batchIndex, settled, sink);
+    return encodeBatches(inputs, this.encoder, this.batchIndex, journal, sink, apply, from, to);
   }
 
-  /** Applies raw records an edge checked (e.g. drained from the Zinc ring); journals them first. */
+  /** Applies raw records an edge checked (e.g. drained from the Zinc ring), then journals them. */
   applyRecords(batch: InputRecords, sink?: BatchSink): number {
     const { h, v } = this.live();
     const { bytes: records, count } = batch;
-    this.journal?.records(records, count);
     let accepted = 0;
     for (let done = 0; done < count; ) {
       const n = Math.min(BATCH_MAX, count - done);
@@ -161,7 +173,11 @@ export class ExecutionKernel {
         ptr(records, done * INPUT_SIZE),
         n,
         this.batchIndex,
-        () => this.afterMutation(v),
+        (flags, idx) => {
+          this.afterMutation(v);
+          const from = idx[0]! * INPUT_SIZE;
+          this.journal?.records(records.subarray(from, from + flags.length * INPUT_SIZE), flags);
+        },
         sink,
       );
       done += n;
@@ -184,10 +200,10 @@ export class ExecutionKernel {
       throw new KernelError(`slot image must be ${ABI.SlotImage.size} bytes, got ${image.byteLength}`);
     }
     const copy = new Uint8Array(image); // the kernel reads it during the call only
-    this.journal?.restore(copy, nowMs);
     this.lib.dita_kernel_restore_slot(h, ptr(copy), nowMs);
     this.afterMutation(v);
     const { accepted_flags: _flags, ...outcome } = collectOutcome(v, 0);
+    this.journal?.restore(copy, nowMs, outcome.accepted);
     const slotId = outcome.transitions[0]?.slot_id ?? null;
     outcome.slot = slotId === null ? null : this.slot(slotId);
     return outcome;

@@ -6,9 +6,10 @@
  *            {"seq":2,"input":{"type":"RESTORE_SLOT","image_b64":"...","now_ms":...}}
  *            {"seq":3,"record_b64":"..."}          (a raw 320-byte InputRecord from the Zinc ring)
  *
- * Every input handed to the kernel is journaled, refused ones included (they change nothing, so
- * replay stays exact); inputs an edge refused before the kernel (wrong source, wrong shape) are
- * not: they never reached it. Replay is an edge too: each line is parsed into a typed input
+ * Every input the kernel accepted is journaled, in the order applied. A refused input changed
+ * nothing (kernel/README.md decision 1), so replay needs none of them: they are counted
+ * (`refused`), not written, and no client can grow the journal without changing state. Inputs an
+ * edge refused before the kernel (wrong source, wrong shape) never reach it at all. Replay is an edge too: each line is parsed into a typed input
  * (`parseJournalInput`), raw records are checked to be STRATEGY kinds, and anything else stops
  * the replay with the line number. JS numbers print as the shortest round-tripping decimal, so a replayed
  * input encodes to the same bytes. Lines are buffered and written with one write(2) per
@@ -38,6 +39,8 @@ export interface JournalHeader {
 export class JournalWriter implements InputJournal {
   private fd: number;
   private seq = 0;
+  /** Inputs the kernel refused since start: counted, not journaled. */
+  refused = 0;
   private pending: string[] = [];
 
   constructor(
@@ -48,19 +51,31 @@ export class JournalWriter implements InputJournal {
     writeSync(this.fd, `${JSON.stringify({ journal: "dita-v2", version: 1, ...header })}\n`);
   }
 
-  input(input: KernelInput): void {
+  input(input: KernelInput, accepted: boolean): void {
+    if (!accepted) {
+      this.refused++;
+      return;
+    }
     this.seq++;
     this.pending.push(JSON.stringify({ seq: this.seq, input }));
   }
 
-  restore(image: Uint8Array, nowMs: number): void {
+  restore(image: Uint8Array, nowMs: number, accepted: boolean): void {
+    if (!accepted) {
+      this.refused++;
+      return;
+    }
     this.seq++;
     const input = { type: "RESTORE_SLOT", image_b64: Buffer.from(image).toString("base64"), now_ms: nowMs };
     this.pending.push(JSON.stringify({ seq: this.seq, input }));
   }
 
-  records(records: Uint8Array, count: number): void {
-    for (let i = 0; i < count; i++) {
+  records(records: Uint8Array, accepted: Uint8Array): void {
+    for (let i = 0; i < accepted.length; i++) {
+      if (accepted[i] !== 1) {
+        this.refused++;
+        continue;
+      }
       this.seq++;
       const rec = Buffer.from(records.buffer, records.byteOffset + i * INPUT_SIZE, INPUT_SIZE).toString("base64");
       this.pending.push(JSON.stringify({ seq: this.seq, record_b64: rec }));

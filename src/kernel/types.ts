@@ -12,17 +12,18 @@ export interface StateMirror {
 }
 
 /**
- * The journal step: receives every input handed to the kernel, before the kernel applies it, in
- * the order applied (the launcher's input journal; the chaos sequencer). Replay of what it
- * received reproduces the kernel's state.
+ * The journal step: receives every input handed to the kernel, in the order applied, right after
+ * the kernel answered it, with its acceptance (the launcher's input journal; the chaos
+ * sequencer). A refused input changed nothing (kernel/README.md decision 1), so a journal may keep
+ * the accepted ones only and still replay to the same state.
  */
 export interface InputJournal {
-  /** A typed input (apply, applyQuiet, applyBatch). */
-  input(input: KernelInput): void;
-  /** `count` raw 320-byte records checked at an edge (applyRecords). */
-  records(records: Uint8Array, count: number): void;
-  /** A slot image installed by restoreSlot. */
-  restore(image: Uint8Array, nowMs: number): void;
+  /** A typed input (apply, applyQuiet, applyBatch); refused by the encoder or the kernel when !accepted. */
+  input(input: KernelInput, accepted: boolean): void;
+  /** Raw 320-byte records checked at an edge (applyRecords), `accepted[i]` 1 or 0 for record i. */
+  records(records: Uint8Array, accepted: Uint8Array): void;
+  /** A slot image handed to restoreSlot. */
+  restore(image: Uint8Array, nowMs: number, accepted: boolean): void;
 }
 
 export interface KernelOptions {

@@ -33,6 +33,8 @@ export class Runtime {
   readonly executor: Executor;
   recovery: RecoveryReport | null = null;
   private running = false;
+  /** The first Zinc region found no longer matching its layout (then nothing reads or writes it). */
+  hostileRegion: string | null = null;
   private controlSeq = -1;
   private readonly ring: RingIntake;
   /** The projection copies the slot images it needs (zero-copy views of kernel memory); built once. */
@@ -172,8 +174,32 @@ export class Runtime {
 
   /** Drains the Zinc intent ring into the kernel in batches; returns the records taken. */
   drainRing(): number {
+    if (this.watchRegions() !== null) return 0;
     this.syncControlIfChanged();
     return this.ring.drain();
+  }
+
+  /**
+   * Re-validates the shared-memory regions (each drain and every tick). The first mismatch makes
+   * them hostile: a CRITICAL ZINC_REGION_CORRUPT, no record consumed or state mirrored any more,
+   * /health 503 naming why. A restart refuses the region with one line (it is not re-created
+   * behind the operator's back: strategies may still be writing it).
+   */
+  watchRegions(): string | null {
+    if (this.hostileRegion !== null) return this.hostileRegion;
+    const bad = this.b.zinc.checkRegions() ?? this.b.control.checkRegion();
+    if (bad === null) return null;
+    this.hostileRegion = bad;
+    this.report({
+      code: "ZINC_REGION_CORRUPT",
+      severity: "CRITICAL",
+      slot_id: null,
+      message: `${bad}; no longer read or written (a restart refuses it: remove the file once no strategy writes it)`,
+      details: {},
+      input_index: 0,
+      now_ms: this.b.clock.nowMs(),
+    });
+    return bad;
   }
 
   /**
@@ -196,6 +222,10 @@ export class Runtime {
     const ring = (async () => {
       let seq = this.b.zinc.intentSeq();
       while (this.running) {
+        if (this.hostileRegion !== null) {
+          await Bun.sleep(250); // a hostile region is not waited on either
+          continue;
+        }
         seq = await this.b.zinc.waitIntents(seq, 250);
         await this.drainRingFairly();
       }
@@ -210,7 +240,9 @@ export class Runtime {
     const tick = (async () => {
       while (this.running) {
         await Bun.sleep(TICK_MS);
-        if (this.running) this.executor.applySystem({ type: "TICK", now_ms: this.b.clock.nowMs() });
+        if (!this.running) break;
+        this.watchRegions();
+        this.executor.applySystem({ type: "TICK", now_ms: this.b.clock.nowMs() });
       }
     })();
     await Promise.all([ring, control, tick]);

@@ -20,8 +20,13 @@ export function statusDocument(rt: Runtime): Record<string, unknown> {
     state_hash: kernel.stateHashHex(),
     venue: { name: venue.name, connected: venue.connected(), inflight: rt.executor.inflightCount },
     projection: projection.stats(),
-    zinc: { kind: config.zinc, prefix: config.zinc === "REAL" ? config.zinc_prefix : null, ring: zinc.ringStats() },
-    journal: journal ? { path: journal.path, entries: journal.entries } : null,
+    zinc: {
+      kind: config.zinc,
+      prefix: config.zinc === "REAL" ? config.zinc_prefix : null,
+      ring: zinc.ringStats(),
+      hostile: rt.hostileRegion,
+    },
+    journal: journal ? { path: journal.path, entries: journal.entries, refused_not_journaled: journal.refused } : null,
     recovery: rt.recovery,
     intake_open: rt.executor.accepting,
   };
@@ -33,5 +38,6 @@ export function health(rt: Runtime): { ok: boolean; reasons: string[] } {
   if (!rt.b.venue.connected()) reasons.push(`venue ${rt.b.venue.name} not connected`);
   if (!rt.executor.accepting) reasons.push("shutting down");
   if (rt.recovery === null) reasons.push("recovery not finished");
+  if (rt.hostileRegion !== null) reasons.push(`zinc region corrupt, consumption stopped: ${rt.hostileRegion}`);
   return { ok: reasons.length === 0, reasons };
 }

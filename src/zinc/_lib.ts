@@ -11,6 +11,7 @@ const symbols = {
   zinc_open: { args: [T.ptr, T.u32, T.u32, T.u32, T.ptr, T.u32], returns: T.i32 },
   zinc_close: { args: [T.i32], returns: T.i32 },
   zinc_header: { args: [T.i32, T.ptr], returns: T.i32 },
+  zinc_check: { args: [T.i32, T.ptr, T.u32], returns: T.i32 },
   zinc_seq: { args: [T.i32], returns: T.i64_fast },
   zinc_wait: { args: [T.i32, T.u64, T.i32], returns: T.i64_fast },
   zinc_spin_wait: { args: [T.i32, T.u64, T.u32], returns: T.i64_fast },

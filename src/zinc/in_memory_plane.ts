@@ -83,6 +83,11 @@ export class InMemoryZincPlane implements ZincPlane {
     return this.intentSignal.wait(lastSeq, timeoutMs);
   }
 
+  /** No file to corrupt. */
+  checkRegions(): string | null {
+    return null;
+  }
+
   ringStats(): RingStats {
     return { head: this.head, tail: this.tail, abandoned: 0, stalledPid: 0, lastAbandonedPid: 0 };
   }

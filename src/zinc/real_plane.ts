@@ -24,6 +24,8 @@ export interface RealZincPlaneOptions {
 
 export class RealZincPlane implements ZincPlane {
   private readonly drainer: RingDrainer;
+  /** Set by the first failed `checkRegions`: the regions are no longer trusted. */
+  private hostile: string | null = null;
 
   private constructor(
     private readonly intents: ZincRegion,
@@ -66,7 +68,13 @@ export class RealZincPlane implements ZincPlane {
   }
 
   drainIntents(max: number, onRecord: (bytes: Uint8Array) => void): number {
+    if (this.hostile !== null) return 0;
     return this.drainer.drain(max, onRecord);
+  }
+
+  checkRegions(): string | null {
+    this.hostile ??= this.intents.check() ?? this.state.check();
+    return this.hostile;
   }
 
   intentSeq(): number {
@@ -78,6 +86,7 @@ export class RealZincPlane implements ZincPlane {
   }
 
   ringStats(): RingStats {
+    if (this.hostile !== null) return { head: 0, tail: 0, abandoned: 0, stalledPid: 0, lastAbandonedPid: 0 };
     return ringStats(this.intents);
   }
 
@@ -92,6 +101,7 @@ export class RealZincPlane implements ZincPlane {
     account: Uint8Array,
     stateHash: bigint,
   ): void {
+    if (this.hostile !== null) return;
     mirrorState(this.state, this.slotCount, slotImages, dirtyMask, account, stateHash);
   }
 

@@ -95,6 +95,20 @@ export class ZincRegion {
     };
   }
 
+  /**
+   * Re-validates the open region (header fields, file size, the path still naming this file):
+   * null while it matches the layout it was opened with, else one line naming what no longer does.
+   */
+  check(): string | null {
+    const err = new Uint8Array(512);
+    const rc = this.lib.zinc_check(this.id, err, err.length);
+    if (rc === 0) return null;
+    const end = err.indexOf(0);
+    return (
+      new TextDecoder().decode(err.subarray(0, end < 0 ? err.length : end)) || `${this.path}: check failed (${rc})`
+    );
+  }
+
   seq(): number {
     return check(Number(this.lib.zinc_seq(this.id)), `${this.path}: seq`);
   }

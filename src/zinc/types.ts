@@ -71,6 +71,12 @@ export interface ZincPlane extends ZincStateView {
   intentSeq(): number;
   waitIntents(lastSeq: number, timeoutMs: number): Promise<number>;
   ringStats(): RingStats;
+  /**
+   * Re-validates the regions against their layout: null while they match, else one line naming
+   * the region and what no longer matches. After a mismatch the plane is hostile: it drains no
+   * record and mirrors nothing more (the InMemory plane has no file to corrupt: always null).
+   */
+  checkRegions(): string | null;
   /** Write-through mirror: copies the dirty slots and the account, then publishes and notifies. */
   publishState(
     slotImages: Uint8Array,

@@ -129,6 +129,20 @@ describe("inputs by source through dist/dita-v2 serve", () => {
     }
   }, 30_000);
 
+  test("intents the kernel refuses are counted, not journaled: no client grows the journal without changing state", async () => {
+    const s = await serve();
+    const before = (await s.call("/status")).body.journal;
+    const lines = journalTypes(s).length;
+    for (let i = 0; i < 200; i++) {
+      const r = await s.call("/intents", { body: { type: "EXIT", slot_id: 3, size: 1, reason: "SIGNAL" } });
+      expect(r.status).toBe(422); // the kernel's refusal: slot 3 holds no position
+    }
+    const after = (await s.call("/status")).body.journal;
+    expect(after.entries).toBe(before.entries);
+    expect(after.refused_not_journaled).toBe(before.refused_not_journaled + 200);
+    expect(journalTypes(s)).toHaveLength(lines);
+  }, 30_000);
+
   test("the same through `dita-v2 intent json`: exit 3 and the refusal printed; a strategy intent passes", async () => {
     const s = await serve();
     const env = { DITA_V2_OPERATOR_TOKEN: s.token, DITA_V2_STATE_DIR: s.stateDir };

@@ -134,3 +134,49 @@ test("regions are created with mode 0600", () => {
   const st = statSync(regionPath(prefix, "state"));
   expect(st.mode & 0o777).toBe(0o600);
 });
+
+test("checkRegions: a region rewritten under its writer is found, named, and no longer drained or mirrored", () => {
+  for (const [what, offset, bytes, says] of [
+    ["magic", 0, [1, 2, 3, 4], "magic is 0x04030201"],
+    ["version", 4, [2, 0], "layout version is 2, not 1"],
+    ["kind", 6, [2, 0], "region kind is 2, not 1 (intents)"],
+    ["record size", 24, [0, 1, 0, 0], "record size is 256, not 320"],
+    ["record count", 28, [16, 0, 0, 0], "record count is 16, not 8"],
+    ["region bytes", 56, [1, 0, 0, 0, 0, 0, 0, 0], "header says 1 bytes"],
+  ] as const) {
+    const prefix = uniquePrefix("check");
+    const plane = openPlane(prefix);
+    try {
+      expect(plane.checkRegions()).toBeNull();
+      expect(plane.pushIntent(new Uint8Array(320))).toBe("OK");
+      patch(regionPath(prefix, "intents"), offset, [...bytes]);
+      const found = plane.checkRegions();
+      expect(found, what).toContain(`${regionPath(prefix, "intents")}: ${says}`);
+      expect(plane.checkRegions()).toBe(found); // it stays hostile
+      expect(plane.drainIntents(8, () => {})).toBe(0); // the pushed record is not read
+    } finally {
+      plane.close();
+    }
+  }
+});
+
+test("checkRegions: a state file removed or truncated under its writer is named", () => {
+  const removed = uniquePrefix("gone");
+  const a = openPlane(removed);
+  try {
+    Bun.spawnSync(["rm", regionPath(removed, "state")]);
+    expect(a.checkRegions()).toContain("was removed or replaced while mapped");
+  } finally {
+    a.close();
+  }
+  const shrunk = uniquePrefix("shrunk");
+  const b = openPlane(shrunk);
+  try {
+    const fd = openSync(regionPath(shrunk, "state"), "r+");
+    ftruncateSync(fd, 100);
+    closeSync(fd);
+    expect(b.checkRegions()).toContain("the file shrank to 100 bytes");
+  } finally {
+    b.close();
+  }
+});

@@ -244,6 +244,7 @@ abi_enum!(
     // Issued by the launcher, numbered here so that every code has one stable value:
     InputSourceRefused = 19 => "INPUT_SOURCE_REFUSED",
     OrphanPosition = 20 => "ORPHAN_POSITION",
+    ZincRegionCorrupt = 21 => "ZINC_REGION_CORRUPT",
 });
 
 impl DiagCode {
@@ -257,7 +258,9 @@ impl DiagCode {
             | DiagCode::InvalidIntent
             | DiagCode::UnknownOrder
             | DiagCode::InputSourceRefused => Severity::Error,
-            DiagCode::Overfill | DiagCode::KernelFault | DiagCode::OrphanPosition => Severity::Critical,
+            DiagCode::Overfill | DiagCode::KernelFault | DiagCode::OrphanPosition | DiagCode::ZincRegionCorrupt => {
+                Severity::Critical
+            }
             _ => Severity::Warning,
         }
     }

@@ -40,6 +40,7 @@ fn severities_match_the_abi_table() {
         (CapitalSeeded, Severity::Info),
         (InputSourceRefused, Severity::Error),
         (OrphanPosition, Severity::Critical),
+        (ZincRegionCorrupt, Severity::Critical),
     ];
     assert_eq!(expected.len(), DiagCode::ALL.len());
     for (i, (code, severity)) in expected.into_iter().enumerate() {
