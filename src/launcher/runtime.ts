@@ -4,12 +4,16 @@
  * and a TICK every second (hung orders). After every kernel call it flushes the journal, feeds
  * the projection outbox and counts. The kernel is the only authority; this class only carries.
  *
- * Entry points: `new Runtime(bundle, log)`, `start()`, `submitIntent`, `applyControl`,
+ * Outcomes and control changes also go to the optional `RuntimeEvents` hook (the event stream),
+ * which only appends.
+ *
+ * Entry points: `new Runtime(bundle, log, events?)`, `start()`, `submitIntent`, `applyControl`,
  * `runLoops()`, `shutdown()`.
  */
 
 import type { ControlSnapshot } from "../contracts/control.ts";
 import type { KernelOutcome, TransitionRecord } from "../contracts/records.ts";
+import type { RuntimeEvents } from "../events/index.ts";
 import { IntakeClosedError } from "../http/index.ts";
 import { INPUT_SIZE } from "../kernel/index.ts";
 import { readBelief } from "./belief.ts";
@@ -36,6 +40,7 @@ export class Runtime {
   constructor(
     readonly b: Bundle,
     private readonly log: (line: string) => void,
+    private readonly events: RuntimeEvents | null = null,
   ) {
     this.startedAtMs = b.clock.nowMs();
     this.executor = new Executor(b.kernel, b.venue, b.clock, {
@@ -80,15 +85,17 @@ export class Runtime {
       else this.metrics.recordOutcome(input, outcome);
     }
     const diagnostics = outcome?.diagnostics ?? [];
+    const account = this.b.kernel.account();
     // Marks change unrealized PnL without a transition: every outcome goes to the projection.
     this.b.projection.onOutcome({
       transitions,
       diagnostics,
       slotImage: this.slotImage,
-      account: this.b.kernel.account(),
+      account,
       control: this.b.control.snapshot(),
       journalSeq: this.b.journal?.entries ?? 0,
     });
+    this.events?.onOutcome(transitions, diagnostics, account);
     for (const d of diagnostics) if (d.code === "HUNG_ORDER" && d.slot_id !== null) void this.resolveHung(d.slot_id);
   }
 
@@ -130,6 +137,7 @@ export class Runtime {
       });
     }
     this.b.projection.onControl(snapshot);
+    this.events?.onControl(snapshot);
   }
 
   /** Drains the Zinc intent ring into the kernel in batches; returns records applied. */
