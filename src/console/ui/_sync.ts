@@ -2,8 +2,9 @@
  * Keeps the store in step with the server: the whole state from `GET /status` and
  * `GET /equity` at start and after every `reset` event; then the event stream (transitions and
  * diagnostics into the feed, the account and control as they change) with `GET /slots` fetched
- * after changes (at most every 150 ms), and the status document again every 5 s for what has no
- * event (projection sinks, spool backlog, venue connectivity).
+ * after changes (at most every 150 ms), and the status document again at most once a second after
+ * changes and every 5 s regardless, for what has no event (projection sinks, spool backlog, venue
+ * connectivity, journal).
  *
  * Entry points: `startSync()`, `tokenChanged()`.
  */
@@ -24,8 +25,10 @@ import type {
 
 const SLOTS_DEBOUNCE_MS = 150;
 const STATUS_POLL_MS = 5000;
+const STATUS_DEBOUNCE_MS = 1000;
 let stream: ReturnType<typeof openStream> | null = null;
 let slotsTimer: ReturnType<typeof setTimeout> | null = null;
+let statusTimer: ReturnType<typeof setTimeout> | null = null;
 let wasDown = false;
 
 export async function loadAll(): Promise<void> {
@@ -53,10 +56,20 @@ export async function loadAll(): Promise<void> {
 
 async function refreshStatus(): Promise<void> {
   const st = await api<StatusDocument>("/status");
-  if (st.error === null) update({ status: st.body, control: st.body.control });
+  if (st.error !== null) return;
+  // A control event may have overtaken this answer: keep the newer snapshot.
+  const current = getState().control;
+  const control = current !== null && current.version > st.body.control.version ? current : st.body.control;
+  update({ status: st.body, control });
 }
 
 function refreshSlotsSoon(): void {
+  if (statusTimer === null) {
+    statusTimer = setTimeout(() => {
+      statusTimer = null;
+      void refreshStatus();
+    }, STATUS_DEBOUNCE_MS);
+  }
   if (slotsTimer !== null) return;
   slotsTimer = setTimeout(async () => {
     slotsTimer = null;
