@@ -9,9 +9,11 @@
  *   intents       POST /intents round trips (sequential, one keep-alive client), p50/p99, in
  *                 three conditions side by side, ROUNDS rounds each, interleaved: no event
  *                 client; a stalled client (a socket that requested /events and never reads:
- *                 its buffers fill, then the hub drops it); a reading client (a console). Every
- *                 request yields an event: a MARK_PRICE on the open position (an account event)
- *                 alternating with a refused CANCEL (a diagnostic event).
+ *                 the loopback socket buffers fill, then its 1 MiB queue, then the hub drops
+ *                 it); a reading client (a console). One request in three is a MARK_PRICE on
+ *                 the open position (account events, coalesced per 20 ms flush), two are a
+ *                 refused CANCEL (one ~260-byte diagnostic event each: ~6 MB per round, enough
+ *                 for the stalled client to be dropped in every round).
  *
  * Writes bench/results/console.json. Run: bun bench/console.ts (build first: npm run build).
  */
@@ -29,7 +31,7 @@ const TOKEN = "bench-console-token-0123456789abcdef";
 const WARM_LOADS = 2;
 const LOADS = 9;
 const ROUNDS = 3;
-const REQUESTS = 20_000;
+const REQUESTS = 36_000;
 const round = (x: number, d = 3) => Number(x.toFixed(d));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
@@ -152,7 +154,7 @@ async function eventClient(url: string, c: Condition): Promise<() => Promise<voi
   if (c === "stalled_event_client") {
     const sock: Socket = connect(Number(new URL(url).port), "127.0.0.1");
     await new Promise((resolve) => sock.once("connect", resolve));
-    sock.write("GET /events HTTP/1.1\r\nHost: bench\r\nAccept: text/event-stream\r\n\r\n");
+    sock.write("GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n");
     sock.pause();
     return async () => void sock.destroy();
   }
@@ -167,7 +169,7 @@ async function eventClient(url: string, c: Condition): Promise<() => Promise<voi
   };
 }
 
-async function events(url: string): Promise<{ clients: number; clients_dropped_total: number }> {
+async function events(url: string): Promise<{ clients: number; clients_dropped_total: number; last_seq: number }> {
   return ((await (await fetch(`${url}/status`)).json()) as any).events;
 }
 
@@ -175,10 +177,12 @@ async function intentRound(url: string, c: Condition, offset: number) {
   const before = await events(url);
   const close = await eventClient(url, c);
   await Bun.sleep(100);
+  const connected = (await events(url)).clients - before.clients;
+  if (connected !== (c === "no_event_client" ? 0 : 1)) throw new Error(`${c}: ${connected} event clients connected`);
   const marks: number[] = [];
   const cancels: number[] = [];
   for (let i = 0; i < REQUESTS; i++) {
-    if (i % 2 === 0) {
+    if (i % 3 === 0) {
       const r = await post(url, { type: "MARK_PRICE", asset: "BTC-USDT", price: 65_000 + ((offset + i) % 200) });
       if (r.status !== 200) throw new Error(`MARK_PRICE answered ${r.status}`);
       marks.push(r.ms);
@@ -190,7 +194,12 @@ async function intentRound(url: string, c: Condition, offset: number) {
   }
   const after = await events(url);
   await close();
-  return { marks, cancels, dropped: after.clients_dropped_total - before.clients_dropped_total };
+  return {
+    marks,
+    cancels,
+    dropped: after.clients_dropped_total - before.clients_dropped_total,
+    events: after.last_seq - before.last_seq,
+  };
 }
 
 const stats = (xs: number[]) => {
@@ -206,7 +215,9 @@ try {
   const size = payload(serve.url);
   const render = await firstRender(serve.url);
   const conditions: Condition[] = ["no_event_client", "stalled_event_client", "reading_event_client"];
-  const all = new Map(conditions.map((c) => [c, { marks: [] as number[], cancels: [] as number[], dropped: 0 }]));
+  const all = new Map(
+    conditions.map((c) => [c, { marks: [] as number[], cancels: [] as number[], dropped: 0, events: 0 }]),
+  );
   await intentRound(serve.url, "no_event_client", 0); // warm-up
   for (let r = 0; r < ROUNDS; r++)
     for (const c of conditions) {
@@ -215,6 +226,7 @@ try {
       acc.marks.push(...got.marks);
       acc.cancels.push(...got.cancels);
       acc.dropped += got.dropped;
+      acc.events += got.events;
     }
   const intents = Object.fromEntries(
     conditions.map((c) => {
@@ -225,6 +237,7 @@ try {
           all: stats([...a.marks, ...a.cancels]),
           mark_price: stats(a.marks),
           refused_cancel: stats(a.cancels),
+          events_published: a.events,
           event_clients_dropped: a.dropped,
         },
       ];

@@ -3,9 +3,10 @@
  *
  * The kernel path (`onOutcome`, `onControl`, `diagnostic`) only appends to a bounded ring and sets
  * a flag: O(1), no serialization, no I/O, never waits for a client. Work for clients happens in a
- * flush scheduled after the current turn: the pending account is published when it changed
- * (coalesced: one `account` event per flush however many marks arrived), then every client gets
- * the events it has not seen, framed once and shared.
+ * flush `flushMs` (20 ms) later, so a burst costs one write per client rather than one per event:
+ * the pending account is published when it changed (coalesced: one `account` event per flush
+ * however many marks arrived), then every client gets the events it has not seen, framed once
+ * and shared.
  *
  * Invariants:
  *   1. Event ids are `<epoch>-<seq>`; seq increases by one per event within this process.
@@ -57,6 +58,8 @@ export interface EventHubOptions {
   maxClients?: number;
   heartbeatMs?: number;
   retryMs?: number;
+  /** Events are gathered this long before a flush frames and sends them (one write per client). */
+  flushMs?: number;
   log?: (line: string) => void;
 }
 
@@ -192,7 +195,9 @@ export class EventHub implements RuntimeEvents {
   private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    setImmediate(() => this.flush());
+    const ms = this.o.flushMs ?? 20;
+    if (ms === 0) setImmediate(() => this.flush());
+    else setTimeout(() => this.flush(), ms);
   }
 
   private flush(): void {

@@ -9,7 +9,9 @@
  *   3. A presented Authorization header is always checked, on every route but `/health` and the
  *      assets: a wrong token is refused even where none is needed (the console checks a token this
  *      way before keeping it).
- *   4. Every answer carries the browser headers: a Content-Security-Policy without inline script
+ *   4. On loopback, a request naming another host (`Host:` header) is refused with 403: a web page
+ *      whose DNS name was rebound to 127.0.0.1 must not read this server's state.
+ *   5. Every answer carries the browser headers: a Content-Security-Policy without inline script
  *      or style (`default-src 'self'`, `frame-ancestors 'none'`), `X-Frame-Options: DENY`,
  *      `X-Content-Type-Options: nosniff`, `Referrer-Policy: no-referrer`; state routes carry
  *      `Cache-Control: no-store` (the assets are revalidated by ETag instead).
@@ -64,7 +66,7 @@ export function guard(o: GuardOptions): MiddlewareHandler {
     const path = c.req.path;
     const open = path === "/health" || o.publicPaths.has(path);
     const header = c.req.header("Authorization");
-    const denied = open ? null : refusal(c, header, o);
+    const denied = foreignHost(c, o) ?? (open ? null : refusal(c, header, o));
     if (denied) {
       c.res = denied;
     } else {
@@ -73,6 +75,22 @@ export function guard(o: GuardOptions): MiddlewareHandler {
     for (const [name, value] of BROWSER_HEADERS) c.res.headers.set(name, value);
     if (!o.publicPaths.has(path)) c.res.headers.set("Cache-Control", "no-store");
   };
+}
+
+/** The Host header's name without its port: `[::1]:7878` → `::1`, `127.0.0.1:7878` → `127.0.0.1`. */
+function hostName(host: string): string {
+  const bracketed = /^\[([^\]]*)\]/.exec(host);
+  if (bracketed) return bracketed[1]!;
+  return host.replace(/:\d*$/, "");
+}
+
+function foreignHost(c: Context, o: GuardOptions): Response | null {
+  const host = c.req.header("Host");
+  if (o.exposed || host === undefined || isLoopbackHost(hostName(host))) return null;
+  return c.json(
+    { error: `Host '${host.slice(0, 100)}' refused: this server listens on loopback and answers loopback names only` },
+    403,
+  );
 }
 
 function refusal(c: Context, header: string | undefined, o: GuardOptions): Response | null {

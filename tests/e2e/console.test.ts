@@ -3,7 +3,8 @@
  * the mock venue: it loads without console errors and without a request leaving its origin; an
  * ENTER sent over HTTP shows in the slots table and the live feed within a second; a wrong token
  * is refused with a clear message and not kept; a control change applies only through its
- * confirmation; the page says it lost serve and reconnects when serve restarts. The run writes a
+ * confirmation; the page says it lost serve and reconnects when serve restarts; on a server
+ * exposed beyond loopback it shows no state until the token is entered. The run writes a
  * screenshot of the console with an open trade to .cache/artifacts/console.png.
  */
 
@@ -130,5 +131,23 @@ describe("operator console (Chromium)", () => {
     // A fresh serve on the in-memory planes and mock venue starts flat: the table shows its state.
     await eventually("slot 0 reloaded as IDLE", async () => (await row(0).textContent())?.includes("IDLE"), 3000);
     expect(await page.locator("#feed li[data-kind='note']", { hasText: "reconnected to serve" }).count()).toBe(1);
+  });
+
+  test("beyond loopback it asks for the token first and shows the state once the token is accepted", async () => {
+    const exposed = await startServe({ ...ENV, DITA_V2_HTTP_HOST: "0.0.0.0" });
+    const other = await browser.newPage();
+    try {
+      await other.goto(exposed.url.replace("0.0.0.0", "127.0.0.1"));
+      await other.locator("#banner", { hasText: "This server needs the operator token" }).waitFor(within(5000));
+      expect(await other.locator("#slots-table tbody tr").count()).toBe(0);
+      await other.fill("#token-input", exposed.token);
+      await other.click("#token-submit");
+      await other.waitForSelector("#link.link-live", within(5000));
+      await other.waitForSelector("body[data-ready='1']", within(5000));
+      expect(await other.locator("#slots-table tbody tr").count()).toBe(4);
+    } finally {
+      await other.close();
+      expect(await exposed.stop()).toBe(0);
+    }
   });
 });

@@ -82,7 +82,7 @@ describe("GET /events", () => {
   test("a client that stops reading is dropped and disconnected; intents keep being answered", async () => {
     const sock: Socket = connect(Number(new URL(s.url).port), "127.0.0.1");
     await new Promise((resolve) => sock.once("connect", resolve));
-    sock.write("GET /events HTTP/1.1\r\nHost: test\r\nAccept: text/event-stream\r\n\r\n");
+    sock.write("GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n");
     sock.pause(); // never reads: the kernel socket buffers fill, then the server-side queue
     await eventually("the stalled client registered", async () => (await s.call("/status")).body.events.clients === 1);
     const closed = new Promise<void>((resolve) => sock.once("close", () => resolve()));

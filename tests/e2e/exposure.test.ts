@@ -2,7 +2,8 @@
  * Exposure rules through the built executable: serve on a non-loopback address (0.0.0.0, reached
  * here over 127.0.0.1) needs the token on every route but /health and the console's files, GET
  * included; `dita-v2 status` sends it; every answer carries the browser headers and state routes
- * are not cached. On loopback, reads need no token, but a wrong one is still refused.
+ * are not cached. On loopback, reads need no token, but a wrong one is still refused, and a
+ * request naming a non-loopback host is refused.
  */
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
@@ -77,6 +78,16 @@ describe("exposure", () => {
     expect(((await wrong.json()) as any).error).toBe("wrong bearer token (see <state dir>/operator.token)");
     const basic = await fetch(`${local.url}/control`, { headers: { Authorization: "Basic abc" } });
     expect(((await basic.json()) as any).error).toBe("the Authorization header must be 'Bearer <token>'");
+  });
+
+  test("on loopback a request naming another host is refused (a DNS-rebound page reads nothing)", async () => {
+    const rebound = await fetch(`${local.url}/status`, { headers: { Host: "rebound.example:80" } });
+    expect(rebound.status).toBe(403);
+    expect(((await rebound.json()) as any).error).toContain("answers loopback names only");
+    for (const host of ["localhost:9000", `127.0.0.1:${new URL(local.url).port}`, "[::1]:7878"])
+      expect([host, (await fetch(`${local.url}/status`, { headers: { Host: host } })).status]).toEqual([host, 200]);
+    const exposedAnswer = await fetch(`${base}/health`, { headers: { Host: "dita.example" } });
+    expect(exposedAnswer.status).toBe(200); // exposed on purpose: any name reaches it, the token guards it
   });
 
   test("the page, script and style the executable serves fit the 300 kB budget", async () => {

@@ -1,7 +1,8 @@
 /**
  * EventHub (src/events): ids, resume with Last-Event-ID, resets, account coalescing, control
- * versions, the per-client bound and the client limit. Streams are read the way Bun reads a
- * response body; a client that "stops reading" is a stream nobody reads.
+ * versions, the per-client bound and the client limit. Flushes run on setImmediate (`flushMs: 0`)
+ * so a test can wait for exactly one. Streams are read the way Bun reads a response body; a
+ * client that "stops reading" is a stream nobody reads.
  */
 
 import { describe, expect, test } from "bun:test";
@@ -12,7 +13,8 @@ import { EventHub, type EventHubOptions } from "../../src/events/index.ts";
 import { SseReader } from "../_support/sse.ts";
 
 const clock = new ManualClock();
-const hub = (o: Partial<EventHubOptions> = {}) => new EventHub({ clock, epoch: "e1", heartbeatMs: 60_000, ...o });
+const hub = (o: Partial<EventHubOptions> = {}) =>
+  new EventHub({ clock, epoch: "e1", heartbeatMs: 60_000, flushMs: 0, ...o });
 
 function transition(slot: number, from: string, to: string, version: number): TransitionRecord {
   return {
