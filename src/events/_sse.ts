@@ -4,7 +4,7 @@
  * data is one line of JSON (JSON.stringify escapes newlines), so a frame is always
  * `event:`, `id:`, `data:` and a blank line.
  *
- * Entry points: `frame`, `comment`, `text`, `concat`, `parseLastEventId`.
+ * Entry points: `frame`, `comment`, `text`, `concat`, `parseLastEventId`, `resumeAfter`.
  */
 
 const encoder = new TextEncoder();
@@ -29,6 +29,20 @@ export function parseLastEventId(raw: string | null | undefined): LastEventId {
   const m = /^([a-z0-9]{1,24})-(\d{1,15})$/.exec(raw.trim());
   if (m === null) return { kind: "malformed" };
   return { kind: "id", epoch: m[1]!, seq: Number(m[2]) };
+}
+
+/**
+ * The sequence a client resumes after, given the ring's held range `oldest..head`, or why it
+ * must reload state instead (the reason its `reset` event carries).
+ */
+export function resumeAfter(lastEventId: string | null, epoch: string, head: number, oldest: number): number | string {
+  const last = parseLastEventId(lastEventId);
+  if (last.kind === "none") return "start";
+  if (last.kind === "malformed") return "malformed Last-Event-ID";
+  if (last.epoch !== epoch) return "another server process (restarted)";
+  if (last.seq > head) return "unknown event id";
+  if (last.seq < oldest - 1) return "older than the ring";
+  return last.seq;
 }
 
 /** Frames joined into one chunk (one enqueue per client per flush). */

@@ -24,7 +24,7 @@ import type { ControlSnapshot } from "../contracts/control.ts";
 import type { AccountRecord, DiagnosticRecord, Severity, TransitionRecord } from "../contracts/records.ts";
 import { EquitySeries } from "./_equity.ts";
 import { EventRing, type RingEvent } from "./_ring.ts";
-import { comment, concat, frame, parseLastEventId, text } from "./_sse.ts";
+import { comment, concat, frame, resumeAfter, text } from "./_sse.ts";
 
 export type DiagnosticSource = "kernel" | "venue" | "projection";
 
@@ -133,7 +133,7 @@ export class EventHub implements RuntimeEvents {
         start: (controller) => {
           client = { id: this.nextClientId++, controller, cursor: this.ring.head };
           this.clients.add(client);
-          const resume = this.resumePoint(lastEventId);
+          const resume = resumeAfter(lastEventId, this.epoch, this.ring.head, this.ring.oldest());
           const first = [text(`retry: ${this.o.retryMs ?? 1000}\n\n`)];
           if (typeof resume === "string") first.push(this.resetFrame(resume));
           else client.cursor = resume;
@@ -148,17 +148,6 @@ export class EventHub implements RuntimeEvents {
       { highWaterMark: 0, size: (chunk) => chunk?.byteLength ?? 0 },
     );
     return { ok: true, stream };
-  }
-
-  /** The sequence a client resumes after, or why it must reload state instead. */
-  private resumePoint(lastEventId: string | null): number | string {
-    const last = parseLastEventId(lastEventId);
-    if (last.kind === "none") return "start";
-    if (last.kind === "malformed") return "malformed Last-Event-ID";
-    if (last.epoch !== this.epoch) return "another server process (restarted)";
-    if (last.seq > this.ring.head) return "unknown event id";
-    if (last.seq < this.ring.oldest() - 1) return "older than the ring";
-    return last.seq;
   }
 
   equity(): ReturnType<EquitySeries["snapshot"]> {
