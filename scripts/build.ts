@@ -1,7 +1,8 @@
 /**
  * Build: the Rust kernel (cargo, release, with its PGO profile when current: `_kernel_cargo.ts`),
- * the C Zinc helper (gcc), then one executable `dist/dita-v2` (bun build --compile) with both
- * shared libraries embedded.
+ * the C Zinc helper (gcc), the operator console's browser bundle (`_console_bundle.ts`), then one
+ * executable `dist/dita-v2` (bun build --compile) with both shared libraries and the console
+ * embedded.
  *
  *   bun scripts/build.ts              always rebuild the executable
  *   bun scripts/build.ts --if-needed  skip the executable when it is newer than every source
@@ -9,6 +10,7 @@
 
 import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { bundleConsole } from "./_console_bundle.ts";
 import { kernelCargoEnv } from "./_kernel_cargo.ts";
 
 const root = join(import.meta.dir, "..");
@@ -78,13 +80,19 @@ if (zincSources > mtime("ffi/build/libzinc.so")) {
 
 const exe = "dist/dita-v2";
 const sources = Math.max(
-  newestMtime(join(root, "src"), [".ts"]),
+  newestMtime(join(root, "src"), [".ts", ".css", ".html", ".svg"]),
   mtime("kernel/target/release/libdita_kernel.so"),
   mtime("ffi/build/libzinc.so"),
   mtime("package.json"),
 );
 if (ifNeeded && mtime(exe) > sources) process.exit(0);
 mkdirSync(join(root, "dist"), { recursive: true });
+try {
+  await bundleConsole(root);
+} catch (e) {
+  console.error(`build: ${(e as Error).message}`);
+  process.exit(1);
+}
 run(
   [
     process.execPath,

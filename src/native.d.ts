@@ -4,3 +4,18 @@ declare module "*.so" {
   const path: string;
   export default path;
 }
+
+// Text imports of the console's files (src/console/assets.ts): the icon from the sources, the
+// bundle from dist/console/ (built by scripts/build.ts before the executable).
+declare module "*.svg" {
+  const text: string;
+  export default text;
+}
+declare module "*.css" {
+  const text: string;
+  export default text;
+}
+declare module "*/dist/console/app.js" {
+  const text: string;
+  export default text;
+}

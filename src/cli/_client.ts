@@ -1,7 +1,9 @@
 /**
  * HTTP client for CLI commands that talk to a running `serve`: base URL from --url or the
  * DITA_V2_HTTP_HOST/PORT environment, bearer token from DITA_V2_OPERATOR_TOKEN or
- * `<state dir>/operator.token`. Failures are one-line `CliFailure`s.
+ * `<state dir>/operator.token`. Mutating calls need the token; reads send it when there is one
+ * (a serve listening beyond loopback wants it on every route but /health). Failures are one-line
+ * `CliFailure`s.
  */
 
 import { loadConfig } from "../launcher/config.ts";
@@ -27,15 +29,13 @@ export async function call(
 ): Promise<{ status: number; body: unknown }> {
   const base = baseUrl(url);
   const headers: Record<string, string> = { "Content-Type": "application/json" };
-  if (init.auth) {
-    const token = readOperatorToken(loadConfig(process.env).state_dir, process.env);
-    if (!token)
-      throw new CliFailure(
-        "no operator token: set DITA_V2_OPERATOR_TOKEN or run serve once to create <state dir>/operator.token",
-        4,
-      );
-    headers.Authorization = `Bearer ${token}`;
-  }
+  const token = path === "/health" ? null : readOperatorToken(loadConfig(process.env).state_dir, process.env);
+  if (init.auth && !token)
+    throw new CliFailure(
+      "no operator token: set DITA_V2_OPERATOR_TOKEN or run serve once to create <state dir>/operator.token",
+      4,
+    );
+  if (token) headers.Authorization = `Bearer ${token}`;
   let res: Response;
   try {
     res = await fetch(`${base}${path}`, {

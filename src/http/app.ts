@@ -1,6 +1,9 @@
 /**
- * The HTTP API (hono), loopback by default: health, status, slots, metrics, intents, control.
- * Mutating endpoints need `Authorization: Bearer <token>`. Bodies are limited to 16 KiB and must
+ * The HTTP API (hono), loopback by default: health, status, slots, metrics, intents, control, and
+ * for browsers the operator console, `GET /events` and `GET /equity` (`_browser.ts`). Who needs
+ * the token and which headers every answer carries is `guard.ts`: mutating endpoints always need
+ * `Authorization: Bearer <token>`, and every route but /health and the console's files when the
+ * server is exposed beyond loopback. Bodies are limited to 16 KiB and must
  * be JSON objects. Every error is a JSON body `{ "error": "..." }` with a specific status; an
  * exception inside a handler becomes a 500 with one line, never a crashed process.
  *
@@ -18,12 +21,22 @@ import { bodyLimit } from "hono/body-limit";
 import { ControlError } from "../contracts/control.ts";
 import { parseStrategyIntent } from "../contracts/intent_parse.ts";
 import { bearerMatches } from "./_auth.ts";
-import { type HttpDeps, IntakeClosedError } from "./deps.ts";
+import { mountBrowserRoutes } from "./_browser.ts";
+import { type HttpDeps, IntakeClosedError, type StaticAsset } from "./deps.ts";
+import { guard, unauthorized, wrongTokenMessage } from "./guard.ts";
 
 export const BODY_LIMIT_BYTES = 16 * 1024;
 
-export function createApp(deps: HttpDeps): Hono {
+export interface AppOptions {
+  /** True when the server listens beyond loopback: every route but /health needs the token. */
+  exposed?: boolean;
+  /** The console's files (src/console), served without a token. */
+  assets?: readonly StaticAsset[];
+}
+
+export function createApp(deps: HttpDeps, options: AppOptions = {}): Hono {
   const app = new Hono();
+  const assets = options.assets ?? [];
   const limit = bodyLimit({
     maxSize: BODY_LIMIT_BYTES,
     onError: (c) => c.json({ error: `body exceeds ${BODY_LIMIT_BYTES} bytes` }, 413),
@@ -33,6 +46,15 @@ export function createApp(deps: HttpDeps): Hono {
     await next();
     deps.countRequest?.(c.req.routePath, c.res.status);
   });
+  app.use(
+    "*",
+    guard({
+      exposed: options.exposed ?? false,
+      publicPaths: new Set(assets.map((a) => a.path)),
+      token: () => deps.operatorToken(),
+    }),
+  );
+  mountBrowserRoutes(app, deps, assets);
 
   app.get("/health", (c) => {
     const h = deps.health();
@@ -91,9 +113,9 @@ export function createApp(deps: HttpDeps): Hono {
 }
 
 function authorize(c: Context, deps: HttpDeps): Response | null {
-  if (bearerMatches(c.req.header("Authorization"), deps.operatorToken())) return null;
-  c.header("WWW-Authenticate", 'Bearer realm="dita-v2"');
-  return c.json({ error: "missing or wrong bearer token (see <state dir>/operator.token)" }, 401);
+  const header = c.req.header("Authorization");
+  if (bearerMatches(header, deps.operatorToken())) return null;
+  return unauthorized(c, wrongTokenMessage(header));
 }
 
 async function jsonObject(c: Context): Promise<Record<string, unknown> | Response> {

@@ -24,6 +24,21 @@ export interface HttpDeps {
   controlSnapshot(): ControlSnapshot;
   operatorToken(): string;
   countRequest?(route: string, status: number): void;
+  /** `GET /events` and `GET /equity`; absent: both answer 404. */
+  events?: EventStreams;
+}
+
+/** The event stream the runtime offers (src/events implements it). */
+export interface EventStreams {
+  open(lastEventId: string | null): { ok: true; stream: ReadableStream<Uint8Array> } | { ok: false; error: string };
+  equity(): unknown;
+}
+
+/** A file of the console, served without a token (it holds no state) and revalidated by ETag. */
+export interface StaticAsset {
+  path: string;
+  contentType: string;
+  body: string;
 }
 
 export class IntakeClosedError extends Error {

@@ -9,14 +9,18 @@
  * through the executor's subscription; the launcher's own inputs through `applySystem`. An input
  * an edge refuses is reported with `refuseAtEdge` and never reaches the kernel.
  *
- * Entry points: `new Runtime(bundle, log)`, `start()`, `submitStrategy`, `refuseAtEdge`,
- * `applyControl`, `runLoops()`, `shutdown()`.
+ * Outcomes, refusals and control changes also go to the optional `RuntimeEvents` hook (the
+ * event stream), which only appends.
+ *
+ * Entry points: `new Runtime(bundle, log, events?)`, `start()`, `submitStrategy`, `refuseAtEdge`,
+ * `report`, `applyControl`, `runLoops()`, `shutdown()`.
  */
 
 import type { ControlSnapshot } from "../contracts/control.ts";
 import { type InputRefusal, refusedOutcome } from "../contracts/intent_parse.ts";
 import type { KernelInput, StrategyIntent } from "../contracts/intents.ts";
 import type { DiagnosticRecord, KernelOutcome, TransitionRecord } from "../contracts/records.ts";
+import type { RuntimeEvents } from "../events/index.ts";
 import { IntakeClosedError } from "../http/index.ts";
 import { DRAIN_MAX, RingIntake } from "./_ring_intake.ts";
 import { readBelief } from "./belief.ts";
@@ -44,6 +48,7 @@ export class Runtime {
   constructor(
     readonly b: Bundle,
     private readonly log: (line: string) => void,
+    private readonly events: RuntimeEvents | null = null,
   ) {
     this.startedAtMs = b.clock.nowMs();
     this.executor = new Executor(b.kernel, b.venue, b.clock, {
@@ -120,15 +125,17 @@ export class Runtime {
   }
 
   private project(transitions: readonly TransitionRecord[], diagnostics: readonly DiagnosticRecord[]): void {
+    const account = this.b.kernel.account();
     // Marks change unrealized PnL without a transition: every outcome goes to the projection.
     this.b.projection.onOutcome({
       transitions,
       diagnostics,
       slotImage: this.slotImage,
-      account: this.b.kernel.account(),
+      account,
       control: this.b.control.snapshot(),
       journalSeq: this.b.journal?.entries ?? 0,
     });
+    this.events?.onOutcome(transitions, diagnostics, account);
   }
 
   /** A hung order is looked up at the venue; what the venue knows comes back as an event. */
@@ -170,6 +177,7 @@ export class Runtime {
       });
     }
     this.b.projection.onControl(snapshot);
+    this.events?.onControl(snapshot);
   }
 
   /** Drains the Zinc intent ring into the kernel in batches; returns the records taken. */

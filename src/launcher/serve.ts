@@ -2,9 +2,14 @@
  * `serve` mode: assemble, recover, then serve HTTP and the Zinc ring until SIGTERM/SIGINT.
  * On a signal: stop intake, bound in-flight venue calls, flush projection, publish the final
  * state (the Zinc state region is write-through, so it already holds it), exit 0 within 10 s.
+ * The event hub (`GET /events`) gets the runtime's outcomes and the venue's and projection's
+ * diagnostics; the console's files are served from the executable. When DITA_V2_HTTP_HOST is not
+ * a loopback address, every route but /health and the console's files needs the token.
  */
 
-import { createApp, type HttpDeps } from "../http/index.ts";
+import { consoleAssets } from "../console/index.ts";
+import { EventHub, type FeedDiagnostic } from "../events/index.ts";
+import { createApp, type HttpDeps, isLoopbackHost } from "../http/index.ts";
 import { buildBundle } from "./bundle.ts";
 import { loadConfig } from "./config.ts";
 import { gauge } from "./metrics.ts";
@@ -16,17 +21,41 @@ import { ensureOperatorToken } from "./token.ts";
 export async function runServe(env: Record<string, string | undefined>): Promise<number> {
   const config = loadConfig(env);
   const log = (line: string) => console.error(`[dita-v2] ${line}`);
-  const bundle = await buildBundle(config, new SystemClock(), env, {
+  const clock = new SystemClock();
+  const hub = new EventHub({ clock, epoch: (clock.nowMs() * 1000 + (process.pid % 1000)).toString(36), log });
+  const feed = (d: Omit<FeedDiagnostic, "now_ms">) => hub.diagnostic({ ...d, now_ms: clock.nowMs() });
+  const bundle = await buildBundle(config, clock, env, {
     journal: true,
-    onProjectionDiagnostic: (d) => log(`projection ${d.code}: ${d.message}`),
+    onProjectionDiagnostic: (d) => {
+      log(`projection ${d.code}: ${d.message}`);
+      feed({
+        source: "projection",
+        code: d.code,
+        severity: d.severity,
+        slot_id: null,
+        message: d.message,
+        details: d.details,
+      });
+    },
   });
-  const rt = new Runtime(bundle, log);
+  bundle.venue.onDiagnostic((d) =>
+    feed({
+      source: "venue",
+      code: d.code,
+      severity: "WARNING",
+      slot_id: null,
+      message: d.message,
+      details: d.details ?? {},
+    }),
+  );
+  const rt = new Runtime(bundle, log, hub);
   const token = ensureOperatorToken(config.state_dir, config.operator_token);
   const report = await rt.start();
   log(
     `recovered: restored ${JSON.stringify(report.restored)}, reconciled ${JSON.stringify(report.reconciled)}, capital ${report.capital}`,
   );
-  const app = createApp(httpDeps(rt, token));
+  const exposed = !isLoopbackHost(config.http_host);
+  const app = createApp(httpDeps(rt, token, hub), { exposed, assets: consoleAssets() });
   const server = Bun.serve({
     hostname: config.http_host,
     port: config.http_port,
@@ -36,6 +65,7 @@ export async function runServe(env: Record<string, string | undefined>): Promise
   log(
     `serving http://${config.http_host}:${server.port} (strategy ${config.strategy}, venue ${config.venue}, zinc ${config.zinc})`,
   );
+  if (exposed) log(`${config.http_host} is not a loopback address: every route but /health needs the token`);
   const loops = rt.runLoops();
   const signal = await new Promise<string>((resolve) => {
     process.once("SIGTERM", () => resolve("SIGTERM"));
@@ -43,16 +73,17 @@ export async function runServe(env: Record<string, string | undefined>): Promise
   });
   log(`${signal}: stopping intake, draining venue calls, flushing projection`);
   const result = await rt.shutdown(8000);
+  hub.close();
   server.stop(true);
   await loops;
   log(`stopped: ${JSON.stringify(result)}`);
   return 0;
 }
 
-function httpDeps(rt: Runtime, token: string): HttpDeps {
+function httpDeps(rt: Runtime, token: string, hub: EventHub): HttpDeps {
   return {
     health: () => health(rt),
-    status: () => statusDocument(rt),
+    status: () => ({ ...statusDocument(rt), events: hub.stats() }),
     slotCount: () => rt.b.kernel.slotCount,
     slot: (id) => rt.b.kernel.slot(id),
     slots: () => rt.b.kernel.slots(),
@@ -62,6 +93,7 @@ function httpDeps(rt: Runtime, token: string): HttpDeps {
     control: (change) => rt.applyControl(change),
     controlSnapshot: () => rt.b.control.snapshot(),
     operatorToken: () => token,
+    events: hub,
   };
 }
 

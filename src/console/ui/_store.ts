@@ -1,0 +1,72 @@
+/**
+ * The console's state: one object replaced on every change, and the listeners that re-render.
+ * Everything in it comes from the server (the status document, slots, account, equity series,
+ * control snapshot, the live feed); the console computes nothing that the kernel owns.
+ *
+ * Invariants: the feed holds at most FEED_MAX items, newest first; the equity series at most
+ * EQUITY_MAX points, in time order.
+ */
+
+import type { AccountRecord, ControlSnapshot, EquityPoint, FeedItem, SlotRecord, StatusDocument } from "./_types.ts";
+
+export const FEED_MAX = 300;
+export const EQUITY_MAX = 2000;
+
+export type LinkState = "connecting" | "live" | "down" | "auth";
+
+export interface ConsoleState {
+  status: StatusDocument | null;
+  slots: SlotRecord[];
+  account: AccountRecord | null;
+  control: ControlSnapshot | null;
+  equity: EquityPoint[];
+  feed: FeedItem[];
+  link: { state: LinkState; attempt: number; reason: string; reconnectedAt: number | null };
+  authMessage: string | null;
+  hasToken: boolean;
+  loadError: string | null;
+}
+
+let state: ConsoleState = {
+  status: null,
+  slots: [],
+  account: null,
+  control: null,
+  equity: [],
+  feed: [],
+  link: { state: "connecting", attempt: 0, reason: "", reconnectedAt: null },
+  authMessage: null,
+  hasToken: false,
+  loadError: null,
+};
+const listeners = new Set<() => void>();
+let noteSeq = 0;
+
+export function getState(): ConsoleState {
+  return state;
+}
+
+export function update(patch: Partial<ConsoleState>): void {
+  state = { ...state, ...patch };
+  for (const l of listeners) l();
+}
+
+export function subscribe(listener: () => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+export function pushFeed(item: FeedItem): void {
+  update({ feed: [item, ...state.feed].slice(0, FEED_MAX) });
+}
+
+export function note(text: string, atMs: number): void {
+  pushFeed({ kind: "note", id: `note-${++noteSeq}`, text, at_ms: atMs });
+}
+
+export function pushEquity(p: EquityPoint): void {
+  const last = state.equity[state.equity.length - 1];
+  if (last !== undefined && p[0] < last[0]) return;
+  const next = last !== undefined && last[0] === p[0] ? [...state.equity.slice(0, -1), p] : [...state.equity, p];
+  update({ equity: next.slice(-EQUITY_MAX) });
+}

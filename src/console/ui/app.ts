@@ -1,0 +1,44 @@
+/**
+ * The console's page: header (strategy, version, link state, token), the connection banner,
+ * then slots, account, live feed, system and controls. Re-renders on every store change and
+ * once a second (ages, the reconnect banner's timeout).
+ */
+
+import { useEffect, useState } from "preact/hooks";
+import { browserNowMs } from "./_clock.ts";
+import { html } from "./_html.ts";
+import { getState, subscribe } from "./_store.ts";
+import { AccountPanel } from "./account.ts";
+import { Banner } from "./banner.ts";
+import { ControlPanel } from "./controls.ts";
+import { Feed } from "./feed.ts";
+import { SlotsTable } from "./slots.ts";
+import { SystemPanel } from "./system.ts";
+import { TokenBox } from "./token.ts";
+
+export function App() {
+  const [s, setS] = useState(getState());
+  const [now, setNow] = useState(browserNowMs());
+  useEffect(() => subscribe(() => setS(getState())), []);
+  useEffect(() => {
+    const t = setInterval(() => setNow(browserNowMs()), 1000);
+    return () => clearInterval(t);
+  }, []);
+  const st = s.status;
+  return html`<header class="top">
+      <h1>DITAv2 <small>operator console</small></h1>
+      <div class="who">
+        ${st ? html`<span>${st.strategy} · v${st.version}</span>` : null}
+        <span id="link" class=${`link link-${s.link.state}`}>${s.link.state === "live" ? "live" : s.link.state}</span>
+      </div>
+      <${TokenBox} hasToken=${s.hasToken} />
+    </header>
+    <${Banner} s=${s} nowMs=${now} />
+    <main class="grid">
+      <${SlotsTable} slots=${s.slots} nowMs=${now} />
+      <${AccountPanel} account=${s.account} equity=${s.equity} />
+      <${Feed} feed=${s.feed} />
+      <${SystemPanel} status=${st} />
+      <${ControlPanel} control=${s.control} slotCount=${st?.kernel.slot_count ?? 1} hasToken=${s.hasToken} />
+    </main>`;
+}

@@ -1,0 +1,29 @@
+/**
+ * The connection banner: nothing while the event stream is live; red while serve is unreachable
+ * (with the attempt count and reason); amber when the server wants the token; green for a few
+ * seconds after a reconnect, saying the state was reloaded.
+ */
+
+import { html } from "./_html.ts";
+import type { ConsoleState } from "./_store.ts";
+
+const SHOW_RECONNECTED_MS = 6000;
+
+export function Banner({ s, nowMs }: { s: ConsoleState; nowMs: number }) {
+  const l = s.link;
+  if (l.state === "down")
+    return html`<div class="banner down" id="banner" role="status">
+      Disconnected from serve — reconnecting (attempt ${l.attempt}: ${l.reason}). What you see may be stale.
+    </div>`;
+  if (l.state === "auth")
+    return html`<div class="banner auth" id="banner" role="status">
+      This server needs the operator token: ${s.authMessage ?? ""}
+    </div>`;
+  if (l.state === "connecting")
+    return html`<div class="banner connecting" id="banner" role="status">Connecting to serve…</div>`;
+  if (l.reconnectedAt !== null && nowMs - l.reconnectedAt < SHOW_RECONNECTED_MS)
+    return html`<div class="banner reconnected" id="banner" role="status">Reconnected to serve; state reloaded.</div>`;
+  if (s.loadError !== null)
+    return html`<div class="banner down" id="banner" role="status">Could not load state: ${s.loadError}</div>`;
+  return null;
+}

@@ -1,0 +1,108 @@
+/**
+ * The control snapshot and the changes POST /control accepts today: mode, verbosity,
+ * active_slot_limit and the four toggles, each behind a confirmation. Without the operator token
+ * the widgets are disabled. The "Trading state, risk limits and flatten" box marks where those
+ * controls go when the server offers them.
+ */
+
+import { useState } from "preact/hooks";
+import { api } from "./_api.ts";
+import { browserNowMs } from "./_clock.ts";
+import { ConfirmDialog, type PendingChange } from "./_confirm.ts";
+import { clockTime } from "./_format.ts";
+import { html } from "./_html.ts";
+import { note, update } from "./_store.ts";
+import type { ControlSnapshot } from "./_types.ts";
+
+const EFFECTS: Record<string, (to: unknown) => string> = {
+  mode: (to) =>
+    to === "DEBUG"
+      ? "DEBUG mode: with debug_clickhouse_enabled on, every kernel transition is projected to ClickHouse, not only venue-confirmed ones."
+      : "NORMAL mode: only venue-confirmed transitions are projected.",
+  verbosity: (to) => `The control snapshot records verbosity ${to}; tools reading the control plane follow it.`,
+  active_slot_limit: (to) =>
+    `The kernel accepts new entries on at most ${to} slots at once; trades already open are not touched.`,
+  debug_clickhouse_enabled: (to) =>
+    to ? "In DEBUG mode every kernel transition goes to ClickHouse." : "Debug rows stop going to ClickHouse.",
+  trace_transitions: (to) => `trace_transitions becomes ${to} in the control snapshot.`,
+  mirror_to_hazelcast: (to) =>
+    to
+      ? "Hazelcast map writes resume; the last confirmed rows are written again."
+      : "Hazelcast map writes stop until this is turned on again (ClickHouse and the spool are not affected).",
+  reconcile_on_restart: (to) =>
+    to
+      ? "At the next start, restored working and open slots are marked stale and reconciled with the venue."
+      : "At the next start, the restored belief is trusted without asking the venue (a Hazelcast belief is still reconciled).",
+};
+
+const TOGGLES = [
+  "debug_clickhouse_enabled",
+  "trace_transitions",
+  "mirror_to_hazelcast",
+  "reconcile_on_restart",
+] as const;
+
+export function ControlPanel(props: { control: ControlSnapshot | null; slotCount: number; hasToken: boolean }) {
+  const [pending, setPending] = useState<PendingChange | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [limit, setLimit] = useState("");
+  const c = props.control;
+  if (c === null) return html`<section class="panel controls"><h2>Controls</h2><p class="muted">loading…</p></section>`;
+  const off = !props.hasToken;
+  const ask = (key: string, to: unknown) => {
+    const from = String((c as unknown as Record<string, unknown>)[key]);
+    if (from === String(to)) return;
+    setError(null);
+    setPending({ key, from, to, effect: EFFECTS[key]?.(to) ?? "" });
+  };
+  const apply = async () => {
+    if (pending === null) return;
+    setBusy(true);
+    const r = await api<ControlSnapshot>("/control", { body: { [pending.key]: pending.to } });
+    setBusy(false);
+    if (r.error !== null) {
+      setError(r.status === 401 ? `Refused by the server: ${r.error}` : `Not applied: ${r.error}`);
+      return;
+    }
+    update({ control: r.body });
+    note(`control ${pending.key}: ${pending.from} → ${String(pending.to)} (version ${r.body.version})`, browserNowMs());
+    setPending(null);
+  };
+  const select = (key: "mode" | "verbosity", values: readonly string[]) =>
+    html`<label>${key}
+      <select id=${`control-${key}`} value=${c[key]} disabled=${off} onChange=${(e: Event) => ask(key, (e.target as HTMLSelectElement).value)}>
+        ${values.map((v) => html`<option value=${v}>${v}</option>`)}
+      </select>
+    </label>`;
+  return html`<section class="panel controls" id="controls">
+    <h2>Controls <small>version ${c.version} · ${clockTime(c.updated_at_ms)}</small></h2>
+    ${off ? html`<p class="muted">Enter the operator token (top right) to change controls.</p>` : null}
+    <div class="control-grid">
+      ${select("mode", ["NORMAL", "DEBUG"])}
+      ${select("verbosity", ["QUIET", "VERBOSE", "TRACE"])}
+      <label>active_slot_limit (1..${props.slotCount})
+        <span class="inline">
+          <input id="control-active_slot_limit" type="number" min="1" max=${props.slotCount} placeholder=${String(c.active_slot_limit)}
+            value=${limit} disabled=${off} onInput=${(e: Event) => setLimit((e.target as HTMLInputElement).value)} />
+          <button type="button" disabled=${off || limit === ""} onClick=${() => ask("active_slot_limit", Number(limit))}>Set</button>
+        </span>
+      </label>
+      <div class="muted">backend ${c.backend}</div>
+      ${TOGGLES.map(
+        (k) => html`<label class="toggle">
+          <input type="checkbox" id=${`control-${k}`} checked=${c[k]} disabled=${off} onChange=${(e: Event) => {
+            (e.target as HTMLInputElement).checked = c[k];
+            ask(k, !c[k]);
+          }} />
+          ${k}
+        </label>`,
+      )}
+    </div>
+    <div class="pending-controls" id="controls-pending">
+      <h3>Trading state · risk limits · flatten</h3>
+      <p class="muted">Not offered by this server yet. They will appear here: trading state (ACTIVE, REDUCING, HALTED), the risk limits, and flatten, each behind a confirmation.</p>
+    </div>
+    ${pending === null ? null : html`<${ConfirmDialog} change=${pending} busy=${busy} error=${error} onApply=${apply} onCancel=${() => setPending(null)} />`}
+  </section>`;
+}

@@ -1,0 +1,116 @@
+/**
+ * Who may read what, and the headers every browser gets.
+ *
+ * Rules (README "Exposure"):
+ *   1. Mutating routes always need `Authorization: Bearer <token>` (checked in app.ts).
+ *   2. When the server listens on a non-loopback address (`exposed`), every route except
+ *      `/health` and the console's static assets needs the token, GET included. The assets hold
+ *      no state: everything they show is read from token-guarded routes.
+ *   3. A presented Authorization header is always checked, on every route but `/health` and the
+ *      assets: a wrong token is refused even where none is needed (the console checks a token this
+ *      way before keeping it).
+ *   4. On loopback, a request naming another host (`Host:` header) is refused with 403: a web page
+ *      whose DNS name was rebound to 127.0.0.1 must not read this server's state.
+ *   5. Every answer carries the browser headers: a Content-Security-Policy without inline script
+ *      or style (`default-src 'self'`, `frame-ancestors 'none'`), `X-Frame-Options: DENY`,
+ *      `X-Content-Type-Options: nosniff`, `Referrer-Policy: no-referrer`; state routes carry
+ *      `Cache-Control: no-store` (the assets are revalidated by ETag instead).
+ *
+ * Entry points: `isLoopbackHost`, `guard`, `CONTENT_SECURITY_POLICY`.
+ */
+
+import type { Context, MiddlewareHandler } from "hono";
+import { bearerMatches } from "./_auth.ts";
+
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self'",
+  "connect-src 'self'",
+  "font-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join("; ");
+
+const BROWSER_HEADERS: ReadonlyArray<readonly [string, string]> = [
+  ["Content-Security-Policy", CONTENT_SECURITY_POLICY],
+  ["X-Frame-Options", "DENY"],
+  ["X-Content-Type-Options", "nosniff"],
+  ["Referrer-Policy", "no-referrer"],
+];
+
+/** True for addresses only this machine can reach: 127.0.0.0/8, ::1 and `localhost`. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, "");
+  if (h === "localhost" || h === "::1" || h === "0:0:0:0:0:0:0:1") return true;
+  const v4 = /^(?:::ffff:)?(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(h);
+  if (v4 === null) return false;
+  return v4[1] === "127" && v4.slice(2).every((o) => Number(o) <= 255);
+}
+
+export interface GuardOptions {
+  exposed: boolean;
+  /** Paths served without a token (the console's static assets). */
+  publicPaths: ReadonlySet<string>;
+  token: () => string;
+}
+
+export function guard(o: GuardOptions): MiddlewareHandler {
+  return async (c, next) => {
+    const path = c.req.path;
+    const open = path === "/health" || o.publicPaths.has(path);
+    const header = c.req.header("Authorization");
+    const denied = foreignHost(c, o) ?? (open ? null : refusal(c, header, o));
+    if (denied) {
+      c.res = denied;
+    } else {
+      await next();
+    }
+    for (const [name, value] of BROWSER_HEADERS) c.res.headers.set(name, value);
+    if (!o.publicPaths.has(path)) c.res.headers.set("Cache-Control", "no-store");
+  };
+}
+
+/** The Host header's name without its port: `[::1]:7878` → `::1`, `127.0.0.1:7878` → `127.0.0.1`. */
+function hostName(host: string): string {
+  const bracketed = /^\[([^\]]*)\]/.exec(host);
+  if (bracketed) return bracketed[1]!;
+  return host.replace(/:\d*$/, "");
+}
+
+function foreignHost(c: Context, o: GuardOptions): Response | null {
+  const host = c.req.header("Host");
+  if (o.exposed || host === undefined || isLoopbackHost(hostName(host))) return null;
+  return c.json(
+    { error: `Host '${host.slice(0, 100)}' refused: this server listens on loopback and answers loopback names only` },
+    403,
+  );
+}
+
+function refusal(c: Context, header: string | undefined, o: GuardOptions): Response | null {
+  if (header === undefined) {
+    if (!o.exposed) return null;
+    return unauthorized(
+      c,
+      "missing bearer token: this server listens beyond loopback, so every route but /health needs it (see <state dir>/operator.token)",
+    );
+  }
+  if (bearerMatches(header, o.token())) return null;
+  return unauthorized(c, wrongTokenMessage(header));
+}
+
+export function wrongTokenMessage(header: string | undefined): string {
+  if (header === undefined) return "missing bearer token (see <state dir>/operator.token)";
+  if (!header.startsWith("Bearer ")) return "the Authorization header must be 'Bearer <token>'";
+  return "wrong bearer token (see <state dir>/operator.token)";
+}
+
+export function unauthorized(c: Context, message: string): Response {
+  return c.json({ error: message }, 401, { "WWW-Authenticate": 'Bearer realm="dita-v2"' });
+}
