@@ -139,6 +139,8 @@ export interface VenueAdapter {
   positions(asset?: string): Promise<VenuePosition[]>;
   balance(): Promise<VenueBalance>;
   contractRules(asset: string): Promise<ContractRules>;
+  /** The rules loaded at connect, without a venue call; null for an asset not (yet) known. */
+  knownRules(asset: string): ContractRules | null;
   setLeverage(asset: string, side: PositionSide, leverage: number): Promise<void>;
   onEvent(listener: VenueEventListener): () => void;
   onDiagnostic(listener: VenueDiagnosticListener): () => void;

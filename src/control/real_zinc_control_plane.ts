@@ -92,8 +92,18 @@ export class RealZincControlPlane implements OperatorControlPlane {
     const results: CommandResult[] = [];
     if (this.hostile !== null) return results;
     this.drainer.drain(max, (record) => {
-      const r = applyCommand(record, this.current, (change) => this.apply(change, nowMs));
+      // The result is written before the snapshot is published: a client woken by the new
+      // snapshot version must find its command's result already there.
+      let next: ControlSnapshot | null = null;
+      const r = applyCommand(record, this.current, (change) => {
+        next = nextControlSnapshot(this.current, change, this.region.slotCount, nowMs);
+        return next;
+      });
       this.region.writeResult(r);
+      if (next !== null) {
+        this.current = next;
+        if (this.hostile === null) this.region.writeSnapshot(next);
+      }
       results.push(r);
     });
     return results;

@@ -22,9 +22,9 @@
 import type { Clock } from "../contracts/clock.ts";
 import type { ControlSnapshot } from "../contracts/control.ts";
 import type { AccountRecord, DiagnosticRecord, Severity, TransitionRecord } from "../contracts/records.ts";
-import { EquitySeries } from "./equity.ts";
 import { EventRing, type RingEvent } from "./_ring.ts";
 import { comment, concat, frame, resumeAfter, text } from "./_sse.ts";
+import { EquitySeries } from "./equity.ts";
 
 export type DiagnosticSource = "kernel" | "venue" | "projection";
 

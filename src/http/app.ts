@@ -87,7 +87,9 @@ export function createApp(deps: HttpDeps, options: AppOptions = {}): Hono {
     }
     try {
       const outcome = deps.submitIntent(parsed.value);
-      return c.json(outcome, outcome.accepted ? 200 : 422);
+      if (outcome.accepted) return c.json(outcome, 200);
+      // Every refusal carries one `error` line (its first diagnostic) beside the outcome.
+      return c.json({ error: outcome.diagnostics[0]?.message ?? "refused", ...outcome }, 422);
     } catch (e) {
       if (e instanceof IntakeClosedError) return c.json({ error: e.message }, 503);
       throw e;

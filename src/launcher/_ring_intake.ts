@@ -3,7 +3,8 @@
  * checked against its source (strategies may send ENTER, EXIT, CANCEL, MARK_PRICE only), and
  * only the records that pass reach the kernel, as one checked `InputRecords` batch. Every other
  * record is refused before the kernel with INPUT_SOURCE_REFUSED and handed to `refused` (which
- * reports and counts it); it changes nothing and is not journaled.
+ * reports and counts it); it changes nothing and is not journaled. A strategy record may still be
+ * refused by `check` (the venue's size rules), the same way.
  *
  * Entry point: `new RingIntake(zinc, kernel, hooks).drain()`.
  */
@@ -17,6 +18,8 @@ import type { ZincPlane } from "../zinc/index.ts";
 export const DRAIN_MAX = 1024;
 
 export interface RingIntakeHooks {
+  /** A STRATEGY record the edge refuses for another reason (the venue's size rules), or null. */
+  check(record: Uint8Array): InputRefusal | null;
   /** The outcome of one kernel call over checked ring records. */
   applied(outcome: KernelOutcome & { accepted_flags: Uint8Array }): void;
   /** A record refused at the edge (never reached the kernel). */
@@ -38,13 +41,18 @@ export class RingIntake {
     const refused: InputRefusal[] = [];
     const taken = this.zinc.drainIntents(DRAIN_MAX, (rec) => {
       const kind = recordKind(rec);
-      if (isStrategyKind(kind)) {
-        this.buffer.set(rec, n * RECORD_BYTES.input);
-        n++;
-      } else {
+      if (!isStrategyKind(kind)) {
         const slot = new DataView(rec.buffer, rec.byteOffset, rec.byteLength).getUint32(4, true);
         refused.push(ringSourceRefusal(kind, slot === SLOT_ANY ? null : slot));
+        return;
       }
+      const other = this.hooks.check(rec);
+      if (other !== null) {
+        refused.push(other);
+        return;
+      }
+      this.buffer.set(rec, n * RECORD_BYTES.input);
+      n++;
     });
     for (const r of refused) this.hooks.refused(r);
     if (n > 0) {

@@ -23,6 +23,7 @@ import type { DiagnosticRecord, KernelOutcome, TransitionRecord } from "../contr
 import type { RuntimeEvents } from "../events/index.ts";
 import { IntakeClosedError } from "../http/index.ts";
 import { DRAIN_MAX, RingIntake } from "./_ring_intake.ts";
+import { intentSizeRefusal, recordSizeRefusal } from "./_size_rules.ts";
 import { readBelief } from "./belief.ts";
 import type { Bundle } from "./bundle.ts";
 import { Executor } from "./executor.ts";
@@ -58,6 +59,7 @@ export class Runtime {
     });
     b.venue.onDiagnostic((d) => log(`venue ${d.code}: ${d.message}`));
     this.ring = new RingIntake(b.zinc, b.kernel, {
+      check: (rec) => recordSizeRefusal(b.venue, rec, this.assetOfSlot),
       applied: (o) => {
         this.metrics.recordRecords(o.accepted_flags);
         this.afterApply(null, o);
@@ -147,9 +149,17 @@ export class Runtime {
   /** A strategy intent parsed at its edge (HTTP, CLI, smoke); throws while shutting down. */
   submitStrategy(intent: StrategyIntent): KernelOutcome {
     if (!this.executor.accepting) throw new IntakeClosedError("shutting down: intake is closed");
+    const offSize = intentSizeRefusal(this.b.venue, intent, this.assetOfSlot);
+    if (offSize !== null) return this.refuseAtEdge("http", offSize);
     this.syncControlIfChanged();
     return this.executor.submitStrategy(intent);
   }
+
+  /** The asset a slot trades, or null for no such slot or none yet (for the venue's size rules). */
+  private readonly assetOfSlot = (slotId: number): string | null =>
+    Number.isInteger(slotId) && slotId >= 0 && slotId < this.b.kernel.slotCount
+      ? this.b.kernel.slot(slotId).asset || null
+      : null;
 
   applyControl(change: Record<string, unknown>): ControlSnapshot {
     const snapshot = this.b.control.apply(change, this.b.clock.nowMs());

@@ -50,9 +50,11 @@ export async function runServe(env: Record<string, string | undefined>): Promise
   );
   const rt = new Runtime(bundle, log, hub);
   const token = ensureOperatorToken(config.state_dir, config.operator_token);
+  const startedNs = bundle.clock.monoNs();
   const report = await rt.start();
+  const tookMs = (Number(bundle.clock.monoNs() - startedNs) / 1e6).toFixed(1);
   log(
-    `recovered: restored ${JSON.stringify(report.restored)}, reconciled ${JSON.stringify(report.reconciled)}, capital ${report.capital}`,
+    `recovered in ${tookMs} ms: restored ${JSON.stringify(report.restored)}, reconciled ${JSON.stringify(report.reconciled)}, orphans ${report.orphans.length}, capital ${report.capital}`,
   );
   const exposed = !isLoopbackHost(config.http_host);
   const app = createApp(httpDeps(rt, token, hub), { exposed, assets: consoleAssets() });

@@ -13,6 +13,7 @@ export {
   BingxVenueAdapter,
   bingxConfigFromEnv,
   isLoopbackUrl,
+  sizeRuleBreach,
   type VenueErrorKind,
   VenueRequestError,
 } from "./bingx/index.ts";

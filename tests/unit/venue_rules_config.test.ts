@@ -1,8 +1,8 @@
-/** Contract rules (round down, minimums) and configuration from the environment (one-line errors, live guard). */
+/** Contract rules (off-step refused, minimums) and configuration from the environment (one-line errors, live guard). */
 
 import { expect, test } from "bun:test";
 import { ManualClock } from "../../src/contracts/clock.ts";
-import { applyContractRules, formatStep } from "../../src/venue/bingx/index.ts";
+import { applyContractRules, formatStep, sizeRuleBreach } from "../../src/venue/bingx/index.ts";
 import { assertLiveAllowed, BingxVenueAdapter, bingxConfigFromEnv, isLoopbackUrl } from "../../src/venue/index.ts";
 
 const BTC = {
@@ -14,11 +14,12 @@ const BTC = {
   max_leverage: 125,
 };
 
-test("quantities round down to the step with exact decimal text", () => {
+test("a size on the step passes with exact decimal text; a limit price rounds to the price step", () => {
   expect(formatStep(0.01239, 0.0001)).toBe("0.0123");
   expect(formatStep(0.3, 0.1)).toBe("0.3");
   expect(formatStep(7, 1)).toBe("7");
-  expect(applyContractRules(BTC, 0.01239, undefined, 65000)).toEqual({ ok: true, size: 0.0123, quantity: "0.0123" });
+  expect(applyContractRules(BTC, 0.0123, undefined, 65000)).toEqual({ ok: true, size: 0.0123, quantity: "0.0123" });
+  expect(applyContractRules(BTC, 0.3, undefined, 65000)).toMatchObject({ ok: true, quantity: "0.3000" }); // float residue is no breach
   expect(applyContractRules(BTC, 0.01, 64999.96, undefined)).toEqual({
     ok: true,
     size: 0.01,
@@ -27,10 +28,22 @@ test("quantities round down to the step with exact decimal text", () => {
   });
 });
 
+test("a size off the quantity step is refused naming the contract, the step and the sizes around it, never rounded", () => {
+  const TRX = { ...BTC, asset: "TRX-USDT", quantity_step: 1, min_quantity: 1 };
+  expect(sizeRuleBreach(TRX, 20.5)).toEqual({
+    rule: "OFF_STEP",
+    message: "size 20.5 is not a multiple of TRX-USDT's quantity step 1 (20 or 21 would be); refused, never rounded",
+  });
+  const r = applyContractRules(BTC, 0.01239, undefined, 65000);
+  expect(r.ok === false && r.rule).toBe("OFF_STEP");
+  expect(sizeRuleBreach(TRX, 20)).toBeNull();
+  expect(sizeRuleBreach(BTC, 0.0003)).toBeNull();
+});
+
 test("a size below the minimum quantity or notional is refused with a message saying why", () => {
-  const q = applyContractRules(BTC, 0.00005, undefined, 65000);
+  const q = applyContractRules({ ...BTC, min_quantity: 0.001 }, 0.0005, undefined, 65000);
   expect(q.ok === false && q.rule).toBe("MIN_QUANTITY");
-  expect(q.ok === false && q.message).toContain("below the minimum quantity 0.0001");
+  expect(q.ok === false && q.message).toContain("below BTC-USDT's minimum quantity 0.001");
   const n = applyContractRules({ ...BTC, min_notional: 10 }, 0.0001, undefined, 65000);
   expect(n.ok === false && n.rule).toBe("MIN_NOTIONAL");
   expect(applyContractRules(BTC, Number.NaN, undefined, 1).ok).toBe(false);

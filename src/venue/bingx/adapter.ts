@@ -37,6 +37,7 @@ import { OrderTracker, type StreamFeeMode } from "./_order_tracker.ts";
 import { Outlets } from "./_outlets.ts";
 import { parseBalance, parseContracts, parseMarkPrice, parseOrder, parseOrderList, parsePositions } from "./_parse.ts";
 import { cancelOrder, type PositionMode, readPositionMode, type SubmitContext, submitOrder } from "./_submit.ts";
+import { WorkingOrders } from "./_working_orders.ts";
 import { assertUrlsAllowed, type BingxConfig } from "./config.ts";
 import * as ep from "./endpoints.ts";
 import { VenueRequestError } from "./errors.ts";
@@ -59,7 +60,6 @@ export interface BingxAdapterOptions {
   };
 }
 
-const WORKING_MAX = 10_000;
 const MARK_TTL_MS = 5_000;
 
 export class BingxVenueAdapter implements VenueAdapter {
@@ -69,8 +69,7 @@ export class BingxVenueAdapter implements VenueAdapter {
   private readonly tracker: OrderTracker;
   private readonly rules = new Map<string, ContractRules>();
   private readonly marks = new Map<string, { price: number; at_ms: number }>();
-  /** lower-cased client id → the kernel's id, asset and (once known) venue order id. */
-  private readonly working = new Map<string, { cid: string; asset: string; venue_order_id: string }>();
+  private readonly working: WorkingOrders;
   private readonly out: Outlets;
   private readonly ctx: SubmitContext;
   private mode: PositionMode | undefined;
@@ -83,6 +82,7 @@ export class BingxVenueAdapter implements VenueAdapter {
     assertUrlsAllowed(config);
     this.out = new Outlets([config.secret, config.apiKey]);
     this.tracker = new OrderTracker(options.streamFeeMode ?? "per_trade");
+    this.working = new WorkingOrders(this.tracker);
     const timers = options.timers ?? realTimers;
     this.rest = new BingxRestClient({ ...config, fetch: options.fetch });
     this.stream = new UserStream({
@@ -102,8 +102,8 @@ export class BingxVenueAdapter implements VenueAdapter {
       markPrice: (asset) => this.markPrice(asset),
       emit: (e) => this.out.emit(e),
       diag: (d) => this.out.diag(d),
-      track: (cid, asset) => this.track(cid, asset),
-      untrack: (cid) => this.working.delete(cid.toLowerCase()),
+      track: (cid, asset) => this.working.track(cid, asset),
+      untrack: (cid) => this.working.untrack(cid),
       applyState: (s) => this.applyState(s),
       reportedCumulative: (id) => this.tracker.reported(id),
       nextSeq: () => ++this.seq,
@@ -138,14 +138,14 @@ export class BingxVenueAdapter implements VenueAdapter {
   async submit(order: OrderRequest): Promise<SubmitResult> {
     const result = await this.out.guard(() => submitOrder(this.ctx, order));
     if (result.status === "ACCEPTED") {
-      const w = this.working.get(order.client_order_id.toLowerCase());
+      const w = this.working.get(order.client_order_id);
       if (w) w.venue_order_id = result.venue_order_id;
     }
     return result;
   }
 
   async cancel(asset: string, clientOrderId: string): Promise<CancelResult> {
-    const venueOrderId = this.working.get(clientOrderId.toLowerCase())?.venue_order_id ?? "";
+    const venueOrderId = this.working.get(clientOrderId)?.venue_order_id ?? "";
     return this.out.guard(() => cancelOrder(this.ctx, asset, clientOrderId, venueOrderId));
   }
 
@@ -158,8 +158,8 @@ export class BingxVenueAdapter implements VenueAdapter {
         const same = s.client_order_id === "" || s.client_order_id.toLowerCase() === clientOrderId.toLowerCase();
         // An order still working that this process did not place (a restart adopting it): track
         // it, so its later stream events carry the caller's spelling and catch-up covers it.
-        if (same && (s.status === "NEW" || s.status === "PARTIALLY_FILLED")) this.track(clientOrderId, asset);
-        return { ...s, client_order_id: same ? clientOrderId : this.kernelId(s.client_order_id) };
+        if (same && (s.status === "NEW" || s.status === "PARTIALLY_FILLED")) this.working.track(clientOrderId, asset);
+        return { ...s, client_order_id: same ? clientOrderId : this.working.kernelId(s.client_order_id) };
       } catch (err) {
         if (err instanceof VenueRequestError && err.code === 80016) return null;
         throw err;
@@ -172,7 +172,7 @@ export class BingxVenueAdapter implements VenueAdapter {
       const { orders, unreadable } = parseOrderList(await this.rest.request(ep.openOrders(asset)));
       if (unreadable > 0)
         this.out.diag({ code: "MALFORMED_PAYLOAD", message: `open orders: ${unreadable} entries unreadable` });
-      return orders.map((o) => ({ ...o, client_order_id: this.kernelId(o.client_order_id) }));
+      return orders.map((o) => ({ ...o, client_order_id: this.working.kernelId(o.client_order_id) }));
     });
   }
 
@@ -201,6 +201,11 @@ export class BingxVenueAdapter implements VenueAdapter {
   }
 
   /** In one-way mode BingX keeps one leverage per symbol, set with side BOTH. */
+  knownRules(asset: string): ContractRules | null {
+    const r = this.rules.get(asset);
+    return r === undefined ? null : { ...r };
+  }
+
   async setLeverage(asset: string, side: PositionSide, leverage: number): Promise<void> {
     await this.out.guard(async () => {
       const mode = await this.ensureMode();
@@ -218,7 +223,7 @@ export class BingxVenueAdapter implements VenueAdapter {
 
   /** Queries every working order by client id and emits whatever the stream may have missed. */
   private async catchUp(): Promise<void> {
-    for (const w of [...this.working.values()].slice(0, WORKING_MAX)) {
+    for (const w of this.working.all()) {
       try {
         const s = parseOrder(await this.rest.request(ep.queryOrder(w.asset, w.cid)));
         if (s) this.applyState(s);
@@ -238,37 +243,17 @@ export class BingxVenueAdapter implements VenueAdapter {
       return;
     }
     if (r.type !== "order") return;
-    const cid = this.kernelId(r.fact.client_order_id, r.fact.venue_order_id);
+    const cid = this.working.kernelId(r.fact.client_order_id, r.fact.venue_order_id);
     this.emitTracked(this.tracker.fromFact(r.fact, cid));
   }
 
   private applyState(s: VenueOrderState): void {
-    this.emitTracked(this.tracker.fromState(s, this.kernelId(s.client_order_id, s.venue_order_id)));
+    this.emitTracked(this.tracker.fromState(s, this.working.kernelId(s.client_order_id, s.venue_order_id)));
   }
 
   private emitTracked(e: VenueEvent): void {
-    if (this.tracker.hasEnded(e.venue_order_id)) this.working.delete(e.client_order_id.toLowerCase());
+    if (this.tracker.hasEnded(e.venue_order_id)) this.working.untrack(e.client_order_id);
     this.out.emit(e);
-  }
-
-  /**
-   * The kernel's spelling of a client id: from the working orders, else (a late event after the
-   * order ended) from the tracker's memory of that venue order, else the venue's spelling.
-   */
-  private kernelId(venueSpelling: string, venueOrderId = ""): string {
-    const working = this.working.get(venueSpelling.toLowerCase())?.cid;
-    if (working !== undefined) {
-      this.tracker.rememberClientId(venueOrderId, working);
-      return working;
-    }
-    return this.tracker.clientIdOf(venueOrderId) ?? venueSpelling;
-  }
-
-  private track(cid: string, asset: string): boolean {
-    const k = cid.toLowerCase();
-    if (!this.working.has(k) && this.working.size >= WORKING_MAX) return false;
-    if (!this.working.has(k)) this.working.set(k, { cid, asset, venue_order_id: "" });
-    return true;
   }
 
   private async ensureMode(): Promise<PositionMode> {

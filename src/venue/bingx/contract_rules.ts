@@ -1,8 +1,10 @@
 /**
- * Contract rules checked before an order leaves the process: the quantity is rounded DOWN to the
- * contract's quantity step (BingX truncates excess precision itself; we do it first so the
- * kernel's size and the venue's agree), then refused locally when it is below the minimum
- * quantity or, when a reference price is known, below the minimum notional (USDT).
+ * Contract rules checked before an order leaves the process. A size that is not a whole number
+ * of the contract's quantity steps is refused (OFF_STEP), never rounded: the quantity a strategy
+ * asked for is never changed behind its back (BingX would truncate it silently). Then refused
+ * locally when it is below the minimum quantity or, when a reference price is known, below the
+ * minimum notional (USDT). The launcher runs `sizeRuleBreach` at its edges already, so a strategy
+ * learns of a bad size before the kernel sees the intent; this is the last guard.
  *
  * A refusal is a value, never a throw: callers turn it into a `LOCAL_RULE` diagnostic and a
  * `REJECT` event whose message says which rule failed.
@@ -14,7 +16,38 @@ import type { ContractRules } from "../../contracts/venue.ts";
 
 export type RuleCheck =
   | { ok: true; size: number; quantity: string; price?: string }
-  | { ok: false; rule: "MIN_QUANTITY" | "MIN_NOTIONAL" | "INVALID_SIZE" | "INVALID_PRICE"; message: string };
+  | {
+      ok: false;
+      rule: "OFF_STEP" | "MIN_QUANTITY" | "MIN_NOTIONAL" | "INVALID_SIZE" | "INVALID_PRICE";
+      message: string;
+    };
+
+/**
+ * Null when `size` is at least the minimum quantity and a whole number of quantity steps, else
+ * the rule it breaks (the minimum first) with one line naming the contract, the limit and the size.
+ */
+export function sizeRuleBreach(
+  rules: ContractRules,
+  size: number,
+): { rule: "OFF_STEP" | "MIN_QUANTITY"; message: string } | null {
+  if (size < rules.min_quantity - 1e-12) {
+    return {
+      rule: "MIN_QUANTITY",
+      message: `size ${size} is below ${rules.asset}'s minimum quantity ${rules.min_quantity}`,
+    };
+  }
+  const step = rules.quantity_step;
+  const units = Math.round(size / step);
+  // Tolerance for float residue only (0.3 / 0.1 = 2.9999999999999996), far below any step.
+  if (Math.abs(units * step - size) > 1e-9 * Math.max(1, Math.abs(size))) {
+    const down = formatStep(size, step);
+    return {
+      rule: "OFF_STEP",
+      message: `size ${size} is not a multiple of ${rules.asset}'s quantity step ${step} (${down} or ${formatStep(Number(down) + step, step)} would be); refused, never rounded`,
+    };
+  }
+  return null;
+}
 
 /** Number of decimals a step needs: 0.001 → 3, 1 → 0, 0.5 → 1. Bounded to 12. */
 export function stepDecimals(step: number): number {
@@ -46,15 +79,10 @@ export function applyContractRules(
   if (limitPrice !== undefined && !(Number.isFinite(limitPrice) && limitPrice > 0)) {
     return { ok: false, rule: "INVALID_PRICE", message: `limit price must be positive, got ${limitPrice}` };
   }
-  const quantity = formatStep(size, rules.quantity_step);
+  const breach = sizeRuleBreach(rules, size);
+  if (breach !== null) return { ok: false, ...breach };
+  const quantity = formatStep(size, rules.quantity_step, "nearest");
   const rounded = Number(quantity);
-  if (rounded < rules.min_quantity || rounded <= 0) {
-    return {
-      ok: false,
-      rule: "MIN_QUANTITY",
-      message: `size ${size} rounds down to ${quantity} on ${rules.asset} (step ${rules.quantity_step}), below the minimum quantity ${rules.min_quantity}`,
-    };
-  }
   const price = limitPrice ?? referencePrice;
   if (price !== undefined && rules.min_notional > 0 && rounded * price < rules.min_notional) {
     return {

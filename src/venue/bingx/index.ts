@@ -10,7 +10,7 @@ export {
   VST_BASE_URL,
   VST_WS_URL,
 } from "./config.ts";
-export { applyContractRules, formatStep, type RuleCheck, stepDecimals } from "./contract_rules.ts";
+export { applyContractRules, formatStep, type RuleCheck, sizeRuleBreach, stepDecimals } from "./contract_rules.ts";
 export * as endpoints from "./endpoints.ts";
 export { classifyCode, redact, type VenueErrorKind, VenueRequestError } from "./errors.ts";
 export { classifyFrame, decodeFrame, type FrameResult, kindForStatus, type OrderFact } from "./normalizer.ts";

@@ -248,6 +248,10 @@ export class MockVenueAdapter implements VenueAdapter {
     return { ...(this.rules[asset] ?? defaultRules(asset)) };
   }
 
+  knownRules(asset: string): ContractRules | null {
+    return { ...(this.rules[asset] ?? defaultRules(asset)) };
+  }
+
   async setLeverage(asset: string, side: PositionSide, leverage: number): Promise<void> {
     if (!(Number.isInteger(leverage) && leverage >= 1 && leverage <= 125))
       throw new Error(`Condition failed: leverage must be an integer in 1..125, got ${leverage}`);

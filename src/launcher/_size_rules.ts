@@ -1,0 +1,68 @@
+/**
+ * The venue's size rules at the strategy edges: an ENTER or EXIT whose size is not a whole
+ * number of the contract's quantity steps, or is below its minimum quantity, is refused before
+ * the kernel (INVALID_INTENT, field SIZE, one line naming the contract, the step and the size).
+ * The quantity a strategy asked for is never rounded. The rules are the ones the venue adapter
+ * loaded at connect (`knownRules`, no venue call); an asset it does not know is left to the
+ * kernel and the adapter (which refuses off-step sizes too, before sending).
+ *
+ * Entry points: `intentSizeRefusal(venue, intent, assetOfSlot)`, `recordSizeRefusal(...)`.
+ */
+
+import { KERNEL_LIMITS, OFF, QTY_SCALE } from "../contracts/abi.ts";
+import type { InputRefusal } from "../contracts/intent_parse.ts";
+import type { StrategyIntent } from "../contracts/intents.ts";
+import type { VenueAdapter } from "../contracts/venue.ts";
+import { sizeRuleBreach } from "../venue/index.ts";
+
+type AssetOfSlot = (slotId: number) => string | null;
+
+function refusal(
+  venue: VenueAdapter,
+  kind: "ENTER" | "EXIT",
+  slotId: number,
+  asset: string | null,
+  size: number,
+): InputRefusal | null {
+  const rules = asset === null ? null : venue.knownRules(asset);
+  if (rules === null || !Number.isFinite(size) || size <= 0) return null; // the kernel judges the rest
+  const breach = sizeRuleBreach(rules, size);
+  if (breach === null) return null;
+  return {
+    code: "INVALID_INTENT",
+    field: "SIZE",
+    message: `${kind}: ${breach.message}`,
+    input_kind: kind,
+    slot_id: slotId,
+  };
+}
+
+export function intentSizeRefusal(
+  venue: VenueAdapter,
+  intent: StrategyIntent,
+  assetOfSlot: AssetOfSlot,
+): InputRefusal | null {
+  if (intent.type === "ENTER") return refusal(venue, "ENTER", intent.slot_id, intent.asset, intent.size);
+  if (intent.type === "EXIT") return refusal(venue, "EXIT", intent.slot_id, assetOfSlot(intent.slot_id), intent.size);
+  return null;
+}
+
+const ENTER = 1;
+const EXIT = 2;
+const SENTINELS_FROM = KERNEL_LIMITS.QTY_TOO_PRECISE; // the ABI's out-of-band quantities sit at the bottom of i64
+
+/** The same check on a raw ring record (ENTER: its asset field; EXIT: the slot's asset). */
+export function recordSizeRefusal(venue: VenueAdapter, rec: Uint8Array, assetOfSlot: AssetOfSlot): InputRefusal | null {
+  const dv = new DataView(rec.buffer, rec.byteOffset, rec.byteLength);
+  const kind = dv.getUint16(OFF.InputRecord.kind, true);
+  if (kind !== ENTER && kind !== EXIT) return null;
+  const qty = dv.getBigInt64(OFF.InputRecord.qty_e8, true);
+  if (qty <= SENTINELS_FROM) return null;
+  const slotId = dv.getUint32(OFF.InputRecord.slot_id, true);
+  const size = Number(qty) / QTY_SCALE;
+  if (kind === EXIT) return refusal(venue, "EXIT", slotId, assetOfSlot(slotId), size);
+  const at = OFF.InputRecord.asset;
+  const raw = rec.subarray(at, at + 24);
+  const end = raw.indexOf(0);
+  return refusal(venue, "ENTER", slotId, new TextDecoder().decode(end < 0 ? raw : raw.subarray(0, end)), size);
+}
