@@ -22,7 +22,7 @@ pub use describe::{describe_text, TextBuf};
 pub use enums::*;
 
 pub const ABI_MAJOR: u64 = 1;
-pub const ABI_MINOR: u64 = 1;
+pub const ABI_MINOR: u64 = 2;
 /// `slot_id` meaning "route by order id" (venue events) or "none" (diagnostics).
 pub const SLOT_ANY: u32 = 0xFFFF_FFFF;
 /// Quantities are i64 counts of 1e-8 base units.
@@ -175,7 +175,10 @@ pub struct InputRecord {
     pub venue_order_id: [u8; 32],
     pub client_order_id: [u8; 40],
     pub event_id: [u8; 64],
-    pub _reserved2: [u8; 16],
+    /// The producer's id for this intent (0 = none): never read by the kernel; the launcher
+    /// publishes the intent's outcome under it (Zinc outcomes region).
+    pub client_intent_id: u64,
+    pub _reserved2: [u8; 8],
 }
 
 layout!(
@@ -211,7 +214,8 @@ layout!(
         (venue_order_id, 168, 32, Bytes),
         (client_order_id, 200, 40, Bytes),
         (event_id, 240, 64, Bytes),
-        (_reserved2, 304, 16, Bytes),
+        (client_intent_id, 304, 8, U64),
+        (_reserved2, 312, 8, Bytes),
     ]
 );
 

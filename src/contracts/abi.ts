@@ -34,7 +34,7 @@ import {
 } from "./records.ts";
 
 export const ABI_MAJOR = 1;
-export const ABI_MINOR = 1;
+export const ABI_MINOR = 2;
 
 export type FieldKind = "u8" | "u16" | "u32" | "u64" | "i64" | "f64" | "bytes" | "record";
 export type FieldSpec = readonly [name: string, offset: number, width: number, kind: FieldKind];
@@ -97,7 +97,8 @@ export const ABI = {
       ["venue_order_id", 168, 32, "bytes"],
       ["client_order_id", 200, 40, "bytes"],
       ["event_id", 240, 64, "bytes"],
-      ["_reserved2", 304, 16, "bytes"],
+      ["client_intent_id", 304, 8, "u64"],
+      ["_reserved2", 312, 8, "bytes"],
     ],
   },
   OrderImage: { size: 144, fields: ORDER_FIELDS },
