@@ -13,6 +13,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ControlSnapshot } from "../src/contracts/control.ts";
+import { RISK_LIMITS_OFF } from "../src/contracts/control.ts";
 import { ExecutionKernel } from "../src/kernel/index.ts";
 import { createProjection, type Projection } from "../src/projection/index.ts";
 import { startClickHouse, startHazelcast } from "../tests/integration/_services.ts";
@@ -32,6 +33,8 @@ const control: ControlSnapshot = {
   mirror_to_hazelcast: true,
   reconcile_on_restart: true,
   active_slot_limit: 8,
+  trading_state: "ACTIVE",
+  ...RISK_LIMITS_OFF,
   updated_at_ms: 1_700_000_000_000,
 };
 

@@ -22,7 +22,7 @@ pub use describe::{describe_text, TextBuf};
 pub use enums::*;
 
 pub const ABI_MAJOR: u64 = 1;
-pub const ABI_MINOR: u64 = 2;
+pub const ABI_MINOR: u64 = 3;
 /// `slot_id` meaning "route by order id" (venue events) or "none" (diagnostics).
 pub const SLOT_ANY: u32 = 0xFFFF_FFFF;
 /// Quantities are i64 counts of 1e-8 base units.
@@ -48,6 +48,10 @@ pub const MESSAGE_BYTES: usize = 120;
 pub const ROW_NONE: u8 = 255;
 /// Exit legs are counted in a u8 (`leg`), so a trade has at most this many.
 pub const EXIT_LEGS_MAX: u8 = 255;
+/// The largest `max_orders_per_minute`: the order-time window keeps this many stamps.
+pub const ORDERS_PER_MINUTE_MAX: u32 = 1200;
+/// Assets whose last mark the kernel remembers (for notional limits); the oldest is replaced.
+pub const MARKS_MAX: usize = 64;
 
 /// How `dita_abi_describe` names the kind of a field.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -17,12 +17,14 @@
 //! Entry points: `Kernel::new`, `Kernel::apply_inputs`, `Kernel::restore_slot` (restore.rs),
 //! `Kernel::state_hash`, `Kernel::guarded` (the panic latch used by every export).
 
+mod controls;
 mod effects;
 mod events;
 pub mod guards;
 mod index;
 mod reconcile;
 mod restore;
+pub mod risk;
 pub mod table;
 
 use core::panic::AssertUnwindSafe;
@@ -31,27 +33,36 @@ use std::ptr;
 
 use crate::abi::*;
 use crate::account;
-use crate::diagnostics::{diag, Arena, Diag, Num, Qty, Step, Text};
+use crate::diagnostics::{diag, Arena, Diag, Qty, Step, Text};
 use crate::hash::{id_hash, same_words, Fnv};
 use crate::slot::{self, client_order_id, stage_of, working_role, SlotMemory};
 use crate::validate::{validate_input, AssetMemo};
 use effects::Ctx;
 use guards::{facts_for_slot, facts_for_truth, GuardFacts};
 use index::SlotIndex;
+use risk::{Limits, MarkBook, OrderWindow};
+
 use table::Effect;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Config {
     pub slot_count: u32,
     pub active_slot_limit: u32,
     pub hung_order_ms: u64,
+    /// The trading state and the risk limits (`fsm/risk.rs`), set by CONFIGURE.
+    pub limits: Limits,
 }
 
 impl Config {
+    pub fn new(slot_count: u32, active_slot_limit: u32, hung_order_ms: u64) -> Config {
+        Config { slot_count, active_slot_limit, hung_order_ms, limits: Limits::OFF }
+    }
+
     pub fn valid(&self) -> bool {
         (1..=SLOT_COUNT_MAX).contains(&self.slot_count)
             && (1..=self.slot_count).contains(&self.active_slot_limit)
             && (1..=HUNG_ORDER_MS_MAX).contains(&self.hung_order_ms)
+            && self.limits.valid()
     }
 }
 
@@ -70,6 +81,10 @@ pub struct Kernel {
     unrealized_moved: bool,
     /// Validation's cache of the last valid asset (never changes a result).
     assets: AssetMemo,
+    /// Times of the orders created in the last minute (`max_orders_per_minute`).
+    pub orders: Box<OrderWindow>,
+    /// The last mark per asset (notional limits).
+    pub marks: Box<MarkBook>,
     /// `id_hash` of the current venue event's id, computed once per event.
     pub(crate) event_hash: u64,
     /// Fault drill: the next input panics inside the export, proving the fault latch on the
@@ -98,6 +113,8 @@ impl Kernel {
             account_touched: false,
             unrealized_moved: false,
             assets: AssetMemo::new(),
+            orders: Box::new(OrderWindow::new()),
+            marks: Box::new(MarkBook::new()),
             event_hash: 0,
             panic_next: false,
         });
@@ -203,10 +220,15 @@ impl Kernel {
             InputKind::VenueEvent => self.venue_event(step, input, valid.event_hash, valid.client_hash),
             InputKind::SeedCapital => self.seed_capital(step, input),
             InputKind::Configure => self.configure(input),
+            InputKind::Flatten => self.flatten(step, input),
         };
         // The account's unrealized PnL is a sum over slots: it moves only with a slot's.
+        let capital_moved = self.account_touched;
         if self.unrealized_moved || self.account_touched {
             self.refresh_account();
+        }
+        if capital_moved {
+            self.watch_drawdown(step);
         }
         accepted
     }
@@ -317,6 +339,9 @@ impl Kernel {
 
     fn enter(&mut self, step: Step, i: &InputRecord) -> bool {
         let id = i.slot_id;
+        if let Err(d) = risk::check_state(&self.config.limits, Trigger::Enter, id) {
+            return self.refuse(step, d);
+        }
         let stage = stage_of(&self.slots[id as usize]);
         let facts = facts_for_slot(&self.slots[id as usize], None);
         if table::lookup(stage, Trigger::Enter, &facts).is_none() {
@@ -331,8 +356,12 @@ impl Kernel {
         if let Some(d) = self.trade_id_in_use(i) {
             return self.refuse(step, d);
         }
+        if let Err(d) = risk::check_enter(&self.config.limits, &self.orders, &self.marks, &self.slots, i) {
+            return self.refuse(step, d);
+        }
         let ctx = Self::ctx(i, step, Trigger::Enter);
         self.fire(step, id, Trigger::Enter, &facts, &ctx).expect("Invariant: ENTER row found above");
+        self.orders.record(step.now_ms);
         true
     }
 
@@ -352,6 +381,9 @@ impl Kernel {
 
     fn exit(&mut self, step: Step, i: &InputRecord) -> bool {
         let id = i.slot_id;
+        if let Err(d) = risk::check_state(&self.config.limits, Trigger::Exit, id) {
+            return self.refuse(step, d);
+        }
         let s = &self.slots[id as usize];
         let (stage, size, leg) = (stage_of(s), s.size_e8, s.leg);
         let facts = facts_for_slot(s, None);
@@ -366,8 +398,12 @@ impl Kernel {
             let d = diag!(InvalidIntent, id, "EXIT refused: the trade already has {} exit legs", leg);
             return self.refuse(step, d.field(Field::Size, i.qty_e8 as f64 / 1e8));
         }
+        if let Err(d) = risk::check_rate(&self.config.limits, &self.orders, i, "EXIT") {
+            return self.refuse(step, d);
+        }
         let ctx = Self::ctx(i, step, Trigger::Exit);
         self.fire(step, id, Trigger::Exit, &facts, &ctx).expect("Invariant: EXIT row found above");
+        self.orders.record(step.now_ms);
         true
     }
 
@@ -389,6 +425,7 @@ impl Kernel {
     /// MARK_PRICE: every slot of that asset whose stage has a mark row (the index's markable
     /// slots, in slot order).
     fn mark_price(&mut self, step: Step, i: &InputRecord) -> bool {
+        self.marks.set(&i.asset, i.price);
         let ctx = Self::ctx(i, step, Trigger::MarkPrice);
         for id in self.index.markable() {
             let s = &self.slots[id as usize];
@@ -454,45 +491,13 @@ impl Kernel {
         true
     }
 
-    fn seed_capital(&mut self, step: Step, i: &InputRecord) -> bool {
-        let a = *self.account;
-        if a.seeded == 1 && i.value != 1 {
-            let d = diag!(
-                InvalidIntent,
-                SLOT_ANY,
-                "capital already seeded ({}); send value=1 for a recovery re-seed",
-                Num(a.capital)
-            );
-            return self.refuse(step, d.field(Field::Value, i.value as f64));
-        }
-        let unsettled = account::unsettled(&self.slots);
-        account::seed(&mut self.account, (i.amount + unsettled).max(0.0));
-        self.account_touched = true;
-        let (capital, peak, add) = (Num(self.account.capital), Num(self.account.peak_capital), Num(unsettled));
-        let d = if a.seeded == 1 {
-            diag!(CapitalSeeded, SLOT_ANY, "capital re-seeded for recovery: {capital} (open trades {add}, peak {peak})")
-        } else {
-            diag!(CapitalSeeded, SLOT_ANY, "capital seeded: {capital} (open trades {add})")
-        };
-        self.note(step, d.field(Field::Amount, i.amount));
-        true
-    }
-
-    fn configure(&mut self, i: &InputRecord) -> bool {
-        match ConfigKey::from_raw(i.config_key).expect("Invariant: config_key validated") {
-            ConfigKey::ActiveSlotLimit => self.config.active_slot_limit = i.value as u32,
-            ConfigKey::HungOrderMs => self.config.hung_order_ms = i.value,
-        }
-        assert!(self.config.valid(), "Invariant: CONFIGURE keeps the configuration valid");
-        true
-    }
-
     /// FNV-1a 64 over configuration, account, slot images and slot memory (see `hash.rs`).
     pub fn state_hash(&self) -> u64 {
         let mut h = Fnv::new();
         h.write_u32(self.config.slot_count);
         h.write_u32(self.config.active_slot_limit);
         h.write_u64(self.config.hung_order_ms);
+        self.hash_controls(&mut h);
         h.write(self.account.bytes());
         for s in self.slots.iter() {
             h.write(s.bytes());

@@ -67,7 +67,7 @@ pub extern "C" fn dita_kernel_fsm_table() -> *const u8 {
 
 #[no_mangle]
 pub extern "C" fn dita_kernel_new(slot_count: u32, active_slot_limit: u32, hung_order_ms: u64) -> *mut Kernel {
-    let config = Config { slot_count, active_slot_limit, hung_order_ms };
+    let config = Config::new(slot_count, active_slot_limit, hung_order_ms);
     shielded(ptr::null_mut(), || Kernel::new(config).map_or(ptr::null_mut(), Box::into_raw))
 }
 
@@ -199,8 +199,15 @@ pub unsafe extern "C" fn dita_kernel_state_hash(k: *mut Kernel) -> u64 {
 
 /// Writes `[slot_count, active_slot_limit, hung_order_ms]`.
 ///
+/// How many u64 `dita_kernel_config` writes.
+pub const CONFIG_WORDS: usize = 9;
+
+/// The configuration as `CONFIG_WORDS` u64: slot_count, active_slot_limit, hung_order_ms,
+/// trading_state, max_notional_per_trade (f64 bits), max_gross_exposure (f64 bits),
+/// max_orders_per_minute, max_leverage, max_drawdown_ratio (f64 bits).
+///
 /// # Safety
-/// `k` null or a live kernel handle; `out` null or pointing to 3 writable u64.
+/// `k` null or a live kernel handle; `out` null or pointing to `CONFIG_WORDS` writable u64.
 #[no_mangle]
 pub unsafe extern "C" fn dita_kernel_config(k: *mut Kernel, out: *mut u64) {
     let Some(k) = kernel(k) else { return };
@@ -208,7 +215,19 @@ pub unsafe extern "C" fn dita_kernel_config(k: *mut Kernel, out: *mut u64) {
         return;
     }
     let c = k.config;
-    for (i, v) in [c.slot_count as u64, c.active_slot_limit as u64, c.hung_order_ms].into_iter().enumerate() {
+    let l = c.limits;
+    let words: [u64; CONFIG_WORDS] = [
+        c.slot_count as u64,
+        c.active_slot_limit as u64,
+        c.hung_order_ms,
+        l.trading_state.raw() as u64,
+        l.max_notional_per_trade.to_bits(),
+        l.max_gross_exposure.to_bits(),
+        l.max_orders_per_minute as u64,
+        l.max_leverage as u64,
+        l.max_drawdown_ratio.to_bits(),
+    ];
+    for (i, v) in words.into_iter().enumerate() {
         ptr::write_unaligned(out.add(i), v);
     }
 }

@@ -70,7 +70,7 @@ pub fn validate_input(input: &InputRecord, slot_count: u32, assets: &mut AssetMe
     match kind {
         InputKind::Enter => enter(input, slot, assets),
         InputKind::Exit => exit(input, slot),
-        InputKind::Cancel | InputKind::Tick => Ok(()),
+        InputKind::Cancel | InputKind::Tick | InputKind::Flatten => Ok(()),
         InputKind::MarkPrice => {
             check_price(input.price, Field::Price, "mark price", slot, false)?;
             assets.check(&input.asset, slot)
@@ -89,7 +89,12 @@ pub fn validate_input(input: &InputRecord, slot_count: u32, assets: &mut AssetMe
 fn check_slot_id(input: &InputRecord, kind: InputKind, slot_count: u32) -> Result<u32, Diag> {
     let addressed = matches!(
         kind,
-        InputKind::Enter | InputKind::Exit | InputKind::Cancel | InputKind::Reconcile | InputKind::MarkStale
+        InputKind::Enter
+            | InputKind::Exit
+            | InputKind::Cancel
+            | InputKind::Reconcile
+            | InputKind::MarkStale
+            | InputKind::Flatten
     );
     let routed = kind == InputKind::VenueEvent && input.slot_id == SLOT_ANY;
     if !(addressed || kind == InputKind::VenueEvent) || routed {
@@ -276,22 +281,30 @@ fn mark_stale(i: &InputRecord, slot: u32) -> Check {
     }
 }
 
+/// CONFIGURE: integer keys read `value` (their range below), money and ratio keys read `amount`.
 fn configure(i: &InputRecord, slot_count: u32) -> Check {
-    let (name, max) = match ConfigKey::from_raw(i.config_key) {
-        Some(ConfigKey::ActiveSlotLimit) => ("active_slot_limit", slot_count as u64),
-        Some(ConfigKey::HungOrderMs) => ("hung_order_ms", HUNG_ORDER_MS_MAX),
-        None => {
-            return Err(diag!(
-                InvalidIntent,
-                SLOT_ANY,
-                "config_key {} is not a ConfigKey (ACTIVE_SLOT_LIMIT=1, HUNG_ORDER_MS=2)",
-                i.config_key
-            )
-            .field(Field::ConfigKey, i.config_key as f64))
+    let Some(key) = ConfigKey::from_raw(i.config_key) else {
+        return Err(diag!(InvalidIntent, SLOT_ANY, "config_key {} is not a ConfigKey (1..=8)", i.config_key)
+            .field(Field::ConfigKey, i.config_key as f64));
+    };
+    let name = key.name();
+    let (lo, hi) = match key {
+        ConfigKey::ActiveSlotLimit => (1, slot_count as u64),
+        ConfigKey::HungOrderMs => (1, HUNG_ORDER_MS_MAX),
+        ConfigKey::TradingState => (1, 3),
+        ConfigKey::MaxOrdersPerMinute => (0, ORDERS_PER_MINUTE_MAX as u64),
+        ConfigKey::MaxLeverage => (0, LEVERAGE_MAX as u64),
+        ConfigKey::MaxNotionalPerTrade | ConfigKey::MaxGrossExposure | ConfigKey::MaxDrawdownRatio => {
+            let max = if key == ConfigKey::MaxDrawdownRatio { 1.0 } else { MONEY_MAX };
+            if !i.amount.is_finite() || !(0.0..=max).contains(&i.amount) {
+                return Err(diag!(InvalidIntent, SLOT_ANY, "{name} must be 0..={} (got {})", Num(max), Num(i.amount))
+                    .field(Field::Amount, i.amount));
+            }
+            return Ok(());
         }
     };
-    if !(1..=max).contains(&i.value) {
-        return Err(diag!(InvalidIntent, SLOT_ANY, "{name} must be 1..={max} (got {})", i.value)
+    if !(lo..=hi).contains(&i.value) {
+        return Err(diag!(InvalidIntent, SLOT_ANY, "{name} must be {lo}..={hi} (got {})", i.value)
             .field(Field::Value, i.value as f64));
     }
     Ok(())

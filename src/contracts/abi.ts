@@ -21,6 +21,7 @@ import {
   ORDER_TYPES,
   REJECT_REASONS,
   SOURCE_OF_KIND,
+  TRADING_STATES,
 } from "./enums.ts";
 import {
   DIAGNOSTIC_CODES,
@@ -34,7 +35,7 @@ import {
 } from "./records.ts";
 
 export const ABI_MAJOR = 1;
-export const ABI_MINOR = 2;
+export const ABI_MINOR = 3;
 
 export type FieldKind = "u8" | "u16" | "u32" | "u64" | "i64" | "f64" | "bytes" | "record";
 export type FieldSpec = readonly [name: string, offset: number, width: number, kind: FieldKind];
@@ -237,6 +238,8 @@ export const KERNEL_LIMITS = {
   MESSAGE_BYTES: 120n,
   ROW_NONE: 255n,
   EXIT_LEGS_MAX: 255n,
+  ORDERS_PER_MINUTE_MAX: 1200n,
+  MARKS_MAX: 64n,
 } as const;
 
 export const SLOT_ANY = Number(KERNEL_LIMITS.SLOT_ANY);
@@ -261,6 +264,7 @@ const ENUMS: ReadonlyArray<readonly [prefix: string, names: readonly string[], f
   ["REJECT_REASON", REJECT_REASONS, 1],
   ["STALE_REASON", STALE_REASONS, 1],
   ["CONFIG_KEY", CONFIG_KEYS, 1],
+  ["TRADING_STATE", TRADING_STATES, 1],
   ["TRIGGER", TRIGGERS, 1],
   ["SEVERITY", SEVERITIES, 1],
   ["FIELD", FIELDS, 0],

@@ -14,6 +14,7 @@ export const INPUT_KINDS = [
   "SEED_CAPITAL",
   "MARK_STALE",
   "CONFIGURE",
+  "FLATTEN",
 ] as const;
 export type InputKind = (typeof INPUT_KINDS)[number];
 
@@ -36,6 +37,7 @@ export const SOURCE_OF_KIND: Readonly<Record<InputKind, InputSource>> = Object.f
   SEED_CAPITAL: "SYSTEM",
   MARK_STALE: "SYSTEM",
   CONFIGURE: "SYSTEM",
+  FLATTEN: "SYSTEM",
 });
 
 export const EVENT_KINDS = ["ACK", "PARTIAL_FILL", "FULL_FILL", "CANCEL_ACK", "CANCEL_REJECT", "REJECT"] as const;
@@ -43,7 +45,25 @@ export const REJECT_REASONS = ["VENUE", "RATE_LIMITED"] as const;
 export const ORDER_TYPES = ["MARKET", "LIMIT"] as const;
 export const ORDER_ROLES = ["ENTRY", "EXIT"] as const;
 export const ORDER_SIDES = ["BUY", "SELL"] as const;
-export const CONFIG_KEYS = ["ACTIVE_SLOT_LIMIT", "HUNG_ORDER_MS"] as const;
+export const CONFIG_KEYS = [
+  "ACTIVE_SLOT_LIMIT",
+  "HUNG_ORDER_MS",
+  "TRADING_STATE",
+  "MAX_NOTIONAL_PER_TRADE",
+  "MAX_GROSS_EXPOSURE",
+  "MAX_ORDERS_PER_MINUTE",
+  "MAX_LEVERAGE",
+  "MAX_DRAWDOWN_RATIO",
+] as const;
+/** CONFIGURE keys whose value is money or a ratio (carried in the record's `amount`, not `value`). */
+export const AMOUNT_CONFIG_KEYS: ReadonlySet<ConfigKey> = new Set([
+  "MAX_NOTIONAL_PER_TRADE",
+  "MAX_GROSS_EXPOSURE",
+  "MAX_DRAWDOWN_RATIO",
+]);
+/** What the kernel lets through: ACTIVE everything, REDUCING exits and cancels, HALTED cancels. */
+export const TRADING_STATES = ["ACTIVE", "REDUCING", "HALTED"] as const;
+export type TradingState = (typeof TRADING_STATES)[number];
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
 
 export const FIELDS = [
@@ -74,6 +94,12 @@ export const FIELDS = [
   "LAST_PRICE",
   "RETRY_AFTER",
   "IMAGE",
+  "TRADING_STATE",
+  "MAX_NOTIONAL_PER_TRADE",
+  "MAX_GROSS_EXPOSURE",
+  "MAX_ORDERS_PER_MINUTE",
+  "MAX_LEVERAGE",
+  "MAX_DRAWDOWN_RATIO",
 ] as const;
 
 /** value → name for 1-based enums; undefined for 0 or out of range. */

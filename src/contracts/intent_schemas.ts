@@ -156,11 +156,32 @@ export const SYSTEM_INPUT_SCHEMAS = {
   CONFIGURE: Type.Object(
     {
       type: Type.Literal("CONFIGURE"),
-      key: Type.Union([Type.Literal("ACTIVE_SLOT_LIMIT"), Type.Literal("HUNG_ORDER_MS")]),
-      value: Type.Integer({ minimum: 0 }),
+      key: Type.Union([
+        Type.Literal("ACTIVE_SLOT_LIMIT"),
+        Type.Literal("HUNG_ORDER_MS"),
+        Type.Literal("TRADING_STATE"),
+        Type.Literal("MAX_NOTIONAL_PER_TRADE"),
+        Type.Literal("MAX_GROSS_EXPOSURE"),
+        Type.Literal("MAX_ORDERS_PER_MINUTE"),
+        Type.Literal("MAX_LEVERAGE"),
+        Type.Literal("MAX_DRAWDOWN_RATIO"),
+      ]),
+      value: Type.Number({
+        minimum: 0,
+        description:
+          "an integer for counts, times and TRADING_STATE (1 ACTIVE, 2 REDUCING, 3 HALTED); money or a ratio for the other limits",
+      }),
       now_ms: NowMs,
     },
     strict,
+  ),
+  FLATTEN: Type.Object(
+    { type: Type.Literal("FLATTEN"), slot_id: SlotId, now_ms: NowMs },
+    {
+      ...strict,
+      description:
+        "The operator's flatten of one slot: cancel its working order, or exit its whole position at market (MANUAL)",
+    },
   ),
 } as const satisfies Record<string, TSchema>;
 

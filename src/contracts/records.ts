@@ -51,6 +51,7 @@ export const TRIGGERS = [
   "OVERFILL",
   "FOREIGN_ORDER",
   "RESTORE",
+  "FLATTEN",
 ] as const;
 export type Trigger = (typeof TRIGGERS)[number];
 
@@ -80,6 +81,11 @@ export const DIAGNOSTIC_CODES = [
   "INPUT_SOURCE_REFUSED",
   "ORPHAN_POSITION",
   "ZINC_REGION_CORRUPT",
+  "TRADING_HALTED",
+  "REDUCE_ONLY",
+  "RISK_LIMIT",
+  "DRAWDOWN_LIMIT",
+  "VENUE_MISMATCH",
 ] as const;
 export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];
 
@@ -152,6 +158,8 @@ export interface TransitionRecord {
 
 export interface DiagnosticDetails {
   input_kind?: string;
+  /** RISK_LIMIT, DRAWDOWN_LIMIT: the limit, spelled as its control key (`max_notional_per_trade`). */
+  limit?: string;
   /** ORPHAN_POSITION: the venue position no slot owns (`value` is its size). */
   asset?: string;
   side?: Side;

@@ -5,7 +5,16 @@
  * and throws `ControlError` naming the offending key; encoding asserts its own inputs.
  */
 
-import { BACKENDS, ControlError, type ControlSnapshot, MODES, VERBOSITIES } from "../contracts/control.ts";
+import {
+  BACKENDS,
+  ControlError,
+  type ControlSnapshot,
+  MODES,
+  RISK_LIMIT_RANGES,
+  type RiskLimits,
+  VERBOSITIES,
+} from "../contracts/control.ts";
+import { TRADING_STATES } from "../contracts/enums.ts";
 
 export const SNAPSHOT_BYTES = 64;
 export const COMMAND_BYTES = 256;
@@ -24,9 +33,32 @@ export function encodeSnapshot(s: ControlSnapshot): Uint8Array {
   dv.setUint8(21, VERBOSITIES.indexOf(s.verbosity) + 1);
   dv.setUint8(22, BACKENDS.indexOf(s.backend) + 1);
   for (const [i, k] of BOOLS.entries()) dv.setUint8(23 + i, s[k] ? 1 : 0);
-  if ([20, 21, 22].some((o) => dv.getUint8(o) === 0))
+  dv.setUint8(27, TRADING_STATES.indexOf(s.trading_state) + 1);
+  dv.setFloat64(32, s.max_notional_per_trade, true);
+  dv.setFloat64(40, s.max_gross_exposure, true);
+  dv.setFloat64(48, s.max_drawdown_ratio, true);
+  dv.setUint32(56, s.max_orders_per_minute, true);
+  dv.setUint16(60, s.max_leverage, true);
+  if ([20, 21, 22, 27].some((o) => dv.getUint8(o) === 0))
     throw new Error(`Invariant: snapshot enum not encodable: ${JSON.stringify(s)}`);
   return out;
+}
+
+/** The risk limits at their offsets, each checked against its range (0 = off). */
+function limitsAt(dv: DataView): RiskLimits {
+  const limits: RiskLimits = {
+    max_notional_per_trade: dv.getFloat64(32, true),
+    max_gross_exposure: dv.getFloat64(40, true),
+    max_drawdown_ratio: dv.getFloat64(48, true),
+    max_orders_per_minute: dv.getUint32(56, true),
+    max_leverage: dv.getUint16(60, true),
+  };
+  for (const [key, v] of Object.entries(limits) as Array<[keyof RiskLimits, number]>) {
+    const { max, integer } = RISK_LIMIT_RANGES[key];
+    if (!(Number.isFinite(v) && v >= 0 && v <= max) || (integer && !Number.isInteger(v)))
+      throw new ControlError(key, `Condition failed: control snapshot ${key} = ${v} is outside 0..${max}`);
+  }
+  return limits;
 }
 
 function enumAt<T extends string>(dv: DataView, off: number, key: string, values: readonly T[]): T {
@@ -51,7 +83,7 @@ export function decodeSnapshot(bytes: Uint8Array, slotCount: number): ControlSna
       "active_slot_limit",
       `Condition failed: control snapshot active_slot_limit ${limit} outside 1..${slotCount}`,
     );
-  if (bytes.subarray(27).some((b) => b !== 0))
+  if (bytes.subarray(28, 32).some((b) => b !== 0) || bytes.subarray(62).some((b) => b !== 0))
     throw new ControlError("reserved", "Condition failed: control snapshot reserved bytes are not zero");
   const snap: ControlSnapshot = {
     version,
@@ -63,6 +95,8 @@ export function decodeSnapshot(bytes: Uint8Array, slotCount: number): ControlSna
     mirror_to_hazelcast: false,
     reconcile_on_restart: false,
     active_slot_limit: limit,
+    trading_state: enumAt(dv, 27, "trading_state", TRADING_STATES),
+    ...limitsAt(dv),
     updated_at_ms: Number(dv.getBigUint64(8, true)),
   };
   BOOLS.forEach((k, i) => {

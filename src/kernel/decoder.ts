@@ -177,6 +177,8 @@ export function decodeDiagnostic(dv: DataView, bytes: Uint8Array, at: number, in
   if (kind) details.input_kind = kind;
   if (stage) details.stage = stage;
   if (field && field !== "NONE") details.field = field;
+  // A refusal by a limit names the limit the way the control key spells it.
+  if ((code === "RISK_LIMIT" || code === "DRAWDOWN_LIMIT") && field) details.limit = field.toLowerCase();
   if (!Number.isNaN(value)) details.value = value;
   if (dv.getUint8(at + D.retryable) === 1) {
     details.retryable = true;

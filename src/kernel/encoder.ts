@@ -17,8 +17,10 @@
 
 import { SLOT_ANY } from "../contracts/abi.ts";
 import {
+  AMOUNT_CONFIG_KEYS,
   byName,
   CONFIG_KEYS,
+  type ConfigKey,
   EVENT_KINDS,
   enumValue,
   INPUT_KINDS,
@@ -127,12 +129,9 @@ export class RecordEncoder {
         this.enums(b, 0, 0, enumValue(STALE_REASONS, w.reason) << SH.staleReason, 0);
         return this.header(b, KIND.MARK_STALE, w);
       case "CONFIGURE":
-        this.enums(b, 0, 0, 0, enumValue(CONFIG_KEYS, w.key) << SH.configKey);
-        if (typeof w.value !== "number" || !Number.isSafeInteger(w.value) || w.value < 0) {
-          return invalid("VALUE", `CONFIGURE value must be a non-negative integer, got ${show(w.value)}`);
-        }
-        putU64(this.u32, b + VALUE, w.value);
-        return this.header(b, KIND.CONFIGURE, null);
+        return this.configure(w, b);
+      case "FLATTEN":
+        return this.header(b, KIND.FLATTEN, w);
       default:
         return this.header(b, 0, null);
     }
@@ -155,6 +154,21 @@ export class RecordEncoder {
     }
     this.u32[b + 1] = id;
     return null;
+  }
+
+  /** CONFIGURE: money and ratio keys carry their value in `amount`, the others in `value`. */
+  private configure(w: Wire, b: number): EncodeRefusal | null {
+    this.enums(b, 0, 0, 0, enumValue(CONFIG_KEYS, w.key) << SH.configKey);
+    if (AMOUNT_CONFIG_KEYS.has(w.key as ConfigKey)) {
+      this.f64[(b >> 1) + AMOUNT] = num(w.value);
+      putU64(this.u32, b + VALUE, 0);
+      return this.header(b, KIND.CONFIGURE, null);
+    }
+    if (typeof w.value !== "number" || !Number.isSafeInteger(w.value) || w.value < 0) {
+      return invalid("VALUE", `CONFIGURE value must be a non-negative integer, got ${show(w.value)}`);
+    }
+    putU64(this.u32, b + VALUE, w.value);
+    return this.header(b, KIND.CONFIGURE, null);
   }
 
   private enums(b: number, leverage: number, side: number, w1: number, w2: number, orderType = 0): void {

@@ -23,6 +23,7 @@ import type { KernelInput } from "../contracts/intents.ts";
 import type { AccountRecord, KernelOutcome, SlotRecord } from "../contracts/records.ts";
 import { checkAbiOnce } from "./_abi_check.ts";
 import { encodeBatches, runBatch } from "./_batch.ts";
+import { readKernelConfig } from "./_config.ts";
 import { FAULT_DRILL_TOKEN, type KernelLib, loadKernelLib } from "./_kernel_ffi.ts";
 import { faultLatched, type KernelViews, mapKernelMemory } from "./_memory.ts";
 import { type BatchSink, collectOutcome, refusalOutcome } from "./_outcome.ts";
@@ -30,7 +31,7 @@ import { ApplyPipeline } from "./_pipeline.ts";
 import { decodeAccount, decodeSlot, decodeSlotMark, type SlotMarkRecord } from "./decoder.ts";
 import { INPUT_SIZE, RecordEncoder } from "./encoder.ts";
 import type { InputRecords } from "./input_records.ts";
-import { type InputJournal, KernelError, type KernelOptions, type StateMirror } from "./types.ts";
+import { type InputJournal, type KernelConfig, KernelError, type KernelOptions, type StateMirror } from "./types.ts";
 
 export { type InputJournal, KernelError, type KernelOptions, type StateMirror };
 
@@ -249,10 +250,9 @@ export class ExecutionKernel {
     return this.stateHash().toString(16).padStart(16, "0");
   }
 
-  config(): { slot_count: number; active_slot_limit: number; hung_order_ms: number } {
-    const out = new BigUint64Array(3);
-    this.lib.dita_kernel_config(this.live().h, ptr(out));
-    return { slot_count: Number(out[0]), active_slot_limit: Number(out[1]), hung_order_ms: Number(out[2]) };
+  /** The kernel's configuration, its trading state and risk limits included (0 = off). */
+  config(): KernelConfig {
+    return readKernelConfig(this.lib, this.live().h);
   }
 
   /**

@@ -11,6 +11,7 @@ export {
   AbiMismatchError,
   type BatchSink,
   type InputJournal,
+  type KernelConfig,
   KernelError,
   type KernelOptions,
   type StateMirror,

@@ -3,6 +3,7 @@
  * construction (journal, mirror) and the sink of a batch's outcomes.
  */
 
+import type { TradingState } from "../contracts/enums.ts";
 import type { KernelInput } from "../contracts/intents.ts";
 import type { KernelOutcome } from "../contracts/records.ts";
 
@@ -37,6 +38,19 @@ export interface KernelOptions {
    * (src/kernel/_pipeline.ts). Default true; false keeps every call on the caller's thread.
    */
   applyThread?: boolean;
+}
+
+/** What `ExecutionKernel.config()` answers: the kernel's configuration as it enforces it. */
+export interface KernelConfig {
+  slot_count: number;
+  active_slot_limit: number;
+  hung_order_ms: number;
+  trading_state: TradingState;
+  max_notional_per_trade: number;
+  max_gross_exposure: number;
+  max_orders_per_minute: number;
+  max_leverage: number;
+  max_drawdown_ratio: number;
 }
 
 export class KernelError extends Error {

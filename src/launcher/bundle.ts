@@ -51,6 +51,8 @@ export function initialControl(config: RuntimeConfig, nowMs: number): ControlSna
     mirror_to_hazelcast: config.hazelcast === "REAL",
     reconcile_on_restart: config.reconcile_on_restart,
     active_slot_limit: config.active_slot_limit,
+    trading_state: config.trading_state,
+    ...config.limits,
     updated_at_ms: nowMs,
   };
 }

@@ -6,17 +6,13 @@
  * Entry point: `loadConfig(env)`.
  */
 
+import type { RiskLimits } from "../contracts/control.ts";
+import type { TradingState } from "../contracts/enums.ts";
 import { DEFAULT_STRATEGY, STRATEGY_RE } from "../projection/names.ts";
+import { startControlsFromEnv } from "./_config_controls.ts";
+import { ConfigError } from "./_config_error.ts";
 
-export class ConfigError extends Error {
-  override name = "ConfigError";
-  constructor(
-    readonly variable: string,
-    message: string,
-  ) {
-    super(`${variable}: ${message}`);
-  }
-}
+export { ConfigError };
 
 export interface RuntimeConfig {
   launcher_mode: "once" | "serve";
@@ -33,6 +29,10 @@ export interface RuntimeConfig {
   hung_order_ms: number;
   strategy: string;
   reconcile_on_restart: boolean;
+  /** Live reconciliation period (0 = off). */
+  reconcile_interval_ms: number;
+  trading_state: TradingState;
+  limits: RiskLimits;
   zinc_prefix: string;
   state_dir: string;
   http_host: string;
@@ -112,6 +112,7 @@ export function loadConfig(env: Env): RuntimeConfig {
       "must be 16..256 printable characters without spaces (value not shown)",
     );
   }
+  const controls = startControlsFromEnv(env);
   return {
     launcher_mode: pick(env, "DITA_V2_LAUNCHER_MODE", ["once", "serve"] as const, "serve"),
     venue: pick(env, "DITA_V2_VENUE", ["MOCK", "BINGX"] as const, "MOCK"),
@@ -127,6 +128,9 @@ export function loadConfig(env: Env): RuntimeConfig {
     hung_order_ms: int(env, "DITA_V2_HUNG_ORDER_MS", 1, 86_400_000, 30_000),
     strategy,
     reconcile_on_restart: pick(env, "DITA_V2_RECONCILE_ON_RESTART", ["1", "0"] as const, "1") === "1",
+    reconcile_interval_ms: controls.reconcile_interval_ms,
+    trading_state: controls.trading_state,
+    limits: controls.limits,
     zinc_prefix: matching(
       env,
       "DITA_V2_ZINC_PREFIX",

@@ -22,6 +22,7 @@ import type { KernelInput, StrategyIntent } from "../contracts/intents.ts";
 import type { DiagnosticRecord, KernelOutcome, TransitionRecord } from "../contracts/records.ts";
 import type { RuntimeEvents } from "../events/index.ts";
 import { IntakeClosedError } from "../http/index.ts";
+import { configureInputs } from "./_control_sync.ts";
 import { DRAIN_MAX, RingIntake } from "./_ring_intake.ts";
 import { intentSizeRefusal, recordSizeRefusal } from "./_size_rules.ts";
 import { readBelief } from "./belief.ts";
@@ -88,10 +89,10 @@ export class Runtime {
     const reconcile = c.reconcile_on_restart || belief.source === "hazelcast";
     if (reconcile !== c.reconcile_on_restart)
       this.log("belief from hazelcast: reconciling with the venue although DITA_V2_RECONCILE_ON_RESTART=0");
+    this.syncKernelToControl(this.b.control.snapshot()); // start-up trading state and limits
     const deps = { kernel: this.b.kernel, executor: this.executor, venue: this.b.venue, log: this.log };
     this.recovery = await recover({ ...deps, nowMs: () => this.b.clock.nowMs() }, belief, reconcile);
     for (const o of this.recovery.orphans) this.report(orphanDiagnostic(o, this.b.clock.nowMs()));
-    this.b.projection.onControl(this.b.control.snapshot());
     return this.recovery;
   }
 
@@ -103,6 +104,7 @@ export class Runtime {
     this.project(outcome.transitions, outcome.diagnostics);
     for (const d of outcome.diagnostics) {
       if (d.code === "HUNG_ORDER" && d.slot_id !== null) void this.resolveHung(d.slot_id);
+      if (d.code === "DRAWDOWN_LIMIT") this.followKernelTradingState();
     }
   }
 
@@ -138,6 +140,18 @@ export class Runtime {
       journalSeq: this.b.journal?.entries ?? 0,
     });
     this.events?.onOutcome(transitions, diagnostics, account);
+  }
+
+  /**
+   * The kernel moved its own trading state (the drawdown watch: ACTIVE → REDUCING); the control
+   * snapshot follows, so the operator sees it and the next sync does not undo it.
+   */
+  private followKernelTradingState(): void {
+    const state = this.b.kernel.config().trading_state;
+    if (this.b.control.snapshot().trading_state === state) return;
+    const snapshot = this.b.control.apply({ trading_state: state }, this.b.clock.nowMs());
+    this.log(`trading state ${state} (kernel drawdown watch); control version ${snapshot.version}`);
+    this.publishControl(snapshot);
   }
 
   /** A hung order is looked up at the venue; what the venue knows comes back as an event. */
@@ -177,15 +191,15 @@ export class Runtime {
     this.controlSeq = this.b.control.seq();
   }
 
+  /** The kernel enforces what the snapshot asks for: one CONFIGURE per key that differs. */
   private syncKernelToControl(snapshot: ControlSnapshot): void {
-    if (snapshot.active_slot_limit !== this.b.kernel.config().active_slot_limit) {
-      this.executor.applySystem({
-        type: "CONFIGURE",
-        key: "ACTIVE_SLOT_LIMIT",
-        value: snapshot.active_slot_limit,
-        now_ms: this.b.clock.nowMs(),
-      });
+    for (const input of configureInputs(snapshot, this.b.kernel.config(), this.b.clock.nowMs())) {
+      this.executor.applySystem(input);
     }
+    this.publishControl(snapshot);
+  }
+
+  private publishControl(snapshot: ControlSnapshot): void {
     this.b.projection.onControl(snapshot);
     this.events?.onControl(snapshot);
   }

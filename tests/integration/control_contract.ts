@@ -4,7 +4,7 @@
  */
 
 import { afterEach, describe, expect, test } from "bun:test";
-import { ControlError, type ControlSnapshot } from "../../src/contracts/control.ts";
+import { ControlError, type ControlSnapshot, RISK_LIMITS_OFF } from "../../src/contracts/control.ts";
 import { type ControlCommandClient, encodeCommand, type OperatorControlPlane } from "../../src/control/index.ts";
 
 export const INITIAL: ControlSnapshot = {
@@ -17,6 +17,8 @@ export const INITIAL: ControlSnapshot = {
   mirror_to_hazelcast: false,
   reconcile_on_restart: true,
   active_slot_limit: 2,
+  trading_state: "ACTIVE",
+  ...RISK_LIMITS_OFF,
   updated_at_ms: 1_700_000_000_000,
 };
 const NOW = 1_700_000_000_500;

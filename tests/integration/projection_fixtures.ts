@@ -5,6 +5,7 @@
  * OutcomeInput the binding would hand to `projection.onOutcome`. Not a test file.
  */
 import type { ControlSnapshot } from "../../src/contracts/control.ts";
+import { RISK_LIMITS_OFF } from "../../src/contracts/control.ts";
 import type { AccountRecord, OrderRecord, Side, SlotRecord, Stage, Trigger } from "../../src/contracts/records.ts";
 import type { OutcomeInput } from "../../src/projection/index.ts";
 
@@ -46,6 +47,8 @@ export function control(over: Partial<ControlSnapshot> = {}): ControlSnapshot {
     mirror_to_hazelcast: true,
     reconcile_on_restart: true,
     active_slot_limit: 8,
+    trading_state: "ACTIVE",
+    ...RISK_LIMITS_OFF,
     updated_at_ms: T0,
     ...over,
   };

@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { kernelStream } from "../../bench/_kernel_stream.ts";
 import { ManualClock } from "../../src/contracts/clock.ts";
 import type { ControlSnapshot } from "../../src/contracts/control.ts";
+import { RISK_LIMITS_OFF } from "../../src/contracts/control.ts";
 import { ExecutionKernel } from "../../src/kernel/index.ts";
 import { CallbackSink, createProjection } from "../../src/projection/index.ts";
 
@@ -32,6 +33,8 @@ function controlAt(i: number): ControlSnapshot {
     mirror_to_hazelcast: v % 4 !== 2,
     reconcile_on_restart: true,
     active_slot_limit: 8,
+    trading_state: "ACTIVE",
+    ...RISK_LIMITS_OFF,
     updated_at_ms: 1_700_000_000_000,
   };
 }

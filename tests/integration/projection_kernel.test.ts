@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { type ClickHouseClient, ClickHouseLogLevel, createClient } from "@clickhouse/client";
 import { ManualClock } from "../../src/contracts/clock.ts";
 import type { ControlSnapshot } from "../../src/contracts/control.ts";
+import { RISK_LIMITS_OFF } from "../../src/contracts/control.ts";
 import type { KernelInput, StrategyIntent } from "../../src/contracts/index.ts";
 import type { AccountRecord, KernelOutcome, SlotRecord, TransitionRecord } from "../../src/contracts/records.ts";
 import { ExecutionKernel } from "../../src/kernel/index.ts";
@@ -51,6 +52,8 @@ const CONTROL: ControlSnapshot = {
   mirror_to_hazelcast: true,
   reconcile_on_restart: true,
   active_slot_limit: 4,
+  trading_state: "ACTIVE",
+  ...RISK_LIMITS_OFF,
   updated_at_ms: 1_700_000_000_000,
 };
 

@@ -140,6 +140,8 @@ const fn limits(t: &mut TextBuf<DESCRIBE_CAP>) {
     constant(t, "", "MESSAGE_BYTES", MESSAGE_BYTES as i64);
     constant(t, "", "ROW_NONE", ROW_NONE as i64);
     constant(t, "", "EXIT_LEGS_MAX", EXIT_LEGS_MAX as i64);
+    constant(t, "", "ORDERS_PER_MINUTE_MAX", ORDERS_PER_MINUTE_MAX as i64);
+    constant(t, "", "MARKS_MAX", MARKS_MAX as i64);
 }
 
 const fn render() -> TextBuf<DESCRIBE_CAP> {
@@ -158,7 +160,7 @@ const fn render() -> TextBuf<DESCRIBE_CAP> {
     record::<OutcomeHeader>(&mut t);
     limits(&mut t);
     enum_consts!(t, Stage, Side, OrderSide, OrderType, OrderRole, OrderStatus, ExitReason);
-    enum_consts!(t, InputKind, EventKind, RejectReason, StaleReason, ConfigKey, Trigger);
+    enum_consts!(t, InputKind, EventKind, RejectReason, StaleReason, ConfigKey, TradingState, Trigger);
     enum_consts!(t, Severity, Field, DiagCode, InputSource);
     input_sources(&mut t);
     t

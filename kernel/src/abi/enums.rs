@@ -107,6 +107,7 @@ abi_enum!(InputKind: u16, "INPUT_KIND" {
     SeedCapital = 8 => "SEED_CAPITAL",
     MarkStale = 9 => "MARK_STALE",
     Configure = 10 => "CONFIGURE",
+    Flatten = 11 => "FLATTEN",
 });
 
 abi_enum!(
@@ -125,7 +126,8 @@ impl InputKind {
             | InputKind::Reconcile
             | InputKind::SeedCapital
             | InputKind::MarkStale
-            | InputKind::Configure => InputSource::System,
+            | InputKind::Configure
+            | InputKind::Flatten => InputSource::System,
         }
     }
 }
@@ -149,7 +151,24 @@ abi_enum!(StaleReason: u8, "STALE_REASON" {
     ForeignOrder = 5 => "FOREIGN_ORDER",
 });
 
-abi_enum!(ConfigKey: u8, "CONFIG_KEY" { ActiveSlotLimit = 1 => "ACTIVE_SLOT_LIMIT", HungOrderMs = 2 => "HUNG_ORDER_MS" });
+abi_enum!(
+    /// What CONFIGURE sets. Integer keys take `value`, money and ratio keys take `amount`; for
+    /// every risk limit 0 means off.
+    ConfigKey: u8, "CONFIG_KEY" {
+    ActiveSlotLimit = 1 => "ACTIVE_SLOT_LIMIT",
+    HungOrderMs = 2 => "HUNG_ORDER_MS",
+    TradingState = 3 => "TRADING_STATE",
+    MaxNotionalPerTrade = 4 => "MAX_NOTIONAL_PER_TRADE",
+    MaxGrossExposure = 5 => "MAX_GROSS_EXPOSURE",
+    MaxOrdersPerMinute = 6 => "MAX_ORDERS_PER_MINUTE",
+    MaxLeverage = 7 => "MAX_LEVERAGE",
+    MaxDrawdownRatio = 8 => "MAX_DRAWDOWN_RATIO",
+});
+
+abi_enum!(
+    /// What the kernel lets through: ACTIVE everything; REDUCING exits and cancels only; HALTED
+    /// cancels only (and the launcher's FLATTEN).
+    TradingState: u8, "TRADING_STATE" { Active = 1 => "ACTIVE", Reducing = 2 => "REDUCING", Halted = 3 => "HALTED" });
 
 abi_enum!(
     /// What caused a transition; also the input column of the transition table.
@@ -170,6 +189,7 @@ abi_enum!(
     Overfill = 14 => "OVERFILL",
     ForeignOrder = 15 => "FOREIGN_ORDER",
     Restore = 16 => "RESTORE",
+    Flatten = 17 => "FLATTEN",
 });
 
 impl Trigger {
@@ -218,6 +238,12 @@ abi_enum!(
     LastPrice = 24 => "LAST_PRICE",
     RetryAfter = 25 => "RETRY_AFTER",
     Image = 26 => "IMAGE",
+    TradingState = 27 => "TRADING_STATE",
+    MaxNotionalPerTrade = 28 => "MAX_NOTIONAL_PER_TRADE",
+    MaxGrossExposure = 29 => "MAX_GROSS_EXPOSURE",
+    MaxOrdersPerMinute = 30 => "MAX_ORDERS_PER_MINUTE",
+    MaxLeverage = 31 => "MAX_LEVERAGE",
+    MaxDrawdownRatio = 32 => "MAX_DRAWDOWN_RATIO",
 });
 
 abi_enum!(
@@ -245,6 +271,12 @@ abi_enum!(
     InputSourceRefused = 19 => "INPUT_SOURCE_REFUSED",
     OrphanPosition = 20 => "ORPHAN_POSITION",
     ZincRegionCorrupt = 21 => "ZINC_REGION_CORRUPT",
+    TradingHalted = 22 => "TRADING_HALTED",
+    ReduceOnly = 23 => "REDUCE_ONLY",
+    RiskLimit = 24 => "RISK_LIMIT",
+    DrawdownLimit = 25 => "DRAWDOWN_LIMIT",
+    // Issued by the launcher (live reconciliation):
+    VenueMismatch = 26 => "VENUE_MISMATCH",
 });
 
 impl DiagCode {
@@ -258,9 +290,11 @@ impl DiagCode {
             | DiagCode::InvalidIntent
             | DiagCode::UnknownOrder
             | DiagCode::InputSourceRefused => Severity::Error,
-            DiagCode::Overfill | DiagCode::KernelFault | DiagCode::OrphanPosition | DiagCode::ZincRegionCorrupt => {
-                Severity::Critical
-            }
+            DiagCode::Overfill
+            | DiagCode::KernelFault
+            | DiagCode::OrphanPosition
+            | DiagCode::ZincRegionCorrupt
+            | DiagCode::DrawdownLimit => Severity::Critical,
             _ => Severity::Warning,
         }
     }

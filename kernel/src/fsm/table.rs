@@ -2,7 +2,7 @@
 //!
 //! Job: the rows of docs/architecture.md §3 plus the rows kernel/README.md adds (marks while an entry or
 //! exit is working, CANCEL self rows, MARK_STALE, the RECONCILE derived stages, OVERFILL and
-//! FOREIGN_ORDER to STALE_STATE_RECONCILING), with the guards *in the table*, and the pure
+//! FOREIGN_ORDER to STALE_STATE_RECONCILING, the operator's FLATTEN), with the guards *in the table*, and the pure
 //! lookup `(stage, input, facts) -> Option<&Row>`, answered from `DECIDE`: the table evaluated
 //! at compile time for every facts value.
 //!
@@ -137,8 +137,8 @@ use Guard::*;
 use Stage::{Closed, EntryWorking, ExitWorking, Idle, PositionOpen, Stale};
 use Trigger::MarkStale as MarkStaleInput;
 use Trigger::{
-    Ack, Cancel, CancelAck, CancelReject, Enter, Exit, ForeignOrder, FullFill, MarkPrice, Overfill, PartialFill,
-    Reconcile, Reject,
+    Ack, Cancel, CancelAck, CancelReject, Enter, Exit, Flatten, ForeignOrder, FullFill, MarkPrice, Overfill,
+    PartialFill, Reconcile, Reject,
 };
 
 #[rustfmt::skip]
@@ -190,12 +190,19 @@ pub const TABLE: &[Row] = &[
     row(Stale,        Reconcile,       TruthExitOrder,      ExitWorking,   AdoptTruth),
     row(Stale,        Reconcile,       TruthPosition,       PositionOpen,  AdoptTruth),
     row(Stale,        Reconcile,       TruthFlat,           Idle,          AdoptFlat),    // no settlement: capital is re-seeded
+    row(Idle,         Flatten,         Any,                 Idle,          Ignore),       // already flat
+    row(Closed,       Flatten,         Any,                 Closed,        Ignore),
+    row(EntryWorking, Flatten,         CancelNotRequested,  EntryWorking,  RequestCancel),// the entry is cancelled
+    row(EntryWorking, Flatten,         CancelRequested,     EntryWorking,  Ignore),
+    row(PositionOpen, Flatten,         Any,                 ExitWorking,   OpenExitLeg),  // the whole position, market, MANUAL
+    row(ExitWorking,  Flatten,         CancelNotRequested,  ExitWorking,   RequestCancel),// this leg goes; the next FLATTEN exits all
+    row(ExitWorking,  Flatten,         CancelRequested,     ExitWorking,   Ignore),
 ];
 
 const _: () = assert!(TABLE.len() < ROW_NONE as usize, "Invariant: row indices fit TransitionRecord.row");
 
 const STAGE_SLOTS: usize = 7; // Stage raw values 1..=6
-const TRIGGER_SLOTS: usize = 17; // Trigger raw values 1..=16
+const TRIGGER_SLOTS: usize = 18; // Trigger raw values 1..=17
 
 /// The table decided ahead of time: for every `(stage, input)` and every possible `GuardFacts`
 /// (`GuardFacts::key`), the index of the one row whose guard holds, or `ROW_NONE`. Built at

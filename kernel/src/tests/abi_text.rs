@@ -46,7 +46,7 @@ fn abi_md_records() -> Vec<(String, usize, Vec<String>)> {
 #[test]
 fn describe_lists_every_record_and_field_of_abi_md_exactly() {
     let text = describe();
-    assert!(text.starts_with("DITA-ABI 1 2 little\n"));
+    assert!(text.starts_with("DITA-ABI 1 3 little\n"));
     let records = abi_md_records();
     assert_eq!(
         records.len(),
@@ -106,12 +106,13 @@ fn describe_lists_the_constants_and_every_enum_value() {
         + RejectReason::ALL.len()
         + StaleReason::ALL.len()
         + ConfigKey::ALL.len()
+        + TradingState::ALL.len()
         + Trigger::ALL.len()
         + Severity::ALL.len()
         + Field::ALL.len()
         + DiagCode::ALL.len()
         + InputSource::ALL.len();
-    assert_eq!(consts, 20 + enum_values + InputKind::ALL.len()); // + the source of each input kind
+    assert_eq!(consts, 22 + enum_values + InputKind::ALL.len()); // + the source of each input kind
     assert!(text.is_ascii());
 }
 

@@ -41,6 +41,11 @@ fn severities_match_the_abi_table() {
         (InputSourceRefused, Severity::Error),
         (OrphanPosition, Severity::Critical),
         (ZincRegionCorrupt, Severity::Critical),
+        (TradingHalted, Severity::Warning),
+        (ReduceOnly, Severity::Warning),
+        (RiskLimit, Severity::Warning),
+        (DrawdownLimit, Severity::Critical),
+        (VenueMismatch, Severity::Warning),
     ];
     assert_eq!(expected.len(), DiagCode::ALL.len());
     for (i, (code, severity)) in expected.into_iter().enumerate() {

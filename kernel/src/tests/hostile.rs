@@ -38,7 +38,7 @@ fn invalid(k: &mut K, name: &str, input: InputRecord, field: Field) -> String {
 #[test]
 fn bad_kinds_and_times_are_refused() {
     let mut k = busy_kernel();
-    for kind in [0u16, 11, 0xFFFF] {
+    for kind in [0u16, 12, 0xFFFF] {
         invalid(&mut k, "kind", InputRecord { kind, ..tick(T0) }, Field::Kind);
     }
     let msg = invalid(&mut k, "now", tick(NOW_MS_MAX + 1), Field::NowMs);
@@ -116,7 +116,7 @@ fn bad_enums_prices_and_leverage_on_intents_are_refused() {
     invalid(
         &mut k,
         "config",
-        InputRecord { config_key: 3, ..configure(ConfigKey::HungOrderMs, 5, T0) },
+        InputRecord { config_key: 9, ..configure(ConfigKey::HungOrderMs, 5, T0) },
         Field::ConfigKey,
     );
     for price in [f64::NAN, -1.0, 0.0, f64::NEG_INFINITY] {

@@ -12,6 +12,7 @@
 //! This module holds the harness (`K`, `Outcome`) and the input builders.
 
 mod abi_text;
+mod controls;
 mod diagnostic_codes;
 mod hostile;
 mod pipeline;
@@ -242,6 +243,15 @@ pub fn mark_stale(slot: u32, reason: StaleReason, now_ms: u64) -> InputRecord {
 
 pub fn configure(key: ConfigKey, value: u64, now_ms: u64) -> InputRecord {
     InputRecord { config_key: key.raw(), value, ..input(InputKind::Configure, 0, now_ms) }
+}
+
+/// CONFIGURE of a money or ratio key (read from `amount`).
+pub fn configure_amount(key: ConfigKey, amount: f64, now_ms: u64) -> InputRecord {
+    InputRecord { config_key: key.raw(), amount, ..input(InputKind::Configure, 0, now_ms) }
+}
+
+pub fn flatten(slot: u32, now_ms: u64) -> InputRecord {
+    input(InputKind::Flatten, slot, now_ms)
 }
 
 /// A venue event routed by client order id (`SLOT_ANY`).

@@ -389,9 +389,10 @@ fn configure_changes_the_limit_and_hung_time_and_refuses_bad_values() {
     let mut k = K::new(4);
     assert!(k.apply(configure(ConfigKey::ActiveSlotLimit, 1, T0)).ok());
     assert!(k.apply(configure(ConfigKey::HungOrderMs, 1_000, T0)).ok());
-    let mut out = [0u64; 3];
+    let mut out = [0u64; crate::CONFIG_WORDS];
     unsafe { dita_kernel_config(k.ptr, out.as_mut_ptr()) };
-    assert_eq!(out, [4, 1, 1_000]);
+    assert_eq!(out[..4], [4, 1, 1_000, TradingState::Active.raw() as u64]);
+    assert_eq!(out[4..], [0.0f64.to_bits(), 0.0f64.to_bits(), 0, 0, 0.0f64.to_bits()]);
     for (key, value) in
         [(ConfigKey::ActiveSlotLimit, 5), (ConfigKey::ActiveSlotLimit, 0), (ConfigKey::HungOrderMs, 86_400_001)]
     {

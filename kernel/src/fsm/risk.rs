@@ -1,0 +1,263 @@
+//! Pre-trade controls: the trading state and the risk limits, checked before an order is created.
+//!
+//! Job: decide whether an ENTER or EXIT may create an order, from the kernel's own state only
+//! (the configuration, the slots, the last mark per asset, the times of recent orders): a pure
+//! check that refuses with one diagnostic (TRADING_HALTED, REDUCE_ONLY, RISK_LIMIT naming the
+//! limit) and changes nothing; and the drawdown watch that moves ACTIVE to REDUCING by itself.
+//!
+//! Invariants:
+//! - every limit is off at 0; a refusal names the limit, its value and the attempted amount;
+//! - HALTED lets no ENTER or EXIT through, REDUCING no ENTER; CANCEL and the launcher's FLATTEN
+//!   are never checked here;
+//! - notional = size × (the intent's limit price, else the asset's last mark); an ENTER with
+//!   neither is refused while a notional limit is on;
+//! - gross exposure = Σ over slots of position × (mark, else entry price) + the unfilled rest of
+//!   every working entry × (its limit price, else the asset's last mark), plus the new order;
+//! - the order window holds the `now_ms` of the orders created in the last 60 s (bounded by
+//!   `ORDERS_PER_MINUTE_MAX`, never more than the limit needs); times are the inputs' `now_ms`.
+//!
+//! Entry points: `Limits`, `OrderWindow`, `MarkBook`, `check_state`, `check_enter`, `check_rate`,
+//! `drawdown_crossed`.
+
+use crate::abi::*;
+use crate::diagnostics::{diag, Diag, Num, Qty};
+use crate::hash::same_words;
+use crate::slot::stage_of;
+
+/// The trading state and the risk limits (0 = off), part of the kernel's configuration.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Limits {
+    pub trading_state: TradingState,
+    pub max_notional_per_trade: f64,
+    pub max_gross_exposure: f64,
+    pub max_orders_per_minute: u32,
+    pub max_leverage: u32,
+    pub max_drawdown_ratio: f64,
+}
+
+impl Limits {
+    pub const OFF: Limits = Limits {
+        trading_state: TradingState::Active,
+        max_notional_per_trade: 0.0,
+        max_gross_exposure: 0.0,
+        max_orders_per_minute: 0,
+        max_leverage: 0,
+        max_drawdown_ratio: 0.0,
+    };
+
+    pub fn valid(&self) -> bool {
+        let money = |x: f64| x.is_finite() && (0.0..=MONEY_MAX).contains(&x);
+        money(self.max_notional_per_trade)
+            && money(self.max_gross_exposure)
+            && self.max_orders_per_minute <= ORDERS_PER_MINUTE_MAX
+            && self.max_leverage <= LEVERAGE_MAX as u32
+            && (0.0..=1.0).contains(&self.max_drawdown_ratio)
+    }
+}
+
+const WINDOW_MS: u64 = 60_000;
+
+/// The `now_ms` of recently created orders, oldest first, in a ring of `ORDERS_PER_MINUTE_MAX`.
+#[derive(Clone, Debug)]
+pub struct OrderWindow {
+    pub stamps: [u64; ORDERS_PER_MINUTE_MAX as usize],
+    pub len: u32,
+    pub head: u32,
+}
+
+impl OrderWindow {
+    pub const fn new() -> Self {
+        OrderWindow { stamps: [0; ORDERS_PER_MINUTE_MAX as usize], len: 0, head: 0 }
+    }
+
+    /// Orders created in `(now - 60 s, now]` (times after `now` count too: inputs are not
+    /// required to be monotonic, and a replay must answer the same).
+    pub fn recent(&self, now_ms: u64) -> u32 {
+        let cap = ORDERS_PER_MINUTE_MAX as usize;
+        (0..self.len as usize)
+            .filter(|k| self.stamps[(self.head as usize + k) % cap].saturating_add(WINDOW_MS) > now_ms)
+            .count() as u32
+    }
+
+    /// Records one order; the oldest stamp goes when the ring is full.
+    pub fn record(&mut self, now_ms: u64) {
+        let cap = ORDERS_PER_MINUTE_MAX;
+        if self.len == cap {
+            self.head = (self.head + 1) % cap;
+            self.len -= 1;
+        }
+        self.stamps[((self.head + self.len) % cap) as usize] = now_ms;
+        self.len += 1;
+        assert!(self.len <= cap, "Invariant: the order window is bounded");
+    }
+}
+
+/// The last mark price per asset (MARK_PRICE inputs), at most `MARKS_MAX` assets: a new asset
+/// beyond that replaces the one marked longest ago (`next`, a ring cursor).
+#[derive(Clone, Debug)]
+pub struct MarkBook {
+    pub assets: [[u8; 24]; MARKS_MAX],
+    pub prices: [f64; MARKS_MAX],
+    pub len: u32,
+    pub next: u32,
+}
+
+impl MarkBook {
+    pub const fn new() -> Self {
+        MarkBook { assets: [[0; 24]; MARKS_MAX], prices: [0.0; MARKS_MAX], len: 0, next: 0 }
+    }
+
+    pub fn price(&self, asset: &[u8; 24]) -> Option<f64> {
+        (0..self.len as usize).find(|&k| same_words(&self.assets[k], asset)).map(|k| self.prices[k])
+    }
+
+    pub fn set(&mut self, asset: &[u8; 24], price: f64) {
+        assert!(price > 0.0 && price.is_finite(), "Invariant: mark price validated");
+        if let Some(k) = (0..self.len as usize).find(|&k| same_words(&self.assets[k], asset)) {
+            self.prices[k] = price;
+            return;
+        }
+        let k = if (self.len as usize) < MARKS_MAX {
+            self.len += 1;
+            self.len as usize - 1
+        } else {
+            let k = self.next as usize;
+            self.next = (self.next + 1) % MARKS_MAX as u32;
+            k
+        };
+        self.assets[k] = *asset;
+        self.prices[k] = price;
+    }
+}
+
+/// A field name as the control key spells it (`MAX_LEVERAGE` → `max_leverage`), without allocating.
+struct Key(Field);
+
+impl core::fmt::Display for Key {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        for c in self.0.name().chars() {
+            core::fmt::Write::write_char(f, c.to_ascii_lowercase())?;
+        }
+        Ok(())
+    }
+}
+
+fn limit(slot: u32, field: Field, what: &str, limit: f64, attempted: f64, unit: &str) -> Diag {
+    diag!(RiskLimit, slot, "{what} refused: {} {unit} exceeds {} {}", Num(attempted), Key(field), Num(limit))
+        .field(field, attempted)
+}
+
+/// The trading state lets an ENTER or EXIT through (checked first: it is the operator's gate).
+pub fn check_state(l: &Limits, input: Trigger, id: u32) -> Result<(), Diag> {
+    match (l.trading_state, input) {
+        (TradingState::Halted, Trigger::Enter) => {
+            Err(diag!(TradingHalted, id, "ENTER refused: trading_state is HALTED (cancels only)"))
+        }
+        (TradingState::Halted, _) => {
+            Err(diag!(TradingHalted, id, "EXIT refused: trading_state is HALTED (cancels only; flatten exits)"))
+        }
+        (TradingState::Reducing, Trigger::Enter) => {
+            Err(diag!(ReduceOnly, id, "ENTER refused: trading_state is REDUCING (exits and cancels only)"))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// ENTER may create its entry order (`i` validated; `slots` the kernel's).
+pub fn check_enter(
+    l: &Limits,
+    w: &OrderWindow,
+    m: &MarkBook,
+    slots: &[SlotImage],
+    i: &InputRecord,
+) -> Result<(), Diag> {
+    let id = i.slot_id;
+    if l.max_leverage > 0 && i.leverage as u32 > l.max_leverage {
+        return Err(limit(id, Field::MaxLeverage, "ENTER", l.max_leverage as f64, i.leverage as f64, "leverage"));
+    }
+    check_rate(l, w, i, "ENTER")?;
+    if l.max_notional_per_trade == 0.0 && l.max_gross_exposure == 0.0 {
+        return Ok(());
+    }
+    let price = if i.price > 0.0 { Some(i.price) } else { m.price(&i.asset) };
+    let Some(price) = price else {
+        let d = diag!(
+            RiskLimit,
+            id,
+            "ENTER refused: no limit price and no mark for the asset while a notional limit is on"
+        );
+        return Err(d.field(Field::MaxNotionalPerTrade, f64::NAN));
+    };
+    let notional = i.qty_e8 as f64 / QTY_SCALE_E8 as f64 * price;
+    if l.max_notional_per_trade > 0.0 && notional > l.max_notional_per_trade {
+        return Err(limit(
+            id,
+            Field::MaxNotionalPerTrade,
+            "ENTER",
+            l.max_notional_per_trade,
+            notional,
+            "USDT notional",
+        ));
+    }
+    let gross = exposure(slots, m) + notional;
+    if l.max_gross_exposure > 0.0 && gross > l.max_gross_exposure {
+        return Err(limit(id, Field::MaxGrossExposure, "ENTER", l.max_gross_exposure, gross, "USDT gross exposure"));
+    }
+    Ok(())
+}
+
+/// The order-rate limit for a strategy's ENTER or EXIT.
+pub fn check_rate(l: &Limits, w: &OrderWindow, i: &InputRecord, what: &str) -> Result<(), Diag> {
+    if l.max_orders_per_minute == 0 {
+        return Ok(());
+    }
+    let orders = w.recent(i.now_ms) + 1;
+    if orders > l.max_orders_per_minute {
+        let d = diag!(
+            RiskLimit,
+            i.slot_id,
+            "{what} refused: {orders} orders in 60 s exceeds max_orders_per_minute {} (size {})",
+            l.max_orders_per_minute,
+            Qty(i.qty_e8)
+        );
+        return Err(d.field(Field::MaxOrdersPerMinute, orders as f64));
+    }
+    Ok(())
+}
+
+/// Σ position × (mark, else entry price) + unfilled working entries × (limit, else last mark).
+fn exposure(slots: &[SlotImage], m: &MarkBook) -> f64 {
+    let mut total = 0.0;
+    for s in slots {
+        if stage_of(s).is_idle() {
+            continue;
+        }
+        let held = s.size_e8 as f64 / QTY_SCALE_E8 as f64;
+        total += held * if s.mark_price > 0.0 { s.mark_price } else { s.entry_price };
+        let o = &s.entry_order;
+        if stage_of(s) == Stage::EntryWorking && o.present == 1 {
+            let rest = (o.intended_e8 - o.filled_e8).max(0) as f64 / QTY_SCALE_E8 as f64;
+            total += rest * if o.limit_price > 0.0 { o.limit_price } else { m.price(&s.asset).unwrap_or(s.mark_price) };
+        }
+    }
+    assert!(total.is_finite(), "Invariant: exposure stays finite");
+    total
+}
+
+/// The DRAWDOWN_LIMIT diagnostic when the account's drawdown ratio just reached the limit while
+/// trading was ACTIVE (the caller then moves to REDUCING), else None.
+pub fn drawdown_crossed(l: &Limits, a: &AccountImage) -> Option<Diag> {
+    if l.max_drawdown_ratio == 0.0 || l.trading_state != TradingState::Active || a.drawdown_ratio < l.max_drawdown_ratio
+    {
+        return None;
+    }
+    let d = diag!(
+        DrawdownLimit,
+        SLOT_ANY,
+        "drawdown {} of peak {} reached max_drawdown_ratio {}: trading_state ACTIVE -> REDUCING",
+        Num(a.drawdown_ratio),
+        Num(a.peak_capital),
+        Num(l.max_drawdown_ratio)
+    );
+    Some(d.field(Field::MaxDrawdownRatio, a.drawdown_ratio))
+}

@@ -1,0 +1,215 @@
+//! The trading state, the risk limits, FLATTEN and the drawdown watch (`fsm/risk.rs`,
+//! `fsm/controls.rs`): each refusal at its exact boundary, nothing changed by a refusal, the
+//! operator's flatten allowed in every trading state, and the state hash covering the controls.
+
+use super::*;
+
+fn state(k: &mut K, s: TradingState) {
+    assert!(k.apply(configure(ConfigKey::TradingState, s.raw() as u64, T0)).ok());
+}
+
+fn refused_with(k: &mut K, input: InputRecord, code: DiagCode) -> (DiagnosticRecord, String) {
+    let before = k.snapshot();
+    let o = k.apply(input);
+    assert_eq!(o.codes(), vec![code], "{:?}", o.messages());
+    assert!(!o.ok());
+    assert_eq!(k.snapshot(), before, "a refusal changes nothing");
+    (o.diags[0], message(&o.diags[0]))
+}
+
+#[test]
+fn halted_refuses_enter_and_exit_but_lets_cancel_through() {
+    let mut k = K::new(2);
+    open_position(&mut k, 0, "T1", e8(0.01), 100.0);
+    assert!(k.apply(enter(1, "T2", Side::Long, e8(0.01), T0 + 5)).ok());
+    state(&mut k, TradingState::Halted);
+    let (_, msg) = refused_with(&mut k, enter(0, "T3", Side::Long, 1, T0 + 6), DiagCode::TradingHalted);
+    assert_eq!(msg, "ENTER refused: trading_state is HALTED (cancels only)");
+    let (_, msg) = refused_with(&mut k, exit(0, e8(0.01), T0 + 7), DiagCode::TradingHalted);
+    assert_eq!(msg, "EXIT refused: trading_state is HALTED (cancels only; flatten exits)");
+    assert!(k.apply(cancel(1, T0 + 8)).ok());
+    assert_eq!(k.slot(1).entry_order.status, OrderStatus::CancelRequested.raw());
+}
+
+#[test]
+fn reducing_refuses_enter_only() {
+    let mut k = K::new(2);
+    open_position(&mut k, 0, "T1", e8(0.01), 100.0);
+    state(&mut k, TradingState::Reducing);
+    let (_, msg) = refused_with(&mut k, enter(1, "T2", Side::Long, 1, T0 + 6), DiagCode::ReduceOnly);
+    assert_eq!(msg, "ENTER refused: trading_state is REDUCING (exits and cancels only)");
+    assert!(k.apply(exit(0, e8(0.01), T0 + 7)).ok());
+    state(&mut k, TradingState::Active);
+    assert!(k.apply(enter(1, "T2", Side::Long, 1, T0 + 8)).ok());
+}
+
+#[test]
+fn max_leverage_refuses_exactly_above_the_limit() {
+    let mut k = K::new(2);
+    assert!(k.apply(configure(ConfigKey::MaxLeverage, 5, T0)).ok());
+    assert!(k.apply(enter(0, "T1", Side::Long, 1, T0 + 1)).ok()); // leverage 5 = the limit
+    let (d, msg) =
+        refused_with(&mut k, InputRecord { leverage: 6, ..enter(1, "T2", Side::Long, 1, T0 + 2) }, DiagCode::RiskLimit);
+    assert_eq!(msg, "ENTER refused: 6 leverage exceeds max_leverage 5");
+    assert_eq!((d.field, d.value), (Field::MaxLeverage.raw(), 6.0));
+}
+
+#[test]
+fn max_notional_per_trade_uses_the_limit_price_else_the_last_mark_and_refuses_without_either() {
+    let mut k = K::new(3);
+    assert!(k.apply(configure_amount(ConfigKey::MaxNotionalPerTrade, 1_000.0, T0)).ok());
+    let (d, msg) = refused_with(&mut k, enter(0, "T1", Side::Long, e8(0.01), T0 + 1), DiagCode::RiskLimit);
+    assert_eq!(msg, "ENTER refused: no limit price and no mark for the asset while a notional limit is on");
+    assert_eq!(d.field, Field::MaxNotionalPerTrade.raw());
+    assert!(k.apply(mark(100_000.0, T0 + 2)).ok()); // no slot holds BTC: only remembered
+    assert!(k.apply(enter(0, "T1", Side::Long, e8(0.01), T0 + 3)).ok()); // 0.01 × 100 000 = 1 000, the limit
+    let (d, msg) = refused_with(&mut k, enter(1, "T2", Side::Long, e8(0.01000001), T0 + 4), DiagCode::RiskLimit);
+    assert_eq!(msg, "ENTER refused: 1000.001 USDT notional exceeds max_notional_per_trade 1000");
+    assert_eq!(d.value, 1000.001);
+    let limit = InputRecord {
+        price: 50_000.0,
+        order_type: OrderType::Limit.raw(),
+        ..enter(1, "T2", Side::Long, e8(0.02), T0 + 5)
+    };
+    assert!(k.apply(limit).ok()); // a limit order's own price: 0.02 × 50 000 = 1 000
+}
+
+#[test]
+fn max_gross_exposure_counts_positions_working_entries_and_the_new_order() {
+    let mut k = K::new(3);
+    open_position(&mut k, 0, "T1", e8(0.01), 100.0); // 1 USDT held
+    assert!(k.apply(configure_amount(ConfigKey::MaxGrossExposure, 3.0, T0 + 4)).ok());
+    let resting = InputRecord {
+        price: 100.0,
+        order_type: OrderType::Limit.raw(),
+        ..enter(1, "T2", Side::Long, e8(0.01), T0 + 5)
+    };
+    assert!(k.apply(resting).ok()); // 1 held + 1 new = 2
+    let third = InputRecord {
+        price: 100.0,
+        order_type: OrderType::Limit.raw(),
+        ..enter(2, "T3", Side::Long, e8(0.01), T0 + 6)
+    };
+    assert!(k.apply(third).ok()); // 1 + 1 working + 1 new = 3, the limit
+    assert!(k.apply(cancel(2, T0 + 7)).ok());
+    assert!(k.apply(event(EventKind::CancelAck, "T3-E", "c3", 0, 0.0, 0.0, T0 + 8)).ok());
+    let more = InputRecord {
+        price: 100.0001,
+        order_type: OrderType::Limit.raw(),
+        ..enter(2, "T4", Side::Long, e8(0.01), T0 + 9)
+    };
+    let (d, _) = refused_with(&mut k, more, DiagCode::RiskLimit);
+    assert_eq!(d.field, Field::MaxGrossExposure.raw());
+}
+
+#[test]
+fn max_orders_per_minute_counts_entries_and_exits_in_a_sliding_minute() {
+    let mut k = K::new(4);
+    open_position(&mut k, 0, "T1", e8(0.02), 100.0); // one order at T0 + 1
+    assert!(k.apply(configure(ConfigKey::MaxOrdersPerMinute, 3, T0 + 4)).ok());
+    assert!(k.apply(exit(0, e8(0.01), T0 + 5)).ok()); // 2
+    assert!(k.apply(enter(1, "T2", Side::Long, 1, T0 + 6)).ok()); // 3
+    let (d, msg) = refused_with(&mut k, enter(2, "T3", Side::Long, 1, T0 + 7), DiagCode::RiskLimit);
+    assert_eq!(msg, "ENTER refused: 4 orders in 60 s exceeds max_orders_per_minute 3 (size 0.00000001)");
+    assert_eq!((d.field, d.value), (Field::MaxOrdersPerMinute.raw(), 4.0));
+    assert!(k.apply(enter(2, "T3", Side::Long, 1, T0 + 60_001)).ok()); // the first order left the window
+}
+
+#[test]
+fn a_loss_that_crosses_max_drawdown_ratio_moves_to_reducing_once_with_one_critical_diagnostic() {
+    let mut k = K::new(2);
+    open_position(&mut k, 0, "T1", e8(1.0), 100.0); // seeded 10 000, entry fee 0.5
+    assert!(k.apply(configure_amount(ConfigKey::MaxDrawdownRatio, 0.01, T0 + 4)).ok());
+    assert!(k.apply(exit(0, e8(1.0), T0 + 5)).ok());
+    let o = k.apply(event(EventKind::FullFill, "T1-X1", "x1", e8(1.0), 0.0 + 1.0, 0.5, T0 + 6)); // −99 − fees
+    assert!(o.ok());
+    assert_eq!(o.codes(), vec![DiagCode::DrawdownLimit]);
+    assert_eq!(o.diags[0].severity, Severity::Critical.raw());
+    assert!(message(&o.diags[0]).ends_with("reached max_drawdown_ratio 0.01: trading_state ACTIVE -> REDUCING"));
+    assert_eq!(k.kernel().config.limits.trading_state, TradingState::Reducing);
+    open_position_reducing_is_refused(&mut k);
+}
+
+fn open_position_reducing_is_refused(k: &mut K) {
+    let o = k.apply(enter(1, "T2", Side::Long, 1, T0 + 7));
+    assert_eq!(o.codes(), vec![DiagCode::ReduceOnly]); // and no second DRAWDOWN_LIMIT anywhere
+}
+
+#[test]
+fn flatten_cancels_working_orders_exits_positions_at_market_and_is_allowed_while_halted() {
+    let mut k = K::new(4);
+    open_position(&mut k, 0, "T1", e8(0.03), 100.0);
+    assert!(k.apply(enter(1, "T2", Side::Long, e8(0.01), T0 + 5)).ok());
+    open_position(&mut k, 2, "T3", e8(0.02), 100.0);
+    assert!(k
+        .apply(InputRecord { price: 150.0, order_type: OrderType::Limit.raw(), ..exit(2, e8(0.01), T0 + 6) })
+        .ok());
+    state(&mut k, TradingState::Halted);
+    let o = k.apply(flatten(0, T0 + 7));
+    assert_eq!((o.transitions[0].from, o.transitions[0].to), (Stage::PositionOpen.raw(), Stage::ExitWorking.raw()));
+    let x = k.slot(0).exit_order;
+    assert_eq!((x.intended_e8, x.order_type, x.limit_price), (e8(0.03), OrderType::Market.raw(), 0.0));
+    assert_eq!(k.slot(0).exit_reason, ExitReason::Manual.raw());
+    assert!(k.apply(flatten(1, T0 + 8)).ok());
+    assert_eq!(k.slot(1).entry_order.status, OrderStatus::CancelRequested.raw());
+    assert!(k.apply(flatten(2, T0 + 9)).ok());
+    assert_eq!(k.slot(2).exit_order.status, OrderStatus::CancelRequested.raw());
+    let before = k.snapshot();
+    for slot in [1, 2, 3] {
+        let o = k.apply(flatten(slot, T0 + 10)); // a second flatten, and an idle slot: no change
+        assert!(o.ok() && o.transitions.is_empty());
+    }
+    assert_eq!(k.snapshot(), before);
+    assert!(k.apply(mark_stale(0, StaleReason::Operator, T0 + 11)).ok());
+    let o = k.apply(flatten(0, T0 + 12));
+    assert_eq!(o.codes(), vec![DiagCode::StaleStateReconcile]);
+}
+
+#[test]
+fn configure_refuses_out_of_range_controls_by_name_and_changes_nothing() {
+    let mut k = K::new(1);
+    for (input, text) in [
+        (configure(ConfigKey::TradingState, 0, T0), "TRADING_STATE must be 1..=3 (got 0)"),
+        (configure(ConfigKey::MaxLeverage, 126, T0), "MAX_LEVERAGE must be 0..=125 (got 126)"),
+        (configure(ConfigKey::MaxOrdersPerMinute, 1_201, T0), "MAX_ORDERS_PER_MINUTE must be 0..=1200 (got 1201)"),
+        (configure_amount(ConfigKey::MaxDrawdownRatio, 1.5, T0), "MAX_DRAWDOWN_RATIO must be 0..=1 (got 1.5)"),
+        (
+            configure_amount(ConfigKey::MaxNotionalPerTrade, -1.0, T0),
+            "MAX_NOTIONAL_PER_TRADE must be 0..=1e15 (got -1)",
+        ),
+        (configure_amount(ConfigKey::MaxGrossExposure, f64::NAN, T0), "MAX_GROSS_EXPOSURE must be 0..=1e15 (got NaN)"),
+    ] {
+        let (_, msg) = refused_with(&mut k, input, DiagCode::InvalidIntent);
+        assert_eq!(msg, text);
+    }
+}
+
+#[test]
+fn the_state_hash_covers_every_limit_the_order_window_and_the_mark_book() {
+    let base = || {
+        let mut k = K::new(2);
+        assert!(k.apply(seed(10_000.0, 0, T0)).ok());
+        k
+    };
+    let reference = base().hash();
+    let changed: [InputRecord; 7] = [
+        configure(ConfigKey::TradingState, TradingState::Halted.raw() as u64, T0),
+        configure_amount(ConfigKey::MaxNotionalPerTrade, 1.0, T0),
+        configure_amount(ConfigKey::MaxGrossExposure, 1.0, T0),
+        configure(ConfigKey::MaxOrdersPerMinute, 1, T0),
+        configure(ConfigKey::MaxLeverage, 1, T0),
+        configure_amount(ConfigKey::MaxDrawdownRatio, 0.5, T0),
+        mark(1.0, T0),
+    ];
+    for input in changed {
+        let mut k = base();
+        assert!(k.apply(input).ok());
+        assert_ne!(k.hash(), reference, "{:?}", ConfigKey::from_raw(input.config_key));
+    }
+    let mut k = base();
+    assert!(k.apply(enter(0, "T1", Side::Long, 1, T0 + 1)).ok());
+    let mut j = base();
+    assert!(j.apply(enter(0, "T1", Side::Long, 1, T0 + 1)).ok());
+    j.kernel().orders.record(T0 + 2); // the window alone differs
+    assert_ne!(j.hash(), k.hash());
+}
