@@ -25,7 +25,7 @@ export function baseUrl(url: string | undefined): string {
 export async function call(
   url: string | undefined,
   path: string,
-  init: { method?: string; body?: unknown; auth?: boolean } = {},
+  init: { method?: string; body?: unknown; auth?: boolean; timeoutMs?: number } = {},
 ): Promise<{ status: number; body: unknown }> {
   const base = baseUrl(url);
   const headers: Record<string, string> = { "Content-Type": "application/json" };
@@ -42,7 +42,7 @@ export async function call(
       method: init.method ?? "GET",
       headers,
       body: init.body === undefined ? undefined : JSON.stringify(init.body),
-      signal: AbortSignal.timeout(10_000),
+      signal: AbortSignal.timeout(init.timeoutMs ?? 10_000),
     });
   } catch (e) {
     throw new CliFailure(`cannot reach ${base}${path}: ${(e as Error).message}`, 2);

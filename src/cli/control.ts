@@ -1,7 +1,7 @@
 /**
  * `dita-v2 control [key=value ...]`: print the control snapshot of a running serve, or change
- * it (POST /control). Values: true/false for toggles, integers for active_slot_limit, names for
- * mode/verbosity/backend.
+ * it (POST /control). Values: true/false for toggles, numbers for active_slot_limit and the risk
+ * limits, names for mode, verbosity and trading_state.
  */
 
 import { defineCommand } from "citty";
@@ -10,14 +10,14 @@ import { CliFailure } from "./_fail.ts";
 
 function parseValue(v: string): unknown {
   if (v === "true" || v === "false") return v === "true";
-  if (/^\d+$/.test(v)) return Number(v);
+  if (/^\d+(\.\d+)?$/.test(v)) return Number(v);
   return v;
 }
 
 export const controlCommand = defineCommand({
   meta: {
     name: "control",
-    description: "Show or change runtime control: dita-v2 control mode=DEBUG active_slot_limit=2",
+    description: "Show or change runtime control: dita-v2 control trading_state=REDUCING max_leverage=5",
   },
   args: { url: urlArg },
   async run({ args }) {

@@ -22,6 +22,7 @@ export const root = defineCommand({
     healthcheck: () => import("./status.ts").then((m) => m.healthcheckCommand),
     intent: () => import("./intent.ts").then((m) => m.intentCommand),
     control: () => import("./control.ts").then((m) => m.controlCommand),
+    flatten: () => import("./flatten.ts").then((m) => m.flattenCommand),
     replay: () => import("./replay.ts").then((m) => m.replayCommand),
     fsm: () => import("./fsm.ts").then((m) => m.fsmCommand),
     ctl: () => import("./ctl.ts").then((m) => m.ctlCommand),

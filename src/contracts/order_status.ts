@@ -40,6 +40,11 @@ export function isTradingStage(stage: Stage): boolean {
   return TRADING_STAGES.has(stage);
 }
 
+/** True when the slot holds nothing, at the venue or working: IDLE or CLOSED (the kernel's idle stages). */
+export function isFlatStage(stage: Stage): boolean {
+  return stage === "IDLE" || stage === "CLOSED";
+}
+
 /** The order the slot's stage says is working: the entry in ENTRY_WORKING, the exit in EXIT_WORKING. */
 export function stageWorkingOrder(slot: SlotRecord): OrderRecord | null {
   if (slot.stage === "ENTRY_WORKING") return slot.entry_order;

@@ -1,22 +1,33 @@
 /**
  * Turns one raw mailbox record into a `CommandResult`: decode (malformed → nothing applied),
- * then `apply` (nextControlSnapshot validation; a ControlError → rejected, nothing applied).
- * Any other exception is a programmer error and propagates.
+ * then either the flatten action (`{"flatten": true}` or `{"flatten": {"timeout_ms": N}}`, alone:
+ * handed to `act`, answered STARTED; the final answer follows under the same request id) or
+ * `apply` (nextControlSnapshot validation; a ControlError → rejected, nothing applied). Any other
+ * exception is a programmer error and propagates.
  */
 
 import { ControlError, type ControlSnapshot } from "../contracts/control.ts";
+import { type FlattenRequest, parseFlattenRequest } from "../contracts/flatten.ts";
 import { decodeCommand } from "./codec.ts";
 import type { CommandResult } from "./command_result.ts";
+import type { CommandActions } from "./types.ts";
 
 export function applyCommand(
   record: Uint8Array,
   current: ControlSnapshot,
   apply: (change: Record<string, unknown>) => ControlSnapshot,
+  actions: CommandActions | null = null,
 ): CommandResult {
   let requestId = 0;
   try {
     const cmd = decodeCommand(record);
     requestId = cmd.requestId;
+    if ("flatten" in cmd.change) {
+      const request = flattenRequest(cmd.change);
+      if (actions === null) throw new ControlError("flatten", "flatten is not available on this control plane");
+      const message = actions.flatten(request, requestId);
+      return { requestId, status: "STARTED", key: "flatten", message, version: current.version };
+    }
     const next = apply(cmd.change);
     return {
       requestId,
@@ -31,6 +42,22 @@ export function applyCommand(
     return { requestId, status, key: e.key, message: e.message, version: current.version };
   }
 }
+
+function flattenRequest(change: Record<string, unknown>): FlattenRequest {
+  if (Object.keys(change).length !== 1)
+    throw new ControlError("flatten", "flatten is a command of its own: no other keys");
+  const v = change.flatten;
+  const parsed =
+    v === true
+      ? parseFlattenRequest({})
+      : isObject(v)
+        ? parseFlattenRequest(v)
+        : "flatten must be true or {timeout_ms}";
+  if (typeof parsed === "string") throw new ControlError("flatten", parsed);
+  return parsed;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Waits on a sequence until `read()` returns a snapshot whose version differs, or the timeout. */
 export async function waitForVersion(

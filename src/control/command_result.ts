@@ -1,10 +1,12 @@
 /**
  * The outcome of one mailbox command, and its 256-byte record in the control region's result
  * block: the operator who posted request N reads back whether it was applied, rejected (with
- * the key), or malformed, and the snapshot version after it.
+ * the key), or malformed, and the snapshot version after it. A command that takes time (flatten)
+ * is answered twice under its request id: STARTED at once, then APPLIED (done) or INCOMPLETE
+ * (what is left is in the message).
  */
 
-export const COMMAND_STATUSES = ["APPLIED", "REJECTED", "MALFORMED"] as const;
+export const COMMAND_STATUSES = ["APPLIED", "REJECTED", "MALFORMED", "STARTED", "INCOMPLETE"] as const;
 export type CommandStatus = (typeof COMMAND_STATUSES)[number];
 
 export interface CommandResult {

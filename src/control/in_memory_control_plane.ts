@@ -9,7 +9,13 @@ import { SeqSignal } from "../zinc/index.ts";
 import { applyCommand, waitForVersion } from "./_apply.ts";
 import { COMMAND_BYTES, encodeCommand } from "./codec.ts";
 import type { CommandResult } from "./command_result.ts";
-import { type ControlCommandClient, MAILBOX_POLL_MAX, type OperatorControlPlane, type PostResult } from "./types.ts";
+import {
+  type CommandActions,
+  type ControlCommandClient,
+  MAILBOX_POLL_MAX,
+  type OperatorControlPlane,
+  type PostResult,
+} from "./types.ts";
 
 export class InMemoryControlPlane implements OperatorControlPlane {
   private current: ControlSnapshot;
@@ -45,16 +51,21 @@ export class InMemoryControlPlane implements OperatorControlPlane {
     );
   }
 
-  pollCommands(nowMs: number, max = MAILBOX_POLL_MAX): CommandResult[] {
+  pollCommands(nowMs: number, max = MAILBOX_POLL_MAX, actions: CommandActions | null = null): CommandResult[] {
     const results: CommandResult[] = [];
     while (results.length < max && this.mailbox.length > 0) {
       const record = this.mailbox.shift() as Uint8Array;
-      const r = applyCommand(record, this.current, (change) => this.apply(change, nowMs));
+      const r = applyCommand(record, this.current, (change) => this.apply(change, nowMs), actions);
       this.result = r;
       this.signal.bump();
       results.push(r);
     }
     return results;
+  }
+
+  answer(result: CommandResult): void {
+    this.result = result;
+    this.signal.bump();
   }
 
   lastResult(): CommandResult | null {

@@ -12,4 +12,10 @@ export {
   RealZincControlPlane,
   type RealZincControlPlaneOptions,
 } from "./real_zinc_control_plane.ts";
-export { type ControlCommandClient, MAILBOX_POLL_MAX, type OperatorControlPlane, type PostResult } from "./types.ts";
+export {
+  type CommandActions,
+  type ControlCommandClient,
+  MAILBOX_POLL_MAX,
+  type OperatorControlPlane,
+  type PostResult,
+} from "./types.ts";

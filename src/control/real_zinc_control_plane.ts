@@ -11,7 +11,13 @@ import { applyCommand, waitForVersion } from "./_apply.ts";
 import { ControlRegion } from "./_control_region.ts";
 import { COMMAND_BYTES, encodeCommand } from "./codec.ts";
 import type { CommandResult } from "./command_result.ts";
-import { type ControlCommandClient, MAILBOX_POLL_MAX, type OperatorControlPlane, type PostResult } from "./types.ts";
+import {
+  type CommandActions,
+  type ControlCommandClient,
+  MAILBOX_POLL_MAX,
+  type OperatorControlPlane,
+  type PostResult,
+} from "./types.ts";
 
 export interface RealZincControlPlaneOptions {
   libPath: string;
@@ -88,17 +94,22 @@ export class RealZincControlPlane implements OperatorControlPlane {
     return this.hostile;
   }
 
-  pollCommands(nowMs: number, max = MAILBOX_POLL_MAX): CommandResult[] {
+  pollCommands(nowMs: number, max = MAILBOX_POLL_MAX, actions: CommandActions | null = null): CommandResult[] {
     const results: CommandResult[] = [];
     if (this.hostile !== null) return results;
     this.drainer.drain(max, (record) => {
       // The result is written before the snapshot is published: a client woken by the new
       // snapshot version must find its command's result already there.
       let next: ControlSnapshot | null = null;
-      const r = applyCommand(record, this.current, (change) => {
-        next = nextControlSnapshot(this.current, change, this.region.slotCount, nowMs);
-        return next;
-      });
+      const r = applyCommand(
+        record,
+        this.current,
+        (change) => {
+          next = nextControlSnapshot(this.current, change, this.region.slotCount, nowMs);
+          return next;
+        },
+        actions,
+      );
       this.region.writeResult(r);
       if (next !== null) {
         this.current = next;
@@ -107,6 +118,10 @@ export class RealZincControlPlane implements OperatorControlPlane {
       results.push(r);
     });
     return results;
+  }
+
+  answer(result: CommandResult): void {
+    if (this.hostile === null) this.region.writeResult(result);
   }
 
   lastResult(): CommandResult | null {

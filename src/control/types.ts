@@ -5,13 +5,24 @@
  */
 
 import type { ControlPlane, ControlSnapshot } from "../contracts/control.ts";
+import type { FlattenRequest } from "../contracts/flatten.ts";
 import type { CommandResult } from "./command_result.ts";
 
 export type PostResult = "OK" | "FULL";
 
+/** Mailbox actions the owner runs; each returns the STARTED message (the final answer comes later). */
+export interface CommandActions {
+  flatten(request: FlattenRequest, requestId: number): string;
+}
+
 export interface OperatorControlPlane extends ControlPlane {
-  /** Applies up to `max` pending mailbox commands in order; one result per command. */
-  pollCommands(nowMs: number, max?: number): CommandResult[];
+  /**
+   * Applies up to `max` pending mailbox commands in order; one result per command. Actions
+   * (flatten) go to `actions`; without it they are refused.
+   */
+  pollCommands(nowMs: number, max?: number, actions?: CommandActions | null): CommandResult[];
+  /** Writes the final answer of an action answered STARTED (same request id). */
+  answer(result: CommandResult): void;
   lastResult(): CommandResult | null;
   /** Sequence of the control region (bumps on snapshot, result and mailbox publishes). */
   seq(): number;

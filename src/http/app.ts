@@ -11,6 +11,9 @@
  * anything else; a VENUE or SYSTEM input type is refused with INPUT_SOURCE_REFUSED and a wrong
  * shape with INVALID_INTENT, both before the kernel (it never sees them).
  *
+ * `POST /flatten` (token; body empty or `{"timeout_ms": N}`) answers when the flatten finished or
+ * its bound passed: 200 with the per-slot report (`complete` says whether the venue is flat).
+ *
  * Status codes: 200 ok; 400 malformed JSON or body; 401 missing/wrong token; 404 unknown route
  * or slot; 413 body too large; 422 refused: at the edge (`error` says why) or by the kernel
  * (body: the outcome with its diagnostics); 503 not able to trade (health) or shutting down.
@@ -19,6 +22,7 @@
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { ControlError } from "../contracts/control.ts";
+import { parseFlattenRequest } from "../contracts/flatten.ts";
 import { parseStrategyIntent } from "../contracts/intent_parse.ts";
 import { bearerMatches } from "./_auth.ts";
 import { mountBrowserRoutes } from "./_browser.ts";
@@ -109,6 +113,18 @@ export function createApp(deps: HttpDeps, options: AppOptions = {}): Hono {
     }
   });
 
+  app.post("/flatten", limit, async (c) => {
+    const denied = authorize(c, deps);
+    if (denied) return denied;
+    const text = await c.req.text().catch(() => null);
+    if (text === null) return c.json({ error: "could not read the request body" }, 400);
+    const body = text.trim() === "" ? {} : parseObject(text);
+    if (typeof body === "string") return c.json({ error: body }, 400);
+    const request = parseFlattenRequest(body);
+    if (typeof request === "string") return c.json({ error: request }, 400);
+    return c.json(await deps.flatten(request));
+  });
+
   app.notFound((c) => c.json({ error: `no route ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));
   app.onError((e, c) => c.json({ error: `internal error: ${(e.message.split("\n")[0] ?? "").slice(0, 200)}` }, 500));
   return app;
@@ -127,14 +143,18 @@ async function jsonObject(c: Context): Promise<Record<string, unknown> | Respons
   } catch {
     return c.json({ error: "could not read the request body" }, 400);
   }
+  const parsed = parseObject(text);
+  return typeof parsed === "string" ? c.json({ error: parsed }, 400) : parsed;
+}
+
+/** A JSON object, or a string saying why the text is not one. */
+function parseObject(text: string): Record<string, unknown> | string {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (e) {
-    return c.json({ error: `malformed JSON: ${(e as Error).message.slice(0, 160)}` }, 400);
+    return `malformed JSON: ${(e as Error).message.slice(0, 160)}`;
   }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    return c.json({ error: "body must be a JSON object" }, 400);
-  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return "body must be a JSON object";
   return parsed as Record<string, unknown>;
 }

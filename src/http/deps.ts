@@ -4,6 +4,7 @@
  */
 
 import type { ControlSnapshot } from "../contracts/control.ts";
+import type { FlattenReport, FlattenRequest } from "../contracts/flatten.ts";
 import type { InputRefusal } from "../contracts/intent_parse.ts";
 import type { StrategyIntent } from "../contracts/intents.ts";
 import type { KernelOutcome, SlotRecord } from "../contracts/records.ts";
@@ -22,6 +23,8 @@ export interface HttpDeps {
   /** Applies a control change; throws ControlError for a bad key or value. */
   control(change: Record<string, unknown>): ControlSnapshot;
   controlSnapshot(): ControlSnapshot;
+  /** Flattens everything (HALTED first) and answers per slot once the venue confirmed, or at the bound. */
+  flatten(request: FlattenRequest): Promise<FlattenReport>;
   operatorToken(): string;
   countRequest?(route: string, status: number): void;
   /** `GET /events` and `GET /equity`; absent: both answer 404. */

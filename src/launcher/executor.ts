@@ -16,7 +16,7 @@
 
 import type { Clock } from "../contracts/clock.ts";
 import type { KernelInput, StrategyIntent, SystemInput } from "../contracts/intents.ts";
-import { stageWorkingOrder } from "../contracts/order_status.ts";
+import { isTerminalOrder, stageWorkingOrder } from "../contracts/order_status.ts";
 import type { KernelOutcome, SlotRecord, TransitionRecord } from "../contracts/records.ts";
 import {
   type OrderRequest,
@@ -28,6 +28,11 @@ import {
 import type { ExecutionKernel } from "../kernel/index.ts";
 import { eventFromOrderState, localReject } from "./_order_event.ts";
 
+/** A cancel refused for the rate limit is sent this often in all, waiting the hint between. */
+const CANCEL_RATE_LIMIT_TRIES = 4;
+/** The longest wait for a venue's rate-limit hint before an idempotent call is sent again. */
+const RETRY_WAIT_MAX_MS = 5_000;
+
 export interface ExecutorHooks {
   /** Called after every kernel call with the input and its outcome (journal flush, projection, metrics). */
   afterApply(input: KernelInput, outcome: KernelOutcome): void;
@@ -38,8 +43,11 @@ export interface ExecutorHooks {
 
 export class Executor {
   private inflight = new Set<Promise<unknown>>();
-  /** Client order ids whose placement call is still running (never declared absent meanwhile). */
-  private placing = new Set<string>();
+  /**
+   * Client order ids whose placement call is still running (never declared absent meanwhile),
+   * each with a promise that settles when the placement answered (a cancel waits for it).
+   */
+  private placing = new Map<string, Promise<void>>();
   /** Leverage this process last set per `asset:side` (the venue keeps it per symbol and side). */
   private leverageSet = new Map<string, number>();
   private intake = true;
@@ -94,6 +102,9 @@ export class Executor {
     for (const t of transitions) {
       if (t.trigger === "ENTER" || t.trigger === "EXIT") this.track(this.place(t.slot_id));
       else if (t.trigger === "CANCEL") this.track(this.cancel(t.slot_id));
+      // FLATTEN: from POSITION_OPEN it opened a market exit; in a working stage it asked a cancel.
+      else if (t.trigger === "FLATTEN")
+        this.track(t.from === "POSITION_OPEN" ? this.place(t.slot_id) : this.cancel(t.slot_id));
     }
   }
 
@@ -116,31 +127,35 @@ export class Executor {
     const slot = this.kernel.slot(slotId);
     const order = slot.stage === "ENTRY_WORKING" ? slot.entry_order : slot.exit_order;
     if (order?.status !== "PENDING_SUBMIT") return;
-    const started = this.clock.monoNs();
-    this.placing.add(order.client_order_id);
-    if (order.role === "ENTRY" && !(await this.ensureLeverage(slot, order.client_order_id))) {
-      this.placing.delete(order.client_order_id);
-      return;
+    const cid = order.client_order_id;
+    let placed = () => {};
+    this.placing.set(cid, new Promise<void>((resolve) => (placed = resolve)));
+    try {
+      await this.submit(slotId, slot, order.role, cid);
+    } finally {
+      this.placing.delete(cid);
+      placed();
     }
-    const result = await this.venue
-      .submit(orderRequest(slot, order.role))
-      .catch((e: unknown) => ({
-        status: "UNKNOWN" as const,
-        reason: e instanceof Error ? e.message : String(e),
-      }))
-      .finally(() => this.placing.delete(order.client_order_id));
+  }
+
+  private async submit(slotId: number, slot: SlotRecord, role: "ENTRY" | "EXIT", cid: string): Promise<void> {
+    const started = this.clock.monoNs();
+    if (role === "ENTRY" && !(await this.ensureLeverage(slot, cid))) return;
+    const result = await this.venue.submit(orderRequest(slot, role)).catch((e: unknown) => ({
+      status: "UNKNOWN" as const,
+      reason: e instanceof Error ? e.message : String(e),
+    }));
     this.hooks.venueLatency?.("submit", Number(this.clock.monoNs() - started) / 1e6);
     if (result.status === "REJECTED") this.onVenueEvent(result.event);
     else if (result.status === "UNKNOWN") {
-      this.hooks.log?.(
-        `slot ${slotId}: outcome of ${order.client_order_id} unknown (${result.reason}); left to query and TICK`,
-      );
+      this.hooks.log?.(`slot ${slotId}: outcome of ${cid} unknown (${result.reason}); left to query and TICK`);
     }
   }
 
   /**
    * Sets the venue leverage for an asset and side, unless this process already set that value.
-   * Setting leverage is idempotent, so a failure that is not a rate limit is retried twice.
+   * Setting leverage is idempotent, so a failure is retried twice: after the venue's hint for a
+   * rate limit (at most 5 s), else after a short pause.
    */
   async setLeverage(asset: string, side: PositionSide, leverage: number): Promise<void> {
     const key = `${asset}:${side}`;
@@ -151,8 +166,10 @@ export class Executor {
         this.leverageSet.set(key, leverage);
         return;
       } catch (e) {
-        if (attempt >= 2 || rateLimited(e)) throw e;
-        await Bun.sleep(100 * 3 ** attempt);
+        if (attempt >= 2) throw e;
+        const limited = rateLimited(e);
+        const hint = limited ? (limited.retry_after_ms ?? 500) : 100 * 3 ** attempt;
+        await Bun.sleep(Math.min(Math.max(hint, 50), RETRY_WAIT_MAX_MS));
       }
     }
   }
@@ -183,13 +200,31 @@ export class Executor {
     const slot = this.kernel.slot(slotId);
     const order = slot.stage === "EXIT_WORKING" ? slot.exit_order : slot.entry_order;
     if (!order) return;
-    const started = this.clock.monoNs();
-    const result = await this.venue.cancel(slot.asset, order.client_order_id).catch((e: unknown) => ({
-      status: "UNKNOWN" as const,
-      reason: e instanceof Error ? e.message : String(e),
-    }));
-    this.hooks.venueLatency?.("cancel", Number(this.clock.monoNs() - started) / 1e6);
-    if (result.status === "REJECTED") this.onVenueEvent(result.event);
+    const placing = this.placing.get(order.client_order_id);
+    if (placing !== undefined) {
+      // A cancel that reached the venue before the order would be refused and the order would
+      // then rest: wait for the placement's answer, then cancel if the kernel still asks for it.
+      await placing;
+      const now = stageWorkingOrder(this.kernel.slot(slotId));
+      if (now?.client_order_id !== order.client_order_id || now.status !== "CANCEL_REQUESTED") return;
+    }
+    for (let attempt = 1; ; attempt++) {
+      const started = this.clock.monoNs();
+      const result = await this.venue.cancel(slot.asset, order.client_order_id).catch((e: unknown) => ({
+        status: "UNKNOWN" as const,
+        reason: e instanceof Error ? e.message : String(e),
+      }));
+      this.hooks.venueLatency?.("cancel", Number(this.clock.monoNs() - started) / 1e6);
+      if (result.status !== "REJECTED") return;
+      const e = result.event;
+      this.onVenueEvent(e); // the kernel records CANCEL_REJECTED (the adapter also delivered it)
+      if (e.reject_reason !== "RATE_LIMITED" || attempt >= CANCEL_RATE_LIMIT_TRIES) return;
+      // Refused for the venue's rate limit, nothing executed: the cancel is sent again after the
+      // hint while the order still works; the venue's CANCEL_ACK then ends it as usual.
+      await Bun.sleep(Math.min(Math.max(e.retry_after_ms ?? 500, 50), RETRY_WAIT_MAX_MS));
+      const now = stageWorkingOrder(this.kernel.slot(slotId));
+      if (now?.client_order_id !== order.client_order_id || isTerminalOrder(now.status)) return;
+    }
   }
 
   /**

@@ -20,9 +20,10 @@
  *  7. Pure: no I/O and no clock; the same inputs always give the same output, in slot order, and
  *     orphans in the venue's order.
  *
- * Entry point: `allocatePositions(claims, positions)`.
+ * Entry points: `allocatePositions(claims, positions)`, `slotClaim(slot)`.
  */
 
+import type { SlotRecord } from "../contracts/records.ts";
 import type { PositionSide, VenuePosition } from "../contracts/venue.ts";
 
 export interface PositionClaim {
@@ -57,6 +58,12 @@ export interface Allocation {
 const E8 = 100_000_000;
 const toE8 = (x: number) => Math.max(0, Math.round(x * E8));
 const key = (asset: string, side: PositionSide) => `${asset}\u0000${side}`;
+
+/** What a slot may hold: its position, or its entry's size while the entry works (fills in flight). */
+export function slotClaim(s: SlotRecord): PositionClaim {
+  const entrySize = s.stage === "ENTRY_WORKING" ? (s.entry_order?.intended_size ?? 0) : 0;
+  return { slot_id: s.slot_id, asset: s.asset, side: s.side ?? "LONG", claim_size: Math.max(s.size, entrySize) };
+}
 
 export function allocatePositions(claims: readonly PositionClaim[], positions: readonly VenuePosition[]): Allocation {
   const left = new Map<string, { e8: number; avg: number; p: VenuePosition }>();

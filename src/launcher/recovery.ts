@@ -28,7 +28,7 @@ import type { ExecutionKernel } from "../kernel/index.ts";
 import { readWithRateLimitWaits } from "./_venue_reads.ts";
 import type { Belief, BeliefSource } from "./belief.ts";
 import type { Executor } from "./executor.ts";
-import { type Assignment, allocatePositions, type Orphan, type PositionClaim } from "./position_allocation.ts";
+import { type Assignment, allocatePositions, type Orphan, slotClaim } from "./position_allocation.ts";
 
 type Reads = Pick<VenueAdapter, "positions" | "queryOrder" | "balance">;
 
@@ -85,7 +85,7 @@ export async function recover(d: RecoveryDeps, belief: Belief, reconcile: boolea
   });
   const trading = report.restored.filter((id) => isTradingStage(kernel.slot(id).stage));
   const allocation = allocatePositions(
-    trading.map((id) => claimOf(kernel.slot(id))),
+    trading.map((id) => slotClaim(kernel.slot(id))),
     await venue.positions(),
   );
   report.orphans = allocation.orphans;
@@ -131,16 +131,6 @@ export function orphanDiagnostic(o: Orphan, nowMs: number): DiagnosticRecord {
     details: { asset: o.asset, side: o.side, value: o.size, avg_price: o.avg_price },
     input_index: 0,
     now_ms: nowMs,
-  };
-}
-
-/** What a restored slot may hold: its position, or its entry order's size while the entry works. */
-function claimOf(s: SlotRecord): PositionClaim {
-  return {
-    slot_id: s.slot_id,
-    asset: s.asset,
-    side: s.side ?? "LONG",
-    claim_size: Math.max(s.size, s.entry_order?.intended_size ?? 0),
   };
 }
 

@@ -20,25 +20,31 @@ import type { ControlSnapshot } from "../contracts/control.ts";
 import { type InputRefusal, refusedOutcome } from "../contracts/intent_parse.ts";
 import type { KernelInput, StrategyIntent } from "../contracts/intents.ts";
 import type { DiagnosticRecord, KernelOutcome, TransitionRecord } from "../contracts/records.ts";
+import type { CommandActions } from "../control/index.ts";
 import type { RuntimeEvents } from "../events/index.ts";
 import { IntakeClosedError } from "../http/index.ts";
 import { configureInputs } from "./_control_sync.ts";
-import { DRAIN_MAX, RingIntake } from "./_ring_intake.ts";
+import { RingIntake } from "./_ring_intake.ts";
+import { runServeLoops } from "./_serve_loops.ts";
 import { intentSizeRefusal, recordSizeRefusal } from "./_size_rules.ts";
+import { logsVenue, tracesTransitions, transitionLine } from "./_trace.ts";
+import { LoggedVenue } from "./_venue_log.ts";
 import { readBelief } from "./belief.ts";
 import type { Bundle } from "./bundle.ts";
 import { Executor } from "./executor.ts";
+import { Flattener, mailboxFlatten } from "./flatten.ts";
+import { LiveReconciler } from "./live_reconcile.ts";
 import { type IntakeEdge, Metrics } from "./metrics.ts";
 import { orphanDiagnostic, type RecoveryReport, recover } from "./recovery.ts";
-
-const DRAIN_BATCHES_PER_TURN = 8;
-const TICK_MS = 1000;
 
 export class Runtime {
   readonly metrics = new Metrics();
   readonly executor: Executor;
+  readonly flattener: Flattener;
+  readonly reconciler: LiveReconciler;
+  private readonly mailboxActions: CommandActions;
   recovery: RecoveryReport | null = null;
-  private running = false;
+  private readonly stop = new AbortController();
   /** The first Zinc region found no longer matching its layout (then nothing reads or writes it). */
   hostileRegion: string | null = null;
   private controlSeq = -1;
@@ -53,6 +59,8 @@ export class Runtime {
     private readonly events: RuntimeEvents | null = null,
   ) {
     this.startedAtMs = b.clock.nowMs();
+    // Every venue call below goes through the verbosity log (a pass-through at QUIET).
+    b.venue = new LoggedVenue(b.venue, () => logsVenue(b.control.snapshot()), log);
     this.executor = new Executor(b.kernel, b.venue, b.clock, {
       afterApply: (input, outcome) => this.afterApply(input, outcome),
       venueLatency: (op, ms) => this.metrics.recordLatency(op, ms),
@@ -68,6 +76,15 @@ export class Runtime {
       },
       refused: (r) => void this.refuseAtEdge("ring", r),
     });
+    const ops = { kernel: b.kernel, executor: this.executor, venue: b.venue, clock: b.clock, log, sleep: Bun.sleep };
+    this.reconciler = new LiveReconciler({ ...ops, report: (d) => this.report(d) });
+    this.flattener = new Flattener({
+      ...ops,
+      halt: () =>
+        void (b.control.snapshot().trading_state !== "HALTED" && this.applyControl({ trading_state: "HALTED" })),
+      reconcileNow: () => this.reconciler.pass(),
+    });
+    this.mailboxActions = mailboxFlatten(this.flattener, b.control);
   }
 
   /**
@@ -130,13 +147,15 @@ export class Runtime {
 
   private project(transitions: readonly TransitionRecord[], diagnostics: readonly DiagnosticRecord[]): void {
     const account = this.b.kernel.account();
+    const control = this.b.control.snapshot();
+    if (transitions.length > 0 && tracesTransitions(control)) for (const t of transitions) this.log(transitionLine(t));
     // Marks change unrealized PnL without a transition: every outcome goes to the projection.
     this.b.projection.onOutcome({
       transitions,
       diagnostics,
       slotImage: this.slotImage,
       account,
-      control: this.b.control.snapshot(),
+      control,
       journalSeq: this.b.journal?.entries ?? 0,
     });
     this.events?.onOutcome(transitions, diagnostics, account);
@@ -186,7 +205,8 @@ export class Runtime {
     const seq = this.b.control.seq();
     if (seq === this.controlSeq) return;
     this.controlSeq = seq;
-    for (const r of this.b.control.pollCommands(this.b.clock.nowMs())) this.log(`control command ${JSON.stringify(r)}`);
+    const results = this.b.control.pollCommands(this.b.clock.nowMs(), undefined, this.mailboxActions);
+    for (const r of results) this.log(`control command ${JSON.stringify(r)}`);
     this.syncKernelToControl(this.b.control.snapshot());
     this.controlSeq = this.b.control.seq();
   }
@@ -234,57 +254,32 @@ export class Runtime {
     return bad;
   }
 
-  /**
-   * Drains the ring in turns of at most DRAIN_BATCHES_PER_TURN full batches, yielding to the event
-   * loop between turns, so a producer that keeps the ring full cannot starve HTTP, venue events
-   * (fills) or the control loop.
-   */
-  private async drainRingFairly(): Promise<void> {
-    while (this.running && this.executor.accepting) {
-      let batches = 0;
-      while (batches < DRAIN_BATCHES_PER_TURN && this.drainRing() === DRAIN_MAX) batches++;
-      if (batches < DRAIN_BATCHES_PER_TURN) return;
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    }
-  }
-
   /** Serve loops; resolve when `shutdown` stops them. */
   async runLoops(): Promise<void> {
-    this.running = true;
-    const ring = (async () => {
-      let seq = this.b.zinc.intentSeq();
-      while (this.running) {
-        if (this.hostileRegion !== null) {
-          await Bun.sleep(250); // a hostile region is not waited on either
-          continue;
-        }
-        seq = await this.b.zinc.waitIntents(seq, 250);
-        await this.drainRingFairly();
-      }
-    })();
-    const control = (async () => {
-      let seq = this.b.control.seq();
-      while (this.running) {
-        seq = await this.b.control.waitSeq(seq, 500);
-        if (this.running) this.syncControlIfChanged();
-      }
-    })();
-    const tick = (async () => {
-      while (this.running) {
-        await Bun.sleep(TICK_MS);
-        if (!this.running) break;
-        this.watchRegions();
-        this.executor.applySystem({ type: "TICK", now_ms: this.b.clock.nowMs() });
-      }
-    })();
-    await Promise.all([ring, control, tick]);
+    await runServeLoops(
+      {
+        zinc: this.b.zinc,
+        control: this.b.control,
+        reconcileIntervalMs: this.b.config.reconcile_interval_ms,
+        accepting: () => this.executor.accepting,
+        hostile: () => this.hostileRegion !== null,
+        drainRing: () => this.drainRing(),
+        syncControlIfChanged: () => this.syncControlIfChanged(),
+        tick: () => {
+          this.watchRegions();
+          this.executor.applySystem({ type: "TICK", now_ms: this.b.clock.nowMs() });
+        },
+        reconcile: () => this.reconciler.pass(),
+      },
+      this.stop.signal,
+    );
   }
 
   /** SIGTERM path: stop intake, bound in-flight venue calls, flush projection, close everything. */
   async shutdown(budgetMs = 8000): Promise<{ inflight_left: number; projection_flushed: boolean }> {
     this.executor.stopIntake();
     const inflightLeft = await this.executor.drain(Math.min(3000, budgetMs / 2));
-    this.running = false;
+    this.stop.abort();
     const flushed = await this.b.projection.flush(Math.max(500, budgetMs / 2 - 500));
     this.b.journal?.close();
     await this.b.venue.close().catch(() => {});

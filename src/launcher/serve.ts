@@ -63,6 +63,8 @@ export async function runServe(env: Record<string, string | undefined>): Promise
     port: config.http_port,
     fetch: app.fetch,
     maxRequestBodySize: 64 * 1024,
+    // A flatten answers when the venue confirmed (up to its bound): longer than Bun's 10 s default.
+    idleTimeout: 255,
   });
   log(
     `serving http://${config.http_host}:${server.port} (strategy ${config.strategy}, venue ${config.venue}, zinc ${config.zinc})`,
@@ -94,6 +96,7 @@ function httpDeps(rt: Runtime, token: string, hub: EventHub): HttpDeps {
     refuseIntent: (refusal) => rt.refuseAtEdge("http", refusal),
     control: (change) => rt.applyControl(change),
     controlSnapshot: () => rt.b.control.snapshot(),
+    flatten: (request) => rt.flattener.run(request),
     operatorToken: () => token,
     events: hub,
   };

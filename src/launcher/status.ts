@@ -28,6 +28,8 @@ export function statusDocument(rt: Runtime): Record<string, unknown> {
     },
     journal: journal ? { path: journal.path, entries: journal.entries, refused_not_journaled: journal.refused } : null,
     recovery: rt.recovery,
+    reconciliation: { interval_ms: config.reconcile_interval_ms, ...rt.reconciler.stats },
+    flatten: rt.flattener.last,
     intake_open: rt.executor.accepting,
   };
 }

@@ -25,6 +25,10 @@ export const POSTURE: Record<string, string> = {
   DITA_V2_CONTROL_PLANE: "REAL_ZINC",
   DITA_V2_MODE: "DEBUG",
   DITA_V2_VERBOSITY: "TRACE",
+  // DEBUG mode projects every transition to ClickHouse, and a restart's belief comes from
+  // Hazelcast when the state region is gone: the posture runs both projections.
+  DITA_V2_HAZELCAST: "REAL",
+  DITA_V2_CLICKHOUSE: "REAL",
 };
 
 export interface CtlResult {

@@ -1,12 +1,15 @@
 /**
  * The sim's admin API (not part of BingX; no signature, loopback only):
  * `GET /_sim/state` → `SimState`; `POST /_sim/faults` with a JSON patch of `SimFaults`;
- * `POST /_sim/price` with `{symbol, price}`. Bad input answers 400 with a sentence.
+ * `POST /_sim/price` with `{symbol, price}`; `POST /_sim/out_of_band` with an action
+ * (`out_of_band.ts`: a change behind the client's back, no stream event). Bad input answers 400
+ * with a sentence.
  */
 
 import { jsonResponse } from "./_http.ts";
 import type { SimCore } from "./core.ts";
 import { applyFaultPatch } from "./faults.ts";
+import { outOfBand } from "./out_of_band.ts";
 
 const ADMIN_BODY_MAX = 16_384;
 
@@ -33,6 +36,10 @@ export async function adminRoute(core: SimCore, req: Request, url: URL): Promise
       return jsonResponse(400, { error: "price must be a positive number" });
     core.setPrice(symbol, price);
     return jsonResponse(200, { symbol, price });
+  }
+  if (url.pathname === "/_sim/out_of_band") {
+    const r = outOfBand(core, body);
+    return r.ok ? jsonResponse(200, { done: r.done }) : jsonResponse(400, { error: r.error });
   }
   return jsonResponse(404, { error: "unknown admin route" });
 }

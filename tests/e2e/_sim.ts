@@ -32,6 +32,10 @@ export interface SimProc {
   env: Record<string, string>;
   state(): Promise<SimStateDoc>;
   setPrice(symbol: string, price: number): Promise<void>;
+  /** A change behind the kernel's back, with no stream event (src/sim/out_of_band.ts). */
+  outOfBand(action: Record<string, unknown>): Promise<void>;
+  /** Patches the sim's faults (e.g. `{ rate_limit: {...} }`). */
+  faults(patch: Record<string, unknown>): Promise<void>;
   stop(): Promise<number>;
 }
 
@@ -90,6 +94,8 @@ export async function startSim(
     },
     state: () => admin("/_sim/state") as Promise<SimStateDoc>,
     setPrice: async (symbol, price) => void (await admin("/_sim/price", { symbol, price })),
+    outOfBand: async (action) => void (await admin("/_sim/out_of_band", action)),
+    faults: async (patch) => void (await admin("/_sim/faults", patch)),
     async stop() {
       proc.kill("SIGTERM");
       return proc.exited;

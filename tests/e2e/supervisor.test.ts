@@ -17,7 +17,13 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { freePort } from "../integration/_services.ts";
+import {
+  type ClickHouseService,
+  freePort,
+  type HazelcastService,
+  startClickHouse,
+  startHazelcast,
+} from "../integration/_services.ts";
 import { EXE, run, scratch } from "./_exe.ts";
 import { eventually } from "./_serve.ts";
 import { removeShm, type SimProc, simSize, startSim, uniquePrefix } from "./_sim.ts";
@@ -31,6 +37,8 @@ const sock = join(svDir, "supervisor.sock");
 const exe = join(root, "dist/dita-v2");
 const prefix = uniquePrefix("sv");
 let sim: SimProc;
+let hz: HazelcastService;
+let ch: ClickHouseService;
 let port = 0;
 let env: Record<string, string> = {};
 
@@ -101,6 +109,7 @@ async function shutdownSupervisord(): Promise<void> {
 beforeAll(async () => {
   installSupervisor();
   sim = await startSim(21);
+  [hz, ch] = await Promise.all([startHazelcast("supervised"), startClickHouse()]);
   port = await freePort();
   mkdirSync(join(root, "supervisor"), { recursive: true });
   mkdirSync(join(root, "dist"), { recursive: true });
@@ -115,12 +124,16 @@ beforeAll(async () => {
     DITA_V2_HTTP_PORT: String(port),
     DITA_V2_OPERATOR_TOKEN: TOKEN,
     DITA_V2_SLOTS: "8",
+    DITA_V2_HAZELCAST_ADDR: hz.addr,
+    DITA_V2_HAZELCAST_CLUSTER: hz.cluster,
+    DITA_V2_CLICKHOUSE_URL: ch.url,
   };
 }, 300_000);
 
 afterAll(async () => {
   await shutdownSupervisord();
   await sim?.stop();
+  await Promise.all([hz?.destroy(), ch?.destroy()]);
   removeShm(prefix);
   rmSync(root, { recursive: true, force: true });
 }, 60_000);
@@ -144,13 +157,15 @@ describe("dolphin:dita_v2 under a real supervisord", () => {
     expect(existsSync(join(svDir, "supervisord.pid"))).toBe(false);
   });
 
-  test("ctl start launches supervisord with the posture (REAL Zinc, DEBUG, TRACE) and the program comes up healthy: exit 0", async () => {
+  test("ctl start launches supervisord with the posture (REAL Zinc, DEBUG, TRACE, Hazelcast and ClickHouse projection) and the program comes up healthy: exit 0", async () => {
     const r = ctl("start");
     expect([r.code, r.stdout.trim()]).toEqual([0, "dolphin:dita_v2 RUNNING"]);
     await eventually("health 200", async () => (await api("/health")).status === 200, 15_000);
     const status = (await api("/status")).body;
     expect(status.zinc).toMatchObject({ kind: "REAL", prefix });
     expect(status.control).toMatchObject({ mode: "DEBUG", verbosity: "TRACE", backend: "BINGX" });
+    const sinks = Object.fromEntries(status.projection.sinks.map((s: { sink: string; up: boolean }) => [s.sink, s.up]));
+    expect(sinks).toMatchObject({ hazelcast: true, clickhouse: true });
   }, 60_000);
 
   test("ctl status exits 0 while RUNNING, and supervisorctl.sh dita_v2 status agrees", () => {

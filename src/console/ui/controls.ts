@@ -1,6 +1,7 @@
 /**
- * The control snapshot and the changes POST /control accepts today: mode, verbosity,
- * active_slot_limit and the four toggles, each behind a confirmation. Without the operator token
+ * The control snapshot and the changes POST /control accepts: mode, verbosity, active_slot_limit
+ * and the three runtime toggles, each behind a confirmation (backend and reconcile_on_restart are
+ * shown, fixed at start). Without the operator token
  * the widgets are disabled. The "Trading state, risk limits and flatten" box marks where those
  * controls go when the server offers them.
  */
@@ -19,28 +20,25 @@ const EFFECTS: Record<string, (to: unknown) => string> = {
     to === "DEBUG"
       ? "DEBUG mode: with debug_clickhouse_enabled on, every kernel transition is projected to ClickHouse, not only venue-confirmed ones."
       : "NORMAL mode: only venue-confirmed transitions are projected.",
-  verbosity: (to) => `The control snapshot records verbosity ${to}; tools reading the control plane follow it.`,
+  verbosity: (to) =>
+    to === "QUIET"
+      ? "QUIET: no venue traffic or transitions in the log (unless trace_transitions is on)."
+      : to === "VERBOSE"
+        ? "VERBOSE: every venue request and answer is logged, credentials masked."
+        : "TRACE: venue requests and answers and every kernel transition are logged.",
   active_slot_limit: (to) =>
     `The kernel accepts new entries on at most ${to} slots at once; trades already open are not touched.`,
   debug_clickhouse_enabled: (to) =>
     to ? "In DEBUG mode every kernel transition goes to ClickHouse." : "Debug rows stop going to ClickHouse.",
-  trace_transitions: (to) => `trace_transitions becomes ${to} in the control snapshot.`,
+  trace_transitions: (to) =>
+    to ? "Every kernel transition is logged, at any verbosity." : "Transitions are logged only at verbosity TRACE.",
   mirror_to_hazelcast: (to) =>
     to
       ? "Hazelcast map writes resume; the last confirmed rows are written again."
       : "Hazelcast map writes stop until this is turned on again (ClickHouse and the spool are not affected).",
-  reconcile_on_restart: (to) =>
-    to
-      ? "At the next start, restored working and open slots are marked stale and reconciled with the venue."
-      : "At the next start, the restored belief is trusted without asking the venue (a Hazelcast belief is still reconciled).",
 };
 
-const TOGGLES = [
-  "debug_clickhouse_enabled",
-  "trace_transitions",
-  "mirror_to_hazelcast",
-  "reconcile_on_restart",
-] as const;
+const TOGGLES = ["debug_clickhouse_enabled", "trace_transitions", "mirror_to_hazelcast"] as const;
 
 export function ControlPanel(props: { control: ControlSnapshot | null; slotCount: number; hasToken: boolean }) {
   const [pending, setPending] = useState<PendingChange | null>(null);
@@ -88,7 +86,7 @@ export function ControlPanel(props: { control: ControlSnapshot | null; slotCount
           <button type="button" disabled=${off || limit === ""} onClick=${() => ask("active_slot_limit", Number(limit))}>Set</button>
         </span>
       </label>
-      <div class="muted">backend ${c.backend}</div>
+      <div class="muted">backend ${c.backend} · reconcile_on_restart ${String(c.reconcile_on_restart)} (fixed at start)</div>
       ${TOGGLES.map(
         (k) => html`<label class="toggle">
           <input type="checkbox" id=${`control-${k}`} checked=${c[k]} disabled=${off} onChange=${(e: Event) => {

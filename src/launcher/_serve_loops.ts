@@ -1,0 +1,92 @@
+/**
+ * The serve loops of a runtime: the Zinc intents ring (drained fairly), the control region's
+ * mailbox, a TICK every second (hung orders, region checks) and the live reconciliation every
+ * interval. All stop when `stop` aborts; a loop asleep wakes at once (a 30 s reconcile interval
+ * never delays a shutdown).
+ *
+ * Entry point: `runServeLoops(host, stop)`.
+ */
+
+import type { OperatorControlPlane } from "../control/index.ts";
+import type { ZincPlane } from "../zinc/index.ts";
+import { DRAIN_MAX } from "./_ring_intake.ts";
+
+const DRAIN_BATCHES_PER_TURN = 8;
+const TICK_MS = 1000;
+const HOSTILE_PAUSE_MS = 250;
+
+export interface LoopHost {
+  zinc: ZincPlane;
+  control: OperatorControlPlane;
+  reconcileIntervalMs: number;
+  /** True while the ring may be drained (intake open, no hostile region). */
+  accepting(): boolean;
+  hostile(): boolean;
+  drainRing(): number;
+  syncControlIfChanged(): void;
+  tick(): void;
+  reconcile(): Promise<unknown>;
+}
+
+export async function runServeLoops(h: LoopHost, stop: AbortSignal): Promise<void> {
+  const live = () => !stop.aborted;
+  const pause = (ms: number) => sleepUnlessStopped(ms, stop);
+  const ring = (async () => {
+    let seq = h.zinc.intentSeq();
+    while (live()) {
+      if (h.hostile()) {
+        await pause(HOSTILE_PAUSE_MS); // a hostile region is not waited on either
+        continue;
+      }
+      seq = await h.zinc.waitIntents(seq, 250);
+      await drainFairly(h, live);
+    }
+  })();
+  const control = (async () => {
+    let seq = h.control.seq();
+    while (live()) {
+      seq = await h.control.waitSeq(seq, 500);
+      if (live()) h.syncControlIfChanged();
+    }
+  })();
+  const tick = (async () => {
+    while (live()) {
+      await pause(TICK_MS);
+      if (live()) h.tick();
+    }
+  })();
+  const reconcile = (async () => {
+    while (live() && h.reconcileIntervalMs > 0) {
+      await pause(h.reconcileIntervalMs);
+      if (live() && !h.hostile()) await h.reconcile();
+    }
+  })();
+  await Promise.all([ring, control, tick, reconcile]);
+}
+
+/**
+ * Drains the ring in turns of at most DRAIN_BATCHES_PER_TURN full batches, yielding to the event
+ * loop between turns, so a producer that keeps the ring full cannot starve HTTP, venue events
+ * (fills) or the control loop.
+ */
+async function drainFairly(h: LoopHost, live: () => boolean): Promise<void> {
+  while (live() && h.accepting()) {
+    let batches = 0;
+    while (batches < DRAIN_BATCHES_PER_TURN && h.drainRing() === DRAIN_MAX) batches++;
+    if (batches < DRAIN_BATCHES_PER_TURN) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+function sleepUnlessStopped(ms: number, stop: AbortSignal): Promise<void> {
+  if (stop.aborted) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      stop.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    stop.addEventListener("abort", done);
+  });
+}

@@ -1,0 +1,101 @@
+/**
+ * The venue as the operator sees it at verbosity VERBOSE or TRACE: every request the launcher
+ * makes of the adapter and its answer (or failure) is logged, one line each, with anything that
+ * looks like a credential masked (api keys, secrets, signatures, listen keys). At QUIET nothing is
+ * logged and the calls pass straight through. Works for every adapter (it wraps the interface).
+ *
+ * Entry point: `new LoggedVenue(inner, verbose, log)`.
+ */
+
+import type {
+  CancelResult,
+  ContractRules,
+  OrderRequest,
+  PositionSide,
+  SubmitResult,
+  VenueAdapter,
+  VenueBalance,
+  VenueDiagnosticListener,
+  VenueEventListener,
+  VenueOrderState,
+  VenuePosition,
+} from "../contracts/venue.ts";
+
+const SECRET_KEY = /secret|signature|api_?key|listen_?key|password|token/i;
+const LINE_MAX = 2000;
+
+export class LoggedVenue implements VenueAdapter {
+  constructor(
+    private readonly inner: VenueAdapter,
+    private readonly verbose: () => boolean,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  get name(): "MOCK" | "BINGX" {
+    return this.inner.name;
+  }
+  connect(): Promise<void> {
+    return this.call("connect", [], () => this.inner.connect());
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+  submit(order: OrderRequest): Promise<SubmitResult> {
+    return this.call("submit", [order], () => this.inner.submit(order));
+  }
+  cancel(asset: string, clientOrderId: string): Promise<CancelResult> {
+    return this.call("cancel", [asset, clientOrderId], () => this.inner.cancel(asset, clientOrderId));
+  }
+  queryOrder(asset: string, clientOrderId: string): Promise<VenueOrderState | null> {
+    return this.call("queryOrder", [asset, clientOrderId], () => this.inner.queryOrder(asset, clientOrderId));
+  }
+  openOrders(asset?: string): Promise<VenueOrderState[]> {
+    return this.call("openOrders", [asset], () => this.inner.openOrders(asset));
+  }
+  positions(asset?: string): Promise<VenuePosition[]> {
+    return this.call("positions", [asset], () => this.inner.positions(asset));
+  }
+  balance(): Promise<VenueBalance> {
+    return this.call("balance", [], () => this.inner.balance());
+  }
+  contractRules(asset: string): Promise<ContractRules> {
+    return this.call("contractRules", [asset], () => this.inner.contractRules(asset));
+  }
+  knownRules(asset: string): ContractRules | null {
+    return this.inner.knownRules(asset);
+  }
+  setLeverage(asset: string, side: PositionSide, leverage: number): Promise<void> {
+    return this.call("setLeverage", [asset, side, leverage], () => this.inner.setLeverage(asset, side, leverage));
+  }
+  onEvent(listener: VenueEventListener): () => void {
+    return this.inner.onEvent((e) => {
+      if (this.verbose()) this.log(`venue event ${masked(e)}`);
+      listener(e);
+    });
+  }
+  onDiagnostic(listener: VenueDiagnosticListener): () => void {
+    return this.inner.onDiagnostic(listener);
+  }
+  connected(): boolean {
+    return this.inner.connected();
+  }
+
+  private async call<T>(op: string, args: unknown[], run: () => Promise<T>): Promise<T> {
+    if (!this.verbose()) return run();
+    this.log(`venue > ${op} ${masked(args.filter((a) => a !== undefined))}`);
+    try {
+      const answer = await run();
+      this.log(`venue < ${op} ${masked(answer ?? null)}`);
+      return answer;
+    } catch (e) {
+      this.log(`venue ! ${op} ${e instanceof Error ? e.message : String(e)}`);
+      throw e;
+    }
+  }
+}
+
+/** JSON with credential-looking values replaced by "***", cut at LINE_MAX characters. */
+export function masked(value: unknown): string {
+  const text = JSON.stringify(value, (key, v) => (key !== "" && SECRET_KEY.test(key) && v !== null ? "***" : v));
+  return text.length > LINE_MAX ? `${text.slice(0, LINE_MAX)}… (${text.length} chars)` : text;
+}

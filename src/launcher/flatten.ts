@@ -1,0 +1,214 @@
+/**
+ * Flatten: the operator's emergency exit (docs/architecture.md §6). Trading goes HALTED first (no
+ * strategy can open anything meanwhile); then every slot that is not flat gets the kernel's
+ * FLATTEN, which decides what that means for its stage: a working entry or limit exit is
+ * cancelled, an open position is exited whole at market (reason MANUAL). The flattener repeats
+ * FLATTEN as the venue answers (a cancel acknowledged leaves a position to exit; a refused exit,
+ * e.g. for the venue's rate limit, is retried with a growing pause) until every slot is IDLE or
+ * CLOSED or the bound passes, asks the venue to confirm (no position, no open order), and
+ * answers per slot. A stale slot is converged by the live reconciliation first.
+ *
+ * Invariants: the flattener decides nothing about a slot's state (the kernel does, through
+ * FLATTEN); it never gives up silently (every slot left open is named with why); a second
+ * flatten while one runs joins it; a flatten of a flat book sends no order.
+ *
+ * Entry points: `new Flattener(deps).run(request)`, `mailboxFlatten` (the control mailbox's command).
+ */
+
+import type { Clock } from "../contracts/clock.ts";
+import type { FlattenReport, FlattenRequest, FlattenSlot } from "../contracts/flatten.ts";
+import { isFlatStage } from "../contracts/order_status.ts";
+import type { SlotRecord } from "../contracts/records.ts";
+import type { VenueAdapter } from "../contracts/venue.ts";
+import type { CommandActions, CommandResult, OperatorControlPlane } from "../control/index.ts";
+import type { ExecutionKernel } from "../kernel/index.ts";
+import { readWithRateLimitWaits } from "./_venue_reads.ts";
+import type { Executor } from "./executor.ts";
+
+export interface FlattenDeps {
+  kernel: ExecutionKernel;
+  executor: Executor;
+  venue: VenueAdapter;
+  clock: Clock;
+  /** Sets the trading state HALTED (a control change, so the kernel and every reader follow). */
+  halt(): void;
+  /** One live reconciliation pass (converges STALE_STATE_RECONCILING slots with the venue). */
+  reconcileNow(): Promise<unknown>;
+  sleep(ms: number): Promise<void>;
+  log(line: string): void;
+}
+
+const POLL_MS = 50;
+const REPEAT_MS = 1_000;
+const REFUSED_PAUSE_MS = { first: 250, max: 8_000 } as const;
+const RECONCILE_EVERY_MS = 2_000;
+
+interface Pace {
+  at: number;
+  pauseMs: number;
+}
+
+export class Flattener {
+  private running: Promise<FlattenReport> | null = null;
+  /** The last finished flatten's report (for /status), null before the first. */
+  last: FlattenReport | null = null;
+
+  constructor(private readonly d: FlattenDeps) {}
+
+  /** Flattens everything, or joins the flatten already running. */
+  run(request: FlattenRequest): Promise<FlattenReport> {
+    this.running ??= this.flatten(request)
+      .then((report) => {
+        this.last = report;
+        return report;
+      })
+      .finally(() => {
+        this.running = null;
+      });
+    return this.running;
+  }
+
+  private async flatten(request: FlattenRequest): Promise<FlattenReport> {
+    const { kernel, clock } = this.d;
+    const started = clock.nowMs();
+    const deadline = started + request.timeout_ms;
+    this.d.halt();
+    const before = kernel.slots();
+    this.d.log(`flatten: started (${before.filter((s) => !isFlatStage(s.stage)).length} slots not flat)`);
+    const attempts = { flatten_inputs: 0, after_refusal: 0 };
+    const pace = new Map<number, Pace>();
+    let reconciledAt = Number.NEGATIVE_INFINITY;
+    for (;;) {
+      const open = kernel.slots().filter((s) => !isFlatStage(s.stage));
+      const now = clock.nowMs();
+      if (open.length === 0 || now >= deadline) break;
+      if (open.some((s) => s.stage === "STALE_STATE_RECONCILING") && now - reconciledAt >= RECONCILE_EVERY_MS) {
+        reconciledAt = now;
+        await this.d.reconcileNow().catch((e: unknown) => this.d.log(`flatten: reconcile failed: ${String(e)}`));
+        continue;
+      }
+      for (const s of open) {
+        const p = pace.get(s.slot_id);
+        if (!needsFlatten(s) || (p !== undefined && now < p.at)) continue;
+        const refused = afterRefusal(s);
+        const outcome = this.d.executor.applySystem({ type: "FLATTEN", slot_id: s.slot_id, now_ms: now });
+        this.d.executor.dispatch(outcome.transitions);
+        attempts.flatten_inputs++;
+        if (refused) attempts.after_refusal++;
+        const pauseMs = refused ? Math.min((p?.pauseMs ?? REFUSED_PAUSE_MS.first / 2) * 2, REFUSED_PAUSE_MS.max) : 0;
+        pace.set(s.slot_id, { at: now + Math.max(pauseMs, REPEAT_MS), pauseMs });
+      }
+      await this.d.sleep(Math.max(1, Math.min(POLL_MS, deadline - clock.nowMs())));
+    }
+    const venue = await this.confirmAtVenue();
+    const slots = before.map((b) => slotResult(b, kernel.slot(b.slot_id)));
+    const complete =
+      slots.every((s) => s.result !== "STILL_OPEN") &&
+      venue.checked &&
+      venue.positions.length === 0 &&
+      venue.open_orders.length === 0;
+    const report: FlattenReport = {
+      complete,
+      trading_state: "HALTED",
+      started_at_ms: started,
+      finished_at_ms: clock.nowMs(),
+      slots,
+      venue,
+      capital: kernel.account().capital,
+      attempts,
+    };
+    this.d.log(
+      `flatten: ${complete ? "complete" : "INCOMPLETE"}: ${slots.filter((s) => s.result === "CLOSED").length} closed, ` +
+        `${slots.filter((s) => s.result === "STILL_OPEN").length} still open, venue positions ${venue.positions.length}, ` +
+        `open orders ${venue.open_orders.length}${venue.error ? ` (${venue.error})` : ""}`,
+    );
+    return report;
+  }
+
+  /** The venue's own word: positions, open orders and the wallet balance (reads wait out rate limits). */
+  private async confirmAtVenue(): Promise<FlattenReport["venue"]> {
+    const read = <T>(what: string, call: () => Promise<T>) =>
+      readWithRateLimitWaits(`flatten: ${what}`, call, this.d.log, { sleep: this.d.sleep });
+    try {
+      const positions = await read("positions", () => this.d.venue.positions());
+      const orders = await read("open orders", () => this.d.venue.openOrders());
+      const balance = await read("balance", () => this.d.venue.balance());
+      return {
+        checked: true,
+        positions: positions.filter((p) => p.size > 0).map((p) => ({ asset: p.asset, side: p.side, size: p.size })),
+        open_orders: orders.map((o) => ({ asset: o.asset, client_order_id: o.client_order_id })),
+        balance: balance.balance,
+        error: null,
+      };
+    } catch (e) {
+      const error = `the venue could not confirm: ${e instanceof Error ? e.message : String(e)}`;
+      return { checked: false, positions: [], open_orders: [], balance: null, error };
+    }
+  }
+}
+
+/**
+ * The control mailbox's flatten: answered STARTED at once, run on the next turn (never inside the
+ * mailbox poll), then answered APPLIED (complete) or INCOMPLETE under the same request id.
+ */
+export function mailboxFlatten(flattener: Flattener, control: OperatorControlPlane): CommandActions {
+  return {
+    flatten: (request, requestId) => {
+      setImmediate(() => {
+        void flattener.run(request).then((r) => control.answer(answerOf(r, requestId, control.snapshot().version)));
+      });
+      return `flatten started (bound ${request.timeout_ms} ms); the answer follows under request ${requestId}`;
+    },
+  };
+}
+
+function answerOf(r: FlattenReport, requestId: number, version: number): CommandResult {
+  const count = (what: FlattenSlot["result"]) => r.slots.filter((s) => s.result === what).length;
+  const open = r.slots.filter((s) => s.result === "STILL_OPEN").map((s) => s.slot_id);
+  const venue = r.venue.checked
+    ? `venue positions ${r.venue.positions.length}, open orders ${r.venue.open_orders.length}`
+    : (r.venue.error ?? "venue not checked");
+  const message = `flatten ${r.complete ? "complete" : "incomplete"}: ${count("CLOSED")} closed, ${count("ALREADY_FLAT")} already flat, still open ${JSON.stringify(open)}; ${venue}`;
+  return { requestId, status: r.complete ? "APPLIED" : "INCOMPLETE", key: "flatten", message, version };
+}
+
+/** Whether FLATTEN has something to do for the slot now (a market exit in flight will fill). */
+function needsFlatten(s: SlotRecord): boolean {
+  switch (s.stage) {
+    case "POSITION_OPEN":
+      return true;
+    case "ENTRY_WORKING":
+      return s.entry_order?.status !== "CANCEL_REQUESTED";
+    case "EXIT_WORKING":
+      return s.exit_order?.order_type === "LIMIT" && s.exit_order.status !== "CANCEL_REQUESTED";
+    default:
+      return false;
+  }
+}
+
+/** The slot's last order was refused by the venue (rate limit or reject): pause before again. */
+function afterRefusal(s: SlotRecord): boolean {
+  return s.stage === "POSITION_OPEN" && s.exit_order?.status === "REJECTED";
+}
+
+function slotResult(before: SlotRecord, after: SlotRecord): FlattenSlot {
+  const base = { slot_id: after.slot_id, asset: after.asset || before.asset, before: before.stage, after: after.stage };
+  if (isFlatStage(before.stage) && isFlatStage(after.stage)) return { ...base, result: "ALREADY_FLAT", detail: "" };
+  if (isFlatStage(after.stage)) return { ...base, result: "CLOSED", detail: "" };
+  return { ...base, result: "STILL_OPEN", detail: stillOpenBecause(after) };
+}
+
+function stillOpenBecause(s: SlotRecord): string {
+  const order = s.stage === "ENTRY_WORKING" ? s.entry_order : s.exit_order;
+  const what = order
+    ? `${order.role} ${order.order_type} ${order.client_order_id} ${order.status}, ${order.filled_size} of ${order.intended_size} filled`
+    : "no order";
+  switch (s.stage) {
+    case "STALE_STATE_RECONCILING":
+      return `stale (${s.stale_reason}): waiting for the venue's truth to reconcile`;
+    case "POSITION_OPEN":
+      return `position ${s.size} open; last exit: ${what}`;
+    default:
+      return `${order?.status === "CANCEL_REQUESTED" ? "cancel requested, not yet acknowledged" : "order working"}: ${what}`;
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * Out-of-band changes (admin only, not BingX): what a person or another system does to the
+ * account behind the kernel's back, with no stream event at all — the hard case for live
+ * reconciliation. `close_position` closes a whole position at the mark (taker fee, realized PnL
+ * booked into the wallet); `cancel_order` cancels an open order by client id; `open_position`
+ * opens `qty` at the mark. Each answers a sentence on bad input and changes nothing then.
+ *
+ * Entry point: `outOfBand(core, body)`.
+ */
+
+import { TAKER_FEE_RATE } from "./contracts_catalog.ts";
+import type { SimCore } from "./core.ts";
+import { cancelOpenOrder, isOpen } from "./matching.ts";
+
+type Side = "LONG" | "SHORT";
+
+export function outOfBand(core: SimCore, body: unknown): { ok: true; done: string } | { ok: false; error: string } {
+  const b = (typeof body === "object" && body !== null ? body : {}) as Record<string, unknown>;
+  switch (b.action) {
+    case "close_position": {
+      const where = symbolSide(core, b);
+      if (typeof where === "string") return { ok: false, error: where };
+      const held = core.account.position(where.symbol, where.side).positionAmt;
+      if (!(held > 0)) return { ok: false, error: `no ${where.side} position on ${where.symbol}` };
+      book(core, where.symbol, where.side, true, held);
+      return { ok: true, done: `closed ${held} ${where.symbol} ${where.side} at ${core.mark(where.symbol)}` };
+    }
+    case "open_position": {
+      const where = symbolSide(core, b);
+      if (typeof where === "string") return { ok: false, error: where };
+      const qty = b.qty;
+      if (typeof qty !== "number" || !(qty > 0) || qty > 1e9)
+        return { ok: false, error: "qty must be a positive number" };
+      book(core, where.symbol, where.side, false, qty);
+      return { ok: true, done: `opened ${qty} ${where.symbol} ${where.side} at ${core.mark(where.symbol)}` };
+    }
+    case "cancel_order": {
+      const id = typeof b.clientOrderId === "string" ? b.clientOrderId.toLowerCase() : null;
+      const o = id === null ? undefined : [...core.orders.values()].find((x) => x.clientOrderId.toLowerCase() === id);
+      if (o === undefined || !isOpen(o))
+        return { ok: false, error: `no open order with clientOrderId ${String(b.clientOrderId)}` };
+      cancelOpenOrder(core, o, []); // the stream batch is dropped: nobody is told
+      return { ok: true, done: `cancelled ${o.clientOrderId}` };
+    }
+    default:
+      return { ok: false, error: "action must be close_position, open_position or cancel_order" };
+  }
+}
+
+function symbolSide(core: SimCore, b: Record<string, unknown>): { symbol: string; side: Side } | string {
+  if (typeof b.symbol !== "string" || !core.catalog.has(b.symbol)) return "unknown symbol";
+  if (b.positionSide !== "LONG" && b.positionSide !== "SHORT") return "positionSide must be LONG or SHORT";
+  return { symbol: b.symbol, side: b.positionSide };
+}
+
+function book(core: SimCore, symbol: string, side: Side, closing: boolean, qty: number): void {
+  const buy = (side === "LONG") !== closing;
+  core.account.bookFill({
+    symbol,
+    side: buy ? "BUY" : "SELL",
+    positionSide: side,
+    closing,
+    qty,
+    price: core.mark(symbol),
+    feeRate: TAKER_FEE_RATE,
+  });
+}
