@@ -9,6 +9,10 @@
  * through the executor's subscription; the launcher's own inputs through `applySystem`. An input
  * an edge refuses is reported with `refuseAtEdge` and never reaches the kernel.
  *
+ * Each outcome goes to the projection with the journal seq of its input (a ring batch: of its first
+ * record, plus each record's offset), so table row ids name inputs; diagnostics the launcher issues
+ * itself are marked as such. After recovery the whole confirmed image is projected once.
+ *
  * Entry points: `new Runtime(bundle, log)`, `start()`, `submitStrategy`, `refuseAtEdge`,
  * `applyControl`, `runLoops()`, `shutdown()`.
  */
@@ -20,10 +24,13 @@ import type { DiagnosticRecord, KernelOutcome, TransitionRecord } from "../contr
 import { IntakeClosedError } from "../http/index.ts";
 import { DRAIN_MAX, RingIntake } from "./_ring_intake.ts";
 import { readBelief } from "./belief.ts";
-import type { Bundle } from "./bundle.ts";
+import { type Bundle, hazelcastOf } from "./bundle.ts";
 import { Executor } from "./executor.ts";
 import { type IntakeEdge, Metrics } from "./metrics.ts";
 import { orphanDiagnostic, type RecoveryReport, recover } from "./recovery.ts";
+
+/** Where an outcome's inputs are in the journal (see `OutcomeInput` in src/projection). */
+type InputsAt = { journalSeq: number; inputOffsets?: Int32Array; launcher?: boolean };
 
 const DRAIN_BATCHES_PER_TURN = 8;
 const TICK_MS = 1000;
@@ -35,6 +42,8 @@ export class Runtime {
   private running = false;
   private controlSeq = -1;
   private readonly ring: RingIntake;
+  /** Journal seq before the current ring drain: its k-th applied record is ringBase + 1 + k. */
+  private ringBase = 0;
   /** The projection copies the slot images it needs (zero-copy views of kernel memory); built once. */
   private readonly slotImage = (id: number) => this.b.kernel.slotImage(id);
   readonly startedAtMs: number;
@@ -51,9 +60,9 @@ export class Runtime {
     });
     b.venue.onDiagnostic((d) => log(`venue ${d.code}: ${d.message}`));
     this.ring = new RingIntake(b.zinc, b.kernel, {
-      applied: (o) => {
+      applied: (o, indices) => {
         this.metrics.recordRecords(o.accepted_flags);
-        this.afterApply(null, o);
+        this.afterApply(null, o, { journalSeq: this.ringBase + 1, inputOffsets: indices });
         this.executor.dispatch(o.transitions);
       },
       refused: (r) => void this.refuseAtEdge("ring", r),
@@ -73,7 +82,7 @@ export class Runtime {
       slots: c.slots,
       strategy: c.strategy,
       log: this.log,
-      hazelcast: c.hazelcast === "REAL" ? { addr: c.hazelcast_addr, cluster: c.hazelcast_cluster } : null,
+      hazelcast: c.hazelcast === "REAL" ? hazelcastOf(c) : null,
       hazelcastDown: hzSink && !hzSink.up ? String(hzSink.last_error ?? "not connected") : null,
     });
     const reconcile = c.reconcile_on_restart || belief.source === "hazelcast";
@@ -82,16 +91,17 @@ export class Runtime {
     const deps = { kernel: this.b.kernel, executor: this.executor, venue: this.b.venue, log: this.log };
     this.recovery = await recover({ ...deps, nowMs: () => this.b.clock.nowMs() }, belief, reconcile);
     for (const o of this.recovery.orphans) this.report(orphanDiagnostic(o, this.b.clock.nowMs()));
+    this.b.projection.onImage({ slots: this.b.kernel.slots(), account: this.b.kernel.account() });
     this.b.projection.onControl(this.b.control.snapshot());
     return this.recovery;
   }
 
-  private afterApply(input: KernelInput | null, outcome: KernelOutcome): void {
+  private afterApply(input: KernelInput | null, outcome: KernelOutcome, at?: InputsAt): void {
     this.b.journal?.flush();
     // input null = a Zinc ring batch, whose records were counted one by one (recordRecords).
     if (input === null) this.metrics.recordBatchEffects(outcome);
     else this.metrics.recordOutcome(input, outcome);
-    this.project(outcome.transitions, outcome.diagnostics);
+    this.project(outcome.transitions, outcome.diagnostics, at ?? { journalSeq: this.b.inputs.entries });
     for (const d of outcome.diagnostics) {
       if (d.code === "HUNG_ORDER" && d.slot_id !== null) void this.resolveHung(d.slot_id);
     }
@@ -104,7 +114,7 @@ export class Runtime {
   refuseAtEdge(edge: IntakeEdge, refusal: InputRefusal): KernelOutcome {
     const outcome = refusedOutcome(refusal, this.b.clock.nowMs());
     this.metrics.recordEdgeRefusal(edge, refusal);
-    this.project([], outcome.diagnostics);
+    this.project([], outcome.diagnostics, { journalSeq: this.b.inputs.entries, launcher: true });
     const n = this.metrics.edgeRefusals;
     if (n <= 10 || n % 1000 === 0) this.log(`${edge} refused (${n} so far): ${refusal.code} ${refusal.message}`);
     return outcome;
@@ -113,11 +123,15 @@ export class Runtime {
   /** A diagnostic the launcher itself issues (not an input's): counted, projected, logged. */
   report(d: DiagnosticRecord): void {
     this.metrics.recordDiagnostic(d.code);
-    this.project([], [d]);
+    this.project([], [d], { journalSeq: this.b.inputs.entries, launcher: true });
     this.log(`${d.severity} ${d.code}: ${d.message}`);
   }
 
-  private project(transitions: readonly TransitionRecord[], diagnostics: readonly DiagnosticRecord[]): void {
+  private project(
+    transitions: readonly TransitionRecord[],
+    diagnostics: readonly DiagnosticRecord[],
+    at: InputsAt,
+  ): void {
     // Marks change unrealized PnL without a transition: every outcome goes to the projection.
     this.b.projection.onOutcome({
       transitions,
@@ -125,7 +139,7 @@ export class Runtime {
       slotImage: this.slotImage,
       account: this.b.kernel.account(),
       control: this.b.control.snapshot(),
-      journalSeq: this.b.journal?.entries ?? 0,
+      ...at,
     });
   }
 
@@ -173,6 +187,7 @@ export class Runtime {
   /** Drains the Zinc intent ring into the kernel in batches; returns the records taken. */
   drainRing(): number {
     this.syncControlIfChanged();
+    this.ringBase = this.b.inputs.entries;
     return this.ring.drain();
   }
 

@@ -2,11 +2,16 @@
  * `serve` mode: assemble, recover, then serve HTTP and the Zinc ring until SIGTERM/SIGINT.
  * On a signal: stop intake, bound in-flight venue calls, flush projection, publish the final
  * state (the Zinc state region is write-through, so it already holds it), exit 0 within 10 s.
+ * Before recovery, rows a SIGKILLed predecessor had not spooled are re-projected from its journal
+ * (`catchUp`). Every log line, the status document and the metrics text leave through
+ * `maskSecrets` (no credential is ever printed or served).
  */
+import { maskDeep, maskSecrets } from "../contracts/secrets.ts";
 
 import { createApp, type HttpDeps } from "../http/index.ts";
 import { buildBundle } from "./bundle.ts";
 import { loadConfig } from "./config.ts";
+import { catchUp } from "./journal_projection.ts";
 import { gauge } from "./metrics.ts";
 import { Runtime } from "./runtime.ts";
 import { health, statusDocument } from "./status.ts";
@@ -15,12 +20,13 @@ import { ensureOperatorToken } from "./token.ts";
 
 export async function runServe(env: Record<string, string | undefined>): Promise<number> {
   const config = loadConfig(env);
-  const log = (line: string) => console.error(`[dita-v2] ${line}`);
+  const log = (line: string) => console.error(`[dita-v2] ${maskSecrets(line)}`);
   const bundle = await buildBundle(config, new SystemClock(), env, {
     journal: true,
     onProjectionDiagnostic: (d) => log(`projection ${d.code}: ${d.message}`),
   });
   const rt = new Runtime(bundle, log);
+  catchUp(bundle, log);
   const token = ensureOperatorToken(config.state_dir, config.operator_token);
   const report = await rt.start();
   log(
@@ -52,11 +58,11 @@ export async function runServe(env: Record<string, string | undefined>): Promise
 function httpDeps(rt: Runtime, token: string): HttpDeps {
   return {
     health: () => health(rt),
-    status: () => statusDocument(rt),
+    status: () => maskDeep(statusDocument(rt)),
     slotCount: () => rt.b.kernel.slotCount,
     slot: (id) => rt.b.kernel.slot(id),
     slots: () => rt.b.kernel.slots(),
-    metrics: () => rt.metrics.render(liveGauges(rt)),
+    metrics: () => maskSecrets(rt.metrics.render(liveGauges(rt))),
     submitIntent: (intent) => rt.submitStrategy(intent),
     refuseIntent: (refusal) => rt.refuseAtEdge("http", refusal),
     control: (change) => rt.applyControl(change),

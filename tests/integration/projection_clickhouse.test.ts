@@ -41,6 +41,7 @@ async function project(
 ): Promise<Projection> {
   const stateDir = opts.stateDir ?? mkdtempSync(join(tmpdir(), "proj-ch-"));
   const p = await createProjection({
+    run: "t1",
     strategy: "pink",
     stateDir,
     clock: new ManualClock(),

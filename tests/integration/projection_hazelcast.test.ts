@@ -47,6 +47,7 @@ async function project(
 ): Promise<Projection> {
   const stateDir = mkdtempSync(join(tmpdir(), "proj-hz-"));
   const p = await createProjection({
+    run: "t1",
     strategy,
     stateDir,
     clock: new ManualClock(),

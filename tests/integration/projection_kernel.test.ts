@@ -156,6 +156,7 @@ test("a whole trade through the real kernel projects maps, topic messages and ta
   const stateDir = mkdtempSync(join(tmpdir(), "proj-kernel-"));
   const clock = new ManualClock(EPOCH);
   const p = await createProjection({
+    run: "t1",
     strategy: "pink",
     stateDir,
     clock,
@@ -326,6 +327,7 @@ async function directPair(epochMs: number, sinks: { hz?: boolean; callback?: Cal
   const clock = new ManualClock(epochMs);
   const stateDir = mkdtempSync(join(tmpdir(), "proj-kernel-"));
   const p = await createProjection({
+    run: "t1",
     strategy: "rst",
     stateDir,
     clock,
