@@ -1,8 +1,10 @@
 /**
  * ClickHouseSink against a real ClickHouse 18.16 (started for this file, stopped in afterAll):
  * trade_events / dita_v2_transitions / dita_v2_diagnostics rows field by field, the documented
- * timeline query, idempotent replays (ReplacingMergeTree + FINAL), the server killed mid-run with
- * rows counted exactly, schema-version refusal and bad configuration.
+ * timeline query, idempotent replays (each row id once in the raw table, no FINAL), two runs with
+ * the same journal seqs keeping every row, the server killed mid-run with rows counted exactly,
+ * the v1 → v2 schema migration, schema-version refusal, bad configuration, and a URL with a
+ * password (it authenticates; stats and errors show it masked).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -24,7 +26,7 @@ let ch: ClickHouseService;
 let q: ClickHouseClient;
 const cleanups: (() => Promise<void>)[] = [];
 beforeAll(async () => {
-  ch = await startClickHouse();
+  ch = await startClickHouse({ user: { name: "dita", password: "Pw-9f3c-SECRET" } });
   q = createClient({ url: ch.url, request_timeout: 10_000, log: { level: ClickHouseLogLevel.OFF } });
 }, 120_000);
 afterAll(async () => {
@@ -37,11 +39,11 @@ afterEach(async () => {
 
 async function project(
   database: string,
-  opts: { diags?: ProjectionDiagnostic[]; required?: boolean; url?: string; stateDir?: string } = {},
+  opts: { diags?: ProjectionDiagnostic[]; required?: boolean; url?: string; stateDir?: string; run?: string } = {},
 ): Promise<Projection> {
   const stateDir = opts.stateDir ?? mkdtempSync(join(tmpdir(), "proj-ch-"));
   const p = await createProjection({
-    run: "t1",
+    run: opts.run ?? "t1",
     strategy: "pink",
     stateDir,
     clock: new ManualClock(),
@@ -88,6 +90,7 @@ describe("ClickHouseSink with a live 18.16 server", () => {
     expect(ev[3]).toEqual({
       row_id: "pink:TC1:CLOSE",
       strategy: "pink",
+      run: "t1",
       seq: "12",
       event_type: "CLOSE",
       trade_id: "TC1",
@@ -115,7 +118,8 @@ describe("ClickHouseSink with a live 18.16 server", () => {
     );
     expect(tr).toHaveLength(11); // 12 inputs, the mark has no transition
     expect(tr[0]).toMatchObject({
-      row_id: "pink:1:T0",
+      row_id: "pink:t1:1:T0",
+      run: "t1",
       seq: "1",
       from_stage: "IDLE",
       to_stage: "ENTRY_WORKING",
@@ -136,8 +140,9 @@ describe("ClickHouseSink with a live 18.16 server", () => {
     const dg = await rows("SELECT * FROM it_trade.dita_v2_diagnostics FINAL");
     expect(dg).toEqual([
       {
-        row_id: "pink:2:D0",
+        row_id: "pink:t1:2:D0",
         strategy: "pink",
+        run: "t1",
         seq: "2",
         input_index: 0,
         code: "HUNG_ORDER",
@@ -186,18 +191,83 @@ describe("ClickHouseSink with a live 18.16 server", () => {
     ]);
   }, 30_000);
 
-  test("replaying the same outcomes (a second process, same journal) adds no row under FINAL", async () => {
+  test("replaying the same outcomes (a second process, same run and journal) adds no row to the raw tables", async () => {
     const outs = wholeTrade(debugScript(), 0, "TR1");
-    for (let run = 0; run < 2; run++) {
+    const duplicates: number[] = [];
+    for (let attempt = 0; attempt < 2; attempt++) {
       const p = await project("it_replay");
       for (const o of outs) p.onOutcome(o);
       expect(await p.flush(10_000)).toBe(true);
+      duplicates.push(p.stats().sinks[0]!.records_duplicate);
     }
-    expect(await count("SELECT count() AS n FROM it_replay.dita_v2_transitions")).toBe(22); // raw parts hold both copies
-    expect(await count("SELECT count() AS n FROM it_replay.dita_v2_transitions FINAL")).toBe(11);
-    expect(await count("SELECT count() AS n FROM it_replay.trade_events FINAL")).toBe(4);
-    await q.command({ query: "OPTIMIZE TABLE it_replay.dita_v2_transitions FINAL" });
-    expect(await count("SELECT count() AS n FROM it_replay.dita_v2_transitions")).toBe(11);
+    expect(duplicates).toEqual([0, 11 + 4]); // the second pass found every row stored
+    expect(await count("SELECT count() AS n FROM it_replay.dita_v2_transitions")).toBe(11); // raw, no FINAL
+    expect(await count("SELECT count() AS n FROM it_replay.trade_events")).toBe(4);
+  }, 30_000);
+
+  test("two runs whose journal seqs coincide keep every transition and diagnostic of both (row ids carry the run)", async () => {
+    for (const run of ["runa", "runb"]) {
+      const p = await project("it_runs", { run });
+      const outs = wholeTrade(debugScript(), 0, `TW${run}`);
+      outs[1] = { ...outs[1]!, diagnostics: [diag(2)] };
+      for (const o of outs) p.onOutcome(o); // both runs number their inputs 1..12
+      expect(await p.flush(10_000)).toBe(true);
+    }
+    expect(await count("SELECT count() AS n FROM it_runs.dita_v2_transitions")).toBe(2 * 11);
+    expect(await count("SELECT uniqExact(row_id) AS n FROM it_runs.dita_v2_transitions")).toBe(2 * 11);
+    const dg = await rows<{ row_id: string; run: string }>(
+      "SELECT row_id, run FROM it_runs.dita_v2_diagnostics ORDER BY row_id",
+    );
+    expect(dg).toEqual([
+      { row_id: "pink:runa:2:D0", run: "runa" },
+      { row_id: "pink:runb:2:D0", run: "runb" },
+    ]);
+    expect(await count("SELECT count() AS n FROM it_runs.trade_events")).toBe(2 * 4);
+  }, 30_000);
+
+  test("a v1 database (no run column) is migrated to v2 in place and keeps its rows", async () => {
+    const db = "it_v1";
+    await q.command({ query: `CREATE DATABASE IF NOT EXISTS ${db}` });
+    await q.command({
+      query: `CREATE TABLE ${db}.dita_v2_schema (component String, version UInt32, applied_at_ms UInt64) ENGINE = MergeTree() ORDER BY (component, version)`,
+    });
+    await q.insert({
+      table: `${db}.dita_v2_schema`,
+      values: [{ component: "projection", version: 1, applied_at_ms: 1 }],
+      format: "JSONEachRow",
+    });
+    await q.command({
+      query: `CREATE TABLE ${db}.dita_v2_diagnostics (row_id String, strategy String, seq UInt64, input_index UInt32, code String, severity String, slot_id Nullable(Int32), message String, details String, now_ms UInt64) ENGINE = ReplacingMergeTree() ORDER BY (strategy, row_id)`,
+    });
+    await q.insert({
+      table: `${db}.dita_v2_diagnostics`,
+      values: [
+        {
+          row_id: "pink:7:D0",
+          strategy: "pink",
+          seq: 7,
+          input_index: 0,
+          code: "HUNG_ORDER",
+          severity: "WARNING",
+          slot_id: 0,
+          message: "old",
+          details: "{}",
+          now_ms: 1,
+        },
+      ],
+      format: "JSONEachRow",
+    });
+    const p = await project(db);
+    p.onOutcome({ ...debugScript().enter(0, "TV1", 1), diagnostics: [diag(1)] });
+    expect(await p.flush(10_000)).toBe(true);
+    expect(await rows(`SELECT row_id, run, message FROM ${db}.dita_v2_diagnostics ORDER BY row_id`)).toEqual([
+      { row_id: "pink:7:D0", run: "", message: "old" },
+      { row_id: "pink:t1:1:D0", run: "t1", message: "entry order hung" },
+    ]);
+    expect(await rows(`SELECT version FROM ${db}.dita_v2_schema ORDER BY version`)).toEqual([
+      { version: 1 },
+      { version: SCHEMA_VERSION },
+    ]);
   }, 30_000);
 
   test("server killed mid-run: the projection spools, and after restart every row arrives exactly once", async () => {
@@ -239,6 +309,29 @@ describe("ClickHouseSink with a live 18.16 server", () => {
     const p = await project("it_newer", { diags, required: false });
     expect(p.stats().degraded).toBe(true);
     expect(diags[0]).toMatchObject({ code: "SINK_DEGRADED", sink: "clickhouse" });
+  }, 30_000);
+
+  test("a URL with user:password authenticates, and the password appears in no stat, error or diagnostic", async () => {
+    const password = "Pw-9f3c-SECRET";
+    const good = ch.userUrl!;
+    const user = new URL(good).username;
+    expect(good).toContain(`:${password}@`);
+    const p = await project("it_auth", { url: good });
+    p.onOutcome({ ...debugScript().enter(0, "TA1", 1), diagnostics: [diag(1)] });
+    expect(await p.flush(10_000)).toBe(true);
+    expect(await count("SELECT count() AS n FROM it_auth.dita_v2_diagnostics")).toBe(1);
+    expect(p.stats().sinks[0]!.address).toBe(good.replace(password, "***"));
+    const diags: ProjectionDiagnostic[] = [];
+    const wrong = good.replace(password, `${password}-wrong`);
+    const err = (await project("it_auth", { url: wrong }).catch((e: Error) => e)) as Error;
+    expect(err.message).toStartWith(`projection: clickhouse sink: `);
+    expect(err.message).toContain(`http://${user}:***@`);
+    const degraded = await project("it_auth", { url: wrong, required: false, diags });
+    degraded.onOutcome({ ...debugScript().enter(1, "TA2", 1), diagnostics: [diag(1)] });
+    expect(await degraded.flush(500)).toBe(false);
+    const seen = JSON.stringify([err.message, diags, degraded.stats()]);
+    expect(diags.map((d) => d.code)).toContain("SINK_DEGRADED");
+    expect(seen).not.toContain(password);
   }, 30_000);
 
   test("an unreachable server is one clear line naming the sink and address when required", async () => {

@@ -117,6 +117,7 @@ function lifecycleRow(type: string, rowId: string, rec: Rec, t: TransitionRecord
   return {
     row_id: rowId,
     strategy: "pink",
+    run: "t1",
     seq: rec.seq,
     event_type: type,
     trade_id: s.trade_id,
@@ -273,10 +274,11 @@ async function expectProjected(k: KernelTrade): Promise<void> {
       const s = rec.slots[t.slot_id]!;
       return asCh(
         {
-          row_id: `pink:${rec.seq}:T${i}`,
+          row_id: `pink:t1:${rec.seq}:T${i}`,
           strategy: "pink",
+          run: "t1",
           seq: rec.seq,
-          input_index: t.input_index,
+          input_index: i, // the transition's ordinal within its input
           slot_id: t.slot_id,
           trade_id: s.trade_id,
           from_stage: t.from,
