@@ -38,8 +38,27 @@ export interface ClickHouseConfig {
   requestTimeoutMs?: number;
 }
 
-/** Row ids per lookup query (well under 18.16's 256 KiB max_query_size with ids of ~100 bytes). */
-const IDS_PER_QUERY = 500;
+/** A lookup query holds at most this many ids or id bytes (18.16's max_query_size is 256 KiB). */
+const IDS_PER_QUERY = 1000;
+const ID_BYTES_PER_QUERY = 128 * 1024;
+
+/** Literals grouped so that no lookup query passes IDS_PER_QUERY ids or ID_BYTES_PER_QUERY bytes. */
+function chunks(literals: readonly string[]): string[][] {
+  const out: string[][] = [];
+  let cur: string[] = [];
+  let bytes = 0;
+  for (const l of literals) {
+    if (cur.length === IDS_PER_QUERY || bytes + l.length > ID_BYTES_PER_QUERY) {
+      out.push(cur);
+      cur = [];
+      bytes = 0;
+    }
+    cur.push(l);
+    bytes += l.length + 1;
+  }
+  if (cur.length > 0) out.push(cur);
+  return out;
+}
 
 /** A ClickHouse string literal: backslash and quote escaped. */
 function literal(s: string): string {

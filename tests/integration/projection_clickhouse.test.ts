@@ -85,7 +85,7 @@ describe("ClickHouseSink with a live 18.16 server", () => {
     outs[1] = { ...outs[1]!, diagnostics: [diag(2)] };
     for (const o of outs) p.onOutcome(o);
     expect(await p.flush(10_000)).toBe(true);
-    const ev = await rows("SELECT * FROM it_trade.trade_events FINAL ORDER BY seq");
+    const ev = await rows("SELECT * FROM it_trade.trade_events ORDER BY seq");
     expect(ev.map((r) => r.event_type)).toEqual(["OPEN", "PARTIAL_EXIT", "PARTIAL_EXIT", "CLOSE"]);
     expect(ev[3]).toEqual({
       row_id: "pink:TC1:CLOSE",
@@ -114,7 +114,7 @@ describe("ClickHouseSink with a live 18.16 server", () => {
       now_ms: String(k.slot(2).updated_at_ms),
     });
     const tr = await rows(
-      "SELECT * FROM it_trade.dita_v2_transitions FINAL WHERE slot_id = 2 ORDER BY seq, input_index",
+      "SELECT * FROM it_trade.dita_v2_transitions WHERE slot_id = 2 ORDER BY seq, input_index",
     );
     expect(tr).toHaveLength(11); // 12 inputs, the mark has no transition
     expect(tr[0]).toMatchObject({
@@ -137,7 +137,7 @@ describe("ClickHouseSink with a live 18.16 server", () => {
       exit_status: "FILLED",
       exit_filled: 1,
     });
-    const dg = await rows("SELECT * FROM it_trade.dita_v2_diagnostics FINAL");
+    const dg = await rows("SELECT * FROM it_trade.dita_v2_diagnostics");
     expect(dg).toEqual([
       {
         row_id: "pink:t1:2:D0",
@@ -163,7 +163,7 @@ describe("ClickHouseSink with a live 18.16 server", () => {
     for (const o of wholeTrade(new TradeScript(), 0, "TN1")) p.onOutcome(o);
     expect(await p.flush(10_000)).toBe(true);
     expect(await count("SELECT count() AS n FROM it_normal.dita_v2_transitions")).toBe(0);
-    expect(await count("SELECT count() AS n FROM it_normal.trade_events FINAL")).toBe(4);
+    expect(await count("SELECT count() AS n FROM it_normal.trade_events")).toBe(4);
   }, 30_000);
 
   test("the README timeline query rebuilds one slot's transitions in order", async () => {
@@ -175,7 +175,7 @@ describe("ClickHouseSink with a live 18.16 server", () => {
       trigger: string;
       to_stage: string;
     }>(`SELECT seq, now_ms, from_stage, to_stage, trigger, version, size, realized_pnl
-      FROM it_timeline.dita_v2_transitions FINAL WHERE strategy = 'pink' AND slot_id = 1 ORDER BY seq, input_index`);
+      FROM it_timeline.dita_v2_transitions WHERE strategy = 'pink' AND slot_id = 1 ORDER BY now_ms, run, seq, input_index`);
     expect(timeline.map((r) => `${r.trigger}>${r.to_stage}`)).toEqual([
       "ENTER>ENTRY_WORKING",
       "ACK>ENTRY_WORKING",
@@ -283,10 +283,9 @@ describe("ClickHouseSink with a live 18.16 server", () => {
     await ch.restart();
     expect(await p.flush(30_000)).toBe(true);
     expect(diags.map((d) => d.code)).toEqual(["SINK_DOWN", "SINK_UP"]);
-    expect(await count("SELECT count() AS n FROM it_kill.trade_events FINAL")).toBe(8 * 4);
-    expect(await count("SELECT count() AS n FROM it_kill.dita_v2_transitions FINAL")).toBe(8 * 11);
+    expect(await count("SELECT count() AS n FROM it_kill.dita_v2_transitions")).toBe(8 * 11); // raw: nothing twice
     expect(await count("SELECT uniqExact(row_id) AS n FROM it_kill.dita_v2_transitions")).toBe(8 * 11);
-    expect(await count("SELECT count() AS n FROM it_kill.trade_events")).toBe(8 * 4); // nothing was sent twice
+    expect(await count("SELECT count() AS n FROM it_kill.trade_events")).toBe(8 * 4);
   }, 90_000);
 
   test("a schema newer than this binary is refused with one line; degraded when not required", async () => {
