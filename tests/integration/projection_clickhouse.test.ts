@@ -113,9 +113,7 @@ describe("ClickHouseSink with a live 18.16 server", () => {
       version: "12",
       now_ms: String(k.slot(2).updated_at_ms),
     });
-    const tr = await rows(
-      "SELECT * FROM it_trade.dita_v2_transitions WHERE slot_id = 2 ORDER BY seq, input_index",
-    );
+    const tr = await rows("SELECT * FROM it_trade.dita_v2_transitions WHERE slot_id = 2 ORDER BY seq, input_index");
     expect(tr).toHaveLength(11); // 12 inputs, the mark has no transition
     expect(tr[0]).toMatchObject({
       row_id: "pink:t1:1:T0",
