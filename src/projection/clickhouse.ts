@@ -131,15 +131,15 @@ export class ClickHouseSink implements Sink {
     for (const r of rows) if (!unique.has(r.row_id)) unique.set(r.row_id, r);
     const held = new Set<string>();
     const byStrategy = new Map<string, string[]>();
-    for (const r of unique.values()) byStrategy.set(r.strategy, [...(byStrategy.get(r.strategy) ?? []), r.row_id]);
+    for (const r of unique.values()) {
+      const ids = byStrategy.get(r.strategy) ?? [];
+      ids.push(r.row_id);
+      byStrategy.set(r.strategy, ids);
+    }
     for (const [strategy, ids] of byStrategy) {
-      for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
-        const list = ids
-          .slice(i, i + IDS_PER_QUERY)
-          .map(literal)
-          .join(",");
+      for (const list of chunks(ids.map(literal))) {
         const rs = await ch.query({
-          query: `SELECT row_id FROM ${table} WHERE strategy = ${literal(strategy)} AND row_id IN (${list})`,
+          query: `SELECT row_id FROM ${table} WHERE strategy = ${literal(strategy)} AND row_id IN (${list.join(",")})`,
           format: "JSONEachRow",
         });
         for (const r of await rs.json<{ row_id: string }>()) held.add(r.row_id);

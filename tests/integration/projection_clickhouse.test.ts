@@ -39,7 +39,14 @@ afterEach(async () => {
 
 async function project(
   database: string,
-  opts: { diags?: ProjectionDiagnostic[]; required?: boolean; url?: string; stateDir?: string; run?: string } = {},
+  opts: {
+    diags?: ProjectionDiagnostic[];
+    required?: boolean;
+    url?: string;
+    stateDir?: string;
+    run?: string;
+    batchMax?: number;
+  } = {},
 ): Promise<Projection> {
   const stateDir = opts.stateDir ?? mkdtempSync(join(tmpdir(), "proj-ch-"));
   const p = await createProjection({
@@ -50,7 +57,7 @@ async function project(
     clickhouse: { url: opts.url ?? ch.url, database },
     required: opts.required ?? true,
     onDiagnostic: (d) => opts.diags?.push(d),
-    tuning: { delayMs: 2, retryMinMs: 50, retryMaxMs: 300, requestTimeoutMs: 3_000 },
+    tuning: { delayMs: 2, retryMinMs: 50, retryMaxMs: 300, requestTimeoutMs: 3_000, batchMax: opts.batchMax },
   });
   cleanups.push(async () => {
     await p.close();
@@ -202,6 +209,20 @@ describe("ClickHouseSink with a live 18.16 server", () => {
     expect(await count("SELECT count() AS n FROM it_replay.dita_v2_transitions")).toBe(11); // raw, no FINAL
     expect(await count("SELECT count() AS n FROM it_replay.trade_events")).toBe(4);
   }, 30_000);
+
+  test("a batch of 2500 rows is looked up in several queries; sent again, all 2500 are found and none inserted", async () => {
+    const many = Array.from({ length: 2500 }, (_, i) => ({ ...diag(1), message: `m${i}`, input_index: 0 }));
+    const written: number[] = [];
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const p = await project("it_big", { batchMax: 5000 });
+      p.onOutcome({ ...debugScript().enter(0, "TB1", 1), diagnostics: many });
+      expect(await p.flush(20_000)).toBe(true);
+      const st = p.stats().sinks[0]!;
+      written.push(st.records_written - st.records_duplicate);
+    }
+    expect(written).toEqual([2500 + 1, 0]); // the diagnostics and the ENTER transition, then nothing
+    expect(await count("SELECT count() AS n FROM it_big.dita_v2_diagnostics")).toBe(2500);
+  }, 60_000);
 
   test("two runs whose journal seqs coincide keep every transition and diagnostic of both (row ids carry the run)", async () => {
     for (const run of ["runa", "runb"]) {

@@ -33,7 +33,7 @@ describe("maskSecrets", () => {
 
   test("maskDeep masks every string of a document, keys included, and keeps numbers and shapes", () => {
     registerSecret("KEY-0123456789");
-    const doc = { sinks: [{ address: "http://u:pw@h:1", up: false, n: 3 }], ["KEY-0123456789"]: "x", e: null };
+    const doc = { sinks: [{ address: "http://u:pw@h:1", up: false, n: 3 }], "KEY-0123456789": "x", e: null };
     expect(maskDeep(doc) as unknown).toEqual({
       sinks: [{ address: `http://u:${MASK}@h:1`, up: false, n: 3 }],
       [MASK]: "x",
