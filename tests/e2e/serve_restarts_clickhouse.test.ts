@@ -1,10 +1,11 @@
 /**
  * Projected rows survive restarts exactly once, through the built executable against a real
  * ClickHouse 18.16: `dist/dita-v2 serve` (mock venue, DEBUG journal, real Zinc) on one state dir is
- * restarted five times (SIGKILL and SIGTERM mixed). Each run makes two whole trades and a burst of
- * inputs the kernel refuses (one diagnostic row each), and is killed right after the burst, so rows
- * still waiting for the spool are lost and the next start's catch-up must rebuild them from the
- * journal. Afterwards, in the raw tables (no FINAL): no row id twice; every trade has all its
+ * restarted five times (SIGKILL and SIGTERM mixed). Each run makes two whole trades, a burst of
+ * CANCELs through the Zinc ring (a separate producer process; drained in batches, each record its
+ * own journal seq) and one over HTTP, all refused by the kernel with one diagnostic row each, and
+ * is killed right after the HTTP burst, so rows still waiting for the spool are lost and the next
+ * start's catch-up must rebuild them from the journal. Afterwards, in the raw tables (no FINAL): no row id twice; every trade has all its
  * transitions and its OPEN and CLOSE; every refused input its diagnostic; the rows equal what the
  * six journals rebuild into an empty database (`dita-v2 replay --project`); and replaying every
  * journal into the same tables inserts no row.
@@ -22,6 +23,8 @@ import { ShmPrefixes } from "./_sim.ts";
 const DB = "e2e_restarts";
 const RUNS = 6; // the first start and five restarts
 const BURST = 40;
+const RING_BURST = 300;
+const ROOT = join(import.meta.dir, "../..");
 let ch: ClickHouseService;
 let q: ClickHouseClient;
 const prefixes = new ShmPrefixes();
@@ -78,6 +81,31 @@ async function trade(s: Served, slot: number, id: string): Promise<void> {
   await eventually(`${id} closed`, async () => (await s.call(`/slots/${slot}`)).body.stage === "CLOSED", 10_000);
 }
 
+/** RING_BURST cancels of idle slot 2 pushed into the Zinc ring by another process, applied once drained. */
+async function ringBurst(s: Served): Promise<void> {
+  const before = (await s.call("/status")).body.zinc.ring.head as number;
+  const p = Bun.spawn(
+    [
+      process.execPath,
+      join(import.meta.dir, "fixtures/ring_cancels.ts"),
+      join(ROOT, "ffi/build/libzinc.so"),
+      prefix,
+      "2",
+      String(RING_BURST),
+    ],
+    { cwd: ROOT, stdout: "pipe", stderr: "pipe" },
+  );
+  expect(await p.exited).toBe(0);
+  expect(JSON.parse(await new Response(p.stdout as ReadableStream).text())).toEqual({
+    pushed: RING_BURST,
+    gave_up: false,
+  });
+  await eventually("ring drained", async () => {
+    const ring = (await s.call("/status")).body.zinc.ring;
+    return ring.head === before + RING_BURST && ring.tail === ring.head;
+  });
+}
+
 /** BURST cancels of idle slot 3: each is refused by the kernel with one diagnostic (journaled). */
 async function burst(s: Served): Promise<void> {
   const answers = await Promise.all(
@@ -99,6 +127,7 @@ describe("serve restarted five times on one state dir (SIGKILL and SIGTERM mixed
         await trade(s, slot, id);
         trades.push(id);
       }
+      await ringBurst(s);
       await burst(s);
       if (stops[r] === "KILL") await s.kill9();
       else expect(await s.stop()).toBe(0);
@@ -130,12 +159,13 @@ describe("serve restarted five times on one state dir (SIGKILL and SIGTERM mixed
     );
     expect(lifecycle).toEqual([...trades].sort().map((trade_id) => ({ trade_id, e: ["OPEN", "CLOSE"] })));
     // Every start seeds capital once (a diagnostic of its run); every run's burst left BURST refusals.
-    const perRun = await rows<{ run: string; seeded: string; refused: string }>(
-      `SELECT run, countIf(code = 'CAPITAL_SEEDED') AS seeded, countIf(slot_id = 3) AS refused FROM ${DB}.dita_v2_diagnostics GROUP BY run`,
+    const perRun = await rows<{ run: string; seeded: string; refused: string; ring: string }>(
+      `SELECT run, countIf(code = 'CAPITAL_SEEDED') AS seeded, countIf(slot_id = 3) AS refused, countIf(slot_id = 2) AS ring FROM ${DB}.dita_v2_diagnostics GROUP BY run`,
     );
     expect(perRun).toHaveLength(RUNS + 1);
     expect(perRun.filter((r) => r.seeded === "1")).toHaveLength(RUNS + 1);
     expect(perRun.map((r) => Number(r.refused)).sort()).toEqual([0, ...Array(RUNS).fill(BURST)]);
+    expect(perRun.map((r) => Number(r.ring)).sort((a, b) => a - b)).toEqual([0, ...Array(RUNS).fill(RING_BURST)]);
   }, 240_000);
 
   test("the journals rebuild exactly these rows into an empty database, and into the same tables insert none", async () => {
