@@ -23,7 +23,7 @@ import { closeSync, existsSync, fstatSync, mkdtempSync, openSync, readdirSync, r
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { RUN_ID_RE } from "../contracts/records.ts";
-import { type JournalStep, replayOutcomes } from "../kernel/journal_outcomes.ts";
+import { type JournalStep, replayOutcomes } from "../kernel/index.ts";
 import { createProjection, type Projection, readProjectedMark } from "../projection/index.ts";
 import type { Bundle } from "./bundle.ts";
 import { ConfigError, loadConfig } from "./config.ts";
