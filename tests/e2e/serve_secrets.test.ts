@@ -87,7 +87,7 @@ function expectNoSecret(where: string, text: string): void {
 async function start(url: string, extra: Record<string, string> = {}): Promise<Served> {
   const dir = scratch("dita-secrets-");
   dirs.push(dir);
-  const s = await startServe(env(url, extra), dir);
+  const s = await startServe(env(url, extra), dir, 30_000); // a refused Hazelcast costs its connect timeout
   served.push(s);
   return s;
 }

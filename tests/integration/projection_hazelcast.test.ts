@@ -274,9 +274,9 @@ describe("a member that lost the image", () => {
     await hz.restart(); // a fresh member: every map is empty, and nothing new is projected
     await reader.shutdown().catch(() => {});
     reader = await newHzClient({ addr: hz.addr, cluster: hz.cluster }, false);
-    expect((await image("MU")).DOLPHIN_STATE_).toEqual({});
+    // (The maps may already be refilled here: the projection checks as soon as its client reconnects.)
     await eventually("the whole image back", async () => Bun.deepEquals(await image("MU"), before), 20_000);
-    expect(p.stats().sinks[0]!.resyncs).toBe(1);
+    expect(p.stats().sinks[0]!.resyncs).toBe(1); // the sentinel was found missing once: the member came back empty
     const resync = diags.filter((d) => d.code === "SINK_RESYNC");
     expect(resync).toHaveLength(1);
     expect(resync[0]!.message).toContain("writing all 8 rows again"); // 3 slot rows, 3 registry writes, account, control
