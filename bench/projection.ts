@@ -115,6 +115,7 @@ async function main(): Promise<void> {
   try {
     const outcomes = syntheticOutcomes(N);
     const p = await createProjection({
+      run: "t1",
       strategy: "bench",
       stateDir,
       clock: new SystemClockForBench(),

@@ -69,6 +69,7 @@ const [ch, hz] = await Promise.all([startClickHouse(), startHazelcast()]);
 const stateDir = mkdtempSync(join(tmpdir(), "dita-bench-pl-"));
 try {
   const projection = await createProjection({
+    run: "t1",
     strategy: "benchlat",
     stateDir,
     clock: new SystemClockForBench(),

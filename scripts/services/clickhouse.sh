@@ -3,6 +3,8 @@
 # Source it (`source scripts/services/clickhouse.sh; ch_start; ...; ch_stop`) or run it
 # (`scripts/services/clickhouse.sh start|stop`; `start` prints `CH_DIR=... CH_URL=...`).
 # Env: CH_HTTP_PORT (18123), CH_TCP_PORT (19000), CH_DIR (fresh mktemp dir). Exports CH_URL.
+# CH_USER and CH_PASSWORD (optional, both): a second user that needs that password (tests of URLs
+# with credentials); its password is written only into $CH_DIR/users.xml.
 # No interserver port is configured (9009 may be taken). ch_stop kills only $CH_DIR/server.pid,
 # never a system ClickHouse. Adapted from /work/shared/reference/services.md §1.2.
 
@@ -39,11 +41,15 @@ XML
 }
 
 _ch_users() {
-  cat <<'XML'
+  local extra=""
+  if [ -n "${CH_USER:-}" ] && [ -n "${CH_PASSWORD:-}" ]; then
+    extra="<${CH_USER}><password>${CH_PASSWORD}</password><networks><ip>127.0.0.1</ip><ip>::1</ip></networks><profile>default</profile><quota>default</quota></${CH_USER}>"
+  fi
+  cat <<XML
 <?xml version="1.0"?>
 <yandex>
   <profiles><default><max_memory_usage>2000000000</max_memory_usage></default></profiles>
-  <users><default><password></password><networks><ip>127.0.0.1</ip><ip>::1</ip></networks><profile>default</profile><quota>default</quota></default></users>
+  <users><default><password></password><networks><ip>127.0.0.1</ip><ip>::1</ip></networks><profile>default</profile><quota>default</quota></default>${extra}</users>
   <quotas><default><interval><duration>3600</duration><queries>0</queries><errors>0</errors><result_rows>0</result_rows><read_rows>0</read_rows><execution_time>0</execution_time></interval></default></quotas>
 </yandex>
 XML

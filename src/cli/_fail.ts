@@ -1,7 +1,8 @@
 /**
  * CLI failures: one line on stderr, a non-zero exit code, never a stack trace. Commands throw
- * `CliFailure` (or any Error, whose first line is shown).
+ * `CliFailure` (or any Error, whose first line is shown, credentials masked).
  */
+import { maskSecrets } from "../contracts/secrets.ts";
 
 export class CliFailure extends Error {
   override name = "CliFailure";
@@ -15,5 +16,5 @@ export class CliFailure extends Error {
 
 export function oneLine(e: unknown): string {
   const msg = e instanceof Error ? e.message : String(e);
-  return (msg.split("\n")[0] ?? msg).trim();
+  return maskSecrets((msg.split("\n")[0] ?? msg).trim());
 }

@@ -11,6 +11,7 @@
 
 import { join } from "node:path";
 import { defineCommand } from "citty";
+import { maskDeep, maskSecrets } from "../contracts/secrets.ts";
 import { isSimTarget, runSmoke, SMOKE_STEPS, type SmokeOptions, supervisorPrecheck } from "../launcher/smoke.ts";
 import { DEFAULT_STRATEGY } from "../projection/names.ts";
 import { assertLiveAllowed } from "../venue/index.ts";
@@ -130,15 +131,16 @@ export const smokeCommand = defineCommand({
     const refusal = smokeGuard(opts, process.env);
     const env = smokeEnv(opts, process.env, join(process.env.DITA_V2_STATE_DIR || ".dita-v2", "smoke"));
     if (args["dry-run"]) {
-      process.stdout.write(dryRunText(opts, env, refusal));
+      process.stdout.write(maskSecrets(dryRunText(opts, env, refusal)));
       return;
     }
     if (refusal) throw new CliFailure(refusal, 2);
     const precheck = supervisorPrecheck(opts);
     if (!precheck.ok) throw new CliFailure(`precheck: ${precheck.detail}`, 3);
-    const report = await runSmoke(opts, env, precheck, (line) => console.error(`[smoke] ${line}`));
-    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-    if (!report.ok) console.error(`dita-v2 smoke: step '${report.failed?.step}' failed: ${report.failed?.message}`);
+    const report = await runSmoke(opts, env, precheck, (line) => console.error(`[smoke] ${maskSecrets(line)}`));
+    process.stdout.write(`${JSON.stringify(maskDeep(report), null, 2)}\n`);
+    if (!report.ok)
+      console.error(maskSecrets(`dita-v2 smoke: step '${report.failed?.step}' failed: ${report.failed?.message}`));
     process.exitCode = report.ok ? 0 : 1;
   },
 });

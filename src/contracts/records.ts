@@ -189,3 +189,9 @@ export interface KernelOutcome {
   transitions: TransitionRecord[];
   diagnostics: DiagnosticRecord[];
 }
+
+/**
+ * A kernel lifetime's id ("run"): drawn once per process by the launcher (16 hex digits of OS
+ * randomness), written in the journal header, carried by every projected table row and its row id.
+ */
+export const RUN_ID_RE = /^[0-9a-z]{1,32}$/;

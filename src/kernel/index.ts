@@ -5,6 +5,7 @@ export { type EncodeRefusal, encodeInput, INPUT_SIZE, RecordEncoder } from "./en
 export { ExecutionKernel } from "./execution_kernel.ts";
 export { InputRecords, isStrategyKind, kindName, recordKind } from "./input_records.ts";
 export { JournalError, type JournalHeader, JournalWriter, type ReplayResult, replayJournal } from "./journal.ts";
+export { type JournalStep, type OutcomeReplay, replayOutcomes } from "./journal_outcomes.ts";
 export { NativeLoadError, nativeLibraryPath } from "./native.ts";
 export { encodeSlotImage, SlotImageError } from "./slot_image.ts";
 export {

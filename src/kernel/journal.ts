@@ -1,7 +1,8 @@
 /**
  * The input journal: JSON lines, one file per kernel lifetime.
  *
- *   line 1:  {"journal":"dita-v2","version":1,"slot_count":8,"active_slot_limit":8,"hung_order_ms":30000}
+ *   line 1:  {"journal":"dita-v2","version":1,"slot_count":8,"active_slot_limit":8,"hung_order_ms":30000,
+ *             "run":"9f2c4e7a1b0d3c58","strategy":"pink"}
  *   then:    {"seq":1,"input":{...wire input with now_ms...}}
  *            {"seq":2,"input":{"type":"RESTORE_SLOT","image_b64":"...","now_ms":...}}
  *            {"seq":3,"record_b64":"..."}          (a raw 320-byte InputRecord from the Zinc ring)
@@ -17,12 +18,18 @@
  * (crash mid-write) is reported by `replayJournal` and ignored. Replay applies runs of wire
  * inputs with `applyBatch` (pipelined; the same state as one call per input).
  *
- * Entry points: `JournalWriter` (the kernel's `InputJournal` step), `replayJournal(path)`.
+ * `run` is the kernel lifetime's id (drawn once by the launcher): projected rows of this lifetime
+ * carry it in their ids, so a replay that reads it back rebuilds the same row ids (journals written
+ * before run ids have none). `seq` counts inputs within the one file: it is unique per run only.
+ *
+ * Entry points: `JournalWriter` (the kernel's `InputJournal` step), `replayJournal(path)`,
+ * `readJournal(path)` (header and parsed entries, for `journal_outcomes.ts`).
  */
 
 import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from "node:fs";
 import { parseJournalInput } from "../contracts/intent_parse.ts";
 import type { KernelInput } from "../contracts/intents.ts";
+import { RUN_ID_RE } from "../contracts/records.ts";
 import { INPUT_SIZE } from "./encoder.ts";
 import { ExecutionKernel } from "./execution_kernel.ts";
 import { InputRecords, isStrategyKind, recordKind } from "./input_records.ts";
@@ -34,6 +41,10 @@ export interface JournalHeader {
   slot_count: number;
   active_slot_limit: number;
   hung_order_ms: number;
+  /** The kernel lifetime's id (absent in journals written before run ids). */
+  run?: string;
+  /** The namespace (DITA_V2_STRATEGY) the run projected under (absent in older journals). */
+  strategy?: string;
 }
 
 export class JournalWriter implements InputJournal {
@@ -114,8 +125,8 @@ export class JournalError extends Error {
 /** Wire inputs are replayed in batches of this many (the pipelined applyBatch: same state as one by one). */
 const REPLAY_BATCH = 8192;
 
-/** Applies a journal to a fresh kernel and returns the resulting state hash. */
-export function replayJournal(path: string): ReplayResult {
+/** A journal file read and split: its header, its entry lines (1-based line numbers from 2) and whether the last line is torn. */
+export function readJournal(path: string): { header: JournalHeader; lines: string[]; last: number; tornTail: boolean } {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
@@ -126,12 +137,17 @@ export function replayJournal(path: string): ReplayResult {
   const tornTail = lines.length > 0 && lines[lines.length - 1] !== "";
   if (!tornTail) lines.pop();
   const header = parseHeader(lines[0], path);
+  return { header, lines, last: tornTail ? lines.length - 1 : lines.length, tornTail };
+}
+
+/** Applies a journal to a fresh kernel and returns the resulting state hash. */
+export function replayJournal(path: string): ReplayResult {
+  const { header, lines, last, tornTail } = readJournal(path);
   const kernel = ExecutionKernel.open({
     slotCount: header.slot_count,
     activeSlotLimit: header.active_slot_limit,
     hungOrderMs: header.hung_order_ms,
   });
-  const last = tornTail ? lines.length - 1 : lines.length;
   const wire: KernelInput[] = [];
   const flush = () => wire.length > 0 && kernel.applyBatch(wire.splice(0));
   for (let i = 1; i < last; i++) {
@@ -158,12 +174,14 @@ function parseHeader(line: string | undefined, path: string): JournalHeader {
     throw new JournalError(`${path}:1: not a dita-v2 journal (first line is not a JSON header)`);
   }
   if (h.journal !== "dita-v2" || h.version !== 1) throw new JournalError(`${path}:1: not a dita-v2 journal version 1`);
+  if (h.run !== undefined && (typeof h.run !== "string" || !RUN_ID_RE.test(h.run)))
+    throw new JournalError(`${path}:1: header run must match ${RUN_ID_RE.source}, got ${JSON.stringify(h.run)}`);
   return h as JournalHeader;
 }
 
-type Entry = { input?: { type?: string; image_b64?: string; now_ms?: number }; record_b64?: string };
+export type Entry = { input?: { type?: string; image_b64?: string; now_ms?: number }; record_b64?: string };
 
-function parseEntry(line: string, path: string, lineNo: number): Entry {
+export function parseEntry(line: string, path: string, lineNo: number): Entry {
   let entry: Entry;
   try {
     entry = JSON.parse(line);

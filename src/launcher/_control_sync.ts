@@ -1,13 +1,20 @@
 /**
- * The CONFIGURE inputs that make the kernel's configuration equal to a control snapshot: one per
- * key that differs (the kernel enforces the slot limit, the trading state and the risk limits; the
- * snapshot only says what the operator asked for). Pure: the caller applies them in order.
+ * Keeps the kernel's configuration equal to the control snapshot (docs/architecture.md §6): one
+ * CONFIGURE per key that differs (the kernel enforces the slot limit, the trading state and the
+ * risk limits; the snapshot only says what the operator asked for), mailbox commands applied when
+ * the control region moved, and the snapshot following the kernel when the kernel moved its own
+ * trading state (the drawdown watch). Every new snapshot is published (projection, events).
+ *
+ * Entry points: `ControlSync` (`apply`, `syncIfChanged`, `syncKernel`, `followKernel`),
+ * `configureInputs` (pure).
  */
 
+import type { Clock } from "../contracts/clock.ts";
 import type { ControlSnapshot, RiskLimits } from "../contracts/control.ts";
 import { type ConfigKey, TRADING_STATES } from "../contracts/enums.ts";
 import type { SystemInput } from "../contracts/intents.ts";
-import type { KernelConfig } from "../kernel/index.ts";
+import type { CommandActions, OperatorControlPlane } from "../control/index.ts";
+import type { ExecutionKernel, KernelConfig } from "../kernel/index.ts";
 
 const LIMIT_KEYS: Readonly<Record<keyof RiskLimits, ConfigKey>> = {
   max_notional_per_trade: "MAX_NOTIONAL_PER_TRADE",
@@ -29,4 +36,60 @@ export function configureInputs(snapshot: ControlSnapshot, kernel: KernelConfig,
     configure("TRADING_STATE", TRADING_STATES.indexOf(snapshot.trading_state) + 1);
   }
   return out;
+}
+
+export interface ControlSyncDeps {
+  control: OperatorControlPlane;
+  kernel: ExecutionKernel;
+  clock: Clock;
+  applySystem(input: SystemInput): void;
+  publish(snapshot: ControlSnapshot): void;
+  log(line: string): void;
+}
+
+export class ControlSync {
+  private seq = -1;
+  /** Mailbox actions (flatten); set once the runtime built them. */
+  actions: CommandActions | null = null;
+
+  constructor(private readonly d: ControlSyncDeps) {}
+
+  /** An operator's change (HTTP, CLI): validated by the plane (ControlError), then enforced. */
+  apply(change: Record<string, unknown>): ControlSnapshot {
+    const snapshot = this.d.control.apply(change, this.d.clock.nowMs());
+    this.syncKernel(snapshot);
+    return snapshot;
+  }
+
+  /** Applies pending mailbox commands when the control region changed since last seen. */
+  syncIfChanged(): void {
+    const { control, clock } = this.d;
+    if (control.seq() === this.seq) return;
+    this.seq = control.seq();
+    for (const r of control.pollCommands(clock.nowMs(), undefined, this.actions)) {
+      this.d.log(`control command ${JSON.stringify(r)}`);
+    }
+    this.syncKernel(control.snapshot());
+    this.seq = control.seq();
+  }
+
+  /** The kernel enforces what the snapshot asks for: one CONFIGURE per key that differs. */
+  syncKernel(snapshot: ControlSnapshot): void {
+    for (const input of configureInputs(snapshot, this.d.kernel.config(), this.d.clock.nowMs())) {
+      this.d.applySystem(input);
+    }
+    this.d.publish(snapshot);
+  }
+
+  /**
+   * The kernel moved its own trading state (the drawdown watch: ACTIVE → REDUCING); the snapshot
+   * follows, so the operator sees it and the next sync does not undo it.
+   */
+  followKernel(): void {
+    const state = this.d.kernel.config().trading_state;
+    if (this.d.control.snapshot().trading_state === state) return;
+    const snapshot = this.d.control.apply({ trading_state: state }, this.d.clock.nowMs());
+    this.d.log(`trading state ${state} (kernel drawdown watch); control version ${snapshot.version}`);
+    this.d.publish(snapshot);
+  }
 }

@@ -20,8 +20,11 @@ export const DRAIN_MAX = 1024;
 export interface RingIntakeHooks {
   /** A STRATEGY record the edge refuses for another reason (the venue's size rules), or null. */
   check(record: Uint8Array): InputRefusal | null;
-  /** The outcome of one kernel call over checked ring records. */
-  applied(outcome: KernelOutcome & { accepted_flags: Uint8Array }): void;
+  /**
+   * The outcome of one kernel call over checked ring records; `indices[k]` is the position of the
+   * call's k-th record among this drain's applied records (they were journaled in that order).
+   */
+  applied(outcome: KernelOutcome & { accepted_flags: Uint8Array }, indices: Int32Array): void;
   /** A record refused at the edge (never reached the kernel). */
   refused(refusal: InputRefusal): void;
 }
@@ -57,7 +60,7 @@ export class RingIntake {
     for (const r of refused) this.hooks.refused(r);
     if (n > 0) {
       const records = InputRecords.fromStrategy(this.buffer, n);
-      this.kernel.applyRecords(records, { outcome: (o) => this.hooks.applied(o), refused: () => {} });
+      this.kernel.applyRecords(records, { outcome: (o, indices) => this.hooks.applied(o, indices), refused: () => {} });
     }
     return taken;
   }

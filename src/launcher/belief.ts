@@ -21,7 +21,7 @@
 import { ABI } from "../contracts/abi.ts";
 import type { SlotRecord } from "../contracts/records.ts";
 import { encodeSlotImage } from "../kernel/index.ts";
-import { type HzClient, newHzClient } from "../projection/hz_client.ts";
+import { type HazelcastConfig, type HzClient, newHzClient } from "../projection/hz_client.ts";
 import { namespaceNames } from "../projection/index.ts";
 
 export type BeliefSource = "zinc" | "hazelcast" | "none";
@@ -36,7 +36,8 @@ export interface BeliefInputs {
   zincImages: readonly Uint8Array[];
   slots: number;
   strategy: string;
-  hazelcast: { addr: string; cluster: string } | null;
+  /** Address, cluster and optional credentials (the projection's). */
+  hazelcast: Pick<HazelcastConfig, "addr" | "cluster" | "user" | "password"> | null;
   /** Set when the projection already failed to reach the member at this start (its error). */
   hazelcastDown?: string | null;
   timeoutMs?: number;
@@ -111,7 +112,7 @@ function checkedImage(
 
 /** Reads keys "0".."slots-1" of `map`; everything bounded by `timeoutMs` (connect, call, whole read). */
 async function readRows(
-  hz: { addr: string; cluster: string },
+  hz: Pick<HazelcastConfig, "addr" | "cluster" | "user" | "password">,
   map: string,
   slots: number,
   timeoutMs: number,

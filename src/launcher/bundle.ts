@@ -4,6 +4,11 @@
  * is opened and its surviving slot images are read *before* the kernel is attached to it as its
  * write-through mirror, so a restart never overwrites its own last belief.
  *
+ * The bundle draws the kernel lifetime's id (`run`, run_id.ts) once: the journal header records it
+ * and the projection puts it in every table row id. `inputs.entries` is the journal seq of the last
+ * input handed to the kernel (counted without a file when there is no journal, `once`), which the
+ * runtime hands the projection with each outcome.
+ *
  * Entry point: `buildBundle(config, clock, env, options)`.
  */
 
@@ -11,13 +16,15 @@ import { chmodSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Clock } from "../contracts/clock.ts";
 import type { ControlSnapshot } from "../contracts/control.ts";
+import type { KernelInput } from "../contracts/intents.ts";
 import type { VenueAdapter } from "../contracts/venue.ts";
 import { InMemoryControlPlane, type OperatorControlPlane, RealZincControlPlane } from "../control/index.ts";
-import { ExecutionKernel, JournalWriter, nativeLibraryPath } from "../kernel/index.ts";
+import { ExecutionKernel, type InputJournal, JournalWriter, nativeLibraryPath } from "../kernel/index.ts";
 import { createProjection, type Projection, type ProjectionDiagnostic, type Sink } from "../projection/index.ts";
 import { BingxVenueAdapter, bingxConfigFromEnv, MockVenueAdapter } from "../venue/index.ts";
 import { InMemoryZincPlane, RealZincPlane, type ZincPlane } from "../zinc/index.ts";
 import { ConfigError, type RuntimeConfig } from "./config.ts";
+import { newRunId } from "./run_id.ts";
 
 export const RING_CAPACITY = 4096;
 
@@ -30,6 +37,10 @@ export interface Bundle {
   venue: VenueAdapter;
   projection: Projection;
   journal: JournalWriter | null;
+  /** This kernel lifetime's id (journal header, projected row ids). */
+  run: string;
+  /** Inputs handed to the kernel so far: the journal seq of the last one. */
+  inputs: { readonly entries: number };
   /** Slot images found in the state region at start (all zero: region gone; `belief.ts` decides). */
   survivingImages: Uint8Array[];
 }
@@ -109,34 +120,70 @@ export async function buildBundle(
     closers.push(() => zinc.close());
     const survivingImages = readSurvivors(zinc);
     const venue = venueFor(config, clock, env);
+    const run = newRunId();
     const projection = await createProjection({
       strategy: config.strategy,
+      run,
       stateDir: config.state_dir,
       clock,
-      hazelcast:
-        config.hazelcast === "REAL" ? { addr: config.hazelcast_addr, cluster: config.hazelcast_cluster } : null,
+      hazelcast: config.hazelcast === "REAL" ? hazelcastOf(config) : null,
       clickhouse:
         config.clickhouse === "REAL" ? { url: config.clickhouse_url, database: config.clickhouse_database } : null,
       required: config.projection_required,
       onDiagnostic: options.onProjectionDiagnostic ?? (() => {}),
       sinks: options.projectionSinks,
+      markProgress: options.journal,
     });
-    const journal = options.journal ? openJournal(config, clock) : null;
+    closers.push(() => void projection.close());
+    const journal = options.journal ? openJournal(config, clock, run) : null;
+    const inputs = journal ?? new InputCount();
     const kernel = ExecutionKernel.open({
       slotCount: config.slots,
       activeSlotLimit: config.active_slot_limit,
       hungOrderMs: config.hung_order_ms,
       mirror: zinc,
-      journal,
+      journal: inputs,
     });
-    return { config, clock, kernel, control, zinc, venue, projection, journal, survivingImages };
+    return { config, clock, kernel, control, zinc, venue, projection, journal, run, inputs, survivingImages };
   } catch (e) {
     for (const close of closers.reverse()) close();
     throw e;
   }
 }
 
-function openJournal(config: RuntimeConfig, clock: Clock): JournalWriter {
+/** The Hazelcast settings of the projection and of the belief reader. */
+export function hazelcastOf(config: RuntimeConfig): {
+  addr: string;
+  cluster: string;
+  user?: string;
+  password?: string;
+} {
+  const c = config.hazelcast_credentials;
+  return {
+    addr: config.hazelcast_addr,
+    cluster: config.hazelcast_cluster,
+    ...(c !== null ? { user: c.user, password: c.password } : {}),
+  };
+}
+
+/**
+ * The journal step without a file (`once`): counts the inputs a journal would hold (the accepted
+ * ones), so outcomes still get the seqs a journal would give them.
+ */
+class InputCount implements InputJournal {
+  entries = 0;
+  input(_input: KernelInput, accepted: boolean): void {
+    if (accepted) this.entries++;
+  }
+  records(_records: Uint8Array, accepted: Uint8Array): void {
+    for (const a of accepted) if (a === 1) this.entries++;
+  }
+  restore(_image: Uint8Array, _nowMs: number, accepted: boolean): void {
+    if (accepted) this.entries++;
+  }
+}
+
+function openJournal(config: RuntimeConfig, clock: Clock, run: string): JournalWriter {
   const dir = join(config.state_dir, "journal");
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   chmodSync(dir, 0o700);
@@ -144,6 +191,8 @@ function openJournal(config: RuntimeConfig, clock: Clock): JournalWriter {
     slot_count: config.slots,
     active_slot_limit: config.active_slot_limit,
     hung_order_ms: config.hung_order_ms,
+    run,
+    strategy: config.strategy,
   };
   return new JournalWriter(join(dir, `${clock.nowMs()}-${process.pid}.jsonl`), header);
 }

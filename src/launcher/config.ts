@@ -1,13 +1,19 @@
 /**
  * Environment → validated runtime configuration (docs/architecture.md §9). Every variable has a safe
  * default (mock venue, in-memory planes, no servers, loopback HTTP); a bad value fails at start
- * with one `ConfigError` line naming the variable, the accepted values and what was given.
+ * with one `ConfigError` line naming the variable, the accepted values and what was given (masked:
+ * a rejected URL never shows its password).
+ *
+ * Credentials are registered for masking here, before anything can print them
+ * (contracts/secrets.ts): the ClickHouse URL's password, DITA_V2_HAZELCAST_PASSWORD, BINGX_API_KEY
+ * and BINGX_API_SECRET (whatever the venue: they are in the environment).
  *
  * Entry point: `loadConfig(env)`.
  */
 
 import type { RiskLimits } from "../contracts/control.ts";
 import type { TradingState } from "../contracts/enums.ts";
+import { maskSecrets, registerSecret } from "../contracts/secrets.ts";
 import { DEFAULT_STRATEGY, STRATEGY_RE } from "../projection/names.ts";
 import { startControlsFromEnv } from "./_config_controls.ts";
 import { ConfigError } from "./_config_error.ts";
@@ -40,6 +46,8 @@ export interface RuntimeConfig {
   operator_token: string | null;
   hazelcast_addr: string;
   hazelcast_cluster: string;
+  /** DITA_V2_HAZELCAST_USER / DITA_V2_HAZELCAST_PASSWORD, both or neither. */
+  hazelcast_credentials: { user: string; password: string } | null;
   clickhouse_url: string;
   clickhouse_database: string;
   mock_seed: number;
@@ -70,7 +78,7 @@ function int(env: Env, name: string, lo: number, hi: number, fallback: number): 
 function matching(env: Env, name: string, re: RegExp, what: string, fallback: string): string {
   const raw = env[name];
   if (raw === undefined || raw === "") return fallback;
-  if (!re.test(raw)) throw new ConfigError(name, `must be ${what}, got '${raw}'`);
+  if (!re.test(raw)) throw new ConfigError(name, `must be ${what}, got '${maskSecrets(raw)}'`);
   return raw;
 }
 
@@ -96,7 +104,41 @@ function balance(env: Env): number {
   return n;
 }
 
+/** The ClickHouse URL, parsed; its password (raw and decoded) is registered for masking. */
+function clickhouseUrl(env: Env): string {
+  const url = matching(env, "DITA_V2_CLICKHOUSE_URL", /^https?:\/\/[^\s]+$/, "an http(s) URL", "http://127.0.0.1:8123");
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError("DITA_V2_CLICKHOUSE_URL", `must be an http(s) URL, got '${maskSecrets(url)}'`);
+  }
+  registerSecret(parsed.password);
+  const raw = /^[a-z]+:\/\/[^/:@]*:([^/]*)@/i.exec(url)?.[1]; // as written (URL may re-encode it)
+  registerSecret(raw);
+  return url;
+}
+
+function hazelcastCredentials(env: Env): { user: string; password: string } | null {
+  const user = env.DITA_V2_HAZELCAST_USER ?? "";
+  const password = env.DITA_V2_HAZELCAST_PASSWORD ?? "";
+  registerSecret(password);
+  if (user === "" && password === "") return null;
+  if (user === "" || password === "")
+    throw new ConfigError(
+      user === "" ? "DITA_V2_HAZELCAST_USER" : "DITA_V2_HAZELCAST_PASSWORD",
+      "DITA_V2_HAZELCAST_USER and DITA_V2_HAZELCAST_PASSWORD go together (value not shown)",
+    );
+  if (!/^[\x21-\x7e]{1,256}$/.test(user))
+    throw new ConfigError("DITA_V2_HAZELCAST_USER", "must be 1..256 printable characters without spaces");
+  if (!/^[\x20-\x7e]{1,256}$/.test(password))
+    throw new ConfigError("DITA_V2_HAZELCAST_PASSWORD", "must be 1..256 printable characters (value not shown)");
+  return { user, password };
+}
+
 export function loadConfig(env: Env): RuntimeConfig {
+  registerSecret(env.BINGX_API_KEY?.trim());
+  registerSecret(env.BINGX_API_SECRET?.trim());
   const slots = int(env, "DITA_V2_SLOTS", 1, 256, 8);
   const strategy = matching(
     env,
@@ -150,13 +192,8 @@ export function loadConfig(env: Env): RuntimeConfig {
     operator_token: token === undefined || token === "" ? null : token,
     hazelcast_addr: matching(env, "DITA_V2_HAZELCAST_ADDR", /^[A-Za-z0-9.-]+:\d{1,5}$/, "host:port", "127.0.0.1:5701"),
     hazelcast_cluster: matching(env, "DITA_V2_HAZELCAST_CLUSTER", /^[A-Za-z0-9_.-]{1,64}$/, "a cluster name", "dev"),
-    clickhouse_url: matching(
-      env,
-      "DITA_V2_CLICKHOUSE_URL",
-      /^https?:\/\/[^\s]+$/,
-      "an http(s) URL",
-      "http://127.0.0.1:8123",
-    ),
+    hazelcast_credentials: hazelcastCredentials(env),
+    clickhouse_url: clickhouseUrl(env),
     clickhouse_database: matching(
       env,
       "DITA_V2_CLICKHOUSE_DATABASE",

@@ -9,8 +9,11 @@
  * through the executor's subscription; the launcher's own inputs through `applySystem`. An input
  * an edge refuses is reported with `refuseAtEdge` and never reaches the kernel.
  *
- * Outcomes, refusals and control changes also go to the optional `RuntimeEvents` hook (the
- * event stream), which only appends.
+ * Each outcome goes to the projection with the journal seq of its input (a ring batch: of its first
+ * record, plus each record's offset), so table row ids name inputs; diagnostics the launcher issues
+ * itself are marked as such. After recovery the whole confirmed image is projected once. Outcomes,
+ * refusals and control changes also go to the optional `RuntimeEvents` hook (the event stream),
+ * which only appends.
  *
  * Entry points: `new Runtime(bundle, log, events?)`, `start()`, `submitStrategy`, `refuseAtEdge`,
  * `report`, `applyControl`, `runLoops()`, `shutdown()`.
@@ -20,35 +23,40 @@ import type { ControlSnapshot } from "../contracts/control.ts";
 import { type InputRefusal, refusedOutcome } from "../contracts/intent_parse.ts";
 import type { KernelInput, StrategyIntent } from "../contracts/intents.ts";
 import type { DiagnosticRecord, KernelOutcome, TransitionRecord } from "../contracts/records.ts";
-import type { CommandActions } from "../control/index.ts";
 import type { RuntimeEvents } from "../events/index.ts";
 import { IntakeClosedError } from "../http/index.ts";
-import { configureInputs } from "./_control_sync.ts";
+import { ControlSync } from "./_control_sync.ts";
 import { RingIntake } from "./_ring_intake.ts";
 import { runServeLoops } from "./_serve_loops.ts";
 import { intentSizeRefusal, recordSizeRefusal } from "./_size_rules.ts";
 import { logsVenue, tracesTransitions, transitionLine } from "./_trace.ts";
 import { LoggedVenue } from "./_venue_log.ts";
 import { readBelief } from "./belief.ts";
-import type { Bundle } from "./bundle.ts";
+import { type Bundle, hazelcastOf } from "./bundle.ts";
 import { Executor } from "./executor.ts";
 import { Flattener, mailboxFlatten } from "./flatten.ts";
 import { LiveReconciler } from "./live_reconcile.ts";
 import { type IntakeEdge, Metrics } from "./metrics.ts";
 import { orphanDiagnostic, type RecoveryReport, recover } from "./recovery.ts";
 
+/** Where an outcome's inputs are in the journal (see `OutcomeInput` in src/projection). */
+type InputsAt = { journalSeq: number; inputOffsets?: Int32Array; launcher?: boolean };
+
 export class Runtime {
   readonly metrics = new Metrics();
   readonly executor: Executor;
   readonly flattener: Flattener;
   readonly reconciler: LiveReconciler;
-  private readonly mailboxActions: CommandActions;
+  private readonly controls: ControlSync;
   recovery: RecoveryReport | null = null;
   private readonly stop = new AbortController();
   /** The first Zinc region found no longer matching its layout (then nothing reads or writes it). */
   hostileRegion: string | null = null;
-  private controlSeq = -1;
   private readonly ring: RingIntake;
+  /** Journal seq before the current ring drain: its k-th accepted record is ringBase + 1 + k. */
+  private ringBase = 0;
+  /** Records of the current drain the kernel accepted so far (journaled in that order). */
+  private ringAccepted = 0;
   /** The projection copies the slot images it needs (zero-copy views of kernel memory); built once. */
   private readonly slotImage = (id: number) => this.b.kernel.slotImage(id);
   readonly startedAtMs: number;
@@ -66,12 +74,26 @@ export class Runtime {
       venueLatency: (op, ms) => this.metrics.recordLatency(op, ms),
       log,
     });
+    this.controls = new ControlSync({
+      control: b.control,
+      kernel: b.kernel,
+      clock: b.clock,
+      applySystem: (input) => this.executor.applySystem(input),
+      publish: (snapshot) => {
+        b.projection.onControl(snapshot);
+        this.events?.onControl(snapshot);
+      },
+      log,
+    });
     b.venue.onDiagnostic((d) => log(`venue ${d.code}: ${d.message}`));
     this.ring = new RingIntake(b.zinc, b.kernel, {
       check: (rec) => recordSizeRefusal(b.venue, rec, this.assetOfSlot),
       applied: (o) => {
         this.metrics.recordRecords(o.accepted_flags);
-        this.afterApply(null, o);
+        this.afterApply(null, o, {
+          journalSeq: this.ringBase + 1,
+          inputOffsets: this.journalOffsets(o.accepted_flags),
+        });
         this.executor.dispatch(o.transitions);
       },
       refused: (r) => void this.refuseAtEdge("ring", r),
@@ -84,7 +106,7 @@ export class Runtime {
         void (b.control.snapshot().trading_state !== "HALTED" && this.applyControl({ trading_state: "HALTED" })),
       reconcileNow: () => this.reconciler.pass(),
     });
-    this.mailboxActions = mailboxFlatten(this.flattener, b.control);
+    this.controls.actions = mailboxFlatten(this.flattener, b.control);
   }
 
   /**
@@ -100,28 +122,36 @@ export class Runtime {
       slots: c.slots,
       strategy: c.strategy,
       log: this.log,
-      hazelcast: c.hazelcast === "REAL" ? { addr: c.hazelcast_addr, cluster: c.hazelcast_cluster } : null,
+      hazelcast: c.hazelcast === "REAL" ? hazelcastOf(c) : null,
       hazelcastDown: hzSink && !hzSink.up ? String(hzSink.last_error ?? "not connected") : null,
     });
     const reconcile = c.reconcile_on_restart || belief.source === "hazelcast";
     if (reconcile !== c.reconcile_on_restart)
       this.log("belief from hazelcast: reconciling with the venue although DITA_V2_RECONCILE_ON_RESTART=0");
-    this.syncKernelToControl(this.b.control.snapshot()); // start-up trading state and limits
+    this.controls.syncKernel(this.b.control.snapshot()); // start-up trading state and limits
     const deps = { kernel: this.b.kernel, executor: this.executor, venue: this.b.venue, log: this.log };
     this.recovery = await recover({ ...deps, nowMs: () => this.b.clock.nowMs() }, belief, reconcile);
     for (const o of this.recovery.orphans) this.report(orphanDiagnostic(o, this.b.clock.nowMs()));
+    this.b.projection.onImage({ slots: this.b.kernel.slots(), account: this.b.kernel.account() });
+    this.b.projection.onControl(this.b.control.snapshot());
     return this.recovery;
   }
 
-  private afterApply(input: KernelInput | null, outcome: KernelOutcome): void {
+  private afterApply(input: KernelInput | null, outcome: KernelOutcome, at?: InputsAt): void {
     this.b.journal?.flush();
     // input null = a Zinc ring batch, whose records were counted one by one (recordRecords).
     if (input === null) this.metrics.recordBatchEffects(outcome);
     else this.metrics.recordOutcome(input, outcome);
-    this.project(outcome.transitions, outcome.diagnostics);
+    // A refused input is not journaled: its diagnostics are numbered like the launcher's own.
+    const refused = input !== null && !outcome.accepted;
+    this.project(
+      outcome.transitions,
+      outcome.diagnostics,
+      at ?? { journalSeq: this.b.inputs.entries, launcher: refused },
+    );
     for (const d of outcome.diagnostics) {
       if (d.code === "HUNG_ORDER" && d.slot_id !== null) void this.resolveHung(d.slot_id);
-      if (d.code === "DRAWDOWN_LIMIT") this.followKernelTradingState();
+      if (d.code === "DRAWDOWN_LIMIT") this.controls.followKernel();
     }
   }
 
@@ -132,7 +162,7 @@ export class Runtime {
   refuseAtEdge(edge: IntakeEdge, refusal: InputRefusal): KernelOutcome {
     const outcome = refusedOutcome(refusal, this.b.clock.nowMs());
     this.metrics.recordEdgeRefusal(edge, refusal);
-    this.project([], outcome.diagnostics);
+    this.project([], outcome.diagnostics, { journalSeq: this.b.inputs.entries, launcher: true });
     const n = this.metrics.edgeRefusals;
     if (n <= 10 || n % 1000 === 0) this.log(`${edge} refused (${n} so far): ${refusal.code} ${refusal.message}`);
     return outcome;
@@ -141,11 +171,15 @@ export class Runtime {
   /** A diagnostic the launcher itself issues (not an input's): counted, projected, logged. */
   report(d: DiagnosticRecord): void {
     this.metrics.recordDiagnostic(d.code);
-    this.project([], [d]);
+    this.project([], [d], { journalSeq: this.b.inputs.entries, launcher: true });
     this.log(`${d.severity} ${d.code}: ${d.message}`);
   }
 
-  private project(transitions: readonly TransitionRecord[], diagnostics: readonly DiagnosticRecord[]): void {
+  private project(
+    transitions: readonly TransitionRecord[],
+    diagnostics: readonly DiagnosticRecord[],
+    at: InputsAt,
+  ): void {
     const account = this.b.kernel.account();
     const control = this.b.control.snapshot();
     if (transitions.length > 0 && tracesTransitions(control)) for (const t of transitions) this.log(transitionLine(t));
@@ -156,21 +190,9 @@ export class Runtime {
       slotImage: this.slotImage,
       account,
       control,
-      journalSeq: this.b.journal?.entries ?? 0,
+      ...at,
     });
     this.events?.onOutcome(transitions, diagnostics, account);
-  }
-
-  /**
-   * The kernel moved its own trading state (the drawdown watch: ACTIVE → REDUCING); the control
-   * snapshot follows, so the operator sees it and the next sync does not undo it.
-   */
-  private followKernelTradingState(): void {
-    const state = this.b.kernel.config().trading_state;
-    if (this.b.control.snapshot().trading_state === state) return;
-    const snapshot = this.b.control.apply({ trading_state: state }, this.b.clock.nowMs());
-    this.log(`trading state ${state} (kernel drawdown watch); control version ${snapshot.version}`);
-    this.publishControl(snapshot);
   }
 
   /** A hung order is looked up at the venue; what the venue knows comes back as an event. */
@@ -184,7 +206,7 @@ export class Runtime {
     if (!this.executor.accepting) throw new IntakeClosedError("shutting down: intake is closed");
     const offSize = intentSizeRefusal(this.b.venue, intent, this.assetOfSlot);
     if (offSize !== null) return this.refuseAtEdge("http", offSize);
-    this.syncControlIfChanged();
+    this.controls.syncIfChanged();
     return this.executor.submitStrategy(intent);
   }
 
@@ -195,39 +217,15 @@ export class Runtime {
       : null;
 
   applyControl(change: Record<string, unknown>): ControlSnapshot {
-    const snapshot = this.b.control.apply(change, this.b.clock.nowMs());
-    this.syncKernelToControl(snapshot);
-    return snapshot;
-  }
-
-  /** Applies pending mailbox commands when the control region changed since last seen. */
-  private syncControlIfChanged(): void {
-    const seq = this.b.control.seq();
-    if (seq === this.controlSeq) return;
-    this.controlSeq = seq;
-    const results = this.b.control.pollCommands(this.b.clock.nowMs(), undefined, this.mailboxActions);
-    for (const r of results) this.log(`control command ${JSON.stringify(r)}`);
-    this.syncKernelToControl(this.b.control.snapshot());
-    this.controlSeq = this.b.control.seq();
-  }
-
-  /** The kernel enforces what the snapshot asks for: one CONFIGURE per key that differs. */
-  private syncKernelToControl(snapshot: ControlSnapshot): void {
-    for (const input of configureInputs(snapshot, this.b.kernel.config(), this.b.clock.nowMs())) {
-      this.executor.applySystem(input);
-    }
-    this.publishControl(snapshot);
-  }
-
-  private publishControl(snapshot: ControlSnapshot): void {
-    this.b.projection.onControl(snapshot);
-    this.events?.onControl(snapshot);
+    return this.controls.apply(change);
   }
 
   /** Drains the Zinc intent ring into the kernel in batches; returns the records taken. */
   drainRing(): number {
     if (this.watchRegions() !== null) return 0;
-    this.syncControlIfChanged();
+    this.controls.syncIfChanged();
+    this.ringBase = this.b.inputs.entries;
+    this.ringAccepted = 0;
     return this.ring.drain();
   }
 
@@ -254,6 +252,13 @@ export class Runtime {
     return bad;
   }
 
+  /** Each record's journal offset in this drain (accepted records in order), -1 for a refused one. */
+  private journalOffsets(accepted: Uint8Array): Int32Array {
+    const out = new Int32Array(accepted.length);
+    for (let k = 0; k < accepted.length; k++) out[k] = accepted[k] === 1 ? this.ringAccepted++ : -1;
+    return out;
+  }
+
   /** Serve loops; resolve when `shutdown` stops them. */
   async runLoops(): Promise<void> {
     await runServeLoops(
@@ -264,7 +269,7 @@ export class Runtime {
         accepting: () => this.executor.accepting,
         hostile: () => this.hostileRegion !== null,
         drainRing: () => this.drainRing(),
-        syncControlIfChanged: () => this.syncControlIfChanged(),
+        syncControlIfChanged: () => this.controls.syncIfChanged(),
         tick: () => {
           this.watchRegions();
           this.executor.applySystem({ type: "TICK", now_ms: this.b.clock.nowMs() });

@@ -5,13 +5,18 @@
  * The event hub (`GET /events`) gets the runtime's outcomes and the venue's and projection's
  * diagnostics; the console's files are served from the executable. When DITA_V2_HTTP_HOST is not
  * a loopback address, every route but /health and the console's files needs the token.
+ * Before recovery, rows a SIGKILLed predecessor had not spooled are re-projected from its journal
+ * (`catchUp`). Every log line, the status document and the metrics text leave through
+ * `maskSecrets` (no credential is ever printed or served).
  */
 
 import { consoleAssets } from "../console/index.ts";
+import { maskDeep, maskSecrets } from "../contracts/secrets.ts";
 import { EventHub, type FeedDiagnostic } from "../events/index.ts";
 import { createApp, type HttpDeps, isLoopbackHost } from "../http/index.ts";
 import { buildBundle } from "./bundle.ts";
 import { loadConfig } from "./config.ts";
+import { catchUp } from "./journal_projection.ts";
 import { gauge } from "./metrics.ts";
 import { Runtime } from "./runtime.ts";
 import { health, statusDocument } from "./status.ts";
@@ -20,7 +25,7 @@ import { ensureOperatorToken } from "./token.ts";
 
 export async function runServe(env: Record<string, string | undefined>): Promise<number> {
   const config = loadConfig(env);
-  const log = (line: string) => console.error(`[dita-v2] ${line}`);
+  const log = (line: string) => console.error(`[dita-v2] ${maskSecrets(line)}`);
   const clock = new SystemClock();
   const hub = new EventHub({ clock, epoch: (clock.nowMs() * 1000 + (process.pid % 1000)).toString(36), log });
   const feed = (d: Omit<FeedDiagnostic, "now_ms">) => hub.diagnostic({ ...d, now_ms: clock.nowMs() });
@@ -49,6 +54,7 @@ export async function runServe(env: Record<string, string | undefined>): Promise
     }),
   );
   const rt = new Runtime(bundle, log, hub);
+  catchUp(bundle, log);
   const token = ensureOperatorToken(config.state_dir, config.operator_token);
   const startedNs = bundle.clock.monoNs();
   const report = await rt.start();
@@ -87,11 +93,11 @@ export async function runServe(env: Record<string, string | undefined>): Promise
 function httpDeps(rt: Runtime, token: string, hub: EventHub): HttpDeps {
   return {
     health: () => health(rt),
-    status: () => ({ ...statusDocument(rt), events: hub.stats() }),
+    status: () => maskDeep({ ...statusDocument(rt), events: hub.stats() }),
     slotCount: () => rt.b.kernel.slotCount,
     slot: (id) => rt.b.kernel.slot(id),
     slots: () => rt.b.kernel.slots(),
-    metrics: () => rt.metrics.render(liveGauges(rt)),
+    metrics: () => maskSecrets(rt.metrics.render(liveGauges(rt))),
     submitIntent: (intent) => rt.submitStrategy(intent),
     refuseIntent: (refusal) => rt.refuseAtEdge("http", refusal),
     control: (change) => rt.applyControl(change),

@@ -12,6 +12,7 @@ export function statusDocument(rt: Runtime): Record<string, unknown> {
   return {
     version: VERSION,
     strategy: config.strategy,
+    run: rt.b.run,
     started_at_ms: rt.startedAtMs,
     control: control.snapshot(),
     kernel: { ...kernel.config(), faulted: kernel.faulted() },

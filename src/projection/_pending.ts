@@ -18,6 +18,8 @@ export const K_MARK = 3;
 export const K_ACCOUNT = 4;
 export const F_DEBUG = 1;
 export const F_CONFIRMED = 2;
+/** A diagnostic the launcher issued itself: `index` holds its count in the run, not an ordinal. */
+export const F_LAUNCHER = 4;
 
 export const SLOT_BYTES = ABI.SlotImage.size;
 const STAGE_AT = OFF.SlotImage.stage;

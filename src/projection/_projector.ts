@@ -8,6 +8,12 @@
  * venue-fact transitions; lifecycle rows from `lifecycle.ts`; a mark re-publishes the last
  * confirmed row with the mark's fields only; mirror-gated sinks (Hazelcast) get nothing while
  * mirror_to_hazelcast is off, and the last confirmed rows again when it comes back on.
+ *
+ * The whole image (`resync`): every slot row this projection holds (seeded at start by `image` with
+ * every non-idle slot, then the last confirmed row of each), the active registry, the account and
+ * the control row, written again into one map sink that lost them (a Hazelcast member restarted
+ * empty). A projector without map outboxes (a journal replay, `replay.ts`) only builds records;
+ * while `quiet` it builds none (a replay's prefix that was already projected only sets the memo).
  */
 import type { Clock } from "../contracts/clock.ts";
 import type { ControlSnapshot } from "../contracts/control.ts";
@@ -16,10 +22,7 @@ import { accountRow, activeRow, controlRow, diagnosticRow, slotRow, transitionRo
 import { OpenedTrades, tradeEvent } from "./lifecycle.ts";
 import { CONTROL_KEY, type NamespaceNames, PNL_KEY } from "./names.ts";
 import type { Outbox } from "./outbox.ts";
-import { type Lazy, RECORD_KINDS, type RecordKind, type RecordRow, type Row } from "./types.ts";
-
-/** The slot fields a mark moves, plus the trade id that says it is still the same trade. */
-export type SlotMark = Pick<SlotRecord, "trade_id" | "mark_price" | "unrealized_pnl" | "version" | "updated_at_ms">;
+import { type Lazy, RECORD_KINDS, type RecordKind, type RecordRow, type Row, type SlotMark } from "./types.ts";
 
 const IDLE_STAGES: ReadonlySet<Stage> = new Set<Stage>(["IDLE", "CLOSED"]);
 /** Slot ids as map keys, built once. */
@@ -33,21 +36,27 @@ interface SlotMemo {
 }
 
 export class Projector {
+  /** True while a replay walks inputs whose records were already projected: memo only, no record. */
+  quiet = false;
   private memo = new Map<number, SlotMemo>();
   private opened = new OpenedTrades();
   private lastAccount: AccountRecord | null = null;
+  private lastControl: ControlSnapshot | null = null;
   private mirror = true;
   private readonly byKind = new Map<RecordKind, Outbox[]>();
   private readonly mapOutboxes: Outbox[];
 
+  /** `maps` false: records only (a journal replay never touches the maps, which hold the live run's state). */
   constructor(
     private readonly strategy: string,
+    private readonly run: string,
     private readonly names: NamespaceNames,
     private readonly clock: Clock,
     outboxes: readonly Outbox[],
     private readonly epoch: number,
+    maps = true,
   ) {
-    this.mapOutboxes = outboxes.filter((o) => o.sink.takesMaps);
+    this.mapOutboxes = maps ? outboxes.filter((o) => o.sink.takesMaps) : [];
     for (const k of RECORD_KINDS)
       this.byKind.set(
         k,
@@ -55,20 +64,20 @@ export class Projector {
       );
   }
 
-  /** One kernel transition; `s` is its slot after the whole input, `a` the account after it. */
+  /** The k-th transition of input `seq`; `s` is its slot after the whole input, `a` the account after it. */
   transition(
     seq: number,
-    i: number,
+    k: number,
     t: TransitionRecord,
     s: SlotRecord,
     a: AccountRecord,
     debug: boolean,
     confirmed: boolean,
   ): void {
-    if (debug) this.record("transition", transitionRow(this.strategy, seq, i, t, s));
+    if (debug && !this.quiet) this.record("transition", transitionRow(this.strategy, this.run, seq, k, t, s));
     if (!confirmed) return;
-    const ev = tradeEvent(this.strategy, seq, t, s, a, this.memo.get(t.slot_id)?.slot.size, this.opened);
-    if (ev !== null) {
+    const ev = tradeEvent(this.strategy, this.run, seq, t, s, a, this.memo.get(t.slot_id)?.slot.size, this.opened);
+    if (ev !== null && !this.quiet) {
       this.record("trade_event", ev);
       this.record("topic_event", ev);
     }
@@ -79,8 +88,57 @@ export class Projector {
     this.memo.set(s.slot_id, { slot: s, mark: null });
   }
 
-  diagnostic(seq: number, i: number, d: DiagnosticRecord): void {
-    this.record("diagnostic", diagnosticRow(this.strategy, seq, i, d));
+  /** The k-th diagnostic of input `seq`, or (`launcher` ≥ 0) the launcher's n-th own diagnostic. */
+  diagnostic(seq: number, k: number, d: DiagnosticRecord, launcher = -1): void {
+    if (!this.quiet) this.record("diagnostic", diagnosticRow(this.strategy, this.run, seq, k, d, launcher));
+  }
+
+  /**
+   * The whole confirmed image at start (after recovery): every non-idle slot becomes the memo and its
+   * rows; an idle slot's rows are deleted (a previous run may have left one); the account row.
+   */
+  image(slots: readonly SlotRecord[], a: AccountRecord, nowMs: number): void {
+    for (const s of slots) {
+      if (s.stage === "IDLE") {
+        this.memo.delete(s.slot_id);
+        this.putMap(this.names.state, slotKey(s.slot_id), null, s.version);
+        this.putMap(this.names.active, slotKey(s.slot_id), null, s.version);
+      } else {
+        const m: SlotMemo = { slot: s, mark: null };
+        this.memo.set(s.slot_id, m);
+        this.putMap(this.names.state, slotKey(s.slot_id), this.memoRow(m), s.version);
+        this.putMap(this.names.active, slotKey(s.slot_id), this.activeOf(m), s.version);
+      }
+    }
+    this.account(a, nowMs);
+  }
+
+  /** A replayed slot restore: the slot is the last confirmed state of its slot (memo only, no row, no write). */
+  seed(s: SlotRecord): void {
+    if (s.stage === "IDLE") this.memo.delete(s.slot_id);
+    else this.memo.set(s.slot_id, { slot: s, mark: null });
+  }
+
+  /**
+   * Writes the whole image again into `outbox` (which lost it): every slot row held, the active
+   * registry, the account and the control row. Returns the writes queued (0 while the mirror is off
+   * for a mirror-gated sink: switching it on republishes anyway).
+   */
+  resync(outbox: Outbox): number {
+    if (!this.mirror && outbox.sink.mirrorGated) return 0;
+    const epoch = this.epoch;
+    const put = (map: string, key: string, value: Lazy<Row> | null, version: number) =>
+      outbox.putMap({ map, key, value, version, epoch });
+    for (const [id, m] of this.memo) {
+      put(this.names.state, slotKey(id), this.memoRow(m), m.mark?.version ?? m.slot.version);
+      put(this.names.active, slotKey(id), this.activeOf(m), m.slot.version);
+    }
+    const strategy = this.strategy;
+    const a = this.lastAccount;
+    if (a !== null) put(this.names.pnl, PNL_KEY, accountRow(strategy, a, this.clock.nowMs()), a.version);
+    const c = this.lastControl;
+    if (c !== null) put(this.names.control, CONTROL_KEY, controlRow(strategy, c), c.version);
+    return 2 * this.memo.size + (a !== null ? 1 : 0) + (c !== null ? 1 : 0);
   }
 
   /** A mark moved unrealized PnL: re-publish slot `id`'s confirmed row with the mark's fields. */
@@ -113,6 +171,7 @@ export class Projector {
   }
 
   control(c: ControlSnapshot): void {
+    this.lastControl = c;
     const wasMirroring = this.mirror;
     this.mirror = c.mirror_to_hazelcast;
     if (this.mirror && !wasMirroring) this.republish();
@@ -124,16 +183,15 @@ export class Projector {
     return m.mark === null ? () => slotRow(strategy, m.slot) : () => ({ ...slotRow(strategy, m.slot), ...m.mark });
   }
 
+  private activeOf(m: SlotMemo): Row | null {
+    return IDLE_STAGES.has(m.slot.stage) ? null : activeRow(this.strategy, m.slot);
+  }
+
   private republish(): void {
     for (const [id, m] of this.memo) {
       const version = m.mark?.version ?? m.slot.version;
       this.putMap(this.names.state, slotKey(id), this.memoRow(m), version);
-      this.putMap(
-        this.names.active,
-        slotKey(id),
-        IDLE_STAGES.has(m.slot.stage) ? null : activeRow(this.strategy, m.slot),
-        m.slot.version,
-      );
+      this.putMap(this.names.active, slotKey(id), this.activeOf(m), m.slot.version);
     }
     if (this.lastAccount)
       this.putMap(

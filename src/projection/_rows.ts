@@ -1,8 +1,17 @@
 /**
  * Row builders: snake_case rows for maps and tables, built from the kernel's wire records. Every
  * row carries `strategy`; map rows carry the kernel `version` (the compare-and-set key) and
- * `updated_at_ms`; table rows carry a deterministic `row_id` (`<strategy>:<journal seq>:<T|D><i>`)
- * so a replay of the same journal input dedupes.
+ * `updated_at_ms`; table rows carry the kernel lifetime's `run` and a deterministic `row_id`:
+ *
+ *   `<strategy>:<run>:<seq>:T<k>`  the k-th transition of the input journaled as `seq` in run `run`
+ *   `<strategy>:<run>:<seq>:D<k>`  the k-th diagnostic of that input
+ *   `<strategy>:<run>:L<n>`        the n-th diagnostic the launcher issued itself in that run (edge
+ *                                  refusals, orphans: no journaled input, so no replay rebuilds it)
+ *
+ * Invariant: an id names one fact for the life of a namespace. `run` differs between kernel
+ * lifetimes (launcher/run_id.ts) and `seq` between the inputs of one lifetime, so no two facts share
+ * an id across restarts, lost state dirs or hosts; a replay of the same journal (same header run,
+ * same seqs, same kernel outcomes) rebuilds the same ids, which the sinks store once.
  */
 import type { ControlSnapshot } from "../contracts/control.ts";
 import type { AccountRecord, DiagnosticRecord, SlotRecord, TransitionRecord } from "../contracts/records.ts";
@@ -33,12 +42,20 @@ export function controlRow(strategy: string, c: ControlSnapshot): Row {
   return { strategy, ...c };
 }
 
-export function transitionRow(strategy: string, seq: number, i: number, t: TransitionRecord, s: SlotRecord) {
+export function transitionRow(
+  strategy: string,
+  run: string,
+  seq: number,
+  k: number,
+  t: TransitionRecord,
+  s: SlotRecord,
+) {
   return {
-    row_id: `${strategy}:${seq}:T${i}`,
+    row_id: `${strategy}:${run}:${seq}:T${k}`,
     strategy,
+    run,
     seq,
-    input_index: t.input_index,
+    input_index: k,
     slot_id: t.slot_id,
     trade_id: s.trade_id,
     from_stage: t.from,
@@ -62,12 +79,21 @@ export function transitionRow(strategy: string, seq: number, i: number, t: Trans
   };
 }
 
-export function diagnosticRow(strategy: string, seq: number, i: number, d: DiagnosticRecord) {
+/** `launcher` ≥ 0: the n-th diagnostic the launcher issued itself (id `...:L<n>`); else the k-th of input `seq`. */
+export function diagnosticRow(
+  strategy: string,
+  run: string,
+  seq: number,
+  k: number,
+  d: DiagnosticRecord,
+  launcher = -1,
+) {
   return {
-    row_id: `${strategy}:${seq}:D${i}`,
+    row_id: launcher >= 0 ? `${strategy}:${run}:L${launcher}` : `${strategy}:${run}:${seq}:D${k}`,
     strategy,
+    run,
     seq,
-    input_index: d.input_index,
+    input_index: launcher >= 0 ? 0 : k,
     code: d.code,
     severity: d.severity,
     slot_id: d.slot_id,

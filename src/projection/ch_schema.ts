@@ -5,10 +5,15 @@
  * queries read with FINAL (or argMax) to see exactly one row per id before the merge. Times are
  * UInt64 epoch milliseconds (18.16 has no DateTime64). `ensureSchema` creates what is missing and
  * refuses, with one clear line, a database whose recorded schema is newer than this binary's.
+ * (The sink also skips ids a table already holds, so raw tables hold each row once: clickhouse.ts.)
+ *
+ * Versions: 1 = the tables; 2 = a `run` column (the kernel lifetime, in row ids since v2) after
+ * `strategy` in all three tables. A v1 database is migrated in place (ALTER TABLE ADD COLUMN; old
+ * rows read run ''), then version 2 is recorded.
  */
 import type { ClickHouseClient } from "@clickhouse/client";
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 export const SCHEMA_COMPONENT = "projection";
 
 const ENGINE = "ENGINE = ReplacingMergeTree() ORDER BY (strategy, row_id)";
@@ -17,19 +22,19 @@ function ddl(db: string): string[] {
   return [
     `CREATE TABLE IF NOT EXISTS ${db}.dita_v2_schema (component String, version UInt32, applied_at_ms UInt64) ENGINE = MergeTree() ORDER BY (component, version)`,
     `CREATE TABLE IF NOT EXISTS ${db}.trade_events (
-      row_id String, strategy String, seq UInt64, event_type String, trade_id String, slot_id Int32,
+      row_id String, strategy String, run String, seq UInt64, event_type String, trade_id String, slot_id Int32,
       asset String, side String, leverage Float64, leg UInt32, entry_price Float64, exit_price Float64,
       fill_size Float64, position_size Float64, realized_pnl Float64, unrealized_pnl Float64, fees Float64,
       capital Float64, equity Float64, trade_seq UInt64, exit_reason String, version UInt64, now_ms UInt64
     ) ${ENGINE}`,
     `CREATE TABLE IF NOT EXISTS ${db}.dita_v2_transitions (
-      row_id String, strategy String, seq UInt64, input_index UInt32, slot_id Int32, trade_id String,
+      row_id String, strategy String, run String, seq UInt64, input_index UInt32, slot_id Int32, trade_id String,
       from_stage String, to_stage String, trigger String, fsm_row Nullable(Int32), version UInt64, now_ms UInt64,
       side String, size Float64, entry_price Float64, leg UInt32, realized_pnl Float64, unrealized_pnl Float64,
       mark_price Float64, fees Float64, entry_status String, entry_filled Float64, exit_status String, exit_filled Float64
     ) ${ENGINE}`,
     `CREATE TABLE IF NOT EXISTS ${db}.dita_v2_diagnostics (
-      row_id String, strategy String, seq UInt64, input_index UInt32, code String, severity String,
+      row_id String, strategy String, run String, seq UInt64, input_index UInt32, code String, severity String,
       slot_id Nullable(Int32), message String, details String, now_ms UInt64
     ) ${ENGINE}`,
   ];
@@ -62,11 +67,25 @@ export async function ensureSchema(ch: ClickHouseClient, database: string, nowMs
     );
   }
   for (const q of tables) await ch.command({ query: q });
+  if (found === 1) await addRunColumn(ch, db);
   if (found < SCHEMA_VERSION) {
     await ch.insert({
       table: `${db}.dita_v2_schema`,
       values: [{ component: SCHEMA_COMPONENT, version: SCHEMA_VERSION, applied_at_ms: nowMs }],
       format: "JSONEachRow",
     });
+  }
+}
+
+/** v1 → v2: the `run` column after `strategy`, where a table does not have it yet. */
+async function addRunColumn(ch: ClickHouseClient, db: string): Promise<void> {
+  for (const table of ["trade_events", "dita_v2_transitions", "dita_v2_diagnostics"]) {
+    const rs = await ch.query({
+      query: `SELECT count() AS n FROM system.columns WHERE database = '${db}' AND table = '${table}' AND name = 'run'`,
+      format: "JSONEachRow",
+    });
+    const [r] = await rs.json<{ n: number | string }>();
+    if (Number(r?.n ?? 0) === 0)
+      await ch.command({ query: `ALTER TABLE ${db}.${table} ADD COLUMN run String DEFAULT '' AFTER strategy` });
   }
 }

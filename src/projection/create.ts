@@ -4,18 +4,33 @@
  * LocalSpoolSink is the only destination. A sink that cannot connect either fails the whole call
  * with one line naming the sink and address (`required`) or leaves the projection degraded: its
  * outbox spools, stats show it down and a SINK_DEGRADED diagnostic is emitted.
+ *
+ * After each drain the rows are appended to the spools at once and, with `markProgress`, the
+ * projected mark records how far (mark.ts). A map sink that lost its image gets the whole current
+ * image again (`resyncWith`). `replay(run, ...)` rebuilds a past run's records from its journal.
+ * Addresses and errors are masked (contracts/secrets.ts) before they reach stats or diagnostics.
  */
 import { join } from "node:path";
 import type { Clock } from "../contracts/clock.ts";
 import type { ControlSnapshot } from "../contracts/control.ts";
+import { RUN_ID_RE } from "../contracts/records.ts";
 import { ClickHouseSink } from "./clickhouse.ts";
 import { HazelcastSink } from "./hazelcast.ts";
 import { LocalSpoolSink } from "./local.ts";
+import { ProjectedMark } from "./mark.ts";
 import { checkStrategy, type NamespaceNames } from "./names.ts";
 import { Outbox } from "./outbox.ts";
-import { type OutcomeInput, ProjectionCore } from "./projection.ts";
+import { ProjectionCore } from "./projection.ts";
+import { JournalProjector } from "./replay.ts";
 import { Spool } from "./spool.ts";
-import { errorText, type ProjectionDiagnostic, type Sink, type SinkStats } from "./types.ts";
+import {
+  errorText,
+  type ImageInput,
+  type OutcomeInput,
+  type ProjectionDiagnostic,
+  type Sink,
+  type SinkStats,
+} from "./types.ts";
 
 export interface ProjectionTuning {
   batchMax?: number;
@@ -27,13 +42,16 @@ export interface ProjectionTuning {
   connectTimeoutMs?: number;
   invocationTimeoutMs?: number;
   requestTimeoutMs?: number;
+  imageCheckMs?: number;
 }
 
 export interface ProjectionConfig {
   strategy: string;
+  /** The kernel lifetime's id (launcher/run_id.ts): part of every table row id. */
+  run: string;
   stateDir: string;
   clock: Clock;
-  hazelcast?: { addr: string; cluster: string } | null;
+  hazelcast?: { addr: string; cluster: string; user?: string; password?: string } | null;
   clickhouse?: { url: string; database: string } | null;
   required: boolean;
   onDiagnostic: (d: ProjectionDiagnostic) => void;
@@ -41,6 +59,11 @@ export interface ProjectionConfig {
   epochMs?: number;
   /** Extra sinks (CallbackSink in tests); each gets a spooled outbox like the servers. */
   sinks?: Sink[];
+  /**
+   * Keep `<stateDir>/spool/projected.mark` (journal-backed runs: the launcher's catch-up reads it).
+   * Only when every record sink is spooled (the local default sink is not).
+   */
+  markProgress?: boolean;
   tuning?: ProjectionTuning;
 }
 
@@ -53,12 +76,17 @@ export interface ProjectionStats {
 
 export interface Projection {
   readonly strategy: string;
+  readonly run: string;
   /** The epoch every map write of this process carries. */
   readonly epoch: number;
   readonly names: NamespaceNames;
   /** Synchronous and non-blocking: keeps the outcome's raw facts; rows are built at the next drain. */
   onOutcome(o: OutcomeInput): void;
   onControl(snapshot: ControlSnapshot): void;
+  /** The whole confirmed image at start, after recovery: every slot row, the registry, the account. */
+  onImage(image: ImageInput): void;
+  /** A projector that rebuilds past run `run`'s records from its journal into these sinks (replay.ts). */
+  replay(run: string, opts: { debug: boolean; afterSeq: number }): JournalProjector;
   /** Drains maps and spools until empty or timeoutMs; true when everything arrived. */
   flush(timeoutMs: number): Promise<boolean>;
   stats(): ProjectionStats;
@@ -67,6 +95,8 @@ export interface Projection {
 
 export async function createProjection(cfg: ProjectionConfig): Promise<Projection> {
   const strategy = checkStrategy(cfg.strategy);
+  if (!RUN_ID_RE.test(cfg.run))
+    throw new Error(`Condition failed: projection run must match ${RUN_ID_RE.source}, got ${JSON.stringify(cfg.run)}`);
   const t = cfg.tuning ?? {};
   const spoolDir = join(cfg.stateDir, "spool");
   const sinks = buildSinks(cfg, spoolDir);
@@ -94,6 +124,7 @@ export async function createProjection(cfg: ProjectionConfig): Promise<Projectio
       delayMs: t.delayMs,
       retryMinMs: t.retryMinMs,
       retryMaxMs: t.retryMaxMs,
+      imageCheckMs: t.imageCheckMs,
       onDiagnostic: cfg.onDiagnostic,
     });
   });
@@ -110,7 +141,15 @@ export async function createProjection(cfg: ProjectionConfig): Promise<Projectio
   const epoch = cfg.epochMs ?? cfg.clock.nowMs();
   if (!Number.isSafeInteger(epoch) || epoch < 0)
     throw new Error(`Condition failed: projection epoch must be a non-negative integer of ms, got ${epoch}`);
-  return wrap(new ProjectionCore(strategy, cfg.clock, outboxes, epoch, t.delayMs ?? 10), outboxes);
+  const spooled = outboxes.every((o) => o.stats().spooled);
+  const mark = cfg.markProgress === true && spooled ? ProjectedMark.open(cfg.stateDir, cfg.run) : null;
+  const onDrained = (maxSeq: number) => {
+    for (const o of outboxes) o.spill(); // rows reach the spool files one drain after their input
+    if (mark !== null && maxSeq >= 0) mark.write(maxSeq);
+  };
+  const core = new ProjectionCore(strategy, cfg.clock, outboxes, epoch, t.delayMs ?? 10, cfg.run, onDrained);
+  for (const o of outboxes) o.resyncWith = () => core.resync(o);
+  return wrap(core, outboxes, cfg, mark);
 }
 
 function buildSinks(cfg: ProjectionConfig, spoolDir: string): Sink[] {
@@ -135,13 +174,19 @@ function buildSinks(cfg: ProjectionConfig, spoolDir: string): Sink[] {
   return sinks;
 }
 
-function wrap(core: ProjectionCore, outboxes: Outbox[]): Projection {
+function wrap(core: ProjectionCore, outboxes: Outbox[], cfg: ProjectionConfig, mark: ProjectedMark | null): Projection {
   return {
     strategy: core.strategy,
+    run: core.run,
     epoch: core.epoch,
     names: core.names,
     onOutcome: (o) => core.onOutcome(o),
     onControl: (c) => core.onControl(c),
+    onImage: (image) => core.onImage(image),
+    replay: (run, opts) => {
+      if (!RUN_ID_RE.test(run)) throw new Error(`Condition failed: replayed run must match ${RUN_ID_RE.source}`);
+      return new JournalProjector({ strategy: core.strategy, run, clock: cfg.clock, outboxes, ...opts });
+    },
     async flush(timeoutMs) {
       core.drain();
       const done = await Promise.all(outboxes.map((o) => o.flush(timeoutMs)));
@@ -159,6 +204,7 @@ function wrap(core: ProjectionCore, outboxes: Outbox[]): Projection {
     },
     async close() {
       core.drain();
+      mark?.close();
       await Promise.all(outboxes.map((o) => o.close()));
       await Promise.all(outboxes.map((o) => o.sink.close().catch(() => {})));
     },

@@ -8,11 +8,17 @@
  * one by one in spool order; a failure returns the published prefix, so only the one in-flight event
  * can be repeated after an outage (events carry `row_id` for consumers to dedupe).
  * A client that shut itself down after a long outage is replaced on the next attempt.
+ *
+ * Image loss (`imageLost`): the control row (`DITA_V2_CONTROL_<NS>[control]`) is the sentinel. Every
+ * projection writes it at start and nothing deletes it, so once this sink has written it, its absence
+ * means the cluster lost what this projection wrote (a member restarted empty, a new cluster); so does
+ * a reconnect the client reports as CHANGED_CLUSTER. `reconnected()` is true after every (re)connect
+ * (a new client, CONNECTED, CHANGED_CLUSTER), so the outbox checks at once instead of at its next tick.
  */
 import type { HazelcastJsonValue } from "hazelcast-client";
 import { loadedHazelcastLib } from "./_libs.ts";
 import { type HazelcastConfig, type HzClient, hzRunning, newHzClient } from "./hz_client.ts";
-import { namespaceNames } from "./names.ts";
+import { CONTROL_KEY, namespaceNames } from "./names.ts";
 import {
   errorText,
   isStaleWrite,
@@ -36,10 +42,33 @@ export class HazelcastSink implements Sink {
   private client: HzClient | null = null;
   private connecting: Promise<HzClient> | null = null;
   private readonly topicName: string;
+  private readonly controlMap: string;
+  /** This sink wrote the sentinel (control row) on the cluster it is connected to. */
+  private sentinelWritten = false;
+  private connectedSinceCheck = false;
+  private clusterChanged = false;
 
   constructor(private readonly cfg: HazelcastConfig & { strategy: string }) {
     this.address = cfg.addr;
-    this.topicName = namespaceNames(cfg.strategy).topic;
+    const names = namespaceNames(cfg.strategy);
+    this.topicName = names.topic;
+    this.controlMap = names.control;
+  }
+
+  reconnected(): boolean {
+    return this.connectedSinceCheck;
+  }
+
+  async imageLost(): Promise<boolean> {
+    const c = await this.ensure();
+    this.connectedSinceCheck = false;
+    const changed = this.clusterChanged;
+    this.clusterChanged = false;
+    if (!this.sentinelWritten) return false; // nothing of this projection's to lose yet
+    const m = await c.getMap<string, HazelcastJsonValue>(this.controlMap);
+    if (!changed && (await m.containsKey(CONTROL_KEY))) return false;
+    this.sentinelWritten = false;
+    return true;
   }
 
   takes(kind: RecordKind): boolean {
@@ -55,8 +84,12 @@ export class HazelcastSink implements Sink {
     let applied = 0;
     let stale = 0;
     for (let i = 0; i < writes.length; i += PARALLEL) {
-      const results = await Promise.all(writes.slice(i, i + PARALLEL).map((w) => this.cas(c, w)));
+      const chunk = writes.slice(i, i + PARALLEL);
+      const results = await Promise.all(chunk.map((w) => this.cas(c, w)));
       for (const r of results) r === "applied" ? applied++ : stale++;
+      // Applied or stale (a newer row is there), the control row now exists on this cluster.
+      if (chunk.some((w) => w.map === this.controlMap && w.key === CONTROL_KEY && w.value !== null))
+        this.sentinelWritten = true;
     }
     return { applied, stale };
   }
@@ -88,8 +121,18 @@ export class HazelcastSink implements Sink {
     const old = this.client as HzClient | null;
     this.client = null;
     if (old) void old.shutdown().catch(() => {});
-    this.connecting = newHzClient(this.cfg, true, [this.topicName])
-      .then((c) => (this.client = c))
+    this.connecting = newHzClient(this.cfg, true, [this.topicName], (state) => {
+      if (state === "CONNECTED") this.connectedSinceCheck = true;
+      if (state === "CHANGED_CLUSTER") {
+        this.connectedSinceCheck = true;
+        this.clusterChanged = true;
+      }
+    })
+      .then((c) => {
+        this.connectedSinceCheck = true;
+        this.client = c;
+        return c;
+      })
       .catch((e: unknown) => {
         throw new Error(
           `hazelcast sink: cannot connect to ${this.cfg.addr} (cluster "${this.cfg.cluster}"): ${errorText(e)}`,

@@ -2,14 +2,19 @@
  * Hazelcast client construction with every timeout set (the client's defaults hang for ever:
  * connect retries without end, invocations wait 120 s). Reconnect mode ASYNC makes calls fail fast
  * while the member is away, so the outbox spools instead of hanging. Map values are read back as raw
- * JSON (NO_DESERIALIZATION) so compare-and-set compares the exact stored bytes.
+ * JSON (NO_DESERIALIZATION) so compare-and-set compares the exact stored bytes. Optional
+ * username/password credentials (DITA_V2_HAZELCAST_USER/PASSWORD) go to the member at authentication;
+ * `onLifecycle` hears CONNECTED / DISCONNECTED / CHANGED_CLUSTER (a reconnect to a new cluster).
  */
-import type { Client, TopicOverloadPolicy } from "hazelcast-client";
+import type { Client, LifecycleState, TopicOverloadPolicy } from "hazelcast-client";
 import { hazelcastLib } from "./_libs.ts";
 
 export interface HazelcastConfig {
   addr: string;
   cluster: string;
+  /** Username/password credentials, both or neither (the member checks them when its security is on). */
+  user?: string;
+  password?: string;
   connectTimeoutMs?: number;
   invocationTimeoutMs?: number;
 }
@@ -20,6 +25,7 @@ export async function newHzClient(
   cfg: HazelcastConfig,
   raw: boolean,
   topics: readonly string[] = [],
+  onLifecycle?: (state: LifecycleState) => void,
 ): Promise<HzClient> {
   const { Client, JsonStringDeserializationPolicy, ReconnectMode, TopicOverloadPolicy } = await hazelcastLib();
   const reliableTopics: Record<string, { overloadPolicy: TopicOverloadPolicy }> = {};
@@ -39,6 +45,10 @@ export async function newHzClient(
     },
     serialization: raw ? { jsonStringDeserializationPolicy: JsonStringDeserializationPolicy.NO_DESERIALIZATION } : {},
     reliableTopics,
+    ...(cfg.user !== undefined && cfg.password !== undefined
+      ? { security: { usernamePassword: { username: cfg.user, password: cfg.password } } }
+      : {}),
+    ...(onLifecycle !== undefined ? { lifecycleListeners: [onLifecycle] } : {}),
     properties: {
       "hazelcast.client.invocation.timeout.millis": cfg.invocationTimeoutMs ?? 5_000,
       "hazelcast.client.heartbeat.timeout": 10_000,

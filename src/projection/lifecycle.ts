@@ -10,7 +10,9 @@
  *    (kernel/README.md decision 13), not only by PARTIAL_FILL / FULL_FILL.
  *  - CLOSE when the slot reaches CLOSED, with realized PnL, fees and the capital after settlement.
  * Row ids come from trade facts (`<strategy>:<trade>:OPEN`, `...:PX<leg>:<position left>`,
- * `...:CLOSE`), so the same fact projected twice (replay, restart) dedupes.
+ * `...:CLOSE`), so the same fact projected twice (replay, restart, a second run re-announcing a
+ * restored position) dedupes; `run` and `seq` say which kernel lifetime and input produced the row
+ * that was stored first. Trade ids are the strategy's: one reused for a second trade would share ids.
  */
 import type { AccountRecord, SlotRecord, TransitionRecord } from "../contracts/records.ts";
 
@@ -19,6 +21,7 @@ export type TradeEventType = "OPEN" | "PARTIAL_EXIT" | "CLOSE";
 export type TradeEventRow = {
   row_id: string;
   strategy: string;
+  run: string;
   seq: number;
   event_type: TradeEventType;
   trade_id: string;
@@ -62,6 +65,7 @@ export class OpenedTrades {
 /** Returns the lifecycle event this confirmed transition produces, or null. `prevSize` is the last projected position. */
 export function tradeEvent(
   strategy: string,
+  run: string,
   seq: number,
   t: TransitionRecord,
   s: SlotRecord,
@@ -72,17 +76,28 @@ export function tradeEvent(
   if (t.to === "CLOSED" && t.from !== "CLOSED") {
     opened.delete(s.trade_id);
     const fill = prevSize !== undefined ? prevSize - s.size : (s.exit_order?.filled_size ?? 0);
-    return row(strategy, seq, "CLOSE", `${strategy}:${s.trade_id}:CLOSE`, t, s, a, fill);
+    return row(strategy, run, seq, "CLOSE", `${strategy}:${s.trade_id}:CLOSE`, t, s, a, fill);
   }
   const holds = (t.to === "POSITION_OPEN" || t.to === "EXIT_WORKING") && s.size > 0;
   const establishes = t.from === "ENTRY_WORKING" || t.trigger === "RECONCILE" || t.trigger === "RESTORE";
   if (holds && establishes && !opened.has(s.trade_id)) {
     opened.add(s.trade_id);
-    return row(strategy, seq, "OPEN", `${strategy}:${s.trade_id}:OPEN`, t, s, a, s.entry_order?.filled_size ?? s.size);
+    return row(
+      strategy,
+      run,
+      seq,
+      "OPEN",
+      `${strategy}:${s.trade_id}:OPEN`,
+      t,
+      s,
+      a,
+      s.entry_order?.filled_size ?? s.size,
+    );
   }
   if (t.from === "EXIT_WORKING" && prevSize !== undefined && prevSize > s.size) {
     return row(
       strategy,
+      run,
       seq,
       "PARTIAL_EXIT",
       `${strategy}:${s.trade_id}:PX${s.leg}:${s.size}`,
@@ -97,6 +112,7 @@ export function tradeEvent(
 
 function row(
   strategy: string,
+  run: string,
   seq: number,
   type: TradeEventType,
   rowId: string,
@@ -108,6 +124,7 @@ function row(
   return {
     row_id: rowId,
     strategy,
+    run,
     seq,
     event_type: type,
     trade_id: s.trade_id,

@@ -12,21 +12,25 @@
  * deterministic, so regeneration does not duplicate). Sinks without a spool (local, callback) get
  * records straight from memory.
  *
- * Map writes are coalesced to the latest (epoch, version) per key and kept in memory (a map is latest state:
- * after a restart the launcher re-projects restored slots). Failures back off exponentially.
+ * Map writes are coalesced to the latest (epoch, version) per key (`_map_queue.ts`) and kept in memory (a map
+ * is latest state: at start the launcher projects the whole recovered image). Failures back off exponentially.
+ *
+ * Image loss: a map sink that can lose what it holds (`sink.imageLost`, Hazelcast) is checked every
+ * `imageCheckMs` and at once after its client reconnected; when the image is gone, `resyncWith` (the
+ * projection) queues the whole current image again, reported once as SINK_RESYNC.
  */
 import type { Clock } from "../contracts/clock.ts";
+import { MapQueue } from "./_map_queue.ts";
 import type { Spool } from "./spool.ts";
 import {
   errorText,
-  type MapWrite,
   type OutRecord,
   type PendingMapWrite,
   type PendingRecord,
   type ProjectionDiagnostic,
-  resolve,
   type Sink,
   type SinkStats,
+  type WriteResult,
 } from "./types.ts";
 
 export interface OutboxOptions {
@@ -38,22 +42,26 @@ export interface OutboxOptions {
   retryMaxMs?: number;
   /** Records held in memory before an early spill (or, without a spool, before refusing). */
   memMax?: number;
+  /** How often a sink with `imageLost` is checked for a lost image while nothing else happens (ms). */
+  imageCheckMs?: number;
   onDiagnostic: (d: ProjectionDiagnostic) => void;
 }
 
 export class Outbox {
-  /** map name -> key -> latest pending write (nested, so the hot path builds no key strings). */
-  private maps = new Map<string, Map<string, PendingMapWrite>>();
-  private mapCount = 0;
+  /** Set by the projection: queues the whole current image into this outbox; returns the writes queued. */
+  resyncWith: (() => number) | null = null;
+  private readonly maps = new MapQueue();
   private mem: PendingRecord[] = [];
   private timer: ReturnType<typeof setTimeout> | null = null;
+  private checkTimer: ReturnType<typeof setInterval> | null = null;
+  private checkDue = false;
   private running: Promise<void> | null = null;
   private retryDelayMs = 0;
   private closed = false;
   private up = true;
   private lastSuccessMs: number | null = null;
   private lastError: string | null = null;
-  private counters = { records: 0, applied: 0, stale: 0, refused: 0 };
+  private counters = { records: 0, duplicates: 0, applied: 0, stale: 0, refused: 0, resyncs: 0 };
   private readonly batchMax: number;
   private readonly delayMs: number;
   private readonly memMax: number;
@@ -66,10 +74,17 @@ export class Outbox {
     this.delayMs = opts.delayMs ?? 10;
     this.memMax = opts.memMax ?? 100_000;
     if (this.backlog() > 0) this.schedule(0); // a previous process left records: drain them
+    if (sink.imageLost !== undefined) {
+      this.checkTimer = setInterval(() => {
+        this.checkDue = true;
+        void this.runOnce(false);
+      }, opts.imageCheckMs ?? 1_000);
+      this.checkTimer.unref?.();
+    }
   }
 
   putMap(w: PendingMapWrite): void {
-    this.keep(w, true);
+    this.maps.put(w, true);
     if (this.timer === null) this.schedule(this.delayMs);
   }
 
@@ -121,10 +136,12 @@ export class Outbox {
       spooled: spool !== null,
       backlog_records: this.backlog(),
       backlog_bytes: spool?.backlogBytes ?? 0,
-      pending_map_writes: this.mapCount,
+      pending_map_writes: this.maps.size,
       last_success_ms: this.lastSuccessMs,
       last_error: this.lastError,
       records_written: this.counters.records,
+      records_duplicate: this.counters.duplicates,
+      resyncs: this.counters.resyncs,
       map_writes_applied: this.counters.applied,
       map_writes_stale: this.counters.stale,
       records_refused: this.counters.refused + (spool?.refusedTotal ?? 0),
@@ -135,13 +152,15 @@ export class Outbox {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    if (this.checkTimer) clearInterval(this.checkTimer);
+    this.checkTimer = null;
     if (this.running) await this.running;
     this.spill();
     this.opts.spool?.close();
   }
 
   private pending(): number {
-    return this.mapCount + this.backlog();
+    return this.maps.size + this.backlog();
   }
   private backlog(): number {
     return this.mem.length + (this.opts.spool?.backlogRecords ?? 0);
@@ -164,7 +183,8 @@ export class Outbox {
     return this.running;
   }
 
-  private spill(): void {
+  /** Appends the records queued in memory to the spool now (the projection calls it after each drain). */
+  spill(): void {
     const spool = this.opts.spool;
     if (spool === null || this.mem.length === 0) return;
     const batch = this.mem;
@@ -174,8 +194,11 @@ export class Outbox {
 
   private async cycle(force: boolean): Promise<void> {
     this.spill();
-    if ((this.closed && !force) || this.pending() === 0) return;
+    if (this.closed && !force) return;
+    const check = this.checkDue || this.sink.reconnected?.() === true;
+    if (!check && this.pending() === 0) return;
     try {
+      if (check) await this.checkImage();
       await this.drainMaps();
       for (let i = 0; i < 64 && this.backlog() > 0; i++) await this.drainRecords();
       this.markUp();
@@ -186,40 +209,33 @@ export class Outbox {
     }
   }
 
+  /** Asks the sink whether its image is gone; if so, the projection queues all of it again. */
+  private async checkImage(): Promise<void> {
+    this.checkDue = false;
+    if (this.sink.imageLost === undefined || !(await this.sink.imageLost())) return;
+    const writes = this.resyncWith?.() ?? 0;
+    if (writes === 0) return;
+    this.counters.resyncs++;
+    this.opts.onDiagnostic({
+      code: "SINK_RESYNC",
+      severity: "WARNING",
+      sink: this.sink.name,
+      message: `${this.sink.name} sink at ${this.sink.address} lost this projection's image (restarted empty or a new cluster); writing all ${writes} rows again`,
+      details: { address: this.sink.address, writes },
+    });
+  }
+
   private async drainMaps(): Promise<void> {
-    if (this.mapCount === 0) return;
-    const batch: MapWrite[] = [];
-    for (const m of this.maps.values()) for (const w of m.values()) batch.push(resolveWrite(w));
-    this.maps.clear();
-    this.mapCount = 0;
+    if (this.maps.size === 0) return;
+    const batch = this.maps.take();
     try {
       const r = await this.sink.writeMaps(batch);
       this.counters.applied += r.applied;
       this.counters.stale += r.stale;
     } catch (e) {
-      for (const w of batch) this.keep(w, false); // CAS makes re-applying harmless
+      for (const w of batch) this.maps.put(w, false); // CAS makes re-applying harmless
       throw e;
     }
-  }
-
-  /** Keeps w unless a newer write for its key is pending (`orEqual`: a fresh write wins a tie). */
-  private keep(w: PendingMapWrite, orEqual: boolean): void {
-    let m = this.maps.get(w.map);
-    if (m === undefined) {
-      m = new Map();
-      this.maps.set(w.map, m);
-    }
-    const cur = m.get(w.key);
-    if (cur === undefined) this.mapCount++;
-    else if (
-      (cur.epoch ?? 0) !== (w.epoch ?? 0)
-        ? (cur.epoch ?? 0) > (w.epoch ?? 0)
-        : orEqual
-          ? cur.version > w.version
-          : cur.version >= w.version
-    )
-      return;
-    m.set(w.key, w);
   }
 
   private async drainRecords(): Promise<void> {
@@ -230,17 +246,21 @@ export class Outbox {
       spool.ack(b.next, 0); // only skipped corrupt bytes
       return;
     }
-    const r = await this.sink.writeRecords(b.values as OutRecord[]).catch((error: unknown) => ({ written: 0, error }));
+    const r: WriteResult = await this.sink
+      .writeRecords(b.values as OutRecord[])
+      .catch((error: unknown) => ({ written: 0, error }));
     if (r.written > 0) spool.ack(r.written === b.values.length ? b.next : b.ends[r.written - 1]!, r.written);
     this.counters.records += r.written;
+    this.counters.duplicates += r.duplicates ?? 0;
     if (r.error !== undefined || r.written < b.values.length)
       throw r.error ?? new Error(`${this.sink.name} accepted ${r.written}/${b.values.length}`);
   }
 
   private async drainMemory(): Promise<void> {
     const batch = this.mem.splice(0, this.batchMax).map(resolveRecord);
-    const r = await this.sink.writeRecords(batch).catch((error: unknown) => ({ written: 0, error }));
+    const r: WriteResult = await this.sink.writeRecords(batch).catch((error: unknown) => ({ written: 0, error }));
     this.counters.records += r.written;
+    this.counters.duplicates += r.duplicates ?? 0;
     if (r.written < batch.length) {
       this.mem = [...batch.slice(r.written), ...this.mem];
       throw r.error ?? new Error(`${this.sink.name} accepted ${r.written}/${batch.length}`);
@@ -261,14 +281,6 @@ export class Outbox {
       details: { address: this.sink.address },
     });
   }
-}
-
-/** A pending write made concrete; the row carries the writer's `epoch` (the sinks' CAS reads it back). */
-function resolveWrite(w: PendingMapWrite): MapWrite {
-  const out: MapWrite = { map: w.map, key: w.key, value: null, version: w.version };
-  if (w.epoch !== undefined) out.epoch = w.epoch;
-  if (w.value !== null) out.value = w.epoch === undefined ? resolve(w.value) : { ...resolve(w.value), epoch: w.epoch };
-  return out;
 }
 
 function resolveRecord(r: PendingRecord): OutRecord {

@@ -5,21 +5,28 @@
  *     decoded slot is built. It keeps the raw facts in a preallocated buffer (`_pending.ts`): the
  *     transition and diagnostic records (already objects), the outcome's account record, and the
  *     slot's state after the input as a copy of its 448-byte kernel image (`slotImage`, ~50 ns) or,
- *     for callers that pass decoded records (`slots`), the record itself. It also keeps the few
- *     scalars the next call needs: account version and unrealized PnL seen, which slots hold a
- *     confirmed position (marks refresh those), the control version.
+ *     for callers that pass decoded records (`slots`), the record itself, plus a few scalars
+ *     (account version and unrealized PnL seen, slots holding a position, control version).
  *  2. `drain` (every `delayMs`, at the next microtask once the buffer is half full, synchronously
  *     when it is full, and before flush/stats/close/a control change): decodes the images and hands
  *     every fact, in capture order, to the `Projector` (`_projector.ts`), which applies the rules of
- *     docs/architecture.md §7 exactly as when they ran inline.
+ *     docs/architecture.md §7 exactly as when they ran inline. After each drain `onDrained` gets the
+ *     highest journal seq drained (create.ts spills the rows to the spools and records the mark).
+ *
+ * Row identity: each transition and diagnostic is captured with the journal seq of the input that
+ * made it (`journalSeq` + that input's offset in a batch) and its ordinal k among that input's
+ * transitions (or diagnostics), counting every one the kernel reported, projected or not; so the
+ * same input replayed alone rebuilds the same (seq, k). Launcher diagnostics, and a refused
+ * (unjournaled) input's, get their own count. A drain forced mid-capture never marks that outcome.
  */
 import type { Clock } from "../contracts/clock.ts";
 import type { ControlSnapshot } from "../contracts/control.ts";
-import type { AccountRecord, DiagnosticRecord, SlotRecord, TransitionRecord, Trigger } from "../contracts/records.ts";
+import type { DiagnosticRecord, SlotRecord, TransitionRecord, Trigger } from "../contracts/records.ts";
 import { decodeSlot, decodeSlotMark } from "../kernel/decoder.ts";
 import {
   F_CONFIRMED,
   F_DEBUG,
+  F_LAUNCHER,
   K_ACCOUNT,
   K_DIAGNOSTIC,
   K_MARK,
@@ -27,11 +34,12 @@ import {
   PendingOutcomes,
   SLOT_BYTES,
 } from "./_pending.ts";
-import { Projector, type SlotMark } from "./_projector.ts";
+import { Projector } from "./_projector.ts";
 import { type NamespaceNames, namespaceNames } from "./names.ts";
 import type { Outbox } from "./outbox.ts";
+import type { ImageInput, OutcomeInput, SlotMark } from "./types.ts";
 
-export type { SlotMark };
+export type { ImageInput, OutcomeInput, SlotMark };
 
 export const VENUE_FACTS: ReadonlySet<Trigger> = new Set<Trigger>([
   "ACK",
@@ -47,24 +55,6 @@ export const VENUE_FACTS: ReadonlySet<Trigger> = new Set<Trigger>([
   "MARK_STALE",
 ]);
 
-/**
- * One kernel outcome. The object itself is not kept (callers may reuse it); the records it points to
- * must not be mutated afterwards. Give `slotImage` (preferred) or `slots`.
- */
-export interface OutcomeInput {
-  transitions: readonly TransitionRecord[];
-  diagnostics: readonly DiagnosticRecord[];
-  /** Zero-copy view of a slot's 448-byte kernel image (ExecutionKernel.slotImage), copied at once. */
-  slotImage?: (id: number) => Uint8Array;
-  /** Decoded slot records (hand-built fixtures), used when `slotImage` is absent. */
-  slots?: (id: number) => SlotRecord;
-  /** With `slots` only: a cheap read of the fields a mark changes (ExecutionKernel.slotMark). */
-  marks?: (id: number) => SlotMark;
-  account: AccountRecord;
-  control: ControlSnapshot;
-  journalSeq: number;
-}
-
 export class ProjectionCore {
   readonly names: NamespaceNames;
   private readonly projector: Projector;
@@ -75,6 +65,11 @@ export class ProjectionCore {
   private accountVersion = -1;
   private lastUnrealized = Number.NaN;
   private control: ControlSnapshot | null = null;
+  private launcherCount = 0;
+  /** Highest journal seq of any outcome handed in (inputs without facts count: they have no rows). */
+  private seenSeq = -1;
+  private markCeiling = Number.POSITIVE_INFINITY; // while an outcome is captured: the highest seq to mark
+  private reportedSeq = -1;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private soon = false;
   private readonly onTimer = () => {
@@ -91,6 +86,8 @@ export class ProjectionCore {
    *   sinks order writes by (epoch, version), so a restarted process, whose kernel versions start
    *   again from 0, still replaces the rows of the process before it.
    * @param delayMs how long captured facts may wait before the drain builds their rows.
+   * @param run the kernel lifetime's id, in every table row id.
+   * @param onDrained after each drain that built rows: the highest journal seq among them.
    */
   constructor(
     readonly strategy: string,
@@ -98,12 +95,26 @@ export class ProjectionCore {
     outboxes: readonly Outbox[],
     readonly epoch = 0,
     private readonly delayMs = 10,
+    readonly run = "0",
+    private readonly onDrained: (maxSeq: number) => void = () => {},
   ) {
     this.names = namespaceNames(strategy);
-    this.projector = new Projector(strategy, this.names, clock, outboxes, epoch);
+    this.projector = new Projector(strategy, run, this.names, clock, outboxes, epoch);
   }
 
   onOutcome(o: OutcomeInput): void {
+    this.markCeiling = o.journalSeq - 1; // a drain forced meanwhile must not mark this outcome's inputs
+    try {
+      this.capture(o);
+    } finally {
+      this.markCeiling = Number.POSITIVE_INFINITY;
+    }
+    const offsets = o.inputOffsets === undefined ? [0] : Array.from(o.inputOffsets); // -1: refused, not journaled
+    this.seenSeq = Math.max(this.seenSeq, o.journalSeq + Math.max(-1, ...offsets));
+    if (this.pending.length > 0) this.schedule();
+  }
+
+  private capture(o: OutcomeInput): void {
     if (this.control === null || o.control.version > this.control.version) this.onControl(o.control);
     const debug = o.control.mode === "DEBUG" && o.control.debug_clickhouse_enabled;
     const p = this.pending;
@@ -112,8 +123,16 @@ export class ProjectionCore {
     let lastId = -1;
     let image = -1;
     let slot: SlotRecord | null = null;
+    let input = -1;
+    let k = 0;
+    let seq = 0;
     for (let i = 0; i < tr.length; i++) {
       const t = tr[i]!;
+      if (t.input_index !== input) {
+        input = t.input_index;
+        seq = this.seqOf(o, input);
+        k = 0;
+      } else k++;
       const venue = VENUE_FACTS.has(t.trigger);
       if (!venue && !debug) continue;
       if (!p.room(1, 1)) lastId = this.drainFull();
@@ -122,26 +141,13 @@ export class ProjectionCore {
         if (o.slotImage !== undefined) image = p.copyImage(o.slotImage(lastId));
         else slot = this.slotsOf(o)(lastId);
       }
-      p.add(
-        K_TRANSITION,
-        (debug ? F_DEBUG : 0) | (venue ? F_CONFIRMED : 0),
-        o.journalSeq,
-        i,
-        t,
-        slot,
-        image,
-        o.account,
-        0,
-      );
+      p.add(K_TRANSITION, (debug ? F_DEBUG : 0) | (venue ? F_CONFIRMED : 0), seq, k, t, slot, image, o.account, 0);
       if (venue) {
         confirmed = true;
         this.noteHeld(lastId, p.holds(image, slot));
       }
     }
-    for (let i = 0; i < o.diagnostics.length; i++) {
-      if (!p.room(1, 0)) this.drainFull();
-      p.add(K_DIAGNOSTIC, 0, o.journalSeq, i, o.diagnostics[i], null, -1, null, 0);
-    }
+    this.captureDiagnostics(o);
     if (tr.length === 0 && o.account.unrealized_pnl !== this.lastUnrealized) this.captureMarks(o);
     if ((confirmed || tr.length === 0) && o.account.version > this.accountVersion) {
       this.accountVersion = o.account.version;
@@ -149,7 +155,21 @@ export class ProjectionCore {
       if (!p.room(1, 0)) this.drainFull();
       p.add(K_ACCOUNT, 0, o.journalSeq, 0, null, null, -1, o.account, this.clock.nowMs());
     }
-    if (p.length > 0) this.schedule();
+  }
+
+  /** The whole confirmed image at start (after recovery): every slot, the account. */
+  onImage(img: ImageInput): void {
+    this.drain();
+    for (const s of img.slots) this.noteHeld(s.slot_id, s.size > 0 && s.stage !== "IDLE" && s.stage !== "CLOSED");
+    this.accountVersion = Math.max(this.accountVersion, img.account.version);
+    this.lastUnrealized = img.account.unrealized_pnl;
+    this.projector.image(img.slots, img.account, this.clock.nowMs());
+  }
+
+  /** `outbox`'s sink lost its image: everything current is queued into it again. Returns the writes. */
+  resync(outbox: Outbox): number {
+    this.drain();
+    return this.projector.resync(outbox);
   }
 
   onControl(c: ControlSnapshot): void {
@@ -173,6 +193,8 @@ export class ProjectionCore {
 
   private drainEntries(p: PendingOutcomes): void {
     let decoded = -1;
+    // Every outcome handed in whole is journaled up to seenSeq; one still being captured is capped.
+    const maxSeq = Math.min(this.seenSeq, this.markCeiling);
     let s: SlotRecord | null = null;
     for (let e = 0; e < p.length; e++) {
       const kind = p.kind[e];
@@ -194,7 +216,8 @@ export class ProjectionCore {
           (f & F_CONFIRMED) !== 0,
         );
       } else if (kind === K_DIAGNOSTIC) {
-        this.projector.diagnostic(p.seq[e]!, p.index[e]!, p.ref[e] as DiagnosticRecord);
+        const n = (p.flags[e]! & F_LAUNCHER) !== 0 ? p.index[e]! : -1;
+        this.projector.diagnostic(p.seq[e]!, p.index[e]!, p.ref[e] as DiagnosticRecord, n);
       } else if (kind === K_MARK) {
         this.projector.mark(
           p.index[e]!,
@@ -203,6 +226,37 @@ export class ProjectionCore {
       } else if (kind === K_ACCOUNT) {
         this.projector.account(p.account[e]!, p.nowMs[e]!);
       }
+    }
+    if (p.length === 0 && maxSeq <= this.reportedSeq) return;
+    this.reportedSeq = Math.max(this.reportedSeq, maxSeq);
+    this.onDrained(maxSeq);
+  }
+
+  /** Journal seq of input `index` of outcome `o`. */
+  private seqOf(o: OutcomeInput, index: number): number {
+    return o.journalSeq + (o.inputOffsets === undefined ? index : o.inputOffsets[index]!);
+  }
+
+  private captureDiagnostics(o: OutcomeInput): void {
+    const p = this.pending;
+    const ds = o.diagnostics;
+    let input = -1;
+    let k = 0;
+    let seq = o.journalSeq;
+    for (let i = 0; i < ds.length; i++) {
+      const d = ds[i]!;
+      if (!p.room(1, 0)) this.drainFull();
+      // Refused inputs are not journaled: their diagnostics are numbered like the launcher's own.
+      if (o.launcher === true || o.inputOffsets?.[d.input_index] === -1) {
+        p.add(K_DIAGNOSTIC, F_LAUNCHER, o.journalSeq, this.launcherCount++, d, null, -1, null, 0);
+        continue;
+      }
+      if (d.input_index !== input) {
+        input = d.input_index;
+        seq = this.seqOf(o, input);
+        k = 0;
+      } else k++;
+      p.add(K_DIAGNOSTIC, 0, seq, k, d, null, -1, null, 0);
     }
   }
 
@@ -237,11 +291,9 @@ export class ProjectionCore {
   }
 
   private schedule(): void {
-    if (this.pending.crowded) {
-      if (!this.soon) {
-        this.soon = true;
-        queueMicrotask(this.onMicrotask);
-      }
-    } else if (this.timer === null) this.timer = setTimeout(this.onTimer, this.delayMs);
+    if (this.pending.crowded && !this.soon) {
+      this.soon = true;
+      queueMicrotask(this.onMicrotask);
+    } else if (!this.pending.crowded && this.timer === null) this.timer = setTimeout(this.onTimer, this.delayMs);
   }
 }

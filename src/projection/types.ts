@@ -7,8 +7,11 @@
  * reordering can never regress a map, and a restarted process (new epoch, kernel versions from 0)
  * still replaces what the previous process wrote (README.md, "Version epochs").
  * A record carries a deterministic `row_id`; sinks that store records dedupe by it.
+ * Every address and error text a sink reports goes through `maskSecrets` (`errorText` does it).
  */
-import type { Severity } from "../contracts/records.ts";
+import type { ControlSnapshot } from "../contracts/control.ts";
+import type { AccountRecord, DiagnosticRecord, Severity, SlotRecord, TransitionRecord } from "../contracts/records.ts";
+import { maskSecrets } from "../contracts/secrets.ts";
 
 export type ProjectionDiagnosticCode =
   | "SPOOL_CORRUPT"
@@ -16,6 +19,7 @@ export type ProjectionDiagnosticCode =
   | "SINK_DOWN"
   | "SINK_UP"
   | "SINK_DEGRADED"
+  | "SINK_RESYNC"
   | "SCHEMA_NEWER";
 
 /** A projection-side anomaly (not a kernel diagnostic): reported through `onDiagnostic`. */
@@ -94,8 +98,10 @@ export function resolve<T extends object>(v: Lazy<T>): T {
 }
 
 export interface WriteResult {
-  /** Records durably written, as a prefix of the batch. */
+  /** Records durably written, as a prefix of the batch (duplicates found already stored count as written). */
   written: number;
+  /** Of `written`, records the sink already held (same row id) and did not store again. */
+  duplicates?: number;
   error?: unknown;
 }
 
@@ -111,6 +117,13 @@ export interface Sink {
   /** Applies every write with compare-and-set on version; rejects if any could not be applied. */
   writeMaps(writes: readonly MapWrite[]): Promise<{ applied: number; stale: number }>;
   writeRecords(records: readonly OutRecord[]): Promise<WriteResult>;
+  /**
+   * Map sinks that can lose what they hold (a Hazelcast member restarted empty): true when the
+   * image this projection wrote is gone and must be written again in full. `reconnected()` says a
+   * check is due now (the client reconnected or changed cluster since the last check).
+   */
+  imageLost?(): Promise<boolean>;
+  reconnected?(): boolean;
   close(): Promise<void>;
 }
 
@@ -125,12 +138,56 @@ export interface SinkStats {
   last_success_ms: number | null;
   last_error: string | null;
   records_written: number;
+  /** Records the sink already held (same row id: a replay, a restart's catch-up) and skipped. */
+  records_duplicate: number;
+  /** Times the sink's image was found lost and written again in full. */
+  resyncs: number;
   map_writes_applied: number;
   map_writes_stale: number;
   records_refused: number;
 }
 
+/** The first line of an error, credentials masked, at most 300 characters. */
 export function errorText(e: unknown): string {
   const s = e instanceof Error ? e.message : String(e);
-  return s.split("\n")[0]!.slice(0, 300);
+  return maskSecrets(s.split("\n")[0]!).slice(0, 300);
+}
+
+/** The slot fields a mark moves, plus the trade id that says it is still the same trade. */
+export type SlotMark = Pick<SlotRecord, "trade_id" | "mark_price" | "unrealized_pnl" | "version" | "updated_at_ms">;
+
+/**
+ * One kernel outcome. The object itself is not kept (callers may reuse it); the records it points to
+ * must not be mutated afterwards. Give `slotImage` (preferred) or `slots`.
+ */
+export interface OutcomeInput {
+  transitions: readonly TransitionRecord[];
+  diagnostics: readonly DiagnosticRecord[];
+  /** Zero-copy view of a slot's 448-byte kernel image (ExecutionKernel.slotImage), copied at once. */
+  slotImage?: (id: number) => Uint8Array;
+  /** Decoded slot records (hand-built fixtures), used when `slotImage` is absent. */
+  slots?: (id: number) => SlotRecord;
+  /** With `slots` only: a cheap read of the fields a mark changes (ExecutionKernel.slotMark). */
+  marks?: (id: number) => SlotMark;
+  account: AccountRecord;
+  control: ControlSnapshot;
+  /** Journal seq of the outcome's first input (input_index 0). */
+  journalSeq: number;
+  /**
+   * A batch: input `i` (a record's input_index) was journaled as `journalSeq + inputOffsets[i]`;
+   * -1: input `i` was refused, so never journaled (its diagnostics get launcher-style ids). Default: i.
+   */
+  inputOffsets?: ArrayLike<number>;
+  /**
+   * Diagnostics the launcher issued itself (edge refusals, orphans): no journaled input made them;
+   * their ids come from the projection's own count (`<ns>:<run>:L<n>`). `journalSeq` is then the
+   * journal's position at the time, for ordering only.
+   */
+  launcher?: boolean;
+}
+
+/** The whole confirmed image at start, after recovery (see `Projector.image`). */
+export interface ImageInput {
+  slots: readonly SlotRecord[];
+  account: AccountRecord;
 }

@@ -22,7 +22,12 @@ export interface Served {
   kill9(): Promise<void>;
 }
 
-export async function startServe(env: Record<string, string> = {}, stateDir = scratch("dita-serve-")): Promise<Served> {
+/** `startMs`: how long to wait for the "serving" line (a start that waits out an unreachable sink needs more). */
+export async function startServe(
+  env: Record<string, string> = {},
+  stateDir = scratch("dita-serve-"),
+  startMs = 10_000,
+): Promise<Served> {
   const proc = Bun.spawn([requireExe(), "serve"], {
     env: {
       PATH: process.env.PATH ?? "",
@@ -45,7 +50,7 @@ export async function startServe(env: Record<string, string> = {}, stateDir = sc
     }
   })();
   let url: string | null = null;
-  for (let i = 0; i < 200 && url === null; i++) {
+  for (let i = 0; i < startMs / 50 && url === null; i++) {
     await Bun.sleep(50);
     url = /serving (http:\/\/[^ ]+)/.exec(err)?.[1] ?? null;
     if (proc.exitCode !== null) break;

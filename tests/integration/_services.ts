@@ -69,6 +69,8 @@ async function killHard(pidFile: string): Promise<void> {
 
 export interface ClickHouseService {
   url: string;
+  /** With `startClickHouse({ user })`: the URL of that user, password included (`http://u:p@host:port`). */
+  userUrl: string | null;
   dir: string;
   /** Graceful stop (TERM, then KILL after 15 s); the data dir stays for restart(). */
   stop(): Promise<void>;
@@ -79,14 +81,26 @@ export interface ClickHouseService {
   destroy(): Promise<void>;
 }
 
-export async function startClickHouse(): Promise<ClickHouseService> {
+/** `user`: a second account that needs `password` (letters, digits and `-` only: it goes into XML). */
+export async function startClickHouse(
+  opts: { user?: { name: string; password: string } } = {},
+): Promise<ClickHouseService> {
   const dir = mkdtempSync(join(tmpdir(), "ch-it-"));
-  const env = { CH_DIR: dir, CH_HTTP_PORT: String(await freePort()), CH_TCP_PORT: String(await freePort()) };
+  const u = opts.user;
+  if (u && !/^[A-Za-z0-9-]+$/.test(u.name + u.password))
+    throw new Error("startClickHouse: user and password: [A-Za-z0-9-]");
+  const env: Record<string, string> = {
+    CH_DIR: dir,
+    CH_HTTP_PORT: String(await freePort()),
+    CH_TCP_PORT: String(await freePort()),
+    ...(u ? { CH_USER: u.name, CH_PASSWORD: u.password } : {}),
+  };
   const start = () => run("clickhouse.sh", "start", env, 120_000);
   await start();
   const stop = async () => void (await run("clickhouse.sh", "stop", env, 30_000));
   return {
     url: `http://127.0.0.1:${env.CH_HTTP_PORT}`,
+    userUrl: u ? `http://${u.name}:${u.password}@127.0.0.1:${env.CH_HTTP_PORT}` : null,
     dir,
     stop,
     kill: () => killHard(join(dir, "server.pid")),

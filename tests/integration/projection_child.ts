@@ -8,6 +8,7 @@ import { createProjection } from "../../src/projection/index.ts";
 import { control, TradeScript, wholeTrade } from "./projection_fixtures.ts";
 
 const p = await createProjection({
+  run: "t1",
   strategy: "pink",
   stateDir: process.env.STATE_DIR!,
   clock: new ManualClock(),

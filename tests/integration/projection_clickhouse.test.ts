@@ -1,8 +1,10 @@
 /**
  * ClickHouseSink against a real ClickHouse 18.16 (started for this file, stopped in afterAll):
  * trade_events / dita_v2_transitions / dita_v2_diagnostics rows field by field, the documented
- * timeline query, idempotent replays (ReplacingMergeTree + FINAL), the server killed mid-run with
- * rows counted exactly, schema-version refusal and bad configuration.
+ * timeline query, idempotent replays (each row id once in the raw table, no FINAL), two runs with
+ * the same journal seqs keeping every row, the server killed mid-run with rows counted exactly,
+ * the v1 → v2 schema migration, schema-version refusal, bad configuration, and a URL with a
+ * password (it authenticates; stats and errors show it masked).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -24,7 +26,7 @@ let ch: ClickHouseService;
 let q: ClickHouseClient;
 const cleanups: (() => Promise<void>)[] = [];
 beforeAll(async () => {
-  ch = await startClickHouse();
+  ch = await startClickHouse({ user: { name: "dita", password: "Pw-9f3c-SECRET" } });
   q = createClient({ url: ch.url, request_timeout: 10_000, log: { level: ClickHouseLogLevel.OFF } });
 }, 120_000);
 afterAll(async () => {
@@ -37,17 +39,25 @@ afterEach(async () => {
 
 async function project(
   database: string,
-  opts: { diags?: ProjectionDiagnostic[]; required?: boolean; url?: string; stateDir?: string } = {},
+  opts: {
+    diags?: ProjectionDiagnostic[];
+    required?: boolean;
+    url?: string;
+    stateDir?: string;
+    run?: string;
+    batchMax?: number;
+  } = {},
 ): Promise<Projection> {
   const stateDir = opts.stateDir ?? mkdtempSync(join(tmpdir(), "proj-ch-"));
   const p = await createProjection({
+    run: opts.run ?? "t1",
     strategy: "pink",
     stateDir,
     clock: new ManualClock(),
     clickhouse: { url: opts.url ?? ch.url, database },
     required: opts.required ?? true,
     onDiagnostic: (d) => opts.diags?.push(d),
-    tuning: { delayMs: 2, retryMinMs: 50, retryMaxMs: 300, requestTimeoutMs: 3_000 },
+    tuning: { delayMs: 2, retryMinMs: 50, retryMaxMs: 300, requestTimeoutMs: 3_000, batchMax: opts.batchMax },
   });
   cleanups.push(async () => {
     await p.close();
@@ -82,11 +92,12 @@ describe("ClickHouseSink with a live 18.16 server", () => {
     outs[1] = { ...outs[1]!, diagnostics: [diag(2)] };
     for (const o of outs) p.onOutcome(o);
     expect(await p.flush(10_000)).toBe(true);
-    const ev = await rows("SELECT * FROM it_trade.trade_events FINAL ORDER BY seq");
+    const ev = await rows("SELECT * FROM it_trade.trade_events ORDER BY seq");
     expect(ev.map((r) => r.event_type)).toEqual(["OPEN", "PARTIAL_EXIT", "PARTIAL_EXIT", "CLOSE"]);
     expect(ev[3]).toEqual({
       row_id: "pink:TC1:CLOSE",
       strategy: "pink",
+      run: "t1",
       seq: "12",
       event_type: "CLOSE",
       trade_id: "TC1",
@@ -109,12 +120,11 @@ describe("ClickHouseSink with a live 18.16 server", () => {
       version: "12",
       now_ms: String(k.slot(2).updated_at_ms),
     });
-    const tr = await rows(
-      "SELECT * FROM it_trade.dita_v2_transitions FINAL WHERE slot_id = 2 ORDER BY seq, input_index",
-    );
+    const tr = await rows("SELECT * FROM it_trade.dita_v2_transitions WHERE slot_id = 2 ORDER BY seq, input_index");
     expect(tr).toHaveLength(11); // 12 inputs, the mark has no transition
     expect(tr[0]).toMatchObject({
-      row_id: "pink:1:T0",
+      row_id: "pink:t1:1:T0",
+      run: "t1",
       seq: "1",
       from_stage: "IDLE",
       to_stage: "ENTRY_WORKING",
@@ -132,11 +142,12 @@ describe("ClickHouseSink with a live 18.16 server", () => {
       exit_status: "FILLED",
       exit_filled: 1,
     });
-    const dg = await rows("SELECT * FROM it_trade.dita_v2_diagnostics FINAL");
+    const dg = await rows("SELECT * FROM it_trade.dita_v2_diagnostics");
     expect(dg).toEqual([
       {
-        row_id: "pink:2:D0",
+        row_id: "pink:t1:2:D0",
         strategy: "pink",
+        run: "t1",
         seq: "2",
         input_index: 0,
         code: "HUNG_ORDER",
@@ -157,7 +168,7 @@ describe("ClickHouseSink with a live 18.16 server", () => {
     for (const o of wholeTrade(new TradeScript(), 0, "TN1")) p.onOutcome(o);
     expect(await p.flush(10_000)).toBe(true);
     expect(await count("SELECT count() AS n FROM it_normal.dita_v2_transitions")).toBe(0);
-    expect(await count("SELECT count() AS n FROM it_normal.trade_events FINAL")).toBe(4);
+    expect(await count("SELECT count() AS n FROM it_normal.trade_events")).toBe(4);
   }, 30_000);
 
   test("the README timeline query rebuilds one slot's transitions in order", async () => {
@@ -169,7 +180,7 @@ describe("ClickHouseSink with a live 18.16 server", () => {
       trigger: string;
       to_stage: string;
     }>(`SELECT seq, now_ms, from_stage, to_stage, trigger, version, size, realized_pnl
-      FROM it_timeline.dita_v2_transitions FINAL WHERE strategy = 'pink' AND slot_id = 1 ORDER BY seq, input_index`);
+      FROM it_timeline.dita_v2_transitions WHERE strategy = 'pink' AND slot_id = 1 ORDER BY now_ms, run, seq, input_index`);
     expect(timeline.map((r) => `${r.trigger}>${r.to_stage}`)).toEqual([
       "ENTER>ENTRY_WORKING",
       "ACK>ENTRY_WORKING",
@@ -185,18 +196,97 @@ describe("ClickHouseSink with a live 18.16 server", () => {
     ]);
   }, 30_000);
 
-  test("replaying the same outcomes (a second process, same journal) adds no row under FINAL", async () => {
+  test("replaying the same outcomes (a second process, same run and journal) adds no row to the raw tables", async () => {
     const outs = wholeTrade(debugScript(), 0, "TR1");
-    for (let run = 0; run < 2; run++) {
+    const duplicates: number[] = [];
+    for (let attempt = 0; attempt < 2; attempt++) {
       const p = await project("it_replay");
       for (const o of outs) p.onOutcome(o);
       expect(await p.flush(10_000)).toBe(true);
+      duplicates.push(p.stats().sinks[0]!.records_duplicate);
     }
-    expect(await count("SELECT count() AS n FROM it_replay.dita_v2_transitions")).toBe(22); // raw parts hold both copies
-    expect(await count("SELECT count() AS n FROM it_replay.dita_v2_transitions FINAL")).toBe(11);
-    expect(await count("SELECT count() AS n FROM it_replay.trade_events FINAL")).toBe(4);
-    await q.command({ query: "OPTIMIZE TABLE it_replay.dita_v2_transitions FINAL" });
-    expect(await count("SELECT count() AS n FROM it_replay.dita_v2_transitions")).toBe(11);
+    expect(duplicates).toEqual([0, 11 + 4]); // the second pass found every row stored
+    expect(await count("SELECT count() AS n FROM it_replay.dita_v2_transitions")).toBe(11); // raw, no FINAL
+    expect(await count("SELECT count() AS n FROM it_replay.trade_events")).toBe(4);
+  }, 30_000);
+
+  test("a batch of 2500 rows is looked up in several queries; sent again, all 2500 are found and none inserted", async () => {
+    const many = Array.from({ length: 2500 }, (_, i) => ({ ...diag(1), message: `m${i}`, input_index: 0 }));
+    const written: number[] = [];
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const p = await project("it_big", { batchMax: 5000 });
+      p.onOutcome({ ...debugScript().enter(0, "TB1", 1), diagnostics: many });
+      expect(await p.flush(20_000)).toBe(true);
+      const st = p.stats().sinks[0]!;
+      written.push(st.records_written - st.records_duplicate);
+    }
+    expect(written).toEqual([2500 + 1, 0]); // the diagnostics and the ENTER transition, then nothing
+    expect(await count("SELECT count() AS n FROM it_big.dita_v2_diagnostics")).toBe(2500);
+  }, 60_000);
+
+  test("two runs whose journal seqs coincide keep every transition and diagnostic of both (row ids carry the run)", async () => {
+    for (const run of ["runa", "runb"]) {
+      const p = await project("it_runs", { run });
+      const outs = wholeTrade(debugScript(), 0, `TW${run}`);
+      outs[1] = { ...outs[1]!, diagnostics: [diag(2)] };
+      for (const o of outs) p.onOutcome(o); // both runs number their inputs 1..12
+      expect(await p.flush(10_000)).toBe(true);
+    }
+    expect(await count("SELECT count() AS n FROM it_runs.dita_v2_transitions")).toBe(2 * 11);
+    expect(await count("SELECT uniqExact(row_id) AS n FROM it_runs.dita_v2_transitions")).toBe(2 * 11);
+    const dg = await rows<{ row_id: string; run: string }>(
+      "SELECT row_id, run FROM it_runs.dita_v2_diagnostics ORDER BY row_id",
+    );
+    expect(dg).toEqual([
+      { row_id: "pink:runa:2:D0", run: "runa" },
+      { row_id: "pink:runb:2:D0", run: "runb" },
+    ]);
+    expect(await count("SELECT count() AS n FROM it_runs.trade_events")).toBe(2 * 4);
+  }, 30_000);
+
+  test("a v1 database (no run column) is migrated to v2 in place and keeps its rows", async () => {
+    const db = "it_v1";
+    await q.command({ query: `CREATE DATABASE IF NOT EXISTS ${db}` });
+    await q.command({
+      query: `CREATE TABLE ${db}.dita_v2_schema (component String, version UInt32, applied_at_ms UInt64) ENGINE = MergeTree() ORDER BY (component, version)`,
+    });
+    await q.insert({
+      table: `${db}.dita_v2_schema`,
+      values: [{ component: "projection", version: 1, applied_at_ms: 1 }],
+      format: "JSONEachRow",
+    });
+    await q.command({
+      query: `CREATE TABLE ${db}.dita_v2_diagnostics (row_id String, strategy String, seq UInt64, input_index UInt32, code String, severity String, slot_id Nullable(Int32), message String, details String, now_ms UInt64) ENGINE = ReplacingMergeTree() ORDER BY (strategy, row_id)`,
+    });
+    await q.insert({
+      table: `${db}.dita_v2_diagnostics`,
+      values: [
+        {
+          row_id: "pink:7:D0",
+          strategy: "pink",
+          seq: 7,
+          input_index: 0,
+          code: "HUNG_ORDER",
+          severity: "WARNING",
+          slot_id: 0,
+          message: "old",
+          details: "{}",
+          now_ms: 1,
+        },
+      ],
+      format: "JSONEachRow",
+    });
+    const p = await project(db);
+    p.onOutcome({ ...debugScript().enter(0, "TV1", 1), diagnostics: [diag(1)] });
+    expect(await p.flush(10_000)).toBe(true);
+    expect(await rows(`SELECT row_id, run, message FROM ${db}.dita_v2_diagnostics ORDER BY row_id`)).toEqual([
+      { row_id: "pink:7:D0", run: "", message: "old" },
+      { row_id: "pink:t1:1:D0", run: "t1", message: "entry order hung" },
+    ]);
+    expect(await rows(`SELECT version FROM ${db}.dita_v2_schema ORDER BY version`)).toEqual([
+      { version: 1 },
+      { version: SCHEMA_VERSION },
+    ]);
   }, 30_000);
 
   test("server killed mid-run: the projection spools, and after restart every row arrives exactly once", async () => {
@@ -212,10 +302,9 @@ describe("ClickHouseSink with a live 18.16 server", () => {
     await ch.restart();
     expect(await p.flush(30_000)).toBe(true);
     expect(diags.map((d) => d.code)).toEqual(["SINK_DOWN", "SINK_UP"]);
-    expect(await count("SELECT count() AS n FROM it_kill.trade_events FINAL")).toBe(8 * 4);
-    expect(await count("SELECT count() AS n FROM it_kill.dita_v2_transitions FINAL")).toBe(8 * 11);
+    expect(await count("SELECT count() AS n FROM it_kill.dita_v2_transitions")).toBe(8 * 11); // raw: nothing twice
     expect(await count("SELECT uniqExact(row_id) AS n FROM it_kill.dita_v2_transitions")).toBe(8 * 11);
-    expect(await count("SELECT count() AS n FROM it_kill.trade_events")).toBe(8 * 4); // nothing was sent twice
+    expect(await count("SELECT count() AS n FROM it_kill.trade_events")).toBe(8 * 4);
   }, 90_000);
 
   test("a schema newer than this binary is refused with one line; degraded when not required", async () => {
@@ -238,6 +327,29 @@ describe("ClickHouseSink with a live 18.16 server", () => {
     const p = await project("it_newer", { diags, required: false });
     expect(p.stats().degraded).toBe(true);
     expect(diags[0]).toMatchObject({ code: "SINK_DEGRADED", sink: "clickhouse" });
+  }, 30_000);
+
+  test("a URL with user:password authenticates, and the password appears in no stat, error or diagnostic", async () => {
+    const password = "Pw-9f3c-SECRET";
+    const good = ch.userUrl!;
+    const user = new URL(good).username;
+    expect(good).toContain(`:${password}@`);
+    const p = await project("it_auth", { url: good });
+    p.onOutcome({ ...debugScript().enter(0, "TA1", 1), diagnostics: [diag(1)] });
+    expect(await p.flush(10_000)).toBe(true);
+    expect(await count("SELECT count() AS n FROM it_auth.dita_v2_diagnostics")).toBe(1);
+    expect(p.stats().sinks[0]!.address).toBe(good.replace(password, "***"));
+    const diags: ProjectionDiagnostic[] = [];
+    const wrong = good.replace(password, `${password}-wrong`);
+    const err = (await project("it_auth", { url: wrong }).catch((e: Error) => e)) as Error;
+    expect(err.message).toStartWith(`projection: clickhouse sink: `);
+    expect(err.message).toContain(`http://${user}:***@`);
+    const degraded = await project("it_auth", { url: wrong, required: false, diags });
+    degraded.onOutcome({ ...debugScript().enter(1, "TA2", 1), diagnostics: [diag(1)] });
+    expect(await degraded.flush(500)).toBe(false);
+    const seen = JSON.stringify([err.message, diags, degraded.stats()]);
+    expect(diags.map((d) => d.code)).toContain("SINK_DEGRADED");
+    expect(seen).not.toContain(password);
   }, 30_000);
 
   test("an unreachable server is one clear line naming the sink and address when required", async () => {

@@ -1,7 +1,9 @@
 /**
  * HazelcastSink against a real Hazelcast 5.5.0 member (started for this file, stopped in afterAll):
  * a whole trade's map entries and topic messages field by field, compare-and-set on version, a member
- * killed mid-run (spool, restart, final state equals last state), bad configuration at start.
+ * killed mid-run (spool, restart, final state equals last state), bad configuration at start, and a
+ * member that comes back empty (or maps cleared by hand) refilled with the whole image, closed slots
+ * included, without any new write.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -17,7 +19,7 @@ import {
   type ProjectionDiagnostic,
 } from "../../src/projection/index.ts";
 import { freePort, type HazelcastService, startHazelcast } from "./_services.ts";
-import { finishTrade, openTrade, TradeScript, wholeTrade } from "./projection_fixtures.ts";
+import { control, finishTrade, openTrade, TradeScript, wholeTrade } from "./projection_fixtures.ts";
 
 /** The projection's epoch: its ManualClock's start time (map rows carry it; see README, Version epochs). */
 const EPOCH = 1_700_000_000_000;
@@ -44,16 +46,25 @@ async function project(
   required = true,
   addr = hz.addr,
   cluster = hz.cluster,
+  imageCheckMs = 1_000,
 ): Promise<Projection> {
   const stateDir = mkdtempSync(join(tmpdir(), "proj-hz-"));
   const p = await createProjection({
+    run: "t1",
     strategy,
     stateDir,
     clock: new ManualClock(),
     hazelcast: { addr, cluster },
     required,
     onDiagnostic: (d) => diags.push(d),
-    tuning: { delayMs: 2, retryMinMs: 50, retryMaxMs: 300, connectTimeoutMs: 2_000, invocationTimeoutMs: 2_000 },
+    tuning: {
+      delayMs: 2,
+      retryMinMs: 50,
+      retryMaxMs: 300,
+      connectTimeoutMs: 2_000,
+      invocationTimeoutMs: 2_000,
+      imageCheckMs,
+    },
   });
   cleanups.push(async () => {
     await p.close();
@@ -220,4 +231,74 @@ describe("member killed mid-run", () => {
       "kappa:TK5:OPEN",
     ]);
   }, 90_000);
+});
+
+/** The four maps of a namespace, each as key → row. */
+async function image(ns: string): Promise<Record<string, Record<string, unknown>>> {
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const m of ["DOLPHIN_STATE_", "DITA_V2_ACTIVE_SLOTS_", "DOLPHIN_PNL_", "DITA_V2_CONTROL_"])
+    out[m] = Object.fromEntries([...(await entries(`${m}${ns}`))].sort(([a], [b]) => a.localeCompare(b)));
+  return out;
+}
+
+async function eventually(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  for (let waited = 0; waited < timeoutMs; waited += 100) {
+    if (await check().catch(() => false)) return;
+    await Bun.sleep(100);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** A closed trade (slot 0), an open position (slot 1), a confirmed working entry (slot 2), the control row. */
+async function threeSlots(p: Projection): Promise<TradeScript> {
+  const k = new TradeScript();
+  p.onControl(control({ version: 3 }));
+  for (const o of wholeTrade(k, 0, "TI0")) p.onOutcome(o);
+  for (const o of openTrade(k, 1, "TI1")) p.onOutcome(o);
+  for (const o of [k.enter(2, "TI2", 1), k.ack(2, "V2")]) p.onOutcome(o);
+  expect(await p.flush(10_000)).toBe(true);
+  return k;
+}
+
+describe("a member that lost the image", () => {
+  test("SIGKILLed and restarted empty: within seconds every map holds the whole image again, closed slot included", async () => {
+    const diags: ProjectionDiagnostic[] = [];
+    const p = await project("mu", diags, true, hz.addr, hz.cluster, 300);
+    await threeSlots(p);
+    const before = await image("MU");
+    expect(Object.keys(before.DOLPHIN_STATE_!)).toEqual(["0", "1", "2"]);
+    expect(before.DOLPHIN_STATE_!["0"]).toMatchObject({ stage: "CLOSED", trade_id: "TI0" });
+    expect(Object.keys(before.DITA_V2_ACTIVE_SLOTS_!)).toEqual(["1", "2"]);
+    expect(before.DITA_V2_CONTROL_!.control).toMatchObject({ version: 3 });
+    await hz.kill();
+    await hz.restart(); // a fresh member: every map is empty, and nothing new is projected
+    await reader.shutdown().catch(() => {});
+    reader = await newHzClient({ addr: hz.addr, cluster: hz.cluster }, false);
+    // (The maps may already be refilled here: the projection checks as soon as its client reconnects.)
+    await eventually("the whole image back", async () => Bun.deepEquals(await image("MU"), before), 20_000);
+    expect(p.stats().sinks[0]!.resyncs).toBe(1); // the sentinel was found missing once: the member came back empty
+    const resync = diags.filter((d) => d.code === "SINK_RESYNC");
+    expect(resync).toHaveLength(1);
+    expect(resync[0]!.message).toContain("writing all 8 rows again"); // 3 slot rows, 3 registry writes, account, control
+  }, 90_000);
+
+  test("maps cleared by hand while connected are noticed by the periodic check and refilled", async () => {
+    const p = await project("nu", [], true, hz.addr, hz.cluster, 200);
+    await threeSlots(p);
+    const before = await image("NU");
+    for (const m of ["DOLPHIN_STATE_NU", "DITA_V2_ACTIVE_SLOTS_NU", "DOLPHIN_PNL_NU", "DITA_V2_CONTROL_NU"])
+      await (await reader.getMap(m)).clear();
+    await eventually("the whole image back", async () => Bun.deepEquals(await image("NU"), before), 10_000);
+    expect(p.stats().sinks[0]!.resyncs).toBe(1);
+  }, 30_000);
+
+  test("nothing is rewritten while the image is intact: checks find the sentinel and stay quiet", async () => {
+    const diags: ProjectionDiagnostic[] = [];
+    const p = await project("xi", diags, true, hz.addr, hz.cluster, 100);
+    await threeSlots(p);
+    const applied = p.stats().sinks[0]!.map_writes_applied;
+    await Bun.sleep(800);
+    expect(p.stats().sinks[0]).toMatchObject({ resyncs: 0, map_writes_applied: applied });
+    expect(diags.filter((d) => d.code === "SINK_RESYNC")).toEqual([]);
+  }, 30_000);
 });

@@ -51,6 +51,7 @@ async function project(path: "slotImage" | "slots", yieldEvery: number) {
   const plain = new CallbackSink({ name: "plain" });
   const gated = gatedSink("gated");
   const p = await createProjection({
+    run: "t1",
     strategy: "pink",
     stateDir,
     clock: new ManualClock(1_700_000_000_000),

@@ -23,6 +23,7 @@ async function project(strategy: string): Promise<Projection> {
   const stateDir = mkdtempSync(join(tmpdir(), `proj-iso-${strategy}-`));
   dirs.push(stateDir);
   const p = await createProjection({
+    run: "t1",
     strategy,
     stateDir,
     clock: new ManualClock(),

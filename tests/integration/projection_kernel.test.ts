@@ -120,6 +120,7 @@ function lifecycleRow(type: string, rowId: string, rec: Rec, t: TransitionRecord
   return {
     row_id: rowId,
     strategy: "pink",
+    run: "t1",
     seq: rec.seq,
     event_type: type,
     trade_id: s.trade_id,
@@ -159,6 +160,7 @@ test("a whole trade through the real kernel projects maps, topic messages and ta
   const stateDir = mkdtempSync(join(tmpdir(), "proj-kernel-"));
   const clock = new ManualClock(EPOCH);
   const p = await createProjection({
+    run: "t1",
     strategy: "pink",
     stateDir,
     clock,
@@ -275,10 +277,11 @@ async function expectProjected(k: KernelTrade): Promise<void> {
       const s = rec.slots[t.slot_id]!;
       return asCh(
         {
-          row_id: `pink:${rec.seq}:T${i}`,
+          row_id: `pink:t1:${rec.seq}:T${i}`,
           strategy: "pink",
+          run: "t1",
           seq: rec.seq,
-          input_index: t.input_index,
+          input_index: i, // the transition's ordinal within its input
           slot_id: t.slot_id,
           trade_id: s.trade_id,
           from_stage: t.from,
@@ -329,6 +332,7 @@ async function directPair(epochMs: number, sinks: { hz?: boolean; callback?: Cal
   const clock = new ManualClock(epochMs);
   const stateDir = mkdtempSync(join(tmpdir(), "proj-kernel-"));
   const p = await createProjection({
+    run: "t1",
     strategy: "rst",
     stateDir,
     clock,

@@ -55,6 +55,7 @@ async function spoolInChild(stateDir: string, db: string, trades: number): Promi
 
 async function drain(stateDir: string, db: string, diags: ProjectionDiagnostic[]) {
   const p = await createProjection({
+    run: "t1",
     strategy: "pink",
     stateDir,
     clock: new ManualClock(),

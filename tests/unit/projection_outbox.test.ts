@@ -26,6 +26,7 @@ async function make(sink: CallbackSink | null, stateDir?: string, diags: Project
   const d = stateDir ?? mkdtempSync(join(tmpdir(), "proj-unit-"));
   if (!stateDir) dirs.push(d);
   const p = await createProjection({
+    run: "t1",
     strategy: "pink",
     stateDir: d,
     clock: new ManualClock(),
@@ -125,7 +126,7 @@ describe("projection rules", () => {
     const tr = sink.records.filter((r) => r.kind === "transition").map((r) => r.row);
     expect(tr).toHaveLength(1);
     expect(tr[0]).toMatchObject({
-      row_id: "pink:2:T0",
+      row_id: "pink:t1:2:T0",
       trigger: "ACK",
       from_stage: "ENTRY_WORKING",
       to_stage: "ENTRY_WORKING",

@@ -12,6 +12,8 @@
  * headers, API key or secret (`redact` runs over venue text as a second guard).
  */
 
+import { maskSecrets } from "../../contracts/secrets.ts";
+
 export type VenueErrorKind = "RATE_LIMIT" | "UNKNOWN" | "TIME_SYNC" | "REJECT" | "MALFORMED";
 
 export const UNKNOWN_OUTCOME_CODES: ReadonlySet<number> = new Set([100500, 101500, 80019]);
@@ -48,9 +50,7 @@ export function classifyCode(code: number): VenueErrorKind {
   return "REJECT";
 }
 
-/** Replaces every occurrence of each secret (length ≥ 4) with `***`. */
+/** Replaces every occurrence of each secret (length ≥ 4) with `***`: the process-wide `maskSecrets`. */
 export function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const s of secrets) if (s.length >= 4) out = out.split(s).join("***");
-  return out;
+  return maskSecrets(text, secrets);
 }
