@@ -33,7 +33,7 @@ export interface ThrottleOptions {
   limitsPerS?: Partial<Record<RateGroup, number>>;
   /** Requests allowed to wait in one group (default 64). */
   queueMax?: number;
-  /** Longest estimated wait accepted, in ms (default 10000: 80 placements at the default margin). */
+  /** Longest estimated wait accepted, in ms (default 10000). */
   waitMaxMs?: number;
 }
 
