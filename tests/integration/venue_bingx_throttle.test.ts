@@ -6,7 +6,7 @@
  *   happen surface as REJECT RATE_LIMITED with retry_after_ms, and nothing is lost: every
  *   placement ends ACCEPTED or RATE_LIMITED and the sim holds exactly the accepted orders, once;
  * - another client spending the same account's budget shows in `X-RateLimit-Requests-Remain: 0`,
- *   and the adapter waits for `-Expire` instead of meeting a 429.
+ *   and the adapter waits out the venue's window instead of meeting a 429.
  */
 
 import { afterEach, expect, test } from "bun:test";
@@ -104,7 +104,7 @@ test("with the sim's limit below the throttle's, the 429s surface as RATE_LIMITE
   expect(accepted.length).toBeGreaterThan(3);
 }, 30_000);
 
-test("another client spending the account's budget shows as Remain 0; the adapter waits for -Expire instead of meeting a 429", async () => {
+test("another client spending the account's budget shows as Remain 0; the adapter waits instead of meeting a 429", async () => {
   const { sim, adapter, config } = await rig();
   // A second process on the same key with its own throttle: 4 of the venue's 5 balance reads per second.
   const other = new BingxRestClient({ ...config });

@@ -208,7 +208,7 @@ test("venue text echoing the secret or API key is redacted from error messages",
 
 const OK = '{"code":0,"msg":"","data":{}}';
 
-test("an answer saying X-RateLimit-Requests-Remain: 0 pauses that endpoint's budget until -Expire; other budgets go on", async () => {
+test("an answer saying X-RateLimit-Requests-Remain: 0 stops that endpoint for a window (its -Expire is sooner); other budgets go on", async () => {
   const { c, seen, clock } = client([
     { body: OK, headers: { "X-RateLimit-Requests-Remain": "0", "X-RateLimit-Requests-Expire": "1700000000700" } },
     { body: OK },
@@ -218,25 +218,25 @@ test("an answer saying X-RateLimit-Requests-Remain: 0 pauses that endpoint's bud
   await c.request(ep.balance());
   expect(clock.nowMs()).toBe(1_700_000_000_000);
   await c.request(ep.positions());
-  expect(clock.nowMs()).toBe(1_700_000_000_700);
+  expect(clock.nowMs()).toBe(1_700_000_001_000);
   expect(seen.map((s) => new URL(s.url).searchParams.get("timestamp"))).toEqual([
     "1700000000000",
     "1700000000000",
-    "1700000000700",
+    "1700000001000",
   ]);
   expect([c.rateStats().exhausted, c.rateStats().waited]).toEqual([1, 1]);
 });
 
 test("a 429 stays RATE_LIMIT with retry_after_ms and its endpoint waits out the hint; a pause past the wait bound refuses without sending", async () => {
   const { c, seen, clock } = client([
-    { status: 429, headers: { "X-RateLimit-Requests-Expire": "1700000000400" } },
+    { status: 429, headers: { "X-RateLimit-Requests-Expire": "1700000001400" } },
     { body: OK },
     { status: 429, headers: { "X-RateLimit-Requests-Expire": "300000" } },
   ]);
   const first = await failure(c.request(ep.cancelOrder("BTC-USDT", "k")));
-  expect([first.kind, first.http_status, first.retry_after_ms]).toEqual(["RATE_LIMIT", 429, 400]);
+  expect([first.kind, first.http_status, first.retry_after_ms]).toEqual(["RATE_LIMIT", 429, 1400]);
   await c.request(ep.cancelOrder("BTC-USDT", "k"));
-  expect(clock.nowMs()).toBe(1_700_000_000_400);
+  expect(clock.nowMs()).toBe(1_700_000_001_400);
   expect((await failure(c.request(ep.cancelOrder("BTC-USDT", "k")))).retry_after_ms).toBe(300_000);
   const refused = await failure(c.request(ep.cancelOrder("BTC-USDT", "k")));
   expect(seen.length).toBe(3);

@@ -138,28 +138,45 @@ test("a request whose estimated wait exceeds the wait bound is refused at once w
   expect(err.message).toContain("an estimated wait of 2000 ms");
 });
 
-test("a 429 pauses only its group until the hint (one window without one); a pause past the wait bound refuses at once", async () => {
+test("a 429 drains only its group: nothing goes before the later of the hint and one window; a pause past the wait bound refuses at once", async () => {
   const h = throttle();
-  h.t.rateLimited("cancel_order", 700);
+  h.t.rateLimited("cancel_order", 700); // a hint inside the window: the window wins (the venue may slide it)
   void h.ask("c", "cancel_order", "order");
   void h.ask("b", "balance", "query");
   await settle();
   expect(h.granted).toEqual([["b", 0]]);
   await h.time.runUntilIdle();
-  expect(h.granted).toEqual([
-    ["b", 0],
-    ["c", 700],
-  ]);
-  h.t.rateLimited("positions", undefined);
+  expect(h.granted.at(-1)).toEqual(["c", 1000]);
+  h.t.rateLimited("positions", 1500); // a hint past the window: the hint wins
   void h.ask("p", "positions", "query");
   await h.time.runUntilIdle();
-  expect(h.granted.at(-1)).toEqual(["p", 1700]);
-  h.t.rateLimited("open_orders", 300_000);
-  await h.ask("o", "open_orders", "query");
-  expect((h.errors.get("o") as VenueRequestError).retry_after_ms).toBe(300_000);
-  h.t.exhausted("open_orders", 10);
+  expect(h.granted.at(-1)).toEqual(["p", 2500]);
+  h.t.rateLimited("open_orders", undefined);
+  for (let i = 0; i < 5; i++) void h.ask(`o${i}`, "open_orders", "query");
+  await h.time.runUntilIdle();
+  expect(h.granted.slice(-4).map(([, ms]) => ms)).toEqual([3500, 3500, 3500, 3500]);
+  h.t.rateLimited("leverage", 300_000);
+  await h.ask("l", "leverage", "query");
+  expect((h.errors.get("l") as VenueRequestError).retry_after_ms).toBe(300_000);
   const s = h.t.stats();
-  expect([s.rate_limited, s.exhausted, s.refused]).toEqual([3, 1, 1]);
+  expect([s.rate_limited, s.refused]).toEqual([4, 1]);
+});
+
+test("Remain 0 from the venue drains the group's free tokens as of that answer; tokens in flight keep their own schedule", async () => {
+  const h = throttle();
+  void h.ask("a", "balance", "query");
+  await settle();
+  await h.time.advance(100);
+  h.t.exhausted("balance", 50); // 3 free tokens drained at 100; "a" still in flight
+  void h.ask("b", "balance", "query");
+  await h.time.advance(200);
+  h.answer("a"); // returns at 1300
+  await h.time.runUntilIdle();
+  expect(h.granted).toEqual([
+    ["a", 0],
+    ["b", 1100],
+  ]);
+  expect(h.t.stats().exhausted).toBe(1);
 });
 
 test("throttle options out of range are programmer errors", () => {

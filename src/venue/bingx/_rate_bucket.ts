@@ -16,9 +16,11 @@
  *   1. inFlight + spent.length <= capacity (a token is free, in flight, or spent; never two).
  *   2. spent is ascending; a spent token is usable again when `now >= spent + windowMs`.
  *   3. While paused (a 429's hint, or the venue saying none remain) no token is handed out.
+ *   4. When the venue says its window is full, free tokens are drained (spent as of that answer):
+ *      the venue may count windows sliding, where its hint frees only the oldest request.
  *
- * Entry points: `new RateBucket(capacity, windowMs)`, `available`, `take`, `settle`, `pause`,
- * `nextAt`, `etaMs`.
+ * Entry points: `new RateBucket(capacity, windowMs)`, `available`, `take`, `settle`, `drain`,
+ * `pause`, `nextAt`, `etaMs`.
  */
 
 export class RateBucket {
@@ -63,10 +65,17 @@ export class RateBucket {
   settle(nowMs: number): void {
     if (this.flying <= 0) throw new Error("Invariant: RateBucket.settle without a token in flight");
     this.flying--;
-    let i = this.spent.length;
-    while (i > 0 && this.spent[i - 1]! > nowMs) i--;
-    this.spent.splice(i, 0, nowMs);
-    if (this.flying + this.spent.length > this.capacity) throw new Error("Invariant: RateBucket over capacity");
+    this.insert(nowMs);
+  }
+
+  /**
+   * The venue says its window is full (a 429, or Remain 0): every free token counts as spent at
+   * `nowMs`, so none is used before everything the venue counted so far has left its window.
+   */
+  drain(nowMs: number): void {
+    this.expire(nowMs);
+    const free = this.capacity - this.flying - this.spent.length;
+    for (let i = 0; i < free; i++) this.insert(nowMs);
   }
 
   /** Hands out nothing before `untilMs` (a later pause wins; an earlier one changes nothing). */
@@ -99,6 +108,13 @@ export class RateBucket {
     else if (i - free < this.spent.length) base = this.spent[i - free]! + this.windowMs;
     else base = nowMs + this.windowMs;
     return Math.max(base + round * this.windowMs, this.pausedUntil);
+  }
+
+  private insert(atMs: number): void {
+    let i = this.spent.length;
+    while (i > 0 && this.spent[i - 1]! > atMs) i--;
+    this.spent.splice(i, 0, atMs);
+    if (this.flying + this.spent.length > this.capacity) throw new Error("Invariant: RateBucket over capacity");
   }
 
   private expire(nowMs: number): void {

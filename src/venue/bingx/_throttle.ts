@@ -11,9 +11,11 @@
  * whose estimated wait exceeds `waitMaxMs`, fails at once with a RATE_LIMIT `VenueRequestError`
  * carrying `retry_after_ms` (the estimate), which the adapter surfaces as RATE_LIMITED.
  *
- * Learning from the venue: a 429 / 100410 pauses the group until the venue's hint (one window
- * when it gave none); an answer saying `X-RateLimit-Requests-Remain: 0` pauses it until
- * `X-RateLimit-Requests-Expire` (another client on the same account spent the budget).
+ * Learning from the venue: a 429 / 100410, or an answer saying `X-RateLimit-Requests-Remain: 0`
+ * (another client on the same account spent the budget), means the venue's window is full: the
+ * group's free tokens are drained (back one window after that answer, when everything the venue
+ * counted has left its window, whether it counts windows fixed or sliding) and nothing is sent
+ * before the venue's hint (`-Expire`; one window when it gave none).
  *
  * Entry points: `new Throttle(options)`, `acquire`, `rateLimited`, `exhausted`, `stats`.
  */
@@ -124,13 +126,13 @@ export class Throttle {
     });
   }
 
-  /** The venue refused a request of `group` for its rate limit: nothing more is sent before the hint. */
+  /** The venue refused a request of `group` for its rate limit: drain, and send nothing before the hint. */
   rateLimited(group: RateGroup, retryAfterMs: number | undefined): void {
     this.counts.rate_limited++;
     this.pauseFor(group, retryAfterMs ?? RATE_WINDOW_MS);
   }
 
-  /** The venue said no request of `group` remains until `expireInMs` from now. */
+  /** The venue said no request of `group` remains until `expireInMs` from now: drain and pause likewise. */
   exhausted(group: RateGroup, expireInMs: number): void {
     this.counts.exhausted++;
     this.pauseFor(group, expireInMs);
@@ -158,7 +160,9 @@ export class Throttle {
 
   private pauseFor(group: RateGroup, ms: number): void {
     const g = this.group(group);
-    g.bucket.pause(this.nowMs() + Math.max(0, Math.min(ms, 3_600_000)));
+    const now = this.nowMs();
+    g.bucket.drain(now);
+    g.bucket.pause(now + Math.max(0, Math.min(ms, 3_600_000)));
     this.pump(g);
   }
 
