@@ -3,7 +3,8 @@
  * acknowledged → fill applied by the kernel, for entries and exits, p50/p99 in milliseconds.
  * The path is the production one: ExecutionKernel → Executor → BingxVenueAdapter (signed REST
  * placement) → bingx-sim → gzip user stream → normalizer → kernel. The sim's per-key rate limits
- * are raised so the bench measures latency, not BingX's 10 orders/s budget. Also the adapter's
+ * and the adapter's throttle are raised so the bench measures latency, not BingX's 10 orders/s
+ * budget. Also the adapter's
  * own overhead per request (bench/venue_adapter.ts measures it alone). Results in
  * bench/results/venue_roundtrip.json.
  *
@@ -18,6 +19,7 @@ import { ExecutionKernel } from "../src/kernel/index.ts";
 import { Executor } from "../src/launcher/executor.ts";
 import { SystemClock } from "../src/launcher/system_clock.ts";
 import { startBingxSim } from "../src/sim/index.ts";
+import { endpoints } from "../src/venue/bingx/index.ts";
 import { BingxVenueAdapter } from "../src/venue/index.ts";
 
 const TRADES = Number(process.argv[2] ?? 300);
@@ -49,15 +51,19 @@ const sim = await startBingxSim({
   balance: 1_000_000,
   rateLimitsPerS: unlimited,
 });
-const adapter = new BingxVenueAdapter({
-  apiKey: KEY,
-  secret: SECRET,
-  baseUrl: sim.url,
-  wsUrl: sim.wsUrl,
-  recvWindowMs: 5000,
-  clock,
-  timeoutMs: 5000,
-});
+const adapter = new BingxVenueAdapter(
+  {
+    apiKey: KEY,
+    secret: SECRET,
+    baseUrl: sim.url,
+    wsUrl: sim.wsUrl,
+    recvWindowMs: 5000,
+    clock,
+    timeoutMs: 5000,
+  },
+  // The adapter's throttle is raised with the sim (bench/throttle.ts measures it at the real limits).
+  { throttle: { limitsPerS: Object.fromEntries(Object.keys(endpoints.RATE_LIMITS_PER_S).map((k) => [k, 100_000])) } },
+);
 const kernel = ExecutionKernel.open({ slotCount: 1 });
 let waiting: { until: (o: KernelOutcome) => boolean; resolve: () => void } | null = null;
 const executor = new Executor(kernel, adapter, clock, {

@@ -2,7 +2,7 @@
  * `npm run bench`: build when needed, then run every top-level benchmark in bench/ one after the
  * other and report which failed. A top-level benchmark is a bench/*.ts whose opening comment
  * names its own `bench/results/<name>.json` (kernel, zinc, zinc_kernel, projection,
- * venue_adapter, http); helpers (`_x.ts`, producers, harnesses, http_load.ts) do not.
+ * venue_adapter, http, throttle, ...); helpers (`_x.ts`, producers, harnesses, http_load.ts) do not.
  *
  *   bun scripts/bench.ts            every benchmark
  *   bun scripts/bench.ts http zinc  only these (names without .ts)

@@ -147,6 +147,9 @@ export class Harness {
   }
 }
 
+/** The sim's per-endpoint limits in chaos runs: raised so faults, not BingX's budget, drive the run. */
+const SIM_RAISED_LIMITS = { place_order: 1000, cancel_order: 1000, query_order: 1000, open_orders: 1000, market: 1000 };
+
 /** Starts the sim (unless live), connects the adapter, opens a kernel and seeds it from the venue balance. */
 export async function startHarness(o: HarnessOptions): Promise<Harness> {
   const log = o.log ?? (() => {});
@@ -161,7 +164,7 @@ export async function startHarness(o: HarnessOptions): Promise<Harness> {
         balance: o.balance ?? 10_000,
         positionMode: o.positionMode ?? "hedge",
         prices: o.prices ?? { "BTC-USDT": 65_000, "ETH-USDT": 3_200 },
-        rateLimitsPerS: { place_order: 1000, cancel_order: 1000, query_order: 1000, open_orders: 1000, market: 1000 },
+        rateLimitsPerS: SIM_RAISED_LIMITS,
       });
   const config: BingxConfig = o.live ?? {
     apiKey: SIM_KEY,
@@ -173,6 +176,8 @@ export async function startHarness(o: HarnessOptions): Promise<Harness> {
     timeoutMs: 1_000,
   };
   const adapter = new BingxVenueAdapter(config, {
+    // Against the raised sim the adapter's throttle is raised alike; live, it keeps BingX's limits.
+    ...(sim ? { throttle: { limitsPerS: SIM_RAISED_LIMITS } } : {}),
     resolveDelaysMs: [0, 50, 150],
     stream: { backoffBaseMs: 20, backoffMaxMs: 200, openTimeoutMs: 2_000 },
   });

@@ -118,6 +118,33 @@ export function rateLimited(e: unknown): RateLimitedFailure | null {
     : null;
 }
 
+/**
+ * What an adapter's client-side rate throttle did (BingX; the mock has none). Waits are the time
+ * a request spent queued for a token before it was sent; percentiles cover the last 4096 requests
+ * (zeros included), totals cover the adapter's life.
+ */
+export interface VenueRateStats {
+  /** Fraction of each venue limit the throttle uses. */
+  margin: number;
+  /** Requests sent through the throttle. */
+  requests: number;
+  /** Of those, how many waited for a token. */
+  waited: number;
+  wait_ms_total: number;
+  wait_ms_p50: number;
+  wait_ms_p99: number;
+  wait_ms_max: number;
+  /** Requests waiting now, and the most that ever waited at once. */
+  queued: number;
+  queued_max: number;
+  /** Requests refused before sending (queue bound or wait bound), surfaced as RATE_LIMITED. */
+  refused: number;
+  /** 429 / 100410 answers the venue still gave. */
+  rate_limited: number;
+  /** Answers saying no request remained in the window (the budget paused until it ended). */
+  exhausted: number;
+}
+
 /** A payload the adapter could not normalize: reported, never applied, never fatal. */
 export interface VenueDiagnostic {
   code: "MALFORMED_PAYLOAD" | "STREAM_GAP" | "STREAM_RECONNECT" | "LOCAL_RULE" | "TIME_SYNC";
@@ -146,4 +173,6 @@ export interface VenueAdapter {
   onDiagnostic(listener: VenueDiagnosticListener): () => void;
   /** True while the adapter can trade (connected, stream healthy). */
   connected(): boolean;
+  /** The client-side rate throttle's counters, for adapters that have one. */
+  rateStats?(): VenueRateStats;
 }

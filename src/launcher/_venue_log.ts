@@ -19,17 +19,24 @@ import type {
   VenueEventListener,
   VenueOrderState,
   VenuePosition,
+  VenueRateStats,
 } from "../contracts/venue.ts";
 
 const SECRET_KEY = /secret|signature|api_?key|listen_?key|password|token/i;
 const LINE_MAX = 2000;
 
 export class LoggedVenue implements VenueAdapter {
+  /** The adapter's own rate-limit stats, when it keeps some (a read: not logged). */
+  readonly rateStats?: () => VenueRateStats;
+
   constructor(
     private readonly inner: VenueAdapter,
     private readonly verbose: () => boolean,
     private readonly log: (line: string) => void,
-  ) {}
+  ) {
+    const stats = inner.rateStats?.bind(inner);
+    if (stats !== undefined) this.rateStats = stats;
+  }
 
   get name(): "MOCK" | "BINGX" {
     return this.inner.name;

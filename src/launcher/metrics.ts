@@ -1,14 +1,15 @@
 /**
  * Runtime counters for `/metrics` (Prometheus text exposition) and `/status`: inputs by type,
  * accepted/refused, transitions by trigger, diagnostics by code, venue call latency (a bounded
- * histogram), HTTP requests. Slot stages, capital and projection backlog are read at render
- * time from their owners, never copied here.
+ * histogram), HTTP requests. Slot stages, capital, projection backlog and the venue's rate
+ * throttle are read at render time from their owners, never copied here.
  */
 
 import { INPUT_KINDS } from "../contracts/enums.ts";
 import type { InputRefusal } from "../contracts/intent_parse.ts";
 import type { KernelInput } from "../contracts/intents.ts";
 import type { KernelOutcome } from "../contracts/records.ts";
+import type { VenueRateStats } from "../contracts/venue.ts";
 
 /** Where a strategy input entered: the HTTP API, the CLI (through HTTP) or the Zinc intents ring. */
 export type IntakeEdge = "http" | "ring";
@@ -131,5 +132,32 @@ export function gauge(name: string, help: string, samples: Array<[labels: string
     `# HELP ${name} ${help}`,
     `# TYPE ${name} gauge`,
     ...samples.map(([l, v]) => `${name}${l ? `{${l}}` : ""} ${v}`),
+  ];
+}
+
+/** The venue throttle's counters and wait percentiles (nothing for a venue without a throttle). */
+export function rateLines(s: VenueRateStats | undefined): string[] {
+  if (s === undefined) return [];
+  const counter = (name: string, help: string, v: number) => [
+    `# HELP ${name} ${help}`,
+    `# TYPE ${name} counter`,
+    `${name} ${v}`,
+  ];
+  return [
+    ...counter("dita_v2_venue_throttle_requests_total", "Venue requests sent through the rate throttle", s.requests),
+    ...counter("dita_v2_venue_throttle_waits_total", "Venue requests that waited for a rate token", s.waited),
+    ...counter(
+      "dita_v2_venue_throttle_wait_ms_total",
+      "Milliseconds venue requests waited for tokens",
+      s.wait_ms_total,
+    ),
+    ...counter("dita_v2_venue_throttle_refused_total", "Venue requests refused before sending (queue full)", s.refused),
+    ...counter("dita_v2_venue_rate_limited_total", "429 / 100410 answers from the venue", s.rate_limited),
+    ...counter("dita_v2_venue_rate_exhausted_total", "Venue answers saying no request remained", s.exhausted),
+    ...gauge("dita_v2_venue_throttle_wait_ms", "Wait for a rate token, last 4096 requests", [
+      ['quantile="0.5"', s.wait_ms_p50],
+      ['quantile="0.99"', s.wait_ms_p99],
+    ]),
+    ...gauge("dita_v2_venue_throttle_queued", "Venue requests waiting for a rate token", [["", s.queued]]),
   ];
 }

@@ -17,7 +17,7 @@ import { createApp, type HttpDeps, isLoopbackHost } from "../http/index.ts";
 import { buildBundle } from "./bundle.ts";
 import { loadConfig } from "./config.ts";
 import { catchUp } from "./journal_projection.ts";
-import { gauge } from "./metrics.ts";
+import { gauge, rateLines } from "./metrics.ts";
 import { Runtime } from "./runtime.ts";
 import { health, statusDocument } from "./status.ts";
 import { SystemClock } from "./system_clock.ts";
@@ -129,5 +129,6 @@ function liveGauges(rt: Runtime): string[] {
       projection.sinks.map((s) => [`sink="${s.sink}"`, s.backlog_records]),
     ),
     ...gauge("dita_v2_venue_connected", "1 when the venue is connected", [["", rt.b.venue.connected() ? 1 : 0]]),
+    ...rateLines(rt.b.venue.rateStats?.()),
   ];
 }

@@ -1,7 +1,8 @@
 /**
  * The status document (`once`, `GET /status`, `dita-v2 status`) and the health verdict
  * (`GET /health`, `dita-v2 healthcheck`). Everything is read live from its owner: slots and
- * account from kernel memory, backlog from the projection, connectivity from the venue.
+ * account from kernel memory, backlog from the projection, connectivity and the rate throttle's
+ * counters (`venue.throttle`, null for the mock) from the venue.
  */
 
 import { VERSION } from "../contracts/version.ts";
@@ -19,7 +20,12 @@ export function statusDocument(rt: Runtime): Record<string, unknown> {
     slots: kernel.slots(),
     account: kernel.account(),
     state_hash: kernel.stateHashHex(),
-    venue: { name: venue.name, connected: venue.connected(), inflight: rt.executor.inflightCount },
+    venue: {
+      name: venue.name,
+      connected: venue.connected(),
+      inflight: rt.executor.inflightCount,
+      throttle: venue.rateStats?.() ?? null,
+    },
     projection: projection.stats(),
     zinc: {
       kind: config.zinc,

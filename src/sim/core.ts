@@ -49,7 +49,13 @@ export class SimCore {
   readonly stream: StreamHub;
   readonly listenKeys: ListenKeys;
   readonly limiter: RateLimiter;
-  readonly counters: SimCounters = { requests: 0, placed_by_client_id: {}, orders_placed: 0, stream_events_sent: 0 };
+  readonly counters: SimCounters = {
+    requests: 0,
+    placed_by_client_id: {},
+    orders_placed: 0,
+    stream_events_sent: 0,
+    rate_limited: 0,
+  };
   private lastWalkMs: number;
 
   constructor(

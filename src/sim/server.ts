@@ -4,6 +4,8 @@
  * → injected 5xx (500, not executed) → parameters → authentication → per-endpoint rate limit
  * (429 / 100410) → handler → envelope; after an executed placement, `drop_responses` turns the
  * answer into an unknown outcome (a 504 or a reset connection, chosen by the seeded rng).
+ * Every answer that passed the rate limit carries `X-RateLimit-Requests-Remain` and
+ * `X-RateLimit-Requests-Expire` (epoch ms) as BingX documents; every 429 is counted.
  * `/swap-market?listenKey=` upgrades to the user-data stream; `/_sim/...` is the admin API.
  * No input can crash the server: unexpected exceptions answer 500 / 100500.
  */
@@ -48,17 +50,19 @@ async function api(core: SimCore, req: Request, url: URL): Promise<Response> {
   const found = lookup(req.method, url.pathname);
   if (found.kind === "not_found") return errorEnvelope(404, Code.INVALID_ARGUMENTS, "api not found");
   if (found.kind === "bad_method") return errorEnvelope(405, Code.INVALID_ARGUMENTS, "method not allowed");
-  if (takeRateLimit(core.faults)) return rateLimited(core.faults.rate_limit.retry_hint, 0, core.now() + 1000);
+  if (takeRateLimit(core.faults)) return rateLimited(core, core.faults.rate_limit.retry_hint, 0, core.now() + 1000);
   if (takeOne(core.faults, "http_5xx")) return errorEnvelope(500, Code.INTERNAL, Message[Code.INTERNAL] ?? "error");
   const route = found.route;
   const p = await readParams(req);
   authenticate(core, req, p, route);
   const decision = core.limiter.check(core.opts.apiKey, route.bucket, core.now());
-  if (!decision.allowed) return rateLimited(true, decision.remaining, decision.expireMs);
+  if (!decision.allowed) return rateLimited(core, true, decision.remaining, decision.expireMs);
   const result = route.handler({ core, req, p });
   if (route.placement && takeOne(core.faults, "drop_responses")) return dropped(core);
-  if (result instanceof RawAnswer) return jsonResponse(result.status, result.body);
-  return envelope(result);
+  const res = result instanceof RawAnswer ? jsonResponse(result.status, result.body) : envelope(result);
+  res.headers.set("X-RateLimit-Requests-Remain", String(decision.remaining));
+  res.headers.set("X-RateLimit-Requests-Expire", String(decision.expireMs));
+  return res;
 }
 
 function authenticate(core: SimCore, req: Request, p: Awaited<ReturnType<typeof readParams>>, route: Route): void {
@@ -72,7 +76,8 @@ function authenticate(core: SimCore, req: Request, p: Awaited<ReturnType<typeof 
   if (key !== core.opts.apiKey) throw new SimError(Code.INCORRECT_API_KEY);
 }
 
-function rateLimited(hint: boolean, remaining: number, expireMs: number): Response {
+function rateLimited(core: SimCore, hint: boolean, remaining: number, expireMs: number): Response {
+  core.counters.rate_limited++;
   const headers: Record<string, string> = hint
     ? { "X-RateLimit-Requests-Remain": String(remaining), "X-RateLimit-Requests-Expire": String(expireMs) }
     : {};

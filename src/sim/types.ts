@@ -111,6 +111,8 @@ export interface SimCounters {
   placed_by_client_id: Record<string, number>;
   orders_placed: number;
   stream_events_sent: number;
+  /** Requests answered 429 (the per-endpoint limit or the injected `rate_limit` fault). */
+  rate_limited: number;
 }
 
 export interface SimState {

@@ -18,7 +18,12 @@ export interface SimStateDoc {
   positions: SimPosition[];
   orders: Array<{ clientOrderId: string; status: string; executedQty: number; symbol: string }>;
   balance: { wallet: number; equity: number };
-  counters: { requests: number; placed_by_client_id: Record<string, number> };
+  counters: {
+    requests: number;
+    placed_by_client_id: Record<string, number>;
+    orders_placed: number;
+    rate_limited: number;
+  };
 }
 
 export interface SimProc {

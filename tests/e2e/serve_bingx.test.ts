@@ -10,7 +10,7 @@
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { rmSync } from "node:fs";
-import { scratch } from "./_exe.ts";
+import { requireExe, scratch } from "./_exe.ts";
 import { eventually, type Served, startServe } from "./_serve.ts";
 import { ShmPrefixes, type SimProc, type SimStateDoc, simSize, startSim } from "./_sim.ts";
 
@@ -62,6 +62,23 @@ function expectSlotEqualsSim(
 }
 
 describe("serve on BINGX against bingx-sim as its own process", () => {
+  test("a DITA_V2_BINGX_RATE_MARGIN outside (0, 1] stops the start with one line naming the variable", async () => {
+    const proc = Bun.spawn([requireExe(), "serve"], {
+      env: {
+        PATH: process.env.PATH ?? "",
+        ...sim.env,
+        DITA_V2_STATE_DIR: scratch("dita-bx-margin-"),
+        DITA_V2_BINGX_RATE_MARGIN: "1.5",
+      },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    expect(await proc.exited).not.toBe(0);
+    expect(await new Response(proc.stderr as ReadableStream).text()).toContain(
+      'DITA_V2_BINGX_RATE_MARGIN must be a decimal in (0, 1] (the fraction of each BingX rate limit the adapter uses), got "1.5"',
+    );
+  }, 20_000);
+
   test("a whole trade: after each step the slot equals the sim's position, and the account settles once to the sim's wallet", async () => {
     const s = await serve(prefixes.fresh("trade"), scratch("dita-bx-trade-"));
     expect((await s.call("/health")).status).toBe(200);
@@ -91,9 +108,17 @@ describe("serve on BINGX against bingx-sim as its own process", () => {
     expect(end.positions).toEqual([]);
     expect(end.orders.filter((o) => o.status === "NEW" || o.status === "PARTIALLY_FILLED")).toEqual([]);
     expect(Object.values(end.counters.placed_by_client_id).every((n) => n === 1)).toBe(true);
-    const account = (await s.call("/status")).body.account;
-    expect(account.trade_seq).toBe(1);
-    expect(account.capital).toBeCloseTo(end.balance.wallet, 6);
+    const status = (await s.call("/status")).body;
+    expect(status.account.trade_seq).toBe(1);
+    expect(status.account.capital).toBeCloseTo(end.balance.wallet, 6);
+    // Every venue call went through the rate throttle, and the venue never answered 429.
+    expect(status.venue.throttle.requests).toBeGreaterThan(3);
+    expect([status.venue.throttle.margin, status.venue.throttle.rate_limited, end.counters.rate_limited]).toEqual([
+      0.8, 0, 0,
+    ]);
+    const metrics = String((await s.call("/metrics")).body);
+    expect(metrics).toContain(`dita_v2_venue_throttle_requests_total ${status.venue.throttle.requests}`);
+    expect(metrics).toContain("dita_v2_venue_rate_limited_total 0");
     expect(await s.stop()).toBe(0);
   }, 40_000);
 

@@ -1,7 +1,11 @@
-/** REST client: request building for every endpoint, envelope and HTTP mapping to typed errors, time re-sync. */
+/**
+ * REST client: request building for every endpoint, envelope and HTTP mapping to typed errors, time re-sync,
+ * and the throttle on its path (a 429 or an exhausted budget pauses that endpoint's group).
+ */
 
 import { expect, test } from "bun:test";
 import { ManualClock } from "../../src/contracts/clock.ts";
+import { Throttle } from "../../src/venue/bingx/_throttle.ts";
 import { BingxRestClient, endpoints as ep, hmacSha256Hex, VenueRequestError } from "../../src/venue/bingx/index.ts";
 
 const KEY = "unitApiKey0123456789";
@@ -22,6 +26,8 @@ function client(replies: Reply[], clock = new ManualClock(1_700_000_000_000)) {
     if (r.throws) throw r.throws;
     return new Response(r.body ?? "", { status: r.status ?? 200, headers: r.headers });
   };
+  // Requests here run one after another, so a throttle wait simply moves the manual clock.
+  const throttle = new Throttle({ clock, margin: 0.8, sleep: async (ms) => clock.advance(ms) });
   const c = new BingxRestClient({
     apiKey: KEY,
     secret: SECRET,
@@ -30,6 +36,7 @@ function client(replies: Reply[], clock = new ManualClock(1_700_000_000_000)) {
     clock,
     timeoutMs: 50,
     fetch,
+    throttle,
   });
   return { c, seen, clock };
 }
@@ -197,4 +204,46 @@ test("venue text echoing the secret or API key is redacted from error messages",
   const e = await failure(c.request(ep.balance()));
   expect(e.message.includes(KEY) || e.message.includes(SECRET)).toBe(false);
   expect(e.message).toContain("***");
+});
+
+const OK = '{"code":0,"msg":"","data":{}}';
+
+test("an answer saying X-RateLimit-Requests-Remain: 0 stops that endpoint for a window (its -Expire is sooner); other budgets go on", async () => {
+  const { c, seen, clock } = client([
+    { body: OK, headers: { "X-RateLimit-Requests-Remain": "0", "X-RateLimit-Requests-Expire": "1700000000700" } },
+    { body: OK },
+    { body: OK },
+  ]);
+  await c.request(ep.positions());
+  await c.request(ep.balance());
+  expect(clock.nowMs()).toBe(1_700_000_000_000);
+  await c.request(ep.positions());
+  expect(clock.nowMs()).toBe(1_700_000_001_000);
+  expect(seen.map((s) => new URL(s.url).searchParams.get("timestamp"))).toEqual([
+    "1700000000000",
+    "1700000000000",
+    "1700000001000",
+  ]);
+  expect([c.rateStats().exhausted, c.rateStats().waited]).toEqual([1, 1]);
+});
+
+test("a 429 stays RATE_LIMIT with retry_after_ms and its endpoint waits out the hint; a pause past the wait bound refuses without sending", async () => {
+  const { c, seen, clock } = client([
+    { status: 429, headers: { "X-RateLimit-Requests-Expire": "1700000001400" } },
+    { body: OK },
+    { status: 429, headers: { "X-RateLimit-Requests-Expire": "300000" } },
+  ]);
+  const first = await failure(c.request(ep.cancelOrder("BTC-USDT", "k")));
+  expect([first.kind, first.http_status, first.retry_after_ms]).toEqual(["RATE_LIMIT", 429, 1400]);
+  await c.request(ep.cancelOrder("BTC-USDT", "k"));
+  expect(clock.nowMs()).toBe(1_700_000_001_400);
+  expect((await failure(c.request(ep.cancelOrder("BTC-USDT", "k")))).retry_after_ms).toBe(300_000);
+  const refused = await failure(c.request(ep.cancelOrder("BTC-USDT", "k")));
+  expect(seen.length).toBe(3);
+  expect([refused.kind, refused.retry_after_ms]).toEqual(["RATE_LIMIT", 300_000]);
+  expect(refused.message).toContain(
+    "DELETE /openApi/swap/v2/trade/order: not sent, client-side rate budget cancel_order",
+  );
+  const s = c.rateStats();
+  expect([s.rate_limited, s.refused, s.requests]).toEqual([2, 1, 3]);
 });

@@ -68,6 +68,20 @@ test("config from env names the missing variable in one line and never echoes a 
   expect(url.ok === false && url.error.startsWith("BINGX_BASE_URL")).toBe(true);
 });
 
+test("DITA_V2_BINGX_RATE_MARGIN is a decimal in (0, 1], 0.8 when unset; a bad value is one line naming the variable", () => {
+  const env = { BINGX_API_KEY: "key-12345678", BINGX_API_SECRET: "secret-12345678" };
+  const margin = (v?: string) => {
+    const r = bingxConfigFromEnv(v === undefined ? env : { ...env, DITA_V2_BINGX_RATE_MARGIN: v }, new ManualClock());
+    return r.ok ? r.config.rateMargin : r.error;
+  };
+  expect([margin(), margin("0.5"), margin("1"), margin(" .25 "), margin("1.0")]).toEqual([0.8, 0.5, 1, 0.25, 1]);
+  for (const bad of ["0", "1.5", "-0.5", "abc", "80%", "0.5.1", ".", "1e-1"]) {
+    expect(margin(bad)).toBe(
+      `DITA_V2_BINGX_RATE_MARGIN must be a decimal in (0, 1] (the fraction of each BingX rate limit the adapter uses), got ${JSON.stringify(bad)}`,
+    );
+  }
+});
+
 test("nothing live is contacted unless BINGX_SMOKE_LIVE=1 and keys are set", () => {
   expect(() => assertLiveAllowed({})).toThrow("BINGX_SMOKE_LIVE=1");
   expect(() => assertLiveAllowed({ BINGX_SMOKE_LIVE: "1", BINGX_API_KEY: "k" })).toThrow("BINGX_API_SECRET is not set");

@@ -13,6 +13,10 @@
  * cannot read as either mode fails `connect()` with one line. A mode changed by someone else while
  * connected shows as venue rejects until the next `connect()`.
  *
+ * Rate limits: every REST call passes one throttle (per account: this adapter) that keeps each
+ * endpoint group under DITA_V2_BINGX_RATE_MARGIN of BingX's limit, orders before queries;
+ * `rateStats()` reports what it did.
+ *
  * Secrets appear only in the HMAC and the X-BX-APIKEY header; every message leaving this adapter
  * is built from method, path, codes and venue text passed through `redact`.
  *
@@ -32,13 +36,15 @@ import type {
   VenueEventListener,
   VenueOrderState,
   VenuePosition,
+  VenueRateStats,
 } from "../../contracts/venue.ts";
 import { OrderTracker, type StreamFeeMode } from "./_order_tracker.ts";
 import { Outlets } from "./_outlets.ts";
 import { parseBalance, parseContracts, parseMarkPrice, parseOrder, parseOrderList, parsePositions } from "./_parse.ts";
 import { cancelOrder, type PositionMode, readPositionMode, type SubmitContext, submitOrder } from "./_submit.ts";
+import { Throttle } from "./_throttle.ts";
 import { WorkingOrders } from "./_working_orders.ts";
-import { assertUrlsAllowed, type BingxConfig } from "./config.ts";
+import { assertUrlsAllowed, type BingxConfig, DEFAULT_RATE_MARGIN } from "./config.ts";
 import * as ep from "./endpoints.ts";
 import { VenueRequestError } from "./errors.ts";
 import type { FrameResult } from "./normalizer.ts";
@@ -51,6 +57,8 @@ export interface BingxAdapterOptions {
   resolveDelaysMs?: readonly number[];
   /** How to read the stream's commission `n` (default "per_trade"); see _order_tracker.ts. */
   streamFeeMode?: StreamFeeMode;
+  /** Throttle knobs: raised limits against a raised sim (tests, benchmarks), queue bounds. */
+  throttle?: { limitsPerS?: Partial<Record<ep.RateGroup, number>>; queueMax?: number; waitMaxMs?: number };
   stream?: {
     keepAliveMs?: number;
     backoffBaseMs?: number;
@@ -84,7 +92,13 @@ export class BingxVenueAdapter implements VenueAdapter {
     this.tracker = new OrderTracker(options.streamFeeMode ?? "per_trade");
     this.working = new WorkingOrders(this.tracker);
     const timers = options.timers ?? realTimers;
-    this.rest = new BingxRestClient({ ...config, fetch: options.fetch });
+    const throttle = new Throttle({
+      clock: config.clock,
+      margin: config.rateMargin ?? DEFAULT_RATE_MARGIN,
+      sleep: (ms) => new Promise((resolve) => timers.setTimeout(resolve, ms)),
+      ...options.throttle,
+    });
+    this.rest = new BingxRestClient({ ...config, fetch: options.fetch, throttle });
     this.stream = new UserStream({
       rest: this.rest,
       wsUrl: config.wsUrl,
@@ -133,6 +147,10 @@ export class BingxVenueAdapter implements VenueAdapter {
 
   connected(): boolean {
     return this.stream.isOpen();
+  }
+
+  rateStats(): VenueRateStats {
+    return this.rest.rateStats();
   }
 
   async submit(order: OrderRequest): Promise<SubmitResult> {

@@ -5,6 +5,8 @@
  * demo host) and BINGX_WS_URL (default: the VST swap stream, as published by third-party
  * clients; confirm before live use), and answers a one-line error naming the variable when one
  * is missing or invalid. The error text never contains a key or secret value.
+ * DITA_V2_BINGX_RATE_MARGIN (default 0.8) is the fraction of each BingX rate limit the adapter's
+ * throttle uses: a decimal in (0, 1].
  *
  * Nothing live is contacted by accident: the adapter refuses a non-loopback URL unless the
  * config says `allowLive`, which `bingxConfigFromEnv` sets only when `assertLiveAllowed(env)`
@@ -14,6 +16,9 @@
  */
 
 import type { Clock } from "../../contracts/clock.ts";
+
+/** Fraction of each BingX rate limit the adapter uses unless DITA_V2_BINGX_RATE_MARGIN says otherwise. */
+export const DEFAULT_RATE_MARGIN = 0.8;
 
 export const VST_BASE_URL = "https://open-api-vst.bingx.com";
 export const VST_WS_URL = "wss://vst-open-api-ws.bingx.com/swap-market";
@@ -28,6 +33,8 @@ export interface BingxConfig {
   timeoutMs: number;
   /** Permit non-loopback hosts. Only `bingxConfigFromEnv` under BINGX_SMOKE_LIVE=1 sets it. */
   allowLive?: boolean;
+  /** Fraction of each BingX rate limit the throttle uses, in (0, 1]; DEFAULT_RATE_MARGIN when absent. */
+  rateMargin?: number;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -69,6 +76,8 @@ export function bingxConfigFromEnv(
   const wsUrl = env.BINGX_WS_URL?.trim() || VST_WS_URL;
   if (!/^wss?:\/\/\S+$/.test(wsUrl))
     return { ok: false, error: `BINGX_WS_URL must be a ws(s) URL, got ${wsUrl.slice(0, 80)}` };
+  const rateMargin = parseRateMargin(env.DITA_V2_BINGX_RATE_MARGIN);
+  if (typeof rateMargin === "string") return { ok: false, error: rateMargin };
   let allowLive = false;
   try {
     assertLiveAllowed(env);
@@ -78,8 +87,18 @@ export function bingxConfigFromEnv(
   }
   return {
     ok: true,
-    config: { apiKey, secret, baseUrl, wsUrl, recvWindowMs: 5000, clock, timeoutMs: 10_000, allowLive },
+    config: { apiKey, secret, baseUrl, wsUrl, recvWindowMs: 5000, clock, timeoutMs: 10_000, allowLive, rateMargin },
   };
+}
+
+/** The margin as a number, or the one-line error (naming the variable) for a bad value. */
+function parseRateMargin(raw: string | undefined): number | string {
+  const text = raw?.trim() ?? "";
+  if (text === "") return DEFAULT_RATE_MARGIN;
+  const n = /^(0|1)?(\.\d{1,6})?$/.test(text) && text !== "." ? Number(text) : Number.NaN;
+  if (!(n > 0 && n <= 1))
+    return `DITA_V2_BINGX_RATE_MARGIN must be a decimal in (0, 1] (the fraction of each BingX rate limit the adapter uses), got ${JSON.stringify(text.slice(0, 40))}`;
+  return n;
 }
 
 /** Refuses non-loopback URLs unless the config allows live venues. */

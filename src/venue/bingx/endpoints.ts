@@ -10,13 +10,19 @@
  * One-way mode: `positionSide` BOTH ("required for single position as BOTH"), and an exit goes
  * with `reduceOnly=true` so it can never open the opposite side; leverage is set with side BOTH.
  *
+ * Rate budgets live next to the endpoints so there is one list: `RATE_TABLE` gives every request
+ * the adapter sends its budget group (BingX limits each endpoint per account UID, bingx-sim
+ * enforces the same numbers under the same names) and its priority (requests that change orders
+ * are served before reads waiting on the same budget). See src/venue/README.md for the sources.
+ *
  * Entry points: `PATHS`, `placeOrder`, `cancelOrder`, `queryOrder`, `openOrders`, `positions`,
  * `balance`, `contracts`, `setLeverage`, `getLeverage`, `positionMode`, `premiumIndex`,
- * `listenKeyCreate`, `listenKeyExtend`, `listenKeyClose`, `serverTime`.
+ * `listenKeyCreate`, `listenKeyExtend`, `listenKeyClose`, `serverTime`, `RATE_LIMITS_PER_S`,
+ * `RATE_WINDOW_MS`, `rateOf`.
  */
 
 import type { OrderSide, OrderType, PositionSide } from "../../contracts/venue.ts";
-import { type RestRequest, SERVER_TIME_PATH } from "./rest_client.ts";
+import type { RestRequest } from "./rest_client.ts";
 
 export const PATHS = {
   order: "/openApi/swap/v2/trade/order",
@@ -28,8 +34,73 @@ export const PATHS = {
   premiumIndex: "/openApi/swap/v2/quote/premiumIndex",
   positionMode: "/openApi/swap/v1/positionSide/dual",
   listenKey: "/openApi/user/auth/userDataStream",
-  serverTime: SERVER_TIME_PATH,
+  serverTime: "/openApi/swap/v2/server/time",
 } as const;
+
+/** A budget the venue counts separately (per account UID; `market` is BingX's per-IP market group). */
+export type RateGroup =
+  | "place_order"
+  | "cancel_order"
+  | "query_order"
+  | "open_orders"
+  | "positions"
+  | "balance"
+  | "leverage"
+  | "listen_key"
+  | "position_mode_read"
+  | "market";
+
+/** `order`: the request changes orders (place, cancel, set leverage); `query`: it only reads. */
+export type RatePriority = "order" | "query";
+
+/** Every budget counts requests over a sliding window of one second, as BingX states its limits. */
+export const RATE_WINDOW_MS = 1000;
+
+/**
+ * Requests per second per group, from each endpoint's BingX page ("rate limitation by UID: N/s").
+ * The market group is BingX's public IP group (500 per 10 s, 1000 per minute), budgeted as 50
+ * per second: no 10 s window can then exceed 500. bingx-sim enforces these numbers.
+ */
+export const RATE_LIMITS_PER_S: Readonly<Record<RateGroup, number>> = {
+  place_order: 10,
+  cancel_order: 5,
+  query_order: 5,
+  open_orders: 5,
+  positions: 5,
+  balance: 5,
+  leverage: 5,
+  listen_key: 5,
+  position_mode_read: 2,
+  market: 50,
+};
+
+// biome-ignore format: one row per endpoint, aligned as a table
+const RATE_TABLE: ReadonlyArray<[method: string, path: string, group: RateGroup, priority: RatePriority]> = [
+  ["POST",   PATHS.order,          "place_order",        "order"],
+  ["DELETE", PATHS.order,          "cancel_order",       "order"],
+  ["GET",    PATHS.order,          "query_order",        "query"],
+  ["GET",    PATHS.openOrders,     "open_orders",        "query"],
+  ["GET",    PATHS.positions,      "positions",          "query"],
+  ["GET",    PATHS.balance,        "balance",            "query"],
+  ["POST",   PATHS.leverage,       "leverage",           "order"], // set before an entry is placed
+  ["GET",    PATHS.leverage,       "leverage",           "query"],
+  ["GET",    PATHS.positionMode,   "position_mode_read", "query"],
+  ["POST",   PATHS.listenKey,      "listen_key",         "query"],
+  ["PUT",    PATHS.listenKey,      "listen_key",         "query"],
+  ["DELETE", PATHS.listenKey,      "listen_key",         "query"],
+  ["GET",    PATHS.contracts,      "market",             "query"],
+  ["GET",    PATHS.premiumIndex,   "market",             "query"],
+  ["GET",    PATHS.serverTime,     "market",             "query"],
+];
+
+const RATES = new Map(RATE_TABLE.map(([m, path, group, priority]) => [`${m} ${path}`, { group, priority }]));
+
+/** The budget group and priority of a request; an endpoint missing from the table is a programmer error. */
+export function rateOf(req: RestRequest): { group: RateGroup; priority: RatePriority } {
+  const r = RATES.get(`${req.method} ${req.path}`);
+  if (r === undefined) throw new Error(`Invariant: ${req.method} ${req.path} has no rate group in RATE_TABLE`);
+  return r;
+}
 
 export interface PlaceOrderParams {
   symbol: string;

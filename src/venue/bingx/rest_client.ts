@@ -7,14 +7,23 @@
  * venue answers 100421, after which the refused request is sent once more (it was refused
  * unexecuted, so re-sending cannot duplicate it).
  *
+ * Every request passes the throttle (_throttle.ts) first: it waits for a token of its endpoint's
+ * budget group (endpoints.ts `rateOf`), holds it while in flight and returns it when answered. A
+ * 429 / 100410 pauses that group until the venue's hint; an answer with
+ * `X-RateLimit-Requests-Remain: 0` pauses it until `X-RateLimit-Requests-Expire`.
+ *
  * Secrets never leave this module except inside the HMAC and the API-key header: error messages
  * carry method, path, status and venue code/message only.
  *
- * Entry points: `new BingxRestClient(config)`, `request`, `syncTime`, `buildRequest`.
+ * Entry points: `new BingxRestClient(config)`, `request`, `syncTime`, `buildRequest`, `rateStats`.
  */
 
 import type { Clock } from "../../contracts/clock.ts";
+import type { VenueRateStats } from "../../contracts/venue.ts";
 import { parseJsonSafe } from "./_safe_json.ts";
+import { Throttle } from "./_throttle.ts";
+import { DEFAULT_RATE_MARGIN } from "./config.ts";
+import { PATHS, RATE_WINDOW_MS, type RateGroup, rateOf } from "./endpoints.ts";
 import { classifyCode, redact, VenueRequestError } from "./errors.ts";
 import { encodeParams, type Params, signQuery } from "./signer.ts";
 
@@ -36,13 +45,14 @@ export interface RestClientConfig {
   timeoutMs: number;
   /** Injected for tests; defaults to the global fetch. */
   fetch?: (url: string, init: RequestInit) => Promise<Response>;
+  /** The rate throttle; defaults to one at DEFAULT_RATE_MARGIN of BingX's limits, sleeping on real timers. */
+  throttle?: Throttle;
 }
-
-export const SERVER_TIME_PATH = "/openApi/swap/v2/server/time";
 
 export class BingxRestClient {
   private offsetMs = 0;
   private readonly doFetch: (url: string, init: RequestInit) => Promise<Response>;
+  private readonly throttle: Throttle;
 
   constructor(private readonly cfg: RestClientConfig) {
     if (!(cfg.timeoutMs > 0 && cfg.timeoutMs <= 120_000))
@@ -50,6 +60,18 @@ export class BingxRestClient {
     if (!(cfg.recvWindowMs >= 0 && cfg.recvWindowMs <= 60_000))
       throw new Error(`Condition failed: recvWindowMs must be within 0..60000, got ${cfg.recvWindowMs}`);
     this.doFetch = cfg.fetch ?? ((url, init) => fetch(url, init));
+    this.throttle =
+      cfg.throttle ??
+      new Throttle({
+        clock: cfg.clock,
+        margin: DEFAULT_RATE_MARGIN,
+        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      });
+  }
+
+  /** What the throttle did so far. */
+  rateStats(): VenueRateStats {
+    return this.throttle.stats();
   }
 
   get timeOffsetMs(): number {
@@ -64,11 +86,11 @@ export class BingxRestClient {
   /** Measures the server-time offset (midpoint of the round trip). Returns the offset. */
   async syncTime(): Promise<number> {
     const before = this.cfg.clock.nowMs();
-    const data = await this.send({ method: "GET", path: SERVER_TIME_PATH, signed: false });
+    const data = await this.send({ method: "GET", path: PATHS.serverTime, signed: false });
     const after = this.cfg.clock.nowMs();
     const serverTime = (data as { serverTime?: unknown } | null)?.serverTime;
     if (typeof serverTime !== "number" || !Number.isFinite(serverTime)) {
-      throw new VenueRequestError("MALFORMED", `GET ${SERVER_TIME_PATH}: serverTime missing or not a number`);
+      throw new VenueRequestError("MALFORMED", `GET ${PATHS.serverTime}: serverTime missing or not a number`);
     }
     this.offsetMs = Math.round(serverTime - (before + after) / 2);
     return this.offsetMs;
@@ -99,8 +121,11 @@ export class BingxRestClient {
   }
 
   private async send(req: RestRequest): Promise<unknown> {
-    const { url, headers } = this.buildRequest(req, this.venueNowMs());
     const where = `${req.method} ${req.path}`;
+    const { group, priority } = rateOf(req);
+    const lease = await this.throttle.acquire(group, priority, where);
+    // Signed after the wait, so the timestamp is the sending time.
+    const { url, headers } = this.buildRequest(req, this.venueNowMs());
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.cfg.timeoutMs);
     let res: Response;
@@ -116,15 +141,19 @@ export class BingxRestClient {
       throw new VenueRequestError("UNKNOWN", `${where}: ${why}; outcome unknown`);
     } finally {
       clearTimeout(timer);
+      lease.done();
     }
-    return this.readResponse(where, res, text);
+    return this.readResponse(where, group, res, text);
   }
 
-  private readResponse(where: string, res: Response, text: string): unknown {
+  private readResponse(where: string, group: RateGroup, res: Response, text: string): unknown {
     const hint = retryAfterMs(res.headers, this.venueNowMs());
     if (res.status === 429 || res.status === 418) {
+      this.throttle.rateLimited(group, hint);
       throw new VenueRequestError("RATE_LIMIT", `${where}: HTTP ${res.status} rate limited`, 100410, res.status, hint);
     }
+    if (res.headers.get("X-RateLimit-Requests-Remain")?.trim() === "0")
+      this.throttle.exhausted(group, hint ?? RATE_WINDOW_MS);
     if (res.status >= 500)
       throw new VenueRequestError("UNKNOWN", `${where}: HTTP ${res.status}; outcome unknown`, undefined, res.status);
     const body = parseJsonSafe(text);
@@ -144,6 +173,7 @@ export class BingxRestClient {
     if (code === 0 && res.status < 400) return env.data;
     const msg = this.clean(typeof env.msg === "string" ? env.msg : "").slice(0, 300);
     const kind = classifyCode(code);
+    if (kind === "RATE_LIMIT") this.throttle.rateLimited(group, hint);
     throw new VenueRequestError(
       kind,
       `${where}: code ${code} ${msg}`.trim(),

@@ -1,0 +1,226 @@
+/**
+ * The BingX adapter's client-side throttle: one `RateBucket` per budget group (endpoints.ts
+ * `RATE_TABLE`), sized `floor(limit × margin)` (at least 1), so normal load never meets a 429.
+ *
+ * A request takes a token before it is sent and gives it back when answered (`Lease.done`).
+ * With no token free it waits in its group's queue; requests that change orders (priority
+ * `order`) are served before reads (`query`) waiting on the same group, FIFO within a priority.
+ * Waking up uses the injected `sleep`; time is the injected clock's monotonic reading.
+ *
+ * Bounded, never silent: a request that would find `queueMax` already waiting in its group, or
+ * whose estimated wait exceeds `waitMaxMs`, fails at once with a RATE_LIMIT `VenueRequestError`
+ * carrying `retry_after_ms` (the estimate), which the adapter surfaces as RATE_LIMITED.
+ *
+ * Learning from the venue: a 429 / 100410, or an answer saying `X-RateLimit-Requests-Remain: 0`
+ * (another client on the same account spent the budget), means the venue's window is full: the
+ * group's free tokens are drained (back one window after that answer, when everything the venue
+ * counted has left its window, whether it counts windows fixed or sliding) and nothing is sent
+ * before the venue's hint (`-Expire`; one window when it gave none).
+ *
+ * Entry points: `new Throttle(options)`, `acquire`, `rateLimited`, `exhausted`, `stats`.
+ */
+
+import type { Clock } from "../../contracts/clock.ts";
+import type { VenueRateStats } from "../../contracts/venue.ts";
+import { RateBucket } from "./_rate_bucket.ts";
+import { RATE_LIMITS_PER_S, RATE_WINDOW_MS, type RateGroup, type RatePriority } from "./endpoints.ts";
+import { VenueRequestError } from "./errors.ts";
+
+export interface ThrottleOptions {
+  clock: Clock;
+  sleep: (ms: number) => Promise<void>;
+  /** Fraction of each venue limit the adapter uses, in (0, 1]. */
+  margin: number;
+  /** Per-group overrides of the venue's requests per second (tests, benchmarks with a raised sim). */
+  limitsPerS?: Partial<Record<RateGroup, number>>;
+  /** Requests allowed to wait in one group (default 64). */
+  queueMax?: number;
+  /** Longest estimated wait accepted, in ms (default 10000). */
+  waitMaxMs?: number;
+}
+
+/** A token held by one request; `done()` when the venue answered or the request failed. */
+export interface Lease {
+  readonly waitedMs: number;
+  done(): void;
+}
+
+interface Waiter {
+  since: number;
+  grant(lease: Lease): void;
+}
+
+interface Group {
+  bucket: RateBucket;
+  orders: Waiter[];
+  queries: Waiter[];
+  wakeScheduled: boolean;
+}
+
+const WAITS_KEPT = 4096;
+
+export class Throttle {
+  private readonly groups = new Map<RateGroup, Group>();
+  private readonly queueMax: number;
+  private readonly waitMaxMs: number;
+  private readonly waits = new Float64Array(WAITS_KEPT);
+  private readonly counts = { requests: 0, waited: 0, refused: 0, rate_limited: 0, exhausted: 0, queued_max: 0 };
+  private waitTotalMs = 0;
+  private waitMaxSeenMs = 0;
+  /** Time is measured from construction, so a large monotonic reading keeps full precision. */
+  private readonly baseNs: bigint;
+
+  constructor(private readonly o: ThrottleOptions) {
+    this.baseNs = o.clock.monoNs();
+    if (!(o.margin > 0 && o.margin <= 1))
+      throw new Error(`Invariant: throttle margin must be in (0, 1], got ${o.margin}`);
+    this.queueMax = o.queueMax ?? 64;
+    this.waitMaxMs = o.waitMaxMs ?? 10_000;
+    if (!(Number.isInteger(this.queueMax) && this.queueMax >= 0 && this.queueMax <= 100_000))
+      throw new Error(`Invariant: throttle queueMax must be an integer in 0..100000, got ${this.queueMax}`);
+    if (!(this.waitMaxMs >= 0)) throw new Error(`Invariant: throttle waitMaxMs must be >= 0, got ${this.waitMaxMs}`);
+    for (const [group, venueLimit] of Object.entries({ ...RATE_LIMITS_PER_S, ...o.limitsPerS })) {
+      if (!(group in RATE_LIMITS_PER_S)) throw new Error(`Invariant: ${group} is not a rate group (endpoints.ts)`);
+      if (!(Number.isInteger(venueLimit) && venueLimit >= 1))
+        throw new Error(`Invariant: rate limit of ${group} must be a positive integer, got ${venueLimit}`);
+      const capacity = Math.max(1, Math.floor(venueLimit * o.margin + 1e-9));
+      const bucket = new RateBucket(capacity, RATE_WINDOW_MS);
+      this.groups.set(group as RateGroup, { bucket, orders: [], queries: [], wakeScheduled: false });
+    }
+  }
+
+  /** The tokens one group hands out per window. */
+  capacity(group: RateGroup): number {
+    return this.group(group).bucket.capacity;
+  }
+
+  /** Waits for a token of `group`; refuses at once (RATE_LIMIT, with a hint) past the queue's bounds. */
+  acquire(group: RateGroup, priority: RatePriority, where: string): Promise<Lease> {
+    const g = this.group(group);
+    const now = this.nowMs();
+    const ahead = priority === "order" ? g.orders.length : g.orders.length + g.queries.length;
+    if (ahead === 0 && g.bucket.available(now) > 0) {
+      g.bucket.take(now);
+      return Promise.resolve(this.lease(g, now, now));
+    }
+    const waitMs = Math.max(0, g.bucket.etaMs(ahead, now) - now);
+    const queued = g.orders.length + g.queries.length;
+    if (queued >= this.queueMax || waitMs > this.waitMaxMs) {
+      this.counts.refused++;
+      const why =
+        queued >= this.queueMax ? `${queued} requests already waiting` : `an estimated wait of ${Math.ceil(waitMs)} ms`;
+      return Promise.reject(
+        new VenueRequestError(
+          "RATE_LIMIT",
+          `${where}: not sent, client-side rate budget ${group} exhausted (${why})`,
+          undefined,
+          undefined,
+          Math.ceil(waitMs),
+        ),
+      );
+    }
+    return new Promise<Lease>((resolve) => {
+      (priority === "order" ? g.orders : g.queries).push({ since: now, grant: resolve });
+      this.counts.queued_max = Math.max(this.counts.queued_max, this.queued());
+      this.pump(g);
+    });
+  }
+
+  /** The venue refused a request of `group` for its rate limit: drain, and send nothing before the hint. */
+  rateLimited(group: RateGroup, retryAfterMs: number | undefined): void {
+    this.counts.rate_limited++;
+    this.pauseFor(group, retryAfterMs ?? RATE_WINDOW_MS);
+  }
+
+  /** The venue said no request of `group` remains until `expireInMs` from now: drain and pause likewise. */
+  exhausted(group: RateGroup, expireInMs: number): void {
+    this.counts.exhausted++;
+    this.pauseFor(group, expireInMs);
+  }
+
+  stats(): VenueRateStats {
+    const n = Math.min(this.counts.requests, WAITS_KEPT);
+    const recent = Array.from(this.waits.subarray(0, n)).sort((a, b) => a - b);
+    const at = (q: number) => (n === 0 ? 0 : recent[Math.min(n - 1, Math.floor(q * n))]!);
+    return {
+      margin: this.o.margin,
+      requests: this.counts.requests,
+      waited: this.counts.waited,
+      wait_ms_total: round3(this.waitTotalMs),
+      wait_ms_p50: round3(at(0.5)),
+      wait_ms_p99: round3(at(0.99)),
+      wait_ms_max: round3(this.waitMaxSeenMs),
+      queued: this.queued(),
+      queued_max: this.counts.queued_max,
+      refused: this.counts.refused,
+      rate_limited: this.counts.rate_limited,
+      exhausted: this.counts.exhausted,
+    };
+  }
+
+  private pauseFor(group: RateGroup, ms: number): void {
+    const g = this.group(group);
+    const now = this.nowMs();
+    g.bucket.drain(now);
+    g.bucket.pause(now + Math.max(0, Math.min(ms, 3_600_000)));
+    this.pump(g);
+  }
+
+  /** Hands free tokens to waiters (orders first), then sleeps until the next one can be free. */
+  private pump(g: Group): void {
+    const now = this.nowMs();
+    while (g.orders.length + g.queries.length > 0 && g.bucket.available(now) > 0) {
+      const w = (g.orders.length > 0 ? g.orders : g.queries).shift()!;
+      g.bucket.take(now);
+      w.grant(this.lease(g, w.since, now));
+    }
+    if (g.orders.length + g.queries.length === 0 || g.wakeScheduled) return;
+    const at = g.bucket.nextAt(now);
+    if (at === null) return; // every token is in flight: the next answer pumps again
+    g.wakeScheduled = true;
+    // At least 1 ms: a wake-up that finds nothing free can never spin.
+    void this.o.sleep(Math.max(1, at - now)).then(() => {
+      g.wakeScheduled = false;
+      this.pump(g);
+    });
+  }
+
+  private lease(g: Group, since: number, now: number): Lease {
+    const waitedMs = now - since;
+    this.waits[this.counts.requests % WAITS_KEPT] = waitedMs;
+    this.counts.requests++;
+    if (waitedMs > 0) this.counts.waited++;
+    this.waitTotalMs += waitedMs;
+    this.waitMaxSeenMs = Math.max(this.waitMaxSeenMs, waitedMs);
+    let open = true;
+    return {
+      waitedMs,
+      done: () => {
+        if (!open) return;
+        open = false;
+        g.bucket.settle(this.nowMs());
+        this.pump(g);
+      },
+    };
+  }
+
+  private queued(): number {
+    let n = 0;
+    for (const g of this.groups.values()) n += g.orders.length + g.queries.length;
+    return n;
+  }
+
+  private group(group: RateGroup): Group {
+    const g = this.groups.get(group);
+    if (g === undefined) throw new Error(`Invariant: no rate group ${group}`);
+    return g;
+  }
+
+  private nowMs(): number {
+    return Number(this.o.clock.monoNs() - this.baseNs) / 1e6;
+  }
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
