@@ -78,6 +78,14 @@ export function createApp(deps: HttpDeps, options: AppOptions = {}): Hono {
     c.text(deps.metrics(), 200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" }),
   );
   app.get("/control", (c) => c.json(deps.controlSnapshot()));
+  app.get("/fleet", async (c) => {
+    if (deps.fleet === undefined) return c.json({ error: "no fleet: this serve runs with DITA_V2_HAZELCAST=OFF" }, 404);
+    try {
+      return c.json(await deps.fleet());
+    } catch (e) {
+      return c.json({ error: `fleet unreadable: ${(e as Error).message.split("\n")[0]}` }, 503);
+    }
+  });
 
   app.post("/intents", limit, async (c) => {
     const denied = authorize(c, deps);
