@@ -6,7 +6,8 @@
 # HZ_DIR (fresh mktemp dir). Verified against a live member here: see src/projection/README.md.
 # A member of a cluster: HZ_CONFIG=<a member config such as deploy/hazelcast/hazelcast.yaml>, which
 # reads its per-host values from system properties (dita.hz.cluster, .port, .interface = 127.0.0.1,
-# .members = HZ_MEMBERS, default this member alone, .quorum = HZ_QUORUM, default 1). Start the
+# .members = HZ_MEMBERS, default this member alone, .lease.quorum = HZ_LEASE_QUORUM, default true
+# with three members or more, false below). Start the
 # members of one cluster one after the other: each joins the ones already running (TCP-IP join).
 # It never stops a process it did not start: hz_stop kills only the PID in $HZ_DIR/member.pid.
 
@@ -72,6 +73,10 @@ hz_start() {
   else
     _hz_yaml > "$config"
   fi
+  local members=${HZ_MEMBERS:-127.0.0.1:$HZ_PORT} quorum=${HZ_LEASE_QUORUM:-}
+  if [ -z "$quorum" ]; then
+    quorum=false; [ "$(echo "$members" | tr ',' '\n' | wc -l)" -ge 3 ] && quorum=true
+  fi
   # Hazelcast reads every HZ_* environment variable as a config override (HZ_PORT -> hazelcast.port,
   # seen in the member log as "Unrecognized environment variables configuration entries"), so the
   # member gets an environment without our HZ_* variables.
@@ -83,7 +88,7 @@ hz_start() {
     --add-opens java.management/sun.management=ALL-UNNAMED --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED \
     -Djava.net.preferIPv4Stack=true -Dhazelcast.local.localAddress=127.0.0.1 \
     -Ddita.hz.cluster="$HZ_CLUSTER" -Ddita.hz.port="$HZ_PORT" -Ddita.hz.interface=127.0.0.1 \
-    -Ddita.hz.members="${HZ_MEMBERS:-127.0.0.1:$HZ_PORT}" -Ddita.hz.quorum="${HZ_QUORUM:-1}" \
+    -Ddita.hz.members="$members" -Ddita.hz.lease.quorum="$quorum" \
     -Dhazelcast.config="$config" \
     -cp "$HZ_JAR" com.hazelcast.core.server.HazelcastMemberStarter >"$HZ_DIR/member.log" 2>&1 &
   echo $! > "$HZ_DIR/member.pid"

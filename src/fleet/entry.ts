@@ -81,7 +81,8 @@ type Parsed = { ok: true; entry: FleetEntry } | { ok: false; error: string };
 /** One stored value → a FleetEntry, or one line saying what is wrong with it (never throws). */
 export function parseFleetEntry(key: string, raw: unknown): Parsed {
   let v: unknown = raw;
-  if (typeof raw === "string" || (typeof raw === "object" && raw !== null && !isPlain(raw))) {
+  // A raw read gives a HazelcastJsonValue (its text is the stored JSON), a default read a plain object.
+  if (typeof raw === "string" || (typeof raw === "object" && raw !== null && !Array.isArray(raw) && !isPlain(raw))) {
     try {
       v = JSON.parse(String(raw));
     } catch {

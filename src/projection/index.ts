@@ -4,7 +4,7 @@
  */
 
 export { CallbackSink, type CallbackSinkOptions } from "./callback.ts";
-export { SCHEMA_VERSION } from "./ch_schema.ts";
+export { SCHEMA_VERSION, schemaStatements } from "./ch_schema.ts";
 export { type ClickHouseConfig, ClickHouseSink } from "./clickhouse.ts";
 export {
   createProjection,

@@ -178,14 +178,10 @@ export interface HazelcastCluster {
 
 /**
  * `n` members of one cluster on free loopback ports, started one after the other (each joins the
- * ones already up), all running deploy/hazelcast/hazelcast.yaml. `quorum`: the members a side of a
- * split cluster needs to grant account leases (the deployed value for three members is 2).
+ * ones already up), all running deploy/hazelcast/hazelcast.yaml (with three members or more, account
+ * leases need a side of two members, as deployed).
  */
-export async function startHazelcastCluster(
-  n: number,
-  cluster: string,
-  quorum = Math.min(n, 2),
-): Promise<HazelcastCluster> {
+export async function startHazelcastCluster(n: number, cluster: string): Promise<HazelcastCluster> {
   const ports = await distinctFreePorts(n);
   const addr = ports.map((p) => `127.0.0.1:${p}`).join(",");
   const dirs: string[] = [];
@@ -196,7 +192,6 @@ export async function startHazelcastCluster(
     HZ_CLUSTER: cluster,
     HZ_CONFIG: DEPLOYED_HAZELCAST_CONFIG,
     HZ_MEMBERS: addr,
-    HZ_QUORUM: String(quorum),
   });
   const start = async (i: number) => {
     current[i] = mkdtempSync(join(tmpdir(), `hz-cl${i}-`));
