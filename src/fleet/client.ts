@@ -5,7 +5,11 @@
  * next use. Values are read raw (NO_DESERIALIZATION) so a conditional remove compares the exact
  * stored bytes.
  *
- * Entry point: `new FleetClient(cfg, timeoutMs)`, `.map(name)`, `.close()`.
+ * `firstConnectMs` bounds only the first connection attempt (serve's start: a cluster that does not
+ * answer quickly leaves the lease pending rather than delaying the start; refused connections fail
+ * at once anyway); later attempts get `timeoutMs`.
+ *
+ * Entry point: `new FleetClient(cfg, timeoutMs, firstConnectMs?)`, `.map(name)`, `.close()`.
  */
 
 import type { HazelcastJsonValue, IMap } from "hazelcast-client";
@@ -16,12 +20,15 @@ export type RawMap = IMap<string, HazelcastJsonValue>;
 export class FleetClient {
   private client: HzClient | null = null;
   private connecting: Promise<HzClient> | null = null;
+  private attempts = 0;
 
   constructor(
     readonly cfg: HazelcastConfig,
     private readonly timeoutMs: number,
+    private readonly firstConnectMs = timeoutMs,
   ) {
-    if (!(timeoutMs >= 500)) throw new Error(`Invariant: fleet client timeout must be >= 500 ms, got ${timeoutMs}`);
+    if (!(timeoutMs >= 500 && firstConnectMs >= 500))
+      throw new Error(`Invariant: fleet client timeouts must be >= 500 ms, got ${timeoutMs}/${firstConnectMs}`);
   }
 
   async ensure(): Promise<HzClient> {
@@ -31,7 +38,8 @@ export class FleetClient {
     this.client = null;
     if (old !== null) void old.shutdown().catch(() => {});
     const t = this.timeoutMs;
-    this.connecting = newHzClient({ ...this.cfg, connectTimeoutMs: t, invocationTimeoutMs: t }, true)
+    const connectMs = this.attempts++ === 0 ? this.firstConnectMs : t;
+    this.connecting = newHzClient({ ...this.cfg, connectTimeoutMs: connectMs, invocationTimeoutMs: t }, true)
       .then((c) => {
         this.client = c;
         return c;

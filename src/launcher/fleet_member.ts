@@ -77,7 +77,8 @@ export async function joinFleet(
     return { start() {}, stopBeats: async () => {}, leave: async () => {}, status: () => ({ enabled: false, why }) };
   }
   const ttl = config.fleet_ttl_ms;
-  const client = new FleetClient(hazelcastOf(config), Math.min(5_000, Math.max(1_000, heartbeatMsOf(ttl))));
+  // Every call bounded by the heartbeat interval (1..5 s); the start's first connect by 2 s.
+  const client = new FleetClient(hazelcastOf(config), Math.min(5_000, Math.max(1_000, heartbeatMsOf(ttl))), 2_000);
   const me = {
     namespace: config.strategy,
     host: hostname(),
