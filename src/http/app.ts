@@ -13,6 +13,8 @@
  *
  * `POST /flatten` (token; body empty or `{"timeout_ms": N}`) answers when the flatten finished or
  * its bound passed: 200 with the per-slot report (`complete` says whether the venue is flat).
+ * `GET /fleet`: every kernel heartbeating into the Hazelcast cluster (404 with the cluster off, 503
+ * when it cannot be read).
  *
  * Status codes: 200 ok; 400 malformed JSON or body; 401 missing/wrong token; 404 unknown route
  * or slot; 413 body too large; 422 refused: at the edge (`error` says why) or by the kernel

@@ -173,6 +173,16 @@ describe("three kernels on a 3-member cluster", () => {
       ["pink", "ok"],
     ]);
     expect(lines.at(-1)).toBe("3 kernel(s): 3 ok, 0 stale, 0 unhealthy");
+    const route = await kernels.blue!.call("/fleet");
+    expect(route.status).toBe(200);
+    expect(route.body.kernels.map((k: any) => [k.namespace, k.state])).toEqual([
+      ["blue", "ok"],
+      ["green", "ok"],
+      ["pink", "ok"],
+    ]);
+    const own = (await kernels.blue!.call("/status")).body.fleet;
+    expect(own).toMatchObject({ namespace: "blue", ttl_ms: 3_000, heartbeat_ms: 1_000, last_error: null });
+    expect(own.lease).toMatchObject({ state: "held", holder: { namespace: "blue", pid: kernels.blue!.proc.pid } });
   }, 60_000);
 
   test("a second kernel on pink's account is refused naming pink; pink SIGKILLed goes stale, then drops out; after its lease expired the second starts", async () => {
