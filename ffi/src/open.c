@@ -59,7 +59,7 @@ int32_t zinc_open(const char *prefix, uint32_t kind, uint32_t record_count, uint
                   uint32_t err_len) {
     if (err != NULL && err_len > 0) err[0] = 0;
     if (!prefix_ok(prefix)) return fail(err, err_len, "zinc: invalid prefix (want [A-Za-z0-9_.-]{1,100}, not starting with '.')");
-    if (kind < ZINC_KIND_INTENTS || kind > ZINC_KIND_CONTROL) return fail(err, err_len, "zinc: invalid region kind %u", kind);
+    if (kind < ZINC_KIND_INTENTS || kind > ZINC_KIND_OUTCOMES) return fail(err, err_len, "zinc: invalid region kind %u", kind);
     int writer = (flags & ZINC_OPEN_WRITER) != 0;
     zinc_handle *h = calloc(1, sizeof *h);
     if (h == NULL) return fail(err, err_len, "zinc: out of memory");
@@ -135,6 +135,8 @@ int32_t zinc_check(int32_t id, char *err, uint32_t err_len) {
     else if (hdr->region_bytes != h->bytes)
         rc = fail(err, err_len, "%s: header says %llu bytes, the mapping is %zu", h->path,
                   (unsigned long long)hdr->region_bytes, h->bytes);
+    else if (h->kind == ZINC_KIND_OUTCOMES && outcome_depth(h) != ZINC_OUTCOME_LANE_DEPTH)
+        rc = fail(err, err_len, "%s: lane depth is %u, not %u", h->path, outcome_depth(h), ZINC_OUTCOME_LANE_DEPTH);
     if (rc != ZINC_OK) return ZINC_E_CORRUPT;
     struct stat mapped, named;
     if (fstat(h->fd, &mapped) != 0 || (uint64_t)mapped.st_size < h->bytes) {

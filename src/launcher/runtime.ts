@@ -66,6 +66,7 @@ export class Runtime {
         this.executor.dispatch(o.transitions);
       },
       refused: (r) => void this.refuseAtEdge("ring", r),
+      nowMs: () => b.clock.nowMs(),
     });
   }
 
@@ -97,6 +98,7 @@ export class Runtime {
 
   private afterApply(input: KernelInput | null, outcome: KernelOutcome): void {
     this.b.journal?.flush();
+    if (input?.type === "VENUE_EVENT") this.ring.followVenue(input.event, outcome);
     // input null = a Zinc ring batch, whose records were counted one by one (recordRecords).
     if (input === null) this.metrics.recordBatchEffects(outcome);
     else this.metrics.recordOutcome(input, outcome);
