@@ -260,7 +260,8 @@ _Static_assert(ZINC_COMMAND_CELL_STRIDE == ZINC_CELL_RECORD + ZINC_COMMAND_RECOR
  *   72  published u64   outcomes written (all lanes)
  *   80  unroutable u64  outcomes dropped: no such lane, or the lane's generation is not the intent's
  *   88  overwritten u64 outcomes written over before their producer read them (all lanes)
- *   96  ... 32 bytes reserved ...
+ *   96  namespace u8[32] the writer's strategy namespace (UTF-8, NUL-padded), so a client can
+ *       refuse a prefix that belongs to another namespace
  *  128  lane header i at 128 + i * 64:
  *         +0  head u64        outcomes published into the lane (its sequence)
  *         +8  read u64        the producer's read position (written by the producer only)
@@ -304,6 +305,8 @@ _Static_assert(ZINC_COMMAND_CELL_STRIDE == ZINC_CELL_RECORD + ZINC_COMMAND_RECOR
 #define ZINC_OUTCOME_PUBLISHED 72u
 #define ZINC_OUTCOME_UNROUTABLE 80u
 #define ZINC_OUTCOME_OVERWRITTEN 88u
+#define ZINC_OUTCOME_NAMESPACE 96u
+#define ZINC_OUTCOME_NAMESPACE_SIZE 32u
 #define ZINC_OUTCOME_LANES_OFF 128u
 #define ZINC_OUTCOME_LANE_STRIDE 64u
 #define ZINC_OUTCOME_GENERATION_MAX 0xFFFFu
@@ -314,7 +317,7 @@ typedef struct zinc_outcome_block {
     _Atomic uint64_t published;
     _Atomic uint64_t unroutable;
     _Atomic uint64_t overwritten;
-    uint8_t _reserved1[32];
+    char namespace_[ZINC_OUTCOME_NAMESPACE_SIZE];
 } zinc_outcome_block;
 
 typedef struct zinc_outcome_lane {
@@ -334,6 +337,7 @@ _Static_assert(ZINC_HEADER_SIZE + sizeof(zinc_outcome_block) == ZINC_OUTCOME_LAN
 _Static_assert(ZINC_HEADER_SIZE + offsetof(zinc_outcome_block, published) == ZINC_OUTCOME_PUBLISHED, "published");
 _Static_assert(ZINC_HEADER_SIZE + offsetof(zinc_outcome_block, unroutable) == ZINC_OUTCOME_UNROUTABLE, "unroutable");
 _Static_assert(ZINC_HEADER_SIZE + offsetof(zinc_outcome_block, overwritten) == ZINC_OUTCOME_OVERWRITTEN, "overwritten");
+_Static_assert(ZINC_HEADER_SIZE + offsetof(zinc_outcome_block, namespace_) == ZINC_OUTCOME_NAMESPACE, "namespace");
 _Static_assert(sizeof(zinc_outcome_lane) == ZINC_OUTCOME_LANE_STRIDE, "lane header");
 _Static_assert(offsetof(zinc_outcome_lane, read) == 8, "lane read");
 _Static_assert(offsetof(zinc_outcome_lane, owner) == 16, "lane owner");
@@ -405,6 +409,9 @@ int64_t zinc_outcome_head(int32_t h, uint32_t lane);
 int64_t zinc_outcome_wait(int32_t h, uint32_t lane, uint64_t last_head, uint32_t spin_us, int32_t timeout_ms);
 /* out8 = { published, unroutable, overwritten, lane_depth, lanes, lanes_owned, 0, 0 }. */
 int32_t zinc_outcome_stats(int32_t h, uint64_t *out8);
+/* Writer: records its strategy namespace (1..32 bytes of [a-z0-9_]); readers copy the 32 bytes. */
+int32_t zinc_outcome_set_namespace(int32_t h, const char *ns);
+int32_t zinc_outcome_namespace(int32_t h, char *out32);
 /* Copies lane header i (64 bytes). */
 int32_t zinc_outcome_lane_header(int32_t h, uint32_t lane, void *out64);
 /* 1 while the region's writer pid is alive (start time checked), 0 when dead or none. */

@@ -117,6 +117,32 @@ int32_t zinc_outcome_lane_header(int32_t id, uint32_t lane, void *out64) {
     return ZINC_OK;
 }
 
+int32_t zinc_outcome_set_namespace(int32_t id, const char *ns) {
+    zinc_handle *h = handle_get(id);
+    if (h == NULL) return ZINC_E_BADF;
+    if (h->kind != ZINC_KIND_OUTCOMES) return ZINC_E_KIND;
+    if (!h->writer) return ZINC_E_ROLE;
+    size_t n = ns == NULL ? 0 : strnlen(ns, ZINC_OUTCOME_NAMESPACE_SIZE + 1);
+    if (n == 0 || n > ZINC_OUTCOME_NAMESPACE_SIZE) return ZINC_E_ARG;
+    for (size_t i = 0; i < n; i++) {
+        char c = ns[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return ZINC_E_ARG;
+    }
+    char *dst = outcome_block(h)->namespace_;
+    memset(dst, 0, ZINC_OUTCOME_NAMESPACE_SIZE);
+    memcpy(dst, ns, n);
+    return ZINC_OK;
+}
+
+int32_t zinc_outcome_namespace(int32_t id, char *out32) {
+    zinc_handle *h = handle_get(id);
+    if (h == NULL) return ZINC_E_BADF;
+    if (h->kind != ZINC_KIND_OUTCOMES) return ZINC_E_KIND;
+    if (out32 == NULL) return ZINC_E_ARG;
+    memcpy(out32, outcome_block(h)->namespace_, ZINC_OUTCOME_NAMESPACE_SIZE);
+    return ZINC_OK;
+}
+
 int32_t zinc_writer_alive(int32_t id) {
     zinc_handle *h = handle_get(id);
     if (h == NULL) return ZINC_E_BADF;

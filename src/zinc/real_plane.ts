@@ -32,6 +32,8 @@ export interface RealZincPlaneOptions {
   ringCapacity: number;
   /** Outcome lanes (one per producer process); default OUTCOME_LANES_DEFAULT. */
   outcomeLanes?: number;
+  /** The strategy namespace, written into the outcomes region so clients can refuse a foreign prefix. */
+  namespace?: string;
   /** Event-loop turns a wait polls before sleeping on the futex; default 0 (see _waiter.ts). */
   waitSpinTurns?: number;
   /** Microseconds a wait busy-waits on the calling thread before the futex; default WAIT_SPIN_US_DEFAULT. */
@@ -75,6 +77,10 @@ export class RealZincPlane implements ZincPlane {
       const intents = writer("intents", o.ringCapacity);
       const state = writer("state", o.slotCount);
       const outcomes = writer("outcomes", o.outcomeLanes ?? OUTCOME_LANES_DEFAULT);
+      if (o.namespace !== undefined) {
+        const ns = Buffer.from(`${o.namespace}\0`, "utf8");
+        check(outcomes.lib.zinc_outcome_set_namespace(outcomes.id, ns), `${outcomes.path}: namespace ${o.namespace}`);
+      }
       return new RealZincPlane(intents, state, outcomes, o.slotCount, o.ringCapacity, o.libPath, o.prefix);
     } catch (e) {
       for (const r of opened.reverse()) r.close();
