@@ -12,7 +12,11 @@ import { decodeOutcome, OUTCOME_RECORD_BYTES, OutcomeBatch, ZincError } from "..
 
 const id = new Uint8Array([7, 0, 0, 0, 3, 0, 2, 0]); // lane 2, generation 3, sequence 7
 
-function diag(code: DiagnosticRecord["code"], extra: Partial<DiagnosticRecord["details"]> = {}, message = "m"): DiagnosticRecord {
+function diag(
+  code: DiagnosticRecord["code"],
+  extra: Partial<DiagnosticRecord["details"]> = {},
+  message = "m",
+): DiagnosticRecord {
   return { code, severity: "WARNING", slot_id: 1, message, details: { ...extra }, input_index: 0, now_ms: 1 };
 }
 
