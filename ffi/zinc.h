@@ -369,8 +369,9 @@ int32_t zinc_open(const char *prefix, uint32_t kind, uint32_t record_count, uint
                   char *err, uint32_t err_len);
 int32_t zinc_close(int32_t h);
 int32_t zinc_header(int32_t h, void *out64);
-/* Re-validates an open region (header fields, file size, the path still naming the mapped file):
- * ZINC_OK, or ZINC_E_CORRUPT with one line in err naming the file and what no longer matches. */
+/* Re-validates an open region (header fields on every call; file size and the path still naming
+ * the mapped file at most every 50 ms per handle): ZINC_OK, or ZINC_E_CORRUPT with one line in err
+ * naming the file and what no longer matches. */
 int32_t zinc_check(int32_t h, char *err, uint32_t err_len);
 int64_t zinc_seq(int32_t h);
 int64_t zinc_wait(int32_t h, uint64_t last_seq, int32_t timeout_ms);
