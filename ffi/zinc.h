@@ -405,6 +405,8 @@ int32_t zinc_outcome_release(int32_t h, uint32_t lane, uint32_t generation);
  * before they were read are skipped and added to *out_lost. Only the lane's owner may poll. */
 int32_t zinc_outcome_poll(int32_t h, uint32_t lane, void *out, uint32_t max, uint64_t *out_lost);
 int64_t zinc_outcome_head(int32_t h, uint32_t lane);
+/* Read-only copy of lane position pos: 0 copied (stable), 1 not written yet or written over. */
+int32_t zinc_outcome_peek(int32_t h, uint32_t lane, uint64_t pos, void *out256);
 /* Waits until the lane's head differs from last_head: spins up to spin_us, then sleeps on the
  * lane's futex word until timeout_ms; returns the head. */
 int64_t zinc_outcome_wait(int32_t h, uint32_t lane, uint64_t last_head, uint32_t spin_us, int32_t timeout_ms);

@@ -27,6 +27,7 @@ import {
   LanesBusyError,
   OutcomeLostError,
   OutcomeTimeoutError,
+  RegionMissingError,
   RingFullError,
 } from "./errors.ts";
 import { encodeIntent, INTENT_BYTES, type Intent } from "./intents.ts";
@@ -74,6 +75,17 @@ export interface StateView {
 }
 
 const INBOX_MAX = 4096;
+
+/** A kernel whose control plane is in memory (DITA_V2_CONTROL_PLANE=MEMORY) has no control region. */
+function optional(open: () => number): number | null {
+  try {
+    return open();
+  } catch (e) {
+    if (e instanceof RegionMissingError) return null;
+    throw e;
+  }
+}
+
 const CHUNK_MS = 100;
 const POLL_MAX = 256;
 
@@ -92,7 +104,7 @@ export class DitaClient {
 
   private constructor(
     private readonly lib: ZincLib,
-    private readonly h: { intents: number; state: number; control: number; outcomes: number },
+    private readonly h: { intents: number; state: number; control: number | null; outcomes: number },
     readonly info: ClientInfo,
     private readonly spinUs: number,
     private readonly nowMs: () => number,
@@ -117,7 +129,7 @@ export class DitaClient {
       const h = {
         intents: open("intents"),
         state: open("state"),
-        control: open("control"),
+        control: optional(() => open("control")),
         outcomes: open("outcomes"),
       };
       const state = readHeader(lib, h.state);
@@ -336,9 +348,12 @@ export class DitaClient {
     throw new CorruptRegionError("the state kept changing: no consistent view in 100 tries");
   }
 
+  /** The control snapshot; null before the first one, or with no control region (DITA_V2_CONTROL_PLANE=MEMORY). */
   control(): ControlSnapshot | null {
+    const control = this.h.control;
+    if (control === null) return null;
     const img = this.readImage(
-      (o) => this.lib.zinc_control_read(this.h.control, 0, o, CONTROL_BYTES),
+      (o) => this.lib.zinc_control_read(control, 0, o, CONTROL_BYTES),
       CONTROL_BYTES,
       "control",
     );
@@ -389,7 +404,7 @@ export class DitaClient {
     if (!this.open) return;
     this.open = false;
     this.lib.zinc_outcome_release(this.h.outcomes, this.info.lane, this.info.generation);
-    for (const id of Object.values(this.h)) this.lib.zinc_close(id);
+    for (const id of Object.values(this.h)) if (id !== null) this.lib.zinc_close(id);
     this.waiter.close();
     this.stateWaiter.close();
   }

@@ -131,3 +131,22 @@ int64_t zinc_outcome_wait(int32_t id, uint32_t lane, uint64_t last_head, uint32_
     handle_unref(h);
     return (int64_t)(head & INT64_MAX);
 }
+
+/* Read-only: copies lane position `pos` when the cell still holds it, stable (0); 1 when it is not
+ * written yet or was written over. Needs no ownership (status tools scan every lane with it). */
+int32_t zinc_outcome_peek(int32_t id, uint32_t lane, uint64_t pos, void *out) {
+    zinc_handle *h = handle_get(id);
+    if (h == NULL) return ZINC_E_BADF;
+    if (!lane_ok(h, lane)) return h->kind != ZINC_KIND_OUTCOMES ? ZINC_E_KIND : ZINC_E_ARG;
+    if (out == NULL) return ZINC_E_ARG;
+    zinc_outcome_lane *l = lane_at(h, lane);
+    uint64_t head = atomic_load_explicit(&l->head, memory_order_acquire);
+    if (pos >= head || head - pos > ZINC_OUTCOME_LANE_DEPTH) return 1;
+    uint8_t *cell = outcome_cell(h, lane, pos);
+    _Atomic uint64_t *lock = (_Atomic uint64_t *)cell;
+    uint64_t want = 2 * (pos + 1);
+    if (atomic_load_explicit(lock, memory_order_acquire) != want) return 1;
+    memcpy(out, cell, ZINC_OUTCOME_RECORD_SIZE);
+    atomic_thread_fence(memory_order_acquire);
+    return atomic_load_explicit(lock, memory_order_relaxed) == want ? ZINC_OK : 1;
+}

@@ -31,6 +31,7 @@ const symbols = {
   zinc_outcome_release: { args: [T.i32, T.u32, T.u32], returns: T.i32 },
   zinc_outcome_poll: { args: [T.i32, T.u32, T.ptr, T.u32, T.ptr], returns: T.i32 },
   zinc_outcome_head: { args: [T.i32, T.u32], returns: T.i64_fast },
+  zinc_outcome_peek: { args: [T.i32, T.u32, T.u64, T.ptr], returns: T.i32 },
   zinc_outcome_wait: { args: [T.i32, T.u32, T.u64, T.u32, T.i32], returns: T.i64_fast },
   zinc_outcome_stats: { args: [T.i32, T.ptr], returns: T.i32 },
   zinc_outcome_lane_header: { args: [T.i32, T.u32, T.ptr], returns: T.i32 },

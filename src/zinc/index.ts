@@ -34,6 +34,7 @@ export { RealZincPlane, type RealZincPlaneOptions } from "./real_plane.ts";
 export { type RegionHeader, type RegionOpen, ZincRegion } from "./region.ts";
 export { pushRecord, RingDrainer, ringStats } from "./ring_io.ts";
 export { SeqSignal } from "./seq_signal.ts";
+export { type RecentOutcomes, ZincStatusReader } from "./status_reader.ts";
 export {
   ACCOUNT_IMAGE_BYTES,
   INTENT_RECORD_BYTES,

@@ -23,7 +23,7 @@ from typing import Callable, Iterable, Optional
 
 from . import _zinc
 from .errors import (ClientClosed, CorruptRegion, ForeignNamespace, KernelNotRunning, KernelRestarted, LanesBusy,
-                     OutcomeLost, OutcomeTimeout, RingFull)
+                     OutcomeLost, OutcomeTimeout, RegionMissing, RingFull)
 from .intents import INTENT_BYTES, Intent, encode_intent
 from .outcome import OUTCOME_BYTES, Outcome, decode_outcome
 from .records import (ACCOUNT_BYTES, CONTROL_BYTES, SLOT_BYTES, Account, ControlSnapshot, Slot, decode_account,
@@ -84,8 +84,12 @@ class DitaClient:
         prefix = prefix or f"dita_v2_{namespace or 'pink'}"
         handles: dict[str, int] = {}
         try:
-            for kind in ("intents", "state", "control", "outcomes"):
+            for kind in ("intents", "state", "outcomes"):
                 handles[kind] = _zinc.open_region(lib, prefix, kind)
+            try:  # a kernel whose control plane is in memory (DITA_V2_CONTROL_PLANE=MEMORY) has none
+                handles["control"] = _zinc.open_region(lib, prefix, "control")
+            except RegionMissing:
+                pass
             state = _zinc.header(lib, handles["state"])
             if lib.zinc_writer_alive(handles["state"]) != 1:
                 raise KernelNotRunning(
@@ -292,7 +296,11 @@ class DitaClient:
         raise CorruptRegion("the state kept changing: no consistent view in 100 tries")
 
     def control(self) -> Optional[ControlSnapshot]:
+        """The control snapshot; None before the first one, or when the kernel keeps its control
+        plane in memory (no control region: DITA_V2_CONTROL_PLANE=MEMORY)."""
         self._live()
+        if "control" not in self._h:
+            return None
         img = self._read(lambda o: self._lib.zinc_control_read(self._h["control"], 0, o, CONTROL_BYTES),
                          CONTROL_BYTES, "control")
         return decode_control(img)
