@@ -196,6 +196,9 @@ class DitaClient:
         lost_before = self._lost_total
         lib, h, lane = self._lib, self._h["outcomes"], self.info.lane
         while True:
+            hit = self._take(cid, venue)  # already received (pipelined submits)
+            if hit is not None:
+                return hit
             self._drain()
             hit = self._take(cid, venue)
             if hit is not None:

@@ -23,6 +23,7 @@ _HEAD = struct.Struct("<HHIQq")  # kind, reserved, slot_id, now_ms, qty_e8 (byte
 _PRICE = struct.Struct("<d")  # 32
 _ENTER_TAIL = struct.Struct("<HBBB")  # 80: leverage, side, order_type, exit_reason
 _ID = struct.Struct("<Q")  # 304
+_ZERO = bytes(INTENT_BYTES)
 _SIDES = {"LONG": 1, "SHORT": 2}
 _REASONS = {"SIGNAL": 1, "TP": 2, "SL": 3, "MANUAL": 4}
 
@@ -107,29 +108,28 @@ def _named(table: dict[str, int], v: object, field: str) -> int:
 
 def encode_intent(intent: Intent, now_ms: int, client_intent_id: int, out: bytearray, at: int = 0) -> None:
     """Writes one clean record at ``out[at:at+320]``."""
-    out[at:at + INTENT_BYTES] = bytes(INTENT_BYTES)
-    rec = memoryview(out)[at:at + INTENT_BYTES]
+    out[at:at + INTENT_BYTES] = _ZERO
     kind = getattr(intent, "type", None)
-    if isinstance(intent, Enter) and kind == "ENTER":
+    if isinstance(intent, MarkPrice) and kind == "MARK_PRICE":
+        _HEAD.pack_into(out, at, 4, 0, SLOT_ANY, now_ms, 0)
+        _PRICE.pack_into(out, at + 32, _price(intent.price))
+        _text(out, at + 112, 24, intent.asset, "ASSET")
+    elif isinstance(intent, Enter) and kind == "ENTER":
         price = _price(intent.price)
         if isinstance(intent.leverage, bool) or not isinstance(intent.leverage, int) or not 0 <= intent.leverage <= 0xFFFF:
             raise InvalidIntent("LEVERAGE", f"leverage must be an integer, got {intent.leverage!r}")
-        _HEAD.pack_into(rec, 0, 1, 0, _slot(intent.slot_id), now_ms, _qty(intent.size))
-        _PRICE.pack_into(rec, 32, price)
-        _ENTER_TAIL.pack_into(rec, 80, intent.leverage, _named(_SIDES, intent.side, "SIDE"), 1 if price == 0 else 2, 0)
+        _HEAD.pack_into(out, at, 1, 0, _slot(intent.slot_id), now_ms, _qty(intent.size))
+        _PRICE.pack_into(out, at + 32, price)
+        _ENTER_TAIL.pack_into(out, at + 80, intent.leverage, _named(_SIDES, intent.side, "SIDE"), 1 if price == 0 else 2, 0)
         _text(out, at + 112, 24, intent.asset, "ASSET")
         _text(out, at + 136, 32, intent.trade_id, "TRADE_ID")
     elif isinstance(intent, Exit) and kind == "EXIT":
         price = _price(intent.price)
-        _HEAD.pack_into(rec, 0, 2, 0, _slot(intent.slot_id), now_ms, _qty(intent.size))
-        _PRICE.pack_into(rec, 32, price)
-        _ENTER_TAIL.pack_into(rec, 80, 0, 0, 1 if price == 0 else 2, _named(_REASONS, intent.reason, "EXIT_REASON"))
+        _HEAD.pack_into(out, at, 2, 0, _slot(intent.slot_id), now_ms, _qty(intent.size))
+        _PRICE.pack_into(out, at + 32, price)
+        _ENTER_TAIL.pack_into(out, at + 80, 0, 0, 1 if price == 0 else 2, _named(_REASONS, intent.reason, "EXIT_REASON"))
     elif isinstance(intent, Cancel) and kind == "CANCEL":
-        _HEAD.pack_into(rec, 0, 3, 0, _slot(intent.slot_id), now_ms, 0)
-    elif isinstance(intent, MarkPrice) and kind == "MARK_PRICE":
-        _HEAD.pack_into(rec, 0, 4, 0, SLOT_ANY, now_ms, 0)
-        _PRICE.pack_into(rec, 32, _price(intent.price))
-        _text(out, at + 112, 24, intent.asset, "ASSET")
+        _HEAD.pack_into(out, at, 3, 0, _slot(intent.slot_id), now_ms, 0)
     else:
         raise InvalidIntent("KIND", f"an intent must be Enter, Exit, Cancel or MarkPrice, got {type(intent).__name__}")
-    _ID.pack_into(rec, 304, client_intent_id)
+    _ID.pack_into(out, at + 304, client_intent_id)

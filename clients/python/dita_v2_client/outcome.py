@@ -37,7 +37,7 @@ _HEAD = struct.Struct("<QQQQIHBBBBBB4x")  # bytes 0..48
 _DIAG = struct.Struct("<HBBB3xqd")  # 24 bytes each, at 48, 72, 96
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class OutcomeDiagnostic:
     code: str
     severity: str
@@ -47,7 +47,7 @@ class OutcomeDiagnostic:
     value: Optional[float]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Outcome:
     client_intent_id: int
     lane_position: int
@@ -70,12 +70,15 @@ class Outcome:
         return self.diagnostics[0].code if self.diagnostics else None
 
 
-def _name(values: tuple[str, ...], v: int, what: str, optional: bool) -> Optional[str]:
-    if v == 0 and optional:
-        return None
-    if not 1 <= v <= len(values):
-        raise CorruptRegion(f"outcome {what} = {v} is outside 1..{len(values)}")
-    return values[v - 1]
+_NONE_OR = {name: (None, *values) for name, values in (("stage", STAGES), ("event_kind", EVENT_KINDS),
+                                                       ("order_status", ORDER_STATUSES))}
+
+
+def _name(values: tuple[Optional[str], ...], v: int, what: str) -> Optional[str]:
+    """values[v]; values[0] is None for an optional enum (0 = none) or the enum's 0th name."""
+    if v >= len(values):
+        raise CorruptRegion(f"outcome {what} = {v} is outside the {what} enum")
+    return values[v]
 
 
 def decode_outcome(rec: bytes) -> Outcome:
@@ -92,29 +95,39 @@ def decode_outcome(rec: bytes) -> Outcome:
             raise CorruptRegion(f"outcome diagnostic field {field} is unknown")
         diags.append(OutcomeDiagnostic(
             code=DIAGNOSTIC_CODES[code - 1] if 1 <= code <= len(DIAGNOSTIC_CODES) else f"CODE_{code}",
-            severity=_name(SEVERITIES, severity, "severity", False),
+            severity=_severity(severity),
             field=FIELDS[field],
             retryable=retryable == 1,
             retry_after_ms=after if after >= 0 else None,
             value=None if math.isnan(value) else value,
         ))
-    try:
-        message = rec[120:240].split(b"\0", 1)[0].decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise CorruptRegion("outcome message is not UTF-8") from e
+    message = ""
+    if rec[120]:
+        try:
+            message = rec[120:240].split(b"\0", 1)[0].decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise CorruptRegion("outcome message is not UTF-8") from e
+    if not 1 <= origin <= 3:
+        raise CorruptRegion(f"outcome origin = {origin} is outside 1..3")
     return Outcome(
-        client_intent_id=cid,
-        lane_position=lock // 2 - 1,
-        origin=_name(ORIGINS, origin, "origin", False),
-        accepted=accepted == 1,
-        now_ms=now_ms,
-        input_kind=INPUT_KINDS[kind - 1] if 1 <= kind <= len(INPUT_KINDS) else f"KIND_{kind}",
-        slot_id=None if slot_id == 0xFFFF_FFFF else slot_id,
-        slot_version=slot_version,
-        stage=_name(STAGES, stage, "stage", True),
-        event_kind=_name(EVENT_KINDS, event_kind, "event_kind", True),
-        order_status=_name(ORDER_STATUSES, order_status, "order_status", True),
-        diagnostic_count=count,
-        diagnostics=tuple(diags),
-        message=message,
+        cid,
+        lock // 2 - 1,
+        ORIGINS[origin - 1],
+        accepted == 1,
+        now_ms,
+        INPUT_KINDS[kind - 1] if 1 <= kind <= len(INPUT_KINDS) else f"KIND_{kind}",
+        None if slot_id == 0xFFFF_FFFF else slot_id,
+        slot_version,
+        _name(_NONE_OR["stage"], stage, "stage"),
+        _name(_NONE_OR["event_kind"], event_kind, "event_kind"),
+        _name(_NONE_OR["order_status"], order_status, "order_status"),
+        count,
+        tuple(diags),
+        message,
     )
+
+
+def _severity(v: int) -> str:
+    if not 1 <= v <= len(SEVERITIES):
+        raise CorruptRegion(f"outcome severity = {v} is outside 1..{len(SEVERITIES)}")
+    return SEVERITIES[v - 1]
