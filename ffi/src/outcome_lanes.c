@@ -110,7 +110,10 @@ int64_t zinc_outcome_wait(int32_t id, uint32_t lane, uint64_t last_head, uint32_
     uint64_t deadline = start + (uint64_t)timeout_ms * 1000000ull;
     uint64_t head = atomic_load(&l->head);
     for (uint32_t poll = 1; head == last_head && spin_us > 0; poll++) {
-        if ((poll & 63u) == 0 && mono_ns() >= spin_end) break;
+        if ((poll & 63u) == 0) {
+            if (mono_ns() >= spin_end) break;
+            sched_yield(); /* as zinc_spin_wait: the kernel may need this CPU to answer */
+        }
         cpu_relax();
         head = atomic_load(&l->head);
     }
