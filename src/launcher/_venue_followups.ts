@@ -23,12 +23,13 @@ const FINISHED = new Set([4, 6, 7]); // OrderStatus FILLED, CANCELLED, REJECTED
 const NOISE = new Set(["DUPLICATE_EVENT", "STALE_EVENT"]);
 const ENTRY_ORDER = 80;
 const EXIT_ORDER = 224;
+const utf8 = new TextDecoder();
 
 function orderId(image: Uint8Array, at: number): string {
   if (image[at] !== 1) return "";
   const raw = image.subarray(at + 96, at + 136);
   const end = raw.indexOf(0);
-  return new TextDecoder().decode(end < 0 ? raw : raw.subarray(0, end));
+  return utf8.decode(end < 0 ? raw : raw.subarray(0, end));
 }
 
 export class VenueFollowups {
