@@ -12,6 +12,7 @@ import type { ZincLib } from "./_zinc.ts";
 export class Waiter {
   private worker: Worker | null = null;
   private busy: Promise<number> | null = null;
+  private settle: ((value: number) => void) | null = null;
 
   constructor(
     private readonly lib: ZincLib,
@@ -41,6 +42,7 @@ export class Waiter {
     }
     const w = this.worker;
     this.busy = new Promise<number>((resolve) => {
+      this.settle = resolve;
       w.onmessage = (e: MessageEvent<{ value: number }>) => resolve(e.data.value);
       w.postMessage({ ...req, libPath: this.libPath, chunkMs: Math.max(1, Math.min(req.chunkMs, 1000)) });
     });
@@ -48,10 +50,13 @@ export class Waiter {
       return await this.busy;
     } finally {
       this.busy = null;
+      this.settle = null;
     }
   }
 
+  /** Stops the Worker; a wait in flight resolves at once (-1), so no caller is left hanging. */
   close(): void {
+    this.settle?.(-1);
     this.worker?.terminate();
     this.worker = null;
   }

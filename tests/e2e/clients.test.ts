@@ -11,6 +11,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { chmodSync, closeSync, openSync, writeSync } from "node:fs";
 import {
+  ClientClosedError,
   DitaClient,
   ForeignNamespaceError,
   KernelNotRunningError,
@@ -175,5 +176,19 @@ print(r.stdout.strip().splitlines()[-1] if r.stdout.strip() else json.dumps({"st
     );
     expect(py.json.error).toBe("PermissionDenied");
     expect(py.json.message).toContain(`/dev/shm/${prefix}.intents`);
+  }, 30_000);
+
+  test("TypeScript: close() ends a submit waiting in flight with ClientClosedError, not a promise left hanging", async () => {
+    const prefix = prefixes.fresh("tsclose");
+    const s = await serve(prefix);
+    const c = DitaClient.connect({ prefix, libPath: zincLib() });
+    s.proc.kill("SIGSTOP");
+    const waiting = c.submit({ type: "MARK_PRICE", asset: "BTC-USDT", price: 1 }, { timeoutMs: 20_000 });
+    await Bun.sleep(150);
+    const t0 = Bun.nanoseconds();
+    c.close();
+    await expect(waiting).rejects.toBeInstanceOf(ClientClosedError);
+    expect((Bun.nanoseconds() - t0) / 1e6).toBeLessThan(1500);
+    s.proc.kill("SIGCONT");
   }, 30_000);
 });
