@@ -16,75 +16,26 @@
  * `reconnect`, `close`.
  */
 
+import { type ClientInfo, type Connection, type ConnectOptions, type Handles, openConnection } from "./_connect.ts";
+import { StateReads, type StateView } from "./_reads.ts";
 import { Waiter } from "./_waits.ts";
-import { loadZinc, openRegion, readHeader, resolveLibPath, type ZincLib } from "./_zinc.ts";
+import { readHeader, type ZincLib } from "./_zinc.ts";
 import {
   ClientClosedError,
   CorruptRegionError,
-  ForeignNamespaceError,
   KernelNotRunningError,
   KernelRestartedError,
-  LanesBusyError,
   OutcomeLostError,
   OutcomeTimeoutError,
-  RegionMissingError,
   RingFullError,
 } from "./errors.ts";
 import { encodeIntent, INTENT_BYTES, type Intent } from "./intents.ts";
 import { decodeOutcome, OUTCOME_BYTES, type Outcome } from "./outcome.ts";
-import {
-  ACCOUNT_BYTES,
-  type Account,
-  CONTROL_BYTES,
-  type ControlSnapshot,
-  decodeAccount,
-  decodeControl,
-  decodeSlot,
-  SLOT_BYTES,
-  type Slot,
-} from "./records.ts";
+import type { Account, ControlSnapshot, Slot } from "./records.ts";
 
-export interface ConnectOptions {
-  /** The kernel's DITA_V2_ZINC_PREFIX (default `dita_v2_<namespace>`). */
-  prefix?: string;
-  /** The strategy namespace this client trades for; a prefix of another namespace is refused. */
-  namespace?: string;
-  /** Path of libzinc.so (default: DITA_V2_ZINC_LIB). */
-  libPath?: string;
-  /** Busy-wait before sleeping on an outcome, µs (default 200, 0..10000). */
-  spinUs?: number;
-  /** The clock stamped into each record's now_ms (default Date.now). */
-  nowMs?: () => number;
-}
-
-export interface ClientInfo {
-  prefix: string;
-  namespace: string;
-  lane: number;
-  generation: number;
-  slotCount: number;
-  writerPid: number;
-  kernelGeneration: number;
-}
-
-export interface StateView {
-  slots: Slot[];
-  account: Account;
-  stateHash: bigint;
-  mirrorCount: number;
-}
+export type { ClientInfo, ConnectOptions, StateView };
 
 const INBOX_MAX = 4096;
-
-/** A kernel whose control plane is in memory (DITA_V2_CONTROL_PLANE=MEMORY) has no control region. */
-function optional(open: () => number): number | null {
-  try {
-    return open();
-  } catch (e) {
-    if (e instanceof RegionMissingError) return null;
-    throw e;
-  }
-}
 
 const CHUNK_MS = 100;
 const POLL_MAX = 256;
@@ -102,70 +53,27 @@ export class DitaClient {
   private open = true;
   private stateSeen: number;
 
-  private constructor(
-    private readonly lib: ZincLib,
-    private readonly h: { intents: number; state: number; control: number | null; outcomes: number },
-    readonly info: ClientInfo,
-    private readonly spinUs: number,
-    private readonly nowMs: () => number,
-    libPath: string,
-  ) {
-    this.waiter = new Waiter(lib, libPath);
-    this.stateWaiter = new Waiter(lib, libPath);
-    this.stateSeen = Number(lib.zinc_seq(h.state));
+  private readonly lib: ZincLib;
+  private readonly h: Handles;
+  readonly info: ClientInfo;
+  private readonly spinUs: number;
+  private readonly nowMs: () => number;
+  private readonly reads: StateReads;
+
+  private constructor(c: Connection) {
+    this.lib = c.lib;
+    this.h = c.h;
+    this.info = c.info;
+    this.spinUs = c.spinUs;
+    this.nowMs = c.nowMs;
+    this.waiter = new Waiter(c.lib, c.libPath);
+    this.stateWaiter = new Waiter(c.lib, c.libPath);
+    this.stateSeen = Number(c.lib.zinc_seq(c.h.state));
+    this.reads = new StateReads(c.lib, c.h, c.info, () => this.live());
   }
 
   static connect(o: ConnectOptions = {}): DitaClient {
-    const libPath = resolveLibPath(o.libPath);
-    const lib = loadZinc(libPath);
-    const prefix = o.prefix ?? `dita_v2_${o.namespace ?? "pink"}`;
-    const opened: number[] = [];
-    const open = (kind: "intents" | "state" | "control" | "outcomes") => {
-      const id = openRegion(lib, prefix, kind);
-      opened.push(id);
-      return id;
-    };
-    try {
-      const h = {
-        intents: open("intents"),
-        state: open("state"),
-        control: optional(() => open("control")),
-        outcomes: open("outcomes"),
-      };
-      const state = readHeader(lib, h.state);
-      if (lib.zinc_writer_alive(h.state) !== 1)
-        throw new KernelNotRunningError(
-          state.writerPid === 0
-            ? `/dev/shm/${prefix}.state: no kernel holds the regions (its last writer closed them); start dita-v2 serve`
-            : `/dev/shm/${prefix}.state: writer pid ${state.writerPid} is not running (a stale region from a dead kernel)`,
-        );
-      const ns = new Uint8Array(32);
-      lib.zinc_outcome_namespace(h.outcomes, ns);
-      const end = ns.indexOf(0);
-      const namespace = new TextDecoder().decode(end < 0 ? ns : ns.subarray(0, end));
-      if (o.namespace !== undefined && namespace !== "" && namespace !== o.namespace)
-        throw new ForeignNamespaceError(
-          `prefix '${prefix}' belongs to namespace '${namespace}', not '${o.namespace}': refusing to trade another strategy's slots`,
-        );
-      const gen = new Uint32Array(1);
-      const lane = lib.zinc_outcome_claim(h.outcomes, gen);
-      if (lane < 0)
-        throw new LanesBusyError(`/dev/shm/${prefix}.outcomes: every outcome lane is held by a live producer`);
-      const info: ClientInfo = {
-        prefix,
-        namespace,
-        lane,
-        generation: gen[0]!,
-        slotCount: state.recordCount,
-        writerPid: state.writerPid,
-        kernelGeneration: state.generation,
-      };
-      const spin = Math.max(0, Math.min(10_000, Math.trunc(o.spinUs ?? 200)));
-      return new DitaClient(lib, h, info, spin, o.nowMs ?? (() => Date.now()), libPath);
-    } catch (e) {
-      for (const id of opened) lib.zinc_close(id);
-      throw e;
-    }
+    return new DitaClient(openConnection(o));
   }
 
   /** The id the next intent gets: lane << 48 | generation << 32 | sequence. */
@@ -294,78 +202,32 @@ export class DitaClient {
     if (!this.open) throw new ClientClosedError();
   }
 
-  private readImage(read: (out: Uint8Array) => number, size: number, what: string): Uint8Array {
-    const out = new Uint8Array(size);
-    for (let attempt = 0; attempt < 8; attempt++) {
-      const rc = read(out);
-      if (rc === 0) return out;
-      if (rc === -9) throw new KernelNotRunningError(`${what} was torn by a kernel that died mid-write`);
-      if (rc !== 1) throw new CorruptRegionError(`${what}: zinc error ${rc}`);
-    }
-    throw new CorruptRegionError(`${what}: the seqlock did not stabilise`);
-  }
-
   slot(index: number): Slot {
-    this.live();
-    if (!Number.isInteger(index) || index < 0 || index >= this.info.slotCount)
-      throw new RangeError(`slot ${index} is outside 0..${this.info.slotCount - 1}`);
-    const img = this.readImage(
-      (o) => this.lib.zinc_state_read_slot(this.h.state, index, o),
-      SLOT_BYTES,
-      `slot ${index}`,
-    );
-    return decodeSlot(img, index);
+    return this.reads.slot(index);
   }
 
   slots(): Slot[] {
-    return Array.from({ length: this.info.slotCount }, (_, i) => this.slot(i));
-  }
-
-  private accountRaw(): { account: Account; stateHash: bigint; mirrorCount: number } {
-    this.live();
-    const pair = new BigUint64Array(2);
-    const img = this.readImage(
-      (o) => this.lib.zinc_state_read_account(this.h.state, o, pair),
-      ACCOUNT_BYTES,
-      "account",
-    );
-    return { account: decodeAccount(img), stateHash: pair[0]!, mirrorCount: Number(pair[1]) };
+    return this.reads.slots();
   }
 
   /** The account image, read under its seqlock (one consistent copy). */
   account(): Account {
-    return this.accountRaw().account;
+    return this.reads.account();
   }
 
-  /** Slots and account from one mirror call: re-read while the kernel mirrored in between. */
+  /** Slots and account from one mirror call. */
   state(): StateView {
-    for (let attempt = 0; attempt < 100; attempt++) {
-      const before = this.accountRaw();
-      const slots = this.slots();
-      const after = this.accountRaw();
-      if (after.mirrorCount === before.mirrorCount) return { slots, ...after };
-    }
-    throw new CorruptRegionError("the state kept changing: no consistent view in 100 tries");
+    return this.reads.state();
   }
 
   /** The control snapshot; null before the first one, or with no control region (DITA_V2_CONTROL_PLANE=MEMORY). */
   control(): ControlSnapshot | null {
-    const control = this.h.control;
-    if (control === null) return null;
-    const img = this.readImage(
-      (o) => this.lib.zinc_control_read(control, 0, o, CONTROL_BYTES),
-      CONTROL_BYTES,
-      "control",
-    );
-    return decodeControl(img);
+    return this.reads.control();
   }
 
   /** Intents pushed and not yet drained by the kernel. */
   ringDepth(): number {
-    this.live();
-    const out = new BigUint64Array(4);
-    this.lib.zinc_ring_stats(this.h.intents, out);
-    return Number(out[1]! - out[0]!);
+    return this.reads.ringDepth();
   }
 
   /** Resolves with the new state sequence when the kernel mirrored a change, or null at the timeout. */

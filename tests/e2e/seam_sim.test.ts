@@ -112,8 +112,11 @@ a = seam.execute(open_long("BTC-USDT", 2, size=0.001), await_venue=True)
 out["busy"] = first(seam.execute(open_long("BTC-USDT", 2, size=0.001, slot_id=a.steps[0].intent.slot_id)))
 seam.execute(open_long("BTC-USDT", 2, size=0.001), await_venue=True)
 out["full"] = first(seam.execute(open_long("BTC-USDT", 2, size=0.001)))
-out["not_open"] = first(seam.execute(ScaleOut(1, fraction=0.5))) if c.slot(1).stage != "POSITION_OPEN" else "open"
-out["closed"] = [r.ok for r in [seam.execute(CloseAll(), await_venue=True)]]
+deadline = time.monotonic() + 10
+while any(s.stage != "POSITION_OPEN" for s in c.slots()) and time.monotonic() < deadline:
+    c.wait_for_change(0.2)
+closed = seam.execute(CloseAll(), await_venue=True)
+out["closed"] = [closed.ok, [type(s.intent).__name__ for s in closed.steps], [r.code for r in closed.refusals]]
 print(json.dumps(out))
 `,
       { PREFIX: prefix },
@@ -124,7 +127,7 @@ print(json.dumps(out))
     expect(r.json.leverage.slice(0, 2)).toEqual(["KERNEL", "INVALID_INTENT"]);
     expect(r.json.busy.slice(0, 2)).toEqual(["KERNEL", "SLOT_BUSY"]);
     expect(r.json.full).toEqual(["SEAM", "NO_FREE_SLOT", "every slot holds a trade"]);
-    expect(r.json.closed).toEqual([true]);
+    expect(r.json.closed).toEqual([true, ["Exit", "Exit"], []]);
   }, 40_000);
 
   test("a venue rate limit reaches the strategy as rate_limited with the venue's retry hint (Python and TypeScript)", async () => {
