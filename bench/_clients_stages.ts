@@ -13,6 +13,7 @@
  * Entry point: `stageBreakdown({ trades, key, secret, scratch })`.
  */
 
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { DitaClient } from "../clients/typescript/index.ts";
 import type { TransitionRecord } from "../src/contracts/index.ts";
@@ -108,6 +109,7 @@ export async function stageBreakdown(o: { trades: number; key: string; secret: s
     globalThis.fetch = realFetch;
     probe.stop();
     sim.stop();
+    for (const k of ["intents", "state", "outcomes"]) rmSync(`/dev/shm/${prefix}.${k}`, { force: true });
   }
   const med = (k: number) => {
     const xs = rows.map((r) => (r[k + 1]! - r[k]!) / 1000).sort((a, b) => a - b);
