@@ -17,4 +17,5 @@ export * from "./intents.ts";
 export * from "./order_status.ts";
 export * from "./records.ts";
 export * from "./rng.ts";
+export * from "./symbol.ts";
 export * from "./venue.ts";

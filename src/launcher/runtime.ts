@@ -97,6 +97,7 @@ export class Runtime {
         this.executor.dispatch(o.transitions);
       },
       refused: (r) => void this.refuseAtEdge("ring", r),
+      nowMs: () => b.clock.nowMs(),
     });
     const ops = { kernel: b.kernel, executor: this.executor, venue: b.venue, clock: b.clock, log, sleep: Bun.sleep };
     this.reconciler = new LiveReconciler({ ...ops, report: (d) => this.report(d) });
@@ -139,6 +140,7 @@ export class Runtime {
 
   private afterApply(input: KernelInput | null, outcome: KernelOutcome, at?: InputsAt): void {
     this.b.journal?.flush();
+    if (input?.type === "VENUE_EVENT") this.ring.followVenue(input.event, outcome);
     // input null = a Zinc ring batch, whose records were counted one by one (recordRecords).
     if (input === null) this.metrics.recordBatchEffects(outcome);
     else this.metrics.recordOutcome(input, outcome);
