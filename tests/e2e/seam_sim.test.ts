@@ -134,7 +134,7 @@ print(json.dumps(out))
     const prefix = prefixes.fresh("ratelimit");
     await serve(prefix);
     const faults = (body: unknown) => fetch(`${sim.url}/_sim/faults`, { method: "POST", body: JSON.stringify(body) });
-    await faults({ rate_limit: { count: 1, retry_hint: true } });
+    await faults({ rate_limit: { count: 3, retry_hint: true } }); // the entry's leverage call retries twice after the hint
     const r = await runPython(
       `
 c = DitaClient.connect(PREFIX, lib_path=LIB); seam = Seam(c, steps={"BTC-USDT": 0.0001})
@@ -152,7 +152,7 @@ print(json.dumps({"ok": res.ok, "rate_limited": res.rate_limited, "retry_after_m
       stage: "IDLE",
     });
     expect(r.json.retry_after_ms).toBeGreaterThan(0);
-    await faults({ rate_limit: { count: 1, retry_hint: true } });
+    await faults({ rate_limit: { count: 3, retry_hint: true } }); // the entry's leverage call retries twice after the hint
     const c = DitaClient.connect({ prefix, libPath: zincLib() });
     try {
       const res = await new Seam(c).execute(openLong("BTC-USDT", { size: 0.001, leverage: 4 }), { awaitVenue: true });

@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ManualClock } from "../../src/contracts/index.ts";
 import { encodeInput } from "../../src/kernel/index.ts";
+import type { LoggedVenue } from "../../src/launcher/_venue_log.ts";
 import { buildBundle, loadConfig, Runtime } from "../../src/launcher/index.ts";
 import type { MockVenueAdapter } from "../../src/venue/index.ts";
 import { type DecodedOutcome, decodeOutcome, type OutcomeLane } from "../../src/zinc/index.ts";
@@ -109,7 +110,8 @@ test("the venue's answers to the order an intent made follow as VENUE outcomes: 
 
 test("a venue rate limit on the order an intent made reaches its producer with the venue's retry hint", async () => {
   const rt = await runtime();
-  (rt.b.venue as MockVenueAdapter).setKnobs({ rate_limit: { retry_after_ms: 1500, count: 1 } });
+  // The runtime wraps the adapter in its verbosity log; the knobs are the mock's own.
+  ((rt.b.venue as LoggedVenue).inner as MockVenueAdapter).setKnobs({ rate_limit: { retry_after_ms: 1500, count: 1 } });
   const lane = rt.b.zinc.claimOutcomeLane();
   rt.b.zinc.pushIntent(record(enter(3, "R1"), lane.idBytes(4)));
   rt.drainRing();
