@@ -9,8 +9,8 @@
  * through the executor's subscription; the launcher's own inputs through `applySystem`. An input
  * an edge refuses is reported with `refuseAtEdge` and never reaches the kernel.
  *
- * Outcomes, refusals and control changes also go to the optional `RuntimeEvents` hook (the
- * event stream), which only appends.
+ * Outcomes, refusals, control changes and a flatten's start and answer also go to the optional
+ * `RuntimeEvents` hook (the event stream), which only appends.
  *
  * Entry points: `new Runtime(bundle, log, events?)`, `start()`, `submitStrategy`, `refuseAtEdge`,
  * `report`, `applyControl`, `runLoops()`, `shutdown()`.
@@ -83,6 +83,7 @@ export class Runtime {
       halt: () =>
         void (b.control.snapshot().trading_state !== "HALTED" && this.applyControl({ trading_state: "HALTED" })),
       reconcileNow: () => this.reconciler.pass(),
+      notify: (e) => this.events?.onFlatten(e),
     });
     this.mailboxActions = mailboxFlatten(this.flattener, b.control);
   }
