@@ -18,11 +18,11 @@ import {
   AccountRecordSchema,
   DiagnosticRecordSchema,
   KernelOutcomeSchema,
-  SeveritySchema,
   SlotRecordSchema,
   TransitionRecordSchema,
 } from "../contracts/record_schemas.ts";
 import { StatusDocumentSchema } from "../contracts/status_schema.ts";
+import { AccountEventSchema, EVENT_SCHEMAS, FeedDiagnosticSchema, ResetEventSchema } from "./_event_schemas.ts";
 
 const ErrorSchema = Type.Object(
   { error: Type.String({ description: "one line saying what was wrong" }) },
@@ -58,46 +58,6 @@ const EquitySchema = Type.Object(
   },
   { additionalProperties: false, title: "Equity", description: "The equity series, oldest first" },
 );
-const FeedDiagnosticSchema = Type.Composite(
-  [
-    Type.Object({ source: Type.Union([Type.Literal("kernel"), Type.Literal("venue"), Type.Literal("projection")]) }),
-    Type.Omit(DiagnosticRecordSchema, ["code", "severity", "input_index", "details"]),
-    Type.Object({
-      code: Type.String({ description: "a kernel, venue or projection diagnostic code" }),
-      severity: SeveritySchema,
-      input_index: Type.Optional(Type.Integer({ minimum: 0 })),
-      details: Type.Record(Type.String(), Type.Unknown(), {
-        description: "kernel: DiagnosticDetails; else the raiser's",
-      }),
-    }),
-  ],
-  {
-    additionalProperties: false,
-    title: "FeedDiagnostic",
-    description: "Event `diagnostic`: kernel, venue or projection",
-  },
-);
-
-const AccountEventSchema = Type.Composite([AccountRecordSchema, Type.Object({ at_ms: Type.Integer({ minimum: 0 }) })], {
-  additionalProperties: false,
-  title: "AccountEvent",
-  description: "Event `account`: the account record and when it was published",
-});
-const ResetEventSchema = Type.Object(
-  { reason: Type.String(), last_seq: Type.Integer({ minimum: 0 }) },
-  { additionalProperties: false, title: "ResetEvent", description: "Event `reset`: reload the state, then follow" },
-);
-
-/** The data of each event `GET /events` sends, by event name (published as `x-events`). */
-const EVENT_SCHEMAS: Record<string, string> = {
-  transition: "TransitionRecord",
-  diagnostic: "FeedDiagnostic",
-  account: "AccountEvent",
-  control: "ControlSnapshot",
-  flatten: "FlattenEvent",
-  reset: "ResetEvent",
-};
-
 /** Everything `components.schemas` holds, by name. */
 function components(slotCount: number): Record<string, TSchema> {
   return {
@@ -171,8 +131,9 @@ function events() {
   return { ...text("text/event-stream", EVENTS_DESCRIPTION), "x-events": byName };
 }
 
-function paths() {
-  const console = (type: string, what: string) => ({
+/** The console's files: public, revalidated by ETag. */
+function consolePaths() {
+  const file = (type: string, what: string) => ({
     get: {
       summary: what,
       security: [],
@@ -180,10 +141,16 @@ function paths() {
     },
   });
   return {
-    "/": console("text/html", "the operator console's page"),
-    "/console/app.js": console("text/javascript", "the console's script"),
-    "/console/app.css": console("text/css", "the console's style"),
-    "/console/favicon.svg": console("image/svg+xml", "the console's icon"),
+    "/": file("text/html", "the operator console's page"),
+    "/console/app.js": file("text/javascript", "the console's script"),
+    "/console/app.css": file("text/css", "the console's style"),
+    "/console/favicon.svg": file("image/svg+xml", "the console's icon"),
+  };
+}
+
+/** The routes that only read. */
+function readPaths() {
+  return {
     "/openapi.json": read("this document", {
       description: "OpenAPI 3.1",
       content: { "application/json": { schema: { type: "object" } } },
@@ -218,6 +185,16 @@ function paths() {
       },
     },
     "/metrics": read("Prometheus text exposition", text("text/plain", "counters and gauges")),
+    "/events": read("the event stream", events(), {
+      "503": err("too many event clients, or shutting down"),
+    }),
+    "/equity": read("the equity series behind the console's chart", json("Equity", "equity and drawdown over time")),
+  };
+}
+
+/** The routes that change something (and `GET /control`, which shares its path). */
+function changePaths() {
+  return {
     "/control": {
       ...read("the control snapshot", json("ControlSnapshot", "the current snapshot")),
       ...write(
@@ -250,10 +227,6 @@ function paths() {
       json("FlattenReport", "finished or its bound passed (`complete` says whether the venue is flat)"),
       {},
     ),
-    "/events": read("the event stream", events(), {
-      "503": err("too many event clients, or shutting down"),
-    }),
-    "/equity": read("the equity series behind the console's chart", json("Equity", "equity and drawdown over time")),
   };
 }
 
@@ -268,7 +241,7 @@ export function openApiDocument(o: { slotCount: number; version: string }): Reco
         'beyond loopback every route but /health and the console\'s files needs it. Errors are `{"error": "..."}`.',
     },
     jsonSchemaDialect: "https://spec.openapis.org/oas/3.1/dialect/base",
-    paths: paths(),
+    paths: { ...consolePaths(), ...readPaths(), ...changePaths() },
     components: {
       schemas: components(o.slotCount),
       securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", description: "the operator token" } },
