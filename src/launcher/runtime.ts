@@ -12,8 +12,8 @@
  * Each outcome goes to the projection with the journal seq of its input (a ring batch: of its first
  * record, plus each record's offset), so table row ids name inputs; diagnostics the launcher issues
  * itself are marked as such. After recovery the whole confirmed image is projected once. Outcomes,
- * refusals and control changes also go to the optional `RuntimeEvents` hook (the event stream),
- * which only appends.
+ * refusals, control changes and a flatten's start and answer also go to the optional
+ * `RuntimeEvents` hook (the event stream), which only appends.
  *
  * Entry points: `new Runtime(bundle, log, events?)`, `start()`, `submitStrategy`, `refuseAtEdge`,
  * `report`, `applyControl`, `runLoops()`, `shutdown()`.
@@ -106,6 +106,7 @@ export class Runtime {
       halt: () =>
         void (b.control.snapshot().trading_state !== "HALTED" && this.applyControl({ trading_state: "HALTED" })),
       reconcileNow: () => this.reconciler.pass(),
+      notify: (e) => this.events?.onFlatten(e),
     });
     this.controls.actions = mailboxFlatten(this.flattener, b.control);
   }
