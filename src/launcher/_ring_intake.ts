@@ -28,10 +28,11 @@ export interface RingIntakeHooks {
   /** A STRATEGY record the edge refuses for another reason (the venue's size rules), or null. */
   check(record: Uint8Array): InputRefusal | null;
   /**
-   * The outcome of one kernel call over checked ring records; `indices[k]` is the position of the
-   * call's k-th record among this drain's applied records (they were journaled in that order).
+   * The outcome of one kernel call over checked ring records; `journalOffsets[k]` is the call's
+   * k-th record's position among this drain's journaled (accepted) records, -1 when the kernel
+   * refused it (refused records are not journaled).
    */
-  applied(outcome: KernelOutcome & { accepted_flags: Uint8Array }, indices: Int32Array): void;
+  applied(outcome: KernelOutcome & { accepted_flags: Uint8Array }, journalOffsets: Int32Array): void;
   /** A record refused at the edge (never reached the kernel). */
   refused(refusal: InputRefusal): void;
   /** The launcher's clock, for the outcomes' `now_ms`. */
@@ -40,6 +41,8 @@ export interface RingIntakeHooks {
 
 export class RingIntake {
   private readonly buffer = new Uint8Array(DRAIN_MAX * RECORD_BYTES.input);
+  /** Records of the current drain the kernel accepted so far (journaled in that order). */
+  private journaled = 0;
   private readonly outcomes: RingOutcomes;
   private readonly followups: VenueFollowups;
 
@@ -57,8 +60,16 @@ export class RingIntake {
     this.followups.venue(event, outcome, this.hooks.nowMs());
   }
 
+  /** Each record's journal offset in this drain (accepted records in order), -1 for a refused one. */
+  private journalOffsets(accepted: Uint8Array): Int32Array {
+    const out = new Int32Array(accepted.length);
+    for (let k = 0; k < accepted.length; k++) out[k] = accepted[k] === 1 ? this.journaled++ : -1;
+    return out;
+  }
+
   /** Drains up to DRAIN_MAX records; returns how many left the ring (applied or refused). */
   drain(): number {
+    this.journaled = 0;
     let n = 0;
     const refused: InputRefusal[] = [];
     this.outcomes.begin();
@@ -82,7 +93,7 @@ export class RingIntake {
       const records = InputRecords.fromStrategy(this.buffer, n);
       this.kernel.applyRecords(records, {
         outcome: (o, indices) => {
-          this.hooks.applied(o, indices);
+          this.hooks.applied(o, this.journalOffsets(o.accepted_flags));
           this.outcomes.kernelCall(o, indices);
         },
         refused: () => {},

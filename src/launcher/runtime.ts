@@ -55,8 +55,6 @@ export class Runtime {
   private readonly ring: RingIntake;
   /** Journal seq before the current ring drain: its k-th accepted record is ringBase + 1 + k. */
   private ringBase = 0;
-  /** Records of the current drain the kernel accepted so far (journaled in that order). */
-  private ringAccepted = 0;
   /** The projection copies the slot images it needs (zero-copy views of kernel memory); built once. */
   private readonly slotImage = (id: number) => this.b.kernel.slotImage(id);
   readonly startedAtMs: number;
@@ -88,12 +86,9 @@ export class Runtime {
     b.venue.onDiagnostic((d) => log(`venue ${d.code}: ${d.message}`));
     this.ring = new RingIntake(b.zinc, b.kernel, {
       check: (rec) => recordSizeRefusal(b.venue, rec, this.assetOfSlot),
-      applied: (o) => {
+      applied: (o, journalOffsets) => {
         this.metrics.recordRecords(o.accepted_flags);
-        this.afterApply(null, o, {
-          journalSeq: this.ringBase + 1,
-          inputOffsets: this.journalOffsets(o.accepted_flags),
-        });
+        this.afterApply(null, o, { journalSeq: this.ringBase + 1, inputOffsets: journalOffsets });
         this.executor.dispatch(o.transitions);
       },
       refused: (r) => void this.refuseAtEdge("ring", r),
@@ -228,7 +223,6 @@ export class Runtime {
     if (this.watchRegions() !== null) return 0;
     this.controls.syncIfChanged();
     this.ringBase = this.b.inputs.entries;
-    this.ringAccepted = 0;
     return this.ring.drain();
   }
 
@@ -253,13 +247,6 @@ export class Runtime {
       now_ms: this.b.clock.nowMs(),
     });
     return bad;
-  }
-
-  /** Each record's journal offset in this drain (accepted records in order), -1 for a refused one. */
-  private journalOffsets(accepted: Uint8Array): Int32Array {
-    const out = new Int32Array(accepted.length);
-    for (let k = 0; k < accepted.length; k++) out[k] = accepted[k] === 1 ? this.ringAccepted++ : -1;
-    return out;
   }
 
   /** Serve loops; resolve when `shutdown` stops them. */

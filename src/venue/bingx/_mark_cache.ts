@@ -7,6 +7,9 @@
  * pre-check is then skipped (the venue judges the notional itself and refuses a small order).
  * There is no timer: requests happen at connect and after placements only, in their order, so a
  * test or a chaos run that counts requests or consumes injected faults sees no request of its own.
+ * Each mark keeps the venue time it was observed at (a fill's trade time; a read's start), and an
+ * older observation never replaces a newer one: a fill event delivered late does not overwrite a
+ * fresher read.
  *
  * Entry points: `MarkCache`, `MARK_MAX_AGE_MS`, `allMarksRequest`.
  */
@@ -24,21 +27,24 @@ export function allMarksRequest(): RestRequest {
 }
 
 export class MarkCache {
-  private readonly marks = new Map<string, { price: number; at_ms: number }>();
+  private readonly marks = new Map<string, { price: number; at_ms: number; seen_venue_ms: number }>();
   private refreshing: Promise<void> | null = null;
 
   constructor(
     private readonly fetchAll: () => Promise<unknown>,
     private readonly nowMs: () => number,
+    /** The venue's clock as the client estimates it (observations are ordered by it). */
+    private readonly venueNowMs: () => number = nowMs,
   ) {}
 
   /** One request for every mark; concurrent callers share it. A failure leaves the cache as it was. */
   refresh(): Promise<void> {
     this.refreshing ??= (async () => {
       try {
+        const seen = this.venueNowMs(); // the marks are at least this recent
         const data = await this.fetchAll();
         for (const entry of Array.isArray(data) ? data : [data]) {
-          if (isRecord(entry) && typeof entry.symbol === "string") this.set(entry.symbol, num(entry.markPrice));
+          if (isRecord(entry) && typeof entry.symbol === "string") this.set(entry.symbol, num(entry.markPrice), seen);
         }
       } catch {
         // The next order that finds its mark stale asks again; meanwhile the venue judges notional.
@@ -49,10 +55,13 @@ export class MarkCache {
     return this.refreshing;
   }
 
-  set(asset: string, price: number | undefined): void {
+  /** A mark observed at venue time `seenVenueMs`; ignored when the cache holds a newer one. */
+  set(asset: string, price: number | undefined, seenVenueMs: number): void {
     if (price === undefined || !(price > 0) || !Number.isFinite(price)) return;
-    if (!this.marks.has(asset) && this.marks.size >= ASSETS_MAX) return;
-    this.marks.set(asset, { price, at_ms: this.nowMs() });
+    const held = this.marks.get(asset);
+    if (held !== undefined && held.seen_venue_ms > seenVenueMs) return;
+    if (held === undefined && this.marks.size >= ASSETS_MAX) return;
+    this.marks.set(asset, { price, at_ms: this.nowMs(), seen_venue_ms: seenVenueMs });
   }
 
   /** The mark from memory when it is fresh enough; never a venue call. */

@@ -98,6 +98,7 @@ export class BingxVenueAdapter implements VenueAdapter {
     this.marks = new MarkCache(
       () => this.rest.request(allMarksRequest()),
       () => config.clock.nowMs(),
+      () => this.rest.venueNowMs(),
     );
     this.stream = new UserStream({
       rest: this.rest,
@@ -273,7 +274,7 @@ export class BingxVenueAdapter implements VenueAdapter {
   }
 
   private emitTracked(e: VenueEvent): void {
-    if (e.last_fill_size > 0) this.marks.set(e.asset, e.last_fill_price); // the stream feeds the marks
+    if (e.last_fill_size > 0) this.marks.set(e.asset, e.last_fill_price, e.venue_time_ms); // the stream feeds the marks
     if (this.tracker.hasEnded(e.venue_order_id)) this.working.untrack(e.client_order_id);
     this.out.emit(e);
   }
