@@ -86,19 +86,19 @@ test("a stale mark skips the local check (the venue judges) and the marks are re
 });
 
 test("a fill the stream reports feeds the mark cache", async () => {
-  const { sim, adapter, clock, events } = await setup();
-  clock.advance(31_000); // the connect-time marks are stale now
+  const { sim, adapter, events } = await setup();
+  // The connect-time mark (65,000) is fresh, so this order asks for no read; the venue's price has
+  // moved to 10,000 and its fill reports that price, which the cache now holds.
+  sim.setPrice("BTC-USDT", 10_000);
   await adapter.submit(market("marks5", 0.001));
   await until("the fill", () => events.some((e) => e.kind === "FULL_FILL"));
-  const fill = events.find((e) => e.kind === "FULL_FILL")!;
-  sim.setPrice("BTC-USDT", 10);
+  expect(events.find((e) => e.kind === "FULL_FILL")!.last_fill_price).toBeLessThan(11_000);
   const before = sim.state().counters.requests;
-  // The fill's price (≈65,000), not the sim's new mark, is what the local check uses: 0.001 BTC
-  // passes it and is sent (one request); the venue, which knows the new mark, refuses it itself.
-  expect(await adapter.submit(market("marks6", 0.001))).toMatchObject({
+  // 0.0001 BTC is 6.5 USDT at the connect-time mark but 1 USDT at the fill's price, below the
+  // 2 USDT minimum: refused locally, nothing sent — the check judged by the fill.
+  expect(await adapter.submit(market("marks6", 0.0001))).toMatchObject({
     status: "REJECTED",
-    event: { venue_code: "101400" },
+    event: { kind: "REJECT", venue_code: "LOCAL_RULE" },
   });
-  expect(fill.last_fill_price).toBeGreaterThan(60_000);
-  expect(sim.state().counters.requests - before).toBe(1);
+  expect(sim.state().counters.requests - before).toBe(0);
 });

@@ -156,9 +156,11 @@ export class BingxVenueAdapter implements VenueAdapter {
   }
 
   async submit(order: OrderRequest): Promise<SubmitResult> {
+    // Judged before the placement: its own fill, reported by the stream, may refresh the mark first.
+    const markWasStale = order.type === "MARKET" && this.marks.stale(order.asset);
     const result = await this.out.guard(() => submitOrder(this.ctx, order));
     // Off the order path: a MARKET order that found its mark stale has the marks read again.
-    if (order.type === "MARKET" && this.marks.stale(order.asset)) void this.marks.refresh();
+    if (markWasStale) void this.marks.refresh();
     if (result.status === "ACCEPTED") {
       const w = this.working.get(order.client_order_id);
       if (w) w.venue_order_id = result.venue_order_id;
