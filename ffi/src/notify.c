@@ -48,7 +48,9 @@ int64_t zinc_wait(int32_t id, uint64_t last_seq, int32_t timeout_ms) {
 }
 
 /* Bounded busy wait on the sequence: at most spin_us (clamped to ZINC_SPIN_US_MAX) of CPU,
- * checking the clock every 64 polls. Never sleeps and never touches `waiters`. */
+ * checking the clock and yielding the CPU (sched_yield) every 64 polls: on a machine with more
+ * runnable threads than CPUs the producer this spin waits for may need this very CPU. Never
+ * sleeps and never touches `waiters`. */
 int64_t zinc_spin_wait(int32_t id, uint64_t last_seq, uint32_t spin_us) {
     zinc_handle *h = handle_ref(id);
     if (h == NULL) return ZINC_E_BADF;
@@ -57,7 +59,10 @@ int64_t zinc_spin_wait(int32_t id, uint64_t last_seq, uint32_t spin_us) {
     uint64_t deadline = mono_ns() + (uint64_t)spin_us * 1000ull;
     uint64_t seq = atomic_load(&hdr->seq);
     for (uint32_t poll = 1; seq == last_seq && atomic_load(&h->closing) == 0; poll++) {
-        if ((poll & 63u) == 0 && mono_ns() >= deadline) break;
+        if ((poll & 63u) == 0) {
+            if (mono_ns() >= deadline) break;
+            sched_yield(); /* the other side may be waiting for this very CPU */
+        }
         cpu_relax();
         seq = atomic_load(&hdr->seq);
     }

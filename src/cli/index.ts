@@ -31,5 +31,7 @@ export const root = defineCommand({
     fleet: () => import("./fleet.ts").then((m) => m.fleetCommand),
     "verify-isolation": () => import("./verify_isolation.ts").then((m) => m.verifyIsolationCommand),
     smoke: () => import("./smoke.ts").then((m) => m.smokeCommand),
+    "strategy-status": () => import("./strategy_status.ts").then((m) => m.strategyStatusCommand),
+    "zinc-lib": () => import("./zinc_lib.ts").then((m) => m.zincLibCommand),
   },
 });

@@ -12,6 +12,8 @@
  * Entry points: `parseFleetEntry(key, raw)`, `kernelVerdict(entry, nowMs)`, `FLEET_MAP`, `heartbeatMsOf`.
  */
 
+import { Value } from "@sinclair/typebox/value";
+import { FleetEntrySchema } from "../contracts/index.ts";
 import { STRATEGY_RE } from "../projection/index.ts";
 
 export const FLEET_MAP = "DITA_V2_FLEET";
@@ -104,6 +106,9 @@ export function parseFleetEntry(key: string, raw: unknown): Parsed {
   if (typeof h?.ok !== "boolean" || !Array.isArray(h.reasons)) return bad("health");
   const id = o.identity as Record<string, unknown> | null;
   if (typeof id?.http_url !== "string" || typeof id.state_dir !== "string") return bad("identity");
+  // The rest (and no field beyond the published ones) by the schema GET /fleet is documented with.
+  const first = Value.Errors(FleetEntrySchema, o).First();
+  if (first !== undefined) return bad(`${first.path.slice(1).replaceAll("/", ".") || "entry"}: ${first.message}`);
   return { ok: true, entry: o as unknown as FleetEntry };
 }
 

@@ -146,8 +146,15 @@ export function parseObservation(text: string): { ok: true; value: Observation }
     if (!STRATEGY_RE.test(name) || typeof maps?.digest !== "string" || !Number.isSafeInteger(v?.topic_messages))
       return { ok: false, error: `namespace ${JSON.stringify(name)} is malformed` };
     if (v.kernel !== null) {
-      const p = parseFleetEntry(name, v.kernel);
+      const { state, age_ms, why, ...entry } = (v.kernel ?? {}) as Record<string, unknown>;
+      const p = parseFleetEntry(name, entry);
       if (!p.ok) return { ok: false, error: p.error };
+      if (
+        !["ok", "stale", "unhealthy"].includes(state as string) ||
+        !Number.isSafeInteger(age_ms) ||
+        typeof why !== "string"
+      )
+        return { ok: false, error: `namespace ${name}: kernel verdict is malformed` };
     }
   }
   return { ok: true, value: o as unknown as Observation };

@@ -7,8 +7,11 @@
  * Entry points: `readFleet(client, nowMs)`, `withFleetClient(cfg, fn)`.
  */
 
+import type { Static } from "@sinclair/typebox";
 import type { HazelcastJsonValue } from "hazelcast-client";
+import type { FleetListingSchema, FleetStatusPartSchema, Same } from "../contracts/index.ts";
 import type { HazelcastConfig, HzClient } from "../projection/index.ts";
+import type { FleetStatus } from "./agent.ts";
 import { FleetClient } from "./client.ts";
 import { FLEET_MAP, type FleetEntry, type KernelVerdict, kernelVerdict, parseFleetEntry } from "./entry.ts";
 
@@ -20,6 +23,12 @@ export interface FleetListing {
   /** Entries that did not parse, one line each. */
   malformed: string[];
 }
+
+// What serve answers (GET /fleet, the status document's `fleet`) is what GET /openapi.json publishes.
+export const _sameWire: [
+  Same<FleetListing, Static<typeof FleetListingSchema>>,
+  Same<FleetStatus | { enabled: false; why: string }, Static<typeof FleetStatusPartSchema>>,
+] = [true, true];
 
 export async function readFleet(client: HzClient, nowMs: number): Promise<FleetListing> {
   const m = await client.getMap<string, HazelcastJsonValue>(FLEET_MAP);

@@ -15,6 +15,8 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { rmSync } from "node:fs";
+import { Value } from "@sinclair/typebox/value";
+import { FleetListingSchema, StatusDocumentSchema } from "../../src/contracts/index.ts";
 import { accountKey, LEASE_MAP, readFleet } from "../../src/fleet/index.ts";
 import type { HzClient } from "../../src/projection/index.ts";
 import { type HazelcastCluster, startHazelcastCluster } from "../integration/_services.ts";
@@ -142,10 +144,11 @@ describe("three kernels on a 3-member cluster", () => {
     expect(await allMapsEqual(NAMESPACES)).toBe(true);
   }, 150_000);
 
-  test("dita-v2 fleet lists three healthy kernels, as a table and as --json", async () => {
+  test("dita-v2 fleet lists three healthy kernels, as a table and as --json; GET /fleet and /status as documented", async () => {
     const json = await fleetCli(["--json"], hzEnv());
     expect(json.code).toBe(0);
     const listing = JSON.parse(json.stdout);
+    expect(Value.Errors(FleetListingSchema, listing).First()).toBeUndefined(); // as GET /openapi.json publishes
     expect(listing.kernels.map((k: any) => [k.namespace, k.state, k.lease, k.venue])).toEqual([
       ["blue", "ok", "held", "BINGX"],
       ["green", "ok", "held", "BINGX"],
@@ -180,7 +183,10 @@ describe("three kernels on a 3-member cluster", () => {
       ["green", "ok"],
       ["pink", "ok"],
     ]);
-    const own = (await kernels.blue!.call("/status")).body.fleet;
+    expect(Value.Errors(FleetListingSchema, route.body).First()).toBeUndefined();
+    const blueStatus = (await kernels.blue!.call("/status")).body;
+    expect(Value.Errors(StatusDocumentSchema, blueStatus).First()).toBeUndefined();
+    const own = blueStatus.fleet;
     expect(own).toMatchObject({ namespace: "blue", ttl_ms: 3_000, heartbeat_ms: 1_000, last_error: null });
     expect(own.lease).toMatchObject({ state: "held", holder: { namespace: "blue", pid: kernels.blue!.proc.pid } });
   }, 60_000);
