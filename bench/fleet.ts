@@ -10,12 +10,14 @@
  *
  * Map writes coalesce to the latest row per key between sink round trips, so their rate says how few
  * the cluster needed, not how many it could take; the topic (one message per lifecycle row) is what
- * the sink's time goes to. Each figure also lists its value per repeat (`per_repeat`).
+ * the sink's time goes to. Each figure also lists its value per repeat (`per_repeat`), with the
+ * machine's 1-minute load average when that repeat ended (the 2 vCPUs are shared: read it first).
  *
  *   bun bench/fleet.ts [TRADES (2000)] [ROUNDS (3)] [REPEATS (3)]
  */
 
 import { mkdirSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { join } from "node:path";
 import { type HazelcastCluster, startHazelcastCluster } from "../tests/integration/_services.ts";
 
@@ -69,11 +71,13 @@ try {
     { members: 3, kernels: 3, hz: three },
   ];
   const runs = new Map<string, WorkerResult[][]>();
+  const loads = new Map<string, number[]>();
   for (let r = 0; r < REPEATS; r++)
     for (const c of combos) {
       const key = `${c.members}m${c.kernels}k`;
       const got = await runKernels(c.hz, c.kernels, `bf${key}r${r}`);
       runs.set(key, [...(runs.get(key) ?? []), got]);
+      loads.set(key, [...(loads.get(key) ?? []), Math.round(loadavg()[0]! * 100) / 100]);
       console.error(
         `${key} repeat ${r + 1}: ${got.map((g) => `${g.namespace} ${(g.inputs / g.drain_s).toFixed(0)}/s`).join(", ")}`,
       );
@@ -103,6 +107,7 @@ try {
         added_p99_ns: all.map((rep) => addedBy(rep, "p99")),
         inputs_per_s: rates((w) => w.inputs),
         topic_messages_per_s: rates((w) => w.topic_messages),
+        load_avg_1m: loads.get(key)!,
       },
       runs: all,
     };
@@ -117,11 +122,13 @@ try {
   };
   mkdirSync(join(import.meta.dir, "results"), { recursive: true });
   writeFileSync(join(import.meta.dir, "results/fleet.json"), `${JSON.stringify(result, null, 2)}\n`);
-  console.log("members kernels | added p50/p99 ns (per repeat) | inputs/s (per repeat) | topic msgs/s | map writes/s");
+  console.log(
+    "members kernels | added p50/p99 ns (per repeat) | inputs/s (per repeat) | topic msgs/s | map writes/s | load",
+  );
   for (const r of results) {
     const p = r.per_repeat;
     console.log(
-      `${r.members} ${r.kernels} | ${r.added_by_projection_ns.p50}/${r.added_by_projection_ns.p99} (${p.added_p50_ns.join(",")} / ${p.added_p99_ns.join(",")}) | ${r.throughput.inputs_per_s} (${p.inputs_per_s.join(",")}) | ${r.throughput.topic_messages_per_s} | ${r.throughput.map_writes_per_s}`,
+      `${r.members} ${r.kernels} | ${r.added_by_projection_ns.p50}/${r.added_by_projection_ns.p99} (${p.added_p50_ns.join(",")} / ${p.added_p99_ns.join(",")}) | ${r.throughput.inputs_per_s} (${p.inputs_per_s.join(",")}) | ${r.throughput.topic_messages_per_s} | ${r.throughput.map_writes_per_s} | load ${p.load_avg_1m.join(",")}`,
     );
   }
 } finally {
