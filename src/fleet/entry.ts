@@ -7,7 +7,8 @@
  * **stale** once its heartbeat is older than two intervals (one heartbeat missed, the entry not yet
  * expired), and **unhealthy** when the kernel says so (`health.ok` false) or lost its account lease.
  * Ages compare the writer's clock with the reader's: hosts keep their clocks in sync (NTP), as the
- * projection's epochs already assume.
+ * projection's epochs already assume. A stored entry must match `FleetEntrySchema`
+ * (src/contracts/fleet_schema.ts, what `GET /openapi.json` publishes) to be read.
  *
  * Entry points: `parseFleetEntry(key, raw)`, `kernelVerdict(entry, nowMs)`, `FLEET_MAP`, `heartbeatMsOf`.
  */

@@ -2,7 +2,8 @@
  * Reading the fleet: every entry of `DITA_V2_FLEET` (expired entries are gone: the cluster drops
  * them at their TTL), parsed into typed entries with the reader's verdict (ok, stale, unhealthy),
  * sorted by namespace. An entry that does not parse is listed by key with what is wrong, never
- * dropped silently.
+ * dropped silently. The listing and an agent's status are pinned equal to their published schemas
+ * (src/contracts/fleet_schema.ts) at compile time.
  *
  * Entry points: `readFleet(client, nowMs)`, `withFleetClient(cfg, fn)`.
  */
