@@ -17,12 +17,15 @@
  *  8. DUPLICATE     the venue placed at most one order per client order id.
  *  9. WALLET        when the venue is flat with nothing open and no trade is open in the kernel,
  *                   capital equals the venue wallet (fees included), within rounding.
+ * 10. QUANTITY, FILL_PRICE  quantity compliance and fill-price tracking against the venue's orders
+ *                   and fill history (audit_fills.ts, numbered Q1, P1–P3 there).
  *
  * Entry points: `audit(input)`, `AuditInput`, `Violation`.
  */
 
 import { isWorkingOrder } from "../contracts/order_status.ts";
 import type { AccountRecord, DiagnosticRecord, OrderRecord, SlotRecord } from "../contracts/records.ts";
+import { auditFills, type TradeInfo } from "./audit_fills.ts";
 import type { Settlement } from "./harness.ts";
 import type { VenueTruth } from "./truth.ts";
 
@@ -36,7 +39,12 @@ export interface AuditInput {
   account: AccountRecord;
   truth: VenueTruth;
   seededCapital: number;
+  /** Settlements booked since `seededCapital` was seeded (this process's). */
   settlements: readonly Settlement[];
+  /** Every settlement of the run, restarts included (checked against the fills); default `settlements`. */
+  settledTrades?: readonly Settlement[];
+  /** The trades the kernel opened, by lower-cased trade id (for the fill checks). */
+  trades?: ReadonlyMap<string, TradeInfo>;
   diagnostics: readonly DiagnosticRecord[];
 }
 
@@ -50,12 +58,26 @@ export interface Violation {
     | "STALE"
     | "ROUTING"
     | "DUPLICATE"
-    | "WALLET";
+    | "WALLET"
+    | "QUANTITY"
+    | "FILL_PRICE";
   message: string;
 }
 
 export function audit(a: AuditInput): Violation[] {
-  return [...checkPositions(a), ...checkOrders(a), ...checkSizes(a.slots), ...checkCapital(a), ...checkDiagnostics(a)];
+  return [
+    ...checkPositions(a),
+    ...checkOrders(a),
+    ...checkSizes(a.slots),
+    ...checkCapital(a),
+    ...checkDiagnostics(a),
+    ...auditFills({
+      slots: a.slots,
+      truth: a.truth,
+      settlements: a.settledTrades ?? a.settlements,
+      trades: a.trades ?? new Map(),
+    }),
+  ];
 }
 
 const near = (x: number, y: number, eps: number) => Math.abs(x - y) <= eps * Math.max(1, Math.abs(x), Math.abs(y));

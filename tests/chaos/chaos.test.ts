@@ -1,9 +1,9 @@
 /**
- * VOPR-style chaos against bingx-sim (src/chaos/): each seed draws a fault schedule and
- * adversarial intents, runs them through the real kernel + executor + BingX adapter over loopback,
- * and the auditor compares kernel state with the sim's truth after every quiescent step; the
- * recorded event sequence must replay to the same state hash. Every run prints `SEED=` first;
- * replay one with `dita-v2 chaos --seed N --steps K`.
+ * VOPR-style chaos (src/chaos/): each seed draws a fault schedule and adversarial intents, runs
+ * them through the real kernel + executor and a venue adapter — the BingX adapter over loopback to
+ * bingx-sim, or the mock venue — and the auditor compares kernel state with the venue's truth after
+ * every quiescent step; the recorded event sequence must replay to the same state hash. Every run
+ * prints `SEED=` first; replay one with `dita-v2 chaos --seed N --steps K [--venue mock]`.
  *
  * Seeds 10 and 31 are regressions: before Executor.resolveByQuery they left a slot working for
  * ever on an order the venue never received (placement 5xx, queries 5xx then "order not exist").
@@ -13,25 +13,27 @@
 
 import { expect, test } from "bun:test";
 import { resolve } from "node:path";
-import { audit, type ChaosVerdict, runChaos } from "../../src/chaos/index.ts";
+import { audit, type ChaosVerdict, runChaos, type VenueKind } from "../../src/chaos/index.ts";
 import type { AccountRecord, SlotRecord } from "../../src/contracts/records.ts";
 import { SystemClock } from "../../src/launcher/system_clock.ts";
 
-async function run(seed: number, steps: number, corruptTruth = false): Promise<ChaosVerdict> {
-  console.log(`SEED=${seed}`);
-  const v = await runChaos({ seed, steps, clock: new SystemClock(), corruptTruth });
+async function run(seed: number, steps: number, corruptTruth = false, venue: VenueKind = "sim"): Promise<ChaosVerdict> {
+  console.log(`SEED=${seed} venue=${venue}`);
+  const v = await runChaos({ seed, steps, clock: new SystemClock(), corruptTruth, venue });
   if (!v.clean && !corruptTruth) console.log(JSON.stringify(v.violations));
   return v;
 }
 
-for (const [seed, steps] of [
-  [10, 10],
-  [31, 4],
-  [1, 6],
-  [2, 6],
+for (const [seed, steps, venue] of [
+  [10, 10, "sim"],
+  [31, 4, "sim"],
+  [1, 6, "sim"],
+  [2, 6, "sim"],
+  [10, 10, "mock"],
+  [3, 8, "mock"],
 ] as const) {
-  test(`seed ${seed} (${steps} steps): kernel equals exchange truth after every step and the event sequence replays to the same hash`, async () => {
-    const v = await run(seed, steps);
+  test(`seed ${seed} on ${venue} (${steps} steps): kernel equals exchange truth after every step and the event sequence replays to the same hash`, async () => {
+    const v = await run(seed, steps, false, venue);
     expect(v.violations).toEqual([]);
     expect(v.clean).toBe(true);
     expect(v.replay_hash).toBe(v.state_hash);
@@ -40,11 +42,13 @@ for (const [seed, steps] of [
   }, 30_000);
 }
 
-test("canary: a phantom position planted in the truth is flagged as POSITION at every step", async () => {
-  const v = await run(7, 2, true);
-  expect(v.clean).toBe(false);
-  expect(v.violations.filter((x) => x.invariant === "POSITION").map((x) => x.step)).toEqual([1, 2, 3]);
-}, 30_000);
+for (const venue of ["sim", "mock"] as const) {
+  test(`canary on ${venue}: a phantom position planted in the truth is flagged as POSITION at every step`, async () => {
+    const v = await run(7, 2, true, venue);
+    expect(v.clean).toBe(false);
+    expect(v.violations.filter((x) => x.invariant === "POSITION").map((x) => x.step)).toEqual([1, 2, 3]);
+  }, 30_000);
+}
 
 test("the auditor flags a working slot whose order the venue does not have, an orphan venue order and unsettled capital", () => {
   const slot = {
@@ -86,6 +90,6 @@ test("`dita-v2 chaos --seed N` prints SEED=N first, then a clean JSON verdict, a
   const lines = out.trim().split("\n");
   expect(lines[0]).toBe("SEED=5");
   const verdict = JSON.parse(lines[1]!) as ChaosVerdict;
-  expect(verdict).toMatchObject({ seed: 5, steps: 2, clean: true, violations: [] });
+  expect(verdict).toMatchObject({ seed: 5, venue: "sim", steps: 2, clean: true, violations: [] });
   expect(code).toBe(0);
 }, 30_000);
