@@ -52,7 +52,9 @@ export interface FillViolation {
   message: string;
 }
 
-const near = (a: number, b: number, eps: number) => Math.abs(a - b) <= eps + 1e-12 * Math.max(Math.abs(a), Math.abs(b));
+/** Within `eps`, plus a few units of float rounding at the magnitude compared. */
+const near = (a: number, b: number, eps: number) =>
+  Math.abs(a - b) <= eps + 8 * Number.EPSILON * Math.max(Math.abs(a), Math.abs(b));
 
 /** The fills of a trade's orders, grouped: entry fills and exit fills (every leg). */
 interface TradeFills {

@@ -6,7 +6,7 @@
  * prices, PnL, capital). Public surface only; README.md has the layout.
  */
 
-export type { FillAuditInput, TradeInfo } from "./audit_fills.ts";
+export { auditFills, type FillAuditInput, type FillViolation, type TradeInfo } from "./audit_fills.ts";
 export { type AuditInput, audit, type Violation } from "./auditor.ts";
 export { liveSafeCases, MATRIX, matrixCase } from "./cases.ts";
 export { type Auditor, checkpoint, type Finding, relativeTo, replayCheck } from "./checkpoint.ts";
