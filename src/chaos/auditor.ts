@@ -18,13 +18,22 @@
  *  9. WALLET        when the venue is flat with nothing open and no trade is open in the kernel,
  *                   capital equals the venue wallet (fees included), within rounding.
  * 10. QUANTITY, FILL_PRICE  quantity compliance and fill-price tracking against the venue's orders
- *                   and fill history (audit_fills.ts, numbered Q1, P1–P3 there).
+ *                   and fill history (audit_fills.ts, numbered Q1, Q2, P1–P3 there).
+ * 11. NEGATIVE_CAPITAL  capital and equity are finite and capital is never below zero.
+ * 12. ILLEGAL_TRANSITION every transition the kernel reported since the last audit is a row of its
+ *                   own transition table (from, trigger, to), or a RESTORE (a validated slot write).
  *
  * Entry points: `audit(input)`, `AuditInput`, `Violation`.
  */
 
 import { isWorkingOrder } from "../contracts/order_status.ts";
-import type { AccountRecord, DiagnosticRecord, OrderRecord, SlotRecord } from "../contracts/records.ts";
+import type {
+  AccountRecord,
+  DiagnosticRecord,
+  OrderRecord,
+  SlotRecord,
+  TransitionRecord,
+} from "../contracts/records.ts";
 import { auditFills, type TradeInfo } from "./audit_fills.ts";
 import type { Settlement } from "./harness.ts";
 import type { VenueTruth } from "./truth.ts";
@@ -46,6 +55,9 @@ export interface AuditInput {
   /** The trades the kernel opened, by lower-cased trade id (for the fill checks). */
   trades?: ReadonlyMap<string, TradeInfo>;
   diagnostics: readonly DiagnosticRecord[];
+  /** Transitions reported since the last audit, and the legal `from trigger to` rows (`legalRows`). */
+  transitions?: readonly TransitionRecord[];
+  legal?: ReadonlySet<string>;
 }
 
 export interface Violation {
@@ -60,7 +72,9 @@ export interface Violation {
     | "DUPLICATE"
     | "WALLET"
     | "QUANTITY"
-    | "FILL_PRICE";
+    | "FILL_PRICE"
+    | "NEGATIVE_CAPITAL"
+    | "ILLEGAL_TRANSITION";
   message: string;
 }
 
@@ -71,6 +85,7 @@ export function audit(a: AuditInput): Violation[] {
     ...checkSizes(a.slots),
     ...checkCapital(a),
     ...checkDiagnostics(a),
+    ...checkTransitions(a),
     ...auditFills({
       slots: a.slots,
       truth: a.truth,
@@ -164,6 +179,9 @@ function checkCapital(a: AuditInput): Violation[] {
       message: `trade_seq ${a.account.trade_seq} but ${a.settlements.length} trades settled`,
     });
   }
+  const acc = a.account;
+  if (!(Number.isFinite(acc.capital) && Number.isFinite(acc.equity) && acc.capital >= 0))
+    out.push({ invariant: "NEGATIVE_CAPITAL", message: `capital ${acc.capital}, equity ${acc.equity}` });
   const flat =
     a.truth.positions.every((p) => p.size <= QTY_EPS) &&
     a.truth.open_orders.length === 0 &&
@@ -192,6 +210,29 @@ function checkDiagnostics(a: AuditInput): Violation[] {
     out.push({
       invariant: "DUPLICATE",
       message: `the venue placed ${a.truth.placements_max} orders under one client order id`,
+    });
+  }
+  return out;
+}
+
+/** The kernel's transition table (`ExecutionKernel.fsmTable()` text) as a set of `from trigger to`. */
+export function legalRows(table: string): Set<string> {
+  const out = new Set<string>();
+  for (const line of table.split("\n")) {
+    const [from, trigger, , to] = line.trim().split(/\s+/);
+    if (from && trigger && to) out.add(`${from} ${trigger} ${to}`);
+  }
+  return out;
+}
+
+function checkTransitions(a: AuditInput): Violation[] {
+  if (!a.transitions || !a.legal) return [];
+  const out: Violation[] = [];
+  for (const t of a.transitions) {
+    if (t.trigger === "RESTORE" || a.legal.has(`${t.from} ${t.trigger} ${t.to}`)) continue;
+    out.push({
+      invariant: "ILLEGAL_TRANSITION",
+      message: `slot ${t.slot_id}: ${t.from} --${t.trigger}--> ${t.to} is no row of the transition table`,
     });
   }
   return out;

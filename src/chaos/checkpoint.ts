@@ -12,7 +12,7 @@
  * Entry points: `checkpoint(h, options)`, `replayCheck(h)`, `relativeTo(truth, baseline)`.
  */
 
-import { type AuditInput, audit, type Violation } from "./auditor.ts";
+import { type AuditInput, audit, legalRows, type Violation } from "./auditor.ts";
 import type { Harness } from "./harness.ts";
 import type { VenueTruth } from "./truth.ts";
 
@@ -47,9 +47,12 @@ export async function checkpoint(h: Harness, o: CheckpointOptions = {}): Promise
     settledTrades: h.settlements,
     trades: h.trades,
     diagnostics: h.diagnostics,
+    transitions: h.transitions,
+    legal: legalRows(h.kernel.fsmTable()),
   };
   found.push(...(o.auditor ?? audit)(input));
   h.diagnostics.length = 0; // ROUTING reports each diagnostic once, at the step it happened
+  h.transitions.length = 0;
   return found;
 }
 

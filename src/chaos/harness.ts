@@ -20,7 +20,7 @@
 import type { Clock } from "../contracts/clock.ts";
 import { parseStrategyIntent, refusedOutcome } from "../contracts/intent_parse.ts";
 import type { SystemInput } from "../contracts/intents.ts";
-import type { DiagnosticRecord, KernelOutcome } from "../contracts/records.ts";
+import type { DiagnosticRecord, KernelOutcome, TransitionRecord } from "../contracts/records.ts";
 import type { VenueAdapter, VenueDiagnostic } from "../contracts/venue.ts";
 import { ExecutionKernel } from "../kernel/index.ts";
 import type { Belief } from "../launcher/belief.ts";
@@ -84,6 +84,8 @@ export class Harness<A extends VenueAdapter = VenueAdapter> {
   /** Every trade the kernel opened (or adopted at a restart), by lower-cased trade id. */
   readonly trades = new Map<string, TradeInfo>();
   readonly retired: Retired[] = [];
+  /** Transitions since the last audit (the auditor checks each against the table), bounded. */
+  readonly transitions: TransitionRecord[] = [];
   seededCapital = 0;
   private proc!: Process;
 
@@ -140,6 +142,7 @@ export class Harness<A extends VenueAdapter = VenueAdapter> {
       if (this.diagnostics.length < DIAGS_MAX) this.diagnostics.push(d);
     }
     for (const t of o.transitions) {
+      if (this.transitions.length < DIAGS_MAX) this.transitions.push(t);
       const s = this.kernel.slot(t.slot_id);
       if ((t.trigger === "ENTER" || t.trigger === "RESTORE") && s.side !== null && s.trade_id !== "")
         this.trades.set(s.trade_id.toLowerCase(), { trade_id: s.trade_id, asset: s.asset, side: s.side });

@@ -7,7 +7,7 @@
  */
 
 export { auditFills, type FillAuditInput, type FillViolation, type TradeInfo } from "./audit_fills.ts";
-export { type AuditInput, audit, type Violation } from "./auditor.ts";
+export { type AuditInput, audit, legalRows, type Violation } from "./auditor.ts";
 export { liveSafeCases, MATRIX, matrixCase } from "./cases.ts";
 export { type Auditor, checkpoint, type Finding, relativeTo, replayCheck } from "./checkpoint.ts";
 export { Harness, type HarnessOptions, type Retired, type Settlement, startHarness } from "./harness.ts";

@@ -13,8 +13,8 @@
 
 import { expect, test } from "bun:test";
 import { resolve } from "node:path";
-import { audit, type ChaosVerdict, runChaos, type VenueKind } from "../../src/chaos/index.ts";
-import type { AccountRecord, SlotRecord } from "../../src/contracts/records.ts";
+import { audit, type ChaosVerdict, legalRows, runChaos, type VenueKind } from "../../src/chaos/index.ts";
+import type { AccountRecord, SlotRecord, TransitionRecord } from "../../src/contracts/records.ts";
 import { SystemClock } from "../../src/launcher/system_clock.ts";
 
 async function run(seed: number, steps: number, corruptTruth = false, venue: VenueKind = "sim"): Promise<ChaosVerdict> {
@@ -62,7 +62,7 @@ test("the auditor flags a working slot whose order the venue does not have, an o
     exit_order: null,
     entry_order: { client_order_id: "T1-E", status: "PENDING_SUBMIT", filled_size: 0, intended_size: 0.01 },
   } as unknown as SlotRecord;
-  const account = { capital: 10_005, trade_seq: 0 } as AccountRecord;
+  const account = { capital: 10_005, equity: 10_005, trade_seq: 0 } as AccountRecord;
   const found = audit({
     slots: [slot],
     account,
@@ -93,3 +93,29 @@ test("`dita-v2 chaos --seed N` prints SEED=N first, then a clean JSON verdict, a
   expect(verdict).toMatchObject({ seed: 5, venue: "sim", steps: 2, clean: true, violations: [] });
   expect(code).toBe(0);
 }, 30_000);
+
+test("the auditor flags negative capital and a transition that is no row of the kernel's table, not a RESTORE", () => {
+  const legal = legalRows(
+    "IDLE ENTER ANY ENTRY_WORKING OPEN_ENTRY\nENTRY_WORKING FULL_FILL ANY POSITION_OPEN FILL_ENTRY",
+  );
+  const t = (from: string, trigger: string, to: string) =>
+    ({ slot_id: 1, from, trigger, to, input_index: 0, row: 0, version: 1, now_ms: 1 }) as unknown as TransitionRecord;
+  const found = audit({
+    slots: [],
+    account: { capital: -0.5, equity: -0.5, trade_seq: 0 } as AccountRecord,
+    seededCapital: -0.5,
+    settlements: [],
+    diagnostics: [],
+    transitions: [
+      t("IDLE", "ENTER", "ENTRY_WORKING"),
+      t("IDLE", "FULL_FILL", "CLOSED"),
+      t("CLOSED", "RESTORE", "POSITION_OPEN"),
+    ],
+    legal,
+    truth: { positions: [], open_orders: [], wallet: null, placements_max: null },
+  });
+  expect(found.map((f) => [f.invariant, f.message])).toEqual([
+    ["NEGATIVE_CAPITAL", "capital -0.5, equity -0.5"],
+    ["ILLEGAL_TRANSITION", "slot 1: IDLE --FULL_FILL--> CLOSED is no row of the transition table"],
+  ]);
+});
