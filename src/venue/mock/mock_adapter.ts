@@ -33,11 +33,11 @@ import type {
 } from "../../contracts/venue.ts";
 import { applyContractRules, defaultRules } from "../bingx/contract_rules.ts";
 import { Delivery } from "./_delivery.ts";
-import { FillHistory, type MockFill } from "./_fills.ts";
 import { MockLedger } from "./_ledger.ts";
 import { fillOrder, restingCrossed } from "./_matching.ts";
 import { cancelRejectEvent, type MockOrder, orderEvent, orderState, rejectEvent, uniqueOrderId } from "./_orders.ts";
 import { cancelRefusal, type KnobCell, placeRefusal, type Refusal } from "./_refusals.ts";
+import { FillHistory, type MockFill } from "./fill_history.ts";
 import { consumeCount, type MockKnobs, validateKnobs } from "./knobs.ts";
 
 export interface MockVenueOptions {
