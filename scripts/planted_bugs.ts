@@ -4,7 +4,7 @@
  *
  *   bun scripts/planted_bugs.ts [--only ID,ID] [--scratch DIR]
  *
- * It copies this checkout to a scratch directory (node_modules linked, never touched), builds it
+ * It copies this checkout (tar) to a scratch directory (node_modules linked, never touched), builds it
  * once, and records which tests fail on the unmutated tree (the baseline). Then, for each planted
  * bug: apply it in the scratch copy (libzinc rebuilt when a C file changed), run the fast tier —
  * `bun test` over tests/unit, tests/property, tests/hardening, tests/chaos (no external service;
@@ -57,28 +57,12 @@ function sh(cmd: string[], cwd = scratch, timeoutMs = GROUP_TIMEOUT_MS): { code:
 }
 
 function prepareScratch(): void {
+  rmSync(scratch, { recursive: true, force: true });
   mkdirSync(scratch, { recursive: true });
-  const rs = sh(
-    [
-      "rsync",
-      "-a",
-      "--delete",
-      "--exclude",
-      "node_modules",
-      "--exclude",
-      ".git",
-      "--exclude",
-      ".cache",
-      "--exclude",
-      ".dita-v2",
-      `${root}/`,
-      `${scratch}/`,
-    ],
-    root,
-  );
-  if (rs.code !== 0) throw new Error(`rsync failed: ${rs.out.slice(0, 300)}`);
-  if (!existsSync(join(scratch, "node_modules")))
-    symlinkSync(join(root, "node_modules"), join(scratch, "node_modules"));
+  const skip = ["node_modules", ".git", ".cache", ".dita-v2", "dist"].map((d) => `--exclude=./${d}`).join(" ");
+  const copy = sh(["sh", "-c", `tar -C "$0" ${skip} -cf - . | tar -C "$1" -xf -`, root, scratch], root);
+  if (copy.code !== 0) throw new Error(`copying ${root} to ${scratch} failed: ${copy.out.slice(0, 300)}`);
+  symlinkSync(join(root, "node_modules"), join(scratch, "node_modules"));
   build();
 }
 
