@@ -125,3 +125,9 @@ test("a rate-limited placement without a hint is RATE_LIMITED with release_eta '
   expect(d.details).toMatchObject({ retryable: true, release_eta: "few minutes" });
   expect(d.details.retry_after_ms).toBeUndefined();
 });
+
+test("a venue hint of 0 ms (retry now) reaches the kernel as retry_after_ms 0, not as 'few minutes'", async () => {
+  const d = await rateLimitedEntry(0);
+  expect(d.details.retry_after_ms).toBe(0);
+  expect(d.details.release_eta).toBeUndefined();
+});
