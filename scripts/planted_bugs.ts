@@ -12,8 +12,9 @@
  * run) — and, only when the fast tier missed it, rebuild dist/dita-v2 and run the slow tier
  * (tests/integration, tests/e2e: ClickHouse, Hazelcast, supervisord, the built executable). A bug
  * is caught when a test fails that passed on the baseline. The file is restored after each bug.
- * Results: bench/results/planted_bugs.json (per bug: caught by fast / by all, and the first
- * catching tests), with the command, the commit and the baseline failures.
+ * Results: bench/results/planted_bugs.json (per bug: caught by fast / by all, the first catching
+ * tests and the commit it was measured at), with the command and the baseline failures. With
+ * `--only`, the bugs re-run replace their earlier results and the others are kept.
  */
 
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
@@ -140,9 +141,7 @@ const baseSlow = new Set(SLOW.flatMap((g) => runGroup(g, false)));
 console.log(
   `baseline failures: fast ${[...baseFast].join(" | ") || "none"}; slow ${[...baseSlow].join(" | ") || "none"}`,
 );
-const results: object[] = [];
-let fast = 0;
-let all = 0;
+const results: Result[] = [];
 const sample = PLANTED.filter((p) => !only || only.includes(p.id));
 for (const plant of sample) {
   const restore = apply(plant);
@@ -160,29 +159,59 @@ for (const plant of sample) {
   if (bySlow.length > 0) build();
   const caughtFast = byFast.length > 0;
   const caughtAll = caughtFast || bySlow.length > 0;
-  fast += caughtFast ? 1 : 0;
-  all += caughtAll ? 1 : 0;
   console.log(`${plant.id}: fast ${caughtFast ? "CAUGHT" : "missed"}, all ${caughtAll ? "CAUGHT" : "missed"}`);
-  results.push({ ...plant, caught_fast: caughtFast, caught_all: caughtAll, caught_by: caughtFast ? byFast : bySlow });
+  results.push({
+    ...plant,
+    commit,
+    caught_fast: caughtFast,
+    caught_all: caughtAll,
+    caught_by: caughtFast ? byFast : bySlow,
+  });
 }
-const out = {
-  command: `bun scripts/planted_bugs.ts${only ? ` --only ${only.join(",")}` : ""}`,
-  commit,
-  tiers: {
-    fast: FAST.map((g) => g.join(" ")),
-    slow: SLOW.map((g) => g.join(" ")),
-    note: "fast = no external service; a bug is caught when a test fails that passed on the unmutated tree",
-  },
-  baseline_failures: { fast: [...baseFast], slow: [...baseSlow] },
-  sample_size: sample.length,
-  caught_fast: fast,
-  caught_all: all,
-  score_fast: Number((fast / sample.length).toFixed(3)),
-  score_all: Number((all / sample.length).toFixed(3)),
-  survivors: results.filter((r) => !(r as { caught_all: boolean }).caught_all).map((r) => (r as Plant).id),
-  fast_misses: results.filter((r) => !(r as { caught_fast: boolean }).caught_fast).map((r) => (r as Plant).id),
-  results,
-};
-mkdirSync(join(root, "bench/results"), { recursive: true });
-writeFileSync(join(root, "bench/results/planted_bugs.json"), `${JSON.stringify(out, null, 2)}\n`);
-console.log(`caught by fast ${fast}/${sample.length}, by all ${all}/${sample.length}`);
+const command = `bun scripts/planted_bugs.ts${only ? ` --only ${only.join(",")}` : ""}`;
+summarize(merged(results), command);
+
+interface Result extends Plant {
+  commit: string;
+  caught_fast: boolean;
+  caught_all: boolean;
+  caught_by: string[];
+}
+
+/** With --only, the bugs re-run replace their earlier results; the others are kept (each result names its commit). */
+function merged(fresh: Result[]): Result[] {
+  const file = join(root, "bench/results/planted_bugs.json");
+  if (!only || !existsSync(file)) return fresh;
+  const before = (JSON.parse(readFileSync(file, "utf8")) as { results: Result[] }).results;
+  const byId = new Map(fresh.map((r) => [r.id, r]));
+  return PLANTED.flatMap((p) => {
+    const r = byId.get(p.id) ?? before.find((b) => b.id === p.id);
+    return r ? [r] : [];
+  });
+}
+
+function summarize(all: Result[], command: string): void {
+  const fast = all.filter((r) => r.caught_fast).length;
+  const caught = all.filter((r) => r.caught_all).length;
+  const out = {
+    command,
+    commits: [...new Set(all.map((r) => r.commit))],
+    tiers: {
+      fast: FAST.map((g) => g.join(" ")),
+      slow: SLOW.map((g) => g.join(" ")),
+      note: "fast = no external service; a bug is caught when a test fails that passed on the unmutated tree",
+    },
+    baseline_failures: { fast: [...baseFast], slow: [...baseSlow] },
+    sample_size: all.length,
+    caught_fast: fast,
+    caught_all: caught,
+    score_fast: Number((fast / all.length).toFixed(3)),
+    score_all: Number((caught / all.length).toFixed(3)),
+    survivors: all.filter((r) => !r.caught_all).map((r) => r.id),
+    fast_misses: all.filter((r) => !r.caught_fast).map((r) => r.id),
+    results: all,
+  };
+  mkdirSync(join(root, "bench/results"), { recursive: true });
+  writeFileSync(join(root, "bench/results/planted_bugs.json"), `${JSON.stringify(out, null, 2)}\n`);
+  console.log(`caught by fast ${fast}/${all.length}, by all ${caught}/${all.length}`);
+}
