@@ -180,3 +180,16 @@ test("the seen-event ring (32 per slot) wraps: an event that fell out of it is n
   const recent = feed(k, event("PARTIAL_FILL", cid, 34, 100, { event_id: "E-34" }));
   expect(codes(recent)).toEqual(["DUPLICATE_EVENT"]);
 });
+
+test("full-width strings decode exactly: a 24-character asset, a 32-character venue order id and trade id never gain a byte of the next field", () => {
+  const k = kernel();
+  expect(k.apply(enterInput(0, { asset: "A".repeat(24), trade_id: "Z".repeat(32), size: 2 })).accepted).toBe(true);
+  const cid = k.slot(0).entry_order!.client_order_id;
+  const vid = "9".repeat(32);
+  feed(k, event("FULL_FILL", cid, 2, 100, { asset: "A".repeat(24), venue_order_id: vid }));
+  exit(k, 0, 1);
+  feed(k, event("FULL_FILL", k.slot(0).exit_order!.client_order_id, 1, 150, { asset: "A".repeat(24) }));
+  const s = k.slot(0);
+  expect(s.realized_pnl).toBe(50); // realized_closed_legs, right after the trade id, is non-zero now
+  expect([s.asset, s.trade_id, s.entry_order!.venue_order_id]).toEqual(["A".repeat(24), "Z".repeat(32), vid]);
+});
