@@ -12,7 +12,7 @@ import { closeSync, openSync, readSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import type { KernelInput } from "../../src/contracts/intents.ts";
 import { InputRecords, RecordEncoder } from "../../src/kernel/index.ts";
-import { RealZincPlane, ZincError, ZincStateReader } from "../../src/zinc/index.ts";
+import { RealZincPlane, ZincError, ZincRegion, ZincStateReader } from "../../src/zinc/index.ts";
 import { codes, enter, event, kernelsPerTest, openPosition, T0 } from "../_support/kernel.ts";
 import { cleanupPrefixes, ensureLib, regionPath, uniquePrefix } from "../integration/zinc_support.ts";
 import { applyRaw, OFF } from "./_raw.ts";
@@ -290,4 +290,17 @@ test("ring capacity bounds: 2 and 65536 open; 1, 3 (not a power of two) and 1310
     expect(() =>
       RealZincPlane.open({ libPath: lib, prefix: uniquePrefix(`cap${c}`), slotCount: 1, ringCapacity: c }),
     ).toThrow();
+});
+
+test("libzinc itself refuses a record of the wrong length (a producer in another language), not only the TypeScript wrapper", () => {
+  const { p, prefix, lib } = plane("shortpush", 4, 4);
+  const region = ZincRegion.open({ libPath: lib, prefix, kind: "intents", recordCount: 0, writer: false });
+  try {
+    for (const len of [0, 100, 319, 321])
+      expect(region.lib.zinc_ring_push(region.id, new Uint8Array(640), len)).toBe(-1);
+    expect(p.drainIntents(4, () => {})).toBe(0);
+  } finally {
+    region.close();
+    p.close();
+  }
 });

@@ -77,6 +77,7 @@ test("a position held through a restart is restored, reconciled to POSITION_OPEN
   first.executor.submitStrategy(enterIntent(0, "R1", 0.01));
   await settle(first);
   expect(first.kernel.slot(0).stage).toBe("POSITION_OPEN");
+  venue.setPrice("BTC-USDT", PRICE + 500); // an open position in profit: equity ≠ wallet
   const { second, report } = await restart(venue, clock, beliefOf(first.kernel));
   expect(report.restored).toEqual([0]);
   expect(report.reconciled).toEqual([
@@ -84,6 +85,7 @@ test("a position held through a restart is restored, reconciled to POSITION_OPEN
   ]);
   expect(report.orphans).toEqual([]);
   const wallet = (await venue.balance()).balance;
+  expect((await venue.balance()).equity).toBeGreaterThan(wallet + 1); // seeding from equity would be wrong
   // The entry fee is already out of the wallet; the kernel adds it back until the trade settles.
   expect(report.capital).toBeCloseTo(wallet + first.kernel.slot(0).fees, 9);
   expect(second.kernel.slot(0)).toMatchObject({ stage: "POSITION_OPEN", size: 0.01, trade_id: "R1" });

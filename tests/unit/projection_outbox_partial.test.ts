@@ -115,3 +115,93 @@ test("a partial write marks the sink down with one SINK_DOWN, and the full drain
   expect(diags[0]!.message).toContain("accepted 1/4");
   await box.close();
 });
+
+test("in memory: rows pushed while a partly written batch is in flight queue behind its unsent rest (order kept)", async () => {
+  const written: string[] = [];
+  let calls = 0;
+  let box: Outbox | null = null;
+  const sink: Sink = {
+    name: "slow",
+    address: "test",
+    takesMaps: false,
+    mirrorGated: false,
+    takes: () => true,
+    connect: async () => {},
+    writeMaps: async () => ({ applied: 0, stale: 0 }),
+    close: async () => {},
+    writeRecords: async (records) => {
+      if (calls++ === 0) {
+        for (let i = 8; i < 10; i++) box!.push(record(i)); // newer rows arrive meanwhile
+        for (const r of records.slice(0, 3)) written.push(r.row.row_id);
+        return { written: 3 };
+      }
+      for (const r of records) written.push(r.row.row_id);
+      return { written: records.length };
+    },
+  };
+  box = outbox(sink, null);
+  for (let i = 0; i < 8; i++) box.push(record(i));
+  expect(await box.flush(2_000)).toBe(true);
+  expect(written).toEqual(ids(10));
+  await box.close();
+});
+
+test("map writes of a batch the sink refused are retried, and a newer write for the same key wins", async () => {
+  const applied: string[] = [];
+  let down = true;
+  const sink: Sink = {
+    name: "maps",
+    address: "test",
+    takesMaps: true,
+    mirrorGated: false,
+    takes: () => true,
+    connect: async () => {},
+    writeMaps: async (writes) => {
+      if (down) throw new Error("member gone");
+      for (const w of writes) applied.push(`${w.key}@${w.version}`);
+      return { applied: writes.length, stale: 0 };
+    },
+    writeRecords: async (r) => ({ written: r.length }),
+    close: async () => {},
+  };
+  const box = outbox(sink, null);
+  box.putMap({ map: "M", key: "a", value: { v: 1 }, version: 1 });
+  box.putMap({ map: "M", key: "b", value: { v: 1 }, version: 1 });
+  expect(await box.flush(30)).toBe(false);
+  box.putMap({ map: "M", key: "a", value: { v: 2 }, version: 2 });
+  down = false;
+  expect(await box.flush(2_000)).toBe(true);
+  expect(applied.sort()).toEqual(["a@2", "b@1"]);
+  await box.close();
+});
+
+test("a sink that stays down is retried with growing waits, not in a hot loop (≤ 8 attempts in 400 ms at 20..200 ms backoff)", async () => {
+  let attempts = 0;
+  const sink: Sink = {
+    name: "down",
+    address: "test",
+    takesMaps: false,
+    mirrorGated: false,
+    takes: () => true,
+    connect: async () => {},
+    writeMaps: async () => ({ applied: 0, stale: 0 }),
+    writeRecords: async () => {
+      attempts++;
+      return { written: 0, error: new Error("down") };
+    },
+    close: async () => {},
+  };
+  const box = new Outbox(sink, {
+    clock: new ManualClock(),
+    spool: null,
+    delayMs: 1,
+    retryMinMs: 20,
+    retryMaxMs: 200,
+    onDiagnostic: () => {},
+  });
+  box.push(record(0));
+  await Bun.sleep(400);
+  await box.close();
+  expect(attempts).toBeGreaterThanOrEqual(2);
+  expect(attempts).toBeLessThanOrEqual(8);
+});

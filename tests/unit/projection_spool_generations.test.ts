@@ -81,3 +81,15 @@ test("two compactions in a row keep only the unacknowledged rows, in order, acro
   expect(again.read(10).values).toEqual(rows(4, 3));
   again.close();
 });
+
+test("acknowledged bytes do not count against the spool's cap: a small cap keeps accepting while the backlog stays small", () => {
+  const d = dir();
+  const s = new Spool(d, "x", { maxBytes: 200, compactBytes: 1_000_000 });
+  for (let i = 0; i < 50; i++) {
+    expect(s.append(rows(1, i))).toBe(1);
+    const b = s.read(10);
+    s.ack(b.next, b.values.length);
+  }
+  expect(s.refusedTotal).toBe(0);
+  s.close();
+});
