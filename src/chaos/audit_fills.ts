@@ -20,7 +20,7 @@
  *                  books against) equals the slot's entry price. This is what catches a venue that
  *                  reports fills at prices it did not book.
  *
- * Entry points: `auditFills(input)`, `FillAuditInput`, `TradeInfo`.
+ * Entry points: `auditFills(input)`, `everShared(fills, trades)`, `FillAuditInput`, `TradeInfo`.
  */
 
 import type { OrderRecord, SlotRecord } from "../contracts/records.ts";
@@ -164,6 +164,28 @@ function checkSettlements(
       });
   }
   return out;
+}
+
+/**
+ * True when two trades ever held one venue position (asset and side) at the same time: the venue
+ * then books realized PnL against their blended average, which no single slot's figures show, so
+ * the wallet can be compared with the kernel only once everything is flat.
+ */
+export function everShared(fills: readonly TruthFill[], trades: ReadonlyMap<string, TradeInfo>): boolean {
+  const open = new Map<string, Map<string, number>>();
+  for (const f of fills) {
+    const t = tradeOf(f.client_order_id);
+    const info = t ? trades.get(t.trade) : undefined;
+    if (!t || !info) continue;
+    const key = `${info.asset}|${info.side}`;
+    const held = open.get(key) ?? new Map<string, number>();
+    const left = (held.get(t.trade) ?? 0) + (t.entry ? f.qty : -f.qty);
+    if (left > QTY_EPS) held.set(t.trade, left);
+    else held.delete(t.trade);
+    open.set(key, held);
+    if (held.size > 1) return true;
+  }
+  return false;
 }
 
 /**

@@ -119,3 +119,47 @@ test("the auditor flags negative capital and a transition that is no row of the 
     ["ILLEGAL_TRANSITION", "slot 1: IDLE --FULL_FILL--> CLOSED is no row of the transition table"],
   ]);
 });
+
+test("the auditor compares the wallet with capital plus what open trades booked after every step, unless two trades shared a position", () => {
+  const slot = {
+    slot_id: 0,
+    stage: "POSITION_OPEN",
+    is_open: true,
+    size: 1,
+    side: "LONG",
+    asset: "BTC-USDT",
+    realized_pnl: 10,
+    fees: 1,
+    entry_order: null,
+    exit_order: null,
+  } as unknown as SlotRecord;
+  const account = { capital: 1_000, equity: 1_000, trade_seq: 0 } as AccountRecord;
+  const wallet = (w: number, fills: { client_order_id: string; qty: number }[] = []) =>
+    audit({
+      slots: [slot],
+      account,
+      seededCapital: 1_000,
+      settlements: [],
+      diagnostics: [],
+      trades: new Map([
+        ["a", { trade_id: "A", asset: "BTC-USDT", side: "LONG" as const }],
+        ["b", { trade_id: "B", asset: "BTC-USDT", side: "LONG" as const }],
+      ]),
+      truth: {
+        positions: [{ asset: "BTC-USDT", side: "LONG", size: 1 }],
+        open_orders: [],
+        fills: fills.map((f) => ({ ...f, asset: "BTC-USDT", price: 100, fee: 0 })),
+        wallet: w,
+        placements_max: 1,
+      },
+    }).filter((v) => v.invariant === "WALLET");
+  expect(wallet(1_009)).toEqual([]);
+  expect(wallet(1_008).map((v) => v.message)).toEqual([
+    "the venue wallet is 1008, kernel capital 1000 + open trades' booked 9",
+  ]);
+  const shared = [
+    { client_order_id: "a-e", qty: 1 },
+    { client_order_id: "b-e", qty: 1 },
+  ];
+  expect(wallet(1_008, shared)).toEqual([]);
+});
