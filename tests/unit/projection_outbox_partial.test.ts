@@ -205,3 +205,38 @@ test("a sink that stays down is retried with growing waits, not in a hot loop (â
   expect(attempts).toBeGreaterThanOrEqual(2);
   expect(attempts).toBeLessThanOrEqual(8);
 });
+
+test("map coalescing on a version tie: a fresh write replaces the pending one; a failed batch's retry never replaces a fresh one", async () => {
+  const seen: unknown[] = [];
+  let fail = true;
+  let box: Outbox | null = null;
+  const sink: Sink = {
+    name: "tie",
+    address: "test",
+    takesMaps: true,
+    mirrorGated: false,
+    takes: () => true,
+    connect: async () => {},
+    writeMaps: async (writes) => {
+      if (fail) {
+        fail = false;
+        box!.putMap({ map: "M", key: "b", value: { v: "fresh" }, version: 7 }); // arrives while the batch fails
+        throw new Error("member gone");
+      }
+      for (const w of writes) seen.push([w.key, w.value]);
+      return { applied: writes.length, stale: 0 };
+    },
+    writeRecords: async (r) => ({ written: r.length }),
+    close: async () => {},
+  };
+  box = outbox(sink, null);
+  box.putMap({ map: "M", key: "a", value: { v: "first" }, version: 5 });
+  box.putMap({ map: "M", key: "a", value: { v: "second" }, version: 5 });
+  box.putMap({ map: "M", key: "b", value: { v: "old" }, version: 7 });
+  expect(await box.flush(2_000)).toBe(true);
+  expect(seen.sort()).toEqual([
+    ["a", { v: "second" }],
+    ["b", { v: "fresh" }],
+  ]);
+  await box.close();
+});
