@@ -304,3 +304,21 @@ test("libzinc itself refuses a record of the wrong length (a producer in another
     p.close();
   }
 });
+
+test("no lost wake-up: a publish wakes a lone sleeping waiter at once, not at the end of its 1 s sleep chunk", async () => {
+  const { p, prefix, lib } = plane("wake");
+  const reader = ZincStateReader.open({ libPath: lib, prefix });
+  const k = kernel();
+  try {
+    const seq = reader.stateSeq();
+    const woke = reader.waitState(seq, 5_000);
+    await Bun.sleep(150); // the waiter is asleep on the futex by now
+    const published = Bun.nanoseconds();
+    mirror(p, k);
+    expect(await woke).toBe(seq + 1);
+    expect((Bun.nanoseconds() - published) / 1e6).toBeLessThan(400); // a lost wake would wait out the chunk (~850 ms)
+  } finally {
+    reader.close();
+    p.close();
+  }
+});
