@@ -14,7 +14,14 @@ import type { KernelInput } from "../../src/contracts/intents.ts";
 import { InputRecords, RecordEncoder } from "../../src/kernel/index.ts";
 import { RealZincPlane, ZincError, ZincRegion, ZincStateReader } from "../../src/zinc/index.ts";
 import { codes, enter, event, kernelsPerTest, openPosition, T0 } from "../_support/kernel.ts";
-import { cleanupPrefixes, ensureLib, regionPath, uniquePrefix } from "../integration/zinc_support.ts";
+import {
+  cleanupPrefixes,
+  ensureLib,
+  patternedSlot,
+  regionPath,
+  spawnFixture,
+  uniquePrefix,
+} from "../integration/zinc_support.ts";
 import { applyRaw, OFF } from "./_raw.ts";
 
 const kernel = kernelsPerTest({ slots: 4 });
@@ -322,3 +329,46 @@ test("no lost wake-up: a publish wakes a lone sleeping waiter at once, not at th
     p.close();
   }
 });
+
+test("a full ring of the minimum capacity (2) answers FULL too, and one drain makes room for exactly one", () => {
+  const { p } = plane("full2", 4, 2);
+  try {
+    const rec = new Uint8Array(320);
+    expect([p.pushIntent(rec), p.pushIntent(rec), p.pushIntent(rec)]).toEqual(["OK", "OK", "FULL"]);
+    expect(p.drainIntents(1, () => {})).toBe(1);
+    expect([p.pushIntent(rec), p.pushIntent(rec)]).toEqual(["OK", "FULL"]);
+  } finally {
+    p.close();
+  }
+});
+
+test("torn reads under a live writer: a reader process never sees a mixed slot image while this process rewrites every slot", async () => {
+  const { p, prefix, lib } = plane("hammer", 4, 8);
+  try {
+    const slots = new Uint8Array(4 * 448);
+    const all = new BigUint64Array([0xfn, 0n, 0n, 0n]);
+    const publish = (fill: number) => {
+      for (let i = 0; i < 4; i++) slots.set(patternedSlot(i, fill), i * 448);
+      p.publishState(slots, all, new Uint8Array(96), BigInt(fill));
+    };
+    publish(1);
+    const reader = spawnFixture("zinc_state_hammer.ts", [lib, prefix, "100000", "seqlock"]);
+    let done = false;
+    reader.exited.then(() => (done = true));
+    let writes = 0;
+    for (let burst = 0; burst < 20_000 && !done; burst++) {
+      for (let k = 0; k < 200; k++) publish(writes++ & 0xff);
+      await Bun.sleep(0);
+    }
+    expect(await reader.exited).toBe(0);
+    const r = JSON.parse(await new Response(reader.stdout).text()) as {
+      reads: number;
+      torn: number;
+      distinctFills: number;
+    };
+    expect(r.distinctFills).toBeGreaterThan(10); // the reader really raced the writer
+    expect([r.reads, r.torn]).toEqual([100_000, 0]);
+  } finally {
+    p.close();
+  }
+}, 60_000);

@@ -93,3 +93,18 @@ test("acknowledged bytes do not count against the spool's cap: a small cap keeps
   expect(s.refusedTotal).toBe(0);
   s.close();
 });
+
+test("the live backlog counter is exact after every append and ack (a short count would let flush report done early)", () => {
+  const s = new Spool(dir(), "x");
+  s.append(rows(5));
+  expect(s.backlogRecords).toBe(5);
+  const b = s.read(2);
+  s.ack(b.next, 2);
+  expect(s.backlogRecords).toBe(3);
+  s.append(rows(2, 5));
+  expect(s.backlogRecords).toBe(5);
+  const rest = s.read(10);
+  s.ack(rest.next, rest.values.length);
+  expect(s.backlogRecords).toBe(0);
+  s.close();
+});
