@@ -192,12 +192,34 @@ function merged(fresh: Result[]): Result[] {
   });
 }
 
+/** The figures of the last full run, from the results file (kept across --only re-runs). */
+function earlierFirstPass(): unknown {
+  const file = join(root, "bench/results/planted_bugs.json");
+  if (!existsSync(file)) return null;
+  const d = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+  if (d.first_pass) return d.first_pass;
+  const keys = [
+    "command",
+    "commits",
+    "sample_size",
+    "caught_fast",
+    "caught_all",
+    "score_fast",
+    "score_all",
+    "survivors",
+    "fast_misses",
+  ];
+  return Object.fromEntries(keys.map((k) => [k, d[k]]));
+}
+
 function summarize(all: Result[], command: string): void {
   const fast = all.filter((r) => r.caught_fast).length;
   const caught = all.filter((r) => r.caught_all).length;
   const out = {
     command,
     commits: [...new Set(all.map((r) => r.commit))],
+    // A full run is the independent measure; --only re-runs keep the last full run's figures here.
+    ...(only ? { first_pass: earlierFirstPass() } : {}),
     tiers: {
       fast: FAST.map((g) => g.join(" ")),
       slow: SLOW.map((g) => g.join(" ")),
