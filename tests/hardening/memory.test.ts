@@ -110,6 +110,7 @@ for (const mode of ["reader", "writer", "producer"] as const) {
   test(`a region truncated under ${who}: a clear error, not a SIGBUS that kills the process`, async () => {
     const r = await truncatedUnder(mode);
     expect({ exit: r.code, out: r.out.slice(0, 6) }).toEqual({ exit: 0, out: "THREW " });
+    expect(r.out).toContain("zinc error TRUNCATED (-11)");
   }, 20_000);
 }
 
