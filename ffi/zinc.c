@@ -13,6 +13,7 @@
  *   seqlock.c   seqlock write/read, state mirror and control blocks
  *   outcomes.c  outcomes region, writer side: publish routed by client_intent_id, stats
  *   outcome_lanes.c  outcomes region, producer side: claim a lane, poll, wait
+ *   guard.c     the exported calls that touch a mapping, each under a SIGBUS guard (truncated file)
  * The layouts are defined in zinc.h and drawn for other languages in ffi/README.md.
  */
 #include "src/internal.h"
@@ -26,3 +27,4 @@
 #include "src/seqlock.c"
 #include "src/outcomes.c"
 #include "src/outcome_lanes.c"
+#include "src/guard.c"

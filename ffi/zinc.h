@@ -362,6 +362,7 @@ _Static_assert((ZINC_OUTCOME_LANE_DEPTH & (ZINC_OUTCOME_LANE_DEPTH - 1)) == 0, "
 #define ZINC_E_OPEN (-8)     /* open refused; the error buffer names the file and the reason */
 #define ZINC_E_TORN (-9)     /* image was being written when its writer died: do not trust it */
 #define ZINC_E_BUSY (-10)    /* every outcome lane is held by a live producer */
+#define ZINC_E_TRUNCATED (-11) /* the region file shrank under the mapping (SIGBUS caught): reopen it */
 
 #define ZINC_OPEN_WRITER 1u  /* create or adopt the region and become its single writer */
 

@@ -14,6 +14,7 @@
 #include <linux/futex.h>
 #include <pthread.h>
 #include <sched.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -77,7 +78,13 @@ static inline void cpu_relax(void) {
     __builtin_ia32_pause();
 #else
     atomic_signal_fence(memory_order_seq_cst);
+/* guard.c: installs the SIGBUS guard once (called by zinc_open before it maps anything). */
+static void guard_init(void);
+
 #endif
 }
+
+/* guard.c: installs the SIGBUS guard once (called by zinc_open before it maps anything). */
+static void guard_init(void);
 
 #endif

@@ -14,16 +14,15 @@ static void zinc_publish(zinc_handle *h) {
     if (atomic_load(&hdr->waiters) != 0) syscall(SYS_futex, &hdr->futex, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
 }
 
-int64_t zinc_seq(int32_t id) {
+static int64_t seq_unguarded(int32_t id) {
     zinc_handle *h = handle_get(id);
     if (h == NULL) return ZINC_E_BADF;
     return (int64_t)atomic_load(&hdr_of(h)->seq);
 }
 
-/* Blocks until seq != last_seq, the timeout passes, or the handle is closing; returns the seq. */
-int64_t zinc_wait(int32_t id, uint64_t last_seq, int32_t timeout_ms) {
-    zinc_handle *h = handle_ref(id);
-    if (h == NULL) return ZINC_E_BADF;
+/* Blocks until seq != last_seq, the timeout passes, or the handle is closing; returns the seq.
+ * The caller (guard.c) holds a reference on h for the whole call. */
+static int64_t wait_unguarded(zinc_handle *h, uint64_t last_seq, int32_t timeout_ms) {
     if (timeout_ms < 0 || timeout_ms > ZINC_WAIT_MS_MAX) timeout_ms = timeout_ms < 0 ? 0 : ZINC_WAIT_MS_MAX;
     zinc_region_header *hdr = hdr_of(h);
     uint64_t deadline = mono_ns() + (uint64_t)timeout_ms * 1000000ull;
@@ -43,7 +42,6 @@ int64_t zinc_wait(int32_t id, uint64_t last_seq, int32_t timeout_ms) {
         }
         atomic_fetch_sub(&hdr->waiters, 1);
     }
-    handle_unref(h);
     return (int64_t)seq;
 }
 
@@ -51,9 +49,7 @@ int64_t zinc_wait(int32_t id, uint64_t last_seq, int32_t timeout_ms) {
  * checking the clock and yielding the CPU (sched_yield) every 64 polls: on a machine with more
  * runnable threads than CPUs the producer this spin waits for may need this very CPU. Never
  * sleeps and never touches `waiters`. */
-int64_t zinc_spin_wait(int32_t id, uint64_t last_seq, uint32_t spin_us) {
-    zinc_handle *h = handle_ref(id);
-    if (h == NULL) return ZINC_E_BADF;
+static int64_t spin_wait_unguarded(zinc_handle *h, uint64_t last_seq, uint32_t spin_us) {
     zinc_region_header *hdr = hdr_of(h);
     if (spin_us > ZINC_SPIN_US_MAX) spin_us = ZINC_SPIN_US_MAX;
     uint64_t deadline = mono_ns() + (uint64_t)spin_us * 1000ull;
@@ -66,6 +62,5 @@ int64_t zinc_spin_wait(int32_t id, uint64_t last_seq, uint32_t spin_us) {
         cpu_relax();
         seq = atomic_load(&hdr->seq);
     }
-    handle_unref(h);
     return (int64_t)seq;
 }

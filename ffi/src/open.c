@@ -57,6 +57,7 @@ static int32_t open_mapped(zinc_handle *h, uint32_t kind, uint32_t count, int wr
 
 int32_t zinc_open(const char *prefix, uint32_t kind, uint32_t record_count, uint32_t flags, char *err,
                   uint32_t err_len) {
+    guard_init();
     if (err != NULL && err_len > 0) err[0] = 0;
     if (!prefix_ok(prefix)) return fail(err, err_len, "zinc: invalid prefix (want [A-Za-z0-9_.-]{1,100}, not starting with '.')");
     if (kind < ZINC_KIND_INTENTS || kind > ZINC_KIND_OUTCOMES) return fail(err, err_len, "zinc: invalid region kind %u", kind);
@@ -110,7 +111,7 @@ int32_t zinc_close(int32_t id) {
     return rc;
 }
 
-int32_t zinc_header(int32_t id, void *out64) {
+static int32_t header_unguarded(int32_t id, void *out64) {
     zinc_handle *h = handle_get(id);
     if (h == NULL) return ZINC_E_BADF;
     if (out64 == NULL) return ZINC_E_ARG;
@@ -126,7 +127,7 @@ int32_t zinc_header(int32_t id, void *out64) {
  * most every ZINC_CHECK_FILE_MS per handle (the first call always). Returns ZINC_OK, or
  * ZINC_E_CORRUPT with one line naming the file and the field in `err`.
  */
-int32_t zinc_check(int32_t id, char *err, uint32_t err_len) {
+static int32_t check_unguarded(int32_t id, char *err, uint32_t err_len) {
     zinc_handle *h = handle_get(id);
     if (h == NULL) return ZINC_E_BADF;
     if (err != NULL && err_len > 0) err[0] = 0;

@@ -16,7 +16,7 @@ static uint64_t owner_word_self(void) {
     return ((self_start_ticks() & 0xFFFFFFFFull) << 32) | (uint64_t)(uint32_t)getpid();
 }
 
-int32_t zinc_outcome_claim(int32_t id, uint32_t *out_generation) {
+static int32_t outcome_claim_unguarded(int32_t id, uint32_t *out_generation) {
     zinc_handle *h = handle_get(id);
     if (h == NULL) return ZINC_E_BADF;
     if (h->kind != ZINC_KIND_OUTCOMES) return ZINC_E_KIND;
@@ -37,7 +37,7 @@ int32_t zinc_outcome_claim(int32_t id, uint32_t *out_generation) {
     return ZINC_E_BUSY;
 }
 
-int32_t zinc_outcome_release(int32_t id, uint32_t lane, uint32_t generation) {
+static int32_t outcome_release_unguarded(int32_t id, uint32_t lane, uint32_t generation) {
     zinc_handle *h = handle_get(id);
     if (h == NULL) return ZINC_E_BADF;
     if (!lane_ok(h, lane)) return h->kind != ZINC_KIND_OUTCOMES ? ZINC_E_KIND : ZINC_E_ARG;
@@ -47,7 +47,7 @@ int32_t zinc_outcome_release(int32_t id, uint32_t lane, uint32_t generation) {
     return atomic_compare_exchange_strong(&l->owner, &me, 0) ? ZINC_OK : ZINC_E_ARG;
 }
 
-int32_t zinc_outcome_poll(int32_t id, uint32_t lane, void *out, uint32_t max, uint64_t *out_lost) {
+static int32_t outcome_poll_unguarded(int32_t id, uint32_t lane, void *out, uint32_t max, uint64_t *out_lost) {
     zinc_handle *h = handle_get(id);
     if (h == NULL) return ZINC_E_BADF;
     if (!lane_ok(h, lane)) return h->kind != ZINC_KIND_OUTCOMES ? ZINC_E_KIND : ZINC_E_ARG;
@@ -87,7 +87,7 @@ int32_t zinc_outcome_poll(int32_t id, uint32_t lane, void *out, uint32_t max, ui
     return (int32_t)n;
 }
 
-int64_t zinc_outcome_head(int32_t id, uint32_t lane) {
+static int64_t outcome_head_unguarded(int32_t id, uint32_t lane) {
     zinc_handle *h = handle_get(id);
     if (h == NULL) return ZINC_E_BADF;
     if (!lane_ok(h, lane)) return h->kind != ZINC_KIND_OUTCOMES ? ZINC_E_KIND : ZINC_E_ARG;
@@ -95,14 +95,11 @@ int64_t zinc_outcome_head(int32_t id, uint32_t lane) {
 }
 
 /* Spins up to spin_us on the lane's head, then sleeps on the lane's futex word until the head
- * differs from last_head, the timeout passes or the handle closes. Safe from another thread. */
-int64_t zinc_outcome_wait(int32_t id, uint32_t lane, uint64_t last_head, uint32_t spin_us, int32_t timeout_ms) {
-    zinc_handle *h = handle_ref(id);
-    if (h == NULL) return ZINC_E_BADF;
-    if (!lane_ok(h, lane)) {
-        handle_unref(h);
-        return ZINC_E_ARG;
-    }
+ * differs from last_head, the timeout passes or the handle closes. Safe from another thread; the
+ * caller (guard.c) holds a reference on h for the whole call. */
+static int64_t outcome_wait_unguarded(zinc_handle *h, uint32_t lane, uint64_t last_head, uint32_t spin_us,
+                                      int32_t timeout_ms) {
+    if (!lane_ok(h, lane)) return ZINC_E_ARG;
     zinc_outcome_lane *l = lane_at(h, lane);
     if (spin_us > ZINC_SPIN_US_MAX) spin_us = ZINC_SPIN_US_MAX;
     if (timeout_ms < 0 || timeout_ms > ZINC_WAIT_MS_MAX) timeout_ms = timeout_ms < 0 ? 0 : ZINC_WAIT_MS_MAX;
@@ -131,13 +128,12 @@ int64_t zinc_outcome_wait(int32_t id, uint32_t lane, uint64_t last_head, uint32_
         }
         atomic_fetch_sub(&l->waiters, 1);
     }
-    handle_unref(h);
     return (int64_t)(head & INT64_MAX);
 }
 
 /* Read-only: copies lane position `pos` when the cell still holds it, stable (0); 1 when it is not
  * written yet or was written over. Needs no ownership (status tools scan every lane with it). */
-int32_t zinc_outcome_peek(int32_t id, uint32_t lane, uint64_t pos, void *out) {
+static int32_t outcome_peek_unguarded(int32_t id, uint32_t lane, uint64_t pos, void *out) {
     zinc_handle *h = handle_get(id);
     if (h == NULL) return ZINC_E_BADF;
     if (!lane_ok(h, lane)) return h->kind != ZINC_KIND_OUTCOMES ? ZINC_E_KIND : ZINC_E_ARG;

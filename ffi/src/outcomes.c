@@ -47,7 +47,7 @@ static void lane_write(zinc_handle *h, uint32_t lane, const uint8_t *rec) {
     atomic_store_explicit(&l->head, head + 1, memory_order_release);
 }
 
-int32_t zinc_outcome_publish(int32_t id, const void *recs, uint32_t count) {
+static int32_t outcome_publish_unguarded(int32_t id, const void *recs, uint32_t count) {
     zinc_handle *h = handle_get(id);
     if (h == NULL) return ZINC_E_BADF;
     if (h->kind != ZINC_KIND_OUTCOMES) return ZINC_E_KIND;
@@ -86,7 +86,7 @@ int32_t zinc_outcome_publish(int32_t id, const void *recs, uint32_t count) {
 }
 
 /* out8 = { published, unroutable, overwritten, lane_depth, lanes, lanes held by a live owner, 0, 0 }. */
-int32_t zinc_outcome_stats(int32_t id, uint64_t *out8) {
+static int32_t outcome_stats_unguarded(int32_t id, uint64_t *out8) {
     zinc_handle *h = handle_get(id);
     if (h == NULL) return ZINC_E_BADF;
     if (h->kind != ZINC_KIND_OUTCOMES) return ZINC_E_KIND;
@@ -108,7 +108,7 @@ int32_t zinc_outcome_stats(int32_t id, uint64_t *out8) {
     return ZINC_OK;
 }
 
-int32_t zinc_outcome_lane_header(int32_t id, uint32_t lane, void *out64) {
+static int32_t outcome_lane_header_unguarded(int32_t id, uint32_t lane, void *out64) {
     zinc_handle *h = handle_get(id);
     if (h == NULL) return ZINC_E_BADF;
     if (h->kind != ZINC_KIND_OUTCOMES) return ZINC_E_KIND;
@@ -117,7 +117,7 @@ int32_t zinc_outcome_lane_header(int32_t id, uint32_t lane, void *out64) {
     return ZINC_OK;
 }
 
-int32_t zinc_outcome_set_namespace(int32_t id, const char *ns) {
+static int32_t outcome_set_namespace_unguarded(int32_t id, const char *ns) {
     zinc_handle *h = handle_get(id);
     if (h == NULL) return ZINC_E_BADF;
     if (h->kind != ZINC_KIND_OUTCOMES) return ZINC_E_KIND;
@@ -134,7 +134,7 @@ int32_t zinc_outcome_set_namespace(int32_t id, const char *ns) {
     return ZINC_OK;
 }
 
-int32_t zinc_outcome_namespace(int32_t id, char *out32) {
+static int32_t outcome_namespace_unguarded(int32_t id, char *out32) {
     zinc_handle *h = handle_get(id);
     if (h == NULL) return ZINC_E_BADF;
     if (h->kind != ZINC_KIND_OUTCOMES) return ZINC_E_KIND;
@@ -143,7 +143,7 @@ int32_t zinc_outcome_namespace(int32_t id, char *out32) {
     return ZINC_OK;
 }
 
-int32_t zinc_writer_alive(int32_t id) {
+static int32_t writer_alive_unguarded(int32_t id) {
     zinc_handle *h = handle_get(id);
     if (h == NULL) return ZINC_E_BADF;
     zinc_region_header *hdr = hdr_of(h);

@@ -68,11 +68,18 @@ const CODES: Record<number, ZincErrorCode> = {
   [-8]: "OPEN",
   [-9]: "TORN",
   [-10]: "BUSY",
+  [-11]: "TRUNCATED",
+};
+
+/** What a code means, for the codes whose bare name does not say it. */
+const MEANING: Partial<Record<ZincErrorCode, string>> = {
+  TRUNCATED: "the region file shrank under its mapping (truncated by another process); reopen it",
 };
 
 /** Throws for a negative return code; returns non-negative codes unchanged. */
 export function check(rc: number, what: string): number {
   if (rc >= 0) return rc;
   const code = CODES[rc] ?? "ARG";
-  throw new ZincError(code, `${what}: zinc error ${code} (${rc})`);
+  const meaning = MEANING[code];
+  throw new ZincError(code, `${what}: zinc error ${code} (${rc})${meaning ? `: ${meaning}` : ""}`);
 }

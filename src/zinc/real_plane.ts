@@ -22,6 +22,7 @@ import {
   OUTCOME_LANES_DEFAULT,
   type PushResult,
   type RingStats,
+  ZincError,
   type ZincPlane,
 } from "./types.ts";
 
@@ -94,7 +95,7 @@ export class RealZincPlane implements ZincPlane {
 
   drainIntents(max: number, onRecord: (bytes: Uint8Array) => void): number {
     if (this.hostile !== null) return 0;
-    return this.drainer.drain(max, onRecord);
+    return this.unlessTruncated(0, () => this.drainer.drain(max, onRecord));
   }
 
   checkRegions(): string | null {
@@ -104,7 +105,7 @@ export class RealZincPlane implements ZincPlane {
 
   publishOutcomes(records: Uint8Array, count: number): number {
     if (this.hostile !== null) return 0;
-    return publishOutcomeRecords(this.outcomes, records, count);
+    return this.unlessTruncated(0, () => publishOutcomeRecords(this.outcomes, records, count));
   }
 
   outcomeStats(): OutcomeStats {
@@ -153,7 +154,25 @@ export class RealZincPlane implements ZincPlane {
     stateHash: bigint,
   ): void {
     if (this.hostile !== null) return;
-    mirrorState(this.state, this.slotCount, slotImages, dirtyMask, account, stateHash);
+    this.unlessTruncated(undefined, () =>
+      mirrorState(this.state, this.slotCount, slotImages, dirtyMask, account, stateHash),
+    );
+  }
+
+  /**
+   * A writer-side call on a region whose file shrank under the mapping (libzinc caught the
+   * SIGBUS) makes the regions hostile, as a failed `checkRegions` does: the kernel's own state is
+   * untouched, and the next check reports the file (a CRITICAL, /health 503) instead of the
+   * kernel's caller meeting the error mid-apply.
+   */
+  private unlessTruncated<T>(fallback: T, op: () => T): T {
+    try {
+      return op();
+    } catch (e) {
+      if (!(e instanceof ZincError) || e.code !== "TRUNCATED") throw e;
+      this.hostile ??= e.message;
+      return fallback;
+    }
   }
 
   readSlot(i: number): Uint8Array {

@@ -32,6 +32,7 @@ export type ZincErrorCode =
   | "CONTENDED"
   | "TORN"
   | "BUSY"
+  | "TRUNCATED"
   | "RETRY_EXHAUSTED"
   | "INVALID_IMAGE";
 

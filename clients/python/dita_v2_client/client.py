@@ -143,7 +143,7 @@ class DitaClient:
                 break
         if rc == 1:
             raise RingFull(f"/dev/shm/{self.info.prefix}.intents is full: nothing was written; retry")
-        raise CorruptRegion(f"/dev/shm/{self.info.prefix}.intents: push failed (zinc error {rc})")
+        raise CorruptRegion(f"/dev/shm/{self.info.prefix}.intents: push failed ({_zinc_error(rc)})")
 
     def push_many(self, intents: Iterable[Intent]) -> list[int]:
         """Pushes up to 1024 intents with one notify; returns the ids of those that went in (in
@@ -159,7 +159,7 @@ class DitaClient:
         if n == 0 and batch:
             raise RingFull(f"/dev/shm/{self.info.prefix}.intents is full: nothing was written; retry")
         if n < 0:
-            raise CorruptRegion(f"/dev/shm/{self.info.prefix}.intents: push failed (zinc error {n})")
+            raise CorruptRegion(f"/dev/shm/{self.info.prefix}.intents: push failed ({_zinc_error(n)})")
         return ids[:n]
 
     def submit(self, intent: Intent, timeout: float = 1.0) -> Outcome:
@@ -263,7 +263,7 @@ class DitaClient:
             if rc == -9:
                 raise KernelNotRunning(f"{what} was torn by a kernel that died mid-write")
             if rc != 1:
-                raise CorruptRegion(f"{what}: zinc error {rc}")
+                raise CorruptRegion(f"{what}: {_zinc_error(rc)}")
         raise CorruptRegion(f"{what}: the seqlock did not stabilise")
 
     def slot(self, index: int) -> Slot:
@@ -338,3 +338,10 @@ class DitaClient:
         self._lib.zinc_outcome_release(self._h["outcomes"], self.info.lane, self.info.generation)
         for h in self._h.values():
             self._lib.zinc_close(h)
+
+
+def _zinc_error(rc: int) -> str:
+    """A libzinc error code as text; -11 (ZINC_E_TRUNCATED) says what happened and what to do."""
+    if rc == -11:
+        return "zinc error -11: the region file shrank under its mapping (truncated by another process); reopen it"
+    return f"zinc error {rc}"
