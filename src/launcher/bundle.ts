@@ -23,7 +23,10 @@ import { ExecutionKernel, type InputJournal, JournalWriter, nativeLibraryPath } 
 import { createProjection, type Projection, type ProjectionDiagnostic, type Sink } from "../projection/index.ts";
 import { BingxVenueAdapter, bingxConfigFromEnv, MockVenueAdapter } from "../venue/index.ts";
 import { InMemoryZincPlane, RealZincPlane, type ZincPlane } from "../zinc/index.ts";
-import { ConfigError, type RuntimeConfig } from "./config.ts";
+import { ConfigError, hazelcastOf, type RuntimeConfig } from "./config.ts";
+
+export { hazelcastOf };
+
 import { newRunId } from "./run_id.ts";
 
 export const RING_CAPACITY = 4096;
@@ -47,6 +50,9 @@ export interface Bundle {
 
 export interface BundleOptions {
   journal: boolean;
+  /** The run id and projection epoch, when the caller drew them first (serve: the account lease names them). */
+  run?: string;
+  epochMs?: number;
   projectionSinks?: Sink[];
   onProjectionDiagnostic?: (d: ProjectionDiagnostic) => void;
 }
@@ -121,7 +127,7 @@ export async function buildBundle(
     closers.push(() => zinc.close());
     const survivingImages = readSurvivors(zinc);
     const venue = venueFor(config, clock, env);
-    const run = newRunId();
+    const run = options.run ?? newRunId();
     const projection = await createProjection({
       strategy: config.strategy,
       run,
@@ -134,6 +140,7 @@ export async function buildBundle(
       onDiagnostic: options.onProjectionDiagnostic ?? (() => {}),
       sinks: options.projectionSinks,
       markProgress: options.journal,
+      epochMs: options.epochMs,
     });
     closers.push(() => void projection.close());
     const journal = options.journal ? openJournal(config, clock, run) : null;
@@ -150,21 +157,6 @@ export async function buildBundle(
     for (const close of closers.reverse()) close();
     throw e;
   }
-}
-
-/** The Hazelcast settings of the projection and of the belief reader. */
-export function hazelcastOf(config: RuntimeConfig): {
-  addr: string;
-  cluster: string;
-  user?: string;
-  password?: string;
-} {
-  const c = config.hazelcast_credentials;
-  return {
-    addr: config.hazelcast_addr,
-    cluster: config.hazelcast_cluster,
-    ...(c !== null ? { user: c.user, password: c.password } : {}),
-  };
 }
 
 /**

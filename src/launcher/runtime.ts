@@ -87,7 +87,7 @@ export class Runtime {
     this.ring = new RingIntake(b.zinc, b.kernel, {
       check: (rec) => recordSizeRefusal(b.venue, rec, this.assetOfSlot),
       applied: (o, journalOffsets) => {
-        this.metrics.recordRecords(o.accepted_flags);
+        this.metrics.recordRecords(o.accepted_flags, b.clock.nowMs());
         this.afterApply(null, o, { journalSeq: this.ringBase + 1, inputOffsets: journalOffsets });
         this.executor.dispatch(o.transitions);
       },
