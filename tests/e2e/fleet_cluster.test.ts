@@ -20,6 +20,7 @@ import { FleetListingSchema, StatusDocumentSchema } from "../../src/contracts/in
 import { accountKey, LEASE_MAP, readFleet } from "../../src/fleet/index.ts";
 import type { HzClient } from "../../src/projection/index.ts";
 import { type HazelcastCluster, startHazelcastCluster } from "../integration/_services.ts";
+import { launchBrowser } from "./_browser.ts";
 import { scratch } from "./_exe.ts";
 import { fleetCli, mapsEqualStatus, reader, refusedServe, tradeCycle } from "./_fleet.ts";
 import { eventually, type Served, startServe } from "./_serve.ts";
@@ -189,6 +190,29 @@ describe("three kernels on a 3-member cluster", () => {
     const own = blueStatus.fleet;
     expect(own).toMatchObject({ namespace: "blue", ttl_ms: 3_000, heartbeat_ms: 1_000, last_error: null });
     expect(own.lease).toMatchObject({ state: "held", holder: { namespace: "blue", pid: kernels.blue!.proc.pid } });
+  }, 60_000);
+
+  test("the operator console of any kernel shows the desk: the three kernels, each ok, with its lease", async () => {
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${kernels.green!.url}/`);
+      await page.waitForSelector("#fleet-table tbody tr:nth-child(3)", { timeout: 10_000 });
+      const rows = page.locator("#fleet-table tbody tr");
+      expect(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-namespace")))).toEqual([
+        "blue",
+        "green",
+        "pink",
+      ]);
+      expect(await page.locator("#fleet-summary").textContent()).toBe("3 kernels · 3 ok");
+      for (const ns of NAMESPACES) {
+        const text = await page.locator(`#fleet-table tr[data-namespace="${ns}"]`).textContent();
+        expect(text).toContain(`· ${kernels[ns]!.proc.pid}`);
+        expect(text).toContain("held");
+      }
+    } finally {
+      await browser.close();
+    }
   }, 60_000);
 
   test("a second kernel on pink's account is refused naming pink; pink SIGKILLed goes stale, then drops out; after its lease expired the second starts", async () => {
