@@ -35,7 +35,7 @@ import {
 } from "./records.ts";
 
 export const ABI_MAJOR = 1;
-export const ABI_MINOR = 3;
+export const ABI_MINOR = 4;
 
 export type FieldKind = "u8" | "u16" | "u32" | "u64" | "i64" | "f64" | "bytes" | "record";
 export type FieldSpec = readonly [name: string, offset: number, width: number, kind: FieldKind];
@@ -194,6 +194,20 @@ export const ABI = {
       ["_reserved", 50, 14, "bytes"],
     ],
   },
+  SnapshotHeader: {
+    size: 64,
+    fields: [
+      ["magic", 0, 8, "u64"],
+      ["format_version", 8, 4, "u32"],
+      ["abi_major", 12, 4, "u32"],
+      ["abi_minor", 16, 4, "u32"],
+      ["slot_count", 20, 4, "u32"],
+      ["body_bytes", 24, 8, "u64"],
+      ["checksum", 32, 8, "u64"],
+      ["state_hash", 40, 8, "u64"],
+      ["_reserved", 48, 16, "bytes"],
+    ],
+  },
 } as const satisfies Readonly<Record<string, RecordSpec>>;
 
 export type RecordName = keyof typeof ABI;
@@ -240,6 +254,10 @@ export const KERNEL_LIMITS = {
   EXIT_LEGS_MAX: 255n,
   ORDERS_PER_MINUTE_MAX: 1200n,
   MARKS_MAX: 64n,
+  SNAPSHOT_MAGIC: 0x50414e5341544944n, // the bytes "DITASNAP", little-endian
+  SNAPSHOT_FORMAT_VERSION: 1n,
+  SNAPSHOT_FIXED_BYTES: 11_872n,
+  SNAPSHOT_SLOT_BYTES: 2_640n,
 } as const;
 
 export const SLOT_ANY = Number(KERNEL_LIMITS.SLOT_ANY);
