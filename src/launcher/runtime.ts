@@ -118,6 +118,7 @@ export class Runtime {
     const c = this.b.config;
     const hzSink = this.b.projection.stats().sinks.find((s) => s.sink === "hazelcast");
     const belief = await readBelief({
+      fromJournal: this.b.journalBelief !== null,
       zincImages: this.b.survivingImages,
       slots: c.slots,
       strategy: c.strategy,

@@ -31,6 +31,7 @@ export async function runServe(env: Record<string, string | undefined>): Promise
   const feed = (d: Omit<FeedDiagnostic, "now_ms">) => hub.diagnostic({ ...d, now_ms: clock.nowMs() });
   const bundle = await buildBundle(config, clock, env, {
     journal: true,
+    log,
     onProjectionDiagnostic: (d) => {
       log(`projection ${d.code}: ${d.message}`);
       feed({
