@@ -6,7 +6,7 @@
  *   {"run":"9f2c4e7a1b0d3c58","strategy":"pink","seq_before":0}           a run begins
  *   {"run":"…","seq":7,"source":"input","input":{"kind":"MARK_PRICE","now_ms":…,"price":…,"asset":"BTC-USDT"}}
  *   {"run":"…","seq":8,"source":"ring","input":{…}}                        a raw Zinc ring record
- *   {"run":"…","seq":9,"source":"restore","now_ms":…,"slot":{…slot record…}}
+ *   {"run":"…","seq":9,"source":"restore","now_ms":…,"slot":{…slot record…},"image_b64":"…"}
  *   {"end":true,"entries":…,"state_hash":"…"}
  *
  * `input` lists the record's non-zero fields by their ABI names (kernel/ABI.md, InputRecord; strings
@@ -48,7 +48,8 @@ export function exportJournal(
         if (step.restore !== undefined) {
           const { image, nowMs } = step.restore;
           const slot = decodeSlot(new DataView(image.buffer, image.byteOffset, image.byteLength), image, 0);
-          write(JSON.stringify({ run, seq: step.seq, source: "restore", now_ms: nowMs, slot }));
+          const image_b64 = Buffer.from(image).toString("base64");
+          write(JSON.stringify({ run, seq: step.seq, source: "restore", now_ms: nowMs, slot, image_b64 }));
         } else if (step.record !== undefined) {
           const source = step.kind === "record" ? "ring" : "input";
           write(JSON.stringify({ run, seq: step.seq, source, input: recordFields(step.record) }));

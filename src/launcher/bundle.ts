@@ -74,10 +74,21 @@ export function initialControl(config: RuntimeConfig, nowMs: number): ControlSna
   };
 }
 
-function venueFor(config: RuntimeConfig, clock: Clock, env: Record<string, string | undefined>): VenueAdapter {
+/**
+ * The venue. The mock draws its order ids from its seed; a later lifetime on the same state dir
+ * (`lifetime` = its first journal segment's index) offsets the seed, so order and event ids never
+ * repeat across restarts, as a real venue's never do (the journal carries the kernel's seen-event
+ * memory across a restart: a repeated id would read as a duplicate).
+ */
+function venueFor(
+  config: RuntimeConfig,
+  clock: Clock,
+  env: Record<string, string | undefined>,
+  lifetime: number,
+): VenueAdapter {
   if (config.venue === "MOCK") {
     return new MockVenueAdapter({
-      seed: config.mock_seed,
+      seed: (config.mock_seed + (lifetime - 1) * 7919) % 2 ** 31,
       clock,
       prices: config.mock_prices,
       balance: config.mock_balance,
@@ -125,7 +136,10 @@ export async function buildBundle(
         : InMemoryZincPlane.open({ slotCount: config.slots, ringCapacity: RING_CAPACITY });
     closers.push(() => zinc.close());
     const survivingImages = readSurvivors(zinc);
-    const venue = venueFor(config, clock, env);
+    const log = options.log ?? (() => {});
+    const start = options.journal ? recoverJournal(config, log) : null;
+    closers.push(() => start?.recovered?.kernel.destroy());
+    const venue = venueFor(config, clock, env, start?.nextIndex ?? 1);
     const run = newRunId();
     const projection = await createProjection({
       strategy: config.strategy,
@@ -141,9 +155,6 @@ export async function buildBundle(
       markProgress: options.journal,
     });
     closers.push(() => void projection.close());
-    const log = options.log ?? (() => {});
-    const start = options.journal ? recoverJournal(config, log) : null;
-    closers.push(() => start?.recovered?.kernel.destroy());
     const journal = start === null ? null : new SegmentJournal(journalOptions(config, start.dir, run, log));
     const inputs = journal ?? new InputCount();
     const kernel = ExecutionKernel.open({
