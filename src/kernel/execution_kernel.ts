@@ -5,10 +5,9 @@
  * cached here. After every mutation the optional `StateMirror` (the Zinc state region) receives
  * the dirty slot images before the call returns (write-through).
  *
- * Two steps are injected at construction and never change afterwards: the `InputJournal`
- * receives every input before the kernel applies it, the `StateMirror` every change after. The
- * binding accepts only typed inputs (`KernelInput`, parsed at each edge) and `InputRecords`
- * whose source an edge checked.
+ * Two steps are injected at construction and never change afterwards: the `InputJournal` receives
+ * every input the kernel answered, the `StateMirror` every change. The binding accepts only typed
+ * inputs (`KernelInput`, parsed at each edge) and `InputRecords` whose source an edge checked.
  *
  * Entry points: `ExecutionKernel.open(options)`, `apply`, `applyQuiet`, `applyBatch`, `applyRecords`,
  * `restoreSlot`, `snapshot`, `restoreSnapshot`, getters, `stateHash`, `destroy`. A call after

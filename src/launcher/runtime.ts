@@ -1,8 +1,8 @@
 /**
- * Runtime: one assembled DITAv2 process. It owns the bundle, the executor and the metrics, and
- * runs the serve loops: intents from the Zinc ring, operator commands from the control region,
- * and a TICK every second (hung orders). After every kernel call it flushes the journal, feeds
- * the projection outbox and counts. The kernel is the only authority; this class only carries.
+ * Runtime: one assembled DITAv2 process. It owns the bundle, the executor and the metrics, and runs
+ * the serve loops (the Zinc ring, the control region, a TICK every second, the event-loop lag probe).
+ * After every kernel call it flushes the journal, feeds the projection outbox and counts. The kernel
+ * is the only authority; this class only carries.
  *
  * Inputs reach the kernel by source: strategy intents through `submitStrategy` (parsed at the
  * HTTP or CLI edge) and the ring (`RingIntake`, which checks each record's kind); venue events
@@ -12,8 +12,7 @@
  * Each outcome goes to the projection with the journal seq of its input (a ring batch: of its first
  * record, plus each record's offset), so table row ids name inputs; diagnostics the launcher issues
  * itself are marked as such. After recovery the whole confirmed image is projected once. Outcomes,
- * refusals and control changes also go to the optional `RuntimeEvents` hook (the event stream),
- * which only appends.
+ * refusals and control changes also go to the optional `RuntimeEvents` hook, which only appends.
  *
  * Entry points: `new Runtime(bundle, log, events?)`, `start()`, `submitStrategy`, `refuseAtEdge`,
  * `report`, `applyControl`, `runLoops()`, `shutdown()`.
@@ -276,6 +275,8 @@ export class Runtime {
           this.executor.applySystem({ type: "TICK", now_ms: this.b.clock.nowMs() });
         },
         reconcile: () => this.reconciler.pass(),
+        monoNs: () => this.b.clock.monoNs(),
+        loopLag: (ms) => this.metrics.recordLoopLag(ms),
       },
       this.stop.signal,
     );

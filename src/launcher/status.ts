@@ -45,6 +45,7 @@ export function statusDocument(rt: Runtime): Record<string, unknown> {
       : null,
     recovery: rt.recovery,
     reconciliation: { interval_ms: config.reconcile_interval_ms, ...rt.reconciler.stats },
+    event_loop: rt.metrics.loopLagRecent(),
     flatten: rt.flattener.last,
     intake_open: rt.executor.accepting,
   };

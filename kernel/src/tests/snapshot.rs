@@ -185,6 +185,11 @@ fn values_out_of_range_behind_a_valid_checksum_are_refused() {
     let mem0 = SNAPSHOT_FIXED_BYTES + 4 * 448;
     refused(&mut k, &with(mem0 + 64 * 32, &33u32.to_le_bytes()), "seen-event ring length 33");
     refused(&mut k, &with(mem0 + 64 * 32 + 8 + 128, &9u32.to_le_bytes()), "finished-order ring length 9");
+    let mem1 = mem0 + SNAPSHOT_SLOT_BYTES - 448; // slot 1 saw 3 events (trade B): its ring is not full
+    assert_eq!(&bytes[mem1 + 64 * 32..mem1 + 64 * 32 + 8], &[3, 0, 0, 0, 3, 0, 0, 0]);
+    refused(&mut k, &with(mem1 + 64 * 32 + 4, &5u32.to_le_bytes()), "seen-event ring length 3 / cursor 5");
+    refused(&mut k, &with(mem1 + 64 * 3, b"late"), "seen event 3 past the ring's length 3 is not zero");
+    refused(&mut k, &with(mem1 + 64 * 2 + 60, b"\0\0\0x"), "after its NUL padding");
     refused(&mut k, &with(40, &1u64.to_le_bytes()), "state hash");
 }
 
