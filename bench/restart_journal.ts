@@ -36,7 +36,7 @@ const FRAME = Number(arg("--frame", "8"));
 const SLOTS = 8;
 const SEGMENT_MB = 64;
 const EXE = join(import.meta.dir, "../dist/dita-v2");
-const RUN = "00000000b3nc0000".replace(/[^0-9a-f]/g, "0");
+const RUN = "0000000000bec000";
 const base = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root" };
 
 /** Both journals at once: every input the kernel accepted goes to each. */

@@ -77,15 +77,17 @@ export class SegmentReader {
     const at = this.pos;
     if (at >= this.size || this.torn !== null) return null;
     if (!this.ensure(at, FRAME_HEADER_BYTES)) return this.tear(at, "an incomplete frame header");
-    const w = (at - this.bufStart) >> 2;
-    const u = this.u32;
-    const payload = u[w + 1]!;
-    const entries = u[w + 2]!;
-    if (u[w + 3] !== FRAME_MAGIC || payload > FRAME_PAYLOAD_LIMIT || payload % 8 !== 0 || entries === 0)
+    const h = (at - this.bufStart) >> 2;
+    const payload = this.u32[h + 1]!;
+    const entries = this.u32[h + 2]!;
+    if (this.u32[h + 3] !== FRAME_MAGIC || payload > FRAME_PAYLOAD_LIMIT || payload % 8 !== 0 || entries === 0)
       return this.tear(at, "bytes that are no frame header");
+    // Reading the payload may move the buffer: the frame's position is taken after it.
     if (!this.ensure(at, FRAME_HEADER_BYTES + payload))
       return this.tear(at, `a frame of ${payload} bytes that runs past the end of the file`);
+    const u = this.u32;
     const b = at - this.bufStart;
+    const w = b >> 2;
     const crc = Bun.hash.crc32(this.buf.subarray(b + 4, b + FRAME_HEADER_BYTES + payload)) >>> 0;
     if (crc !== u[w]) return this.tear(at, "a frame that fails its CRC");
     const firstSeq = u[w + 4]! + u[w + 5]! * 2 ** 32;

@@ -159,6 +159,20 @@ describe("replay of snapshot + segments", () => {
     expect(oldest.kernel.slots()).toEqual(kernel.slots());
   });
 
+  test("a segment longer than the reader's 4 MiB buffer replays to the live hash (frames straddle its end)", () => {
+    const { dir, journal, kernel } = live({ segmentBytes: 64 << 20 });
+    const marks: KernelInput[] = [];
+    for (let i = 0; i < 160_000; i++) marks.push(mark(100 + (i % 97) / 10, T0 + i));
+    for (let i = 0; i < marks.length; i += 5) {
+      kernel.applyBatch(marks.slice(i, i + 5)); // 224-byte frames: one has its header, not its payload, in the buffer
+      journal.flush();
+    }
+    journal.close();
+    expect(statSync(join(dir, "segment-000000000001.bin")).size).toBeGreaterThan(5 << 20);
+    const r = replay(dir, { log: (l) => expect(l).toBe("no log line") });
+    expect([r.entries, r.state_hash]).toEqual([160_000, kernel.stateHashHex()]);
+  });
+
   test("a new run continues the directory: its segment starts from a snapshot and its seqs from 1", () => {
     const a = live({ segmentBytes: 64 * 1024 });
     feed(a.journal, a.kernel, 50);
