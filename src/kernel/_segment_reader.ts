@@ -1,6 +1,10 @@
 /**
  * Reads one journal segment frame by frame through a fixed 4 MiB buffer, so replay memory stays
- * bounded whatever the segment's length (`_segment_format.ts` has the layout).
+ * bounded whatever the segment's length (`_segment_format.ts` has the layout). The buffer is the
+ * caller's (`newReadBuffer()`, one for a whole replay) or made at the first frame: opening a
+ * segment to read its header allocates nothing, and a replay of many segments reuses one buffer
+ * (the garbage collector does not count buffers, so one per segment made peak memory grow with
+ * the journal's length). No allocation per frame either: `next()` refills one `Frame`.
  *
  * A frame that is incomplete, whose header is not a frame header, or that fails its CRC ends the
  * segment: `torn` says where and why, and no byte from there on is read as an entry. Whether that is
@@ -8,7 +12,7 @@
  * walker's call (`segment_replay.ts`). A frame that passes its CRC but holds a malformed entry, or
  * whose first seq does not continue the segment, is refused with a `JournalError`.
  *
- * Entry points: `SegmentReader.open(path)`, `next()`, `torn`, `close()`.
+ * Entry points: `SegmentReader.open(path, buffer?)`, `next()`, `torn`, `close()`, `newReadBuffer()`.
  */
 
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
@@ -23,7 +27,10 @@ import {
 } from "./_segment_format.ts";
 import { JournalError } from "./journal.ts";
 
-/** One checked frame: its entries are `u32[start, start + words)` (valid until the next `next()`). */
+/**
+ * One checked frame: its entries are `u32[start, start + words)`. The reader hands out the same
+ * object every time (no allocation per frame): valid until the next `next()`.
+ */
 export interface Frame {
   offset: number;
   firstSeq: number;
@@ -41,26 +48,38 @@ export interface TornTail {
 }
 
 const BUFFER_BYTES = 4 << 20;
+const EMPTY = new Uint8Array(0);
+
+/** A read buffer for `SegmentReader.open`, to share among the segments of one replay. */
+export function newReadBuffer(): Uint8Array {
+  return new Uint8Array(BUFFER_BYTES);
+}
 
 export class SegmentReader {
   torn: TornTail | null = null;
   /** Entries read so far. */
   entries = 0;
-  private buf = new Uint8Array(BUFFER_BYTES);
-  private u32 = new Uint32Array(this.buf.buffer);
+  private buf: Uint8Array;
+  private u32: Uint32Array;
   private bufStart = 0;
   private bufLen = 0;
   private pos = SEGMENT_HEADER_BYTES;
+  private readonly frame: Frame;
 
   private constructor(
     readonly path: string,
     private fd: number | null,
     readonly header: SegmentHeader,
     readonly size: number,
-  ) {}
+    buffer: Uint8Array | undefined,
+  ) {
+    this.buf = buffer ?? EMPTY;
+    this.u32 = new Uint32Array(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength >> 2);
+    this.frame = { offset: 0, firstSeq: 0, entries: 0, u32: this.u32, start: 0, words: 0 };
+  }
 
-  /** The segment at `path`, or why its header cannot be read. */
-  static open(path: string): SegmentReader | string {
+  /** The segment at `path` (read through `buffer`, 4-byte aligned), or why its header cannot be read. */
+  static open(path: string, buffer?: Uint8Array): SegmentReader | string {
     const fd = openSync(path, "r");
     const head = new Uint8Array(SEGMENT_HEADER_BYTES);
     const n = readSync(fd, head, 0, SEGMENT_HEADER_BYTES, 0);
@@ -69,7 +88,9 @@ export class SegmentReader {
       closeSync(fd);
       return header;
     }
-    return new SegmentReader(path, fd, header, fstatSync(fd).size);
+    if (buffer !== undefined && (buffer.byteOffset % 4 !== 0 || buffer.byteLength !== BUFFER_BYTES))
+      throw new Error("Invariant: a segment read buffer comes from newReadBuffer()");
+    return new SegmentReader(path, fd, header, fstatSync(fd).size, buffer);
   }
 
   /** The next checked frame, or null at the end of the segment (see `torn`). */
@@ -92,13 +113,20 @@ export class SegmentReader {
     if (crc !== u[w]) return this.tear(at, "a frame that fails its CRC");
     const firstSeq = u[w + 4]! + u[w + 5]! * 2 ** 32;
     const expected = this.header.firstSeq + this.entries;
-    const where = `${this.path}: frame at byte ${at}`;
-    if (firstSeq !== expected) throw new JournalError(`${where}: first seq ${firstSeq}, expected ${expected}`);
+    const where = () => `${this.path}: frame at byte ${at}`; // built only for an error
+    if (firstSeq !== expected) throw new JournalError(`${where()}: first seq ${firstSeq}, expected ${expected}`);
     const problem = checkFrame(u, w + FRAME_HEADER_BYTES / 4, payload / 4, entries);
-    if (problem !== null) throw new JournalError(`${where}: ${problem}`);
+    if (problem !== null) throw new JournalError(`${where()}: ${problem}`);
     this.pos = at + FRAME_HEADER_BYTES + payload;
     this.entries += entries;
-    return { offset: at, firstSeq, entries, u32: u, start: w + FRAME_HEADER_BYTES / 4, words: payload / 4 };
+    const f = this.frame;
+    f.offset = at;
+    f.firstSeq = firstSeq;
+    f.entries = entries;
+    f.u32 = u;
+    f.start = w + FRAME_HEADER_BYTES / 4;
+    f.words = payload / 4;
+    return f;
   }
 
   close(): void {
@@ -114,6 +142,10 @@ export class SegmentReader {
   /** True when file bytes `[offset, offset + n)` are in the buffer (reading them if needed). */
   private ensure(offset: number, n: number): boolean {
     if (offset >= this.bufStart && offset + n <= this.bufStart + this.bufLen) return true;
+    if (this.buf === EMPTY) {
+      this.buf = newReadBuffer();
+      this.u32 = new Uint32Array(this.buf.buffer);
+    }
     const keep = offset - this.bufStart;
     if (keep >= 0 && keep < this.bufLen) {
       this.buf.copyWithin(0, keep, this.bufLen);

@@ -30,7 +30,7 @@ import type { KernelOutcome } from "../contracts/records.ts";
 import { EntryDecoder, TAG_INPUT, TAG_RESTORE } from "./_segment_entries.ts";
 import type { SegmentHeader } from "./_segment_format.ts";
 import { type JournalListing, listJournal, loadSnapshot, readSnapshotHeader } from "./_segment_listing.ts";
-import { type Frame, SegmentReader } from "./_segment_reader.ts";
+import { type Frame, newReadBuffer, SegmentReader } from "./_segment_reader.ts";
 import { INPUT_SIZE } from "./encoder.ts";
 import type { ExecutionKernel } from "./execution_kernel.ts";
 import { InputRecords } from "./input_records.ts";
@@ -114,6 +114,7 @@ class Walk {
   entries = 0;
   readonly torn: WalkResult["torn"] = [];
   private readonly decoder = new EntryDecoder(BATCH_MAX);
+  private readonly buffer = newReadBuffer(); // one for every segment of the walk
   private pending = 0;
   private where = "";
   /** The run the visitor was last told about (null: tell it at the next segment). */
@@ -191,7 +192,7 @@ class Walk {
     this.told = h.run;
     if (h.firstSeq !== this.seq + 1)
       throw new JournalError(`${path}: first seq ${h.firstSeq}, run ${h.run} is at seq ${this.seq}`);
-    const r = SegmentReader.open(path);
+    const r = SegmentReader.open(path, this.buffer);
     if (typeof r === "string") throw new JournalError(`${path}: ${r}`);
     this.where = path;
     try {
