@@ -182,6 +182,7 @@ async function measure(n: number) {
       rounds.push(row);
     }
     const med = (k: string) => median(rounds.map((x) => x[k] as number));
+    const ratio = (a: string, b: string) => Math.round((med(a) / med(b)) * 10) / 10;
     return {
       inputs: n,
       frame_inputs: FRAME,
@@ -194,6 +195,7 @@ async function measure(n: number) {
           .filter((k) => k !== "serve_recovered")
           .map((k) => [k, med(k)]),
       ),
+      restart_speedup_before_over_after: ratio("before_replay_jsonl_ms", "after_serve_restart_ms"),
       rounds,
     };
   } finally {
@@ -210,6 +212,9 @@ const doc = {
     bun: Bun.version,
     note: "shared 2-core VM: other workers ran alongside",
   },
+  before:
+    "dita-v2 replay FILE.jsonl of this build: the same JSON parse and apply as the restart path before segments, but streamed (the earlier reader read the whole file into memory first, so its peak RSS was higher than shown here)",
+  after: "serve start to its serving line (newest snapshot plus tail, then recovery against the mock venue)",
   segment_mb: SEGMENT_MB,
   rounds: ROUNDS,
   results,
