@@ -106,7 +106,7 @@ async function round(n: number, seed: number): Promise<{ recovery_ms: number; se
     sim.proc.kill("SIGTERM");
     await sim.proc.exited;
     rmSync(stateDir, { recursive: true, force: true });
-    for (const k of ["intents", "state", "control"])
+    for (const k of ["intents", "state", "control", "outcomes"])
       rmSync(`/dev/shm/${env.DITA_V2_ZINC_PREFIX}.${k}`, { force: true });
   }
 }

@@ -33,7 +33,7 @@ async function roundTrip(mode: RoundTripMode): Promise<unknown> {
   await consumeRoundTrips(plane, mode, roundTrips);
   const out = JSON.parse(await child.output());
   plane.close();
-  for (const k of ["intents", "state"]) unlinkSync(`/dev/shm/${prefix}.${k}`);
+  for (const k of ["intents", "state", "outcomes"]) unlinkSync(`/dev/shm/${prefix}.${k}`);
   return out;
 }
 
@@ -49,7 +49,7 @@ async function throughput(batch: number): Promise<unknown> {
   const drained = await drainUntil(plane, records);
   const out = { ...JSON.parse(await child.output()), drained };
   plane.close();
-  for (const k of ["intents", "state"]) unlinkSync(`/dev/shm/${prefix}.${k}`);
+  for (const k of ["intents", "state", "outcomes"]) unlinkSync(`/dev/shm/${prefix}.${k}`);
   return out;
 }
 

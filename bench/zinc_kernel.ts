@@ -78,7 +78,7 @@ function kernelSide(prefix: string, ringCapacity: number, spinUs?: number) {
   const close = () => {
     kernel.destroy();
     plane.close();
-    for (const kind of ["intents", "state"]) unlinkSync(`/dev/shm/${prefix}.${kind}`);
+    for (const kind of ["intents", "state", "outcomes"]) unlinkSync(`/dev/shm/${prefix}.${kind}`);
   };
   return { plane, kernel, drainApply, close };
 }

@@ -11,6 +11,9 @@
  *   ring.c      Vyukov MPSC ring, producer side: claim, own, publish (intents and mailbox)
  *   ring_consume.c  consumer side: pop, release, abandoned-claim handling, stats
  *   seqlock.c   seqlock write/read, state mirror and control blocks
+ *   outcomes.c  outcomes region, writer side: publish routed by client_intent_id, stats
+ *   outcome_lanes.c  outcomes region, producer side: claim a lane, poll, wait
+ *   guard.c     the exported calls that touch a mapping, each under a SIGBUS guard (truncated file)
  * The layouts are defined in zinc.h and drawn for other languages in ffi/README.md.
  */
 #include "src/internal.h"
@@ -22,3 +25,6 @@
 #include "src/ring.c"
 #include "src/ring_consume.c"
 #include "src/seqlock.c"
+#include "src/outcomes.c"
+#include "src/outcome_lanes.c"
+#include "src/guard.c"

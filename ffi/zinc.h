@@ -1,10 +1,11 @@
 /*
  * zinc.h -- the one source of truth for the Zinc shared-memory regions (DESIGN.md section 4).
  *
- * Three files per instance under /dev/shm, mode 0600:
+ * Four files per instance under /dev/shm, mode 0600:
  *   <prefix>.intents  kind 1: MPSC ring of 320-byte kernel InputRecords (opaque here)
  *   <prefix>.state    kind 2: per-slot seqlocked 448-byte SlotImages + the account + state hash
  *   <prefix>.control  kind 3: seqlocked control snapshot + command result + MPSC command mailbox
+ *   <prefix>.outcomes kind 4: one lane per producer of 256-byte OutcomeRecords (drop-oldest per lane)
  *
  * Everything is little-endian, naturally aligned, and every offset below is asserted at compile
  * time. ffi/README.md draws the same layouts for other languages. Entry points are plain
@@ -23,6 +24,7 @@
 #define ZINC_KIND_INTENTS 1u
 #define ZINC_KIND_STATE 2u
 #define ZINC_KIND_CONTROL 3u
+#define ZINC_KIND_OUTCOMES 4u
 
 /*
  * Region header, 64 bytes, at offset 0 of every region.
@@ -247,6 +249,105 @@ _Static_assert(ZINC_CONTROL_SNAPSHOT_BLOCK + ZINC_BLOCK_PAYLOAD + ZINC_CONTROL_S
 _Static_assert(ZINC_CONTROL_RESULT_BLOCK + ZINC_BLOCK_PAYLOAD + ZINC_CONTROL_RESULT_SIZE == ZINC_CONTROL_CELLS_OFF, "result");
 _Static_assert(ZINC_COMMAND_CELL_STRIDE == ZINC_CELL_RECORD + ZINC_COMMAND_RECORD_SIZE, "command cell");
 
+/*
+ * Outcomes region: header | outcome block | lane headers | lane cells. One lane per producer
+ * process (claimed by CAS on its owner word); the kernel writes each ring intent's outcome into
+ * the lane named by the intent's client_intent_id and never waits for a reader: a lane holds the
+ * last ZINC_OUTCOME_LANE_DEPTH outcomes, and one that is never read is overwritten oldest first,
+ * counted, without touching any other lane.
+ *
+ *   64  lane_depth u32 (256) | reserved u32
+ *   72  published u64   outcomes written (all lanes)
+ *   80  unroutable u64  outcomes dropped: no such lane, or the lane's generation is not the intent's
+ *   88  overwritten u64 outcomes written over before their producer read them (all lanes)
+ *   96  namespace u8[32] the writer's strategy namespace (UTF-8, NUL-padded), so a client can
+ *       refuse a prefix that belongs to another namespace
+ *  128  lane header i at 128 + i * 64:
+ *         +0  head u64        outcomes published into the lane (its sequence)
+ *         +8  read u64        the producer's read position (written by the producer only)
+ *         +16 owner u64       (start_ticks & 0xFFFFFFFF) << 32 | pid; 0 = free
+ *         +24 generation u32  +1 on every claim, 1..65535 (0 = never claimed)
+ *         +28 futex u32       +1 on every publish into the lane
+ *         +32 waiters u32     producers asleep on the lane's futex word
+ *         +36 reserved u32
+ *         +40 overwritten u64 this lane's outcomes written over unread
+ *         +48 stale u64       outcomes for an older generation of this lane, dropped
+ *         +56 reserved u64
+ *  128 + lanes * 64: cells; lane i, position p at cells + (i * depth + p % depth) * 256
+ *
+ * client_intent_id = lane << 48 | generation << 32 | sequence (32 bits, the producer's own count).
+ * generation 0 means "no outcome wanted": the kernel publishes nothing for such an intent.
+ *
+ * OutcomeRecord (256 bytes); the first word is the cell's seqlock and position:
+ *    0 lock u64         2 * (p + 1) while the cell holds lane position p; odd while being written
+ *    8 client_intent_id u64
+ *   16 now_ms u64
+ *   24 slot_version u64 (0 = no slot)
+ *   32 slot_id u32      (0xFFFFFFFF = none)
+ *   36 input_kind u16
+ *   38 origin u8        1 EDGE (refused before the kernel), 2 KERNEL, 3 VENUE (the venue's answer)
+ *   39 accepted u8
+ *   40 stage u8         the slot's stage afterwards (0 = none)
+ *   41 diagnostic_count u8 (all of the input's diagnostics; at most 3 are carried)
+ *   42 event_kind u8    VENUE origin: ACK=1 .. REJECT=6 (kernel/ABI.md EventKind); 0 otherwise
+ *   43 order_status u8  the slot's working (or last) order status afterwards, 0 = none
+ *   44 reserved u32
+ *   48 diagnostics[3], 24 bytes each: code u16 | severity u8 | field u8 | retryable u8 |
+ *      reserved u8[3] | retry_after_ms i64 (-1 = none) | value f64 (NaN = none)
+ *  120 message u8[120]  the first diagnostic's message, UTF-8, NUL-padded
+ *  240 reserved u8[16]
+ */
+#define ZINC_OUTCOME_RECORD_SIZE 256u
+#define ZINC_OUTCOME_LANE_DEPTH 256u
+#define ZINC_OUTCOME_LANES_MAX 1024u
+#define ZINC_OUTCOME_BLOCK 64u
+#define ZINC_OUTCOME_DEPTH_OFF 64u
+#define ZINC_OUTCOME_PUBLISHED 72u
+#define ZINC_OUTCOME_UNROUTABLE 80u
+#define ZINC_OUTCOME_OVERWRITTEN 88u
+#define ZINC_OUTCOME_NAMESPACE 96u
+#define ZINC_OUTCOME_NAMESPACE_SIZE 32u
+#define ZINC_OUTCOME_LANES_OFF 128u
+#define ZINC_OUTCOME_LANE_STRIDE 64u
+#define ZINC_OUTCOME_GENERATION_MAX 0xFFFFu
+
+typedef struct zinc_outcome_block {
+    uint32_t lane_depth;
+    uint32_t _reserved0;
+    _Atomic uint64_t published;
+    _Atomic uint64_t unroutable;
+    _Atomic uint64_t overwritten;
+    char namespace_[ZINC_OUTCOME_NAMESPACE_SIZE];
+} zinc_outcome_block;
+
+typedef struct zinc_outcome_lane {
+    _Atomic uint64_t head;
+    _Atomic uint64_t read;
+    _Atomic uint64_t owner;
+    _Atomic uint32_t generation;
+    _Atomic uint32_t futex;
+    _Atomic uint32_t waiters;
+    uint32_t _reserved0;
+    _Atomic uint64_t overwritten;
+    _Atomic uint64_t stale;
+    uint64_t _reserved1;
+} zinc_outcome_lane;
+
+_Static_assert(ZINC_HEADER_SIZE + sizeof(zinc_outcome_block) == ZINC_OUTCOME_LANES_OFF, "outcome block");
+_Static_assert(ZINC_HEADER_SIZE + offsetof(zinc_outcome_block, published) == ZINC_OUTCOME_PUBLISHED, "published");
+_Static_assert(ZINC_HEADER_SIZE + offsetof(zinc_outcome_block, unroutable) == ZINC_OUTCOME_UNROUTABLE, "unroutable");
+_Static_assert(ZINC_HEADER_SIZE + offsetof(zinc_outcome_block, overwritten) == ZINC_OUTCOME_OVERWRITTEN, "overwritten");
+_Static_assert(ZINC_HEADER_SIZE + offsetof(zinc_outcome_block, namespace_) == ZINC_OUTCOME_NAMESPACE, "namespace");
+_Static_assert(sizeof(zinc_outcome_lane) == ZINC_OUTCOME_LANE_STRIDE, "lane header");
+_Static_assert(offsetof(zinc_outcome_lane, read) == 8, "lane read");
+_Static_assert(offsetof(zinc_outcome_lane, owner) == 16, "lane owner");
+_Static_assert(offsetof(zinc_outcome_lane, generation) == 24, "lane generation");
+_Static_assert(offsetof(zinc_outcome_lane, futex) == 28, "lane futex");
+_Static_assert(offsetof(zinc_outcome_lane, waiters) == 32, "lane waiters");
+_Static_assert(offsetof(zinc_outcome_lane, overwritten) == 40, "lane overwritten");
+_Static_assert(offsetof(zinc_outcome_lane, stale) == 48, "lane stale");
+_Static_assert((ZINC_OUTCOME_LANE_DEPTH & (ZINC_OUTCOME_LANE_DEPTH - 1)) == 0, "depth is a power of two");
+
 /* Return codes. >= 0 is success (a count or a sequence); errors are negative and stable. */
 #define ZINC_OK 0
 #define ZINC_FULL 1          /* ring full: nothing written, retry later */
@@ -260,6 +361,8 @@ _Static_assert(ZINC_COMMAND_CELL_STRIDE == ZINC_CELL_RECORD + ZINC_COMMAND_RECOR
 #define ZINC_E_CONTENDED (-7) /* bounded CAS loop exhausted under contention; retry */
 #define ZINC_E_OPEN (-8)     /* open refused; the error buffer names the file and the reason */
 #define ZINC_E_TORN (-9)     /* image was being written when its writer died: do not trust it */
+#define ZINC_E_BUSY (-10)    /* every outcome lane is held by a live producer */
+#define ZINC_E_TRUNCATED (-11) /* the region file shrank under the mapping (SIGBUS caught): reopen it */
 
 #define ZINC_OPEN_WRITER 1u  /* create or adopt the region and become its single writer */
 
@@ -267,8 +370,9 @@ int32_t zinc_open(const char *prefix, uint32_t kind, uint32_t record_count, uint
                   char *err, uint32_t err_len);
 int32_t zinc_close(int32_t h);
 int32_t zinc_header(int32_t h, void *out64);
-/* Re-validates an open region (header fields, file size, the path still naming the mapped file):
- * ZINC_OK, or ZINC_E_CORRUPT with one line in err naming the file and what no longer matches. */
+/* Re-validates an open region (header fields on every call; file size and the path still naming
+ * the mapped file at most every 50 ms per handle): ZINC_OK, or ZINC_E_CORRUPT with one line in err
+ * naming the file and what no longer matches. */
 int32_t zinc_check(int32_t h, char *err, uint32_t err_len);
 int64_t zinc_seq(int32_t h);
 int64_t zinc_wait(int32_t h, uint64_t last_seq, int32_t timeout_ms);
@@ -289,5 +393,34 @@ int32_t zinc_state_read_slot(int32_t h, uint32_t i, void *out);
 int32_t zinc_state_read_account(int32_t h, void *out96, uint64_t *out_hash_count2);
 int32_t zinc_control_write(int32_t h, uint32_t block, const void *src, uint32_t len);
 int32_t zinc_control_read(int32_t h, uint32_t block, void *out, uint32_t len);
+
+/* Outcomes (kind 4). Writer (the kernel): publish records routed by their client_intent_id;
+ * bytes 0..8 of each input record are ignored (the lock is the writer's). Returns how many were
+ * written into a lane; the rest are counted as unroutable. One notify per lane touched. */
+int32_t zinc_outcome_publish(int32_t h, const void *recs, uint32_t count);
+/* Producer side: claim a free lane (or one whose owner is dead); returns the lane and writes its
+ * new generation; ZINC_E_BUSY when every lane has a live owner. */
+int32_t zinc_outcome_claim(int32_t h, uint32_t *out_generation);
+int32_t zinc_outcome_release(int32_t h, uint32_t lane, uint32_t generation);
+/* Copies up to max records from the lane's read position on (advancing it); records written over
+ * before they were read are skipped and added to *out_lost. Only the lane's owner may poll. */
+int32_t zinc_outcome_poll(int32_t h, uint32_t lane, void *out, uint32_t max, uint64_t *out_lost);
+int64_t zinc_outcome_head(int32_t h, uint32_t lane);
+/* Read-only copy of lane position pos: 0 copied (stable), 1 not written yet or written over. */
+int32_t zinc_outcome_peek(int32_t h, uint32_t lane, uint64_t pos, void *out256);
+/* Waits until the lane's head differs from last_head: spins up to spin_us, then sleeps on the
+ * lane's futex word until timeout_ms; returns the head. */
+int64_t zinc_outcome_wait(int32_t h, uint32_t lane, uint64_t last_head, uint32_t spin_us, int32_t timeout_ms);
+/* out8 = { published, unroutable, overwritten, lane_depth, lanes, lanes_owned, 0, 0 }. */
+int32_t zinc_outcome_stats(int32_t h, uint64_t *out8);
+/* Writer: records its strategy namespace (1..32 bytes of [a-z0-9_]); readers copy the 32 bytes. */
+int32_t zinc_outcome_set_namespace(int32_t h, const char *ns);
+int32_t zinc_outcome_namespace(int32_t h, char *out32);
+/* Copies lane header i (64 bytes). */
+int32_t zinc_outcome_lane_header(int32_t h, uint32_t lane, void *out64);
+/* 1 while the region's writer pid is alive (start time checked), 0 when dead or none. */
+int32_t zinc_writer_alive(int32_t h);
+/* CLOCK_MONOTONIC in nanoseconds (benchmarks timestamp both ends with it). */
+int64_t zinc_mono_ns(void);
 
 #endif

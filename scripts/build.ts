@@ -81,6 +81,7 @@ if (zincSources > mtime("ffi/build/libzinc.so")) {
 const exe = "dist/dita-v2";
 const sources = Math.max(
   newestMtime(join(root, "src"), [".ts", ".css", ".html", ".svg"]),
+  newestMtime(join(root, "clients/typescript"), [".ts"]),
   mtime("kernel/target/release/libdita_kernel.so"),
   mtime("ffi/build/libzinc.so"),
   mtime("package.json"),
@@ -103,6 +104,7 @@ run(
     "--minify-syntax",
     "src/cli/main.ts",
     "src/zinc/_wait_worker.ts",
+    "clients/typescript/_wait_worker.ts",
     "--outfile",
     exe,
   ],

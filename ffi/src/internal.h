@@ -14,6 +14,7 @@
 #include <linux/futex.h>
 #include <pthread.h>
 #include <sched.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -33,6 +34,7 @@
 #define ZINC_SEQLOCK_RETRIES 200000  /* bound on seqlock read attempts (~ms under a live writer) */
 #define ZINC_STALL_MS_DEFAULT 1000u  /* claimed-but-unowned cell is fenced off after this stall */
 #define ZINC_WAIT_MS_MAX 3600000
+#define ZINC_CHECK_FILE_MS 50u       /* zinc_check stats the file at most this often per handle */
 
 /* Invariant: programmer errors abort with a message; input errors return codes instead. */
 #define ZINC_ASSERT(cond, msg)                                                   \
@@ -56,6 +58,7 @@ typedef struct zinc_handle {
     uint32_t stall_ms;
     uint64_t stall_pos;     /* consumer-private: position of the current stall */
     uint64_t stall_since_ns;
+    uint64_t file_checked_ns; /* last time zinc_check stat'ed the file (0 = never) */
     _Atomic int32_t refs;   /* in-flight zinc_wait calls from other threads */
     _Atomic int32_t closing;
     char path[ZINC_PATH_MAX];
@@ -75,7 +78,13 @@ static inline void cpu_relax(void) {
     __builtin_ia32_pause();
 #else
     atomic_signal_fence(memory_order_seq_cst);
+/* guard.c: installs the SIGBUS guard once (called by zinc_open before it maps anything). */
+static void guard_init(void);
+
 #endif
 }
+
+/* guard.c: installs the SIGBUS guard once (called by zinc_open before it maps anything). */
+static void guard_init(void);
 
 #endif

@@ -14,16 +14,15 @@ static void zinc_publish(zinc_handle *h) {
     if (atomic_load(&hdr->waiters) != 0) syscall(SYS_futex, &hdr->futex, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
 }
 
-int64_t zinc_seq(int32_t id) {
+static int64_t seq_unguarded(int32_t id) {
     zinc_handle *h = handle_get(id);
     if (h == NULL) return ZINC_E_BADF;
     return (int64_t)atomic_load(&hdr_of(h)->seq);
 }
 
-/* Blocks until seq != last_seq, the timeout passes, or the handle is closing; returns the seq. */
-int64_t zinc_wait(int32_t id, uint64_t last_seq, int32_t timeout_ms) {
-    zinc_handle *h = handle_ref(id);
-    if (h == NULL) return ZINC_E_BADF;
+/* Blocks until seq != last_seq, the timeout passes, or the handle is closing; returns the seq.
+ * The caller (guard.c) holds a reference on h for the whole call. */
+static int64_t wait_unguarded(zinc_handle *h, uint64_t last_seq, int32_t timeout_ms) {
     if (timeout_ms < 0 || timeout_ms > ZINC_WAIT_MS_MAX) timeout_ms = timeout_ms < 0 ? 0 : ZINC_WAIT_MS_MAX;
     zinc_region_header *hdr = hdr_of(h);
     uint64_t deadline = mono_ns() + (uint64_t)timeout_ms * 1000000ull;
@@ -43,24 +42,25 @@ int64_t zinc_wait(int32_t id, uint64_t last_seq, int32_t timeout_ms) {
         }
         atomic_fetch_sub(&hdr->waiters, 1);
     }
-    handle_unref(h);
     return (int64_t)seq;
 }
 
 /* Bounded busy wait on the sequence: at most spin_us (clamped to ZINC_SPIN_US_MAX) of CPU,
- * checking the clock every 64 polls. Never sleeps and never touches `waiters`. */
-int64_t zinc_spin_wait(int32_t id, uint64_t last_seq, uint32_t spin_us) {
-    zinc_handle *h = handle_ref(id);
-    if (h == NULL) return ZINC_E_BADF;
+ * checking the clock and yielding the CPU (sched_yield) every 64 polls: on a machine with more
+ * runnable threads than CPUs the producer this spin waits for may need this very CPU. Never
+ * sleeps and never touches `waiters`. */
+static int64_t spin_wait_unguarded(zinc_handle *h, uint64_t last_seq, uint32_t spin_us) {
     zinc_region_header *hdr = hdr_of(h);
     if (spin_us > ZINC_SPIN_US_MAX) spin_us = ZINC_SPIN_US_MAX;
     uint64_t deadline = mono_ns() + (uint64_t)spin_us * 1000ull;
     uint64_t seq = atomic_load(&hdr->seq);
     for (uint32_t poll = 1; seq == last_seq && atomic_load(&h->closing) == 0; poll++) {
-        if ((poll & 63u) == 0 && mono_ns() >= deadline) break;
+        if ((poll & 63u) == 0) {
+            if (mono_ns() >= deadline) break;
+            sched_yield(); /* the other side may be waiting for this very CPU */
+        }
         cpu_relax();
         seq = atomic_load(&hdr->seq);
     }
-    handle_unref(h);
     return (int64_t)seq;
 }

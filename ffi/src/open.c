@@ -57,9 +57,10 @@ static int32_t open_mapped(zinc_handle *h, uint32_t kind, uint32_t count, int wr
 
 int32_t zinc_open(const char *prefix, uint32_t kind, uint32_t record_count, uint32_t flags, char *err,
                   uint32_t err_len) {
+    guard_init();
     if (err != NULL && err_len > 0) err[0] = 0;
     if (!prefix_ok(prefix)) return fail(err, err_len, "zinc: invalid prefix (want [A-Za-z0-9_.-]{1,100}, not starting with '.')");
-    if (kind < ZINC_KIND_INTENTS || kind > ZINC_KIND_CONTROL) return fail(err, err_len, "zinc: invalid region kind %u", kind);
+    if (kind < ZINC_KIND_INTENTS || kind > ZINC_KIND_OUTCOMES) return fail(err, err_len, "zinc: invalid region kind %u", kind);
     int writer = (flags & ZINC_OPEN_WRITER) != 0;
     zinc_handle *h = calloc(1, sizeof *h);
     if (h == NULL) return fail(err, err_len, "zinc: out of memory");
@@ -78,6 +79,15 @@ int32_t zinc_open(const char *prefix, uint32_t kind, uint32_t record_count, uint
     return id;
 }
 
+/* Wakes every sleeper on the outcome lanes' futex words without changing them: a waiter of this
+ * handle sees `closing` and leaves; another process's waiter re-checks its head and sleeps again. */
+static void wake_lanes(zinc_handle *h) {
+    for (uint32_t i = 0; i < h->record_count; i++) {
+        _Atomic uint32_t *word = (_Atomic uint32_t *)(h->base + ZINC_OUTCOME_LANES_OFF + (size_t)i * ZINC_OUTCOME_LANE_STRIDE + 28);
+        syscall(SYS_futex, word, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+    }
+}
+
 int32_t zinc_close(int32_t id) {
     zinc_handle *h = handle_remove(id);
     if (h == NULL) return ZINC_E_BADF;
@@ -86,6 +96,7 @@ int32_t zinc_close(int32_t id) {
     for (int i = 0; i < 5000 && atomic_load(&h->refs) > 0; i++) {
         atomic_fetch_add(&hdr->futex, 1);
         syscall(SYS_futex, &hdr->futex, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+        if (h->kind == ZINC_KIND_OUTCOMES) wake_lanes(h); /* lane waits sleep on their own words */
         usleep(1000);
     }
     if (h->writer) {
@@ -100,7 +111,7 @@ int32_t zinc_close(int32_t id) {
     return rc;
 }
 
-int32_t zinc_header(int32_t id, void *out64) {
+static int32_t header_unguarded(int32_t id, void *out64) {
     zinc_handle *h = handle_get(id);
     if (h == NULL) return ZINC_E_BADF;
     if (out64 == NULL) return ZINC_E_ARG;
@@ -110,12 +121,13 @@ int32_t zinc_header(int32_t id, void *out64) {
 
 /*
  * Re-validates an open region against the geometry it was opened with: the header's magic,
- * layout version, kind, record size, record count and region bytes, the file's size (a file
- * truncated under the mapping would fault a reader), and that the path still names the mapped
- * file (removed or replaced: another region now lives there). Returns ZINC_OK, or ZINC_E_CORRUPT
- * with one line naming the file and the field in `err`. Cheap: a few loads and two stat calls.
+ * layout version, kind, record size, record count and region bytes (every call), the file's
+ * size (a file truncated under the mapping would fault a reader) and that the path still names
+ * the mapped file (removed or replaced: another region now lives there) — those two stat calls at
+ * most every ZINC_CHECK_FILE_MS per handle (the first call always). Returns ZINC_OK, or
+ * ZINC_E_CORRUPT with one line naming the file and the field in `err`.
  */
-int32_t zinc_check(int32_t id, char *err, uint32_t err_len) {
+static int32_t check_unguarded(int32_t id, char *err, uint32_t err_len) {
     zinc_handle *h = handle_get(id);
     if (h == NULL) return ZINC_E_BADF;
     if (err != NULL && err_len > 0) err[0] = 0;
@@ -135,7 +147,14 @@ int32_t zinc_check(int32_t id, char *err, uint32_t err_len) {
     else if (hdr->region_bytes != h->bytes)
         rc = fail(err, err_len, "%s: header says %llu bytes, the mapping is %zu", h->path,
                   (unsigned long long)hdr->region_bytes, h->bytes);
+    else if (h->kind == ZINC_KIND_OUTCOMES && outcome_depth(h) != ZINC_OUTCOME_LANE_DEPTH)
+        rc = fail(err, err_len, "%s: lane depth is %u, not %u", h->path, outcome_depth(h), ZINC_OUTCOME_LANE_DEPTH);
     if (rc != ZINC_OK) return ZINC_E_CORRUPT;
+    /* The header is checked on every call (a few loads); the two stat calls (~5 us on a VM) at
+     * most every ZINC_CHECK_FILE_MS per handle, so a check before every ring drain stays cheap. */
+    uint64_t now = mono_ns();
+    if (h->file_checked_ns != 0 && now - h->file_checked_ns < (uint64_t)ZINC_CHECK_FILE_MS * 1000000ull) return ZINC_OK;
+    h->file_checked_ns = now;
     struct stat mapped, named;
     if (fstat(h->fd, &mapped) != 0 || (uint64_t)mapped.st_size < h->bytes) {
         fail(err, err_len, "%s: the file shrank to %lld bytes under a %zu-byte mapping", h->path,

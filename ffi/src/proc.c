@@ -41,3 +41,16 @@ static int pid_alive(uint32_t pid, uint64_t start_ticks) {
     if (start_ticks != 0 && now_start != 0 && now_start != start_ticks) return 0;
     return 1;
 }
+
+/* An outcome lane's owner word, (start_ticks & 0xFFFFFFFF) << 32 | pid: alive as in pid_alive,
+ * comparing the low 32 bits of the start time (0 = unknown: pid-only check). */
+static int owner_alive(uint64_t owner) {
+    uint32_t pid = (uint32_t)(owner & 0xFFFFFFFFull), start32 = (uint32_t)(owner >> 32);
+    if (pid == 0 || pid > (uint32_t)INT_MAX) return 0;
+    if (kill((pid_t)pid, 0) != 0 && errno == ESRCH) return 0;
+    char state = '?';
+    uint64_t now_start = proc_start_ticks(pid, &state);
+    if (state == 'Z' || state == 'X') return 0;
+    if (start32 != 0 && now_start != 0 && (uint32_t)(now_start & 0xFFFFFFFFull) != start32) return 0;
+    return 1;
+}

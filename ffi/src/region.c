@@ -11,6 +11,7 @@ static const char *kind_name(uint32_t kind) {
     case ZINC_KIND_INTENTS: return "intents";
     case ZINC_KIND_STATE: return "state";
     case ZINC_KIND_CONTROL: return "control";
+    case ZINC_KIND_OUTCOMES: return "outcomes";
     default: return "unknown";
     }
 }
@@ -23,6 +24,11 @@ static int32_t fail(char *err, uint32_t err_len, const char *fmt, ...) {
         va_end(ap);
     }
     return ZINC_E_OPEN;
+}
+
+/* The outcomes region's lane depth as stored (readers check it against the constant). */
+static uint32_t outcome_depth(zinc_handle *h) {
+    return ((const zinc_outcome_block *)(h->base + ZINC_HEADER_SIZE))->lane_depth;
 }
 
 /* Fills record size, cell geometry and total bytes for a kind and count; 0 when out of range. */
@@ -49,6 +55,14 @@ static int geometry(zinc_handle *h, uint32_t kind, uint32_t count) {
         h->cell_stride = ZINC_COMMAND_CELL_STRIDE;
         h->cells_off = ZINC_CONTROL_CELLS_OFF;
         break;
+    case ZINC_KIND_OUTCOMES:
+        /* record_count is the lane count; each lane holds ZINC_OUTCOME_LANE_DEPTH records. */
+        if (count < 1 || count > ZINC_OUTCOME_LANES_MAX) return 0;
+        h->record_size = ZINC_OUTCOME_RECORD_SIZE;
+        h->cell_stride = ZINC_OUTCOME_RECORD_SIZE;
+        h->cells_off = ZINC_OUTCOME_LANES_OFF + ZINC_OUTCOME_LANE_STRIDE * count;
+        h->bytes = (size_t)h->cells_off + (size_t)ZINC_OUTCOME_RECORD_SIZE * ZINC_OUTCOME_LANE_DEPTH * count;
+        return 1;
     default: return 0;
     }
     h->bytes = (size_t)h->cells_off + (size_t)h->cell_stride * count;
@@ -60,7 +74,9 @@ static int geometry(zinc_handle *h, uint32_t kind, uint32_t count) {
 static void region_init(zinc_handle *h) {
     zinc_region_header *hdr = hdr_of(h);
     memset(h->base, 0, h->bytes);
-    if (h->kind != ZINC_KIND_STATE) {
+    if (h->kind == ZINC_KIND_OUTCOMES) {
+        ((zinc_outcome_block *)(h->base + ZINC_HEADER_SIZE))->lane_depth = ZINC_OUTCOME_LANE_DEPTH;
+    } else if (h->kind != ZINC_KIND_STATE) {
         for (uint64_t i = 0; i < h->record_count; i++) {
             zinc_cell_header *c = (zinc_cell_header *)(h->base + h->cells_off + i * h->cell_stride);
             atomic_store_explicit(&c->owner, i << 32, memory_order_relaxed);
@@ -100,6 +116,8 @@ static int32_t region_validate(zinc_handle *h, uint32_t kind, uint32_t count, of
     if ((uint64_t)size != h->bytes || hdr->region_bytes != h->bytes)
         return fail(err, err_len, "%s: file size %lld bytes (header says %llu), expected %zu for %u records",
                     h->path, (long long)size, (unsigned long long)hdr->region_bytes, h->bytes, want);
+    if (kind == ZINC_KIND_OUTCOMES && outcome_depth(h) != ZINC_OUTCOME_LANE_DEPTH)
+        return fail(err, err_len, "%s: lane depth %u, expected %u", h->path, outcome_depth(h), ZINC_OUTCOME_LANE_DEPTH);
     return ZINC_OK;
 }
 

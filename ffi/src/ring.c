@@ -72,7 +72,7 @@ static int32_t ring_push_one(zinc_handle *h, const uint8_t *rec) {
     return ZINC_OK;
 }
 
-int32_t zinc_ring_push(int32_t id, const void *rec, uint32_t len) {
+static int32_t ring_push_unguarded(int32_t id, const void *rec, uint32_t len) {
     zinc_handle *h = handle_get(id);
     if (h == NULL) return ZINC_E_BADF;
     if (!is_ring(h)) return ZINC_E_KIND;
@@ -84,7 +84,7 @@ int32_t zinc_ring_push(int32_t id, const void *rec, uint32_t len) {
 
 /* Pushes up to count records, stopping at the first FULL; returns how many were pushed, or a
  * negative error when none was. One notify covers the whole batch. */
-int32_t zinc_ring_push_batch(int32_t id, const void *recs, uint32_t count) {
+static int32_t ring_push_batch_unguarded(int32_t id, const void *recs, uint32_t count) {
     zinc_handle *h = handle_get(id);
     if (h == NULL) return ZINC_E_BADF;
     if (!is_ring(h)) return ZINC_E_KIND;

@@ -48,7 +48,7 @@ static int ring_skip_abandoned(zinc_handle *h, zinc_cell_header *c, uint64_t pos
     return 1;
 }
 
-int32_t zinc_ring_pop(int32_t id, void *out, uint32_t max_records) {
+static int32_t ring_pop_unguarded(int32_t id, void *out, uint32_t max_records) {
     zinc_handle *h = handle_get(id);
     if (h == NULL) return ZINC_E_BADF;
     if (!is_ring(h)) return ZINC_E_KIND;
@@ -79,7 +79,7 @@ int32_t zinc_ring_pop(int32_t id, void *out, uint32_t max_records) {
 }
 
 /* out4 = { head, tail, abandoned_count, stalled_pid << 32 | last_abandoned_pid }. */
-int32_t zinc_ring_stats(int32_t id, uint64_t *out4) {
+static int32_t ring_stats_unguarded(int32_t id, uint64_t *out4) {
     zinc_handle *h = handle_get(id);
     if (h == NULL) return ZINC_E_BADF;
     if (!is_ring(h)) return ZINC_E_KIND;
@@ -102,7 +102,7 @@ int32_t zinc_ring_set_stall_ms(int32_t id, uint32_t stall_ms) {
 
 /* Test hook: claim a position and stop, as a producer killed between claim and publish would.
  * write_owner = 1 also stores this process's pid as the owner. Returns the claimed position. */
-int32_t zinc_test_abandon_claim(int32_t id, uint32_t write_owner) {
+static int32_t test_abandon_claim_unguarded(int32_t id, uint32_t write_owner) {
     zinc_handle *h = handle_get(id);
     if (h == NULL) return ZINC_E_BADF;
     if (!is_ring(h)) return ZINC_E_KIND;

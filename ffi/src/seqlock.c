@@ -52,7 +52,7 @@ static zinc_slot_entry *slot_of(zinc_handle *h, uint32_t i) {
 
 /* Write-through: copy the dirty slots and the account, then publish and wake, before returning.
  * The globals lock stays odd for the whole call, so a reader can take a cross-slot snapshot. */
-int32_t zinc_state_mirror(int32_t id, const void *slots, uint32_t slot_count, const uint64_t *dirty4,
+static int32_t state_mirror_unguarded(int32_t id, const void *slots, uint32_t slot_count, const uint64_t *dirty4,
                           const void *account, uint64_t state_hash) {
     zinc_handle *h = handle_get(id);
     if (h == NULL) return ZINC_E_BADF;
@@ -81,7 +81,7 @@ int32_t zinc_state_mirror(int32_t id, const void *slots, uint32_t slot_count, co
     return ZINC_OK;
 }
 
-int32_t zinc_state_read_slot(int32_t id, uint32_t i, void *out) {
+static int32_t state_read_slot_unguarded(int32_t id, uint32_t i, void *out) {
     zinc_handle *h = handle_get(id);
     if (h == NULL) return ZINC_E_BADF;
     if (h->kind != ZINC_KIND_STATE) return ZINC_E_KIND;
@@ -91,7 +91,7 @@ int32_t zinc_state_read_slot(int32_t id, uint32_t i, void *out) {
 }
 
 /* out96 gets the account; out2 = { state_hash, mirror_count }, all read under one lock. */
-int32_t zinc_state_read_account(int32_t id, void *out96, uint64_t *out2) {
+static int32_t state_read_account_unguarded(int32_t id, void *out96, uint64_t *out2) {
     zinc_handle *h = handle_get(id);
     if (h == NULL) return ZINC_E_BADF;
     if (h->kind != ZINC_KIND_STATE) return ZINC_E_KIND;
@@ -113,7 +113,7 @@ static uint8_t *block_at(zinc_handle *h, uint32_t block, uint32_t *size) {
 }
 
 /* Control blocks: 0 = snapshot (64 bytes), 1 = last command result (256 bytes). Writer only. */
-int32_t zinc_control_write(int32_t id, uint32_t block, const void *src, uint32_t len) {
+static int32_t control_write_unguarded(int32_t id, uint32_t block, const void *src, uint32_t len) {
     zinc_handle *h = handle_get(id);
     if (h == NULL) return ZINC_E_BADF;
     if (h->kind != ZINC_KIND_CONTROL) return ZINC_E_KIND;
@@ -126,7 +126,7 @@ int32_t zinc_control_write(int32_t id, uint32_t block, const void *src, uint32_t
     return ZINC_OK;
 }
 
-int32_t zinc_control_read(int32_t id, uint32_t block, void *out, uint32_t len) {
+static int32_t control_read_unguarded(int32_t id, uint32_t block, void *out, uint32_t len) {
     zinc_handle *h = handle_get(id);
     if (h == NULL) return ZINC_E_BADF;
     if (h->kind != ZINC_KIND_CONTROL) return ZINC_E_KIND;

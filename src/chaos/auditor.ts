@@ -15,14 +15,29 @@
  *  6. STALE         no slot is left in STALE_STATE_RECONCILING (nothing diverged).
  *  7. ROUTING       the kernel never saw UNKNOWN_ORDER or OVERFILL (every event found its order).
  *  8. DUPLICATE     the venue placed at most one order per client order id.
- *  9. WALLET        when the venue is flat with nothing open and no trade is open in the kernel,
- *                   capital equals the venue wallet (fees included), within rounding.
+ *  9. WALLET        the venue's wallet is the kernel's capital plus what its open trades already
+ *                   booked (Σ realized − fees of slots holding an open trade: the venue books fills
+ *                   at once, the kernel settles at the close), within fee rounding, after every
+ *                   step — or, when two trades ever shared one venue position (the venue then
+ *                   books against their blended average), once the venue is flat.
+ * 10. QUANTITY, FILL_PRICE  quantity compliance and fill-price tracking against the venue's orders
+ *                   and fill history (audit_fills.ts, numbered Q1, Q2, P1–P3 there).
+ * 11. NEGATIVE_CAPITAL  capital and equity are finite and capital is never below zero.
+ * 12. ILLEGAL_TRANSITION every transition the kernel reported since the last audit is a row of its
+ *                   own transition table (from, trigger, to), or a RESTORE (a validated slot write).
  *
  * Entry points: `audit(input)`, `AuditInput`, `Violation`.
  */
 
 import { isWorkingOrder } from "../contracts/order_status.ts";
-import type { AccountRecord, DiagnosticRecord, OrderRecord, SlotRecord } from "../contracts/records.ts";
+import type {
+  AccountRecord,
+  DiagnosticRecord,
+  OrderRecord,
+  SlotRecord,
+  TransitionRecord,
+} from "../contracts/records.ts";
+import { auditFills, everShared, type TradeInfo } from "./audit_fills.ts";
 import type { Settlement } from "./harness.ts";
 import type { VenueTruth } from "./truth.ts";
 
@@ -36,8 +51,16 @@ export interface AuditInput {
   account: AccountRecord;
   truth: VenueTruth;
   seededCapital: number;
+  /** Settlements booked since `seededCapital` was seeded (this process's). */
   settlements: readonly Settlement[];
+  /** Every settlement of the run, restarts included (checked against the fills); default `settlements`. */
+  settledTrades?: readonly Settlement[];
+  /** The trades the kernel opened, by lower-cased trade id (for the fill checks). */
+  trades?: ReadonlyMap<string, TradeInfo>;
   diagnostics: readonly DiagnosticRecord[];
+  /** Transitions reported since the last audit, and the legal `from trigger to` rows (`legalRows`). */
+  transitions?: readonly TransitionRecord[];
+  legal?: ReadonlySet<string>;
 }
 
 export interface Violation {
@@ -50,12 +73,29 @@ export interface Violation {
     | "STALE"
     | "ROUTING"
     | "DUPLICATE"
-    | "WALLET";
+    | "WALLET"
+    | "QUANTITY"
+    | "FILL_PRICE"
+    | "NEGATIVE_CAPITAL"
+    | "ILLEGAL_TRANSITION";
   message: string;
 }
 
 export function audit(a: AuditInput): Violation[] {
-  return [...checkPositions(a), ...checkOrders(a), ...checkSizes(a.slots), ...checkCapital(a), ...checkDiagnostics(a)];
+  return [
+    ...checkPositions(a),
+    ...checkOrders(a),
+    ...checkSizes(a.slots),
+    ...checkCapital(a),
+    ...checkDiagnostics(a),
+    ...checkTransitions(a),
+    ...auditFills({
+      slots: a.slots,
+      truth: a.truth,
+      settlements: a.settledTrades ?? a.settlements,
+      trades: a.trades ?? new Map(),
+    }),
+  ];
 }
 
 const near = (x: number, y: number, eps: number) => Math.abs(x - y) <= eps * Math.max(1, Math.abs(x), Math.abs(y));
@@ -142,15 +182,21 @@ function checkCapital(a: AuditInput): Violation[] {
       message: `trade_seq ${a.account.trade_seq} but ${a.settlements.length} trades settled`,
     });
   }
+  const acc = a.account;
+  if (!(Number.isFinite(acc.capital) && Number.isFinite(acc.equity) && acc.capital >= 0))
+    out.push({ invariant: "NEGATIVE_CAPITAL", message: `capital ${acc.capital}, equity ${acc.equity}` });
   const flat =
     a.truth.positions.every((p) => p.size <= QTY_EPS) &&
     a.truth.open_orders.length === 0 &&
     a.slots.every((s) => !s.is_open);
-  const eps = WALLET_EPS_PER_TRADE * (a.settlements.length + 1);
-  if (flat && a.truth.wallet !== null && Math.abs(a.account.capital - a.truth.wallet) > eps) {
+  const open = a.slots.filter((s) => s.is_open);
+  const booked = open.reduce((sum, s) => sum + s.realized_pnl - s.fees, 0);
+  const comparable = flat || (a.truth.fills !== undefined && !everShared(a.truth.fills, a.trades ?? new Map()));
+  const eps = WALLET_EPS_PER_TRADE * (a.settlements.length + open.length + 1);
+  if (comparable && a.truth.wallet !== null && Math.abs(a.account.capital + booked - a.truth.wallet) > eps) {
     out.push({
       invariant: "WALLET",
-      message: `flat, but kernel capital ${a.account.capital} differs from the venue wallet ${a.truth.wallet}`,
+      message: `the venue wallet is ${a.truth.wallet}, kernel capital ${a.account.capital} + open trades' booked ${booked}`,
     });
   }
   return out;
@@ -170,6 +216,29 @@ function checkDiagnostics(a: AuditInput): Violation[] {
     out.push({
       invariant: "DUPLICATE",
       message: `the venue placed ${a.truth.placements_max} orders under one client order id`,
+    });
+  }
+  return out;
+}
+
+/** The kernel's transition table (`ExecutionKernel.fsmTable()` text) as a set of `from trigger to`. */
+export function legalRows(table: string): Set<string> {
+  const out = new Set<string>();
+  for (const line of table.split("\n")) {
+    const [from, trigger, , to] = line.trim().split(/\s+/);
+    if (from && trigger && to) out.add(`${from} ${trigger} ${to}`);
+  }
+  return out;
+}
+
+function checkTransitions(a: AuditInput): Violation[] {
+  if (!a.transitions || !a.legal) return [];
+  const out: Violation[] = [];
+  for (const t of a.transitions) {
+    if (t.trigger === "RESTORE" || a.legal.has(`${t.from} ${t.trigger} ${t.to}`)) continue;
+    out.push({
+      invariant: "ILLEGAL_TRANSITION",
+      message: `slot ${t.slot_id}: ${t.from} --${t.trigger}--> ${t.to} is no row of the transition table`,
     });
   }
   return out;

@@ -1,17 +1,16 @@
 /**
- * Fault knobs for bingx-sim, drawn from the run's seed: each step gets its own draw, so a seed
- * names a whole fault schedule. Every knob of `SimFaults` can fire — latency, dropped placement
+ * Fault knobs, drawn from the run's seed: each step gets its own draw, so a seed names a whole
+ * fault schedule. They are written in bingx-sim's vocabulary (`SimFaults`); venue.ts translates
+ * them for the mock venue. Every knob of `SimFaults` can fire — latency, dropped placement
  * answers, 5xx, forced rate limits (with and without the venue's hint), duplicated and reordered
  * stream frames, stream disconnects, fills in several legs, refused cancels — each with its own
  * probability, and most steps draw several at once.
  *
- * Entry points: `drawKnobs(rng)`, `applyKnobs(faults, knobs)`, `clearKnobs(faults)`.
+ * Entry points: `drawKnobs(rng)`, `noKnobs()`, `describeKnobs(knobs)`.
  */
 
 import type { Rng } from "../contracts/rng.ts";
-import type { SimFaults } from "../sim/index.ts";
-
-export type ChaosKnobs = SimFaults;
+import type { ChaosKnobs } from "./venue.ts";
 
 /** Probability that a knob is on in a step, in percent. */
 const CHANCE = {
@@ -56,15 +55,6 @@ export function drawKnobs(rng: Rng): ChaosKnobs {
   if (on(rng, CHANCE.legs)) k.partial_fill_legs = rng.int(2, 4);
   k.cancel_reject = on(rng, CHANCE.cancelReject);
   return k;
-}
-
-/** Sets the sim's live fault object to exactly these knobs. */
-export function applyKnobs(faults: SimFaults, k: ChaosKnobs): void {
-  Object.assign(faults, { ...k, rate_limit: { ...k.rate_limit } });
-}
-
-export function clearKnobs(faults: SimFaults): void {
-  applyKnobs(faults, noKnobs());
 }
 
 /** The knobs that are on, for the verdict (compact). */

@@ -22,14 +22,19 @@ export function baseUrl(url: string | undefined): string {
   return `http://${host}:${c.http_port}`;
 }
 
+/** The bearer token this CLI would send (DITA_V2_OPERATOR_TOKEN or `<state dir>/operator.token`), or null. */
+export function cliToken(): string | null {
+  return readOperatorToken(loadConfig(process.env).state_dir, process.env);
+}
+
 export async function call(
   url: string | undefined,
   path: string,
   init: { method?: string; body?: unknown; auth?: boolean; timeoutMs?: number } = {},
-): Promise<{ status: number; body: unknown }> {
+): Promise<{ status: number; body: unknown; date: string | null }> {
   const base = baseUrl(url);
   const headers: Record<string, string> = { "Content-Type": "application/json" };
-  const token = path === "/health" ? null : readOperatorToken(loadConfig(process.env).state_dir, process.env);
+  const token = path === "/health" ? null : cliToken();
   if (init.auth && !token)
     throw new CliFailure(
       "no operator token: set DITA_V2_OPERATOR_TOKEN or run serve once to create <state dir>/operator.token",
@@ -54,7 +59,7 @@ export async function call(
   } catch {
     // metrics and other text bodies stay text
   }
-  return { status: res.status, body };
+  return { status: res.status, body, date: res.headers.get("date") };
 }
 
 export function print(body: unknown): void {

@@ -1,13 +1,21 @@
 /**
- * `dita-v2 chaos --seed N [--steps K] [--live]`: one VOPR-style chaos run (src/chaos/). Prints
- * `SEED=N` first, so any failing run can be replayed with the same seed, then the auditor's
- * verdict as JSON; exits 0 when the verdict is clean, 1 otherwise. Against bingx-sim on 127.0.0.1
- * by default; `--live` targets the BingX demo account and is refused unless BINGX_SMOKE_LIVE=1 and
- * both keys are set (no fault can be injected there: only the adversarial intents run).
+ * `dita-v2 chaos`: seeded chaos runs (src/chaos/), three ways. Every run prints `SEED=` first, so a
+ * failing run can be repeated; exit 0 when every verdict is clean, 1 otherwise, 2 for refused
+ * arguments.
+ *
+ *   chaos --seed N [--steps K] [--venue sim|mock]        one VOPR run: drawn faults + adversarial bursts
+ *   chaos --matrix [--case A,B] [--venue sim|mock|both] [--seed N]
+ *                                                        the named case matrix, one JSON verdict per run
+ *   chaos --live [--case A,B] [--seed N]                 the matrix's live-safe cases on the BingX demo
+ *                                                        account (BINGX_SMOKE_LIVE=1 and keys)
+ *
+ * `--live` runs only cases marked safe for a demo account; naming any other is refused with one
+ * line before anything is contacted. Without `--seed` a matrix case uses the seed the test suite
+ * gives it (1000 + its index), so `--case X --venue V` repeats what `npm test` ran.
  */
 
 import { defineCommand } from "citty";
-import { runChaos, STEPS_MAX } from "../chaos/index.ts";
+import { liveSafeCases, MATRIX, type MatrixCase, matrixCase, runCase, runChaos, STEPS_MAX } from "../chaos/index.ts";
 import { SystemClock } from "../launcher/system_clock.ts";
 import { assertLiveAllowed, type BingxConfig, bingxConfigFromEnv } from "../venue/index.ts";
 import { CliFailure } from "./_fail.ts";
@@ -29,32 +37,98 @@ function liveConfig(clock: SystemClock): BingxConfig {
   return parsed.config;
 }
 
+/** The cases `--case` names (all, or all live-safe ones, when it is absent); refusals are one line. */
+export function selectCases(raw: string | undefined, live: boolean): MatrixCase[] {
+  const safe = liveSafeCases().map((c) => c.name);
+  if (raw === undefined || raw === "") return live ? liveSafeCases() : [...MATRIX];
+  const out: MatrixCase[] = [];
+  for (const name of raw.split(",").map((s) => s.trim())) {
+    const c = matrixCase(name);
+    if (!c) throw new CliFailure(`chaos: no case named '${name}' (dita-v2 chaos --list shows them)`, 2);
+    if (live && !c.liveSafe)
+      throw new CliFailure(
+        `chaos: case ${name} is not safe for a demo account (it injects faults or moves prices); live-safe cases: ${safe.join(", ")}`,
+        2,
+      );
+    out.push(c);
+  }
+  return out;
+}
+
+const VENUE_CHOICES = { sim: ["sim"], mock: ["mock"], both: ["mock", "sim"] } as const;
+
+async function runMatrix(args: { case?: string; venue: string; seed?: string; live: boolean }): Promise<void> {
+  const cases = selectCases(args.case, args.live);
+  const venues = VENUE_CHOICES[args.venue as keyof typeof VENUE_CHOICES];
+  if (!venues) throw new CliFailure(`--venue must be sim, mock or both, got '${args.venue}'`, 2);
+  const fixed = args.seed === undefined ? null : int("seed", args.seed, 0, Number.MAX_SAFE_INTEGER);
+  const clock = new SystemClock();
+  const live = args.live ? liveConfig(clock) : null;
+  let clean = true;
+  for (const mc of cases) {
+    const seed = fixed ?? 1_000 + MATRIX.indexOf(mc);
+    for (const venue of live ? (["sim"] as const) : venues) {
+      process.stdout.write(`SEED=${seed} case=${mc.name} venue=${live ? "live" : venue}\n`);
+      const v = await runCase(mc, {
+        venue,
+        seed,
+        clock,
+        live,
+        log: (line) => process.stderr.write(`chaos: ${line}\n`),
+      });
+      process.stdout.write(`${JSON.stringify(v)}\n`);
+      clean &&= v.clean;
+    }
+  }
+  if (!clean) process.exitCode = 1;
+}
+
 export const chaosCommand = defineCommand({
   meta: {
     name: "chaos",
     description:
-      "Seeded chaos run: fault knobs + adversarial intents against bingx-sim, audited against exchange truth",
+      "Seeded chaos: a VOPR run (--seed), the case matrix (--matrix) or its live-safe cases on the BingX demo (--live), audited against exchange truth",
   },
   args: {
-    seed: { type: "string", required: true, description: "seed for the fault schedule and the intents" },
-    steps: { type: "string", default: "12", description: `steps to run (1..${STEPS_MAX})` },
+    seed: { type: "string", description: "seed (required for a VOPR run; a matrix case defaults to its suite seed)" },
+    steps: { type: "string", default: "12", description: `VOPR steps to run (1..${STEPS_MAX})` },
+    venue: {
+      type: "string",
+      description: "sim or mock for a VOPR run (default sim); sim, mock or both for --matrix (default both)",
+    },
+    matrix: { type: "boolean", default: false, description: "run the named case matrix instead of a VOPR run" },
+    case: {
+      type: "string",
+      description: "comma-separated case names (default: every case; with --live every live-safe case)",
+    },
+    list: { type: "boolean", default: false, description: "list the matrix's cases (name, live-safe, title) and exit" },
     live: {
       type: "boolean",
       default: false,
-      description: "BingX demo account instead of bingx-sim (needs BINGX_SMOKE_LIVE=1 and keys)",
+      description: "the matrix's live-safe cases on the BingX demo account (needs BINGX_SMOKE_LIVE=1 and keys)",
     },
   },
   async run({ args }) {
+    if (args.list) {
+      for (const c of MATRIX) process.stdout.write(`${c.name}\t${c.liveSafe ? "live-safe" : "local"}\t${c.title}\n`);
+      return;
+    }
+    if (args.matrix || args.live) {
+      await runMatrix({ case: args.case, venue: args.venue ?? "both", seed: args.seed, live: args.live });
+      return;
+    }
+    if (args.case !== undefined) throw new CliFailure("--case needs --matrix or --live", 2);
+    if (args.seed === undefined) throw new CliFailure("--seed is required for a VOPR run (or use --matrix)", 2);
+    const venue = args.venue ?? "sim";
+    if (venue !== "sim" && venue !== "mock") throw new CliFailure(`--venue must be sim or mock, got '${venue}'`, 2);
     const seed = int("seed", args.seed, 0, Number.MAX_SAFE_INTEGER);
     const steps = int("steps", args.steps, 1, STEPS_MAX);
     process.stdout.write(`SEED=${seed}\n`);
-    const clock = new SystemClock();
-    const live = args.live ? liveConfig(clock) : null;
     const verdict = await runChaos({
       seed,
       steps,
-      clock,
-      live,
+      clock: new SystemClock(),
+      venue,
       log: (line) => process.stderr.write(`chaos: ${line}\n`),
     });
     process.stdout.write(`${JSON.stringify(verdict)}\n`);

@@ -30,5 +30,7 @@ export const root = defineCommand({
     chaos: () => import("./chaos.ts").then((m) => m.chaosCommand),
     "verify-isolation": () => import("./verify_isolation.ts").then((m) => m.verifyIsolationCommand),
     smoke: () => import("./smoke.ts").then((m) => m.smokeCommand),
+    "strategy-status": () => import("./strategy_status.ts").then((m) => m.strategyStatusCommand),
+    "zinc-lib": () => import("./zinc_lib.ts").then((m) => m.zincLibCommand),
   },
 });

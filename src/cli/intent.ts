@@ -3,12 +3,21 @@
  * (POST /intents) and print the outcome. `json` sends a wire intent as written (an argument or
  * `-` for stdin); serve's HTTP edge parses it, so a VENUE or SYSTEM input is refused there with
  * INPUT_SOURCE_REFUSED and counted like any other. Exit 0 when accepted, 3 when refused (by the
- * edge or the kernel), 2 bad arguments or unreachable, 4 no token.
+ * edge or the kernel), 2 bad arguments or unreachable, 4 no token. `--asset` may be spelled
+ * TRXUSDT: it is normalized to TRX-USDT (the same rule as `smoke --symbol`).
  */
 
 import { defineCommand } from "citty";
+import { normalizeSymbol } from "../contracts/index.ts";
 import { call, print, urlArg } from "./_client.ts";
 import { CliFailure } from "./_fail.ts";
+
+/** `--asset` as the venue spells it: TRXUSDT is normalized to TRX-USDT, as everywhere in the CLI. */
+function asset(raw: string): string {
+  const s = normalizeSymbol(raw);
+  if (!s.ok) throw new CliFailure(`--asset ${s.message.replace(/^symbol /, "")}`, 2);
+  return s.symbol;
+}
 
 function num(name: string, raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
@@ -61,7 +70,7 @@ export const intentCommand = defineCommand({
           type: "ENTER",
           slot_id: num("slot", args.slot),
           trade_id: args.trade,
-          asset: args.asset,
+          asset: asset(args.asset),
           side: args.side,
           size: num("size", args.size),
           price: num("price", args.price) ?? null,
@@ -98,7 +107,8 @@ export const intentCommand = defineCommand({
         price: { type: "string", required: true, description: "mark price" },
         url: urlArg,
       },
-      run: ({ args }) => send(args.url, { type: "MARK_PRICE", asset: args.asset, price: num("price", args.price) }),
+      run: ({ args }) =>
+        send(args.url, { type: "MARK_PRICE", asset: asset(args.asset), price: num("price", args.price) }),
     }),
     json: defineCommand({
       meta: {

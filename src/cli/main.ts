@@ -1,10 +1,12 @@
 /**
  * Executable entry point. Runs the citty command tree; any failure prints one line
- * (`dita-v2: <what went wrong>`) and exits non-zero, without a stack trace.
+ * (`dita-v2: <what went wrong>`) and exits non-zero, without a stack trace. An option the command
+ * does not declare is refused before it runs (exit 2): no flag is accepted that does nothing.
  */
 
 import { runCommand, showUsage } from "citty";
-import { oneLine } from "./_fail.ts";
+import { CliFailure, oneLine } from "./_fail.ts";
+import { unknownOption } from "./_flags.ts";
 import { root } from "./index.ts";
 
 async function resolveTarget(argv: string[]) {
@@ -24,6 +26,8 @@ async function main(argv: string[]): Promise<void> {
     console.log((root.meta as { version: string }).version);
     return;
   }
+  const unknown = await unknownOption(root, argv);
+  if (unknown !== null) throw new CliFailure(unknown, 2);
   await runCommand(root, { rawArgs: argv });
 }
 

@@ -1,18 +1,23 @@
 /**
- * `dita-v2 smoke --symbol TRX-USDT [--dry-run] [--strategy pink] [--venue-url URL] [--size N]`:
+ * `dita-v2 smoke --symbol TRX-USDT [--pink] [--dry-run] [--strategy pink] [--venue-url URL] [--size N]`:
  * one whole trade (enter, exit, close, verify exchange truth) through the kernel and executor in
  * this process (src/launcher/smoke.ts has the steps). Live BingX (the demo account) needs
  * BINGX_SMOKE_LIVE=1 and keys; `--venue-url http://127.0.0.1:PORT` targets a bingx-sim instead.
  * `--dry-run` prints the exact environment (secrets masked) and the numbered steps, sends nothing.
+ * `--pink` trades the way PINK does: decision → seam → Zinc ring (real shared memory under a
+ * prefix of this process, removed afterwards) → kernel → venue, outcomes read back by the client.
+ * The symbol may be spelled TRXUSDT: it is normalized to TRX-USDT in every mode, dry run included.
  *
  * Exit codes: 0 the cycle passed · 1 a step failed (the JSON report says which) · 2 refused
  * (bad arguments, live not allowed) · 3 the supervisor precheck refused (dolphin:dita_v2 running).
  */
 
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { defineCommand } from "citty";
+import { normalizeSymbol } from "../contracts/index.ts";
 import { maskDeep, maskSecrets } from "../contracts/secrets.ts";
-import { isSimTarget, runSmoke, SMOKE_STEPS, type SmokeOptions, supervisorPrecheck } from "../launcher/smoke.ts";
+import { isSimTarget, runSmoke, type SmokeOptions, smokeSteps, supervisorPrecheck } from "../launcher/smoke.ts";
 import { DEFAULT_STRATEGY } from "../projection/names.ts";
 import { assertLiveAllowed } from "../venue/index.ts";
 import { CliFailure } from "./_fail.ts";
@@ -36,6 +41,10 @@ function smokeEnv(opts: SmokeOptions, env: Env, stateDir: string): Record<string
     DITA_V2_STATE_DIR: stateDir,
     DITA_V2_HUNG_ORDER_MS: String(Math.max(1000, opts.waitMs)),
   };
+  if (opts.pink) {
+    out.DITA_V2_ZINC = "REAL";
+    out.DITA_V2_ZINC_PREFIX = `dita_v2_smoke_${opts.strategy}_${process.pid}`;
+  }
   if (opts.venueUrl !== null) {
     const u = new URL(opts.venueUrl);
     out.BINGX_BASE_URL = u.origin;
@@ -53,8 +62,6 @@ function smokeEnv(opts: SmokeOptions, env: Env, stateDir: string): Record<string
 
 /** null when the smoke may run; otherwise the one line explaining why not (exit 2). */
 function smokeGuard(opts: SmokeOptions, env: Env): string | null {
-  if (!/^[A-Z0-9]{1,20}-[A-Z0-9]{1,20}$/.test(opts.symbol))
-    return `--symbol must look like TRX-USDT, got '${opts.symbol}'`;
   if (opts.venueUrl !== null && !/^https?:\/\/[^\s/]+\/?$/.test(opts.venueUrl))
     return `--venue-url must be an http(s) origin, got '${opts.venueUrl}'`;
   if (isSimTarget(opts)) return null;
@@ -78,12 +85,12 @@ function dryRunText(opts: SmokeOptions, env: Record<string, string>, refusal: st
   return [
     "dita-v2 smoke --dry-run: nothing is sent",
     `target: ${target} ${env.BINGX_BASE_URL ?? "https://open-api-vst.bingx.com (default)"}`,
-    `symbol ${opts.symbol}, size ${opts.size ?? "the smallest the contract rules accept"}, strategy ${opts.strategy}, wait ${opts.waitMs} ms per step`,
+    `symbol ${opts.symbol}, ${opts.pink ? "the PINK path (decision -> seam -> Zinc ring -> kernel -> venue), " : ""}size ${opts.size ?? "the smallest the contract rules accept"}, strategy ${opts.strategy}, wait ${opts.waitMs} ms per step`,
     ...(refusal ? [`would refuse: ${refusal}`] : []),
     "environment:",
     ...Object.entries(maskEnv(env)).map(([k, v]) => `  ${k}=${v}`),
     "steps:",
-    ...SMOKE_STEPS.map(([name, what], i) => `  ${i + 1}. ${name}: ${what.replaceAll("SYMBOL", opts.symbol)}`),
+    ...smokeSteps(opts.pink).map(([name, what], i) => `  ${i + 1}. ${name}: ${what.replaceAll("SYMBOL", opts.symbol)}`),
     "",
   ].join("\n");
 }
@@ -102,7 +109,12 @@ export const smokeCommand = defineCommand({
     description: "One live cycle (enter, exit, close, verify exchange truth) on BingX's demo account or a bingx-sim",
   },
   args: {
-    symbol: { type: "string", required: true, description: "contract, e.g. TRX-USDT" },
+    symbol: { type: "string", required: true, description: "contract, e.g. TRX-USDT (TRXUSDT is normalized to it)" },
+    pink: {
+      type: "boolean",
+      default: false,
+      description: "trade the way PINK does: decision -> seam -> Zinc ring -> kernel -> venue, outcomes read back",
+    },
     "dry-run": { type: "boolean", default: false, description: "print the exact environment and steps; send nothing" },
     strategy: { type: "string", default: DEFAULT_STRATEGY, description: "strategy namespace" },
     "venue-url": {
@@ -118,8 +130,11 @@ export const smokeCommand = defineCommand({
     "wait-ms": { type: "string", default: "20000", description: "longest wait for a fill or a close" },
   },
   async run({ args }) {
+    const symbol = normalizeSymbol(args.symbol);
+    if (!symbol.ok) throw new CliFailure(`--${symbol.message}`, 2);
     const opts: SmokeOptions = {
-      symbol: args.symbol,
+      symbol: symbol.symbol,
+      pink: args.pink,
       strategy: args.strategy,
       venueUrl: args["venue-url"] ?? null,
       size: positive("size", args.size),
@@ -137,7 +152,13 @@ export const smokeCommand = defineCommand({
     if (refusal) throw new CliFailure(refusal, 2);
     const precheck = supervisorPrecheck(opts);
     if (!precheck.ok) throw new CliFailure(`precheck: ${precheck.detail}`, 3);
-    const report = await runSmoke(opts, env, precheck, (line) => console.error(`[smoke] ${maskSecrets(line)}`));
+    const report = await runSmoke(opts, env, precheck, (line) => console.error(`[smoke] ${maskSecrets(line)}`)).finally(
+      () => {
+        const prefix = env.DITA_V2_ZINC_PREFIX;
+        if (prefix !== undefined)
+          for (const kind of ["intents", "state", "outcomes"]) rmSync(`/dev/shm/${prefix}.${kind}`, { force: true });
+      },
+    );
     process.stdout.write(`${JSON.stringify(maskDeep(report), null, 2)}\n`);
     if (!report.ok)
       console.error(maskSecrets(`dita-v2 smoke: step '${report.failed?.step}' failed: ${report.failed?.message}`));

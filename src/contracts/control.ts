@@ -11,9 +11,18 @@
  *   the risk limits (0 = off): enforced by the kernel, which the runtime keeps equal to them;
  * - `backend` and `reconcile_on_restart` are fixed at start (DITA_V2_VENUE,
  *   DITA_V2_RECONCILE_ON_RESTART): shown in the snapshot, refused as a change.
+ *
+ * One source: `controlChangeSchema(slotCount)` (TypeBox) says what each key accepts; the parser
+ * checks every value against it and the OpenAPI document publishes it. `ControlSnapshotSchema` is
+ * pinned equal to `ControlSnapshot` at compile time.
+ *
+ * Entry points: `nextControlSnapshot`, `controlChangeSchema`, `ControlSnapshotSchema`, `ControlError`.
  */
 
+import { type Static, type TSchema, Type } from "@sinclair/typebox";
+import { Value } from "@sinclair/typebox/value";
 import { TRADING_STATES, type TradingState } from "./enums.ts";
+import { literals, type Same } from "./record_schemas.ts";
 
 export const MODES = ["NORMAL", "DEBUG"] as const;
 export const VERBOSITIES = ["QUIET", "VERBOSE", "TRACE"] as const;
@@ -84,6 +93,74 @@ const FIXED_AT_START: Readonly<Record<string, string>> = {
   reconcile_on_restart: "it is read at start (DITA_V2_RECONCILE_ON_RESTART): set it there for the next start",
 };
 
+const oneOf = <const T extends readonly string[]>(values: T) =>
+  literals(values, { description: `one of ${values.join("|")}` });
+const riskLimitSchema = (key: keyof RiskLimits) => {
+  const { max, integer } = RISK_LIMIT_RANGES[key];
+  const description = `${integer ? "an integer" : "a number"} 0..${max} (0 = off)`;
+  return integer
+    ? Type.Integer({ minimum: 0, maximum: max, description })
+    : Type.Number({ minimum: 0, maximum: max, description });
+};
+const flag = () => Type.Boolean({ description: "true or false" });
+
+/**
+ * The keys POST /control (and the control mailbox) may change, with what each accepts. The parser
+ * below checks every value against this schema and says `<key> must be <description>`; the OpenAPI
+ * document publishes the same object. `active_slot_limit` ends at the slot count of this process.
+ */
+export function controlChangeSchema(slotCount: number) {
+  return Type.Object(
+    {
+      mode: Type.Optional(oneOf(MODES)),
+      verbosity: Type.Optional(oneOf(VERBOSITIES)),
+      debug_clickhouse_enabled: Type.Optional(flag()),
+      trace_transitions: Type.Optional(flag()),
+      mirror_to_hazelcast: Type.Optional(flag()),
+      active_slot_limit: Type.Optional(
+        Type.Integer({ minimum: 1, maximum: slotCount, description: `an integer 1..${slotCount}` }),
+      ),
+      trading_state: Type.Optional(oneOf(TRADING_STATES)),
+      max_notional_per_trade: Type.Optional(riskLimitSchema("max_notional_per_trade")),
+      max_gross_exposure: Type.Optional(riskLimitSchema("max_gross_exposure")),
+      max_orders_per_minute: Type.Optional(riskLimitSchema("max_orders_per_minute")),
+      max_leverage: Type.Optional(riskLimitSchema("max_leverage")),
+      max_drawdown_ratio: Type.Optional(riskLimitSchema("max_drawdown_ratio")),
+    },
+    {
+      additionalProperties: false,
+      title: "ControlChange",
+      description: `Any subset of these keys; ${Object.keys(FIXED_AT_START).join(" and ")} are fixed at start (shown in the snapshot, refused as a change)`,
+    },
+  );
+}
+
+/** The snapshot every reader sees (`GET /control`, `/status` → control). */
+export const ControlSnapshotSchema = Type.Object(
+  {
+    version: Type.Integer({ minimum: 0, description: "goes up by one per accepted change" }),
+    mode: literals(MODES),
+    verbosity: literals(VERBOSITIES),
+    backend: literals(BACKENDS),
+    debug_clickhouse_enabled: Type.Boolean(),
+    trace_transitions: Type.Boolean(),
+    mirror_to_hazelcast: Type.Boolean(),
+    reconcile_on_restart: Type.Boolean(),
+    active_slot_limit: Type.Integer({ minimum: 1 }),
+    trading_state: literals(TRADING_STATES),
+    max_notional_per_trade: Type.Number({ minimum: 0 }),
+    max_gross_exposure: Type.Number({ minimum: 0 }),
+    max_orders_per_minute: Type.Integer({ minimum: 0 }),
+    max_leverage: Type.Integer({ minimum: 0 }),
+    max_drawdown_ratio: Type.Number({ minimum: 0 }),
+    updated_at_ms: Type.Integer({ minimum: 0 }),
+  },
+  { additionalProperties: false, title: "ControlSnapshot" },
+);
+export const _sameSnapshot: Same<Static<typeof ControlSnapshotSchema>, ControlSnapshot> = true;
+
+const changeSchemas = new Map<number, ReturnType<typeof controlChangeSchema>>();
+
 /** Validates a change against the slot count; returns the next snapshot or throws ControlError. */
 export function nextControlSnapshot(
   current: ControlSnapshot,
@@ -91,61 +168,26 @@ export function nextControlSnapshot(
   slotCount: number,
   nowMs: number,
 ): ControlSnapshot {
+  let schema = changeSchemas.get(slotCount);
+  if (schema === undefined) {
+    schema = controlChangeSchema(slotCount);
+    changeSchemas.set(slotCount, schema);
+  }
   const next: ControlSnapshot = { ...current };
-  for (const [key, value] of Object.entries(change)) applyKey(next, key, value, slotCount);
+  for (const [key, value] of Object.entries(change)) {
+    if (Object.hasOwn(FIXED_AT_START, key))
+      throw new ControlError(key, `${key} cannot change while serving: ${FIXED_AT_START[key]}`);
+    const property = Object.hasOwn(schema.properties, key)
+      ? (schema.properties as Record<string, TSchema>)[key]
+      : undefined;
+    if (property === undefined) throw new ControlError(key, `unknown control key '${key}'`);
+    if (!Value.Check(property, value))
+      throw new ControlError(key, `${key} must be ${property.description}, got ${JSON.stringify(value)}`);
+    (next as unknown as Record<string, unknown>)[key] = value;
+  }
   next.version = current.version + 1;
   next.updated_at_ms = nowMs;
   return next;
-}
-
-function applyKey(next: ControlSnapshot, key: string, value: unknown, slotCount: number): void {
-  if (key in FIXED_AT_START) throw new ControlError(key, `${key} cannot change while serving: ${FIXED_AT_START[key]}`);
-  if (key in RISK_LIMIT_RANGES) {
-    next[key as keyof RiskLimits] = riskLimit(key as keyof RiskLimits, value);
-    return;
-  }
-  switch (key) {
-    case "mode":
-      next.mode = oneOf(key, value, MODES);
-      return;
-    case "verbosity":
-      next.verbosity = oneOf(key, value, VERBOSITIES);
-      return;
-    case "trading_state":
-      next.trading_state = oneOf(key, value, TRADING_STATES);
-      return;
-    case "active_slot_limit":
-      if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > slotCount) {
-        throw new ControlError(
-          key,
-          `active_slot_limit must be an integer 1..${slotCount}, got ${JSON.stringify(value)}`,
-        );
-      }
-      next.active_slot_limit = value;
-      return;
-  }
-  if ((CONTROL_BOOLEAN_KEYS as readonly string[]).includes(key)) {
-    if (typeof value !== "boolean")
-      throw new ControlError(key, `${key} must be true or false, got ${JSON.stringify(value)}`);
-    next[key as (typeof CONTROL_BOOLEAN_KEYS)[number]] = value;
-    return;
-  }
-  throw new ControlError(key, `unknown control key '${key}'`);
-}
-
-function riskLimit(key: keyof RiskLimits, value: unknown): number {
-  const { max, integer } = RISK_LIMIT_RANGES[key];
-  const ok = typeof value === "number" && Number.isFinite(value) && value >= 0 && value <= max;
-  if (!ok || (integer && !Number.isInteger(value))) {
-    const what = integer ? `an integer 0..${max}` : `a number 0..${max}`;
-    throw new ControlError(key, `${key} must be ${what} (0 = off), got ${JSON.stringify(value)}`);
-  }
-  return value as number;
-}
-
-function oneOf<T extends string>(key: string, value: unknown, allowed: readonly T[]): T {
-  if (typeof value === "string" && (allowed as readonly string[]).includes(value)) return value as T;
-  throw new ControlError(key, `${key} must be one of ${allowed.join("|")}, got ${JSON.stringify(value)}`);
 }
 
 /** A control plane: the InMemory and RealZinc implementations share this contract and suite. */

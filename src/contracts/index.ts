@@ -4,6 +4,7 @@ export { type AbiExpectation, bindingAbi, verifyAbi } from "./abi_verify.ts";
 export * from "./clock.ts";
 export * from "./control.ts";
 export * from "./enums.ts";
+export * from "./flatten.ts";
 export {
   type InputRefusal,
   type Parsed,
@@ -15,6 +16,9 @@ export {
 export * from "./intent_schemas.ts";
 export * from "./intents.ts";
 export * from "./order_status.ts";
+export * from "./record_schemas.ts";
 export * from "./records.ts";
 export * from "./rng.ts";
+export * from "./status_schema.ts";
+export * from "./symbol.ts";
 export * from "./venue.ts";

@@ -15,13 +15,15 @@
  *   3. A client whose unsent bytes exceed `clientQueueBytes` is dropped (its stream errors and the
  *      connection closes); nothing else waits for it. At most `maxClients` streams at once.
  *
- * Entry points: `new EventHub(options)`, `onOutcome`, `onControl`, `diagnostic`, `open`,
+ * Entry points: `new EventHub(options)`, `onOutcome`, `onControl`, `onFlatten`, `diagnostic`, `open`,
  * `equity`, `stats`, `close`.
  */
 
 import type { Clock } from "../contracts/clock.ts";
 import type { ControlSnapshot } from "../contracts/control.ts";
+import type { FlattenEvent } from "../contracts/flatten.ts";
 import type { AccountRecord, DiagnosticRecord, Severity, TransitionRecord } from "../contracts/records.ts";
+import type { EventStats } from "../contracts/status_schema.ts";
 import { EventRing, type RingEvent } from "./_ring.ts";
 import { comment, concat, frame, resumeAfter, text } from "./_sse.ts";
 import { EquitySeries } from "./equity.ts";
@@ -47,6 +49,8 @@ export interface RuntimeEvents {
     account: AccountRecord,
   ): void;
   onControl(snapshot: ControlSnapshot): void;
+  /** A flatten started (trading already HALTED) or answered (with its report). */
+  onFlatten(event: FlattenEvent): void;
 }
 
 export interface EventHubOptions {
@@ -116,6 +120,11 @@ export class EventHub implements RuntimeEvents {
     this.schedule();
   }
 
+  onFlatten(event: FlattenEvent): void {
+    this.ring.push("flatten", event);
+    this.schedule();
+  }
+
   /** A diagnostic raised outside the kernel (venue adapter, projection). */
   diagnostic(d: FeedDiagnostic): void {
     this.ring.push("diagnostic", d);
@@ -154,7 +163,7 @@ export class EventHub implements RuntimeEvents {
     return this.equitySeries.snapshot();
   }
 
-  stats(): Record<string, number | string> {
+  stats(): EventStats {
     return {
       epoch: this.epoch,
       clients: this.clients.size,

@@ -14,6 +14,9 @@
  * `POST /flatten` (token; body empty or `{"timeout_ms": N}`) answers when the flatten finished or
  * its bound passed: 200 with the per-slot report (`complete` says whether the venue is flat).
  *
+ * `GET /openapi.json` describes all of it (openapi.ts), from the schemas the parsers use; the app
+ * refuses to be created with a route the document does not describe.
+ *
  * Status codes: 200 ok; 400 malformed JSON or body; 401 missing/wrong token; 404 unknown route
  * or slot; 413 body too large; 422 refused: at the edge (`error` says why) or by the kernel
  * (body: the outcome with its diagnostics); 503 not able to trade (health) or shutting down.
@@ -24,10 +27,12 @@ import { bodyLimit } from "hono/body-limit";
 import { ControlError } from "../contracts/control.ts";
 import { parseFlattenRequest } from "../contracts/flatten.ts";
 import { parseStrategyIntent } from "../contracts/intent_parse.ts";
+import { VERSION } from "../contracts/version.ts";
 import { bearerMatches } from "./_auth.ts";
 import { mountBrowserRoutes } from "./_browser.ts";
 import { type HttpDeps, IntakeClosedError, type StaticAsset } from "./deps.ts";
 import { guard, unauthorized, wrongTokenMessage } from "./guard.ts";
+import { openApiDocument, undocumentedRoutes } from "./openapi.ts";
 
 export const BODY_LIMIT_BYTES = 16 * 1024;
 
@@ -124,6 +129,11 @@ export function createApp(deps: HttpDeps, options: AppOptions = {}): Hono {
     if (typeof request === "string") return c.json({ error: request }, 400);
     return c.json(await deps.flatten(request));
   });
+
+  const doc = openApiDocument({ slotCount: deps.slotCount(), version: VERSION });
+  app.get("/openapi.json", (c) => c.json(doc));
+  const missing = undocumentedRoutes(app.routes, doc);
+  if (missing.length > 0) throw new Error(`Invariant: routes missing from the OpenAPI document: ${missing.join(", ")}`);
 
   app.notFound((c) => c.json({ error: `no route ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));
   app.onError((e, c) => c.json({ error: `internal error: ${(e.message.split("\n")[0] ?? "").slice(0, 200)}` }, 500));

@@ -8,10 +8,11 @@ import type { FlattenReport, FlattenRequest } from "../contracts/flatten.ts";
 import type { InputRefusal } from "../contracts/intent_parse.ts";
 import type { StrategyIntent } from "../contracts/intents.ts";
 import type { KernelOutcome, SlotRecord } from "../contracts/records.ts";
+import type { StatusDocument } from "../contracts/status_schema.ts";
 
 export interface HttpDeps {
   health(): { ok: boolean; reasons: string[] };
-  status(): Record<string, unknown>;
+  status(): StatusDocument;
   slotCount(): number;
   slot(id: number): SlotRecord;
   slots(): SlotRecord[];

@@ -6,14 +6,21 @@
  * reports and counts it); it changes nothing and is not journaled. A strategy record may still be
  * refused by `check` (the venue's size rules), the same way.
  *
+ * Every record's outcome goes back to its producer (`RingOutcomes`, the outcomes region): refused
+ * at the edge, refused or applied by the kernel, with the diagnostics and the slot's stage, under
+ * the record's client_intent_id. A producer never has to guess whether its intent was sent.
+ *
  * Entry point: `new RingIntake(zinc, kernel, hooks).drain()`.
  */
 
 import { RECORD_BYTES, SLOT_ANY } from "../contracts/abi.ts";
 import { type InputRefusal, ringSourceRefusal } from "../contracts/intent_parse.ts";
 import type { KernelOutcome } from "../contracts/records.ts";
+import type { VenueEvent } from "../contracts/venue.ts";
 import { type ExecutionKernel, InputRecords, isStrategyKind, recordKind } from "../kernel/index.ts";
 import type { ZincPlane } from "../zinc/index.ts";
+import { RingOutcomes } from "./_ring_outcomes.ts";
+import { VenueFollowups } from "./_venue_followups.ts";
 
 export const DRAIN_MAX = 1024;
 
@@ -21,37 +28,61 @@ export interface RingIntakeHooks {
   /** A STRATEGY record the edge refuses for another reason (the venue's size rules), or null. */
   check(record: Uint8Array): InputRefusal | null;
   /**
-   * The outcome of one kernel call over checked ring records; `indices[k]` is the position of the
-   * call's k-th record among this drain's applied records (they were journaled in that order).
+   * The outcome of one kernel call over checked ring records; `journalOffsets[k]` is the call's
+   * k-th record's position among this drain's journaled (accepted) records, -1 when the kernel
+   * refused it (refused records are not journaled).
    */
-  applied(outcome: KernelOutcome & { accepted_flags: Uint8Array }, indices: Int32Array): void;
+  applied(outcome: KernelOutcome & { accepted_flags: Uint8Array }, journalOffsets: Int32Array): void;
   /** A record refused at the edge (never reached the kernel). */
   refused(refusal: InputRefusal): void;
+  /** The launcher's clock, for the outcomes' `now_ms`. */
+  nowMs(): number;
 }
 
 export class RingIntake {
   private readonly buffer = new Uint8Array(DRAIN_MAX * RECORD_BYTES.input);
+  /** Records of the current drain the kernel accepted so far (journaled in that order). */
+  private journaled = 0;
+  private readonly outcomes: RingOutcomes;
+  private readonly followups: VenueFollowups;
 
   constructor(
     private readonly zinc: ZincPlane,
     private readonly kernel: ExecutionKernel,
     private readonly hooks: RingIntakeHooks,
-  ) {}
+  ) {
+    this.followups = new VenueFollowups(zinc, kernel);
+    this.outcomes = new RingOutcomes(DRAIN_MAX, zinc, kernel, (kind, slot, id) => this.followups.track(kind, slot, id));
+  }
+
+  /** A venue event's outcome: the producer whose ring intent made that order hears of it. */
+  followVenue(event: VenueEvent, outcome: KernelOutcome): void {
+    this.followups.venue(event, outcome, this.hooks.nowMs());
+  }
+
+  /** Each record's journal offset in this drain (accepted records in order), -1 for a refused one. */
+  private journalOffsets(accepted: Uint8Array): Int32Array {
+    const out = new Int32Array(accepted.length);
+    for (let k = 0; k < accepted.length; k++) out[k] = accepted[k] === 1 ? this.journaled++ : -1;
+    return out;
+  }
 
   /** Drains up to DRAIN_MAX records; returns how many left the ring (applied or refused). */
   drain(): number {
+    this.journaled = 0;
     let n = 0;
     const refused: InputRefusal[] = [];
+    this.outcomes.begin();
     const taken = this.zinc.drainIntents(DRAIN_MAX, (rec) => {
       const kind = recordKind(rec);
+      let refusal: InputRefusal | null = null;
       if (!isStrategyKind(kind)) {
         const slot = new DataView(rec.buffer, rec.byteOffset, rec.byteLength).getUint32(4, true);
-        refused.push(ringSourceRefusal(kind, slot === SLOT_ANY ? null : slot));
-        return;
-      }
-      const other = this.hooks.check(rec);
-      if (other !== null) {
-        refused.push(other);
+        refusal = ringSourceRefusal(kind, slot === SLOT_ANY ? null : slot);
+      } else refusal = this.hooks.check(rec);
+      this.outcomes.note(rec, refusal, n);
+      if (refusal !== null) {
+        refused.push(refusal);
         return;
       }
       this.buffer.set(rec, n * RECORD_BYTES.input);
@@ -60,8 +91,15 @@ export class RingIntake {
     for (const r of refused) this.hooks.refused(r);
     if (n > 0) {
       const records = InputRecords.fromStrategy(this.buffer, n);
-      this.kernel.applyRecords(records, { outcome: (o, indices) => this.hooks.applied(o, indices), refused: () => {} });
+      this.kernel.applyRecords(records, {
+        outcome: (o, indices) => {
+          this.hooks.applied(o, this.journalOffsets(o.accepted_flags));
+          this.outcomes.kernelCall(o, indices);
+        },
+        refused: () => {},
+      });
     }
+    if (taken > 0) this.outcomes.publish(this.hooks.nowMs());
     return taken;
   }
 }

@@ -30,7 +30,7 @@ export class LoggedVenue implements VenueAdapter {
   readonly rateStats?: () => VenueRateStats;
 
   constructor(
-    private readonly inner: VenueAdapter,
+    readonly inner: VenueAdapter,
     private readonly verbose: () => boolean,
     private readonly log: (line: string) => void,
   ) {

@@ -132,6 +132,7 @@ export async function buildBundle(
             prefix: config.zinc_prefix,
             slotCount: config.slots,
             ringCapacity: RING_CAPACITY,
+            namespace: config.strategy,
           })
         : InMemoryZincPlane.open({ slotCount: config.slots, ringCapacity: RING_CAPACITY });
     closers.push(() => zinc.close());

@@ -50,6 +50,8 @@ export class Executor {
   private placing = new Map<string, Promise<void>>();
   /** Leverage this process last set per `asset:side` (the venue keeps it per symbol and side). */
   private leverageSet = new Map<string, number>();
+  /** A leverage call in flight per `asset:side`, shared by the entries that need the same value. */
+  private readonly leverageInFlight = new Map<string, { leverage: number; done: Promise<void> }>();
   private intake = true;
 
   constructor(
@@ -160,6 +162,18 @@ export class Executor {
   async setLeverage(asset: string, side: PositionSide, leverage: number): Promise<void> {
     const key = `${asset}:${side}`;
     if (this.leverageSet.get(key) === leverage) return;
+    // Entries of one asset that arrive while its leverage call is in flight share that call
+    // (otherwise each would send its own and a burst would meet the venue's leverage rate limit).
+    const pending = this.leverageInFlight.get(key);
+    if (pending?.leverage === leverage) return pending.done;
+    const done = this.sendLeverage(key, asset, side, leverage).finally(() => {
+      if (this.leverageInFlight.get(key)?.done === done) this.leverageInFlight.delete(key);
+    });
+    this.leverageInFlight.set(key, { leverage, done });
+    return done;
+  }
+
+  private async sendLeverage(key: string, asset: string, side: PositionSide, leverage: number): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
         await this.venue.setLeverage(asset, side, leverage);

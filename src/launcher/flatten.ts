@@ -16,7 +16,7 @@
  */
 
 import type { Clock } from "../contracts/clock.ts";
-import type { FlattenReport, FlattenRequest, FlattenSlot } from "../contracts/flatten.ts";
+import type { FlattenEvent, FlattenReport, FlattenRequest, FlattenSlot } from "../contracts/flatten.ts";
 import { isFlatStage } from "../contracts/order_status.ts";
 import type { SlotRecord } from "../contracts/records.ts";
 import type { VenueAdapter } from "../contracts/venue.ts";
@@ -36,6 +36,8 @@ export interface FlattenDeps {
   reconcileNow(): Promise<unknown>;
   sleep(ms: number): Promise<void>;
   log(line: string): void;
+  /** Told when a flatten starts (after the halt) and when it answers (the event stream). */
+  notify?(event: FlattenEvent): void;
 }
 
 const POLL_MS = 50;
@@ -74,7 +76,14 @@ export class Flattener {
     const deadline = started + request.timeout_ms;
     this.d.halt();
     const before = kernel.slots();
-    this.d.log(`flatten: started (${before.filter((s) => !isFlatStage(s.stage)).length} slots not flat)`);
+    const notFlat = before.filter((s) => !isFlatStage(s.stage)).map((s) => s.slot_id);
+    this.d.log(`flatten: started (${notFlat.length} slots not flat)`);
+    this.d.notify?.({
+      phase: "STARTED",
+      started_at_ms: started,
+      timeout_ms: request.timeout_ms,
+      slots_not_flat: notFlat,
+    });
     const attempts = { flatten_inputs: 0, after_refusal: 0 };
     const pace = new Map<number, Pace>();
     let reconciledAt = Number.NEGATIVE_INFINITY;
@@ -122,6 +131,7 @@ export class Flattener {
         `${slots.filter((s) => s.result === "STILL_OPEN").length} still open, venue positions ${venue.positions.length}, ` +
         `open orders ${venue.open_orders.length}${venue.error ? ` (${venue.error})` : ""}`,
     );
+    this.d.notify?.({ phase: "FINISHED", report });
     return report;
   }
 

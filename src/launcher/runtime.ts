@@ -12,7 +12,8 @@
  * Each outcome goes to the projection with the journal seq of its input (a ring batch: of its first
  * record, plus each record's offset), so table row ids name inputs; diagnostics the launcher issues
  * itself are marked as such. After recovery the whole confirmed image is projected once. Outcomes,
- * refusals and control changes also go to the optional `RuntimeEvents` hook, which only appends.
+ * refusals, control changes and a flatten's start and answer also go to the optional
+ * `RuntimeEvents` hook (the event stream), which only appends.
  *
  * Entry points: `new Runtime(bundle, log, events?)`, `start()`, `submitStrategy`, `refuseAtEdge`,
  * `report`, `applyControl`, `runLoops()`, `shutdown()`.
@@ -54,8 +55,6 @@ export class Runtime {
   private readonly ring: RingIntake;
   /** Journal seq before the current ring drain: its k-th accepted record is ringBase + 1 + k. */
   private ringBase = 0;
-  /** Records of the current drain the kernel accepted so far (journaled in that order). */
-  private ringAccepted = 0;
   /** The projection copies the slot images it needs (zero-copy views of kernel memory); built once. */
   private readonly slotImage = (id: number) => this.b.kernel.slotImage(id);
   readonly startedAtMs: number;
@@ -87,15 +86,13 @@ export class Runtime {
     b.venue.onDiagnostic((d) => log(`venue ${d.code}: ${d.message}`));
     this.ring = new RingIntake(b.zinc, b.kernel, {
       check: (rec) => recordSizeRefusal(b.venue, rec, this.assetOfSlot),
-      applied: (o) => {
+      applied: (o, journalOffsets) => {
         this.metrics.recordRecords(o.accepted_flags);
-        this.afterApply(null, o, {
-          journalSeq: this.ringBase + 1,
-          inputOffsets: this.journalOffsets(o.accepted_flags),
-        });
+        this.afterApply(null, o, { journalSeq: this.ringBase + 1, inputOffsets: journalOffsets });
         this.executor.dispatch(o.transitions);
       },
       refused: (r) => void this.refuseAtEdge("ring", r),
+      nowMs: () => b.clock.nowMs(),
     });
     const ops = { kernel: b.kernel, executor: this.executor, venue: b.venue, clock: b.clock, log, sleep: Bun.sleep };
     this.reconciler = new LiveReconciler({ ...ops, report: (d) => this.report(d) });
@@ -104,6 +101,7 @@ export class Runtime {
       halt: () =>
         void (b.control.snapshot().trading_state !== "HALTED" && this.applyControl({ trading_state: "HALTED" })),
       reconcileNow: () => this.reconciler.pass(),
+      notify: (e) => this.events?.onFlatten(e),
     });
     this.controls.actions = mailboxFlatten(this.flattener, b.control);
   }
@@ -139,6 +137,7 @@ export class Runtime {
 
   private afterApply(input: KernelInput | null, outcome: KernelOutcome, at?: InputsAt): void {
     this.b.journal?.flush();
+    if (input?.type === "VENUE_EVENT") this.ring.followVenue(input.event, outcome);
     // input null = a Zinc ring batch, whose records were counted one by one (recordRecords).
     if (input === null) this.metrics.recordBatchEffects(outcome);
     else this.metrics.recordOutcome(input, outcome);
@@ -225,7 +224,6 @@ export class Runtime {
     if (this.watchRegions() !== null) return 0;
     this.controls.syncIfChanged();
     this.ringBase = this.b.inputs.entries;
-    this.ringAccepted = 0;
     return this.ring.drain();
   }
 
@@ -250,13 +248,6 @@ export class Runtime {
       now_ms: this.b.clock.nowMs(),
     });
     return bad;
-  }
-
-  /** Each record's journal offset in this drain (accepted records in order), -1 for a refused one. */
-  private journalOffsets(accepted: Uint8Array): Int32Array {
-    const out = new Int32Array(accepted.length);
-    for (let k = 0; k < accepted.length; k++) out[k] = accepted[k] === 1 ? this.ringAccepted++ : -1;
-    return out;
   }
 
   /** Serve loops; resolve when `shutdown` stops them. */

@@ -10,6 +10,8 @@
  * 9 verify (venue flat, no open orders, settled once: capital = seed + PnL - fees = balance),
  * 10 disconnect.
  * A failure after the entry tries to flatten (EXIT or CANCEL) before it reports.
+ * With `pink`, steps 5..8 go the way PINK trades (`_smoke_pink.ts`): decision → seam → Zinc ring →
+ * kernel → venue, every outcome read back by the strategy client (the report lists them).
  *
  * Entry points: `SMOKE_STEPS`, `isSimTarget`, `supervisorPrecheck`, `runSmoke` (the CLI builds the
  * environment and guards the live target: src/cli/smoke.ts).
@@ -18,6 +20,7 @@
 import type { SlotRecord } from "../contracts/records.ts";
 import { isLoopbackUrl } from "../venue/index.ts";
 import { chooseSize, describeSlot, flatten, longSize, markPrice, near, until, verifyTruth } from "./_smoke_checks.ts";
+import { PINK_STEPS, PinkTrader, pinkCycle } from "./_smoke_pink.ts";
 import { buildBundle } from "./bundle.ts";
 import { loadConfig } from "./config.ts";
 import { Runtime } from "./runtime.ts";
@@ -33,6 +36,8 @@ export interface SmokeOptions {
   size: number | null;
   conf: string;
   waitMs: number;
+  /** Trade through the strategy client's seam and the Zinc ring (needs DITA_V2_ZINC=REAL in env). */
+  pink: boolean;
 }
 
 export interface SmokeStep {
@@ -54,6 +59,14 @@ export interface SmokeReport {
   cleanup: string | null;
   slot: SlotRecord | null;
   account: unknown;
+  mode: "pink" | "direct";
+  /** --pink: every outcome the strategy client read back, in order. */
+  outcomes: Array<Record<string, unknown>>;
+}
+
+/** The steps as the dry run prints them (--pink: steps 5..8 through the seam and the ring). */
+export function smokeSteps(pink: boolean): ReadonlyArray<[string, string]> {
+  return pink ? SMOKE_STEPS.map(([name, what]) => [name, PINK_STEPS[name] ?? what] as [string, string]) : SMOKE_STEPS;
 }
 
 export const SMOKE_STEPS: ReadonlyArray<[string, string]> = [
@@ -118,6 +131,8 @@ export async function runSmoke(
     cleanup: null,
     slot: null,
     account: null,
+    mode: opts.pink ? "pink" : "direct",
+    outcomes: [],
   };
   const step: Step = async (name, fn) => {
     const started = clock.monoNs();
@@ -133,19 +148,33 @@ export async function runSmoke(
     }
   };
   let rt: Runtime | null = null;
+  let pink: PinkTrader | null = null;
   let entered = false;
   try {
     await step("connect", async () => {
       const bundle = await buildBundle(loadConfig(env), clock, env, { journal: true });
       rt = new Runtime(bundle, log);
       const recovery = await rt.start();
-      return { capital: recovery.capital, stream_open: bundle.venue.connected() };
+      if (opts.pink) {
+        void rt.runLoops(); // the ring is drained as in serve; shutdown stops the loops
+        pink = PinkTrader.connect(rt);
+      }
+      return {
+        capital: recovery.capital,
+        stream_open: bundle.venue.connected(),
+        zinc_prefix: bundle.config.zinc_prefix,
+      };
     });
-    await runCycle(rt!, opts, report, step, () => (entered = true));
+    await runCycle(rt!, opts, report, step, () => (entered = true), pink);
   } catch {
     if (rt && entered) report.cleanup = await flatten(rt, opts);
   } finally {
     const done = rt as Runtime | null;
+    const trader = pink as PinkTrader | null;
+    if (trader) {
+      report.outcomes = trader.outcomes;
+      trader.close();
+    }
     if (done) {
       report.slot = done.b.kernel.slot(0);
       report.account = done.b.kernel.account();
@@ -156,7 +185,7 @@ export async function runSmoke(
   return report;
 }
 
-type Step = (name: string, fn: () => Promise<unknown>) => Promise<void>;
+export type Step = (name: string, fn: () => Promise<unknown>) => Promise<void>;
 
 async function runCycle(
   rt: Runtime,
@@ -164,6 +193,7 @@ async function runCycle(
   report: SmokeReport,
   step: Step,
   entered: () => void,
+  pink: PinkTrader | null,
 ): Promise<void> {
   const { venue, kernel } = rt.b;
   const seed = kernel.account().capital;
@@ -189,6 +219,7 @@ async function runCycle(
       throw new Error(`${opts.symbol} has ${open.length} open order(s) at the venue; the smoke needs none`);
     return { balance: b.balance, available_margin: b.available_margin };
   });
+  if (pink !== null) return pinkCycle(rt, pink, opts, size, step, entered, seed);
   const tradeId = `smoke_${rt.b.clock.nowMs().toString(36)}`;
   await step("enter", async () => {
     const o = rt.submitStrategy({

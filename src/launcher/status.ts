@@ -5,10 +5,37 @@
  * counters (`venue.throttle`, null for the mock) from the venue.
  */
 
+import type { Static } from "@sinclair/typebox";
+import type { Same } from "../contracts/record_schemas.ts";
+import type {
+  KernelStatusSchema,
+  ReconcileStatsSchema,
+  RecoveryReportSchema,
+  RingStatsSchema,
+  SinkStatsSchema,
+  StatusDocument,
+  VenueRateStatsSchema,
+} from "../contracts/status_schema.ts";
+import type { VenueRateStats } from "../contracts/venue.ts";
 import { VERSION } from "../contracts/version.ts";
+import type { KernelConfig } from "../kernel/index.ts";
+import type { SinkStats } from "../projection/index.ts";
+import type { RingStats } from "../zinc/index.ts";
+import type { ReconcileStats } from "./live_reconcile.ts";
+import type { RecoveryReport } from "./recovery.ts";
 import type { Runtime } from "./runtime.ts";
 
-export function statusDocument(rt: Runtime): Record<string, unknown> {
+// The parts' own types are the status schema's parts (`GET /openapi.json` publishes that schema).
+export const _sameParts: [
+  Same<SinkStats, Static<typeof SinkStatsSchema>>,
+  Same<RingStats, Static<typeof RingStatsSchema>>,
+  Same<RecoveryReport, Static<typeof RecoveryReportSchema>>,
+  Same<ReconcileStats, Static<typeof ReconcileStatsSchema>>,
+  Same<KernelConfig & { faulted: boolean }, Static<typeof KernelStatusSchema>>,
+  Same<VenueRateStats, Static<typeof VenueRateStatsSchema>>,
+] = [true, true, true, true, true, true];
+
+export function statusDocument(rt: Runtime): StatusDocument {
   const { kernel, control, venue, projection, journal, config, zinc } = rt.b;
   return {
     version: VERSION,

@@ -18,7 +18,7 @@
 import type { Clock } from "../contracts/clock.ts";
 import type { ControlSnapshot } from "../contracts/control.ts";
 import type { AccountRecord, DiagnosticRecord, SlotRecord, Stage, TransitionRecord } from "../contracts/records.ts";
-import { accountRow, activeRow, controlRow, diagnosticRow, slotRow, transitionRow } from "./_rows.ts";
+import { accountRow, activeRow, controlChangeRow, controlRow, diagnosticRow, slotRow, transitionRow } from "./_rows.ts";
 import { OpenedTrades, tradeEvent } from "./lifecycle.ts";
 import { CONTROL_KEY, type NamespaceNames, PNL_KEY } from "./names.ts";
 import type { Outbox } from "./outbox.ts";
@@ -176,6 +176,7 @@ export class Projector {
     this.mirror = c.mirror_to_hazelcast;
     if (this.mirror && !wasMirroring) this.republish();
     this.putMap(this.names.control, CONTROL_KEY, controlRow(this.strategy, c), c.version);
+    if (!this.quiet) this.record("control_change", controlChangeRow(this.strategy, this.run, c));
   }
 
   private memoRow(m: SlotMemo): () => Row {

@@ -7,6 +7,7 @@
  *   `<strategy>:<run>:<seq>:D<k>`  the k-th diagnostic of that input
  *   `<strategy>:<run>:L<n>`        the n-th diagnostic the launcher issued itself in that run (edge
  *                                  refusals, orphans: no journaled input, so no replay rebuilds it)
+ *   `<strategy>:<run>:C<version>`  the control snapshot of that version in that run (each change)
  *
  * Invariant: an id names one fact for the life of a namespace. `run` differs between kernel
  * lifetimes (launcher/run_id.ts) and `seq` between the inputs of one lifetime, so no two facts share
@@ -15,7 +16,7 @@
  */
 import type { ControlSnapshot } from "../contracts/control.ts";
 import type { AccountRecord, DiagnosticRecord, SlotRecord, TransitionRecord } from "../contracts/records.ts";
-import type { Row } from "./types.ts";
+import type { RecordRow, Row } from "./types.ts";
 
 export function slotRow(strategy: string, s: SlotRecord): Row {
   return { strategy, ...s };
@@ -40,6 +41,20 @@ export function accountRow(strategy: string, a: AccountRecord, nowMs: number): R
 
 export function controlRow(strategy: string, c: ControlSnapshot): Row {
   return { strategy, ...c };
+}
+
+/** One row per control snapshot (each accepted change): the keys people filter on, and all of it as JSON. */
+export function controlChangeRow(strategy: string, run: string, c: ControlSnapshot): RecordRow {
+  return {
+    row_id: `${strategy}:${run}:C${c.version}`,
+    strategy,
+    run,
+    version: c.version,
+    updated_at_ms: c.updated_at_ms,
+    trading_state: c.trading_state,
+    mode: c.mode,
+    snapshot: JSON.stringify(c),
+  };
 }
 
 export function transitionRow(

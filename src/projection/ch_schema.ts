@@ -8,12 +8,13 @@
  * (The sink also skips ids a table already holds, so raw tables hold each row once: clickhouse.ts.)
  *
  * Versions: 1 = the tables; 2 = a `run` column (the kernel lifetime, in row ids since v2) after
- * `strategy` in all three tables. A v1 database is migrated in place (ALTER TABLE ADD COLUMN; old
- * rows read run ''), then version 2 is recorded.
+ * `strategy` in all three tables; 3 = `dita_v2_control` (one row per control snapshot). A v1
+ * database is migrated in place (ALTER TABLE ADD COLUMN; old rows read run ''), a v2 one gets the
+ * new table; then the version is recorded.
  */
 import type { ClickHouseClient } from "@clickhouse/client";
 
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 export const SCHEMA_COMPONENT = "projection";
 
 const ENGINE = "ENGINE = ReplacingMergeTree() ORDER BY (strategy, row_id)";
@@ -36,6 +37,10 @@ function ddl(db: string): string[] {
     `CREATE TABLE IF NOT EXISTS ${db}.dita_v2_diagnostics (
       row_id String, strategy String, run String, seq UInt64, input_index UInt32, code String, severity String,
       slot_id Nullable(Int32), message String, details String, now_ms UInt64
+    ) ${ENGINE}`,
+    `CREATE TABLE IF NOT EXISTS ${db}.dita_v2_control (
+      row_id String, strategy String, run String, version UInt64, updated_at_ms UInt64, trading_state String,
+      mode String, snapshot String
     ) ${ENGINE}`,
   ];
 }

@@ -1,5 +1,5 @@
 /**
- * ClickHouseSink: trade_events, dita_v2_transitions and dita_v2_diagnostics (schema in
+ * ClickHouseSink: trade_events, dita_v2_transitions, dita_v2_diagnostics and dita_v2_control (schema in
  * `ch_schema.ts`). Uses only what works against 18.16 (the Debian package this project installs): explicit
  * JSONEachRow on every insert, literals instead of query_params, log off, request timeout set.
  *
@@ -82,7 +82,7 @@ export class ClickHouseSink implements Sink {
   }
 
   takes(kind: RecordKind): boolean {
-    return kind === "trade_event" || kind === "transition" || kind === "diagnostic";
+    return kind !== "topic_event";
   }
 
   /** Pings and prepares the schema; a newer schema is a permanent refusal. */

@@ -47,5 +47,6 @@ export const TABLE_OF: Record<Exclude<RecordKind, "topic_event">, string> = {
   trade_event: "trade_events",
   transition: "dita_v2_transitions",
   diagnostic: "dita_v2_diagnostics",
+  control_change: "dita_v2_control",
 };
 export const TABLES = Object.values(TABLE_OF);

@@ -64,7 +64,7 @@ export function isStaleWrite(
   return w.value === null ? stored.version > w.version : stored.version >= w.version;
 }
 
-export const RECORD_KINDS = ["trade_event", "topic_event", "transition", "diagnostic"] as const;
+export const RECORD_KINDS = ["trade_event", "topic_event", "transition", "diagnostic", "control_change"] as const;
 export type RecordKind = (typeof RECORD_KINDS)[number];
 
 export type RecordRow = Row & { row_id: string; strategy: string };

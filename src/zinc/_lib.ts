@@ -26,6 +26,19 @@ const symbols = {
   zinc_state_read_account: { args: [T.i32, T.ptr, T.ptr], returns: T.i32 },
   zinc_control_write: { args: [T.i32, T.u32, T.ptr, T.u32], returns: T.i32 },
   zinc_control_read: { args: [T.i32, T.u32, T.ptr, T.u32], returns: T.i32 },
+  zinc_outcome_publish: { args: [T.i32, T.ptr, T.u32], returns: T.i32 },
+  zinc_outcome_claim: { args: [T.i32, T.ptr], returns: T.i32 },
+  zinc_outcome_release: { args: [T.i32, T.u32, T.u32], returns: T.i32 },
+  zinc_outcome_poll: { args: [T.i32, T.u32, T.ptr, T.u32, T.ptr], returns: T.i32 },
+  zinc_outcome_head: { args: [T.i32, T.u32], returns: T.i64_fast },
+  zinc_outcome_peek: { args: [T.i32, T.u32, T.u64, T.ptr], returns: T.i32 },
+  zinc_outcome_wait: { args: [T.i32, T.u32, T.u64, T.u32, T.i32], returns: T.i64_fast },
+  zinc_outcome_stats: { args: [T.i32, T.ptr], returns: T.i32 },
+  zinc_outcome_lane_header: { args: [T.i32, T.u32, T.ptr], returns: T.i32 },
+  zinc_outcome_set_namespace: { args: [T.i32, T.ptr], returns: T.i32 },
+  zinc_outcome_namespace: { args: [T.i32, T.ptr], returns: T.i32 },
+  zinc_writer_alive: { args: [T.i32], returns: T.i32 },
+  zinc_mono_ns: { args: [], returns: T.i64_fast },
 } as const;
 
 export type ZincLib = ReturnType<typeof dlopen<typeof symbols>>["symbols"];
@@ -41,7 +54,7 @@ export function loadZinc(libPath: string): ZincLib {
   return lib;
 }
 
-export const KIND = { intents: 1, state: 2, control: 3 } as const;
+export const KIND = { intents: 1, state: 2, control: 3, outcomes: 4 } as const;
 export type RegionKind = keyof typeof KIND;
 
 const CODES: Record<number, ZincErrorCode> = {
@@ -54,11 +67,19 @@ const CODES: Record<number, ZincErrorCode> = {
   [-7]: "CONTENDED",
   [-8]: "OPEN",
   [-9]: "TORN",
+  [-10]: "BUSY",
+  [-11]: "TRUNCATED",
+};
+
+/** What a code means, for the codes whose bare name does not say it. */
+const MEANING: Partial<Record<ZincErrorCode, string>> = {
+  TRUNCATED: "the region file shrank under its mapping (truncated by another process); reopen it",
 };
 
 /** Throws for a negative return code; returns non-negative codes unchanged. */
 export function check(rc: number, what: string): number {
   if (rc >= 0) return rc;
   const code = CODES[rc] ?? "ARG";
-  throw new ZincError(code, `${what}: zinc error ${code} (${rc})`);
+  const meaning = MEANING[code];
+  throw new ZincError(code, `${what}: zinc error ${code} (${rc})${meaning ? `: ${meaning}` : ""}`);
 }

@@ -5,8 +5,11 @@
  * and reports each change. Every pending wait resolves on the first change or at its timeout.
  * Optional `spinTurns`: first poll the sequence once per event-loop turn (setImmediate, so the
  * loop is never blocked) for that many turns; it trades CPU for latency when traffic is hot
- * (bench/zinc.ts measures both). `spinUs`: an adaptive busy-wait on this thread after arming the
- * worker (see WAIT_SPIN_US_DEFAULT). Invariant: at most one request is in flight to the worker.
+ * (bench/zinc.ts measures both). `spinUs`: an adaptive busy-wait on this thread before arming the
+ * worker (see WAIT_SPIN_US_DEFAULT), in slices of 10 µs with an event-loop turn between them, so
+ * it never holds up this thread's other work (a venue order's send) for more than a slice, and
+ * producers find no sleeper to wake while it spins.
+ * Invariant: at most one request is in flight to the worker.
  */
 
 import type { ZincLib } from "./_lib.ts";
@@ -18,6 +21,8 @@ const SPIN_US_MAX = 10_000; // ZINC_SPIN_US_MAX in ffi/zinc.h
 /** Two spins in a row that miss mean traffic went cold; a cold waiter still probes every 4th wait. */
 const MISSES_COLD = 2;
 const PROBE_EVERY = 4;
+/** The spin runs in slices this long, with an event-loop turn between them. */
+const SPIN_SLICE_US = 10;
 /**
  * Default busy-wait before the futex path, in microseconds (bench/zinc_kernel.ts; ffi/README.md
  * §11). The spin is adaptive: it runs while traffic is hot (a recent spin caught a change, or a
@@ -78,21 +83,41 @@ export class FutexWaiter {
     const now = this.current();
     if (now !== lastSeq) this.misses = 0; // a change was already waiting: traffic is hot
     if (now !== lastSeq || timeoutMs === 0 || this.closed) return Promise.resolve(now);
+    const spin = this.spinUs > 0 && (this.misses < MISSES_COLD || ++this.coldWaits % PROBE_EVERY === 0);
     let pending: Pending | null = null;
     const promise = new Promise<number>((resolve) => {
       const p: Pending = { lastSeq, resolve, timer: setTimeout(() => this.settle(p), timeoutMs) };
       pending = p;
       this.pending.add(p);
-      this.arm(now);
+      if (!spin) this.arm(now);
     });
-    // The Worker is armed first, then this thread busy-waits up to spinUs: a change seen here
-    // costs no wake-up, and a miss costs no extra latency (the futex path is already waiting).
-    if (this.spinUs > 0 && (this.misses < MISSES_COLD || ++this.coldWaits % PROBE_EVERY === 0)) {
-      const hit = Number(this.lib.zinc_spin_wait(this.id, lastSeq, this.spinUs)) !== lastSeq;
-      this.misses = hit ? 0 : this.misses + 1;
-      if (hit) this.settle(pending!);
-    }
+    // Hot traffic: this thread busy-waits first and arms the Worker only when the spin misses. While
+    // it spins nobody sleeps on the futex word, so a producer's publish makes no FUTEX_WAKE syscall
+    // and no thread wakes; a change that comes after the spin finds the Worker armed (zinc_wait
+    // returns at once when the sequence already moved), so a miss costs no extra latency.
+    if (spin) void this.spinInSlices(pending!, lastSeq);
     return promise;
+  }
+
+  /**
+   * The busy-wait in slices of SPIN_SLICE_US with an event-loop turn between them, so work this
+   * thread has queued meanwhile (a venue order's signing and its socket write, timers, I/O) runs
+   * within a slice instead of after the whole spin.
+   */
+  private async spinInSlices(p: Pending, lastSeq: number): Promise<void> {
+    for (let left = this.spinUs; left > 0; left -= SPIN_SLICE_US) {
+      if (!this.pending.has(p)) return; // the Worker or the timeout settled it meanwhile
+      if (Number(this.lib.zinc_spin_wait(this.id, lastSeq, Math.min(SPIN_SLICE_US, left))) !== lastSeq) {
+        this.misses = 0;
+        this.settle(p);
+        return;
+      }
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    this.misses++;
+    if (!this.pending.has(p)) return;
+    if (this.current() !== lastSeq) this.settle(p);
+    else this.arm(lastSeq);
   }
 
   /** Resolves every pending wait (with the current sequence) and stops the worker. */

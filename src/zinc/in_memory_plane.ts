@@ -6,12 +6,15 @@
  */
 
 import { mirrorArgs } from "./_state_check.ts";
+import { InMemoryOutcomes } from "./in_memory_outcomes.ts";
+import type { OutcomeLane, OutcomeStats } from "./outcome_region.ts";
 import { SeqSignal } from "./seq_signal.ts";
 import {
   ACCOUNT_IMAGE_BYTES,
   checkSlotImage,
   INTENT_RECORD_BYTES,
   invariant,
+  OUTCOME_LANES_DEFAULT,
   type PushResult,
   RING_CAPACITY_MAX,
   RING_CAPACITY_MIN,
@@ -30,10 +33,12 @@ export class InMemoryZincPlane implements ZincPlane {
   private stateHash = 0n;
   private readonly intentSignal = new SeqSignal();
   private readonly stateSignal = new SeqSignal();
+  private readonly outcomes: InMemoryOutcomes;
 
   constructor(
     readonly slotCount: number,
     readonly ringCapacity: number,
+    outcomeLanes = OUTCOME_LANES_DEFAULT,
   ) {
     invariant(
       Number.isInteger(slotCount) && slotCount >= 1 && slotCount <= SLOT_COUNT_MAX,
@@ -46,10 +51,23 @@ export class InMemoryZincPlane implements ZincPlane {
     );
     this.cells = Array.from({ length: ringCapacity }, () => new Uint8Array(INTENT_RECORD_BYTES));
     this.slots = new Uint8Array(slotCount * SLOT_IMAGE_BYTES);
+    this.outcomes = new InMemoryOutcomes(outcomeLanes);
   }
 
-  static open(o: { slotCount: number; ringCapacity: number }): InMemoryZincPlane {
-    return new InMemoryZincPlane(o.slotCount, o.ringCapacity);
+  static open(o: { slotCount: number; ringCapacity: number; outcomeLanes?: number }): InMemoryZincPlane {
+    return new InMemoryZincPlane(o.slotCount, o.ringCapacity, o.outcomeLanes);
+  }
+
+  publishOutcomes(records: Uint8Array, count: number): number {
+    return this.outcomes.publish(records, count);
+  }
+
+  outcomeStats(): OutcomeStats {
+    return this.outcomes.stats();
+  }
+
+  claimOutcomeLane(): OutcomeLane {
+    return this.outcomes.claim();
   }
 
   pushIntent(bytes: Uint8Array): PushResult {

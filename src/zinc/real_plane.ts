@@ -1,21 +1,40 @@
 /**
  * `RealZincPlane`: the kernel side of the Zinc plane over libzinc. It is the single writer of
- * `<prefix>.intents` (consumer) and `<prefix>.state` (mirror); opening adopts regions whose
+ * `<prefix>.intents` (consumer), `<prefix>.state` (mirror) and `<prefix>.outcomes` (each ring
+ * intent's outcome, in its producer's lane); opening adopts regions whose
  * writer died, so the surviving state image is readable as the last belief, and refuses a
  * second live writer or a foreign/incompatible file with an error naming it.
  */
 
 import { check } from "./_lib.ts";
 import { mirrorState, readAccountAndHash, readSlotImage } from "./_state_io.ts";
+import {
+  type OutcomeLane,
+  type OutcomeStats,
+  publishOutcomeRecords,
+  RealOutcomeLane,
+  readOutcomeStats,
+} from "./outcome_region.ts";
 import { type RegionHeader, ZincRegion } from "./region.ts";
 import { pushRecord, RingDrainer, ringStats } from "./ring_io.ts";
-import { INTENT_RECORD_BYTES, type PushResult, type RingStats, type ZincPlane } from "./types.ts";
+import {
+  INTENT_RECORD_BYTES,
+  OUTCOME_LANES_DEFAULT,
+  type PushResult,
+  type RingStats,
+  ZincError,
+  type ZincPlane,
+} from "./types.ts";
 
 export interface RealZincPlaneOptions {
   libPath: string;
   prefix: string;
   slotCount: number;
   ringCapacity: number;
+  /** Outcome lanes (one per producer process); default OUTCOME_LANES_DEFAULT. */
+  outcomeLanes?: number;
+  /** The strategy namespace, written into the outcomes region so clients can refuse a foreign prefix. */
+  namespace?: string;
   /** Event-loop turns a wait polls before sleeping on the futex; default 0 (see _waiter.ts). */
   waitSpinTurns?: number;
   /** Microseconds a wait busy-waits on the calling thread before the futex; default WAIT_SPIN_US_DEFAULT. */
@@ -30,35 +49,42 @@ export class RealZincPlane implements ZincPlane {
   private constructor(
     private readonly intents: ZincRegion,
     private readonly state: ZincRegion,
+    private readonly outcomes: ZincRegion,
     readonly slotCount: number,
     readonly ringCapacity: number,
+    private readonly libPath: string,
+    private readonly prefix: string,
   ) {
     this.drainer = new RingDrainer(intents, INTENT_RECORD_BYTES);
   }
 
+  /** Opens (creates or adopts) the intents, state and outcomes regions as their writer. */
   static open(o: RealZincPlaneOptions): RealZincPlane {
-    const intents = ZincRegion.open({
-      libPath: o.libPath,
-      prefix: o.prefix,
-      kind: "intents",
-      recordCount: o.ringCapacity,
-      writer: true,
-      spinTurns: o.waitSpinTurns,
-      spinUs: o.waitSpinUs,
-    });
-    try {
-      const state = ZincRegion.open({
+    const opened: ZincRegion[] = [];
+    const writer = (kind: "intents" | "state" | "outcomes", recordCount: number) => {
+      const r = ZincRegion.open({
         libPath: o.libPath,
         prefix: o.prefix,
-        kind: "state",
-        recordCount: o.slotCount,
+        kind,
+        recordCount,
         writer: true,
         spinTurns: o.waitSpinTurns,
         spinUs: o.waitSpinUs,
       });
-      return new RealZincPlane(intents, state, o.slotCount, o.ringCapacity);
+      opened.push(r);
+      return r;
+    };
+    try {
+      const intents = writer("intents", o.ringCapacity);
+      const state = writer("state", o.slotCount);
+      const outcomes = writer("outcomes", o.outcomeLanes ?? OUTCOME_LANES_DEFAULT);
+      if (o.namespace !== undefined) {
+        const ns = Buffer.from(`${o.namespace}\0`, "utf8");
+        check(outcomes.lib.zinc_outcome_set_namespace(outcomes.id, ns), `${outcomes.path}: namespace ${o.namespace}`);
+      }
+      return new RealZincPlane(intents, state, outcomes, o.slotCount, o.ringCapacity, o.libPath, o.prefix);
     } catch (e) {
-      intents.close();
+      for (const r of opened.reverse()) r.close();
       throw e;
     }
   }
@@ -69,12 +95,38 @@ export class RealZincPlane implements ZincPlane {
 
   drainIntents(max: number, onRecord: (bytes: Uint8Array) => void): number {
     if (this.hostile !== null) return 0;
-    return this.drainer.drain(max, onRecord);
+    return this.unlessTruncated(0, () => this.drainer.drain(max, onRecord));
   }
 
   checkRegions(): string | null {
-    this.hostile ??= this.intents.check() ?? this.state.check();
+    this.hostile ??= this.intents.check() ?? this.state.check() ?? this.outcomes.check();
     return this.hostile;
+  }
+
+  publishOutcomes(records: Uint8Array, count: number): number {
+    if (this.hostile !== null) return 0;
+    return this.unlessTruncated(0, () => publishOutcomeRecords(this.outcomes, records, count));
+  }
+
+  outcomeStats(): OutcomeStats {
+    return readOutcomeStats(this.outcomes);
+  }
+
+  /** Claims a lane through a handle of its own, as a producer process would. */
+  claimOutcomeLane(): OutcomeLane {
+    const r = ZincRegion.open({
+      libPath: this.libPath,
+      prefix: this.prefix,
+      kind: "outcomes",
+      recordCount: 0,
+      writer: false,
+    });
+    try {
+      return RealOutcomeLane.claim(r, true);
+    } catch (e) {
+      r.close();
+      throw e;
+    }
   }
 
   intentSeq(): number {
@@ -102,7 +154,25 @@ export class RealZincPlane implements ZincPlane {
     stateHash: bigint,
   ): void {
     if (this.hostile !== null) return;
-    mirrorState(this.state, this.slotCount, slotImages, dirtyMask, account, stateHash);
+    this.unlessTruncated(undefined, () =>
+      mirrorState(this.state, this.slotCount, slotImages, dirtyMask, account, stateHash),
+    );
+  }
+
+  /**
+   * A writer-side call on a region whose file shrank under the mapping (libzinc caught the
+   * SIGBUS) makes the regions hostile, as a failed `checkRegions` does: the kernel's own state is
+   * untouched, and the next check reports the file (a CRITICAL, /health 503) instead of the
+   * kernel's caller meeting the error mid-apply.
+   */
+  private unlessTruncated<T>(fallback: T, op: () => T): T {
+    try {
+      return op();
+    } catch (e) {
+      if (!(e instanceof ZincError) || e.code !== "TRUNCATED") throw e;
+      this.hostile ??= e.message;
+      return fallback;
+    }
   }
 
   readSlot(i: number): Uint8Array {
@@ -125,12 +195,13 @@ export class RealZincPlane implements ZincPlane {
     return this.state.wait(lastSeq, timeoutMs);
   }
 
-  headers(): { intents: RegionHeader; state: RegionHeader } {
-    return { intents: this.intents.header(), state: this.state.header() };
+  headers(): { intents: RegionHeader; state: RegionHeader; outcomes: RegionHeader } {
+    return { intents: this.intents.header(), state: this.state.header(), outcomes: this.outcomes.header() };
   }
 
   close(): void {
     this.intents.close();
     this.state.close();
+    this.outcomes.close();
   }
 }

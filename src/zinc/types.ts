@@ -6,6 +6,7 @@
  */
 
 import { KERNEL_LIMITS, RECORD_BYTES } from "../contracts/abi.ts";
+import type { OutcomeLane, OutcomeStats } from "./outcome_region.ts";
 
 /** The kernel's record sizes (one definition: src/contracts/abi.ts; ffi/zinc.h asserts the same). */
 export const INTENT_RECORD_BYTES = RECORD_BYTES.input;
@@ -14,6 +15,8 @@ export const ACCOUNT_IMAGE_BYTES = RECORD_BYTES.account;
 export const SLOT_COUNT_MAX = Number(KERNEL_LIMITS.SLOT_COUNT_MAX);
 export const RING_CAPACITY_MIN = 2;
 export const RING_CAPACITY_MAX = 65536;
+/** Outcome lanes a kernel's region offers (one per producer process; ffi/README.md §7). */
+export const OUTCOME_LANES_DEFAULT = 64;
 
 export type PushResult = "OK" | "FULL";
 
@@ -28,6 +31,8 @@ export type ZincErrorCode =
   | "CORRUPT"
   | "CONTENDED"
   | "TORN"
+  | "BUSY"
+  | "TRUNCATED"
   | "RETRY_EXHAUSTED"
   | "INVALID_IMAGE";
 
@@ -77,6 +82,15 @@ export interface ZincPlane extends ZincStateView {
    * record and mirrors nothing more (the InMemory plane has no file to corrupt: always null).
    */
   checkRegions(): string | null;
+  /**
+   * Outcomes for ring producers (ffi/README.md §7): records routed by their client_intent_id into
+   * the producer's lane; returns how many landed in a lane. Never blocks: a lane nobody reads is
+   * overwritten oldest first. Nothing is published while the plane is hostile.
+   */
+  publishOutcomes(records: Uint8Array, count: number): number;
+  outcomeStats(): OutcomeStats;
+  /** Claims an outcome lane the way a producer process does (in-process producers and tests). */
+  claimOutcomeLane(): OutcomeLane;
   /** Write-through mirror: copies the dirty slots and the account, then publishes and notifies. */
   publishState(
     slotImages: Uint8Array,

@@ -46,6 +46,9 @@ const slots = async () => (await s.call("/slots")).body as Array<{ slot_id: numb
 
 /** Opens the 8 positions (slots 0..7) and rests 2 entries far from the market (slots 8, 9). */
 async function openBook(): Promise<void> {
+  // bingx-sim allows 10 order placements per sliding second (BingX's limit); the flatten before
+  // this one placed 8 exits, so ten entries at once would meet 429s that this test does not inject.
+  await Bun.sleep(1100);
   await s.call("/control", { body: { trading_state: "ACTIVE" } });
   for (const [i, [asset, side, size]] of BOOK.entries())
     expect((await enter(i, asset, side, size, null)).status).toBe(200);

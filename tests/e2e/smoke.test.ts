@@ -3,11 +3,15 @@
  * own process (enter, fill, exit, close, exchange truth verified, JSON report, exit 0); a step
  * that fails (a symbol the sim does not list) exits 1 naming the step; --dry-run prints the exact
  * environment with secrets masked and the numbered steps and sends nothing; a live smoke without
- * BINGX_SMOKE_LIVE=1 is refused with one line and exit 2. Nothing here contacts a real exchange.
+ * BINGX_SMOKE_LIVE=1 is refused with one line and exit 2. `--pink --symbol TRXUSDT` (the
+ * reference's live smoke as written) trades through the strategy client's seam and the Zinc ring
+ * with every outcome read back; TRXUSDT is normalized to TRX-USDT in both modes; a symbol of
+ * neither spelling, or an undeclared option, is refused with one line in both modes. Nothing here
+ * contacts a real exchange.
  */
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { rmSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { run, scratch } from "./_exe.ts";
 import { type SimProc, simSize, startSim } from "./_sim.ts";
 
@@ -113,5 +117,51 @@ describe("dita-v2 smoke", () => {
   test("bad arguments are refused with exit 2", () => {
     expect(run(["smoke", "--symbol", "trx"], {}).code).toBe(2);
     expect(run(["smoke", "--symbol", "TRX-USDT", "--venue-url", sim.url, "--size", "-1"], env()).code).toBe(2);
+  });
+
+  test("--pink --symbol TRXUSDT: the reference's live smoke as written passes against the sim, every outcome read back by the client", async () => {
+    const r = run(["smoke", "--pink", "--symbol", "TRXUSDT", "--venue-url", sim.url], env());
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report).toMatchObject({ ok: true, symbol: "TRX-USDT", mode: "pink", slot: { stage: "CLOSED" } });
+    expect(report.steps.every((s: { ok: boolean }) => s.ok)).toBe(true);
+    const seen = report.outcomes.map((o: any) => `${o.origin}:${o.input_kind}:${o.event_kind ?? ""}:${o.stage}`);
+    expect(seen).toEqual([
+      "KERNEL:ENTER::ENTRY_WORKING",
+      "VENUE:VENUE_EVENT:ACK:ENTRY_WORKING",
+      "VENUE:VENUE_EVENT:FULL_FILL:POSITION_OPEN",
+      "KERNEL:EXIT::EXIT_WORKING",
+      "VENUE:VENUE_EVENT:ACK:EXIT_WORKING",
+      "VENUE:VENUE_EVENT:FULL_FILL:CLOSED",
+    ]);
+    const truth = await sim.state();
+    expect(simSize(truth, "TRX-USDT")).toBe(0);
+    expect(report.account.capital).toBeCloseTo(truth.balance.wallet, 9);
+    const prefix = report.steps[1].detail.zinc_prefix;
+    expect(existsSync(`/dev/shm/${prefix}.intents`)).toBe(false); // its regions are removed afterwards
+  }, 40_000);
+
+  test("TRXUSDT is normalized to TRX-USDT the same way in the dry run; --pink shows the seam and ring path", () => {
+    const r = run(["smoke", "--pink", "--symbol", "TRXUSDT", "--dry-run", "--venue-url", sim.url], env());
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("symbol TRX-USDT, the PINK path (decision -> seam -> Zinc ring -> kernel -> venue)");
+    expect(r.stdout).toContain("  DITA_V2_ZINC=REAL\n");
+    expect(r.stdout).toMatch(/ 5\. enter: decision OPEN LONG size, leverage 1 -> seam -> Zinc ring -> kernel/);
+    expect(r.stdout).not.toContain("TRXUSDT");
+    const live = run(["smoke", "--symbol", "trxusdt", "--dry-run"], {});
+    expect(live.stdout).toContain("contract rules of TRX-USDT");
+  });
+
+  test("a symbol that is neither spelling is refused with the same line in both modes; an undeclared option is refused", () => {
+    const real = run(["smoke", "--symbol", "TRX/USDT", "--venue-url", sim.url], env());
+    const dry = run(["smoke", "--symbol", "TRX/USDT", "--dry-run", "--venue-url", sim.url], env());
+    expect([real.code, dry.code]).toEqual([2, 2]);
+    expect(real.stderr).toBe(dry.stderr);
+    expect(real.stderr.trim()).toBe("dita-v2: --symbol must look like TRX-USDT (or TRXUSDT), got 'TRX/USDT'");
+    const unknown = run(["smoke", "--symbol", "TRX-USDT", "--pinkk", "--dry-run"], env());
+    expect([unknown.code, unknown.stderr.trim()]).toEqual([
+      2,
+      "dita-v2: unknown option --pinkk for 'dita-v2 smoke' (see dita-v2 smoke --help)",
+    ]);
   });
 });

@@ -3,7 +3,7 @@
  * trade_events / dita_v2_transitions / dita_v2_diagnostics rows field by field, the documented
  * timeline query, idempotent replays (each row id once in the raw table, no FINAL), two runs with
  * the same journal seqs keeping every row, the server killed mid-run with rows counted exactly,
- * the v1 → v2 schema migration, schema-version refusal, bad configuration, and a URL with a
+ * control snapshots as rows of dita_v2_control, the v1 → v2 → v3 schema migration, schema-version refusal, bad configuration, and a URL with a
  * password (it authenticates; stats and errors show it masked).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
@@ -171,6 +171,23 @@ describe("ClickHouseSink with a live 18.16 server", () => {
     expect(await count("SELECT count() AS n FROM it_normal.trade_events")).toBe(4);
   }, 30_000);
 
+  test("every control snapshot (each accepted change) is one row in dita_v2_control, the trading state as a column", async () => {
+    const p = await project("it_control", { run: "c1" });
+    const c1 = control({ version: 1 });
+    p.onControl(c1);
+    p.onControl(control({ version: 2, trading_state: "HALTED", max_leverage: 5 }));
+    p.onControl(control({ version: 2, trading_state: "HALTED", max_leverage: 5 })); // the same version again: no row
+    expect(await p.flush(5_000)).toBe(true);
+    const got = await rows<{ row_id: string; version: string; trading_state: string; snapshot: string }>(
+      "SELECT row_id, version, trading_state, snapshot FROM it_control.dita_v2_control ORDER BY version",
+    );
+    expect(got.map((r) => [r.row_id, Number(r.version), r.trading_state])).toEqual([
+      ["pink:c1:C1", 1, "ACTIVE"],
+      ["pink:c1:C2", 2, "HALTED"],
+    ]);
+    expect(JSON.parse(got[1]!.snapshot)).toMatchObject({ max_leverage: 5, trading_state: "HALTED" });
+  });
+
   test("the README timeline query rebuilds one slot's transitions in order", async () => {
     const p = await project("it_timeline");
     const k = debugScript();
@@ -205,7 +222,7 @@ describe("ClickHouseSink with a live 18.16 server", () => {
       expect(await p.flush(10_000)).toBe(true);
       duplicates.push(p.stats().sinks[0]!.records_duplicate);
     }
-    expect(duplicates).toEqual([0, 11 + 4]); // the second pass found every row stored
+    expect(duplicates).toEqual([0, 11 + 4 + 1]); // the second pass found every row stored (and the control row)
     expect(await count("SELECT count() AS n FROM it_replay.dita_v2_transitions")).toBe(11); // raw, no FINAL
     expect(await count("SELECT count() AS n FROM it_replay.trade_events")).toBe(4);
   }, 30_000);
@@ -220,7 +237,7 @@ describe("ClickHouseSink with a live 18.16 server", () => {
       const st = p.stats().sinks[0]!;
       written.push(st.records_written - st.records_duplicate);
     }
-    expect(written).toEqual([2500 + 1, 0]); // the diagnostics and the ENTER transition, then nothing
+    expect(written).toEqual([2500 + 1 + 1, 0]); // the diagnostics, the ENTER transition, the control row; then nothing
     expect(await count("SELECT count() AS n FROM it_big.dita_v2_diagnostics")).toBe(2500);
   }, 60_000);
 

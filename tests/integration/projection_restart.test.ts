@@ -77,7 +77,7 @@ describe("restart with a non-empty spool", () => {
     const stateDir = mkdtempSync(join(tmpdir(), "proj-restart-"));
     try {
       const spooled = await spoolInChild(stateDir, "it_restart", 25);
-      expect(spooled).toBe(25 * (4 + 11));
+      expect(spooled).toBe(25 * (4 + 11) + 1); // 25 trades' rows, and the control row
       const diags: ProjectionDiagnostic[] = [];
       const r = await drain(stateDir, "it_restart", diags);
       expect(r.ok).toBe(true);
@@ -106,7 +106,7 @@ describe("restart with a non-empty spool", () => {
       expect(diags.map((d) => d.code)).toEqual(["SPOOL_CORRUPT"]);
       expect(diags[0]!.message).toContain("torn_tail");
       expect(await count("SELECT count() AS n FROM it_torn.trade_events")).toBe(16);
-      expect(spooled).toBe(4 * 15);
+      expect(spooled).toBe(4 * 15 + 1);
     } finally {
       rmSync(stateDir, { recursive: true, force: true });
     }

@@ -55,13 +55,13 @@ export function uniquePrefix(tag: string): string {
   return p;
 }
 
-export function regionPath(prefix: string, kind: "intents" | "state" | "control"): string {
+export function regionPath(prefix: string, kind: "intents" | "state" | "control" | "outcomes"): string {
   return `/dev/shm/${prefix}.${kind}`;
 }
 
 export function cleanupPrefixes(): void {
   for (const p of created.splice(0)) {
-    for (const k of ["intents", "state", "control"] as const) {
+    for (const k of ["intents", "state", "control", "outcomes"] as const) {
       if (existsSync(regionPath(p, k))) unlinkSync(regionPath(p, k));
     }
   }

@@ -43,12 +43,7 @@ afterEach(() => {
 });
 
 const RUN = "0123456789abcdef";
-const mark = (price: number, now: number): KernelInput => ({
-  type: "MARK_PRICE",
-  asset: "BTC-USDT",
-  price,
-  now_ms: now,
-});
+const mark = (price: number, now_ms: number): KernelInput => ({ type: "MARK_PRICE", asset: "BTC-USDT", price, now_ms });
 
 /** A live kernel journaling into a fresh directory. */
 function live(o: { segmentBytes?: number; keep?: number; run?: string; dir?: string; index?: number } = {}) {
@@ -114,10 +109,7 @@ describe("rotation", () => {
     journal.flush();
     const out: string[] = [];
     exportJournal(dir, { from: "oldest", log: () => {} }, (l) => out.push(l));
-    const seqs = out
-      .map((l) => JSON.parse(l))
-      .filter((e) => e.seq !== undefined)
-      .map((e) => e.seq);
+    const seqs = out.map((l) => JSON.parse(l)).flatMap((e) => (e.seq === undefined ? [] : [e.seq]));
     expect(seqs).toEqual(Array.from({ length: hashes.length + 1 }, (_, i) => i + 1)); // one run, seqs continue
     expect(second).toBe("segment-000000000002.bin");
   });
@@ -152,8 +144,7 @@ describe("replay of snapshot + segments", () => {
     expect(journal.rotations).toBeGreaterThan(3);
     const newest = replay(dir);
     const oldest = replay(dir, { from: "oldest", log: () => {} });
-    expect(newest.state_hash).toBe(kernel.stateHashHex());
-    expect(oldest.state_hash).toBe(kernel.stateHashHex());
+    expect([newest.state_hash, oldest.state_hash]).toEqual([kernel.stateHashHex(), kernel.stateHashHex()]);
     expect(oldest.entries).toBe(journal.entries);
     expect(newest.entries).toBeLessThan(oldest.entries);
     expect(oldest.kernel.slots()).toEqual(kernel.slots());

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { RISK_LIMITS_OFF } from "../../src/contracts/control.ts";
 import type { StrategyIntent } from "../../src/contracts/intents.ts";
 import type { InMemoryControlPlane } from "../../src/control/index.ts";
-import { masked } from "../../src/launcher/_venue_log.ts";
+import { type LoggedVenue, masked } from "../../src/launcher/_venue_log.ts";
 import { buildBundle } from "../../src/launcher/bundle.ts";
 import { ConfigError, loadConfig } from "../../src/launcher/config.ts";
 import { Runtime } from "../../src/launcher/runtime.ts";
@@ -113,7 +113,7 @@ describe("flatten", () => {
   test("venue rate limits on the exits are waited out: the flatten still completes", async () => {
     const { rt } = await runtime();
     await openBook(rt);
-    (rt.b.venue as unknown as { inner: MockVenueAdapter }).inner.setKnobs({
+    ((rt.b.venue as LoggedVenue).inner as MockVenueAdapter).setKnobs({
       rate_limit: { retry_after_ms: 50, count: 3 },
     });
     const report = await rt.flattener.run({ timeout_ms: 10_000 });
@@ -124,7 +124,7 @@ describe("flatten", () => {
   test("a bound too short to finish answers STILL_OPEN with why, never silently", async () => {
     const { rt } = await runtime();
     await openBook(rt);
-    (rt.b.venue as unknown as { inner: MockVenueAdapter }).inner.setKnobs({ hung: true, cancel_reject: true });
+    ((rt.b.venue as LoggedVenue).inner as MockVenueAdapter).setKnobs({ hung: true, cancel_reject: true });
     rt.submitStrategy(enter(4, "BTC-USDT", "LONG", 0.01, null)); // never filled, cancels refused
     const report = await rt.flattener.run({ timeout_ms: 1000 });
     expect(report.complete).toBe(false);

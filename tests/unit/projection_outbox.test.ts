@@ -144,7 +144,7 @@ describe("outbox", () => {
     const k = new TradeScript();
     for (let i = 0; i < 5; i++) for (const o of wholeTrade(k, i, `T${i}`)) p.onOutcome(o);
     expect(await p.flush(100)).toBe(false);
-    expect(p.stats().sinks[0]).toMatchObject({ up: false, backlog_records: 40 }); // 5 trades x 4 events, each as table row and topic message
+    expect(p.stats().sinks[0]).toMatchObject({ up: false, backlog_records: 41 }); // 5 trades x 4 events, each as table row and topic message, and the control row
     sink.down = false;
     expect(await p.flush(2000)).toBe(true);
     const ids = sink.records.filter((r) => r.kind === "trade_event").map((r) => r.row.row_id);

@@ -1,7 +1,8 @@
 /**
  * Calls to the serve that served this page (same origin only). The operator token lives in
  * sessionStorage and nowhere else: it is gone when the tab closes. Every call sends it when it is
- * set; an answer is `{ status, body }`, and a network failure is status 0 with the reason.
+ * set; an answer is `{ status, body }` (JSON, or text when asked), and a network failure is
+ * status 0 with the reason.
  */
 
 const TOKEN_KEY = "dita-v2.operator-token";
@@ -31,7 +32,7 @@ export function authHeaders(token: string | null = storedToken()): Record<string
 
 export async function api<T = unknown>(
   path: string,
-  init: { method?: string; body?: unknown; token?: string | null } = {},
+  init: { method?: string; body?: unknown; token?: string | null; text?: boolean } = {},
 ): Promise<Answer<T>> {
   const headers: Record<string, string> = authHeaders(init.token === undefined ? storedToken() : init.token);
   if (init.body !== undefined) headers["Content-Type"] = "application/json";
@@ -48,7 +49,7 @@ export async function api<T = unknown>(
   }
   let body: unknown = null;
   try {
-    body = await res.json();
+    body = init.text && res.ok ? await res.text() : await res.json();
   } catch {
     body = null;
   }

@@ -7,7 +7,16 @@
  * EQUITY_MAX points, in time order.
  */
 
-import type { AccountRecord, ControlSnapshot, EquityPoint, FeedItem, SlotRecord, StatusDocument } from "./_types.ts";
+import type {
+  AccountRecord,
+  ControlSnapshot,
+  EquityPoint,
+  FeedItem,
+  FlattenReport,
+  SlotRecord,
+  StatusDocument,
+  VenueCalls,
+} from "./_types.ts";
 
 export const FEED_MAX = 300;
 export const EQUITY_MAX = 2000;
@@ -25,6 +34,12 @@ export interface ConsoleState {
   authMessage: string | null;
   hasToken: boolean;
   loadError: string | null;
+  /** A flatten under way (from its STARTED event), null otherwise. */
+  flattenRunning: { started_at_ms: number; slots_not_flat: number[] } | null;
+  /** The last flatten's report (its FINISHED event, the answer, or the status document). */
+  flattenReport: FlattenReport | null;
+  /** Venue calls and rate-limit refusals from /metrics, when the status has no throttle view. */
+  venueCalls: VenueCalls | null;
 }
 
 let state: ConsoleState = {
@@ -38,6 +53,9 @@ let state: ConsoleState = {
   authMessage: null,
   hasToken: false,
   loadError: null,
+  flattenRunning: null,
+  flattenReport: null,
+  venueCalls: null,
 };
 const listeners = new Set<() => void>();
 let noteSeq = 0;

@@ -4,7 +4,8 @@
  * diagnostics into the feed, the account and control as they change) with `GET /slots` fetched
  * after changes (at most every 150 ms), and the status document again at most once a second after
  * changes and every 5 s regardless, for what has no event (projection sinks, spool backlog, venue
- * connectivity, journal).
+ * connectivity and request budget, journal, live reconciliation). A flatten's STARTED and
+ * FINISHED events keep its progress and report current without polling.
  *
  * Entry points: `startSync()`, `tokenChanged()`.
  */
@@ -18,6 +19,8 @@ import type {
   ControlSnapshot,
   EquityPoint,
   FeedDiagnostic,
+  FlattenEvent,
+  FlattenReport,
   SlotRecord,
   StatusDocument,
   TransitionRecord,
@@ -49,7 +52,9 @@ export async function loadAll(): Promise<void> {
     control: s.control,
     equity: eq.error === null ? eq.body.points : [],
     loadError: null,
+    flattenReport: newerReport(s.flatten),
   });
+  void refreshVenueCalls(s);
   document.body.dataset.ready = "1";
   performance.mark("console-ready");
 }
@@ -60,7 +65,47 @@ async function refreshStatus(): Promise<void> {
   // A control event may have overtaken this answer: keep the newer snapshot.
   const current = getState().control;
   const control = current !== null && current.version > st.body.control.version ? current : st.body.control;
-  update({ status: st.body, control });
+  update({ status: st.body, control, flattenReport: newerReport(st.body.flatten) });
+  void refreshVenueCalls(st.body);
+}
+
+/** The later of the report the console holds and `r` (a status document may be older than an event). */
+function newerReport(r: FlattenReport | null): FlattenReport | null {
+  const held = getState().flattenReport;
+  return held !== null && (r === null || held.finished_at_ms > r.finished_at_ms) ? held : r;
+}
+
+/**
+ * Without the adapter's own throttle view in the status, the request budget is read from
+ * /metrics: venue calls made and RATE_LIMITED refusals seen.
+ */
+async function refreshVenueCalls(s: StatusDocument): Promise<void> {
+  if (s.venue.throttle !== null && s.venue.throttle !== undefined) return;
+  const m = await api<string>("/metrics", { text: true });
+  if (m.error !== null) return;
+  const sum = (re: RegExp) => [...m.body.matchAll(re)].reduce((n, x) => n + Number(x[1]), 0);
+  update({
+    venueCalls: {
+      calls: sum(/^dita_v2_venue_latency_ms_count\{[^}]*\} (\d+)$/gm),
+      rate_limited: sum(/^dita_v2_diagnostics_total\{code="RATE_LIMITED"\} (\d+)$/gm),
+    },
+  });
+}
+
+function onFlatten(e: FlattenEvent): void {
+  if (e.phase === "STARTED") {
+    update({ flattenRunning: { started_at_ms: e.started_at_ms, slots_not_flat: e.slots_not_flat } });
+    note(`flatten started: ${e.slots_not_flat.length} slots not flat; trading HALTED`, browserNowMs());
+    return;
+  }
+  const r = e.report;
+  const open = r.slots.filter((x) => x.result === "STILL_OPEN").length;
+  update({ flattenRunning: null, flattenReport: r });
+  note(
+    `flatten ${r.complete ? "complete: the venue is flat" : `INCOMPLETE: ${open} slots still open`}`,
+    browserNowMs(),
+  );
+  refreshSlotsSoon();
 }
 
 function refreshSlotsSoon(): void {
@@ -104,6 +149,9 @@ function onEvent(name: string, data: unknown, id: string): void {
     }
     case "control":
       update({ control: data as ControlSnapshot });
+      break;
+    case "flatten":
+      onFlatten(data as FlattenEvent);
       break;
   }
 }

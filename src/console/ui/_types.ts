@@ -1,41 +1,33 @@
 /**
- * The shapes the console reads from the server: the wire records (one source: src/contracts)
- * and the parts of the status document it shows. Type-only imports: nothing of the server is
+ * The shapes the console reads from the server: the wire records and the status document (one
+ * source: src/contracts, whose schemas `GET /openapi.json` publishes). Type-only imports: nothing of the server is
  * bundled into the browser code.
  */
 
 import type { ControlSnapshot } from "../../contracts/control.ts";
+import type { FlattenEvent, FlattenReport } from "../../contracts/flatten.ts";
 import type { AccountRecord, OrderRecord, Severity, SlotRecord, TransitionRecord } from "../../contracts/records.ts";
 
-export type { AccountRecord, ControlSnapshot, OrderRecord, Severity, SlotRecord, TransitionRecord };
+import type { StatusDocument } from "../../contracts/status_schema.ts";
 
-export interface SinkStats {
-  sink: string;
-  address: string;
-  up: boolean;
-  spooled: boolean;
-  backlog_records: number;
-  backlog_bytes: number;
-  pending_map_writes: number;
-  last_success_ms: number | null;
-  last_error: string | null;
-  records_written: number;
-}
+export type {
+  AccountRecord,
+  ControlSnapshot,
+  FlattenEvent,
+  FlattenReport,
+  OrderRecord,
+  Severity,
+  SlotRecord,
+  StatusDocument,
+  TransitionRecord,
+};
 
-export interface StatusDocument {
-  version: string;
-  strategy: string;
-  started_at_ms: number;
-  control: ControlSnapshot;
-  kernel: { slot_count: number; active_slot_limit: number; faulted: boolean } & Record<string, unknown>;
-  slots: SlotRecord[];
-  account: AccountRecord;
-  state_hash: string;
-  venue: { name: string; connected: boolean; inflight: number };
-  projection: { strategy: string; degraded: boolean; backlog_records: number; sinks: SinkStats[] };
-  journal: { path: string; entries: number } | null;
-  intake_open: boolean;
-  events?: { clients: number; clients_dropped_total: number; last_seq: number };
+export type SinkStats = StatusDocument["projection"]["sinks"][number];
+
+/** What the console shows for the venue's request budget when the adapter reports none itself. */
+export interface VenueCalls {
+  rate_limited: number;
+  calls: number;
 }
 
 export interface FeedDiagnostic {

@@ -1,6 +1,7 @@
 /**
- * The console's page: header (strategy, version, link state, token), the connection banner,
- * then slots, account, live feed, system and controls. Re-renders on every store change and
+ * The console's page: header (strategy, version, trading state, link state, token), the
+ * connection banner and the trading state banner, then slots, account, live feed, trading
+ * (state, risk limits, flatten), system and controls. Re-renders on every store change and
  * once a second (ages, the reconnect banner's timeout).
  */
 
@@ -9,12 +10,13 @@ import { browserNowMs } from "./_clock.ts";
 import { html } from "./_html.ts";
 import { getState, subscribe } from "./_store.ts";
 import { AccountPanel } from "./account.ts";
-import { Banner } from "./banner.ts";
+import { Banner, TradingBanner } from "./banner.ts";
 import { ControlPanel } from "./controls.ts";
 import { Feed } from "./feed.ts";
 import { SlotsTable } from "./slots.ts";
 import { SystemPanel } from "./system.ts";
 import { TokenBox } from "./token.ts";
+import { TradingPanel } from "./trading.ts";
 
 export function App() {
   const [s, setS] = useState(getState());
@@ -29,16 +31,19 @@ export function App() {
       <h1>DITAv2 <small>operator console</small></h1>
       <div class="who">
         ${st ? html`<span>${st.strategy} · v${st.version}</span>` : null}
+        ${s.control ? html`<span id="trading-pill" class=${`state state-${s.control.trading_state}`}>${s.control.trading_state}</span>` : null}
         <span id="link" class=${`link link-${s.link.state}`}>${s.link.state === "live" ? "live" : s.link.state}</span>
       </div>
       <${TokenBox} hasToken=${s.hasToken} />
     </header>
     <${Banner} s=${s} nowMs=${now} />
+    <${TradingBanner} s=${s} />
     <main class="grid">
       <${SlotsTable} slots=${s.slots} nowMs=${now} />
       <${AccountPanel} account=${s.account} equity=${s.equity} />
       <${Feed} feed=${s.feed} />
-      <${SystemPanel} status=${st} />
+      <${TradingPanel} control=${s.control} hasToken=${s.hasToken} running=${s.flattenRunning} report=${s.flattenReport} />
+      <${SystemPanel} status=${st} venueCalls=${s.venueCalls} flatten=${s.flattenReport} nowMs=${now} />
       <${ControlPanel} control=${s.control} slotCount=${st?.kernel.slot_count ?? 1} hasToken=${s.hasToken} />
     </main>`;
 }

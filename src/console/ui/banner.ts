@@ -1,7 +1,8 @@
 /**
  * The connection banner: nothing while the event stream is live; red while serve is unreachable
  * (with the attempt count and reason); amber when the server wants the token; green for a few
- * seconds after a reconnect, saying the state was reloaded.
+ * seconds after a reconnect, saying the state was reloaded. Below it, the trading state banner
+ * whenever trading is not ACTIVE.
  */
 
 import { html } from "./_html.ts";
@@ -26,4 +27,19 @@ export function Banner({ s, nowMs }: { s: ConsoleState; nowMs: number }) {
   if (s.loadError !== null)
     return html`<div class="banner down" id="banner" role="status">Could not load state: ${s.loadError}</div>`;
   return null;
+}
+
+const TRADING_TEXT: Record<string, string> = {
+  REDUCING: "Trading is REDUCING: new entries are refused; exits and cancels pass.",
+  HALTED: "Trading is HALTED: entries and exits are refused; cancels pass.",
+};
+
+/** The trading state banner: amber while REDUCING, red while HALTED, nothing while ACTIVE. */
+export function TradingBanner({ s }: { s: ConsoleState }) {
+  const state = s.control?.trading_state;
+  if (state === undefined || state === "ACTIVE") return null;
+  const flattening = s.flattenRunning === null ? "" : " A flatten is running.";
+  return html`<div class=${`banner trading-${state}`} id="trading-banner" role="status">
+    ${TRADING_TEXT[state]}${flattening} Set ACTIVE in the trading panel (with the token) to trade again.
+  </div>`;
 }

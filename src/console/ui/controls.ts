@@ -1,18 +1,15 @@
 /**
- * The control snapshot and the changes POST /control accepts: mode, verbosity, active_slot_limit
- * and the three runtime toggles, each behind a confirmation (backend and reconcile_on_restart are
- * shown, fixed at start). Without the operator token
- * the widgets are disabled. The "Trading state, risk limits and flatten" box marks where those
- * controls go when the server offers them.
+ * The control snapshot's runtime switches and their changes through POST /control: mode,
+ * verbosity, active_slot_limit and the three toggles, each behind a confirmation (backend and
+ * reconcile_on_restart are shown, fixed at start). Without the operator token the widgets are
+ * disabled. Trading state, risk limits and flatten are the trading panel (trading.ts).
  */
 
 import { useState } from "preact/hooks";
-import { api } from "./_api.ts";
-import { browserNowMs } from "./_clock.ts";
-import { ConfirmDialog, type PendingChange } from "./_confirm.ts";
+import { sendControl } from "./_changes.ts";
+import { controlChange, useConfirm } from "./_confirm.ts";
 import { clockTime } from "./_format.ts";
 import { html } from "./_html.ts";
-import { note, update } from "./_store.ts";
 import type { ControlSnapshot } from "./_types.ts";
 
 const EFFECTS: Record<string, (to: unknown) => string> = {
@@ -41,35 +38,19 @@ const EFFECTS: Record<string, (to: unknown) => string> = {
 const TOGGLES = ["debug_clickhouse_enabled", "trace_transitions", "mirror_to_hazelcast"] as const;
 
 export function ControlPanel(props: { control: ControlSnapshot | null; slotCount: number; hasToken: boolean }) {
-  const [pending, setPending] = useState<PendingChange | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { ask, dialog } = useConfirm();
   const [limit, setLimit] = useState("");
   const c = props.control;
   if (c === null) return html`<section class="panel controls"><h2>Controls</h2><p class="muted">loading…</p></section>`;
   const off = !props.hasToken;
-  const ask = (key: string, to: unknown) => {
+  const change = (key: string, to: unknown) => {
     const from = String((c as unknown as Record<string, unknown>)[key]);
     if (from === String(to)) return;
-    setError(null);
-    setPending({ key, from, to, effect: EFFECTS[key]?.(to) ?? "" });
-  };
-  const apply = async () => {
-    if (pending === null) return;
-    setBusy(true);
-    const r = await api<ControlSnapshot>("/control", { body: { [pending.key]: pending.to } });
-    setBusy(false);
-    if (r.error !== null) {
-      setError(r.status === 401 ? `Refused by the server: ${r.error}` : `Not applied: ${r.error}`);
-      return;
-    }
-    update({ control: r.body });
-    note(`control ${pending.key}: ${pending.from} → ${String(pending.to)} (version ${r.body.version})`, browserNowMs());
-    setPending(null);
+    ask(controlChange(key, from, to, EFFECTS[key]?.(to) ?? ""), () => sendControl(key, from, to));
   };
   const select = (key: "mode" | "verbosity", values: readonly string[]) =>
     html`<label>${key}
-      <select id=${`control-${key}`} value=${c[key]} disabled=${off} onChange=${(e: Event) => ask(key, (e.target as HTMLSelectElement).value)}>
+      <select id=${`control-${key}`} value=${c[key]} disabled=${off} onChange=${(e: Event) => change(key, (e.target as HTMLSelectElement).value)}>
         ${values.map((v) => html`<option value=${v}>${v}</option>`)}
       </select>
     </label>`;
@@ -83,7 +64,7 @@ export function ControlPanel(props: { control: ControlSnapshot | null; slotCount
         <span class="inline">
           <input id="control-active_slot_limit" type="number" min="1" max=${props.slotCount} placeholder=${String(c.active_slot_limit)}
             value=${limit} disabled=${off} onInput=${(e: Event) => setLimit((e.target as HTMLInputElement).value)} />
-          <button type="button" disabled=${off || limit === ""} onClick=${() => ask("active_slot_limit", Number(limit))}>Set</button>
+          <button type="button" disabled=${off || limit === ""} onClick=${() => change("active_slot_limit", Number(limit))}>Set</button>
         </span>
       </label>
       <div class="muted">backend ${c.backend} · reconcile_on_restart ${String(c.reconcile_on_restart)} (fixed at start)</div>
@@ -91,16 +72,12 @@ export function ControlPanel(props: { control: ControlSnapshot | null; slotCount
         (k) => html`<label class="toggle">
           <input type="checkbox" id=${`control-${k}`} checked=${c[k]} disabled=${off} onChange=${(e: Event) => {
             (e.target as HTMLInputElement).checked = c[k];
-            ask(k, !c[k]);
+            change(k, !c[k]);
           }} />
           ${k}
         </label>`,
       )}
     </div>
-    <div class="pending-controls" id="controls-pending">
-      <h3>Trading state · risk limits · flatten</h3>
-      <p class="muted">Not offered by this server yet. They will appear here: trading state (ACTIVE, REDUCING, HALTED), the risk limits, and flatten, each behind a confirmation.</p>
-    </div>
-    ${pending === null ? null : html`<${ConfirmDialog} change=${pending} busy=${busy} error=${error} onApply=${apply} onCancel=${() => setPending(null)} />`}
+    ${dialog}
   </section>`;
 }

@@ -9,6 +9,8 @@
  * - 109201 (same client id within 1 s) means the order exists: it is resolved by query too.
  * A local refusal (contract rules, client id shape) never sends anything: LOCAL_RULE diagnostic
  * plus REJECT event. Every REJECT is both returned and emitted (same event id, so it dedupes).
+ * Nothing before the placement asks the venue (in hedge mode): contract rules, the position mode
+ * and the marks for the min-notional check are known from connect (and the mark cache).
  *
  * Position mode: in hedge mode the order names its position (LONG/SHORT); in one-way mode it goes
  * with positionSide BOTH and reduceOnly=true when it closes (SELL of a long, BUY of a short) or the
@@ -77,7 +79,8 @@ export interface SubmitContext {
   /** The venue's positions of one asset (for the one-way netting check). */
   positions(asset: string): Promise<VenuePosition[]>;
   rules(asset: string): Promise<ContractRules>;
-  markPrice(asset: string): Promise<number | undefined>;
+  /** The asset's mark from memory (undefined: unknown or stale); never a venue call. */
+  markPrice(asset: string): number | undefined;
   emit(e: VenueEvent): void;
   diag(d: VenueDiagnostic): void;
   track(clientId: string, asset: string): boolean;
@@ -156,18 +159,9 @@ export async function submitOrder(ctx: SubmitContext, o: OrderRequest): Promise<
   } catch (err) {
     return localReject(ctx, o, "NO_RULES", `contract rules for ${o.asset} unavailable: ${(err as Error).message}`);
   }
-  let reference = o.price;
-  if (o.type === "MARKET") {
-    try {
-      reference = await ctx.markPrice(o.asset);
-    } catch (err) {
-      // A rate limit on the pre-check is the submit's rate limit; other failures only skip the notional check.
-      if (err instanceof VenueRequestError && err.kind === "RATE_LIMIT") {
-        return { status: "REJECTED", event: refusalEvent("REJECT", ctx, o.client_order_id, o.asset, refusalFrom(err)) };
-      }
-      reference = undefined;
-    }
-  }
+  // A MARKET order's notional is checked against the mark the adapter already holds (`_mark_cache.ts`):
+  // no venue call on the order path; an unknown or stale mark skips the check (the venue judges).
+  const reference = o.type === "MARKET" ? ctx.markPrice(o.asset) : o.price;
   const check = applyContractRules(rules, o.size, o.type === "LIMIT" ? o.price : undefined, reference);
   if (!check.ok) return localReject(ctx, o, check.rule, check.message);
   if (o.type === "LIMIT" && check.price === undefined)

@@ -38,9 +38,10 @@ import type {
   VenuePosition,
   VenueRateStats,
 } from "../../contracts/venue.ts";
+import { allMarksRequest, MarkCache } from "./_mark_cache.ts";
 import { OrderTracker, type StreamFeeMode } from "./_order_tracker.ts";
 import { Outlets } from "./_outlets.ts";
-import { parseBalance, parseContracts, parseMarkPrice, parseOrder, parseOrderList, parsePositions } from "./_parse.ts";
+import { parseBalance, parseContracts, parseOrder, parseOrderList, parsePositions } from "./_parse.ts";
 import { cancelOrder, type PositionMode, readPositionMode, type SubmitContext, submitOrder } from "./_submit.ts";
 import { Throttle } from "./_throttle.ts";
 import { WorkingOrders } from "./_working_orders.ts";
@@ -68,25 +69,20 @@ export interface BingxAdapterOptions {
   };
 }
 
-const MARK_TTL_MS = 5_000;
-
 export class BingxVenueAdapter implements VenueAdapter {
   readonly name = "BINGX" as const;
   private readonly rest: BingxRestClient;
   private readonly stream: UserStream;
   private readonly tracker: OrderTracker;
   private readonly rules = new Map<string, ContractRules>();
-  private readonly marks = new Map<string, { price: number; at_ms: number }>();
+  private readonly marks: MarkCache;
   private readonly working: WorkingOrders;
   private readonly out: Outlets;
   private readonly ctx: SubmitContext;
   private mode: PositionMode | undefined;
   private seq = 0;
 
-  constructor(
-    private readonly config: BingxConfig,
-    options: BingxAdapterOptions = {},
-  ) {
+  constructor(config: BingxConfig, options: BingxAdapterOptions = {}) {
     assertUrlsAllowed(config);
     this.out = new Outlets([config.secret, config.apiKey]);
     this.tracker = new OrderTracker(options.streamFeeMode ?? "per_trade");
@@ -99,6 +95,11 @@ export class BingxVenueAdapter implements VenueAdapter {
       ...options.throttle,
     });
     this.rest = new BingxRestClient({ ...config, fetch: options.fetch, throttle });
+    this.marks = new MarkCache(
+      () => this.rest.request(allMarksRequest()),
+      () => config.clock.nowMs(),
+      () => this.rest.venueNowMs(),
+    );
     this.stream = new UserStream({
       rest: this.rest,
       wsUrl: config.wsUrl,
@@ -113,7 +114,7 @@ export class BingxVenueAdapter implements VenueAdapter {
       positionMode: () => this.ensureMode(),
       positions: (asset) => this.positions(asset),
       rules: (asset) => this.contractRules(asset),
-      markPrice: (asset) => this.markPrice(asset),
+      markPrice: (asset) => this.marks.peek(asset),
       emit: (e) => this.out.emit(e),
       diag: (d) => this.out.diag(d),
       track: (cid, asset) => this.working.track(cid, asset),
@@ -132,6 +133,7 @@ export class BingxVenueAdapter implements VenueAdapter {
       await this.rest.syncTime();
       await this.loadMode();
       await this.loadRules();
+      await this.marks.refresh();
       await this.stream.start();
     });
   }
@@ -154,7 +156,11 @@ export class BingxVenueAdapter implements VenueAdapter {
   }
 
   async submit(order: OrderRequest): Promise<SubmitResult> {
+    // Judged before the placement: its own fill, reported by the stream, may refresh the mark first.
+    const markWasStale = order.type === "MARKET" && this.marks.stale(order.asset);
     const result = await this.out.guard(() => submitOrder(this.ctx, order));
+    // Off the order path: a MARKET order that found its mark stale has the marks read again.
+    if (markWasStale) void this.marks.refresh();
     if (result.status === "ACCEPTED") {
       const w = this.working.get(order.client_order_id);
       if (w) w.venue_order_id = result.venue_order_id;
@@ -270,6 +276,7 @@ export class BingxVenueAdapter implements VenueAdapter {
   }
 
   private emitTracked(e: VenueEvent): void {
+    if (e.last_fill_size > 0) this.marks.set(e.asset, e.last_fill_price, e.venue_time_ms); // the stream feeds the marks
     if (this.tracker.hasEnded(e.venue_order_id)) this.working.untrack(e.client_order_id);
     this.out.emit(e);
   }
@@ -286,14 +293,5 @@ export class BingxVenueAdapter implements VenueAdapter {
   private async loadRules(): Promise<void> {
     const parsed = parseContracts(await this.rest.request(ep.contracts()));
     for (const [asset, r] of parsed) this.rules.set(asset, r);
-  }
-
-  private async markPrice(asset: string): Promise<number | undefined> {
-    const now = this.config.clock.nowMs();
-    const cached = this.marks.get(asset);
-    if (cached && now - cached.at_ms < MARK_TTL_MS) return cached.price;
-    const price = parseMarkPrice(await this.rest.request(ep.premiumIndex(asset)), asset);
-    if (price !== undefined) this.marks.set(asset, { price, at_ms: now });
-    return price;
   }
 }

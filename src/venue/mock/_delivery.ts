@@ -6,12 +6,14 @@
  * same delay fire in the order they were set, so delivery order depends only on the seed and the
  * calls made.
  *
+ * With `stream_drop` the events after its mark are lost, never delivered.
+ *
  * Bound: at most `PENDING_MAX` batches in flight; beyond that the oldest is delivered at once.
  */
 
 import type { Rng } from "../../contracts/rng.ts";
 import type { VenueEvent, VenueEventListener } from "../../contracts/venue.ts";
-import type { MockKnobs } from "./knobs.ts";
+import type { KnobCell } from "./_refusals.ts";
 
 const PENDING_MAX = 10_000;
 
@@ -21,7 +23,7 @@ export class Delivery {
 
   constructor(
     private readonly rng: Rng,
-    private readonly knobs: () => MockKnobs,
+    private readonly knobs: KnobCell,
   ) {}
 
   subscribe(listener: VenueEventListener): () => void {
@@ -31,8 +33,9 @@ export class Delivery {
 
   deliver(events: VenueEvent[]): void {
     if (events.length === 0) return;
-    const k = this.knobs();
-    let batch = [...events];
+    const k = this.knobs.get();
+    let batch = this.survivors(events);
+    if (batch.length === 0) return;
     if (k.reordered_delivery && batch.length > 1) batch = shuffled(batch, this.rng);
     if (k.duplicate_delivery) batch = [...batch, ...batch];
     if (this.pending.size >= PENDING_MAX) this.flushOldest();
@@ -41,6 +44,24 @@ export class Delivery {
       this.emit(batch);
     }, k.latency_ms ?? 0);
     this.pending.set(timer, batch);
+  }
+
+  /**
+   * `stream_drop`: the first `after` events still go out, the rest of the batch that crosses the
+   * mark is lost (the knob then switches off), as when a stream drops mid-fill.
+   */
+  private survivors(events: VenueEvent[]): VenueEvent[] {
+    const k = this.knobs.get();
+    if (!k.stream_drop) return [...events];
+    const after = k.stream_drop.after;
+    if (after >= events.length) {
+      this.knobs.set({ ...k, stream_drop: { after: after - events.length } });
+      return [...events];
+    }
+    const rest = { ...k };
+    delete rest.stream_drop;
+    this.knobs.set(rest);
+    return events.slice(0, after);
   }
 
   /** Drops everything not yet delivered (used by close()). */

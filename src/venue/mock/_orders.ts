@@ -3,7 +3,8 @@
  * cumulative filled size, average price and cumulative fee (0.05% taker on every fill), and an
  * event id built from order id + status + cumulative size, as the BingX normalizer does.
  *
- * Entry points: `MockOrder`, `fillPlan`, `orderEvent`, `newOrderId`, `TAKER_FEE_RATE`.
+ * Entry points: `MockOrder`, `fillPlan`, `orderEvent`, `rejectEvent`, `cancelRejectEvent`, `newOrderId`,
+ * `uniqueOrderId`, `TAKER_FEE_RATE`.
  */
 
 import type { Rng } from "../../contracts/rng.ts";
@@ -29,6 +30,17 @@ export function newOrderId(rng: Rng): string {
   let id = String(rng.int(1, 9));
   for (let i = 0; i < 18; i++) id += String(rng.int(0, 9));
   return id;
+}
+
+/** A fresh order id, never one in `seen` (which it joins). */
+export function uniqueOrderId(rng: Rng, seen: Set<string>): string {
+  for (let i = 0; i < 16; i++) {
+    const id = newOrderId(rng);
+    if (seen.has(id)) continue;
+    seen.add(id);
+    return id;
+  }
+  throw new Error("Invariant: 16 colliding 19-digit order ids in a row");
 }
 
 /** Cumulative sizes after each leg, each a multiple of `step`; the last equals `size`. */
@@ -132,4 +144,23 @@ export function rejectEvent(
   };
   if (detail.retry_after_ms !== undefined) e.retry_after_ms = detail.retry_after_ms;
   return e;
+}
+
+/** A refused cancel: CANCEL_REJECT carrying the order's cumulative fill when the venue knows the order. */
+export function cancelRejectEvent(
+  clientOrderId: string,
+  asset: string,
+  order: MockOrder | undefined,
+  detail: Parameters<typeof rejectEvent>[2],
+  nowMs: number,
+): VenueEvent {
+  const base = order?.request ?? ({ client_order_id: clientOrderId, asset } as OrderRequest);
+  const event = rejectEvent(base, "CANCEL_REJECT", { ...detail, venue_order_id: order?.venue_order_id ?? "" }, nowMs);
+  if (order)
+    Object.assign(event, {
+      filled_size_cumulative: order.filled,
+      avg_price: order.avg_price,
+      fee_cumulative: order.fee,
+    });
+  return event;
 }

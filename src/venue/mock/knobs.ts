@@ -2,7 +2,9 @@
  * Scenario knobs of the mock venue. Every knob is off by default; `validateKnobs` refuses
  * nonsense (negative latency, zero legs) with a `Condition failed:` error so a chaos run cannot
  * configure an impossible venue. Knobs with a `count` apply to that many requests and then
- * switch themselves off; without a count they stay on until changed with `setKnobs`.
+ * switch themselves off; without a count they stay on until changed with `setKnobs`. The
+ * transport faults (`http_5xx`, `drop_responses`, `stream_drop`) let chaos runs give the mock the
+ * failures bingx-sim injects over HTTP and WebSocket.
  */
 
 export interface MockKnobs {
@@ -22,10 +24,17 @@ export interface MockKnobs {
   reordered_delivery?: boolean;
   /** Delay of every answer and every delivery, in milliseconds. */
   latency_ms?: number;
+  /** Fail the next `count` place/cancel calls before they execute, as a venue 5xx does (outcome UNKNOWN). */
+  http_5xx?: { count: number };
+  /** Execute the next `count` placements but lose their answers (outcome UNKNOWN; the order exists). */
+  drop_responses?: { count: number };
+  /** A stream that drops mid-fill: `after` more events are delivered, the rest of that batch is lost. */
+  stream_drop?: { after: number };
 }
 
 const LATENCY_MAX_MS = 60_000;
 const LEGS_MAX = 100;
+const COUNT_MAX = 1_000_000;
 
 export function validateKnobs(knobs: MockKnobs): MockKnobs {
   const k = { ...knobs };
@@ -43,6 +52,14 @@ export function validateKnobs(knobs: MockKnobs): MockKnobs {
       `Condition failed: partial_fill_legs must be an integer within 1..${LEGS_MAX}, got ${k.partial_fill_legs}`,
     );
   }
+  for (const key of ["http_5xx", "drop_responses"] as const) {
+    const n = k[key]?.count;
+    if (n !== undefined && !(Number.isInteger(n) && n >= 1 && n <= COUNT_MAX))
+      throw new Error(`Condition failed: ${key}.count must be an integer within 1..${COUNT_MAX}, got ${n}`);
+  }
+  const after = k.stream_drop?.after;
+  if (after !== undefined && !(Number.isInteger(after) && after >= 0 && after <= COUNT_MAX))
+    throw new Error(`Condition failed: stream_drop.after must be an integer within 0..${COUNT_MAX}, got ${after}`);
   const hint = k.rate_limit?.retry_after_ms;
   if (hint !== undefined && !(Number.isFinite(hint) && hint >= 0)) {
     throw new Error(`Condition failed: rate_limit.retry_after_ms must be >= 0, got ${hint}`);
@@ -51,7 +68,10 @@ export function validateKnobs(knobs: MockKnobs): MockKnobs {
 }
 
 /** Consumes one use of a counted knob; returns the knobs left after this request. */
-export function consumeCount<K extends "reject" | "rate_limit">(knobs: MockKnobs, key: K): MockKnobs {
+export function consumeCount<K extends "reject" | "rate_limit" | "http_5xx" | "drop_responses">(
+  knobs: MockKnobs,
+  key: K,
+): MockKnobs {
   const knob = knobs[key];
   if (!knob || knob.count === undefined) return knobs;
   if (knob.count <= 1) {

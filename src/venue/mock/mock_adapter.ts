@@ -10,7 +10,8 @@
  * delivered; a rejected or rate-limited request leaves no order behind.
  *
  * Entry points: `new MockVenueAdapter({ seed, clock, prices, balance?, knobs? })`, `setKnobs`,
- * `clearKnobs`, `setPrice`, plus the `VenueAdapter` interface.
+ * `clearKnobs`, `setPrice`, `fills` and `allOrders` (the venue's own records, for auditors), plus
+ * the `VenueAdapter` interface.
  */
 
 import type { Clock } from "../../contracts/clock.ts";
@@ -34,9 +35,10 @@ import { applyContractRules, defaultRules } from "../bingx/contract_rules.ts";
 import { Delivery } from "./_delivery.ts";
 import { MockLedger } from "./_ledger.ts";
 import { fillOrder, restingCrossed } from "./_matching.ts";
-import { type MockOrder, newOrderId, orderEvent, orderState, rejectEvent } from "./_orders.ts";
+import { cancelRejectEvent, type MockOrder, orderEvent, orderState, rejectEvent, uniqueOrderId } from "./_orders.ts";
 import { cancelRefusal, type KnobCell, placeRefusal, type Refusal } from "./_refusals.ts";
-import { type MockKnobs, validateKnobs } from "./knobs.ts";
+import { FillHistory, type MockFill } from "./fill_history.ts";
+import { consumeCount, type MockKnobs, validateKnobs } from "./knobs.ts";
 
 export interface MockVenueOptions {
   seed: number;
@@ -60,6 +62,7 @@ export class MockVenueAdapter implements VenueAdapter {
   private readonly orders = new Map<string, MockOrder>();
   private readonly ledger: MockLedger;
   private readonly delivery: Delivery;
+  private readonly history = new FillHistory();
   private readonly diagListeners = new Set<VenueDiagnosticListener>();
   private readonly orderIds = new Set<string>();
   private readonly knobCell: KnobCell = { get: () => this.knobState, set: (k) => (this.knobState = k) };
@@ -74,7 +77,7 @@ export class MockVenueAdapter implements VenueAdapter {
     this.rules = { ...(opts.rules ?? {}) };
     this.knobState = validateKnobs(opts.knobs ?? {});
     this.ledger = new MockLedger(opts.balance ?? 10_000, (asset) => this.prices.get(asset) ?? 0);
-    this.delivery = new Delivery(this.rng, () => this.knobState);
+    this.delivery = new Delivery(this.rng, this.knobCell);
   }
 
   /** Merges knobs into the current ones; a knob set to `undefined` is switched off. */
@@ -117,9 +120,19 @@ export class MockVenueAdapter implements VenueAdapter {
 
   async submit(order: OrderRequest): Promise<SubmitResult> {
     if (!this.isConnected) throw new Error("Invariant: MockVenueAdapter.submit before connect()");
-    const result = this.place(order);
+    const failed = this.transportFailure("http_5xx");
+    const result = failed ?? this.place(order);
     await this.answerDelay();
+    if (result.status === "ACCEPTED") return this.transportFailure("drop_responses") ?? result;
     return result;
+  }
+
+  /** Consumes one use of a transport knob: the answer the caller gets is UNKNOWN. */
+  private transportFailure(key: "http_5xx" | "drop_responses"): { status: "UNKNOWN"; reason: string } | null {
+    if (!this.knobState[key]) return null;
+    this.knobState = consumeCount(this.knobState, key);
+    const why = key === "http_5xx" ? "HTTP 500 before execution" : "answer lost after execution";
+    return { status: "UNKNOWN", reason: `mock venue: ${why}; outcome unknown` };
   }
 
   private place(request: OrderRequest): SubmitResult {
@@ -151,7 +164,7 @@ export class MockVenueAdapter implements VenueAdapter {
       });
     }
     const order: MockOrder = {
-      venue_order_id: this.uniqueOrderId(),
+      venue_order_id: uniqueOrderId(this.rng, this.orderIds),
       request: { ...request, size: check.size },
       status: "NEW",
       filled: 0,
@@ -179,7 +192,8 @@ export class MockVenueAdapter implements VenueAdapter {
 
   private fill(order: MockOrder, price: number): VenueEvent[] {
     const rules = this.rules[order.request.asset] ?? defaultRules(order.request.asset);
-    return fillOrder(
+    const feeBefore = order.fee;
+    const events = fillOrder(
       order,
       price,
       rules.quantity_step,
@@ -187,11 +201,23 @@ export class MockVenueAdapter implements VenueAdapter {
       this.clock.nowMs(),
       this.ledger,
     );
+    this.history.record(order.request, events, feeBefore);
+    return events;
+  }
+
+  /** Every execution, in the order the venue booked it (the fill history a venue reports). */
+  fills(): MockFill[] {
+    return this.history.all();
+  }
+
+  /** Every order the venue holds, open or finished, in placement order. */
+  allOrders(): VenueOrderState[] {
+    return [...this.orders.values()].map(orderState);
   }
 
   async cancel(asset: string, clientOrderId: string): Promise<CancelResult> {
     if (!this.isConnected) throw new Error("Invariant: MockVenueAdapter.cancel before connect()");
-    const result = this.cancelNow(asset, clientOrderId);
+    const result = this.transportFailure("http_5xx") ?? this.cancelNow(asset, clientOrderId);
     await this.answerDelay();
     return result;
   }
@@ -200,19 +226,7 @@ export class MockVenueAdapter implements VenueAdapter {
     const order = this.orders.get(clientOrderId);
     const refusal = cancelRefusal(this.knobCell, order, asset);
     if (refusal) {
-      const base = order?.request ?? ({ client_order_id: clientOrderId, asset } as OrderRequest);
-      const event = rejectEvent(
-        base,
-        "CANCEL_REJECT",
-        { ...refusal, seq: ++this.seq, venue_order_id: order?.venue_order_id ?? "" },
-        this.clock.nowMs(),
-      );
-      if (order)
-        Object.assign(event, {
-          filled_size_cumulative: order.filled,
-          avg_price: order.avg_price,
-          fee_cumulative: order.fee,
-        });
+      const event = cancelRejectEvent(clientOrderId, asset, order, { ...refusal, seq: ++this.seq }, this.clock.nowMs());
       this.delivery.deliver([event]);
       return { status: "REJECTED", event };
     }
@@ -269,16 +283,6 @@ export class MockVenueAdapter implements VenueAdapter {
 
   private diagnose(d: VenueDiagnostic): void {
     for (const l of [...this.diagListeners]) l(d);
-  }
-
-  private uniqueOrderId(): string {
-    for (let i = 0; i < 16; i++) {
-      const id = newOrderId(this.rng);
-      if (this.orderIds.has(id)) continue;
-      this.orderIds.add(id);
-      return id;
-    }
-    throw new Error("Invariant: 16 colliding 19-digit order ids in a row");
   }
 
   private answerDelay(): Promise<void> {

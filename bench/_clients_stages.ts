@@ -1,0 +1,130 @@
+/**
+ * Where the ring path's time goes, for bench/clients.ts: the runtime serve runs (`Runtime`,
+ * journal on, real Zinc, the BingX adapter) built in this process, with bingx-sim behind the
+ * first-byte relay, and the TypeScript client pushing intents. Each hand-over is stamped with
+ * Bun.nanoseconds: the push; the drain that took the record (the kernel loop's wake-up); the
+ * executor's dispatch of the accepted transition (kernel call, outcome published, journal,
+ * projection, metrics); the adapter's submit entered (the executor's async hop); fetch() called
+ * (contract rules, position mode and mark from memory, signing); the first byte at the venue.
+ * Medians per stage over market entries and exits. Everything shares one event loop here (serve
+ * has the client in another process), so the absolute figures are this process's, the split is
+ * the structure.
+ *
+ * Entry point: `stageBreakdown({ trades, key, secret, scratch })`.
+ */
+
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { DitaClient } from "../clients/typescript/index.ts";
+import type { TransitionRecord } from "../src/contracts/index.ts";
+import { nativeLibraryPath } from "../src/kernel/index.ts";
+import { buildBundle, loadConfig, Runtime, SystemClock } from "../src/launcher/index.ts";
+import { startBingxSim } from "../src/sim/index.ts";
+import { startProbe } from "./_venue_probe.ts";
+import { percentile } from "./http_load.ts";
+
+const WARMUP = 10;
+
+export async function stageBreakdown(o: { trades: number; key: string; secret: string; scratch: string }) {
+  const unlimited = Object.fromEntries(
+    ["place_order", "query_order", "positions", "balance", "leverage", "listen_key", "market"].map((k) => [k, 1e6]),
+  );
+  const sim = await startBingxSim({
+    port: 0,
+    apiKey: o.key,
+    secret: o.secret,
+    seed: 9,
+    balance: 1e7,
+    rateLimitsPerS: unlimited,
+  });
+  const probe = await startProbe(sim.port);
+  const prefix = `dita_bench_stages_${process.pid}`;
+  const env = {
+    DITA_V2_VENUE: "BINGX",
+    BINGX_BASE_URL: probe.url,
+    BINGX_WS_URL: sim.wsUrl,
+    BINGX_API_KEY: o.key,
+    BINGX_API_SECRET: o.secret,
+    DITA_V2_ZINC: "REAL",
+    DITA_V2_ZINC_PREFIX: prefix,
+    DITA_V2_STATE_DIR: join(o.scratch, prefix),
+  };
+  const stamps = { drain: 0, dispatch: 0, submit: 0, fetch: 0 };
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = ((input: string | URL | Request, init?: RequestInit) => {
+    if (String(input).includes("/trade/order") && init?.method === "POST" && stamps.fetch === 0)
+      stamps.fetch = Bun.nanoseconds();
+    return realFetch(input, init);
+  }) as typeof fetch;
+  const rt = new Runtime(await buildBundle(loadConfig(env), new SystemClock(), env, { journal: true }), () => {});
+  await rt.start();
+  const drain = rt.drainRing.bind(rt);
+  rt.drainRing = () => {
+    const t = Bun.nanoseconds();
+    const n = drain();
+    if (n > 0 && stamps.drain === 0) stamps.drain = t;
+    return n;
+  };
+  const dispatch = rt.executor.dispatch.bind(rt.executor);
+  rt.executor.dispatch = (ts: readonly TransitionRecord[]) => {
+    if (stamps.dispatch === 0 && ts.some((t) => t.trigger === "ENTER" || t.trigger === "EXIT"))
+      stamps.dispatch = Bun.nanoseconds();
+    dispatch(ts);
+  };
+  const submit = rt.b.venue.submit.bind(rt.b.venue);
+  rt.b.venue.submit = (order) => {
+    if (stamps.submit === 0) stamps.submit = Bun.nanoseconds();
+    return submit(order);
+  };
+  const loops = rt.runLoops();
+  const client = DitaClient.connect({ prefix, libPath: nativeLibraryPath("zinc") });
+  const rows: number[][] = [];
+  try {
+    for (let i = 0; i < o.trades + WARMUP; i++) {
+      for (const type of ["ENTER", "EXIT"] as const) {
+        Object.assign(stamps, { drain: 0, dispatch: 0, submit: 0, fetch: 0 });
+        const arrival = probe.nextOrder();
+        const t0 = Bun.nanoseconds();
+        if (type === "ENTER")
+          client.push({
+            type,
+            slotId: 0,
+            tradeId: `st${i}`,
+            asset: "BTC-USDT",
+            side: "LONG",
+            size: 0.001,
+            leverage: 2,
+          });
+        else client.push({ type, slotId: 0, size: 0.001, reason: "SIGNAL" });
+        const a = await arrival;
+        if (i >= WARMUP) rows.push([t0, stamps.drain, stamps.dispatch, stamps.submit, stamps.fetch, a.firstByteNs]);
+        while (client.slot(0).stage !== (type === "ENTER" ? "POSITION_OPEN" : "CLOSED"))
+          await client.waitForChange(100);
+      }
+    }
+  } finally {
+    client.close();
+    await rt.shutdown(2000);
+    await loops;
+    globalThis.fetch = realFetch;
+    probe.stop();
+    sim.stop();
+    for (const k of ["intents", "state", "outcomes"]) rmSync(`/dev/shm/${prefix}.${k}`, { force: true });
+  }
+  const med = (k: number) => {
+    const xs = rows.map((r) => (r[k + 1]! - r[k]!) / 1000).sort((a, b) => a - b);
+    return Number(percentile(xs, 0.5).toFixed(1));
+  };
+  const total = rows.map((r) => (r[5]! - r[0]!) / 1000).sort((a, b) => a - b);
+  return {
+    n: rows.length,
+    where: "runtime, client, adapter, relay and sim in one process (serve's code, one event loop)",
+    push_to_drain_wakeup: med(0),
+    drain_to_dispatch_kernel_outcome_journal: med(1),
+    dispatch_to_adapter_submit: med(2),
+    adapter_submit_to_fetch_rules_mark_sign: med(3),
+    fetch_to_first_byte_at_venue: med(4),
+    total_p50: Number(percentile(total, 0.5).toFixed(1)),
+    total_p99: Number(percentile(total, 0.99).toFixed(1)),
+  };
+}

@@ -1,0 +1,239 @@
+/**
+ * Strategy clients benchmark, one run, side by side (writes bench/results/clients.json). The
+ * kernel is the built executable (`dist/dita-v2 serve`, real Zinc, journal on, the default
+ * adaptive idle spin); every figure is measured in this run:
+ *  (1) Python submit → outcome: one MARK_PRICE at a time through the ring and the outcome lane,
+ *      p50/p99 µs (clients_python.py, after a warm-up).
+ *  (2) Throughput from one Python process: push_many (the ring drained by the kernel) and pipelined
+ *      batches with every outcome read back, against POST /intents over HTTP (wrk with a POST
+ *      script, else a Bun client with 32 connections): intents/s and the ratio.
+ *  (3) Intent → the order request's first byte at the venue: bingx-sim (in this process, rate
+ *      limits lifted) behind a relay that stamps each request's first byte with this process's
+ *      monotonic clock, the clock the intents are stamped with. Ring: the TypeScript client's push;
+ *      HTTP: POST /intents. Market entries and exits, p50/p99 µs, after warm-up trades.
+ *  (4) Where the ring path's time goes, stage by stage: the same path with the runtime in this
+ *      process (the code serve runs), stamped at each hand-over (bench/_clients_stages.ts).
+ * For context: the plain-C futex ping-pong floor and the load average, measured at the start.
+ *
+ *   bun bench/clients.ts [ROUNDTRIPS (20000)] [TRADES (200)] [PUSHES (500000)]
+ */
+
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { DitaClient } from "../clients/typescript/index.ts";
+import { startBingxSim } from "../src/sim/index.ts";
+import { httpIntentRate } from "./_clients_http.ts";
+import { stageBreakdown } from "./_clients_stages.ts";
+import { startProbe } from "./_venue_probe.ts";
+import { percentile } from "./http_load.ts";
+
+const ROOT = join(import.meta.dir, "..");
+const EXE = join(ROOT, "dist/dita-v2");
+const ROUNDTRIPS = Number(process.argv[2] ?? 20_000);
+const TRADES = Number(process.argv[3] ?? 200);
+const PUSHES = Number(process.argv[4] ?? 500_000);
+const WARMUP_TRADES = 10;
+const TOKEN = "bench-clients-token-0123456789abcdef";
+const KEY = "benchClientsKeyAAAAbbbbCCCC0123";
+const SECRET = "benchClientsSecretZZZZyyyy98765";
+const round = (x: number, d = 1) => Number(x.toFixed(d));
+if (!existsSync(EXE)) throw new Error(`${EXE} is missing: run 'npm run build' first`);
+const scratch = mkdtempSync(join(tmpdir(), "dita-bench-clients-"));
+const lib = Bun.spawnSync([EXE, "zinc-lib", "--out", join(scratch, "lib")])
+  .stdout.toString()
+  .trim();
+
+async function serve(prefix: string, extra: Record<string, string>) {
+  const proc = Bun.spawn([EXE, "serve"], {
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "/root",
+      DITA_V2_ZINC: "REAL",
+      DITA_V2_ZINC_PREFIX: prefix,
+      DITA_V2_STATE_DIR: join(scratch, prefix),
+      DITA_V2_HTTP_PORT: "0",
+      DITA_V2_OPERATOR_TOKEN: TOKEN,
+      ...extra,
+    },
+    stdout: "ignore",
+    stderr: "pipe",
+  });
+  const reader = (proc.stderr as ReadableStream<Uint8Array>).getReader();
+  let log = "";
+  while (!/serving (http:\/\/\S+)/.test(log)) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`serve did not start: ${log}`);
+    log += new TextDecoder().decode(value);
+  }
+  void (async () => {
+    while (!(await reader.read()).done) {}
+  })();
+  const url = /serving (http:\/\/\S+)/.exec(log)![1]!;
+  return {
+    url,
+    async stop() {
+      proc.kill("SIGTERM");
+      await proc.exited;
+      for (const k of ["intents", "state", "outcomes"]) rmSync(`/dev/shm/${prefix}.${k}`, { force: true });
+    },
+  };
+}
+
+function python(
+  mode: string,
+  prefix: string,
+  n: number,
+): Record<string, number> & { drained_per_s: number; intents_per_s: number } {
+  const r = Bun.spawnSync(["python3", join(import.meta.dir, "clients_python.py"), mode, prefix, lib, String(n)], {
+    env: { PATH: process.env.PATH ?? "", PYTHONPATH: join(ROOT, "clients/python") },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  if (r.exitCode !== 0) throw new Error(`python ${mode}: ${r.stderr.toString()}`);
+  return JSON.parse(r.stdout.toString().trim().split("\n").pop()!);
+}
+
+function futexFloor(): { p50_us: number; p99_us: number } {
+  const r = Bun.spawnSync([join(ROOT, "ffi/build/bench_futex")], { stdout: "pipe" });
+  const j = JSON.parse(r.stdout.toString().trim().split("\n").pop()!);
+  return { p50_us: round(j.rtt_p50_ns / 1000, 2), p99_us: round(j.rtt_p99_ns / 1000, 2) };
+}
+
+/** (1) and (2): a mock-venue serve; the Python client from its own process; HTTP alongside. */
+async function pythonFigures() {
+  const s = await serve(`dita_bench_py_${process.pid}`, { DITA_V2_VENUE: "MOCK" });
+  try {
+    const roundtrip = python("roundtrip", `dita_bench_py_${process.pid}`, ROUNDTRIPS);
+    const pushrate = python("pushrate", `dita_bench_py_${process.pid}`, PUSHES);
+    const pipelined = python("pipelined", `dita_bench_py_${process.pid}`, Math.min(PUSHES, 200_000));
+    const http = await httpIntentRate(s.url, TOKEN);
+    return { roundtrip, pushrate, pipelined, http };
+  } finally {
+    await s.stop();
+  }
+}
+
+/** (3): ring and HTTP intents to the order's first byte at the venue, one after the other per trade. */
+async function venueFirstByte() {
+  const unlimited = Object.fromEntries(
+    [
+      "place_order",
+      "cancel_order",
+      "query_order",
+      "open_orders",
+      "positions",
+      "balance",
+      "leverage",
+      "listen_key",
+      "market",
+    ].map((k) => [k, 1e6]),
+  );
+  const sim = await startBingxSim({
+    port: 0,
+    apiKey: KEY,
+    secret: SECRET,
+    seed: 5,
+    balance: 1e7,
+    rateLimitsPerS: unlimited,
+  });
+  const probe = await startProbe(sim.port);
+  const prefix = `dita_bench_venue_${process.pid}`;
+  const s = await serve(prefix, {
+    DITA_V2_VENUE: "BINGX",
+    BINGX_BASE_URL: probe.url,
+    BINGX_WS_URL: sim.wsUrl,
+    BINGX_API_KEY: KEY,
+    BINGX_API_SECRET: SECRET,
+  });
+  const client = DitaClient.connect({ prefix, libPath: lib });
+  const stage = async (want: string) => {
+    while (client.slot(0).stage !== want) await client.waitForChange(100);
+  };
+  const lat = { ring: [] as number[], http: [] as number[] };
+  try {
+    for (let i = 0; i < TRADES + WARMUP_TRADES; i++) {
+      for (const path of ["ring", "http"] as const) {
+        for (const type of ["ENTER", "EXIT"] as const) {
+          const arrival = probe.nextOrder();
+          const t0 = Bun.nanoseconds();
+          if (path === "ring") {
+            if (type === "ENTER")
+              client.push({
+                type,
+                slotId: 0,
+                tradeId: `b${i}${path}`,
+                asset: "BTC-USDT",
+                side: "LONG",
+                size: 0.001,
+                leverage: 2,
+              });
+            else client.push({ type, slotId: 0, size: 0.001, reason: "SIGNAL" });
+          } else {
+            const body =
+              type === "ENTER"
+                ? {
+                    type,
+                    slot_id: 0,
+                    trade_id: `b${i}${path}`,
+                    asset: "BTC-USDT",
+                    side: "LONG",
+                    size: 0.001,
+                    price: null,
+                    leverage: 2,
+                  }
+                : { type, slot_id: 0, size: 0.001, reason: "SIGNAL" };
+            void fetch(`${s.url}/intents`, {
+              method: "POST",
+              headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json" },
+              body: JSON.stringify(body),
+            });
+          }
+          const a = await arrival;
+          if (i >= WARMUP_TRADES) lat[path].push((a.firstByteNs - t0) / 1000);
+          await stage(type === "ENTER" ? "POSITION_OPEN" : "CLOSED");
+        }
+      }
+    }
+  } finally {
+    client.close();
+    await s.stop();
+    probe.stop();
+    sim.stop();
+  }
+  const summary = (xs: number[]) => {
+    const sorted = [...xs].sort((a, b) => a - b);
+    return { n: xs.length, p50_us: round(percentile(sorted, 0.5)), p99_us: round(percentile(sorted, 0.99)) };
+  };
+  return { ring: summary(lat.ring), http: summary(lat.http) };
+}
+
+const floor = futexFloor();
+const load = loadavg().map((x) => round(x, 2));
+const py = await pythonFigures();
+const venue = await venueFirstByte();
+const stages = await stageBreakdown({ trades: Math.min(TRADES, 100), key: KEY, secret: SECRET, scratch });
+const result = {
+  bench: "clients",
+  runtime: `bun ${Bun.version}, python3 (clients/python)`,
+  context: { load_average_1_5_15: load, c_futex_pingpong_floor: floor },
+  python_submit_to_outcome_us: { ...py.roundtrip, target: { p50_max: 30, p99_max: 200 } },
+  python_throughput: {
+    push_many: py.pushrate,
+    pipelined_with_outcomes: py.pipelined,
+    http_post_intents: py.http,
+    ratio_push_many_to_http: round(py.pushrate.drained_per_s / py.http.intents_per_s, 2),
+    ratio_pipelined_to_http: round(py.pipelined.intents_per_s / py.http.intents_per_s, 2),
+    target_intents_per_s_min: 100_000,
+  },
+  intent_to_venue_first_byte_us: {
+    ...venue,
+    targets: { ring: { p50_max: 100, p99_max: 500 }, http: { p50_max: 250 } },
+  },
+  ring_path_stages_us: stages,
+};
+mkdirSync(join(ROOT, "bench/results"), { recursive: true });
+writeFileSync(join(ROOT, "bench/results/clients.json"), `${JSON.stringify(result, null, 2)}\n`);
+console.log(JSON.stringify(result, null, 2));
+rmSync(scratch, { recursive: true, force: true });
+process.exit(0);

@@ -1,0 +1,347 @@
+"""DitaClient: a strategy process's connection to one DITAv2 kernel over Zinc shared memory.
+
+Push STRATEGY intents into the ring and wait for each one's outcome in the client's own lane of
+the outcomes region (ffi/README.md section 7); read slots, the account and the control snapshot;
+wait for state changes.
+
+Invariants: (1) ``submit`` returns the intent's EDGE or KERNEL outcome or raises one specific
+error (RingFull: nothing was written; OutcomeTimeout / OutcomeLost: the intent may still take
+effect; KernelRestarted / KernelNotRunning: reconcile from ``slots()``), never waits past its
+timeout; (2) VENUE outcomes and outcomes of other intents are kept (bounded) for
+``outcomes_of`` / ``next_venue_outcome``; (3) records of another generation of the lane are
+ignored; (4) reads are seqlock-stable, ``state()`` is one mirror call's view.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import struct
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Callable, Iterable, Optional
+
+from . import _zinc
+from .errors import (ClientClosed, CorruptRegion, ForeignNamespace, KernelNotRunning, KernelRestarted, LanesBusy,
+                     OutcomeLost, OutcomeTimeout, RegionMissing, RingFull)
+from .intents import INTENT_BYTES, Intent, encode_intent
+from .outcome import OUTCOME_BYTES, Outcome, decode_outcome
+from .records import (ACCOUNT_BYTES, CONTROL_BYTES, SLOT_BYTES, Account, ControlSnapshot, Slot, decode_account,
+                      decode_control, decode_slot)
+
+POLL_MAX = 256
+INBOX_MAX = 4096
+CHUNK_MS = 50
+BATCH_MAX = 1024
+_ID = struct.Struct("<Q")
+
+
+@dataclass(slots=True)
+class ClientInfo:
+    prefix: str
+    namespace: str
+    lane: int
+    generation: int
+    slot_count: int
+    writer_pid: int
+    kernel_generation: int
+
+
+@dataclass(frozen=True, slots=True)
+class StateView:
+    slots: tuple[Slot, ...]
+    account: Account
+    state_hash: int
+    mirror_count: int
+
+
+class DitaClient:
+    """Connect with ``DitaClient.connect(prefix=..., namespace=..., lib_path=...)``; close when done
+    (or use it as a context manager): the lane is released for the next producer."""
+
+    def __init__(self, lib: ctypes.CDLL, handles: dict[str, int], info: ClientInfo, spin_us: int,
+                 clock: Callable[[], float]) -> None:
+        self._lib, self._h, self.info, self._spin_us, self._clock = lib, handles, info, spin_us, clock
+        self._rec = bytearray(INTENT_BYTES * BATCH_MAX)
+        self._rec_ptr = ctypes.addressof((ctypes.c_char * len(self._rec)).from_buffer(self._rec))
+        self._poll = ctypes.create_string_buffer(POLL_MAX * OUTCOME_BYTES)
+        self._lost = ctypes.c_uint64(0)
+        self._inbox: OrderedDict[int, list[Outcome]] = OrderedDict()
+        self._sequence = 0
+        self._lost_total = 0
+        self._head = lib.zinc_outcome_head(handles["outcomes"], info.lane)
+        self._state_seen = lib.zinc_seq(handles["state"])
+        self._open = True
+
+    @classmethod
+    def connect(cls, prefix: Optional[str] = None, *, namespace: Optional[str] = None, lib_path: Optional[str] = None,
+                spin_us: int = 200, clock: Callable[[], float] = time.time) -> "DitaClient":
+        """Opens the four regions of ``prefix`` (default ``dita_v2_<namespace>``) and claims a lane.
+
+        Raises RegionMissing, PermissionDenied, LayoutMismatch, KernelNotRunning (a stale region from
+        a dead kernel), ForeignNamespace, LanesBusy or LibraryError, each naming the file or cause."""
+        lib = _zinc.load(_zinc.resolve_lib_path(lib_path))
+        prefix = prefix or f"dita_v2_{namespace or 'pink'}"
+        handles: dict[str, int] = {}
+        try:
+            for kind in ("intents", "state", "outcomes"):
+                handles[kind] = _zinc.open_region(lib, prefix, kind)
+            try:  # a kernel whose control plane is in memory (DITA_V2_CONTROL_PLANE=MEMORY) has none
+                handles["control"] = _zinc.open_region(lib, prefix, "control")
+            except RegionMissing:
+                pass
+            state = _zinc.header(lib, handles["state"])
+            if lib.zinc_writer_alive(handles["state"]) != 1:
+                raise KernelNotRunning(
+                    f"/dev/shm/{prefix}.state: no kernel holds the regions (its last writer closed them)"
+                    if state["writer_pid"] == 0 else
+                    f"/dev/shm/{prefix}.state: writer pid {state['writer_pid']} is not running "
+                    "(a stale region from a dead kernel)")
+            ns_buf = ctypes.create_string_buffer(32)
+            lib.zinc_outcome_namespace(handles["outcomes"], ns_buf)
+            ns = ns_buf.raw.split(b"\0", 1)[0].decode("utf-8", "replace")
+            if namespace is not None and ns and ns != namespace:
+                raise ForeignNamespace(f"prefix '{prefix}' belongs to namespace '{ns}', not '{namespace}': "
+                                       "refusing to trade another strategy's slots")
+            gen = ctypes.c_uint32(0)
+            lane = lib.zinc_outcome_claim(handles["outcomes"], ctypes.byref(gen))
+            if lane < 0:
+                raise LanesBusy(f"/dev/shm/{prefix}.outcomes: every outcome lane is held by a live producer")
+            info = ClientInfo(prefix, ns, lane, gen.value, state["record_count"], state["writer_pid"],
+                              state["generation"])
+            return cls(lib, handles, info, max(0, min(10_000, int(spin_us))), clock)
+        except BaseException:
+            for h in handles.values():
+                lib.zinc_close(h)
+            raise
+
+    def __enter__(self) -> "DitaClient":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _live(self) -> None:
+        if not self._open:
+            raise ClientClosed("the client is closed")
+
+    def _next_id(self) -> int:
+        self._sequence = (self._sequence + 1) & 0xFFFF_FFFF
+        return (self.info.lane << 48) | (self.info.generation << 32) | self._sequence
+
+    def push(self, intent: Intent) -> int:
+        """Pushes one intent without waiting; returns its client_intent_id. RingFull: nothing written."""
+        self._live()
+        cid = self._next_id()
+        encode_intent(intent, int(self._clock() * 1000), cid, self._rec)
+        rc = 0
+        for _ in range(3):
+            rc = self._lib.zinc_ring_push(self._h["intents"], self._rec_ptr, INTENT_BYTES)
+            if rc == 0:
+                return cid
+            if rc not in (-5, -7):  # ABANDONED / CONTENDED: nothing delivered, push again
+                break
+        if rc == 1:
+            raise RingFull(f"/dev/shm/{self.info.prefix}.intents is full: nothing was written; retry")
+        raise CorruptRegion(f"/dev/shm/{self.info.prefix}.intents: push failed ({_zinc_error(rc)})")
+
+    def push_many(self, intents: Iterable[Intent]) -> list[int]:
+        """Pushes up to 1024 intents with one notify; returns the ids of those that went in (in
+        order; fewer than given when the ring filled). RingFull when none did."""
+        self._live()
+        batch = list(intents)[:BATCH_MAX]
+        now = int(self._clock() * 1000)
+        ids = []
+        for i, intent in enumerate(batch):
+            ids.append(self._next_id())
+            encode_intent(intent, now, ids[-1], self._rec, i * INTENT_BYTES)
+        n = self._lib.zinc_ring_push_batch(self._h["intents"], self._rec_ptr, len(batch))
+        if n == 0 and batch:
+            raise RingFull(f"/dev/shm/{self.info.prefix}.intents is full: nothing was written; retry")
+        if n < 0:
+            raise CorruptRegion(f"/dev/shm/{self.info.prefix}.intents: push failed ({_zinc_error(n)})")
+        return ids[:n]
+
+    def submit(self, intent: Intent, timeout: float = 1.0) -> Outcome:
+        """Pushes ``intent`` and returns its EDGE or KERNEL outcome (see the invariants above)."""
+        return self.outcome(self.push(intent), timeout)
+
+    def outcome(self, cid: int, timeout: float = 1.0) -> Outcome:
+        """The EDGE or KERNEL outcome of an intent ``push`` returned the id of."""
+        return self._await(cid, timeout, False)
+
+    def next_venue_outcome(self, cid: int, timeout: float = 5.0) -> Outcome:
+        """The next VENUE outcome of an intent (ACK, fill, CANCEL_ACK, CANCEL_REJECT, REJECT)."""
+        return self._await(cid, timeout, True)
+
+    def outcomes_of(self, cid: int) -> list[Outcome]:
+        """Every outcome received so far for an intent (kept for the last 4096 intents)."""
+        self._drain()
+        return list(self._inbox.get(cid, ()))
+
+    def _take(self, cid: int, venue: bool) -> Optional[Outcome]:
+        found = self._inbox.get(cid)
+        if not found:
+            return None
+        for i, o in enumerate(found):
+            if (o.origin == "VENUE") == venue:
+                del found[i]
+                if not found:
+                    del self._inbox[cid]
+                return o
+        return None
+
+    def _await(self, cid: int, timeout: float, venue: bool) -> Outcome:
+        deadline = time.monotonic() + timeout
+        lost_before = self._lost_total
+        lib, h, lane = self._lib, self._h["outcomes"], self.info.lane
+        while True:
+            hit = self._take(cid, venue)  # already received (pipelined submits)
+            if hit is not None:
+                return hit
+            self._drain()
+            hit = self._take(cid, venue)
+            if hit is not None:
+                return hit
+            left = deadline - time.monotonic()
+            if left <= 0:
+                self._check_kernel(cid)
+                if self._lost_total > lost_before:
+                    raise OutcomeLost(cid, f"{self._lost_total - lost_before} outcomes of lane {lane} were written "
+                                           f"over unread; intent {cid} had none within {timeout} s: read its slot")
+                raise OutcomeTimeout(cid, f"no outcome for intent {cid} within {timeout} s (it may still be applied)")
+            chunk = min(CHUNK_MS, max(1, int(left * 1000)))
+            if lib.zinc_outcome_wait(h, lane, self._head, self._spin_us, chunk) == self._head:
+                self._check_kernel(cid)
+
+    def _drain(self) -> None:
+        self._live()
+        lib, h, lane, gen = self._lib, self._h["outcomes"], self.info.lane, self.info.generation
+        for _ in range(64):
+            self._lost.value = 0
+            n = lib.zinc_outcome_poll(h, lane, self._poll, POLL_MAX, ctypes.byref(self._lost))
+            if n < 0:
+                raise CorruptRegion(f"/dev/shm/{self.info.prefix}.outcomes: lane {lane} is no longer ours ({n})")
+            self._lost_total += self._lost.value
+            raw = ctypes.string_at(self._poll, n * OUTCOME_BYTES) if n else b""
+            for i in range(n):
+                rec = raw[i * OUTCOME_BYTES:(i + 1) * OUTCOME_BYTES]
+                if (_ID.unpack_from(rec, 8)[0] >> 32) & 0xFFFF != gen:
+                    continue  # an outcome for an earlier owner of this lane
+                o = decode_outcome(rec)
+                self._inbox.setdefault(o.client_intent_id, []).append(o)
+                if len(self._inbox) > INBOX_MAX:
+                    self._inbox.popitem(last=False)
+            self._head = lib.zinc_outcome_head(h, lane) if n < POLL_MAX else self._head + n
+            if n < POLL_MAX:
+                return
+
+    def _check_kernel(self, cid: Optional[int]) -> None:
+        state = _zinc.header(self._lib, self._h["state"])
+        if state["generation"] != self.info.kernel_generation:
+            raise KernelRestarted(cid, f"the kernel of '{self.info.prefix}' restarted (pid {self.info.writer_pid} "
+                                       f"-> {state['writer_pid']}); reconcile from slots()")
+        if state["writer_pid"] == 0 or self._lib.zinc_writer_alive(self._h["state"]) != 1:
+            raise KernelNotRunning(f"the kernel of '{self.info.prefix}' (pid {self.info.writer_pid}) is not running; "
+                                   "no outcome will come until one adopts the regions")
+
+    def reconnect(self) -> ClientInfo:
+        """After KernelRestarted: accepts the kernel that now holds the regions (the lane is kept)."""
+        self._live()
+        state = _zinc.header(self._lib, self._h["state"])
+        if state["writer_pid"] == 0 or self._lib.zinc_writer_alive(self._h["state"]) != 1:
+            raise KernelNotRunning(f"no kernel holds '{self.info.prefix}' yet (last writer pid {state['writer_pid']})")
+        self.info.kernel_generation, self.info.writer_pid = state["generation"], state["writer_pid"]
+        return self.info
+
+    def _read(self, fn: Callable[[ctypes.Array], int], size: int, what: str) -> bytes:
+        out = ctypes.create_string_buffer(size)
+        for _ in range(8):
+            rc = fn(out)
+            if rc == 0:
+                return out.raw
+            if rc == -9:
+                raise KernelNotRunning(f"{what} was torn by a kernel that died mid-write")
+            if rc != 1:
+                raise CorruptRegion(f"{what}: {_zinc_error(rc)}")
+        raise CorruptRegion(f"{what}: the seqlock did not stabilise")
+
+    def slot(self, index: int) -> Slot:
+        self._live()
+        if not isinstance(index, int) or not 0 <= index < self.info.slot_count:
+            raise IndexError(f"slot {index} is outside 0..{self.info.slot_count - 1}")
+        img = self._read(lambda o: self._lib.zinc_state_read_slot(self._h["state"], index, o), SLOT_BYTES,
+                         f"slot {index}")
+        return decode_slot(img, index)
+
+    def slots(self) -> list[Slot]:
+        return [self.slot(i) for i in range(self.info.slot_count)]
+
+    def _account(self) -> tuple[Account, int, int]:
+        self._live()
+        pair = (ctypes.c_uint64 * 2)()
+        img = self._read(lambda o: self._lib.zinc_state_read_account(self._h["state"], o, pair), ACCOUNT_BYTES,
+                         "account")
+        return decode_account(img), pair[0], pair[1]
+
+    def account(self) -> Account:
+        """The account image, read under its seqlock (one consistent copy)."""
+        return self._account()[0]
+
+    def state(self) -> StateView:
+        """Slots and account from one mirror call (re-read while the kernel mirrored in between)."""
+        for _ in range(100):
+            _, _, before = self._account()
+            slots = tuple(self.slots())
+            account, state_hash, after = self._account()
+            if after == before:
+                return StateView(slots, account, state_hash, after)
+        raise CorruptRegion("the state kept changing: no consistent view in 100 tries")
+
+    def control(self) -> Optional[ControlSnapshot]:
+        """The control snapshot; None before the first one, or when the kernel keeps its control
+        plane in memory (no control region: DITA_V2_CONTROL_PLANE=MEMORY)."""
+        self._live()
+        if "control" not in self._h:
+            return None
+        img = self._read(lambda o: self._lib.zinc_control_read(self._h["control"], 0, o, CONTROL_BYTES),
+                         CONTROL_BYTES, "control")
+        return decode_control(img)
+
+    def ring_depth(self) -> int:
+        """Intents pushed and not yet drained by the kernel."""
+        self._live()
+        out = (ctypes.c_uint64 * 4)()
+        self._lib.zinc_ring_stats(self._h["intents"], out)
+        return out[1] - out[0]
+
+    def wait_for_change(self, timeout: float) -> Optional[int]:
+        """The new state sequence once the kernel mirrored a change, or None at the timeout."""
+        deadline = time.monotonic() + timeout
+        while True:
+            self._live()
+            seq = self._lib.zinc_seq(self._h["state"])
+            if seq != self._state_seen:
+                self._state_seen = seq
+                return seq
+            self._check_kernel(None)
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            self._lib.zinc_wait(self._h["state"], seq, min(CHUNK_MS, max(1, int(left * 1000))))
+
+    def close(self) -> None:
+        """Releases the lane and the regions. Idempotent."""
+        if not self._open:
+            return
+        self._open = False
+        self._lib.zinc_outcome_release(self._h["outcomes"], self.info.lane, self.info.generation)
+        for h in self._h.values():
+            self._lib.zinc_close(h)
+
+
+def _zinc_error(rc: int) -> str:
+    """A libzinc error code as text; -11 (ZINC_E_TRUNCATED) says what happened and what to do."""
+    if rc == -11:
+        return "zinc error -11: the region file shrank under its mapping (truncated by another process); reopen it"
+    return f"zinc error {rc}"

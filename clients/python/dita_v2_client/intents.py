@@ -1,0 +1,135 @@
+"""The four STRATEGY intents and their 320-byte InputRecord encoding (kernel/ABI.md).
+
+Every unused byte is zero; ``now_ms`` comes from the caller's clock; the client_intent_id sits at
+bytes 304..312. The encoder refuses only what the record cannot carry (an unknown type or enum
+name, a string longer than its field, a size that is not a finite number with at most 8
+decimals, a slot id or leverage outside its integer width) with InvalidIntent naming the field;
+values (size > 0, leverage 1..125, a known asset, the slot's stage) are the kernel's to judge,
+and its answer comes back as an outcome.
+"""
+
+from __future__ import annotations
+
+import math
+import struct
+from dataclasses import dataclass
+from typing import Optional, Union
+
+from .errors import InvalidIntent
+
+INTENT_BYTES = 320
+SLOT_ANY = 0xFFFF_FFFF
+_HEAD = struct.Struct("<HHIQq")  # kind, reserved, slot_id, now_ms, qty_e8 (bytes 0..24)
+_PRICE = struct.Struct("<d")  # 32
+_ENTER_TAIL = struct.Struct("<HBBB")  # 80: leverage, side, order_type, exit_reason
+_ID = struct.Struct("<Q")  # 304
+_ZERO = bytes(INTENT_BYTES)
+_SIDES = {"LONG": 1, "SHORT": 2}
+_REASONS = {"SIGNAL": 1, "TP": 2, "SL": 3, "MANUAL": 4}
+
+
+@dataclass(frozen=True, slots=True)
+class Enter:
+    slot_id: int
+    trade_id: str
+    asset: str
+    side: str
+    size: float
+    leverage: int
+    price: Optional[float] = None  # limit price; None or 0 = market
+    type: str = "ENTER"
+
+
+@dataclass(frozen=True, slots=True)
+class Exit:
+    slot_id: int
+    size: float
+    reason: str = "SIGNAL"
+    price: Optional[float] = None
+    type: str = "EXIT"
+
+
+@dataclass(frozen=True, slots=True)
+class Cancel:
+    slot_id: int
+    type: str = "CANCEL"
+
+
+@dataclass(frozen=True, slots=True)
+class MarkPrice:
+    asset: str
+    price: float
+    type: str = "MARK_PRICE"
+
+
+Intent = Union[Enter, Exit, Cancel, MarkPrice]
+
+
+def _slot(v: object) -> int:
+    if not isinstance(v, int) or isinstance(v, bool) or not 0 <= v < SLOT_ANY:
+        raise InvalidIntent("SLOT_ID", f"slot_id must be an integer 0..4294967294, got {v!r}")
+    return v
+
+
+def _qty(v: object) -> int:
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+        raise InvalidIntent("SIZE", f"size must be a finite number, got {v!r}")
+    scaled = v * 1e8
+    rounded = round(scaled)
+    if abs(rounded) > 2**53:
+        raise InvalidIntent("SIZE", f"size {v} is out of range")
+    if abs(scaled - rounded) > 1e-4 + abs(rounded) * 1e-15:
+        raise InvalidIntent("SIZE", f"size {v} has more than 8 decimals")
+    return rounded
+
+
+def _price(v: object) -> float:
+    if v is None:
+        return 0.0
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise InvalidIntent("PRICE", f"price must be a number or None, got {type(v).__name__}")
+    return float(v)
+
+
+def _text(rec: bytearray, at: int, width: int, v: object, field: str) -> None:
+    if not isinstance(v, str):
+        raise InvalidIntent(field, f"{field.lower()} must be a string, got {type(v).__name__}")
+    raw = v.encode("utf-8")
+    if len(raw) > width:
+        raise InvalidIntent(field, f"{field.lower()} {v!r} is {len(raw)} bytes; the field holds {width}")
+    rec[at:at + len(raw)] = raw
+
+
+def _named(table: dict[str, int], v: object, field: str) -> int:
+    if not isinstance(v, str) or v not in table:
+        raise InvalidIntent(field, f"{field.lower()} must be one of {'|'.join(table)}, got {v!r}")
+    return table[v]
+
+
+def encode_intent(intent: Intent, now_ms: int, client_intent_id: int, out: bytearray, at: int = 0) -> None:
+    """Writes one clean record at ``out[at:at+320]``."""
+    out[at:at + INTENT_BYTES] = _ZERO
+    kind = getattr(intent, "type", None)
+    if isinstance(intent, MarkPrice) and kind == "MARK_PRICE":
+        _HEAD.pack_into(out, at, 4, 0, SLOT_ANY, now_ms, 0)
+        _PRICE.pack_into(out, at + 32, _price(intent.price))
+        _text(out, at + 112, 24, intent.asset, "ASSET")
+    elif isinstance(intent, Enter) and kind == "ENTER":
+        price = _price(intent.price)
+        if isinstance(intent.leverage, bool) or not isinstance(intent.leverage, int) or not 0 <= intent.leverage <= 0xFFFF:
+            raise InvalidIntent("LEVERAGE", f"leverage must be an integer, got {intent.leverage!r}")
+        _HEAD.pack_into(out, at, 1, 0, _slot(intent.slot_id), now_ms, _qty(intent.size))
+        _PRICE.pack_into(out, at + 32, price)
+        _ENTER_TAIL.pack_into(out, at + 80, intent.leverage, _named(_SIDES, intent.side, "SIDE"), 1 if price == 0 else 2, 0)
+        _text(out, at + 112, 24, intent.asset, "ASSET")
+        _text(out, at + 136, 32, intent.trade_id, "TRADE_ID")
+    elif isinstance(intent, Exit) and kind == "EXIT":
+        price = _price(intent.price)
+        _HEAD.pack_into(out, at, 2, 0, _slot(intent.slot_id), now_ms, _qty(intent.size))
+        _PRICE.pack_into(out, at + 32, price)
+        _ENTER_TAIL.pack_into(out, at + 80, 0, 0, 1 if price == 0 else 2, _named(_REASONS, intent.reason, "EXIT_REASON"))
+    elif isinstance(intent, Cancel) and kind == "CANCEL":
+        _HEAD.pack_into(out, at, 3, 0, _slot(intent.slot_id), now_ms, 0)
+    else:
+        raise InvalidIntent("KIND", f"an intent must be Enter, Exit, Cancel or MarkPrice, got {type(intent).__name__}")
+    _ID.pack_into(out, at + 304, client_intent_id)

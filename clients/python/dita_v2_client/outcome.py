@@ -1,0 +1,133 @@
+"""The outcome of one intent as published in the client's lane (ffi/README.md section 7).
+
+Origin EDGE (refused before the kernel), KERNEL (the kernel's answer) or VENUE (the venue's later
+answer to the order the intent made: ACK, fills, CANCEL_ACK, CANCEL_REJECT, REJECT — a rate limit
+with the venue's retry hint). Every byte is validated; unknown diagnostic codes (a newer kernel)
+decode as ``CODE_<n>`` rather than failing.
+"""
+
+from __future__ import annotations
+
+import math
+import struct
+from dataclasses import dataclass
+from typing import Optional
+
+from .errors import CorruptRegion
+from .records import ORDER_STATUSES, STAGES
+
+OUTCOME_BYTES = 256
+ORIGINS = ("EDGE", "KERNEL", "VENUE")
+INPUT_KINDS = ("ENTER", "EXIT", "CANCEL", "MARK_PRICE", "TICK", "RECONCILE", "VENUE_EVENT")
+EVENT_KINDS = ("ACK", "PARTIAL_FILL", "FULL_FILL", "CANCEL_ACK", "CANCEL_REJECT", "REJECT")
+SEVERITIES = ("INFO", "WARNING", "ERROR", "CRITICAL")
+DIAGNOSTIC_CODES = (
+    "INVALID_SLOT_ID", "SLOT_BUSY", "SLOT_LIMIT_REACHED", "INVALID_INTENT", "NO_ACTIVE_EXIT_ORDER",
+    "INVALID_TRANSITION", "STALE_STATE_RECONCILE", "DUPLICATE_EVENT", "UNKNOWN_ORDER", "OVERFILL",
+    "HUNG_ORDER", "VENUE_REJECTED", "RATE_LIMITED", "CANCEL_REJECTED", "STALE_EVENT", "RECONCILED",
+    "KERNEL_FAULT", "CAPITAL_SEEDED", "INPUT_SOURCE_REFUSED", "ORPHAN_POSITION", "ZINC_REGION_CORRUPT",
+)
+FIELDS = (
+    "NONE", "SLOT_ID", "NOW_MS", "SIZE", "PRICE", "LEVERAGE", "SIDE", "ORDER_TYPE", "EXIT_REASON", "EVENT_KIND",
+    "REJECT_REASON", "ASSET", "TRADE_ID", "VENUE_ORDER_ID", "CLIENT_ORDER_ID", "EVENT_ID", "FEE", "AMOUNT",
+    "STALE_REASON", "CONFIG_KEY", "VALUE", "KIND", "ORDER_ROLE", "LAST_SIZE", "LAST_PRICE", "RETRY_AFTER", "IMAGE",
+)
+
+_HEAD = struct.Struct("<QQQQIHBBBBBB4x")  # bytes 0..48
+_DIAG = struct.Struct("<HBBB3xqd")  # 24 bytes each, at 48, 72, 96
+
+
+@dataclass(slots=True)
+class OutcomeDiagnostic:
+    code: str
+    severity: str
+    field: str
+    retryable: bool
+    retry_after_ms: Optional[int]  # the venue's hint for a rate limit; None when it gave none
+    value: Optional[float]
+
+
+@dataclass(slots=True)
+class Outcome:
+    client_intent_id: int
+    lane_position: int
+    origin: str
+    accepted: bool
+    now_ms: int
+    input_kind: str
+    slot_id: Optional[int]
+    slot_version: int
+    stage: Optional[str]  # the slot's stage right after the intent
+    event_kind: Optional[str]  # origin VENUE only
+    order_status: Optional[str]
+    diagnostic_count: int  # all of the intent's diagnostics; at most three are carried
+    diagnostics: tuple[OutcomeDiagnostic, ...]
+    message: str  # the first diagnostic's message
+
+    @property
+    def code(self) -> Optional[str]:
+        """The first diagnostic's code (None when there is none)."""
+        return self.diagnostics[0].code if self.diagnostics else None
+
+
+_NONE_OR = {name: (None, *values) for name, values in (("stage", STAGES), ("event_kind", EVENT_KINDS),
+                                                       ("order_status", ORDER_STATUSES))}
+
+
+def _name(values: tuple[Optional[str], ...], v: int, what: str) -> Optional[str]:
+    """values[v]; values[0] is None for an optional enum (0 = none) or the enum's 0th name."""
+    if v >= len(values):
+        raise CorruptRegion(f"outcome {what} = {v} is outside the {what} enum")
+    return values[v]
+
+
+def decode_outcome(rec: bytes) -> Outcome:
+    if len(rec) != OUTCOME_BYTES:
+        raise CorruptRegion(f"outcome record is {len(rec)} bytes")
+    (lock, cid, now_ms, slot_version, slot_id, kind, origin, accepted, stage, count, event_kind,
+     order_status) = _HEAD.unpack_from(rec, 0)
+    if lock == 0 or lock & 1:
+        raise CorruptRegion(f"outcome lock {lock} is not a stable position")
+    diags = []
+    for i in range(min(3, count)):
+        code, severity, field, retryable, after, value = _DIAG.unpack_from(rec, 48 + i * 24)
+        if field >= len(FIELDS):
+            raise CorruptRegion(f"outcome diagnostic field {field} is unknown")
+        diags.append(OutcomeDiagnostic(
+            code=DIAGNOSTIC_CODES[code - 1] if 1 <= code <= len(DIAGNOSTIC_CODES) else f"CODE_{code}",
+            severity=_severity(severity),
+            field=FIELDS[field],
+            retryable=retryable == 1,
+            retry_after_ms=after if after >= 0 else None,
+            value=None if math.isnan(value) else value,
+        ))
+    message = ""
+    if rec[120]:
+        try:
+            message = rec[120:240].split(b"\0", 1)[0].decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise CorruptRegion("outcome message is not UTF-8") from e
+    if not 1 <= origin <= 3:
+        raise CorruptRegion(f"outcome origin = {origin} is outside 1..3")
+    return Outcome(
+        cid,
+        lock // 2 - 1,
+        ORIGINS[origin - 1],
+        accepted == 1,
+        now_ms,
+        INPUT_KINDS[kind - 1] if 1 <= kind <= len(INPUT_KINDS) else f"KIND_{kind}",
+        None if slot_id == 0xFFFF_FFFF else slot_id,
+        slot_version,
+        _name(_NONE_OR["stage"], stage, "stage"),
+        _name(_NONE_OR["event_kind"], event_kind, "event_kind"),
+        _name(_NONE_OR["order_status"], order_status, "order_status"),
+        count,
+        tuple(diags),
+        message,
+    )
+
+
+def _severity(v: int) -> str:
+    if not 1 <= v <= len(SEVERITIES):
+        raise CorruptRegion(f"outcome severity = {v} is outside 1..{len(SEVERITIES)}")
+    return SEVERITIES[v - 1]

@@ -1,0 +1,140 @@
+"""The Python client's codecs: intents land at kernel/ABI.md's offsets with every unused byte zero;
+a field the record cannot carry raises InvalidIntent naming it; outcome, slot, account and control
+images decode field by field; and any bytes a hostile process leaves in shared memory decode to a
+record or raise CorruptRegion, never another exception (seeded random bytes, 3000 draws each)."""
+
+import math
+import random
+import struct
+import unittest
+
+from dita_v2_client import (Cancel, CorruptRegion, Enter, Exit, InvalidIntent, MarkPrice, decode_account,
+                            decode_control, decode_outcome, decode_slot, encode_intent)
+
+NOW = 1_700_000_000_123
+CID = (1 << 48) | (2 << 32) | 5
+
+
+def record(intent):
+    out = bytearray(320)
+    encode_intent(intent, NOW, CID, out)
+    return bytes(out)
+
+
+class IntentEncoding(unittest.TestCase):
+    def test_enter_fields_sit_at_their_abi_offsets_and_nothing_else_is_written(self):
+        r = record(Enter(3, "T-1_x", "BTC-USDT", "SHORT", 0.0123, 7))
+        self.assertEqual(struct.unpack_from("<HHIQq", r, 0), (1, 0, 3, NOW, 1_230_000))
+        self.assertEqual(struct.unpack_from("<d", r, 32)[0], 0.0)
+        self.assertEqual(struct.unpack_from("<HBBB", r, 80), (7, 2, 1, 0))
+        self.assertEqual(r[112:136].rstrip(b"\0"), b"BTC-USDT")
+        self.assertEqual(r[136:168].rstrip(b"\0"), b"T-1_x")
+        self.assertEqual(struct.unpack_from("<Q", r, 304)[0], CID)
+        written = set(range(0, 24)) | set(range(32, 40)) | set(range(80, 85)) | set(range(112, 168)) | set(range(304, 312))
+        self.assertTrue(all(r[i] == 0 for i in range(320) if i not in written))
+
+    def test_a_limit_enter_and_exit_carry_price_order_type_and_reason(self):
+        r = record(Enter(0, "L", "ETH-USDT", "LONG", 1, 1, price=3499.5))
+        self.assertEqual((struct.unpack_from("<d", r, 32)[0], r[83]), (3499.5, 2))
+        e = record(Exit(2, 0.25, "SL", price=70000))
+        self.assertEqual(struct.unpack_from("<HHIQq", e, 0), (2, 0, 2, NOW, 25_000_000))
+        self.assertEqual((struct.unpack_from("<d", e, 32)[0], e[83], e[84]), (70000.0, 2, 3))
+
+    def test_cancel_and_mark_price(self):
+        self.assertEqual(struct.unpack_from("<HHIQq", record(Cancel(5)), 0), (3, 0, 5, NOW, 0))
+        m = record(MarkPrice("TRX-USDT", 0.2512))
+        self.assertEqual(struct.unpack_from("<HHI", m, 0), (4, 0, 0xFFFF_FFFF))
+        self.assertEqual((struct.unpack_from("<d", m, 32)[0], m[112:120]), (0.2512, b"TRX-USDT"))
+
+    def test_a_field_the_record_cannot_carry_is_refused_naming_it(self):
+        cases = [
+            ("KIND", "TICK"),
+            ("SLOT_ID", Cancel(-1)),
+            ("SIZE", Exit(0, 0.123456789, "TP")),
+            ("SIZE", Exit(0, math.nan, "TP")),
+            ("EXIT_REASON", Exit(0, 1, "PANIC")),
+            ("TRADE_ID", Enter(0, "x" * 33, "A", "LONG", 1, 1)),
+            ("ASSET", Enter(0, "x", "A" * 25, "LONG", 1, 1)),
+            ("SIDE", Enter(0, "x", "A", "UP", 1, 1)),
+            ("LEVERAGE", Enter(0, "x", "A", "LONG", 1, 1.5)),
+        ]
+        for field, intent in cases:
+            with self.assertRaises(InvalidIntent) as e:
+                record(intent)
+            self.assertEqual(e.exception.field, field)
+        record(Enter(0, "x", "A", "LONG", 0, 0))  # values the kernel judges are encoded as given
+
+
+def outcome_bytes(**over):
+    rec = bytearray(256)
+    f = {"lock": 2 * 11, "cid": CID, "now": NOW, "version": 9, "slot": 4, "kind": 7, "origin": 3, "accepted": 1,
+         "stage": 1, "count": 1, "event": 6, "status": 7}
+    f.update(over)
+    struct.pack_into("<QQQQIHBBBBBB4x", rec, 0, f["lock"], f["cid"], f["now"], f["version"], f["slot"], f["kind"],
+                     f["origin"], f["accepted"], f["stage"], f["count"], f["event"], f["status"])
+    struct.pack_into("<HBBB3xqd", rec, 48, 13, 2, 0, 1, 1500, math.nan)
+    rec[120:132] = b"rate limited"
+    return bytes(rec)
+
+
+class ImageDecoding(unittest.TestCase):
+    def test_an_outcome_decodes_field_by_field(self):
+        o = decode_outcome(outcome_bytes())
+        self.assertEqual((o.client_intent_id, o.lane_position, o.origin, o.accepted, o.input_kind, o.slot_id),
+                         (CID, 10, "VENUE", True, "VENUE_EVENT", 4))
+        self.assertEqual((o.stage, o.event_kind, o.order_status, o.message, o.code), ("IDLE", "REJECT", "REJECTED",
+                                                                                    "rate limited", "RATE_LIMITED"))
+        d = o.diagnostics[0]
+        self.assertEqual((d.severity, d.field, d.retryable, d.retry_after_ms, d.value), ("WARNING", "NONE", True, 1500, None))
+
+    def test_an_unknown_diagnostic_code_of_a_newer_kernel_decodes_as_code_n(self):
+        rec = bytearray(outcome_bytes())
+        struct.pack_into("<H", rec, 48, 99)
+        self.assertEqual(decode_outcome(bytes(rec)).code, "CODE_99")
+
+    def test_a_never_written_slot_is_idle_and_a_written_one_decodes(self):
+        self.assertEqual(decode_slot(bytes(448), 3).stage, "IDLE")
+        img = bytearray(448)
+        struct.pack_into("<IBBBBQQqdHBB", img, 0, 2, 3, 1, 0, 0, 7, NOW, 5_000_000, 65000.0, 5, 1, 0)
+        struct.pack_into("<8Bqq", img, 80, 1, 1, 4, 1, 1, 0, 0, 0, 5_000_000, 5_000_000)
+        img[368:376], img[392:394] = b"BTC-USDT", b"T9"
+        s = decode_slot(bytes(img), 2)
+        self.assertEqual((s.stage, s.side, s.size, s.entry_price, s.leverage, s.trade_id, s.asset, s.version),
+                         ("POSITION_OPEN", "LONG", 0.05, 65000.0, 5, "T9", "BTC-USDT", 7))
+        self.assertEqual((s.entry_order.status, s.entry_order.role, s.entry_order.filled_size), ("FILLED", "ENTRY", 0.05))
+        with self.assertRaises(CorruptRegion):
+            decode_slot(bytes(img), 1)  # the image says slot 2
+
+    def test_account_and_control_decode(self):
+        acc = struct.pack("<ddddddddQQB15x", 100.0, 110.0, 10.0, 10 / 110, 1.0, -9.0, 2.0, 102.0, 3, 8, 1)
+        a = decode_account(acc)
+        self.assertEqual((a.capital, a.equity, a.trade_seq, a.seeded), (100.0, 102.0, 3, True))
+        self.assertIsNone(decode_control(bytes(64)))
+        c = decode_control(struct.pack("<QQI7B37x", 2, NOW, 4, 2, 3, 1, 1, 0, 0, 1))
+        self.assertEqual((c.version, c.mode, c.verbosity, c.backend, c.active_slot_limit, c.reconcile_on_restart),
+                         (2, "DEBUG", "TRACE", "MOCK", 4, True))
+
+    def test_hostile_bytes_decode_to_a_record_or_corrupt_region_never_another_exception(self):
+        rng = random.Random(20240507)
+        for i in range(3000):
+            raw = bytearray(rng.getrandbits(8) for _ in range(256))
+            if i % 2:
+                struct.pack_into("<Q", raw, 0, 2 * (1 + rng.randrange(1000)))
+            for decode in (decode_outcome,):
+                try:
+                    decode(bytes(raw))
+                except CorruptRegion:
+                    pass
+            img = bytes(rng.getrandbits(8) for _ in range(448))
+            try:
+                decode_slot(img, img[0])
+            except CorruptRegion:
+                pass
+            try:
+                decode_control(bytes(rng.getrandbits(8) for _ in range(64)))
+            except CorruptRegion:
+                pass
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,114 @@
+/**
+ * What a client reads from the state and control regions: seqlock-stable copies of slot images,
+ * the account (with the state hash and the mirror count, read under one lock), a view of every
+ * slot and the account from one kernel mirror call, the control snapshot, the ring's depth. A
+ * torn image (its writer died mid-copy) is KernelNotRunningError; anything else unreadable is
+ * CorruptRegionError.
+ *
+ * Entry point: `StateReads` (owned by `DitaClient`).
+ */
+
+import type { ClientInfo, Handles } from "./_connect.ts";
+import type { ZincLib } from "./_zinc.ts";
+import { CorruptRegionError, KernelNotRunningError } from "./errors.ts";
+import {
+  ACCOUNT_BYTES,
+  type Account,
+  CONTROL_BYTES,
+  type ControlSnapshot,
+  decodeAccount,
+  decodeControl,
+  decodeSlot,
+  SLOT_BYTES,
+  type Slot,
+} from "./records.ts";
+
+export interface StateView {
+  slots: Slot[];
+  account: Account;
+  stateHash: bigint;
+  mirrorCount: number;
+}
+
+export class StateReads {
+  constructor(
+    private readonly lib: ZincLib,
+    private readonly h: Handles,
+    private readonly info: ClientInfo,
+    private readonly live: () => void,
+  ) {}
+
+  private readImage(read: (out: Uint8Array) => number, size: number, what: string): Uint8Array {
+    const out = new Uint8Array(size);
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const rc = read(out);
+      if (rc === 0) return out;
+      if (rc === -9) throw new KernelNotRunningError(`${what} was torn by a kernel that died mid-write`);
+      if (rc !== 1) throw new CorruptRegionError(`${what}: zinc error ${rc}`);
+    }
+    throw new CorruptRegionError(`${what}: the seqlock did not stabilise`);
+  }
+
+  slot(index: number): Slot {
+    this.live();
+    if (!Number.isInteger(index) || index < 0 || index >= this.info.slotCount)
+      throw new RangeError(`slot ${index} is outside 0..${this.info.slotCount - 1}`);
+    const img = this.readImage(
+      (o) => this.lib.zinc_state_read_slot(this.h.state, index, o),
+      SLOT_BYTES,
+      `slot ${index}`,
+    );
+    return decodeSlot(img, index);
+  }
+
+  slots(): Slot[] {
+    return Array.from({ length: this.info.slotCount }, (_, i) => this.slot(i));
+  }
+
+  accountRaw(): { account: Account; stateHash: bigint; mirrorCount: number } {
+    this.live();
+    const pair = new BigUint64Array(2);
+    const img = this.readImage(
+      (o) => this.lib.zinc_state_read_account(this.h.state, o, pair),
+      ACCOUNT_BYTES,
+      "account",
+    );
+    return { account: decodeAccount(img), stateHash: pair[0]!, mirrorCount: Number(pair[1]) };
+  }
+
+  /** The account image, read under its seqlock (one consistent copy). */
+  account(): Account {
+    return this.accountRaw().account;
+  }
+
+  /** Slots and account from one mirror call: re-read while the kernel mirrored in between. */
+  state(): StateView {
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const before = this.accountRaw();
+      const slots = this.slots();
+      const after = this.accountRaw();
+      if (after.mirrorCount === before.mirrorCount) return { slots, ...after };
+    }
+    throw new CorruptRegionError("the state kept changing: no consistent view in 100 tries");
+  }
+
+  /** The control snapshot; null before the first one, or with no control region (DITA_V2_CONTROL_PLANE=MEMORY). */
+  control(): ControlSnapshot | null {
+    const control = this.h.control;
+    if (control === null) return null;
+    const img = this.readImage(
+      (o) => this.lib.zinc_control_read(control, 0, o, CONTROL_BYTES),
+      CONTROL_BYTES,
+      "control",
+    );
+    return decodeControl(img);
+  }
+
+  /** Intents pushed and not yet drained by the kernel. */
+  ringDepth(): number {
+    this.live();
+    const out = new BigUint64Array(4);
+    this.lib.zinc_ring_stats(this.h.intents, out);
+    return Number(out[1]! - out[0]!);
+  }
+}

@@ -1,0 +1,273 @@
+/**
+ * `DitaClient`: a strategy process's connection to one DITAv2 kernel over Zinc shared memory
+ * (ffi/README.md): push STRATEGY intents into the ring and wait for each one's outcome in the
+ * client's own lane of the outcomes region; read slots, the account and the control snapshot;
+ * wait for state changes. Requires Bun (bun:ffi) and libzinc.
+ *
+ * Invariants: (1) `submit` resolves with the intent's EDGE or KERNEL outcome or throws one
+ * specific error (RingFullError: nothing was written; OutcomeTimeoutError / OutcomeLostError:
+ * the intent may still take effect; KernelRestartedError / KernelNotRunningError: reconcile
+ * from `slots()`), never hangs past its timeout; (2) venue follow-ups (origin VENUE) and outcomes
+ * of earlier intents are kept (bounded) for `outcomesOf` / `nextVenueOutcome`; (3) records of
+ * another generation of the lane are ignored (ffi/README.md §7); (4) reads are seqlock-stable.
+ *
+ * Entry points: `DitaClient.connect(options)`, then `submit`, `push`, `outcome`, `nextVenueOutcome`,
+ * `outcomesOf`, `slots`, `slot`, `account`, `state`, `control`, `waitForChange`, `ringDepth`,
+ * `reconnect`, `close`.
+ */
+
+import { type ClientInfo, type Connection, type ConnectOptions, type Handles, openConnection } from "./_connect.ts";
+import { StateReads, type StateView } from "./_reads.ts";
+import { Waiter } from "./_waits.ts";
+import { readHeader, type ZincLib } from "./_zinc.ts";
+import {
+  ClientClosedError,
+  CorruptRegionError,
+  KernelNotRunningError,
+  KernelRestartedError,
+  OutcomeLostError,
+  OutcomeTimeoutError,
+  RingFullError,
+} from "./errors.ts";
+import { encodeIntent, INTENT_BYTES, type Intent } from "./intents.ts";
+import { decodeOutcome, OUTCOME_BYTES, type Outcome } from "./outcome.ts";
+import type { Account, ControlSnapshot, Slot } from "./records.ts";
+
+export type { ClientInfo, ConnectOptions, StateView };
+
+const INBOX_MAX = 4096;
+
+const CHUNK_MS = 100;
+const POLL_MAX = 256;
+
+export class DitaClient {
+  private readonly rec = new Uint8Array(INTENT_BYTES);
+  private readonly idBytes = new Uint8Array(8);
+  private readonly pollBuf = new Uint8Array(POLL_MAX * OUTCOME_BYTES);
+  private readonly lost = new BigUint64Array(1);
+  private readonly inbox = new Map<bigint, Outcome[]>();
+  private readonly waiter: Waiter;
+  private readonly stateWaiter: Waiter;
+  private sequence = 0;
+  private lostTotal = 0;
+  private open = true;
+  private stateSeen: number;
+
+  private readonly lib: ZincLib;
+  private readonly h: Handles;
+  readonly info: ClientInfo;
+  private readonly spinUs: number;
+  private readonly nowMs: () => number;
+  private readonly reads: StateReads;
+
+  private constructor(c: Connection) {
+    this.lib = c.lib;
+    this.h = c.h;
+    this.info = c.info;
+    this.spinUs = c.spinUs;
+    this.nowMs = c.nowMs;
+    this.waiter = new Waiter(c.lib, c.libPath);
+    this.stateWaiter = new Waiter(c.lib, c.libPath);
+    this.stateSeen = Number(c.lib.zinc_seq(c.h.state));
+    this.reads = new StateReads(c.lib, c.h, c.info, () => this.live());
+  }
+
+  static connect(o: ConnectOptions = {}): DitaClient {
+    return new DitaClient(openConnection(o));
+  }
+
+  /** The id the next intent gets: lane << 48 | generation << 32 | sequence. */
+  private nextId(): bigint {
+    this.sequence = (this.sequence + 1) >>> 0;
+    const dv = new DataView(this.idBytes.buffer);
+    dv.setUint32(0, this.sequence, true);
+    dv.setUint16(4, this.info.generation, true);
+    dv.setUint16(6, this.info.lane, true);
+    return dv.getBigUint64(0, true);
+  }
+
+  /** Pushes one intent without waiting; returns its client_intent_id (its outcomes still arrive). */
+  push(intent: Intent): bigint {
+    this.live();
+    const id = this.nextId();
+    encodeIntent(intent, this.nowMs(), this.idBytes, this.rec);
+    let rc = 0;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      rc = this.lib.zinc_ring_push(this.h.intents, this.rec, INTENT_BYTES);
+      if (rc === 0) return id;
+      if (rc !== -5 && rc !== -7) break; // ABANDONED / CONTENDED: nothing delivered, push again
+    }
+    if (rc === 1) throw new RingFullError(`/dev/shm/${this.info.prefix}.intents is full: nothing was written; retry`);
+    throw new CorruptRegionError(`/dev/shm/${this.info.prefix}.intents: push failed (zinc error ${rc})`);
+  }
+
+  /** Pushes `intent` and resolves its EDGE or KERNEL outcome (see the invariants above). */
+  async submit(intent: Intent, options: { timeoutMs?: number } = {}): Promise<Outcome> {
+    return this.outcome(this.push(intent), options.timeoutMs ?? 1000);
+  }
+
+  /** The EDGE or KERNEL outcome of an intent `push` returned the id of. */
+  outcome(id: bigint, timeoutMs = 1000): Promise<Outcome> {
+    return this.awaitOutcome(id, timeoutMs, (o) => o.origin !== "VENUE");
+  }
+
+  /** The next VENUE outcome of an intent (ACK, fill, reject, ...) within the timeout. */
+  nextVenueOutcome(id: bigint, timeoutMs = 5000): Promise<Outcome> {
+    return this.awaitOutcome(id, timeoutMs, (o) => o.origin === "VENUE");
+  }
+
+  /** Every outcome received so far for an intent (kept for the last INBOX_MAX intents). */
+  outcomesOf(id: bigint): Outcome[] {
+    this.drainLane();
+    return [...(this.inbox.get(id) ?? [])];
+  }
+
+  private take(id: bigint, match: (o: Outcome) => boolean): Outcome | null {
+    const list = this.inbox.get(id);
+    const at = list?.findIndex(match) ?? -1;
+    if (list === undefined || at < 0) return null;
+    const [hit] = list.splice(at, 1);
+    if (list.length === 0) this.inbox.delete(id);
+    return hit!;
+  }
+
+  private async awaitOutcome(id: bigint, timeoutMs: number, match: (o: Outcome) => boolean): Promise<Outcome> {
+    const deadline = Date.now() + timeoutMs;
+    const lostBefore = this.lostTotal;
+    for (;;) {
+      this.drainLane();
+      const hit = this.take(id, match);
+      if (hit !== null) return hit;
+      this.checkKernel(id);
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        if (this.lostTotal > lostBefore)
+          throw new OutcomeLostError(
+            id,
+            `${this.lostTotal - lostBefore} outcomes of lane ${this.info.lane} were written over unread; intent ${id} had none within ${timeoutMs} ms: read its slot`,
+          );
+        throw new OutcomeTimeoutError(
+          id,
+          `no outcome for intent ${id} within ${timeoutMs} ms (it may still be applied)`,
+        );
+      }
+      const head = Number(this.lib.zinc_outcome_head(this.h.outcomes, this.info.lane));
+      if (this.waiter.spinLane(this.h.outcomes, this.info.lane, head, this.spinUs) !== head) continue;
+      await this.waiter.lane(this.h.outcomes, this.info.lane, head, Math.min(left, CHUNK_MS));
+      this.live();
+    }
+  }
+
+  /** Polls the lane into the inbox; records of another generation are ignored. */
+  private drainLane(): void {
+    this.live();
+    for (let round = 0; round < 64; round++) {
+      this.lost[0] = 0n;
+      const n = this.lib.zinc_outcome_poll(this.h.outcomes, this.info.lane, this.pollBuf, POLL_MAX, this.lost);
+      if (n < 0)
+        throw new CorruptRegionError(
+          `/dev/shm/${this.info.prefix}.outcomes: lane ${this.info.lane} is no longer ours (zinc error ${n})`,
+        );
+      this.lostTotal += Number(this.lost[0]);
+      for (let i = 0; i < n; i++) {
+        const rec = this.pollBuf.subarray(i * OUTCOME_BYTES, (i + 1) * OUTCOME_BYTES);
+        const gen = rec[12]! | (rec[13]! << 8);
+        if (gen !== this.info.generation) continue;
+        const o = decodeOutcome(rec.slice());
+        const list = this.inbox.get(o.clientIntentId);
+        if (list === undefined) this.inbox.set(o.clientIntentId, [o]);
+        else list.push(o);
+        if (this.inbox.size > INBOX_MAX) this.inbox.delete(this.inbox.keys().next().value!);
+      }
+      if (n < POLL_MAX) return;
+    }
+  }
+
+  /** Throws when the kernel that owned the regions at connect is gone or was replaced. */
+  private checkKernel(id: bigint | null): void {
+    const now = readHeader(this.lib, this.h.outcomes);
+    const state = readHeader(this.lib, this.h.state);
+    if (state.generation !== this.info.kernelGeneration)
+      throw new KernelRestartedError(
+        id,
+        `the kernel of '${this.info.prefix}' restarted (pid ${this.info.writerPid} → ${state.writerPid}); reconcile from slots()`,
+      );
+    if (this.lib.zinc_writer_alive(this.h.outcomes) !== 1 || now.writerPid === 0)
+      throw new KernelNotRunningError(
+        `the kernel of '${this.info.prefix}' (pid ${this.info.writerPid}) is not running; no outcome will come until one adopts the regions`,
+      );
+  }
+
+  private live(): void {
+    if (!this.open) throw new ClientClosedError();
+  }
+
+  slot(index: number): Slot {
+    return this.reads.slot(index);
+  }
+
+  slots(): Slot[] {
+    return this.reads.slots();
+  }
+
+  /** The account image, read under its seqlock (one consistent copy). */
+  account(): Account {
+    return this.reads.account();
+  }
+
+  /** Slots and account from one mirror call. */
+  state(): StateView {
+    return this.reads.state();
+  }
+
+  /** The control snapshot; null before the first one, or with no control region (DITA_V2_CONTROL_PLANE=MEMORY). */
+  control(): ControlSnapshot | null {
+    return this.reads.control();
+  }
+
+  /** Intents pushed and not yet drained by the kernel. */
+  ringDepth(): number {
+    return this.reads.ringDepth();
+  }
+
+  /** Resolves with the new state sequence when the kernel mirrored a change, or null at the timeout. */
+  async waitForChange(timeoutMs: number): Promise<number | null> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      this.live();
+      const seq = Number(this.lib.zinc_seq(this.h.state));
+      if (seq !== this.stateSeen) {
+        this.stateSeen = seq;
+        return seq;
+      }
+      this.checkKernel(null);
+      const left = deadline - Date.now();
+      if (left <= 0) return null;
+      await this.stateWaiter.seq(this.h.state, seq, Math.min(left, CHUNK_MS));
+    }
+  }
+
+  /**
+   * After a KernelRestartedError: accepts the kernel that now holds the regions (it adopted them;
+   * this client's lane survives). Throws KernelNotRunningError while no kernel holds them.
+   */
+  reconnect(): ClientInfo {
+    this.live();
+    const state = readHeader(this.lib, this.h.state);
+    if (this.lib.zinc_writer_alive(this.h.state) !== 1 || state.writerPid === 0)
+      throw new KernelNotRunningError(`no kernel holds '${this.info.prefix}' yet (last writer pid ${state.writerPid})`);
+    this.info.kernelGeneration = state.generation;
+    this.info.writerPid = state.writerPid;
+    return { ...this.info };
+  }
+
+  /** Releases the lane and the regions. Idempotent. */
+  close(): void {
+    if (!this.open) return;
+    this.open = false;
+    this.lib.zinc_outcome_release(this.h.outcomes, this.info.lane, this.info.generation);
+    for (const id of Object.values(this.h)) if (id !== null) this.lib.zinc_close(id);
+    this.waiter.close();
+    this.stateWaiter.close();
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * The four STRATEGY intents a client sends (docs/architecture.md §4) and their encoding into the
+ * kernel's 320-byte InputRecord (kernel/ABI.md): every unused byte zero, `now_ms` from the
+ * caller's clock, the client_intent_id at bytes 304..312. The encoder refuses only what the
+ * record cannot carry (an unknown type or enum name, a string longer than its field, a size that
+ * is not a finite number with at most 8 decimals, a slot id or leverage outside its integer
+ * width) with `InvalidIntentError` naming the field; values (size > 0, leverage 1..125, a known
+ * asset, the slot's stage) are the kernel's to judge, and its answer comes back as an outcome.
+ *
+ * Entry points: the intent types, `encodeIntent`, `INTENT_BYTES`.
+ */
+
+import { InvalidIntentError } from "./errors.ts";
+import type { ExitReason, Side } from "./records.ts";
+
+export interface EnterIntent {
+  type: "ENTER";
+  slotId: number;
+  tradeId: string;
+  asset: string;
+  side: Side;
+  size: number;
+  /** Limit price; null, undefined or 0 = market. */
+  price?: number | null;
+  leverage: number;
+}
+
+export interface ExitIntent {
+  type: "EXIT";
+  slotId: number;
+  size: number;
+  price?: number | null;
+  reason: ExitReason;
+}
+
+export interface CancelIntent {
+  type: "CANCEL";
+  slotId: number;
+}
+
+export interface MarkPriceIntent {
+  type: "MARK_PRICE";
+  asset: string;
+  price: number;
+}
+
+export type Intent = EnterIntent | ExitIntent | CancelIntent | MarkPriceIntent;
+
+export const INTENT_BYTES = 320;
+const KIND = { ENTER: 1, EXIT: 2, CANCEL: 3, MARK_PRICE: 4 } as const;
+const SIDE = { LONG: 1, SHORT: 2 } as const;
+const REASON = { SIGNAL: 1, TP: 2, SL: 3, MANUAL: 4 } as const;
+const SLOT_ANY = 0xffff_ffff;
+const utf8 = new TextEncoder();
+
+function slotId(v: unknown): number {
+  if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v >= SLOT_ANY)
+    throw new InvalidIntentError("SLOT_ID", `slotId must be an integer 0..4294967294, got ${String(v)}`);
+  return v;
+}
+
+function qtyE8(v: unknown): bigint {
+  if (typeof v !== "number" || !Number.isFinite(v))
+    throw new InvalidIntentError("SIZE", `size must be a finite number, got ${String(v)}`);
+  const scaled = v * 1e8;
+  const rounded = Math.round(scaled);
+  if (Math.abs(rounded) > Number.MAX_SAFE_INTEGER) throw new InvalidIntentError("SIZE", `size ${v} is out of range`);
+  if (Math.abs(scaled - rounded) > 1e-4 + Math.abs(rounded) * 1e-15)
+    throw new InvalidIntentError("SIZE", `size ${v} has more than 8 decimals`);
+  return BigInt(rounded);
+}
+
+function price(v: unknown, field = "PRICE"): number {
+  if (v === null || v === undefined) return 0;
+  if (typeof v !== "number") throw new InvalidIntentError(field, `price must be a number or null, got ${typeof v}`);
+  return v;
+}
+
+function text(bytes: Uint8Array, at: number, width: number, v: unknown, field: string): void {
+  if (typeof v !== "string") throw new InvalidIntentError(field, `${field.toLowerCase()} must be a string`);
+  const encoded = utf8.encode(v);
+  if (encoded.byteLength > width)
+    throw new InvalidIntentError(
+      field,
+      `${field.toLowerCase()} '${v}' is ${encoded.byteLength} bytes; the field holds ${width}`,
+    );
+  bytes.set(encoded, at);
+}
+
+function named<T extends Record<string, number>>(map: T, v: unknown, field: string): number {
+  const n = typeof v === "string" ? map[v] : undefined;
+  if (n === undefined)
+    throw new InvalidIntentError(
+      field,
+      `${field.toLowerCase()} must be one of ${Object.keys(map).join("|")}, got ${String(v)}`,
+    );
+  return n;
+}
+
+/**
+ * Writes `intent` as one clean InputRecord into `out` (320 bytes, zeroed first). `idBytes` are the
+ * eight little-endian bytes of the client_intent_id (all zero: no outcome wanted).
+ */
+export function encodeIntent(intent: Intent, nowMs: number, idBytes: Uint8Array, out: Uint8Array): void {
+  if (out.byteLength !== INTENT_BYTES) throw new InvalidIntentError("NONE", "record buffer must be 320 bytes");
+  if (typeof intent !== "object" || intent === null)
+    throw new InvalidIntentError("KIND", "an intent must be an object");
+  const kind = named(KIND, (intent as { type?: unknown }).type, "KIND");
+  out.fill(0);
+  const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  dv.setUint16(0, kind, true);
+  dv.setBigUint64(8, BigInt(Math.trunc(nowMs)), true);
+  out.set(idBytes, 304);
+  switch (intent.type) {
+    case "ENTER": {
+      dv.setUint32(4, slotId(intent.slotId), true);
+      dv.setBigInt64(16, qtyE8(intent.size), true);
+      const p = price(intent.price);
+      dv.setFloat64(32, p, true);
+      if (!Number.isInteger(intent.leverage) || intent.leverage < 0 || intent.leverage > 0xffff)
+        throw new InvalidIntentError("LEVERAGE", `leverage must be an integer, got ${String(intent.leverage)}`);
+      dv.setUint16(80, intent.leverage, true);
+      dv.setUint8(82, named(SIDE, intent.side, "SIDE"));
+      dv.setUint8(83, p === 0 ? 1 : 2);
+      text(out, 112, 24, intent.asset, "ASSET");
+      text(out, 136, 32, intent.tradeId, "TRADE_ID");
+      return;
+    }
+    case "EXIT": {
+      dv.setUint32(4, slotId(intent.slotId), true);
+      dv.setBigInt64(16, qtyE8(intent.size), true);
+      const p = price(intent.price);
+      dv.setFloat64(32, p, true);
+      dv.setUint8(83, p === 0 ? 1 : 2);
+      dv.setUint8(84, named(REASON, intent.reason, "EXIT_REASON"));
+      return;
+    }
+    case "CANCEL":
+      dv.setUint32(4, slotId(intent.slotId), true);
+      return;
+    case "MARK_PRICE":
+      dv.setUint32(4, SLOT_ANY, true);
+      dv.setFloat64(32, price(intent.price), true);
+      text(out, 112, 24, intent.asset, "ASSET");
+      return;
+  }
+}

@@ -1,0 +1,217 @@
+/**
+ * `Seam`: runs a strategy's decisions through the client — plans them against the kernel's
+ * current slots and account (`planDecision`), submits each intent, and answers one `SeamResult`
+ * that surfaces everything the kernel and the venue said: refusals with their codes and messages
+ * (the seam's own, the edge's, the kernel's, and with `awaitVenue` the venue's), rate limits with
+ * the venue's retry hint, and a kernel restart, after which `reconcile()` tells the strategy what
+ * the kernel now holds (its belief is replaced by the kernel's, never the other way round).
+ *
+ * Entry points: `new Seam(client, options)`, `execute(decision, {awaitVenue})`, `reconcile()`.
+ */
+
+import type { DitaClient } from "./client.ts";
+import {
+  DitaClientError,
+  KernelNotRunningError,
+  KernelRestartedError,
+  OutcomeLostError,
+  OutcomeTimeoutError,
+  RingFullError,
+} from "./errors.ts";
+import type { Intent } from "./intents.ts";
+import type { Outcome } from "./outcome.ts";
+import type { Account, Slot } from "./records.ts";
+import { type Decision, planDecision } from "./seam_plan.ts";
+
+export interface SeamRefusalReport {
+  origin: "SEAM" | "EDGE" | "KERNEL" | "VENUE" | "CLIENT";
+  code: string;
+  message: string;
+  slotId: number | null;
+  retryable: boolean;
+  retryAfterMs: number | null;
+}
+
+export interface SeamStep {
+  intent: Intent;
+  id: bigint | null;
+  outcome: Outcome | null;
+  venue: Outcome | null;
+}
+
+export interface SeamResult {
+  decision: Decision;
+  ok: boolean;
+  steps: SeamStep[];
+  skipped: Array<{ slotId: number; stage: string }>;
+  refusals: SeamRefusalReport[];
+  rateLimited: boolean;
+  /** The longest retry hint among the refusals (ms), when any gave one. */
+  retryAfterMs: number | null;
+  /** The kernel restarted or stopped mid-decision: call `reconcile()` before deciding again. */
+  restarted: boolean;
+}
+
+export interface ReconcileReport {
+  /** Slots holding a trade now (working or open). */
+  open: Slot[];
+  /** Slots the kernel is still reconciling against the venue. */
+  reconciling: number[];
+  /** Trades this seam opened that no slot holds any more (closed or reconciled away meanwhile). */
+  gone: Array<{ slotId: number; tradeId: string }>;
+  /** Trades the kernel holds that this seam did not open (from before a restart, or another producer). */
+  adopted: Slot[];
+  account: Account;
+}
+
+export interface SeamOptions {
+  steps?: Record<string, number>;
+  tradeIdPrefix?: string;
+  timeoutMs?: number;
+  venueTimeoutMs?: number;
+}
+
+const LIVE = new Set(["ENTRY_WORKING", "POSITION_OPEN", "EXIT_WORKING"]);
+
+function fromOutcome(o: Outcome): SeamRefusalReport {
+  const d = o.diagnostics[0];
+  return {
+    origin: o.origin,
+    code: d?.code ?? o.eventKind ?? "REFUSED",
+    message: o.message,
+    slotId: o.slotId,
+    retryable: d?.retryable ?? false,
+    retryAfterMs: d?.retryAfterMs ?? null,
+  };
+}
+
+export class Seam {
+  /** slot → trade id this seam opened there (the strategy's belief; the kernel's wins on reconcile). */
+  private readonly belief = new Map<number, string>();
+  private counter = 0;
+
+  constructor(
+    readonly client: DitaClient,
+    private readonly o: SeamOptions = {},
+  ) {}
+
+  believed(): ReadonlyMap<number, string> {
+    return this.belief;
+  }
+
+  async execute(decision: Decision, options: { awaitVenue?: boolean } = {}): Promise<SeamResult> {
+    const view = this.client.state();
+    const plan = planDecision(decision, {
+      slots: view.slots,
+      account: view.account,
+      steps: this.o.steps ?? {},
+      nextTradeId: () => `${this.o.tradeIdPrefix ?? "seam"}-${Date.now().toString(36)}-${++this.counter}`,
+    });
+    const result: SeamResult = {
+      decision,
+      ok: false,
+      steps: [],
+      skipped: plan.skipped,
+      refusals: [],
+      rateLimited: false,
+      retryAfterMs: null,
+      restarted: false,
+    };
+    if (plan.refusal !== null) {
+      result.refusals.push({ origin: "SEAM", ...plan.refusal, retryable: false, retryAfterMs: null });
+      return result;
+    }
+    for (const intent of plan.intents) {
+      const step: SeamStep = { intent, id: null, outcome: null, venue: null };
+      result.steps.push(step);
+      if (!(await this.run(step, result, options.awaitVenue === true))) break;
+    }
+    result.rateLimited = result.refusals.some((r) => r.code === "RATE_LIMITED");
+    const hints = result.refusals.map((r) => r.retryAfterMs).filter((x): x is number => x !== null);
+    result.retryAfterMs = hints.length > 0 ? Math.max(...hints) : null;
+    result.ok = result.refusals.length === 0 && !result.restarted;
+    return result;
+  }
+
+  /** Submits one step; false when the decision must stop (the kernel went away). */
+  private async run(step: SeamStep, result: SeamResult, awaitVenue: boolean): Promise<boolean> {
+    try {
+      step.id = this.client.push(step.intent);
+      step.outcome = await this.client.outcome(step.id, this.o.timeoutMs ?? 2000);
+      if (!step.outcome.accepted) {
+        result.refusals.push(fromOutcome(step.outcome));
+        return true;
+      }
+      if (step.intent.type === "ENTER") this.belief.set(step.intent.slotId, step.intent.tradeId);
+      if (awaitVenue && step.intent.type !== "MARK_PRICE") {
+        step.venue = await this.client.nextVenueOutcome(step.id, this.o.venueTimeoutMs ?? 5000).catch((e) => {
+          if (e instanceof OutcomeTimeoutError) return null;
+          throw e;
+        });
+        if (step.venue !== null && (step.venue.eventKind === "REJECT" || step.venue.eventKind === "CANCEL_REJECT"))
+          result.refusals.push(fromOutcome(step.venue));
+      }
+      return true;
+    } catch (e) {
+      if (e instanceof KernelRestartedError || e instanceof KernelNotRunningError) {
+        result.restarted = true;
+        result.refusals.push({
+          origin: "CLIENT",
+          code: e.code,
+          message: e.message,
+          slotId: null,
+          retryable: false,
+          retryAfterMs: null,
+        });
+        return false;
+      }
+      if (e instanceof RingFullError || e instanceof OutcomeTimeoutError || e instanceof OutcomeLostError) {
+        const retryable = e instanceof RingFullError;
+        result.refusals.push({
+          origin: "CLIENT",
+          code: e.code,
+          message: e.message,
+          slotId: null,
+          retryable,
+          retryAfterMs: null,
+        });
+        return true;
+      }
+      if (e instanceof DitaClientError) {
+        result.refusals.push({
+          origin: "CLIENT",
+          code: e.code,
+          message: e.message,
+          slotId: null,
+          retryable: false,
+          retryAfterMs: null,
+        });
+        return true;
+      }
+      throw e;
+    }
+  }
+
+  /** Accepts the kernel that holds the regions now and replaces this seam's belief with its slots. */
+  reconcile(): ReconcileReport {
+    this.client.reconnect();
+    const view = this.client.state();
+    const open = view.slots.filter((s) => LIVE.has(s.stage));
+    const gone = [...this.belief]
+      .filter(([slotId, tradeId]) => {
+        const s = view.slots[slotId];
+        return s === undefined || s.tradeId !== tradeId || !LIVE.has(s.stage);
+      })
+      .map(([slotId, tradeId]) => ({ slotId, tradeId }));
+    const adopted = open.filter((s) => this.belief.get(s.slotId) !== s.tradeId);
+    this.belief.clear();
+    for (const s of open) this.belief.set(s.slotId, s.tradeId);
+    return {
+      open,
+      reconciling: view.slots.filter((s) => s.stage === "STALE_STATE_RECONCILING").map((s) => s.slotId),
+      gone,
+      adopted,
+      account: view.account,
+    };
+  }
+}

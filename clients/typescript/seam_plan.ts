@@ -1,0 +1,187 @@
+/**
+ * The decision-to-intent translation (docs/strategy-guide.md, "The seam"): a strategy decides
+ * (open long or short, scale out, take profit, stop loss, cancel, close all); this pure function
+ * turns one decision and the kernel's current slots and account into kernel intents, or into one
+ * `SeamRefusal` saying why nothing can be sent. It never sends anything and keeps no state.
+ *
+ * Rules (each has a mapping test in tests/unit/client_seam_plan.test.ts):
+ *  1. OPEN → one ENTER, in the decision's slot or the first IDLE/CLOSED slot (none: NO_FREE_SLOT).
+ *     Size: the decision's `size`, or `capitalFraction × account equity × leverage ÷
+ *     referencePrice`, floored to the asset's quantity step. The kernel's account is the only
+ *     capital authority: a decision carries no capital of its own, and an unseeded account
+ *     refuses fraction sizing (ACCOUNT_NOT_SEEDED).
+ *  2. SCALE_OUT → one EXIT (reason SIGNAL) of `size`, or `fraction × position` floored to the
+ *     step; the slot must hold an open position (NOT_OPEN); a size that floors to 0 is BELOW_STEP.
+ *  3. TAKE_PROFIT / STOP_LOSS → one EXIT (reason TP / SL) of `size`, default the whole position.
+ *  4. CANCEL → one CANCEL of the slot's working order.
+ *  5. CLOSE_ALL → per slot: ENTRY_WORKING → CANCEL; POSITION_OPEN → EXIT of the whole position
+ *     (reason from the decision, default SIGNAL); EXIT_WORKING and STALE_STATE_RECONCILING slots
+ *     are left alone and named in `skipped` (already leaving; the kernel is reconciling them).
+ *  Values the kernel judges (leverage range, asset, stage order) are not second-guessed here:
+ *  its refusals come back as outcomes.
+ *
+ * Entry points: `Decision` and its constructors, `planDecision`, `floorToStep`.
+ */
+
+import type { Intent } from "./intents.ts";
+import type { Account, ExitReason, Side, Slot } from "./records.ts";
+
+export type Decision =
+  | {
+      kind: "OPEN";
+      side: Side;
+      asset: string;
+      leverage: number;
+      size?: number;
+      capitalFraction?: number;
+      referencePrice?: number;
+      limitPrice?: number;
+      slotId?: number;
+      tradeId?: string;
+    }
+  | { kind: "SCALE_OUT"; slotId: number; fraction?: number; size?: number; limitPrice?: number }
+  | { kind: "TAKE_PROFIT"; slotId: number; size?: number; limitPrice?: number }
+  | { kind: "STOP_LOSS"; slotId: number; size?: number }
+  | { kind: "CANCEL"; slotId: number }
+  | { kind: "CLOSE_ALL"; reason?: ExitReason };
+
+type OpenArgs = Omit<Extract<Decision, { kind: "OPEN" }>, "kind" | "side" | "asset">;
+export const openLong = (asset: string, a: OpenArgs): Decision => ({ kind: "OPEN", side: "LONG", asset, ...a });
+export const openShort = (asset: string, a: OpenArgs): Decision => ({ kind: "OPEN", side: "SHORT", asset, ...a });
+export const scaleOut = (slotId: number, a: { fraction?: number; size?: number; limitPrice?: number }): Decision => ({
+  kind: "SCALE_OUT",
+  slotId,
+  ...a,
+});
+export const takeProfit = (slotId: number, a: { size?: number; limitPrice?: number } = {}): Decision => ({
+  kind: "TAKE_PROFIT",
+  slotId,
+  ...a,
+});
+export const stopLoss = (slotId: number, a: { size?: number } = {}): Decision => ({ kind: "STOP_LOSS", slotId, ...a });
+export const cancel = (slotId: number): Decision => ({ kind: "CANCEL", slotId });
+export const closeAll = (reason: ExitReason = "SIGNAL"): Decision => ({ kind: "CLOSE_ALL", reason });
+
+export type SeamRefusalCode =
+  | "NO_FREE_SLOT"
+  | "NOT_OPEN"
+  | "BELOW_STEP"
+  | "ACCOUNT_NOT_SEEDED"
+  | "BAD_DECISION"
+  | "NO_SUCH_SLOT";
+
+export interface SeamRefusal {
+  code: SeamRefusalCode;
+  message: string;
+  slotId: number | null;
+}
+
+export interface Plan {
+  intents: Intent[];
+  refusal: SeamRefusal | null;
+  /** CLOSE_ALL: slots left alone, with why. */
+  skipped: Array<{ slotId: number; stage: string }>;
+}
+
+export interface PlanContext {
+  slots: readonly Slot[];
+  account: Account;
+  /** Quantity step per asset (e.g. {"BTC-USDT": 0.0001}); sizes computed from fractions are floored to it. */
+  steps: Readonly<Record<string, number>>;
+  /** Trade id for an OPEN without one. */
+  nextTradeId: () => string;
+}
+
+/** Floors `size` to a whole number of `step`s (exact in decimal, up to 8 decimals). */
+export function floorToStep(size: number, step: number | undefined): number {
+  const s = step !== undefined && step > 0 ? step : 1e-8;
+  const units = Math.floor(size / s + 1e-9);
+  return Number((units * s).toFixed(8));
+}
+
+const refuse = (code: SeamRefusalCode, message: string, slotId: number | null = null): Plan => ({
+  intents: [],
+  refusal: { code, message, slotId },
+  skipped: [],
+});
+const plan = (intents: Intent[]): Plan => ({ intents, refusal: null, skipped: [] });
+
+function openSize(d: Extract<Decision, { kind: "OPEN" }>, ctx: PlanContext): number | Plan {
+  const hasSize = d.size !== undefined;
+  if (hasSize === (d.capitalFraction !== undefined))
+    return refuse("BAD_DECISION", "OPEN needs exactly one of size or capitalFraction");
+  if (hasSize) return d.size!;
+  if (!ctx.account.seeded)
+    return refuse("ACCOUNT_NOT_SEEDED", "the kernel's account is not seeded yet: no equity to size from");
+  const price = d.referencePrice ?? 0;
+  if (!(price > 0)) return refuse("BAD_DECISION", "capitalFraction sizing needs a referencePrice > 0");
+  const size = floorToStep((ctx.account.equity * d.capitalFraction! * d.leverage) / price, ctx.steps[d.asset]);
+  return size > 0
+    ? size
+    : refuse("BELOW_STEP", `${d.capitalFraction} of equity ${ctx.account.equity} is below one step of ${d.asset}`);
+}
+
+function slotOf(ctx: PlanContext, slotId: number): Slot | Plan {
+  const s = ctx.slots[slotId];
+  return s ?? refuse("NO_SUCH_SLOT", `slot ${slotId} does not exist (0..${ctx.slots.length - 1})`, slotId);
+}
+
+function exitOf(ctx: PlanContext, slotId: number, size: number | undefined, reason: ExitReason, price?: number): Plan {
+  const s = slotOf(ctx, slotId);
+  if ("intents" in s) return s;
+  if (s.stage !== "POSITION_OPEN") return refuse("NOT_OPEN", `slot ${slotId} is ${s.stage}, not POSITION_OPEN`, slotId);
+  return plan([{ type: "EXIT", slotId, size: size ?? s.size, reason, price: price ?? null }]);
+}
+
+export function planDecision(d: Decision, ctx: PlanContext): Plan {
+  switch (d.kind) {
+    case "OPEN": {
+      const free = d.slotId ?? ctx.slots.find((s) => s.stage === "IDLE" || s.stage === "CLOSED")?.slotId;
+      if (free === undefined) return refuse("NO_FREE_SLOT", "every slot holds a trade");
+      const size = openSize(d, ctx);
+      if (typeof size !== "number") return size;
+      return plan([
+        {
+          type: "ENTER",
+          slotId: free,
+          tradeId: d.tradeId ?? ctx.nextTradeId(),
+          asset: d.asset,
+          side: d.side,
+          size,
+          price: d.limitPrice ?? null,
+          leverage: d.leverage,
+        },
+      ]);
+    }
+    case "SCALE_OUT": {
+      const s = slotOf(ctx, d.slotId);
+      if ("intents" in s) return s;
+      if (s.stage !== "POSITION_OPEN")
+        return refuse("NOT_OPEN", `slot ${d.slotId} is ${s.stage}, not POSITION_OPEN`, d.slotId);
+      if ((d.size === undefined) === (d.fraction === undefined))
+        return refuse("BAD_DECISION", "SCALE_OUT needs exactly one of size or fraction", d.slotId);
+      const size = d.size ?? floorToStep(s.size * d.fraction!, ctx.steps[s.asset]);
+      if (!(size > 0)) return refuse("BELOW_STEP", `${d.fraction} of ${s.size} ${s.asset} is below one step`, d.slotId);
+      return exitOf(ctx, d.slotId, Math.min(size, s.size), "SIGNAL", d.limitPrice);
+    }
+    case "TAKE_PROFIT":
+      return exitOf(ctx, d.slotId, d.size, "TP", d.limitPrice);
+    case "STOP_LOSS":
+      return exitOf(ctx, d.slotId, d.size, "SL");
+    case "CANCEL": {
+      const s = slotOf(ctx, d.slotId);
+      return "intents" in s ? s : plan([{ type: "CANCEL", slotId: d.slotId }]);
+    }
+    case "CLOSE_ALL": {
+      const out = plan([]);
+      for (const s of ctx.slots) {
+        if (s.stage === "ENTRY_WORKING") out.intents.push({ type: "CANCEL", slotId: s.slotId });
+        else if (s.stage === "POSITION_OPEN")
+          out.intents.push({ type: "EXIT", slotId: s.slotId, size: s.size, reason: d.reason ?? "SIGNAL", price: null });
+        else if (s.stage === "EXIT_WORKING" || s.stage === "STALE_STATE_RECONCILING")
+          out.skipped.push({ slotId: s.slotId, stage: s.stage });
+      }
+      return out;
+    }
+  }
+}

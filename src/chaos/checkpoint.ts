@@ -1,0 +1,97 @@
+/**
+ * The check after every chaos step, shared by the seeded run (orchestrator.ts) and the matrix
+ * (matrix.ts): wait for quiescence, resolve hung orders the way the launcher does, wait again,
+ * read the exchange's truth and hand everything to the auditor. And the check at the end of a run:
+ * every process's recorded inputs (one per restart) replay into a fresh kernel to the hash that
+ * process ended with.
+ *
+ * `corruptTruth` is a canary: it plants a phantom position in the truth the auditor sees, which a
+ * working auditor must flag. `auditor` replaces the auditor (the matrix canary breaks one of its
+ * invariants on purpose, and the matrix must then fail).
+ *
+ * Entry points: `checkpoint(h, options)`, `replayCheck(h)`, `relativeTo(truth, baseline)`.
+ */
+
+import { type AuditInput, audit, legalRows, type Violation } from "./auditor.ts";
+import type { Harness } from "./harness.ts";
+import type { VenueTruth } from "./truth.ts";
+
+export type Auditor = (a: AuditInput) => Violation[];
+
+export interface Finding {
+  invariant: Violation["invariant"] | "QUIESCE" | "REPLAY" | "CASE";
+  message: string;
+}
+
+export interface CheckpointOptions {
+  /** What a live account held before the run (its positions and orders are not the run's). */
+  baseline?: VenueTruth | null;
+  corruptTruth?: boolean;
+  auditor?: Auditor;
+}
+
+export async function checkpoint(h: Harness, o: CheckpointOptions = {}): Promise<Finding[]> {
+  const found: Finding[] = [];
+  if (!(await h.settle(80, 8_000)))
+    found.push({ invariant: "QUIESCE", message: "the system did not settle within 8 s" });
+  await h.resolveHung();
+  await h.settle(80, 8_000);
+  const truth = relativeTo(await h.truth(), o.baseline ?? null);
+  if (o.corruptTruth) truth.positions.push({ asset: "BTC-USDT", side: "LONG", size: 0.4242 });
+  const input: AuditInput = {
+    slots: h.kernel.slots(),
+    account: h.kernel.account(),
+    truth,
+    seededCapital: h.seededCapital,
+    settlements: h.settlements.filter((s) => s.incarnation === h.incarnation),
+    settledTrades: h.settlements,
+    trades: h.trades,
+    diagnostics: h.diagnostics,
+    transitions: h.transitions,
+    legal: legalRows(h.kernel.fsmTable()),
+  };
+  found.push(...(o.auditor ?? audit)(input));
+  h.diagnostics.length = 0; // ROUTING reports each diagnostic once, at the step it happened
+  h.transitions.length = 0;
+  return found;
+}
+
+/** Replays every process's journal; a hash that differs from the one that process reached is a REPLAY finding. */
+export function replayCheck(h: Harness): { findings: Finding[]; state_hash: string; replay_hash: string } {
+  const findings: Finding[] = [];
+  const options = { slotCount: h.slotCount, hungOrderMs: h.hungOrderMs };
+  h.retired.forEach((r, i) => {
+    const replay = r.sequencer.replay(options);
+    if (replay.state_hash !== r.state_hash)
+      findings.push({
+        invariant: "REPLAY",
+        message: `process ${i} (before restart ${i + 1}): replayed ${replay.inputs} inputs to ${replay.state_hash}, it ended at ${r.state_hash}`,
+      });
+  });
+  const replay = h.sequencer.replay(options);
+  const stateHash = h.kernel.stateHashHex();
+  if (replay.state_hash !== stateHash)
+    findings.push({
+      invariant: "REPLAY",
+      message: `replayed ${replay.inputs} inputs: hash ${replay.state_hash}, live kernel ${stateHash}`,
+    });
+  return { findings, state_hash: stateHash, replay_hash: replay.state_hash };
+}
+
+/** Truth minus what the live account held before the run (null baseline: the truth as is). */
+export function relativeTo(t: VenueTruth, base: VenueTruth | null): VenueTruth {
+  if (base === null) return t;
+  const held = new Map(base.positions.map((p) => [`${p.asset}|${p.side}`, p.size]));
+  const before = new Set(base.open_orders.map((o) => o.client_order_id));
+  return {
+    // A position mixed with what the account held before has no average of its own: drop it.
+    positions: t.positions.map((p) => {
+      const prior = held.get(`${p.asset}|${p.side}`) ?? 0;
+      return prior > 0 ? { asset: p.asset, side: p.side, size: p.size - prior } : { ...p };
+    }),
+    open_orders: t.open_orders.filter((o) => !before.has(o.client_order_id)),
+    ...(t.orders ? { orders: t.orders } : {}),
+    wallet: null,
+    placements_max: t.placements_max,
+  };
+}

@@ -1,0 +1,48 @@
+/**
+ * `dita-v2 zinc-lib [--out DIR]`: writes the libzinc embedded in this executable to
+ * `DIR/libzinc.so` (default `<state dir>/lib`, DITA_V2_STATE_DIR or .dita-v2) and prints its
+ * absolute path, so a strategy on a machine that has only the executable can load it
+ * (`export DITA_V2_ZINC_LIB=$(dita-v2 zinc-lib)`). The file is replaced atomically and only when
+ * its bytes differ; the directory is created with mode 0700.
+ *
+ * Exit codes: 0 written (the path on stdout) · 2 the directory cannot be created or written.
+ */
+
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { defineCommand } from "citty";
+import { nativeLibraryPath } from "../kernel/index.ts";
+import { CliFailure } from "./_fail.ts";
+
+export function writeZincLib(outDir: string): string {
+  const source = nativeLibraryPath("zinc");
+  const bytes = readFileSync(source);
+  const dir = resolve(outDir);
+  const file = join(dir, "libzinc.so");
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (existsSync(file) && Buffer.compare(readFileSync(file), bytes) === 0) return file;
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, bytes, { mode: 0o755 });
+    chmodSync(tmp, 0o755);
+    renameSync(tmp, file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    throw new CliFailure(`cannot write ${file}: ${code}`, 2);
+  }
+  return file;
+}
+
+export const zincLibCommand = defineCommand({
+  meta: {
+    name: "zinc-lib",
+    description: "Write the embedded libzinc.so to a directory and print its path (for strategy clients)",
+  },
+  args: {
+    out: { type: "string", description: "directory (default <state dir>/lib)" },
+  },
+  run({ args }) {
+    const dir = args.out ?? join(process.env.DITA_V2_STATE_DIR || ".dita-v2", "lib");
+    console.log(writeZincLib(dir));
+  },
+});

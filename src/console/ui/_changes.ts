@@ -1,0 +1,32 @@
+/**
+ * The console's changes to the server, each run only from a confirmation: a control key through
+ * `POST /control`, and flatten through `POST /flatten`. A refusal comes back as the text the
+ * dialog shows; an applied change updates the store at once (the event stream confirms it).
+ */
+
+import { api } from "./_api.ts";
+import { browserNowMs } from "./_clock.ts";
+import { note, update } from "./_store.ts";
+import type { ControlSnapshot, FlattenReport } from "./_types.ts";
+
+/** The console waits this long for the venue to confirm a flatten (the server's default). */
+export const FLATTEN_TIMEOUT_MS = 30_000;
+
+function refusal(status: number, error: string): string {
+  return status === 401 ? `Refused by the server: ${error}` : `Not applied: ${error}`;
+}
+
+export async function sendControl(key: string, from: string, to: unknown): Promise<string | null> {
+  const r = await api<ControlSnapshot>("/control", { body: { [key]: to } });
+  if (r.error !== null) return refusal(r.status, r.error);
+  update({ control: r.body });
+  note(`control ${key}: ${from} → ${String(to)} (version ${r.body.version})`, browserNowMs());
+  return null;
+}
+
+export async function sendFlatten(): Promise<string | null> {
+  const r = await api<FlattenReport>("/flatten", { body: { timeout_ms: FLATTEN_TIMEOUT_MS } });
+  if (r.error !== null) return refusal(r.status, r.error);
+  update({ flattenReport: r.body, flattenRunning: null });
+  return null;
+}

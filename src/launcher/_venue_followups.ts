@@ -1,0 +1,90 @@
+/**
+ * The venue's answers to the orders ring intents made, for the intents' producers: after a ring
+ * batch, each accepted ENTER, EXIT or CANCEL that asked for an outcome is remembered by the client
+ * order id of the order it made (or cancels); every later venue event for that order (ACK, fills,
+ * CANCEL_ACK, CANCEL_REJECT, REJECT — including RATE_LIMITED with the venue's retry hint) is
+ * published as a VENUE outcome under the intent's client_intent_id, until the order is finished
+ * (FILLED, CANCELLED, REJECTED). A duplicate or stale delivery the kernel ignored is not
+ * published. The memory is bounded (oldest forgotten first).
+ *
+ * Entry point: `VenueFollowups` (owned by `RingIntake`).
+ */
+
+import { EVENT_KINDS } from "../contracts/enums.ts";
+import type { KernelOutcome } from "../contracts/records.ts";
+import type { VenueEvent } from "../contracts/venue.ts";
+import type { ExecutionKernel } from "../kernel/index.ts";
+import { OutcomeBatch, type ZincPlane } from "../zinc/index.ts";
+import { slotFacts } from "./_ring_outcomes.ts";
+
+const TRACKED_MAX = 4096;
+const VENUE_EVENT_KIND = 7;
+const FINISHED = new Set([4, 6, 7]); // OrderStatus FILLED, CANCELLED, REJECTED
+const NOISE = new Set(["DUPLICATE_EVENT", "STALE_EVENT"]);
+const ENTRY_ORDER = 80;
+const EXIT_ORDER = 224;
+const utf8 = new TextDecoder();
+
+function orderId(image: Uint8Array, at: number): string {
+  if (image[at] !== 1) return "";
+  const raw = image.subarray(at + 96, at + 136);
+  const end = raw.indexOf(0);
+  return utf8.decode(end < 0 ? raw : raw.subarray(0, end));
+}
+
+export class VenueFollowups {
+  private readonly byOrder = new Map<string, { id: Uint8Array; slot: number }>();
+  private readonly batch = new OutcomeBatch(1);
+
+  constructor(
+    private readonly zinc: ZincPlane,
+    private readonly kernel: ExecutionKernel,
+  ) {}
+
+  get tracked(): number {
+    return this.byOrder.size;
+  }
+
+  /** An accepted ENTER (1), EXIT (2) or CANCEL (3) on `slot` whose producer wants outcomes. */
+  track(kind: number, slot: number, id: Uint8Array): void {
+    const image = this.kernel.slotImage(slot);
+    const stage = image[4];
+    const cid = kind === 2 || (kind === 3 && stage === 4) ? orderId(image, EXIT_ORDER) : orderId(image, ENTRY_ORDER);
+    if (cid === "") return;
+    this.byOrder.delete(cid);
+    this.byOrder.set(cid, { id: id.slice(), slot });
+    if (this.byOrder.size > TRACKED_MAX) this.byOrder.delete(this.byOrder.keys().next().value!);
+  }
+
+  /** A venue event's kernel outcome: publishes it to the producer whose intent made the order. */
+  venue(event: VenueEvent, outcome: KernelOutcome, nowMs: number): void {
+    const entry = this.byOrder.get(event.client_order_id);
+    if (entry === undefined) return;
+    if (!outcome.accepted && outcome.diagnostics.every((d) => NOISE.has(d.code))) return;
+    const now = slotFacts(this.kernel.slotImage(entry.slot));
+    this.batch.clear();
+    this.batch.add(entry.id, {
+      origin: "VENUE",
+      now_ms: nowMs,
+      input_kind: VENUE_EVENT_KIND,
+      slot_id: entry.slot,
+      slot_version: now.version,
+      accepted: outcome.accepted,
+      stage: now.stage,
+      event_kind: EVENT_KINDS.indexOf(event.kind) + 1,
+      order_status: now.order_status,
+      diagnostics: outcome.diagnostics,
+    });
+    this.zinc.publishOutcomes(this.batch.bytes, 1);
+    const status = this.orderStatus(entry.slot, event.client_order_id);
+    if (status === 0 || FINISHED.has(status)) this.byOrder.delete(event.client_order_id);
+  }
+
+  /** The status of the slot's order with this client id (0 when the slot holds no such order). */
+  private orderStatus(slot: number, cid: string): number {
+    const image = this.kernel.slotImage(slot);
+    if (orderId(image, ENTRY_ORDER) === cid) return image[ENTRY_ORDER + 2]!;
+    if (orderId(image, EXIT_ORDER) === cid) return image[EXIT_ORDER + 2]!;
+    return 0;
+  }
+}
