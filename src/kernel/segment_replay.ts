@@ -284,9 +284,8 @@ class Walk {
   }
 
   result(): WalkResult {
-    const k = this.kernel;
     return {
-      kernel: k,
+      kernel: this.kernel,
       snapshot: this.start,
       segments: this.applied,
       entries: this.entries,
@@ -294,7 +293,7 @@ class Walk {
       seq: this.seq,
       torn: this.torn,
       nextIndex: this.list.lastIndex + 1,
-      state_hash: k.stateHashHex(),
+      state_hash: this.kernel.stateHashHex(),
     };
   }
 }
