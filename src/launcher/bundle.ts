@@ -51,6 +51,8 @@ export interface Bundle {
 
 export interface BundleOptions {
   journal: boolean;
+  /** A journal directory of its own instead of `<state dir>/journal` (the smoke: a fresh one per run). */
+  journalDir?: string;
   /** Where the journal's recovery lines go (none by default). */
   log?: (line: string) => void;
   projectionSinks?: Sink[];
@@ -138,7 +140,7 @@ export async function buildBundle(
     closers.push(() => zinc.close());
     const survivingImages = readSurvivors(zinc);
     const log = options.log ?? (() => {});
-    const start = options.journal ? recoverJournal(config, log) : null;
+    const start = options.journal ? recoverJournal(config, log, options.journalDir) : null;
     closers.push(() => start?.recovered?.kernel.destroy());
     const venue = venueFor(config, clock, env, start?.nextIndex ?? 1);
     const run = newRunId();

@@ -3,7 +3,7 @@
  * kernel accepts plus the segments after it, torn tails cut), install it in the new kernel, and begin
  * this run's segment from it.
  *
- *  - `recoverJournal(config, log)` replays the directory into a scratch kernel (kernel/segment_replay.ts).
+ *  - `recoverJournal(config, log, dir?)` replays the directory into a scratch kernel (kernel/segment_replay.ts).
  *    A corrupt newest snapshot falls back to the previous one with one log line; a directory that
  *    cannot be replayed (no usable snapshot, a corrupt segment in the middle of a run, another slot
  *    count than DITA_V2_SLOTS) gives one `journal:` line and no journal belief: the start then takes
@@ -44,8 +44,12 @@ export function journalDir(config: RuntimeConfig): string {
   return join(config.state_dir, "journal");
 }
 
-export function recoverJournal(config: RuntimeConfig, log: (line: string) => void): JournalStart {
-  const dir = journalDir(config);
+/** `dir`: another journal directory than the state dir's (the smoke's own, one per run). */
+export function recoverJournal(
+  config: RuntimeConfig,
+  log: (line: string) => void,
+  dir = journalDir(config),
+): JournalStart {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   chmodSync(dir, 0o700);
   const nextIndex = listJournal(dir).lastIndex + 1;
