@@ -22,7 +22,7 @@ pub use describe::{describe_text, TextBuf};
 pub use enums::*;
 
 pub const ABI_MAJOR: u64 = 1;
-pub const ABI_MINOR: u64 = 3;
+pub const ABI_MINOR: u64 = 4;
 /// `slot_id` meaning "route by order id" (venue events) or "none" (diagnostics).
 pub const SLOT_ANY: u32 = 0xFFFF_FFFF;
 /// Quantities are i64 counts of 1e-8 base units.
@@ -52,6 +52,14 @@ pub const EXIT_LEGS_MAX: u8 = 255;
 pub const ORDERS_PER_MINUTE_MAX: u32 = 1200;
 /// Assets whose last mark the kernel remembers (for notional limits); the oldest is replaced.
 pub const MARKS_MAX: usize = 64;
+/// `SnapshotHeader.magic`: the bytes `DITASNAP` read as a little-endian u64.
+pub const SNAPSHOT_MAGIC: u64 = u64::from_le_bytes(*b"DITASNAP");
+/// The snapshot body layout (`snapshot.rs`); a snapshot of another format version is refused.
+pub const SNAPSHOT_FORMAT_VERSION: u32 = 1;
+/// Header and the slot-count-independent sections (controls, account, order window, mark book).
+pub const SNAPSHOT_FIXED_BYTES: usize = 11_872;
+/// Per slot: its image and its bounded memory (seen-event ring, finished-order ring).
+pub const SNAPSHOT_SLOT_BYTES: usize = 2_640;
 
 /// How `dita_abi_describe` names the kind of a field.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -104,6 +112,15 @@ pub unsafe trait Record: Sized {
     fn bytes(&self) -> &[u8] {
         // SAFETY: `Record` guarantees a padding-free POD layout of `size_of::<Self>()` bytes.
         unsafe { core::slice::from_raw_parts((self as *const Self).cast::<u8>(), size_of::<Self>()) }
+    }
+
+    /// The record held by `bytes` (exactly `SIZE` bytes, any alignment). Every bit pattern is a
+    /// value of the record (integers, floats and byte arrays only); the caller validates the fields.
+    fn from_bytes(bytes: &[u8]) -> Self {
+        assert!(bytes.len() == size_of::<Self>(), "Invariant: from_bytes needs exactly one record");
+        // SAFETY: the length is checked above, the read is unaligned, and a `Record` has no
+        // invalid bit patterns (no bool, enum, char or reference fields: see the trait's contract).
+        unsafe { core::ptr::read_unaligned(bytes.as_ptr().cast::<Self>()) }
     }
 }
 
@@ -466,6 +483,39 @@ layout!(
         (account_dirty, 48, 1, U8),
         (faulted, 49, 1, U8),
         (_reserved, 50, 14, Bytes),
+    ]
+);
+
+/// The first 64 bytes of a kernel snapshot (`dita_kernel_snapshot`); the body follows
+/// (`snapshot.rs` lays it out). `checksum` is the state hash's FNV-1a 64 over the header with
+/// `checksum` left out, then the body.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct SnapshotHeader {
+    pub magic: u64,
+    pub format_version: u32,
+    pub abi_major: u32,
+    pub abi_minor: u32,
+    pub slot_count: u32,
+    pub body_bytes: u64,
+    pub checksum: u64,
+    pub state_hash: u64,
+    pub _reserved: [u8; 16],
+}
+
+layout!(
+    SnapshotHeader,
+    64,
+    [
+        (magic, 0, 8, U64),
+        (format_version, 8, 4, U32),
+        (abi_major, 12, 4, U32),
+        (abi_minor, 16, 4, U32),
+        (slot_count, 20, 4, U32),
+        (body_bytes, 24, 8, U64),
+        (checksum, 32, 8, U64),
+        (state_hash, 40, 8, U64),
+        (_reserved, 48, 16, Bytes),
     ]
 );
 

@@ -27,6 +27,7 @@ mod restore;
 pub mod risk;
 pub mod table;
 
+use core::borrow::Borrow;
 use core::panic::AssertUnwindSafe;
 
 use std::ptr;
@@ -493,28 +494,42 @@ impl Kernel {
 
     /// FNV-1a 64 over configuration, account, slot images and slot memory (see `hash.rs`).
     pub fn state_hash(&self) -> u64 {
-        let mut h = Fnv::new();
-        h.write_u32(self.config.slot_count);
-        h.write_u32(self.config.active_slot_limit);
-        h.write_u64(self.config.hung_order_ms);
-        self.hash_controls(&mut h);
-        h.write(self.account.bytes());
-        for s in self.slots.iter() {
-            h.write(s.bytes());
-        }
-        for m in self.memory.iter() {
-            for hash in m.seen_hash.iter() {
-                h.write_u64(*hash);
-            }
-            h.write_u32(m.seen_len);
-            h.write_u32(m.seen_cursor);
-            for (c, v) in m.finished_client.iter().zip(m.finished_venue.iter()) {
-                h.write_u64(*c);
-                h.write_u64(*v);
-            }
-            h.write_u32(m.finished_len);
-            h.write_u32(m.finished_cursor);
-        }
-        h.finish()
+        hash_state(&self.config, &self.orders, &self.marks, &self.account, self.slots.iter(), self.memory.iter())
     }
+}
+
+/// The state hash of a kernel's parts (`Kernel::state_hash`; a snapshot is checked against it
+/// before it is installed). Slots and memories are visited in slot order.
+pub fn hash_state<S: Borrow<SlotImage>, M: Borrow<SlotMemory>>(
+    config: &Config,
+    orders: &OrderWindow,
+    marks: &MarkBook,
+    account: &AccountImage,
+    slots: impl Iterator<Item = S>,
+    memory: impl Iterator<Item = M>,
+) -> u64 {
+    let mut h = Fnv::new();
+    h.write_u32(config.slot_count);
+    h.write_u32(config.active_slot_limit);
+    h.write_u64(config.hung_order_ms);
+    controls::hash_controls(&mut h, &config.limits, orders, marks);
+    h.write(account.bytes());
+    for s in slots {
+        h.write(s.borrow().bytes());
+    }
+    for m in memory {
+        let m = m.borrow();
+        for hash in m.seen_hash.iter() {
+            h.write_u64(*hash);
+        }
+        h.write_u32(m.seen_len);
+        h.write_u32(m.seen_cursor);
+        for (c, v) in m.finished_client.iter().zip(m.finished_venue.iter()) {
+            h.write_u64(*c);
+            h.write_u64(*v);
+        }
+        h.write_u32(m.finished_len);
+        h.write_u32(m.finished_cursor);
+    }
+    h.finish()
 }

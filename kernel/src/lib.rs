@@ -25,6 +25,7 @@ pub mod fsm;
 pub mod hash;
 pub mod pipeline;
 pub mod slot;
+pub mod snapshot;
 pub mod validate;
 
 #[cfg(test)]
@@ -41,6 +42,8 @@ pub const STATUS_OK: u32 = 0;
 pub const STATUS_NULL: u32 = 1;
 pub const STATUS_FAULTED: u32 = 2;
 pub const STATUS_BUSY: u32 = 3;
+/// `dita_kernel_restore_snapshot`: the snapshot was refused (the reason is the arena's diagnostic).
+pub const STATUS_REFUSED: u32 = 3;
 
 /// Runs a call that cannot mutate kernel state; a panic yields `fallback`.
 fn shielded<R>(fallback: R, f: impl FnOnce() -> R) -> R {
@@ -230,6 +233,49 @@ pub unsafe extern "C" fn dita_kernel_config(k: *mut Kernel, out: *mut u64) {
     for (i, v) in words.into_iter().enumerate() {
         ptr::write_unaligned(out.add(i), v);
     }
+}
+
+/// Bytes of `k`'s snapshot (0 for null): `SNAPSHOT_FIXED_BYTES + slot_count × SNAPSHOT_SLOT_BYTES`.
+///
+/// # Safety
+/// `k` null or a live kernel handle.
+#[no_mangle]
+pub unsafe extern "C" fn dita_kernel_snapshot_size(k: *mut Kernel) -> u64 {
+    kernel(k).map_or(0, |k| k.snapshot_size() as u64)
+}
+
+/// Writes `k`'s snapshot (kernel/src/snapshot.rs) into `out`; returns the bytes written, or 0
+/// when `k` or `out` is null, `cap` is below `dita_kernel_snapshot_size`, or the kernel is
+/// faulted (a half-applied input is no state to keep). Changes nothing.
+///
+/// # Safety
+/// `k` as above; `out` null or `cap` writable bytes not aliased by kernel memory.
+#[no_mangle]
+pub unsafe extern "C" fn dita_kernel_snapshot(k: *mut Kernel, out: *mut u8, cap: u64) -> u64 {
+    let Some(k) = kernel(k) else { return 0 };
+    let size = k.snapshot_size();
+    if out.is_null() || cap < size as u64 || k.faulted {
+        return 0;
+    }
+    let out = core::slice::from_raw_parts_mut(out, size);
+    shielded(0, || k.write_snapshot(out) as u64)
+}
+
+/// Replaces `k`'s whole state with a snapshot after checking all of it: 0 restored (every slot and
+/// the account dirty in the outcome), 1 null pointer, 2 faulted, 3 refused (one INVALID_INTENT
+/// diagnostic with field SNAPSHOT says why; nothing changed).
+///
+/// # Safety
+/// `k` as above; `buf` null or `len` readable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn dita_kernel_restore_snapshot(k: *mut Kernel, buf: *const u8, len: u64) -> u32 {
+    let Some(k) = kernel(k) else { return STATUS_NULL };
+    if buf.is_null() {
+        return STATUS_NULL;
+    }
+    let Ok(len) = usize::try_from(len) else { return STATUS_NULL };
+    let bytes = core::slice::from_raw_parts(buf, len);
+    k.guarded(STATUS_FAULTED, |k| if k.restore_snapshot_recorded(bytes) { STATUS_OK } else { STATUS_REFUSED })
 }
 
 /// The token `dita_kernel_arm_fault_drill` requires, so no stray call can arm a drill.

@@ -189,7 +189,7 @@ function bookkeeping(st: StatusDocument): string[] {
   return [
     "## Journal, Zinc and recovery",
     "",
-    `Journal: ${j === null ? "off" : `${j.entries} entries in ${j.path} (${j.refused_not_journaled} refused inputs not journaled)`}.`,
+    `Journal: ${j === null ? "off" : `${j.entries} entries in ${j.path} (segment ${j.segment}, ${j.rotations} rotations; ${j.refused_not_journaled} refused inputs not journaled)`}.`,
     `Zinc: ${z.kind}${z.prefix ? ` prefix ${z.prefix}` : ""}, ring head ${z.ring.head} tail ${z.ring.tail}${z.hostile ? `, **region corrupt: ${z.hostile}**` : ""}.`,
     rec === null
       ? "Recovery: not finished."

@@ -1,49 +1,94 @@
 /**
- * `dita-v2 replay JOURNAL`: apply a recorded input journal to a fresh kernel and print the
- * resulting state hash (and, with --json, slots and account). The format is described in
- * src/kernel/journal.ts and the README.
+ * `dita-v2 replay PATH`: apply a recorded input journal to a fresh kernel and print the resulting
+ * state hash (and, with --json, slots, account and where the replay started). PATH is either the
+ * journal directory (`<state dir>/journal/`: the newest snapshot the kernel accepts, then the
+ * segments after it; `--from oldest` replays everything the directory keeps) or a single-file
+ * JSON-lines journal of an older build. The formats are described in src/kernel/README.md and the
+ * README's "Journal" section. Replay streams: memory stays bounded whatever the journal's length.
  *
- * `--project` rebuilds the rows the journal's run projected (lifecycle rows, diagnostics, and in
- * DITA_V2_MODE=DEBUG transitions) into the ClickHouse the environment names, with the run's own
- * row ids: rows ClickHouse already holds are not inserted again. It prints one JSON line with the
- * counts. Maps and the topic are never written by a replay.
+ * `--export jsonl` prints the journal directory's entries as JSON lines instead (one per input,
+ * fields by name; the last line carries the state hash). `--project` rebuilds the rows the
+ * journal's runs projected (lifecycle rows, diagnostics, and in DITA_V2_MODE=DEBUG transitions)
+ * into the ClickHouse the environment names, with the runs' own row ids: rows ClickHouse already
+ * holds are not inserted again. It prints one JSON line with the counts. Maps and the topic are
+ * never written by a replay.
  */
 
+import { statSync } from "node:fs";
 import { defineCommand } from "citty";
 import { maskSecrets } from "../contracts/secrets.ts";
-import { replayJournal } from "../kernel/journal.ts";
+import { type ExecutionKernel, exportJournal, replayJournal, walkJournal } from "../kernel/index.ts";
 import { replayIntoSinks } from "../launcher/index.ts";
+import { CliFailure } from "./_fail.ts";
+
+function fail(message: string): never {
+  throw new CliFailure(message);
+}
+
+type Replayed = { kernel: ExecutionKernel; state_hash: string; extra: Record<string, unknown> };
+
+function replayPath(path: string, from: "newest" | "oldest"): Replayed {
+  const log = (line: string) => console.error(line);
+  if (!statSync(path, { throwIfNoEntry: false })?.isDirectory()) {
+    const r = replayJournal(path);
+    if (r.torn_tail) log(`warning: ${path}: last line is incomplete (torn write) and was ignored`);
+    return { kernel: r.kernel, state_hash: r.state_hash, extra: { entries: r.entries } };
+  }
+  const r = walkJournal(path, { from, log });
+  if (r === null)
+    fail(`replay: ${path} holds no journal snapshot (a state directory's journal is <state dir>/journal)`);
+  const { kernel, state_hash, ...rest } = r;
+  return { kernel, state_hash, extra: rest };
+}
 
 export const replayCommand = defineCommand({
   meta: { name: "replay", description: "Replay an input journal into a fresh kernel; print its state hash" },
   args: {
     journal: {
       type: "positional",
-      description: "path of a journal file (<state dir>/journal/*.jsonl)",
+      description: "the journal directory (<state dir>/journal) or a single-file *.jsonl journal",
       required: true,
     },
+    from: {
+      type: "string",
+      description: "journal directory: start at the newest usable snapshot (default) or the oldest kept",
+      default: "newest",
+    },
+    export: { type: "string", description: "jsonl: print the directory's entries as JSON lines" },
     json: { type: "boolean", description: "print a JSON document with slots and account too", default: false },
     project: {
       type: "boolean",
-      description: "rebuild the run's table rows into DITA_V2_CLICKHOUSE_URL (rows already there are kept once)",
+      description: "rebuild the runs' table rows into DITA_V2_CLICKHOUSE_URL (rows already there are kept once)",
       default: false,
     },
   },
   async run({ args }) {
+    const from = args.from;
+    if (from !== "newest" && from !== "oldest") fail(`replay: --from must be newest or oldest, got '${from}'`);
     if (args.project) {
       const r = await replayIntoSinks(args.journal, process.env, (line) => console.error(maskSecrets(line)));
       process.stdout.write(`${JSON.stringify(r)}\n`);
       return;
     }
-    const r = replayJournal(args.journal);
-    if (r.torn_tail) console.error(`warning: ${args.journal}: last line is incomplete (torn write) and was ignored`);
-    if (args.json) {
-      const doc = {
-        entries: r.entries,
-        state_hash: r.state_hash,
-        slots: r.kernel.slots(),
-        account: r.kernel.account(),
+    if (args.export !== undefined) {
+      if (args.export !== "jsonl") fail(`replay: --export takes jsonl, got '${args.export}'`);
+      if (!statSync(args.journal, { throwIfNoEntry: false })?.isDirectory())
+        fail(
+          `replay: --export reads a journal directory; ${args.journal} is not one (a *.jsonl journal is already text)`,
+        );
+      const out: string[] = [];
+      const write = (line: string) => {
+        out.push(line);
+        if (out.length >= 4096) process.stdout.write(`${out.splice(0).join("\n")}\n`);
       };
+      const r = exportJournal(args.journal, { from, log: (l) => console.error(l) }, write);
+      if (out.length > 0) process.stdout.write(`${out.join("\n")}\n`);
+      if (r === null) fail(`replay: ${args.journal} holds no journal snapshot`);
+      return;
+    }
+    const r = replayPath(args.journal, from);
+    if (args.json) {
+      const doc = { ...r.extra, state_hash: r.state_hash, slots: r.kernel.slots(), account: r.kernel.account() };
       process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
     } else {
       process.stdout.write(`${r.state_hash}\n`);

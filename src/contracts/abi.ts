@@ -7,35 +7,11 @@
  * Field names are literal types: `OFF.SlotImage.size_e8` is 24, and a misspelt field does not
  * compile. This file is the one definition of the record sizes in TypeScript (`RECORD_BYTES`).
  *
- * Entry points: `ABI`, `OFF`, `RECORD_BYTES`, `KERNEL_LIMITS`, `bindingConstants()`.
+ * Entry points: `ABI`, `OFF`, `RECORD_BYTES`, `KERNEL_LIMITS` (the enum constants: abi_verify.ts).
  */
 
-import {
-  CONFIG_KEYS,
-  EVENT_KINDS,
-  FIELDS,
-  INPUT_KINDS,
-  INPUT_SOURCES,
-  ORDER_ROLES,
-  ORDER_SIDES,
-  ORDER_TYPES,
-  REJECT_REASONS,
-  SOURCE_OF_KIND,
-  TRADING_STATES,
-} from "./enums.ts";
-import {
-  DIAGNOSTIC_CODES,
-  EXIT_REASONS,
-  ORDER_STATUSES,
-  SEVERITIES,
-  SIDES,
-  STAGES,
-  STALE_REASONS,
-  TRIGGERS,
-} from "./records.ts";
-
 export const ABI_MAJOR = 1;
-export const ABI_MINOR = 3;
+export const ABI_MINOR = 4;
 
 export type FieldKind = "u8" | "u16" | "u32" | "u64" | "i64" | "f64" | "bytes" | "record";
 export type FieldSpec = readonly [name: string, offset: number, width: number, kind: FieldKind];
@@ -194,6 +170,20 @@ export const ABI = {
       ["_reserved", 50, 14, "bytes"],
     ],
   },
+  SnapshotHeader: {
+    size: 64,
+    fields: [
+      ["magic", 0, 8, "u64"],
+      ["format_version", 8, 4, "u32"],
+      ["abi_major", 12, 4, "u32"],
+      ["abi_minor", 16, 4, "u32"],
+      ["slot_count", 20, 4, "u32"],
+      ["body_bytes", 24, 8, "u64"],
+      ["checksum", 32, 8, "u64"],
+      ["state_hash", 40, 8, "u64"],
+      ["_reserved", 48, 16, "bytes"],
+    ],
+  },
 } as const satisfies Readonly<Record<string, RecordSpec>>;
 
 export type RecordName = keyof typeof ABI;
@@ -240,6 +230,10 @@ export const KERNEL_LIMITS = {
   EXIT_LEGS_MAX: 255n,
   ORDERS_PER_MINUTE_MAX: 1200n,
   MARKS_MAX: 64n,
+  SNAPSHOT_MAGIC: 0x50414e5341544944n, // the bytes "DITASNAP", little-endian
+  SNAPSHOT_FORMAT_VERSION: 1n,
+  SNAPSHOT_FIXED_BYTES: 11_872n,
+  SNAPSHOT_SLOT_BYTES: 2_640n,
 } as const;
 
 export const SLOT_ANY = Number(KERNEL_LIMITS.SLOT_ANY);
@@ -249,37 +243,3 @@ export const QTY_MAX_E8 = KERNEL_LIMITS.QTY_MAX_E8;
 export const QTY_NOT_FINITE = KERNEL_LIMITS.QTY_NOT_FINITE;
 export const QTY_OUT_OF_RANGE = KERNEL_LIMITS.QTY_OUT_OF_RANGE;
 export const QTY_TOO_PRECISE = KERNEL_LIMITS.QTY_TOO_PRECISE;
-
-/** The enums as the kernel names them: `const <PREFIX>_<NAME> <value>`, values from 1 (FIELD from 0). */
-const ENUMS: ReadonlyArray<readonly [prefix: string, names: readonly string[], first: number]> = [
-  ["STAGE", STAGES, 1],
-  ["SIDE", SIDES, 1],
-  ["ORDER_SIDE", ORDER_SIDES, 1],
-  ["ORDER_TYPE", ORDER_TYPES, 1],
-  ["ORDER_ROLE", ORDER_ROLES, 1],
-  ["ORDER_STATUS", ORDER_STATUSES, 1],
-  ["EXIT_REASON", EXIT_REASONS, 1],
-  ["INPUT_KIND", INPUT_KINDS, 1],
-  ["EVENT_KIND", EVENT_KINDS, 1],
-  ["REJECT_REASON", REJECT_REASONS, 1],
-  ["STALE_REASON", STALE_REASONS, 1],
-  ["CONFIG_KEY", CONFIG_KEYS, 1],
-  ["TRADING_STATE", TRADING_STATES, 1],
-  ["TRIGGER", TRIGGERS, 1],
-  ["SEVERITY", SEVERITIES, 1],
-  ["FIELD", FIELDS, 0],
-  ["DIAG", DIAGNOSTIC_CODES, 1],
-  ["INPUT_SOURCE", INPUT_SOURCES, 1],
-];
-
-/** Every constant the binding expects the kernel to describe, by name. */
-export function bindingConstants(): Map<string, bigint> {
-  const out = new Map<string, bigint>(Object.entries(KERNEL_LIMITS));
-  for (const [prefix, names, first] of ENUMS) {
-    for (const [i, n] of names.entries()) out.set(`${prefix}_${n}`, BigInt(first + i));
-  }
-  for (const kind of INPUT_KINDS) {
-    out.set(`INPUT_KIND_SOURCE_${kind}`, BigInt(INPUT_SOURCES.indexOf(SOURCE_OF_KIND[kind]) + 1));
-  }
-  return out;
-}

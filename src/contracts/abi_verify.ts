@@ -9,7 +9,30 @@
  * as `ABI mismatch: SlotImage.realized_pnl offset kernel=96 binding=88 (kernel ABI 1.3, binding 1.2)`.
  */
 
-import { ABI, ABI_MAJOR, ABI_MINOR, bindingConstants, type RecordSpec } from "./abi.ts";
+import { ABI, ABI_MAJOR, ABI_MINOR, KERNEL_LIMITS, type RecordSpec } from "./abi.ts";
+import {
+  CONFIG_KEYS,
+  EVENT_KINDS,
+  FIELDS,
+  INPUT_KINDS,
+  INPUT_SOURCES,
+  ORDER_ROLES,
+  ORDER_SIDES,
+  ORDER_TYPES,
+  REJECT_REASONS,
+  SOURCE_OF_KIND,
+  TRADING_STATES,
+} from "./enums.ts";
+import {
+  DIAGNOSTIC_CODES,
+  EXIT_REASONS,
+  ORDER_STATUSES,
+  SEVERITIES,
+  SIDES,
+  STAGES,
+  STALE_REASONS,
+  TRIGGERS,
+} from "./records.ts";
 
 /** What the binding expects; a parameter so a test can hand a deliberately wrong copy. */
 export interface AbiExpectation {
@@ -100,4 +123,38 @@ function constants(
     if (k !== value) return fail(`const ${name} kernel=${k} binding=${value}`);
   }
   return null;
+}
+
+/** The enums as the kernel names them: `const <PREFIX>_<NAME> <value>`, values from 1 (FIELD from 0). */
+const ENUMS: ReadonlyArray<readonly [prefix: string, names: readonly string[], first: number]> = [
+  ["STAGE", STAGES, 1],
+  ["SIDE", SIDES, 1],
+  ["ORDER_SIDE", ORDER_SIDES, 1],
+  ["ORDER_TYPE", ORDER_TYPES, 1],
+  ["ORDER_ROLE", ORDER_ROLES, 1],
+  ["ORDER_STATUS", ORDER_STATUSES, 1],
+  ["EXIT_REASON", EXIT_REASONS, 1],
+  ["INPUT_KIND", INPUT_KINDS, 1],
+  ["EVENT_KIND", EVENT_KINDS, 1],
+  ["REJECT_REASON", REJECT_REASONS, 1],
+  ["STALE_REASON", STALE_REASONS, 1],
+  ["CONFIG_KEY", CONFIG_KEYS, 1],
+  ["TRADING_STATE", TRADING_STATES, 1],
+  ["TRIGGER", TRIGGERS, 1],
+  ["SEVERITY", SEVERITIES, 1],
+  ["FIELD", FIELDS, 0],
+  ["DIAG", DIAGNOSTIC_CODES, 1],
+  ["INPUT_SOURCE", INPUT_SOURCES, 1],
+];
+
+/** Every constant the binding expects the kernel to describe, by name. */
+export function bindingConstants(): Map<string, bigint> {
+  const out = new Map<string, bigint>(Object.entries(KERNEL_LIMITS));
+  for (const [prefix, names, first] of ENUMS) {
+    for (const [i, n] of names.entries()) out.set(`${prefix}_${n}`, BigInt(first + i));
+  }
+  for (const kind of INPUT_KINDS) {
+    out.set(`INPUT_KIND_SOURCE_${kind}`, BigInt(INPUT_SOURCES.indexOf(SOURCE_OF_KIND[kind]) + 1));
+  }
+  return out;
 }

@@ -100,6 +100,7 @@ export const FIELDS = [
   "MAX_ORDERS_PER_MINUTE",
   "MAX_LEVERAGE",
   "MAX_DRAWDOWN_RATIO",
+  "SNAPSHOT",
 ] as const;
 
 /** value → name for 1-based enums; undefined for 0 or out of range. */

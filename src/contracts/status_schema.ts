@@ -94,7 +94,7 @@ export const OrphanSchema = Type.Object(
 
 export const RecoveryReportSchema = Type.Object(
   {
-    belief_source: literals(["zinc", "hazelcast", "none"] as const),
+    belief_source: literals(["journal", "zinc", "hazelcast", "none"] as const),
     restored: Type.Array(Count),
     reconciled: Type.Array(
       Type.Object(
@@ -134,6 +134,36 @@ export const EventStatsSchema = Type.Object(
   { ...strict, title: "EventStats" },
 );
 
+export const JournalStatusSchema = Type.Object(
+  {
+    path: Type.String({ description: "the journal directory, <state dir>/journal" }),
+    segment: Count,
+    rotations: Count,
+    entries: Count,
+    refused_not_journaled: Count,
+    recovered: Nullable(
+      Type.Object(
+        {
+          snapshot: Count,
+          segments: Count,
+          entries: Count,
+          run: Type.String(),
+          seq: Count,
+          state_hash: Type.String(),
+          torn_tails: Count,
+        },
+        { ...strict, description: "the state this start recovered from the journal (null: none)" },
+      ),
+    ),
+  },
+  { ...strict, title: "JournalStatus" },
+);
+
+export const EventLoopLagSchema = Type.Object(
+  { samples: Count, p50_ms: Type.Number(), p99_ms: Type.Number(), max_ms: Type.Number() },
+  { ...strict, title: "EventLoopLag", description: "how late a 50 ms timer fired, over the last minute of samples" },
+);
+
 export const StatusDocumentSchema = Type.Object(
   {
     version: Type.String(),
@@ -164,9 +194,10 @@ export const StatusDocumentSchema = Type.Object(
       },
       strict,
     ),
-    journal: Nullable(Type.Object({ path: Type.String(), entries: Count, refused_not_journaled: Count }, strict)),
+    journal: Nullable(JournalStatusSchema),
     recovery: Nullable(RecoveryReportSchema),
     reconciliation: Type.Composite([Type.Object({ interval_ms: Count }), ReconcileStatsSchema], strict),
+    event_loop: EventLoopLagSchema,
     flatten: Nullable(FlattenReportSchema),
     intake_open: Type.Boolean(),
     events: Type.Optional(EventStatsSchema),

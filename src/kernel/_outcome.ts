@@ -55,3 +55,9 @@ export function refusalOutcome(r: EncodeRefusal, input: unknown): KernelOutcome 
   };
   return { accepted: false, slot: null, transitions: [], diagnostics: [diagnostic] };
 }
+
+/** The slot id an input names, when it is one of the kernel's slots (the outcome's slot otherwise). */
+export function slotIdOf(input: unknown, slotCount: number): number | null {
+  const id = (input as { slot_id?: unknown } | null)?.slot_id;
+  return typeof id === "number" && Number.isInteger(id) && id >= 0 && id < slotCount ? id : null;
+}

@@ -5,16 +5,15 @@
  * cached here. After every mutation the optional `StateMirror` (the Zinc state region) receives
  * the dirty slot images before the call returns (write-through).
  *
- * Two steps are injected at construction and never change afterwards: the `InputJournal`
- * receives every input before the kernel applies it, the `StateMirror` every change after. The
- * binding accepts only typed inputs (`KernelInput`, parsed at each edge) and `InputRecords`
- * whose source an edge checked.
+ * Two steps are injected at construction and never change afterwards: the `InputJournal` receives
+ * every input the kernel answered, the `StateMirror` every change. The binding accepts only typed
+ * inputs (`KernelInput`, parsed at each edge) and `InputRecords` whose source an edge checked.
  *
- * Entry points: `ExecutionKernel.open(options)`, `apply`, `applyQuiet`, `applyBatch`,
- * `applyRecords`, `restoreSlot`, getters, `stateHash`, `destroy`. A call after `destroy()`
- * throws; it never touches freed memory. `applyBatch` without a sink or mirror lets the kernel's
- * apply thread apply one chunk while the next is encoded (`_pipeline.ts`); a call made meanwhile
- * (from the journal step) throws instead of touching memory that thread owns.
+ * Entry points: `ExecutionKernel.open(options)`, `apply`, `applyQuiet`, `applyBatch`, `applyRecords`,
+ * `restoreSlot`, `snapshot`, `restoreSnapshot`, getters, `stateHash`, `destroy`. A call after
+ * `destroy()` throws; it never touches freed memory. `applyBatch` without a sink or mirror lets the
+ * kernel's apply thread apply one chunk while the next is encoded (`_pipeline.ts`); a call made
+ * meanwhile (from the journal step) throws instead of touching memory that thread owns.
  */
 
 import { type Pointer, ptr } from "bun:ffi";
@@ -26,8 +25,9 @@ import { encodeBatches, runBatch } from "./_batch.ts";
 import { readKernelConfig } from "./_config.ts";
 import { FAULT_DRILL_TOKEN, type KernelLib, loadKernelLib } from "./_kernel_ffi.ts";
 import { faultLatched, type KernelViews, mapKernelMemory } from "./_memory.ts";
-import { type BatchSink, collectOutcome, refusalOutcome } from "./_outcome.ts";
+import { type BatchSink, collectOutcome, refusalOutcome, slotIdOf } from "./_outcome.ts";
 import { ApplyPipeline } from "./_pipeline.ts";
+import { restoreSnapshot, type SnapshotRestore, takeSnapshot } from "./_snapshot.ts";
 import { decodeAccount, decodeSlot, decodeSlotMark, type SlotMarkRecord } from "./decoder.ts";
 import { INPUT_SIZE, RecordEncoder } from "./encoder.ts";
 import type { InputRecords } from "./input_records.ts";
@@ -210,6 +210,22 @@ export class ExecutionKernel {
     return outcome;
   }
 
+  /** The whole state (slots, both rings per slot, account, configuration, order window, marks) as checked bytes. */
+  snapshot(): Uint8Array {
+    return takeSnapshot(this.lib, this.live().h);
+  }
+
+  /** Replaces the whole state with a snapshot, checked by the kernel; a refusal changed nothing. */
+  restoreSnapshot(bytes: Uint8Array): SnapshotRestore {
+    const { h, v } = this.live();
+    if (this.journal !== null && this.journal.snapshotRestored === undefined)
+      throw new KernelError("this kernel's journal cannot record a snapshot restore");
+    const r = restoreSnapshot(this.lib, h, v, bytes);
+    if (r.ok) this.afterMutation(v);
+    if (r.ok) this.journal?.snapshotRestored?.();
+    return r;
+  }
+
   slot(slotId: number): SlotRecord {
     const v = this.slotViews(slotId);
     return decodeSlot(v.slotsDv, v.slots, slotId * ABI.SlotImage.size);
@@ -255,10 +271,7 @@ export class ExecutionKernel {
     return readKernelConfig(this.lib, this.live().h);
   }
 
-  /**
-   * Fault drill: the next apply panics inside the kernel, which must answer KERNEL_FAULT and
-   * latch read-only while reads keep working (health then reports 503). For drills and tests.
-   */
+  /** Fault drill: the next apply panics in the kernel (KERNEL_FAULT, latched read-only; reads work). */
   armFaultDrill(): void {
     if (this.lib.dita_kernel_arm_fault_drill(this.live().h, FAULT_DRILL_TOKEN) !== 0)
       throw new KernelError("fault drill refused");
@@ -283,9 +296,4 @@ export class ExecutionKernel {
     this.views = null;
     this.lib.dita_kernel_free(h);
   }
-}
-
-function slotIdOf(input: unknown, slotCount: number): number | null {
-  const id = (input as { slot_id?: unknown } | null)?.slot_id;
-  return typeof id === "number" && Number.isInteger(id) && id >= 0 && id < slotCount ? id : null;
 }

@@ -1,8 +1,8 @@
 /**
  * Raw InputRecords the binding may apply (`ExecutionKernel.applyRecords`). A buffer of bytes is
  * not enough: records come either from an edge that checked every record's source
- * (`InputRecords.fromStrategy`: the Zinc intents ring, a journal's raw entries) or from this
- * process's own encoder of typed inputs (`InputRecords.encode`, `fromEncoder`, `copy` of a
+ * (`InputRecords.fromStrategy`: the Zinc intents ring, a journal's raw entries; `fromJournal`: a
+ * checked journal segment) or from this process's own encoder of typed inputs (`InputRecords.encode`, `fromEncoder`, `copy` of a
  * checked batch). The constructor is private, so the wrong call (handing the kernel unchecked
  * ring bytes) does not compile.
  *
@@ -50,6 +50,18 @@ export class InputRecords {
       const kind = recordKind(bytes, i);
       if (!isStrategyKind(kind))
         throw new Error(`Invariant: record ${i} of kind ${kind} reached the kernel from a strategy`);
+    }
+    return new InputRecords(bytes, count);
+  }
+
+  /**
+   * Records decoded from a journal segment, whose frames passed their CRC and whose entries were
+   * checked (`_segment_entries.ts`: every kind an input kind, every ring record a STRATEGY kind).
+   */
+  static fromJournal(bytes: Uint8Array, count: number): InputRecords {
+    for (let i = 0; i < count; i++) {
+      if (kindName(recordKind(bytes, i)) === null)
+        throw new Error(`Invariant: journal record ${i} of kind ${recordKind(bytes, i)} was checked`);
     }
     return new InputRecords(bytes, count);
   }

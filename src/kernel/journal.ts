@@ -1,5 +1,7 @@
 /**
- * The input journal: JSON lines, one file per kernel lifetime.
+ * The single-file JSON-lines input journal of builds before segments (one file per kernel lifetime),
+ * still read by `dita-v2 replay FILE`, the projection catch-up of such runs, and written by tests and
+ * the restart benchmark's "before" path. The launcher now journals into segments (segment_writer.ts).
  *
  *   line 1:  {"journal":"dita-v2","version":1,"slot_count":8,"active_slot_limit":8,"hung_order_ms":30000,
  *             "run":"9f2c4e7a1b0d3c58","strategy":"pink"}
@@ -14,19 +16,19 @@
  * (`parseJournalInput`), raw records are checked to be STRATEGY kinds, and anything else stops
  * the replay with the line number. JS numbers print as the shortest round-tripping decimal, so a replayed
  * input encodes to the same bytes. Lines are buffered and written with one write(2) per
- * `flush()`; the launcher flushes after every kernel call, before answering. A torn last line
- * (crash mid-write) is reported by `replayJournal` and ignored. Replay applies runs of wire
- * inputs with `applyBatch` (pipelined; the same state as one call per input).
+ * `flush()`. A torn last line (crash mid-write) is reported by `replayJournal` and ignored. Replay
+ * streams the file (`journalLines`: 1 MiB reads, memory bounded whatever its length) and applies
+ * runs of wire inputs with `applyBatch` (pipelined; the same state as one call per input).
  *
  * `run` is the kernel lifetime's id (drawn once by the launcher): projected rows of this lifetime
  * carry it in their ids, so a replay that reads it back rebuilds the same row ids (journals written
  * before run ids have none). `seq` counts inputs within the one file: it is unique per run only.
  *
- * Entry points: `JournalWriter` (the kernel's `InputJournal` step), `replayJournal(path)`,
- * `readJournal(path)` (header and parsed entries, for `journal_outcomes.ts`).
+ * Entry points: `JournalWriter` (an `InputJournal` step), `replayJournal(path)`, `journalLines(path)`
+ * (the header, then each entry line with its line number, for `journal_outcomes.ts`).
  */
 
-import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, openSync, readSync, writeSync } from "node:fs";
 import { parseJournalInput } from "../contracts/intent_parse.ts";
 import type { KernelInput } from "../contracts/intents.ts";
 import { RUN_ID_RE } from "../contracts/records.ts";
@@ -125,24 +127,69 @@ export class JournalError extends Error {
 /** Wire inputs are replayed in batches of this many (the pipelined applyBatch: same state as one by one). */
 const REPLAY_BATCH = 8192;
 
-/** A journal file read and split: its header, its entry lines (1-based line numbers from 2) and whether the last line is torn. */
-export function readJournal(path: string): { header: JournalHeader; lines: string[]; last: number; tornTail: boolean } {
-  let text: string;
+const CHUNK_BYTES = 1 << 20;
+
+/** A JSON-lines journal streamed: its header, then each complete entry line with its line number. */
+export interface JournalLines {
+  header: JournalHeader;
+  lines: Generator<{ line: string; no: number }, void>;
+  /** Set once `lines` is done: the file ended in an incomplete line (a torn write). */
+  tornTail(): boolean;
+}
+
+export function journalLines(path: string): JournalLines {
+  let fd: number;
   try {
-    text = readFileSync(path, "utf8");
+    fd = openSync(path, "r");
   } catch (e) {
     throw new JournalError(`cannot read journal ${path}: ${(e as Error).message.split("\n")[0]}`);
   }
-  const lines = text.split("\n");
-  const tornTail = lines.length > 0 && lines[lines.length - 1] !== "";
-  if (!tornTail) lines.pop();
-  const header = parseHeader(lines[0], path);
-  return { header, lines, last: tornTail ? lines.length - 1 : lines.length, tornTail };
+  const all = split(fd);
+  const first = all.next();
+  if (first.done) {
+    closeSync(fd);
+    throw new JournalError(`${path}:1: not a dita-v2 journal (empty)`);
+  }
+  let header: JournalHeader;
+  try {
+    header = parseHeader(first.value.line, path);
+  } catch (e) {
+    closeSync(fd);
+    throw e;
+  }
+  let torn = false;
+  const lines = (function* () {
+    try {
+      for (let r = all.next(); !r.done; r = all.next()) {
+        if (r.value.torn) torn = true;
+        else yield { line: r.value.line, no: r.value.no };
+      }
+    } finally {
+      closeSync(fd);
+    }
+  })();
+  return { header, lines, tornTail: () => torn };
+}
+
+/** The file's lines, read 1 MiB at a time; the last one is `torn` when no newline ends it. */
+function* split(fd: number): Generator<{ line: string; no: number; torn: boolean }, void> {
+  const buf = Buffer.alloc(CHUNK_BYTES);
+  const decoder = new TextDecoder();
+  let rest = "";
+  let no = 0;
+  for (let n = readSync(fd, buf, 0, CHUNK_BYTES, null); n > 0; n = readSync(fd, buf, 0, CHUNK_BYTES, null)) {
+    const text = rest + decoder.decode(buf.subarray(0, n), { stream: true });
+    const parts = text.split("\n");
+    rest = parts.pop() ?? "";
+    for (const line of parts) yield { line, no: ++no, torn: false };
+  }
+  rest += decoder.decode();
+  if (rest !== "") yield { line: rest, no: ++no, torn: true };
 }
 
 /** Applies a journal to a fresh kernel and returns the resulting state hash. */
 export function replayJournal(path: string): ReplayResult {
-  const { header, lines, last, tornTail } = readJournal(path);
+  const { header, lines, tornTail } = journalLines(path);
   const kernel = ExecutionKernel.open({
     slotCount: header.slot_count,
     activeSlotLimit: header.active_slot_limit,
@@ -150,20 +197,27 @@ export function replayJournal(path: string): ReplayResult {
   });
   const wire: KernelInput[] = [];
   const flush = () => wire.length > 0 && kernel.applyBatch(wire.splice(0));
-  for (let i = 1; i < last; i++) {
-    const entry = parseEntry(lines[i]!, path, i + 1);
-    if (entry.record_b64 === undefined && entry.input?.type !== "RESTORE_SLOT") {
-      const parsed = parseJournalInput(entry.input);
-      if (!parsed.ok) throw new JournalError(`${path}:${i + 1}: ${parsed.refusal.message}`);
-      wire.push(parsed.value);
-      if (wire.length === REPLAY_BATCH) flush();
-      continue;
+  let entries = 0;
+  try {
+    for (const { line, no } of lines) {
+      entries++;
+      const entry = parseEntry(line, path, no);
+      if (entry.record_b64 === undefined && entry.input?.type !== "RESTORE_SLOT") {
+        const parsed = parseJournalInput(entry.input);
+        if (!parsed.ok) throw new JournalError(`${path}:${no}: ${parsed.refusal.message}`);
+        wire.push(parsed.value);
+        if (wire.length === REPLAY_BATCH) flush();
+        continue;
+      }
+      flush(); // journal order: the wire inputs before this entry first
+      applyEntry(kernel, entry, path, no);
     }
-    flush(); // journal order: the wire inputs before this entry first
-    applyEntry(kernel, entry, path, i + 1);
+    flush();
+  } catch (e) {
+    kernel.destroy();
+    throw e;
   }
-  flush();
-  return { entries: last - 1, state_hash: kernel.stateHashHex(), torn_tail: tornTail, kernel };
+  return { entries, state_hash: kernel.stateHashHex(), torn_tail: tornTail(), kernel };
 }
 
 function parseHeader(line: string | undefined, path: string): JournalHeader {

@@ -17,7 +17,7 @@ import type { KernelOutcome } from "../contracts/records.ts";
 import { INPUT_SIZE } from "./encoder.ts";
 import { ExecutionKernel } from "./execution_kernel.ts";
 import { InputRecords, isStrategyKind, recordKind } from "./input_records.ts";
-import { JournalError, type JournalHeader, parseEntry, readJournal } from "./journal.ts";
+import { JournalError, type JournalHeader, journalLines, parseEntry } from "./journal.ts";
 
 export type JournalStepKind = "input" | "record" | "restore";
 
@@ -26,6 +26,10 @@ export interface JournalStep {
   seq: number;
   kind: JournalStepKind;
   outcome: KernelOutcome;
+  /** A segment entry's 320-byte record as applied (valid during the visit only). */
+  record?: Uint8Array;
+  /** A segment slot restore's image and time. */
+  restore?: { image: Uint8Array; nowMs: number };
 }
 
 export interface OutcomeReplay {
@@ -39,22 +43,23 @@ export type JournalVisitor = (step: JournalStep, kernel: ExecutionKernel) => voi
 
 /** Applies every entry of the journal at `path` to a fresh kernel, calling the visitor after each. */
 export function replayOutcomes(path: string, open: (header: JournalHeader) => JournalVisitor): OutcomeReplay {
-  const { header, lines, last, tornTail } = readJournal(path);
+  const { header, lines, tornTail } = journalLines(path);
   const visit = open(header);
   const kernel = ExecutionKernel.open({
     slotCount: header.slot_count,
     activeSlotLimit: header.active_slot_limit,
     hungOrderMs: header.hung_order_ms,
   });
+  let i = 0;
   try {
-    for (let i = 1; i < last; i++) {
-      const line = lines[i]!;
-      const entry = parseEntry(line, path, i + 1);
+    for (const { line, no } of lines) {
+      i++;
+      const entry = parseEntry(line, path, no);
       const seq = (entry as { seq?: unknown }).seq;
-      if (seq !== i) throw new JournalError(`${path}:${i + 1}: entry seq ${JSON.stringify(seq)}, expected ${i}`);
+      if (seq !== i) throw new JournalError(`${path}:${no}: entry seq ${JSON.stringify(seq)}, expected ${i}`);
       visit(step(kernel, entry, i, path), kernel);
     }
-    return { header, entries: last - 1, torn_tail: tornTail, state_hash: kernel.stateHashHex() };
+    return { header, entries: i, torn_tail: tornTail(), state_hash: kernel.stateHashHex() };
   } finally {
     kernel.destroy();
   }

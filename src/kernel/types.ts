@@ -25,6 +25,11 @@ export interface InputJournal {
   records(records: Uint8Array, accepted: Uint8Array): void;
   /** A slot image handed to restoreSlot. */
   restore(image: Uint8Array, nowMs: number, accepted: boolean): void;
+  /**
+   * The whole state was replaced by `restoreSnapshot` (a segmented journal starts a new segment
+   * from it). A journal without this method cannot follow a snapshot restore, which then throws.
+   */
+  snapshotRestored?(): void;
 }
 
 export interface KernelOptions {

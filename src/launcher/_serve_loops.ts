@@ -1,8 +1,9 @@
 /**
  * The serve loops of a runtime: the Zinc intents ring (drained fairly), the control region's
- * mailbox, a TICK every second (hung orders, region checks) and the live reconciliation every
- * interval. All stop when `stop` aborts; a loop asleep wakes at once (a 30 s reconcile interval
- * never delays a shutdown).
+ * mailbox, a TICK every second (hung orders, region checks), the live reconciliation every
+ * interval, and the event-loop lag probe (a 50 ms sleep measured against the monotonic clock: how
+ * late it woke is the lag every other loop and HTTP saw). All stop when `stop` aborts; a loop
+ * asleep wakes at once (a 30 s reconcile interval never delays a shutdown).
  *
  * Entry point: `runServeLoops(host, stop)`.
  */
@@ -14,6 +15,7 @@ import { DRAIN_MAX } from "./_ring_intake.ts";
 const DRAIN_BATCHES_PER_TURN = 8;
 const TICK_MS = 1000;
 const HOSTILE_PAUSE_MS = 250;
+const LAG_PROBE_MS = 50;
 
 export interface LoopHost {
   zinc: ZincPlane;
@@ -26,6 +28,9 @@ export interface LoopHost {
   syncControlIfChanged(): void;
   tick(): void;
   reconcile(): Promise<unknown>;
+  /** The monotonic clock (ns) and where each lag sample (ms) goes. */
+  monoNs(): bigint;
+  loopLag(ms: number): void;
 }
 
 export async function runServeLoops(h: LoopHost, stop: AbortSignal): Promise<void> {
@@ -61,7 +66,14 @@ export async function runServeLoops(h: LoopHost, stop: AbortSignal): Promise<voi
       if (live() && !h.hostile()) await h.reconcile();
     }
   })();
-  await Promise.all([ring, control, tick, reconcile]);
+  const lag = (async () => {
+    while (live()) {
+      const t0 = h.monoNs();
+      await pause(LAG_PROBE_MS);
+      if (live()) h.loopLag(Math.max(0, Number(h.monoNs() - t0) / 1e6 - LAG_PROBE_MS));
+    }
+  })();
+  await Promise.all([ring, control, tick, reconcile, lag]);
 }
 
 /**

@@ -1,6 +1,9 @@
 /**
  * The last belief a start adopts before it asks the venue for the truth (docs/architecture.md §9).
  *
+ *  - "journal": the journal held a usable snapshot: the kernel already holds the state it and the
+ *    segments after it lead to (`journal_start.ts`), seen-event and finished-order memory included.
+ *    It is as new as the state region (both are written before an answer leaves), and more complete.
  *  - "zinc": any slot image in the Zinc state region is non-zero: the region survived (a restart
  *    on the same machine); it is write-through, so it is the newest belief there is.
  *  - "hazelcast": the region is gone (new machine, /dev/shm wiped, DITA_V2_ZINC=MEMORY) and
@@ -24,15 +27,17 @@ import { encodeSlotImage } from "../kernel/index.ts";
 import { type HazelcastConfig, type HzClient, newHzClient } from "../projection/hz_client.ts";
 import { namespaceNames } from "../projection/index.ts";
 
-export type BeliefSource = "zinc" | "hazelcast" | "none";
+export type BeliefSource = "journal" | "zinc" | "hazelcast" | "none";
 
 export interface Belief {
   source: BeliefSource;
-  /** One image per slot id (all-zero = nothing to adopt). */
+  /** One image per slot id (all-zero = nothing to adopt); none for "journal" (the kernel holds it). */
   images: Uint8Array[];
 }
 
 export interface BeliefInputs {
+  /** The kernel was restored from the journal at start. */
+  fromJournal?: boolean;
   zincImages: readonly Uint8Array[];
   slots: number;
   strategy: string;
@@ -47,6 +52,7 @@ export interface BeliefInputs {
 const DEFAULT_TIMEOUT_MS = 3_000;
 
 export async function readBelief(inp: BeliefInputs): Promise<Belief> {
+  if (inp.fromJournal === true) return { source: "journal", images: [] };
   if (inp.zincImages.some((image) => image.some((b) => b !== 0)))
     return { source: "zinc", images: [...inp.zincImages] };
   const empty: Uint8Array[] = Array.from({ length: inp.slots }, () => new Uint8Array(ABI.SlotImage.size));

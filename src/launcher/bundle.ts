@@ -4,29 +4,28 @@
  * is opened and its surviving slot images are read *before* the kernel is attached to it as its
  * write-through mirror, so a restart never overwrites its own last belief.
  *
- * The bundle draws the kernel lifetime's id (`run`, run_id.ts) once: the journal header records it
- * and the projection puts it in every table row id. `inputs.entries` is the journal seq of the last
+ * The bundle draws the kernel lifetime's id (`run`, run_id.ts) once: the journal's segment headers
+ * record it and the projection puts it in every table row id. With a journal, the last state is
+ * recovered from `<state dir>/journal/` before the kernel is built and installed into it; this run's
+ * first segment then starts from a snapshot of it (`journal_start.ts`). `inputs.entries` is the journal seq of the last
  * input handed to the kernel (counted without a file when there is no journal, `once`), which the
  * runtime hands the projection with each outcome.
  *
  * Entry point: `buildBundle(config, clock, env, options)`.
  */
 
-import { chmodSync, mkdirSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync } from "node:fs";
 import type { Clock } from "../contracts/clock.ts";
 import type { ControlSnapshot } from "../contracts/control.ts";
 import type { KernelInput } from "../contracts/intents.ts";
 import type { VenueAdapter } from "../contracts/venue.ts";
 import { InMemoryControlPlane, type OperatorControlPlane, RealZincControlPlane } from "../control/index.ts";
-import { ExecutionKernel, type InputJournal, JournalWriter, nativeLibraryPath } from "../kernel/index.ts";
+import { ExecutionKernel, type InputJournal, nativeLibraryPath, SegmentJournal } from "../kernel/index.ts";
 import { createProjection, type Projection, type ProjectionDiagnostic, type Sink } from "../projection/index.ts";
 import { BingxVenueAdapter, bingxConfigFromEnv, MockVenueAdapter } from "../venue/index.ts";
 import { InMemoryZincPlane, RealZincPlane, type ZincPlane } from "../zinc/index.ts";
 import { ConfigError, hazelcastOf, type RuntimeConfig } from "./config.ts";
-
-export { hazelcastOf };
-
+import { adoptJournal, type JournalBelief, recoverJournal } from "./journal_start.ts";
 import { newRunId } from "./run_id.ts";
 
 export const RING_CAPACITY = 4096;
@@ -39,7 +38,9 @@ export interface Bundle {
   zinc: ZincPlane;
   venue: VenueAdapter;
   projection: Projection;
-  journal: JournalWriter | null;
+  journal: SegmentJournal | null;
+  /** The state recovered from the journal at start (null: none; the belief then comes from the region or Hazelcast). */
+  journalBelief: JournalBelief | null;
   /** This kernel lifetime's id (journal header, projected row ids). */
   run: string;
   /** Inputs handed to the kernel so far: the journal seq of the last one. */
@@ -53,6 +54,10 @@ export interface BundleOptions {
   /** The run id and projection epoch, when the caller drew them first (serve: the account lease names them). */
   run?: string;
   epochMs?: number;
+  /** A journal directory of its own instead of `<state dir>/journal` (the smoke: a fresh one per run). */
+  journalDir?: string;
+  /** Where the journal's recovery lines go (none by default). */
+  log?: (line: string) => void;
   projectionSinks?: Sink[];
   onProjectionDiagnostic?: (d: ProjectionDiagnostic) => void;
 }
@@ -74,10 +79,21 @@ export function initialControl(config: RuntimeConfig, nowMs: number): ControlSna
   };
 }
 
-function venueFor(config: RuntimeConfig, clock: Clock, env: Record<string, string | undefined>): VenueAdapter {
+/**
+ * The venue. The mock draws its order ids from its seed; a later lifetime on the same state dir
+ * (`lifetime` = its first journal segment's index) offsets the seed, so order and event ids never
+ * repeat across restarts, as a real venue's never do (the journal carries the kernel's seen-event
+ * memory across a restart: a repeated id would read as a duplicate).
+ */
+function venueFor(
+  config: RuntimeConfig,
+  clock: Clock,
+  env: Record<string, string | undefined>,
+  lifetime: number,
+): VenueAdapter {
   if (config.venue === "MOCK") {
     return new MockVenueAdapter({
-      seed: config.mock_seed,
+      seed: (config.mock_seed + (lifetime - 1) * 7919) % 2 ** 31,
       clock,
       prices: config.mock_prices,
       balance: config.mock_balance,
@@ -126,7 +142,10 @@ export async function buildBundle(
         : InMemoryZincPlane.open({ slotCount: config.slots, ringCapacity: RING_CAPACITY });
     closers.push(() => zinc.close());
     const survivingImages = readSurvivors(zinc);
-    const venue = venueFor(config, clock, env);
+    const log = options.log ?? (() => {});
+    const start = options.journal ? recoverJournal(config, log, options.journalDir) : null;
+    closers.push(() => start?.recovered?.kernel.destroy());
+    const venue = venueFor(config, clock, env, start?.nextIndex ?? 1);
     const run = options.run ?? newRunId();
     const projection = await createProjection({
       strategy: config.strategy,
@@ -143,7 +162,7 @@ export async function buildBundle(
       epochMs: options.epochMs,
     });
     closers.push(() => void projection.close());
-    const journal = options.journal ? openJournal(config, clock, run) : null;
+    const journal = start === null ? null : new SegmentJournal(journalOptions(config, start.dir, run, log));
     const inputs = journal ?? new InputCount();
     const kernel = ExecutionKernel.open({
       slotCount: config.slots,
@@ -152,7 +171,22 @@ export async function buildBundle(
       mirror: zinc,
       journal: inputs,
     });
-    return { config, clock, kernel, control, zinc, venue, projection, journal, run, inputs, survivingImages };
+    closers.push(() => kernel.destroy());
+    const journalBelief = start !== null && journal !== null ? adoptJournal(kernel, journal, start, log) : null;
+    return {
+      config,
+      clock,
+      kernel,
+      control,
+      zinc,
+      venue,
+      projection,
+      journal,
+      journalBelief,
+      run,
+      inputs,
+      survivingImages,
+    };
   } catch (e) {
     for (const close of closers.reverse()) close();
     throw e;
@@ -176,16 +210,16 @@ class InputCount implements InputJournal {
   }
 }
 
-function openJournal(config: RuntimeConfig, clock: Clock, run: string): JournalWriter {
-  const dir = join(config.state_dir, "journal");
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  chmodSync(dir, 0o700);
-  const header = {
-    slot_count: config.slots,
-    active_slot_limit: config.active_slot_limit,
-    hung_order_ms: config.hung_order_ms,
+function journalOptions(config: RuntimeConfig, dir: string, run: string, log: (line: string) => void) {
+  return {
+    dir,
+    segmentBytes: config.journal_segment_mb * 2 ** 20,
+    keep: config.journal_keep,
     run,
     strategy: config.strategy,
+    slotCount: config.slots,
+    activeSlotLimit: config.active_slot_limit,
+    hungOrderMs: config.hung_order_ms,
+    log,
   };
-  return new JournalWriter(join(dir, `${clock.nowMs()}-${process.pid}.jsonl`), header);
 }

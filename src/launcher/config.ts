@@ -42,6 +42,10 @@ export interface RuntimeConfig {
   limits: RiskLimits;
   zinc_prefix: string;
   state_dir: string;
+  /** The journal rotates into a new segment (with a snapshot) at this size. */
+  journal_segment_mb: number;
+  /** Snapshots kept, with the segments from the oldest of them on. */
+  journal_keep: number;
   http_host: string;
   http_port: number;
   operator_token: string | null;
@@ -185,6 +189,8 @@ export function loadConfig(env: Env): RuntimeConfig {
       `dita_v2_${strategy}`,
     ),
     state_dir: matching(env, "DITA_V2_STATE_DIR", /^[^\0]{1,4096}$/, "a path", ".dita-v2"),
+    journal_segment_mb: int(env, "DITA_V2_JOURNAL_SEGMENT_MB", 1, 4096, 64),
+    journal_keep: int(env, "DITA_V2_JOURNAL_KEEP", 2, 10_000, 8),
     http_host: matching(
       env,
       "DITA_V2_HTTP_HOST",

@@ -32,8 +32,7 @@ import {
   type KernelFields,
 } from "../fleet/index.ts";
 import { bingxConfigFromEnv } from "../venue/index.ts";
-import { hazelcastOf } from "./bundle.ts";
-import { ConfigError, type RuntimeConfig } from "./config.ts";
+import { ConfigError, hazelcastOf, type RuntimeConfig } from "./config.ts";
 import type { Runtime } from "./runtime.ts";
 import { health } from "./status.ts";
 

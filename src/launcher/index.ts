@@ -2,7 +2,13 @@
 
 export { type Bundle, buildBundle, initialControl } from "./bundle.ts";
 export { ConfigError, loadConfig, type RuntimeConfig } from "./config.ts";
-export { catchUp, projectJournal, type ReplayIntoSinksReport, replayIntoSinks } from "./journal_projection.ts";
+export {
+  catchUp,
+  projectJournal,
+  projectSegments,
+  type ReplayIntoSinksReport,
+  replayIntoSinks,
+} from "./journal_projection.ts";
 export { runOnce } from "./once.ts";
 export { Runtime } from "./runtime.ts";
 export { runServe } from "./serve.ts";

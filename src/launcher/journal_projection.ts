@@ -1,30 +1,43 @@
 /**
  * Journals back into the projection: the rows a kernel lifetime projected are rebuilt from its
- * journal (kernel/journal_outcomes.ts + projection/replay.ts) with the same ids, and the sinks keep
- * each id once, so re-projecting is always safe.
+ * journal (kernel/segment_replay.ts or, for a single-file JSON-lines journal of an older build,
+ * kernel/journal_outcomes.ts; then projection/replay.ts) with the same ids, and the sinks keep each
+ * id once, so re-projecting is always safe.
  *
  *  - `catchUp(bundle, log)` at serve start: the projected mark (`<state dir>/spool/projected.mark`)
  *    says which run's rows are spooled up to which journal seq. A SIGKILL loses the rows of the
- *    inputs after it (at most one drain, ~10 ms); this re-projects them, from that run's journal,
- *    and every later journal in full (runs that died before their first mark), into the new
- *    process's spools, before the new run projects anything. A run that stopped cleanly marked its
- *    last input: nothing to do, no journal is read past its last line.
- *  - `projectJournal(projection, path, opts)`: one journal; `replayIntoSinks(path, env)` does it for
- *    `dita-v2 replay --project` into the ClickHouse the environment names (a private temporary
- *    spool, flushed before it returns; maps and the topic are never written by a replay).
+ *    inputs after it (at most one drain, ~10 ms); this re-projects them — from the newest snapshot
+ *    at or before the segment holding the mark's next input, so at most about one segment is
+ *    replayed — and every later run in full (runs that died before their first mark), into the new
+ *    process's spools, before the new run projects anything. A run whose last journaled input is
+ *    the mark (it stopped cleanly) needs nothing: the journal recovery already knows its last seq.
+ *  - `projectJournal(projection, path, opts)`: one JSON-lines journal; `projectSegments(projection,
+ *    dir, opts)`: the segmented journal, from a mark or (`from` null) every run it keeps;
+ *    `replayIntoSinks(path, env)` does either for `dita-v2 replay --project` into the ClickHouse the
+ *    environment names (a private temporary spool, flushed before it returns; maps and the topic are
+ *    never written by a replay).
  *
  * Limits: diagnostics the launcher issued itself (edge refusals, orphans) and those of inputs the
- * kernel refused are not journaled and are not rebuilt; transitions are rebuilt only in DEBUG (the mode of the replaying process).
+ * kernel refused are not journaled and are not rebuilt; transitions are rebuilt only in DEBUG (the
+ * mode of the replaying process); rows of segments older than the kept snapshots
+ * (DITA_V2_JOURNAL_KEEP) cannot be rebuilt.
  *
- * Entry points: `catchUp`, `projectJournal`, `replayIntoSinks`.
+ * Entry points: `catchUp`, `projectJournal`, `projectSegments`, `replayIntoSinks`.
  */
 
-import { closeSync, existsSync, fstatSync, mkdtempSync, openSync, readdirSync, readSync, rmSync } from "node:fs";
+import { closeSync, fstatSync, mkdtempSync, openSync, readSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { RUN_ID_RE } from "../contracts/records.ts";
-import { type JournalStep, replayOutcomes } from "../kernel/index.ts";
-import { createProjection, type Projection, readProjectedMark } from "../projection/index.ts";
+import {
+  type JournalStep,
+  listJournal,
+  replayOutcomes,
+  segmentOf,
+  type WalkVisitor,
+  walkJournal,
+} from "../kernel/index.ts";
+import { createProjection, type Mark, type Projection, readProjectedMark } from "../projection/index.ts";
 import type { Bundle } from "./bundle.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { newRunId } from "./run_id.ts";
@@ -34,8 +47,9 @@ export interface JournalProjectionReport {
   path: string;
   run: string;
   entries: number;
-  /** Entries after `afterSeq`, whose rows were rebuilt. */
+  /** Entries after `after_seq`, whose rows were rebuilt. */
   projected: number;
+  after_seq: number;
 }
 
 /** Rebuilds the records of the journal at `path` (inputs after `afterSeq`) into `projection`'s sinks. */
@@ -60,7 +74,7 @@ export function projectJournal(
   });
   const p = projector as ReturnType<Projection["replay"]> | null;
   p?.finish();
-  return { path, run, entries: r.entries, projected: p?.projected ?? 0 };
+  return { path, run, entries: r.entries, projected: p?.projected ?? 0, after_seq: opts.afterSeq };
 }
 
 export interface ReplayIntoSinksReport extends JournalProjectionReport {
@@ -93,7 +107,10 @@ export async function replayIntoSinks(
     onDiagnostic: (d) => log(`projection ${d.code}: ${d.message}`),
   });
   try {
-    const r = projectJournal(projection, path, { debug: config.mode === "DEBUG", afterSeq: 0 });
+    const debug = config.mode === "DEBUG";
+    const r = statSync(path).isDirectory()
+      ? sum(path, projectSegments(projection, path, { debug, from: null, log }))
+      : projectJournal(projection, path, { debug, afterSeq: 0 });
     if (!(await projection.flush(60_000)))
       throw new Error("replay: ClickHouse did not take every row within 60 s (run it again: it is idempotent)");
     const ch = projection.stats().sinks[0]!;
@@ -112,33 +129,102 @@ export async function replayIntoSinks(
 export function catchUp(b: Bundle, log: (line: string) => void): JournalProjectionReport[] {
   const mark = readProjectedMark(b.config.state_dir);
   const dir = join(b.config.state_dir, "journal");
-  if (mark === null || !existsSync(dir)) return [];
-  const own = b.journal === null ? "" : basename(b.journal.path);
-  const journals = readdirSync(dir)
-    .filter((f) => f.endsWith(".jsonl") && f !== own)
-    .sort((x, y) => startMs(x) - startMs(y) || x.localeCompare(y))
-    .map((f) => ({ path: join(dir, f), ...journalEnds(join(dir, f)) }));
-  const from = journals.findIndex((j) => j.run === mark.run);
-  if (from < 0) {
-    log(`catch-up: the projected mark names run ${mark.run}, which no journal in ${dir} has: nothing to re-project`);
-    return [];
-  }
+  if (mark === null) return [];
+  const last = b.journalBelief;
+  if (last !== null && last.run === mark.run && last.seq <= mark.seq) return []; // stopped cleanly
   const debug = b.config.mode === "DEBUG";
+  const legacy = listJournal(dir)
+    .legacy.sort((x, y) => startMs(basename(x)) - startMs(basename(y)) || x.localeCompare(y))
+    .map((path) => ({ path, ...journalEnds(path) }));
+  const from = legacy.findIndex((j) => j.run === mark.run);
   const done: JournalProjectionReport[] = [];
-  for (const [i, j] of journals.slice(from).entries()) {
-    const afterSeq = i === 0 ? mark.seq : 0;
-    if (j.run === null || j.lastSeq <= afterSeq) continue; // nothing after the mark, or not re-projectable
+  const each = (what: string, f: () => JournalProjectionReport[]) => {
     try {
-      const r = projectJournal(b.projection, j.path, { debug, afterSeq });
-      log(`catch-up: run ${r.run}: re-projected ${r.projected} input(s) after seq ${afterSeq} from ${r.path}`);
-      done.push(r);
+      for (const r of f()) {
+        log(`catch-up: run ${r.run}: re-projected ${r.projected} input(s) after seq ${r.after_seq} from ${r.path}`);
+        done.push(r);
+      }
     } catch (e) {
-      log(
-        `catch-up: ${j.path}: ${(e as Error).message.split("\n")[0]} (its rows after seq ${afterSeq} are not rebuilt)`,
-      );
+      log(`catch-up: ${what}: ${(e as Error).message.split("\n")[0]} (its rows after the mark are not rebuilt)`);
     }
-  }
+  };
+  if (from >= 0) {
+    for (const [i, j] of legacy.slice(from).entries()) {
+      const afterSeq = i === 0 ? mark.seq : 0;
+      if (j.run === null || j.lastSeq <= afterSeq) continue; // nothing after the mark, or not re-projectable
+      each(j.path, () => [projectJournal(b.projection, j.path, { debug, afterSeq })]);
+    }
+    each(dir, () => projectSegments(b.projection, dir, { debug, from: null, skipRun: b.run, log }));
+  } else if (segmentOf(dir, mark.run, mark.seq + 1) !== null) {
+    each(dir, () => projectSegments(b.projection, dir, { debug, from: mark, skipRun: b.run, log }));
+  } else
+    log(`catch-up: the projected mark names run ${mark.run}, which no journal in ${dir} has: nothing to re-project`);
   return done;
+}
+
+export interface SegmentProjectionOptions {
+  debug: boolean;
+  /** Rows after this mark (and every later run's); null: every run the journal keeps. */
+  from: Mark | null;
+  /** A run not to re-project (the live one). */
+  skipRun?: string;
+  log: (line: string) => void;
+}
+
+/** Rebuilds the records of the segmented journal `dir` into `projection`'s sinks, one report per run. */
+export function projectSegments(
+  projection: Projection,
+  dir: string,
+  o: SegmentProjectionOptions,
+): JournalProjectionReport[] {
+  const from = o.from;
+  const atMost = from === null ? null : segmentOf(dir, from.run, from.seq + 1);
+  if (from !== null && atMost === null) return [];
+  const reports: JournalProjectionReport[] = [];
+  let current: { p: ReturnType<Projection["replay"]>; r: JournalProjectionReport } | null = null;
+  let reached = from === null;
+  const finish = () => {
+    if (current === null) return;
+    current.p.finish();
+    current.r.projected = current.p.projected;
+    reports.push(current.r);
+    current = null;
+  };
+  const visitor: WalkVisitor = {
+    run: (run, strategy, _seq, kernel) => {
+      finish();
+      if (strategy !== projection.strategy)
+        throw new Error(
+          `${dir}: run ${run} of strategy ${strategy}, this projection is ${projection.strategy} (set DITA_V2_STRATEGY)`,
+        );
+      reached ||= run === from?.run;
+      if (!reached || run === o.skipRun) return;
+      const p = projection.replay(run, { debug: o.debug, afterSeq: run === from?.run ? from.seq : 0 });
+      p.seed(kernel.slots());
+      const afterSeq = run === from?.run ? from.seq : 0;
+      current = { p, r: { path: dir, run, entries: 0, projected: 0, after_seq: afterSeq } };
+    },
+    step: (step: JournalStep, kernel) => {
+      if (current === null) return;
+      current.r.entries++;
+      current.p.step(step, (id) => kernel.slot(id), kernel.account());
+    },
+  };
+  const walked = walkJournal(dir, { from: atMost === null ? "oldest" : { atMost }, log: o.log, visitor });
+  walked?.kernel.destroy();
+  finish();
+  return reports;
+}
+
+/** One report for `replay DIR --project`: every run's counts added up. */
+function sum(dir: string, reports: JournalProjectionReport[]): JournalProjectionReport {
+  return {
+    path: dir,
+    run: reports.map((r) => r.run).join(","),
+    entries: reports.reduce((n, r) => n + r.entries, 0),
+    projected: reports.reduce((n, r) => n + r.projected, 0),
+    after_seq: 0,
+  };
 }
 
 /** Journal files are named `<start ms>-<pid>.jsonl`. */

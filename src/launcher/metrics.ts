@@ -1,7 +1,7 @@
 /**
  * Runtime counters for `/metrics` (Prometheus text exposition) and `/status`: inputs by type,
- * accepted/refused, transitions by trigger, diagnostics by code, venue call latency (a bounded
- * histogram), HTTP requests. Slot stages, capital, projection backlog and the venue's rate
+ * accepted/refused, transitions by trigger, diagnostics by code, venue call latency and event-loop
+ * lag (bounded histograms), HTTP requests. Slot stages, capital, projection backlog and the venue's rate
  * throttle are read at render time from their owners, never copied here.
  */
 
@@ -15,6 +15,8 @@ import type { VenueRateStats } from "../contracts/venue.ts";
 export type IntakeEdge = "http" | "ring";
 
 const LATENCY_BUCKETS_MS = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000];
+const LAG_BUCKETS_MS = [1, 2, 5, 10, 20, 50, 100, 250, 1000];
+const LAG_RECENT = 1200;
 
 export class Metrics {
   readonly inputs = new Map<string, number>();
@@ -23,6 +25,10 @@ export class Metrics {
   readonly transitions = new Map<string, number>();
   readonly diagnostics = new Map<string, number>();
   readonly latency = new Map<string, { buckets: number[]; sum: number; count: number }>();
+  /** Event-loop lag samples (the serve loops' probe), cumulative per bucket as Prometheus counts them. */
+  readonly loopLag = { buckets: new Array<number>(LAG_BUCKETS_MS.length).fill(0), sum: 0, count: 0, max: 0 };
+  /** The last LAG_RECENT samples (one minute at the probe's 50 ms), for `/status`. */
+  private readonly lagRecent = new Float64Array(LAG_RECENT);
 
   /** Inputs refused at an edge before the kernel, by edge, code and input kind. */
   readonly edgeRefused = new Map<string, number>();
@@ -82,6 +88,23 @@ export class Metrics {
     h.count++;
   }
 
+  recordLoopLag(ms: number): void {
+    const h = this.loopLag;
+    for (let i = 0; i < LAG_BUCKETS_MS.length; i++) if (ms <= LAG_BUCKETS_MS[i]!) h.buckets[i]!++;
+    h.sum += ms;
+    h.count++;
+    h.max = Math.max(h.max, ms);
+    this.lagRecent[(h.count - 1) % LAG_RECENT] = ms;
+  }
+
+  /** p50, p99 and max of the event-loop lag over the last minute of samples (ms). */
+  loopLagRecent(): { samples: number; p50_ms: number; p99_ms: number; max_ms: number } {
+    const n = Math.min(this.loopLag.count, LAG_RECENT);
+    const xs = this.lagRecent.slice(0, n).sort();
+    const at = (q: number) => (n === 0 ? 0 : Math.round(xs[Math.min(n - 1, Math.floor(q * n))]! * 100) / 100);
+    return { samples: n, p50_ms: at(0.5), p99_ms: at(0.99), max_ms: at(1) };
+  }
+
   /** Prometheus text for the counters held here; `extra` lines are appended (gauges read live). */
   render(extra: string[]): string {
     const out: string[] = [];
@@ -117,6 +140,15 @@ export class Metrics {
         `dita_v2_venue_latency_ms_count{op="${op}"} ${h.count}`,
       );
     }
+    const lag = this.loopLag;
+    out.push(
+      "# HELP dita_v2_event_loop_lag_ms How late a 50 ms timer fired, in milliseconds",
+      "# TYPE dita_v2_event_loop_lag_ms histogram",
+      ...LAG_BUCKETS_MS.map((le, i) => `dita_v2_event_loop_lag_ms_bucket{le="${le}"} ${lag.buckets[i]}`),
+      `dita_v2_event_loop_lag_ms_bucket{le="+Inf"} ${lag.count}`,
+      `dita_v2_event_loop_lag_ms_sum ${lag.sum}`,
+      `dita_v2_event_loop_lag_ms_count ${lag.count}`,
+    );
     return `${[...out, ...extra].join("\n")}\n`;
   }
 }

@@ -1,7 +1,8 @@
 /**
  * Start-up recovery: adopt the last belief, then take the truth from the venue.
  *
- *  1. Every non-idle slot image of the last belief (`belief.ts`: the Zinc state region, else the
+ *  1. A journal belief (`belief.ts`) is already in the kernel: its non-idle slots count as restored.
+ *     Otherwise every non-idle slot image of the last belief (the Zinc state region, else the
  *     Hazelcast slot rows) is restored into the fresh kernel (a validated direct slot write,
  *     journaled). The report names the belief's source.
  *  2. The venue's positions are read once, for every symbol (one call, not one per slot), and
@@ -13,9 +14,10 @@
  *     working order is looked up by client id, and the kernel reconciles the slot to its share of
  *     the position and that order. Without it the belief stands; working orders are still
  *     queried (read-only) so the venue adapter can route their later events.
- *  4. Capital is seeded from the venue wallet balance. The kernel adds back what restored open
- *     trades already booked, so each trade still settles exactly once (settlement lives only in
- *     the kernel: kernel/README.md, SEED_CAPITAL).
+ *  4. Capital is seeded from the venue wallet balance (a recovery re-seed when the journal's
+ *     account was seeded: the peak, and so the drawdown, carries over). The kernel adds back what
+ *     restored open trades already booked, so each trade still settles exactly once (settlement
+ *     lives only in the kernel: kernel/README.md, SEED_CAPITAL).
  *
  * Entry point: `recover(...)`, returning a report of what changed.
  */
@@ -76,6 +78,9 @@ export async function recover(d: RecoveryDeps, belief: Belief, reconcile: boolea
     orphans: [],
     capital: null,
   };
+  if (belief.source === "journal") {
+    for (const s of kernel.slots()) if (s.stage !== "IDLE") report.restored.push(s.slot_id);
+  }
   belief.images.forEach((image, i) => {
     const stage = image[4] ?? 0;
     if (stage === 0 || stage === 1) return; // never published, or IDLE: nothing to adopt
@@ -116,7 +121,12 @@ export async function recover(d: RecoveryDeps, belief: Belief, reconcile: boolea
     }
   }
   const balance = await venue.balance();
-  const seeded = executor.applySystem({ type: "SEED_CAPITAL", capital: Math.max(0, balance.balance), now_ms: nowMs() });
+  const seeded = executor.applySystem({
+    type: "SEED_CAPITAL",
+    capital: Math.max(0, balance.balance),
+    ...(kernel.account().seeded ? { recovery: true } : {}),
+    now_ms: nowMs(),
+  });
   report.capital = seeded.accepted ? kernel.account().capital : null;
   return report;
 }

@@ -1,8 +1,8 @@
 /**
- * Runtime: one assembled DITAv2 process. It owns the bundle, the executor and the metrics, and
- * runs the serve loops: intents from the Zinc ring, operator commands from the control region,
- * and a TICK every second (hung orders). After every kernel call it flushes the journal, feeds
- * the projection outbox and counts. The kernel is the only authority; this class only carries.
+ * Runtime: one assembled DITAv2 process. It owns the bundle, the executor and the metrics, and runs
+ * the serve loops (the Zinc ring, the control region, a TICK every second, the event-loop lag probe).
+ * After every kernel call it flushes the journal, feeds the projection outbox and counts. The kernel
+ * is the only authority; this class only carries.
  *
  * Inputs reach the kernel by source: strategy intents through `submitStrategy` (parsed at the
  * HTTP or CLI edge) and the ring (`RingIntake`, which checks each record's kind); venue events
@@ -32,7 +32,8 @@ import { intentSizeRefusal, recordSizeRefusal } from "./_size_rules.ts";
 import { logsVenue, tracesTransitions, transitionLine } from "./_trace.ts";
 import { LoggedVenue } from "./_venue_log.ts";
 import { readBelief } from "./belief.ts";
-import { type Bundle, hazelcastOf } from "./bundle.ts";
+import type { Bundle } from "./bundle.ts";
+import { hazelcastOf } from "./config.ts";
 import { Executor } from "./executor.ts";
 import { Flattener, mailboxFlatten } from "./flatten.ts";
 import { LiveReconciler } from "./live_reconcile.ts";
@@ -115,6 +116,7 @@ export class Runtime {
     const c = this.b.config;
     const hzSink = this.b.projection.stats().sinks.find((s) => s.sink === "hazelcast");
     const belief = await readBelief({
+      fromJournal: this.b.journalBelief !== null,
       zincImages: this.b.survivingImages,
       slots: c.slots,
       strategy: c.strategy,
@@ -265,6 +267,8 @@ export class Runtime {
           this.executor.applySystem({ type: "TICK", now_ms: this.b.clock.nowMs() });
         },
         reconcile: () => this.reconciler.pass(),
+        monoNs: () => this.b.clock.monoNs(),
+        loopLag: (ms) => this.metrics.recordLoopLag(ms),
       },
       this.stop.signal,
     );

@@ -87,6 +87,7 @@ async function startRuntime(
   const bundle = await buildBundle(config, clock, env, {
     journal: true,
     ...ids,
+    log,
     onProjectionDiagnostic: (d) => {
       log(`projection ${d.code}: ${d.message}`);
       feed({

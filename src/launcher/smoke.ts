@@ -9,7 +9,9 @@
  * size, 4 balance and a flat symbol, 5 enter MARKET LONG, 6 wait fill, 7 exit, 8 wait close,
  * 9 verify (venue flat, no open orders, settled once: capital = seed + PnL - fees = balance),
  * 10 disconnect.
- * A failure after the entry tries to flatten (EXIT or CANCEL) before it reports.
+ * A failure after the entry tries to flatten (EXIT or CANCEL) before it reports. Each run journals
+ * into a directory of its own, `journal-<pid>-<ms>` in the smoke's state dir (the CLI's is
+ * `<state dir>/smoke`): a smoke starts from no belief, never from an earlier smoke's journal.
  * With `pink`, steps 5..8 go the way PINK trades (`_smoke_pink.ts`): decision → seam → Zinc ring →
  * kernel → venue, every outcome read back by the strategy client (the report lists them).
  *
@@ -17,6 +19,7 @@
  * environment and guards the live target: src/cli/smoke.ts).
  */
 
+import { join } from "node:path";
 import type { SlotRecord } from "../contracts/records.ts";
 import { isLoopbackUrl } from "../venue/index.ts";
 import { chooseSize, describeSlot, flatten, longSize, markPrice, near, until, verifyTruth } from "./_smoke_checks.ts";
@@ -152,7 +155,10 @@ export async function runSmoke(
   let entered = false;
   try {
     await step("connect", async () => {
-      const bundle = await buildBundle(loadConfig(env), clock, env, { journal: true });
+      // A journal directory per run: the smoke starts from no belief, never from an earlier one's.
+      const config = loadConfig(env);
+      const journalDir = join(config.state_dir, `journal-${process.pid}-${clock.nowMs()}`);
+      const bundle = await buildBundle(config, clock, env, { journal: true, journalDir });
       rt = new Runtime(bundle, log);
       const recovery = await rt.start();
       if (opts.pink) {

@@ -60,9 +60,19 @@ export function statusDocument(rt: Runtime): StatusDocument {
       ring: zinc.ringStats(),
       hostile: rt.hostileRegion,
     },
-    journal: journal ? { path: journal.path, entries: journal.entries, refused_not_journaled: journal.refused } : null,
+    journal: journal
+      ? {
+          path: journal.path,
+          segment: journal.segment,
+          rotations: journal.rotations,
+          entries: journal.entries,
+          refused_not_journaled: journal.refused,
+          recovered: rt.b.journalBelief,
+        }
+      : null,
     recovery: rt.recovery,
     reconciliation: { interval_ms: config.reconcile_interval_ms, ...rt.reconciler.stats },
+    event_loop: rt.metrics.loopLagRecent(),
     flatten: rt.flattener.last,
     intake_open: rt.executor.accepting,
   };

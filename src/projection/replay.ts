@@ -8,7 +8,8 @@
  *  1. The ids are the live run's: the header's `run`, each entry's journal seq, each transition's
  *     and diagnostic's ordinal within its input (ProjectionCore's rule), the lifecycle rules with a
  *     memo rebuilt from the start of the journal (restores seed it, as the start image seeded the
- *     live memo). So replaying a journal whose rows are stored adds no row; sinks store each id once.
+ *     live memo; a replay that starts from a journal snapshot seeds it with the snapshot's slots,
+ *     `seed`). So replaying a journal whose rows are stored adds no row; sinks store each id once.
  *  2. Maps are never written (they hold the live run's state); entries up to `afterSeq` only rebuild
  *     the memo (`quiet`), so a catch-up re-sends just the inputs whose rows may be missing.
  *  3. Transitions are rebuilt when `debug` is set (the DEBUG journal), as the live run did while it
@@ -16,7 +17,7 @@
  *  4. Diagnostics the launcher issued itself (edge refusals, orphans) were never journaled: no replay
  *     rebuilds them.
  *
- * Entry point: `new JournalProjector({...})`, `.step(step, slot, account)`, `.finish()`.
+ * Entry point: `new JournalProjector({...})`, `.seed(slots)`, `.step(step, slot, account)`, `.finish()`.
  */
 import type { Clock } from "../contracts/clock.ts";
 import type { AccountRecord, KernelOutcome, SlotRecord } from "../contracts/records.ts";
@@ -53,6 +54,11 @@ export class JournalProjector {
 
   constructor(private readonly o: JournalProjectorOptions) {
     this.projector = new Projector(o.strategy, o.run, namespaceNames(o.strategy), o.clock, o.outboxes, 0, false);
+  }
+
+  /** The state the replay starts from (a journal snapshot): its slots seed the memo, as restores do. */
+  seed(slots: readonly SlotRecord[]): void {
+    for (const s of slots) this.projector.seed(s);
   }
 
   /** One entry: `slot(id)` is a slot's state after the entry, `account` the account after it. */

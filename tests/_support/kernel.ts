@@ -33,7 +33,7 @@ export function freshKernel(
  */
 export function kernelsPerTest(
   opts: Parameters<typeof freshKernel>[0],
-): (extra?: { journal?: InputJournal }) => ExecutionKernel {
+): (extra?: Parameters<typeof freshKernel>[0]) => ExecutionKernel {
   const live: ExecutionKernel[] = [];
   afterEach(() => {
     for (const k of live.splice(0)) k.destroy();

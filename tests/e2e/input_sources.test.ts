@@ -7,12 +7,12 @@
  */
 
 import { afterEach, describe, expect, test } from "bun:test";
-import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { KernelInput } from "../../src/contracts/index.ts";
 import { encodeInput, INPUT_SIZE } from "../../src/kernel/index.ts";
 import { ZincIntentProducer } from "../../src/zinc/index.ts";
 import { run } from "./_exe.ts";
+import { journalEntries } from "./_journal.ts";
 import { eventually, type Served, startServe } from "./_serve.ts";
 import { ShmPrefixes } from "./_sim.ts";
 
@@ -94,14 +94,7 @@ async function snapshot(s: Served) {
 }
 
 function journalTypes(s: Served): string[] {
-  const dir = join(s.stateDir, "journal");
-  return readdirSync(dir).flatMap((f) =>
-    readFileSync(join(dir, f), "utf8")
-      .split("\n")
-      .slice(1)
-      .filter(Boolean)
-      .map((l) => (JSON.parse(l) as { input?: { type: string } }).input?.type ?? "RAW"),
-  );
+  return journalEntries(s.stateDir).map((e) => e.type);
 }
 
 describe("inputs by source through dist/dita-v2 serve", () => {

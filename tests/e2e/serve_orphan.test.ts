@@ -65,7 +65,7 @@ describe("orphan venue positions at restart (bingx-sim)", () => {
     await first.kill9();
     const again = await serve(sim, prefix, first.stateDir);
     const recovery = (await again.call("/status")).body.recovery;
-    expect(recovery.belief_source).toBe("zinc");
+    expect(recovery.belief_source).toBe("journal"); // same state dir: the journal, region as the fallback
     expect(recovery.reconciled).toEqual([
       { slot_id: 2, from: "POSITION_OPEN", to: "POSITION_OPEN", size_before: 0.01, size_after: 0.01 },
     ]);

@@ -6,12 +6,14 @@
  * BINGX_SMOKE_LIVE=1 is refused with one line and exit 2. `--pink --symbol TRXUSDT` (the
  * reference's live smoke as written) trades through the strategy client's seam and the Zinc ring
  * with every outcome read back; TRXUSDT is normalized to TRX-USDT in both modes; a symbol of
- * neither spelling, or an undeclared option, is refused with one line in both modes. Nothing here
- * contacts a real exchange.
+ * neither spelling, or an undeclared option, is refused with one line in both modes. Each smoke
+ * journals into a directory of its own, so a second one on the same state dir starts from no
+ * belief (one settled trade each). Nothing here contacts a real exchange.
  */
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import { run, scratch } from "./_exe.ts";
 import { type SimProc, simSize, startSim } from "./_sim.ts";
 
@@ -55,6 +57,8 @@ describe("dita-v2 smoke", () => {
     expect(truth.orders.filter((o) => o.status === "NEW" || o.status === "PARTIALLY_FILLED")).toEqual([]);
     expect(report.account.capital).toBeCloseTo(truth.balance.wallet, 9);
     expect(r.stdout + r.stderr).not.toContain(sim.secret);
+    expect(existsSync(join(dir, "smoke", "journal"))).toBe(false); // a journal of its own per run
+    expect(readdirSync(join(dir, "smoke")).filter((f) => f.startsWith("journal-"))).toHaveLength(1);
   }, 30_000);
 
   test("an explicit --size below the contract minimum fails at the rules step with exit 1 and sends no order", async () => {

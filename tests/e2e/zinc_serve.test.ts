@@ -13,9 +13,9 @@
  */
 
 import { afterEach, describe, expect, test } from "bun:test";
-import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ZincStateReader } from "../../src/zinc/index.ts";
+import { journalEntries } from "./_journal.ts";
 import { eventually, type Served, startServe } from "./_serve.ts";
 import { ShmPrefixes } from "./_sim.ts";
 
@@ -49,34 +49,8 @@ async function serve(prefix: string, extra: Record<string, string> = {}, stateDi
   return s;
 }
 
-interface JournalLine {
-  file: string;
-  seq: number;
-  input?: { type: string; slot_id?: number; image_b64?: string; [k: string]: unknown };
-  record?: Buffer;
-}
-
-/** Every journal line of every kernel lifetime in the state dir, oldest file first. */
-function journal(stateDir: string): JournalLine[] {
-  const dir = join(stateDir, "journal");
-  const out: JournalLine[] = [];
-  for (const file of readdirSync(dir).sort()) {
-    const lines = readFileSync(join(dir, file), "utf8")
-      .split("\n")
-      .slice(1)
-      .filter((l) => l.endsWith("}"));
-    for (const l of lines) {
-      const e = JSON.parse(l) as { seq: number; input?: JournalLine["input"]; record_b64?: string };
-      out.push({
-        file,
-        seq: e.seq,
-        input: e.input,
-        record: e.record_b64 === undefined ? undefined : Buffer.from(e.record_b64, "base64"),
-      });
-    }
-  }
-  return out;
-}
+/** Every journaled entry of every kernel lifetime in the state dir, in order. */
+const journal = journalEntries;
 
 function bunFixture(script: string, args: string[]) {
   return Bun.spawn([process.execPath, join(FIXTURES, script), ...args], { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
@@ -145,11 +119,11 @@ describe("Zinc through dist/dita-v2 serve", () => {
     expect(http.version).toBeGreaterThanOrEqual(out.slot.version);
     expect(http.entry_order.client_order_id).toBe(out.slot.entry_order.client_order_id);
     await eventually("the mock venue filled it", async () => (await s.call("/slots/0")).body.stage === "POSITION_OPEN");
-    const ring = journal(s.stateDir).filter((l) => l.record !== undefined);
+    const ring = journal(s.stateDir).filter((l) => l.source === "ring");
     expect(ring).toHaveLength(1);
-    const rec = ring[0]!.record!;
-    expect([rec.readUInt16LE(0), rec.readUInt32LE(4), rec.readBigInt64LE(16)]).toEqual([1, 0, 2_000_000n]);
-    expect(rec.subarray(136, 139).toString()).toBe("PY1");
+    const rec = ring[0]!.input!;
+    expect([rec.kind, rec.slot_id ?? 0, rec.qty_e8]).toEqual(["ENTER", 0, 2_000_000]);
+    expect(rec.trade_id).toBe("PY1");
     expect(await s.stop()).toBe(0);
   });
 
@@ -194,9 +168,9 @@ describe("Zinc through dist/dita-v2 serve", () => {
     );
     const seen = new Map<number, number[]>();
     for (const l of journal(s.stateDir)) {
-      if (l.record === undefined) continue;
-      expect(l.record.readUInt16LE(0)).toBe(4); // MARK_PRICE
-      const at = Number(l.record.readBigUInt64LE(8)) - NOW_BASE_MS;
+      if (l.source !== "ring") continue;
+      expect(l.input!.kind).toBe("MARK_PRICE");
+      const at = Number(l.input!.now_ms) - NOW_BASE_MS;
       const p = Math.floor(at / 1_000_000);
       seen.set(p, [...(seen.get(p) ?? []), at % 1_000_000]);
     }
@@ -207,8 +181,8 @@ describe("Zinc through dist/dita-v2 serve", () => {
     expect(metric(m, 'dita_v2_inputs_total{type="RING_RECORD"}')).toBe(4 * n); // counted per record, not per batch
     const live = (await s.call("/status")).body.state_hash;
     expect(await s.stop()).toBe(0);
-    const file = join(s.stateDir, "journal", readdirSync(join(s.stateDir, "journal"))[0]!);
-    const replay = Bun.spawnSync([join(ROOT, "dist/dita-v2"), "replay", file], { stdout: "pipe", stderr: "pipe" });
+    const dir = join(s.stateDir, "journal");
+    const replay = Bun.spawnSync([join(ROOT, "dist/dita-v2"), "replay", dir], { stdout: "pipe", stderr: "pipe" });
     expect(replay.stdout.toString().trim()).toBe(live); // the kernel applied what the journal holds
   });
 
@@ -237,8 +211,8 @@ describe("Zinc through dist/dita-v2 serve", () => {
       entry_price: beforeDv.getFloat64(32, true),
     });
     expect(restored.version).toBe(Number(beforeDv.getBigUint64(8, true)) + 1); // the restore is itself one change
-    const restoreLine = journal(asIs.stateDir).find((l) => l.input?.type === "RESTORE_SLOT");
-    expect(Buffer.from(restoreLine!.input!.image_b64!, "base64").equals(Buffer.from(before))).toBe(true);
+    const restoreLine = journal(asIs.stateDir).find((l) => l.type === "RESTORE_SLOT");
+    expect(Buffer.from(restoreLine!.image_b64!, "base64").equals(Buffer.from(before))).toBe(true);
     expect((await asIs.call("/status")).body.recovery).toMatchObject({ restored: [0], reconciled: [] });
     const after = ZincStateReader.open({ libPath: LIB, prefix });
     const image = after.readSlot(0);
@@ -254,9 +228,7 @@ describe("Zinc through dist/dita-v2 serve", () => {
     expect(report.reconciled).toEqual([
       { slot_id: 0, from: "POSITION_OPEN", to: "IDLE", size_before: 0.01, size_after: 0 },
     ]);
-    const inputs = journal(reconciled.stateDir)
-      .filter((l) => l.input !== undefined)
-      .map((l) => l.input!.type); // this lifetime's journal
+    const inputs = journal(reconciled.stateDir).map((l) => l.type); // this lifetime's journal
     expect(inputs.slice(0, 3)).toEqual(["RESTORE_SLOT", "MARK_STALE", "RECONCILE"]);
     const m = (await reconciled.call("/metrics")).body as string;
     expect(metric(m, 'dita_v2_transitions_total{trigger="MARK_STALE"}')).toBe(1); // POSITION_OPEN -> STALE_STATE_RECONCILING
@@ -301,13 +273,11 @@ describe("Zinc through dist/dita-v2 serve", () => {
     const m = (await s.call("/metrics")).body as string;
     expect(metric(m, 'dita_v2_diagnostics_total{code="SLOT_LIMIT_REACHED"}')).toBe(1);
     expect((await s.call("/slots/1")).body.stage).toBe("IDLE");
-    const types = journal(s.stateDir).map(
-      (l) => l.input?.type ?? (l.record ? `ring:${l.record.readUInt16LE(0)}` : "?"),
-    );
+    const types = journal(s.stateDir).map((l) => (l.source === "ring" ? `ring:${l.input!.kind}` : l.type));
     // The change landed before the ENTER: the kernel refused the ENTER (SLOT_LIMIT_REACHED), so it
     // is counted, not journaled, and the CONFIGURE is.
     expect(types).toContain("CONFIGURE");
-    expect(types).not.toContain("ring:1");
+    expect(types).not.toContain("ring:ENTER");
     expect((await s.call("/status")).body.journal.refused_not_journaled).toBe(1);
     expect(s.proc.pid).toBe(pid);
     expect(s.proc.exitCode).toBeNull();

@@ -142,6 +142,10 @@ const fn limits(t: &mut TextBuf<DESCRIBE_CAP>) {
     constant(t, "", "EXIT_LEGS_MAX", EXIT_LEGS_MAX as i64);
     constant(t, "", "ORDERS_PER_MINUTE_MAX", ORDERS_PER_MINUTE_MAX as i64);
     constant(t, "", "MARKS_MAX", MARKS_MAX as i64);
+    constant(t, "", "SNAPSHOT_MAGIC", SNAPSHOT_MAGIC as i64);
+    constant(t, "", "SNAPSHOT_FORMAT_VERSION", SNAPSHOT_FORMAT_VERSION as i64);
+    constant(t, "", "SNAPSHOT_FIXED_BYTES", SNAPSHOT_FIXED_BYTES as i64);
+    constant(t, "", "SNAPSHOT_SLOT_BYTES", SNAPSHOT_SLOT_BYTES as i64);
 }
 
 const fn render() -> TextBuf<DESCRIBE_CAP> {
@@ -158,6 +162,7 @@ const fn render() -> TextBuf<DESCRIBE_CAP> {
     record::<TransitionRecord>(&mut t);
     record::<DiagnosticRecord>(&mut t);
     record::<OutcomeHeader>(&mut t);
+    record::<SnapshotHeader>(&mut t);
     limits(&mut t);
     enum_consts!(t, Stage, Side, OrderSide, OrderType, OrderRole, OrderStatus, ExitReason);
     enum_consts!(t, InputKind, EventKind, RejectReason, StaleReason, ConfigKey, TradingState, Trigger);

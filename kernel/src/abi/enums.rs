@@ -244,6 +244,7 @@ abi_enum!(
     MaxOrdersPerMinute = 30 => "MAX_ORDERS_PER_MINUTE",
     MaxLeverage = 31 => "MAX_LEVERAGE",
     MaxDrawdownRatio = 32 => "MAX_DRAWDOWN_RATIO",
+    Snapshot = 33 => "SNAPSHOT",
 });
 
 abi_enum!(

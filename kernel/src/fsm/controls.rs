@@ -15,10 +15,10 @@
 //! Invariants: CONFIGURE keeps `Config::valid`; FLATTEN never creates an entry; the drawdown watch
 //! changes only the trading state, once per crossing (REDUCING is not ACTIVE).
 //!
-//! Entry points: `Kernel::seed_capital`, `configure`, `flatten`, `watch_drawdown`, `hash_controls`.
+//! Entry points: `Kernel::seed_capital`, `configure`, `flatten`, `watch_drawdown`, and `hash_controls`.
 
 use super::guards::facts_for_slot;
-use super::risk;
+use super::risk::{self, Limits, MarkBook, OrderWindow};
 use super::Kernel;
 use crate::abi::*;
 use crate::account;
@@ -105,28 +105,25 @@ impl Kernel {
             self.note(step, d);
         }
     }
+}
 
-    /// The controls' part of the state hash: every limit, the order window and the mark book
-    /// (they decide future refusals, so two kernels that differ in them are not the same state).
-    pub(super) fn hash_controls(&self, h: &mut Fnv) {
-        let l = &self.config.limits;
-        h.write_u32(l.trading_state.raw() as u32);
-        h.write_u64(l.max_notional_per_trade.to_bits());
-        h.write_u64(l.max_gross_exposure.to_bits());
-        h.write_u32(l.max_orders_per_minute);
-        h.write_u32(l.max_leverage);
-        h.write_u64(l.max_drawdown_ratio.to_bits());
-        let w = &self.orders;
-        h.write_u32(w.len);
-        for k in 0..w.len {
-            h.write_u64(w.stamps[((w.head + k) % ORDERS_PER_MINUTE_MAX) as usize]);
-        }
-        let m = &self.marks;
-        h.write_u32(m.len);
-        h.write_u32(m.next);
-        for k in 0..m.len as usize {
-            h.write(&m.assets[k]);
-            h.write_u64(m.prices[k].to_bits());
-        }
+/// The controls' part of the state hash: every limit, the order window and the mark book
+/// (they decide future refusals, so two kernels that differ in them are not the same state).
+pub(super) fn hash_controls(h: &mut Fnv, l: &Limits, w: &OrderWindow, m: &MarkBook) {
+    h.write_u32(l.trading_state.raw() as u32);
+    h.write_u64(l.max_notional_per_trade.to_bits());
+    h.write_u64(l.max_gross_exposure.to_bits());
+    h.write_u32(l.max_orders_per_minute);
+    h.write_u32(l.max_leverage);
+    h.write_u64(l.max_drawdown_ratio.to_bits());
+    h.write_u32(w.len);
+    for k in 0..w.len {
+        h.write_u64(w.stamps[((w.head + k) % ORDERS_PER_MINUTE_MAX) as usize]);
+    }
+    h.write_u32(m.len);
+    h.write_u32(m.next);
+    for k in 0..m.len as usize {
+        h.write(&m.assets[k]);
+        h.write_u64(m.prices[k].to_bits());
     }
 }

@@ -46,12 +46,12 @@ fn abi_md_records() -> Vec<(String, usize, Vec<String>)> {
 #[test]
 fn describe_lists_every_record_and_field_of_abi_md_exactly() {
     let text = describe();
-    assert!(text.starts_with("DITA-ABI 1 3 little\n"));
+    assert!(text.starts_with("DITA-ABI 1 4 little\n"));
     let records = abi_md_records();
     assert_eq!(
         records.len(),
-        7,
-        "InputRecord OrderImage SlotImage AccountImage TransitionRecord DiagnosticRecord OutcomeHeader"
+        8,
+        "InputRecord OrderImage SlotImage AccountImage TransitionRecord DiagnosticRecord OutcomeHeader SnapshotHeader"
     );
     let described: BTreeSet<&str> = text.lines().filter(|l| l.starts_with("field ")).collect();
     let mut expected = BTreeSet::new();
@@ -90,6 +90,11 @@ fn describe_lists_the_constants_and_every_enum_value() {
         "const INPUT_KIND_SOURCE_ENTER 1",
         "const INPUT_KIND_SOURCE_VENUE_EVENT 2",
         "const INPUT_KIND_SOURCE_SEED_CAPITAL 3",
+        "const FIELD_SNAPSHOT 33",
+        "const SNAPSHOT_MAGIC 5782989516005722436",
+        "const SNAPSHOT_FORMAT_VERSION 1",
+        "const SNAPSHOT_FIXED_BYTES 11872",
+        "const SNAPSHOT_SLOT_BYTES 2640",
     ] {
         assert!(text.lines().any(|l| l == line), "missing: {line}");
     }
@@ -112,7 +117,7 @@ fn describe_lists_the_constants_and_every_enum_value() {
         + Field::ALL.len()
         + DiagCode::ALL.len()
         + InputSource::ALL.len();
-    assert_eq!(consts, 22 + enum_values + InputKind::ALL.len()); // + the source of each input kind
+    assert_eq!(consts, 26 + enum_values + InputKind::ALL.len()); // + the source of each input kind
     assert!(text.is_ascii());
 }
 

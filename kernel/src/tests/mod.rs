@@ -7,6 +7,7 @@
 //!   batch = sequential, restore, the fault latch;
 //! - `hostile`: hostile values are refused with a diagnostic and leave state byte-identical;
 //! - `pipeline`: the apply thread equals the sequential batch; busy, fault, null, free;
+//! - `snapshot`: snapshot round trips and every corruption refused without a change;
 //! - `abi_text`: the ABI description and table text against kernel/ABI.md and the table.
 //!
 //! This module holds the harness (`K`, `Outcome`) and the input builders.
@@ -17,6 +18,7 @@ mod diagnostic_codes;
 mod hostile;
 mod pipeline;
 mod scenarios;
+mod snapshot;
 mod table_rows;
 
 use std::alloc::{GlobalAlloc, Layout, System};

@@ -1,0 +1,95 @@
+/**
+ * What a journal directory holds, and loading one of its snapshots into a fresh kernel.
+ *
+ * `listJournal(dir)` names the segments and snapshots by index and the older single-file JSON-lines
+ * journals (`*.jsonl`, one per run, written before segments). `loadSnapshot(path)` reads a snapshot
+ * file, checks its header, and restores the kernel snapshot it holds into a fresh kernel of its slot
+ * count; the kernel checks every byte (kernel/ABI.md), so a corrupt or incompatible snapshot comes
+ * back as one line saying why.
+ *
+ * Entry points: `listJournal`, `loadSnapshot`, `readSnapshotHeader`.
+ */
+
+import { closeSync, existsSync, fstatSync, openSync, readdirSync, readFileSync, readSync } from "node:fs";
+import { join } from "node:path";
+import {
+  parseJournalName,
+  parseSnapshotFileHeader,
+  SNAPSHOT_FILE_HEADER_BYTES,
+  type SnapshotFileHeader,
+} from "./_segment_format.ts";
+import { snapshotSlotCount } from "./_snapshot.ts";
+import { ExecutionKernel } from "./execution_kernel.ts";
+
+export interface JournalListing {
+  dir: string;
+  /** index → path, ascending. */
+  segments: Map<number, string>;
+  snapshots: Map<number, string>;
+  /** Single-file JSON-lines journals of runs before segments (`<start ms>-<pid>.jsonl`). */
+  legacy: string[];
+  /** The highest segment or snapshot index (0 when none). */
+  lastIndex: number;
+}
+
+export function listJournal(dir: string): JournalListing {
+  const segments = new Map<number, string>();
+  const snapshots = new Map<number, string>();
+  const legacy: string[] = [];
+  const files = existsSync(dir) ? readdirSync(dir).sort() : [];
+  for (const f of files) {
+    const n = parseJournalName(f);
+    if (n?.kind === "segment") segments.set(n.index, join(dir, f));
+    else if (n?.kind === "snapshot") snapshots.set(n.index, join(dir, f));
+    else if (f.endsWith(".jsonl")) legacy.push(join(dir, f));
+  }
+  const lastIndex = Math.max(0, ...segments.keys(), ...snapshots.keys());
+  return { dir, segments: sorted(segments), snapshots: sorted(snapshots), legacy, lastIndex };
+}
+
+function sorted(m: Map<number, string>): Map<number, string> {
+  return new Map([...m].sort((a, b) => a[0] - b[0]));
+}
+
+/** A snapshot file's header (its first 64 bytes only), or why it is not one. */
+export function readSnapshotHeader(path: string): SnapshotFileHeader | string {
+  const fd = openSync(path, "r");
+  try {
+    const head = new Uint8Array(SNAPSHOT_FILE_HEADER_BYTES);
+    const n = readSync(fd, head, 0, head.byteLength, 0);
+    return parseSnapshotFileHeader(head.subarray(0, n), fstatSync(fd).size);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export interface LoadedSnapshot {
+  header: SnapshotFileHeader;
+  kernel: ExecutionKernel;
+}
+
+/** The snapshot at `path` in a fresh kernel (the caller destroys it), or why it was refused. */
+export function loadSnapshot(path: string): LoadedSnapshot | string {
+  let file: Uint8Array;
+  try {
+    file = new Uint8Array(readFileSync(path));
+  } catch (e) {
+    return `cannot read it: ${(e as Error).message.split("\n")[0]}`;
+  }
+  const header = parseSnapshotFileHeader(file);
+  if (typeof header === "string") return header;
+  const bytes = file.subarray(SNAPSHOT_FILE_HEADER_BYTES);
+  const slots = snapshotSlotCount(bytes);
+  if (slots === null || slots < 1 || slots > 256) return "it holds no kernel snapshot (magic or slot count)";
+  const kernel = ExecutionKernel.open({ slotCount: slots, activeSlotLimit: 1, applyThread: false });
+  const r = kernel.restoreSnapshot(bytes);
+  if (!r.ok) {
+    kernel.destroy();
+    return r.reason;
+  }
+  if (kernel.stateHashHex() !== header.stateHash) {
+    kernel.destroy();
+    return `its state hash ${header.stateHash} is not the kernel snapshot's`;
+  }
+  return { header, kernel };
+}

@@ -1,0 +1,165 @@
+/**
+ * Reads one journal segment frame by frame through a fixed 4 MiB buffer, so replay memory stays
+ * bounded whatever the segment's length (`_segment_format.ts` has the layout). The buffer is the
+ * caller's (`newReadBuffer()`, one for a whole replay) or made at the first frame: opening a
+ * segment to read its header allocates nothing, and a replay of many segments reuses one buffer
+ * (the garbage collector does not count buffers, so one per segment made peak memory grow with
+ * the journal's length). No allocation per frame either: `next()` refills one `Frame`.
+ *
+ * A frame that is incomplete, whose header is not a frame header, or that fails its CRC ends the
+ * segment: `torn` says where and why, and no byte from there on is read as an entry. Whether that is
+ * a torn tail (a crash mid-write: the segment was the last its run wrote) or corruption is the
+ * walker's call (`segment_replay.ts`). A frame that passes its CRC but holds a malformed entry, or
+ * whose first seq does not continue the segment, is refused with a `JournalError`.
+ *
+ * Entry points: `SegmentReader.open(path, buffer?)`, `next()`, `torn`, `close()`, `newReadBuffer()`.
+ */
+
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { checkFrame } from "./_segment_entries.ts";
+import {
+  FRAME_HEADER_BYTES,
+  FRAME_MAGIC,
+  FRAME_PAYLOAD_LIMIT,
+  parseSegmentHeader,
+  SEGMENT_HEADER_BYTES,
+  type SegmentHeader,
+} from "./_segment_format.ts";
+import { JournalError } from "./journal.ts";
+
+/**
+ * One checked frame: its entries are `u32[start, start + words)`. The reader hands out the same
+ * object every time (no allocation per frame): valid until the next `next()`.
+ */
+export interface Frame {
+  offset: number;
+  firstSeq: number;
+  entries: number;
+  u32: Uint32Array;
+  start: number;
+  words: number;
+}
+
+export interface TornTail {
+  offset: number;
+  /** Bytes from `offset` to the end of the file. */
+  bytes: number;
+  reason: string;
+}
+
+const BUFFER_BYTES = 4 << 20;
+const EMPTY = new Uint8Array(0);
+
+/** A read buffer for `SegmentReader.open`, to share among the segments of one replay. */
+export function newReadBuffer(): Uint8Array {
+  return new Uint8Array(BUFFER_BYTES);
+}
+
+export class SegmentReader {
+  torn: TornTail | null = null;
+  /** Entries read so far. */
+  entries = 0;
+  private buf: Uint8Array;
+  private u32: Uint32Array;
+  private bufStart = 0;
+  private bufLen = 0;
+  private pos = SEGMENT_HEADER_BYTES;
+  private readonly frame: Frame;
+
+  private constructor(
+    readonly path: string,
+    private fd: number | null,
+    readonly header: SegmentHeader,
+    readonly size: number,
+    buffer: Uint8Array | undefined,
+  ) {
+    this.buf = buffer ?? EMPTY;
+    this.u32 = new Uint32Array(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength >> 2);
+    this.frame = { offset: 0, firstSeq: 0, entries: 0, u32: this.u32, start: 0, words: 0 };
+  }
+
+  /** The segment at `path` (read through `buffer`, 4-byte aligned), or why its header cannot be read. */
+  static open(path: string, buffer?: Uint8Array): SegmentReader | string {
+    const fd = openSync(path, "r");
+    const head = new Uint8Array(SEGMENT_HEADER_BYTES);
+    const n = readSync(fd, head, 0, SEGMENT_HEADER_BYTES, 0);
+    const header = parseSegmentHeader(head.subarray(0, n));
+    if (typeof header === "string") {
+      closeSync(fd);
+      return header;
+    }
+    if (buffer !== undefined && (buffer.byteOffset % 4 !== 0 || buffer.byteLength !== BUFFER_BYTES))
+      throw new Error("Invariant: a segment read buffer comes from newReadBuffer()");
+    return new SegmentReader(path, fd, header, fstatSync(fd).size, buffer);
+  }
+
+  /** The next checked frame, or null at the end of the segment (see `torn`). */
+  next(): Frame | null {
+    const at = this.pos;
+    if (at >= this.size || this.torn !== null) return null;
+    if (!this.ensure(at, FRAME_HEADER_BYTES)) return this.tear(at, "an incomplete frame header");
+    const h = (at - this.bufStart) >> 2;
+    const payload = this.u32[h + 1]!;
+    const entries = this.u32[h + 2]!;
+    if (this.u32[h + 3] !== FRAME_MAGIC || payload > FRAME_PAYLOAD_LIMIT || payload % 8 !== 0 || entries === 0)
+      return this.tear(at, "bytes that are no frame header");
+    // Reading the payload may move the buffer: the frame's position is taken after it.
+    if (!this.ensure(at, FRAME_HEADER_BYTES + payload))
+      return this.tear(at, `a frame of ${payload} bytes that runs past the end of the file`);
+    const u = this.u32;
+    const b = at - this.bufStart;
+    const w = b >> 2;
+    const crc = Bun.hash.crc32(this.buf.subarray(b + 4, b + FRAME_HEADER_BYTES + payload)) >>> 0;
+    if (crc !== u[w]) return this.tear(at, "a frame that fails its CRC");
+    const firstSeq = u[w + 4]! + u[w + 5]! * 2 ** 32;
+    const expected = this.header.firstSeq + this.entries;
+    const where = () => `${this.path}: frame at byte ${at}`; // built only for an error
+    if (firstSeq !== expected) throw new JournalError(`${where()}: first seq ${firstSeq}, expected ${expected}`);
+    const problem = checkFrame(u, w + FRAME_HEADER_BYTES / 4, payload / 4, entries);
+    if (problem !== null) throw new JournalError(`${where()}: ${problem}`);
+    this.pos = at + FRAME_HEADER_BYTES + payload;
+    this.entries += entries;
+    const f = this.frame;
+    f.offset = at;
+    f.firstSeq = firstSeq;
+    f.entries = entries;
+    f.u32 = u;
+    f.start = w + FRAME_HEADER_BYTES / 4;
+    f.words = payload / 4;
+    return f;
+  }
+
+  close(): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+  }
+
+  private tear(offset: number, what: string): null {
+    this.torn = { offset, bytes: this.size - offset, reason: `${what} at byte ${offset}` };
+    return null;
+  }
+
+  /** True when file bytes `[offset, offset + n)` are in the buffer (reading them if needed). */
+  private ensure(offset: number, n: number): boolean {
+    if (offset >= this.bufStart && offset + n <= this.bufStart + this.bufLen) return true;
+    if (this.buf === EMPTY) {
+      this.buf = newReadBuffer();
+      this.u32 = new Uint32Array(this.buf.buffer);
+    }
+    const keep = offset - this.bufStart;
+    if (keep >= 0 && keep < this.bufLen) {
+      this.buf.copyWithin(0, keep, this.bufLen);
+      this.bufLen -= keep;
+    } else this.bufLen = 0;
+    this.bufStart = offset;
+    if (n > this.buf.byteLength) return false; // larger than any frame a writer writes
+    const fd = this.fd;
+    if (fd === null) throw new Error("Invariant: SegmentReader used after close()");
+    while (this.bufLen < this.buf.byteLength) {
+      const got = readSync(fd, this.buf, this.bufLen, this.buf.byteLength - this.bufLen, this.bufStart + this.bufLen);
+      if (got === 0) break;
+      this.bufLen += got;
+    }
+    return offset + n <= this.bufStart + this.bufLen;
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * The journal at start: recover the last state from `<state dir>/journal/` (the newest snapshot the
+ * kernel accepts plus the segments after it, torn tails cut), install it in the new kernel, and begin
+ * this run's segment from it.
+ *
+ *  - `recoverJournal(config, log, dir?)` replays the directory into a scratch kernel (kernel/segment_replay.ts).
+ *    A corrupt newest snapshot falls back to the previous one with one log line; a directory that
+ *    cannot be replayed (no usable snapshot, a corrupt segment in the middle of a run, another slot
+ *    count than DITA_V2_SLOTS) gives one `journal:` line and no journal belief: the start then takes
+ *    its belief from the state region or Hazelcast, as without a journal.
+ *  - `adoptJournal(kernel, journal, start, log)` restores the recovered state into the live kernel
+ *    (checked by the kernel; the state region is rewritten from it) and begins the new segment with a
+ *    snapshot of it, so `dita-v2 replay DIR` reaches the live state hash.
+ *
+ * Entry points: `recoverJournal`, `adoptJournal`, `JournalBelief`.
+ */
+
+import { chmodSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { type ExecutionKernel, JournalError, listJournal, type SegmentJournal, walkJournal } from "../kernel/index.ts";
+import type { RuntimeConfig } from "./config.ts";
+
+/** What the start recovered from the journal (`GET /status` → `recovery.journal`). */
+export interface JournalBelief {
+  /** The snapshot the replay started from, and the segments and entries after it. */
+  snapshot: number;
+  segments: number;
+  entries: number;
+  /** The run and seq of the last journaled input. */
+  run: string;
+  seq: number;
+  state_hash: string;
+  torn_tails: number;
+}
+
+export interface JournalStart {
+  dir: string;
+  /** The index this run's first segment takes. */
+  nextIndex: number;
+  recovered: ReturnType<typeof walkJournal>;
+}
+
+export function journalDir(config: RuntimeConfig): string {
+  return join(config.state_dir, "journal");
+}
+
+/** `dir`: another journal directory than the state dir's (the smoke's own, one per run). */
+export function recoverJournal(
+  config: RuntimeConfig,
+  log: (line: string) => void,
+  dir = journalDir(config),
+): JournalStart {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
+  const nextIndex = listJournal(dir).lastIndex + 1;
+  try {
+    const walked = walkJournal(dir, { cut: true, log });
+    if (walked !== null && walked.kernel.slotCount !== config.slots) {
+      log(
+        `journal: ${dir} holds ${walked.kernel.slotCount} slots, DITA_V2_SLOTS is ${config.slots}: not recovered from it`,
+      );
+      walked.kernel.destroy();
+      return { dir, nextIndex, recovered: null };
+    }
+    return { dir, nextIndex: walked?.nextIndex ?? nextIndex, recovered: walked };
+  } catch (e) {
+    if (!(e instanceof JournalError)) throw e;
+    log(`journal: cannot recover from ${dir}: ${e.message} (the belief comes from the state region or Hazelcast)`);
+    return { dir, nextIndex, recovered: null };
+  }
+}
+
+/** Installs the recovered state (if any) and begins this run's segment; the journal belief or null. */
+export function adoptJournal(
+  kernel: ExecutionKernel,
+  journal: SegmentJournal,
+  start: JournalStart,
+  log: (line: string) => void,
+): JournalBelief | null {
+  const r = start.recovered;
+  let belief: JournalBelief | null = null;
+  if (r !== null) {
+    const restored = kernel.restoreSnapshot(r.kernel.snapshot());
+    if (restored.ok) {
+      belief = {
+        snapshot: r.snapshot,
+        segments: r.segments,
+        entries: r.entries,
+        run: r.run,
+        seq: r.seq,
+        state_hash: kernel.stateHashHex(),
+        torn_tails: r.torn.length,
+      };
+      log(
+        `journal: recovered state ${belief.state_hash} from snapshot ${r.snapshot} and ${r.entries} input(s) in ${r.segments} segment(s) after it (run ${r.run} seq ${r.seq})`,
+      );
+    } else log(`journal: the recovered state was refused by the kernel: ${restored.reason}`);
+    r.kernel.destroy();
+  }
+  journal.begin(kernel, start.nextIndex);
+  return belief;
+}
