@@ -20,7 +20,7 @@ import type { TransitionRecord } from "../src/contracts/index.ts";
 import { nativeLibraryPath } from "../src/kernel/index.ts";
 import { buildBundle, loadConfig, Runtime, SystemClock } from "../src/launcher/index.ts";
 import { startBingxSim } from "../src/sim/index.ts";
-import { startProbe } from "./_venue_probe.ts";
+import { placementPacer, startProbe } from "./_venue_probe.ts";
 import { percentile } from "./http_load.ts";
 
 const WARMUP = 10;
@@ -79,9 +79,11 @@ export async function stageBreakdown(o: { trades: number; key: string; secret: s
   const loops = rt.runLoops();
   const client = DitaClient.connect({ prefix, libPath: nativeLibraryPath("zinc") });
   const rows: number[][] = [];
+  const pace = placementPacer();
   try {
     for (let i = 0; i < o.trades + WARMUP; i++) {
       for (const type of ["ENTER", "EXIT"] as const) {
+        await pace();
         Object.assign(stamps, { drain: 0, dispatch: 0, submit: 0, fetch: 0 });
         const arrival = probe.nextOrder();
         const t0 = Bun.nanoseconds();

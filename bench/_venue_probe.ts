@@ -6,8 +6,26 @@
  * everything up to the loopback socket, and this process's wake-up on the data (the measuring
  * cost, the same for every path).
  *
- * Entry point: `startProbe(targetPort)` → `{ url, port, nextOrder(), stop() }`.
+ * Entry points: `startProbe(targetPort)` → `{ url, port, nextOrder(), stop() }`; `placementPacer()`.
  */
+
+import { endpoints } from "../src/venue/bingx/index.ts";
+
+/** One placement per this many ms keeps under the adapter's budget of floor(10/s × 0.8 margin). */
+export const PLACEMENT_PACE_MS = Math.ceil(1000 / Math.floor(endpoints.RATE_LIMITS_PER_S.place_order * 0.8)) + 25;
+
+/**
+ * Waits until PLACEMENT_PACE_MS passed since the previous call's return: orders sent as a strategy
+ * within the venue's limits sends them, so a latency figure is the order path, not a throttle wait.
+ */
+export function placementPacer(): () => Promise<void> {
+  let lastNs = 0;
+  return async () => {
+    const since = (Bun.nanoseconds() - lastNs) / 1e6;
+    if (since < PLACEMENT_PACE_MS) await Bun.sleep(PLACEMENT_PACE_MS - since);
+    lastNs = Bun.nanoseconds();
+  };
+}
 
 export interface Arrival {
   firstByteNs: number;

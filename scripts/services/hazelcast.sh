@@ -4,6 +4,11 @@
 # (`scripts/services/hazelcast.sh start|stop|fetch`; `start` prints `HZ_DIR=... HZ_ADDR=...`).
 # Env: HZ_VERSION (5.5.0), HZ_PORT (15701), HZ_CLUSTER (ci), HZ_LIB (<repo>/.cache/hazelcast),
 # HZ_DIR (fresh mktemp dir). Verified against a live member here: see src/projection/README.md.
+# A member of a cluster: HZ_CONFIG=<a member config such as deploy/hazelcast/hazelcast.yaml>, which
+# reads its per-host values from system properties (dita.hz.cluster, .port, .interface = 127.0.0.1,
+# .members = HZ_MEMBERS, default this member alone, .lease.quorum = HZ_LEASE_QUORUM, default true
+# with three members or more, false below). Start the
+# members of one cluster one after the other: each joins the ones already running (TCP-IP join).
 # It never stops a process it did not start: hz_stop kills only the PID in $HZ_DIR/member.pid.
 
 _HZ_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -61,7 +66,17 @@ hz_start() {
   if (exec 3<>"/dev/tcp/127.0.0.1/$HZ_PORT") 2>/dev/null; then echo "port $HZ_PORT already in use" >&2; return 1; fi
   HZ_DIR=${HZ_DIR:-$(mktemp -d /tmp/hz-test.XXXXXX)}
   mkdir -p "$HZ_DIR"
-  _hz_yaml > "$HZ_DIR/hazelcast.yaml"
+  local config="$HZ_DIR/hazelcast.yaml"
+  if [ -n "${HZ_CONFIG:-}" ]; then
+    [ -s "$HZ_CONFIG" ] || { echo "HZ_CONFIG $HZ_CONFIG is not a readable file" >&2; return 1; }
+    config=$(cd "$(dirname "$HZ_CONFIG")" && pwd)/$(basename "$HZ_CONFIG")
+  else
+    _hz_yaml > "$config"
+  fi
+  local members=${HZ_MEMBERS:-127.0.0.1:$HZ_PORT} quorum=${HZ_LEASE_QUORUM:-}
+  if [ -z "$quorum" ]; then
+    quorum=false; [ "$(echo "$members" | tr ',' '\n' | wc -l)" -ge 3 ] && quorum=true
+  fi
   # Hazelcast reads every HZ_* environment variable as a config override (HZ_PORT -> hazelcast.port,
   # seen in the member log as "Unrecognized environment variables configuration entries"), so the
   # member gets an environment without our HZ_* variables.
@@ -72,7 +87,9 @@ hz_start() {
     --add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED \
     --add-opens java.management/sun.management=ALL-UNNAMED --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED \
     -Djava.net.preferIPv4Stack=true -Dhazelcast.local.localAddress=127.0.0.1 \
-    -Dhazelcast.config="$HZ_DIR/hazelcast.yaml" \
+    -Ddita.hz.cluster="$HZ_CLUSTER" -Ddita.hz.port="$HZ_PORT" -Ddita.hz.interface=127.0.0.1 \
+    -Ddita.hz.members="$members" -Ddita.hz.lease.quorum="$quorum" \
+    -Dhazelcast.config="$config" \
     -cp "$HZ_JAR" com.hazelcast.core.server.HazelcastMemberStarter >"$HZ_DIR/member.log" 2>&1 &
   echo $! > "$HZ_DIR/member.pid"
   for _ in $(seq 1 600); do                                  # up to 60 s

@@ -28,6 +28,7 @@ export const root = defineCommand({
     ctl: () => import("./ctl.ts").then((m) => m.ctlCommand),
     sim: () => import("./sim.ts").then((m) => m.simCommand),
     chaos: () => import("./chaos.ts").then((m) => m.chaosCommand),
+    fleet: () => import("./fleet.ts").then((m) => m.fleetCommand),
     "verify-isolation": () => import("./verify_isolation.ts").then((m) => m.verifyIsolationCommand),
     smoke: () => import("./smoke.ts").then((m) => m.smokeCommand),
     "strategy-status": () => import("./strategy_status.ts").then((m) => m.strategyStatusCommand),

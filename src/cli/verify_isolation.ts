@@ -5,7 +5,7 @@
  */
 
 import { defineCommand } from "citty";
-import { loadConfig } from "../launcher/config.ts";
+import { hazelcastOf, loadConfig } from "../launcher/config.ts";
 import { DEFAULT_STRATEGY, verifyIsolation } from "../projection/index.ts";
 import { CliFailure } from "./_fail.ts";
 
@@ -32,7 +32,7 @@ export const verifyIsolationCommand = defineCommand({
         .split(",")
         .map((s) => s.trim())
         .filter(Boolean),
-      hazelcast: c.hazelcast === "REAL" ? { addr: c.hazelcast_addr, cluster: c.hazelcast_cluster } : null,
+      hazelcast: c.hazelcast === "REAL" ? hazelcastOf(c) : null,
       clickhouse: c.clickhouse === "REAL" ? { url: c.clickhouse_url, database: c.clickhouse_database } : null,
     });
     const header = ["namespace", "surface", "kind", "entries", "foreign", "ok", "detail"];

@@ -5,6 +5,7 @@ export * from "./clock.ts";
 export * from "./control.ts";
 export * from "./enums.ts";
 export * from "./flatten.ts";
+export * from "./fleet_schema.ts";
 export {
   type InputRefusal,
   type Parsed,

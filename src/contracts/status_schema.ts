@@ -5,7 +5,8 @@
  * the part here, so the document, its type and what `GET /openapi.json` publishes cannot drift.
  *
  * `venue.throttle` is the venue adapter's client-side rate throttle (null for an adapter without
- * one, the mock); `events` is present where the event stream runs (serve).
+ * one, the mock); `events` (the event stream) and `fleet` (this kernel's heartbeats and account
+ * lease) are present where serve runs.
  *
  * Entry points: `StatusDocumentSchema`, `StatusDocument` and the part schemas.
  */
@@ -13,6 +14,7 @@
 import { type Static, Type } from "@sinclair/typebox";
 import { ControlSnapshotSchema } from "./control.ts";
 import { FlattenReportSchema } from "./flatten.ts";
+import { FleetStatusPartSchema } from "./fleet_schema.ts";
 import { AccountRecordSchema, literals, SlotRecordSchema, StageSchema } from "./record_schemas.ts";
 import { SIDES } from "./records.ts";
 
@@ -199,6 +201,7 @@ export const StatusDocumentSchema = Type.Object(
     flatten: Nullable(FlattenReportSchema),
     intake_open: Type.Boolean(),
     events: Type.Optional(EventStatsSchema),
+    fleet: Type.Optional(FleetStatusPartSchema),
   },
   { ...strict, title: "StatusDocument" },
 );

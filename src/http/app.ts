@@ -13,6 +13,8 @@
  *
  * `POST /flatten` (token; body empty or `{"timeout_ms": N}`) answers when the flatten finished or
  * its bound passed: 200 with the per-slot report (`complete` says whether the venue is flat).
+ * `GET /fleet`: every kernel heartbeating into the Hazelcast cluster (404 with the cluster off, 503
+ * when it cannot be read).
  *
  * `GET /openapi.json` describes all of it (openapi.ts), from the schemas the parsers use; the app
  * refuses to be created with a route the document does not describe.
@@ -83,6 +85,14 @@ export function createApp(deps: HttpDeps, options: AppOptions = {}): Hono {
     c.text(deps.metrics(), 200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" }),
   );
   app.get("/control", (c) => c.json(deps.controlSnapshot()));
+  app.get("/fleet", async (c) => {
+    if (deps.fleet === undefined) return c.json({ error: "no fleet: this serve runs with DITA_V2_HAZELCAST=OFF" }, 404);
+    try {
+      return c.json(await deps.fleet());
+    } catch (e) {
+      return c.json({ error: `fleet unreadable: ${(e as Error).message.split("\n")[0]}` }, 503);
+    }
+  });
 
   app.post("/intents", limit, async (c) => {
     const denied = authorize(c, deps);

@@ -28,6 +28,8 @@ export interface HttpDeps {
   flatten(request: FlattenRequest): Promise<FlattenReport>;
   operatorToken(): string;
   countRequest?(route: string, status: number): void;
+  /** `GET /fleet`: every kernel heartbeating into the cluster (src/fleet); absent (cluster off): 404. */
+  fleet?(): Promise<unknown>;
   /** `GET /events` and `GET /equity`; absent: both answer 404. */
   events?: EventStreams;
 }

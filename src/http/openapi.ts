@@ -13,6 +13,7 @@
 import { type TSchema, Type } from "@sinclair/typebox";
 import { ControlSnapshotSchema, controlChangeSchema } from "../contracts/control.ts";
 import { FlattenEventSchema, FlattenReportSchema, FlattenRequestSchema } from "../contracts/flatten.ts";
+import { FleetListingSchema } from "../contracts/fleet_schema.ts";
 import { StrategyIntentSchema } from "../contracts/intent_schemas.ts";
 import {
   AccountRecordSchema,
@@ -81,6 +82,7 @@ function components(slotCount: number): Record<string, TSchema> {
     AccountEvent: AccountEventSchema,
     ResetEvent: ResetEventSchema,
     Equity: EquitySchema,
+    FleetListing: FleetListingSchema,
   };
 }
 
@@ -189,6 +191,14 @@ function readPaths() {
       "503": err("too many event clients, or shutting down"),
     }),
     "/equity": read("the equity series behind the console's chart", json("Equity", "equity and drawdown over time")),
+    "/fleet": read(
+      "every kernel heartbeating into the cluster (as `dita-v2 fleet --json`)",
+      json("FleetListing", "the kernels, each with its verdict"),
+      {
+        "404": err("this serve runs with the cluster off (DITA_V2_HAZELCAST=OFF): no fleet"),
+        "503": err("the cluster could not be read"),
+      },
+    ),
   };
 }
 

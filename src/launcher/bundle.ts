@@ -24,7 +24,7 @@ import { ExecutionKernel, type InputJournal, nativeLibraryPath, SegmentJournal }
 import { createProjection, type Projection, type ProjectionDiagnostic, type Sink } from "../projection/index.ts";
 import { BingxVenueAdapter, bingxConfigFromEnv, MockVenueAdapter } from "../venue/index.ts";
 import { InMemoryZincPlane, RealZincPlane, type ZincPlane } from "../zinc/index.ts";
-import { ConfigError, type RuntimeConfig } from "./config.ts";
+import { ConfigError, hazelcastOf, type RuntimeConfig } from "./config.ts";
 import { adoptJournal, type JournalBelief, recoverJournal } from "./journal_start.ts";
 import { newRunId } from "./run_id.ts";
 
@@ -51,6 +51,9 @@ export interface Bundle {
 
 export interface BundleOptions {
   journal: boolean;
+  /** The run id and projection epoch, when the caller drew them first (serve: the account lease names them). */
+  run?: string;
+  epochMs?: number;
   /** A journal directory of its own instead of `<state dir>/journal` (the smoke: a fresh one per run). */
   journalDir?: string;
   /** Where the journal's recovery lines go (none by default). */
@@ -143,7 +146,7 @@ export async function buildBundle(
     const start = options.journal ? recoverJournal(config, log, options.journalDir) : null;
     closers.push(() => start?.recovered?.kernel.destroy());
     const venue = venueFor(config, clock, env, start?.nextIndex ?? 1);
-    const run = newRunId();
+    const run = options.run ?? newRunId();
     const projection = await createProjection({
       strategy: config.strategy,
       run,
@@ -156,6 +159,7 @@ export async function buildBundle(
       onDiagnostic: options.onProjectionDiagnostic ?? (() => {}),
       sinks: options.projectionSinks,
       markProgress: options.journal,
+      epochMs: options.epochMs,
     });
     closers.push(() => void projection.close());
     const journal = start === null ? null : new SegmentJournal(journalOptions(config, start.dir, run, log));
@@ -187,21 +191,6 @@ export async function buildBundle(
     for (const close of closers.reverse()) close();
     throw e;
   }
-}
-
-/** The Hazelcast settings of the projection and of the belief reader. */
-export function hazelcastOf(config: RuntimeConfig): {
-  addr: string;
-  cluster: string;
-  user?: string;
-  password?: string;
-} {
-  const c = config.hazelcast_credentials;
-  return {
-    addr: config.hazelcast_addr,
-    cluster: config.hazelcast_cluster,
-    ...(c !== null ? { user: c.user, password: c.password } : {}),
-  };
 }
 
 /**

@@ -17,6 +17,7 @@ import { maskSecrets, registerSecret } from "../contracts/secrets.ts";
 import { DEFAULT_STRATEGY, STRATEGY_RE } from "../projection/names.ts";
 import { startControlsFromEnv } from "./_config_controls.ts";
 import { ConfigError } from "./_config_error.ts";
+import { fleetTtlMs, hazelcastAddr } from "./_config_fleet.ts";
 
 export { ConfigError };
 
@@ -48,12 +49,15 @@ export interface RuntimeConfig {
   http_host: string;
   http_port: number;
   operator_token: string | null;
+  /** DITA_V2_HAZELCAST_ADDR: one member or a comma-separated list (canonical `host:port,host:port`). */
   hazelcast_addr: string;
   hazelcast_cluster: string;
   /** DITA_V2_HAZELCAST_USER / DITA_V2_HAZELCAST_PASSWORD, both or neither. */
   hazelcast_credentials: { user: string; password: string } | null;
   clickhouse_url: string;
   clickhouse_database: string;
+  /** DITA_V2_FLEET_TTL_MS: the fleet entry's and the account lease's time to live. */
+  fleet_ttl_ms: number;
   mock_seed: number;
   mock_prices: Record<string, number>;
   mock_balance: number;
@@ -196,7 +200,7 @@ export function loadConfig(env: Env): RuntimeConfig {
     ),
     http_port: int(env, "DITA_V2_HTTP_PORT", 0, 65535, 7878),
     operator_token: token === undefined || token === "" ? null : token,
-    hazelcast_addr: matching(env, "DITA_V2_HAZELCAST_ADDR", /^[A-Za-z0-9.-]+:\d{1,5}$/, "host:port", "127.0.0.1:5701"),
+    hazelcast_addr: hazelcastAddr(env),
     hazelcast_cluster: matching(env, "DITA_V2_HAZELCAST_CLUSTER", /^[A-Za-z0-9_.-]{1,64}$/, "a cluster name", "dev"),
     hazelcast_credentials: hazelcastCredentials(env),
     clickhouse_url: clickhouseUrl(env),
@@ -207,8 +211,24 @@ export function loadConfig(env: Env): RuntimeConfig {
       "a database name",
       "default",
     ),
+    fleet_ttl_ms: fleetTtlMs(env),
     mock_seed: int(env, "DITA_V2_MOCK_SEED", 0, 2 ** 31 - 1, 1),
     mock_prices: prices(env),
     mock_balance: balance(env),
+  };
+}
+
+/** The Hazelcast settings of the projection, the belief reader and the fleet. */
+export function hazelcastOf(config: RuntimeConfig): {
+  addr: string;
+  cluster: string;
+  user?: string;
+  password?: string;
+} {
+  const c = config.hazelcast_credentials;
+  return {
+    addr: config.hazelcast_addr,
+    cluster: config.hazelcast_cluster,
+    ...(c !== null ? { user: c.user, password: c.password } : {}),
   };
 }

@@ -33,9 +33,12 @@ export class Metrics {
   /** Inputs refused at an edge before the kernel, by edge, code and input kind. */
   readonly edgeRefused = new Map<string, number>();
   edgeRefusals = 0;
+  /** `now_ms` of the last kernel input other than the once-a-second TICK (the fleet entry shows it). */
+  lastInputMs: number | null = null;
 
   recordOutcome(input: KernelInput, outcome: KernelOutcome): void {
     bump(this.inputs, input.type);
+    if (input.type !== "TICK") this.lastInputMs = input.now_ms;
     if (outcome.accepted) this.inputsAccepted++;
     else this.inputsRefused++;
     for (const t of outcome.transitions) bump(this.transitions, t.trigger);
@@ -46,7 +49,8 @@ export class Metrics {
    * Raw records from the Zinc ring: counted one input each (type "RING_RECORD", their kinds are
    * in the records), accepted or refused by the kernel's per-input flags.
    */
-  recordRecords(acceptedFlags: Uint8Array): void {
+  recordRecords(acceptedFlags: Uint8Array, nowMs: number): void {
+    this.lastInputMs = nowMs;
     let accepted = 0;
     for (let i = 0; i < acceptedFlags.length; i++) accepted += acceptedFlags[i]!;
     this.inputs.set("RING_RECORD", (this.inputs.get("RING_RECORD") ?? 0) + acceptedFlags.length);

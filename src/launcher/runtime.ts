@@ -32,7 +32,8 @@ import { intentSizeRefusal, recordSizeRefusal } from "./_size_rules.ts";
 import { logsVenue, tracesTransitions, transitionLine } from "./_trace.ts";
 import { LoggedVenue } from "./_venue_log.ts";
 import { readBelief } from "./belief.ts";
-import { type Bundle, hazelcastOf } from "./bundle.ts";
+import type { Bundle } from "./bundle.ts";
+import { hazelcastOf } from "./config.ts";
 import { Executor } from "./executor.ts";
 import { Flattener, mailboxFlatten } from "./flatten.ts";
 import { LiveReconciler } from "./live_reconcile.ts";
@@ -87,7 +88,7 @@ export class Runtime {
     this.ring = new RingIntake(b.zinc, b.kernel, {
       check: (rec) => recordSizeRefusal(b.venue, rec, this.assetOfSlot),
       applied: (o, journalOffsets) => {
-        this.metrics.recordRecords(o.accepted_flags);
+        this.metrics.recordRecords(o.accepted_flags, b.clock.nowMs());
         this.afterApply(null, o, { journalSeq: this.ringBase + 1, inputOffsets: journalOffsets });
         this.executor.dispatch(o.transitions);
       },

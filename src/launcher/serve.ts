@@ -8,6 +8,9 @@
  * Before recovery, rows a SIGKILLed predecessor had not spooled are re-projected from its journal
  * (`catchUp`). Every log line, the status document and the metrics text leave through
  * `maskSecrets` (no credential is ever printed or served).
+ * First of all, with the cluster on, the account lease is taken (fleet_member.ts): a second kernel
+ * on one account stops here, before its state dir, projection or venue are touched. Once serve
+ * answers HTTP the kernel heartbeats into the fleet (`/status` → `fleet`, `GET /fleet`).
  */
 
 import { consoleAssets } from "../console/index.ts";
@@ -15,9 +18,11 @@ import { maskDeep, maskSecrets } from "../contracts/secrets.ts";
 import { EventHub, type FeedDiagnostic } from "../events/index.ts";
 import { createApp, type HttpDeps, isLoopbackHost } from "../http/index.ts";
 import { buildBundle } from "./bundle.ts";
-import { loadConfig } from "./config.ts";
+import { loadConfig, type RuntimeConfig } from "./config.ts";
+import { type FleetMembership, joinFleet } from "./fleet_member.ts";
 import { catchUp } from "./journal_projection.ts";
 import { gauge, rateLines } from "./metrics.ts";
+import { newRunId } from "./run_id.ts";
 import { Runtime } from "./runtime.ts";
 import { health, statusDocument } from "./status.ts";
 import { SystemClock } from "./system_clock.ts";
@@ -28,9 +33,60 @@ export async function runServe(env: Record<string, string | undefined>): Promise
   const log = (line: string) => console.error(`[dita-v2] ${maskSecrets(line)}`);
   const clock = new SystemClock();
   const hub = new EventHub({ clock, epoch: (clock.nowMs() * 1000 + (process.pid % 1000)).toString(36), log });
+  const ids = { run: newRunId(), epochMs: clock.nowMs() };
+  const fleet = await joinFleet(config, env, clock, log, ids);
+  let rt: Runtime;
+  try {
+    rt = await startRuntime(config, env, clock, log, hub, ids);
+  } catch (e) {
+    await fleet.leave(); // a start that failed gives the lease back at once
+    throw e;
+  }
+  const token = ensureOperatorToken(config.state_dir, config.operator_token);
+  const exposed = !isLoopbackHost(config.http_host);
+  const app = createApp(httpDeps(rt, token, hub, fleet), { exposed, assets: consoleAssets() });
+  const server = Bun.serve({
+    hostname: config.http_host,
+    port: config.http_port,
+    fetch: app.fetch,
+    maxRequestBodySize: 64 * 1024,
+    // A flatten answers when the venue confirmed (up to its bound): longer than Bun's 10 s default.
+    idleTimeout: 255,
+  });
+  log(
+    `serving http://${config.http_host}:${server.port} (strategy ${config.strategy}, venue ${config.venue}, zinc ${config.zinc})`,
+  );
+  if (exposed) log(`${config.http_host} is not a loopback address: every route but /health needs the token`);
+  fleet.start(rt, `http://${config.http_host}:${server.port}`);
+  const loops = rt.runLoops();
+  const signal = await new Promise<string>((resolve) => {
+    process.once("SIGTERM", () => resolve("SIGTERM"));
+    process.once("SIGINT", () => resolve("SIGINT"));
+  });
+  log(`${signal}: stopping intake, draining venue calls, flushing projection`);
+  await fleet.stopBeats();
+  const result = await rt.shutdown(8000);
+  hub.close();
+  server.stop(true);
+  await loops;
+  await fleet.leave();
+  log(`stopped: ${JSON.stringify(result)}`);
+  return 0;
+}
+
+/** Bundle, catch-up and recovery: the runtime ready to serve. */
+async function startRuntime(
+  config: RuntimeConfig,
+  env: Record<string, string | undefined>,
+  clock: SystemClock,
+  log: (line: string) => void,
+  hub: EventHub,
+  ids: { run: string; epochMs: number },
+): Promise<Runtime> {
   const feed = (d: Omit<FeedDiagnostic, "now_ms">) => hub.diagnostic({ ...d, now_ms: clock.nowMs() });
   const bundle = await buildBundle(config, clock, env, {
     journal: true,
+    ...ids,
     log,
     onProjectionDiagnostic: (d) => {
       log(`projection ${d.code}: ${d.message}`);
@@ -56,45 +112,19 @@ export async function runServe(env: Record<string, string | undefined>): Promise
   );
   const rt = new Runtime(bundle, log, hub);
   catchUp(bundle, log);
-  const token = ensureOperatorToken(config.state_dir, config.operator_token);
   const startedNs = bundle.clock.monoNs();
   const report = await rt.start();
   const tookMs = (Number(bundle.clock.monoNs() - startedNs) / 1e6).toFixed(1);
   log(
     `recovered in ${tookMs} ms: restored ${JSON.stringify(report.restored)}, reconciled ${JSON.stringify(report.reconciled)}, orphans ${report.orphans.length}, capital ${report.capital}`,
   );
-  const exposed = !isLoopbackHost(config.http_host);
-  const app = createApp(httpDeps(rt, token, hub), { exposed, assets: consoleAssets() });
-  const server = Bun.serve({
-    hostname: config.http_host,
-    port: config.http_port,
-    fetch: app.fetch,
-    maxRequestBodySize: 64 * 1024,
-    // A flatten answers when the venue confirmed (up to its bound): longer than Bun's 10 s default.
-    idleTimeout: 255,
-  });
-  log(
-    `serving http://${config.http_host}:${server.port} (strategy ${config.strategy}, venue ${config.venue}, zinc ${config.zinc})`,
-  );
-  if (exposed) log(`${config.http_host} is not a loopback address: every route but /health needs the token`);
-  const loops = rt.runLoops();
-  const signal = await new Promise<string>((resolve) => {
-    process.once("SIGTERM", () => resolve("SIGTERM"));
-    process.once("SIGINT", () => resolve("SIGINT"));
-  });
-  log(`${signal}: stopping intake, draining venue calls, flushing projection`);
-  const result = await rt.shutdown(8000);
-  hub.close();
-  server.stop(true);
-  await loops;
-  log(`stopped: ${JSON.stringify(result)}`);
-  return 0;
+  return rt;
 }
 
-function httpDeps(rt: Runtime, token: string, hub: EventHub): HttpDeps {
+function httpDeps(rt: Runtime, token: string, hub: EventHub, fleet: FleetMembership): HttpDeps {
   return {
     health: () => health(rt),
-    status: () => maskDeep({ ...statusDocument(rt), events: hub.stats() }),
+    status: () => maskDeep({ ...statusDocument(rt), events: hub.stats(), fleet: fleet.status() }),
     slotCount: () => rt.b.kernel.slotCount,
     slot: (id) => rt.b.kernel.slot(id),
     slots: () => rt.b.kernel.slots(),
@@ -106,6 +136,7 @@ function httpDeps(rt: Runtime, token: string, hub: EventHub): HttpDeps {
     flatten: (request) => rt.flattener.run(request),
     operatorToken: () => token,
     events: hub,
+    ...(fleet.list !== undefined ? { fleet: fleet.list } : {}),
   };
 }
 

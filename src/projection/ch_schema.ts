@@ -19,6 +19,15 @@ export const SCHEMA_COMPONENT = "projection";
 
 const ENGINE = "ENGINE = ReplacingMergeTree() ORDER BY (strategy, row_id)";
 
+/**
+ * Every statement that creates the schema in `db`, in order (the first creates the database): what
+ * `ensureSchema` runs, and what deploy/clickhouse/schema.sql holds (a test keeps them equal).
+ */
+export function schemaStatements(database: string): string[] {
+  const db = checkIdent(database);
+  return [`CREATE DATABASE IF NOT EXISTS ${db}`, ...ddl(db)];
+}
+
 function ddl(db: string): string[] {
   return [
     `CREATE TABLE IF NOT EXISTS ${db}.dita_v2_schema (component String, version UInt32, applied_at_ms UInt64) ENGINE = MergeTree() ORDER BY (component, version)`,
@@ -62,8 +71,8 @@ export async function schemaVersion(ch: ClickHouseClient, db: string): Promise<n
 
 export async function ensureSchema(ch: ClickHouseClient, database: string, nowMs: number): Promise<void> {
   const db = checkIdent(database);
-  await ch.command({ query: `CREATE DATABASE IF NOT EXISTS ${db}` });
-  const [schemaDdl, ...tables] = ddl(db);
+  const [createDb, schemaDdl, ...tables] = schemaStatements(db);
+  await ch.command({ query: createDb! });
   await ch.command({ query: schemaDdl! });
   const found = await schemaVersion(ch, db);
   if (found > SCHEMA_VERSION) {

@@ -4,7 +4,7 @@
  */
 
 export { CallbackSink, type CallbackSinkOptions } from "./callback.ts";
-export { SCHEMA_VERSION } from "./ch_schema.ts";
+export { SCHEMA_VERSION, schemaStatements } from "./ch_schema.ts";
 export { type ClickHouseConfig, ClickHouseSink } from "./clickhouse.ts";
 export {
   createProjection,
@@ -14,12 +14,26 @@ export {
   type ProjectionTuning,
 } from "./create.ts";
 export { HazelcastSink } from "./hazelcast.ts";
-export type { HazelcastConfig } from "./hz_client.ts";
+export {
+  type HazelcastConfig,
+  type HzClient,
+  hazelcastMembers,
+  hzRunning,
+  jsonValue,
+  newHzClient,
+} from "./hz_client.ts";
 export { type IsolationReport, type IsolationRow, verifyIsolation } from "./isolation.ts";
 export type { TradeEventRow, TradeEventType } from "./lifecycle.ts";
 export { LocalSpoolSink, readSpoolFile } from "./local.ts";
 export { type Mark, markPath, readProjectedMark } from "./mark.ts";
-export { checkStrategy, DEFAULT_STRATEGY, type NamespaceNames, namespaceNames, TABLES } from "./names.ts";
+export {
+  checkStrategy,
+  DEFAULT_STRATEGY,
+  type NamespaceNames,
+  namespaceNames,
+  STRATEGY_RE,
+  TABLES,
+} from "./names.ts";
 export { Outbox, type OutboxOptions } from "./outbox.ts";
 export { type ImageInput, type OutcomeInput, type SlotMark, VENUE_FACTS } from "./projection.ts";
 export { JournalProjector, type ReplayStep } from "./replay.ts";

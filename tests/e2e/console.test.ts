@@ -3,7 +3,8 @@
  * the mock venue: it loads without console errors and without a request leaving its origin; an
  * ENTER sent over HTTP shows in the slots table and the live feed within a second; a wrong token
  * is refused with a clear message and not kept; a control change applies only through its
- * confirmation; the page says it lost serve and reconnects when serve restarts; on a server
+ * confirmation; without a cluster the fleet panel says why (the fleet itself: fleet_cluster.test.ts);
+ * the page says it lost serve and reconnects when serve restarts; on a server
  * exposed beyond loopback it shows no state until the token is entered. The run writes a
  * screenshot of the console with an open trade to .cache/artifacts/console.png.
  */
@@ -53,6 +54,7 @@ describe("operator console (Chromium)", () => {
     expect(await page.locator("#slots-table tbody tr").count()).toBe(4);
     expect(await page.locator("#account").textContent()).toContain("10,000.00");
     expect(await page.locator("#venue").textContent()).toContain("MOCK connected");
+    expect(await page.locator("#fleet-why").textContent()).toMatch(/^no fleet: /); // no cluster, and no request bound to fail
     expect(problems).toEqual([]);
     expect(offOrigin).toEqual([]);
   });

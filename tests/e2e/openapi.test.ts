@@ -107,7 +107,7 @@ describe("GET /openapi.json", () => {
     expect(flatten({ timeout_ms: 5 })).not.toBeNull();
   });
 
-  test("reads answer as documented: health, status, slots, slot, control, metrics, equity, the console's files", async () => {
+  test("reads answer as documented: health, status, slots, slot, control, metrics, equity, fleet, the console's files", async () => {
     expect((await answer("get", "/health")).body).toEqual({ status: "ok" });
     await answer("get", "/status");
     expect((await answer("get", "/slots")).body).toHaveLength(4);
@@ -117,6 +117,7 @@ describe("GET /openapi.json", () => {
     await answer("get", "/control");
     expect((await answer("get", "/metrics")).raw).toContain("dita_v2_inputs_total");
     await answer("get", "/equity");
+    expect((await answer("get", "/fleet")).status).toBe(404); // this serve runs with the cluster off
     for (const path of ["/", "/console/app.js", "/console/app.css", "/console/favicon.svg"])
       expect((await answer("get", path)).status).toBe(200);
     expect((await answer("get", "/status", { token: "wrong-token-0123456789" })).status).toBe(401);

@@ -131,6 +131,15 @@ describe("serve over HTTP (mock venue)", () => {
     expect([bad.status, bad.body.key]).toEqual([400, "verbosity"]);
   });
 
+  test("with the cluster off there is no fleet: GET /fleet is 404 saying so, /status and the log say why", async () => {
+    const f = await s.call("/fleet");
+    expect(f).toEqual({ status: 404, body: { error: "no fleet: this serve runs with DITA_V2_HAZELCAST=OFF" } });
+    expect((await s.call("/status")).body.fleet).toMatchObject({ enabled: false });
+    expect(s.stderr()).toContain(
+      "fleet: DITA_V2_HAZELCAST=OFF: no fleet heartbeat and no account lease (the guard against a second kernel on this account needs the cluster)",
+    );
+  });
+
   test("metrics expose inputs, transitions, diagnostics by code, stages and capital", async () => {
     const m = (await s.call("/metrics")).body as string;
     for (const needle of [

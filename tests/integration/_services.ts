@@ -5,6 +5,10 @@
  *
  *   const ch = await startClickHouse();  ... ch.url ...   await ch.stop();
  *   const hz = await startHazelcast("ci"); ... hz.addr ... await hz.kill(); await hz.restart(); await hz.stop();
+ *   const c = await startHazelcastCluster(3, "fleet"); ... c.addr (all members) ... c.members[1].kill() ...
+ *
+ * A cluster's members run the deployed member configuration, deploy/hazelcast/hazelcast.yaml, with
+ * loopback values for its per-host properties: what is deployed is what is tested.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
@@ -146,4 +150,87 @@ export async function startHazelcast(cluster = "ci"): Promise<HazelcastService> 
       for (const d of dirs) rmSync(d, { recursive: true, force: true });
     },
   };
+}
+
+/** The member configuration the deployment runs (deploy/README.md). */
+export const DEPLOYED_HAZELCAST_CONFIG = resolve(import.meta.dir, "../../deploy/hazelcast/hazelcast.yaml");
+
+export interface HazelcastMember {
+  addr: string;
+  port: number;
+  /** SIGKILL (no goodbye to the cluster). */
+  kill(): Promise<void>;
+  /** Graceful stop (SIGTERM: the deployed config hands this member's partitions over first). */
+  stop(): Promise<void>;
+  /** Starts a fresh member on the same port; it joins the members that are running. */
+  restart(): Promise<void>;
+}
+
+export interface HazelcastCluster {
+  /** Every member, comma-separated: DITA_V2_HAZELCAST_ADDR. */
+  addr: string;
+  cluster: string;
+  members: HazelcastMember[];
+  /** `GET /hazelcast/health` of member `i`: `{ nodeState, clusterState, clusterSafe, migrationQueueSize, clusterSize }`. */
+  health(i: number): Promise<Record<string, unknown> | null>;
+  destroy(): Promise<void>;
+}
+
+/**
+ * `n` members of one cluster on free loopback ports, started one after the other (each joins the
+ * ones already up), all running deploy/hazelcast/hazelcast.yaml (with three members or more, account
+ * leases need a side of two members, as deployed).
+ */
+export async function startHazelcastCluster(n: number, cluster: string): Promise<HazelcastCluster> {
+  const ports = await distinctFreePorts(n);
+  const addr = ports.map((p) => `127.0.0.1:${p}`).join(",");
+  const dirs: string[] = [];
+  const current: string[] = new Array(n).fill("");
+  const env = (i: number) => ({
+    HZ_DIR: current[i]!,
+    HZ_PORT: String(ports[i]),
+    HZ_CLUSTER: cluster,
+    HZ_CONFIG: DEPLOYED_HAZELCAST_CONFIG,
+    HZ_MEMBERS: addr,
+  });
+  const start = async (i: number) => {
+    current[i] = mkdtempSync(join(tmpdir(), `hz-cl${i}-`));
+    dirs.push(current[i]!);
+    await run("hazelcast.sh", "start", env(i), 120_000);
+  };
+  const stop = async (i: number) => void (await run("hazelcast.sh", "stop", { HZ_DIR: current[i]! }, 60_000));
+  const members: HazelcastMember[] = ports.map((port, i) => ({
+    addr: `127.0.0.1:${port}`,
+    port,
+    kill: () => killHard(join(current[i]!, "member.pid")),
+    stop: () => stop(i),
+    restart: () => start(i),
+  }));
+  try {
+    for (let i = 0; i < n; i++) await start(i);
+  } catch (e) {
+    for (let i = 0; i < n; i++) if (current[i]) await killHard(join(current[i]!, "member.pid"));
+    throw e;
+  }
+  return {
+    addr,
+    cluster,
+    members,
+    async health(i) {
+      const res = await fetch(`http://${members[i]!.addr}/hazelcast/health`).catch(() => null);
+      return res?.ok ? ((await res.json()) as Record<string, unknown>) : null;
+    },
+    async destroy() {
+      // Killed, not stopped: a graceful stop of the last members would wait for partition hand-overs.
+      for (let i = 0; i < n; i++) await killHard(join(current[i]!, "member.pid"));
+      for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    },
+  };
+}
+
+async function distinctFreePorts(n: number): Promise<number[]> {
+  const out = new Set<number>();
+  for (let i = 0; i < 10 * n && out.size < n; i++) out.add(await freePort());
+  if (out.size < n) throw new Error(`could not find ${n} distinct free ports`);
+  return [...out];
 }

@@ -62,16 +62,27 @@ describe("docs/operator-playbook.md", () => {
     for (const code of critical) expect(entries().get(code), code).toStartWith("CRITICAL.");
   });
 
-  test("covers start, stop, restart, halt, reduce, flatten, recovery, rotation and the console", () => {
+  test("covers start, stop, restart, halt, reduce, flatten, recovery, rotation, the console and the fleet", () => {
     for (const heading of [
       "## 1. Start, stop, restart (supervisord)",
       "## 2. Halt, reduce, flatten",
       "## 4. Recovery",
       "## 5. Rotating keys and the operator token",
       "## 6. Reading the console",
+      "## 7. A desk on several hosts (the fleet)",
     ])
       expect(text).toContain(heading);
-    for (const phrase of ["After a crash", "Lost `/dev/shm`", "Lost Hazelcast", "Lost ClickHouse", "BingX keys"])
+    for (const phrase of [
+      "After a crash",
+      "Lost `/dev/shm`",
+      "Lost Hazelcast",
+      "Lost one Hazelcast member of three",
+      "Lost ClickHouse",
+      "BingX keys",
+      "Deploying three hosts",
+      "The account lease",
+      "Failover",
+    ])
       expect(text).toContain(phrase);
   });
 

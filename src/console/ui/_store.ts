@@ -13,6 +13,7 @@ import type {
   EquityPoint,
   FeedItem,
   FlattenReport,
+  FleetView,
   SlotRecord,
   StatusDocument,
   VenueCalls,
@@ -40,6 +41,8 @@ export interface ConsoleState {
   flattenReport: FlattenReport | null;
   /** Venue calls and rate-limit refusals from /metrics, when the status has no throttle view. */
   venueCalls: VenueCalls | null;
+  /** The desk's kernels from `GET /fleet` (null until first read). */
+  fleet: FleetView | null;
 }
 
 let state: ConsoleState = {
@@ -56,6 +59,7 @@ let state: ConsoleState = {
   flattenRunning: null,
   flattenReport: null,
   venueCalls: null,
+  fleet: null,
 };
 const listeners = new Set<() => void>();
 let noteSeq = 0;

@@ -21,6 +21,7 @@ import type {
   FeedDiagnostic,
   FlattenEvent,
   FlattenReport,
+  FleetListing,
   SlotRecord,
   StatusDocument,
   TransitionRecord,
@@ -55,6 +56,7 @@ export async function loadAll(): Promise<void> {
     flattenReport: newerReport(s.flatten),
   });
   void refreshVenueCalls(s);
+  void refreshFleet(s);
   document.body.dataset.ready = "1";
   performance.mark("console-ready");
 }
@@ -67,6 +69,20 @@ async function refreshStatus(): Promise<void> {
   const control = current !== null && current.version > st.body.control.version ? current : st.body.control;
   update({ status: st.body, control, flattenReport: newerReport(st.body.flatten) });
   void refreshVenueCalls(st.body);
+  void refreshFleet(st.body);
+}
+
+/**
+ * The fleet listing with the status, read only when the status says this serve is in a fleet (no
+ * request bound to fail otherwise); a 503 (cluster unreadable) keeps the server's reason.
+ */
+async function refreshFleet(s: StatusDocument): Promise<void> {
+  if (s.fleet === undefined || "enabled" in s.fleet) {
+    update({ fleet: { listing: null, error: `no fleet: ${s.fleet?.why ?? "this serve reports none"}` } });
+    return;
+  }
+  const f = await api<FleetListing>("/fleet");
+  update({ fleet: f.error === null ? { listing: f.body, error: null } : { listing: null, error: f.error } });
 }
 
 /** The later of the report the console holds and `r` (a status document may be older than an event). */

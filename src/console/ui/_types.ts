@@ -4,10 +4,11 @@
  * bundled into the browser code.
  */
 
+import type { Static } from "@sinclair/typebox";
 import type { ControlSnapshot } from "../../contracts/control.ts";
 import type { FlattenEvent, FlattenReport } from "../../contracts/flatten.ts";
+import type { FleetListingSchema } from "../../contracts/fleet_schema.ts";
 import type { AccountRecord, OrderRecord, Severity, SlotRecord, TransitionRecord } from "../../contracts/records.ts";
-
 import type { StatusDocument } from "../../contracts/status_schema.ts";
 
 export type {
@@ -21,6 +22,15 @@ export type {
   StatusDocument,
   TransitionRecord,
 };
+
+/** `GET /fleet`: every kernel heartbeating into the cluster (`dita-v2 fleet --json`). */
+export type FleetListing = Static<typeof FleetListingSchema>;
+
+/** The fleet as the console last read it: the listing, or why there is none (cluster off, unreadable). */
+export interface FleetView {
+  listing: FleetListing | null;
+  error: string | null;
+}
 
 export type SinkStats = StatusDocument["projection"]["sinks"][number];
 

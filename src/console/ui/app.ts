@@ -1,7 +1,7 @@
 /**
  * The console's page: header (strategy, version, trading state, link state, token), the
  * connection banner and the trading state banner, then slots, account, live feed, trading
- * (state, risk limits, flatten), system and controls. Re-renders on every store change and
+ * (state, risk limits, flatten), system, controls and the fleet. Re-renders on every store change and
  * once a second (ages, the reconnect banner's timeout).
  */
 
@@ -13,6 +13,7 @@ import { AccountPanel } from "./account.ts";
 import { Banner, TradingBanner } from "./banner.ts";
 import { ControlPanel } from "./controls.ts";
 import { Feed } from "./feed.ts";
+import { FleetPanel } from "./fleet.ts";
 import { SlotsTable } from "./slots.ts";
 import { SystemPanel } from "./system.ts";
 import { TokenBox } from "./token.ts";
@@ -45,5 +46,6 @@ export function App() {
       <${TradingPanel} control=${s.control} hasToken=${s.hasToken} running=${s.flattenRunning} report=${s.flattenReport} />
       <${SystemPanel} status=${st} venueCalls=${s.venueCalls} flatten=${s.flattenReport} nowMs=${now} />
       <${ControlPanel} control=${s.control} slotCount=${st?.kernel.slot_count ?? 1} hasToken=${s.hasToken} />
+      <${FleetPanel} fleet=${s.fleet} nowMs=${now} />
     </main>`;
 }

@@ -1,0 +1,28 @@
+#!/bin/sh
+# run-strategy.sh NAMESPACE: one strategy's kernel, as supervisord starts it (deploy/README.md).
+# Reads $DITA_V2_ENV_DIR/NAMESPACE.env (default <checkout>/.dita-v2/fleet/env): KEY=value lines with
+# this strategy's settings and secrets (its BingX account's keys, the cluster, ClickHouse, its HTTP
+# port). The file must be readable by its owner only (mode 600 or 400). Then it sets
+# DITA_V2_STRATEGY=NAMESPACE, a state dir of its own unless the file names one, and replaces itself
+# with `dita-v2 serve`, so supervisord's signals reach the kernel itself.
+set -eu
+ns=${1:-}
+case "$ns" in
+  [a-z]*) ;;
+  *) echo "usage: run-strategy.sh NAMESPACE ([a-z][a-z0-9_]*)" >&2; exit 2 ;;
+esac
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+dir=${DITA_V2_ENV_DIR:-$root/.dita-v2/fleet/env}
+file="$dir/$ns.env"
+if [ ! -r "$file" ]; then echo "run-strategy: $file not found (one env file per strategy)" >&2; exit 2; fi
+case "$(stat -c %a "$file")" in
+  600|400) ;;
+  *) echo "run-strategy: $file is readable by others (mode $(stat -c %a "$file")): chmod 600 it" >&2; exit 2 ;;
+esac
+set -a
+. "$file"
+set +a
+export DITA_V2_STRATEGY="$ns"
+export DITA_V2_STATE_DIR="${DITA_V2_STATE_DIR:-$root/.dita-v2/fleet/$ns}"
+exec "${DITA_V2_EXE:-$root/dist/dita-v2}" serve

@@ -1,0 +1,51 @@
+/**
+ * Text renderings for `dita-v2 fleet`: the kernel table (one row per kernel, its verdict first
+ * among the columns an operator scans) and the isolation checklist (one row per item, its verdict).
+ * Pure functions of what was read; the command prints them.
+ */
+
+import type { ChecklistItem, FleetListing } from "../fleet/index.ts";
+
+export function table(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  return [header, ...rows].map((line) =>
+    line
+      .map((cell, i) => cell.padEnd(widths[i]!))
+      .join("  ")
+      .trimEnd(),
+  );
+}
+
+function ago(ms: number | null, nowMs: number): string {
+  if (ms === null) return "-";
+  const s = (nowMs - ms) / 1000;
+  return s < 60 ? `${s.toFixed(1)}s ago` : s < 3600 ? `${(s / 60).toFixed(1)}m ago` : `${(s / 3600).toFixed(1)}h ago`;
+}
+
+export function fleetLines(f: FleetListing): string[] {
+  const header = ["NAMESPACE", "STATE", "HOST", "PID", "RUN", "VERSION", "TRADING", "SLOTS", "LAST INPUT"];
+  header.push("BACKLOG", "HEARTBEAT", "LEASE", "WHY");
+  const rows = f.kernels.map((k) => [
+    k.namespace,
+    k.state === "ok" ? "ok" : k.state.toUpperCase(),
+    k.host,
+    String(k.pid),
+    k.run,
+    k.version,
+    k.trading_state,
+    `${k.slots_in_use}/${k.slot_count}`,
+    ago(k.last_input_ms, f.now_ms),
+    String(k.projection_backlog),
+    ago(k.heartbeat_at_ms, f.now_ms),
+    k.lease,
+    k.why,
+  ]);
+  const count = (s: string) => f.kernels.filter((k) => k.state === s).length;
+  const summary = `${f.kernels.length} kernel(s): ${count("ok")} ok, ${count("stale")} stale, ${count("unhealthy")} unhealthy`;
+  return [...table(header, rows), ...f.malformed.map((m) => `malformed entry: ${m}`), summary];
+}
+
+export function checklistLines(items: readonly ChecklistItem[]): string[] {
+  const rows = items.map((i) => [String(i.n), i.verdict, i.assertion, i.method, i.detail]);
+  return table(["#", "VERDICT", "ASSERTION", "METHOD", "DETAIL"], rows);
+}

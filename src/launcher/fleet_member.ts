@@ -1,0 +1,164 @@
+/**
+ * serve's membership of the fleet (src/fleet/README.md): the account lease, taken before anything
+ * touches the venue or the state dir, and the heartbeat agent, started once serve answers HTTP.
+ *
+ * The account a kernel trades (`accountIdentity`): for BINGX the REST origin and the API key (the
+ * same key on the demo and the live host are two accounts), hashed into the lease key, never kept;
+ * for MOCK the namespace (each kernel simulates its own account, so the lease only keeps two mock
+ * kernels of one namespace apart). The lease covers the whole account, not a symbol set: a kernel
+ * may trade any contract an intent names and its recovery reads every position of the account.
+ *
+ * With DITA_V2_HAZELCAST=OFF there is no fleet and no lease: one log line at start says so. A cluster
+ * unreachable at start leaves the lease pending (one log line); the first heartbeat that reaches the
+ * cluster takes it, and trading halts should another kernel hold it by then.
+ *
+ * Entry points: `joinFleet(config, env, clock, log, ids)` (throws `LeaseRefused` for a second kernel),
+ * then `membership.start(rt, httpUrl)`, `stopBeats()`, `leave()`, `status()`, `list`.
+ */
+
+import { hostname } from "node:os";
+import { resolve } from "node:path";
+import type { Clock } from "../contracts/clock.ts";
+import { VERSION } from "../contracts/version.ts";
+import {
+  AccountLease,
+  accountKey,
+  FleetAgent,
+  FleetClient,
+  type FleetListing,
+  type FleetStatus,
+  heartbeatMsOf,
+  holderText,
+  type KernelFields,
+} from "../fleet/index.ts";
+import { bingxConfigFromEnv } from "../venue/index.ts";
+import { ConfigError, hazelcastOf, type RuntimeConfig } from "./config.ts";
+import type { Runtime } from "./runtime.ts";
+import { health } from "./status.ts";
+
+export class LeaseRefused extends Error {
+  override name = "LeaseRefused";
+  readonly exitCode = 3;
+}
+
+export interface FleetMembership {
+  start(rt: Runtime, httpUrl: string): void;
+  /** Ends the heartbeats (before the runtime shuts down: a beat reads kernel memory). */
+  stopBeats(): Promise<void>;
+  /** Removes the fleet entry and gives the lease back (after the runtime shut down). */
+  leave(): Promise<void>;
+  status(): FleetStatus | { enabled: false; why: string };
+  /** The whole fleet (`GET /fleet`); absent when the cluster is off. */
+  list?: () => Promise<FleetListing>;
+}
+
+type Env = Record<string, string | undefined>;
+
+/** The parts hashed into the lease key of the account this configuration trades. */
+export function accountIdentity(config: RuntimeConfig, env: Env, clock: Clock): string[] {
+  if (config.venue === "MOCK") return ["mock", config.strategy];
+  const parsed = bingxConfigFromEnv(env, clock);
+  if (!parsed.ok) throw new ConfigError(parsed.error.split(" ")[0] ?? "BINGX", parsed.error);
+  return ["bingx", parsed.config.baseUrl, parsed.config.apiKey];
+}
+
+export async function joinFleet(
+  config: RuntimeConfig,
+  env: Env,
+  clock: Clock,
+  log: (line: string) => void,
+  ids: { run: string; epochMs: number },
+): Promise<FleetMembership> {
+  if (config.hazelcast === "OFF") {
+    const why =
+      "DITA_V2_HAZELCAST=OFF: no fleet heartbeat and no account lease (the guard against a second kernel on this account needs the cluster)";
+    log(`fleet: ${why}`);
+    return { start() {}, stopBeats: async () => {}, leave: async () => {}, status: () => ({ enabled: false, why }) };
+  }
+  const ttl = config.fleet_ttl_ms;
+  // Every call bounded by the heartbeat interval (1..5 s); the start's first connect by 2 s.
+  const client = new FleetClient(hazelcastOf(config), Math.min(5_000, Math.max(1_000, heartbeatMsOf(ttl))), 2_000);
+  const me = {
+    namespace: config.strategy,
+    host: hostname(),
+    pid: process.pid,
+    run: ids.run,
+    epoch: ids.epochMs,
+    venue: config.venue,
+    acquired_at_ms: clock.nowMs(),
+  };
+  const lease = new AccountLease(client, accountKey(accountIdentity(config, env, clock)), me, ttl);
+  const account = `${config.venue} account ${lease.key.slice(0, 16)}`;
+  let state: "held" | "pending" = "held";
+  try {
+    const d = await lease.acquire();
+    if (d.kind === "held") {
+      await client.close();
+      throw new LeaseRefused(
+        `account lease: ${account} is held by ${holderText(d.holder)}; a second kernel on one account would fight over its positions. Stop that kernel, or if it died wait up to ${ttl / 1000} s for its lease to expire`,
+      );
+    }
+    log(
+      d.kind === "takeover"
+        ? `account lease: ${account} taken over from ${holderText(d.previous)} (that process is gone)`
+        : `account lease: ${account} taken (ttl ${ttl} ms)`,
+    );
+  } catch (e) {
+    if (e instanceof LeaseRefused) throw e;
+    state = "pending";
+    log(
+      `account lease: cluster unreachable at start (${(e as Error).message}); starting without the lease: the first heartbeat that reaches the cluster takes it, and trading halts if another kernel holds it`,
+    );
+  }
+  let agent: FleetAgent | null = null;
+  return {
+    start(rt, httpUrl) {
+      agent = new FleetAgent({
+        client,
+        namespace: config.strategy,
+        host: me.host,
+        pid: me.pid,
+        ttlMs: ttl,
+        clock,
+        log,
+        lease: { lease, state },
+        onLeaseLost: () => void rt.applyControl({ trading_state: "HALTED" }),
+      });
+      agent.start(() => kernelFields(rt, httpUrl));
+    },
+    stopBeats: async () => agent?.stopBeats(),
+    leave: async () => {
+      if (agent !== null) return agent.leave();
+      // A start that failed before the heartbeats began gives the lease back at once.
+      if (state === "held") await lease.release().catch(() => false);
+      await client.close();
+    },
+    status: () => agent?.status() ?? { enabled: false, why: "not started yet" },
+    list: () => (agent !== null ? agent.list() : Promise.reject(new Error("fleet: not started yet"))),
+  };
+}
+
+function kernelFields(rt: Runtime, httpUrl: string): KernelFields {
+  const c = rt.b.config;
+  let inUse = 0;
+  for (const s of rt.b.kernel.slots()) if (s.stage !== "IDLE" && s.stage !== "CLOSED") inUse++;
+  return {
+    version: VERSION,
+    run: rt.b.run,
+    health: health(rt),
+    trading_state: rt.b.control.snapshot().trading_state,
+    slots_in_use: inUse,
+    slot_count: rt.b.kernel.slotCount,
+    last_input_ms: rt.metrics.lastInputMs,
+    projection_backlog: rt.b.projection.stats().backlog_records,
+    started_at_ms: rt.startedAtMs,
+    venue: c.venue,
+    identity: {
+      http_url: httpUrl,
+      state_dir: resolve(c.state_dir),
+      zinc_prefix: c.zinc === "REAL" || c.control_plane === "REAL_ZINC" ? c.zinc_prefix : null,
+      clickhouse_database: c.clickhouse === "REAL" ? c.clickhouse_database : null,
+      hazelcast_cluster: c.hazelcast_cluster,
+    },
+  };
+}
