@@ -15,7 +15,8 @@
  *    projection sink; it is stopped for a tenth of the run around its middle and started again on
  *    the same data dir (the projection spools meanwhile and drains after).
  *  - Per minute: serve's RSS and open descriptors (/proc/<pid>), bytes under <state>/journal and
- *    <state>/spool, event-loop lag p99 and max (GET /status, the last minute of 50 ms probes),
+ *    <state>/spool, the projection's backlog and event-loop lag p99 and max (GET /status; the lag
+ *    over the last minute of 50 ms probes),
  *    intent round trips p50/p99 (the load's own clocks).
  *
  *   bun bench/soak.ts [--minutes 30] [--restart-every 6] [--segment-mb 2] [--keep 4] [--out bench/results/soak]
@@ -184,9 +185,12 @@ async function minuteRow(m: number, restart: boolean, down: boolean, rss: number
   const cpuPct = Math.round(((ps.cpu_ticks - from.ticks) / 100 / ((ns - from.ns) / 1e9)) * 1000) / 10;
   cpuMark = { pid, ticks: ps.cpu_ticks, ns };
   let lagDoc = { samples: 0, p99_ms: Number.NaN, max_ms: Number.NaN };
+  let backlog = Number.NaN;
   try {
     const res = await fetch(`${target!.url}/status`, { headers: { Authorization: `Bearer ${TOKEN}` } });
-    lagDoc = ((await res.json()) as { event_loop: typeof lagDoc }).event_loop;
+    const st = (await res.json()) as { event_loop: typeof lagDoc; projection: { backlog_records: number } };
+    lagDoc = st.event_loop;
+    backlog = st.projection.backlog_records;
   } catch (e) {
     log(`status unreadable: ${(e as Error).message}`);
   }
@@ -209,6 +213,7 @@ async function minuteRow(m: number, restart: boolean, down: boolean, rss: number
     journal_mb: mb(j.bytes),
     journal_files: j.files,
     spool_mb: mb(bytesUnder(join(state, "spool")).bytes),
+    projection_backlog: backlog,
     lag_samples: lagDoc.samples,
     lag_p99_ms: lagDoc.p99_ms,
     lag_max_ms: lagDoc.max_ms,
@@ -243,6 +248,10 @@ const summary = [
   `descriptors: ${v.fds.flat ? "flat" : "GROWING"}: ${v.fds.min}..${v.fds.max}; median of the first third ${v.fds.first_third_median}, of the last third ${v.fds.last_third_median} (minute ends, without restarts)`,
   `disk: journal ${v.disk.bounded ? "bounded" : "OVER its bound"}: at most ${v.disk.journal_max_mb} MB against keep ${KEEP} x (${SEGMENT_MB} MiB + a frame) + ${KEEP} snapshots = ${v.disk.bound_mb} MB; spool at most ${v.disk.spool_max_mb} MB, ${v.disk.spool_end_mb} MB at the end`,
   `event-loop lag: ${v.lag.ok ? "no spike" : "SPIKE"} over 50 ms outside restart minutes (worst ${v.lag.max_ms_outside_restarts} ms in minute ${v.lag.worst_minute}); restart minutes up to ${v.lag.max_ms_in_restarts} ms`,
+  `projection: backlog at most ${Math.max(...rows.map((r) => r.projection_backlog))} records (during the outage: ${rows
+    .filter((r) => r.sink_down)
+    .map((r) => r.projection_backlog)
+    .join(", ")}), ${rows.at(-1)!.projection_backlog} at the end`,
   `load: ${feed.sent} marks sent, ${traders.trades} trades closed; ${restarts.length} restarts; sink down minutes ${OUTAGE.from.toFixed(1)}..${OUTAGE.to.toFixed(1)}; serve exit ${code}`,
   `machine: a shared 2-core VM; other workers' builds, tests and benches ran alongside (host load average ${Math.min(...rows.map((r) => r.host_load_1m))}..${Math.max(...rows.map((r) => r.host_load_1m))} at the minute ends); the load generator, bingx-sim, ClickHouse and serve share those cores`,
 ];
