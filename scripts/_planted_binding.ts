@@ -127,7 +127,7 @@ export const BINDING_PLANTS: readonly Plant[] = [
   p(
     "outbox-tie",
     "outbox",
-    "src/projection/outbox.ts",
+    "src/projection/_map_queue.ts",
     "? cur.version > w.version\n          : cur.version >= w.version",
     "? cur.version >= w.version\n          : cur.version > w.version",
     "a fresh map write loses a tie to a pending one",
@@ -136,8 +136,8 @@ export const BINDING_PLANTS: readonly Plant[] = [
     "outbox-map-retry",
     "outbox",
     "src/projection/outbox.ts",
-    "for (const w of batch) this.keep(w, false); // CAS makes re-applying harmless",
-    "this.mapCount = 0;",
+    "for (const w of batch) this.maps.put(w, false); // CAS makes re-applying harmless",
+    "for (const w of batch) void w;",
     "map writes of a failed batch are dropped, not retried",
   ),
   p(

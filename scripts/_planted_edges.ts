@@ -31,9 +31,9 @@ export const EDGE_PLANTS: readonly Plant[] = [
   p(
     "recovery-claim",
     "recovery",
-    "src/launcher/recovery.ts",
-    "claim_size: Math.max(s.size, s.entry_order?.intended_size ?? 0),",
-    "claim_size: s.size,",
+    "src/launcher/position_allocation.ts",
+    "claim_size: Math.max(s.size, entrySize) };",
+    "claim_size: s.size };",
     "an entry working at the restart claims nothing: its fill becomes an orphan",
   ),
   p(
