@@ -9,10 +9,11 @@
  * Entry points: `startProbe(targetPort)` → `{ url, port, nextOrder(), stop() }`; `placementPacer()`.
  */
 
-import { endpoints } from "../src/venue/bingx/index.ts";
+import { DEFAULT_RATE_MARGIN, endpoints } from "../src/venue/bingx/index.ts";
 
-/** One placement per this many ms keeps under the adapter's budget of floor(10/s × 0.8 margin). */
-export const PLACEMENT_PACE_MS = Math.ceil(1000 / Math.floor(endpoints.RATE_LIMITS_PER_S.place_order * 0.8)) + 25;
+/** One placement per this many ms keeps under the adapter's placement budget (limit × default margin). */
+export const PLACEMENT_PACE_MS =
+  Math.ceil(1000 / Math.floor(endpoints.RATE_LIMITS_PER_S.place_order * DEFAULT_RATE_MARGIN)) + 25;
 
 /**
  * Waits until PLACEMENT_PACE_MS passed since the previous call's return: orders sent as a strategy

@@ -1,5 +1,5 @@
 /*
- * zinc.h -- the one source of truth for the Zinc shared-memory regions (DESIGN.md section 4).
+ * zinc.h -- the one source of truth for the Zinc shared-memory regions (docs/architecture.md §5, drawn byte for byte in ffi/README.md).
  *
  * Four files per instance under /dev/shm, mode 0600:
  *   <prefix>.intents  kind 1: MPSC ring of 320-byte kernel InputRecords (opaque here)

@@ -6,7 +6,7 @@
 # CH_USER and CH_PASSWORD (optional, both): a second user that needs that password (tests of URLs
 # with credentials); its password is written only into $CH_DIR/users.xml.
 # No interserver port is configured (9009 may be taken). ch_stop kills only $CH_DIR/server.pid,
-# never a system ClickHouse. Adapted from /work/shared/reference/services.md §1.2.
+# never a system ClickHouse (the install and start steps are in this file; docs/operator-playbook.md covers operating it).
 
 source "$(dirname "${BASH_SOURCE[0]}")/_pidfile.sh"
 

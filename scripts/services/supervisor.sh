@@ -4,7 +4,7 @@
 # or run it (`scripts/services/supervisor.sh start|stop`; `start` prints `SV_DIR=...`).
 # Env: SV_DIR (fresh mktemp dir), SV_COMMAND (the program, default `/bin/sleep 86400`).
 # Always pass -c to supervisorctl (sv_ctl does). Never SIGKILL supervisord: its children survive.
-# Adapted from /work/shared/reference/services.md §3.1.
+# The install and start steps are in this file; docs/operator-playbook.md covers operating it.
 
 sv_install() {
   command -v supervisord >/dev/null 2>&1 && return 0

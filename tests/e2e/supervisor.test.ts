@@ -62,7 +62,7 @@ const script = (...args: string[]) => {
 };
 const svLog = () => readFileSync(join(svDir, "supervisord.log"), "utf8");
 
-/** supervisor.getProcessInfo over the XML-RPC unix socket (services.md §3.5). */
+/** supervisor.getProcessInfo over the XML-RPC unix socket (supervisord's XML-RPC API). */
 async function processInfo(): Promise<{ state: string; pid: number; exitstatus: number }> {
   const body = `<?xml version="1.0"?><methodCall><methodName>supervisor.getProcessInfo</methodName><params><param><value><string>dolphin:dita_v2</string></value></param></params></methodCall>`;
   const xml = await (

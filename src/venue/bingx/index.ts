@@ -5,6 +5,7 @@ export {
   assertLiveAllowed,
   type BingxConfig,
   bingxConfigFromEnv,
+  DEFAULT_RATE_MARGIN,
   type Env,
   isLoopbackUrl,
   VST_BASE_URL,
