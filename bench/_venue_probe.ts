@@ -1,15 +1,30 @@
 /**
- * A TCP relay in front of bingx-sim that timestamps the first byte of every HTTP request it
- * receives (Bun.nanoseconds, the bench process's monotonic clock, the same one the bench stamps
- * intents with), parses the request line, and passes the bytes on to the sim unchanged. It is
- * "the venue" for bench/clients.ts: the time from an intent to an order's first byte includes
- * everything up to the loopback socket, and this process's wake-up on the data (the measuring
- * cost, the same for every path).
+ * "The venue" for bench/clients.ts: ffi/build/bench_first_byte, a loopback relay in front of
+ * bingx-sim that reports each HTTP request's first byte with the kernel's receive timestamp
+ * (SO_TIMESTAMPNS), so the figure is when the byte reached the venue's socket, not when a
+ * process woke up to read it. Intents are stamped with the same clock (`realtimeNs`, libc's
+ * CLOCK_REALTIME through bun:ffi), from any process.
  *
- * Entry points: `startProbe(targetPort)` → `{ url, port, nextOrder(), stop() }`; `placementPacer()`.
+ * Entry points: `startProbe(targetPort)` → `{ url, port, nextOrder(), stop() }`; `realtimeNs()`;
+ * `placementPacer()`.
  */
 
+import { dlopen, FFIType } from "bun:ffi";
+import { join } from "node:path";
 import { DEFAULT_RATE_MARGIN, endpoints } from "../src/venue/bingx/index.ts";
+
+const RELAY = join(import.meta.dir, "../ffi/build/bench_first_byte");
+const CLOCK_REALTIME = 0;
+const libc = dlopen("libc.so.6", { clock_gettime: { args: [FFIType.i32, FFIType.ptr], returns: FFIType.i32 } });
+const timespec = new BigInt64Array(2);
+/** Seconds subtracted from every stamp, so nanoseconds stay exact in a double. */
+const BASE_S = Math.floor(Date.now() / 1000) - 1;
+
+/** CLOCK_REALTIME in ns since BASE_S: the relay's stamps are on this scale. */
+export function realtimeNs(): number {
+  libc.symbols.clock_gettime(CLOCK_REALTIME, timespec);
+  return (Number(timespec[0]) - BASE_S) * 1e9 + Number(timespec[1]);
+}
 
 /** One placement per this many ms keeps under the adapter's placement budget (limit × default margin). */
 export const PLACEMENT_PACE_MS =
@@ -29,97 +44,57 @@ export function placementPacer(): () => Promise<void> {
 }
 
 export interface Arrival {
+  /** The request's first byte at the venue's socket, on the `realtimeNs` scale. */
   firstByteNs: number;
+  /** False when the kernel gave no timestamp (then it is the relay's read time). */
+  kernelStamp: boolean;
   method: string;
   path: string;
 }
 
-interface Conn {
-  buffer: Uint8Array;
-  firstNs: number;
-  upstream: import("bun").Socket<undefined> | null;
-  pending: Uint8Array[];
-}
-
-const HEADER_END = new TextEncoder().encode("\r\n\r\n");
-
-function indexOf(hay: Uint8Array, needle: Uint8Array): number {
-  outer: for (let i = 0; i + needle.length <= hay.length; i++) {
-    for (let j = 0; j < needle.length; j++) if (hay[i + j] !== needle[j]) continue outer;
-    return i;
-  }
-  return -1;
-}
-
 export async function startProbe(targetPort: number) {
-  const arrivals: Arrival[] = [];
+  const relay = Bun.spawn([RELAY, String(targetPort)], { stdout: "pipe", stderr: "inherit" });
+  const reader = (relay.stdout as ReadableStream<Uint8Array>).getReader();
   const waiters: Array<(a: Arrival) => void> = [];
-  const isOrder = (a: Arrival) => a.method === "POST" && a.path.startsWith("/openApi/swap/v2/trade/order");
-  const record = (a: Arrival) => {
-    arrivals.push(a);
-    if (isOrder(a)) waiters.shift()?.(a);
-  };
-  /** Splits complete requests off the buffer; the first byte of each was stamped on arrival. */
-  const parse = (c: Conn) => {
+  const decoder = new TextDecoder();
+  let pending = "";
+  const nextLine = async (): Promise<string | null> => {
     for (;;) {
-      const end = indexOf(c.buffer, HEADER_END);
-      if (end < 0) return;
-      const head = new TextDecoder().decode(c.buffer.subarray(0, end));
-      const [method = "", path = ""] = (head.split("\r\n")[0] ?? "").split(" ");
-      const length = Number(/\r\ncontent-length:\s*(\d+)/i.exec(head)?.[1] ?? 0);
-      if (c.buffer.length < end + 4 + length) return;
-      record({ firstByteNs: c.firstNs, method, path });
-      c.buffer = c.buffer.slice(end + 4 + length);
-      c.firstNs = c.buffer.length > 0 ? Bun.nanoseconds() : 0;
+      const nl = pending.indexOf("\n");
+      if (nl >= 0) {
+        const line = pending.slice(0, nl);
+        pending = pending.slice(nl + 1);
+        return line;
+      }
+      const { value, done } = await reader.read();
+      if (done) return null;
+      pending += decoder.decode(value);
     }
   };
-  const server = Bun.listen<Conn>({
-    hostname: "127.0.0.1",
-    port: 0,
-    socket: {
-      async open(client) {
-        client.data = { buffer: new Uint8Array(0), firstNs: 0, upstream: null, pending: [] };
-        client.data.upstream = await Bun.connect({
-          hostname: "127.0.0.1",
-          port: targetPort,
-          socket: {
-            data(_up, chunk) {
-              client.write(chunk);
-            },
-            close() {
-              client.end();
-            },
-          },
-        });
-        for (const p of client.data.pending.splice(0)) client.data.upstream.write(p);
-      },
-      data(client, chunk) {
-        const now = Bun.nanoseconds();
-        const c = client.data;
-        if (c.buffer.length === 0) c.firstNs = now;
-        const merged = new Uint8Array(c.buffer.length + chunk.length);
-        merged.set(c.buffer);
-        merged.set(chunk, c.buffer.length);
-        c.buffer = merged;
-        if (c.upstream) c.upstream.write(chunk);
-        else c.pending.push(new Uint8Array(chunk));
-        parse(c);
-      },
-      close(client) {
-        client.data.upstream?.end();
-      },
-    },
-  });
+  const first = await nextLine();
+  const port = first === null ? Number.NaN : Number(JSON.parse(first).port);
+  if (!Number.isInteger(port)) throw new Error(`bench_first_byte did not start (${first}): run 'make -C ffi'`);
+  void (async () => {
+    for (let line = await nextLine(); line !== null; line = await nextLine()) {
+      const r = JSON.parse(line) as { s: number; ns: number; kernel: number; method: string; path: string };
+      const a = {
+        firstByteNs: (r.s - BASE_S) * 1e9 + r.ns,
+        kernelStamp: r.kernel === 1,
+        method: r.method,
+        path: r.path,
+      };
+      if (a.method === "POST" && a.path === "/openApi/swap/v2/trade/order") waiters.shift()?.(a);
+    }
+  })();
   return {
-    url: `http://127.0.0.1:${server.port}`,
-    port: server.port,
-    arrivals,
+    url: `http://127.0.0.1:${port}`,
+    port,
     /** Resolves with the next order placement that reaches the venue. */
     nextOrder(): Promise<Arrival> {
       return new Promise((resolve) => waiters.push(resolve));
     },
     stop() {
-      server.stop(true);
+      relay.kill();
     },
   };
 }

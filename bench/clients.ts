@@ -8,8 +8,9 @@
  *      batches with every outcome read back, against POST /intents over HTTP (wrk with a POST
  *      script, else a Bun client with 32 connections): intents/s and the ratio.
  *  (3) Intent → the order request's first byte at the venue: bingx-sim (in this process, rate
- *      limits lifted) behind a relay that stamps each request's first byte with this process's
- *      monotonic clock, the clock the intents are stamped with. Ring: the TypeScript client's push;
+ *      limits lifted) behind a C relay (ffi/bench_first_byte.c) that reports each request's first
+ *      byte with the kernel's receive timestamp, on the clock the intents are stamped with
+ *      (CLOCK_REALTIME): no process's wake-up on the data is in the figure. Ring: the TypeScript client's push;
  *      HTTP: POST /intents. Market entries and exits, p50/p99 µs, after warm-up trades. Orders are
  *      paced under the adapter's own placement budget (BingX's 10/s × the 0.8 margin), as a
  *      strategy within the venue's limits sends them: the figure is the order path, not a wait in
@@ -28,7 +29,7 @@ import { DitaClient } from "../clients/typescript/index.ts";
 import { startBingxSim } from "../src/sim/index.ts";
 import { httpIntentRate } from "./_clients_http.ts";
 import { stageBreakdown } from "./_clients_stages.ts";
-import { PLACEMENT_PACE_MS, placementPacer, startProbe } from "./_venue_probe.ts";
+import { PLACEMENT_PACE_MS, placementPacer, realtimeNs, startProbe } from "./_venue_probe.ts";
 import { percentile } from "./http_load.ts";
 
 const ROOT = join(import.meta.dir, "..");
@@ -42,6 +43,10 @@ const KEY = "benchClientsKeyAAAAbbbbCCCC0123";
 const SECRET = "benchClientsSecretZZZZyyyy98765";
 const round = (x: number, d = 1) => Number(x.toFixed(d));
 if (!existsSync(EXE)) throw new Error(`${EXE} is missing: run 'npm run build' first`);
+if (
+  Bun.spawnSync(["make", "-s", "-C", join(ROOT, "ffi"), "build/bench_futex", "build/bench_first_byte"]).exitCode !== 0
+)
+  throw new Error("make -C ffi failed: the futex floor and the first-byte relay are C programs");
 const scratch = mkdtempSync(join(tmpdir(), "dita-bench-clients-"));
 const lib = Bun.spawnSync([EXE, "zinc-lib", "--out", join(scratch, "lib")])
   .stdout.toString()
@@ -154,6 +159,7 @@ async function venueFirstByte() {
     while (client.slot(0).stage !== want) await client.waitForChange(100);
   };
   const lat = { ring: [] as number[], http: [] as number[] };
+  let unstamped = 0;
   const pace = placementPacer();
   try {
     for (let i = 0; i < TRADES + WARMUP_TRADES; i++) {
@@ -161,7 +167,7 @@ async function venueFirstByte() {
         for (const type of ["ENTER", "EXIT"] as const) {
           await pace();
           const arrival = probe.nextOrder();
-          const t0 = Bun.nanoseconds();
+          const t0 = realtimeNs();
           if (path === "ring") {
             if (type === "ENTER")
               client.push({
@@ -195,6 +201,7 @@ async function venueFirstByte() {
             });
           }
           const a = await arrival;
+          if (!a.kernelStamp) unstamped++;
           if (i >= WARMUP_TRADES) lat[path].push((a.firstByteNs - t0) / 1000);
           await stage(type === "ENTER" ? "POSITION_OPEN" : "CLOSED");
         }
@@ -210,7 +217,7 @@ async function venueFirstByte() {
     const sorted = [...xs].sort((a, b) => a - b);
     return { n: xs.length, p50_us: round(percentile(sorted, 0.5)), p99_us: round(percentile(sorted, 0.99)) };
   };
-  return { ring: summary(lat.ring), http: summary(lat.http) };
+  return { ring: summary(lat.ring), http: summary(lat.http), arrivals_without_kernel_timestamp: unstamped };
 }
 
 const floor = futexFloor();
