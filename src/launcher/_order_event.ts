@@ -1,10 +1,12 @@
 /**
- * Normalized events the launcher builds itself: what a venue query says about an order, as the
+ * What the launcher builds itself for and from the venue: the order request for a slot's pending
+ * order (from the kernel's own record of it); what a venue query says about an order, as the
  * event the stream would have carried (same event id scheme as src/venue/event_id.ts, so a fact
- * seen on both paths dedupes in the kernel), and a REJECT for an order the venue never placed.
+ * seen on both paths dedupes in the kernel); and a REJECT for an order the venue never placed.
  */
 
-import type { RejectReason, VenueEvent, VenueEventKind, VenueOrderState } from "../contracts/venue.ts";
+import type { SlotRecord } from "../contracts/records.ts";
+import type { OrderRequest, RejectReason, VenueEvent, VenueEventKind, VenueOrderState } from "../contracts/venue.ts";
 import { eventId } from "../venue/index.ts";
 
 const KIND_BY_STATUS: Record<VenueOrderState["status"], VenueEventKind> = {
@@ -60,5 +62,22 @@ export function localReject(
     venue_message: why.message,
     ...(why.code !== undefined ? { venue_code: why.code } : {}),
     ...(why.retryAfterMs !== undefined ? { retry_after_ms: why.retryAfterMs } : {}),
+  };
+}
+
+/** The venue order for a slot's pending order, from the kernel's own record of it. */
+export function orderRequest(slot: SlotRecord, role: "ENTRY" | "EXIT"): OrderRequest {
+  const order = role === "ENTRY" ? slot.entry_order! : slot.exit_order!;
+  const positionSide = slot.side ?? "LONG";
+  return {
+    client_order_id: order.client_order_id,
+    asset: slot.asset,
+    side: order.side,
+    position_side: positionSide,
+    type: order.order_type,
+    size: order.intended_size,
+    ...(order.limit_price !== null ? { price: order.limit_price } : {}),
+    reduce_only: role === "EXIT",
+    ...(role === "ENTRY" ? { leverage: slot.leverage } : {}),
   };
 }

@@ -28,6 +28,7 @@ const LINE_MAX = 2000;
 export class LoggedVenue implements VenueAdapter {
   /** The adapter's own rate-limit stats, when it keeps some (a read: not logged). */
   readonly rateStats?: () => VenueRateStats;
+  readonly rehearseOrder?: () => void;
 
   constructor(
     readonly inner: VenueAdapter,
@@ -36,6 +37,8 @@ export class LoggedVenue implements VenueAdapter {
   ) {
     const stats = inner.rateStats?.bind(inner);
     if (stats !== undefined) this.rateStats = stats;
+    const rehearse = inner.rehearseOrder?.bind(inner);
+    if (rehearse !== undefined) this.rehearseOrder = rehearse;
   }
 
   get name(): "MOCK" | "BINGX" {

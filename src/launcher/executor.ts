@@ -18,15 +18,9 @@ import type { Clock } from "../contracts/clock.ts";
 import type { KernelInput, StrategyIntent, SystemInput } from "../contracts/intents.ts";
 import { isTerminalOrder, stageWorkingOrder } from "../contracts/order_status.ts";
 import type { KernelOutcome, SlotRecord, TransitionRecord } from "../contracts/records.ts";
-import {
-  type OrderRequest,
-  type PositionSide,
-  rateLimited,
-  type VenueAdapter,
-  type VenueEvent,
-} from "../contracts/venue.ts";
+import { type PositionSide, rateLimited, type VenueAdapter, type VenueEvent } from "../contracts/venue.ts";
 import type { ExecutionKernel } from "../kernel/index.ts";
-import { eventFromOrderState, localReject } from "./_order_event.ts";
+import { eventFromOrderState, localReject, orderRequest } from "./_order_event.ts";
 
 /** A cancel refused for the rate limit is sent this often in all, waiting the hint between. */
 const CANCEL_RATE_LIMIT_TRIES = 4;
@@ -34,6 +28,8 @@ const CANCEL_RATE_LIMIT_TRIES = 4;
 const RETRY_WAIT_MAX_MS = 5_000;
 
 export interface ExecutorHooks {
+  /** Makes the inputs applied so far durable in the journal (before any order they asked for leaves). */
+  writeAhead?(): void;
   /** Called after every kernel call with the input and its outcome (journal flush, projection, metrics). */
   afterApply(input: KernelInput, outcome: KernelOutcome): void;
   /** Venue call latency in ms, for metrics. */
@@ -78,8 +74,13 @@ export class Executor {
 
   /** Applies a strategy's intent (parsed at its edge); `now_ms` is stamped here. */
   submitStrategy(intent: StrategyIntent): KernelOutcome {
-    const outcome = this.apply({ ...intent, now_ms: this.clock.nowMs() });
+    const input = { ...intent, now_ms: this.clock.nowMs() };
+    const outcome = this.kernel.apply(input);
+    // Write-ahead, then the order, then the rest: the input is in the journal before its order
+    // leaves, and the projection, metrics and events of the call follow the order out.
+    this.hooks.writeAhead?.();
     this.dispatch(outcome.transitions);
+    this.hooks.afterApply(input, outcome);
     return outcome;
   }
 
@@ -142,7 +143,9 @@ export class Executor {
 
   private async submit(slotId: number, slot: SlotRecord, role: "ENTRY" | "EXIT", cid: string): Promise<void> {
     const started = this.clock.monoNs();
-    if (role === "ENTRY" && !(await this.ensureLeverage(slot, cid))) return;
+    // A leverage this process already set takes no hop: the order is written in this turn.
+    const leverageSet = this.leverageSet.get(`${slot.asset}:${slot.side ?? "LONG"}`) === slot.leverage;
+    if (role === "ENTRY" && !leverageSet && !(await this.ensureLeverage(slot, cid))) return;
     const result = await this.venue.submit(orderRequest(slot, role)).catch((e: unknown) => ({
       status: "UNKNOWN" as const,
       reason: e instanceof Error ? e.message : String(e),
@@ -275,21 +278,4 @@ export class Executor {
     );
     return "ABSENT_REJECTED";
   }
-}
-
-/** The venue order for a slot's pending order, from the kernel's own record of it. */
-export function orderRequest(slot: SlotRecord, role: "ENTRY" | "EXIT"): OrderRequest {
-  const order = role === "ENTRY" ? slot.entry_order! : slot.exit_order!;
-  const positionSide = slot.side ?? "LONG";
-  return {
-    client_order_id: order.client_order_id,
-    asset: slot.asset,
-    side: order.side,
-    position_side: positionSide,
-    type: order.order_type,
-    size: order.intended_size,
-    ...(order.limit_price !== null ? { price: order.limit_price } : {}),
-    reduce_only: role === "EXIT",
-    ...(role === "ENTRY" ? { leverage: slot.leverage } : {}),
-  };
 }

@@ -69,6 +69,7 @@ export class Runtime {
     // Every venue call below goes through the verbosity log (a pass-through at QUIET).
     b.venue = new LoggedVenue(b.venue, () => logsVenue(b.control.snapshot()), log);
     this.executor = new Executor(b.kernel, b.venue, b.clock, {
+      writeAhead: () => this.b.journal?.flush(),
       afterApply: (input, outcome) => this.afterApply(input, outcome),
       venueLatency: (op, ms) => this.metrics.recordLatency(op, ms),
       log,
@@ -88,9 +89,11 @@ export class Runtime {
     this.ring = new RingIntake(b.zinc, b.kernel, {
       check: (rec) => recordSizeRefusal(b.venue, rec, this.assetOfSlot),
       applied: (o, journalOffsets) => {
+        // Write-ahead, then the orders (written in this turn), then projection, metrics, outcomes.
+        b.journal?.flush();
+        this.executor.dispatch(o.transitions);
         this.metrics.recordRecords(o.accepted_flags, b.clock.nowMs());
         this.afterApply(null, o, { journalSeq: this.ringBase + 1, inputOffsets: journalOffsets });
-        this.executor.dispatch(o.transitions);
       },
       refused: (r) => void this.refuseAtEdge("ring", r),
       nowMs: () => b.clock.nowMs(),

@@ -31,6 +31,7 @@ import type {
   VenuePosition,
 } from "../../contracts/venue.ts";
 import { parseOrder, parsePlacedOrderId, parsePositionMode } from "./_parse.ts";
+import { placement } from "./_placement.ts";
 import { applyContractRules } from "./contract_rules.ts";
 import * as ep from "./endpoints.ts";
 import { VenueRequestError } from "./errors.ts";
@@ -79,6 +80,9 @@ export interface SubmitContext {
   /** The venue's positions of one asset (for the one-way netting check). */
   positions(asset: string): Promise<VenuePosition[]>;
   rules(asset: string): Promise<ContractRules>;
+  /** What `positionMode` and `rules` would answer, when already known: the order path takes no hop. */
+  knownMode(): PositionMode | undefined;
+  knownRules(asset: string): ContractRules | null;
   /** The asset's mark from memory (undefined: unknown or stale); never a venue call. */
   markPrice(asset: string): number | undefined;
   emit(e: VenueEvent): void;
@@ -153,9 +157,11 @@ export async function submitOrder(ctx: SubmitContext, o: OrderRequest): Promise<
       "CLIENT_ID",
       `client order id must be 1–40 of [A-Za-z0-9_-], got ${JSON.stringify(o.client_order_id.slice(0, 60))}`,
     );
+  // Known rules and mode are read synchronously: with both in memory (after connect) and budget
+  // to spare, the request is signed and written in the caller's turn, with no hop before it.
   let rules: ContractRules;
   try {
-    rules = await ctx.rules(o.asset);
+    rules = ctx.knownRules(o.asset) ?? (await ctx.rules(o.asset));
   } catch (err) {
     return localReject(ctx, o, "NO_RULES", `contract rules for ${o.asset} unavailable: ${(err as Error).message}`);
   }
@@ -168,7 +174,7 @@ export async function submitOrder(ctx: SubmitContext, o: OrderRequest): Promise<
     return localReject(ctx, o, "INVALID_PRICE", "a LIMIT order needs a price");
   let mode: PositionMode;
   try {
-    mode = await ctx.positionMode();
+    mode = ctx.knownMode() ?? (await ctx.positionMode());
   } catch (err) {
     return localReject(ctx, o, "POSITION_MODE", `position mode unknown: ${(err as Error).message}`);
   }
@@ -177,16 +183,7 @@ export async function submitOrder(ctx: SubmitContext, o: OrderRequest): Promise<
     const netting = await oneWayNetting(ctx, o);
     if (netting) return netting;
   }
-  const req = ep.placeOrder({
-    symbol: o.asset,
-    side: o.side,
-    positionSide: mode === "oneway" ? "BOTH" : o.position_side,
-    type: o.type,
-    quantity: check.quantity,
-    price: check.price,
-    clientOrderID: o.client_order_id,
-    ...(mode === "oneway" ? { reduceOnly: closes || o.reduce_only } : {}),
-  });
+  const req = placement(o, check.quantity, check.price, mode);
   if (!ctx.track(o.client_order_id, o.asset))
     return localReject(ctx, o, "WORKING_MAX", "too many working orders tracked");
   let lastWhy = "";

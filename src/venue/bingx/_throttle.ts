@@ -17,7 +17,7 @@
  * counted has left its window, whether it counts windows fixed or sliding) and nothing is sent
  * before the venue's hint (`-Expire`; one window when it gave none).
  *
- * Entry points: `new Throttle(options)`, `acquire`, `rateLimited`, `exhausted`, `stats`.
+ * Entry points: `new Throttle(options)`, `tryAcquire`, `acquire`, `rateLimited`, `exhausted`, `stats`.
  */
 
 import type { Clock } from "../../contracts/clock.ts";
@@ -94,15 +94,27 @@ export class Throttle {
     return this.group(group).bucket.capacity;
   }
 
-  /** Waits for a token of `group`; refuses at once (RATE_LIMIT, with a hint) past the queue's bounds. */
-  acquire(group: RateGroup, priority: RatePriority, where: string): Promise<Lease> {
+  /**
+   * A token of `group` now, or null when one would have to be waited for (nobody of this priority
+   * or above is queued and the bucket has one). Synchronous, so a request with budget to spare
+   * is written without an event-loop hop.
+   */
+  tryAcquire(group: RateGroup, priority: RatePriority): Lease | null {
     const g = this.group(group);
     const now = this.nowMs();
     const ahead = priority === "order" ? g.orders.length : g.orders.length + g.queries.length;
-    if (ahead === 0 && g.bucket.available(now) > 0) {
-      g.bucket.take(now);
-      return Promise.resolve(this.lease(g, now, now));
-    }
+    if (ahead !== 0 || g.bucket.available(now) <= 0) return null;
+    g.bucket.take(now);
+    return this.lease(g, now, now);
+  }
+
+  /** Waits for a token of `group`; refuses at once (RATE_LIMIT, with a hint) past the queue's bounds. */
+  acquire(group: RateGroup, priority: RatePriority, where: string): Promise<Lease> {
+    const free = this.tryAcquire(group, priority);
+    if (free !== null) return Promise.resolve(free);
+    const g = this.group(group);
+    const now = this.nowMs();
+    const ahead = priority === "order" ? g.orders.length : g.orders.length + g.queries.length;
     const waitMs = Math.max(0, g.bucket.etaMs(ahead, now) - now);
     const queued = g.orders.length + g.queries.length;
     if (queued >= this.queueMax || waitMs > this.waitMaxMs) {

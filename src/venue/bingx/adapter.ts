@@ -1,11 +1,11 @@
 /**
  * BingxVenueAdapter: the `VenueAdapter` over BingX's USDT-M perpetual REST API and user-data
- * stream. It owns one REST client (signing, time offset, typed errors), one user stream
- * (listen key, gzip frames, reconnect) and one order tracker (event ids, cumulative fees per
- * order; every fact goes to the kernel, which classifies duplicates and late events). Working orders are remembered by client order id so that (a) stream frames,
- * which carry the venue's spelling of the id (BingX may lower-case it), map back to the kernel's
- * id and (b) after every (re)connect each working order is queried by clientOrderID: no fill is
- * missed across a stream gap.
+ * stream. It owns one REST client (signing, time offset, typed errors), one user stream (listen
+ * key, gzip frames, reconnect) and one order tracker (event ids, cumulative fees per order; every
+ * fact goes to the kernel, which classifies duplicates and late events). Working orders are
+ * remembered by client order id so that (a) stream frames, which carry the venue's spelling of
+ * the id (BingX may lower-case it), map back to the kernel's id and (b) after every (re)connect
+ * each working order is queried by clientOrderID: no fill is missed across a stream gap.
  *
  * Position mode: `connect()` reads the account's mode (GET /openApi/swap/v1/positionSide/dual) and
  * the adapter works in it: hedge mode as LONG/SHORT orders, one-way mode as BOTH orders whose exits
@@ -42,6 +42,7 @@ import { allMarksRequest, MarkCache } from "./_mark_cache.ts";
 import { OrderTracker, type StreamFeeMode } from "./_order_tracker.ts";
 import { Outlets } from "./_outlets.ts";
 import { parseBalance, parseContracts, parseOrder, parseOrderList, parsePositions } from "./_parse.ts";
+import { rehearseOrder, sampleOrder } from "./_placement.ts";
 import { cancelOrder, type PositionMode, readPositionMode, type SubmitContext, submitOrder } from "./_submit.ts";
 import { Throttle } from "./_throttle.ts";
 import { WorkingOrders } from "./_working_orders.ts";
@@ -60,13 +61,8 @@ export interface BingxAdapterOptions {
   streamFeeMode?: StreamFeeMode;
   /** Throttle knobs: raised limits against a raised sim (tests, benchmarks), queue bounds. */
   throttle?: { limitsPerS?: Partial<Record<ep.RateGroup, number>>; queueMax?: number; waitMaxMs?: number };
-  stream?: {
-    keepAliveMs?: number;
-    backoffBaseMs?: number;
-    backoffMaxMs?: number;
-    reconnectMax?: number;
-    openTimeoutMs?: number;
-  };
+  /** User stream timings (see user_stream.ts). */
+  stream?: Partial<Record<"keepAliveMs" | "backoffBaseMs" | "backoffMaxMs" | "reconnectMax" | "openTimeoutMs", number>>;
 }
 
 export class BingxVenueAdapter implements VenueAdapter {
@@ -81,6 +77,8 @@ export class BingxVenueAdapter implements VenueAdapter {
   private readonly ctx: SubmitContext;
   private mode: PositionMode | undefined;
   private seq = 0;
+  /** The last order submitted: what `rehearseOrder` rehearses. */
+  private lastOrder: OrderRequest | null = null;
 
   constructor(config: BingxConfig, options: BingxAdapterOptions = {}) {
     assertUrlsAllowed(config);
@@ -114,6 +112,8 @@ export class BingxVenueAdapter implements VenueAdapter {
       positionMode: () => this.ensureMode(),
       positions: (asset) => this.positions(asset),
       rules: (asset) => this.contractRules(asset),
+      knownMode: () => this.mode,
+      knownRules: (asset) => this.knownRules(asset),
       markPrice: (asset) => this.marks.peek(asset),
       emit: (e) => this.out.emit(e),
       diag: (d) => this.out.diag(d),
@@ -145,6 +145,7 @@ export class BingxVenueAdapter implements VenueAdapter {
 
   async close(): Promise<void> {
     await this.stream.stop();
+    this.rest.close();
   }
 
   connected(): boolean {
@@ -157,6 +158,7 @@ export class BingxVenueAdapter implements VenueAdapter {
 
   async submit(order: OrderRequest): Promise<SubmitResult> {
     // Judged before the placement: its own fill, reported by the stream, may refresh the mark first.
+    this.lastOrder = order;
     const markWasStale = order.type === "MARKET" && this.marks.stale(order.asset);
     const result = await this.out.guard(() => submitOrder(this.ctx, order));
     // Off the order path: a MARKET order that found its mark stale has the marks read again.
@@ -166,6 +168,10 @@ export class BingxVenueAdapter implements VenueAdapter {
       if (w) w.venue_order_id = result.venue_order_id;
     }
     return result;
+  }
+
+  rehearseOrder(): void {
+    rehearseOrder(this.ctx, this.lastOrder ?? sampleOrder(this.rules));
   }
 
   async cancel(asset: string, clientOrderId: string): Promise<CancelResult> {
@@ -224,12 +230,13 @@ export class BingxVenueAdapter implements VenueAdapter {
     return { ...r };
   }
 
-  /** In one-way mode BingX keeps one leverage per symbol, set with side BOTH. */
+  /** The contract rules already read, or null (before connect, or an asset not listed). */
   knownRules(asset: string): ContractRules | null {
     const r = this.rules.get(asset);
     return r === undefined ? null : { ...r };
   }
 
+  /** In one-way mode BingX keeps one leverage per symbol, set with side BOTH. */
   async setLeverage(asset: string, side: PositionSide, leverage: number): Promise<void> {
     await this.out.guard(async () => {
       const mode = await this.ensureMode();

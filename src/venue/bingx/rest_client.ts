@@ -15,7 +15,11 @@
  * Secrets never leave this module except inside the HMAC and the API-key header: error messages
  * carry method, path, status and venue code/message only.
  *
- * Entry points: `new BingxRestClient(config)`, `request`, `syncTime`, `buildRequest`, `rateStats`.
+ * Requests go out on kept-alive connections this thread writes itself (`http_wire.ts`): an
+ * order's bytes leave in the caller's turn, not after a hand-over to another thread.
+ *
+ * Entry points: `new BingxRestClient(config)`, `request`, `syncTime`, `buildRequest`, `rateStats`,
+ * `close`.
  */
 
 import type { Clock } from "../../contracts/clock.ts";
@@ -25,6 +29,7 @@ import { Throttle } from "./_throttle.ts";
 import { DEFAULT_RATE_MARGIN } from "./config.ts";
 import { PATHS, RATE_WINDOW_MS, type RateGroup, rateOf } from "./endpoints.ts";
 import { classifyCode, redact, VenueRequestError } from "./errors.ts";
+import { HttpWire } from "./http_wire.ts";
 import { encodeParams, type Params, signQuery } from "./signer.ts";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE";
@@ -43,7 +48,7 @@ export interface RestClientConfig {
   recvWindowMs: number;
   clock: Clock;
   timeoutMs: number;
-  /** Injected for tests; defaults to the global fetch. */
+  /** Injected for tests; defaults to kept-alive connections written from this thread (http_wire.ts). */
   fetch?: (url: string, init: RequestInit) => Promise<Response>;
   /** The rate throttle; defaults to one at DEFAULT_RATE_MARGIN of BingX's limits, sleeping on real timers. */
   throttle?: Throttle;
@@ -53,13 +58,16 @@ export class BingxRestClient {
   private offsetMs = 0;
   private readonly doFetch: (url: string, init: RequestInit) => Promise<Response>;
   private readonly throttle: Throttle;
+  /** The kept-alive connections to the venue (absent when a `fetch` is injected). */
+  private readonly wire: HttpWire | null = null;
 
   constructor(private readonly cfg: RestClientConfig) {
     if (!(cfg.timeoutMs > 0 && cfg.timeoutMs <= 120_000))
       throw new Error(`Condition failed: timeoutMs must be within 1..120000, got ${cfg.timeoutMs}`);
     if (!(cfg.recvWindowMs >= 0 && cfg.recvWindowMs <= 60_000))
       throw new Error(`Condition failed: recvWindowMs must be within 0..60000, got ${cfg.recvWindowMs}`);
-    this.doFetch = cfg.fetch ?? ((url, init) => fetch(url, init));
+    if (cfg.fetch === undefined) this.wire = new HttpWire(cfg.baseUrl);
+    this.doFetch = cfg.fetch ?? this.wire!.fetch;
     this.throttle =
       cfg.throttle ??
       new Throttle({
@@ -67,6 +75,11 @@ export class BingxRestClient {
         margin: DEFAULT_RATE_MARGIN,
         sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       });
+  }
+
+  /** Closes the kept-alive connections (requests after this go through the global fetch). */
+  close(): void {
+    this.wire?.close();
   }
 
   /** What the throttle did so far. */
@@ -107,6 +120,12 @@ export class BingxRestClient {
     }
   }
 
+  /** Signs `req` and builds its bytes as `send` would, and sends nothing (the path warmer's rehearsal). */
+  rehearse(req: RestRequest): void {
+    const { url, headers } = this.buildRequest(req, this.venueNowMs());
+    this.wire?.rehearse(url, { method: req.method, headers });
+  }
+
   /** The URL and headers a request would be sent with (pure; used by tests and the bench). */
   buildRequest(req: RestRequest, nowMs: number): { url: string; headers: Record<string, string> } {
     const headers: Record<string, string> = {};
@@ -123,7 +142,9 @@ export class BingxRestClient {
   private async send(req: RestRequest): Promise<unknown> {
     const where = `${req.method} ${req.path}`;
     const { group, priority } = rateOf(req);
-    const lease = await this.throttle.acquire(group, priority, where);
+    // With budget to spare the token is taken synchronously: the request is written in the
+    // caller's turn (an order leaves before the work queued behind it), not a microtask later.
+    const lease = this.throttle.tryAcquire(group, priority) ?? (await this.throttle.acquire(group, priority, where));
     // Signed after the wait, so the timestamp is the sending time.
     const { url, headers } = this.buildRequest(req, this.venueNowMs());
     const controller = new AbortController();

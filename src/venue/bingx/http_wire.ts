@@ -1,0 +1,267 @@
+/**
+ * The REST client's transport to one venue origin: HTTP/1.1 over kept-alive TCP (or TLS)
+ * connections that this thread writes itself. A request is written to the socket in the
+ * caller's turn, so an order's first byte leaves while the caller is still running, instead of
+ * being handed to another thread as `fetch` does (bench/clients.ts measures both). The answer
+ * is read as it arrives (`_http_response.ts`) and handed back as a standard `Response`.
+ *
+ * One request at a time per connection (no pipelining); at most CONNECTIONS_MAX connections,
+ * and requests beyond them wait for one to be free, in order. A connection is opened ahead of
+ * need: re-opened when the venue closes an idle one, so an order finds one ready.
+ *
+ * Failures read as `fetch`'s do: a request whose bytes were written and whose answer did not
+ * come (closed, reset, unreadable) rejects with an Error, and the caller treats its outcome as
+ * unknown; an aborted request rejects with an AbortError and its connection is closed. Requests
+ * to another origin, or with a body other than text, go to the global `fetch`.
+ *
+ * Entry points: `new HttpWire(baseUrl)` → `fetch(url, init)`, `rehearse`, `close()`; `encodeRequest`.
+ */
+
+import type { Socket } from "bun";
+import { HttpFramingError, ResponseReader } from "./_http_response.ts";
+
+const CONNECTIONS_MAX = 8;
+/** Connections kept open while idle, re-opened when the venue closes them. */
+const WARM = 1;
+const WARM_RETRY_MIN_MS = 100;
+const WARM_RETRY_MAX_MS = 5_000;
+const USER_AGENT = "dita-v2";
+/** Headers this transport writes itself. */
+const OWN_HEADERS = new Set(["host", "content-length", "connection", "user-agent", "accept"]);
+
+interface Exchange {
+  resolve(r: Response): void;
+  reject(e: Error): void;
+  reader: ResponseReader;
+}
+
+interface Conn {
+  socket: Socket<Conn> | null;
+  open: Promise<void>;
+  exchange: Exchange | null;
+  /** Bytes the socket did not take yet (written on `drain`). */
+  unsent: Uint8Array | null;
+  closed: boolean;
+}
+
+export class HttpWire {
+  private readonly origin: URL;
+  private readonly conns = new Set<Conn>();
+  private readonly queue: Array<() => void> = [];
+  private closed = false;
+  /** A re-opening connection attempt is in flight, or waiting out its retry delay. */
+  private warming = false;
+  private retryMs = 0;
+
+  constructor(baseUrl: string) {
+    this.origin = new URL(baseUrl);
+    if (this.origin.protocol !== "http:" && this.origin.protocol !== "https:")
+      throw new Error(`Condition failed: venue base URL must be http or https, got ${this.origin.protocol}`);
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const c of this.conns) this.drop(c, new Error("transport closed"));
+  }
+
+  fetch = (url: string, init: RequestInit = {}): Promise<Response> => {
+    const body = init.body ?? "";
+    const origin = this.origin.origin;
+    const own = url.startsWith(origin) && (url.length === origin.length || url[origin.length] === "/");
+    if (!own || typeof body !== "string" || this.closed) return fetch(url, init);
+    const target = url.length === origin.length ? "/" : url.slice(origin.length);
+    return this.exchange(
+      encodeRequest(init.method ?? "GET", target, this.origin.host, init.headers, body),
+      init.signal ?? null,
+    );
+  };
+
+  /** Builds the bytes `fetch` would write for this request, and writes nothing (path warming). */
+  rehearse(url: string, init: RequestInit): void {
+    const target = url.startsWith(this.origin.origin) ? url.slice(this.origin.origin.length) || "/" : url;
+    encodeRequest(init.method ?? "GET", target, this.origin.host, init.headers, "");
+  }
+
+  private exchange(bytes: Uint8Array, signal: AbortSignal | null): Promise<Response> {
+    return new Promise<Response>((resolve, reject) => {
+      if (signal?.aborted) return reject(abortError());
+      const start = (c: Conn) => {
+        const ex: Exchange = { resolve, reject, reader: new ResponseReader() };
+        c.exchange = ex;
+        c.socket?.ref(); // a request in flight keeps the process alive, an idle connection does not
+        signal?.addEventListener("abort", () => c.exchange === ex && this.drop(c, abortError()), { once: true });
+        this.write(c, bytes);
+      };
+      const ready = [...this.conns].find((c) => c.socket !== null && c.exchange === null && !c.closed);
+      if (ready) return start(ready); // the common case: written in this turn
+      if (this.conns.size < CONNECTIONS_MAX) {
+        const c = this.connect();
+        c.exchange = { resolve: () => {}, reject: () => {}, reader: new ResponseReader() }; // reserved
+        c.open.then(
+          () => (c.closed ? reject(new Error("connection closed before the request was sent")) : start(c)),
+          (e: Error) => reject(e),
+        );
+        return;
+      }
+      const run = () => void this.exchange(bytes, signal).then(resolve, reject);
+      this.queue.push(run);
+      const unqueue = () => {
+        const at = this.queue.indexOf(run);
+        if (at >= 0) this.queue.splice(at, 1);
+        if (at >= 0) reject(abortError());
+      };
+      signal?.addEventListener("abort", unqueue, { once: true });
+    });
+  }
+
+  private connect(): Conn {
+    const c: Conn = { socket: null, open: Promise.resolve(), exchange: null, unsent: null, closed: false };
+    this.conns.add(c);
+    const port = Number(this.origin.port || (this.origin.protocol === "https:" ? 443 : 80));
+    c.open = Bun.connect<Conn>({
+      hostname: this.origin.hostname,
+      port,
+      ...(this.origin.protocol === "https:" ? { tls: { serverName: this.origin.hostname } } : {}),
+      data: c,
+      socket: {
+        data: (_s, chunk) => this.onData(c, chunk),
+        drain: (s) => {
+          const rest = c.unsent;
+          c.unsent = null;
+          if (rest) this.writeRest(c, s, rest);
+        },
+        close: () => this.drop(c, new Error("connection closed by the venue before its answer")),
+        error: (_s, e) => this.drop(c, new Error(`connection error: ${e.message}`)),
+        connectError: (_s, e) => this.drop(c, new Error(`connection failed: ${e.message}`)),
+        end: (s) => this.onEnd(c, s),
+      },
+    }).then(
+      (s) => {
+        c.socket = s;
+        s.unref();
+        s.setNoDelay?.(true);
+      },
+      (e: Error) => {
+        this.drop(c, e);
+        throw new Error(`connection failed: ${e.message}`);
+      },
+    );
+    c.exchange = null;
+    return c;
+  }
+
+  private write(c: Conn, bytes: Uint8Array): void {
+    if (c.socket === null) this.drop(c, new Error("connection not open"));
+    else this.writeRest(c, c.socket, bytes);
+  }
+
+  private writeRest(c: Conn, s: Socket<Conn>, bytes: Uint8Array): void {
+    const n = s.write(bytes);
+    if (n < 0) this.drop(c, new Error("write failed"));
+    else if (n < bytes.length) c.unsent = bytes.subarray(n);
+  }
+
+  private onData(c: Conn, chunk: Uint8Array): void {
+    const ex = c.exchange;
+    if (ex === null) {
+      this.drop(c, new Error("bytes from the venue with no request waiting"));
+      return;
+    }
+    let parsed: ReturnType<ResponseReader["feed"]>;
+    try {
+      parsed = ex.reader.feed(chunk);
+    } catch (e) {
+      this.drop(c, e instanceof HttpFramingError ? new Error(`unreadable answer: ${e.message}`) : (e as Error));
+      return;
+    }
+    if (parsed === null) return;
+    c.exchange = null;
+    c.socket?.unref();
+    const body = parsed.body.length > 0 ? parsed.body : null;
+    ex.resolve(new Response(body, { status: parsed.status, headers: parsed.headers }));
+    if (!parsed.keepAlive) this.drop(c, new Error("closed after its answer"));
+    else this.release();
+  }
+
+  private onEnd(c: Conn, s: Socket<Conn>): void {
+    const ex = c.exchange;
+    if (ex !== null && c.socket !== null) {
+      try {
+        const parsed = ex.reader.end();
+        c.exchange = null;
+        ex.resolve(new Response(parsed.body.length > 0 ? parsed.body : null, parsed));
+      } catch {}
+    }
+    s.end();
+    this.drop(c, new Error("connection ended by the venue before its answer"));
+  }
+
+  /** A free connection serves the next queued request. */
+  private release(): void {
+    this.queue.shift()?.();
+  }
+
+  private drop(c: Conn, why: Error): void {
+    const ex = c.exchange;
+    c.exchange = null;
+    const wasOpen = !c.closed;
+    c.closed = true;
+    this.conns.delete(c);
+    if (wasOpen) c.socket?.terminate();
+    ex?.reject(why);
+    if (wasOpen) {
+      const next = this.queue.shift();
+      if (next) next();
+      else this.warmAgain();
+    }
+  }
+
+  /**
+   * The venue closed a connection (its keep-alive timeout, a restart): one is opened again, so the
+   * next order finds it ready. One attempt at a time; after a failed one the next waits, from
+   * WARM_RETRY_MIN_MS doubling to WARM_RETRY_MAX_MS (a venue that is down is not hammered).
+   */
+  private warmAgain(): void {
+    if (this.closed || this.warming || this.conns.size >= WARM) return;
+    this.warming = true;
+    this.connect().open.then(
+      () => {
+        this.warming = false;
+        this.retryMs = 0;
+      },
+      () => {
+        this.retryMs = Math.min(Math.max(this.retryMs * 2, WARM_RETRY_MIN_MS), WARM_RETRY_MAX_MS);
+        const timer = setTimeout(() => {
+          this.warming = false;
+          this.warmAgain();
+        }, this.retryMs);
+        timer.unref?.();
+      },
+    );
+  }
+}
+
+/** The bytes of one request: its line, Host, this transport's own headers, the caller's, the body. */
+export function encodeRequest(
+  method: string,
+  target: string,
+  host: string,
+  headers: RequestInit["headers"],
+  body: string,
+): Uint8Array {
+  let text = `${method} ${target} HTTP/1.1\r\nHost: ${host}\r\nUser-Agent: ${USER_AGENT}\r\nAccept: */*\r\nConnection: keep-alive\r\n`;
+  const add = (k: string, v: string) => {
+    if (/[\r\n]/.test(k) || /[\r\n]/.test(v))
+      throw new Error(`Invariant: header ${JSON.stringify(k)} holds a line break`);
+    if (!OWN_HEADERS.has(k.toLowerCase())) text += `${k}: ${v}\r\n`;
+  };
+  if (headers instanceof Headers) for (const [k, v] of headers) add(k, v);
+  else if (Array.isArray(headers)) for (const [k, v] of headers) add(String(k), String(v));
+  else if (headers !== undefined)
+    for (const [k, v] of Object.entries(headers as Record<string, string>)) add(k, String(v));
+  return Buffer.from(`${text}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+}
+
+function abortError(): Error {
+  return new DOMException("the request was aborted", "AbortError");
+}
