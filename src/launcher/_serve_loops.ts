@@ -1,15 +1,17 @@
 /**
  * The serve loops of a runtime: the Zinc intents ring (drained fairly), the control region's
  * mailbox, a TICK every second (hung orders, region checks), the live reconciliation every
- * interval, and the event-loop lag probe (a 50 ms sleep measured against the monotonic clock: how
+ * interval, the path warmer's passes (`_path_warmer.ts`), and the event-loop lag probe (a 50 ms sleep measured against the monotonic clock: how
  * late it woke is the lag every other loop and HTTP saw). All stop when `stop` aborts; a loop
  * asleep wakes at once (a 30 s reconcile interval never delays a shutdown).
  *
  * Entry point: `runServeLoops(host, stop)`.
  */
 
+import type { VenueAdapter } from "../contracts/venue.ts";
 import type { OperatorControlPlane } from "../control/index.ts";
 import type { ZincPlane } from "../zinc/index.ts";
+import { PathWarmer } from "./_path_warmer.ts";
 import { DRAIN_MAX } from "./_ring_intake.ts";
 
 const DRAIN_BATCHES_PER_TURN = 8;
@@ -31,6 +33,10 @@ export interface LoopHost {
   /** The monotonic clock (ns) and where each lag sample (ms) goes. */
   monoNs(): bigint;
   loopLag(ms: number): void;
+  /** The path warmer's period (0 = off) and what it rehearses (`_path_warmer.ts`). */
+  warmPathMs: number;
+  venue: VenueAdapter;
+  nowMs(): number;
 }
 
 export async function runServeLoops(h: LoopHost, stop: AbortSignal): Promise<void> {
@@ -73,7 +79,19 @@ export async function runServeLoops(h: LoopHost, stop: AbortSignal): Promise<voi
       if (live()) h.loopLag(Math.max(0, Number(h.monoNs() - t0) / 1e6 - LAG_PROBE_MS));
     }
   })();
-  await Promise.all([ring, control, tick, reconcile, lag]);
+  const warm = (async () => {
+    if (h.warmPathMs === 0) return;
+    const warmer = new PathWarmer({ venue: h.venue, nowMs: h.nowMs, drainRing: () => void h.drainRing() });
+    try {
+      while (live()) {
+        await pause(h.warmPathMs);
+        if (live() && h.accepting() && !h.hostile()) warmer.pass();
+      }
+    } finally {
+      warmer.close();
+    }
+  })();
+  await Promise.all([ring, control, tick, reconcile, lag, warm]);
 }
 
 /**

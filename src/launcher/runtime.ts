@@ -272,6 +272,9 @@ export class Runtime {
         reconcile: () => this.reconciler.pass(),
         monoNs: () => this.b.clock.monoNs(),
         loopLag: (ms) => this.metrics.recordLoopLag(ms),
+        warmPathMs: this.b.config.warm_path_ms,
+        venue: this.b.venue,
+        nowMs: () => this.b.clock.nowMs(),
       },
       this.stop.signal,
     );

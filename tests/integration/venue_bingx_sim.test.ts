@@ -122,6 +122,19 @@ test("a placement that times out and executes late is settled by query and the r
   expect(sim.state().orders.length).toBe(1);
 });
 
+test("rehearsing orders takes no rate token and places nothing; the real order after them is placed once", async () => {
+  const { sim, adapter } = await connected();
+  const tokens = adapter.rateStats().requests;
+  for (let i = 0; i < 300; i++) adapter.rehearseOrder(); // before any order: a minimum order of a listed contract
+  const o = order("BTC-USDT");
+  expect((await adapter.submit(o)).status).toBe("ACCEPTED");
+  const afterOrder = adapter.rateStats().requests;
+  for (let i = 0; i < 300; i++) adapter.rehearseOrder(); // the last order, again
+  expect(adapter.rateStats().requests).toBe(afterOrder);
+  expect(afterOrder - tokens).toBe(1);
+  expect(sim.state().orders.map((x) => x.clientOrderId.toLowerCase())).toEqual([o.client_order_id.toLowerCase()]);
+});
+
 test("a 5xx before the venue executed anything is settled by query, then placed exactly once", async () => {
   const { sim, adapter } = await connected();
   sim.faults.http_5xx = 1;

@@ -214,6 +214,17 @@ describe("the wire against a server", () => {
     expect(await (await w.fetch(`${srv.url}/b`)).text()).toBe("ok");
   });
 
+  test("a rehearsal builds the request and writes nothing: no connection, no byte", async () => {
+    let bytes = 0;
+    const srv = rawServer((raw) => {
+      bytes += raw.length;
+    });
+    const w = wire(srv.url);
+    for (let i = 0; i < 100; i++) w.rehearse(`${srv.url}/openApi/swap/v2/trade/order?a=${i}`, { method: "POST" });
+    await Bun.sleep(30);
+    expect([srv.connections(), bytes]).toEqual([0, 0]);
+  });
+
   test("a request to another origin goes through the global fetch", async () => {
     const other = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response("elsewhere") });
     cleanup.push(() => other.stop(true));

@@ -7,10 +7,16 @@
  * Bound: `WORKING_MAX` orders; `track` refuses more (the caller still places the order: only the
  * spelling map and the catch-up are lost for it).
  *
- * Entry point: `new WorkingOrders(tracker)`.
+ * Entry points: `new WorkingOrders(tracker)`, `catchUp`.
  */
 
+import type { VenueOrderState } from "../../contracts/venue.ts";
 import type { OrderTracker } from "./_order_tracker.ts";
+import type { Outlets } from "./_outlets.ts";
+import { parseOrder } from "./_parse.ts";
+import * as ep from "./endpoints.ts";
+import { VenueRequestError } from "./errors.ts";
+import type { BingxRestClient } from "./rest_client.ts";
 
 export const WORKING_MAX = 10_000;
 
@@ -57,5 +63,26 @@ export class WorkingOrders {
       return working;
     }
     return this.tracker.clientIdOf(venueOrderId) ?? venueSpelling;
+  }
+}
+
+/** Queries every working order by client id and applies whatever the stream may have missed. */
+export async function catchUp(
+  working: readonly WorkingOrder[],
+  rest: BingxRestClient,
+  out: Outlets,
+  applyState: (s: VenueOrderState) => void,
+): Promise<void> {
+  for (const w of working) {
+    try {
+      const s = parseOrder(await rest.request(ep.queryOrder(w.asset, w.cid)));
+      if (s) applyState(s);
+    } catch (err) {
+      if (err instanceof VenueRequestError && err.code === 80016) continue;
+      out.diag({
+        code: "STREAM_GAP",
+        message: `catch-up query for ${w.cid} failed: ${out.clean((err as Error).message)}`,
+      });
+    }
   }
 }

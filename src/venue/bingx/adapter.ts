@@ -45,7 +45,7 @@ import { parseBalance, parseContracts, parseOrder, parseOrderList, parsePosition
 import { rehearseOrder, sampleOrder } from "./_placement.ts";
 import { cancelOrder, type PositionMode, readPositionMode, type SubmitContext, submitOrder } from "./_submit.ts";
 import { Throttle } from "./_throttle.ts";
-import { WorkingOrders } from "./_working_orders.ts";
+import { catchUp, WorkingOrders } from "./_working_orders.ts";
 import { assertUrlsAllowed, type BingxConfig, DEFAULT_RATE_MARGIN } from "./config.ts";
 import * as ep from "./endpoints.ts";
 import { VenueRequestError } from "./errors.ts";
@@ -105,7 +105,7 @@ export class BingxVenueAdapter implements VenueAdapter {
       ...options.stream,
       onFrame: (r) => this.onFrame(r),
       onDiagnostic: (d) => this.out.diag(d),
-      onOpen: () => void this.catchUp(),
+      onOpen: () => void catchUp(this.working.all(), this.rest, this.out, (st) => this.applyState(st)),
     });
     this.ctx = {
       rest: this.rest,
@@ -250,22 +250,6 @@ export class BingxVenueAdapter implements VenueAdapter {
 
   onDiagnostic(listener: VenueDiagnosticListener): () => void {
     return this.out.onDiagnostic(listener);
-  }
-
-  /** Queries every working order by client id and emits whatever the stream may have missed. */
-  private async catchUp(): Promise<void> {
-    for (const w of this.working.all()) {
-      try {
-        const s = parseOrder(await this.rest.request(ep.queryOrder(w.asset, w.cid)));
-        if (s) this.applyState(s);
-      } catch (err) {
-        if (err instanceof VenueRequestError && err.code === 80016) continue;
-        this.out.diag({
-          code: "STREAM_GAP",
-          message: `catch-up query for ${w.cid} failed: ${this.out.clean((err as Error).message)}`,
-        });
-      }
-    }
   }
 
   private onFrame(r: FrameResult): void {

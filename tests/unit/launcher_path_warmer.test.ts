@@ -1,0 +1,32 @@
+/**
+ * The path warmer (src/launcher/_path_warmer.ts): each pass drains the ring through the runtime's
+ * own drain, runs an accepted ENTER through a shadow kernel and leaves it IDLE again, and has the
+ * venue rehearse its order; nothing of the runtime's own state is touched.
+ */
+
+import { expect, test } from "bun:test";
+import type { VenueAdapter } from "../../src/contracts/venue.ts";
+import { ExecutionKernel } from "../../src/kernel/index.ts";
+import { PathWarmer } from "../../src/launcher/_path_warmer.ts";
+
+test("every pass drains, runs an accepted ENTER through the shadow kernel, leaves it IDLE and rehearses the order", () => {
+  let drains = 0;
+  let rehearsals = 0;
+  const venue = { rehearseOrder: () => void rehearsals++ } as unknown as VenueAdapter;
+  const warmer = new PathWarmer({ venue, drainRing: () => void drains++, nowMs: () => 1_700_000_000_000 });
+  for (let i = 0; i < 500; i++) warmer.pass();
+  expect([warmer.passes, warmer.rehearsed, drains, rehearsals]).toEqual([500, 500, 500, 500]);
+  warmer.close();
+});
+
+test("passes leave another kernel in the process exactly as it was", () => {
+  const real = ExecutionKernel.open({ slotCount: 4, applyThread: false });
+  real.apply({ type: "SEED_CAPITAL", capital: 10_000, now_ms: 1 });
+  const before = real.stateHashHex();
+  const warmer = new PathWarmer({ venue: {} as VenueAdapter, drainRing: () => {}, nowMs: () => 2 });
+  for (let i = 0; i < 200; i++) warmer.pass();
+  expect(real.stateHashHex()).toBe(before);
+  expect(real.slots().every((s) => s.stage === "IDLE")).toBe(true);
+  warmer.close();
+  real.destroy();
+});
