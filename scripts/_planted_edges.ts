@@ -180,4 +180,28 @@ export const EDGE_PLANTS: readonly Plant[] = [
     "if (rec == NULL || len > h->record_size) return ZINC_E_ARG;",
     "short records are pushed (the tail is stale bytes)",
   ),
+  p(
+    "order-before-journal",
+    "rest",
+    "src/launcher/runtime.ts",
+    "        b.journal?.flush();\n        this.executor.dispatch(o.transitions);",
+    "        this.executor.dispatch(o.transitions);\n        b.journal?.flush();",
+    "a ring order leaves before its input is journaled: a crash forgets an order the venue has",
+  ),
+  p(
+    "wire-body-short",
+    "rest",
+    "src/venue/bingx/_http_response.ts",
+    "if (this.buffer.length < f.left) return null;",
+    "if (this.buffer.length < f.left - 1) return null;",
+    "an answer is read before its last byte: a venue answer cut short",
+  ),
+  p(
+    "wire-idle-ref",
+    "rest",
+    "src/venue/bingx/http_wire.ts",
+    "        s.unref();\n",
+    "\n",
+    "an idle venue connection keeps a finished command alive for ever",
+  ),
 ];

@@ -1,9 +1,9 @@
 /**
- * The planted-bug sample (scripts/planted_bugs.ts): 42 realistic one-line bugs in the kernel
+ * The planted-bug sample (scripts/planted_bugs.ts): 45 realistic one-line bugs in the kernel
  * binding's encoder and decoder, the projection outbox and spool, start-up recovery, the BingX
- * signer and REST client, and libzinc (C). Each is the kind of slip a reviewer could miss: a unit
- * off by 1000, a boundary moved by one, a sign flipped, a guard dropped, an offset misread, a
- * retry that re-sends. `find` must occur exactly once in `file`; the script refuses otherwise.
+ * signer, REST client and transport, the order path, and libzinc (C). Each is the kind of slip a
+ * reviewer could miss: a unit off by 1000, a boundary moved by one, a sign flipped, a guard
+ * dropped, an offset misread, a retry that re-sends. `find` must occur exactly once in `file`; the script refuses otherwise.
  *
  * Entry points: `PLANTED`, `Plant`, `Area`. The bugs themselves: _planted_binding.ts (encoder, decoder,
  * outbox, spool), _planted_edges.ts (recovery, signer, REST client, libzinc).

@@ -13,6 +13,8 @@
  *  - the venue rehearses its last order: rules, signing, request bytes (`rehearseOrder`).
  * The cost is CPU time on an idle process (bench/clients.ts reports it beside the latency).
  *
+ * A pass that throws stops the warmer with one log line; serve goes on, unwarmed.
+ *
  * Entry point: `new PathWarmer(host)` → `pass()`, `close()`.
  */
 
@@ -25,6 +27,7 @@ export interface WarmHost {
   /** The runtime's ring drain, when it may drain now (intake open, regions sound). */
   drainRing(): void;
   nowMs(): number;
+  log(line: string): void;
 }
 
 const SHADOW_CAPITAL = 1_000_000;
@@ -40,6 +43,7 @@ export class PathWarmer {
     refused: () => {},
   };
   passes = 0;
+  private failed = false;
   /** Passes whose shadow ENTER the kernel accepted: the whole transition ran, not a refusal. */
   rehearsed = 0;
 
@@ -64,13 +68,25 @@ export class PathWarmer {
     if (refusal !== null) throw new Error(`Invariant: the warmer's ENTER does not encode: ${refusal.message}`);
   }
 
-  pass(): void {
-    this.passes++;
-    this.host.drainRing();
-    this.shadow.applyRecords(InputRecords.fromStrategy(this.enter, 1), this.sink);
-    this.shadow.slot(0);
-    this.shadow.restoreSnapshot(this.idle);
-    this.host.venue.rehearseOrder?.();
+  /**
+   * One pass. A rehearsal that throws is a bug of its own, never the trading path's: it is logged
+   * once and the warmer stops (serve keeps serving, unwarmed); answers false from then on.
+   */
+  pass(): boolean {
+    if (this.failed) return false;
+    try {
+      this.passes++;
+      this.host.drainRing();
+      this.shadow.applyRecords(InputRecords.fromStrategy(this.enter, 1), this.sink);
+      this.shadow.slot(0);
+      this.shadow.restoreSnapshot(this.idle);
+      this.host.venue.rehearseOrder?.();
+      return true;
+    } catch (e) {
+      this.failed = true;
+      this.host.log(`path warmer stopped (orders are sent as before, unwarmed): ${(e as Error).message}`);
+      return false;
+    }
   }
 
   close(): void {

@@ -37,6 +37,7 @@ export interface LoopHost {
   warmPathMs: number;
   venue: VenueAdapter;
   nowMs(): number;
+  log(line: string): void;
 }
 
 export async function runServeLoops(h: LoopHost, stop: AbortSignal): Promise<void> {
@@ -81,11 +82,11 @@ export async function runServeLoops(h: LoopHost, stop: AbortSignal): Promise<voi
   })();
   const warm = (async () => {
     if (h.warmPathMs === 0) return;
-    const warmer = new PathWarmer({ venue: h.venue, nowMs: h.nowMs, drainRing: () => void h.drainRing() });
+    const warmer = new PathWarmer({ venue: h.venue, nowMs: h.nowMs, log: h.log, drainRing: () => void h.drainRing() });
     try {
       while (live()) {
         await pause(h.warmPathMs);
-        if (live() && h.accepting() && !h.hostile()) warmer.pass();
+        if (live() && h.accepting() && !h.hostile() && !warmer.pass()) return;
       }
     } finally {
       warmer.close();

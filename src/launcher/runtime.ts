@@ -275,6 +275,7 @@ export class Runtime {
         warmPathMs: this.b.config.warm_path_ms,
         venue: this.b.venue,
         nowMs: () => this.b.clock.nowMs(),
+        log: this.log,
       },
       this.stop.signal,
     );

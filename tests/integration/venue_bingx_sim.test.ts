@@ -135,6 +135,16 @@ test("rehearsing orders takes no rate token and places nothing; the real order a
   expect(sim.state().orders.map((x) => x.clientOrderId.toLowerCase())).toEqual([o.client_order_id.toLowerCase()]);
 });
 
+test("a resting LIMIT order is rehearsed with its price, and rehearsing it never throws or sends", async () => {
+  const { sim, adapter } = await connected();
+  const limit = { ...order("BTC-USDT"), type: "LIMIT" as const, price: PRICE * 0.97 };
+  expect((await adapter.submit(limit)).status).toBe("ACCEPTED");
+  const tokens = adapter.rateStats().requests;
+  for (let i = 0; i < 100; i++) adapter.rehearseOrder();
+  expect(adapter.rateStats().requests).toBe(tokens);
+  expect(sim.state().orders).toHaveLength(1);
+});
+
 test("a 5xx before the venue executed anything is settled by query, then placed exactly once", async () => {
   const { sim, adapter } = await connected();
   sim.faults.http_5xx = 1;

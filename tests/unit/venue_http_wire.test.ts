@@ -132,8 +132,8 @@ describe("the wire against a server", () => {
     return { url: `http://127.0.0.1:${server.port}`, connections: () => connections };
   }
 
-  function wire(url: string) {
-    const w = new HttpWire(url);
+  function wire(url: string, tls: { ca?: string } = {}) {
+    const w = new HttpWire(url, tls);
     cleanup.push(() => w.close());
     return w;
   }
@@ -247,6 +247,23 @@ describe("the wire against a server", () => {
     const [out, code] = await Promise.all([new Response(child.stdout).text(), child.exited]);
     clearTimeout(killer);
     expect([out.trim(), code]).toEqual(["ok", 0]);
+  });
+
+  test("over TLS: the venue's certificate is verified; a trusted venue answers each request in turn", async () => {
+    const fixtures = new URL("./fixtures/", import.meta.url).pathname;
+    const cert = await Bun.file(`${fixtures}tls-test-only.crt`).text();
+    const key = await Bun.file(`${fixtures}tls-test-only.key`).text();
+    const srv = Bun.serve({
+      port: 0,
+      hostname: "127.0.0.1",
+      tls: { cert, key },
+      fetch: (req) => new Response(new URL(req.url).pathname),
+    });
+    cleanup.push(() => srv.stop(true));
+    const url = `https://localhost:${srv.port}`;
+    const trusted = wire(url, { ca: cert });
+    for (const path of ["/a", "/b", "/c"]) expect(await (await trusted.fetch(`${url}${path}`)).text()).toBe(path);
+    await expect(wire(url).fetch(`${url}/x`)).rejects.toThrow(/connection/);
   });
 
   test("answers from a Bun.serve venue keep their status and headers", async () => {

@@ -36,8 +36,11 @@ export function rehearseOrder(ctx: SubmitContext, o: OrderRequest | null): void 
   const rules = ctx.knownRules(o.asset);
   const mode = ctx.knownMode();
   if (rules === null || mode === undefined) return;
-  const check = applyContractRules(rules, o.size, undefined, ctx.markPrice(o.asset));
-  if (check.ok) ctx.rest.rehearse(placement(o, check.quantity, check.price, mode));
+  // As submitOrder checks it: a LIMIT order by its price, a MARKET order by the held mark.
+  const limit = o.type === "LIMIT" ? o.price : undefined;
+  const check = applyContractRules(rules, o.size, limit, o.type === "MARKET" ? ctx.markPrice(o.asset) : o.price);
+  if (!check.ok || (o.type === "LIMIT" && check.price === undefined)) return;
+  ctx.rest.rehearse(placement(o, check.quantity, check.price, mode));
 }
 
 /** A minimum market entry on the first listed contract: rehearsed until a real order was placed. */

@@ -53,7 +53,11 @@ export class HttpWire {
   private warming = false;
   private retryMs = 0;
 
-  constructor(baseUrl: string) {
+  /** `ca`: PEM certificates trusted beside the system's (a private CA, a test venue). */
+  constructor(
+    baseUrl: string,
+    private readonly tls: { ca?: string } = {},
+  ) {
     this.origin = new URL(baseUrl);
     if (this.origin.protocol !== "http:" && this.origin.protocol !== "https:")
       throw new Error(`Condition failed: venue base URL must be http or https, got ${this.origin.protocol}`);
@@ -121,7 +125,7 @@ export class HttpWire {
     c.open = Bun.connect<Conn>({
       hostname: this.origin.hostname,
       port,
-      ...(this.origin.protocol === "https:" ? { tls: { serverName: this.origin.hostname } } : {}),
+      ...(this.origin.protocol === "https:" ? { tls: { serverName: this.origin.hostname, ...this.tls } } : {}),
       data: c,
       socket: {
         data: (_s, chunk) => this.onData(c, chunk),
