@@ -19,10 +19,15 @@
  *      process (the code serve runs), stamped at each hand-over (bench/_clients_stages.ts).
  * For context: the plain-C futex ping-pong floor and the load average, measured at the start.
  *
- *   bun bench/clients.ts [ROUNDTRIPS (20000)] [TRADES (200)] [PUSHES (500000)]
+ * (3) runs side by side, in alternating rounds: this build with the path warmer off, with the
+ * ring polled every turn (DITA_V2_RING_WAIT=SPIN), and as configured by default; with
+ * `--base COMMIT` that commit's serve too (built once in .cache/clients-base-<commit>), with
+ * each serve's CPU while idle; the ratios are this build's over each other variant's.
+ *
+ *   bun bench/clients.ts [ROUNDTRIPS (20000)] [TRADES (200)] [PUSHES (500000)] [--base COMMIT]
  */
 
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { DitaClient } from "../clients/typescript/index.ts";
@@ -34,9 +39,15 @@ import { percentile } from "./http_load.ts";
 
 const ROOT = join(import.meta.dir, "..");
 const EXE = join(ROOT, "dist/dita-v2");
-const ROUNDTRIPS = Number(process.argv[2] ?? 20_000);
-const TRADES = Number(process.argv[3] ?? 200);
-const PUSHES = Number(process.argv[4] ?? 500_000);
+const baseAt = process.argv.indexOf("--base");
+const BASE = baseAt > 0 ? process.argv[baseAt + 1] : undefined;
+if (BASE !== undefined && !/^[0-9a-f]{7,40}$/.test(BASE)) throw new Error(`--base needs a commit id, got ${BASE}`);
+const numbers = process.argv.slice(2).filter((a, i, all) => a !== "--base" && all[i - 1] !== "--base");
+const ROUNDTRIPS = Number(numbers[0] ?? 20_000);
+const TRADES = Number(numbers[1] ?? 200);
+const PUSHES = Number(numbers[2] ?? 500_000);
+const VENUE_ROUNDS = 4;
+const IDLE_CPU_S = 10;
 const WARMUP_TRADES = 10;
 const TOKEN = "bench-clients-token-0123456789abcdef";
 const KEY = "benchClientsKeyAAAAbbbbCCCC0123";
@@ -52,8 +63,8 @@ const lib = Bun.spawnSync([EXE, "zinc-lib", "--out", join(scratch, "lib")])
   .stdout.toString()
   .trim();
 
-async function serve(prefix: string, extra: Record<string, string>) {
-  const proc = Bun.spawn([EXE, "serve"], {
+async function serve(prefix: string, extra: Record<string, string>, exe = EXE) {
+  const proc = Bun.spawn([exe, "serve"], {
     env: {
       PATH: process.env.PATH ?? "",
       HOME: process.env.HOME ?? "/root",
@@ -80,6 +91,7 @@ async function serve(prefix: string, extra: Record<string, string>) {
   const url = /serving (http:\/\/\S+)/.exec(log)![1]!;
   return {
     url,
+    pid: proc.pid,
     async stop() {
       proc.kill("SIGTERM");
       await proc.exited;
@@ -122,8 +134,24 @@ async function pythonFigures() {
   }
 }
 
-/** (3): ring and HTTP intents to the order's first byte at the venue, one after the other per trade. */
-async function venueFirstByte() {
+/** CPU time (user + system) of a process in seconds, from /proc (clock ticks of 10 ms). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** A serve's CPU share of one core while nothing is sent to it, over IDLE_CPU_S seconds. */
+async function idleCpuPercent(pid: number): Promise<number> {
+  const before = cpuSeconds(pid);
+  await Bun.sleep(IDLE_CPU_S * 1000);
+  return round(((cpuSeconds(pid) - before) / IDLE_CPU_S) * 100, 2);
+}
+
+/**
+ * (3): ring and HTTP intents to the order's first byte at the venue, one after the other per
+ * trade, against the serve of `exe` with `env`; with `idle`, first that serve's CPU while idle.
+ */
+async function venueFirstByte(trades: number, exe: string, env: Record<string, string>, idle: boolean) {
   const unlimited = Object.fromEntries(
     [
       "place_order",
@@ -147,13 +175,19 @@ async function venueFirstByte() {
   });
   const probe = await startProbe(sim.port);
   const prefix = `dita_bench_venue_${process.pid}`;
-  const s = await serve(prefix, {
-    DITA_V2_VENUE: "BINGX",
-    BINGX_BASE_URL: probe.url,
-    BINGX_WS_URL: sim.wsUrl,
-    BINGX_API_KEY: KEY,
-    BINGX_API_SECRET: SECRET,
-  });
+  const s = await serve(
+    prefix,
+    {
+      DITA_V2_VENUE: "BINGX",
+      BINGX_BASE_URL: probe.url,
+      BINGX_WS_URL: sim.wsUrl,
+      BINGX_API_KEY: KEY,
+      BINGX_API_SECRET: SECRET,
+      ...env,
+    },
+    exe,
+  );
+  const idleCpu = idle ? await idleCpuPercent(s.pid) : null;
   const client = DitaClient.connect({ prefix, libPath: lib });
   const stage = async (want: string) => {
     while (client.slot(0).stage !== want) await client.waitForChange(100);
@@ -162,7 +196,7 @@ async function venueFirstByte() {
   let unstamped = 0;
   const pace = placementPacer();
   try {
-    for (let i = 0; i < TRADES + WARMUP_TRADES; i++) {
+    for (let i = 0; i < trades + WARMUP_TRADES; i++) {
       for (const path of ["ring", "http"] as const) {
         for (const type of ["ENTER", "EXIT"] as const) {
           await pace();
@@ -213,17 +247,71 @@ async function venueFirstByte() {
     probe.stop();
     sim.stop();
   }
-  const summary = (xs: number[]) => {
-    const sorted = [...xs].sort((a, b) => a - b);
-    return { n: xs.length, p50_us: round(percentile(sorted, 0.5)), p99_us: round(percentile(sorted, 0.99)) };
+  return { lat, unstamped, idleCpu };
+}
+
+const summary = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return { n: xs.length, p50_us: round(percentile(sorted, 0.5)), p99_us: round(percentile(sorted, 0.99)) };
+};
+
+/**
+ * (3) for every variant, in VENUE_ROUNDS rounds that alternate them (each round a fresh sim and
+ * serve per variant), so a change in the host's load falls on all of them alike.
+ */
+async function venueVariants() {
+  const variants: { name: string; exe: string; env: Record<string, string> }[] = [
+    ...(BASE ? [{ name: `base ${BASE}`, exe: baseExecutable(BASE), env: {} }] : []),
+    { name: "now, path warmer off", exe: EXE, env: { DITA_V2_WARM_PATH_MS: "0" } },
+    { name: "now, DITA_V2_RING_WAIT=SPIN", exe: EXE, env: { DITA_V2_RING_WAIT: "SPIN" } },
+    { name: "now", exe: EXE, env: {} },
+  ];
+  const got = variants.map(() => ({ ring: [] as number[], http: [] as number[], unstamped: 0, idle: [] as number[] }));
+  for (let round = 0; round < VENUE_ROUNDS; round++)
+    for (const [k, v] of variants.entries()) {
+      const r = await venueFirstByte(Math.ceil(TRADES / VENUE_ROUNDS), v.exe, v.env, round === 0);
+      got[k]!.ring.push(...r.lat.ring);
+      got[k]!.http.push(...r.lat.http);
+      got[k]!.unstamped += r.unstamped;
+      if (r.idleCpu !== null) got[k]!.idle.push(r.idleCpu);
+    }
+  const rows = variants.map((v, k) => ({
+    variant: v.name,
+    ring: summary(got[k]!.ring),
+    http: summary(got[k]!.http),
+    idle_cpu_percent_of_one_core: got[k]!.idle[0] ?? null,
+    arrivals_without_kernel_timestamp: got[k]!.unstamped,
+  }));
+  const now = rows.at(-1)!;
+  const ratio = (a: number, b: number) => round(a / b, 2);
+  const versus = rows.slice(0, -1).map((r) => ({
+    now_over: r.variant,
+    ring_p50: ratio(now.ring.p50_us, r.ring.p50_us),
+    ring_p99: ratio(now.ring.p99_us, r.ring.p99_us),
+    http_p50: ratio(now.http.p50_us, r.http.p50_us),
+  }));
+  return { ring: now.ring, http: now.http, variants: rows, ratios: versus };
+}
+
+/** The serve of commit `commit`, built once in its own worktree (.cache/clients-base-<commit>). */
+function baseExecutable(commit: string): string {
+  const dir = join(ROOT, ".cache", `clients-base-${commit}`);
+  const exe = join(dir, "dist/dita-v2");
+  if (existsSync(exe)) return exe;
+  const run = (cmd: string[], cwd: string) => {
+    const r = Bun.spawnSync(cmd, { cwd, stdout: "inherit", stderr: "inherit" });
+    if (r.exitCode !== 0) throw new Error(`${cmd.join(" ")} failed in ${cwd}`);
   };
-  return { ring: summary(lat.ring), http: summary(lat.http), arrivals_without_kernel_timestamp: unstamped };
+  if (!existsSync(dir)) run(["git", "worktree", "add", "--detach", dir, commit], ROOT);
+  if (!existsSync(join(dir, "node_modules"))) symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"));
+  run([process.execPath, "scripts/build.ts"], dir);
+  return exe;
 }
 
 const floor = futexFloor();
 const load = loadavg().map((x) => round(x, 2));
 const py = await pythonFigures();
-const venue = await venueFirstByte();
+const venue = await venueVariants();
 const stages = await stageBreakdown({ trades: Math.min(TRADES, 100), key: KEY, secret: SECRET, scratch });
 const result = {
   bench: "clients",

@@ -29,6 +29,12 @@ import { adoptJournal, type JournalBelief, recoverJournal } from "./journal_star
 import { newRunId } from "./run_id.ts";
 
 export const RING_CAPACITY = 4096;
+/**
+ * DITA_V2_RING_WAIT=SPIN: the kernel loop polls the ring once per event-loop turn (never blocking
+ * the loop) for this many turns per wait, and waits again: a core stays busy, and an intent is
+ * seen within a turn instead of after a futex wake and the wait Worker's message.
+ */
+const SPIN_TURNS = 100_000;
 
 export interface Bundle {
   config: RuntimeConfig;
@@ -138,6 +144,7 @@ export async function buildBundle(
             slotCount: config.slots,
             ringCapacity: RING_CAPACITY,
             namespace: config.strategy,
+            ...(config.ring_wait === "SPIN" ? { waitSpinTurns: SPIN_TURNS } : {}),
           })
         : InMemoryZincPlane.open({ slotCount: config.slots, ringCapacity: RING_CAPACITY });
     closers.push(() => zinc.close());

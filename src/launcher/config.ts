@@ -39,6 +39,8 @@ export interface RuntimeConfig {
   hung_order_ms: number;
   /** The path warmer's period in ms (0 = off): launcher/_path_warmer.ts. */
   warm_path_ms: number;
+  /** How the kernel loop waits for intents: the adaptive spin, then the futex; or SPIN (polls every turn, a core busy). */
+  ring_wait: "ADAPTIVE" | "SPIN";
   strategy: string;
   reconcile_on_restart: boolean;
   /** Live reconciliation period (0 = off). */
@@ -182,6 +184,7 @@ export function loadConfig(env: Env): RuntimeConfig {
     active_slot_limit: int(env, "DITA_V2_ACTIVE_SLOT_LIMIT", 1, slots, slots),
     hung_order_ms: int(env, "DITA_V2_HUNG_ORDER_MS", 1, 86_400_000, 30_000),
     warm_path_ms: int(env, "DITA_V2_WARM_PATH_MS", 0, 1000, WARM_PATH_MS_DEFAULT),
+    ring_wait: pick(env, "DITA_V2_RING_WAIT", ["ADAPTIVE", "SPIN"] as const, "ADAPTIVE"),
     strategy,
     reconcile_on_restart: pick(env, "DITA_V2_RECONCILE_ON_RESTART", ["1", "0"] as const, "1") === "1",
     reconcile_interval_ms: controls.reconcile_interval_ms,

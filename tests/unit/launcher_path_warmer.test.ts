@@ -9,6 +9,7 @@ import { expect, test } from "bun:test";
 import type { VenueAdapter } from "../../src/contracts/venue.ts";
 import { ExecutionKernel } from "../../src/kernel/index.ts";
 import { PathWarmer } from "../../src/launcher/_path_warmer.ts";
+import { ConfigError, loadConfig } from "../../src/launcher/config.ts";
 
 test("every pass drains, runs an accepted ENTER through the shadow kernel, leaves it IDLE and rehearses the order", () => {
   let drains = 0;
@@ -51,4 +52,16 @@ test("a rehearsal that throws stops the warmer with one log line; it never throw
     "path warmer stopped (orders are sent as before, unwarmed): Invariant: a LIMIT order needs a price",
   ]);
   warmer.close();
+});
+
+test("DITA_V2_WARM_PATH_MS defaults to 1 (0 = off) and DITA_V2_RING_WAIT to ADAPTIVE; bad values are refused by name", () => {
+  expect([loadConfig({}).warm_path_ms, loadConfig({}).ring_wait]).toEqual([1, "ADAPTIVE"]);
+  expect(loadConfig({ DITA_V2_WARM_PATH_MS: "0", DITA_V2_RING_WAIT: "SPIN" })).toMatchObject({
+    warm_path_ms: 0,
+    ring_wait: "SPIN",
+  });
+  for (const bad of ["-1", "1001", "0.5", "fast"])
+    expect(() => loadConfig({ DITA_V2_WARM_PATH_MS: bad })).toThrow(/DITA_V2_WARM_PATH_MS.*0\.\.1000/);
+  expect(() => loadConfig({ DITA_V2_RING_WAIT: "busy" })).toThrow(ConfigError);
+  expect(() => loadConfig({ DITA_V2_RING_WAIT: "busy" })).toThrow(/DITA_V2_RING_WAIT/);
 });
