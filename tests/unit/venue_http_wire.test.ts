@@ -194,6 +194,25 @@ describe("the wire against a server", () => {
     await expect(pending).rejects.toMatchObject({ name: "AbortError" });
   });
 
+  test("close() rejects the requests in flight and the queued ones, and opens nothing after", async () => {
+    const srv = rawServer(() => {}); // never answers
+    const w = new HttpWire(srv.url);
+    const pending = Array.from({ length: 12 }, (_, i) =>
+      w.fetch(`${srv.url}/q${i}`).then(
+        () => "answered",
+        (e: Error) => e.message,
+      ),
+    );
+    await Bun.sleep(30);
+    const opened = srv.connections();
+    w.close();
+    const outcomes = await Promise.all(pending);
+    expect(outcomes.every((o) => o !== "answered")).toBe(true);
+    await Bun.sleep(30);
+    expect(srv.connections()).toBe(opened);
+    expect(opened).toBeLessThanOrEqual(8);
+  });
+
   test("a refused connection rejects with a connection failure", async () => {
     const probe = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
     const port = probe.port;

@@ -89,6 +89,7 @@ export class HttpWire {
   private exchange(bytes: Uint8Array, signal: AbortSignal | null): Promise<Response> {
     return new Promise<Response>((resolve, reject) => {
       if (signal?.aborted) return reject(abortError());
+      if (this.closed) return reject(new Error("transport closed")); // a request queued before close()
       const start = (c: Conn) => {
         const ex: Exchange = { resolve, reject, reader: new ResponseReader() };
         c.exchange = ex;
