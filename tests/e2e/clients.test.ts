@@ -88,7 +88,12 @@ print(json.dumps(out))
     expect(o.exit).toEqual([true, "EXIT_WORKING"]);
     expect(o.changed).toBe(true);
     expect(o.slot0).toEqual(["PY1", expect.stringMatching(/EXIT_WORKING|CLOSED/), 66000]);
-    expect(o.account).toEqual([true, 10000]);
+    // The exit may have filled before the read (orders leave in the turn that accepted them): then
+    // the trade's fees are paid (the mock's price did not move), else capital is untouched.
+    const [seeded, capital] = o.account as [boolean, number];
+    expect(seeded).toBe(true);
+    if (o.slot0[1] === "CLOSED") expect(capital > 9990 && capital < 10000).toBe(true);
+    else expect(capital).toBe(10000);
     expect([o.control, o.depth, o.info]).toEqual(["NORMAL", 0, ["pink", 4]]);
   }, 30_000);
 
