@@ -2,8 +2,8 @@
  * The path warmer: keeps the intent-to-order path in the CPU's caches while no intent comes.
  * On a shared host, code that has not run for some milliseconds runs many times slower than
  * when hot (its cache lines were evicted meanwhile): on the 2-vCPU VM this project is measured
- * on, an HMAC of an order's parameters takes 1.3 us back to back, 35 us after 50 ms idle, and
- * 3.6 us when it last ran 1 ms before. A strategy's orders come sporadically, so every stage of
+ * on, an HMAC of an order's parameters takes 0.8 us back to back, 34 us after 50 ms idle, and
+ * 5 us when it also ran once a millisecond (bench/cold_path.ts). A strategy's orders come sporadically, so every stage of
  * its path pays that. Every DITA_V2_WARM_PATH_MS (0 = off) one pass runs the path's steps with
  * nothing sent, journaled, mirrored or projected:
  *  - the ring drain (the real one: an intent already there is taken, as the ring loop would);

@@ -1,8 +1,9 @@
 /**
  * The serve loops of a runtime: the Zinc intents ring (drained fairly), the control region's
  * mailbox, a TICK every second (hung orders, region checks), the live reconciliation every
- * interval, the path warmer's passes (`_path_warmer.ts`), and the event-loop lag probe (a 50 ms sleep measured against the monotonic clock: how
- * late it woke is the lag every other loop and HTTP saw). All stop when `stop` aborts; a loop
+ * interval, the path warmer's passes (`_path_warmer.ts`), and the event-loop lag probe (a 50 ms
+ * sleep measured against the monotonic clock: how late it woke is the lag every other loop and
+ * HTTP saw). All stop when `stop` aborts; a loop
  * asleep wakes at once (a 30 s reconcile interval never delays a shutdown).
  *
  * Entry point: `runServeLoops(host, stop)`.

@@ -144,8 +144,8 @@ export class Executor {
   private async submit(slotId: number, slot: SlotRecord, role: "ENTRY" | "EXIT", cid: string): Promise<void> {
     const started = this.clock.monoNs();
     // A leverage this process already set takes no hop: the order is written in this turn.
-    const leverageSet = this.leverageSet.get(`${slot.asset}:${slot.side ?? "LONG"}`) === slot.leverage;
-    if (role === "ENTRY" && !leverageSet && !(await this.ensureLeverage(slot, cid))) return;
+    const ready = role === "EXIT" || this.leverageIsSet(slot.asset, slot.side ?? "LONG", slot.leverage);
+    if (!ready && !(await this.ensureLeverage(slot, cid))) return;
     const result = await this.venue.submit(orderRequest(slot, role)).catch((e: unknown) => ({
       status: "UNKNOWN" as const,
       reason: e instanceof Error ? e.message : String(e),
@@ -164,7 +164,7 @@ export class Executor {
    */
   async setLeverage(asset: string, side: PositionSide, leverage: number): Promise<void> {
     const key = `${asset}:${side}`;
-    if (this.leverageSet.get(key) === leverage) return;
+    if (this.leverageIsSet(asset, side, leverage)) return;
     // Entries of one asset that arrive while its leverage call is in flight share that call
     // (otherwise each would send its own and a burst would meet the venue's leverage rate limit).
     const pending = this.leverageInFlight.get(key);
@@ -189,6 +189,10 @@ export class Executor {
         await Bun.sleep(Math.min(Math.max(hint, 50), RETRY_WAIT_MAX_MS));
       }
     }
+  }
+
+  private leverageIsSet(asset: string, side: PositionSide, leverage: number): boolean {
+    return this.leverageSet.get(`${asset}:${side}`) === leverage;
   }
 
   /**

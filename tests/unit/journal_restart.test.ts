@@ -25,6 +25,7 @@ import { buildBundle } from "../../src/launcher/bundle.ts";
 import { ConfigError, loadConfig } from "../../src/launcher/config.ts";
 import { Runtime } from "../../src/launcher/runtime.ts";
 import { SystemClock } from "../../src/launcher/system_clock.ts";
+import { btcEntry, until } from "../_support/runtime.ts";
 
 const dirs: string[] = [];
 const open: Runtime[] = [];
@@ -65,22 +66,8 @@ async function stop(rt: Runtime): Promise<string> {
   return hash;
 }
 
-async function until(check: () => boolean): Promise<void> {
-  for (let i = 0; i < 300 && !check(); i++) await Bun.sleep(10);
-  expect(check()).toBe(true);
-}
-
 async function trade(rt: Runtime, trade_id: string): Promise<void> {
-  const o = rt.submitStrategy({
-    type: "ENTER",
-    slot_id: 0,
-    trade_id,
-    asset: "BTC-USDT",
-    side: "LONG",
-    size: 0.01,
-    price: null,
-    leverage: 3,
-  });
+  const o = rt.submitStrategy(btcEntry(trade_id));
   expect(o.accepted).toBe(true);
   await until(() => rt.b.kernel.slot(0).stage === "POSITION_OPEN");
 }

@@ -15,6 +15,7 @@ import { buildBundle } from "../../src/launcher/bundle.ts";
 import { loadConfig } from "../../src/launcher/config.ts";
 import { Runtime } from "../../src/launcher/runtime.ts";
 import { SystemClock } from "../../src/launcher/system_clock.ts";
+import { btcEntry, until } from "../_support/runtime.ts";
 
 const dirs: string[] = [];
 const open: Runtime[] = [];
@@ -47,27 +48,10 @@ async function start() {
   return { rt, dir, submits };
 }
 
-async function until(check: () => boolean): Promise<void> {
-  for (let i = 0; i < 300 && !check(); i++) await Bun.sleep(10);
-  expect(check()).toBe(true);
-}
-
-const enter = (trade_id: string) =>
-  ({
-    type: "ENTER",
-    slot_id: 0,
-    trade_id,
-    asset: "BTC-USDT",
-    side: "LONG",
-    size: 0.01,
-    price: null,
-    leverage: 3,
-  }) as const;
-
 test("an input is in the journal's file before its order reaches the venue, through HTTP and the ring", async () => {
   const { rt, dir, submits } = await start();
   let before = journalBytes(dir);
-  expect(rt.submitStrategy(enter("wa1")).accepted).toBe(true);
+  expect(rt.submitStrategy(btcEntry("wa1")).accepted).toBe(true);
   await until(() => rt.b.kernel.slot(0).stage === "POSITION_OPEN");
   expect(submits[0]!.journalBytes).toBeGreaterThan(before);
 
@@ -82,11 +66,11 @@ test("an input is in the journal's file before its order reaches the venue, thro
 
 test("with leverage set, the order reaches the venue before the accepting call returns", async () => {
   const { rt, submits } = await start();
-  rt.submitStrategy(enter("sync1")); // the first entry sets the leverage (a venue call of its own)
+  rt.submitStrategy(btcEntry("sync1")); // the first entry sets the leverage (a venue call of its own)
   await until(() => rt.b.kernel.slot(0).stage === "POSITION_OPEN");
   rt.submitStrategy({ type: "EXIT", slot_id: 0, size: 0.01, reason: "SIGNAL" });
   expect(submits.map((s) => s.order.reduce_only)).toEqual([false, true]);
   await until(() => rt.b.kernel.slot(0).stage === "CLOSED" || rt.b.kernel.slot(0).stage === "IDLE");
-  rt.submitStrategy(enter("sync2"));
+  rt.submitStrategy(btcEntry("sync2"));
   expect(submits).toHaveLength(3);
 });

@@ -70,10 +70,8 @@ export class HttpWire {
 
   fetch = (url: string, init: RequestInit = {}): Promise<Response> => {
     const body = init.body ?? "";
-    const origin = this.origin.origin;
-    const own = url.startsWith(origin) && (url.length === origin.length || url[origin.length] === "/");
-    if (!own || typeof body !== "string" || this.closed) return fetch(url, init);
-    const target = url.length === origin.length ? "/" : url.slice(origin.length);
+    const target = this.targetOf(url);
+    if (target === null || typeof body !== "string" || this.closed) return fetch(url, init);
     return this.exchange(
       encodeRequest(init.method ?? "GET", target, this.origin.host, init.headers, body),
       init.signal ?? null,
@@ -82,8 +80,16 @@ export class HttpWire {
 
   /** Builds the bytes `fetch` would write for this request, and writes nothing (path warming). */
   rehearse(url: string, init: RequestInit): void {
-    const target = url.startsWith(this.origin.origin) ? url.slice(this.origin.origin.length) || "/" : url;
-    encodeRequest(init.method ?? "GET", target, this.origin.host, init.headers, "");
+    const target = this.targetOf(url);
+    if (target !== null) encodeRequest(init.method ?? "GET", target, this.origin.host, init.headers, "");
+  }
+
+  /** The request target (path and query) of a URL on this origin; null for another origin. */
+  private targetOf(url: string): string | null {
+    const origin = this.origin.origin;
+    if (!url.startsWith(origin)) return null;
+    if (url.length === origin.length) return "/";
+    return url[origin.length] === "/" ? url.slice(origin.length) : null;
   }
 
   private exchange(bytes: Uint8Array, signal: AbortSignal | null): Promise<Response> {
