@@ -1,5 +1,5 @@
 /**
- * The HTTP API (hono), loopback by default: health, status, slots, metrics, intents, control, and
+ * The HTTP API, loopback by default: health, status, slots, metrics, intents, control, and
  * for browsers the operator console, `GET /events` and `GET /equity` (`_browser.ts`). Who needs
  * the token and which headers every answer carries is `guard.ts`: mutating endpoints always need
  * `Authorization: Bearer <token>`, and every route but /health and the console's files when the
@@ -7,9 +7,9 @@
  * be JSON objects. Every error is a JSON body `{ "error": "..." }` with a specific status; an
  * exception inside a handler becomes a 500 with one line, never a crashed process.
  *
- * `POST /intents` is a strategy edge: the body is parsed into a typed strategy intent before
- * anything else; a VENUE or SYSTEM input type is refused with INPUT_SOURCE_REFUSED and a wrong
- * shape with INVALID_INTENT, both before the kernel (it never sees them).
+ * `POST /intents` is a strategy edge on the order path: it is answered on Bun's own router
+ * (intents_route.ts, under the same rules), every other route by the hono app built here.
+ * `createHttp` returns both, as `Bun.serve` takes them.
  *
  * `POST /flatten` (token; body empty or `{"timeout_ms": N}`) answers when the flatten finished or
  * its bound passed: 200 with the per-slot report (`complete` says whether the venue is flat).
@@ -28,15 +28,13 @@ import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { ControlError } from "../contracts/control.ts";
 import { parseFlattenRequest } from "../contracts/flatten.ts";
-import { parseStrategyIntent } from "../contracts/intent_parse.ts";
 import { VERSION } from "../contracts/version.ts";
-import { bearerMatches } from "./_auth.ts";
+import { BODY_LIMIT_BYTES, BODY_TOO_LARGE, internalError, parseObject } from "./_body.ts";
 import { mountBrowserRoutes } from "./_browser.ts";
-import { type HttpDeps, IntakeClosedError, type StaticAsset } from "./deps.ts";
-import { guard, unauthorized, wrongTokenMessage } from "./guard.ts";
+import type { HttpDeps, StaticAsset } from "./deps.ts";
+import { guard, refusalResponse, tokenRequired } from "./guard.ts";
+import { INTENTS_PATH, intentsRoute } from "./intents_route.ts";
 import { openApiDocument, undocumentedRoutes } from "./openapi.ts";
-
-export const BODY_LIMIT_BYTES = 16 * 1024;
 
 export interface AppOptions {
   /** True when the server listens beyond loopback: every route but /health needs the token. */
@@ -45,12 +43,18 @@ export interface AppOptions {
   assets?: readonly StaticAsset[];
 }
 
-export function createApp(deps: HttpDeps, options: AppOptions = {}): Hono {
+/** What serve hands to `Bun.serve`: Bun's own routes (`POST /intents`) and the hono app for the rest. */
+export interface HttpServer {
+  routes: Record<string, { POST: (req: Request) => Promise<Response> }>;
+  fetch: (req: Request) => Response | Promise<Response>;
+}
+
+export function createHttp(deps: HttpDeps, options: AppOptions = {}): HttpServer {
   const app = new Hono();
   const assets = options.assets ?? [];
   const limit = bodyLimit({
     maxSize: BODY_LIMIT_BYTES,
-    onError: (c) => c.json({ error: `body exceeds ${BODY_LIMIT_BYTES} bytes` }, 413),
+    onError: (c) => c.json({ error: BODY_TOO_LARGE }, 413),
   });
 
   app.use("*", async (c, next) => {
@@ -94,27 +98,6 @@ export function createApp(deps: HttpDeps, options: AppOptions = {}): Hono {
     }
   });
 
-  app.post("/intents", limit, async (c) => {
-    const denied = authorize(c, deps);
-    if (denied) return denied;
-    const body = await jsonObject(c);
-    if (body instanceof Response) return body;
-    const parsed = parseStrategyIntent(body);
-    if (!parsed.ok) {
-      // A VENUE or SYSTEM input, or a wrong shape: refused here, before the kernel; 422 with one message.
-      return c.json({ error: parsed.refusal.message, ...deps.refuseIntent(parsed.refusal) }, 422);
-    }
-    try {
-      const outcome = deps.submitIntent(parsed.value);
-      if (outcome.accepted) return c.json(outcome, 200);
-      // Every refusal carries one `error` line (its first diagnostic) beside the outcome.
-      return c.json({ error: outcome.diagnostics[0]?.message ?? "refused", ...outcome }, 422);
-    } catch (e) {
-      if (e instanceof IntakeClosedError) return c.json({ error: e.message }, 503);
-      throw e;
-    }
-  });
-
   app.post("/control", limit, async (c) => {
     const denied = authorize(c, deps);
     if (denied) return denied;
@@ -142,18 +125,18 @@ export function createApp(deps: HttpDeps, options: AppOptions = {}): Hono {
 
   const doc = openApiDocument({ slotCount: deps.slotCount(), version: VERSION });
   app.get("/openapi.json", (c) => c.json(doc));
-  const missing = undocumentedRoutes(app.routes, doc);
+  const routes = { [INTENTS_PATH]: { POST: intentsRoute(deps, { exposed: options.exposed ?? false }) } };
+  const missing = undocumentedRoutes([...app.routes, { method: "POST", path: INTENTS_PATH }], doc);
   if (missing.length > 0) throw new Error(`Invariant: routes missing from the OpenAPI document: ${missing.join(", ")}`);
 
   app.notFound((c) => c.json({ error: `no route ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));
-  app.onError((e, c) => c.json({ error: `internal error: ${(e.message.split("\n")[0] ?? "").slice(0, 200)}` }, 500));
-  return app;
+  app.onError((e) => internalError(e));
+  return { routes, fetch: app.fetch };
 }
 
 function authorize(c: Context, deps: HttpDeps): Response | null {
-  const header = c.req.header("Authorization");
-  if (bearerMatches(header, deps.operatorToken())) return null;
-  return unauthorized(c, wrongTokenMessage(header));
+  const refused = tokenRequired(c.req.header("Authorization"), deps.operatorToken());
+  return refused === null ? null : refusalResponse(refused);
 }
 
 async function jsonObject(c: Context): Promise<Record<string, unknown> | Response> {
@@ -165,16 +148,4 @@ async function jsonObject(c: Context): Promise<Record<string, unknown> | Respons
   }
   const parsed = parseObject(text);
   return typeof parsed === "string" ? c.json({ error: parsed }, 400) : parsed;
-}
-
-/** A JSON object, or a string saying why the text is not one. */
-function parseObject(text: string): Record<string, unknown> | string {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (e) {
-    return `malformed JSON: ${(e as Error).message.slice(0, 160)}`;
-  }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return "body must be a JSON object";
-  return parsed as Record<string, unknown>;
 }

@@ -16,11 +16,17 @@
  *      `X-Content-Type-Options: nosniff`, `Referrer-Policy: no-referrer`; state routes carry
  *      `Cache-Control: no-store` (the assets are revalidated by ETag instead).
  *
- * Entry points: `isLoopbackHost`, `guard`, `CONTENT_SECURITY_POLICY`.
+ * The rules are decided framework-free (`admission`, `tokenRequired`, `secureHeaders`): the hono
+ * middleware applies them to every hono route, and `intents_route.ts` to `POST /intents`, which
+ * serve answers on Bun's own router.
+ *
+ * Entry points: `isLoopbackHost`, `guard`, `admission`, `tokenRequired`, `refusalResponse`,
+ * `secureHeaders`, `CONTENT_SECURITY_POLICY`.
  */
 
-import type { Context, MiddlewareHandler } from "hono";
+import type { MiddlewareHandler } from "hono";
 import { bearerMatches } from "./_auth.ts";
+import { jsonResponse } from "./_body.ts";
 
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
@@ -65,16 +71,73 @@ export function guard(o: GuardOptions): MiddlewareHandler {
   return async (c, next) => {
     const path = c.req.path;
     const open = path === "/health" || o.publicPaths.has(path);
-    const header = c.req.header("Authorization");
-    const denied = foreignHost(c, o) ?? (open ? null : refusal(c, header, o));
+    const denied = admission(o, c.req.header("Host"), c.req.header("Authorization"), open);
     if (denied) {
-      c.res = denied;
+      c.res = refusalResponse(denied);
     } else {
       await next();
     }
-    for (const [name, value] of BROWSER_HEADERS) c.res.headers.set(name, value);
-    if (!o.publicPaths.has(path)) c.res.headers.set("Cache-Control", "no-store");
+    secureHeaders(c.res.headers, o.publicPaths.has(path));
   };
+}
+
+/** Why a request may not reach its route (401 a token, 403 a foreign Host), framework-free. */
+export interface Refusal {
+  status: 401 | 403;
+  error: string;
+}
+
+/**
+ * Rules 2–4 for one request: a foreign Host on loopback, then (unless the route is `open`) a
+ * token missing where the server is exposed or a presented token that is wrong. Null: go on.
+ */
+export function admission(
+  o: Pick<GuardOptions, "exposed" | "token">,
+  host: string | undefined,
+  authorization: string | undefined,
+  open: boolean,
+): Refusal | null {
+  if (!o.exposed && host !== undefined && !isLoopbackHost(hostName(host)))
+    return {
+      status: 403,
+      error: `Host '${host.slice(0, 100)}' refused: this server listens on loopback and answers loopback names only`,
+    };
+  if (open) return null;
+  if (authorization === undefined) {
+    if (!o.exposed) return null;
+    return {
+      status: 401,
+      error:
+        "missing bearer token: this server listens beyond loopback, so every route but /health needs it (see <state dir>/operator.token)",
+    };
+  }
+  return bearerMatches(authorization, o.token()) ? null : { status: 401, error: wrongTokenMessage(authorization) };
+}
+
+/** Rule 1, for mutating routes: the token must be presented and right. Null: go on. */
+export function tokenRequired(authorization: string | undefined, token: string): Refusal | null {
+  return bearerMatches(authorization, token) ? null : { status: 401, error: wrongTokenMessage(authorization) };
+}
+
+function wrongTokenMessage(header: string | undefined): string {
+  if (header === undefined) return "missing bearer token (see <state dir>/operator.token)";
+  if (!header.startsWith("Bearer ")) return "the Authorization header must be 'Bearer <token>'";
+  return "wrong bearer token (see <state dir>/operator.token)";
+}
+
+/** The refusal as the JSON answer every route gives (401s name the Bearer realm). */
+export function refusalResponse(r: Refusal): Response {
+  return jsonResponse(
+    { error: r.error },
+    r.status,
+    r.status === 401 ? { "WWW-Authenticate": 'Bearer realm="dita-v2"' } : {},
+  );
+}
+
+/** Rule 5: the browser headers, and `no-store` on state routes (not on the console's files). */
+export function secureHeaders(headers: Headers, publicPath: boolean): void {
+  for (const [name, value] of BROWSER_HEADERS) headers.set(name, value);
+  if (!publicPath) headers.set("Cache-Control", "no-store");
 }
 
 /** The Host header's name without its port: `[::1]:7878` → `::1`, `127.0.0.1:7878` → `127.0.0.1`. */
@@ -82,35 +145,4 @@ function hostName(host: string): string {
   const bracketed = /^\[([^\]]*)\]/.exec(host);
   if (bracketed) return bracketed[1]!;
   return host.replace(/:\d*$/, "");
-}
-
-function foreignHost(c: Context, o: GuardOptions): Response | null {
-  const host = c.req.header("Host");
-  if (o.exposed || host === undefined || isLoopbackHost(hostName(host))) return null;
-  return c.json(
-    { error: `Host '${host.slice(0, 100)}' refused: this server listens on loopback and answers loopback names only` },
-    403,
-  );
-}
-
-function refusal(c: Context, header: string | undefined, o: GuardOptions): Response | null {
-  if (header === undefined) {
-    if (!o.exposed) return null;
-    return unauthorized(
-      c,
-      "missing bearer token: this server listens beyond loopback, so every route but /health needs it (see <state dir>/operator.token)",
-    );
-  }
-  if (bearerMatches(header, o.token())) return null;
-  return unauthorized(c, wrongTokenMessage(header));
-}
-
-export function wrongTokenMessage(header: string | undefined): string {
-  if (header === undefined) return "missing bearer token (see <state dir>/operator.token)";
-  if (!header.startsWith("Bearer ")) return "the Authorization header must be 'Bearer <token>'";
-  return "wrong bearer token (see <state dir>/operator.token)";
-}
-
-export function unauthorized(c: Context, message: string): Response {
-  return c.json({ error: message }, 401, { "WWW-Authenticate": 'Bearer realm="dita-v2"' });
 }

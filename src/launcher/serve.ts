@@ -16,7 +16,7 @@
 import { consoleAssets } from "../console/index.ts";
 import { maskDeep, maskSecrets } from "../contracts/secrets.ts";
 import { EventHub, type FeedDiagnostic } from "../events/index.ts";
-import { createApp, type HttpDeps, isLoopbackHost } from "../http/index.ts";
+import { createHttp, type HttpDeps, isLoopbackHost } from "../http/index.ts";
 import { buildBundle } from "./bundle.ts";
 import { loadConfig, type RuntimeConfig } from "./config.ts";
 import { type FleetMembership, joinFleet } from "./fleet_member.ts";
@@ -44,11 +44,12 @@ export async function runServe(env: Record<string, string | undefined>): Promise
   }
   const token = ensureOperatorToken(config.state_dir, config.operator_token);
   const exposed = !isLoopbackHost(config.http_host);
-  const app = createApp(httpDeps(rt, token, hub, fleet), { exposed, assets: consoleAssets() });
+  const http = createHttp(httpDeps(rt, token, hub, fleet), { exposed, assets: consoleAssets() });
   const server = Bun.serve({
     hostname: config.http_host,
     port: config.http_port,
-    fetch: app.fetch,
+    routes: http.routes, // POST /intents on Bun's own router: the order path (src/http/intents_route.ts)
+    fetch: http.fetch,
     maxRequestBodySize: 64 * 1024,
     // A flatten answers when the venue confirmed (up to its bound): longer than Bun's 10 s default.
     idleTimeout: 255,

@@ -3,7 +3,8 @@
  * here over 127.0.0.1) needs the token on every route but /health and the console's files, GET
  * included; `dita-v2 status` sends it; every answer carries the browser headers and state routes
  * are not cached. On loopback, reads need no token, but a wrong one is still refused, and a
- * request naming a non-loopback host is refused.
+ * request naming a non-loopback host is refused. `POST /intents`, answered on Bun's own router
+ * (src/http/intents_route.ts), keeps every one of these rules.
  */
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
@@ -88,6 +89,44 @@ describe("exposure", () => {
       expect([host, (await fetch(`${local.url}/status`, { headers: { Host: host } })).status]).toEqual([host, 200]);
     const exposedAnswer = await fetch(`${base}/health`, { headers: { Host: "dita.example" } });
     expect(exposedAnswer.status).toBe(200); // exposed on purpose: any name reaches it, the token guards it
+  });
+
+  test("POST /intents on Bun's router keeps the rules: Host, token, body limit, headers; other methods reach the app", async () => {
+    const post = (url: string, headers: Record<string, string>, body: string | ReadableStream = "{}") =>
+      fetch(`${url}/intents`, { method: "POST", headers, body });
+    const checked = async (res: Response, status: number, error: string) => {
+      expect(res.status).toBe(status);
+      expect(res.headers.get("content-type")).toContain("application/json");
+      expect(res.headers.get("x-frame-options")).toBe("DENY");
+      expect(res.headers.get("cache-control")).toBe("no-store");
+      expect(((await res.json()) as any).error).toContain(error);
+      return res;
+    };
+    const auth = { Authorization: `Bearer ${local.token}` };
+    await checked(await post(local.url, { ...auth, Host: "rebound.example" }), 403, "answers loopback names only");
+    const none = await checked(await post(local.url, {}), 401, "missing bearer token (see <state dir>/operator.token)");
+    expect(none.headers.get("www-authenticate")).toBe('Bearer realm="dita-v2"');
+    await checked(await post(local.url, { Authorization: "Basic abc" }), 401, "must be 'Bearer <token>'");
+    await checked(await post(base, {}), 401, "missing bearer token: this server listens beyond loopback");
+    await checked(await post(local.url, auth, "x".repeat(17_000)), 413, "body exceeds 16384 bytes");
+    const chunked = new ReadableStream({
+      start(c) {
+        for (let i = 0; i < 5; i++) c.enqueue(new TextEncoder().encode("x".repeat(4000)));
+        c.close();
+      },
+    });
+    await checked(await post(local.url, auth, chunked), 413, "body exceeds 16384 bytes");
+    await checked(await post(local.url, auth, "[1]"), 400, "body must be a JSON object");
+    await checked(await post(local.url, auth, "{"), 400, "malformed JSON");
+    await checked(await post(local.url, auth, '{"type":"ENTER"}'), 422, "");
+    const refused = await post(local.url, auth, JSON.stringify({ type: "CANCEL", slot_id: 0 }));
+    expect([refused.status, refused.headers.get("content-security-policy")]).toEqual([
+      422,
+      expect.stringContaining("default-src 'self'"),
+    ]);
+    const read = await fetch(`${local.url}/intents`);
+    expect(read.status).toBe(404);
+    expect(((await read.json()) as any).error).toBe("no route GET /intents");
   });
 
   test("the page, script and style the executable serves fit the 300 kB budget", async () => {
