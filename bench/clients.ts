@@ -36,6 +36,7 @@ import { httpIntentRate } from "./_clients_http.ts";
 import { stageBreakdown } from "./_clients_stages.ts";
 import { PLACEMENT_PACE_MS, placementPacer, realtimeNs, startProbe } from "./_venue_probe.ts";
 import { percentile } from "./http_load.ts";
+import { futexFloor } from "./zinc_harness.ts";
 
 const ROOT = join(import.meta.dir, "..");
 const EXE = join(ROOT, "dist/dita-v2");
@@ -112,12 +113,6 @@ function python(
   });
   if (r.exitCode !== 0) throw new Error(`python ${mode}: ${r.stderr.toString()}`);
   return JSON.parse(r.stdout.toString().trim().split("\n").pop()!);
-}
-
-function futexFloor(): { p50_us: number; p99_us: number } {
-  const r = Bun.spawnSync([join(ROOT, "ffi/build/bench_futex")], { stdout: "pipe" });
-  const j = JSON.parse(r.stdout.toString().trim().split("\n").pop()!);
-  return { p50_us: round(j.rtt_p50_ns / 1000, 2), p99_us: round(j.rtt_p99_ns / 1000, 2) };
 }
 
 /** (1) and (2): a mock-venue serve; the Python client from its own process; HTTP alongside. */
@@ -308,7 +303,7 @@ function baseExecutable(commit: string): string {
   return exe;
 }
 
-const floor = futexFloor();
+const floor = futexFloor(ROOT);
 const load = loadavg().map((x) => round(x, 2));
 const py = await pythonFigures();
 const venue = await venueVariants();

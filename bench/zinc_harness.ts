@@ -1,7 +1,7 @@
 /**
- * Bench helpers for bench/zinc.ts: build libzinc and the futex floor with ffi/Makefile, spawn a
- * child bun process, run the kernel side of the round trip (wait-or-poll, drain, publish), and
- * drain a throughput run. Every loop is bounded.
+ * Bench helpers for bench/zinc.ts and its peers: build libzinc and the futex floor with
+ * ffi/Makefile, measure that floor, spawn a child bun process, run the kernel side of the round
+ * trip (wait-or-poll, drain, publish), and drain a throughput run. Every loop is bounded.
  */
 
 import { join } from "node:path";
@@ -13,6 +13,13 @@ export function ensureBuilt(root: string): string {
   const r = Bun.spawnSync(["make", "-s", "-C", join(root, "ffi")], { stdout: "pipe", stderr: "pipe" });
   if (r.exitCode !== 0) throw new Error(`make -C ffi failed: ${r.stderr.toString()}`);
   return join(root, "ffi/build/libzinc.so");
+}
+
+/** The plain-C futex ping-pong between two processes (ffi/build/bench_futex): the floor, in µs. */
+export function futexFloor(root: string): { p50_us: number; p99_us: number } {
+  const r = Bun.spawnSync([join(root, "ffi/build/bench_futex")], { stdout: "pipe" });
+  const j = JSON.parse(r.stdout.toString().trim().split("\n").pop()!);
+  return { p50_us: +(j.rtt_p50_ns / 1000).toFixed(2), p99_us: +(j.rtt_p99_ns / 1000).toFixed(2) };
 }
 
 export function spawnChild(root: string, script: string, args: string[]) {

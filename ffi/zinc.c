@@ -6,6 +6,7 @@
  *   proc.c      writer liveness (kill(pid,0) + /proc start time, zombies count as dead)
  *   handles.c   handle table: small int ids with a generation, refcount for cross-thread waits
  *   region.c    geometry, init, validation and writer claim of one region file
+ *   doorbell.c  the intents ring's doorbell: a byte to the kernel's event loop when it sleeps
  *   open.c      zinc_open / zinc_close / zinc_header (flock + pid check)
  *   notify.c    publish (seq + futex word) and the bounded futex wait
  *   ring.c      Vyukov MPSC ring, producer side: claim, own, publish (intents and mailbox)
@@ -20,6 +21,7 @@
 #include "src/proc.c"
 #include "src/handles.c"
 #include "src/region.c"
+#include "src/doorbell.c"
 #include "src/open.c"
 #include "src/notify.c"
 #include "src/ring.c"

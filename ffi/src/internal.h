@@ -23,7 +23,9 @@
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -61,6 +63,9 @@ typedef struct zinc_handle {
     uint64_t file_checked_ns; /* last time zinc_check stat'ed the file (0 = never) */
     _Atomic int32_t refs;   /* in-flight zinc_wait calls from other threads */
     _Atomic int32_t closing;
+    pthread_mutex_t bell_mu; /* the doorbell's connection (doorbell.c), intents producers only */
+    int bell_fd;
+    uint64_t bell_retry_ns;
     char path[ZINC_PATH_MAX];
 } zinc_handle;
 

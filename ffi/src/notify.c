@@ -4,14 +4,18 @@
  * registers in `waiters`, re-reads the futex word and the sequence, and sleeps only while the
  * sequence still equals what it last saw. All four accesses are seq_cst, so either the publisher
  * sees waiters > 0 or the waiter sees the new futex word (no lost wake-up). Shared (non-private)
- * futexes, because the waiters live in other processes.
+ * futexes, because the waiters live in other processes. A push onto the intents ring that finds
+ * a sleeper also rings the kernel's doorbell first (doorbell.c).
  */
 
 static void zinc_publish(zinc_handle *h) {
     zinc_region_header *hdr = hdr_of(h);
     atomic_fetch_add(&hdr->seq, 1);
     atomic_fetch_add(&hdr->futex, 1);
-    if (atomic_load(&hdr->waiters) != 0) syscall(SYS_futex, &hdr->futex, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+    if (atomic_load(&hdr->waiters) != 0) {
+        bell_ring(h); /* intents only: wakes the kernel's event loop directly (doorbell.c) */
+        syscall(SYS_futex, &hdr->futex, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+    }
 }
 
 static int64_t seq_unguarded(int32_t id) {

@@ -65,6 +65,8 @@ int32_t zinc_open(const char *prefix, uint32_t kind, uint32_t record_count, uint
     zinc_handle *h = calloc(1, sizeof *h);
     if (h == NULL) return fail(err, err_len, "zinc: out of memory");
     h->fd = -1;
+    h->bell_fd = -1;
+    pthread_mutex_init(&h->bell_mu, NULL);
     h->stall_ms = ZINC_STALL_MS_DEFAULT;
     snprintf(h->path, sizeof h->path, "/dev/shm/%s.%s", prefix, kind_name(kind));
     int32_t rc = open_mapped(h, kind, record_count, writer, err, err_len);
@@ -73,6 +75,7 @@ int32_t zinc_open(const char *prefix, uint32_t kind, uint32_t record_count, uint
     if (rc != ZINC_OK) {
         if (h->base != NULL) munmap(h->base, h->bytes);
         if (h->fd >= 0) close(h->fd);
+        pthread_mutex_destroy(&h->bell_mu);
         free(h);
         return ZINC_E_OPEN;
     }
@@ -107,6 +110,8 @@ int32_t zinc_close(int32_t id) {
     if (atomic_load(&h->refs) == 0) munmap(h->base, h->bytes);
     else rc = ZINC_E_CONTENDED; /* leak the mapping rather than unmap under a live waiter */
     close(h->fd);
+    bell_close(h);
+    if (h->refs == 0) pthread_mutex_destroy(&h->bell_mu);
     free(h->refs == 0 ? h : NULL);
     return rc;
 }

@@ -150,6 +150,7 @@ export async function buildBundle(
     closers.push(() => zinc.close());
     const survivingImages = readSurvivors(zinc);
     const log = options.log ?? (() => {});
+    if (zinc instanceof RealZincPlane) log(`zinc intents doorbell: ${zinc.doorbell}`);
     const start = options.journal ? recoverJournal(config, log, options.journalDir) : null;
     closers.push(() => start?.recovered?.kernel.destroy());
     const venue = venueFor(config, clock, env, start?.nextIndex ?? 1);

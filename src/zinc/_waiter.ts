@@ -120,6 +120,16 @@ export class FutexWaiter {
     else this.arm(lastSeq);
   }
 
+  /**
+   * A producer rang the doorbell (`_doorbell.ts`): settles every wait the sequence has moved past,
+   * now, without waiting for the Worker's message (which still comes, and finds nothing to do).
+   */
+  kick(): void {
+    if (this.closed) return;
+    const now = this.current();
+    for (const p of [...this.pending]) if (p.lastSeq !== now) this.settle(p);
+  }
+
   /** Resolves every pending wait (with the current sequence) and stops the worker. */
   close(): void {
     this.closed = true;

@@ -6,6 +6,7 @@
  * second live writer or a foreign/incompatible file with an error naming it.
  */
 
+import { Doorbell } from "./_doorbell.ts";
 import { check } from "./_lib.ts";
 import { mirrorState, readAccountAndHash, readSlotImage } from "./_state_io.ts";
 import {
@@ -45,6 +46,11 @@ export class RealZincPlane implements ZincPlane {
   private readonly drainer: RingDrainer;
   /** Set by the first failed `checkRegions`: the regions are no longer trusted. */
   private hostile: string | null = null;
+  private bell: Doorbell | null = null;
+  /** Where producers ring (`/dev/shm/<prefix>.bell`), or why this plane has no doorbell. */
+  doorbell = "";
+  /** How many times a producer rang the doorbell (bytes received). */
+  bellRings = 0;
 
   private constructor(
     private readonly intents: ZincRegion,
@@ -82,10 +88,25 @@ export class RealZincPlane implements ZincPlane {
         const ns = Buffer.from(`${o.namespace}\0`, "utf8");
         check(outcomes.lib.zinc_outcome_set_namespace(outcomes.id, ns), `${outcomes.path}: namespace ${o.namespace}`);
       }
-      return new RealZincPlane(intents, state, outcomes, o.slotCount, o.ringCapacity, o.libPath, o.prefix);
+      const plane = new RealZincPlane(intents, state, outcomes, o.slotCount, o.ringCapacity, o.libPath, o.prefix);
+      plane.listenForBell();
+      return plane;
     } catch (e) {
       for (const r of opened.reverse()) r.close();
       throw e;
+    }
+  }
+
+  /** The intents ring's doorbell (`_doorbell.ts`): a ring settles the ring's waits at once. */
+  private listenForBell(): void {
+    const bell = Doorbell.listen(this.prefix, () => {
+      this.bellRings++;
+      this.intents.kick();
+    });
+    if (typeof bell === "string") this.doorbell = bell;
+    else {
+      this.bell = bell;
+      this.doorbell = bell.path;
     }
   }
 
@@ -200,6 +221,8 @@ export class RealZincPlane implements ZincPlane {
   }
 
   close(): void {
+    this.bell?.close();
+    this.bell = null;
     this.intents.close();
     this.state.close();
     this.outcomes.close();

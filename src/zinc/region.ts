@@ -118,6 +118,11 @@ export class ZincRegion {
     return this.waiter.wait(lastSeq, timeoutMs);
   }
 
+  /** Settles the waits the sequence moved past at once (the doorbell's ring, `_doorbell.ts`). */
+  kick(): void {
+    if (this.open) this.waiter.kick();
+  }
+
   close(): void {
     if (!this.open) return;
     this.open = false;

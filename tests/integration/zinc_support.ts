@@ -64,6 +64,7 @@ export function cleanupPrefixes(): void {
     for (const k of ["intents", "state", "control", "outcomes"] as const) {
       if (existsSync(regionPath(p, k))) unlinkSync(regionPath(p, k));
     }
+    if (existsSync(`/dev/shm/${p}.bell`)) unlinkSync(`/dev/shm/${p}.bell`); // the doorbell's socket
   }
 }
 
