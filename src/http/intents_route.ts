@@ -29,7 +29,8 @@ export function intentsRoute(deps: HttpDeps, o: { exposed: boolean }): (req: Req
     if (denied) return refusalResponse(denied);
     if (Number(req.headers.get("Content-Length") ?? 0) > BODY_LIMIT_BYTES)
       return jsonResponse({ error: BODY_TOO_LARGE }, 413);
-    const unauthorized = tokenRequired(authorization, deps.operatorToken());
+    // A presented token was checked by `admission`; only a missing one is left to refuse.
+    const unauthorized = authorization === undefined ? tokenRequired(authorization, deps.operatorToken()) : null;
     if (unauthorized) return refusalResponse(unauthorized);
     let bytes: Uint8Array;
     try {

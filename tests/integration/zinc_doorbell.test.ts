@@ -34,7 +34,21 @@ function countingBell(prefix: string) {
 function ring(prefix: string) {
   const region = ZincRegion.open({ libPath: lib, prefix, kind: "intents", recordCount: 64, writer: true, spinUs: 0 });
   const producer = ZincIntentProducer.open({ libPath: lib, prefix });
-  return { region, producer, push: () => expect(producer.push(new Uint8Array(320))).toBe("OK") };
+  const push = () => expect(producer.push(new Uint8Array(320))).toBe("OK");
+  return {
+    push,
+    /** Pushes once the ring's wait sleeps (its Worker in the futex); the sequence the wait ended on. */
+    async pushWhileAsleep(sleepMs = 50): Promise<number> {
+      const woke = region.wait(region.seq(), 2000);
+      await settle(sleepMs);
+      push();
+      return woke;
+    },
+    close() {
+      producer.close();
+      region.close();
+    },
+  };
 }
 
 async function until(cond: () => boolean, ms = 2000): Promise<void> {
@@ -44,57 +58,40 @@ async function until(cond: () => boolean, ms = 2000): Promise<void> {
 describe("doorbell, libzinc's side", () => {
   test("a push rings the bell only while the kernel sleeps on the ring", async () => {
     const prefix = uniquePrefix("bell_sleep");
-    const { region, producer, push } = ring(prefix);
+    const r = ring(prefix);
     const bell = countingBell(prefix);
-    push(); // nobody sleeps: no byte
+    r.push(); // nobody sleeps: no byte
     await settle(50);
     expect(bell.got.bytes).toBe(0);
-    const woke = region.wait(region.seq(), 2000); // the wait Worker sleeps in the futex
-    await settle(50);
-    push();
-    await woke;
+    await r.pushWhileAsleep();
     await until(() => bell.got.bytes > 0);
     expect(bell.got.bytes).toBe(1);
     bell.stop();
-    producer.close();
-    region.close();
+    r.close();
   });
 
   test("after the kernel's restart the next push rings the new kernel", async () => {
     const prefix = uniquePrefix("bell_restart");
-    const { region, producer, push } = ring(prefix);
+    const r = ring(prefix);
     const first = countingBell(prefix);
-    let woke = region.wait(region.seq(), 2000);
-    await settle(50);
-    push();
-    await woke;
+    await r.pushWhileAsleep();
     await until(() => first.got.bytes > 0);
     first.stop(); // the kernel goes; a new one listens at the same path
     const second = countingBell(prefix);
-    woke = region.wait(region.seq(), 2000);
-    await settle(50);
-    push();
-    await woke;
+    await r.pushWhileAsleep();
     await until(() => second.got.bytes > 0);
     expect(second.got.bytes).toBe(1);
     second.stop();
-    producer.close();
-    region.close();
+    r.close();
   });
 
   test("with no kernel listening (no socket, or a stale one) every push still succeeds", async () => {
     const prefix = uniquePrefix("bell_none");
-    const { region, producer, push } = ring(prefix);
+    const r = ring(prefix);
     const stale = countingBell(prefix);
     stale.stop(); // leaves nothing listening at the path
-    for (let i = 0; i < 3; i++) {
-      const woke = region.wait(region.seq(), 2000);
-      await settle(20);
-      push();
-      expect(await woke).toBe(i + 1); // the futex wake alone
-    }
-    producer.close();
-    region.close();
+    for (let i = 0; i < 3; i++) expect(await r.pushWhileAsleep(20)).toBe(i + 1); // the futex wake alone
+    r.close();
   });
 });
 
