@@ -30,9 +30,10 @@ import { newRunId } from "./run_id.ts";
 
 export const RING_CAPACITY = 4096;
 /**
- * DITA_V2_RING_WAIT=SPIN: the kernel loop polls the ring once per event-loop turn (never blocking
- * the loop) for this many turns per wait, and waits again: a core stays busy, and an intent is
- * seen within a turn instead of after a futex wake and the wait Worker's message.
+ * DITA_V2_RING_WAIT=SPIN: the kernel loop busy-waits on the ring in libzinc, 20 µs per event-loop
+ * turn (the loop's other work runs between slices), for this many turns per wait (≥ 2 s, or the
+ * wait's timeout), and waits again: a core stays busy, and an intent is seen within a slice
+ * instead of after a wake-up.
  */
 const SPIN_TURNS = 100_000;
 

@@ -3,9 +3,12 @@
  * resolves at once; otherwise it joins a pending set with its own timeout timer, and one lazily
  * started Worker (unref'd, so it never keeps the process alive) sleeps in `zinc_wait` in chunks
  * and reports each change. Every pending wait resolves on the first change or at its timeout.
- * Optional `spinTurns`: first poll the sequence once per event-loop turn (setImmediate, so the
- * loop is never blocked) for that many turns; it trades CPU for latency when traffic is hot
- * (bench/zinc.ts measures both). `spinUs`: an adaptive busy-wait on this thread before arming the
+ * Optional `spinTurns`: first busy-wait in libzinc for TURN_SPIN_US per event-loop turn
+ * (setImmediate between turns, so the loop's other work waits at most that long) for that many
+ * turns, bounded by the wait's timeout; it trades a busy core for latency (bench/zinc.ts). A turn
+ * alone lasts ~1.5 µs, so reading the sequence once a turn used 100k turns up in ~150 ms and a
+ * sporadic intent often met the loop asleep; the slice keeps it spinning (bench/ring_floor.ts:
+ * a read per turn and a slice see a push equally fast while they spin). `spinUs`: an adaptive busy-wait on this thread before arming the
  * worker (see WAIT_SPIN_US_DEFAULT), in slices of 10 µs with an event-loop turn between them, so
  * it never holds up this thread's other work (a venue order's send) for more than a slice, and
  * producers find no sleeper to wake while it spins.
@@ -23,6 +26,8 @@ const MISSES_COLD = 2;
 const PROBE_EVERY = 4;
 /** The spin runs in slices this long, with an event-loop turn between them. */
 const SPIN_SLICE_US = 10;
+/** A `spinTurns` wait's busy-wait per event-loop turn, in microseconds. */
+const TURN_SPIN_US = 20;
 /**
  * Default busy-wait before the futex path, in microseconds (bench/zinc_kernel.ts; ffi/README.md
  * §11). The spin is adaptive: it runs while traffic is hot (a recent spin caught a change, or a
@@ -36,6 +41,13 @@ interface Pending {
   lastSeq: number;
   resolve: (seq: number) => void;
   timer: ReturnType<typeof setTimeout>;
+}
+
+function checkTimeout(timeoutMs: number): void {
+  invariant(
+    Number.isInteger(timeoutMs) && timeoutMs >= 0 && timeoutMs <= TIMEOUT_MS_MAX,
+    `wait timeoutMs out of range: ${timeoutMs}`,
+  );
 }
 
 export class FutexWaiter {
@@ -67,19 +79,22 @@ export class FutexWaiter {
   }
 
   async wait(lastSeq: number, timeoutMs: number): Promise<number> {
-    for (let turn = 0; turn < this.spinTurns && !this.closed && timeoutMs > 0; turn++) {
-      const now = this.current();
+    if (this.spinTurns === 0) return this.sleep(lastSeq, timeoutMs);
+    checkTimeout(timeoutMs);
+    // Each turn spins a whole slice when nothing changes, so the timeout bounds the turns: no clock.
+    const timeoutTurns = Math.ceil((timeoutMs * 1000) / TURN_SPIN_US);
+    const turns = Math.min(this.spinTurns, timeoutTurns);
+    for (let turn = 0; turn < turns && !this.closed; turn++) {
+      const now = Number(this.lib.zinc_spin_wait(this.id, lastSeq, TURN_SPIN_US));
       if (now !== lastSeq) return now;
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    return this.sleep(lastSeq, timeoutMs);
+    if (turns === timeoutTurns) return this.current(); // the spin took the whole timeout
+    return this.sleep(lastSeq, Math.max(0, timeoutMs - Math.floor((turns * TURN_SPIN_US) / 1000)));
   }
 
   private sleep(lastSeq: number, timeoutMs: number): Promise<number> {
-    invariant(
-      Number.isInteger(timeoutMs) && timeoutMs >= 0 && timeoutMs <= TIMEOUT_MS_MAX,
-      `wait timeoutMs out of range: ${timeoutMs}`,
-    );
+    checkTimeout(timeoutMs);
     const now = this.current();
     if (now !== lastSeq) this.misses = 0; // a change was already waiting: traffic is hot
     if (now !== lastSeq || timeoutMs === 0 || this.closed) return Promise.resolve(now);
