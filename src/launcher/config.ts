@@ -18,6 +18,7 @@ import { DEFAULT_STRATEGY, STRATEGY_RE } from "../projection/names.ts";
 import { startControlsFromEnv } from "./_config_controls.ts";
 import { ConfigError } from "./_config_error.ts";
 import { fleetTtlMs, hazelcastAddr } from "./_config_fleet.ts";
+import type { JitTiers } from "./jit_tiers.ts";
 
 /** A pass every millisecond keeps the order path's code cached (bench/clients.ts: latency and CPU). */
 const WARM_PATH_MS_DEFAULT = 1;
@@ -39,8 +40,10 @@ export interface RuntimeConfig {
   hung_order_ms: number;
   /** The path warmer's period in ms (0 = off): launcher/_path_warmer.ts. */
   warm_path_ms: number;
-  /** How the kernel loop waits for intents: the adaptive spin, then the futex; or SPIN (polls every turn, a core busy). */
+  /** How the kernel loop waits for intents: the adaptive spin, then the futex; or SPIN (a 20 µs spin every turn, a core busy). */
   ring_wait: "ADAPTIVE" | "SPIN";
+  /** serve's JavaScriptCore tier thresholds: EAGER (the order path optimized early) or DEFAULT: launcher/jit_tiers.ts. */
+  jit: JitTiers;
   strategy: string;
   reconcile_on_restart: boolean;
   /** Live reconciliation period (0 = off). */
@@ -185,6 +188,7 @@ export function loadConfig(env: Env): RuntimeConfig {
     hung_order_ms: int(env, "DITA_V2_HUNG_ORDER_MS", 1, 86_400_000, 30_000),
     warm_path_ms: int(env, "DITA_V2_WARM_PATH_MS", 0, 1000, WARM_PATH_MS_DEFAULT),
     ring_wait: pick(env, "DITA_V2_RING_WAIT", ["ADAPTIVE", "SPIN"] as const, "ADAPTIVE"),
+    jit: pick(env, "DITA_V2_JIT", ["EAGER", "DEFAULT"] as const, "EAGER"),
     strategy,
     reconcile_on_restart: pick(env, "DITA_V2_RECONCILE_ON_RESTART", ["1", "0"] as const, "1") === "1",
     reconcile_interval_ms: controls.reconcile_interval_ms,

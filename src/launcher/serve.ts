@@ -20,6 +20,7 @@ import { createHttp, type HttpDeps, isLoopbackHost } from "../http/index.ts";
 import { buildBundle } from "./bundle.ts";
 import { loadConfig, type RuntimeConfig } from "./config.ts";
 import { type FleetMembership, joinFleet } from "./fleet_member.ts";
+import { eagerJitEnv, jitInUse, reexecWith, runsCompiled } from "./jit_tiers.ts";
 import { catchUp } from "./journal_projection.ts";
 import { gauge, rateLines } from "./metrics.ts";
 import { newRunId } from "./run_id.ts";
@@ -30,7 +31,11 @@ import { ensureOperatorToken } from "./token.ts";
 
 export async function runServe(env: Record<string, string | undefined>): Promise<number> {
   const config = loadConfig(env);
+  // Before anything is opened: serve re-executes itself once with eager JIT tiers (jit_tiers.ts).
+  const eager = eagerJitEnv(env, config.jit, runsCompiled());
+  const notReexecuted = eager === null ? null : reexecWith(eager);
   const log = (line: string) => console.error(`[dita-v2] ${maskSecrets(line)}`);
+  if (notReexecuted !== null) log(notReexecuted);
   const clock = new SystemClock();
   const hub = new EventHub({ clock, epoch: (clock.nowMs() * 1000 + (process.pid % 1000)).toString(36), log });
   const ids = { run: newRunId(), epochMs: clock.nowMs() };
@@ -55,7 +60,7 @@ export async function runServe(env: Record<string, string | undefined>): Promise
     idleTimeout: 255,
   });
   log(
-    `serving http://${config.http_host}:${server.port} (strategy ${config.strategy}, venue ${config.venue}, zinc ${config.zinc})`,
+    `serving http://${config.http_host}:${server.port} (strategy ${config.strategy}, venue ${config.venue}, zinc ${config.zinc}, jit ${jitInUse(env)})`,
   );
   if (exposed) log(`${config.http_host} is not a loopback address: every route but /health needs the token`);
   fleet.start(rt, `http://${config.http_host}:${server.port}`);
