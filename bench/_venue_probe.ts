@@ -18,7 +18,7 @@ const CLOCK_REALTIME = 0;
 const libc = dlopen("libc.so.6", { clock_gettime: { args: [FFIType.i32, FFIType.ptr], returns: FFIType.i32 } });
 const timespec = new BigInt64Array(2);
 /** Seconds subtracted from every stamp, so nanoseconds stay exact in a double. */
-const BASE_S = Math.floor(Date.now() / 1000) - 1;
+export const BASE_S = Math.floor(Date.now() / 1000) - 1;
 
 /** CLOCK_REALTIME in ns since BASE_S: the relay's stamps are on this scale. */
 export function realtimeNs(): number {
