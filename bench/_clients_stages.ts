@@ -10,7 +10,11 @@
  * Medians per stage over market entries and exits. The order is written in the drain's own turn:
  * the projection, metrics and outcome publishing of the call run after it, outside these stages.
  *
- * Entry point: `stageBreakdown({ trades, key, secret, scratch })`.
+ * serve runs with eager JIT tiers (src/launcher/jit_tiers.ts), which a process can only get at
+ * its start: `stagesInChild` runs this file as its own bun process with them, as serve has them.
+ *
+ * Entry points: `stagesInChild({ trades, key, secret, scratch })`; `stageBreakdown(same)`, in
+ * this process (run as a script, it prints the stages as one JSON line).
  */
 
 import { rmSync } from "node:fs";
@@ -19,6 +23,7 @@ import { DitaClient } from "../clients/typescript/index.ts";
 import type { TransitionRecord } from "../src/contracts/index.ts";
 import { nativeLibraryPath } from "../src/kernel/index.ts";
 import { buildBundle, loadConfig, Runtime, SystemClock } from "../src/launcher/index.ts";
+import { EAGER_JIT_ENV } from "../src/launcher/jit_tiers.ts";
 import { startBingxSim } from "../src/sim/index.ts";
 import { placementPacer, realtimeNs, startProbe } from "./_venue_probe.ts";
 import { percentile } from "./http_load.ts";
@@ -122,7 +127,8 @@ export async function stageBreakdown(o: { trades: number; key: string; secret: s
   const total = rows.map((r) => (r[5]! - r[0]!) / 1000).sort((a, b) => a - b);
   return {
     n: rows.length,
-    where: "runtime, client, adapter, relay and sim in one process (serve's code, one event loop)",
+    where:
+      "runtime, client, adapter, relay and sim in one bun process (serve's code and eager JIT tiers, one event loop)",
     push_to_drain_wakeup: med(0),
     drain_to_dispatch_kernel_outcome_journal: med(1),
     dispatch_to_adapter_submit: med(2),
@@ -131,4 +137,23 @@ export async function stageBreakdown(o: { trades: number; key: string; secret: s
     total_p50: Number(percentile(total, 0.5).toFixed(1)),
     total_p99: Number(percentile(total, 0.99).toFixed(1)),
   };
+}
+
+type StageOptions = { trades: number; key: string; secret: string; scratch: string };
+
+/** `stageBreakdown` in a bun process of its own started with serve's eager JIT tiers. */
+export async function stagesInChild(o: StageOptions): Promise<Awaited<ReturnType<typeof stageBreakdown>>> {
+  const child = Bun.spawn([process.execPath, import.meta.path, JSON.stringify(o)], {
+    env: { ...process.env, ...EAGER_JIT_ENV },
+    stdout: "pipe",
+    stderr: "inherit",
+  });
+  const out = await new Response(child.stdout).text();
+  if ((await child.exited) !== 0) throw new Error("the stage breakdown's process failed");
+  return JSON.parse(out.trim().split("\n").pop()!);
+}
+
+if (import.meta.main) {
+  console.log(JSON.stringify(await stageBreakdown(JSON.parse(process.argv[2]!) as StageOptions)));
+  process.exit(0);
 }

@@ -15,12 +15,14 @@
  *      paced under the adapter's own placement budget (BingX's 10/s × the 0.8 margin), as a
  *      strategy within the venue's limits sends them: the figure is the order path, not a wait in
  *      the throttle (which bench/throttle.ts measures).
- *  (4) Where the ring path's time goes, stage by stage: the same path with the runtime in this
- *      process (the code serve runs), stamped at each hand-over (bench/_clients_stages.ts).
+ *  (4) Where the ring path's time goes, stage by stage: the same path with the runtime in one
+ *      bun process (the code serve runs, with its eager JIT tiers), stamped at each hand-over
+ *      (bench/_clients_stages.ts).
  * For context: the plain-C futex ping-pong floor and the load average, measured at the start.
  *
  * (3) runs side by side, in alternating rounds: this build with the path warmer off, with the
- * ring polled every turn (DITA_V2_RING_WAIT=SPIN), and as configured by default; with
+ * engine's default JIT tiers (DITA_V2_JIT=DEFAULT), with the ring spun on every turn
+ * (DITA_V2_RING_WAIT=SPIN), and as configured by default; with
  * `--base COMMIT` that commit's serve too (built once in .cache/clients-base-<commit>), with
  * each serve's CPU while idle; the ratios are this build's over each other variant's.
  *
@@ -33,7 +35,7 @@ import { join } from "node:path";
 import { DitaClient } from "../clients/typescript/index.ts";
 import { startBingxSim } from "../src/sim/index.ts";
 import { httpIntentRate } from "./_clients_http.ts";
-import { stageBreakdown } from "./_clients_stages.ts";
+import { stagesInChild } from "./_clients_stages.ts";
 import { PLACEMENT_PACE_MS, placementPacer, realtimeNs, startProbe } from "./_venue_probe.ts";
 import { percentile } from "./http_load.ts";
 import { futexFloor } from "./zinc_harness.ts";
@@ -258,6 +260,7 @@ async function venueVariants() {
   const variants: { name: string; exe: string; env: Record<string, string> }[] = [
     ...(BASE ? [{ name: `base ${BASE}`, exe: baseExecutable(BASE), env: {} }] : []),
     { name: "now, path warmer off", exe: EXE, env: { DITA_V2_WARM_PATH_MS: "0" } },
+    { name: "now, DITA_V2_JIT=DEFAULT", exe: EXE, env: { DITA_V2_JIT: "DEFAULT" } },
     { name: "now, DITA_V2_RING_WAIT=SPIN", exe: EXE, env: { DITA_V2_RING_WAIT: "SPIN" } },
     { name: "now", exe: EXE, env: {} },
   ];
@@ -307,7 +310,7 @@ const floor = futexFloor(ROOT);
 const load = loadavg().map((x) => round(x, 2));
 const py = await pythonFigures();
 const venue = await venueVariants();
-const stages = await stageBreakdown({ trades: Math.min(TRADES, 100), key: KEY, secret: SECRET, scratch });
+const stages = await stagesInChild({ trades: Math.min(TRADES, 100), key: KEY, secret: SECRET, scratch });
 const result = {
   bench: "clients",
   runtime: `bun ${Bun.version}, python3 (clients/python)`,

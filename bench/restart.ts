@@ -3,8 +3,9 @@
  * BingX-like rate limits: for N = 5, 8 and 64 open positions, serve is SIGKILLed and started
  * again on the same state; measured per round are the recovery alone (serve's own "recovered in
  * X ms" line: belief restored, the venue's positions read once, every slot reconciled, capital
- * seeded) and the wall time from spawn to serving HTTP. Medians of the rounds; every round in
- * bench/results/restart.json.
+ * seeded) and the wall time from spawn to serving HTTP. Side by side, in alternating rounds: serve
+ * as it starts by default (eager JIT tiers: it re-executes itself once, src/launcher/jit_tiers.ts)
+ * and with DITA_V2_JIT=DEFAULT. Medians of the rounds; every round in bench/results/restart.json.
  *
  *   bun bench/restart.ts [ROUNDS (3)]
  */
@@ -44,7 +45,9 @@ async function spawnUntil(cmd: string[], env: Record<string, string>, pattern: R
   }
 }
 
-async function round(n: number, seed: number): Promise<{ recovery_ms: number; serving_ms: number }> {
+type Jit = "EAGER" | "DEFAULT";
+
+async function round(n: number, seed: number, jit: Jit): Promise<{ recovery_ms: number; serving_ms: number }> {
   const sim = await spawnUntil(
     [EXE, "sim", "--port", "0", "--api-key", "bench-key-0001", "--secret", "bench-secret-0001", "--seed", String(seed)],
     {},
@@ -64,6 +67,7 @@ async function round(n: number, seed: number): Promise<{ recovery_ms: number; se
     DITA_V2_STATE_DIR: stateDir,
     DITA_V2_HTTP_PORT: "0",
     DITA_V2_OPERATOR_TOKEN: "bench-token-0123456789",
+    DITA_V2_JIT: jit,
   };
   try {
     const first = await spawnUntil([EXE, "serve"], env, /serving (http:\/\/\S+)/, "stderr");
@@ -113,13 +117,22 @@ async function round(n: number, seed: number): Promise<{ recovery_ms: number; se
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const results: Record<string, unknown> = {};
+const summary = (rounds: Array<{ recovery_ms: number; serving_ms: number }>) => ({
+  recovery_ms_median: median(rounds.map((x) => x.recovery_ms)),
+  serving_ms_median: median(rounds.map((x) => x.serving_ms)),
+  rounds,
+});
 for (const n of [5, 8, 64]) {
-  const rounds = [];
-  for (let r = 0; r < ROUNDS; r++) rounds.push(await round(n, 100 * n + r));
+  const got: Record<Jit, Array<{ recovery_ms: number; serving_ms: number }>> = { EAGER: [], DEFAULT: [] };
+  for (let r = 0; r < ROUNDS; r++)
+    for (const jit of (r % 2 === 0 ? ["EAGER", "DEFAULT"] : ["DEFAULT", "EAGER"]) as Jit[])
+      got[jit].push(await round(n, 100 * n + 10 * r + (jit === "EAGER" ? 0 : 1), jit));
+  const eager = summary(got.EAGER);
+  const plain = summary(got.DEFAULT);
   results[`positions_${n}`] = {
-    recovery_ms_median: median(rounds.map((x) => x.recovery_ms)),
-    serving_ms_median: median(rounds.map((x) => x.serving_ms)),
-    rounds,
+    ...eager,
+    jit_default: plain,
+    serving_ratio_eager_to_default: +(eager.serving_ms_median / plain.serving_ms_median).toFixed(2),
   };
   console.error(`restart with ${n} positions: ${JSON.stringify(results[`positions_${n}`])}`);
 }
