@@ -59,16 +59,18 @@ export async function runServe(env: Record<string, string | undefined>): Promise
     // A flatten answers when the venue confirmed (up to its bound): longer than Bun's 10 s default.
     idleTimeout: 255,
   });
+  // Heard from before the "serving" line: a stop sent the moment serve says it serves is a clean one.
+  const stopSignal = new Promise<string>((resolve) => {
+    process.once("SIGTERM", () => resolve("SIGTERM"));
+    process.once("SIGINT", () => resolve("SIGINT"));
+  });
   log(
     `serving http://${config.http_host}:${server.port} (strategy ${config.strategy}, venue ${config.venue}, zinc ${config.zinc}, jit ${jitInUse(env)})`,
   );
   if (exposed) log(`${config.http_host} is not a loopback address: every route but /health needs the token`);
   fleet.start(rt, `http://${config.http_host}:${server.port}`);
   const loops = rt.runLoops();
-  const signal = await new Promise<string>((resolve) => {
-    process.once("SIGTERM", () => resolve("SIGTERM"));
-    process.once("SIGINT", () => resolve("SIGINT"));
-  });
+  const signal = await stopSignal;
   log(`${signal}: stopping intake, draining venue calls, flushing projection`);
   await fleet.stopBeats();
   const result = await rt.shutdown(8000);

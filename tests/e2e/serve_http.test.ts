@@ -6,7 +6,7 @@
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { run } from "./_exe.ts";
+import { requireExe, run, scratch } from "./_exe.ts";
 import { eventually, type Served, startServe } from "./_serve.ts";
 
 let s: Served;
@@ -159,5 +159,33 @@ describe("serve over HTTP (mock venue)", () => {
     const r = run(["replay", join(s.stateDir, "journal")]);
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toBe(live);
+  });
+});
+
+describe("a stop right after start", () => {
+  test("SIGTERM sent the moment serve prints its serving line is a clean stop (exit 0), every time", async () => {
+    for (let i = 0; i < 8; i++) {
+      const p = Bun.spawn([requireExe(), "serve"], {
+        env: {
+          PATH: process.env.PATH ?? "",
+          HOME: process.env.HOME ?? "/root",
+          DITA_V2_STATE_DIR: scratch("dita-stop-"),
+          DITA_V2_HTTP_PORT: "0",
+        },
+        stdout: "ignore",
+        stderr: "pipe",
+      });
+      const reader = (p.stderr as ReadableStream<Uint8Array>).getReader();
+      let err = "";
+      while (!err.includes("serving http")) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        err += new TextDecoder().decode(value);
+      }
+      p.kill("SIGTERM");
+      for (let r = await reader.read(); !r.done; r = await reader.read()) err += new TextDecoder().decode(r.value);
+      expect({ round: i, code: await p.exited }).toEqual({ round: i, code: 0 });
+      expect(err).toContain("SIGTERM: stopping intake");
+    }
   });
 });
