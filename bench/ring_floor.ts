@@ -5,7 +5,7 @@
  * with nothing in between, so bench/clients.ts's figure for serve can be read against what the
  * host and the runtime charge before any of serve's own work. A producer process pushes an
  * intent every PERIOD_MS stamped with CLOCK_REALTIME: in C (ffi/bench_ring_floor.c), and on Bun
- * through the TypeScript client's producer (bench/_floor_producer.ts), as a strategy would; the
+ * through the TypeScript client's producer (bench/_wake_producer.ts), as a strategy would; the
  * first byte is the relay's kernel receive timestamp (ffi/bench_first_byte.c, as in
  * bench/clients.ts). The kernel side, for each producer, in alternating rounds:
  *  - C, futex wait / C, busy spin: ffi/bench_ring_floor.c's consumer (no runtime at all);
@@ -51,7 +51,7 @@ function produce(prefix: string, by: Producer) {
   const cmd =
     by === "C"
       ? [FLOOR, "produce", ...args]
-      : [process.execPath, join(import.meta.dir, "_floor_producer.ts"), libPath, ...args];
+      : [process.execPath, join(import.meta.dir, "_wake_producer.ts"), libPath, ...args, "realtime"];
   return Bun.spawn(cmd, { stderr: "inherit" });
 }
 

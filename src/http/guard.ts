@@ -111,7 +111,7 @@ export function admission(
         "missing bearer token: this server listens beyond loopback, so every route but /health needs it (see <state dir>/operator.token)",
     };
   }
-  return bearerMatches(authorization, o.token()) ? null : { status: 401, error: wrongTokenMessage(authorization) };
+  return tokenRequired(authorization, o.token());
 }
 
 /** Rule 1, for mutating routes: the token must be presented and right. Null: go on. */

@@ -30,8 +30,13 @@ export class NativeLoadError extends Error {
   override name = "NativeLoadError";
 }
 
+/** True for a path inside the compiled executable's own file system (`bun build --compile`). */
+export function inExecutable(path: string): boolean {
+  return path.startsWith("/$bunfs/") || path.includes("/~BUN/");
+}
+
 function isEmbedded(path: string): boolean {
-  return path.startsWith("/$bunfs/") || path.includes("/~BUN/") || !existsSync(path);
+  return inExecutable(path) || !existsSync(path);
 }
 
 /** [label, directory, may we create it]: TMPDIR must exist; our own fallbacks may be created. */

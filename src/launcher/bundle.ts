@@ -32,7 +32,7 @@ export const RING_CAPACITY = 4096;
 /**
  * DITA_V2_RING_WAIT=SPIN: the kernel loop busy-waits on the ring in libzinc, 20 µs per event-loop
  * turn (the loop's other work runs between slices), for this many turns per wait (≥ 2 s, or the
- * wait's timeout), and waits again: a core stays busy, and an intent is seen within a slice
+ * wait's timeout, whichever is shorter), and waits again: a core stays busy, and an intent is seen within a slice
  * instead of after a wake-up.
  */
 const SPIN_TURNS = 100_000;

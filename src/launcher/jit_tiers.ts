@@ -19,6 +19,7 @@
  */
 
 import { dlopen, FFIType, ptr, read } from "bun:ffi";
+import { inExecutable } from "../kernel/index.ts";
 
 /** The thresholds, in JavaScriptCore's execution-counter units (defaults 500 / 1000 / 100000). */
 export const EAGER_JIT_ENV: Readonly<Record<string, string>> = {
@@ -33,9 +34,12 @@ export const EAGER_JIT_ENV: Readonly<Record<string, string>> = {
 
 export type JitTiers = "EAGER" | "DEFAULT";
 
+/** Any variable so named sets a tier threshold: ours after the re-exec, or the operator's. */
+const THRESHOLD = "BUN_JSC_threshold";
+
 /** True when this process runs the compiled executable (its script is inside the binary). */
 export function runsCompiled(): boolean {
-  return Bun.main.startsWith("/$bunfs/") || Bun.main.includes("/~BUN/");
+  return inExecutable(Bun.main);
 }
 
 /**
@@ -49,7 +53,7 @@ export function eagerJitEnv(
   compiled: boolean,
 ): Record<string, string> | null {
   if (tiers === "DEFAULT" || !compiled) return null;
-  if (Object.keys(env).some((k) => k.startsWith("BUN_JSC_threshold"))) return null;
+  if (Object.keys(env).some((k) => k.startsWith(THRESHOLD))) return null;
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
   return { ...out, ...EAGER_JIT_ENV };
@@ -58,7 +62,7 @@ export function eagerJitEnv(
 /** The tiers this process runs with, for serve's start line: "eager", "operator's BUN_JSC_…" or "default". */
 export function jitInUse(env: Record<string, string | undefined>): string {
   if (Object.entries(EAGER_JIT_ENV).every(([k, v]) => env[k] === v)) return "eager";
-  const own = Object.keys(env).filter((k) => k.startsWith("BUN_JSC_threshold"));
+  const own = Object.keys(env).filter((k) => k.startsWith(THRESHOLD));
   return own.length > 0 ? `operator's ${own.join(",")}` : "default";
 }
 
@@ -89,6 +93,6 @@ export function reexecWith(next: Record<string, string>): string {
   const where = libc.symbols.__errno_location();
   const errno = where === null ? -1 : read.i32(where, 0);
   libc.close();
-  keep.length = 0;
+  keep.length = 0; // the strings stayed referenced until execve had read them
   return `execve ${process.execPath} failed (errno ${errno}): serving with the engine's default JIT tiers`;
 }

@@ -5,11 +5,11 @@
  * and reports each change. Every pending wait resolves on the first change or at its timeout.
  * Optional `spinTurns`: first busy-wait in libzinc for TURN_SPIN_US per event-loop turn
  * (setImmediate between turns, so the loop's other work waits at most that long) for that many
- * turns, bounded by the wait's timeout; it trades a busy core for latency (bench/zinc.ts). A turn
- * alone lasts ~1.5 µs, so reading the sequence once a turn used 100k turns up in ~150 ms and a
- * sporadic intent often met the loop asleep; the slice keeps it spinning (bench/ring_floor.ts:
- * a read per turn and a slice see a push equally fast while they spin). `spinUs`: an adaptive busy-wait on this thread before arming the
- * worker (see WAIT_SPIN_US_DEFAULT), in slices of 10 µs with an event-loop turn between them, so
+ * turns, bounded by the wait's timeout; it trades a busy core for latency (bench/zinc.ts). A bare
+ * turn is short, so one sequence read per turn used its turns up quickly and a sporadic intent
+ * often met the loop asleep; the slice keeps it spinning (bench/ring_floor.ts: a read per turn
+ * and a slice see a push equally fast while they spin). `spinUs`: an adaptive busy-wait on this
+ * thread before arming the worker (see WAIT_SPIN_US_DEFAULT), in slices of 10 µs with an event-loop turn between them, so
  * it never holds up this thread's other work (a venue order's send) for more than a slice, and
  * producers find no sleeper to wake while it spins.
  * Invariant: at most one request is in flight to the worker.
@@ -140,9 +140,7 @@ export class FutexWaiter {
    * now, without waiting for the Worker's message (which still comes, and finds nothing to do).
    */
   kick(): void {
-    if (this.closed) return;
-    const now = this.current();
-    for (const p of [...this.pending]) if (p.lastSeq !== now) this.settle(p);
+    if (!this.closed) this.settleMoved();
   }
 
   /** Resolves every pending wait (with the current sequence) and stops the worker. */
@@ -173,8 +171,14 @@ export class FutexWaiter {
   private onChange(): void {
     this.armed = false;
     if (this.closed) return;
+    const now = this.settleMoved();
+    if (this.pending.size > 0) this.arm(now);
+  }
+
+  /** Settles every wait the sequence has moved past; returns the sequence. */
+  private settleMoved(): number {
     const now = this.current();
     for (const p of [...this.pending]) if (p.lastSeq !== now) this.settle(p);
-    if (this.pending.size > 0) this.arm(now);
+    return now;
   }
 }
