@@ -35,7 +35,8 @@ def roundtrip(c, n):
         if not o.accepted:
             raise SystemExit(f"refused: {o}")
     lat.sort()
-    return {"n": n, "p50_us": pct(lat, 0.5), "p99_us": pct(lat, 0.99), "mean_us": sum(lat) / len(lat) / 1000}
+    return {"n": n, "p50_us": pct(lat, 0.5), "p99_us": pct(lat, 0.99), "mean_us": sum(lat) / len(lat) / 1000,
+            "max_us": lat[-1] / 1000, "over_10ms": sum(1 for x in lat if x > 10_000_000)}
 
 
 def pushrate(c, n):

@@ -36,6 +36,7 @@ const symbols = {
   zinc_outcome_head: { args: [T.i32, T.u32], returns: T.i64_fast },
   zinc_outcome_wait: { args: [T.i32, T.u32, T.u64, T.u32, T.i32], returns: T.i64_fast },
   zinc_outcome_namespace: { args: [T.i32, T.ptr], returns: T.i32 },
+  zinc_outcome_lane_header: { args: [T.i32, T.u32, T.ptr], returns: T.i32 },
   zinc_writer_alive: { args: [T.i32], returns: T.i32 },
   zinc_mono_ns: { args: [], returns: T.i64_fast },
 } as const;

@@ -50,6 +50,8 @@ export class DitaClient {
   private readonly stateWaiter: Waiter;
   private sequence = 0;
   private lostTotal = 0;
+  /** The lane position every poll so far consumed (read or lost): a wait is for the head to pass it. */
+  private readPos: number;
   private open = true;
   private stateSeen: number;
 
@@ -70,6 +72,7 @@ export class DitaClient {
     this.stateWaiter = new Waiter(c.lib, c.libPath);
     this.stateSeen = Number(c.lib.zinc_seq(c.h.state));
     this.reads = new StateReads(c.lib, c.h, c.info, () => this.live());
+    this.readPos = this.laneRead();
   }
 
   static connect(o: ConnectOptions = {}): DitaClient {
@@ -134,33 +137,51 @@ export class DitaClient {
   private async awaitOutcome(id: bigint, timeoutMs: number, match: (o: Outcome) => boolean): Promise<Outcome> {
     const deadline = Date.now() + timeoutMs;
     const lostBefore = this.lostTotal;
+    const outcomes = this.h.outcomes;
+    const lane = this.info.lane;
+    let woke = false;
     for (;;) {
-      this.drainLane();
+      // Woken with nothing to read: the lane's read word was rewritten under this client.
+      if (this.drainLane() === 0 && woke) this.readPos = this.laneRead();
+      woke = false;
       const hit = this.take(id, match);
       if (hit !== null) return hit;
-      this.checkKernel(id);
       const left = deadline - Date.now();
       if (left <= 0) {
+        this.checkKernel(id);
         if (this.lostTotal > lostBefore)
           throw new OutcomeLostError(
             id,
-            `${this.lostTotal - lostBefore} outcomes of lane ${this.info.lane} were written over unread; intent ${id} had none within ${timeoutMs} ms: read its slot`,
+            `${this.lostTotal - lostBefore} outcomes of lane ${lane} were written over unread; intent ${id} had none within ${timeoutMs} ms: read its slot`,
           );
         throw new OutcomeTimeoutError(
           id,
           `no outcome for intent ${id} within ${timeoutMs} ms (it may still be applied)`,
         );
       }
-      const head = Number(this.lib.zinc_outcome_head(this.h.outcomes, this.info.lane));
-      if (this.waiter.spinLane(this.h.outcomes, this.info.lane, head, this.spinUs) !== head) continue;
-      await this.waiter.lane(this.h.outcomes, this.info.lane, head, Math.min(left, CHUNK_MS));
+      // Waits for the head to pass what this client read, not for the head it last saw: an outcome
+      // published after the poll above is already behind the head.
+      const read = this.readPos;
+      woke = this.waiter.spinLane(outcomes, lane, read, this.spinUs) !== read;
+      if (!woke) woke = (await this.waiter.lane(outcomes, lane, read, Math.min(left, CHUNK_MS))) !== read;
       this.live();
+      if (!woke) this.checkKernel(id); // a whole chunk with nothing: is the kernel still there?
     }
   }
 
-  /** Polls the lane into the inbox; records of another generation are ignored. */
-  private drainLane(): void {
+  /** The lane's read position from its header (ffi/zinc.h zinc_outcome_lane: head at 0, read at 8). */
+  private laneRead(): number {
+    const header = new BigUint64Array(8);
+    if (this.lib.zinc_outcome_lane_header(this.h.outcomes, this.info.lane, header) !== 0)
+      throw new CorruptRegionError(`/dev/shm/${this.info.prefix}.outcomes: lane ${this.info.lane} header unreadable`);
+    return Number(header[1]!);
+  }
+
+  /** Polls the lane into the inbox (records of another generation are ignored); returns the
+   * positions consumed, read or lost. */
+  private drainLane(): number {
     this.live();
+    let consumed = 0;
     for (let round = 0; round < 64; round++) {
       this.lost[0] = 0n;
       const n = this.lib.zinc_outcome_poll(this.h.outcomes, this.info.lane, this.pollBuf, POLL_MAX, this.lost);
@@ -168,7 +189,10 @@ export class DitaClient {
         throw new CorruptRegionError(
           `/dev/shm/${this.info.prefix}.outcomes: lane ${this.info.lane} is no longer ours (zinc error ${n})`,
         );
-      this.lostTotal += Number(this.lost[0]);
+      const lost = Number(this.lost[0]);
+      this.lostTotal += lost;
+      this.readPos += n + lost; // the poll moved the lane's read position past all it copied or skipped
+      consumed += n + lost;
       for (let i = 0; i < n; i++) {
         const rec = this.pollBuf.subarray(i * OUTCOME_BYTES, (i + 1) * OUTCOME_BYTES);
         const gen = rec[12]! | (rec[13]! << 8);
@@ -179,8 +203,9 @@ export class DitaClient {
         else list.push(o);
         if (this.inbox.size > INBOX_MAX) this.inbox.delete(this.inbox.keys().next().value!);
       }
-      if (n < POLL_MAX) return;
+      if (n < POLL_MAX) return consumed;
     }
+    return consumed;
   }
 
   /** Throws when the kernel that owned the regions at connect is gone or was replaced. */

@@ -225,14 +225,17 @@ lanes = c.info.lane + 1
 f = open(f"/dev/shm/{PREFIX}.outcomes", "r+b"); m = mmap.mmap(f.fileno(), 0)
 cells = 128 + 64 * struct.unpack_from("<I", m, 28)[0]
 kinds = {}
+MASK = (1 << 64) - 1
 for i in range(400):
     lane = c.info.lane
-    at = cells + (lane * 256 + rng.randrange(256)) * 256
+    read = struct.unpack_from("<Q", m, 128 + lane * 64 + 8)[0]  # where the client's next poll starts
+    cell = read % 256 if i % 3 == 0 else rng.randrange(256)  # every third: the very cell it reads next
+    at = cells + (lane * 256 + cell) * 256
     m[at + 8:at + 256] = bytes(rng.getrandbits(8) for _ in range(248))
     if i % 3 == 0:
-        struct.pack_into("<Q", m, at, 2 * (c._head + 1))  # claims to be the next record
+        struct.pack_into("<Q", m, at, (2 * (read + 1)) & MASK)  # claims to be the next record
         struct.pack_into("<Q", m, at + 8, (lane << 48) | (c.info.generation << 32) | rng.getrandbits(32))  # for us
-        struct.pack_into("<Q", m, 128 + lane * 64, c._head + 1)  # and the head says it is published
+        struct.pack_into("<Q", m, 128 + lane * 64, (read + 1) & MASK)  # and the head says it is published
     if i % 50 == 49:
         struct.pack_into("<Q", m, 128 + lane * 64 + 8, rng.getrandbits(64))  # a wild read position
     try:

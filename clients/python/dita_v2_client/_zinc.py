@@ -36,6 +36,7 @@ _SIGNATURES = {
     "zinc_outcome_head": (_I64, [_I32, _U32]),
     "zinc_outcome_wait": (_I64, [_I32, _U32, _U64, _U32, _I32]),
     "zinc_outcome_namespace": (_I32, [_I32, _P]),
+    "zinc_outcome_lane_header": (_I32, [_I32, _U32, _P]),
     "zinc_writer_alive": (_I32, [_I32]),
     "zinc_mono_ns": (_I64, []),
 }

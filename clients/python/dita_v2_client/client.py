@@ -25,7 +25,7 @@ from . import _zinc
 from .errors import (ClientClosed, CorruptRegion, ForeignNamespace, KernelNotRunning, KernelRestarted, LanesBusy,
                      OutcomeLost, OutcomeTimeout, RegionMissing, RingFull)
 from .intents import INTENT_BYTES, Intent, encode_intent
-from .outcome import OUTCOME_BYTES, Outcome, decode_outcome
+from .outcome import OUTCOME_BYTES, Outcome, decode_outcome_at
 from .records import (ACCOUNT_BYTES, CONTROL_BYTES, SLOT_BYTES, Account, ControlSnapshot, Slot, decode_account,
                       decode_control, decode_slot)
 
@@ -33,7 +33,8 @@ POLL_MAX = 256
 INBOX_MAX = 4096
 CHUNK_MS = 50
 BATCH_MAX = 1024
-_ID = struct.Struct("<Q")
+_GENERATION = struct.Struct("<H")  # an outcome's lane generation: client_intent_id bits 32..47, at byte 12
+_LANE_READ = struct.Struct("<8xQ")  # the lane header's read position (ffi/zinc.h zinc_outcome_lane)
 
 
 @dataclass(slots=True)
@@ -65,12 +66,15 @@ class DitaClient:
         self._rec = bytearray(INTENT_BYTES * BATCH_MAX)
         self._rec_ptr = ctypes.addressof((ctypes.c_char * len(self._rec)).from_buffer(self._rec))
         self._poll = ctypes.create_string_buffer(POLL_MAX * OUTCOME_BYTES)
+        self._polled = memoryview(self._poll).cast("B")
         self._lost = ctypes.c_uint64(0)
+        self._lost_ref = ctypes.byref(self._lost)
         self._inbox: OrderedDict[int, list[Outcome]] = OrderedDict()
         self._sequence = 0
         self._lost_total = 0
-        self._head = lib.zinc_outcome_head(handles["outcomes"], info.lane)
+        self._read_pos = self._lane_read()
         self._state_seen = lib.zinc_seq(handles["state"])
+        self._woke = False
         self._open = True
 
     @classmethod
@@ -199,7 +203,9 @@ class DitaClient:
             hit = self._take(cid, venue)  # already received (pipelined submits)
             if hit is not None:
                 return hit
-            self._drain()
+            if self._drain() == 0 and self._woke:
+                self._read_pos = self._lane_read()  # woken with nothing to read: our count drifted (a hostile write)
+            self._woke = False
             hit = self._take(cid, venue)
             if hit is not None:
                 return hit
@@ -211,30 +217,45 @@ class DitaClient:
                                            f"over unread; intent {cid} had none within {timeout} s: read its slot")
                 raise OutcomeTimeout(cid, f"no outcome for intent {cid} within {timeout} s (it may still be applied)")
             chunk = min(CHUNK_MS, max(1, int(left * 1000)))
-            if lib.zinc_outcome_wait(h, lane, self._head, self._spin_us, chunk) == self._head:
+            # Waits for the lane's head to pass what this client has read, not for the head it last
+            # saw: an outcome published after the poll above is already past the read position.
+            self._woke = lib.zinc_outcome_wait(h, lane, self._read_pos, self._spin_us, chunk) != self._read_pos
+            if not self._woke:
                 self._check_kernel(cid)
 
-    def _drain(self) -> None:
+    def _lane_read(self) -> int:
+        """The lane's read position from its header (what every poll so far consumed)."""
+        buf = ctypes.create_string_buffer(64)
+        if self._lib.zinc_outcome_lane_header(self._h["outcomes"], self.info.lane, buf) != 0:
+            raise CorruptRegion(f"/dev/shm/{self.info.prefix}.outcomes: lane {self.info.lane} header unreadable")
+        return _LANE_READ.unpack_from(buf.raw, 0)[0]
+
+    def _drain(self) -> int:
+        """Polls the lane into the inbox; returns the records consumed (read or lost). Records of
+        another generation of the lane are skipped."""
         self._live()
-        lib, h, lane, gen = self._lib, self._h["outcomes"], self.info.lane, self.info.generation
+        lib, h, lane, gen, buf, lost = self._lib, self._h["outcomes"], self.info.lane, self.info.generation, \
+            self._polled, self._lost
+        consumed = 0
         for _ in range(64):
-            self._lost.value = 0
-            n = lib.zinc_outcome_poll(h, lane, self._poll, POLL_MAX, ctypes.byref(self._lost))
+            lost.value = 0
+            n = lib.zinc_outcome_poll(h, lane, self._poll, POLL_MAX, self._lost_ref)
             if n < 0:
                 raise CorruptRegion(f"/dev/shm/{self.info.prefix}.outcomes: lane {lane} is no longer ours ({n})")
-            self._lost_total += self._lost.value
-            raw = ctypes.string_at(self._poll, n * OUTCOME_BYTES) if n else b""
-            for i in range(n):
-                rec = raw[i * OUTCOME_BYTES:(i + 1) * OUTCOME_BYTES]
-                if (_ID.unpack_from(rec, 8)[0] >> 32) & 0xFFFF != gen:
+            self._lost_total += lost.value
+            # The poll moved the lane's read position past every record it copied or skipped.
+            self._read_pos += n + lost.value
+            consumed += n + lost.value
+            for at in range(0, n * OUTCOME_BYTES, OUTCOME_BYTES):
+                if _GENERATION.unpack_from(buf, at + 12)[0] != gen:
                     continue  # an outcome for an earlier owner of this lane
-                o = decode_outcome(rec)
+                o = decode_outcome_at(buf, at)
                 self._inbox.setdefault(o.client_intent_id, []).append(o)
                 if len(self._inbox) > INBOX_MAX:
                     self._inbox.popitem(last=False)
-            self._head = lib.zinc_outcome_head(h, lane) if n < POLL_MAX else self._head + n
             if n < POLL_MAX:
-                return
+                return consumed
+        return consumed
 
     def _check_kernel(self, cid: Optional[int]) -> None:
         state = _zinc.header(self._lib, self._h["state"])

@@ -19,11 +19,11 @@ from .errors import InvalidIntent
 
 INTENT_BYTES = 320
 SLOT_ANY = 0xFFFF_FFFF
-_HEAD = struct.Struct("<HHIQq")  # kind, reserved, slot_id, now_ms, qty_e8 (bytes 0..24)
-_PRICE = struct.Struct("<d")  # 32
-_ENTER_TAIL = struct.Struct("<HBBB")  # 80: leverage, side, order_type, exit_reason
-_ID = struct.Struct("<Q")  # 304
-_ZERO = bytes(INTENT_BYTES)
+# The whole record in one pass (pack_into writes every pad byte as zero): kind, reserved, slot_id,
+# now_ms, qty_e8 (0..24); price (32); leverage, side, order_type, exit_reason (80..85); asset (112,
+# 24 bytes, NUL-padded); trade_id (136, 32 bytes); client_intent_id (304).
+_RECORD = struct.Struct("<HHIQq8xd40xHBBB27x24s32s136xQ8x")
+assert _RECORD.size == INTENT_BYTES
 _SIDES = {"LONG": 1, "SHORT": 2}
 _REASONS = {"SIGNAL": 1, "TP": 2, "SL": 3, "MANUAL": 4}
 
@@ -91,13 +91,13 @@ def _price(v: object) -> float:
     return float(v)
 
 
-def _text(rec: bytearray, at: int, width: int, v: object, field: str) -> None:
+def _text(width: int, v: object, field: str) -> bytes:
     if not isinstance(v, str):
         raise InvalidIntent(field, f"{field.lower()} must be a string, got {type(v).__name__}")
     raw = v.encode("utf-8")
     if len(raw) > width:
         raise InvalidIntent(field, f"{field.lower()} {v!r} is {len(raw)} bytes; the field holds {width}")
-    rec[at:at + len(raw)] = raw
+    return raw
 
 
 def _named(table: dict[str, int], v: object, field: str) -> int:
@@ -107,29 +107,24 @@ def _named(table: dict[str, int], v: object, field: str) -> int:
 
 
 def encode_intent(intent: Intent, now_ms: int, client_intent_id: int, out: bytearray, at: int = 0) -> None:
-    """Writes one clean record at ``out[at:at+320]``."""
-    out[at:at + INTENT_BYTES] = _ZERO
+    """Writes one clean record at ``out[at:at+320]`` (nothing is written when the intent is refused)."""
     kind = getattr(intent, "type", None)
     if isinstance(intent, MarkPrice) and kind == "MARK_PRICE":
-        _HEAD.pack_into(out, at, 4, 0, SLOT_ANY, now_ms, 0)
-        _PRICE.pack_into(out, at + 32, _price(intent.price))
-        _text(out, at + 112, 24, intent.asset, "ASSET")
+        _RECORD.pack_into(out, at, 4, 0, SLOT_ANY, now_ms, 0, _price(intent.price), 0, 0, 0, 0,
+                          _text(24, intent.asset, "ASSET"), b"", client_intent_id)
     elif isinstance(intent, Enter) and kind == "ENTER":
         price = _price(intent.price)
         if isinstance(intent.leverage, bool) or not isinstance(intent.leverage, int) or not 0 <= intent.leverage <= 0xFFFF:
             raise InvalidIntent("LEVERAGE", f"leverage must be an integer, got {intent.leverage!r}")
-        _HEAD.pack_into(out, at, 1, 0, _slot(intent.slot_id), now_ms, _qty(intent.size))
-        _PRICE.pack_into(out, at + 32, price)
-        _ENTER_TAIL.pack_into(out, at + 80, intent.leverage, _named(_SIDES, intent.side, "SIDE"), 1 if price == 0 else 2, 0)
-        _text(out, at + 112, 24, intent.asset, "ASSET")
-        _text(out, at + 136, 32, intent.trade_id, "TRADE_ID")
+        _RECORD.pack_into(out, at, 1, 0, _slot(intent.slot_id), now_ms, _qty(intent.size), price, intent.leverage,
+                          _named(_SIDES, intent.side, "SIDE"), 1 if price == 0 else 2, 0,
+                          _text(24, intent.asset, "ASSET"), _text(32, intent.trade_id, "TRADE_ID"), client_intent_id)
     elif isinstance(intent, Exit) and kind == "EXIT":
         price = _price(intent.price)
-        _HEAD.pack_into(out, at, 2, 0, _slot(intent.slot_id), now_ms, _qty(intent.size))
-        _PRICE.pack_into(out, at + 32, price)
-        _ENTER_TAIL.pack_into(out, at + 80, 0, 0, 1 if price == 0 else 2, _named(_REASONS, intent.reason, "EXIT_REASON"))
+        _RECORD.pack_into(out, at, 2, 0, _slot(intent.slot_id), now_ms, _qty(intent.size), price, 0, 0,
+                          1 if price == 0 else 2, _named(_REASONS, intent.reason, "EXIT_REASON"), b"", b"",
+                          client_intent_id)
     elif isinstance(intent, Cancel) and kind == "CANCEL":
-        _HEAD.pack_into(out, at, 3, 0, _slot(intent.slot_id), now_ms, 0)
+        _RECORD.pack_into(out, at, 3, 0, _slot(intent.slot_id), now_ms, 0, 0.0, 0, 0, 0, 0, b"", b"", client_intent_id)
     else:
         raise InvalidIntent("KIND", f"an intent must be Enter, Exit, Cancel or MarkPrice, got {type(intent).__name__}")
-    _ID.pack_into(out, at + 304, client_intent_id)

@@ -70,8 +70,9 @@ class Outcome:
         return self.diagnostics[0].code if self.diagnostics else None
 
 
-_NONE_OR = {name: (None, *values) for name, values in (("stage", STAGES), ("event_kind", EVENT_KINDS),
-                                                       ("order_status", ORDER_STATUSES))}
+_STAGE: tuple[Optional[str], ...] = (None, *STAGES)
+_EVENT_KIND: tuple[Optional[str], ...] = (None, *EVENT_KINDS)
+_ORDER_STATUS: tuple[Optional[str], ...] = (None, *ORDER_STATUSES)
 
 
 def _name(values: tuple[Optional[str], ...], v: int, what: str) -> Optional[str]:
@@ -84,31 +85,24 @@ def _name(values: tuple[Optional[str], ...], v: int, what: str) -> Optional[str]
 def decode_outcome(rec: bytes) -> Outcome:
     if len(rec) != OUTCOME_BYTES:
         raise CorruptRegion(f"outcome record is {len(rec)} bytes")
+    return decode_outcome_at(rec, 0)
+
+
+def decode_outcome_at(buf: bytes | bytearray | memoryview, at: int) -> Outcome:
+    """The outcome record at ``buf[at:at+256]`` (a poll buffer holds several; nothing is copied first)."""
     (lock, cid, now_ms, slot_version, slot_id, kind, origin, accepted, stage, count, event_kind,
-     order_status) = _HEAD.unpack_from(rec, 0)
+     order_status) = _HEAD.unpack_from(buf, at)
     if lock == 0 or lock & 1:
         raise CorruptRegion(f"outcome lock {lock} is not a stable position")
-    diags = []
-    for i in range(min(3, count)):
-        code, severity, field, retryable, after, value = _DIAG.unpack_from(rec, 48 + i * 24)
-        if field >= len(FIELDS):
-            raise CorruptRegion(f"outcome diagnostic field {field} is unknown")
-        diags.append(OutcomeDiagnostic(
-            code=DIAGNOSTIC_CODES[code - 1] if 1 <= code <= len(DIAGNOSTIC_CODES) else f"CODE_{code}",
-            severity=_severity(severity),
-            field=FIELDS[field],
-            retryable=retryable == 1,
-            retry_after_ms=after if after >= 0 else None,
-            value=None if math.isnan(value) else value,
-        ))
-    message = ""
-    if rec[120]:
-        try:
-            message = rec[120:240].split(b"\0", 1)[0].decode("utf-8")
-        except UnicodeDecodeError as e:
-            raise CorruptRegion("outcome message is not UTF-8") from e
     if not 1 <= origin <= 3:
         raise CorruptRegion(f"outcome origin = {origin} is outside 1..3")
+    diags = [_diagnostic(buf, at + 48 + i * 24) for i in range(min(3, count))]
+    message = ""
+    if buf[at + 120]:
+        try:
+            message = bytes(buf[at + 120:at + 240]).split(b"\0", 1)[0].decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise CorruptRegion("outcome message is not UTF-8") from e
     return Outcome(
         cid,
         lock // 2 - 1,
@@ -118,12 +112,26 @@ def decode_outcome(rec: bytes) -> Outcome:
         INPUT_KINDS[kind - 1] if 1 <= kind <= len(INPUT_KINDS) else f"KIND_{kind}",
         None if slot_id == 0xFFFF_FFFF else slot_id,
         slot_version,
-        _name(_NONE_OR["stage"], stage, "stage"),
-        _name(_NONE_OR["event_kind"], event_kind, "event_kind"),
-        _name(_NONE_OR["order_status"], order_status, "order_status"),
+        _name(_STAGE, stage, "stage"),
+        _name(_EVENT_KIND, event_kind, "event_kind"),
+        _name(_ORDER_STATUS, order_status, "order_status"),
         count,
         tuple(diags),
         message,
+    )
+
+
+def _diagnostic(buf: bytes | bytearray | memoryview, at: int) -> OutcomeDiagnostic:
+    code, severity, field, retryable, after, value = _DIAG.unpack_from(buf, at)
+    if field >= len(FIELDS):
+        raise CorruptRegion(f"outcome diagnostic field {field} is unknown")
+    return OutcomeDiagnostic(
+        code=DIAGNOSTIC_CODES[code - 1] if 1 <= code <= len(DIAGNOSTIC_CODES) else f"CODE_{code}",
+        severity=_severity(severity),
+        field=FIELDS[field],
+        retryable=retryable == 1,
+        retry_after_ms=after if after >= 0 else None,
+        value=None if math.isnan(value) else value,
     )
 
 

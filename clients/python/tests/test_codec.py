@@ -1,5 +1,5 @@
 """The Python client's codecs: intents land at kernel/ABI.md's offsets with every unused byte zero;
-a field the record cannot carry raises InvalidIntent naming it; outcome, slot, account and control
+a field the record cannot carry raises InvalidIntent naming it and writes nothing; outcome, slot, account and control
 images decode field by field; and any bytes a hostile process leaves in shared memory decode to a
 record or raise CorruptRegion, never another exception (seeded random bytes, 3000 draws each)."""
 
@@ -46,7 +46,7 @@ class IntentEncoding(unittest.TestCase):
         self.assertEqual(struct.unpack_from("<HHI", m, 0), (4, 0, 0xFFFF_FFFF))
         self.assertEqual((struct.unpack_from("<d", m, 32)[0], m[112:120]), (0.2512, b"TRX-USDT"))
 
-    def test_a_field_the_record_cannot_carry_is_refused_naming_it(self):
+    def test_a_field_the_record_cannot_carry_is_refused_naming_it_and_nothing_is_written(self):
         cases = [
             ("KIND", "TICK"),
             ("SLOT_ID", Cancel(-1)),
@@ -59,9 +59,11 @@ class IntentEncoding(unittest.TestCase):
             ("LEVERAGE", Enter(0, "x", "A", "LONG", 1, 1.5)),
         ]
         for field, intent in cases:
+            out = bytearray(b"\xaa" * 320)
             with self.assertRaises(InvalidIntent) as e:
-                record(intent)
+                encode_intent(intent, NOW, CID, out)
             self.assertEqual(e.exception.field, field)
+            self.assertEqual(out, bytearray(b"\xaa" * 320), f"a refused {field} wrote into the record")
         record(Enter(0, "x", "A", "LONG", 0, 0))  # values the kernel judges are encoded as given
 
 
