@@ -2,16 +2,21 @@
  * Strategy clients benchmark, one run, side by side (writes bench/results/clients.json). The
  * kernel is the built executable (`dist/dita-v2 serve`, real Zinc, journal on, the default
  * adaptive idle spin); every figure is measured in this run:
- *  (1) Python submit → outcome: one MARK_PRICE at a time through the ring and the outcome lane,
- *      p50/p99 µs (clients_python.py, after a warm-up).
+ *  (1) Submit → outcome: one MARK_PRICE at a time through the ring and the outcome lane, by the
+ *      Python client (clients_python.py) and the TypeScript client, p50/p99/max µs and the waits
+ *      over 10 ms, in ROUNDTRIP_ROUNDS rounds (bench/_clients_roundtrip.ts); with `--base`, that
+ *      commit's clients against the same serve, alternating.
  *  (2) Throughput from one Python process: push_many (the ring drained by the kernel) and pipelined
  *      batches with every outcome read back, against POST /intents over HTTP (wrk with a POST
  *      script, else a Bun client with 32 connections): intents/s and the ratio.
  *  (3) Intent → the order request's first byte at the venue: bingx-sim (in this process, rate
  *      limits lifted) behind a C relay (ffi/bench_first_byte.c) that reports each request's first
  *      byte with the kernel's receive timestamp, on the clock the intents are stamped with
- *      (CLOCK_REALTIME): no process's wake-up on the data is in the figure. Ring: the TypeScript client's push;
- *      HTTP: POST /intents. Market entries and exits, p50/p99 µs, after warm-up trades. Orders are
+ *      (CLOCK_REALTIME): no process's wake-up on the data is in the figure. Ring: the TypeScript
+ *      client's push; HTTP: POST /intents by Bun's fetch (which hands the request to its own
+ *      thread) and by a client that writes it in its own turn on a kept-alive connection
+ *      (`http_own_turn`, the adapter's transport, as wrk writes): the difference is the client's.
+ *      Market entries and exits, p50/p99 µs, after warm-up trades. Orders are
  *      paced under the adapter's own placement budget (BingX's 10/s × the 0.8 margin), as a
  *      strategy within the venue's limits sends them: the figure is the order path, not a wait in
  *      the throttle (which bench/throttle.ts measures).
@@ -31,10 +36,12 @@
 
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { DitaClient } from "../clients/typescript/index.ts";
 import { startBingxSim } from "../src/sim/index.ts";
+import { HttpWire } from "../src/venue/bingx/http_wire.ts";
 import { httpIntentRate } from "./_clients_http.ts";
+import { roundtrips } from "./_clients_roundtrip.ts";
 import { stagesInChild } from "./_clients_stages.ts";
 import { PLACEMENT_PACE_MS, placementPacer, realtimeNs, startProbe } from "./_venue_probe.ts";
 import { percentile } from "./http_load.ts";
@@ -50,6 +57,7 @@ const ROUNDTRIPS = Number(numbers[0] ?? 20_000);
 const TRADES = Number(numbers[1] ?? 200);
 const PUSHES = Number(numbers[2] ?? 500_000);
 const VENUE_ROUNDS = 4;
+const ROUNDTRIP_ROUNDS = 3;
 const IDLE_CPU_S = 10;
 const WARMUP_TRADES = 10;
 const TOKEN = "bench-clients-token-0123456789abcdef";
@@ -121,7 +129,13 @@ function python(
 async function pythonFigures() {
   const s = await serve(`dita_bench_py_${process.pid}`, { DITA_V2_VENUE: "MOCK" });
   try {
-    const roundtrip = python("roundtrip", `dita_bench_py_${process.pid}`, ROUNDTRIPS);
+    const roundtrip = await roundtrips({
+      prefix: `dita_bench_py_${process.pid}`,
+      lib,
+      n: ROUNDTRIPS,
+      rounds: ROUNDTRIP_ROUNDS,
+      ...(BASE === undefined ? {} : { baseDir: dirname(dirname(baseExecutable(BASE))) }),
+    });
     const pushrate = python("pushrate", `dita_bench_py_${process.pid}`, PUSHES);
     const pipelined = python("pipelined", `dita_bench_py_${process.pid}`, Math.min(PUSHES, 200_000));
     const http = await httpIntentRate(s.url, TOKEN);
@@ -189,12 +203,15 @@ async function venueFirstByte(trades: number, exe: string, env: Record<string, s
   const stage = async (want: string) => {
     while (client.slot(0).stage !== want) await client.waitForChange(100);
   };
-  const lat = { ring: [] as number[], http: [] as number[] };
+  const lat = { ring: [] as number[], http: [] as number[], http_own_turn: [] as number[] };
+  // POST /intents as a client that writes the request in its own turn on a kept-alive connection
+  // (the venue adapter's own transport, as wrk does), beside Bun's fetch, which hands it to a thread.
+  const wire = new HttpWire(s.url);
   let unstamped = 0;
   const pace = placementPacer();
   try {
     for (let i = 0; i < trades + WARMUP_TRADES; i++) {
-      for (const path of ["ring", "http"] as const) {
+      for (const path of ["ring", "http", "http_own_turn"] as const) {
         for (const type of ["ENTER", "EXIT"] as const) {
           await pace();
           const arrival = probe.nextOrder();
@@ -225,11 +242,11 @@ async function venueFirstByte(trades: number, exe: string, env: Record<string, s
                     leverage: 2,
                   }
                 : { type, slot_id: 0, size: 0.001, reason: "SIGNAL" };
-            void fetch(`${s.url}/intents`, {
+            void (path === "http" ? fetch : wire.fetch)(`${s.url}/intents`, {
               method: "POST",
               headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json" },
               body: JSON.stringify(body),
-            });
+            }).catch(() => {}); // the answer is not read; the connection's close at the end rejects it
           }
           const a = await arrival;
           if (!a.kernelStamp) unstamped++;
@@ -240,6 +257,7 @@ async function venueFirstByte(trades: number, exe: string, env: Record<string, s
     }
   } finally {
     client.close();
+    wire.close();
     await s.stop();
     probe.stop();
     sim.stop();
@@ -264,12 +282,19 @@ async function venueVariants() {
     { name: "now, DITA_V2_RING_WAIT=SPIN", exe: EXE, env: { DITA_V2_RING_WAIT: "SPIN" } },
     { name: "now", exe: EXE, env: {} },
   ];
-  const got = variants.map(() => ({ ring: [] as number[], http: [] as number[], unstamped: 0, idle: [] as number[] }));
+  const got = variants.map(() => ({
+    ring: [] as number[],
+    http: [] as number[],
+    http_own_turn: [] as number[],
+    unstamped: 0,
+    idle: [] as number[],
+  }));
   for (let round = 0; round < VENUE_ROUNDS; round++)
     for (const [k, v] of variants.entries()) {
       const r = await venueFirstByte(Math.ceil(TRADES / VENUE_ROUNDS), v.exe, v.env, round === 0);
       got[k]!.ring.push(...r.lat.ring);
       got[k]!.http.push(...r.lat.http);
+      got[k]!.http_own_turn.push(...r.lat.http_own_turn);
       got[k]!.unstamped += r.unstamped;
       if (r.idleCpu !== null) got[k]!.idle.push(r.idleCpu);
     }
@@ -277,6 +302,7 @@ async function venueVariants() {
     variant: v.name,
     ring: summary(got[k]!.ring),
     http: summary(got[k]!.http),
+    http_own_turn: summary(got[k]!.http_own_turn),
     idle_cpu_percent_of_one_core: got[k]!.idle[0] ?? null,
     arrivals_without_kernel_timestamp: got[k]!.unstamped,
   }));
@@ -287,8 +313,9 @@ async function venueVariants() {
     ring_p50: ratio(now.ring.p50_us, r.ring.p50_us),
     ring_p99: ratio(now.ring.p99_us, r.ring.p99_us),
     http_p50: ratio(now.http.p50_us, r.http.p50_us),
+    http_own_turn_p50: ratio(now.http_own_turn.p50_us, r.http_own_turn.p50_us),
   }));
-  return { ring: now.ring, http: now.http, variants: rows, ratios: versus };
+  return { ring: now.ring, http: now.http, http_own_turn: now.http_own_turn, variants: rows, ratios: versus };
 }
 
 /** The serve of commit `commit`, built once in its own worktree (.cache/clients-base-<commit>). */
@@ -315,7 +342,9 @@ const result = {
   bench: "clients",
   runtime: `bun ${Bun.version}, python3 (clients/python)`,
   context: { load_average_1_5_15: load, c_futex_pingpong_floor: floor },
-  python_submit_to_outcome_us: { ...py.roundtrip, target: { p50_max: 30, p99_max: 200 } },
+  python_submit_to_outcome_us: { ...py.roundtrip.now.python, target: { p50_max: 30, p99_max: 200 } },
+  typescript_submit_to_outcome_us: py.roundtrip.now.typescript,
+  ...(py.roundtrip.base === null ? {} : { submit_to_outcome_base_clients_us: { commit: BASE, ...py.roundtrip.base } }),
   python_throughput: {
     push_many: py.pushrate,
     pipelined_with_outcomes: py.pipelined,
