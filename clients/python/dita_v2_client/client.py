@@ -234,8 +234,8 @@ class DitaClient:
         """Polls the lane into the inbox; returns the records consumed (read or lost). Records of
         another generation of the lane are skipped."""
         self._live()
-        lib, h, lane, gen, buf, lost = self._lib, self._h["outcomes"], self.info.lane, self.info.generation, \
-            self._polled, self._lost
+        lib, h, lane, gen = self._lib, self._h["outcomes"], self.info.lane, self.info.generation
+        buf, lost = self._polled, self._lost
         consumed = 0
         for _ in range(64):
             lost.value = 0
