@@ -237,14 +237,18 @@ describe("three kernels on a 3-member cluster", () => {
     expect(second.stderr).not.toContain("fleet-pink-key-0001"); // the API key never appears
 
     await pink.kill9();
+    let seen = "";
     await eventually(
       "pink marked stale (heartbeat missed, entry not yet expired)",
       async () => {
         const f = await readFleet(rd!, Date.now());
+        seen = JSON.stringify(f.kernels.map((k) => [k.namespace, k.state, k.age_ms]).concat(f.malformed));
         return f.kernels.find((k) => k.namespace === "pink")?.state === "stale";
       },
       10_000,
-    );
+    ).catch((e: Error) => {
+      throw new Error(`${e.message}; the fleet as last read (namespace, state, age ms): ${seen}`);
+    });
     const stale = await fleetCli([], hzEnv());
     if (stale.stdout.includes("STALE")) expect(stale.code).toBe(1); // unless it expired in between
     await eventually(
