@@ -7,7 +7,8 @@
  * max and the submits that waited over 10 ms; per client, the medians of the rounds' p50 and p99,
  * the largest max and the summed waits over 10 ms.
  *
- * Entry point: `roundtrips({ prefix, lib, n, rounds, baseDir })`.
+ * Entry points: `roundtrips({ prefix, lib, n, rounds, baseDir })`; `pythonBench` (any mode of
+ * clients_python.py).
  */
 
 import { join } from "node:path";
@@ -28,24 +29,25 @@ interface Round {
 
 const round1 = (x: number) => Number(x.toFixed(1));
 
+/** Runs `clients_python.py MODE` with the Python client of `clientDir` on its path; its JSON line. */
+export function pythonBench<T>(mode: string, prefix: string, lib: string, n: number, clientDir = ROOT): T {
+  const r = Bun.spawnSync(["python3", join(import.meta.dir, "clients_python.py"), mode, prefix, lib, String(n)], {
+    env: { PATH: process.env.PATH ?? "", PYTHONPATH: join(clientDir, "clients/python") },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  if (r.exitCode !== 0) throw new Error(`python ${mode} (${clientDir}): ${r.stderr.toString()}`);
+  return JSON.parse(r.stdout.toString().trim().split("\n").pop()!) as T;
+}
+
 function python(prefix: string, lib: string, n: number, clientDir: string): Round {
-  const r = Bun.spawnSync(
-    ["python3", join(import.meta.dir, "clients_python.py"), "roundtrip", prefix, lib, String(n)],
-    {
-      env: { PATH: process.env.PATH ?? "", PYTHONPATH: join(clientDir, "clients/python") },
-      stdout: "pipe",
-      stderr: "pipe",
-    },
-  );
-  if (r.exitCode !== 0) throw new Error(`python roundtrip (${clientDir}): ${r.stderr.toString()}`);
-  const o = JSON.parse(r.stdout.toString().trim().split("\n").pop()!) as Round;
+  const o = pythonBench<Round>("roundtrip", prefix, lib, n, clientDir);
   return {
-    n: o.n,
+    ...o,
     p50_us: round1(o.p50_us),
     p99_us: round1(o.p99_us),
     mean_us: round1(o.mean_us),
     max_us: round1(o.max_us),
-    over_10ms: o.over_10ms,
   };
 }
 

@@ -41,7 +41,7 @@ import { DitaClient } from "../clients/typescript/index.ts";
 import { startBingxSim } from "../src/sim/index.ts";
 import { HttpWire } from "../src/venue/bingx/http_wire.ts";
 import { httpIntentRate } from "./_clients_http.ts";
-import { roundtrips } from "./_clients_roundtrip.ts";
+import { pythonBench, roundtrips } from "./_clients_roundtrip.ts";
 import { stagesInChild } from "./_clients_stages.ts";
 import { PLACEMENT_PACE_MS, placementPacer, realtimeNs, startProbe } from "./_venue_probe.ts";
 import { percentile } from "./http_load.ts";
@@ -111,20 +111,6 @@ async function serve(prefix: string, extra: Record<string, string>, exe = EXE) {
   };
 }
 
-function python(
-  mode: string,
-  prefix: string,
-  n: number,
-): Record<string, number> & { drained_per_s: number; intents_per_s: number } {
-  const r = Bun.spawnSync(["python3", join(import.meta.dir, "clients_python.py"), mode, prefix, lib, String(n)], {
-    env: { PATH: process.env.PATH ?? "", PYTHONPATH: join(ROOT, "clients/python") },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  if (r.exitCode !== 0) throw new Error(`python ${mode}: ${r.stderr.toString()}`);
-  return JSON.parse(r.stdout.toString().trim().split("\n").pop()!);
-}
-
 /** (1) and (2): a mock-venue serve; the Python client from its own process; HTTP alongside. */
 async function pythonFigures() {
   const s = await serve(`dita_bench_py_${process.pid}`, { DITA_V2_VENUE: "MOCK" });
@@ -136,8 +122,9 @@ async function pythonFigures() {
       rounds: ROUNDTRIP_ROUNDS,
       ...(BASE === undefined ? {} : { baseDir: dirname(dirname(baseExecutable(BASE))) }),
     });
-    const pushrate = python("pushrate", `dita_bench_py_${process.pid}`, PUSHES);
-    const pipelined = python("pipelined", `dita_bench_py_${process.pid}`, Math.min(PUSHES, 200_000));
+    type Rates = Record<string, number> & { drained_per_s: number; intents_per_s: number };
+    const pushrate = pythonBench<Rates>("pushrate", `dita_bench_py_${process.pid}`, lib, PUSHES);
+    const pipelined = pythonBench<Rates>("pipelined", `dita_bench_py_${process.pid}`, lib, Math.min(PUSHES, 200_000));
     const http = await httpIntentRate(s.url, TOKEN);
     return { roundtrip, pushrate, pipelined, http };
   } finally {

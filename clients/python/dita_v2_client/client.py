@@ -74,7 +74,6 @@ class DitaClient:
         self._lost_total = 0
         self._read_pos = self._lane_read()
         self._state_seen = lib.zinc_seq(handles["state"])
-        self._woke = False
         self._open = True
 
     @classmethod
@@ -199,13 +198,13 @@ class DitaClient:
         deadline = time.monotonic() + timeout
         lost_before = self._lost_total
         lib, h, lane = self._lib, self._h["outcomes"], self.info.lane
+        woke = False
         while True:
             hit = self._take(cid, venue)  # already received (pipelined submits)
             if hit is not None:
                 return hit
-            if self._drain() == 0 and self._woke:
+            if self._drain() == 0 and woke:
                 self._read_pos = self._lane_read()  # woken with nothing to read: our count drifted (a hostile write)
-            self._woke = False
             hit = self._take(cid, venue)
             if hit is not None:
                 return hit
@@ -219,8 +218,8 @@ class DitaClient:
             chunk = min(CHUNK_MS, max(1, int(left * 1000)))
             # Waits for the lane's head to pass what this client has read, not for the head it last
             # saw: an outcome published after the poll above is already past the read position.
-            self._woke = lib.zinc_outcome_wait(h, lane, self._read_pos, self._spin_us, chunk) != self._read_pos
-            if not self._woke:
+            woke = lib.zinc_outcome_wait(h, lane, self._read_pos, self._spin_us, chunk) != self._read_pos
+            if not woke:
                 self._check_kernel(cid)
 
     def _lane_read(self) -> int:
