@@ -42,10 +42,10 @@ export const fleetCommand = defineCommand({
     if (c.hazelcast === "OFF")
       throw new CliFailure("fleet needs the cluster: set DITA_V2_HAZELCAST=REAL and DITA_V2_HAZELCAST_ADDR", 2);
     const clock = new SystemClock();
-    if (args["verify-isolation"]) return verify(c, clock.nowMs(), args);
+    if (args["verify-isolation"]) return verify(c, () => clock.nowMs(), args);
     if (args.save !== undefined || args.baseline !== undefined || args.changed !== "")
       throw new CliFailure("--save, --baseline and --changed go with --verify-isolation", 2);
-    const f = await withFleetClient(hazelcastOf(c), 5_000, (cl) => readFleet(cl, clock.nowMs())).catch((e) => {
+    const f = await withFleetClient(hazelcastOf(c), 5_000, (cl) => readFleet(cl, () => clock.nowMs())).catch((e) => {
       throw new CliFailure(`cannot read the fleet from hazelcast ${c.hazelcast_addr}: ${oneLine(e)}`, 2);
     });
     if (args.json) console.log(JSON.stringify(f, null, 2));
@@ -56,7 +56,7 @@ export const fleetCommand = defineCommand({
 
 async function verify(
   c: RuntimeConfig,
-  nowMs: number,
+  clockMs: () => number,
   args: { json: boolean; save?: string; baseline?: string; changed: string },
 ): Promise<void> {
   const base = args.baseline === undefined ? null : readBaseline(args.baseline);
@@ -69,7 +69,7 @@ async function verify(
   const obs = await observeDesk({
     hazelcast: hazelcastOf(c),
     clickhouse: c.clickhouse === "REAL" ? { url: c.clickhouse_url, database: c.clickhouse_database } : null,
-    nowMs,
+    clockMs,
   }).catch((e) => {
     throw new CliFailure(`cannot observe the desk: ${oneLine(e)}`, 2);
   });

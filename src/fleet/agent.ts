@@ -174,7 +174,7 @@ export class FleetAgent {
 
   /** The whole fleet as this kernel's client reads it (`GET /fleet`). */
   async list(): Promise<FleetListing> {
-    return readFleet(await this.o.client.ensure(), this.o.clock.nowMs());
+    return readFleet(await this.o.client.ensure(), () => this.o.clock.nowMs());
   }
 
   /** Ends the loop once the beat under way (if any) is done; no beat reads the kernel afterwards. */

@@ -7,7 +7,7 @@
  * An observation is plain JSON: `dita-v2 fleet --verify-isolation --save FILE` keeps it as the
  * baseline of a later `--baseline FILE`.
  *
- * Entry points: `observeDesk({ hazelcast, clickhouse, nowMs })`, `parseObservation(text)`.
+ * Entry points: `observeDesk({ hazelcast, clickhouse, clockMs })`, `parseObservation(text)`.
  */
 
 import { createHash } from "node:crypto";
@@ -49,10 +49,11 @@ const OBJECT_RE = /^(?:DOLPHIN_STATE|DOLPHIN_PNL|DITA_V2_ACTIVE_SLOTS|DITA_V2_CO
 export async function observeDesk(opts: {
   hazelcast: HazelcastConfig;
   clickhouse: { url: string; database: string } | null;
-  nowMs: number;
+  clockMs: () => number;
 }): Promise<Observation> {
+  const atMs = opts.clockMs();
   const hz = await withFleetClient(opts.hazelcast, 5_000, async (c) => {
-    const fleet = await readFleet(c, opts.nowMs);
+    const fleet = await readFleet(c, opts.clockMs);
     const seen = new Set(fleet.kernels.map((k) => k.namespace));
     for (const o of await c.getDistributedObjects()) {
       const m = OBJECT_RE.exec(o.getName());
@@ -84,7 +85,7 @@ export async function observeDesk(opts: {
       hz.namespaces[r.namespace]!.table_rows[r.surface] = r.entries;
   return {
     observation: OBSERVATION_VERSION,
-    at_ms: opts.nowMs,
+    at_ms: atMs,
     hazelcast_cluster: opts.hazelcast.cluster,
     clickhouse_database: opts.clickhouse?.database ?? null,
     namespaces: hz.namespaces,

@@ -5,7 +5,7 @@
  * dropped silently. The listing and an agent's status are pinned equal to their published schemas
  * (src/contracts/fleet_schema.ts) at compile time.
  *
- * Entry points: `readFleet(client, nowMs)`, `withFleetClient(cfg, fn)`.
+ * Entry points: `readFleet(client, nowMs)` (`nowMs` is called once the entries arrived), `withFleetClient(cfg, fn)`.
  */
 
 import type { Static } from "@sinclair/typebox";
@@ -31,11 +31,13 @@ export const _sameWire: [
   Same<FleetStatus | { enabled: false; why: string }, Static<typeof FleetStatusPartSchema>>,
 ] = [true, true];
 
-export async function readFleet(client: HzClient, nowMs: number): Promise<FleetListing> {
+export async function readFleet(client: HzClient, clockMs: () => number): Promise<FleetListing> {
   const m = await client.getMap<string, HazelcastJsonValue>(FLEET_MAP);
+  const entries = await m.entrySet();
+  const nowMs = clockMs();
   const kernels: FleetKernel[] = [];
   const malformed: string[] = [];
-  for (const [key, value] of await m.entrySet()) {
+  for (const [key, value] of entries) {
     const p = parseFleetEntry(String(key), value);
     if (p.ok) kernels.push({ ...p.entry, ...kernelVerdict(p.entry, nowMs) });
     else malformed.push(p.error);

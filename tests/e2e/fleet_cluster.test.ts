@@ -241,7 +241,7 @@ describe("three kernels on a 3-member cluster", () => {
     await eventually(
       "pink marked stale (heartbeat missed, entry not yet expired)",
       async () => {
-        const f = await readFleet(rd!, Date.now());
+        const f = await readFleet(rd!, Date.now);
         seen = JSON.stringify(f.kernels.map((k) => [k.namespace, k.state, k.age_ms]).concat(f.malformed));
         return f.kernels.find((k) => k.namespace === "pink")?.state === "stale";
       },
@@ -254,7 +254,7 @@ describe("three kernels on a 3-member cluster", () => {
     await eventually(
       "pink dropped out of the fleet by its TTL",
       async () => {
-        const f = await readFleet(rd!, Date.now());
+        const f = await readFleet(rd!, Date.now);
         return Bun.deepEquals(
           f.kernels.map((k) => [k.namespace, k.state]),
           [
@@ -279,7 +279,7 @@ describe("three kernels on a 3-member cluster", () => {
     await eventually(
       "blue, green and pinkb listed healthy",
       async () => {
-        const f = await readFleet(rd!, Date.now());
+        const f = await readFleet(rd!, Date.now);
         return Bun.deepEquals(
           f.kernels.map((k) => [k.namespace, k.state]),
           [
@@ -308,7 +308,7 @@ describe("three kernels on a 3-member cluster", () => {
     await eventually(
       "three kernels heartbeat again, each holding its lease",
       async () => {
-        const f = await readFleet(rd!, Date.now());
+        const f = await readFleet(rd!, Date.now);
         return f.kernels.length === 3 && f.kernels.every((k) => k.state === "ok" && k.lease === "held");
       },
       20_000,

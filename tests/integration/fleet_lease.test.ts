@@ -151,7 +151,7 @@ describe("fleet heartbeat on a real member", () => {
     const a = agent("hb", logs, null);
     a.start(fields);
     await Bun.sleep(300);
-    const listed = await readFleet(await reader.ensure(), Date.now());
+    const listed = await readFleet(await reader.ensure(), Date.now);
     expect(listed.kernels.find((k) => k.namespace === "hb")).toMatchObject({
       state: "ok",
       ttl_ms: TTL,
@@ -159,7 +159,7 @@ describe("fleet heartbeat on a real member", () => {
     });
     await a.stopBeats(); // as a SIGKILL would: no leave
     await Bun.sleep(TTL + 1_500);
-    expect((await readFleet(await reader.ensure(), Date.now())).kernels.map((k) => k.namespace)).not.toContain("hb");
+    expect((await readFleet(await reader.ensure(), Date.now)).kernels.map((k) => k.namespace)).not.toContain("hb");
 
     const lease = new AccountLease(client(), key("acct-5"), holder({ namespace: "hb2" }), TTL);
     expect((await lease.acquire()).kind).toBe("free");

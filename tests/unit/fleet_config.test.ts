@@ -2,7 +2,8 @@
  * The fleet's configuration and its pure rules: DITA_V2_HAZELCAST_ADDR as a member list (one
  * ConfigError line naming the bad entry), DITA_V2_FLEET_TTL_MS bounds, the client's own check of a
  * member list, fleet entries parsed back from the map (typed, or one line saying what is wrong), the
- * reader's verdict (ok, stale after two missed heartbeats, unhealthy), and the account lease rules.
+ * reader's verdict (ok, stale after two missed heartbeats, unhealthy; judged when the listing's
+ * answer arrived), and the account lease rules.
  */
 import { describe, expect, test } from "bun:test";
 import {
@@ -14,6 +15,7 @@ import {
   type LeaseHolder,
   parseFleetEntry,
   pidAlive,
+  readFleet,
 } from "../../src/fleet/index.ts";
 import { ConfigError, loadConfig } from "../../src/launcher/config.ts";
 import { hazelcastMembers } from "../../src/projection/index.ts";
@@ -139,6 +141,21 @@ describe("fleet entries", () => {
       why: "venue BINGX not connected",
     });
     expect(kernelVerdict(entry({ lease: "lost" }), 11_000).why).toBe("account lease lost to another kernel");
+  });
+
+  test("a listing judges each kernel when the cluster's answer arrived, not when the read was asked", async () => {
+    // The cluster answers 1.5 s late: by then pink (heartbeat at 10 000, every 5 000 ms) is stale.
+    let now = 19_000;
+    const map = {
+      entrySet: async () => {
+        now += 1_500;
+        return [["pink", JSON.stringify(entry())]];
+      },
+    };
+    const client = { getMap: async () => map } as unknown as Parameters<typeof readFleet>[0];
+    const listing = await readFleet(client, () => now);
+    expect(listing.now_ms).toBe(20_500);
+    expect(listing.kernels.map((k) => [k.namespace, k.state, k.age_ms])).toEqual([["pink", "stale", 10_500]]);
   });
 });
 
