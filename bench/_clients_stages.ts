@@ -9,6 +9,9 @@
  * token, signing); the first byte at the venue's socket (request bytes, socket write, loopback).
  * Medians per stage over market entries and exits. The order is written in the drain's own turn:
  * the projection, metrics and outcome publishing of the call run after it, outside these stages.
+ * The drain → dispatch stage is also cut at its own hand-overs (`drain_to_dispatch_parts`): the
+ * ring read, the records' edge checks, the kernel call, the state region's mirror, the journal's
+ * entry encoding and its write-ahead (one write(2)).
  *
  * serve runs with eager JIT tiers (src/launcher/jit_tiers.ts), which a process can only get at
  * its start: `stagesInChild` runs this file as its own bun process with them, as serve has them.
@@ -21,14 +24,20 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { DitaClient } from "../clients/typescript/index.ts";
 import type { TransitionRecord } from "../src/contracts/index.ts";
+import type { StateMirror } from "../src/kernel/index.ts";
 import { nativeLibraryPath } from "../src/kernel/index.ts";
 import { buildBundle, loadConfig, Runtime, SystemClock } from "../src/launcher/index.ts";
 import { EAGER_JIT_ENV } from "../src/launcher/jit_tiers.ts";
 import { startBingxSim } from "../src/sim/index.ts";
+import { HttpWire } from "../src/venue/bingx/http_wire.ts";
 import { placementPacer, realtimeNs, startProbe } from "./_venue_probe.ts";
 import { percentile } from "./http_load.ts";
 
 const WARMUP = 10;
+
+/** The hand-overs inside drain → dispatch, in order (each stamped once per placement). */
+const PARTS = ["taken", "checked", "mirror", "mirrored", "encoded", "flush", "written"] as const;
+type Part = (typeof PARTS)[number];
 
 export async function stageBreakdown(o: { trades: number; key: string; secret: string; scratch: string }) {
   const unlimited = Object.fromEntries(
@@ -59,13 +68,40 @@ export async function stageBreakdown(o: { trades: number; key: string; secret: s
   // The REST client's transport (src/venue/bingx/http_wire.ts), reached through the verbosity
   // wrapper and the adapter: stamped when a signed placement is handed to it.
   type Transport = (url: string, init: RequestInit) => Promise<Response>;
-  const rest = (rt.b.venue as unknown as { inner: { rest: { doFetch: Transport } } }).inner.rest;
+  type Build = (req: { method: string; path: string }, nowMs: number) => unknown;
+  const rest = (rt.b.venue as unknown as { inner: { rest: { doFetch: Transport; buildRequest: Build } } }).inner.rest;
   const transport = rest.doFetch;
   rest.doFetch = (url, init) => {
     if (url.includes("/trade/order") && init.method === "POST" && stamps.fetch === 0) stamps.fetch = realtimeNs();
     return transport(url, init);
   };
   await rt.start();
+  // Armed by the push; stamped from the drain that read the pushed record on.
+  const part: Partial<Record<Part, number>> = {};
+  let armed = false;
+  const stamp = (k: Part) => {
+    if (armed && (k === "taken" || part.taken !== undefined) && part[k] === undefined) part[k] = realtimeNs();
+  };
+  wrapParts(rt, stamp);
+  // Signing (parameters, HMAC, URL) timed in the placement and in the path warmer's rehearsals
+  // between placements: the same code, run ~1 ms apart or after the rest of the path.
+  const signUs = { path: [] as number[], rehearsed: [] as number[] };
+  const build = rest.buildRequest.bind(rest);
+  rest.buildRequest = (req, nowMs) => {
+    const t = realtimeNs();
+    const out = build(req, nowMs);
+    if (req.method === "POST" && req.path.endsWith("/trade/order"))
+      (armed ? signUs.path : signUs.rehearsed).push((realtimeNs() - t) / 1000);
+    return out;
+  };
+  // The transport's socket write entered (HttpWire's one write per request).
+  const wire = HttpWire.prototype as unknown as { writeRest: (...a: unknown[]) => void };
+  const writeRest = wire.writeRest;
+  let written = 0;
+  wire.writeRest = function (this: unknown, ...a: unknown[]) {
+    if (armed && written === 0) written = realtimeNs();
+    writeRest.apply(this, a);
+  };
   const drain = rt.drainRing.bind(rt);
   rt.drainRing = () => {
     const t = realtimeNs();
@@ -87,12 +123,17 @@ export async function stageBreakdown(o: { trades: number; key: string; secret: s
   const loops = rt.runLoops();
   const client = DitaClient.connect({ prefix, libPath: nativeLibraryPath("zinc") });
   const rows: number[][] = [];
+  const parts: number[][] = [];
+  const wireRows: number[][] = [];
   const pace = placementPacer();
   try {
     for (let i = 0; i < o.trades + WARMUP; i++) {
       for (const type of ["ENTER", "EXIT"] as const) {
         await pace();
         Object.assign(stamps, { drain: 0, dispatch: 0, submit: 0, fetch: 0 });
+        for (const k of PARTS) delete part[k];
+        written = 0;
+        armed = true;
         const arrival = probe.nextOrder();
         const t0 = realtimeNs();
         if (type === "ENTER")
@@ -107,7 +148,12 @@ export async function stageBreakdown(o: { trades: number; key: string; secret: s
           });
         else client.push({ type, slotId: 0, size: 0.001, reason: "SIGNAL" });
         const a = await arrival;
-        if (i >= WARMUP) rows.push([t0, stamps.drain, stamps.dispatch, stamps.submit, stamps.fetch, a.firstByteNs]);
+        armed = false;
+        if (i >= WARMUP) {
+          rows.push([t0, stamps.drain, stamps.dispatch, stamps.submit, stamps.fetch, a.firstByteNs]);
+          parts.push([stamps.drain, ...PARTS.map((k) => part[k] ?? Number.NaN), stamps.dispatch]);
+          wireRows.push([stamps.fetch, written, a.firstByteNs]);
+        }
         while (client.slot(0).stage !== (type === "ENTER" ? "POSITION_OPEN" : "CLOSED"))
           await client.waitForChange(100);
       }
@@ -124,6 +170,15 @@ export async function stageBreakdown(o: { trades: number; key: string; secret: s
     const xs = rows.map((r) => (r[k + 1]! - r[k]!) / 1000).sort((a, b) => a - b);
     return Number(percentile(xs, 0.5).toFixed(1));
   };
+  const p50 = (xs: number[]) =>
+    Number(
+      percentile(
+        xs.sort((a, b) => a - b),
+        0.5,
+      ).toFixed(1),
+    );
+  const part50 = (k: number) => p50(parts.map((r) => (r[k + 1]! - r[k]!) / 1000));
+  const transport50 = (k: number) => p50(wireRows.map((r) => (r[k + 1]! - r[k]!) / 1000));
   const total = rows.map((r) => (r[5]! - r[0]!) / 1000).sort((a, b) => a - b);
   return {
     n: rows.length,
@@ -131,11 +186,70 @@ export async function stageBreakdown(o: { trades: number; key: string; secret: s
       "runtime, client, adapter, relay and sim in one bun process (serve's code and eager JIT tiers, one event loop)",
     push_to_drain_wakeup: med(0),
     drain_to_dispatch_kernel_outcome_journal: med(1),
+    drain_to_dispatch_parts: {
+      region_checks_control_sync_ring_read: part50(0),
+      record_edge_checks_size_rules_outcome_note: part50(1),
+      kernel_call: part50(2),
+      state_region_mirror: part50(3),
+      journal_entry_encode: part50(4),
+      outcome_read: part50(5),
+      journal_write_ahead_one_write: part50(6),
+      to_dispatch: part50(7),
+    },
     dispatch_to_adapter_submit: med(2),
     adapter_submit_to_transport_rules_mark_sign: med(3),
     transport_to_first_byte_at_venue_encode_write_loopback: med(4),
+    transport_parts: {
+      request_bytes_and_exchange: transport50(0),
+      socket_write_call_to_first_byte: transport50(1),
+    },
+    signing_us: {
+      in_the_placement_p50: p50(signUs.path),
+      rehearsed_by_the_path_warmer_p50: p50(signUs.rehearsed),
+      rehearsals: signUs.rehearsed.length,
+    },
     total_p50: Number(percentile(total, 0.5).toFixed(1)),
     total_p99: Number(percentile(total, 0.99).toFixed(1)),
+  };
+}
+
+/**
+ * Stamps the hand-overs inside drain → dispatch: the first record read off the ring, the records
+ * checked (the kernel's batch built), the state mirror entered and left, the journal's entries
+ * encoded, its write-ahead entered and left. Each wraps the runtime's own object in place.
+ */
+function wrapParts(rt: Runtime, stamp: (k: Part) => void): void {
+  const zinc = rt.b.zinc;
+  const drainIntents = zinc.drainIntents.bind(zinc);
+  let first = true;
+  zinc.drainIntents = (max, onRecord) => {
+    first = true;
+    const n = drainIntents(max, (rec) => {
+      if (first) stamp("taken");
+      first = false;
+      onRecord(rec);
+    });
+    if (n > 0) stamp("checked");
+    return n;
+  };
+  const mirror = (rt.b.kernel as unknown as { mirror: StateMirror }).mirror;
+  const publish = mirror.publishState.bind(mirror);
+  mirror.publishState = (...a) => {
+    stamp("mirror");
+    publish(...a);
+    stamp("mirrored");
+  };
+  const journal = rt.b.journal!;
+  const records = journal.records.bind(journal);
+  journal.records = (r, accepted) => {
+    records(r, accepted);
+    stamp("encoded");
+  };
+  const flush = journal.flush.bind(journal);
+  journal.flush = (durable) => {
+    stamp("flush");
+    flush(durable);
+    stamp("written");
   };
 }
 

@@ -21,8 +21,9 @@
  *      strategy within the venue's limits sends them: the figure is the order path, not a wait in
  *      the throttle (which bench/throttle.ts measures).
  *  (4) Where the ring path's time goes, stage by stage: the same path with the runtime in one
- *      bun process (the code serve runs, with its eager JIT tiers), stamped at each hand-over
- *      (bench/_clients_stages.ts).
+ *      bun process (the code serve runs, with its eager JIT tiers), stamped at each hand-over,
+ *      with the drain → dispatch stage and the transport cut finer, and the signing timed in the
+ *      placement against the path warmer's rehearsals of it (bench/_clients_stages.ts).
  * For context: the plain-C futex ping-pong floor and the load average, measured at the start.
  *
  * (3) runs side by side, in alternating rounds: this build with the path warmer off, with the

@@ -2,9 +2,11 @@
  * The path warmer: keeps the intent-to-order path in the CPU's caches while no intent comes.
  * On a shared host, code that has not run for some milliseconds runs many times slower than
  * when hot (its cache lines were evicted meanwhile): on the 2-vCPU VM this project is measured
- * on, an HMAC of an order's parameters takes 0.8 us back to back, 34 us after 50 ms idle, and
- * 5 us when it also ran once a millisecond (bench/cold_path.ts). A strategy's orders come sporadically, so every stage of
- * its path pays that. Every DITA_V2_WARM_PATH_MS (0 = off) one pass runs the path's steps with
+ * on, an HMAC of an order's parameters takes 0.9 us back to back, 34 us after 50 ms idle, and
+ * 6 us when it also ran once a millisecond (bench/cold_path.ts; a journal-sized write(2): 1.6,
+ * 31 and 2.4 us). A strategy's orders come sporadically, so every stage of its path pays that.
+ * The warmer does not rehearse the system calls (nothing is written); bench/clients.ts times its
+ * rehearsal of the signing beside the placement's. Every DITA_V2_WARM_PATH_MS (0 = off) one pass runs the path's steps with
  * nothing sent, journaled, mirrored or projected:
  *  - the ring drain (the real one: an intent already there is taken, as the ring loop would);
  *  - a shadow kernel (one slot, no journal, no mirror, never read by anything that decides)
