@@ -3,9 +3,13 @@
  * them at their TTL), parsed into typed entries with the reader's verdict (ok, stale, unhealthy),
  * sorted by namespace. An entry that does not parse is listed by key with what is wrong, never
  * dropped silently. The listing and an agent's status are pinned equal to their published schemas
- * (src/contracts/fleet_schema.ts) at compile time.
+ * (src/contracts/fleet_schema.ts) at compile time. Verdicts are judged when the cluster's answer
+ * arrived, not when the read was asked: a read slowed by a busy cluster (a second or more) would
+ * otherwise judge entries by an earlier time and list as ok a kernel that had already missed its
+ * heartbeats.
  *
- * Entry points: `readFleet(client, nowMs)` (`nowMs` is called once the entries arrived), `withFleetClient(cfg, fn)`.
+ * Entry points: `readFleet(client, clockMs)` (the clock is read once the entries arrived),
+ * `withFleetClient(cfg, fn)`.
  */
 
 import type { Static } from "@sinclair/typebox";
