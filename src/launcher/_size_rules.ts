@@ -50,6 +50,8 @@ export function intentSizeRefusal(
 const ENTER = 1;
 const EXIT = 2;
 const SENTINELS_FROM = KERNEL_LIMITS.QTY_TOO_PRECISE; // the ABI's out-of-band quantities sit at the bottom of i64
+/** Decodes an ENTER record's asset field (one decoder for all: this runs on the order path). */
+const ASSET_TEXT = new TextDecoder();
 
 /** The same check on a raw ring record (ENTER: its asset field; EXIT: the slot's asset). */
 export function recordSizeRefusal(venue: VenueAdapter, rec: Uint8Array, assetOfSlot: AssetOfSlot): InputRefusal | null {
@@ -64,5 +66,5 @@ export function recordSizeRefusal(venue: VenueAdapter, rec: Uint8Array, assetOfS
   const at = OFF.InputRecord.asset;
   const raw = rec.subarray(at, at + 24);
   const end = raw.indexOf(0);
-  return refusal(venue, "ENTER", slotId, new TextDecoder().decode(end < 0 ? raw : raw.subarray(0, end)), size);
+  return refusal(venue, "ENTER", slotId, ASSET_TEXT.decode(end < 0 ? raw : raw.subarray(0, end)), size);
 }
