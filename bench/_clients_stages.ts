@@ -11,7 +11,9 @@
  * the projection, metrics and outcome publishing of the call run after it, outside these stages.
  * The drain → dispatch stage is also cut at its own hand-overs (`drain_to_dispatch_parts`): the
  * ring read, the records' edge checks, the kernel call, the state region's mirror, the journal's
- * entry encoding and its write-ahead (one write(2)).
+ * entry encoding and its write-ahead (one write(2)); so is the transport (`transport_parts`: request
+ * bytes and the exchange's set-up, then the socket write until the first byte), and the signing is
+ * timed in the placement against the path warmer's rehearsals of it (`signing_us`).
  *
  * serve runs with eager JIT tiers (src/launcher/jit_tiers.ts), which a process can only get at
  * its start: `stagesInChild` runs this file as its own bun process with them, as serve has them.
@@ -166,10 +168,6 @@ export async function stageBreakdown(o: { trades: number; key: string; secret: s
     sim.stop();
     for (const k of ["intents", "state", "outcomes"]) rmSync(`/dev/shm/${prefix}.${k}`, { force: true });
   }
-  const med = (k: number) => {
-    const xs = rows.map((r) => (r[k + 1]! - r[k]!) / 1000).sort((a, b) => a - b);
-    return Number(percentile(xs, 0.5).toFixed(1));
-  };
   const p50 = (xs: number[]) =>
     Number(
       percentile(
@@ -177,31 +175,31 @@ export async function stageBreakdown(o: { trades: number; key: string; secret: s
         0.5,
       ).toFixed(1),
     );
-  const part50 = (k: number) => p50(parts.map((r) => (r[k + 1]! - r[k]!) / 1000));
-  const transport50 = (k: number) => p50(wireRows.map((r) => (r[k + 1]! - r[k]!) / 1000));
+  /** The median gap between a table's hand-overs k and k + 1, in µs. */
+  const gap50 = (table: number[][], k: number) => p50(table.map((r) => (r[k + 1]! - r[k]!) / 1000));
   const total = rows.map((r) => (r[5]! - r[0]!) / 1000).sort((a, b) => a - b);
   return {
     n: rows.length,
     where:
       "runtime, client, adapter, relay and sim in one bun process (serve's code and eager JIT tiers, one event loop)",
-    push_to_drain_wakeup: med(0),
-    drain_to_dispatch_kernel_outcome_journal: med(1),
+    push_to_drain_wakeup: gap50(rows, 0),
+    drain_to_dispatch_kernel_outcome_journal: gap50(rows, 1),
     drain_to_dispatch_parts: {
-      region_checks_control_sync_ring_read: part50(0),
-      record_edge_checks_size_rules_outcome_note: part50(1),
-      kernel_call: part50(2),
-      state_region_mirror: part50(3),
-      journal_entry_encode: part50(4),
-      outcome_read: part50(5),
-      journal_write_ahead_one_write: part50(6),
-      to_dispatch: part50(7),
+      region_checks_control_sync_ring_read: gap50(parts, 0),
+      record_edge_checks_size_rules_outcome_note: gap50(parts, 1),
+      kernel_call: gap50(parts, 2),
+      state_region_mirror: gap50(parts, 3),
+      journal_entry_encode: gap50(parts, 4),
+      outcome_read: gap50(parts, 5),
+      journal_write_ahead_one_write: gap50(parts, 6),
+      to_dispatch: gap50(parts, 7),
     },
-    dispatch_to_adapter_submit: med(2),
-    adapter_submit_to_transport_rules_mark_sign: med(3),
-    transport_to_first_byte_at_venue_encode_write_loopback: med(4),
+    dispatch_to_adapter_submit: gap50(rows, 2),
+    adapter_submit_to_transport_rules_mark_sign: gap50(rows, 3),
+    transport_to_first_byte_at_venue_encode_write_loopback: gap50(rows, 4),
     transport_parts: {
-      request_bytes_and_exchange: transport50(0),
-      socket_write_call_to_first_byte: transport50(1),
+      request_bytes_and_exchange: gap50(wireRows, 0),
+      socket_write_call_to_first_byte: gap50(wireRows, 1),
     },
     signing_us: {
       in_the_placement_p50: p50(signUs.path),

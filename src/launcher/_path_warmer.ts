@@ -6,8 +6,8 @@
  * 6 us when it also ran once a millisecond (bench/cold_path.ts; a journal-sized write(2): 1.6,
  * 31 and 2.4 us). A strategy's orders come sporadically, so every stage of its path pays that.
  * The warmer does not rehearse the system calls (nothing is written); bench/clients.ts times its
- * rehearsal of the signing beside the placement's. Every DITA_V2_WARM_PATH_MS (0 = off) one pass runs the path's steps with
- * nothing sent, journaled, mirrored or projected:
+ * rehearsal of the signing beside the placement's. Every DITA_V2_WARM_PATH_MS (0 = off) one pass
+ * runs the path's steps with nothing sent, journaled, mirrored or projected:
  *  - the ring drain (the real one: an intent already there is taken, as the ring loop would);
  *  - a shadow kernel (one slot, no journal, no mirror, never read by anything that decides)
  *    applies an ENTER record through the ring's entry point and is restored from its snapshot,
