@@ -138,17 +138,68 @@ describe("the wire against a server", () => {
     return w;
   }
 
-  test("sequential requests reuse one kept-alive connection and see their own answers", async () => {
+  test("sequential requests reuse kept-alive connections (no new one per request) and see their own answers", async () => {
     const srv = rawServer((raw, s) => {
       const path = raw.split(" ")[1]!;
       s.write(`HTTP/1.1 200 OK\r\nContent-Length: ${path.length}\r\n\r\n${path}`);
     });
     const w = wire(srv.url);
+    const opened: number[] = [];
     for (let i = 0; i < 5; i++) {
       const res = await w.fetch(`${srv.url}/p${i}?q=${i}`, { method: "GET", headers: { "X-BX-APIKEY": "key" } });
       expect(await res.text()).toBe(`/p${i}?q=${i}`);
+      await Bun.sleep(10); // the spares open meanwhile
+      opened.push(srv.connections());
     }
-    expect(srv.connections()).toBe(1);
+    // The first request's connection and the spares beside it; none after.
+    expect(opened[0]).toBeLessThanOrEqual(3);
+    expect(opened).toEqual(opened.map(() => opened[0]));
+  });
+
+  test("while one request waits for its answer, the next is written at once on a spare: no handshake before its bytes", async () => {
+    const held: Array<() => void> = [];
+    let connectionsAtFast = -1;
+    let srv: ReturnType<typeof rawServer> | null = null;
+    srv = rawServer((raw, s) => {
+      const path = raw.split(" ")[1]!;
+      const answer = () => s.write(`HTTP/1.1 200 OK\r\nContent-Length: ${path.length}\r\n\r\n${path}`);
+      if (path === "/slow") held.push(answer);
+      else {
+        if (path === "/order") connectionsAtFast = srv!.connections();
+        answer();
+      }
+    });
+    const w = wire(srv.url);
+    expect(await (await w.fetch(`${srv.url}/warm`)).text()).toBe("/warm");
+    await Bun.sleep(20);
+    const slow = w.fetch(`${srv.url}/slow`); // a reconciliation's read the venue is slow to answer
+    await Bun.sleep(20);
+    const before = srv.connections();
+    expect(await (await w.fetch(`${srv.url}/order`, { method: "POST" })).text()).toBe("/order");
+    expect(connectionsAtFast).toBe(before); // the order went out on a connection already open
+    for (const answer of held) answer();
+    expect(await (await slow).text()).toBe("/slow");
+  });
+
+  test("a venue that hangs up on every connection is not hammered: spares back off until an answer comes", async () => {
+    let connections = 0;
+    const server = Bun.listen({
+      hostname: "127.0.0.1",
+      port: 0,
+      socket: {
+        open(s) {
+          connections++;
+          s.end();
+        },
+        data() {},
+      },
+    });
+    cleanup.push(() => server.stop(true));
+    const url = `http://127.0.0.1:${server.port}`;
+    await expect(wire(url).fetch(`${url}/x`)).rejects.toThrow(/connection/);
+    await Bun.sleep(400);
+    // The request's connection and spares at 100, 200 ms (doubling): a handful, not a loop.
+    expect(connections).toBeLessThanOrEqual(6);
   });
 
   test("more requests at once than the pool holds are all answered, each with its own body", async () => {

@@ -6,8 +6,11 @@
  * is read as it arrives (`_http_response.ts`) and handed back as a standard `Response`.
  *
  * One request at a time per connection (no pipelining); at most CONNECTIONS_MAX connections,
- * and requests beyond them wait for one to be free, in order. A connection is opened ahead of
- * need: re-opened when the venue closes an idle one, so an order finds one ready.
+ * and requests beyond them wait for one to be free, in order. Connections are opened ahead of
+ * need: once the wire is in use it keeps SPARES of them open and free (or opening), topping up
+ * after a request takes one and after the venue closes one. So an order finds a connection ready
+ * while another request holds one (the reconciliation's reads, the previous order's answer)
+ * instead of paying a TCP and TLS handshake in front of its first byte.
  *
  * Failures read as `fetch`'s do: a request whose bytes were written and whose answer did not
  * come (closed, reset, unreadable) rejects with an Error, and the caller treats its outcome as
@@ -21,8 +24,8 @@ import type { Socket } from "bun";
 import { HttpFramingError, ResponseReader } from "./_http_response.ts";
 
 const CONNECTIONS_MAX = 8;
-/** Connections kept open while idle, re-opened when the venue closes them. */
-const WARM = 1;
+/** Free connections kept open (or opening) once the wire is in use. */
+const SPARES = 2;
 const WARM_RETRY_MIN_MS = 100;
 const WARM_RETRY_MAX_MS = 5_000;
 const USER_AGENT = "dita-v2";
@@ -42,6 +45,8 @@ interface Conn {
   /** Bytes the socket did not take yet (written on `drain`). */
   unsent: Uint8Array | null;
   closed: boolean;
+  /** An answer came on it: the venue served it, so its closing later is no failure. */
+  served: boolean;
 }
 
 export class HttpWire {
@@ -49,9 +54,11 @@ export class HttpWire {
   private readonly conns = new Set<Conn>();
   private readonly queue: Array<() => void> = [];
   private closed = false;
-  /** A re-opening connection attempt is in flight, or waiting out its retry delay. */
+  /** A spare connection attempt is in flight, or waiting out its retry delay. */
   private warming = false;
   private retryMs = 0;
+  /** Connections closed before they carried an answer, since the last answer. */
+  private hangUps = 0;
 
   /** `ca`: PEM certificates trusted beside the system's (a private CA, a test venue). */
   constructor(
@@ -102,6 +109,7 @@ export class HttpWire {
         c.socket?.ref(); // a request in flight keeps the process alive, an idle connection does not
         signal?.addEventListener("abort", () => c.exchange === ex && this.drop(c, abortError()), { once: true });
         this.write(c, bytes);
+        setImmediate(() => this.topUp()); // after this turn: nothing delays the order's bytes
       };
       const ready = [...this.conns].find((c) => c.socket !== null && c.exchange === null && !c.closed);
       if (ready) return start(ready); // the common case: written in this turn
@@ -126,7 +134,14 @@ export class HttpWire {
   }
 
   private connect(): Conn {
-    const c: Conn = { socket: null, open: Promise.resolve(), exchange: null, unsent: null, closed: false };
+    const c: Conn = {
+      socket: null,
+      open: Promise.resolve(),
+      exchange: null,
+      unsent: null,
+      closed: false,
+      served: false,
+    };
     this.conns.add(c);
     const port = Number(this.origin.port || (this.origin.protocol === "https:" ? 443 : 80));
     c.open = Bun.connect<Conn>({
@@ -187,6 +202,8 @@ export class HttpWire {
     }
     if (parsed === null) return;
     c.exchange = null;
+    c.served = true;
+    this.hangUps = this.retryMs = 0;
     c.socket?.unref();
     const body = parsed.body.length > 0 ? parsed.body : null;
     ex.resolve(new Response(body, { status: parsed.status, headers: parsed.headers }));
@@ -200,6 +217,7 @@ export class HttpWire {
       try {
         const parsed = ex.reader.end();
         c.exchange = null;
+        c.served = true;
         ex.resolve(new Response(parsed.body.length > 0 ? parsed.body : null, parsed));
       } catch {}
     }
@@ -221,34 +239,42 @@ export class HttpWire {
     if (wasOpen) c.socket?.terminate();
     ex?.reject(why);
     if (wasOpen) {
+      if (!c.served) this.hangUps++;
       const next = this.queue.shift();
       if (next) next();
-      else this.warmAgain();
+      else this.topUp();
     }
   }
 
+  /** Connections open (or opening) with no request on them. */
+  private spares(): number {
+    let n = 0;
+    for (const c of this.conns) if (c.exchange === null && !c.closed) n++;
+    return n;
+  }
+
   /**
-   * The venue closed a connection (its keep-alive timeout, a restart): one is opened again, so the
-   * next order finds it ready. One attempt at a time; after a failed one the next waits, from
-   * WARM_RETRY_MIN_MS doubling to WARM_RETRY_MAX_MS (a venue that is down is not hammered).
+   * Opens connections until SPARES are free (a request took one, the venue closed one: its
+   * keep-alive timeout, a restart), so the next order finds one ready. One attempt at a time.
+   * Once connections closed before they carried an answer (refused, or accepted and hung up), each
+   * attempt waits first, from WARM_RETRY_MIN_MS doubling to WARM_RETRY_MAX_MS, until an answer
+   * comes: a venue that is down or hangs up is not hammered.
    */
-  private warmAgain(): void {
-    if (this.closed || this.warming || this.conns.size >= WARM) return;
+  private topUp(): void {
+    if (this.closed || this.warming || this.spares() >= SPARES || this.conns.size >= CONNECTIONS_MAX) return;
     this.warming = true;
-    this.connect().open.then(
-      () => {
-        this.warming = false;
-        this.retryMs = 0;
-      },
-      () => {
-        this.retryMs = Math.min(Math.max(this.retryMs * 2, WARM_RETRY_MIN_MS), WARM_RETRY_MAX_MS);
-        const timer = setTimeout(() => {
-          this.warming = false;
-          this.warmAgain();
-        }, this.retryMs);
-        timer.unref?.();
-      },
-    );
+    if (this.hangUps === 0) return this.openSpare();
+    this.retryMs = Math.min(Math.max(this.retryMs * 2, WARM_RETRY_MIN_MS), WARM_RETRY_MAX_MS);
+    setTimeout(() => this.openSpare(), this.retryMs).unref?.();
+  }
+
+  private openSpare(): void {
+    if (this.closed) return;
+    const next = () => {
+      this.warming = false;
+      this.topUp();
+    };
+    this.connect().open.then(next, next); // a failure was counted by drop()
   }
 }
 
