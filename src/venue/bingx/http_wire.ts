@@ -263,9 +263,11 @@ export class HttpWire {
   private topUp(): void {
     if (this.closed || this.warming || this.spares() >= SPARES || this.conns.size >= CONNECTIONS_MAX) return;
     this.warming = true;
-    if (this.hangUps === 0) return this.openSpare();
-    this.retryMs = Math.min(Math.max(this.retryMs * 2, WARM_RETRY_MIN_MS), WARM_RETRY_MAX_MS);
-    setTimeout(() => this.openSpare(), this.retryMs).unref?.();
+    if (this.hangUps === 0) this.openSpare();
+    else {
+      this.retryMs = Math.min(Math.max(this.retryMs * 2, WARM_RETRY_MIN_MS), WARM_RETRY_MAX_MS);
+      setTimeout(() => this.openSpare(), this.retryMs).unref?.();
+    }
   }
 
   private openSpare(): void {
