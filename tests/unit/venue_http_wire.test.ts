@@ -1,13 +1,15 @@
 /**
- * The REST transport's own HTTP/1.1 (src/venue/bingx/http_wire.ts, _http_response.ts): answers
- * framed every way a server frames them, fed in any split; one kept-alive connection reused;
+ * The REST transport's own HTTP/1.1 (src/venue/bingx/http_wire.ts, _http_request.ts,
+ * _http_response.ts): answers framed every way a server frames them, fed in any split; kept-alive
+ * connections reused, with spares open so a request never waits behind another's answer;
  * requests beyond the pool answered in order; a connection that dies mid-request, an abort and a
  * refused connection each reject (never hang); bad bytes are a framing error, not a crash.
  */
 
 import { afterEach, describe, expect, test } from "bun:test";
+import { encodeRequest } from "../../src/venue/bingx/_http_request.ts";
 import { HttpFramingError, ResponseReader } from "../../src/venue/bingx/_http_response.ts";
-import { encodeRequest, HttpWire } from "../../src/venue/bingx/http_wire.ts";
+import { HttpWire } from "../../src/venue/bingx/http_wire.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const text = (b: Uint8Array) => new TextDecoder().decode(b);

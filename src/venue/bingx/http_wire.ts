@@ -17,10 +17,11 @@
  * unknown; an aborted request rejects with an AbortError and its connection is closed. Requests
  * to another origin, or with a body other than text, go to the global `fetch`.
  *
- * Entry points: `new HttpWire(baseUrl)` → `fetch(url, init)`, `rehearse`, `close()`; `encodeRequest`.
+ * Entry point: `new HttpWire(baseUrl)` → `fetch(url, init)`, `rehearse`, `close()`.
  */
 
 import type { Socket } from "bun";
+import { encodeRequest } from "./_http_request.ts";
 import { HttpFramingError, ResponseReader } from "./_http_response.ts";
 
 const CONNECTIONS_MAX = 8;
@@ -28,9 +29,6 @@ const CONNECTIONS_MAX = 8;
 const SPARES = 2;
 const WARM_RETRY_MIN_MS = 100;
 const WARM_RETRY_MAX_MS = 5_000;
-const USER_AGENT = "dita-v2";
-/** Headers this transport writes itself. */
-const OWN_HEADERS = new Set(["host", "content-length", "connection", "user-agent", "accept"]);
 
 interface Exchange {
   resolve(r: Response): void;
@@ -278,27 +276,6 @@ export class HttpWire {
     };
     this.connect().open.then(next, next); // a failure was counted by drop()
   }
-}
-
-/** The bytes of one request: its line, Host, this transport's own headers, the caller's, the body. */
-export function encodeRequest(
-  method: string,
-  target: string,
-  host: string,
-  headers: RequestInit["headers"],
-  body: string,
-): Uint8Array {
-  let text = `${method} ${target} HTTP/1.1\r\nHost: ${host}\r\nUser-Agent: ${USER_AGENT}\r\nAccept: */*\r\nConnection: keep-alive\r\n`;
-  const add = (k: string, v: string) => {
-    if (/[\r\n]/.test(k) || /[\r\n]/.test(v))
-      throw new Error(`Invariant: header ${JSON.stringify(k)} holds a line break`);
-    if (!OWN_HEADERS.has(k.toLowerCase())) text += `${k}: ${v}\r\n`;
-  };
-  if (headers instanceof Headers) for (const [k, v] of headers) add(k, v);
-  else if (Array.isArray(headers)) for (const [k, v] of headers) add(String(k), String(v));
-  else if (headers !== undefined)
-    for (const [k, v] of Object.entries(headers as Record<string, string>)) add(k, String(v));
-  return Buffer.from(`${text}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
 }
 
 function abortError(): Error {
