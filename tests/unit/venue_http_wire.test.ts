@@ -155,7 +155,7 @@ describe("the wire against a server", () => {
     }
     // The first request's connection and the spares beside it; none after.
     expect(opened[0]).toBeLessThanOrEqual(3);
-    expect(opened).toEqual(opened.map(() => opened[0]));
+    expect(opened).toEqual(opened.map(() => opened[0]!));
   });
 
   test("while one request waits for its answer, the next is written at once on a spare: no handshake before its bytes", async () => {

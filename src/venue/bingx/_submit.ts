@@ -6,7 +6,10 @@
  *   is resolved by querying the order by clientOrderID BEFORE anything else; only when every query
  *   says the order does not exist is the place sent again, with the same clientOrderID (idempotent
  *   at the venue), at most `PLACE_ATTEMPTS_MAX` times in all;
- * - 109201 (same client id within 1 s) means the order exists: it is resolved by query too.
+ * - 109201 (same client id within 1 s) means the order exists: it is resolved by query too;
+ * - only the first placement's refusal is a REJECT: a refused resend (80014 "already exists",
+ *   a rate limit, any code) leaves the first placement unresolved (it may land late), so the order
+ *   is queried again: ACCEPTED if found, else UNKNOWN and still tracked (no REJECT, no more resend).
  * A local refusal (contract rules, client id shape) never sends anything: LOCAL_RULE diagnostic
  * plus REJECT event. Every REJECT is both returned and emitted (same event id, so it dedupes).
  * Nothing before the placement asks the venue (in hedge mode): contract rules, the position mode
@@ -188,20 +191,25 @@ export async function submitOrder(ctx: SubmitContext, o: OrderRequest): Promise<
     return localReject(ctx, o, "WORKING_MAX", "too many working orders tracked");
   let lastWhy = "";
   for (let attempt = 1; attempt <= PLACE_ATTEMPTS_MAX; attempt++) {
+    // A refusal is final only for the first placement: a resend's refusal (80014 "already
+    // exists", 109201, a rate limit) says nothing of the earlier placement, which may still land.
+    let resendRefused = false;
     try {
       const id = parsePlacedOrderId(await ctx.rest.request(req));
       if (id) return { status: "ACCEPTED", venue_order_id: id };
       lastWhy = "place answer had no readable orderId";
     } catch (err) {
       if (!(err instanceof VenueRequestError)) throw err;
-      if (err.refused && err.code !== 109201) {
+      if (attempt === 1 && err.refused && err.code !== 109201) {
         ctx.untrack(o.client_order_id);
         return { status: "REJECTED", event: refusalEvent("REJECT", ctx, o.client_order_id, o.asset, refusalFrom(err)) };
       }
+      resendRefused = attempt > 1 && err.refused;
       lastWhy = err.message;
     }
     const found = await resolveByQuery(ctx, o.asset, o.client_order_id);
     if (found.state) return { status: "ACCEPTED", venue_order_id: found.state.venue_order_id };
+    if (resendRefused) return { status: "UNKNOWN", reason: `resend refused (${lastWhy}); order not found by query` };
     if (!found.absent) return { status: "UNKNOWN", reason: `${lastWhy}; queries did not settle it (${found.why})` };
   }
   return { status: "UNKNOWN", reason: `${lastWhy}; order still not found after ${PLACE_ATTEMPTS_MAX} placements` };

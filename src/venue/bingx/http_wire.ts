@@ -13,8 +13,9 @@
  * instead of paying a TCP and TLS handshake in front of its first byte.
  *
  * Failures read as `fetch`'s do: a request whose bytes were written and whose answer did not
- * come (closed, reset, unreadable) rejects with an Error, and the caller treats its outcome as
- * unknown; an aborted request rejects with an AbortError and its connection is closed. Requests
+ * come (closed, reset, unreadable, or not one a standard `Response` can carry) rejects with an
+ * Error and closes its connection, and the caller treats its outcome as unknown: every request
+ * settles. An aborted request rejects with an AbortError and its connection is closed. Requests
  * to another origin, or with a body other than text, go to the global `fetch`.
  *
  * Entry point: `new HttpWire(baseUrl)` → `fetch(url, init)`, `rehearse`, `close()`.
@@ -22,7 +23,7 @@
 
 import type { Socket } from "bun";
 import { encodeRequest } from "./_http_request.ts";
-import { HttpFramingError, ResponseReader } from "./_http_response.ts";
+import { HttpFramingError, ResponseReader, toResponse } from "./_http_response.ts";
 
 const CONNECTIONS_MAX = 8;
 /** Free connections kept open (or opening) once the wire is in use. */
@@ -191,36 +192,39 @@ export class HttpWire {
       this.drop(c, new Error("bytes from the venue with no request waiting"));
       return;
     }
-    let parsed: ReturnType<ResponseReader["feed"]>;
+    let answer: { response: Response; keepAlive: boolean } | null = null;
     try {
-      parsed = ex.reader.feed(chunk);
+      const parsed = ex.reader.feed(chunk);
+      if (parsed !== null) answer = { response: toResponse(parsed), keepAlive: parsed.keepAlive };
     } catch (e) {
       this.drop(c, e instanceof HttpFramingError ? new Error(`unreadable answer: ${e.message}`) : (e as Error));
       return;
     }
-    if (parsed === null) return;
-    c.exchange = null;
+    if (answer === null) return;
+    c.exchange = null; // only once its Response exists: a request is never let go unsettled
     c.served = true;
     this.hangUps = this.retryMs = 0;
     c.socket?.unref();
-    const body = parsed.body.length > 0 ? parsed.body : null;
-    ex.resolve(new Response(body, { status: parsed.status, headers: parsed.headers }));
-    if (!parsed.keepAlive) this.drop(c, new Error("closed after its answer"));
+    ex.resolve(answer.response);
+    if (!answer.keepAlive) this.drop(c, new Error("closed after its answer"));
     else this.release();
   }
 
   private onEnd(c: Conn, s: Socket<Conn>): void {
     const ex = c.exchange;
+    let why = "connection ended by the venue before its answer";
     if (ex !== null && c.socket !== null) {
       try {
-        const parsed = ex.reader.end();
+        const response = toResponse(ex.reader.end());
         c.exchange = null;
         c.served = true;
-        ex.resolve(new Response(parsed.body.length > 0 ? parsed.body : null, parsed));
-      } catch {}
+        ex.resolve(response);
+      } catch (e) {
+        why = `${why} (${(e as Error).message})`;
+      }
     }
     s.end();
-    this.drop(c, new Error("connection ended by the venue before its answer"));
+    this.drop(c, new Error(why));
   }
 
   /** A free connection serves the next queued request. */
