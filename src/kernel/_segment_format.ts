@@ -11,6 +11,8 @@
  *   24 u64 first seq (of the run)    32 u32 slot_count   36 u32 active_slot_limit
  *   40 u64 hung_order_ms   48 run id (16 hex digits)   64 strategy (32 bytes, NUL-padded)
  *   96 reserved zero      124 u32 CRC-32 of bytes 0..124
+ * The writer fsyncs a segment's header before it writes any frame, so a crash can leave an
+ * unreadable header only in a file no longer than the header (`isTornSegmentHeader`).
  * Frame (one per journal write, at most FRAME_PAYLOAD_MAX payload bytes plus one entry):
  *    0 u32 CRC-32 of bytes 4..24+payload   4 u32 payload bytes   8 u32 entries
  *   12 u32 "FRAM"   16 u64 seq of the first entry   24 payload: entries (`_segment_entries.ts`)
@@ -20,7 +22,8 @@
  *   48 u64 the kernel snapshot's state hash   56 u32 reserved zero   60 u32 CRC-32 of bytes 0..60
  *
  * Entry points: `segmentName`, `snapshotName`, `parseJournalName`, `encodeSegmentHeader`,
- * `parseSegmentHeader`, `encodeSnapshotFile`, `parseSnapshotFileHeader`, the size constants.
+ * `parseSegmentHeader`, `isTornSegmentHeader`, `encodeSnapshotFile`, `parseSnapshotFileHeader`,
+ * the size constants.
  */
 
 import { RUN_ID_RE } from "../contracts/records.ts";
@@ -116,6 +119,19 @@ export function parseSegmentHeader(b: Uint8Array): SegmentHeader | string {
   };
   if (!RUN_ID_RE.test(h.run) || h.firstSeq < 1 || h.slotCount < 1 || h.slotCount > 256) return "segment header values";
   return h;
+}
+
+/**
+ * Whether a segment header `parseSegmentHeader` refused is torn: what a crash while the writer wrote
+ * it can leave. The writer creates the file, writes the header and fsyncs it before any frame
+ * (segment_writer.ts, `open`), so a torn header lies in a file of at most SEGMENT_HEADER_BYTES and
+ * is not whole (short, or its magic or CRC wrong). Any other refused header — another format, or a
+ * failing CRC with frames after it — was written whole and damaged or written by another build since.
+ */
+export function isTornSegmentHeader(head: Uint8Array, fileBytes: number): boolean {
+  if (fileBytes > SEGMENT_HEADER_BYTES) return false;
+  if (head.byteLength < SEGMENT_HEADER_BYTES || text(head, 0, 8) !== SEGMENT_MAGIC) return true;
+  return new DataView(head.buffer, head.byteOffset).getUint32(124, true) !== crc32(head.subarray(0, 124));
 }
 
 export function encodeSnapshotFile(h: Omit<SnapshotFileHeader, "kernelBytes">, kernel: Uint8Array): Uint8Array {

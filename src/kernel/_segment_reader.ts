@@ -12,7 +12,14 @@
  * walker's call (`segment_replay.ts`). A frame that passes its CRC but holds a malformed entry, or
  * whose first seq does not continue the segment, is refused with a `JournalError`.
  *
- * Entry points: `SegmentReader.open(path, buffer?)`, `next()`, `torn`, `close()`, `newReadBuffer()`.
+ * `SegmentReader.header(path)` reads only the header; an unreadable one comes back with why and
+ * whether it is torn (`isTornSegmentHeader`: a crash before the writer's header fsync).
+ * `segmentHeaders` reads the headers a walk will replay and refuses, with a `JournalError` naming
+ * the file and why, every unreadable one except a torn header of the directory's last segment: the
+ * only one the walker may cut (it holds no entry).
+ *
+ * Entry points: `SegmentReader.open(path, buffer?)`, `SegmentReader.header(path)`, `next()`, `torn`,
+ * `close()`, `newReadBuffer()`, `segmentHeaders(segments, from, last)`.
  */
 
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
@@ -21,6 +28,7 @@ import {
   FRAME_HEADER_BYTES,
   FRAME_MAGIC,
   FRAME_PAYLOAD_LIMIT,
+  isTornSegmentHeader,
   parseSegmentHeader,
   SEGMENT_HEADER_BYTES,
   type SegmentHeader,
@@ -45,6 +53,14 @@ export interface TornTail {
   /** Bytes from `offset` to the end of the file. */
   bytes: number;
   reason: string;
+}
+
+/** A segment header that cannot be read: why, the file's length, and whether a crash tore it. */
+export interface UnreadableHeader {
+  reason: string;
+  fileBytes: number;
+  /** A crash before the header was complete and fsynced (the file is no longer than the header). */
+  torn: boolean;
 }
 
 const BUFFER_BYTES = 4 << 20;
@@ -81,16 +97,24 @@ export class SegmentReader {
   /** The segment at `path` (read through `buffer`, 4-byte aligned), or why its header cannot be read. */
   static open(path: string, buffer?: Uint8Array): SegmentReader | string {
     const fd = openSync(path, "r");
-    const head = new Uint8Array(SEGMENT_HEADER_BYTES);
-    const n = readSync(fd, head, 0, SEGMENT_HEADER_BYTES, 0);
-    const header = parseSegmentHeader(head.subarray(0, n));
-    if (typeof header === "string") {
+    const header = headerOf(fd);
+    if ("reason" in header) {
       closeSync(fd);
-      return header;
+      return header.reason;
     }
     if (buffer !== undefined && (buffer.byteOffset % 4 !== 0 || buffer.byteLength !== BUFFER_BYTES))
       throw new Error("Invariant: a segment read buffer comes from newReadBuffer()");
     return new SegmentReader(path, fd, header, fstatSync(fd).size, buffer);
+  }
+
+  /** The header of the segment at `path`, or why it cannot be read and whether that is a torn write. */
+  static header(path: string): SegmentHeader | UnreadableHeader {
+    const fd = openSync(path, "r");
+    try {
+      return headerOf(fd);
+    } finally {
+      closeSync(fd);
+    }
   }
 
   /** The next checked frame, or null at the end of the segment (see `torn`). */
@@ -162,4 +186,43 @@ export class SegmentReader {
     }
     return offset + n <= this.bufStart + this.bufLen;
   }
+}
+
+function headerOf(fd: number): SegmentHeader | UnreadableHeader {
+  const head = new Uint8Array(SEGMENT_HEADER_BYTES);
+  const n = readSync(fd, head, 0, SEGMENT_HEADER_BYTES, 0);
+  const header = parseSegmentHeader(head.subarray(0, n));
+  if (typeof header !== "string") return header;
+  const fileBytes = fstatSync(fd).size;
+  return { reason: header, fileBytes, torn: isTornSegmentHeader(head.subarray(0, n), fileBytes) };
+}
+
+/**
+ * The headers of `segments` from index `from` on (`last`: the directory's last index). An unreadable
+ * one stops the walk here, before anything is replayed or cut, unless it is the torn last one.
+ */
+export function segmentHeaders(
+  segments: Map<number, string>,
+  from: number,
+  last: number,
+): Map<number, SegmentHeader | UnreadableHeader> {
+  const headers = new Map<number, SegmentHeader | UnreadableHeader>();
+  for (const [i, path] of segments) {
+    if (i < from) continue;
+    const h = SegmentReader.header(path);
+    if ("reason" in h && !(h.torn && i === last)) throw new JournalError(untornHeader(path, h, i === last));
+    headers.set(i, h);
+  }
+  return headers;
+}
+
+/** Why an unreadable header no crash tore stops the walk (one line); the file is left as it is. */
+function untornHeader(path: string, h: UnreadableHeader, last: boolean): string {
+  const frames = h.fileBytes - SEGMENT_HEADER_BYTES;
+  const why = !last
+    ? "later segments follow it"
+    : frames > 0
+      ? `${frames} bytes follow it`
+      : "it is whole (its CRC holds)";
+  return `${path}: its header is unreadable (${h.reason}) and ${why}, so no crash tore it: left as it is (written by another build, or damaged)`;
 }

@@ -15,10 +15,15 @@
  *     later snapshot exists, its recorded state hash is compared with the replayed one: a
  *     difference (a start that could not recover from the journal began from another state) is
  *     logged and the replay continues from that snapshot.
- *  4. A torn tail — an incomplete or failing frame, or an unreadable header of the directory's last
- *     segment — is accepted only in the last segment of its run (where a crash mid-write leaves
- *     it), reported once, and with `cut` truncated (the launcher at start). Anywhere else it is
- *     corruption and stops the replay.
+ *  4. A torn tail — an incomplete or failing frame — is accepted only in the last segment of its run
+ *     (where a crash mid-write leaves it), reported once, and with `cut` truncated (the launcher at
+ *     start). Anywhere else it is corruption and stops the replay.
+ *  5. A segment header that will not parse is torn only in the directory's last segment and only in
+ *     a file no longer than a header (the writer fsyncs the header before any frame:
+ *     `isTornSegmentHeader`); that segment holds no entry and is reported, and with `cut` removed.
+ *     Any other unreadable header (another format, a failing CRC with frames after it, segments
+ *     after it) stops the walk with a `JournalError` naming the file and why, before anything is
+ *     replayed or cut: no start deletes or truncates a file that holds entries.
  *
  * Entry points: `walkJournal(dir, options)`, `segmentOf(dir, run, seq)`, `listJournal` (re-exported).
  */
@@ -30,7 +35,7 @@ import type { KernelOutcome } from "../contracts/records.ts";
 import { EntryDecoder, TAG_INPUT, TAG_RESTORE } from "./_segment_entries.ts";
 import type { SegmentHeader } from "./_segment_format.ts";
 import { type JournalListing, listJournal, loadSnapshot, readSnapshotHeader } from "./_segment_listing.ts";
-import { type Frame, newReadBuffer, SegmentReader } from "./_segment_reader.ts";
+import { type Frame, newReadBuffer, SegmentReader, segmentHeaders } from "./_segment_reader.ts";
 import { INPUT_SIZE } from "./encoder.ts";
 import type { ExecutionKernel } from "./execution_kernel.ts";
 import { InputRecords } from "./input_records.ts";
@@ -131,13 +136,7 @@ class Walk {
 
   segments(): void {
     const last = Math.max(this.start - 1, ...this.list.segments.keys());
-    const headers = new Map<number, SegmentHeader | string>();
-    for (const [i, path] of this.list.segments) {
-      if (i < this.start) continue;
-      const r = SegmentReader.open(path);
-      headers.set(i, typeof r === "string" ? r : r.header);
-      if (typeof r !== "string") r.close();
-    }
+    const headers = segmentHeaders(this.list.segments, this.start, last);
     for (let i = this.start; i <= last; i++) {
       if (i > this.start) this.checkpoint(i);
       const path = this.list.segments.get(i);
@@ -146,14 +145,12 @@ class Walk {
         if (this.list.snapshots.has(i + 1) || i === last) continue; // a start that died before its segment
         throw new JournalError(`journal ${this.list.dir}: segment ${i} is missing`);
       }
-      const nextRun = [...headers].find(([j]) => j > i)?.[1];
-      const lastOfRun =
-        nextRun === undefined || typeof nextRun === "string" || typeof h === "string" || nextRun.run !== h.run;
-      if (typeof h === "string") {
-        if (i !== last) throw new JournalError(`${path}: ${h}`);
-        this.tornTail(i, path, { offset: 0, bytes: -1, reason: h });
+      if ("reason" in h) {
+        this.tornTail(i, path, { offset: 0, bytes: -1, reason: h.reason }); // `headers` passed only a torn last one
         continue;
       }
+      const nextRun = [...headers].find(([j]) => j > i)?.[1];
+      const lastOfRun = nextRun === undefined || "reason" in nextRun || nextRun.run !== h.run;
       this.segment(i, path, h, lastOfRun);
     }
     this.flush();
@@ -207,11 +204,11 @@ class Walk {
     this.tornTail(i, path, r.torn);
   }
 
-  /** A torn tail (`bytes` -1: the whole segment, whose header is unreadable): reported, cut with `cut`. */
+  /** A torn tail (`bytes` -1: the whole segment, whose header is torn): reported, cut with `cut`. */
   private tornTail(i: number, path: string, t: { offset: number; bytes: number; reason: string }): void {
     const header = t.bytes < 0;
     const offset = t.offset;
-    const what = header ? `its header is unreadable (${t.reason})` : `a torn tail of ${t.bytes} bytes (${t.reason})`;
+    const what = header ? `its header is torn (${t.reason})` : `a torn tail of ${t.bytes} bytes (${t.reason})`;
     this.torn.push({ segment: i, offset, bytes: t.bytes });
     if (!this.o.cut) {
       this.o.log(`journal: ${basename(path)}: ${what}: ignored (a crash mid-write)`);

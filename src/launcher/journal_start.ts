@@ -7,7 +7,9 @@
  *    A corrupt newest snapshot falls back to the previous one with one log line; a directory that
  *    cannot be replayed (no usable snapshot, a corrupt segment in the middle of a run, another slot
  *    count than DITA_V2_SLOTS) gives one `journal:` line and no journal belief: the start then takes
- *    its belief from the state region or Hazelcast, as without a journal.
+ *    its belief from the state region or Hazelcast, as without a journal. Such a directory is moved
+ *    aside whole (`journal.unrecovered-N`, one more line) and this run journals into a new one, so
+ *    nothing this build could not read is ever pruned by its rotations: no input is lost.
  *  - `adoptJournal(kernel, journal, start, log)` restores the recovered state into the live kernel
  *    (checked by the kernel; the state region is rewritten from it) and begins the new segment with a
  *    snapshot of it, so `dita-v2 replay DIR` reaches the live state hash.
@@ -15,7 +17,7 @@
  * Entry points: `recoverJournal`, `adoptJournal`, `JournalBelief`.
  */
 
-import { chmodSync, mkdirSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import { type ExecutionKernel, JournalError, listJournal, type SegmentJournal, walkJournal } from "../kernel/index.ts";
 import type { RuntimeConfig } from "./config.ts";
@@ -60,14 +62,25 @@ export function recoverJournal(
         `journal: ${dir} holds ${walked.kernel.slotCount} slots, DITA_V2_SLOTS is ${config.slots}: not recovered from it`,
       );
       walked.kernel.destroy();
-      return { dir, nextIndex, recovered: null };
+      return unrecovered(dir, log);
     }
     return { dir, nextIndex: walked?.nextIndex ?? nextIndex, recovered: walked };
   } catch (e) {
     if (!(e instanceof JournalError)) throw e;
     log(`journal: cannot recover from ${dir}: ${e.message} (the belief comes from the state region or Hazelcast)`);
-    return { dir, nextIndex, recovered: null };
+    return unrecovered(dir, log);
   }
+}
+
+/** Moves a journal the start could not recover from aside whole, and begins a new one in its place. */
+function unrecovered(dir: string, log: (line: string) => void): JournalStart {
+  let n = 1;
+  while (existsSync(`${dir}.unrecovered-${n}`)) n++;
+  const aside = `${dir}.unrecovered-${n}`;
+  renameSync(dir, aside);
+  mkdirSync(dir, { mode: 0o700 });
+  log(`journal: ${dir} moved aside whole to ${aside} (nothing in it is deleted; \`dita-v2 replay\` reads it); this run journals anew`);
+  return { dir, nextIndex: 1, recovered: null };
 }
 
 /** Installs the recovered state (if any) and begins this run's segment; the journal belief or null. */
