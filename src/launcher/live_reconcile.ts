@@ -5,31 +5,43 @@
  * position opened by hand) is found within one interval, not at the next restart.
  *
  * One pass: read positions and open orders (two calls for the whole account, waiting out rate
- * limits like recovery), split the positions across the trading slots (`allocatePositions`, the
- * restart path), and list the slots that disagree. A disagreement is confirmed by a second read
- * before anything is done (a stream event may simply be late); then, for each slot whose version
- * did not change since the first read, the launcher reports VENUE_MISMATCH and takes the restart
- * path: MARK_STALE (DIVERGENCE) and RECONCILE to the venue's truth, synchronously (no venue event
- * can interleave). Capital is re-seeded from the wallet after a slot was reconciled (a trade the
- * venue closed settles there, not here). A position no slot owns is an ORPHAN_POSITION, reported
- * once per change.
+ * limits like recovery), split the positions across the claimant slots (`allocatePositions`, the
+ * restart path: every slot's confirmed size first, then what a working entry has filled at the
+ * venue, so a resting entry never takes another slot's position), and list the slots that
+ * disagree. A disagreement is confirmed by a second read before anything is done (a stream event
+ * may simply be late); then, for each slot whose version did not change since the first read, the
+ * launcher reports VENUE_MISMATCH and takes the restart path: MARK_STALE (DIVERGENCE) and
+ * RECONCILE to the venue's truth, synchronously (no venue event can interleave). A slot already in
+ * STALE_STATE_RECONCILING (a restart that could not reconcile it, an overfill, a foreign order)
+ * always needs the venue's truth: it is reconciled at every pass until the kernel takes it (no
+ * VENUE_MISMATCH: it is marked already). Capital is re-seeded from the wallet after a slot was
+ * reconciled (a trade the venue closed settles there, not here). A position no slot owns is an
+ * ORPHAN_POSITION, reported once per change.
  *
  * Invariants: the reconciler decides no state (the kernel does, through MARK_STALE/RECONCILE);
  * a slot with an order in flight (PENDING_SUBMIT, CANCEL_REQUESTED) or that changed during the
- * reads is left alone this pass; one pass at a time.
+ * reads is left alone this pass; one pass at a time; a confirmed position is judged against its
+ * confirmed share, which no other slot's working entry can reduce.
  *
  * Entry point: `new LiveReconciler(deps)`, `pass()`, `stats`.
  */
 
 import type { Clock } from "../contracts/clock.ts";
-import type { ReconcileTruth } from "../contracts/intents.ts";
 import { isTradingStage, stageWorkingOrder } from "../contracts/order_status.ts";
-import type { DiagnosticRecord, SlotRecord } from "../contracts/records.ts";
+import type { DiagnosticRecord, OrderRecord, SlotRecord } from "../contracts/records.ts";
 import type { VenueAdapter, VenueOrderState, VenuePosition } from "../contracts/venue.ts";
 import type { ExecutionKernel } from "../kernel/index.ts";
+import { openAtVenue, reconcileTruth } from "./_reconcile_truth.ts";
 import { readWithRateLimitWaits } from "./_venue_reads.ts";
 import type { Executor } from "./executor.ts";
-import { type Assignment, allocatePositions, slotClaim } from "./position_allocation.ts";
+import {
+  type Allocation,
+  type Assignment,
+  allocatePositions,
+  isClaimant,
+  slotClaim,
+  workingEntry,
+} from "./position_allocation.ts";
 import { orphanDiagnostic } from "./recovery.ts";
 
 export interface LiveReconcileDeps {
@@ -71,7 +83,7 @@ export class LiveReconciler {
 
   constructor(private readonly d: LiveReconcileDeps) {}
 
-  /** One pass (or the one already running); resolves with the slots it reconciled. */
+  /** One pass (or the one already running); resolves with the slots the kernel reconciled. */
   pass(): Promise<number[]> {
     this.running ??= this.run()
       .catch((e: unknown) => {
@@ -95,9 +107,9 @@ export class LiveReconciler {
     if (suspects.length > 0) {
       view = await this.read(); // confirm: a late stream event is not a mismatch
       const confirmed = new Set(this.disagreements(view));
-      reconciled = suspects.filter((id) => confirmed.has(id) && kernel.slot(id).version === versions.get(id));
+      const due = suspects.filter((id) => confirmed.has(id) && kernel.slot(id).version === versions.get(id));
       const truths = this.truths(view);
-      for (const id of reconciled) this.converge(id, truths.get(id)!, view);
+      reconciled = due.filter((id) => this.converge(id, truths.get(id)!, view));
       if (reconciled.length > 0) await this.reseed();
     }
     this.reportOrphans(view);
@@ -128,20 +140,33 @@ export class LiveReconciler {
     return { positions: positions.filter((p) => p.size > 0), orders };
   }
 
-  /** Each trading slot's share of the venue's positions (the restart split), by slot id. */
-  private truths(view: VenueView): Map<number, Assignment> {
+  /** The venue's positions split across the claimant slots (a working entry claims what it filled). */
+  private allocate(view: VenueView): Allocation {
     const claims = this.d.kernel
       .slots()
-      .filter((s) => isTradingStage(s.stage))
-      .map(slotClaim);
-    return new Map(allocatePositions(claims, view.positions).assignments.map((a) => [a.slot_id, a]));
+      .filter(isClaimant)
+      .map((s) => {
+        const entry = workingEntry(s);
+        const open = entry ? openOrderFor(view, s.asset, entry.client_order_id) : null;
+        return slotClaim(s, open?.filled_size_cumulative);
+      });
+    return allocatePositions(claims, view.positions);
   }
 
-  /** Slots whose belief the venue contradicts (slots with an order in flight are not judged). */
+  /** Each claimant slot's share of the venue's positions (the restart split), by slot id. */
+  private truths(view: VenueView): Map<number, Assignment> {
+    return new Map(this.allocate(view).assignments.map((a) => [a.slot_id, a]));
+  }
+
+  /** Slots whose belief the venue contradicts, and every stale slot (slots with an order in flight are not judged). */
   private disagreements(view: VenueView): number[] {
     const shares = this.truths(view);
     const out: number[] = [];
     for (const s of this.d.kernel.slots()) {
+      if (s.stage === "STALE_STATE_RECONCILING") {
+        out.push(s.slot_id); // marked already: only the venue's truth clears it
+        continue;
+      }
       if (!isTradingStage(s.stage) || inFlight(s)) continue;
       const share = shares.get(s.slot_id)?.size ?? 0;
       const order = stageWorkingOrder(s);
@@ -157,46 +182,42 @@ export class LiveReconciler {
     return out;
   }
 
-  private converge(slotId: number, share: Assignment, view: VenueView): void {
+  /** Takes the slot to the venue's truth; true when the kernel took it (a refusal leaves it stale for the next pass). */
+  private converge(slotId: number, share: Assignment, view: VenueView): boolean {
     const { executor, clock } = this.d;
     const before = this.d.kernel.slot(slotId);
-    const order = stageWorkingOrder(before);
-    const open = order ? openOrderFor(view, before.asset, order.client_order_id) : null;
-    const truth: ReconcileTruth = {
-      side: share.size > 0 ? share.side : null,
-      size: share.size,
-      avg_price: share.size > 0 ? share.avg_price || before.entry_price : 0,
-      open_order:
-        open && order
-          ? {
-              role: order.role,
-              venue_order_id: open.venue_order_id,
-              client_order_id: order.client_order_id,
-              size: open.size,
-              filled_size: open.filled_size_cumulative,
-              avg_price: open.avg_price,
-            }
-          : null,
-    };
-    const what = order && !open ? `${order.role} order ${order.client_order_id} is no longer open there` : "";
+    const open = openAtVenue(before, (o) => openOrderFor(view, before.asset, o.client_order_id));
+    const truth = reconcileTruth(before, share, open);
+    if (before.stage === "STALE_STATE_RECONCILING") {
+      this.d.log(`live reconcile: slot ${slotId} is stale (${before.stale_reason}): taking the venue's truth`);
+    } else {
+      this.reportMismatch(before, share, open === null ? stageWorkingOrder(before) : null);
+      executor.applySystem({ type: "MARK_STALE", slot_id: slotId, reason: "DIVERGENCE", now_ms: clock.nowMs() });
+    }
+    const outcome = executor.applySystem({ type: "RECONCILE", slot_id: slotId, truth, now_ms: clock.nowMs() });
+    const refused = outcome.accepted ? "" : ` (refused: ${outcome.diagnostics[0]?.message})`;
+    this.d.log(
+      `live reconcile: slot ${slotId} ${before.stage} -> ${this.d.kernel.slot(slotId).stage} (venue size ${share.size})${refused}`,
+    );
+    return outcome.accepted;
+  }
+
+  /** VENUE_MISMATCH for a slot the venue contradicts; `gone` is its working order no longer open there. */
+  private reportMismatch(before: SlotRecord, share: Assignment, gone: OrderRecord | null): void {
+    const what = gone ? `; ${gone.role} order ${gone.client_order_id} is no longer open there` : "";
     this.d.report({
       code: "VENUE_MISMATCH",
       severity: "WARNING",
-      slot_id: slotId,
+      slot_id: before.slot_id,
       message:
-        `venue differs from slot ${slotId} (${before.stage}, size ${before.size}): venue holds ${share.size}${what ? `; ${what}` : ""}; reconciling`.slice(
+        `venue differs from slot ${before.slot_id} (${before.stage}, size ${before.size}): venue holds ${share.size}${what}; reconciling`.slice(
           0,
           240,
         ),
       details: { asset: before.asset, stage: before.stage, value: share.size },
       input_index: 0,
-      now_ms: clock.nowMs(),
+      now_ms: this.d.clock.nowMs(),
     });
-    executor.applySystem({ type: "MARK_STALE", slot_id: slotId, reason: "DIVERGENCE", now_ms: clock.nowMs() });
-    executor.applySystem({ type: "RECONCILE", slot_id: slotId, truth, now_ms: clock.nowMs() });
-    this.d.log(
-      `live reconcile: slot ${slotId} ${before.stage} -> ${this.d.kernel.slot(slotId).stage} (venue size ${share.size})`,
-    );
   }
 
   /** Capital follows the wallet after the venue closed or changed a trade behind the kernel. */
@@ -214,13 +235,7 @@ export class LiveReconciler {
   }
 
   private reportOrphans(view: VenueView): void {
-    const { orphans } = allocatePositions(
-      this.d.kernel
-        .slots()
-        .filter((s) => isTradingStage(s.stage))
-        .map(slotClaim),
-      view.positions,
-    );
+    const { orphans } = this.allocate(view);
     const key = orphans.map((o) => `${o.asset}:${o.side}:${o.size}`).join(",");
     if (key === this.orphansSeen) return;
     this.orphansSeen = key;

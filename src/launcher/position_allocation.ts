@@ -1,18 +1,27 @@
 /**
- * Position allocation at restart: one pure function that hands the venue's positions to the
- * slots whose last belief holds them, and names what no slot owns.
+ * Position allocation: one pure function that hands the venue's positions to the slots whose
+ * belief holds them, and names what no slot owns. Used at restart (`recovery.ts`) and by every
+ * live reconciliation pass (`live_reconcile.ts`).
  *
  * The venue aggregates: every slot trading one asset on one side shares a single venue position
- * (hedge mode: one per asset and side). After a restart the kernel's belief says what each slot
- * held; the venue says what the account holds. `allocatePositions` splits the second across the
- * first.
+ * (hedge mode: one per asset and side). The kernel's belief says what each slot holds; the venue
+ * says what the account holds. `allocatePositions` splits the second across the first.
+ *
+ * A claim has two parts. `claim_size` is the slot's confirmed size (the fills the kernel applied).
+ * `entry_fill`, for a slot whose entry order still works, is what the venue says that order has
+ * filled (cumulative; fills may be in flight to the kernel): the slot may hold up to that much. An
+ * unfilled resting entry claims nothing beyond its confirmed size, so it can never take a position
+ * another slot holds.
  *
  * Invariants (numbered so tests can cite them):
  *  1. Exact arithmetic: sizes are compared as integers of 1e-8 (the kernel's quantity scale), so
  *     no float residue ever appears as an assignment or an orphan.
- *  2. A slot receives at most its claim (`claim_size`) and never more than the venue holds.
- *  3. Slots sharing an asset and side are served in slot order (lowest id first); a later slot
- *     gets only what earlier slots left.
+ *  2. A slot receives at most its claim (`max(claim_size, entry_fill)`) and never more than the
+ *     venue holds.
+ *  3. Two passes per asset and side. First every slot's confirmed `claim_size`, in slot order
+ *     (lowest id first; a later slot gets only what earlier slots left). Then what is left goes to
+ *     the slots with an `entry_fill` above their confirmed size, in slot order, each up to that
+ *     fill. A working entry's claim therefore never reduces another slot's confirmed share.
  *  4. Conservation: per asset and side, the assigned sizes plus the orphan equal the venue's
  *     position. Nothing the venue holds is dropped.
  *  5. Every remainder is an orphan (asset, side, size), reported, never silently ignored.
@@ -20,18 +29,25 @@
  *  7. Pure: no I/O and no clock; the same inputs always give the same output, in slot order, and
  *     orphans in the venue's order.
  *
- * Entry points: `allocatePositions(claims, positions)`, `slotClaim(slot)`.
+ * Claimants (`isClaimant`): slots in a trading stage and slots in STALE_STATE_RECONCILING (a stale
+ * slot still owns what it held; it waits for the venue's truth, it has not given its position up).
+ *
+ * Entry points: `allocatePositions(claims, positions)`, `slotClaim(slot, entryFilled?)`,
+ * `isClaimant(slot)`, `workingEntry(slot)`.
  */
 
-import type { SlotRecord } from "../contracts/records.ts";
+import { isTradingStage, isWorkingOrder } from "../contracts/order_status.ts";
+import type { OrderRecord, SlotRecord } from "../contracts/records.ts";
 import type { PositionSide, VenuePosition } from "../contracts/venue.ts";
 
 export interface PositionClaim {
   slot_id: number;
   asset: string;
   side: PositionSide;
-  /** The most this slot may hold: its position, or its entry order's size while the entry works. */
+  /** The slot's confirmed size (fills the kernel applied), served in the first pass. */
   claim_size: number;
+  /** While its entry works: the entry order's cumulative fill at the venue, served in the second pass. */
+  entry_fill?: number;
 }
 
 export interface Assignment {
@@ -59,10 +75,27 @@ const E8 = 100_000_000;
 const toE8 = (x: number) => Math.max(0, Math.round(x * E8));
 const key = (asset: string, side: PositionSide) => `${asset}\u0000${side}`;
 
-/** What a slot may hold: its position, or its entry's size while the entry works (fills in flight). */
-export function slotClaim(s: SlotRecord): PositionClaim {
-  const entrySize = s.stage === "ENTRY_WORKING" ? (s.entry_order?.intended_size ?? 0) : 0;
-  return { slot_id: s.slot_id, asset: s.asset, side: s.side ?? "LONG", claim_size: Math.max(s.size, entrySize) };
+/** True for a slot that owns a share of the venue's position: a trading stage, or stale. */
+export function isClaimant(s: SlotRecord): boolean {
+  return isTradingStage(s.stage) || s.stage === "STALE_STATE_RECONCILING";
+}
+
+/** The slot's entry order while it still works (ENTRY_WORKING, or a stale slot marked during its entry). */
+export function workingEntry(s: SlotRecord): OrderRecord | null {
+  const o = s.entry_order;
+  const entryStage = s.stage === "ENTRY_WORKING" || s.stage === "STALE_STATE_RECONCILING";
+  return entryStage && o && isWorkingOrder(o.status) ? o : null;
+}
+
+/**
+ * What a slot may hold: its confirmed size, and while its entry works, up to that entry's fill at
+ * the venue (`entryFilled`). Without a venue figure the entry may have filled at most its size.
+ */
+export function slotClaim(s: SlotRecord, entryFilled?: number): PositionClaim {
+  const claim: PositionClaim = { slot_id: s.slot_id, asset: s.asset, side: s.side ?? "LONG", claim_size: s.size };
+  const entry = workingEntry(s);
+  if (entry) claim.entry_fill = entryFilled ?? entry.intended_size;
+  return claim;
 }
 
 export function allocatePositions(claims: readonly PositionClaim[], positions: readonly VenuePosition[]): Allocation {
@@ -73,14 +106,21 @@ export function allocatePositions(claims: readonly PositionClaim[], positions: r
     // One position per asset and side; a venue listing it twice adds up (still conserved).
     left.set(k, { e8: (prev?.e8 ?? 0) + toE8(p.size), avg: prev?.avg ?? p.avg_price, p });
   }
-  const assignments = [...claims]
-    .sort((a, b) => a.slot_id - b.slot_id)
-    .map((c): Assignment => {
-      const pool = left.get(key(c.asset, c.side));
-      const take = Math.min(toE8(c.claim_size), pool?.e8 ?? 0);
-      if (pool) pool.e8 -= take;
-      return { slot_id: c.slot_id, asset: c.asset, side: c.side, size: take / E8, avg_price: take > 0 ? pool!.avg : 0 };
-    });
+  const ordered = [...claims].sort((a, b) => a.slot_id - b.slot_id);
+  const taken = new Map<number, number>();
+  const serve = (c: PositionClaim, wantE8: number) => {
+    const pool = left.get(key(c.asset, c.side));
+    const take = Math.min(Math.max(0, wantE8), pool?.e8 ?? 0);
+    if (pool) pool.e8 -= take;
+    taken.set(c.slot_id, (taken.get(c.slot_id) ?? 0) + take);
+  };
+  for (const c of ordered) serve(c, toE8(c.claim_size)); // pass 1: confirmed sizes
+  for (const c of ordered) serve(c, toE8(c.entry_fill ?? 0) - taken.get(c.slot_id)!); // pass 2: entry fills
+  const assignments = ordered.map((c): Assignment => {
+    const e8 = taken.get(c.slot_id)!;
+    const avg = e8 > 0 ? left.get(key(c.asset, c.side))!.avg : 0;
+    return { slot_id: c.slot_id, asset: c.asset, side: c.side, size: e8 / E8, avg_price: avg };
+  });
   const orphans: Orphan[] = [];
   for (const { e8, avg, p } of left.values()) {
     if (e8 > 0) orphans.push({ asset: p.asset, side: p.side, size: e8 / E8, avg_price: avg });

@@ -5,15 +5,22 @@
  *     Otherwise every non-idle slot image of the last belief (the Zinc state region, else the
  *     Hazelcast slot rows) is restored into the fresh kernel (a validated direct slot write,
  *     journaled). The report names the belief's source.
- *  2. The venue's positions are read once, for every symbol (one call, not one per slot), and
- *     handed to the restored slots by `allocatePositions` (a pure function with numbered
- *     invariants). Whatever no slot owns is an orphan: the report lists it and the runtime issues
- *     a CRITICAL ORPHAN_POSITION for each — also when nothing was restored, and also without
- *     `reconcile_on_restart` (then read-only: nothing is adopted).
- *  3. With `reconcile_on_restart`, each restored trading slot is marked stale (RESTART), its
- *     working order is looked up by client id, and the kernel reconciles the slot to its share of
- *     the position and that order. Without it the belief stands; working orders are still
- *     queried (read-only) so the venue adapter can route their later events.
+ *  2. The working orders of the restored slots are looked up at the venue by client id (also
+ *     without `reconcile_on_restart`, read-only, so the venue adapter can route their later events:
+ *     BingX lower-cases client ids). Then the venue's positions are read once, for every symbol
+ *     (one call, not one per slot), and handed to the claimant slots (trading or stale) by
+ *     `allocatePositions` (a pure function with numbered invariants): confirmed sizes first, then
+ *     what a working entry has filled at the venue (never its order size). Whatever no slot owns is
+ *     an orphan: the report lists it and the runtime issues a CRITICAL ORPHAN_POSITION for each —
+ *     also when nothing was restored, and also without `reconcile_on_restart` (then read-only:
+ *     nothing is adopted).
+ *  3. With `reconcile_on_restart`, each claimant slot is marked stale (RESTART; a slot restored
+ *     stale already is not marked again) and reconciled at once to its share of the position and
+ *     its order still open at the venue — no venue call between the two, so a crash cannot leave a
+ *     slot marked and unreconciled. A slot whose order lookup failed (not a rate limit: those are
+ *     waited out) is not touched: it is listed in `refused` with the reason and left to live
+ *     reconciliation, which reconciles every stale slot; the start goes on. Without
+ *     `reconcile_on_restart` the belief stands.
  *  4. Capital is seeded from the venue wallet balance (a recovery re-seed when the journal's
  *     account was seeded: the peak, and so the drawdown, carries over). The kernel adds back what
  *     restored open trades already booked, so each trade still settles exactly once (settlement
@@ -22,15 +29,14 @@
  * Entry point: `recover(...)`, returning a report of what changed.
  */
 
-import type { ReconcileTruth } from "../contracts/intents.ts";
-import { isOpenAtVenue, isTradingStage, isWorkingOrder } from "../contracts/order_status.ts";
 import type { DiagnosticRecord, SlotRecord } from "../contracts/records.ts";
-import type { VenueAdapter } from "../contracts/venue.ts";
+import type { VenueAdapter, VenueOrderState } from "../contracts/venue.ts";
 import type { ExecutionKernel } from "../kernel/index.ts";
+import { openAtVenue, reconcileTruth, venueOrdersOf } from "./_reconcile_truth.ts";
 import { readWithRateLimitWaits } from "./_venue_reads.ts";
 import type { Belief, BeliefSource } from "./belief.ts";
 import type { Executor } from "./executor.ts";
-import { type Assignment, allocatePositions, type Orphan, slotClaim } from "./position_allocation.ts";
+import { allocatePositions, isClaimant, type Orphan, slotClaim, workingEntry } from "./position_allocation.ts";
 
 type Reads = Pick<VenueAdapter, "positions" | "queryOrder" | "balance">;
 
@@ -88,18 +94,29 @@ export async function recover(d: RecoveryDeps, belief: Belief, reconcile: boolea
     if (outcome.accepted) report.restored.push(i);
     else report.refused.push({ slot_id: i, message: outcome.diagnostics[0]?.message ?? "refused" });
   });
-  const trading = report.restored.filter((id) => isTradingStage(kernel.slot(id).stage));
+  const restored = report.restored.map((id) => kernel.slot(id));
+  const lookups = await lookUpOrders(venue, restored, reconcile, d.log);
+  const claimants = restored.filter(isClaimant);
   const allocation = allocatePositions(
-    trading.map((id) => slotClaim(kernel.slot(id))),
+    claimants.map((s) => slotClaim(s, entryFilled(s, lookups))),
     await venue.positions(),
   );
   report.orphans = allocation.orphans;
   if (reconcile) {
     for (const a of allocation.assignments) {
+      const failed = lookups.failed.get(a.slot_id);
+      if (failed !== undefined) {
+        report.refused.push({ slot_id: a.slot_id, message: failed });
+        continue;
+      }
       const before = kernel.slot(a.slot_id);
-      executor.applySystem({ type: "MARK_STALE", slot_id: a.slot_id, reason: "RESTART", now_ms: nowMs() });
-      const truth = await venueTruth(venue, before, a);
-      executor.applySystem({ type: "RECONCILE", slot_id: a.slot_id, truth, now_ms: nowMs() });
+      if (before.stage !== "STALE_STATE_RECONCILING") {
+        executor.applySystem({ type: "MARK_STALE", slot_id: a.slot_id, reason: "RESTART", now_ms: nowMs() });
+      }
+      const open = openAtVenue(before, (o) => lookups.states.get(o.client_order_id));
+      const truth = reconcileTruth(before, a, open);
+      const outcome = executor.applySystem({ type: "RECONCILE", slot_id: a.slot_id, truth, now_ms: nowMs() });
+      if (!outcome.accepted) d.log(`recovery: slot ${a.slot_id} not reconciled: ${outcome.diagnostics[0]?.message}`);
       const after = kernel.slot(a.slot_id);
       report.reconciled.push({
         slot_id: a.slot_id,
@@ -108,16 +125,6 @@ export async function recover(d: RecoveryDeps, belief: Belief, reconcile: boolea
         size_before: before.size,
         size_after: after.size,
       });
-    }
-  } else {
-    // The belief stands as restored, but the venue must still learn which working orders this
-    // process owns: a read-only query per working order lets the adapter route their later
-    // events (BingX lower-cases client ids); what it says is left to the events and TICK.
-    for (const slotId of report.restored) {
-      const s = kernel.slot(slotId);
-      for (const o of [s.entry_order, s.exit_order]) {
-        if (o && isWorkingOrder(o.status)) await venue.queryOrder(s.asset, o.client_order_id).catch(() => null);
-      }
     }
   }
   const balance = await venue.balance();
@@ -144,30 +151,50 @@ export function orphanDiagnostic(o: Orphan, nowMs: number): DiagnosticRecord {
   };
 }
 
-async function venueTruth(venue: Reads, slot: SlotRecord, share: Assignment): Promise<ReconcileTruth> {
-  return {
-    side: share.size > 0 ? share.side : null,
-    size: share.size,
-    avg_price: share.size > 0 ? share.avg_price || slot.entry_price : 0,
-    open_order: await workingOrder(venue, slot),
-  };
+interface OrderLookups {
+  /** The venue's answer per client order id (null: the venue does not know the order). */
+  states: Map<string, VenueOrderState | null>;
+  /** Slots whose lookup failed, with the reason (only when reconciling). */
+  failed: Map<number, string>;
 }
 
-/** The slot's working order as the venue knows it, when it is still open there. */
-async function workingOrder(venue: Reads, slot: SlotRecord): Promise<ReconcileTruth["open_order"]> {
-  for (const order of [slot.exit_order, slot.entry_order]) {
-    if (!order || !isWorkingOrder(order.status)) continue;
-    const state = await venue.queryOrder(slot.asset, order.client_order_id);
-    if (state && isOpenAtVenue(state.status)) {
-      return {
-        role: order.role,
-        venue_order_id: state.venue_order_id,
-        client_order_id: order.client_order_id,
-        size: state.size,
-        filled_size: state.filled_size_cumulative,
-        avg_price: state.avg_price,
-      };
+/**
+ * Looks up every working order of the restored slots at the venue. Reconciling, a failed lookup
+ * marks its slot as not reconcilable now (logged); read-only, it is ignored (the query only teaches
+ * the adapter the order's id).
+ */
+async function lookUpOrders(
+  venue: Reads,
+  slots: readonly SlotRecord[],
+  reconcile: boolean,
+  log: (line: string) => void,
+): Promise<OrderLookups> {
+  const out: OrderLookups = { states: new Map(), failed: new Map() };
+  for (const s of slots) {
+    for (const o of venueOrdersOf(s)) {
+      try {
+        out.states.set(o.client_order_id, await venue.queryOrder(s.asset, o.client_order_id));
+      } catch (e) {
+        if (!reconcile) continue;
+        const why = `venue lookup of order ${o.client_order_id} failed: ${e instanceof Error ? e.message : String(e)}; left to live reconciliation`;
+        log(`recovery: slot ${s.slot_id} ${why}`);
+        out.failed.set(s.slot_id, why);
+        break;
+      }
     }
   }
-  return null;
+  return out;
+}
+
+/**
+ * What the slot's working entry has filled at the venue: the venue's cumulative fill; the slot's
+ * confirmed fill when the venue does not know the order (never placed); unknown (undefined: the
+ * claim falls back to the order's size) when the lookup failed.
+ */
+function entryFilled(s: SlotRecord, lookups: OrderLookups): number | undefined {
+  const entry = workingEntry(s);
+  if (!entry || lookups.failed.has(s.slot_id)) return undefined;
+  const state = lookups.states.get(entry.client_order_id);
+  if (state === undefined) return undefined;
+  return state === null ? entry.filled_size : state.filled_size_cumulative;
 }

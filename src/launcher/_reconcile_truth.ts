@@ -1,0 +1,67 @@
+/**
+ * The venue's truth for one slot, as RECONCILE takes it, shared by start-up recovery and live
+ * reconciliation (the two must converge a slot the same way).
+ *
+ * - `venueOrdersOf(slot)`: the slot's orders the venue may still hold open — the working exit,
+ *   then the working entry (a stale slot may carry either; a slot in ENTRY_WORKING or
+ *   EXIT_WORKING carries the one its stage names).
+ * - `openAtVenue(slot, stateOf)`: the first of those the venue reports open, with its state.
+ * - `reconcileTruth(slot, share, open)`: position side/size/average price from the slot's share of
+ *   the venue position (`allocatePositions`), and that open order. The kernel refuses a truth whose
+ *   open entry order's fill differs from the position (kernel/src/fsm/reconcile.rs, invariant 5):
+ *   the share of a slot whose entry works comes from that entry's fill (position_allocation.ts,
+ *   invariant 3), so the two agree unless the venue holds less than the entry filled.
+ *
+ * Pure: no I/O; the caller reads the venue.
+ */
+
+import type { ReconcileTruth } from "../contracts/intents.ts";
+import { isOpenAtVenue, isWorkingOrder, stageWorkingOrder } from "../contracts/order_status.ts";
+import type { OrderRecord, SlotRecord } from "../contracts/records.ts";
+import type { VenueOrderState } from "../contracts/venue.ts";
+import type { Assignment } from "./position_allocation.ts";
+
+export interface OpenOrder {
+  order: OrderRecord;
+  state: VenueOrderState;
+}
+
+/** The slot's working orders the venue may hold open: exit first, then entry. */
+export function venueOrdersOf(slot: SlotRecord): OrderRecord[] {
+  if (slot.stage !== "STALE_STATE_RECONCILING") {
+    const o = stageWorkingOrder(slot);
+    return o ? [o] : [];
+  }
+  return [slot.exit_order, slot.entry_order].filter((o): o is OrderRecord => o !== null && isWorkingOrder(o.status));
+}
+
+/** The first of the slot's working orders that the venue reports open (`stateOf` answers by order). */
+export function openAtVenue(
+  slot: SlotRecord,
+  stateOf: (order: OrderRecord) => VenueOrderState | null | undefined,
+): OpenOrder | null {
+  for (const order of venueOrdersOf(slot)) {
+    const state = stateOf(order);
+    if (state && isOpenAtVenue(state.status)) return { order, state };
+  }
+  return null;
+}
+
+/** The RECONCILE truth for `slot`: its share of the venue position and its order still open there. */
+export function reconcileTruth(slot: SlotRecord, share: Assignment, open: OpenOrder | null): ReconcileTruth {
+  return {
+    side: share.size > 0 ? share.side : null,
+    size: share.size,
+    avg_price: share.size > 0 ? share.avg_price || slot.entry_price : 0,
+    open_order: open
+      ? {
+          role: open.order.role,
+          venue_order_id: open.state.venue_order_id,
+          client_order_id: open.order.client_order_id,
+          size: open.state.size,
+          filled_size: open.state.filled_size_cumulative,
+          avg_price: open.state.avg_price,
+        }
+      : null,
+  };
+}
