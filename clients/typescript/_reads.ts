@@ -3,7 +3,7 @@
  * the account (with the state hash and the mirror count, read under one lock), a view of every
  * slot and the account from one kernel mirror call, the control snapshot, the ring's depth. A
  * torn image (its writer died mid-copy) is KernelNotRunningError; anything else unreadable is
- * CorruptRegionError.
+ * CorruptRegionError; every read of a closed client is ClientClosedError.
  *
  * Entry point: `StateReads` (owned by `DitaClient`).
  */
@@ -94,6 +94,7 @@ export class StateReads {
 
   /** The control snapshot; null before the first one, or with no control region (DITA_V2_CONTROL_PLANE=MEMORY). */
   control(): ControlSnapshot | null {
+    this.live();
     const control = this.h.control;
     if (control === null) return null;
     const img = this.readImage(

@@ -7,9 +7,15 @@
  * Invariants: (1) `submit` resolves with the intent's EDGE or KERNEL outcome or throws one
  * specific error (RingFullError: nothing was written; OutcomeTimeoutError / OutcomeLostError:
  * the intent may still take effect; KernelRestartedError / KernelNotRunningError: reconcile
- * from `slots()`), never hangs past its timeout; (2) venue follow-ups (origin VENUE) and outcomes
- * of earlier intents are kept (bounded) for `outcomesOf` / `nextVenueOutcome`; (3) records of
- * another generation of the lane are ignored (ffi/README.md §7); (4) reads are seqlock-stable.
+ * from `slots()`), never hangs past its timeout; (2) every wait (`outcome`, `nextVenueOutcome`,
+ * `waitForChange`) ends by its own timeout, measured on the monotonic clock (a wall-clock step
+ * changes nothing), checks the kernel's liveness every CHUNK_MS while nothing comes, and takes an
+ * outcome as soon as it is published, however many other waits are pending (they share one
+ * futex wait, `_waits.ts`); (3) venue follow-ups (origin VENUE) and outcomes of earlier intents
+ * are kept (bounded) for `nextVenueOutcome`, and every outcome received for `outcomesOf`; (4) a
+ * record that does not decode is CorruptRegionError, after the poll's other records were kept;
+ * (5) records of another generation of the lane are ignored (ffi/README.md §7); (6) reads are
+ * seqlock-stable.
  *
  * Entry points: `DitaClient.connect(options)`, then `submit`, `push`, `outcome`, `nextVenueOutcome`,
  * `outcomesOf`, `slots`, `slot`, `account`, `state`, `control`, `waitForChange`, `ringDepth`,
@@ -17,6 +23,7 @@
  */
 
 import { type ClientInfo, type Connection, type ConnectOptions, type Handles, openConnection } from "./_connect.ts";
+import { Inbox } from "./_inbox.ts";
 import { StateReads, type StateView } from "./_reads.ts";
 import { Waiter } from "./_waits.ts";
 import { readHeader, type ZincLib } from "./_zinc.ts";
@@ -35,8 +42,6 @@ import type { Account, ControlSnapshot, Slot } from "./records.ts";
 
 export type { ClientInfo, ConnectOptions, StateView };
 
-const INBOX_MAX = 4096;
-
 const CHUNK_MS = 100;
 const POLL_MAX = 256;
 
@@ -45,7 +50,7 @@ export class DitaClient {
   private readonly idBytes = new Uint8Array(8);
   private readonly pollBuf = new Uint8Array(POLL_MAX * OUTCOME_BYTES);
   private readonly lost = new BigUint64Array(1);
-  private readonly inbox = new Map<bigint, Outcome[]>();
+  private readonly inbox = new Inbox();
   private readonly waiter: Waiter;
   private readonly stateWaiter: Waiter;
   private sequence = 0;
@@ -119,23 +124,14 @@ export class DitaClient {
     return this.awaitOutcome(id, timeoutMs, (o) => o.origin === "VENUE");
   }
 
-  /** Every outcome received so far for an intent (kept for the last INBOX_MAX intents). */
+  /** Every outcome received so far for an intent, including those `outcome` / `nextVenueOutcome` took. */
   outcomesOf(id: bigint): Outcome[] {
     this.drainLane();
-    return [...(this.inbox.get(id) ?? [])];
-  }
-
-  private take(id: bigint, match: (o: Outcome) => boolean): Outcome | null {
-    const list = this.inbox.get(id);
-    const at = list?.findIndex(match) ?? -1;
-    if (list === undefined || at < 0) return null;
-    const [hit] = list.splice(at, 1);
-    if (list.length === 0) this.inbox.delete(id);
-    return hit!;
+    return this.inbox.all(id);
   }
 
   private async awaitOutcome(id: bigint, timeoutMs: number, match: (o: Outcome) => boolean): Promise<Outcome> {
-    const deadline = Date.now() + timeoutMs;
+    const deadline = performance.now() + timeoutMs;
     const lostBefore = this.lostTotal;
     const outcomes = this.h.outcomes;
     const lane = this.info.lane;
@@ -144,9 +140,9 @@ export class DitaClient {
       // Woken with nothing to read: the lane's read word was rewritten under this client.
       if (this.drainLane() === 0 && woke) this.readPos = this.laneRead();
       woke = false;
-      const hit = this.take(id, match);
+      const hit = this.inbox.take(id, match);
       if (hit !== null) return hit;
-      const left = deadline - Date.now();
+      const left = deadline - performance.now();
       if (left <= 0) {
         this.checkKernel(id);
         if (this.lostTotal > lostBefore)
@@ -182,6 +178,7 @@ export class DitaClient {
   private drainLane(): number {
     this.live();
     let consumed = 0;
+    let corrupt: CorruptRegionError | null = null;
     for (let round = 0; round < 64; round++) {
       this.lost[0] = 0n;
       const n = this.lib.zinc_outcome_poll(this.h.outcomes, this.info.lane, this.pollBuf, POLL_MAX, this.lost);
@@ -197,14 +194,19 @@ export class DitaClient {
         const rec = this.pollBuf.subarray(i * OUTCOME_BYTES, (i + 1) * OUTCOME_BYTES);
         const gen = rec[12]! | (rec[13]! << 8);
         if (gen !== this.info.generation) continue;
-        const o = decodeOutcome(rec.slice());
-        const list = this.inbox.get(o.clientIntentId);
-        if (list === undefined) this.inbox.set(o.clientIntentId, [o]);
-        else list.push(o);
-        if (this.inbox.size > INBOX_MAX) this.inbox.delete(this.inbox.keys().next().value!);
+        try {
+          this.inbox.keep(decodeOutcome(rec.slice()));
+        } catch (e) {
+          if (!(e instanceof CorruptRegionError)) throw e;
+          corrupt ??= new CorruptRegionError(
+            `/dev/shm/${this.info.prefix}.outcomes lane ${this.info.lane}: ${e.message}`,
+          );
+        }
       }
-      if (n < POLL_MAX) return consumed;
+      if (n < POLL_MAX) break;
     }
+    // the records that decoded are kept before a corrupt one is reported: none is dropped with it
+    if (corrupt !== null) throw corrupt;
     return consumed;
   }
 
@@ -257,7 +259,7 @@ export class DitaClient {
 
   /** Resolves with the new state sequence when the kernel mirrored a change, or null at the timeout. */
   async waitForChange(timeoutMs: number): Promise<number | null> {
-    const deadline = Date.now() + timeoutMs;
+    const deadline = performance.now() + timeoutMs;
     for (;;) {
       this.live();
       const seq = Number(this.lib.zinc_seq(this.h.state));
@@ -266,7 +268,7 @@ export class DitaClient {
         return seq;
       }
       this.checkKernel(null);
-      const left = deadline - Date.now();
+      const left = deadline - performance.now();
       if (left <= 0) return null;
       await this.stateWaiter.seq(this.h.state, seq, Math.min(left, CHUNK_MS));
     }

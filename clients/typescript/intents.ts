@@ -3,13 +3,15 @@
  * kernel's 320-byte InputRecord (kernel/ABI.md): every unused byte zero, `now_ms` from the
  * caller's clock, the client_intent_id at bytes 304..312. The encoder refuses only what the
  * record cannot carry (an unknown type or enum name, a string longer than its field, a size that
- * is not a finite number with at most 8 decimals, a slot id or leverage outside its integer
+ * is not a finite number with at most 8 decimals — exactly: the decimal the number prints as, so
+ * 1234567.123456781 and 0.1 + 0.2 are refused, never rounded — a slot id or leverage outside its integer
  * width) with `InvalidIntentError` naming the field; values (size > 0, leverage 1..125, a known
  * asset, the slot's stage) are the kernel's to judge, and its answer comes back as an outcome.
  *
  * Entry points: the intent types, `encodeIntent`, `INTENT_BYTES`.
  */
 
+import { exactE8 } from "./_decimal.ts";
 import { InvalidIntentError } from "./errors.ts";
 import type { ExitReason, Side } from "./records.ts";
 
@@ -51,6 +53,8 @@ const KIND = { ENTER: 1, EXIT: 2, CANCEL: 3, MARK_PRICE: 4 } as const;
 const SIDE = { LONG: 1, SHORT: 2 } as const;
 const REASON = { SIGNAL: 1, TP: 2, SL: 3, MANUAL: 4 } as const;
 const SLOT_ANY = 0xffff_ffff;
+/** The largest size whose qty_e8 is a safe integer. */
+const QTY_MAX = Number.MAX_SAFE_INTEGER / 1e8;
 const utf8 = new TextEncoder();
 
 function slotId(v: unknown): number {
@@ -62,12 +66,10 @@ function slotId(v: unknown): number {
 function qtyE8(v: unknown): bigint {
   if (typeof v !== "number" || !Number.isFinite(v))
     throw new InvalidIntentError("SIZE", `size must be a finite number, got ${String(v)}`);
-  const scaled = v * 1e8;
-  const rounded = Math.round(scaled);
-  if (Math.abs(rounded) > Number.MAX_SAFE_INTEGER) throw new InvalidIntentError("SIZE", `size ${v} is out of range`);
-  if (Math.abs(scaled - rounded) > 1e-4 + Math.abs(rounded) * 1e-15)
-    throw new InvalidIntentError("SIZE", `size ${v} has more than 8 decimals`);
-  return BigInt(rounded);
+  if (Math.abs(v) > QTY_MAX) throw new InvalidIntentError("SIZE", `size ${v} is out of range`);
+  const units = exactE8(v);
+  if (units === null) throw new InvalidIntentError("SIZE", `size ${v} has more than 8 decimals`);
+  return units;
 }
 
 function price(v: unknown, field = "PRICE"): number {

@@ -2,10 +2,11 @@
  * The outcome of one intent as the kernel's process published it in the client's lane
  * (ffi/README.md §7, OutcomeRecord): refused at the edge, the kernel's answer, or the venue's
  * later answer to the order the intent made. `decodeOutcome` validates every byte (the lane is
- * shared memory) and throws `CorruptRegionError` naming the field; unknown diagnostic codes (a
- * newer kernel) decode as `CODE_<n>` rather than failing.
+ * shared memory) and throws `CorruptRegionError` naming the field; what a newer kernel may add
+ * decodes instead of failing: a diagnostic code as `CODE_<n>`, a diagnostic field as `FIELD_<n>`,
+ * an input kind as `KIND_<n>`.
  *
- * Entry points: `Outcome`, `OutcomeDiagnostic`, `decodeOutcome`, `OUTCOME_BYTES`.
+ * Entry points: `Outcome`, `OutcomeDiagnostic`, `decodeOutcome`, `OUTCOME_BYTES`, the enum tables.
  */
 
 import { CorruptRegionError } from "./errors.ts";
@@ -14,10 +15,24 @@ import { ORDER_STATUSES, type OrderStatus, STAGES, type Stage } from "./records.
 export const OUTCOME_BYTES = 256;
 export const ORIGINS = ["EDGE", "KERNEL", "VENUE"] as const;
 export type Origin = (typeof ORIGINS)[number];
-const INPUT_KINDS = ["ENTER", "EXIT", "CANCEL", "MARK_PRICE", "TICK", "RECONCILE", "VENUE_EVENT"] as const;
-const EVENT_KINDS = ["ACK", "PARTIAL_FILL", "FULL_FILL", "CANCEL_ACK", "CANCEL_REJECT", "REJECT"] as const;
-const SEVERITIES = ["INFO", "WARNING", "ERROR", "CRITICAL"] as const;
-/** kernel/ABI.md diagnostic codes, value = index + 1. */
+/** kernel/ABI.md enums, value = index + 1 (FIELDS from 0); tests/unit/client_ts_outcome_tables.test.ts
+ * holds each to the kernel's own tables (src/contracts, checked against the kernel at load) and ABI.md. */
+export const INPUT_KINDS = [
+  "ENTER",
+  "EXIT",
+  "CANCEL",
+  "MARK_PRICE",
+  "TICK",
+  "RECONCILE",
+  "VENUE_EVENT",
+  "SEED_CAPITAL",
+  "MARK_STALE",
+  "CONFIGURE",
+  "FLATTEN",
+] as const;
+export const EVENT_KINDS = ["ACK", "PARTIAL_FILL", "FULL_FILL", "CANCEL_ACK", "CANCEL_REJECT", "REJECT"] as const;
+export const SEVERITIES = ["INFO", "WARNING", "ERROR", "CRITICAL"] as const;
+/** Diagnostic codes, value = index + 1. */
 export const DIAGNOSTIC_CODES = [
   "INVALID_SLOT_ID",
   "SLOT_BUSY",
@@ -40,8 +55,14 @@ export const DIAGNOSTIC_CODES = [
   "INPUT_SOURCE_REFUSED",
   "ORPHAN_POSITION",
   "ZINC_REGION_CORRUPT",
+  "TRADING_HALTED",
+  "REDUCE_ONLY",
+  "RISK_LIMIT",
+  "DRAWDOWN_LIMIT",
+  "VENUE_MISMATCH",
 ] as const;
-const FIELDS = [
+/** Diagnostic fields, value = index (NONE = 0). */
+export const FIELDS = [
   "NONE",
   "SLOT_ID",
   "NOW_MS",
@@ -69,6 +90,13 @@ const FIELDS = [
   "LAST_PRICE",
   "RETRY_AFTER",
   "IMAGE",
+  "TRADING_STATE",
+  "MAX_NOTIONAL_PER_TRADE",
+  "MAX_GROSS_EXPOSURE",
+  "MAX_ORDERS_PER_MINUTE",
+  "MAX_LEVERAGE",
+  "MAX_DRAWDOWN_RATIO",
+  "SNAPSHOT",
 ] as const;
 
 export interface OutcomeDiagnostic {
@@ -124,12 +152,10 @@ export function decodeOutcome(bytes: Uint8Array): Outcome {
     const code = dv.getUint16(at, true);
     const after = dv.getBigInt64(at + 8, true);
     const value = dv.getFloat64(at + 16, true);
-    const field = FIELDS[bytes[at + 3]!];
-    if (field === undefined) throw new CorruptRegionError(`outcome diagnostic field ${bytes[at + 3]} is unknown`);
     diagnostics.push({
       code: DIAGNOSTIC_CODES[code - 1] ?? `CODE_${code}`,
       severity: name(SEVERITIES, bytes[at + 2]!, "severity", false)!,
-      field,
+      field: FIELDS[bytes[at + 3]!] ?? `FIELD_${bytes[at + 3]}`,
       retryable: bytes[at + 4] === 1,
       retryAfterMs: after >= 0n && after <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(after) : null,
       value: Number.isNaN(value) ? null : value,

@@ -4,7 +4,8 @@
  * that surfaces everything the kernel and the venue said: refusals with their codes and messages
  * (the seam's own, the edge's, the kernel's, and with `awaitVenue` the venue's), rate limits with
  * the venue's retry hint, and a kernel restart, after which `reconcile()` tells the strategy what
- * the kernel now holds (its belief is replaced by the kernel's, never the other way round).
+ * the kernel now holds (its belief is replaced by the kernel's, never the other way round: the
+ * trades of open slots and of slots the kernel is still reconciling).
  *
  * Entry points: `new Seam(client, options)`, `execute(decision, {awaitVenue})`, `reconcile()`.
  */
@@ -55,11 +56,12 @@ export interface SeamResult {
 export interface ReconcileReport {
   /** Slots holding a trade now (working or open). */
   open: Slot[];
-  /** Slots the kernel is still reconciling against the venue. */
+  /** Slots the kernel is still reconciling against the venue (their trades stay believed, never `gone`). */
   reconciling: number[];
-  /** Trades this seam opened that no slot holds any more (closed or reconciled away meanwhile). */
+  /** Trades this seam opened that no slot holds any more (closed or reconciled away meanwhile); a
+   * trade whose slot the kernel is still reconciling is not gone. */
   gone: Array<{ slotId: number; tradeId: string }>;
-  /** Trades the kernel holds that this seam did not open (from before a restart, or another producer). */
+  /** Trades the kernel holds (open or reconciling) that this seam did not open (from before a restart, or another producer). */
   adopted: Slot[];
   account: Account;
 }
@@ -72,6 +74,7 @@ export interface SeamOptions {
 }
 
 const LIVE = new Set(["ENTRY_WORKING", "POSITION_OPEN", "EXIT_WORKING"]);
+const RECONCILING = "STALE_STATE_RECONCILING";
 
 function fromOutcome(o: Outcome): SeamRefusalReport {
   const d = o.diagnostics[0];
@@ -197,18 +200,18 @@ export class Seam {
     this.client.reconnect();
     const view = this.client.state();
     const open = view.slots.filter((s) => LIVE.has(s.stage));
+    const reconciling = view.slots.filter((s) => s.stage === RECONCILING);
+    // a slot the kernel is reconciling still holds its trade: not gone, and still believed
+    const held = [...open, ...reconciling].filter((s) => s.tradeId !== "");
     const gone = [...this.belief]
-      .filter(([slotId, tradeId]) => {
-        const s = view.slots[slotId];
-        return s === undefined || s.tradeId !== tradeId || !LIVE.has(s.stage);
-      })
+      .filter(([slotId, tradeId]) => !held.some((s) => s.slotId === slotId && s.tradeId === tradeId))
       .map(([slotId, tradeId]) => ({ slotId, tradeId }));
-    const adopted = open.filter((s) => this.belief.get(s.slotId) !== s.tradeId);
+    const adopted = held.filter((s) => this.belief.get(s.slotId) !== s.tradeId);
     this.belief.clear();
-    for (const s of open) this.belief.set(s.slotId, s.tradeId);
+    for (const s of held) this.belief.set(s.slotId, s.tradeId);
     return {
       open,
-      reconciling: view.slots.filter((s) => s.stage === "STALE_STATE_RECONCILING").map((s) => s.slotId),
+      reconciling: reconciling.map((s) => s.slotId),
       gone,
       adopted,
       account: view.account,

@@ -17,12 +17,17 @@
  *  5. CLOSE_ALL → per slot: ENTRY_WORKING → CANCEL; POSITION_OPEN → EXIT of the whole position
  *     (reason from the decision, default SIGNAL); EXIT_WORKING and STALE_STATE_RECONCILING slots
  *     are left alone and named in `skipped` (already leaving; the kernel is reconciling them).
+ *  6. A decision amount (size, fraction, capitalFraction, referencePrice, limitPrice, leverage)
+ *     that is NaN, infinite or not a number, a non-finite equity to size from, or a size the
+ *     step makes non-finite (a NaN or infinite step) is BAD_DECISION: never a NaN size or a
+ *     thrown error.
  *  Values the kernel judges (leverage range, asset, stage order) are not second-guessed here:
  *  its refusals come back as outcomes.
  *
  * Entry points: `Decision` and its constructors, `planDecision`, `floorToStep`.
  */
 
+import { floorE8, fromE8, roundE8 } from "./_decimal.ts";
 import type { Intent } from "./intents.ts";
 import type { Account, ExitReason, Side, Slot } from "./records.ts";
 
@@ -92,11 +97,20 @@ export interface PlanContext {
   nextTradeId: () => string;
 }
 
-/** Floors `size` to a whole number of `step`s (exact in decimal, up to 8 decimals). */
+/**
+ * Floors `size` to a whole number of `step`s (default and minimum 1e-8), exactly in decimal
+ * (integer 1e-8 units of the numbers' shortest decimals, `_decimal.ts`): a whole multiple comes
+ * back unchanged (0.29 stays 0.29), anything else becomes the largest multiple not above it. A
+ * step with more than 8 decimals is rounded to 8. NaN for a size or step that is not finite.
+ */
 export function floorToStep(size: number, step: number | undefined): number {
-  const s = step !== undefined && step > 0 ? step : 1e-8;
-  const units = Math.floor(size / s + 1e-9);
-  return Number((units * s).toFixed(8));
+  const s = step ?? 1e-8;
+  if (!Number.isFinite(size) || !Number.isFinite(s)) return Number.NaN;
+  const stepE8 = s > 0 ? roundE8(s) : 1n;
+  const unit = stepE8 > 0n ? stepE8 : 1n;
+  const sizeE8 = floorE8(size);
+  const whole = sizeE8 / unit - (sizeE8 % unit < 0n ? 1n : 0n); // floor division, also below zero
+  return fromE8(whole * unit);
 }
 
 const refuse = (code: SeamRefusalCode, message: string, slotId: number | null = null): Plan => ({
@@ -105,6 +119,22 @@ const refuse = (code: SeamRefusalCode, message: string, slotId: number | null = 
   skipped: [],
 });
 const plan = (intents: Intent[]): Plan => ({ intents, refusal: null, skipped: [] });
+
+/** The numbers a decision may carry: each, when given (not undefined or null), must be a finite number. */
+const NUMBERS = ["size", "capitalFraction", "referencePrice", "limitPrice", "leverage", "fraction"] as const;
+
+/** BAD_DECISION for a NaN, infinite or non-number amount in the decision, or a non-finite equity. */
+function notFinite(d: Decision, ctx: PlanContext): Plan | null {
+  const slotId = "slotId" in d && typeof d.slotId === "number" ? d.slotId : null;
+  for (const key of NUMBERS) {
+    const v = (d as Record<string, unknown>)[key];
+    if (v !== undefined && v !== null && !(typeof v === "number" && Number.isFinite(v)))
+      return refuse("BAD_DECISION", `${d.kind} ${key} must be a finite number, got ${String(v)}`, slotId);
+  }
+  if (d.kind === "OPEN" && d.capitalFraction !== undefined && !Number.isFinite(ctx.account.equity))
+    return refuse("BAD_DECISION", `the kernel's equity ${ctx.account.equity} is not a finite number`);
+  return null;
+}
 
 function openSize(d: Extract<Decision, { kind: "OPEN" }>, ctx: PlanContext): number | Plan {
   const hasSize = d.size !== undefined;
@@ -116,6 +146,8 @@ function openSize(d: Extract<Decision, { kind: "OPEN" }>, ctx: PlanContext): num
   const price = d.referencePrice ?? 0;
   if (!(price > 0)) return refuse("BAD_DECISION", "capitalFraction sizing needs a referencePrice > 0");
   const size = floorToStep((ctx.account.equity * d.capitalFraction! * d.leverage) / price, ctx.steps[d.asset]);
+  if (!Number.isFinite(size))
+    return refuse("BAD_DECISION", `capitalFraction sizing gave ${size} (step ${ctx.steps[d.asset] ?? "1e-8"})`);
   return size > 0
     ? size
     : refuse("BELOW_STEP", `${d.capitalFraction} of equity ${ctx.account.equity} is below one step of ${d.asset}`);
@@ -134,6 +166,8 @@ function exitOf(ctx: PlanContext, slotId: number, size: number | undefined, reas
 }
 
 export function planDecision(d: Decision, ctx: PlanContext): Plan {
+  const bad = notFinite(d, ctx);
+  if (bad !== null) return bad;
   switch (d.kind) {
     case "OPEN": {
       const free = d.slotId ?? ctx.slots.find((s) => s.stage === "IDLE" || s.stage === "CLOSED")?.slotId;
@@ -161,6 +195,12 @@ export function planDecision(d: Decision, ctx: PlanContext): Plan {
       if ((d.size === undefined) === (d.fraction === undefined))
         return refuse("BAD_DECISION", "SCALE_OUT needs exactly one of size or fraction", d.slotId);
       const size = d.size ?? floorToStep(s.size * d.fraction!, ctx.steps[s.asset]);
+      if (!Number.isFinite(size))
+        return refuse(
+          "BAD_DECISION",
+          `${d.fraction} of ${s.size} ${s.asset} gave ${size} (step ${ctx.steps[s.asset]})`,
+          d.slotId,
+        );
       if (!(size > 0)) return refuse("BELOW_STEP", `${d.fraction} of ${s.size} ${s.asset} is below one step`, d.slotId);
       return exitOf(ctx, d.slotId, Math.min(size, s.size), "SIGNAL", d.limitPrice);
     }

@@ -3,10 +3,12 @@
  * test per rule, like a bridge's mapping tests: each decision kind against the kernel's slots and
  * account (given as data, the way the client reads them) yields exactly the intents the rule
  * names, or one named refusal; sizes from fractions come from the kernel's equity only and are
- * floored to the contract step.
+ * floored to the contract step, exactly in decimal (a whole multiple of the step is kept whole);
+ * a NaN or infinite amount is a BAD_DECISION refusal, never a NaN size or a thrown error.
  */
 
 import { describe, expect, test } from "bun:test";
+import fc from "fast-check";
 import {
   type Account,
   cancel,
@@ -209,5 +211,95 @@ describe("seam mapping", () => {
     expect([floorToStep(0.0569, 0.001), floorToStep(1.0, 0.1), floorToStep(0.3, 0.1), floorToStep(14.99, 1)]).toEqual([
       0.056, 1, 0.3, 14,
     ]);
+  });
+});
+
+/** `units` × 1e-8 as the number that prints as that decimal. */
+const e8 = (units: bigint): number => {
+  const digits = units.toString().padStart(9, "0");
+  return Number(`${digits.slice(0, -8)}.${digits.slice(-8)}`);
+};
+/** A step in 1e-8 units: the usual contract steps, and any other. */
+const stepUnits = fc.oneof(
+  fc.constantFrom(
+    1n,
+    10n,
+    100n,
+    1_000n,
+    10_000n,
+    100_000n,
+    1_000_000n,
+    10_000_000n,
+    100_000_000n,
+    25_000_000n,
+    500_000n,
+  ),
+  fc.bigInt({ min: 1n, max: 100_000_000n }),
+);
+
+describe("floorToStep, exact in decimal", () => {
+  test("a whole multiple of the step comes back unchanged (0.29 with no step stays 0.29)", () => {
+    expect(floorToStep(0.29, undefined)).toBe(0.29);
+    expect(floorToStep(1_677_721.9, 0.1)).toBe(1_677_721.9);
+    expect(floorToStep(83_569_006.99, 0.01)).toBe(83_569_006.99);
+    const whole = slot(0, { stage: "POSITION_OPEN", tradeId: "T0", asset: "BTC-USDT", size: 0.29, isOpen: true });
+    const p = planDecision(scaleOut(0, { fraction: 1 }), { ...ctx([whole]), steps: {} });
+    expect(p.intents).toEqual([{ type: "EXIT", slotId: 0, size: 0.29, reason: "SIGNAL", price: null }]);
+    fc.assert(
+      fc.property(stepUnits, fc.bigInt({ min: 0n, max: 10n ** 15n }), (step, units) => {
+        const multiple = (units / step) * step; // at most 15 digits: the decimal survives as a number
+        expect(floorToStep(e8(multiple), e8(step))).toBe(e8(multiple));
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  test("any other size floors to the largest multiple of the step not above it", () => {
+    const sizes = fc
+      .tuple(fc.integer({ min: 0, max: 999 }), fc.stringMatching(/^[0-9]{0,12}$/))
+      .map(([whole, fraction]) => `${whole}.${fraction}`);
+    fc.assert(
+      fc.property(stepUnits, sizes, (step, text) => {
+        const [whole, fraction] = text.split(".") as [string, string];
+        const e12 = BigInt(whole + fraction.padEnd(12, "0")); // the size in 1e-12 units, exactly
+        const expected = e8((e12 / (step * 10_000n)) * step);
+        expect(floorToStep(Number(text), e8(step))).toBe(expected);
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+});
+
+describe("non-finite amounts are BAD_DECISION, never a NaN size or a thrown error", () => {
+  const bad = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
+  const held = ctx([open(0), slot(1)]);
+  const refusalOf = (p: ReturnType<typeof planDecision>) => ({ intents: p.intents, code: p.refusal?.code });
+  test("in the decision: reference price, fractions, sizes, limit price, leverage", () => {
+    for (const x of bad) {
+      const decisions = [
+        openLong("BTC-USDT", { capitalFraction: 0.1, leverage: 2, referencePrice: x }),
+        openLong("BTC-USDT", { capitalFraction: x, leverage: 2, referencePrice: 65_000 }),
+        openLong("BTC-USDT", { capitalFraction: 0.1, leverage: x, referencePrice: 65_000 }),
+        openLong("BTC-USDT", { size: x, leverage: 2 }),
+        openShort("BTC-USDT", { size: 0.01, leverage: 2, limitPrice: x }),
+        scaleOut(0, { fraction: x }),
+        scaleOut(0, { size: x }),
+        takeProfit(0, { size: x }),
+        stopLoss(0, { size: x }),
+      ];
+      for (const d of decisions)
+        expect(refusalOf(planDecision(d, held))).toEqual({ intents: [], code: "BAD_DECISION" });
+    }
+  });
+
+  test("in the kernel's equity, or a step that makes the size non-finite", () => {
+    const d = openLong("BTC-USDT", { capitalFraction: 0.1, leverage: 2, referencePrice: 65_000 });
+    for (const x of bad) {
+      expect(refusalOf(planDecision(d, ctx([slot(0)], x)))).toEqual({ intents: [], code: "BAD_DECISION" });
+      expect(refusalOf(planDecision(d, { ...ctx([slot(0)]), steps: { "BTC-USDT": x } }))).toEqual({
+        intents: [],
+        code: "BAD_DECISION",
+      });
+    }
   });
 });

@@ -3,7 +3,8 @@
  * boundary): each STRATEGY intent the client encodes is byte-for-byte the record the kernel's
  * encoder writes for the same wire intent; slot and account images the kernel decodes read the
  * same through the client; an outcome the launcher encodes decodes the same in the client; a
- * field the record cannot carry is an InvalidIntentError naming it; and any 256 bytes in a lane
+ * field the record cannot carry is an InvalidIntentError naming it (a size with a ninth decimal at
+ * any magnitude, never rounded); and any 256 bytes in a lane
  * decode to an outcome or a CorruptRegionError, never another exception (fast-check).
  */
 
@@ -101,6 +102,39 @@ test("a field the record cannot carry is an InvalidIntentError naming it; values
     NOW,
     ID,
     out,
+  );
+});
+
+/** The qty_e8 the client writes for an EXIT of `size`, or the InvalidIntentError's field. */
+function exitQty(size: number): bigint | string {
+  const out = new Uint8Array(320);
+  try {
+    encodeIntent({ type: "EXIT", slotId: 0, size, reason: "TP" }, NOW, ID, out);
+    return new DataView(out.buffer).getBigInt64(16, true);
+  } catch (e) {
+    if (!(e instanceof InvalidIntentError)) throw e;
+    return e.field;
+  }
+}
+
+test("a size is exact to 8 decimals at any magnitude: a ninth decimal is refused naming SIZE, never rounded", () => {
+  for (const size of [1234567.123456781, 965889.466862781, 0.123456781, 1.000000001, 5e-9, 0.1 + 0.2])
+    expect(exitQty(size)).toBe("SIZE");
+  expect([exitQty(1234567.12345678), exitQty(0.29), exitQty(5e-8), exitQty(90_000_000.5)]).toEqual([
+    123456712345678n,
+    29000000n,
+    5n,
+    9000000050000000n,
+  ]);
+  const eightDecimals = fc
+    .tuple(fc.integer({ min: 0, max: 999_999 }), fc.integer({ min: 0, max: 99_999_999 }))
+    .map(([whole, part]) => `${whole}.${String(part).padStart(8, "0")}`);
+  fc.assert(
+    fc.property(eightDecimals, fc.integer({ min: 1, max: 9 }), (text, ninth) => {
+      expect(exitQty(Number(text))).toBe(BigInt(text.replace(".", "")));
+      expect(exitQty(Number(`${text}${ninth}`))).toBe("SIZE");
+    }),
+    { numRuns: 5000 },
   );
 });
 

@@ -1,0 +1,51 @@
+/**
+ * Quantities as whole 1e-8 units (the kernel's qty_e8), exact in decimal: a finite number means
+ * its shortest decimal, the digits it prints as (0.29 is 29000000 units, though the double 0.29 is
+ * a hair below it; 83569006.99 is 8356900699000000 units, though a 17-digit decimal names the same
+ * double), so nothing here is off by one unit the way `Math.floor(x * 1e8)` is.
+ *
+ * Entry points: `exactE8`, `roundE8`, `floorE8`, `fromE8`.
+ */
+
+/** A finite `v` as `digits × 10^exp`, from its shortest decimal (`String(v)`, exponent form included). */
+function decimalOf(v: number): { negative: boolean; digits: bigint; exp: number } {
+  const [mantissa = "0", power = "0"] = Math.abs(v).toString().split("e");
+  const [whole = "0", fraction = ""] = mantissa.split(".");
+  return { negative: v < 0, digits: BigInt(whole + fraction), exp: Number(power) - fraction.length };
+}
+
+/** `v`'s shortest decimal in units: the whole part and the remainder dropped below one unit (0 when exact). */
+function split(v: number): { negative: boolean; units: bigint; rest: bigint; half: bigint } {
+  const { negative, digits, exp } = decimalOf(v);
+  const shift = exp + 8;
+  if (shift >= 0) return { negative, units: digits * 10n ** BigInt(shift), rest: 0n, half: 1n };
+  const scale = 10n ** BigInt(-shift);
+  return { negative, units: digits / scale, rest: digits % scale, half: scale / 2n };
+}
+
+const signed = (negative: boolean, units: bigint): bigint => (negative ? -units : units);
+
+/** `v` in units when its shortest decimal has at most 8 decimals, else null. */
+export function exactE8(v: number): bigint | null {
+  const { negative, units, rest } = split(v);
+  return rest === 0n ? signed(negative, units) : null;
+}
+
+/** `v` to the nearest whole number of units (halves away from zero). */
+export function roundE8(v: number): bigint {
+  const { negative, units, rest, half } = split(v);
+  return signed(negative, rest > 0n && rest >= half ? units + 1n : units);
+}
+
+/** The largest whole number of units not above `v` (`v` itself when it has at most 8 decimals). */
+export function floorE8(v: number): bigint {
+  const { negative, units, rest } = split(v);
+  return negative ? -(rest > 0n ? units + 1n : units) : units;
+}
+
+/** Units back to the number whose shortest decimal they are. */
+export function fromE8(units: bigint): number {
+  const negative = units < 0n;
+  const digits = (negative ? -units : units).toString().padStart(9, "0");
+  return Number(`${negative ? "-" : ""}${digits.slice(0, -8)}.${digits.slice(-8)}`);
+}
