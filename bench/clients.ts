@@ -194,7 +194,7 @@ async function venueFirstByte(trades: number, exe: string, env: Record<string, s
   const lat = { ring: [] as number[], http: [] as number[], http_own_turn: [] as number[] };
   // POST /intents as a client that writes the request in its own turn on a kept-alive connection
   // (the venue adapter's own transport, as wrk does), beside Bun's fetch, which hands it to a thread.
-  const wire = new HttpWire(s.url);
+  const wire = new HttpWire(s.url, { nowMs: Date.now });
   let unstamped = 0;
   const pace = placementPacer();
   try {

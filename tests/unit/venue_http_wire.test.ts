@@ -135,7 +135,7 @@ describe("the wire against a server", () => {
   }
 
   function wire(url: string, tls: { ca?: string } = {}) {
-    const w = new HttpWire(url, tls);
+    const w = new HttpWire(url, { nowMs: Date.now, ...tls });
     cleanup.push(() => w.close());
     return w;
   }
@@ -249,7 +249,7 @@ describe("the wire against a server", () => {
 
   test("close() rejects the requests in flight and the queued ones, and opens nothing after", async () => {
     const srv = rawServer(() => {}); // never answers
-    const w = new HttpWire(srv.url);
+    const w = new HttpWire(srv.url, { nowMs: Date.now });
     const pending = Array.from({ length: 12 }, (_, i) =>
       w.fetch(`${srv.url}/q${i}`).then(
         () => "answered",
@@ -311,7 +311,7 @@ describe("the wire against a server", () => {
     });
     const wirePath = new URL("../../src/venue/bingx/http_wire.ts", import.meta.url).pathname;
     const script = `const { HttpWire } = await import(${JSON.stringify(wirePath)});
-      const w = new HttpWire(${JSON.stringify(srv.url)});
+      const w = new HttpWire(${JSON.stringify(srv.url)}, { nowMs: Date.now });
       console.log(await (await w.fetch(${JSON.stringify(`${srv.url}/x`)})).text());
       await Bun.sleep(100);`;
     const child = Bun.spawn([process.execPath, "-e", script], { stdout: "pipe", stderr: "pipe" });

@@ -91,7 +91,7 @@ describe("the wire and the REST client against such answers", () => {
   for (const [what, head] of [...unrepresentable, ["a UTF-8 header value", "HTTP/1.1 200 OK\r\nX-Note: caf\u20ac"]]) {
     test(`${what}: the request settles at once, and the next one is answered`, async () => {
       const v = venue((n) => (n === 1 ? answer(head!) : answer("HTTP/1.1 200 OK")));
-      const w = new HttpWire(v.url);
+      const w = new HttpWire(v.url, { nowMs: Date.now });
       cleanup.push(() => w.close());
       const first = await outcome(w.fetch(`${v.url}/x`, { method: "POST" }));
       if (what === "a UTF-8 header value") expect(first).toBe("resolved");

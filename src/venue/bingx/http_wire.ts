@@ -7,10 +7,8 @@
  *
  * One request at a time per connection (no pipelining); at most CONNECTIONS_MAX connections,
  * and requests beyond them wait for one to be free, in order. Connections are opened ahead of
- * need: once the wire is in use it keeps SPARES of them open and free (or opening), topping up
- * after a request takes one and after the venue closes one. So an order finds a connection ready
- * while another request holds one (the reconciliation's reads, the previous order's answer)
- * instead of paying a TCP and TLS handshake in front of its first byte.
+ * need (`_spares.ts`): once the wire is in use two are kept open and free, so an order finds one
+ * ready while another request holds one, instead of paying a handshake before its first byte.
  *
  * Failures read as `fetch`'s do: a request whose bytes were written and whose answer did not
  * come (closed, reset, unreadable, or not one a standard `Response` can carry) rejects with an
@@ -18,18 +16,16 @@
  * settles. An aborted request rejects with an AbortError and its connection is closed. Requests
  * to another origin, or with a body other than text, go to the global `fetch`.
  *
- * Entry point: `new HttpWire(baseUrl)` → `fetch(url, init)`, `rehearse`, `close()`.
+ * Entry point: `new HttpWire(baseUrl, { nowMs, ca? })` → `fetch(url, init)`, `rehearse`, `close()`.
  */
 
 import type { Socket } from "bun";
 import { encodeRequest } from "./_http_request.ts";
 import { HttpFramingError, ResponseReader, toResponse } from "./_http_response.ts";
+import { Spares } from "./_spares.ts";
 
 const CONNECTIONS_MAX = 8;
 /** Free connections kept open (or opening) once the wire is in use. */
-const SPARES = 2;
-const WARM_RETRY_MIN_MS = 100;
-const WARM_RETRY_MAX_MS = 5_000;
 
 interface Exchange {
   resolve(r: Response): void;
@@ -46,6 +42,7 @@ interface Conn {
   closed: boolean;
   /** An answer came on it: the venue served it, so its closing later is no failure. */
   served: boolean;
+  openedMs: number;
 }
 
 export class HttpWire {
@@ -53,24 +50,32 @@ export class HttpWire {
   private readonly conns = new Set<Conn>();
   private readonly queue: Array<() => void> = [];
   private closed = false;
-  /** A spare connection attempt is in flight, or waiting out its retry delay. */
-  private warming = false;
-  private retryMs = 0;
-  /** Connections closed before they carried an answer, since the last answer. */
-  private hangUps = 0;
+  private readonly spares: Spares;
 
-  /** `ca`: PEM certificates trusted beside the system's (a private CA, a test venue). */
+  /**
+   * `nowMs`: the process clock (a spare's age tells a hang-up from a keep-alive timeout, _spares.ts);
+   * `ca`: PEM certificates trusted beside the system's (a private CA, a test venue).
+   */
   constructor(
     baseUrl: string,
-    private readonly tls: { ca?: string } = {},
+    private readonly opts: { nowMs: () => number; ca?: string },
   ) {
     this.origin = new URL(baseUrl);
     if (this.origin.protocol !== "http:" && this.origin.protocol !== "https:")
       throw new Error(`Condition failed: venue base URL must be http or https, got ${this.origin.protocol}`);
+    this.spares = new Spares(
+      {
+        free: () => [...this.conns].filter((c) => c.exchange === null && !c.closed).length,
+        room: () => this.conns.size < CONNECTIONS_MAX,
+        open: () => this.connect().open,
+      },
+      opts.nowMs,
+    );
   }
 
   close(): void {
     this.closed = true;
+    this.spares.close();
     for (const c of this.conns) this.drop(c, new Error("transport closed"));
   }
 
@@ -108,7 +113,7 @@ export class HttpWire {
         c.socket?.ref(); // a request in flight keeps the process alive, an idle connection does not
         signal?.addEventListener("abort", () => c.exchange === ex && this.drop(c, abortError()), { once: true });
         this.write(c, bytes);
-        setImmediate(() => this.topUp()); // after this turn: nothing delays the order's bytes
+        setImmediate(() => this.spares.topUp()); // after this turn: nothing delays the order's bytes
       };
       const ready = [...this.conns].find((c) => c.socket !== null && c.exchange === null && !c.closed);
       if (ready) return start(ready); // the common case: written in this turn
@@ -140,13 +145,16 @@ export class HttpWire {
       unsent: null,
       closed: false,
       served: false,
+      openedMs: this.opts.nowMs(),
     };
     this.conns.add(c);
     const port = Number(this.origin.port || (this.origin.protocol === "https:" ? 443 : 80));
     c.open = Bun.connect<Conn>({
       hostname: this.origin.hostname,
       port,
-      ...(this.origin.protocol === "https:" ? { tls: { serverName: this.origin.hostname, ...this.tls } } : {}),
+      ...(this.origin.protocol === "https:"
+        ? { tls: { serverName: this.origin.hostname, ...(this.opts.ca === undefined ? {} : { ca: this.opts.ca }) } }
+        : {}),
       data: c,
       socket: {
         data: (_s, chunk) => this.onData(c, chunk),
@@ -203,7 +211,7 @@ export class HttpWire {
     if (answer === null) return;
     c.exchange = null; // only once its Response exists: a request is never let go unsettled
     c.served = true;
-    this.hangUps = this.retryMs = 0;
+    this.spares.answered();
     c.socket?.unref();
     ex.resolve(answer.response);
     if (!answer.keepAlive) this.drop(c, new Error("closed after its answer"));
@@ -241,44 +249,11 @@ export class HttpWire {
     if (wasOpen) c.socket?.terminate();
     ex?.reject(why);
     if (wasOpen) {
-      if (!c.served) this.hangUps++;
+      if (!c.served) this.spares.closedUnserved(c.openedMs);
       const next = this.queue.shift();
       if (next) next();
-      else this.topUp();
+      else this.spares.topUp();
     }
-  }
-
-  /** Connections open (or opening) with no request on them. */
-  private spares(): number {
-    let n = 0;
-    for (const c of this.conns) if (c.exchange === null && !c.closed) n++;
-    return n;
-  }
-
-  /**
-   * Opens connections until SPARES are free (a request took one, the venue closed one: its
-   * keep-alive timeout, a restart), so the next order finds one ready. One attempt at a time.
-   * Once connections closed before they carried an answer (refused, or accepted and hung up), each
-   * attempt waits first, from WARM_RETRY_MIN_MS doubling to WARM_RETRY_MAX_MS, until an answer
-   * comes: a venue that is down or hangs up is not hammered.
-   */
-  private topUp(): void {
-    if (this.closed || this.warming || this.spares() >= SPARES || this.conns.size >= CONNECTIONS_MAX) return;
-    this.warming = true;
-    if (this.hangUps === 0) this.openSpare();
-    else {
-      this.retryMs = Math.min(Math.max(this.retryMs * 2, WARM_RETRY_MIN_MS), WARM_RETRY_MAX_MS);
-      setTimeout(() => this.openSpare(), this.retryMs).unref?.();
-    }
-  }
-
-  private openSpare(): void {
-    if (this.closed) return;
-    const next = () => {
-      this.warming = false;
-      this.topUp();
-    };
-    this.connect().open.then(next, next); // a failure was counted by drop()
   }
 }
 

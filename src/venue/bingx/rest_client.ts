@@ -66,7 +66,7 @@ export class BingxRestClient {
       throw new Error(`Condition failed: timeoutMs must be within 1..120000, got ${cfg.timeoutMs}`);
     if (!(cfg.recvWindowMs >= 0 && cfg.recvWindowMs <= 60_000))
       throw new Error(`Condition failed: recvWindowMs must be within 0..60000, got ${cfg.recvWindowMs}`);
-    if (cfg.fetch === undefined) this.wire = new HttpWire(cfg.baseUrl);
+    if (cfg.fetch === undefined) this.wire = new HttpWire(cfg.baseUrl, { nowMs: () => cfg.clock.nowMs() });
     this.doFetch = cfg.fetch ?? this.wire!.fetch;
     this.throttle =
       cfg.throttle ??
