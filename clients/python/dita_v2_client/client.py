@@ -9,7 +9,10 @@ error (RingFull: nothing was written; OutcomeTimeout / OutcomeLost: the intent m
 effect; KernelRestarted / KernelNotRunning: reconcile from ``slots()``), never waits past its
 timeout; (2) VENUE outcomes and outcomes of other intents are kept (bounded) for
 ``outcomes_of`` / ``next_venue_outcome``; (3) records of another generation of the lane are
-ignored; (4) reads are seqlock-stable, ``state()`` is one mirror call's view.
+ignored; (4) reads are seqlock-stable, ``state()`` is one mirror call's view; (5) each polled
+record is decoded on its own: one that does not decode is counted in ``corrupt_outcomes`` and
+raised as CorruptRegion to the next wait for the intent its id names, while every other outcome
+of the same poll is delivered as usual.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import struct
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Callable, Iterable, Optional
+from typing import Callable, Iterable, Optional, Union
 
 from . import _zinc
 from .errors import (ClientClosed, CorruptRegion, ForeignNamespace, KernelNotRunning, KernelRestarted, LanesBusy,
@@ -34,6 +37,7 @@ INBOX_MAX = 4096
 CHUNK_MS = 50
 BATCH_MAX = 1024
 _GENERATION = struct.Struct("<H")  # an outcome's lane generation: client_intent_id bits 32..47, at byte 12
+_INTENT_ID = struct.Struct("<8xQ")  # an outcome's client_intent_id, at byte 8
 _LANE_READ = struct.Struct("<8xQ")  # the lane header's read position (ffi/zinc.h zinc_outcome_lane)
 
 
@@ -69,7 +73,11 @@ class DitaClient:
         self._polled = memoryview(self._poll).cast("B")
         self._lost = ctypes.c_uint64(0)
         self._lost_ref = ctypes.byref(self._lost)
-        self._inbox: OrderedDict[int, list[Outcome]] = OrderedDict()
+        # Per intent id: its outcomes, or the CorruptRegion of a record of it that did not decode.
+        self._inbox: OrderedDict[int, list[Union[Outcome, CorruptRegion]]] = OrderedDict()
+        # Every outcome received per intent, taken or not (outcomes_of), for the last INBOX_MAX intents.
+        self._history: OrderedDict[int, list[Outcome]] = OrderedDict()
+        self.corrupt_outcomes = 0  # records of this client's lane that did not decode (a broken writer)
         self._sequence = 0
         self._lost_total = 0
         self._read_pos = self._lane_read()
@@ -178,19 +186,24 @@ class DitaClient:
         return self._await(cid, timeout, True)
 
     def outcomes_of(self, cid: int) -> list[Outcome]:
-        """Every outcome received so far for an intent (kept for the last 4096 intents)."""
+        """Every outcome received so far for an intent, including those ``outcome`` and
+        ``next_venue_outcome`` already returned (kept for the last 4096 intents)."""
         self._drain()
-        return list(self._inbox.get(cid, ()))
+        return list(self._history.get(cid, ()))
 
     def _take(self, cid: int, venue: bool) -> Optional[Outcome]:
+        """The intent's first outcome of the kind waited for, taken out of the inbox; raises (once)
+        the CorruptRegion of a record of the intent that did not decode."""
         found = self._inbox.get(cid)
         if not found:
             return None
         for i, o in enumerate(found):
-            if (o.origin == "VENUE") == venue:
+            if isinstance(o, CorruptRegion) or (o.origin == "VENUE") == venue:
                 del found[i]
                 if not found:
                     del self._inbox[cid]
+                if isinstance(o, CorruptRegion):
+                    raise o
                 return o
         return None
 
@@ -231,7 +244,7 @@ class DitaClient:
 
     def _drain(self) -> int:
         """Polls the lane into the inbox; returns the records consumed (read or lost). Records of
-        another generation of the lane are skipped."""
+        another generation of the lane are skipped; each record is decoded on its own (_decode)."""
         self._live()
         lib, h, lane, gen = self._lib, self._h["outcomes"], self.info.lane, self.info.generation
         buf, lost = self._polled, self._lost
@@ -248,13 +261,29 @@ class DitaClient:
             for at in range(0, n * OUTCOME_BYTES, OUTCOME_BYTES):
                 if _GENERATION.unpack_from(buf, at + 12)[0] != gen:
                     continue  # an outcome for an earlier owner of this lane
-                o = decode_outcome_at(buf, at)
-                self._inbox.setdefault(o.client_intent_id, []).append(o)
+                cid, o = self._decode(buf, at)
+                self._inbox.setdefault(cid, []).append(o)
                 if len(self._inbox) > INBOX_MAX:
                     self._inbox.popitem(last=False)
+                if isinstance(o, Outcome):
+                    self._history.setdefault(cid, []).append(o)
+                    if len(self._history) > INBOX_MAX:
+                        self._history.popitem(last=False)
             if n < POLL_MAX:
                 return consumed
         return consumed
+
+    def _decode(self, buf: memoryview, at: int) -> tuple[int, Union[Outcome, CorruptRegion]]:
+        """The polled record at ``at`` and its intent id; a record that does not decode is counted
+        and kept as the CorruptRegion its intent's next wait raises (the other records are unaffected)."""
+        try:
+            o = decode_outcome_at(buf, at)
+            return o.client_intent_id, o
+        except CorruptRegion as e:
+            self.corrupt_outcomes += 1
+            cid = _INTENT_ID.unpack_from(buf, at)[0]
+            return cid, CorruptRegion(f"/dev/shm/{self.info.prefix}.outcomes: lane {self.info.lane}: an outcome of "
+                                      f"intent {cid} does not decode ({e}); the lane's other outcomes are delivered")
 
     def _check_kernel(self, cid: Optional[int]) -> None:
         state = _zinc.header(self._lib, self._h["state"])

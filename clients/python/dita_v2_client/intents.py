@@ -3,7 +3,10 @@
 Every unused byte is zero; ``now_ms`` comes from the caller's clock; the client_intent_id sits at
 bytes 304..312. The encoder refuses only what the record cannot carry (an unknown type or enum
 name, a string longer than its field, a size that is not a finite number with at most 8
-decimals, a slot id or leverage outside its integer width) with InvalidIntent naming the field;
+decimals within the kernel's bound of 10^9 units (QTY_MAX_E8 = 10^17), a slot id or leverage
+outside its integer width) with InvalidIntent naming the field. A size is converted exactly: a
+float by its shortest decimal spelling (``repr``), so 0.29 is 29000000 and 2000000.000000001 is
+refused for its ninth decimal, never rounded;
 values (size > 0, leverage 1..125, a known asset, the slot's stage) are the kernel's to judge,
 and its answer comes back as an outcome.
 """
@@ -13,12 +16,14 @@ from __future__ import annotations
 import math
 import struct
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Optional, Union
 
 from .errors import InvalidIntent
 
 INTENT_BYTES = 320
 SLOT_ANY = 0xFFFF_FFFF
+QTY_MAX_E8 = 10**17  # kernel/ABI.md: valid quantities are 1..=QTY_MAX_E8 counts of 1e-8
 # The whole record in one pass (pack_into writes every pad byte as zero): kind, reserved, slot_id,
 # now_ms, qty_e8 (0..24); price (32); leverage, side, order_type, exit_reason (80..85); asset (112,
 # 24 bytes, NUL-padded); trade_id (136, 32 bytes); client_intent_id (304).
@@ -74,13 +79,14 @@ def _slot(v: object) -> int:
 def _qty(v: object) -> int:
     if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
         raise InvalidIntent("SIZE", f"size must be a finite number, got {v!r}")
-    scaled = v * 1e8
-    rounded = round(scaled)
-    if abs(rounded) > 2**53:
-        raise InvalidIntent("SIZE", f"size {v} is out of range")
-    if abs(scaled - rounded) > 1e-4 + abs(rounded) * 1e-15:
-        raise InvalidIntent("SIZE", f"size {v} has more than 8 decimals")
-    return rounded
+    exact = Decimal(v) if isinstance(v, int) else Decimal(repr(float(v)))
+    if abs(exact) > QTY_MAX_E8 // 10**8:
+        raise InvalidIntent("SIZE", f"size {v!r} is out of range: the kernel carries at most 1e9 units (QTY_MAX_E8)")
+    scaled = exact.scaleb(8)
+    if scaled != scaled.to_integral_value():
+        raise InvalidIntent("SIZE", f"size {v!r} has more than 8 decimals (the record carries counts of 1e-8); "
+                                    "floor it to the asset's step first (floor_to_step)")
+    return int(scaled)
 
 
 def _price(v: object) -> float:

@@ -2,8 +2,11 @@
 
 Origin EDGE (refused before the kernel), KERNEL (the kernel's answer) or VENUE (the venue's later
 answer to the order the intent made: ACK, fills, CANCEL_ACK, CANCEL_REJECT, REJECT — a rate limit
-with the venue's retry hint). Every byte is validated; unknown diagnostic codes (a newer kernel)
-decode as ``CODE_<n>`` rather than failing.
+with the venue's retry hint). Every byte is validated; a diagnostic code or field a newer kernel adds decodes as ``CODE_<n>``
+/ ``FIELD_<n>`` rather than failing. The name tables are kernel/ABI.md's (tests/test_abi_tables.py
+parses the document and checks they are equal). A record that does not decode (a broken or
+hostile writer) raises CorruptRegion; the client's poll decodes each record on its own, so one
+such record costs no other outcome (client.py).
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ from .records import ORDER_STATUSES, STAGES
 
 OUTCOME_BYTES = 256
 ORIGINS = ("EDGE", "KERNEL", "VENUE")
-INPUT_KINDS = ("ENTER", "EXIT", "CANCEL", "MARK_PRICE", "TICK", "RECONCILE", "VENUE_EVENT")
+INPUT_KINDS = ("ENTER", "EXIT", "CANCEL", "MARK_PRICE", "TICK", "RECONCILE", "VENUE_EVENT", "SEED_CAPITAL",
+               "MARK_STALE", "CONFIGURE", "FLATTEN")
 EVENT_KINDS = ("ACK", "PARTIAL_FILL", "FULL_FILL", "CANCEL_ACK", "CANCEL_REJECT", "REJECT")
 SEVERITIES = ("INFO", "WARNING", "ERROR", "CRITICAL")
 DIAGNOSTIC_CODES = (
@@ -26,11 +30,14 @@ DIAGNOSTIC_CODES = (
     "INVALID_TRANSITION", "STALE_STATE_RECONCILE", "DUPLICATE_EVENT", "UNKNOWN_ORDER", "OVERFILL",
     "HUNG_ORDER", "VENUE_REJECTED", "RATE_LIMITED", "CANCEL_REJECTED", "STALE_EVENT", "RECONCILED",
     "KERNEL_FAULT", "CAPITAL_SEEDED", "INPUT_SOURCE_REFUSED", "ORPHAN_POSITION", "ZINC_REGION_CORRUPT",
+    "TRADING_HALTED", "REDUCE_ONLY", "RISK_LIMIT", "DRAWDOWN_LIMIT", "VENUE_MISMATCH",
 )
 FIELDS = (
     "NONE", "SLOT_ID", "NOW_MS", "SIZE", "PRICE", "LEVERAGE", "SIDE", "ORDER_TYPE", "EXIT_REASON", "EVENT_KIND",
     "REJECT_REASON", "ASSET", "TRADE_ID", "VENUE_ORDER_ID", "CLIENT_ORDER_ID", "EVENT_ID", "FEE", "AMOUNT",
     "STALE_REASON", "CONFIG_KEY", "VALUE", "KIND", "ORDER_ROLE", "LAST_SIZE", "LAST_PRICE", "RETRY_AFTER", "IMAGE",
+    "TRADING_STATE", "MAX_NOTIONAL_PER_TRADE", "MAX_GROSS_EXPOSURE", "MAX_ORDERS_PER_MINUTE", "MAX_LEVERAGE",
+    "MAX_DRAWDOWN_RATIO", "SNAPSHOT",
 )
 
 _HEAD = struct.Struct("<QQQQIHBBBBBB4x")  # bytes 0..48
@@ -123,12 +130,10 @@ def decode_outcome_at(buf: bytes | bytearray | memoryview, at: int) -> Outcome:
 
 def _diagnostic(buf: bytes | bytearray | memoryview, at: int) -> OutcomeDiagnostic:
     code, severity, field, retryable, after, value = _DIAG.unpack_from(buf, at)
-    if field >= len(FIELDS):
-        raise CorruptRegion(f"outcome diagnostic field {field} is unknown")
     return OutcomeDiagnostic(
         code=DIAGNOSTIC_CODES[code - 1] if 1 <= code <= len(DIAGNOSTIC_CODES) else f"CODE_{code}",
         severity=_severity(severity),
-        field=FIELDS[field],
+        field=FIELDS[field] if field < len(FIELDS) else f"FIELD_{field}",
         retryable=retryable == 1,
         retry_after_ms=after if after >= 0 else None,
         value=None if math.isnan(value) else value,

@@ -6,7 +6,11 @@ SeamResult that surfaces everything the kernel and the venue said: refusals with
 messages, rate limits with the venue's retry hint (with ``await_venue``), a kernel restart. After a
 restart ``Seam.reconcile`` replaces the strategy's belief with the kernel's slots.
 
-Rules (mapping tests: clients/python/tests/test_seam_plan.py, same as the TypeScript seam's):
+Rules (mapping tests: clients/python/tests/test_seam_plan.py, same as the TypeScript seam's; numbers:
+test_seam_numbers.py; reconcile: test_seam_reconcile.py):
+ 0. Every number a decision gives (size, fraction, capital_fraction, reference_price, limit_price)
+    must be a finite real number, and so must every number the seam computes a size from (the
+    account's equity, the result): otherwise BAD_DECISION naming it, never an exception.
  1. OPEN -> one ENTER in the decision's slot or the first IDLE/CLOSED slot (none: NO_FREE_SLOT).
     Size: ``size``, or ``capital_fraction * account equity * leverage / reference_price`` floored to
     the asset's step. The kernel's account is the only capital authority: a decision carries no
@@ -17,12 +21,24 @@ Rules (mapping tests: clients/python/tests/test_seam_plan.py, same as the TypeSc
  4. CANCEL -> one CANCEL.
  5. CLOSE_ALL -> ENTRY_WORKING: CANCEL; POSITION_OPEN: EXIT of the whole position (reason from the
     decision, default SIGNAL); EXIT_WORKING and STALE_STATE_RECONCILING are left alone (skipped).
+
+Sizes are computed and floored exactly in decimal (``floor_to_step``): each float is taken as its
+shortest decimal spelling (0.29 is 0.29), the seam's products are exact and its quotient is
+rounded down, the step is a whole number of 1e-8 units, and the result is the largest multiple
+of the step not above the size, so float noise never costs a step (``floor_to_step`` counts a
+float within 4 ulps of a whole 1e-8 unit as that unit).
+
+``Seam.reconcile``: ``gone`` lists only the trades this seam opened that no slot holds any more; a
+trade the kernel is still reconciling (STALE_STATE_RECONCILING, same trade id) is in
+``reconciling``, stays in the belief, and is neither gone nor adopted once the kernel settles it.
 """
 
 from __future__ import annotations
 
 import itertools
+import math
 import time
+from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Context, Decimal
 from dataclasses import dataclass, field
 from typing import Callable, Mapping, Optional, Sequence, Union
 
@@ -101,13 +117,82 @@ class Plan:
     skipped: list[tuple[int, str]] = field(default_factory=list)
 
 
+_UNITS = 100_000_000  # 1e-8 units per base unit (kernel/ABI.md qty_e8)
+# Exact for products of a few floats' decimal spellings; a quotient is rounded down, never up.
+_EXACT = Context(prec=80, rounding=ROUND_FLOOR, Emax=999_999, Emin=-999_999)
+
+
+def _is_number(v: object) -> bool:
+    return not isinstance(v, bool) and isinstance(v, (int, float)) and math.isfinite(v)
+
+
+def _decimal(v: Union[int, float]) -> Decimal:
+    """``v`` exactly as spelled: an int as is, a float by its shortest decimal spelling (0.29 is 0.29)."""
+    return Decimal(v) if isinstance(v, int) else Decimal(repr(float(v)))
+
+
+def _step_units(step: Optional[float]) -> int:
+    """The step in whole 1e-8 units (rounded; at least 1); no step or one <= 0 is 1 unit."""
+    if step is None:
+        return 1
+    if not _is_number(step):
+        raise ValueError(f"step {step!r} is not a finite number")
+    return max(1, int((_decimal(step) * _UNITS).to_integral_value(ROUND_HALF_EVEN))) if step > 0 else 1
+
+
+def _floor(size: Decimal, step: Optional[float]) -> float:
+    """The largest multiple of the step not above the exact ``size``."""
+    return _floor_units(int(_EXACT.scaleb(size, 8).to_integral_value(ROUND_FLOOR)), step)
+
+
+def _floor_units(units: int, step: Optional[float]) -> float:
+    step_units = _step_units(step)
+    try:
+        return units // step_units * step_units / _UNITS
+    except OverflowError:
+        raise ValueError(f"a size of {units} units of 1e-8 is beyond a float") from None
+
+
+def _float_units(size: Union[int, float]) -> int:
+    """``size`` in whole 1e-8 units, rounded down; a float within 4 ulps of a whole unit is that
+    unit (0.005 * 0.7 = 0.0034999999999999996 is 0.0035: float noise, not a smaller size)."""
+    exact = _decimal(size) * _UNITS
+    nearest = int(exact.to_integral_value(ROUND_HALF_EVEN))
+    if isinstance(size, float) and abs(size - nearest / _UNITS) <= 4 * math.ulp(size):
+        return nearest
+    return int(exact.to_integral_value(ROUND_FLOOR))
+
+
 def floor_to_step(size: float, step: Optional[float]) -> float:
-    s = step if step and step > 0 else 1e-8
-    return round(int(size / s + 1e-9) * s, 8)
+    """The largest multiple of ``step`` (in whole 1e-8 units, default and minimum 1e-8) not above
+    ``size``, exact in decimal: 0.29 stays 0.29, 8234.532 with step 0.0001 stays 8234.532, and a
+    float within float noise (4 ulps) of a whole 1e-8 unit counts as that unit. ValueError for a
+    size or step that is not a finite number."""
+    if not _is_number(size):
+        raise ValueError(f"size {size!r} is not a finite number")
+    return _floor_units(_float_units(size), step)
 
 
 def _refuse(code: str, message: str, slot_id: Optional[int] = None) -> Plan:
     return Plan(refusal=SeamRefusal(code, message, slot_id))
+
+
+def _not_finite(d: object, names: Sequence[str]) -> Optional[Plan]:
+    """BAD_DECISION naming the first of the decision's numbers that is given and not a finite real."""
+    for name in names:
+        v = getattr(d, name)
+        if v is not None and not _is_number(v):
+            return _refuse("BAD_DECISION", f"{type(d).__name__}.{name} must be a finite number, got {v!r}",
+                           getattr(d, "slot_id", None))
+    return None
+
+
+def _floored(raw: Decimal, step: Optional[float], what: str, slot_id: Optional[int] = None) -> Union[float, Plan]:
+    """The exact ``raw`` floored to ``step``, or BAD_DECISION when it (or the step) is not a finite number."""
+    try:
+        return _floor(raw, step)
+    except ValueError as e:
+        return _refuse("BAD_DECISION", f"{what} cannot be sized: {e}", slot_id)
 
 
 def _slot(slots: Sequence[Slot], slot_id: int) -> Union[Slot, Plan]:
@@ -134,13 +219,25 @@ def _open(d: Open, slots: Sequence[Slot], account: Account, steps: Mapping[str, 
         return _refuse("NO_FREE_SLOT", "every slot holds a trade")
     if (d.size is None) == (d.capital_fraction is None):
         return _refuse("BAD_DECISION", "Open needs exactly one of size or capital_fraction")
+    bad = _not_finite(d, ("size", "capital_fraction", "reference_price", "limit_price"))
+    if bad is not None:
+        return bad
     size = d.size
     if size is None:
         if not account.seeded:
             return _refuse("ACCOUNT_NOT_SEEDED", "the kernel's account is not seeded yet: no equity to size from")
         if not d.reference_price or d.reference_price <= 0:
             return _refuse("BAD_DECISION", "capital_fraction sizing needs a reference_price > 0")
-        size = floor_to_step(account.equity * d.capital_fraction * d.leverage / d.reference_price, steps.get(d.asset))
+        if not _is_number(account.equity):
+            return _refuse("BAD_DECISION", f"the kernel's account equity is {account.equity}: no size can be computed")
+        if isinstance(d.leverage, bool) or not isinstance(d.leverage, int):
+            return _refuse("BAD_DECISION", f"Open.leverage must be an integer, got {d.leverage!r}")
+        raw = _EXACT.divide(_EXACT.multiply(_EXACT.multiply(_decimal(account.equity), _decimal(d.capital_fraction)),
+                                            Decimal(d.leverage)), _decimal(d.reference_price))
+        size = _floored(raw, steps.get(d.asset),
+                        f"{d.capital_fraction} x equity {account.equity} x {d.leverage} / {d.reference_price}")
+        if isinstance(size, Plan):
+            return size
         if size <= 0:
             return _refuse("BELOW_STEP", f"{d.capital_fraction} of equity {account.equity} is below one step of {d.asset}")
     return Plan([Enter(free, d.trade_id or next_trade_id(), d.asset, d.side, size, d.leverage, d.limit_price)])
@@ -159,14 +256,21 @@ def plan_decision(d: Decision, slots: Sequence[Slot], account: Account, steps: M
             return _refuse("NOT_OPEN", f"slot {d.slot_id} is {s.stage}, not POSITION_OPEN", d.slot_id)
         if (d.size is None) == (d.fraction is None):
             return _refuse("BAD_DECISION", "ScaleOut needs exactly one of size or fraction", d.slot_id)
-        size = d.size if d.size is not None else floor_to_step(s.size * d.fraction, steps.get(s.asset))
+        bad = _not_finite(d, ("size", "fraction", "limit_price"))
+        if bad is not None:
+            return bad
+        size = d.size if d.size is not None else _floored(
+            _EXACT.multiply(_decimal(s.size), _decimal(d.fraction)), steps.get(s.asset), f"{d.fraction} of {s.size}",
+            d.slot_id)
+        if isinstance(size, Plan):
+            return size
         if size <= 0:
             return _refuse("BELOW_STEP", f"{d.fraction} of {s.size} {s.asset} is below one step", d.slot_id)
         return _exit(slots, d.slot_id, min(size, s.size), "SIGNAL", d.limit_price)
     if isinstance(d, TakeProfit):
-        return _exit(slots, d.slot_id, d.size, "TP", d.limit_price)
+        return _not_finite(d, ("size", "limit_price")) or _exit(slots, d.slot_id, d.size, "TP", d.limit_price)
     if isinstance(d, StopLoss):
-        return _exit(slots, d.slot_id, d.size, "SL")
+        return _not_finite(d, ("size",)) or _exit(slots, d.slot_id, d.size, "SL")
     if isinstance(d, CancelOrder):
         s = _slot(slots, d.slot_id)
         return s if isinstance(s, Plan) else Plan([Cancel(d.slot_id)])
@@ -217,12 +321,13 @@ class SeamResult:
 class ReconcileReport:
     open: tuple[Slot, ...]
     reconciling: tuple[int, ...]
-    gone: tuple[tuple[int, str], ...]  # trades this seam opened that no slot holds any more
+    gone: tuple[tuple[int, str], ...]  # trades this seam opened that no slot holds any more (not reconciling)
     adopted: tuple[Slot, ...]  # trades the kernel holds that this seam did not open
     account: Account
 
 
 _LIVE = ("ENTRY_WORKING", "POSITION_OPEN", "EXIT_WORKING")
+_RECONCILING = "STALE_STATE_RECONCILING"
 
 
 def _report(o: Outcome) -> RefusalReport:
@@ -295,10 +400,12 @@ class Seam:
         self.client.reconnect()
         view = self.client.state()
         live = tuple(s for s in view.slots if s.stage in _LIVE)
-        gone = tuple((slot, trade) for slot, trade in self.belief.items()
-                     if slot >= len(view.slots) or view.slots[slot].trade_id != trade
-                     or view.slots[slot].stage not in _LIVE)
+        # A trade of this seam the kernel is still reconciling keeps its slot and trade id: it is
+        # not gone (re-entering on it would double the exposure) and the belief keeps it.
+        held = {s.slot_id: s.trade_id for s in view.slots
+                if s.stage in _LIVE or (s.stage == _RECONCILING and self.belief.get(s.slot_id) == s.trade_id)}
+        gone = tuple((slot, trade) for slot, trade in self.belief.items() if held.get(slot) != trade)
         adopted = tuple(s for s in live if self.belief.get(s.slot_id) != s.trade_id)
-        self.belief = {s.slot_id: s.trade_id for s in live}
-        return ReconcileReport(live, tuple(s.slot_id for s in view.slots if s.stage == "STALE_STATE_RECONCILING"),
+        self.belief = held
+        return ReconcileReport(live, tuple(s.slot_id for s in view.slots if s.stage == _RECONCILING),
                                gone, adopted, view.account)

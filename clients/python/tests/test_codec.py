@@ -66,6 +66,22 @@ class IntentEncoding(unittest.TestCase):
             self.assertEqual(out, bytearray(b"\xaa" * 320), f"a refused {field} wrote into the record")
         record(Enter(0, "x", "A", "LONG", 0, 0))  # values the kernel judges are encoded as given
 
+    def test_a_size_is_converted_exactly_up_to_the_kernel_bound_and_a_ninth_decimal_is_refused(self):
+        for size, e8 in ((0.29, 29_000_000), (8234.532, 823_453_200_000), (2_000_000.00000001, 200_000_000_000_001),
+                         (123_456_789.12345678, 12_345_678_912_345_678), (500_000_000.0, 5 * 10**16),
+                         (10**9, 10**17), (1, 10**8)):
+            self.assertEqual(struct.unpack_from("<q", record(Exit(0, size)), 16)[0], e8, size)
+        for size, said in ((2_000_000.000000001, "more than 8 decimals"), (0.100000000001, "more than 8 decimals"),
+                           (0.1 + 0.2, "more than 8 decimals"), (1e-9, "more than 8 decimals"),
+                           (1_000_000_000.00001, "out of range"), (10**9 + 1, "out of range"),
+                           (-2e9, "out of range"), (1e300, "out of range")):
+            out = bytearray(b"\xaa" * 320)
+            with self.assertRaises(InvalidIntent) as e:
+                encode_intent(Exit(0, size), NOW, CID, out)
+            self.assertEqual(e.exception.field, "SIZE")
+            self.assertIn(said, str(e.exception))
+            self.assertEqual(out, bytearray(b"\xaa" * 320))
+
 
 def outcome_bytes(**over):
     rec = bytearray(256)
@@ -93,6 +109,15 @@ class ImageDecoding(unittest.TestCase):
         rec = bytearray(outcome_bytes())
         struct.pack_into("<H", rec, 48, 99)
         self.assertEqual(decode_outcome(bytes(rec)).code, "CODE_99")
+
+    def test_a_risk_limit_refusal_names_the_limit_and_an_unknown_field_decodes_as_field_n(self):
+        for code, field, want in ((24, 31, ("RISK_LIMIT", "MAX_LEVERAGE")), (22, 0, ("TRADING_HALTED", "NONE")),
+                                  (23, 28, ("REDUCE_ONLY", "MAX_NOTIONAL_PER_TRADE")),
+                                  (26, 33, ("VENUE_MISMATCH", "SNAPSHOT")), (24, 200, ("RISK_LIMIT", "FIELD_200"))):
+            rec = bytearray(outcome_bytes(origin=2, accepted=0, event=0, status=0))
+            struct.pack_into("<HBBB3xqd", rec, 48, code, 2, field, 0, -1, 10.0)
+            d = decode_outcome(bytes(rec)).diagnostics[0]
+            self.assertEqual((d.code, d.field, d.value, d.retry_after_ms), (*want, 10.0, None))
 
     def test_a_never_written_slot_is_idle_and_a_written_one_decodes(self):
         self.assertEqual(decode_slot(bytes(448), 3).stage, "IDLE")
