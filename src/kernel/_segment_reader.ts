@@ -7,10 +7,17 @@
  * the journal's length). No allocation per frame either: `next()` refills one `Frame`.
  *
  * A frame that is incomplete, whose header is not a frame header, or that fails its CRC ends the
- * segment: `torn` says where and why, and no byte from there on is read as an entry. Whether that is
- * a torn tail (a crash mid-write: the segment was the last its run wrote) or corruption is the
- * walker's call (`segment_replay.ts`). A frame that passes its CRC but holds a malformed entry, or
- * whose first seq does not continue the segment, is refused with a `JournalError`.
+ * segment, and only then the rest of the file is scanned for a frame that passes its checks (magic, a
+ * sane length within the file, its CRC) at any later 8-byte aligned offset (every frame starts at
+ * one: a 128-byte header, 24-byte frame headers, payloads of whole 8-byte words), read through the
+ * same buffer in chunks. The writer only appends, one frame per write, so a crash can leave only its
+ * last frame short, never a whole frame after it: an intact frame after the failure proves damage,
+ * and the reader refuses with a `JournalError` naming the file, the failing byte and the intact
+ * frame's ("corrupt, not a torn write; left as it is"). With none, `torn` says where and why, and no
+ * byte from there on is read as an entry; whether that tail is a torn write (the segment was the
+ * last its run wrote) or corruption is the walker's call (`segment_replay.ts`). A frame that passes
+ * its CRC but holds a malformed entry, or whose first seq does not continue the segment, is refused
+ * with a `JournalError`.
  *
  * `SegmentReader.header(path)` reads only the header; an unreadable one comes back with why and
  * whether it is torn (`isTornSegmentHeader`: a crash before the writer's header fsync).
@@ -64,6 +71,8 @@ export interface UnreadableHeader {
 }
 
 const BUFFER_BYTES = 4 << 20;
+/** Every frame starts at a multiple of 8: the segment header, frame headers and payloads are. */
+const FRAME_ALIGN = 8;
 const EMPTY = new Uint8Array(0);
 
 /** A read buffer for `SegmentReader.open`, to share among the segments of one replay. */
@@ -122,19 +131,15 @@ export class SegmentReader {
     const at = this.pos;
     if (at >= this.size || this.torn !== null) return null;
     if (!this.ensure(at, FRAME_HEADER_BYTES)) return this.tear(at, "an incomplete frame header");
-    const h = (at - this.bufStart) >> 2;
-    const payload = this.u32[h + 1]!;
-    const entries = this.u32[h + 2]!;
-    if (this.u32[h + 3] !== FRAME_MAGIC || payload > FRAME_PAYLOAD_LIMIT || payload % 8 !== 0 || entries === 0)
-      return this.tear(at, "bytes that are no frame header");
+    const payload = this.payloadAt(at);
+    if (payload < 0) return this.tear(at, "bytes that are no frame header");
     // Reading the payload may move the buffer: the frame's position is taken after it.
     if (!this.ensure(at, FRAME_HEADER_BYTES + payload))
       return this.tear(at, `a frame of ${payload} bytes that runs past the end of the file`);
+    if (!this.crcHolds(at, payload)) return this.tear(at, "a frame that fails its CRC");
     const u = this.u32;
-    const b = at - this.bufStart;
-    const w = b >> 2;
-    const crc = Bun.hash.crc32(this.buf.subarray(b + 4, b + FRAME_HEADER_BYTES + payload)) >>> 0;
-    if (crc !== u[w]) return this.tear(at, "a frame that fails its CRC");
+    const w = (at - this.bufStart) >> 2;
+    const entries = u[w + 2]!;
     const firstSeq = u[w + 4]! + u[w + 5]! * 2 ** 32;
     const expected = this.header.firstSeq + this.entries;
     const where = () => `${this.path}: frame at byte ${at}`; // built only for an error
@@ -158,9 +163,44 @@ export class SegmentReader {
     this.fd = null;
   }
 
+  /** Ends the segment at a failing frame: a torn tail, or a `JournalError` when an intact frame follows. */
   private tear(offset: number, what: string): null {
-    this.torn = { offset, bytes: this.size - offset, reason: `${what} at byte ${offset}` };
+    const reason = `${what} at byte ${offset}`;
+    const intact = this.intactFrameAfter(offset);
+    if (intact !== null)
+      throw new JournalError(
+        `${this.path}: ${reason}, and an intact frame follows at byte ${intact}: corrupt, not a torn write; left as it is`,
+      );
+    this.torn = { offset, bytes: this.size - offset, reason };
     return null;
+  }
+
+  /**
+   * The first 8-byte aligned offset after `offset` where a frame passes its checks (magic, a sane
+   * payload length that ends within the file, its CRC), or null. Runs only after a frame failed.
+   */
+  private intactFrameAfter(offset: number): number | null {
+    for (let at = offset + FRAME_ALIGN; at + FRAME_HEADER_BYTES <= this.size; at += FRAME_ALIGN) {
+      if (!this.ensure(at, FRAME_HEADER_BYTES)) return null;
+      const payload = this.payloadAt(at);
+      if (payload < 0 || at + FRAME_HEADER_BYTES + payload > this.size) continue;
+      if (this.ensure(at, FRAME_HEADER_BYTES + payload) && this.crcHolds(at, payload)) return at;
+    }
+    return null;
+  }
+
+  /** The payload length of the frame header at file byte `at` (in the buffer), or -1 if it is none. */
+  private payloadAt(at: number): number {
+    const h = (at - this.bufStart) >> 2;
+    const payload = this.u32[h + 1]!;
+    const bad = this.u32[h + 3] !== FRAME_MAGIC || payload > FRAME_PAYLOAD_LIMIT || payload % 8 !== 0;
+    return bad || this.u32[h + 2] === 0 ? -1 : payload;
+  }
+
+  /** Whether the frame at file byte `at` (header and `payload` bytes in the buffer) passes its CRC. */
+  private crcHolds(at: number, payload: number): boolean {
+    const b = at - this.bufStart;
+    return Bun.hash.crc32(this.buf.subarray(b + 4, b + FRAME_HEADER_BYTES + payload)) >>> 0 === this.u32[b >> 2];
   }
 
   /** True when file bytes `[offset, offset + n)` are in the buffer (reading them if needed). */

@@ -15,20 +15,22 @@
  *     later snapshot exists, its recorded state hash is compared with the replayed one: a
  *     difference (a start that could not recover from the journal began from another state) is
  *     logged and the replay continues from that snapshot.
- *  4. A torn tail — an incomplete or failing frame — is accepted only in the last segment of its run
- *     (where a crash mid-write leaves it), reported once, and with `cut` truncated (the launcher at
- *     start). Anywhere else it is corruption and stops the replay.
+ *  4. A torn tail (an incomplete or failing frame, no intact frame after it: the reader refuses one
+ *     with an intact frame after it, in any segment, as damage) is accepted only in the last segment
+ *     of its run (where a crash mid-write leaves it), reported once, and with `cut` truncated (the
+ *     launcher at start). Anywhere else it stops the replay.
  *  5. A segment header that will not parse is torn only in the directory's last segment and only in
  *     a file no longer than a header (the writer fsyncs the header before any frame:
  *     `isTornSegmentHeader`); that segment holds no entry and is reported, and with `cut` removed.
  *     Any other unreadable header (another format, a failing CRC with frames after it, segments
  *     after it) stops the walk with a `JournalError` naming the file and why, before anything is
  *     replayed or cut: no start deletes or truncates a file that holds entries.
+ *  6. A walk that stops with a `JournalError` cuts nothing: cuts wait until every segment replayed.
  *
  * Entry points: `walkJournal(dir, options)`, `segmentOf(dir, run, seq)`, `listJournal` (re-exported).
  */
 
-import { closeSync, ftruncateSync, openSync, rmSync } from "node:fs";
+import { rmSync, truncateSync } from "node:fs";
 import { basename } from "node:path";
 import { BATCH_MAX } from "../contracts/abi.ts";
 import type { KernelOutcome } from "../contracts/records.ts";
@@ -122,6 +124,8 @@ class Walk {
   private readonly buffer = newReadBuffer(); // one for every segment of the walk
   private pending = 0;
   private where = "";
+  /** The cuts `cut` makes once every segment replayed, so a walk that stops changes no file. */
+  private readonly cuts: Array<() => void> = [];
   /** The run the visitor was last told about (null: tell it at the next segment). */
   private told: string | null = null;
 
@@ -154,6 +158,7 @@ class Walk {
       this.segment(i, path, h, lastOfRun);
     }
     this.flush();
+    for (const cut of this.cuts) cut();
   }
 
   /** Where snapshot `i` exists: continue from it when the replayed state is not the state it holds. */
@@ -204,7 +209,7 @@ class Walk {
     this.tornTail(i, path, r.torn);
   }
 
-  /** A torn tail (`bytes` -1: the whole segment, whose header is torn): reported, cut with `cut`. */
+  /** A torn tail (`bytes` -1: the whole segment, whose header is torn): reported, cut with `cut` at the end. */
   private tornTail(i: number, path: string, t: { offset: number; bytes: number; reason: string }): void {
     const header = t.bytes < 0;
     const offset = t.offset;
@@ -214,15 +219,13 @@ class Walk {
       this.o.log(`journal: ${basename(path)}: ${what}: ignored (a crash mid-write)`);
       return;
     }
-    if (header) rmSync(path, { force: true });
-    else {
-      const fd = openSync(path, "r+");
-      ftruncateSync(fd, offset);
-      closeSync(fd);
-    }
-    this.o.log(
-      `journal: ${basename(path)}: ${what}: ${header ? "removed" : `cut at byte ${offset}`} (a crash mid-write)`,
-    );
+    this.cuts.push(() => {
+      if (header) rmSync(path, { force: true });
+      else truncateSync(path, offset);
+      this.o.log(
+        `journal: ${basename(path)}: ${what}: ${header ? "removed" : `cut at byte ${offset}`} (a crash mid-write)`,
+      );
+    });
   }
 
   private frame(f: Frame): void {
