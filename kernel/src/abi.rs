@@ -54,12 +54,14 @@ pub const ORDERS_PER_MINUTE_MAX: u32 = 1200;
 pub const MARKS_MAX: usize = 64;
 /// `SnapshotHeader.magic`: the bytes `DITASNAP` read as a little-endian u64.
 pub const SNAPSHOT_MAGIC: u64 = u64::from_le_bytes(*b"DITASNAP");
-/// The snapshot body layout (`snapshot.rs`); a snapshot of another format version is refused.
-pub const SNAPSHOT_FORMAT_VERSION: u32 = 1;
+/// The snapshot body layout (`snapshot.rs`) this kernel writes. It also reads format 1 (no final
+/// filled sizes in the finished-order ring); any other format version is refused.
+pub const SNAPSHOT_FORMAT_VERSION: u32 = 2;
 /// Header and the slot-count-independent sections (controls, account, order window, mark book).
 pub const SNAPSHOT_FIXED_BYTES: usize = 11_872;
-/// Per slot: its image and its bounded memory (seen-event ring, finished-order ring).
-pub const SNAPSHOT_SLOT_BYTES: usize = 2_640;
+/// Per slot: its image and its bounded memory (seen-event ring, finished-order ring with final
+/// filled sizes); 2 640 in format 1.
+pub const SNAPSHOT_SLOT_BYTES: usize = 2_704;
 
 /// How `dita_abi_describe` names the kind of a field.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -482,7 +482,7 @@ impl Kernel {
             );
             return self.refuse(step, d.stage(stage));
         }
-        if let Err(d) = reconcile::check(&before, i, id) {
+        if let Err(d) = reconcile::check(&before, &self.memory[id as usize], i, id) {
             return self.refuse(step, d.stage(stage));
         }
         let ctx = Self::ctx(i, step, Trigger::Reconcile);
@@ -524,9 +524,15 @@ pub fn hash_state<S: Borrow<SlotImage>, M: Borrow<SlotMemory>>(
         }
         h.write_u32(m.seen_len);
         h.write_u32(m.seen_cursor);
-        for (c, v) in m.finished_client.iter().zip(m.finished_venue.iter()) {
+        for (k, (c, v)) in m.finished_client.iter().zip(m.finished_venue.iter()).enumerate() {
             h.write_u64(*c);
             h.write_u64(*v);
+            // A known final filled size is state; an unknown one (restored from a format-1
+            // snapshot) adds nothing, so such a snapshot's state hash still checks.
+            let filled = m.finished_filled[k];
+            if k < m.finished_len as usize && filled != crate::slot::FILLED_UNKNOWN {
+                h.write_u64(filled as u64);
+            }
         }
         h.write_u32(m.finished_len);
         h.write_u32(m.finished_cursor);

@@ -2,7 +2,8 @@
 //!
 //! Job: everything about one slot that is not a transition: fixed-width string fields, the
 //! working order of a stage, position arithmetic (`apply_fill`, `recompute_pnl`), deterministic
-//! client order ids, the seen-event ring (idempotency) and the finished-order ring (late events).
+//! client order ids, the seen-event ring (idempotency) and the finished-order ring (late events:
+//! each order's id hashes and final filled size).
 //!
 //! Invariants:
 //! - a slot holds at most one working order, and only in ENTRY_WORKING (entry order) or
@@ -17,6 +18,10 @@
 
 use crate::abi::*;
 use crate::hash::{id_hash, same_words};
+
+/// `SlotMemory::finished_filled` of an order whose final filled size is not known (restored from
+/// a format-1 snapshot): late fills for it are STALE_EVENTs, as before format 2.
+pub const FILLED_UNKNOWN: i64 = -1;
 
 /// The bounded idempotency and late-event memory of one slot (not part of the slot image,
 /// but part of the state hash).
@@ -33,6 +38,10 @@ pub struct SlotMemory {
     /// one order; 0 = none). Two arrays, not pairs, so scans over one kind of id vectorize.
     pub finished_client: [u64; FINISHED_ORDERS_PER_SLOT],
     pub finished_venue: [u64; FINISHED_ORDERS_PER_SLOT],
+    /// The final filled size (`filled_e8` when it ended) of finished order `k`, so a late fill
+    /// beyond it is an OVERFILL even after the order left the slot; `FILLED_UNKNOWN` for an order
+    /// restored from a format-1 snapshot (no late-fill check), 0 past the ring's length.
+    pub finished_filled: [i64; FINISHED_ORDERS_PER_SLOT],
     pub finished_len: u32,
     pub finished_cursor: u32,
 }
@@ -47,6 +56,7 @@ impl SlotMemory {
             seen_cursor: 0,
             finished_client: [0; FINISHED_ORDERS_PER_SLOT],
             finished_venue: [0; FINISHED_ORDERS_PER_SLOT],
+            finished_filled: [0; FINISHED_ORDERS_PER_SLOT],
             finished_len: 0,
             finished_cursor: 0,
         }
@@ -76,26 +86,41 @@ impl SlotMemory {
         self.seen_len = (self.seen_len + 1).min(SEEN_EVENTS_PER_SLOT as u32);
     }
 
-    /// Remembers a finished order so late events for it are recognised as stale.
+    /// Remembers a finished order and its final filled size, so late events for it are recognised
+    /// as stale (or, beyond that size, as an overfill). An order already remembered (it ended
+    /// again after a RECONCILE re-opened it) gets its new final size.
     pub fn remember_finished(&mut self, order: &OrderImage) {
         let (c, v) = (id_hash(&order.client_order_id), id_hash(&order.venue_order_id));
-        let known = (0..FINISHED_ORDERS_PER_SLOT).any(|k| self.finished_client[k] == c && self.finished_venue[k] == v);
-        if (c, v) == (0, 0) || known {
+        if (c, v) == (0, 0) {
+            return;
+        }
+        let n = self.finished_len as usize;
+        if let Some(k) = (0..n).find(|&k| self.finished_client[k] == c && self.finished_venue[k] == v) {
+            self.finished_filled[k] = order.filled_e8;
             return;
         }
         let at = self.finished_cursor as usize;
         assert!(at < FINISHED_ORDERS_PER_SLOT, "Invariant: finished cursor in range");
         self.finished_client[at] = c;
         self.finished_venue[at] = v;
+        self.finished_filled[at] = order.filled_e8;
         self.finished_cursor = ((at + 1) % FINISHED_ORDERS_PER_SLOT) as u32;
         self.finished_len = (self.finished_len + 1).min(FINISHED_ORDERS_PER_SLOT as u32);
     }
 
     /// True when an order with this client id (or, failing that, venue id) finished recently.
     pub fn finished_recently(&self, client_order_id: &[u8], venue_order_id: &[u8]) -> bool {
+        self.finished_order(client_order_id, venue_order_id).is_some()
+    }
+
+    /// The final filled size of the recently finished order with this client id (else venue id):
+    /// `Some(FILLED_UNKNOWN)` when it was restored without one, `None` when no such order.
+    pub fn finished_order(&self, client_order_id: &[u8], venue_order_id: &[u8]) -> Option<i64> {
         let (c, v) = (id_hash(client_order_id), id_hash(venue_order_id));
         let n = self.finished_len as usize;
-        (0..n).any(|i| (c != 0 && self.finished_client[i] == c) || (v != 0 && self.finished_venue[i] == v))
+        let by_client = (0..n).find(|&i| c != 0 && self.finished_client[i] == c);
+        let k = by_client.or_else(|| (0..n).find(|&i| v != 0 && self.finished_venue[i] == v))?;
+        Some(self.finished_filled[k])
     }
 
     /// True when `"<trade_id>-E"` is a recently finished client order id of this slot.

@@ -20,8 +20,15 @@
 //!  11872  slots                 slot_count × SlotImage (448)
 //!      …  memories              slot_count × (seen ids [u8; 64] × 32, seen len u32, seen cursor u32,
 //!                               finished client hashes u64 × 8, finished venue hashes u64 × 8,
-//!                               finished len u32, finished cursor u32) = 2 192
+//!                               finished len u32, finished cursor u32,
+//!                               finished final filled i64 × 8) = 2 256
 //! ```
+//! Format versions: this kernel writes format 2 and reads formats 1 and 2. Format 1 (ABI 1.4's
+//! first snapshots) has no final filled sizes (memories of 2 192 bytes, SNAPSHOT_SLOT_BYTES
+//! 2 640): its finished orders are restored with `FILLED_UNKNOWN`, so a late fill for one of them
+//! is a STALE_EVENT as it was then (no OVERFILL check), and the state hash (which skips unknown
+//! sizes) is the one the format-1 kernel wrote. A snapshot of such a kernel is format 2 (-1 for
+//! the unknown sizes), so it is not the format-1 bytes.
 //! The seen ring's id hashes are not stored: restore recomputes them from the ids (`id_hash`).
 //! The checksum is the state hash's word-wise FNV-1a 64 (`hash.rs`) over header bytes 0..32 and
 //! 40..64, then the body: one flipped bit of any 8-byte word changes it (every step is a
@@ -33,7 +40,8 @@
 //!   count, reserved bytes, checksum, every section's values (`snapshot/check.rs`), and finally
 //!   the state hash of the decoded state against the header's — only then is anything written;
 //! - a restored kernel has the state hash the snapshot was taken with, and a snapshot of it is the
-//!   same bytes (the order window is stored unrotated, so the encoding is canonical);
+//!   same bytes for a format-2 snapshot (the order window is stored unrotated, so the encoding is
+//!   canonical);
 //! - nothing allocates: the checks decode one section at a time onto the stack.
 //!
 //! Entry points: `snapshot_bytes`, `Kernel::write_snapshot`, `Kernel::restore_snapshot`.
@@ -45,7 +53,7 @@ use crate::diagnostics::{diag, Diag, Step};
 use crate::fsm::risk::{Limits, MarkBook, OrderWindow};
 use crate::fsm::{hash_state, Config, Kernel};
 use crate::hash::{id_hash, Fnv};
-use crate::slot::SlotMemory;
+use crate::slot::{SlotMemory, FILLED_UNKNOWN};
 
 const HEADER: usize = 64;
 const CONTROLS: usize = HEADER;
@@ -53,7 +61,11 @@ const ACCOUNT: usize = CONTROLS + 48;
 const WINDOW: usize = ACCOUNT + 96;
 const MARKS: usize = WINDOW + 8 + 8 * ORDERS_PER_MINUTE_MAX as usize;
 const SLOTS: usize = MARKS + 8 + 32 * MARKS_MAX;
-const MEMORY_BYTES: usize = 64 * SEEN_EVENTS_PER_SLOT + 8 + 16 * FINISHED_ORDERS_PER_SLOT + 8;
+/// A slot memory in format 1; format 2 appends the finished orders' final filled sizes.
+const MEMORY_BYTES_1: usize = 64 * SEEN_EVENTS_PER_SLOT + 8 + 16 * FINISHED_ORDERS_PER_SLOT + 8;
+const MEMORY_BYTES: usize = MEMORY_BYTES_1 + 8 * FINISHED_ORDERS_PER_SLOT;
+/// The older snapshot format this kernel still reads.
+const FORMAT_1: u32 = 1;
 
 const _: () = assert!(SLOTS == SNAPSHOT_FIXED_BYTES, "Invariant: the fixed sections end at SNAPSHOT_FIXED_BYTES");
 const _: () = assert!(448 + MEMORY_BYTES == SNAPSHOT_SLOT_BYTES, "Invariant: a slot takes SNAPSHOT_SLOT_BYTES");
@@ -63,8 +75,27 @@ pub const fn snapshot_bytes(slot_count: u32) -> usize {
     SNAPSHOT_FIXED_BYTES + slot_count as usize * SNAPSHOT_SLOT_BYTES
 }
 
-fn memory_at(slot_count: u32, id: u32) -> usize {
-    SLOTS + slot_count as usize * SlotImage::SIZE + id as usize * MEMORY_BYTES
+/// Bytes of one slot memory in snapshot format `format` (1 or 2).
+const fn memory_bytes(format: u32) -> usize {
+    if format == FORMAT_1 {
+        MEMORY_BYTES_1
+    } else {
+        MEMORY_BYTES
+    }
+}
+
+/// The size of a snapshot in format `format` (1 or 2) of `slot_count` slots.
+const fn snapshot_bytes_in(format: u32, slot_count: u32) -> usize {
+    SNAPSHOT_FIXED_BYTES + slot_count as usize * (SlotImage::SIZE + memory_bytes(format))
+}
+
+fn memory_at(format: u32, slot_count: u32, id: u32) -> usize {
+    SLOTS + slot_count as usize * SlotImage::SIZE + id as usize * memory_bytes(format)
+}
+
+/// The format version of a snapshot whose header was checked (`check_envelope`).
+pub(crate) fn format_of(r: &Rd) -> u32 {
+    r.u32(8)
 }
 
 /// Little-endian reads at offsets the caller has bounds-checked (the length is checked first).
@@ -151,9 +182,11 @@ pub(crate) fn read_slot(r: &Rd, id: u32) -> SlotImage {
     SlotImage::from_bytes(&r.0[at..at + SlotImage::SIZE])
 }
 
-/// Slot `id`'s memory as stored; the seen hashes are recomputed from the ids (0 for an empty id).
+/// Slot `id`'s memory as stored; the seen hashes are recomputed from the ids (0 for an empty id);
+/// format 1 has no final filled sizes: `FILLED_UNKNOWN` for each remembered order.
 pub(crate) fn read_memory(r: &Rd, slot_count: u32, id: u32) -> SlotMemory {
-    let at = memory_at(slot_count, id);
+    let format = format_of(r);
+    let at = memory_at(format, slot_count, id);
     let mut m = SlotMemory::new();
     let seen = at + 64 * SEEN_EVENTS_PER_SLOT;
     let (seen_len, seen_cursor) = (r.u32(seen), r.u32(seen + 4));
@@ -171,6 +204,14 @@ pub(crate) fn read_memory(r: &Rd, slot_count: u32, id: u32) -> SlotMemory {
     }
     m.finished_len = r.u32(fin + 16 * FINISHED_ORDERS_PER_SLOT);
     m.finished_cursor = r.u32(fin + 16 * FINISHED_ORDERS_PER_SLOT + 4);
+    let filled = fin + 16 * FINISHED_ORDERS_PER_SLOT + 8;
+    for k in 0..FINISHED_ORDERS_PER_SLOT {
+        m.finished_filled[k] = match format {
+            FORMAT_1 if k < m.finished_len as usize => FILLED_UNKNOWN,
+            FORMAT_1 => 0,
+            _ => r.u64(filled + 8 * k) as i64,
+        };
+    }
     m
 }
 
@@ -216,7 +257,7 @@ impl Kernel {
             w.put(SLOTS + id * SlotImage::SIZE, s.bytes());
         }
         for (id, mem) in self.memory.iter().enumerate() {
-            write_memory(&mut w, memory_at(n, id as u32), mem);
+            write_memory(&mut w, memory_at(SNAPSHOT_FORMAT_VERSION, n, id as u32), mem);
         }
         let header = SnapshotHeader {
             magic: SNAPSHOT_MAGIC,
@@ -260,7 +301,7 @@ impl Kernel {
         let (window, marks) = (check::window(&r)?, check::marks(&r)?);
         for id in 0..n {
             check::slot(&read_slot(&r, id), id, n)?;
-            check::memory(&r, n, id, memory_at(n, id))?;
+            check::memory(&r, n, id, memory_at(format_of(&r), n, id))?;
         }
         let account = check::account(&r, (0..n).map(|id| read_slot(&r, id).unrealized_pnl))?;
         let slots = (0..n).map(|id| read_slot(&r, id));
@@ -280,7 +321,6 @@ impl Kernel {
     /// Length, magic, versions, slot count, reserved bytes and checksum.
     fn check_envelope(&self, buf: &[u8]) -> Result<(), Diag> {
         let n = self.config.slot_count;
-        let want = snapshot_bytes(n);
         if buf.len() < HEADER {
             return Err(refused(
                 format_args!("{} bytes, shorter than its 64-byte header", buf.len()),
@@ -291,13 +331,14 @@ impl Kernel {
         if h.magic != SNAPSHOT_MAGIC {
             return Err(refused(format_args!("bad magic {:016x} (not a DITA kernel snapshot)", h.magic), 0.0));
         }
-        if h.format_version != SNAPSHOT_FORMAT_VERSION {
+        if h.format_version != SNAPSHOT_FORMAT_VERSION && h.format_version != FORMAT_1 {
             let v = h.format_version;
             return Err(refused(
-                format_args!("format version {v}, this kernel reads {SNAPSHOT_FORMAT_VERSION}"),
+                format_args!("format version {v}, this kernel reads {FORMAT_1} and {SNAPSHOT_FORMAT_VERSION}"),
                 v as f64,
             ));
         }
+        let want = snapshot_bytes_in(h.format_version, n);
         if h.abi_major as u64 != ABI_MAJOR || h.abi_minor as u64 > ABI_MINOR {
             let (a, b) = (h.abi_major, h.abi_minor);
             return Err(refused(format_args!("ABI {a}.{b}, this kernel is {ABI_MAJOR}.{ABI_MINOR}"), a as f64));
@@ -358,4 +399,8 @@ fn write_memory(w: &mut Wr, at: usize, m: &SlotMemory) {
     }
     w.u32(fin + 16 * FINISHED_ORDERS_PER_SLOT, m.finished_len);
     w.u32(fin + 16 * FINISHED_ORDERS_PER_SLOT + 4, m.finished_cursor);
+    let filled = fin + 16 * FINISHED_ORDERS_PER_SLOT + 8;
+    for k in 0..FINISHED_ORDERS_PER_SLOT {
+        w.u64(filled + 8 * k, m.finished_filled[k] as u64);
+    }
 }

@@ -3,7 +3,9 @@
 //! Job, in order:
 //! 1. Route: by `client_order_id` (else `venue_order_id`) across all slots for `SLOT_ANY`, or
 //!    within the given slot. No match: a recently finished order of that slot (or any slot for
-//!    `SLOT_ANY`) gives STALE_EVENT; otherwise `SLOT_ANY` gives UNKNOWN_ORDER (nothing changes)
+//!    `SLOT_ANY`) gives STALE_EVENT, or OVERFILL (slot → STALE) when the event's cumulative fill
+//!    is above the final filled size the ring kept for it (unknown after a format-1 snapshot:
+//!    STALE_EVENT); otherwise `SLOT_ANY` gives UNKNOWN_ORDER (nothing changes)
 //!    and an explicit slot gives FOREIGN_ORDER (slot → STALE_STATE_RECONCILING, UNKNOWN_ORDER).
 //! 2. Gate: an event id the slot already saw → DUPLICATE_EVENT (no change); a slot in
 //!    STALE_STATE_RECONCILING → STALE_STATE_RECONCILE (no change).
@@ -23,12 +25,13 @@ use super::Kernel;
 use crate::abi::*;
 use crate::diagnostics::{diag, Diag, Qty, Step, Text};
 use crate::hash::id_hash;
-use crate::slot::{is_working, order, same_id, stage_of, working_role};
+use crate::slot::{is_working, order, same_id, stage_of, working_role, FILLED_UNKNOWN};
 
 /// Where an event goes.
 enum Route {
     Order(u32, OrderRole),
-    Finished(u32),
+    /// A recently finished order of the slot that no longer holds it, with its final filled size.
+    Finished(u32, i64),
     Foreign(u32),
     Unknown,
 }
@@ -83,8 +86,8 @@ impl Kernel {
             }
         }
         for id in candidates {
-            if self.memory[id as usize].finished_recently(&i.client_order_id, &i.venue_order_id) {
-                return Route::Finished(id);
+            if let Some(filled) = self.memory[id as usize].finished_order(&i.client_order_id, &i.venue_order_id) {
+                return Route::Finished(id, filled);
             }
         }
         explicit.map_or(Route::Unknown, Route::Foreign)
@@ -107,10 +110,9 @@ impl Kernel {
                 self.refuse(step, d.field(Field::ClientOrderId, f64::NAN))
             }
             Route::Foreign(id) => self.foreign_order(step, i, id, kind),
-            Route::Finished(id) => self.gate(step, i, id, kind).unwrap_or_else(|| {
-                let d = diag!(StaleEvent, id, "{} for recently finished order {} ignored", kind.name(), order_name(i));
-                self.accept_stale(step, i, id, d)
-            }),
+            Route::Finished(id, filled) => {
+                self.gate(step, i, id, kind).unwrap_or_else(|| self.event_on_departed(step, i, id, kind, filled))
+            }
             Route::Order(id, role) => {
                 self.gate(step, i, id, kind).unwrap_or_else(|| self.event_on_order(step, i, id, role, kind))
             }
@@ -231,6 +233,26 @@ impl Kernel {
         self.memory[id as usize].remember(&i.event_id, self.event_hash);
         self.event_diagnostic(step, i, id, role, kind, stage);
         true
+    }
+
+    /// Events for a finished order the slot no longer holds (a later order of its role replaced
+    /// it): like `event_on_finished`, against the final filled size the finished ring kept.
+    fn event_on_departed(&mut self, step: Step, i: &InputRecord, id: u32, kind: EventKind, filled: i64) -> bool {
+        let stage = stage_of(&self.slots[id as usize]);
+        if filled != FILLED_UNKNOWN && i.qty_e8 > filled {
+            let d = diag!(
+                Overfill,
+                id,
+                "{} of recently finished order {}: filled {} exceeds its final {}",
+                kind.name(),
+                order_name(i),
+                Qty(i.qty_e8),
+                Qty(filled)
+            );
+            return self.overfill(step, i, id, stage, d);
+        }
+        let d = diag!(StaleEvent, id, "{} for recently finished order {} ignored", kind.name(), order_name(i));
+        self.accept_stale(step, i, id, d)
     }
 
     /// Events for an order that already ended (FILLED, CANCELLED, REJECTED).

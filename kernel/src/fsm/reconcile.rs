@@ -11,12 +11,19 @@
 //!    fills and fees stay in the trade's closed figures (they happened).
 //! 3. An order the truth carries keeps its identity (ids, leg, fee) when it is the belief's
 //!    working order of that role; otherwise it is adopted as a new order (MARKET, fee 0).
+//!    When it is the belief's order of that role but already ended (e.g. a previous RECONCILE
+//!    whose open-order list lagged ended it as CANCELLED) and its trade is unsettled, its booked
+//!    contribution (an exit leg's PnL from `realized_closed_legs`, its fee from
+//!    `fees_closed_orders`) is taken back first and it is re-opened as the same order (same leg,
+//!    same fee baseline), so its fills and cumulative fee count exactly once.
 //! 4. A trade is never settled by RECONCILE. A slot without an unsettled trade (`is_open == 0`)
 //!    that the truth shows holding something starts fresh trade figures, so PnL already settled
 //!    is never settled twice; going flat clears `is_open` without settling (capital is
 //!    re-seeded from the venue balance at recovery).
 //! 5. Truth that contradicts itself or the slot (entry order fills != position, exit order
-//!    larger than the position, no trade id to adopt under) is refused and changes nothing.
+//!    larger than the position, no trade id to adopt under, an open order the slot knows only
+//!    from its finished-order ring: its fills are booked in an earlier leg whose figures the
+//!    ring does not keep, so adopting it would count them twice) is refused and changes nothing.
 //! 6. After adoption the slot satisfies every invariant of `slot::assert_slot`.
 //!
 //! Entry points: `check`, `adopt`, `adopt_flat`, `summary`.
@@ -25,11 +32,26 @@ use core::fmt::Write;
 
 use crate::abi::*;
 use crate::diagnostics::{diag, qty_value, Diag, Msg, Num, Qty, Text};
-use crate::slot::{self, content, finish_order, is_working, order, recompute_pnl, same_id, SlotMemory};
+use crate::slot::{
+    self, content, finish_order, is_working, leg_pnl, order, recompute_pnl, same_id, status_of, status_without_cancel,
+    SlotMemory,
+};
 
 /// Refuses truth that cannot be adopted (invariant 5). Run before any change.
-pub fn check(slot: &SlotImage, i: &InputRecord, slot_id: u32) -> Result<(), Diag> {
+pub fn check(slot: &SlotImage, mem: &SlotMemory, i: &InputRecord, slot_id: u32) -> Result<(), Diag> {
     let role = OrderRole::from_raw(i.order_role);
+    if let Some(role) = role {
+        if !names_order(order(slot, role), i) && mem.finished_recently(&i.client_order_id, &i.venue_order_id) {
+            let id = if i.client_order_id[0] != 0 { Text(&i.client_order_id) } else { Text(&i.venue_order_id) };
+            return Err(diag!(
+                InvalidIntent,
+                slot_id,
+                "open {} order {id} finished in an earlier leg: its fills are already booked",
+                role.name()
+            )
+            .field(Field::ClientOrderId, f64::NAN));
+        }
+    }
     if (i.qty_e8 > 0 || role.is_some()) && content(&slot.trade_id).is_empty() {
         return Err(diag!(
             InvalidIntent,
@@ -69,9 +91,33 @@ pub fn check(slot: &SlotImage, i: &InputRecord, slot_id: u32) -> Result<(), Diag
     }
 }
 
+/// True when the truth's open order has this order's client id (else venue id).
+fn names_order(o: &OrderImage, i: &InputRecord) -> bool {
+    o.present == 1 && (same_id(&i.client_order_id, &o.client_order_id) || same_id(&i.venue_order_id, &o.venue_order_id))
+}
+
 /// True when the truth's open order is this (working) order of the belief.
 fn is_truth_order(o: &OrderImage, i: &InputRecord) -> bool {
-    is_working(o) && (same_id(&i.client_order_id, &o.client_order_id) || same_id(&i.venue_order_id, &o.venue_order_id))
+    is_working(o) && names_order(o, i)
+}
+
+/// Invariant 3, ended order: when the truth's open order is the slot's ended order of that role
+/// and the trade is unsettled, takes its booked PnL and fee back out of the closed figures (at
+/// the entry price before this truth's, i.e. the one it was booked at unless an earlier RECONCILE
+/// moved it) and makes it working again, so `adopt_order` keeps it.
+fn reopen_ended_order(slot: &mut SlotImage, i: &InputRecord) {
+    let Some(role) = OrderRole::from_raw(i.order_role) else { return };
+    let o = *order(slot, role);
+    let ended = status_of(&o).is_some_and(OrderStatus::is_terminal);
+    if slot.is_open == 0 || !ended || !names_order(&o, i) {
+        return;
+    }
+    if role == OrderRole::Exit {
+        slot.realized_closed_legs -= leg_pnl(slot, o.filled_e8, o.avg_fill_price);
+    }
+    slot.fees_closed_orders -= o.fee;
+    slot::order_mut(slot, role).status = status_without_cancel(&o).raw();
+    recompute_pnl(slot);
 }
 
 /// Ends the belief's working orders that the truth does not carry (invariant 2).
@@ -88,6 +134,7 @@ fn end_unknown_orders(slot: &mut SlotImage, mem: &mut SlotMemory, i: &InputRecor
 /// Adopts a truth with a position and/or an open order.
 pub fn adopt(slot: &mut SlotImage, mem: &mut SlotMemory, i: &InputRecord, now_ms: u64) {
     end_unknown_orders(slot, mem, i);
+    reopen_ended_order(slot, i);
     if slot.is_open == 0 {
         // Invariant 4: no unsettled trade here; whatever the slot showed was settled or void.
         slot.realized_pnl = 0.0;

@@ -5,7 +5,8 @@
 //! within their capacities, filled from the front, zero past their length, with valid times,
 //! assets and prices; every slot image passes `check_image` (the restore_slot validation, as
 //! strict as the assertions after every change) at its own index; every slot memory has its rings
-//! filled from the front with valid, NUL-padded ids; the account's money is finite and its
+//! filled from the front with valid, NUL-padded ids (and, in format 2, final filled sizes in
+//! range, or unknown); the account's money is finite and its
 //! derived fields (peak, drawdown, ratio, equity, unrealized PnL) are the ones the kernel derives.
 //!
 //! Invariants: never panics on any bytes (all reads are within the length checked before);
@@ -18,6 +19,7 @@ use crate::abi::*;
 use crate::diagnostics::{Diag, Num};
 use crate::fsm::risk::{MarkBook, OrderWindow};
 use crate::fsm::Config;
+use crate::slot::FILLED_UNKNOWN;
 use crate::validate::{check_asset, check_image, check_opaque, check_price};
 
 type Checked<T> = Result<T, Diag>;
@@ -132,6 +134,25 @@ pub fn memory(r: &Rd, slot_count: u32, id: u32, at: usize) -> Checked<()> {
             return Err(refused(
                 format_args!("slot {id} finished order {k} does not match the ring's length {len}"),
                 k as f64,
+            ));
+        }
+    }
+    if super::format_of(r) == SNAPSHOT_FORMAT_VERSION {
+        finished_filled(r, id, fin + 16 * n + 8, len)?;
+    }
+    Ok(())
+}
+
+/// Format 2: each remembered order's final filled size is `0..=QTY_MAX_E8` or `FILLED_UNKNOWN`
+/// (kept from a format-1 snapshot); zero past the ring's length.
+fn finished_filled(r: &Rd, id: u32, at: usize, len: usize) -> Checked<()> {
+    for k in 0..FINISHED_ORDERS_PER_SLOT {
+        let filled = r.u64(at + 8 * k) as i64;
+        let ok = if k < len { filled == FILLED_UNKNOWN || (0..=QTY_MAX_E8).contains(&filled) } else { filled == 0 };
+        if !ok {
+            return Err(refused(
+                format_args!("slot {id} finished order {k} final filled {filled} out of range"),
+                filled as f64,
             ));
         }
     }

@@ -92,9 +92,9 @@ fn describe_lists_the_constants_and_every_enum_value() {
         "const INPUT_KIND_SOURCE_SEED_CAPITAL 3",
         "const FIELD_SNAPSHOT 33",
         "const SNAPSHOT_MAGIC 5782989516005722436",
-        "const SNAPSHOT_FORMAT_VERSION 1",
+        "const SNAPSHOT_FORMAT_VERSION 2",
         "const SNAPSHOT_FIXED_BYTES 11872",
-        "const SNAPSHOT_SLOT_BYTES 2640",
+        "const SNAPSHOT_SLOT_BYTES 2704",
     ] {
         assert!(text.lines().any(|l| l == line), "missing: {line}");
     }

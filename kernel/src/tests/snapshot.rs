@@ -157,7 +157,8 @@ fn another_magic_format_version_abi_or_slot_count_is_refused_by_name() {
     let mut k = K::new(4);
     let with = |at: usize, v: &[u8]| sealed(bytes.clone().tap(|b| b[at..at + v.len()].copy_from_slice(v)));
     refused(&mut k, &with(0, b"NOTASNAP"), "bad magic");
-    refused(&mut k, &with(8, &2u32.to_le_bytes()), "format version 2, this kernel reads 1");
+    refused(&mut k, &with(8, &3u32.to_le_bytes()), "format version 3, this kernel reads 1 and 2");
+    refused(&mut k, &with(8, &1u32.to_le_bytes()), "truncated or padded"); // format 1 is shorter
     refused(&mut k, &with(12, &2u32.to_le_bytes()), "ABI 2.4, this kernel is 1.4");
     refused(&mut k, &with(16, &5u32.to_le_bytes()), "ABI 1.5, this kernel is 1.4");
     refused(&mut k, &with(48, &[1]), "reserved header bytes");
@@ -185,6 +186,9 @@ fn values_out_of_range_behind_a_valid_checksum_are_refused() {
     let mem0 = SNAPSHOT_FIXED_BYTES + 4 * 448;
     refused(&mut k, &with(mem0 + 64 * 32, &33u32.to_le_bytes()), "seen-event ring length 33");
     refused(&mut k, &with(mem0 + 64 * 32 + 8 + 128, &9u32.to_le_bytes()), "finished-order ring length 9");
+    let filled0 = mem0 + 64 * 32 + 8 + 128 + 8; // slot 0 remembers its entry order
+    refused(&mut k, &with(filled0, &(-2i64).to_le_bytes()), "finished order 0 final filled -2 out of range");
+    refused(&mut k, &with(filled0 + 8 * 7, &1i64.to_le_bytes()), "finished order 7 final filled 1 out of range");
     let mem1 = mem0 + SNAPSHOT_SLOT_BYTES - 448; // slot 1 saw 3 events (trade B): its ring is not full
     assert_eq!(&bytes[mem1 + 64 * 32..mem1 + 64 * 32 + 8], &[3, 0, 0, 0, 3, 0, 0, 0]);
     refused(&mut k, &with(mem1 + 64 * 32 + 4, &5u32.to_le_bytes()), "seen-event ring length 3 / cursor 5");
