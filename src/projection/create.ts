@@ -6,7 +6,9 @@
  * outbox spools, stats show it down and a SINK_DEGRADED diagnostic is emitted.
  *
  * After each drain the rows are appended to the spools at once and, with `markProgress`, the
- * projected mark records how far (mark.ts). A map sink that lost its image gets the whole current
+ * projected mark records how far (mark.ts) — until a spool refuses a row (SPOOL_FULL: cap or failed
+ * write, catch-up rows included): from then on this process leaves the mark where it is, so the next
+ * start's catch-up rebuilds from the journal every row after the last seq whose rows were all stored. A map sink that lost its image gets the whole current
  * image again (`resyncWith`). `replay(run, ...)` rebuilds a past run's records from its journal.
  * Addresses and errors are masked (contracts/secrets.ts) before they reach stats or diagnostics.
  */
@@ -144,8 +146,10 @@ export async function createProjection(cfg: ProjectionConfig): Promise<Projectio
   const spooled = outboxes.every((o) => o.stats().spooled);
   const mark = cfg.markProgress === true && spooled ? ProjectedMark.open(cfg.stateDir, cfg.run) : null;
   const onDrained = (maxSeq: number) => {
-    for (const o of outboxes) o.spill(); // rows reach the spool files one drain after their input
-    if (mark !== null && maxSeq >= 0) mark.write(maxSeq);
+    let whole = true;
+    for (const o of outboxes) whole = o.spill() && whole; // rows reach the spool files one drain after their input
+    // After any refused row the mark stays at the last seq whose rows were all stored: catch-up rebuilds the rest.
+    if (mark !== null && maxSeq >= 0 && whole && outboxes.every((o) => o.spooledAll)) mark.write(maxSeq);
   };
   const core = new ProjectionCore(strategy, cfg.clock, outboxes, epoch, t.delayMs ?? 10, cfg.run, onDrained);
   for (const o of outboxes) o.resyncWith = () => core.resync(o);

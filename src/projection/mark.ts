@@ -6,8 +6,10 @@
  * spool append (the inputs of run `run` after `seq`, and every later run's journal in full).
  *
  * Invariant: when the mark says (run, seq), every row of run `run` from inputs ≤ seq is in every
- * spool (or already acknowledged by its sink). It is one fixed-size pwrite at offset 0 of a file
- * kept open (no rename): a SIGKILL cannot tear it, and it costs one syscall per drain that built rows.
+ * spool (or already acknowledged by its sink). So once a spool refused a row (SPOOL_FULL) the
+ * projection stops writing the mark (create.ts): catch-up then rebuilds from the last true mark.
+ * It is one fixed-size pwrite at offset 0 of a file kept open (no rename): a SIGKILL cannot tear it,
+ * and it costs one syscall per drain that built rows.
  *
  * Entry points: `ProjectedMark.open(stateDir, run)`, `.write(seq)`, `readProjectedMark(stateDir)`.
  */

@@ -12,6 +12,8 @@
  * deterministic, so regeneration does not duplicate). Sinks without a spool (local, callback) get
  * records straight from memory.
  *
+ * A record the spool refuses (full, failed write) counts in `records_refused`; `spill` says so and
+ * `spooledAll` stays false from then on: the projection stops moving its projected mark (mark.ts).
  * Map writes are coalesced to the latest (epoch, version) per key (`_map_queue.ts`) and kept in memory (a map
  * is latest state: at start the launcher projects the whole recovered image). Failures back off exponentially.
  *
@@ -50,6 +52,8 @@ export interface OutboxOptions {
 export class Outbox {
   /** Set by the projection: queues the whole current image into this outbox; returns the writes queued. */
   resyncWith: (() => number) | null = null;
+  /** False once any record was refused since this outbox was created (the projected mark stops then). */
+  spooledAll = true;
   private readonly maps = new MapQueue();
   private mem: PendingRecord[] = [];
   private timer: ReturnType<typeof setTimeout> | null = null;
@@ -92,6 +96,7 @@ export class Outbox {
     if (this.mem.length >= this.memMax) this.spill();
     if (this.mem.length >= this.memMax) {
       this.counters.refused++;
+      this.spooledAll = false;
       return;
     }
     this.mem.push(r);
@@ -183,13 +188,15 @@ export class Outbox {
     return this.running;
   }
 
-  /** Appends the records queued in memory to the spool now (the projection calls it after each drain). */
-  spill(): void {
+  /** Appends the records queued in memory to the spool now (the projection calls it after each drain);
+   *  false when the spool refused any (full, failed write: it counts and reports them). */
+  spill(): boolean {
     const spool = this.opts.spool;
-    if (spool === null || this.mem.length === 0) return;
-    const batch = this.mem;
-    this.mem = [];
-    spool.append(batch.map(resolveRecord));
+    if (spool === null || this.mem.length === 0) return true;
+    const batch = this.mem.splice(0).map(resolveRecord); // emptied first: a throwing row builder is not retried
+    const whole = spool.append(batch) === batch.length;
+    if (!whole) this.spooledAll = false;
+    return whole;
   }
 
   private async cycle(force: boolean): Promise<void> {

@@ -9,15 +9,21 @@
  *  2. A crash between compaction's rename and its ack write leaves an ack of the old generation;
  *     a generation mismatch means "start of this file", which holds only unacknowledged records.
  *     So a crash can cause a replay (the sinks dedupe by row id) but never a loss.
- *  3. A torn tail found at open is truncated (so new appends stay reachable) and reported; corrupt
+ *  3. A fresh file installed outside compaction (none at open, or one whose header is damaged, moved
+ *     to `.corrupt-header`) starts again at generation 1: the ack is reset to its start *before* the
+ *     file is installed, so an ack left by the old file never skips the new file's records.
+ *  4. A torn tail found at open is truncated (so new appends stay reachable) and reported; corrupt
  *     frames in the middle are skipped by resync at read time and reported once.
- *  4. Size is bounded by `maxBytes`; beyond it appends are refused and reported (stats count them).
+ *  5. Size is bounded by `maxBytes`; beyond it appends are refused and reported (stats count them), as
+ *     are those of a failed write (disk full; cut back to the last good size): `append` never throws
+ *     for it, it returns how many records it stored (`SPOOL_FULL`, `details.reason` says which case).
+ *  6. Compaction is linear overall (`_spool_file.ts` `shouldCompact`): the acknowledged prefix is
+ *     dropped only once it is at least as large as the tail to copy; `compactedBytes` counts the copying.
  */
 import {
   closeSync,
   existsSync,
   fstatSync,
-  fsyncSync,
   ftruncateSync,
   mkdirSync,
   openSync,
@@ -25,26 +31,28 @@ import {
   readSync,
   renameSync,
   writeFileSync,
-  writeSync,
 } from "node:fs";
 import { join } from "node:path";
+import type { Severity } from "../contracts/records.ts";
 import {
   decodeHeader,
   encodeFrames,
-  encodeHeader,
   FRAME_HEAD_BYTES,
   FRAME_MAX_BYTES,
   HEADER_BYTES,
   type SkippedRange,
   scanFrames,
 } from "./_frame.ts";
-import type { ProjectionDiagnostic } from "./types.ts";
+import { appendAt, defaultWrite, installFile, readAll, type SpoolWrite, shouldCompact } from "./_spool_file.ts";
+import { errorText, type ProjectionDiagnostic } from "./types.ts";
 
 export interface SpoolOptions {
   maxBytes?: number;
   /** Rewrite the file once a drained prefix is at least this large. */
   compactBytes?: number;
   fsync?: boolean;
+  /** The positional write call (default `fs.writeSync`); tests inject a failing one. */
+  write?: SpoolWrite;
   onDiagnostic?: (d: ProjectionDiagnostic) => void;
 }
 export interface SpoolBatch {
@@ -69,7 +77,11 @@ export class Spool {
   private readonly maxBytes: number;
   private readonly compactBytes: number;
   private readonly diag: (d: ProjectionDiagnostic) => void;
+  private readonly write: SpoolWrite;
+  private compactFailing = false;
   refusedTotal = 0;
+  /** Bytes copied by compactions since open (bounded by the bytes appended: invariant 6). */
+  compactedBytes = 0;
 
   constructor(
     dir: string,
@@ -82,6 +94,7 @@ export class Spool {
     this.maxBytes = opts.maxBytes ?? 512 * 1024 * 1024;
     this.compactBytes = opts.compactBytes ?? 4 * 1024 * 1024;
     this.diag = opts.onDiagnostic ?? (() => {});
+    this.write = opts.write ?? defaultWrite;
     this.openFile();
     this.recover();
   }
@@ -97,22 +110,29 @@ export class Spool {
   append(values: readonly unknown[]): number {
     if (values.length === 0) return 0;
     const { bytes, count, refused } = encodeFrames(values);
-    let stored = count;
-    if (this.backlogBytes + bytes.length > this.maxBytes) {
-      stored = 0;
-      this.refuse(
-        values.length,
-        `spool ${this.name} is full (${this.backlogBytes} bytes backlog, cap ${this.maxBytes})`,
-      );
-    } else {
-      writeAll(this.fd, bytes, this.size);
-      if (this.opts.fsync) fsyncSync(this.fd);
-      this.size += bytes.length;
-      this.records += count;
-    }
     if (refused > 0)
-      this.refuse(refused, `spool ${this.name}: ${refused} record(s) larger than ${FRAME_MAX_BYTES} bytes refused`);
-    return stored;
+      this.refuse(
+        refused,
+        `spool ${this.name}: ${refused} record(s) larger than ${FRAME_MAX_BYTES} bytes refused`,
+        "too_large",
+      );
+    if (count === 0) return 0;
+    if (this.backlogBytes + bytes.length > this.maxBytes) {
+      this.refuse(
+        count,
+        `spool ${this.name} is full (${this.backlogBytes} bytes backlog, cap ${this.maxBytes})`,
+        "cap",
+      );
+      return 0;
+    }
+    const failure = appendAt(this.write, this.fd, bytes, this.size, this.opts.fsync === true);
+    if (failure !== null) {
+      this.refuse(count, `spool ${this.path}: ${failure}`, "write_failed");
+      return 0;
+    }
+    this.size += bytes.length;
+    this.records += count;
+    return count;
   }
 
   /** Reads up to maxRecords unacknowledged records from the acknowledged offset. */
@@ -139,7 +159,7 @@ export class Spool {
     this.ackOffset = offset;
     this.records = Math.max(0, this.records - count);
     this.writeAck();
-    if (this.ackOffset - HEADER_BYTES >= this.compactBytes) this.compact();
+    if (shouldCompact(this.ackOffset - HEADER_BYTES, this.size - this.ackOffset, this.compactBytes)) this.compact();
   }
 
   close(): void {
@@ -148,7 +168,7 @@ export class Spool {
   }
 
   private openFile(): void {
-    if (!existsSync(this.path)) this.install(1, new Uint8Array(0));
+    if (!existsSync(this.path)) this.installFresh();
     this.fd = openSync(this.path, "r+");
     const head = new Uint8Array(HEADER_BYTES);
     const got = readSync(this.fd, head, 0, HEADER_BYTES, 0);
@@ -158,14 +178,10 @@ export class Spool {
       closeSync(this.fd);
       const aside = `${this.path}.corrupt-header`;
       renameSync(this.path, aside);
-      this.diag({
-        code: "SPOOL_CORRUPT",
-        severity: "ERROR",
-        sink: this.name,
-        message: `spool ${this.path} has no valid header; moved to ${aside}`,
-        details: { bytes: this.size },
+      this.report("SPOOL_CORRUPT", "ERROR", `spool ${this.path} has no valid header; moved to ${aside}`, {
+        bytes: this.size,
       });
-      this.install(1, new Uint8Array(0));
+      this.installFresh();
       this.fd = openSync(this.path, "r+");
       this.size = HEADER_BYTES;
       return;
@@ -203,12 +219,11 @@ export class Spool {
   }
 
   private truncateTail(at: number, reason: string): void {
-    this.diag({
-      code: "SPOOL_CORRUPT",
-      severity: "WARNING",
-      sink: this.name,
-      message: `spool ${this.path}: ${reason} of ${this.size - at} bytes at offset ${at} skipped and truncated`,
-      details: { offset: at, bytes: this.size - at, reason },
+    const what = `${reason} of ${this.size - at} bytes at offset ${at} skipped and truncated`;
+    this.report("SPOOL_CORRUPT", "WARNING", `spool ${this.path}: ${what}`, {
+      offset: at,
+      bytes: this.size - at,
+      reason,
     });
     ftruncateSync(this.fd, at);
     this.size = at;
@@ -218,19 +233,27 @@ export class Spool {
     for (const s of skipped) {
       if (base + s.to <= this.reportedSkipTo) continue;
       this.reportedSkipTo = base + s.to;
-      this.diag({
-        code: "SPOOL_CORRUPT",
-        severity: "ERROR",
-        sink: this.name,
-        message: `spool ${this.path}: ${s.reason}, ${s.to - s.from} bytes at offset ${base + s.from} skipped`,
-        details: { offset: base + s.from, bytes: s.to - s.from, reason: s.reason },
+      const what = `${s.reason}, ${s.to - s.from} bytes at offset ${base + s.from} skipped`;
+      this.report("SPOOL_CORRUPT", "ERROR", `spool ${this.path}: ${what}`, {
+        offset: base + s.from,
+        bytes: s.to - s.from,
+        reason: s.reason,
       });
     }
   }
 
-  private refuse(n: number, message: string): void {
+  private refuse(n: number, message: string, reason: "cap" | "write_failed" | "too_large"): void {
     this.refusedTotal += n;
-    this.diag({ code: "SPOOL_FULL", severity: "CRITICAL", sink: this.name, message, details: { refused: n } });
+    this.report("SPOOL_FULL", "CRITICAL", message, { refused: n, reason });
+  }
+
+  private report(
+    code: ProjectionDiagnostic["code"],
+    severity: Severity,
+    message: string,
+    details: Record<string, unknown>,
+  ): void {
+    this.diag({ code, severity, sink: this.name, message, details });
   }
 
   private writeAck(): void {
@@ -239,44 +262,39 @@ export class Spool {
     renameSync(tmp, this.ackPath);
   }
 
+  /** Installs an empty generation-1 file, resetting the ack to its start first (invariant 3). */
+  private installFresh(): void {
+    this.generation = 1;
+    this.ackOffset = HEADER_BYTES;
+    this.writeAck();
+    installFile(this.write, this.path, 1, new Uint8Array(0));
+  }
+
   /** Copies the unacknowledged tail into generation+1, renames it in, then acks its start. */
   private compact(): void {
     const tail = new Uint8Array(this.size - this.ackOffset);
     readAll(this.fd, tail, this.ackOffset);
+    try {
+      installFile(this.write, this.path, this.generation + 1, tail);
+    } catch (e) {
+      this.reportCompactFailure(e); // the current file stays as it is: its ack already covers the prefix
+      return;
+    }
+    this.compactFailing = false;
     closeSync(this.fd);
     this.generation += 1;
-    this.install(this.generation, tail);
     this.fd = openSync(this.path, "r+");
     this.size = HEADER_BYTES + tail.length;
     this.ackOffset = HEADER_BYTES;
     this.reportedSkipTo = 0;
+    this.compactedBytes += tail.length;
     this.writeAck();
   }
 
-  private install(generation: number, tail: Uint8Array): void {
-    const tmp = `${this.path}.tmp`;
-    const fd = openSync(tmp, "w");
-    writeAll(fd, encodeHeader(generation), 0);
-    writeAll(fd, tail, HEADER_BYTES);
-    fsyncSync(fd);
-    closeSync(fd);
-    renameSync(tmp, this.path);
+  private reportCompactFailure(e: unknown): void {
+    if (this.compactFailing) return;
+    this.compactFailing = true;
+    const why = `compaction failed (${errorText(e)}); the file keeps its acknowledged prefix until a later one succeeds`;
+    this.report("SPOOL_FULL", "WARNING", `spool ${this.path}: ${why}`, { refused: 0, reason: "compact_failed" });
   }
-}
-
-function writeAll(fd: number, bytes: Uint8Array, position: number): void {
-  let at = 0;
-  for (let guard = 0; at < bytes.length && guard < 10_000; guard++)
-    at += writeSync(fd, bytes, at, bytes.length - at, position + at);
-  if (at !== bytes.length) throw new Error(`Condition failed: short spool write ${at}/${bytes.length}`);
-}
-
-function readAll(fd: number, buf: Uint8Array, position: number): void {
-  let at = 0;
-  for (let guard = 0; at < buf.length && guard < 10_000; guard++) {
-    const n = readSync(fd, buf, at, buf.length - at, position + at);
-    if (n <= 0) break;
-    at += n;
-  }
-  if (at !== buf.length) throw new Error(`Condition failed: short spool read ${at}/${buf.length}`);
 }

@@ -27,10 +27,11 @@ const rows = (n: number, from = 0) =>
 /** A spool compacted once (generation 2) holding rows 2..5 unacknowledged; returns the frame ends. */
 function compactedSpool(d: string): number[] {
   const s = new Spool(d, "x", { compactBytes: 1 });
-  s.append(rows(6));
-  s.ack(s.read(2).next, 2); // prefix >= 1 byte: compacts into generation 2
+  s.append(rows(2));
+  s.ack(s.read(2).next, 2); // the whole file acknowledged (prefix >= tail): compacts into generation 2
   const ack = JSON.parse(readFileSync(join(d, "x.spool.ack"), "utf8")) as { generation: number; offset: number };
   expect(ack).toEqual({ generation: 2, offset: HEADER_BYTES });
+  s.append(rows(4, 2));
   const ends = s.read(10).ends;
   expect(ends).toHaveLength(4);
   s.close();
@@ -71,10 +72,11 @@ test("the ack of the current generation is honoured exactly (the generation chec
 test("two compactions in a row keep only the unacknowledged rows, in order, across a reopen", () => {
   const d = dir();
   const s = new Spool(d, "x", { compactBytes: 1 });
-  s.append(rows(5));
-  s.ack(s.read(1).next, 1); // generation 2: rows 1..4
+  s.append(rows(2));
+  s.ack(s.read(1).next, 1); // prefix (1 row) >= tail (1 row): generation 2 holds row 1
+  s.append(rows(3, 2));
+  s.ack(s.read(2).next, 2); // prefix (rows 1, 2) >= tail (rows 3, 4): generation 3 holds rows 3, 4
   s.append(rows(2, 5));
-  s.ack(s.read(2).next, 2); // generation 3: rows 3..6
   s.close();
   expect(JSON.parse(readFileSync(join(d, "x.spool.ack"), "utf8")).generation).toBe(3);
   const again = new Spool(d, "x");

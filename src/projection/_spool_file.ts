@@ -1,0 +1,86 @@
+/**
+ * Spool file primitives (spool.ts): whole-buffer positional reads and writes through an injectable
+ * write call (tests inject a failing one to play a full disk), the install of a fresh generation file
+ * (write to `<path>.tmp`, fsync, rename over `<path>`), the append that never throws for a failed write
+ * (`appendAt`: it cuts the file back to its last good size and says what failed), and the compaction policy.
+ *
+ * Compaction policy: the acknowledged prefix is dropped (the tail copied into a new file) only once it
+ * is at least `minBytes` and at least as large as the tail to copy. Every copied byte is then paid for
+ * by at least as many dropped bytes, each dropped once, so a backlog of B bytes drained in any acks
+ * costs at most B bytes of copying overall (not B²/minBytes); the file is at most twice its backlog
+ * (plus `minBytes`) on disk meanwhile.
+ */
+import { closeSync, fsyncSync, ftruncateSync, openSync, readSync, renameSync, rmSync, writeSync } from "node:fs";
+import { encodeHeader, HEADER_BYTES } from "./_frame.ts";
+import { errorText } from "./types.ts";
+
+/** The positional write call (`fs.writeSync`'s shape); returns the bytes written or throws. */
+export type SpoolWrite = (fd: number, bytes: Uint8Array, offset: number, length: number, position: number) => number;
+
+export const defaultWrite: SpoolWrite = (fd, bytes, offset, length, position) =>
+  writeSync(fd, bytes, offset, length, position);
+
+/** True when an acknowledged prefix of `ackedBytes` should be dropped, leaving `tailBytes` to copy. */
+export function shouldCompact(ackedBytes: number, tailBytes: number, minBytes: number): boolean {
+  return ackedBytes >= minBytes && ackedBytes >= tailBytes;
+}
+
+export function writeAll(write: SpoolWrite, fd: number, bytes: Uint8Array, position: number): void {
+  let at = 0;
+  for (let guard = 0; at < bytes.length && guard < 10_000; guard++)
+    at += write(fd, bytes, at, bytes.length - at, position + at);
+  if (at !== bytes.length) throw new Error(`Condition failed: short spool write ${at}/${bytes.length}`);
+}
+
+/**
+ * Writes `bytes` at `size` (then fsyncs when asked). Returns null on success; on failure cuts the file
+ * back to `size` and returns what failed (the caller refuses the records), never throws.
+ */
+export function appendAt(
+  write: SpoolWrite,
+  fd: number,
+  bytes: Uint8Array,
+  size: number,
+  fsync: boolean,
+): string | null {
+  try {
+    writeAll(write, fd, bytes, size);
+    if (fsync) fsyncSync(fd);
+    return null;
+  } catch (e) {
+    let cut = "cut back";
+    try {
+      ftruncateSync(fd, size);
+    } catch (t) {
+      cut = `not cut back (${errorText(t)}; the next append overwrites them)`;
+    }
+    return `write of ${bytes.length} bytes at offset ${size} failed (${errorText(e)}); partial bytes ${cut}`;
+  }
+}
+
+export function readAll(fd: number, buf: Uint8Array, position: number): void {
+  let at = 0;
+  for (let guard = 0; at < buf.length && guard < 10_000; guard++) {
+    const n = readSync(fd, buf, at, buf.length - at, position + at);
+    if (n <= 0) break;
+    at += n;
+  }
+  if (at !== buf.length) throw new Error(`Condition failed: short spool read ${at}/${buf.length}`);
+}
+
+/** Writes header + tail to `<path>.tmp`, fsyncs and renames it over `path`; on failure removes the tmp and throws. */
+export function installFile(write: SpoolWrite, path: string, generation: number, tail: Uint8Array): void {
+  const tmp = `${path}.tmp`;
+  const fd = openSync(tmp, "w");
+  try {
+    writeAll(write, fd, encodeHeader(generation), 0);
+    writeAll(write, fd, tail, HEADER_BYTES);
+    fsyncSync(fd);
+  } catch (e) {
+    closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+  closeSync(fd);
+  renameSync(tmp, path);
+}
