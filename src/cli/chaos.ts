@@ -19,12 +19,7 @@ import { liveSafeCases, MATRIX, type MatrixCase, matrixCase, runCase, runChaos, 
 import { SystemClock } from "../launcher/system_clock.ts";
 import { assertLiveAllowed, type BingxConfig, bingxConfigFromEnv } from "../venue/index.ts";
 import { CliFailure } from "./_fail.ts";
-
-function int(name: string, raw: string, lo: number, hi: number): number {
-  if (!/^\d+$/.test(raw) || Number(raw) < lo || Number(raw) > hi)
-    throw new CliFailure(`--${name} must be an integer ${lo}..${hi}, got '${raw}'`, 2);
-  return Number(raw);
-}
+import { integerFlag } from "./_flags.ts";
 
 function liveConfig(clock: SystemClock): BingxConfig {
   try {
@@ -61,7 +56,7 @@ async function runMatrix(args: { case?: string; venue: string; seed?: string; li
   const cases = selectCases(args.case, args.live);
   const venues = VENUE_CHOICES[args.venue as keyof typeof VENUE_CHOICES];
   if (!venues) throw new CliFailure(`--venue must be sim, mock or both, got '${args.venue}'`, 2);
-  const fixed = args.seed === undefined ? null : int("seed", args.seed, 0, Number.MAX_SAFE_INTEGER);
+  const fixed = args.seed === undefined ? null : integerFlag("seed", args.seed, 0, Number.MAX_SAFE_INTEGER);
   const clock = new SystemClock();
   const live = args.live ? liveConfig(clock) : null;
   let clean = true;
@@ -121,8 +116,8 @@ export const chaosCommand = defineCommand({
     if (args.seed === undefined) throw new CliFailure("--seed is required for a VOPR run (or use --matrix)", 2);
     const venue = args.venue ?? "sim";
     if (venue !== "sim" && venue !== "mock") throw new CliFailure(`--venue must be sim or mock, got '${venue}'`, 2);
-    const seed = int("seed", args.seed, 0, Number.MAX_SAFE_INTEGER);
-    const steps = int("steps", args.steps, 1, STEPS_MAX);
+    const seed = integerFlag("seed", args.seed, 0, Number.MAX_SAFE_INTEGER);
+    const steps = integerFlag("steps", args.steps, 1, STEPS_MAX);
     process.stdout.write(`SEED=${seed}\n`);
     const verdict = await runChaos({
       seed,

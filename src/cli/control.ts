@@ -1,7 +1,9 @@
 /**
  * `dita-v2 control [key=value ...]`: print the control snapshot of a running serve, or change
  * it (POST /control). Values: true/false for toggles, numbers for active_slot_limit and the risk
- * limits, names for mode, verbosity and trading_state.
+ * limits, names for mode, verbosity and trading_state. A pair that is not key=value, or a key
+ * given twice (`trading_state=HALTED trading_state=ACTIVE`), is refused naming it (exit 2) and
+ * nothing is sent.
  */
 
 import { defineCommand } from "citty";
@@ -14,25 +16,41 @@ function parseValue(v: string): unknown {
   return v;
 }
 
+/** The change the pairs spell, or a CliFailure naming the first bad pair or repeated key. */
+export function parseChange(pairs: readonly string[]): Record<string, unknown> {
+  const change: Record<string, unknown> = {};
+  for (const p of pairs) {
+    const m = /^([a-z_]+)=(.+)$/.exec(p);
+    if (!m) throw new CliFailure(`expected key=value, got '${p.slice(0, 60)}'`, 2);
+    const key = m[1]!;
+    if (Object.hasOwn(change, key)) throw new CliFailure(`control key '${key}' is given more than once`, 2);
+    change[key] = parseValue(m[2]!);
+  }
+  return change;
+}
+
+/** `key=value ...`: any number of pairs (`_flags.ts` lets a variadic positional take them all). */
+const changesArg = {
+  type: "positional",
+  required: false,
+  description: "key=value pairs to change (none: print the snapshot)",
+  variadic: true,
+} as const;
+
 export const controlCommand = defineCommand({
   meta: {
     name: "control",
     description: "Show or change runtime control: dita-v2 control trading_state=REDUCING max_leverage=5",
   },
-  args: { url: urlArg },
+  args: { changes: changesArg, url: urlArg },
   async run({ args }) {
-    const pairs = args._.filter((a) => a !== "control");
+    const pairs = args._;
     if (pairs.length === 0) {
       const r = await call(args.url, "/control");
       print(r.body);
       return;
     }
-    const change: Record<string, unknown> = {};
-    for (const p of pairs) {
-      const m = /^([a-z_]+)=(.+)$/.exec(p);
-      if (!m) throw new CliFailure(`expected key=value, got '${p}'`, 2);
-      change[m[1]!] = parseValue(m[2]!);
-    }
+    const change = parseChange(pairs);
     const r = await call(args.url, "/control", { method: "POST", body: change, auth: true });
     if (r.status !== 200)
       throw new CliFailure(

@@ -4,13 +4,16 @@
  * `-` for stdin); serve's HTTP edge parses it, so a VENUE or SYSTEM input is refused there with
  * INPUT_SOURCE_REFUSED and counted like any other. Exit 0 when accepted, 3 when refused (by the
  * edge or the kernel), 2 bad arguments or unreachable, 4 no token. `--asset` may be spelled
- * TRXUSDT: it is normalized to TRX-USDT (the same rule as `smoke --symbol`).
+ * TRXUSDT: it is normalized to TRX-USDT (the same rule as `smoke --symbol`). Numbers (`--slot`,
+ * `--size`, `--price`, `--leverage`) are decimals: `--size 0b1` or `--price 0x10` is refused (exit
+ * 2), as are positional arguments and an option given twice (main.ts, `_flags.ts`).
  */
 
 import { defineCommand } from "citty";
 import { normalizeSymbol } from "../contracts/index.ts";
 import { call, print, urlArg } from "./_client.ts";
 import { CliFailure } from "./_fail.ts";
+import { decimalFlag } from "./_flags.ts";
 
 /** `--asset` as the venue spells it: TRXUSDT is normalized to TRX-USDT, as everywhere in the CLI. */
 function asset(raw: string): string {
@@ -19,11 +22,9 @@ function asset(raw: string): string {
   return s.symbol;
 }
 
+/** A numeric option as a decimal (`_flags.ts`: no 0x/0b/0o, no Infinity); absent stays absent. */
 function num(name: string, raw: string | undefined): number | undefined {
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (raw.trim() === "" || !Number.isFinite(n)) throw new CliFailure(`--${name} must be a number, got '${raw}'`, 2);
-  return n;
+  return raw === undefined ? undefined : decimalFlag(name, raw);
 }
 
 /** Reads `--body`: inline JSON, or `-` for standard input; must be a JSON object. */

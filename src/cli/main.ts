@@ -1,12 +1,13 @@
 /**
  * Executable entry point. Runs the citty command tree; any failure prints one line
  * (`dita-v2: <what went wrong>`) and exits non-zero, without a stack trace. An option the command
- * does not declare is refused before it runs (exit 2): no flag is accepted that does nothing.
+ * does not declare, an option given twice and a positional argument the command does not take are
+ * refused before it runs (exit 2, `_flags.ts`): nothing on the command line is silently dropped.
  */
 
 import { runCommand, showUsage } from "citty";
 import { CliFailure, oneLine } from "./_fail.ts";
-import { unknownOption } from "./_flags.ts";
+import { commandLineRefusal } from "./_flags.ts";
 import { root } from "./index.ts";
 
 async function resolveTarget(argv: string[]) {
@@ -26,8 +27,8 @@ async function main(argv: string[]): Promise<void> {
     console.log((root.meta as { version: string }).version);
     return;
   }
-  const unknown = await unknownOption(root, argv);
-  if (unknown !== null) throw new CliFailure(unknown, 2);
+  const refused = await commandLineRefusal(root, argv);
+  if (refused !== null) throw new CliFailure(refused, 2);
   await runCommand(root, { rawArgs: argv });
 }
 

@@ -3,19 +3,15 @@
 import { defineCommand } from "citty";
 import { runSimFromArgs } from "../sim/index.ts";
 import { CliFailure } from "./_fail.ts";
-
-function int(name: string, raw: string, lo: number, hi: number): number {
-  if (!/^\d+$/.test(raw) || Number(raw) < lo || Number(raw) > hi)
-    throw new CliFailure(`--${name} must be an integer ${lo}..${hi}, got '${raw}'`, 2);
-  return Number(raw);
-}
+import { integerFlag } from "./_flags.ts";
 
 function parsePrices(raw: string): Record<string, number> {
   const out: Record<string, number> = {};
   for (const part of raw.split(",")) {
     const m = /^([A-Z0-9]+-[A-Z0-9]+)=(\d+(?:\.\d+)?)$/.exec(part.trim());
-    if (!m || !(Number(m[2]) > 0))
-      throw new CliFailure(`--prices must look like 'TRX-USDT=0.25,BTC-USDT=65000', got '${raw}'`, 2);
+    if (!m || !(Number(m[2]) > 0) || !Number.isFinite(Number(m[2])))
+      throw new CliFailure(`--prices must look like 'TRX-USDT=0.25,BTC-USDT=65000', got '${raw.slice(0, 80)}'`, 2);
+    if (Object.hasOwn(out, m[1]!)) throw new CliFailure(`--prices names ${m[1]} twice`, 2);
     out[m[1]!] = Number(m[2]);
   }
   return out;
@@ -35,10 +31,10 @@ export const simCommand = defineCommand({
   },
   async run({ args }) {
     await runSimFromArgs({
-      port: int("port", args.port, 0, 65535),
+      port: integerFlag("port", args.port, 0, 65535),
       apiKey: args["api-key"],
       secret: args.secret,
-      seed: int("seed", args.seed, 0, 2 ** 31 - 1),
+      seed: integerFlag("seed", args.seed, 0, 2 ** 31 - 1),
       ...(args.prices ? { prices: parsePrices(args.prices) } : {}),
     });
   },

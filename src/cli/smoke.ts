@@ -21,6 +21,7 @@ import { isSimTarget, runSmoke, type SmokeOptions, smokeSteps, supervisorPrechec
 import { DEFAULT_STRATEGY } from "../projection/names.ts";
 import { assertLiveAllowed } from "../venue/index.ts";
 import { CliFailure } from "./_fail.ts";
+import { decimalFlag } from "./_flags.ts";
 
 type Env = Record<string, string | undefined>;
 
@@ -97,8 +98,8 @@ function dryRunText(opts: SmokeOptions, env: Record<string, string>, refusal: st
 
 function positive(name: string, raw: string | undefined, integer = false): number | null {
   if (raw === undefined || raw === "") return null;
-  const n = Number(raw);
-  if (!(n > 0) || !Number.isFinite(n) || (integer && !Number.isInteger(n)))
+  const n = decimalFlag(name, raw);
+  if (!(n > 0) || (integer && !Number.isInteger(n)))
     throw new CliFailure(`--${name} must be a positive number, got '${raw}'`, 2);
   return n;
 }

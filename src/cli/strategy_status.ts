@@ -17,6 +17,7 @@ import { decodeAccount, decodeSlot, nativeLibraryPath } from "../kernel/index.ts
 import { STRATEGY_RE } from "../projection/names.ts";
 import { type DecodedOutcome, ZincError, ZincStatusReader } from "../zinc/index.ts";
 import { CliFailure } from "./_fail.ts";
+import { integerFlag } from "./_flags.ts";
 import { type RefusalRow, type StatusDoc, type StatusSlot, statusText } from "./_status_text.ts";
 
 function slotOf(image: Uint8Array, i: number): StatusSlot {
@@ -118,9 +119,7 @@ export const strategyStatusCommand = defineCommand({
     const prefix = args.prefix ?? process.env.DITA_V2_ZINC_PREFIX ?? `dita_v2_${strategy}`;
     if (!/^[A-Za-z0-9_.-]{1,100}$/.test(prefix) || prefix.startsWith("."))
       throw new CliFailure(`--prefix must be 1..100 of [A-Za-z0-9_.-], got '${prefix}'`, 2);
-    const max = Number(args.refusals);
-    if (!Number.isInteger(max) || max < 0 || max > 1000)
-      throw new CliFailure(`--refusals must be an integer 0..1000, got '${args.refusals}'`, 2);
+    const max = integerFlag("refusals", args.refusals, 0, 1000);
     let doc: StatusDoc;
     try {
       doc = strategyStatus(nativeLibraryPath("zinc"), prefix, max);

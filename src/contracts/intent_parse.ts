@@ -103,7 +103,7 @@ function check(c: TypeCheck<TSchema>, input: unknown, kind: InputKind): Parsed<u
   const first = c.Errors(input).First()!;
   const name = first.path.split("/").filter(Boolean).join(".") || "input";
   const top = first.path.split("/")[1] ?? "";
-  const field = FIELD_OF[top] ?? "NONE";
+  const field = Object.hasOwn(FIELD_OF, top) ? FIELD_OF[top]! : "NONE"; // own keys only: never "__proto__"
   return refuse(field === "SLOT_ID" ? "INVALID_SLOT_ID" : "INVALID_INTENT", field, describe(first, name, kind), input);
 }
 

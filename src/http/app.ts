@@ -19,6 +19,9 @@
  * `GET /openapi.json` describes all of it (openapi.ts), from the schemas the parsers use; the app
  * refuses to be created with a route the document does not describe.
  *
+ * `POST /control` with an empty object is a 400 (nothing changes, the version stays), as the
+ * control region refuses an empty change.
+ *
  * Status codes: 200 ok; 400 malformed JSON or body; 401 missing/wrong token; 404 unknown route
  * or slot; 413 body too large; 422 refused: at the edge (`error` says why) or by the kernel
  * (body: the outcome with its diagnostics); 503 not able to trade (health) or shutting down.
@@ -103,6 +106,7 @@ export function createHttp(deps: HttpDeps, options: AppOptions = {}): HttpServer
     if (denied) return denied;
     const body = await jsonObject(c);
     if (body instanceof Response) return body;
+    if (Object.keys(body).length === 0) return c.json({ error: EMPTY_CONTROL_CHANGE }, 400);
     try {
       return c.json(deps.control(body));
     } catch (e) {
@@ -136,6 +140,9 @@ export function createHttp(deps: HttpDeps, options: AppOptions = {}): HttpServer
   app.onError((e) => internalError(e));
   return { routes, fetch: app.fetch };
 }
+
+/** The control region refuses an empty change as MALFORMED; the HTTP edge refuses it the same way. */
+const EMPTY_CONTROL_CHANGE = 'control change has no keys: name at least one, e.g. {"trading_state":"HALTED"}';
 
 function authorize(c: Context, deps: HttpDeps): Response | null {
   const refused = tokenRequired(c.req.header("Authorization"), deps.operatorToken());

@@ -213,7 +213,11 @@ function changePaths() {
         true,
         json("ControlSnapshot", "applied: the new snapshot (version + 1)"),
         {
-          "400": json("ControlError", "an unknown key, a bad value or a key fixed at start: nothing changed"),
+          "400": {
+            description:
+              "an unknown key, a bad value or a key fixed at start (ControlError); malformed JSON or an empty change (Error): nothing changed",
+            content: { "application/json": { schema: { anyOf: [ref("ControlError"), ref("Error")] } } },
+          },
         },
       ),
     },

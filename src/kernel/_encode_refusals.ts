@@ -3,7 +3,10 @@
  * and one clear message. Built out of line so the encoder's hot path stays small.
  */
 
+import { KERNEL_LIMITS } from "../contracts/abi.ts";
 import type { StringField } from "./_record_layout.ts";
+
+const SLOT_COUNT_MAX = Number(KERNEL_LIMITS.SLOT_COUNT_MAX);
 
 export interface EncodeRefusal {
   code: "INVALID_INTENT" | "INVALID_SLOT_ID";
@@ -24,8 +27,15 @@ export function badNow(now: unknown): EncodeRefusal {
   return invalid("NOW_MS", `now_ms must be a non-negative integer, got ${show(now)}`);
 }
 
+/**
+ * A slot id the record cannot carry. A non-negative integer is out of range (it is beyond every
+ * kernel's slots; the kernel itself answers for one below SLOT_ANY); anything else is not a slot id.
+ */
 export function badSlotId(id: unknown): EncodeRefusal {
-  const message = `slot_id must be a non-negative integer, got ${show(id)}`;
+  const message =
+    typeof id === "number" && Number.isInteger(id) && id >= 0
+      ? `slot_id ${show(id)} is out of range: a kernel has at most ${SLOT_COUNT_MAX} slots (0..=${SLOT_COUNT_MAX - 1})`
+      : `slot_id must be a non-negative integer, got ${show(id)}`;
   return { code: "INVALID_SLOT_ID", field: "SLOT_ID", message, value: typeof id === "number" ? id : undefined };
 }
 
