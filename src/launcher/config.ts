@@ -4,6 +4,12 @@
  * with one `ConfigError` line naming the variable, the accepted values and what was given (masked:
  * a rejected URL never shows its password).
  *
+ * A DITA_V2_* variable that no part of the product reads is refused the same way, with the closest
+ * known name (_config_names.ts): a misspelled limit must not start with the limit off. Without
+ * DITA_V2_OPERATOR_TOKEN, a `<state dir>/operator.token` that is there but does not hold a token
+ * is refused here too, before anything is opened (token.ts). Both hold for every command that
+ * loads the configuration.
+ *
  * Credentials are registered for masking here, before anything can print them
  * (contracts/secrets.ts): the ClickHouse URL's password, DITA_V2_HAZELCAST_PASSWORD, BINGX_API_KEY
  * and BINGX_API_SECRET (whatever the venue: they are in the environment).
@@ -18,7 +24,9 @@ import { DEFAULT_STRATEGY, STRATEGY_RE } from "../projection/names.ts";
 import { startControlsFromEnv } from "./_config_controls.ts";
 import { ConfigError } from "./_config_error.ts";
 import { fleetTtlMs, hazelcastAddr } from "./_config_fleet.ts";
+import { refuseUnknownVariables } from "./_config_names.ts";
 import type { JitTiers } from "./jit_tiers.ts";
+import { TOKEN_RE, TOKEN_RULE, tokenFileProblem } from "./token.ts";
 
 /** A pass every millisecond keeps the order path's code cached (bench/clients.ts: latency and CPU). */
 const WARM_PATH_MS_DEFAULT = 1;
@@ -108,7 +116,11 @@ function prices(env: Env): Record<string, number> {
     const m = /^([A-Z0-9]+-[A-Z0-9]+)=(\d+(?:\.\d+)?)$/.exec(part.trim());
     if (!m || !(Number(m[2]) > 0))
       throw new ConfigError("DITA_V2_MOCK_PRICES", `must look like 'BTC-USDT=65000,ETH-USDT=3500', got '${raw}'`);
-    out[m[1]!] = Number(m[2]);
+    const [, asset, digits] = m as unknown as [string, string, string];
+    if (Object.hasOwn(out, asset)) throw new ConfigError("DITA_V2_MOCK_PRICES", `${asset} is given twice`);
+    if (!Number.isFinite(Number(digits)))
+      throw new ConfigError("DITA_V2_MOCK_PRICES", `price for ${asset} is too large, got '${digits.slice(0, 24)}...'`);
+    out[asset] = Number(digits);
   }
   return out;
 }
@@ -154,9 +166,22 @@ function hazelcastCredentials(env: Env): { user: string; password: string } | nu
   return { user, password };
 }
 
+/** DITA_V2_OPERATOR_TOKEN, checked; without it, the token file is checked when it is there (null). */
+function operatorToken(env: Env, stateDir: string): string | null {
+  const token = env.DITA_V2_OPERATOR_TOKEN;
+  if (token === undefined || token === "") {
+    const problem = tokenFileProblem(stateDir);
+    if (problem !== null) throw problem;
+    return null;
+  }
+  if (!TOKEN_RE.test(token)) throw new ConfigError("DITA_V2_OPERATOR_TOKEN", `must be ${TOKEN_RULE} (value not shown)`);
+  return token;
+}
+
 export function loadConfig(env: Env): RuntimeConfig {
   registerSecret(env.BINGX_API_KEY?.trim());
   registerSecret(env.BINGX_API_SECRET?.trim());
+  refuseUnknownVariables(env);
   const slots = int(env, "DITA_V2_SLOTS", 1, 256, 8);
   const strategy = matching(
     env,
@@ -165,13 +190,8 @@ export function loadConfig(env: Env): RuntimeConfig {
     `lowercase ${STRATEGY_RE.source.slice(1, -1)}`,
     DEFAULT_STRATEGY,
   );
-  const token = env.DITA_V2_OPERATOR_TOKEN;
-  if (token !== undefined && token !== "" && !/^[\x21-\x7e]{16,256}$/.test(token)) {
-    throw new ConfigError(
-      "DITA_V2_OPERATOR_TOKEN",
-      "must be 16..256 printable characters without spaces (value not shown)",
-    );
-  }
+  const stateDir = matching(env, "DITA_V2_STATE_DIR", /^[^\0]{1,4096}$/, "a path", ".dita-v2");
+  const token = operatorToken(env, stateDir);
   const controls = startControlsFromEnv(env);
   return {
     launcher_mode: pick(env, "DITA_V2_LAUNCHER_MODE", ["once", "serve"] as const, "serve"),
@@ -201,7 +221,7 @@ export function loadConfig(env: Env): RuntimeConfig {
       "1..64 of [A-Za-z0-9_.-]",
       `dita_v2_${strategy}`,
     ),
-    state_dir: matching(env, "DITA_V2_STATE_DIR", /^[^\0]{1,4096}$/, "a path", ".dita-v2"),
+    state_dir: stateDir,
     journal_segment_mb: int(env, "DITA_V2_JOURNAL_SEGMENT_MB", 1, 4096, 64),
     journal_keep: int(env, "DITA_V2_JOURNAL_KEEP", 2, 10_000, 8),
     http_host: matching(
@@ -212,7 +232,7 @@ export function loadConfig(env: Env): RuntimeConfig {
       "127.0.0.1",
     ),
     http_port: int(env, "DITA_V2_HTTP_PORT", 0, 65535, 7878),
-    operator_token: token === undefined || token === "" ? null : token,
+    operator_token: token,
     hazelcast_addr: hazelcastAddr(env),
     hazelcast_cluster: matching(env, "DITA_V2_HAZELCAST_CLUSTER", /^[A-Za-z0-9_.-]{1,64}$/, "a cluster name", "dev"),
     hazelcast_credentials: hazelcastCredentials(env),
