@@ -99,7 +99,8 @@ export function auditFills(a: FillAuditInput): FillViolation[] {
   for (const f of fills ?? []) byOrder.set(f.client_order_id, [...(byOrder.get(f.client_order_id) ?? []), f]);
   for (const s of a.slots) {
     for (const o of [s.entry_order, s.exit_order]) {
-      const v = o ? orders.get(o.client_order_id.toLowerCase()) : undefined;
+      // The venue lower-cases client ids; an order it never took (a local reject: no venue id) is not paired.
+      const v = o?.venue_order_id ? orders.get(o.client_order_id.toLowerCase()) : undefined;
       if (o && v) out.push(...checkOrder(s, o, v, fills ? (byOrder.get(v.client_order_id) ?? []) : null));
     }
   }

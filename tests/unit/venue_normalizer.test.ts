@@ -34,7 +34,7 @@ function fact(over: Record<string, unknown>): OrderFact {
 test("order statuses map to kinds: NEW→ACK, PARTIALLY_FILLED→PARTIAL_FILL, FILLED→FULL_FILL, CANCELED/EXPIRED→CANCEL_ACK, REJECTED→REJECT", () => {
   const t = new OrderTracker();
   const kinds = ["NEW", "PARTIALLY_FILLED", "FILLED"].map(
-    (X, k) => t.fromFact(fact({ X, z: String(k * 0.01), l: "0.01", L: "65000" }), "cid1")?.kind,
+    (X, k) => t.fromFact(fact({ X, z: String(k * 0.01), l: k > 0 ? "0.01" : "0", L: "65000" }), "cid1")?.kind,
   );
   expect(kinds).toEqual(["ACK", "PARTIAL_FILL", "FULL_FILL"]);
   for (const [X, kind] of [

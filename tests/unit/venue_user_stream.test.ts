@@ -25,9 +25,9 @@ class FakeTimers implements StreamTimers {
   clearInterval(h: unknown) {
     (h as { live: boolean }).live = false;
   }
-  /** Fires the oldest live timeout whose delay is not the open-timeout. */
-  fireNextRetry(openTimeoutMs: number): number | undefined {
-    const t = this.timeouts.find((x) => x.live && x.ms !== openTimeoutMs);
+  /** Fires the oldest live timeout whose delay is not the open-timeout nor the proving period. */
+  fireNextRetry(openTimeoutMs: number, stableAfterMs = 30_000): number | undefined {
+    const t = this.timeouts.find((x) => x.live && x.ms !== openTimeoutMs && x.ms !== stableAfterMs);
     if (!t) return undefined;
     t.live = false;
     t.fn();
@@ -123,10 +123,14 @@ test("reconnect backoff doubles up to its cap and gives up after reconnectMax at
   });
   await stream.start();
   ws.server.stop(true);
-  await wait(() => timers.timeouts.some((t) => t.live && t.ms !== 777));
+  await wait(() => timers.timeouts.some((t) => t.live && t.ms !== 777 && t.ms !== 30_000));
   const delays: number[] = [];
   for (let i = 0; i < 5; i++) {
-    await wait(() => timers.timeouts.some((t) => t.live && t.ms !== 777) || diags.some((d) => d.code === "STREAM_GAP"));
+    await wait(
+      () =>
+        timers.timeouts.some((t) => t.live && t.ms !== 777 && t.ms !== 30_000) ||
+        diags.some((d) => d.code === "STREAM_GAP"),
+    );
     const ms = timers.fireNextRetry(777);
     if (ms === undefined) break;
     delays.push(ms);
@@ -134,4 +138,92 @@ test("reconnect backoff doubles up to its cap and gives up after reconnectMax at
   await wait(() => diags.some((d) => d.code === "STREAM_GAP"));
   expect(delays).toEqual([100, 200, 400, 500, 500]);
   await stream.stop();
+});
+
+/** A venue whose n-th connection (1-based) is closed by the server as soon as it opens when `dropAtOnce(n)`. */
+function flappingServer(dropAtOnce: (n: number) => boolean) {
+  const sockets: { close(): void }[] = [];
+  const server = Bun.serve({
+    port: 0,
+    hostname: "127.0.0.1",
+    fetch: (req, srv) => (srv.upgrade(req) ? undefined : new Response("no", { status: 400 })),
+    websocket: {
+      open: (ws) => {
+        sockets.push(ws);
+        if (dropAtOnce(sockets.length)) setTimeout(() => ws.close(1000, "bye"), 1);
+      },
+      message: () => undefined,
+    },
+  });
+  return { server, sockets, url: `ws://127.0.0.1:${server.port}/swap-market` };
+}
+
+function flappingStream(url: string, timers: FakeTimers, diags: VenueDiagnostic[], opens: boolean[]) {
+  return new UserStream({
+    rest: restWithLog().rest,
+    wsUrl: url,
+    timers,
+    onFrame: () => undefined,
+    onDiagnostic: (d) => void diags.push(d),
+    onOpen: (r) => void opens.push(r),
+    backoffBaseMs: 100,
+    backoffMaxMs: 500,
+    reconnectMax: 5,
+    openTimeoutMs: 777,
+    stableAfterMs: 30_000,
+  });
+}
+
+const retryPending = (timers: FakeTimers) => timers.timeouts.some((t) => t.live && t.ms !== 777 && t.ms !== 30_000);
+
+test("a venue that accepts the socket and closes it at once meets a growing backoff and STREAM_GAP after reconnectMax short-lived opens", async () => {
+  const venue = flappingServer(() => true);
+  const timers = new FakeTimers();
+  const diags: VenueDiagnostic[] = [];
+  const opens: boolean[] = [];
+  const stream = flappingStream(venue.url, timers, diags, opens);
+  try {
+    await stream.start();
+    const delays: number[] = [];
+    for (let i = 0; i < 6 && !diags.some((d) => d.code === "STREAM_GAP"); i++) {
+      await wait(() => retryPending(timers) || diags.some((d) => d.code === "STREAM_GAP"));
+      const ms = timers.fireNextRetry(777);
+      if (ms !== undefined) delays.push(ms);
+    }
+    await wait(() => diags.some((d) => d.code === "STREAM_GAP"));
+    expect(delays).toEqual([100, 200, 400, 500, 500]);
+    expect(opens).toEqual([false, true, true, true, true, true]); // every open was short-lived
+    expect(retryPending(timers)).toBe(false); // down for good: no storm of reconnects and catch-ups
+  } finally {
+    await stream.stop();
+    venue.server.stop(true);
+  }
+});
+
+test("a connection that stays open stableAfterMs resets the backoff; one closed sooner does not", async () => {
+  const venue = flappingServer((n) => n <= 2); // the first two drop at once, the third stays up
+  const timers = new FakeTimers();
+  const diags: VenueDiagnostic[] = [];
+  const opens: boolean[] = [];
+  const stream = flappingStream(venue.url, timers, diags, opens);
+  try {
+    await stream.start();
+    const delays: number[] = [];
+    for (let i = 0; i < 2; i++) {
+      await wait(() => retryPending(timers));
+      delays.push(timers.fireNextRetry(777) as number);
+    }
+    await wait(() => opens.length === 3 && stream.isOpen());
+    const proving = timers.timeouts.filter((t) => t.live && t.ms === 30_000);
+    expect(proving.length).toBe(1);
+    proving[0]!.live = false;
+    proving[0]!.fn(); // the third connection stayed open 30 s
+    venue.sockets[2]!.close();
+    await wait(() => retryPending(timers));
+    delays.push(timers.fireNextRetry(777) as number);
+    expect(delays).toEqual([100, 200, 100]);
+  } finally {
+    await stream.stop();
+    venue.server.stop(true);
+  }
 });

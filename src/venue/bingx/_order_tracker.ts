@@ -10,16 +10,19 @@
  *    frame or a stream + catch-up overlap carries the same id and dedupes in the kernel;
  * 2. `fee_cumulative` is cumulative per order. In mode "per_trade" (the default: BingX's `n`
  *    follows Binance's "commission of this trade") the fee grows by n × (cumulative gained / l),
- *    exact when no leg was skipped and a proportional estimate across a gap. In mode
- *    "cumulative" (for a venue whose `n` totals the order) `n` is taken as is. A REST
- *    state carries the exact cumulative commission, which replaces the estimate;
+ *    exact when no leg was skipped and a proportional estimate across a gap; an estimate that is
+ *    not finite, or above both n and `FEE_RATE_MAX` of the gained notional (a tiny `l`), is
+ *    replaced by n itself. In mode "cumulative" (for a venue whose `n` totals the order) `n` is
+ *    taken as is. A forward REST state carries the exact cumulative commission, which replaces
+ *    whatever was estimated (lower or higher);
  * 3. `last_fill_size` / `last_fill_price`: what this fact added over the last forward one;
  * 4. the client order id's spelling: BingX lower-cases it; the kernel's spelling, once known for
  *    an order, is remembered here by venue order id, so a late event after the order's end (when
  *    the adapter no longer lists it as working) still reaches the kernel under the kernel's id.
  * Only a forward fact (not after the order's end, cumulative size not below the last one) moves
- * the memory, so the fees and sizes it reports never decrease; any other fact is passed on with
- * its own cumulative size and the fee already reported.
+ * the memory, so the sizes it reports never decrease (fees neither, but for a REST state
+ * correcting an estimate); any other fact is passed on with its own cumulative size and the fee
+ * already reported.
  *
  * Bounds: `ORDERS_MAX` tracked orders (ended ones are evicted first, oldest first).
  */
@@ -30,6 +33,8 @@ import { eventId, roundQty } from "../event_id.ts";
 import { kindForStatus, type OrderFact } from "./normalizer.ts";
 
 const ORDERS_MAX = 20_000;
+/** A per-trade fee estimate above this share of the gained notional (and above n) is not believed. */
+const FEE_RATE_MAX = 0.01;
 
 interface Track {
   /** The kernel's spelling of the order's client id, once known. */
@@ -53,8 +58,7 @@ export class OrderTracker {
     const t = this.track(f.venue_order_id);
     const forward = isForward(t, f.filled_size_cumulative);
     const gained = forward ? roundQty(f.filled_size_cumulative - t.cum) : 0;
-    const perTrade =
-      gained > 0 ? t.fee + (f.last_fill_size > 0 ? (f.fee_trade * gained) / f.last_fill_size : f.fee_trade) : t.fee;
+    const perTrade = gained > 0 ? t.fee + tradeFee(f, gained) : t.fee;
     const fee = !forward ? t.fee : this.feeMode === "cumulative" ? Math.max(t.fee, f.fee_trade) : perTrade;
     return this.event(t, forward, {
       kind,
@@ -88,7 +92,7 @@ export class OrderTracker {
       avg_price: s.avg_price,
       last_fill_size: Math.max(0, gained),
       last_fill_price: Math.max(lastPrice, 0),
-      fee_cumulative: forward ? Math.max(t.fee, s.fee_cumulative) : t.fee,
+      fee_cumulative: forward ? s.fee_cumulative : t.fee,
       venue_time_ms: s.updated_ms,
     });
   }
@@ -150,4 +154,16 @@ export class OrderTracker {
 /** A fact that can move the order's memory: the order has not ended and its cumulative did not shrink. */
 function isForward(t: Track, cum: number): boolean {
   return !t.ended && cum >= t.cum;
+}
+
+/**
+ * The commission of the fill that gained `gained`: n × gained / l, or n itself when that estimate
+ * is not finite or exceeds both n and FEE_RATE_MAX of the gained notional.
+ */
+function tradeFee(f: OrderFact, gained: number): number {
+  if (f.last_fill_size <= 0) return f.fee_trade;
+  const estimate = (f.fee_trade * gained) / f.last_fill_size;
+  const price = Math.max(f.last_fill_price, f.avg_price);
+  const believable = estimate <= f.fee_trade || estimate <= FEE_RATE_MAX * gained * price;
+  return Number.isFinite(estimate) && believable ? estimate : f.fee_trade;
 }

@@ -7,10 +7,14 @@
  *   says the order does not exist is the place sent again, with the same clientOrderID (idempotent
  *   at the venue), at most `PLACE_ATTEMPTS_MAX` times in all;
  * - 109201 (same client id within 1 s) means the order exists: it is resolved by query too;
+ * - an order found by that query with another side or quantity is another order holding the id
+ *   (BingX lower-cases client ids): not ours, never applied; ours cannot rest under that id, so it
+ *   is a REJECT (CLIENT_ID_TAKEN) and untracked (see _resolve.ts);
  * - only the first placement's refusal is a REJECT: a refused resend (80014 "already exists",
  *   a rate limit, any code) leaves the first placement unresolved (it may land late), so the order
  *   is queried again: ACCEPTED if found, else UNKNOWN and still tracked (no REJECT, no more resend).
- * A local refusal (contract rules, client id shape) never sends anything: LOCAL_RULE diagnostic
+ * A local refusal (contract rules, client id shape, a client id differing only in case from a
+ * working one: CLIENT_ID_CASE) never sends anything: LOCAL_RULE diagnostic
  * plus REJECT event. Every REJECT is both returned and emitted (same event id, so it dedupes).
  * Nothing before the placement asks the venue (in hedge mode): contract rules, the position mode
  * and the marks for the min-notional check are known from connect (and the mark cache).
@@ -35,6 +39,8 @@ import type {
 } from "../../contracts/venue.ts";
 import { parseOrder, parsePlacedOrderId, parsePositionMode } from "./_parse.ts";
 import { placement } from "./_placement.ts";
+import { type ResolveContext, resolveByQuery } from "./_resolve.ts";
+import type { TrackRefusal } from "./_working_orders.ts";
 import { applyContractRules } from "./contract_rules.ts";
 import * as ep from "./endpoints.ts";
 import { VenueRequestError } from "./errors.ts";
@@ -76,8 +82,7 @@ export async function readPositionMode(
 
 export type PositionMode = "hedge" | "oneway";
 
-export interface SubmitContext {
-  rest: BingxRestClient;
+export interface SubmitContext extends ResolveContext {
   /** The account's position mode (read at connect; read now if not known yet). */
   positionMode(): Promise<PositionMode>;
   /** The venue's positions of one asset (for the one-way netting check). */
@@ -90,16 +95,12 @@ export interface SubmitContext {
   markPrice(asset: string): number | undefined;
   emit(e: VenueEvent): void;
   diag(d: VenueDiagnostic): void;
-  track(clientId: string, asset: string): boolean;
+  /** Starts working a client id: null, or why not (nothing is sent then). */
+  track(clientId: string, asset: string): TrackRefusal | null;
   untrack(clientId: string): void;
-  /** Feeds a REST order state through the tracker (emits what is new). */
-  applyState(s: VenueOrderState): void;
   reportedCumulative(venueOrderId: string): number;
   nextSeq(): number;
   nowMs(): number;
-  /** Waits between resolution queries, in ms; its length bounds the queries. */
-  resolveDelaysMs: readonly number[];
-  sleep(ms: number): Promise<void>;
 }
 
 type Refusal = { reason: "VENUE" | "RATE_LIMITED"; code: string; message: string; retry_after_ms?: number };
@@ -187,8 +188,8 @@ export async function submitOrder(ctx: SubmitContext, o: OrderRequest): Promise<
     if (netting) return netting;
   }
   const req = placement(o, check.quantity, check.price, mode);
-  if (!ctx.track(o.client_order_id, o.asset))
-    return localReject(ctx, o, "WORKING_MAX", "too many working orders tracked");
+  const untracked = ctx.track(o.client_order_id, o.asset);
+  if (untracked) return localReject(ctx, o, untracked.rule, untracked.message);
   let lastWhy = "";
   for (let attempt = 1; attempt <= PLACE_ATTEMPTS_MAX; attempt++) {
     // A refusal is final only for the first placement: a resend's refusal (80014 "already
@@ -207,12 +208,21 @@ export async function submitOrder(ctx: SubmitContext, o: OrderRequest): Promise<
       resendRefused = attempt > 1 && err.refused;
       lastWhy = err.message;
     }
-    const found = await resolveByQuery(ctx, o.asset, o.client_order_id);
+    const found = await resolveByQuery(ctx, o.asset, o.client_order_id, { side: o.side, quantity: check.size });
+    if (found.foreign) return clientIdTaken(ctx, o, found.foreign);
     if (found.state) return { status: "ACCEPTED", venue_order_id: found.state.venue_order_id };
     if (resendRefused) return { status: "UNKNOWN", reason: `resend refused (${lastWhy}); order not found by query` };
     if (!found.absent) return { status: "UNKNOWN", reason: `${lastWhy}; queries did not settle it (${found.why})` };
   }
   return { status: "UNKNOWN", reason: `${lastWhy}; order still not found after ${PLACE_ATTEMPTS_MAX} placements` };
+}
+
+/** Another order (other side or quantity) holds the client id at the venue: ours is not there. */
+function clientIdTaken(ctx: SubmitContext, o: OrderRequest, other: VenueOrderState): SubmitResult {
+  ctx.untrack(o.client_order_id);
+  const message = `client order id ${o.client_order_id} is held at the venue by another order (${other.side} ${other.size}, order ${other.venue_order_id}); not ours`;
+  const refusal: Refusal = { reason: "VENUE", code: "CLIENT_ID_TAKEN", message };
+  return { status: "REJECTED", event: refusalEvent("REJECT", ctx, o.client_order_id, o.asset, refusal) };
 }
 
 /**
@@ -241,33 +251,6 @@ async function oneWayNetting(ctx: SubmitContext, o: OrderRequest): Promise<Submi
       `positions unreadable for the one-way check: ${(err as Error).message}`,
     );
   }
-}
-
-/** Queries by clientOrderID: the state if found, `absent` only when every query said 80016. */
-async function resolveByQuery(
-  ctx: SubmitContext,
-  asset: string,
-  cid: string,
-): Promise<{ state?: VenueOrderState; absent: boolean; why: string }> {
-  let why = "";
-  let absent = true;
-  for (const delay of ctx.resolveDelaysMs) {
-    if (delay > 0) await ctx.sleep(delay);
-    try {
-      const state = parseOrder(await ctx.rest.request(ep.queryOrder(asset, cid)));
-      if (state) {
-        ctx.applyState(state);
-        return { state, absent: false, why: "" };
-      }
-      absent = false;
-      why = "query answer unreadable";
-    } catch (err) {
-      if (!(err instanceof VenueRequestError)) throw err;
-      if (err.code !== 80016) absent = false;
-      why = err.message;
-    }
-  }
-  return { absent, why };
 }
 
 export async function cancelOrder(

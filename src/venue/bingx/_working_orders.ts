@@ -1,22 +1,20 @@
 /**
  * The orders this process works at BingX, keyed by the venue's spelling of the client id (BingX
  * lower-cases it): the kernel's spelling, the asset, and the venue order id once known. Stream
- * frames and REST states are mapped back to the kernel's spelling here; for a late event after an
- * order ended (no longer listed), the order tracker's memory of that venue order answers.
+ * frames and REST states are mapped back to the kernel's spelling here; the order tracker's
+ * memory of a venue order id, once it has one, answers first (a late event of an ended order
+ * keeps its own spelling even when a new order reuses the lower-cased key).
  *
- * Bound: `WORKING_MAX` orders; `track` refuses more (the caller still places the order: only the
- * spelling map and the catch-up are lost for it).
+ * Two client ids that differ only in case are one order at BingX, so `track` refuses a client id
+ * whose lower-cased key belongs to another spelling still working (CLIENT_ID_CASE): the caller
+ * rejects that order locally instead of letting one venue order be booked to both.
  *
- * Entry points: `new WorkingOrders(tracker)`, `catchUp`.
+ * Bound: `WORKING_MAX` orders; `track` refuses more (WORKING_MAX).
+ *
+ * Entry points: `new WorkingOrders(tracker)`, `TrackRefusal`.
  */
 
-import type { VenueOrderState } from "../../contracts/venue.ts";
 import type { OrderTracker } from "./_order_tracker.ts";
-import type { Outlets } from "./_outlets.ts";
-import { parseOrder } from "./_parse.ts";
-import * as ep from "./endpoints.ts";
-import { VenueRequestError } from "./errors.ts";
-import type { BingxRestClient } from "./rest_client.ts";
 
 export const WORKING_MAX = 10_000;
 
@@ -26,26 +24,52 @@ export interface WorkingOrder {
   venue_order_id: string;
 }
 
+/** Why `track` refused a client id: the local rule and a message naming it. */
+export interface TrackRefusal {
+  rule: "WORKING_MAX" | "CLIENT_ID_CASE";
+  message: string;
+}
+
 export class WorkingOrders {
   private readonly byVenueSpelling = new Map<string, WorkingOrder>();
 
   constructor(private readonly tracker: OrderTracker) {}
 
-  /** Starts working an order (placement, or a restart adopting one). False past the bound. */
-  track(cid: string, asset: string): boolean {
+  /**
+   * Starts working an order (placement, or a restart adopting one): null when tracked (or already
+   * tracked under this exact spelling), else why not.
+   */
+  track(cid: string, asset: string): TrackRefusal | null {
     const k = cid.toLowerCase();
-    if (this.byVenueSpelling.has(k)) return true;
-    if (this.byVenueSpelling.size >= WORKING_MAX) return false;
+    const held = this.byVenueSpelling.get(k);
+    if (held !== undefined) return held.cid === cid ? null : caseCollision(cid, held.cid);
+    if (this.byVenueSpelling.size >= WORKING_MAX)
+      return { rule: "WORKING_MAX", message: "too many working orders tracked" };
     this.byVenueSpelling.set(k, { cid, asset, venue_order_id: "" });
-    return true;
+    return null;
   }
 
   untrack(cid: string): void {
-    this.byVenueSpelling.delete(cid.toLowerCase());
+    if (this.byVenueSpelling.get(cid.toLowerCase())?.cid === cid) this.byVenueSpelling.delete(cid.toLowerCase());
   }
 
   get(cid: string): WorkingOrder | undefined {
     return this.byVenueSpelling.get(cid.toLowerCase());
+  }
+
+  /** The working order of exactly this spelling (not another one sharing its lower-cased key). */
+  exact(cid: string): WorkingOrder | undefined {
+    const w = this.get(cid);
+    return w?.cid === cid ? w : undefined;
+  }
+
+  /**
+   * Whether an order the venue found under `cid` (echoing `echoed`) is `cid`'s own: the echo is
+   * `cid` in any case (or empty) and no other spelling of it is working here (then it is that one's).
+   */
+  isQueriedOrder(cid: string, echoed: string): boolean {
+    const owner = this.get(cid)?.cid ?? cid;
+    return owner === cid && (echoed === "" || echoed.toLowerCase() === cid.toLowerCase());
   }
 
   all(): WorkingOrder[] {
@@ -53,36 +77,22 @@ export class WorkingOrders {
   }
 
   /**
-   * The kernel's spelling of a client id: from the working orders, else (a late event after the
-   * order ended) from the tracker's memory of that venue order, else the venue's spelling.
+   * The kernel's spelling of a client id: from the tracker's memory of that venue order, else
+   * from the working orders (remembered for that venue order from now on), else the venue's.
    */
   kernelId(venueSpelling: string, venueOrderId = ""): string {
+    const known = venueOrderId === "" ? null : this.tracker.clientIdOf(venueOrderId);
+    if (known !== null) return known;
     const working = this.byVenueSpelling.get(venueSpelling.toLowerCase())?.cid;
-    if (working !== undefined) {
-      this.tracker.rememberClientId(venueOrderId, working);
-      return working;
-    }
-    return this.tracker.clientIdOf(venueOrderId) ?? venueSpelling;
+    if (working === undefined) return venueSpelling;
+    this.tracker.rememberClientId(venueOrderId, working);
+    return working;
   }
 }
 
-/** Queries every working order by client id and applies whatever the stream may have missed. */
-export async function catchUp(
-  working: readonly WorkingOrder[],
-  rest: BingxRestClient,
-  out: Outlets,
-  applyState: (s: VenueOrderState) => void,
-): Promise<void> {
-  for (const w of working) {
-    try {
-      const s = parseOrder(await rest.request(ep.queryOrder(w.asset, w.cid)));
-      if (s) applyState(s);
-    } catch (err) {
-      if (err instanceof VenueRequestError && err.code === 80016) continue;
-      out.diag({
-        code: "STREAM_GAP",
-        message: `catch-up query for ${w.cid} failed: ${out.clean((err as Error).message)}`,
-      });
-    }
-  }
+function caseCollision(cid: string, held: string): TrackRefusal {
+  return {
+    rule: "CLIENT_ID_CASE",
+    message: `client order id ${JSON.stringify(cid)} differs only in case from working order ${JSON.stringify(held)}; BingX lower-cases client ids, so both would be one venue order`,
+  };
 }

@@ -5,7 +5,9 @@
  * fact goes to the kernel, which classifies duplicates and late events). Working orders are
  * remembered by client order id so that (a) stream frames, which carry the venue's spelling of
  * the id (BingX may lower-case it), map back to the kernel's id and (b) after every (re)connect
- * each working order is queried by clientOrderID: no fill is missed across a stream gap.
+ * each working order is queried by clientOrderID (one pass at a time; see _catch_up.ts): no fill
+ * is missed across a stream gap. Ids differing only in case are one BingX order: see
+ * _working_orders.ts (a query by the second spelling reports the first's order under its id).
  *
  * Position mode: `connect()` reads the account's mode (GET /openApi/swap/v1/positionSide/dual) and
  * the adapter works in it: hedge mode as LONG/SHORT orders, one-way mode as BOTH orders whose exits
@@ -38,6 +40,7 @@ import type {
   VenuePosition,
   VenueRateStats,
 } from "../../contracts/venue.ts";
+import { CatchUps, catchUp } from "./_catch_up.ts";
 import { allMarksRequest, MarkCache } from "./_mark_cache.ts";
 import { OrderTracker, type StreamFeeMode } from "./_order_tracker.ts";
 import { Outlets } from "./_outlets.ts";
@@ -45,13 +48,13 @@ import { parseBalance, parseContracts, parseOrder, parseOrderList, parsePosition
 import { rehearseOrder, sampleOrder } from "./_placement.ts";
 import { cancelOrder, type PositionMode, readPositionMode, type SubmitContext, submitOrder } from "./_submit.ts";
 import { Throttle } from "./_throttle.ts";
-import { catchUp, WorkingOrders } from "./_working_orders.ts";
+import { WorkingOrders } from "./_working_orders.ts";
 import { assertUrlsAllowed, type BingxConfig, DEFAULT_RATE_MARGIN } from "./config.ts";
 import * as ep from "./endpoints.ts";
 import { VenueRequestError } from "./errors.ts";
 import type { FrameResult } from "./normalizer.ts";
 import { BingxRestClient } from "./rest_client.ts";
-import { realTimers, type StreamTimers, UserStream } from "./user_stream.ts";
+import { realTimers, type StreamTimers, type StreamTimings, UserStream } from "./user_stream.ts";
 
 export interface BingxAdapterOptions {
   fetch?: (url: string, init: RequestInit) => Promise<Response>;
@@ -62,7 +65,7 @@ export interface BingxAdapterOptions {
   /** Throttle knobs: raised limits against a raised sim (tests, benchmarks), queue bounds. */
   throttle?: { limitsPerS?: Partial<Record<ep.RateGroup, number>>; queueMax?: number; waitMaxMs?: number };
   /** User stream timings (see user_stream.ts). */
-  stream?: Partial<Record<"keepAliveMs" | "backoffBaseMs" | "backoffMaxMs" | "reconnectMax" | "openTimeoutMs", number>>;
+  stream?: StreamTimings;
 }
 
 export class BingxVenueAdapter implements VenueAdapter {
@@ -73,6 +76,7 @@ export class BingxVenueAdapter implements VenueAdapter {
   private readonly rules = new Map<string, ContractRules>();
   private readonly marks: MarkCache;
   private readonly working: WorkingOrders;
+  private readonly catchUps: CatchUps;
   private readonly out: Outlets;
   private readonly ctx: SubmitContext;
   private mode: PositionMode | undefined;
@@ -98,6 +102,10 @@ export class BingxVenueAdapter implements VenueAdapter {
       () => config.clock.nowMs(),
       () => this.rest.venueNowMs(),
     );
+    this.catchUps = new CatchUps(
+      () => catchUp(this.working.all(), this.rest, this.out, (st) => this.applyState(st)),
+      (err) => this.out.diag({ code: "STREAM_GAP", message: `catch-up failed: ${(err as Error).message}` }),
+    );
     this.stream = new UserStream({
       rest: this.rest,
       wsUrl: config.wsUrl,
@@ -105,7 +113,7 @@ export class BingxVenueAdapter implements VenueAdapter {
       ...options.stream,
       onFrame: (r) => this.onFrame(r),
       onDiagnostic: (d) => this.out.diag(d),
-      onOpen: () => void catchUp(this.working.all(), this.rest, this.out, (st) => this.applyState(st)),
+      onOpen: () => this.catchUps.request(),
     });
     this.ctx = {
       rest: this.rest,
@@ -164,7 +172,7 @@ export class BingxVenueAdapter implements VenueAdapter {
     // Off the order path: a MARKET order that found its mark stale has the marks read again.
     if (markWasStale) void this.marks.refresh();
     if (result.status === "ACCEPTED") {
-      const w = this.working.get(order.client_order_id);
+      const w = this.working.exact(order.client_order_id);
       if (w) w.venue_order_id = result.venue_order_id;
     }
     return result;
@@ -175,7 +183,7 @@ export class BingxVenueAdapter implements VenueAdapter {
   }
 
   async cancel(asset: string, clientOrderId: string): Promise<CancelResult> {
-    const venueOrderId = this.working.get(clientOrderId)?.venue_order_id ?? "";
+    const venueOrderId = this.working.exact(clientOrderId)?.venue_order_id ?? "";
     return this.out.guard(() => cancelOrder(this.ctx, asset, clientOrderId, venueOrderId));
   }
 
@@ -185,11 +193,12 @@ export class BingxVenueAdapter implements VenueAdapter {
         const s = parseOrder(await this.rest.request(ep.queryOrder(asset, clientOrderId)));
         if (!s) throw new VenueRequestError("MALFORMED", `query order ${clientOrderId}: answer unreadable`);
         // The caller's spelling wins when the venue echoes the same id lower-cased (BingX does).
-        const same = s.client_order_id === "" || s.client_order_id.toLowerCase() === clientOrderId.toLowerCase();
+        const same = this.working.isQueriedOrder(clientOrderId, s.client_order_id);
         // An order still working that this process did not place (a restart adopting it): track
         // it, so its later stream events carry the caller's spelling and catch-up covers it.
         if (same && (s.status === "NEW" || s.status === "PARTIALLY_FILLED")) this.working.track(clientOrderId, asset);
-        return { ...s, client_order_id: same ? clientOrderId : this.working.kernelId(s.client_order_id) };
+        const kernelId = same ? clientOrderId : this.working.kernelId(s.client_order_id, s.venue_order_id);
+        return { ...s, client_order_id: kernelId };
       } catch (err) {
         if (err instanceof VenueRequestError && err.code === 80016) return null;
         throw err;

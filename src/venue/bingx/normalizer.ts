@@ -6,8 +6,10 @@
  * `c`, symbol `s`, status `X` (execution type `x` as fallback for NEW), cumulative filled `z`,
  * average price `ap`, last fill `l` at `L`, commission `n` of this trade, event time `E`.
  *
- * Anything else (bad gzip, non-JSON, missing or mistyped fields, numbers beyond 1e15) is a
- * `MALFORMED_PAYLOAD` diagnostic: never an event, never a throw.
+ * Anything else (bad gzip, non-JSON, missing or mistyped fields, numbers beyond 1e15, a last fill
+ * `l` above the cumulative `z` or finer than BingX's 8 decimals) is a `MALFORMED_PAYLOAD`
+ * diagnostic: never an event, never a throw. (The order tracker divides by `l`: a 5e-324 there
+ * would turn the order's fee into Infinity.)
  *
  * Entry points: `decodeFrame`, `classifyFrame`, `kindForStatus`, `OrderFact`, `FrameResult`.
  */
@@ -19,6 +21,8 @@ import { parseJsonSafe } from "./_safe_json.ts";
 import { idText, isRecord, num, numOrZero, text } from "./_values.ts";
 
 export const FRAME_BYTES_MAX = 1_000_000;
+/** Decimals a BingX quantity carries at most. */
+const QTY_DECIMALS_MAX = 8;
 
 export interface OrderFact {
   venue_order_id: string;
@@ -95,6 +99,12 @@ export function classifyFrame(textFrame: string): FrameResult {
   return { type: "ignored", event: "" };
 }
 
+/** True when `v` has at most `decimals` decimals (up to binary residue). */
+function withinDecimals(v: number, decimals: number): boolean {
+  const scale = 10 ** decimals;
+  return Math.abs(Math.round(v * scale) / scale - v) <= Math.abs(v) * 1e-12;
+}
+
 function orderUpdate(body: Record<string, unknown>): FrameResult {
   const o = body.o;
   if (!isRecord(o)) return malformed("ORDER_TRADE_UPDATE without an order object `o`");
@@ -115,7 +125,7 @@ function orderUpdate(body: Record<string, unknown>): FrameResult {
   if (!status) missing.push("X");
   if (z === undefined || z < 0) missing.push("z");
   if (ap === undefined || ap < 0) missing.push("ap");
-  if (l === undefined || l < 0) missing.push("l");
+  if (l === undefined || l < 0 || (z !== undefined && l > z) || !withinDecimals(l, QTY_DECIMALS_MAX)) missing.push("l");
   if (L === undefined || L < 0) missing.push("L");
   if (n === undefined) missing.push("n");
   if (time === undefined || time < 0) missing.push("E");

@@ -6,11 +6,17 @@
  * (re)connect calls `onOpen` so the adapter can catch up over REST: a new connection does not
  * replay what was missed.
  *
- * Bounds: at most `reconnectMax` consecutive failed attempts (then a STREAM_GAP diagnostic and
- * the stream stays down until `start` is called again); each open waits at most `openTimeoutMs`.
- * Timers are injected so tests can drive keep-alive and backoff without waiting.
+ * A connection proves itself by staying open `stableAfterMs` (default 30 s): only then does the
+ * attempt count go back to 0. An open that the venue closes sooner counts as a failed attempt, so
+ * a venue that accepts the socket and drops it at once meets a growing backoff and, after
+ * `reconnectMax` such attempts, the STREAM_GAP; never a reconnect (and catch-up) storm.
  *
- * Entry points: `new UserStream(options)`, `start`, `stop`, `isOpen`, `listenKey`.
+ * Bounds: at most `reconnectMax` consecutive failed or short-lived attempts (then a STREAM_GAP
+ * diagnostic and the stream stays down until `start` is called again); each open waits at most
+ * `openTimeoutMs`. Timers are injected so tests can drive keep-alive, backoff and the proving
+ * period without waiting.
+ *
+ * Entry points: `new UserStream(options)`, `start`, `stop`, `isOpen`, `listenKey`, `StreamTimings`.
  */
 
 import type { VenueDiagnostic } from "../../contracts/venue.ts";
@@ -47,13 +53,23 @@ export interface UserStreamOptions {
   backoffMaxMs?: number;
   reconnectMax?: number;
   openTimeoutMs?: number;
+  /** How long a connection must stay open before the attempt count is reset (default 30 s). */
+  stableAfterMs?: number;
 }
+
+/** The stream's timings an adapter may set. */
+export type StreamTimings = Pick<
+  UserStreamOptions,
+  "keepAliveMs" | "backoffBaseMs" | "backoffMaxMs" | "reconnectMax" | "openTimeoutMs" | "stableAfterMs"
+>;
 
 export class UserStream {
   private ws: WebSocket | null = null;
   private key: string | null = null;
   private keepAlive: unknown = null;
   private retry: unknown = null;
+  /** Timer that resets the attempt count once the current connection has stayed open long enough. */
+  private proving: unknown = null;
   private stopping = false;
   private attempt = 0;
   private readonly timers: StreamTimers;
@@ -75,6 +91,7 @@ export class UserStream {
     this.attempt = 0;
     await this.renewKey();
     await this.open();
+    this.startProving();
     this.keepAlive = this.timers.setInterval(() => void this.extend(), this.opts.keepAliveMs ?? 30 * 60_000);
     this.opts.onOpen(false);
   }
@@ -83,6 +100,7 @@ export class UserStream {
     this.stopping = true;
     if (this.keepAlive !== null) this.timers.clearInterval(this.keepAlive);
     if (this.retry !== null) this.timers.clearTimeout(this.retry);
+    this.stopProving();
     this.keepAlive = this.retry = null;
     this.ws?.close();
     this.ws = null;
@@ -159,6 +177,7 @@ export class UserStream {
 
   private dropped(): void {
     this.ws = null;
+    this.stopProving();
     if (this.stopping) return;
     this.opts.onDown?.();
     this.diag("STREAM_RECONNECT", "user stream closed; reconnecting");
@@ -188,8 +207,22 @@ export class UserStream {
       return;
     }
     if (this.stopping) return;
-    this.attempt = 0;
+    this.startProving();
     this.opts.onOpen(true);
+  }
+
+  /** The attempt count is reset only if this connection stays open `stableAfterMs`. */
+  private startProving(): void {
+    this.stopProving();
+    this.proving = this.timers.setTimeout(() => {
+      this.proving = null;
+      this.attempt = 0;
+    }, this.opts.stableAfterMs ?? 30_000);
+  }
+
+  private stopProving(): void {
+    if (this.proving !== null) this.timers.clearTimeout(this.proving);
+    this.proving = null;
   }
 
   private diag(code: VenueDiagnostic["code"], message: string): void {

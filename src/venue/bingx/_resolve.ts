@@ -1,0 +1,76 @@
+/**
+ * Resolving an order's fate by querying it by clientOrderID (after an unknown outcome, a 109201
+ * "same client id within 1 s", or a refused resend). BingX lower-cases client ids, so the order
+ * a query finds may be another one that happens to share the id: when the caller says what it
+ * placed (side and quantity), an order that differs in either is `foreign`, not ours, and is not
+ * applied (its fills must never be booked to the caller's order).
+ *
+ * Entry points: `resolveByQuery`, `ResolveContext`, `PlacedAs`, `Resolution`.
+ */
+
+import type { OrderSide, VenueOrderState } from "../../contracts/venue.ts";
+import { roundQty } from "../event_id.ts";
+import { parseOrder } from "./_parse.ts";
+import * as ep from "./endpoints.ts";
+import { VenueRequestError } from "./errors.ts";
+import type { BingxRestClient } from "./rest_client.ts";
+
+export interface ResolveContext {
+  rest: BingxRestClient;
+  /** Feeds a REST order state through the tracker (emits what is new). */
+  applyState(s: VenueOrderState): void;
+  /** Waits between resolution queries, in ms; its length bounds the queries. */
+  resolveDelaysMs: readonly number[];
+  sleep(ms: number): Promise<void>;
+}
+
+/** What was placed under the client id: the side and the quantity sent. */
+export interface PlacedAs {
+  side: OrderSide;
+  quantity: number;
+}
+
+/**
+ * `state`: our order, found (and applied); `foreign`: another order holds the client id;
+ * `absent` only when every query said 80016; `why` the last failure otherwise.
+ */
+export interface Resolution {
+  state?: VenueOrderState;
+  foreign?: VenueOrderState;
+  absent: boolean;
+  why: string;
+}
+
+/** Queries by clientOrderID until an order is found or the delays run out. */
+export async function resolveByQuery(
+  ctx: ResolveContext,
+  asset: string,
+  cid: string,
+  placed?: PlacedAs,
+): Promise<Resolution> {
+  let why = "";
+  let absent = true;
+  for (const delay of ctx.resolveDelaysMs) {
+    if (delay > 0) await ctx.sleep(delay);
+    try {
+      const state = parseOrder(await ctx.rest.request(ep.queryOrder(asset, cid)));
+      if (state && placed && !isPlacedOrder(state, placed)) return { foreign: state, absent: false, why: "" };
+      if (state) {
+        ctx.applyState(state);
+        return { state, absent: false, why: "" };
+      }
+      absent = false;
+      why = "query answer unreadable";
+    } catch (err) {
+      if (!(err instanceof VenueRequestError)) throw err;
+      if (err.code !== 80016) absent = false;
+      why = err.message;
+    }
+  }
+  return { absent, why };
+}
+
+/** The found order is the one placed: same side, same quantity. */
+function isPlacedOrder(s: VenueOrderState, placed: PlacedAs): boolean {
+  return s.side === placed.side && roundQty(s.size) === roundQty(placed.quantity);
+}
