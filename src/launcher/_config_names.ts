@@ -1,6 +1,6 @@
 /**
  * The DITA_V2_* environment variables something in the product reads, and the refusal of every
- * other one (DESIGN.md §8): a misspelled name would otherwise be silently ignored (a risk limit left
+ * other one (bad configuration fails at start, naming the variable): a misspelled name would otherwise be silently ignored (a risk limit left
  * off, say). `refuseUnknownVariables(env)` throws one `UnknownVariableError` line naming the first
  * unknown variable (in sorted order) and the closest known name: `<name> is not a DITAv2 variable
  * (did you mean DITA_V2_MAX_LEVERAGE?)` for a misspelled DITA_V2_MAX_LEVERAGE.

@@ -17,8 +17,7 @@
  *  5. Size is bounded by `maxBytes`; beyond it appends are refused and reported (stats count them), as
  *     are those of a failed write (disk full; cut back to the last good size): `append` never throws
  *     for it, it returns how many records it stored (`SPOOL_FULL`, `details.reason` says which case).
- *  6. Compaction is linear overall (`_spool_file.ts` `shouldCompact`): the acknowledged prefix is
- *     dropped only once it is at least as large as the tail to copy; `compactedBytes` counts the copying.
+ *  6. Compaction is linear: the acked prefix goes once it is at least the tail (`shouldCompact`).
  */
 import {
   closeSync,
