@@ -79,7 +79,9 @@ function unrecovered(dir: string, log: (line: string) => void): JournalStart {
   const aside = `${dir}.unrecovered-${n}`;
   renameSync(dir, aside);
   mkdirSync(dir, { mode: 0o700 });
-  log(`journal: ${dir} moved aside whole to ${aside} (nothing in it is deleted; \`dita-v2 replay\` reads it); this run journals anew`);
+  log(
+    `journal: ${dir} moved aside whole to ${aside} (nothing in it is deleted; \`dita-v2 replay\` reads it); this run journals anew`,
+  );
   return { dir, nextIndex: 1, recovered: null };
 }
 
