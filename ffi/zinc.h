@@ -153,13 +153,19 @@ _Static_assert(ZINC_RING_OFF + offsetof(zinc_ring_block, stalled_pid) == ZINC_RI
  *   +0  seq   u64  == pos: free for the producer of position pos; == pos+1: published
  *   +8  owner u64  (pos & 0xFFFFFFFF) << 32 | pid; pid 0 = claimed, owner not yet written;
  *                  pid 0xFFFFFFFF = fenced by the consumer (claim abandoned)
- *   +16 owner_start u64  the owner's /proc start time (0 = unknown: pid-only liveness check)
- *   +24 ... 40 bytes reserved ...
+ *   +16 owner_start u64  legacy, never read: libzinc writes 0 here (an older consumer reading it
+ *                  then falls back to a pid-only check instead of pairing a pid with a stale time)
+ *   +24 owner_lap_start u64  (pos & 0xFFFFFFFF) << 32 | (owner's /proc start time & 0xFFFFFFFF),
+ *                  stored by the claimer of pos before its owner CAS. A consumer trusts it only
+ *                  when its lap half equals the owner word's (else, or low half 0: pid-only check):
+ *                  a late, fenced-off producer of an earlier lap may still store into it.
+ *   +32 ... 32 bytes reserved ...
  *   +64 record (record_size bytes)
  */
 #define ZINC_CELL_SEQ 0
 #define ZINC_CELL_OWNER 8
 #define ZINC_CELL_OWNER_START 16
+#define ZINC_CELL_OWNER_LAP_START 24
 #define ZINC_CELL_RECORD 64
 #define ZINC_OWNER_FENCED 0xFFFFFFFFu
 
@@ -167,13 +173,15 @@ typedef struct zinc_cell_header {
     _Atomic uint64_t seq;
     _Atomic uint64_t owner;
     _Atomic uint64_t owner_start;
-    uint8_t _reserved[40];
+    _Atomic uint64_t owner_lap_start;
+    uint8_t _reserved[32];
 } zinc_cell_header;
 
 _Static_assert(sizeof(zinc_cell_header) == ZINC_CELL_RECORD, "cell header is 64 bytes");
 _Static_assert(offsetof(zinc_cell_header, seq) == ZINC_CELL_SEQ, "cell seq");
 _Static_assert(offsetof(zinc_cell_header, owner) == ZINC_CELL_OWNER, "cell owner");
 _Static_assert(offsetof(zinc_cell_header, owner_start) == ZINC_CELL_OWNER_START, "cell owner_start");
+_Static_assert(offsetof(zinc_cell_header, owner_lap_start) == ZINC_CELL_OWNER_LAP_START, "cell owner_lap_start");
 
 /* Intents region: header | ring block | capacity x 384-byte cells. */
 #define ZINC_INTENT_RECORD_SIZE 320u

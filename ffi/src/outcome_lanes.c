@@ -12,8 +12,11 @@ static int lane_ok(zinc_handle *h, uint32_t lane) {
     return h->kind == ZINC_KIND_OUTCOMES && lane < h->record_count;
 }
 
+/* This process's lane owner word; the start time is this pid's own, also in a fork()ed child
+ * (proc.c), so a live child's lane is never judged dead and taken over. */
 static uint64_t owner_word_self(void) {
-    return ((self_start_ticks() & 0xFFFFFFFFull) << 32) | (uint64_t)(uint32_t)getpid();
+    uint32_t me = (uint32_t)getpid();
+    return ((self_start_ticks(me) & 0xFFFFFFFFull) << 32) | (uint64_t)me;
 }
 
 static int32_t outcome_claim_unguarded(int32_t id, uint32_t *out_generation) {

@@ -4,7 +4,8 @@
  * notify. The single consumer (the region's writer) reads cells in position order, so each
  * producer's records arrive in its own push order, exactly once. A full ring answers ZINC_FULL
  * and writes nothing. A claimed-but-unpublished cell blocks the consumer until its owner is
- * known dead (pid gone, zombie, or start time changed: skipped at once) or, when the owner pid
+ * known dead (pid gone, zombie, or start time changed: skipped at once; the start time is
+ * trusted only when stored for this lap, see ring_own) or, when the owner pid
  * was never written, until the stall bound passes and the consumer fences the claim off with a
  * CAS on the owner word (the late producer then gets ZINC_E_ABANDONED and writes nothing).
  * A live owner is never skipped: its record would be torn. The consumer reports it instead
@@ -42,17 +43,31 @@ static int32_t ring_claim(zinc_handle *h, uint64_t *pos_out) {
     return ZINC_E_CONTENDED;
 }
 
+/* The cell's owner_lap_start value for a producer of pos: its lap next to its start time. */
+static inline uint64_t lap_start(uint64_t pos, uint64_t start_ticks) {
+    return lap_tag(pos) | (start_ticks & 0xFFFFFFFFull);
+}
+
 /* Takes ownership of a claimed cell; fails only when the consumer fenced the claim off.
  * The start time is stored BEFORE the owner CAS (release): a consumer that acquires the owner
- * word and sees this pid also sees this start time. In the other order it could pair the new
- * pid with the previous lap's start time, judge a live producer dead, skip the cell and hand
- * it to the next lap while this producer is still copying into it (a torn record). Only the
- * producer that claimed `pos` writes this lap's start time, so the early store is safe. */
+ * word and sees this pid also sees this store or a later one. In the other order it could pair
+ * the new pid with the previous lap's start time, judge a live producer dead, skip the cell and
+ * hand it to the next lap while this producer is still copying into it (a torn record).
+ * The store is NOT exclusive to this lap: a producer fenced off while paused between its claim
+ * and this store may resume laps later and store its own start time over the current owner's.
+ * That is why the value carries the lap (lap_start): the consumer trusts it only when its lap
+ * equals the owner word's lap. The claimer of pos is the only process that stores lap_tag(pos)
+ * (the tail CAS hands each pos to one producer), so a matching lap means "this owner's start
+ * time"; any other lap means a late store of another producer: the consumer then checks the pid
+ * alone, which may wait on a reused pid but never skips a live owner (ring_consume.c). The
+ * legacy owner_start word gets 0 so an older consumer also falls back to the pid-only check. */
 static int32_t ring_own(zinc_handle *h, zinc_cell_header *c, uint64_t pos) {
-    atomic_store_explicit(&c->owner_start, self_start_ticks(), memory_order_relaxed);
+    uint32_t me = (uint32_t)getpid();
+    atomic_store_explicit(&c->owner_start, 0, memory_order_relaxed);
+    atomic_store_explicit(&c->owner_lap_start, lap_start(pos, self_start_ticks(me)), memory_order_relaxed);
     uint64_t expected = lap_tag(pos);
-    if (!atomic_compare_exchange_strong_explicit(&c->owner, &expected, lap_tag(pos) | (uint32_t)getpid(),
-                                                 memory_order_acq_rel, memory_order_acquire))
+    if (!atomic_compare_exchange_strong_explicit(&c->owner, &expected, lap_tag(pos) | me, memory_order_acq_rel,
+                                                 memory_order_acquire))
         return ZINC_E_ABANDONED;
     (void)h;
     return ZINC_OK;

@@ -1,7 +1,8 @@
 /*
  * ring_consume.c -- the consumer half of the ring: pop in position order, release each cell
- * for the next lap (owner tag first, then seq with release), and decide about cells whose
- * producer claimed but never published (see ring.c for the rule).
+ * for the next lap (owner tag first, then seq with release: for popped and skipped cells alike),
+ * and decide about cells whose producer claimed but never published (see ring.c for the rule;
+ * the owner's start time counts only when stored for the cell's current lap).
  */
 
 static void ring_release(zinc_handle *h, zinc_cell_header *c, uint64_t pos) {
@@ -20,7 +21,30 @@ static int stall_elapsed(zinc_handle *h, uint64_t pos) {
     return now - h->stall_since_ns >= (uint64_t)h->stall_ms * 1000000ull;
 }
 
-/* Returns 1 when the claimed cell at pos was skipped, 0 when the consumer must wait for it. */
+#ifdef ZINC_TEST_HOOKS
+/* Tests only (ffi/tests/): runs inside a skip, after the owner word is handed to the next lap and
+ * before the seq CAS frees the cell, as a preemption of the consumer at that point would. */
+static void (*zinc_test_skip_hook)(void);
+#define ZINC_TEST_SKIP_HOOK()                          \
+    do {                                               \
+        if (zinc_test_skip_hook) zinc_test_skip_hook(); \
+    } while (0)
+#else
+#define ZINC_TEST_SKIP_HOOK() ((void)0)
+#endif
+
+/* The owner's start time when it was stored for this lap, else 0 (unknown: pid-only check).
+ * A late producer fenced off in an earlier lap may have stored its own over it (ring.c). */
+static uint64_t owner_start_of_lap(zinc_cell_header *c, uint64_t pos) {
+    uint64_t v = atomic_load_explicit(&c->owner_lap_start, memory_order_relaxed);
+    return (v & ~0xFFFFFFFFull) == lap_tag(pos) ? (v & 0xFFFFFFFFull) : 0;
+}
+
+/* Returns 1 when the claimed cell at pos was skipped, 0 when the consumer must wait for it.
+ * The skip releases the cell in ring_release's order: owner word to the next lap's tag FIRST,
+ * then seq (release). In the other order a producer of the next lap could see the new seq,
+ * claim the cell, fail its owner CAS against the stale owner word (ABANDONED although nobody
+ * fenced it) and leave a claimed cell with owner pid 0 that stalls the ring for the stall bound. */
 static int ring_skip_abandoned(zinc_handle *h, zinc_cell_header *c, uint64_t pos) {
     zinc_ring_block *r = ring_of(h);
     uint64_t owner = atomic_load_explicit(&c->owner, memory_order_acquire);
@@ -30,17 +54,22 @@ static int ring_skip_abandoned(zinc_handle *h, zinc_cell_header *c, uint64_t pos
         if (!stall_elapsed(h, pos)) return 0;
         uint64_t expected = lap_tag(pos);
         if (!atomic_compare_exchange_strong(&c->owner, &expected, lap_tag(pos) | ZINC_OWNER_FENCED)) return 0;
+        owner = expected = lap_tag(pos) | ZINC_OWNER_FENCED;
     } else if (pid != ZINC_OWNER_FENCED) {
-        uint64_t start = atomic_load_explicit(&c->owner_start, memory_order_relaxed);
-        if (pid_alive(pid, start)) {
+        /* Acquired the owner word above, so this reads the owner's own store or a later one. */
+        if (pid_alive_masked(pid, owner_start_of_lap(c, pos), 0xFFFFFFFFull)) {
             atomic_store(&r->stalled_pid, pid);
             return 0;
         }
     }
-    /* The owner can no longer write; a CAS (not a store) so a publish that raced us wins. */
+    /* The owner can no longer write. Hand the owner word to the next lap, then free the cell with
+     * a CAS (not a store) so a publish that raced us wins (the pop then reads it as usual). */
+    uint64_t next = pos + h->record_count;
+    if (!atomic_compare_exchange_strong(&c->owner, &owner, lap_tag(next))) return 0;
+    ZINC_TEST_SKIP_HOOK();
     uint64_t expected = pos;
-    if (!atomic_compare_exchange_strong(&c->seq, &expected, pos + h->record_count)) return 0;
-    atomic_store_explicit(&c->owner, lap_tag(pos + h->record_count), memory_order_relaxed);
+    if (!atomic_compare_exchange_strong_explicit(&c->seq, &expected, next, memory_order_acq_rel, memory_order_acquire))
+        return 0;
     atomic_fetch_add(&r->abandoned_count, 1);
     atomic_store(&r->last_abandoned_pos, pos);
     atomic_store(&r->last_abandoned_pid, pid);
