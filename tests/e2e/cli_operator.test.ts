@@ -79,7 +79,7 @@ describe("operator CLI against serve", () => {
     );
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
-    expect(r.stderr).toContain("--size must be a number");
+    expect(r.stderr).toContain("--size must be a decimal number");
     expect(JSON.parse(cli("status").stdout).state_hash).toBe(before);
   });
 
