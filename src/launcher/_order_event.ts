@@ -2,9 +2,12 @@
  * What the launcher builds itself for and from the venue: the order request for a slot's pending
  * order (from the kernel's own record of it); what a venue query says about an order, as the
  * event the stream would have carried (same event id scheme as src/venue/event_id.ts, so a fact
- * seen on both paths dedupes in the kernel); and a REJECT for an order the venue never placed.
+ * seen on both paths dedupes in the kernel); a REJECT for an order the venue never placed; and a
+ * CANCEL_ACK (nothing filled) for an order the launcher withdrew before sending it, and the check
+ * (`sendCheck`) that decides, after a placement waited, whether its order is still to be sent.
  */
 
+import { isTerminalOrder } from "../contracts/order_status.ts";
 import type { SlotRecord } from "../contracts/records.ts";
 import type { OrderRequest, RejectReason, VenueEvent, VenueEventKind, VenueOrderState } from "../contracts/venue.ts";
 import { eventId } from "../venue/index.ts";
@@ -65,6 +68,15 @@ export function localReject(
   };
 }
 
+/** The REJECT (VENUE, 80016) of a PENDING_SUBMIT order the venue has never heard of. */
+export function absentReject(clientOrderId: string, asset: string, nowMs: number): VenueEvent {
+  return localReject("ABSENT", clientOrderId, asset, nowMs, {
+    reason: "VENUE",
+    code: "80016",
+    message: "order not found at the venue after its placement outcome stayed unknown",
+  });
+}
+
 /** The venue order for a slot's pending order, from the kernel's own record of it. */
 export function orderRequest(slot: SlotRecord, role: "ENTRY" | "EXIT"): OrderRequest {
   const order = role === "ENTRY" ? slot.entry_order! : slot.exit_order!;
@@ -80,4 +92,45 @@ export function orderRequest(slot: SlotRecord, role: "ENTRY" | "EXIT"): OrderReq
     reduce_only: role === "EXIT",
     ...(role === "ENTRY" ? { leverage: slot.leverage } : {}),
   };
+}
+
+/**
+ * A CANCEL_ACK, nothing filled, for an order the launcher withdrew before sending it (the kernel
+ * asked it cancelled, or trading halted, while its placement waited): the kernel ends it as
+ * cancelled and an entry's slot returns to IDLE. The `tag` makes the event id unique per cause.
+ */
+export function localCancelAck(tag: string, clientOrderId: string, asset: string, nowMs: number): VenueEvent {
+  return {
+    kind: "CANCEL_ACK",
+    event_id: `${tag}:${clientOrderId}`,
+    venue_order_id: "",
+    client_order_id: clientOrderId,
+    asset,
+    filled_size_cumulative: 0,
+    avg_price: 0,
+    last_fill_size: 0,
+    last_fill_price: 0,
+    fee_cumulative: 0,
+    venue_time_ms: nowMs,
+  };
+}
+
+/**
+ * Whether a placement that waited (for leverage) still sends its order: only while the kernel
+ * holds it PENDING_SUBMIT in its working stage, and for an entry only while trading is not HALTED.
+ * `withdraw`: the kernel still holds it working, so it must be told it ended before it left.
+ */
+export function sendCheck(
+  slot: SlotRecord,
+  role: "ENTRY" | "EXIT",
+  cid: string,
+  halted: boolean,
+): { send: true } | { send: false; withdraw: boolean; why: string } {
+  const order = role === "ENTRY" ? slot.entry_order : slot.exit_order;
+  const stage = role === "ENTRY" ? "ENTRY_WORKING" : "EXIT_WORKING";
+  if (slot.stage !== stage || order?.client_order_id !== cid || isTerminalOrder(order.status))
+    return { send: false, withdraw: false, why: `the kernel no longer holds it working (${slot.stage})` };
+  const haltedEntry = role === "ENTRY" && halted;
+  if (order.status === "PENDING_SUBMIT" && !haltedEntry) return { send: true };
+  return { send: false, withdraw: true, why: `withdrawn (${haltedEntry ? "trading HALTED" : order.status})` };
 }

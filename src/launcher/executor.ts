@@ -11,21 +11,23 @@
  *
  * Invariants: every kernel call goes through `apply`, which journals, mirrors and projects;
  * a venue call's failure becomes a kernel input (REJECT) or stays for the query/TICK path, never
- * an exception that escapes.
+ * an exception that escapes; a cancel left unknown is sent again; an order whose placement waited
+ * is sent only if the kernel still holds it PENDING_SUBMIT (an entry: and trading is not HALTED).
  */
 
 import type { Clock } from "../contracts/clock.ts";
 import type { KernelInput, StrategyIntent, SystemInput } from "../contracts/intents.ts";
 import { isTerminalOrder, stageWorkingOrder } from "../contracts/order_status.ts";
 import type { KernelOutcome, SlotRecord, TransitionRecord } from "../contracts/records.ts";
-import { type PositionSide, rateLimited, type VenueAdapter, type VenueEvent } from "../contracts/venue.ts";
+import type { PositionSide, VenueAdapter, VenueEvent } from "../contracts/venue.ts";
 import type { ExecutionKernel } from "../kernel/index.ts";
-import { eventFromOrderState, localReject, orderRequest } from "./_order_event.ts";
+import { LeverageCache, leverageReject, RETRY_WAIT_MAX_MS } from "./_leverage.ts";
+import { absentReject, eventFromOrderState, localCancelAck, orderRequest, sendCheck } from "./_order_event.ts";
+import { readWithRateLimitWaits } from "./_venue_reads.ts";
 
-/** A cancel refused for the rate limit is sent this often in all, waiting the hint between. */
-const CANCEL_RATE_LIMIT_TRIES = 4;
-/** The longest wait for a venue's rate-limit hint before an idempotent call is sent again. */
-const RETRY_WAIT_MAX_MS = 5_000;
+/** Sends in all of a cancel refused for the rate limit (waits the hint) or left unknown (waits 250 ms, doubling). */
+const CANCEL_TRIES = 4;
+const CANCEL_UNKNOWN_PAUSE_MS = 250;
 
 export interface ExecutorHooks {
   /** Makes the inputs applied so far durable in the journal (before any order they asked for leaves). */
@@ -35,19 +37,23 @@ export interface ExecutorHooks {
   /** Venue call latency in ms, for metrics. */
   venueLatency?(op: "submit" | "cancel", ms: number): void;
   log?(line: string): void;
+  /** Whether trading is HALTED now (an entry whose placement waited is then not sent). */
+  halted?(): boolean;
+  /** The timer the executor's pauses use (default `Bun.sleep`). */
+  sleep?(ms: number): Promise<void>;
 }
 
 export class Executor {
   private inflight = new Set<Promise<unknown>>();
-  /**
-   * Client order ids whose placement call is still running (never declared absent meanwhile),
-   * each with a promise that settles when the placement answered (a cancel waits for it).
-   */
+  /** Client order ids whose placement is running (never declared absent), each settled by its answer. */
   private placing = new Map<string, Promise<void>>();
-  /** Leverage this process last set per `asset:side` (the venue keeps it per symbol and side). */
-  private leverageSet = new Map<string, number>();
-  /** A leverage call in flight per `asset:side`, shared by the entries that need the same value. */
-  private readonly leverageInFlight = new Map<string, { leverage: number; done: Promise<void> }>();
+  /** Client order ids whose placement waits (for leverage) before sending: a cancel withdraws them. */
+  private unsent = new Set<string>();
+  /** Client order ids whose cancel call (with its re-sends) is still running. */
+  private cancelling = new Set<string>();
+  private readonly leverage: LeverageCache;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly log = (line: string): void => this.hooks.log?.(line);
   private intake = true;
 
   constructor(
@@ -56,6 +62,8 @@ export class Executor {
     private readonly clock: Clock,
     private readonly hooks: ExecutorHooks,
   ) {
+    this.sleep = hooks.sleep ?? ((ms) => Bun.sleep(ms));
+    this.leverage = new LeverageCache(venue, this.sleep);
     venue.onEvent((event) => this.onVenueEvent(event));
   }
 
@@ -144,75 +152,49 @@ export class Executor {
   private async submit(slotId: number, slot: SlotRecord, role: "ENTRY" | "EXIT", cid: string): Promise<void> {
     const started = this.clock.monoNs();
     // A leverage this process already set takes no hop: the order is written in this turn.
-    const ready = role === "EXIT" || this.leverageIsSet(slot.asset, slot.side ?? "LONG", slot.leverage);
-    if (!ready && !(await this.ensureLeverage(slot, cid))) return;
-    const result = await this.venue.submit(orderRequest(slot, role)).catch((e: unknown) => ({
+    if (role === "ENTRY" && !this.leverage.isSet(slot.asset, slot.side ?? "LONG", slot.leverage)) {
+      this.unsent.add(cid);
+      const leverageSet = await this.ensureLeverage(slot, cid);
+      if (!this.unsent.delete(cid) || !leverageSet || this.withdrawnBeforeSending(slotId, role, cid)) return;
+    }
+    const request = orderRequest(this.kernel.slot(slotId), role);
+    const result = await this.venue.submit(request).catch((e: unknown) => ({
       status: "UNKNOWN" as const,
       reason: e instanceof Error ? e.message : String(e),
     }));
     this.hooks.venueLatency?.("submit", Number(this.clock.monoNs() - started) / 1e6);
     if (result.status === "REJECTED") this.onVenueEvent(result.event);
-    else if (result.status === "UNKNOWN") {
-      this.hooks.log?.(`slot ${slotId}: outcome of ${cid} unknown (${result.reason}); left to query and TICK`);
-    }
+    else if (result.status === "UNKNOWN")
+      this.log(`slot ${slotId}: ${cid} outcome unknown (${result.reason}); left to query`);
   }
 
   /**
-   * Sets the venue leverage for an asset and side, unless this process already set that value.
-   * Setting leverage is idempotent, so a failure is retried twice: after the venue's hint for a
-   * rate limit (at most 5 s), else after a short pause.
+   * After a wait in the placement the kernel is read again: an order it no longer holds
+   * PENDING_SUBMIT (a CANCEL or a flatten asked it cancelled meanwhile), or an entry while trading
+   * is HALTED, is not sent. The kernel is told it ended before it left (a CANCEL_ACK, nothing
+   * filled), so an entry's slot returns to IDLE. True when the order is not to be sent.
    */
-  async setLeverage(asset: string, side: PositionSide, leverage: number): Promise<void> {
-    const key = `${asset}:${side}`;
-    if (this.leverageIsSet(asset, side, leverage)) return;
-    // Entries of one asset that arrive while its leverage call is in flight share that call
-    // (otherwise each would send its own and a burst would meet the venue's leverage rate limit).
-    const pending = this.leverageInFlight.get(key);
-    if (pending?.leverage === leverage) return pending.done;
-    const done = this.sendLeverage(key, asset, side, leverage).finally(() => {
-      if (this.leverageInFlight.get(key)?.done === done) this.leverageInFlight.delete(key);
-    });
-    this.leverageInFlight.set(key, { leverage, done });
-    return done;
+  private withdrawnBeforeSending(slotId: number, role: "ENTRY" | "EXIT", cid: string): boolean {
+    const slot = this.kernel.slot(slotId);
+    const check = sendCheck(slot, role, cid, this.hooks.halted?.() === true);
+    if (check.send) return false;
+    this.log(`slot ${slotId}: ${cid} not sent: ${check.why}`);
+    if (check.withdraw) this.onVenueEvent(localCancelAck("WITHDRAWN", cid, slot.asset, this.clock.nowMs()));
+    return true;
   }
 
-  private async sendLeverage(key: string, asset: string, side: PositionSide, leverage: number): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.venue.setLeverage(asset, side, leverage);
-        this.leverageSet.set(key, leverage);
-        return;
-      } catch (e) {
-        if (attempt >= 2) throw e;
-        const limited = rateLimited(e);
-        const hint = limited ? (limited.retry_after_ms ?? 500) : 100 * 3 ** attempt;
-        await Bun.sleep(Math.min(Math.max(hint, 50), RETRY_WAIT_MAX_MS));
-      }
-    }
+  /** Sets the venue leverage for an asset and side, unless this process already set that value. */
+  setLeverage(asset: string, side: PositionSide, leverage: number): Promise<void> {
+    return this.leverage.ensure(asset, side, leverage);
   }
 
-  private leverageIsSet(asset: string, side: PositionSide, leverage: number): boolean {
-    return this.leverageSet.get(`${asset}:${side}`) === leverage;
-  }
-
-  /**
-   * Sets the entry's leverage first. A failure rejects the entry (nothing is placed): trading at
-   * a leverage other than the one the strategy asked for is not an acceptable fallback.
-   */
+  /** Sets the entry's leverage first; a failure rejects the entry unless it was withdrawn meanwhile (_leverage.ts). */
   private async ensureLeverage(slot: SlotRecord, clientOrderId: string): Promise<boolean> {
     try {
       await this.setLeverage(slot.asset, slot.side ?? "LONG", slot.leverage);
       return true;
     } catch (e) {
-      const limited = rateLimited(e);
-      const text = e instanceof Error ? e.message : String(e);
-      this.onVenueEvent(
-        localReject("LEVERAGE", clientOrderId, slot.asset, this.clock.nowMs(), {
-          reason: limited ? "RATE_LIMITED" : "VENUE",
-          ...(limited?.retry_after_ms !== undefined ? { retryAfterMs: limited.retry_after_ms } : {}),
-          message: `leverage ${slot.leverage} could not be set: ${text.slice(0, 120)}`,
-        }),
-      );
+      if (this.unsent.has(clientOrderId)) this.onVenueEvent(leverageReject(e, clientOrderId, slot, this.clock.nowMs()));
       return false;
     }
   }
@@ -220,32 +202,70 @@ export class Executor {
   private async cancel(slotId: number): Promise<void> {
     const slot = this.kernel.slot(slotId);
     const order = slot.stage === "EXIT_WORKING" ? slot.exit_order : slot.entry_order;
-    if (!order) return;
-    const placing = this.placing.get(order.client_order_id);
-    if (placing !== undefined) {
+    if (!order || this.cancelling.has(order.client_order_id)) return;
+    const cid = order.client_order_id;
+    this.cancelling.add(cid);
+    try {
+      // An order still waiting for its leverage has not left: it ends here, and is never sent.
+      if (this.unsent.delete(cid))
+        return void this.onVenueEvent(localCancelAck("WITHDRAWN", cid, slot.asset, this.clock.nowMs()));
+      const placing = this.placing.get(cid);
       // A cancel that reached the venue before the order would be refused and the order would
       // then rest: wait for the placement's answer, then cancel if the kernel still asks for it.
-      await placing;
+      if (placing !== undefined) await placing;
       const now = stageWorkingOrder(this.kernel.slot(slotId));
-      if (now?.client_order_id !== order.client_order_id || now.status !== "CANCEL_REQUESTED") return;
+      if (now?.client_order_id === cid && now.status === "CANCEL_REQUESTED") await this.sendCancel(slotId, cid);
+    } finally {
+      this.cancelling.delete(cid);
     }
+  }
+
+  /**
+   * Sends the cancel until the venue answers it. Refused for the rate limit (nothing executed),
+   * or with its outcome unknown (a 5xx, a timeout), it is sent again after a pause while the
+   * order still works: an unknown one is first looked up (the cancel may have executed); the
+   * cancel is idempotent at the venue by client id. The venue's CANCEL_ACK then ends the order.
+   */
+  private async sendCancel(slotId: number, cid: string): Promise<void> {
+    const asset = this.kernel.slot(slotId).asset;
     for (let attempt = 1; ; attempt++) {
       const started = this.clock.monoNs();
-      const result = await this.venue.cancel(slot.asset, order.client_order_id).catch((e: unknown) => ({
+      const result = await this.venue.cancel(asset, cid).catch((e: unknown) => ({
         status: "UNKNOWN" as const,
         reason: e instanceof Error ? e.message : String(e),
       }));
       this.hooks.venueLatency?.("cancel", Number(this.clock.monoNs() - started) / 1e6);
-      if (result.status !== "REJECTED") return;
-      const e = result.event;
-      this.onVenueEvent(e); // the kernel records CANCEL_REJECTED (the adapter also delivered it)
-      if (e.reject_reason !== "RATE_LIMITED" || attempt >= CANCEL_RATE_LIMIT_TRIES) return;
-      // Refused for the venue's rate limit, nothing executed: the cancel is sent again after the
-      // hint while the order still works; the venue's CANCEL_ACK then ends it as usual.
-      await Bun.sleep(Math.min(Math.max(e.retry_after_ms ?? 500, 50), RETRY_WAIT_MAX_MS));
+      if (result.status === "REQUESTED") return;
+      let pauseMs = CANCEL_UNKNOWN_PAUSE_MS * 2 ** (attempt - 1);
+      if (result.status === "REJECTED") {
+        this.onVenueEvent(result.event); // the kernel records CANCEL_REJECTED (the adapter also delivered it)
+        if (result.event.reject_reason !== "RATE_LIMITED") return;
+        pauseMs = result.event.retry_after_ms ?? 500;
+      } else this.log(`slot ${slotId}: cancel of ${cid} unknown (${result.reason}), try ${attempt} of ${CANCEL_TRIES}`);
+      if (attempt >= CANCEL_TRIES) return; // the next flatten re-sends it (resendCancel)
+      await this.sleep(Math.min(Math.max(pauseMs, 50), RETRY_WAIT_MAX_MS));
+      if (result.status === "UNKNOWN") await this.resolveByQuery(slotId);
       const now = stageWorkingOrder(this.kernel.slot(slotId));
-      if (now?.client_order_id !== order.client_order_id || isTerminalOrder(now.status)) return;
+      if (now?.client_order_id !== cid || isTerminalOrder(now.status)) return;
     }
+  }
+
+  /** Whether a placement or cancel of this client order id is running (live reconcile then leaves it alone). */
+  callRunning(cid: string): boolean {
+    return this.placing.has(cid) || this.cancelling.has(cid);
+  }
+
+  /**
+   * Sends the cancel again for the slot's working order the kernel holds CANCEL_REQUESTED when no
+   * cancel or placement of it is running (its cancel's outcome stayed unknown). True when sent.
+   */
+  resendCancel(slotId: number): boolean {
+    const order = stageWorkingOrder(this.kernel.slot(slotId));
+    if (order?.status !== "CANCEL_REQUESTED") return false;
+    if (this.cancelling.has(order.client_order_id) || this.placing.has(order.client_order_id)) return false;
+    this.log(`slot ${slotId}: cancel of ${order.client_order_id} sent again`);
+    this.track(this.cancel(slotId));
+    return true;
   }
 
   /**
@@ -260,26 +280,19 @@ export class Executor {
     const order = stageWorkingOrder(this.kernel.slot(slotId));
     if (!order) return "NONE";
     const asset = this.kernel.slot(slotId).asset;
-    const state = await this.venue.queryOrder(asset, order.client_order_id).catch(() => undefined);
+    // A rate limit is waited out like recovery's reads; any other failure answers UNKNOWN.
+    const query = () => this.venue.queryOrder(asset, order.client_order_id);
+    const wait = { sleep: this.sleep, waitsMax: 3 };
+    const state = await readWithRateLimitWaits("hung order query", query, this.log, wait).catch(() => undefined);
     if (state === undefined) return "UNKNOWN";
     if (state !== null) {
       this.onVenueEvent(eventFromOrderState(state));
       return "EVENT";
     }
     const now = stageWorkingOrder(this.kernel.slot(slotId));
-    if (
-      now?.client_order_id !== order.client_order_id ||
-      now.status !== "PENDING_SUBMIT" ||
-      this.placing.has(order.client_order_id)
-    )
-      return "NONE";
-    this.onVenueEvent(
-      localReject("ABSENT", order.client_order_id, asset, this.clock.nowMs(), {
-        reason: "VENUE",
-        code: "80016",
-        message: "order not found at the venue after its placement outcome stayed unknown",
-      }),
-    );
+    const same = now?.client_order_id === order.client_order_id && now.status === "PENDING_SUBMIT";
+    if (!same || this.placing.has(order.client_order_id)) return "NONE";
+    this.onVenueEvent(absentReject(order.client_order_id, asset, this.clock.nowMs()));
     return "ABSENT_REJECTED";
   }
 }

@@ -6,7 +6,9 @@
  * FLATTEN as the venue answers (a cancel acknowledged leaves a position to exit; a refused exit,
  * e.g. for the venue's rate limit, is retried with a growing pause) until every slot is IDLE or
  * CLOSED or the bound passes, asks the venue to confirm (no position, no open order), and
- * answers per slot. A stale slot is converged by the live reconciliation first.
+ * answers per slot. A stale slot is converged by the live reconciliation first. An order the
+ * kernel holds CANCEL_REQUESTED with no cancel of it running (its cancel's answer was lost: the
+ * kernel ignores a repeated FLATTEN then) has its cancel sent again through the executor.
  *
  * Invariants: the flattener decides nothing about a slot's state (the kernel does, through
  * FLATTEN); it never gives up silently (every slot left open is named with why); a second
@@ -98,7 +100,12 @@ export class Flattener {
       }
       for (const s of open) {
         const p = pace.get(s.slot_id);
-        if (!needsFlatten(s) || (p !== undefined && now < p.at)) continue;
+        if (p !== undefined && now < p.at) continue;
+        if (!needsFlatten(s)) {
+          // A cancel whose answer was lost (no cancel of it running) is sent again, paced like FLATTEN.
+          if (this.d.executor.resendCancel(s.slot_id)) pace.set(s.slot_id, { at: now + REPEAT_MS, pauseMs: 0 });
+          continue;
+        }
         const refused = afterRefusal(s);
         const outcome = this.d.executor.applySystem({ type: "FLATTEN", slot_id: s.slot_id, now_ms: now });
         this.d.executor.dispatch(outcome.transitions);

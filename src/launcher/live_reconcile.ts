@@ -20,7 +20,8 @@
  *
  * Invariants: the reconciler decides no state (the kernel does, through MARK_STALE/RECONCILE);
  * a slot with an order in flight (PENDING_SUBMIT, CANCEL_REQUESTED) or that changed during the
- * reads is left alone this pass; one pass at a time; a confirmed position is judged against its
+ * reads is left alone this pass, unless that order is hung (the kernel's mark) with no placement
+ * or cancel of it running; one pass at a time; a confirmed position is judged against its
  * confirmed share, which no other slot's working entry can reduce.
  *
  * Entry point: `new LiveReconciler(deps)`, `pass()`, `stats`.
@@ -167,7 +168,7 @@ export class LiveReconciler {
         out.push(s.slot_id); // marked already: only the venue's truth clears it
         continue;
       }
-      if (!isTradingStage(s.stage) || inFlight(s)) continue;
+      if (!isTradingStage(s.stage) || this.inFlight(s)) continue;
       const share = shares.get(s.slot_id)?.size ?? 0;
       const order = stageWorkingOrder(s);
       const orderGone = order !== null && openOrderFor(view, s.asset, order.client_order_id) === null;
@@ -180,6 +181,17 @@ export class LiveReconciler {
       if (orderGone || held) out.push(s.slot_id);
     }
     return out;
+  }
+
+  /**
+   * An order in flight (PENDING_SUBMIT, CANCEL_REQUESTED) is not judged while its answer may come,
+   * unless the kernel marked it hung (no answer within DITA_V2_HUNG_ORDER_MS) and no placement or
+   * cancel of it is running: its answer was lost, and only the venue's truth can settle it.
+   */
+  private inFlight(s: SlotRecord): boolean {
+    const o = stageWorkingOrder(s);
+    if (o === null || (o.status !== "PENDING_SUBMIT" && o.status !== "CANCEL_REQUESTED")) return false;
+    return !o.hung || this.d.executor.callRunning(o.client_order_id);
   }
 
   /** Takes the slot to the venue's truth; true when the kernel took it (a refusal leaves it stale for the next pass). */
@@ -241,11 +253,6 @@ export class LiveReconciler {
     this.orphansSeen = key;
     for (const o of orphans) this.d.report(orphanDiagnostic(o, this.d.clock.nowMs()));
   }
-}
-
-function inFlight(s: SlotRecord): boolean {
-  const o = stageWorkingOrder(s);
-  return o !== null && (o.status === "PENDING_SUBMIT" || o.status === "CANCEL_REQUESTED");
 }
 
 function openOrderFor(view: VenueView, asset: string, clientOrderId: string): VenueOrderState | null {

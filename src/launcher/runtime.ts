@@ -26,6 +26,7 @@ import type { DiagnosticRecord, KernelOutcome, TransitionRecord } from "../contr
 import type { RuntimeEvents } from "../events/index.ts";
 import { IntakeClosedError } from "../http/index.ts";
 import { ControlSync } from "./_control_sync.ts";
+import { type HungQueryDeps, resolveHung } from "./_hung_query.ts";
 import { RingIntake } from "./_ring_intake.ts";
 import { runServeLoops } from "./_serve_loops.ts";
 import { intentSizeRefusal, recordSizeRefusal } from "./_size_rules.ts";
@@ -59,6 +60,7 @@ export class Runtime {
   /** The projection copies the slot images it needs (zero-copy views of kernel memory); built once. */
   private readonly slotImage = (id: number) => this.b.kernel.slotImage(id);
   readonly startedAtMs: number;
+  private readonly hungQuery: HungQueryDeps;
 
   constructor(
     readonly b: Bundle,
@@ -73,6 +75,7 @@ export class Runtime {
       afterApply: (input, outcome) => this.afterApply(input, outcome),
       venueLatency: (op, ms) => this.metrics.recordLatency(op, ms),
       log,
+      halted: () => b.control.snapshot().trading_state === "HALTED",
     });
     this.controls = new ControlSync({
       control: b.control,
@@ -100,6 +103,8 @@ export class Runtime {
     });
     const ops = { kernel: b.kernel, executor: this.executor, venue: b.venue, clock: b.clock, log, sleep: Bun.sleep };
     this.reconciler = new LiveReconciler({ ...ops, report: (d) => this.report(d) });
+    const stopped = () => this.stop.signal.aborted || !this.executor.accepting;
+    this.hungQuery = { ...ops, resolve: (id) => this.executor.resolveByQuery(id), stopped };
     this.flattener = new Flattener({
       ...ops,
       halt: () =>
@@ -153,7 +158,8 @@ export class Runtime {
       at ?? { journalSeq: this.b.inputs.entries, launcher: refused },
     );
     for (const d of outcome.diagnostics) {
-      if (d.code === "HUNG_ORDER" && d.slot_id !== null) void this.resolveHung(d.slot_id);
+      // A hung order is looked up at the venue (again while the query fails): see _hung_query.ts.
+      if (d.code === "HUNG_ORDER" && d.slot_id !== null) void resolveHung(d.slot_id, this.hungQuery);
       if (d.code === "DRAWDOWN_LIMIT") this.controls.followKernel();
     }
   }
@@ -196,12 +202,6 @@ export class Runtime {
       ...at,
     });
     this.events?.onOutcome(transitions, diagnostics, account);
-  }
-
-  /** A hung order is looked up at the venue; what the venue knows comes back as an event. */
-  private async resolveHung(slotId: number): Promise<void> {
-    const result = await this.executor.resolveByQuery(slotId);
-    this.log(`slot ${slotId}: hung order resolved by query: ${result}`);
   }
 
   /** A strategy intent parsed at its edge (HTTP, CLI, smoke); throws while shutting down. */
