@@ -18,7 +18,6 @@ export {
   LEASE_MAP,
   type LeaseState,
   parseFleetEntry,
-  renewalBudgetMsOf,
 } from "./entry.ts";
 export {
   AccountLease,
