@@ -50,17 +50,7 @@ export function localReject(
   why: { reason: RejectReason; message: string; code?: string; retryAfterMs?: number },
 ): VenueEvent {
   return {
-    kind: "REJECT",
-    event_id: `${tag}:${clientOrderId}`,
-    venue_order_id: "",
-    client_order_id: clientOrderId,
-    asset,
-    filled_size_cumulative: 0,
-    avg_price: 0,
-    last_fill_size: 0,
-    last_fill_price: 0,
-    fee_cumulative: 0,
-    venue_time_ms: nowMs,
+    ...nothingFilled("REJECT", tag, clientOrderId, asset, nowMs),
     reject_reason: why.reason,
     venue_message: why.message,
     ...(why.code !== undefined ? { venue_code: why.code } : {}),
@@ -100,8 +90,19 @@ export function orderRequest(slot: SlotRecord, role: "ENTRY" | "EXIT"): OrderReq
  * cancelled and an entry's slot returns to IDLE. The `tag` makes the event id unique per cause.
  */
 export function localCancelAck(tag: string, clientOrderId: string, asset: string, nowMs: number): VenueEvent {
+  return nothingFilled("CANCEL_ACK", tag, clientOrderId, asset, nowMs);
+}
+
+/** An event of `kind` for an order the venue never took: no venue id, nothing filled, id `tag:client id`. */
+function nothingFilled(
+  kind: VenueEventKind,
+  tag: string,
+  clientOrderId: string,
+  asset: string,
+  nowMs: number,
+): VenueEvent {
   return {
-    kind: "CANCEL_ACK",
+    kind,
     event_id: `${tag}:${clientOrderId}`,
     venue_order_id: "",
     client_order_id: clientOrderId,

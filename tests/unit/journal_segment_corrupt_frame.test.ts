@@ -9,13 +9,12 @@
  */
 
 import { afterEach, describe, expect, test } from "bun:test";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ExecutionKernel, JournalError, SegmentJournal, walkJournal } from "../../src/kernel/index.ts";
+import { type ExecutionKernel, JournalError, walkJournal } from "../../src/kernel/index.ts";
 import { loadConfig } from "../../src/launcher/config.ts";
 import { recoverJournal } from "../../src/launcher/journal_start.ts";
-import { T0 } from "../_support/kernel.ts";
+import { type JournalOptions, writeJournal } from "../_support/journal.ts";
 
 const dirs: string[] = [];
 const kernels: ExecutionKernel[] = [];
@@ -27,42 +26,7 @@ afterEach(() => {
 const HEADER = 128;
 const FRAME_HEADER = 24;
 
-/**
- * A real journal: run `run` writes segment `index`, rotates once at 4 KiB, then writes `frames` more
- * frames of one mark each into its last segment. With `unflushed` (large frames): one 64 MiB segment
- * of that many marks and one flush (the writer emits a frame whenever its payload reaches 1 MiB).
- */
-function journal(o: { dir?: string; index?: number; run?: string; frames?: number; unflushed?: number } = {}) {
-  const dir = o.dir ?? mkdtempSync(join(tmpdir(), "dita-segframe-"));
-  if (o.dir === undefined) dirs.push(dir);
-  const j = new SegmentJournal({
-    dir,
-    segmentBytes: o.unflushed === undefined ? 4096 : 64 << 20,
-    keep: 8,
-    run: o.run ?? "0123456789abcdef",
-    strategy: "pink",
-    slotCount: 8,
-    activeSlotLimit: 8,
-    hungOrderMs: 30_000,
-  });
-  const kernel = ExecutionKernel.open({ slotCount: 8, journal: j });
-  kernels.push(kernel);
-  j.begin(kernel, o.index ?? 1);
-  let now = T0 + (o.index ?? 1) * 1_000_000;
-  const mark = () => kernel.apply({ type: "MARK_PRICE", asset: "BTC-USDT", price: 100 + (now % 97), now_ms: ++now });
-  while (o.unflushed === undefined && j.rotations < 1) {
-    mark();
-    j.flush();
-  }
-  const last = j.path;
-  for (let f = 0; f < (o.frames ?? 10); f++) {
-    mark();
-    j.flush();
-  }
-  for (let i = 0; i < (o.unflushed ?? 0); i++) mark();
-  j.close();
-  return { dir, last, live: kernel.stateHashHex() };
-}
+const journal = (o: JournalOptions = {}) => writeJournal({ dirs, kernels }, o);
 
 /** The offsets of the frames of segment `path`, parsed from their length fields. */
 function frameOffsets(path: string): number[] {

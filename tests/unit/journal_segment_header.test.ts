@@ -10,13 +10,12 @@
  */
 
 import { afterEach, describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ExecutionKernel, JournalError, SegmentJournal, walkJournal } from "../../src/kernel/index.ts";
+import { type ExecutionKernel, JournalError, walkJournal } from "../../src/kernel/index.ts";
 import { loadConfig } from "../../src/launcher/config.ts";
 import { recoverJournal } from "../../src/launcher/journal_start.ts";
-import { T0 } from "../_support/kernel.ts";
+import { type JournalOptions, writeJournal } from "../_support/journal.ts";
 
 const dirs: string[] = [];
 const kernels: ExecutionKernel[] = [];
@@ -28,38 +27,7 @@ afterEach(() => {
 const HEADER = 128;
 const crc32 = (b: Uint8Array) => Bun.hash.crc32(b) >>> 0;
 
-/** A real journal: run `run` writes segment `index` onward, rotating once at 4 KiB, then a few frames more. */
-function journal(o: { dir?: string; index?: number; run?: string } = {}) {
-  const dir = o.dir ?? mkdtempSync(join(tmpdir(), "dita-seghdr-"));
-  if (o.dir === undefined) dirs.push(dir);
-  const j = new SegmentJournal({
-    dir,
-    segmentBytes: 4096,
-    keep: 8,
-    run: o.run ?? "0123456789abcdef",
-    strategy: "pink",
-    slotCount: 8,
-    activeSlotLimit: 8,
-    hungOrderMs: 30_000,
-  });
-  const kernel = ExecutionKernel.open({ slotCount: 8, journal: j });
-  kernels.push(kernel);
-  j.begin(kernel, o.index ?? 1);
-  let now = T0 + (o.index ?? 1) * 1_000_000;
-  const mark = (price: number) => kernel.apply({ type: "MARK_PRICE", asset: "BTC-USDT", price, now_ms: ++now });
-  while (j.rotations < 1) {
-    mark(100 + (now % 11));
-    j.flush();
-  }
-  const atRotation = kernel.stateHashHex();
-  for (let i = 0; i < 5; i++) {
-    mark(200 + i);
-    j.flush();
-  }
-  const last = j.path;
-  j.close();
-  return { dir, last, atRotation, live: kernel.stateHashHex() };
-}
+const journal = (o: JournalOptions = {}) => writeJournal({ dirs, kernels }, o);
 
 /** Every file of `dir` with its bytes. */
 const contents = (dir: string) => new Map(readdirSync(dir).map((f) => [f, readFileSync(join(dir, f))]));
