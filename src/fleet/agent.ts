@@ -1,24 +1,28 @@
 /**
- * FleetAgent: one kernel's membership of the fleet. Every `heartbeat_ms` (a third of `ttl_ms`) it
- * renews the account lease (when there is one) and sets the kernel's entry in `DITA_V2_FLEET` with a
- * time to live of `ttl_ms`, so a kernel that dies drops out by itself.
+ * FleetAgent: one kernel's membership of the fleet. Every `heartbeat_ms` (a third of `ttl_ms`, at a
+ * fixed rate: start to start) it renews the account lease first and on its own (`_lease_keeper.ts`:
+ * conditional renewal bounded by a sixth of the TTL, local fencing, halt while lost), then sets the
+ * kernel's entry in `DITA_V2_FLEET` with a time to live of `ttl_ms` without holding up the next
+ * renewal, so a kernel that dies drops out by itself and a slow fleet map never lets the lease lapse.
  *
  * Invariants: the agent never blocks or stops the kernel. Its loop runs beside the serve loops, every
  * call is bounded by the client's timeouts, every failure is caught, and a failing cluster is logged
- * once when heartbeats start failing and once when they work again (not once per beat). A lease found
- * held by another kernel is reported once through `onLeaseLost` (serve halts trading) and retried:
- * should the other kernel go away, the lease is taken back (trading stays as the operator left it).
+ * once when heartbeats start failing and once when they work again (not once per beat). While the
+ * lease is lost (held by another kernel, or not renewed within TTL − a sixth of it) every beat calls
+ * `onLeaseLost` (serve halts trading) until `halted` says trading is HALTED, and keeps trying to take
+ * it back: should the other kernel go away, it is (trading stays as the operator left it).
  * A graceful stop removes the entry and gives the lease back; a SIGKILL leaves both to expire.
  *
- * Entry points: `new FleetAgent(opts)`, `start(fields)`, `beat()`, `status()`, `list()`, `stopBeats()`,
+ * Entry points: `new FleetAgent(opts)`, `start(fields?)`, `report(fields)`, `enforceLease()`, `beat()`, `status()`, `list()`, `stopBeats()`,
  * `leave()`.
  */
 
 import type { Clock } from "../contracts/clock.ts";
 import { jsonValue } from "../projection/index.ts";
+import { LeaseKeeper, monoMs } from "./_lease_keeper.ts";
 import { type FleetClient, jsonOf } from "./client.ts";
 import { FLEET_MAP, type FleetEntry, heartbeatMsOf, type LeaseState } from "./entry.ts";
-import { type AccountLease, holderText, type LeaseHolder } from "./lease.ts";
+import type { AccountLease, LeaseHolder } from "./lease.ts";
 import { type FleetListing, readFleet } from "./read.ts";
 
 /** What the runtime tells the fleet at each heartbeat. */
@@ -35,9 +39,18 @@ export interface FleetAgentOptions {
   ttlMs: number;
   clock: Clock;
   log: (line: string) => void;
-  /** The lease taken at start (`held`), or one still to take (`pending`: the cluster was unreachable). */
-  lease: { lease: AccountLease; state: "held" | "pending" } | null;
-  onLeaseLost: (holder: LeaseHolder) => void;
+  /**
+   * The lease taken at start (`held`, `sentAtMs`: when the acquire that took it was sent, by the
+   * clock's monotonic time `monoNs` in ms; default the agent's construction), or one still to take (`pending`: the cluster was unreachable).
+   */
+  lease: { lease: AccountLease; state: "held" | "pending"; sentAtMs?: number } | null;
+  /**
+   * Halts trading (throws when it could not). Called at every beat while the lease is lost (held by
+   * `holder`, or null: not renewed in time), until `halted` says trading is HALTED.
+   */
+  onLeaseLost: (holder: LeaseHolder | null) => void;
+  /** Whether trading is HALTED now (default: unknown, so the halt is applied at every lost beat). */
+  halted?: () => boolean;
 }
 
 export interface FleetStatus {
@@ -54,8 +67,7 @@ export interface FleetStatus {
 export class FleetAgent {
   readonly heartbeatMs: number;
   private fields: (() => KernelFields) | null = null;
-  private leaseState: LeaseState;
-  private otherHolder: LeaseHolder | null = null;
+  private readonly keeper: LeaseKeeper | null;
   private ok = 0;
   private failed = 0;
   private failingSince = 0;
@@ -63,77 +75,89 @@ export class FleetAgent {
   private lastError: string | null = null;
   private readonly stopper = new AbortController();
   private loop: Promise<void> | null = null;
+  private entryInFlight: Promise<void> | null = null;
 
   constructor(private readonly o: FleetAgentOptions) {
     this.heartbeatMs = heartbeatMsOf(o.ttlMs);
-    this.leaseState = o.lease === null ? "off" : o.lease.state;
+    this.keeper = o.lease === null ? null : new LeaseKeeper(o, o.lease.lease, o.lease.state, o.lease.sentAtMs);
   }
 
-  start(fields: () => KernelFields): void {
+  /**
+   * Starts the beats at a fixed rate (start to start, every `heartbeatMs`): each renews the lease
+   * first, on its own, then sets the entry without delaying the next renewal (an entry set still
+   * under way skips the next one). `fields` (or a later `report`) supplies the entry; until then
+   * beats renew the lease only.
+   */
+  start(fields?: () => KernelFields): void {
     if (this.loop !== null) throw new Error("Invariant: FleetAgent started twice");
-    this.fields = fields;
+    if (fields !== undefined) this.fields = fields;
     this.loop = (async () => {
       while (!this.stopper.signal.aborted) {
-        await this.beat();
-        await sleepUnlessStopped(this.heartbeatMs, this.stopper.signal);
+        const at = this.o.clock.nowMs();
+        const startedMono = monoMs(this.o.clock);
+        const leaseError = await this.leaseBeat();
+        if (this.entryInFlight === null)
+          this.entryInFlight = this.entryBeat(at, leaseError).finally(() => {
+            this.entryInFlight = null;
+          });
+        const spent = monoMs(this.o.clock) - startedMono;
+        await sleepUnlessStopped(
+          Math.min(this.heartbeatMs, Math.max(0, this.heartbeatMs - spent)),
+          this.stopper.signal,
+        );
       }
     })();
   }
 
-  /** One heartbeat: lease, then the entry. Never throws. */
+  /** The kernel's fields for the entry from now on (the beats may have started without them). */
+  report(fields: () => KernelFields): void {
+    this.fields = fields;
+  }
+
+  /** Applies the halt now when the lease is lost (as every beat does); never throws. */
+  enforceLease(): void {
+    this.keeper?.haltWhileLost();
+  }
+
+  /** One heartbeat: the lease, then the entry. Never throws. */
   async beat(): Promise<void> {
     const at = this.o.clock.nowMs();
+    await this.entryBeat(at, await this.leaseBeat());
+  }
+
+  /** The lease step (renew, or take it); its failure, or null. Never throws. */
+  private async leaseBeat(): Promise<unknown> {
     try {
-      await this.leaseStep();
-      if (this.fields === null) return;
-      const entry: FleetEntry = {
-        ...this.fields(),
-        namespace: this.o.namespace,
-        host: this.o.host,
-        pid: this.o.pid,
-        heartbeat_at_ms: at,
-        heartbeat_ms: this.heartbeatMs,
-        ttl_ms: this.o.ttlMs,
-        account: this.o.lease === null ? null : this.o.lease.lease.key.slice(0, 16),
-        lease: this.leaseState,
-      };
-      await (await this.o.client.map(FLEET_MAP)).set(this.o.namespace, jsonValue({ ...entry }), this.o.ttlMs);
-      this.succeeded(at);
+      await this.keeper?.step();
+      return null;
     } catch (e) {
-      this.failedWith(e);
+      return e ?? new Error("lease step failed");
     }
   }
 
-  private async leaseStep(): Promise<void> {
-    const l = this.o.lease?.lease;
-    if (l === undefined) return;
-    if (this.leaseState === "held") {
-      const r = await l.renew();
-      if (r.kind === "lost") return this.lost(r.holder);
-      if (r.kind === "reacquired")
-        this.o.log(`account lease: re-taken (it had expired or the cluster lost it; nobody else held it)`);
-      return;
+  /** Sets the entry; the beat counts as ok when it and the lease step both worked. Never throws. */
+  private async entryBeat(at: number, leaseError: unknown): Promise<void> {
+    let error = leaseError;
+    try {
+      if (this.fields !== null) {
+        const entry: FleetEntry = {
+          ...this.fields(),
+          namespace: this.o.namespace,
+          host: this.o.host,
+          pid: this.o.pid,
+          heartbeat_at_ms: at,
+          heartbeat_ms: this.heartbeatMs,
+          ttl_ms: this.o.ttlMs,
+          account: this.o.lease === null ? null : this.o.lease.lease.key.slice(0, 16),
+          lease: this.keeper?.state ?? "off",
+        };
+        await (await this.o.client.map(FLEET_MAP)).set(this.o.namespace, jsonValue({ ...entry }), this.o.ttlMs);
+      }
+    } catch (e) {
+      error ??= e;
     }
-    const d = await l.acquire();
-    if (d.kind === "held") return this.lost(d.holder);
-    const was = this.leaseState;
-    this.leaseState = "held";
-    this.otherHolder = null;
-    this.o.log(
-      was === "lost"
-        ? "account lease: taken back (the other kernel is gone); trading stays as the operator left it"
-        : "account lease: taken (the cluster answered again)",
-    );
-  }
-
-  private lost(holder: LeaseHolder): void {
-    const first = this.leaseState !== "lost";
-    this.leaseState = "lost";
-    this.otherHolder = holder;
-    if (first) {
-      this.o.log(`account lease: held by ${holderText(holder)}; two kernels on one account: trading HALTED`);
-      this.o.onLeaseLost(holder);
-    }
+    if (error === null) this.succeeded(at);
+    else this.failedWith(error);
   }
 
   private succeeded(at: number): void {
@@ -165,9 +189,9 @@ export class FleetAgent {
       last_ok_ms: this.lastOkMs,
       last_error: this.lastError,
       lease: {
-        state: this.leaseState,
+        state: this.keeper?.state ?? "off",
         account: this.o.lease === null ? null : this.o.lease.lease.key.slice(0, 16),
-        holder: this.leaseState === "lost" ? this.otherHolder : this.o.lease === null ? null : this.o.lease.lease.me,
+        holder: this.keeper?.holder() ?? null,
       },
     };
   }
@@ -181,6 +205,7 @@ export class FleetAgent {
   async stopBeats(): Promise<void> {
     this.stopper.abort();
     await this.loop;
+    await this.entryInFlight;
   }
 
   /** Graceful stop: beats end, the entry is removed and the lease given back (each call bounded). */
@@ -191,7 +216,7 @@ export class FleetAgent {
       const cur = await m.get(this.o.namespace);
       const mine = jsonOf(cur);
       if (cur !== null && mine?.pid === this.o.pid && mine.host === this.o.host) await m.remove(this.o.namespace, cur);
-      if (this.leaseState === "held") await this.o.lease?.lease.release();
+      if (this.keeper?.state === "held") await this.o.lease?.lease.release();
     } catch (e) {
       this.o.log(`fleet: could not leave cleanly (entry and lease expire by themselves): ${(e as Error).message}`);
     }

@@ -10,7 +10,8 @@
  * projection's epochs already assume. A stored entry must match `FleetEntrySchema`
  * (src/contracts/fleet_schema.ts, what `GET /openapi.json` publishes) to be read.
  *
- * Entry points: `parseFleetEntry(key, raw)`, `kernelVerdict(entry, nowMs)`, `FLEET_MAP`, `heartbeatMsOf`.
+ * Entry points: `parseFleetEntry(key, raw)`, `kernelVerdict(entry, nowMs)`, `FLEET_MAP`, `heartbeatMsOf`,
+ * `renewalBudgetMsOf`.
  */
 
 import { Value } from "@sinclair/typebox/value";
@@ -23,6 +24,14 @@ export const LEASE_MAP = "DITA_V2_ACCOUNT_LEASES";
 /** The heartbeat interval for a time to live: a third of it (two beats may be lost before expiry). */
 export function heartbeatMsOf(ttlMs: number): number {
   return Math.floor(ttlMs / 3);
+}
+
+/**
+ * The bound on one lease renewal, and the margin of the kernel's local fence: a sixth of the time to
+ * live (a renewal answers well before the lease could expire; two may fail before the kernel halts).
+ */
+export function renewalBudgetMsOf(ttlMs: number): number {
+  return Math.floor(ttlMs / 6);
 }
 
 export type LeaseState = "held" | "pending" | "lost" | "off";

@@ -18,6 +18,7 @@ export {
   LEASE_MAP,
   type LeaseState,
   parseFleetEntry,
+  renewalBudgetMsOf,
 } from "./entry.ts";
 export {
   AccountLease,

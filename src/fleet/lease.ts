@@ -9,15 +9,20 @@
  * value = the holder `{namespace, host, pid, run, epoch, venue, acquired_at_ms}` with a time to
  * live of `ttlMs`. A kernel that dies stops renewing and its lease expires by itself.
  *
- * Atomicity (no EntryProcessor from JS): acquisition is `putIfAbsent(key, me, ttl)`; renewal reads
+ * Atomicity (no EntryProcessor from JS): acquisition is `putIfAbsent(key, me, ttl)`; renewal holds
+ * the key's lock (`tryLock`, with a lease time so a dead renewer cannot wedge the key) while it reads
  * the value, checks it is still this kernel's (namespace, host, pid, run) and refreshes only the
- * entry's time to live (`setTtl`), so the value never changes and no renewal can overwrite another
- * kernel's lease. (A `replace` would also reset the entry's TTL to "forever", measured on 5.5.0: a
+ * entry's time to live (`setTtl`): Hazelcast makes every other client's mutation of a locked key
+ * (`putIfAbsent`, `remove`, ...) wait for the unlock, so the entry refreshed is the one checked, the
+ * value never changes and no renewal refreshes or overwrites another kernel's lease (see `renew`).
+ * Acquire and release need no lock: their `putIfAbsent` and `remove(key, exact value)` are atomic
+ * and wait while a renewal holds it. (A `replace` would also reset the entry's TTL to "forever", measured on 5.5.0: a
  * crash right after it would leave a lease that never expires.) Taking over a lease left by this
  * namespace's previous process on this host (its pid is gone: supervisord restarting a SIGKILLed
  * kernel must not wait out the TTL) is `remove(key, exact stored value)` then `putIfAbsent`.
  * Fencing: the holder carries the epoch and run of the projection's writes; a kernel that finds its
- * lease held by someone else at a renewal has lost it (`lost`) and the caller stops it trading.
+ * lease held by someone else at a renewal has lost it (`lost`) and the caller stops it trading (and
+ * fences itself locally: src/fleet/_lease_keeper.ts).
  *
  * Entry points: `accountKey(parts)`, `decideLease(current, me, pidAlive)`, `new AccountLease(...)`.
  */
@@ -25,8 +30,8 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { jsonValue } from "../projection/index.ts";
-import { type FleetClient, jsonOf } from "./client.ts";
-import { LEASE_MAP } from "./entry.ts";
+import { type FleetClient, jsonOf, type RawMap } from "./client.ts";
+import { LEASE_MAP, renewalBudgetMsOf } from "./entry.ts";
 
 export interface LeaseHolder {
   namespace: string;
@@ -116,6 +121,19 @@ export function pidAlive(pid: number): boolean {
 
 const TRIES = 4;
 
+/** A bound on a sequence of calls: each must answer before `budgetMs` from `bounded`'s call; `done` ends it. */
+function bounded(budgetMs: number): { bound: <T>(p: Promise<T>) => Promise<T>; done: () => void } {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`account lease: renewal took over ${budgetMs} ms; retried at the next beat`)),
+      budgetMs,
+    );
+  });
+  expired.catch(() => {});
+  return { bound: (p) => Promise.race([p, expired]), done: () => clearTimeout(timer) };
+}
+
 export class AccountLease {
   constructor(
     private readonly client: FleetClient,
@@ -141,23 +159,54 @@ export class AccountLease {
   }
 
   /**
-   * Keeps the lease: `held` (TTL refreshed), `reacquired` (it had expired or the cluster lost it,
-   * and nobody else took it), or `lost` with the kernel that holds it now.
+   * Keeps the lease, conditionally: `held` (TTL refreshed), `reacquired` (it had expired or the
+   * cluster lost it, and nobody else took it), or `lost` with the kernel that holds it now. Throws
+   * (the renewal failed, nothing is claimed) when the key's lock is busy or the whole renewal did
+   * not answer within `budgetMs` (default `renewalBudgetMsOf(ttlMs)`, a sixth of the TTL).
+   *
+   * Under the key's lock (`tryLock(key, 0, 2 × budgetMs)`): get → check it is this kernel's →
+   * `setTtl` (or `putIfAbsent` when it is gone) → `unlock`. While this client holds the lock, every
+   * other client's mutation of the key (`putIfAbsent`, `remove`, `set`, `setTtl`, ...) waits on the
+   * member, so the entry refreshed is the one checked. A result is reported only when the last call
+   * answered within `budgetMs` of sending `tryLock`: the member granted the lock after that send
+   * and ran the call before answering, so it ran within `budgetMs` of the grant, well inside the
+   * lock's lease time (`2 × budgetMs`, which frees the key should this kernel die mid-renewal).
    */
-  async renew(): Promise<{ kind: "held" | "reacquired" } | { kind: "lost"; holder: LeaseHolder }> {
-    const m = await this.client.map(LEASE_MAP);
-    for (let i = 0; i < TRIES; i++) {
-      const cur = await m.get(this.key);
-      if (cur === null) {
-        const prev = await m.putIfAbsent(this.key, jsonValue({ ...this.me }), this.ttlMs);
-        if (prev === null) return { kind: "reacquired" };
-        continue;
+  async renew(
+    budgetMs = renewalBudgetMsOf(this.ttlMs),
+  ): Promise<{ kind: "held" | "reacquired" } | { kind: "lost"; holder: LeaseHolder }> {
+    if (!(budgetMs >= 1)) throw new Error(`Invariant: renewal budget must be >= 1 ms, got ${budgetMs}`);
+    const { bound, done } = bounded(budgetMs);
+    try {
+      const m = await bound(this.client.map(LEASE_MAP));
+      if (!(await bound(m.tryLock(this.key, 0, 2 * budgetMs))))
+        throw new Error("account lease: the lease key is locked by another client; renewal retried at the next beat");
+      try {
+        return await this.renewLocked(m, bound);
+      } finally {
+        // Best effort: a lock left behind (unlock lost, or a tryLock granted after it was given up)
+        // is this client's and frees itself after its lease time.
+        await bound(m.unlock(this.key)).catch(() => {});
       }
+    } finally {
+      done();
+    }
+  }
+
+  private async renewLocked(
+    m: RawMap,
+    bound: <T>(p: Promise<T>) => Promise<T>,
+  ): Promise<{ kind: "held" | "reacquired" } | { kind: "lost"; holder: LeaseHolder }> {
+    const cur = await bound(m.get(this.key));
+    if (cur !== null) {
       const holder = holderOf(jsonOf(cur));
       if (!sameKernel(holder, this.me)) return { kind: "lost", holder };
-      if (await m.setTtl(this.key, this.ttlMs)) return { kind: "held" };
+      if (await bound(m.setTtl(this.key, this.ttlMs))) return { kind: "held" };
     }
-    throw new Error(`account lease: the lease changed ${TRIES} times during one renewal`);
+    // Gone (expired, or the cluster lost it): nobody else can put it while the lock is ours.
+    const prev = await bound(m.putIfAbsent(this.key, jsonValue({ ...this.me }), this.ttlMs));
+    if (prev === null) return { kind: "reacquired" };
+    return { kind: "lost", holder: holderOf(jsonOf(prev)) };
   }
 
   /** Gives the lease back (graceful stop): removes it only while it is still this kernel's. */

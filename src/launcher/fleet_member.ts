@@ -1,6 +1,8 @@
 /**
  * serve's membership of the fleet (src/fleet/README.md): the account lease, taken before anything
- * touches the venue or the state dir, and the heartbeat agent, started once serve answers HTTP.
+ * touches the venue or the state dir and renewed from then on (the runtime's start may outlast the
+ * TTL), and the heartbeat entry, set once serve answers HTTP. A lease lost while serve starts halts
+ * trading at `start`, before the serve loops run; every beat re-applies the halt while it is lost.
  *
  * The account a kernel trades (`accountIdentity`): for BINGX the REST origin and the API key (the
  * same key on the demo and the live host are two accounts), hashed into the lease key, never kept;
@@ -27,9 +29,9 @@ import {
   FleetClient,
   type FleetListing,
   type FleetStatus,
-  heartbeatMsOf,
   holderText,
   type KernelFields,
+  renewalBudgetMsOf,
 } from "../fleet/index.ts";
 import { bingxConfigFromEnv } from "../venue/index.ts";
 import { ConfigError, hazelcastOf, type RuntimeConfig } from "./config.ts";
@@ -76,8 +78,9 @@ export async function joinFleet(
     return { start() {}, stopBeats: async () => {}, leave: async () => {}, status: () => ({ enabled: false, why }) };
   }
   const ttl = config.fleet_ttl_ms;
-  // Every call bounded by the heartbeat interval (1..5 s); the start's first connect by 2 s.
-  const client = new FleetClient(hazelcastOf(config), Math.min(5_000, Math.max(1_000, heartbeatMsOf(ttl))), 2_000);
+  // Every call bounded by a sixth of the TTL (500 ms..5 s; a lease renewal as a whole by the same,
+  // src/fleet/_lease_keeper.ts); the start's first connect by 2 s.
+  const client = new FleetClient(hazelcastOf(config), Math.min(5_000, Math.max(500, renewalBudgetMsOf(ttl))), 2_000);
   const me = {
     namespace: config.strategy,
     host: hostname(),
@@ -90,6 +93,7 @@ export async function joinFleet(
   const lease = new AccountLease(client, accountKey(accountIdentity(config, env, clock)), me, ttl);
   const account = `${config.venue} account ${lease.key.slice(0, 16)}`;
   let state: "held" | "pending" = "held";
+  const sentAtMs = Number(clock.monoNs() / 1_000_000n); // monotonic: the fence ignores wall-clock steps
   try {
     const d = await lease.acquire();
     if (d.kind === "held") {
@@ -110,31 +114,34 @@ export async function joinFleet(
       `account lease: cluster unreachable at start (${(e as Error).message}); starting without the lease: the first heartbeat that reaches the cluster takes it, and trading halts if another kernel holds it`,
     );
   }
-  let agent: FleetAgent | null = null;
+  // The beats (lease renewals only, until start) begin now: the runtime's start may outlast the TTL.
+  let rt: Runtime | null = null;
+  const agent = new FleetAgent({
+    client,
+    namespace: config.strategy,
+    host: me.host,
+    pid: me.pid,
+    ttlMs: ttl,
+    clock,
+    log,
+    lease: { lease, state, sentAtMs },
+    onLeaseLost: () => {
+      if (rt === null) throw new Error("serve is still starting: halted once it runs");
+      rt.applyControl({ trading_state: "HALTED" });
+    },
+    halted: () => rt !== null && rt.b.control.snapshot().trading_state === "HALTED",
+  });
+  agent.start();
   return {
-    start(rt, httpUrl) {
-      agent = new FleetAgent({
-        client,
-        namespace: config.strategy,
-        host: me.host,
-        pid: me.pid,
-        ttlMs: ttl,
-        clock,
-        log,
-        lease: { lease, state },
-        onLeaseLost: () => void rt.applyControl({ trading_state: "HALTED" }),
-      });
-      agent.start(() => kernelFields(rt, httpUrl));
+    start(runtime, httpUrl) {
+      rt = runtime;
+      agent.enforceLease(); // a lease lost while serve started halts trading before its loops run
+      agent.report(() => kernelFields(runtime, httpUrl));
     },
-    stopBeats: async () => agent?.stopBeats(),
-    leave: async () => {
-      if (agent !== null) return agent.leave();
-      // A start that failed before the heartbeats began gives the lease back at once.
-      if (state === "held") await lease.release().catch(() => false);
-      await client.close();
-    },
-    status: () => agent?.status() ?? { enabled: false, why: "not started yet" },
-    list: () => (agent !== null ? agent.list() : Promise.reject(new Error("fleet: not started yet"))),
+    stopBeats: async () => agent.stopBeats(),
+    leave: async () => agent.leave(),
+    status: () => agent.status(),
+    list: () => agent.list(),
   };
 }
 

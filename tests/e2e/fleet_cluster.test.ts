@@ -313,6 +313,10 @@ describe("three kernels on a 3-member cluster", () => {
       },
       20_000,
     );
-    for (const ns of live) expect(kernels[ns]!.stderr()).toContain("account lease: re-taken");
+    for (const ns of live) {
+      expect(kernels[ns]!.stderr()).toContain("account lease: re-taken");
+      // Down past the fence: halted, and left HALTED for the operator after the lease came back.
+      expect((await kernels[ns]!.call("/control")).body.trading_state).toBe("HALTED");
+    }
   }, 120_000);
 });

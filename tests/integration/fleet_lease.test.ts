@@ -8,10 +8,11 @@
  *  - the heartbeat entry is listed while beats run and expires by itself once they stop; a graceful
  *    leave removes it and gives the lease back at once;
  *  - with the member down, beats fail without throwing and the agent logs once, then once again
- *    when they work; the lease the restarted (empty) member lost is re-taken.
+ *    when they work; down past TTL − TTL/6 the kernel fences itself (halts), and the lease the
+ *    restarted (empty) member lost is re-taken with trading left HALTED.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { ManualClock } from "../../src/contracts/clock.ts";
+import { type Clock, ManualClock } from "../../src/contracts/clock.ts";
 import {
   AccountLease,
   accountKey,
@@ -23,6 +24,7 @@ import {
   type LeaseHolder,
   readFleet,
 } from "../../src/fleet/index.ts";
+import { SystemClock } from "../../src/launcher/system_clock.ts";
 import { type HazelcastCluster, startHazelcastCluster } from "./_services.ts";
 
 let hz: HazelcastCluster;
@@ -130,7 +132,7 @@ const fields = (): KernelFields => ({
   },
 });
 
-function agent(ns: string, logs: string[], lease: AccountLease | null, clock = new ManualClock(Date.now())) {
+function agent(ns: string, logs: string[], lease: AccountLease | null, clock: Clock = new ManualClock(Date.now())) {
   return new FleetAgent({
     client: client(),
     namespace: ns,
@@ -173,11 +175,11 @@ describe("fleet heartbeat on a real member", () => {
     expect(logs).toEqual([]);
   }, 30_000);
 
-  test("with the member down, beats fail without throwing and are logged once; when they work, once again; the lost lease is re-taken", async () => {
+  test("with the member down, beats fail without throwing and are logged once; when they work, once again; the fenced lease is re-taken", async () => {
     const logs: string[] = [];
     const lease = new AccountLease(client(), key("acct-6"), holder({ namespace: "down" }), TTL);
     expect((await lease.acquire()).kind).toBe("free");
-    const a = agent("down", logs, lease);
+    const a = agent("down", logs, lease, new SystemClock()); // real time: the local fence runs
     a.start(fields);
     await Bun.sleep(300);
     await hz.members[0]!.kill();
@@ -190,7 +192,12 @@ describe("fleet heartbeat on a real member", () => {
     const failures = logs.filter((l) => l.startsWith("fleet: heartbeat to hazelcast"));
     expect(failures).toHaveLength(1);
     expect(logs.filter((l) => l.startsWith("fleet: heartbeat works again"))).toHaveLength(1);
-    expect(logs).toContain("account lease: re-taken (it had expired or the cluster lost it; nobody else held it)");
+    // Down past TTL - TTL/6 without a renewal: fenced (halted) before the member could expire it.
+    expect(logs).toContain("LOST");
+    expect(logs.some((l) => /^account lease: not renewed within 2500 ms .*: trading HALTED$/.test(l))).toBe(true);
+    expect(logs).toContain(
+      "account lease: re-taken (free again, or still this kernel's); trading stays HALTED until the operator sets ACTIVE",
+    );
     expect(a.status()).toMatchObject({ last_error: null, lease: { state: "held" } });
     await a.leave();
   }, 60_000);
