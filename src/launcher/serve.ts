@@ -8,8 +8,10 @@
  * Before recovery, rows a SIGKILLed predecessor had not spooled are re-projected from its journal
  * (`catchUp`). Every log line, the status document and the metrics text leave through
  * `maskSecrets` (no credential is ever printed or served).
- * First of all, with the cluster on, the account lease is taken (fleet_member.ts): a second kernel
- * on one account stops here, before its state dir, projection or venue are touched. Once serve
+ * First of all the HTTP port is bound (a port in use stops the start before anything is touched;
+ * until recovery is done every request answers 503 "starting"). Then, with the cluster on, the
+ * account lease is taken (fleet_member.ts): a second kernel on one account stops here, before its
+ * state dir, projection or venue are touched. Once serve
  * answers HTTP the kernel heartbeats into the fleet (`/status` → `fleet`, `GET /fleet`).
  */
 
@@ -39,26 +41,37 @@ export async function runServe(env: Record<string, string | undefined>): Promise
   const clock = new SystemClock();
   const hub = new EventHub({ clock, epoch: (clock.nowMs() * 1000 + (process.pid % 1000)).toString(36), log });
   const ids = { run: newRunId(), epochMs: clock.nowMs() };
-  const fleet = await joinFleet(config, env, clock, log, ids);
+  // The port first: a port in use stops the start here, before the lease, the state dir, the
+  // regions or the venue are touched. Until recovery is done every request answers 503 starting.
+  const server = Bun.serve({
+    hostname: config.http_host,
+    port: config.http_port,
+    routes: {},
+    fetch: () => Response.json({ ok: false, reasons: ["starting: recovery not finished"] }, { status: 503 }),
+    maxRequestBodySize: 64 * 1024,
+    // A flatten answers when the venue confirmed (up to its bound): longer than Bun's 10 s default.
+    idleTimeout: 255,
+  });
+  let fleet: FleetMembership;
   let rt: Runtime;
+  try {
+    fleet = await joinFleet(config, env, clock, log, ids);
+  } catch (e) {
+    server.stop(true);
+    throw e;
+  }
   try {
     rt = await startRuntime(config, env, clock, log, hub, ids);
   } catch (e) {
+    server.stop(true);
     await fleet.leave(); // a start that failed gives the lease back at once
     throw e;
   }
   const token = ensureOperatorToken(config.state_dir, config.operator_token);
   const exposed = !isLoopbackHost(config.http_host);
   const http = createHttp(httpDeps(rt, token, hub, fleet), { exposed, assets: consoleAssets() });
-  const server = Bun.serve({
-    hostname: config.http_host,
-    port: config.http_port,
-    routes: http.routes, // POST /intents on Bun's own router: the order path (src/http/intents_route.ts)
-    fetch: http.fetch,
-    maxRequestBodySize: 64 * 1024,
-    // A flatten answers when the venue confirmed (up to its bound): longer than Bun's 10 s default.
-    idleTimeout: 255,
-  });
+  // POST /intents on Bun's own router: the order path (src/http/intents_route.ts).
+  server.reload({ routes: http.routes, fetch: http.fetch });
   // Heard from before the "serving" line: a stop sent the moment serve says it serves is a clean one.
   const stopSignal = new Promise<string>((resolve) => {
     process.once("SIGTERM", () => resolve("SIGTERM"));

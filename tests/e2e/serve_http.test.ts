@@ -5,6 +5,7 @@
  */
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { requireExe, run, scratch } from "./_exe.ts";
 import { eventually, type Served, startServe } from "./_serve.ts";
@@ -186,6 +187,28 @@ describe("a stop right after start", () => {
       for (let r = await reader.read(); !r.done; r = await reader.read()) err += new TextDecoder().decode(r.value);
       expect({ round: i, code: await p.exited }).toEqual({ round: i, code: 0 });
       expect(err).toContain("SIGTERM: stopping intake");
+    }
+  });
+});
+
+describe("a port in use", () => {
+  test("stops the start with one line before the state dir, the regions or the venue are touched", async () => {
+    const taken = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+    const dir = scratch("dita-port-");
+    const prefix = `dita_e2e_port_${process.pid}`;
+    try {
+      const r = run(["serve"], {
+        DITA_V2_STATE_DIR: dir,
+        DITA_V2_HTTP_PORT: String(taken.port),
+        DITA_V2_ZINC: "REAL",
+        DITA_V2_ZINC_PREFIX: prefix,
+      });
+      expect(r.code).toBe(1);
+      expect(r.stderr.trim().split("\n")).toEqual([`dita-v2: Failed to start server. Is port ${taken.port} in use?`]);
+      expect(readdirSync(dir)).toEqual([]); // no journal, spool or token written
+      expect(readdirSync("/dev/shm").filter((f) => f.startsWith(prefix))).toEqual([]);
+    } finally {
+      taken.stop(true);
     }
   });
 });
