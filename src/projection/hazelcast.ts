@@ -13,7 +13,10 @@
  * projection writes it at start and nothing deletes it, so once this sink has written it, its absence
  * means the cluster lost what this projection wrote (a member restarted empty, a new cluster); so does
  * a reconnect the client reports as CHANGED_CLUSTER. `reconnected()` is true after every (re)connect
- * (a new client, CONNECTED, CHANGED_CLUSTER), so the outbox checks at once instead of at its next tick.
+ * (a new client, CONNECTED, CHANGED_CLUSTER), so the outbox checks at once instead of at its next tick;
+ * the first map write after a (re)connect also checks before writing (its batch may carry the control
+ * row, which would put the sentinel back on an emptied cluster), and a check whose call fails stays due.
+ * A stored row that is not JSON reads as epoch 0 without a version: the next write replaces it.
  */
 import type { HazelcastJsonValue } from "hazelcast-client";
 import { loadedHazelcastLib } from "./_libs.ts";
@@ -45,10 +48,19 @@ export class HazelcastSink implements Sink {
   private readonly controlMap: string;
   /** This sink wrote the sentinel (control row) on the cluster it is connected to. */
   private sentinelWritten = false;
-  private connectedSinceCheck = false;
+  /** A (re)connect no completed check has looked at yet: the sentinel must be checked before it is trusted. */
+  private unchecked = false;
   private clusterChanged = false;
+  /** Lifecycle events and new clients so far: a check clears the flags only if none came while it ran. */
+  private connects = 0;
+  /** A loss the check before a write found, not yet reported by `imageLost`. */
+  private lostFound = false;
 
-  constructor(private readonly cfg: HazelcastConfig & { strategy: string }) {
+  /** `connectClient` builds a client (tests pass an in-memory double); the real one by default. */
+  constructor(
+    private readonly cfg: HazelcastConfig & { strategy: string },
+    private readonly connectClient: typeof newHzClient = newHzClient,
+  ) {
     this.address = cfg.addr;
     const names = namespaceNames(cfg.strategy);
     this.topicName = names.topic;
@@ -56,19 +68,33 @@ export class HazelcastSink implements Sink {
   }
 
   reconnected(): boolean {
-    return this.connectedSinceCheck;
+    return this.unchecked || this.lostFound;
   }
 
   async imageLost(): Promise<boolean> {
     const c = await this.ensure();
-    this.connectedSinceCheck = false;
-    const changed = this.clusterChanged;
-    this.clusterChanged = false;
-    if (!this.sentinelWritten) return false; // nothing of this projection's to lose yet
-    const m = await c.getMap<string, HazelcastJsonValue>(this.controlMap);
-    if (!changed && (await m.containsKey(CONTROL_KEY))) return false;
-    this.sentinelWritten = false;
-    return true;
+    const lost = (await this.sentinelGone(c)) || this.lostFound;
+    this.lostFound = false;
+    return lost;
+  }
+
+  /**
+   * Whether the sentinel this sink wrote is gone (or the cluster changed). The reconnect flags are
+   * cleared only once the check completed: a failed call leaves the check due, never forgotten.
+   */
+  private async sentinelGone(c: HzClient): Promise<boolean> {
+    const seen = this.connects;
+    let gone = false;
+    if (this.sentinelWritten) {
+      gone = this.clusterChanged;
+      if (!gone) gone = !(await (await c.getMap<string, HazelcastJsonValue>(this.controlMap)).containsKey(CONTROL_KEY));
+      if (gone) this.sentinelWritten = false;
+    } // else: nothing of this projection's to lose yet
+    if (this.connects === seen) {
+      this.unchecked = false;
+      this.clusterChanged = false;
+    }
+    return gone;
   }
 
   takes(kind: RecordKind): boolean {
@@ -81,6 +107,9 @@ export class HazelcastSink implements Sink {
 
   async writeMaps(writes: readonly MapWrite[]): Promise<{ applied: number; stale: number }> {
     const c = await this.ensure();
+    // After a (re)connect, look before writing: a batch holding the control row would otherwise put the
+    // sentinel back on an emptied cluster, and the next check would find the image intact.
+    if (this.unchecked) this.lostFound = (await this.sentinelGone(c)) || this.lostFound;
     let applied = 0;
     let stale = 0;
     for (let i = 0; i < writes.length; i += PARALLEL) {
@@ -121,15 +150,15 @@ export class HazelcastSink implements Sink {
     const old = this.client as HzClient | null;
     this.client = null;
     if (old) void old.shutdown().catch(() => {});
-    this.connecting = newHzClient(this.cfg, true, [this.topicName], (state) => {
-      if (state === "CONNECTED") this.connectedSinceCheck = true;
-      if (state === "CHANGED_CLUSTER") {
-        this.connectedSinceCheck = true;
-        this.clusterChanged = true;
-      }
+    this.connecting = this.connectClient(this.cfg, true, [this.topicName], (state) => {
+      if (state !== "CONNECTED" && state !== "CHANGED_CLUSTER") return;
+      this.connects++;
+      this.unchecked = true;
+      if (state === "CHANGED_CLUSTER") this.clusterChanged = true;
     })
       .then((c) => {
-        this.connectedSinceCheck = true;
+        this.connects++;
+        this.unchecked = true;
         this.client = c;
         return c;
       })
@@ -160,8 +189,20 @@ export class HazelcastSink implements Sink {
   }
 }
 
+/**
+ * The (epoch, version) of a stored row. A row that is not JSON (a hand edit, another tool) holds no
+ * newer state: it reads as epoch 0 with no version, so any write replaces it. Throwing here would
+ * fail the whole batch on every retry and, since map writes go first, stop the topic as well.
+ */
 function stampOfJson(v: HazelcastJsonValue | Record<string, unknown>): { epoch: number; version: number } {
-  return stampOf(
-    v instanceof loadedHazelcastLib().HazelcastJsonValue ? (JSON.parse(v.toString()) as Record<string, unknown>) : v,
-  );
+  if (!(v instanceof loadedHazelcastLib().HazelcastJsonValue)) return stampOf(v);
+  let row: unknown;
+  try {
+    row = JSON.parse(v.toString());
+  } catch {
+    return GARBLED_STAMP;
+  }
+  return row !== null && typeof row === "object" ? stampOf(row as Record<string, unknown>) : GARBLED_STAMP;
 }
+
+const GARBLED_STAMP = { epoch: 0, version: -1 };
