@@ -11,7 +11,8 @@
  * Invariants:
  *   1. Event ids are `<epoch>-<seq>`; seq increases by one per event within this process.
  *   2. A client receives events in seq order with no gap, or an `event: reset` telling it to
- *      reload state (a fresh connection, an id from another process, an id older than the ring).
+ *      reload state (a fresh connection, an id from another process, an id older than the ring,
+ *      an id with more than `clientQueueBytes` of events after it).
  *   3. A client whose unsent bytes exceed `clientQueueBytes` is dropped (its stream errors and the
  *      connection closes); nothing else waits for it. At most `maxClients` streams at once.
  *
@@ -143,11 +144,10 @@ export class EventHub implements RuntimeEvents {
           client = { id: this.nextClientId++, controller, cursor: this.ring.head };
           this.clients.add(client);
           const resume = resumeAfter(lastEventId, this.epoch, this.ring.head, this.ring.oldest());
-          const first = [text(`retry: ${this.o.retryMs ?? 1000}\n\n`)];
-          if (typeof resume === "string") first.push(this.resetFrame(resume));
-          else client.cursor = resume;
-          this.send(client, concat(first));
-          this.sendPending(client);
+          const retry = text(`retry: ${this.o.retryMs ?? 1000}\n\n`);
+          const budget = this.clientQueueBytes - retry.byteLength;
+          const rest = typeof resume === "string" ? this.resetFrame(resume) : this.framedAfter(resume, budget);
+          this.send(client, concat([retry, rest]));
           this.startHeartbeat();
         },
         cancel: () => {
@@ -211,18 +211,19 @@ export class EventHub implements RuntimeEvents {
     }
   }
 
-  private sendPending(c: Client): void {
-    if (c.cursor >= this.ring.head) return;
-    const bytes = this.framedAfter(c.cursor);
-    c.cursor = this.ring.head;
-    this.send(c, bytes);
-  }
-
-  /** The events after `cursor` up to the head, framed; a reset when some already left the ring. */
-  private framedAfter(cursor: number): Uint8Array {
+  /**
+   * The events after `cursor` up to the head, framed, or a reset when some already left the ring
+   * or they exceed `budget` bytes: a resuming client's backlog is queued before it can read, and
+   * past its bound it was dropped at once, then again on every reconnect with the same id.
+   */
+  private framedAfter(cursor: number, budget = Number.POSITIVE_INFINITY): Uint8Array {
     if (cursor < this.ring.oldest() - 1) return this.resetFrame("events were lost: the client fell behind the ring");
     const parts: Uint8Array[] = [];
-    for (let seq = cursor + 1; seq <= this.ring.head; seq++) parts.push(this.bytesOf(this.ring.get(seq)));
+    for (let seq = cursor + 1, bytes = 0; seq <= this.ring.head; seq++) {
+      parts.push(this.bytesOf(this.ring.get(seq)));
+      bytes += parts[parts.length - 1]!.byteLength;
+      if (bytes > budget) return this.resetFrame(`too far behind: more than ${budget} bytes of events to catch up`);
+    }
     return concat(parts);
   }
 

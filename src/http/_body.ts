@@ -1,7 +1,7 @@
 /**
  * Bodies and answers shared by the hono routes (app.ts) and `POST /intents` on Bun's router
- * (intents_route.ts): the body limit, the JSON-object parse with its one-line reasons, and the
- * JSON answer.
+ * (intents_route.ts): the body limit, the JSON-object parse with its one-line reasons (a key
+ * named twice in one object is refused, `duplicateKey`), and the JSON answer.
  */
 
 export const BODY_LIMIT_BYTES = 16 * 1024;
@@ -17,7 +17,55 @@ export function parseObject(text: string): Record<string, unknown> | string {
     return `malformed JSON: ${(e as Error).message.slice(0, 160)}`;
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return "body must be a JSON object";
+  // JSON.parse keeps the last of two values silently: `"size":0.01,...,"size":1` would be an order
+  // 100 times the first size. A body that names a key twice says two things; it is refused.
+  const twice = duplicateKey(text);
+  if (twice !== null) return `duplicate key '${twice.slice(0, 40)}': a key may appear once in an object`;
   return parsed as Record<string, unknown>;
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const COMMA = 0x2c;
+
+/**
+ * The first key some object of `json` names twice, or null. `json` must be valid JSON (it is
+ * scanned, not checked). Escaped spellings of one key (`"a"`, `"\u0061"`) are the same key.
+ */
+export function duplicateKey(json: string): string | null {
+  const open: Array<Set<string> | null> = []; // per open container: an object's keys, null for an array
+  let expectKey = false;
+  for (let i = 0; i < json.length; i++) {
+    const ch = json.charCodeAt(i);
+    if (ch === QUOTE) {
+      const start = i;
+      let escaped = false;
+      for (i++; json.charCodeAt(i) !== QUOTE; i++) {
+        if (json.charCodeAt(i) === BACKSLASH) {
+          i++; // the escaped character, which may be a quote
+          escaped = true;
+        }
+      }
+      if (!expectKey) continue; // a value
+      expectKey = false;
+      const key = escaped ? (JSON.parse(json.slice(start, i + 1)) as string) : json.slice(start + 1, i);
+      const keys = open[open.length - 1]!;
+      if (keys.has(key)) return key;
+      keys.add(key);
+    } else if (ch === OPEN_BRACE) {
+      open.push(new Set());
+      expectKey = true;
+    } else if (ch === OPEN_BRACKET) open.push(null);
+    else if (ch === CLOSE_BRACE || ch === CLOSE_BRACKET) {
+      open.pop();
+      expectKey = false;
+    } else if (ch === COMMA) expectKey = open[open.length - 1] != null;
+  }
+  return null;
 }
 
 /** `body` as JSON with `status`, as hono's `c.json` answers. */

@@ -21,18 +21,17 @@ export function mountBrowserRoutes(app: Hono, deps: HttpDeps, assets: readonly S
   }
   const events = deps.events;
   if (events === undefined) return;
+  const sseHeaders = { "Content-Type": "text/event-stream; charset=utf-8", "X-Accel-Buffering": "no" };
   app.get("/events", (c) => {
+    // hono answers HEAD with this handler and drops the body: a stream opened for it is never read
+    // nor cancelled, and held one of the hub's client places until its unread pings reached the bound.
+    if (c.req.method === "HEAD") return new Response(null, { headers: sseHeaders });
     const opened = events.open(c.req.header("Last-Event-ID") ?? null);
     if (!opened.ok) return c.json({ error: opened.error }, 503);
     // Bun closes a connection idle for 10 s; the stream's heartbeats keep it busy, and where the
     // server allows it, this request has no idle limit at all.
     (c.env as { timeout?: (req: Request, s: number) => void } | undefined)?.timeout?.(c.req.raw, 0);
-    return new Response(opened.stream, {
-      headers: {
-        "Content-Type": "text/event-stream; charset=utf-8",
-        "X-Accel-Buffering": "no",
-      },
-    });
+    return new Response(opened.stream, { headers: sseHeaders });
   });
   app.get("/equity", (c) => c.json(events.equity()));
 }

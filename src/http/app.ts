@@ -4,7 +4,7 @@
  * the token and which headers every answer carries is `guard.ts`: mutating endpoints always need
  * `Authorization: Bearer <token>`, and every route but /health and the console's files when the
  * server is exposed beyond loopback. Bodies are limited to 16 KiB and must
- * be JSON objects. Every error is a JSON body `{ "error": "..." }` with a specific status; an
+ * be JSON objects that name each key once. Every error is a JSON body `{ "error": "..." }` with a specific status; an
  * exception inside a handler becomes a 500 with one line, never a crashed process.
  *
  * `POST /intents` is a strategy edge on the order path: it is answered on Bun's own router

@@ -102,7 +102,10 @@ const GUARDED = {
   "401": err("missing or wrong bearer token (a presented token is always checked)"),
   "403": err("on loopback, a Host header naming anything but a loopback address"),
 };
-const BODY = { "400": err("malformed JSON or a wrong body"), "413": err("body over 16 KiB") };
+const BODY = {
+  "400": err("malformed JSON, a key named twice in one object, or a wrong body"),
+  "413": err("body over 16 KiB"),
+};
 const READ_SECURITY = [{}, { bearerAuth: [] }];
 const WRITE_SECURITY = [{ bearerAuth: [] }];
 
@@ -215,7 +218,7 @@ function changePaths() {
         {
           "400": {
             description:
-              "an unknown key, a bad value or a key fixed at start (ControlError); malformed JSON or an empty change (Error): nothing changed",
+              "an unknown key, a bad value or a key fixed at start (ControlError); malformed JSON, a key named twice or an empty change (Error): nothing changed",
             content: { "application/json": { schema: { anyOf: [ref("ControlError"), ref("Error")] } } },
           },
         },
