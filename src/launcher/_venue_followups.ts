@@ -5,7 +5,9 @@
  * CANCEL_ACK, CANCEL_REJECT, REJECT — including RATE_LIMITED with the venue's retry hint) is
  * published as a VENUE outcome under the intent's client_intent_id, until the order is finished
  * (FILLED, CANCELLED, REJECTED). A duplicate or stale delivery the kernel ignored is not
- * published. The memory is bounded (oldest forgotten first).
+ * published. An order already finished when its intent is tracked (a synchronous venue refusal
+ * during the batch) is not remembered: nothing follows it. The memory is bounded (oldest forgotten
+ * first); an entry leaves when a venue event finishes its order.
  *
  * Entry point: `VenueFollowups` (owned by `RingIntake`).
  */
@@ -49,8 +51,11 @@ export class VenueFollowups {
   track(kind: number, slot: number, id: Uint8Array): void {
     const image = this.kernel.slotImage(slot);
     const stage = image[4];
-    const cid = kind === 2 || (kind === 3 && stage === 4) ? orderId(image, EXIT_ORDER) : orderId(image, ENTRY_ORDER);
-    if (cid === "") return;
+    const at = kind === 2 || (kind === 3 && stage === 4) ? EXIT_ORDER : ENTRY_ORDER;
+    const cid = orderId(image, at);
+    // Finished already (the venue refused it while the batch was sent, before this track): no
+    // event will follow, so an entry would stay until the bound evicts a live order's instead.
+    if (cid === "" || FINISHED.has(image[at + 2]!)) return;
     this.byOrder.delete(cid);
     this.byOrder.set(cid, { id: id.slice(), slot });
     if (this.byOrder.size > TRACKED_MAX) this.byOrder.delete(this.byOrder.keys().next().value!);

@@ -10,7 +10,7 @@
 import type { VenueOrderState } from "../../contracts/venue.ts";
 import type { Outlets } from "./_outlets.ts";
 import { parseOrder } from "./_parse.ts";
-import type { WorkingOrder } from "./_working_orders.ts";
+import type { WorkingOrders } from "./_working_orders.ts";
 import * as ep from "./endpoints.ts";
 import { VenueRequestError } from "./errors.ts";
 import type { BingxRestClient } from "./rest_client.ts";
@@ -51,19 +51,25 @@ export class CatchUps {
   }
 }
 
-/** Queries every working order by client id and applies whatever the stream may have missed. */
+/**
+ * Queries every working order by client id and applies whatever the stream may have missed; one
+ * the venue has none of (80016) is forgotten as working unless its placement runs (`forgetAbsent`).
+ */
 export async function catchUp(
-  working: readonly WorkingOrder[],
+  working: WorkingOrders,
   rest: BingxRestClient,
   out: Outlets,
   applyState: (s: VenueOrderState) => void,
 ): Promise<void> {
-  for (const w of working) {
+  for (const w of working.all()) {
     try {
       const s = parseOrder(await rest.request(ep.queryOrder(w.asset, w.cid)));
       if (s) applyState(s);
     } catch (err) {
-      if (err instanceof VenueRequestError && err.code === 80016) continue;
+      if (err instanceof VenueRequestError && err.code === 80016) {
+        working.forgetAbsent(w.cid);
+        continue;
+      }
       out.diag({
         code: "STREAM_GAP",
         message: `catch-up query for ${w.cid} failed: ${out.clean((err as Error).message)}`,

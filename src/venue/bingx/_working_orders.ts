@@ -9,7 +9,16 @@
  * whose lower-cased key belongs to another spelling still working (CLIENT_ID_CASE): the caller
  * rejects that order locally instead of letting one venue order be booked to both.
  *
- * Bound: `WORKING_MAX` orders; `track` refuses more (WORKING_MAX).
+ * An order whose placement ended UNKNOWN stays working while it may still land. Once the venue
+ * says it has no such order (80016: the hung-order query, after which the executor rejects it as
+ * ABSENT, or a reconnect's catch-up) and no placement of it is running, it is forgotten as working
+ * (`forgetAbsent`): kept, such orders piled up over weeks of venue trouble, each queried again at
+ * every reconnect, until WORKING_MAX refused every new order. Its spelling stays in a memory of the
+ * last FORGOTTEN_MAX forgotten ids, so an order that lands late after all still maps to the kernel's
+ * id; only one landing after FORGOTTEN_MAX later forgotten orders would reach the kernel under the
+ * venue's spelling (UNKNOWN_ORDER, and its position an ORPHAN_POSITION for live reconciliation).
+ *
+ * Bounds: `WORKING_MAX` orders (`track` refuses more: WORKING_MAX); `FORGOTTEN_MAX` spellings.
  *
  * Entry points: `new WorkingOrders(tracker)`, `TrackRefusal`.
  */
@@ -17,11 +26,14 @@
 import type { OrderTracker } from "./_order_tracker.ts";
 
 export const WORKING_MAX = 10_000;
+const FORGOTTEN_MAX = 4096;
 
 export interface WorkingOrder {
   cid: string;
   asset: string;
   venue_order_id: string;
+  /** A placement of it is running: a query not finding it says nothing yet. */
+  placing: boolean;
 }
 
 /** Why `track` refused a client id: the local rule and a message naming it. */
@@ -32,21 +44,49 @@ export interface TrackRefusal {
 
 export class WorkingOrders {
   private readonly byVenueSpelling = new Map<string, WorkingOrder>();
+  /** Kernel spellings of orders forgotten as absent, by venue spelling, oldest first. */
+  private readonly forgotten = new Map<string, string>();
 
   constructor(private readonly tracker: OrderTracker) {}
 
   /**
-   * Starts working an order (placement, or a restart adopting one): null when tracked (or already
-   * tracked under this exact spelling), else why not.
+   * Starts working an order (`placing`: its placement starts; else a restart adopting one): null
+   * when tracked (or already tracked under this exact spelling), else why not.
    */
-  track(cid: string, asset: string): TrackRefusal | null {
+  track(cid: string, asset: string, placing = false): TrackRefusal | null {
     const k = cid.toLowerCase();
     const held = this.byVenueSpelling.get(k);
-    if (held !== undefined) return held.cid === cid ? null : caseCollision(cid, held.cid);
+    if (held !== undefined) {
+      if (held.cid !== cid) return caseCollision(cid, held.cid);
+      held.placing ||= placing;
+      return null;
+    }
     if (this.byVenueSpelling.size >= WORKING_MAX)
       return { rule: "WORKING_MAX", message: "too many working orders tracked" };
-    this.byVenueSpelling.set(k, { cid, asset, venue_order_id: "" });
+    this.byVenueSpelling.set(k, { cid, asset, venue_order_id: "", placing });
     return null;
+  }
+
+  /** The placement of `cid` ended (its venue order id when it was accepted, else ""). */
+  placed(cid: string, venueOrderId: string): void {
+    const w = this.exact(cid);
+    if (w === undefined) return;
+    w.placing = false;
+    if (venueOrderId !== "") w.venue_order_id = venueOrderId;
+  }
+
+  /**
+   * The venue has no order `cid` (80016): forgotten as working unless its placement runs or the
+   * venue accepted it (a venue order id: its query may lag the acceptance; it stays caught up).
+   */
+  forgetAbsent(cid: string): void {
+    const w = this.exact(cid);
+    if (w === undefined || w.placing || w.venue_order_id !== "") return;
+    const k = cid.toLowerCase();
+    this.byVenueSpelling.delete(k);
+    this.forgotten.delete(k);
+    this.forgotten.set(k, cid);
+    if (this.forgotten.size > FORGOTTEN_MAX) this.forgotten.delete(this.forgotten.keys().next().value!);
   }
 
   untrack(cid: string): void {
@@ -78,12 +118,13 @@ export class WorkingOrders {
 
   /**
    * The kernel's spelling of a client id: from the tracker's memory of that venue order, else
-   * from the working orders (remembered for that venue order from now on), else the venue's.
+   * from the working (or forgotten) orders, remembered for that venue order from now on, else the venue's.
    */
   kernelId(venueSpelling: string, venueOrderId = ""): string {
     const known = venueOrderId === "" ? null : this.tracker.clientIdOf(venueOrderId);
     if (known !== null) return known;
-    const working = this.byVenueSpelling.get(venueSpelling.toLowerCase())?.cid;
+    const k = venueSpelling.toLowerCase();
+    const working = this.byVenueSpelling.get(k)?.cid ?? this.forgotten.get(k);
     if (working === undefined) return venueSpelling;
     this.tracker.rememberClientId(venueOrderId, working);
     return working;

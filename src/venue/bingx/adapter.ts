@@ -103,7 +103,7 @@ export class BingxVenueAdapter implements VenueAdapter {
       () => this.rest.venueNowMs(),
     );
     this.catchUps = new CatchUps(
-      () => catchUp(this.working.all(), this.rest, this.out, (st) => this.applyState(st)),
+      () => catchUp(this.working, this.rest, this.out, (st) => this.applyState(st)),
       (err) => this.out.diag({ code: "STREAM_GAP", message: `catch-up failed: ${(err as Error).message}` }),
     );
     this.stream = new UserStream({
@@ -125,7 +125,7 @@ export class BingxVenueAdapter implements VenueAdapter {
       markPrice: (asset) => this.marks.peek(asset),
       emit: (e) => this.out.emit(e),
       diag: (d) => this.out.diag(d),
-      track: (cid, asset) => this.working.track(cid, asset),
+      track: (cid, asset) => this.working.track(cid, asset, true),
       untrack: (cid) => this.working.untrack(cid),
       applyState: (s) => this.applyState(s),
       reportedCumulative: (id) => this.tracker.reported(id),
@@ -168,14 +168,15 @@ export class BingxVenueAdapter implements VenueAdapter {
     // Judged before the placement: its own fill, reported by the stream, may refresh the mark first.
     this.lastOrder = order;
     const markWasStale = order.type === "MARKET" && this.marks.stale(order.asset);
-    const result = await this.out.guard(() => submitOrder(this.ctx, order));
-    // Off the order path: a MARKET order that found its mark stale has the marks read again.
-    if (markWasStale) void this.marks.refresh();
-    if (result.status === "ACCEPTED") {
-      const w = this.working.exact(order.client_order_id);
-      if (w) w.venue_order_id = result.venue_order_id;
+    let venueOrderId = "";
+    try {
+      const result = await this.out.guard(() => submitOrder(this.ctx, order));
+      if (result.status === "ACCEPTED") venueOrderId = result.venue_order_id;
+      return result;
+    } finally {
+      this.working.placed(order.client_order_id, venueOrderId);
+      if (markWasStale) void this.marks.refresh(); // off the order path: its mark was stale, all are read again
     }
-    return result;
   }
 
   rehearseOrder(): void {
@@ -200,8 +201,9 @@ export class BingxVenueAdapter implements VenueAdapter {
         const kernelId = same ? clientOrderId : this.working.kernelId(s.client_order_id, s.venue_order_id);
         return { ...s, client_order_id: kernelId };
       } catch (err) {
-        if (err instanceof VenueRequestError && err.code === 80016) return null;
-        throw err;
+        if (!(err instanceof VenueRequestError && err.code === 80016)) throw err;
+        this.working.forgetAbsent(clientOrderId); // the executor rejects it as ABSENT (no placement running)
+        return null;
       }
     });
   }

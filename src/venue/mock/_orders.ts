@@ -4,7 +4,7 @@
  * event id built from order id + status + cumulative size, as the BingX normalizer does.
  *
  * Entry points: `MockOrder`, `fillPlan`, `orderEvent`, `rejectEvent`, `cancelRejectEvent`, `newOrderId`,
- * `uniqueOrderId`, `TAKER_FEE_RATE`.
+ * `uniqueOrderId`, `forgetOldestFinished`, `TAKER_FEE_RATE`.
  */
 
 import type { Rng } from "../../contracts/rng.ts";
@@ -41,6 +41,21 @@ export function uniqueOrderId(rng: Rng, seen: Set<string>): string {
     return id;
   }
   throw new Error("Invariant: 16 colliding 19-digit order ids in a row");
+}
+
+/**
+ * Makes room in a full order book by forgetting its oldest finished order (and its venue order id),
+ * as a venue's order history ends. An order still working (NEW, PARTIALLY_FILLED, hung) is never
+ * forgotten: it can still fill. False when every remembered order is working (nothing forgotten).
+ */
+export function forgetOldestFinished(orders: Map<string, MockOrder>, ids: Set<string>): boolean {
+  for (const [cid, o] of orders) {
+    if (o.status === "NEW" || o.status === "PARTIALLY_FILLED") continue;
+    orders.delete(cid);
+    ids.delete(o.venue_order_id);
+    return true;
+  }
+  return false;
 }
 
 /** Cumulative sizes after each leg, each a multiple of `step`; the last equals `size`. */

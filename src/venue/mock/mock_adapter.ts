@@ -9,6 +9,9 @@
  * cumulative filled size and fee only grow; venue state changes before any event about it is
  * delivered; a rejected or rate-limited request leaves no order behind.
  *
+ * Bound: ORDERS_MAX orders; past it the oldest finished one is forgotten (`forgetOldestFinished`,
+ * never one that can still fill); a new order is refused (80013) only when all of them are working.
+ *
  * Entry points: `new MockVenueAdapter({ seed, clock, prices, balance?, knobs? })`, `setKnobs`,
  * `clearKnobs`, `setPrice`, `fills` and `allOrders` (the venue's own records, for auditors), plus
  * the `VenueAdapter` interface.
@@ -35,7 +38,15 @@ import { applyContractRules, defaultRules } from "../bingx/contract_rules.ts";
 import { Delivery } from "./_delivery.ts";
 import { MockLedger } from "./_ledger.ts";
 import { fillOrder, restingCrossed } from "./_matching.ts";
-import { cancelRejectEvent, type MockOrder, orderEvent, orderState, rejectEvent, uniqueOrderId } from "./_orders.ts";
+import {
+  cancelRejectEvent,
+  forgetOldestFinished,
+  type MockOrder,
+  orderEvent,
+  orderState,
+  rejectEvent,
+  uniqueOrderId,
+} from "./_orders.ts";
 import { cancelRefusal, type KnobCell, placeRefusal, type Refusal } from "./_refusals.ts";
 import { FillHistory, type MockFill } from "./fill_history.ts";
 import { consumeCount, type MockKnobs, validateKnobs } from "./knobs.ts";
@@ -142,7 +153,7 @@ export class MockVenueAdapter implements VenueAdapter {
       this.knobCell,
       request,
       this.prices.has(request.asset),
-      this.orders.size >= ORDERS_MAX,
+      this.orders.size >= ORDERS_MAX && !forgetOldestFinished(this.orders, this.orderIds),
     );
     if (refused) return this.reject(request, refused);
     const price = this.prices.get(request.asset) as number;
@@ -156,13 +167,9 @@ export class MockVenueAdapter implements VenueAdapter {
       });
       return this.reject(request, { reason: "VENUE", code: "LOCAL_RULE", message: check.message });
     }
-    if (this.ledger.wouldOverClose(request.asset, request.side, request.position_side, check.size)) {
-      return this.reject(request, {
-        reason: "VENUE",
-        code: "101400",
-        message: "order size error: no position to close",
-      });
-    }
+    const overCloses = this.ledger.wouldOverClose(request.asset, request.side, request.position_side, check.size);
+    const overClose = { reason: "VENUE", code: "101400", message: "order size error: no position to close" } as const;
+    if (overCloses) return this.reject(request, overClose);
     const order: MockOrder = {
       venue_order_id: uniqueOrderId(this.rng, this.orderIds),
       request: { ...request, size: check.size },

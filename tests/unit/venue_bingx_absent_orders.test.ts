@@ -1,0 +1,144 @@
+/**
+ * Placements whose outcome stayed unknown and that never reached BingX, over a long run
+ * (src/venue/bingx/_working_orders.ts, adapter.ts, _catch_up.ts), against bingx-sim on loopback
+ * with time on a ManualClock and every placement lost on the way (it never lands). The adapter
+ * keeps such an order working while it may still land; once the venue says it has no such order
+ * (80016) and no placement of it is running — the hung-order query after which the executor
+ * rejects it as ABSENT, or a reconnect's catch-up — it is forgotten as working. Before, each one
+ * stayed for ever: every reconnect's catch-up queried all of them again, and at WORKING_MAX
+ * (10 000) every new order was refused locally. Its spelling is still remembered (bounded), so an
+ * order that does land late is still seen under the kernel's client id.
+ */
+
+import { afterEach, expect, test } from "bun:test";
+import { ManualClock } from "../../src/contracts/clock.ts";
+import type { OrderRequest } from "../../src/contracts/venue.ts";
+import { startBingxSim } from "../../src/sim/index.ts";
+import { BingxVenueAdapter } from "../../src/venue/index.ts";
+
+const API_KEY = "simKeyAAAAbbbbCCCCdddd0123456789";
+const SECRET = "simSecretZZZZyyyyXXXXwwww9876543210qq";
+const ORDER_PATH = "/openApi/swap/v2/trade/order?";
+
+const stops: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const stop of stops.splice(0)) await stop();
+});
+
+type Held = { url: string; init: RequestInit };
+
+/** An adapter whose placements are lost (never land) unless `land` says to hold one for later. */
+async function venueLosingPlacements(opts: { hold?: (held: Held) => Promise<Response> } = {}) {
+  const clock = new ManualClock();
+  const sim = await startBingxSim({
+    port: 0,
+    apiKey: API_KEY,
+    secret: SECRET,
+    seed: 9,
+    prices: { "BTC-USDT": 65_000 },
+    balance: 10_000,
+    clock,
+  });
+  let orderQueries = 0;
+  const network = (url: string, init: RequestInit): Promise<Response> => {
+    clock.advance(1_000); // every request keeps within the venue's and the client's budgets
+    if (!url.includes(ORDER_PATH)) return fetch(url, init);
+    if (init.method === "GET") orderQueries++;
+    if (init.method !== "POST") return fetch(url, init);
+    const { signal: _ignored, ...bytes } = init;
+    if (opts.hold) return opts.hold({ url, init: bytes });
+    return Promise.reject(new Error("connection reset by peer"));
+  };
+  const adapter = new BingxVenueAdapter(
+    {
+      apiKey: API_KEY,
+      secret: SECRET,
+      baseUrl: sim.url,
+      wsUrl: sim.wsUrl,
+      recvWindowMs: 10_000,
+      clock,
+      timeoutMs: 5_000,
+    },
+    { fetch: network, resolveDelaysMs: [0] },
+  );
+  stops.push(async () => {
+    await adapter.close();
+    await sim.stop();
+  });
+  const inner = adapter as unknown as {
+    working: { all(): unknown[] };
+    catchUps: { request(): void; running(): boolean };
+  };
+  const catchUp = async () => {
+    inner.catchUps.request();
+    while (inner.catchUps.running()) await Bun.sleep(1);
+  };
+  return { sim, adapter, working: () => inner.working.all().length, catchUp, queries: () => orderQueries };
+}
+
+const limit = (cid: string): OrderRequest => ({
+  client_order_id: cid,
+  asset: "BTC-USDT",
+  side: "BUY",
+  position_side: "LONG",
+  type: "LIMIT",
+  price: 60_000,
+  size: 0.001,
+  reduce_only: false,
+});
+
+const N = 300;
+
+test("orders the venue never got are forgotten when the hung-order query finds none: the working set does not grow with them", async () => {
+  const v = await venueLosingPlacements();
+  for (let i = 0; i < N; i++) {
+    expect((await v.adapter.submit(limit(`Lost${i}-E`))).status).toBe("UNKNOWN");
+    expect(await v.adapter.queryOrder("BTC-USDT", `Lost${i}-E`)).toBeNull(); // the executor then rejects it (ABSENT)
+  }
+  expect(v.working()).toBe(0);
+}, 60_000);
+
+test("a reconnect's catch-up forgets the orders the venue has none of; the next catch-up queries none of them", async () => {
+  const v = await venueLosingPlacements();
+  for (let i = 0; i < N; i++) expect((await v.adapter.submit(limit(`Lost${i}-E`))).status).toBe("UNKNOWN");
+  expect(v.working()).toBe(N); // unknown, may still land: kept
+  await v.catchUp();
+  expect(v.working()).toBe(0);
+  const before = v.queries();
+  await v.catchUp();
+  expect(v.queries() - before).toBe(0);
+}, 60_000);
+
+test("an order forgotten as absent that lands late is still reported under the kernel's spelling", async () => {
+  let held: Held | null = null;
+  const v = await venueLosingPlacements({
+    hold: (h) => {
+      held ??= h; // the first placement is held back on the network; it lands later
+      return Promise.reject(new Error("connection reset by peer"));
+    },
+  });
+  expect((await v.adapter.submit(limit("Late1-E"))).status).toBe("UNKNOWN");
+  expect(await v.adapter.queryOrder("BTC-USDT", "Late1-E")).toBeNull();
+  expect(v.working()).toBe(0);
+  await (await fetch(held!.url, held!.init)).text(); // it lands now
+  const open = await v.adapter.openOrders("BTC-USDT");
+  expect(open.map((o) => o.client_order_id)).toEqual(["Late1-E"]);
+}, 60_000);
+
+test("a query finding no order while its placement still runs forgets nothing: the placement's answer keeps it working", async () => {
+  let release: () => void = () => {};
+  const v = await venueLosingPlacements({
+    hold: async (h) => {
+      await new Promise<void>((r) => (release = r)); // the answer comes after the query below
+      return fetch(h.url, h.init);
+    },
+  });
+  const placing = v.adapter.submit(limit("Slow1-E"));
+  while (v.working() === 0) await Bun.sleep(1);
+  expect(await v.adapter.queryOrder("BTC-USDT", "Slow1-E")).toBeNull();
+  expect(v.working()).toBe(1);
+  release();
+  const r = await placing;
+  expect(r.status).toBe("ACCEPTED");
+  expect(v.working()).toBe(1);
+}, 60_000);
