@@ -69,6 +69,15 @@ export class RingIntake {
 
   /** Drains up to DRAIN_MAX records; returns how many left the ring (applied or refused). */
   drain(): number {
+    this.followups.hold();
+    try {
+      return this.drainHeld();
+    } finally {
+      this.followups.release(); // venue answers given while the batch was sent follow its outcomes
+    }
+  }
+
+  private drainHeld(): number {
     this.journaled = 0;
     let n = 0;
     const refused: InputRefusal[] = [];
@@ -93,8 +102,8 @@ export class RingIntake {
       const records = InputRecords.fromStrategy(this.buffer, n);
       this.kernel.applyRecords(records, {
         outcome: (o, indices) => {
+          this.outcomes.kernelCall(o, indices); // first: follow-ups are tracked before orders are sent
           this.hooks.applied(o, this.journalOffsets(o.accepted_flags));
-          this.outcomes.kernelCall(o, indices);
         },
         refused: () => {},
       });

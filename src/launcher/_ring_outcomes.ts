@@ -4,6 +4,8 @@
  * with the edge's refusal or the index the kernel saw it under; after the kernel call the
  * kernel's per-input results (accepted flag, diagnostics, transitions) are joined back and one
  * OutcomeRecord per record that asked for one (generation bits ≠ 0) is published, in ring order.
+ * An applied ENTER, EXIT or CANCEL that asked is handed to `onAccepted` at the kernel call, before
+ * the runtime sends the batch's orders, so the venue's answers to it reach its producer.
  *
  * Invariants: (1) every drained record that asked for an outcome gets exactly one, whether it was
  * refused at the edge, refused by the kernel or applied; (2) the stage is the slot's stage right
@@ -56,7 +58,7 @@ export class RingOutcomes {
     private readonly capacity: number,
     private readonly zinc: ZincPlane,
     private readonly kernel: ExecutionKernel,
-    /** An applied ENTER, EXIT or CANCEL whose producer wants outcomes (the venue's answers follow). */
+    /** An applied ENTER, EXIT or CANCEL whose producer wants outcomes (the venue's answers follow), before its order is sent. */
     private readonly onAccepted: (kind: number, slot: number, id: Uint8Array) => void,
   ) {
     this.ids = new Uint8Array(capacity * 8);
@@ -93,7 +95,16 @@ export class RingOutcomes {
     indices: Int32Array,
   ): void {
     if (this.wanted === 0) return;
-    for (let k = 0; k < o.accepted_flags.length; k++) this.accepted[indices[k]!] = o.accepted_flags[k]!;
+    for (let k = 0; k < o.accepted_flags.length; k++) {
+      const i = indices[k]!;
+      this.accepted[i] = o.accepted_flags[k]!;
+      // Tracked now, before the call's orders are sent: a venue that refuses one synchronously
+      // answers during the send, and its producer hears that answer (VenueFollowups holds it).
+      if (o.accepted_flags[k] === 1 && this.kinds[i]! <= 3 && this.slots[i]! < this.kernel.slotCount) {
+        const id = this.ids.subarray(i * 8, i * 8 + 8);
+        if (id[4] !== 0 || id[5] !== 0) this.onAccepted(this.kinds[i]!, this.slots[i]!, id);
+      }
+    }
     for (const t of o.transitions) this.transitions.push({ ...t, input_index: indices[t.input_index]! });
     for (const d of o.diagnostics) {
       const at = indices[d.input_index]!;
@@ -121,8 +132,6 @@ export class RingOutcomes {
       if (id[4] === 0 && id[5] === 0) continue;
       const facts = this.facts(i, k, nowMs, stageNow.get(this.slots[i]!) ?? firstFrom.get(this.slots[i]!));
       this.batch.add(id, facts);
-      if (facts.accepted && facts.slot_id !== null && this.kinds[i]! <= 3)
-        this.onAccepted(this.kinds[i]!, facts.slot_id, id);
     }
     return this.zinc.publishOutcomes(this.batch.bytes, this.batch.count);
   }

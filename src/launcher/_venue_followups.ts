@@ -1,13 +1,15 @@
 /**
- * The venue's answers to the orders ring intents made, for the intents' producers: after a ring
- * batch, each accepted ENTER, EXIT or CANCEL that asked for an outcome is remembered by the client
- * order id of the order it made (or cancels); every later venue event for that order (ACK, fills,
+ * The venue's answers to the orders ring intents made, for the intents' producers: as the kernel
+ * accepts a ring batch, before its orders are sent, each accepted ENTER, EXIT or CANCEL that asked
+ * for an outcome is remembered by the client order id of the order it made (or cancels); every venue event for that order (ACK, fills,
  * CANCEL_ACK, CANCEL_REJECT, REJECT — including RATE_LIMITED with the venue's retry hint) is
  * published as a VENUE outcome under the intent's client_intent_id, until the order is finished
  * (FILLED, CANCELLED, REJECTED). A duplicate or stale delivery the kernel ignored is not
- * published. An order already finished when its intent is tracked (a synchronous venue refusal
- * during the batch) is not remembered: nothing follows it. The memory is bounded (oldest forgotten
- * first); an entry leaves when a venue event finishes its order.
+ * published. Venue events that come while the batch is sent (a synchronous refusal) are held and
+ * published right after the batch's own outcomes (`hold`, `release`), so a producer reads KERNEL,
+ * then VENUE. An order already finished when its intent is tracked is not remembered: nothing
+ * follows it. The memory is bounded (oldest forgotten first); an entry leaves when a venue event
+ * finishes its order.
  *
  * Entry point: `VenueFollowups` (owned by `RingIntake`).
  */
@@ -16,7 +18,7 @@ import { EVENT_KINDS } from "../contracts/enums.ts";
 import type { KernelOutcome } from "../contracts/records.ts";
 import type { VenueEvent } from "../contracts/venue.ts";
 import type { ExecutionKernel } from "../kernel/index.ts";
-import { OutcomeBatch, type ZincPlane } from "../zinc/index.ts";
+import { OutcomeBatch, type OutcomeFacts, type ZincPlane } from "../zinc/index.ts";
 import { slotFacts } from "./_ring_outcomes.ts";
 
 const TRACKED_MAX = 4096;
@@ -37,6 +39,8 @@ function orderId(image: Uint8Array, at: number): string {
 export class VenueFollowups {
   private readonly byOrder = new Map<string, { id: Uint8Array; slot: number }>();
   private readonly batch = new OutcomeBatch(1);
+  /** While a ring batch drains: venue outcomes wait here, published after the batch's own. */
+  private held: Array<{ id: Uint8Array; facts: OutcomeFacts }> | null = null;
 
   constructor(
     private readonly zinc: ZincPlane,
@@ -67,8 +71,7 @@ export class VenueFollowups {
     if (entry === undefined) return;
     if (!outcome.accepted && outcome.diagnostics.every((d) => NOISE.has(d.code))) return;
     const now = slotFacts(this.kernel.slotImage(entry.slot));
-    this.batch.clear();
-    this.batch.add(entry.id, {
+    const facts: OutcomeFacts = {
       origin: "VENUE",
       now_ms: nowMs,
       input_kind: VENUE_EVENT_KIND,
@@ -79,10 +82,32 @@ export class VenueFollowups {
       event_kind: EVENT_KINDS.indexOf(event.kind) + 1,
       order_status: now.order_status,
       diagnostics: outcome.diagnostics,
-    });
-    this.zinc.publishOutcomes(this.batch.bytes, 1);
+    };
+    if (this.held !== null) this.held.push({ id: entry.id, facts });
+    else this.publish(entry.id, facts);
     const status = this.orderStatus(entry.slot, event.client_order_id);
     if (status === 0 || FINISHED.has(status)) this.byOrder.delete(event.client_order_id);
+  }
+
+  /**
+   * Holds venue outcomes while a ring batch drains: an order the venue refuses synchronously is
+   * answered while the batch is sent, before the batch publishes its intents' own outcomes, and a
+   * producer reads its KERNEL outcome first. `release` publishes what was held, in order.
+   */
+  hold(): void {
+    this.held = [];
+  }
+
+  release(): void {
+    const held = this.held ?? [];
+    this.held = null;
+    for (const h of held) this.publish(h.id, h.facts);
+  }
+
+  private publish(id: Uint8Array, facts: OutcomeFacts): void {
+    this.batch.clear();
+    this.batch.add(id, facts);
+    this.zinc.publishOutcomes(this.batch.bytes, 1);
   }
 
   /** The status of the slot's order with this client id (0 when the slot holds no such order). */

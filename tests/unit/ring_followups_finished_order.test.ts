@@ -1,9 +1,9 @@
 /**
  * The ring's venue follow-ups (src/launcher/_venue_followups.ts) over a long run. A ring ENTER's
- * order can be finished before its follow-up is tracked: the runtime sends the order inside the
- * ring batch (executor dispatch) and tracks the follow-up only when the batch's outcomes are
- * published, and the BingX adapter refuses a rule-breaking order (min notional, price step, client
- * id) synchronously, so its REJECT reaches the kernel first. Such an order never gets another event:
+ * order can be finished before its follow-up is tracked (the runtime tracked follow-ups only when
+ * the batch's outcomes were published, after the batch's orders were sent, and the BingX adapter
+ * refuses a rule-breaking order synchronously, so its REJECT reached the kernel first; tracking now
+ * comes before the send, tests/unit/ring_venue_refusal_outcome.test.ts). Such an order never gets another event:
  * tracked anyway, its entry was never removed, thousands of them filled the memory to its bound,
  * and from then on every new track evicted the oldest entry, a live resting order's too, whose fill
  * was then never reported to its producer. A finished order is not tracked.
