@@ -1,9 +1,9 @@
 /**
  * Validation of a place-order request, in the order BingX applies it: required fields and
  * enums (80014), the position side the account's mode allows (80014: hedge mode takes LONG/SHORT,
- * default LONG; one-way mode takes BOTH, the default there), quantity truncated to the contract
- * step and checked against the minimum quantity and notional (101400), price truncated to the
- * tick, client order id uniqueness (109201 within 1 s, 80014 after: an existing id never creates
+ * default LONG; one-way mode requires BOTH: an empty side defaults to LONG, refused there),
+ * quantity truncated to the contract step and checked against the minimum quantity and notional
+ * (101400), price truncated to the tick, client order id uniqueness (109201 within 1 s, 80014 after: an existing id never creates
  * a second order), closable position for closing or reduce-only orders (101400), margin for the
  * part that opens (101204), PostOnly that would take from the book (101215).
  *
@@ -70,7 +70,10 @@ function positionSideParam(core: SimCore, p: Params): "LONG" | "SHORT" | "BOTH" 
       fail(Code.INVALID_PARAMETER, "err: positionSide BOTH is for one-way mode; the account is in hedge mode");
     return ps;
   }
-  const ps = oneOf(p, "positionSide", ["LONG", "SHORT", "BOTH"] as const, "BOTH");
+  // One-way mode: "required for single position as BOTH"; an empty side would default to LONG.
+  if (str(p, "positionSide") === undefined)
+    fail(Code.INVALID_PARAMETER, "err: positionSide is required as BOTH; the account is in one-way mode");
+  const ps = oneOf(p, "positionSide", ["LONG", "SHORT", "BOTH"] as const);
   if (ps !== "BOTH")
     fail(Code.INVALID_PARAMETER, `err: positionSide ${ps} is for hedge mode; the account is in one-way mode`);
   return ps;

@@ -4,10 +4,15 @@
  * HMAC-SHA256(secret, parameter string). This implementation deliberately shares no code with
  * the adapter's signer: both are checked against the reference test vector.
  *
- * Accepted parameter strings (any match passes; all exclude `signature`):
- *  1. query parameters in the order sent, values decoded (ccxt signs raw, unencoded values);
- *  2. the query text exactly as sent before `&signature=` (clients that sign the encoded query);
- *  3. all parameters sorted a–z (BingX's rule for JSON bodies; sorted queries also match 1).
+ * Accepted parameter strings (any match passes; all exclude `signature`, and each covers every
+ * parameter of the request, query and body alike, as BingX signs "all api parameters"):
+ *  - a request with parameters in a JSON body: all parameters sorted a–z, and nothing else (BingX: "sort and
+ *    concatenate all api parameters (a-z) (sorting required)");
+ *  - any other request, signed in the order sent ("without sorting"): query then form-body
+ *    parameters with values decoded (ccxt signs raw values), or, with no body parameters, the
+ *    query text exactly as sent before `&signature=` (clients that sign the encoded query).
+ * So a query sent unsorted but signed sorted, a JSON body signed unsorted, and body parameters
+ * left out of a query-only signature all answer 100001, as at BingX.
  * Check order: apiKey (100413), signature present (100412), timestamp present and numeric
  * (100421), signature value (100001), timestamp window (100421).
  */
@@ -55,18 +60,18 @@ function checkWindow(ts: number, recvText: string | undefined, nowMs: number): v
 }
 
 function candidates(p: Params): string[] {
-  const out: string[] = [];
   const noSig = (pairs: [string, string][]) => pairs.filter(([k]) => k !== "signature");
   const join = (pairs: [string, string][]) => pairs.map(([k, v]) => `${k}=${v}`).join("&");
-  out.push(join(noSig([...p.query, ...p.body])));
+  const all = noSig([...p.query, ...p.body]);
+  const bodyParams = noSig(p.body).length;
+  if (p.bodyKind === "json" && bodyParams > 0) return [join(all.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))];
+  const out = [join(all)];
   const at = p.rawQuery.indexOf("signature=");
-  if (at >= 0) {
+  if (at >= 0 && bodyParams === 0) {
     const before = p.rawQuery.slice(0, at).replace(/&$/, "");
     const after = p.rawQuery.slice(at).split("&").slice(1).join("&");
     out.push([before, after].filter((s) => s.length > 0).join("&"));
   }
-  const sorted = noSig([...p.query, ...p.body]).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  out.push(join(sorted));
   return out;
 }
 
