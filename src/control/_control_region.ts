@@ -13,19 +13,22 @@ import type { PostResult } from "./types.ts";
 const BLOCK_SNAPSHOT = 0;
 const BLOCK_RESULT = 1;
 
+/** The code of a failed block call: TRUNCATED must stay recognisable (the writer turns hostile on it). */
+const failure = (rc: number) => (rc === -3 ? "ROLE" : rc === -11 ? "TRUNCATED" : "ARG");
+
 function readBlock(r: ZincRegion, block: number, size: number): Uint8Array {
   const out = new Uint8Array(size);
   const rc = r.lib.zinc_control_read(r.id, block, out, size);
   if (rc === 1) throw new ZincError("RETRY_EXHAUSTED", `${r.path}: control block ${block} did not stabilise`);
   if (rc === -9)
     throw new ZincError("TORN", `${r.path}: control block ${block} was being written when its writer died`);
-  if (rc !== 0) throw new ZincError("ARG", `${r.path}: control read failed (${rc})`);
+  if (rc !== 0) throw new ZincError(failure(rc), `${r.path}: control read failed (${rc})`);
   return out;
 }
 
 function writeBlock(r: ZincRegion, block: number, bytes: Uint8Array): void {
   const rc = r.lib.zinc_control_write(r.id, block, bytes, bytes.byteLength);
-  if (rc !== 0) throw new ZincError(rc === -3 ? "ROLE" : "ARG", `${r.path}: control write failed (${rc})`);
+  if (rc !== 0) throw new ZincError(failure(rc), `${r.path}: control write failed (${rc})`);
 }
 
 export class ControlRegion {

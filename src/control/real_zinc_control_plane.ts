@@ -3,10 +3,17 @@
  * kernel process) and `RealControlCommandClient`, which other processes use to post operator
  * commands and watch snapshots. On open the writer publishes `initial`, continuing the version
  * past any snapshot a previous (dead) writer left, so watchers always see a change.
+ *
+ * A region file truncated under the mapping (libzinc answers TRUNCATED instead of dying of SIGBUS)
+ * makes the plane hostile, as a failed `checkRegion` does, instead of throwing from the kernel's
+ * calls: `apply` from inside an input's outcome (the drawdown watch), `seq` from the serve control
+ * loop and every intent submit, `pollCommands` with commands already popped. The snapshot in
+ * memory stays the truth, every popped command is still applied once, and the next check names
+ * the file (a CRITICAL, /health 503).
  */
 
 import { type ControlSnapshot, nextControlSnapshot } from "../contracts/control.ts";
-import { RingDrainer, ZincRegion } from "../zinc/index.ts";
+import { RingDrainer, ZincError, ZincRegion } from "../zinc/index.ts";
 import { applyCommand, waitForVersion } from "./_apply.ts";
 import { ControlRegion } from "./_control_region.ts";
 import { COMMAND_BYTES, encodeCommand } from "./codec.ts";
@@ -32,6 +39,8 @@ export class RealZincControlPlane implements OperatorControlPlane {
   private current: ControlSnapshot;
   private readonly drainer: RingDrainer;
   private hostile: string | null = null;
+  /** The last sequence read; what `seq` answers once the file can no longer be read. */
+  private seenSeq = 0;
 
   private constructor(
     private readonly region: ControlRegion,
@@ -74,7 +83,7 @@ export class RealZincControlPlane implements OperatorControlPlane {
 
   apply(change: Record<string, unknown>, nowMs: number): ControlSnapshot {
     const next = nextControlSnapshot(this.current, change, this.region.slotCount, nowMs);
-    if (this.hostile === null) this.region.writeSnapshot(next); // a hostile region gets nothing more
+    this.write(() => this.region.writeSnapshot(next));
     this.current = next;
     return this.snapshot();
   }
@@ -97,31 +106,51 @@ export class RealZincControlPlane implements OperatorControlPlane {
   pollCommands(nowMs: number, max = MAILBOX_POLL_MAX, actions: CommandActions | null = null): CommandResult[] {
     const results: CommandResult[] = [];
     if (this.hostile !== null) return results;
-    this.drainer.drain(max, (record) => {
-      // The result is written before the snapshot is published: a client woken by the new
-      // snapshot version must find its command's result already there.
-      let next: ControlSnapshot | null = null;
-      const r = applyCommand(
-        record,
-        this.current,
-        (change) => {
-          next = nextControlSnapshot(this.current, change, this.region.slotCount, nowMs);
-          return next;
-        },
-        actions,
-      );
-      this.region.writeResult(r);
-      if (next !== null) {
-        this.current = next;
-        if (this.hostile === null) this.region.writeSnapshot(next);
-      }
-      results.push(r);
-    });
+    // A record handed to the callback is off the ring: it is applied even if the file goes now.
+    this.unlessTruncated(0, () =>
+      this.drainer.drain(max, (record) => {
+        // The result is written before the snapshot is published: a client woken by the new
+        // snapshot version must find its command's result already there.
+        let next: ControlSnapshot | null = null;
+        const r = applyCommand(
+          record,
+          this.current,
+          (change) => {
+            next = nextControlSnapshot(this.current, change, this.region.slotCount, nowMs);
+            return next;
+          },
+          actions,
+        );
+        this.write(() => this.region.writeResult(r));
+        if (next !== null) {
+          const applied: ControlSnapshot = next;
+          this.current = applied;
+          this.write(() => this.region.writeSnapshot(applied));
+        }
+        results.push(r);
+      }),
+    );
     return results;
   }
 
   answer(result: CommandResult): void {
-    if (this.hostile === null) this.region.writeResult(result);
+    this.write(() => this.region.writeResult(result));
+  }
+
+  /** A write into the region; a hostile region gets nothing more. */
+  private write(op: () => void): void {
+    if (this.hostile === null) this.unlessTruncated(undefined, op);
+  }
+
+  /** Runs `op`; a file that shrank under the mapping makes the plane hostile and answers `fallback`. */
+  private unlessTruncated<T>(fallback: T, op: () => T): T {
+    try {
+      return op();
+    } catch (e) {
+      if (!(e instanceof ZincError) || e.code !== "TRUNCATED") throw e;
+      this.hostile ??= e.message;
+      return fallback;
+    }
   }
 
   lastResult(): CommandResult | null {
@@ -129,7 +158,10 @@ export class RealZincControlPlane implements OperatorControlPlane {
   }
 
   seq(): number {
-    return this.region.seq();
+    return this.unlessTruncated(this.seenSeq, () => {
+      this.seenSeq = this.region.seq();
+      return this.seenSeq;
+    });
   }
 
   waitSeq(lastSeq: number, timeoutMs: number): Promise<number> {

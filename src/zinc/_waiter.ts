@@ -13,6 +13,10 @@
  * it never holds up this thread's other work (a venue order's send) for more than a slice, and
  * producers find no sleeper to wake while it spins.
  * Invariant: at most one request is in flight to the worker.
+ * A region whose sequence cannot be read (libzinc answers a negative code: the file was truncated
+ * under the mapping) shows no change: its waits sleep to their timeout on their timer alone and
+ * answer the unchanged `lastSeq`, with no spin and no Worker (whose `zinc_wait` would return at
+ * once, again and again). The region's periodic check reports the file.
  */
 
 import type { ZincLib } from "./_lib.ts";
@@ -74,6 +78,7 @@ export class FutexWaiter {
     invariant(Number.isInteger(spinUs) && spinUs >= 0 && spinUs <= SPIN_US_MAX, `spinUs out of range: ${spinUs}`);
   }
 
+  /** The region's sequence, or a negative libzinc code when it cannot be read. */
   current(): number {
     return Number(this.lib.zinc_seq(this.id));
   }
@@ -86,25 +91,28 @@ export class FutexWaiter {
     const turns = Math.min(this.spinTurns, timeoutTurns);
     for (let turn = 0; turn < turns && !this.closed; turn++) {
       const now = Number(this.lib.zinc_spin_wait(this.id, lastSeq, TURN_SPIN_US));
+      if (now < 0) return this.sleep(lastSeq, timeoutMs); // unreadable: no spin, the timer alone
       if (now !== lastSeq) return now;
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    if (turns === timeoutTurns) return this.current(); // the spin took the whole timeout
+    if (turns === timeoutTurns) return seen(this.current(), lastSeq); // the spin took the whole timeout
     return this.sleep(lastSeq, Math.max(0, timeoutMs - Math.floor((turns * TURN_SPIN_US) / 1000)));
   }
 
   private sleep(lastSeq: number, timeoutMs: number): Promise<number> {
     checkTimeout(timeoutMs);
-    const now = this.current();
+    const raw = this.current();
+    const readable = raw >= 0;
+    const now = seen(raw, lastSeq);
     if (now !== lastSeq) this.misses = 0; // a change was already waiting: traffic is hot
     if (now !== lastSeq || timeoutMs === 0 || this.closed) return Promise.resolve(now);
-    const spin = this.spinUs > 0 && (this.misses < MISSES_COLD || ++this.coldWaits % PROBE_EVERY === 0);
+    const spin = readable && this.spinUs > 0 && (this.misses < MISSES_COLD || ++this.coldWaits % PROBE_EVERY === 0);
     let pending: Pending | null = null;
     const promise = new Promise<number>((resolve) => {
       const p: Pending = { lastSeq, resolve, timer: setTimeout(() => this.settle(p), timeoutMs) };
       pending = p;
       this.pending.add(p);
-      if (!spin) this.arm(now);
+      if (!spin && readable) this.arm(now);
     });
     // Hot traffic: this thread busy-waits first and arms the Worker only when the spin misses. While
     // it spins nobody sleeps on the futex word, so a producer's publish makes no FUTEX_WAKE syscall
@@ -122,7 +130,9 @@ export class FutexWaiter {
   private async spinInSlices(p: Pending, lastSeq: number): Promise<void> {
     for (let left = this.spinUs; left > 0; left -= SPIN_SLICE_US) {
       if (!this.pending.has(p)) return; // the Worker or the timeout settled it meanwhile
-      if (Number(this.lib.zinc_spin_wait(this.id, lastSeq, Math.min(SPIN_SLICE_US, left))) !== lastSeq) {
+      const got = Number(this.lib.zinc_spin_wait(this.id, lastSeq, Math.min(SPIN_SLICE_US, left)));
+      if (got < 0) return; // unreadable: the wait's timer ends it
+      if (got !== lastSeq) {
         this.misses = 0;
         this.settle(p);
         return;
@@ -130,8 +140,9 @@ export class FutexWaiter {
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
     this.misses++;
-    if (!this.pending.has(p)) return;
-    if (this.current() !== lastSeq) this.settle(p);
+    const now = this.current();
+    if (!this.pending.has(p) || now < 0) return;
+    if (now !== lastSeq) this.settle(p);
     else this.arm(lastSeq);
   }
 
@@ -154,7 +165,7 @@ export class FutexWaiter {
   private settle(p: Pending): void {
     if (!this.pending.delete(p)) return;
     clearTimeout(p.timer);
-    p.resolve(this.closed ? -1 : this.current());
+    p.resolve(this.closed ? -1 : seen(this.current(), p.lastSeq));
   }
 
   private arm(seq: number): void {
@@ -172,13 +183,19 @@ export class FutexWaiter {
     this.armed = false;
     if (this.closed) return;
     const now = this.settleMoved();
-    if (this.pending.size > 0) this.arm(now);
+    if (this.pending.size > 0 && now >= 0) this.arm(now); // unreadable: the timers end the waits
   }
 
-  /** Settles every wait the sequence has moved past; returns the sequence. */
+  /** Settles every wait the sequence has moved past; returns the sequence (negative: unreadable). */
   private settleMoved(): number {
     const now = this.current();
+    if (now < 0) return now;
     for (const p of [...this.pending]) if (p.lastSeq !== now) this.settle(p);
     return now;
   }
+}
+
+/** What a wait that last saw `lastSeq` sees: an unreadable sequence (negative) is no change. */
+function seen(raw: number, lastSeq: number): number {
+  return raw < 0 ? lastSeq : raw;
 }
