@@ -141,6 +141,12 @@ export const JournalStatusSchema = Type.Object(
     rotations: Count,
     entries: Count,
     refused_not_journaled: Count,
+    write_refused: Nullable(
+      Type.String({
+        description:
+          "why the disk refuses the journal's writes, while it does (inputs wait in memory; no entry order is sent; trading HALTED); null: it writes",
+      }),
+    ),
     recovered: Nullable(
       Type.Object(
         {

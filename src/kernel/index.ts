@@ -17,7 +17,12 @@ export {
   type WalkVisitor,
   walkJournal,
 } from "./segment_replay.ts";
-export { SegmentJournal, type SegmentJournalOptions, type SnapshotSource } from "./segment_writer.ts";
+export {
+  JournalWriteError,
+  SegmentJournal,
+  type SegmentJournalOptions,
+  type SnapshotSource,
+} from "./segment_writer.ts";
 export { encodeSlotImage, SlotImageError } from "./slot_image.ts";
 export {
   AbiMismatchError,

@@ -16,24 +16,28 @@
  *    flush, where the kernel's state is exactly what the journal holds.
  *  - A snapshot restore of the kernel (`snapshotRestored`) starts a new segment from it the same way.
  *
+ * A write the disk refuses (ENOSPC, EIO) throws `JournalWriteError` and loses nothing: the part
+ * of the frame that was written is cut off again (the segment ends with a whole frame, so a crash
+ * now recovers as of the last written one), the frame is kept, sealed once full, and the next
+ * flush writes the kept frames in order at the same place. A rotation that cannot write its
+ * snapshot or segment removes what it made and keeps appending to the current segment (logged
+ * once); the next flush tries it again. While frames are kept, `behind` is true (the caller sends
+ * no order then).
+ *
  * Invariants: seqs count this run's entries from 1 across its segments (projected row ids carry
- * `<run>:<seq>`); a frame holds whole entries; a snapshot file is complete or absent.
+ * `<run>:<seq>`); a frame holds whole entries; a snapshot file is complete or absent; a segment
+ * holds every entry from its first seq up to the newest snapshot's successor (a snapshot exists
+ * only with its segment).
  *
  * Entry point: `new SegmentJournal(options)`, `begin`, the `InputJournal` methods, `flush`, `close`.
  */
 
-import { closeSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, ftruncateSync, readdirSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import type { KernelInput } from "../contracts/intents.ts";
 import { FrameBuffer, TAG_INPUT, TAG_RECORD } from "./_segment_entries.ts";
-import {
-  encodeSegmentHeader,
-  encodeSnapshotFile,
-  FRAME_PAYLOAD_MAX,
-  parseJournalName,
-  segmentName,
-  snapshotName,
-} from "./_segment_format.ts";
+import { createSegment, pruneJournal, type SnapshotOf } from "./_segment_files.ts";
+import { FRAME_PAYLOAD_MAX, segmentName } from "./_segment_format.ts";
 import { INPUT_SIZE, RecordEncoder } from "./encoder.ts";
 import type { InputJournal } from "./types.ts";
 
@@ -52,10 +56,7 @@ export interface SegmentJournalOptions {
 }
 
 /** What the journal snapshots at a segment start: the kernel it journals. */
-export interface SnapshotSource {
-  snapshot(): Uint8Array;
-  stateHashHex(): string;
-}
+export type SnapshotSource = SnapshotOf;
 
 export class SegmentJournal implements InputJournal {
   /** Inputs the kernel refused since start: counted, not journaled. */
@@ -68,6 +69,10 @@ export class SegmentJournal implements InputJournal {
   private size = 0;
   private source: SnapshotSource | null = null;
   private readonly frame = new FrameBuffer();
+  /** A rotation was refused and not yet made since (logged once). */
+  private rotationRefused = false;
+  /** Whole frames a refused write left to write, oldest first (copies). */
+  private readonly kept: Uint8Array[] = [];
   private readonly clean = new Uint8Array(INPUT_SIZE);
   private readonly clean32 = new Uint32Array(this.clean.buffer);
   private readonly encoder = new RecordEncoder(this.clean);
@@ -84,6 +89,11 @@ export class SegmentJournal implements InputJournal {
 
   get segment(): number {
     return this.index;
+  }
+
+  /** Entries are waiting for a write the disk refused: nothing journaled since is durable. */
+  get behind(): boolean {
+    return this.kept.length > 0;
   }
 
   /** This run's journal seq of its last entry. */
@@ -148,11 +158,14 @@ export class SegmentJournal implements InputJournal {
     this.rotate();
   }
 
-  /** Writes the pending frame (fsynced when `durable`); rotates once the segment is full. */
+  /**
+   * Writes the pending frame (fsynced when `durable`); rotates once the segment is full. Throws
+   * `JournalWriteError` when the disk refuses (the entries are kept for the next flush).
+   */
   flush(durable = false): void {
     this.emit();
     const fd = this.live();
-    if (durable) fsyncSync(fd);
+    if (durable) refusedAs("fsync", this.path, () => fsyncSync(fd));
     if (this.size >= this.o.segmentBytes) this.rotate();
   }
 
@@ -169,69 +182,85 @@ export class SegmentJournal implements InputJournal {
     this.seq++;
   }
 
+  /** A full frame is written (or kept, sealed, when the disk refuses: the next flush reports it). */
   private added(): void {
-    if (this.frame.payload >= FRAME_PAYLOAD_MAX) this.emit();
+    if (this.frame.payload < FRAME_PAYLOAD_MAX) return;
+    try {
+      this.emit();
+    } catch (e) {
+      if (!(e instanceof JournalWriteError)) throw e;
+    }
   }
 
+  /** Writes the kept frames, then the pending one; a refused write keeps them all (sealed). */
   private emit(): void {
-    if (this.frame.entries === 0) return;
-    const bytes = this.frame.finish();
-    writeAll(this.live(), bytes);
-    this.size += bytes.byteLength;
-    this.frame.start(this.seq + 1);
+    if (this.frame.entries > 0) {
+      const bytes = this.frame.finish();
+      const refused = this.kept.length === 0 ? this.append(bytes) : undefined;
+      if (refused !== null) this.kept.push(bytes.slice()); // not written (yet): kept, sealed
+      this.frame.start(this.seq + 1);
+      if (refused !== null && refused !== undefined) throw refused;
+    }
+    while (this.kept.length > 0) {
+      const refused = this.append(this.kept[0]!);
+      if (refused !== null) throw refused;
+      this.kept.shift();
+    }
   }
 
-  private rotate(): void {
+  /** Writes a whole frame at the segment's end, or cuts off the part written and says why not. */
+  private append(bytes: Uint8Array): JournalWriteError | null {
     const fd = this.live();
-    fsyncSync(fd);
-    closeSync(fd);
-    this.fd = null;
-    this.rotations++;
-    this.open(this.index + 1);
-    this.prune();
+    try {
+      for (let at = 0; at < bytes.byteLength; ) at += writeSync(fd, bytes, at, bytes.byteLength - at, this.size + at);
+    } catch (e) {
+      try {
+        ftruncateSync(fd, this.size);
+      } catch {
+        // The torn tail stays; the next write at the same offset overwrites it.
+      }
+      return new JournalWriteError(`${this.path}: write refused (${(e as Error).message.split("\n")[0]})`);
+    }
+    this.size += bytes.byteLength;
+    return null;
   }
 
-  /** Snapshot `index` (atomically), then segment `index` with its header. */
+  /**
+   * Segment `index + 1` from a snapshot of now. When it cannot be made (disk full) the current
+   * segment takes the entries on (nothing is lost: it is logged once, tried again at every flush).
+   */
+  private rotate(): void {
+    const old = this.live();
+    const oldPath = this.path;
+    try {
+      this.open(this.index + 1);
+    } catch (e) {
+      if (!this.rotationRefused)
+        this.o.log?.(
+          `journal: rotation to segment ${this.index + 1} refused (${(e as Error).message.split("\n")[0]}); ${oldPath} takes the entries on, rotation tried again at every flush`,
+        );
+      this.rotationRefused = true;
+      return;
+    }
+    if (this.rotationRefused) this.o.log?.(`journal: rotated to segment ${this.index} after refused rotations`);
+    this.rotationRefused = false;
+    this.rotations++;
+    try {
+      refusedAs("fsync", oldPath, () => fsyncSync(old));
+    } finally {
+      closeSync(old);
+      pruneJournal(this.o.dir, this.o.keep);
+    }
+  }
+
+  /** Snapshot `index` and segment `index` (`createSegment`); the journal moves to it once both exist. */
   private open(index: number): void {
     const source = this.source;
     if (source === null) throw new Error("Invariant: the journal began");
-    const o = this.o;
-    const kernel = source.snapshot();
-    const file = encodeSnapshotFile({ index, seq: this.seq, run: o.run, stateHash: source.stateHashHex() }, kernel);
-    const path = join(o.dir, snapshotName(index));
-    const tmp = `${path}.tmp`;
-    const t = openSync(tmp, "w", 0o600);
-    try {
-      writeAll(t, file);
-      fsyncSync(t);
-    } finally {
-      closeSync(t);
-    }
-    renameSync(tmp, path);
-    this.fd = openSync(join(o.dir, segmentName(index)), "wx", 0o600);
-    const header = encodeSegmentHeader({ ...o, index, firstSeq: this.seq + 1 });
-    writeAll(this.fd, header);
-    fsyncSync(this.fd);
-    syncDir(o.dir);
+    const made = createSegment(this.o, index, this.seq, source);
+    this.fd = made.fd;
     this.index = index;
-    this.size = header.byteLength;
-  }
-
-  /** Deletes every file older than the `keep` newest snapshots. */
-  private prune(): void {
-    const files = readdirSync(this.o.dir).flatMap((f) => {
-      const n = parseJournalName(f);
-      return n === null ? [] : [{ f, ...n }];
-    });
-    const snapshots = files
-      .filter((x) => x.kind === "snapshot")
-      .map((x) => x.index)
-      .sort((a, b) => b - a);
-    if (snapshots.length <= this.o.keep) return;
-    const oldestKept = snapshots[this.o.keep - 1]!;
-    const gone = files.filter((x) => x.index < oldestKept);
-    for (const x of gone) rmSync(join(this.o.dir, x.f), { force: true });
-    if (gone.length > 0) syncDir(this.o.dir);
+    this.size = made.size;
   }
 
   private live(): number {
@@ -240,15 +269,13 @@ export class SegmentJournal implements InputJournal {
   }
 }
 
-function writeAll(fd: number, bytes: Uint8Array): void {
-  for (let at = 0; at < bytes.byteLength; ) at += writeSync(fd, bytes, at, bytes.byteLength - at);
-}
+/** A journal write, fsync or rotation the disk refused; the entries are kept for the next flush. */
+export class JournalWriteError extends Error {}
 
-function syncDir(dir: string): void {
-  const d = openSync(dir, "r");
+function refusedAs(what: string, path: string, f: () => void): void {
   try {
-    fsyncSync(d);
-  } finally {
-    closeSync(d);
+    f();
+  } catch (e) {
+    throw new JournalWriteError(`${path}: ${what} refused (${(e as Error).message.split("\n")[0]})`);
   }
 }

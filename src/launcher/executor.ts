@@ -12,22 +12,27 @@
  * Invariants: every kernel call goes through `apply`, which journals, mirrors and projects;
  * a venue call's failure becomes a kernel input (REJECT) or stays for the query/TICK path, never
  * an exception that escapes; a cancel left unknown is sent again; an order whose placement waited
- * is sent only if the kernel still holds it PENDING_SUBMIT (an entry: and trading is not HALTED).
+ * is sent only if the kernel still holds it PENDING_SUBMIT (an entry: and trading is not HALTED); an
+ * entry is sent only once every input before it is in the journal's file (`journaled`).
  */
 
 import type { Clock } from "../contracts/clock.ts";
 import type { KernelInput, StrategyIntent, SystemInput } from "../contracts/intents.ts";
-import { isTerminalOrder, stageWorkingOrder } from "../contracts/order_status.ts";
+import { stageWorkingOrder } from "../contracts/order_status.ts";
 import type { KernelOutcome, SlotRecord, TransitionRecord } from "../contracts/records.ts";
 import type { PositionSide, VenueAdapter, VenueEvent } from "../contracts/venue.ts";
 import type { ExecutionKernel } from "../kernel/index.ts";
-import { LeverageCache, leverageReject, RETRY_WAIT_MAX_MS } from "./_leverage.ts";
-import { absentReject, eventFromOrderState, localCancelAck, orderRequest, sendCheck } from "./_order_event.ts";
+import { type CancelDeps, sendCancelUntilAnswered } from "./_cancel_sends.ts";
+import { LeverageCache, leverageReject } from "./_leverage.ts";
+import {
+  absentReject,
+  eventFromOrderState,
+  localCancelAck,
+  localReject,
+  orderRequest,
+  sendCheck,
+} from "./_order_event.ts";
 import { readWithRateLimitWaits } from "./_venue_reads.ts";
-
-/** Sends in all of a cancel refused for the rate limit (waits the hint) or left unknown (waits 250 ms, doubling). */
-const CANCEL_TRIES = 4;
-const CANCEL_UNKNOWN_PAUSE_MS = 250;
 
 export interface ExecutorHooks {
   /** Makes the inputs applied so far durable in the journal (before any order they asked for leaves). */
@@ -37,6 +42,8 @@ export interface ExecutorHooks {
   /** Venue call latency in ms, for metrics. */
   venueLatency?(op: "submit" | "cancel", ms: number): void;
   log?(line: string): void;
+  /** Whether every accepted input is in the journal's file (false: the disk refused; no entry is sent). */
+  journaled?(): boolean;
   /** Whether trading is HALTED now (an entry whose placement waited is then not sent). */
   halted?(): boolean;
   /** The timer the executor's pauses use (default `Bun.sleep`). */
@@ -52,6 +59,7 @@ export class Executor {
   /** Client order ids whose cancel call (with its re-sends) is still running. */
   private cancelling = new Set<string>();
   private readonly leverage: LeverageCache;
+  private readonly cancelDeps: CancelDeps;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly log = (line: string): void => this.hooks.log?.(line);
   private intake = true;
@@ -64,6 +72,16 @@ export class Executor {
   ) {
     this.sleep = hooks.sleep ?? ((ms) => Bun.sleep(ms));
     this.leverage = new LeverageCache(venue, this.sleep);
+    this.cancelDeps = {
+      kernel,
+      venue,
+      clock,
+      sleep: this.sleep,
+      log: this.log,
+      latency: (ms) => hooks.venueLatency?.("cancel", ms),
+      onVenueEvent: (e) => this.onVenueEvent(e),
+      resolveByQuery: (slotId) => this.resolveByQuery(slotId),
+    };
     venue.onEvent((event) => this.onVenueEvent(event));
   }
 
@@ -139,6 +157,7 @@ export class Executor {
     const order = slot.stage === "ENTRY_WORKING" ? slot.entry_order : slot.exit_order;
     if (order?.status !== "PENDING_SUBMIT") return;
     const cid = order.client_order_id;
+    if (order.role === "ENTRY" && this.hooks.journaled?.() === false) return this.unjournaled(slot, cid);
     let placed = () => {};
     this.placing.set(cid, new Promise<void>((resolve) => (placed = resolve)));
     try {
@@ -183,6 +202,15 @@ export class Executor {
     return true;
   }
 
+  /** An entry whose intent the journal could not write is not sent (a crash would orphan its position). */
+  private unjournaled(slot: SlotRecord, cid: string): void {
+    const why = "not sent: the journal cannot be written (trading HALTED)";
+    this.log(`slot ${slot.slot_id}: ${cid} ${why}`);
+    this.onVenueEvent(
+      localReject("UNJOURNALED", cid, slot.asset, this.clock.nowMs(), { reason: "VENUE", message: why }),
+    );
+  }
+
   /** Sets the venue leverage for an asset and side, unless this process already set that value. */
   setLeverage(asset: string, side: PositionSide, leverage: number): Promise<void> {
     return this.leverage.ensure(asset, side, leverage);
@@ -214,39 +242,10 @@ export class Executor {
       // then rest: wait for the placement's answer, then cancel if the kernel still asks for it.
       if (placing !== undefined) await placing;
       const now = stageWorkingOrder(this.kernel.slot(slotId));
-      if (now?.client_order_id === cid && now.status === "CANCEL_REQUESTED") await this.sendCancel(slotId, cid);
+      if (now?.client_order_id === cid && now.status === "CANCEL_REQUESTED")
+        await sendCancelUntilAnswered(this.cancelDeps, slotId, cid);
     } finally {
       this.cancelling.delete(cid);
-    }
-  }
-
-  /**
-   * Sends the cancel until the venue answers it. Refused for the rate limit (nothing executed),
-   * or with its outcome unknown (a 5xx, a timeout), it is sent again after a pause while the
-   * order still works: an unknown one is first looked up (the cancel may have executed); the
-   * cancel is idempotent at the venue by client id. The venue's CANCEL_ACK then ends the order.
-   */
-  private async sendCancel(slotId: number, cid: string): Promise<void> {
-    const asset = this.kernel.slot(slotId).asset;
-    for (let attempt = 1; ; attempt++) {
-      const started = this.clock.monoNs();
-      const result = await this.venue.cancel(asset, cid).catch((e: unknown) => ({
-        status: "UNKNOWN" as const,
-        reason: e instanceof Error ? e.message : String(e),
-      }));
-      this.hooks.venueLatency?.("cancel", Number(this.clock.monoNs() - started) / 1e6);
-      if (result.status === "REQUESTED") return;
-      let pauseMs = CANCEL_UNKNOWN_PAUSE_MS * 2 ** (attempt - 1);
-      if (result.status === "REJECTED") {
-        this.onVenueEvent(result.event); // the kernel records CANCEL_REJECTED (the adapter also delivered it)
-        if (result.event.reject_reason !== "RATE_LIMITED") return;
-        pauseMs = result.event.retry_after_ms ?? 500;
-      } else this.log(`slot ${slotId}: cancel of ${cid} unknown (${result.reason}), try ${attempt} of ${CANCEL_TRIES}`);
-      if (attempt >= CANCEL_TRIES) return; // the next flatten re-sends it (resendCancel)
-      await this.sleep(Math.min(Math.max(pauseMs, 50), RETRY_WAIT_MAX_MS));
-      if (result.status === "UNKNOWN") await this.resolveByQuery(slotId);
-      const now = stageWorkingOrder(this.kernel.slot(slotId));
-      if (now?.client_order_id !== cid || isTerminalOrder(now.status)) return;
     }
   }
 

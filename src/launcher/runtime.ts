@@ -27,6 +27,7 @@ import type { RuntimeEvents } from "../events/index.ts";
 import { IntakeClosedError } from "../http/index.ts";
 import { ControlSync } from "./_control_sync.ts";
 import { type HungQueryDeps, resolveHung } from "./_hung_query.ts";
+import { JournalGuard } from "./_journal_guard.ts";
 import { RingIntake } from "./_ring_intake.ts";
 import { runServeLoops } from "./_serve_loops.ts";
 import { intentSizeRefusal, recordSizeRefusal } from "./_size_rules.ts";
@@ -47,6 +48,7 @@ type InputsAt = { journalSeq: number; inputOffsets?: Int32Array; launcher?: bool
 export class Runtime {
   readonly metrics = new Metrics();
   readonly executor: Executor;
+  readonly journal: JournalGuard;
   readonly flattener: Flattener;
   readonly reconciler: LiveReconciler;
   private readonly controls: ControlSync;
@@ -70,8 +72,10 @@ export class Runtime {
     this.startedAtMs = b.clock.nowMs();
     // Every venue call below goes through the verbosity log (a pass-through at QUIET).
     b.venue = new LoggedVenue(b.venue, () => logsVenue(b.control.snapshot()), log);
+    this.journal = new JournalGuard(b.journal, { log, halt: this.halt });
     this.executor = new Executor(b.kernel, b.venue, b.clock, {
-      writeAhead: () => this.b.journal?.flush(),
+      writeAhead: () => void this.journal.flush(),
+      journaled: () => this.journal.durable,
       afterApply: (input, outcome) => this.afterApply(input, outcome),
       venueLatency: (op, ms) => this.metrics.recordLatency(op, ms),
       log,
@@ -93,7 +97,7 @@ export class Runtime {
       check: (rec) => recordSizeRefusal(b.venue, rec, this.assetOfSlot),
       applied: (o, journalOffsets) => {
         // Write-ahead, then the orders (written in this turn), then projection, metrics, outcomes.
-        b.journal?.flush();
+        this.journal.flush();
         this.executor.dispatch(o.transitions);
         this.metrics.recordRecords(o.accepted_flags, b.clock.nowMs());
         this.afterApply(null, o, { journalSeq: this.ringBase + 1, inputOffsets: journalOffsets });
@@ -107,8 +111,7 @@ export class Runtime {
     this.hungQuery = { ...ops, resolve: (id) => this.executor.resolveByQuery(id), stopped };
     this.flattener = new Flattener({
       ...ops,
-      halt: () =>
-        void (b.control.snapshot().trading_state !== "HALTED" && this.applyControl({ trading_state: "HALTED" })),
+      halt: this.halt,
       reconcileNow: () => this.reconciler.pass(),
       notify: (e) => this.events?.onFlatten(e),
     });
@@ -145,7 +148,7 @@ export class Runtime {
   }
 
   private afterApply(input: KernelInput | null, outcome: KernelOutcome, at?: InputsAt): void {
-    this.b.journal?.flush();
+    this.journal.flush();
     if (input?.type === "VENUE_EVENT") this.ring.followVenue(input.event, outcome);
     // input null = a Zinc ring batch, whose records were counted one by one (recordRecords).
     if (input === null) this.metrics.recordBatchEffects(outcome);
@@ -184,23 +187,12 @@ export class Runtime {
     this.log(`${d.severity} ${d.code}: ${d.message}`);
   }
 
-  private project(
-    transitions: readonly TransitionRecord[],
-    diagnostics: readonly DiagnosticRecord[],
-    at: InputsAt,
-  ): void {
+  private project(transitions: readonly TransitionRecord[], diagnostics: readonly DiagnosticRecord[], at: InputsAt) {
     const account = this.b.kernel.account();
     const control = this.b.control.snapshot();
     if (transitions.length > 0 && tracesTransitions(control)) for (const t of transitions) this.log(transitionLine(t));
     // Marks change unrealized PnL without a transition: every outcome goes to the projection.
-    this.b.projection.onOutcome({
-      transitions,
-      diagnostics,
-      slotImage: this.slotImage,
-      account,
-      control,
-      ...at,
-    });
+    this.b.projection.onOutcome({ transitions, diagnostics, slotImage: this.slotImage, account, control, ...at });
     this.events?.onOutcome(transitions, diagnostics, account);
   }
 
@@ -218,6 +210,9 @@ export class Runtime {
     Number.isInteger(slotId) && slotId >= 0 && slotId < this.b.kernel.slotCount
       ? this.b.kernel.slot(slotId).asset || null
       : null;
+
+  private readonly halt = (): void =>
+    void (this.b.control.snapshot().trading_state !== "HALTED" && this.applyControl({ trading_state: "HALTED" }));
 
   applyControl(change: Record<string, unknown>): ControlSnapshot {
     return this.controls.apply(change);
@@ -287,7 +282,7 @@ export class Runtime {
     const inflightLeft = await this.executor.drain(Math.min(3000, budgetMs / 2));
     this.stop.abort();
     const flushed = await this.b.projection.flush(Math.max(500, budgetMs / 2 - 500));
-    this.b.journal?.close();
+    this.journal.close();
     await this.b.venue.close().catch(() => {});
     await this.b.projection.close().catch(() => {});
     this.b.zinc.close();

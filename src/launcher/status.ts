@@ -67,6 +67,7 @@ export function statusDocument(rt: Runtime): StatusDocument {
           rotations: journal.rotations,
           entries: journal.entries,
           refused_not_journaled: journal.refused,
+          write_refused: rt.journal.failing,
           recovered: rt.b.journalBelief,
         }
       : null,
@@ -84,6 +85,7 @@ export function health(rt: Runtime): { ok: boolean; reasons: string[] } {
   if (!rt.b.venue.connected()) reasons.push(`venue ${rt.b.venue.name} not connected`);
   if (!rt.executor.accepting) reasons.push("shutting down");
   if (rt.recovery === null) reasons.push("recovery not finished");
+  if (rt.journal.failing !== null) reasons.push(`journal writes refused: ${rt.journal.failing}`);
   if (rt.hostileRegion !== null) reasons.push(`zinc region corrupt, consumption stopped: ${rt.hostileRegion}`);
   return { ok: reasons.length === 0, reasons };
 }
