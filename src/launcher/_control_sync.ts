@@ -69,8 +69,9 @@ export class ControlSync {
     for (const r of control.pollCommands(clock.nowMs(), undefined, this.actions)) {
       this.d.log(`control command ${JSON.stringify(r)}`);
     }
+    // Not re-read here: a command posted meanwhile moved it, and the next sync must poll for it
+    // (this sync's own writes cost that sync one empty poll).
     this.syncKernel(control.snapshot());
-    this.seq = control.seq();
   }
 
   /** The kernel enforces what the snapshot asks for: one CONFIGURE per key that differs. */
