@@ -59,6 +59,7 @@ static void guard_init(void) { pthread_once(&g_guard_once, install_sigbus_guard)
         return r_;                                           \
     } while (0)
 
+static int32_t close_header(zinc_handle *h) { GUARDED_RETURN(int32_t, close_header_unguarded(h)); }
 int64_t zinc_seq(int32_t id) { GUARDED_RETURN(int64_t, seq_unguarded(id)); }
 int32_t zinc_header(int32_t id, void *out64) { GUARDED_RETURN(int32_t, header_unguarded(id, out64)); }
 int32_t zinc_check(int32_t id, char *err, uint32_t err_len) { GUARDED_RETURN(int32_t, check_unguarded(id, err, err_len)); }

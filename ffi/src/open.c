@@ -91,11 +91,11 @@ static void wake_lanes(zinc_handle *h) {
     }
 }
 
-int32_t zinc_close(int32_t id) {
-    zinc_handle *h = handle_remove(id);
-    if (h == NULL) return ZINC_E_BADF;
+/* The header writes of a close: wake our own sleeping waiters (a Worker) and wait for them to leave
+ * before unmapping; a writer marks the region closed cleanly. Runs under the SIGBUS guard
+ * (`close_header`, guard.c): a file truncated under the mapping must not kill the closing process. */
+static int32_t close_header_unguarded(zinc_handle *h) {
     zinc_region_header *hdr = hdr_of(h);
-    /* Wake our own sleeping waiters (a Worker) and wait for them to leave before unmapping. */
     for (int i = 0; i < 5000 && atomic_load(&h->refs) > 0; i++) {
         atomic_fetch_add(&hdr->futex, 1);
         syscall(SYS_futex, &hdr->futex, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
@@ -106,6 +106,16 @@ int32_t zinc_close(int32_t id) {
         atomic_fetch_or(&hdr->flags, ZINC_FLAG_CLEAN_CLOSE);
         atomic_store(&hdr->writer_pid, 0u);
     }
+    return ZINC_OK;
+}
+
+static int32_t close_header(zinc_handle *h);
+
+int32_t zinc_close(int32_t id) {
+    zinc_handle *h = handle_remove(id);
+    if (h == NULL) return ZINC_E_BADF;
+    /* A truncated file: nothing of the header could be written; the handle is released all the same. */
+    (void)close_header(h);
     int32_t rc = ZINC_OK;
     if (atomic_load(&h->refs) == 0) munmap(h->base, h->bytes);
     else rc = ZINC_E_CONTENDED; /* leak the mapping rather than unmap under a live waiter */
