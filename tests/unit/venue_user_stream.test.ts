@@ -1,4 +1,8 @@
-/** User stream: listen key life cycle on injected timers, Ping/Pong, bounded exponential reconnect backoff. */
+/**
+ * User stream: listen key life cycle on injected timers, Ping/Pong, bounded exponential reconnect
+ * backoff that never gives up (past reconnectMax: one STREAM_GAP, then the capped delay), and a
+ * stop during a reconnect that leaves no socket open.
+ */
 
 import { expect, test } from "bun:test";
 import { gzipSync } from "node:zlib";
@@ -56,10 +60,10 @@ function restWithLog() {
   return { rest, calls };
 }
 
-function wsServer() {
+function wsServer(port = 0) {
   const got: string[] = [];
   const server = Bun.serve({
-    port: 0,
+    port,
     hostname: "127.0.0.1",
     fetch: (req, srv) => (srv.upgrade(req) ? undefined : new Response("no", { status: 400 })),
     websocket: {
@@ -104,45 +108,71 @@ test("the listen key is created, extended every 30 minutes, and closed on stop; 
   }
 });
 
-test("reconnect backoff doubles up to its cap and gives up after reconnectMax attempts with STREAM_GAP", async () => {
+test("reconnect backoff doubles up to its cap; past reconnectMax one STREAM_GAP, then tries at the cap until the venue is back", async () => {
   const { rest } = restWithLog();
   const ws = wsServer();
   const timers = new FakeTimers();
   const diags: VenueDiagnostic[] = [];
+  const opens: boolean[] = [];
   const stream = new UserStream({
     rest,
     wsUrl: ws.url,
     timers,
     onFrame: () => undefined,
     onDiagnostic: (d) => void diags.push(d),
-    onOpen: () => undefined,
+    onOpen: (r) => void opens.push(r),
     backoffBaseMs: 100,
     backoffMaxMs: 500,
     reconnectMax: 5,
     openTimeoutMs: 777,
   });
   await stream.start();
+  const port = ws.server.port!;
   ws.server.stop(true);
-  await wait(() => timers.timeouts.some((t) => t.live && t.ms !== 777 && t.ms !== 30_000));
   const delays: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    await wait(
-      () =>
-        timers.timeouts.some((t) => t.live && t.ms !== 777 && t.ms !== 30_000) ||
-        diags.some((d) => d.code === "STREAM_GAP"),
-    );
-    const ms = timers.fireNextRetry(777);
-    if (ms === undefined) break;
-    delays.push(ms);
+  for (let i = 0; i < 8; i++) {
+    await wait(() => retryPending(timers));
+    delays.push(timers.fireNextRetry(777)!);
   }
-  await wait(() => diags.some((d) => d.code === "STREAM_GAP"));
-  expect(delays).toEqual([100, 200, 400, 500, 500]);
-  await stream.stop();
+  expect(delays).toEqual([100, 200, 400, 500, 500, 500, 500, 500]);
+  expect(diags.filter((d) => d.code === "STREAM_GAP").map((d) => d.message)).toEqual([
+    "user stream down after 5 reconnect attempts; trying again every 500 ms",
+  ]);
+  const back = wsServer(port); // the venue is back where it was
+  try {
+    await wait(() => retryPending(timers));
+    expect(timers.fireNextRetry(777)).toBe(500);
+    await wait(() => opens.includes(true));
+    expect(stream.isOpen()).toBe(true);
+  } finally {
+    await stream.stop();
+    back.server.stop(true);
+  }
+});
+
+test("a stop while a reconnect is under way leaves no socket open", async () => {
+  const { rest, calls } = restWithLog();
+  const venue = flappingServer((n) => n === 1); // the first connection drops; the reconnect's stays
+  const timers = new FakeTimers();
+  const stream = flappingStream(venue.url, timers, [], [], rest);
+  try {
+    await stream.start();
+    await wait(() => retryPending(timers));
+    timers.fireNextRetry(777); // the reconnect starts: a new listen key, then the socket
+    await stream.stop(); // before it finished
+    await wait(() => venue.sockets.length === 2);
+    await wait(() => venue.closed === 2);
+    expect(stream.isOpen()).toBe(false);
+    expect(calls.filter((c) => c.startsWith("DELETE"))).toHaveLength(1); // the key, closed once
+  } finally {
+    venue.server.stop(true);
+  }
 });
 
 /** A venue whose n-th connection (1-based) is closed by the server as soon as it opens when `dropAtOnce(n)`. */
 function flappingServer(dropAtOnce: (n: number) => boolean) {
   const sockets: { close(): void }[] = [];
+  let closed = 0;
   const server = Bun.serve({
     port: 0,
     hostname: "127.0.0.1",
@@ -152,15 +182,29 @@ function flappingServer(dropAtOnce: (n: number) => boolean) {
         sockets.push(ws);
         if (dropAtOnce(sockets.length)) setTimeout(() => ws.close(1000, "bye"), 1);
       },
+      close: () => void closed++,
       message: () => undefined,
     },
   });
-  return { server, sockets, url: `ws://127.0.0.1:${server.port}/swap-market` };
+  return {
+    server,
+    sockets,
+    get closed() {
+      return closed;
+    },
+    url: `ws://127.0.0.1:${server.port}/swap-market`,
+  };
 }
 
-function flappingStream(url: string, timers: FakeTimers, diags: VenueDiagnostic[], opens: boolean[]) {
+function flappingStream(
+  url: string,
+  timers: FakeTimers,
+  diags: VenueDiagnostic[],
+  opens: boolean[],
+  rest = restWithLog().rest,
+) {
   return new UserStream({
-    rest: restWithLog().rest,
+    rest,
     wsUrl: url,
     timers,
     onFrame: () => undefined,
@@ -176,7 +220,7 @@ function flappingStream(url: string, timers: FakeTimers, diags: VenueDiagnostic[
 
 const retryPending = (timers: FakeTimers) => timers.timeouts.some((t) => t.live && t.ms !== 777 && t.ms !== 30_000);
 
-test("a venue that accepts the socket and closes it at once meets a growing backoff and STREAM_GAP after reconnectMax short-lived opens", async () => {
+test("a venue that accepts the socket and closes it at once meets a growing backoff, one STREAM_GAP, then the capped delay: never a storm", async () => {
   const venue = flappingServer(() => true);
   const timers = new FakeTimers();
   const diags: VenueDiagnostic[] = [];
@@ -185,15 +229,18 @@ test("a venue that accepts the socket and closes it at once meets a growing back
   try {
     await stream.start();
     const delays: number[] = [];
-    for (let i = 0; i < 6 && !diags.some((d) => d.code === "STREAM_GAP"); i++) {
-      await wait(() => retryPending(timers) || diags.some((d) => d.code === "STREAM_GAP"));
+    for (let i = 0; i < 7; i++) {
+      await wait(() => retryPending(timers));
       const ms = timers.fireNextRetry(777);
       if (ms !== undefined) delays.push(ms);
+      await wait(() => opens.length === i + 2);
     }
-    await wait(() => diags.some((d) => d.code === "STREAM_GAP"));
-    expect(delays).toEqual([100, 200, 400, 500, 500]);
-    expect(opens).toEqual([false, true, true, true, true, true]); // every open was short-lived
-    expect(retryPending(timers)).toBe(false); // down for good: no storm of reconnects and catch-ups
+    await wait(() => retryPending(timers));
+    expect(delays).toEqual([100, 200, 400, 500, 500, 500, 500]);
+    expect(opens).toEqual([false, true, true, true, true, true, true, true]); // every open was short-lived
+    expect(diags.filter((d) => d.code === "STREAM_GAP")).toHaveLength(1);
+    // No storm of reconnects and catch-ups: the next attempt waits the capped delay.
+    expect(timers.timeouts.filter((t) => t.live && t.ms !== 777 && t.ms !== 30_000).map((t) => t.ms)).toEqual([500]);
   } finally {
     await stream.stop();
     venue.server.stop(true);

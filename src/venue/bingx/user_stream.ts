@@ -11,9 +11,11 @@
  * a venue that accepts the socket and drops it at once meets a growing backoff and, after
  * `reconnectMax` such attempts, the STREAM_GAP; never a reconnect (and catch-up) storm.
  *
- * Bounds: at most `reconnectMax` consecutive failed or short-lived attempts (then a STREAM_GAP
- * diagnostic and the stream stays down until `start` is called again); each open waits at most
- * `openTimeoutMs`. Timers are injected so tests can drive keep-alive, backoff and the proving
+ * Bounds: after `reconnectMax` consecutive failed or short-lived attempts, one STREAM_GAP
+ * diagnostic, and the attempts go on at the capped delay (`backoffMaxMs`) for as long as the venue
+ * stays away: a stream that gave up would leave a kernel whose fills only come from hung-order
+ * queries, until a restart. Each open waits at most `openTimeoutMs`. A `stop` while a reconnect is
+ * under way closes the socket and the listen key that reconnect made. Timers are injected so tests can drive keep-alive, backoff and the proving
  * period without waiting.
  *
  * Entry points: `new UserStream(options)`, `start`, `stop`, `isOpen`, `listenKey`, `StreamTimings`.
@@ -186,11 +188,10 @@ export class UserStream {
 
   private schedule(): void {
     const max = this.opts.reconnectMax ?? 1000;
-    if (this.attempt >= max) {
-      this.diag("STREAM_GAP", `user stream down after ${max} reconnect attempts; not retrying`);
-      return;
-    }
-    const delay = Math.min((this.opts.backoffBaseMs ?? 250) * 2 ** this.attempt, this.opts.backoffMaxMs ?? 30_000);
+    const cap = this.opts.backoffMaxMs ?? 30_000;
+    if (this.attempt === max)
+      this.diag("STREAM_GAP", `user stream down after ${max} reconnect attempts; trying again every ${cap} ms`);
+    const delay = this.attempt >= max ? cap : Math.min((this.opts.backoffBaseMs ?? 250) * 2 ** this.attempt, cap);
     this.attempt++;
     this.retry = this.timers.setTimeout(() => void this.reconnect(), delay);
   }
@@ -206,9 +207,19 @@ export class UserStream {
       if (!this.stopping) this.schedule();
       return;
     }
-    if (this.stopping) return;
+    if (this.stopping) return this.abandon();
     this.startProving();
     this.opts.onOpen(true);
+  }
+
+  /** A reconnect that finished after `stop`: its socket and listen key are closed too. */
+  private abandon(): void {
+    const ws = this.ws;
+    this.ws = null;
+    ws?.close();
+    const key = this.key;
+    this.key = null;
+    if (key) void this.opts.rest.request(listenKeyClose(key)).catch(() => undefined);
   }
 
   /** The attempt count is reset only if this connection stays open `stableAfterMs`. */
