@@ -162,9 +162,15 @@ export class Runtime {
     );
     for (const d of outcome.diagnostics) {
       // A hung order is looked up at the venue (again while the query fails): see _hung_query.ts.
-      if (d.code === "HUNG_ORDER" && d.slot_id !== null) void resolveHung(d.slot_id, this.hungQuery);
+      // A cancel the executor gave up on (its sends' outcomes stayed unknown) is sent again then.
+      if (d.code === "HUNG_ORDER" && d.slot_id !== null) void this.hung(d.slot_id);
       if (d.code === "DRAWDOWN_LIMIT") this.controls.followKernel();
     }
+  }
+
+  private async hung(slotId: number): Promise<void> {
+    await resolveHung(slotId, this.hungQuery);
+    if (!this.stop.signal.aborted) this.executor.resendCancel(slotId);
   }
 
   /**

@@ -1,7 +1,7 @@
 /**
  * Order lifecycle recovery (mock venue, real journal, in-process runtime): a hung order whose venue
  * query fails is queried again until the venue answers; a cancel whose answer is lost is sent
- * again by the executor and, once it gave up, by flatten; an entry whose placement waited for its
+ * again by the executor and, once it gave up, by flatten or once the order is found hung; an entry whose placement waited for its
  * leverage is not sent after a flatten or a halt asked it away. Each test fails without its fix.
  */
 
@@ -132,6 +132,27 @@ test("flatten sends again a cancel the executor gave up on: the order is cancell
   expect(report.complete).toBe(true);
   expect(report.venue.open_orders).toEqual([]);
   expect(rt.b.kernel.slot(0).stage).toBe("IDLE");
+});
+
+test("a cancel the executor gave up on is sent again once its order is found hung: cancelled without a flatten", async () => {
+  const b = await bundle();
+  const mock = b.venue as unknown as MockVenueAdapter;
+  const logs: string[] = [];
+  const rt = await start(b, logs);
+  rt.submitStrategy(limitEntry);
+  await until(() => rt.b.kernel.slot(0).entry_order?.status === "ACKED");
+  mock.setKnobs({ http_5xx: { count: 4 } }); // every executor try fails
+  rt.submitStrategy({ type: "CANCEL", slot_id: 0 });
+  await until(() => logs.some((l) => l.includes("try 4 of 4")));
+  await Bun.sleep(20);
+  expect(rt.b.kernel.slot(0).entry_order?.status).toBe("CANCEL_REQUESTED");
+  for (let i = 0; i < 30 && rt.b.kernel.slot(0).stage !== "IDLE"; i++) {
+    await Bun.sleep(100);
+    tick(rt); // past DITA_V2_HUNG_ORDER_MS the kernel reports the order hung
+  }
+  expect(rt.b.kernel.slot(0).stage).toBe("IDLE");
+  expect(logs).toContain("slot 0: cancel of c1-E sent again");
+  expect(await rt.b.venue.openOrders()).toEqual([]);
 });
 
 /** A runtime whose leverage call takes 400 ms and whose venue notes every order it receives. */
