@@ -13,7 +13,7 @@
  */
 
 import { type ControlSnapshot, nextControlSnapshot } from "../contracts/control.ts";
-import { RingDrainer, ZincError, ZincRegion } from "../zinc/index.ts";
+import { RingDrainer, unlessTruncated, ZincRegion } from "../zinc/index.ts";
 import { applyCommand, waitForVersion } from "./_apply.ts";
 import { ControlRegion } from "./_control_region.ts";
 import { COMMAND_BYTES, encodeCommand } from "./codec.ts";
@@ -144,13 +144,9 @@ export class RealZincControlPlane implements OperatorControlPlane {
 
   /** Runs `op`; a file that shrank under the mapping makes the plane hostile and answers `fallback`. */
   private unlessTruncated<T>(fallback: T, op: () => T): T {
-    try {
-      return op();
-    } catch (e) {
-      if (!(e instanceof ZincError) || e.code !== "TRUNCATED") throw e;
-      this.hostile ??= e.message;
-      return fallback;
-    }
+    return unlessTruncated(fallback, op, (why) => {
+      this.hostile ??= why;
+    });
   }
 
   lastResult(): CommandResult | null {

@@ -43,6 +43,7 @@ export {
   type RingStats,
   SLOT_COUNT_MAX,
   SLOT_IMAGE_BYTES,
+  unlessTruncated,
   ZincError,
   type ZincErrorCode,
   type ZincPlane,

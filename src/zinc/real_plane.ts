@@ -23,7 +23,7 @@ import {
   OUTCOME_LANES_DEFAULT,
   type PushResult,
   type RingStats,
-  ZincError,
+  unlessTruncated,
   type ZincPlane,
 } from "./types.ts";
 
@@ -187,13 +187,9 @@ export class RealZincPlane implements ZincPlane {
    * kernel's caller meeting the error mid-apply.
    */
   private unlessTruncated<T>(fallback: T, op: () => T): T {
-    try {
-      return op();
-    } catch (e) {
-      if (!(e instanceof ZincError) || e.code !== "TRUNCATED") throw e;
-      this.hostile ??= e.message;
-      return fallback;
-    }
+    return unlessTruncated(fallback, op, (why) => {
+      this.hostile ??= why;
+    });
   }
 
   readSlot(i: number): Uint8Array {

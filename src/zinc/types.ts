@@ -46,6 +46,21 @@ export class ZincError extends Error {
   }
 }
 
+/**
+ * `op()`, or `fallback` once libzinc answered TRUNCATED (the region's file shrank under the mapping
+ * and the SIGBUS was caught): `truncated` hears why (the caller turns hostile); any other error
+ * propagates.
+ */
+export function unlessTruncated<T>(fallback: T, op: () => T, truncated: (why: string) => void): T {
+  try {
+    return op();
+  } catch (e) {
+    if (!(e instanceof ZincError) || e.code !== "TRUNCATED") throw e;
+    truncated(e.message);
+    return fallback;
+  }
+}
+
 /** Consumer-side ring counters: `stalledPid` is a live producer holding an unpublished claim. */
 export interface RingStats {
   head: number;

@@ -9,9 +9,10 @@
  */
 
 import { afterEach, expect, test } from "bun:test";
-import { closeSync, existsSync, ftruncateSync, openSync, statSync, unlinkSync } from "node:fs";
+import { existsSync, statSync, unlinkSync } from "node:fs";
 import { RealControlCommandClient, RealZincControlPlane } from "../../src/control/index.ts";
 import { nativeLibraryPath } from "../../src/kernel/index.ts";
+import { resizeFile } from "../_support/files.ts";
 import { INITIAL } from "../integration/control_contract.ts";
 
 const libPath = nativeLibraryPath("zinc");
@@ -29,26 +30,17 @@ function openPlane(): { plane: RealZincControlPlane; path: string; prefix: strin
   const size = statSync(path).size;
   cleanups.push(() => {
     // Give the mapping its pages back before closing: libzinc's close writes the header.
-    resize(path, size);
+    resizeFile(path, size);
     plane.close();
     if (existsSync(path)) unlinkSync(path);
   });
   return { plane, path, prefix };
 }
 
-function resize(path: string, bytes: number): void {
-  const fd = openSync(path, "r+");
-  try {
-    ftruncateSync(fd, bytes);
-  } finally {
-    closeSync(fd);
-  }
-}
-
 test("a control region truncated to nothing: the kernel's calls do not throw, the plane turns hostile", () => {
   const { plane, path } = openPlane();
   const seq = plane.seq();
-  resize(path, 0);
+  resizeFile(path, 0);
   expect(plane.seq()).toBe(seq);
   const next = plane.apply({ trading_state: "HALTED" }, NOW);
   expect(next).toMatchObject({ trading_state: "HALTED", version: INITIAL.version + 1 });
@@ -70,7 +62,7 @@ test("the region truncated while a poll applies its batch: every popped command 
   const results = plane.pollCommands(NOW, undefined, {
     flatten: (_request, requestId) => {
       flattens.push(requestId);
-      resize(path, 0);
+      resizeFile(path, 0);
       return "flatten started";
     },
   });

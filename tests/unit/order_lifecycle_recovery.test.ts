@@ -116,7 +116,8 @@ test("a cancel whose answer was lost (5xx) is sent again: the resting entry ends
   expect(await rt.b.venue.openOrders()).toEqual([]);
 });
 
-test("flatten sends again a cancel the executor gave up on: the order is cancelled, flatten complete", async () => {
+/** A resting entry whose cancel the executor gave up on (every one of its 4 sends failed with a 5xx). */
+async function cancelGivenUp() {
   const b = await bundle();
   const mock = b.venue as unknown as MockVenueAdapter;
   const logs: string[] = [];
@@ -128,6 +129,11 @@ test("flatten sends again a cancel the executor gave up on: the order is cancell
   await until(() => logs.some((l) => l.includes("try 4 of 4")));
   await Bun.sleep(20);
   expect(rt.b.kernel.slot(0).entry_order?.status).toBe("CANCEL_REQUESTED");
+  return { rt, logs };
+}
+
+test("flatten sends again a cancel the executor gave up on: the order is cancelled, flatten complete", async () => {
+  const { rt } = await cancelGivenUp();
   const report = await flatten(rt, 2_000);
   expect(report.complete).toBe(true);
   expect(report.venue.open_orders).toEqual([]);
@@ -135,17 +141,7 @@ test("flatten sends again a cancel the executor gave up on: the order is cancell
 });
 
 test("a cancel the executor gave up on is sent again once its order is found hung: cancelled without a flatten", async () => {
-  const b = await bundle();
-  const mock = b.venue as unknown as MockVenueAdapter;
-  const logs: string[] = [];
-  const rt = await start(b, logs);
-  rt.submitStrategy(limitEntry);
-  await until(() => rt.b.kernel.slot(0).entry_order?.status === "ACKED");
-  mock.setKnobs({ http_5xx: { count: 4 } }); // every executor try fails
-  rt.submitStrategy({ type: "CANCEL", slot_id: 0 });
-  await until(() => logs.some((l) => l.includes("try 4 of 4")));
-  await Bun.sleep(20);
-  expect(rt.b.kernel.slot(0).entry_order?.status).toBe("CANCEL_REQUESTED");
+  const { rt, logs } = await cancelGivenUp();
   for (let i = 0; i < 30 && rt.b.kernel.slot(0).stage !== "IDLE"; i++) {
     await Bun.sleep(100);
     tick(rt); // past DITA_V2_HUNG_ORDER_MS the kernel reports the order hung

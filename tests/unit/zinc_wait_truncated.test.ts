@@ -8,24 +8,16 @@
  */
 
 import { afterEach, expect, test } from "bun:test";
-import { closeSync, existsSync, ftruncateSync, openSync, statSync, unlinkSync } from "node:fs";
+import { existsSync, statSync, unlinkSync } from "node:fs";
 import { nativeLibraryPath } from "../../src/kernel/index.ts";
 import { ZincRegion } from "../../src/zinc/index.ts";
+import { resizeFile } from "../_support/files.ts";
 
 const libPath = nativeLibraryPath("zinc");
 const cleanups: Array<() => void> = [];
 afterEach(() => {
   for (const f of cleanups.splice(0).reverse()) f();
 });
-
-function resize(path: string, bytes: number): void {
-  const fd = openSync(path, "r+");
-  try {
-    ftruncateSync(fd, bytes);
-  } finally {
-    closeSync(fd);
-  }
-}
 
 let counter = 0;
 function truncatedRegion(spinTurns: number): { region: ZincRegion; seq: number } {
@@ -34,12 +26,12 @@ function truncatedRegion(spinTurns: number): { region: ZincRegion; seq: number }
   const path = `/dev/shm/${prefix}.control`;
   const size = statSync(path).size;
   cleanups.push(() => {
-    resize(path, size); // libzinc's close writes the header: give the mapping its pages back first
+    resizeFile(path, size); // libzinc's close writes the header: give the mapping its pages back first
     region.close();
     if (existsSync(path)) unlinkSync(path);
   });
   const seq = region.seq();
-  resize(path, 0);
+  resizeFile(path, 0);
   return { region, seq };
 }
 
