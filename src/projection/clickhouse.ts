@@ -13,6 +13,19 @@
  * same new id at the same moment could both insert it; ReplacingMergeTree still collapses that on
  * merge (and under FINAL).
  *
+ * An insert the client gave up on (request timeout, dropped connection) may still be running on the
+ * server, which does not cancel an HTTP insert whose client went away: a lookup made before it
+ * commits finds none of its ids, and the retry would store them a second time. So every insert
+ * carries a query id `dita_v2:insert:<strategy>:...`, and before the first lookup of a strategy's
+ * ids after start (a previous process may have died mid-insert) and after any failed insert, the
+ * sink asks `system.processes` for that prefix; while such an insert runs the write fails (the
+ * outbox retries with backoff) and the lookup waits. The server keeps an insert in its process list
+ * until its block is committed or refused, so once it is gone the lookup sees the truth.
+ *
+ * The schema is prepared at connect, and again after a write that found a table or the database
+ * missing (a server replaced by an empty one, a DROP by hand): the spool then drains into the new
+ * tables instead of failing until the process restarts.
+ *
  * The URL may carry credentials (`http://user:password@host:8123`): the client authenticates with
  * them; `address`, errors and diagnostics show the URL masked (contracts/secrets.ts).
  */
@@ -48,7 +61,8 @@ function chunks(literals: readonly string[]): string[][] {
   let cur: string[] = [];
   let bytes = 0;
   for (const l of literals) {
-    if (cur.length === IDS_PER_QUERY || bytes + l.length > ID_BYTES_PER_QUERY) {
+    // Never an empty group: `IN ()` is a syntax error in 18.16, so an id alone over the byte limit gets its own.
+    if (cur.length > 0 && (cur.length === IDS_PER_QUERY || bytes + l.length > ID_BYTES_PER_QUERY)) {
       out.push(cur);
       cur = [];
       bytes = 0;
@@ -58,6 +72,16 @@ function chunks(literals: readonly string[]): string[][] {
   }
   if (cur.length > 0) out.push(cur);
   return out;
+}
+
+/** Every insert's query id starts with this and `<strategy>:`, so a later write can see it still running. */
+const INSERT_ID_PREFIX = "dita_v2:insert:";
+
+/** UNKNOWN_TABLE (60) or UNKNOWN_DATABASE (81): 18.16 says `Code: 60, e.displayText() = ...` in the
+ *  text; newer servers' errors are parsed by the client into `code`. */
+function schemaGone(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return code === "60" || code === "81" || /\bCode: (60|81)\b/.test(errorText(e));
 }
 
 /** A ClickHouse string literal: backslash and quote escaped. */
@@ -72,6 +96,8 @@ export class ClickHouseSink implements Sink {
   readonly mirrorGated = false;
   private client: ClickHouseClient | null = null;
   private ready = false;
+  /** Strategies with no insert of theirs left running on the server, as last checked (none at start). */
+  private readonly settled = new Set<string>();
 
   constructor(
     private readonly cfg: ClickHouseConfig,
@@ -120,34 +146,65 @@ export class ClickHouseSink implements Sink {
       for (const [table, rows] of byTable) duplicates += await this.insertNew(table, rows);
       return { written: records.length, duplicates };
     } catch (error) {
+      // A server that lost the schema (replaced by an empty one, a DROP by hand) answers every write
+      // "doesn't exist": prepare it again on the next try rather than fail until the process restarts.
+      if (schemaGone(error)) this.ready = false;
       return { written: 0, error };
     }
   }
 
   /** Inserts the rows whose ids `table` does not hold yet, each id once; returns how many were skipped. */
   private async insertNew(table: string, rows: readonly RecordRow[]): Promise<number> {
-    const ch = await this.ch();
-    const unique = new Map<string, RecordRow>();
-    for (const r of rows) if (!unique.has(r.row_id)) unique.set(r.row_id, r);
-    const held = new Set<string>();
-    const byStrategy = new Map<string, string[]>();
-    for (const r of unique.values()) {
-      const ids = byStrategy.get(r.strategy) ?? [];
-      ids.push(r.row_id);
-      byStrategy.set(r.strategy, ids);
+    const byStrategy = new Map<string, Map<string, RecordRow>>();
+    for (const r of rows) {
+      const unique = byStrategy.get(r.strategy) ?? new Map<string, RecordRow>();
+      if (!unique.has(r.row_id)) unique.set(r.row_id, r);
+      byStrategy.set(r.strategy, unique);
     }
-    for (const [strategy, ids] of byStrategy) {
-      for (const list of chunks(ids.map(literal))) {
-        const rs = await ch.query({
-          query: `SELECT row_id FROM ${table} WHERE strategy = ${literal(strategy)} AND row_id IN (${list.join(",")})`,
-          format: "JSONEachRow",
-        });
-        for (const r of await rs.json<{ row_id: string }>()) held.add(r.row_id);
-      }
+    let inserted = 0;
+    for (const [strategy, unique] of byStrategy) inserted += await this.insertStrategy(table, strategy, unique);
+    return rows.length - inserted;
+  }
+
+  /** One strategy's rows of one table: waits out its running inserts, looks up, inserts the rest. */
+  private async insertStrategy(table: string, strategy: string, unique: Map<string, RecordRow>): Promise<number> {
+    const ch = await this.ch();
+    if (!this.settled.has(strategy)) await this.awaitSettled(ch, strategy);
+    const held = new Set<string>();
+    for (const list of chunks([...unique.keys()].map(literal))) {
+      const rs = await ch.query({
+        query: `SELECT row_id FROM ${table} WHERE strategy = ${literal(strategy)} AND row_id IN (${list.join(",")})`,
+        format: "JSONEachRow",
+      });
+      for (const r of await rs.json<{ row_id: string }>()) held.add(r.row_id);
     }
     const values = [...unique.values()].filter((r) => !held.has(r.row_id));
-    if (values.length > 0) await ch.insert({ table, values, format: "JSONEachRow" });
-    return rows.length - values.length;
+    if (values.length === 0) return 0;
+    // Names the rows (an operator can find or KILL it), kept short: it travels in the URL.
+    const query_id = `${INSERT_ID_PREFIX}${strategy}:${table}:${values[0]!.row_id.slice(0, 128)}:${values.length}`;
+    try {
+      await ch.insert({ table, values, format: "JSONEachRow", query_id });
+    } catch (e) {
+      this.settled.delete(strategy); // the server may still be writing it: look before the next lookup
+      throw e;
+    }
+    return values.length;
+  }
+
+  /** Throws while an insert of `strategy` (this process's or an earlier one's) still runs on the server. */
+  private async awaitSettled(ch: ClickHouseClient, strategy: string): Promise<void> {
+    const rs = await ch.query({
+      query: `SELECT query_id FROM system.processes WHERE position(query_id, ${literal(`${INSERT_ID_PREFIX}${strategy}:`)}) = 1`,
+      format: "JSONEachRow",
+    });
+    const running = (await rs.json<{ query_id: string }>()).map((r) => r.query_id);
+    if (running.length > 0) {
+      throw new Error(
+        `clickhouse sink: an earlier insert is still running on ${this.address} (query_id ${running.join(", ")}); ` +
+          "its rows are looked up once it ends (a request timeout does not stop it on the server)",
+      );
+    }
+    this.settled.add(strategy);
   }
 
   async close(): Promise<void> {
