@@ -9,10 +9,13 @@
 //! - every limit is off at 0; a refusal names the limit, its value and the attempted amount;
 //! - HALTED lets no ENTER or EXIT through, REDUCING no ENTER; CANCEL and the launcher's FLATTEN
 //!   are never checked here;
-//! - notional = size × (the intent's limit price, else the asset's last mark); an ENTER with
-//!   neither is refused while a notional limit is on;
+//! - notional = size × the entry's price bound: a LONG's limit price; a SHORT's limit price or
+//!   the asset's last mark, whichever is higher (a SELL limit below the market fills at about the
+//!   mark, so a low limit price must not shrink the notional); the last mark for a MARKET order.
+//!   An ENTER with no price at all is refused while a notional limit is on;
 //! - gross exposure = Σ over slots of position × (mark, else entry price) + the unfilled rest of
-//!   every working entry × (its limit price, else the asset's last mark), plus the new order;
+//!   every working entry (also of a stale slot: the order is live until a RECONCILE ends it) ×
+//!   its price bound, plus the new order;
 //! - the order window holds the `now_ms` of the orders created in the last 60 s (bounded by
 //!   `ORDERS_PER_MINUTE_MAX`, never more than the limit needs); times are the inputs' `now_ms`.
 //!
@@ -22,7 +25,7 @@
 use crate::abi::*;
 use crate::diagnostics::{diag, Diag, Num, Qty};
 use crate::hash::same_words;
-use crate::slot::stage_of;
+use crate::slot::{is_working, stage_of};
 
 /// The trading state and the risk limits (0 = off), part of the kernel's configuration.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -179,8 +182,9 @@ pub fn check_enter(
     if l.max_notional_per_trade == 0.0 && l.max_gross_exposure == 0.0 {
         return Ok(());
     }
-    let price = if i.price > 0.0 { Some(i.price) } else { m.price(&i.asset) };
-    let Some(price) = price else {
+    let side = if Side::from_raw(i.side) == Some(Side::Short) { OrderSide::Sell } else { OrderSide::Buy };
+    let limit_price = (i.price > 0.0).then_some(i.price);
+    let Some(price) = entry_price_bound(side, limit_price, m.price(&i.asset)) else {
         let d = diag!(
             RiskLimit,
             id,
@@ -225,7 +229,18 @@ pub fn check_rate(l: &Limits, w: &OrderWindow, i: &InputRecord, what: &str) -> R
     Ok(())
 }
 
-/// Σ position × (mark, else entry price) + unfilled working entries × (limit, else last mark).
+/// The highest price an entry can fill at, as far as the kernel knows: a BUY limit fills at its
+/// limit or lower (the limit bounds it), a SELL limit at its limit *or higher* (a limit below the
+/// market fills at about the mark), a MARKET order at about the mark. `None`: no price known.
+fn entry_price_bound(side: OrderSide, limit: Option<f64>, mark: Option<f64>) -> Option<f64> {
+    match (side, limit, mark) {
+        (OrderSide::Sell, Some(limit), Some(mark)) => Some(limit.max(mark)),
+        (_, Some(limit), _) => Some(limit),
+        (_, None, mark) => mark,
+    }
+}
+
+/// Σ position × (mark, else entry price) + unfilled working entries × (their price bound).
 fn exposure(slots: &[SlotImage], m: &MarkBook) -> f64 {
     let mut total = 0.0;
     for s in slots {
@@ -234,10 +249,16 @@ fn exposure(slots: &[SlotImage], m: &MarkBook) -> f64 {
         }
         let held = s.size_e8 as f64 / QTY_SCALE_E8 as f64;
         total += held * if s.mark_price > 0.0 { s.mark_price } else { s.entry_price };
+        // A working entry counts in every stage that can hold one: in STALE_STATE_RECONCILING
+        // it is still live at the venue (and may fill) until the RECONCILE says otherwise.
         let o = &s.entry_order;
-        if stage_of(s) == Stage::EntryWorking && o.present == 1 {
+        if is_working(o) {
             let rest = (o.intended_e8 - o.filled_e8).max(0) as f64 / QTY_SCALE_E8 as f64;
-            total += rest * if o.limit_price > 0.0 { o.limit_price } else { m.price(&s.asset).unwrap_or(s.mark_price) };
+            // An unreadable side counts as a SELL: its bound (the higher of limit and mark) is the larger.
+            let side = OrderSide::from_raw(o.side).unwrap_or(OrderSide::Sell);
+            let limit = (o.limit_price > 0.0).then_some(o.limit_price);
+            let mark = m.price(&s.asset).or((s.mark_price > 0.0).then_some(s.mark_price));
+            total += rest * entry_price_bound(side, limit, mark).unwrap_or(0.0);
         }
     }
     assert!(total.is_finite(), "Invariant: exposure stays finite");

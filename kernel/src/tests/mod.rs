@@ -8,6 +8,8 @@
 //! - `hostile`: hostile values are refused with a diagnostic and leave state byte-identical;
 //! - `pipeline`: the apply thread equals the sequential batch; busy, fault, null, free;
 //! - `snapshot`: snapshot round trips and every corruption refused without a change;
+//! - `risk_notional`: a SHORT limit entry's notional is counted at max(limit, last mark), and a
+//!   stale slot's working entry still counts in gross exposure;
 //! - `reconcile_reopen`: a RECONCILE naming an order the slot already ended counts it once;
 //! - `late_fill`: late fills beyond a replaced order's final size are OVERFILLs; snapshot formats;
 //! - `abi_text`: the ABI description and table text against kernel/ABI.md and the table.
@@ -21,6 +23,7 @@ mod hostile;
 mod late_fill;
 mod pipeline;
 mod reconcile_reopen;
+mod risk_notional;
 mod scenarios;
 mod snapshot;
 mod table_rows;
