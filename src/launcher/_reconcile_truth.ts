@@ -11,6 +11,9 @@
  *   open entry order's fill differs from the position (kernel/src/fsm/reconcile.rs, invariant 5):
  *   the share of a slot whose entry works comes from that entry's fill (position_allocation.ts,
  *   invariant 3), so the two agree unless the venue holds less than the entry filled.
+ * - `fillMayBeOnItsWay(slot, stateOf)`: whether the venue may have booked a fill of the slot's that
+ *   the kernel has not applied yet (a capital re-seed from the wallet then waits: that fill would
+ *   settle a second time when its event lands).
  *
  * Pure: no I/O; the caller reads the venue.
  */
@@ -20,6 +23,8 @@ import { isOpenAtVenue, isWorkingOrder, stageWorkingOrder } from "../contracts/o
 import type { OrderRecord, SlotRecord } from "../contracts/records.ts";
 import type { VenueOrderState } from "../contracts/venue.ts";
 import type { Assignment } from "./position_allocation.ts";
+
+const E8 = 100_000_000;
 
 export interface OpenOrder {
   order: OrderRecord;
@@ -64,4 +69,25 @@ export function reconcileTruth(slot: SlotRecord, share: Assignment, open: OpenOr
         }
       : null,
   };
+}
+
+/**
+ * True when a fill of the slot's may be booked at the venue (its wallet) and not yet applied by the
+ * kernel: a working order in flight (PENDING_SUBMIT, CANCEL_REQUESTED), or one the venue no longer
+ * lists open (filled or cancelled, the event still to come) or lists with another cumulative fill.
+ * A stale slot is not counted: the kernel refuses its events until its RECONCILE, and a slot
+ * reconciled later asks for a re-seed of its own.
+ */
+export function fillMayBeOnItsWay(
+  slot: SlotRecord,
+  stateOf: (order: OrderRecord) => VenueOrderState | null | undefined,
+): boolean {
+  if (slot.stage === "STALE_STATE_RECONCILING") return false;
+  return [slot.entry_order, slot.exit_order].some((o) => {
+    if (o === null || !isWorkingOrder(o.status)) return false;
+    if (o.status === "PENDING_SUBMIT" || o.status === "CANCEL_REQUESTED") return true;
+    const state = stateOf(o);
+    if (!state || !isOpenAtVenue(state.status)) return true;
+    return Math.round(state.filled_size_cumulative * E8) !== Math.round(o.filled_size * E8);
+  });
 }

@@ -6,7 +6,9 @@
  * FLATTEN as the venue answers (a cancel acknowledged leaves a position to exit; a refused exit,
  * e.g. for the venue's rate limit, is retried with a growing pause) until every slot is IDLE or
  * CLOSED or the bound passes, asks the venue to confirm (no position, no open order), and
- * answers per slot. A stale slot is converged by the live reconciliation first. An order the
+ * answers per slot. A stale slot is converged by the live reconciliation first, and so is a slot
+ * whose working order's cancel the venue refused (the order filled or ended there with its event
+ * lost: FLATTEN again would only be refused again). An order the
  * kernel holds CANCEL_REQUESTED with no cancel of it running (its cancel's answer was lost: the
  * kernel ignores a repeated FLATTEN then) has its cancel sent again through the executor.
  *
@@ -19,7 +21,7 @@
 
 import type { Clock } from "../contracts/clock.ts";
 import type { FlattenEvent, FlattenReport, FlattenRequest, FlattenSlot } from "../contracts/flatten.ts";
-import { isFlatStage } from "../contracts/order_status.ts";
+import { isFlatStage, stageWorkingOrder } from "../contracts/order_status.ts";
 import type { SlotRecord } from "../contracts/records.ts";
 import type { VenueAdapter } from "../contracts/venue.ts";
 import type { CommandActions, CommandResult, OperatorControlPlane } from "../control/index.ts";
@@ -88,12 +90,15 @@ export class Flattener {
     });
     const attempts = { flatten_inputs: 0, after_refusal: 0 };
     const pace = new Map<number, Pace>();
+    /** Per slot, the working order whose cancel FLATTEN asked. */
+    const cancelAsked = new Map<number, string>();
     let reconciledAt = Number.NEGATIVE_INFINITY;
     for (;;) {
       const open = kernel.slots().filter((s) => !isFlatStage(s.stage));
       const now = clock.nowMs();
       if (open.length === 0 || now >= deadline) break;
-      if (open.some((s) => s.stage === "STALE_STATE_RECONCILING") && now - reconciledAt >= RECONCILE_EVERY_MS) {
+      const needTruth = open.some((s) => s.stage === "STALE_STATE_RECONCILING" || cancelRefused(s, cancelAsked));
+      if (needTruth && now - reconciledAt >= RECONCILE_EVERY_MS) {
         reconciledAt = now;
         await this.d.reconcileNow().catch((e: unknown) => this.d.log(`flatten: reconcile failed: ${String(e)}`));
         continue;
@@ -109,6 +114,8 @@ export class Flattener {
         const refused = afterRefusal(s);
         const outcome = this.d.executor.applySystem({ type: "FLATTEN", slot_id: s.slot_id, now_ms: now });
         this.d.executor.dispatch(outcome.transitions);
+        const cancelled = stageWorkingOrder(s);
+        if (outcome.accepted && cancelled !== null) cancelAsked.set(s.slot_id, cancelled.client_order_id);
         attempts.flatten_inputs++;
         if (refused) attempts.after_refusal++;
         const pauseMs = refused ? Math.min((p?.pauseMs ?? REFUSED_PAUSE_MS.first / 2) * 2, REFUSED_PAUSE_MS.max) : 0;
@@ -201,6 +208,16 @@ function needsFlatten(s: SlotRecord): boolean {
     default:
       return false;
   }
+}
+
+/**
+ * The cancel FLATTEN asked for the slot's working order was answered without ending it: the venue
+ * refused it. Usually the order already filled or ended there with its event lost, so the kernel's
+ * belief is what is wrong, and only the venue's truth (a reconciliation pass) lets the flatten go on.
+ */
+function cancelRefused(s: SlotRecord, cancelAsked: ReadonlyMap<number, string>): boolean {
+  const o = stageWorkingOrder(s);
+  return o !== null && cancelAsked.get(s.slot_id) === o.client_order_id && o.status !== "CANCEL_REQUESTED";
 }
 
 /** The slot's last order was refused by the venue (rate limit or reject): pause before again. */

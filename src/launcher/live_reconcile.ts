@@ -7,7 +7,8 @@
  * One pass: read positions and open orders (two calls for the whole account, waiting out rate
  * limits like recovery), split the positions across the claimant slots (`allocatePositions`, the
  * restart path: every slot's confirmed size first, then what a working entry has filled at the
- * venue, so a resting entry never takes another slot's position), and list the slots that
+ * venue — an entry no longer listed open, and a stale slot's entry the kernel ended that may have
+ * filled late, looked up — so an entry never takes another slot's position), and list the slots that
  * disagree. A disagreement is confirmed by a second read before anything is done (a stream event
  * may simply be late); then, for each slot whose version did not change since the first read, the
  * launcher reports VENUE_MISMATCH and takes the restart path: MARK_STALE (DIVERGENCE) and
@@ -15,8 +16,9 @@
  * STALE_STATE_RECONCILING (a restart that could not reconcile it, an overfill, a foreign order)
  * always needs the venue's truth: it is reconciled at every pass until the kernel takes it (no
  * VENUE_MISMATCH: it is marked already). Capital is re-seeded from the wallet after a slot was
- * reconciled (a trade the venue closed settles there, not here). A position no slot owns is an
- * ORPHAN_POSITION, reported once per change.
+ * reconciled (a trade the venue closed settles there, not here), once no fill can be on its way to
+ * the kernel (else that fill would count twice); a re-seed not made yet is made by a later pass. A
+ * position no slot owns is an ORPHAN_POSITION, reported once per change.
  *
  * Invariants: the reconciler decides no state (the kernel does, through MARK_STALE/RECONCILE);
  * a slot with an order in flight (PENDING_SUBMIT, CANCEL_REQUESTED) or that changed during the
@@ -32,7 +34,7 @@ import { isTradingStage, stageWorkingOrder } from "../contracts/order_status.ts"
 import type { DiagnosticRecord, OrderRecord, SlotRecord } from "../contracts/records.ts";
 import type { VenueAdapter, VenueOrderState, VenuePosition } from "../contracts/venue.ts";
 import type { ExecutionKernel } from "../kernel/index.ts";
-import { openAtVenue, reconcileTruth } from "./_reconcile_truth.ts";
+import { fillMayBeOnItsWay, openAtVenue, reconcileTruth } from "./_reconcile_truth.ts";
 import { readWithRateLimitWaits } from "./_venue_reads.ts";
 import type { Executor } from "./executor.ts";
 import {
@@ -40,6 +42,7 @@ import {
   type Assignment,
   allocatePositions,
   isClaimant,
+  lateEntry,
   slotClaim,
   workingEntry,
 } from "./position_allocation.ts";
@@ -66,6 +69,8 @@ export interface ReconcileStats {
 interface VenueView {
   positions: VenuePosition[];
   orders: VenueOrderState[];
+  /** Working entries the venue no longer lists open, looked up: what each really filled. */
+  ended: VenueOrderState[];
 }
 
 const E8 = 100_000_000;
@@ -81,6 +86,8 @@ export class LiveReconciler {
   };
   private running: Promise<number[]> | null = null;
   private orphansSeen = "";
+  /** A slot was reconciled and capital has not followed the wallet since. */
+  private reseedDue = false;
 
   constructor(private readonly d: LiveReconcileDeps) {}
 
@@ -111,7 +118,6 @@ export class LiveReconciler {
       const due = suspects.filter((id) => confirmed.has(id) && kernel.slot(id).version === versions.get(id));
       const truths = this.truths(view);
       reconciled = due.filter((id) => this.converge(id, truths.get(id)!, view));
-      if (reconciled.length > 0) await this.reseed();
     }
     this.reportOrphans(view);
     Object.assign(this.stats, {
@@ -121,24 +127,29 @@ export class LiveReconciler {
       last_mismatches: reconciled,
       last_error: null,
     });
+    if (reconciled.length > 0) this.reseedDue = true;
+    if (this.reseedDue) await this.reseed();
     return reconciled;
   }
 
   private async read(): Promise<VenueView> {
-    const wait = { sleep: this.d.sleep };
-    const positions = await readWithRateLimitWaits(
-      "live reconcile: positions",
-      () => this.d.venue.positions(),
-      this.d.log,
-      wait,
-    );
-    const orders = await readWithRateLimitWaits(
-      "live reconcile: open orders",
-      () => this.d.venue.openOrders(),
-      this.d.log,
-      wait,
-    );
-    return { positions: positions.filter((p) => p.size > 0), orders };
+    const positions = await this.readOne("positions", () => this.d.venue.positions());
+    const orders = await this.readOne("open orders", () => this.d.venue.openOrders());
+    const view: VenueView = { positions: positions.filter((p) => p.size > 0), orders, ended: [] };
+    // An entry the venue acknowledged and no longer lists open may have filled anything up to its
+    // size (a cancel or fill whose event is late or lost): its order says what, so it never claims
+    // a position another slot's fill or an orphan holds. One still being placed keeps its size.
+    // A failed lookup leaves the claim as it was (the order's size; a late entry: nothing more).
+    for (const s of this.d.kernel.slots().filter(isClaimant)) {
+      const entry = workingEntry(s) ?? lateEntry(s); // or one the kernel ended that may have filled late
+      const cid = entry?.client_order_id ?? "";
+      if (!entry || entry.status === "PENDING_SUBMIT" || orderIn(view.orders, s.asset, cid) !== null) continue;
+      const state = await this.readOne(`order ${cid}`, () => this.d.venue.queryOrder(s.asset, cid)).catch((e) => {
+        this.d.log(`live reconcile: lookup of order ${cid} failed: ${e instanceof Error ? e.message : String(e)}`);
+      });
+      if (state) view.ended.push(state);
+    }
+    return view;
   }
 
   /** The venue's positions split across the claimant slots (a working entry claims what it filled). */
@@ -147,9 +158,10 @@ export class LiveReconciler {
       .slots()
       .filter(isClaimant)
       .map((s) => {
-        const entry = workingEntry(s);
-        const open = entry ? openOrderFor(view, s.asset, entry.client_order_id) : null;
-        return slotClaim(s, open?.filled_size_cumulative);
+        const entry = workingEntry(s) ?? lateEntry(s);
+        const cid = entry?.client_order_id ?? "";
+        const state = entry ? (orderIn(view.orders, s.asset, cid) ?? orderIn(view.ended, s.asset, cid)) : null;
+        return slotClaim(s, state?.filled_size_cumulative);
       });
     return allocatePositions(claims, view.positions);
   }
@@ -171,7 +183,7 @@ export class LiveReconciler {
       if (!isTradingStage(s.stage) || this.inFlight(s)) continue;
       const share = shares.get(s.slot_id)?.size ?? 0;
       const order = stageWorkingOrder(s);
-      const orderGone = order !== null && openOrderFor(view, s.asset, order.client_order_id) === null;
+      const orderGone = order !== null && orderIn(view.orders, s.asset, order.client_order_id) === null;
       const held =
         s.stage === "POSITION_OPEN"
           ? !sameSize(share, s.size)
@@ -198,7 +210,7 @@ export class LiveReconciler {
   private converge(slotId: number, share: Assignment, view: VenueView): boolean {
     const { executor, clock } = this.d;
     const before = this.d.kernel.slot(slotId);
-    const open = openAtVenue(before, (o) => openOrderFor(view, before.asset, o.client_order_id));
+    const open = openAtVenue(before, (o) => orderIn(view.orders, before.asset, o.client_order_id));
     const truth = reconcileTruth(before, share, open);
     if (before.stage === "STALE_STATE_RECONCILING") {
       this.d.log(`live reconcile: slot ${slotId} is stale (${before.stale_reason}): taking the venue's truth`);
@@ -232,18 +244,44 @@ export class LiveReconciler {
     });
   }
 
-  /** Capital follows the wallet after the venue closed or changed a trade behind the kernel. */
+  /**
+   * Capital follows the wallet after the venue closed or changed a trade behind the kernel: the
+   * kernel sets it to the balance plus what open trades booked, so each trade counts once. That
+   * holds only if the kernel has applied every fill the wallet holds: while a fill may be on its
+   * way (an order in flight, one the venue no longer lists open, a slot that moved during the
+   * reads) the re-seed waits, and a re-seed not made (that, or a failed read) is made by a later pass.
+   */
   private async reseed(): Promise<void> {
-    const balance = await readWithRateLimitWaits("live reconcile: balance", () => this.d.venue.balance(), this.d.log, {
-      sleep: this.d.sleep,
-    });
-    const now = this.d.clock.nowMs();
-    this.d.executor.applySystem({
-      type: "SEED_CAPITAL",
-      capital: Math.max(0, balance.balance),
-      recovery: true,
-      now_ms: now,
-    });
+    const { kernel, log } = this.d;
+    const versions = new Map(kernel.slots().map((s) => [s.slot_id, s.version]));
+    try {
+      const balance = await this.readOne("balance", () => this.d.venue.balance());
+      const orders = await this.readOne("open orders", () => this.d.venue.openOrders());
+      const busy = kernel
+        .slots()
+        .filter(
+          (s) =>
+            s.version !== versions.get(s.slot_id) ||
+            fillMayBeOnItsWay(s, (o) => orderIn(orders, s.asset, o.client_order_id)),
+        )
+        .map((s) => s.slot_id);
+      if (busy.length > 0)
+        return log(`live reconcile: capital re-seed waits: slots ${JSON.stringify(busy)} may have a fill on its way`);
+      this.d.executor.applySystem({
+        type: "SEED_CAPITAL",
+        capital: Math.max(0, balance.balance),
+        recovery: true,
+        now_ms: this.d.clock.nowMs(),
+      });
+      this.reseedDue = false;
+    } catch (e) {
+      this.stats.last_error = `capital re-seed: ${e instanceof Error ? e.message : String(e)}`;
+      log(`live reconciliation: ${this.stats.last_error}; the next pass tries again`);
+    }
+  }
+
+  private readOne<T>(what: string, call: () => Promise<T>): Promise<T> {
+    return readWithRateLimitWaits(`live reconcile: ${what}`, call, this.d.log, { sleep: this.d.sleep });
   }
 
   private reportOrphans(view: VenueView): void {
@@ -255,7 +293,7 @@ export class LiveReconciler {
   }
 }
 
-function openOrderFor(view: VenueView, asset: string, clientOrderId: string): VenueOrderState | null {
+function orderIn(orders: readonly VenueOrderState[], asset: string, clientOrderId: string): VenueOrderState | null {
   const id = clientOrderId.toLowerCase();
-  return view.orders.find((o) => o.asset === asset && o.client_order_id.toLowerCase() === id) ?? null;
+  return orders.find((o) => o.asset === asset && o.client_order_id.toLowerCase() === id) ?? null;
 }

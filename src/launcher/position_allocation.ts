@@ -32,8 +32,12 @@
  * Claimants (`isClaimant`): slots in a trading stage and slots in STALE_STATE_RECONCILING (a stale
  * slot still owns what it held; it waits for the venue's truth, it has not given its position up).
  *
+ * A stale slot whose entry the kernel ended short (rejected, cancelled) claims, beyond its
+ * confirmed size, what that order filled late at the venue when the caller looked it up
+ * (`lateEntry`); its side is its entry order's when the slot has none any more.
+ *
  * Entry points: `allocatePositions(claims, positions)`, `slotClaim(slot, entryFilled?)`,
- * `isClaimant(slot)`, `workingEntry(slot)`.
+ * `isClaimant(slot)`, `workingEntry(slot)`, `lateEntry(slot)`.
  */
 
 import { isTradingStage, isWorkingOrder } from "../contracts/order_status.ts";
@@ -90,12 +94,39 @@ export function workingEntry(s: SlotRecord): OrderRecord | null {
 /**
  * What a slot may hold: its confirmed size, and while its entry works, up to that entry's fill at
  * the venue (`entryFilled`). Without a venue figure the entry may have filled at most its size.
+ * For a stale slot's `lateEntry`, `entryFilled` is that order's fill at the venue.
  */
 export function slotClaim(s: SlotRecord, entryFilled?: number): PositionClaim {
-  const claim: PositionClaim = { slot_id: s.slot_id, asset: s.asset, side: s.side ?? "LONG", claim_size: s.size };
+  const claim: PositionClaim = { slot_id: s.slot_id, asset: s.asset, side: claimSide(s), claim_size: s.size };
   const entry = workingEntry(s);
   if (entry) claim.entry_fill = entryFilled ?? entry.intended_size;
+  const late = lateEntry(s);
+  // Only the venue's own figure, and only what it filled beyond what the kernel booked of it.
+  if (late && entryFilled !== undefined)
+    claim.entry_fill = s.size + Math.max(0, toE8(entryFilled) - toE8(late.filled_size)) / E8;
   return claim;
+}
+
+/**
+ * A stale slot's entry that the kernel ended short of its size (rejected as absent, cancelled,
+ * or ended by a flat RECONCILE) and that may have filled late at the venue: the OVERFILL that made
+ * the slot stale. What it filled beyond the kernel's figure is the slot's (live reconciliation
+ * looks the order up; without the venue's figure the slot claims nothing more).
+ */
+export function lateEntry(s: SlotRecord): OrderRecord | null {
+  const o = s.entry_order;
+  const ended = o !== null && (o.status === "CANCELLED" || o.status === "REJECTED");
+  return s.stage === "STALE_STATE_RECONCILING" && ended ? o : null;
+}
+
+/**
+ * The side the slot's claim is on: its own, else its entry order's. An entry that ended with
+ * nothing filled clears the slot's side, yet that order may still fill late (OVERFILL, the slot
+ * stale): its position is on the order's side, and claiming the other would orphan it.
+ */
+function claimSide(s: SlotRecord): PositionSide {
+  if (s.side !== null) return s.side;
+  return s.entry_order?.side === "SELL" ? "SHORT" : "LONG";
 }
 
 export function allocatePositions(claims: readonly PositionClaim[], positions: readonly VenuePosition[]): Allocation {
