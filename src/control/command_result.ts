@@ -2,8 +2,8 @@
  * The outcome of one mailbox command, and its 256-byte record in the control region's result
  * block: the operator who posted request N reads back whether it was applied, rejected (with
  * the key), or malformed, and the snapshot version after it. A command that takes time (flatten)
- * is answered twice under its request id: STARTED at once, then APPLIED (done) or INCOMPLETE
- * (what is left is in the message).
+ * is answered twice under its request id: STARTED at once, then APPLIED (done), INCOMPLETE
+ * (what is left is in the message) or REJECTED naming the error when the flatten itself failed.
  */
 
 export const COMMAND_STATUSES = ["APPLIED", "REJECTED", "MALFORMED", "STARTED", "INCOMPLETE"] as const;

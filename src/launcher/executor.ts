@@ -23,6 +23,7 @@ import type { KernelOutcome, SlotRecord, TransitionRecord } from "../contracts/r
 import type { PositionSide, VenueAdapter, VenueEvent } from "../contracts/venue.ts";
 import type { ExecutionKernel } from "../kernel/index.ts";
 import { type CancelDeps, sendCancelUntilAnswered } from "./_cancel_sends.ts";
+import { type HungResult, QueriesOut, queryHungOrder } from "./_hung_query.ts";
 import { LeverageCache, leverageReject } from "./_leverage.ts";
 import {
   absentReject,
@@ -32,7 +33,6 @@ import {
   orderRequest,
   sendCheck,
 } from "./_order_event.ts";
-import { readWithRateLimitWaits } from "./_venue_reads.ts";
 
 export interface ExecutorHooks {
   /** Makes the inputs applied so far durable in the journal (before any order they asked for leaves). */
@@ -58,6 +58,8 @@ export class Executor {
   private unsent = new Set<string>();
   /** Client order ids whose cancel call (with its re-sends) is still running. */
   private cancelling = new Set<string>();
+  /** Client order ids whose hung-order query is out (its answer still to apply). */
+  private readonly querying = new QueriesOut();
   private readonly leverage: LeverageCache;
   private readonly cancelDeps: CancelDeps;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -206,9 +208,8 @@ export class Executor {
   private unjournaled(slot: SlotRecord, cid: string): void {
     const why = "not sent: the journal cannot be written (trading HALTED)";
     this.log(`slot ${slot.slot_id}: ${cid} ${why}`);
-    this.onVenueEvent(
-      localReject("UNJOURNALED", cid, slot.asset, this.clock.nowMs(), { reason: "VENUE", message: why }),
-    );
+    const rejected = localReject("UNJOURNALED", cid, slot.asset, this.clock.nowMs(), { reason: "VENUE", message: why });
+    this.onVenueEvent(rejected);
   }
 
   /** Sets the venue leverage for an asset and side, unless this process already set that value. */
@@ -249,9 +250,9 @@ export class Executor {
     }
   }
 
-  /** Whether a placement or cancel of this client order id is running (live reconcile then leaves it alone). */
+  /** Whether a placement, cancel or hung-order query of this order is running (live reconcile leaves it alone). */
   callRunning(cid: string): boolean {
-    return this.placing.has(cid) || this.cancelling.has(cid);
+    return this.placing.has(cid) || this.cancelling.has(cid) || this.querying.has(cid);
   }
 
   /**
@@ -275,23 +276,24 @@ export class Executor {
    * code 80016) instead of leaving the slot working for ever. A late execution of it would show
    * up as an event for a finished order: OVERFILL, then reconcile.
    */
-  async resolveByQuery(slotId: number): Promise<"EVENT" | "ABSENT_REJECTED" | "UNKNOWN" | "NONE"> {
+  async resolveByQuery(slotId: number): Promise<HungResult> {
     const order = stageWorkingOrder(this.kernel.slot(slotId));
     if (!order) return "NONE";
     const asset = this.kernel.slot(slotId).asset;
-    // A rate limit is waited out like recovery's reads; any other failure answers UNKNOWN.
-    const query = () => this.venue.queryOrder(asset, order.client_order_id);
-    const wait = { sleep: this.sleep, waitsMax: 3 };
-    const state = await readWithRateLimitWaits("hung order query", query, this.log, wait).catch(() => undefined);
-    if (state === undefined) return "UNKNOWN";
-    if (state !== null) {
-      this.onVenueEvent(eventFromOrderState(state));
-      return "EVENT";
-    }
-    const now = stageWorkingOrder(this.kernel.slot(slotId));
-    const same = now?.client_order_id === order.client_order_id && now.status === "PENDING_SUBMIT";
-    if (!same || this.placing.has(order.client_order_id)) return "NONE";
-    this.onVenueEvent(absentReject(order.client_order_id, asset, this.clock.nowMs()));
-    return "ABSENT_REJECTED";
+    const cid = order.client_order_id;
+    // Marked out until its answer is applied (callRunning): a rate limit is waited out, any other failure is UNKNOWN.
+    return this.querying.during(cid, async () => {
+      const state = await queryHungOrder(this.venue, asset, cid, this.sleep, this.log);
+      if (state === undefined) return "UNKNOWN";
+      if (state !== null) {
+        this.onVenueEvent(eventFromOrderState(state));
+        return "EVENT";
+      }
+      const now = stageWorkingOrder(this.kernel.slot(slotId));
+      const same = now?.client_order_id === cid && now.status === "PENDING_SUBMIT";
+      if (!same || this.placing.has(cid)) return "NONE";
+      this.onVenueEvent(absentReject(cid, asset, this.clock.nowMs()));
+      return "ABSENT_REJECTED";
+    });
   }
 }

@@ -13,8 +13,9 @@
  * kernel ignores a repeated FLATTEN then) has its cancel sent again through the executor.
  *
  * Invariants: the flattener decides nothing about a slot's state (the kernel does, through
- * FLATTEN); it never gives up silently (every slot left open is named with why); a second
- * flatten while one runs joins it; a flatten of a flat book sends no order.
+ * FLATTEN); it never gives up silently (every slot left open is named with why; a flatten that
+ * throws is logged, and its mailbox request answered REJECTED); a second flatten while one runs
+ * joins it; a flatten of a flat book sends no order.
  *
  * Entry points: `new Flattener(deps).run(request)`, `mailboxFlatten` (the control mailbox's command).
  */
@@ -61,13 +62,24 @@ export class Flattener {
 
   constructor(private readonly d: FlattenDeps) {}
 
-  /** Flattens everything, or joins the flatten already running. */
+  /** A line in the flattener's log (the mailbox's answer failures go there). */
+  log(line: string): void {
+    this.d.log(line);
+  }
+
+  /** Flattens everything, or joins the flatten already running; a flatten that throws is logged and rejects. */
   run(request: FlattenRequest): Promise<FlattenReport> {
     this.running ??= this.flatten(request)
-      .then((report) => {
-        this.last = report;
-        return report;
-      })
+      .then(
+        (report) => {
+          this.last = report;
+          return report;
+        },
+        (e: unknown) => {
+          this.d.log(`flatten: FAILED: ${errorText(e)}`);
+          throw e;
+        },
+      )
       .finally(() => {
         this.running = null;
       });
@@ -173,17 +185,36 @@ export class Flattener {
 
 /**
  * The control mailbox's flatten: answered STARTED at once, run on the next turn (never inside the
- * mailbox poll), then answered APPLIED (complete) or INCOMPLETE under the same request id.
+ * mailbox poll), then answered APPLIED (complete) or INCOMPLETE under the same request id — or
+ * REJECTED naming the error when the flatten itself failed (e.g. the halt could not be written), so
+ * the requester is never left at STARTED. Nothing here rejects unhandled (that can end a Bun
+ * process): an answer the control region refuses is logged.
  */
 export function mailboxFlatten(flattener: Flattener, control: OperatorControlPlane): CommandActions {
   return {
     flatten: (request, requestId) => {
       setImmediate(() => {
-        void flattener.run(request).then((r) => control.answer(answerOf(r, requestId, control.snapshot().version)));
+        const version = () => control.snapshot().version;
+        flattener
+          .run(request)
+          .then(
+            (r) => answerOf(r, requestId, version()),
+            (e: unknown) => failedAnswer(e, requestId, version()),
+          )
+          .then((result) => control.answer(result))
+          .catch((e: unknown) => flattener.log(`flatten: answer to request ${requestId} not written: ${errorText(e)}`));
       });
       return `flatten started (bound ${request.timeout_ms} ms); the answer follows under request ${requestId}`;
     },
   };
+}
+
+const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+/** The final answer of a flatten that threw: REJECTED, with the error (trading may already be HALTED). */
+function failedAnswer(e: unknown, requestId: number, version: number): CommandResult {
+  const message = `flatten failed: ${errorText(e)}; run it again or flatten at the venue`;
+  return { requestId, status: "REJECTED", key: "flatten", message, version };
 }
 
 function answerOf(r: FlattenReport, requestId: number, version: number): CommandResult {

@@ -22,8 +22,8 @@
  *
  * Invariants: the reconciler decides no state (the kernel does, through MARK_STALE/RECONCILE);
  * a slot with an order in flight (PENDING_SUBMIT, CANCEL_REQUESTED) or that changed during the
- * reads is left alone this pass, unless that order is hung (the kernel's mark) with no placement
- * or cancel of it running; one pass at a time; a confirmed position is judged against its
+ * reads is left alone this pass, unless that order is hung (the kernel's mark) with no placement,
+ * cancel or hung-order query of it running; one pass at a time; a confirmed position is judged against its
  * confirmed share, which no other slot's working entry can reduce.
  *
  * Entry point: `new LiveReconciler(deps)`, `pass()`, `stats`.
@@ -197,8 +197,8 @@ export class LiveReconciler {
 
   /**
    * An order in flight (PENDING_SUBMIT, CANCEL_REQUESTED) is not judged while its answer may come,
-   * unless the kernel marked it hung (no answer within DITA_V2_HUNG_ORDER_MS) and no placement or
-   * cancel of it is running: its answer was lost, and only the venue's truth can settle it.
+   * unless the kernel marked it hung (no answer within DITA_V2_HUNG_ORDER_MS) and no placement,
+   * cancel or hung-order query of it is running: its answer was lost, and only the venue's truth can settle it.
    */
   private inFlight(s: SlotRecord): boolean {
     const o = stageWorkingOrder(s);

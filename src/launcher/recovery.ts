@@ -7,13 +7,16 @@
  *     journaled). The report names the belief's source.
  *  2. The working orders of the restored slots are looked up at the venue by client id (also
  *     without `reconcile_on_restart`, read-only, so the venue adapter can route their later events:
- *     BingX lower-cases client ids). Then the venue's positions are read once, for every symbol
- *     (one call, not one per slot), and handed to the claimant slots (trading or stale) by
+ *     BingX lower-cases client ids), and so is a stale slot's entry the kernel ended short
+ *     (`lateEntry`: rejected as absent or cancelled, it may have filled late — the OVERFILL that
+ *     made the slot stale). Then the venue's positions are read once, for every symbol (one call,
+ *     not one per slot), and handed to the claimant slots (trading or stale) by
  *     `allocatePositions` (a pure function with numbered invariants): confirmed sizes first, then
- *     what a working entry has filled at the venue (never its order size). Whatever no slot owns is
- *     an orphan: the report lists it and the runtime issues a CRITICAL ORPHAN_POSITION for each —
- *     also when nothing was restored, and also without `reconcile_on_restart` (then read-only:
- *     nothing is adopted).
+ *     what a working entry, or a late one, has filled at the venue (never its order size), as live
+ *     reconciliation splits them, so a restart does not orphan a position of our own. Whatever no
+ *     slot owns is an orphan: the report lists it and the runtime issues a CRITICAL
+ *     ORPHAN_POSITION for each — also when nothing was restored, and also without
+ *     `reconcile_on_restart` (then read-only: nothing is adopted).
  *  3. With `reconcile_on_restart`, each claimant slot is marked stale (RESTART; a slot restored
  *     stale already is not marked again) and reconciled at once to its share of the position and
  *     its order still open at the venue — no venue call between the two, so a crash cannot leave a
@@ -36,7 +39,14 @@ import { openAtVenue, reconcileTruth, venueOrdersOf } from "./_reconcile_truth.t
 import { readWithRateLimitWaits } from "./_venue_reads.ts";
 import type { Belief, BeliefSource } from "./belief.ts";
 import type { Executor } from "./executor.ts";
-import { allocatePositions, isClaimant, type Orphan, slotClaim, workingEntry } from "./position_allocation.ts";
+import {
+  allocatePositions,
+  isClaimant,
+  lateEntry,
+  type Orphan,
+  slotClaim,
+  workingEntry,
+} from "./position_allocation.ts";
 
 type Reads = Pick<VenueAdapter, "positions" | "queryOrder" | "balance">;
 
@@ -159,8 +169,9 @@ interface OrderLookups {
 }
 
 /**
- * Looks up every working order of the restored slots at the venue. Reconciling, a failed lookup
- * marks its slot as not reconcilable now (logged); read-only, it is ignored (the query only teaches
+ * Looks up every working order of the restored slots at the venue, and a stale slot's late entry
+ * (what it filled is the slot's). Reconciling, a failed lookup marks its slot as not reconcilable
+ * now (logged; live reconciliation looks again); read-only, it is ignored (the query only teaches
  * the adapter the order's id).
  */
 async function lookUpOrders(
@@ -171,7 +182,8 @@ async function lookUpOrders(
 ): Promise<OrderLookups> {
   const out: OrderLookups = { states: new Map(), failed: new Map() };
   for (const s of slots) {
-    for (const o of venueOrdersOf(s)) {
+    const late = lateEntry(s);
+    for (const o of late ? [...venueOrdersOf(s), late] : venueOrdersOf(s)) {
       try {
         out.states.set(o.client_order_id, await venue.queryOrder(s.asset, o.client_order_id));
       } catch (e) {
@@ -187,12 +199,13 @@ async function lookUpOrders(
 }
 
 /**
- * What the slot's working entry has filled at the venue: the venue's cumulative fill; the slot's
- * confirmed fill when the venue does not know the order (never placed); unknown (undefined: the
- * claim falls back to the order's size) when the lookup failed.
+ * What the slot's working (or late) entry has filled at the venue: the venue's cumulative fill; the
+ * slot's confirmed fill when the venue does not know the order (never placed); unknown (undefined:
+ * a working entry's claim falls back to the order's size, a late one claims nothing more) when the
+ * lookup failed.
  */
 function entryFilled(s: SlotRecord, lookups: OrderLookups): number | undefined {
-  const entry = workingEntry(s);
+  const entry = workingEntry(s) ?? lateEntry(s);
   if (!entry || lookups.failed.has(s.slot_id)) return undefined;
   const state = lookups.states.get(entry.client_order_id);
   if (state === undefined) return undefined;
