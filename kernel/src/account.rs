@@ -7,7 +7,10 @@
 //!   reaches CLOSED: the slot's `is_open` flag is cleared in the same step, so a trade cannot
 //!   settle twice);
 //! - marks touch only `unrealized_pnl` and `equity`;
-//! - `equity == capital + unrealized_pnl`, `drawdown == peak_capital - capital >= 0`,
+//! - `equity == capital - unsettled(slots) + unrealized_pnl` (`equity_of`): what the venue's
+//!   wallet plus unrealized PnL shows, since the wallet already booked the fees paid and the PnL
+//!   realized by trades still open (partial exits), which settle into `capital` only at CLOSED;
+//!   `drawdown == peak_capital - capital >= 0`,
 //!   `drawdown_ratio == drawdown / peak_capital` (0 when the peak is 0);
 //! - `version` grows by one for every call of `bump` (once per input that changed the account).
 //!
@@ -15,16 +18,21 @@
 
 use crate::abi::*;
 
-/// Re-derives peak, drawdown and equity from capital and unrealized PnL.
+/// Re-derives peak and drawdown from capital (equity follows at the input's `refresh`).
 fn derive(a: &mut AccountImage) {
     if a.capital > a.peak_capital {
         a.peak_capital = a.capital;
     }
     a.drawdown = a.peak_capital - a.capital;
     a.drawdown_ratio = if a.peak_capital > 0.0 { a.drawdown / a.peak_capital } else { 0.0 };
-    a.equity = a.capital + a.unrealized_pnl;
     assert!(a.drawdown >= 0.0, "Invariant: drawdown is never negative");
-    assert!(a.equity.is_finite(), "Invariant: equity stays finite");
+}
+
+/// Equity: capital, plus what open trades already booked at the venue (realized PnL of partial
+/// exits, minus fees paid: `-unsettled`), plus unrealized PnL. The snapshot check uses the same
+/// expression, so a restored account compares bit for bit.
+pub fn equity_of(capital: f64, unsettled: f64, unrealized: f64) -> f64 {
+    capital - unsettled + unrealized
 }
 
 /// Sets capital from the venue balance. A first seed also sets the peak; a recovery re-seed
@@ -62,14 +70,17 @@ pub fn settle(a: &mut AccountImage, realized_pnl: f64, fees: f64) {
 }
 
 /// Recomputes unrealized PnL as the sum over slots (in slot order, so the float sum is
-/// deterministic) and re-derives equity, peak and drawdown when it or the capital (`touched`)
-/// moved. Returns true when the unrealized PnL changed.
+/// deterministic) and equity (`equity_of`), and re-derives peak and drawdown when the capital
+/// moved (`touched`). Returns true when the unrealized PnL or the equity changed.
 pub fn refresh(a: &mut AccountImage, slots: &[SlotImage], touched: bool) -> bool {
     let unrealized: f64 = slots.iter().map(|s| s.unrealized_pnl).sum();
     assert!(unrealized.is_finite(), "Invariant: unrealized PnL stays finite");
-    let changed = unrealized.to_bits() != a.unrealized_pnl.to_bits();
+    let equity = equity_of(a.capital, unsettled(slots), unrealized);
+    assert!(equity.is_finite(), "Invariant: equity stays finite");
+    let changed = unrealized.to_bits() != a.unrealized_pnl.to_bits() || equity.to_bits() != a.equity.to_bits();
     if changed || touched {
         a.unrealized_pnl = unrealized;
+        a.equity = equity;
         derive(a);
     }
     changed

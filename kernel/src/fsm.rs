@@ -78,7 +78,8 @@ pub struct Kernel {
     pub faulted: bool,
     /// Set by settlement and seeding during the current input.
     account_touched: bool,
-    /// Set when a row changed some slot's unrealized PnL during the current input.
+    /// Set when a row changed what the account derives from the slots during the current input:
+    /// a slot's unrealized PnL, or an open trade's realized PnL, fees or open flag (equity).
     unrealized_moved: bool,
     /// Validation's cache of the last valid asset (never changes a result).
     assets: AssetMemo,
@@ -267,10 +268,10 @@ impl Kernel {
         if row.effect == Effect::Ignore {
             return Ok(());
         }
-        let unrealized = self.slots[i].unrealized_pnl.to_bits();
+        let before = account_inputs(&self.slots[i]);
         let settlement = effects::run(row.effect, &mut self.slots[i], &mut self.memory[i], ctx);
         let s = &mut self.slots[i];
-        self.unrealized_moved |= s.unrealized_pnl.to_bits() != unrealized;
+        self.unrealized_moved |= account_inputs(s) != before;
         s.stage = row.to.raw();
         s.version += 1;
         s.updated_at_ms = step.now_ms;
@@ -496,6 +497,12 @@ impl Kernel {
     pub fn state_hash(&self) -> u64 {
         hash_state(&self.config, &self.orders, &self.marks, &self.account, self.slots.iter(), self.memory.iter())
     }
+}
+
+/// What the account derives from one slot (unrealized PnL; an open trade's realized PnL and
+/// fees, in equity), as bits: a row that changes any of them refreshes the account.
+fn account_inputs(s: &SlotImage) -> [u64; 4] {
+    [s.unrealized_pnl.to_bits(), s.realized_pnl.to_bits(), s.fees.to_bits(), s.is_open as u64]
 }
 
 /// The state hash of a kernel's parts (`Kernel::state_hash`; a snapshot is checked against it

@@ -303,7 +303,9 @@ impl Kernel {
             check::slot(&read_slot(&r, id), id, n)?;
             check::memory(&r, n, id, memory_at(format_of(&r), n, id))?;
         }
-        let account = check::account(&r, (0..n).map(|id| read_slot(&r, id).unrealized_pnl))?;
+        let open_booked = (0..n).map(|id| read_slot(&r, id)).filter(|s| s.is_open == 1);
+        let unsettled = open_booked.fold(0.0, |t, s| t + (s.fees - s.realized_pnl));
+        let account = check::account(&r, (0..n).map(|id| read_slot(&r, id).unrealized_pnl), unsettled)?;
         let slots = (0..n).map(|id| read_slot(&r, id));
         let hash = hash_state(&config, &window, &marks, &account, slots, (0..n).map(|id| read_memory(&r, n, id)));
         let expected = r.u64(40);

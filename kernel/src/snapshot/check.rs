@@ -16,6 +16,7 @@
 
 use super::{read_account, read_config, read_marks, read_window, refused, Rd};
 use crate::abi::*;
+use crate::account::equity_of;
 use crate::diagnostics::{Diag, Num};
 use crate::fsm::risk::{MarkBook, OrderWindow};
 use crate::fsm::Config;
@@ -164,8 +165,11 @@ fn ring_ok(len: usize, cursor: usize, cap: usize) -> bool {
     len <= cap && cursor < cap && (len == cap || cursor == len)
 }
 
-/// The account, given the slots' unrealized PnL in slot order.
-pub fn account(r: &Rd, unrealized: impl Iterator<Item = f64>) -> Checked<AccountImage> {
+/// The account, given the slots' unrealized PnL in slot order and what open trades booked
+/// (`account::unsettled`). Equity may be either derivation: this kernel's (`equity_of`) or the
+/// older `capital + unrealized` a snapshot written before it holds; the restored account keeps the
+/// stored value (so the state hash is the snapshot's) and the next input's refresh re-derives it.
+pub fn account(r: &Rd, unrealized: impl Iterator<Item = f64>, unsettled: f64) -> Checked<AccountImage> {
     let a = read_account(r);
     let money = [
         (a.capital, "capital"),
@@ -192,7 +196,8 @@ pub fn account(r: &Rd, unrealized: impl Iterator<Item = f64>) -> Checked<Account
     let derived = a.peak_capital >= a.capital
         && a.drawdown.to_bits() == (a.peak_capital - a.capital).to_bits()
         && a.drawdown_ratio.to_bits() == ratio.to_bits()
-        && a.equity.to_bits() == (a.capital + a.unrealized_pnl).to_bits()
+        && (a.equity.to_bits() == equity_of(a.capital, unsettled, a.unrealized_pnl).to_bits()
+            || a.equity.to_bits() == (a.capital + a.unrealized_pnl).to_bits())
         && a.unrealized_pnl.to_bits() == sum.to_bits();
     if !derived {
         return Err(refused(

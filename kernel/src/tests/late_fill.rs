@@ -135,6 +135,18 @@ fn a_snapshot_written_by_the_format_1_kernel_still_restores() {
     assert_eq!(restored.hash(), 4_517_231_474_176_943_406, "the format-1 kernel's state hash");
     let mut k = K::new(1);
     x1_replaced_by_x2(&mut k);
-    assert_eq!(restored.snapshot().1, k.snapshot().1, "the same slots and account");
+    // The same slots and account, but for equity and the account's version: that kernel derived
+    // equity as capital + unrealized (before equity counted what open trades booked, so their
+    // fills did not change the account); the restored account keeps what was stored.
+    let (mut got, want) = (restored.snapshot().1, k.snapshot().1);
+    let a = restored.account();
+    assert_eq!(a.equity, a.capital + a.unrealized_pnl);
+    got[56..64].copy_from_slice(&k.account().equity.to_le_bytes());
+    got[72..80].copy_from_slice(&k.account().version.to_le_bytes());
+    assert_eq!(got, want, "the same slots and account");
     assert_eq!(restored.apply(late_x1_fill(0.7, "x1b")).codes(), vec![DiagCode::StaleEvent]);
+    // The next input that moves the account derives equity this kernel's way.
+    assert!(restored.apply(mark(120.0, T0 + 30)).ok());
+    assert!(k.apply(mark(120.0, T0 + 30)).ok());
+    assert_eq!(restored.account().equity, k.account().equity);
 }

@@ -465,3 +465,24 @@ fn applying_inputs_does_not_allocate() {
     unsafe { dita_kernel_state_hash(k.ptr) };
     assert_eq!(crate::tests::alloc_count(), before);
 }
+
+#[test]
+fn equity_is_what_the_venue_shows_through_fees_and_partial_exits() {
+    let mut k = K::new(1);
+    assert!(k.apply(seed(10_000.0, 0, T0)).ok());
+    assert!(k.apply(enter(0, "EQ", Side::Long, e8(2.0), T0 + 1)).ok());
+    assert!(k.apply(event(EventKind::FullFill, "EQ-E", "e", e8(2.0), 100.0, 1.0, T0 + 2)).ok());
+    // The wallet paid the entry fee already: equity = wallet (10 000 - 1) + unrealized.
+    assert_eq!(k.account().equity, 9_999.0);
+    assert!(k.apply(mark(110.0, T0 + 3)).ok());
+    assert_eq!(k.account().equity, 10_019.0);
+    assert!(k.apply(exit(0, e8(1.0), T0 + 4)).ok());
+    assert!(k.apply(event(EventKind::FullFill, "EQ-X1", "x1", e8(1.0), 110.0, 0.0, T0 + 5)).ok());
+    // A partial exit at the mark moves nothing: 10 realized (booked at the venue), 10 unrealized left.
+    let a = k.account();
+    assert_eq!((a.capital, a.unrealized_pnl, a.equity), (10_000.0, 10.0, 10_019.0));
+    assert!(k.apply(exit(0, e8(1.0), T0 + 6)).ok());
+    assert!(k.apply(event(EventKind::FullFill, "EQ-X2", "x2", e8(1.0), 110.0, 0.0, T0 + 7)).ok());
+    let a = k.account();
+    assert_eq!((k.stage(0), a.capital, a.unrealized_pnl, a.equity), (Stage::Closed, 10_019.0, 0.0, 10_019.0));
+}

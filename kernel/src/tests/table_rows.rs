@@ -222,7 +222,9 @@ fn position_open_mark_price_updates_unrealized_only() {
     assert!(o.ok() && o.transitions.is_empty() && o.header.account_dirty == 1);
     assert_eq!(k.slot(0).unrealized_pnl, 0.01 * -10.0);
     let a = k.account();
-    assert_eq!((a.capital, a.unrealized_pnl, a.equity), (capital, 0.01 * -10.0, capital + 0.01 * -10.0));
+    // Equity: capital, minus the entry fee the open trade paid (booked at the venue), plus unrealized.
+    let fees = k.slot(0).fees;
+    assert_eq!((a.capital, a.unrealized_pnl, a.equity), (capital, 0.01 * -10.0, capital - fees + 0.01 * -10.0));
     assert_eq!(row_index(Stage::PositionOpen, Trigger::MarkPrice, "ANY") as usize, 15);
 }
 
