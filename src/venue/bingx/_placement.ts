@@ -38,7 +38,8 @@ export function rehearseOrder(ctx: SubmitContext, o: OrderRequest | null): void 
   if (rules === null || mode === undefined) return;
   // As submitOrder checks it: a LIMIT order by its price, a MARKET order by the held mark.
   const limit = o.type === "LIMIT" ? o.price : undefined;
-  const check = applyContractRules(rules, o.size, limit, o.type === "MARKET" ? ctx.markPrice(o.asset) : o.price);
+  const reference = o.type === "MARKET" ? ctx.markPrice(o.asset) : o.price;
+  const check = applyContractRules(rules, o.size, limit, reference, o.side);
   if (!check.ok || (o.type === "LIMIT" && check.price === undefined)) return;
   ctx.rest.rehearse(placement(o, check.quantity, check.price, mode));
 }

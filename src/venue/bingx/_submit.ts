@@ -172,7 +172,7 @@ export async function submitOrder(ctx: SubmitContext, o: OrderRequest): Promise<
   // A MARKET order's notional is checked against the mark the adapter already holds (`_mark_cache.ts`):
   // no venue call on the order path; an unknown or stale mark skips the check (the venue judges).
   const reference = o.type === "MARKET" ? ctx.markPrice(o.asset) : o.price;
-  const check = applyContractRules(rules, o.size, o.type === "LIMIT" ? o.price : undefined, reference);
+  const check = applyContractRules(rules, o.size, o.type === "LIMIT" ? o.price : undefined, reference, o.side);
   if (!check.ok) return localReject(ctx, o, check.rule, check.message);
   if (o.type === "LIMIT" && check.price === undefined)
     return localReject(ctx, o, "INVALID_PRICE", "a LIMIT order needs a price");

@@ -6,13 +6,18 @@
  * minimum notional (USDT). The launcher runs `sizeRuleBreach` at its edges already, so a strategy
  * learns of a bad size before the kernel sees the intent; this is the last guard.
  *
+ * A limit price off the contract's tick is put on it on the order's own side of the price: a BUY
+ * rounds down and a SELL up, so the order never trades worse than its limit (a BUY limit rounded
+ * up onto the best ask would take it, above the limit and at the taker fee). Without a side (the
+ * mock venue) it rounds to the nearest tick.
+ *
  * A refusal is a value, never a throw: callers turn it into a `LOCAL_RULE` diagnostic and a
  * `REJECT` event whose message says which rule failed.
  *
  * Entry points: `applyContractRules`, `stepDecimals`, `formatStep`, `rulesFromContract`.
  */
 
-import type { ContractRules } from "../../contracts/venue.ts";
+import type { ContractRules, OrderSide } from "../../contracts/venue.ts";
 
 export type RuleCheck =
   | { ok: true; size: number; quantity: string; price?: string }
@@ -49,29 +54,39 @@ export function sizeRuleBreach(
   return null;
 }
 
-/** Number of decimals a step needs: 0.001 → 3, 1 → 0, 0.5 → 1. Bounded to 12. */
+/** Number of decimals a step needs: 0.001 → 3, 1 → 0, 0.5 → 1, 1e-10 → 10. Bounded to 12. */
 export function stepDecimals(step: number): number {
   if (!(step > 0)) throw new Error(`Invariant: step must be positive, got ${step}`);
   for (let d = 0; d <= 12; d++) {
     const scaled = step * 10 ** d;
-    if (Math.abs(scaled - Math.round(scaled)) < 1e-9) return d;
+    // Relative to the scaled step, which must reach a whole unit: a step of 1e-10 is not "0 decimals".
+    const whole = Math.round(scaled);
+    if (whole >= 1 && Math.abs(scaled - whole) < 1e-9 * whole) return d;
   }
   return 12;
 }
 
-/** Rounds `value` to a multiple of `step` (down by default), returning exact decimal text. */
-export function formatStep(value: number, step: number, mode: "down" | "nearest" = "down"): string {
+/**
+ * Rounds `value` to a multiple of `step` (down by default; "up" for the next multiple at or
+ * above it), returning exact decimal text.
+ */
+export function formatStep(value: number, step: number, mode: "down" | "up" | "nearest" = "down"): string {
   const d = stepDecimals(step);
-  // The epsilon absorbs float residue (0.3 / 0.1 = 2.9999999999999996) without rounding up.
-  const units = mode === "down" ? Math.floor(value / step + 1e-9) : Math.round(value / step);
+  const q = value / step;
+  // The epsilon absorbs float residue (0.3 / 0.1 = 2.9999999999999996), which grows with the
+  // number of steps (64999.9 / 0.1), without rounding across a step.
+  const residue = Math.max(1e-9, Math.abs(q) * 1e-12);
+  const units = mode === "down" ? Math.floor(q + residue) : mode === "up" ? Math.ceil(q - residue) : Math.round(q);
   return (units * step).toFixed(d);
 }
 
+/** `side`: the order's side, so that its limit price rounds onto the tick never worse for it. */
 export function applyContractRules(
   rules: ContractRules,
   size: number,
   limitPrice: number | undefined,
   referencePrice: number | undefined,
+  side?: OrderSide,
 ): RuleCheck {
   if (!Number.isFinite(size) || size <= 0) {
     return { ok: false, rule: "INVALID_SIZE", message: `size must be a positive finite number, got ${size}` };
@@ -83,7 +98,16 @@ export function applyContractRules(
   if (breach !== null) return { ok: false, ...breach };
   const quantity = formatStep(size, rules.quantity_step, "nearest");
   const rounded = Number(quantity);
-  const price = limitPrice ?? referencePrice;
+  let onTick: string | undefined;
+  if (limitPrice !== undefined) {
+    onTick = formatStep(limitPrice, rules.price_step, side === "BUY" ? "down" : side === "SELL" ? "up" : "nearest");
+    if (!(Number(onTick) > 0)) {
+      const message = `limit price ${limitPrice} is below ${rules.asset}'s price tick ${rules.price_step}`;
+      return { ok: false, rule: "INVALID_PRICE", message };
+    }
+  }
+  // The notional the venue judges: at the limit price as sent (on the tick), else the reference.
+  const price = onTick !== undefined ? Number(onTick) : referencePrice;
   if (price !== undefined && rules.min_notional > 0 && rounded * price < rules.min_notional) {
     return {
       ok: false,
@@ -91,9 +115,9 @@ export function applyContractRules(
       message: `notional ${(rounded * price).toFixed(4)} USDT (${quantity} × ${price}) on ${rules.asset} is below the minimum ${rules.min_notional} USDT`,
     };
   }
-  const out: RuleCheck = { ok: true, size: rounded, quantity };
-  if (limitPrice !== undefined) out.price = formatStep(limitPrice, rules.price_step, "nearest");
-  return out;
+  return onTick === undefined
+    ? { ok: true, size: rounded, quantity }
+    : { ok: true, size: rounded, quantity, price: onTick };
 }
 
 /** Default rules for an asset the caller did not describe (used by the mock). */

@@ -96,10 +96,15 @@ export class BingxRestClient {
     return this.cfg.clock.nowMs() + this.offsetMs;
   }
 
-  /** Measures the server-time offset (midpoint of the round trip). Returns the offset. */
+  /**
+   * Measures the server-time offset (midpoint of the round trip). Returns the offset. The round
+   * trip starts when the request leaves, after any wait for a rate token: the market group is
+   * shared per IP and may be paused, and a wait counted in would shift the offset by half of it.
+   */
   async syncTime(): Promise<number> {
-    const before = this.cfg.clock.nowMs();
-    const data = await this.send({ method: "GET", path: PATHS.serverTime, signed: false });
+    const sent = { atMs: 0 };
+    const data = await this.send({ method: "GET", path: PATHS.serverTime, signed: false }, sent);
+    const before = sent.atMs;
     const after = this.cfg.clock.nowMs();
     const serverTime = (data as { serverTime?: unknown } | null)?.serverTime;
     if (typeof serverTime !== "number" || !Number.isFinite(serverTime)) {
@@ -139,7 +144,8 @@ export class BingxRestClient {
     return { url: `${this.cfg.baseUrl}${req.path}?${query}`, headers };
   }
 
-  private async send(req: RestRequest): Promise<unknown> {
+  /** `sent.atMs` is set to the local time at which the request left (after the throttle's wait). */
+  private async send(req: RestRequest, sent?: { atMs: number }): Promise<unknown> {
     const where = `${req.method} ${req.path}`;
     const { group, priority } = rateOf(req);
     // With budget to spare the token is taken synchronously: the request is written in the
@@ -152,6 +158,7 @@ export class BingxRestClient {
     let res: Response;
     let text: string;
     try {
+      if (sent !== undefined) sent.atMs = this.cfg.clock.nowMs();
       res = await this.doFetch(url, { method: req.method, headers, signal: controller.signal });
       text = await res.text();
     } catch (err) {

@@ -158,7 +158,7 @@ export class MockVenueAdapter implements VenueAdapter {
     if (refused) return this.reject(request, refused);
     const price = this.prices.get(request.asset) as number;
     const rules = this.rules[request.asset] ?? defaultRules(request.asset);
-    const check = applyContractRules(rules, request.size, request.price, price);
+    const check = applyContractRules(rules, request.size, request.price, price, request.side);
     if (!check.ok) {
       this.diagnose({
         code: "LOCAL_RULE",
