@@ -12,6 +12,7 @@
 
 import type { TSchema } from "@sinclair/typebox";
 import { type TypeCheck, TypeCompiler, type ValueError } from "@sinclair/typebox/compiler";
+import { KERNEL_LIMITS } from "./abi.ts";
 import { INPUT_KINDS, type InputKind, SOURCE_OF_KIND } from "./enums.ts";
 import {
   STAMPED_STRATEGY_SCHEMAS,
@@ -77,8 +78,20 @@ export function ringSourceRefusal(kind: number, slotId: number | null): InputRef
     field: "KIND",
     message: `ring record refused: ${what}; the intents ring accepts ${STRATEGY_KINDS.join(", ")}`,
     input_kind: name ?? null,
-    slot_id: slotId,
+    slot_id: refusalSlot(slotId),
   };
+}
+
+const SLOT_COUNT_MAX = Number(KERNEL_LIMITS.SLOT_COUNT_MAX);
+
+/**
+ * The slot a refusal names: an index a kernel can have (0..SLOT_COUNT_MAX-1), else null, as the
+ * kernel names no slot for an id out of range. A refusal is projected as a row whose slot_id is
+ * an Int32 column: an id like 1e21 (an integer to the schema, `1e+21` in JSON) cannot be stored
+ * and would hold every row after it in the outbox.
+ */
+export function refusalSlot(slot: unknown): number | null {
+  return typeof slot === "number" && Number.isInteger(slot) && slot >= 0 && slot < SLOT_COUNT_MAX ? slot : null;
 }
 
 function header(input: unknown): Parsed<InputKind> {
@@ -145,7 +158,6 @@ const FIELD_OF: Readonly<Record<string, string>> = {
 
 function refuse(code: InputRefusal["code"], field: string, message: string, input: unknown): Parsed<never> {
   const o = (typeof input === "object" && input !== null ? input : {}) as { type?: unknown; slot_id?: unknown };
-  const slot = o.slot_id;
   return {
     ok: false,
     refusal: {
@@ -153,16 +165,26 @@ function refuse(code: InputRefusal["code"], field: string, message: string, inpu
       field,
       message,
       input_kind: typeof o.type === "string" ? o.type.slice(0, 32) : null,
-      slot_id: typeof slot === "number" && Number.isInteger(slot) && slot >= 0 ? slot : null,
+      slot_id: refusalSlot(o.slot_id),
     },
   };
 }
 
-/** A value for a message: numbers as they are, anything else as (at most 40 characters of) JSON. */
+/**
+ * A value for a message: numbers as they are, anything else as (at most 40 characters of) JSON.
+ * Never throws: a refusal of a value JSON cannot write (a BigInt, a cyclic object, a throwing
+ * `toJSON`) must still be a refusal, not an exception out of the edge.
+ */
 export function show(x: unknown): string {
   if (typeof x === "number") return String(x);
-  const s = JSON.stringify(x);
-  return s === undefined ? String(x) : s.length > 40 ? `${s.slice(0, 40)}...` : s;
+  if (typeof x === "bigint") return `${x}n`;
+  let s: string;
+  try {
+    s = JSON.stringify(x) ?? String(x);
+  } catch {
+    s = `(a ${typeof x} JSON cannot write)`;
+  }
+  return s.length > 40 ? `${s.slice(0, 40)}...` : s;
 }
 
 /** The outcome of an input an edge refused: nothing applied, one diagnostic (ERROR). */
@@ -170,7 +192,7 @@ export function refusedOutcome(r: InputRefusal, nowMs: number): KernelOutcome {
   const diagnostic: DiagnosticRecord = {
     code: r.code,
     severity: "ERROR",
-    slot_id: r.slot_id,
+    slot_id: refusalSlot(r.slot_id), // refusals built elsewhere (the venue's size rules) pass here too
     message: r.message,
     details: { field: r.field, ...(r.input_kind !== null ? { input_kind: r.input_kind } : {}) },
     input_index: 0,

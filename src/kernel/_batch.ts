@@ -16,7 +16,8 @@ import type { InputJournal } from "./types.ts";
 
 /**
  * Encodes `inputs[from, to)` chunk by chunk into `encoder`'s buffer and hands each chunk to
- * `apply` (`runBatch` over that buffer); refusals go to the sink. Returns how many were accepted.
+ * `apply` (`runBatch` over that buffer); refusals go to the sink (naming a slot only below
+ * `slotCount`). Returns how many were accepted.
  */
 export function encodeBatches(
   inputs: readonly KernelInput[],
@@ -24,6 +25,7 @@ export function encodeBatches(
   indices: Int32Array,
   journal: InputJournal | null,
   sink: BatchSink | undefined,
+  slotCount: number,
   apply: (n: number) => number,
   from = 0,
   to = inputs.length,
@@ -38,7 +40,7 @@ export function encodeBatches(
       if (refusal === null) indices[n++] = i;
       else {
         journal?.input(input!, false);
-        sink?.refused(i, refusalOutcome(refusal, input));
+        sink?.refused(i, refusalOutcome(refusal, input, slotCount));
       }
     }
     accepted += apply(n);

@@ -43,9 +43,19 @@ export function tooLong(f: StringField): EncodeRefusal {
   return invalid(f[3], `${f[3].toLowerCase()} does not fit its ${f[2]}-byte field`);
 }
 
-/** A value for a message: numbers as they are, anything else as (at most 40 characters of) JSON. */
+/**
+ * A value for a message: numbers as they are, anything else as (at most 40 characters of) JSON.
+ * Never throws: a refusal of a value JSON cannot write (a BigInt, a cyclic object, a throwing
+ * `toJSON`) must still be a refusal, not an exception out of the edge.
+ */
 export function show(x: unknown): string {
   if (typeof x === "number") return String(x);
-  const s = JSON.stringify(x);
-  return s === undefined ? String(x) : s.length > 40 ? `${s.slice(0, 40)}...` : s;
+  if (typeof x === "bigint") return `${x}n`;
+  let s: string;
+  try {
+    s = JSON.stringify(x) ?? String(x);
+  } catch {
+    s = `(a ${typeof x} JSON cannot write)`;
+  }
+  return s.length > 40 ? `${s.slice(0, 40)}...` : s;
 }

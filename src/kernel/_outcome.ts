@@ -36,14 +36,18 @@ export function collectOutcome(v: KernelViews, indexBase: number): KernelOutcome
   };
 }
 
-export function refusalOutcome(r: EncodeRefusal, input: unknown): KernelOutcome {
+/**
+ * `slotCount`: the kernel's slots. The refusal names the input's slot only when it is one of them,
+ * as the kernel's own diagnostics do (an id out of range is INVALID_SLOT_ID with no slot): a
+ * refusal is projected as a row whose slot_id is an Int32 column, which `1e+21` would poison.
+ */
+export function refusalOutcome(r: EncodeRefusal, input: unknown, slotCount: number): KernelOutcome {
   const type = (input as { type?: unknown } | null)?.type;
-  const slot = (input as { slot_id?: unknown } | null)?.slot_id;
   const now = (input as { now_ms?: unknown } | null)?.now_ms;
   const diagnostic: DiagnosticRecord = {
     code: r.code,
     severity: "ERROR",
-    slot_id: typeof slot === "number" && Number.isInteger(slot) && slot >= 0 ? slot : null,
+    slot_id: slotIdOf(input, slotCount),
     message: r.message,
     details: {
       field: r.field,

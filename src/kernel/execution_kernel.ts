@@ -91,7 +91,7 @@ export class ExecutionKernel {
     const refusal = this.oneEncoder.encode(input, 0);
     if (refusal) {
       this.journal?.input(input, false);
-      return refusalOutcome(refusal, input);
+      return refusalOutcome(refusal, input, this.slotCount);
     }
     const status = this.lib.dita_kernel_apply(h, this.onePtr);
     if (status === 1) throw new Error("Invariant: kernel saw a null input pointer");
@@ -156,7 +156,7 @@ export class ExecutionKernel {
             for (let i = 0; i < flags.length; i++) journal.input(inputs[idx[i]!]!, flags[i] === 1);
           };
     const apply = (n: number) => runBatch(this.lib, h, v, this.inPtr, n, this.batchIndex, settled, sink);
-    return encodeBatches(inputs, this.encoder, this.batchIndex, journal, sink, apply, from, to);
+    return encodeBatches(inputs, this.encoder, this.batchIndex, journal, sink, this.slotCount, apply, from, to);
   }
 
   /** Applies raw records an edge checked (e.g. drained from the Zinc ring), then journals them. */

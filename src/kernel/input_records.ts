@@ -13,6 +13,7 @@ import { RECORD_BYTES } from "../contracts/abi.ts";
 import { INPUT_KINDS, type InputKind, SOURCE_OF_KIND } from "../contracts/enums.ts";
 import type { KernelInput } from "../contracts/intents.ts";
 import { encodeInput, type RecordEncoder } from "./encoder.ts";
+import { KernelError } from "./types.ts";
 
 const SIZE = RECORD_BYTES.input;
 const STRATEGY = new Set(INPUT_KINDS.flatMap((k, i) => (SOURCE_OF_KIND[k] === "STRATEGY" ? [i + 1] : [])));
@@ -66,10 +67,17 @@ export class InputRecords {
     return new InputRecords(bytes, count);
   }
 
-  /** Typed inputs encoded by this process, one clean record each (tools, benchmarks, tests). */
+  /**
+   * Typed inputs encoded by this process, one clean record each (tools, benchmarks, tests). An
+   * input the encoder refuses throws: its half-written record (e.g. an id that does not fit, cut
+   * to its field's width) is not the input, and the kernel could accept it.
+   */
   static encode(inputs: readonly KernelInput[]): InputRecords {
     const bytes = new Uint8Array(inputs.length * SIZE);
-    for (const [i, input] of inputs.entries()) encodeInput(input, bytes, i * SIZE);
+    for (const [i, input] of inputs.entries()) {
+      const refusal = encodeInput(input, bytes, i * SIZE);
+      if (refusal !== null) throw new KernelError(`input ${i} does not encode: ${refusal.message}`);
+    }
     return new InputRecords(bytes, inputs.length);
   }
 
