@@ -112,7 +112,9 @@ export class Flattener {
       const needTruth = open.some((s) => s.stage === "STALE_STATE_RECONCILING" || cancelRefused(s, cancelAsked));
       if (needTruth && now - reconciledAt >= RECONCILE_EVERY_MS) {
         reconciledAt = now;
-        await this.d.reconcileNow().catch((e: unknown) => this.d.log(`flatten: reconcile failed: ${String(e)}`));
+        // Bounded by the flatten's own: a pass waiting out venue rate limits goes on by itself.
+        const pass = this.d.reconcileNow().catch((e: unknown) => this.d.log(`flatten: reconcile failed: ${String(e)}`));
+        await Promise.race([pass, this.d.sleep(Math.max(1, deadline - now))]);
         continue;
       }
       for (const s of open) {
