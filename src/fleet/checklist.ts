@@ -15,6 +15,11 @@
  *  8. Each namespace's runtime identity (ClickHouse database, Zinc prefix, state dir, HTTP endpoint,
  *     account) is as in the baseline, and no two live kernels share one of them.
  *
+ * Nothing unread passes: a namespace seen on one side only is compared with nothing on the other (a
+ * strategy started since the baseline must be declared changed), a baseline of another cluster
+ * fails 5–8, one counted in another ClickHouse database (or without it) fails 5, and a fleet entry
+ * that does not parse fails 6 and 8 (its kernel's health, process and identity are unknown).
+ *
  * Entry point: `checklist(now, baseline, changed)`; `checklistOk(items)`.
  */
 
@@ -89,43 +94,72 @@ export function checklistOk(items: readonly ChecklistItem[]): boolean {
   return items.every((i) => i.verdict !== "FAIL");
 }
 
-/** Namespaces of the baseline, each with its observation now (null: not seen any more). */
+/**
+ * Every namespace of the baseline or of now, with its observation in each (null: not seen there).
+ * A namespace seen on one side only is compared too: one that appeared since the baseline (an
+ * empty baseline, one from another desk, a strategy started meanwhile) is not "unchanged".
+ */
 function pairs(
   now: Observation,
   base: Observation,
-): Array<[string, NamespaceObservation, NamespaceObservation | null]> {
-  return Object.entries(base.namespaces).map(([ns, b]) => [ns, b, now.namespaces[ns] ?? null]);
+): Array<[string, NamespaceObservation | null, NamespaceObservation | null]> {
+  const names = [...new Set([...Object.keys(base.namespaces), ...Object.keys(now.namespaces)])].sort();
+  return names.map((ns) => [ns, base.namespaces[ns] ?? null, now.namespaces[ns] ?? null]);
+}
+
+/** A baseline observed in another cluster describes other kernels and maps: nothing compares. */
+function otherCluster(now: Observation, base: Observation): string[] {
+  return base.hazelcast_cluster === now.hazelcast_cluster
+    ? []
+    : [
+        `baseline of hazelcast cluster ${JSON.stringify(base.hazelcast_cluster)}, this run ${JSON.stringify(now.hazelcast_cluster)}`,
+      ];
+}
+
+/** Fleet entries that did not parse: their kernels' health, process and identity are unknown. */
+function unreadable(now: Observation, what: string): string[] {
+  return now.malformed.map((m) => `unreadable fleet entry ${m}${what}`);
 }
 
 function rowCounts(now: Observation, base: Observation | null, changed: ReadonlySet<string>): Result {
   if (base === null) return NO_BASELINE;
-  const problems: string[] = [];
+  const problems = otherCluster(now, base);
+  // Table rows counted in another database (or not at all: ClickHouse off on one side) cannot be
+  // compared; only the topic counts are, and the item fails saying why rather than passing on them.
+  const sameTables = base.clickhouse_database === now.clickhouse_database;
+  if (!sameTables)
+    problems.push(
+      `ClickHouse database ${base.clickhouse_database ?? "none"} in the baseline, ${now.clickhouse_database ?? "none"} now: table rows not comparable (save and compare with the same DITA_V2_CLICKHOUSE settings)`,
+    );
   for (const [ns, b, n] of pairs(now, base)) {
-    const counts = (o: NamespaceObservation | null) => ({ topic: o?.topic_messages ?? 0, ...(o?.table_rows ?? {}) });
-    const [before, after] = [counts(b), counts(n)] as Record<string, number>[];
-    for (const [what, v] of Object.entries(before!)) {
-      const a = after![what] ?? 0;
+    const counts = (o: NamespaceObservation | null): Record<string, number> => ({
+      topic: o?.topic_messages ?? 0,
+      ...(sameTables ? (o?.table_rows ?? {}) : {}),
+    });
+    const [before, after] = [counts(b), counts(n)];
+    for (const what of new Set([...Object.keys(before), ...Object.keys(after)])) {
+      const [v, a] = [before[what] ?? 0, after[what] ?? 0];
       if (changed.has(ns) ? a < v : a !== v) problems.push(`${ns} ${what}: ${v} → ${a}`);
     }
   }
   return judge(
     problems,
-    `${Object.keys(base.namespaces).length} namespace(s) compared; changed: ${[...changed].join(",") || "none"}`,
+    `${pairs(now, base).length} namespace(s) compared; changed: ${[...changed].join(",") || "none"}`,
   );
 }
 
 function kernels(now: Observation, base: Observation | null, changed: ReadonlySet<string>): Result {
-  const problems: string[] = [];
+  const problems = [...(base === null ? [] : otherCluster(now, base)), ...unreadable(now, "")];
   const live = Object.values(now.namespaces).flatMap((o) => (o.kernel === null ? [] : [o.kernel]));
   for (const k of live) if (k.state !== "ok") problems.push(`${k.namespace} ${k.state}: ${k.why}`);
   if (base === null) return judge(problems, `${live.length} kernel(s) ok; pids not compared (no --baseline)`);
   for (const [ns, b, n] of pairs(now, base)) {
-    const was = b.kernel;
+    const was = b?.kernel ?? null;
     const is = n?.kernel ?? null;
     if (changed.has(ns)) {
       if (was !== null && is === null) problems.push(`${ns}: changed kernel not back`);
     } else if (was === null ? is !== null : is === null || !sameProcess(was, is)) {
-      problems.push(`${ns}: ${show(was)} → ${show(is)}`);
+      problems.push(`${ns}: ${b === null ? "not in the baseline" : show(was)} → ${show(is)}`);
     }
   }
   return judge(problems, `${live.length} kernel(s) ok; untouched ones the same processes`);
@@ -141,16 +175,17 @@ function show(k: FleetKernel | null): string {
 
 function maps(now: Observation, base: Observation | null, changed: ReadonlySet<string>): Result {
   if (base === null) return NO_BASELINE;
-  const problems: string[] = [];
+  const problems = otherCluster(now, base);
   for (const [ns, b, n] of pairs(now, base)) {
     if (n === null) problems.push(`${ns}: maps gone`);
     else if (changed.has(ns)) {
-      if (b.kernel !== null && !((n.maps.control_epoch ?? -1) > (b.maps.control_epoch ?? -1)))
+      if (b !== null && b.kernel !== null && !((n.maps.control_epoch ?? -1) > (b.maps.control_epoch ?? -1)))
         problems.push(`${ns}: control row not rewritten by a new run (epoch ${n.maps.control_epoch})`);
-    } else if (n.maps.digest !== b.maps.digest)
+    } else if (b === null) problems.push(`${ns}: not in the baseline, ${n.maps.entries} entries now`);
+    else if (n.maps.digest !== b.maps.digest)
       problems.push(`${ns}: ${b.maps.entries} → ${n.maps.entries} entries, content differs`);
   }
-  return judge(problems, `${Object.keys(base.namespaces).length} namespace(s) compared`);
+  return judge(problems, `${pairs(now, base).length} namespace(s) compared`);
 }
 
 const IDENTITY_KEYS: ReadonlyArray<keyof KernelIdentity> = [
@@ -161,7 +196,10 @@ const IDENTITY_KEYS: ReadonlyArray<keyof KernelIdentity> = [
 ];
 
 function identity(now: Observation, base: Observation | null): Result {
-  const problems: string[] = [];
+  const problems = [
+    ...(base === null ? [] : otherCluster(now, base)),
+    ...unreadable(now, ": its identity not checked"),
+  ];
   const live = Object.values(now.namespaces).flatMap((o) => (o.kernel === null ? [] : [o.kernel]));
   const owner = new Map<string, string>();
   const claim = (what: string, ns: string) => {
@@ -177,7 +215,7 @@ function identity(now: Observation, base: Observation | null): Result {
   }
   if (base !== null)
     for (const [ns, b, n] of pairs(now, base)) {
-      const was = b.kernel;
+      const was = b?.kernel ?? null;
       const is = n?.kernel ?? null;
       if (was === null || is === null) continue;
       for (const key of IDENTITY_KEYS)

@@ -7,7 +7,8 @@
  * **stale** once its heartbeat is older than two intervals (one heartbeat missed, the entry not yet
  * expired), and **unhealthy** when the kernel says so (`health.ok` false) or lost its account lease.
  * Ages compare the writer's clock with the reader's: hosts keep their clocks in sync (NTP), as the
- * projection's epochs already assume. A stored entry must match `FleetEntrySchema`
+ * projection's epochs already assume; a heartbeat more than one interval in the future breaks that
+ * assumption and is stale too (its age cannot be judged). A stored entry must match `FleetEntrySchema`
  * (src/contracts/fleet_schema.ts, what `GET /openapi.json` publishes) to be read.
  *
  * Entry points: `parseFleetEntry(key, raw)`, `kernelVerdict(entry, nowMs)`, `FLEET_MAP`, `heartbeatMsOf`,
@@ -83,6 +84,14 @@ export function kernelVerdict(e: FleetEntry, nowMs: number): KernelVerdict {
   const age = nowMs - e.heartbeat_at_ms;
   if (age > 2 * e.heartbeat_ms)
     return { state: "stale", age_ms: age, why: `no heartbeat for ${age} ms (every ${e.heartbeat_ms} ms expected)` };
+  // A heartbeat stamped more than an interval ahead of this clock: the writer's clock runs ahead, so
+  // its age is unknown, and a kernel that stopped beating would look fresh until its entry expired.
+  if (-age > e.heartbeat_ms)
+    return {
+      state: "stale",
+      age_ms: age,
+      why: `heartbeat ${-age} ms in the future: this host's clock and the kernel's disagree (NTP), its age is unknown`,
+    };
   if (e.lease === "lost") return { state: "unhealthy", age_ms: age, why: "account lease lost to another kernel" };
   if (!e.health.ok) return { state: "unhealthy", age_ms: age, why: e.health.reasons.join("; ") };
   return { state: "ok", age_ms: age, why: "" };

@@ -11,6 +11,8 @@
  */
 
 import { createHash } from "node:crypto";
+import { type TSchema, Type } from "@sinclair/typebox";
+import { Value } from "@sinclair/typebox/value";
 import type { HazelcastJsonValue } from "hazelcast-client";
 import {
   type HazelcastConfig,
@@ -130,6 +132,36 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+const Count = Type.Integer({ minimum: 0 });
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+
+/**
+ * What a saved observation must hold for the checklist to compare with it: a baseline missing a
+ * namespace's table rows, its map entries or the cluster it was taken in would otherwise pass items
+ * 5–8 by comparing nothing. Kernels are checked on their own (`parseFleetEntry`, the verdict).
+ */
+const ObservationFileSchema = Type.Object({
+  observation: Type.Literal(OBSERVATION_VERSION),
+  at_ms: Count,
+  hazelcast_cluster: Type.String(),
+  clickhouse_database: Nullable(Type.String()),
+  namespaces: Type.Record(
+    Type.String(),
+    Type.Object({
+      kernel: Nullable(Type.Object({})),
+      maps: Type.Object({
+        entries: Count,
+        digest: Type.String({ minLength: 1 }),
+        control_epoch: Nullable(Type.Number()),
+      }),
+      topic_messages: Count,
+      table_rows: Type.Record(Type.String(), Count),
+    }),
+  ),
+  isolation: Nullable(Type.Object({ ok: Type.Boolean(), rows: Type.Array(Type.Object({})) })),
+  malformed: Type.Array(Type.String()),
+});
+
 /** A saved observation (a baseline file) back into a typed value, or one line saying what is wrong. */
 export function parseObservation(text: string): { ok: true; value: Observation } | { ok: false; error: string } {
   let o: Record<string, unknown>;
@@ -140,14 +172,12 @@ export function parseObservation(text: string): { ok: true; value: Observation }
   }
   if (o?.observation !== OBSERVATION_VERSION)
     return { ok: false, error: `not a fleet observation of version ${OBSERVATION_VERSION}` };
-  const ns = o.namespaces as Record<string, Record<string, unknown>> | undefined;
-  if (typeof ns !== "object" || ns === null) return { ok: false, error: "no namespaces" };
-  for (const [name, v] of Object.entries(ns)) {
-    const maps = v?.maps as { digest?: unknown } | undefined;
-    if (!STRATEGY_RE.test(name) || typeof maps?.digest !== "string" || !Number.isSafeInteger(v?.topic_messages))
-      return { ok: false, error: `namespace ${JSON.stringify(name)} is malformed` };
+  const first = Value.Errors(ObservationFileSchema, o).First();
+  if (first !== undefined) return { ok: false, error: `${first.path.slice(1).replaceAll("/", ".")}: ${first.message}` };
+  for (const [name, v] of Object.entries(o.namespaces as Record<string, Record<string, unknown>>)) {
+    if (!STRATEGY_RE.test(name)) return { ok: false, error: `namespace ${JSON.stringify(name)} is malformed` };
     if (v.kernel !== null) {
-      const { state, age_ms, why, ...entry } = (v.kernel ?? {}) as Record<string, unknown>;
+      const { state, age_ms, why, ...entry } = v.kernel as Record<string, unknown>;
       const p = parseFleetEntry(name, entry);
       if (!p.ok) return { ok: false, error: p.error };
       if (
