@@ -4,7 +4,10 @@
 # this strategy's settings and secrets (its BingX account's keys, the cluster, ClickHouse, its HTTP
 # port). The file must be readable by its owner only (mode 600 or 400). Then it sets
 # DITA_V2_STRATEGY=NAMESPACE, a state dir of its own unless the file names one, and replaces itself
-# with `dita-v2 serve`, so supervisord's signals reach the kernel itself.
+# with `dita-v2 serve`, so supervisord's signals reach the kernel itself. The state dir and the Zinc
+# prefix are the file's or the namespace's, never supervisord's environment: every program inherits
+# that, and one exported there (to point the CLI at a strategy's token) gave every kernel one
+# journal and one set of regions.
 set -eu
 ns=${1:-}
 case "$ns" in
@@ -20,6 +23,7 @@ case "$(stat -c %a "$file")" in
   600|400) ;;
   *) echo "run-strategy: $file is readable by others (mode $(stat -c %a "$file")): chmod 600 it" >&2; exit 2 ;;
 esac
+unset DITA_V2_STATE_DIR DITA_V2_ZINC_PREFIX
 set -a
 . "$file"
 set +a

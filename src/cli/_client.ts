@@ -3,7 +3,9 @@
  * DITA_V2_HTTP_HOST/PORT environment, bearer token from DITA_V2_OPERATOR_TOKEN or
  * `<state dir>/operator.token`. Mutating calls need the token; reads send it when there is one
  * (a serve listening beyond loopback wants it on every route but /health). Failures are one-line
- * `CliFailure`s.
+ * `CliFailure`s. An empty `--url` (`--url "$KERNEL_URL"` with the variable unset, or `--url` with
+ * no value) is refused (exit 2): falling back to the default would send a flatten or a control
+ * change meant for another kernel to the local one.
  */
 
 import { loadConfig } from "../launcher/config.ts";
@@ -16,7 +18,14 @@ export const urlArg = {
 } as const;
 
 export function baseUrl(url: string | undefined): string {
-  if (url) return url.replace(/\/+$/, "");
+  if (url !== undefined) {
+    if (url.trim() === "")
+      throw new CliFailure(
+        "--url is empty: give the base URL of a running serve (http://HOST:PORT), or leave --url out to use DITA_V2_HTTP_HOST/PORT",
+        2,
+      );
+    return url.replace(/\/+$/, "");
+  }
   const c = loadConfig(process.env);
   const host = c.http_host.includes(":") ? `[${c.http_host}]` : c.http_host;
   return `http://${host}:${c.http_port}`;

@@ -3,7 +3,9 @@
  * it (POST /control). Values: true/false for toggles, numbers for active_slot_limit and the risk
  * limits, names for mode, verbosity and trading_state. A pair that is not key=value, or a key
  * given twice (`trading_state=HALTED trading_state=ACTIVE`), is refused naming it (exit 2) and
- * nothing is sent.
+ * nothing is sent. Exit codes: 0 the snapshot (read) or the change applied · 1 the read was not
+ * answered with a snapshot (token refused, serve still starting) · 2 bad pairs or unreachable ·
+ * 3 the change refused · 4 no token for a change.
  */
 
 import { defineCommand } from "citty";
@@ -47,6 +49,8 @@ export const controlCommand = defineCommand({
     const pairs = args._;
     if (pairs.length === 0) {
       const r = await call(args.url, "/control");
+      // A 401 or a 503 "starting" body is not a snapshot: a script reading trading_state must not get exit 0.
+      if (r.status !== 200) throw new CliFailure(`control answered HTTP ${r.status}: ${JSON.stringify(r.body)}`);
       print(r.body);
       return;
     }
