@@ -7,6 +7,7 @@ export { InputRecords, isStrategyKind, kindName, recordKind } from "./input_reco
 export { JournalError, type JournalHeader, JournalWriter, type ReplayResult, replayJournal } from "./journal.ts";
 export { exportJournal, recordFields } from "./journal_export.ts";
 export { type JournalStep, type OutcomeReplay, replayOutcomes } from "./journal_outcomes.ts";
+export { journalStrategies } from "./journal_owner.ts";
 export { inExecutable, NativeLoadError, nativeLibraryPath } from "./native.ts";
 export {
   type JournalListing,

@@ -3,7 +3,9 @@
  * kernel accepts plus the segments after it, torn tails cut), install it in the new kernel, and begin
  * this run's segment from it.
  *
- *  - `recoverJournal(config, log, dir?)` replays the directory into a scratch kernel (kernel/segment_replay.ts).
+ *  - `recoverJournal(config, log, dir?)` first refuses (ConfigError, one line) a directory whose
+ *    segments another strategy wrote (a state dir shared by mistake), then replays it into a
+ *    scratch kernel (kernel/segment_replay.ts).
  *    A corrupt newest snapshot falls back to the previous one with one log line; a directory that
  *    cannot be replayed (no usable snapshot, a corrupt segment in the middle of a run, another slot
  *    count than DITA_V2_SLOTS) gives one `journal:` line and no journal belief: the start then takes
@@ -19,8 +21,15 @@
 
 import { chmodSync, existsSync, mkdirSync, renameSync } from "node:fs";
 import { join } from "node:path";
-import { type ExecutionKernel, JournalError, listJournal, type SegmentJournal, walkJournal } from "../kernel/index.ts";
-import type { RuntimeConfig } from "./config.ts";
+import {
+  type ExecutionKernel,
+  JournalError,
+  journalStrategies,
+  listJournal,
+  type SegmentJournal,
+  walkJournal,
+} from "../kernel/index.ts";
+import { ConfigError, type RuntimeConfig } from "./config.ts";
 
 /** What the start recovered from the journal (`GET /status` → `recovery.journal`). */
 export interface JournalBelief {
@@ -54,6 +63,12 @@ export function recoverJournal(
 ): JournalStart {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   chmodSync(dir, 0o700);
+  const others = journalStrategies(dir).filter((s) => s !== config.strategy);
+  if (others.length > 0)
+    throw new ConfigError(
+      "DITA_V2_STATE_DIR",
+      `${dir} holds the journal of strategy ${others.join(", ")}, not of ${config.strategy}: a strategy never recovers another's slots. Give each strategy its own state dir (or move that journal away to start ${config.strategy} anew)`,
+    );
   const nextIndex = listJournal(dir).lastIndex + 1;
   try {
     const walked = walkJournal(dir, { cut: true, log });
