@@ -15,9 +15,9 @@ import type { StrategyIntent } from "../../src/contracts/intents.ts";
 import type { DiagnosticRecord } from "../../src/contracts/records.ts";
 import type { ExecutionKernel } from "../../src/kernel/index.ts";
 import { Executor } from "../../src/launcher/executor.ts";
-import { LiveReconciler } from "../../src/launcher/live_reconcile.ts";
 import { MockVenueAdapter } from "../../src/venue/index.ts";
 import { freshKernel, T0 } from "../_support/kernel.ts";
+import { testReconciler } from "../_support/live.ts";
 
 const PRICE = 65_000;
 
@@ -35,15 +35,7 @@ async function world() {
   kernels.push(kernel);
   const executor = new Executor(kernel, venue, clock, { afterApply: () => {} });
   const diags: DiagnosticRecord[] = [];
-  const r = new LiveReconciler({
-    kernel,
-    executor,
-    venue,
-    clock,
-    report: (d) => diags.push(d),
-    log: () => {},
-    sleep: async () => {},
-  });
+  const r = testReconciler({ kernel, executor, venue, clock }, diags);
   return { clock, venue, kernel, executor, r, diags };
 }
 

@@ -16,9 +16,9 @@ import type { VenueAdapter } from "../../src/contracts/venue.ts";
 import type { ExecutionKernel } from "../../src/kernel/index.ts";
 import { QueriesOut } from "../../src/launcher/_hung_query.ts";
 import { Executor } from "../../src/launcher/executor.ts";
-import { LiveReconciler } from "../../src/launcher/live_reconcile.ts";
 import { MockVenueAdapter } from "../../src/venue/index.ts";
 import { freshKernel, T0 } from "../_support/kernel.ts";
+import { testReconciler } from "../_support/live.ts";
 
 const kernels: ExecutionKernel[] = [];
 afterEach(async () => {
@@ -48,15 +48,7 @@ test("a live pass while a hung order's query is out leaves the slot alone: the a
   const executor = new Executor(kernel, venue, clock, {
     afterApply: (_input, outcome) => diags.push(...outcome.diagnostics),
   });
-  const reconciler = new LiveReconciler({
-    kernel,
-    executor,
-    venue,
-    clock,
-    report: (d) => diags.push(d),
-    log: () => {},
-    sleep: async () => {},
-  });
+  const reconciler = testReconciler({ kernel, executor, venue, clock }, diags);
 
   mock.setKnobs({ drop_responses: { count: 1 }, stream_drop: { after: 0 } }); // executed, nothing heard
   executor.submitStrategy({

@@ -17,9 +17,9 @@ import type { DiagnosticRecord } from "../../src/contracts/records.ts";
 import type { VenueAdapter } from "../../src/contracts/venue.ts";
 import type { ExecutionKernel } from "../../src/kernel/index.ts";
 import { Executor } from "../../src/launcher/executor.ts";
-import { LiveReconciler } from "../../src/launcher/live_reconcile.ts";
 import { MockVenueAdapter } from "../../src/venue/index.ts";
 import { freshKernel, T0 } from "../_support/kernel.ts";
+import { testReconciler } from "../_support/live.ts";
 
 const BTC = 65_000;
 const ETH = 3_000;
@@ -61,15 +61,9 @@ function enter(slot: number, asset: string, size: number): StrategyIntent {
 function reconcilerOf(w: World, venue: VenueAdapter = w.venue) {
   const diags: DiagnosticRecord[] = [];
   const lines: string[] = [];
-  const r = new LiveReconciler({
-    kernel: w.kernel,
-    executor: w.executor,
-    venue,
-    clock: w.clock,
-    report: (d) => diags.push(d),
-    log: (l) => lines.push(l),
-    sleep: async () => {},
-  });
+  const r = testReconciler({ kernel: w.kernel, executor: w.executor, venue, clock: w.clock }, diags, (l) =>
+    lines.push(l),
+  );
   return { r, diags, lines };
 }
 

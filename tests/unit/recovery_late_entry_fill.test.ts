@@ -8,14 +8,11 @@
  */
 
 import { afterEach, expect, test } from "bun:test";
-import { ManualClock } from "../../src/contracts/clock.ts";
-import type { VenueAdapter, VenueOrderState } from "../../src/contracts/venue.ts";
 import type { ExecutionKernel } from "../../src/kernel/index.ts";
-import { eventFromOrderState } from "../../src/launcher/_order_event.ts";
 import { Executor } from "../../src/launcher/executor.ts";
 import { recover } from "../../src/launcher/recovery.ts";
-import { MockVenueAdapter } from "../../src/venue/index.ts";
-import { freshKernel, T0 } from "../_support/kernel.ts";
+import { freshKernel } from "../_support/kernel.ts";
+import { lateFilledEntry } from "../_support/live.ts";
 
 const kernels: ExecutionKernel[] = [];
 afterEach(async () => {
@@ -26,34 +23,9 @@ afterEach(async () => {
 test.each(["LONG", "SHORT"] as const)(
   "a stale slot whose entry was rejected as absent and filled late takes its %s position at restart, no orphan",
   async (side) => {
-    const clock = new ManualClock(T0);
-    const mock = new MockVenueAdapter({ seed: 9, clock, prices: { "BTC-USDT": 65_000 }, balance: 10_000 });
-    await mock.connect();
-    let absent = true; // the venue's first answer about the order: never heard of it (it lands later)
-    const venue: VenueAdapter = Object.create(mock, {
-      queryOrder: {
-        value: async (asset: string, cid: string) => (absent ? null : mock.queryOrder(asset, cid)),
-      },
-    });
-    const kernel = freshKernel({ slots: 2, capital: 10_000 });
+    const { venue, kernel, clock, resolved } = await lateFilledEntry(side);
     kernels.push(kernel);
-    const executor = new Executor(kernel, venue, clock, { afterApply: () => {} });
-
-    mock.setKnobs({ drop_responses: { count: 1 }, stream_drop: { after: 0 } }); // executed, nothing heard
-    executor.submitStrategy({
-      type: "ENTER",
-      slot_id: 0,
-      trade_id: "S0",
-      asset: "BTC-USDT",
-      side,
-      size: 0.01,
-      price: null,
-      leverage: 3,
-    });
-    await executor.drain(1_000);
-    expect(await executor.resolveByQuery(0)).toBe("ABSENT_REJECTED");
-    absent = false; // the order's fill reaches the kernel after all: OVERFILL, the slot goes stale
-    executor.onVenueEvent(eventFromOrderState((await mock.queryOrder("BTC-USDT", "S0-E")) as VenueOrderState));
+    expect(resolved).toBe("ABSENT_REJECTED");
     expect(kernel.slot(0)).toMatchObject({ stage: "STALE_STATE_RECONCILING", side: null });
     const images = Array.from({ length: kernel.slotCount }, (_, i) => kernel.slotImage(i).slice());
 
