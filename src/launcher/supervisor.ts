@@ -4,7 +4,8 @@
  * BACKOFF, `status` answers 0 for STARTING):
  *
  *   status   0 RUNNING · 3 not running (STOPPED, EXITED, FATAL, BACKOFF, STARTING) · 4 supervisord unreachable
- *   start    0 RUNNING afterwards · 1 it did not come up · 4 supervisord could not be started
+ *   start    0 RUNNING afterwards (up 15 s: supervisord's startsecs, longer than serve's slowest
+ *            failing start) · 1 it did not come up · 4 supervisord could not be started
  *   stop     0 STOPPED afterwards (or was not running) · 1 still running · 4 unreachable
  *   restart  as start
  *   tail     supervisorctl's tail of the program's stdout (or stderr with --stderr)
@@ -39,7 +40,8 @@ export interface CtlResult {
 type Env = Record<string, string | undefined>;
 
 function ctl(conf: string, args: string[]): CtlResult {
-  const r = spawnSync("supervisorctl", ["-c", conf, ...args], { encoding: "utf8", timeout: 60_000 });
+  // A start blocks while supervisord tries it (startsecs 15, 3 retries with their backoff).
+  const r = spawnSync("supervisorctl", ["-c", conf, ...args], { encoding: "utf8", timeout: 120_000 });
   if (r.error) return { code: 4, out: `supervisorctl could not run: ${r.error.message}` };
   return { code: r.status ?? 4, out: `${r.stdout ?? ""}${r.stderr ?? ""}`.trim() };
 }
@@ -98,7 +100,8 @@ export async function supervisorCtl(
       } else {
         ctl(conf, [cmd, PROGRAM]);
       }
-      const after = await waitState(conf, ["RUNNING", "FATAL"], 20_000, sleep);
+      // RUNNING only after startsecs (15 s) up; a start failing after 10 s is tried 4 times: FATAL.
+      const after = await waitState(conf, ["RUNNING", "FATAL"], 120_000, sleep);
       return { code: after === "RUNNING" ? 0 : 1, out: `${PROGRAM} ${after ?? "UNKNOWN"}` };
     }
     case "stop": {

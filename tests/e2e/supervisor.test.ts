@@ -8,8 +8,9 @@
  * Covered: `dita-v2 ctl start|status|stop|restart|tail --conf` exit codes (status 0 RUNNING,
  * 3 not running, 4 unreachable), kill -9 of the program → supervisord restarts it and the new
  * process reconciles with the sim (its /status recovery report), a graceful stop (exit status 0),
- * supervisor/supervisorctl.sh, the smoke's supervisor precheck, and that supervisord started
- * directly without the posture variables refuses the config naming the variable. supervisord is
+ * supervisor/supervisorctl.sh, the smoke's supervisor precheck, that supervisord started
+ * directly without the posture variables refuses the config naming the variable, and that a
+ * start failing after 10 s (longer than supervisord's old startsecs) makes `ctl start` exit 1. supervisord is
  * never SIGKILLed; afterAll shuts it down and removes the temp dir and the /dev/shm files.
  */
 
@@ -254,4 +255,26 @@ describe("dolphin:dita_v2 under a real supervisord", () => {
     await shutdownSupervisord();
     expect(ctl("status").code).toBe(4);
   }, 60_000);
+
+  test("a start that fails after 10 s (a required ClickHouse that never answers) is not RUNNING: ctl start exits 1, FATAL", async () => {
+    // A ClickHouse address that accepts connections and never answers: the projection's connect
+    // waits its whole 10 s timeout, then serve refuses to start (DITA_V2_PROJECTION_REQUIRED=1).
+    const silent = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+    const saved = env;
+    try {
+      env = {
+        ...saved,
+        DITA_V2_PROJECTION_REQUIRED: "1",
+        DITA_V2_CLICKHOUSE_URL: `http://127.0.0.1:${silent.port}`,
+      };
+      const r = ctl("start");
+      expect(`${r.stdout}${r.stderr}`).toContain("FATAL");
+      expect(r.code).toBe(1);
+      expect(ctl("status").code).toBe(3);
+    } finally {
+      env = saved;
+      await shutdownSupervisord();
+      silent.stop(true);
+    }
+  }, 180_000);
 });
