@@ -11,6 +11,9 @@
  *    replayed — and every later run in full (runs that died before their first mark), into the new
  *    process's spools, before the new run projects anything. A run whose last journaled input is
  *    the mark (it stopped cleanly) needs nothing: the journal recovery already knows its last seq.
+ *    When the journal no longer keeps the mark's next input (rotations pruned it while a mark that
+ *    stopped after a SPOOL_FULL stayed behind, or the journal was moved aside), the lost seq range is
+ *    logged and every run the journal keeps (all newer than the mark) is re-projected in full.
  *  - `projectJournal(projection, path, opts)`: one JSON-lines journal; `projectSegments(projection,
  *    dir, opts)`: the segmented journal, from a mark or (`from` null) every run it keeps;
  *    `replayIntoSinks(path, env)` does either for `dita-v2 replay --project` into the ClickHouse the
@@ -157,8 +160,15 @@ export function catchUp(b: Bundle, log: (line: string) => void): JournalProjecti
     each(dir, () => projectSegments(b.projection, dir, { debug, from: null, skipRun: b.run, log }));
   } else if (segmentOf(dir, mark.run, mark.seq + 1) !== null) {
     each(dir, () => projectSegments(b.projection, dir, { debug, from: mark, skipRun: b.run, log }));
-  } else
-    log(`catch-up: the projected mark names run ${mark.run}, which no journal in ${dir} has: nothing to re-project`);
+  } else {
+    // The input after the mark is no longer kept: rotations pruned it (a mark that stopped after a
+    // SPOOL_FULL while the run went on), or the journal was moved aside. Whatever the journal still
+    // keeps is newer than the mark (pruning removes the oldest first), so all of it may be missing.
+    log(
+      `catch-up: the projected mark names run ${mark.run} seq ${mark.seq}, but ${dir} no longer keeps its next input (pruned by rotation, or the journal was moved aside): rows of run ${mark.run} from seq ${mark.seq + 1} up to what is kept cannot be rebuilt; re-projecting every run the journal keeps`,
+    );
+    each(dir, () => projectSegments(b.projection, dir, { debug, from: null, skipRun: b.run, log }));
+  }
   return done;
 }
 
