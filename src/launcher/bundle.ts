@@ -167,7 +167,8 @@ export async function buildBundle(
       required: config.projection_required,
       onDiagnostic: options.onProjectionDiagnostic ?? (() => {}),
       sinks: options.projectionSinks,
-      markProgress: options.journal,
+      // The mark names the state dir journal's progress: a run journaling elsewhere (the smoke) leaves it alone.
+      markProgress: options.journal && options.journalDir === undefined,
       epochMs: options.epochMs,
     });
     closers.push(() => void projection.close());
