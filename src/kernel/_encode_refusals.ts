@@ -4,6 +4,7 @@
  */
 
 import { KERNEL_LIMITS } from "../contracts/abi.ts";
+import { show } from "../contracts/intent_parse.ts";
 import type { StringField } from "./_record_layout.ts";
 
 const SLOT_COUNT_MAX = Number(KERNEL_LIMITS.SLOT_COUNT_MAX);
@@ -41,21 +42,4 @@ export function badSlotId(id: unknown): EncodeRefusal {
 
 export function tooLong(f: StringField): EncodeRefusal {
   return invalid(f[3], `${f[3].toLowerCase()} does not fit its ${f[2]}-byte field`);
-}
-
-/**
- * A value for a message: numbers as they are, anything else as (at most 40 characters of) JSON.
- * Never throws: a refusal of a value JSON cannot write (a BigInt, a cyclic object, a throwing
- * `toJSON`) must still be a refusal, not an exception out of the edge.
- */
-export function show(x: unknown): string {
-  if (typeof x === "number") return String(x);
-  if (typeof x === "bigint") return `${x}n`;
-  let s: string;
-  try {
-    s = JSON.stringify(x) ?? String(x);
-  } catch {
-    s = `(a ${typeof x} JSON cannot write)`;
-  }
-  return s.length > 40 ? `${s.slice(0, 40)}...` : s;
 }

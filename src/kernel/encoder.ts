@@ -27,9 +27,10 @@ import {
   ORDER_ROLES,
   REJECT_REASONS,
 } from "../contracts/enums.ts";
+import { show } from "../contracts/intent_parse.ts";
 import { EXIT_REASONS, SIDES, STALE_REASONS } from "../contracts/records.ts";
 import { putQty, putU64 } from "./_encode_fields.ts";
-import { badNow, badSlotId, type EncodeRefusal, invalid, notAnObject, show, tooLong } from "./_encode_refusals.ts";
+import { badNow, badSlotId, type EncodeRefusal, invalid, notAnObject, tooLong } from "./_encode_refusals.ts";
 import {
   AMOUNT,
   ASSET,

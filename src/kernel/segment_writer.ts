@@ -196,10 +196,9 @@ export class SegmentJournal implements InputJournal {
   private emit(): void {
     if (this.frame.entries > 0) {
       const bytes = this.frame.finish();
-      const refused = this.kept.length === 0 ? this.append(bytes) : undefined;
-      if (refused !== null) this.kept.push(bytes.slice()); // not written (yet): kept, sealed
+      // Behind kept frames, or refused now: kept (sealed), and written in order below.
+      if (this.kept.length > 0 || this.append(bytes) !== null) this.kept.push(bytes.slice());
       this.frame.start(this.seq + 1);
-      if (refused !== null && refused !== undefined) throw refused;
     }
     while (this.kept.length > 0) {
       const refused = this.append(this.kept[0]!);

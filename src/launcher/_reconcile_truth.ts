@@ -25,6 +25,8 @@ import type { VenueOrderState } from "../contracts/venue.ts";
 import type { Assignment } from "./position_allocation.ts";
 
 const E8 = 100_000_000;
+/** Two quantities equal in whole 1e-8 units (the kernel's resolution). */
+export const sameSize = (a: number, b: number) => Math.round(a * E8) === Math.round(b * E8);
 
 export interface OpenOrder {
   order: OrderRecord;
@@ -88,6 +90,6 @@ export function fillMayBeOnItsWay(
     if (o.status === "PENDING_SUBMIT" || o.status === "CANCEL_REQUESTED") return true;
     const state = stateOf(o);
     if (!state || !isOpenAtVenue(state.status)) return true;
-    return Math.round(state.filled_size_cumulative * E8) !== Math.round(o.filled_size * E8);
+    return !sameSize(state.filled_size_cumulative, o.filled_size);
   });
 }

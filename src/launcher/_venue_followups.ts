@@ -39,8 +39,9 @@ function orderId(image: Uint8Array, at: number): string {
 export class VenueFollowups {
   private readonly byOrder = new Map<string, { id: Uint8Array; slot: number }>();
   private readonly batch = new OutcomeBatch(1);
-  /** While a ring batch drains: venue outcomes wait here, published after the batch's own. */
-  private held: Array<{ id: Uint8Array; facts: OutcomeFacts }> | null = null;
+  /** While a ring batch drains (`holding`): venue outcomes wait here, published after the batch's own. */
+  private readonly held: Array<{ id: Uint8Array; facts: OutcomeFacts }> = [];
+  private holding = false;
 
   constructor(
     private readonly zinc: ZincPlane,
@@ -83,7 +84,7 @@ export class VenueFollowups {
       order_status: now.order_status,
       diagnostics: outcome.diagnostics,
     };
-    if (this.held !== null) this.held.push({ id: entry.id, facts });
+    if (this.holding) this.held.push({ id: entry.id, facts });
     else this.publish(entry.id, facts);
     const status = this.orderStatus(entry.slot, event.client_order_id);
     if (status === 0 || FINISHED.has(status)) this.byOrder.delete(event.client_order_id);
@@ -95,13 +96,13 @@ export class VenueFollowups {
    * producer reads its KERNEL outcome first. `release` publishes what was held, in order.
    */
   hold(): void {
-    this.held = [];
+    this.holding = true;
   }
 
   release(): void {
-    const held = this.held ?? [];
-    this.held = null;
-    for (const h of held) this.publish(h.id, h.facts);
+    this.holding = false;
+    for (const h of this.held) this.publish(h.id, h.facts);
+    this.held.length = 0;
   }
 
   private publish(id: Uint8Array, facts: OutcomeFacts): void {

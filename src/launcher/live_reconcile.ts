@@ -34,7 +34,7 @@ import { isTradingStage, stageWorkingOrder } from "../contracts/order_status.ts"
 import type { DiagnosticRecord, OrderRecord, SlotRecord } from "../contracts/records.ts";
 import type { VenueAdapter, VenueOrderState, VenuePosition } from "../contracts/venue.ts";
 import type { ExecutionKernel } from "../kernel/index.ts";
-import { fillMayBeOnItsWay, openAtVenue, reconcileTruth } from "./_reconcile_truth.ts";
+import { fillMayBeOnItsWay, openAtVenue, reconcileTruth, sameSize } from "./_reconcile_truth.ts";
 import { readWithRateLimitWaits } from "./_venue_reads.ts";
 import type { Executor } from "./executor.ts";
 import {
@@ -72,9 +72,6 @@ interface VenueView {
   /** Working entries the venue no longer lists open, looked up: what each really filled. */
   ended: VenueOrderState[];
 }
-
-const E8 = 100_000_000;
-const sameSize = (a: number, b: number) => Math.round(a * E8) === Math.round(b * E8);
 
 export class LiveReconciler {
   readonly stats: ReconcileStats = {

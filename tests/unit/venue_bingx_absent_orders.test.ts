@@ -11,14 +11,8 @@
  */
 
 import { afterEach, expect, test } from "bun:test";
-import { ManualClock } from "../../src/contracts/clock.ts";
 import type { OrderRequest } from "../../src/contracts/venue.ts";
-import { startBingxSim } from "../../src/sim/index.ts";
-import { BingxVenueAdapter } from "../../src/venue/index.ts";
-
-const API_KEY = "simKeyAAAAbbbbCCCCdddd0123456789";
-const SECRET = "simSecretZZZZyyyyXXXXwwww9876543210qq";
-const ORDER_PATH = "/openApi/swap/v2/trade/order?";
+import { ORDER_PATH, simAdapter, simOnClock } from "../_support/bingx_sim.ts";
 
 const stops: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -29,16 +23,7 @@ type Held = { url: string; init: RequestInit };
 
 /** An adapter whose placements are lost (never land) unless `land` says to hold one for later. */
 async function venueLosingPlacements(opts: { hold?: (held: Held) => Promise<Response> } = {}) {
-  const clock = new ManualClock();
-  const sim = await startBingxSim({
-    port: 0,
-    apiKey: API_KEY,
-    secret: SECRET,
-    seed: 9,
-    prices: { "BTC-USDT": 65_000 },
-    balance: 10_000,
-    clock,
-  });
+  const { sim, clock } = await simOnClock(9);
   let orderQueries = 0;
   const network = (url: string, init: RequestInit): Promise<Response> => {
     clock.advance(1_000); // every request keeps within the venue's and the client's budgets
@@ -49,18 +34,7 @@ async function venueLosingPlacements(opts: { hold?: (held: Held) => Promise<Resp
     if (opts.hold) return opts.hold({ url, init: bytes });
     return Promise.reject(new Error("connection reset by peer"));
   };
-  const adapter = new BingxVenueAdapter(
-    {
-      apiKey: API_KEY,
-      secret: SECRET,
-      baseUrl: sim.url,
-      wsUrl: sim.wsUrl,
-      recvWindowMs: 10_000,
-      clock,
-      timeoutMs: 5_000,
-    },
-    { fetch: network, resolveDelaysMs: [0] },
-  );
+  const adapter = simAdapter(sim, clock, { fetch: network, resolveDelaysMs: [0] });
   stops.push(async () => {
     await adapter.close();
     await sim.stop();

@@ -8,13 +8,10 @@
  */
 
 import { afterEach, expect, test } from "bun:test";
-import { ManualClock } from "../../src/contracts/clock.ts";
+import type { ManualClock } from "../../src/contracts/clock.ts";
 import type { OrderRequest, VenueDiagnostic, VenueEvent } from "../../src/contracts/venue.ts";
-import { type SimHandle, startBingxSim } from "../../src/sim/index.ts";
-import { BingxVenueAdapter } from "../../src/venue/index.ts";
-
-const API_KEY = "simKeyAAAAbbbbCCCCdddd0123456789";
-const SECRET = "simSecretZZZZyyyyXXXXwwww9876543210qq";
+import type { SimHandle } from "../../src/sim/index.ts";
+import { simAdapter, simOnClock } from "../_support/bingx_sim.ts";
 
 const stops: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -22,33 +19,16 @@ afterEach(async () => {
 });
 
 async function startSim() {
-  const clock = new ManualClock();
-  const sim = await startBingxSim({
-    port: 0,
-    apiKey: API_KEY,
-    secret: SECRET,
-    seed: 7,
-    prices: { "BTC-USDT": 65_000 },
-    balance: 10_000,
-    clock,
-  });
+  const { sim, clock } = await simOnClock(7);
   stops.push(() => sim.stop());
   return { sim, clock };
 }
 
 async function adapterOn(sim: SimHandle, clock: ManualClock) {
-  const adapter = new BingxVenueAdapter(
-    {
-      apiKey: API_KEY,
-      secret: SECRET,
-      baseUrl: sim.url,
-      wsUrl: sim.wsUrl,
-      recvWindowMs: 10_000,
-      clock,
-      timeoutMs: 5_000,
-    },
-    { resolveDelaysMs: [0], stream: { backoffBaseMs: 20, backoffMaxMs: 200, openTimeoutMs: 2000 } },
-  );
+  const adapter = simAdapter(sim, clock, {
+    resolveDelaysMs: [0],
+    stream: { backoffBaseMs: 20, backoffMaxMs: 200, openTimeoutMs: 2000 },
+  });
   stops.unshift(() => adapter.close());
   const events: VenueEvent[] = [];
   const diags: VenueDiagnostic[] = [];

@@ -11,14 +11,8 @@
  */
 
 import { afterEach, expect, test } from "bun:test";
-import { ManualClock } from "../../src/contracts/clock.ts";
 import type { VenueEvent } from "../../src/contracts/venue.ts";
-import { startBingxSim } from "../../src/sim/index.ts";
-import { BingxVenueAdapter } from "../../src/venue/index.ts";
-
-const API_KEY = "simKeyAAAAbbbbCCCCdddd0123456789";
-const SECRET = "simSecretZZZZyyyyXXXXwwww9876543210qq";
-const ORDER_PATH = "/openApi/swap/v2/trade/order?";
+import { ORDER_PATH, simAdapter, simOnClock } from "../_support/bingx_sim.ts";
 
 type Held = { url: string; init: RequestInit };
 /** What the network does with the n-th placement (1-based): its answer, or a lost answer (reject). */
@@ -30,16 +24,7 @@ afterEach(async () => {
 });
 
 async function venueWithNetwork(plan: PlacementPlan) {
-  const clock = new ManualClock();
-  const sim = await startBingxSim({
-    port: 0,
-    apiKey: API_KEY,
-    secret: SECRET,
-    seed: 7,
-    prices: { "BTC-USDT": 65_000 },
-    balance: 10_000,
-    clock,
-  });
+  const { sim, clock } = await simOnClock(7);
   let placements = 0;
   const network = (url: string, init: RequestInit): Promise<Response> => {
     if (!url.includes(ORDER_PATH)) return fetch(url, init);
@@ -49,22 +34,11 @@ async function venueWithNetwork(plan: PlacementPlan) {
     const { signal: _ignored, ...bytes } = init; // the bytes travel whatever the client does later
     return plan(++placements, { url, init: bytes });
   };
-  const adapter = new BingxVenueAdapter(
-    {
-      apiKey: API_KEY,
-      secret: SECRET,
-      baseUrl: sim.url,
-      wsUrl: sim.wsUrl,
-      recvWindowMs: 10_000,
-      clock,
-      timeoutMs: 5_000,
-    },
-    {
-      fetch: network,
-      resolveDelaysMs: [0, 0, 0],
-      stream: { backoffBaseMs: 20, backoffMaxMs: 200, openTimeoutMs: 2000 },
-    },
-  );
+  const adapter = simAdapter(sim, clock, {
+    fetch: network,
+    resolveDelaysMs: [0, 0, 0],
+    stream: { backoffBaseMs: 20, backoffMaxMs: 200, openTimeoutMs: 2000 },
+  });
   stops.push(async () => {
     await adapter.close();
     await sim.stop();
