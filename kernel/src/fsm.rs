@@ -400,8 +400,13 @@ impl Kernel {
             let d = diag!(InvalidIntent, id, "EXIT refused: the trade already has {} exit legs", leg);
             return self.refuse(step, d.field(Field::Size, i.qty_e8 as f64 / 1e8));
         }
-        if let Err(d) = risk::check_rate(&self.config.limits, &self.orders, i, "EXIT") {
-            return self.refuse(step, d);
+        // A stop loss or a manual close cuts risk: it counts in the order window but is never
+        // refused by it (the rate guards against runaway orders; exits are bounded by the legs).
+        let protective = matches!(ExitReason::from_raw(i.exit_reason), Some(ExitReason::Sl | ExitReason::Manual));
+        if !protective {
+            if let Err(d) = risk::check_rate(&self.config.limits, &self.orders, i, "EXIT") {
+                return self.refuse(step, d);
+            }
         }
         let ctx = Self::ctx(i, step, Trigger::Exit);
         self.fire(step, id, Trigger::Exit, &facts, &ctx).expect("Invariant: EXIT row found above");

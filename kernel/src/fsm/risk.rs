@@ -95,8 +95,10 @@ impl OrderWindow {
     }
 }
 
-/// The last mark price per asset (MARK_PRICE inputs), at most `MARKS_MAX` assets: a new asset
-/// beyond that replaces the one marked longest ago (`next`, a ring cursor).
+/// The last mark price per asset (MARK_PRICE inputs), at most `MARKS_MAX` assets, kept in the
+/// order they were last marked: entry `(next + j) % MARKS_MAX` for j = 0..len, oldest first (`next`
+/// stays 0 until the book is full). A new asset beyond `MARKS_MAX` replaces the one marked longest
+/// ago, so an asset marked all along keeps its price however many others come and go.
 #[derive(Clone, Debug)]
 pub struct MarkBook {
     pub assets: [[u8; 24]; MARKS_MAX],
@@ -114,10 +116,23 @@ impl MarkBook {
         (0..self.len as usize).find(|&k| same_words(&self.assets[k], asset)).map(|k| self.prices[k])
     }
 
+    /// The physical index of the j-th entry, oldest first.
+    fn at(&self, j: usize) -> usize {
+        (self.next as usize + j) % MARKS_MAX
+    }
+
     pub fn set(&mut self, asset: &[u8; 24], price: f64) {
         assert!(price > 0.0 && price.is_finite(), "Invariant: mark price validated");
-        if let Some(k) = (0..self.len as usize).find(|&k| same_words(&self.assets[k], asset)) {
-            self.prices[k] = price;
+        let n = self.len as usize;
+        if let Some(j) = (0..n).rev().find(|&j| same_words(&self.assets[self.at(j)], asset)) {
+            for t in j..n - 1 {
+                let (to, from) = (self.at(t), self.at(t + 1));
+                self.assets[to] = self.assets[from];
+                self.prices[to] = self.prices[from];
+            }
+            let newest = self.at(n - 1);
+            self.assets[newest] = *asset;
+            self.prices[newest] = price;
             return;
         }
         let k = if (self.len as usize) < MARKS_MAX {

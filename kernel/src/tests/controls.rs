@@ -116,6 +116,22 @@ fn max_orders_per_minute_counts_entries_and_exits_in_a_sliding_minute() {
 }
 
 #[test]
+fn a_stop_loss_or_manual_exit_counts_in_the_order_window_but_is_never_refused_by_it() {
+    let mut k = K::new(4);
+    open_position(&mut k, 0, "T1", e8(0.04), 100.0); // one order at T0 + 1
+    assert!(k.apply(configure(ConfigKey::MaxOrdersPerMinute, 1, T0 + 4)).ok());
+    let (_, msg) = refused_with(&mut k, exit(0, e8(0.01), T0 + 5), DiagCode::RiskLimit); // TP: refused
+    assert_eq!(msg, "EXIT refused: 2 orders in 60 s exceeds max_orders_per_minute 1 (size 0.01)");
+    let stop = InputRecord { exit_reason: ExitReason::Sl.raw(), ..exit(0, e8(0.01), T0 + 6) };
+    assert!(k.apply(stop).ok(), "a stop loss is sent whatever the order rate");
+    assert_eq!(k.kernel().orders.recent(T0 + 6), 2, "and it counts");
+    assert!(k.apply(event(EventKind::CancelAck, "T1-X1", "x1", 0, 0.0, 0.0, T0 + 7)).ok());
+    let manual = InputRecord { exit_reason: ExitReason::Manual.raw(), ..exit(0, e8(0.01), T0 + 8) };
+    assert!(k.apply(manual).ok(), "so is a manual close");
+    refused_with(&mut k, enter(1, "T2", Side::Long, 1, T0 + 9), DiagCode::RiskLimit); // entries still are
+}
+
+#[test]
 fn a_loss_that_crosses_max_drawdown_ratio_moves_to_reducing_once_with_one_critical_diagnostic() {
     let mut k = K::new(2);
     open_position(&mut k, 0, "T1", e8(1.0), 100.0); // seeded 10 000, entry fee 0.5

@@ -69,3 +69,21 @@ fn a_working_entry_of_a_stale_slot_still_counts_in_gross_exposure() {
         refused_as(&mut k, limit_enter(1, "L2", Side::Long, e8(0.006), 100_000.0, T0 + 3), Field::MaxGrossExposure);
     assert_eq!(attempted, 1_600.0);
 }
+
+#[test]
+fn an_asset_marked_all_along_keeps_its_mark_when_more_than_marks_max_other_assets_come_and_go() {
+    let mut k = K::new(1);
+    let btc: [u8; 24] = text(BTC);
+    assert!(k.apply(mark(100.0, T0)).ok()); // BTC is the first asset the book ever saw
+    for n in 0..(2 * MARKS_MAX as u64) {
+        let other = InputRecord { asset: text(&format!("ALT{n}-USDT")), ..mark(1.0 + n as f64, T0 + 1 + 2 * n) };
+        assert!(k.apply(other).ok());
+        let before = if n == 0 { 100.0 } else { 100.0 + (n - 1) as f64 };
+        assert_eq!(k.kernel().marks.price(&btc), Some(before), "after {} other assets", n + 1);
+        assert!(k.apply(mark(100.0 + n as f64, T0 + 2 + 2 * n)).ok()); // the strategy keeps marking BTC
+    }
+    // The book evicted the assets marked longest ago: the first ALT is gone, the last is kept.
+    assert_eq!(k.kernel().marks.price(&text("ALT0-USDT")), None);
+    let last = format!("ALT{}-USDT", 2 * MARKS_MAX - 1);
+    assert_eq!(k.kernel().marks.price(&text(&last)), Some(2.0 * MARKS_MAX as f64));
+}
