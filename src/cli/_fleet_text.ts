@@ -41,8 +41,21 @@ export function fleetLines(f: FleetListing): string[] {
     k.why,
   ]);
   const count = (s: string) => f.kernels.filter((k) => k.state === s).length;
-  const summary = `${f.kernels.length} kernel(s): ${count("ok")} ok, ${count("stale")} stale, ${count("unhealthy")} unhealthy`;
+  const n = f.malformed.length;
+  const bad = n === 0 ? "" : `; ${n} malformed ${n === 1 ? "entry" : "entries"}`;
+  const summary = `${f.kernels.length} kernel(s): ${count("ok")} ok, ${count("stale")} stale, ${count("unhealthy")} unhealthy${bad}`;
   return [...table(header, rows), ...f.malformed.map((m) => `malformed entry: ${m}`), summary];
+}
+
+/**
+ * What `dita-v2 fleet` (without --verify-isolation) prints, and its exit code: 0 only when every
+ * kernel is ok and no entry is malformed (an entry that does not parse is a kernel nobody can judge,
+ * never a healthy fleet), 1 otherwise. Good kernels are listed either way.
+ */
+export function fleetReport(f: FleetListing, json: boolean): { lines: string[]; exitCode: number } {
+  const lines = json ? [JSON.stringify(f, null, 2)] : fleetLines(f);
+  const healthy = f.kernels.every((k) => k.state === "ok") && f.malformed.length === 0;
+  return { lines, exitCode: healthy ? 0 : 1 };
 }
 
 export function checklistLines(items: readonly ChecklistItem[]): string[] {

@@ -1,7 +1,9 @@
 /**
  * `dita-v2 fleet`: the kernels heartbeating into the Hazelcast cluster (map DITA_V2_FLEET), as a
  * table or `--json`, each marked ok, STALE (a heartbeat missed, not yet expired) or UNHEALTHY.
- * Exit 0 when every kernel listed is ok, 1 otherwise, 2 when the cluster is off or unreachable.
+ * Exit 0 when every kernel listed is ok and no entry is malformed, 1 otherwise (each malformed entry
+ * named by key on a line of its own, the good kernels still listed), 2 when the cluster is off or
+ * unreachable.
  *
  * `--verify-isolation` runs the isolation checklist over every namespace seen in the cluster and
  * prints every item with its verdict (src/fleet/checklist.ts); `--save FILE` keeps this observation
@@ -23,7 +25,7 @@ import {
 import { hazelcastOf, loadConfig, type RuntimeConfig } from "../launcher/config.ts";
 import { SystemClock } from "../launcher/system_clock.ts";
 import { CliFailure, oneLine } from "./_fail.ts";
-import { checklistLines, fleetLines } from "./_fleet_text.ts";
+import { checklistLines, fleetReport } from "./_fleet_text.ts";
 
 export const fleetCommand = defineCommand({
   meta: {
@@ -48,9 +50,9 @@ export const fleetCommand = defineCommand({
     const f = await withFleetClient(hazelcastOf(c), 5_000, (cl) => readFleet(cl, () => clock.nowMs())).catch((e) => {
       throw new CliFailure(`cannot read the fleet from hazelcast ${c.hazelcast_addr}: ${oneLine(e)}`, 2);
     });
-    if (args.json) console.log(JSON.stringify(f, null, 2));
-    else for (const line of fleetLines(f)) console.log(line);
-    process.exitCode = f.kernels.every((k) => k.state === "ok") ? 0 : 1;
+    const report = fleetReport(f, args.json);
+    for (const line of report.lines) console.log(line);
+    process.exitCode = report.exitCode;
   },
 });
 

@@ -2,7 +2,9 @@
  * Reading the fleet: every entry of `DITA_V2_FLEET` (expired entries are gone: the cluster drops
  * them at their TTL), parsed into typed entries with the reader's verdict (ok, stale, unhealthy),
  * sorted by namespace. An entry that does not parse is listed by key with what is wrong, never
- * dropped silently. The listing and an agent's status are pinned equal to their published schemas
+ * dropped silently; so is a value this client cannot even deserialize (another tool's type written
+ * into the map), which would otherwise fail the whole read: the entries are then read one by one.
+ * The listing and an agent's status are pinned equal to their published schemas
  * (src/contracts/fleet_schema.ts) at compile time. Verdicts are judged when the cluster's answer
  * arrived, not when the read was asked: a read slowed by a busy cluster (a second or more) would
  * otherwise judge entries by an earlier time and list as ok a kernel that had already missed its
@@ -17,7 +19,7 @@ import type { HazelcastJsonValue } from "hazelcast-client";
 import type { FleetListingSchema, FleetStatusPartSchema, Same } from "../contracts/index.ts";
 import type { HazelcastConfig, HzClient } from "../projection/index.ts";
 import type { FleetStatus } from "./agent.ts";
-import { FleetClient } from "./client.ts";
+import { FleetClient, type RawMap } from "./client.ts";
 import { FLEET_MAP, type FleetEntry, type KernelVerdict, kernelVerdict, parseFleetEntry } from "./entry.ts";
 
 export type FleetKernel = FleetEntry & KernelVerdict;
@@ -37,10 +39,13 @@ export const _sameWire: [
 
 export async function readFleet(client: HzClient, clockMs: () => number): Promise<FleetListing> {
   const m = await client.getMap<string, HazelcastJsonValue>(FLEET_MAP);
-  const entries = await m.entrySet();
+  const malformed: string[] = [];
+  const entries = await m.entrySet().catch(async (e: unknown) => {
+    if (!(await unreadable(e))) throw e;
+    return oneByOne(m, e, malformed);
+  });
   const nowMs = clockMs();
   const kernels: FleetKernel[] = [];
-  const malformed: string[] = [];
   for (const [key, value] of entries) {
     const p = parseFleetEntry(String(key), value);
     if (p.ok) kernels.push({ ...p.entry, ...kernelVerdict(p.entry, nowMs) });
@@ -48,6 +53,46 @@ export async function readFleet(client: HzClient, clockMs: () => number): Promis
   }
   kernels.sort((a, b) => (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : 0));
   return { now_ms: nowMs, kernels, malformed };
+}
+
+/**
+ * The entries read one at a time, after one value failed the whole entrySet: the client
+ * deserializes every value of an entrySet, and a value of a type it has no deserializer for
+ * (another tool's, written into this map) throws there. Each value that cannot be read is one
+ * malformed entry named by its key; an entry gone since the key was listed (expired) is skipped.
+ * The cluster failing a call still fails the read (with the first error when the keys cannot be
+ * listed at all).
+ */
+async function oneByOne(m: RawMap, first: unknown, malformed: string[]): Promise<[string, unknown][]> {
+  let keys: string[];
+  try {
+    keys = await m.keySet();
+  } catch {
+    throw first;
+  }
+  const read = await Promise.all(
+    keys.map(async (key): Promise<[string, unknown] | null> => {
+      try {
+        const v = await m.get(key);
+        return v === null || v === undefined ? null : [key, v];
+      } catch (e) {
+        if (!(await unreadable(e))) throw e;
+        const why = (e instanceof Error ? e.message : String(e)).replace(/\s+/g, " ").trim();
+        malformed.push(`${FLEET_MAP}[${String(key)}]: a value this client cannot read (${why})`);
+        return null;
+      }
+    }),
+  );
+  return read.filter((r) => r !== null);
+}
+
+/**
+ * A stored value this client cannot deserialize (RangeError: no deserializer for its type, a
+ * serialization error), as opposed to the cluster failing the call (every other Hazelcast error).
+ */
+async function unreadable(e: unknown): Promise<boolean> {
+  const { HazelcastError, HazelcastSerializationError } = await import("hazelcast-client");
+  return !(e instanceof HazelcastError) || e instanceof HazelcastSerializationError;
 }
 
 /** Runs `fn` with a fresh raw client to the cluster of `cfg` and shuts it down afterwards. */

@@ -191,7 +191,8 @@ describe("three strategies under one supervisord, as deploy/ ships them", () => 
         .split("\n")
         .map((l) => l.split(/\s+/).slice(0, 2));
     const all = ["blue", "green", "pink"].map((ns) => [`dita_v2_${ns}`, "RUNNING"]);
-    await eventually("three programs RUNNING", () => Bun.deepEquals(running(), all), 15_000);
+    // RUNNING only after startsecs (15 s) up, counted from each program's spawn.
+    await eventually("three programs RUNNING", () => Bun.deepEquals(running(), all), 30_000);
     await tradeCycle(caller("pink"), 0, "BTC-USDT", 0.01);
     await tradeCycle(caller("green"), 0, "SOL-USDT", 1);
     for (const [ns, asset, size] of [
