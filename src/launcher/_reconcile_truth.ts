@@ -14,15 +14,20 @@
  * - `fillMayBeOnItsWay(slot, stateOf)`: whether the venue may have booked a fill of the slot's that
  *   the kernel has not applied yet (a capital re-seed from the wallet then waits: that fill would
  *   settle a second time when its event lands).
+ * - `OrphanWatch.follow(found)`: which of a pass's orphans (positions no slot owns) to report as
+ *   ORPHAN_POSITION and which reported ones are resolved. One report per orphan (asset and side)
+ *   while it persists, again only when its size changes; a pass that does not find it counts as
+ *   a miss, and only `ORPHAN_GONE_AFTER_MISSES` passes in a row resolve it (one flaky or partial
+ *   positions read does not: its return is no new CRITICAL). A failed read is no pass at all.
  *
- * Pure: no I/O; the caller reads the venue.
+ * No I/O; the caller reads the venue (and keeps the OrphanWatch).
  */
 
 import type { ReconcileTruth } from "../contracts/intents.ts";
 import { isOpenAtVenue, isWorkingOrder, stageWorkingOrder } from "../contracts/order_status.ts";
 import type { OrderRecord, SlotRecord } from "../contracts/records.ts";
 import type { VenueOrderState } from "../contracts/venue.ts";
-import type { Assignment } from "./position_allocation.ts";
+import type { Assignment, Orphan } from "./position_allocation.ts";
 
 const E8 = 100_000_000;
 /** Two quantities equal in whole 1e-8 units (the kernel's resolution). */
@@ -92,4 +97,32 @@ export function fillMayBeOnItsWay(
     if (!state || !isOpenAtVenue(state.status)) return true;
     return !sameSize(state.filled_size_cumulative, o.filled_size);
   });
+}
+
+/** Passes in a row that must not find a reported orphan before it is resolved. */
+export const ORPHAN_GONE_AFTER_MISSES = 2;
+
+/** The orphans reported so far (by asset and side), each with the passes in a row that missed it. */
+export class OrphanWatch {
+  private readonly known = new Map<string, { orphan: Orphan; misses: number }>();
+
+  /** One pass's orphans: those to report now, and the reported ones now resolved. */
+  follow(found: readonly Orphan[]): { report: Orphan[]; resolved: Orphan[] } {
+    const report: Orphan[] = [];
+    const seen = new Set<string>();
+    for (const o of found) {
+      const key = `${o.asset}:${o.side}`;
+      const known = this.known.get(key);
+      if (!known || !sameSize(known.orphan.size, o.size)) report.push(o);
+      this.known.set(key, { orphan: o, misses: 0 });
+      seen.add(key);
+    }
+    const resolved: Orphan[] = [];
+    for (const [key, known] of this.known) {
+      if (seen.has(key) || ++known.misses < ORPHAN_GONE_AFTER_MISSES) continue;
+      this.known.delete(key);
+      resolved.push(known.orphan);
+    }
+    return { report, resolved };
+  }
 }

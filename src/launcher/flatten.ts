@@ -5,12 +5,13 @@
  * cancelled, an open position is exited whole at market (reason MANUAL). The flattener repeats
  * FLATTEN as the venue answers (a cancel acknowledged leaves a position to exit; a refused exit,
  * e.g. for the venue's rate limit, is retried with a growing pause) until every slot is IDLE or
- * CLOSED or the bound passes, asks the venue to confirm (no position, no open order), and
- * answers per slot. A stale slot is converged by the live reconciliation first, and so is a slot
- * whose working order's cancel the venue refused (the order filled or ended there with its event
- * lost: FLATTEN again would only be refused again). An order the
- * kernel holds CANCEL_REQUESTED with no cancel of it running (its cancel's answer was lost: the
- * kernel ignores a repeated FLATTEN then) has its cancel sent again through the executor.
+ * CLOSED or the bound passes, asks the venue to confirm (no position, no open order; open orders
+ * read before positions, and read again, paused, while the venue lags a book the kernel holds
+ * flat: at most 5 reads within the bound), and answers per slot. A stale slot is converged by the
+ * live reconciliation first, and so is a slot whose working order's cancel the venue refused (the
+ * order filled or ended there with its event lost: FLATTEN again would only be refused again). An
+ * order the kernel holds CANCEL_REQUESTED with no cancel of it running (its cancel's answer was
+ * lost: the kernel ignores a repeated FLATTEN then) has its cancel sent again through the executor.
  *
  * Invariants: the flattener decides nothing about a slot's state (the kernel does, through
  * FLATTEN); it never gives up silently (every slot left open is named with why; a flatten that
@@ -49,6 +50,8 @@ const POLL_MS = 50;
 const REPEAT_MS = 1_000;
 const REFUSED_PAUSE_MS = { first: 250, max: 8_000 } as const;
 const RECONCILE_EVERY_MS = 2_000;
+/** The venue's confirmation of a book the kernel holds flat: reads at most, and the pause between. */
+const SETTLE = { reads: 5, pauseMs: 500 } as const;
 
 interface Pace {
   at: number;
@@ -137,7 +140,7 @@ export class Flattener {
       }
       await this.d.sleep(Math.max(1, Math.min(POLL_MS, deadline - clock.nowMs())));
     }
-    const venue = await this.confirmAtVenue();
+    const venue = await this.confirmAtVenue(deadline);
     const slots = before.map((b) => slotResult(b, kernel.slot(b.slot_id)));
     const complete =
       slots.every((s) => s.result !== "STILL_OPEN") &&
@@ -163,13 +166,25 @@ export class Flattener {
     return report;
   }
 
-  /** The venue's own word: positions, open orders and the wallet balance (reads wait out rate limits). */
-  private async confirmAtVenue(): Promise<FlattenReport["venue"]> {
+  /** The venue's word, read again while it lags the kernel's flat book (SETTLE; no pause past the deadline). */
+  private async confirmAtVenue(deadline: number): Promise<FlattenReport["venue"]> {
+    for (let reads = 1; ; reads++) {
+      const v = await this.readVenue();
+      if (v.checked && v.positions.length === 0 && v.open_orders.length === 0) return v;
+      const kernelFlat = this.d.kernel.slots().every((s) => isFlatStage(s.stage));
+      if (!kernelFlat || reads >= SETTLE.reads || this.d.clock.nowMs() + SETTLE.pauseMs > deadline) return v;
+      this.d.log(`flatten: the venue does not confirm flat yet (read ${reads}); reading again`);
+      await this.d.sleep(SETTLE.pauseMs);
+    }
+  }
+
+  /** Open orders, then positions (a fill between the two shows in the positions), then the balance. */
+  private async readVenue(): Promise<FlattenReport["venue"]> {
     const read = <T>(what: string, call: () => Promise<T>) =>
       readWithRateLimitWaits(`flatten: ${what}`, call, this.d.log, { sleep: this.d.sleep });
     try {
-      const positions = await read("positions", () => this.d.venue.positions());
       const orders = await read("open orders", () => this.d.venue.openOrders());
+      const positions = await read("positions", () => this.d.venue.positions());
       const balance = await read("balance", () => this.d.venue.balance());
       return {
         checked: true,

@@ -18,7 +18,8 @@
  * VENUE_MISMATCH: it is marked already). Capital is re-seeded from the wallet after a slot was
  * reconciled (a trade the venue closed settles there, not here), once no fill can be on its way to
  * the kernel (else that fill would count twice); a re-seed not made yet is made by a later pass. A
- * position no slot owns is an ORPHAN_POSITION, reported once per change.
+ * position no slot owns is one ORPHAN_POSITION while it persists (`OrphanWatch`: again when its
+ * size changes; a read that briefly omits it does not end it; two passes without it do, logged).
  *
  * Invariants: the reconciler decides no state (the kernel does, through MARK_STALE/RECONCILE);
  * a slot with an order in flight (PENDING_SUBMIT, CANCEL_REQUESTED) or that changed during the
@@ -34,7 +35,7 @@ import { isTradingStage, stageWorkingOrder } from "../contracts/order_status.ts"
 import type { DiagnosticRecord, OrderRecord, SlotRecord } from "../contracts/records.ts";
 import type { VenueAdapter, VenueOrderState, VenuePosition } from "../contracts/venue.ts";
 import type { ExecutionKernel } from "../kernel/index.ts";
-import { fillMayBeOnItsWay, openAtVenue, reconcileTruth, sameSize } from "./_reconcile_truth.ts";
+import { fillMayBeOnItsWay, OrphanWatch, openAtVenue, reconcileTruth, sameSize } from "./_reconcile_truth.ts";
 import { readWithRateLimitWaits } from "./_venue_reads.ts";
 import type { Executor } from "./executor.ts";
 import {
@@ -82,7 +83,7 @@ export class LiveReconciler {
     last_error: null,
   };
   private running: Promise<number[]> | null = null;
-  private orphansSeen = "";
+  private readonly orphans = new OrphanWatch();
   /** A slot was reconciled and capital has not followed the wallet since. */
   private reseedDue = false;
 
@@ -282,11 +283,10 @@ export class LiveReconciler {
   }
 
   private reportOrphans(view: VenueView): void {
-    const { orphans } = this.allocate(view);
-    const key = orphans.map((o) => `${o.asset}:${o.side}:${o.size}`).join(",");
-    if (key === this.orphansSeen) return;
-    this.orphansSeen = key;
-    for (const o of orphans) this.d.report(orphanDiagnostic(o, this.d.clock.nowMs()));
+    const { report, resolved } = this.orphans.follow(this.allocate(view).orphans);
+    for (const o of report) this.d.report(orphanDiagnostic(o, this.d.clock.nowMs()));
+    for (const o of resolved)
+      this.d.log(`live reconcile: ORPHAN_POSITION resolved: ${o.size} ${o.asset} ${o.side} is no longer at the venue`);
   }
 }
 
