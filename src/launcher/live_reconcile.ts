@@ -44,6 +44,7 @@ import {
   allocatePositions,
   isClaimant,
   lateEntry,
+  type Orphan,
   slotClaim,
   workingEntry,
 } from "./position_allocation.ts";
@@ -117,7 +118,7 @@ export class LiveReconciler {
       const truths = this.truths(view);
       reconciled = due.filter((id) => this.converge(id, truths.get(id)!, view));
     }
-    this.reportOrphans(view);
+    this.followOrphans(this.allocate(view).orphans);
     Object.assign(this.stats, {
       passes: this.stats.passes + 1,
       mismatches_total: this.stats.mismatches_total + reconciled.length,
@@ -282,8 +283,9 @@ export class LiveReconciler {
     return readWithRateLimitWaits(`live reconcile: ${what}`, call, this.d.log, { sleep: this.d.sleep });
   }
 
-  private reportOrphans(view: VenueView): void {
-    const { report, resolved } = this.orphans.follow(this.allocate(view).orphans);
+  /** Orphans found by a pass, or by recovery at start: each reported once while it persists. */
+  followOrphans(found: readonly Orphan[]): void {
+    const { report, resolved } = this.orphans.follow(found);
     for (const o of report) this.d.report(orphanDiagnostic(o, this.d.clock.nowMs()));
     for (const o of resolved)
       this.d.log(`live reconcile: ORPHAN_POSITION resolved: ${o.size} ${o.asset} ${o.side} is no longer at the venue`);

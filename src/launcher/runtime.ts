@@ -40,7 +40,7 @@ import { Executor } from "./executor.ts";
 import { Flattener, mailboxFlatten } from "./flatten.ts";
 import { LiveReconciler } from "./live_reconcile.ts";
 import { type IntakeEdge, Metrics } from "./metrics.ts";
-import { orphanDiagnostic, type RecoveryReport, recover } from "./recovery.ts";
+import { type RecoveryReport, recover } from "./recovery.ts";
 
 /** Where an outcome's inputs are in the journal (see `OutcomeInput` in src/projection). */
 type InputsAt = { journalSeq: number; inputOffsets?: Int32Array; launcher?: boolean };
@@ -141,7 +141,7 @@ export class Runtime {
     this.controls.syncKernel(this.b.control.snapshot()); // start-up trading state and limits
     const deps = { kernel: this.b.kernel, executor: this.executor, venue: this.b.venue, log: this.log };
     this.recovery = await recover({ ...deps, nowMs: () => this.b.clock.nowMs() }, belief, reconcile);
-    for (const o of this.recovery.orphans) this.report(orphanDiagnostic(o, this.b.clock.nowMs()));
+    this.reconciler.followOrphans(this.recovery.orphans); // reported once, then followed by its passes
     this.b.projection.onImage({ slots: this.b.kernel.slots(), account: this.b.kernel.account() });
     this.b.projection.onControl(this.b.control.snapshot());
     return this.recovery;
