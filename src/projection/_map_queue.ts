@@ -2,13 +2,15 @@
  * MapQueue: the pending map writes of one outbox, coalesced to the latest (epoch, version) per map
  * and key (a map is latest state: only the newest value of a key is worth sending). Nested maps, so
  * the hot path builds no key strings. `take()` resolves the lazy rows and stamps each with the
- * writer's epoch (the sinks' compare-and-set reads it back).
+ * writer's epoch (the sinks' compare-and-set reads it back); a row whose builder throws is noted in
+ * `failed` and left out (one bad row must not hold back every other key: `_row_guard.ts`).
  *
  * Invariant: for every (map, key) the queue holds at most one write, the one with the highest
  * (epoch, version) offered since the last `take()`; a fresh write wins a tie (`orEqual`), a write
  * put back after a failed send loses it.
  */
-import { type MapWrite, type PendingMapWrite, resolve } from "./types.ts";
+import { describeMap, type Guarded } from "./_row_guard.ts";
+import { errorText, type MapWrite, type PendingMapWrite, resolve } from "./types.ts";
 
 export class MapQueue {
   private maps = new Map<string, Map<string, PendingMapWrite>>();
@@ -38,10 +40,16 @@ export class MapQueue {
     m.set(w.key, w);
   }
 
-  /** Every pending write, made concrete; the queue is empty afterwards. */
-  take(): MapWrite[] {
-    const batch: MapWrite[] = [];
-    for (const m of this.maps.values()) for (const w of m.values()) batch.push(resolveWrite(w));
+  /** Every pending write, made concrete (`failed`: those whose row could not be built); the queue is empty afterwards. */
+  take(): Guarded<MapWrite> {
+    const batch: Guarded<MapWrite> = { kept: [], failed: [] };
+    for (const m of this.maps.values())
+      for (const w of m.values())
+        try {
+          batch.kept.push(resolveWrite(w));
+        } catch (e) {
+          batch.failed.push({ ...describeMap(w), error: errorText(e) });
+        }
     this.maps.clear();
     this.count = 0;
     return batch;

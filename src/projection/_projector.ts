@@ -14,6 +14,10 @@
  * the control row, written again into one map sink that lost them (a Hazelcast member restarted
  * empty). A projector without map outboxes (a journal replay, `replay.ts`) only builds records;
  * while `quiet` it builds none (a replay's prefix that was already projected only sets the memo).
+ *
+ * A record row whose builder throws (an unexpected kernel record: a BigInt in a diagnostic's details)
+ * is lost alone: every outbox that would have taken it reports it (SPOOL_FULL, `row_failed`) and stops
+ * the projected mark (`Outbox.rowsFailed`); the drain goes on with the next fact.
  */
 import type { Clock } from "../contracts/clock.ts";
 import type { ControlSnapshot } from "../contracts/control.ts";
@@ -22,7 +26,15 @@ import { accountRow, activeRow, controlChangeRow, controlRow, diagnosticRow, slo
 import { OpenedTrades, tradeEvent } from "./lifecycle.ts";
 import { CONTROL_KEY, type NamespaceNames, PNL_KEY } from "./names.ts";
 import type { Outbox } from "./outbox.ts";
-import { type Lazy, RECORD_KINDS, type RecordKind, type RecordRow, type Row, type SlotMark } from "./types.ts";
+import {
+  errorText,
+  type Lazy,
+  RECORD_KINDS,
+  type RecordKind,
+  type RecordRow,
+  type Row,
+  type SlotMark,
+} from "./types.ts";
 
 const IDLE_STAGES: ReadonlySet<Stage> = new Set<Stage>(["IDLE", "CLOSED"]);
 /** Slot ids as map keys, built once. */
@@ -74,9 +86,19 @@ export class Projector {
     debug: boolean,
     confirmed: boolean,
   ): void {
-    if (debug && !this.quiet) this.record("transition", transitionRow(this.strategy, this.run, seq, k, t, s));
+    if (debug && !this.quiet)
+      try {
+        this.record("transition", transitionRow(this.strategy, this.run, seq, k, t, s));
+      } catch (e) {
+        this.lost(["transition"], `transition row ${this.strategy}:${this.run}:${seq}:T${k}`, e);
+      }
     if (!confirmed) return;
-    const ev = tradeEvent(this.strategy, this.run, seq, t, s, a, this.memo.get(t.slot_id)?.slot.size, this.opened);
+    let ev: ReturnType<typeof tradeEvent> = null;
+    try {
+      ev = tradeEvent(this.strategy, this.run, seq, t, s, a, this.memo.get(t.slot_id)?.slot.size, this.opened);
+    } catch (e) {
+      if (!this.quiet) this.lost(["trade_event", "topic_event"], `trade event of input ${seq} (slot ${t.slot_id})`, e);
+    }
     if (ev !== null && !this.quiet) {
       this.record("trade_event", ev);
       this.record("topic_event", ev);
@@ -90,7 +112,13 @@ export class Projector {
 
   /** The k-th diagnostic of input `seq`, or (`launcher` ≥ 0) the launcher's n-th own diagnostic. */
   diagnostic(seq: number, k: number, d: DiagnosticRecord, launcher = -1): void {
-    if (!this.quiet) this.record("diagnostic", diagnosticRow(this.strategy, this.run, seq, k, d, launcher));
+    if (this.quiet) return;
+    try {
+      this.record("diagnostic", diagnosticRow(this.strategy, this.run, seq, k, d, launcher));
+    } catch (e) {
+      const id = `${this.strategy}:${this.run}:${launcher >= 0 ? `L${launcher}` : `${seq}:D${k}`}`;
+      this.lost(["diagnostic"], `diagnostic row ${id}`, e);
+    }
   }
 
   /**
@@ -176,7 +204,12 @@ export class Projector {
     this.mirror = c.mirror_to_hazelcast;
     if (this.mirror && !wasMirroring) this.republish();
     this.putMap(this.names.control, CONTROL_KEY, controlRow(this.strategy, c), c.version);
-    if (!this.quiet) this.record("control_change", controlChangeRow(this.strategy, this.run, c));
+    if (this.quiet) return;
+    try {
+      this.record("control_change", controlChangeRow(this.strategy, this.run, c));
+    } catch (e) {
+      this.lost(["control_change"], `control_change row ${this.strategy}:${this.run}:C${c.version}`, e);
+    }
   }
 
   private memoRow(m: SlotMemo): () => Row {
@@ -207,6 +240,17 @@ export class Projector {
     const epoch = this.epoch;
     for (const o of this.mapOutboxes)
       if (this.mirror || !o.sink.mirrorGated) o.putMap({ map, key, value, version, epoch });
+  }
+
+  /** A record row that could not be built: each outbox that would have taken it reports it lost. */
+  private lost(kinds: readonly RecordKind[], what: string, e: unknown): void {
+    const error = errorText(e);
+    const outboxes = new Set(kinds.flatMap((k) => this.byKind.get(k)!));
+    for (const o of outboxes) {
+      if (!this.mirror && o.sink.mirrorGated) continue;
+      const failed = kinds.filter((k) => o.sink.takes(k)).map((kind) => ({ kind, what, error }));
+      o.rowsFailed({ kept: [], failed });
+    }
   }
 
   private record(kind: RecordKind, row: RecordRow): void {

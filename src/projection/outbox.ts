@@ -1,28 +1,30 @@
 /**
- * Outbox: the buffer between the synchronous projection calls and one sink. The kernel never waits:
- * `putMap` and `push` are O(1) (a Map.set and an array push) and return at once; a background loop
- * does all I/O.
+ * Outbox: the buffer between the synchronous projection calls and one sink. The kernel never waits: `putMap` and
+ * `push` are O(1) (a Map.set and an array push) and return at once; a background loop does all I/O.
  *
- * Design ("always spool, then acknowledge"): every `delayMs` the loop appends the records queued in
- * memory to the sink's spool in one write, then sends up to `batchMax` records read back from the
- * spool and acknowledges the prefix the sink accepted. One path serves the up, down and restart
- * cases: order is the spool's order, an outage only lets the spool grow, and the next process finds
- * the unacknowledged records in the file. The only records a SIGKILL can lose are those queued in
- * memory for less than `delayMs` (the launcher's input journal regenerates them; row ids are
- * deterministic, so regeneration does not duplicate). Sinks without a spool (local, callback) get
- * records straight from memory.
+ * Design ("always spool, then acknowledge"): every `delayMs` the loop appends the records queued in memory to the
+ * sink's spool in one write, then sends up to `batchMax` records read back from the spool and acknowledges the
+ * prefix the sink accepted. One path serves the up, down and restart cases: order is the spool's order, an outage
+ * only lets the spool grow, and the next process finds the unacknowledged records in the file. The only records a
+ * SIGKILL can lose are those queued in memory for less than `delayMs` (the launcher's input journal regenerates
+ * them; row ids are deterministic, so regeneration does not duplicate). Sinks without a spool (local, callback)
+ * get records straight from memory.
  *
- * A record the spool refuses (full, failed write) counts in `records_refused`; `spill` says so and
- * `spooledAll` stays false from then on: the projection stops moving its projected mark (mark.ts).
+ * A record the spool refuses (full, failed write) counts in `records_refused`; `spill` says so and `spooledAll`
+ * stays false from then on: the projection stops moving its projected mark (mark.ts). So does a row that cannot
+ * be built or encoded (`_row_guard.ts`): it alone is dropped and reported (SPOOL_FULL, `row_failed`), the rest of
+ * its batch goes on; a bad map row is dropped the same way (no mark: maps are not spooled).
  * Map writes are coalesced to the latest (epoch, version) per key (`_map_queue.ts`) and kept in memory (a map
  * is latest state: at start the launcher projects the whole recovered image). Failures back off exponentially.
  *
- * Image loss: a map sink that can lose what it holds (`sink.imageLost`, Hazelcast) is checked every
- * `imageCheckMs` and at once after its client reconnected; when the image is gone, `resyncWith` (the
- * projection) queues the whole current image again, reported once as SINK_RESYNC.
+ * Image loss: a map sink that can lose what it holds (`sink.imageLost`, Hazelcast) is checked every `imageCheckMs`
+ * and at once after its client reconnected; when the image is gone, `resyncWith` (the projection) queues the
+ * whole current image again, reported once as SINK_RESYNC.
  */
 import type { Clock } from "../contracts/clock.ts";
+import type { Severity } from "../contracts/records.ts";
 import { MapQueue } from "./_map_queue.ts";
+import * as rows from "./_row_guard.ts";
 import type { Spool } from "./spool.ts";
 import {
   errorText,
@@ -107,13 +109,7 @@ export class Outbox {
     this.lastError = errorText(e);
     if (!this.up) return;
     this.up = false;
-    this.opts.onDiagnostic({
-      code: "SINK_DOWN",
-      severity: "WARNING",
-      sink: this.sink.name,
-      message: `${this.sink.name} sink at ${this.sink.address} is down, spooling: ${this.lastError}`,
-      details: { address: this.sink.address },
-    });
+    this.report("SINK_DOWN", "WARNING", `is down, spooling: ${this.lastError}`);
   }
 
   /** Runs the loop until nothing is pending or `timeoutMs` passes. Returns true when fully drained. */
@@ -124,7 +120,7 @@ export class Outbox {
       for (let i = 0; i < 100_000 && !expired; i++) {
         await this.runOnce(true);
         if (this.pending() === 0) return true;
-        if (!this.up) await sleep(Math.min(100, timeoutMs));
+        if (!this.up) await new Promise((r) => setTimeout(r, Math.min(100, timeoutMs)));
       }
       return this.pending() === 0;
     } finally {
@@ -189,14 +185,24 @@ export class Outbox {
   }
 
   /** Appends the records queued in memory to the spool now (the projection calls it after each drain);
-   *  false when the spool refused any (full, failed write: it counts and reports them). */
+   *  false when any was refused (spool full, failed write; a row that cannot be built or encoded). Never throws. */
   spill(): boolean {
     const spool = this.opts.spool;
     if (spool === null || this.mem.length === 0) return true;
-    const batch = this.mem.splice(0).map(resolveRecord); // emptied first: a throwing row builder is not retried
-    const whole = spool.append(batch) === batch.length;
-    if (!whole) this.spooledAll = false;
-    return whole;
+    const r = rows.spoolRecords(spool, this.mem.splice(0));
+    this.rowsFailed(r);
+    if (!r.whole) this.spooledAll = false;
+    return r.whole;
+  }
+
+  /** Reports the rows that could not be built or encoded (one diagnostic; a lost record stops the mark). */
+  rowsFailed<T>(r: { kept: T[]; failed: readonly rows.RowFailure[] }): T[] {
+    if (r.failed.length === 0) return r.kept;
+    const records = r.failed.filter((f) => f.kind !== "map").length;
+    this.counters.refused += records;
+    if (records > 0) this.spooledAll = false;
+    this.opts.onDiagnostic(rows.rowFailedDiagnostic(this.sink.name, r.failed));
+    return r.kept;
   }
 
   private async cycle(force: boolean): Promise<void> {
@@ -223,25 +229,22 @@ export class Outbox {
     const writes = this.resyncWith?.() ?? 0;
     if (writes === 0) return;
     this.counters.resyncs++;
-    this.opts.onDiagnostic({
-      code: "SINK_RESYNC",
-      severity: "WARNING",
-      sink: this.sink.name,
-      message: `${this.sink.name} sink at ${this.sink.address} lost this projection's image (restarted empty or a new cluster); writing all ${writes} rows again`,
-      details: { address: this.sink.address, writes },
-    });
+    const why = "lost this projection's image (restarted empty or a new cluster)";
+    this.report("SINK_RESYNC", "WARNING", `${why}; writing all ${writes} rows again`, { writes });
   }
 
   private async drainMaps(): Promise<void> {
-    if (this.maps.size === 0) return;
-    const batch = this.maps.take();
+    const batch = this.rowsFailed(this.maps.take());
+    if (batch.length === 0) return; // nothing pending, or no row could be built
     try {
       const r = await this.sink.writeMaps(batch);
       this.counters.applied += r.applied;
       this.counters.stale += r.stale;
     } catch (e) {
-      for (const w of batch) this.maps.put(w, false); // CAS makes re-applying harmless
-      throw e;
+      // A row the sink cannot encode is no outage: drop it alone, retry the others now. CAS makes re-applying harmless.
+      const keep = this.rowsFailed(rows.keepEncodable(batch, rows.describeMap));
+      for (const w of keep) this.maps.put(w, false);
+      if (keep.length === batch.length) throw e;
     }
   }
 
@@ -264,13 +267,17 @@ export class Outbox {
   }
 
   private async drainMemory(): Promise<void> {
-    const batch = this.mem.splice(0, this.batchMax).map(resolveRecord);
+    const batch = this.rowsFailed(rows.buildRecords(this.mem.splice(0, this.batchMax)));
+    if (batch.length === 0) return;
     const r: WriteResult = await this.sink.writeRecords(batch).catch((error: unknown) => ({ written: 0, error }));
     this.counters.records += r.written;
     this.counters.duplicates += r.duplicates ?? 0;
     if (r.written < batch.length) {
-      this.mem = [...batch.slice(r.written), ...this.mem];
-      throw r.error ?? new Error(`${this.sink.name} accepted ${r.written}/${batch.length}`);
+      // A row the sink cannot encode is no outage: drop it alone and send the rest again now.
+      const rest = this.rowsFailed(rows.keepEncodable(batch.slice(r.written), rows.describeRecord));
+      this.mem = [...rest, ...this.mem];
+      if (rest.length + r.written === batch.length)
+        throw r.error ?? new Error(`${this.sink.name} accepted ${r.written}/${batch.length}`);
     }
   }
 
@@ -280,20 +287,13 @@ export class Outbox {
     if (this.up) return;
     this.up = true;
     this.lastError = null;
-    this.opts.onDiagnostic({
-      code: "SINK_UP",
-      severity: "INFO",
-      sink: this.sink.name,
-      message: `${this.sink.name} sink at ${this.sink.address} is back; draining the spool`,
-      details: { address: this.sink.address },
-    });
+    this.report("SINK_UP", "INFO", "is back; draining the spool");
   }
-}
 
-function resolveRecord(r: PendingRecord): OutRecord {
-  return typeof r.row === "function" ? { kind: r.kind, row: r.row() } : (r as OutRecord);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
+  /** A sink event: the message follows "<sink> sink at <address>"; details carry the address. */
+  private report(code: ProjectionDiagnostic["code"], severity: Severity, text: string, details = {}): void {
+    const { name, address } = this.sink;
+    const message = `${name} sink at ${address} ${text}`;
+    this.opts.onDiagnostic({ code, severity, sink: name, message, details: { address, ...details } });
+  }
 }
