@@ -3,7 +3,7 @@
  * message and every thrown error scrubbed of the API key and secret (`redact`). A listener that
  * throws does not stop delivery to the others; its error is re-raised asynchronously.
  *
- * Entry points: `Outlets` (`emit`, `diag`, `clean`, `guard`, `onEvent`, `onDiagnostic`).
+ * Entry points: `Outlets` (`emit`, `diag`, `clean`, `guard`, `whole`, `onEvent`, `onDiagnostic`).
  */
 
 import type {
@@ -49,6 +49,16 @@ export class Outlets {
 
   clean(text: string): string {
     return redact(text, this.secrets);
+  }
+
+  /**
+   * A truth read's list (positions, open orders), or why it is not one whole: then a
+   * MALFORMED_PAYLOAD diagnostic and a MALFORMED failure, never an empty or partial book.
+   */
+  whole<T>(read: T[] | string): T[] {
+    if (typeof read !== "string") return read;
+    this.diag({ code: "MALFORMED_PAYLOAD", message: `${read}: the read fails (never an empty or partial book)` });
+    throw new VenueRequestError("MALFORMED", read);
   }
 
   /** Runs `fn`, re-throwing any error with secrets scrubbed from its message. */

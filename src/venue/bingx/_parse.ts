@@ -1,6 +1,8 @@
 /**
  * Readers for BingX REST answers (the `data` of the envelope). Each returns a normalized value or
- * `undefined`/skips an entry it cannot read exactly; nothing here throws on venue input.
+ * `undefined` when it cannot read it exactly; nothing here throws on venue input. The truth reads'
+ * lists (positions, open orders) are whole or not at all: one entry unreadable, or no list, and
+ * the reader answers why (a string) instead of a partial or empty book.
  *
  * Statuses: PENDING reads as NEW and CANCELLED as CANCELED; fees arrive signed (BingX reports a
  * paid commission as a negative number) and are returned as a positive cost.
@@ -107,23 +109,35 @@ export function parsePositionMode(data: unknown): "hedge" | "oneway" | undefined
   return undefined;
 }
 
-export function parseOrderList(data: unknown): { orders: VenueOrderState[]; unreadable: number } {
-  const list = isRecord(data) && Array.isArray(data.orders) ? data.orders : Array.isArray(data) ? data : [];
-  const orders: VenueOrderState[] = [];
-  let unreadable = 0;
-  for (const item of list.slice(0, 10_000)) {
-    const o = parseOrder(item);
-    if (o) orders.push(o);
-    else unreadable++;
-  }
-  return { orders, unreadable };
+/** The most entries a truth read's list may hold. */
+const LIST_MAX = 10_000;
+
+/** Why `list` is no readable list of at most LIST_MAX entries, or null. */
+function notAList(what: string, list: unknown): string | null {
+  if (!Array.isArray(list)) return `${what}: the answer holds no list`;
+  return list.length > LIST_MAX ? `${what}: ${list.length} entries, more than ${LIST_MAX}` : null;
 }
 
-export function parsePositions(data: unknown): { positions: VenuePosition[]; unreadable: number } {
-  const list = Array.isArray(data) ? data : [];
+/** GET openOrders' `data.orders` (or a bare list): every order, or why the answer is not that whole list. */
+export function parseOrderList(data: unknown): VenueOrderState[] | string {
+  const list = isRecord(data) ? data.orders : data;
+  const bad = notAList("open orders", list);
+  if (bad !== null) return bad;
+  const orders = (list as unknown[]).map(parseOrder);
+  const unreadable = orders.filter((o) => o === undefined).length;
+  return unreadable > 0
+    ? `open orders: ${unreadable} of ${orders.length} entries unreadable`
+    : (orders as VenueOrderState[]);
+}
+
+/** GET positions' `data`: every open position, or why the answer is not that whole list. */
+export function parsePositions(data: unknown): VenuePosition[] | string {
+  const bad = notAList("positions", data);
+  if (bad !== null) return bad;
+  const list = data as unknown[];
   const positions: VenuePosition[] = [];
   let unreadable = 0;
-  for (const p of list.slice(0, 10_000)) {
+  for (const p of list) {
     if (!isRecord(p)) {
       unreadable++;
       continue;
@@ -148,7 +162,7 @@ export function parsePositions(data: unknown): { positions: VenuePosition[]; unr
     if (amt === 0) continue;
     positions.push({ asset, side, size: Math.abs(amt), avg_price: avg, unrealized_pnl: upnl, leverage: lev });
   }
-  return { positions, unreadable };
+  return unreadable > 0 ? `positions: ${unreadable} of ${list.length} entries unreadable` : positions;
 }
 
 export function parseBalance(data: unknown): VenueBalance | undefined {

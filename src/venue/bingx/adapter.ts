@@ -210,18 +210,14 @@ export class BingxVenueAdapter implements VenueAdapter {
 
   async openOrders(asset?: string): Promise<VenueOrderState[]> {
     return this.out.guard(async () => {
-      const { orders, unreadable } = parseOrderList(await this.rest.request(ep.openOrders(asset)));
-      if (unreadable > 0)
-        this.out.diag({ code: "MALFORMED_PAYLOAD", message: `open orders: ${unreadable} entries unreadable` });
+      const orders = this.out.whole(parseOrderList(await this.rest.request(ep.openOrders(asset))));
       return orders.map((o) => ({ ...o, client_order_id: this.working.kernelId(o.client_order_id) }));
     });
   }
 
   async positions(asset?: string): Promise<VenuePosition[]> {
     return this.out.guard(async () => {
-      const { positions, unreadable } = parsePositions(await this.rest.request(ep.positions(asset)));
-      if (unreadable > 0)
-        this.out.diag({ code: "MALFORMED_PAYLOAD", message: `positions: ${unreadable} entries unreadable` });
+      const positions = this.out.whole(parsePositions(await this.rest.request(ep.positions(asset))));
       return positions.filter((p) => asset === undefined || p.asset === asset);
     });
   }
