@@ -48,6 +48,12 @@ export interface OrderRequest {
   size: number;
   price?: number;
   reduce_only: boolean;
+  /**
+   * True for an exit of its slot's whole remaining position (the kernel's record: the exit's
+   * size is the slot's size; a flatten's exit): the venue's opening minimums (quantity, notional)
+   * are not applied to it locally, the venue judges it. Absent or false: every minimum applies.
+   */
+  closes_position?: boolean;
   leverage?: number;
 }
 

@@ -11,6 +11,7 @@ import { isTerminalOrder } from "../contracts/order_status.ts";
 import type { SlotRecord } from "../contracts/records.ts";
 import type { OrderRequest, RejectReason, VenueEvent, VenueEventKind, VenueOrderState } from "../contracts/venue.ts";
 import { eventId } from "../venue/index.ts";
+import { sameSize } from "./_reconcile_truth.ts";
 
 const KIND_BY_STATUS: Record<VenueOrderState["status"], VenueEventKind> = {
   NEW: "ACK",
@@ -67,9 +68,13 @@ export function absentReject(clientOrderId: string, asset: string, nowMs: number
   });
 }
 
-/** The venue order for a slot's pending order, from the kernel's own record of it. */
+/**
+ * The venue order for a slot's pending order, from the kernel's own record of it. An exit for the
+ * slot's whole remaining size closes the position (`closes_position`).
+ */
 export function orderRequest(slot: SlotRecord, role: "ENTRY" | "EXIT"): OrderRequest {
   const order = role === "ENTRY" ? slot.entry_order! : slot.exit_order!;
+  const whole = role === "EXIT" && sameSize(order.intended_size, slot.size);
   const positionSide = slot.side ?? "LONG";
   return {
     client_order_id: order.client_order_id,
@@ -80,6 +85,7 @@ export function orderRequest(slot: SlotRecord, role: "ENTRY" | "EXIT"): OrderReq
     size: order.intended_size,
     ...(order.limit_price !== null ? { price: order.limit_price } : {}),
     reduce_only: role === "EXIT",
+    ...(whole ? { closes_position: true } : {}),
     ...(role === "ENTRY" ? { leverage: slot.leverage } : {}),
   };
 }

@@ -6,7 +6,11 @@
  * loaded at connect (`knownRules`, no venue call); an asset it does not know is left to the
  * kernel and the adapter (which refuses off-step sizes too, before sending).
  *
- * Entry points: `intentSizeRefusal(venue, intent, assetOfSlot)`, `recordSizeRefusal(...)`.
+ * An EXIT of the slot's whole position (its size is the kernel's size of the slot) is held to no
+ * minimum and no step: a position that fell below the venue's minimums must still close (the
+ * adapter floors it to the step); only less than one step is refused (contract_rules.ts).
+ *
+ * Entry points: `intentSizeRefusal(venue, intent, slotOf)`, `recordSizeRefusal(...)`.
  */
 
 import { KERNEL_LIMITS, OFF, QTY_SCALE } from "../contracts/abi.ts";
@@ -14,8 +18,10 @@ import type { InputRefusal } from "../contracts/intent_parse.ts";
 import type { StrategyIntent } from "../contracts/intents.ts";
 import type { VenueAdapter } from "../contracts/venue.ts";
 import { sizeRuleBreach } from "../venue/index.ts";
+import { sameSize } from "./_reconcile_truth.ts";
 
-type AssetOfSlot = (slotId: number) => string | null;
+/** The kernel's asset and position size of a slot; null for no such slot or none yet. */
+type SlotOf = (slotId: number) => { asset: string; size: number } | null;
 
 function refusal(
   venue: VenueAdapter,
@@ -23,10 +29,11 @@ function refusal(
   slotId: number,
   asset: string | null,
   size: number,
+  closesPosition = false,
 ): InputRefusal | null {
   const rules = asset === null ? null : venue.knownRules(asset);
   if (rules === null || !Number.isFinite(size) || size <= 0) return null; // the kernel judges the rest
-  const breach = sizeRuleBreach(rules, size);
+  const breach = sizeRuleBreach(rules, size, closesPosition);
   if (breach === null) return null;
   return {
     code: "INVALID_INTENT",
@@ -37,13 +44,16 @@ function refusal(
   };
 }
 
-export function intentSizeRefusal(
-  venue: VenueAdapter,
-  intent: StrategyIntent,
-  assetOfSlot: AssetOfSlot,
-): InputRefusal | null {
+/** An EXIT of `size` from the slot: refused or not, held to the minimums unless it is the whole position. */
+function exitRefusal(venue: VenueAdapter, slotId: number, size: number, slotOf: SlotOf): InputRefusal | null {
+  const slot = slotOf(slotId);
+  const whole = slot !== null && sameSize(size, slot.size);
+  return refusal(venue, "EXIT", slotId, slot?.asset ?? null, size, whole);
+}
+
+export function intentSizeRefusal(venue: VenueAdapter, intent: StrategyIntent, slotOf: SlotOf): InputRefusal | null {
   if (intent.type === "ENTER") return refusal(venue, "ENTER", intent.slot_id, intent.asset, intent.size);
-  if (intent.type === "EXIT") return refusal(venue, "EXIT", intent.slot_id, assetOfSlot(intent.slot_id), intent.size);
+  if (intent.type === "EXIT") return exitRefusal(venue, intent.slot_id, intent.size, slotOf);
   return null;
 }
 
@@ -54,7 +64,7 @@ const SENTINELS_FROM = KERNEL_LIMITS.QTY_TOO_PRECISE; // the ABI's out-of-band q
 const ASSET_TEXT = new TextDecoder();
 
 /** The same check on a raw ring record (ENTER: its asset field; EXIT: the slot's asset). */
-export function recordSizeRefusal(venue: VenueAdapter, rec: Uint8Array, assetOfSlot: AssetOfSlot): InputRefusal | null {
+export function recordSizeRefusal(venue: VenueAdapter, rec: Uint8Array, slotOf: SlotOf): InputRefusal | null {
   const dv = new DataView(rec.buffer, rec.byteOffset, rec.byteLength);
   const kind = dv.getUint16(OFF.InputRecord.kind, true);
   if (kind !== ENTER && kind !== EXIT) return null;
@@ -62,7 +72,7 @@ export function recordSizeRefusal(venue: VenueAdapter, rec: Uint8Array, assetOfS
   if (qty <= SENTINELS_FROM) return null;
   const slotId = dv.getUint32(OFF.InputRecord.slot_id, true);
   const size = Number(qty) / QTY_SCALE;
-  if (kind === EXIT) return refusal(venue, "EXIT", slotId, assetOfSlot(slotId), size);
+  if (kind === EXIT) return exitRefusal(venue, slotId, size, slotOf);
   const at = OFF.InputRecord.asset;
   const raw = rec.subarray(at, at + 24);
   const end = raw.indexOf(0);

@@ -94,7 +94,7 @@ export class Runtime {
     });
     b.venue.onDiagnostic((d) => log(`venue ${d.code}: ${d.message}`));
     this.ring = new RingIntake(b.zinc, b.kernel, {
-      check: (rec) => recordSizeRefusal(b.venue, rec, this.assetOfSlot),
+      check: (rec) => recordSizeRefusal(b.venue, rec, this.slotOf),
       applied: (o, journalOffsets) => {
         // Write-ahead, then the orders (written in this turn), then projection, metrics, outcomes.
         this.journal.flush();
@@ -205,17 +205,17 @@ export class Runtime {
   /** A strategy intent parsed at its edge (HTTP, CLI, smoke); throws while shutting down. */
   submitStrategy(intent: StrategyIntent): KernelOutcome {
     if (!this.executor.accepting) throw new IntakeClosedError("shutting down: intake is closed");
-    const offSize = intentSizeRefusal(this.b.venue, intent, this.assetOfSlot);
+    const offSize = intentSizeRefusal(this.b.venue, intent, this.slotOf);
     if (offSize !== null) return this.refuseAtEdge("http", offSize);
     this.controls.syncIfChanged();
     return this.executor.submitStrategy(intent);
   }
 
-  /** The asset a slot trades, or null for no such slot or none yet (for the venue's size rules). */
-  private readonly assetOfSlot = (slotId: number): string | null =>
-    Number.isInteger(slotId) && slotId >= 0 && slotId < this.b.kernel.slotCount
-      ? this.b.kernel.slot(slotId).asset || null
-      : null;
+  /** A slot's asset and position size, or null for no such slot or none yet (for the venue's size rules). */
+  private readonly slotOf = (id: number): { asset: string; size: number } | null => {
+    const slot = Number.isInteger(id) && id >= 0 && id < this.b.kernel.slotCount ? this.b.kernel.slot(id) : null;
+    return slot?.asset ? { asset: slot.asset, size: slot.size } : null;
+  };
 
   private readonly halt = (): void =>
     void (this.b.control.snapshot().trading_state !== "HALTED" && this.applyControl({ trading_state: "HALTED" }));

@@ -7,7 +7,7 @@
 
 import type { ContractRules, OrderRequest } from "../../contracts/venue.ts";
 import type { PositionMode, SubmitContext } from "./_submit.ts";
-import { applyContractRules } from "./contract_rules.ts";
+import { applyContractRules, closesWholePosition } from "./contract_rules.ts";
 import * as ep from "./endpoints.ts";
 
 /** The placement request of `o` at the checked quantity and price, for the account's position mode. */
@@ -39,7 +39,7 @@ export function rehearseOrder(ctx: SubmitContext, o: OrderRequest | null): void 
   // As submitOrder checks it: a LIMIT order by its price, a MARKET order by the held mark.
   const limit = o.type === "LIMIT" ? o.price : undefined;
   const reference = o.type === "MARKET" ? ctx.markPrice(o.asset) : o.price;
-  const check = applyContractRules(rules, o.size, limit, reference, o.side);
+  const check = applyContractRules(rules, o.size, limit, reference, o.side, closesWholePosition(o));
   if (!check.ok || (o.type === "LIMIT" && check.price === undefined)) return;
   ctx.rest.rehearse(placement(o, check.quantity, check.price, mode));
 }

@@ -14,8 +14,9 @@
  *   a rate limit, any code) leaves the first placement unresolved (it may land late), so the order
  *   is queried again: ACCEPTED if found, else UNKNOWN and still tracked (no REJECT, no more resend).
  * A local refusal (contract rules, client id shape, a client id differing only in case from a
- * working one: CLIENT_ID_CASE) never sends anything: LOCAL_RULE diagnostic
- * plus REJECT event. Every REJECT is both returned and emitted (same event id, so it dedupes).
+ * working one: CLIENT_ID_CASE, `closes_position` on an opening order: CLOSES_POSITION) never sends
+ * anything: LOCAL_RULE diagnostic plus REJECT event. Every REJECT is both returned and emitted
+ * (same event id, so it dedupes).
  * Nothing before the placement asks the venue (in hedge mode): contract rules, the position mode
  * and the marks for the min-notional check are known from connect (and the mark cache).
  *
@@ -23,6 +24,8 @@
  * with positionSide BOTH and reduceOnly=true when it closes (SELL of a long, BUY of a short) or the
  * kernel asked for reduce-only, so an exit can never open the other side; an opening order while
  * the account holds the other side of that asset is refused locally (it would net, not open).
+ * A close of the whole position (`closes_position`) is held to no minimum quantity or notional
+ * (contract_rules.ts): it goes as every close does, and the venue judges it.
  *
  * Entry points: `submitOrder`, `cancelOrder`, `readPositionMode`, `SubmitContext`.
  */
@@ -41,7 +44,7 @@ import { parseOrder, parsePlacedOrderId, parsePositionMode } from "./_parse.ts";
 import { placement } from "./_placement.ts";
 import { type ResolveContext, resolveByQuery } from "./_resolve.ts";
 import type { TrackRefusal } from "./_working_orders.ts";
-import { applyContractRules } from "./contract_rules.ts";
+import { applyContractRules, closesWholePosition } from "./contract_rules.ts";
 import * as ep from "./endpoints.ts";
 import { VenueRequestError } from "./errors.ts";
 import type { BingxRestClient } from "./rest_client.ts";
@@ -169,10 +172,19 @@ export async function submitOrder(ctx: SubmitContext, o: OrderRequest): Promise<
   } catch (err) {
     return localReject(ctx, o, "NO_RULES", `contract rules for ${o.asset} unavailable: ${(err as Error).message}`);
   }
+  const closes = (o.side === "SELL") === (o.position_side === "LONG");
+  if (o.closes_position === true && !closes)
+    return localReject(
+      ctx,
+      o,
+      "CLOSES_POSITION",
+      `closes_position is set on a ${o.side} of a ${o.position_side} position, which opens it; only a close skips the minimums`,
+    );
   // A MARKET order's notional is checked against the mark the adapter already holds (`_mark_cache.ts`):
   // no venue call on the order path; an unknown or stale mark skips the check (the venue judges).
   const reference = o.type === "MARKET" ? ctx.markPrice(o.asset) : o.price;
-  const check = applyContractRules(rules, o.size, o.type === "LIMIT" ? o.price : undefined, reference, o.side);
+  const limit = o.type === "LIMIT" ? o.price : undefined;
+  const check = applyContractRules(rules, o.size, limit, reference, o.side, closesWholePosition(o));
   if (!check.ok) return localReject(ctx, o, check.rule, check.message);
   if (o.type === "LIMIT" && check.price === undefined)
     return localReject(ctx, o, "INVALID_PRICE", "a LIMIT order needs a price");
@@ -182,7 +194,6 @@ export async function submitOrder(ctx: SubmitContext, o: OrderRequest): Promise<
   } catch (err) {
     return localReject(ctx, o, "POSITION_MODE", `position mode unknown: ${(err as Error).message}`);
   }
-  const closes = (o.side === "SELL") === (o.position_side === "LONG");
   if (mode === "oneway" && !closes && !o.reduce_only) {
     const netting = await oneWayNetting(ctx, o);
     if (netting) return netting;

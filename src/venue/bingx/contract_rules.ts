@@ -6,6 +6,13 @@
  * minimum notional (USDT). The launcher runs `sizeRuleBreach` at its edges already, so a strategy
  * learns of a bad size before the kernel sees the intent; this is the last guard.
  *
+ * A close of the whole position (`closesPosition`: the kernel's exit for its slot's whole size,
+ * `closes_position` on the order) is held to neither minimum: they are the venue's opening
+ * minimums, and a position that fell below them (a partial fill, a price drop) must still close.
+ * It is floored to the quantity step, so it never exceeds the position; less than one step is
+ * refused (BELOW_STEP): BingX truncates a quantity to its step, so nothing could be sent, and a
+ * size rounded up would exceed the position. The venue judges the rest.
+ *
  * A limit price off the contract's tick is put on it on the order's own side of the price: a BUY
  * rounds down and a SELL up, so the order never trades worse than its limit (a BUY limit rounded
  * up onto the best ask would take it, above the limit and at the taker fee). Without a side (the
@@ -14,34 +21,46 @@
  * A refusal is a value, never a throw: callers turn it into a `LOCAL_RULE` diagnostic and a
  * `REJECT` event whose message says which rule failed.
  *
- * Entry points: `applyContractRules`, `stepDecimals`, `formatStep`, `rulesFromContract`.
+ * Entry points: `applyContractRules`, `sizeRuleBreach`, `closesWholePosition`, `stepDecimals`,
+ * `formatStep`, `defaultRules`.
  */
 
-import type { ContractRules, OrderSide } from "../../contracts/venue.ts";
+import type { ContractRules, OrderRequest, OrderSide } from "../../contracts/venue.ts";
 
 export type RuleCheck =
   | { ok: true; size: number; quantity: string; price?: string }
   | {
       ok: false;
-      rule: "OFF_STEP" | "MIN_QUANTITY" | "MIN_NOTIONAL" | "INVALID_SIZE" | "INVALID_PRICE";
+      rule: SizeRule | "MIN_NOTIONAL" | "INVALID_SIZE" | "INVALID_PRICE";
       message: string;
     };
+
+export type SizeRule = "OFF_STEP" | "MIN_QUANTITY" | "BELOW_STEP";
 
 /**
  * Null when `size` is at least the minimum quantity and a whole number of quantity steps, else
  * the rule it breaks (the minimum first) with one line naming the contract, the limit and the size.
+ * For a close of the whole position (`closesPosition`) only less than one step is a breach.
  */
 export function sizeRuleBreach(
   rules: ContractRules,
   size: number,
-): { rule: "OFF_STEP" | "MIN_QUANTITY"; message: string } | null {
+  closesPosition = false,
+): { rule: SizeRule; message: string } | null {
+  const step = rules.quantity_step;
+  if (closesPosition) {
+    if (Number(formatStep(size, step)) > 0) return null;
+    return {
+      rule: "BELOW_STEP",
+      message: `closing the whole position of ${size} ${rules.asset}: less than its quantity step ${step}, which the venue cannot trade (it truncates to the step)`,
+    };
+  }
   if (size < rules.min_quantity - 1e-12) {
     return {
       rule: "MIN_QUANTITY",
       message: `size ${size} is below ${rules.asset}'s minimum quantity ${rules.min_quantity}`,
     };
   }
-  const step = rules.quantity_step;
   const units = Math.round(size / step);
   // Tolerance for float residue only (0.3 / 0.1 = 2.9999999999999996), far below any step.
   if (Math.abs(units * step - size) > 1e-9 * Math.max(1, Math.abs(size))) {
@@ -52,6 +71,11 @@ export function sizeRuleBreach(
     };
   }
   return null;
+}
+
+/** Whether `o` closes its slot's whole position: the kernel says so, and its sides close. */
+export function closesWholePosition(o: OrderRequest): boolean {
+  return o.closes_position === true && (o.side === "SELL") === (o.position_side === "LONG");
 }
 
 /** Number of decimals a step needs: 0.001 → 3, 1 → 0, 0.5 → 1, 1e-10 → 10. Bounded to 12. */
@@ -80,13 +104,17 @@ export function formatStep(value: number, step: number, mode: "down" | "up" | "n
   return (units * step).toFixed(d);
 }
 
-/** `side`: the order's side, so that its limit price rounds onto the tick never worse for it. */
+/**
+ * `side`: the order's side, so that its limit price rounds onto the tick never worse for it.
+ * `closesPosition`: the order closes its slot's whole position (see the module comment).
+ */
 export function applyContractRules(
   rules: ContractRules,
   size: number,
   limitPrice: number | undefined,
   referencePrice: number | undefined,
   side?: OrderSide,
+  closesPosition = false,
 ): RuleCheck {
   if (!Number.isFinite(size) || size <= 0) {
     return { ok: false, rule: "INVALID_SIZE", message: `size must be a positive finite number, got ${size}` };
@@ -94,9 +122,9 @@ export function applyContractRules(
   if (limitPrice !== undefined && !(Number.isFinite(limitPrice) && limitPrice > 0)) {
     return { ok: false, rule: "INVALID_PRICE", message: `limit price must be positive, got ${limitPrice}` };
   }
-  const breach = sizeRuleBreach(rules, size);
+  const breach = sizeRuleBreach(rules, size, closesPosition);
   if (breach !== null) return { ok: false, ...breach };
-  const quantity = formatStep(size, rules.quantity_step, "nearest");
+  const quantity = formatStep(size, rules.quantity_step, closesPosition ? "down" : "nearest");
   const rounded = Number(quantity);
   let onTick: string | undefined;
   if (limitPrice !== undefined) {
@@ -108,7 +136,7 @@ export function applyContractRules(
   }
   // The notional the venue judges: at the limit price as sent (on the tick), else the reference.
   const price = onTick !== undefined ? Number(onTick) : referencePrice;
-  if (price !== undefined && rules.min_notional > 0 && rounded * price < rules.min_notional) {
+  if (!closesPosition && price !== undefined && rules.min_notional > 0 && rounded * price < rules.min_notional) {
     return {
       ok: false,
       rule: "MIN_NOTIONAL",

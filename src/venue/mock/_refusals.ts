@@ -2,10 +2,14 @@
  * Why the mock venue refuses a request, in BingX terms (code + message), decided from the knobs
  * and the order book. Counted knobs are consumed here, so one refusal uses one count.
  *
- * Entry points: `placeRefusal`, `cancelRefusal`, `Refusal`.
+ * The contract rules are the BingX adapter's own (`ruleCheck`): a close of the whole position
+ * (`closes_position`) skips the minimum quantity and notional there too.
+ *
+ * Entry points: `placeRefusal`, `cancelRefusal`, `ruleCheck`, `Refusal`.
  */
 
-import type { OrderRequest } from "../../contracts/venue.ts";
+import type { ContractRules, OrderRequest } from "../../contracts/venue.ts";
+import { applyContractRules, closesWholePosition, type RuleCheck } from "../bingx/contract_rules.ts";
 import type { MockOrder } from "./_orders.ts";
 import { consumeCount, type MockKnobs } from "./knobs.ts";
 
@@ -41,6 +45,12 @@ export function placeRefusal(cell: KnobCell, request: OrderRequest, hasPrice: bo
   if (!hasPrice) return { reason: "VENUE", code: "80014", message: `symbol ${request.asset} does not exist` };
   if (full) return { reason: "VENUE", code: "80013", message: "too many orders" };
   return null;
+}
+
+/** The adapter's contract rules for `request` at `price` (the mock's LOCAL_RULE refusals). */
+export function ruleCheck(rules: ContractRules, request: OrderRequest, price: number): RuleCheck {
+  const whole = closesWholePosition(request);
+  return applyContractRules(rules, request.size, request.price, price, request.side, whole);
 }
 
 export function cancelRefusal(cell: KnobCell, order: MockOrder | undefined, asset: string): Refusal | null {

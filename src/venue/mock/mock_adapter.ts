@@ -34,7 +34,7 @@ import type {
   VenueOrderState,
   VenuePosition,
 } from "../../contracts/venue.ts";
-import { applyContractRules, defaultRules } from "../bingx/contract_rules.ts";
+import { defaultRules } from "../bingx/contract_rules.ts";
 import { Delivery } from "./_delivery.ts";
 import { MockLedger } from "./_ledger.ts";
 import { fillOrder, restingCrossed } from "./_matching.ts";
@@ -47,7 +47,7 @@ import {
   rejectEvent,
   uniqueOrderId,
 } from "./_orders.ts";
-import { cancelRefusal, type KnobCell, placeRefusal, type Refusal } from "./_refusals.ts";
+import { cancelRefusal, type KnobCell, placeRefusal, type Refusal, ruleCheck } from "./_refusals.ts";
 import { FillHistory, type MockFill } from "./fill_history.ts";
 import { consumeCount, type MockKnobs, validateKnobs } from "./knobs.ts";
 
@@ -158,7 +158,7 @@ export class MockVenueAdapter implements VenueAdapter {
     if (refused) return this.reject(request, refused);
     const price = this.prices.get(request.asset) as number;
     const rules = this.rules[request.asset] ?? defaultRules(request.asset);
-    const check = applyContractRules(rules, request.size, request.price, price, request.side);
+    const check = ruleCheck(rules, request, price);
     if (!check.ok) {
       this.diagnose({
         code: "LOCAL_RULE",
