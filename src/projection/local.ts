@@ -4,6 +4,12 @@
  * records as they are — is appended to `<stateDir>/spool/local.spool` in the spool framing, and
  * acknowledged at once: the file *is* the destination. Read it back with `readSpoolFile`.
  * The file is bounded like every spool (SPOOL_FULL past the cap).
+ *
+ * `writeRecords` answers with the prefix of the batch it is done with (what the outbox acknowledges),
+ * not the number of rows stored: a record too large for a frame is refused alone, for good, and reported
+ * (SPOOL_FULL `too_large`), so it counts as handled with the rows around it (else the rows after it were
+ * sent again, stored twice, and a refused last row was retried for ever). A batch refused whole (the
+ * cap, a failed write) is written 0 with an error: the outbox keeps it and retries.
  */
 import { readFileSync } from "node:fs";
 import { HEADER_BYTES, scanFrames } from "./_frame.ts";
@@ -43,7 +49,13 @@ export class LocalSpoolSink implements Sink {
   }
 
   async writeRecords(records: readonly OutRecord[]): Promise<WriteResult> {
-    return { written: this.file.append(records) };
+    const lost = this.file.lostTotal;
+    const stored = this.file.append(records);
+    if (stored + this.file.lostTotal - lost === records.length) return { written: records.length };
+    const error = new Error(
+      `local sink: ${this.address} refused ${records.length - stored} record(s) (see SPOOL_FULL)`,
+    );
+    return { written: 0, error };
   }
 
   async close(): Promise<void> {

@@ -15,8 +15,10 @@
  *  4. A torn tail found at open is truncated (so new appends stay reachable) and reported; corrupt
  *     frames in the middle are skipped by resync at read time and reported once.
  *  5. Size is bounded by `maxBytes`; beyond it appends are refused and reported (stats count them), as
- *     are those of a failed write (disk full; cut back to the last good size): `append` never throws
- *     for it, it returns how many records it stored (`SPOOL_FULL`, `details.reason` says which case).
+ *     are those of a failed write (disk full; cut back to the last good size) and a record too large
+ *     for a frame (alone, for good: `lostTotal`): `append` never throws for these, it returns how many it
+ *     stored (`SPOOL_FULL`, `details.reason` says which). A value JSON cannot encode (a BigInt, a cycle)
+ *     makes it throw before anything is written (the outbox's row guard drops and names that row).
  *  6. Compaction is linear: the acked prefix goes once it is at least the tail (`shouldCompact`).
  */
 import {
@@ -79,6 +81,8 @@ export class Spool {
   private readonly write: SpoolWrite;
   private compactFailing = false;
   refusedTotal = 0;
+  /** Of `refusedTotal`, the records refused for good, each alone (too large for a frame): a retry is refused again. */
+  lostTotal = 0;
   /** Bytes copied by compactions since open (bounded by the bytes appended: invariant 6). */
   compactedBytes = 0;
 
@@ -105,23 +109,17 @@ export class Spool {
     return this.size - this.ackOffset;
   }
 
-  /** Appends all values in one write. Returns how many were stored (the rest were refused and reported). */
+  /** Appends all values in one write; returns how many it stored: all but those too large for a frame, or none (cap,
+   *  failed write); the rest are refused and reported. Throws, storing nothing, on a value JSON cannot encode. */
   append(values: readonly unknown[]): number {
     if (values.length === 0) return 0;
     const { bytes, count, refused } = encodeFrames(values);
-    if (refused > 0)
-      this.refuse(
-        refused,
-        `spool ${this.name}: ${refused} record(s) larger than ${FRAME_MAX_BYTES} bytes refused`,
-        "too_large",
-      );
+    const tooLarge = `spool ${this.name}: ${refused} record(s) larger than ${FRAME_MAX_BYTES} bytes refused`;
+    if (refused > 0) this.refuse(refused, tooLarge, "too_large");
     if (count === 0) return 0;
     if (this.backlogBytes + bytes.length > this.maxBytes) {
-      this.refuse(
-        count,
-        `spool ${this.name} is full (${this.backlogBytes} bytes backlog, cap ${this.maxBytes})`,
-        "cap",
-      );
+      const full = `spool ${this.name} is full (${this.backlogBytes} bytes backlog, cap ${this.maxBytes})`;
+      this.refuse(count, full, "cap");
       return 0;
     }
     const failure = appendAt(this.write, this.fd, bytes, this.size, this.opts.fsync === true);
@@ -243,6 +241,7 @@ export class Spool {
 
   private refuse(n: number, message: string, reason: "cap" | "write_failed" | "too_large"): void {
     this.refusedTotal += n;
+    if (reason === "too_large") this.lostTotal += n;
     this.report("SPOOL_FULL", "CRITICAL", message, { refused: n, reason });
   }
 

@@ -98,7 +98,11 @@ export function resolve<T extends object>(v: Lazy<T>): T {
 }
 
 export interface WriteResult {
-  /** Records durably written, as a prefix of the batch (duplicates found already stored count as written). */
+  /**
+   * The prefix of the batch the sink is done with (the outbox acknowledges it and sends the rest again): records
+   * durably written, found already stored (duplicates) or refused for good and reported by the sink itself
+   * (LocalSpoolSink: too large for a frame). Never a count of rows stored out of order.
+   */
   written: number;
   /** Of `written`, records the sink already held (same row id) and did not store again. */
   duplicates?: number;
