@@ -25,7 +25,7 @@
  */
 
 import type { MiddlewareHandler } from "hono";
-import { bearerMatches } from "./_auth.ts";
+import { bearerCredentials, bearerMatches } from "./_auth.ts";
 import { jsonResponse } from "./_body.ts";
 
 export const CONTENT_SECURITY_POLICY = [
@@ -121,7 +121,7 @@ export function tokenRequired(authorization: string | undefined, token: string):
 
 function wrongTokenMessage(header: string | undefined): string {
   if (header === undefined) return "missing bearer token (see <state dir>/operator.token)";
-  if (!header.startsWith("Bearer ")) return "the Authorization header must be 'Bearer <token>'";
+  if (bearerCredentials(header) === null) return "the Authorization header must be 'Bearer <token>'";
   return "wrong bearer token (see <state dir>/operator.token)";
 }
 

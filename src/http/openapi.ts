@@ -136,13 +136,13 @@ function events() {
   return { ...text("text/event-stream", EVENTS_DESCRIPTION), "x-events": byName };
 }
 
-/** The console's files: public, revalidated by ETag. */
+/** The console's files: public (no token), revalidated by ETag; the loopback Host check still applies. */
 function consolePaths() {
   const file = (type: string, what: string) => ({
     get: {
       summary: what,
       security: [],
-      responses: { "200": text(type, what), "304": { description: "not modified (ETag)" } },
+      responses: { "200": text(type, what), "304": { description: "not modified (ETag)" }, "403": GUARDED["403"] },
     },
   });
   return {
@@ -183,8 +183,8 @@ function readPaths() {
         parameters: [{ name: "id", in: "path", required: true, schema: { type: "integer", minimum: 0 } }],
         responses: {
           "200": json("SlotRecord", "the slot"),
-          "400": err("id is not an integer"),
-          "404": err("no such slot"),
+          "400": err("id is not a non-negative integer"),
+          "404": err("no such slot: an integer past the last slot"),
           ...GUARDED,
         },
       },
