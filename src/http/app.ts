@@ -82,10 +82,13 @@ export function createHttp(deps: HttpDeps, options: AppOptions = {}): HttpServer
   app.get("/slots", (c) => c.json(deps.slots()));
   app.get("/slots/:id", (c) => {
     const raw = c.req.param("id");
-    if (!/^\d{1,3}$/.test(raw))
-      return c.json({ error: `slot id must be an integer 0..${deps.slotCount() - 1}, got '${raw.slice(0, 20)}'` }, 400);
+    const slots = `slots are 0..${deps.slotCount() - 1}`;
+    if (!/^\d+$/.test(raw))
+      return c.json({ error: `slot id must be a non-negative integer (${slots}), got '${raw.slice(0, 20)}'` }, 400);
+    // Any other integer names no slot: 404, as the document says (not a 400 for `1000`).
     const id = Number(raw);
-    if (id >= deps.slotCount()) return c.json({ error: `no slot ${id}: slots are 0..${deps.slotCount() - 1}` }, 404);
+    if (id >= deps.slotCount())
+      return c.json({ error: `no slot ${raw.replace(/^0+(?=\d)/, "").slice(0, 20)}: ${slots}` }, 404);
     return c.json(deps.slot(id));
   });
   app.get("/metrics", (c) =>
@@ -97,7 +100,9 @@ export function createHttp(deps: HttpDeps, options: AppOptions = {}): HttpServer
     try {
       return c.json(await deps.fleet());
     } catch (e) {
-      return c.json({ error: `fleet unreadable: ${(e as Error).message.split("\n")[0]}` }, 503);
+      // A client library may reject with a non-Error: still the cluster's failure, not a 500.
+      const why = e instanceof Error ? e.message : e === undefined || e === null ? "no reason given" : String(e);
+      return c.json({ error: `fleet unreadable: ${why.split("\n")[0]}` }, 503);
     }
   });
 

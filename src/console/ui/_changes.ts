@@ -1,7 +1,8 @@
 /**
  * The console's changes to the server, each run only from a confirmation: a control key through
  * `POST /control`, and flatten through `POST /flatten`. A refusal comes back as the text the
- * dialog shows; an applied change updates the store at once (the event stream confirms it).
+ * dialog shows; an applied change updates the store at once (the event stream confirms it). A
+ * flatten the server failed (5xx) is no longer shown running: no FINISHED event follows it.
  */
 
 import { api } from "./_api.ts";
@@ -26,6 +27,8 @@ export async function sendControl(key: string, from: string, to: unknown): Promi
 
 export async function sendFlatten(): Promise<string | null> {
   const r = await api<FlattenReport>("/flatten", { body: { timeout_ms: FLATTEN_TIMEOUT_MS } });
+  // A 5xx: the flatten this request ran or joined failed; no FINISHED event will come for it.
+  if (r.status >= 500) update({ flattenRunning: null });
   if (r.error !== null) return refusal(r.status, r.error);
   update({ flattenReport: r.body, flattenRunning: null });
   return null;

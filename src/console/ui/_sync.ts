@@ -5,14 +5,17 @@
  * after changes (at most every 150 ms), and the status document again at most once a second after
  * changes and every 5 s regardless, for what has no event (projection sinks, spool backlog, venue
  * connectivity and request budget, journal, live reconciliation). A flatten's STARTED and
- * FINISHED events keep its progress and report current without polling.
+ * FINISHED events keep its progress and report current without polling; a reloaded status ends
+ * a flatten shown running whose FINISHED never came (its report is there, or its serve restarted).
+ * A stored token the stream is refused with is dropped (rotated): the console reads on without it
+ * where the server allows, and the token box asks for the current one.
  *
  * Entry points: `startSync()`, `tokenChanged()`.
  */
 
-import { api, storedToken } from "./_api.ts";
+import { api, storedToken, storeToken } from "./_api.ts";
 import { browserNowMs } from "./_clock.ts";
-import { getState, note, pushEquity, pushFeed, update } from "./_store.ts";
+import { type ConsoleState, getState, note, pushEquity, pushFeed, update } from "./_store.ts";
 import { openStream } from "./_stream.ts";
 import type {
   AccountRecord,
@@ -54,6 +57,7 @@ export async function loadAll(): Promise<void> {
     equity: eq.error === null ? eq.body.points : [],
     loadError: null,
     flattenReport: newerReport(s.flatten),
+    flattenRunning: stillRunning(s),
   });
   void refreshVenueCalls(s);
   void refreshFleet(s);
@@ -67,7 +71,12 @@ async function refreshStatus(): Promise<void> {
   // A control event may have overtaken this answer: keep the newer snapshot.
   const current = getState().control;
   const control = current !== null && current.version > st.body.control.version ? current : st.body.control;
-  update({ status: st.body, control, flattenReport: newerReport(st.body.flatten) });
+  update({
+    status: st.body,
+    control,
+    flattenReport: newerReport(st.body.flatten),
+    flattenRunning: stillRunning(st.body),
+  });
   void refreshVenueCalls(st.body);
   void refreshFleet(st.body);
 }
@@ -89,6 +98,17 @@ async function refreshFleet(s: StatusDocument): Promise<void> {
 function newerReport(r: FlattenReport | null): FlattenReport | null {
   const held = getState().flattenReport;
   return held !== null && (r === null || held.finished_at_ms > r.finished_at_ms) ? held : r;
+}
+
+/**
+ * The flatten shown running, unless the status says it is over: its report is there (its FINISHED
+ * event may never arrive: the console fell behind the ring), or the serve that ran it is gone (a
+ * later start). Both times are the server's clock.
+ */
+function stillRunning(s: StatusDocument): ConsoleState["flattenRunning"] {
+  const r = getState().flattenRunning;
+  if (r === null || s.started_at_ms > r.started_at_ms) return null;
+  return s.flatten !== null && s.flatten.started_at_ms >= r.started_at_ms ? null : r;
 }
 
 /**
@@ -189,7 +209,17 @@ function connect(): void {
       wasDown = true;
       update({ link: { state: "down", attempt, reason, reconnectedAt: null } });
     },
-    unauthorized: (message) => update({ link: { ...getState().link, state: "auth" }, authMessage: message }),
+    unauthorized: (message) => {
+      if (storedToken() !== null) {
+        // The token this tab kept is refused (rotated on a restart): drop it, read on without it.
+        storeToken(null);
+        update({ hasToken: false });
+        note(`the stored operator token was refused (${message}); enter the current one`, browserNowMs());
+        stream?.restart();
+        return;
+      }
+      update({ link: { ...getState().link, state: "auth" }, authMessage: message });
+    },
   });
 }
 

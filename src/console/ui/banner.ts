@@ -1,6 +1,7 @@
 /**
  * The connection banner: nothing while the event stream is live; red while serve is unreachable
- * (with the attempt count and reason); amber when the server wants the token; green for a few
+ * (with the attempt count and reason); amber when the server wants the token (saying what is shown
+ * may be stale once state was loaded: nothing is read without it); green for a few
  * seconds after a reconnect, saying the state was reloaded. Below it, the trading state banner
  * whenever trading is not ACTIVE.
  */
@@ -18,7 +19,7 @@ export function Banner({ s, nowMs }: { s: ConsoleState; nowMs: number }) {
     </div>`;
   if (l.state === "auth")
     return html`<div class="banner auth" id="banner" role="status">
-      This server needs the operator token: ${s.authMessage ?? ""}
+      This server needs the operator token: ${s.authMessage ?? ""}${s.status === null ? "" : " Nothing is read without it: what you see may be stale."}
     </div>`;
   if (l.state === "connecting")
     return html`<div class="banner connecting" id="banner" role="status">Connecting to serve…</div>`;

@@ -1,7 +1,9 @@
 /**
  * The slots table: stage, side, size, entry, mark, unrealized and realized PnL, fees, the working
- * orders and the age of the trade. Idle slots are dimmed. On a phone each row becomes a card
- * (console.css labels the cells from `data-label`).
+ * orders and the age of the trade. Free slots (IDLE, and CLOSED: the kernel takes an ENTER there
+ * and leaves it out of active_slot_limit, as the fleet's slots_in_use does) are dimmed, show no age
+ * and are not counted in use. On a phone each row becomes a card (console.css labels the cells
+ * from `data-label`).
  */
 
 import { age, pnlClass, qty, signed } from "./_format.ts";
@@ -16,6 +18,9 @@ function orderText(o: OrderRecord | null): string | null {
   return `${o.role} ${o.side} ${qty(o.filled_size)}/${qty(o.intended_size)} ${price} ${o.status}${o.hung ? " HUNG" : ""}`;
 }
 
+/** IDLE and CLOSED: no trade running; the kernel counts neither as active. */
+const isFree = (s: SlotRecord) => s.stage === "IDLE" || s.stage === "CLOSED";
+
 function tradeStart(s: SlotRecord): number | null {
   return s.entry_order?.created_at_ms ?? (s.stage === "IDLE" ? null : s.updated_at_ms);
 }
@@ -23,7 +28,7 @@ function tradeStart(s: SlotRecord): number | null {
 export function SlotsTable({ slots, nowMs }: { slots: SlotRecord[]; nowMs: number }) {
   const rows = slots.map((s) => {
     const orders = [orderText(s.entry_order), orderText(s.exit_order)].filter((x) => x !== null);
-    return html`<tr key=${s.slot_id} class=${s.stage === "IDLE" ? "idle" : ""} data-slot=${s.slot_id}>
+    return html`<tr key=${s.slot_id} class=${isFree(s) ? "idle" : ""} data-slot=${s.slot_id}>
       <td data-label="slot">${s.slot_id}</td>
       <td data-label="stage"><span class=${`stage stage-${s.stage}`}>${s.stage}</span></td>
       <td data-label="trade">${s.trade_id || "—"}</td>
@@ -36,11 +41,11 @@ export function SlotsTable({ slots, nowMs }: { slots: SlotRecord[]; nowMs: numbe
       <td data-label="realized" class=${`n ${pnlClass(s.realized_pnl)}`}>${signed(s.realized_pnl, 4)}</td>
       <td data-label="fees" class="n">${qty(s.fees)}</td>
       <td data-label="working orders" class="orders">${orders.length ? orders.map((o) => html`<div>${o}</div>`) : "—"}</td>
-      <td data-label="age" class="n">${s.stage === "IDLE" ? "—" : age(tradeStart(s), nowMs)}</td>
+      <td data-label="age" class="n">${isFree(s) ? "—" : age(tradeStart(s), nowMs)}</td>
     </tr>`;
   });
   return html`<section class="panel slots">
-    <h2>Slots <small>${slots.filter((s) => s.stage !== "IDLE").length} of ${slots.length} in use</small></h2>
+    <h2>Slots <small>${slots.filter((s) => !isFree(s)).length} of ${slots.length} in use</small></h2>
     <div class="scroll">
       <table id="slots-table">
         <thead>

@@ -115,6 +115,16 @@ function LimitInput(props: { c: ControlSnapshot; off: boolean; item: (typeof LIM
 
 type Ask = ReturnType<typeof useConfirm>["ask"];
 
+/** What the report says: flat, something still open, or every slot flat with the venue unread. */
+function verdict(r: FlattenReport): string {
+  if (r.complete) return "Flat: the venue confirmed no position and no open order";
+  const open =
+    r.slots.some((s) => s.result === "STILL_OPEN") || r.venue.positions.length > 0 || r.venue.open_orders.length > 0;
+  return open
+    ? "NOT FLAT: something is still open"
+    : "NOT CONFIRMED: every slot is flat, but the venue could not confirm no position and no open order";
+}
+
 export function FlattenResult({ report }: { report: FlattenReport }) {
   const v = report.venue;
   const venue = v.checked
@@ -122,7 +132,7 @@ export function FlattenResult({ report }: { report: FlattenReport }) {
     : `venue could not confirm: ${v.error ?? "not checked"}`;
   const moved = report.slots.filter((s) => s.result !== "ALREADY_FLAT");
   return html`<div id="flatten-report" class=${`flatten-report ${report.complete ? "ok" : "bad"}`}>
-    <p><b id="flatten-verdict">${report.complete ? "Flat: the venue confirmed no position and no open order" : "NOT FLAT: something is still open"}</b>
+    <p><b id="flatten-verdict">${verdict(report)}</b>
       <small class="muted"> · ${clockTime(report.started_at_ms)} → ${clockTime(report.finished_at_ms)} · ${venue} · capital ${num(report.capital)}</small></p>
     <table>
       <thead><tr><th>slot</th><th>asset</th><th>stage</th><th>result</th><th>why</th></tr></thead>
