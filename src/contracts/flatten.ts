@@ -127,7 +127,8 @@ export const _sameReport: Same<Static<typeof FlattenReportSchema>, FlattenReport
 
 /**
  * What `GET /events` says about a flatten (event `flatten`): STARTED when it begins (trading is
- * already HALTED: the control event comes first), FINISHED with the report when it answers.
+ * already HALTED: the control event comes first), FINISHED with the report when it answers, or
+ * FAILED with the error when the flatten itself threw (no report; trading stays HALTED).
  */
 export const FlattenEventSchema = Type.Union(
   [
@@ -141,6 +142,10 @@ export const FlattenEventSchema = Type.Union(
       { additionalProperties: false },
     ),
     Type.Object({ phase: Type.Literal("FINISHED"), report: FlattenReportSchema }, { additionalProperties: false }),
+    Type.Object(
+      { phase: Type.Literal("FAILED"), failed_at_ms: Type.Integer({ minimum: 0 }), error: Type.String() },
+      { additionalProperties: false },
+    ),
   ],
   { title: "FlattenEvent" },
 );

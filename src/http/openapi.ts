@@ -127,7 +127,7 @@ function write(summary: string, body: string, required: boolean, ok: object, ext
 const EVENTS_DESCRIPTION =
   "Server-Sent Events. Event names and their data (JSON): `transition` (TransitionRecord), `diagnostic` " +
   "(FeedDiagnostic), `account` (AccountRecord plus `at_ms`, coalesced per 20 ms flush), `control` " +
-  "(ControlSnapshot, once per version), `flatten` (FlattenEvent: STARTED, then FINISHED with the report), " +
+  "(ControlSnapshot, once per version), `flatten` (FlattenEvent: STARTED, then FINISHED with the report or FAILED with the error), " +
   "`reset` (reload state). Ids are `<epoch>-<seq>`; send `Last-Event-ID` to resume. A client with more " +
   "than 1 MiB unread is dropped.";
 

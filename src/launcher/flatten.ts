@@ -70,7 +70,7 @@ export class Flattener {
     this.d.log(line);
   }
 
-  /** Flattens everything, or joins the flatten already running; a flatten that throws is logged and rejects. */
+  /** Flattens everything, or joins the flatten already running; a flatten that throws is logged, told (FAILED) and rejects. */
   run(request: FlattenRequest): Promise<FlattenReport> {
     this.running ??= this.flatten(request)
       .then(
@@ -80,6 +80,7 @@ export class Flattener {
         },
         (e: unknown) => {
           this.d.log(`flatten: FAILED: ${errorText(e)}`);
+          this.d.notify?.({ phase: "FAILED", failed_at_ms: this.d.clock.nowMs(), error: errorText(e) });
           throw e;
         },
       )

@@ -148,3 +148,19 @@ describe("console flatten: the answer ends what the console shows running", () =
     expect(getState().flattenRunning).toBeNull();
   });
 });
+
+describe("console sync: a flatten the server says FAILED", () => {
+  test("is no longer shown running, and the live feed says why", async () => {
+    h = new SyncHarness();
+    h.routes["/status"] = status({ started_at_ms: 1_000, flatten: null, run: "r1" });
+    await h.start();
+    await until(() => h!.streams.length === 1, "the event stream opened");
+    await reset(h, "e1-0", "r1");
+    h.streams[0]!.send("flatten", "e1-1", started(5_000));
+    await until(() => getState().flattenRunning !== null, "the flatten shown running");
+    h.streams[0]!.send("flatten", "e1-2", { phase: "FAILED", failed_at_ms: 5_100, error: "kernel image unreadable" });
+    await until(() => getState().flattenRunning === null, "the flatten no longer shown running");
+    const feed = getState().feed.map((f) => ("text" in f ? f.text : ""));
+    expect(feed).toContain("flatten FAILED: kernel image unreadable; trading stays HALTED");
+  });
+});

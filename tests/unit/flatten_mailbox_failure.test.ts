@@ -7,7 +7,7 @@
 
 import { afterEach, beforeEach, expect, test } from "bun:test";
 import { ManualClock } from "../../src/contracts/clock.ts";
-import type { FlattenRequest } from "../../src/contracts/flatten.ts";
+import type { FlattenEvent, FlattenRequest } from "../../src/contracts/flatten.ts";
 import type { CommandResult, OperatorControlPlane } from "../../src/control/index.ts";
 import type { ExecutionKernel } from "../../src/kernel/index.ts";
 import type { Executor } from "../../src/launcher/executor.ts";
@@ -73,4 +73,28 @@ test("a final answer the control region refuses is logged, never an unhandled re
   await nextTurns();
   expect(unhandled).toEqual([]);
   expect(lines.some((l) => l.includes("request 43") && l.includes("result block unwritable"))).toBe(true);
+});
+
+test("a flatten that throws after it started tells the event stream FAILED, so no console waits for its FINISHED", async () => {
+  const events: FlattenEvent[] = [];
+  let reads = 0;
+  const flattener = new Flattener({
+    kernel: {
+      slots: () => {
+        if (++reads > 1) throw new Error("kernel image unreadable");
+        return [];
+      },
+    } as unknown as ExecutionKernel,
+    executor: {} as Executor,
+    venue: {} as MockVenueAdapter,
+    clock: new ManualClock(T0),
+    halt: () => {},
+    reconcileNow: async () => [],
+    sleep: async () => {},
+    log: () => {},
+    notify: (e) => void events.push(e),
+  });
+  await expect(flattener.run({ timeout_ms: 1_000 } as FlattenRequest)).rejects.toThrow("kernel image unreadable");
+  expect(events.map((e) => e.phase)).toEqual(["STARTED", "FAILED"]);
+  expect(events[1]).toEqual({ phase: "FAILED", failed_at_ms: T0, error: "kernel image unreadable" });
 });

@@ -134,6 +134,11 @@ function onFlatten(e: FlattenEvent): void {
     note(`flatten started: ${e.slots_not_flat.length} slots not flat; trading HALTED`, browserNowMs());
     return;
   }
+  if (e.phase === "FAILED") {
+    update({ flattenRunning: null });
+    note(`flatten FAILED: ${e.error}; trading stays HALTED`, browserNowMs());
+    return;
+  }
   const r = e.report;
   const open = r.slots.filter((x) => x.result === "STILL_OPEN").length;
   update({ flattenRunning: null, flattenReport: r });
