@@ -73,8 +73,16 @@ export function jsonResponse(body: unknown, status: number, headers: Record<stri
   return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json", ...headers } });
 }
 
-/** The one-line 500 every route answers for an exception in its handler. */
-export function internalError(e: unknown): Response {
+/**
+ * The one-line 500 every route answers for an exception in its handler; `log` gets the cause
+ * (route, error name and message, first stack frame); serve's log masks secrets.
+ */
+export function internalError(e: unknown, route?: string, log?: (line: string) => void): Response {
   const message = e instanceof Error ? e.message : String(e);
+  if (log !== undefined) {
+    const cause = e instanceof Error ? `${e.name}: ${e.message.split("\n")[0]}` : String(e);
+    const frame = e instanceof Error ? (e.stack?.split("\n").find((l) => l.trim().startsWith("at ")) ?? "") : "";
+    log(`http: ${route} answered 500: ${cause}${frame ? ` (${frame.trim()})` : ""}`);
+  }
   return jsonResponse({ error: `internal error: ${(message.split("\n")[0] ?? "").slice(0, 200)}` }, 500);
 }

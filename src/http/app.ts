@@ -142,7 +142,7 @@ export function createHttp(deps: HttpDeps, options: AppOptions = {}): HttpServer
   if (missing.length > 0) throw new Error(`Invariant: routes missing from the OpenAPI document: ${missing.join(", ")}`);
 
   app.notFound((c) => c.json({ error: `no route ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));
-  app.onError((e) => internalError(e));
+  app.onError((e, c) => internalError(e, `${c.req.method} ${new URL(c.req.url).pathname}`, deps.log));
   return { routes, fetch: app.fetch };
 }
 

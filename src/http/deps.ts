@@ -28,6 +28,8 @@ export interface HttpDeps {
   flatten(request: FlattenRequest): Promise<FlattenReport>;
   operatorToken(): string;
   countRequest?(route: string, status: number): void;
+  /** A line in serve's log: why a route answered 500 (the client gets one line, the log the cause). */
+  log?(line: string): void;
   /** `GET /fleet`: every kernel heartbeating into the cluster (src/fleet); absent (cluster off): 404. */
   fleet?(): Promise<unknown>;
   /** `GET /events` and `GET /equity`; absent: both answer 404. */

@@ -58,7 +58,7 @@ export function intentsRoute(deps: HttpDeps, o: { exposed: boolean }): (req: Req
     try {
       res = await answer(req);
     } catch (e) {
-      res = internalError(e);
+      res = internalError(e, `POST ${INTENTS_PATH}`, deps.log);
     }
     secureHeaders(res.headers, false);
     deps.countRequest?.(INTENTS_PATH, res.status);

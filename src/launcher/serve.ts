@@ -69,7 +69,7 @@ export async function runServe(env: Record<string, string | undefined>): Promise
   }
   const token = ensureOperatorToken(config.state_dir, config.operator_token);
   const exposed = !isLoopbackHost(config.http_host);
-  const http = createHttp(httpDeps(rt, token, hub, fleet), { exposed, assets: consoleAssets() });
+  const http = createHttp(httpDeps(rt, token, hub, fleet, log), { exposed, assets: consoleAssets() });
   // POST /intents on Bun's own router: the order path (src/http/intents_route.ts).
   server.reload({ routes: http.routes, fetch: http.fetch });
   // Heard from before the "serving" line: a stop sent the moment serve says it serves is a clean one.
@@ -142,7 +142,13 @@ async function startRuntime(
   return rt;
 }
 
-function httpDeps(rt: Runtime, token: string, hub: EventHub, fleet: FleetMembership): HttpDeps {
+function httpDeps(
+  rt: Runtime,
+  token: string,
+  hub: EventHub,
+  fleet: FleetMembership,
+  log: (l: string) => void,
+): HttpDeps {
   return {
     health: () => health(rt),
     status: () => maskDeep({ ...statusDocument(rt), events: hub.stats(), fleet: fleet.status() }),
@@ -156,6 +162,7 @@ function httpDeps(rt: Runtime, token: string, hub: EventHub, fleet: FleetMembers
     controlSnapshot: () => rt.b.control.snapshot(),
     flatten: (request) => rt.flattener.run(request),
     operatorToken: () => token,
+    log,
     events: hub,
     ...(fleet.list !== undefined ? { fleet: fleet.list } : {}),
   };

@@ -101,3 +101,28 @@ describe("GET /slots/{id}", () => {
     for (const bad of ["-1", "1.5", "x", "1e2", "%201"]) expect((await answer(bad)).slice(0, 2)).toEqual([bad, 400]);
   });
 });
+
+describe("a route that throws", () => {
+  test("answers one 500 line and leaves its cause in serve's log", async () => {
+    const lines: string[] = [];
+    const deps = {
+      ...baseDeps,
+      status: () => {
+        throw new Error("mirror read failed\n    at statusDocument (runtime.ts:1:1)");
+      },
+      submitIntent: () => {
+        throw new TypeError("slot image unreadable");
+      },
+      log: (l: string) => void lines.push(l),
+    } as unknown as HttpDeps;
+    const r = await call(deps, "GET", "/status");
+    expect(r.status).toBe(500);
+    expect(await r.json()).toEqual({ error: "internal error: mirror read failed" });
+    const intent = { type: "CANCEL", slot_id: 0 };
+    const auth = { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json" };
+    expect((await call(deps, "POST", "/intents", auth, JSON.stringify(intent))).status).toBe(500);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toStartWith("http: GET /status answered 500: Error: mirror read failed");
+    expect(lines[1]).toStartWith("http: POST /intents answered 500: TypeError: slot image unreadable");
+  });
+});
