@@ -3,15 +3,15 @@
  *
  * `listJournal(dir)` names the segments and snapshots by index and the older single-file JSON-lines
  * journals (`*.jsonl`, one per run, written before segments). `loadSnapshot(path)` reads a snapshot
- * file, checks its header, and restores the kernel snapshot it holds into a fresh kernel of its slot
- * count; the kernel checks every byte (kernel/ABI.md), so a corrupt or incompatible snapshot comes
- * back as one line saying why.
+ * file, checks its header (the index it names must be its file name's), and restores the kernel
+ * snapshot it holds into a fresh kernel of its slot count; the kernel checks every byte
+ * (kernel/ABI.md), so a corrupt, misnamed or incompatible snapshot comes back as one line saying why.
  *
  * Entry points: `listJournal`, `loadSnapshot`, `readSnapshotHeader`.
  */
 
 import { closeSync, existsSync, fstatSync, openSync, readdirSync, readFileSync, readSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import {
   parseJournalName,
   parseSnapshotFileHeader,
@@ -57,10 +57,20 @@ export function readSnapshotHeader(path: string): SnapshotFileHeader | string {
   try {
     const head = new Uint8Array(SNAPSHOT_FILE_HEADER_BYTES);
     const n = readSync(fd, head, 0, head.byteLength, 0);
-    return parseSnapshotFileHeader(head.subarray(0, n), fstatSync(fd).size);
+    return named(path, parseSnapshotFileHeader(head.subarray(0, n), fstatSync(fd).size));
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * The header, or why not, when it names another snapshot than its file's name: a snapshot copied or
+ * renamed over another would make the walk apply the segments after the name to an older state.
+ */
+function named(path: string, header: SnapshotFileHeader | string): SnapshotFileHeader | string {
+  if (typeof header === "string") return header;
+  const index = parseJournalName(basename(path))?.index;
+  return index === undefined || header.index === index ? header : `its header names snapshot ${header.index}`;
 }
 
 export interface LoadedSnapshot {
@@ -76,7 +86,7 @@ export function loadSnapshot(path: string): LoadedSnapshot | string {
   } catch (e) {
     return `cannot read it: ${(e as Error).message.split("\n")[0]}`;
   }
-  const header = parseSnapshotFileHeader(file);
+  const header = named(path, parseSnapshotFileHeader(file));
   if (typeof header === "string") return header;
   const bytes = file.subarray(SNAPSHOT_FILE_HEADER_BYTES);
   const slots = snapshotSlotCount(bytes);

@@ -16,9 +16,11 @@
  * (`parseJournalInput`), raw records are checked to be STRATEGY kinds, and anything else stops
  * the replay with the line number. JS numbers print as the shortest round-tripping decimal, so a replayed
  * input encodes to the same bytes. Lines are buffered and written with one write(2) per
- * `flush()`. A torn last line (crash mid-write) is reported by `replayJournal` and ignored. Replay
- * streams the file (`journalLines`: 1 MiB reads, memory bounded whatever its length) and applies
- * runs of wire inputs with `applyBatch` (pipelined; the same state as one call per input).
+ * `flush()`. A torn last line (crash mid-write) is reported by `replayJournal` and ignored; a line
+ * whose `seq` is not the next (a line lost in the middle) or a header without its kernel sizes
+ * stops the replay. Replay streams the file (`journalLines`: 1 MiB reads, memory bounded whatever
+ * its length) and applies runs of wire inputs with `applyBatch` (pipelined; the same state as one
+ * call per input).
  *
  * `run` is the kernel lifetime's id (drawn once by the launcher): projected rows of this lifetime
  * carry it in their ids, so a replay that reads it back rebuilds the same row ids (journals written
@@ -202,6 +204,9 @@ export function replayJournal(path: string): ReplayResult {
     for (const { line, no } of lines) {
       entries++;
       const entry = parseEntry(line, path, no);
+      const seq = (entry as { seq?: unknown }).seq; // a line lost in the middle is not replayed around
+      if (seq !== entries)
+        throw new JournalError(`${path}:${no}: entry seq ${JSON.stringify(seq)}, expected ${entries}`);
       if (entry.record_b64 === undefined && entry.input?.type !== "RESTORE_SLOT") {
         const parsed = parseJournalInput(entry.input);
         if (!parsed.ok) throw new JournalError(`${path}:${no}: ${parsed.refusal.message}`);
@@ -228,6 +233,9 @@ function parseHeader(line: string | undefined, path: string): JournalHeader {
     throw new JournalError(`${path}:1: not a dita-v2 journal (first line is not a JSON header)`);
   }
   if (h.journal !== "dita-v2" || h.version !== 1) throw new JournalError(`${path}:1: not a dita-v2 journal version 1`);
+  for (const k of ["slot_count", "active_slot_limit", "hung_order_ms"] as const)
+    if (!Number.isSafeInteger(h[k]))
+      throw new JournalError(`${path}:1: header ${k} must be an integer, got ${JSON.stringify(h[k])}`);
   if (h.run !== undefined && (typeof h.run !== "string" || !RUN_ID_RE.test(h.run)))
     throw new JournalError(`${path}:1: header run must match ${RUN_ID_RE.source}, got ${JSON.stringify(h.run)}`);
   return h as JournalHeader;

@@ -11,10 +11,13 @@
  *    count than DITA_V2_SLOTS) gives one `journal:` line and no journal belief: the start then takes
  *    its belief from the state region or Hazelcast, as without a journal. Such a directory is moved
  *    aside whole (`journal.unrecovered-N`, one more line) and this run journals into a new one, so
- *    nothing this build could not read is ever pruned by its rotations: no input is lost.
+ *    nothing this build could not read is ever pruned by its rotations: no input is lost. So is a
+ *    directory whose segments have no snapshot left to replay them from.
  *  - `adoptJournal(kernel, journal, start, log)` restores the recovered state into the live kernel
  *    (checked by the kernel; the state region is rewritten from it) and begins the new segment with a
- *    snapshot of it, so `dita-v2 replay DIR` reaches the live state hash.
+ *    snapshot of it, so `dita-v2 replay DIR` reaches the live state hash. A begin the disk refuses
+ *    (full, not writable) fails the start with one line naming the directory; the segment writer
+ *    leaves no snapshot or segment half-made.
  *
  * Entry points: `recoverJournal`, `adoptJournal`, `JournalBelief`.
  */
@@ -72,6 +75,12 @@ export function recoverJournal(
   const nextIndex = listJournal(dir).lastIndex + 1;
   try {
     const walked = walkJournal(dir, { cut: true, log });
+    const orphans = walked === null ? listJournal(dir).segments.size : 0;
+    if (orphans > 0) {
+      // Inputs no snapshot leads to: journaling over them would let this run's rotations prune them.
+      log(`journal: ${dir} holds ${orphans} segment(s) but no snapshot to replay them from: not recovered from it`);
+      return unrecovered(dir, log);
+    }
     if (walked !== null && walked.kernel.slotCount !== config.slots) {
       log(
         `journal: ${dir} holds ${walked.kernel.slotCount} slots, DITA_V2_SLOTS is ${config.slots}: not recovered from it`,
@@ -127,6 +136,14 @@ export function adoptJournal(
     } else log(`journal: the recovered state was refused by the kernel: ${restored.reason}`);
     r.kernel.destroy();
   }
-  journal.begin(kernel, start.nextIndex);
+  try {
+    journal.begin(kernel, start.nextIndex);
+  } catch (e) {
+    const why = (e as Error).message.split("\n")[0];
+    throw new Error(
+      `journal: cannot begin segment ${start.nextIndex} in ${start.dir}: ${why} (its snapshot and segment were not made; free disk space or fix the directory, then start again)`,
+      { cause: e },
+    );
+  }
   return belief;
 }

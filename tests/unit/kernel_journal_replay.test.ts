@@ -93,7 +93,9 @@ test("canary: the same entries with the raw record moved out of its place give a
   const lines = readFileSync(path, "utf8").trimEnd().split("\n");
   const rawAt = lines.findIndex((l) => l.includes("record_b64"));
   const moved = [...lines.slice(0, rawAt), ...lines.slice(rawAt + 1, -1), lines[rawAt]!, lines.at(-1)!];
-  writeFileSync(path, `${moved.join("\n")}\n`);
+  // Renumbered, so the file stays well-formed (a seq out of order is refused): only the order differs.
+  const renumbered = moved.map((l, i) => (i === 0 ? l : JSON.stringify({ ...JSON.parse(l), seq: i })));
+  writeFileSync(path, `${renumbered.join("\n")}\n`);
   const replay = replayJournal(path);
   opened.push(replay.kernel);
   expect(replay.state_hash).not.toBe(live);
