@@ -4,7 +4,7 @@
  * a hair below it; 83569006.99 is 8356900699000000 units, though a 17-digit decimal names the same
  * double), so nothing here is off by one unit the way `Math.floor(x * 1e8)` is.
  *
- * Entry points: `exactE8`, `roundE8`, `floorE8`, `fromE8`.
+ * Entry points: `exactE8`, `roundE8`, `floorE8`, `nearE8`, `floorQuotientE8`, `fromE8`.
  */
 
 /** A finite `v` as `digits × 10^exp`, from its shortest decimal (`String(v)`, exponent form included). */
@@ -41,6 +41,44 @@ export function roundE8(v: number): bigint {
 export function floorE8(v: number): bigint {
   const { negative, units, rest } = split(v);
   return negative ? -(rest > 0n ? units + 1n : units) : units;
+}
+
+/** The distance from a finite `v` to the next double away from zero (Python's `math.ulp`). */
+function ulp(v: number): number {
+  const dv = new DataView(new ArrayBuffer(8));
+  dv.setFloat64(0, Math.abs(v));
+  const exponent = (dv.getUint16(0) >> 4) & 0x7ff;
+  return exponent === 0 ? Number.MIN_VALUE : 2 ** (exponent - 1075);
+}
+
+/**
+ * `floorE8(v)`, except that a `v` within 4 ulps of a whole unit is that unit: float noise
+ * (0.005 * 0.7 = 0.0034999999999999996) is not a smaller size. Python's `_float_units`.
+ */
+export function nearE8(v: number): bigint {
+  const nearest = roundE8(v);
+  return Math.abs(v - fromE8(nearest)) <= 4 * ulp(v) ? nearest : floorE8(v);
+}
+
+/**
+ * The largest whole number of units not above `factors[0] × factors[1] × … ÷ divisor`, computed
+ * exactly on the numbers' shortest decimals (no float product or quotient in between): 0.7 × 0.1
+ * is 0.07, never 0.06999999. All finite; `divisor` > 0.
+ */
+export function floorQuotientE8(factors: readonly number[], divisor = 1): bigint {
+  let num = 1n;
+  let exp = 8;
+  for (const f of factors) {
+    const d = decimalOf(f);
+    num *= d.negative ? -d.digits : d.digits;
+    exp += d.exp;
+  }
+  const div = decimalOf(divisor);
+  exp -= div.exp;
+  const den = exp >= 0 ? div.digits : div.digits * 10n ** BigInt(-exp);
+  if (exp > 0) num *= 10n ** BigInt(exp);
+  const q = num / den;
+  return num < 0n && q * den !== num ? q - 1n : q;
 }
 
 /** Units back to the number whose shortest decimal they are. */

@@ -10,7 +10,7 @@
  * waiting for another value than the one in flight waits (within its chunk) for that one to
  * answer, then starts or joins its own.
  *
- * Entry point: `Waiter`.
+ * Entry points: `Waiter`, `checkTimeout`.
  */
 
 import type { ZincLib } from "./_zinc.ts";
@@ -27,6 +27,16 @@ interface Request {
 interface InFlight {
   key: string;
   value: Promise<number>;
+}
+
+/**
+ * A wait's timeout in ms, refused with a RangeError naming it when it is not a number or NaN (a
+ * wait with no deadline); Infinity waits until the value comes, 0 or less polls once.
+ */
+export function checkTimeout(timeoutMs: number): number {
+  if (typeof timeoutMs !== "number" || Number.isNaN(timeoutMs))
+    throw new RangeError(`timeout must be a number of ms, got ${String(timeoutMs)}`);
+  return timeoutMs;
 }
 
 const keyOf = (r: Request): string => `${r.op}:${r.id}:${r.lane}:${r.last}`;

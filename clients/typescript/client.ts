@@ -1,21 +1,19 @@
 /**
- * `DitaClient`: a strategy process's connection to one DITAv2 kernel over Zinc shared memory
- * (ffi/README.md): push STRATEGY intents into the ring and wait for each one's outcome in the
- * client's own lane of the outcomes region; read slots, the account and the control snapshot;
- * wait for state changes. Requires Bun (bun:ffi) and libzinc.
+ * `DitaClient`: a strategy process's connection to one DITAv2 kernel over Zinc shared memory (ffi/README.md):
+ * push STRATEGY intents into the ring and wait for each one's outcome in the client's own lane of the outcomes
+ * region; read slots, the account and the control snapshot; wait for state changes. Requires Bun and libzinc.
  *
- * Invariants: (1) `submit` resolves with the intent's EDGE or KERNEL outcome or throws one
- * specific error (RingFullError: nothing was written; OutcomeTimeoutError / OutcomeLostError:
- * the intent may still take effect; KernelRestartedError / KernelNotRunningError: reconcile
- * from `slots()`), never hangs past its timeout; (2) every wait (`outcome`, `nextVenueOutcome`,
- * `waitForChange`) ends by its own timeout, measured on the monotonic clock (a wall-clock step
- * changes nothing), checks the kernel's liveness every CHUNK_MS while nothing comes, and takes an
- * outcome as soon as it is published, however many other waits are pending (they share one
- * futex wait, `_waits.ts`); (3) venue follow-ups (origin VENUE) and outcomes of earlier intents
- * are kept (bounded) for `nextVenueOutcome`, and every outcome received for `outcomesOf`; (4) a
- * record that does not decode is CorruptRegionError, after the poll's other records were kept;
- * (5) records of another generation of the lane are ignored (ffi/README.md §7); (6) reads are
- * seqlock-stable.
+ * Invariants: (1) `submit` resolves with the intent's EDGE or KERNEL outcome or throws one specific error
+ * (RingFullError: nothing was written; OutcomeTimeoutError / OutcomeLostError: the intent may still take effect;
+ * KernelRestartedError / KernelNotRunningError: reconcile from `slots()`), never hangs past its timeout;
+ * (2) every wait (`outcome`, `nextVenueOutcome`, `waitForChange`) ends by its own timeout (NaN: a RangeError
+ * at once), measured on the monotonic clock (a wall-clock step changes nothing), checks the kernel's liveness
+ * every CHUNK_MS while nothing comes, and takes an outcome as soon as it is published, however many other waits
+ * are pending (they share one futex wait, `_waits.ts`); every `waitForChange` pending at a change answers it;
+ * (3) venue follow-ups (origin VENUE) and outcomes of earlier intents are kept (bounded) for `nextVenueOutcome`,
+ * and every outcome received for `outcomesOf`; (4) a record that does not decode is CorruptRegionError, after
+ * the poll's other records were kept; (5) records of another generation of the lane are ignored (ffi/README.md
+ * §7); (6) reads are seqlock-stable.
  *
  * Entry points: `DitaClient.connect(options)`, then `submit`, `push`, `outcome`, `nextVenueOutcome`,
  * `outcomesOf`, `slots`, `slot`, `account`, `state`, `control`, `waitForChange`, `ringDepth`,
@@ -25,7 +23,7 @@
 import { type ClientInfo, type Connection, type ConnectOptions, type Handles, openConnection } from "./_connect.ts";
 import { Inbox } from "./_inbox.ts";
 import { StateReads, type StateView } from "./_reads.ts";
-import { Waiter } from "./_waits.ts";
+import { checkTimeout, Waiter } from "./_waits.ts";
 import { readHeader, type ZincLib } from "./_zinc.ts";
 import {
   ClientClosedError,
@@ -111,7 +109,8 @@ export class DitaClient {
 
   /** Pushes `intent` and resolves its EDGE or KERNEL outcome (see the invariants above). */
   async submit(intent: Intent, options: { timeoutMs?: number } = {}): Promise<Outcome> {
-    return this.outcome(this.push(intent), options.timeoutMs ?? 1000);
+    const timeoutMs = checkTimeout(options.timeoutMs ?? 1000); // a bad timeout pushes nothing
+    return this.outcome(this.push(intent), timeoutMs);
   }
 
   /** The EDGE or KERNEL outcome of an intent `push` returned the id of. */
@@ -131,9 +130,8 @@ export class DitaClient {
   }
 
   private async awaitOutcome(id: bigint, timeoutMs: number, match: (o: Outcome) => boolean): Promise<Outcome> {
-    const deadline = performance.now() + timeoutMs;
+    const deadline = performance.now() + checkTimeout(timeoutMs);
     const lostBefore = this.lostTotal;
-    const outcomes = this.h.outcomes;
     const lane = this.info.lane;
     let woke = false;
     for (;;) {
@@ -158,8 +156,8 @@ export class DitaClient {
       // Waits for the head to pass what this client read, not for the head it last saw: an outcome
       // published after the poll above is already behind the head.
       const read = this.readPos;
-      woke = this.waiter.spinLane(outcomes, lane, read, this.spinUs) !== read;
-      if (!woke) woke = (await this.waiter.lane(outcomes, lane, read, Math.min(left, CHUNK_MS))) !== read;
+      woke = this.waiter.spinLane(this.h.outcomes, lane, read, this.spinUs) !== read;
+      if (!woke) woke = (await this.waiter.lane(this.h.outcomes, lane, read, Math.min(left, CHUNK_MS))) !== read;
       this.live();
       if (!woke) this.checkKernel(id); // a whole chunk with nothing: is the kernel still there?
     }
@@ -257,13 +255,14 @@ export class DitaClient {
     return this.reads.ringDepth();
   }
 
-  /** Resolves with the new state sequence when the kernel mirrored a change, or null at the timeout. */
+  /** The new state sequence once the kernel mirrored a change since the last one seen, or null at the timeout. */
   async waitForChange(timeoutMs: number): Promise<number | null> {
-    const deadline = performance.now() + timeoutMs;
+    const deadline = performance.now() + checkTimeout(timeoutMs);
+    const seen = this.stateSeen;
     for (;;) {
       this.live();
       const seq = Number(this.lib.zinc_seq(this.h.state));
-      if (seq !== this.stateSeen) {
+      if (seq !== seen) {
         this.stateSeen = seq;
         return seq;
       }

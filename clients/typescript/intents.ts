@@ -4,8 +4,8 @@
  * caller's clock, the client_intent_id at bytes 304..312. The encoder refuses only what the
  * record cannot carry (an unknown type or enum name, a string longer than its field, a size that
  * is not a finite number with at most 8 decimals — exactly: the decimal the number prints as, so
- * 1234567.123456781 and 0.1 + 0.2 are refused, never rounded — a slot id or leverage outside its integer
- * width) with `InvalidIntentError` naming the field; values (size > 0, leverage 1..125, a known
+ * 1234567.123456781 and 0.1 + 0.2 are refused, never rounded — a size above the kernel's 10^9 units, a slot id
+ * or leverage outside its integer width) with `InvalidIntentError` naming the field; values (size > 0, leverage 1..125, a known
  * asset, the slot's stage) are the kernel's to judge, and its answer comes back as an outcome.
  *
  * Entry points: the intent types, `encodeIntent`, `INTENT_BYTES`.
@@ -53,8 +53,8 @@ const KIND = { ENTER: 1, EXIT: 2, CANCEL: 3, MARK_PRICE: 4 } as const;
 const SIDE = { LONG: 1, SHORT: 2 } as const;
 const REASON = { SIGNAL: 1, TP: 2, SL: 3, MANUAL: 4 } as const;
 const SLOT_ANY = 0xffff_ffff;
-/** The largest size whose qty_e8 is a safe integer. */
-const QTY_MAX = Number.MAX_SAFE_INTEGER / 1e8;
+/** The kernel's bound, 10^9 units (kernel/ABI.md QTY_MAX_E8 = 10^17): qty_e8 is a bigint, exact up to it. */
+const QTY_MAX = 1e9;
 const utf8 = new TextEncoder();
 
 function slotId(v: unknown): number {
@@ -66,7 +66,11 @@ function slotId(v: unknown): number {
 function qtyE8(v: unknown): bigint {
   if (typeof v !== "number" || !Number.isFinite(v))
     throw new InvalidIntentError("SIZE", `size must be a finite number, got ${String(v)}`);
-  if (Math.abs(v) > QTY_MAX) throw new InvalidIntentError("SIZE", `size ${v} is out of range`);
+  if (Math.abs(v) > QTY_MAX)
+    throw new InvalidIntentError(
+      "SIZE",
+      `size ${v} is out of range: the kernel carries at most 1e9 units (QTY_MAX_E8)`,
+    );
   const units = exactE8(v);
   if (units === null) throw new InvalidIntentError("SIZE", `size ${v} has more than 8 decimals`);
   return units;

@@ -18,16 +18,19 @@
  *     (reason from the decision, default SIGNAL); EXIT_WORKING and STALE_STATE_RECONCILING slots
  *     are left alone and named in `skipped` (already leaving; the kernel is reconciling them).
  *  6. A decision amount (size, fraction, capitalFraction, referencePrice, limitPrice, leverage)
- *     that is NaN, infinite or not a number, a non-finite equity to size from, or a size the
- *     step makes non-finite (a NaN or infinite step) is BAD_DECISION: never a NaN size or a
- *     thrown error.
+ *     that is NaN, infinite or not a number, an OPEN leverage that is not an integer, a
+ *     non-finite equity to size from, or a size the step makes non-finite (a NaN or infinite
+ *     step) is BAD_DECISION: never a NaN size or a thrown error. These are judged before the
+ *     slots (NO_FREE_SLOT, NO_SUCH_SLOT, NOT_OPEN), in the same order as the Python seam.
+ *  Sizes from fractions are computed exactly on the numbers' shortest decimals (no float product
+ *  in between: a tenth of 0.7 is 0.07), then floored to the step, as the Python seam does.
  *  Values the kernel judges (leverage range, asset, stage order) are not second-guessed here:
  *  its refusals come back as outcomes.
  *
  * Entry points: `Decision` and its constructors, `planDecision`, `floorToStep`.
  */
 
-import { floorE8, fromE8, roundE8 } from "./_decimal.ts";
+import { floorQuotientE8, fromE8, nearE8, roundE8 } from "./_decimal.ts";
 import type { Intent } from "./intents.ts";
 import type { Account, ExitReason, Side, Slot } from "./records.ts";
 
@@ -100,16 +103,22 @@ export interface PlanContext {
 /**
  * Floors `size` to a whole number of `step`s (default and minimum 1e-8), exactly in decimal
  * (integer 1e-8 units of the numbers' shortest decimals, `_decimal.ts`): a whole multiple comes
- * back unchanged (0.29 stays 0.29), anything else becomes the largest multiple not above it. A
- * step with more than 8 decimals is rounded to 8. NaN for a size or step that is not finite.
+ * back unchanged (0.29 stays 0.29), anything else becomes the largest multiple not above it; a
+ * size within float noise (4 ulps) of a whole 1e-8 unit counts as that unit (0.005 * 0.7 is
+ * 0.0035), as Python's `floor_to_step`. A step with more than 8 decimals is rounded to 8 (halves
+ * up). NaN for a size or step that is not finite.
  */
 export function floorToStep(size: number, step: number | undefined): number {
+  return Number.isFinite(size) ? floorUnits(nearE8(size), step) : Number.NaN;
+}
+
+/** The largest multiple of the step not above `units` (1e-8 units), as a number; NaN for a non-finite step. */
+function floorUnits(units: bigint, step: number | undefined): number {
   const s = step ?? 1e-8;
-  if (!Number.isFinite(size) || !Number.isFinite(s)) return Number.NaN;
+  if (!Number.isFinite(s)) return Number.NaN;
   const stepE8 = s > 0 ? roundE8(s) : 1n;
   const unit = stepE8 > 0n ? stepE8 : 1n;
-  const sizeE8 = floorE8(size);
-  const whole = sizeE8 / unit - (sizeE8 % unit < 0n ? 1n : 0n); // floor division, also below zero
+  const whole = units / unit - (units % unit < 0n ? 1n : 0n); // floor division, also below zero
   return fromE8(whole * unit);
 }
 
@@ -131,6 +140,8 @@ function notFinite(d: Decision, ctx: PlanContext): Plan | null {
     if (v !== undefined && v !== null && !(typeof v === "number" && Number.isFinite(v)))
       return refuse("BAD_DECISION", `${d.kind} ${key} must be a finite number, got ${String(v)}`, slotId);
   }
+  if (d.kind === "OPEN" && !Number.isInteger(d.leverage))
+    return refuse("BAD_DECISION", `OPEN leverage must be an integer, got ${String(d.leverage)}`);
   if (d.kind === "OPEN" && d.capitalFraction !== undefined && !Number.isFinite(ctx.account.equity))
     return refuse("BAD_DECISION", `the kernel's equity ${ctx.account.equity} is not a finite number`);
   return null;
@@ -145,7 +156,8 @@ function openSize(d: Extract<Decision, { kind: "OPEN" }>, ctx: PlanContext): num
     return refuse("ACCOUNT_NOT_SEEDED", "the kernel's account is not seeded yet: no equity to size from");
   const price = d.referencePrice ?? 0;
   if (!(price > 0)) return refuse("BAD_DECISION", "capitalFraction sizing needs a referencePrice > 0");
-  const size = floorToStep((ctx.account.equity * d.capitalFraction! * d.leverage) / price, ctx.steps[d.asset]);
+  const units = floorQuotientE8([ctx.account.equity, d.capitalFraction!, d.leverage], price);
+  const size = floorUnits(units, ctx.steps[d.asset]);
   if (!Number.isFinite(size))
     return refuse("BAD_DECISION", `capitalFraction sizing gave ${size} (step ${ctx.steps[d.asset] ?? "1e-8"})`);
   return size > 0
@@ -194,7 +206,7 @@ export function planDecision(d: Decision, ctx: PlanContext): Plan {
         return refuse("NOT_OPEN", `slot ${d.slotId} is ${s.stage}, not POSITION_OPEN`, d.slotId);
       if ((d.size === undefined) === (d.fraction === undefined))
         return refuse("BAD_DECISION", "SCALE_OUT needs exactly one of size or fraction", d.slotId);
-      const size = d.size ?? floorToStep(s.size * d.fraction!, ctx.steps[s.asset]);
+      const size = d.size ?? floorUnits(floorQuotientE8([s.size, d.fraction!]), ctx.steps[s.asset]);
       if (!Number.isFinite(size))
         return refuse(
           "BAD_DECISION",

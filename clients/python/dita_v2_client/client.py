@@ -12,13 +12,18 @@ timeout; (2) VENUE outcomes and outcomes of other intents are kept (bounded) for
 ignored; (4) reads are seqlock-stable, ``state()`` is one mirror call's view; (5) each polled
 record is decoded on its own: one that does not decode is counted in ``corrupt_outcomes`` and
 raised as CorruptRegion to the next wait for the intent its id names, while every other outcome
-of the same poll is delivered as usual.
+of the same poll is delivered as usual; (6) one client may be used from several threads (ctypes
+releases the GIL in every libzinc call): pushes are serialised (each thread's record is the one
+that reaches the ring, ids are unique), and so are polls of the lane and the inbox (each outcome
+is delivered once); no lock is held while a thread sleeps on the lane.
 """
 
 from __future__ import annotations
 
 import ctypes
+import math
 import struct
+import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -82,6 +87,8 @@ class DitaClient:
         self._lost_total = 0
         self._read_pos = self._lane_read()
         self._state_seen = lib.zinc_seq(handles["state"])
+        self._push_lock = threading.Lock()  # the record buffer, the id sequence and the ring push
+        self._lane_lock = threading.Lock()  # the lane's polls (libzinc's read position), the poll buffer, the inbox
         self._open = True
 
     @classmethod
@@ -143,15 +150,16 @@ class DitaClient:
     def push(self, intent: Intent) -> int:
         """Pushes one intent without waiting; returns its client_intent_id. RingFull: nothing written."""
         self._live()
-        cid = self._next_id()
-        encode_intent(intent, int(self._clock() * 1000), cid, self._rec)
         rc = 0
-        for _ in range(3):
-            rc = self._lib.zinc_ring_push(self._h["intents"], self._rec_ptr, INTENT_BYTES)
-            if rc == 0:
-                return cid
-            if rc not in (-5, -7):  # ABANDONED / CONTENDED: nothing delivered, push again
-                break
+        with self._push_lock:
+            cid = self._next_id()
+            encode_intent(intent, int(self._clock() * 1000), cid, self._rec)
+            for _ in range(3):
+                rc = self._lib.zinc_ring_push(self._h["intents"], self._rec_ptr, INTENT_BYTES)
+                if rc == 0:
+                    return cid
+                if rc not in (-5, -7):  # ABANDONED / CONTENDED: nothing delivered, push again
+                    break
         if rc == 1:
             raise RingFull(f"/dev/shm/{self.info.prefix}.intents is full: nothing was written; retry")
         raise CorruptRegion(f"/dev/shm/{self.info.prefix}.intents: push failed ({_zinc_error(rc)})")
@@ -161,12 +169,13 @@ class DitaClient:
         order; fewer than given when the ring filled). RingFull when none did."""
         self._live()
         batch = list(intents)[:BATCH_MAX]
-        now = int(self._clock() * 1000)
         ids = []
-        for i, intent in enumerate(batch):
-            ids.append(self._next_id())
-            encode_intent(intent, now, ids[-1], self._rec, i * INTENT_BYTES)
-        n = self._lib.zinc_ring_push_batch(self._h["intents"], self._rec_ptr, len(batch))
+        with self._push_lock:
+            now = int(self._clock() * 1000)
+            for i, intent in enumerate(batch):
+                ids.append(self._next_id())
+                encode_intent(intent, now, ids[-1], self._rec, i * INTENT_BYTES)
+            n = self._lib.zinc_ring_push_batch(self._h["intents"], self._rec_ptr, len(batch))
         if n == 0 and batch:
             raise RingFull(f"/dev/shm/{self.info.prefix}.intents is full: nothing was written; retry")
         if n < 0:
@@ -175,6 +184,7 @@ class DitaClient:
 
     def submit(self, intent: Intent, timeout: float = 1.0) -> Outcome:
         """Pushes ``intent`` and returns its EDGE or KERNEL outcome (see the invariants above)."""
+        _check_timeout(timeout)  # a bad timeout pushes nothing
         return self.outcome(self.push(intent), timeout)
 
     def outcome(self, cid: int, timeout: float = 1.0) -> Outcome:
@@ -188,8 +198,9 @@ class DitaClient:
     def outcomes_of(self, cid: int) -> list[Outcome]:
         """Every outcome received so far for an intent, including those ``outcome`` and
         ``next_venue_outcome`` already returned (kept for the last 4096 intents)."""
-        self._drain()
-        return list(self._history.get(cid, ()))
+        with self._lane_lock:
+            self._drain()
+            return list(self._history.get(cid, ()))
 
     def _take(self, cid: int, venue: bool) -> Optional[Outcome]:
         """The intent's first outcome of the kind waited for, taken out of the inbox; raises (once)
@@ -208,19 +219,20 @@ class DitaClient:
         return None
 
     def _await(self, cid: int, timeout: float, venue: bool) -> Outcome:
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + _check_timeout(timeout)
         lost_before = self._lost_total
         lib, h, lane = self._lib, self._h["outcomes"], self.info.lane
         woke = False
         while True:
-            hit = self._take(cid, venue)  # already received (pipelined submits)
-            if hit is not None:
-                return hit
-            if self._drain() == 0 and woke:
-                self._read_pos = self._lane_read()  # woken with nothing to read: our count drifted (a hostile write)
-            hit = self._take(cid, venue)
-            if hit is not None:
-                return hit
+            with self._lane_lock:
+                hit = self._take(cid, venue)  # already received (pipelined submits)
+                if hit is not None:
+                    return hit
+                if self._drain() == 0 and woke:
+                    self._read_pos = self._lane_read()  # woken, nothing to read: our count drifted (hostile write)
+                hit = self._take(cid, venue)
+                if hit is not None:
+                    return hit
             left = deadline - time.monotonic()
             if left <= 0:
                 self._check_kernel(cid)
@@ -228,7 +240,7 @@ class DitaClient:
                     raise OutcomeLost(cid, f"{self._lost_total - lost_before} outcomes of lane {lane} were written "
                                            f"over unread; intent {cid} had none within {timeout} s: read its slot")
                 raise OutcomeTimeout(cid, f"no outcome for intent {cid} within {timeout} s (it may still be applied)")
-            chunk = min(CHUNK_MS, max(1, int(left * 1000)))
+            chunk = _chunk_ms(left)
             # Waits for the lane's head to pass what this client has read, not for the head it last
             # saw: an outcome published after the poll above is already past the read position.
             woke = lib.zinc_outcome_wait(h, lane, self._read_pos, self._spin_us, chunk) != self._read_pos
@@ -244,7 +256,8 @@ class DitaClient:
 
     def _drain(self) -> int:
         """Polls the lane into the inbox; returns the records consumed (read or lost). Records of
-        another generation of the lane are skipped; each record is decoded on its own (_decode)."""
+        another generation of the lane are skipped; each record is decoded on its own (_decode).
+        The caller holds ``_lane_lock``."""
         self._live()
         lib, h, lane, gen = self._lib, self._h["outcomes"], self.info.lane, self.info.generation
         buf, lost = self._polled, self._lost
@@ -365,19 +378,21 @@ class DitaClient:
         return out[1] - out[0]
 
     def wait_for_change(self, timeout: float) -> Optional[int]:
-        """The new state sequence once the kernel mirrored a change, or None at the timeout."""
-        deadline = time.monotonic() + timeout
+        """The new state sequence once the kernel mirrored a change since the last one seen (every
+        wait pending at a change answers it, in any thread), or None at the timeout."""
+        deadline = time.monotonic() + _check_timeout(timeout)
+        seen = self._state_seen
         while True:
             self._live()
             seq = self._lib.zinc_seq(self._h["state"])
-            if seq != self._state_seen:
+            if seq != seen:
                 self._state_seen = seq
                 return seq
             self._check_kernel(None)
             left = deadline - time.monotonic()
             if left <= 0:
                 return None
-            self._lib.zinc_wait(self._h["state"], seq, min(CHUNK_MS, max(1, int(left * 1000))))
+            self._lib.zinc_wait(self._h["state"], seq, _chunk_ms(left))
 
     def close(self) -> None:
         """Releases the lane and the regions. Idempotent."""
@@ -387,6 +402,23 @@ class DitaClient:
         self._lib.zinc_outcome_release(self._h["outcomes"], self.info.lane, self.info.generation)
         for h in self._h.values():
             self._lib.zinc_close(h)
+
+
+def _check_timeout(timeout: float) -> float:
+    """A wait's timeout in seconds; ValueError naming it when it is not a real number or NaN (a wait
+    with no deadline). math.inf waits until the outcome or the change comes; 0 or less polls once."""
+    try:
+        seconds = float(timeout)
+    except (TypeError, ValueError):
+        seconds = math.nan
+    if math.isnan(seconds):
+        raise ValueError(f"timeout must be a number of seconds, got {timeout!r}")
+    return seconds
+
+
+def _chunk_ms(left: float) -> int:
+    """The next wait's length in ms: what is left of the timeout (at least 1), at most CHUNK_MS (also for inf)."""
+    return CHUNK_MS if left >= CHUNK_MS / 1000 else max(1, int(left * 1000))
 
 
 def _zinc_error(rc: int) -> str:

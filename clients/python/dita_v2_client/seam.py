@@ -9,8 +9,11 @@ restart ``Seam.reconcile`` replaces the strategy's belief with the kernel's slot
 Rules (mapping tests: clients/python/tests/test_seam_plan.py, same as the TypeScript seam's; numbers:
 test_seam_numbers.py; reconcile: test_seam_reconcile.py):
  0. Every number a decision gives (size, fraction, capital_fraction, reference_price, limit_price)
-    must be a finite real number, and so must every number the seam computes a size from (the
-    account's equity, the result): otherwise BAD_DECISION naming it, never an exception.
+    must be a finite real number, an Open's leverage an integer, and every number the seam
+    computes a size from (the account's equity, the result) finite: otherwise BAD_DECISION naming
+    it, never an exception. These are judged before the slots (NO_FREE_SLOT, NO_SUCH_SLOT,
+    NOT_OPEN), in the same order as the TypeScript seam (tests/unit/client_cross_agree.test.ts
+    runs the same decisions through both).
  1. OPEN -> one ENTER in the decision's slot or the first IDLE/CLOSED slot (none: NO_FREE_SLOT).
     Size: ``size``, or ``capital_fraction * account equity * leverage / reference_price`` floored to
     the asset's step. The kernel's account is the only capital authority: a decision carries no
@@ -38,7 +41,7 @@ from __future__ import annotations
 import itertools
 import math
 import time
-from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Context, Decimal
+from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal
 from dataclasses import dataclass, field
 from typing import Callable, Mapping, Optional, Sequence, Union
 
@@ -132,12 +135,13 @@ def _decimal(v: Union[int, float]) -> Decimal:
 
 
 def _step_units(step: Optional[float]) -> int:
-    """The step in whole 1e-8 units (rounded; at least 1); no step or one <= 0 is 1 unit."""
+    """The step in whole 1e-8 units (rounded, halves up, as the TypeScript seam; at least 1); no
+    step or one <= 0 is 1 unit."""
     if step is None:
         return 1
     if not _is_number(step):
         raise ValueError(f"step {step!r} is not a finite number")
-    return max(1, int((_decimal(step) * _UNITS).to_integral_value(ROUND_HALF_EVEN))) if step > 0 else 1
+    return max(1, int((_decimal(step) * _UNITS).to_integral_value(ROUND_HALF_UP))) if step > 0 else 1
 
 
 def _floor(size: Decimal, step: Optional[float]) -> float:
@@ -213,25 +217,25 @@ def _exit(slots: Sequence[Slot], slot_id: int, size: Optional[float], reason: st
 
 def _open(d: Open, slots: Sequence[Slot], account: Account, steps: Mapping[str, float],
           next_trade_id: Callable[[], str]) -> Plan:
+    bad = _not_finite(d, ("size", "capital_fraction", "reference_price", "limit_price"))
+    if bad is not None:
+        return bad
+    if isinstance(d.leverage, bool) or not isinstance(d.leverage, int):
+        return _refuse("BAD_DECISION", f"Open.leverage must be an integer, got {d.leverage!r}")
+    if d.capital_fraction is not None and not _is_number(account.equity):
+        return _refuse("BAD_DECISION", f"the kernel's account equity is {account.equity}: no size can be computed")
     free = d.slot_id if d.slot_id is not None else next(
         (s.slot_id for s in slots if s.stage in ("IDLE", "CLOSED")), None)
     if free is None:
         return _refuse("NO_FREE_SLOT", "every slot holds a trade")
     if (d.size is None) == (d.capital_fraction is None):
         return _refuse("BAD_DECISION", "Open needs exactly one of size or capital_fraction")
-    bad = _not_finite(d, ("size", "capital_fraction", "reference_price", "limit_price"))
-    if bad is not None:
-        return bad
     size = d.size
     if size is None:
         if not account.seeded:
             return _refuse("ACCOUNT_NOT_SEEDED", "the kernel's account is not seeded yet: no equity to size from")
         if not d.reference_price or d.reference_price <= 0:
             return _refuse("BAD_DECISION", "capital_fraction sizing needs a reference_price > 0")
-        if not _is_number(account.equity):
-            return _refuse("BAD_DECISION", f"the kernel's account equity is {account.equity}: no size can be computed")
-        if isinstance(d.leverage, bool) or not isinstance(d.leverage, int):
-            return _refuse("BAD_DECISION", f"Open.leverage must be an integer, got {d.leverage!r}")
         raw = _EXACT.divide(_EXACT.multiply(_EXACT.multiply(_decimal(account.equity), _decimal(d.capital_fraction)),
                                             Decimal(d.leverage)), _decimal(d.reference_price))
         size = _floored(raw, steps.get(d.asset),
@@ -249,6 +253,9 @@ def plan_decision(d: Decision, slots: Sequence[Slot], account: Account, steps: M
     if isinstance(d, Open):
         return _open(d, slots, account, steps, next_trade_id)
     if isinstance(d, ScaleOut):
+        bad = _not_finite(d, ("size", "fraction", "limit_price"))
+        if bad is not None:
+            return bad
         s = _slot(slots, d.slot_id)
         if isinstance(s, Plan):
             return s
@@ -256,9 +263,6 @@ def plan_decision(d: Decision, slots: Sequence[Slot], account: Account, steps: M
             return _refuse("NOT_OPEN", f"slot {d.slot_id} is {s.stage}, not POSITION_OPEN", d.slot_id)
         if (d.size is None) == (d.fraction is None):
             return _refuse("BAD_DECISION", "ScaleOut needs exactly one of size or fraction", d.slot_id)
-        bad = _not_finite(d, ("size", "fraction", "limit_price"))
-        if bad is not None:
-            return bad
         size = d.size if d.size is not None else _floored(
             _EXACT.multiply(_decimal(s.size), _decimal(d.fraction)), steps.get(s.asset), f"{d.fraction} of {s.size}",
             d.slot_id)
