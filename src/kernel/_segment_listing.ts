@@ -6,8 +6,11 @@
  * file, checks its header (the index it names must be its file name's), and restores the kernel
  * snapshot it holds into a fresh kernel of its slot count; the kernel checks every byte
  * (kernel/ABI.md), so a corrupt, misnamed or incompatible snapshot comes back as one line saying why.
+ * `startSnapshot` picks where a walk starts: the first snapshot the kernel accepts, newest first (or
+ * oldest first, or newest at or below an index), one log line per refused one. `segmentOf` names the
+ * segment that holds a run's seq.
  *
- * Entry points: `listJournal`, `loadSnapshot`, `readSnapshotHeader`.
+ * Entry points: `listJournal`, `loadSnapshot`, `readSnapshotHeader`, `startSnapshot`, `segmentOf`.
  */
 
 import { closeSync, existsSync, fstatSync, openSync, readdirSync, readFileSync, readSync } from "node:fs";
@@ -18,8 +21,10 @@ import {
   SNAPSHOT_FILE_HEADER_BYTES,
   type SnapshotFileHeader,
 } from "./_segment_format.ts";
+import { SegmentReader } from "./_segment_reader.ts";
 import { snapshotSlotCount } from "./_snapshot.ts";
 import { ExecutionKernel } from "./execution_kernel.ts";
+import { JournalError } from "./journal.ts";
 
 export interface JournalListing {
   dir: string;
@@ -102,4 +107,38 @@ export function loadSnapshot(path: string): LoadedSnapshot | string {
     return `its state hash ${header.stateHash} is not the kernel snapshot's`;
   }
   return { header, kernel };
+}
+
+/** Where a walk starts: the newest snapshot the kernel accepts, the oldest, or the newest at or below an index. */
+export type StartFrom = "newest" | "oldest" | { atMost: number };
+
+/** The first snapshot in `from`'s order the kernel accepts (one log line per refused one), or a `JournalError`. */
+export function startSnapshot(
+  list: JournalListing,
+  from: StartFrom,
+  log: (line: string) => void,
+): { index: number; loaded: LoadedSnapshot } {
+  let indices = [...list.snapshots.keys()];
+  if (typeof from === "object") indices = indices.filter((i) => i <= from.atMost);
+  if (from !== "oldest") indices.reverse();
+  for (const [n, index] of indices.entries()) {
+    const path = list.snapshots.get(index)!;
+    const loaded = loadSnapshot(path);
+    if (typeof loaded !== "string") return { index, loaded };
+    const next = n + 1 < indices.length ? `trying ${basename(list.snapshots.get(indices[n + 1]!)!)}` : "none left";
+    log(`journal: ${basename(path)} refused: ${loaded}; ${next}`);
+  }
+  throw new JournalError(`journal ${list.dir}: no usable snapshot (${indices.length} refused)`);
+}
+
+/** The index of the segment that holds entry `seq` of `run` (or would: the run's last one), or null. */
+export function segmentOf(dir: string, run: string, seq: number): number | null {
+  let found: number | null = null;
+  for (const [index, path] of listJournal(dir).segments) {
+    const r = SegmentReader.open(path);
+    if (typeof r === "string") continue;
+    r.close();
+    if (r.header.run === run && r.header.firstSeq <= seq) found = index;
+  }
+  return found;
 }

@@ -11,10 +11,11 @@
  *     entries decoded straight into kernel records and applied 1024 at a time (or one at a time,
  *     with each outcome, for a `visitor`). Every journaled input was accepted live, so a refusal
  *     here means the replay diverged: it stops with a `JournalError` naming the segment.
- *  3. A segment's seqs continue its run's previous segment; a new run starts a new count. Where a
- *     later snapshot exists, its recorded state hash is compared with the replayed one: a
- *     difference (a start that could not recover from the journal began from another state) is
- *     logged and the replay continues from that snapshot.
+ *  3. A segment's seqs continue its run's previous segment; a new run starts a new count. A later
+ *     snapshot's recorded state hash is compared with the replayed one: a difference (a start that
+ *     did not recover from the journal) is logged and the walk continues from it, or stops if the
+ *     kernel refuses it; a missing segment needs the snapshot after it to bridge it, or stops the
+ *     walk: no later segment is ever applied to an older or another state.
  *  4. A torn tail (an incomplete or failing frame, no intact frame after it: the reader refuses one
  *     with an intact frame after it, in any segment, as damage) is accepted only in the last segment
  *     of its run (where a crash mid-write leaves it), reported once, and with `cut` truncated (the
@@ -25,7 +26,7 @@
  *     Any other unreadable header (another format, a failing CRC with frames after it, segments
  *     after it) stops the walk with a `JournalError` naming the file and why, before anything is
  *     replayed or cut: no start deletes or truncates a file that holds entries.
- *  6. A walk that stops with a `JournalError` cuts nothing: cuts wait until every segment replayed.
+ *  6. A walk that stops with a `JournalError` cuts nothing (cuts wait until every segment replayed).
  *
  * Entry points: `walkJournal(dir, options)`, `segmentOf(dir, run, seq)`, `listJournal` (re-exported).
  */
@@ -36,7 +37,15 @@ import { BATCH_MAX } from "../contracts/abi.ts";
 import type { KernelOutcome } from "../contracts/records.ts";
 import { EntryDecoder, TAG_INPUT, TAG_RESTORE } from "./_segment_entries.ts";
 import type { SegmentHeader } from "./_segment_format.ts";
-import { type JournalListing, listJournal, loadSnapshot, readSnapshotHeader } from "./_segment_listing.ts";
+import {
+  type JournalListing,
+  listJournal,
+  loadSnapshot,
+  readSnapshotHeader,
+  type StartFrom,
+  segmentOf,
+  startSnapshot,
+} from "./_segment_listing.ts";
 import { type Frame, newReadBuffer, SegmentReader, segmentHeaders } from "./_segment_reader.ts";
 import { INPUT_SIZE } from "./encoder.ts";
 import type { ExecutionKernel } from "./execution_kernel.ts";
@@ -44,7 +53,7 @@ import { InputRecords } from "./input_records.ts";
 import { JournalError } from "./journal.ts";
 import type { JournalStep } from "./journal_outcomes.ts";
 
-export { type JournalListing, listJournal };
+export { type JournalListing, listJournal, segmentOf };
 
 export interface WalkVisitor {
   /** A run begins here (or the walk begins inside it): `seq` entries of it came before. */
@@ -53,7 +62,7 @@ export interface WalkVisitor {
 }
 
 export interface WalkOptions {
-  from?: "newest" | "oldest" | { atMost: number };
+  from?: StartFrom;
   cut?: boolean;
   log: (line: string) => void;
   visitor?: WalkVisitor;
@@ -78,42 +87,15 @@ export interface WalkResult {
 export function walkJournal(dir: string, o: WalkOptions): WalkResult | null {
   const list = listJournal(dir);
   if (list.snapshots.size === 0) return null;
-  const start = startSnapshot(list, o);
+  const start = startSnapshot(list, o.from ?? "newest", o.log);
   const w = new Walk(list, o, start.index, start.loaded.kernel, start.loaded.header.run, start.loaded.header.seq);
   try {
     w.segments();
+    return w.result();
   } catch (e) {
-    w.kernel.destroy();
+    w.kernel.destroy(); // the walk's kernel, the one it continued from included
     throw e;
   }
-  return w.result();
-}
-
-/** The index of the segment that holds entry `seq` of `run` (or would: the run's last one), or null. */
-export function segmentOf(dir: string, run: string, seq: number): number | null {
-  let found: number | null = null;
-  for (const [index, path] of listJournal(dir).segments) {
-    const r = SegmentReader.open(path);
-    if (typeof r === "string") continue;
-    r.close();
-    if (r.header.run === run && r.header.firstSeq <= seq) found = index;
-  }
-  return found;
-}
-
-function startSnapshot(list: JournalListing, o: WalkOptions) {
-  const from = o.from ?? "newest";
-  let indices = [...list.snapshots.keys()];
-  if (typeof from === "object") indices = indices.filter((i) => i <= from.atMost);
-  if (from !== "oldest") indices.reverse();
-  for (const [n, index] of indices.entries()) {
-    const path = list.snapshots.get(index)!;
-    const loaded = loadSnapshot(path);
-    if (typeof loaded !== "string") return { index, loaded };
-    const next = n + 1 < indices.length ? `trying ${basename(list.snapshots.get(indices[n + 1]!)!)}` : "none left";
-    o.log(`journal: ${basename(path)} refused: ${loaded}; ${next}`);
-  }
-  throw new JournalError(`journal ${list.dir}: no usable snapshot (${indices.length} refused)`);
 }
 
 class Walk {
@@ -124,8 +106,9 @@ class Walk {
   private readonly buffer = newReadBuffer(); // one for every segment of the walk
   private pending = 0;
   private where = "";
-  /** The cuts `cut` makes once every segment replayed, so a walk that stops changes no file. */
-  private readonly cuts: Array<() => void> = [];
+  private readonly cuts: Array<() => void> = []; // made once every segment replayed: a stopped walk changes no file
+  /** A missing segment the next snapshot must bridge (null: none). */
+  private gap: number | null = null;
   /** The run the visitor was last told about (null: tell it at the next segment). */
   private told: string | null = null;
 
@@ -146,8 +129,10 @@ class Walk {
       const path = this.list.segments.get(i);
       const h = headers.get(i);
       if (path === undefined || h === undefined) {
-        if (this.list.snapshots.has(i + 1) || i === last) continue; // a start that died before its segment
-        throw new JournalError(`journal ${this.list.dir}: segment ${i} is missing`);
+        if (!this.list.snapshots.has(i + 1) && i !== last)
+          throw new JournalError(`journal ${this.list.dir}: segment ${i} is missing`);
+        this.gap = i; // a start that died before its segment, or a lost one: snapshot i + 1 must bridge it
+        continue;
       }
       if ("reason" in h) {
         this.tornTail(i, path, { offset: 0, bytes: -1, reason: h.reason }); // `headers` passed only a torn last one
@@ -161,21 +146,36 @@ class Walk {
     for (const cut of this.cuts) cut();
   }
 
-  /** Where snapshot `i` exists: continue from it when the replayed state is not the state it holds. */
+  /**
+   * Where snapshot `i` exists: continue from it when the replayed state is not the state it holds, or
+   * segment `i - 1` is missing (`gap`). One whose header is unreadable is passed by, never over a gap;
+   * one refused that records another state stops the walk (the segments after it follow that state).
+   */
   private checkpoint(i: number): void {
+    const gap = this.gap;
+    this.gap = null;
     const path = this.list.snapshots.get(i);
     if (path === undefined) return;
     const h = readSnapshotHeader(path);
-    if (typeof h === "string") return; // a refused snapshot was logged when the start was chosen
-    this.flush();
-    if (h.stateHash === this.kernel.stateHashHex()) return;
-    const loaded = loadSnapshot(path);
-    if (typeof loaded === "string") return;
-    this.o.log(
-      `journal: ${basename(path)} holds state ${h.stateHash}, the replay reached ${this.kernel.stateHashHex()}: continuing from the snapshot (a start that did not recover from the journal)`,
-    );
-    this.kernel.destroy();
-    this.kernel = loaded.kernel;
+    if (typeof h !== "string") this.flush();
+    const same = typeof h !== "string" && h.stateHash === this.kernel.stateHashHex();
+    if (same && gap === null) return;
+    const loaded = typeof h === "string" ? h : same ? null : loadSnapshot(path);
+    if (typeof h === "string" && gap === null) return; // nothing says the replayed state is not its state
+    if (typeof loaded === "string" || typeof h === "string") {
+      const [name, older] = [basename(path), gap !== null];
+      const what = older ? `segment ${gap} is missing and ${name} after it` : `${name} records another state, and it`;
+      throw new JournalError(
+        `journal ${this.list.dir}: ${what} is refused (${loaded}): the segments after it are not replayed onto ${older ? "an older" : "that other"} state`,
+      );
+    }
+    if (loaded !== null) {
+      this.o.log(
+        `journal: ${basename(path)} holds state ${h.stateHash}, the replay reached ${this.kernel.stateHashHex()}: continuing from the snapshot (${gap === null ? "a start that did not recover from the journal" : `segment ${gap} is missing`})`,
+      );
+      this.kernel.destroy();
+      this.kernel = loaded.kernel;
+    }
     this.run = h.run;
     this.seq = h.seq;
     this.told = null;

@@ -6,9 +6,12 @@
  *
  *  - `begin(source, index)` writes snapshot `index` (the kernel's state now) and opens segment
  *    `index`, whose first entry is this run's next seq. A kernel lifetime (run) always starts a
- *    segment of its own, after whatever an earlier run left.
+ *    segment of its own, after whatever an earlier run left; then it prunes as a rotation does (so
+ *    restarts without a rotation, a crash loop, keep `keep` snapshots too).
  *  - Entries collect in one frame, written with one write(2) per `flush()` (the launcher flushes
  *    after every kernel call, before answering) or as soon as it holds FRAME_PAYLOAD_MAX bytes.
+ *    Not fsynced (`flush(true)` is, as `close` and a rotation): a process crash loses nothing
+ *    written, a power loss or kernel panic can lose the last writes.
  *  - `flush()` rotates once the segment reached `segmentBytes`: the segment is fsynced and closed,
  *    snapshot `index + 1` is written atomically (temporary file, fsync, rename, fsync of the
  *    directory), segment `index + 1` is opened, and files older than the `keep` newest snapshots are
@@ -108,6 +111,7 @@ export class SegmentJournal implements InputJournal {
     for (const f of readdirSync(this.o.dir)) if (f.endsWith(".tmp")) rmSync(join(this.o.dir, f), { force: true });
     this.source = source;
     this.open(index);
+    this.prune(); // as at a rotation: a crash loop's starts, each a snapshot and a segment, stay bounded
   }
 
   input(input: KernelInput, accepted: boolean): void {
@@ -248,7 +252,18 @@ export class SegmentJournal implements InputJournal {
       refusedAs("fsync", oldPath, () => fsyncSync(old));
     } finally {
       closeSync(old);
+      this.prune();
+    }
+  }
+
+  /** Files older than the `keep` newest snapshots go; one the disk refuses to delete is logged, tried again later. */
+  private prune(): void {
+    try {
       pruneJournal(this.o.dir, this.o.keep);
+    } catch (e) {
+      this.o.log?.(
+        `journal: pruning ${this.o.dir} refused (${(e as Error).message.split("\n")[0]}); tried again at the next rotation`,
+      );
     }
   }
 

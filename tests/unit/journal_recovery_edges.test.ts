@@ -5,9 +5,9 @@
  * would prune those inputs); a start the disk refuses fails with one line naming the journal; a
  * valid snapshot file under another index's name is refused, so a replay never applies a later
  * segment to an older state; a single-file journal with a line missing, or a header without its
- * slot count, is refused instead of replayed to another state. A missing segment, a duplicate
- * segment name and stray files are covered too. Two `test.failing` cases record known bugs whose
- * fix lies in src/kernel/segment_replay.ts and segment_writer.ts.
+ * slot count, is refused instead of replayed to another state. A missing segment (refused unless
+ * a usable snapshot after it bridges it), a duplicate segment name, stray files and the keep bound
+ * across restarts without a rotation are covered too.
  */
 
 import { afterEach, describe, expect, test } from "bun:test";
@@ -157,9 +157,7 @@ describe("snapshots", () => {
     expect([r.snapshot, r.state_hash]).toEqual([2, liveHash]); // segment 2's ETH marks are not skipped
   });
 
-  // KNOWN BUG, out of this change's files: the fix belongs in src/kernel/segment_replay.ts (`Walk.checkpoint`
-  // and the missing-segment rule of `Walk.segments`). Remove `.failing` once fixed.
-  test.failing("a missing segment before a refused snapshot at a run boundary stops the replay (today: replayed on the older state)", () => {
+  test("a missing segment before a refused snapshot at a run boundary stops the replay naming the segment, instead of replaying the next run on the older state", () => {
     const dir = tmp();
     const liveHash = twoRuns(dir);
     rmSync(join(dir, "segment-000000000002.bin"));
@@ -174,9 +172,57 @@ describe("snapshots", () => {
       replayed = r.state_hash;
     } catch (e) {
       expect(e).toBeInstanceOf(JournalError);
+      expect((e as Error).message).toMatch(
+        /: segment 2 is missing and snapshot-000000000003\.bin after it is refused \(.+\): the segments after it are not replayed onto an older state$/,
+      );
     }
-    expect(replayed).toBeNull(); // today: a state hash that is not the live one (segment 2's inputs skipped)
+    expect(replayed).toBeNull(); // not a state hash without segment 2's ETH marks
     expect(replayed).not.toBe(liveHash);
+  });
+
+  test("a refused snapshot that records another state than the replayed one (a start that did not recover) stops the replay", () => {
+    const dir = tmp();
+    const a = live(dir, RUN_A, 1);
+    a.begin();
+    a.kernel.apply({ type: "SEED_CAPITAL", capital: 1_000, now_ms: T0 });
+    a.kernel.apply(mark("ETH-USDT", 300, T0 + 1));
+    a.journal.close();
+    const b = live(dir, RUN_B, 2); // a start that did not recover from the journal: a fresh state
+    b.begin();
+    b.kernel.apply(mark("BTC-USDT", 5, T0 + 2));
+    b.journal.close();
+    const snap = join(dir, "snapshot-000000000002.bin");
+    const bytes = readFileSync(snap);
+    bytes[bytes.length - 100] = bytes[bytes.length - 100]! ^ 0xff; // the kernel refuses it; its file header holds
+    writeFileSync(snap, bytes);
+    let replayed: string | null = null;
+    try {
+      const r = walkJournal(dir, { from: "oldest", log: () => {} })!;
+      kernels.push(r.kernel);
+      replayed = r.state_hash;
+    } catch (e) {
+      expect(e).toBeInstanceOf(JournalError);
+      expect((e as Error).message).toMatch(
+        /: snapshot-000000000002\.bin records another state, and it is refused \(.+\): the segments after it are not replayed onto that other state$/,
+      );
+    }
+    expect(replayed).toBeNull(); // not run B's marks applied onto run A's state
+  });
+
+  test("a missing segment whose next snapshot the kernel accepts is bridged by it: the replay reaches the live state", () => {
+    const dir = tmp();
+    const liveHash = twoRuns(dir);
+    rmSync(join(dir, "segment-000000000002.bin"));
+    rmSync(join(dir, "snapshot-000000000002.bin"));
+    const lines: string[] = [];
+    const r = walkJournal(dir, { from: "oldest", log: (l) => lines.push(l) })!;
+    kernels.push(r.kernel);
+    expect([r.snapshot, r.state_hash]).toEqual([1, liveHash]);
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /^journal: snapshot-000000000003\.bin holds state .*: continuing from the snapshot \(segment 2 is missing\)$/,
+      ),
+    ]);
   });
 });
 
@@ -207,9 +253,7 @@ describe("segments", () => {
     for (const f of strays) expect(readFileSync(join(dir, f), "utf8")).toBe("not a journal file");
   });
 
-  // KNOWN BUG, out of this change's files: the fix belongs in src/kernel/segment_writer.ts (`begin`
-  // prunes as a rotation does). Remove `.failing` once fixed.
-  test.failing("restarts without a rotation keep no more than DITA_V2_JOURNAL_KEEP snapshots (today: one per start)", () => {
+  test("restarts without a rotation keep no more than DITA_V2_JOURNAL_KEEP snapshots (a start prunes as a rotation does)", () => {
     const dir = tmp();
     for (let i = 0; i < 4; i++) {
       const r = walkJournal(dir, { cut: true, log: () => {} });
