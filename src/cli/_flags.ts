@@ -6,6 +6,8 @@
  *
  * - an option the resolved command does not declare (in its own spelling, kebab- or camel-case,
  *   an alias, or `--no-<boolean>`), naming the option and the command;
+ * - `--version` or `-v` with a command (`dita-v2 intent cancel --slot 0 -v` once sent the cancel): it
+ *   is given alone;
  * - an option given twice (in any of its spellings), naming it;
  * - a positional argument beyond what the command declares (most take none; a positional
  *   declared with `variadic: true` takes any number), naming the argument.
@@ -140,15 +142,23 @@ function strayIn(line: CommandLine): string | null {
   return `unexpected argument '${stray.slice(0, 40)}' for '${line.where}': ${takes} (see ${line.where} --help)`;
 }
 
+/** `--version`/`-v` prints the version alone (main.ts); with a command it would do nothing. */
+function versionIn(line: CommandLine): string | null {
+  const known = spellings(line.args);
+  const given = line.options.some((o) => known.get(o.name) === "version");
+  if (!given || Object.hasOwn(line.args, "version")) return null;
+  return `--version is given alone (dita-v2 --version); with '${line.where}' it would do nothing`;
+}
+
 /** The first option the command does not declare, as one line; null when every option is known. */
 export async function unknownOption(root: CommandDef<ArgsDef>, argv: string[]): Promise<string | null> {
   return unknownIn(await splitCommandLine(root, argv));
 }
 
-/** Why the command line is refused (undeclared option, repeated option, stray argument), or null. */
+/** Why the command line is refused (undeclared option, --version with a command, repeated option, stray argument), or null. */
 export async function commandLineRefusal(root: CommandDef<ArgsDef>, argv: string[]): Promise<string | null> {
   const line = await splitCommandLine(root, argv);
-  return unknownIn(line) ?? repeatedIn(line) ?? strayIn(line);
+  return unknownIn(line) ?? versionIn(line) ?? repeatedIn(line) ?? strayIn(line);
 }
 
 const DECIMAL = /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/;

@@ -11,7 +11,9 @@
  *
  * `--live` runs only cases marked safe for a demo account; naming any other is refused with one
  * line before anything is contacted. Without `--seed` a matrix case uses the seed the test suite
- * gives it (1000 + its index), so `--case X --venue V` repeats what `npm test` ran.
+ * gives it (1000 + its index), so `--case X --venue V` repeats what `npm test` ran. An option the
+ * chosen run would ignore (`--list` with anything, `--steps` with `--matrix`/`--live`, `--venue`
+ * with `--live`) is refused (exit 2).
  */
 
 import { defineCommand } from "citty";
@@ -50,6 +52,24 @@ export function selectCases(raw: string | undefined, live: boolean): MatrixCase[
   return out;
 }
 
+/** An option the chosen run would ignore is refused (exit 2): no flag is accepted that does nothing. */
+function refuseIgnored(a: {
+  seed?: string;
+  steps?: string;
+  venue?: string;
+  matrix: boolean;
+  case?: string;
+  live: boolean;
+  list: boolean;
+}): void {
+  const others = [a.seed, a.steps, a.venue, a.case].some((v) => v !== undefined) || a.matrix || a.live;
+  if (a.list && others) throw new CliFailure("--list takes no other option (it lists the cases and exits)", 2);
+  if ((a.matrix || a.live) && a.steps !== undefined)
+    throw new CliFailure("--steps goes with a VOPR run (--seed N), not --matrix or --live", 2);
+  if (a.live && a.venue !== undefined)
+    throw new CliFailure("--venue does not go with --live (it runs against the BingX demo)", 2);
+}
+
 const VENUE_CHOICES = { sim: ["sim"], mock: ["mock"], both: ["mock", "sim"] } as const;
 
 async function runMatrix(args: { case?: string; venue: string; seed?: string; live: boolean }): Promise<void> {
@@ -86,7 +106,7 @@ export const chaosCommand = defineCommand({
   },
   args: {
     seed: { type: "string", description: "seed (required for a VOPR run; a matrix case defaults to its suite seed)" },
-    steps: { type: "string", default: "12", description: `VOPR steps to run (1..${STEPS_MAX})` },
+    steps: { type: "string", description: `VOPR steps to run (1..${STEPS_MAX}, default 12)` },
     venue: {
       type: "string",
       description: "sim or mock for a VOPR run (default sim); sim, mock or both for --matrix (default both)",
@@ -104,6 +124,7 @@ export const chaosCommand = defineCommand({
     },
   },
   async run({ args }) {
+    refuseIgnored(args);
     if (args.list) {
       for (const c of MATRIX) process.stdout.write(`${c.name}\t${c.liveSafe ? "live-safe" : "local"}\t${c.title}\n`);
       return;
@@ -117,7 +138,7 @@ export const chaosCommand = defineCommand({
     const venue = args.venue ?? "sim";
     if (venue !== "sim" && venue !== "mock") throw new CliFailure(`--venue must be sim or mock, got '${venue}'`, 2);
     const seed = integerFlag("seed", args.seed, 0, Number.MAX_SAFE_INTEGER);
-    const steps = integerFlag("steps", args.steps, 1, STEPS_MAX);
+    const steps = integerFlag("steps", args.steps ?? "12", 1, STEPS_MAX);
     process.stdout.write(`SEED=${seed}\n`);
     const verdict = await runChaos({
       seed,

@@ -1,6 +1,7 @@
 /**
  * `dita-v2 ctl start|stop|restart|status|tail`: operate `dolphin:dita_v2` under supervisord with
- * script-friendly exit codes (src/launcher/supervisor.ts lists them).
+ * script-friendly exit codes (src/launcher/supervisor.ts lists them). An unknown action, or
+ * `--stderr` with an action other than tail (it would do nothing), exits 2.
  */
 
 import { existsSync } from "node:fs";
@@ -19,6 +20,7 @@ export const ctlCommand = defineCommand({
     if (!["start", "stop", "restart", "status", "tail"].includes(args.action)) {
       throw new CliFailure(`unknown ctl action '${args.action}': use start|stop|restart|status|tail`, 2);
     }
+    if (args.stderr && args.action !== "tail") throw new CliFailure("--stderr goes with 'ctl tail' only", 2);
     if (!existsSync(args.conf)) throw new CliFailure(`supervisord config not found: ${args.conf} (use --conf)`, 4);
     const r = await supervisorCtl(args.action, args.conf, process.env, (ms) => Bun.sleep(ms), args.stderr);
     if (r.out) console.log(r.out);

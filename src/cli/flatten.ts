@@ -2,13 +2,15 @@
  * `dita-v2 flatten [--timeout-ms N]`: the emergency exit of a running serve (POST /flatten):
  * trading HALTED, working orders cancelled, positions exited at market, answered per slot once
  * the venue confirmed. Exit 0 when the venue is flat, 5 when something is still open (the report
- * says what and why), 3 when the serve refused the request.
+ * says what and why), 3 when the serve refused the request, 2 for a `--timeout-ms` outside
+ * 1000..240000 (refused before anything is sent) or an unreachable serve, 4 without a token.
  */
 
 import { defineCommand } from "citty";
 import { FLATTEN_TIMEOUT_MS, type FlattenReport } from "../contracts/flatten.ts";
 import { call, print, urlArg } from "./_client.ts";
 import { CliFailure } from "./_fail.ts";
+import { integerFlag } from "./_flags.ts";
 
 export const flattenCommand = defineCommand({
   meta: { name: "flatten", description: "HALT trading, cancel working orders, exit every position at market" },
@@ -21,9 +23,7 @@ export const flattenCommand = defineCommand({
     },
   },
   async run({ args }) {
-    const raw = args["timeout-ms"];
-    if (!/^\d+$/.test(raw)) throw new CliFailure(`--timeout-ms must be an integer, got '${raw}'`, 2);
-    const timeoutMs = Number(raw);
+    const timeoutMs = integerFlag("timeout-ms", args["timeout-ms"], FLATTEN_TIMEOUT_MS.min, FLATTEN_TIMEOUT_MS.max);
     const r = await call(args.url, "/flatten", {
       method: "POST",
       body: { timeout_ms: timeoutMs },

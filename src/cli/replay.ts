@@ -12,6 +12,10 @@
  * into the ClickHouse the environment names, with the runs' own row ids: rows ClickHouse already
  * holds are not inserted again. It prints one JSON line with the counts. Maps and the topic are
  * never written by a replay.
+ *
+ * Exit codes: 0 replayed · 1 the journal cannot be read or holds no snapshot · 2 bad arguments:
+ * `--from` other than newest/oldest or with a single-file journal or `--project`, `--export` other
+ * than jsonl or on a file, more than one of `--project`, `--export`, `--json`.
  */
 
 import { statSync } from "node:fs";
@@ -23,6 +27,21 @@ import { CliFailure } from "./_fail.ts";
 
 function fail(message: string): never {
   throw new CliFailure(message);
+}
+
+/** A bad argument (exit 2, like every command's): nothing is read. */
+function refuse(message: string): never {
+  throw new CliFailure(message, 2);
+}
+
+/** One output per run, and `--from` only where it is read: an option that would do nothing is refused. */
+function checkCombination(a: { journal: string; from?: string; export?: string; json: boolean; project: boolean }) {
+  if ([a.project, a.export !== undefined, a.json].filter(Boolean).length > 1)
+    refuse("replay: give one of --project, --export, --json");
+  if (a.from === undefined) return;
+  if (a.project) refuse("replay: --from goes with a replay or --export, not --project");
+  if (statSync(a.journal, { throwIfNoEntry: false })?.isFile())
+    refuse(`replay: --from reads a journal directory; ${a.journal} is a single-file journal`);
 }
 
 type Replayed = { kernel: ExecutionKernel; state_hash: string; extra: Record<string, unknown> };
@@ -51,8 +70,7 @@ export const replayCommand = defineCommand({
     },
     from: {
       type: "string",
-      description: "journal directory: start at the newest usable snapshot (default) or the oldest kept",
-      default: "newest",
+      description: "journal directory: start at the newest usable snapshot (default: newest) or the oldest kept",
     },
     export: { type: "string", description: "jsonl: print the directory's entries as JSON lines" },
     json: { type: "boolean", description: "print a JSON document with slots and account too", default: false },
@@ -63,17 +81,18 @@ export const replayCommand = defineCommand({
     },
   },
   async run({ args }) {
-    const from = args.from;
-    if (from !== "newest" && from !== "oldest") fail(`replay: --from must be newest or oldest, got '${from}'`);
+    const from = args.from ?? "newest";
+    if (from !== "newest" && from !== "oldest") refuse(`replay: --from must be newest or oldest, got '${from}'`);
+    checkCombination(args);
     if (args.project) {
       const r = await replayIntoSinks(args.journal, process.env, (line) => console.error(maskSecrets(line)));
       process.stdout.write(`${JSON.stringify(r)}\n`);
       return;
     }
     if (args.export !== undefined) {
-      if (args.export !== "jsonl") fail(`replay: --export takes jsonl, got '${args.export}'`);
+      if (args.export !== "jsonl") refuse(`replay: --export takes jsonl, got '${args.export}'`);
       if (!statSync(args.journal, { throwIfNoEntry: false })?.isDirectory())
-        fail(
+        refuse(
           `replay: --export reads a journal directory; ${args.journal} is not one (a *.jsonl journal is already text)`,
         );
       const out: string[] = [];

@@ -6,7 +6,8 @@
  * `--dry-run` prints the exact environment (secrets masked) and the numbered steps, sends nothing.
  * `--pink` trades the way PINK does: decision → seam → Zinc ring (real shared memory under a
  * prefix of this process, removed afterwards) → kernel → venue, outcomes read back by the client.
- * The symbol may be spelled TRXUSDT: it is normalized to TRX-USDT in every mode, dry run included.
+ * The symbol may be spelled TRXUSDT: it is normalized to TRX-USDT in every mode, dry run included;
+ * a bad symbol or a `--venue-url` that is no http(s) origin is refused (exit 2) in every mode too.
  *
  * Exit codes: 0 the cycle passed · 1 a step failed (the JSON report says which) · 2 refused
  * (bad arguments, live not allowed) · 3 the supervisor precheck refused (dolphin:dita_v2 running).
@@ -61,10 +62,16 @@ function smokeEnv(opts: SmokeOptions, env: Env, stateDir: string): Record<string
   return out;
 }
 
+/** `--venue-url` as an http(s) origin, or a refusal naming it (exit 2, dry run or not). */
+function venueUrl(raw: string | undefined): string | null {
+  if (raw === undefined) return null;
+  if (!/^https?:\/\/[^\s/]+\/?$/.test(raw) || !URL.canParse(raw))
+    throw new CliFailure(`--venue-url must be an http(s) origin, got '${raw.slice(0, 80)}'`, 2);
+  return raw;
+}
+
 /** null when the smoke may run; otherwise the one line explaining why not (exit 2). */
 function smokeGuard(opts: SmokeOptions, env: Env): string | null {
-  if (opts.venueUrl !== null && !/^https?:\/\/[^\s/]+\/?$/.test(opts.venueUrl))
-    return `--venue-url must be an http(s) origin, got '${opts.venueUrl}'`;
   if (isSimTarget(opts)) return null;
   try {
     assertLiveAllowed(env);
@@ -137,7 +144,7 @@ export const smokeCommand = defineCommand({
       symbol: symbol.symbol,
       pink: args.pink,
       strategy: args.strategy,
-      venueUrl: args["venue-url"] ?? null,
+      venueUrl: venueUrl(args["venue-url"]),
       size: positive("size", args.size),
       conf: args.conf,
       waitMs: positive("wait-ms", args["wait-ms"], true) ?? 20_000,

@@ -6,8 +6,8 @@
  * published to producers, and the control snapshot.
  *
  * Exit codes: 0 the kernel holding the regions is alive · 1 the regions exist but no live kernel
- * holds them (it died, or closed them cleanly) · 2 bad arguments, or the regions are missing or
- * unreadable (the line names the file and why).
+ * holds them (it died, or closed them cleanly) · 2 bad arguments (`--strategy` and `--prefix` both
+ * given, too), or the regions are missing or unreadable (the line names the file and why).
  */
 
 import { defineCommand } from "citty";
@@ -113,6 +113,8 @@ export const strategyStatusCommand = defineCommand({
     refusals: { type: "string", default: "10", description: "how many recent refusals to show" },
   },
   run({ args }) {
+    if (args.strategy !== undefined && args.prefix !== undefined)
+      throw new CliFailure("give --strategy or --prefix, not both (the prefix names the regions)", 2);
     const strategy = args.strategy ?? process.env.DITA_V2_STRATEGY ?? "pink";
     if (!STRATEGY_RE.test(strategy))
       throw new CliFailure(`--strategy must match ${STRATEGY_RE.source}, got '${strategy}'`, 2);

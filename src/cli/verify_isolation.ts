@@ -1,13 +1,37 @@
 /**
  * `dita-v2 verify-isolation --strategy pink --others blue`: read the live Hazelcast maps and
  * ClickHouse tables and report, as a table, whether any key or row of one namespace appears in
- * another's. Exit 0 when isolated, 1 on a leak.
+ * another's. Exit 0 when isolated, 1 on a leak, 2 for bad arguments (a namespace that is no
+ * namespace, `--others` naming none, the strategy or one twice) or a store that cannot be read:
+ * never 1, which a script reads as a leak.
  */
 
 import { defineCommand } from "citty";
 import { hazelcastOf, loadConfig } from "../launcher/config.ts";
 import { DEFAULT_STRATEGY, verifyIsolation } from "../projection/index.ts";
-import { CliFailure } from "./_fail.ts";
+import { STRATEGY_RE } from "../projection/names.ts";
+import { CliFailure, oneLine } from "./_fail.ts";
+
+/** The namespaces to compare with, or a refusal naming the option (exit 2). */
+export function otherNamespaces(strategy: string, raw: string): string[] {
+  if (!STRATEGY_RE.test(strategy))
+    throw new CliFailure(`--strategy must match ${STRATEGY_RE.source}, got '${strategy.slice(0, 40)}'`, 2);
+  const others = raw
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (others.length === 0)
+    throw new CliFailure("--others names no namespace: give the others to compare with, e.g. blue", 2);
+  const bad = others.find((ns) => !STRATEGY_RE.test(ns));
+  if (bad !== undefined)
+    throw new CliFailure(`--others: each namespace must match ${STRATEGY_RE.source}, got '${bad.slice(0, 40)}'`, 2);
+  if (new Set([strategy, ...others]).size !== others.length + 1)
+    throw new CliFailure(
+      `--others must not name --strategy '${strategy}' or a namespace twice, got '${raw.slice(0, 80)}'`,
+      2,
+    );
+  return others;
+}
 
 export const verifyIsolationCommand = defineCommand({
   meta: {
@@ -19,6 +43,7 @@ export const verifyIsolationCommand = defineCommand({
     others: { type: "string", required: true, description: "comma-separated other namespaces, e.g. blue" },
   },
   async run({ args }) {
+    const others = otherNamespaces(args.strategy, args.others);
     const c = loadConfig(process.env);
     if (c.hazelcast === "OFF" && c.clickhouse === "OFF") {
       throw new CliFailure(
@@ -28,12 +53,11 @@ export const verifyIsolationCommand = defineCommand({
     }
     const report = await verifyIsolation({
       strategy: args.strategy,
-      others: args.others
-        .split(",")
-        .map((s) => s.trim())
-        .filter(Boolean),
+      others,
       hazelcast: c.hazelcast === "REAL" ? hazelcastOf(c) : null,
       clickhouse: c.clickhouse === "REAL" ? { url: c.clickhouse_url, database: c.clickhouse_database } : null,
+    }).catch((e) => {
+      throw new CliFailure(`cannot verify isolation: ${oneLine(e)}`, 2);
     });
     const header = ["namespace", "surface", "kind", "entries", "foreign", "ok", "detail"];
     const rows = report.rows.map((r) => [

@@ -5,7 +5,8 @@
  * (`export DITA_V2_ZINC_LIB=$(dita-v2 zinc-lib)`). The file is replaced atomically and only when
  * its bytes differ; the directory is created with mode 0700.
  *
- * Exit codes: 0 written (the path on stdout) · 2 the directory cannot be created or written.
+ * Exit codes: 0 written (the path on stdout) · 2 the directory cannot be created or written, or
+ * `--out` is empty (refused: it would mean the working directory).
  */
 
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
@@ -42,6 +43,9 @@ export const zincLibCommand = defineCommand({
     out: { type: "string", description: "directory (default <state dir>/lib)" },
   },
   run({ args }) {
+    // `--out "$DIR"` with DIR unset must not write into the working directory.
+    if (args.out !== undefined && args.out.trim() === "")
+      throw new CliFailure("--out is empty: give a directory, or leave --out out for <state dir>/lib", 2);
     const dir = args.out ?? join(process.env.DITA_V2_STATE_DIR || ".dita-v2", "lib");
     console.log(writeZincLib(dir));
   },
