@@ -115,20 +115,26 @@ function readSurvivors(zinc: ZincPlane): Uint8Array[] {
   return Array.from({ length: zinc.slotCount }, (_, i) => zinc.readSlot(i));
 }
 
+/** Creates the state directory (0700) if missing; returns it. A ConfigError says why it cannot be. */
+export function makeStateDir(dir: string): string {
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (e) {
+    throw new ConfigError(
+      "DITA_V2_STATE_DIR",
+      `cannot create '${dir}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
+  }
+  return dir;
+}
+
 export async function buildBundle(
   config: RuntimeConfig,
   clock: Clock,
   env: Record<string, string | undefined>,
   options: BundleOptions,
 ): Promise<Bundle> {
-  try {
-    mkdirSync(config.state_dir, { recursive: true, mode: 0o700 });
-  } catch (e) {
-    throw new ConfigError(
-      "DITA_V2_STATE_DIR",
-      `cannot create '${config.state_dir}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-    );
-  }
+  makeStateDir(config.state_dir);
   const libPath = config.zinc === "REAL" || config.control_plane === "REAL_ZINC" ? nativeLibraryPath("zinc") : "";
   const initial = initialControl(config, clock.nowMs());
   const control: OperatorControlPlane =

@@ -19,7 +19,7 @@ import { consoleAssets } from "../console/index.ts";
 import { maskDeep, maskSecrets } from "../contracts/secrets.ts";
 import { EventHub, type FeedDiagnostic } from "../events/index.ts";
 import { createHttp, type HttpDeps, isLoopbackHost } from "../http/index.ts";
-import { buildBundle } from "./bundle.ts";
+import { buildBundle, makeStateDir } from "./bundle.ts";
 import { loadConfig, type RuntimeConfig } from "./config.ts";
 import { type FleetMembership, joinFleet } from "./fleet_member.ts";
 import { eagerJitEnv, jitInUse, reexecWith, runsCompiled } from "./jit_tiers.ts";
@@ -27,6 +27,7 @@ import { catchUp } from "./journal_projection.ts";
 import { gauge, rateLines } from "./metrics.ts";
 import { newRunId } from "./run_id.ts";
 import { Runtime } from "./runtime.ts";
+import { lockStateDir } from "./state_dir_lock.ts";
 import { health, statusDocument } from "./status.ts";
 import { SystemClock } from "./system_clock.ts";
 import { ensureOperatorToken } from "./token.ts";
@@ -54,9 +55,12 @@ export async function runServe(env: Record<string, string | undefined>): Promise
   });
   let fleet: FleetMembership;
   let rt: Runtime;
+  let unlock = () => {};
   try {
+    unlock = lockStateDir(makeStateDir(config.state_dir)); // one serve per state dir, before its journal is read
     fleet = await joinFleet(config, env, clock, log, ids);
   } catch (e) {
+    unlock();
     server.stop(true);
     throw e;
   }
@@ -65,6 +69,7 @@ export async function runServe(env: Record<string, string | undefined>): Promise
   } catch (e) {
     server.stop(true);
     await fleet.leave(); // a start that failed gives the lease back at once
+    unlock();
     throw e;
   }
   const token = ensureOperatorToken(config.state_dir, config.operator_token);
@@ -91,6 +96,7 @@ export async function runServe(env: Record<string, string | undefined>): Promise
   server.stop(true);
   await loops;
   await fleet.leave();
+  unlock();
   log(`stopped: ${JSON.stringify(result)}`);
   return 0;
 }

@@ -212,3 +212,24 @@ describe("a port in use", () => {
     }
   });
 });
+
+describe("a state dir in use", () => {
+  test("a second serve on a running serve's state dir (another port, no regions, no cluster) exits 3 naming its pid", async () => {
+    const first = await startServe({ DITA_V2_SLOTS: "2" });
+    try {
+      const r = run(["serve"], { DITA_V2_STATE_DIR: first.stateDir, DITA_V2_HTTP_PORT: "0" });
+      expect(r.code).toBe(3);
+      const lock = join(first.stateDir, "serve.lock");
+      expect(r.stderr.trim().split("\n")).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `^dita-v2: state dir ${first.stateDir} is in use by another serve \\(pid \\d+, ${lock}\\): one serve per state directory; stop that one or use another DITA_V2_STATE_DIR$`,
+          ),
+        ),
+      ]);
+      expect((await first.call("/health")).status).toBe(200); // the first one serves on
+    } finally {
+      await first.stop();
+    }
+  });
+});
