@@ -52,6 +52,7 @@ export async function stageBreakdown(o: { trades: number; key: string; secret: s
     seed: 9,
     balance: 1e7,
     rateLimitsPerS: unlimited,
+    ipLimits: false,
   });
   const probe = await startProbe(sim.port);
   const prefix = `dita_bench_stages_${process.pid}`;

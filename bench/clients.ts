@@ -171,6 +171,7 @@ async function venueFirstByte(trades: number, exe: string, env: Record<string, s
     seed: 5,
     balance: 1e7,
     rateLimitsPerS: unlimited,
+    ipLimits: false,
   });
   const probe = await startProbe(sim.port);
   const prefix = `dita_bench_venue_${process.pid}`;

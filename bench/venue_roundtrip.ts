@@ -50,6 +50,7 @@ const sim = await startBingxSim({
   prices: { "BTC-USDT": 65_000 },
   balance: 1_000_000,
   rateLimitsPerS: unlimited,
+  ipLimits: false,
 });
 const adapter = new BingxVenueAdapter(
   {

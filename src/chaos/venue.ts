@@ -98,6 +98,7 @@ async function openSimVenue(o: VenueOptions): Promise<ChaosVenue> {
     positionMode: o.positionMode ?? "hedge",
     prices: o.prices,
     rateLimitsPerS: SIM_RAISED_LIMITS,
+    ipLimits: false, // the raised per-UID limits run far past BingX's per-IP groups on purpose
   });
   const config: BingxConfig = {
     apiKey: SIM_KEY,

@@ -79,7 +79,7 @@ export class SimCore {
     this.stats = new TickerStats(this.prices, clock.nowMs());
     this.stream = new StreamHub(this.rng, opts.pingIntervalMs ?? 5000);
     this.listenKeys = new ListenKeys(opts.listenKeyTtlMs ?? 3_600_000);
-    this.limiter = new RateLimiter(opts.rateLimitsPerS ?? {});
+    this.limiter = new RateLimiter(opts.rateLimitsPerS ?? {}, opts.ipLimits ?? true);
     this.lastWalkMs = clock.nowMs();
   }
 

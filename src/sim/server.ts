@@ -1,9 +1,10 @@
 /**
  * The HTTP/WebSocket front of the sim on 127.0.0.1 (Bun.serve). Request pipeline for
  * `/openApi/...`: count → housekeeping → injected latency → route → injected rate limit (429)
- * → injected 5xx (500, not executed) → parameters → authentication → per-endpoint rate limit
- * (429 / 100410) → handler → envelope; after an executed placement, `drop_responses` turns the
- * answer into an unknown outcome (a 504 or a reset connection, chosen by the seeded rng).
+ * → injected 5xx (500, not executed) → parameters → authentication → rate limits: BingX's
+ * per-IP groups, then the per-UID endpoint budget (429 / 100410, rate_limit.ts) → handler →
+ * envelope; after an executed placement, `drop_responses` turns the answer into an unknown
+ * outcome (a 504 or a reset connection, chosen by the seeded rng).
  * Every answer that passed the rate limit carries `X-RateLimit-Requests-Remain` and
  * `X-RateLimit-Requests-Expire` (epoch ms) as BingX documents; every 429 is counted.
  * `/swap-market?listenKey=` upgrades to the user-data stream; `/_sim/...` is the admin API.
@@ -55,7 +56,15 @@ async function api(core: SimCore, req: Request, url: URL): Promise<Response> {
   const route = found.route;
   const p = await readParams(req);
   authenticate(core, req, p, route);
-  const decision = core.limiter.check(core.opts.apiKey, route.bucket, core.now());
+  const decision = core.limiter.check(
+    {
+      apiKey: core.opts.apiKey,
+      bucket: route.bucket,
+      group: route.auth === "public" ? "market" : "account",
+      endpoint: `${req.method} ${url.pathname.replace(/\/+$/, "")}`,
+    },
+    core.now(),
+  );
   if (!decision.allowed) return rateLimited(core, true, decision.remaining, decision.expireMs);
   const result = route.handler({ core, req, p });
   if (route.placement && takeOne(core.faults, "drop_responses")) return dropped(core);

@@ -1,8 +1,9 @@
 /**
  * Verifies a private request the way BingX does: header `X-BX-APIKEY`, a `timestamp` within
  * `recvWindow` (default 5000 ms) of the sim clock, and `signature` = lowercase hex
- * HMAC-SHA256(secret, parameter string). This implementation deliberately shares no code with
- * the adapter's signer: both are checked against the reference test vector.
+ * HMAC-SHA256(secret, parameter string), compared as exact text (upper-case hex answers 100001).
+ * This implementation deliberately shares no code with the adapter's signer: both are checked
+ * against the reference test vector.
  *
  * Accepted parameter strings (any match passes; all exclude `signature`, and each covers every
  * parameter of the request, query and body alike, as BingX signs "all api parameters"):
@@ -42,7 +43,8 @@ export function verifyRequest(req: Request, p: Params, creds: Credentials, nowMs
   if (!signature) fail(Code.NULL_SIGNATURE);
   const tsText = p.map.get("timestamp");
   if (!tsText || !/^\d{1,16}$/.test(tsText)) fail(Code.TIMESTAMP_MISMATCH);
-  const matched = candidates(p).some((payload) => sameText(hmacHex(creds.secret, payload), signature.toLowerCase()));
+  // Exact text: BingX's signature is lowercase hex; the same digest in capitals is another string.
+  const matched = candidates(p).some((payload) => sameText(hmacHex(creds.secret, payload), signature));
   if (!matched) fail(Code.SIGNATURE_MISMATCH);
   checkWindow(Number(tsText), p.map.get("recvWindow"), nowMs);
 }

@@ -23,8 +23,14 @@ export interface SimOptions {
   pingIntervalMs?: number;
   /** Listen-key lifetime without a PUT, measured on the injected clock (default 3_600_000). */
   listenKeyTtlMs?: number;
-  /** Per-key, per-endpoint request budget per second; keys are endpoint names (see rate_limit.ts). */
+  /** Per-UID, per-endpoint request budget per second; keys are bucket names (see rate_limit.ts). BingX's per-IP group limits stay. */
   rateLimitsPerS?: Partial<Record<string, number>>;
+  /**
+   * BingX's per-IP group limits and their 5-minute restriction (rate_limit.ts), on by default.
+   * false turns them off for load runs that raise the per-UID limits far past them on purpose
+   * (chaos, benchmarks): BingX would restrict such a run, which is not what they measure.
+   */
+  ipLimits?: boolean;
   /** The account's position mode at start (default "hedge"); switch later over REST. */
   positionMode?: PositionMode;
 }

@@ -2,11 +2,12 @@
  * The BingX throttle on a fake clock: bucket math (burst up to capacity, tokens back exactly one
  * window after the answer, capacity = floor(limit × margin)), orders served before queries on the
  * same budget, bounded queues that refuse at once as RATE_LIMIT with a hint, pauses, stats, and
- * the one list of limits shared with bingx-sim.
+ * the one list of limits shared with bingx-sim, and BingX's per-IP market group (500 per 10 s and
+ * 1000 per minute, a 5-minute restriction past either) kept by a burst of market reads.
  */
 
 import { expect, test } from "bun:test";
-import { DEFAULT_LIMITS_PER_S } from "../../src/sim/rate_limit.ts";
+import { DEFAULT_LIMITS_PER_S, IP_RESTRICTION_MS, RateLimiter } from "../../src/sim/rate_limit.ts";
 import { RateBucket } from "../../src/venue/bingx/_rate_bucket.ts";
 import { type Lease, Throttle, type ThrottleOptions } from "../../src/venue/bingx/_throttle.ts";
 import { RATE_LIMITS_PER_S, type RateGroup, type RatePriority } from "../../src/venue/bingx/endpoints.ts";
@@ -58,16 +59,69 @@ test("a token in flight never returns on its own: a slow answer delays its retur
   expect(b.available(6400)).toBe(2);
 });
 
-test("capacity is floor(limit × margin), at least one; every group has bingx-sim's limit", () => {
+test("capacity is floor(limit × margin), at least one; every per-UID group has bingx-sim's limit, market is BingX's IP group", () => {
   const at = (margin: number) => new Throttle({ clock: new FakeTime().clock, sleep: async () => {}, margin });
   expect(
     ["place_order", "query_order", "position_mode_read", "market"].map((g) => at(0.8).capacity(g as RateGroup)),
-  ).toEqual([8, 4, 1, 40]);
+  ).toEqual([8, 4, 1, 400]);
   expect([at(1).capacity("place_order"), at(0.5).capacity("place_order"), at(0.05).capacity("place_order")]).toEqual([
     10, 5, 1,
   ]);
+  expect([at(1).capacity("market"), at(0.8).windowMs("market"), at(0.8).windowMs("place_order")]).toEqual([
+    500, 60_000, 1000,
+  ]);
+  // bingx-sim counts the market group per IP only (no per-UID budget); every other group per UID per second.
+  expect(DEFAULT_LIMITS_PER_S.market).toBeUndefined();
   for (const [group, limit] of Object.entries(RATE_LIMITS_PER_S))
     expect([group, DEFAULT_LIMITS_PER_S[group]]).toEqual([group, limit]);
+  expect(Object.keys(RATE_LIMITS_PER_S)).toHaveLength(9);
+});
+
+test("market reads as fast as the throttle allows never exceed 500 in any 10 s or 1000 in any 60 s, and bingx-sim refuses none", async () => {
+  const time = new FakeTime();
+  const t = new Throttle({ clock: time.clock, sleep: time.sleep, margin: 1, queueMax: 1000, waitMaxMs: 600_000 });
+  const sent: number[] = [];
+  const endMs = 180_000;
+  // 50 callers, each sending its next market read as soon as the last one is answered (2 ms later).
+  const caller = async () => {
+    while (time.elapsedMs() < endMs) {
+      const lease = await t.acquire("market", "query", "GET /openApi/swap/v2/quote/premiumIndex");
+      sent.push(time.elapsedMs());
+      await time.sleep(2);
+      lease.done();
+    }
+  };
+  for (let i = 0; i < 50; i++) void caller();
+  await time.runUntilIdle(endMs);
+  const most = (windowMs: number) => {
+    let max = 0;
+    for (let i = 0, j = 0; j < sent.length; j++) {
+      while (sent[j]! - sent[i]! >= windowMs) i++;
+      max = Math.max(max, j - i + 1);
+    }
+    return max;
+  };
+  expect(sent.length).toBeGreaterThan(500); // the burst really pressed on the budget for minutes
+  expect(most(10_000)).toBeLessThanOrEqual(500);
+  expect(most(60_000)).toBeLessThanOrEqual(1000);
+  const sim = new RateLimiter();
+  const endpoint = "GET /openApi/swap/v2/quote/premiumIndex";
+  const refused = sent.filter(
+    (ms) => !sim.check({ apiKey: "k", bucket: "market", group: "market", endpoint }, ms).allowed,
+  );
+  expect(refused).toEqual([]);
+});
+
+test("a 429 on the market group without a hint sends no market read for BingX's 5-minute restriction", async () => {
+  const h = throttle({ waitMaxMs: 600_000 });
+  h.t.rateLimited("market", undefined);
+  void h.ask("m", "market", "query");
+  void h.ask("b", "balance", "query");
+  await h.time.runUntilIdle();
+  expect(h.granted).toEqual([
+    ["b", 0],
+    ["m", IP_RESTRICTION_MS],
+  ]);
 });
 
 test("a burst beyond the budget is sent in windows: 8 at once, 8 one window after their answers, then the rest", async () => {
@@ -175,6 +229,25 @@ test("Remain 0 from the venue drains the group's free tokens as of that answer; 
   expect(h.granted).toEqual([
     ["a", 0],
     ["b", 1100],
+  ]);
+  expect(h.t.stats().exhausted).toBe(1);
+});
+
+test("Remain 0 on the market group: one market read at the venue's hint, the other free tokens a full 60 s window after that answer", async () => {
+  const h = throttle({ waitMaxMs: 120_000 });
+  h.t.exhausted("market", 4_000); // another client on the IP filled the market group
+  for (let i = 0; i < 3; i++) void h.ask(`m${i}`, "market", "query");
+  await settle();
+  await h.time.advance(4_000);
+  expect(h.granted).toEqual([["m0", 4_000]]);
+  h.answer("m0");
+  await h.time.runUntilIdle();
+  // At the hint the venue's window frees at least its oldest request: one read fits, whether it
+  // counts fixed or sliding windows; everything it counted has left its minute 60 s later.
+  expect(h.granted).toEqual([
+    ["m0", 4_000],
+    ["m1", 60_000],
+    ["m2", 60_000],
   ]);
   expect(h.t.stats().exhausted).toBe(1);
 });

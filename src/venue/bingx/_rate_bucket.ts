@@ -17,7 +17,9 @@
  *   2. spent is ascending; a spent token is usable again when `now >= spent + windowMs`.
  *   3. While paused (a 429's hint, or the venue saying none remain) no token is handed out.
  *   4. When the venue says its window is full, free tokens are drained (spent as of that answer):
- *      the venue may count windows sliding, where its hint frees only the oldest request.
+ *      the venue may count windows sliding, where its hint frees only the oldest request. Asked
+ *      to (`drain(now, hintMs)`), one of them is usable at the hint instead: that one request
+ *      fits at the hint under either counting.
  *
  * Entry points: `new RateBucket(capacity, windowMs)`, `available`, `take`, `settle`, `drain`,
  * `pause`, `nextAt`, `etaMs`.
@@ -70,11 +72,16 @@ export class RateBucket {
 
   /**
    * The venue says its window is full (a 429, or Remain 0): every free token counts as spent at
-   * `nowMs`, so none is used before everything the venue counted so far has left its window.
+   * `nowMs`, so none is used before everything the venue counted so far has left its window;
+   * with `oneAtMs` (the venue's hint, before that), one of them is usable from `oneAtMs`.
    */
-  drain(nowMs: number): void {
+  drain(nowMs: number, oneAtMs?: number): void {
     this.expire(nowMs);
-    const free = this.capacity - this.flying - this.spent.length;
+    let free = this.capacity - this.flying - this.spent.length;
+    if (free > 0 && oneAtMs !== undefined && oneAtMs < nowMs + this.windowMs) {
+      this.insert(Math.max(nowMs, oneAtMs) - this.windowMs);
+      free--;
+    }
     for (let i = 0; i < free; i++) this.insert(nowMs);
   }
 

@@ -1,6 +1,8 @@
 /**
  * The BingX adapter's client-side throttle: one `RateBucket` per budget group (endpoints.ts
- * `RATE_TABLE`), sized `floor(limit × margin)` (at least 1), so normal load never meets a 429.
+ * `RATE_TABLE`), sized `floor(limit × margin)` (at least 1) over the group's window
+ * (`RATE_BUDGETS`: one second per UID group; 60 s for the per-IP market group, which keeps both
+ * its 10 s and its minute limit, see endpoints.ts), so normal load never meets a 429.
  *
  * A request takes a token before it is sent and gives it back when answered (`Lease.done`).
  * With no token free it waits in its group's queue; requests that change orders (priority
@@ -12,18 +14,22 @@
  * carrying `retry_after_ms` (the estimate), which the adapter surfaces as RATE_LIMITED.
  *
  * Learning from the venue: a 429 / 100410, or an answer saying `X-RateLimit-Requests-Remain: 0`
- * (another client on the same account spent the budget), means the venue's window is full: the
- * group's free tokens are drained (back one window after that answer, when everything the venue
- * counted has left its window, whether it counts windows fixed or sliding) and nothing is sent
- * before the venue's hint (`-Expire`; one window when it gave none).
+ * (another client on the same account or IP spent the budget), means the venue's window is full:
+ * the group's free tokens are drained (back one window after that answer, when everything the
+ * venue counted has left its window, whether it counts windows fixed or sliding; after Remain 0
+ * on the market group one of them is back at the hint, where at least one request fits either
+ * way, so its 60 s window does not hold a time re-sync for a minute) and nothing is sent before
+ * the venue's hint (`-Expire`; when a 429 gave none, the group's `restrictedMs`: one window for a
+ * UID group, BingX's 5-minute restriction for the market group).
  *
- * Entry points: `new Throttle(options)`, `tryAcquire`, `acquire`, `rateLimited`, `exhausted`, `stats`.
+ * Entry points: `new Throttle(options)`, `capacity`, `windowMs`, `tryAcquire`, `acquire`,
+ * `rateLimited`, `exhausted`, `stats`.
  */
 
 import type { Clock } from "../../contracts/clock.ts";
 import type { VenueRateStats } from "../../contracts/venue.ts";
 import { RateBucket } from "./_rate_bucket.ts";
-import { RATE_LIMITS_PER_S, RATE_WINDOW_MS, type RateGroup, type RatePriority } from "./endpoints.ts";
+import { RATE_BUDGETS, type RateGroup, type RatePriority } from "./endpoints.ts";
 import { VenueRequestError } from "./errors.ts";
 
 export interface ThrottleOptions {
@@ -31,7 +37,10 @@ export interface ThrottleOptions {
   sleep: (ms: number) => Promise<void>;
   /** Fraction of each venue limit the adapter uses, in (0, 1]. */
   margin: number;
-  /** Per-group overrides of the venue's requests per second (tests, benchmarks with a raised sim). */
+  /**
+   * Per-group overrides of the venue's limit, counted over the group's window (`RATE_BUDGETS`:
+   * per second for the UID groups, per 60 s for `market`); tests, benchmarks with a raised sim.
+   */
   limitsPerS?: Partial<Record<RateGroup, number>>;
   /** Requests allowed to wait in one group (default 64). */
   queueMax?: number;
@@ -52,6 +61,10 @@ interface Waiter {
 
 interface Group {
   bucket: RateBucket;
+  /** How long a 429 without a hint pauses the group. */
+  restrictedMs: number;
+  /** After Remain 0, one drained token is back at the venue's hint (the market group's long window). */
+  oneAtHint: boolean;
   orders: Waiter[];
   queries: Waiter[];
   wakeScheduled: boolean;
@@ -79,19 +92,28 @@ export class Throttle {
     if (!(Number.isInteger(this.queueMax) && this.queueMax >= 0 && this.queueMax <= 100_000))
       throw new Error(`Invariant: throttle queueMax must be an integer in 0..100000, got ${this.queueMax}`);
     if (!(this.waitMaxMs >= 0)) throw new Error(`Invariant: throttle waitMaxMs must be >= 0, got ${this.waitMaxMs}`);
-    for (const [group, venueLimit] of Object.entries({ ...RATE_LIMITS_PER_S, ...o.limitsPerS })) {
-      if (!(group in RATE_LIMITS_PER_S)) throw new Error(`Invariant: ${group} is not a rate group (endpoints.ts)`);
+    for (const group of Object.keys(o.limitsPerS ?? {}))
+      if (!(group in RATE_BUDGETS)) throw new Error(`Invariant: ${group} is not a rate group (endpoints.ts)`);
+    for (const [group, budget] of Object.entries(RATE_BUDGETS)) {
+      const venueLimit = o.limitsPerS?.[group as RateGroup] ?? budget.limit;
       if (!(Number.isInteger(venueLimit) && venueLimit >= 1))
         throw new Error(`Invariant: rate limit of ${group} must be a positive integer, got ${venueLimit}`);
       const capacity = Math.max(1, Math.floor(venueLimit * o.margin + 1e-9));
-      const bucket = new RateBucket(capacity, RATE_WINDOW_MS);
-      this.groups.set(group as RateGroup, { bucket, orders: [], queries: [], wakeScheduled: false });
+      const bucket = new RateBucket(capacity, budget.windowMs);
+      const { restrictedMs, oneAtHint } = budget;
+      const g: Group = { bucket, restrictedMs, oneAtHint, orders: [], queries: [], wakeScheduled: false };
+      this.groups.set(group as RateGroup, g);
     }
   }
 
   /** The tokens one group hands out per window. */
   capacity(group: RateGroup): number {
     return this.group(group).bucket.capacity;
+  }
+
+  /** The window (ms) one group's tokens are counted over. */
+  windowMs(group: RateGroup): number {
+    return this.group(group).bucket.windowMs;
   }
 
   /**
@@ -141,13 +163,13 @@ export class Throttle {
   /** The venue refused a request of `group` for its rate limit: drain, and send nothing before the hint. */
   rateLimited(group: RateGroup, retryAfterMs: number | undefined): void {
     this.counts.rate_limited++;
-    this.pauseFor(group, retryAfterMs ?? RATE_WINDOW_MS);
+    this.pauseFor(group, retryAfterMs ?? this.group(group).restrictedMs);
   }
 
   /** The venue said no request of `group` remains until `expireInMs` from now: drain and pause likewise. */
   exhausted(group: RateGroup, expireInMs: number): void {
     this.counts.exhausted++;
-    this.pauseFor(group, expireInMs);
+    this.pauseFor(group, expireInMs, this.group(group).oneAtHint);
   }
 
   stats(): VenueRateStats {
@@ -170,11 +192,12 @@ export class Throttle {
     };
   }
 
-  private pauseFor(group: RateGroup, ms: number): void {
+  private pauseFor(group: RateGroup, ms: number, oneAtHint = false): void {
     const g = this.group(group);
     const now = this.nowMs();
-    g.bucket.drain(now);
-    g.bucket.pause(now + Math.max(0, Math.min(ms, 3_600_000)));
+    const until = now + Math.max(0, Math.min(ms, 3_600_000));
+    g.bucket.drain(now, oneAtHint ? until : undefined);
+    g.bucket.pause(until);
     this.pump(g);
   }
 

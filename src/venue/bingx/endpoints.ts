@@ -11,14 +11,14 @@
  * with `reduceOnly=true` so it can never open the opposite side; leverage is set with side BOTH.
  *
  * Rate budgets live next to the endpoints so there is one list: `RATE_TABLE` gives every request
- * the adapter sends its budget group (BingX limits each endpoint per account UID, bingx-sim
- * enforces the same numbers under the same names) and its priority (requests that change orders
- * are served before reads waiting on the same budget). See src/venue/README.md for the sources.
+ * the adapter sends its budget group (BingX limits each endpoint per account UID and the public
+ * ones per IP; bingx-sim enforces the same numbers under the same names) and its priority
+ * (requests that change orders are served before reads waiting on the same budget). See src/venue/README.md for the sources.
  *
  * Entry points: `PATHS`, `placeOrder`, `cancelOrder`, `queryOrder`, `openOrders`, `positions`,
  * `balance`, `contracts`, `setLeverage`, `getLeverage`, `positionMode`, `premiumIndex`,
  * `listenKeyCreate`, `listenKeyExtend`, `listenKeyClose`, `serverTime`, `RATE_LIMITS_PER_S`,
- * `RATE_WINDOW_MS`, `rateOf`.
+ * `MARKET_BUDGET`, `RATE_BUDGETS`, `RATE_WINDOW_MS`, `rateOf`.
  */
 
 import type { OrderSide, OrderType, PositionSide } from "../../contracts/venue.ts";
@@ -37,8 +37,8 @@ export const PATHS = {
   serverTime: "/openApi/swap/v2/server/time",
 } as const;
 
-/** A budget the venue counts separately (per account UID; `market` is BingX's per-IP market group). */
-export type RateGroup =
+/** A budget BingX counts per account UID, one second at a time (each endpoint's page). */
+export type UidRateGroup =
   | "place_order"
   | "cancel_order"
   | "query_order"
@@ -47,21 +47,28 @@ export type RateGroup =
   | "balance"
   | "leverage"
   | "listen_key"
-  | "position_mode_read"
-  | "market";
+  | "position_mode_read";
+
+/** A budget the venue counts separately: the per-UID groups, and `market`, BingX's per-IP market group. */
+export type RateGroup = UidRateGroup | "market";
 
 /** `order`: the request changes orders (place, cancel, set leverage); `query`: it only reads. */
 export type RatePriority = "order" | "query";
 
-/** Every budget counts requests over a sliding window of one second, as BingX states its limits. */
+/** The window of the per-UID budgets: a sliding second, as BingX states those limits. */
 export const RATE_WINDOW_MS = 1000;
 
 /**
- * Requests per second per group, from each endpoint's BingX page ("rate limitation by UID: N/s").
- * The market group is BingX's public IP group (500 per 10 s, 1000 per minute), budgeted as 50
- * per second: no 10 s window can then exceed 500. bingx-sim enforces these numbers.
+ * Requests per second per UID group, from each endpoint's BingX page ("rate limitation by UID:
+ * N/s"); bingx-sim enforces the same numbers under the same names (`DEFAULT_LIMITS_PER_S`).
+ *
+ * BingX also counts the signed endpoints per IP: 2000 per 10 s in total and 300 per 10 s per
+ * endpoint. These numbers cannot exceed that: a bucket lets at most `limit` requests into any
+ * second, so one endpoint (one group, at most 10/s) sends at most 100 per 10 s, and all of them
+ * together at most 47/s, 470 per 10 s. (Raising `ThrottleOptions.limitsPerS` past 30/s for one
+ * group, or 200/s in total, lifts that guarantee: for benchmarks against a raised sim only.)
  */
-export const RATE_LIMITS_PER_S: Readonly<Record<RateGroup, number>> = {
+export const RATE_LIMITS_PER_S: Readonly<Record<UidRateGroup, number>> = {
   place_order: 10,
   cancel_order: 5,
   query_order: 5,
@@ -71,7 +78,37 @@ export const RATE_LIMITS_PER_S: Readonly<Record<RateGroup, number>> = {
   leverage: 5,
   listen_key: 5,
   position_mode_read: 2,
-  market: 50,
+};
+
+/**
+ * The market group (every public endpoint) is limited per IP twice, 500 per 10 s and 1000 per
+ * minute, and a client past either is refused for about 5 minutes. One budget keeps both: 500
+ * per 60 s window. A bucket never lets more than its capacity into one window (a token comes back
+ * a full window after its answer), so no minute, and no 10 s inside one, sees more than
+ * 500 × margin. (50 per second kept the 10 s limit but let 3000 through in a minute. Two buckets,
+ * 500 per 10 s and 1000 per minute, would allow twice the sustained rate for twice the code; the
+ * adapter reads market data at connect and after placements only, far below either.)
+ * A 429 without a hint pauses the group for the 5-minute restriction, not one window; an answer
+ * saying none remain (another client on the IP) frees one token at its hint (_throttle.ts).
+ */
+export const MARKET_BUDGET = { limit: 500, windowMs: 60_000, restrictedMs: 300_000, oneAtHint: true } as const;
+
+/** Every group's limit, its window, how long a refusal without a hint lasts, and Remain 0 handling. */
+export interface RateBudget {
+  limit: number;
+  windowMs: number;
+  restrictedMs: number;
+  oneAtHint: boolean;
+}
+
+export const RATE_BUDGETS: Readonly<Record<RateGroup, RateBudget>> = {
+  ...(Object.fromEntries(
+    Object.entries(RATE_LIMITS_PER_S).map(([g, limit]) => [
+      g,
+      { limit, windowMs: RATE_WINDOW_MS, restrictedMs: RATE_WINDOW_MS, oneAtHint: false },
+    ]),
+  ) as Record<UidRateGroup, RateBudget>),
+  market: MARKET_BUDGET,
 };
 
 // biome-ignore format: one row per endpoint, aligned as a table
