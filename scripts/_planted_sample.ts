@@ -1,18 +1,31 @@
 /**
- * The planted-bug sample (scripts/planted_bugs.ts): 45 realistic one-line bugs in the kernel
+ * The planted-bug sample (scripts/planted_bugs.ts): 61 realistic one-line bugs in the kernel
  * binding's encoder and decoder, the projection outbox and spool, start-up recovery, the BingX
- * signer, REST client and transport, the order path, and libzinc (C). Each is the kind of slip a
+ * signer, REST client and transport, the order path, libzinc (C), live reconciliation and flatten,
+ * the venue's truth reads and whole-position closes, and the segment journal's replay. Each is the kind of slip a
  * reviewer could miss: a unit off by 1000, a boundary moved by one, a sign flipped, a guard
  * dropped, an offset misread, a retry that re-sends. `find` must occur exactly once in `file`; the script refuses otherwise.
  *
  * Entry points: `PLANTED`, `Plant`, `Area`. The bugs themselves: _planted_binding.ts (encoder, decoder,
- * outbox, spool), _planted_edges.ts (recovery, signer, REST client, libzinc).
+ * outbox, spool), _planted_edges.ts (recovery, signer, REST client, libzinc), and `MONEY_PATH_PLANTS`
+ * below (reconcile, venue, journal, and the projection's row guard and local sink).
  */
 
 import { BINDING_PLANTS } from "./_planted_binding.ts";
 import { EDGE_PLANTS } from "./_planted_edges.ts";
 
-export type Area = "encoder" | "decoder" | "outbox" | "spool" | "recovery" | "signer" | "rest" | "libzinc";
+export type Area =
+  | "encoder"
+  | "decoder"
+  | "outbox"
+  | "spool"
+  | "recovery"
+  | "signer"
+  | "rest"
+  | "libzinc"
+  | "reconcile"
+  | "venue"
+  | "journal";
 
 export interface Plant {
   id: string;
@@ -24,4 +37,145 @@ export interface Plant {
   bug: string;
 }
 
-export const PLANTED: readonly Plant[] = [...BINDING_PLANTS, ...EDGE_PLANTS];
+const p = (id: string, area: Area, file: string, find: string, replace: string, bug: string): Plant => ({
+  id,
+  area,
+  file,
+  find,
+  replace,
+  bug,
+});
+
+/** Bugs in the money paths changed together: orphans, flatten, row guard, truth reads, whole closes, journal walk. */
+const MONEY_PATH_PLANTS: readonly Plant[] = [
+  p(
+    "orphan-resize-silent",
+    "reconcile",
+    "src/launcher/_reconcile_truth.ts",
+    "if (!known || !sameSize(known.orphan.size, o.size)) report.push(o);",
+    "if (!known) report.push(o);",
+    "an orphan position that grows (or shrinks) is never reported again: the larger unowned exposure goes unseen",
+  ),
+  p(
+    "flatten-settle-flipped",
+    "reconcile",
+    "src/launcher/flatten.ts",
+    "if (!kernelFlat || reads >= SETTLE.reads",
+    "if (kernelFlat || reads >= SETTLE.reads",
+    "a venue lagging the kernel's flat book is not read again: a finished flatten is reported INCOMPLETE",
+  ),
+  p(
+    "rowguard-whole-ignores-failed",
+    "outbox",
+    "src/projection/_row_guard.ts",
+    "whole: failed.length === 0 && stored === r.kept.length",
+    "whole: stored === r.kept.length",
+    "a spill that dropped an unbuildable row answers whole: the caller moves on as if every row were stored",
+  ),
+  p(
+    "outbox-failed-kind-flipped",
+    "outbox",
+    "src/projection/outbox.ts",
+    'const records = r.failed.filter((f) => f.kind !== "map").length;',
+    'const records = r.failed.filter((f) => f.kind === "map").length;',
+    "a lost record row does not stop the projected mark (never rebuilt), while a lost map row does",
+  ),
+  p(
+    "outbox-memory-rest-skips",
+    "outbox",
+    "src/projection/outbox.ts",
+    "rows.keepEncodable(batch.slice(r.written), rows.describeRecord)",
+    "rows.keepEncodable(batch.slice(r.written + 1), rows.describeRecord)",
+    "after a partial write the first unsent record is dropped silently: a row lost at a sink without a spool",
+  ),
+  p(
+    "local-sink-written-stored",
+    "spool",
+    "src/projection/local.ts",
+    "if (stored + this.file.lostTotal - lost === records.length) return { written: records.length };",
+    "if (stored + this.file.lostTotal - lost === records.length) return { written: stored };",
+    "a batch with a too-large record is acknowledged short: the rows after it are stored twice, a refused last row retried for ever",
+  ),
+  p(
+    "bingx-positions-one-unreadable",
+    "venue",
+    "src/venue/bingx/_parse.ts",
+    "return unreadable > 0 ? `positions: ",
+    "return unreadable > 1 ? `positions: ",
+    "a positions answer with one unreadable entry reads as a partial book: that position is missed (orphan, wrong reconcile)",
+  ),
+  p(
+    "bingx-whole-empty-book",
+    "venue",
+    "src/venue/bingx/_outlets.ts",
+    'throw new VenueRequestError("MALFORMED", read);',
+    "return [];",
+    "an unreadable positions or open-orders answer reads as an empty book: flatten confirms flat, reconcile drops positions",
+  ),
+  p(
+    "close-rounds-nearest",
+    "venue",
+    "src/venue/bingx/contract_rules.ts",
+    'closesPosition ? "down" : "nearest"',
+    'closesPosition ? "nearest" : "down"',
+    "a whole close off the step is rounded up past the position (refused as reduce-only, the position stays open)",
+  ),
+  p(
+    "close-min-notional",
+    "venue",
+    "src/venue/bingx/contract_rules.ts",
+    "if (!closesPosition && price !== undefined && rules.min_notional > 0",
+    "if (price !== undefined && rules.min_notional > 0",
+    "a whole close below the venue's minimum notional is refused locally: a shrunken position can never close",
+  ),
+  p(
+    "submit-closes-position-flipped",
+    "venue",
+    "src/venue/bingx/_submit.ts",
+    "if (o.closes_position === true && !closes)",
+    "if (o.closes_position === true && closes)",
+    "every whole close is refused as CLOSES_POSITION (and an opening order flagged closing is sent without minimums)",
+  ),
+  p(
+    "order-event-whole-filled",
+    "venue",
+    "src/launcher/_order_event.ts",
+    'const whole = role === "EXIT" && sameSize(order.intended_size, slot.size);',
+    'const whole = role === "EXIT" && sameSize(order.filled_size, slot.size);',
+    "a whole exit is sent without closes_position: below the venue's minimums it is refused and the position stays open",
+  ),
+  p(
+    "exit-refusal-drops-whole",
+    "venue",
+    "src/launcher/_size_rules.ts",
+    'return refusal(venue, "EXIT", slotId, slot?.asset ?? null, size, whole);',
+    'return refusal(venue, "EXIT", slotId, slot?.asset ?? null, size);',
+    "a strategy's whole exit below the minimums is refused at the launcher's edge: the position cannot be closed",
+  ),
+  p(
+    "journal-seq-only-backwards",
+    "journal",
+    "src/kernel/journal.ts",
+    "if (seq !== entries)",
+    "if (seq < entries)",
+    "a line lost in the middle of a journal is replayed around: recovery rebuilds a state the live kernel never had",
+  ),
+  p(
+    "replay-unreadable-over-gap",
+    "journal",
+    "src/kernel/segment_replay.ts",
+    'if (typeof h === "string" && gap === null) return;',
+    'if (typeof h === "string") return;',
+    "a missing segment bridged only by an unreadable snapshot is replayed over: later segments land on an older state",
+  ),
+  p(
+    "snapshot-name-full-path",
+    "journal",
+    "src/kernel/_segment_listing.ts",
+    "const index = parseJournalName(basename(path))?.index;",
+    "const index = parseJournalName(path)?.index;",
+    "a snapshot renamed over another is never refused: the walk applies the segments after its name to an older state",
+  ),
+];
+
+export const PLANTED: readonly Plant[] = [...BINDING_PLANTS, ...EDGE_PLANTS, ...MONEY_PATH_PLANTS];

@@ -4,9 +4,10 @@
  *
  * A venue position no slot owns is one CRITICAL ORPHAN_POSITION while it persists. A positions
  * read that briefly omits it (a partial or flaky answer) does not make it gone, so its return is
- * not a new CRITICAL; another orphan appearing reports that one alone; a read that fails is never
- * taken as "no positions". An orphan is resolved (a log line says so) once two passes in a row do
- * not find it; one that comes back after that is reported again.
+ * not a new CRITICAL; one whose size changes is reported again, with its new size; another orphan
+ * appearing reports that one alone; a read that fails is never taken as "no positions". An orphan
+ * is resolved (a log line says so) once two passes in a row do not find it; one that comes back
+ * after that is reported again.
  */
 
 import { afterEach, expect, test } from "bun:test";
@@ -104,4 +105,14 @@ test("an orphan two passes in a row do not find is resolved (logged); one that c
   ]);
   await w.r.pass(); // it is there again: a new CRITICAL
   expect(w.orphans()).toEqual(["BTC-USDT 0.01", "BTC-USDT 0.01"]);
+});
+
+test("an orphan whose size changes is reported again with its new size, once", async () => {
+  const w = await world();
+  await w.byHand("BTC-USDT", 0.01, "by-hand-1");
+  await w.r.pass();
+  await w.byHand("BTC-USDT", 0.01, "by-hand-2"); // the unowned exposure doubles
+  await w.r.pass();
+  await w.r.pass();
+  expect(w.orphans()).toEqual(["BTC-USDT 0.01", "BTC-USDT 0.02"]);
 });
