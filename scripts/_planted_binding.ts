@@ -120,8 +120,8 @@ export const BINDING_PLANTS: readonly Plant[] = [
     "outbox-requeue-order",
     "outbox",
     "src/projection/outbox.ts",
-    "this.mem = [...batch.slice(r.written), ...this.mem];",
-    "this.mem = [...this.mem, ...batch.slice(r.written)];",
+    "this.mem = [...rest, ...this.mem];",
+    "this.mem = [...this.mem, ...rest];",
     "unsent rows go behind newer ones (order broken)",
   ),
   p(
@@ -136,8 +136,8 @@ export const BINDING_PLANTS: readonly Plant[] = [
     "outbox-map-retry",
     "outbox",
     "src/projection/outbox.ts",
-    "for (const w of batch) this.maps.put(w, false); // CAS makes re-applying harmless",
-    "for (const w of batch) void w;",
+    "for (const w of keep) this.maps.put(w, false);",
+    "for (const w of keep) void w;",
     "map writes of a failed batch are dropped, not retried",
   ),
   p(
