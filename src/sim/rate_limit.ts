@@ -1,6 +1,6 @@
 /**
- * Request budgets on the sim clock, as BingX counts them (shared/reference bingx-swap-api.md
- * "Rate limits"; BingX API docs "Rate limit"):
+ * Request budgets on the sim clock, as BingX counts them (BingX API docs, "Rate limit"; the
+ * adapter's side is src/venue/README.md):
  * - per account UID, each endpoint its own budget over a sliding one-second window
  *   (`DEFAULT_LIMITS_PER_S`: place order 10/s; cancel and query order 5/s; position mode query
  *   and set 2/s each; close all positions, fill history and the wallet config 5/s, per the public

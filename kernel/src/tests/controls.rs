@@ -128,7 +128,8 @@ fn a_stop_loss_or_manual_exit_counts_in_the_order_window_but_is_never_refused_by
     assert!(k.apply(event(EventKind::CancelAck, "T1-X1", "x1", 0, 0.0, 0.0, T0 + 7)).ok());
     let manual = InputRecord { exit_reason: ExitReason::Manual.raw(), ..exit(0, e8(0.01), T0 + 8) };
     assert!(k.apply(manual).ok(), "so is a manual close");
-    refused_with(&mut k, enter(1, "T2", Side::Long, 1, T0 + 9), DiagCode::RiskLimit); // entries still are
+    refused_with(&mut k, enter(1, "T2", Side::Long, 1, T0 + 9), DiagCode::RiskLimit);
+    // entries still are
 }
 
 #[test]
