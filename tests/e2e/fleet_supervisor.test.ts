@@ -49,6 +49,15 @@ const sv = (...args: string[]) => {
   const r = spawnSync("supervisorctl", ["-c", conf, ...args], { encoding: "utf8", timeout: 60_000 });
   return `${r.stdout}${r.stderr}`;
 };
+/**
+ * supervisorctl without blocking this process: a start waits out startsecs (15 s), longer than the
+ * Hazelcast reader's 10 s heartbeat timeout, which a blocked event loop would trip.
+ */
+const svAsync = async (...args: string[]) => {
+  const p = Bun.spawn(["supervisorctl", "-c", conf, ...args], { stdout: "pipe", stderr: "pipe" });
+  const [out, err] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
+  return `${out}${err}`;
+};
 const svPid = (ns: Ns): number => Number(/pid (\d+)/.exec(sv("status", `dita_v2_${ns}`))?.[1] ?? 0);
 const api = async (ns: Ns, path: string, body?: unknown) => {
   const init: RequestInit =
@@ -237,7 +246,7 @@ describe("three strategies under one supervisord, as deploy/ ships them", () => 
     expect(sv("stop", "dita_v2_pink")).toContain("dita_v2_pink: stopped");
     const gone = JSON.parse((await fleetCli(["--json"], deskEnv())).stdout);
     expect(gone.kernels.map((k: any) => k.namespace)).toEqual(["blue", "green"]); // a graceful stop leaves at once
-    expect(sv("start", "dita_v2_pink")).toContain("dita_v2_pink: started");
+    expect(await svAsync("start", "dita_v2_pink")).toContain("dita_v2_pink: started");
     await eventually("pink healthy again", async () => (await api("pink", "/health")).status === 200, 30_000);
     expect(svPid("pink")).not.toBe(pinkPid);
     const pink = (await api("pink", "/status")).body;
