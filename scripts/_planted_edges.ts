@@ -1,15 +1,7 @@
 /** Planted bugs in start-up recovery, the BingX signer and REST client, and libzinc (see _planted_sample.ts). */
 
-import type { Area, Plant } from "./_planted_sample.ts";
-
-const p = (id: string, area: Area, file: string, find: string, replace: string, bug: string): Plant => ({
-  id,
-  area,
-  file,
-  find,
-  replace,
-  bug,
-});
+import { p } from "./_planted_plant.ts";
+import type { Plant } from "./_planted_sample.ts";
 
 export const EDGE_PLANTS: readonly Plant[] = [
   p(

@@ -13,6 +13,7 @@
 
 import { BINDING_PLANTS } from "./_planted_binding.ts";
 import { EDGE_PLANTS } from "./_planted_edges.ts";
+import { p } from "./_planted_plant.ts";
 
 export type Area =
   | "encoder"
@@ -36,15 +37,6 @@ export interface Plant {
   /** What the bug would cost, in one line. */
   bug: string;
 }
-
-const p = (id: string, area: Area, file: string, find: string, replace: string, bug: string): Plant => ({
-  id,
-  area,
-  file,
-  find,
-  replace,
-  bug,
-});
 
 /** Bugs in the money paths changed together: orphans, flatten, row guard, truth reads, whole closes, journal walk. */
 const MONEY_PATH_PLANTS: readonly Plant[] = [

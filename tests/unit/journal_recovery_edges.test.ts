@@ -14,10 +14,10 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { KernelInput } from "../../src/contracts/index.ts";
-import { ExecutionKernel, JournalError, replayJournal, SegmentJournal, walkJournal } from "../../src/kernel/index.ts";
+import { type ExecutionKernel, JournalError, replayJournal, walkJournal } from "../../src/kernel/index.ts";
 import { loadConfig } from "../../src/launcher/config.ts";
 import { recoverJournal } from "../../src/launcher/journal_start.ts";
+import { liveJournal, markInput, RUN_A, RUN_B, twoRuns } from "../_support/journal_runs.ts";
 import { T0 } from "../_support/kernel.ts";
 
 const dirs: string[] = [];
@@ -27,70 +27,14 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-const RUN_A = "0123456789abcdef";
-const RUN_B = "fedcba9876543210";
-const mark = (asset: string, price: number, now_ms: number): KernelInput => ({
-  type: "MARK_PRICE",
-  asset,
-  price,
-  now_ms,
-});
-
 function tmp(): string {
   const d = mkdtempSync(join(tmpdir(), "dita-edge-"));
   dirs.push(d);
   return d;
 }
 
-/** A live kernel of `run` journaling into `dir` from segment `index` on. */
-function live(dir: string, run: string, index: number, segmentBytes = 1 << 20, keep = 100) {
-  const journal = new SegmentJournal({
-    dir,
-    segmentBytes,
-    keep,
-    run,
-    strategy: "pink",
-    slotCount: 2,
-    activeSlotLimit: 2,
-    hungOrderMs: 30_000,
-  });
-  const kernel = ExecutionKernel.open({ slotCount: 2, journal });
-  kernels.push(kernel);
-  return { journal, kernel, begin: () => journal.begin(kernel, index) };
-}
-
-/**
- * Run A journals segments 1 and 2 (ETH marks only in segment 2), then run B recovers from the
- * directory and journals segment 3: snapshots 1..3, segments 1..3. Returns B's live state hash.
- */
-function twoRuns(dir: string): string {
-  const a = live(dir, RUN_A, 1, 4096);
-  a.begin();
-  a.kernel.apply({ type: "SEED_CAPITAL", capital: 1_000, now_ms: T0 });
-  let now = T0;
-  while (a.journal.rotations < 1) {
-    a.kernel.apply(mark("BTC-USDT", 100 + (now % 7), ++now));
-    a.journal.flush();
-  }
-  for (let i = 0; i < 5; i++) a.kernel.apply(mark("ETH-USDT", 300 + i, ++now));
-  a.journal.close();
-  const r = walkJournal(dir, { cut: true, log: () => {} })!;
-  const b = live(dir, RUN_B, r.nextIndex);
-  expect(b.kernel.restoreSnapshot(r.kernel.snapshot()).ok).toBe(true);
-  r.kernel.destroy();
-  b.begin();
-  b.kernel.apply(mark("BTC-USDT", 5, ++now));
-  b.journal.close();
-  expect(readdirSync(dir).sort()).toEqual([
-    "segment-000000000001.bin",
-    "segment-000000000002.bin",
-    "segment-000000000003.bin",
-    "snapshot-000000000001.bin",
-    "snapshot-000000000002.bin",
-    "snapshot-000000000003.bin",
-  ]);
-  return b.kernel.stateHashHex();
-}
+const live = (dir: string, run: string, index: number, segmentBytes?: number, keep?: number) =>
+  liveJournal(kernels, dir, run, index, segmentBytes, keep);
 
 describe("start", () => {
   test("a journal directory holding segments but no snapshot is moved aside whole at start with one line, not journaled over", () => {
@@ -146,7 +90,7 @@ describe("start", () => {
 describe("snapshots", () => {
   test("a valid snapshot file under another index's name (an older one copied over a newer) is refused, and the replay falls back", () => {
     const dir = tmp();
-    const liveHash = twoRuns(dir);
+    const liveHash = twoRuns(kernels, dir);
     copyFileSync(join(dir, "snapshot-000000000002.bin"), join(dir, "snapshot-000000000003.bin"));
     const lines: string[] = [];
     const r = walkJournal(dir, { log: (l) => lines.push(l) })!;
@@ -159,7 +103,7 @@ describe("snapshots", () => {
 
   test("a missing segment before a refused snapshot at a run boundary stops the replay naming the segment, instead of replaying the next run on the older state", () => {
     const dir = tmp();
-    const liveHash = twoRuns(dir);
+    const liveHash = twoRuns(kernels, dir);
     rmSync(join(dir, "segment-000000000002.bin"));
     const snap = join(dir, "snapshot-000000000003.bin");
     const bytes = readFileSync(snap);
@@ -185,11 +129,11 @@ describe("snapshots", () => {
     const a = live(dir, RUN_A, 1);
     a.begin();
     a.kernel.apply({ type: "SEED_CAPITAL", capital: 1_000, now_ms: T0 });
-    a.kernel.apply(mark("ETH-USDT", 300, T0 + 1));
+    a.kernel.apply(markInput("ETH-USDT", 300, T0 + 1));
     a.journal.close();
     const b = live(dir, RUN_B, 2); // a start that did not recover from the journal: a fresh state
     b.begin();
-    b.kernel.apply(mark("BTC-USDT", 5, T0 + 2));
+    b.kernel.apply(markInput("BTC-USDT", 5, T0 + 2));
     b.journal.close();
     const snap = join(dir, "snapshot-000000000002.bin");
     const bytes = readFileSync(snap);
@@ -209,9 +153,35 @@ describe("snapshots", () => {
     expect(replayed).toBeNull(); // not run B's marks applied onto run A's state
   });
 
+  test("a missing segment whose next snapshot's header is refused stops the replay naming both, instead of replaying the later segments onto the older state", () => {
+    const dir = tmp();
+    const liveHash = twoRuns(kernels, dir);
+    rmSync(join(dir, "segment-000000000002.bin"));
+    copyFileSync(join(dir, "snapshot-000000000002.bin"), join(dir, "snapshot-000000000003.bin"));
+    const lines: string[] = [];
+    let replayed: string | null = null;
+    let error: unknown = null;
+    try {
+      const r = walkJournal(dir, { log: (l) => lines.push(l) })!;
+      kernels.push(r.kernel);
+      replayed = r.state_hash;
+    } catch (e) {
+      error = e;
+    }
+    expect(replayed).toBeNull(); // not run B's segment applied without segment 2's ETH marks
+    expect(replayed).not.toBe(liveHash);
+    expect(error).toBeInstanceOf(JournalError);
+    expect((error as Error).message).toMatch(
+      /: segment 2 is missing and snapshot-000000000003\.bin after it is refused \(its header names snapshot 2\): the segments after it are not replayed onto an older state$/,
+    );
+    expect(lines).toEqual([
+      "journal: snapshot-000000000003.bin refused: its header names snapshot 2; trying snapshot-000000000002.bin",
+    ]);
+  });
+
   test("a missing segment whose next snapshot the kernel accepts is bridged by it: the replay reaches the live state", () => {
     const dir = tmp();
-    const liveHash = twoRuns(dir);
+    const liveHash = twoRuns(kernels, dir);
     rmSync(join(dir, "segment-000000000002.bin"));
     rmSync(join(dir, "snapshot-000000000002.bin"));
     const lines: string[] = [];
@@ -229,7 +199,7 @@ describe("snapshots", () => {
 describe("segments", () => {
   test("a segment missing between two present ones stops the replay naming it (no later snapshot covers it)", () => {
     const dir = tmp();
-    twoRuns(dir);
+    twoRuns(kernels, dir);
     rmSync(join(dir, "segment-000000000002.bin"));
     for (const i of [2, 3]) rmSync(join(dir, `snapshot-00000000000${i}.bin`));
     expect(() => walkJournal(dir, { log: () => {} })).toThrow(/segment 2 is missing$/);
@@ -237,14 +207,14 @@ describe("segments", () => {
 
   test("a segment copied over another's name (a duplicate) is refused by the index its header names", () => {
     const dir = tmp();
-    twoRuns(dir);
+    twoRuns(kernels, dir);
     copyFileSync(join(dir, "segment-000000000002.bin"), join(dir, "segment-000000000003.bin"));
     expect(() => walkJournal(dir, { log: () => {} })).toThrow(/segment-000000000003\.bin: its header names segment 2$/);
   });
 
   test("files with other names in the directory are neither read nor changed", () => {
     const dir = tmp();
-    const liveHash = twoRuns(dir);
+    const liveHash = twoRuns(kernels, dir);
     const strays = ["segment-2.bin", "segment-000000000004.bin.bak", "notes.txt", "snapshot-000000000009.bin~"];
     for (const f of strays) writeFileSync(join(dir, f), "not a journal file");
     const r = walkJournal(dir, { cut: true, log: (l) => expect(l).toBe("no log line") })!;
@@ -261,7 +231,7 @@ describe("segments", () => {
       if (r !== null) expect(run.kernel.restoreSnapshot(r.kernel.snapshot()).ok).toBe(true);
       r?.kernel.destroy();
       run.begin();
-      run.kernel.apply(mark("BTC-USDT", 100 + i, T0 + i));
+      run.kernel.apply(markInput("BTC-USDT", 100 + i, T0 + i));
       run.journal.close();
     }
     expect(readdirSync(dir).filter((f) => f.startsWith("snapshot-"))).toHaveLength(2);
@@ -270,7 +240,8 @@ describe("segments", () => {
 
 describe("single-file journal replay", () => {
   const header = '{"journal":"dita-v2","version":1,"slot_count":2,"active_slot_limit":2,"hung_order_ms":30000}';
-  const entry = (seq: number, price: number) => JSON.stringify({ seq, input: mark(`A${seq}-USDT`, price, T0 + seq) });
+  const entry = (seq: number, price: number) =>
+    JSON.stringify({ seq, input: markInput(`A${seq}-USDT`, price, T0 + seq) });
   const replayOf = (lines: string[]) => {
     const path = join(tmp(), "run.jsonl");
     writeFileSync(path, `${lines.join("\n")}\n`);
