@@ -18,8 +18,9 @@
  * null); `reexecWith(env)` (returns only when it could not replace the process); `runsCompiled()`.
  */
 
-import { dlopen, FFIType, ptr, read } from "bun:ffi";
+import { ptr } from "bun:ffi";
 import { inExecutable } from "../kernel/index.ts";
+import { lastErrno, libc } from "./_libc.ts";
 
 /** The thresholds, in JavaScriptCore's execution-counter units (defaults 500 / 1000 / 100000). */
 export const EAGER_JIT_ENV: Readonly<Record<string, string>> = {
@@ -85,14 +86,8 @@ export function reexecWith(next: Record<string, string>): string {
   const path = cstr(process.execPath);
   const argv = table([process.execPath, ...process.argv.slice(2)]);
   const envp = table(Object.entries(next).map(([k, v]) => `${k}=${v}`));
-  const libc = dlopen("libc.so.6", {
-    execve: { args: [FFIType.ptr, FFIType.ptr, FFIType.ptr], returns: FFIType.i32 },
-    __errno_location: { args: [], returns: FFIType.ptr },
-  });
-  libc.symbols.execve(ptr(path), ptr(argv), ptr(envp));
-  const where = libc.symbols.__errno_location();
-  const errno = where === null ? -1 : read.i32(where, 0);
-  libc.close();
+  libc().execve(ptr(path), ptr(argv), ptr(envp));
+  const errno = lastErrno();
   keep.length = 0; // the strings stayed referenced until execve had read them
   return `execve ${process.execPath} failed (errno ${errno}): serving with the engine's default JIT tiers`;
 }

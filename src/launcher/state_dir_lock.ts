@@ -10,9 +10,9 @@
  * Entry points: `lockStateDir(dir)` → the release function; `StateDirInUse`.
  */
 
-import { dlopen, FFIType, read } from "bun:ffi";
 import { closeSync, ftruncateSync, openSync, readFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
+import { lastErrno, libc } from "./_libc.ts";
 
 const LOCK_EX = 2;
 const LOCK_NB = 4;
@@ -23,23 +23,12 @@ export class StateDirInUse extends Error {
   readonly exitCode = 3;
 }
 
-let libc: ReturnType<typeof openLibc> | null = null;
-
-function openLibc() {
-  return dlopen("libc.so.6", {
-    flock: { args: [FFIType.i32, FFIType.i32], returns: FFIType.i32 },
-    __errno_location: { args: [], returns: FFIType.ptr },
-  }).symbols;
-}
-
 /** Takes `<dir>/serve.lock` (the directory exists); returns the release. Throws StateDirInUse when held. */
 export function lockStateDir(dir: string): () => void {
   const path = join(dir, "serve.lock");
   const fd = openSync(path, "a+", 0o600); // "a+": opened without truncating the holder's pid
-  libc ??= openLibc();
-  if (libc.flock(fd, LOCK_EX | LOCK_NB) !== 0) {
-    const at = libc.__errno_location();
-    const errno = at === null ? 0 : read.i32(at, 0);
+  if (libc().flock(fd, LOCK_EX | LOCK_NB) !== 0) {
+    const errno = lastErrno();
     closeSync(fd);
     if (errno !== EWOULDBLOCK) throw new Error(`cannot lock ${path} (errno ${errno})`);
     const holder = readFileSync(path, "utf8").trim() || "unknown";
