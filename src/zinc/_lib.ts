@@ -74,6 +74,7 @@ const CODES: Record<number, ZincErrorCode> = {
 /** What a code means, for the codes whose bare name does not say it. */
 const MEANING: Partial<Record<ZincErrorCode, string>> = {
   TRUNCATED: "the region file shrank under its mapping (truncated by another process); reopen it",
+  CORRUPT: "a ring cell's sequence word is neither free nor published for its position (not written by libzinc)",
 };
 
 /** Throws for a negative return code; returns non-negative codes unchanged. */

@@ -40,12 +40,19 @@ export class RingDrainer {
     this.scratch = new Uint8Array(POP_BATCH_MAX * recordSize);
   }
 
+  /**
+   * Hands up to `max` records to `onRecord`. A pop that fails after records were handed over in
+   * this call ends the drain with their count (the caller must see them: they are off the ring);
+   * the failure is met again, first thing, by the next drain.
+   */
   drain(max: number, onRecord: (bytes: Uint8Array) => void): number {
     invariant(Number.isInteger(max) && max >= 0 && max <= 1_000_000, `drain max out of range: ${max}`);
     let total = 0;
     while (total < max) {
       const want = Math.min(POP_BATCH_MAX, max - total);
-      const n = check(this.r.lib.zinc_ring_pop(this.r.id, this.scratch, want), `${this.r.path}: pop`);
+      const rc = this.r.lib.zinc_ring_pop(this.r.id, this.scratch, want);
+      if (rc < 0 && total > 0) break;
+      const n = check(rc, `${this.r.path}: pop`);
       for (let i = 0; i < n; i++) onRecord(this.scratch.subarray(i * this.recordSize, (i + 1) * this.recordSize));
       total += n;
       if (n < want) break;

@@ -48,14 +48,15 @@ export class ZincError extends Error {
 
 /**
  * `op()`, or `fallback` once libzinc answered TRUNCATED (the region's file shrank under the mapping
- * and the SIGBUS was caught): `truncated` hears why (the caller turns hostile); any other error
- * propagates.
+ * and the SIGBUS was caught) or CORRUPT (a ring cell's sequence word fits no state of its position:
+ * written by something other than a producer following the layout; the pop stops there for good):
+ * `truncated` hears why (the caller turns hostile); any other error propagates.
  */
 export function unlessTruncated<T>(fallback: T, op: () => T, truncated: (why: string) => void): T {
   try {
     return op();
   } catch (e) {
-    if (!(e instanceof ZincError) || e.code !== "TRUNCATED") throw e;
+    if (!(e instanceof ZincError) || (e.code !== "TRUNCATED" && e.code !== "CORRUPT")) throw e;
     truncated(e.message);
     return fallback;
   }
