@@ -20,6 +20,8 @@ import { type RegionHeader, ZincRegion } from "./region.ts";
 import { ringStats } from "./ring_io.ts";
 import type { RingStats } from "./types.ts";
 
+const DEPTH = BigInt(OUTCOME_LANE_DEPTH);
+
 export interface RecentOutcomes {
   /** The most recent refused outcomes (any origin), newest first, with their lane. */
   refusals: Array<DecodedOutcome & { lane: number }>;
@@ -96,8 +98,11 @@ export class ZincStatusReader {
     let undecodable = 0;
     const { lib, id } = this.r.outcomes;
     for (const lane of this.outcomes().laneHeaders) {
-      const from = Math.max(0, lane.head - OUTCOME_LANE_DEPTH);
-      for (let pos = from; pos < lane.head; pos++) {
+      // Positions are u64 and the header is untrusted: counted in doubles, `pos++` stops moving
+      // past 2^53 and the scan never ends. Exact, and never more than the lane holds.
+      const head = this.exactHead(lane.lane);
+      const span = head < DEPTH ? head : DEPTH;
+      for (let pos = head - span; pos < head; pos++) {
         if (lib.zinc_outcome_peek(id, lane.lane, pos, out) !== 0) continue;
         try {
           const o = decodeOutcome(out);
@@ -109,6 +114,14 @@ export class ZincStatusReader {
     }
     found.sort((a, b) => b.now_ms - a.now_ms || b.lane_position - a.lane_position);
     return { refusals: found.slice(0, max), undecodable };
+  }
+
+  /** A lane's head as the u64 it is (`OutcomeLaneHeader.head` is a double, for display). */
+  private exactHead(lane: number): bigint {
+    const words = new BigUint64Array(8);
+    const { lib, id, path } = this.r.outcomes;
+    check(lib.zinc_outcome_lane_header(id, lane, words), `${path}: lane ${lane}`);
+    return words[0] ?? 0n;
   }
 
   close(): void {
