@@ -1,5 +1,6 @@
 /**
- * Turns one raw mailbox record into a `CommandResult`: decode (malformed → nothing applied),
+ * Turns one raw mailbox record into a `CommandResult`: decode (malformed → nothing applied, answered
+ * under the record's request id when its header is a command's),
  * then either the flatten action (`{"flatten": true}` or `{"flatten": {"timeout_ms": N}}`, alone:
  * handed to `act`, answered STARTED; the final answer follows under the same request id) or
  * `apply` (nextControlSnapshot validation; a ControlError → rejected, nothing applied). Any other
@@ -8,7 +9,7 @@
 
 import { ControlError, type ControlSnapshot } from "../contracts/control.ts";
 import { type FlattenRequest, parseFlattenRequest } from "../contracts/flatten.ts";
-import { decodeCommand } from "./codec.ts";
+import { commandRequestId, decodeCommand } from "./codec.ts";
 import type { CommandResult } from "./command_result.ts";
 import type { CommandActions } from "./types.ts";
 
@@ -18,10 +19,10 @@ export function applyCommand(
   apply: (change: Record<string, unknown>) => ControlSnapshot,
   actions: CommandActions | null = null,
 ): CommandResult {
-  let requestId = 0;
+  // A malformed body is answered under its poster's id (0 when the record is no command at all).
+  const requestId = commandRequestId(record);
   try {
     const cmd = decodeCommand(record);
-    requestId = cmd.requestId;
     if ("flatten" in cmd.change) {
       const request = flattenRequest(cmd.change);
       if (actions === null) throw new ControlError("flatten", "flatten is not available on this control plane");

@@ -130,6 +130,17 @@ export interface DecodedCommand {
   change: Record<string, unknown>;
 }
 
+/**
+ * The request id of a mailbox record whose header is a command's (256 bytes, kind JSON_CHANGE),
+ * read before the body is validated: a malformed body is still answered under its poster's id.
+ * 0 for anything else (not a command: its id bytes mean nothing).
+ */
+export function commandRequestId(bytes: Uint8Array): number {
+  if (bytes.byteLength !== COMMAND_BYTES) return 0;
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return dv.getUint16(0, true) === COMMAND_KIND_JSON_CHANGE ? dv.getUint32(4, true) : 0;
+}
+
 /** Validates a mailbox record; throws ControlError("mailbox", ...) describing what is wrong. */
 export function decodeCommand(bytes: Uint8Array): DecodedCommand {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

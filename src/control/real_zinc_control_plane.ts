@@ -48,6 +48,7 @@ export class RealZincControlPlane implements OperatorControlPlane {
   ) {
     const survived = this.readSurvivor();
     this.current = { ...initial, version: Math.max(initial.version, (survived?.version ?? 0) + 1) };
+    this.answerOrphanedAction();
     region.writeSnapshot(this.current);
     this.drainer = new RingDrainer(region.r, COMMAND_BYTES);
   }
@@ -75,6 +76,22 @@ export class RealZincControlPlane implements OperatorControlPlane {
     } catch {
       return null;
     }
+  }
+
+  /**
+   * An action a previous kernel answered STARTED died with it: no final answer will come under its
+   * request id, so this kernel gives it one (before its first snapshot, which wakes the waiters).
+   */
+  private answerOrphanedAction(): void {
+    let left: CommandResult | null = null;
+    try {
+      left = this.region.readResult();
+    } catch {
+      return; // unreadable: nothing to answer
+    }
+    if (left?.status !== "STARTED") return;
+    const message = `the kernel that started this ${left.key} stopped before it finished; nothing runs it now: check the slots`;
+    this.region.writeResult({ ...left, status: "INCOMPLETE", message, version: this.current.version });
   }
 
   snapshot(): ControlSnapshot {
