@@ -1,12 +1,11 @@
 /**
  * EventHub: the runtime's outcomes as Server-Sent Events (`GET /events`) for the operator console.
  *
- * The kernel path (`onOutcome`, `onControl`, `diagnostic`) only appends to a bounded ring and sets
- * a flag: O(1), no serialization, no I/O, never waits for a client. Work for clients happens in a
- * flush `flushMs` (20 ms) later, so a burst costs one write per client rather than one per event:
- * the pending account is published when it changed (coalesced: one `account` event per flush
- * however many marks arrived), then every client gets the events it has not seen, framed once
- * and shared.
+ * The kernel path (`onOutcome`, `onControl`, `diagnostic`) only appends to a bounded ring and sets a flag:
+ * O(1), no serialization, no I/O, never waits for a client. Work for clients happens in a flush `flushMs`
+ * (20 ms) later, so a burst costs one write per client rather than one per event: the pending account is
+ * published when it changed (coalesced: one `account` event per flush however many marks arrived), then
+ * every client gets the events it has not seen, framed once and shared.
  *
  * Invariants:
  *   1. Event ids are `<epoch>-<seq>`; seq increases by one per event within this process.
@@ -15,6 +14,7 @@
  *      an id with more than `clientQueueBytes` of events after it).
  *   3. A client whose unsent bytes exceed `clientQueueBytes` is dropped (its stream errors and the
  *      connection closes); nothing else waits for it. At most `maxClients` streams at once.
+ *   4. `control` versions only increase: a snapshot published after a newer one is not sent.
  *
  * Entry points: `new EventHub(options)`, `onOutcome`, `onControl`, `onFlatten`, `diagnostic`, `open`,
  * `equity`, `stats`, `close`.
@@ -115,7 +115,7 @@ export class EventHub implements RuntimeEvents {
   }
 
   onControl(snapshot: ControlSnapshot): void {
-    if (snapshot.version === this.controlVersion) return;
+    if (snapshot.version <= this.controlVersion) return;
     this.controlVersion = snapshot.version;
     this.ring.push("control", snapshot);
     this.schedule();
