@@ -20,16 +20,20 @@
  * on the market group one of them is back at the hint, where at least one request fits either
  * way, so its 60 s window does not hold a time re-sync for a minute) and nothing is sent before
  * the venue's hint (`-Expire`; when a 429 gave none, the group's `restrictedMs`: one window for a
- * UID group, BingX's 5-minute restriction for the market group).
+ * UID group, BingX's 5-minute restriction for the market group; when Remain 0 gave none, the
+ * group's whole window: 1 s for a UID group, 60 s for the market group).
+ *
+ * An HTTP 418 (the IP banned for sending on after 429s) stops every group, not one: nothing is
+ * sent before the venue's hint or, without one, BingX's 5-minute restriction (`ipBanned`).
  *
  * Entry points: `new Throttle(options)`, `capacity`, `windowMs`, `tryAcquire`, `acquire`,
- * `rateLimited`, `exhausted`, `stats`.
+ * `rateLimited`, `exhausted`, `ipBanned`, `stats`.
  */
 
 import type { Clock } from "../../contracts/clock.ts";
 import type { VenueRateStats } from "../../contracts/venue.ts";
 import { RateBucket } from "./_rate_bucket.ts";
-import { RATE_BUDGETS, type RateGroup, type RatePriority } from "./endpoints.ts";
+import { MARKET_BUDGET, RATE_BUDGETS, type RateGroup, type RatePriority } from "./endpoints.ts";
 import { VenueRequestError } from "./errors.ts";
 
 export interface ThrottleOptions {
@@ -71,6 +75,8 @@ interface Group {
 }
 
 const WAITS_KEPT = 4096;
+/** How long an HTTP 418 without a hint stops every group: BingX's 5-minute restriction. */
+export const IP_BAN_MS = MARKET_BUDGET.restrictedMs;
 
 export class Throttle {
   private readonly groups = new Map<RateGroup, Group>();
@@ -166,10 +172,30 @@ export class Throttle {
     this.pauseFor(group, retryAfterMs ?? this.group(group).restrictedMs);
   }
 
-  /** The venue said no request of `group` remains until `expireInMs` from now: drain and pause likewise. */
-  exhausted(group: RateGroup, expireInMs: number): void {
+  /**
+   * HTTP 418: the venue banned this IP for sending on after 429s. A ban covers every endpoint, so
+   * every group sends nothing before the venue's hint or, without one, BingX's restriction
+   * (`IP_BAN_MS`, "recovers after 5 minutes"): each request sent during a ban prolongs it.
+   */
+  ipBanned(retryAfterMs: number | undefined): void {
+    this.counts.rate_limited++;
+    const now = this.nowMs();
+    const until = now + Math.max(0, Math.min(retryAfterMs ?? IP_BAN_MS, 3_600_000));
+    for (const g of this.groups.values()) {
+      g.bucket.pause(until);
+      this.pump(g);
+    }
+  }
+
+  /**
+   * The venue said no request of `group` remains until `expireInMs` from now: drain and pause
+   * likewise. Without an expiry (`undefined`) the pause is the group's whole window: the one
+   * instant at which everything the venue counted has surely left it.
+   */
+  exhausted(group: RateGroup, expireInMs: number | undefined): void {
     this.counts.exhausted++;
-    this.pauseFor(group, expireInMs, this.group(group).oneAtHint);
+    const g = this.group(group);
+    this.pauseFor(group, expireInMs ?? g.bucket.windowMs, g.oneAtHint);
   }
 
   stats(): VenueRateStats {

@@ -9,8 +9,10 @@
  *
  * Every request passes the throttle (_throttle.ts) first: it waits for a token of its endpoint's
  * budget group (endpoints.ts `rateOf`), holds it while in flight and returns it when answered. A
- * 429 / 100410 pauses that group until the venue's hint; an answer with
- * `X-RateLimit-Requests-Remain: 0` pauses it until `X-RateLimit-Requests-Expire`.
+ * 429 / 109429 (100410 before) pauses that group until the venue's hint; a 418 (IP banned) pauses
+ * every group until the hint or for BingX's 5 minutes; an answer with
+ * `X-RateLimit-Requests-Remain: 0` pauses it until `X-RateLimit-Requests-Expire` (without one, for
+ * the group's whole window).
  *
  * Secrets never leave this module except inside the HMAC and the API-key header: error messages
  * carry method, path, status and venue code/message only.
@@ -27,7 +29,7 @@ import type { VenueRateStats } from "../../contracts/venue.ts";
 import { parseJsonSafe } from "./_safe_json.ts";
 import { Throttle } from "./_throttle.ts";
 import { DEFAULT_RATE_MARGIN } from "./config.ts";
-import { PATHS, RATE_WINDOW_MS, type RateGroup, rateOf } from "./endpoints.ts";
+import { PATHS, type RateGroup, rateOf } from "./endpoints.ts";
 import { classifyCode, redact, VenueRequestError } from "./errors.ts";
 import { HttpWire } from "./http_wire.ts";
 import { encodeParams, type Params, signQuery } from "./signer.ts";
@@ -176,12 +178,15 @@ export class BingxRestClient {
 
   private readResponse(where: string, group: RateGroup, res: Response, text: string): unknown {
     const hint = retryAfterMs(res.headers, this.venueNowMs());
-    if (res.status === 429 || res.status === 418) {
-      this.throttle.rateLimited(group, hint);
-      throw new VenueRequestError("RATE_LIMIT", `${where}: HTTP ${res.status} rate limited`, 100410, res.status, hint);
+    if (res.status === 418) {
+      this.throttle.ipBanned(hint);
+      throw new VenueRequestError("RATE_LIMIT", `${where}: HTTP 418 IP banned after 429s`, 100410, 418, hint);
     }
-    if (res.headers.get("X-RateLimit-Requests-Remain")?.trim() === "0")
-      this.throttle.exhausted(group, hint ?? RATE_WINDOW_MS);
+    if (res.status === 429) {
+      this.throttle.rateLimited(group, hint);
+      throw new VenueRequestError("RATE_LIMIT", `${where}: HTTP 429 rate limited`, 100410, 429, hint);
+    }
+    if (res.headers.get("X-RateLimit-Requests-Remain")?.trim() === "0") this.throttle.exhausted(group, hint);
     if (res.status >= 500)
       throw new VenueRequestError("UNKNOWN", `${where}: HTTP ${res.status}; outcome unknown`, undefined, res.status);
     const body = parseJsonSafe(text);
