@@ -1,7 +1,8 @@
 /**
  * Typed errors of the BingX REST client. Every failure is classified into what the caller must
  * do next:
- * - `RATE_LIMIT`: HTTP 429 or code 100410; retry later (`retry_after_ms` when the venue hinted);
+ * - `RATE_LIMIT`: HTTP 429 / 418 or code 109429 (BingX's rate-limit code since 2025-10-16; 100410
+ *   before, still accepted); retry later (`retry_after_ms` when the venue hinted);
  * - `UNKNOWN`: the request may or may not have executed (timeout, dropped connection, HTTP 5xx,
  *   504, codes 100500 / 101500 / 80019): resolve by query, never by resubmitting blindly;
  * - `TIME_SYNC`: 100421, the clock offset must be refreshed (the request was refused unexecuted);
@@ -17,7 +18,7 @@ import { maskSecrets } from "../../contracts/secrets.ts";
 export type VenueErrorKind = "RATE_LIMIT" | "UNKNOWN" | "TIME_SYNC" | "REJECT" | "MALFORMED";
 
 export const UNKNOWN_OUTCOME_CODES: ReadonlySet<number> = new Set([100500, 101500, 80019]);
-export const RATE_LIMIT_CODES: ReadonlySet<number> = new Set([100410]);
+export const RATE_LIMIT_CODES: ReadonlySet<number> = new Set([109429, 100410]);
 export const TIME_SYNC_CODE = 100421;
 
 export class VenueRequestError extends Error {
