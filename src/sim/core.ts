@@ -18,7 +18,7 @@ import { buildCatalog, type ContractRule, DEFAULT_PRICES, floorToStep } from "./
 import { defaultFaults } from "./faults.ts";
 import { IdSource } from "./ids.ts";
 import { ListenKeys } from "./listen_keys.ts";
-import { crossRestingOrders } from "./matching.ts";
+import { crossRestingOrders, releasePending } from "./matching.ts";
 import { RateLimiter } from "./rate_limit.ts";
 import { StreamHub } from "./stream.ts";
 import { TickerStats } from "./ticker_stats.ts";
@@ -45,6 +45,8 @@ export class SimCore {
   readonly books: OrderBooks;
   readonly stats: TickerStats;
   readonly byClientId = new Map<string, ClientIdEntry>();
+  /** Ids of orders held PENDING (`pending_ms` fault), until the engine takes them. */
+  readonly pending = new Set<string>();
   readonly faults: SimFaults = defaultFaults();
   readonly stream: StreamHub;
   readonly listenKeys: ListenKeys;
@@ -55,7 +57,10 @@ export class SimCore {
     orders_placed: 0,
     stream_events_sent: 0,
     rate_limited: 0,
+    ip_banned: 0,
   };
+  /** Until when (sim ms) the `ip_ban` fault answers 418 to everything; -Infinity when not banned. */
+  ipBannedUntil = Number.NEGATIVE_INFINITY;
   private lastWalkMs: number;
 
   constructor(
@@ -104,7 +109,7 @@ export class SimCore {
     crossRestingOrders(this, symbol);
   }
 
-  /** Time-driven work: random-walk steps due on the clock, then listen keys that lapsed. */
+  /** Time-driven work: random-walk steps due on the clock, PENDING holds that ended, then listen keys that lapsed. */
   housekeeping(): void {
     const now = this.now();
     const step = this.opts.priceStepMs ?? 0;
@@ -113,6 +118,7 @@ export class SimCore {
       this.lastWalkMs += due * step;
       for (let i = 0; i < due; i++) this.walkOnce();
     }
+    if (this.pending.size > 0) releasePending(this, now);
     for (const symbol of this.books.housekeeping(now)) crossRestingOrders(this, symbol);
     for (const key of this.listenKeys.sweep(now)) this.stream.expire(key, now);
   }
@@ -147,7 +153,11 @@ export class SimCore {
         placed_by_client_id: { ...this.counters.placed_by_client_id },
         stream_events_sent: this.stream.sent,
       },
-      faults: { ...this.faults, rate_limit: { ...this.faults.rate_limit } },
+      faults: {
+        ...this.faults,
+        rate_limit: { ...this.faults.rate_limit },
+        ...(this.faults.ip_ban ? { ip_ban: { ...this.faults.ip_ban } } : {}),
+      },
       listen_keys: this.listenKeys.size,
       stream_connections: this.stream.sockets.size,
     };

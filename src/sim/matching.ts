@@ -10,18 +10,22 @@
  *   liquidity at or better than its price trades with it, so it may fill partly and keep resting.
  * - A closing (hedge) or reduce-only (one-way) order never fills past the position it reduces;
  *   one whose position is gone expires.
+ * - Faults: with `pending_ms` an accepted order is PENDING (listed, cancellable, nothing filled,
+ *   no stream event) until the sim clock passes its hold (`releasePending`, run by housekeeping);
+ *   `reject_orders` has the engine reject the next n accepted orders (stream NEW, then REJECTED).
  * `partial_fill_legs` splits each order's quantity into that many chunks, each walking the book.
  * Every change produces stream events, published once per operation as one batch.
  *
  * Invariants (asserted): executedQty ≤ origQty; one client order id maps to at most one order.
- * Entry points: `placeOrder`, `crossRestingOrders`, `cancelOpenOrder`, `closableQty`, `isOpen`.
+ * Entry points: `placeOrder`, `runOrder`, `releasePending`, `crossRestingOrders`, `cancelOpenOrder`,
+ * `closableQty`, `isOpen`.
  */
 
 import { clean } from "./accounts.ts";
 import type { BookSide } from "./book.ts";
 import { floorToStep } from "./contracts_catalog.ts";
 import type { SimCore } from "./core.ts";
-import { legsOf } from "./faults.ts";
+import { legsOf, takeOne } from "./faults.ts";
 import { event, fillOnce, targetSide } from "./fills.ts";
 import type { StreamEvent } from "./stream.ts";
 import type { SimOrder } from "./types.ts";
@@ -52,8 +56,9 @@ export function closableQty(core: SimCore, symbol: string, side: "LONG" | "SHORT
   return clean(core.account.position(symbol, side).positionAmt - reserved);
 }
 
+/** Working at the venue: PENDING (accepted, not yet taken by the engine), NEW or PARTIALLY_FILLED. */
 export function isOpen(o: SimOrder): boolean {
-  return o.status === "NEW" || o.status === "PARTIALLY_FILLED";
+  return o.status === "NEW" || o.status === "PARTIALLY_FILLED" || o.status === "PENDING";
 }
 
 /** The book side an order takes from. */
@@ -89,17 +94,53 @@ export function placeOrder(core: SimCore, req: NewOrder): SimOrder {
   const key = req.clientOrderId || `#${order.orderId}`;
   core.counters.placed_by_client_id[key] = (core.counters.placed_by_client_id[key] ?? 0) + 1;
   core.counters.orders_placed++;
+  const holdMs = core.faults.pending_ms ?? 0;
+  if (holdMs > 0) {
+    order.status = "PENDING";
+    order.pendingUntil = now + holdMs;
+    core.pending.add(order.orderId);
+    return order;
+  }
+  runOrder(core, order);
+  return order;
+}
+
+/**
+ * The engine takes an accepted order (at once, or when its PENDING hold ends): NEW, then REJECTED
+ * when the `reject_orders` fault fires, else it takes liquidity and rests, expires or fills.
+ */
+export function runOrder(core: SimCore, order: SimOrder): void {
+  order.status = "NEW";
+  delete order.pendingUntil;
   const batch: StreamEvent[] = [event(core, order, "NEW", 0, 0)];
-  const limit = req.type === "LIMIT" ? req.price : undefined;
-  const fok = req.type === "LIMIT" && req.timeInForce === "FOK";
-  const mark = core.mark(req.symbol);
-  if (!fok || core.books.available(req.symbol, takesFrom(order), mark, limit) >= order.origQty) {
+  if (takeOne(core.faults, "reject_orders")) {
+    order.status = "REJECTED";
+    order.updateTime = core.now();
+    batch.push(event(core, order, "REJECTED", 0, 0));
+    core.stream.publish(batch, core.faults);
+    return;
+  }
+  const limit = order.type === "LIMIT" ? order.price : undefined;
+  const fok = order.type === "LIMIT" && order.timeInForce === "FOK";
+  const mark = core.mark(order.symbol);
+  if (!fok || core.books.available(order.symbol, takesFrom(order), mark, limit) >= order.origQty) {
     takeInLegs(core, order, limit, batch);
   }
-  const resting = req.type === "LIMIT" && (req.timeInForce === "GTC" || req.timeInForce === "PostOnly");
+  const resting = order.type === "LIMIT" && (order.timeInForce === "GTC" || order.timeInForce === "PostOnly");
   if (isOpen(order) && !resting) expire(core, order, batch);
   core.stream.publish(batch, core.faults);
-  return order;
+}
+
+/** Hands the engine every PENDING order whose hold ended by `nowMs` (oldest first); forgets ended ones. */
+export function releasePending(core: SimCore, nowMs: number): void {
+  for (const id of [...core.pending]) {
+    const o = core.orders.get(id);
+    if (o?.status !== "PENDING") core.pending.delete(id);
+    else if (nowMs >= (o.pendingUntil ?? 0)) {
+      core.pending.delete(id);
+      runOrder(core, o);
+    }
+  }
 }
 
 /** Taker fills: the order's remaining quantity in `partial_fill_legs` chunks, each walking the book. */
@@ -144,7 +185,7 @@ export function crossRestingOrders(core: SimCore, symbol: string): void {
   const batch: StreamEvent[] = [];
   const decimals = core.catalog.get(symbol)?.quantityPrecision ?? 8;
   const resting = [...core.orders.values()]
-    .filter((o) => o.symbol === symbol && o.type === "LIMIT" && isOpen(o))
+    .filter((o) => o.symbol === symbol && o.type === "LIMIT" && isOpen(o) && o.status !== "PENDING")
     .sort((a, b) =>
       a.side !== b.side ? (a.side < b.side ? -1 : 1) : a.side === "BUY" ? b.price - a.price : a.price - b.price,
     );

@@ -1,6 +1,7 @@
 /**
  * The HTTP/WebSocket front of the sim on 127.0.0.1 (Bun.serve). Request pipeline for
- * `/openApi/...`: count → housekeeping → injected latency → route → injected rate limit (429)
+ * `/openApi/...`: count → housekeeping → injected latency → injected IP ban (418, `ip_ban`) →
+ * route → injected rate limit (429)
  * → injected 5xx (500, not executed) → parameters → authentication → rate limits: BingX's
  * per-IP groups, then the per-UID endpoint budget (429 / 100410, rate_limit.ts) → handler →
  * envelope; after an executed placement, `drop_responses` turns the answer into an unknown
@@ -16,8 +17,9 @@ import { envelope, errorEnvelope, jsonResponse, RawAnswer } from "./_http.ts";
 import { adminRoute } from "./admin.ts";
 import type { SimCore } from "./core.ts";
 import { Code, Message, SimError } from "./errors.ts";
-import { takeOne, takeRateLimit } from "./faults.ts";
+import { takeIpBan, takeOne, takeRateLimit } from "./faults.ts";
 import { readParams } from "./params.ts";
+import { IP_RESTRICTION_MS } from "./rate_limit.ts";
 import { lookup, type Route } from "./router.ts";
 import { verifyRequest } from "./signing.ts";
 import type { SocketData } from "./stream.ts";
@@ -48,6 +50,8 @@ async function handle(core: SimCore, req: Request, server: Server<SocketData>): 
 }
 
 async function api(core: SimCore, req: Request, url: URL): Promise<Response> {
+  const banned = ipBanned(core);
+  if (banned) return banned;
   const found = lookup(req.method, url.pathname);
   if (found.kind === "not_found") return errorEnvelope(404, Code.INVALID_ARGUMENTS, "api not found");
   if (found.kind === "bad_method") return errorEnvelope(405, Code.INVALID_ARGUMENTS, "method not allowed");
@@ -91,6 +95,22 @@ function rateLimited(core: SimCore, hint: boolean, remaining: number, expireMs: 
     ? { "X-RateLimit-Requests-Remain": String(remaining), "X-RateLimit-Requests-Expire": String(expireMs) }
     : {};
   return errorEnvelope(429, Code.RATE_LIMITED, Message[Code.RATE_LIMITED] ?? "rate limited", headers);
+}
+
+/**
+ * The `ip_ban` fault: the request that takes it starts BingX's IP ban, and every request until it
+ * ends (IP_RESTRICTION_MS of sim clock) answers HTTP 418, executing nothing; with `retry_hint` the
+ * answer carries `X-RateLimit-Requests-Expire` = the ban's end. Null when the IP is not banned.
+ */
+function ipBanned(core: SimCore): Response | null {
+  const now = core.now();
+  if (takeIpBan(core.faults)) core.ipBannedUntil = Math.max(core.ipBannedUntil, now + IP_RESTRICTION_MS);
+  if (!(now < core.ipBannedUntil)) return null;
+  core.counters.ip_banned++;
+  const headers: Record<string, string> = core.faults.ip_ban?.retry_hint
+    ? { "X-RateLimit-Requests-Remain": "0", "X-RateLimit-Requests-Expire": String(core.ipBannedUntil) }
+    : {};
+  return errorEnvelope(418, Code.RATE_LIMITED, "IP banned for continuing to send requests after 429", headers);
 }
 
 /** The order executed, but the client learns nothing: a gateway timeout or a reset socket. */

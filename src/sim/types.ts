@@ -43,6 +43,12 @@ export interface RateLimitFault {
   retry_hint: boolean;
 }
 
+/** `count` bans still to start; `retry_hint`: the 418 answers say when the ban ends. */
+export interface IpBanFault {
+  count: number;
+  retry_hint: boolean;
+}
+
 export interface SimFaults {
   latency_ms: number;
   drop_responses: number;
@@ -57,9 +63,15 @@ export interface SimFaults {
   fill_price_skew: number;
   /** For auditor canaries: positions move by fill quantity × (1 + skew); reports keep the true fill. */
   fill_qty_skew: number;
+  /** Sim time (ms) a placement stays PENDING before the engine takes it (0 = none; optional: older knob sets lack it). */
+  pending_ms?: number;
+  /** The next n accepted placements are then REJECTED by the engine, nothing filled. */
+  reject_orders?: number;
+  /** The next request starts an IP ban: HTTP 418 to every request for 5 minutes of sim clock. */
+  ip_ban?: IpBanFault;
 }
 
-export type SimOrderStatus = "NEW" | "PARTIALLY_FILLED" | "FILLED" | "CANCELLED" | "EXPIRED";
+export type SimOrderStatus = "PENDING" | "NEW" | "PARTIALLY_FILLED" | "FILLED" | "CANCELLED" | "EXPIRED" | "REJECTED";
 
 export interface SimOrder {
   orderId: string;
@@ -82,6 +94,8 @@ export interface SimOrder {
   updateTime: number;
   /** Hedge mode: SELL+LONG or BUY+SHORT. One-way mode: the order was sent reduce-only. */
   closing: boolean;
+  /** While PENDING: the sim instant at which the engine takes it (`pending_ms` fault). */
+  pendingUntil?: number;
 }
 
 /** One execution of an order against the book, as `allFillOrders` reports it. */
@@ -119,6 +133,8 @@ export interface SimCounters {
   stream_events_sent: number;
   /** Requests answered 429 (the per-endpoint limit or the injected `rate_limit` fault). */
   rate_limited: number;
+  /** Requests answered 418 during an IP ban (`ip_ban` fault). */
+  ip_banned: number;
 }
 
 export interface SimState {

@@ -61,14 +61,17 @@ export function placeAnswer(o: SimOrder): Record<string, unknown> {
 }
 
 const STREAM_STATUS: Record<SimOrder["status"], string> = {
+  PENDING: "PENDING",
   NEW: "NEW",
   PARTIALLY_FILLED: "PARTIALLY_FILLED",
   FILLED: "FILLED",
   CANCELLED: "CANCELED",
   EXPIRED: "EXPIRED",
+  REJECTED: "REJECTED",
 };
 
-export type ExecType = "NEW" | "TRADE" | "CANCELED" | "EXPIRED";
+/** Execution type `x`; "REJECTED" (the engine refused an accepted order) is the sim's spelling. */
+export type ExecType = "NEW" | "TRADE" | "CANCELED" | "EXPIRED" | "REJECTED";
 
 /**
  * ORDER_TRADE_UPDATE. `n` is the commission of this trade (`lastFee`; 0 for NEW, CANCELED,

@@ -16,7 +16,9 @@
  *    taken as is. A forward REST state carries the exact cumulative commission, which replaces
  *    whatever was estimated (lower or higher);
  * 3. `last_fill_size` / `last_fill_price`: what this fact added over the last forward one;
- * 4. the client order id's spelling: BingX lower-cases it; the kernel's spelling, once known for
+ * 4. a REJECTED status (the venue accepted the order, then its engine refused it) is a REJECT with
+ *    reject_reason VENUE, as every REJECT the kernel accepts carries a reason;
+ * 5. the client order id's spelling: BingX lower-cases it; the kernel's spelling, once known for
  *    an order, is remembered here by venue order id, so a late event after the order's end (when
  *    the adapter no longer lists it as working) still reaches the kernel under the kernel's id.
  * Only a forward fact (not after the order's end, cumulative size not below the last one) moves
@@ -126,8 +128,12 @@ export class OrderTracker {
     return t;
   }
 
-  /** Moves the memory for a forward fact only; every fact becomes an event either way. */
+  /**
+   * Moves the memory for a forward fact only; every fact becomes an event either way. A REJECTED
+   * order is the venue's refusal: reject_reason VENUE (the kernel refuses a REJECT without one).
+   */
   private event(t: Track, forward: boolean, e: VenueEvent): VenueEvent {
+    if (e.kind === "REJECT") e.reject_reason = "VENUE";
     if (forward && !(e.kind === "ACK" && t.cum > 0)) {
       t.cum = e.filled_size_cumulative;
       t.fee = e.fee_cumulative;
