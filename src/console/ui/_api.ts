@@ -2,8 +2,10 @@
  * Calls to the serve that served this page (same origin only). The operator token lives in
  * sessionStorage and nowhere else: it is gone when the tab closes. Every call sends it when it is
  * set; an answer is `{ status, body }` (JSON, or text when asked), and a network failure is
- * status 0 with the reason.
+ * status 0 with the reason. Every answer's `Date` tells the console serve's clock (`_clock.ts`).
  */
+
+import { browserNowMs, observeDateHeader } from "./_clock.ts";
 
 const TOKEN_KEY = "dita-v2.operator-token";
 
@@ -37,6 +39,7 @@ export async function api<T = unknown>(
   const headers: Record<string, string> = authHeaders(init.token === undefined ? storedToken() : init.token);
   if (init.body !== undefined) headers["Content-Type"] = "application/json";
   let res: Response;
+  const sentMs = browserNowMs();
   try {
     res = await fetch(path, {
       method: init.method ?? (init.body === undefined ? "GET" : "POST"),
@@ -47,6 +50,7 @@ export async function api<T = unknown>(
   } catch (e) {
     return { status: 0, body: null as T, error: `serve unreachable: ${(e as Error).message}` };
   }
+  observeDateHeader(res.headers.get("Date"), sentMs, browserNowMs());
   let body: unknown = null;
   try {
     body = init.text && res.ok ? await res.text() : await res.json();

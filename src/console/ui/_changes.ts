@@ -6,7 +6,7 @@
  */
 
 import { api } from "./_api.ts";
-import { browserNowMs } from "./_clock.ts";
+import { serverNowMs } from "./_clock.ts";
 import { note, update } from "./_store.ts";
 import type { ControlSnapshot, FlattenReport } from "./_types.ts";
 
@@ -21,7 +21,7 @@ export async function sendControl(key: string, from: string, to: unknown): Promi
   const r = await api<ControlSnapshot>("/control", { body: { [key]: to } });
   if (r.error !== null) return refusal(r.status, r.error);
   update({ control: r.body });
-  note(`control ${key}: ${from} → ${String(to)} (version ${r.body.version})`, browserNowMs());
+  note(`control ${key}: ${from} → ${String(to)} (version ${r.body.version})`, serverNowMs());
   return null;
 }
 

@@ -9,6 +9,7 @@
  */
 
 import { authHeaders } from "./_api.ts";
+import { browserNowMs, observeDateHeader } from "./_clock.ts";
 
 export interface StreamHandlers {
   event(name: string, data: unknown, id: string): void;
@@ -30,7 +31,9 @@ export function openStream(h: StreamHandlers): { restart(): void; stop(): void }
     let watchdog = setTimeout(() => abort?.abort(), SILENCE_MS);
     const headers: Record<string, string> = { Accept: "text/event-stream", ...authHeaders() };
     if (lastId !== null) headers["Last-Event-ID"] = lastId;
+    const sentMs = browserNowMs();
     const res = await fetch("/events", { headers, signal: abort.signal, cache: "no-store" });
+    observeDateHeader(res.headers.get("Date"), sentMs, browserNowMs());
     if (res.status === 401) {
       clearTimeout(watchdog);
       const body = (await res.json().catch(() => null)) as { error?: string } | null;

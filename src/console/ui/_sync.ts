@@ -1,7 +1,8 @@
 /**
  * Keeps the store in step with the server: the whole state from `GET /status` and
  * `GET /equity` at start and after every `reset` event; then the event stream (transitions and
- * diagnostics into the feed, the account and control as they change) with `GET /slots` fetched
+ * diagnostics into the feed, the account and control as they change; a reload keeps those that
+ * overtook its answer, by version) with `GET /slots` fetched
  * after changes (at most every 150 ms), and the status document again at most once a second after
  * changes and every 5 s regardless, for what has no event (projection sinks, spool backlog, venue
  * connectivity and request budget, journal, live reconciliation). A flatten's STARTED and
@@ -14,7 +15,7 @@
  */
 
 import { api, storedToken, storeToken } from "./_api.ts";
-import { browserNowMs } from "./_clock.ts";
+import { serverNowMs } from "./_clock.ts";
 import { type ConsoleState, getState, note, pushEquity, pushFeed, update } from "./_store.ts";
 import { openStream } from "./_stream.ts";
 import type {
@@ -37,8 +38,24 @@ let stream: ReturnType<typeof openStream> | null = null;
 let slotsTimer: ReturnType<typeof setTimeout> | null = null;
 let statusTimer: ReturnType<typeof setTimeout> | null = null;
 let wasDown = false;
+/** Events counted as they arrive, and the last account and control events with their count. */
+const seen: { events: number; account: [number, AccountRecord] | null; control: [number, ControlSnapshot] | null } = {
+  events: 0,
+  account: null,
+  control: null,
+};
+
+/**
+ * What a load answered, unless an event that arrived after the load was asked (`since`) is newer
+ * (a higher version: the same serve, a later change): the answer was on its way meanwhile.
+ */
+function fresher<T extends { version: number }>(loaded: T, event: [number, T] | null, since: number): T {
+  if (event === null || event[0] <= since) return loaded;
+  return loaded === null || event[1].version > loaded.version ? event[1] : loaded;
+}
 
 export async function loadAll(): Promise<void> {
+  const since = seen.events;
   const [st, eq] = await Promise.all([api<StatusDocument>("/status"), api<{ points: EquityPoint[] }>("/equity")]);
   if (st.status === 401) {
     update({ link: { ...getState().link, state: "auth" }, authMessage: st.error });
@@ -52,13 +69,15 @@ export async function loadAll(): Promise<void> {
   update({
     status: s,
     slots: s.slots,
-    account: s.account,
-    control: s.control,
+    account: fresher(s.account, seen.account, since),
+    control: fresher(s.control, seen.control, since),
     equity: eq.error === null ? eq.body.points : [],
     loadError: null,
     flattenReport: newerReport(s.flatten),
     flattenRunning: stillRunning(s),
   });
+  // Transitions that overtook the answer may have changed slots it holds older: read them again.
+  if (seen.events > since) refreshSlotsSoon();
   void refreshVenueCalls(s);
   void refreshFleet(s);
   document.body.dataset.ready = "1";
@@ -67,12 +86,17 @@ export async function loadAll(): Promise<void> {
 
 async function refreshStatus(): Promise<void> {
   const st = await api<StatusDocument>("/status");
-  if (st.error !== null) return;
+  // The status shown stops updating: the banner says so (what is shown may be stale) until a read succeeds.
+  if (st.error !== null) {
+    update({ loadError: st.error });
+    return;
+  }
   // A control event may have overtaken this answer: keep the newer snapshot.
   const current = getState().control;
   const control = current !== null && current.version > st.body.control.version ? current : st.body.control;
   update({
     status: st.body,
+    loadError: null,
     control,
     flattenReport: newerReport(st.body.flatten),
     flattenRunning: stillRunning(st.body),
@@ -131,21 +155,18 @@ async function refreshVenueCalls(s: StatusDocument): Promise<void> {
 function onFlatten(e: FlattenEvent): void {
   if (e.phase === "STARTED") {
     update({ flattenRunning: { started_at_ms: e.started_at_ms, slots_not_flat: e.slots_not_flat } });
-    note(`flatten started: ${e.slots_not_flat.length} slots not flat; trading HALTED`, browserNowMs());
+    note(`flatten started: ${e.slots_not_flat.length} slots not flat; trading HALTED`, serverNowMs());
     return;
   }
   if (e.phase === "FAILED") {
     update({ flattenRunning: null });
-    note(`flatten FAILED: ${e.error}; trading stays HALTED`, browserNowMs());
+    note(`flatten FAILED: ${e.error}; trading stays HALTED`, serverNowMs());
     return;
   }
   const r = e.report;
   const open = r.slots.filter((x) => x.result === "STILL_OPEN").length;
   update({ flattenRunning: null, flattenReport: r });
-  note(
-    `flatten ${r.complete ? "complete: the venue is flat" : `INCOMPLETE: ${open} slots still open`}`,
-    browserNowMs(),
-  );
+  note(`flatten ${r.complete ? "complete: the venue is flat" : `INCOMPLETE: ${open} slots still open`}`, serverNowMs());
   refreshSlotsSoon();
 }
 
@@ -165,6 +186,7 @@ function refreshSlotsSoon(): void {
 }
 
 function onEvent(name: string, data: unknown, id: string): void {
+  seen.events++;
   switch (name) {
     case "reset":
       void loadAll();
@@ -183,12 +205,14 @@ function onEvent(name: string, data: unknown, id: string): void {
     }
     case "account": {
       const a = data as AccountRecord & { at_ms: number };
+      seen.account = [seen.events, a];
       update({ account: a });
       pushEquity([a.at_ms, a.equity, a.drawdown]);
       refreshSlotsSoon();
       break;
     }
     case "control":
+      seen.control = [seen.events, data as ControlSnapshot];
       update({ control: data as ControlSnapshot });
       break;
     case "flatten":
@@ -204,13 +228,13 @@ function connect(): void {
       const reconnected = wasDown;
       wasDown = false;
       update({
-        link: { state: "live", attempt: 0, reason: "", reconnectedAt: reconnected ? browserNowMs() : null },
+        link: { state: "live", attempt: 0, reason: "", reconnectedAt: reconnected ? serverNowMs() : null },
         authMessage: null,
       });
-      if (reconnected) note("reconnected to serve", browserNowMs());
+      if (reconnected) note("reconnected to serve", serverNowMs());
     },
     down: (attempt, reason) => {
-      if (!wasDown) note(`lost the connection to serve: ${reason}`, browserNowMs());
+      if (!wasDown) note(`lost the connection to serve: ${reason}`, serverNowMs());
       wasDown = true;
       update({ link: { state: "down", attempt, reason, reconnectedAt: null } });
     },
@@ -219,7 +243,7 @@ function connect(): void {
         // The token this tab kept is refused (rotated on a restart): drop it, read on without it.
         storeToken(null);
         update({ hasToken: false });
-        note(`the stored operator token was refused (${message}); enter the current one`, browserNowMs());
+        note(`the stored operator token was refused (${message}); enter the current one`, serverNowMs());
         stream?.restart();
         return;
       }

@@ -2,11 +2,11 @@
  * The console's page: header (strategy, version, trading state, link state, token), the
  * connection banner and the trading state banner, then slots, account, live feed, trading
  * (state, risk limits, flatten), system, controls and the fleet. Re-renders on every store change and
- * once a second (ages, the reconnect banner's timeout).
+ * once a second (ages, counted on serve's clock, and the reconnect banner's timeout).
  */
 
 import { useEffect, useState } from "preact/hooks";
-import { browserNowMs } from "./_clock.ts";
+import { serverNowMs } from "./_clock.ts";
 import { html } from "./_html.ts";
 import { getState, subscribe } from "./_store.ts";
 import { AccountPanel } from "./account.ts";
@@ -21,12 +21,14 @@ import { TradingPanel } from "./trading.ts";
 
 export function App() {
   const [s, setS] = useState(getState());
-  const [now, setNow] = useState(browserNowMs());
+  const [, setTick] = useState(0);
   useEffect(() => subscribe(() => setS(getState())), []);
   useEffect(() => {
-    const t = setInterval(() => setNow(browserNowMs()), 1000);
+    const t = setInterval(() => setTick((n) => n + 1), 1000);
     return () => clearInterval(t);
   }, []);
+  // Ages are counted on serve's clock: the times shown are all serve's (see _clock.ts).
+  const now = serverNowMs();
   const st = s.status;
   return html`<header class="top">
       <h1>DITAv2 <small>operator console</small></h1>

@@ -1,8 +1,9 @@
 /**
  * The connection banner: nothing while the event stream is live; red while serve is unreachable
  * (with the attempt count and reason); amber when the server wants the token (saying what is shown
- * may be stale once state was loaded: nothing is read without it); green for a few
- * seconds after a reconnect, saying the state was reloaded. Below it, the trading state banner
+ * may be stale once state was loaded: nothing is read without it); red when loading the state
+ * failed (what is shown may be stale); otherwise green for a few seconds after a reconnect,
+ * saying the state was reloaded. Below it, the trading state banner
  * whenever trading is not ACTIVE.
  */
 
@@ -23,10 +24,13 @@ export function Banner({ s, nowMs }: { s: ConsoleState; nowMs: number }) {
     </div>`;
   if (l.state === "connecting")
     return html`<div class="banner connecting" id="banner" role="status">Connecting to serve…</div>`;
+  // A failed reload first: "state reloaded" must not cover it.
+  if (s.loadError !== null)
+    return html`<div class="banner down" id="banner" role="status">
+      Could not load state: ${s.loadError}${s.status === null ? "" : " What you see may be stale."}
+    </div>`;
   if (l.reconnectedAt !== null && nowMs - l.reconnectedAt < SHOW_RECONNECTED_MS)
     return html`<div class="banner reconnected" id="banner" role="status">Reconnected to serve; state reloaded.</div>`;
-  if (s.loadError !== null)
-    return html`<div class="banner down" id="banner" role="status">Could not load state: ${s.loadError}</div>`;
   return null;
 }
 

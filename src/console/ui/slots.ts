@@ -1,9 +1,9 @@
 /**
  * The slots table: stage, side, size, entry, mark, unrealized and realized PnL, fees, the working
- * orders and the age of the trade. Free slots (IDLE, and CLOSED: the kernel takes an ENTER there
- * and leaves it out of active_slot_limit, as the fleet's slots_in_use does) are dimmed, show no age
- * and are not counted in use. On a phone each row becomes a card (console.css labels the cells
- * from `data-label`).
+ * orders and the age of the trade (no entry or mark price yet: "—", not 0). Free slots (IDLE, and
+ * CLOSED: the kernel takes an ENTER there and leaves it out of active_slot_limit, as the fleet's
+ * slots_in_use does) are dimmed, show no age and are not counted in use. On a phone each row
+ * becomes a card (console.css labels the cells from `data-label`).
  */
 
 import { age, pnlClass, qty, signed } from "./_format.ts";
@@ -17,6 +17,9 @@ function orderText(o: OrderRecord | null): string | null {
   const price = o.limit_price === null ? "MKT" : `@ ${qty(o.limit_price)}`;
   return `${o.role} ${o.side} ${qty(o.filled_size)}/${qty(o.intended_size)} ${price} ${o.status}${o.hung ? " HUNG" : ""}`;
 }
+
+/** A price, or none: 0 is the kernel's "no price" (no entry yet, no mark yet), not a price of zero. */
+const price = (x: number) => (x > 0 ? qty(x) : "—");
 
 /** IDLE and CLOSED: no trade running; the kernel counts neither as active. */
 const isFree = (s: SlotRecord) => s.stage === "IDLE" || s.stage === "CLOSED";
@@ -35,8 +38,8 @@ export function SlotsTable({ slots, nowMs }: { slots: SlotRecord[]; nowMs: numbe
       <td data-label="asset">${s.asset || "—"}</td>
       <td data-label="side">${s.side ?? "—"}</td>
       <td data-label="size" class="n">${qty(s.size)}</td>
-      <td data-label="entry" class="n">${qty(s.entry_price)}</td>
-      <td data-label="mark" class="n">${qty(s.mark_price)}</td>
+      <td data-label="entry" class="n">${price(s.entry_price)}</td>
+      <td data-label="mark" class="n">${price(s.mark_price)}</td>
       <td data-label="unrealized" class=${`n ${pnlClass(s.unrealized_pnl)}`}>${signed(s.unrealized_pnl, 4)}</td>
       <td data-label="realized" class=${`n ${pnlClass(s.realized_pnl)}`}>${signed(s.realized_pnl, 4)}</td>
       <td data-label="fees" class="n">${qty(s.fees)}</td>
