@@ -47,6 +47,8 @@ export interface Connection {
   info: ClientInfo;
   spinUs: number;
   nowMs: () => number;
+  /** The monotonic clock of the reads' retry bound, ms (default performance.now). */
+  monoMs?: () => number;
 }
 
 /** A kernel whose control plane is in memory (DITA_V2_CONTROL_PLANE=MEMORY) has no control region. */

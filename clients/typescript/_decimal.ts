@@ -63,13 +63,14 @@ export function nearE8(v: number): bigint {
 /**
  * The largest whole number of units not above `factors[0] × factors[1] × … ÷ divisor`, computed
  * exactly on the numbers' shortest decimals (no float product or quotient in between): 0.7 × 0.1
- * is 0.07, never 0.06999999. All finite; `divisor` > 0.
+ * is 0.07, never 0.06999999; a bigint factor is an exact count of 1e-8 units (a slot's `sizeE8`).
+ * All finite; `divisor` > 0.
  */
-export function floorQuotientE8(factors: readonly number[], divisor = 1): bigint {
+export function floorQuotientE8(factors: readonly (number | bigint)[], divisor = 1): bigint {
   let num = 1n;
   let exp = 8;
   for (const f of factors) {
-    const d = decimalOf(f);
+    const d = typeof f === "bigint" ? { negative: f < 0n, digits: f < 0n ? -f : f, exp: -8 } : decimalOf(f);
     num *= d.negative ? -d.digits : d.digits;
     exp += d.exp;
   }

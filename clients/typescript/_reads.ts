@@ -2,15 +2,16 @@
  * What a client reads from the state and control regions: seqlock-stable copies of slot images,
  * the account (with the state hash and the mirror count, read under one lock), a view of every
  * slot and the account from one kernel mirror call, the control snapshot, the ring's depth. A
- * torn image (its writer died mid-copy) is KernelNotRunningError; anything else unreadable is
- * CorruptRegionError; every read of a closed client is ClientClosedError.
+ * torn image (its writer died mid-copy) is KernelNotRunningError; a kernel that keeps mirroring
+ * is retried for READ_BUSY_MS, then StateBusyError (contention, not corruption); anything else
+ * unreadable is CorruptRegionError; every read of a closed client is ClientClosedError.
  *
  * Entry point: `StateReads` (owned by `DitaClient`).
  */
 
 import type { ClientInfo, Handles } from "./_connect.ts";
 import type { ZincLib } from "./_zinc.ts";
-import { CorruptRegionError, KernelNotRunningError } from "./errors.ts";
+import { CorruptRegionError, KernelNotRunningError, StateBusyError } from "./errors.ts";
 import {
   ACCOUNT_BYTES,
   type Account,
@@ -30,23 +31,38 @@ export interface StateView {
   mirrorCount: number;
 }
 
+/** How long a read retries while the kernel keeps mirroring (then StateBusyError), ms. */
+export const READ_BUSY_MS = 500;
+/** A read tries at least this often, however the clock moved. */
+const READ_TRIES_MIN = 8;
+
 export class StateReads {
   constructor(
     private readonly lib: ZincLib,
     private readonly h: Handles,
     private readonly info: ClientInfo,
     private readonly live: () => void,
+    private readonly monoMs: () => number = () => performance.now(),
   ) {}
+
+  /** Whether a read tried `tries` times may try again: READ_TRIES_MIN times, then until the deadline. */
+  private again(deadline: number, tries: number): boolean {
+    return tries < READ_TRIES_MIN || this.monoMs() < deadline;
+  }
 
   private readImage(read: (out: Uint8Array) => number, size: number, what: string): Uint8Array {
     const out = new Uint8Array(size);
-    for (let attempt = 0; attempt < 8; attempt++) {
+    const deadline = this.monoMs() + READ_BUSY_MS;
+    for (let tries = 1; ; tries++) {
       const rc = read(out);
       if (rc === 0) return out;
       if (rc === -9) throw new KernelNotRunningError(`${what} was torn by a kernel that died mid-write`);
       if (rc !== 1) throw new CorruptRegionError(`${what}: zinc error ${rc}`);
+      if (!this.again(deadline, tries))
+        throw new StateBusyError(
+          `${what}: the kernel mirrored throughout ${tries} seqlock reads (${READ_BUSY_MS} ms); no torn bytes, retry`,
+        );
     }
-    throw new CorruptRegionError(`${what}: the seqlock did not stabilise`);
   }
 
   slot(index: number): Slot {
@@ -81,15 +97,19 @@ export class StateReads {
     return this.accountRaw().account;
   }
 
-  /** Slots and account from one mirror call: re-read while the kernel mirrored in between. */
+  /** Slots and account from one mirror call: re-read while the kernel mirrored in between, for READ_BUSY_MS. */
   state(): StateView {
-    for (let attempt = 0; attempt < 100; attempt++) {
+    const deadline = this.monoMs() + READ_BUSY_MS;
+    for (let tries = 1; ; tries++) {
       const before = this.accountRaw();
       const slots = this.slots();
       const after = this.accountRaw();
       if (after.mirrorCount === before.mirrorCount) return { slots, ...after };
+      if (!this.again(deadline, tries))
+        throw new StateBusyError(
+          `the kernel mirrored during each of ${tries} reads of the state (${READ_BUSY_MS} ms): no consistent view yet, retry`,
+        );
     }
-    throw new CorruptRegionError("the state kept changing: no consistent view in 100 tries");
   }
 
   /** The control snapshot; null before the first one, or with no control region (DITA_V2_CONTROL_PLANE=MEMORY). */

@@ -13,7 +13,7 @@
  * (3) venue follow-ups (origin VENUE) and outcomes of earlier intents are kept (bounded) for `nextVenueOutcome`,
  * and every outcome received for `outcomesOf`; (4) a record that does not decode is CorruptRegionError, after
  * the poll's other records were kept; (5) records of another generation of the lane are ignored (ffi/README.md
- * §7); (6) reads are seqlock-stable.
+ * §7); (6) reads are seqlock-stable (a kernel mirroring all the while: StateBusyError after READ_BUSY_MS).
  *
  * Entry points: `DitaClient.connect(options)`, then `submit`, `push`, `outcome`, `nextVenueOutcome`,
  * `outcomesOf`, `slots`, `slot`, `account`, `state`, `control`, `waitForChange`, `ringDepth`,
@@ -22,7 +22,7 @@
 
 import { type ClientInfo, type Connection, type ConnectOptions, type Handles, openConnection } from "./_connect.ts";
 import { Inbox } from "./_inbox.ts";
-import { StateReads, type StateView } from "./_reads.ts";
+import { READ_BUSY_MS, StateReads, type StateView } from "./_reads.ts";
 import { checkTimeout, Waiter } from "./_waits.ts";
 import { readHeader, type ZincLib } from "./_zinc.ts";
 import {
@@ -38,7 +38,7 @@ import { encodeIntent, INTENT_BYTES, type Intent } from "./intents.ts";
 import { decodeOutcome, OUTCOME_BYTES, type Outcome } from "./outcome.ts";
 import type { Account, ControlSnapshot, Slot } from "./records.ts";
 
-export type { ClientInfo, ConnectOptions, StateView };
+export { type ClientInfo, type ConnectOptions, READ_BUSY_MS, type StateView };
 
 const CHUNK_MS = 100;
 const POLL_MAX = 256;
@@ -74,7 +74,7 @@ export class DitaClient {
     this.waiter = new Waiter(c.lib, c.libPath);
     this.stateWaiter = new Waiter(c.lib, c.libPath);
     this.stateSeen = Number(c.lib.zinc_seq(c.h.state));
-    this.reads = new StateReads(c.lib, c.h, c.info, () => this.live());
+    this.reads = new StateReads(c.lib, c.h, c.info, () => this.live(), c.monoMs);
     this.readPos = this.laneRead();
   }
 

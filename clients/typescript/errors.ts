@@ -19,6 +19,7 @@ export type ClientErrorCode =
   | "OUTCOME_LOST"
   | "KERNEL_RESTARTED"
   | "CORRUPT"
+  | "STATE_BUSY"
   | "CLOSED";
 
 export class DitaClientError extends Error {
@@ -130,6 +131,16 @@ export class KernelRestartedError extends DitaClientError {
 export class CorruptRegionError extends DitaClientError {
   constructor(message: string) {
     super("CORRUPT", message);
+  }
+}
+
+/**
+ * The kernel mirrored its state throughout a read's time bound (`READ_BUSY_MS`), so no consistent
+ * copy was taken: contention on a healthy kernel, not corrupt bytes. Retry.
+ */
+export class StateBusyError extends DitaClientError {
+  constructor(message: string) {
+    super("STATE_BUSY", message);
   }
 }
 

@@ -4,7 +4,7 @@
  * decisions into intents. Guide: docs/strategy-guide.md. Layout: ffi/README.md.
  */
 
-export { type ClientInfo, type ConnectOptions, DitaClient, type StateView } from "./client.ts";
+export { type ClientInfo, type ConnectOptions, DitaClient, READ_BUSY_MS, type StateView } from "./client.ts";
 export * from "./errors.ts";
 export {
   type CancelIntent,

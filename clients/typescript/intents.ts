@@ -5,7 +5,8 @@
  * record cannot carry (an unknown type or enum name, a string longer than its field, a size that
  * is not a finite number with at most 8 decimals — exactly: the decimal the number prints as, so
  * 1234567.123456781 and 0.1 + 0.2 are refused, never rounded — a size above the kernel's 10^9 units, a slot id
- * or leverage outside its integer width) with `InvalidIntentError` naming the field; values (size > 0, leverage 1..125, a known
+ * or leverage outside its integer width) with `InvalidIntentError` naming the field; an exact `sizeE8`
+ * (1e-8 units, a bigint) is encoded as it is, in place of `size`; values (size > 0, leverage 1..125, a known
  * asset, the slot's stage) are the kernel's to judge, and its answer comes back as an outcome.
  *
  * Entry points: the intent types, `encodeIntent`, `INTENT_BYTES`.
@@ -22,6 +23,8 @@ export interface EnterIntent {
   asset: string;
   side: Side;
   size: number;
+  /** The size exactly, in 1e-8 units: when given it is what is encoded (a size a double cannot hold). */
+  sizeE8?: bigint;
   /** Limit price; null, undefined or 0 = market. */
   price?: number | null;
   leverage: number;
@@ -31,6 +34,8 @@ export interface ExitIntent {
   type: "EXIT";
   slotId: number;
   size: number;
+  /** The size exactly, in 1e-8 units: when given it is what is encoded (the seam's whole-position exits above 2^53 units). */
+  sizeE8?: bigint;
   price?: number | null;
   reason: ExitReason;
 }
@@ -55,6 +60,7 @@ const REASON = { SIGNAL: 1, TP: 2, SL: 3, MANUAL: 4 } as const;
 const SLOT_ANY = 0xffff_ffff;
 /** The kernel's bound, 10^9 units (kernel/ABI.md QTY_MAX_E8 = 10^17): qty_e8 is a bigint, exact up to it. */
 const QTY_MAX = 1e9;
+const QTY_MAX_E8 = 10n ** 17n;
 const utf8 = new TextEncoder();
 
 function slotId(v: unknown): number {
@@ -63,7 +69,12 @@ function slotId(v: unknown): number {
   return v;
 }
 
-function qtyE8(v: unknown): bigint {
+function qtyE8(v: unknown, e8?: unknown): bigint {
+  if (e8 !== undefined) {
+    if (typeof e8 !== "bigint" || e8 > QTY_MAX_E8 || e8 < -QTY_MAX_E8)
+      throw new InvalidIntentError("SIZE", `sizeE8 must be a bigint within ±10^17 (QTY_MAX_E8), got ${String(e8)}`);
+    return e8;
+  }
   if (typeof v !== "number" || !Number.isFinite(v))
     throw new InvalidIntentError("SIZE", `size must be a finite number, got ${String(v)}`);
   if (Math.abs(v) > QTY_MAX)
@@ -120,7 +131,7 @@ export function encodeIntent(intent: Intent, nowMs: number, idBytes: Uint8Array,
   switch (intent.type) {
     case "ENTER": {
       dv.setUint32(4, slotId(intent.slotId), true);
-      dv.setBigInt64(16, qtyE8(intent.size), true);
+      dv.setBigInt64(16, qtyE8(intent.size, intent.sizeE8), true);
       const p = price(intent.price);
       dv.setFloat64(32, p, true);
       if (!Number.isInteger(intent.leverage) || intent.leverage < 0 || intent.leverage > 0xffff)
@@ -134,7 +145,7 @@ export function encodeIntent(intent: Intent, nowMs: number, idBytes: Uint8Array,
     }
     case "EXIT": {
       dv.setUint32(4, slotId(intent.slotId), true);
-      dv.setBigInt64(16, qtyE8(intent.size), true);
+      dv.setBigInt64(16, qtyE8(intent.size, intent.sizeE8), true);
       const p = price(intent.price);
       dv.setFloat64(32, p, true);
       dv.setUint8(83, p === 0 ? 1 : 2);

@@ -2,11 +2,14 @@
  * What a strategy reads from the state and control regions, decoded from the kernel's images
  * (kernel/ABI.md SlotImage, OrderImage, AccountImage; ffi/README.md §6 ControlSnapshot) into
  * typed, camel-cased records. Every byte read from shared memory is validated: an enum outside
- * its range is a `CorruptRegionError` naming the field, never a wrong value.
+ * its range is a `CorruptRegionError` naming the field, never a wrong value. Sizes are the double
+ * nearest the kernel's i64 count of 1e-8 (rounded once, as the Python client does); above 2^53
+ * units (about 9e7 base units) a double cannot hold every size, so a slot keeps its exact `sizeE8`.
  *
  * Entry points: `decodeSlot`, `decodeAccount`, `decodeControl`, the enum lists and types.
  */
 
+import { fromE8 } from "./_decimal.ts";
 import { CorruptRegionError } from "./errors.ts";
 
 export const STAGES = [
@@ -40,7 +43,6 @@ const BACKENDS = ["MOCK", "BINGX"] as const;
 export const SLOT_BYTES = 448;
 export const ACCOUNT_BYTES = 96;
 export const CONTROL_BYTES = 64;
-const QTY_SCALE = 1e8;
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 export interface Order {
@@ -82,6 +84,8 @@ export interface Slot {
   exitOrder: Order | null;
   version: number;
   updatedAtMs: number;
+  /** The position exactly, in 1e-8 units (always set by `decodeSlot`; absent on a Slot built by hand). */
+  sizeE8?: bigint;
 }
 
 export interface Account {
@@ -115,8 +119,9 @@ function u64(dv: DataView, at: number): number {
   return dv.getUint32(at, true) + dv.getUint32(at + 4, true) * 4294967296;
 }
 
-function i64(dv: DataView, at: number): number {
-  return dv.getUint32(at, true) + dv.getInt32(at + 4, true) * 4294967296;
+/** An i64 count of 1e-8 as the double nearest its exact value (one rounding, never two). */
+function qty(dv: DataView, at: number): number {
+  return fromE8(dv.getBigInt64(at, true));
 }
 
 /** A 1-based enum value; `optional` lets 0 mean "none". */
@@ -149,8 +154,8 @@ function decodeOrder(bytes: Uint8Array, dv: DataView, at: number): Order | null 
     role: pick(["ENTRY", "EXIT"] as const, bytes[at + 4]!, "order role", false),
     leg: bytes[at + 5]!,
     hung: bytes[at + 6] === 1,
-    intendedSize: i64(dv, at + 8) / QTY_SCALE,
-    filledSize: i64(dv, at + 16) / QTY_SCALE,
+    intendedSize: qty(dv, at + 8),
+    filledSize: qty(dv, at + 16),
     avgFillPrice: dv.getFloat64(at + 24, true),
     limitPrice: limit === 0 ? null : limit,
     fee: dv.getFloat64(at + 40, true),
@@ -176,7 +181,8 @@ export function decodeSlot(bytes: Uint8Array, index: number): Slot {
     staleReason: pick(STALE_REASONS, bytes[7]!, `slot ${index} stale_reason`, true),
     version: u64(dv, 8),
     updatedAtMs: u64(dv, 16),
-    size: i64(dv, 24) / QTY_SCALE,
+    size: qty(dv, 24),
+    sizeE8: dv.getBigInt64(24, true),
     entryPrice: dv.getFloat64(32, true),
     leverage: dv.getUint16(40, true),
     isOpen: bytes[42] === 1,

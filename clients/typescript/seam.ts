@@ -18,6 +18,7 @@ import {
   OutcomeLostError,
   OutcomeTimeoutError,
   RingFullError,
+  StateBusyError,
 } from "./errors.ts";
 import type { Intent } from "./intents.ts";
 import type { Outcome } from "./outcome.ts";
@@ -103,7 +104,32 @@ export class Seam {
   }
 
   async execute(decision: Decision, options: { awaitVenue?: boolean } = {}): Promise<SeamResult> {
-    const view = this.client.state();
+    let view: ReturnType<DitaClient["state"]>;
+    try {
+      view = this.client.state();
+    } catch (e) {
+      if (!(e instanceof DitaClientError)) throw e;
+      // nothing planned or pushed: the result says why (a busy kernel: retry; a gone one: reconcile)
+      return {
+        decision,
+        ok: false,
+        steps: [],
+        skipped: [],
+        refusals: [
+          {
+            origin: "CLIENT",
+            code: e.code,
+            message: e.message,
+            slotId: null,
+            retryable: e instanceof StateBusyError,
+            retryAfterMs: null,
+          },
+        ],
+        rateLimited: false,
+        retryAfterMs: null,
+        restarted: e instanceof KernelRestartedError || e instanceof KernelNotRunningError,
+      };
+    }
     const plan = planDecision(decision, {
       slots: view.slots,
       account: view.account,

@@ -30,7 +30,7 @@
  * Entry points: `Decision` and its constructors, `planDecision`, `floorToStep`.
  */
 
-import { floorQuotientE8, fromE8, nearE8, roundE8 } from "./_decimal.ts";
+import { exactE8, floorQuotientE8, fromE8, nearE8, roundE8 } from "./_decimal.ts";
 import type { Intent } from "./intents.ts";
 import type { Account, ExitReason, Side, Slot } from "./records.ts";
 
@@ -112,14 +112,19 @@ export function floorToStep(size: number, step: number | undefined): number {
   return Number.isFinite(size) ? floorUnits(nearE8(size), step) : Number.NaN;
 }
 
-/** The largest multiple of the step not above `units` (1e-8 units), as a number; NaN for a non-finite step. */
-function floorUnits(units: bigint, step: number | undefined): number {
+/** The largest multiple of the step not above `units` (1e-8 units); null for a non-finite step. */
+function floorUnitsE8(units: bigint, step: number | undefined): bigint | null {
   const s = step ?? 1e-8;
-  if (!Number.isFinite(s)) return Number.NaN;
+  if (!Number.isFinite(s)) return null;
   const stepE8 = s > 0 ? roundE8(s) : 1n;
   const unit = stepE8 > 0n ? stepE8 : 1n;
-  const whole = units / unit - (units % unit < 0n ? 1n : 0n); // floor division, also below zero
-  return fromE8(whole * unit);
+  return (units / unit - (units % unit < 0n ? 1n : 0n)) * unit; // floor division, also below zero
+}
+
+/** `floorUnitsE8` as a number; NaN for a non-finite step. */
+function floorUnits(units: bigint, step: number | undefined): number {
+  const e8 = floorUnitsE8(units, step);
+  return e8 === null ? Number.NaN : fromE8(e8);
 }
 
 const refuse = (code: SeamRefusalCode, message: string, slotId: number | null = null): Plan => ({
@@ -170,11 +175,16 @@ function slotOf(ctx: PlanContext, slotId: number): Slot | Plan {
   return s ?? refuse("NO_SUCH_SLOT", `slot ${slotId} does not exist (0..${ctx.slots.length - 1})`, slotId);
 }
 
+/** The whole position as an exit's size: exactly the units the slot holds (`sizeE8` when the double is not them). */
+function whole(s: Slot): { size: number; sizeE8?: bigint } {
+  return s.sizeE8 === undefined || exactE8(s.size) === s.sizeE8 ? { size: s.size } : { size: s.size, sizeE8: s.sizeE8 };
+}
+
 function exitOf(ctx: PlanContext, slotId: number, size: number | undefined, reason: ExitReason, price?: number): Plan {
   const s = slotOf(ctx, slotId);
   if ("intents" in s) return s;
   if (s.stage !== "POSITION_OPEN") return refuse("NOT_OPEN", `slot ${slotId} is ${s.stage}, not POSITION_OPEN`, slotId);
-  return plan([{ type: "EXIT", slotId, size: size ?? s.size, reason, price: price ?? null }]);
+  return plan([{ type: "EXIT", slotId, ...(size === undefined ? whole(s) : { size }), reason, price: price ?? null }]);
 }
 
 export function planDecision(d: Decision, ctx: PlanContext): Plan {
@@ -206,7 +216,11 @@ export function planDecision(d: Decision, ctx: PlanContext): Plan {
         return refuse("NOT_OPEN", `slot ${d.slotId} is ${s.stage}, not POSITION_OPEN`, d.slotId);
       if ((d.size === undefined) === (d.fraction === undefined))
         return refuse("BAD_DECISION", "SCALE_OUT needs exactly one of size or fraction", d.slotId);
-      const size = d.size ?? floorUnits(floorQuotientE8([s.size, d.fraction!]), ctx.steps[s.asset]);
+      const e8 =
+        d.size === undefined
+          ? floorUnitsE8(floorQuotientE8([s.sizeE8 ?? s.size, d.fraction!]), ctx.steps[s.asset])
+          : null;
+      const size = d.size ?? (e8 === null ? Number.NaN : fromE8(e8));
       if (!Number.isFinite(size))
         return refuse(
           "BAD_DECISION",
@@ -214,7 +228,9 @@ export function planDecision(d: Decision, ctx: PlanContext): Plan {
           d.slotId,
         );
       if (!(size > 0)) return refuse("BELOW_STEP", `${d.fraction} of ${s.size} ${s.asset} is below one step`, d.slotId);
-      return exitOf(ctx, d.slotId, Math.min(size, s.size), "SIGNAL", d.limitPrice);
+      // all of it (or more): exactly the units held, judged in units when the slot carries them
+      const all = s.sizeE8 === undefined ? size >= s.size : (e8 ?? nearE8(size)) >= s.sizeE8;
+      return exitOf(ctx, d.slotId, all ? undefined : size, "SIGNAL", d.limitPrice);
     }
     case "TAKE_PROFIT":
       return exitOf(ctx, d.slotId, d.size, "TP", d.limitPrice);
@@ -229,7 +245,7 @@ export function planDecision(d: Decision, ctx: PlanContext): Plan {
       for (const s of ctx.slots) {
         if (s.stage === "ENTRY_WORKING") out.intents.push({ type: "CANCEL", slotId: s.slotId });
         else if (s.stage === "POSITION_OPEN")
-          out.intents.push({ type: "EXIT", slotId: s.slotId, size: s.size, reason: d.reason ?? "SIGNAL", price: null });
+          out.intents.push({ type: "EXIT", slotId: s.slotId, ...whole(s), reason: d.reason ?? "SIGNAL", price: null });
         else if (s.stage === "EXIT_WORKING" || s.stage === "STALE_STATE_RECONCILING")
           out.skipped.push({ slotId: s.slotId, stage: s.stage });
       }

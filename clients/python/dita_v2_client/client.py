@@ -9,7 +9,8 @@ error (RingFull: nothing was written; OutcomeTimeout / OutcomeLost: the intent m
 effect; KernelRestarted / KernelNotRunning: reconcile from ``slots()``), never waits past its
 timeout; (2) VENUE outcomes and outcomes of other intents are kept (bounded) for
 ``outcomes_of`` / ``next_venue_outcome``; (3) records of another generation of the lane are
-ignored; (4) reads are seqlock-stable, ``state()`` is one mirror call's view; (5) each polled
+ignored; (4) reads are seqlock-stable, ``state()`` is one mirror call's view; a kernel that keeps
+mirroring is retried for READ_BUSY_S, then StateBusy (contention, never CorruptRegion); (5) each polled
 record is decoded on its own: one that does not decode is counted in ``corrupt_outcomes`` and
 raised as CorruptRegion to the next wait for the intent its id names, while every other outcome
 of the same poll is delivered as usual; (6) one client may be used from several threads (ctypes
@@ -31,7 +32,7 @@ from typing import Callable, Iterable, Optional, Union
 
 from . import _zinc
 from .errors import (ClientClosed, CorruptRegion, ForeignNamespace, KernelNotRunning, KernelRestarted, LanesBusy,
-                     OutcomeLost, OutcomeTimeout, RegionMissing, RingFull)
+                     OutcomeLost, OutcomeTimeout, RegionMissing, RingFull, StateBusy)
 from .intents import INTENT_BYTES, Intent, encode_intent
 from .outcome import OUTCOME_BYTES, Outcome, decode_outcome_at
 from .records import (ACCOUNT_BYTES, CONTROL_BYTES, SLOT_BYTES, Account, ControlSnapshot, Slot, decode_account,
@@ -41,6 +42,8 @@ POLL_MAX = 256
 INBOX_MAX = 4096
 CHUNK_MS = 50
 BATCH_MAX = 1024
+READ_BUSY_S = 0.5  # how long a read retries while the kernel keeps mirroring (then StateBusy)
+READ_TRIES_MIN = 8  # a read tries at least this often, however the clock moved
 _GENERATION = struct.Struct("<H")  # an outcome's lane generation: client_intent_id bits 32..47, at byte 12
 _INTENT_ID = struct.Struct("<8xQ")  # an outcome's client_intent_id, at byte 8
 _LANE_READ = struct.Struct("<8xQ")  # the lane header's read position (ffi/zinc.h zinc_outcome_lane)
@@ -70,8 +73,9 @@ class DitaClient:
     (or use it as a context manager): the lane is released for the next producer."""
 
     def __init__(self, lib: ctypes.CDLL, handles: dict[str, int], info: ClientInfo, spin_us: int,
-                 clock: Callable[[], float]) -> None:
+                 clock: Callable[[], float], monotonic: Callable[[], float] = time.monotonic) -> None:
         self._lib, self._h, self.info, self._spin_us, self._clock = lib, handles, info, spin_us, clock
+        self._monotonic = monotonic  # every deadline (waits, read retries); wall-clock steps change none
         self._rec = bytearray(INTENT_BYTES * BATCH_MAX)
         self._rec_ptr = ctypes.addressof((ctypes.c_char * len(self._rec)).from_buffer(self._rec))
         self._poll = ctypes.create_string_buffer(POLL_MAX * OUTCOME_BYTES)
@@ -93,7 +97,8 @@ class DitaClient:
 
     @classmethod
     def connect(cls, prefix: Optional[str] = None, *, namespace: Optional[str] = None, lib_path: Optional[str] = None,
-                spin_us: int = 200, clock: Callable[[], float] = time.time) -> "DitaClient":
+                spin_us: int = 200, clock: Callable[[], float] = time.time,
+                monotonic: Callable[[], float] = time.monotonic) -> "DitaClient":
         """Opens the four regions of ``prefix`` (default ``dita_v2_<namespace>``) and claims a lane.
 
         Raises RegionMissing, PermissionDenied, LayoutMismatch, KernelNotRunning (a stale region from
@@ -127,7 +132,7 @@ class DitaClient:
                 raise LanesBusy(f"/dev/shm/{prefix}.outcomes: every outcome lane is held by a live producer")
             info = ClientInfo(prefix, ns, lane, gen.value, state["record_count"], state["writer_pid"],
                               state["generation"])
-            return cls(lib, handles, info, max(0, min(10_000, int(spin_us))), clock)
+            return cls(lib, handles, info, max(0, min(10_000, int(spin_us))), clock, monotonic)
         except BaseException:
             for h in handles.values():
                 lib.zinc_close(h)
@@ -219,7 +224,7 @@ class DitaClient:
         return None
 
     def _await(self, cid: int, timeout: float, venue: bool) -> Outcome:
-        deadline = time.monotonic() + _check_timeout(timeout)
+        deadline = self._monotonic() + _check_timeout(timeout)
         lost_before = self._lost_total
         lib, h, lane = self._lib, self._h["outcomes"], self.info.lane
         woke = False
@@ -233,7 +238,7 @@ class DitaClient:
                 hit = self._take(cid, venue)
                 if hit is not None:
                     return hit
-            left = deadline - time.monotonic()
+            left = deadline - self._monotonic()
             if left <= 0:
                 self._check_kernel(cid)
                 if self._lost_total > lost_before:
@@ -316,9 +321,19 @@ class DitaClient:
         self.info.kernel_generation, self.info.writer_pid = state["generation"], state["writer_pid"]
         return self.info
 
+    def _busy(self, deadline: float, tries: int) -> bool:
+        """Whether a read retried ``tries`` times may try again (READ_TRIES_MIN, then until the deadline)."""
+        if tries < READ_TRIES_MIN:
+            return True
+        if tries % 64 == 0:
+            time.sleep(0)  # let the kernel's mirror finish rather than spin against it
+        return self._monotonic() < deadline
+
     def _read(self, fn: Callable[[ctypes.Array], int], size: int, what: str) -> bytes:
+        """One seqlock-stable copy; a kernel mirroring all the while is retried for READ_BUSY_S, then StateBusy."""
         out = ctypes.create_string_buffer(size)
-        for _ in range(8):
+        deadline, tries = self._monotonic() + READ_BUSY_S, 0
+        while True:
             rc = fn(out)
             if rc == 0:
                 return out.raw
@@ -326,7 +341,10 @@ class DitaClient:
                 raise KernelNotRunning(f"{what} was torn by a kernel that died mid-write")
             if rc != 1:
                 raise CorruptRegion(f"{what}: {_zinc_error(rc)}")
-        raise CorruptRegion(f"{what}: the seqlock did not stabilise")
+            tries += 1
+            if not self._busy(deadline, tries):
+                raise StateBusy(f"{what}: the kernel mirrored throughout {tries} seqlock reads ({READ_BUSY_S} s); "
+                                "no torn bytes, retry")
 
     def slot(self, index: int) -> Slot:
         self._live()
@@ -351,14 +369,19 @@ class DitaClient:
         return self._account()[0]
 
     def state(self) -> StateView:
-        """Slots and account from one mirror call (re-read while the kernel mirrored in between)."""
-        for _ in range(100):
+        """Slots and account from one mirror call (re-read while the kernel mirrored in between, for
+        READ_BUSY_S: then StateBusy, the kernel mirrored during every attempt)."""
+        deadline, tries = self._monotonic() + READ_BUSY_S, 0
+        while True:
             _, _, before = self._account()
             slots = tuple(self.slots())
             account, state_hash, after = self._account()
             if after == before:
                 return StateView(slots, account, state_hash, after)
-        raise CorruptRegion("the state kept changing: no consistent view in 100 tries")
+            tries += 1
+            if not self._busy(deadline, tries):
+                raise StateBusy(f"the kernel mirrored during each of {tries} reads of the state ({READ_BUSY_S} s): "
+                                "no consistent view yet, retry")
 
     def control(self) -> Optional[ControlSnapshot]:
         """The control snapshot; None before the first one, or when the kernel keeps its control
@@ -380,7 +403,7 @@ class DitaClient:
     def wait_for_change(self, timeout: float) -> Optional[int]:
         """The new state sequence once the kernel mirrored a change since the last one seen (every
         wait pending at a change answers it, in any thread), or None at the timeout."""
-        deadline = time.monotonic() + _check_timeout(timeout)
+        deadline = self._monotonic() + _check_timeout(timeout)
         seen = self._state_seen
         while True:
             self._live()
@@ -389,7 +412,7 @@ class DitaClient:
                 self._state_seen = seq
                 return seq
             self._check_kernel(None)
-            left = deadline - time.monotonic()
+            left = deadline - self._monotonic()
             if left <= 0:
                 return None
             self._lib.zinc_wait(self._h["state"], seq, _chunk_ms(left))

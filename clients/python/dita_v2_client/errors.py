@@ -108,5 +108,12 @@ class CorruptRegion(DitaClientError):
     code = "CORRUPT"
 
 
+class StateBusy(DitaClientError):
+    """The kernel mirrored its state throughout a read's time bound (``READ_BUSY_S``), so no
+    consistent copy was taken: contention on a healthy kernel, not corrupt bytes. Retry."""
+
+    code = "STATE_BUSY"
+
+
 class ClientClosed(DitaClientError):
     code = "CLOSED"

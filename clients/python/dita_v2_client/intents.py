@@ -6,7 +6,8 @@ name, a string longer than its field, a size that is not a finite number with at
 decimals within the kernel's bound of 10^9 units (QTY_MAX_E8 = 10^17), a slot id or leverage
 outside its integer width) with InvalidIntent naming the field. A size is converted exactly: a
 float by its shortest decimal spelling (``repr``), so 0.29 is 29000000 and 2000000.000000001 is
-refused for its ninth decimal, never rounded;
+refused for its ninth decimal, never rounded; a ``Decimal`` size is taken as it is (what the seam
+gives for a size a float cannot carry exactly, above 2^53 units of 1e-8);
 values (size > 0, leverage 1..125, a known asset, the slot's stage) are the kernel's to judge,
 and its answer comes back as an outcome.
 """
@@ -39,7 +40,7 @@ class Enter:
     trade_id: str
     asset: str
     side: str
-    size: float
+    size: Union[float, Decimal]
     leverage: int
     price: Optional[float] = None  # limit price; None or 0 = market
     type: str = "ENTER"
@@ -48,7 +49,7 @@ class Enter:
 @dataclass(frozen=True, slots=True)
 class Exit:
     slot_id: int
-    size: float
+    size: Union[float, Decimal]
     reason: str = "SIGNAL"
     price: Optional[float] = None
     type: str = "EXIT"
@@ -77,9 +78,12 @@ def _slot(v: object) -> int:
 
 
 def _qty(v: object) -> int:
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+    if isinstance(v, Decimal) and v.is_finite():
+        exact = v  # an exact size (a position above 2^53 units the seam exits whole)
+    elif isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
         raise InvalidIntent("SIZE", f"size must be a finite number, got {v!r}")
-    exact = Decimal(v) if isinstance(v, int) else Decimal(repr(float(v)))
+    else:
+        exact = Decimal(v) if isinstance(v, int) else Decimal(repr(float(v)))
     if abs(exact) > QTY_MAX_E8 // 10**8:
         raise InvalidIntent("SIZE", f"size {v!r} is out of range: the kernel carries at most 1e9 units (QTY_MAX_E8)")
     scaled = exact.scaleb(8)

@@ -3,7 +3,8 @@
 Layouts: kernel/ABI.md (SlotImage 448 bytes, OrderImage 144, AccountImage 96) and ffi/README.md
 section 6 (ControlSnapshot 64). Every byte comes from shared memory and is validated: an enum
 outside its range raises CorruptRegion naming the field, never a wrong value. Sizes are floats
-in base units (the kernel's i64 counts of 1e-8).
+in base units (the kernel's i64 counts of 1e-8, correctly rounded); above 2^53 units (about 9e7
+base units) a float cannot hold every size, so a slot also keeps its exact units in ``size_e8``.
 """
 
 from __future__ import annotations
@@ -88,6 +89,7 @@ class Slot:
     exit_order: Optional[Order]
     version: int
     updated_at_ms: int
+    size_e8: Optional[int] = None  # the position exactly, in 1e-8 units (None: a Slot built by hand)
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +175,7 @@ def decode_slot(img: bytes, index: int) -> Slot:
         exit_order=_order(img, 224),
         version=version,
         updated_at_ms=updated,
+        size_e8=size_e8,
     )
 
 

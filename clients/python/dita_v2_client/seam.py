@@ -25,6 +25,10 @@ test_seam_numbers.py; reconcile: test_seam_reconcile.py):
  5. CLOSE_ALL -> ENTRY_WORKING: CANCEL; POSITION_OPEN: EXIT of the whole position (reason from the
     decision, default SIGNAL); EXIT_WORKING and STALE_STATE_RECONCILING are left alone (skipped).
 
+A whole position (a default exit size, CloseAll, a ScaleOut of all of it) is exactly the units the
+slot holds (``Slot.size_e8``): when no float is that size (above 2^53 units of 1e-8) it is planned
+as a ``Decimal``, which the encoder takes as it is.
+
 Sizes are computed and floored exactly in decimal (``floor_to_step``): each float is taken as its
 shortest decimal spelling (0.29 is 0.29), the seam's products are exact and its quotient is
 rounded down, the step is a whole number of 1e-8 units, and the result is the largest multiple
@@ -45,7 +49,8 @@ from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decima
 from dataclasses import dataclass, field
 from typing import Callable, Mapping, Optional, Sequence, Union
 
-from .errors import (DitaClientError, KernelNotRunning, KernelRestarted, OutcomeLost, OutcomeTimeout, RingFull)
+from .errors import (DitaClientError, KernelNotRunning, KernelRestarted, OutcomeLost, OutcomeTimeout, RingFull,
+                     StateBusy)
 from .intents import Cancel, Enter, Exit, Intent
 from .outcome import Outcome
 from .records import Account, Slot
@@ -144,6 +149,12 @@ def _step_units(step: Optional[float]) -> int:
     return max(1, int((_decimal(step) * _UNITS).to_integral_value(ROUND_HALF_UP))) if step > 0 else 1
 
 
+def _floor_e8(size: Decimal, step: Optional[float]) -> int:
+    """The largest multiple of the step not above the exact ``size``, in 1e-8 units."""
+    step_units = _step_units(step)
+    return int(_EXACT.scaleb(size, 8).to_integral_value(ROUND_FLOOR)) // step_units * step_units
+
+
 def _floor(size: Decimal, step: Optional[float]) -> float:
     """The largest multiple of the step not above the exact ``size``."""
     return _floor_units(int(_EXACT.scaleb(size, 8).to_integral_value(ROUND_FLOOR)), step)
@@ -155,6 +166,23 @@ def _floor_units(units: int, step: Optional[float]) -> float:
         return units // step_units * step_units / _UNITS
     except OverflowError:
         raise ValueError(f"a size of {units} units of 1e-8 is beyond a float") from None
+
+
+def _size_of(units: int) -> Union[float, Decimal]:
+    """``units`` of 1e-8 as an intent's size: the float when it encodes back to exactly these units,
+    else the exact Decimal (above 2^53 units a float cannot hold every size)."""
+    size = units / _UNITS
+    return size if Decimal(repr(size)).scaleb(8) == units else Decimal(units).scaleb(-8)
+
+
+def _held(s: Slot) -> Decimal:
+    """The slot's position exactly: its units when decoded from the kernel, else its size's decimal."""
+    return Decimal(s.size_e8).scaleb(-8) if s.size_e8 is not None else _decimal(s.size)
+
+
+def _whole(s: Slot) -> Union[float, Decimal]:
+    """The whole position as an exit's size, exactly the units the slot holds."""
+    return s.size if s.size_e8 is None else _size_of(s.size_e8)
 
 
 def _float_units(size: Union[int, float]) -> int:
@@ -191,7 +219,8 @@ def _not_finite(d: object, names: Sequence[str]) -> Optional[Plan]:
     return None
 
 
-def _floored(raw: Decimal, step: Optional[float], what: str, slot_id: Optional[int] = None) -> Union[float, Plan]:
+def _floored(raw: Decimal, step: Optional[float], what: str,
+             slot_id: Optional[int] = None) -> Union[float, Plan]:
     """The exact ``raw`` floored to ``step``, or BAD_DECISION when it (or the step) is not a finite number."""
     try:
         return _floor(raw, step)
@@ -212,7 +241,7 @@ def _exit(slots: Sequence[Slot], slot_id: int, size: Optional[float], reason: st
         return s
     if s.stage != "POSITION_OPEN":
         return _refuse("NOT_OPEN", f"slot {slot_id} is {s.stage}, not POSITION_OPEN", slot_id)
-    return Plan([Exit(slot_id, size if size is not None else s.size, reason, price)])
+    return Plan([Exit(slot_id, size if size is not None else _whole(s), reason, price)])
 
 
 def _open(d: Open, slots: Sequence[Slot], account: Account, steps: Mapping[str, float],
@@ -263,14 +292,16 @@ def plan_decision(d: Decision, slots: Sequence[Slot], account: Account, steps: M
             return _refuse("NOT_OPEN", f"slot {d.slot_id} is {s.stage}, not POSITION_OPEN", d.slot_id)
         if (d.size is None) == (d.fraction is None):
             return _refuse("BAD_DECISION", "ScaleOut needs exactly one of size or fraction", d.slot_id)
-        size = d.size if d.size is not None else _floored(
-            _EXACT.multiply(_decimal(s.size), _decimal(d.fraction)), steps.get(s.asset), f"{d.fraction} of {s.size}",
-            d.slot_id)
+        raw = _EXACT.multiply(_held(s), _decimal(d.fraction)) if d.fraction is not None else None
+        size = d.size if raw is None else _floored(raw, steps.get(s.asset), f"{d.fraction} of {s.size}", d.slot_id)
         if isinstance(size, Plan):
             return size
         if size <= 0:
             return _refuse("BELOW_STEP", f"{d.fraction} of {s.size} {s.asset} is below one step", d.slot_id)
-        return _exit(slots, d.slot_id, min(size, s.size), "SIGNAL", d.limit_price)
+        # all of it (or more): exactly the units held, judged in units when the slot carries them
+        units = _floor_e8(raw, steps.get(s.asset)) if raw is not None else _float_units(size)
+        whole = size >= s.size if s.size_e8 is None else units >= s.size_e8
+        return _exit(slots, d.slot_id, _whole(s) if whole else size, "SIGNAL", d.limit_price)
     if isinstance(d, TakeProfit):
         return _not_finite(d, ("size", "limit_price")) or _exit(slots, d.slot_id, d.size, "TP", d.limit_price)
     if isinstance(d, StopLoss):
@@ -284,7 +315,7 @@ def plan_decision(d: Decision, slots: Sequence[Slot], account: Account, steps: M
             if s.stage == "ENTRY_WORKING":
                 out.intents.append(Cancel(s.slot_id))
             elif s.stage == "POSITION_OPEN":
-                out.intents.append(Exit(s.slot_id, s.size, d.reason))
+                out.intents.append(Exit(s.slot_id, _whole(s), d.reason))
             elif s.stage in ("EXIT_WORKING", "STALE_STATE_RECONCILING"):
                 out.skipped.append((s.slot_id, s.stage))
         return out
@@ -353,7 +384,12 @@ class Seam:
         return f"{self._prefix}-{int(time.time() * 1000):x}-{next(self._counter)}"
 
     def execute(self, decision: Decision, *, await_venue: bool = False) -> SeamResult:
-        view = self.client.state()
+        try:
+            view = self.client.state()
+        except DitaClientError as e:  # nothing planned or pushed: the result says why
+            result = SeamResult(decision, restarted=isinstance(e, (KernelRestarted, KernelNotRunning)))
+            result.refusals.append(RefusalReport("CLIENT", e.code, str(e), retryable=isinstance(e, StateBusy)))
+            return result
         plan = plan_decision(decision, view.slots, view.account, self._steps, self._trade_id)
         result = SeamResult(decision, skipped=plan.skipped)
         if plan.refusal is not None:

@@ -8,83 +8,40 @@ every record to the client in one poll (ffi/README.md section 7)."""
 import ctypes
 import math
 import struct
-import time
 import unittest
 
-from dita_v2_client import CorruptRegion, DitaClient, Enter, MarkPrice
-from dita_v2_client.client import ClientInfo
+from dita_v2_client import CorruptRegion, Enter, MarkPrice
+
+import fake_zinc
+from fake_zinc import FakeZinc
 
 LANE, GENERATION, KERNEL_GENERATION = 2, 5, 9
-_HEAD = struct.Struct("<QQQQIHBBBBBB4x")
-_DIAG = struct.Struct("<HBBB3xqd")
-_HEADER = struct.Struct("<IHHIIQIIIIQQQ")
 RISK_LIMIT, TRADING_HALTED, MAX_NOTIONAL_PER_TRADE, MAX_LEVERAGE = 24, 22, 28, 31
 
 
-def record(position, cid, *, origin=2, accepted=1, diag=None, message=b""):
-    rec = bytearray(256)
-    _HEAD.pack_into(rec, 0, 2 * (position + 1), cid, 1, 1, 0, 1, origin, accepted, 1, 1 if diag else 0, 0, 0)
-    if diag:
-        code, field, value = diag
-        _DIAG.pack_into(rec, 48, code, 2, field, 0, -1, value)
-    rec[120:120 + len(message)] = message
-    return bytes(rec)
+def record(position, cid, **kw):
+    return fake_zinc.record(position, cid, kind=1, slot_id=0, stage=1, **kw)
 
 
-class BatchLane:
+class BatchLane(FakeZinc):
     """A lane whose kernel answers every intent pushed so far at once, in the order of ``answer``'s makers."""
 
     def __init__(self):
-        self.head = self.read = 0
+        super().__init__(KERNEL_GENERATION)
         self.pushed = []
-        self.records = []
 
     def answer(self, *makers):
         for cid, make in zip(self.pushed, makers):
-            self.records.append(make(self.head, cid))
+            self.records[self.head] = make(self.head, cid)
             self.head += 1
-
-    def zinc_outcome_lane_header(self, h, lane, out):
-        ctypes.memmove(out, struct.pack("<QQ", self.head, self.read), 16)
-        return 0
-
-    def zinc_seq(self, h):
-        return 0
 
     def zinc_ring_push(self, h, ptr, size):
         self.pushed.append(struct.unpack_from("<Q", ctypes.string_at(ptr, size), 304)[0])
         return 0
 
-    def zinc_outcome_poll(self, h, lane, out, most, lost_ref):
-        n = 0
-        while self.read < self.head and n < most:
-            ctypes.memmove(ctypes.addressof(out) + n * 256, self.records[self.read], 256)
-            self.read += 1
-            n += 1
-        return n
-
-    def zinc_outcome_wait(self, h, lane, last_head, spin_us, timeout_ms):
-        if self.head == last_head:
-            time.sleep(timeout_ms / 1000)
-        return self.head
-
-    def zinc_header(self, h, out):
-        ctypes.memmove(out, _HEADER.pack(0, 0, 0, 4242, 0, 0, 0, 0, 0, 0, 0, KERNEL_GENERATION, 0), _HEADER.size)
-        return 0
-
-    def zinc_writer_alive(self, h):
-        return 1
-
-    def zinc_outcome_release(self, h, lane, generation):
-        return 0
-
-    def zinc_close(self, h):
-        return 0
-
 
 def client(lane):
-    info = ClientInfo("fake", "pink", LANE, GENERATION, 1, 4242, KERNEL_GENERATION)
-    return DitaClient(lane, {"intents": 1, "state": 2, "outcomes": 3}, info, 0, time.time)
+    return fake_zinc.client(lane, LANE, GENERATION)
 
 
 def enter(trade):

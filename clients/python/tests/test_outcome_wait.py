@@ -10,53 +10,31 @@ import struct
 import time
 import unittest
 
-from dita_v2_client import DitaClient, MarkPrice, OutcomeTimeout
-from dita_v2_client.client import ClientInfo
+from dita_v2_client import MarkPrice, OutcomeTimeout
+
+import fake_zinc
+from fake_zinc import FakeZinc, record
 
 LANE, GENERATION, KERNEL_GENERATION = 3, 2, 7
-_HEAD = struct.Struct("<QQQQIHBBBBBB4x")
-_HEADER = struct.Struct("<IHHIIQIIIIQQQ")
 
 
-def outcome(position, cid):
-    rec = bytearray(256)
-    _HEAD.pack_into(rec, 0, 2 * (position + 1), cid, 1, 1, 0xFFFF_FFFF, 4, 2, 1, 0, 0, 0, 0)
-    return bytes(rec)
-
-
-class FakeLane:
+class FakeLane(FakeZinc):
     """One outcome lane and a kernel that answers every pushed intent right after the client's next poll."""
 
     def __init__(self):
-        self.head = self.read = 0
-        self.records = {}
+        super().__init__(KERNEL_GENERATION)
         self.answer_after_poll = []
         self.waits = []
         self.waits_timed_out = 0
-
-    # the calls DitaClient makes
-    def zinc_outcome_lane_header(self, h, lane, out):
-        ctypes.memmove(out, struct.pack("<QQ", self.head, self.read), 16)
-        return 0
-
-    def zinc_outcome_head(self, h, lane):
-        return self.head
-
-    def zinc_seq(self, h):
-        return 0
 
     def zinc_ring_push(self, h, ptr, size):
         self.answer_after_poll.append(struct.unpack_from("<Q", ctypes.string_at(ptr, size), 304)[0])
         return 0
 
     def zinc_outcome_poll(self, h, lane, out, most, lost_ref):
-        n = 0
-        while self.read < self.head and n < most:
-            ctypes.memmove(ctypes.addressof(out) + n * 256, self.records[self.read], 256)
-            self.read += 1
-            n += 1
+        n = super().zinc_outcome_poll(h, lane, out, most, lost_ref)
         for cid in self.answer_after_poll:  # the kernel publishes just after the client polled
-            self.records[self.head] = outcome(self.head, cid)
+            self.records[self.head] = record(self.head, cid)
             self.head += 1
         self.answer_after_poll.clear()
         return n
@@ -69,23 +47,9 @@ class FakeLane:
         time.sleep(timeout_ms / 1000)
         return self.head
 
-    def zinc_header(self, h, out):
-        ctypes.memmove(out, _HEADER.pack(0, 0, 0, 4242, 0, 0, 0, 0, 0, 0, 0, KERNEL_GENERATION, 0), _HEADER.size)
-        return 0
-
-    def zinc_writer_alive(self, h):
-        return 1
-
-    def zinc_outcome_release(self, h, lane, generation):
-        return 0
-
-    def zinc_close(self, h):
-        return 0
-
 
 def client(lane):
-    info = ClientInfo("fake", "pink", LANE, GENERATION, 1, 4242, KERNEL_GENERATION)
-    return DitaClient(lane, {"intents": 1, "state": 2, "outcomes": 3}, info, 0, time.time)
+    return fake_zinc.client(lane, LANE, GENERATION)
 
 
 class OutcomeWait(unittest.TestCase):

@@ -9,24 +9,21 @@ its libzinc call until the second thread has either made its own call (the defec
 the client's lock (then the lock is what orders them)."""
 
 import ctypes
-import struct
 import threading
-import time
+import struct
 import unittest
 
-from dita_v2_client import DitaClient, MarkPrice, OutcomeTimeout
-from dita_v2_client.client import ClientInfo
+from dita_v2_client import MarkPrice, OutcomeTimeout
+
+import fake_zinc
+from fake_zinc import FakeZinc
 
 LANE, GENERATION, KERNEL_GENERATION = 1, 3, 4
-_HEAD = struct.Struct("<QQQQIHBBBBBB4x")
-_HEADER = struct.Struct("<IHHIIQIIIIQQQ")
 CID = (LANE << 48) | (GENERATION << 32) | 1
 
 
 def record(position, cid, origin, event_kind=0):
-    rec = bytearray(256)
-    _HEAD.pack_into(rec, 0, 2 * (position + 1), cid, 1, 1, 0, 1, origin, 1, 2, 0, event_kind, 0)
-    return bytes(rec)
+    return fake_zinc.record(position, cid, kind=1, slot_id=0, stage=2, origin=origin, event_kind=event_kind)
 
 
 class ProbeLock:
@@ -45,10 +42,9 @@ class ProbeLock:
         self._lock.release()
 
 
-class FakeLib:
+class FakeLib(FakeZinc):
     def __init__(self):
-        self.head = self.read = 0
-        self.records = []
+        super().__init__(KERNEL_GENERATION)
         self.pushed = []
         self.held = None  # the thread held inside its first libzinc call until `other_went`
         self.inside = threading.Event()
@@ -80,35 +76,9 @@ class FakeLib:
             self.other_went.set()
         return n
 
-    def zinc_outcome_wait(self, h, lane, last_head, spin_us, timeout_ms):
-        if self.head == last_head:
-            time.sleep(timeout_ms / 1000)
-        return self.head
-
-    def zinc_outcome_lane_header(self, h, lane, out):
-        ctypes.memmove(out, struct.pack("<QQ", self.head, self.read), 16)
-        return 0
-
-    def zinc_seq(self, h):
-        return 0
-
-    def zinc_header(self, h, out):
-        ctypes.memmove(out, _HEADER.pack(0, 0, 0, 4242, 0, 0, 0, 0, 0, 0, 0, KERNEL_GENERATION, 0), _HEADER.size)
-        return 0
-
-    def zinc_writer_alive(self, h):
-        return 1
-
-    def zinc_outcome_release(self, h, lane, generation):
-        return 0
-
-    def zinc_close(self, h):
-        return 0
-
 
 def client(lib):
-    c = DitaClient(lib, {"intents": 1, "state": 2, "outcomes": 3},
-                   ClientInfo("fake", "pink", LANE, GENERATION, 1, 4242, KERNEL_GENERATION), 0, time.time)
+    c = fake_zinc.client(lib, LANE, GENERATION)
     # where the client serialises its threads, this says when the second thread waits there
     c._push_lock = ProbeLock(lib.other_went)
     c._lane_lock = ProbeLock(lib.other_went)
@@ -138,7 +108,7 @@ class Threads(unittest.TestCase):
 
     def test_a_venue_fill_polled_while_another_thread_polls_is_delivered_once(self):
         lib = FakeLib()
-        lib.records = [record(0, CID, 2), record(1, CID, 3, event_kind=3)]  # KERNEL accepted, then FULL_FILL
+        lib.records = {0: record(0, CID, 2), 1: record(1, CID, 3, event_kind=3)}  # KERNEL accepted, then FULL_FILL
         lib.head = 2
         c = client(lib)
         t, fills = in_thread(lib, lambda: c.next_venue_outcome(CID, timeout=5))

@@ -12,29 +12,24 @@ import threading
 import time
 import unittest
 
-from dita_v2_client import DitaClient, MarkPrice
-from dita_v2_client.client import ClientInfo
+from dita_v2_client import MarkPrice
+
+import fake_zinc
+from fake_zinc import FakeZinc, record
 
 LANE, GENERATION, KERNEL_GENERATION = 2, 6, 8
-_HEAD = struct.Struct("<QQQQIHBBBBBB4x")
-_HEADER = struct.Struct("<IHHIIQIIIIQQQ")
 
 
-class FakeLib:
+class FakeLib(FakeZinc):
     """The state region's sequence with a gate per waiting thread, and a lane whose kernel answers
     each pushed intent after the client's next poll."""
 
     def __init__(self):
-        self.seq = 0
+        super().__init__(KERNEL_GENERATION)
         self.gates = {}  # thread -> Event: its zinc_wait returns once the gate opens
         self.waiting = threading.Semaphore(0)
-        self.head = self.read = 0
-        self.records = {}
         self.unanswered = []
         self.pushes = 0
-
-    def zinc_seq(self, h):
-        return self.seq
 
     def zinc_wait(self, h, last, timeout_ms):
         gate = self.gates.get(threading.current_thread())
@@ -53,14 +48,9 @@ class FakeLib:
         return 0
 
     def zinc_outcome_poll(self, h, lane, out, most, lost_ref):
-        n = 0
-        while self.read < self.head and n < most:
-            ctypes.memmove(ctypes.addressof(out) + n * 256, self.records[self.read], 256)
-            self.read, n = self.read + 1, n + 1
+        n = super().zinc_outcome_poll(h, lane, out, most, lost_ref)
         for cid in self.unanswered:
-            rec = bytearray(256)
-            _HEAD.pack_into(rec, 0, 2 * (self.head + 1), cid, 1, 1, 0xFFFF_FFFF, 4, 2, 1, 0, 0, 0, 0)
-            self.records[self.head] = bytes(rec)
+            self.records[self.head] = record(self.head, cid)
             self.head += 1
         self.unanswered.clear()
         return n
@@ -68,27 +58,9 @@ class FakeLib:
     def zinc_outcome_wait(self, h, lane, last_head, spin_us, timeout_ms):
         return self.head
 
-    def zinc_outcome_lane_header(self, h, lane, out):
-        ctypes.memmove(out, struct.pack("<QQ", self.head, self.read), 16)
-        return 0
-
-    def zinc_header(self, h, out):
-        ctypes.memmove(out, _HEADER.pack(0, 0, 0, 4242, 0, 0, 0, 0, 0, 0, 0, KERNEL_GENERATION, 0), _HEADER.size)
-        return 0
-
-    def zinc_writer_alive(self, h):
-        return 1
-
-    def zinc_outcome_release(self, h, lane, generation):
-        return 0
-
-    def zinc_close(self, h):
-        return 0
-
 
 def client(lib):
-    return DitaClient(lib, {"intents": 1, "state": 2, "outcomes": 3},
-                      ClientInfo("fake", "pink", LANE, GENERATION, 1, 4242, KERNEL_GENERATION), 0, time.time)
+    return fake_zinc.client(lib, LANE, GENERATION)
 
 
 class WaitBounds(unittest.TestCase):
