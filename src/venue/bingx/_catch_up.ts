@@ -53,7 +53,7 @@ export class CatchUps {
 
 /**
  * Queries every working order by client id and applies whatever the stream may have missed; one
- * the venue has none of (80016) is forgotten as working unless its placement runs (`forgetAbsent`).
+ * the venue has none of (109421, 80016 before) is forgotten as working unless its placement runs (`forgetAbsent`).
  */
 export async function catchUp(
   working: WorkingOrders,
@@ -66,7 +66,7 @@ export async function catchUp(
       const s = parseOrder(await rest.request(ep.queryOrder(w.asset, w.cid)));
       if (s) applyState(s);
     } catch (err) {
-      if (err instanceof VenueRequestError && err.code === 80016) {
+      if (err instanceof VenueRequestError && err.orderAbsent) {
         working.forgetAbsent(w.cid);
         continue;
       }

@@ -32,7 +32,7 @@ export interface PlacedAs {
 
 /**
  * `state`: our order, found (and applied); `foreign`: another order holds the client id;
- * `absent` only when every query said 80016; `why` the last failure otherwise.
+ * `absent` only when every query said "no such order" (109421, 80016 before); `why` the last failure otherwise.
  */
 export interface Resolution {
   state?: VenueOrderState;
@@ -63,7 +63,7 @@ export async function resolveByQuery(
       why = "query answer unreadable";
     } catch (err) {
       if (!(err instanceof VenueRequestError)) throw err;
-      if (err.code !== 80016) absent = false;
+      if (!err.orderAbsent) absent = false;
       why = err.message;
     }
   }

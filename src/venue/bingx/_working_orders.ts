@@ -10,7 +10,7 @@
  * rejects that order locally instead of letting one venue order be booked to both.
  *
  * An order whose placement ended UNKNOWN stays working while it may still land. Once the venue
- * says it has no such order (80016: the hung-order query, after which the executor rejects it as
+ * says it has no such order (109421, 80016 before: the hung-order query, after which the executor rejects it as
  * ABSENT, or a reconnect's catch-up) and no placement of it is running, it is forgotten as working
  * (`forgetAbsent`): kept, such orders piled up over weeks of venue trouble, each queried again at
  * every reconnect, until WORKING_MAX refused every new order. Its spelling stays in a memory of the
@@ -76,7 +76,7 @@ export class WorkingOrders {
   }
 
   /**
-   * The venue has no order `cid` (80016): forgotten as working unless its placement runs or the
+   * The venue has no order `cid` (109421 or 80016): forgotten as working unless its placement runs or the
    * venue accepted it (a venue order id: its query may lag the acceptance; it stays caught up).
    */
   forgetAbsent(cid: string): void {

@@ -201,7 +201,7 @@ export class BingxVenueAdapter implements VenueAdapter {
         const kernelId = same ? clientOrderId : this.working.kernelId(s.client_order_id, s.venue_order_id);
         return { ...s, client_order_id: kernelId };
       } catch (err) {
-        if (!(err instanceof VenueRequestError && err.code === 80016)) throw err;
+        if (!(err instanceof VenueRequestError && err.orderAbsent)) throw err;
         this.working.forgetAbsent(clientOrderId); // the executor rejects it as ABSENT (no placement running)
         return null;
       }

@@ -20,6 +20,8 @@ export type VenueErrorKind = "RATE_LIMIT" | "UNKNOWN" | "TIME_SYNC" | "REJECT" |
 export const UNKNOWN_OUTCOME_CODES: ReadonlySet<number> = new Set([100500, 101500, 80019]);
 export const RATE_LIMIT_CODES: ReadonlySet<number> = new Set([109429, 100410]);
 export const TIME_SYNC_CODE = 100421;
+/** "Order does not exist": 109421 since BingX renamed its order codes, 80016 before (both read alike). */
+export const ORDER_ABSENT_CODES: ReadonlySet<number> = new Set([109421, 80016]);
 
 export class VenueRequestError extends Error {
   constructor(
@@ -36,6 +38,11 @@ export class VenueRequestError extends Error {
   /** The venue contract's mark of a rate-limit refusal (src/contracts/venue.ts `rateLimited`). */
   get rate_limited(): boolean {
     return this.kind === "RATE_LIMIT";
+  }
+
+  /** The venue answered that it has no such order (`ORDER_ABSENT_CODES`). */
+  get orderAbsent(): boolean {
+    return this.code !== undefined && ORDER_ABSENT_CODES.has(this.code);
   }
 
   /** True when the venue definitely did not execute the request. */
