@@ -20,7 +20,8 @@
  * refuses to be created with a route the document does not describe.
  *
  * `POST /control` with an empty object is a 400 (nothing changes, the version stays), as the
- * control region refuses an empty change.
+ * control region refuses an empty change. Once shutdown began, `POST /control` and `POST /flatten`
+ * are refused like `POST /intents`: 503 `{"error": "shutting down: ..."}`, nothing started.
  *
  * Status codes: 200 ok; 400 malformed JSON or body; 401 missing/wrong token; 404 unknown route
  * or slot; 413 body too large; 422 refused: at the edge (`error` says why) or by the kernel
@@ -34,7 +35,7 @@ import { parseFlattenRequest } from "../contracts/flatten.ts";
 import { VERSION } from "../contracts/version.ts";
 import { BODY_LIMIT_BYTES, BODY_TOO_LARGE, internalError, parseObject } from "./_body.ts";
 import { mountBrowserRoutes } from "./_browser.ts";
-import type { HttpDeps, StaticAsset } from "./deps.ts";
+import { type HttpDeps, IntakeClosedError, type StaticAsset } from "./deps.ts";
 import { guard, refusalResponse, tokenRequired } from "./guard.ts";
 import { INTENTS_PATH, intentsRoute } from "./intents_route.ts";
 import { openApiDocument, undocumentedRoutes } from "./openapi.ts";
@@ -142,7 +143,12 @@ export function createHttp(deps: HttpDeps, options: AppOptions = {}): HttpServer
   if (missing.length > 0) throw new Error(`Invariant: routes missing from the OpenAPI document: ${missing.join(", ")}`);
 
   app.notFound((c) => c.json({ error: `no route ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));
-  app.onError((e, c) => internalError(e, `${c.req.method} ${new URL(c.req.url).pathname}`, deps.log));
+  // Once shutdown began, a change (control, flatten) is refused as `POST /intents` is: 503, nothing changed.
+  app.onError((e, c) =>
+    e instanceof IntakeClosedError
+      ? c.json({ error: e.message }, 503)
+      : internalError(e, `${c.req.method} ${new URL(c.req.url).pathname}`, deps.log),
+  );
   return { routes, fetch: app.fetch };
 }
 

@@ -5,16 +5,20 @@
  * the control region moved, and the snapshot following the kernel when the kernel moved its own
  * trading state (the drawdown watch). Every new snapshot is published (projection, events).
  *
+ * The mailbox's flatten command is `mailboxFlatten` (refused, REJECTED, once shutdown began).
+ *
  * Entry points: `ControlSync` (`apply`, `syncIfChanged`, `syncKernel`, `followKernel`),
- * `configureInputs` (pure).
+ * `configureInputs` (pure), `mailboxFlatten`.
  */
 
 import type { Clock } from "../contracts/clock.ts";
-import type { ControlSnapshot, RiskLimits } from "../contracts/control.ts";
+import { ControlError, type ControlSnapshot, type RiskLimits } from "../contracts/control.ts";
 import { type ConfigKey, TRADING_STATES } from "../contracts/enums.ts";
+import type { FlattenReport, FlattenSlot } from "../contracts/flatten.ts";
 import type { SystemInput } from "../contracts/intents.ts";
-import type { CommandActions, OperatorControlPlane } from "../control/index.ts";
+import type { CommandActions, CommandResult, OperatorControlPlane } from "../control/index.ts";
 import type { ExecutionKernel, KernelConfig } from "../kernel/index.ts";
+import type { Flattener } from "./flatten.ts";
 
 const LIMIT_KEYS: Readonly<Record<keyof RiskLimits, ConfigKey>> = {
   max_notional_per_trade: "MAX_NOTIONAL_PER_TRADE",
@@ -94,3 +98,49 @@ export class ControlSync {
     this.d.publish(snapshot);
   }
 }
+
+/**
+ * The control mailbox's flatten: answered STARTED at once, run on the next turn (never inside the
+ * mailbox poll), then answered APPLIED (complete) or INCOMPLETE under the same request id — or
+ * REJECTED naming the error when the flatten itself failed (e.g. the halt could not be written), so
+ * the requester is never left at STARTED. Nothing here rejects unhandled (that can end a Bun
+ * process): an answer the control region refuses is logged.
+ */
+export function mailboxFlatten(flattener: Flattener, control: OperatorControlPlane): CommandActions {
+  return {
+    flatten: (request, requestId) => {
+      const refused = flattener.refusal();
+      if (refused !== null) throw new ControlError("flatten", refused); // answered REJECTED, nothing started
+      setImmediate(() => {
+        const version = () => control.snapshot().version;
+        flattener
+          .run(request)
+          .then(
+            (r) => answerOf(r, requestId, version()),
+            (e: unknown) => failedAnswer(e, requestId, version()),
+          )
+          .then((result) => control.answer(result))
+          .catch((e: unknown) => flattener.log(`flatten: answer to request ${requestId} not written: ${errorText(e)}`));
+      });
+      return `flatten started (bound ${request.timeout_ms} ms); the answer follows under request ${requestId}`;
+    },
+  };
+}
+
+/** The final answer of a flatten that threw: REJECTED, with the error (trading may already be HALTED). */
+function failedAnswer(e: unknown, requestId: number, version: number): CommandResult {
+  const message = `flatten failed: ${errorText(e)}; run it again or flatten at the venue`;
+  return { requestId, status: "REJECTED", key: "flatten", message, version };
+}
+
+function answerOf(r: FlattenReport, requestId: number, version: number): CommandResult {
+  const count = (what: FlattenSlot["result"]) => r.slots.filter((s) => s.result === what).length;
+  const open = r.slots.filter((s) => s.result === "STILL_OPEN").map((s) => s.slot_id);
+  const venue = r.venue.checked
+    ? `venue positions ${r.venue.positions.length}, open orders ${r.venue.open_orders.length}`
+    : (r.venue.error ?? "venue not checked");
+  const message = `flatten ${r.complete ? "complete" : "incomplete"}: ${count("CLOSED")} closed, ${count("ALREADY_FLAT")} already flat, still open ${JSON.stringify(open)}; ${venue}`;
+  return { requestId, status: r.complete ? "APPLIED" : "INCOMPLETE", key: "flatten", message, version };
+}
+
+const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));

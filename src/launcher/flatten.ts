@@ -18,7 +18,7 @@
  * throws is logged, and its mailbox request answered REJECTED); a second flatten while one runs
  * joins it; a flatten of a flat book sends no order.
  *
- * Entry points: `new Flattener(deps).run(request)`, `mailboxFlatten` (the control mailbox's command).
+ * Entry points: `new Flattener(deps).run(request)`, `stop` (shutdown), `mailboxFlatten` (in _control_sync.ts).
  */
 
 import type { Clock } from "../contracts/clock.ts";
@@ -26,7 +26,7 @@ import type { FlattenEvent, FlattenReport, FlattenRequest, FlattenSlot } from ".
 import { isFlatStage, stageWorkingOrder } from "../contracts/order_status.ts";
 import type { SlotRecord } from "../contracts/records.ts";
 import type { VenueAdapter } from "../contracts/venue.ts";
-import type { CommandActions, CommandResult, OperatorControlPlane } from "../control/index.ts";
+import { IntakeClosedError } from "../http/index.ts";
 import type { ExecutionKernel } from "../kernel/index.ts";
 import { readWithRateLimitWaits } from "./_venue_reads.ts";
 import type { Executor } from "./executor.ts";
@@ -62,6 +62,10 @@ export class Flattener {
   private running: Promise<FlattenReport> | null = null;
   /** The last finished flatten's report (for /status), null before the first. */
   last: FlattenReport | null = null;
+  /** Shutdown began and the running flatten's grace passed: it stops, and answers with what is open. */
+  private stopping = false;
+  private wake = () => {};
+  private readonly woken = new Promise<void>((resolve) => (this.wake = resolve));
 
   constructor(private readonly d: FlattenDeps) {}
 
@@ -70,8 +74,19 @@ export class Flattener {
     this.d.log(line);
   }
 
-  /** Flattens everything, or joins the flatten already running; a flatten that throws is logged, told (FAILED) and rejects. */
+  /** Why a new flatten is refused now (shutdown began, none running to join), or null. */
+  refusal(): string | null {
+    const closed = this.running === null && this.d.executor.accepting === false;
+    return closed ? "shutting down: intake is closed, no flatten starts" : null;
+  }
+
+  /**
+   * Flattens everything, or joins the flatten already running; a flatten that throws is logged, told
+   * (FAILED) and rejects; once shutdown began a new one rejects with IntakeClosedError, starting nothing.
+   */
   run(request: FlattenRequest): Promise<FlattenReport> {
+    const refused = this.refusal();
+    if (refused !== null) return Promise.reject(new IntakeClosedError(refused));
     this.running ??= this.flatten(request)
       .then(
         (report) => {
@@ -112,13 +127,13 @@ export class Flattener {
     for (;;) {
       const open = kernel.slots().filter((s) => !isFlatStage(s.stage));
       const now = clock.nowMs();
-      if (open.length === 0 || now >= deadline) break;
+      if (open.length === 0 || now >= deadline || this.stopping) break;
       const needTruth = open.some((s) => s.stage === "STALE_STATE_RECONCILING" || cancelRefused(s, cancelAsked));
       if (needTruth && now - reconciledAt >= RECONCILE_EVERY_MS) {
         reconciledAt = now;
         // Bounded by the flatten's own: a pass waiting out venue rate limits goes on by itself.
         const pass = this.d.reconcileNow().catch((e: unknown) => this.d.log(`flatten: reconcile failed: ${String(e)}`));
-        await Promise.race([pass, this.d.sleep(Math.max(1, deadline - now))]);
+        await Promise.race([pass, this.d.sleep(Math.max(1, deadline - now)), this.woken]);
         continue;
       }
       for (const s of open) {
@@ -161,10 +176,25 @@ export class Flattener {
     this.d.log(
       `flatten: ${complete ? "complete" : "INCOMPLETE"}: ${slots.filter((s) => s.result === "CLOSED").length} closed, ` +
         `${slots.filter((s) => s.result === "STILL_OPEN").length} still open, venue positions ${venue.positions.length}, ` +
-        `open orders ${venue.open_orders.length}${venue.error ? ` (${venue.error})` : ""}`,
+        `open orders ${venue.open_orders.length}${venue.error ? ` (${venue.error})` : ""}${this.stopping ? "; stopped: shutting down" : ""}`,
     );
     this.d.notify?.({ phase: "FINISHED", report });
     return report;
+  }
+
+  /**
+   * Shutdown: a running flatten goes on for at most `graceMs`, then stops (one venue read, waited for
+   * at most `graceMs` more) and answers with what is still open. Returns the ms it waited.
+   */
+  async stop(graceMs: number): Promise<number> {
+    const started = this.d.clock.nowMs();
+    const settled = this.running?.then(noop, noop);
+    if (settled === undefined) return 0;
+    await within(settled, graceMs);
+    this.stopping = true;
+    this.wake();
+    await within(settled, graceMs);
+    return this.d.clock.nowMs() - started;
   }
 
   /** The venue's word, read again while it lags the kernel's flat book (SETTLE; no pause past the deadline). */
@@ -173,7 +203,8 @@ export class Flattener {
       const v = await this.readVenue();
       if (v.checked && v.positions.length === 0 && v.open_orders.length === 0) return v;
       const kernelFlat = this.d.kernel.slots().every((s) => isFlatStage(s.stage));
-      if (!kernelFlat || reads >= SETTLE.reads || this.d.clock.nowMs() + SETTLE.pauseMs > deadline) return v;
+      if (!kernelFlat || this.stopping || reads >= SETTLE.reads || this.d.clock.nowMs() + SETTLE.pauseMs > deadline)
+        return v;
       this.d.log(`flatten: the venue does not confirm flat yet (read ${reads}); reading again`);
       await this.d.sleep(SETTLE.pauseMs);
     }
@@ -201,49 +232,16 @@ export class Flattener {
   }
 }
 
-/**
- * The control mailbox's flatten: answered STARTED at once, run on the next turn (never inside the
- * mailbox poll), then answered APPLIED (complete) or INCOMPLETE under the same request id — or
- * REJECTED naming the error when the flatten itself failed (e.g. the halt could not be written), so
- * the requester is never left at STARTED. Nothing here rejects unhandled (that can end a Bun
- * process): an answer the control region refuses is logged.
- */
-export function mailboxFlatten(flattener: Flattener, control: OperatorControlPlane): CommandActions {
-  return {
-    flatten: (request, requestId) => {
-      setImmediate(() => {
-        const version = () => control.snapshot().version;
-        flattener
-          .run(request)
-          .then(
-            (r) => answerOf(r, requestId, version()),
-            (e: unknown) => failedAnswer(e, requestId, version()),
-          )
-          .then((result) => control.answer(result))
-          .catch((e: unknown) => flattener.log(`flatten: answer to request ${requestId} not written: ${errorText(e)}`));
-      });
-      return `flatten started (bound ${request.timeout_ms} ms); the answer follows under request ${requestId}`;
-    },
-  };
+const noop = () => {};
+
+/** Waits for `p`, at most `ms` (the timer is cleared either way). */
+async function within(p: Promise<void>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([p, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
-
-/** The final answer of a flatten that threw: REJECTED, with the error (trading may already be HALTED). */
-function failedAnswer(e: unknown, requestId: number, version: number): CommandResult {
-  const message = `flatten failed: ${errorText(e)}; run it again or flatten at the venue`;
-  return { requestId, status: "REJECTED", key: "flatten", message, version };
-}
-
-function answerOf(r: FlattenReport, requestId: number, version: number): CommandResult {
-  const count = (what: FlattenSlot["result"]) => r.slots.filter((s) => s.result === what).length;
-  const open = r.slots.filter((s) => s.result === "STILL_OPEN").map((s) => s.slot_id);
-  const venue = r.venue.checked
-    ? `venue positions ${r.venue.positions.length}, open orders ${r.venue.open_orders.length}`
-    : (r.venue.error ?? "venue not checked");
-  const message = `flatten ${r.complete ? "complete" : "incomplete"}: ${count("CLOSED")} closed, ${count("ALREADY_FLAT")} already flat, still open ${JSON.stringify(open)}; ${venue}`;
-  return { requestId, status: r.complete ? "APPLIED" : "INCOMPLETE", key: "flatten", message, version };
-}
 
 /** Whether FLATTEN has something to do for the slot now (a market exit in flight will fill). */
 function needsFlatten(s: SlotRecord): boolean {

@@ -25,7 +25,7 @@ import type { KernelInput, StrategyIntent } from "../contracts/intents.ts";
 import type { DiagnosticRecord, KernelOutcome, TransitionRecord } from "../contracts/records.ts";
 import type { RuntimeEvents } from "../events/index.ts";
 import { IntakeClosedError } from "../http/index.ts";
-import { ControlSync } from "./_control_sync.ts";
+import { ControlSync, mailboxFlatten } from "./_control_sync.ts";
 import { type HungQueryDeps, resolveHung } from "./_hung_query.ts";
 import { JournalGuard } from "./_journal_guard.ts";
 import { RingIntake } from "./_ring_intake.ts";
@@ -37,7 +37,7 @@ import { readBelief } from "./belief.ts";
 import type { Bundle } from "./bundle.ts";
 import { hazelcastOf } from "./config.ts";
 import { Executor } from "./executor.ts";
-import { Flattener, mailboxFlatten } from "./flatten.ts";
+import { Flattener } from "./flatten.ts";
 import { LiveReconciler } from "./live_reconcile.ts";
 import { type IntakeEdge, Metrics } from "./metrics.ts";
 import { type RecoveryReport, recover } from "./recovery.ts";
@@ -154,12 +154,8 @@ export class Runtime {
     if (input === null) this.metrics.recordBatchEffects(outcome);
     else this.metrics.recordOutcome(input, outcome);
     // A refused input is not journaled: its diagnostics are numbered like the launcher's own.
-    const refused = input !== null && !outcome.accepted;
-    this.project(
-      outcome.transitions,
-      outcome.diagnostics,
-      at ?? { journalSeq: this.b.inputs.entries, launcher: refused },
-    );
+    const where = at ?? { journalSeq: this.b.inputs.entries, launcher: input !== null && !outcome.accepted };
+    this.project(outcome.transitions, outcome.diagnostics, where);
     for (const d of outcome.diagnostics) {
       // A hung order is looked up at the venue (again while the query fails): see _hung_query.ts.
       // A cancel the executor gave up on (its sends' outcomes stayed unknown) is sent again then.
@@ -218,9 +214,11 @@ export class Runtime {
   };
 
   private readonly halt = (): void =>
-    void (this.b.control.snapshot().trading_state !== "HALTED" && this.applyControl({ trading_state: "HALTED" }));
+    void (this.b.control.snapshot().trading_state !== "HALTED" && this.controls.apply({ trading_state: "HALTED" }));
 
+  /** An operator's change (HTTP, CLI, fleet), refused once shutdown began (the launcher's `halt` is not). */
   applyControl(change: Record<string, unknown>): ControlSnapshot {
+    if (!this.executor.accepting) throw new IntakeClosedError("shutting down: control changes are refused");
     return this.controls.apply(change);
   }
 
@@ -282,14 +280,16 @@ export class Runtime {
     );
   }
 
-  /** SIGTERM path: stop intake, bound in-flight venue calls, flush projection, close everything. */
+  /** SIGTERM: intake refused, a running flatten answers, venue calls bounded, venue closed before the journal. */
   async shutdown(budgetMs = 8000): Promise<{ inflight_left: number; projection_flushed: boolean }> {
     this.executor.stopIntake();
-    const inflightLeft = await this.executor.drain(Math.min(3000, budgetMs / 2));
+    const drainMs = Math.min(3000, budgetMs / 2);
+    const flattenMs = await this.flattener.stop(drainMs / 2);
+    const inflightLeft = await this.executor.drain(Math.max(0, drainMs - flattenMs));
     this.stop.abort();
+    await this.b.venue.close().catch(() => {});
     const flushed = await this.b.projection.flush(Math.max(500, budgetMs / 2 - 500));
     this.journal.close();
-    await this.b.venue.close().catch(() => {});
     await this.b.projection.close().catch(() => {});
     this.b.zinc.close();
     this.b.control.close();

@@ -10,8 +10,9 @@ import { ManualClock } from "../../src/contracts/clock.ts";
 import type { FlattenEvent, FlattenRequest } from "../../src/contracts/flatten.ts";
 import type { CommandResult, OperatorControlPlane } from "../../src/control/index.ts";
 import type { ExecutionKernel } from "../../src/kernel/index.ts";
+import { mailboxFlatten } from "../../src/launcher/_control_sync.ts";
 import type { Executor } from "../../src/launcher/executor.ts";
-import { Flattener, mailboxFlatten } from "../../src/launcher/flatten.ts";
+import { Flattener } from "../../src/launcher/flatten.ts";
 import type { MockVenueAdapter } from "../../src/venue/index.ts";
 import { T0 } from "../_support/kernel.ts";
 
