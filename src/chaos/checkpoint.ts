@@ -19,7 +19,7 @@ import type { VenueTruth } from "./truth.ts";
 export type Auditor = (a: AuditInput) => Violation[];
 
 export interface Finding {
-  invariant: Violation["invariant"] | "QUIESCE" | "REPLAY" | "CASE";
+  invariant: Violation["invariant"] | "QUIESCE" | "REPLAY" | "CASE" | "FLAT";
   message: string;
 }
 
@@ -83,12 +83,19 @@ export function relativeTo(t: VenueTruth, base: VenueTruth | null): VenueTruth {
   if (base === null) return t;
   const held = new Map(base.positions.map((p) => [`${p.asset}|${p.side}`, p.size]));
   const before = new Set(base.open_orders.map((o) => o.client_order_id));
+  const now = new Set(t.positions.map((p) => `${p.asset}|${p.side}`));
+  // A held position the run closed entirely is the run's too: it sold (−) what was held.
+  const gone = base.positions.filter((p) => p.size > 0 && !now.has(`${p.asset}|${p.side}`));
   return {
-    // A position mixed with what the account held before has no average of its own: drop it.
-    positions: t.positions.map((p) => {
-      const prior = held.get(`${p.asset}|${p.side}`) ?? 0;
-      return prior > 0 ? { asset: p.asset, side: p.side, size: p.size - prior } : { ...p };
-    }),
+    // A position mixed with what the account held before has no average of its own: drop it. The
+    // run's part is negative when it ate into what was held (the auditor flags that).
+    positions: [
+      ...t.positions.map((p) => {
+        const prior = held.get(`${p.asset}|${p.side}`) ?? 0;
+        return prior > 0 ? { asset: p.asset, side: p.side, size: p.size - prior } : { ...p };
+      }),
+      ...gone.map((p) => ({ asset: p.asset, side: p.side, size: -p.size })),
+    ],
     open_orders: t.open_orders.filter((o) => !before.has(o.client_order_id)),
     ...(t.orders ? { orders: t.orders } : {}),
     wallet: null,

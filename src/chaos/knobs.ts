@@ -1,10 +1,11 @@
 /**
  * Fault knobs, drawn from the run's seed: each step gets its own draw, so a seed names a whole
  * fault schedule. They are written in bingx-sim's vocabulary (`SimFaults`); venue.ts translates
- * them for the mock venue. Every knob of `SimFaults` can fire — latency, dropped placement
- * answers, 5xx, forced rate limits (with and without the venue's hint), duplicated and reordered
- * stream frames, stream disconnects, fills in several legs, refused cancels — each with its own
- * probability, and most steps draw several at once.
+ * them for the mock venue. These knobs can fire — latency, dropped placement answers, 5xx, forced
+ * rate limits (with and without the venue's hint), duplicated and reordered stream frames, stream
+ * disconnects, fills in several legs, refused cancels — each with its own probability, and most
+ * steps draw several at once. Never drawn: the canary skews, and bingx-sim's `pending_ms`,
+ * `reject_orders` and `ip_ban` (a case may set them on bingx-sim; `noKnobs()` turns them off).
  *
  * Entry points: `drawKnobs(rng)`, `noKnobs()`, `describeKnobs(knobs)`.
  */
@@ -40,6 +41,9 @@ export function noKnobs(): ChaosKnobs {
     cancel_reject: false,
     fill_price_skew: 0,
     fill_qty_skew: 0,
+    pending_ms: 0,
+    reject_orders: 0,
+    ip_ban: { count: 0, retry_hint: false },
   };
 }
 

@@ -127,6 +127,11 @@ class Run {
       await this.h.resolveHung();
     }
     await this.check(step);
+    // Kernel and venue agree just as well when both still hold a trade: the end must be flat.
+    for (const s of this.h.kernel.slots().filter((x) => x.is_open))
+      this.add(step, [
+        { invariant: "FLAT", message: `after the flatten slot ${s.slot_id} ${s.stage} still holds a trade` },
+      ]);
   }
 
   private fire(a: Action): void {

@@ -34,7 +34,7 @@ export interface TruthOrder {
   filled: number;
   /** Average fill price as the venue reports it (0 when nothing filled). */
   avg_price?: number;
-  /** Still working at the venue (NEW or PARTIALLY_FILLED). */
+  /** Still working at the venue (NEW or PARTIALLY_FILLED; at bingx-sim also PENDING). */
   open?: boolean;
 }
 
@@ -69,7 +69,8 @@ export function simTruth(sim: SimHandle): VenueTruth {
     size: o.origQty,
     filled: o.executedQty,
     avg_price: o.avgPrice,
-    open: o.status === "NEW" || o.status === "PARTIALLY_FILLED",
+    // PENDING (the sim's `pending_ms` fault): placed and open, not yet on the book.
+    open: o.status === "NEW" || o.status === "PARTIALLY_FILLED" || o.status === "PENDING",
   }));
   return {
     positions: s.positions.map((p) => ({

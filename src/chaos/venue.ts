@@ -7,8 +7,9 @@
  * Fault knobs are written once, in bingx-sim's vocabulary (`ChaosKnobs`), and translated for the
  * mock: 5xx and dropped answers become UNKNOWN outcomes, a stream disconnect after n frames becomes
  * a stream that loses the rest of a batch after n events (no catch-up: the hung-order path finds
- * the truth), a rate-limit hint becomes the mock's 1 s `retry_after_ms`. The canary skews exist on
- * bingx-sim only; asking the mock or a live venue for a fault is refused with one line.
+ * the truth), a rate-limit hint becomes the mock's 1 s `retry_after_ms`. The canary skews,
+ * `pending_ms`, `reject_orders` and `ip_ban` exist on bingx-sim only; asking the mock or a live
+ * venue for one is refused with one line.
  *
  * Entry points: `openVenue(kind, options)`, `openLiveVenue(config, clock)`, `ChaosVenue`.
  */
@@ -113,7 +114,12 @@ async function openSimVenue(o: VenueOptions): Promise<ChaosVenue> {
     kind: "sim",
     sim,
     mock: null,
-    setFaults: (k) => Object.assign(sim.faults, { ...k, rate_limit: { ...k.rate_limit } }),
+    setFaults: (k) =>
+      Object.assign(sim.faults, {
+        ...k,
+        rate_limit: { ...k.rate_limit },
+        ...(k.ip_ban ? { ip_ban: { ...k.ip_ban } } : {}),
+      }),
     setPrice: (asset, price) => sim.setPrice(asset, price),
     price: async (asset) => sim.state().prices[asset] ?? unknownAsset(asset),
     connect: async () => {
@@ -194,6 +200,8 @@ function unknownAsset(asset: string): never {
 export function mockKnobs(k: ChaosKnobs): MockKnobs {
   if (k.fill_price_skew !== 0 || k.fill_qty_skew !== 0)
     throw new Error("Condition failed: fill_price_skew and fill_qty_skew exist on bingx-sim only");
+  if ((k.pending_ms ?? 0) !== 0 || (k.reject_orders ?? 0) !== 0 || (k.ip_ban?.count ?? 0) !== 0)
+    throw new Error("Condition failed: pending_ms, reject_orders and ip_ban exist on bingx-sim only");
   const m: MockKnobs = {};
   if (k.latency_ms > 0) m.latency_ms = k.latency_ms;
   if (k.http_5xx > 0) m.http_5xx = { count: k.http_5xx };
