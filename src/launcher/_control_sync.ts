@@ -7,13 +7,13 @@
  *
  * The mailbox's flatten command is `mailboxFlatten` (refused, REJECTED, once shutdown began).
  *
- * Entry points: `ControlSync` (`apply`, `syncIfChanged`, `syncKernel`, `followKernel`),
+ * Entry points: `ControlSync` (`apply`, `syncIfChanged`, `syncKernel`, `startUp`, `followKernel`),
  * `configureInputs` (pure), `mailboxFlatten`.
  */
 
 import type { Clock } from "../contracts/clock.ts";
 import { ControlError, type ControlSnapshot, type RiskLimits } from "../contracts/control.ts";
-import { type ConfigKey, TRADING_STATES } from "../contracts/enums.ts";
+import { type ConfigKey, TRADING_STATES, type TradingState } from "../contracts/enums.ts";
 import type { FlattenReport, FlattenSlot } from "../contracts/flatten.ts";
 import type { SystemInput } from "../contracts/intents.ts";
 import type { CommandActions, CommandResult, OperatorControlPlane } from "../control/index.ts";
@@ -27,6 +27,9 @@ const LIMIT_KEYS: Readonly<Record<keyof RiskLimits, ConfigKey>> = {
   max_leverage: "MAX_LEVERAGE",
   max_drawdown_ratio: "MAX_DRAWDOWN_RATIO",
 };
+
+/** How much each trading state restricts: a restart never lifts a stricter one by itself. */
+const RESTRICTION: Readonly<Record<TradingState, number>> = { ACTIVE: 0, REDUCING: 1, HALTED: 2 };
 
 export function configureInputs(snapshot: ControlSnapshot, kernel: KernelConfig, nowMs: number): SystemInput[] {
   const out: SystemInput[] = [];
@@ -78,12 +81,35 @@ export class ControlSync {
     this.syncKernel(control.snapshot());
   }
 
-  /** The kernel enforces what the snapshot asks for: one CONFIGURE per key that differs. */
+  /**
+   * The kernel enforces what the snapshot asks for: one CONFIGURE per key that differs. What is
+   * published is the snapshot as it is now: a CONFIGURE whose journal write was refused halts
+   * trading inside this call, and that newer snapshot must not be followed by `snapshot`.
+   */
   syncKernel(snapshot: ControlSnapshot): void {
     for (const input of configureInputs(snapshot, this.d.kernel.config(), this.d.clock.nowMs())) {
       this.d.applySystem(input);
     }
-    this.d.publish(snapshot);
+    this.d.publish(this.d.control.snapshot());
+  }
+
+  /**
+   * Start-up: the kernel enforces the configured snapshot, except a trading state the restored
+   * kernel holds (the journal's last run) that restricts more: a halt (the operator's, a flatten's,
+   * a refused journal write's, a lost lease's) or the drawdown watch's REDUCING survives a restart,
+   * crash or not, until the operator sets ACTIVE. Logged when it is carried over.
+   */
+  startUp(): void {
+    const restored = this.d.kernel.config().trading_state;
+    const configured = this.d.control.snapshot().trading_state;
+    if (RESTRICTION[restored] <= RESTRICTION[configured]) {
+      this.syncKernel(this.d.control.snapshot());
+      return;
+    }
+    const snapshot = this.apply({ trading_state: restored });
+    this.d.log(
+      `trading ${restored} carried over from the last run (the journal), over DITA_V2_TRADING_STATE=${configured}; control version ${snapshot.version}: set trading_state=ACTIVE to resume`,
+    );
   }
 
   /**

@@ -138,7 +138,7 @@ export class Runtime {
     const reconcile = c.reconcile_on_restart || belief.source === "hazelcast";
     if (reconcile !== c.reconcile_on_restart)
       this.log("belief from hazelcast: reconciling with the venue although DITA_V2_RECONCILE_ON_RESTART=0");
-    this.controls.syncKernel(this.b.control.snapshot()); // start-up trading state and limits
+    this.controls.startUp(); // start-up trading state and limits; a stricter restored state is kept
     const deps = { kernel: this.b.kernel, executor: this.executor, venue: this.b.venue, log: this.log };
     this.recovery = await recover({ ...deps, nowMs: () => this.b.clock.nowMs() }, belief, reconcile);
     this.reconciler.followOrphans(this.recovery.orphans); // reported once, then followed by its passes
