@@ -8,7 +8,7 @@
 import { INPUT_KINDS } from "../contracts/enums.ts";
 import type { InputRefusal } from "../contracts/intent_parse.ts";
 import type { KernelInput } from "../contracts/intents.ts";
-import type { KernelOutcome } from "../contracts/records.ts";
+import { type KernelOutcome, STAGES, type Stage } from "../contracts/records.ts";
 import type { VenueRateStats } from "../contracts/venue.ts";
 
 /** Where a strategy input entered: the HTTP API, the CLI (through HTTP) or the Zinc intents ring. */
@@ -169,6 +169,17 @@ export function gauge(name: string, help: string, samples: Array<[labels: string
     `# TYPE ${name} gauge`,
     ...samples.map(([l, v]) => `${name}${l ? `{${l}}` : ""} ${v}`),
   ];
+}
+
+/** `dita_v2_slots{stage}` for every stage, 0 included: an alert on `== 0` needs the series to exist. */
+export function slotStageLines(slots: ReadonlyArray<{ stage: Stage }>): string[] {
+  const count = new Map<Stage, number>(STAGES.map((s) => [s, 0]));
+  for (const s of slots) count.set(s.stage, (count.get(s.stage) ?? 0) + 1);
+  return gauge(
+    "dita_v2_slots",
+    "Slots by stage",
+    [...count].map(([stage, n]) => [`stage="${stage}"`, n]),
+  );
 }
 
 /** The venue throttle's counters and wait percentiles (nothing for a venue without a throttle). */

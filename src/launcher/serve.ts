@@ -24,7 +24,7 @@ import { loadConfig, type RuntimeConfig } from "./config.ts";
 import { type FleetMembership, joinFleet } from "./fleet_member.ts";
 import { eagerJitEnv, jitInUse, reexecWith, runsCompiled } from "./jit_tiers.ts";
 import { catchUp } from "./journal_projection.ts";
-import { gauge, rateLines } from "./metrics.ts";
+import { gauge, rateLines, slotStageLines } from "./metrics.ts";
 import { newRunId } from "./run_id.ts";
 import { Runtime } from "./runtime.ts";
 import { lockStateDir } from "./state_dir_lock.ts";
@@ -175,17 +175,10 @@ function httpDeps(
 }
 
 function liveGauges(rt: Runtime): string[] {
-  const slots = rt.b.kernel.slots();
-  const stages = new Map<string, number>();
-  for (const s of slots) stages.set(s.stage, (stages.get(s.stage) ?? 0) + 1);
   const account = rt.b.kernel.account();
   const projection = rt.b.projection.stats();
   return [
-    ...gauge(
-      "dita_v2_slots",
-      "Slots by stage",
-      [...stages].map(([stage, n]) => [`stage="${stage}"`, n]),
-    ),
+    ...slotStageLines(rt.b.kernel.slots()),
     ...gauge("dita_v2_capital", "Account capital", [["", account.capital]]),
     ...gauge("dita_v2_equity", "Account equity", [["", account.equity]]),
     ...gauge("dita_v2_trade_seq", "Settled trades", [["", account.trade_seq]]),
