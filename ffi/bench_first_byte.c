@@ -21,7 +21,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <signal.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -149,6 +151,9 @@ static int on_up(conn *c) {
 }
 
 int main(int argc, char **argv) {
+    /* A bench that dies (or throws before it stops the relay) takes the relay with it: a leaked
+     * relay holds the bench's stdout pipe open and the caller reading it never finishes. */
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (argc != 2) {
         fprintf(stderr, "usage: bench_first_byte UPSTREAM_PORT\n");
         return 2;
