@@ -31,6 +31,7 @@ import { nativeLibraryPath } from "../src/kernel/index.ts";
 import { buildBundle, loadConfig, Runtime, SystemClock } from "../src/launcher/index.ts";
 import { EAGER_JIT_ENV } from "../src/launcher/jit_tiers.ts";
 import { startBingxSim } from "../src/sim/index.ts";
+import { Throttle } from "../src/venue/bingx/_throttle.ts";
 import { HttpWire } from "../src/venue/bingx/http_wire.ts";
 import { placementPacer, realtimeNs, startProbe } from "./_venue_probe.ts";
 import { percentile } from "./http_load.ts";
@@ -41,7 +42,7 @@ const WARMUP = 10;
 const PARTS = ["taken", "checked", "mirror", "mirrored", "encoded", "flush", "written"] as const;
 type Part = (typeof PARTS)[number];
 
-export async function stageBreakdown(o: { trades: number; key: string; secret: string; scratch: string }) {
+export async function stageBreakdown(o: StageOptions) {
   const unlimited = Object.fromEntries(
     ["place_order", "query_order", "positions", "balance", "leverage", "listen_key", "market"].map((k) => [k, 1e6]),
   );
@@ -74,6 +75,16 @@ export async function stageBreakdown(o: { trades: number; key: string; secret: s
   type Build = (req: { method: string; path: string }, nowMs: number) => unknown;
   const rest = (rt.b.venue as unknown as { inner: { rest: { doFetch: Transport; buildRequest: Build } } }).inner.rest;
   const transport = rest.doFetch;
+  // Back to back: the adapter's placement budget lifted (bench only), so orders can follow 3 ms apart.
+  if (o.backToBackMs !== undefined) {
+    const lifted = { place_order: 100_000, query_order: 100_000, market: 100_000 };
+    (rest as unknown as { throttle: Throttle }).throttle = new Throttle({
+      clock: new SystemClock(),
+      margin: 1,
+      sleep: (ms) => Bun.sleep(ms),
+      limitsPerS: lifted,
+    });
+  }
   rest.doFetch = (url, init) => {
     if (url.includes("/trade/order") && init.method === "POST" && stamps.fetch === 0) stamps.fetch = realtimeNs();
     return transport(url, init);
@@ -128,7 +139,8 @@ export async function stageBreakdown(o: { trades: number; key: string; secret: s
   const rows: number[][] = [];
   const parts: number[][] = [];
   const wireRows: number[][] = [];
-  const pace = placementPacer();
+  const gap = o.backToBackMs;
+  const pace = gap === undefined ? placementPacer() : () => Bun.sleep(gap);
   try {
     for (let i = 0; i < o.trades + WARMUP; i++) {
       for (const type of ["ENTER", "EXIT"] as const) {
@@ -252,7 +264,8 @@ function wrapParts(rt: Runtime, stamp: (k: Part) => void): void {
   };
 }
 
-type StageOptions = { trades: number; key: string; secret: string; scratch: string };
+/** `backToBackMs`: orders that far apart with the adapter's budget lifted, instead of paced under it. */
+type StageOptions = { trades: number; key: string; secret: string; scratch: string; backToBackMs?: number };
 
 /** `stageBreakdown` in a bun process of its own started with serve's eager JIT tiers. */
 export async function stagesInChild(o: StageOptions): Promise<Awaited<ReturnType<typeof stageBreakdown>>> {
