@@ -4,7 +4,7 @@
  * Pure functions of what was read; the command prints them.
  */
 
-import type { ChecklistItem, FleetListing } from "../fleet/index.ts";
+import { type ChecklistItem, type FleetListing, ipShareFindings } from "../fleet/index.ts";
 
 export function table(header: string[], rows: string[][]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -44,18 +44,22 @@ export function fleetLines(f: FleetListing): string[] {
   const n = f.malformed.length;
   const bad = n === 0 ? "" : `; ${n} malformed ${n === 1 ? "entry" : "entries"}`;
   const summary = `${f.kernels.length} kernel(s): ${count("ok")} ok, ${count("stale")} stale, ${count("unhealthy")} unhealthy${bad}`;
-  return [...table(header, rows), ...f.malformed.map((m) => `malformed entry: ${m}`), summary];
+  const malformed = f.malformed.map((m) => `malformed entry: ${m}`);
+  return [...table(header, rows), ...malformed, ...ipShareFindings(f.kernels), summary];
 }
 
 /**
  * What `dita-v2 fleet` (without --verify-isolation) prints, and its exit code: 0 only when every
- * kernel is ok and no entry is malformed (an entry that does not parse is a kernel nobody can judge,
- * never a healthy fleet), 1 otherwise. Good kernels are listed either way.
+ * kernel is ok, no entry is malformed (an entry that does not parse is a kernel nobody can judge,
+ * never a healthy fleet) and no host runs more BingX kernels than one of them declares in
+ * DITA_V2_BINGX_IP_SHARE (`ipShareFindings`: `warnings`, in the table's lines too), 1 otherwise.
+ * Good kernels are listed either way.
  */
-export function fleetReport(f: FleetListing, json: boolean): { lines: string[]; exitCode: number } {
+export function fleetReport(f: FleetListing, json: boolean): { lines: string[]; warnings: string[]; exitCode: number } {
   const lines = json ? [JSON.stringify(f, null, 2)] : fleetLines(f);
-  const healthy = f.kernels.every((k) => k.state === "ok") && f.malformed.length === 0;
-  return { lines, exitCode: healthy ? 0 : 1 };
+  const warnings = ipShareFindings(f.kernels);
+  const healthy = f.kernels.every((k) => k.state === "ok") && f.malformed.length === 0 && warnings.length === 0;
+  return { lines, warnings, exitCode: healthy ? 0 : 1 };
 }
 
 export function checklistLines(items: readonly ChecklistItem[]): string[] {

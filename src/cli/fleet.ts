@@ -2,8 +2,9 @@
  * `dita-v2 fleet`: the kernels heartbeating into the Hazelcast cluster (map DITA_V2_FLEET), as a
  * table or `--json`, each marked ok, STALE (a heartbeat missed, not yet expired) or UNHEALTHY.
  * Exit 0 when every kernel listed is ok and no entry is malformed, 1 otherwise (each malformed entry
- * named by key on a line of its own, the good kernels still listed), 2 when the cluster is off or
- * unreachable.
+ * named by key on a line of its own, the good kernels still listed; likewise one line per host
+ * running more BingX kernels than one of them declares in DITA_V2_BINGX_IP_SHARE, on stderr with
+ * --json), 2 when the cluster is off or unreachable.
  *
  * `--verify-isolation` runs the isolation checklist over every namespace seen in the cluster and
  * prints every item with its verdict (src/fleet/checklist.ts); `--save FILE` keeps this observation
@@ -52,6 +53,7 @@ export const fleetCommand = defineCommand({
     });
     const report = fleetReport(f, args.json);
     for (const line of report.lines) console.log(line);
+    if (args.json) for (const line of report.warnings) console.error(line); // the table has them already
     process.exitCode = report.exitCode;
   },
 });

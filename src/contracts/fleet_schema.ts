@@ -60,6 +60,13 @@ export const FleetEntrySchema = Type.Object(
       },
       { ...strict, description: "what two kernels must never share" },
     ),
+    ip_share: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 64,
+        description: "BINGX kernels: DITA_V2_BINGX_IP_SHARE, the BingX clients sharing this host's IP (absent: 1)",
+      }),
+    ),
   },
   { ...strict, title: "FleetEntry", description: "What one kernel says about itself in DITA_V2_FLEET" },
 );

@@ -69,6 +69,11 @@ export interface FleetEntry {
   account: string | null;
   lease: LeaseState;
   identity: KernelIdentity;
+  /**
+   * BINGX kernels: DITA_V2_BINGX_IP_SHARE, how many BingX clients the kernel budgets BingX's per-IP
+   * limits for (1..64). Absent for MOCK and in entries written before it existed: read as 1.
+   */
+  ip_share?: number;
 }
 
 export type KernelState = "ok" | "stale" | "unhealthy";

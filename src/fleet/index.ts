@@ -36,4 +36,11 @@ export {
   observeDesk,
   parseObservation,
 } from "./observe.ts";
-export { type FleetKernel, type FleetListing, readFleet, withFleetClient } from "./read.ts";
+export {
+  type FleetKernel,
+  type FleetListing,
+  type IpShareOf,
+  ipShareFindings,
+  readFleet,
+  withFleetClient,
+} from "./read.ts";

@@ -11,7 +11,8 @@
  * heartbeats.
  *
  * Entry points: `readFleet(client, clockMs)` (the clock is read once the entries arrived),
- * `withFleetClient(cfg, fn)`.
+ * `withFleetClient(cfg, fn)`, `ipShareFindings(kernels)` (hosts whose BingX kernels under-declare
+ * DITA_V2_BINGX_IP_SHARE).
  */
 
 import type { Static } from "@sinclair/typebox";
@@ -93,6 +94,36 @@ async function oneByOne(m: RawMap, first: unknown, malformed: string[]): Promise
 async function unreadable(e: unknown): Promise<boolean> {
   const { HazelcastError, HazelcastSerializationError } = await import("hazelcast-client");
   return !(e instanceof HazelcastError) || e instanceof HazelcastSerializationError;
+}
+
+/** What `ipShareFindings` reads of a kernel: an entry without `ip_share` (older, or MOCK) reads as 1. */
+export type IpShareOf = Pick<FleetEntry, "namespace" | "host" | "venue" | "ip_share">;
+
+/**
+ * One line per host running more BingX kernels than the smallest DITA_V2_BINGX_IP_SHARE declared on
+ * it: BingX limits requests per IP, and a kernel whose share is below the number of BingX kernels on
+ * its host budgets for fewer clients than send from that IP, so together they can pass BingX's
+ * per-IP limits (the IP is then restricted for ~5 minutes: no kernel there can place a stop loss).
+ * Hosts by name; names sorted.
+ */
+export function ipShareFindings(kernels: readonly IpShareOf[]): string[] {
+  const byHost = new Map<string, IpShareOf[]>();
+  for (const k of kernels) if (k.venue === "BINGX") byHost.set(k.host, [...(byHost.get(k.host) ?? []), k]);
+  const lines: string[] = [];
+  for (const [host, ks] of [...byHost].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const low = ks.filter((k) => (k.ip_share ?? 1) < ks.length);
+    if (low.length === 0) continue;
+    const shares = [...new Set(low.map((k) => k.ip_share ?? 1))].sort((a, b) => a - b);
+    const on = shares.map((n, i) => {
+      const names = low.filter((k) => (k.ip_share ?? 1) === n).map((k) => k.namespace);
+      return `${i === 0 ? "DITA_V2_BINGX_IP_SHARE" : ""}=${n} on ${names.sort().join(", ")}`;
+    });
+    const as = shares.length === 1 && shares[0] === 1 ? "alone" : "fewer clients shared its IP";
+    lines.push(
+      `host ${host}: ${ks.length} BingX kernels share its IP but ${on.join("; ")}: each budgets BingX's per-IP limits as if ${as}`,
+    );
+  }
+  return lines;
 }
 
 /** Runs `fn` with a fresh raw client to the cluster of `cfg` and shuts it down afterwards. */

@@ -65,6 +65,7 @@ const LAUNCHER = [
 /** Read elsewhere, by whom. */
 const ELSEWHERE = [
   "BINGX_RATE_MARGIN", // src/venue/bingx/config.ts
+  "BINGX_IP_SHARE", // src/venue/bingx/config.ts
   "ZINC_LIB", // clients/typescript/_zinc.ts, clients/python/dita_v2_client/_zinc.py (`dita-v2 zinc-lib`)
   "EXE", // supervisor/supervisorctl.sh, deploy/supervisor/run-strategy.sh
   "ENV_DIR", // deploy/supervisor/run-strategy.sh (in supervisord's environment, so in serve's)

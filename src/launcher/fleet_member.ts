@@ -14,6 +14,9 @@
  * unreachable at start leaves the lease pending (one log line); the first heartbeat that reaches the
  * cluster takes it, and trading halts should another kernel hold it by then.
  *
+ * A BINGX kernel's entry carries its DITA_V2_BINGX_IP_SHARE (`ip_share`): `dita-v2 fleet` flags a
+ * host running more BingX kernels than one of them declares (src/fleet/read.ts `ipShareFindings`).
+ *
  * Entry points: `joinFleet(config, env, clock, log, ids)` (throws `LeaseRefused` for a second kernel),
  * then `membership.start(rt, httpUrl)`, `stopBeats()`, `leave()`, `status()`, `list`.
  */
@@ -33,7 +36,7 @@ import {
   type KernelFields,
   renewalBudgetMsOf,
 } from "../fleet/index.ts";
-import { bingxConfigFromEnv } from "../venue/index.ts";
+import { type BingxConfig, bingxConfigFromEnv } from "../venue/index.ts";
 import { ConfigError, hazelcastOf, type RuntimeConfig } from "./config.ts";
 import type { Runtime } from "./runtime.ts";
 import { health } from "./status.ts";
@@ -59,9 +62,19 @@ type Env = Record<string, string | undefined>;
 /** The parts hashed into the lease key of the account this configuration trades. */
 export function accountIdentity(config: RuntimeConfig, env: Env, clock: Clock): string[] {
   if (config.venue === "MOCK") return ["mock", config.strategy];
+  const c = bingxOf(env, clock);
+  return ["bingx", c.baseUrl, c.apiKey];
+}
+
+/** A BINGX kernel's DITA_V2_BINGX_IP_SHARE, for its fleet entry; undefined for MOCK. */
+export function ipShareOf(config: RuntimeConfig, env: Env, clock: Clock): number | undefined {
+  return config.venue === "MOCK" ? undefined : (bingxOf(env, clock).ipShare ?? 1);
+}
+
+function bingxOf(env: Env, clock: Clock): BingxConfig {
   const parsed = bingxConfigFromEnv(env, clock);
   if (!parsed.ok) throw new ConfigError(parsed.error.split(" ")[0] ?? "BINGX", parsed.error);
-  return ["bingx", parsed.config.baseUrl, parsed.config.apiKey];
+  return parsed.config;
 }
 
 export async function joinFleet(
@@ -91,6 +104,7 @@ export async function joinFleet(
     acquired_at_ms: clock.nowMs(),
   };
   const lease = new AccountLease(client, accountKey(accountIdentity(config, env, clock)), me, ttl);
+  const ipShare = ipShareOf(config, env, clock);
   const account = `${config.venue} account ${lease.key.slice(0, 16)}`;
   let state: "held" | "pending" = "held";
   const sentAtMs = Number(clock.monoNs() / 1_000_000n); // monotonic: the fence ignores wall-clock steps
@@ -136,7 +150,7 @@ export async function joinFleet(
     start(runtime, httpUrl) {
       rt = runtime;
       agent.enforceLease(); // a lease lost while serve started halts trading before its loops run
-      agent.report(() => kernelFields(runtime, httpUrl));
+      agent.report(() => kernelFields(runtime, httpUrl, ipShare));
     },
     stopBeats: async () => agent.stopBeats(),
     leave: async () => agent.leave(),
@@ -145,7 +159,7 @@ export async function joinFleet(
   };
 }
 
-function kernelFields(rt: Runtime, httpUrl: string): KernelFields {
+function kernelFields(rt: Runtime, httpUrl: string, ipShare: number | undefined): KernelFields {
   const c = rt.b.config;
   let inUse = 0;
   for (const s of rt.b.kernel.slots()) if (s.stage !== "IDLE" && s.stage !== "CLOSED") inUse++;
@@ -167,5 +181,6 @@ function kernelFields(rt: Runtime, httpUrl: string): KernelFields {
       clickhouse_database: c.clickhouse === "REAL" ? c.clickhouse_database : null,
       hazelcast_cluster: c.hazelcast_cluster,
     },
+    ...(ipShare === undefined ? {} : { ip_share: ipShare }),
   };
 }

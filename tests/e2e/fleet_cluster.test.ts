@@ -41,7 +41,15 @@ const hzEnv = () => ({
 });
 
 function kernelEnv(ns: string, sim: SimProc): Record<string, string> {
-  return { ...sim.env, ...hzEnv(), DITA_V2_STRATEGY: ns, DITA_V2_SLOTS: "4", DITA_V2_FLEET_TTL_MS: "3000" };
+  // Three BingX kernels on this one host: each budgets BingX's per-IP limits for three (else `fleet` exits 1).
+  return {
+    ...sim.env,
+    ...hzEnv(),
+    DITA_V2_STRATEGY: ns,
+    DITA_V2_SLOTS: "4",
+    DITA_V2_FLEET_TTL_MS: "3000",
+    DITA_V2_BINGX_IP_SHARE: "3",
+  };
 }
 
 async function serve(ns: string, sim: SimProc): Promise<Served> {

@@ -135,6 +135,7 @@ function layOut(): void {
       DITA_V2_MODE: "DEBUG",
       DITA_V2_SLOTS: "4",
       DITA_V2_FLEET_TTL_MS: "3000",
+      DITA_V2_BINGX_IP_SHARE: "3", // three BingX kernels on this one host
     };
     const file = join(fleetDir, "env", `${ns}.env`);
     writeFileSync(

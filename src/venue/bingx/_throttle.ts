@@ -2,7 +2,8 @@
  * The BingX adapter's client-side throttle: one `RateBucket` per budget group (endpoints.ts
  * `RATE_TABLE`), sized `floor(limit × margin)` (at least 1) over the group's window
  * (`RATE_BUDGETS`: one second per UID group; 60 s for the per-IP market group, which keeps both
- * its 10 s and its minute limit, see endpoints.ts), so normal load never meets a 429.
+ * its 10 s and its minute limit, see endpoints.ts), so normal load never meets a 429. With
+ * `ipShare` > 1 (DITA_V2_BINGX_IP_SHARE) the per-IP budgets are divided (`rateCapacities`).
  *
  * A request takes a token before it is sent and gives it back when answered (`Lease.done`).
  * With no token free it waits in its group's queue; requests that change orders (priority
@@ -33,7 +34,7 @@
 import type { Clock } from "../../contracts/clock.ts";
 import type { VenueRateStats } from "../../contracts/venue.ts";
 import { RateBucket } from "./_rate_bucket.ts";
-import { MARKET_BUDGET, RATE_BUDGETS, type RateGroup, type RatePriority } from "./endpoints.ts";
+import { MARKET_BUDGET, RATE_BUDGETS, type RateGroup, type RatePriority, rateCapacities } from "./endpoints.ts";
 import { VenueRequestError } from "./errors.ts";
 
 export interface ThrottleOptions {
@@ -41,6 +42,8 @@ export interface ThrottleOptions {
   sleep: (ms: number) => Promise<void>;
   /** Fraction of each venue limit the adapter uses, in (0, 1]. */
   margin: number;
+  /** How many clients send from this IP, each budgeting alike (1..64, default 1): endpoints.ts `rateCapacities`. */
+  ipShare?: number;
   /**
    * Per-group overrides of the venue's limit, counted over the group's window (`RATE_BUDGETS`:
    * per second for the UID groups, per 60 s for `market`); tests, benchmarks with a raised sim.
@@ -100,12 +103,17 @@ export class Throttle {
     if (!(this.waitMaxMs >= 0)) throw new Error(`Invariant: throttle waitMaxMs must be >= 0, got ${this.waitMaxMs}`);
     for (const group of Object.keys(o.limitsPerS ?? {}))
       if (!(group in RATE_BUDGETS)) throw new Error(`Invariant: ${group} is not a rate group (endpoints.ts)`);
+    const limits = {} as Record<RateGroup, number>;
     for (const [group, budget] of Object.entries(RATE_BUDGETS)) {
       const venueLimit = o.limitsPerS?.[group as RateGroup] ?? budget.limit;
       if (!(Number.isInteger(venueLimit) && venueLimit >= 1))
         throw new Error(`Invariant: rate limit of ${group} must be a positive integer, got ${venueLimit}`);
-      const capacity = Math.max(1, Math.floor(venueLimit * o.margin + 1e-9));
-      const bucket = new RateBucket(capacity, budget.windowMs);
+      limits[group as RateGroup] = venueLimit;
+    }
+    const sized = rateCapacities(limits, o.margin, o.ipShare ?? 1);
+    for (const [group, budget] of Object.entries(RATE_BUDGETS)) {
+      const { capacity, windowMs } = sized[group as RateGroup];
+      const bucket = new RateBucket(capacity, windowMs);
       const { restrictedMs, oneAtHint } = budget;
       const g: Group = { bucket, restrictedMs, oneAtHint, orders: [], queries: [], wakeScheduled: false };
       this.groups.set(group as RateGroup, g);

@@ -16,7 +16,8 @@
  * connected shows as venue rejects until the next `connect()`.
  *
  * Rate limits: every REST call passes one throttle (per account: this adapter) that keeps each
- * endpoint group under DITA_V2_BINGX_RATE_MARGIN of BingX's limit, orders before queries;
+ * endpoint group under DITA_V2_BINGX_RATE_MARGIN of BingX's limit (per-IP limits divided by
+ * DITA_V2_BINGX_IP_SHARE, the clients sending from this IP), orders before queries;
  * `rateStats()` reports what it did.
  *
  * Secrets appear only in the HMAC and the X-BX-APIKEY header; every message leaving this adapter
@@ -93,6 +94,7 @@ export class BingxVenueAdapter implements VenueAdapter {
     const throttle = new Throttle({
       clock: config.clock,
       margin: config.rateMargin ?? DEFAULT_RATE_MARGIN,
+      ipShare: config.ipShare ?? 1,
       sleep: (ms) => new Promise((resolve) => timers.setTimeout(resolve, ms)),
       ...options.throttle,
     });

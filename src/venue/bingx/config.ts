@@ -6,16 +6,19 @@
  * clients; confirm before live use), and answers a one-line error naming the variable when one
  * is missing or invalid. The error text never contains a key or secret value.
  * DITA_V2_BINGX_RATE_MARGIN (default 0.8) is the fraction of each BingX rate limit the adapter's
- * throttle uses: a decimal in (0, 1].
+ * throttle uses: a decimal in (0, 1]. DITA_V2_BINGX_IP_SHARE (default 1) is how many kernels or
+ * other BingX clients send from this host's IP: an integer in 1..64; the throttle divides BingX's
+ * per-IP limits by it (endpoints.ts `rateCapacities`).
  *
  * Nothing live is contacted by accident: the adapter refuses a non-loopback URL unless the
  * config says `allowLive`, which `bingxConfigFromEnv` sets only when `assertLiveAllowed(env)`
  * passes (BINGX_SMOKE_LIVE=1 and both keys set).
  *
- * Entry points: `BingxConfig`, `bingxConfigFromEnv`, `assertLiveAllowed`, `isLoopbackUrl`.
+ * Entry points: `BingxConfig`, `bingxConfigFromEnv`, `parseIpShare`, `assertLiveAllowed`, `isLoopbackUrl`.
  */
 
 import type { Clock } from "../../contracts/clock.ts";
+import { IP_SHARE_MAX } from "./endpoints.ts";
 
 /** Fraction of each BingX rate limit the adapter uses unless DITA_V2_BINGX_RATE_MARGIN says otherwise. */
 export const DEFAULT_RATE_MARGIN = 0.8;
@@ -35,6 +38,8 @@ export interface BingxConfig {
   allowLive?: boolean;
   /** Fraction of each BingX rate limit the throttle uses, in (0, 1]; DEFAULT_RATE_MARGIN when absent. */
   rateMargin?: number;
+  /** How many BingX clients send from this IP (1..64); 1 when absent. */
+  ipShare?: number;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -78,6 +83,8 @@ export function bingxConfigFromEnv(
     return { ok: false, error: `BINGX_WS_URL must be a ws(s) URL, got ${wsUrl.slice(0, 80)}` };
   const rateMargin = parseRateMargin(env.DITA_V2_BINGX_RATE_MARGIN);
   if (typeof rateMargin === "string") return { ok: false, error: rateMargin };
+  const ipShare = parseIpShare(env.DITA_V2_BINGX_IP_SHARE);
+  if (typeof ipShare === "string") return { ok: false, error: ipShare };
   let allowLive = false;
   try {
     assertLiveAllowed(env);
@@ -87,7 +94,18 @@ export function bingxConfigFromEnv(
   }
   return {
     ok: true,
-    config: { apiKey, secret, baseUrl, wsUrl, recvWindowMs: 5000, clock, timeoutMs: 10_000, allowLive, rateMargin },
+    config: {
+      apiKey,
+      secret,
+      baseUrl,
+      wsUrl,
+      recvWindowMs: 5000,
+      clock,
+      timeoutMs: 10_000,
+      allowLive,
+      rateMargin,
+      ipShare,
+    },
   };
 }
 
@@ -98,6 +116,16 @@ function parseRateMargin(raw: string | undefined): number | string {
   const n = /^(0|1)?(\.\d{1,6})?$/.test(text) && text !== "." ? Number(text) : Number.NaN;
   if (!(n > 0 && n <= 1))
     return `DITA_V2_BINGX_RATE_MARGIN must be a decimal in (0, 1] (the fraction of each BingX rate limit the adapter uses), got ${JSON.stringify(text.slice(0, 40))}`;
+  return n;
+}
+
+/** The share as a number, or the one-line error (naming the variable) for a bad value. */
+export function parseIpShare(raw: string | undefined): number | string {
+  const text = raw?.trim() ?? "";
+  if (text === "") return 1;
+  const n = /^\d{1,2}$/.test(text) ? Number(text) : Number.NaN;
+  if (!(n >= 1 && n <= IP_SHARE_MAX))
+    return `DITA_V2_BINGX_IP_SHARE must be an integer in 1..${IP_SHARE_MAX} (how many kernels or other BingX clients send from this host's IP), got ${JSON.stringify(text.slice(0, 40))}`;
   return n;
 }
 

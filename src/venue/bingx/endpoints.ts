@@ -18,7 +18,7 @@
  * Entry points: `PATHS`, `placeOrder`, `cancelOrder`, `queryOrder`, `openOrders`, `positions`,
  * `balance`, `contracts`, `setLeverage`, `getLeverage`, `positionMode`, `premiumIndex`,
  * `listenKeyCreate`, `listenKeyExtend`, `listenKeyClose`, `serverTime`, `RATE_LIMITS_PER_S`,
- * `MARKET_BUDGET`, `RATE_BUDGETS`, `RATE_WINDOW_MS`, `rateOf`.
+ * `MARKET_BUDGET`, `RATE_BUDGETS`, `RATE_WINDOW_MS`, `SIGNED_IP_BUDGET`, `rateCapacities`, `rateOf`.
  */
 
 import type { OrderSide, OrderType, PositionSide } from "../../contracts/venue.ts";
@@ -62,11 +62,11 @@ export const RATE_WINDOW_MS = 1000;
  * Requests per second per UID group, from each endpoint's BingX page ("rate limitation by UID:
  * N/s"); bingx-sim enforces the same numbers under the same names (`DEFAULT_LIMITS_PER_S`).
  *
- * BingX also counts the signed endpoints per IP: 2000 per 10 s in total and 300 per 10 s per
- * endpoint. These numbers cannot exceed that: a bucket lets at most `limit` requests into any
- * second, so one endpoint (one group, at most 10/s) sends at most 100 per 10 s, and all of them
- * together at most 47/s, 470 per 10 s. (Raising `ThrottleOptions.limitsPerS` past 30/s for one
- * group, or 200/s in total, lifts that guarantee: for benchmarks against a raised sim only.)
+ * BingX also counts the signed endpoints per IP (`SIGNED_IP_BUDGET`): 2000 per 10 s in total and
+ * 300 per 10 s per endpoint. Alone on its IP these numbers cannot exceed that: one group sends at
+ * most 100 per 10 s, all together at most 470. Sharing the IP is `rateCapacities`' `share`.
+ * (Raising `ThrottleOptions.limitsPerS` past 30/s for one group, or 200/s in total, at share 1
+ * lifts that guarantee: for benchmarks against a raised sim only.)
  */
 export const RATE_LIMITS_PER_S: Readonly<Record<UidRateGroup, number>> = {
   place_order: 10,
@@ -110,6 +110,71 @@ export const RATE_BUDGETS: Readonly<Record<RateGroup, RateBudget>> = {
   ) as Record<UidRateGroup, RateBudget>),
   market: MARKET_BUDGET,
 };
+
+/** BingX's per-IP limits of the signed endpoints: per `windowMs`, one endpoint and all of them together. */
+export const SIGNED_IP_BUDGET = { perEndpoint: 300, total: 2000, windowMs: 10_000 } as const;
+
+/** How many kernels or other clients may share one IP (DITA_V2_BINGX_IP_SHARE). */
+export const IP_SHARE_MAX = 64;
+
+/** One group's bucket: `capacity` tokens, each back one `windowMs` after its answer. */
+export interface GroupCapacity {
+  capacity: number;
+  windowMs: number;
+}
+
+/**
+ * Each group's bucket when `share` clients (1..IP_SHARE_MAX) send from this IP and each budgets
+ * the same way, from the venue's `limits` (per window of `RATE_BUDGETS`) and the `margin`:
+ * - market: floor(limit × margin / share) per 60 s (at least 1), so the IP sees at most 500 × margin.
+ * - signed, share 1: floor(limit × margin) per second (at least 1), unchanged; the defaults fit.
+ * - signed, share > 1: per 10 s each group's floor(limit × margin) × 10 is capped at
+ *   floor(300 / share), then all are scaled down proportionally (floors, at least 1 each, the largest
+ *   trimmed until they fit) to sum to at most floor(2000 / share). The IP then sees at most 300 per
+ *   endpoint and 2000 in all. n ≥ 10 per 10 s is floor(n / 10) per second; n < 10 is 1 per
+ *   ceil(10 000 / n) ms (at most n in any 10 s), since 1 per second would break the limit at large shares.
+ */
+export function rateCapacities(
+  limits: Readonly<Record<RateGroup, number>>,
+  margin: number,
+  share: number,
+): Record<RateGroup, GroupCapacity> {
+  if (!(Number.isInteger(share) && share >= 1 && share <= IP_SHARE_MAX))
+    throw new Error(`Invariant: IP share must be an integer in 1..${IP_SHARE_MAX}, got ${share}`);
+  const perWindow = (limit: number, div: number) => Math.max(1, Math.floor((limit * margin) / div + 1e-9));
+  const { perEndpoint, total, windowMs } = SIGNED_IP_BUDGET;
+  const seconds = windowMs / RATE_WINDOW_MS;
+  // Each signed group's requests per 10 s.
+  const per = new Map(
+    (Object.keys(RATE_LIMITS_PER_S) as UidRateGroup[]).map((g) => [g, perWindow(limits[g], 1) * seconds]),
+  );
+  if (share > 1) {
+    for (const [g, n] of per) per.set(g, Math.max(1, Math.min(n, Math.floor(perEndpoint / share))));
+    const cap = Math.floor(total / share);
+    const sum = sumOf(per);
+    if (sum > cap) for (const [g, n] of per) per.set(g, Math.max(1, Math.floor((n * cap) / sum)));
+    // Floors of at least 1 may still overshoot: trim the largest (cap >= 31 >= the number of groups).
+    for (let over = sumOf(per) - cap; over > 0; over--) {
+      const [g, n] = [...per].reduce((a, b) => (b[1] > a[1] ? b : a));
+      per.set(g, Math.max(1, n - 1));
+    }
+  }
+  const out: Partial<Record<RateGroup, GroupCapacity>> = {
+    market: { capacity: perWindow(limits.market, share), windowMs: MARKET_BUDGET.windowMs },
+  };
+  for (const [g, n] of per)
+    out[g] =
+      n >= seconds
+        ? { capacity: Math.floor(n / seconds), windowMs: RATE_WINDOW_MS }
+        : { capacity: 1, windowMs: Math.ceil(windowMs / n) };
+  return out as Record<RateGroup, GroupCapacity>;
+}
+
+function sumOf(m: Map<unknown, number>): number {
+  let s = 0;
+  for (const n of m.values()) s += n;
+  return s;
+}
 
 // biome-ignore format: one row per endpoint, aligned as a table
 const RATE_TABLE: ReadonlyArray<[method: string, path: string, group: RateGroup, priority: RatePriority]> = [
