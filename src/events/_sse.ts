@@ -10,7 +10,33 @@
 const encoder = new TextEncoder();
 
 export function frame(name: string, id: string, data: unknown): Uint8Array {
-  return encoder.encode(`event: ${name}\nid: ${id}\ndata: ${JSON.stringify(data)}\n\n`);
+  return encoder.encode(`event: ${name}\nid: ${id}\ndata: ${json(data)}\n\n`);
+}
+
+/**
+ * The event's JSON; never throws. Data JSON cannot hold (a BigInt, a cycle, in a diagnostic's free-form
+ * `details`) costs only that event: a BigInt is sent as its decimal text, a cycle as "[circular]", and
+ * anything still refused (a throwing toJSON) as `{"unserializable": why}`. Framing runs in the hub's
+ * flush, so a throw there would stop the stream for every client at every later flush.
+ */
+function json(data: unknown): string {
+  try {
+    return JSON.stringify(data);
+  } catch {
+    const ancestors: unknown[] = [];
+    try {
+      return JSON.stringify(data, function (this: unknown, _key: string, value: unknown) {
+        if (typeof value === "bigint") return value.toString();
+        if (typeof value !== "object" || value === null) return value;
+        while (ancestors.length > 0 && ancestors[ancestors.length - 1] !== this) ancestors.pop();
+        if (ancestors.includes(value)) return "[circular]";
+        ancestors.push(value);
+        return value;
+      });
+    } catch (e) {
+      return JSON.stringify({ unserializable: e instanceof Error ? e.message : String(e) });
+    }
+  }
 }
 
 export function comment(text: string): Uint8Array {
