@@ -1,33 +1,33 @@
 /**
- * Live reconciliation (docs/architecture.md §8): every `DITA_V2_RECONCILE_INTERVAL_MS` the venue's
- * positions and open orders are compared with the kernel's belief, so a change made behind the
- * kernel's back (a position closed on the exchange, an order cancelled with no stream event, a
- * position opened by hand) is found within one interval, not at the next restart.
+ * Live reconciliation (docs/architecture.md §8): every `DITA_V2_RECONCILE_INTERVAL_MS` the venue's positions and open
+ * orders are compared with the kernel's belief, so a change made behind the kernel's back (a position closed on the
+ * exchange, an order cancelled with no stream event, a position opened by hand) is found within one interval, not at
+ * the next restart.
  *
- * One pass: read positions and open orders (two calls for the whole account, waiting out rate
- * limits like recovery), split the positions across the claimant slots (`allocatePositions`, the
- * restart path: every slot's confirmed size first, then what a working entry has filled at the
- * venue — an entry no longer listed open, and a stale slot's entry the kernel ended that may have
- * filled late, looked up — so an entry never takes another slot's position), and list the slots that
- * disagree. A disagreement is confirmed by a second read before anything is done (a stream event
- * may simply be late); then, for each slot whose version did not change since the first read, the
- * launcher reports VENUE_MISMATCH and takes the restart path: MARK_STALE (DIVERGENCE) and
- * RECONCILE to the venue's truth, synchronously (no venue event can interleave). A slot already in
- * STALE_STATE_RECONCILING (a restart that could not reconcile it, an overfill, a foreign order)
- * always needs the venue's truth: it is reconciled at every pass until the kernel takes it (no
- * VENUE_MISMATCH: it is marked already). Capital is re-seeded from the wallet after a slot was
- * reconciled (a trade the venue closed settles there, not here), once no fill can be on its way to
- * the kernel (else that fill would count twice); a re-seed not made yet is made by a later pass. A
- * position no slot owns is one ORPHAN_POSITION while it persists (`OrphanWatch`: again when its
- * size changes; a read that briefly omits it does not end it; two passes without it do, logged).
+ * One pass: read positions and open orders (two calls for the whole account, waiting out rate limits like recovery),
+ * split the positions across the claimant slots (`allocatePositions`, the restart path: every slot's confirmed size
+ * first, then what a working entry has filled at the venue — an entry no longer listed open, and a stale slot's entry
+ * the kernel ended that may have filled late, looked up — so an entry never takes another slot's position), and list
+ * the slots that disagree. A disagreement is confirmed by a second read before anything is done (a stream event may
+ * simply be late); then, for each slot whose version did not change since the first read, the launcher reports
+ * VENUE_MISMATCH and takes the restart path: MARK_STALE (DIVERGENCE) and RECONCILE to the venue's truth, synchronously
+ * (no venue event can interleave). A slot already in STALE_STATE_RECONCILING (a restart that could not reconcile it, an
+ * overfill, a foreign order) always needs the venue's truth: it is reconciled at every pass until the kernel takes it
+ * (no VENUE_MISMATCH: it is marked already). Capital is re-seeded from the wallet after a slot was reconciled (a trade
+ * the venue closed settles there, not here), once no fill can be on its way to the kernel (else that fill would count
+ * twice); a re-seed not made yet is made by a later pass. A position no slot owns is one ORPHAN_POSITION while it
+ * persists (`OrphanWatch`: again when its size changes; a read that briefly omits it does not end it; two passes
+ * without it do, logged).
  *
- * Invariants: the reconciler decides no state (the kernel does, through MARK_STALE/RECONCILE);
- * a slot with an order in flight (PENDING_SUBMIT, CANCEL_REQUESTED) or that changed during the
- * reads is left alone this pass, unless that order is hung (the kernel's mark) with no placement,
- * cancel or hung-order query of it running; one pass at a time; a confirmed position is judged against its
- * confirmed share, which no other slot's working entry can reduce.
+ * Invariants: the reconciler decides no state (the kernel does, through MARK_STALE/RECONCILE); a slot with an order in
+ * flight (PENDING_SUBMIT, CANCEL_REQUESTED) or that changed during the reads is left alone this pass, unless that order
+ * is hung (the kernel's mark) with no placement, cancel or hung-order query of it running; one pass at a time; a
+ * confirmed position is judged against its confirmed share, which no other slot's working entry can reduce.
  *
- * Entry point: `new LiveReconciler(deps)`, `pass()`, `stats`.
+ * Shutdown calls `stop(ms)` before the journal closes and the kernel is destroyed: no pass starts any more, and a pass
+ * waiting on a venue read ends, applying nothing, once the read answers; shutdown waits for it at most `ms`.
+ *
+ * Entry point: `new LiveReconciler(deps)`, `pass()`, `stop(ms)`, `stats`.
  */
 
 import type { Clock } from "../contracts/clock.ts";
@@ -84,6 +84,7 @@ export class LiveReconciler {
     last_error: null,
   };
   private running: Promise<number[]> | null = null;
+  private stopped = false; // shutdown began: no new pass; the running one ends before touching the kernel again
   private readonly orphans = new OrphanWatch();
   /** A slot was reconciled and capital has not followed the wallet since. */
   private reseedDue = false;
@@ -92,10 +93,11 @@ export class LiveReconciler {
 
   /** One pass (or the one already running); resolves with the slots the kernel reconciled. */
   pass(): Promise<number[]> {
+    if (this.stopped) return Promise.resolve([]);
     this.running ??= this.run()
       .catch((e: unknown) => {
         this.stats.last_error = e instanceof Error ? e.message : String(e);
-        this.d.log(`live reconciliation failed: ${this.stats.last_error}`);
+        if (!this.stopped) this.d.log(`live reconciliation failed: ${this.stats.last_error}`);
         return [];
       })
       .finally(() => {
@@ -104,28 +106,32 @@ export class LiveReconciler {
     return this.running;
   }
 
+  /** Shutdown, before the journal closes and the kernel is destroyed: no new pass; waits ≤ `ms` for a running one. */
+  async stop(ms: number): Promise<void> {
+    this.stopped = true;
+    if (this.running) await Promise.race([this.running, this.d.sleep(ms)]);
+  }
+
   private async run(): Promise<number[]> {
     const { kernel } = this.d;
     const versions = new Map(kernel.slots().map((s) => [s.slot_id, s.version]));
     const first = await this.read();
+    if (this.stopped) return [];
     const suspects = this.disagreements(first).filter((id) => kernel.slot(id).version === versions.get(id));
     let reconciled: number[] = [];
     let view = first;
     if (suspects.length > 0) {
       view = await this.read(); // confirm: a late stream event is not a mismatch
+      if (this.stopped) return [];
       const confirmed = new Set(this.disagreements(view));
       const due = suspects.filter((id) => confirmed.has(id) && kernel.slot(id).version === versions.get(id));
       const truths = this.truths(view);
       reconciled = due.filter((id) => this.converge(id, truths.get(id)!, view));
     }
     this.followOrphans(this.allocate(view).orphans);
-    Object.assign(this.stats, {
-      passes: this.stats.passes + 1,
-      mismatches_total: this.stats.mismatches_total + reconciled.length,
-      last_pass_at_ms: this.d.clock.nowMs(),
-      last_mismatches: reconciled,
-      last_error: null,
-    });
+    const { passes, mismatches_total } = this.stats;
+    const last = { last_pass_at_ms: this.d.clock.nowMs(), last_mismatches: reconciled, last_error: null };
+    Object.assign(this.stats, { passes: passes + 1, mismatches_total: mismatches_total + reconciled.length, ...last });
     if (reconciled.length > 0) this.reseedDue = true;
     if (this.reseedDue) await this.reseed();
     return reconciled;
@@ -135,6 +141,7 @@ export class LiveReconciler {
     const positions = await this.readOne("positions", () => this.d.venue.positions());
     const orders = await this.readOne("open orders", () => this.d.venue.openOrders());
     const view: VenueView = { positions: positions.filter((p) => p.size > 0), orders, ended: [] };
+    if (this.stopped) return view;
     // An entry the venue acknowledged and no longer lists open may have filled anything up to its
     // size (a cancel or fill whose event is late or lost): its order says what, so it never claims
     // a position another slot's fill or an orphan holds. One still being placed keeps its size.
@@ -228,15 +235,12 @@ export class LiveReconciler {
   /** VENUE_MISMATCH for a slot the venue contradicts; `gone` is its working order no longer open there. */
   private reportMismatch(before: SlotRecord, share: Assignment, gone: OrderRecord | null): void {
     const what = gone ? `; ${gone.role} order ${gone.client_order_id} is no longer open there` : "";
+    const message = `venue differs from slot ${before.slot_id} (${before.stage}, size ${before.size}): venue holds ${share.size}${what}; reconciling`;
     this.d.report({
       code: "VENUE_MISMATCH",
       severity: "WARNING",
       slot_id: before.slot_id,
-      message:
-        `venue differs from slot ${before.slot_id} (${before.stage}, size ${before.size}): venue holds ${share.size}${what}; reconciling`.slice(
-          0,
-          240,
-        ),
+      message: message.slice(0, 240),
       details: { asset: before.asset, stage: before.stage, value: share.size },
       input_index: 0,
       now_ms: this.d.clock.nowMs(),
@@ -244,11 +248,11 @@ export class LiveReconciler {
   }
 
   /**
-   * Capital follows the wallet after the venue closed or changed a trade behind the kernel: the
-   * kernel sets it to the balance plus what open trades booked, so each trade counts once. That
-   * holds only if the kernel has applied every fill the wallet holds: while a fill may be on its
-   * way (an order in flight, one the venue no longer lists open, a slot that moved during the
-   * reads) the re-seed waits, and a re-seed not made (that, or a failed read) is made by a later pass.
+   * Capital follows the wallet after the venue closed or changed a trade behind the kernel: the kernel sets it to the
+   * balance plus what open trades booked, so each trade counts once. That holds only if the kernel has applied every
+   * fill the wallet holds: while a fill may be on its way (an order in flight, one the venue no longer lists open, a
+   * slot that moved during the reads) the re-seed waits, and a re-seed not made (that, or a failed read) is made by a
+   * later pass.
    */
   private async reseed(): Promise<void> {
     const { kernel, log } = this.d;
@@ -256,6 +260,7 @@ export class LiveReconciler {
     try {
       const balance = await this.readOne("balance", () => this.d.venue.balance());
       const orders = await this.readOne("open orders", () => this.d.venue.openOrders());
+      if (this.stopped) return;
       const busy = kernel
         .slots()
         .filter(
@@ -266,12 +271,8 @@ export class LiveReconciler {
         .map((s) => s.slot_id);
       if (busy.length > 0)
         return log(`live reconcile: capital re-seed waits: slots ${JSON.stringify(busy)} may have a fill on its way`);
-      this.d.executor.applySystem({
-        type: "SEED_CAPITAL",
-        capital: Math.max(0, balance.balance),
-        recovery: true,
-        now_ms: this.d.clock.nowMs(),
-      });
+      const seed = { capital: Math.max(0, balance.balance), recovery: true, now_ms: this.d.clock.nowMs() };
+      this.d.executor.applySystem({ type: "SEED_CAPITAL", ...seed });
       this.reseedDue = false;
     } catch (e) {
       this.stats.last_error = `capital re-seed: ${e instanceof Error ? e.message : String(e)}`;

@@ -9,11 +9,10 @@
  * through the executor's subscription; the launcher's own inputs through `applySystem`. An input
  * an edge refuses is reported with `refuseAtEdge` and never reaches the kernel.
  *
- * Each outcome goes to the projection with the journal seq of its input (a ring batch: of its first
- * record, plus each record's offset), so table row ids name inputs; diagnostics the launcher issues
- * itself are marked as such. After recovery the whole confirmed image is projected once. Outcomes,
- * refusals, control changes and a flatten's start and answer also go to the optional
- * `RuntimeEvents` hook (the event stream), which only appends.
+ * Each outcome goes to the projection with the journal seq of its input (a ring batch: of its first record, plus
+ * each record's offset), so table row ids name inputs; diagnostics the launcher issues itself are marked as such.
+ * After recovery the whole confirmed image is projected once. Outcomes, refusals, control changes and a flatten's
+ * start and answer also go to the optional `RuntimeEvents` hook (the event stream), which only appends.
  *
  * Entry points: `new Runtime(bundle, log, events?)`, `start()`, `submitStrategy`, `refuseAtEdge`,
  * `report`, `applyControl`, `runLoops()`, `shutdown()`.
@@ -280,7 +279,7 @@ export class Runtime {
     );
   }
 
-  /** SIGTERM: intake refused, a running flatten answers, venue calls bounded, venue closed before the journal. */
+  /** SIGTERM: intake refused, a flatten answers, venue calls bounded, venue and reconciler stopped, journal closed. */
   async shutdown(budgetMs = 8000): Promise<{ inflight_left: number; projection_flushed: boolean }> {
     this.executor.stopIntake();
     const drainMs = Math.min(3000, budgetMs / 2);
@@ -288,6 +287,7 @@ export class Runtime {
     const inflightLeft = await this.executor.drain(Math.max(0, drainMs - flattenMs));
     this.stop.abort();
     await this.b.venue.close().catch(() => {});
+    await this.reconciler.stop(Math.min(1000, budgetMs / 8)); // a running pass must not touch the kernel from here on
     const flushed = await this.b.projection.flush(Math.max(500, budgetMs / 2 - 500));
     this.journal.close();
     await this.b.projection.close().catch(() => {});
