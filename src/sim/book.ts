@@ -35,6 +35,7 @@ const DEPTH_GROWTH = 0.25;
 export const REFILL_MS = 1000;
 /** Derives the book's seed from the sim's, so the two random streams stay independent. */
 const SEED_SALT = 0x5eed_b00c;
+const TWO_32 = 2 ** 32;
 
 interface SymbolBook {
   factors: Record<BookSide, number[]>;
@@ -50,7 +51,9 @@ export class OrderBooks {
     seed: number,
     private readonly catalog: Map<string, ContractRule>,
   ) {
-    this.rng = new Rng((seed ^ SEED_SALT) >>> 0);
+    // The low 32 bits salted, the high bits kept: chaos seeds reach 2^53, and `^` alone would give
+    // seeds 2^32 apart the same book (a seed below 2^32 keeps the book it always had).
+    this.rng = new Rng(Math.floor(seed / TWO_32) * TWO_32 + ((seed ^ SEED_SALT) >>> 0));
     for (const symbol of catalog.keys()) this.books.set(symbol, this.fresh());
   }
 
