@@ -61,9 +61,11 @@ export function putU64(u32: Uint32Array, w: number, n: number): void {
 
 /**
  * A size in base units as i64 1e-8 units at 32-bit word `w`; bad numbers become the ABI's
- * sentinels: QTY_NOT_FINITE (+0), QTY_OUT_OF_RANGE (+1), QTY_TOO_PRECISE (+2).
+ * sentinels: QTY_NOT_FINITE (+0), QTY_OUT_OF_RANGE (+1), QTY_TOO_PRECISE (+2). `nonZero`: the
+ * field must not be 0 (an ENTER's or EXIT's size), so a non-zero size rounding to 0 is too precise.
+ * Where 0 is a valid value (a venue's last fill size or position), sub-1e-12 noise stays 0.
  */
-export function putQty(u32: Uint32Array, i32: Int32Array, w: number, size: unknown): void {
+export function putQty(u32: Uint32Array, i32: Int32Array, w: number, size: unknown, nonZero = false): void {
   if (size === 0) {
     // The common "nothing" (last fill size, an order's first events): no scaling needed.
     u32[w] = 0;
@@ -75,8 +77,10 @@ export function putQty(u32: Uint32Array, i32: Int32Array, w: number, size: unkno
     const scaled = size * 1e8;
     const rounded = Math.round(scaled);
     if (Math.abs(rounded) > SAFE_E8_MAX) sentinel = 1;
-    // Allow binary-float noise (0.07 * 1e8 = 7000000.000000001), refuse a 9th decimal.
-    else if (Math.abs(scaled - rounded) > 1e-4 + Math.abs(rounded) * 1e-15) sentinel = 2;
+    // Allow binary-float noise (0.07 * 1e8 = 7000000.000000001), refuse a 9th decimal. With
+    // `nonZero` (an order's size), a size that is not 0 yet rounds to 0 units (4e-13, a subnormal)
+    // is too precise too: carried as 0, the kernel would refuse it as "must be positive (got 0)".
+    else if ((nonZero && rounded === 0) || Math.abs(scaled - rounded) > 1e-4 + Math.abs(rounded) * 1e-15) sentinel = 2;
     else {
       u32[w] = rounded >>> 0;
       i32[w + 1] = Math.floor(rounded / TWO_32);

@@ -6,6 +6,7 @@
 import { KERNEL_LIMITS } from "../contracts/abi.ts";
 import { show } from "../contracts/intent_parse.ts";
 import type { StringField } from "./_record_layout.ts";
+import type { StringFailure } from "./_string_fields.ts";
 
 const SLOT_COUNT_MAX = Number(KERNEL_LIMITS.SLOT_COUNT_MAX);
 
@@ -40,6 +41,11 @@ export function badSlotId(id: unknown): EncodeRefusal {
   return { code: "INVALID_SLOT_ID", field: "SLOT_ID", message, value: typeof id === "number" ? id : undefined };
 }
 
-export function tooLong(f: StringField): EncodeRefusal {
-  return invalid(f[3], `${f[3].toLowerCase()} does not fit its ${f[2]}-byte field`);
+/** A string its fixed-width, NUL-padded UTF-8 field cannot carry, and why. */
+export function badString(f: StringField, why: StringFailure): EncodeRefusal {
+  const name = f[3].toLowerCase();
+  if (why === "NUL") return invalid(f[3], `${name} must not contain a NUL character (its field is NUL-padded)`);
+  if (why === "LONE_SURROGATE")
+    return invalid(f[3], `${name} must be valid Unicode: it has a lone surrogate, which UTF-8 cannot carry`);
+  return invalid(f[3], `${name} does not fit its ${f[2]}-byte field`);
 }

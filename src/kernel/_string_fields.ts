@@ -11,7 +11,9 @@
  * (measured: +7 ns per input).
  *
  * Invariant: after `put` returns true the field holds exactly the string's UTF-8 bytes followed
- * by NULs; after false (does not fit) its content is unspecified and marked all-dirty. Only this
+ * by NULs; after false its content is unspecified and marked all-dirty, and `failure` says why:
+ * the string does not fit, holds a NUL (the padding byte: `"T1\0"` would read back as `"T1"`), or
+ * a lone surrogate (UTF-8 has no bytes for it: two different ids would both be U+FFFD). Only this
  * class writes string fields, except a caller that zeroes the buffer and then calls `zeroed()`.
  */
 
@@ -29,9 +31,14 @@ import {
 /** What `held` says of a field whose content is not known to be one string. */
 const NOTHING = Symbol("nothing");
 
+/** Why `put` returned false. */
+export type StringFailure = "TOO_LONG" | "NUL" | "LONE_SURROGATE";
+
 export class StringFields {
   /** The record being encoded (set by the encoder before writing its fields). */
   record = 0;
+  /** Why the last `put` (or `putAsset`) that returned false refused its string. */
+  failure: StringFailure = "TOO_LONG";
   /** Per record and field: words that may be non-zero. */
   private readonly dirty: Uint8Array;
   /** Per record and field: the ASCII order id it holds, or NOTHING; null without `rememberIds`. */
@@ -69,9 +76,9 @@ export class StringFields {
 
   /**
    * Writes `s` into field `f` of record `record` (`b` = its first word): four ASCII characters
-   * per store, then zeros over the words a previous string left. False: it does not fit. A
-   * non-string writes an empty field (the kernel then refuses it by name). One call per string
-   * on purpose: this is the encoder's hottest code.
+   * per store, then zeros over the words a previous string left. False: the field cannot carry it
+   * (`failure` says why). A non-string writes an empty field (the kernel then refuses it by name).
+   * One call per string on purpose: this is the encoder's hottest code.
    */
   put(b: number, f: StringField, s: unknown): boolean {
     const d = this.record * STRING_FIELDS + f[4];
@@ -90,16 +97,18 @@ export class StringFields {
     }
     const n = s.length;
     // UTF-8 never needs fewer bytes than UTF-16 code units, so a longer string cannot fit.
-    if (n > f[2]) return this.unfit(d, f);
+    if (n > f[2]) return this.unfit(d, f, "TOO_LONG");
     let k = w;
     let i = 0;
     let any = 0; // OR of every character: > 0x7f means not ASCII (checked once, at the end)
+    let nul = 0; // OR of every character - 1: negative means a NUL (checked once, at the end)
     for (; i + 4 <= n; i += 4) {
       const c0 = s.charCodeAt(i),
         c1 = s.charCodeAt(i + 1),
         c2 = s.charCodeAt(i + 2),
         c3 = s.charCodeAt(i + 3);
       any |= c0 | c1 | c2 | c3;
+      nul |= (c0 - 1) | (c1 - 1) | (c2 - 1) | (c3 - 1);
       u[k++] = c0 | (c1 << 8) | (c2 << 16) | (c3 << 24);
     }
     const rest = n - i;
@@ -108,8 +117,10 @@ export class StringFields {
         c1 = rest > 1 ? s.charCodeAt(i + 1) : 0,
         c2 = rest > 2 ? s.charCodeAt(i + 2) : 0;
       any |= c0 | c1 | c2;
+      nul |= (c0 - 1) | (rest > 1 ? c1 - 1 : 0) | (rest > 2 ? c2 - 1 : 0);
       u[k++] = c0 | (c1 << 8) | (c2 << 16);
     }
+    if (nul < 0) return this.unfit(d, f, "NUL");
     // Non-ASCII: the words written above are overwritten by the UTF-8 path.
     if (any > 0x7f) return this.putUtf8(d, w, f, s);
     this.dirty[d] = k - w;
@@ -155,16 +166,18 @@ export class StringFields {
   }
 
   private putUtf8(d: number, w: number, f: StringField, s: string): boolean {
+    if (!s.isWellFormed()) return this.unfit(d, f, "LONE_SURROGATE");
     const written = encodeUtf8(s);
-    if (written > f[2]) return this.unfit(d, f);
+    if (written > f[2]) return this.unfit(d, f, "TOO_LONG");
     for (let k = w; k < w + f[1]; k++) this.u32[k] = 0;
     this.bytes.set(utf8Scratch().subarray(0, written), w * 4);
     this.dirty[d] = (written + 3) >> 2;
     return true;
   }
 
-  private unfit(d: number, f: StringField): boolean {
+  private unfit(d: number, f: StringField, why: StringFailure): boolean {
     this.dirty[d] = f[1]; // content unspecified
+    this.failure = why;
     return false;
   }
 }

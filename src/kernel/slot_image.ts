@@ -67,7 +67,8 @@ function e8(w: Wire, field: string, prefix = ""): number {
   const x = num(w, field, prefix);
   const scaled = x * QTY_SCALE;
   const n = Math.round(scaled);
-  if (!Number.isSafeInteger(n) || Math.abs(scaled - n) > 1e-4 + Math.abs(n) * 1e-15)
+  // A non-zero size that rounds to 0 units (4e-13) is not a multiple of 1e-8 either.
+  if (!Number.isSafeInteger(n) || (n === 0 && x !== 0) || Math.abs(scaled - n) > 1e-4 + Math.abs(n) * 1e-15)
     fail(prefix + field, "is not a multiple of 1e-8", x);
   return n;
 }
@@ -83,7 +84,9 @@ function enumOf(w: Wire, field: string, list: readonly string[], nullable: boole
 
 function text(bytes: Uint8Array, off: number, width: number, w: Wire, field: string, prefix = ""): void {
   const x = w[field];
-  if (typeof x !== "string" || x.includes("\0")) fail(prefix + field, "must be a string without NUL", x);
+  // A lone surrogate has no UTF-8: it would be written as U+FFFD, another id.
+  if (typeof x !== "string" || x.includes("\0") || !x.isWellFormed())
+    fail(prefix + field, "must be a string without NUL or a lone surrogate", x);
   if (writeString(bytes, off, width, x) < 0) fail(prefix + field, `does not fit ${width} bytes`, x);
 }
 
