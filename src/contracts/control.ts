@@ -22,6 +22,7 @@
 import { type Static, type TSchema, Type } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import { TRADING_STATES, type TradingState } from "./enums.ts";
+import { show } from "./intent_parse.ts";
 import { literals, type Same } from "./record_schemas.ts";
 
 export const MODES = ["NORMAL", "DEBUG"] as const;
@@ -182,7 +183,7 @@ export function nextControlSnapshot(
       : undefined;
     if (property === undefined) throw new ControlError(key, `unknown control key '${key}'`);
     if (!Value.Check(property, value))
-      throw new ControlError(key, `${key} must be ${property.description}, got ${JSON.stringify(value)}`);
+      throw new ControlError(key, `${key} must be ${property.description}, got ${show(value)}`); // 1e999 is Infinity, not null
     (next as unknown as Record<string, unknown>)[key] = value;
   }
   next.version = current.version + 1;

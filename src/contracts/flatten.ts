@@ -10,6 +10,7 @@
 
 import { type Static, Type } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
+import { show } from "./intent_parse.ts";
 import { literals, type Same, StageSchema } from "./record_schemas.ts";
 import type { Stage } from "./records.ts";
 
@@ -42,7 +43,7 @@ export function parseFlattenRequest(body: Record<string, unknown>): FlattenReque
   }
   if (!Value.Check(FlattenRequestSchema, body)) {
     const { min, max } = FLATTEN_TIMEOUT_MS;
-    return `timeout_ms must be an integer ${min}..${max}, got ${JSON.stringify(body.timeout_ms)}`;
+    return `timeout_ms must be an integer ${min}..${max}, got ${show(body.timeout_ms)}`; // 1e999: Infinity, not null
   }
   return { timeout_ms: (body.timeout_ms as number | undefined) ?? FLATTEN_TIMEOUT_MS.fallback };
 }

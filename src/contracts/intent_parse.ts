@@ -128,6 +128,8 @@ function describe(e: ValueError, name: string, kind: InputKind): string {
       : `${kind} has no field '${name}'`;
   }
   if (e.value === undefined) return `${kind} needs '${name}' (${expected(e.schema)})`;
+  // JSON.parse reads 1e999 as Infinity: a number, yet refused; say what it is not.
+  if (typeof e.value === "number" && !Number.isFinite(e.value)) return `${name} must be finite, got ${show(e.value)}`;
   return `${name} must be ${expected(e.schema)}, got ${show(e.value)}`;
 }
 

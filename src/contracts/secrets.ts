@@ -54,7 +54,8 @@ export function maskDeep<T>(value: T, depth = 0): T {
   if (value === null || typeof value !== "object") return value;
   if (Array.isArray(value)) return value.map((v) => maskDeep(v, depth + 1)) as T;
   if (ArrayBuffer.isView(value)) return value;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[maskSecrets(k)] = maskDeep(v, depth + 1);
-  return out as T;
+  // fromEntries defines own keys: assigning `out["__proto__"]` would set the prototype and drop the key.
+  return Object.fromEntries(
+    Object.entries(value as Record<string, unknown>).map(([k, v]) => [maskSecrets(k), maskDeep(v, depth + 1)]),
+  ) as T;
 }
