@@ -95,6 +95,11 @@ function price(v: unknown, field = "PRICE"): number {
 
 function text(bytes: Uint8Array, at: number, width: number, v: unknown, field: string): void {
   if (typeof v !== "string") throw new InvalidIntentError(field, `${field.toLowerCase()} must be a string`);
+  // A NUL is the field's padding ("T1\0" would be read back as "T1"); a lone surrogate has no UTF-8.
+  if (v.includes("\0"))
+    throw new InvalidIntentError(field, `${field.toLowerCase()} holds a NUL byte, which the field cannot carry`);
+  if (!v.isWellFormed())
+    throw new InvalidIntentError(field, `${field.toLowerCase()} holds a lone surrogate (not valid UTF-8)`);
   const encoded = utf8.encode(v);
   if (encoded.byteLength > width)
     throw new InvalidIntentError(

@@ -86,6 +86,10 @@ test("a field the record cannot carry is an InvalidIntentError naming it; values
     [{ type: "ENTER", slotId: 0, tradeId: "x", asset: "A".repeat(25), side: "LONG", size: 1, leverage: 1 }, "ASSET"],
     [{ type: "ENTER", slotId: 0, tradeId: "x", asset: "A", side: "UP", size: 1, leverage: 1 }, "SIDE"],
     [{ type: "ENTER", slotId: 0, tradeId: "x", asset: "A", side: "LONG", size: 1, leverage: 1.5 }, "LEVERAGE"],
+    // A NUL would be read back without it ("T1\0" as "T1"); a lone surrogate has no UTF-8.
+    [{ type: "ENTER", slotId: 0, tradeId: "T1\0", asset: "A", side: "LONG", size: 1, leverage: 1 }, "TRADE_ID"],
+    [{ type: "ENTER", slotId: 0, tradeId: "x", asset: "BTC-USDT\0", side: "LONG", size: 1, leverage: 1 }, "ASSET"],
+    [{ type: "ENTER", slotId: 0, tradeId: "T\ud800", asset: "A", side: "LONG", size: 1, leverage: 1 }, "TRADE_ID"],
   ];
   for (const [intent, field] of bad) {
     try {

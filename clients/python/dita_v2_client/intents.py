@@ -104,7 +104,13 @@ def _price(v: object) -> float:
 def _text(width: int, v: object, field: str) -> bytes:
     if not isinstance(v, str):
         raise InvalidIntent(field, f"{field.lower()} must be a string, got {type(v).__name__}")
-    raw = v.encode("utf-8")
+    # A NUL is the field's padding ("T1\0" would be read back as "T1"); a lone surrogate has no UTF-8.
+    if "\0" in v:
+        raise InvalidIntent(field, f"{field.lower()} {v!r} holds a NUL byte, which the field cannot carry")
+    try:
+        raw = v.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidIntent(field, f"{field.lower()} {v!r} holds a lone surrogate (not valid UTF-8)") from None
     if len(raw) > width:
         raise InvalidIntent(field, f"{field.lower()} {v!r} is {len(raw)} bytes; the field holds {width}")
     return raw

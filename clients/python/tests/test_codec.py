@@ -57,6 +57,10 @@ class IntentEncoding(unittest.TestCase):
             ("ASSET", Enter(0, "x", "A" * 25, "LONG", 1, 1)),
             ("SIDE", Enter(0, "x", "A", "UP", 1, 1)),
             ("LEVERAGE", Enter(0, "x", "A", "LONG", 1, 1.5)),
+            # A NUL would be read back without it ("T1\0" as "T1"); a lone surrogate has no UTF-8.
+            ("TRADE_ID", Enter(0, "T1\0", "A", "LONG", 1, 1)),
+            ("ASSET", Enter(0, "x", "BTC-USDT\0", "LONG", 1, 1)),
+            ("TRADE_ID", Enter(0, "T\ud800", "A", "LONG", 1, 1)),
         ]
         for field, intent in cases:
             out = bytearray(b"\xaa" * 320)
