@@ -8,8 +8,11 @@
  * published. Venue events that come while the batch is sent (a synchronous refusal) are held and
  * published right after the batch's own outcomes (`hold`, `release`), so a producer reads KERNEL,
  * then VENUE. An order already finished when its intent is tracked is not remembered: nothing
- * follows it. The memory is bounded (oldest forgotten first); an entry leaves when a venue event
- * finishes its order.
+ * follows it. An entry leaves when a venue event finishes its order. The memory is bounded
+ * (TRACKED_MAX): an order the kernel ends with no venue event for it (a RECONCILE: live
+ * reconciliation found it gone at the venue) leaves its entry behind, so at the bound every entry
+ * whose order its slot no longer works (finished, or replaced) is let go first; only then the
+ * oldest, which serve's at most 256 slots (two working orders each) never reach.
  *
  * Entry point: `VenueFollowups` (owned by `RingIntake`).
  */
@@ -63,6 +66,18 @@ export class VenueFollowups {
     if (cid === "" || FINISHED.has(image[at + 2]!)) return;
     this.byOrder.delete(cid);
     this.byOrder.set(cid, { id: id.slice(), slot });
+    if (this.byOrder.size > TRACKED_MAX) this.evict();
+  }
+
+  /**
+   * At the bound: lets go of every entry whose order its slot no longer works (no venue event will
+   * finish it: nothing needs it), then, if still over, of the oldest. A live order's entry stays.
+   */
+  private evict(): void {
+    for (const [cid, e] of this.byOrder) {
+      const status = this.orderStatus(e.slot, cid);
+      if (status === 0 || FINISHED.has(status)) this.byOrder.delete(cid);
+    }
     if (this.byOrder.size > TRACKED_MAX) this.byOrder.delete(this.byOrder.keys().next().value!);
   }
 
