@@ -68,7 +68,8 @@ export function encodeFrames(values: readonly unknown[]): { bytes: Uint8Array; c
 }
 
 export interface ScannedFrame {
-  /** Offset of the frame's end, relative to the scanned buffer. */
+  /** Offsets of the frame's first byte and of its end, relative to the scanned buffer. */
+  start: number;
   end: number;
   value: unknown;
 }
@@ -117,7 +118,7 @@ export function scanFrames(b: Uint8Array, atEof: boolean, maxFrames: number): Sc
   while (at < b.length && frames.length < maxFrames) {
     const c = checkFrame(b, v, at);
     if (c.ok) {
-      frames.push({ end: c.end, value: c.value });
+      frames.push({ start: at, end: c.end, value: c.value });
       at = c.end;
       continue;
     }

@@ -2,8 +2,17 @@
  * LocalSpoolSink: the embedded default when no server is configured (DITA_V2_HAZELCAST=OFF and
  * DITA_V2_CLICKHOUSE=OFF). Everything the projection emits — map writes as `{kind:"map", ...}` and
  * records as they are — is appended to `<stateDir>/spool/local.spool` in the spool framing, and
- * acknowledged at once: the file *is* the destination. Read it back with `readSpoolFile`.
- * The file is bounded like every spool (SPOOL_FULL past the cap).
+ * acknowledged at once: the file *is* the destination. Read it back with `readSpoolFile`: every
+ * record in order, and for each (map, key) its latest write last.
+ *
+ * The file keeps every record for good, but a map write only until a later one of the same (map, key)
+ * supersedes it: once the superseded bytes are at least `compactBytes` (4 MiB) and at least what the
+ * file keeps, the file is rewritten without them (`_local_compact.ts`: new generation written, synced,
+ * renamed in; a crash leaves the old file or the new one whole). Before, every map write was kept for
+ * ever, so marks alone filled the file to its cap and then every record was refused. What remains is
+ * bounded like every spool (SPOOL_FULL past the cap): the records and the latest write of each key.
+ * A compaction that fails (disk full) is reported once (SPOOL_FULL WARNING `compact_failed`), the file
+ * stays as it was and the next try waits for as many superseded bytes again.
  *
  * `writeRecords` answers with the prefix of the batch it is done with (what the outbox acknowledges),
  * not the number of rows stored: a record too large for a frame is refused alone, for good, and reported
@@ -12,9 +21,18 @@
  * cap, a failed write) is written 0 with an error: the outbox keeps it and retries.
  */
 import { readFileSync } from "node:fs";
-import { HEADER_BYTES, scanFrames } from "./_frame.ts";
+import { FRAME_HEAD_BYTES, FRAME_MAX_BYTES, HEADER_BYTES, scanFrames } from "./_frame.ts";
+import {
+  type CompactIo,
+  compactDue,
+  compactLocalFile,
+  type MapBytes,
+  mapKeyOf,
+  scanMapBytes,
+} from "./_local_compact.ts";
 import { Spool } from "./spool.ts";
 import {
+  errorText,
   type MapWrite,
   type OutRecord,
   type ProjectionDiagnostic,
@@ -24,17 +42,35 @@ import {
   type WriteResult,
 } from "./types.ts";
 
+export interface LocalSinkOptions extends CompactIo {
+  /** Compact once superseded map writes hold at least this many bytes (and at least what is kept). */
+  compactBytes?: number;
+}
+
 export class LocalSpoolSink implements Sink {
   readonly name = "local";
   readonly address: string;
   readonly takesMaps = true;
   readonly mirrorGated = false;
-  private readonly file: Spool;
+  private file: Spool;
+  private maps: MapBytes;
+  private readonly compactBytes: number;
+  /** After a failed compaction: the superseded bytes at which to try again. */
+  private retryAt = 0;
+  private compactFailing = false;
+  /** Compactions done since open (tests, operators). */
+  compactions = 0;
 
-  constructor(spoolDir: string, onDiagnostic: (d: ProjectionDiagnostic) => void, maxBytes?: number) {
-    // compactBytes = Infinity: nothing is ever acknowledged away, the file is the record.
-    this.file = new Spool(spoolDir, "local", { onDiagnostic, maxBytes, compactBytes: Number.POSITIVE_INFINITY });
+  constructor(
+    private readonly spoolDir: string,
+    private readonly onDiagnostic: (d: ProjectionDiagnostic) => void,
+    private readonly maxBytes?: number,
+    private readonly opts: LocalSinkOptions = {},
+  ) {
+    this.compactBytes = opts.compactBytes ?? 4 * 1024 * 1024;
+    this.file = this.openSpool();
     this.address = this.file.path;
+    this.maps = scanMapBytes(this.address, this.fileBytes);
   }
 
   takes(kind: RecordKind): boolean {
@@ -44,11 +80,16 @@ export class LocalSpoolSink implements Sink {
   async connect(): Promise<void> {}
 
   async writeMaps(writes: readonly MapWrite[]): Promise<{ applied: number; stale: number }> {
-    const n = this.file.append(writes.map((w) => ({ kind: "map", ...w })));
+    this.compactIfDue();
+    const values = writes.map((w) => ({ kind: "map", ...w }));
+    const n = this.file.append(values);
+    if (n > 0) this.noteMaps(values);
+    this.compactIfDue();
     return { applied: n, stale: 0 };
   }
 
   async writeRecords(records: readonly OutRecord[]): Promise<WriteResult> {
+    this.compactIfDue();
     const lost = this.file.lostTotal;
     const stored = this.file.append(records);
     if (stored + this.file.lostTotal - lost === records.length) return { written: records.length };
@@ -60,6 +101,70 @@ export class LocalSpoolSink implements Sink {
 
   async close(): Promise<void> {
     this.file.close();
+  }
+
+  /** The file's size: nothing of the local file is ever acknowledged, so its backlog is all of it. */
+  private get fileBytes(): number {
+    return HEADER_BYTES + this.file.backlogBytes;
+  }
+
+  private openSpool(): Spool {
+    // compactBytes = Infinity: nothing is ever acknowledged away, the file is the record.
+    const { onDiagnostic, maxBytes } = this;
+    return new Spool(this.spoolDir, "local", { onDiagnostic, maxBytes, compactBytes: Number.POSITIVE_INFINITY });
+  }
+
+  /** Counts the frames of a stored batch (all of it but those too large for a frame, as `encodeFrames`). */
+  private noteMaps(values: readonly { map: string; key: string }[]): void {
+    for (const v of values) {
+      const json = Buffer.byteLength(JSON.stringify(v));
+      if (json <= FRAME_MAX_BYTES) this.maps.note(mapKeyOf(v) ?? "", FRAME_HEAD_BYTES + json);
+    }
+  }
+
+  private compactIfDue(): void {
+    const superseded = this.maps.superseded;
+    if (superseded < this.retryAt || !compactDue(superseded, this.fileBytes, this.compactBytes)) return;
+    try {
+      const r = compactLocalFile(this.address, this.fileBytes, this.compactBytes, this.opts);
+      if (r.compacted) this.reopen();
+      this.maps = r.maps;
+      this.retryAt = 0;
+      this.compactFailing = false;
+      const dropped = `compaction dropped ${r.corruptBytes} corrupt bytes (reported when met, unreadable)`;
+      if (r.corruptBytes > 0) this.report("SPOOL_CORRUPT", dropped, { bytes: r.corruptBytes, reason: "compacted" });
+    } catch (e) {
+      this.retryAt = superseded + Math.max(this.compactBytes, superseded);
+      if (this.compactFailing) return;
+      this.compactFailing = true;
+      const why = `compaction failed (${errorText(e)}); the file keeps its superseded map writes until a later one succeeds`;
+      this.report("SPOOL_FULL", why, { refused: 0, reason: "compact_failed" });
+    }
+  }
+
+  /** The new generation is in place: the spool reopens it (an open that fails closes the old one, so
+   *  later appends are refused and reported rather than written to the replaced file). */
+  private reopen(): void {
+    let next: Spool;
+    try {
+      next = this.openSpool();
+    } catch (e) {
+      this.file.close();
+      throw e;
+    }
+    this.file.close();
+    this.file = next;
+    this.compactions += 1;
+  }
+
+  private report(code: "SPOOL_FULL" | "SPOOL_CORRUPT", message: string, details: Record<string, unknown>): void {
+    this.onDiagnostic({
+      code,
+      severity: "WARNING",
+      sink: this.name,
+      message: `local sink ${this.address}: ${message}`,
+      details,
+    });
   }
 }
 
