@@ -200,6 +200,8 @@ export class BingxVenueAdapter implements VenueAdapter {
         // An order still working that this process did not place (a restart adopting it): track
         // it, so its later stream events carry the caller's spelling and catch-up covers it.
         if (same && (s.status === "NEW" || s.status === "PARTIALLY_FILLED")) this.working.track(clientOrderId, asset);
+        // An end the stream never delivered (last frame lost): no longer working, not left for a catch-up.
+        else if (same) this.working.untrack(clientOrderId);
         const kernelId = same ? clientOrderId : this.working.kernelId(s.client_order_id, s.venue_order_id);
         return { ...s, client_order_id: kernelId };
       } catch (err) {
