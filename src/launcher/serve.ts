@@ -10,8 +10,8 @@
  * `maskSecrets` (no credential is ever printed or served).
  * First of all the HTTP port is bound (a port in use stops the start before anything is touched;
  * until recovery is done every request answers 503 "starting"). Then, with the cluster on, the
- * account lease is taken (fleet_member.ts): a second kernel on one account stops here, before its
- * state dir, projection or venue are touched. Once serve
+ * account lease is taken (fleet_member.ts): a second kernel on one account stops here (its state
+ * dir is created and locked first), before its journal is read or its projection or venue touched. Once serve
  * answers HTTP the kernel heartbeats into the fleet (`/status` → `fleet`, `GET /fleet`).
  */
 
