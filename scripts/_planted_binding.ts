@@ -16,8 +16,8 @@ export const BINDING_PLANTS: readonly Plant[] = [
     "enc-qty-precision",
     "encoder",
     "src/kernel/_encode_fields.ts",
-    "else if (Math.abs(scaled - rounded) > 1e-4 + Math.abs(rounded) * 1e-15) sentinel = 2;",
-    "else if (Math.abs(scaled - rounded) > 0.5) sentinel = 2;",
+    "|| Math.abs(scaled - rounded) > 1e-4 + Math.abs(rounded) * 1e-15) sentinel = 2;",
+    "|| Math.abs(scaled - rounded) > 0.5) sentinel = 2;",
     "a ninth decimal is rounded away silently instead of refused",
   ),
   p(

@@ -1,8 +1,9 @@
 /**
- * The planted-bug sample (scripts/planted_bugs.ts): 61 realistic one-line bugs in the kernel
+ * The planted-bug sample (scripts/planted_bugs.ts): 67 realistic one-line bugs in the kernel
  * binding's encoder and decoder, the projection outbox and spool, start-up recovery, the BingX
  * signer, REST client and transport, the order path, libzinc (C), live reconciliation and flatten,
- * the venue's truth reads and whole-position closes, and the segment journal's replay. Each is the kind of slip a
+ * the venue's truth reads and whole-position closes, the segment journal's replay, a halt across a
+ * restart, shutdown's intake, the ring drain, and BingX's renamed codes, Remain 0 and REJECTED. Each is the kind of slip a
  * reviewer could miss: a unit off by 1000, a boundary moved by one, a sign flipped, a guard
  * dropped, an offset misread, a retry that re-sends. `find` must occur exactly once in `file`; the script refuses otherwise.
  *
@@ -26,7 +27,9 @@ export type Area =
   | "libzinc"
   | "reconcile"
   | "venue"
-  | "journal";
+  | "journal"
+  | "zinc"
+  | "control";
 
 export interface Plant {
   id: string;
@@ -52,8 +55,8 @@ const MONEY_PATH_PLANTS: readonly Plant[] = [
     "flatten-settle-flipped",
     "reconcile",
     "src/launcher/flatten.ts",
-    "if (!kernelFlat || reads >= SETTLE.reads",
-    "if (kernelFlat || reads >= SETTLE.reads",
+    "if (!kernelFlat || this.stopping || reads >= SETTLE.reads",
+    "if (kernelFlat || this.stopping || reads >= SETTLE.reads",
     "a venue lagging the kernel's flat book is not read again: a finished flatten is reported INCOMPLETE",
   ),
   p(
@@ -167,6 +170,54 @@ const MONEY_PATH_PLANTS: readonly Plant[] = [
     "const index = parseJournalName(basename(path))?.index;",
     "const index = parseJournalName(path)?.index;",
     "a snapshot renamed over another is never refused: the walk applies the segments after its name to an older state",
+  ),
+  p(
+    "halt-lifted-by-restart",
+    "control",
+    "src/launcher/_control_sync.ts",
+    "if (RESTRICTION[restored] <= RESTRICTION[configured]) {",
+    "if (RESTRICTION[restored] >= RESTRICTION[configured]) {",
+    "a kernel HALTED by a flatten that crashes comes back ACTIVE: the strategy trades again after an emergency exit",
+  ),
+  p(
+    "flatten-starts-during-shutdown",
+    "control",
+    "src/launcher/flatten.ts",
+    "const closed = this.running === null && this.d.executor.accepting === false;",
+    "const closed = this.running !== null && this.d.executor.accepting === false;",
+    "a flatten asked during shutdown sends market exits that nothing follows up once the process is gone",
+  ),
+  p(
+    "ring-drain-drops-batch",
+    "zinc",
+    "src/zinc/ring_io.ts",
+    "if (rc < 0 && total > 0) break;",
+    "if (rc < 0 && total > POP_BATCH_MAX) break;",
+    "intents popped before a corrupt cell are thrown away: off the ring, never applied, no outcome",
+  ),
+  p(
+    "absent-order-old-code-only",
+    "venue",
+    "src/venue/bingx/errors.ts",
+    "new Set([109421, 80016]);",
+    "new Set([80016]);",
+    "BingX's renamed 'order does not exist' is an error: a lost placement is never rejected and stays working for ever",
+  ),
+  p(
+    "remain-zero-one-second",
+    "venue",
+    "src/venue/bingx/_throttle.ts",
+    "this.pauseFor(group, expireInMs ?? g.bucket.windowMs, g.oneAtHint);",
+    "this.pauseFor(group, expireInMs ?? 1000, g.oneAtHint);",
+    "market reads resume 1 s after the venue said the 60 s window is full: the IP is restricted for 5 minutes",
+  ),
+  p(
+    "venue-reject-without-reason",
+    "venue",
+    "src/venue/bingx/_order_tracker.ts",
+    'if (e.kind === "REJECT") e.reject_reason = "VENUE";',
+    'if (e.kind === "REJECT" && e.reject_reason !== undefined) e.reject_reason = "VENUE";',
+    "an order the venue accepted then rejected is refused by the kernel: the slot stays ENTRY_WORKING with nothing at the venue",
   ),
 ];
 
