@@ -208,16 +208,16 @@ export class DitaClient {
     return consumed;
   }
 
-  /** Throws when the kernel that owned the regions at connect is gone or was replaced. */
+  /** Throws when the kernel that owned the regions at connect is gone or was replaced: the pid and
+   * generation of one header, the state region's (where connect and reconnect take them), as Python. */
   private checkKernel(id: bigint | null): void {
-    const now = readHeader(this.lib, this.h.outcomes);
     const state = readHeader(this.lib, this.h.state);
     if (state.generation !== this.info.kernelGeneration)
       throw new KernelRestartedError(
         id,
         `the kernel of '${this.info.prefix}' restarted (pid ${this.info.writerPid} → ${state.writerPid}); reconcile from slots()`,
       );
-    if (this.lib.zinc_writer_alive(this.h.outcomes) !== 1 || now.writerPid === 0)
+    if (this.lib.zinc_writer_alive(this.h.state) !== 1 || state.writerPid === 0)
       throw new KernelNotRunningError(
         `the kernel of '${this.info.prefix}' (pid ${this.info.writerPid}) is not running; no outcome will come until one adopts the regions`,
       );

@@ -2,7 +2,8 @@
  * What a strategy reads from the state and control regions, decoded from the kernel's images
  * (kernel/ABI.md SlotImage, OrderImage, AccountImage; ffi/README.md §6 ControlSnapshot) into
  * typed, camel-cased records. Every byte read from shared memory is validated: an enum outside
- * its range is a `CorruptRegionError` naming the field, never a wrong value. Sizes are the double
+ * its range (or a boolean byte other than 0 or 1) is a `CorruptRegionError` naming the field,
+ * never a wrong value. Sizes are the double
  * nearest the kernel's i64 count of 1e-8 (rounded once, as the Python client does); above 2^53
  * units (about 9e7 base units) a double cannot hold every size, so a slot keeps its exact `sizeE8`.
  *
@@ -144,6 +145,12 @@ function text(bytes: Uint8Array, at: number, width: number, what: string): strin
   }
 }
 
+/** A boolean byte: 0 or 1, anything else hostile bytes (never a wrong boolean). */
+function flag(v: number, what: string): boolean {
+  if (v > 1) throw new CorruptRegionError(`${what} = ${v} is not 0 or 1`);
+  return v === 1;
+}
+
 function decodeOrder(bytes: Uint8Array, dv: DataView, at: number): Order | null {
   if (bytes[at] === 0) return null;
   const limit = dv.getFloat64(at + 32, true);
@@ -153,7 +160,7 @@ function decodeOrder(bytes: Uint8Array, dv: DataView, at: number): Order | null 
     type: pick(["MARKET", "LIMIT"] as const, bytes[at + 3]!, "order type", false),
     role: pick(["ENTRY", "EXIT"] as const, bytes[at + 4]!, "order role", false),
     leg: bytes[at + 5]!,
-    hung: bytes[at + 6] === 1,
+    hung: flag(bytes[at + 6]!, "order hung"),
     intendedSize: qty(dv, at + 8),
     filledSize: qty(dv, at + 16),
     avgFillPrice: dv.getFloat64(at + 24, true),
@@ -185,7 +192,7 @@ export function decodeSlot(bytes: Uint8Array, index: number): Slot {
     sizeE8: dv.getBigInt64(24, true),
     entryPrice: dv.getFloat64(32, true),
     leverage: dv.getUint16(40, true),
-    isOpen: bytes[42] === 1,
+    isOpen: flag(bytes[42]!, `slot ${index} is_open`),
     leg: bytes[43]!,
     realizedPnl: dv.getFloat64(48, true),
     unrealizedPnl: dv.getFloat64(56, true),
@@ -212,7 +219,7 @@ export function decodeAccount(bytes: Uint8Array): Account {
     equity: f(56),
     tradeSeq: u64(dv, 64),
     version: u64(dv, 72),
-    seeded: bytes[80] === 1,
+    seeded: flag(bytes[80]!, "account seeded"),
   };
 }
 

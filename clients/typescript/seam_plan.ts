@@ -23,7 +23,8 @@
  *     step) is BAD_DECISION: never a NaN size or a thrown error. These are judged before the
  *     slots (NO_FREE_SLOT, NO_SUCH_SLOT, NOT_OPEN), in the same order as the Python seam.
  *  Sizes from fractions are computed exactly on the numbers' shortest decimals (no float product
- *  in between: a tenth of 0.7 is 0.07), then floored to the step, as the Python seam does.
+ *  in between: a tenth of 0.7 is 0.07), then floored to the step, as the Python seam does; an
+ *  intent carries those units exactly (`sizeE8` when no double is them, above 2^53 units).
  *  Values the kernel judges (leverage range, asset, stage order) are not second-guessed here:
  *  its refusals come back as outcomes.
  *
@@ -127,6 +128,13 @@ function floorUnits(units: bigint, step: number | undefined): number {
   return e8 === null ? Number.NaN : fromE8(e8);
 }
 
+/** An intent's size of exactly `units`: the number, and `sizeE8` when that number is not them (above 2^53 units). */
+type Sized = { size: number; sizeE8?: bigint };
+function sized(units: bigint): Sized {
+  const size = fromE8(units);
+  return exactE8(size) === units ? { size } : { size, sizeE8: units };
+}
+
 const refuse = (code: SeamRefusalCode, message: string, slotId: number | null = null): Plan => ({
   intents: [],
   refusal: { code, message, slotId },
@@ -152,21 +160,22 @@ function notFinite(d: Decision, ctx: PlanContext): Plan | null {
   return null;
 }
 
-function openSize(d: Extract<Decision, { kind: "OPEN" }>, ctx: PlanContext): number | Plan {
+function openSize(d: Extract<Decision, { kind: "OPEN" }>, ctx: PlanContext): Sized | Plan {
   const hasSize = d.size !== undefined;
   if (hasSize === (d.capitalFraction !== undefined))
     return refuse("BAD_DECISION", "OPEN needs exactly one of size or capitalFraction");
-  if (hasSize) return d.size!;
+  if (hasSize) return { size: d.size! };
   if (!ctx.account.seeded)
     return refuse("ACCOUNT_NOT_SEEDED", "the kernel's account is not seeded yet: no equity to size from");
   const price = d.referencePrice ?? 0;
   if (!(price > 0)) return refuse("BAD_DECISION", "capitalFraction sizing needs a referencePrice > 0");
-  const units = floorQuotientE8([ctx.account.equity, d.capitalFraction!, d.leverage], price);
-  const size = floorUnits(units, ctx.steps[d.asset]);
-  if (!Number.isFinite(size))
+  const exact = floorQuotientE8([ctx.account.equity, d.capitalFraction!, d.leverage], price);
+  const units = floorUnitsE8(exact, ctx.steps[d.asset]);
+  const size = units === null ? Number.NaN : fromE8(units);
+  if (units === null || !Number.isFinite(size))
     return refuse("BAD_DECISION", `capitalFraction sizing gave ${size} (step ${ctx.steps[d.asset] ?? "1e-8"})`);
-  return size > 0
-    ? size
+  return units > 0n
+    ? sized(units)
     : refuse("BELOW_STEP", `${d.capitalFraction} of equity ${ctx.account.equity} is below one step of ${d.asset}`);
 }
 
@@ -180,11 +189,18 @@ function whole(s: Slot): { size: number; sizeE8?: bigint } {
   return s.sizeE8 === undefined || exactE8(s.size) === s.sizeE8 ? { size: s.size } : { size: s.size, sizeE8: s.sizeE8 };
 }
 
-function exitOf(ctx: PlanContext, slotId: number, size: number | undefined, reason: ExitReason, price?: number): Plan {
+function exitOf(
+  ctx: PlanContext,
+  slotId: number,
+  size: Sized | number | undefined,
+  reason: ExitReason,
+  price?: number,
+): Plan {
   const s = slotOf(ctx, slotId);
   if ("intents" in s) return s;
   if (s.stage !== "POSITION_OPEN") return refuse("NOT_OPEN", `slot ${slotId} is ${s.stage}, not POSITION_OPEN`, slotId);
-  return plan([{ type: "EXIT", slotId, ...(size === undefined ? whole(s) : { size }), reason, price: price ?? null }]);
+  const exact = size === undefined ? whole(s) : typeof size === "number" ? { size } : size;
+  return plan([{ type: "EXIT", slotId, ...exact, reason, price: price ?? null }]);
 }
 
 export function planDecision(d: Decision, ctx: PlanContext): Plan {
@@ -195,7 +211,7 @@ export function planDecision(d: Decision, ctx: PlanContext): Plan {
       const free = d.slotId ?? ctx.slots.find((s) => s.stage === "IDLE" || s.stage === "CLOSED")?.slotId;
       if (free === undefined) return refuse("NO_FREE_SLOT", "every slot holds a trade");
       const size = openSize(d, ctx);
-      if (typeof size !== "number") return size;
+      if ("intents" in size) return size;
       return plan([
         {
           type: "ENTER",
@@ -203,7 +219,7 @@ export function planDecision(d: Decision, ctx: PlanContext): Plan {
           tradeId: d.tradeId ?? ctx.nextTradeId(),
           asset: d.asset,
           side: d.side,
-          size,
+          ...size,
           price: d.limitPrice ?? null,
           leverage: d.leverage,
         },
@@ -230,7 +246,7 @@ export function planDecision(d: Decision, ctx: PlanContext): Plan {
       if (!(size > 0)) return refuse("BELOW_STEP", `${d.fraction} of ${s.size} ${s.asset} is below one step`, d.slotId);
       // all of it (or more): exactly the units held, judged in units when the slot carries them
       const all = s.sizeE8 === undefined ? size >= s.size : (e8 ?? nearE8(size)) >= s.sizeE8;
-      return exitOf(ctx, d.slotId, all ? undefined : size, "SIGNAL", d.limitPrice);
+      return exitOf(ctx, d.slotId, all ? undefined : e8 === null ? size : sized(e8), "SIGNAL", d.limitPrice);
     }
     case "TAKE_PROFIT":
       return exitOf(ctx, d.slotId, d.size, "TP", d.limitPrice);

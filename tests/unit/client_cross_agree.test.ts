@@ -27,6 +27,8 @@ interface SlotSpec {
   stage: Slot["stage"];
   asset?: string;
   size?: number;
+  /** The exact units held (a decimal string of 1e-8 units), as the kernel's slot image carries them. */
+  sizeE8?: string;
 }
 interface Case {
   name: string;
@@ -35,14 +37,16 @@ interface Case {
   equity?: number;
   steps?: Record<string, number>;
 }
-/** What a plan comes to: its intents (the fields both clients carry) or its refusal code. */
+/** What a plan comes to: its intents (the fields both clients carry, a size as the exact 1e-8 units
+ * it encodes to, or "refused") or its refusal code. */
 type Planned = { intents: Array<Record<string, unknown>>; refusal: string | null };
 
 const PY = `
 import json, math, sys
 from dataclasses import replace
 from dita_v2_client import Account, Slot, plan_decision, floor_to_step, Enter, Exit, InvalidIntent
-from dita_v2_client.intents import encode_intent
+from decimal import Decimal
+from dita_v2_client.intents import encode_intent, _qty
 from dita_v2_client.seam import Open, ScaleOut, TakeProfit, StopLoss, CancelOrder, CloseAll
 
 def num(v):
@@ -68,7 +72,12 @@ def decision(d):
 
 def intent(i):
     out = {"type": i.type, "slotId": i.slot_id}
-    for key, name in (("size", "size"), ("price", "price"), ("reason", "reason"), ("leverage", "leverage"),
+    if hasattr(i, "size"):
+        try:
+            out["units"] = str(_qty(i.size))
+        except InvalidIntent:
+            out["units"] = "refused"
+    for key, name in (("price", "price"), ("reason", "reason"), ("leverage", "leverage"),
                       ("side", "side"), ("asset", "asset")):
         if hasattr(i, key):
             out[name] = getattr(i, key)
@@ -95,7 +104,8 @@ for c in json.load(sys.stdin):
             answers.append("ValueError")
         continue
     slots = [replace(BLANK, slot_id=i, stage=s["stage"], trade_id="T" if s.get("size") else "",
-                     asset=s.get("asset", ""), size=num(s.get("size", 0.0)), is_open=bool(s.get("size")))
+                     asset=s.get("asset", ""), size=num(s.get("size", 0.0)), is_open=bool(s.get("size")),
+                     size_e8=int(s["sizeE8"]) if "sizeE8" in s else None)
              for i, s in enumerate(c["slots"])]
     eq = num(c.get("equity", 10000.0))
     p = plan_decision(decision(c["decision"]), slots, Account(eq, eq, 0.0, 0.0, 0.0, 0.0, 0.0, eq, 0, 1, True),
@@ -134,6 +144,7 @@ function slotOf(s: SlotSpec, slotId: number): Slot {
     asset: s.asset ?? "",
     side: null,
     size: s.size ?? 0,
+    ...(s.sizeE8 === undefined ? {} : { sizeE8: BigInt(s.sizeE8) }),
     entryPrice: 0,
     leverage: 0,
     isOpen: Boolean(s.size),
@@ -149,6 +160,18 @@ function slotOf(s: SlotSpec, slotId: number): Slot {
     version: 0,
     updatedAtMs: 0,
   };
+}
+
+/** The qty_e8 the encoder writes for an intent's size, as a decimal string, or "refused". */
+function encodedUnits(i: Intent): string {
+  const out = new Uint8Array(320);
+  try {
+    encodeIntent(i, 0, new Uint8Array(8), out);
+  } catch (e) {
+    if (e instanceof InvalidIntentError && e.field === "SIZE") return "refused";
+    throw e;
+  }
+  return String(new DataView(out.buffer).getBigInt64(16, true));
 }
 
 function typescript(c: Case): Planned {
@@ -177,12 +200,22 @@ function typescript(c: Case): Planned {
     const out: Record<string, unknown> = { type, ...rest };
     delete out.tradeId;
     if ("price" in out) out.price = out.price ?? null;
+    if ("size" in out) {
+      out.units = encodedUnits(i);
+      delete out.size;
+      delete out.sizeE8;
+    }
     return out;
   });
   return { intents, refusal: p.refusal?.code ?? null };
 }
 
 const pos = (asset: string, size: number): SlotSpec => ({ stage: "POSITION_OPEN", asset, size });
+/** A position of exactly `units` of 1e-8 (above 2^53 units no double is every size). */
+const held = (asset: string, units: bigint): SlotSpec => {
+  const t = units.toString().padStart(9, "0");
+  return { stage: "POSITION_OPEN", asset, size: Number(`${t.slice(0, -8)}.${t.slice(-8)}`), sizeE8: String(units) };
+};
 const idle: SlotSpec = { stage: "IDLE" };
 const BTC = "BTC-USDT";
 
@@ -247,6 +280,41 @@ const CASES: Case[] = [
     name: "an infinite size of a slot that does not exist",
     decision: { kind: "SCALE_OUT", slotId: 5, size: Number.POSITIVE_INFINITY },
     slots: [pos(BTC, 1)],
+  },
+  {
+    name: "half of 18014398509481986 units (the double nearest the half is a unit more)",
+    decision: { kind: "SCALE_OUT", slotId: 0, fraction: 0.5 },
+    slots: [held("SHIB-USDT", 18_014_398_509_481_986n)],
+  },
+  {
+    name: "0.9 of 12345678912345678 units at step 1",
+    decision: { kind: "SCALE_OUT", slotId: 0, fraction: 0.9 },
+    slots: [held("SHIB-USDT", 12_345_678_912_345_678n)],
+    steps: { "SHIB-USDT": 1 },
+  },
+  {
+    name: "all of 99999999999999999 units, and a close-all of them",
+    decision: { kind: "SCALE_OUT", slotId: 0, fraction: 1 },
+    slots: [held("SHIB-USDT", 99_999_999_999_999_999n)],
+  },
+  {
+    name: "equity 123456.789 at price 0.0013 (94966760.769230769…, the double nearest is a unit less)",
+    decision: {
+      kind: "OPEN",
+      side: "LONG",
+      asset: "SHIB-USDT",
+      leverage: 1,
+      capitalFraction: 1,
+      referencePrice: 0.0013,
+    },
+    slots: [idle],
+    equity: 123_456.789,
+  },
+  {
+    name: "a capital fraction beyond any double (equity 1e300 at price 1e-300)",
+    decision: { kind: "OPEN", side: "LONG", asset: BTC, leverage: 1, capitalFraction: 1, referencePrice: 1e-300 },
+    slots: [idle],
+    equity: 1e300,
   },
   {
     name: "close all over every stage",
@@ -349,6 +417,54 @@ function drawn(count: number): Case[] {
   }
   return out;
 }
+
+/** Seeded positions above 2^53 units and opens sized above them: scale-outs and opens in exact units. */
+function drawnBig(count: number): Case[] {
+  let seed = 19_700_101;
+  const next = () => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+    return seed / 2_147_483_648;
+  };
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!;
+  const steps = [undefined, 1e-8, 0.0001, 1, 2.5e-8];
+  const out: Case[] = [];
+  for (let i = 0; i < count; i++) {
+    const step = pick(steps);
+    const fraction = Number(next().toPrecision(pick([1, 2, 3, 17])));
+    const units = 9_007_199_254_740_993n + BigInt(Math.floor(next() * 2 ** 30)) * BigInt(Math.floor(next() * 2 ** 26));
+    out.push(
+      i % 2 === 0
+        ? {
+            name: `big open ${i}`,
+            decision: {
+              kind: "OPEN",
+              side: "SHORT",
+              asset: "SHIB-USDT",
+              leverage: 1 + Math.floor(next() * 125),
+              capitalFraction: fraction,
+              referencePrice: Number((next() * 1e-5).toPrecision(pick([3, 6, 17]))),
+            },
+            slots: [idle],
+            equity: Number((next() * 10_000).toPrecision(pick([4, 8, 17]))),
+            steps: step === undefined ? {} : { "SHIB-USDT": step },
+          }
+        : {
+            name: `big scale out ${i}`,
+            decision: { kind: "SCALE_OUT", slotId: 0, fraction },
+            slots: [held("SHIB-USDT", units)],
+            steps: step === undefined ? {} : { "SHIB-USDT": step },
+          },
+    );
+  }
+  return out;
+}
+
+test("seeded sizings above 2^53 units (opens and scale-outs) plan the same exact units in both seams", () => {
+  const cases = drawnBig(1000);
+  const answers = python(cases.map((c) => JSON.parse(toJson(c))));
+  const differ = cases.filter((c, i) => !Bun.deepEquals(typescript(c), answers[i]));
+  expect(differ.map((c) => toJson(c))).toEqual([]);
+});
 
 test("seeded fraction sizings (opens and scale-outs) plan the same sizes in both seams", () => {
   const cases = drawn(2000);

@@ -15,6 +15,7 @@ import {
   encodeIntent,
   INTENT_BYTES,
   type Intent,
+  openLong,
   planDecision,
   scaleOut,
   stopLoss,
@@ -64,4 +65,31 @@ test("whole-position exits of a position above 2^53 units are encoded with exact
       expect(p.intents.map(encodedUnits)).toEqual([units]);
     }
   }
+});
+
+/** A slot 0 that was never written (IDLE), for an OPEN. */
+const idle = () => decodeSlot(new Uint8Array(448), 0);
+
+test("partial scale-outs of a position above 2^53 units are encoded with exactly the floored units", () => {
+  // [units held, fraction, units of the exact product floored]: the double nearest each part is a unit off
+  const cases: Array<[bigint, number, bigint]> = [
+    [18_014_398_509_481_986n, 0.5, 9_007_199_254_740_993n],
+    [99_999_999_999_999_999n, 0.5, 49_999_999_999_999_999n],
+    [12_345_678_912_345_678n, 0.9, 11_111_111_021_111_110n],
+  ];
+  for (const [held, fraction, part] of cases) {
+    const ctx = { slots: [decodeSlot(slotImage(held), 0)], account, steps: {}, nextTradeId: () => "t" };
+    const p = planDecision(scaleOut(0, { fraction }), ctx);
+    expect(p.refusal).toBeNull();
+    expect(p.intents.map(encodedUnits)).toEqual([part]);
+  }
+});
+
+test("a capital-fraction open above 2^53 units is encoded with exactly the floored units", () => {
+  // 123456.789 × 1 × 1 ÷ 0.0013 = 94966760.769230769…: floored, 9496676076923076 units
+  const seeded = { equity: 123_456.789, seeded: true } as Account;
+  const ctx = { slots: [idle()], account: seeded, steps: {}, nextTradeId: () => "t" };
+  const p = planDecision(openLong("SHIB-USDT", { leverage: 1, capitalFraction: 1, referencePrice: 0.0013 }), ctx);
+  expect(p.refusal).toBeNull();
+  expect(p.intents.map(encodedUnits)).toEqual([9_496_676_076_923_076n]);
 });

@@ -2,7 +2,8 @@
 
 Layouts: kernel/ABI.md (SlotImage 448 bytes, OrderImage 144, AccountImage 96) and ffi/README.md
 section 6 (ControlSnapshot 64). Every byte comes from shared memory and is validated: an enum
-outside its range raises CorruptRegion naming the field, never a wrong value. Sizes are floats
+outside its range (or a boolean byte other than 0 or 1) raises CorruptRegion naming the field,
+never a wrong value. Sizes are floats
 in base units (the kernel's i64 counts of 1e-8, correctly rounded); above 2^53 units (about 9e7
 base units) a float cannot hold every size, so a slot also keeps its exact units in ``size_e8``.
 """
@@ -121,6 +122,13 @@ class ControlSnapshot:
     reconcile_on_restart: bool
 
 
+def _flag(v: int, what: str) -> bool:
+    """A boolean byte: 0 or 1, anything else hostile bytes (never a wrong boolean)."""
+    if v > 1:
+        raise CorruptRegion(f"{what} = {v} is not 0 or 1")
+    return v == 1
+
+
 def _order(img: bytes, at: int) -> Optional[Order]:
     (present, side, status, otype, role, leg, hung, _rr, intended, filled, avg, limit, fee,
      last_update, created, venue_id, client_id) = _ORDER.unpack_from(img, at)
@@ -137,7 +145,7 @@ def _order(img: bytes, at: int) -> Optional[Order]:
         avg_fill_price=avg,
         limit_price=None if limit == 0 else limit,
         fee=fee,
-        hung=hung == 1,
+        hung=_flag(hung, "order hung"),
         venue_order_id=_text(venue_id, "venue_order_id"),
         client_order_id=_text(client_id, "client_order_id"),
         created_at_ms=created,
@@ -163,7 +171,7 @@ def decode_slot(img: bytes, index: int) -> Slot:
         size=size_e8 / QTY_SCALE,
         entry_price=entry_price,
         leverage=leverage,
-        is_open=is_open == 1,
+        is_open=_flag(is_open, f"slot {index} is_open"),
         leg=leg,
         realized_pnl=realized,
         unrealized_pnl=unrealized,
@@ -181,7 +189,7 @@ def decode_slot(img: bytes, index: int) -> Slot:
 
 def decode_account(img: bytes) -> Account:
     v = _ACCOUNT.unpack_from(img, 0)
-    return Account(*v[:10], seeded=v[10] == 1)
+    return Account(*v[:10], seeded=_flag(v[10], "account seeded"))
 
 
 def decode_control(img: bytes) -> Optional[ControlSnapshot]:

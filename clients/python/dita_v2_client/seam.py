@@ -26,8 +26,9 @@ test_seam_numbers.py; reconcile: test_seam_reconcile.py):
     decision, default SIGNAL); EXIT_WORKING and STALE_STATE_RECONCILING are left alone (skipped).
 
 A whole position (a default exit size, CloseAll, a ScaleOut of all of it) is exactly the units the
-slot holds (``Slot.size_e8``): when no float is that size (above 2^53 units of 1e-8) it is planned
-as a ``Decimal``, which the encoder takes as it is.
+slot holds (``Slot.size_e8``), and a size the seam derives (a ScaleOut's part, a capital_fraction
+open) is exactly its floored units: when no float is that size (above 2^53 units of 1e-8) it is
+planned as a ``Decimal``, which the encoder takes as it is.
 
 Sizes are computed and floored exactly in decimal (``floor_to_step``): each float is taken as its
 shortest decimal spelling (0.29 is 0.29), the seam's products are exact and its quotient is
@@ -155,9 +156,14 @@ def _floor_e8(size: Decimal, step: Optional[float]) -> int:
     return int(_EXACT.scaleb(size, 8).to_integral_value(ROUND_FLOOR)) // step_units * step_units
 
 
-def _floor(size: Decimal, step: Optional[float]) -> float:
-    """The largest multiple of the step not above the exact ``size``."""
-    return _floor_units(int(_EXACT.scaleb(size, 8).to_integral_value(ROUND_FLOOR)), step)
+def _floor(size: Decimal, step: Optional[float]) -> Union[float, Decimal]:
+    """The largest multiple of the step not above the exact ``size``, as an intent's size of exactly
+    those units (a ``Decimal`` when no float is: above 2^53 units of 1e-8)."""
+    units = _floor_e8(size, step)
+    try:
+        return _size_of(units)
+    except OverflowError:
+        raise ValueError(f"a size of {units} units of 1e-8 is beyond a float") from None
 
 
 def _floor_units(units: int, step: Optional[float]) -> float:
@@ -220,7 +226,7 @@ def _not_finite(d: object, names: Sequence[str]) -> Optional[Plan]:
 
 
 def _floored(raw: Decimal, step: Optional[float], what: str,
-             slot_id: Optional[int] = None) -> Union[float, Plan]:
+             slot_id: Optional[int] = None) -> Union[float, Decimal, Plan]:
     """The exact ``raw`` floored to ``step``, or BAD_DECISION when it (or the step) is not a finite number."""
     try:
         return _floor(raw, step)

@@ -145,6 +145,25 @@ class ImageDecoding(unittest.TestCase):
         self.assertEqual((c.version, c.mode, c.verbosity, c.backend, c.active_slot_limit, c.reconcile_on_restart),
                          (2, "DEBUG", "TRACE", "MOCK", 4, True))
 
+    def test_a_boolean_byte_other_than_0_or_1_is_corrupt_region_naming_it_never_a_wrong_boolean(self):
+        acc = bytearray(struct.pack("<ddddddddQQB15x", 100.0, 100.0, 0.0, 0.0, 0.0, 0.0, 0.0, 100.0, 0, 1, 0))
+        self.assertFalse(decode_account(bytes(acc)).seeded)
+        img = bytearray(448)
+        struct.pack_into("<IBBBBQQqdHBB", img, 0, 2, 3, 1, 0, 0, 7, NOW, 5_000_000, 65000.0, 5, 1, 0)
+        struct.pack_into("<8Bqq", img, 80, 1, 1, 4, 1, 1, 0, 0, 0, 5_000_000, 5_000_000)
+        for byte in (2, 0x7F, 0xFF):
+            acc[80] = byte
+            with self.assertRaisesRegex(CorruptRegion, "seeded"):
+                decode_account(bytes(acc))
+            bad = bytearray(img)
+            bad[42] = byte
+            with self.assertRaisesRegex(CorruptRegion, "is_open"):
+                decode_slot(bytes(bad), 2)
+            bad = bytearray(img)
+            bad[86] = byte
+            with self.assertRaisesRegex(CorruptRegion, "hung"):
+                decode_slot(bytes(bad), 2)
+
     def test_hostile_bytes_decode_to_a_record_or_corrupt_region_never_another_exception(self):
         rng = random.Random(20240507)
         for i in range(3000):
