@@ -11,17 +11,22 @@
  * `entry_fill`, for a slot whose entry order still works, is what the venue says that order has
  * filled (cumulative; fills may be in flight to the kernel): the slot may hold up to that much. An
  * unfilled resting entry claims nothing beyond its confirmed size, so it can never take a position
- * another slot holds.
+ * another slot holds. For a slot whose exit order still works, `exit_open` is what that exit has
+ * not filled in the kernel: it may have filled at the venue already, so that part of the slot's
+ * confirmed size is served only after every other slot's (a working exit never closes another
+ * slot's share).
  *
  * Invariants (numbered so tests can cite them):
  *  1. Exact arithmetic: sizes are compared as integers of 1e-8 (the kernel's quantity scale), so
  *     no float residue ever appears as an assignment or an orphan.
  *  2. A slot receives at most its claim (`max(claim_size, entry_fill)`) and never more than the
  *     venue holds.
- *  3. Two passes per asset and side. First every slot's confirmed `claim_size`, in slot order
- *     (lowest id first; a later slot gets only what earlier slots left). Then what is left goes to
- *     the slots with an `entry_fill` above their confirmed size, in slot order, each up to that
- *     fill. A working entry's claim therefore never reduces another slot's confirmed share.
+ *  3. Two passes per asset and side. First every slot's confirmed `claim_size` (less what its
+ *     working exit may have filled, `exit_open`), in slot order (lowest id first; a later slot gets
+ *     only what earlier slots left). Then what is left goes to the slots with an `entry_fill` or an
+ *     `exit_open`, in slot order, each up to that fill (or its confirmed size). A working entry's
+ *     claim therefore never reduces another slot's confirmed share, and a working exit's fill at
+ *     the venue (not yet in the kernel) reduces only its own slot's.
  *  4. Conservation: per asset and side, the assigned sizes plus the orphan equal the venue's
  *     position. Nothing the venue holds is dropped.
  *  5. Every remainder is an orphan (asset, side, size), reported, never silently ignored.
@@ -52,6 +57,8 @@ export interface PositionClaim {
   claim_size: number;
   /** While its entry works: the entry order's cumulative fill at the venue, served in the second pass. */
   entry_fill?: number;
+  /** While its exit works: what that exit may still fill (part of `claim_size`), served in the second pass. */
+  exit_open?: number;
 }
 
 export interface Assignment {
@@ -100,11 +107,23 @@ export function slotClaim(s: SlotRecord, entryFilled?: number): PositionClaim {
   const claim: PositionClaim = { slot_id: s.slot_id, asset: s.asset, side: claimSide(s), claim_size: s.size };
   const entry = workingEntry(s);
   if (entry) claim.entry_fill = entryFilled ?? entry.intended_size;
+  const exit = workingExit(s);
+  if (exit) claim.exit_open = Math.min(toE8(exit.intended_size) - toE8(exit.filled_size), toE8(s.size)) / E8;
   const late = lateEntry(s);
   // Only the venue's own figure, and only what it filled beyond what the kernel booked of it.
   if (late && entryFilled !== undefined)
     claim.entry_fill = s.size + Math.max(0, toE8(entryFilled) - toE8(late.filled_size)) / E8;
   return claim;
+}
+
+/**
+ * The slot's exit order while it still works: it may have filled at the venue before its fill
+ * reached the kernel, so the unfilled part of it is the slot's only after every confirmed share.
+ */
+function workingExit(s: SlotRecord): OrderRecord | null {
+  const o = s.exit_order;
+  const exitStage = s.stage === "EXIT_WORKING" || s.stage === "STALE_STATE_RECONCILING";
+  return exitStage && o && isWorkingOrder(o.status) ? o : null;
 }
 
 /**
@@ -145,8 +164,9 @@ export function allocatePositions(claims: readonly PositionClaim[], positions: r
     if (pool) pool.e8 -= take;
     taken.set(c.slot_id, (taken.get(c.slot_id) ?? 0) + take);
   };
-  for (const c of ordered) serve(c, toE8(c.claim_size)); // pass 1: confirmed sizes
-  for (const c of ordered) serve(c, toE8(c.entry_fill ?? 0) - taken.get(c.slot_id)!); // pass 2: entry fills
+  for (const c of ordered) serve(c, toE8(c.claim_size) - toE8(c.exit_open ?? 0)); // pass 1: confirmed sizes
+  // pass 2: entry fills, and what a working exit has not filled
+  for (const c of ordered) serve(c, Math.max(toE8(c.entry_fill ?? 0), toE8(c.claim_size)) - taken.get(c.slot_id)!);
   const assignments = ordered.map((c): Assignment => {
     const e8 = taken.get(c.slot_id)!;
     const avg = e8 > 0 ? left.get(key(c.asset, c.side))!.avg : 0;
