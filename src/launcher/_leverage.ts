@@ -3,7 +3,8 @@
  * A value already set takes no venue call; entries that need the same value while its call is in
  * flight share that call (a burst would otherwise meet the venue's leverage rate limit). Setting
  * leverage is idempotent, so a failure is retried twice: after the venue's hint for a rate limit
- * (at most 5 s), else after a short pause; the last failure is thrown.
+ * (at most 5 s), else after a short pause; the last failure is thrown. A value is forgotten as
+ * soon as a call for another one is sent: a call whose answer is lost may have changed it.
  *
  * A leverage that could not be set rejects the entry (`leverageReject`, nothing is placed): trading
  * at a leverage other than the one the strategy asked for is not an acceptable fallback.
@@ -45,6 +46,8 @@ export class LeverageCache {
   }
 
   private async send(key: string, asset: string, side: PositionSide, leverage: number): Promise<void> {
+    // Until this call answers, the venue's value is unknown: one that fails may still have taken effect.
+    this.set.delete(key);
     for (let attempt = 0; ; attempt++) {
       try {
         await this.venue.setLeverage(asset, side, leverage);
