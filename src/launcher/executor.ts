@@ -9,11 +9,10 @@
  * `submitStrategy` (HTTP, CLI; the ring drains through the runtime), `onVenueEvent` (the adapter's
  * normalized events, subscribed here), `applySystem` (the launcher's ticks, reconciles, seeds).
  *
- * Invariants: every kernel call goes through `apply`, which journals, mirrors and projects;
- * a venue call's failure becomes a kernel input (REJECT) or stays for the query/TICK path, never
- * an exception that escapes; a cancel left unknown is sent again; an order whose placement waited
- * is sent only if the kernel still holds it PENDING_SUBMIT (an entry: and trading is not HALTED); an
- * entry is sent only once every input before it is in the journal's file (`journaled`).
+ * Invariants: every kernel call goes through `apply` (journal, mirror, projection); a venue call's failure
+ * becomes a kernel input (REJECT) or stays for the query/TICK path, never an escaping exception; a cancel
+ * left unknown is sent again; an order whose placement waited, or asked cancelled in its own batch, is sent
+ * only if the kernel holds it PENDING_SUBMIT (an entry: and not HALTED), and an entry only once journaled.
  */
 
 import type { Clock } from "../contracts/clock.ts";
@@ -157,6 +156,7 @@ export class Executor {
   private async place(slotId: number): Promise<void> {
     const slot = this.kernel.slot(slotId);
     const order = slot.stage === "ENTRY_WORKING" ? slot.entry_order : slot.exit_order;
+    if (order?.status === "CANCEL_REQUESTED") this.withdrawnBeforeSending(slotId, order.role, order.client_order_id);
     if (order?.status !== "PENDING_SUBMIT") return;
     const cid = order.client_order_id;
     if (order.role === "ENTRY" && this.hooks.journaled?.() === false) return this.unjournaled(slot, cid);
@@ -190,10 +190,10 @@ export class Executor {
   }
 
   /**
-   * After a wait in the placement the kernel is read again: an order it no longer holds
-   * PENDING_SUBMIT (a CANCEL or a flatten asked it cancelled meanwhile), or an entry while trading
-   * is HALTED, is not sent. The kernel is told it ended before it left (a CANCEL_ACK, nothing
-   * filled), so an entry's slot returns to IDLE. True when the order is not to be sent.
+   * After a wait in the placement (or at once: asked cancelled in its own batch) the kernel is read
+   * again: an order it no longer holds PENDING_SUBMIT (a CANCEL or a flatten asked it cancelled), or
+   * an entry while trading is HALTED, is not sent. The kernel is told it ended before it left (a
+   * CANCEL_ACK, nothing filled), so an entry's slot returns to IDLE. True when it is not to be sent.
    */
   private withdrawnBeforeSending(slotId: number, role: "ENTRY" | "EXIT", cid: string): boolean {
     const slot = this.kernel.slot(slotId);
