@@ -119,8 +119,8 @@ export const strategyStatusCommand = defineCommand({
     if (!STRATEGY_RE.test(strategy))
       throw new CliFailure(`--strategy must match ${STRATEGY_RE.source}, got '${strategy}'`, 2);
     const prefix = args.prefix ?? process.env.DITA_V2_ZINC_PREFIX ?? `dita_v2_${strategy}`;
-    if (!/^[A-Za-z0-9_.-]{1,100}$/.test(prefix) || prefix.startsWith("."))
-      throw new CliFailure(`--prefix must be 1..100 of [A-Za-z0-9_.-], got '${prefix}'`, 2);
+    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(prefix) || prefix.startsWith("."))
+      throw new CliFailure(`--prefix must be 1..64 of [A-Za-z0-9_.-] (as DITA_V2_ZINC_PREFIX), got '${prefix}'`, 2);
     const max = integerFlag("refusals", args.refusals, 0, 1000);
     let doc: StatusDoc;
     try {
