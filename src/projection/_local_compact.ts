@@ -5,8 +5,8 @@
  * frame of each key in its order, byte for byte, dropping superseded map frames (and corrupt ranges,
  * which no reader can use and the spool reported when it met them).
  *
- * Crash safety, as the spool's own compaction (spool.ts, invariant 1): the new generation is written
- * to `<path>.tmp`, fsynced, then renamed over `<path>`. A crash before the rename leaves the old file
+ * Crash safety, as the spool's own compaction (spool.ts, invariant 1; both through `installFile`):
+ * the new generation is written to `<path>.tmp`, fsynced, then renamed over `<path>`. A crash before the rename leaves the old file
  * whole (a stale `.tmp` is ignored and overwritten by the next compaction); after it, the new one.
  * A failed write or rename removes the tmp and throws; the old file stays as it was.
  *
@@ -14,17 +14,16 @@
  * The sink compacts only once the superseded bytes are at least `minBytes` and at least what is kept
  * (`shouldCompact`), so every byte copied is paid for by a byte dropped, each dropped once: linear.
  */
-import { closeSync, fsyncSync, openSync, renameSync, rmSync } from "node:fs";
+import { closeSync, openSync } from "node:fs";
 import {
   decodeHeader,
-  encodeHeader,
   FRAME_HEAD_BYTES,
   FRAME_MAX_BYTES,
   HEADER_BYTES,
   type ScanResult,
   scanFrames,
 } from "./_frame.ts";
-import { defaultWrite, readAll, type SpoolWrite, shouldCompact, writeAll } from "./_spool_file.ts";
+import { defaultWrite, installFile, readAll, type SpoolWrite, shouldCompact } from "./_spool_file.ts";
 
 const WINDOW_BYTES = FRAME_MAX_BYTES + FRAME_HEAD_BYTES;
 
@@ -131,13 +130,8 @@ export function compactLocalFile(path: string, size: number, minBytes: number, i
     const droppedBytes = scan.maps.superseded + scan.corruptBytes;
     if (!compactDue(droppedBytes, size, minBytes))
       return { compacted: false, maps: scan.maps, droppedBytes: 0, corruptBytes: 0 };
-    writeGeneration(fd, size, `${path}.tmp`, generation + 1, scan.latestAt, io.write ?? defaultWrite);
-    try {
-      (io.rename ?? renameSync)(`${path}.tmp`, path);
-    } catch (e) {
-      rmSync(`${path}.tmp`, { force: true });
-      throw e;
-    }
+    const body = (put: (chunk: Uint8Array) => void) => keptFrames(fd, size, scan.latestAt, put);
+    installFile(io.write ?? defaultWrite, path, generation + 1, body, io.rename);
     scan.maps.superseded = 0;
     return { compacted: true, maps: scan.maps, droppedBytes, corruptBytes: scan.corruptBytes };
   } finally {
@@ -145,38 +139,19 @@ export function compactLocalFile(path: string, size: number, minBytes: number, i
   }
 }
 
-/** Writes header + kept frames to `tmp` and fsyncs it; on failure removes `tmp` and throws. */
-function writeGeneration(
-  fd: number,
-  size: number,
-  tmp: string,
-  generation: number,
-  latestAt: Map<string, number>,
-  write: SpoolWrite,
-): void {
-  const out = openSync(tmp, "w");
-  try {
-    writeAll(write, out, encodeHeader(generation), 0);
-    let pos = HEADER_BYTES;
-    eachWindow(fd, size, (buf, base, scan) => {
-      const kept = scan.frames.filter((f) => {
-        const key = mapKeyOf(f.value);
-        return key === null || latestAt.get(key) === base + f.start;
-      });
-      const chunk = new Uint8Array(kept.reduce((n, f) => n + f.end - f.start, 0));
-      let at = 0;
-      for (const f of kept) {
-        chunk.set(buf.subarray(f.start, f.end), at);
-        at += f.end - f.start;
-      }
-      writeAll(write, out, chunk, pos);
-      pos += chunk.length;
+/** Hands the frames to keep to `put`, one chunk per window: records, and each key's latest map write. */
+function keptFrames(fd: number, size: number, latestAt: Map<string, number>, put: (chunk: Uint8Array) => void): void {
+  eachWindow(fd, size, (buf, base, scan) => {
+    const kept = scan.frames.filter((f) => {
+      const key = mapKeyOf(f.value);
+      return key === null || latestAt.get(key) === base + f.start;
     });
-    fsyncSync(out);
-  } catch (e) {
-    closeSync(out);
-    rmSync(tmp, { force: true });
-    throw e;
-  }
-  closeSync(out);
+    const chunk = new Uint8Array(kept.reduce((n, f) => n + f.end - f.start, 0));
+    let at = 0;
+    for (const f of kept) {
+      chunk.set(buf.subarray(f.start, f.end), at);
+      at += f.end - f.start;
+    }
+    put(chunk);
+  });
 }

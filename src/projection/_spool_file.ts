@@ -68,13 +68,29 @@ export function readAll(fd: number, buf: Uint8Array, position: number): void {
   if (at !== buf.length) throw new Error(`Condition failed: short spool read ${at}/${buf.length}`);
 }
 
-/** Writes header + tail to `<path>.tmp`, fsyncs and renames it over `path`; on failure removes the tmp and throws. */
-export function installFile(write: SpoolWrite, path: string, generation: number, tail: Uint8Array): void {
+/**
+ * Writes header + body to `<path>.tmp`, fsyncs and renames it over `path`; on failure (write or
+ * rename) removes the tmp and throws, `path` untouched. The body is bytes, or a function that hands
+ * its chunks to `put` in order (a body too large to hold in memory at once).
+ */
+export function installFile(
+  write: SpoolWrite,
+  path: string,
+  generation: number,
+  body: Uint8Array | ((put: (chunk: Uint8Array) => void) => void),
+  rename: (from: string, to: string) => void = renameSync,
+): void {
   const tmp = `${path}.tmp`;
   const fd = openSync(tmp, "w");
   try {
     writeAll(write, fd, encodeHeader(generation), 0);
-    writeAll(write, fd, tail, HEADER_BYTES);
+    let at = HEADER_BYTES;
+    const put = (chunk: Uint8Array) => {
+      writeAll(write, fd, chunk, at);
+      at += chunk.length;
+    };
+    if (body instanceof Uint8Array) put(body);
+    else body(put);
     fsyncSync(fd);
   } catch (e) {
     closeSync(fd);
@@ -82,5 +98,10 @@ export function installFile(write: SpoolWrite, path: string, generation: number,
     throw e;
   }
   closeSync(fd);
-  renameSync(tmp, path);
+  try {
+    rename(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
 }

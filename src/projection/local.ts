@@ -21,7 +21,7 @@
  * cap, a failed write) is written 0 with an error: the outbox keeps it and retries.
  */
 import { readFileSync } from "node:fs";
-import { FRAME_HEAD_BYTES, FRAME_MAX_BYTES, HEADER_BYTES, scanFrames } from "./_frame.ts";
+import { HEADER_BYTES, scanFrames } from "./_frame.ts";
 import {
   type CompactIo,
   compactDue,
@@ -53,7 +53,8 @@ export class LocalSpoolSink implements Sink {
   readonly takesMaps = true;
   readonly mirrorGated = false;
   private file: Spool;
-  private maps: MapBytes;
+  /** The file's map bytes: scanned at the first write, not at start (restarts read nothing extra). */
+  private maps: MapBytes | null = null;
   private readonly compactBytes: number;
   /** After a failed compaction: the superseded bytes at which to try again. */
   private retryAt = 0;
@@ -70,7 +71,6 @@ export class LocalSpoolSink implements Sink {
     this.compactBytes = opts.compactBytes ?? 4 * 1024 * 1024;
     this.file = this.openSpool();
     this.address = this.file.path;
-    this.maps = scanMapBytes(this.address, this.fileBytes);
   }
 
   takes(kind: RecordKind): boolean {
@@ -82,8 +82,9 @@ export class LocalSpoolSink implements Sink {
   async writeMaps(writes: readonly MapWrite[]): Promise<{ applied: number; stale: number }> {
     this.compactIfDue();
     const values = writes.map((w) => ({ kind: "map", ...w }));
+    const before = this.fileBytes;
     const n = this.file.append(values);
-    if (n > 0) this.noteMaps(values);
+    if (n > 0) this.noteMaps(values, this.fileBytes - before);
     this.compactIfDue();
     return { applied: n, stale: 0 };
   }
@@ -114,16 +115,22 @@ export class LocalSpoolSink implements Sink {
     return new Spool(this.spoolDir, "local", { onDiagnostic, maxBytes, compactBytes: Number.POSITIVE_INFINITY });
   }
 
-  /** Counts the frames of a stored batch (all of it but those too large for a frame, as `encodeFrames`). */
-  private noteMaps(values: readonly { map: string; key: string }[]): void {
-    for (const v of values) {
-      const json = Buffer.byteLength(JSON.stringify(v));
-      if (json <= FRAME_MAX_BYTES) this.maps.note(mapKeyOf(v) ?? "", FRAME_HEAD_BYTES + json);
-    }
+  /**
+   * Counts a stored batch of `bytes`, each write taken as an equal share of them (not encoded again):
+   * the count only decides when to look; `compactLocalFile` reads the file and decides exactly.
+   */
+  private noteMaps(values: readonly { map: string; key: string }[], bytes: number): void {
+    const maps = this.mapBytes;
+    for (const v of values) maps.note(mapKeyOf(v) ?? "", bytes / values.length);
+  }
+
+  private get mapBytes(): MapBytes {
+    this.maps ??= scanMapBytes(this.address, this.fileBytes);
+    return this.maps;
   }
 
   private compactIfDue(): void {
-    const superseded = this.maps.superseded;
+    const superseded = this.mapBytes.superseded;
     if (superseded < this.retryAt || !compactDue(superseded, this.fileBytes, this.compactBytes)) return;
     try {
       const r = compactLocalFile(this.address, this.fileBytes, this.compactBytes, this.opts);
