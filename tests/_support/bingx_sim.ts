@@ -1,6 +1,7 @@
 /** bingx-sim on loopback with time on a ManualClock, and the BingX adapter pointed at it, for unit tests. */
 
 import { ManualClock } from "../../src/contracts/clock.ts";
+import type { OrderRequest } from "../../src/contracts/venue.ts";
 import { type SimHandle, startBingxSim } from "../../src/sim/index.ts";
 import { BingxVenueAdapter } from "../../src/venue/index.ts";
 
@@ -32,4 +33,49 @@ export function simAdapter(
 ): BingxVenueAdapter {
   const config = { apiKey: SIM_API_KEY, secret: SIM_SECRET, baseUrl: sim.url, wsUrl: sim.wsUrl, recvWindowMs: 10_000 };
   return new BingxVenueAdapter({ ...config, clock, timeoutMs: 5_000 }, options);
+}
+
+/** A resting LIMIT buy of 0.001 BTC-USDT at 60 000 (below the sim's 65 000): it works until cancelled. */
+export const restingBuy = (cid: string): OrderRequest => ({
+  client_order_id: cid,
+  asset: "BTC-USDT",
+  side: "BUY",
+  position_side: "LONG",
+  type: "LIMIT",
+  price: 60_000,
+  size: 0.001,
+  reduce_only: false,
+});
+
+/**
+ * The adapter on a sim (seed `seed`) whose every request first moves the clock 1 s (within every
+ * budget) and then goes through `network` (default: straight to the sim). `stops` gets its teardown.
+ * Also the adapter's working-set size and a reconnect's catch-up run to its end.
+ */
+export async function adapterOnSim(
+  seed: number,
+  stops: Array<() => Promise<void>>,
+  network: (url: string, init: RequestInit) => Promise<Response> = (url, init) => fetch(url, init),
+) {
+  const { sim, clock } = await simOnClock(seed);
+  const adapter = simAdapter(sim, clock, {
+    fetch: (url, init) => {
+      clock.advance(1_000);
+      return network(url, init);
+    },
+    resolveDelaysMs: [0],
+  });
+  stops.push(async () => {
+    await adapter.close();
+    await sim.stop();
+  });
+  const inner = adapter as unknown as {
+    working: { all(): unknown[] };
+    catchUps: { request(): void; running(): boolean };
+  };
+  const catchUp = async () => {
+    inner.catchUps.request();
+    while (inner.catchUps.running()) await Bun.sleep(1);
+  };
+  return { sim, clock, adapter, working: () => inner.working.all().length, catchUp };
 }

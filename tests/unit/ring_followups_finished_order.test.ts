@@ -11,31 +11,10 @@
 
 import { expect, test } from "bun:test";
 import { VenueFollowups } from "../../src/launcher/_venue_followups.ts";
-import type { ZincPlane } from "../../src/zinc/index.ts";
+import { countingZinc, intentId } from "../_support/followups.ts";
 import { enter, event, feed, kernelsPerTest, T0 } from "../_support/kernel.ts";
 
 const kernel = kernelsPerTest({ slots: 2, capital: 1_000_000 });
-
-/** A client_intent_id asking for outcomes (generation bits set), distinct per `n`. */
-function intentId(n: number): Uint8Array {
-  const id = new Uint8Array(8);
-  new DataView(id.buffer).setUint32(0, n, true);
-  id[4] = 1;
-  return id;
-}
-
-/** A zinc plane that only counts the outcomes published, by client_intent_id's low word. */
-function countingZinc(): { zinc: ZincPlane; published: number[] } {
-  const published: number[] = [];
-  const zinc = {
-    publishOutcomes(bytes: Uint8Array, count: number): number {
-      const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      for (let i = 0; i < count; i++) published.push(dv.getUint32(i * (bytes.byteLength / count) + 8, true));
-      return count;
-    },
-  } as unknown as ZincPlane;
-  return { zinc, published };
-}
 
 test("orders refused before their follow-up was tracked are not kept: a live order's fill still reaches its producer", () => {
   const k = kernel();

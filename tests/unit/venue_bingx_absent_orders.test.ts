@@ -11,8 +11,7 @@
  */
 
 import { afterEach, expect, test } from "bun:test";
-import type { OrderRequest } from "../../src/contracts/venue.ts";
-import { ORDER_PATH, simAdapter, simOnClock } from "../_support/bingx_sim.ts";
+import { adapterOnSim, ORDER_PATH, restingBuy } from "../_support/bingx_sim.ts";
 
 const stops: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -21,52 +20,26 @@ afterEach(async () => {
 
 type Held = { url: string; init: RequestInit };
 
-/** An adapter whose placements are lost (never land) unless `land` says to hold one for later. */
+/** An adapter whose placements are lost (never land) unless `hold` keeps one for later. */
 async function venueLosingPlacements(opts: { hold?: (held: Held) => Promise<Response> } = {}) {
-  const { sim, clock } = await simOnClock(9);
   let orderQueries = 0;
-  const network = (url: string, init: RequestInit): Promise<Response> => {
-    clock.advance(1_000); // every request keeps within the venue's and the client's budgets
+  const v = await adapterOnSim(9, stops, (url, init) => {
     if (!url.includes(ORDER_PATH)) return fetch(url, init);
     if (init.method === "GET") orderQueries++;
     if (init.method !== "POST") return fetch(url, init);
     const { signal: _ignored, ...bytes } = init;
     if (opts.hold) return opts.hold({ url, init: bytes });
     return Promise.reject(new Error("connection reset by peer"));
-  };
-  const adapter = simAdapter(sim, clock, { fetch: network, resolveDelaysMs: [0] });
-  stops.push(async () => {
-    await adapter.close();
-    await sim.stop();
   });
-  const inner = adapter as unknown as {
-    working: { all(): unknown[] };
-    catchUps: { request(): void; running(): boolean };
-  };
-  const catchUp = async () => {
-    inner.catchUps.request();
-    while (inner.catchUps.running()) await Bun.sleep(1);
-  };
-  return { sim, adapter, working: () => inner.working.all().length, catchUp, queries: () => orderQueries };
+  return { ...v, queries: () => orderQueries };
 }
-
-const limit = (cid: string): OrderRequest => ({
-  client_order_id: cid,
-  asset: "BTC-USDT",
-  side: "BUY",
-  position_side: "LONG",
-  type: "LIMIT",
-  price: 60_000,
-  size: 0.001,
-  reduce_only: false,
-});
 
 const N = 300;
 
 test("orders the venue never got are forgotten when the hung-order query finds none: the working set does not grow with them", async () => {
   const v = await venueLosingPlacements();
   for (let i = 0; i < N; i++) {
-    expect((await v.adapter.submit(limit(`Lost${i}-E`))).status).toBe("UNKNOWN");
+    expect((await v.adapter.submit(restingBuy(`Lost${i}-E`))).status).toBe("UNKNOWN");
     expect(await v.adapter.queryOrder("BTC-USDT", `Lost${i}-E`)).toBeNull(); // the executor then rejects it (ABSENT)
   }
   expect(v.working()).toBe(0);
@@ -74,7 +47,7 @@ test("orders the venue never got are forgotten when the hung-order query finds n
 
 test("a reconnect's catch-up forgets the orders the venue has none of; the next catch-up queries none of them", async () => {
   const v = await venueLosingPlacements();
-  for (let i = 0; i < N; i++) expect((await v.adapter.submit(limit(`Lost${i}-E`))).status).toBe("UNKNOWN");
+  for (let i = 0; i < N; i++) expect((await v.adapter.submit(restingBuy(`Lost${i}-E`))).status).toBe("UNKNOWN");
   expect(v.working()).toBe(N); // unknown, may still land: kept
   await v.catchUp();
   expect(v.working()).toBe(0);
@@ -91,7 +64,7 @@ test("an order forgotten as absent that lands late is still reported under the k
       return Promise.reject(new Error("connection reset by peer"));
     },
   });
-  expect((await v.adapter.submit(limit("Late1-E"))).status).toBe("UNKNOWN");
+  expect((await v.adapter.submit(restingBuy("Late1-E"))).status).toBe("UNKNOWN");
   expect(await v.adapter.queryOrder("BTC-USDT", "Late1-E")).toBeNull();
   expect(v.working()).toBe(0);
   await (await fetch(held!.url, held!.init)).text(); // it lands now
@@ -107,7 +80,7 @@ test("a query finding no order while its placement still runs forgets nothing: t
       return fetch(h.url, h.init);
     },
   });
-  const placing = v.adapter.submit(limit("Slow1-E"));
+  const placing = v.adapter.submit(restingBuy("Slow1-E"));
   while (v.working() === 0) await Bun.sleep(1);
   expect(await v.adapter.queryOrder("BTC-USDT", "Slow1-E")).toBeNull();
   expect(v.working()).toBe(1);

@@ -8,39 +8,17 @@
  */
 
 import { afterEach, expect, test } from "bun:test";
-import type { OrderRequest } from "../../src/contracts/venue.ts";
-import { simAdapter, simOnClock } from "../_support/bingx_sim.ts";
+import { adapterOnSim, restingBuy } from "../_support/bingx_sim.ts";
 
 const stops: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const stop of stops.splice(0)) await stop();
 });
 
-const resting = (cid: string): OrderRequest => ({
-  client_order_id: cid,
-  asset: "BTC-USDT",
-  side: "BUY",
-  position_side: "LONG",
-  type: "LIMIT",
-  price: 60_000,
-  size: 0.001,
-  reduce_only: false,
-});
-
 test("a resting order ended at the venue with no stream event leaves the working set when its query answers CANCELED", async () => {
-  const { sim, clock } = await simOnClock(11);
-  const network = (url: string, init: RequestInit) => {
-    clock.advance(1_000); // within every budget
-    return fetch(url, init);
-  };
-  const adapter = simAdapter(sim, clock, { fetch: network, resolveDelaysMs: [0] });
-  stops.push(async () => {
-    await adapter.close();
-    await sim.stop();
-  });
-  const working = () => (adapter as unknown as { working: { all(): unknown[] } }).working.all().length;
+  const { sim, adapter, working } = await adapterOnSim(11, stops);
 
-  expect((await adapter.submit(resting("Rest1-E"))).status).toBe("ACCEPTED");
+  expect((await adapter.submit(restingBuy("Rest1-E"))).status).toBe("ACCEPTED");
   expect(working()).toBe(1);
   const cancelled = await fetch(`${sim.url}/_sim/out_of_band`, {
     method: "POST",
