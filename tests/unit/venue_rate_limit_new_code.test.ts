@@ -7,8 +7,8 @@
 
 import { expect, test } from "bun:test";
 import { ManualClock } from "../../src/contracts/clock.ts";
-import { Throttle } from "../../src/venue/bingx/_throttle.ts";
-import { BingxRestClient, classifyCode, endpoints as ep, VenueRequestError } from "../../src/venue/bingx/index.ts";
+import { classifyCode, endpoints as ep, VenueRequestError } from "../../src/venue/bingx/index.ts";
+import { restClientOn } from "../_support/rest_client.ts";
 
 const T = 1_700_000_000_000;
 
@@ -19,17 +19,7 @@ function client(bodies: string[], headers: Record<string, string> = {}) {
     sentAt.push(clock.nowMs() - T);
     return new Response(bodies.shift() ?? '{"code":0,"msg":"","data":{}}', { status: 200, headers });
   };
-  const throttle = new Throttle({ clock, margin: 0.8, sleep: async (ms) => clock.advance(ms) });
-  const c = new BingxRestClient({
-    apiKey: "unitApiKey0123456789",
-    secret: "unitSecretABCDEFGHIJ0123",
-    baseUrl: "http://127.0.0.1:1",
-    recvWindowMs: 5000,
-    clock,
-    timeoutMs: 50,
-    fetch,
-    throttle,
-  });
+  const c = restClientOn(clock, fetch);
   return { c, sentAt };
 }
 

@@ -9,8 +9,8 @@
 
 import { expect, test } from "bun:test";
 import { ManualClock } from "../../src/contracts/clock.ts";
-import { Throttle } from "../../src/venue/bingx/_throttle.ts";
-import { BingxRestClient, endpoints as ep, VenueRequestError } from "../../src/venue/bingx/index.ts";
+import { endpoints as ep, VenueRequestError } from "../../src/venue/bingx/index.ts";
+import { restClientOn } from "../_support/rest_client.ts";
 
 const T = 1_700_000_000_000;
 const OK = '{"code":0,"msg":"","data":{"serverTime":1700000000000}}';
@@ -24,17 +24,7 @@ function client(replies: Reply[]) {
     const r = replies.shift() ?? {};
     return new Response(OK, { status: 200, headers: r.headers });
   };
-  const throttle = new Throttle({ clock, margin: 0.8, sleep: async (ms) => clock.advance(ms) });
-  const c = new BingxRestClient({
-    apiKey: "unitApiKey0123456789",
-    secret: "unitSecretABCDEFGHIJ0123",
-    baseUrl: "http://127.0.0.1:1",
-    recvWindowMs: 5000,
-    clock,
-    timeoutMs: 50,
-    fetch,
-    throttle,
-  });
+  const c = restClientOn(clock, fetch);
   return { c, clock, sentAt };
 }
 

@@ -5,11 +5,11 @@
 
 import { expect, test } from "bun:test";
 import { ManualClock } from "../../src/contracts/clock.ts";
-import { Throttle } from "../../src/venue/bingx/_throttle.ts";
-import { BingxRestClient, endpoints as ep, hmacSha256Hex, VenueRequestError } from "../../src/venue/bingx/index.ts";
+import { endpoints as ep, hmacSha256Hex, VenueRequestError } from "../../src/venue/bingx/index.ts";
+import { REST_KEY, REST_SECRET, restClientOn } from "../_support/rest_client.ts";
 
-const KEY = "unitApiKey0123456789";
-const SECRET = "unitSecretABCDEFGHIJ0123";
+const KEY = REST_KEY;
+const SECRET = REST_SECRET;
 
 type Reply = { status?: number; body?: string; headers?: Record<string, string>; throws?: Error; hang?: boolean };
 
@@ -26,18 +26,7 @@ function client(replies: Reply[], clock = new ManualClock(1_700_000_000_000)) {
     if (r.throws) throw r.throws;
     return new Response(r.body ?? "", { status: r.status ?? 200, headers: r.headers });
   };
-  // Requests here run one after another, so a throttle wait simply moves the manual clock.
-  const throttle = new Throttle({ clock, margin: 0.8, sleep: async (ms) => clock.advance(ms) });
-  const c = new BingxRestClient({
-    apiKey: KEY,
-    secret: SECRET,
-    baseUrl: "http://127.0.0.1:1",
-    recvWindowMs: 5000,
-    clock,
-    timeoutMs: 50,
-    fetch,
-    throttle,
-  });
+  const c = restClientOn(clock, fetch);
   return { c, seen, clock };
 }
 
