@@ -2,7 +2,7 @@
  * The kernel's PGO training stream (`npm run pgo`): a production-like mix of inputs, generated
  * against a live kernel so each next input fits the slot's current stage the way a strategy and
  * a venue would send it. Deliberately not the benchmark's stream (bench/_kernel_stream.ts): other
- * slot count, four assets, random sizes and leverage, limit and market orders, one to four fills
+ * slot count, four assets, random sizes, one leverage per asset and side, limit and market orders, one to four fills
  * per order, one to three exit legs, rejects, cancels (acknowledged and refused), duplicated and
  * reordered fills, hung orders found by TICK, operator MARK_STALE and RECONCILE, and a share of
  * refused inputs (bad numbers, unknown kinds, wrong stage, foreign orders).
@@ -116,15 +116,18 @@ export function trainingStream(inputs: number, seed: number): { inputs: unknown[
       const size = round(0.001 + rand() * 2);
       const limit = rand() < 0.3;
       const trade = `T${seed}-${++trades}`;
+      const side = rand() < 0.5 ? "LONG" : "SHORT";
+      // One leverage per asset and side, as the kernel requires; now and then another (refused).
+      const leverage = rand() < 0.97 ? 1 + ((a * 7 + (side === "LONG" ? 3 : 11)) % 20) : 1 + Math.floor(rand() * 20);
       send({
         type: "ENTER",
         slot_id: id,
         trade_id: trade,
         asset: ASSETS[a],
-        side: rand() < 0.5 ? "LONG" : "SHORT",
+        side,
         size,
         price: limit ? +(prices[a]! * 0.999).toPrecision(8) : null,
-        leverage: 1 + Math.floor(rand() * 20),
+        leverage,
         now_ms: ++now,
       });
       const after = k.slot(id);

@@ -38,7 +38,7 @@ export type Action = { intent: Intent } | { move: { asset: string; price: number
 
 const round = (x: number, tick: number) => Number((Math.round(x / tick) * tick).toFixed(8));
 
-function enterIntent(rng: Rng, slot: number, ctx: BurstContext): Intent {
+function enterIntent(rng: Rng, slot: number, slots: readonly SlotRecord[], ctx: BurstContext): Intent {
   const asset = rng.pick(Object.keys(ASSETS));
   const spec = ASSETS[asset]!;
   const side = rng.pick(["LONG", "SHORT"] as const);
@@ -48,6 +48,10 @@ function enterIntent(rng: Rng, slot: number, ctx: BurstContext): Intent {
   const away = side === "LONG" ? 0.97 : 1.03;
   const cross = side === "LONG" ? 1.01 : 0.99;
   const price = kind <= 6 ? null : round(mark * (kind <= 8 ? away : cross), spec.tick);
+  // Mostly the leverage the asset and side already trade at (the kernel refuses another one, as
+  // the venue keeps one per symbol and side); one draw in ten keeps its own, to exercise that refusal.
+  const drawn = rng.int(1, 10);
+  const held = slots.find((x) => x.stage !== "IDLE" && x.stage !== "CLOSED" && x.asset === asset && x.side === side);
   return {
     type: "ENTER",
     slot_id: slot,
@@ -56,7 +60,7 @@ function enterIntent(rng: Rng, slot: number, ctx: BurstContext): Intent {
     side,
     size: rng.pick(spec.lots),
     price,
-    leverage: rng.int(1, 10),
+    leverage: held !== undefined && held.leverage > 0 && drawn !== 10 ? held.leverage : drawn,
   };
 }
 
@@ -84,7 +88,7 @@ export function drawBurst(rng: Rng, slots: readonly SlotRecord[], ctx: BurstCont
     const s = rng.pick(slots);
     const roll = rng.int(1, 100);
     if (roll <= 35) {
-      out.push({ intent: enterIntent(rng, s.slot_id, ctx) });
+      out.push({ intent: enterIntent(rng, s.slot_id, slots, ctx) });
       if (rng.int(1, 4) === 1)
         out.push({
           intent: rng.int(0, 1)

@@ -2,7 +2,9 @@
  * Every risk limit refuses exactly past its boundary and accepts at it, for any limit value
  * (fast-check through the binding, no venue): notional per trade (size × limit price), gross
  * exposure (a resting entry plus the new one), leverage and orders per minute. A refusal is one
- * RISK_LIMIT naming the limit and the attempted number, and changes nothing.
+ * RISK_LIMIT naming the limit and the attempted number, and changes nothing. And the venue's one
+ * leverage per asset and side: no sequence of entries and rejects leaves two working or open slots
+ * on one asset and side at different leverages.
  */
 
 import { describe, expect, test } from "bun:test";
@@ -22,7 +24,7 @@ const enter = (
   price: number,
   leverage = 3,
   now = T0,
-): StrategyIntent & { now_ms: number } => ({
+): Extract<StrategyIntent, { type: "ENTER" }> & { now_ms: number } => ({
   type: "ENTER",
   slot_id: slot,
   trade_id: `P${++trades}`,
@@ -99,6 +101,65 @@ describe("risk limits at the boundary", () => {
         expect(k.apply(enter(limit, 1, 100, 3, T0 + 60_000)).accepted).toBe(true);
       }),
       { numRuns: 200 },
+    );
+  });
+
+  test("one leverage per asset and side: no two active slots on an asset and side ever hold different leverages", () => {
+    const step = fc.oneof(
+      fc.record({
+        t: fc.constant("enter" as const),
+        slot: fc.nat({ max: 3 }),
+        asset: fc.constantFrom("BTC-USDT", "ETH-USDT"),
+        side: fc.constantFrom("LONG" as const, "SHORT" as const),
+        leverage: fc.integer({ min: 1, max: 3 }),
+      }),
+      fc.record({ t: fc.constant("reject" as const), slot: fc.nat({ max: 3 }) }),
+    );
+    fc.assert(
+      fc.property(fc.array(step, { minLength: 1, maxLength: 40 }), (steps) => {
+        const k = kernel();
+        let now = T0;
+        for (const a of steps) {
+          now += 1;
+          if (a.t === "reject") {
+            const order = k.slot(a.slot).entry_order;
+            if (order === null || k.slot(a.slot).stage !== "ENTRY_WORKING") continue;
+            const event = {
+              kind: "REJECT" as const,
+              event_id: `rj${now}`,
+              venue_order_id: "",
+              client_order_id: order.client_order_id,
+              asset: k.slot(a.slot).asset,
+              filled_size_cumulative: 0,
+              avg_price: 0,
+              last_fill_size: 0,
+              last_fill_price: 0,
+              fee_cumulative: 0,
+              venue_time_ms: now,
+              reject_reason: "VENUE" as const,
+            };
+            expect(k.apply({ type: "VENUE_EVENT", slot_id: null, event, now_ms: now }).accepted).toBe(true);
+            continue;
+          }
+          const holder = k
+            .slots()
+            .find((s) => s.stage !== "IDLE" && s.stage !== "CLOSED" && s.asset === a.asset && s.side === a.side);
+          const hash = k.stateHashHex();
+          const o = k.apply({ ...enter(a.slot, 1, 100, a.leverage, now), asset: a.asset, side: a.side });
+          if (holder !== undefined && holder.leverage !== a.leverage) {
+            expect(o.accepted).toBe(false);
+            expect(k.stateHashHex()).toBe(hash);
+            // The slot's own stage and the active-slot limit are checked first.
+            const named = o.diagnostics.map((d) => [d.code, d.details.field]);
+            if (!["SLOT_BUSY", "SLOT_LIMIT_REACHED"].includes(o.diagnostics[0]!.code))
+              expect(named).toEqual([["INVALID_INTENT", "LEVERAGE"]]);
+          }
+          const active = k.slots().filter((s) => s.stage !== "IDLE" && s.stage !== "CLOSED");
+          for (const s of active)
+            for (const t of active) if (s.asset === t.asset && s.side === t.side) expect(s.leverage).toBe(t.leverage);
+        }
+      }),
+      { numRuns: 300 },
     );
   });
 });

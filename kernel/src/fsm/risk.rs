@@ -3,9 +3,13 @@
 //! Job: decide whether an ENTER or EXIT may create an order, from the kernel's own state only
 //! (the configuration, the slots, the last mark per asset, the times of recent orders): a pure
 //! check that refuses with one diagnostic (TRADING_HALTED, REDUCE_ONLY, RISK_LIMIT naming the
-//! limit) and changes nothing; and the drawdown watch that moves ACTIVE to REDUCING by itself.
+//! limit, INVALID_INTENT for a second leverage on one asset and side) and changes nothing; and the
+//! drawdown watch that moves ACTIVE to REDUCING by itself.
 //!
 //! Invariants:
+//! - one leverage per asset and side: the venue keeps a single leverage per symbol and position
+//!   side, so an ENTER at another leverage than a non-idle slot's on the same asset and side would
+//!   re-lever that slot's position; it is refused (a slot whose leverage is unknown, 0, binds none);
 //! - every limit is off at 0; a refusal names the limit, its value and the attempted amount;
 //! - HALTED lets no ENTER or EXIT through, REDUCING no ENTER; CANCEL and the launcher's FLATTEN
 //!   are never checked here;
@@ -23,7 +27,7 @@
 //! `drawdown_crossed`.
 
 use crate::abi::*;
-use crate::diagnostics::{diag, Diag, Num, Qty};
+use crate::diagnostics::{diag, Diag, Num, Qty, Text};
 use crate::hash::same_words;
 use crate::slot::{is_working, stage_of};
 
@@ -193,6 +197,7 @@ pub fn check_enter(
     if l.max_leverage > 0 && i.leverage as u32 > l.max_leverage {
         return Err(limit(id, Field::MaxLeverage, "ENTER", l.max_leverage as f64, i.leverage as f64, "leverage"));
     }
+    one_leverage_per_asset_side(slots, i)?;
     check_rate(l, w, i, "ENTER")?;
     if l.max_notional_per_trade == 0.0 && l.max_gross_exposure == 0.0 {
         return Ok(());
@@ -223,6 +228,29 @@ pub fn check_enter(
         return Err(limit(id, Field::MaxGrossExposure, "ENTER", l.max_gross_exposure, gross, "USDT gross exposure"));
     }
     Ok(())
+}
+
+/// An ENTER's leverage is the one every non-idle slot on its asset and side already has.
+fn one_leverage_per_asset_side(slots: &[SlotImage], i: &InputRecord) -> Result<(), Diag> {
+    let conflict = slots.iter().find(|s| {
+        !stage_of(s).is_idle()
+            && s.side == i.side
+            && same_words(&s.asset, &i.asset)
+            && s.leverage != 0
+            && s.leverage != i.leverage
+    });
+    let Some(s) = conflict else { return Ok(()) };
+    let side = Side::from_raw(i.side).map_or("?", |x| x.name());
+    let d = diag!(
+        InvalidIntent,
+        i.slot_id,
+        "ENTER refused: leverage {} but slot {} holds {} {side} at {} (one per asset and side)",
+        i.leverage,
+        s.slot_id,
+        Text(&i.asset),
+        s.leverage
+    );
+    Err(d.field(Field::Leverage, i.leverage as f64))
 }
 
 /// The order-rate limit for a strategy's ENTER or EXIT.

@@ -55,6 +55,31 @@ fn max_leverage_refuses_exactly_above_the_limit() {
 }
 
 #[test]
+fn an_enter_at_another_leverage_on_an_asset_and_side_a_slot_holds_is_refused() {
+    let mut k = K::new(4);
+    open_position(&mut k, 0, "T1", e8(0.01), 100.0); // BTC LONG at leverage 5
+    let ten = |slot, tid, side, t| InputRecord { leverage: 10, ..enter(slot, tid, side, 1, t) };
+    let (d, msg) = refused_with(&mut k, ten(1, "T2", Side::Long, T0 + 5), DiagCode::InvalidIntent);
+    assert_eq!(msg, "ENTER refused: leverage 10 but slot 0 holds BTC-USDT LONG at 5 (one per asset and side)");
+    assert_eq!((d.field, d.value), (Field::Leverage.raw(), 10.0));
+    assert!(k.apply(ten(1, "T2", Side::Short, T0 + 6)).ok(), "the other side keeps its own leverage");
+    let eth = InputRecord { asset: text("ETH-USDT"), ..ten(2, "T3", Side::Long, T0 + 7) };
+    assert!(k.apply(eth).ok(), "another asset keeps its own leverage");
+    assert!(k.apply(enter(3, "T4", Side::Long, 1, T0 + 8)).ok(), "the same leverage is accepted");
+}
+
+#[test]
+fn a_closed_slot_binds_no_leverage() {
+    let mut k = K::new(2);
+    open_position(&mut k, 0, "T1", e8(0.01), 100.0);
+    assert!(k.apply(exit(0, e8(0.01), T0 + 5)).ok());
+    let o = k.apply(event(EventKind::FullFill, "T1-X1", "T1-xfill", e8(0.01), 101.0, 0.5, T0 + 6));
+    assert!(o.ok(), "{:?}", o.messages());
+    assert_eq!(k.slot(0).stage, Stage::Closed.raw());
+    assert!(k.apply(InputRecord { leverage: 10, ..enter(1, "T2", Side::Long, 1, T0 + 7) }).ok());
+}
+
+#[test]
 fn max_notional_per_trade_uses_the_limit_price_else_the_last_mark_and_refuses_without_either() {
     let mut k = K::new(3);
     assert!(k.apply(configure_amount(ConfigKey::MaxNotionalPerTrade, 1_000.0, T0)).ok());
