@@ -79,7 +79,7 @@ interface Group {
 
 const WAITS_KEPT = 4096;
 /** How long an HTTP 418 without a hint stops every group: BingX's 5-minute restriction. */
-export const IP_BAN_MS = MARKET_BUDGET.restrictedMs;
+const IP_BAN_MS = MARKET_BUDGET.restrictedMs;
 
 export class Throttle {
   private readonly groups = new Map<RateGroup, Group>();

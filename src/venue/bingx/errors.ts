@@ -21,7 +21,7 @@ export const UNKNOWN_OUTCOME_CODES: ReadonlySet<number> = new Set([100500, 10150
 export const RATE_LIMIT_CODES: ReadonlySet<number> = new Set([109429, 100410]);
 export const TIME_SYNC_CODE = 100421;
 /** "Order does not exist": 109421 since BingX renamed its order codes, 80016 before (both read alike). */
-export const ORDER_ABSENT_CODES: ReadonlySet<number> = new Set([109421, 80016]);
+const ORDER_ABSENT_CODES: ReadonlySet<number> = new Set([109421, 80016]);
 
 export class VenueRequestError extends Error {
   constructor(
