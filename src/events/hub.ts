@@ -23,24 +23,12 @@
 import type { Clock } from "../contracts/clock.ts";
 import type { ControlSnapshot } from "../contracts/control.ts";
 import type { FlattenEvent } from "../contracts/flatten.ts";
-import type { AccountRecord, DiagnosticRecord, Severity, TransitionRecord } from "../contracts/records.ts";
+import type { AccountRecord, DiagnosticRecord, TransitionRecord } from "../contracts/records.ts";
 import type { EventStats } from "../contracts/status_schema.ts";
 import { EventRing, type RingEvent } from "./_ring.ts";
 import { comment, concat, frame, resumeAfter, text } from "./_sse.ts";
 import { EquitySeries } from "./equity.ts";
-
-export type DiagnosticSource = "kernel" | "venue" | "projection";
-
-/** One line of the console's diagnostics feed, whatever raised it. */
-export interface FeedDiagnostic {
-  source: DiagnosticSource;
-  code: string;
-  severity: Severity;
-  slot_id: number | null;
-  message: string;
-  details: Record<string, unknown>;
-  now_ms: number;
-}
+import type { FeedDiagnostic } from "./feed.ts";
 
 /** What the runtime calls after every kernel call and control change (the narrow hook). */
 export interface RuntimeEvents {
@@ -48,6 +36,7 @@ export interface RuntimeEvents {
     transitions: readonly TransitionRecord[],
     diagnostics: readonly DiagnosticRecord[],
     account: AccountRecord,
+    source?: "kernel" | "launcher", // "kernel" when absent
   ): void;
   onControl(snapshot: ControlSnapshot): void;
   /** A flatten started (trading already HALTED) or answered (with its report). */
@@ -107,9 +96,10 @@ export class EventHub implements RuntimeEvents {
     transitions: readonly TransitionRecord[],
     diagnostics: readonly DiagnosticRecord[],
     account: AccountRecord,
+    source: "kernel" | "launcher" = "kernel",
   ): void {
     for (const t of transitions) this.ring.push("transition", t);
-    for (const d of diagnostics) this.ring.push("diagnostic", { source: "kernel", ...d });
+    for (const d of diagnostics) this.ring.push("diagnostic", { source, ...d });
     this.pendingAccount = account;
     this.schedule();
   }

@@ -11,7 +11,14 @@ import { AccountRecordSchema, DiagnosticRecordSchema, SeveritySchema } from "../
 
 export const FeedDiagnosticSchema = Type.Composite(
   [
-    Type.Object({ source: Type.Union([Type.Literal("kernel"), Type.Literal("venue"), Type.Literal("projection")]) }),
+    Type.Object({
+      source: Type.Union([
+        Type.Literal("kernel"),
+        Type.Literal("launcher"),
+        Type.Literal("venue"),
+        Type.Literal("projection"),
+      ]),
+    }),
     Type.Omit(DiagnosticRecordSchema, ["code", "severity", "input_index", "details"]),
     Type.Object({
       code: Type.String({ description: "a kernel, venue or projection diagnostic code" }),

@@ -41,8 +41,8 @@ import { LiveReconciler } from "./live_reconcile.ts";
 import { type IntakeEdge, Metrics } from "./metrics.ts";
 import { type RecoveryReport, recover } from "./recovery.ts";
 
-/** Where an outcome's inputs are in the journal (see `OutcomeInput` in src/projection). */
-type InputsAt = { journalSeq: number; inputOffsets?: Int32Array; launcher?: boolean };
+/** Where an outcome's inputs are in the journal (`OutcomeInput` in src/projection); `by`: raised by serve itself. */
+type InputsAt = { journalSeq: number; inputOffsets?: Int32Array; launcher?: boolean; by?: "launcher" };
 
 export class Runtime {
   readonly metrics = new Metrics();
@@ -175,7 +175,7 @@ export class Runtime {
   refuseAtEdge(edge: IntakeEdge, refusal: InputRefusal): KernelOutcome {
     const outcome = refusedOutcome(refusal, this.b.clock.nowMs());
     this.metrics.recordEdgeRefusal(edge, refusal);
-    this.project([], outcome.diagnostics, { journalSeq: this.b.inputs.entries, launcher: true });
+    this.project([], outcome.diagnostics, { journalSeq: this.b.inputs.entries, launcher: true, by: "launcher" });
     const n = this.metrics.edgeRefusals;
     if (n <= 10 || n % 1000 === 0) this.log(`${edge} refused (${n} so far): ${refusal.code} ${refusal.message}`);
     return outcome;
@@ -184,7 +184,7 @@ export class Runtime {
   /** A diagnostic the launcher itself issues (not an input's): counted, projected, logged. */
   report(d: DiagnosticRecord): void {
     this.metrics.recordDiagnostic(d.code);
-    this.project([], [d], { journalSeq: this.b.inputs.entries, launcher: true });
+    this.project([], [d], { journalSeq: this.b.inputs.entries, launcher: true, by: "launcher" });
     this.log(`${d.severity} ${d.code}: ${d.message}`);
   }
 
@@ -194,7 +194,7 @@ export class Runtime {
     if (transitions.length > 0 && tracesTransitions(control)) for (const t of transitions) this.log(transitionLine(t));
     // Marks change unrealized PnL without a transition: every outcome goes to the projection.
     this.b.projection.onOutcome({ transitions, diagnostics, slotImage: this.slotImage, account, control, ...at });
-    this.events?.onOutcome(transitions, diagnostics, account);
+    this.events?.onOutcome(transitions, diagnostics, account, at.by ?? "kernel");
   }
 
   /** A strategy intent parsed at its edge (HTTP, CLI, smoke); throws while shutting down. */

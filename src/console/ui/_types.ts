@@ -41,7 +41,7 @@ export interface VenueCalls {
 }
 
 export interface FeedDiagnostic {
-  source: "kernel" | "venue" | "projection";
+  source: "kernel" | "launcher" | "venue" | "projection";
   code: string;
   severity: Severity;
   slot_id: number | null;
