@@ -8,7 +8,7 @@
  * change meant for another kernel to the local one.
  */
 
-import { loadConfig } from "../launcher/config.ts";
+import { httpOrigin, loadConfig } from "../launcher/config.ts";
 import { readOperatorToken } from "../launcher/token.ts";
 import { CliFailure } from "./_fail.ts";
 
@@ -27,8 +27,7 @@ export function baseUrl(url: string | undefined): string {
     return url.replace(/\/+$/, "");
   }
   const c = loadConfig(process.env);
-  const host = c.http_host.includes(":") ? `[${c.http_host}]` : c.http_host;
-  return `http://${host}:${c.http_port}`;
+  return httpOrigin(c.http_host, c.http_port);
 }
 
 /** The bearer token this CLI would send (DITA_V2_OPERATOR_TOKEN or `<state dir>/operator.token`), or null. */

@@ -68,6 +68,17 @@ export function duplicateKey(json: string): string | null {
   return null;
 }
 
+/**
+ * Why a POST may not carry a query string, or null: every parameter of a change belongs in its JSON
+ * body, and one given in the URL was ignored without a word (`POST /control?trading_state=HALTED`).
+ */
+export function queryRefusal(url: string, route: string): string | null {
+  const q = url.indexOf("?");
+  if (q < 0) return null;
+  const first = new URLSearchParams(url.slice(q + 1).split("#")[0]).keys().next().value ?? "";
+  return `POST ${route} takes no query string (got '${first.slice(0, 40)}'): send the request in the JSON body`;
+}
+
 /** `body` as JSON with `status`, as hono's `c.json` answers. */
 export function jsonResponse(body: unknown, status: number, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json", ...headers } });

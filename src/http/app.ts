@@ -23,7 +23,7 @@
  * control region refuses an empty change. Once shutdown began, `POST /control` and `POST /flatten`
  * are refused like `POST /intents`: 503 `{"error": "shutting down: ..."}`, nothing started.
  *
- * Status codes: 200 ok; 400 malformed JSON or body; 401 missing/wrong token; 404 unknown route
+ * Status codes: 200 ok; 400 malformed JSON or body, or a query string on a POST; 401 missing/wrong token; 404 unknown route
  * or slot; 413 body too large; 422 refused: at the edge (`error` says why) or by the kernel
  * (body: the outcome with its diagnostics); 503 not able to trade (health) or shutting down.
  */
@@ -33,7 +33,7 @@ import { bodyLimit } from "hono/body-limit";
 import { ControlError } from "../contracts/control.ts";
 import { parseFlattenRequest } from "../contracts/flatten.ts";
 import { VERSION } from "../contracts/version.ts";
-import { BODY_LIMIT_BYTES, BODY_TOO_LARGE, internalError, parseObject } from "./_body.ts";
+import { BODY_LIMIT_BYTES, BODY_TOO_LARGE, internalError, parseObject, queryRefusal } from "./_body.ts";
 import { mountBrowserRoutes } from "./_browser.ts";
 import { type HttpDeps, IntakeClosedError, type StaticAsset } from "./deps.ts";
 import { guard, refusalResponse, tokenRequired } from "./guard.ts";
@@ -155,9 +155,12 @@ export function createHttp(deps: HttpDeps, options: AppOptions = {}): HttpServer
 /** The control region refuses an empty change as MALFORMED; the HTTP edge refuses it the same way. */
 const EMPTY_CONTROL_CHANGE = 'control change has no keys: name at least one, e.g. {"trading_state":"HALTED"}';
 
+/** The token, then no query string (a change's parameters are in its body): null, go on. */
 function authorize(c: Context, deps: HttpDeps): Response | null {
   const refused = tokenRequired(c.req.header("Authorization"), deps.operatorToken());
-  return refused === null ? null : refusalResponse(refused);
+  if (refused !== null) return refusalResponse(refused);
+  const query = queryRefusal(c.req.url, c.req.routePath);
+  return query === null ? null : c.json({ error: query }, 400);
 }
 
 async function jsonObject(c: Context): Promise<Record<string, unknown> | Response> {

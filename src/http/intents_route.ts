@@ -15,7 +15,7 @@
  */
 
 import { parseStrategyIntent } from "../contracts/intent_parse.ts";
-import { BODY_LIMIT_BYTES, BODY_TOO_LARGE, internalError, jsonResponse, parseObject } from "./_body.ts";
+import { BODY_LIMIT_BYTES, BODY_TOO_LARGE, internalError, jsonResponse, parseObject, queryRefusal } from "./_body.ts";
 import { type HttpDeps, IntakeClosedError } from "./deps.ts";
 import { admission, refusalResponse, secureHeaders, tokenRequired } from "./guard.ts";
 
@@ -32,6 +32,8 @@ export function intentsRoute(deps: HttpDeps, o: { exposed: boolean }): (req: Req
     // A presented token was checked by `admission`; only a missing one is left to refuse.
     const unauthorized = authorization === undefined ? tokenRequired(authorization, deps.operatorToken()) : null;
     if (unauthorized) return refusalResponse(unauthorized);
+    const query = queryRefusal(req.url, INTENTS_PATH);
+    if (query !== null) return jsonResponse({ error: query }, 400);
     let bytes: Uint8Array;
     try {
       bytes = await req.bytes();

@@ -103,7 +103,7 @@ const GUARDED = {
   "403": err("on loopback, a Host header naming anything but a loopback address"),
 };
 const BODY = {
-  "400": err("malformed JSON, a key named twice in one object, or a wrong body"),
+  "400": err("malformed JSON, a key named twice in one object, a wrong body, or a query string"),
   "413": err("body over 16 KiB"),
 };
 const READ_SECURITY = [{}, { bearerAuth: [] }];

@@ -22,6 +22,10 @@ import type { TradingState } from "../contracts/enums.ts";
 import { maskSecrets, registerSecret } from "../contracts/secrets.ts";
 import { DEFAULT_STRATEGY, STRATEGY_RE } from "../projection/names.ts";
 import { startControlsFromEnv } from "./_config_controls.ts";
+import { clickhouseUrl, httpHost } from "./_config_endpoints.ts";
+
+export { httpOrigin } from "./_config_endpoints.ts";
+
 import { ConfigError } from "./_config_error.ts";
 import { fleetTtlMs, hazelcastAddr } from "./_config_fleet.ts";
 import { refuseUnknownVariables } from "./_config_names.ts";
@@ -134,24 +138,11 @@ function balance(env: Env): number {
   return n;
 }
 
-/** The ClickHouse URL, parsed; its password (raw and decoded) is registered for masking. */
-function clickhouseUrl(env: Env): string {
-  const url = matching(env, "DITA_V2_CLICKHOUSE_URL", /^https?:\/\/[^\s]+$/, "an http(s) URL", "http://127.0.0.1:8123");
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new ConfigError("DITA_V2_CLICKHOUSE_URL", `must be an http(s) URL, got '${maskSecrets(url)}'`);
-  }
-  registerSecret(parsed.password);
-  const raw = /^[a-z]+:\/\/[^/:@]*:([^/]*)@/i.exec(url)?.[1]; // as written (URL may re-encode it)
-  registerSecret(raw);
-  return url;
-}
-
 function hazelcastCredentials(env: Env): { user: string; password: string } | null {
   const user = env.DITA_V2_HAZELCAST_USER ?? "";
   const password = env.DITA_V2_HAZELCAST_PASSWORD ?? "";
+  if (password !== "" && password.trim() === "")
+    throw new ConfigError("DITA_V2_HAZELCAST_PASSWORD", "must not be only whitespace (value not shown)");
   registerSecret(password);
   if (user === "" && password === "") return null;
   if (user === "" || password === "")
@@ -224,13 +215,7 @@ export function loadConfig(env: Env): RuntimeConfig {
     state_dir: stateDir,
     journal_segment_mb: int(env, "DITA_V2_JOURNAL_SEGMENT_MB", 1, 4096, 64),
     journal_keep: int(env, "DITA_V2_JOURNAL_KEEP", 2, 10_000, 8),
-    http_host: matching(
-      env,
-      "DITA_V2_HTTP_HOST",
-      /^[A-Za-z0-9.:[\]-]{1,255}$/,
-      "a host name or IP address",
-      "127.0.0.1",
-    ),
+    http_host: httpHost(env),
     http_port: int(env, "DITA_V2_HTTP_PORT", 0, 65535, 7878),
     operator_token: token,
     hazelcast_addr: hazelcastAddr(env),

@@ -20,7 +20,7 @@ import { maskDeep, maskSecrets } from "../contracts/secrets.ts";
 import { EventHub, type FeedDiagnostic } from "../events/index.ts";
 import { createHttp, type HttpDeps, isLoopbackHost } from "../http/index.ts";
 import { buildBundle, makeStateDir } from "./bundle.ts";
-import { loadConfig, type RuntimeConfig } from "./config.ts";
+import { httpOrigin, loadConfig, type RuntimeConfig } from "./config.ts";
 import { type FleetMembership, joinFleet } from "./fleet_member.ts";
 import { eagerJitEnv, jitInUse, reexecWith, runsCompiled } from "./jit_tiers.ts";
 import { catchUp } from "./journal_projection.ts";
@@ -83,10 +83,10 @@ export async function runServe(env: Record<string, string | undefined>): Promise
     process.once("SIGINT", () => resolve("SIGINT"));
   });
   log(
-    `serving http://${config.http_host}:${server.port} (strategy ${config.strategy}, venue ${config.venue}, zinc ${config.zinc}, jit ${jitInUse(env)})`,
+    `serving ${httpOrigin(config.http_host, server.port ?? config.http_port)} (strategy ${config.strategy}, venue ${config.venue}, zinc ${config.zinc}, jit ${jitInUse(env)})`,
   );
   if (exposed) log(`${config.http_host} is not a loopback address: every route but /health needs the token`);
-  fleet.start(rt, `http://${config.http_host}:${server.port}`);
+  fleet.start(rt, httpOrigin(config.http_host, server.port ?? config.http_port));
   const loops = rt.runLoops();
   const signal = await stopSignal;
   log(`${signal}: stopping intake, draining venue calls, flushing projection`);
