@@ -114,8 +114,12 @@ export class HazelcastSink implements Sink {
     let stale = 0;
     for (let i = 0; i < writes.length; i += PARALLEL) {
       const chunk = writes.slice(i, i + PARALLEL);
-      const results = await Promise.all(chunk.map((w) => this.cas(c, w)));
-      for (const r of results) r === "applied" ? applied++ : stale++;
+      // Settle every write before failing the batch: the outbox retries it, and a write of this batch
+      // still in flight (an older row's putIfAbsent) must not land after the retry's newer write of its key.
+      const results = await Promise.allSettled(chunk.map((w) => this.cas(c, w)));
+      const failed = results.find((r) => r.status === "rejected");
+      if (failed !== undefined) throw failed.reason;
+      for (const r of results) (r as PromiseFulfilledResult<CasResult>).value === "applied" ? applied++ : stale++;
       // Applied or stale (a newer row is there), the control row now exists on this cluster.
       if (chunk.some((w) => w.map === this.controlMap && w.key === CONTROL_KEY && w.value !== null))
         this.sentinelWritten = true;

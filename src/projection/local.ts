@@ -18,7 +18,8 @@
  * not the number of rows stored: a record too large for a frame is refused alone, for good, and reported
  * (SPOOL_FULL `too_large`), so it counts as handled with the rows around it (else the rows after it were
  * sent again, stored twice, and a refused last row was retried for ever). A batch refused whole (the
- * cap, a failed write) is written 0 with an error: the outbox keeps it and retries.
+ * cap, a failed write) is written 0 with an error: the outbox keeps it and retries. `writeMaps` likewise
+ * rejects map writes the file refuses (the outbox keeps the latest per key) and counts a too-large one handled.
  */
 import { readFileSync } from "node:fs";
 import { HEADER_BYTES, scanFrames } from "./_frame.ts";
@@ -83,9 +84,13 @@ export class LocalSpoolSink implements Sink {
     this.compactIfDue();
     const values = writes.map((w) => ({ kind: "map", ...w }));
     const before = this.fileBytes;
+    const lost = this.file.lostTotal;
     const n = this.file.append(values);
+    // As for records: refused whole (cap, failed write) is not applied, so the outbox keeps and retries it.
+    const refused = writes.length - n - (this.file.lostTotal - lost);
     if (n > 0) this.noteMaps(values, this.fileBytes - before);
-    this.compactIfDue();
+    this.compactIfDue(); // may reopen the file (a new Spool, counters from 0)
+    if (refused > 0) throw new Error(`local sink: ${this.address} refused ${refused} map write(s) (see SPOOL_FULL)`);
     return { applied: n, stale: 0 };
   }
 

@@ -1,25 +1,18 @@
 /**
- * Outbox: the buffer between the synchronous projection calls and one sink. The kernel never waits: `putMap` and
- * `push` are O(1) (a Map.set and an array push) and return at once; a background loop does all I/O.
- *
- * Design ("always spool, then acknowledge"): every `delayMs` the loop appends the records queued in memory to the
- * sink's spool in one write, then sends up to `batchMax` records read back from the spool and acknowledges the
- * prefix the sink accepted. One path serves the up, down and restart cases: order is the spool's order, an outage
- * only lets the spool grow, and the next process finds the unacknowledged records in the file. The only records a
- * SIGKILL can lose are those queued in memory for less than `delayMs` (the launcher's input journal regenerates
- * them; row ids are deterministic, so regeneration does not duplicate). Sinks without a spool (local, callback)
- * get records straight from memory.
- *
- * A record the spool refuses (full, failed write) counts in `records_refused`; `spill` says so and `spooledAll`
- * stays false from then on: the projection stops moving its projected mark (mark.ts). So does a row that cannot
- * be built or encoded (`_row_guard.ts`): it alone is dropped and reported (SPOOL_FULL, `row_failed`), the rest of
- * its batch goes on; a bad map row is dropped the same way (no mark: maps are not spooled).
- * Map writes are coalesced to the latest (epoch, version) per key (`_map_queue.ts`) and kept in memory (a map
- * is latest state: at start the launcher projects the whole recovered image). Failures back off exponentially.
- *
- * Image loss: a map sink that can lose what it holds (`sink.imageLost`, Hazelcast) is checked every `imageCheckMs`
- * and at once after its client reconnected; when the image is gone, `resyncWith` (the projection) queues the
- * whole current image again, reported once as SINK_RESYNC.
+ * Outbox: the buffer between the synchronous projection calls and one sink: `putMap` and `push` are O(1) and
+ * return at once; a background loop does all I/O. Design ("always spool, then acknowledge"): every `delayMs` the
+ * loop appends the records queued in memory to the sink's spool in one write, sends up to `batchMax` records read
+ * back from it and acknowledges the prefix the sink accepted. One path serves up, down and restart: order is the
+ * spool's, an outage only grows the spool, the next process finds the unacknowledged records in the file. A SIGKILL
+ * loses only those queued in memory for less than `delayMs` (the journal regenerates them, same row ids). Sinks
+ * without a spool (local, callback) get them from memory. A record the spool refuses (full, failed write; without a spool,
+ * `memMax` held: SPOOL_FULL `cap`) counts in `records_refused` and `spooledAll` stays false from then on: the
+ * projected mark stops (mark.ts). So does a row that cannot be built or encoded (`_row_guard.ts`): dropped alone
+ * and reported (SPOOL_FULL, `row_failed`); a bad map row too (no mark: maps are not spooled). Map writes are
+ * coalesced to the latest (epoch, version) per key (`_map_queue.ts`), kept in memory (the start image rebuilds
+ * them). Failures back off. Image loss: a map sink that can lose what it holds (`sink.imageLost`, Hazelcast) is
+ * checked every `imageCheckMs` and at once after a reconnect; if gone, `resyncWith` queues the whole current image
+ * again (SINK_RESYNC).
  */
 import type { Clock } from "../contracts/clock.ts";
 import type { Severity } from "../contracts/records.ts";
@@ -65,6 +58,7 @@ export class Outbox {
   private retryDelayMs = 0;
   private closed = false;
   private up = true;
+  private memFullReported = false;
   private lastSuccessMs: number | null = null;
   private lastError: string | null = null;
   private counters = { records: 0, duplicates: 0, applied: 0, stale: 0, refused: 0, resyncs: 0 };
@@ -96,12 +90,8 @@ export class Outbox {
 
   push(r: PendingRecord): void {
     if (this.mem.length >= this.memMax) this.spill();
-    if (this.mem.length >= this.memMax) {
-      this.counters.refused++;
-      this.spooledAll = false;
-      return;
-    }
-    this.mem.push(r);
+    if (this.mem.length < this.memMax) this.mem.push(r);
+    else this.refuseInMemory();
     if (this.timer === null) this.schedule(this.delayMs);
   }
 
@@ -151,10 +141,9 @@ export class Outbox {
 
   async close(): Promise<void> {
     this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    if (this.checkTimer) clearInterval(this.checkTimer);
-    this.checkTimer = null;
+    clearTimeout(this.timer ?? undefined);
+    clearInterval(this.checkTimer ?? undefined);
+    this.timer = this.checkTimer = null;
     if (this.running) await this.running;
     this.spill();
     this.opts.spool?.close();
@@ -184,8 +173,7 @@ export class Outbox {
     return this.running;
   }
 
-  /** Appends the records queued in memory to the spool now (the projection calls it after each drain);
-   *  false when any was refused (spool full, failed write; a row that cannot be built or encoded). Never throws. */
+  /** Appends the queued records to the spool now (after each drain); false when any was refused. Never throws. */
   spill(): boolean {
     const spool = this.opts.spool;
     if (spool === null || this.mem.length === 0) return true;
@@ -281,9 +269,21 @@ export class Outbox {
     }
   }
 
+  /** No spool and `memMax` records held: refused and counted, reported once until the sink takes a batch. */
+  private refuseInMemory(): void {
+    this.counters.refused++;
+    this.spooledAll = false;
+    if (!this.memFullReported) {
+      const text = `holds ${this.memMax} records in memory (no spool); refusing more until it takes them`;
+      this.report("SPOOL_FULL", "CRITICAL", text, { reason: "cap", refused: 1 });
+    }
+    this.memFullReported = true;
+  }
+
   private markUp(): void {
     this.lastSuccessMs = this.opts.clock.nowMs();
     this.retryDelayMs = 0;
+    this.memFullReported = false;
     if (this.up) return;
     this.up = true;
     this.lastError = null;
