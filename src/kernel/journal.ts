@@ -31,6 +31,7 @@
  */
 
 import { closeSync, fsyncSync, openSync, readSync, writeSync } from "node:fs";
+import { ABI } from "../contracts/abi.ts";
 import { parseJournalInput } from "../contracts/intent_parse.ts";
 import type { KernelInput } from "../contracts/intents.ts";
 import { RUN_ID_RE } from "../contracts/records.ts";
@@ -267,6 +268,20 @@ function applyEntry(kernel: ExecutionKernel, entry: Entry, path: string, lineNo:
     }
     kernel.applyRecords(InputRecords.fromStrategy(bytes, 1));
   } else if (entry.input !== undefined) {
-    kernel.restoreSlot(new Uint8Array(Buffer.from(entry.input.image_b64 ?? "", "base64")), entry.input.now_ms ?? 0);
+    const r = restoreEntry(entry, `${path}:${lineNo}`);
+    kernel.restoreSlot(r.image, r.nowMs);
   }
+}
+
+/** A RESTORE_SLOT line's image and time, or a `JournalError` at `where` (file:line) saying what is wrong. */
+export function restoreEntry(entry: Entry, where: string): { image: Uint8Array; nowMs: number } {
+  const { image_b64, now_ms } = entry.input ?? {};
+  const image = typeof image_b64 === "string" ? new Uint8Array(Buffer.from(image_b64, "base64")) : null;
+  if (image === null || image.byteLength !== ABI.SlotImage.size)
+    throw new JournalError(`${where}: slot restore image_b64 is not a base64 ${ABI.SlotImage.size}-byte slot image`);
+  if (!Number.isSafeInteger(now_ms) || now_ms! < 0)
+    throw new JournalError(
+      `${where}: slot restore now_ms must be a non-negative integer, got ${JSON.stringify(now_ms)}`,
+    );
+  return { image, nowMs: now_ms! };
 }

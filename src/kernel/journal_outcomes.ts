@@ -17,7 +17,7 @@ import type { KernelOutcome } from "../contracts/records.ts";
 import { INPUT_SIZE } from "./encoder.ts";
 import { ExecutionKernel } from "./execution_kernel.ts";
 import { InputRecords, isStrategyKind, recordKind } from "./input_records.ts";
-import { JournalError, type JournalHeader, journalLines, parseEntry } from "./journal.ts";
+import { JournalError, type JournalHeader, journalLines, parseEntry, restoreEntry } from "./journal.ts";
 
 export type JournalStepKind = "input" | "record" | "restore";
 
@@ -84,8 +84,8 @@ function step(kernel: ExecutionKernel, entry: ReturnType<typeof parseEntry>, seq
     return { seq, kind: "record", outcome };
   }
   if (entry.input?.type === "RESTORE_SLOT") {
-    const image = new Uint8Array(Buffer.from(entry.input.image_b64 ?? "", "base64"));
-    return { seq, kind: "restore", outcome: kernel.restoreSlot(image, entry.input.now_ms ?? 0) };
+    const r = restoreEntry(entry, where);
+    return { seq, kind: "restore", outcome: kernel.restoreSlot(r.image, r.nowMs) };
   }
   const parsed = parseJournalInput(entry.input);
   if (!parsed.ok) throw new JournalError(`${where}: ${parsed.refusal.message}`);

@@ -17,15 +17,14 @@
  *    directory), segment `index + 1` is opened, and files older than the `keep` newest snapshots are
  *    deleted (so at most `keep` segments and `keep` snapshots stay). A rotation happens only at a
  *    flush, where the kernel's state is exactly what the journal holds.
- *  - A snapshot restore of the kernel (`snapshotRestored`) starts a new segment from it the same way.
+ *  - A snapshot restore (`snapshotRestored`) starts a new segment the same way; until it is made (each
+ *    flush tries, else throws `JournalWriteError`) `behind` is true and entries are only counted.
  *
- * A write the disk refuses (ENOSPC, EIO) throws `JournalWriteError` and loses nothing: the part
- * of the frame that was written is cut off again (the segment ends with a whole frame, so a crash
- * now recovers as of the last written one), the frame is kept, sealed once full, and the next
- * flush writes the kept frames in order at the same place. A rotation that cannot write its
- * snapshot or segment removes what it made and keeps appending to the current segment (logged
- * once); the next flush tries it again. While frames are kept, `behind` is true (the caller sends
- * no order then).
+ * A write the disk refuses (ENOSPC, EIO) throws `JournalWriteError` and loses nothing: the part of
+ * the frame that was written is cut off again (the segment ends with a whole frame), the frame is
+ * kept, sealed once full, and the next flush writes the kept frames in order at the same place. A
+ * rotation that cannot make its snapshot or segment removes what it made; the current segment takes
+ * the entries on (logged once), the next flush tries again. `behind`: no order may leave meanwhile.
  *
  * Invariants: seqs count this run's entries from 1 across its segments (projected row ids carry
  * `<run>:<seq>`); a frame holds whole entries; a snapshot file is complete or absent; a segment
@@ -74,6 +73,8 @@ export class SegmentJournal implements InputJournal {
   private readonly frame = new FrameBuffer();
   /** A rotation was refused and not yet made since (logged once). */
   private rotationRefused = false;
+  /** A snapshot restore whose segment is not made yet (entries since go in no segment). */
+  private restored = false;
   /** Whole frames a refused write left to write, oldest first (copies). */
   private readonly kept: Uint8Array[] = [];
   private readonly clean = new Uint8Array(INPUT_SIZE);
@@ -96,7 +97,7 @@ export class SegmentJournal implements InputJournal {
 
   /** Entries are waiting for a write the disk refused: nothing journaled since is durable. */
   get behind(): boolean {
-    return this.kept.length > 0;
+    return this.kept.length > 0 || this.restored;
   }
 
   /** This run's journal seq of its last entry. */
@@ -123,7 +124,7 @@ export class SegmentJournal implements InputJournal {
     this.encoder.zeroed();
     const refusal = this.encoder.encode(input, 0);
     if (refusal !== null) throw new Error(`Invariant: an input the kernel accepted encodes: ${refusal.message}`);
-    this.next();
+    if (!this.next()) return;
     this.frame.addWords(TAG_INPUT, this.clean32, 0);
     this.added();
   }
@@ -139,7 +140,7 @@ export class SegmentJournal implements InputJournal {
         this.refused++;
         continue;
       }
-      this.next();
+      if (!this.next()) continue;
       if (words !== null) this.frame.addWords(TAG_RECORD, words, i * (INPUT_SIZE / 4));
       else this.frame.addRecord(TAG_RECORD, records, i * INPUT_SIZE);
       this.added();
@@ -151,26 +152,28 @@ export class SegmentJournal implements InputJournal {
       this.refused++;
       return;
     }
-    this.next();
+    if (!this.next()) return;
     this.frame.addRestore(image, nowMs);
     this.added();
   }
 
+  /** The pending entries (from before) end the current segment; a refusal leaves `behind` for the next flush. */
   snapshotRestored(): void {
     if (this.source === null) return; // `begin` snapshots the restored state
-    this.emit();
-    this.rotate();
+    this.restored = true;
+    try {
+      this.flush();
+    } catch (e) {
+      if (!(e instanceof JournalWriteError)) throw e;
+    }
   }
 
-  /**
-   * Writes the pending frame (fsynced when `durable`); rotates once the segment is full. Throws
-   * `JournalWriteError` when the disk refuses (the entries are kept for the next flush).
-   */
+  /** Writes the pending frame (fsynced when `durable`); rotates once due. `JournalWriteError`: the disk refused. */
   flush(durable = false): void {
     this.emit();
     const fd = this.live();
     if (durable) refusedAs("fsync", this.path, () => fsyncSync(fd));
-    if (this.size >= this.o.segmentBytes) this.rotate();
+    if (this.restored || this.size >= this.o.segmentBytes) this.rotate();
   }
 
   close(): void {
@@ -180,10 +183,12 @@ export class SegmentJournal implements InputJournal {
     this.fd = null;
   }
 
-  /** Counts the entry about to be appended (the frame's first one fixes the frame's first seq). */
-  private next(): void {
-    if (this.frame.entries === 0) this.frame.start(this.seq + 1);
+  /** Counts the entry about to be appended (and starts a frame); false: not appended (`restored`). */
+  private next(): boolean {
     this.seq++;
+    if (this.restored) return false;
+    if (this.frame.entries === 0) this.frame.start(this.seq);
+    return true;
   }
 
   /** A full frame is written (or kept, sealed, when the disk refuses: the next flush reports it). */
@@ -228,25 +233,25 @@ export class SegmentJournal implements InputJournal {
     return null;
   }
 
-  /**
-   * Segment `index + 1` from a snapshot of now. When it cannot be made (disk full) the current
-   * segment takes the entries on (nothing is lost: it is logged once, tried again at every flush).
-   */
+  /** Segment `index + 1` from a snapshot of now; refused, the current one takes the entries on (logged once). */
   private rotate(): void {
     const old = this.live();
     const oldPath = this.path;
     try {
       this.open(this.index + 1);
     } catch (e) {
+      const why = (e as Error).message.split("\n")[0];
+      if (this.restored) throw new JournalWriteError(`${oldPath}: no segment for a snapshot restore (${why})`);
       if (!this.rotationRefused)
         this.o.log?.(
-          `journal: rotation to segment ${this.index + 1} refused (${(e as Error).message.split("\n")[0]}); ${oldPath} takes the entries on, rotation tried again at every flush`,
+          `journal: rotation to segment ${this.index + 1} refused (${why}); ${oldPath} takes the entries on, rotation tried again at every flush`,
         );
       this.rotationRefused = true;
       return;
     }
     if (this.rotationRefused) this.o.log?.(`journal: rotated to segment ${this.index} after refused rotations`);
     this.rotationRefused = false;
+    this.restored = false;
     this.rotations++;
     try {
       refusedAs("fsync", oldPath, () => fsyncSync(old));
@@ -261,9 +266,8 @@ export class SegmentJournal implements InputJournal {
     try {
       pruneJournal(this.o.dir, this.o.keep);
     } catch (e) {
-      this.o.log?.(
-        `journal: pruning ${this.o.dir} refused (${(e as Error).message.split("\n")[0]}); tried again at the next rotation`,
-      );
+      const why = (e as Error).message.split("\n")[0];
+      this.o.log?.(`journal: pruning ${this.o.dir} refused (${why}); tried again at the next rotation`);
     }
   }
 
