@@ -1,12 +1,30 @@
 /**
  * Text renderings for `dita-v2 fleet`: the kernel table (one row per kernel, its verdict first
  * among the columns an operator scans) and the isolation checklist (one row per item, its verdict).
- * Pure functions of what was read; the command prints them.
+ * Pure functions of what was read; the command prints them. Every cell and line is printable
+ * (`printable`): a value any client of the cluster wrote cannot forge a row with a newline, reach the
+ * terminal with an escape sequence, or widen every row with a huge string.
  */
 
 import { type ChecklistItem, type FleetListing, ipShareFindings } from "../fleet/index.ts";
 
-export function table(header: string[], rows: string[][]): string[] {
+/** Longest cell or line printed; what any client of the cluster wrote may be huge. */
+const MAX_TEXT = 300;
+
+/**
+ * One printable line of `s`: control characters (a newline would forge a row, an escape sequence
+ * would reach the terminal) shown as `\n` / `\uXXXX`, and cut after `max` characters, saying so.
+ */
+export function printable(s: string, max = MAX_TEXT): string {
+  const cut = s.length > max ? `${s.slice(0, max)}… (${s.length} chars)` : s;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: escaping them is the point
+  return cut.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) =>
+    c === "\n" ? "\\n" : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
+
+export function table(header: string[], rows: string[][], max = MAX_TEXT): string[] {
+  rows = rows.map((r) => r.map((cell) => printable(cell, max)));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   return [header, ...rows].map((line) =>
     line
@@ -44,8 +62,12 @@ export function fleetLines(f: FleetListing): string[] {
   const n = f.malformed.length;
   const bad = n === 0 ? "" : `; ${n} malformed ${n === 1 ? "entry" : "entries"}`;
   const summary = `${f.kernels.length} kernel(s): ${count("ok")} ok, ${count("stale")} stale, ${count("unhealthy")} unhealthy${bad}`;
-  const malformed = f.malformed.map((m) => `malformed entry: ${m}`);
-  return [...table(header, rows), ...malformed, ...ipShareFindings(f.kernels), summary];
+  const malformed = f.malformed.map((m) => `malformed entry: ${printable(m)}`);
+  return [...table(header, rows), ...malformed, ...findings(f), summary];
+}
+
+function findings(f: FleetListing): string[] {
+  return ipShareFindings(f.kernels).map((l) => printable(l, 2 * MAX_TEXT));
 }
 
 /**
@@ -57,12 +79,12 @@ export function fleetLines(f: FleetListing): string[] {
  */
 export function fleetReport(f: FleetListing, json: boolean): { lines: string[]; warnings: string[]; exitCode: number } {
   const lines = json ? [JSON.stringify(f, null, 2)] : fleetLines(f);
-  const warnings = ipShareFindings(f.kernels);
+  const warnings = findings(f);
   const healthy = f.kernels.every((k) => k.state === "ok") && f.malformed.length === 0 && warnings.length === 0;
   return { lines, warnings, exitCode: healthy ? 0 : 1 };
 }
 
 export function checklistLines(items: readonly ChecklistItem[]): string[] {
   const rows = items.map((i) => [String(i.n), i.verdict, i.assertion, i.method, i.detail]);
-  return table(["#", "VERDICT", "ASSERTION", "METHOD", "DETAIL"], rows);
+  return table(["#", "VERDICT", "ASSERTION", "METHOD", "DETAIL"], rows, 4 * MAX_TEXT); // details list namespaces
 }

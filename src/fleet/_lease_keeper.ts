@@ -15,7 +15,11 @@
  * - lost: every step applies the halt (`onLeaseLost`) unless `halted()` says trading is HALTED; the
  *   log says HALTED only once a halt worked, and a failing halt is logged once, then retried.
  *
- * Entry points: `new LeaseKeeper(opts, lease, state, sentAtMs?)`, `step()`, `state`, `holder()`.
+ * The fence is due between beats (a beat every third of the TTL, the fence at TTL − a sixth): the
+ * agent wakes at `msToFence()` and applies it (`fence()`, `haltWhileLost()`) without waiting for a beat.
+ *
+ * Entry points: `new LeaseKeeper(opts, lease, state, sentAtMs?)`, `step()`, `fence()`, `msToFence()`,
+ * `haltWhileLost()`, `state`, `holder()`.
  */
 
 import type { Clock } from "../contracts/clock.ts";
@@ -54,7 +58,7 @@ export class LeaseKeeper {
   /** This kernel while it holds the lease, the other kernel once lost to one, else null. */
   holder(): LeaseHolder | null {
     if (this.state === "lost") return this.otherHolder;
-    return this.lease.me;
+    return this.state === "held" ? this.lease.me : null; // pending: nobody known to hold it
   }
 
   /** One beat: renew or take the lease, then fence and halt. Throws when the cluster call failed. */
@@ -108,8 +112,13 @@ export class LeaseKeeper {
     this.otherHolder = holder;
   }
 
+  /** Ms until the fence while the lease is held (0: due now), else null: the agent wakes then, between beats. */
+  msToFence(): number | null {
+    return this.state === "held" ? Math.max(0, this.heldUntilMs - monoMs(this.o.clock)) : null;
+  }
+
   /** Held past its fence without a renewal: it may expire at the cluster, so it counts as lost. */
-  private fence(): void {
+  fence(): void {
     if (this.state !== "held" || monoMs(this.o.clock) < this.heldUntilMs) return;
     this.state = "lost";
     this.otherHolder = null;

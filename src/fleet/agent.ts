@@ -4,6 +4,7 @@
  * conditional renewal bounded by a sixth of the TTL, local fencing, halt while lost), then sets the
  * kernel's entry in `DITA_V2_FLEET` with a time to live of `ttl_ms` without holding up the next
  * renewal, so a kernel that dies drops out by itself and a slow fleet map never lets the lease lapse.
+ * Between beats it wakes at the lease's local fence (no beat falls on it) to halt trading there.
  *
  * Invariants: the agent never blocks or stops the kernel. Its loop runs beside the serve loops, every
  * call is bounded by the client's timeouts, every failure is caught, and a failing cluster is logged
@@ -51,6 +52,8 @@ export interface FleetAgentOptions {
   onLeaseLost: (holder: LeaseHolder | null) => void;
   /** Whether trading is HALTED now (default: unknown, so the halt is applied at every lost beat). */
   halted?: () => boolean;
+  /** Waits `ms` or until `stop` aborts (default: a timer); tests drive the beats with a manual clock. */
+  sleep?: (ms: number, stop: AbortSignal) => Promise<void>;
 }
 
 export interface FleetStatus {
@@ -100,13 +103,24 @@ export class FleetAgent {
           this.entryInFlight = this.entryBeat(at, leaseError).finally(() => {
             this.entryInFlight = null;
           });
-        const spent = monoMs(this.o.clock) - startedMono;
-        await sleepUnlessStopped(
-          Math.min(this.heartbeatMs, Math.max(0, this.heartbeatMs - spent)),
-          this.stopper.signal,
-        );
+        await this.sleepUntil(startedMono + this.heartbeatMs);
       }
     })();
+  }
+
+  /**
+   * Waits for the next beat (monotonic ms), waking at the lease's fence when that comes first: no
+   * beat falls on it, and past it the lease may expire at the member, so trading halts then.
+   */
+  private async sleepUntil(nextMono: number): Promise<void> {
+    const sleep = this.o.sleep ?? sleepUnlessStopped;
+    while (!this.stopper.signal.aborted) {
+      const wait = Math.min(this.heartbeatMs, Math.max(0, nextMono - monoMs(this.o.clock)));
+      const fenceIn = this.keeper?.msToFence() ?? null;
+      if (fenceIn === null || fenceIn > wait) return sleep(wait, this.stopper.signal);
+      await sleep(fenceIn, this.stopper.signal);
+      this.enforceLease();
+    }
   }
 
   /** The kernel's fields for the entry from now on (the beats may have started without them). */
@@ -114,8 +128,9 @@ export class FleetAgent {
     this.fields = fields;
   }
 
-  /** Applies the halt now when the lease is lost (as every beat does); never throws. */
+  /** Applies the fence and the halt now when the lease is lost (as every beat does); never throws. */
   enforceLease(): void {
+    this.keeper?.fence();
     this.keeper?.haltWhileLost();
   }
 

@@ -4,8 +4,9 @@
  * TTL), and the heartbeat entry, set once serve answers HTTP. A lease lost while serve starts halts
  * trading at `start`, before the serve loops run; every beat re-applies the halt while it is lost.
  *
- * The account a kernel trades (`accountIdentity`): for BINGX the REST origin and the API key (the
- * same key on the demo and the live host are two accounts), hashed into the lease key, never kept;
+ * The account a kernel trades (`accountIdentity`): for BINGX the REST origin (one spelling: host
+ * lower case, no default port, no trailing dot) and the API key (the same key on the demo and the
+ * live host are two accounts), hashed into the lease key, never kept;
  * for MOCK the namespace (each kernel simulates its own account, so the lease only keeps two mock
  * kernels of one namespace apart). The lease covers the whole account, not a symbol set: a kernel
  * may trade any contract an intent names and its recovery reads every position of the account.
@@ -63,7 +64,16 @@ type Env = Record<string, string | undefined>;
 export function accountIdentity(config: RuntimeConfig, env: Env, clock: Clock): string[] {
   if (config.venue === "MOCK") return ["mock", config.strategy];
   const c = bingxOf(env, clock);
-  return ["bingx", c.baseUrl, c.apiKey];
+  return ["bingx", originKey(c.baseUrl), c.apiKey];
+}
+
+/**
+ * One spelling per origin (host case, the scheme's default port, a trailing dot): two spellings of
+ * one origin are one account, and must not give two kernels two leases on it.
+ */
+function originKey(baseUrl: string): string {
+  const u = new URL(baseUrl);
+  return `${u.protocol}//${u.hostname.replace(/\.$/, "")}${u.port === "" ? "" : `:${u.port}`}`;
 }
 
 /** A BINGX kernel's DITA_V2_BINGX_IP_SHARE, for its fleet entry; undefined for MOCK. */
