@@ -14,8 +14,12 @@
  * Bounds: after `reconnectMax` consecutive failed or short-lived attempts, one STREAM_GAP
  * diagnostic, and the attempts go on at the capped delay (`backoffMaxMs`) for as long as the venue
  * stays away: a stream that gave up would leave a kernel whose fills only come from hung-order
- * queries, until a restart. Each open waits at most `openTimeoutMs`. A `stop` while a reconnect is
- * under way closes the socket and the listen key that reconnect made. Timers are injected so tests can drive keep-alive, backoff and the proving
+ * queries, until a restart. Each open waits at most `openTimeoutMs`. A reconnect whose socket did not
+ * open with a key that had opened one before drops that key (the venue may no longer know it: a key
+ * that lapsed while the socket was down gets no listenKeyExpired frame): the next attempt takes a new one. A `stop` while a reconnect is
+ * under way closes the socket and the listen key that reconnect made. A socket that spoke and then
+ * sends nothing for `silenceMaxMs` (default 60 s; BingX pings every 5 s) is dropped as dead: a
+ * half-open connection never closes by itself. Timers are injected so tests can drive keep-alive, backoff and the proving
  * period without waiting.
  *
  * Entry points: `new UserStream(options)`, `start`, `stop`, `isOpen`, `listenKey`, `StreamTimings`.
@@ -57,12 +61,14 @@ export interface UserStreamOptions {
   openTimeoutMs?: number;
   /** How long a connection must stay open before the attempt count is reset (default 30 s). */
   stableAfterMs?: number;
+  /** A socket that spoke and then sends no frame (BingX pings every 5 s) for this long is dead (default 60 s). */
+  silenceMaxMs?: number;
 }
 
 /** The stream's timings an adapter may set. */
 export type StreamTimings = Pick<
   UserStreamOptions,
-  "keepAliveMs" | "backoffBaseMs" | "backoffMaxMs" | "reconnectMax" | "openTimeoutMs" | "stableAfterMs"
+  "keepAliveMs" | "backoffBaseMs" | "backoffMaxMs" | "reconnectMax" | "openTimeoutMs" | "stableAfterMs" | "silenceMaxMs"
 >;
 
 export class UserStream {
@@ -72,7 +78,12 @@ export class UserStream {
   private retry: unknown = null;
   /** Timer that resets the attempt count once the current connection has stayed open long enough. */
   private proving: unknown = null;
+  /** Silence watchdog of the current socket (armed by its first frame) and whether a frame came since it last looked. */
+  private watchdog: unknown = null;
+  private heard = false;
   private stopping = false;
+  /** The current listen key has opened a socket (a new key has not, yet). */
+  private keyOpened = false;
   private attempt = 0;
   private readonly timers: StreamTimers;
 
@@ -103,6 +114,7 @@ export class UserStream {
     if (this.keepAlive !== null) this.timers.clearInterval(this.keepAlive);
     if (this.retry !== null) this.timers.clearTimeout(this.retry);
     this.stopProving();
+    this.stopWatchdog();
     this.keepAlive = this.retry = null;
     this.ws?.close();
     this.ws = null;
@@ -115,6 +127,7 @@ export class UserStream {
     const key = parseListenKey(await this.opts.rest.request(listenKeyCreate()));
     if (!key) throw new Error("Condition failed: listen key answer has no usable listenKey");
     this.key = key;
+    this.keyOpened = false;
   }
 
   private async extend(): Promise<void> {
@@ -145,6 +158,7 @@ export class UserStream {
         settled = true;
         this.timers.clearTimeout(timer);
         this.ws = ws;
+        this.keyOpened = true;
         resolve();
       };
       ws.onmessage = (m) => this.message(ws, m.data as string | ArrayBuffer);
@@ -162,6 +176,7 @@ export class UserStream {
   }
 
   private message(ws: WebSocket, data: string | ArrayBuffer): void {
+    if (ws === this.ws) this.hear(ws);
     const decoded = decodeFrame(data);
     const result = decoded.ok ? classifyFrame(decoded.text) : decoded.result;
     if (result.type === "ping") {
@@ -180,6 +195,7 @@ export class UserStream {
   private dropped(): void {
     this.ws = null;
     this.stopProving();
+    this.stopWatchdog();
     if (this.stopping) return;
     this.opts.onDown?.();
     this.diag("STREAM_RECONNECT", "user stream closed; reconnecting");
@@ -199,11 +215,17 @@ export class UserStream {
   private async reconnect(): Promise<void> {
     this.retry = null;
     if (this.stopping) return;
+    let opening = false;
     try {
       if (!this.key) await this.renewKey();
+      opening = true;
       await this.open();
     } catch (err) {
       this.diag("STREAM_RECONNECT", `reconnect attempt ${this.attempt} failed: ${(err as Error).message}`);
+      // A key that opened a socket before may have lapsed or been dropped while the socket was
+      // down (no listenKeyExpired frame could say so): the next attempt takes a new one. A new key
+      // is kept through the outage (the keep-alive still extends it).
+      if (opening && this.keyOpened) this.key = null;
       if (!this.stopping) this.schedule();
       return;
     }
@@ -220,6 +242,33 @@ export class UserStream {
     const key = this.key;
     this.key = null;
     if (key) void this.opts.rest.request(listenKeyClose(key)).catch(() => undefined);
+  }
+
+  /**
+   * A frame on the current socket: it is alive. The first one arms the watchdog, which drops the
+   * socket after a whole `silenceMaxMs` without a frame (a half-open connection never closes by itself).
+   */
+  private hear(ws: WebSocket): void {
+    this.heard = true;
+    if (this.watchdog === null) this.armWatchdog(ws);
+  }
+
+  private armWatchdog(ws: WebSocket): void {
+    const ms = this.opts.silenceMaxMs ?? 60_000;
+    this.heard = false;
+    this.watchdog = this.timers.setTimeout(() => {
+      this.watchdog = null;
+      if (this.ws !== ws) return;
+      if (this.heard) return this.armWatchdog(ws);
+      this.diag("STREAM_RECONNECT", `no frame on the user stream for ${ms} ms; dropping the socket`);
+      ws.close();
+      this.dropped(); // its close may never come: it is no longer the stream's socket
+    }, ms);
+  }
+
+  private stopWatchdog(): void {
+    if (this.watchdog !== null) this.timers.clearTimeout(this.watchdog);
+    this.watchdog = null;
   }
 
   /** The attempt count is reset only if this connection stays open `stableAfterMs`. */
