@@ -4,10 +4,10 @@
  * every input the kernel accepted is appended, in the order applied; refused inputs changed
  * nothing and are only counted (no client can grow the journal without changing state).
  *
- *  - `begin(source, index)` writes snapshot `index` (the kernel's state now) and opens segment
- *    `index`, whose first entry is this run's next seq. A kernel lifetime (run) always starts a
- *    segment of its own, after whatever an earlier run left; then it prunes as a rotation does (so
- *    restarts without a rotation, a crash loop, keep `keep` snapshots too).
+ *  - `begin(source, index, prune?)` writes snapshot `index` (the kernel's state now) and opens
+ *    segment `index`, whose first entry is this run's next seq: a run starts a segment of its own.
+ *    Then it prunes as a rotation does (a crash loop's starts stay within `keep` too), unless `prune`
+ *    is false: the launcher calls `prune()` itself, once serve's catch-up read the older segments.
  *  - Entries collect in one frame, written with one write(2) per `flush()` (the launcher flushes
  *    after every kernel call, before answering) or as soon as it holds FRAME_PAYLOAD_MAX bytes.
  *    Not fsynced (`flush(true)` is, as `close` and a rotation): a process crash loses nothing
@@ -31,7 +31,7 @@
  * holds every entry from its first seq up to the newest snapshot's successor (a snapshot exists
  * only with its segment).
  *
- * Entry point: `new SegmentJournal(options)`, `begin`, the `InputJournal` methods, `flush`, `close`.
+ * Entry point: `new SegmentJournal(options)`, `begin`, the `InputJournal` methods, `flush`, `prune`, `close`.
  */
 
 import { closeSync, fsyncSync, ftruncateSync, readdirSync, rmSync, writeSync } from "node:fs";
@@ -105,14 +105,14 @@ export class SegmentJournal implements InputJournal {
     return this.seq;
   }
 
-  /** Writes snapshot `index` of `source` and opens segment `index` (the run's first). */
-  begin(source: SnapshotSource, index: number): void {
+  /** Writes snapshot `index` of `source` and opens segment `index` (the run's first); `prune`: then prunes. */
+  begin(source: SnapshotSource, index: number, prune = true): void {
     if (this.source !== null) throw new Error("Invariant: a segment journal begins once");
     if (this.seq !== 0) throw new Error("Invariant: nothing is journaled before the journal begins");
     for (const f of readdirSync(this.o.dir)) if (f.endsWith(".tmp")) rmSync(join(this.o.dir, f), { force: true });
     this.source = source;
     this.open(index);
-    this.prune(); // as at a rotation: a crash loop's starts, each a snapshot and a segment, stay bounded
+    if (prune) this.prune(); // as at a rotation: a crash loop's starts, each a snapshot and a segment, stay bounded
   }
 
   input(input: KernelInput, accepted: boolean): void {
@@ -262,7 +262,7 @@ export class SegmentJournal implements InputJournal {
   }
 
   /** Files older than the `keep` newest snapshots go; one the disk refuses to delete is logged, tried again later. */
-  private prune(): void {
+  prune(): void {
     try {
       pruneJournal(this.o.dir, this.o.keep);
     } catch (e) {

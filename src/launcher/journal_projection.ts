@@ -14,6 +14,9 @@
  *    When the journal no longer keeps the mark's next input (rotations pruned it while a mark that
  *    stopped after a SPOOL_FULL stayed behind, or the journal was moved aside), the lost seq range is
  *    logged and every run the journal keeps (all newer than the mark) is re-projected in full.
+ *    Then (and only then: the rebuilt rows are in the spools) it prunes the bundle's journal to its
+ *    `keep` snapshots, which the start's `begin` left unpruned, so every start, a crash loop's too,
+ *    stays bounded without deleting a segment the catch-up needs.
  *  - `projectJournal(projection, path, opts)`: one JSON-lines journal; `projectSegments(projection,
  *    dir, opts)`: the segmented journal, from a mark or (`from` null) every run it keeps;
  *    `replayIntoSinks(path, env)` does either for `dita-v2 replay --project` into the ClickHouse the
@@ -128,8 +131,14 @@ export async function replayIntoSinks(
   }
 }
 
-/** Re-projects what the previous runs' spools may be missing (see the module comment). */
+/** Re-projects what the previous runs' spools may be missing, then prunes the journal (see the module comment). */
 export function catchUp(b: Bundle, log: (line: string) => void): JournalProjectionReport[] {
+  const done = reproject(b, log);
+  b.journal?.prune(); // after the catch-up, never before: it reads the oldest kept segments
+  return done;
+}
+
+function reproject(b: Bundle, log: (line: string) => void): JournalProjectionReport[] {
   const mark = readProjectedMark(b.config.state_dir);
   const dir = join(b.config.state_dir, "journal");
   if (mark === null) return [];

@@ -15,7 +15,9 @@
  *    directory whose segments have no snapshot left to replay them from.
  *  - `adoptJournal(kernel, journal, start, log)` restores the recovered state into the live kernel
  *    (checked by the kernel; the state region is rewritten from it) and begins the new segment with a
- *    snapshot of it, so `dita-v2 replay DIR` reaches the live state hash. A begin the disk refuses
+ *    snapshot of it, so `dita-v2 replay DIR` reaches the live state hash. It does not prune: serve's
+ *    `catchUp` still reads the older segments and prunes after it (journal_projection.ts), so the
+ *    input after the projected mark is never deleted before its rows are rebuilt. A begin the disk refuses
  *    (full, not writable) fails the start with one line naming the directory; the segment writer
  *    leaves no snapshot or segment half-made.
  *
@@ -137,7 +139,7 @@ export function adoptJournal(
     r.kernel.destroy();
   }
   try {
-    journal.begin(kernel, start.nextIndex);
+    journal.begin(kernel, start.nextIndex, false); // pruned after the catch-up (`catchUp`)
   } catch (e) {
     const why = (e as Error).message.split("\n")[0];
     throw new Error(

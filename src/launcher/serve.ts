@@ -6,7 +6,7 @@
  * diagnostics; the console's files are served from the executable. When DITA_V2_HTTP_HOST is not
  * a loopback address, every route but /health and the console's files needs the token.
  * Before recovery, rows a SIGKILLed predecessor had not spooled are re-projected from its journal
- * (`catchUp`). Every log line, the status document and the metrics text leave through
+ * (`catchUp`), which then prunes the journal (never before: the prune could delete what it reads). Every log line, the status document and the metrics text leave through
  * `maskSecrets` (no credential is ever printed or served).
  * First of all the HTTP port is bound (a port in use stops the start before anything is touched;
  * until recovery is done every request answers 503 "starting"). Then, with the cluster on, the
