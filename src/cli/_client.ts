@@ -3,8 +3,10 @@
  * DITA_V2_HTTP_HOST/PORT environment, bearer token from DITA_V2_OPERATOR_TOKEN or
  * `<state dir>/operator.token`. Mutating calls need the token; reads send it when there is one
  * (a serve listening beyond loopback wants it on every route but /health). Failures are one-line
- * `CliFailure`s. An empty `--url` (`--url "$KERNEL_URL"` with the variable unset, or `--url` with
- * no value) is refused (exit 2): falling back to the default would send a flatten or a control
+ * `CliFailure`s: a serve that cannot be reached is exit 2 (nothing was sent); a change (POST) whose
+ * answer was lost (the connection closed after sending, or the wait ran out) is exit 1, since it
+ * may have been applied. An empty `--url` (`--url "$KERNEL_URL"` with the variable unset, or
+ * `--url` with no value) is refused (exit 2): falling back to the default would send a flatten or a control
  * change meant for another kernel to the local one.
  */
 
@@ -35,6 +37,12 @@ export function cliToken(): string | null {
   return readOperatorToken(loadConfig(process.env).state_dir, process.env);
 }
 
+/** The connection was made and then lost, or the wait ran out: a change may have been sent and applied. */
+function mayBeSent(e: unknown): boolean {
+  const x = e as { name?: unknown; code?: unknown } | null;
+  return x?.name === "TimeoutError" || x?.code === "ECONNRESET" || x?.code === "EPIPE";
+}
+
 export async function call(
   url: string | undefined,
   path: string,
@@ -58,6 +66,10 @@ export async function call(
       signal: AbortSignal.timeout(init.timeoutMs ?? 10_000),
     });
   } catch (e) {
+    if ((init.method ?? "GET") !== "GET" && mayBeSent(e))
+      throw new CliFailure(
+        `no answer from ${base}${path} (the request may have been applied; check dita-v2 status): ${(e as Error).message}`,
+      );
     throw new CliFailure(`cannot reach ${base}${path}: ${(e as Error).message}`, 2);
   }
   const text = await res.text();

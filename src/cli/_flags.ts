@@ -5,7 +5,9 @@
  * (exit 2) for the first of:
  *
  * - an option the resolved command does not declare (in its own spelling, kebab- or camel-case,
- *   an alias, or `--no-<boolean>`), naming the option and the command;
+ *   an alias, or `--no-<boolean>`), naming the option and the command; a long option with one
+ *   dash (`-dry-run`, which citty reads as the short flags d, r, y, u, n) is refused too;
+ * - a boolean option with a value other than `=true`/`=false` (citty takes `--live=no` as true);
  * - `--version` or `-v` with a command (`dita-v2 intent cancel --slot 0 -v` once sent the cancel): it
  *   is given alone;
  * - an option given twice (in any of its spellings), naming it;
@@ -34,6 +36,7 @@ const camel = (s: string) => s.replace(/-([a-z])/g, (_, c: string) => c.toUpperC
 
 /** One option as written: `--slot=5` is { flag: "--slot", name: "slot", inline: true }. */
 interface OptionWord {
+  raw: string;
   flag: string;
   name: string;
   inline: boolean;
@@ -106,7 +109,7 @@ async function splitCommandLine(root: CommandDef<ArgsDef>, argv: string[]): Prom
       continue;
     }
     const [flag, ...value] = word.split("=");
-    const option = { flag: flag!, name: flag!.replace(/^--?/, ""), inline: value.length > 0 };
+    const option = { raw: word, flag: flag!, name: flag!.replace(/^--?/, ""), inline: value.length > 0 };
     line.options.push(option);
     const def = args[known.get(option.name) ?? ""] as ArgDef | undefined;
     const takesValue = def?.type === "string" || def?.type === "enum";
@@ -117,8 +120,24 @@ async function splitCommandLine(root: CommandDef<ArgsDef>, argv: string[]): Prom
 
 function unknownIn(line: CommandLine): string | null {
   const known = spellings(line.args);
+  // citty reads `-dry-run` as the short flags d, r, y, u, n: the command would run without --dry-run.
+  const dashed = line.options.find((x) => !x.flag.startsWith("--") && x.name.length > 1 && known.has(x.name));
+  if (dashed)
+    return `unknown option ${dashed.flag} for '${line.where}': a long option takes two dashes (-${dashed.flag})`;
   const o = line.options.find((x) => !known.has(x.name));
   return o ? `unknown option ${o.flag} for '${line.where}' (see ${line.where} --help)` : null;
+}
+
+/** citty takes `--live=no` (any value but false) as true, and `--no-live=x` as a new option. */
+function booleanValueIn(line: CommandLine): string | null {
+  const known = spellings(line.args);
+  for (const o of line.options) {
+    if (!o.inline || line.args[known.get(o.name) ?? ""]?.type !== "boolean") continue;
+    const value = o.raw.slice(o.flag.length + 1);
+    if (o.name.startsWith("no-") || (value !== "true" && value !== "false"))
+      return `${o.raw.slice(0, 60)} is not a value the boolean ${o.flag} takes for '${line.where}': give it alone, or =true / =false`;
+  }
+  return null;
 }
 
 function repeatedIn(line: CommandLine): string | null {
@@ -155,10 +174,10 @@ export async function unknownOption(root: CommandDef<ArgsDef>, argv: string[]): 
   return unknownIn(await splitCommandLine(root, argv));
 }
 
-/** Why the command line is refused (undeclared option, --version with a command, repeated option, stray argument), or null. */
+/** Why the command line is refused (undeclared or one-dash long option, a boolean's value, --version with a command, repeated option, stray argument), or null. */
 export async function commandLineRefusal(root: CommandDef<ArgsDef>, argv: string[]): Promise<string | null> {
   const line = await splitCommandLine(root, argv);
-  return unknownIn(line) ?? versionIn(line) ?? repeatedIn(line) ?? strayIn(line);
+  return unknownIn(line) ?? booleanValueIn(line) ?? versionIn(line) ?? repeatedIn(line) ?? strayIn(line);
 }
 
 const DECIMAL = /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/;

@@ -13,7 +13,7 @@
  * line before anything is contacted. Without `--seed` a matrix case uses the seed the test suite
  * gives it (1000 + its index), so `--case X --venue V` repeats what `npm test` ran. An option the
  * chosen run would ignore (`--list` with anything, `--steps` with `--matrix`/`--live`, `--venue`
- * with `--live`) is refused (exit 2).
+ * with `--live`) is refused (exit 2), and so is an empty `--case` (it is not read as every case).
  */
 
 import { defineCommand } from "citty";
@@ -37,7 +37,10 @@ function liveConfig(clock: SystemClock): BingxConfig {
 /** The cases `--case` names (all, or all live-safe ones, when it is absent); refusals are one line. */
 export function selectCases(raw: string | undefined, live: boolean): MatrixCase[] {
   const safe = liveSafeCases().map((c) => c.name);
-  if (raw === undefined || raw === "") return live ? liveSafeCases() : [...MATRIX];
+  if (raw === undefined) return live ? liveSafeCases() : [...MATRIX];
+  // `--case "$CASES"` with CASES unset must not run every case (with --live, on the demo account).
+  if (raw.trim() === "")
+    throw new CliFailure("--case is empty: name the cases (dita-v2 chaos --list), or leave --case out for all", 2);
   const out: MatrixCase[] = [];
   for (const name of raw.split(",").map((s) => s.trim())) {
     const c = matrixCase(name);

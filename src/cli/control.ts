@@ -5,7 +5,8 @@
  * given twice (`trading_state=HALTED trading_state=ACTIVE`), is refused naming it (exit 2) and
  * nothing is sent. Exit codes: 0 the snapshot (read) or the change applied · 1 the read was not
  * answered with a snapshot (token refused, serve still starting) · 2 bad pairs or unreachable ·
- * 3 the change refused · 4 no token for a change.
+ * 3 the change refused · 4 no token for a change · 1 a change whose answer was lost after sending
+ * (it may have been applied).
  */
 
 import { defineCommand } from "citty";
@@ -20,7 +21,8 @@ function parseValue(v: string): unknown {
 
 /** The change the pairs spell, or a CliFailure naming the first bad pair or repeated key. */
 export function parseChange(pairs: readonly string[]): Record<string, unknown> {
-  const change: Record<string, unknown> = {};
+  // No prototype: `__proto__=1` is a key like any other (serve names it unknown), not dropped.
+  const change: Record<string, unknown> = Object.create(null);
   for (const p of pairs) {
     const m = /^([a-z_]+)=(.+)$/.exec(p);
     if (!m) throw new CliFailure(`expected key=value, got '${p.slice(0, 60)}'`, 2);

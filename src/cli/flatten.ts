@@ -3,7 +3,8 @@
  * trading HALTED, working orders cancelled, positions exited at market, answered per slot once
  * the venue confirmed. Exit 0 when the venue is flat, 5 when something is still open (the report
  * says what and why), 3 when the serve refused the request, 2 for a `--timeout-ms` outside
- * 1000..240000 (refused before anything is sent) or an unreachable serve, 4 without a token.
+ * 1000..240000 (refused before anything is sent) or an unreachable serve, 4 without a token, 1 when
+ * the answer was lost after the request went out (it may have been applied: see `status`).
  */
 
 import { defineCommand } from "citty";

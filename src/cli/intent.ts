@@ -4,7 +4,8 @@
  * `-` for stdin); serve's HTTP edge parses it, so a VENUE or SYSTEM input is refused there with
  * INPUT_SOURCE_REFUSED and counted like any other. Exit 0 when accepted, 3 when refused (by the
  * edge or the kernel), 1 for any other answer (401 token refused, 503 not taking intents: the
- * request was refused, not the intent), 2 bad arguments or unreachable, 4 no token. `--asset` may be spelled
+ * request was refused, not the intent, or no answer came after it was sent), 2 bad arguments or
+ * unreachable, 4 no token. `--asset` may be spelled
  * TRXUSDT: it is normalized to TRX-USDT (the same rule as `smoke --symbol`). Numbers (`--slot`,
  * `--size`, `--price`, `--leverage`) are decimals: `--size 0b1` or `--price 0x10` is refused (exit
  * 2), as are positional arguments and an option given twice (main.ts, `_flags.ts`).

@@ -14,11 +14,12 @@
  * never written by a replay.
  *
  * Exit codes: 0 replayed · 1 the journal cannot be read or holds no snapshot · 2 bad arguments:
+ * an empty PATH or one that does not exist,
  * `--from` other than newest/oldest or with a single-file journal or `--project`, `--export` other
  * than jsonl or on a file, more than one of `--project`, `--export`, `--json`.
  */
 
-import { statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { defineCommand } from "citty";
 import { maskSecrets } from "../contracts/secrets.ts";
 import { type ExecutionKernel, exportJournal, replayJournal, walkJournal } from "../kernel/index.ts";
@@ -81,6 +82,8 @@ export const replayCommand = defineCommand({
     },
   },
   async run({ args }) {
+    if (args.journal.trim() === "" || !existsSync(args.journal))
+      refuse(`replay: no journal at '${args.journal.slice(0, 200)}' (give <state dir>/journal or a *.jsonl journal)`);
     const from = args.from ?? "newest";
     if (from !== "newest" && from !== "oldest") refuse(`replay: --from must be newest or oldest, got '${from}'`);
     checkCombination(args);

@@ -1,4 +1,7 @@
-/** `dita-v2 sim`: run bingx-sim alone on 127.0.0.1 until SIGTERM/SIGINT. */
+/**
+ * `dita-v2 sim`: run bingx-sim alone on 127.0.0.1 until SIGTERM/SIGINT. An empty `--api-key`,
+ * `--secret` or `--prices` (a shell variable unset) is refused naming it (exit 2), never defaulted.
+ */
 
 import { defineCommand } from "citty";
 import { runSimFromArgs } from "../sim/index.ts";
@@ -17,6 +20,13 @@ function parsePrices(raw: string): Record<string, number> {
   return out;
 }
 
+/** A text option given empty (`--api-key "$KEY"` with KEY unset) is refused, not defaulted or failed later. */
+function given(name: string, raw: string, what: string, fallback: string): string {
+  if (raw.trim() === "")
+    throw new CliFailure(`--${name} is empty: give ${what}, or leave --${name} out for ${fallback}`, 2);
+  return raw;
+}
+
 export const simCommand = defineCommand({
   meta: { name: "sim", description: "Run bingx-sim, a local exchange speaking the BingX swap protocol" },
   args: {
@@ -32,10 +42,14 @@ export const simCommand = defineCommand({
   async run({ args }) {
     await runSimFromArgs({
       port: integerFlag("port", args.port, 0, 65535),
-      apiKey: args["api-key"],
-      secret: args.secret,
+      apiKey: given("api-key", args["api-key"], "one", "the sim's default"),
+      secret: given("secret", args.secret, "one", "the sim's default"),
       seed: integerFlag("seed", args.seed, 0, 2 ** 31 - 1),
-      ...(args.prices ? { prices: parsePrices(args.prices) } : {}),
+      ...(args.prices === undefined
+        ? {}
+        : {
+            prices: parsePrices(given("prices", args.prices, "them as 'TRX-USDT=0.25,BTC-USDT=65000'", "the defaults")),
+          }),
     });
   },
 });

@@ -7,13 +7,15 @@
  * `--pink` trades the way PINK does: decision → seam → Zinc ring (real shared memory under a
  * prefix of this process, removed afterwards) → kernel → venue, outcomes read back by the client.
  * The symbol may be spelled TRXUSDT: it is normalized to TRX-USDT in every mode, dry run included;
- * a bad symbol or a `--venue-url` that is no http(s) origin is refused (exit 2) in every mode too.
+ * a bad symbol or a `--venue-url` that is no http(s) origin is refused (exit 2) in every mode too,
+ * and so are an empty `--size` or `--wait-ms` (never the default instead) and a `--conf` that is
+ * empty or does not exist (the precheck would read it as "not running" and pass).
  *
  * Exit codes: 0 the cycle passed · 1 a step failed (the JSON report says which) · 2 refused
  * (bad arguments, live not allowed) · 3 the supervisor precheck refused (dolphin:dita_v2 running).
  */
 
-import { rmSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { defineCommand } from "citty";
 import { normalizeSymbol } from "../contracts/index.ts";
@@ -104,11 +106,26 @@ function dryRunText(opts: SmokeOptions, env: Record<string, string>, refusal: st
 }
 
 function positive(name: string, raw: string | undefined, integer = false): number | null {
-  if (raw === undefined || raw === "") return null;
+  if (raw === undefined) return null;
+  if (raw.trim() === "")
+    throw new CliFailure(`--${name} is empty: give a positive number, or leave --${name} out for the default`, 2);
   const n = decimalFlag(name, raw);
   if (!(n > 0) || (integer && !Number.isInteger(n)))
     throw new CliFailure(`--${name} must be a positive number, got '${raw}'`, 2);
   return n;
+}
+
+const DEFAULT_CONF = "supervisor/dolphin-supervisord.conf";
+
+/** A `--conf` given must exist: one that does not reads as "not running" and the precheck passes. */
+function supervisorConf(raw: string | undefined): string {
+  if (raw === undefined) return DEFAULT_CONF;
+  if (raw.trim() === "" || !existsSync(raw))
+    throw new CliFailure(
+      `--conf must name the supervisord config of the precheck, got '${raw.slice(0, 80)}' (no such file)`,
+      2,
+    );
+  return raw;
 }
 
 export const smokeCommand = defineCommand({
@@ -130,11 +147,7 @@ export const smokeCommand = defineCommand({
       description: "a bingx-sim origin, e.g. http://127.0.0.1:PORT (no live keys needed)",
     },
     size: { type: "string", description: "order size (default: the smallest valid size)" },
-    conf: {
-      type: "string",
-      default: "supervisor/dolphin-supervisord.conf",
-      description: "supervisord config for the precheck",
-    },
+    conf: { type: "string", description: `supervisord config for the precheck (default ${DEFAULT_CONF})` },
     "wait-ms": { type: "string", default: "20000", description: "longest wait for a fill or a close" },
   },
   async run({ args }) {
@@ -146,7 +159,7 @@ export const smokeCommand = defineCommand({
       strategy: args.strategy,
       venueUrl: venueUrl(args["venue-url"]),
       size: positive("size", args.size),
-      conf: args.conf,
+      conf: supervisorConf(args.conf),
       waitMs: positive("wait-ms", args["wait-ms"], true) ?? 20_000,
     };
     if (!/^[a-z][a-z0-9_]{0,31}$/.test(opts.strategy))
