@@ -16,6 +16,14 @@ static int prefix_ok(const char *p) {
     return 1;
 }
 
+/* A writer backs every page of its file before it stores anything: on a full /dev/shm (tmpfs) a
+ * store into a page tmpfs cannot back raises SIGBUS, and zinc_open runs outside guard.c's guard. */
+static int32_t region_reserve(zinc_handle *h, size_t bytes, char *err, uint32_t err_len) {
+    int e = posix_fallocate(h->fd, 0, (off_t)bytes);
+    if (e != 0) return fail(err, err_len, "%s: cannot back %zu bytes: %s", h->path, bytes, strerror(e));
+    return ZINC_OK;
+}
+
 /* Opens, locks (writer) and maps an existing or new file; returns ZINC_OK or ZINC_E_OPEN. */
 static int32_t open_mapped(zinc_handle *h, uint32_t kind, uint32_t count, int writer, char *err,
                            uint32_t err_len) {
@@ -36,6 +44,10 @@ static int32_t open_mapped(zinc_handle *h, uint32_t kind, uint32_t count, int wr
             return fail(err, err_len, "%s: record count %u out of range for a %s region", h->path, count, kind_name(kind));
         size_t bytes = h->bytes;
         if (ftruncate(h->fd, (off_t)bytes) != 0) return fail(err, err_len, "%s: ftruncate: %s", h->path, strerror(errno));
+        if (region_reserve(h, bytes, err, err_len) != ZINC_OK) {
+            if (ftruncate(h->fd, 0) != 0) { /* left sized with magic 0: the next writer re-inits it */ }
+            return ZINC_E_OPEN;
+        }
         if (region_map(h, bytes, err, err_len) != ZINC_OK) return ZINC_E_OPEN;
         region_init(h);
         return region_claim_writer(h, err, err_len);
@@ -45,14 +57,16 @@ static int32_t open_mapped(zinc_handle *h, uint32_t kind, uint32_t count, int wr
     if (region_map(h, (size_t)st.st_size, err, err_len) != ZINC_OK) return ZINC_E_OPEN;
     size_t mapped = h->bytes;
     if (writer && atomic_load(&hdr_of(h)->magic) == 0 && geometry(h, kind, count) && h->bytes == mapped) {
+        if (region_reserve(h, mapped, err, err_len) != ZINC_OK) return ZINC_E_OPEN;
         region_init(h); /* a writer died before finishing init: the magic is stored last */
         return region_claim_writer(h, err, err_len);
     }
     h->bytes = mapped;
     int32_t rc = region_validate(h, kind, count, st.st_size, err, err_len);
     h->bytes = mapped;
-    if (rc != ZINC_OK) return rc;
-    return writer ? region_claim_writer(h, err, err_len) : ZINC_OK;
+    if (rc != ZINC_OK || !writer) return rc;
+    if (region_reserve(h, mapped, err, err_len) != ZINC_OK) return ZINC_E_OPEN;
+    return region_claim_writer(h, err, err_len);
 }
 
 int32_t zinc_open(const char *prefix, uint32_t kind, uint32_t record_count, uint32_t flags, char *err,

@@ -40,7 +40,8 @@ static uint64_t owner_start_of_lap(zinc_cell_header *c, uint64_t pos) {
     return (v & ~0xFFFFFFFFull) == lap_tag(pos) ? (v & 0xFFFFFFFFull) : 0;
 }
 
-/* Returns 1 when the claimed cell at pos was skipped, 0 when the consumer must wait for it.
+/* Returns 1 when the claimed cell at pos was skipped, 0 when the consumer must wait for it, -1
+ * when its owner word names a lap no producer of pos can hold (the ring is corrupt).
  * The skip releases the cell in ring_release's order: owner word to the next lap's tag FIRST,
  * then seq (release). In the other order a producer of the next lap could see the new seq,
  * claim the cell, fail its owner CAS against the stale owner word (ABANDONED although nobody
@@ -49,8 +50,14 @@ static int ring_skip_abandoned(zinc_handle *h, zinc_cell_header *c, uint64_t pos
     zinc_ring_block *r = ring_of(h);
     uint64_t owner = atomic_load_explicit(&c->owner, memory_order_acquire);
     uint32_t pid = (uint32_t)(owner & 0xFFFFFFFFull);
-    if ((owner & ~0xFFFFFFFFull) != lap_tag(pos)) return 0;
-    if (pid == 0) {
+    uint64_t next = pos + h->record_count;
+    /* Owner word already handed to the next lap, cell not yet freed: a consumer was killed inside a
+     * skip (between the two CASes below). Only a skip stores that word while seq == pos: finish it. */
+    int handed_on = owner == lap_tag(next);
+    if (!handed_on && (owner & ~0xFFFFFFFFull) != lap_tag(pos)) return -1; /* another lap's owner: a stray write */
+    if (handed_on) {
+        /* nothing to judge: the dead consumer already decided to skip */
+    } else if (pid == 0) {
         if (!stall_elapsed(h, pos)) return 0;
         uint64_t expected = lap_tag(pos);
         if (!atomic_compare_exchange_strong(&c->owner, &expected, lap_tag(pos) | ZINC_OWNER_FENCED)) return 0;
@@ -64,8 +71,7 @@ static int ring_skip_abandoned(zinc_handle *h, zinc_cell_header *c, uint64_t pos
     }
     /* The owner can no longer write. Hand the owner word to the next lap, then free the cell with
      * a CAS (not a store) so a publish that raced us wins (the pop then reads it as usual). */
-    uint64_t next = pos + h->record_count;
-    if (!atomic_compare_exchange_strong(&c->owner, &owner, lap_tag(next))) return 0;
+    if (!handed_on && !atomic_compare_exchange_strong(&c->owner, &owner, lap_tag(next))) return 0;
     ZINC_TEST_SKIP_HOOK();
     uint64_t expected = pos;
     if (!atomic_compare_exchange_strong_explicit(&c->seq, &expected, next, memory_order_acq_rel, memory_order_acquire))
@@ -97,9 +103,18 @@ static int32_t ring_pop_unguarded(int32_t id, void *out, uint32_t max_records) {
             n++;
             continue;
         }
+        uint64_t ahead = seq - head;
+        if (ahead == h->record_count || ahead == (uint64_t)h->record_count + 1) {
+            /* Released for the next lap (then maybe claimed or published there): a consumer killed
+             * after releasing this cell and before storing head had consumed it already. */
+            head++;
+            continue;
+        }
         if (seq != head) { rc = ZINC_E_CORRUPT; break; }
         if (atomic_load_explicit(&r->tail, memory_order_acquire) == head) break; /* empty */
-        if (!ring_skip_abandoned(h, c, head)) { stalled = 1; break; }
+        int skipped = ring_skip_abandoned(h, c, head);
+        if (skipped < 0) { rc = ZINC_E_CORRUPT; break; }
+        if (skipped == 0) { stalled = 1; break; }
         head++;
     }
     if (!stalled) atomic_store(&r->stalled_pid, 0u);
