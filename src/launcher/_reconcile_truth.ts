@@ -20,14 +20,20 @@
  *   a miss, and only `ORPHAN_GONE_AFTER_MISSES` passes in a row resolve it (one flaky or partial
  *   positions read does not: its return is no new CRITICAL). A failed read is no pass at all.
  *
+ * - `orderIn(orders, asset, clientOrderId)`: the venue's state of one order in a list (BingX
+ *   lower-cases client ids), and `mismatchDiagnostic`: the VENUE_MISMATCH live reconciliation reports.
+ * - `lookUpsOf(slot)`: the orders live reconciliation looks up when the venue no longer lists them
+ *   open; `endedAtVenue(slot, open, looked)`: a trading slot's working order the venue reports
+ *   ended (its event lost), which live reconciliation applies as that event before any RECONCILE.
+ *
  * No I/O; the caller reads the venue (and keeps the OrphanWatch).
  */
 
 import type { ReconcileTruth } from "../contracts/intents.ts";
-import { isOpenAtVenue, isWorkingOrder, stageWorkingOrder } from "../contracts/order_status.ts";
-import type { OrderRecord, SlotRecord } from "../contracts/records.ts";
+import { isOpenAtVenue, isTradingStage, isWorkingOrder, stageWorkingOrder } from "../contracts/order_status.ts";
+import type { DiagnosticRecord, OrderRecord, SlotRecord } from "../contracts/records.ts";
 import type { VenueOrderState } from "../contracts/venue.ts";
-import type { Assignment, Orphan } from "./position_allocation.ts";
+import { type Assignment, lateEntry, type Orphan, workingEntry } from "./position_allocation.ts";
 
 const E8 = 100_000_000;
 /** Two quantities equal in whole 1e-8 units (the kernel's resolution). */
@@ -125,4 +131,55 @@ export class OrphanWatch {
     }
     return { report, resolved };
   }
+}
+
+/** The venue's state of the order with this client id on `asset` in `orders` (case-insensitive), or null. */
+export function orderIn(
+  orders: readonly VenueOrderState[],
+  asset: string,
+  clientOrderId: string,
+): VenueOrderState | null {
+  const id = clientOrderId.toLowerCase();
+  return orders.find((o) => o.asset === asset && o.client_order_id.toLowerCase() === id) ?? null;
+}
+
+/** VENUE_MISMATCH for a slot the venue contradicts; `gone` is its working order no longer open there. */
+export function mismatchDiagnostic(
+  before: SlotRecord,
+  share: Assignment,
+  gone: OrderRecord | null,
+  nowMs: number,
+): DiagnosticRecord {
+  const what = gone ? `; ${gone.role} order ${gone.client_order_id} is no longer open there` : "";
+  const message = `venue differs from slot ${before.slot_id} (${before.stage}, size ${before.size}): venue holds ${share.size}${what}; reconciling`;
+  return {
+    code: "VENUE_MISMATCH",
+    severity: "WARNING",
+    slot_id: before.slot_id,
+    message: message.slice(0, 240),
+    details: { asset: before.asset, stage: before.stage, value: share.size },
+    input_index: 0,
+    now_ms: nowMs,
+  };
+}
+
+/**
+ * The slot's orders a pass looks up when the venue no longer lists them open: its working entry (or
+ * a stale slot's late one), for what it filled; its working exit, whose lost fill is replayed.
+ */
+export function lookUpsOf(slot: SlotRecord): OrderRecord[] {
+  const exit = slot.stage === "EXIT_WORKING" ? slot.exit_order : null;
+  return [workingEntry(slot) ?? lateEntry(slot), exit].filter((o): o is OrderRecord => o !== null);
+}
+
+/** A trading slot's working order the venue no longer lists open (`open`) and reports ended (`looked`), or null. */
+export function endedAtVenue(
+  slot: SlotRecord,
+  open: readonly VenueOrderState[],
+  looked: readonly VenueOrderState[],
+): OpenOrder | null {
+  const order = isTradingStage(slot.stage) ? stageWorkingOrder(slot) : null;
+  if (order === null || orderIn(open, slot.asset, order.client_order_id) !== null) return null;
+  const state = orderIn(looked, slot.asset, order.client_order_id);
+  return state === null || isOpenAtVenue(state.status) ? null : { order, state };
 }

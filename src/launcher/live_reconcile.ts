@@ -1,27 +1,24 @@
 /**
  * Live reconciliation (docs/architecture.md §8): every `DITA_V2_RECONCILE_INTERVAL_MS` the venue's positions and open
  * orders are compared with the kernel's belief, so a change made behind the kernel's back (a position closed on the
- * exchange, an order cancelled with no stream event, a position opened by hand) is found within one interval, not at
- * the next restart.
+ * exchange, an order ended with no stream event, a position opened by hand) is found within one interval.
  *
- * One pass: read positions and open orders (two calls for the whole account, waiting out rate limits like recovery),
- * split the positions across the claimant slots (`allocatePositions`, the restart path: every slot's confirmed size
- * first, then what a working entry has filled at the venue — an entry no longer listed open, and a stale slot's entry
- * the kernel ended that may have filled late, looked up — so an entry never takes another slot's position), and list
- * the slots that disagree. A disagreement is confirmed by a second read before anything is done (a stream event may
- * simply be late); then, for each slot whose version did not change since the first read, the launcher reports
- * VENUE_MISMATCH and takes the restart path: MARK_STALE (DIVERGENCE) and RECONCILE to the venue's truth, synchronously
- * (no venue event can interleave). A slot already in STALE_STATE_RECONCILING (a restart that could not reconcile it, an
- * overfill, a foreign order) always needs the venue's truth: it is reconciled at every pass until the kernel takes it
- * (no VENUE_MISMATCH: it is marked already). Capital is re-seeded from the wallet after a slot was reconciled (a trade
- * the venue closed settles there, not here), once no fill can be on its way to the kernel (else that fill would count
- * twice); a re-seed not made yet is made by a later pass. A position no slot owns is one ORPHAN_POSITION while it
- * persists (`OrphanWatch`: again when its size changes; a read that briefly omits it does not end it; two passes
- * without it do, logged).
+ * One pass: read positions and open orders (two calls, rate limits waited out), look up each working order no longer
+ * listed open (and a stale slot's late entry), split the positions across the claimant slots (`allocatePositions`, as
+ * at restart: confirmed sizes first, then what a working entry filled, so an entry never takes another slot's
+ * position), and list the slots that disagree. A second read confirms them (a stream event may just be late); then,
+ * for each slot whose version did not change since the first read: a working order the venue reports ended (its event
+ * lost) is applied as that event, so its fills settle at their own price and fee (a RECONCILE would end it CANCELLED:
+ * the trade's PnL and fees lost); otherwise MARK_STALE (DIVERGENCE) and RECONCILE to the venue's truth, synchronously.
+ * Either reports VENUE_MISMATCH. A slot in STALE_STATE_RECONCILING always needs the venue's truth: it is reconciled
+ * at every pass until the kernel takes it (no VENUE_MISMATCH: it is marked already). Capital is re-seeded from the
+ * wallet after a slot was reconciled, once no fill can be on its way to the kernel (else that fill would count twice);
+ * a re-seed not made yet is made by a later pass. A position no slot owns is one ORPHAN_POSITION while it persists
+ * (`OrphanWatch`: again when its size changes; two passes without it resolve it, logged).
  *
- * Invariants: the reconciler decides no state (the kernel does, through MARK_STALE/RECONCILE); a slot with an order in
- * flight (PENDING_SUBMIT, CANCEL_REQUESTED) or that changed during the reads is left alone this pass, unless that order
- * is hung (the kernel's mark) with no placement, cancel or hung-order query of it running; one pass at a time; a
+ * Invariants: the reconciler decides no state (the kernel does, through venue events and MARK_STALE/RECONCILE); a
+ * slot with an order in flight (PENDING_SUBMIT, CANCEL_REQUESTED) or that changed during the reads is left alone this
+ * pass, unless that order is hung with no placement, cancel or hung-order query of it running; one pass at a time; a
  * confirmed position is judged against its confirmed share, which no other slot's working entry can reduce.
  *
  * Shutdown calls `stop(ms)` before the journal closes and the kernel is destroyed: no pass starts any more, and a pass
@@ -32,10 +29,11 @@
 
 import type { Clock } from "../contracts/clock.ts";
 import { isTradingStage, stageWorkingOrder } from "../contracts/order_status.ts";
-import type { DiagnosticRecord, OrderRecord, SlotRecord } from "../contracts/records.ts";
+import type { DiagnosticRecord, SlotRecord } from "../contracts/records.ts";
 import type { VenueAdapter, VenueOrderState, VenuePosition } from "../contracts/venue.ts";
 import type { ExecutionKernel } from "../kernel/index.ts";
-import { fillMayBeOnItsWay, OrphanWatch, openAtVenue, reconcileTruth, sameSize } from "./_reconcile_truth.ts";
+import { eventFromOrderState } from "./_order_event.ts";
+import * as rt from "./_reconcile_truth.ts";
 import { readWithRateLimitWaits } from "./_venue_reads.ts";
 import type { Executor } from "./executor.ts";
 import {
@@ -71,7 +69,7 @@ export interface ReconcileStats {
 interface VenueView {
   positions: VenuePosition[];
   orders: VenueOrderState[];
-  /** Working entries the venue no longer lists open, looked up: what each really filled. */
+  /** Working orders the venue no longer lists open, looked up: what each really filled. */
   ended: VenueOrderState[];
 }
 
@@ -85,7 +83,7 @@ export class LiveReconciler {
   };
   private running: Promise<number[]> | null = null;
   private stopped = false; // shutdown began: no new pass; the running one ends before touching the kernel again
-  private readonly orphans = new OrphanWatch();
+  private readonly orphans = new rt.OrphanWatch();
   /** A slot was reconciled and capital has not followed the wallet since. */
   private reseedDue = false;
 
@@ -125,8 +123,10 @@ export class LiveReconciler {
       if (this.stopped) return [];
       const confirmed = new Set(this.disagreements(view));
       const due = suspects.filter((id) => confirmed.has(id) && kernel.slot(id).version === versions.get(id));
-      const truths = this.truths(view);
-      reconciled = due.filter((id) => this.converge(id, truths.get(id)!, view));
+      const replayed = due.filter((id) => this.replayEnded(id, view));
+      const truths = this.truths(view); // after the replayed events
+      const left = due.filter((id) => !replayed.includes(id) && kernel.slot(id).version === versions.get(id));
+      reconciled = [...replayed, ...left.filter((id) => this.converge(id, truths.get(id)!, view))];
     }
     this.followOrphans(this.allocate(view).orphans);
     const { passes, mismatches_total } = this.stats;
@@ -146,14 +146,16 @@ export class LiveReconciler {
     // size (a cancel or fill whose event is late or lost): its order says what, so it never claims
     // a position another slot's fill or an orphan holds. One still being placed keeps its size.
     // A failed lookup leaves the claim as it was (the order's size; a late entry: nothing more).
+    // A working exit no longer listed open is looked up too: what it filled is replayed (`replayEnded`).
     for (const s of this.d.kernel.slots().filter(isClaimant)) {
-      const entry = workingEntry(s) ?? lateEntry(s); // or one the kernel ended that may have filled late
-      const cid = entry?.client_order_id ?? "";
-      if (!entry || entry.status === "PENDING_SUBMIT" || orderIn(view.orders, s.asset, cid) !== null) continue;
-      const state = await this.readOne(`order ${cid}`, () => this.d.venue.queryOrder(s.asset, cid)).catch((e) => {
-        this.d.log(`live reconcile: lookup of order ${cid} failed: ${e instanceof Error ? e.message : String(e)}`);
-      });
-      if (state) view.ended.push(state);
+      for (const o of rt.lookUpsOf(s)) {
+        const cid = o.client_order_id;
+        if (o.status === "PENDING_SUBMIT" || rt.orderIn(view.orders, s.asset, cid) !== null) continue;
+        const state = await this.readOne(`order ${cid}`, () => this.d.venue.queryOrder(s.asset, cid)).catch((e) => {
+          this.d.log(`live reconcile: lookup of order ${cid} failed: ${e instanceof Error ? e.message : String(e)}`);
+        });
+        if (state) view.ended.push(state);
+      }
     }
     return view;
   }
@@ -166,7 +168,7 @@ export class LiveReconciler {
       .map((s) => {
         const entry = workingEntry(s) ?? lateEntry(s);
         const cid = entry?.client_order_id ?? "";
-        const state = entry ? (orderIn(view.orders, s.asset, cid) ?? orderIn(view.ended, s.asset, cid)) : null;
+        const state = entry ? (rt.orderIn(view.orders, s.asset, cid) ?? rt.orderIn(view.ended, s.asset, cid)) : null;
         return slotClaim(s, state?.filled_size_cumulative);
       });
     return allocatePositions(claims, view.positions);
@@ -189,13 +191,13 @@ export class LiveReconciler {
       if (!isTradingStage(s.stage) || this.inFlight(s)) continue;
       const share = shares.get(s.slot_id)?.size ?? 0;
       const order = stageWorkingOrder(s);
-      const orderGone = order !== null && orderIn(view.orders, s.asset, order.client_order_id) === null;
+      const orderGone = order !== null && rt.orderIn(view.orders, s.asset, order.client_order_id) === null;
       const held =
         s.stage === "POSITION_OPEN"
-          ? !sameSize(share, s.size)
+          ? !rt.sameSize(share, s.size)
           : s.stage === "ENTRY_WORKING"
-            ? share < s.size && !sameSize(share, s.size) // entry fills only add
-            : share > s.size && !sameSize(share, s.size); // exit fills only remove
+            ? share < s.size && !rt.sameSize(share, s.size) // entry fills only add
+            : share > s.size && !rt.sameSize(share, s.size); // exit fills only remove
       if (orderGone || held) out.push(s.slot_id);
     }
     return out;
@@ -212,16 +214,34 @@ export class LiveReconciler {
     return !o.hung || this.d.executor.callRunning(o.client_order_id);
   }
 
+  /**
+   * A trading slot's working order the venue no longer lists open and reports ended (looked up): its event was lost.
+   * The venue's record is applied as that event, so its fills settle at their own price and fee (a RECONCILE would
+   * end it CANCELLED with only the fills the kernel had: the trade's PnL and fees lost). True when the kernel took it.
+   */
+  private replayEnded(slotId: number, view: VenueView): boolean {
+    const before = this.d.kernel.slot(slotId);
+    const { order, state } = rt.endedAtVenue(before, view.orders, view.ended) ?? {};
+    if (!order || !state) return false;
+    const share = this.truths(view).get(slotId)!;
+    this.d.executor.onVenueEvent(eventFromOrderState(state));
+    if (this.d.kernel.slot(slotId).version === before.version) return false; // nothing taken: RECONCILE decides
+    this.d.log(`live reconcile: slot ${slotId}: ${order.client_order_id} ${state.status} at the venue, applied`);
+    this.d.report(rt.mismatchDiagnostic(before, share, order, this.d.clock.nowMs()));
+    return true;
+  }
+
   /** Takes the slot to the venue's truth; true when the kernel took it (a refusal leaves it stale for the next pass). */
   private converge(slotId: number, share: Assignment, view: VenueView): boolean {
     const { executor, clock } = this.d;
     const before = this.d.kernel.slot(slotId);
-    const open = openAtVenue(before, (o) => orderIn(view.orders, before.asset, o.client_order_id));
-    const truth = reconcileTruth(before, share, open);
+    const open = rt.openAtVenue(before, (o) => rt.orderIn(view.orders, before.asset, o.client_order_id));
+    const truth = rt.reconcileTruth(before, share, open);
     if (before.stage === "STALE_STATE_RECONCILING") {
       this.d.log(`live reconcile: slot ${slotId} is stale (${before.stale_reason}): taking the venue's truth`);
     } else {
-      this.reportMismatch(before, share, open === null ? stageWorkingOrder(before) : null);
+      const gone = open === null ? stageWorkingOrder(before) : null;
+      this.d.report(rt.mismatchDiagnostic(before, share, gone, clock.nowMs()));
       executor.applySystem({ type: "MARK_STALE", slot_id: slotId, reason: "DIVERGENCE", now_ms: clock.nowMs() });
     }
     const outcome = executor.applySystem({ type: "RECONCILE", slot_id: slotId, truth, now_ms: clock.nowMs() });
@@ -230,21 +250,6 @@ export class LiveReconciler {
       `live reconcile: slot ${slotId} ${before.stage} -> ${this.d.kernel.slot(slotId).stage} (venue size ${share.size})${refused}`,
     );
     return outcome.accepted;
-  }
-
-  /** VENUE_MISMATCH for a slot the venue contradicts; `gone` is its working order no longer open there. */
-  private reportMismatch(before: SlotRecord, share: Assignment, gone: OrderRecord | null): void {
-    const what = gone ? `; ${gone.role} order ${gone.client_order_id} is no longer open there` : "";
-    const message = `venue differs from slot ${before.slot_id} (${before.stage}, size ${before.size}): venue holds ${share.size}${what}; reconciling`;
-    this.d.report({
-      code: "VENUE_MISMATCH",
-      severity: "WARNING",
-      slot_id: before.slot_id,
-      message: message.slice(0, 240),
-      details: { asset: before.asset, stage: before.stage, value: share.size },
-      input_index: 0,
-      now_ms: this.d.clock.nowMs(),
-    });
   }
 
   /**
@@ -266,7 +271,7 @@ export class LiveReconciler {
         .filter(
           (s) =>
             s.version !== versions.get(s.slot_id) ||
-            fillMayBeOnItsWay(s, (o) => orderIn(orders, s.asset, o.client_order_id)),
+            rt.fillMayBeOnItsWay(s, (o) => rt.orderIn(orders, s.asset, o.client_order_id)),
         )
         .map((s) => s.slot_id);
       if (busy.length > 0)
@@ -291,9 +296,4 @@ export class LiveReconciler {
     for (const o of resolved)
       this.d.log(`live reconcile: ORPHAN_POSITION resolved: ${o.size} ${o.asset} ${o.side} is no longer at the venue`);
   }
-}
-
-function orderIn(orders: readonly VenueOrderState[], asset: string, clientOrderId: string): VenueOrderState | null {
-  const id = clientOrderId.toLowerCase();
-  return orders.find((o) => o.asset === asset && o.client_order_id.toLowerCase() === id) ?? null;
 }

@@ -31,7 +31,9 @@
  *     position. Nothing the venue holds is dropped.
  *  5. Every remainder is an orphan (asset, side, size), reported, never silently ignored.
  *  6. A claim with no venue position is assigned 0 (the slot reconciles to flat).
- *  7. Pure: no I/O and no clock; the same inputs always give the same output, in slot order, and
+ *  7. A position the venue lists in parts (one asset and side twice) is their sum, at the parts'
+ *     size-weighted average price.
+ *  8. Pure: no I/O and no clock; the same inputs always give the same output, in slot order, and
  *     orphans in the venue's order.
  *
  * Claimants (`isClaimant`): slots in a trading stage and slots in STALE_STATE_RECONCILING (a stale
@@ -153,8 +155,11 @@ export function allocatePositions(claims: readonly PositionClaim[], positions: r
   for (const p of positions) {
     const k = key(p.asset, p.side);
     const prev = left.get(k);
-    // One position per asset and side; a venue listing it twice adds up (still conserved).
-    left.set(k, { e8: (prev?.e8 ?? 0) + toE8(p.size), avg: prev?.avg ?? p.avg_price, p });
+    // One position per asset and side; a venue listing it twice adds up (still conserved), at the
+    // parts' size-weighted average price (an empty part sets no price).
+    const [was, add] = [prev?.e8 ?? 0, toE8(p.size)];
+    const avg = was + add > 0 ? ((prev?.avg ?? 0) * was + p.avg_price * add) / (was + add) : p.avg_price;
+    left.set(k, { e8: was + add, avg, p });
   }
   const ordered = [...claims].sort((a, b) => a.slot_id - b.slot_id);
   const taken = new Map<number, number>();

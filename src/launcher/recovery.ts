@@ -17,7 +17,9 @@
  *     slot owns is an orphan: the report lists it and the runtime issues a CRITICAL
  *     ORPHAN_POSITION for each — also when nothing was restored, and also without
  *     `reconcile_on_restart` (then read-only: nothing is adopted).
- *  3. With `reconcile_on_restart`, each claimant slot is marked stale (RESTART; a slot restored
+ *  3. With `reconcile_on_restart`, a working order the venue reports ended (filled or cancelled
+ *     while the process was down, its event lost) is first applied as that event, so its fills
+ *     settle at their own price and fee (listed in `reconciled`). Then each claimant slot is marked stale (RESTART; a slot restored
  *     stale already is not marked again) and reconciled at once to its share of the position and
  *     its order still open at the venue — no venue call between the two, so a crash cannot leave a
  *     slot marked and unreconciled. A slot whose order lookup failed (not a rate limit: those are
@@ -35,7 +37,8 @@
 import type { DiagnosticRecord, SlotRecord } from "../contracts/records.ts";
 import type { VenueAdapter, VenueOrderState } from "../contracts/venue.ts";
 import type { ExecutionKernel } from "../kernel/index.ts";
-import { openAtVenue, reconcileTruth, venueOrdersOf } from "./_reconcile_truth.ts";
+import { eventFromOrderState } from "./_order_event.ts";
+import { endedAtVenue, openAtVenue, reconcileTruth, venueOrdersOf } from "./_reconcile_truth.ts";
 import { readWithRateLimitWaits } from "./_venue_reads.ts";
 import type { Belief, BeliefSource } from "./belief.ts";
 import type { Executor } from "./executor.ts";
@@ -104,9 +107,14 @@ export async function recover(d: RecoveryDeps, belief: Belief, reconcile: boolea
     if (outcome.accepted) report.restored.push(i);
     else report.refused.push({ slot_id: i, message: outcome.diagnostics[0]?.message ?? "refused" });
   });
-  const restored = report.restored.map((id) => kernel.slot(id));
-  const lookups = await lookUpOrders(venue, restored, reconcile, d.log);
-  const claimants = restored.filter(isClaimant);
+  const lookups = await lookUpOrders(
+    venue,
+    report.restored.map((id) => kernel.slot(id)),
+    reconcile,
+    d.log,
+  );
+  if (reconcile) report.reconciled.push(...replayEnded(d, report.restored, lookups));
+  const claimants = report.restored.map((id) => kernel.slot(id)).filter(isClaimant);
   const allocation = allocatePositions(
     claimants.map((s) => slotClaim(s, entryFilled(s, lookups))),
     await venue.positions(),
@@ -159,6 +167,27 @@ export function orphanDiagnostic(o: Orphan, nowMs: number): DiagnosticRecord {
     input_index: 0,
     now_ms: nowMs,
   };
+}
+
+/**
+ * A trading slot's working order the venue reports ended (its event lost while the process was down) is
+ * applied as that event before any RECONCILE: its fills settle at their own price and fee (a RECONCILE
+ * would end it CANCELLED with only the fills the kernel had). The slots the kernel changed.
+ */
+function replayEnded(d: RecoveryDeps, slotIds: readonly number[], lookups: OrderLookups): RecoveryReport["reconciled"] {
+  const looked = [...lookups.states.values()].filter((s): s is VenueOrderState => s !== null);
+  const out: RecoveryReport["reconciled"] = [];
+  for (const id of slotIds) {
+    const before = d.kernel.slot(id);
+    const ended = lookups.failed.has(id) ? null : endedAtVenue(before, [], looked);
+    if (ended === null) continue;
+    d.executor.onVenueEvent(eventFromOrderState(ended.state));
+    const after = d.kernel.slot(id);
+    if (after.version === before.version) continue;
+    d.log(`recovery: slot ${id}: ${ended.order.client_order_id} ${ended.state.status} at the venue, applied`);
+    out.push({ slot_id: id, from: before.stage, to: after.stage, size_before: before.size, size_after: after.size });
+  }
+  return out;
 }
 
 interface OrderLookups {
