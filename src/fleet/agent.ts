@@ -14,8 +14,8 @@
  * it back: should the other kernel go away, it is (trading stays as the operator left it).
  * A graceful stop removes the entry and gives the lease back; a SIGKILL leaves both to expire.
  *
- * Entry points: `new FleetAgent(opts)`, `start(fields?)`, `report(fields)`, `enforceLease()`, `beat()`, `status()`, `list()`, `stopBeats()`,
- * `leave()`.
+ * Entry points: `new FleetAgent(opts)`, `start(fields?)`, `report(fields)`, `enforceLease()`, `leaseLeftMs()`, `beat()`,
+ * `status()`, `list()`, `stopBeats()`, `leave()`.
  */
 
 import type { Clock } from "../contracts/clock.ts";
@@ -126,6 +126,17 @@ export class FleetAgent {
   /** The kernel's fields for the entry from now on (the beats may have started without them). */
   report(fields: () => KernelFields): void {
     this.fields = fields;
+  }
+
+  /**
+   * How long the account is certainly still this kernel's (ms until the lease's local fence), 0 once
+   * the lease is lost, null with no lease held (none configured, or still pending). Shutdown drains
+   * its venue calls only within it: past the fence another kernel may hold the account.
+   */
+  leaseLeftMs(): number | null {
+    if (this.keeper === null) return null;
+    this.keeper.fence();
+    return this.keeper.state === "lost" ? 0 : this.keeper.msToFence();
   }
 
   /** Applies the fence and the halt now when the lease is lost (as every beat does); never throws. */

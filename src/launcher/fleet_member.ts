@@ -47,12 +47,26 @@ export class LeaseRefused extends Error {
   readonly exitCode = 3;
 }
 
+/** serve's whole shutdown budget (ms; its venue calls drain for half of it, at most 3 s). */
+export const SHUTDOWN_BUDGET_MS = 8000;
+
+/**
+ * The shutdown budget within the lease: venue calls drain only while the account is certainly this
+ * kernel's (past its lease's fence another kernel may hold it and trade), so with a short
+ * DITA_V2_FLEET_TTL_MS the drain is cut short and what is left is reported (`inflight_left`).
+ */
+export function shutdownBudgetMs(leaseLeftMs: number | null): number {
+  return leaseLeftMs === null ? SHUTDOWN_BUDGET_MS : Math.min(SHUTDOWN_BUDGET_MS, 2 * leaseLeftMs);
+}
+
 export interface FleetMembership {
   start(rt: Runtime, httpUrl: string): void;
   /** Ends the heartbeats (before the runtime shuts down: a beat reads kernel memory). */
   stopBeats(): Promise<void>;
   /** Removes the fleet entry and gives the lease back (after the runtime shut down). */
   leave(): Promise<void>;
+  /** Ms the account is certainly still this kernel's (`FleetAgent.leaseLeftMs`); null: no lease held. */
+  leaseLeftMs(): number | null;
   status(): FleetStatus | { enabled: false; why: string };
   /** The whole fleet (`GET /fleet`); absent when the cluster is off. */
   list?: () => Promise<FleetListing>;
@@ -98,7 +112,8 @@ export async function joinFleet(
     const why =
       "DITA_V2_HAZELCAST=OFF: no fleet heartbeat and no account lease (the guard against a second kernel on this account needs the cluster)";
     log(`fleet: ${why}`);
-    return { start() {}, stopBeats: async () => {}, leave: async () => {}, status: () => ({ enabled: false, why }) };
+    const status = () => ({ enabled: false as const, why });
+    return { start() {}, stopBeats: async () => {}, leave: async () => {}, leaseLeftMs: () => null, status };
   }
   const ttl = config.fleet_ttl_ms;
   // Every call bounded by a sixth of the TTL (500 ms..5 s; a lease renewal as a whole by the same,
@@ -164,6 +179,7 @@ export async function joinFleet(
     },
     stopBeats: async () => agent.stopBeats(),
     leave: async () => agent.leave(),
+    leaseLeftMs: () => agent.leaseLeftMs(),
     status: () => agent.status(),
     list: () => agent.list(),
   };

@@ -21,7 +21,7 @@ import { EventHub, type FeedDiagnostic } from "../events/index.ts";
 import { createHttp, type HttpDeps, isLoopbackHost } from "../http/index.ts";
 import { buildBundle, makeStateDir } from "./bundle.ts";
 import { httpOrigin, loadConfig, type RuntimeConfig } from "./config.ts";
-import { type FleetMembership, joinFleet } from "./fleet_member.ts";
+import { type FleetMembership, joinFleet, shutdownBudgetMs } from "./fleet_member.ts";
 import { eagerJitEnv, jitInUse, reexecWith, runsCompiled } from "./jit_tiers.ts";
 import { catchUp } from "./journal_projection.ts";
 import { gauge, rateLines, slotStageLines } from "./metrics.ts";
@@ -91,7 +91,7 @@ export async function runServe(env: Record<string, string | undefined>): Promise
   const signal = await stopSignal;
   log(`${signal}: stopping intake, draining venue calls, flushing projection`);
   await fleet.stopBeats();
-  const result = await rt.shutdown(8000);
+  const result = await rt.shutdown(shutdownBudgetMs(fleet.leaseLeftMs())); // drains within the lease
   hub.close();
   server.stop(true);
   await loops;
