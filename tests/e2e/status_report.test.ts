@@ -56,7 +56,7 @@ describe("dita-v2 status --report", () => {
     expect(md).toContain("1 orphan positions (LONG 100 DOGE-USDT)");
     expect(md).toContain("Off (DITA_V2_RECONCILE_INTERVAL_MS=0).");
     expect(md).toContain("None since serve started.");
-    expect(md).toMatch(/\| CRITICAL \| ORPHAN_POSITION \| kernel \| — \| the venue holds 100 DOGE-USDT LONG/);
+    expect(md).toMatch(/\| CRITICAL \| ORPHAN_POSITION \| launcher \| — \| the venue holds 100 DOGE-USDT LONG/);
   });
 
   test("after a trade, a refusal, control changes and an incomplete flatten, the report says each", async () => {
@@ -69,7 +69,7 @@ describe("dita-v2 status --report", () => {
     expect(open).toMatch(/\| 0 \| POSITION_OPEN \| R1 \| BTC-USDT \| LONG \| 0\.01 \|/);
     expect(open).toContain("| max_leverage | 7 |");
     expect(open).toContain("| max_notional_per_trade | off |");
-    expect(open).toMatch(/\| ERROR \| INPUT_SOURCE_REFUSED \| kernel \| — \| TICK is a SYSTEM input/);
+    expect(open).toMatch(/\| ERROR \| INPUT_SOURCE_REFUSED \| launcher \| — \| TICK is a SYSTEM input/);
     const flat = await s.call("/flatten", { body: { timeout_ms: 5000 } });
     expect(flat.body.complete).toBe(false); // the orphan DOGE position is still at the venue
     const md = report().stdout;

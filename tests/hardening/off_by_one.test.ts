@@ -122,7 +122,8 @@ test("quantity bounds: 1 e8 accepted, 0 refused; limit price PRICE_MAX (1e12) ac
 test("leverage bounds: 1 and 125 accepted, 0 and 126 refused", () => {
   const k = kernel();
   expect(k.apply(enterInput(0, { leverage: 1 })).accepted).toBe(true);
-  expect(k.apply(enterInput(1, { leverage: 125 })).accepted).toBe(true);
+  // Another asset: one asset and side keeps one leverage (the venue's), so slot 0's LONG binds BTC-USDT at 1.
+  expect(k.apply(enterInput(1, { leverage: 125, asset: "ETH-USDT" })).accepted).toBe(true);
   refused(k, enterInput(2, { leverage: 0 }));
   refused(k, enterInput(3, { leverage: 126 }));
 });
