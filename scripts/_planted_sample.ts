@@ -1,5 +1,5 @@
 /**
- * The planted-bug sample (scripts/planted_bugs.ts): 67 realistic one-line bugs in the kernel
+ * The planted-bug sample (scripts/planted_bugs.ts): 74 realistic one-line bugs in the kernel
  * binding's encoder and decoder, the projection outbox and spool, start-up recovery, the BingX
  * signer, REST client and transport, the order path, libzinc (C), live reconciliation and flatten,
  * the venue's truth reads and whole-position closes, the segment journal's replay, a halt across a
@@ -29,7 +29,8 @@ export type Area =
   | "venue"
   | "journal"
   | "zinc"
-  | "control";
+  | "control"
+  | "fleet";
 
 export interface Plant {
   id: string;
@@ -221,4 +222,69 @@ const MONEY_PATH_PLANTS: readonly Plant[] = [
   ),
 ];
 
-export const PLANTED: readonly Plant[] = [...BINDING_PLANTS, ...EDGE_PLANTS, ...MONEY_PATH_PLANTS];
+/** The edges swept on 2026-12-06: lost venue events, stream catch-up, ring adoption, the journal's prune, the lease. */
+const EDGE_SWEEP_PLANTS: readonly Plant[] = [
+  p(
+    "live-reconcile-no-replay",
+    "reconcile",
+    "src/launcher/live_reconcile.ts",
+    "const replayed = due.filter((id) => this.replayEnded(id, view));",
+    "const replayed: number[] = [];",
+    "an exit filled at the venue with its event lost is reconciled away: the trade's PnL and fees never booked",
+  ),
+  p(
+    "recovery-no-replay",
+    "recovery",
+    "src/launcher/recovery.ts",
+    "if (reconcile) report.reconciled.push(...replayEnded(d, report.restored, lookups));",
+    "if (reconcile && lookups === null) report.reconciled.push(...replayEnded(d, report.restored, lookups));",
+    "an exit filled while the process was down is reconciled to flat at restart: its PnL and fee lost",
+  ),
+  p(
+    "catch-up-no-retry",
+    "venue",
+    "src/venue/bingx/_catch_up.ts",
+    "const last = round >= retryMs.length;",
+    "const last = true;",
+    "a catch-up query that fails once is never sent again: a fill missed in the stream gap stays unknown",
+  ),
+  p(
+    "ring-adopt-corrupt",
+    "libzinc",
+    "ffi/src/ring_consume.c",
+    "if (ahead == h->record_count || ahead == (uint64_t)h->record_count + 1) {",
+    "if (ahead == h->record_count + 2) {",
+    "a kernel killed mid-pop leaves the ring CORRUPT for every later kernel: the strategy plane is lost",
+  ),
+  p(
+    "journal-prune-before-catch-up",
+    "journal",
+    "src/launcher/journal_start.ts",
+    "journal.begin(kernel, start.nextIndex, false);",
+    "journal.begin(kernel, start.nextIndex, true);",
+    "the start prunes the segment catch-up needs: projected rows after the mark are never rebuilt",
+  ),
+  p(
+    "lease-fence-at-beats-only",
+    "fleet",
+    "src/fleet/agent.ts",
+    "if (fenceIn === null || fenceIn > wait) return sleep(wait, this.stopper.signal);",
+    "return sleep(wait, this.stopper.signal);",
+    "a kernel cut off from the cluster halts a beat late, after its lease expired: two kernels trade one account",
+  ),
+  p(
+    "local-maps-refused-taken",
+    "spool",
+    "src/projection/local.ts",
+    "const refused = writes.length - n - (this.file.lostTotal - lost);",
+    "const refused = 0;",
+    "map writes the local file refused are taken as saved: the key's latest value never reaches local.spool",
+  ),
+];
+
+export const PLANTED: readonly Plant[] = [
+  ...BINDING_PLANTS,
+  ...EDGE_PLANTS,
+  ...MONEY_PATH_PLANTS,
+  ...EDGE_SWEEP_PLANTS,
+];
