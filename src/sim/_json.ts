@@ -36,9 +36,11 @@ export function toJsonText(value: unknown, depth = 0): string {
 }
 
 /**
- * Parses a JSON object body into ordered string pairs, keeping each number's exact source text.
- * Returns null when the text is not a JSON object. Nested objects and arrays become their
- * compact JSON text (BingX takes `takeProfit`/`stopLoss` as JSON strings).
+ * Parses a JSON object body into ordered string pairs, keeping each value's exact source text:
+ * strings decoded, numbers and booleans as written, nested objects and arrays as the compact JSON
+ * text the client sent (BingX takes `takeProfit`/`stopLoss` as JSON; the signature covers that
+ * text, numbers unquoted). A key written twice gives two pairs. Null values are left out.
+ * Returns null when the text is not a JSON object.
  */
 export function parseJsonParams(text: string): [string, string][] | null {
   let parsed: unknown;
@@ -49,13 +51,65 @@ export function parseJsonParams(text: string): [string, string][] | null {
   }
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) return null;
   const pairs: [string, string][] = [];
-  for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) {
-    if (v === null || v === undefined) continue;
-    if (typeof v === "string") pairs.push([k, v]);
-    else if (typeof v === "boolean") pairs.push([k, String(v)]);
-    else pairs.push([k, JSON.stringify(v)]);
+  let i = skipSpace(text, text.indexOf("{") + 1);
+  while (i < text.length && text[i] !== "}") {
+    const keyEnd = stringEnd(text, i);
+    const key = JSON.parse(text.slice(i, keyEnd)) as string;
+    const start = skipSpace(text, skipSpace(text, keyEnd) + 1);
+    const end = valueEnd(text, start);
+    const raw = text.slice(start, end).trim();
+    if (raw.startsWith('"')) pairs.push([key, JSON.parse(raw) as string]);
+    else if (raw !== "null") pairs.push([key, raw.startsWith("{") || raw.startsWith("[") ? compact(raw) : raw]);
+    i = skipSpace(text, end);
+    if (text[i] === ",") i = skipSpace(text, i + 1);
   }
   return pairs;
+}
+
+function skipSpace(text: string, at: number): number {
+  let i = at;
+  while (i < text.length && /\s/.test(text[i] as string)) i++;
+  return i;
+}
+
+/** End (exclusive) of the JSON value starting at `start` in a valid object body. */
+function valueEnd(text: string, start: number): number {
+  let depth = 0;
+  let i = start;
+  while (i < text.length) {
+    const ch = text[i] as string;
+    if (ch === '"') {
+      i = stringEnd(text, i);
+      if (depth === 0) return i;
+      continue;
+    }
+    if (ch === "{" || ch === "[") depth++;
+    else if (ch === "}" || ch === "]") {
+      if (depth === 0) return i;
+      depth--;
+      if (depth === 0) return i + 1;
+    } else if (ch === "," && depth === 0) return i;
+    i++;
+  }
+  return i;
+}
+
+/** JSON text without the whitespace outside strings. */
+function compact(raw: string): string {
+  let out = "";
+  let i = 0;
+  while (i < raw.length) {
+    const ch = raw[i] as string;
+    if (ch === '"') {
+      const end = stringEnd(raw, i);
+      out += raw.slice(i, end);
+      i = end;
+    } else {
+      if (!/\s/.test(ch)) out += ch;
+      i++;
+    }
+  }
+  return out;
 }
 
 /** Wraps every number literal outside strings in quotes so JSON.parse cannot round it. */

@@ -22,6 +22,7 @@ export const Code = {
   ORDER_SIZE: 101400,
   LEVERAGE_ABOVE_LIMIT: 101414,
   DUPLICATE_CLIENT_ID: 109201,
+  HEDGE_REDUCE_ONLY: 109400,
 } as const;
 
 export const Message: Record<number, string> = {
@@ -42,6 +43,7 @@ export const Message: Record<number, string> = {
   101400: "order size error",
   101414: "leverage above the maximum",
   109201: "The same order number is only allowed to be submitted once within 1 second",
+  109400: "In the Hedge mode, the 'ReduceOnly' field can not be filled.",
 };
 
 export class SimError extends Error {

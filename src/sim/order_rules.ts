@@ -2,6 +2,7 @@
  * Validation of a place-order request, in the order BingX applies it: required fields and
  * enums (80014), the position side the account's mode allows (80014: hedge mode takes LONG/SHORT,
  * default LONG; one-way mode requires BOTH: an empty side defaults to LONG, refused there),
+ * `reduceOnly` in hedge mode (109400, whatever its value),
  * quantity truncated to the contract step and checked against the minimum quantity and notional
  * (101400), price truncated to the tick, client order id uniqueness (109201 within 1 s, 80014 after: an existing id never creates
  * a second order), closable position for closing or reduce-only orders (101400), margin for the
@@ -9,7 +10,8 @@
  *
  * BingX's place-order page: positionSide "required for single position as BOTH, for both long
  * and short positions only LONG or SHORT"; reduceOnly "not accepted for both long and short
- * positions mode" (the sim ignores it there: the side pairing already says open or close).
+ * positions mode": live BingX answers 109400 "In the Hedge mode, the 'ReduceOnly' field can not be
+ * filled." to any hedge-mode order carrying it (recorded by several public clients; ccxt omits it).
  *
  * Entry point: `validateOrder(core, params) → NewOrder` (throws `SimError`).
  */
@@ -42,6 +44,8 @@ export function validateOrder(core: SimCore, p: Params): NewOrder {
   const reduceOnly = str(p, "reduceOnly");
   if (reduceOnly !== undefined && reduceOnly !== "true" && reduceOnly !== "false")
     fail(Code.INVALID_PARAMETER, "err: reduceOnly must be true or false");
+  // BingX refuses the field in hedge mode whatever its value (the side pairing says open or close).
+  if (reduceOnly !== undefined && positionSide !== "BOTH") fail(Code.HEDGE_REDUCE_ONLY);
   const closing = positionSide === "BOTH" ? reduceOnly === "true" : isClosing(side, positionSide);
   const quantity = floorToStep(positiveNumber(p, "quantity", true, QTY_MAX) as number, rule.quantityPrecision);
   let price = 0;

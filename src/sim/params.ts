@@ -2,7 +2,8 @@
  * Request parameters as BingX reads them: the query string (in the order sent, values
  * percent-decoded) plus a JSON or form body. `Params` keeps the raw query text and the ordered
  * pairs, which the signature check needs, and offers validated getters that throw `SimError`
- * with BingX codes instead of letting bad input reach the engine.
+ * with BingX codes instead of letting bad input reach the engine. A parameter sent twice (in the
+ * query, or in both query and body) answers 100400.
  *
  * Limits: at most 64 parameters, keys ≤ 64 chars, values ≤ 4096 chars, body ≤ 64 KiB.
  */
@@ -51,6 +52,8 @@ export async function readParams(req: Request): Promise<Params> {
   for (const [k, v] of [...query, ...body]) {
     if (k.length > 64 || v.length > VALUE_CHARS_MAX)
       fail(Code.INVALID_ARGUMENTS, `parameter ${k.slice(0, 64)} too long`);
+    // Sent twice (query twice, or query and body), the venue's reading is a guess: refused.
+    if (map.has(k)) fail(Code.INVALID_ARGUMENTS, `parameter ${k} sent more than once`);
     map.set(k, v);
   }
   return { rawQuery, query, body, bodyKind, map };

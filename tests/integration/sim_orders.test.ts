@@ -124,7 +124,7 @@ describe("bingx-sim orders", () => {
   test("closing more than the position answers 101400 and changes nothing", async () => {
     expect((await place(h, { side: "SELL", positionSide: "LONG", quantity: "0.01" })).body.code).toBe(101400);
     await place(h, { quantity: "0.01" });
-    const r = await place(h, { side: "SELL", positionSide: "LONG", quantity: "0.02", reduceOnly: "true" });
+    const r = await place(h, { side: "SELL", positionSide: "LONG", quantity: "0.02" });
     expect(r.body.code).toBe(101400);
     expect(h.sim.state().positions[0]?.positionAmt).toBe(0.01);
   });
