@@ -30,7 +30,7 @@ export interface RingIntakeHooks {
   /**
    * The outcome of one kernel call over checked ring records; `journalOffsets[k]` is the call's
    * k-th record's position among this drain's journaled (accepted) records, -1 when the kernel
-   * refused it (refused records are not journaled).
+   * refused it or, faulted, did not process it (neither is journaled).
    */
   applied(outcome: KernelOutcome & { accepted_flags: Uint8Array }, journalOffsets: Int32Array): void;
   /** A record refused at the edge (never reached the kernel). */
@@ -60,10 +60,13 @@ export class RingIntake {
     this.followups.venue(event, outcome, this.hooks.nowMs());
   }
 
-  /** Each record's journal offset in this drain (accepted records in order), -1 for a refused one. */
-  private journalOffsets(accepted: Uint8Array): Int32Array {
-    const out = new Int32Array(accepted.length);
-    for (let k = 0; k < accepted.length; k++) out[k] = accepted[k] === 1 ? this.journaled++ : -1;
+  /**
+   * Each of the call's `inputs` records' journal offset in this drain (accepted records in order),
+   * -1 for a refused one, and for one a faulted kernel did not process (no flag: not journaled).
+   */
+  private journalOffsets(accepted: Uint8Array, inputs: number): Int32Array {
+    const out = new Int32Array(inputs).fill(-1);
+    for (let k = 0; k < accepted.length; k++) if (accepted[k] === 1) out[k] = this.journaled++;
     return out;
   }
 
@@ -103,7 +106,7 @@ export class RingIntake {
       this.kernel.applyRecords(records, {
         outcome: (o, indices) => {
           this.outcomes.kernelCall(o, indices); // first: follow-ups are tracked before orders are sent
-          this.hooks.applied(o, this.journalOffsets(o.accepted_flags));
+          this.hooks.applied(o, this.journalOffsets(o.accepted_flags, indices.length));
         },
         refused: () => {},
       });

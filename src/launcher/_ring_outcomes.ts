@@ -8,7 +8,8 @@
  * the runtime sends the batch's orders, so the venue's answers to it reach its producer.
  *
  * Invariants: (1) every drained record that asked for an outcome gets exactly one, whether it was
- * refused at the edge, refused by the kernel or applied; (2) the stage is the slot's stage right
+ * refused at the edge, refused by the kernel (a faulted kernel's unprocessed record: not accepted,
+ * KERNEL_FAULT) or applied; (2) the stage is the slot's stage right
  * after that record (transitions replayed in input order over the batch), not after the batch;
  * (3) `slot_version` and `order_status` are read when the outcome is published (after the batch);
  * (4) nothing here blocks: a producer lane that is full overwrites its oldest record (libzinc).
@@ -37,6 +38,19 @@ export function slotFacts(image: Uint8Array): { stage: number; version: number; 
     stage,
     version: Number(dv.getBigUint64(8, true)),
     order_status: exitSide && exit !== 0 ? exit : entry,
+  };
+}
+
+/** The outcome of a record a faulted (read-only) kernel did not process. */
+function faultDiagnostic(inputIndex: number): DiagnosticRecord {
+  return {
+    code: "KERNEL_FAULT",
+    severity: "CRITICAL",
+    slot_id: null,
+    message: "the kernel is faulted (read-only): this record was not applied",
+    details: {},
+    input_index: inputIndex,
+    now_ms: 0,
   };
 }
 
@@ -86,6 +100,7 @@ export class RingOutcomes {
     this.kinds[i] = rec[0]! | (rec[1]! << 8);
     this.slots[i] = rec[4]! | (rec[5]! << 8) | (rec[6]! << 16) | (rec[7]! << 24);
     this.kernelIndex[i] = refusal === null ? kernelIndex : NONE;
+    if (refusal === null) this.accepted[kernelIndex] = 0; // set by its kernel call; a faulted call sets none
     this.refusals[i] = refusal;
   }
 
@@ -105,13 +120,20 @@ export class RingOutcomes {
         if (id[4] !== 0 || id[5] !== 0) this.onAccepted(this.kinds[i]!, this.slots[i]!, id);
       }
     }
-    for (const t of o.transitions) this.transitions.push({ ...t, input_index: indices[t.input_index]! });
-    for (const d of o.diagnostics) {
-      const at = indices[d.input_index]!;
-      const list = this.diagnostics.get(at);
-      if (list === undefined) this.diagnostics.set(at, [d]);
-      else list.push(d);
+    // A faulted kernel applies nothing and names the fault once (or not at all once latched):
+    // every record the call did not process is told why it was not applied.
+    for (let k = o.accepted_flags.length; k < indices.length; k++) {
+      const at = indices[k]!;
+      if (!o.diagnostics.some((d) => d.input_index === k)) this.addDiagnostic(at, faultDiagnostic(k));
     }
+    for (const t of o.transitions) this.transitions.push({ ...t, input_index: indices[t.input_index]! });
+    for (const d of o.diagnostics) this.addDiagnostic(indices[d.input_index]!, d);
+  }
+
+  private addDiagnostic(at: number, d: DiagnosticRecord): void {
+    const list = this.diagnostics.get(at);
+    if (list === undefined) this.diagnostics.set(at, [d]);
+    else list.push(d);
   }
 
   /** Publishes the outcomes of the records noted since `begin`; returns how many reached a lane. */
@@ -150,7 +172,12 @@ export class RingOutcomes {
       slot_id: hasSlot ? slot : null,
       slot_version: now?.version ?? 0,
       accepted: refusal === null && this.accepted[k] === 1,
-      stage: stageName !== undefined ? STAGES.indexOf(stageName as (typeof STAGES)[number]) + 1 : (now?.stage ?? 0),
+      stage:
+        now === null
+          ? 0
+          : stageName !== undefined
+            ? STAGES.indexOf(stageName as (typeof STAGES)[number]) + 1
+            : now.stage,
       event_kind: 0,
       order_status: now?.order_status ?? 0,
       diagnostics,
