@@ -7,8 +7,8 @@
  * pre-check is then skipped (the venue judges the notional itself and refuses a small order).
  * There is no timer: requests happen at connect and after placements only, in their order, so a
  * test or a chaos run that counts requests or consumes injected faults sees no request of its own.
- * Each mark keeps the venue time it was observed at (a fill's trade time; a read's start), and an
- * older observation never replaces a newer one: a fill event delivered late does not overwrite a
+ * Each mark keeps the venue time it was observed at (a fill's trade time; a read's start), is aged
+ * from it (a fill reported late is as old as its trade), and an older observation never replaces a newer one: a fill event delivered late does not overwrite a
  * fresher read.
  *
  * Entry points: `MarkCache`, `MARK_MAX_AGE_MS`, `allMarksRequest`.
@@ -61,7 +61,9 @@ export class MarkCache {
     const held = this.marks.get(asset);
     if (held !== undefined && held.seen_venue_ms > seenVenueMs) return;
     if (held === undefined && this.marks.size >= ASSETS_MAX) return;
-    this.marks.set(asset, { price, at_ms: this.nowMs(), seen_venue_ms: seenVenueMs });
+    // Aged from its observation: a fill reported late (a catch-up's state) is as old as its trade.
+    const age = Math.max(0, this.venueNowMs() - seenVenueMs);
+    this.marks.set(asset, { price, at_ms: this.nowMs() - age, seen_venue_ms: seenVenueMs });
   }
 
   /** The mark from memory when it is fresh enough; never a venue call. */

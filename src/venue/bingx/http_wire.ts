@@ -13,7 +13,8 @@
  * Failures read as `fetch`'s do: a request whose bytes were written and whose answer did not
  * come (closed, reset, unreadable, or not one a standard `Response` can carry) rejects with an
  * Error and closes its connection, and the caller treats its outcome as unknown: every request
- * settles. An aborted request rejects with an AbortError and its connection is closed. Requests
+ * settles. An aborted request rejects with an AbortError and its connection is closed (one still
+ * opening for it is kept, its bytes never written: it serves the next request). Requests
  * to another origin, or with a body other than text, go to the global `fetch`.
  *
  * Entry point: `new HttpWire(baseUrl, { nowMs, ca? })` → `fetch(url, init)`, `rehearse`, `close()`.
@@ -119,10 +120,28 @@ export class HttpWire {
       if (ready) return start(ready); // the common case: written in this turn
       if (this.conns.size < CONNECTIONS_MAX) {
         const c = this.connect();
-        c.exchange = { resolve: () => {}, reject: () => {}, reader: new ResponseReader() }; // reserved
+        const reserved: Exchange = { resolve: () => {}, reject: () => {}, reader: new ResponseReader() };
+        c.exchange = reserved;
+        // An abort while the connection opens settles the request at once; its bytes are never
+        // written, and the connection, once open, is free for the next request.
+        let aborted = false;
+        const onAbort = () => {
+          aborted = true;
+          reject(abortError());
+        };
+        signal?.addEventListener("abort", onAbort, { once: true });
         c.open.then(
-          () => (c.closed ? reject(new Error("connection closed before the request was sent")) : start(c)),
-          (e: Error) => reject(e),
+          () => {
+            signal?.removeEventListener("abort", onAbort);
+            if (c.closed) return reject(new Error("connection closed before the request was sent"));
+            if (!aborted) return start(c);
+            if (c.exchange === reserved) c.exchange = null;
+            this.release();
+          },
+          (e: Error) => {
+            signal?.removeEventListener("abort", onAbort);
+            reject(e);
+          },
         );
         return;
       }
@@ -173,6 +192,7 @@ export class HttpWire {
         c.socket = s;
         s.unref();
         s.setNoDelay?.(true);
+        if (c.exchange === null && !c.closed) this.release(); // a spare opened: it serves the queue first
       },
       (e: Error) => {
         this.drop(c, e);

@@ -200,7 +200,9 @@ export class BingxRestClient {
         throw new VenueRequestError("REJECT", `${where}: HTTP ${res.status}`, undefined, res.status);
       return body;
     }
-    const code = typeof env.code === "number" ? env.code : Number(env.code);
+    // A number or decimal digits only: Number() reads null, "", false and [] as 0, a success.
+    const digits = typeof env.code === "string" && /^-?\d{1,12}$/.test(env.code.trim());
+    const code = typeof env.code === "number" ? env.code : digits ? Number(env.code) : Number.NaN;
     if (!Number.isFinite(code))
       throw new VenueRequestError("MALFORMED", `${where}: envelope code is not a number`, undefined, res.status);
     if (code === 0 && res.status < 400) return env.data;
