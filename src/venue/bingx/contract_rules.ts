@@ -136,7 +136,9 @@ export function applyContractRules(
   }
   // The notional the venue judges: at the limit price as sent (on the tick), else the reference.
   const price = onTick !== undefined ? Number(onTick) : referencePrice;
-  if (!closesPosition && price !== undefined && rules.min_notional > 0 && rounded * price < rules.min_notional) {
+  // Within float rounding of the minimum is at it (0.57 × 100 is 56.99999999999999 in binary).
+  const below = price !== undefined && rounded * price < rules.min_notional * (1 - 1e-12);
+  if (!closesPosition && rules.min_notional > 0 && below) {
     return {
       ok: false,
       rule: "MIN_NOTIONAL",
