@@ -55,7 +55,7 @@ export class RingIntake {
     this.outcomes = new RingOutcomes(DRAIN_MAX, zinc, kernel, (kind, slot, id) => this.followups.track(kind, slot, id));
   }
 
-  /** A venue event's outcome: the producer whose ring intent made that order hears of it. */
+  /** A venue event's outcome: every producer whose ring intent made or cancels that order hears of it. */
   followVenue(event: VenueEvent, outcome: KernelOutcome): void {
     this.followups.venue(event, outcome, this.hooks.nowMs());
   }

@@ -1,18 +1,23 @@
 /**
  * The venue's answers to the orders ring intents made, for the intents' producers: as the kernel
  * accepts a ring batch, before its orders are sent, each accepted ENTER, EXIT or CANCEL that asked
- * for an outcome is remembered by the client order id of the order it made (or cancels); every venue event for that order (ACK, fills,
- * CANCEL_ACK, CANCEL_REJECT, REJECT — including RATE_LIMITED with the venue's retry hint) is
- * published as a VENUE outcome under the intent's client_intent_id, until the order is finished
- * (FILLED, CANCELLED, REJECTED). A duplicate or stale delivery the kernel ignored is not
- * published. Venue events that come while the batch is sent (a synchronous refusal) are held and
- * published right after the batch's own outcomes (`hold`, `release`), so a producer reads KERNEL,
- * then VENUE. An order already finished when its intent is tracked is not remembered: nothing
- * follows it. An entry leaves when a venue event finishes its order. The memory is bounded
- * (TRACKED_MAX): an order the kernel ends with no venue event for it (a RECONCILE: live
- * reconciliation found it gone at the venue) leaves its entry behind, so at the bound every entry
- * whose order its slot no longer works (finished, or replaced) is let go first; only then the
- * oldest, which serve's at most 256 slots (two working orders each) never reach.
+ * for an outcome is remembered by the client order id of the order it made (or cancels); every
+ * venue event for that order (ACK, fills, CANCEL_ACK, CANCEL_REJECT, REJECT — including
+ * RATE_LIMITED with the venue's retry hint) is published as a VENUE outcome under the
+ * client_intent_id of every intent that asked about it, until the order is finished (FILLED,
+ * CANCELLED, REJECTED): a strategy's ENTER and a risk process's CANCEL of that order both hear its
+ * fill and CANCEL_ACK; an intent id asked twice is published once. At most ASKERS_MAX (4) intents
+ * per order: past it the first asker stays and the oldest later one is let go (it hears nothing
+ * more of that order). A duplicate or stale delivery the kernel ignored is not published. Venue
+ * events that come while the batch is sent (a synchronous refusal) are held and published right
+ * after the batch's own outcomes (`hold`, `release`), so a producer reads KERNEL, then VENUE. An
+ * order already finished when its intent is tracked is not remembered: nothing follows it. An
+ * entry leaves when a venue event finishes its order. The memory is bounded (TRACKED_MAX orders):
+ * an order the kernel ends with no venue event for it (a RECONCILE: live reconciliation found it
+ * gone at the venue) leaves its entry behind, so at the bound every entry whose order its slot no
+ * longer works (finished, or replaced) is let go first; only then the oldest, which serve's at
+ * most 256 slots (two working orders each) never reach. The memory lives in the process: after a
+ * restart it is empty, and orders placed before get no VENUE outcome (clients read the slot).
  *
  * Entry point: `VenueFollowups` (owned by `RingIntake`).
  */
@@ -25,6 +30,8 @@ import { OutcomeBatch, type OutcomeFacts, type ZincPlane } from "../zinc/index.t
 import { slotFacts } from "./_ring_outcomes.ts";
 
 const TRACKED_MAX = 4096;
+/** Intents remembered per order (the ENTER's producer, a risk process's CANCEL, ...). */
+const ASKERS_MAX = 4;
 const VENUE_EVENT_KIND = 7;
 const FINISHED = new Set([4, 6, 7]); // OrderStatus FILLED, CANCELLED, REJECTED
 const NOISE = new Set(["DUPLICATE_EVENT", "STALE_EVENT"]);
@@ -39,8 +46,14 @@ function orderId(image: Uint8Array, at: number): string {
   return utf8.decode(end < 0 ? raw : raw.subarray(0, end));
 }
 
+function sameId(a: Uint8Array, b: Uint8Array): boolean {
+  for (let i = 0; i < 8; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 export class VenueFollowups {
-  private readonly byOrder = new Map<string, { id: Uint8Array; slot: number }>();
+  /** Per order client id: its slot and the client_intent_ids that asked about it, first asker first. */
+  private readonly byOrder = new Map<string, { ids: Uint8Array[]; slot: number }>();
   private readonly batch = new OutcomeBatch(1);
   /** While a ring batch drains (`holding`): venue outcomes wait here, published after the batch's own. */
   private readonly held: Array<{ id: Uint8Array; facts: OutcomeFacts }> = [];
@@ -64,8 +77,13 @@ export class VenueFollowups {
     // Finished already (the venue refused it while the batch was sent, before this track): no
     // event will follow, so an entry would stay until the bound evicts a live order's instead.
     if (cid === "" || FINISHED.has(image[at + 2]!)) return;
-    this.byOrder.delete(cid);
-    this.byOrder.set(cid, { id: id.slice(), slot });
+    const entry = this.byOrder.get(cid) ?? { ids: [], slot };
+    this.byOrder.delete(cid); // re-set below: the most recently asked-about order is the newest
+    this.byOrder.set(cid, entry);
+    if (!entry.ids.some((known) => sameId(known, id))) {
+      if (entry.ids.length >= ASKERS_MAX) entry.ids.splice(1, 1); // the first asker stays
+      entry.ids.push(id.slice());
+    }
     if (this.byOrder.size > TRACKED_MAX) this.evict();
   }
 
@@ -81,7 +99,7 @@ export class VenueFollowups {
     if (this.byOrder.size > TRACKED_MAX) this.byOrder.delete(this.byOrder.keys().next().value!);
   }
 
-  /** A venue event's kernel outcome: publishes it to the producer whose intent made the order. */
+  /** A venue event's kernel outcome: publishes it under every intent that asked about the order. */
   venue(event: VenueEvent, outcome: KernelOutcome, nowMs: number): void {
     const entry = this.byOrder.get(event.client_order_id);
     if (entry === undefined) return;
@@ -99,8 +117,10 @@ export class VenueFollowups {
       order_status: now.order_status,
       diagnostics: outcome.diagnostics,
     };
-    if (this.holding) this.held.push({ id: entry.id, facts });
-    else this.publish(entry.id, facts);
+    for (const id of entry.ids) {
+      if (this.holding) this.held.push({ id, facts });
+      else this.publish(id, facts);
+    }
     const status = this.orderStatus(entry.slot, event.client_order_id);
     if (status === 0 || FINISHED.has(status)) this.byOrder.delete(event.client_order_id);
   }
