@@ -120,8 +120,8 @@ const MONEY_PATH_PLANTS: readonly Plant[] = [
     "close-min-notional",
     "venue",
     "src/venue/bingx/contract_rules.ts",
-    "if (!closesPosition && price !== undefined && rules.min_notional > 0",
-    "if (price !== undefined && rules.min_notional > 0",
+    "if (!closesPosition && rules.min_notional > 0 && below) {",
+    "if (rules.min_notional > 0 && below) {",
     "a whole close below the venue's minimum notional is refused locally: a shrunken position can never close",
   ),
   p(
