@@ -1,17 +1,14 @@
 /**
- * Flatten: the operator's emergency exit (docs/architecture.md §6). Trading goes HALTED first (no
- * strategy can open anything meanwhile); then every slot that is not flat gets the kernel's
- * FLATTEN, which decides what that means for its stage: a working entry or limit exit is
- * cancelled, an open position is exited whole at market (reason MANUAL). The flattener repeats
- * FLATTEN as the venue answers (a cancel acknowledged leaves a position to exit; a refused exit,
- * e.g. for the venue's rate limit, is retried with a growing pause) until every slot is IDLE or
- * CLOSED or the bound passes, asks the venue to confirm (no position, no open order; open orders
- * read before positions, and read again, paused, while the venue lags a book the kernel holds
- * flat: at most 5 reads within the bound), and answers per slot. A stale slot is converged by the
- * live reconciliation first, and so is a slot whose working order's cancel the venue refused (the
- * order filled or ended there with its event lost: FLATTEN again would only be refused again). An
- * order the kernel holds CANCEL_REQUESTED with no cancel of it running (its cancel's answer was
- * lost: the kernel ignores a repeated FLATTEN then) has its cancel sent again through the executor.
+ * Flatten: the operator's emergency exit (docs/architecture.md §6). Trading goes HALTED first; then
+ * every slot not flat gets the kernel's FLATTEN (a working entry or limit exit is cancelled, an open
+ * position exited whole at market, reason MANUAL), repeated as the venue answers (a refused exit is
+ * retried with a growing pause) until every slot is IDLE or CLOSED or the bound passes; then the
+ * venue confirms (open orders read before positions; read again, paused, while it lags a book the
+ * kernel holds flat: at most 5 reads within the bound) and the answer is per slot. The venue's truth
+ * (a live reconciliation pass) comes first for a stale slot, one whose cancel the venue refused (the
+ * order filled or ended there, its event lost) and one whose exit it refused (its position may be
+ * smaller than the kernel's: the same exit would only be refused again). A CANCEL_REQUESTED order
+ * with no cancel running has its cancel sent again; a market exit with no call running is looked up.
  *
  * Invariants: the flattener decides nothing about a slot's state (the kernel does, through
  * FLATTEN); it never gives up silently (every slot left open is named with why; a flatten that
@@ -128,7 +125,9 @@ export class Flattener {
       const open = kernel.slots().filter((s) => !isFlatStage(s.stage));
       const now = clock.nowMs();
       if (open.length === 0 || now >= deadline || this.stopping) break;
-      const needTruth = open.some((s) => s.stage === "STALE_STATE_RECONCILING" || cancelRefused(s, cancelAsked));
+      const needTruth = open.some(
+        (s) => s.stage === "STALE_STATE_RECONCILING" || cancelRefused(s, cancelAsked) || afterRefusal(s),
+      );
       if (needTruth && now - reconciledAt >= RECONCILE_EVERY_MS) {
         reconciledAt = now;
         // Bounded by the flatten's own: a pass waiting out venue rate limits goes on by itself.
@@ -140,8 +139,9 @@ export class Flattener {
         const p = pace.get(s.slot_id);
         if (p !== undefined && now < p.at) continue;
         if (!needsFlatten(s)) {
-          // A cancel whose answer was lost (no cancel of it running) is sent again, paced like FLATTEN.
-          if (this.d.executor.resendCancel(s.slot_id)) pace.set(s.slot_id, { at: now + REPEAT_MS, pauseMs: 0 });
+          // A cancel whose answer was lost is sent again; a market exit is looked up: both paced like FLATTEN.
+          if (this.d.executor.resendCancel(s.slot_id) || this.lookUpExit(s))
+            pace.set(s.slot_id, { at: now + REPEAT_MS, pauseMs: 0 });
           continue;
         }
         const refused = afterRefusal(s);
@@ -182,10 +182,7 @@ export class Flattener {
     return report;
   }
 
-  /**
-   * Shutdown: a running flatten goes on for at most `graceMs`, then stops (one venue read, waited for
-   * at most `graceMs` more) and answers with what is still open. Returns the ms it waited.
-   */
+  /** Shutdown: a running flatten goes on `graceMs`, then stops (one venue read, `graceMs` more) and answers. */
   async stop(graceMs: number): Promise<number> {
     const started = this.d.clock.nowMs();
     const settled = this.running?.then(noop, noop);
@@ -195,6 +192,15 @@ export class Flattener {
     this.wake();
     await within(settled, graceMs);
     return this.d.clock.nowMs() - started;
+  }
+
+  /** A market exit, no call of it running, asked at the venue (a lost 5xx answer or events; absent: rejected). */
+  private lookUpExit(s: SlotRecord): boolean {
+    const o = s.stage === "EXIT_WORKING" ? s.exit_order : null;
+    if (o?.order_type !== "MARKET" || this.d.executor.callRunning(o.client_order_id)) return false;
+    const failed = (e: unknown) => this.d.log(`flatten: lookup of ${o.client_order_id} failed: ${errorText(e)}`);
+    this.d.executor.resolveByQuery(s.slot_id).catch(failed);
+    return true;
   }
 
   /** The venue's word, read again while it lags the kernel's flat book (SETTLE; no pause past the deadline). */
@@ -257,17 +263,13 @@ function needsFlatten(s: SlotRecord): boolean {
   }
 }
 
-/**
- * The cancel FLATTEN asked for the slot's working order was answered without ending it: the venue
- * refused it. Usually the order already filled or ended there with its event lost, so the kernel's
- * belief is what is wrong, and only the venue's truth (a reconciliation pass) lets the flatten go on.
- */
+/** The cancel FLATTEN asked was answered without ending the order: the venue refused it (needs its truth). */
 function cancelRefused(s: SlotRecord, cancelAsked: ReadonlyMap<number, string>): boolean {
   const o = stageWorkingOrder(s);
   return o !== null && cancelAsked.get(s.slot_id) === o.client_order_id && o.status !== "CANCEL_REQUESTED";
 }
 
-/** The slot's last order was refused by the venue (rate limit or reject): pause before again. */
+/** The slot's exit was refused by the venue (rate limit or reject): pause, and take its truth first. */
 function afterRefusal(s: SlotRecord): boolean {
   return s.stage === "POSITION_OPEN" && s.exit_order?.status === "REJECTED";
 }
