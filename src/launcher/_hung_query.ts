@@ -11,10 +11,14 @@
  * client id while its query is out and its answer not yet applied, so live reconciliation leaves
  * that order alone meanwhile (its answer would land on an order a reconcile already ended: OVERFILL).
  *
- * Entry points: `resolveHung(slotId, deps)`, `queryHungOrder(...)`, `QueriesOut`.
+ * An order the query found absent (rejected, its slot freed) may still land at the venue late (its
+ * request was on its way when the placement timed out): `AbsentOrders` remembers the last such
+ * orders, and the executor cancels one at the venue as soon as an event reports it live.
+ *
+ * Entry points: `resolveHung(slotId, deps)`, `queryHungOrder(...)`, `QueriesOut`, `AbsentOrders`.
  */
 
-import type { VenueAdapter, VenueOrderState } from "../contracts/venue.ts";
+import type { VenueAdapter, VenueEvent, VenueOrderState } from "../contracts/venue.ts";
 import { readWithRateLimitWaits } from "./_venue_reads.ts";
 
 export type HungResult = "EVENT" | "ABSENT_REJECTED" | "UNKNOWN" | "NONE";
@@ -74,5 +78,50 @@ export class QueriesOut {
       if (left > 0) this.out.set(cid, left);
       else this.out.delete(cid);
     }
+  }
+}
+
+/** How many of the orders last rejected as absent are remembered. */
+const ABSENT_KEPT = 1024;
+
+/** The orders most recently rejected as absent at the venue (at most ABSENT_KEPT), by client id. */
+export class AbsentOrders {
+  private readonly orders = new Map<string, { slotId: number; asset: string }>();
+
+  constructor(
+    private readonly cancel: VenueAdapter["cancel"],
+    private readonly log: (line: string) => void,
+  ) {}
+
+  add(cid: string, slotId: number, asset: string): void {
+    this.orders.delete(cid);
+    this.orders.set(cid, { slotId, asset });
+    if (this.orders.size > ABSENT_KEPT) this.orders.delete(this.orders.keys().next().value as string);
+  }
+
+  /** A new placement of `cid` is the kernel's again: its events are its own. */
+  forget(cid: string): void {
+    this.orders.delete(cid);
+  }
+
+  /**
+   * Cancels at the venue an order rejected as absent that `e` reports live there (ACK, PARTIAL_FILL),
+   * unless its slot works it again (`working`: the client id of the slot's working order); null when
+   * there is nothing to cancel. A cancel not done is sent again at the order's next event.
+   */
+  cancelIfLanded(e: VenueEvent, working: (slotId: number) => string | undefined): Promise<void> | null {
+    const cid = e.client_order_id;
+    const order = e.kind === "ACK" || e.kind === "PARTIAL_FILL" ? this.orders.get(cid) : undefined;
+    if (order === undefined) return null;
+    if (working(order.slotId) === cid) {
+      this.forget(cid);
+      return null;
+    }
+    this.log(`slot ${order.slotId}: ${cid}, rejected as absent, landed at the venue late: cancelling it there`);
+    return this.cancel(order.asset, cid).then(
+      (r) =>
+        r.status === "REQUESTED" ? this.forget(cid) : this.log(`slot ${order.slotId}: late ${cid} cancel ${r.status}`),
+      (err: unknown) => this.log(`slot ${order.slotId}: late ${cid} cancel failed: ${String(err)}`),
+    );
   }
 }

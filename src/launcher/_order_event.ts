@@ -68,6 +68,18 @@ export function absentReject(clientOrderId: string, asset: string, nowMs: number
   });
 }
 
+/** The REJECT of an entry not sent because the journal cannot write its intent (logged). */
+export function unjournaledReject(
+  slot: SlotRecord,
+  cid: string,
+  nowMs: number,
+  log: (line: string) => void,
+): VenueEvent {
+  const why = "not sent: the journal cannot be written (trading HALTED)";
+  log(`slot ${slot.slot_id}: ${cid} ${why}`);
+  return localReject("UNJOURNALED", cid, slot.asset, nowMs, { reason: "VENUE", message: why });
+}
+
 /**
  * The venue order for a slot's pending order, from the kernel's own record of it. An exit for the
  * slot's whole remaining size closes the position (`closes_position`).

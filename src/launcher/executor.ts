@@ -1,18 +1,17 @@
 /**
- * Executor: the loop between the kernel and the venue. Intents and venue events go into the
- * kernel (stamped with the injected clock); every accepted transition that asks for venue work
- * (ENTER → place the entry order, EXIT → place an exit leg, CANCEL → cancel the working order)
- * is sent to the venue; the venue's answers come back as normalized events. The kernel decides,
- * the executor only carries. In-flight venue calls are tracked so shutdown can bound them.
+ * Executor: the loop between the kernel and the venue. Intents and venue events go into the kernel (stamped
+ * with the injected clock); every accepted transition that asks for venue work (ENTER → place the entry order,
+ * EXIT → place an exit leg, CANCEL → cancel the working order) is sent to the venue; the venue's answers come
+ * back as normalized events. The kernel decides, the executor only carries. In-flight calls are tracked.
  *
- * Inputs arrive by source, each through its own method, so the wrong source does not compile:
- * `submitStrategy` (HTTP, CLI; the ring drains through the runtime), `onVenueEvent` (the adapter's
- * normalized events, subscribed here), `applySystem` (the launcher's ticks, reconciles, seeds).
+ * Inputs arrive by source, each through its own method, so the wrong source does not compile: `submitStrategy`
+ * (HTTP, CLI; the ring drains through the runtime), `onVenueEvent` (the adapter's normalized events, subscribed
+ * here), `applySystem` (the launcher's ticks, reconciles, seeds).
  *
- * Invariants: every kernel call goes through `apply` (journal, mirror, projection); a venue call's failure
- * becomes a kernel input (REJECT) or stays for the query/TICK path, never an escaping exception; a cancel
- * left unknown is sent again; an order whose placement waited, or asked cancelled in its own batch, is sent
- * only if the kernel holds it PENDING_SUBMIT (an entry: and not HALTED), and an entry only once journaled.
+ * Invariants: every kernel call goes through `apply`; a venue call's failure becomes a kernel input (REJECT)
+ * or stays for the query/TICK path, never an escaping exception; a cancel left unknown is sent again; an order
+ * whose placement waited, or asked cancelled in its own batch, is sent only if the kernel holds it PENDING_SUBMIT
+ * (an entry: and not HALTED), an entry only once journaled; one rejected as absent that lands late is cancelled.
  */
 
 import type { Clock } from "../contracts/clock.ts";
@@ -22,15 +21,15 @@ import type { KernelOutcome, SlotRecord, TransitionRecord } from "../contracts/r
 import type { PositionSide, VenueAdapter, VenueEvent } from "../contracts/venue.ts";
 import type { ExecutionKernel } from "../kernel/index.ts";
 import { type CancelDeps, sendCancelUntilAnswered } from "./_cancel_sends.ts";
-import { type HungResult, QueriesOut, queryHungOrder } from "./_hung_query.ts";
+import { AbsentOrders, type HungResult, QueriesOut, queryHungOrder } from "./_hung_query.ts";
 import { LeverageCache, leverageReject } from "./_leverage.ts";
 import {
   absentReject,
   eventFromOrderState,
   localCancelAck,
-  localReject,
   orderRequest,
   sendCheck,
+  unjournaledReject,
 } from "./_order_event.ts";
 
 export interface ExecutorHooks {
@@ -53,9 +52,9 @@ export class Executor {
   private inflight = new Set<Promise<unknown>>();
   /** Client order ids whose placement is running (never declared absent), each settled by its answer. */
   private placing = new Map<string, Promise<void>>();
-  /** Client order ids whose placement waits (for leverage) before sending: a cancel withdraws them. */
-  private unsent = new Set<string>();
-  /** Client order ids whose cancel call (with its re-sends) is still running. */
+  /** Client order ids (to slot ids) whose placement waits (for leverage): a cancel or shutdown withdraws them. */
+  private unsent = new Map<string, number>();
+  /** Client order ids whose cancel call (with its re-sends) runs. */
   private cancelling = new Set<string>();
   /** Client order ids whose hung-order query is out (its answer still to apply). */
   private readonly querying = new QueriesOut();
@@ -63,6 +62,7 @@ export class Executor {
   private readonly cancelDeps: CancelDeps;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly log = (line: string): void => this.hooks.log?.(line);
+  private readonly absent = new AbsentOrders((asset, cid) => this.venue.cancel(asset, cid), this.log);
   private intake = true;
 
   constructor(
@@ -90,9 +90,10 @@ export class Executor {
     return this.inflight.size;
   }
 
-  /** Stops accepting intents (SIGTERM); venue events keep flowing until close. */
+  /** Stops accepting intents (SIGTERM), withdraws the entries still waiting to be sent; venue events flow on. */
   stopIntake(): void {
     this.intake = false;
+    for (const cid of [...this.unsent.keys()]) this.withdrawUnsent(cid, "shutting down");
   }
 
   get accepting(): boolean {
@@ -103,8 +104,7 @@ export class Executor {
   submitStrategy(intent: StrategyIntent): KernelOutcome {
     const input = { ...intent, now_ms: this.clock.nowMs() };
     const outcome = this.kernel.apply(input);
-    // Write-ahead, then the order, then the rest: the input is in the journal before its order
-    // leaves, and the projection, metrics and events of the call follow the order out.
+    // Write-ahead, then the order, then the rest (projection, metrics, events): journaled before it leaves.
     this.hooks.writeAhead?.();
     this.dispatch(outcome.transitions);
     this.hooks.afterApply(input, outcome);
@@ -113,7 +113,10 @@ export class Executor {
 
   /** A normalized venue event: the adapter's stream, a query's answer, or a local REJECT. */
   onVenueEvent(event: VenueEvent): KernelOutcome {
-    return this.apply({ type: "VENUE_EVENT", slot_id: null, event, now_ms: this.clock.nowMs() });
+    const outcome = this.apply({ type: "VENUE_EVENT", slot_id: null, event, now_ms: this.clock.nowMs() });
+    const late = this.absent.cancelIfLanded(event, (id) => stageWorkingOrder(this.kernel.slot(id))?.client_order_id);
+    if (late !== null) this.track(late);
+    return outcome;
   }
 
   /** A launcher input (tick, reconcile, capital seed, mark stale, configure), stamped by the caller. */
@@ -127,7 +130,7 @@ export class Executor {
     return outcome;
   }
 
-  /** Starts the venue work that accepted transitions ask for (also used after ring batches). */
+  /** Starts the venue work accepted transitions ask for (also after ring batches). */
   dispatch(transitions: readonly TransitionRecord[]): void {
     for (const t of transitions) {
       if (t.trigger === "ENTER" || t.trigger === "EXIT") this.track(this.place(t.slot_id));
@@ -159,7 +162,10 @@ export class Executor {
     if (order?.status === "CANCEL_REQUESTED") this.withdrawnBeforeSending(slotId, order.role, order.client_order_id);
     if (order?.status !== "PENDING_SUBMIT") return;
     const cid = order.client_order_id;
-    if (order.role === "ENTRY" && this.hooks.journaled?.() === false) return this.unjournaled(slot, cid);
+    this.absent.forget(cid);
+    // An entry whose intent the journal could not write is not sent (a crash would orphan its position).
+    if (order.role === "ENTRY" && this.hooks.journaled?.() === false)
+      return void this.onVenueEvent(unjournaledReject(slot, cid, this.clock.nowMs(), this.log));
     let placed = () => {};
     this.placing.set(cid, new Promise<void>((resolve) => (placed = resolve)));
     try {
@@ -174,7 +180,7 @@ export class Executor {
     const started = this.clock.monoNs();
     // A leverage this process already set takes no hop: the order is written in this turn.
     if (role === "ENTRY" && !this.leverage.isSet(slot.asset, slot.side ?? "LONG", slot.leverage)) {
-      this.unsent.add(cid);
+      this.unsent.set(cid, slotId);
       const leverageSet = await this.ensureLeverage(slot, cid);
       if (!this.unsent.delete(cid) || !leverageSet || this.withdrawnBeforeSending(slotId, role, cid)) return;
     }
@@ -204,12 +210,13 @@ export class Executor {
     return true;
   }
 
-  /** An entry whose intent the journal could not write is not sent (a crash would orphan its position). */
-  private unjournaled(slot: SlotRecord, cid: string): void {
-    const why = "not sent: the journal cannot be written (trading HALTED)";
-    this.log(`slot ${slot.slot_id}: ${cid} ${why}`);
-    const rejected = localReject("UNJOURNALED", cid, slot.asset, this.clock.nowMs(), { reason: "VENUE", message: why });
-    this.onVenueEvent(rejected);
+  /** An entry still waiting for its leverage has not left: it ends here (the kernel told), never sent. */
+  private withdrawUnsent(cid: string, why: string): boolean {
+    const slotId = this.unsent.get(cid);
+    if (slotId === undefined || !this.unsent.delete(cid)) return false;
+    this.log(`slot ${slotId}: ${cid} not sent: withdrawn (${why})`);
+    this.onVenueEvent(localCancelAck("WITHDRAWN", cid, this.kernel.slot(slotId).asset, this.clock.nowMs()));
+    return true;
   }
 
   /** Sets the venue leverage for an asset and side, unless this process already set that value. */
@@ -235,9 +242,7 @@ export class Executor {
     const cid = order.client_order_id;
     this.cancelling.add(cid);
     try {
-      // An order still waiting for its leverage has not left: it ends here, and is never sent.
-      if (this.unsent.delete(cid))
-        return void this.onVenueEvent(localCancelAck("WITHDRAWN", cid, slot.asset, this.clock.nowMs()));
+      if (this.withdrawUnsent(cid, "cancelled")) return;
       const placing = this.placing.get(cid);
       // A cancel that reached the venue before the order would be refused and the order would
       // then rest: wait for the placement's answer, then cancel if the kernel still asks for it.
@@ -255,10 +260,7 @@ export class Executor {
     return this.placing.has(cid) || this.cancelling.has(cid) || this.querying.has(cid);
   }
 
-  /**
-   * Sends the cancel again for the slot's working order the kernel holds CANCEL_REQUESTED when no
-   * cancel or placement of it is running (its cancel's outcome stayed unknown). True when sent.
-   */
+  /** Sends the cancel of the slot's CANCEL_REQUESTED order again when no cancel or placement of it runs. True when sent. */
   resendCancel(slotId: number): boolean {
     const order = stageWorkingOrder(this.kernel.slot(slotId));
     if (order?.status !== "CANCEL_REQUESTED") return false;
@@ -269,12 +271,9 @@ export class Executor {
   }
 
   /**
-   * The hung-order path: asks the venue about the slot's working order and applies what it knows
-   * as an event. An order the venue has never heard of while the kernel still holds it
-   * PENDING_SUBMIT (no placement call running) never reached the venue — its placement ended
-   * UNKNOWN and the adapter's queries and retry did not find it — so it is rejected (VENUE,
-   * code 80016) instead of leaving the slot working for ever. A late execution of it would show
-   * up as an event for a finished order: OVERFILL, then reconcile.
+   * The hung-order path: asks the venue about the slot's working order and applies what it knows as an event. One
+   * the venue never heard of while the kernel holds it PENDING_SUBMIT (no placement running) is rejected (VENUE,
+   * 80016); should it land late, its first live event has it cancelled there (`AbsentOrders`); a fill: OVERFILL.
    */
   async resolveByQuery(slotId: number): Promise<HungResult> {
     const order = stageWorkingOrder(this.kernel.slot(slotId));
@@ -292,6 +291,7 @@ export class Executor {
       const now = stageWorkingOrder(this.kernel.slot(slotId));
       const same = now?.client_order_id === cid && now.status === "PENDING_SUBMIT";
       if (!same || this.placing.has(cid)) return "NONE";
+      this.absent.add(cid, slotId, asset);
       this.onVenueEvent(absentReject(cid, asset, this.clock.nowMs()));
       return "ABSENT_REJECTED";
     });
