@@ -1,5 +1,5 @@
 /**
- * The planted-bug sample (scripts/planted_bugs.ts): 74 realistic one-line bugs in the kernel
+ * The planted-bug sample (scripts/planted_bugs.ts): 78 realistic one-line bugs in the kernel
  * binding's encoder and decoder, the projection outbox and spool, start-up recovery, the BingX
  * signer, REST client and transport, the order path, libzinc (C), live reconciliation and flatten,
  * the venue's truth reads and whole-position closes, the segment journal's replay, a halt across a
@@ -279,6 +279,38 @@ const EDGE_SWEEP_PLANTS: readonly Plant[] = [
     "const refused = writes.length - n - (this.file.lostTotal - lost);",
     "const refused = 0;",
     "map writes the local file refused are taken as saved: the key's latest value never reaches local.spool",
+  ),
+  p(
+    "flatten-no-exit-lookup",
+    "reconcile",
+    "src/launcher/flatten.ts",
+    "if (this.d.executor.resendCancel(s.slot_id) || this.lookUpExit(s))",
+    "if (this.d.executor.resendCancel(s.slot_id))",
+    "a flatten exit whose answer or events were lost is never looked up: the flatten answers INCOMPLETE",
+  ),
+  p(
+    "late-landing-left-live",
+    "venue",
+    "src/launcher/executor.ts",
+    "const late = this.absent.cancelIfLanded(event, (id) => stageWorkingOrder(this.kernel.slot(id))?.client_order_id);",
+    "const late = null as Promise<void> | null;",
+    "an order rejected as absent that lands late rests at the venue: its fill is a position no slot owns",
+  ),
+  p(
+    "followups-last-asker-only",
+    "zinc",
+    "src/launcher/_venue_followups.ts",
+    "for (const id of entry.ids) {",
+    "for (const id of entry.ids.slice(-1)) {",
+    "a risk process's CANCEL takes the order's fill from the strategy that placed it: it may send again",
+  ),
+  p(
+    "faulted-batch-answered-accepted",
+    "zinc",
+    "src/launcher/_ring_outcomes.ts",
+    "if (refusal === null) this.accepted[kernelIndex] = 0;",
+    "if (refusal === null && kernelIndex < 0) this.accepted[kernelIndex] = 0;",
+    "a faulted kernel's records are answered accepted: the strategy takes a live order for an intent never applied",
   ),
 ];
 
