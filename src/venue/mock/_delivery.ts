@@ -8,7 +8,11 @@
  *
  * With `stream_drop` the events after its mark are lost, never delivered.
  *
+ * Closed (before connect(), after close()), like a user stream that is down, it delivers nothing:
+ * the batches in flight and those made meanwhile are held and go out, in order, at `open()`.
+ *
  * Bound: at most `PENDING_MAX` batches in flight; beyond that the oldest is delivered at once.
+ * At most `PENDING_MAX` held while closed; beyond that the oldest is lost (as a stream's are).
  */
 
 import type { Rng } from "../../contracts/rng.ts";
@@ -20,6 +24,8 @@ const PENDING_MAX = 10_000;
 export class Delivery {
   private readonly listeners = new Set<VenueEventListener>();
   private readonly pending = new Map<ReturnType<typeof setTimeout>, VenueEvent[]>();
+  private held: VenueEvent[][] = [];
+  private isOpen = false;
 
   constructor(
     private readonly rng: Rng,
@@ -38,12 +44,41 @@ export class Delivery {
     if (batch.length === 0) return;
     if (k.reordered_delivery && batch.length > 1) batch = shuffled(batch, this.rng);
     if (k.duplicate_delivery) batch = [...batch, ...batch];
+    if (this.isOpen) this.schedule(batch);
+    else this.hold(batch);
+  }
+
+  private schedule(batch: VenueEvent[]): void {
     if (this.pending.size >= PENDING_MAX) this.flushOldest();
     const timer = setTimeout(() => {
       this.pending.delete(timer);
       this.emit(batch);
-    }, k.latency_ms ?? 0);
+    }, this.knobs.get().latency_ms ?? 0);
     this.pending.set(timer, batch);
+  }
+
+  private hold(batch: VenueEvent[]): void {
+    if (this.held.length >= PENDING_MAX) this.held.shift();
+    this.held.push(batch);
+  }
+
+  /** Opens the stream (connect()): what was held goes out in order. */
+  open(): void {
+    if (this.isOpen) return;
+    this.isOpen = true;
+    const held = this.held;
+    this.held = [];
+    for (const batch of held) this.schedule(batch);
+  }
+
+  /** Closes the stream (close()): nothing is delivered; what was in flight is held for `open()`. */
+  close(): void {
+    this.isOpen = false;
+    for (const [timer, batch] of this.pending) {
+      clearTimeout(timer);
+      this.hold(batch);
+    }
+    this.pending.clear();
   }
 
   /**
@@ -62,12 +97,6 @@ export class Delivery {
     delete rest.stream_drop;
     this.knobs.set(rest);
     return events.slice(0, after);
-  }
-
-  /** Drops everything not yet delivered (used by close()). */
-  cancelAll(): void {
-    for (const timer of this.pending.keys()) clearTimeout(timer);
-    this.pending.clear();
   }
 
   private flushOldest(): void {

@@ -30,11 +30,9 @@ export class MockLedger {
     this.wallet = balance;
   }
 
-  /** True when the fill would close more than the position holds. */
-  wouldOverClose(asset: string, side: OrderSide, positionSide: PositionSide, qty: number): boolean {
-    if (isOpening(side, positionSide)) return false;
-    const held = this.holdings.get(key(asset, positionSide))?.size ?? 0;
-    return roundQty(qty - held) > 0;
+  /** The size of the position on `positionSide` of `asset` (0 when flat). */
+  held(asset: string, positionSide: PositionSide): number {
+    return this.holdings.get(key(asset, positionSide))?.size ?? 0;
   }
 
   applyFill(asset: string, side: OrderSide, positionSide: PositionSide, qty: number, price: number, fee: number): void {

@@ -3,12 +3,19 @@
  * order fills (in `legs` legs, each a multiple of the quantity step, all at one price). Fills
  * move the ledger before the events describing them are returned for delivery.
  *
- * Entry points: `restingCrossed`, `fillOrder`.
+ * Entry points: `crossesNow`, `restingCrossed`, `fillOrder`.
  */
 
 import type { VenueEvent } from "../../contracts/venue.ts";
 import type { MockLedger } from "./_ledger.ts";
 import { applyLeg, fillPlan, type MockOrder, orderEvent } from "./_orders.ts";
+
+/** Whether a new order trades at once at `price`: a market order, or a limit the price crosses. */
+export function crossesNow(order: MockOrder, price: number): boolean {
+  const r = order.request;
+  if (r.type === "MARKET") return true;
+  return r.price !== undefined && (r.side === "BUY" ? price <= r.price : price >= r.price);
+}
 
 /** Working, non-hung limit orders on `asset` that `price` crosses, in placement order. */
 export function restingCrossed(orders: Iterable<MockOrder>, asset: string, price: number): MockOrder[] {

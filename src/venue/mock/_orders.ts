@@ -3,7 +3,7 @@
  * cumulative filled size, average price and cumulative fee (0.05% taker on every fill), and an
  * event id built from order id + status + cumulative size, as the BingX normalizer does.
  *
- * Entry points: `MockOrder`, `fillPlan`, `orderEvent`, `rejectEvent`, `cancelRejectEvent`, `newOrderId`,
+ * Entry points: `MockOrder`, `newOrder`, `fillPlan`, `orderEvent`, `rejectEvent`, `cancelRejectEvent`, `newOrderId`,
  * `uniqueOrderId`, `forgetOldestFinished`, `TAKER_FEE_RATE`.
  */
 
@@ -16,13 +16,38 @@ export const TAKER_FEE_RATE = 0.0005;
 
 export interface MockOrder {
   venue_order_id: string;
+  /** The order as the venue holds it: size on the step, limit price on the tick. */
   request: OrderRequest;
+  /** The request as it was sent (a resend is compared with it). */
+  asked: OrderRequest;
   status: VenueOrderState["status"];
   filled: number;
   avg_price: number;
   fee: number;
   updated_ms: number;
   hung: boolean;
+}
+
+/** A new working order: size on the step and limit price on the tick as `check` put them. */
+export function newOrder(
+  venueOrderId: string,
+  request: OrderRequest,
+  check: { size: number; price?: string },
+  nowMs: number,
+  hung: boolean,
+): MockOrder {
+  const onTick = check.price === undefined ? {} : { price: Number(check.price) };
+  return {
+    venue_order_id: venueOrderId,
+    request: { ...request, size: check.size, ...onTick },
+    asked: { ...request },
+    status: "NEW",
+    filled: 0,
+    avg_price: 0,
+    fee: 0,
+    updated_ms: nowMs,
+    hung,
+  };
 }
 
 /** A 19-digit decimal order id (BingX-shaped, above 2^53), drawn from the seeded Rng. */

@@ -3,13 +3,20 @@
  * and the order book. Counted knobs are consumed here, so one refusal uses one count.
  *
  * The contract rules are the BingX adapter's own (`ruleCheck`): a close of the whole position
- * (`closes_position`) skips the minimum quantity and notional there too.
+ * (`closes_position`) skips the minimum quantity and notional there too; a LIMIT needs a price.
  *
- * Entry points: `placeRefusal`, `cancelRefusal`, `ruleCheck`, `Refusal`.
+ * As BingX (and bingx-sim): a close is held to the position less what the working closes of that
+ * position still reserve (101400); a reduce-only order whose sides open a position is refused
+ * (101400), never opened; a client order id (lower-cased, as BingX keeps them) names one order:
+ * the same order sent again answers its placement, any other order under that id is refused (80014).
+ *
+ * Entry points: `placeRefusal`, `cancelRefusal`, `ruleCheck`, `closeRefusal`, `clientIdRefusal`, `Refusal`.
  */
 
 import type { ContractRules, OrderRequest } from "../../contracts/venue.ts";
 import { applyContractRules, closesWholePosition, type RuleCheck } from "../bingx/contract_rules.ts";
+import { roundQty } from "../event_id.ts";
+import { isOpening } from "./_ledger.ts";
 import type { MockOrder } from "./_orders.ts";
 import { consumeCount, type MockKnobs } from "./knobs.ts";
 
@@ -49,8 +56,60 @@ export function placeRefusal(cell: KnobCell, request: OrderRequest, hasPrice: bo
 
 /** The adapter's contract rules for `request` at `price` (the mock's LOCAL_RULE refusals). */
 export function ruleCheck(rules: ContractRules, request: OrderRequest, price: number): RuleCheck {
+  if (request.type === "LIMIT" && request.price === undefined)
+    return { ok: false, rule: "INVALID_PRICE", message: "a LIMIT order needs a price" };
   const whole = closesWholePosition(request);
-  return applyContractRules(rules, request.size, request.price, price, request.side, whole);
+  const limit = request.type === "LIMIT" ? request.price : undefined;
+  return applyContractRules(rules, request.size, limit, price, request.side, whole);
+}
+
+/**
+ * 101400 for a reduce-only order that would open, or a close of more than `held` less the
+ * remaining size of the working closes of that position in `orders`.
+ */
+export function closeRefusal(
+  orders: Iterable<MockOrder>,
+  request: OrderRequest,
+  size: number,
+  held: number,
+): Refusal | null {
+  const { asset, side, position_side } = request;
+  if (isOpening(side, position_side)) {
+    if (!request.reduce_only) return null;
+    const message = `reduce-only ${side} of a ${position_side} position would open it: no position to close`;
+    return { reason: "VENUE", code: "101400", message };
+  }
+  let reserved = 0;
+  for (const o of orders) {
+    const r = o.request;
+    if (r.asset !== asset || r.position_side !== position_side || isOpening(r.side, r.position_side)) continue;
+    if (o.status === "NEW" || o.status === "PARTIALLY_FILLED") reserved += r.size - o.filled;
+  }
+  const closable = roundQty(held - reserved);
+  if (closable <= 0) return { reason: "VENUE", code: "101400", message: "order size error: no position to close" };
+  if (roundQty(size - closable) > 0)
+    return {
+      reason: "VENUE",
+      code: "101400",
+      message: `the quantity ${size} exceeds the closable position ${closable}`,
+    };
+  return null;
+}
+
+/** Null when `request` is the order `existing` was placed from (sent again), else 80014: the id is taken. */
+export function clientIdRefusal(existing: MockOrder, request: OrderRequest): Refusal | null {
+  const a = existing.asked;
+  const same =
+    a.asset === request.asset &&
+    a.side === request.side &&
+    a.position_side === request.position_side &&
+    a.type === request.type &&
+    a.size === request.size &&
+    a.price === request.price &&
+    a.reduce_only === request.reduce_only;
+  if (same) return null;
+  const message = `clientOrderId ${request.client_order_id} already exists (order ${existing.venue_order_id})`;
+  return { reason: "VENUE", code: "80014", message };
 }
 
 export function cancelRefusal(cell: KnobCell, order: MockOrder | undefined, asset: string): Refusal | null {

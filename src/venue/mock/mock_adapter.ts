@@ -2,12 +2,12 @@
  * MockVenueAdapter: an in-process venue, deterministic from a seed, shaped like BingX (19-digit
  * string order ids, the client order id echoed, BingX statuses and reject codes). With no knobs
  * it acknowledges and fully fills market orders at its seeded price within milliseconds
- * (setTimeout-scheduled), and rests limit orders until `setPrice` crosses them. It keeps hedge
- * positions and the USDT wallet like the venue does, so reconciliation can read the truth.
+ * (setTimeout-scheduled); a limit the price crosses fills at that price, others rest (on the
+ * tick) until `setPrice` crosses them. It keeps hedge positions and the USDT wallet like the venue.
  *
- * Invariants: one order per client order id (a resubmit returns the same order: idempotent);
- * cumulative filled size and fee only grow; venue state changes before any event about it is
- * delivered; a rejected or rate-limited request leaves no order behind.
+ * Invariants: one order per client order id, lower-cased (the same order sent again answers its
+ * placement; another is refused: `_refusals.ts`); cumulative filled size and fee only grow; venue
+ * state changes before any event about it; a rejected request leaves no order behind.
  *
  * Bound: ORDERS_MAX orders; past it the oldest finished one is forgotten (`forgetOldestFinished`,
  * never one that can still fill); a new order is refused (80013) only when all of them are working.
@@ -37,17 +37,26 @@ import type {
 import { defaultRules } from "../bingx/contract_rules.ts";
 import { Delivery } from "./_delivery.ts";
 import { MockLedger } from "./_ledger.ts";
-import { fillOrder, restingCrossed } from "./_matching.ts";
+import { crossesNow, fillOrder, restingCrossed } from "./_matching.ts";
 import {
   cancelRejectEvent,
   forgetOldestFinished,
   type MockOrder,
+  newOrder,
   orderEvent,
   orderState,
   rejectEvent,
   uniqueOrderId,
 } from "./_orders.ts";
-import { cancelRefusal, type KnobCell, placeRefusal, type Refusal, ruleCheck } from "./_refusals.ts";
+import {
+  cancelRefusal,
+  clientIdRefusal,
+  closeRefusal,
+  type KnobCell,
+  placeRefusal,
+  type Refusal,
+  ruleCheck,
+} from "./_refusals.ts";
 import { FillHistory, type MockFill } from "./fill_history.ts";
 import { consumeCount, type MockKnobs, validateKnobs } from "./knobs.ts";
 
@@ -118,11 +127,12 @@ export class MockVenueAdapter implements VenueAdapter {
 
   async connect(): Promise<void> {
     this.isConnected = true;
+    this.delivery.open();
   }
 
   async close(): Promise<void> {
     this.isConnected = false;
-    this.delivery.cancelAll();
+    this.delivery.close();
   }
 
   connected(): boolean {
@@ -147,8 +157,11 @@ export class MockVenueAdapter implements VenueAdapter {
   }
 
   private place(request: OrderRequest): SubmitResult {
-    const existing = this.orders.get(request.client_order_id);
-    if (existing) return { status: "ACCEPTED", venue_order_id: existing.venue_order_id };
+    const existing = this.orders.get(request.client_order_id.toLowerCase());
+    if (existing) {
+      const taken = clientIdRefusal(existing, request);
+      return taken ? this.reject(request, taken) : { status: "ACCEPTED", venue_order_id: existing.venue_order_id };
+    }
     const refused = placeRefusal(
       this.knobCell,
       request,
@@ -160,33 +173,20 @@ export class MockVenueAdapter implements VenueAdapter {
     const rules = this.rules[request.asset] ?? defaultRules(request.asset);
     const check = ruleCheck(rules, request, price);
     if (!check.ok) {
-      this.diagnose({
-        code: "LOCAL_RULE",
-        message: check.message,
-        details: { rule: check.rule, client_order_id: request.client_order_id },
-      });
+      const details = { rule: check.rule, client_order_id: request.client_order_id };
+      this.diagnose({ code: "LOCAL_RULE", message: check.message, details });
       return this.reject(request, { reason: "VENUE", code: "LOCAL_RULE", message: check.message });
     }
-    const overCloses = this.ledger.wouldOverClose(request.asset, request.side, request.position_side, check.size);
-    const overClose = { reason: "VENUE", code: "101400", message: "order size error: no position to close" } as const;
-    if (overCloses) return this.reject(request, overClose);
-    const order: MockOrder = {
-      venue_order_id: uniqueOrderId(this.rng, this.orderIds),
-      request: { ...request, size: check.size },
-      status: "NEW",
-      filled: 0,
-      avg_price: 0,
-      fee: 0,
-      updated_ms: this.clock.nowMs(),
-      hung: this.knobState.hung === true,
-    };
-    this.orders.set(request.client_order_id, order);
+    const held = this.ledger.held(request.asset, request.position_side);
+    const closeRefused = closeRefusal(this.orders.values(), request, check.size, held);
+    if (closeRefused) return this.reject(request, closeRefused);
+    const id = uniqueOrderId(this.rng, this.orderIds);
+    const order = newOrder(id, request, check, this.clock.nowMs(), this.knobState.hung === true);
+    this.orders.set(request.client_order_id.toLowerCase(), order);
     if (order.hung) return { status: "ACCEPTED", venue_order_id: order.venue_order_id };
     const events: VenueEvent[] = [orderEvent(order, "ACK", { qty: 0, price: 0 }, this.clock.nowMs())];
-    const limit = request.price;
-    const crosses =
-      request.type === "MARKET" || (limit !== undefined && (request.side === "BUY" ? price <= limit : price >= limit));
-    if (crosses) events.push(...this.fill(order, request.type === "MARKET" ? price : (limit as number)));
+    // A marketable limit takes the venue's price (as a taker), never worse than its limit.
+    if (crossesNow(order, price)) events.push(...this.fill(order, price));
     this.delivery.deliver(events);
     return { status: "ACCEPTED", venue_order_id: order.venue_order_id };
   }
@@ -230,7 +230,7 @@ export class MockVenueAdapter implements VenueAdapter {
   }
 
   private cancelNow(asset: string, clientOrderId: string): CancelResult {
-    const order = this.orders.get(clientOrderId);
+    const order = this.orders.get(clientOrderId.toLowerCase());
     const refusal = cancelRefusal(this.knobCell, order, asset);
     if (refusal) {
       const event = cancelRejectEvent(clientOrderId, asset, order, { ...refusal, seq: ++this.seq }, this.clock.nowMs());
@@ -245,7 +245,7 @@ export class MockVenueAdapter implements VenueAdapter {
   }
 
   async queryOrder(_asset: string, clientOrderId: string): Promise<VenueOrderState | null> {
-    const order = this.orders.get(clientOrderId);
+    const order = this.orders.get(clientOrderId.toLowerCase());
     return order ? orderState(order) : null;
   }
 
