@@ -4,7 +4,11 @@
  * Symbols given in `SimOptions.prices` that are not in the table get generic rules derived from
  * their price, so any "XYZ-USDT" can be simulated.
  *
- * Entry points: `buildCatalog(prices)`, `ContractRule`, `contractJson(rule)`, `floorToStep`.
+ * `patchContract` changes one listed contract while the sim runs (a coarser step, a suspension:
+ * `status` other than 1, which the sim lists but does not enforce), for tests of a client's refresh.
+ *
+ * Entry points: `buildCatalog(prices)`, `ContractRule`, `contractJson(rule)`, `floorToStep`,
+ * `patchContract`, `ContractPatch`.
  */
 
 export interface ContractRule {
@@ -17,7 +21,14 @@ export interface ContractRule {
   maxLeverage: number;
   takerFeeRate: number;
   makerFeeRate: number;
+  /** BingX's contract status: 1 trading; anything else (0 offline, 5 pre-online, 25 no opening) not. */
+  status: number;
 }
+
+/** The fields of a listed contract a test may change while the sim runs. */
+export type ContractPatch = Partial<
+  Pick<ContractRule, "quantityPrecision" | "pricePrecision" | "tradeMinQuantity" | "tradeMinUSDT" | "status">
+>;
 
 export const TAKER_FEE_RATE = 0.0005;
 export const MAKER_FEE_RATE = 0.0002;
@@ -50,9 +61,32 @@ export function buildCatalog(symbols: string[]): Map<string, ContractRule> {
       maxLeverage: maxLev,
       takerFeeRate: TAKER_FEE_RATE,
       makerFeeRate: MAKER_FEE_RATE,
+      status: 1,
     });
   }
   return out;
+}
+
+const PATCH_CHECKS: Record<keyof ContractPatch, (v: number) => boolean> = {
+  quantityPrecision: (v) => Number.isInteger(v) && v >= 0 && v <= 8,
+  pricePrecision: (v) => Number.isInteger(v) && v >= 0 && v <= 8,
+  tradeMinQuantity: (v) => Number.isFinite(v) && v > 0,
+  tradeMinUSDT: (v) => Number.isFinite(v) && v >= 0,
+  status: (v) => Number.isInteger(v) && v >= 0 && v <= 99,
+};
+
+/** Applies `patch` to the listed `symbol` whole, or throws one line naming the bad field (nothing changed). */
+export function patchContract(catalog: Map<string, ContractRule>, symbol: string, patch: ContractPatch): void {
+  const rule = catalog.get(symbol);
+  if (!rule) throw new Error(`Condition failed: ${String(symbol).slice(0, 40)} is not a listed contract`);
+  const entries = Object.entries(patch ?? {});
+  for (const [key, value] of entries) {
+    const check = PATCH_CHECKS[key as keyof ContractPatch];
+    if (!check) throw new Error(`Condition failed: contract field ${key.slice(0, 40)} cannot be changed`);
+    if (typeof value !== "number" || !check(value))
+      throw new Error(`Condition failed: ${key} ${String(value).slice(0, 40)} is out of range for ${symbol}`);
+  }
+  catalog.set(symbol, { ...rule, ...(patch as ContractPatch) });
 }
 
 function genericRule(price: number): [number, number, number, number] {
@@ -88,7 +122,7 @@ export function contractJson(r: ContractRule): Record<string, unknown> {
     maxShortLeverage: r.maxLeverage,
     currency: "USDT",
     asset: r.symbol.split("-")[0] ?? r.symbol,
-    status: 1,
+    status: r.status,
     apiStateOpen: "true",
     apiStateClose: "true",
   };

@@ -5,12 +5,14 @@
  * the option/state/fault types. Prints nothing; `SimHandle.seed` lets callers print the seed.
  */
 
+import { patchContract } from "./contracts_catalog.ts";
 import { SimCore } from "./core.ts";
 import { serve } from "./server.ts";
 import { SimSystemClock } from "./system_clock.ts";
 import type { SimHandle, SimOptions } from "./types.ts";
 
 export { runSimFromArgs, type SimArgs } from "./cli.ts";
+export type { ContractPatch } from "./contracts_catalog.ts";
 export type {
   PositionMode,
   RateLimitFault,
@@ -48,6 +50,7 @@ export async function startBingxSim(opts: SimOptions): Promise<SimHandle> {
     seed: opts.seed,
     faults: core.faults,
     setPrice: (symbol, price) => core.setPrice(symbol, price),
+    setContract: (symbol, patch) => patchContract(core.catalog, symbol, patch),
     state: () => {
       core.housekeeping();
       return core.snapshot();

@@ -8,6 +8,7 @@
  */
 
 import type { Clock } from "../contracts/clock.ts";
+import type { ContractPatch } from "./contracts_catalog.ts";
 
 export interface SimOptions {
   port?: number /* 0 = ephemeral */;
@@ -168,6 +169,8 @@ export interface SimHandle {
   seed: number;
   faults: SimFaults /* live-mutable */;
   setPrice(symbol: string, price: number): void;
+  /** Changes a listed contract as GET contracts reports it (step, tick, minimums, status); throws on bad input. */
+  setContract(symbol: string, patch: ContractPatch): void;
   state(): SimState;
   stop(): Promise<void>;
 }

@@ -4,6 +4,8 @@
  * lists (positions, open orders) are whole or not at all: one entry unreadable, or no list, and
  * the reader answers why (a string) instead of a partial or empty book.
  *
+ * Contracts: a `status` other than 1 marks the contract not trading (`ListedContractRules`).
+ *
  * Statuses: PENDING reads as NEW and CANCELLED as CANCELED; fees arrive signed (BingX reports a
  * paid commission as a negative number) and are returned as a positive cost.
  *
@@ -17,7 +19,6 @@
  */
 
 import type {
-  ContractRules,
   OrderSide,
   OrderType,
   PositionSide,
@@ -26,6 +27,7 @@ import type {
   VenuePosition,
 } from "../../contracts/venue.ts";
 import { idText, isRecord, num, numOrZero, text } from "./_values.ts";
+import type { ListedContractRules } from "./contract_rules.ts";
 
 const STATUSES = ["NEW", "PARTIALLY_FILLED", "FILLED", "CANCELED", "REJECTED", "EXPIRED"] as const;
 
@@ -176,8 +178,12 @@ export function parseBalance(data: unknown): VenueBalance | undefined {
   return { asset: text(entry.asset, 20) ?? "USDT", balance, equity, available_margin: available };
 }
 
-export function parseContracts(data: unknown): Map<string, ContractRules> {
-  const out = new Map<string, ContractRules>();
+/**
+ * GET contracts' `data`: each readable contract's rules. A `status` other than 1 (BingX: 0 offline,
+ * 5 pre-online, 25 closed to opening) marks it `not_trading`; no status at all reads as trading.
+ */
+export function parseContracts(data: unknown): Map<string, ListedContractRules> {
+  const out = new Map<string, ListedContractRules>();
   for (const c of (Array.isArray(data) ? data : []).slice(0, 5000)) {
     if (!isRecord(c)) continue;
     const asset = text(c.symbol, 40);
@@ -185,14 +191,18 @@ export function parseContracts(data: unknown): Map<string, ContractRules> {
     const pp = num(c.pricePrecision);
     if (!asset || qp === undefined || pp === undefined || qp < 0 || qp > 12 || pp < 0 || pp > 12) continue;
     const step = 10 ** -qp;
-    out.set(asset, {
+    const rules: ListedContractRules = {
       asset,
       quantity_step: step,
       price_step: 10 ** -pp,
       min_quantity: num(c.tradeMinQuantity) ?? step,
       min_notional: num(c.tradeMinUSDT) ?? 0,
       max_leverage: Math.min(num(c.maxLongLeverage) ?? 125, num(c.maxShortLeverage) ?? 125),
-    });
+    };
+    const status = num(c.status);
+    if (c.status !== undefined && c.status !== null && status !== 1)
+      rules.not_trading = `contract status ${status ?? JSON.stringify(c.status).slice(0, 24)}`;
+    out.set(asset, rules);
   }
   return out;
 }

@@ -15,6 +15,10 @@
  * cannot read as either mode fails `connect()` with one line. A mode changed by someone else while
  * connected shows as venue rejects until the next `connect()`.
  *
+ * Contract rules: read at connect and every `contractsRefreshMs` (10 min) in the background, never
+ * on the order path (_contracts_refresh.ts): a contract not trading is refused locally (NOT_TRADING),
+ * a changed step/tick/minimum logged once; a failed read keeps the last rules and says so once.
+ *
  * Rate limits: every REST call passes one throttle (per account: this adapter) that keeps each
  * endpoint group under DITA_V2_BINGX_RATE_MARGIN of BingX's limit (per-IP limits divided by
  * DITA_V2_BINGX_IP_SHARE, the clients sending from this IP), orders before queries;
@@ -42,15 +46,16 @@ import type {
   VenueRateStats,
 } from "../../contracts/venue.ts";
 import { CatchUps, catchUp } from "./_catch_up.ts";
+import { ContractBook } from "./_contracts_refresh.ts";
 import { allMarksRequest, MarkCache } from "./_mark_cache.ts";
 import { OrderTracker, type StreamFeeMode } from "./_order_tracker.ts";
 import { Outlets } from "./_outlets.ts";
-import { parseBalance, parseContracts, parseOrder, parseOrderList, parsePositions } from "./_parse.ts";
+import { parseBalance, parseOrder, parseOrderList, parsePositions } from "./_parse.ts";
 import { rehearseOrder, sampleOrder } from "./_placement.ts";
 import { cancelOrder, type PositionMode, readPositionMode, type SubmitContext, submitOrder } from "./_submit.ts";
 import { Throttle } from "./_throttle.ts";
 import { WorkingOrders } from "./_working_orders.ts";
-import { assertUrlsAllowed, type BingxConfig, DEFAULT_RATE_MARGIN } from "./config.ts";
+import { assertUrlsAllowed, type BingxConfig, contractsRefreshMs, DEFAULT_RATE_MARGIN } from "./config.ts";
 import * as ep from "./endpoints.ts";
 import { VenueRequestError } from "./errors.ts";
 import type { FrameResult } from "./normalizer.ts";
@@ -74,7 +79,7 @@ export class BingxVenueAdapter implements VenueAdapter {
   private readonly rest: BingxRestClient;
   private readonly stream: UserStream;
   private readonly tracker: OrderTracker;
-  private readonly rules = new Map<string, ContractRules>();
+  private readonly rules: ContractBook;
   private readonly marks: MarkCache;
   private readonly working: WorkingOrders;
   private readonly catchUps: CatchUps;
@@ -87,6 +92,7 @@ export class BingxVenueAdapter implements VenueAdapter {
 
   constructor(config: BingxConfig, options: BingxAdapterOptions = {}) {
     assertUrlsAllowed(config);
+    const refreshMs = contractsRefreshMs(config); // a bad interval is refused before anything is built
     this.out = new Outlets([config.secret, config.apiKey]);
     this.tracker = new OrderTracker(options.streamFeeMode ?? "per_trade");
     this.working = new WorkingOrders(this.tracker);
@@ -99,6 +105,7 @@ export class BingxVenueAdapter implements VenueAdapter {
       ...options.throttle,
     });
     this.rest = new BingxRestClient({ ...config, fetch: options.fetch, throttle });
+    this.rules = new ContractBook(this.rest, timers, refreshMs, this.out);
     this.marks = new MarkCache(
       () => this.rest.request(allMarksRequest()),
       () => config.clock.nowMs(),
@@ -142,9 +149,10 @@ export class BingxVenueAdapter implements VenueAdapter {
     await this.out.guard(async () => {
       await this.rest.syncTime();
       await this.loadMode();
-      await this.loadRules();
+      await this.rules.load();
       await this.marks.refresh();
       await this.stream.start();
+      this.rules.start();
     });
   }
 
@@ -154,6 +162,7 @@ export class BingxVenueAdapter implements VenueAdapter {
   }
 
   async close(): Promise<void> {
+    this.rules.stop();
     await this.stream.stop();
     this.rest.close();
   }
@@ -182,7 +191,7 @@ export class BingxVenueAdapter implements VenueAdapter {
   }
 
   rehearseOrder(): void {
-    rehearseOrder(this.ctx, this.lastOrder ?? sampleOrder(this.rules));
+    rehearseOrder(this.ctx, this.lastOrder ?? sampleOrder(this.rules.all()));
   }
 
   async cancel(asset: string, clientOrderId: string): Promise<CancelResult> {
@@ -235,16 +244,12 @@ export class BingxVenueAdapter implements VenueAdapter {
   }
 
   async contractRules(asset: string): Promise<ContractRules> {
-    if (!this.rules.has(asset)) await this.out.guard(() => this.loadRules());
-    const r = this.rules.get(asset);
-    if (!r) throw new Error(`Condition failed: ${asset} is not a listed contract`);
-    return { ...r };
+    return this.out.guard(() => this.rules.get(asset));
   }
 
   /** The contract rules already read, or null (before connect, or an asset not listed). */
   knownRules(asset: string): ContractRules | null {
-    const r = this.rules.get(asset);
-    return r === undefined ? null : { ...r };
+    return this.rules.known(asset);
   }
 
   /** In one-way mode BingX keeps one leverage per symbol, set with side BOTH. */
@@ -290,10 +295,5 @@ export class BingxVenueAdapter implements VenueAdapter {
   private async loadMode(): Promise<PositionMode> {
     this.mode = await readPositionMode(this.rest, this.ctx.sleep);
     return this.mode;
-  }
-
-  private async loadRules(): Promise<void> {
-    const parsed = parseContracts(await this.rest.request(ep.contracts()));
-    for (const [asset, r] of parsed) this.rules.set(asset, r);
   }
 }

@@ -10,11 +10,15 @@
  * other BingX clients send from this host's IP: an integer in 1..64; the throttle divides BingX's
  * per-IP limits by it (endpoints.ts `rateCapacities`).
  *
+ * `contractsRefreshMs` (no environment variable; default 10 minutes) is how often the adapter reads
+ * the contract list again in the background (_contracts_refresh.ts): an integer in 1 s..24 h.
+ *
  * Nothing live is contacted by accident: the adapter refuses a non-loopback URL unless the
  * config says `allowLive`, which `bingxConfigFromEnv` sets only when `assertLiveAllowed(env)`
  * passes (BINGX_SMOKE_LIVE=1 and both keys set).
  *
- * Entry points: `BingxConfig`, `bingxConfigFromEnv`, `parseIpShare`, `assertLiveAllowed`, `isLoopbackUrl`.
+ * Entry points: `BingxConfig`, `bingxConfigFromEnv`, `parseIpShare`, `assertLiveAllowed`, `isLoopbackUrl`,
+ * `contractsRefreshMs`.
  */
 
 import type { Clock } from "../../contracts/clock.ts";
@@ -40,6 +44,21 @@ export interface BingxConfig {
   rateMargin?: number;
   /** How many BingX clients send from this IP (1..64); 1 when absent. */
   ipShare?: number;
+  /** How often the contract list is read again, ms in 1_000..86_400_000; DEFAULT_CONTRACTS_REFRESH_MS when absent. */
+  contractsRefreshMs?: number;
+}
+
+/** The contract list is read again every 10 minutes unless the config says otherwise. */
+export const DEFAULT_CONTRACTS_REFRESH_MS = 600_000;
+
+/** The config's refresh interval, or a one-line error for a value out of bounds. */
+export function contractsRefreshMs(config: BingxConfig): number {
+  const ms = config.contractsRefreshMs ?? DEFAULT_CONTRACTS_REFRESH_MS;
+  if (!(Number.isInteger(ms) && ms >= 1_000 && ms <= 86_400_000))
+    throw new Error(
+      `Condition failed: contractsRefreshMs must be an integer in 1000..86400000 (ms between reads of the contract list), got ${String(ms).slice(0, 40)}`,
+    );
+  return ms;
 }
 
 export type Env = Record<string, string | undefined>;

@@ -18,10 +18,17 @@
  * up onto the best ask would take it, above the limit and at the taker fee). Without a side (the
  * mock venue) it rounds to the nearest tick.
  *
+ * A contract the venue lists but does not trade (its status other than 1: offline, pre-online,
+ * suspended; or gone from the list) carries `not_trading` (`ListedContractRules`, set by
+ * _contracts_refresh.ts) and every order on it is refused first (NOT_TRADING, naming the symbol
+ * and the status; nothing sent), except a close of the whole position: BingX may still take closes
+ * on a contract closed to opening (status 25), so a position is never trapped locally; the venue
+ * judges it.
+ *
  * A refusal is a value, never a throw: callers turn it into a `LOCAL_RULE` diagnostic and a
  * `REJECT` event whose message says which rule failed.
  *
- * Entry points: `applyContractRules`, `sizeRuleBreach`, `closesWholePosition`, `stepDecimals`,
+ * Entry points: `applyContractRules`, `ListedContractRules`, `sizeRuleBreach`, `closesWholePosition`, `stepDecimals`,
  * `formatStep`, `defaultRules`.
  */
 
@@ -31,11 +38,17 @@ export type RuleCheck =
   | { ok: true; size: number; quantity: string; price?: string }
   | {
       ok: false;
-      rule: SizeRule | "MIN_NOTIONAL" | "INVALID_SIZE" | "INVALID_PRICE";
+      rule: SizeRule | "MIN_NOTIONAL" | "INVALID_SIZE" | "INVALID_PRICE" | "NOT_TRADING";
       message: string;
     };
 
 export type SizeRule = "OFF_STEP" | "MIN_QUANTITY" | "BELOW_STEP";
+
+/** Rules as the BingX adapter holds them: `not_trading` says why the venue does not trade the contract now. */
+export interface ListedContractRules extends ContractRules {
+  /** e.g. "contract status 0", "no longer listed"; absent while the contract trades. */
+  not_trading?: string;
+}
 
 /**
  * Null when `size` is at least the minimum quantity and a whole number of quantity steps, else
@@ -109,13 +122,17 @@ export function formatStep(value: number, step: number, mode: "down" | "up" | "n
  * `closesPosition`: the order closes its slot's whole position (see the module comment).
  */
 export function applyContractRules(
-  rules: ContractRules,
+  rules: ListedContractRules,
   size: number,
   limitPrice: number | undefined,
   referencePrice: number | undefined,
   side?: OrderSide,
   closesPosition = false,
 ): RuleCheck {
+  if (rules.not_trading !== undefined && !closesPosition) {
+    const message = `${rules.asset} is not trading at the venue (${rules.not_trading}); refused, nothing sent`;
+    return { ok: false, rule: "NOT_TRADING", message };
+  }
   if (!Number.isFinite(size) || size <= 0) {
     return { ok: false, rule: "INVALID_SIZE", message: `size must be a positive finite number, got ${size}` };
   }
