@@ -81,7 +81,9 @@ export async function ensureSchema(ch: ClickHouseClient, database: string, nowMs
     );
   }
   for (const q of tables) await ch.command({ query: q });
-  if (found === 1) await addRunColumn(ch, db);
+  // Version 1, or no version row at all: a v1 process could die between creating its tables and
+  // recording its version, leaving v1 tables (no `run`) that read as version 0.
+  if (found <= 1) await addRunColumn(ch, db);
   if (found < SCHEMA_VERSION) {
     await ch.insert({
       table: `${db}.dita_v2_schema`,

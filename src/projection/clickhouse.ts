@@ -89,6 +89,22 @@ function literal(s: string): string {
   return `'${s.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
 }
 
+/**
+ * The row with every lone UTF-16 surrogate in its strings replaced by U+FFFD (the row itself when it
+ * has none). JSON.stringify writes one as `\ud83d` with no second half, which 18.16 refuses for the
+ * whole insert ("missing second part of surrogate pair"), so the batch would be re-sent for ever; and
+ * a lookup literal travels as UTF-8, where it is U+FFFD already, so ids must be stored the same way.
+ */
+function wellFormed(row: RecordRow): RecordRow {
+  let out: RecordRow | null = null;
+  for (const [k, v] of Object.entries(row))
+    if (typeof v === "string" && !v.isWellFormed()) {
+      out ??= { ...row };
+      out[k] = v.toWellFormed();
+    }
+  return out ?? row;
+}
+
 export class ClickHouseSink implements Sink {
   readonly name = "clickhouse";
   readonly address: string;
@@ -139,7 +155,7 @@ export class ClickHouseSink implements Sink {
         if (r.kind === "topic_event") continue;
         const table = `${this.cfg.database}.${TABLE_OF[r.kind]}`;
         const rows = byTable.get(table) ?? [];
-        rows.push(r.row);
+        rows.push(wellFormed(r.row));
         byTable.set(table, rows);
       }
       let duplicates = 0;
