@@ -166,9 +166,14 @@ export class EventHub implements RuntimeEvents {
     };
   }
 
-  /** Ends every stream (their clients see the end and reconnect) and refuses new ones. */
+  /**
+   * Ends every stream (their clients see the end and reconnect) and refuses new ones. What was
+   * appended since the last flush (the shutdown's own events) is sent first, not lost with the streams.
+   */
   close(): void {
+    if (this.closed) return;
     this.closed = true;
+    this.flush();
     for (const c of this.clients) {
       try {
         c.controller.close();

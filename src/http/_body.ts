@@ -1,8 +1,11 @@
 /**
  * Bodies and answers shared by the hono routes (app.ts) and `POST /intents` on Bun's router
  * (intents_route.ts): the body limit, the JSON-object parse with its one-line reasons (a key
- * named twice in one object is refused, `duplicateKey`), and the JSON answer.
+ * named twice in one object is refused, `duplicateKey`), the refusal of a query string (on a POST,
+ * `queryRefusal`; on a read, `noQuery`), and the JSON answer.
  */
+
+import type { MiddlewareHandler } from "hono";
 
 export const BODY_LIMIT_BYTES = 16 * 1024;
 
@@ -78,6 +81,19 @@ export function queryRefusal(url: string, route: string): string | null {
   const first = new URLSearchParams(url.slice(q + 1).split("#")[0]).keys().next().value ?? "";
   return `POST ${route} takes no query string (got '${first.slice(0, 40)}'): send the request in the JSON body`;
 }
+
+/**
+ * Refuses a read (GET, HEAD) carrying a query string with a 400 before its handler runs (no event
+ * stream is opened): no read takes a parameter in its URL, and one given was ignored without a word
+ * (`GET /slots?slot_id=2` answered every slot, `GET /events?lastEventId=...` a fresh stream).
+ */
+export const noQuery: MiddlewareHandler = async (c, next) => {
+  const q = c.req.url.indexOf("?");
+  if (q < 0) return next();
+  const first = new URLSearchParams(c.req.url.slice(q + 1).split("#")[0]).keys().next().value ?? "";
+  const error = `${c.req.method} ${c.req.path} takes no query string (got '${first.slice(0, 40)}'): a read has no parameters in its URL`;
+  return c.json({ error }, 400);
+};
 
 /** `body` as JSON with `status`, as hono's `c.json` answers. */
 export function jsonResponse(body: unknown, status: number, headers: Record<string, string> = {}): Response {

@@ -8,6 +8,7 @@
  */
 
 import type { Hono } from "hono";
+import { noQuery } from "./_body.ts";
 import type { HttpDeps, StaticAsset } from "./deps.ts";
 
 export function mountBrowserRoutes(app: Hono, deps: HttpDeps, assets: readonly StaticAsset[]): void {
@@ -22,7 +23,7 @@ export function mountBrowserRoutes(app: Hono, deps: HttpDeps, assets: readonly S
   const events = deps.events;
   if (events === undefined) return;
   const sseHeaders = { "Content-Type": "text/event-stream; charset=utf-8", "X-Accel-Buffering": "no" };
-  app.get("/events", (c) => {
+  app.get("/events", noQuery, (c) => {
     // hono answers HEAD with this handler and drops the body: a stream opened for it is never read
     // nor cancelled, and held one of the hub's client places until its unread pings reached the bound.
     if (c.req.method === "HEAD") return new Response(null, { headers: sseHeaders });
@@ -33,5 +34,5 @@ export function mountBrowserRoutes(app: Hono, deps: HttpDeps, assets: readonly S
     (c.env as { timeout?: (req: Request, s: number) => void } | undefined)?.timeout?.(c.req.raw, 0);
     return new Response(opened.stream, { headers: sseHeaders });
   });
-  app.get("/equity", (c) => c.json(events.equity()));
+  app.get("/equity", noQuery, (c) => c.json(events.equity()));
 }

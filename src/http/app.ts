@@ -23,7 +23,7 @@
  * control region refuses an empty change. Once shutdown began, `POST /control` and `POST /flatten`
  * are refused like `POST /intents`: 503 `{"error": "shutting down: ..."}`, nothing started.
  *
- * Status codes: 200 ok; 400 malformed JSON or body, or a query string on a POST; 401 missing/wrong token; 404 unknown route
+ * Status codes: 200 ok; 400 malformed JSON or body, or a query string (a POST's, or on a read of the API); 401 missing/wrong token; 404 unknown route
  * or slot; 413 body too large; 422 refused: at the edge (`error` says why) or by the kernel
  * (body: the outcome with its diagnostics); 503 not able to trade (health) or shutting down.
  */
@@ -33,7 +33,7 @@ import { bodyLimit } from "hono/body-limit";
 import { ControlError } from "../contracts/control.ts";
 import { parseFlattenRequest } from "../contracts/flatten.ts";
 import { VERSION } from "../contracts/version.ts";
-import { BODY_LIMIT_BYTES, BODY_TOO_LARGE, internalError, parseObject, queryRefusal } from "./_body.ts";
+import { BODY_LIMIT_BYTES, BODY_TOO_LARGE, internalError, noQuery, parseObject, queryRefusal } from "./_body.ts";
 import { mountBrowserRoutes } from "./_browser.ts";
 import { type HttpDeps, IntakeClosedError, type StaticAsset } from "./deps.ts";
 import { guard, refusalResponse, tokenRequired } from "./guard.ts";
@@ -75,13 +75,14 @@ export function createHttp(deps: HttpDeps, options: AppOptions = {}): HttpServer
   );
   mountBrowserRoutes(app, deps, assets);
 
+  // /health takes any query: a load balancer's probe may add a cache-buster (`?t=...`).
   app.get("/health", (c) => {
     const h = deps.health();
     return c.json(h.ok ? { status: "ok" } : { status: "unavailable", reasons: h.reasons }, h.ok ? 200 : 503);
   });
-  app.get("/status", (c) => c.json(deps.status()));
-  app.get("/slots", (c) => c.json(deps.slots()));
-  app.get("/slots/:id", (c) => {
+  app.get("/status", noQuery, (c) => c.json(deps.status()));
+  app.get("/slots", noQuery, (c) => c.json(deps.slots()));
+  app.get("/slots/:id", noQuery, (c) => {
     const raw = c.req.param("id");
     const slots = `slots are 0..${deps.slotCount() - 1}`;
     if (!/^\d+$/.test(raw))
@@ -92,11 +93,11 @@ export function createHttp(deps: HttpDeps, options: AppOptions = {}): HttpServer
       return c.json({ error: `no slot ${raw.replace(/^0+(?=\d)/, "").slice(0, 20)}: ${slots}` }, 404);
     return c.json(deps.slot(id));
   });
-  app.get("/metrics", (c) =>
+  app.get("/metrics", noQuery, (c) =>
     c.text(deps.metrics(), 200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" }),
   );
-  app.get("/control", (c) => c.json(deps.controlSnapshot()));
-  app.get("/fleet", async (c) => {
+  app.get("/control", noQuery, (c) => c.json(deps.controlSnapshot()));
+  app.get("/fleet", noQuery, async (c) => {
     if (deps.fleet === undefined) return c.json({ error: "no fleet: this serve runs with DITA_V2_HAZELCAST=OFF" }, 404);
     try {
       return c.json(await deps.fleet());
@@ -134,7 +135,7 @@ export function createHttp(deps: HttpDeps, options: AppOptions = {}): HttpServer
   });
 
   const doc = openApiDocument({ slotCount: deps.slotCount(), version: VERSION });
-  app.get("/openapi.json", (c) => c.json(doc));
+  app.get("/openapi.json", noQuery, (c) => c.json(doc));
   const routes = { [INTENTS_PATH]: { POST: intentsRoute(deps, { exposed: options.exposed ?? false }) } };
   const native = Object.entries(routes).flatMap(([path, methods]) =>
     Object.keys(methods).map((method) => ({ method, path })),

@@ -106,11 +106,13 @@ const BODY = {
   "400": err("malformed JSON, a key named twice in one object, a wrong body, or a query string"),
   "413": err("body over 16 KiB"),
 };
+/** Every read of the API but /health (a probe may add a cache-buster) refuses a query string. */
+const QUERY = { "400": err("a query string: no read takes parameters in its URL") };
 const READ_SECURITY = [{}, { bearerAuth: [] }];
 const WRITE_SECURITY = [{ bearerAuth: [] }];
 
 function read(summary: string, ok: object, extra: Record<string, object> = {}) {
-  return { get: { summary, security: READ_SECURITY, responses: { "200": ok, ...GUARDED, ...extra } } };
+  return { get: { summary, security: READ_SECURITY, responses: { "200": ok, ...QUERY, ...GUARDED, ...extra } } };
 }
 
 function write(summary: string, body: string, required: boolean, ok: object, extra: Record<string, object>) {
@@ -183,7 +185,7 @@ function readPaths() {
         parameters: [{ name: "id", in: "path", required: true, schema: { type: "integer", minimum: 0 } }],
         responses: {
           "200": json("SlotRecord", "the slot"),
-          "400": err("id is not a non-negative integer"),
+          "400": err("id is not a non-negative integer, or a query string"),
           "404": err("no such slot: an integer past the last slot"),
           ...GUARDED,
         },
