@@ -11,36 +11,7 @@
  * Each case exits 0 when the behaviour holds, 1 when it does not (printing what it saw), 2 when
  * the setup itself failed. Regions use the prefix given as argv[2] (default: one per pid).
  */
-#include "../zinc.c"
-
-#include <sys/wait.h>
-
-static char prefix[128];
-static char err[256];
-
-#define CHECK(cond, ...)                  \
-    do {                                  \
-        if (!(cond)) {                    \
-            printf("FAIL: " __VA_ARGS__); \
-            printf("\n");                 \
-            cleanup();                    \
-            return 1;                     \
-        }                                 \
-    } while (0)
-#define SETUP(cond, what)                                 \
-    do {                                                  \
-        if (!(cond)) {                                    \
-            printf("setup failed: %s (%s)\n", what, err); \
-            cleanup();                                    \
-            return 2;                                     \
-        }                                                 \
-    } while (0)
-
-static void cleanup(void) {
-    char path[200];
-    snprintf(path, sizeof path, "/dev/shm/%s.intents", prefix);
-    unlink(path);
-}
+#include "harness.h"
 
 /* Claims a position from a child that then dies: the cell is owned by a dead producer. */
 static int dead_claim(void) {

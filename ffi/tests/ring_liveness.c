@@ -11,39 +11,7 @@
  * Each case prints what it saw and exits 0 when the behaviour holds, 1 when it does not, 2 when
  * the setup itself failed. Regions use the prefix given as argv[2] (default: one per pid).
  */
-#include "../zinc.c"
-
-#include <sys/wait.h>
-
-static char prefix[128];
-static char err[256];
-
-#define CHECK(cond, ...)                  \
-    do {                                  \
-        if (!(cond)) {                    \
-            printf("FAIL: " __VA_ARGS__); \
-            printf("\n");                 \
-            cleanup();                    \
-            return 1;                     \
-        }                                 \
-    } while (0)
-#define SETUP(cond, what)                          \
-    do {                                           \
-        if (!(cond)) {                             \
-            printf("setup failed: %s (%s)\n", what, err); \
-            cleanup();                             \
-            return 2;                              \
-        }                                          \
-    } while (0)
-
-static void cleanup(void) {
-    static const char *kinds[] = {"intents", "state", "control", "outcomes"};
-    char path[200];
-    for (int i = 0; i < 4; i++) {
-        snprintf(path, sizeof path, "/dev/shm/%s.%s", prefix, kinds[i]);
-        unlink(path);
-    }
-}
+#include "harness.h"
 
 static void say(int fd) {
     if (write(fd, "x", 1) != 1) _exit(9);

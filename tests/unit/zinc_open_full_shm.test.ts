@@ -5,38 +5,20 @@
  * the region with a clear error. Compiles ffi/tests/open_full_shm.c and runs each case with a 64 KiB
  * tmpfs mounted on /dev/shm in a private mount namespace (`unshare -Urm`: the host's /dev/shm is
  * never touched); skipped where the machine refuses such a namespace.
- * ZINC_FFI_DIR points the test at another copy of ffi/ (default: this repository's).
  */
 
 import { expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { buildHarness, runHarnessCase } from "../_support/c_harness.ts";
 
-const FFI_DIR = process.env.ZINC_FFI_DIR ?? join(import.meta.dir, "../../ffi");
 const canUnshare = Bun.spawnSync(["unshare", "-Urm", "true"], { stderr: "pipe" }).exitCode === 0;
 
-function buildHarness(): string {
-  const dir = mkdtempSync(join(tmpdir(), "zinc_open_full_shm_"));
-  const bin = join(dir, "open_full_shm");
-  const cmd = ["gcc", "-O2", "-std=c11", "-D_GNU_SOURCE", "-Wall", "-Wextra", "-Werror"];
-  const r = Bun.spawnSync([...cmd, "-o", bin, join(FFI_DIR, "tests/open_full_shm.c")], { stderr: "pipe" });
-  if (r.exitCode !== 0) throw new Error(`building the full /dev/shm harness failed: ${r.stderr.toString()}`);
-  process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
-  return bin;
-}
-
+/** One case with a 64 KiB tmpfs on /dev/shm, in a private mount namespace (the host's is untouched). */
 function runCase(bin: string, name: string): { code: number | null; out: string } {
   const script = `mount -t tmpfs -o size=64k tmpfs /dev/shm && exec "$0" "$1"`;
-  const r = Bun.spawnSync(["unshare", "-Urm", "sh", "-c", script, bin, name], {
-    stdout: "pipe",
-    stderr: "pipe",
-    timeout: 20_000,
-  });
-  return { code: r.exitCode, out: `${r.stdout.toString()}${r.stderr.toString()}` };
+  return runHarnessCase(["unshare", "-Urm", "sh", "-c", script, bin, name]);
 }
 
-const harness = canUnshare ? buildHarness() : "";
+const harness = canUnshare ? buildHarness("open_full_shm") : "";
 
 test.skipIf(!canUnshare)("a writer's open on a full /dev/shm is refused naming the file, not killed by SIGBUS", () => {
   const r = runCase(harness, "fresh");
