@@ -7,31 +7,14 @@
 
 import { expect, test } from "bun:test";
 import { ManualClock } from "../../src/contracts/clock.ts";
-import { BingxRestClient, type StreamTimers, UserStream } from "../../src/venue/bingx/index.ts";
-
-class FakeTimers implements StreamTimers {
-  timeouts: { fn: () => void; ms: number; live: boolean }[] = [];
-  setTimeout(fn: () => void, ms: number) {
-    const t = { fn, ms, live: true };
-    this.timeouts.push(t);
-    return t;
-  }
-  clearTimeout(h: unknown) {
-    (h as { live: boolean }).live = false;
-  }
-  setInterval(_fn: () => void, _ms: number) {
-    return { live: true };
-  }
-  clearInterval(h: unknown) {
-    (h as { live: boolean }).live = false;
-  }
-}
+import { BingxRestClient, UserStream } from "../../src/venue/bingx/index.ts";
+import { FakeStreamTimers } from "../_support/stream_timers.ts";
 
 const OPEN_TIMEOUT_MS = 777;
 const STABLE_MS = 30_000;
-const retryPending = (t: FakeTimers) =>
+const retryPending = (t: FakeStreamTimers) =>
   t.timeouts.some((x) => x.live && x.ms !== OPEN_TIMEOUT_MS && x.ms !== STABLE_MS);
-const fireRetry = (t: FakeTimers) => {
+const fireRetry = (t: FakeStreamTimers) => {
   const x = t.timeouts.find((y) => y.live && y.ms !== OPEN_TIMEOUT_MS && y.ms !== STABLE_MS);
   if (x) {
     x.live = false;
@@ -79,7 +62,7 @@ function venue() {
 
 test("a listen key the venue dropped while the socket was down is replaced: the stream opens again with a new key", async () => {
   const v = venue();
-  const timers = new FakeTimers();
+  const timers = new FakeStreamTimers();
   const opens: boolean[] = [];
   const stream = new UserStream({
     rest: v.rest,

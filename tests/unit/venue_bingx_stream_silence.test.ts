@@ -9,35 +9,8 @@ import { expect, test } from "bun:test";
 import { gzipSync } from "node:zlib";
 import { ManualClock } from "../../src/contracts/clock.ts";
 import type { VenueDiagnostic } from "../../src/contracts/venue.ts";
-import { BingxRestClient, type StreamTimers, UserStream } from "../../src/venue/bingx/index.ts";
-
-class FakeTimers implements StreamTimers {
-  timeouts: { fn: () => void; ms: number; live: boolean }[] = [];
-  setTimeout(fn: () => void, ms: number) {
-    const t = { fn, ms, live: true };
-    this.timeouts.push(t);
-    return t;
-  }
-  clearTimeout(h: unknown) {
-    (h as { live: boolean }).live = false;
-  }
-  setInterval(_fn: () => void, _ms: number) {
-    return { live: true };
-  }
-  clearInterval(h: unknown) {
-    (h as { live: boolean }).live = false;
-  }
-  live(ms: number) {
-    return this.timeouts.find((t) => t.live && t.ms === ms);
-  }
-  fire(ms: number): boolean {
-    const t = this.live(ms);
-    if (!t) return false;
-    t.live = false;
-    t.fn();
-    return true;
-  }
-}
+import { BingxRestClient, UserStream } from "../../src/venue/bingx/index.ts";
+import { FakeStreamTimers } from "../_support/stream_timers.ts";
 
 const wait = async (pred: () => boolean, ms = 3000) => {
   for (let i = 0; i < ms / 5 && !pred(); i++) await new Promise((r) => setTimeout(r, 5));
@@ -73,7 +46,7 @@ test("a socket silent for silenceMaxMs after it spoke is dropped and reopened (w
     fetch: async (_url, init) =>
       new Response(init.method === "POST" ? '{"listenKey":"lk0123456789abcdef"}' : '{"code":0,"msg":"","data":{}}'),
   });
-  const timers = new FakeTimers();
+  const timers = new FakeStreamTimers();
   const opens: boolean[] = [];
   const diags: VenueDiagnostic[] = [];
   let downs = 0;

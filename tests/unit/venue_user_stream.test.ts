@@ -8,36 +8,8 @@ import { expect, test } from "bun:test";
 import { gzipSync } from "node:zlib";
 import { ManualClock } from "../../src/contracts/clock.ts";
 import type { VenueDiagnostic } from "../../src/contracts/venue.ts";
-import { BingxRestClient, type StreamTimers, UserStream } from "../../src/venue/bingx/index.ts";
-
-class FakeTimers implements StreamTimers {
-  timeouts: { fn: () => void; ms: number; live: boolean }[] = [];
-  intervals: { fn: () => void; ms: number; live: boolean }[] = [];
-  setTimeout(fn: () => void, ms: number) {
-    const t = { fn, ms, live: true };
-    this.timeouts.push(t);
-    return t;
-  }
-  clearTimeout(h: unknown) {
-    (h as { live: boolean }).live = false;
-  }
-  setInterval(fn: () => void, ms: number) {
-    const t = { fn, ms, live: true };
-    this.intervals.push(t);
-    return t;
-  }
-  clearInterval(h: unknown) {
-    (h as { live: boolean }).live = false;
-  }
-  /** Fires the oldest live timeout whose delay is not the open-timeout nor the proving period. */
-  fireNextRetry(openTimeoutMs: number, stableAfterMs = 30_000): number | undefined {
-    const t = this.timeouts.find((x) => x.live && x.ms !== openTimeoutMs && x.ms !== stableAfterMs);
-    if (!t) return undefined;
-    t.live = false;
-    t.fn();
-    return t.ms;
-  }
-}
+import { BingxRestClient, UserStream } from "../../src/venue/bingx/index.ts";
+import { FakeStreamTimers } from "../_support/stream_timers.ts";
 
 function restWithLog() {
   const calls: string[] = [];
@@ -82,7 +54,7 @@ const wait = async (pred: () => boolean, ms = 2000) => {
 test("the listen key is created, extended every 30 minutes, and closed on stop; Ping is answered with Pong", async () => {
   const { rest, calls } = restWithLog();
   const ws = wsServer();
-  const timers = new FakeTimers();
+  const timers = new FakeStreamTimers();
   const opens: boolean[] = [];
   const stream = new UserStream({
     rest,
@@ -111,7 +83,7 @@ test("the listen key is created, extended every 30 minutes, and closed on stop; 
 test("reconnect backoff doubles up to its cap; past reconnectMax one STREAM_GAP, then tries at the cap until the venue is back", async () => {
   const { rest } = restWithLog();
   const ws = wsServer();
-  const timers = new FakeTimers();
+  const timers = new FakeStreamTimers();
   const diags: VenueDiagnostic[] = [];
   const opens: boolean[] = [];
   const stream = new UserStream({
@@ -153,7 +125,7 @@ test("reconnect backoff doubles up to its cap; past reconnectMax one STREAM_GAP,
 test("a stop while a reconnect is under way leaves no socket open", async () => {
   const { rest, calls } = restWithLog();
   const venue = flappingServer((n) => n === 1); // the first connection drops; the reconnect's stays
-  const timers = new FakeTimers();
+  const timers = new FakeStreamTimers();
   const stream = flappingStream(venue.url, timers, [], [], rest);
   try {
     await stream.start();
@@ -198,7 +170,7 @@ function flappingServer(dropAtOnce: (n: number) => boolean) {
 
 function flappingStream(
   url: string,
-  timers: FakeTimers,
+  timers: FakeStreamTimers,
   diags: VenueDiagnostic[],
   opens: boolean[],
   rest = restWithLog().rest,
@@ -218,11 +190,12 @@ function flappingStream(
   });
 }
 
-const retryPending = (timers: FakeTimers) => timers.timeouts.some((t) => t.live && t.ms !== 777 && t.ms !== 30_000);
+const retryPending = (timers: FakeStreamTimers) =>
+  timers.timeouts.some((t) => t.live && t.ms !== 777 && t.ms !== 30_000);
 
 test("a venue that accepts the socket and closes it at once meets a growing backoff, one STREAM_GAP, then the capped delay: never a storm", async () => {
   const venue = flappingServer(() => true);
-  const timers = new FakeTimers();
+  const timers = new FakeStreamTimers();
   const diags: VenueDiagnostic[] = [];
   const opens: boolean[] = [];
   const stream = flappingStream(venue.url, timers, diags, opens);
@@ -249,7 +222,7 @@ test("a venue that accepts the socket and closes it at once meets a growing back
 
 test("a connection that stays open stableAfterMs resets the backoff; one closed sooner does not", async () => {
   const venue = flappingServer((n) => n <= 2); // the first two drop at once, the third stays up
-  const timers = new FakeTimers();
+  const timers = new FakeStreamTimers();
   const diags: VenueDiagnostic[] = [];
   const opens: boolean[] = [];
   const stream = flappingStream(venue.url, timers, diags, opens);
