@@ -135,8 +135,7 @@ export class FleetAgent {
    */
   leaseLeftMs(): number | null {
     if (this.keeper === null) return null;
-    this.keeper.fence();
-    return this.keeper.state === "lost" ? 0 : this.keeper.msToFence();
+    return this.keeper.state === "lost" ? 0 : this.keeper.msToFence(); // past the fence: 0
   }
 
   /** Applies the fence and the halt now when the lease is lost (as every beat does); never throws. */

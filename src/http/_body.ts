@@ -76,10 +76,16 @@ export function duplicateKey(json: string): string | null {
  * body, and one given in the URL was ignored without a word (`POST /control?trading_state=HALTED`).
  */
 export function queryRefusal(url: string, route: string): string | null {
+  const first = firstQueryKey(url);
+  if (first === null) return null;
+  return `POST ${route} takes no query string (got '${first.slice(0, 40)}'): send the request in the JSON body`;
+}
+
+/** The first parameter's name of a URL's query string ("" for a bare `?`), or null: no query string. */
+function firstQueryKey(url: string): string | null {
   const q = url.indexOf("?");
   if (q < 0) return null;
-  const first = new URLSearchParams(url.slice(q + 1).split("#")[0]).keys().next().value ?? "";
-  return `POST ${route} takes no query string (got '${first.slice(0, 40)}'): send the request in the JSON body`;
+  return new URLSearchParams(url.slice(q + 1).split("#")[0]).keys().next().value ?? "";
 }
 
 /**
@@ -88,9 +94,8 @@ export function queryRefusal(url: string, route: string): string | null {
  * (`GET /slots?slot_id=2` answered every slot, `GET /events?lastEventId=...` a fresh stream).
  */
 export const noQuery: MiddlewareHandler = async (c, next) => {
-  const q = c.req.url.indexOf("?");
-  if (q < 0) return next();
-  const first = new URLSearchParams(c.req.url.slice(q + 1).split("#")[0]).keys().next().value ?? "";
+  const first = firstQueryKey(c.req.url);
+  if (first === null) return next();
   const error = `${c.req.method} ${c.req.path} takes no query string (got '${first.slice(0, 40)}'): a read has no parameters in its URL`;
   return c.json({ error }, 400);
 };

@@ -138,9 +138,15 @@ export async function recover(d: RecoveryDeps, belief: Belief, reconcile: boolea
       const after = kernel.slot(a.slot_id);
       // One line per slot: a slot whose lost event was applied first keeps where it started from.
       const was = report.reconciled.find((r) => r.slot_id === a.slot_id);
-      const change = { slot_id: a.slot_id, from: before.stage, to: after.stage, size_before: before.size };
       if (was) Object.assign(was, { to: after.stage, size_after: after.size });
-      else report.reconciled.push({ ...change, size_after: after.size });
+      else
+        report.reconciled.push({
+          slot_id: a.slot_id,
+          from: before.stage,
+          to: after.stage,
+          size_before: before.size,
+          size_after: after.size,
+        });
     }
     report.reconciled.sort((x, y) => x.slot_id - y.slot_id);
   }
