@@ -38,6 +38,7 @@ import {
   renewalBudgetMsOf,
 } from "../fleet/index.ts";
 import { type BingxConfig, bingxConfigFromEnv } from "../venue/index.ts";
+import { SHUTDOWN_BUDGET_MS } from "./_shutdown_plan.ts";
 import { ConfigError, hazelcastOf, type RuntimeConfig } from "./config.ts";
 import type { Runtime } from "./runtime.ts";
 import { health } from "./status.ts";
@@ -46,9 +47,6 @@ export class LeaseRefused extends Error {
   override name = "LeaseRefused";
   readonly exitCode = 3;
 }
-
-/** serve's whole shutdown budget (ms; its venue calls drain for half of it, at most 3 s). */
-export const SHUTDOWN_BUDGET_MS = 8000;
 
 /**
  * The shutdown budget within the lease: venue calls drain only while the account is certainly this

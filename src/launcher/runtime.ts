@@ -1,8 +1,7 @@
 /**
  * Runtime: one assembled DITAv2 process. It owns the bundle, the executor and the metrics, and runs
- * the serve loops (the Zinc ring, the control region, a TICK every second, the event-loop lag probe).
- * After every kernel call it flushes the journal, feeds the projection outbox and counts. The kernel
- * is the only authority; this class only carries.
+ * the serve loops (the Zinc ring, the control region, a TICK every second, the event-loop lag probe). After every
+ * kernel call it flushes the journal, feeds the projection outbox and counts. The kernel is the only authority.
  *
  * Inputs reach the kernel by source: strategy intents through `submitStrategy` (parsed at the
  * HTTP or CLI edge) and the ring (`RingIntake`, which checks each record's kind); venue events
@@ -29,6 +28,7 @@ import { type HungQueryDeps, resolveHung } from "./_hung_query.ts";
 import { JournalGuard } from "./_journal_guard.ts";
 import { RingIntake } from "./_ring_intake.ts";
 import { runServeLoops } from "./_serve_loops.ts";
+import { SHUTDOWN_BUDGET_MS, shutdownPlan } from "./_shutdown_plan.ts";
 import { intentSizeRefusal, recordSizeRefusal } from "./_size_rules.ts";
 import { logsVenue, tracesTransitions, transitionLine } from "./_trace.ts";
 import { LoggedVenue } from "./_venue_log.ts";
@@ -280,15 +280,15 @@ export class Runtime {
   }
 
   /** SIGTERM: intake refused, a flatten answers, venue calls bounded, venue and reconciler stopped, journal closed. */
-  async shutdown(budgetMs = 8000): Promise<{ inflight_left: number; projection_flushed: boolean }> {
+  async shutdown(budgetMs = SHUTDOWN_BUDGET_MS): Promise<{ inflight_left: number; projection_flushed: boolean }> {
     this.executor.stopIntake();
-    const drainMs = Math.min(3000, budgetMs / 2);
-    const flattenMs = await this.flattener.stop(drainMs / 2);
-    const inflightLeft = await this.executor.drain(Math.max(0, drainMs - flattenMs));
+    const { venueDrainMs, reconcilerStopMs, projectionFlushMs } = shutdownPlan(budgetMs);
+    const flattenMs = await this.flattener.stop(venueDrainMs / 2);
+    const inflightLeft = await this.executor.drain(Math.max(0, venueDrainMs - flattenMs));
     this.stop.abort();
     await this.b.venue.close().catch(() => {});
-    await this.reconciler.stop(Math.min(1000, budgetMs / 8)); // a running pass must not touch the kernel from here on
-    const flushed = await this.b.projection.flush(Math.max(500, budgetMs / 2 - 500));
+    await this.reconciler.stop(reconcilerStopMs); // a running pass must not touch the kernel from here on
+    const flushed = await this.b.projection.flush(projectionFlushMs);
     this.journal.close();
     await this.b.projection.close().catch(() => {});
     this.b.zinc.close();

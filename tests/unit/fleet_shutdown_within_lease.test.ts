@@ -8,13 +8,14 @@
 import { describe, expect, test } from "bun:test";
 import { ManualClock } from "../../src/contracts/clock.ts";
 import { AccountLease, accountKey, FleetAgent } from "../../src/fleet/index.ts";
-import { SHUTDOWN_BUDGET_MS, shutdownBudgetMs } from "../../src/launcher/fleet_member.ts";
+import { SHUTDOWN_BUDGET_MS, shutdownPlan } from "../../src/launcher/_shutdown_plan.ts";
+import { shutdownBudgetMs } from "../../src/launcher/fleet_member.ts";
 import { FakeCluster } from "./fixtures/fake_hazelcast.ts";
 
 const KEY = accountKey(["bingx", "https://open-api.bingx.com", "KEY"]);
 const me = { namespace: "pink", host: "h1", pid: 100, run: "runA", epoch: 1, venue: "BINGX", acquired_at_ms: 1 };
-/** Runtime.shutdown's drain for a budget: half of it, at most 3 s. */
-const drainOf = (budgetMs: number) => Math.min(3000, budgetMs / 2);
+/** Runtime.shutdown's venue drain for a budget (the plan the runtime itself runs). */
+const drainOf = (budgetMs: number) => shutdownPlan(budgetMs).venueDrainMs;
 
 async function heldAgent(clock: ManualClock, ttlMs: number): Promise<FleetAgent> {
   const c = new FakeCluster(() => clock.nowMs()).client("A");
