@@ -104,3 +104,20 @@ test("a rate-limited resend while the first placement is still on its way is UNK
   const open = await v.adapter.openOrders("BTC-USDT");
   expect(open.map((o) => [o.client_order_id, o.status])).toEqual([["Ord1", "NEW"]]);
 });
+
+test("a code-0 answer with no readable orderId is never resent: UNKNOWN and tracked until the order shows", async () => {
+  let first: Held | null = null;
+  const v = await venueWithNetwork(async (_n, held) => {
+    first = held; // accepted, but the venue's books show it only later: the queries find nothing
+    return new Response(JSON.stringify({ code: 0, msg: "", data: {} }), { status: 200 });
+  });
+  const result = await v.adapter.submit(limitOrder);
+  expect(result.status).toBe("UNKNOWN");
+  expect(result.status === "UNKNOWN" && result.reason).toContain("not resent");
+  expect(v.placements()).toBe(1); // the venue said yes once: a second placement could rest beside it
+  expect(v.events.filter((e) => e.kind === "REJECT")).toEqual([]);
+  await (await deliver(first!)).text();
+  const open = await v.adapter.openOrders("BTC-USDT");
+  expect(open.map((o) => [o.client_order_id, o.status])).toEqual([["Ord1", "NEW"]]);
+  expect(v.sim.state().orders.length).toBe(1);
+});

@@ -4,8 +4,11 @@
  *   venue's `retry_after_ms` hint when it sent one;
  * - an UNKNOWN outcome (timeout, 5xx, dropped connection, 100500/101500/80019, unreadable answer)
  *   is resolved by querying the order by clientOrderID BEFORE anything else; only when every query
- *   says the order does not exist is the place sent again, with the same clientOrderID (idempotent
- *   at the venue), at most `PLACE_ATTEMPTS_MAX` times in all;
+ *   says the order does not exist is the place sent again, with the same clientOrderID, at most
+ *   `PLACE_ATTEMPTS_MAX` times in all;
+ * - a code-0 answer with no readable orderId is never resent: the venue accepted it, so a query
+ *   that misses it only lags, and a second placement could rest beside it (BingX refuses a repeated
+ *   client id within 1 s; later is not documented): ACCEPTED if the query finds it, else UNKNOWN;
  * - 109201 (same client id within 1 s) means the order exists: it is resolved by query too;
  * - an order found by that query with another side or quantity is another order holding the id
  *   (BingX lower-cases client ids): not ours, never applied; ours cannot rest under that id, so it
@@ -206,10 +209,12 @@ export async function submitOrder(ctx: SubmitContext, o: OrderRequest): Promise<
     // A refusal is final only for the first placement: a resend's refusal (80014 "already
     // exists", 109201, a rate limit) says nothing of the earlier placement, which may still land.
     let resendRefused = false;
+    let acceptedWithoutId = false;
     try {
       const id = parsePlacedOrderId(await ctx.rest.request(req));
       if (id) return { status: "ACCEPTED", venue_order_id: id };
-      lastWhy = "place answer had no readable orderId";
+      lastWhy = "the venue accepted the placement (code 0) with no readable orderId";
+      acceptedWithoutId = true;
     } catch (err) {
       if (!(err instanceof VenueRequestError)) throw err;
       if (attempt === 1 && err.refused && err.code !== 109201) {
@@ -223,6 +228,7 @@ export async function submitOrder(ctx: SubmitContext, o: OrderRequest): Promise<
     if (found.foreign) return clientIdTaken(ctx, o, found.foreign);
     if (found.state) return { status: "ACCEPTED", venue_order_id: found.state.venue_order_id };
     if (resendRefused) return { status: "UNKNOWN", reason: `resend refused (${lastWhy}); order not found by query` };
+    if (acceptedWithoutId) return { status: "UNKNOWN", reason: `${lastWhy}; not found by query yet; not resent` };
     if (!found.absent) return { status: "UNKNOWN", reason: `${lastWhy}; queries did not settle it (${found.why})` };
   }
   return { status: "UNKNOWN", reason: `${lastWhy}; order still not found after ${PLACE_ATTEMPTS_MAX} placements` };
