@@ -221,7 +221,7 @@ impl Kernel {
             InputKind::Reconcile => self.reconcile(step, input),
             InputKind::VenueEvent => self.venue_event(step, input, valid.event_hash, valid.client_hash),
             InputKind::SeedCapital => self.seed_capital(step, input),
-            InputKind::Configure => self.configure(input),
+            InputKind::Configure => self.configure(step, input),
             InputKind::Flatten => self.flatten(step, input),
         };
         // The account's unrealized PnL is a sum over slots: it moves only with a slot's.

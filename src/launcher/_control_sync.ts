@@ -34,13 +34,15 @@ const RESTRICTION: Readonly<Record<TradingState, number>> = { ACTIVE: 0, REDUCIN
 export function configureInputs(snapshot: ControlSnapshot, kernel: KernelConfig, nowMs: number): SystemInput[] {
   const out: SystemInput[] = [];
   const configure = (key: ConfigKey, value: number) => out.push({ type: "CONFIGURE", key, value, now_ms: nowMs });
+  // The trading state first: a lowered drawdown limit then meets the state the operator asked for
+  // (the kernel's watch moves ACTIVE to REDUCING, leaves HALTED alone).
+  if (snapshot.trading_state !== kernel.trading_state) {
+    configure("TRADING_STATE", TRADING_STATES.indexOf(snapshot.trading_state) + 1);
+  }
   if (snapshot.active_slot_limit !== kernel.active_slot_limit)
     configure("ACTIVE_SLOT_LIMIT", snapshot.active_slot_limit);
   for (const [field, key] of Object.entries(LIMIT_KEYS) as Array<[keyof RiskLimits, ConfigKey]>) {
     if (snapshot[field] !== kernel[field]) configure(key, snapshot[field]);
-  }
-  if (snapshot.trading_state !== kernel.trading_state) {
-    configure("TRADING_STATE", TRADING_STATES.indexOf(snapshot.trading_state) + 1);
   }
   return out;
 }
@@ -113,8 +115,9 @@ export class ControlSync {
   }
 
   /**
-   * The kernel moved its own trading state (the drawdown watch: ACTIVE → REDUCING); the snapshot
-   * follows, so the operator sees it and the next sync does not undo it.
+   * The kernel moved its own trading state (the drawdown watch: ACTIVE → REDUCING, on a capital
+   * move or a lowered limit); the snapshot follows, so the operator sees it and the next sync does
+   * not undo it.
    */
   followKernel(): void {
     const state = this.d.kernel.config().trading_state;

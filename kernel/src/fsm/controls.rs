@@ -8,8 +8,9 @@
 //!   entry or exit is cancelled (the next FLATTEN exits what is left), a position is exited whole
 //!   at market with reason MANUAL, an idle slot is already flat; a stale slot waits for its
 //!   RECONCILE;
-//! - the drawdown watch: when capital moved and the drawdown ratio reached `max_drawdown_ratio`
-//!   while ACTIVE, the trading state becomes REDUCING, with one CRITICAL DRAWDOWN_LIMIT;
+//! - the drawdown watch: when capital moved or CONFIGURE set `max_drawdown_ratio`, and the
+//!   drawdown ratio is at or past that limit while ACTIVE, the trading state becomes REDUCING,
+//!   with one CRITICAL DRAWDOWN_LIMIT;
 //! - what the state hash covers of the controls (limits, order window, marks).
 //!
 //! Invariants: CONFIGURE keeps `Config::valid`; FLATTEN never creates an entry; the drawdown watch
@@ -51,10 +52,11 @@ impl Kernel {
         true
     }
 
-    pub(super) fn configure(&mut self, i: &InputRecord) -> bool {
+    pub(super) fn configure(&mut self, step: Step, i: &InputRecord) -> bool {
         let c = &mut self.config;
         let l = &mut c.limits;
-        match ConfigKey::from_raw(i.config_key).expect("Invariant: config_key validated") {
+        let key = ConfigKey::from_raw(i.config_key).expect("Invariant: config_key validated");
+        match key {
             ConfigKey::ActiveSlotLimit => c.active_slot_limit = i.value as u32,
             ConfigKey::HungOrderMs => c.hung_order_ms = i.value,
             ConfigKey::TradingState => {
@@ -67,6 +69,10 @@ impl Kernel {
             ConfigKey::MaxDrawdownRatio => l.max_drawdown_ratio = i.amount,
         }
         assert!(self.config.valid(), "Invariant: CONFIGURE keeps the configuration valid");
+        if key == ConfigKey::MaxDrawdownRatio {
+            // A new limit applies at once: a drawdown already at or past it is a crossing now.
+            self.watch_drawdown(step);
+        }
         true
     }
 
@@ -98,7 +104,8 @@ impl Kernel {
         }
     }
 
-    /// After capital moved: a drawdown at or past `max_drawdown_ratio` while ACTIVE → REDUCING.
+    /// After capital moved or `max_drawdown_ratio` was set: a drawdown at or past the limit while
+    /// ACTIVE → REDUCING.
     pub(super) fn watch_drawdown(&mut self, step: Step) {
         if let Some(d) = risk::drawdown_crossed(&self.config.limits, &self.account) {
             self.config.limits.trading_state = TradingState::Reducing;

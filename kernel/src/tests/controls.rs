@@ -172,6 +172,57 @@ fn a_loss_that_crosses_max_drawdown_ratio_moves_to_reducing_once_with_one_critic
     open_position_reducing_is_refused(&mut k);
 }
 
+/// Capital 9 500 after a peak of 10 000 (a recovery re-seed): drawdown 0.05, still ACTIVE.
+fn in_five_percent_drawdown() -> K {
+    let mut k = K::new(2);
+    assert!(k.apply(seed(10_000.0, 0, T0)).ok());
+    assert!(k.apply(seed(9_500.0, 1, T0 + 1)).ok());
+    assert_eq!(k.account().drawdown_ratio, 0.05);
+    assert_eq!(k.kernel().config.limits.trading_state, TradingState::Active);
+    k
+}
+
+#[test]
+fn lowering_max_drawdown_ratio_below_the_current_drawdown_moves_to_reducing_in_the_same_step() {
+    let mut k = in_five_percent_drawdown();
+    let o = k.apply(configure_amount(ConfigKey::MaxDrawdownRatio, 0.03, T0 + 2));
+    assert!(o.ok());
+    assert_eq!(o.codes(), vec![DiagCode::DrawdownLimit]);
+    assert_eq!(o.diags[0].severity, Severity::Critical.raw());
+    assert_eq!(
+        message(&o.diags[0]),
+        "drawdown 0.05 of peak 10000 reached max_drawdown_ratio 0.03: trading_state ACTIVE -> REDUCING"
+    );
+    assert_eq!((o.diags[0].field, o.diags[0].value), (Field::MaxDrawdownRatio.raw(), 0.05));
+    assert_eq!(k.kernel().config.limits.trading_state, TradingState::Reducing);
+    open_position_reducing_is_refused(&mut k);
+    let o = k.apply(configure_amount(ConfigKey::MaxDrawdownRatio, 0.02, T0 + 8));
+    assert!(o.ok() && o.diags.is_empty(), "once per crossing: {:?}", o.messages());
+}
+
+#[test]
+fn setting_max_drawdown_ratio_above_the_drawdown_or_to_zero_keeps_trading_active_without_a_diagnostic() {
+    let mut k = in_five_percent_drawdown();
+    for ratio in [0.1, 0.06, 0.0] {
+        let o = k.apply(configure_amount(ConfigKey::MaxDrawdownRatio, ratio, T0 + 2));
+        assert!(o.ok() && o.diags.is_empty(), "{ratio}: {:?}", o.messages());
+        assert_eq!(k.kernel().config.limits.trading_state, TradingState::Active);
+    }
+    assert!(k.apply(enter(1, "T2", Side::Long, 1, T0 + 3)).ok(), "0 = off: entries still pass");
+}
+
+#[test]
+fn lowering_max_drawdown_ratio_while_reducing_or_halted_changes_only_the_limit() {
+    for s in [TradingState::Reducing, TradingState::Halted] {
+        let mut k = in_five_percent_drawdown();
+        state(&mut k, s);
+        let o = k.apply(configure_amount(ConfigKey::MaxDrawdownRatio, 0.03, T0 + 2));
+        assert!(o.ok() && o.diags.is_empty(), "{s:?}: {:?}", o.messages());
+        assert_eq!(k.kernel().config.limits.trading_state, s);
+        assert_eq!(k.kernel().config.limits.max_drawdown_ratio, 0.03);
+    }
+}
+
 fn open_position_reducing_is_refused(k: &mut K) {
     let o = k.apply(enter(1, "T2", Side::Long, 1, T0 + 7));
     assert_eq!(o.codes(), vec![DiagCode::ReduceOnly]); // and no second DRAWDOWN_LIMIT anywhere
