@@ -4,13 +4,14 @@
  * segment `index` with its header, fsynced with the directory. It either makes both or leaves
  * neither (a snapshot without its segment would make a recovery skip the entries the previous
  * segment still takes), and throws what failed. `pruneJournal` deletes every file older than the
- * `keep` newest snapshots.
+ * `keep` newest snapshots, then fsyncs the directory; `removeTemporaries` deletes `*.tmp` files a
+ * crash left. All go through `fs` (`_journal_fs.ts`, node:fs by default).
  *
- * Entry points: `createSegment`, `pruneJournal`.
+ * Entry points: `createSegment`, `pruneJournal`, `removeTemporaries`.
  */
 
-import { closeSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
+import { type JournalFs, nodeJournalFs, syncDir, writeAll } from "./_journal_fs.ts";
 import {
   encodeSegmentHeader,
   encodeSnapshotFile,
@@ -28,7 +29,7 @@ export interface SnapshotOf {
 
 /** Snapshot `index` of `source` at `seq`, then segment `index` (first seq `seq + 1`): its fd and size. */
 export function createSegment(
-  o: Omit<SegmentHeader, "index" | "firstSeq"> & { dir: string },
+  o: Omit<SegmentHeader, "index" | "firstSeq"> & { dir: string; fs?: JournalFs },
   index: number,
   seq: number,
   source: SnapshotOf,
@@ -37,30 +38,31 @@ export function createSegment(
   const path = join(o.dir, snapshotName(index));
   const segment = join(o.dir, segmentName(index));
   const tmp = `${path}.tmp`;
+  const fs = o.fs ?? nodeJournalFs;
   let fd: number | null = null;
   let renamed = false;
   try {
-    const t = openSync(tmp, "w", 0o600);
+    const t = fs.openSync(tmp, "w", 0o600);
     try {
-      writeAll(t, file);
-      fsyncSync(t);
+      writeAll(fs, t, file);
+      fs.fsyncSync(t);
     } finally {
-      closeSync(t);
+      fs.closeSync(t);
     }
-    renameSync(tmp, path);
+    fs.renameSync(tmp, path);
     renamed = true;
-    fd = openSync(segment, "wx", 0o600);
+    fd = fs.openSync(segment, "wx", 0o600);
     const header = encodeSegmentHeader({ ...o, index, firstSeq: seq + 1 });
-    writeAll(fd, header);
-    fsyncSync(fd);
-    syncDir(o.dir);
+    writeAll(fs, fd, header);
+    fs.fsyncSync(fd);
+    syncDir(fs, o.dir); // the snapshot's rename and the segment's name are durable before anything is pruned
     return { fd, size: header.byteLength };
   } catch (e) {
-    if (fd !== null) closeSync(fd);
+    if (fd !== null) fs.closeSync(fd);
     // Only what this call made: a file squatting on the snapshot's name stays as it was.
     for (const f of [tmp, ...(renamed ? [path] : []), ...(fd !== null ? [segment] : [])]) {
       try {
-        rmSync(f, { force: true });
+        fs.rmSync(f, { force: true });
       } catch {
         // Left behind: a tmp file is removed at the next start; the error thrown says what failed.
       }
@@ -70,8 +72,8 @@ export function createSegment(
 }
 
 /** Deletes every journal file older than the `keep` newest snapshots. */
-export function pruneJournal(dir: string, keep: number): void {
-  const files = readdirSync(dir).flatMap((f) => {
+export function pruneJournal(dir: string, keep: number, fs: JournalFs = nodeJournalFs): void {
+  const files = fs.readdirSync(dir).flatMap((f) => {
     const n = parseJournalName(f);
     return n === null ? [] : [{ f, ...n }];
   });
@@ -82,19 +84,11 @@ export function pruneJournal(dir: string, keep: number): void {
   if (snapshots.length <= keep) return;
   const oldestKept = snapshots[keep - 1]!;
   const gone = files.filter((x) => x.index < oldestKept);
-  for (const x of gone) rmSync(join(dir, x.f), { force: true });
-  if (gone.length > 0) syncDir(dir);
+  for (const x of gone) fs.rmSync(join(dir, x.f), { force: true });
+  if (gone.length > 0) syncDir(fs, dir);
 }
 
-function writeAll(fd: number, bytes: Uint8Array): void {
-  for (let at = 0; at < bytes.byteLength; ) at += writeSync(fd, bytes, at, bytes.byteLength - at);
-}
-
-function syncDir(dir: string): void {
-  const d = openSync(dir, "r");
-  try {
-    fsyncSync(d);
-  } finally {
-    closeSync(d);
-  }
+/** Deletes the temporary files (`*.tmp`: a snapshot being written) a crash left in `dir`. */
+export function removeTemporaries(dir: string, fs: JournalFs = nodeJournalFs): void {
+  for (const f of fs.readdirSync(dir)) if (f.endsWith(".tmp")) fs.rmSync(join(dir, f), { force: true });
 }

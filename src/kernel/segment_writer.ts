@@ -12,11 +12,11 @@
  *    after every kernel call, before answering) or as soon as it holds FRAME_PAYLOAD_MAX bytes.
  *    Not fsynced (`flush(true)` is, as `close` and a rotation): a process crash loses nothing
  *    written, a power loss or kernel panic can lose the last writes.
- *  - `flush()` rotates once the segment reached `segmentBytes`: the segment is fsynced and closed,
- *    snapshot `index + 1` is written atomically (temporary file, fsync, rename, fsync of the
- *    directory), segment `index + 1` is opened, and files older than the `keep` newest snapshots are
- *    deleted (so at most `keep` segments and `keep` snapshots stay). A rotation happens only at a
- *    flush, where the kernel's state is exactly what the journal holds.
+ *  - `flush()` rotates once the segment reached `segmentBytes`, in the order a power loss needs: the
+ *    segment is fsynced (refused: `JournalWriteError`, nothing made), snapshot `index + 1` (temporary
+ *    file, fsync, rename) and segment `index + 1` are written and fsynced, then the directory; only then
+ *    go files older than the `keep` newest snapshots (and the directory is fsynced again). A rotation
+ *    happens only at a flush, where the kernel's state is exactly what the journal holds.
  *  - A snapshot restore (`snapshotRestored`) starts a new segment the same way; until it is made (each
  *    flush tries, else throws `JournalWriteError`) `behind` is true and entries are only counted.
  *
@@ -34,11 +34,11 @@
  * Entry point: `new SegmentJournal(options)`, `begin`, the `InputJournal` methods, `flush`, `prune`, `close`.
  */
 
-import { closeSync, fsyncSync, ftruncateSync, readdirSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import type { KernelInput } from "../contracts/intents.ts";
+import { type JournalFs, nodeJournalFs, writeAll } from "./_journal_fs.ts";
 import { FrameBuffer, TAG_INPUT, TAG_RECORD } from "./_segment_entries.ts";
-import { createSegment, pruneJournal, type SnapshotOf } from "./_segment_files.ts";
+import { createSegment, pruneJournal, removeTemporaries, type SnapshotOf } from "./_segment_files.ts";
 import { FRAME_PAYLOAD_MAX, segmentName } from "./_segment_format.ts";
 import { INPUT_SIZE, RecordEncoder } from "./encoder.ts";
 import type { InputJournal } from "./types.ts";
@@ -55,6 +55,7 @@ export interface SegmentJournalOptions {
   activeSlotLimit: number;
   hungOrderMs: number;
   log?: (line: string) => void;
+  fs?: JournalFs; // the file operations: node:fs by default (a test records their order)
 }
 
 /** What the journal snapshots at a segment start: the kernel it journals. */
@@ -80,8 +81,10 @@ export class SegmentJournal implements InputJournal {
   private readonly clean = new Uint8Array(INPUT_SIZE);
   private readonly clean32 = new Uint32Array(this.clean.buffer);
   private readonly encoder = new RecordEncoder(this.clean);
+  private readonly fs: JournalFs;
 
   constructor(private readonly o: SegmentJournalOptions) {
+    this.fs = o.fs ?? nodeJournalFs;
     if (!(o.keep >= 2) || !(o.segmentBytes >= 4096))
       throw new Error(`Condition failed: keep ${o.keep} >= 2 and segmentBytes ${o.segmentBytes} >= 4096`);
   }
@@ -109,7 +112,7 @@ export class SegmentJournal implements InputJournal {
   begin(source: SnapshotSource, index: number, prune = true): void {
     if (this.source !== null) throw new Error("Invariant: a segment journal begins once");
     if (this.seq !== 0) throw new Error("Invariant: nothing is journaled before the journal begins");
-    for (const f of readdirSync(this.o.dir)) if (f.endsWith(".tmp")) rmSync(join(this.o.dir, f), { force: true });
+    removeTemporaries(this.o.dir, this.fs);
     this.source = source;
     this.open(index);
     if (prune) this.prune(); // as at a rotation: a crash loop's starts, each a snapshot and a segment, stay bounded
@@ -172,14 +175,14 @@ export class SegmentJournal implements InputJournal {
   flush(durable = false): void {
     this.emit();
     const fd = this.live();
-    if (durable) refusedAs("fsync", this.path, () => fsyncSync(fd));
+    if (durable) refusedAs("fsync", this.path, () => this.fs.fsyncSync(fd));
     if (this.restored || this.size >= this.o.segmentBytes) this.rotate();
   }
 
   close(): void {
     if (this.fd === null) return;
     this.flush(true);
-    closeSync(this.fd);
+    this.fs.closeSync(this.fd);
     this.fd = null;
   }
 
@@ -220,10 +223,10 @@ export class SegmentJournal implements InputJournal {
   private append(bytes: Uint8Array): JournalWriteError | null {
     const fd = this.live();
     try {
-      for (let at = 0; at < bytes.byteLength; ) at += writeSync(fd, bytes, at, bytes.byteLength - at, this.size + at);
+      writeAll(this.fs, fd, bytes, this.size);
     } catch (e) {
       try {
-        ftruncateSync(fd, this.size);
+        this.fs.ftruncateSync(fd, this.size);
       } catch {
         // The torn tail stays; the next write at the same offset overwrites it.
       }
@@ -233,10 +236,11 @@ export class SegmentJournal implements InputJournal {
     return null;
   }
 
-  /** Segment `index + 1` from a snapshot of now; refused, the current one takes the entries on (logged once). */
+  /** Segment `index + 1` from a snapshot of now, once the current one is fsynced; refused, that one goes on. */
   private rotate(): void {
     const old = this.live();
     const oldPath = this.path;
+    refusedAs("fsync", oldPath, () => this.fs.fsyncSync(old));
     try {
       this.open(this.index + 1);
     } catch (e) {
@@ -253,18 +257,14 @@ export class SegmentJournal implements InputJournal {
     this.rotationRefused = false;
     this.restored = false;
     this.rotations++;
-    try {
-      refusedAs("fsync", oldPath, () => fsyncSync(old));
-    } finally {
-      closeSync(old);
-      this.prune();
-    }
+    this.fs.closeSync(old);
+    this.prune(); // after the new snapshot and segment and their names are durable (`createSegment`)
   }
 
   /** Files older than the `keep` newest snapshots go; one the disk refuses to delete is logged, tried again later. */
   prune(): void {
     try {
-      pruneJournal(this.o.dir, this.o.keep);
+      pruneJournal(this.o.dir, this.o.keep, this.fs);
     } catch (e) {
       const why = (e as Error).message.split("\n")[0];
       this.o.log?.(`journal: pruning ${this.o.dir} refused (${why}); tried again at the next rotation`);
