@@ -106,6 +106,8 @@ export interface ContractRules {
   min_quantity: number;
   min_notional: number;
   max_leverage: number;
+  /** Why the venue does not trade the contract now (e.g. "contract status 0"); absent while it trades. */
+  not_trading?: string;
 }
 
 /**

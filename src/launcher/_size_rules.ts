@@ -10,6 +10,10 @@
  * minimum and no step: a position that fell below the venue's minimums must still close (the
  * adapter floors it to the step); only less than one step is refused (contract_rules.ts).
  *
+ * A contract the venue holds as not trading (`not_trading` on the rules: its status is not 1, or it
+ * left the list) is refused first (INVALID_INTENT, field ASSET, naming the symbol and its status),
+ * with the adapter's one exception: an EXIT of the slot's whole position passes (the venue judges it).
+ *
  * Entry points: `intentSizeRefusal(venue, intent, slotOf)`, `recordSizeRefusal(...)`.
  */
 
@@ -31,8 +35,14 @@ function refusal(
   size: number,
   closesPosition = false,
 ): InputRefusal | null {
-  const rules = asset === null ? null : venue.knownRules(asset);
-  if (rules === null || !Number.isFinite(size) || size <= 0) return null; // the kernel judges the rest
+  const rules = asset === null ? null : venue.knownRules(asset); // the adapter's, `not_trading` included
+
+  if (rules === null) return null; // the kernel and the adapter judge the rest
+  if (rules.not_trading !== undefined && !closesPosition) {
+    const message = `${kind}: ${rules.asset} is not trading at the venue (${rules.not_trading}); refused before the kernel`;
+    return { code: "INVALID_INTENT", field: "ASSET", message, input_kind: kind, slot_id: slotId };
+  }
+  if (!Number.isFinite(size) || size <= 0) return null; // the kernel judges the rest
   const breach = sizeRuleBreach(rules, size, closesPosition);
   if (breach === null) return null;
   return {

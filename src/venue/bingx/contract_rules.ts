@@ -45,10 +45,8 @@ export type RuleCheck =
 export type SizeRule = "OFF_STEP" | "MIN_QUANTITY" | "BELOW_STEP";
 
 /** Rules as the BingX adapter holds them: `not_trading` says why the venue does not trade the contract now. */
-export interface ListedContractRules extends ContractRules {
-  /** e.g. "contract status 0", "no longer listed"; absent while the contract trades. */
-  not_trading?: string;
-}
+/** Rules as the contract list gives them, `not_trading` included (e.g. "contract status 0", "no longer listed"). */
+export type ListedContractRules = ContractRules;
 
 /**
  * Null when `size` is at least the minimum quantity and a whole number of quantity steps, else
