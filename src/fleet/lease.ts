@@ -171,6 +171,7 @@ export class AccountLease {
    * answered within `budgetMs` of sending `tryLock`: the member granted the lock after that send
    * and ran the call before answering, so it ran within `budgetMs` of the grant, well inside the
    * lock's lease time (`2 × budgetMs`, which frees the key should this kernel die mid-renewal).
+   * A `tryLock` granted after the renewal gave up is unlocked as soon as it answers.
    */
   async renew(
     budgetMs = renewalBudgetMsOf(this.ttlMs),
@@ -179,13 +180,19 @@ export class AccountLease {
     const { bound, done } = bounded(budgetMs);
     try {
       const m = await bound(this.client.map(LEASE_MAP));
-      if (!(await bound(m.tryLock(this.key, 0, 2 * budgetMs))))
+      const locking = m.tryLock(this.key, 0, 2 * budgetMs);
+      const locked = await bound(locking).catch((e: unknown) => {
+        // A grant answered after the renewal gave up gets its own unlock (the lock is reentrant per
+        // client: left held, this client's next renewals would re-enter it and keep it held).
+        void locking.then((ok) => (ok ? m.unlock(this.key) : undefined)).catch(() => {});
+        throw e;
+      });
+      if (!locked)
         throw new Error("account lease: the lease key is locked by another client; renewal retried at the next beat");
       try {
         return await this.renewLocked(m, bound);
       } finally {
-        // Best effort: a lock left behind (unlock lost, or a tryLock granted after it was given up)
-        // is this client's and frees itself after its lease time.
+        // Sent even when the budget ran out; a lock whose unlock was lost frees itself after its lease time.
         await bound(m.unlock(this.key)).catch(() => {});
       }
     } finally {
