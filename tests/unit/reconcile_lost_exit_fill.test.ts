@@ -72,10 +72,10 @@ test("an exit that filled at the venue with its fill lost is booked from the ven
   expect(await w.r.pass()).toEqual([0]);
   const slot = w.kernel.slot(0);
   expect(slot.stage).toBe("CLOSED");
-  expect(slot.exit_order).toMatchObject({ status: "FILLED", filled_size: 0.01, avg_fill_price: 67_000, fee: 0.335 });
+  expect(slot.exit_order).toMatchObject({ status: "FILLED", filled_size: 0.01, avg_fill_price: 67_000, fee: 0.134 }); // a resting limit: maker
   const account = w.kernel.account();
-  expect(account.realized_pnl_total).toBeCloseTo(20 - 0.325 - 0.335, 6); // 0.01 × (67 000 − 65 000), less fees
-  expect(account.fees_paid).toBeCloseTo(0.325 + 0.335, 6);
+  expect(account.realized_pnl_total).toBeCloseTo(20 - 0.325 - 0.134, 6); // 0.01 × (67 000 − 65 000), less fees
+  expect(account.fees_paid).toBeCloseTo(0.325 + 0.134, 6);
   expect(account.capital).toBeCloseTo((await w.venue.balance()).balance, 6);
   expect(w.diags.map((d) => d.code)).toEqual(["VENUE_MISMATCH"]);
 });

@@ -61,6 +61,6 @@ test("an exit that filled at the venue while the process was down closes the tra
   expect(report.orphans).toEqual([]);
   expect(second.slot(0).stage).toBe("CLOSED");
   expect(second.slot(0).exit_order).toMatchObject({ status: "FILLED", filled_size: 0.01, avg_fill_price: 67_000 });
-  expect(second.slot(0)).toMatchObject({ realized_pnl: 20, exit_order: { fee: 0.335 } }); // 0.01 × (67 000 − 65 000)
+  expect(second.slot(0)).toMatchObject({ realized_pnl: 20, exit_order: { fee: 0.134 } }); // 0.01 × (67 000 − 65 000); a resting limit pays maker
   expect(report.capital).toBeCloseTo((await venue.balance()).balance, 6);
 });

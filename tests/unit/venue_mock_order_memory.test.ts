@@ -24,7 +24,10 @@ const buy = (cid: string): OrderRequest => ({
 });
 
 async function venue(): Promise<{ m: MockVenueAdapter; events: VenueEvent[] }> {
-  const m = new MockVenueAdapter({ seed: 11, clock: new ManualClock(1_000), prices: { "BTC-USDT": 65_000 } });
+  // 105 000 buys of 0.001 open 105 BTC (~683 000 USDT of margin at 10x): the account must hold it,
+  // since the venue refuses an opening order beyond the available margin (101204).
+  const clock = new ManualClock(1_000);
+  const m = new MockVenueAdapter({ seed: 11, clock, prices: { "BTC-USDT": 65_000 }, balance: 1_000_000_000 });
   const events: VenueEvent[] = [];
   m.onEvent((e) => events.push(e));
   await m.connect();

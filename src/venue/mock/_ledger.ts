@@ -11,6 +11,9 @@
 import type { OrderSide, PositionSide, VenueBalance, VenuePosition } from "../../contracts/venue.ts";
 import { roundQty } from "../event_id.ts";
 
+/** The leverage of a (symbol, side) nobody set, as bingx-sim's DEFAULT_LEVERAGE. */
+export const DEFAULT_LEVERAGE = 10;
+
 interface Holding {
   size: number;
   avg_price: number;
@@ -55,6 +58,10 @@ export class MockLedger {
     else this.holdings.delete(k);
   }
 
+  leverage(asset: string, side: PositionSide): number {
+    return this.leverages.get(key(asset, side)) ?? DEFAULT_LEVERAGE;
+  }
+
   setLeverage(asset: string, side: PositionSide, leverage: number): void {
     this.leverages.set(key(asset, side), leverage);
   }
@@ -72,7 +79,7 @@ export class MockLedger {
         size: h.size,
         avg_price: h.avg_price,
         unrealized_pnl: direction * (mark - h.avg_price) * h.size,
-        leverage: this.leverages.get(k) ?? 10,
+        leverage: this.leverage(a, s),
       });
     }
     return out.sort((x, y) => (x.asset + x.side < y.asset + y.side ? -1 : 1));

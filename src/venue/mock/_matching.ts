@@ -1,7 +1,8 @@
 /**
  * Matching inside the mock venue: which resting limit orders a new price crosses, and how an
- * order fills (in `legs` legs, each a multiple of the quantity step, all at one price). Fills
- * move the ledger before the events describing them are returned for delivery.
+ * order fills (in `legs` legs, each a multiple of the quantity step, all at one price; `maker`
+ * for a resting limit the price crossed later, else taker). Fills move the ledger before the
+ * events describing them are returned for delivery.
  *
  * Entry points: `crossesNow`, `restingCrossed`, `fillOrder`.
  */
@@ -36,6 +37,7 @@ export function fillOrder(
   legs: number,
   nowMs: number,
   ledger: MockLedger,
+  maker: boolean,
 ): VenueEvent[] {
   const r = order.request;
   const remaining = r.size - order.filled;
@@ -43,7 +45,7 @@ export function fillOrder(
   const events: VenueEvent[] = [];
   for (const cumulative of plan) {
     if (cumulative <= order.filled) continue;
-    const { qty, fee } = applyLeg(order, cumulative, price, nowMs);
+    const { qty, fee } = applyLeg(order, cumulative, price, nowMs, maker);
     ledger.applyFill(r.asset, r.side, r.position_side, qty, price, fee);
     events.push(orderEvent(order, order.status === "FILLED" ? "FULL_FILL" : "PARTIAL_FILL", { qty, price }, nowMs));
   }

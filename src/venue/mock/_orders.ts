@@ -1,10 +1,12 @@
 /**
  * Orders inside the mock venue and the events they produce. Every event carries the order's
- * cumulative filled size, average price and cumulative fee (0.05% taker on every fill), and an
- * event id built from order id + status + cumulative size, as the BingX normalizer does.
+ * cumulative filled size, average price and cumulative fee, and an event id built from order id +
+ * status + cumulative size, as the BingX normalizer does. Fees as bingx-sim's (contracts_catalog):
+ * 0.05% taker on a fill that trades at once (market, marketable limit), 0.02% maker on a resting
+ * limit that fills later.
  *
  * Entry points: `MockOrder`, `newOrder`, `fillPlan`, `orderEvent`, `rejectEvent`, `cancelRejectEvent`, `newOrderId`,
- * `uniqueOrderId`, `forgetOldestFinished`, `TAKER_FEE_RATE`.
+ * `uniqueOrderId`, `forgetOldestFinished`, `TAKER_FEE_RATE`, `MAKER_FEE_RATE`.
  */
 
 import type { Rng } from "../../contracts/rng.ts";
@@ -13,6 +15,7 @@ import { formatStep } from "../bingx/contract_rules.ts";
 import { eventId, roundQty } from "../event_id.ts";
 
 export const TAKER_FEE_RATE = 0.0005;
+export const MAKER_FEE_RATE = 0.0002;
 
 export interface MockOrder {
   venue_order_id: string;
@@ -94,17 +97,18 @@ export function fillPlan(size: number, step: number, legs: number): number[] {
   return out;
 }
 
-/** Applies one fill to the order and returns the fee it paid. */
+/** Applies one fill to the order and returns the fee it paid (maker: a resting limit filled later). */
 export function applyLeg(
   order: MockOrder,
   cumulative: number,
   price: number,
   nowMs: number,
+  maker: boolean,
 ): { qty: number; fee: number } {
   const qty = roundQty(cumulative - order.filled);
   if (!(qty > 0))
     throw new Error(`Invariant: a fill leg must grow the cumulative size (${order.filled} → ${cumulative})`);
-  const fee = qty * price * TAKER_FEE_RATE;
+  const fee = qty * price * (maker ? MAKER_FEE_RATE : TAKER_FEE_RATE);
   order.avg_price = (order.avg_price * order.filled + price * qty) / cumulative;
   order.filled = cumulative;
   order.fee += fee;

@@ -9,15 +9,17 @@
  * position still reserve (101400); a reduce-only order whose sides open a position is refused
  * (101400), never opened; a client order id (lower-cased, as BingX keeps them) names one order:
  * the same order sent again answers its placement, any other order under that id is refused (80014).
+ * An opening order needs its initial margin plus the taker fee within the available margin (101204).
  *
- * Entry points: `placeRefusal`, `cancelRefusal`, `ruleCheck`, `closeRefusal`, `clientIdRefusal`, `Refusal`.
+ * Entry points: `placeRefusal`, `cancelRefusal`, `ruleCheck`, `closeRefusal`, `marginRefusal`, `clientIdRefusal`,
+ * `Refusal`.
  */
 
 import type { ContractRules, OrderRequest } from "../../contracts/venue.ts";
 import { applyContractRules, closesWholePosition, type RuleCheck } from "../bingx/contract_rules.ts";
 import { roundQty } from "../event_id.ts";
-import { isOpening } from "./_ledger.ts";
-import type { MockOrder } from "./_orders.ts";
+import { isOpening, type MockLedger } from "./_ledger.ts";
+import { type MockOrder, TAKER_FEE_RATE } from "./_orders.ts";
 import { consumeCount, type MockKnobs } from "./knobs.ts";
 
 export interface Refusal {
@@ -94,6 +96,27 @@ export function closeRefusal(
       message: `the quantity ${size} exceeds the closable position ${closable}`,
     };
   return null;
+}
+
+/**
+ * 101204 "Insufficient margin" for an opening order whose initial margin (size × price / the
+ * leverage set for its position side) plus the taker fee on it exceeds the ledger's available
+ * margin, as bingx-sim's `checkFunds`: price is the limit (on the tick) for a LIMIT, else the
+ * venue's `mark`. A close needs no margin. Working orders reserve none (bingx-sim neither).
+ */
+export function marginRefusal(
+  request: OrderRequest,
+  check: { size: number; price?: string },
+  mark: number,
+  ledger: MockLedger,
+): Refusal | null {
+  if (!isOpening(request.side, request.position_side)) return null;
+  const notional = check.size * (check.price === undefined ? mark : Number(check.price));
+  const need = notional / ledger.leverage(request.asset, request.position_side) + notional * TAKER_FEE_RATE;
+  const available = ledger.balance().available_margin;
+  if (need <= available) return null;
+  const message = `Insufficient margin, need ${need.toFixed(4)} USDT, available ${available.toFixed(4)}`;
+  return { reason: "VENUE", code: "101204", message };
 }
 
 /** Null when `request` is the order `existing` was placed from (sent again), else 80014: the id is taken. */

@@ -3,7 +3,9 @@
  * string order ids, the client order id echoed, BingX statuses and reject codes). With no knobs
  * it acknowledges and fully fills market orders at its seeded price within milliseconds
  * (setTimeout-scheduled); a limit the price crosses fills at that price, others rest (on the
- * tick) until `setPrice` crosses them. It keeps hedge positions and the USDT wallet like the venue.
+ * tick) until `setPrice` crosses them, paying the maker fee then (taker otherwise). It keeps hedge
+ * positions and the USDT wallet like the venue; an opening order beyond the available margin is
+ * refused 101204 (`_refusals.ts`).
  *
  * Invariants: one order per client order id, lower-cased (the same order sent again answers its
  * placement; another is refused: `_refusals.ts`); cumulative filled size and fee only grow; venue
@@ -53,6 +55,7 @@ import {
   clientIdRefusal,
   closeRefusal,
   type KnobCell,
+  marginRefusal,
   placeRefusal,
   type Refusal,
   ruleCheck,
@@ -121,7 +124,7 @@ export class MockVenueAdapter implements VenueAdapter {
     this.prices.set(asset, price);
     if (!this.ledger) return;
     for (const order of restingCrossed(this.orders.values(), asset, price)) {
-      this.delivery.deliver(this.fill(order, order.request.price as number));
+      this.delivery.deliver(this.fill(order, order.request.price as number, true));
     }
   }
 
@@ -178,15 +181,17 @@ export class MockVenueAdapter implements VenueAdapter {
       return this.reject(request, { reason: "VENUE", code: "LOCAL_RULE", message: check.message });
     }
     const held = this.ledger.held(request.asset, request.position_side);
-    const closeRefused = closeRefusal(this.orders.values(), request, check.size, held);
-    if (closeRefused) return this.reject(request, closeRefused);
+    const fundsRefused =
+      closeRefusal(this.orders.values(), request, check.size, held) ??
+      marginRefusal(request, check, price, this.ledger);
+    if (fundsRefused) return this.reject(request, fundsRefused);
     const id = uniqueOrderId(this.rng, this.orderIds);
     const order = newOrder(id, request, check, this.clock.nowMs(), this.knobState.hung === true);
     this.orders.set(request.client_order_id.toLowerCase(), order);
     if (order.hung) return { status: "ACCEPTED", venue_order_id: order.venue_order_id };
     const events: VenueEvent[] = [orderEvent(order, "ACK", { qty: 0, price: 0 }, this.clock.nowMs())];
     // A marketable limit takes the venue's price (as a taker), never worse than its limit.
-    if (crossesNow(order, price)) events.push(...this.fill(order, price));
+    if (crossesNow(order, price)) events.push(...this.fill(order, price, false));
     this.delivery.deliver(events);
     return { status: "ACCEPTED", venue_order_id: order.venue_order_id };
   }
@@ -197,17 +202,12 @@ export class MockVenueAdapter implements VenueAdapter {
     return { status: "REJECTED", event };
   }
 
-  private fill(order: MockOrder, price: number): VenueEvent[] {
+  /** Fills `order` at `price`; `maker` for a resting limit the price crossed later (maker fee). */
+  private fill(order: MockOrder, price: number, maker: boolean): VenueEvent[] {
     const rules = this.rules[order.request.asset] ?? defaultRules(order.request.asset);
     const feeBefore = order.fee;
-    const events = fillOrder(
-      order,
-      price,
-      rules.quantity_step,
-      this.knobState.partial_fill_legs ?? 1,
-      this.clock.nowMs(),
-      this.ledger,
-    );
+    const legs = this.knobState.partial_fill_legs ?? 1;
+    const events = fillOrder(order, price, rules.quantity_step, legs, this.clock.nowMs(), this.ledger, maker);
     this.history.record(order.request, events, feeBefore);
     return events;
   }
