@@ -4,10 +4,13 @@
  * segment `index` with its header, fsynced with the directory. It either makes both or leaves
  * neither (a snapshot without its segment would make a recovery skip the entries the previous
  * segment still takes), and throws what failed. `pruneJournal` deletes every file older than the
- * `keep` newest snapshots, then fsyncs the directory; `removeTemporaries` deletes `*.tmp` files a
- * crash left. All go through `fs` (`_journal_fs.ts`, node:fs by default).
+ * `keep` newest snapshots, then fsyncs the directory; `settleJournal` (at a start) deletes `*.tmp`
+ * files a crash left and fsyncs the newest segment older than the start's: a crashed run's last
+ * segment was written and never fsynced (and a recovery may have cut a torn tail off it), and the
+ * start's snapshot supersedes it, so its entries and its cut are durable first, as at a rotation.
+ * All go through `fs` (`_journal_fs.ts`, node:fs by default).
  *
- * Entry points: `createSegment`, `pruneJournal`, `removeTemporaries`.
+ * Entry points: `createSegment`, `pruneJournal`, `settleJournal`.
  */
 
 import { join } from "node:path";
@@ -88,7 +91,29 @@ export function pruneJournal(dir: string, keep: number, fs: JournalFs = nodeJour
   if (gone.length > 0) syncDir(fs, dir);
 }
 
-/** Deletes the temporary files (`*.tmp`: a snapshot being written) a crash left in `dir`. */
-export function removeTemporaries(dir: string, fs: JournalFs = nodeJournalFs): void {
-  for (const f of fs.readdirSync(dir)) if (f.endsWith(".tmp")) fs.rmSync(join(dir, f), { force: true });
+/**
+ * Before snapshot `index` of a start: deletes the temporary files (`*.tmp`: a snapshot being written)
+ * a crash left in `dir`, and fsyncs the newest segment older than `index` (the segments before it were
+ * fsynced when their run rotated past them or closed; a start fsyncs the one before its own).
+ */
+export function settleJournal(dir: string, index: number, fs: JournalFs = nodeJournalFs): void {
+  let newest: { f: string; index: number } | null = null;
+  for (const f of fs.readdirSync(dir)) {
+    if (f.endsWith(".tmp")) fs.rmSync(join(dir, f), { force: true });
+    const n = parseJournalName(f);
+    if (n?.kind === "segment" && n.index < index && (newest === null || n.index > newest.index))
+      newest = { f, index: n.index };
+  }
+  if (newest === null) return;
+  const path = join(dir, newest.f);
+  try {
+    const fd = fs.openSync(path, "r");
+    try {
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch (e) {
+    throw new Error(`${path}: fsync refused (${(e as Error).message.split("\n")[0]}): no snapshot is made ahead of it`);
+  }
 }

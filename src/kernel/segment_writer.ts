@@ -4,7 +4,8 @@
  * every input the kernel accepted is appended, in the order applied; refused inputs changed
  * nothing and are only counted (no client can grow the journal without changing state).
  *
- *  - `begin(source, index, prune?)` writes snapshot `index` (the kernel's state now) and opens
+ *  - `begin(source, index, prune?)` fsyncs the newest older segment (a crashed run's last, maybe cut
+ *    by the recovery: never fsynced), writes snapshot `index` (the kernel's state now) and opens
  *    segment `index`, whose first entry is this run's next seq: a run starts a segment of its own.
  *    Then it prunes as a rotation does (a crash loop's starts stay within `keep` too), unless `prune`
  *    is false: the launcher calls `prune()` itself, once serve's catch-up read the older segments.
@@ -26,10 +27,9 @@
  * rotation that cannot make its snapshot or segment removes what it made; the current segment takes
  * the entries on (logged once), the next flush tries again. `behind`: no order may leave meanwhile.
  *
- * Invariants: seqs count this run's entries from 1 across its segments (projected row ids carry
- * `<run>:<seq>`); a frame holds whole entries; a snapshot file is complete or absent; a segment
- * holds every entry from its first seq up to the newest snapshot's successor (a snapshot exists
- * only with its segment).
+ * Invariants: seqs count this run's entries from 1 across its segments (projected row ids carry `<run>:<seq>`);
+ * a frame holds whole entries; a snapshot file is complete or absent; a segment holds every entry from its
+ * first seq up to the newest snapshot's successor (a snapshot exists only with its segment).
  *
  * Entry point: `new SegmentJournal(options)`, `begin`, the `InputJournal` methods, `flush`, `prune`, `close`.
  */
@@ -38,7 +38,7 @@ import { join } from "node:path";
 import type { KernelInput } from "../contracts/intents.ts";
 import { type JournalFs, nodeJournalFs, writeAll } from "./_journal_fs.ts";
 import { FrameBuffer, TAG_INPUT, TAG_RECORD } from "./_segment_entries.ts";
-import { createSegment, pruneJournal, removeTemporaries, type SnapshotOf } from "./_segment_files.ts";
+import { createSegment, pruneJournal, type SnapshotOf, settleJournal } from "./_segment_files.ts";
 import { FRAME_PAYLOAD_MAX, segmentName } from "./_segment_format.ts";
 import { INPUT_SIZE, RecordEncoder } from "./encoder.ts";
 import type { InputJournal } from "./types.ts";
@@ -112,7 +112,7 @@ export class SegmentJournal implements InputJournal {
   begin(source: SnapshotSource, index: number, prune = true): void {
     if (this.source !== null) throw new Error("Invariant: a segment journal begins once");
     if (this.seq !== 0) throw new Error("Invariant: nothing is journaled before the journal begins");
-    removeTemporaries(this.o.dir, this.fs);
+    settleJournal(this.o.dir, index, this.fs); // durable before the snapshot that supersedes it, as at a rotation
     this.source = source;
     this.open(index);
     if (prune) this.prune(); // as at a rotation: a crash loop's starts, each a snapshot and a segment, stay bounded
