@@ -356,7 +356,10 @@ _Static_assert(offsetof(zinc_outcome_lane, overwritten) == 40, "lane overwritten
 _Static_assert(offsetof(zinc_outcome_lane, stale) == 48, "lane stale");
 _Static_assert((ZINC_OUTCOME_LANE_DEPTH & (ZINC_OUTCOME_LANE_DEPTH - 1)) == 0, "depth is a power of two");
 
-/* Return codes. >= 0 is success (a count or a sequence); errors are negative and stable. */
+/* Return codes. >= 0 is success (a count or a sequence); errors are negative and stable. A call
+ * that returns a sequence word as int64 (zinc_seq, zinc_wait, zinc_spin_wait, zinc_outcome_head,
+ * zinc_outcome_wait) answers ZINC_E_CORRUPT when the word has bit 63 set (no real sequence gets
+ * there: 292 years at 1e9 a second), so a negative answer is always one of these codes. */
 #define ZINC_OK 0
 #define ZINC_FULL 1          /* ring full: nothing written, retry later */
 #define ZINC_RETRY 1         /* seqlock read did not stabilise within the retry bound */
@@ -365,7 +368,7 @@ _Static_assert((ZINC_OUTCOME_LANE_DEPTH & (ZINC_OUTCOME_LANE_DEPTH - 1)) == 0, "
 #define ZINC_E_ROLE (-3)     /* operation needs the writer role */
 #define ZINC_E_KIND (-4)     /* operation not valid for this region kind */
 #define ZINC_E_ABANDONED (-5) /* the consumer fenced this claim off; the record was NOT delivered */
-#define ZINC_E_CORRUPT (-6)  /* a cell sequence broke the ring invariant */
+#define ZINC_E_CORRUPT (-6)  /* a cell sequence broke the ring invariant, or a sequence word read >= 2^63 */
 #define ZINC_E_CONTENDED (-7) /* bounded CAS loop exhausted under contention; retry */
 #define ZINC_E_OPEN (-8)     /* open refused; the error buffer names the file and the reason */
 #define ZINC_E_TORN (-9)     /* image was being written when its writer died: do not trust it */
@@ -378,9 +381,9 @@ int32_t zinc_open(const char *prefix, uint32_t kind, uint32_t record_count, uint
                   char *err, uint32_t err_len);
 int32_t zinc_close(int32_t h);
 int32_t zinc_header(int32_t h, void *out64);
-/* Re-validates an open region (header fields on every call; file size and the path still naming
- * the mapped file at most every 50 ms per handle): ZINC_OK, or ZINC_E_CORRUPT with one line in err
- * naming the file and what no longer matches. */
+/* Re-validates an open region (header fields, and the sequence word below 2^63, on every call;
+ * file size and the path still naming the mapped file at most every 50 ms per handle): ZINC_OK, or
+ * ZINC_E_CORRUPT with one line in err naming the file and what no longer matches. */
 int32_t zinc_check(int32_t h, char *err, uint32_t err_len);
 int64_t zinc_seq(int32_t h);
 int64_t zinc_wait(int32_t h, uint64_t last_seq, int32_t timeout_ms);

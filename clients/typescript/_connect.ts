@@ -1,13 +1,14 @@
 /**
  * Connecting a client: the library, the four regions of the prefix (the control region is
  * optional: a kernel whose control plane is in memory has none), a live writer, the namespace the
- * region records, and one claimed outcome lane. Every refusal is its own error (errors.ts); a
+ * region records, the state sequence (a word >= 2^63 is CorruptRegionError), and one claimed
+ * outcome lane. Every refusal is its own error (errors.ts); a
  * refusal closes whatever was opened.
  *
  * Entry points: `openConnection`, `ConnectOptions`, `ClientInfo`, `Handles`.
  */
 
-import { loadZinc, openRegion, readHeader, resolveLibPath, type ZincLib } from "./_zinc.ts";
+import { loadZinc, openRegion, readHeader, resolveLibPath, stateSeq, type ZincLib } from "./_zinc.ts";
 import { ForeignNamespaceError, KernelNotRunningError, LanesBusyError, RegionMissingError } from "./errors.ts";
 
 export interface ConnectOptions {
@@ -49,6 +50,8 @@ export interface Connection {
   nowMs: () => number;
   /** The monotonic clock of the reads' retry bound, ms (default performance.now). */
   monoMs?: () => number;
+  /** The state region's sequence at connect (`waitForChange` answers the next one). */
+  stateSeq: number;
 }
 
 /** A kernel whose control plane is in memory (DITA_V2_CONTROL_PLANE=MEMORY) has no control region. */
@@ -93,6 +96,7 @@ export function openConnection(o: ConnectOptions = {}): Connection {
       throw new ForeignNamespaceError(
         `prefix '${prefix}' belongs to namespace '${namespace}', not '${o.namespace}': refusing to trade another strategy's slots`,
       );
+    const seq = stateSeq(lib, h.state, prefix); // a word >= 2^63: refused before a lane is claimed
     const gen = new Uint32Array(1);
     const lane = lib.zinc_outcome_claim(h.outcomes, gen);
     if (lane < 0)
@@ -107,7 +111,7 @@ export function openConnection(o: ConnectOptions = {}): Connection {
       kernelGeneration: state.generation,
     };
     const spin = Math.max(0, Math.min(10_000, Math.trunc(o.spinUs ?? 200)));
-    return { lib, libPath, h, info, spinUs: spin, nowMs: o.nowMs ?? (() => Date.now()) };
+    return { lib, libPath, h, info, spinUs: spin, nowMs: o.nowMs ?? (() => Date.now()), stateSeq: seq };
   } catch (e) {
     for (const id of opened) lib.zinc_close(id);
     throw e;

@@ -4,12 +4,13 @@
  * writes it out of the executable), and opening one region with its refusal turned into the
  * client error that names the case. One dlopen per path per thread.
  *
- * Entry points: `resolveLibPath`, `loadZinc`, `openRegion`, `ZincLib`.
+ * Entry points: `resolveLibPath`, `loadZinc`, `openRegion`, `readHeader`, `stateSeq`, `laneHead`, `ZincLib`.
  */
 
 import { dlopen, FFIType as T } from "bun:ffi";
 import { existsSync } from "node:fs";
 import {
+  CorruptRegionError,
   DitaClientError,
   LayoutMismatchError,
   LibraryError,
@@ -110,4 +111,39 @@ export function readHeader(lib: ZincLib, id: number): Header {
     flags: dv.getUint32(36, true),
     generation: Number(dv.getBigUint64(48, true)),
   };
+}
+
+/**
+ * A sequence or lane head libzinc answered as int64 (ffi/README.md §9); a negative answer is never
+ * one: -6 is a word >= 2^63 (`word` reads it for the message), another ZINC_E_* code is named, and
+ * any other negative is such a word read as signed (an older libzinc). Each is CorruptRegionError.
+ */
+function sequenceOf(raw: number | bigint, what: string, word: () => bigint): number {
+  if (raw >= 0) return Number(raw);
+  const rc = Number(raw);
+  if (rc === -6) throw new CorruptRegionError(`${what}: sequence word >= 2^63 (${word()}): corrupt region`);
+  if (rc >= -11) throw new CorruptRegionError(`${what}: zinc error ${rc}`);
+  throw new CorruptRegionError(
+    `${what}: libzinc answered ${raw}, no ZINC_E_* code: sequence word >= 2^63 (${BigInt.asUintN(64, BigInt(raw))}) read as signed: corrupt region`,
+  );
+}
+
+/** The state region's sequence (zinc_seq); CorruptRegionError for a word >= 2^63. */
+export function stateSeq(lib: ZincLib, id: number, prefix: string): number {
+  const word = (): bigint => {
+    const out = new BigUint64Array(8);
+    lib.zinc_header(id, out);
+    return out[2]!;
+  };
+  return sequenceOf(lib.zinc_seq(id), `/dev/shm/${prefix}.state: sequence`, word);
+}
+
+/** An outcome lane's head as a lane wait answered it (`raw`); CorruptRegionError for a word >= 2^63. */
+export function laneHead(lib: ZincLib, id: number, lane: number, prefix: string, raw: number | bigint): number {
+  const word = (): bigint => {
+    const out = new BigUint64Array(8);
+    lib.zinc_outcome_lane_header(id, lane, out);
+    return out[0]!;
+  };
+  return sequenceOf(raw, `/dev/shm/${prefix}.outcomes: lane ${lane} head`, word);
 }

@@ -12,19 +12,19 @@
  * are pending (they share one futex wait, `_waits.ts`); every `waitForChange` pending at a change answers it;
  * (3) venue follow-ups (origin VENUE) and outcomes of earlier intents are kept (bounded) for `nextVenueOutcome`,
  * and every outcome received for `outcomesOf`; (4) a record that does not decode is CorruptRegionError, after
- * the poll's other records were kept; (5) records of another generation of the lane are ignored (ffi/README.md
- * §7); (6) reads are seqlock-stable (a kernel mirroring all the while: StateBusyError after READ_BUSY_MS).
+ * the poll's other records were kept, and so is a sequence or lane head word >= 2^63 (never taken as one);
+ * (5) records of another generation of the lane are ignored (ffi/README.md §7); (6) reads are seqlock-stable
+ * (a kernel mirroring all the while: StateBusyError after READ_BUSY_MS).
  *
- * Entry points: `DitaClient.connect(options)`, then `submit`, `push`, `outcome`, `nextVenueOutcome`,
- * `outcomesOf`, `slots`, `slot`, `account`, `state`, `control`, `waitForChange`, `ringDepth`,
- * `reconnect`, `close`.
+ * Entry points: `DitaClient.connect(options)`, then `submit`, `push`, `outcome`, `nextVenueOutcome`, `outcomesOf`,
+ * `slots`, `slot`, `account`, `state`, `control`, `waitForChange`, `ringDepth`, `reconnect`, `close`.
  */
 
 import { type ClientInfo, type Connection, type ConnectOptions, type Handles, openConnection } from "./_connect.ts";
 import { Inbox } from "./_inbox.ts";
 import { READ_BUSY_MS, StateReads, type StateView } from "./_reads.ts";
 import { checkTimeout, Waiter } from "./_waits.ts";
-import { readHeader, type ZincLib } from "./_zinc.ts";
+import { laneHead, readHeader, stateSeq, type ZincLib } from "./_zinc.ts";
 import {
   ClientClosedError,
   CorruptRegionError,
@@ -73,7 +73,7 @@ export class DitaClient {
     this.nowMs = c.nowMs;
     this.waiter = new Waiter(c.lib, c.libPath);
     this.stateWaiter = new Waiter(c.lib, c.libPath);
-    this.stateSeen = Number(c.lib.zinc_seq(c.h.state));
+    this.stateSeen = c.stateSeq;
     this.reads = new StateReads(c.lib, c.h, c.info, () => this.live(), c.monoMs);
     this.readPos = this.laneRead();
   }
@@ -153,10 +153,11 @@ export class DitaClient {
           `no outcome for intent ${id} within ${timeoutMs} ms (it may still be applied)`,
         );
       }
-      // Waits for the head to pass what this client read, not for the head it last saw: an outcome
-      // published after the poll above is already behind the head.
+      // Waits for the head to pass what this client read (an outcome published after the poll is behind it already).
+      // A negative head is never taken: the spin's is CorruptRegionError, the Worker's a wake the next spin reads.
       const read = this.readPos;
-      woke = this.waiter.spinLane(this.h.outcomes, lane, read, this.spinUs) !== read;
+      const spun = this.waiter.spinLane(this.h.outcomes, lane, read, this.spinUs);
+      woke = laneHead(this.lib, this.h.outcomes, lane, this.info.prefix, spun) !== read;
       if (!woke) woke = (await this.waiter.lane(this.h.outcomes, lane, read, Math.min(left, CHUNK_MS))) !== read;
       this.live();
       if (!woke) this.checkKernel(id); // a whole chunk with nothing: is the kernel still there?
@@ -171,8 +172,7 @@ export class DitaClient {
     return Number(header[1]!);
   }
 
-  /** Polls the lane into the inbox (records of another generation are ignored); returns the
-   * positions consumed, read or lost. */
+  /** Polls the lane into the inbox (records of another generation ignored); returns the positions consumed. */
   private drainLane(): number {
     this.live();
     let consumed = 0;
@@ -261,7 +261,7 @@ export class DitaClient {
     const seen = this.stateSeen;
     for (;;) {
       this.live();
-      const seq = Number(this.lib.zinc_seq(this.h.state));
+      const seq = stateSeq(this.lib, this.h.state, this.info.prefix);
       if (seq !== seen) {
         this.stateSeen = seq;
         return seq;

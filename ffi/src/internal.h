@@ -78,6 +78,12 @@ static inline uint64_t mono_ns(void) {
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* A sequence word (a region's seq, an outcome lane's head) with bit 63 set is corruption: at 1e9
+ * publishes a second a real one takes 292 years to get there. The calls that return one as int64
+ * answer ZINC_E_CORRUPT instead: as int64 it would read as an error code or an unknown negative. */
+static inline int seq_word_bad(uint64_t w) { return (w >> 63) != 0; }
+static inline int64_t seq_result(uint64_t w) { return seq_word_bad(w) ? ZINC_E_CORRUPT : (int64_t)w; }
+
 static inline void cpu_relax(void) {
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_ia32_pause();

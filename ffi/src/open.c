@@ -150,11 +150,11 @@ static int32_t header_unguarded(int32_t id, void *out64) {
 
 /*
  * Re-validates an open region against the geometry it was opened with: the header's magic,
- * layout version, kind, record size, record count and region bytes (every call), the file's
- * size (a file truncated under the mapping would fault a reader) and that the path still names
- * the mapped file (removed or replaced: another region now lives there) — those two stat calls at
- * most every ZINC_CHECK_FILE_MS per handle (the first call always). Returns ZINC_OK, or
- * ZINC_E_CORRUPT with one line naming the file and the field in `err`.
+ * layout version, kind, record size, record count, region bytes and a sequence word below 2^63
+ * (every call), the file's size (a file truncated under the mapping would fault a reader) and
+ * that the path still names the mapped file (removed or replaced: another region now lives
+ * there) — those two stat calls at most every ZINC_CHECK_FILE_MS per handle (the first call
+ * always). Returns ZINC_OK, or ZINC_E_CORRUPT with one line naming the file and the field in `err`.
  */
 static int32_t check_unguarded(int32_t id, char *err, uint32_t err_len) {
     zinc_handle *h = handle_get(id);
@@ -162,6 +162,7 @@ static int32_t check_unguarded(int32_t id, char *err, uint32_t err_len) {
     if (err != NULL && err_len > 0) err[0] = 0;
     zinc_region_header *hdr = hdr_of(h);
     uint32_t magic = atomic_load_explicit(&hdr->magic, memory_order_acquire);
+    uint64_t seq = atomic_load(&hdr->seq);
     int32_t rc = ZINC_OK;
     if (magic != ZINC_MAGIC)
         rc = fail(err, err_len, "%s: magic is 0x%08X, not 0x%08X \"ZINC\"", h->path, magic, ZINC_MAGIC);
@@ -178,6 +179,9 @@ static int32_t check_unguarded(int32_t id, char *err, uint32_t err_len) {
                   (unsigned long long)hdr->region_bytes, h->bytes);
     else if (h->kind == ZINC_KIND_OUTCOMES && outcome_depth(h) != ZINC_OUTCOME_LANE_DEPTH)
         rc = fail(err, err_len, "%s: lane depth is %u, not %u", h->path, outcome_depth(h), ZINC_OUTCOME_LANE_DEPTH);
+    else if (seq_word_bad(seq))
+        rc = fail(err, err_len, "%s: sequence word >= 2^63 (%llu): not a sequence libzinc wrote", h->path,
+                  (unsigned long long)seq);
     if (rc != ZINC_OK) return ZINC_E_CORRUPT;
     /* The header is checked on every call (a few loads); the two stat calls (~5 us on a VM) at
      * most every ZINC_CHECK_FILE_MS per handle, so a check before every ring drain stays cheap. */

@@ -94,12 +94,13 @@ static int64_t outcome_head_unguarded(int32_t id, uint32_t lane) {
     zinc_handle *h = handle_get(id);
     if (h == NULL) return ZINC_E_BADF;
     if (!lane_ok(h, lane)) return h->kind != ZINC_KIND_OUTCOMES ? ZINC_E_KIND : ZINC_E_ARG;
-    return (int64_t)(atomic_load_explicit(&lane_at(h, lane)->head, memory_order_acquire) & INT64_MAX);
+    return seq_result(atomic_load_explicit(&lane_at(h, lane)->head, memory_order_acquire));
 }
 
 /* Spins up to spin_us on the lane's head, then sleeps on the lane's futex word until the head
- * differs from last_head, the timeout passes or the handle closes. Safe from another thread; the
- * caller (guard.c) holds a reference on h for the whole call. */
+ * differs from last_head, the timeout passes or the handle closes (a head >= 2^63: ZINC_E_CORRUPT
+ * at once, seq_result). Safe from another thread; the caller (guard.c) holds a reference on h for
+ * the whole call. */
 static int64_t outcome_wait_unguarded(zinc_handle *h, uint32_t lane, uint64_t last_head, uint32_t spin_us,
                                       int32_t timeout_ms) {
     if (!lane_ok(h, lane)) return ZINC_E_ARG;
@@ -109,7 +110,7 @@ static int64_t outcome_wait_unguarded(zinc_handle *h, uint32_t lane, uint64_t la
     uint64_t start = mono_ns(), spin_end = start + (uint64_t)spin_us * 1000ull;
     uint64_t deadline = start + (uint64_t)timeout_ms * 1000000ull;
     uint64_t head = atomic_load(&l->head);
-    for (uint32_t poll = 1; head == last_head && spin_us > 0; poll++) {
+    for (uint32_t poll = 1; head == last_head && !seq_word_bad(head) && spin_us > 0; poll++) {
         if ((poll & 63u) == 0) {
             if (mono_ns() >= spin_end) break;
             sched_yield(); /* as zinc_spin_wait: the kernel may need this CPU to answer */
@@ -117,13 +118,14 @@ static int64_t outcome_wait_unguarded(zinc_handle *h, uint32_t lane, uint64_t la
         cpu_relax();
         head = atomic_load(&l->head);
     }
-    for (int pass = 0; pass < 1000000 && head == last_head && atomic_load(&h->closing) == 0; pass++) {
+    for (int pass = 0; pass < 1000000 && head == last_head && !seq_word_bad(head) && atomic_load(&h->closing) == 0;
+         pass++) {
         uint64_t now = mono_ns();
         if (now >= deadline) break;
         atomic_fetch_add(&l->waiters, 1);
         uint32_t word = atomic_load(&l->futex);
         head = atomic_load(&l->head);
-        if (head == last_head) {
+        if (head == last_head && !seq_word_bad(head)) {
             uint64_t left = deadline - now;
             struct timespec ts = {(time_t)(left / 1000000000ull), (long)(left % 1000000000ull)};
             syscall(SYS_futex, &l->futex, FUTEX_WAIT, word, &ts, NULL, 0);
@@ -131,7 +133,7 @@ static int64_t outcome_wait_unguarded(zinc_handle *h, uint32_t lane, uint64_t la
         }
         atomic_fetch_sub(&l->waiters, 1);
     }
-    return (int64_t)(head & INT64_MAX);
+    return seq_result(head);
 }
 
 /* Read-only: copies lane position `pos` when the cell still holds it, stable (0); 1 when it is not

@@ -74,7 +74,7 @@ const CODES: Record<number, ZincErrorCode> = {
 /** What a code means, for the codes whose bare name does not say it. */
 const MEANING: Partial<Record<ZincErrorCode, string>> = {
   TRUNCATED: "the region file shrank under its mapping (truncated by another process); reopen it",
-  CORRUPT: "a ring cell's sequence word is neither free nor published for its position (not written by libzinc)",
+  CORRUPT: "a word of the region is not one libzinc wrote (a ring cell's sequence fits no state of its position)",
 };
 
 /** Throws for a negative return code; returns non-negative codes unchanged. */
@@ -83,4 +83,24 @@ export function check(rc: number, what: string): number {
   const code = CODES[rc] ?? "ARG";
   const meaning = MEANING[code];
   throw new ZincError(code, `${what}: zinc error ${code} (${rc})${meaning ? `: ${meaning}` : ""}`);
+}
+
+/**
+ * A sequence or lane head libzinc returned as int64 (ffi/README.md §9), never a negative answer:
+ * CORRUPT (-6) is a word >= 2^63 (`word` reads it for the message), and a negative that is no
+ * ZINC_E_* code can only be such a word read as signed: CORRUPT too, naming the value. Other codes
+ * throw as `check` does.
+ */
+export function sequence(raw: number | bigint, what: string, word: () => bigint): number {
+  if (raw >= 0) return Number(raw);
+  const rc = Number(raw);
+  if (rc === -6) throw new ZincError("CORRUPT", `${what}: sequence word >= 2^63 (${word()}): corrupt region`);
+  if (CODES[rc] === undefined) {
+    const unsigned = BigInt.asUintN(64, BigInt(raw));
+    throw new ZincError(
+      "CORRUPT",
+      `${what}: libzinc answered ${raw}, no ZINC_E_* code: sequence word >= 2^63 (${unsigned}) read as signed: corrupt region`,
+    );
+  }
+  return check(rc, what);
 }

@@ -14,9 +14,10 @@
  * producers find no sleeper to wake while it spins.
  * Invariant: at most one request is in flight to the worker.
  * A region whose sequence cannot be read (libzinc answers a negative code: the file was truncated
- * under the mapping) shows no change: its waits sleep to their timeout on their timer alone and
- * answer the unchanged `lastSeq`, with no spin and no Worker (whose `zinc_wait` would return at
- * once, again and again). The region's periodic check reports the file.
+ * under the mapping, or the sequence word is >= 2^63) shows no change: its waits sleep to their
+ * timeout on their timer alone and answer the unchanged `lastSeq`, with no spin and no Worker
+ * (whose `zinc_wait` would return at once, again and again). The region's periodic check reports
+ * the file (`zinc_check` names both).
  */
 
 import type { ZincLib } from "./_lib.ts";

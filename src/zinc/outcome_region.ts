@@ -7,7 +7,7 @@
  * Entry points: `publishOutcomeRecords`, `readOutcomeStats`, `readLaneHeader`, `RealOutcomeLane`.
  */
 
-import { check } from "./_lib.ts";
+import { check, sequence } from "./_lib.ts";
 import { OUTCOME_RECORD_BYTES } from "./outcome_record.ts";
 import type { ZincRegion } from "./region.ts";
 import { invariant, ZincError } from "./types.ts";
@@ -133,8 +133,14 @@ export class RealOutcomeLane implements OutcomeLane {
     return { records, lost: Number(this.lost[0]) };
   }
 
+  /** The lane's head; CORRUPT naming the word when it is >= 2^63. */
   head(): number {
-    return check(Number(this.r.lib.zinc_outcome_head(this.r.id, this.lane)), `${this.r.path}: lane head`);
+    const word = (): bigint => {
+      const out = new BigUint64Array(8);
+      check(this.r.lib.zinc_outcome_lane_header(this.r.id, this.lane, out), `${this.r.path}: lane ${this.lane}`);
+      return out[0]!;
+    };
+    return sequence(this.r.lib.zinc_outcome_head(this.r.id, this.lane), `${this.r.path}: lane ${this.lane} head`, word);
   }
 
   release(): void {

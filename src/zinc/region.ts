@@ -4,7 +4,7 @@
  * Header values are validated by C at open; `header()` re-reads them for inspection.
  */
 
-import { check, KIND, loadZinc, type RegionKind, type ZincLib } from "./_lib.ts";
+import { check, KIND, loadZinc, type RegionKind, sequence, type ZincLib } from "./_lib.ts";
 import { FutexWaiter, WAIT_SPIN_US_DEFAULT } from "./_waiter.ts";
 import { invariant, ZincError } from "./types.ts";
 
@@ -109,8 +109,16 @@ export class ZincRegion {
     );
   }
 
+  /** The sequence; CORRUPT naming the word when it is >= 2^63 (no sequence libzinc wrote). */
   seq(): number {
-    return check(Number(this.lib.zinc_seq(this.id)), `${this.path}: seq`);
+    return sequence(this.lib.zinc_seq(this.id), `${this.path}: seq`, () => this.seqWord());
+  }
+
+  /** The header's sequence word as the u64 it is. */
+  private seqWord(): bigint {
+    const buf = new BigUint64Array(8);
+    check(this.lib.zinc_header(this.id, buf), `${this.path}: header`);
+    return buf[2]!;
   }
 
   wait(lastSeq: number, timeoutMs: number): Promise<number> {

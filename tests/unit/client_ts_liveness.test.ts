@@ -58,6 +58,7 @@ function client(lib: FakeRegions): DitaClient {
     },
     spinUs: 0,
     nowMs: () => 1_700_000_000_000,
+    stateSeq: 0,
   };
   return new (DitaClient as unknown as new (c: Connection) => DitaClient)(c);
 }

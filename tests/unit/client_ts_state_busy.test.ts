@@ -82,6 +82,7 @@ function client(kernel: BusyKernel, stepMs = 0.001): DitaClient {
     spinUs: 0,
     nowMs: () => 1_700_000_000_000,
     monoMs: () => (now += stepMs),
+    stateSeq: 0,
   };
   return new (DitaClient as unknown as new (c: Connection) => DitaClient)(c);
 }

@@ -12,9 +12,9 @@ import ctypes
 import os
 import re
 import struct
-from typing import Optional
+from typing import Callable, Optional
 
-from .errors import DitaClientError, LayoutMismatch, LibraryError, PermissionDenied, RegionMissing
+from .errors import CorruptRegion, DitaClientError, LayoutMismatch, LibraryError, PermissionDenied, RegionMissing
 
 KINDS = {"intents": 1, "state": 2, "control": 3, "outcomes": 4}
 _I32, _U32, _U64, _I64, _P = ctypes.c_int32, ctypes.c_uint32, ctypes.c_uint64, ctypes.c_int64, ctypes.c_void_p
@@ -94,3 +94,32 @@ def header(lib: ctypes.CDLL, h: int) -> dict[str, int]:
     (_magic, _version, _kind, writer_pid, _futex, seq, _rsize, count, _waiters, flags, _start, generation,
      _bytes) = _HEADER.unpack_from(buf.raw, 0)
     return {"writer_pid": writer_pid, "seq": seq, "record_count": count, "flags": flags, "generation": generation}
+
+
+def sequence(raw: int, what: str, word: Callable[[], int]) -> int:
+    """A sequence or lane head libzinc answered as int64 (ffi/README.md section 9); a negative answer
+    is never one: -6 is a word >= 2^63 (``word`` reads it for the message), another ZINC_E_* code is
+    named, and any other negative is such a word read as signed (an older libzinc). Each is
+    CorruptRegion."""
+    if raw >= 0:
+        return raw
+    if raw == -6:
+        raise CorruptRegion(f"{what}: sequence word >= 2^63 ({word()}): corrupt region")
+    if raw >= -11:
+        raise CorruptRegion(f"{what}: zinc error {raw}")
+    raise CorruptRegion(f"{what}: libzinc answered {raw}, no ZINC_E_* code: sequence word >= 2^63 "
+                        f"({raw & 0xFFFF_FFFF_FFFF_FFFF}) read as signed: corrupt region")
+
+
+def state_seq(lib: ctypes.CDLL, h: int, prefix: str) -> int:
+    """The state region's sequence (zinc_seq); CorruptRegion for a word >= 2^63."""
+    return sequence(lib.zinc_seq(h), f"/dev/shm/{prefix}.state: sequence", lambda: header(lib, h)["seq"])
+
+
+def lane_head(lib: ctypes.CDLL, h: int, lane: int, prefix: str, raw: int) -> int:
+    """An outcome lane's head as a lane wait answered it (``raw``); CorruptRegion for a word >= 2^63."""
+    def word() -> int:
+        buf = ctypes.create_string_buffer(64)
+        lib.zinc_outcome_lane_header(h, lane, buf)
+        return struct.unpack_from("<Q", buf.raw, 0)[0]
+    return sequence(raw, f"/dev/shm/{prefix}.outcomes: lane {lane} head", word)

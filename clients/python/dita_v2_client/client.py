@@ -16,7 +16,8 @@ raised as CorruptRegion to the next wait for the intent its id names, while ever
 of the same poll is delivered as usual; (6) one client may be used from several threads (ctypes
 releases the GIL in every libzinc call): pushes are serialised (each thread's record is the one
 that reaches the ring, ids are unique), and so are polls of the lane and the inbox (each outcome
-is delivered once); no lock is held while a thread sleeps on the lane.
+is delivered once); no lock is held while a thread sleeps on the lane; (7) a state sequence or
+lane head word >= 2^63 (libzinc answers a negative int64) is CorruptRegion, never a sequence.
 """
 
 from __future__ import annotations
@@ -73,7 +74,8 @@ class DitaClient:
     (or use it as a context manager): the lane is released for the next producer."""
 
     def __init__(self, lib: ctypes.CDLL, handles: dict[str, int], info: ClientInfo, spin_us: int,
-                 clock: Callable[[], float], monotonic: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float], monotonic: Callable[[], float] = time.monotonic,
+                 state_seq: Optional[int] = None) -> None:
         self._lib, self._h, self.info, self._spin_us, self._clock = lib, handles, info, spin_us, clock
         self._monotonic = monotonic  # every deadline (waits, read retries); wall-clock steps change none
         self._rec = bytearray(INTENT_BYTES * BATCH_MAX)
@@ -90,7 +92,8 @@ class DitaClient:
         self._sequence = 0
         self._lost_total = 0
         self._read_pos = self._lane_read()
-        self._state_seen = lib.zinc_seq(handles["state"])
+        # never a negative answer (a word >= 2^63 is CorruptRegion); connect reads it before claiming a lane
+        self._state_seen = _zinc.state_seq(lib, handles["state"], info.prefix) if state_seq is None else state_seq
         self._push_lock = threading.Lock()  # the record buffer, the id sequence and the ring push
         self._lane_lock = threading.Lock()  # the lane's polls (libzinc's read position), the poll buffer, the inbox
         self._open = True
@@ -126,13 +129,14 @@ class DitaClient:
             if namespace is not None and ns and ns != namespace:
                 raise ForeignNamespace(f"prefix '{prefix}' belongs to namespace '{ns}', not '{namespace}': "
                                        "refusing to trade another strategy's slots")
+            seq = _zinc.state_seq(lib, handles["state"], prefix)  # a word >= 2^63: refused before a lane is claimed
             gen = ctypes.c_uint32(0)
             lane = lib.zinc_outcome_claim(handles["outcomes"], ctypes.byref(gen))
             if lane < 0:
                 raise LanesBusy(f"/dev/shm/{prefix}.outcomes: every outcome lane is held by a live producer")
             info = ClientInfo(prefix, ns, lane, gen.value, state["record_count"], state["writer_pid"],
                               state["generation"])
-            return cls(lib, handles, info, max(0, min(10_000, int(spin_us))), clock, monotonic)
+            return cls(lib, handles, info, max(0, min(10_000, int(spin_us))), clock, monotonic, seq)
         except BaseException:
             for h in handles.values():
                 lib.zinc_close(h)
@@ -248,7 +252,9 @@ class DitaClient:
             chunk = _chunk_ms(left)
             # Waits for the lane's head to pass what this client has read, not for the head it last
             # saw: an outcome published after the poll above is already past the read position.
-            woke = lib.zinc_outcome_wait(h, lane, self._read_pos, self._spin_us, chunk) != self._read_pos
+            head = lib.zinc_outcome_wait(h, lane, self._read_pos, self._spin_us, chunk)
+            self._live()  # closed meanwhile: ClientClosed, not the closed handle's error code
+            woke = _zinc.lane_head(lib, h, lane, self.info.prefix, head) != self._read_pos  # never a negative head
             if not woke:
                 self._check_kernel(cid)
 
@@ -407,7 +413,7 @@ class DitaClient:
         seen = self._state_seen
         while True:
             self._live()
-            seq = self._lib.zinc_seq(self._h["state"])
+            seq = _zinc.state_seq(self._lib, self._h["state"], self.info.prefix)
             if seq != seen:
                 self._state_seen = seq
                 return seq
