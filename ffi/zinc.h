@@ -359,7 +359,8 @@ _Static_assert((ZINC_OUTCOME_LANE_DEPTH & (ZINC_OUTCOME_LANE_DEPTH - 1)) == 0, "
 /* Return codes. >= 0 is success (a count or a sequence); errors are negative and stable. A call
  * that returns a sequence word as int64 (zinc_seq, zinc_wait, zinc_spin_wait, zinc_outcome_head,
  * zinc_outcome_wait) answers ZINC_E_CORRUPT when the word has bit 63 set (no real sequence gets
- * there: 292 years at 1e9 a second), so a negative answer is always one of these codes. */
+ * there: 292 years at 1e9 a second), so a negative answer is always one of these codes;
+ * zinc_outcome_poll on such a lane head answers it too, counting nothing lost. */
 #define ZINC_OK 0
 #define ZINC_FULL 1          /* ring full: nothing written, retry later */
 #define ZINC_RETRY 1         /* seqlock read did not stabilise within the retry bound */

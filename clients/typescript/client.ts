@@ -182,7 +182,7 @@ export class DitaClient {
       const n = this.lib.zinc_outcome_poll(this.h.outcomes, this.info.lane, this.pollBuf, POLL_MAX, this.lost);
       if (n < 0)
         throw new CorruptRegionError(
-          `/dev/shm/${this.info.prefix}.outcomes: lane ${this.info.lane} is no longer ours (zinc error ${n})`,
+          `/dev/shm/${this.info.prefix}.outcomes: lane ${this.info.lane} ${n === -6 ? "head: sequence word >= 2^63: corrupt region" : "is no longer ours"} (zinc error ${n})`,
         );
       const lost = Number(this.lost[0]);
       this.lostTotal += lost;

@@ -58,6 +58,7 @@ static int32_t outcome_poll_unguarded(int32_t id, uint32_t lane, void *out, uint
     zinc_outcome_lane *l = lane_at(h, lane);
     if ((uint32_t)(atomic_load(&l->owner) & 0xFFFFFFFFull) != (uint32_t)getpid()) return ZINC_E_ROLE;
     uint64_t head = atomic_load_explicit(&l->head, memory_order_acquire);
+    if (seq_word_bad(head)) return ZINC_E_CORRUPT; /* no lost count, no read position moved */
     uint64_t read = atomic_load_explicit(&l->read, memory_order_relaxed);
     uint64_t lost = 0;
     if (read > head) read = head; /* only a hostile write gets here: resume at the head */

@@ -8,7 +8,7 @@
  * "sequence word >= 2^63". Run by tests/unit/zinc_seq_top_bit.test.ts and `make -C ffi test`:
  *
  *   gcc -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -o T ffi/tests/seq_top_bit.c
- *   T region_seq | T lane_head
+ *   T region_seq | T lane_head (head, wait and poll)
  *
  * Each case exits 0 when the behaviour holds, 1 when it does not (printing what it saw), 2 when
  * the setup itself failed. Regions use the prefix given as argv[2] (default: one per pid).
@@ -76,6 +76,12 @@ static int lane_head(void) {
               (long long)head, (unsigned long long)v);
         CHECK(waited == ZINC_E_CORRUPT && same == ZINC_E_CORRUPT,
               "zinc_outcome_wait answered %lld / %lld, expected CORRUPT", (long long)waited, (long long)same);
+        uint8_t out[2 * ZINC_OUTCOME_RECORD_SIZE];
+        uint64_t lost = 0;
+        int32_t polled = zinc_outcome_poll(c, (uint32_t)lane, out, 2, &lost);
+        printf("lane head %llu: poll=%d lost=%llu\n", (unsigned long long)v, polled, (unsigned long long)lost);
+        CHECK(polled == ZINC_E_CORRUPT && lost == 0, "zinc_outcome_poll answered %d, lost %llu, expected CORRUPT, 0",
+              polled, (unsigned long long)lost);
     }
     SETUP(poke("outcomes", head_off, (1ull << 63) - 1), "write 2^63 - 1");
     CHECK(zinc_outcome_head(c, (uint32_t)lane) == INT64_MAX, "2^63 - 1 is a lane head");

@@ -114,3 +114,12 @@ test("an outcome wait on a lane head word >= 2^63: CorruptRegionError naming the
   expect((e as Error).message).toContain(`/dev/shm/${prefix}.outcomes`);
   expect((e as Error).message).toContain("sequence word >= 2^63");
 });
+
+test("outcomesOf on a lane head word >= 2^63: CorruptRegionError (libzinc's poll refuses it), not a silent drain", () => {
+  const { prefix } = kernel();
+  const client = connect(prefix);
+  poke(`/dev/shm/${prefix}.outcomes`, 128 + client.info.lane * 64, 1n << 63n);
+  expect(() => client.outcomesOf(1n)).toThrow("sequence word >= 2^63");
+  poke(`/dev/shm/${prefix}.outcomes`, 128 + client.info.lane * 64, 0n);
+  expect(client.outcomesOf(1n)).toEqual([]); // a real head again: nothing was counted lost
+});

@@ -277,7 +277,8 @@ class DitaClient:
             lost.value = 0
             n = lib.zinc_outcome_poll(h, lane, self._poll, POLL_MAX, self._lost_ref)
             if n < 0:
-                raise CorruptRegion(f"/dev/shm/{self.info.prefix}.outcomes: lane {lane} is no longer ours ({n})")
+                why = "head: sequence word >= 2^63: corrupt region" if n == -6 else "is no longer ours"
+                raise CorruptRegion(f"/dev/shm/{self.info.prefix}.outcomes: lane {lane} {why} ({n})")
             self._lost_total += lost.value
             # The poll moved the lane's read position past every record it copied or skipped.
             self._read_pos += n + lost.value
