@@ -14,6 +14,7 @@
 
 import { BINDING_PLANTS } from "./_planted_binding.ts";
 import { EDGE_PLANTS } from "./_planted_edges.ts";
+import { LATER_SWEEP_PLANTS } from "./_planted_later.ts";
 import { p } from "./_planted_plant.ts";
 
 export type Area =
@@ -319,4 +320,5 @@ export const PLANTED: readonly Plant[] = [
   ...EDGE_PLANTS,
   ...MONEY_PATH_PLANTS,
   ...EDGE_SWEEP_PLANTS,
+  ...LATER_SWEEP_PLANTS,
 ];
