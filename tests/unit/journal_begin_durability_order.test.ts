@@ -12,10 +12,11 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { appendFileSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, join } from "node:path";
-import { type JournalFs, nodeJournalFs } from "../../src/kernel/_journal_fs.ts";
+import { join } from "node:path";
+import type { JournalFs } from "../../src/kernel/_journal_fs.ts";
 import { ExecutionKernel, SegmentJournal, walkJournal } from "../../src/kernel/index.ts";
 import { adoptJournal } from "../../src/launcher/journal_start.ts";
+import { recordingFs, segmentFile, snapshotFile } from "../_support/journal_fs_recorder.ts";
 import { T0 } from "../_support/kernel.ts";
 
 const dirs: string[] = [];
@@ -25,50 +26,8 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-const seg = (i: number) => `segment-${String(i).padStart(12, "0")}.bin`;
-const snap = (i: number) => `snapshot-${String(i).padStart(12, "0")}.bin`;
-
-/** node:fs, recording each write, fsync, rename, truncate and unlink by file name ("dir": the journal directory). */
-function recordingFs(dir: string) {
-  const ops: string[] = [];
-  const names = new Map<number, string>();
-  const name = (p: string) => (p === dir ? "dir" : basename(p));
-  const refuse = new Set<string>();
-  const fs: JournalFs = {
-    ...nodeJournalFs,
-    openSync: (p, flags, mode) => {
-      const fd = nodeJournalFs.openSync(p, flags, mode);
-      names.set(fd, name(p));
-      return fd;
-    },
-    closeSync: (fd) => {
-      nodeJournalFs.closeSync(fd);
-      names.delete(fd);
-    },
-    writeSync: (fd, bytes, offset, length, position) => {
-      ops.push(`write ${names.get(fd)}`);
-      return nodeJournalFs.writeSync(fd, bytes, offset, length, position);
-    },
-    fsyncSync: (fd) => {
-      if (refuse.delete(`fsync ${names.get(fd)}`)) throw new Error("EIO: i/o error, fsync");
-      nodeJournalFs.fsyncSync(fd);
-      ops.push(`fsync ${names.get(fd)}`);
-    },
-    ftruncateSync: (fd, length) => {
-      nodeJournalFs.ftruncateSync(fd, length);
-      ops.push(`truncate ${names.get(fd)}`);
-    },
-    renameSync: (from, to) => {
-      nodeJournalFs.renameSync(from, to);
-      ops.push(`rename ${name(from)} -> ${name(to)}`);
-    },
-    rmSync: (p, o) => {
-      nodeJournalFs.rmSync(p, o);
-      ops.push(`unlink ${name(p)}`);
-    },
-  };
-  return { fs, ops, open: names, refuse };
-}
+const seg = segmentFile;
+const snap = snapshotFile;
 
 function segmentJournal(dir: string, run: string, fs: JournalFs) {
   return new SegmentJournal({
