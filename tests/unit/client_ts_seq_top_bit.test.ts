@@ -8,10 +8,11 @@
  */
 
 import { afterEach, expect, test } from "bun:test";
-import { closeSync, existsSync, openSync, unlinkSync, writeSync } from "node:fs";
+import { existsSync, unlinkSync } from "node:fs";
 import { CorruptRegionError, DitaClient } from "../../clients/typescript/index.ts";
 import { nativeLibraryPath } from "../../src/kernel/index.ts";
 import { RealZincPlane } from "../../src/zinc/index.ts";
+import { writeU64 } from "../_support/files.ts";
 
 const libPath = nativeLibraryPath("zinc");
 const cleanups: Array<() => void> = [];
@@ -44,18 +45,6 @@ function connect(prefix: string): DitaClient {
   return client;
 }
 
-/** Writes one u64 into a region file, as a stray process would (not through libzinc). */
-function poke(path: string, offset: number, value: bigint): void {
-  const buf = new Uint8Array(8);
-  new DataView(buf.buffer).setBigUint64(0, value, true);
-  const fd = openSync(path, "r+");
-  try {
-    writeSync(fd, buf, 0, 8, offset);
-  } finally {
-    closeSync(fd);
-  }
-}
-
 async function rejection(p: Promise<unknown>): Promise<unknown> {
   try {
     await p;
@@ -70,22 +59,22 @@ test("waitForChange on a state sequence word of 2^63 or 2^64 - 6: CorruptRegionE
   const client = connect(prefix);
   const path = `/dev/shm/${prefix}.state`;
   for (const word of [1n << 63n, (1n << 64n) - 6n]) {
-    poke(path, 16, word);
+    writeU64(path, 16, word);
     const e = await rejection(client.waitForChange(0));
     expect(e).toBeInstanceOf(CorruptRegionError);
     expect((e as Error).message).toContain(path);
     expect((e as Error).message).toContain("sequence word >= 2^63");
     expect((e as Error).message).toContain(String(word));
   }
-  poke(path, 16, 5n);
+  writeU64(path, 16, 5n);
   expect(await client.waitForChange(0)).toBe(5); // a real sequence again: answered as before
 });
 
 test("connect on a state sequence word >= 2^63: CorruptRegionError before a lane is claimed, not a negative 'last seen' sequence", () => {
   const { prefix } = kernel();
-  poke(`/dev/shm/${prefix}.state`, 16, 1n << 63n);
+  writeU64(`/dev/shm/${prefix}.state`, 16, 1n << 63n);
   expect(() => connect(prefix)).toThrow(CorruptRegionError);
-  poke(`/dev/shm/${prefix}.state`, 16, 0n);
+  writeU64(`/dev/shm/${prefix}.state`, 16, 0n);
   expect(connect(prefix).info.lane).toBe(0); // the refused connect holds no lane
 });
 
@@ -108,7 +97,7 @@ test("an outcome wait on a lane head word >= 2^63: CorruptRegionError naming the
   const { prefix } = kernel();
   const client = connect(prefix);
   const word = 1n << 63n;
-  poke(`/dev/shm/${prefix}.outcomes`, 128 + client.info.lane * 64, word);
+  writeU64(`/dev/shm/${prefix}.outcomes`, 128 + client.info.lane * 64, word);
   const e = await rejection(client.outcome(1n, 300));
   expect(e).toBeInstanceOf(CorruptRegionError);
   expect((e as Error).message).toContain(`/dev/shm/${prefix}.outcomes`);
@@ -118,8 +107,8 @@ test("an outcome wait on a lane head word >= 2^63: CorruptRegionError naming the
 test("outcomesOf on a lane head word >= 2^63: CorruptRegionError (libzinc's poll refuses it), not a silent drain", () => {
   const { prefix } = kernel();
   const client = connect(prefix);
-  poke(`/dev/shm/${prefix}.outcomes`, 128 + client.info.lane * 64, 1n << 63n);
+  writeU64(`/dev/shm/${prefix}.outcomes`, 128 + client.info.lane * 64, 1n << 63n);
   expect(() => client.outcomesOf(1n)).toThrow("sequence word >= 2^63");
-  poke(`/dev/shm/${prefix}.outcomes`, 128 + client.info.lane * 64, 0n);
+  writeU64(`/dev/shm/${prefix}.outcomes`, 128 + client.info.lane * 64, 0n);
   expect(client.outcomesOf(1n)).toEqual([]); // a real head again: nothing was counted lost
 });

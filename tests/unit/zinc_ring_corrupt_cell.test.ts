@@ -10,10 +10,11 @@
  */
 
 import { afterEach, describe, expect, test } from "bun:test";
-import { closeSync, existsSync, openSync, unlinkSync, writeSync } from "node:fs";
+import { existsSync, unlinkSync } from "node:fs";
 import { RealControlCommandClient, RealZincControlPlane } from "../../src/control/index.ts";
 import { nativeLibraryPath } from "../../src/kernel/index.ts";
 import { INTENT_RECORD_BYTES, RealZincPlane } from "../../src/zinc/index.ts";
+import { writeU64 } from "../_support/files.ts";
 import { INITIAL } from "../integration/control_contract.ts";
 
 const libPath = nativeLibraryPath("zinc");
@@ -37,17 +38,6 @@ function prefix(): string {
     }
   });
   return p;
-}
-
-function writeU64(path: string, offset: number, value: bigint): void {
-  const buf = new Uint8Array(8);
-  new DataView(buf.buffer).setBigUint64(0, value, true);
-  const fd = openSync(path, "r+");
-  try {
-    writeSync(fd, buf, 0, 8, offset);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 function record(tag: number): Uint8Array {

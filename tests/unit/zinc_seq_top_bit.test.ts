@@ -10,10 +10,11 @@
  */
 
 import { afterEach, describe, expect, test } from "bun:test";
-import { closeSync, existsSync, openSync, unlinkSync, writeSync } from "node:fs";
+import { existsSync, unlinkSync } from "node:fs";
 import { nativeLibraryPath } from "../../src/kernel/index.ts";
 import { RealZincPlane, ZincError, ZincRegion } from "../../src/zinc/index.ts";
 import { buildHarness, runHarnessCase } from "../_support/c_harness.ts";
+import { writeU64 } from "../_support/files.ts";
 
 const harness = buildHarness("seq_top_bit");
 const runCase = (name: string) => runHarnessCase([harness, name, `dita_test_seq_top_bit_${name}_${process.pid}`]);
@@ -50,18 +51,6 @@ function plane(): { prefix: string; plane: RealZincPlane } {
   return { prefix, plane: p };
 }
 
-/** Writes one u64 into a region file, as a stray process would (not through libzinc). */
-function poke(path: string, offset: number, value: bigint): void {
-  const buf = new Uint8Array(8);
-  new DataView(buf.buffer).setBigUint64(0, value, true);
-  const fd = openSync(path, "r+");
-  try {
-    writeSync(fd, buf, 0, 8, offset);
-  } finally {
-    closeSync(fd);
-  }
-}
-
 function thrown(f: () => unknown): ZincError {
   try {
     f();
@@ -79,14 +68,14 @@ describe("src/zinc", () => {
     const r = ZincRegion.open({ libPath, prefix, kind: "state", recordCount: 0, writer: false });
     cleanups.push(() => r.close());
     for (const word of [1n << 63n, (1n << 64n) - 6n]) {
-      poke(path, 16, word);
+      writeU64(path, 16, word);
       const e = thrown(() => r.seq());
       expect(e.code).toBe("CORRUPT");
       expect(e.message).toContain(path);
       expect(e.message).toContain("sequence word >= 2^63");
       expect(e.message).toContain(String(word));
     }
-    poke(path, 16, 7n);
+    writeU64(path, 16, 7n);
     expect(r.seq()).toBe(7);
   });
 
@@ -111,7 +100,7 @@ describe("src/zinc", () => {
     const lane = p.claimOutcomeLane();
     cleanups.push(() => lane.release());
     const word = (1n << 64n) - 6n;
-    poke(`/dev/shm/${prefix}.outcomes`, 128 + lane.lane * 64, word);
+    writeU64(`/dev/shm/${prefix}.outcomes`, 128 + lane.lane * 64, word);
     const e = thrown(() => lane.head());
     expect(e.code).toBe("CORRUPT");
     expect(e.message).toContain("sequence word >= 2^63");
@@ -121,7 +110,7 @@ describe("src/zinc", () => {
 
   test("the kernel's region check names a sequence word >= 2^63 (its waits see no change meanwhile)", async () => {
     const { prefix, plane: p } = plane();
-    poke(`/dev/shm/${prefix}.intents`, 16, 1n << 63n);
+    writeU64(`/dev/shm/${prefix}.intents`, 16, 1n << 63n);
     expect(await p.waitIntents(0, 0)).toBe(0);
     expect(p.checkRegions()).toContain("sequence word >= 2^63");
   });

@@ -9,10 +9,11 @@
  */
 
 import { afterEach, expect, test } from "bun:test";
-import { closeSync, existsSync, openSync, unlinkSync, writeSync } from "node:fs";
+import { existsSync, unlinkSync } from "node:fs";
 import type { DiagnosticRecord } from "../../src/contracts/index.ts";
 import { nativeLibraryPath } from "../../src/kernel/index.ts";
 import { OUTCOME_LANE_DEPTH, OutcomeBatch, RealZincPlane, ZincRegion, ZincStatusReader } from "../../src/zinc/index.ts";
+import { writeU64 } from "../_support/files.ts";
 
 const libPath = nativeLibraryPath("zinc");
 const LANES = 2;
@@ -23,14 +24,7 @@ afterEach(() => {
 
 /** ffi/README.md §7: lane i's header at 128 + i * 64 (head u64 at +0, read u64 at +8). */
 function writeLaneWord(path: string, lane: number, word: 0 | 8, value: bigint): void {
-  const buf = new Uint8Array(8);
-  new DataView(buf.buffer).setBigUint64(0, value, true);
-  const fd = openSync(path, "r+");
-  try {
-    writeSync(fd, buf, 0, 8, 128 + lane * 64 + word);
-  } finally {
-    closeSync(fd);
-  }
+  writeU64(path, 128 + lane * 64 + word, value);
 }
 
 const refused: DiagnosticRecord = {
