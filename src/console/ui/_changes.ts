@@ -1,13 +1,14 @@
 /**
  * The console's changes to the server, each run only from a confirmation: a control key through
  * `POST /control`, and flatten through `POST /flatten`. A refusal comes back as the text the
- * dialog shows; an applied change updates the store at once (the event stream confirms it). A
- * flatten the server failed (5xx) is no longer shown running: no FINISHED event follows it.
+ * dialog shows; an applied change updates the store at once (the event stream confirms it; a newer
+ * snapshot it already brought is kept). A flatten the server failed (5xx) is no longer shown
+ * running: no FINISHED event follows it.
  */
 
 import { api } from "./_api.ts";
 import { serverNowMs } from "./_clock.ts";
-import { note, update } from "./_store.ts";
+import { getState, note, update } from "./_store.ts";
 import type { ControlSnapshot, FlattenReport } from "./_types.ts";
 
 /** The console waits this long for the venue to confirm a flatten (the server's default). */
@@ -20,7 +21,9 @@ function refusal(status: number, error: string): string {
 export async function sendControl(key: string, from: string, to: unknown): Promise<string | null> {
   const r = await api<ControlSnapshot>("/control", { body: { [key]: to } });
   if (r.error !== null) return refusal(r.status, r.error);
-  update({ control: r.body });
+  // The event stream may have brought a newer snapshot while the answer was on its way: keep it.
+  const shown = getState().control;
+  if (shown === null || shown.version < r.body.version) update({ control: r.body });
   note(`control ${key}: ${from} → ${String(to)} (version ${r.body.version})`, serverNowMs());
   return null;
 }

@@ -4,7 +4,7 @@
  * control snapshot, the live feed); the console computes nothing that the kernel owns.
  *
  * Invariants: the feed holds at most FEED_MAX items, newest first; the equity series at most
- * EQUITY_MAX points, in time order.
+ * EQUITY_MAX points, in time order, at most one per EQUITY_SPACING_MS (as serve's).
  */
 
 import type {
@@ -21,6 +21,8 @@ import type {
 
 export const FEED_MAX = 300;
 export const EQUITY_MAX = 2000;
+/** serve's equity series keeps one point per this many ms (`GET /equity` spacing_ms). */
+export const EQUITY_SPACING_MS = 1000;
 
 export type LinkState = "connecting" | "live" | "down" | "auth";
 
@@ -86,9 +88,16 @@ export function note(text: string, atMs: number): void {
   pushFeed({ kind: "note", id: `note-${++noteSeq}`, text, at_ms: atMs });
 }
 
+/**
+ * A live account's point, kept as serve's series keeps it (`GET /equity`): one point per
+ * EQUITY_SPACING_MS (a newer value in the same interval replaces the last point), and a point
+ * stamped before the last (serve's clock set back) replaces that point's values at its time.
+ */
 export function pushEquity(p: EquityPoint): void {
   const last = state.equity[state.equity.length - 1];
-  if (last !== undefined && p[0] < last[0]) return;
-  const next = last !== undefined && last[0] === p[0] ? [...state.equity.slice(0, -1), p] : [...state.equity, p];
+  const at = last !== undefined && p[0] < last[0] ? last[0] : p[0];
+  const point: EquityPoint = [at, p[1], p[2]];
+  const same = last !== undefined && Math.floor(last[0] / EQUITY_SPACING_MS) === Math.floor(at / EQUITY_SPACING_MS);
+  const next = same ? [...state.equity.slice(0, -1), point] : [...state.equity, point];
   update({ equity: next.slice(-EQUITY_MAX) });
 }

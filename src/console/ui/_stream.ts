@@ -27,29 +27,31 @@ export function openStream(h: StreamHandlers): { restart(): void; stop(): void }
   let abort: AbortController | null = null;
 
   async function connectOnce(): Promise<"again" | "auth"> {
-    abort = new AbortController();
-    let watchdog = setTimeout(() => abort?.abort(), SILENCE_MS);
-    const headers: Record<string, string> = { Accept: "text/event-stream", ...authHeaders() };
-    if (lastId !== null) headers["Last-Event-ID"] = lastId;
-    const sentMs = browserNowMs();
-    const res = await fetch("/events", { headers, signal: abort.signal, cache: "no-store" });
-    observeDateHeader(res.headers.get("Date"), sentMs, browserNowMs());
-    if (res.status === 401) {
-      clearTimeout(watchdog);
-      const body = (await res.json().catch(() => null)) as { error?: string } | null;
-      h.unauthorized(body?.error ?? "the server needs the operator token");
-      return "auth";
-    }
-    if (!res.ok || res.body === null) throw new Error(`HTTP ${res.status}`);
-    h.live();
-    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-    let buffer = "";
+    // This attempt's own controller and watchdog: cleared however it ends (a failed fetch too), so
+    // it never aborts a later connection.
+    const mine = new AbortController();
+    abort = mine;
+    let watchdog = setTimeout(() => mine.abort(), SILENCE_MS);
     try {
+      const headers: Record<string, string> = { Accept: "text/event-stream", ...authHeaders() };
+      if (lastId !== null) headers["Last-Event-ID"] = lastId;
+      const sentMs = browserNowMs();
+      const res = await fetch("/events", { headers, signal: mine.signal, cache: "no-store" });
+      observeDateHeader(res.headers.get("Date"), sentMs, browserNowMs());
+      if (res.status === 401) {
+        const body = (await res.json().catch(() => null)) as { error?: string } | null;
+        h.unauthorized(body?.error ?? "the server needs the operator token");
+        return "auth";
+      }
+      if (!res.ok || res.body === null) throw new Error(`HTTP ${res.status}`);
+      h.live();
+      const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+      let buffer = "";
       for (;;) {
         const { value, done } = await reader.read();
         if (done) throw new Error("the server ended the stream");
         clearTimeout(watchdog);
-        watchdog = setTimeout(() => abort?.abort(), SILENCE_MS);
+        watchdog = setTimeout(() => mine.abort(), SILENCE_MS);
         buffer += value.replace(/\r\n?/g, "\n");
         let cut = buffer.indexOf("\n\n");
         while (cut >= 0) {

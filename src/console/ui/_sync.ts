@@ -1,13 +1,14 @@
 /**
  * Keeps the store in step with the server: the whole state from `GET /status` and
- * `GET /equity` at start and after every `reset` event; then the event stream (transitions and
- * diagnostics into the feed, the account and control as they change; a reload keeps those that
- * overtook its answer, by version) with `GET /slots` fetched
- * after changes (at most every 150 ms), and the status document again at most once a second after
- * changes and every 5 s regardless, for what has no event (projection sinks, spool backlog, venue
- * connectivity and request budget, journal, live reconciliation). A flatten's STARTED and
- * FINISHED events keep its progress and report current without polling; a reloaded status ends
- * a flatten shown running whose FINISHED never came (its report is there, or its serve restarted).
+ * `GET /equity` at start and after every `reset` event (past a fresh connection's first, the feed
+ * notes the gap it leaves); then the event stream (transitions and diagnostics into the feed, the
+ * account and control as they change; a reload keeps those that overtook its answer, by version)
+ * with `GET /slots` fetched after changes (at most every 150 ms), and the status document again
+ * at most once a second after changes and every 5 s regardless, for what has no event (projection
+ * sinks, spool backlog, venue connectivity and request budget, journal, live reconciliation). A
+ * flatten's STARTED and FINISHED events keep its progress and report current without polling; a
+ * reloaded status ends a flatten shown running whose FINISHED never came (its report is there, or
+ * its serve restarted).
  * A stored token the stream is refused with is dropped (rotated): the console reads on without it
  * where the server allows, and the token box asks for the current one.
  *
@@ -188,9 +189,14 @@ function refreshSlotsSoon(): void {
 function onEvent(name: string, data: unknown, id: string): void {
   seen.events++;
   switch (name) {
-    case "reset":
+    case "reset": {
+      // Past a fresh connection's first one, a reset means events never reached this console.
+      const reason = (data as { reason?: unknown } | null)?.reason;
+      if (reason !== "start")
+        note(`live feed gap (events did not reach this console): ${String(reason)}; state reloaded`, serverNowMs());
       void loadAll();
       break;
+    }
     case "transition": {
       const t = data as TransitionRecord;
       pushFeed({ kind: "transition", id, t });

@@ -40,8 +40,8 @@ export function SlotsTable({ slots, nowMs }: { slots: SlotRecord[]; nowMs: numbe
       <td data-label="size" class="n">${qty(s.size)}</td>
       <td data-label="entry" class="n">${price(s.entry_price)}</td>
       <td data-label="mark" class="n">${price(s.mark_price)}</td>
-      <td data-label="unrealized" class=${`n ${pnlClass(s.unrealized_pnl)}`}>${signed(s.unrealized_pnl, 4)}</td>
-      <td data-label="realized" class=${`n ${pnlClass(s.realized_pnl)}`}>${signed(s.realized_pnl, 4)}</td>
+      <td data-label="unrealized" class=${`n ${pnlClass(s.unrealized_pnl, 4)}`}>${signed(s.unrealized_pnl, 4)}</td>
+      <td data-label="realized" class=${`n ${pnlClass(s.realized_pnl, 4)}`}>${signed(s.realized_pnl, 4)}</td>
       <td data-label="fees" class="n">${qty(s.fees)}</td>
       <td data-label="working orders" class="orders">${orders.length ? orders.map((o) => html`<div>${o}</div>`) : "—"}</td>
       <td data-label="age" class="n">${isFree(s) ? "—" : age(tradeStart(s), nowMs)}</td>
