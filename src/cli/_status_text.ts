@@ -29,7 +29,8 @@ export interface StatusDoc {
   namespace: string | null;
   kernel: { alive: boolean; pid: number; generation: number; closed_cleanly: boolean };
   slots: StatusSlot[];
-  account: AccountRecord & { state_hash: string };
+  /** `unreadable`: torn by a kernel that died mid-mirror, or a read that did not stabilise. */
+  account: (AccountRecord & { state_hash: string }) | { unreadable: string };
   ring: RingStats & { capacity: number; depth: number };
   outcomes: {
     published: number;
@@ -71,7 +72,9 @@ export function statusText(d: StatusDoc): string {
   const lines = [
     `strategy-status ${d.prefix} (namespace ${d.namespace ?? "unknown"})`,
     `kernel   ${k.alive ? "RUNNING" : "NOT RUNNING"} pid ${k.pid}${k.alive ? "" : k.closed_cleanly ? " (closed cleanly)" : " (dead: the regions hold its last belief)"}, generation ${k.generation}`,
-    `account  capital ${num(a.capital)}  equity ${num(a.equity)}  unrealized ${num(a.unrealized_pnl)}  drawdown ${num(a.drawdown_ratio)}  trades ${a.trade_seq}${a.seeded ? "" : "  (not seeded)"}`,
+    "unreadable" in a
+      ? `account  UNREADABLE: ${a.unreadable}`
+      : `account  capital ${num(a.capital)}  equity ${num(a.equity)}  unrealized ${num(a.unrealized_pnl)}  drawdown ${num(a.drawdown_ratio)}  trades ${a.trade_seq}${a.seeded ? "" : "  (not seeded)"}`,
     `ring     depth ${ring.depth}/${ring.capacity}  head ${ring.head}  abandoned ${ring.abandoned}${ring.stalledPid ? `  stalled on pid ${ring.stalledPid}` : ""}`,
     `outcomes published ${o.published}  unroutable ${o.unroutable}  overwritten ${o.overwritten}  lanes ${o.lanes_owned}/${o.lanes} held${o.undecodable ? `  undecodable ${o.undecodable}` : ""}`,
   ];

@@ -8,8 +8,9 @@
  * prefix of this process, removed afterwards) → kernel → venue, outcomes read back by the client.
  * The symbol may be spelled TRXUSDT: it is normalized to TRX-USDT in every mode, dry run included;
  * a bad symbol or a `--venue-url` that is no http(s) origin is refused (exit 2) in every mode too,
- * and so are an empty `--size` or `--wait-ms` (never the default instead) and a `--conf` that is
- * empty or does not exist (the precheck would read it as "not running" and pass).
+ * and so are an empty `--size` or `--wait-ms` (never the default instead), a `--wait-ms` above a
+ * day (it is the runtime's DITA_V2_HUNG_ORDER_MS too) and a `--conf` that is empty or does not
+ * exist (the precheck would read it as "not running" and pass).
  *
  * Exit codes: 0 the cycle passed · 1 a step failed (the JSON report says which) · 2 refused
  * (bad arguments, live not allowed) · 3 the supervisor precheck refused (dolphin:dita_v2 running).
@@ -115,6 +116,15 @@ function positive(name: string, raw: string | undefined, integer = false): numbe
   return n;
 }
 
+/** `--wait-ms` is also DITA_V2_HUNG_ORDER_MS, which the config takes up to a day. */
+const WAIT_MS_MAX = 86_400_000;
+
+function waitMs(raw: string | undefined): number {
+  const n = positive("wait-ms", raw, true) ?? 20_000;
+  if (n > WAIT_MS_MAX) throw new CliFailure(`--wait-ms must be an integer 1..${WAIT_MS_MAX}, got '${raw}'`, 2);
+  return n;
+}
+
 const DEFAULT_CONF = "supervisor/dolphin-supervisord.conf";
 
 /** A `--conf` given must exist: one that does not reads as "not running" and the precheck passes. */
@@ -160,7 +170,7 @@ export const smokeCommand = defineCommand({
       venueUrl: venueUrl(args["venue-url"]),
       size: positive("size", args.size),
       conf: supervisorConf(args.conf),
-      waitMs: positive("wait-ms", args["wait-ms"], true) ?? 20_000,
+      waitMs: waitMs(args["wait-ms"]),
     };
     if (!/^[a-z][a-z0-9_]{0,31}$/.test(opts.strategy))
       throw new CliFailure(`--strategy must be [a-z][a-z0-9_]{0,31}, got '${opts.strategy}'`, 2);

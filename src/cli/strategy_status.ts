@@ -5,9 +5,13 @@
  * belief): kernel liveness, slots, account, ring depth, outcome lanes, the most recent refusals
  * published to producers, and the control snapshot.
  *
+ * A slot image or the account that cannot be read (torn by a kernel that died mid-write, or
+ * failing validation) is shown as `unreadable` with the reason, beside everything else.
+ *
  * Exit codes: 0 the kernel holding the regions is alive · 1 the regions exist but no live kernel
  * holds them (it died, or closed them cleanly) · 2 bad arguments (`--strategy` and `--prefix` both
- * given, too), or the regions are missing or unreadable (the line names the file and why).
+ * given, too), the regions are missing or unreadable (the line names the file and why), or they
+ * belong to another namespace than the strategy asked for (without `--prefix`).
  */
 
 import { defineCommand } from "citty";
@@ -15,17 +19,30 @@ import { INPUT_KINDS } from "../contracts/index.ts";
 import { RealControlCommandClient } from "../control/index.ts";
 import { decodeAccount, decodeSlot, nativeLibraryPath } from "../kernel/index.ts";
 import { STRATEGY_RE } from "../projection/names.ts";
-import { type DecodedOutcome, ZincError, ZincStatusReader } from "../zinc/index.ts";
+import { type DecodedOutcome, ZincError, ZincStateReader, ZincStatusReader } from "../zinc/index.ts";
 import { CliFailure } from "./_fail.ts";
 import { integerFlag } from "./_flags.ts";
 import { type RefusalRow, type StatusDoc, type StatusSlot, statusText } from "./_status_text.ts";
 
-function slotOf(image: Uint8Array, i: number): StatusSlot {
-  if (image.every((b) => b === 0)) return { slot_id: i, stage: "IDLE", never_written: true };
+/** One slot, read and decoded on its own: a torn or invalid image is that slot's `unreadable`. */
+function slotOf(state: ZincStateReader, i: number): StatusSlot {
   try {
+    const image = state.readSlot(i);
+    if (image.every((b) => b === 0)) return { slot_id: i, stage: "IDLE", never_written: true };
     return decodeSlot(new DataView(image.buffer, image.byteOffset, image.byteLength), image, 0);
   } catch (e) {
-    return { slot_id: i, unreadable: (e as Error).message };
+    return { slot_id: i, unreadable: unreadable(e) };
+  }
+}
+
+const unreadable = (e: unknown) => (e instanceof ZincError ? `${e.code}: ${e.message}` : (e as Error).message);
+
+function accountOf(r: ZincStatusReader): StatusDoc["account"] {
+  try {
+    const acc = r.account();
+    return { ...decodeAccount(new DataView(acc.account.buffer)), state_hash: acc.stateHash.toString(16) };
+  } catch (e) {
+    return { unreadable: unreadable(e) };
   }
 }
 
@@ -45,11 +62,13 @@ function refusal(o: DecodedOutcome & { lane: number }): RefusalRow {
 
 export function strategyStatus(libPath: string, prefix: string, refusalsMax: number): StatusDoc {
   const r = ZincStatusReader.open({ libPath, prefix });
+  let state: ZincStateReader | null = null;
   try {
+    const st = ZincStateReader.open({ libPath, prefix });
+    state = st;
     const headers = r.headers();
     const alive = r.writerAlive();
-    const images = r.slotImages();
-    const acc = r.account();
+    const slotCount = st.slotCount;
     const outcomes = r.outcomes();
     const recent = r.recent(refusalsMax);
     let control: StatusDoc["control"] = r.hasControl
@@ -57,9 +76,12 @@ export function strategyStatus(libPath: string, prefix: string, refusalsMax: num
       : { unreadable: "no control region (DITA_V2_CONTROL_PLANE=MEMORY)" };
     if (r.hasControl)
       try {
-        const c = RealControlCommandClient.open({ libPath, prefix, slotCount: images.length });
-        control = c.snapshot();
-        c.close();
+        const c = RealControlCommandClient.open({ libPath, prefix, slotCount });
+        try {
+          control = c.snapshot();
+        } finally {
+          c.close();
+        }
       } catch (e) {
         control = { unreadable: (e as Error).message };
       }
@@ -72,8 +94,8 @@ export function strategyStatus(libPath: string, prefix: string, refusalsMax: num
         generation: headers.state.generation,
         closed_cleanly: (headers.state.flags & 1) === 1,
       },
-      slots: images.map(slotOf),
-      account: { ...decodeAccount(new DataView(acc.account.buffer)), state_hash: acc.stateHash.toString(16) },
+      slots: Array.from({ length: slotCount }, (_, i) => slotOf(st, i)),
+      account: accountOf(r),
       ring: r.ring(),
       outcomes: {
         published: outcomes.published,
@@ -97,6 +119,7 @@ export function strategyStatus(libPath: string, prefix: string, refusalsMax: num
       control,
     };
   } finally {
+    state?.close();
     r.close();
   }
 }
@@ -116,8 +139,12 @@ export const strategyStatusCommand = defineCommand({
     if (args.strategy !== undefined && args.prefix !== undefined)
       throw new CliFailure("give --strategy or --prefix, not both (the prefix names the regions)", 2);
     const strategy = args.strategy ?? process.env.DITA_V2_STRATEGY ?? "pink";
-    if (!STRATEGY_RE.test(strategy))
-      throw new CliFailure(`--strategy must match ${STRATEGY_RE.source}, got '${strategy}'`, 2);
+    // Checked where it is used (no --prefix), naming where it came from.
+    if (args.prefix === undefined && !STRATEGY_RE.test(strategy))
+      throw new CliFailure(
+        `${args.strategy === undefined ? "DITA_V2_STRATEGY" : "--strategy"} must match ${STRATEGY_RE.source}, got '${strategy}'`,
+        2,
+      );
     const prefix = args.prefix ?? process.env.DITA_V2_ZINC_PREFIX ?? `dita_v2_${strategy}`;
     if (!/^[A-Za-z0-9_.-]{1,64}$/.test(prefix) || prefix.startsWith("."))
       throw new CliFailure(`--prefix must be 1..64 of [A-Za-z0-9_.-] (as DITA_V2_ZINC_PREFIX), got '${prefix}'`, 2);
@@ -131,6 +158,13 @@ export const strategyStatusCommand = defineCommand({
       if (e instanceof ZincError) throw new CliFailure(e.message, 2);
       throw e;
     }
+    // Without --prefix the regions are the strategy's: another namespace's (DITA_V2_ZINC_PREFIX
+    // naming them) must not be reported as this one's.
+    if (args.prefix === undefined && doc.namespace !== null && doc.namespace !== strategy)
+      throw new CliFailure(
+        `the regions under prefix '${prefix}' belong to namespace '${doc.namespace}', not '${strategy}' (give --prefix ${prefix} to read them anyway)`,
+        2,
+      );
     const json = JSON.stringify(doc, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2);
     process.stdout.write(args.json ? `${json}\n` : statusText(doc));
     process.exitCode = doc.kernel.alive ? 0 : 1;

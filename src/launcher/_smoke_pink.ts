@@ -4,7 +4,8 @@
  * Zinc intents ring (real shared memory, this process's own prefix), through the kernel to the
  * venue, and the client reads each outcome back from its lane of the outcomes region: the
  * kernel's answer, then the venue's (ACK, FULL_FILL). The runtime's serve loops drain the ring,
- * exactly as in `serve`.
+ * exactly as in `serve`. An entry that reached the ring and was not refused counts as entered even
+ * when its outcome never came back (the kernel may have sent it): a failure then flattens.
  *
  * Entry points: `PINK_STEPS` (the dry run's text for steps 5..8), `PinkTrader`, `pinkCycle`.
  */
@@ -45,6 +46,11 @@ function refused(r: SeamResult): string | null {
 
 export class PinkTrader {
   readonly outcomes: Array<Record<string, unknown>> = [];
+  /**
+   * The entry reached the ring and the kernel did not refuse it: it may be at the venue even when
+   * its outcome never came back (timed out, lost), so a failure after it must flatten.
+   */
+  entrySent = false;
   private entryId: bigint | null = null;
   private exitId: bigint | null = null;
 
@@ -67,6 +73,7 @@ export class PinkTrader {
     const r = await this.seam.execute(openLong(symbol, { size, leverage: 1, slotId: 0 }));
     const step = r.steps[0];
     if (step?.outcome) this.outcomes.push(brief(step.outcome));
+    this.entrySent = step !== undefined && step.id !== null && step.outcome?.accepted !== false;
     const why = refused(r);
     if (why !== null || !step?.outcome?.accepted) throw new Error(`OPEN LONG refused: ${why ?? "no outcome"}`);
     this.entryId = step.id;
@@ -121,9 +128,11 @@ export async function pinkCycle(
 ): Promise<void> {
   const { venue, kernel } = rt.b;
   await step("enter", async () => {
-    const detail = await pink.enter(opts.symbol, size);
-    entered();
-    return detail;
+    try {
+      return await pink.enter(opts.symbol, size);
+    } finally {
+      if (pink.entrySent) entered(); // pushed and not refused: a failure from here on flattens
+    }
   });
   await step("wait fill", async () => {
     const venueOutcomes = await pink.venueFilled("entry", opts.waitMs);

@@ -3,12 +3,13 @@
  * regions only: it shows slots, account, ring depth, lanes and the recent refusals a producer was
  * told about (exit 0); it answers while serve's HTTP does not (serve stopped with SIGSTOP); after
  * kill -9 it shows the dead kernel's last belief and exits 1; with no regions, or bad arguments,
- * it exits 2 with one line. zinc-lib writes the embedded library and prints its path; a directory
+ * it exits 2 with one line; a slot torn by the killed kernel is shown UNREADABLE beside the rest;
+ * `--strategy` of another namespace than the regions' is exit 2. zinc-lib writes the embedded library and prints its path; a directory
  * it cannot create exits 2.
  */
 
 import { afterEach, describe, expect, test } from "bun:test";
-import { existsSync } from "node:fs";
+import { closeSync, existsSync, openSync, writeSync } from "node:fs";
 import { run, scratch } from "./_exe.ts";
 import { runPython } from "./_python.ts";
 import { type Served, startServe } from "./_serve.ts";
@@ -83,6 +84,31 @@ describe("dita-v2 strategy-status", () => {
     expect(dead.stdout).toContain("NOT RUNNING");
     expect(dead.stdout).toContain("(dead: the regions hold its last belief)");
     expect(dead.stdout).toMatch(/POSITION_OPEN\s+ST1/);
+  }, 30_000);
+
+  test("a kernel killed mid-write (a slot's seqlock left odd): that slot is UNREADABLE, the rest is shown, exit 1", async () => {
+    const { s, prefix } = await tradedServe();
+    await s.kill9();
+    const fd = openSync(`/dev/shm/${prefix}.state`, "r+");
+    writeSync(fd, new Uint8Array(new BigUint64Array([5n]).buffer), 0, 8, 256 + 2 * 512); // slot 2's lock
+    closeSync(fd);
+    const dead = run(["strategy-status", "--prefix", prefix]);
+    expect([dead.code, dead.stderr]).toEqual([1, ""]);
+    expect(dead.stdout).toMatch(/POSITION_OPEN\s+ST1/);
+    expect(dead.stdout).toMatch(/2\s+UNREADABLE: TORN/);
+    const json = run(["strategy-status", "--prefix", prefix, "--json"]);
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout).slots[2].unreadable).toContain("do not trust it");
+  }, 30_000);
+
+  test("--strategy of another namespace than the regions DITA_V2_ZINC_PREFIX names: exit 2 with one line", async () => {
+    const { prefix } = await tradedServe();
+    const r = run(["strategy-status", "--strategy", "blue", "--json"], { DITA_V2_ZINC_PREFIX: prefix });
+    expect([r.code, r.stdout]).toEqual([2, ""]);
+    expect(r.stderr.trim().split("\n")).toEqual([
+      `dita-v2: the regions under prefix '${prefix}' belong to namespace 'pink', not 'blue' (give --prefix ${prefix} to read them anyway)`,
+    ]);
+    expect(run(["strategy-status", "--json"], { DITA_V2_ZINC_PREFIX: prefix }).code).toBe(0);
   }, 30_000);
 
   test("no regions, or bad arguments, exit 2 with one line", () => {

@@ -1,0 +1,167 @@
+/**
+ * `dita-v2 strategy-status` on regions a dead (or hostile) writer left behind. It exists for the
+ * moments everything else is down: a kernel killed while it mirrored its state leaves a seqlock
+ * odd (libzinc answers TORN for that image), and a stray write can leave a slot image that fails
+ * validation. One such image must be shown as unreadable, with everything else and the documented
+ * exit code (1: no live kernel holds the regions), never turn the whole command into exit 2 with
+ * a single line. And `--strategy NS` must not report another namespace's regions as NS's (exit 0)
+ * because DITA_V2_ZINC_PREFIX in the environment names them: a namespace mismatch is exit 2. With
+ * `--prefix`, DITA_V2_STRATEGY is not used, so a bad one must not refuse the command.
+ * Real regions in /dev/shm under a unique prefix, removed after each test.
+ */
+
+import { afterEach, describe, expect, test } from "bun:test";
+import { closeSync, existsSync, openSync, unlinkSync, writeSync } from "node:fs";
+import { runCommand } from "citty";
+import { strategyStatus, strategyStatusCommand } from "../../src/cli/strategy_status.ts";
+import { nativeLibraryPath } from "../../src/kernel/index.ts";
+import { RealZincPlane } from "../../src/zinc/index.ts";
+
+const libPath = nativeLibraryPath("zinc");
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  for (const f of cleanups.splice(0).reverse()) f();
+});
+
+let n = 0;
+function regions(namespace = "pink"): { prefix: string; plane: RealZincPlane } {
+  const prefix = `dita_test_status_torn_${process.pid}_${++n}`;
+  const plane = RealZincPlane.open({ libPath, prefix, slotCount: 3, ringCapacity: 64, outcomeLanes: 2, namespace });
+  cleanups.push(() => {
+    plane.close();
+    for (const k of ["intents", "state", "outcomes", "bell"])
+      if (existsSync(`/dev/shm/${prefix}.${k}`)) unlinkSync(`/dev/shm/${prefix}.${k}`);
+  });
+  return { prefix, plane };
+}
+
+function poke(path: string, at: number, bytes: Uint8Array): void {
+  const fd = openSync(path, "r+");
+  try {
+    writeSync(fd, bytes, 0, bytes.length, at);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const u32 = (v: number) => new Uint8Array(new Uint32Array([v]).buffer);
+const u64 = (v: bigint) => new Uint8Array(new BigUint64Array([v]).buffer);
+
+/** ffi/zinc.h: writer pid at 8; a pid no process has (kill answers ESRCH): the kernel is dead. */
+function killWriter(prefix: string): void {
+  poke(`/dev/shm/${prefix}.state`, 8, u32(0x7ffffffe));
+}
+/** ffi/zinc.h: slot i's entry at 256 + i * 512, its seqlock at +0 and its image at +64. */
+const SLOT_LOCK = (i: number) => 256 + i * 512;
+const SLOT_IMAGE = (i: number) => 256 + i * 512 + 64;
+/** The globals (account) seqlock at 64. */
+const ACCOUNT_LOCK = 64;
+
+async function cli(rawArgs: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string }> {
+  const saved = { ...process.env };
+  const write = process.stdout.write;
+  let out = "";
+  process.stdout.write = ((s: string) => {
+    out += s;
+    return true;
+  }) as typeof process.stdout.write;
+  Object.assign(process.env, env);
+  process.exitCode = undefined;
+  try {
+    await runCommand(strategyStatusCommand, { rawArgs });
+    return { code: Number(process.exitCode ?? 0), out };
+  } catch (e) {
+    return { code: (e as { exitCode?: number }).exitCode ?? 1, out: `${out}${(e as Error).message}` };
+  } finally {
+    process.stdout.write = write;
+    process.exitCode = undefined;
+    for (const k of Object.keys(env)) if (saved[k] === undefined) delete process.env[k];
+    Object.assign(process.env, saved);
+  }
+}
+
+describe("strategy-status on regions a dead or hostile writer left", () => {
+  test("a slot torn by a kernel that died mid-write is shown unreadable beside the rest; exit 1 (dead kernel), not 2", async () => {
+    const { prefix } = regions();
+    killWriter(prefix);
+    poke(`/dev/shm/${prefix}.state`, SLOT_LOCK(1), u64(7n)); // odd: the writer died inside the copy
+
+    const doc = strategyStatus(libPath, prefix, 10);
+    expect(doc.kernel.alive).toBe(false);
+    expect(doc.slots).toHaveLength(3);
+    expect(doc.slots[0]).toMatchObject({ slot_id: 0, stage: "IDLE" });
+    expect(doc.slots[1]).toMatchObject({ slot_id: 1, unreadable: expect.stringContaining("TORN") });
+    expect(doc.slots[2]).toMatchObject({ slot_id: 2, stage: "IDLE" });
+
+    const r = await cli(["--prefix", prefix, "--json"]);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.out).slots[1].unreadable).toContain("do not trust it");
+    const text = await cli(["--prefix", prefix]);
+    expect(text.code).toBe(1);
+    expect(text.out).toContain("NOT RUNNING");
+    expect(text.out).toMatch(/1\s+UNREADABLE: .*TORN/);
+  });
+
+  test("an account torn by a kernel that died mid-mirror is shown unreadable; the slots are still shown; exit 1", async () => {
+    const { prefix } = regions();
+    killWriter(prefix);
+    poke(`/dev/shm/${prefix}.state`, ACCOUNT_LOCK, u64(9n));
+
+    const doc = strategyStatus(libPath, prefix, 10);
+    expect(doc.account).toMatchObject({ unreadable: expect.stringContaining("TORN") });
+    expect(doc.slots).toHaveLength(3);
+
+    const r = await cli(["--prefix", prefix, "--json"]);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.out).account.unreadable).toContain("do not trust it");
+    const text = await cli(["--prefix", prefix]);
+    expect(text.code).toBe(1);
+    expect(text.out).toMatch(/account\s+UNREADABLE: .*TORN/);
+  });
+
+  test("a slot image that fails validation (slot_id of another slot) is shown unreadable; a live kernel still exits 0", async () => {
+    const { prefix } = regions();
+    const image = new Uint8Array(8);
+    new DataView(image.buffer).setUint32(0, 7, true); // slot_id 7 in slot 2's entry
+    image[4] = 1; // a valid stage
+    poke(`/dev/shm/${prefix}.state`, SLOT_IMAGE(2), image);
+
+    const doc = strategyStatus(libPath, prefix, 10);
+    expect(doc.kernel.alive).toBe(true);
+    expect(doc.slots[2]).toMatchObject({ slot_id: 2, unreadable: expect.stringContaining("slot_id 7") });
+
+    const r = await cli(["--prefix", prefix, "--json"]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out).slots[0]).toMatchObject({ slot_id: 0, stage: "IDLE" });
+  });
+});
+
+describe("strategy-status --strategy and the namespace the regions belong to", () => {
+  test("--strategy blue while DITA_V2_ZINC_PREFIX names pink's regions: exit 2 naming both, not pink's status as blue's", async () => {
+    const { prefix } = regions("pink");
+    const r = await cli(["--strategy", "blue", "--json"], { DITA_V2_ZINC_PREFIX: prefix });
+    expect(r.code).toBe(2);
+    expect(r.out).toContain(`namespace 'pink'`);
+    expect(r.out).toContain(`'blue'`);
+    const env = await cli(["--json"], { DITA_V2_ZINC_PREFIX: prefix, DITA_V2_STRATEGY: "blue" });
+    expect(env.code).toBe(2);
+  });
+
+  test("the same regions read as the namespace they belong to, or by --prefix alone, exit 0", async () => {
+    const { prefix } = regions("pink");
+    expect((await cli(["--strategy", "pink", "--json"], { DITA_V2_ZINC_PREFIX: prefix })).code).toBe(0);
+    expect((await cli(["--prefix", prefix, "--json"], { DITA_V2_STRATEGY: "blue" })).code).toBe(0);
+  });
+
+  test("--prefix reads its regions whatever DITA_V2_STRATEGY holds (unused then): not refused as a bad --strategy", async () => {
+    const { prefix } = regions("pink");
+    const r = await cli(["--prefix", prefix, "--json"], { DITA_V2_STRATEGY: "Not-A-Namespace" });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out).namespace).toBe("pink");
+    const bad = await cli(["--json"], { DITA_V2_STRATEGY: "Not-A-Namespace" });
+    expect([bad.code, bad.out]).toEqual([
+      2,
+      "DITA_V2_STRATEGY must match ^[a-z][a-z0-9_]{0,31}$, got 'Not-A-Namespace'",
+    ]);
+  });
+});
