@@ -4,20 +4,26 @@ Push STRATEGY intents into the ring and wait for each one's outcome in the clien
 the outcomes region (ffi/README.md section 7); read slots, the account and the control snapshot;
 wait for state changes.
 
-Invariants: (1) ``submit`` returns the intent's EDGE or KERNEL outcome or raises one specific
-error (RingFull: nothing was written; OutcomeTimeout / OutcomeLost: the intent may still take
-effect; KernelRestarted / KernelNotRunning: reconcile from ``slots()``), never waits past its
-timeout; (2) VENUE outcomes and outcomes of other intents are kept (bounded) for
-``outcomes_of`` / ``next_venue_outcome``; (3) records of another generation of the lane are
-ignored; (4) reads are seqlock-stable, ``state()`` is one mirror call's view; a kernel that keeps
-mirroring is retried for READ_BUSY_S, then StateBusy (contention, never CorruptRegion); (5) each polled
-record is decoded on its own: one that does not decode is counted in ``corrupt_outcomes`` and
-raised as CorruptRegion to the next wait for the intent its id names, while every other outcome
-of the same poll is delivered as usual; (6) one client may be used from several threads (ctypes
-releases the GIL in every libzinc call): pushes are serialised (each thread's record is the one
-that reaches the ring, ids are unique), and so are polls of the lane and the inbox (each outcome
-is delivered once); no lock is held while a thread sleeps on the lane; (7) a state sequence or
-lane head word >= 2^63 (libzinc answers a negative int64) is CorruptRegion, never a sequence.
+Invariants: (1) ``submit`` returns the intent's EDGE or KERNEL outcome or raises one specific error
+(RingFull: nothing was written; OutcomeTimeout / OutcomeLost: the intent may still take effect;
+KernelRestarted / KernelNotRunning: reconcile from ``slots()``), never waits past its timeout; an
+intent with no outcome once a later intent's came (one client's outcomes keep its push order) is
+OutcomeLost at once, never a wait for what will not come; (2) VENUE outcomes and outcomes of other
+intents are kept (bounded) for ``outcomes_of`` / ``next_venue_outcome``; (3) records of another
+generation of the lane are ignored; (4) reads are seqlock-stable, ``state()`` is one mirror call's
+view; a kernel that keeps mirroring is retried for READ_BUSY_S, then StateBusy (contention, never
+CorruptRegion); (5) each polled record is decoded on its own: one that does not decode is counted in
+``corrupt_outcomes`` and raised as CorruptRegion to the next wait for the intent its id names, while
+every other outcome of the same poll is delivered as usual; (6) one client may be used from several
+threads (ctypes releases the GIL in every libzinc call): pushes are serialised (each thread's record
+is the one that reaches the ring, ids are unique), and so are polls of the lane and the inbox (each
+outcome is delivered once); no lock is held while a thread sleeps on the lane, and a wait sleeps
+only while the lane holds nothing past what it polled itself (an outcome another thread polled for
+it is taken at once); ``close`` waits for every push, poll and read inside libzinc (zinc_close
+unmaps the region: a call still inside it would fault), then every call is ClientClosed; (7) a state
+sequence or lane head word >= 2^63 (libzinc answers a negative int64) is CorruptRegion, never a
+sequence; (8) a kernel restart is KernelRestarted to every wait, ``wait_for_change`` included (the
+new kernel's first mirror is a change), until ``reconnect``.
 """
 
 from __future__ import annotations
@@ -32,8 +38,8 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Optional, Union
 
 from . import _zinc
-from .errors import (ClientClosed, CorruptRegion, ForeignNamespace, KernelNotRunning, KernelRestarted, LanesBusy,
-                     OutcomeLost, OutcomeTimeout, RegionMissing, RingFull, StateBusy)
+from .errors import (ClientClosed, CorruptRegion, ForeignNamespace, InvalidIntent, KernelNotRunning, KernelRestarted,
+                     LanesBusy, OutcomeLost, OutcomeTimeout, RegionMissing, RingFull, StateBusy)
 from .intents import INTENT_BYTES, Intent, encode_intent
 from .outcome import OUTCOME_BYTES, Outcome, decode_outcome_at
 from .records import (ACCOUNT_BYTES, CONTROL_BYTES, SLOT_BYTES, Account, ControlSnapshot, Slot, decode_account,
@@ -69,6 +75,38 @@ class StateView:
     mirror_count: int
 
 
+class _Calls:
+    """The libzinc calls in flight on a client's handles: ``with calls:`` around each (ClientClosed once
+    closed). ``close`` waits until none is: zinc_close unmaps the region, and a push, poll or read
+    still inside it would fault the process. The waits are not counted: libzinc holds a reference
+    for each, and wakes and drains them at close."""
+
+    def __init__(self) -> None:
+        self.open, self.count, self.lock, self.idle = True, 0, threading.Lock(), threading.Event()
+
+    def __enter__(self) -> None:
+        with self.lock:
+            if not self.open:
+                raise ClientClosed("the client is closed")
+            self.count += 1
+
+    def __exit__(self, *exc: object) -> None:
+        with self.lock:
+            self.count -= 1
+            if self.count == 0 and not self.open:
+                self.idle.set()
+
+    def close(self) -> bool:
+        """Refuses new calls and waits for those in flight; False when it was closed already."""
+        with self.lock:
+            if not self.open:
+                return False
+            self.open, busy = False, self.count > 0
+        if busy:
+            self.idle.wait()
+        return True
+
+
 class DitaClient:
     """Connect with ``DitaClient.connect(prefix=..., namespace=..., lib_path=...)``; close when done
     (or use it as a context manager): the lane is released for the next producer."""
@@ -90,13 +128,14 @@ class DitaClient:
         self._history: OrderedDict[int, list[Outcome]] = OrderedDict()
         self.corrupt_outcomes = 0  # records of this client's lane that did not decode (a broken writer)
         self._sequence = 0
+        self._answered = 0  # the sequence of the newest intent of this client whose EDGE/KERNEL outcome came
         self._lost_total = 0
         self._read_pos = self._lane_read()
         # never a negative answer (a word >= 2^63 is CorruptRegion); connect reads it before claiming a lane
         self._state_seen = _zinc.state_seq(lib, handles["state"], info.prefix) if state_seq is None else state_seq
         self._push_lock = threading.Lock()  # the record buffer, the id sequence and the ring push
         self._lane_lock = threading.Lock()  # the lane's polls (libzinc's read position), the poll buffer, the inbox
-        self._open = True
+        self._calls = _Calls()  # the libzinc calls in flight, which close() waits for
 
     @classmethod
     def connect(cls, prefix: Optional[str] = None, *, namespace: Optional[str] = None, lib_path: Optional[str] = None,
@@ -149,20 +188,28 @@ class DitaClient:
         self.close()
 
     def _live(self) -> None:
-        if not self._open:
+        if not self._calls.open:
             raise ClientClosed("the client is closed")
 
     def _next_id(self) -> int:
         self._sequence = (self._sequence + 1) & 0xFFFF_FFFF
         return (self.info.lane << 48) | (self.info.generation << 32) | self._sequence
 
+    def _now_ms(self) -> int:
+        """The client's clock in ms for a record; InvalidIntent NOW_MS when it answers no time."""
+        t = self._clock()
+        try:
+            return int(t * 1000)
+        except (TypeError, ValueError, OverflowError):
+            raise InvalidIntent("NOW_MS", f"the client's clock answered {t!r}, not a time in seconds") from None
+
     def push(self, intent: Intent) -> int:
         """Pushes one intent without waiting; returns its client_intent_id. RingFull: nothing written."""
-        self._live()
         rc = 0
-        with self._push_lock:
+        with self._calls, self._push_lock:
+            now = self._now_ms()
             cid = self._next_id()
-            encode_intent(intent, int(self._clock() * 1000), cid, self._rec)
+            encode_intent(intent, now, cid, self._rec)
             for _ in range(3):
                 rc = self._lib.zinc_ring_push(self._h["intents"], self._rec_ptr, INTENT_BYTES)
                 if rc == 0:
@@ -175,16 +222,19 @@ class DitaClient:
 
     def push_many(self, intents: Iterable[Intent]) -> list[int]:
         """Pushes up to 1024 intents with one notify; returns the ids of those that went in (in
-        order; fewer than given when the ring filled). RingFull when none did."""
-        self._live()
+        order; fewer than given when the ring filled). RingFull when none did; a batch contention
+        kept out entirely (ABANDONED / CONTENDED, nothing delivered) is pushed again, as ``push``."""
         batch = list(intents)[:BATCH_MAX]
         ids = []
-        with self._push_lock:
-            now = int(self._clock() * 1000)
+        with self._calls, self._push_lock:
+            now = self._now_ms()
             for i, intent in enumerate(batch):
                 ids.append(self._next_id())
                 encode_intent(intent, now, ids[-1], self._rec, i * INTENT_BYTES)
-            n = self._lib.zinc_ring_push_batch(self._h["intents"], self._rec_ptr, len(batch))
+            for _ in range(3):
+                n = self._lib.zinc_ring_push_batch(self._h["intents"], self._rec_ptr, len(batch))
+                if n not in (-5, -7):  # ABANDONED / CONTENDED before the first record: nothing delivered, push again
+                    break
         if n == 0 and batch:
             raise RingFull(f"/dev/shm/{self.info.prefix}.intents is full: nothing was written; retry")
         if n < 0:
@@ -207,7 +257,7 @@ class DitaClient:
     def outcomes_of(self, cid: int) -> list[Outcome]:
         """Every outcome received so far for an intent, including those ``outcome`` and
         ``next_venue_outcome`` already returned (kept for the last 4096 intents)."""
-        with self._lane_lock:
+        with self._calls, self._lane_lock:
             self._drain()
             return list(self._history.get(cid, ()))
 
@@ -233,7 +283,7 @@ class DitaClient:
         lib, h, lane = self._lib, self._h["outcomes"], self.info.lane
         woke = False
         while True:
-            with self._lane_lock:
+            with self._calls, self._lane_lock:
                 hit = self._take(cid, venue)  # already received (pipelined submits)
                 if hit is not None:
                     return hit
@@ -242,6 +292,15 @@ class DitaClient:
                 hit = self._take(cid, venue)
                 if hit is not None:
                     return hit
+                passed = not venue and self._passed(cid)
+                # What this wait polled up to: another thread's poll may take the lane (and this
+                # intent's outcome into the inbox) before the sleep below, which must then not sleep.
+                polled = self._read_pos
+            if passed:  # a later intent's outcome came first: this one's never will
+                self._check_kernel(cid)
+                raise OutcomeLost(cid, f"intent {cid} has no outcome and a later intent's came: its own was written "
+                                       f"over in lane {lane} unread, dropped (over {INBOX_MAX} intents unread) or "
+                                       "taken already: read its slot")
             left = deadline - self._monotonic()
             if left <= 0:
                 self._check_kernel(cid)
@@ -250,13 +309,22 @@ class DitaClient:
                                            f"over unread; intent {cid} had none within {timeout} s: read its slot")
                 raise OutcomeTimeout(cid, f"no outcome for intent {cid} within {timeout} s (it may still be applied)")
             chunk = _chunk_ms(left)
-            # Waits for the lane's head to pass what this client has read, not for the head it last
-            # saw: an outcome published after the poll above is already past the read position.
-            head = lib.zinc_outcome_wait(h, lane, self._read_pos, self._spin_us, chunk)
-            self._live()  # closed meanwhile: ClientClosed, not the closed handle's error code
-            woke = _zinc.lane_head(lib, h, lane, self.info.prefix, head) != self._read_pos  # never a negative head
+            # Waits for the lane's head to pass what this wait polled, not for the head it last saw:
+            # an outcome published (or polled by another thread) after the poll above is past it.
+            head = lib.zinc_outcome_wait(h, lane, polled, self._spin_us, chunk)
+            with self._calls:  # closed meanwhile: ClientClosed, not the closed handle's error code
+                woke = _zinc.lane_head(lib, h, lane, self.info.prefix, head) != polled  # never a negative head
             if not woke:
                 self._check_kernel(cid)
+
+    def _passed(self, cid: int) -> bool:
+        """Whether the EDGE/KERNEL outcome of a later intent of this lane and generation came: the
+        ring and the lane keep one client's order, so this intent's came before it (32-bit wrap)."""
+        return cid >> 32 == self._id_high() and 0 < (self._answered - cid) & 0xFFFF_FFFF < 1 << 31
+
+    def _id_high(self) -> int:
+        """The lane and generation bits of this client's intent ids (bits 32..63)."""
+        return (self.info.lane << 16) | self.info.generation
 
     def _lane_read(self) -> int:
         """The lane's read position from its header (what every poll so far consumed)."""
@@ -271,7 +339,7 @@ class DitaClient:
         The caller holds ``_lane_lock``."""
         self._live()
         lib, h, lane, gen = self._lib, self._h["outcomes"], self.info.lane, self.info.generation
-        buf, lost = self._polled, self._lost
+        buf, lost, high = self._polled, self._lost, self._id_high()
         consumed = 0
         for _ in range(64):
             lost.value = 0
@@ -287,6 +355,8 @@ class DitaClient:
                 if _GENERATION.unpack_from(buf, at + 12)[0] != gen:
                     continue  # an outcome for an earlier owner of this lane
                 cid, o = self._decode(buf, at)
+                if isinstance(o, Outcome) and o.origin != "VENUE" and cid >> 32 == high:
+                    self._answered = cid & 0xFFFF_FFFF
                 self._inbox.setdefault(cid, []).append(o)
                 if len(self._inbox) > INBOX_MAX:
                     self._inbox.popitem(last=False)
@@ -310,20 +380,29 @@ class DitaClient:
             return cid, CorruptRegion(f"/dev/shm/{self.info.prefix}.outcomes: lane {self.info.lane}: an outcome of "
                                       f"intent {cid} does not decode ({e}); the lane's other outcomes are delivered")
 
+    def check_kernel(self) -> None:
+        """Raises KernelRestarted when a kernel adopted the regions since connect (or ``reconnect``),
+        KernelNotRunning when none holds them; the ring of a dead kernel keeps what is pushed."""
+        self._live()
+        self._check_kernel(None)
+
     def _check_kernel(self, cid: Optional[int]) -> None:
-        state = _zinc.header(self._lib, self._h["state"])
+        with self._calls:
+            state = _zinc.header(self._lib, self._h["state"])
+            alive = state["writer_pid"] != 0 and self._lib.zinc_writer_alive(self._h["state"]) == 1
         if state["generation"] != self.info.kernel_generation:
             raise KernelRestarted(cid, f"the kernel of '{self.info.prefix}' restarted (pid {self.info.writer_pid} "
                                        f"-> {state['writer_pid']}); reconcile from slots()")
-        if state["writer_pid"] == 0 or self._lib.zinc_writer_alive(self._h["state"]) != 1:
+        if not alive:
             raise KernelNotRunning(f"the kernel of '{self.info.prefix}' (pid {self.info.writer_pid}) is not running; "
                                    "no outcome will come until one adopts the regions")
 
     def reconnect(self) -> ClientInfo:
         """After KernelRestarted: accepts the kernel that now holds the regions (the lane is kept)."""
-        self._live()
-        state = _zinc.header(self._lib, self._h["state"])
-        if state["writer_pid"] == 0 or self._lib.zinc_writer_alive(self._h["state"]) != 1:
+        with self._calls:
+            state = _zinc.header(self._lib, self._h["state"])
+            alive = state["writer_pid"] != 0 and self._lib.zinc_writer_alive(self._h["state"]) == 1
+        if not alive:
             raise KernelNotRunning(f"no kernel holds '{self.info.prefix}' yet (last writer pid {state['writer_pid']})")
         self.info.kernel_generation, self.info.writer_pid = state["generation"], state["writer_pid"]
         return self.info
@@ -341,7 +420,8 @@ class DitaClient:
         out = ctypes.create_string_buffer(size)
         deadline, tries = self._monotonic() + READ_BUSY_S, 0
         while True:
-            rc = fn(out)
+            with self._calls:
+                rc = fn(out)
             if rc == 0:
                 return out.raw
             if rc == -9:
@@ -402,20 +482,25 @@ class DitaClient:
 
     def ring_depth(self) -> int:
         """Intents pushed and not yet drained by the kernel."""
-        self._live()
         out = (ctypes.c_uint64 * 4)()
-        self._lib.zinc_ring_stats(self._h["intents"], out)
+        with self._calls:
+            self._lib.zinc_ring_stats(self._h["intents"], out)
         return out[1] - out[0]
 
     def wait_for_change(self, timeout: float) -> Optional[int]:
         """The new state sequence once the kernel mirrored a change since the last one seen (every
-        wait pending at a change answers it, in any thread), or None at the timeout."""
+        wait pending at a change answers it, in any thread), or None at the timeout. A change made
+        by a kernel that restarted since connect (or ``reconnect``) is KernelRestarted."""
         deadline = self._monotonic() + _check_timeout(timeout)
         seen = self._state_seen
         while True:
-            self._live()
-            seq = _zinc.state_seq(self._lib, self._h["state"], self.info.prefix)
+            with self._calls:
+                seq = _zinc.state_seq(self._lib, self._h["state"], self.info.prefix)
+                generation = _zinc.header(self._lib, self._h["state"])["generation"]
             if seq != seen:
+                # a kernel that adopts the regions mirrors as it starts: that change is the restart
+                if generation != self.info.kernel_generation:
+                    self._check_kernel(None)
                 self._state_seen = seq
                 return seq
             self._check_kernel(None)
@@ -425,10 +510,10 @@ class DitaClient:
             self._lib.zinc_wait(self._h["state"], seq, _chunk_ms(left))
 
     def close(self) -> None:
-        """Releases the lane and the regions. Idempotent."""
-        if not self._open:
+        """Releases the lane and the regions once no other thread's call is inside libzinc (a wait
+        returns ClientClosed). Idempotent."""
+        if not self._calls.close():
             return
-        self._open = False
         self._lib.zinc_outcome_release(self._h["outcomes"], self.info.lane, self.info.generation)
         for h in self._h.values():
             self._lib.zinc_close(h)

@@ -2,14 +2,15 @@
 
 Every unused byte is zero; ``now_ms`` comes from the caller's clock; the client_intent_id sits at
 bytes 304..312. The encoder refuses only what the record cannot carry (an unknown type or enum
-name, a string longer than its field, a size that is not a finite number with at most 8
-decimals within the kernel's bound of 10^9 units (QTY_MAX_E8 = 10^17), a slot id or leverage
-outside its integer width) with InvalidIntent naming the field. A size is converted exactly: a
-float by its shortest decimal spelling (``repr``), so 0.29 is 29000000 and 2000000.000000001 is
-refused for its ninth decimal, never rounded; a ``Decimal`` size is taken as it is (what the seam
+name, a ``now_ms`` that is not a u64 of ms (NOW_MS), a price beyond a double, a string longer
+than its field, a size that is not a finite number with at most 8 decimals within the kernel's
+bound of 10^9 units (QTY_MAX_E8 = 10^17), a slot id or leverage outside its integer width) with
+InvalidIntent naming the field. A size is converted exactly: a float by its shortest decimal
+spelling (``repr``), so 0.29 is 29000000 and 2000000.000000001 is refused for its ninth decimal,
+never rounded; a ``Decimal`` size is taken as it is (what the seam
 gives for a size a float cannot carry exactly, above 2^53 units of 1e-8);
 values (size > 0, leverage 1..125, a known asset, the slot's stage) are the kernel's to judge,
-and its answer comes back as an outcome.
+and its answer comes back as an outcome. A price of -0.0 is 0 (market) and is written as +0.0.
 """
 
 from __future__ import annotations
@@ -94,11 +95,23 @@ def _qty(v: object) -> int:
 
 
 def _price(v: object) -> float:
+    """A price as the record carries it; -0.0 is 0 (market), written as +0.0: the kernel judges a
+    MARKET order's price by its bits."""
     if v is None:
         return 0.0
     if isinstance(v, bool) or not isinstance(v, (int, float)):
         raise InvalidIntent("PRICE", f"price must be a number or None, got {type(v).__name__}")
-    return float(v)
+    try:
+        price = float(v)
+    except OverflowError:
+        raise InvalidIntent("PRICE", f"price {v!r} is beyond a double") from None
+    return price if price != 0 else 0.0
+
+
+def _now(v: object) -> int:
+    if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v < 1 << 64:
+        raise InvalidIntent("NOW_MS", f"now_ms (the client's clock, in ms) must be an integer 0..2^64-1, got {v!r}")
+    return v
 
 
 def _text(width: int, v: object, field: str) -> bytes:
@@ -124,6 +137,7 @@ def _named(table: dict[str, int], v: object, field: str) -> int:
 
 def encode_intent(intent: Intent, now_ms: int, client_intent_id: int, out: bytearray, at: int = 0) -> None:
     """Writes one clean record at ``out[at:at+320]`` (nothing is written when the intent is refused)."""
+    now_ms = _now(now_ms)
     kind = getattr(intent, "type", None)
     if isinstance(intent, MarkPrice) and kind == "MARK_PRICE":
         _RECORD.pack_into(out, at, 4, 0, SLOT_ANY, now_ms, 0, _price(intent.price), 0, 0, 0, 0,

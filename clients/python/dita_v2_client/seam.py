@@ -21,9 +21,12 @@ test_seam_numbers.py; reconcile: test_seam_reconcile.py):
  2. SCALE_OUT -> one EXIT (SIGNAL) of ``size`` or ``fraction * position`` floored to the step; the
     slot must be POSITION_OPEN (NOT_OPEN); a size that floors to 0 is BELOW_STEP.
  3. TAKE_PROFIT / STOP_LOSS -> one EXIT (TP / SL), default the whole position.
- 4. CANCEL -> one CANCEL.
+ 4. CANCEL -> one CANCEL. In 2-4 a slot id that is not an integer (1.0, "1", None, True) is
+    NO_SUCH_SLOT, as one outside the slots is.
  5. CLOSE_ALL -> ENTRY_WORKING: CANCEL; POSITION_OPEN: EXIT of the whole position (reason from the
     decision, default SIGNAL); EXIT_WORKING and STALE_STATE_RECONCILING are left alone (skipped).
+    A reason that is not SIGNAL|TP|SL|MANUAL is BAD_DECISION before anything is planned (never the
+    cancels pushed and the exits refused).
 
 A whole position (a default exit size, CloseAll, a ScaleOut of all of it) is exactly the units the
 slot holds (``Slot.size_e8``), and a size the seam derives (a ScaleOut's part, a capital_fraction
@@ -35,6 +38,10 @@ shortest decimal spelling (0.29 is 0.29), the seam's products are exact and its 
 rounded down, the step is a whole number of 1e-8 units, and the result is the largest multiple
 of the step not above the size, so float noise never costs a step (``floor_to_step`` counts a
 float within 4 ulps of a whole 1e-8 unit as that unit).
+
+``Seam.execute`` pushes nothing to a kernel that is not running (its ring would keep the intents
+for the next kernel to run on a dead kernel's state) or that restarted since the last
+``reconcile``: a CLIENT refusal (KERNEL_NOT_RUNNING / KERNEL_RESTARTED) with ``restarted`` set.
 
 ``Seam.reconcile``: ``gone`` lists only the trades this seam opened that no slot holds any more; a
 trade the kernel is still reconciling (STALE_STATE_RECONCILING, same trade id) is in
@@ -50,11 +57,12 @@ from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decima
 from dataclasses import dataclass, field
 from typing import Callable, Mapping, Optional, Sequence, Union
 
+from .client import _check_timeout
 from .errors import (DitaClientError, KernelNotRunning, KernelRestarted, OutcomeLost, OutcomeTimeout, RingFull,
                      StateBusy)
 from .intents import Cancel, Enter, Exit, Intent
 from .outcome import Outcome
-from .records import Account, Slot
+from .records import EXIT_REASONS, Account, Slot
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,7 +243,7 @@ def _floored(raw: Decimal, step: Optional[float], what: str,
 
 
 def _slot(slots: Sequence[Slot], slot_id: int) -> Union[Slot, Plan]:
-    if not 0 <= slot_id < len(slots):
+    if isinstance(slot_id, bool) or not isinstance(slot_id, int) or not 0 <= slot_id < len(slots):
         return _refuse("NO_SUCH_SLOT", f"slot {slot_id} does not exist (0..{len(slots) - 1})", slot_id)
     return slots[slot_id]
 
@@ -316,6 +324,8 @@ def plan_decision(d: Decision, slots: Sequence[Slot], account: Account, steps: M
         s = _slot(slots, d.slot_id)
         return s if isinstance(s, Plan) else Plan([Cancel(d.slot_id)])
     if isinstance(d, CloseAll):
+        if not isinstance(d.reason, str) or d.reason not in EXIT_REASONS:  # refused before any cancel is planned
+            return _refuse("BAD_DECISION", f"CloseAll.reason must be one of {'|'.join(EXIT_REASONS)}, got {d.reason!r}")
         out = Plan()
         for s in slots:
             if s.stage == "ENTRY_WORKING":
@@ -383,7 +393,9 @@ class Seam:
         self.client = client
         self.belief: dict[int, str] = {}  # slot -> trade id this seam opened (the kernel wins on reconcile)
         self._steps = dict(steps or {})
-        self._prefix, self._timeout, self._venue_timeout = trade_id_prefix, timeout, venue_timeout
+        # a NaN timeout is a ValueError here, before anything is pushed (not after an intent went out)
+        self._timeout, self._venue_timeout = _check_timeout(timeout), _check_timeout(venue_timeout)
+        self._prefix = trade_id_prefix
         self._counter = itertools.count(1)
 
     def _trade_id(self) -> str:
@@ -391,6 +403,7 @@ class Seam:
 
     def execute(self, decision: Decision, *, await_venue: bool = False) -> SeamResult:
         try:
+            self.client.check_kernel()  # a dead kernel's ring would keep the intents for the next one to run
             view = self.client.state()
         except DitaClientError as e:  # nothing planned or pushed: the result says why
             result = SeamResult(decision, restarted=isinstance(e, (KernelRestarted, KernelNotRunning)))

@@ -42,6 +42,9 @@ class NoState:
     def __init__(self, equity=10_000.0):
         self.equity = equity
 
+    def check_kernel(self):
+        pass
+
     def state(self):
         return StateView((BLANK, open_slot(1, 0.05)), account(self.equity), 0, 1)
 
