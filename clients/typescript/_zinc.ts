@@ -4,7 +4,8 @@
  * writes it out of the executable), and opening one region with its refusal turned into the
  * client error that names the case. One dlopen per path per thread.
  *
- * Entry points: `resolveLibPath`, `loadZinc`, `openRegion`, `readHeader`, `stateSeq`, `laneHead`, `ZincLib`.
+ * Entry points: `resolveLibPath`, `loadZinc`, `openRegion`, `readHeader`, `stateSeq`, `laneHead`, `laneRead`,
+ * `ZincLib`.
  */
 
 import { dlopen, FFIType as T } from "bun:ffi";
@@ -136,6 +137,14 @@ export function stateSeq(lib: ZincLib, id: number, prefix: string): number {
     return out[2]!;
   };
   return sequenceOf(lib.zinc_seq(id), `/dev/shm/${prefix}.state: sequence`, word);
+}
+
+/** An outcome lane's read position from its header (ffi/zinc.h zinc_outcome_lane_header: head at 0, read at 8). */
+export function laneRead(lib: ZincLib, id: number, lane: number, prefix: string): number {
+  const header = new BigUint64Array(8);
+  if (lib.zinc_outcome_lane_header(id, lane, header) !== 0)
+    throw new CorruptRegionError(`/dev/shm/${prefix}.outcomes: lane ${lane} header unreadable`);
+  return Number(header[1]!);
 }
 
 /** An outcome lane's head as a lane wait answered it (`raw`); CorruptRegionError for a word >= 2^63. */

@@ -5,11 +5,13 @@
  *
  * Invariants: (1) `submit` resolves with the intent's EDGE or KERNEL outcome or throws one specific error
  * (RingFullError: nothing was written; OutcomeTimeoutError / OutcomeLostError: the intent may still take effect;
- * KernelRestartedError / KernelNotRunningError: reconcile from `slots()`), never hangs past its timeout;
+ * KernelRestartedError / KernelNotRunningError: reconcile from `slots()`), never hangs past its timeout, and is
+ * OutcomeLostError at once when a later intent's outcome came first (one client's outcomes keep its push order);
  * (2) every wait (`outcome`, `nextVenueOutcome`, `waitForChange`) ends by its own timeout (NaN: a RangeError
  * at once), measured on the monotonic clock (a wall-clock step changes nothing), checks the kernel's liveness
  * every CHUNK_MS while nothing comes, and takes an outcome as soon as it is published, however many other waits
- * are pending (they share one futex wait, `_waits.ts`); every `waitForChange` pending at a change answers it;
+ * are pending (they share one futex wait, `_waits.ts`); every `waitForChange` pending at a change answers it,
+ * and a change a kernel that restarted made (it mirrors as it adopts the regions) is KernelRestartedError;
  * (3) venue follow-ups (origin VENUE) and outcomes of earlier intents are kept (bounded) for `nextVenueOutcome`,
  * and every outcome received for `outcomesOf`; (4) a record that does not decode is CorruptRegionError, after
  * the poll's other records were kept, and so is a sequence or lane head word >= 2^63 (never taken as one);
@@ -17,19 +19,19 @@
  * (a kernel mirroring all the while: StateBusyError after READ_BUSY_MS).
  *
  * Entry points: `DitaClient.connect(options)`, then `submit`, `push`, `outcome`, `nextVenueOutcome`, `outcomesOf`,
- * `slots`, `slot`, `account`, `state`, `control`, `waitForChange`, `ringDepth`, `reconnect`, `close`.
+ * `slots`, `slot`, `account`, `state`, `control`, `waitForChange`, `ringDepth`, `checkKernel`, `reconnect`, `close`.
  */
 
 import { type ClientInfo, type Connection, type ConnectOptions, type Handles, openConnection } from "./_connect.ts";
 import { Inbox } from "./_inbox.ts";
+import { checkKernel, liveKernel } from "./_kernel.ts";
 import { READ_BUSY_MS, StateReads, type StateView } from "./_reads.ts";
 import { checkTimeout, Waiter } from "./_waits.ts";
-import { laneHead, readHeader, stateSeq, type ZincLib } from "./_zinc.ts";
+import { laneHead, laneRead, readHeader, stateSeq, type ZincLib } from "./_zinc.ts";
 import {
   ClientClosedError,
   CorruptRegionError,
   KernelNotRunningError,
-  KernelRestartedError,
   OutcomeLostError,
   OutcomeTimeoutError,
   RingFullError,
@@ -48,7 +50,7 @@ export class DitaClient {
   private readonly idBytes = new Uint8Array(8);
   private readonly pollBuf = new Uint8Array(POLL_MAX * OUTCOME_BYTES);
   private readonly lost = new BigUint64Array(1);
-  private readonly inbox = new Inbox();
+  private readonly inbox: Inbox;
   private readonly waiter: Waiter;
   private readonly stateWaiter: Waiter;
   private sequence = 0;
@@ -71,11 +73,12 @@ export class DitaClient {
     this.info = c.info;
     this.spinUs = c.spinUs;
     this.nowMs = c.nowMs;
+    this.inbox = new Inbox(c.info.lane, c.info.generation);
     this.waiter = new Waiter(c.lib, c.libPath);
     this.stateWaiter = new Waiter(c.lib, c.libPath);
     this.stateSeen = c.stateSeq;
     this.reads = new StateReads(c.lib, c.h, c.info, () => this.live(), c.monoMs);
-    this.readPos = this.laneRead();
+    this.readPos = laneRead(c.lib, c.h.outcomes, c.info.lane, c.info.prefix);
   }
 
   static connect(o: ConnectOptions = {}): DitaClient {
@@ -115,12 +118,12 @@ export class DitaClient {
 
   /** The EDGE or KERNEL outcome of an intent `push` returned the id of. */
   outcome(id: bigint, timeoutMs = 1000): Promise<Outcome> {
-    return this.awaitOutcome(id, timeoutMs, (o) => o.origin !== "VENUE");
+    return this.awaitOutcome(id, timeoutMs, false);
   }
 
   /** The next VENUE outcome of an intent (ACK, fill, reject, ...) within the timeout. */
   nextVenueOutcome(id: bigint, timeoutMs = 5000): Promise<Outcome> {
-    return this.awaitOutcome(id, timeoutMs, (o) => o.origin === "VENUE");
+    return this.awaitOutcome(id, timeoutMs, true);
   }
 
   /** Every outcome received so far for an intent, including those `outcome` / `nextVenueOutcome` took. */
@@ -129,17 +132,24 @@ export class DitaClient {
     return this.inbox.all(id);
   }
 
-  private async awaitOutcome(id: bigint, timeoutMs: number, match: (o: Outcome) => boolean): Promise<Outcome> {
+  private async awaitOutcome(id: bigint, timeoutMs: number, venue: boolean): Promise<Outcome> {
     const deadline = performance.now() + checkTimeout(timeoutMs);
     const lostBefore = this.lostTotal;
     const lane = this.info.lane;
     let woke = false;
     for (;;) {
       // Woken with nothing to read: the lane's read word was rewritten under this client.
-      if (this.drainLane() === 0 && woke) this.readPos = this.laneRead();
+      if (this.drainLane() === 0 && woke) this.readPos = laneRead(this.lib, this.h.outcomes, lane, this.info.prefix);
       woke = false;
-      const hit = this.inbox.take(id, match);
+      const hit = this.inbox.take(id, (o) => (o.origin === "VENUE") === venue);
       if (hit !== null) return hit;
+      if (!venue && this.inbox.passed(id)) {
+        this.checkKernel(id); // a later intent's outcome came first: this one's never will
+        throw new OutcomeLostError(
+          id,
+          `intent ${id} has no outcome and a later intent's came: its own was written over unread, dropped or taken already; read its slot`,
+        );
+      }
       const left = deadline - performance.now();
       if (left <= 0) {
         this.checkKernel(id);
@@ -162,14 +172,6 @@ export class DitaClient {
       this.live();
       if (!woke) this.checkKernel(id); // a whole chunk with nothing: is the kernel still there?
     }
-  }
-
-  /** The lane's read position from its header (ffi/zinc.h zinc_outcome_lane: head at 0, read at 8). */
-  private laneRead(): number {
-    const header = new BigUint64Array(8);
-    if (this.lib.zinc_outcome_lane_header(this.h.outcomes, this.info.lane, header) !== 0)
-      throw new CorruptRegionError(`/dev/shm/${this.info.prefix}.outcomes: lane ${this.info.lane} header unreadable`);
-    return Number(header[1]!);
   }
 
   /** Polls the lane into the inbox (records of another generation ignored); returns the positions consumed. */
@@ -208,19 +210,10 @@ export class DitaClient {
     return consumed;
   }
 
-  /** Throws when the kernel that owned the regions at connect is gone or was replaced: the pid and
-   * generation of one header, the state region's (where connect and reconnect take them), as Python. */
-  private checkKernel(id: bigint | null): void {
-    const state = readHeader(this.lib, this.h.state);
-    if (state.generation !== this.info.kernelGeneration)
-      throw new KernelRestartedError(
-        id,
-        `the kernel of '${this.info.prefix}' restarted (pid ${this.info.writerPid} → ${state.writerPid}); reconcile from slots()`,
-      );
-    if (this.lib.zinc_writer_alive(this.h.state) !== 1 || state.writerPid === 0)
-      throw new KernelNotRunningError(
-        `the kernel of '${this.info.prefix}' (pid ${this.info.writerPid}) is not running; no outcome will come until one adopts the regions`,
-      );
+  /** Throws when the kernel that owned the regions at connect is gone or was replaced (KernelNotRunningError,
+   * KernelRestartedError): the pid and generation of the state region's header, as Python's `check_kernel`. */
+  checkKernel(id: bigint | null = null): void {
+    checkKernel(this.lib, this.h.state, this.info, id);
   }
 
   private live(): void {
@@ -263,6 +256,8 @@ export class DitaClient {
       this.live();
       const seq = stateSeq(this.lib, this.h.state, this.info.prefix);
       if (seq !== seen) {
+        // a kernel that adopts the regions mirrors as it starts: that change is the restart (KernelRestartedError)
+        if (readHeader(this.lib, this.h.state).generation !== this.info.kernelGeneration) this.checkKernel();
         this.stateSeen = seq;
         return seq;
       }
@@ -279,11 +274,13 @@ export class DitaClient {
    */
   reconnect(): ClientInfo {
     this.live();
-    const state = readHeader(this.lib, this.h.state);
-    if (this.lib.zinc_writer_alive(this.h.state) !== 1 || state.writerPid === 0)
-      throw new KernelNotRunningError(`no kernel holds '${this.info.prefix}' yet (last writer pid ${state.writerPid})`);
-    this.info.kernelGeneration = state.generation;
-    this.info.writerPid = state.writerPid;
+    const { header, alive } = liveKernel(this.lib, this.h.state);
+    if (!alive)
+      throw new KernelNotRunningError(
+        `no kernel holds '${this.info.prefix}' yet (last writer pid ${header.writerPid})`,
+      );
+    this.info.kernelGeneration = header.generation;
+    this.info.writerPid = header.writerPid;
     return { ...this.info };
   }
 

@@ -2,12 +2,13 @@
  * The four STRATEGY intents a client sends (docs/architecture.md §4) and their encoding into the
  * kernel's 320-byte InputRecord (kernel/ABI.md): every unused byte zero, `now_ms` from the
  * caller's clock, the client_intent_id at bytes 304..312. The encoder refuses only what the
- * record cannot carry (an unknown type or enum name, a string longer than its field, a size that
- * is not a finite number with at most 8 decimals — exactly: the decimal the number prints as, so
+ * record cannot carry (an unknown type or enum name, a clock answer that is not a u64 of ms
+ * (NOW_MS), a string longer than its field, a size that is not a finite number with at most 8 decimals — exactly: the decimal the number prints as, so
  * 1234567.123456781 and 0.1 + 0.2 are refused, never rounded — a size above the kernel's 10^9 units, a slot id
  * or leverage outside its integer width) with `InvalidIntentError` naming the field; an exact `sizeE8`
  * (1e-8 units, a bigint) is encoded as it is, in place of `size`; values (size > 0, leverage 1..125, a known
- * asset, the slot's stage) are the kernel's to judge, and its answer comes back as an outcome.
+ * asset, the slot's stage) are the kernel's to judge, and its answer comes back as an outcome. A price
+ * of -0 is 0 (market) and is written as +0 (the kernel reads a MARKET price's bits).
  *
  * Entry points: the intent types, `encodeIntent`, `INTENT_BYTES`.
  */
@@ -87,10 +88,11 @@ function qtyE8(v: unknown, e8?: unknown): bigint {
   return units;
 }
 
+/** A price as the record carries it; -0 is 0 (market), written as +0: the kernel's MARKET rule is on the bits. */
 function price(v: unknown, field = "PRICE"): number {
   if (v === null || v === undefined) return 0;
   if (typeof v !== "number") throw new InvalidIntentError(field, `price must be a number or null, got ${typeof v}`);
-  return v;
+  return v === 0 ? 0 : v;
 }
 
 function text(bytes: Uint8Array, at: number, width: number, v: unknown, field: string): void {
@@ -128,10 +130,13 @@ export function encodeIntent(intent: Intent, nowMs: number, idBytes: Uint8Array,
   if (typeof intent !== "object" || intent === null)
     throw new InvalidIntentError("KIND", "an intent must be an object");
   const kind = named(KIND, (intent as { type?: unknown }).type, "KIND");
+  const now = typeof nowMs === "number" ? Math.trunc(nowMs) : Number.NaN; // the clock's answer, u64 ms
+  if (!(now >= 0 && now < 2 ** 64))
+    throw new InvalidIntentError("NOW_MS", `now_ms (the client's clock) must be a finite number >= 0, got ${nowMs}`);
   out.fill(0);
   const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
   dv.setUint16(0, kind, true);
-  dv.setBigUint64(8, BigInt(Math.trunc(nowMs)), true);
+  dv.setBigUint64(8, BigInt(now), true);
   out.set(idBytes, 304);
   switch (intent.type) {
     case "ENTER": {

@@ -5,7 +5,9 @@
  * (the seam's own, the edge's, the kernel's, and with `awaitVenue` the venue's), rate limits with
  * the venue's retry hint, and a kernel restart, after which `reconcile()` tells the strategy what
  * the kernel now holds (its belief is replaced by the kernel's, never the other way round: the
- * trades of open slots and of slots the kernel is still reconciling).
+ * trades of open slots and of slots the kernel is still reconciling). Nothing is planned or pushed
+ * while the kernel is dead or replaced and not reconciled (its ring would keep the intents for the
+ * next kernel to run): the result is the client's refusal, `restarted`, as in the Python seam.
  *
  * Entry points: `new Seam(client, options)`, `execute(decision, {awaitVenue})`, `reconcile()`.
  */
@@ -70,7 +72,9 @@ export interface ReconcileReport {
 export interface SeamOptions {
   steps?: Record<string, number>;
   tradeIdPrefix?: string;
+  /** The wait for each intent's EDGE or KERNEL outcome (default 2000 ms); NaN: a RangeError when the seam is made. */
   timeoutMs?: number;
+  /** With `awaitVenue`, the wait for its first VENUE outcome (default 5000 ms); NaN: a RangeError when the seam is made. */
   venueTimeoutMs?: number;
 }
 
@@ -93,11 +97,22 @@ export class Seam {
   /** slot → trade id this seam opened there (the strategy's belief; the kernel's wins on reconcile). */
   private readonly belief = new Map<number, string>();
   private counter = 0;
+  private readonly timeoutMs: number;
+  private readonly venueTimeoutMs: number;
 
+  /** A NaN timeout is a RangeError here, before anything is pushed (not after an intent went out). */
   constructor(
     readonly client: DitaClient,
     private readonly o: SeamOptions = {},
-  ) {}
+  ) {
+    for (const key of ["timeoutMs", "venueTimeoutMs"] as const) {
+      const v: unknown = o[key];
+      if (v !== undefined && (typeof v !== "number" || Number.isNaN(v)))
+        throw new RangeError(`SeamOptions.${key} must be a number of ms, got ${String(v)}`);
+    }
+    this.timeoutMs = o.timeoutMs ?? 2000;
+    this.venueTimeoutMs = o.venueTimeoutMs ?? 5000;
+  }
 
   believed(): ReadonlyMap<number, string> {
     return this.belief;
@@ -107,6 +122,7 @@ export class Seam {
     let view: ReturnType<DitaClient["state"]>;
     try {
       view = this.client.state();
+      this.client.checkKernel(); // a dead or replaced kernel: its ring would keep the intents for the next one
     } catch (e) {
       if (!(e instanceof DitaClientError)) throw e;
       // nothing planned or pushed: the result says why (a busy kernel: retry; a gone one: reconcile)
@@ -166,14 +182,14 @@ export class Seam {
   private async run(step: SeamStep, result: SeamResult, awaitVenue: boolean): Promise<boolean> {
     try {
       step.id = this.client.push(step.intent);
-      step.outcome = await this.client.outcome(step.id, this.o.timeoutMs ?? 2000);
+      step.outcome = await this.client.outcome(step.id, this.timeoutMs);
       if (!step.outcome.accepted) {
         result.refusals.push(fromOutcome(step.outcome));
         return true;
       }
       if (step.intent.type === "ENTER") this.belief.set(step.intent.slotId, step.intent.tradeId);
       if (awaitVenue && step.intent.type !== "MARK_PRICE") {
-        step.venue = await this.client.nextVenueOutcome(step.id, this.o.venueTimeoutMs ?? 5000).catch((e) => {
+        step.venue = await this.client.nextVenueOutcome(step.id, this.venueTimeoutMs).catch((e) => {
           if (e instanceof OutcomeTimeoutError) return null;
           throw e;
         });

@@ -12,15 +12,18 @@
  *     refuses fraction sizing (ACCOUNT_NOT_SEEDED).
  *  2. SCALE_OUT → one EXIT (reason SIGNAL) of `size`, or `fraction × position` floored to the
  *     step; the slot must hold an open position (NOT_OPEN); a size that floors to 0 is BELOW_STEP.
- *  3. TAKE_PROFIT / STOP_LOSS → one EXIT (reason TP / SL) of `size`, default the whole position.
+ *  3. TAKE_PROFIT / STOP_LOSS → one EXIT (reason TP / SL) of `size`, default the whole position; a
+ *     size of the whole position or more is exactly the position (the kernel refuses an exit above it).
  *  4. CANCEL → one CANCEL of the slot's working order.
  *  5. CLOSE_ALL → per slot: ENTRY_WORKING → CANCEL; POSITION_OPEN → EXIT of the whole position
  *     (reason from the decision, default SIGNAL); EXIT_WORKING and STALE_STATE_RECONCILING slots
- *     are left alone and named in `skipped` (already leaving; the kernel is reconciling them).
- *  6. A decision amount (size, fraction, capitalFraction, referencePrice, limitPrice, leverage)
- *     that is NaN, infinite or not a number, an OPEN leverage that is not an integer, a
- *     non-finite equity to size from, or a size the step makes non-finite (a NaN or infinite
- *     step) is BAD_DECISION: never a NaN size or a thrown error. These are judged before the
+ *     are left alone and named in `skipped` (already leaving; the kernel is reconciling them). A
+ *     reason that is not SIGNAL|TP|SL|MANUAL is BAD_DECISION before anything is planned.
+ *  6. What is no decision (not an object, an unknown kind) is BAD_DECISION; so is a decision
+ *     amount (size, fraction, capitalFraction, referencePrice, limitPrice, leverage) that is NaN,
+ *     infinite or not a number, an OPEN leverage that is not an integer, a non-finite equity to
+ *     size from, or a size the step makes non-finite (a NaN or infinite step): never a NaN size
+ *     or a thrown error. These are judged before the
  *     slots (NO_FREE_SLOT, NO_SUCH_SLOT, NOT_OPEN), in the same order as the Python seam.
  *  Sizes from fractions are computed exactly on the numbers' shortest decimals (no float product
  *  in between: a tenth of 0.7 is 0.07), then floored to the step, as the Python seam does; an
@@ -33,7 +36,7 @@
 
 import { exactE8, floorQuotientE8, fromE8, nearE8, roundE8 } from "./_decimal.ts";
 import type { Intent } from "./intents.ts";
-import type { Account, ExitReason, Side, Slot } from "./records.ts";
+import { type Account, EXIT_REASONS, type ExitReason, type Side, type Slot } from "./records.ts";
 
 export type Decision =
   | {
@@ -199,11 +202,21 @@ function exitOf(
   const s = slotOf(ctx, slotId);
   if ("intents" in s) return s;
   if (s.stage !== "POSITION_OPEN") return refuse("NOT_OPEN", `slot ${slotId} is ${s.stage}, not POSITION_OPEN`, slotId);
-  const exact = size === undefined ? whole(s) : typeof size === "number" ? { size } : size;
+  // a size of all of it or more is exactly the units held, judged in units when the slot carries them
+  const all = typeof size === "number" && (s.sizeE8 === undefined ? size >= s.size : nearE8(size) >= s.sizeE8);
+  const exact = size === undefined || all ? whole(s) : typeof size === "number" ? { size } : size;
   return plan([{ type: "EXIT", slotId, ...exact, reason, price: price ?? null }]);
 }
 
+const KINDS = new Set(["OPEN", "SCALE_OUT", "TAKE_PROFIT", "STOP_LOSS", "CANCEL", "CLOSE_ALL"]);
+
 export function planDecision(d: Decision, ctx: PlanContext): Plan {
+  const kind: unknown = typeof d === "object" && d !== null ? d.kind : undefined;
+  if (typeof kind !== "string" || !KINDS.has(kind))
+    return refuse(
+      "BAD_DECISION",
+      `not a decision: ${typeof d === "object" && d !== null ? `kind ${String(kind)}` : String(d)}`,
+    );
   const bad = notFinite(d, ctx);
   if (bad !== null) return bad;
   switch (d.kind) {
@@ -257,11 +270,17 @@ export function planDecision(d: Decision, ctx: PlanContext): Plan {
       return "intents" in s ? s : plan([{ type: "CANCEL", slotId: d.slotId }]);
     }
     case "CLOSE_ALL": {
+      const reason: unknown = d.reason === undefined ? "SIGNAL" : d.reason; // judged before any cancel is planned
+      if (!EXIT_REASONS.includes(reason as ExitReason))
+        return refuse(
+          "BAD_DECISION",
+          `CLOSE_ALL reason must be one of ${EXIT_REASONS.join("|")}, got ${String(reason)}`,
+        );
       const out = plan([]);
       for (const s of ctx.slots) {
         if (s.stage === "ENTRY_WORKING") out.intents.push({ type: "CANCEL", slotId: s.slotId });
         else if (s.stage === "POSITION_OPEN")
-          out.intents.push({ type: "EXIT", slotId: s.slotId, ...whole(s), reason: d.reason ?? "SIGNAL", price: null });
+          out.intents.push({ type: "EXIT", slotId: s.slotId, ...whole(s), reason: reason as ExitReason, price: null });
         else if (s.stage === "EXIT_WORKING" || s.stage === "STALE_STATE_RECONCILING")
           out.skipped.push({ slotId: s.slotId, stage: s.stage });
       }

@@ -41,6 +41,7 @@ class KernelStub {
   slots: Slot[] = [slot(0), slot(1), slot(2)];
   state = () => ({ slots: this.slots, account, stateHash: 0n, mirrorCount: 1 });
   reconnect = () => ({});
+  checkKernel = () => {}; // alive: the seam plans only against a live kernel it has reconciled with
   push = () => 1n;
   outcome = async () => ({ accepted: true, origin: "KERNEL", diagnostics: [] });
 }

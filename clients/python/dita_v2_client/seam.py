@@ -20,7 +20,8 @@ test_seam_numbers.py; reconcile: test_seam_reconcile.py):
     capital of its own; an unseeded account refuses fraction sizing (ACCOUNT_NOT_SEEDED).
  2. SCALE_OUT -> one EXIT (SIGNAL) of ``size`` or ``fraction * position`` floored to the step; the
     slot must be POSITION_OPEN (NOT_OPEN); a size that floors to 0 is BELOW_STEP.
- 3. TAKE_PROFIT / STOP_LOSS -> one EXIT (TP / SL), default the whole position.
+ 3. TAKE_PROFIT / STOP_LOSS -> one EXIT (TP / SL), default the whole position; a size of the whole
+    position or more is exactly the position (the kernel refuses an exit above it).
  4. CANCEL -> one CANCEL. In 2-4 a slot id that is not an integer (1.0, "1", None, True) is
     NO_SUCH_SLOT, as one outside the slots is.
  5. CLOSE_ALL -> ENTRY_WORKING: CANCEL; POSITION_OPEN: EXIT of the whole position (reason from the
@@ -255,7 +256,9 @@ def _exit(slots: Sequence[Slot], slot_id: int, size: Optional[float], reason: st
         return s
     if s.stage != "POSITION_OPEN":
         return _refuse("NOT_OPEN", f"slot {slot_id} is {s.stage}, not POSITION_OPEN", slot_id)
-    return Plan([Exit(slot_id, size if size is not None else _whole(s), reason, price)])
+    # all of it or more (the kernel refuses an exit above the position): exactly the units held
+    whole = size is None or (size >= s.size if s.size_e8 is None else _float_units(size) >= s.size_e8)
+    return Plan([Exit(slot_id, _whole(s) if whole else size, reason, price)])
 
 
 def _open(d: Open, slots: Sequence[Slot], account: Account, steps: Mapping[str, float],

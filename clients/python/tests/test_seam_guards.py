@@ -6,7 +6,10 @@ before its exits were refused, half a close-all. (3) A kernel that is dead, or t
 the seam last reconciled, gets no intent: the ring of a dead kernel keeps what is pushed and the
 next kernel to adopt it would run a decision taken on the dead kernel's last state; the result is
 a CLIENT refusal with ``restarted`` set. (4) A NaN timeout is a ValueError when the seam is made,
-not after its first intent went out. The kernel is a fake libzinc (tests/fake_zinc.py)."""
+not after its first intent went out. (5) A TakeProfit or StopLoss of more than the position exits
+exactly the whole position (the kernel refuses an exit above it: a stop loss sized from a partly
+filled entry would be refused), as the TypeScript seam does. The kernel is a fake libzinc
+(tests/fake_zinc.py)."""
 
 import ctypes
 import math
@@ -70,6 +73,16 @@ class SlotIds(unittest.TestCase):
                 result = Seam(fake_zinc.client(kernel, 0, 1)).execute(decision)
                 self.assertEqual([(x.origin, x.code) for x in result.refusals], [("SEAM", "NO_SUCH_SLOT")], decision)
                 self.assertEqual(kernel.pushed, [])
+
+
+class ExitAboveThePosition(unittest.TestCase):
+    def test_a_take_profit_or_stop_loss_of_more_than_the_position_exits_exactly_the_whole_position(self):
+        half = replace(held(0), size=0.01, size_e8=1_000_000)  # 0.01 held of a 0.02 entry that filled half
+        for decision in (StopLoss(0, size=0.02), TakeProfit(0, size=0.02, limit_price=70_000.0)):
+            (exit_,) = plan(decision, [half]).intents
+            self.assertEqual((exit_.slot_id, exit_.size), (0, 0.01), decision)
+        self.assertEqual(plan(StopLoss(0, size=0.004), [half]).intents[0].size, 0.004)  # a part stays a part
+        self.assertEqual(plan(StopLoss(0, size=0.01), [half]).intents[0].size, 0.01)
 
 
 class CloseAllReason(unittest.TestCase):

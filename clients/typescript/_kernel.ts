@@ -1,0 +1,33 @@
+/**
+ * Whether the kernel a client knows still holds the regions, judged on the state region's header
+ * alone (connect and `reconnect` take the kernel's pid and generation there; a pid and a
+ * generation are one header's pair, as in the Python client): another generation is a kernel that
+ * restarted and adopted the regions (KernelRestartedError), a closed or dead writer is
+ * KernelNotRunningError.
+ *
+ * Entry points: `liveKernel`, `checkKernel`.
+ */
+
+import type { ClientInfo } from "./_connect.ts";
+import { type Header, readHeader, type ZincLib } from "./_zinc.ts";
+import { KernelNotRunningError, KernelRestartedError } from "./errors.ts";
+
+/** The state region's header and whether its writer (the kernel) is alive. */
+export function liveKernel(lib: ZincLib, state: number): { header: Header; alive: boolean } {
+  const header = readHeader(lib, state);
+  return { header, alive: lib.zinc_writer_alive(state) === 1 && header.writerPid !== 0 };
+}
+
+/** Throws when the kernel `info` names is gone (KernelNotRunningError) or was replaced (KernelRestartedError). */
+export function checkKernel(lib: ZincLib, state: number, info: ClientInfo, id: bigint | null): void {
+  const { header, alive } = liveKernel(lib, state);
+  if (header.generation !== info.kernelGeneration)
+    throw new KernelRestartedError(
+      id,
+      `the kernel of '${info.prefix}' restarted (pid ${info.writerPid} → ${header.writerPid}); reconcile from slots()`,
+    );
+  if (!alive)
+    throw new KernelNotRunningError(
+      `the kernel of '${info.prefix}' (pid ${info.writerPid}) is not running; no outcome will come until one adopts the regions`,
+    );
+}

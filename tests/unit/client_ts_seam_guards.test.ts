@@ -1,0 +1,240 @@
+/**
+ * The TypeScript seam never pushes what a strategy did not mean, and never throws for a bad
+ * decision: a dead kernel's ring (or one a new kernel adopted that the seam has not reconciled)
+ * gets no intent planned from the stale state (the next kernel would run it later): the result is
+ * the client's KERNEL_NOT_RUNNING / KERNEL_RESTARTED refusal with `restarted`, as the Python seam;
+ * a NaN timeout is a RangeError when the seam is made, not after an intent went out; a decision
+ * that is no decision (an unknown kind, null: a signal parsed from JSON) is BAD_DECISION; and a
+ * TAKE_PROFIT or STOP_LOSS of more than the position exits the whole position, exactly (the kernel
+ * refuses an exit above the position: a stop loss sized from a partly filled entry would be refused).
+ * The kernel is a fake libzinc under a real DitaClient.
+ */
+
+import { expect, test } from "bun:test";
+import type { Connection } from "../../clients/typescript/_connect.ts";
+import {
+  type Account,
+  closeAll,
+  type Decision,
+  DitaClient,
+  openLong,
+  planDecision,
+  Seam,
+  type Slot,
+  stopLoss,
+  takeProfit,
+} from "../../clients/typescript/index.ts";
+import { nativeLibraryPath } from "../../src/kernel/index.ts";
+
+const KERNEL_PID = 4242;
+const KERNEL_GENERATION = 7;
+
+/** A kernel's regions: blank slots and account, a header that says who holds them, a ring that counts pushes. */
+class FakeKernel {
+  pid = KERNEL_PID;
+  generation = KERNEL_GENERATION;
+  alive = true;
+  pushes = 0;
+  zinc_state_read_slot = (_h: number, _i: number, out: Uint8Array) => {
+    out.fill(0);
+    return 0;
+  };
+  zinc_state_read_account = (_h: number, out: Uint8Array, pair: BigUint64Array) => {
+    out.fill(0);
+    pair[0] = 0n;
+    pair[1] = 1n;
+    return 0;
+  };
+  zinc_header = (_h: number, out: Uint8Array) => {
+    const dv = new DataView(out.buffer, out.byteOffset);
+    dv.setUint32(8, this.pid, true);
+    dv.setBigUint64(48, BigInt(this.generation), true);
+    return 0;
+  };
+  zinc_writer_alive = () => (this.alive ? 1 : 0);
+  zinc_outcome_lane_header = (_h: number, _lane: number, out: BigUint64Array) => {
+    out.fill(0n);
+    return 0;
+  };
+  zinc_outcome_poll = (_h: number, _lane: number, _out: Uint8Array, _most: number, lost: BigUint64Array) => {
+    lost[0] = 0n;
+    return 0;
+  };
+  zinc_outcome_wait = (_h: number, _lane: number, last: number) => last;
+  zinc_ring_push = () => {
+    this.pushes++;
+    return 0;
+  };
+  zinc_seq = () => 0;
+  zinc_outcome_release = () => 0;
+  zinc_close = () => 0;
+}
+
+function client(kernel: FakeKernel): DitaClient {
+  const c: Connection = {
+    lib: kernel as unknown as Connection["lib"],
+    libPath: nativeLibraryPath("zinc"),
+    h: { intents: 1, state: 2, outcomes: 3, control: null },
+    info: {
+      prefix: "fake",
+      namespace: "pink",
+      lane: 1,
+      generation: 1,
+      slotCount: 2,
+      writerPid: KERNEL_PID,
+      kernelGeneration: KERNEL_GENERATION,
+    },
+    spinUs: 0,
+    nowMs: () => 1_700_000_000_000,
+    stateSeq: 0,
+  };
+  return new (DitaClient as unknown as new (c: Connection) => DitaClient)(c);
+}
+
+const open = openLong("BTC-USDT", { size: 0.01, leverage: 2 });
+
+test("the seam pushes nothing into a dead kernel's ring: a KERNEL_NOT_RUNNING refusal, restarted", async () => {
+  const kernel = new FakeKernel();
+  kernel.alive = false;
+  const c = client(kernel);
+  try {
+    const r = await new Seam(c, { timeoutMs: 0 }).execute(open);
+    expect(kernel.pushes).toBe(0);
+    expect([r.ok, r.restarted, r.steps.length]).toEqual([false, true, 0]);
+    expect(r.refusals.map((x) => [x.origin, x.code])).toEqual([["CLIENT", "KERNEL_NOT_RUNNING"]]);
+  } finally {
+    c.close();
+  }
+});
+
+test("the seam pushes nothing after a restart it has not reconciled: KERNEL_RESTARTED, then reconcile() lets it trade", async () => {
+  const kernel = new FakeKernel();
+  const c = client(kernel);
+  try {
+    const seam = new Seam(c, { timeoutMs: 0 });
+    kernel.pid = KERNEL_PID + 1;
+    kernel.generation = KERNEL_GENERATION + 1; // a new kernel adopted the regions
+    const r = await seam.execute(open);
+    expect(kernel.pushes).toBe(0);
+    expect([r.ok, r.restarted]).toEqual([false, true]);
+    expect(r.refusals.map((x) => x.code)).toEqual(["KERNEL_RESTARTED"]);
+    seam.reconcile();
+    const after = await seam.execute(open); // no outcome comes from the fake: a TIMEOUT, but it went out
+    expect(kernel.pushes).toBe(1);
+    expect(after.refusals.map((x) => x.code)).toEqual(["TIMEOUT"]);
+  } finally {
+    c.close();
+  }
+});
+
+test("a NaN seam timeout is a RangeError when the seam is made, never after an intent was pushed", async () => {
+  const kernel = new FakeKernel();
+  const c = client(kernel);
+  try {
+    for (const o of [{ timeoutMs: Number.NaN }, { venueTimeoutMs: Number("unset") }]) {
+      let seam: Seam | null = null;
+      let thrown: unknown = null;
+      try {
+        seam = new Seam(c, o);
+        await seam.execute(open, { awaitVenue: true });
+      } catch (e) {
+        thrown = e;
+      }
+      expect(seam).toBeNull();
+      expect(thrown).toBeInstanceOf(RangeError);
+      expect((thrown as Error).message).toContain(Object.keys(o)[0]!);
+    }
+    expect(kernel.pushes).toBe(0);
+  } finally {
+    c.close();
+  }
+});
+
+function slot(slotId: number, stage: Slot["stage"], sizeE8 = 0n): Slot {
+  return {
+    slotId,
+    stage,
+    tradeId: stage === "IDLE" ? "" : `T${slotId}`,
+    asset: "BTC-USDT",
+    side: "LONG",
+    size: Number(sizeE8) / 1e8,
+    sizeE8,
+    entryPrice: 0,
+    leverage: 2,
+    isOpen: stage === "POSITION_OPEN",
+    leg: 0,
+    realizedPnl: 0,
+    unrealizedPnl: 0,
+    markPrice: 0,
+    fees: 0,
+    exitReason: null,
+    staleReason: null,
+    entryOrder: null,
+    exitOrder: null,
+    version: 1,
+    updatedAtMs: 0,
+  };
+}
+
+const ctx = (slots: Slot[]) => ({
+  slots,
+  account: { equity: 10_000, seeded: true } as Account,
+  steps: { "BTC-USDT": 0.001 },
+  nextTradeId: () => "T",
+});
+
+test("a decision of an unknown kind, or no object at all, is BAD_DECISION, never a thrown TypeError", async () => {
+  const notDecisions = [{ kind: "FLIP", slotId: 0 }, { kind: "open" }, {}, null, undefined, "CLOSE_ALL", 7];
+  for (const d of notDecisions) {
+    const plan = planDecision(d as unknown as Decision, ctx([slot(0, "POSITION_OPEN", 2_000_000n)]));
+    expect(plan.intents).toEqual([]);
+    expect(plan.refusal?.code).toBe("BAD_DECISION");
+  }
+  const kernel = new FakeKernel();
+  const c = client(kernel);
+  try {
+    const r = await new Seam(c).execute({ kind: "FLIP" } as unknown as Decision);
+    expect(r.refusals.map((x) => [x.origin, x.code])).toEqual([["SEAM", "BAD_DECISION"]]);
+    expect(kernel.pushes).toBe(0);
+  } finally {
+    c.close();
+  }
+});
+
+test("TAKE_PROFIT or STOP_LOSS of more than the position exits exactly the whole position", () => {
+  const held = slot(0, "POSITION_OPEN", 1_000_000n); // 0.01 held of a 0.02 entry that filled half
+  for (const d of [stopLoss(0, { size: 0.02 }), takeProfit(0, { size: 0.02, limitPrice: 70_000 })]) {
+    const [exit] = planDecision(d, ctx([held])).intents;
+    expect(exit).toMatchObject({ type: "EXIT", slotId: 0, size: 0.01 });
+  }
+  // a part of the position stays a part; exactly the position is the position
+  expect(planDecision(stopLoss(0, { size: 0.004 }), ctx([held])).intents[0]).toMatchObject({ size: 0.004 });
+  expect(planDecision(stopLoss(0, { size: 0.01 }), ctx([held])).intents[0]).toMatchObject({ size: 0.01 });
+});
+
+test("a CLOSE_ALL whose reason is no exit reason is BAD_DECISION before anything is pushed, never half a close-all", async () => {
+  const slots = [slot(0, "ENTRY_WORKING", 1_000_000n), slot(1, "POSITION_OPEN", 1_000_000n)];
+  for (const reason of ["STOP", "tp", null, 2])
+    expect(planDecision({ kind: "CLOSE_ALL", reason } as unknown as Decision, ctx(slots))).toMatchObject({
+      intents: [],
+      refusal: { code: "BAD_DECISION" },
+    });
+  const kernel = new FakeKernel();
+  kernel.zinc_state_read_slot = (_h: number, i: number, out: Uint8Array) => {
+    out.fill(0);
+    const dv = new DataView(out.buffer, out.byteOffset);
+    dv.setUint32(0, i, true);
+    out.set([i === 0 ? 2 : 3, 1], 4); // slot 0 ENTRY_WORKING, slot 1 POSITION_OPEN, LONG
+    dv.setBigUint64(8, 1n, true);
+    dv.setBigInt64(24, 1_000_000n, true);
+    return 0;
+  };
+  const c = client(kernel);
+  try {
+    const r = await new Seam(c, { timeoutMs: 0 }).execute(closeAll("STOP" as "SIGNAL"));
+    expect(r.refusals.map((x) => [x.origin, x.code])).toEqual([["SEAM", "BAD_DECISION"]]);
+    expect(kernel.pushes).toBe(0); // not the entry's CANCEL pushed, then the EXIT refused
+  } finally {
+    c.close();
+  }
+});
