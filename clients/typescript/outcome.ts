@@ -2,9 +2,9 @@
  * The outcome of one intent as the kernel's process published it in the client's lane
  * (ffi/README.md §7, OutcomeRecord): refused at the edge, the kernel's answer, or the venue's
  * later answer to the order the intent made. `decodeOutcome` validates every byte (the lane is
- * shared memory) and throws `CorruptRegionError` naming the field; what a newer kernel may add
- * decodes instead of failing: a diagnostic code as `CODE_<n>`, a diagnostic field as `FIELD_<n>`,
- * an input kind as `KIND_<n>`.
+ * shared memory; `accepted` and `retryable` are 0 or 1) and throws `CorruptRegionError` naming the
+ * field; what a newer kernel may add decodes instead of failing: a diagnostic code as `CODE_<n>`, a
+ * diagnostic field as `FIELD_<n>`, an input kind as `KIND_<n>`.
  *
  * Entry points: `Outcome`, `OutcomeDiagnostic`, `decodeOutcome`, `OUTCOME_BYTES`, the enum tables.
  */
@@ -140,6 +140,12 @@ function name<T extends string>(list: readonly T[], v: number, field: string, ze
   return n;
 }
 
+/** A boolean byte: 0 or 1; anything else is a broken writer, never read as false. */
+function flag(v: number, field: string): boolean {
+  if (v > 1) throw new CorruptRegionError(`outcome ${field} = ${v} is not 0 or 1`);
+  return v === 1;
+}
+
 export function decodeOutcome(bytes: Uint8Array): Outcome {
   if (bytes.byteLength !== OUTCOME_BYTES) throw new CorruptRegionError(`outcome record is ${bytes.byteLength} bytes`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -156,7 +162,7 @@ export function decodeOutcome(bytes: Uint8Array): Outcome {
       code: DIAGNOSTIC_CODES[code - 1] ?? `CODE_${code}`,
       severity: name(SEVERITIES, bytes[at + 2]!, "severity", false)!,
       field: FIELDS[bytes[at + 3]!] ?? `FIELD_${bytes[at + 3]}`,
-      retryable: bytes[at + 4] === 1,
+      retryable: flag(bytes[at + 4]!, "diagnostic retryable"),
       retryAfterMs: after >= 0n && after <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(after) : null,
       value: Number.isNaN(value) ? null : value,
     });
@@ -175,7 +181,7 @@ export function decodeOutcome(bytes: Uint8Array): Outcome {
     clientIntentId: dv.getBigUint64(8, true),
     lanePosition: Number(lock / 2n - 1n),
     origin: name(ORIGINS, bytes[38]!, "origin", false)!,
-    accepted: bytes[39] === 1,
+    accepted: flag(bytes[39]!, "accepted"),
     nowMs: Number(dv.getBigUint64(16, true)),
     inputKind: INPUT_KINDS[kind - 1] ?? `KIND_${kind}`,
     slotId: slot === 0xffff_ffff ? null : slot,

@@ -3,7 +3,8 @@
  * one whole trade (enter, exit, close, verify exchange truth) through the kernel and executor in
  * this process (src/launcher/smoke.ts has the steps). Live BingX (the demo account) needs
  * BINGX_SMOKE_LIVE=1 and keys; `--venue-url http://127.0.0.1:PORT` targets a bingx-sim instead.
- * `--dry-run` prints the exact environment (secrets masked) and the numbered steps, sends nothing.
+ * `--dry-run` prints the exact environment (secrets masked; `--pink`'s Zinc prefix shown as per run,
+ * `dita_v2_smoke_<strategy>_<pid>`: the real run's own pid) and the numbered steps, sends nothing.
  * `--pink` trades the way PINK does: decision → seam → Zinc ring (real shared memory under a
  * prefix of this process, removed afterwards) → kernel → venue, outcomes read back by the client.
  * The symbol may be spelled TRXUSDT: it is normalized to TRX-USDT in every mode, dry run included;
@@ -32,6 +33,9 @@ type Env = Record<string, string | undefined>;
 const SIM_KEY = "sim-api-key";
 const SIM_SECRET = "sim-secret-key";
 
+/** The `--pink` run's Zinc prefix: per run (its own pid), so two smokes never share regions. */
+const smokePrefix = (strategy: string, pid: string) => `dita_v2_smoke_${strategy}_${pid}`;
+
 /** The exact environment the in-process runtime is assembled from. */
 function smokeEnv(opts: SmokeOptions, env: Env, stateDir: string): Record<string, string> {
   const out: Record<string, string> = {
@@ -48,7 +52,7 @@ function smokeEnv(opts: SmokeOptions, env: Env, stateDir: string): Record<string
   };
   if (opts.pink) {
     out.DITA_V2_ZINC = "REAL";
-    out.DITA_V2_ZINC_PREFIX = `dita_v2_smoke_${opts.strategy}_${process.pid}`;
+    out.DITA_V2_ZINC_PREFIX = smokePrefix(opts.strategy, String(process.pid));
   }
   if (opts.venueUrl !== null) {
     const u = new URL(opts.venueUrl);
@@ -84,8 +88,11 @@ function smokeGuard(opts: SmokeOptions, env: Env): string | null {
   }
 }
 
-function maskEnv(env: Record<string, string>): Record<string, string> {
+/** The environment as the dry run shows it: secrets masked; the per-run prefix as such (not the dry run's pid). */
+function shownEnv(opts: SmokeOptions, env: Record<string, string>): Record<string, string> {
   const out = { ...env };
+  if (out.DITA_V2_ZINC_PREFIX !== undefined)
+    out.DITA_V2_ZINC_PREFIX = `${smokePrefix(opts.strategy, "<pid>")} (per run: <pid> is the running smoke's own process id; its regions are removed afterwards)`;
   if (out.BINGX_API_KEY) out.BINGX_API_KEY = `****${out.BINGX_API_KEY.slice(-4)} (${out.BINGX_API_KEY.length} chars)`;
   if (out.BINGX_API_SECRET) out.BINGX_API_SECRET = `******** (${out.BINGX_API_SECRET.length} chars)`;
   return out;
@@ -99,7 +106,7 @@ function dryRunText(opts: SmokeOptions, env: Record<string, string>, refusal: st
     `symbol ${opts.symbol}, ${opts.pink ? "the PINK path (decision -> seam -> Zinc ring -> kernel -> venue), " : ""}size ${opts.size ?? "the smallest the contract rules accept"}, strategy ${opts.strategy}, wait ${opts.waitMs} ms per step`,
     ...(refusal ? [`would refuse: ${refusal}`] : []),
     "environment:",
-    ...Object.entries(maskEnv(env)).map(([k, v]) => `  ${k}=${v}`),
+    ...Object.entries(shownEnv(opts, env)).map(([k, v]) => `  ${k}=${v}`),
     "steps:",
     ...smokeSteps(opts.pink).map(([name, what], i) => `  ${i + 1}. ${name}: ${what.replaceAll("SYMBOL", opts.symbol)}`),
     "",

@@ -10,14 +10,16 @@
  *
  * Exit codes: 0 the kernel holding the regions is alive · 1 the regions exist but no live kernel
  * holds them (it died, or closed them cleanly) · 2 bad arguments (`--strategy` and `--prefix` both
- * given, too), the regions are missing or unreadable (the line names the file and why), or they
- * belong to another namespace than the strategy asked for (without `--prefix`).
+ * given, too), libzinc cannot be unpacked or loaded (the reason), the regions are missing or
+ * unreadable (the line names the file and why), or they belong to another namespace than the
+ * strategy asked for (without `--prefix`). A prefix taken from DITA_V2_ZINC_PREFIX is named as
+ * that variable in these lines, one given as `--prefix` as the option.
  */
 
 import { defineCommand } from "citty";
 import { INPUT_KINDS } from "../contracts/index.ts";
 import { RealControlCommandClient } from "../control/index.ts";
-import { decodeAccount, decodeSlot, nativeLibraryPath } from "../kernel/index.ts";
+import { decodeAccount, decodeSlot, NativeLoadError, nativeLibraryPath } from "../kernel/index.ts";
 import { STRATEGY_RE } from "../projection/names.ts";
 import { type DecodedOutcome, ZincError, ZincStateReader, ZincStatusReader } from "../zinc/index.ts";
 import { CliFailure } from "./_fail.ts";
@@ -124,6 +126,16 @@ export function strategyStatus(libPath: string, prefix: string, refusalsMax: num
   }
 }
 
+/** libzinc's path; one that cannot be unpacked or loaded is exit 2 with the reason (1 means "no live kernel"). */
+function zincLibPath(): string {
+  try {
+    return nativeLibraryPath("zinc");
+  } catch (e) {
+    if (e instanceof NativeLoadError) throw new CliFailure(e.message, 2);
+    throw new CliFailure(`cannot load libzinc: ${(e as Error).message}`, 2);
+  }
+}
+
 export const strategyStatusCommand = defineCommand({
   meta: {
     name: "strategy-status",
@@ -145,24 +157,32 @@ export const strategyStatusCommand = defineCommand({
         `${args.strategy === undefined ? "DITA_V2_STRATEGY" : "--strategy"} must match ${STRATEGY_RE.source}, got '${strategy}'`,
         2,
       );
+    const fromEnv = args.prefix === undefined && process.env.DITA_V2_ZINC_PREFIX !== undefined;
     const prefix = args.prefix ?? process.env.DITA_V2_ZINC_PREFIX ?? `dita_v2_${strategy}`;
+    // a prefix from the environment is named as that variable: the user typed no --prefix
+    const named = fromEnv ? `DITA_V2_ZINC_PREFIX=${prefix}` : `prefix '${prefix}'`;
     if (!/^[A-Za-z0-9_.-]{1,64}$/.test(prefix) || prefix.startsWith("."))
-      throw new CliFailure(`--prefix must be 1..64 of [A-Za-z0-9_.-] (as DITA_V2_ZINC_PREFIX), got '${prefix}'`, 2);
+      throw new CliFailure(
+        fromEnv
+          ? `DITA_V2_ZINC_PREFIX must be 1..64 of [A-Za-z0-9_.-], got '${prefix}'`
+          : `--prefix must be 1..64 of [A-Za-z0-9_.-] (as DITA_V2_ZINC_PREFIX), got '${prefix}'`,
+        2,
+      );
     const max = integerFlag("refusals", args.refusals, 0, 1000);
     let doc: StatusDoc;
     try {
-      doc = strategyStatus(nativeLibraryPath("zinc"), prefix, max);
+      doc = strategyStatus(zincLibPath(), prefix, max);
     } catch (e) {
       if (e instanceof ZincError && /No such file/.test(e.message))
-        throw new CliFailure(`${e.message} (no kernel has served prefix '${prefix}' with DITA_V2_ZINC=REAL)`, 2);
-      if (e instanceof ZincError) throw new CliFailure(e.message, 2);
+        throw new CliFailure(`${e.message} (no kernel has served ${named} with DITA_V2_ZINC=REAL)`, 2);
+      if (e instanceof ZincError) throw new CliFailure(`${e.message} (${named})`, 2);
       throw e;
     }
     // Without --prefix the regions are the strategy's: another namespace's (DITA_V2_ZINC_PREFIX
     // naming them) must not be reported as this one's.
     if (args.prefix === undefined && doc.namespace !== null && doc.namespace !== strategy)
       throw new CliFailure(
-        `the regions under prefix '${prefix}' belong to namespace '${doc.namespace}', not '${strategy}' (give --prefix ${prefix} to read them anyway)`,
+        `the regions under ${named} belong to namespace '${doc.namespace}', not '${strategy}' (give --prefix ${prefix} to read them anyway)`,
         2,
       );
     const json = JSON.stringify(doc, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2);

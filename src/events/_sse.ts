@@ -9,8 +9,15 @@
 
 const encoder = new TextEncoder();
 
-export function frame(name: string, id: string, data: unknown): Uint8Array {
-  return encoder.encode(`event: ${name}\nid: ${id}\ndata: ${json(data)}\n\n`);
+/** One frame; `mask` (when given) rewrites the data's JSON text before it is sent (src/events/_mask.ts). */
+export function frame(
+  name: string,
+  id: string,
+  data: unknown,
+  mask: ((json: string) => string) | null = null,
+): Uint8Array {
+  const body = mask === null ? json(data) : mask(json(data));
+  return encoder.encode(`event: ${name}\nid: ${id}\ndata: ${body}\n\n`);
 }
 
 /**

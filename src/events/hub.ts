@@ -15,6 +15,7 @@
  *   3. A client whose unsent bytes exceed `clientQueueBytes` is dropped (its stream errors and the
  *      connection closes); nothing else waits for it. At most `maxClients` streams at once.
  *   4. `control` versions only increase: a snapshot published after a newer one is not sent.
+ *   5. Nothing is served unmasked: a diagnostic's or flatten's text is masked as it is framed (`_mask.ts`).
  *
  * Entry points: `new EventHub(options)`, `onOutcome`, `onControl`, `onFlatten`, `diagnostic`, `open`,
  * `equity`, `stats`, `close`.
@@ -25,6 +26,7 @@ import type { ControlSnapshot } from "../contracts/control.ts";
 import type { FlattenEvent } from "../contracts/flatten.ts";
 import type { AccountRecord, DiagnosticRecord, TransitionRecord } from "../contracts/records.ts";
 import type { EventStats } from "../contracts/status_schema.ts";
+import { maskedData, maskJson } from "./_mask.ts";
 import { EventRing, type RingEvent } from "./_ring.ts";
 import { comment, concat, frame, resumeAfter, text } from "./_sse.ts";
 import { EquitySeries } from "./equity.ts";
@@ -223,7 +225,8 @@ export class EventHub implements RuntimeEvents {
   }
 
   private bytesOf(e: RingEvent): Uint8Array {
-    e.bytes ??= frame(e.name, `${this.epoch}-${e.seq}`, e.data);
+    // masked here, once per event (the flush, not the kernel path): nothing is served unmasked
+    e.bytes ??= frame(e.name, `${this.epoch}-${e.seq}`, maskedData(e.name, e.data), maskJson(e.name));
     return e.bytes;
   }
 

@@ -158,6 +158,11 @@ function enumName(list: readonly string[], v: number, field: string, zeroOk: boo
   return list[v - 1] ?? bad(field, `= ${v} is outside 1..${list.length}`);
 }
 
+/** A boolean byte: 0 or 1; anything else is a broken writer, never read as false. */
+function flag(v: number, field: string): boolean {
+  return v <= 1 ? v === 1 : bad(field, `= ${v} is not 0 or 1`);
+}
+
 /** Decodes and validates one record read from a lane (its lock word names its lane position). */
 export function decodeOutcome(bytes: Uint8Array): DecodedOutcome {
   if (bytes.byteLength !== OUTCOME_RECORD_BYTES) bad("size", `is ${bytes.byteLength} bytes, not 256`);
@@ -179,7 +184,7 @@ export function decodeOutcome(bytes: Uint8Array): DecodedOutcome {
       code: DIAGNOSTIC_CODES[code - 1] ?? `CODE_${code}`,
       severity: enumName(SEVERITIES, dv.getUint8(at + OUTCOME_DIAG.severity), "severity", false),
       field: FIELDS[dv.getUint8(at + OUTCOME_DIAG.field)] ?? bad("field", "is outside the Field enum"),
-      retryable: dv.getUint8(at + OUTCOME_DIAG.retryable) === 1,
+      retryable: flag(dv.getUint8(at + OUTCOME_DIAG.retryable), "retryable"),
       retry_after_ms: after >= 0n && after <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(after) : null,
       value: Number.isNaN(value) ? null : value,
     });
@@ -207,7 +212,7 @@ export function decodeOutcome(bytes: Uint8Array): DecodedOutcome {
     input_kind: inputKind,
     slot_id: slot === SLOT_NONE ? null : slot,
     slot_version: Number(dv.getBigUint64(O.slot_version, true)),
-    accepted: dv.getUint8(O.accepted) === 1,
+    accepted: flag(dv.getUint8(O.accepted), "accepted"),
     stage,
     event_kind: eventKind,
     order_status: orderStatus,

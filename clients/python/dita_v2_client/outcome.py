@@ -2,7 +2,7 @@
 
 Origin EDGE (refused before the kernel), KERNEL (the kernel's answer) or VENUE (the venue's later
 answer to the order the intent made: ACK, fills, CANCEL_ACK, CANCEL_REJECT, REJECT — a rate limit
-with the venue's retry hint). Every byte is validated; a diagnostic code or field a newer kernel adds decodes as ``CODE_<n>``
+with the venue's retry hint). Every byte is validated (``accepted`` and ``retryable`` are 0 or 1); a diagnostic code or field a newer kernel adds decodes as ``CODE_<n>``
 / ``FIELD_<n>`` rather than failing. The name tables are kernel/ABI.md's (tests/test_abi_tables.py
 parses the document and checks they are equal). A record that does not decode (a broken or
 hostile writer) raises CorruptRegion; the client's poll decodes each record on its own, so one
@@ -114,7 +114,7 @@ def decode_outcome_at(buf: bytes | bytearray | memoryview, at: int) -> Outcome:
         cid,
         lock // 2 - 1,
         ORIGINS[origin - 1],
-        accepted == 1,
+        _flag(accepted, "accepted"),
         now_ms,
         INPUT_KINDS[kind - 1] if 1 <= kind <= len(INPUT_KINDS) else f"KIND_{kind}",
         None if slot_id == 0xFFFF_FFFF else slot_id,
@@ -134,10 +134,17 @@ def _diagnostic(buf: bytes | bytearray | memoryview, at: int) -> OutcomeDiagnost
         code=DIAGNOSTIC_CODES[code - 1] if 1 <= code <= len(DIAGNOSTIC_CODES) else f"CODE_{code}",
         severity=_severity(severity),
         field=FIELDS[field] if field < len(FIELDS) else f"FIELD_{field}",
-        retryable=retryable == 1,
+        retryable=_flag(retryable, "diagnostic retryable"),
         retry_after_ms=after if after >= 0 else None,
         value=None if math.isnan(value) else value,
     )
+
+
+def _flag(v: int, what: str) -> bool:
+    """A boolean byte: 0 or 1; anything else is a broken writer, never read as false."""
+    if v > 1:
+        raise CorruptRegion(f"outcome {what} = {v} is not 0 or 1")
+    return v == 1
 
 
 def _severity(v: int) -> str:
