@@ -11,7 +11,8 @@
  */
 
 import { dlopen, type FFIFunction } from "bun:ffi";
-import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import zincLib from "../../ffi/build/libzinc.so" with { type: "file" };
 import kernelLib from "../../kernel/target/release/libdita_kernel.so" with { type: "file" };
@@ -63,9 +64,16 @@ function unpackInto(base: string, create: boolean, name: NativeName, bytes: Uint
   const digest = Bun.hash(bytes).toString(16);
   const file = join(dir, `lib${name}-${digest}.so`);
   if (existsSync(file) && Bun.hash(readFileSync(file)).toString(16) === digest) return file;
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, bytes, { mode: 0o700 });
-  renameSync(tmp, file);
+  // A temporary file of this call's own (two containers' pid 1 may share the directory): written
+  // whole, then renamed over the name; removed when the write fails.
+  const tmp = `${file}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
+  try {
+    writeFileSync(tmp, bytes, { mode: 0o700, flag: "wx" });
+    renameSync(tmp, file);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
   return file;
 }
 
