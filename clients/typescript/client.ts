@@ -64,7 +64,8 @@ export class DitaClient {
   private readonly h: Handles;
   readonly info: ClientInfo;
   private readonly spinUs: number;
-  private readonly nowMs: () => number;
+  /** The clock stamped into each record's now_ms (ms); the seam's trade ids use it too. */
+  readonly nowMs: () => number;
   private readonly reads: StateReads;
 
   private constructor(c: Connection) {

@@ -8,19 +8,21 @@
  * trades of open slots and of slots the kernel is still reconciling). Nothing is planned or pushed
  * while the kernel is dead or replaced and not reconciled (its ring would keep the intents for the
  * next kernel to run): the result is the client's refusal, `restarted`, as in the Python seam.
+ * CLOSE_ALL reports `remaining` and, with `awaitVenue`, exits what its cancelled entries left open
+ * (`_seam_close.ts`); with `awaitVenue`, a venue that did not answer in time is `venuePending`.
+ * A generated trade id is `<prefix>-<ms in base 36>-<n>` on the client's clock or `nowMs`.
  *
  * Entry points: `new Seam(client, options)`, `execute(decision, {awaitVenue})`, `reconcile()`.
  */
 
+import { clientRefusal, closeRest, tradeId } from "./_seam_close.ts";
 import type { DitaClient } from "./client.ts";
 import {
   DitaClientError,
   KernelNotRunningError,
   KernelRestartedError,
-  OutcomeLostError,
   OutcomeTimeoutError,
   RingFullError,
-  StateBusyError,
 } from "./errors.ts";
 import type { Intent } from "./intents.ts";
 import type { Outcome } from "./outcome.ts";
@@ -54,6 +56,10 @@ export interface SeamResult {
   retryAfterMs: number | null;
   /** The kernel restarted or stopped mid-decision: call `reconcile()` before deciding again. */
   restarted: boolean;
+  /** CLOSE_ALL: every slot not IDLE or CLOSED at the seam's last read (`[]`: flat); null for other decisions. */
+  remaining: Array<{ slotId: number; stage: string }> | null;
+  /** With `awaitVenue`: slots whose intent had no venue answer within `venueTimeoutMs` (not a refusal: `ok` stays true). */
+  venuePending: number[];
 }
 
 export interface ReconcileReport {
@@ -76,6 +82,8 @@ export interface SeamOptions {
   timeoutMs?: number;
   /** With `awaitVenue`, the wait for its first VENUE outcome (default 5000 ms); NaN: a RangeError when the seam is made. */
   venueTimeoutMs?: number;
+  /** The clock of generated trade ids, ms (default: the client's `nowMs`). */
+  nowMs?: () => number;
 }
 
 const LIVE = new Set(["ENTRY_WORKING", "POSITION_OPEN", "EXIT_WORKING"]);
@@ -126,42 +134,26 @@ export class Seam {
     } catch (e) {
       if (!(e instanceof DitaClientError)) throw e;
       // nothing planned or pushed: the result says why (a busy kernel: retry; a gone one: reconcile)
-      return {
-        decision,
-        ok: false,
-        steps: [],
-        skipped: [],
-        refusals: [
-          {
-            origin: "CLIENT",
-            code: e.code,
-            message: e.message,
-            slotId: null,
-            retryable: e instanceof StateBusyError,
-            retryAfterMs: null,
-          },
-        ],
-        rateLimited: false,
-        retryAfterMs: null,
-        restarted: e instanceof KernelRestartedError || e instanceof KernelNotRunningError,
-      };
+      return this.refused(decision, e);
     }
-    const plan = planDecision(decision, {
-      slots: view.slots,
-      account: view.account,
-      steps: this.o.steps ?? {},
-      nextTradeId: () => `${this.o.tradeIdPrefix ?? "seam"}-${Date.now().toString(36)}-${++this.counter}`,
-    });
-    const result: SeamResult = {
-      decision,
-      ok: false,
-      steps: [],
-      skipped: plan.skipped,
-      refusals: [],
-      rateLimited: false,
-      retryAfterMs: null,
-      restarted: false,
-    };
+    let plan: ReturnType<typeof planDecision>;
+    try {
+      plan = planDecision(decision, {
+        slots: view.slots,
+        account: view.account,
+        steps: this.o.steps ?? {},
+        nextTradeId: () =>
+          tradeId(
+            this.o.tradeIdPrefix ?? "seam",
+            this.o.nowMs ? this.o.nowMs() : this.client.nowMs(),
+            () => ++this.counter,
+          ),
+      });
+    } catch (e) {
+      if (!(e instanceof DitaClientError)) throw e;
+      return this.refused(decision, e); // the trade ids' clock answered no time: nothing pushed
+    }
+    const result = this.result(decision, plan.skipped);
     if (plan.refusal !== null) {
       result.refusals.push({ origin: "SEAM", ...plan.refusal, retryable: false, retryAfterMs: null });
       return result;
@@ -171,10 +163,36 @@ export class Seam {
       result.steps.push(step);
       if (!(await this.run(step, result, options.awaitVenue === true))) break;
     }
+    if (decision.kind === "CLOSE_ALL")
+      await closeRest(this.client, decision.reason ?? "SIGNAL", view.slots, result, options.awaitVenue === true, (s) =>
+        this.run(s, result, true),
+      );
     result.rateLimited = result.refusals.some((r) => r.code === "RATE_LIMITED");
     const hints = result.refusals.map((r) => r.retryAfterMs).filter((x): x is number => x !== null);
     result.retryAfterMs = hints.length > 0 ? Math.max(...hints) : null;
     result.ok = result.refusals.length === 0 && !result.restarted;
+    return result;
+  }
+
+  private result(decision: Decision, skipped: SeamResult["skipped"]): SeamResult {
+    return {
+      decision,
+      ok: false,
+      steps: [],
+      skipped,
+      refusals: [],
+      rateLimited: false,
+      retryAfterMs: null,
+      restarted: false,
+      remaining: null,
+      venuePending: [],
+    };
+  }
+
+  private refused(decision: Decision, e: DitaClientError): SeamResult {
+    const result = this.result(decision, []);
+    result.refusals.push(clientRefusal(e));
+    result.restarted = e instanceof KernelRestartedError || e instanceof KernelNotRunningError;
     return result;
   }
 
@@ -190,50 +208,21 @@ export class Seam {
       if (step.intent.type === "ENTER") this.belief.set(step.intent.slotId, step.intent.tradeId);
       if (awaitVenue && step.intent.type !== "MARK_PRICE") {
         step.venue = await this.client.nextVenueOutcome(step.id, this.venueTimeoutMs).catch((e) => {
-          if (e instanceof OutcomeTimeoutError) return null;
+          if (e instanceof OutcomeTimeoutError) return null; // no answer yet, not a refusal: it may still fill
           throw e;
         });
+        const slotId = step.intent.slotId;
+        if (step.venue === null && !result.venuePending.includes(slotId)) result.venuePending.push(slotId);
         if (step.venue !== null && (step.venue.eventKind === "REJECT" || step.venue.eventKind === "CANCEL_REJECT"))
           result.refusals.push(fromOutcome(step.venue));
       }
       return true;
     } catch (e) {
-      if (e instanceof KernelRestartedError || e instanceof KernelNotRunningError) {
-        result.restarted = true;
-        result.refusals.push({
-          origin: "CLIENT",
-          code: e.code,
-          message: e.message,
-          slotId: null,
-          retryable: false,
-          retryAfterMs: null,
-        });
-        return false;
-      }
-      if (e instanceof RingFullError || e instanceof OutcomeTimeoutError || e instanceof OutcomeLostError) {
-        const retryable = e instanceof RingFullError;
-        result.refusals.push({
-          origin: "CLIENT",
-          code: e.code,
-          message: e.message,
-          slotId: null,
-          retryable,
-          retryAfterMs: null,
-        });
-        return true;
-      }
-      if (e instanceof DitaClientError) {
-        result.refusals.push({
-          origin: "CLIENT",
-          code: e.code,
-          message: e.message,
-          slotId: null,
-          retryable: false,
-          retryAfterMs: null,
-        });
-        return true;
-      }
-      throw e;
+      if (!(e instanceof DitaClientError)) throw e;
+      result.refusals.push(clientRefusal(e, e instanceof RingFullError));
+      const gone = e instanceof KernelRestartedError || e instanceof KernelNotRunningError;
+      result.restarted ||= gone;
+      return !gone; // the kernel went away: the decision stops
     }
   }
 

@@ -188,7 +188,7 @@ function slotOf(ctx: PlanContext, slotId: number): Slot | Plan {
 }
 
 /** The whole position as an exit's size: exactly the units the slot holds (`sizeE8` when the double is not them). */
-function whole(s: Slot): { size: number; sizeE8?: bigint } {
+export function whole(s: Slot): { size: number; sizeE8?: bigint } {
   return s.sizeE8 === undefined || exactE8(s.size) === s.sizeE8 ? { size: s.size } : { size: s.size, sizeE8: s.sizeE8 };
 }
 

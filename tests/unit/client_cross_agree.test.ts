@@ -13,11 +13,15 @@ import { join } from "node:path";
 import {
   type Account,
   type Decision,
+  type DitaClient,
   encodeIntent,
   floorToStep,
   type Intent,
   InvalidIntentError,
+  OutcomeTimeoutError,
+  openLong,
   planDecision,
+  Seam,
   type Slot,
 } from "../../clients/typescript/index.ts";
 
@@ -480,4 +484,54 @@ describe("floorToStep and floor_to_step floor the same number to the same size",
       expect(floorToStep(size, step)).toBe(answers[i] as number);
     });
   });
+});
+
+/** Two opens without a trade id through each seam, its clock answering `ms`, against a kernel that never answers. */
+const TRADE_IDS_PY = `
+import json, sys
+from dita_v2_client import Account, Seam, Slot, open_long
+from dita_v2_client.client import StateView
+from dita_v2_client.errors import OutcomeTimeout
+BLANK = Slot(0, "IDLE", "", "", None, 0.0, 0.0, 0, False, 0, 0.0, 0.0, 0.0, 0.0, None, None, None, None, 0, 0)
+class Client:
+    def check_kernel(self): pass
+    def state(self): return StateView((BLANK,), Account(1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0, 1, True), 0, 1)
+    def push(self, intent): return 1
+    def outcome(self, cid, timeout): raise OutcomeTimeout(cid, "no kernel")
+out = []
+for ms in json.load(sys.stdin):
+    seam = Seam(Client(), now_ms=lambda: ms, timeout=0.0)
+    out.append([seam.execute(open_long("BTC-USDT", 2, size=0.01)).steps[0].intent.trade_id for _ in range(2)])
+print(json.dumps(out))
+`;
+
+test("both seams make the same trade ids from the same clock: <prefix>-<ms in base 36>-<n>", async () => {
+  const clocks = [0, 42, 1_700_000_000_500, 1_700_000_000_500.9, 2 ** 53 - 1];
+  const r = Bun.spawnSync(["python3", "-c", TRADE_IDS_PY], {
+    env: { PATH: process.env.PATH ?? "", PYTHONPATH: PKG },
+    stdin: new TextEncoder().encode(JSON.stringify(clocks)),
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  expect(r.stderr.toString()).toBe("");
+  const client = {
+    checkKernel: () => {},
+    state: () => ({ slots: [slotOf({ stage: "IDLE" }, 0)], account: { equity: 1, seeded: true } as Account }),
+    push: () => 1n,
+    outcome: async () => {
+      throw new OutcomeTimeoutError(1n, "no kernel");
+    },
+  } as unknown as DitaClient;
+  const ours = [];
+  for (const ms of clocks) {
+    const seam = new Seam(client, { nowMs: () => ms, timeoutMs: 0 });
+    const ids = [];
+    for (let n = 0; n < 2; n++) {
+      const step = (await seam.execute(openLong("BTC-USDT", { size: 0.01, leverage: 2 }))).steps[0]!;
+      ids.push(step.intent.type === "ENTER" ? step.intent.tradeId : "");
+    }
+    ours.push(ids);
+  }
+  expect(ours[2]).toEqual(["seam-loyw3vg4-1", "seam-loyw3vg4-2"]);
+  expect(ours).toEqual(JSON.parse(r.stdout.toString()));
 });

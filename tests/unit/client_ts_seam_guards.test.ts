@@ -238,3 +238,39 @@ test("a CLOSE_ALL whose reason is no exit reason is BAD_DECISION before anything
     c.close();
   }
 });
+
+test("a generated trade id comes from the client's clock (or the seam's nowMs) deterministically, as Python's", async () => {
+  const kernel = new FakeKernel(); // the client's clock answers 1_700_000_000_000; no outcome comes (TIMEOUT)
+  const c = client(kernel);
+  try {
+    const seam = new Seam(c, { timeoutMs: 0 });
+    const ids = [];
+    for (let n = 0; n < 2; n++) {
+      const r = await seam.execute(openLong("BTC-USDT", { size: 0.01, leverage: 2, slotId: 0 }));
+      ids.push(r.steps[0]!.intent.type === "ENTER" ? r.steps[0]!.intent.tradeId : "");
+    }
+    const ms = (1_700_000_000_000).toString(36);
+    expect(ids).toEqual([`seam-${ms}-1`, `seam-${ms}-2`]);
+    const own = new Seam(c, { timeoutMs: 0, tradeIdPrefix: "s7", nowMs: () => 42 });
+    const r = await own.execute(openLong("BTC-USDT", { size: 0.01, leverage: 2, slotId: 0 }));
+    expect(r.steps[0]!.intent).toMatchObject({ tradeId: "s7-16-1" });
+  } finally {
+    c.close();
+  }
+});
+
+test("a seam clock that answers no time is a CLIENT INVALID_INTENT refusal, nothing pushed", async () => {
+  const kernel = new FakeKernel();
+  const c = client(kernel);
+  try {
+    for (const bad of [Number.NaN, -1, Number.POSITIVE_INFINITY, undefined]) {
+      const seam = new Seam(c, { timeoutMs: 0, nowMs: () => bad as number });
+      const r = await seam.execute(openLong("BTC-USDT", { size: 0.01, leverage: 2, slotId: 0 }));
+      expect(r.refusals.map((x) => [x.origin, x.code])).toEqual([["CLIENT", "INVALID_INTENT"]]);
+      expect(r.refusals[0]!.message).toContain("now_ms");
+    }
+    expect(kernel.pushes).toBe(0);
+  } finally {
+    c.close();
+  }
+});

@@ -195,6 +195,11 @@ class DitaClient:
         self._sequence = (self._sequence + 1) & 0xFFFF_FFFF
         return (self.info.lane << 48) | (self.info.generation << 32) | self._sequence
 
+    def now_ms(self) -> int:
+        """The client's clock in ms, as stamped into each record (the seam's trade ids use it too);
+        InvalidIntent NOW_MS when it answers no time."""
+        return self._now_ms()
+
     def _now_ms(self) -> int:
         """The client's clock in ms for a record; InvalidIntent NOW_MS when it answers no time."""
         t = self._clock()

@@ -28,6 +28,14 @@ test_seam_numbers.py; reconcile: test_seam_reconcile.py):
     decision, default SIGNAL); EXIT_WORKING and STALE_STATE_RECONCILING are left alone (skipped).
     A reason that is not SIGNAL|TP|SL|MANUAL is BAD_DECISION before anything is planned (never the
     cancels pushed and the exits refused).
+ 6. ``Seam.execute(CloseAll, await_venue=True)`` then re-reads the slots (the kernel mirrors a
+    venue event's change before its VENUE outcome is published) and exits, whole and with the
+    decision's reason, every slot it cancelled that now holds a position (an entry that had partly
+    filled keeps that part after its cancel): a second step in the same result. ``remaining`` is
+    every slot not IDLE or CLOSED at the seam's last read of the slots (after those exits were
+    answered; without ``await_venue`` nothing is followed up and it is the state the close was
+    planned on): a skipped EXIT_WORKING slot counts. ``remaining == []`` is flat; ``ok`` means
+    only that nothing was refused. Other decisions leave ``remaining`` None (not judged).
 
 A whole position (a default exit size, CloseAll, a ScaleOut of all of it) is exactly the units the
 slot holds (``Slot.size_e8``), and a size the seam derives (a ScaleOut's part, a capital_fraction
@@ -39,6 +47,13 @@ shortest decimal spelling (0.29 is 0.29), the seam's products are exact and its 
 rounded down, the step is a whole number of 1e-8 units, and the result is the largest multiple
 of the step not above the size, so float noise never costs a step (``floor_to_step`` counts a
 float within 4 ulps of a whole 1e-8 unit as that unit).
+
+With ``await_venue``, an intent whose venue answer did not come within ``venue_timeout`` has
+``venue`` None and its slot in ``venue_pending``: no answer yet (the order may still fill), not a
+refusal, so ``ok`` stays True. A generated trade id is ``<prefix>-<ms in base 36>-<n>`` (n counts
+this seam's ids from 1), the ms from ``now_ms`` or else the client's clock (``client.now_ms()``),
+as the TypeScript seam: deterministic under an injected clock; a clock that answers no time is a
+CLIENT INVALID_INTENT refusal (field NOW_MS), nothing pushed.
 
 ``Seam.execute`` pushes nothing to a kernel that is not running (its ring would keep the intents
 for the next kernel to run on a dead kernel's state) or that restarted since the last
@@ -53,14 +68,13 @@ from __future__ import annotations
 
 import itertools
 import math
-import time
 from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal
 from dataclasses import dataclass, field
 from typing import Callable, Mapping, Optional, Sequence, Union
 
 from .client import _check_timeout
-from .errors import (DitaClientError, KernelNotRunning, KernelRestarted, OutcomeLost, OutcomeTimeout, RingFull,
-                     StateBusy)
+from .errors import (DitaClientError, InvalidIntent, KernelNotRunning, KernelRestarted, OutcomeLost, OutcomeTimeout,
+                     RingFull, StateBusy)
 from .intents import Cancel, Enter, Exit, Intent
 from .outcome import Outcome
 from .records import EXIT_REASONS, Account, Slot
@@ -369,6 +383,9 @@ class SeamResult:
     rate_limited: bool = False
     retry_after_ms: Optional[int] = None  # the longest retry hint among the refusals
     restarted: bool = False  # the kernel restarted or stopped: call reconcile() before deciding again
+    # CloseAll: (slot, stage) of every slot not flat at the seam's last read (rule 6); None: not judged
+    remaining: Optional[list[tuple[int, str]]] = None
+    venue_pending: list[int] = field(default_factory=list)  # await_venue: slots whose venue did not answer in time
 
 
 @dataclass(frozen=True, slots=True)
@@ -381,6 +398,8 @@ class ReconcileReport:
 
 
 _LIVE = ("ENTRY_WORKING", "POSITION_OPEN", "EXIT_WORKING")
+_FLAT = ("IDLE", "CLOSED")
+_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 _RECONCILING = "STALE_STATE_RECONCILING"
 
 
@@ -390,19 +409,40 @@ def _report(o: Outcome) -> RefusalReport:
                          d.retryable if d else False, d.retry_after_ms if d else None)
 
 
+def _base36(n: int) -> str:
+    """``n`` >= 0 in base 36, lower case (JavaScript's ``n.toString(36)``)."""
+    out = ""
+    while True:
+        n, d = divmod(n, 36)
+        out = _DIGITS[d] + out
+        if n == 0:
+            return out
+
+
+def _client_refusal(e: DitaClientError, result: SeamResult) -> None:
+    result.restarted = result.restarted or isinstance(e, (KernelRestarted, KernelNotRunning))
+    result.refusals.append(RefusalReport("CLIENT", e.code, str(e), retryable=isinstance(e, StateBusy)))
+
+
 class Seam:
     def __init__(self, client, *, steps: Optional[Mapping[str, float]] = None, trade_id_prefix: str = "seam",
-                 timeout: float = 2.0, venue_timeout: float = 5.0) -> None:
+                 timeout: float = 2.0, venue_timeout: float = 5.0,
+                 now_ms: Optional[Callable[[], float]] = None) -> None:
         self.client = client
         self.belief: dict[int, str] = {}  # slot -> trade id this seam opened (the kernel wins on reconcile)
         self._steps = dict(steps or {})
         # a NaN timeout is a ValueError here, before anything is pushed (not after an intent went out)
         self._timeout, self._venue_timeout = _check_timeout(timeout), _check_timeout(venue_timeout)
         self._prefix = trade_id_prefix
+        self._now_ms = now_ms  # the clock of generated trade ids (ms); None: the client's
         self._counter = itertools.count(1)
 
     def _trade_id(self) -> str:
-        return f"{self._prefix}-{int(time.time() * 1000):x}-{next(self._counter)}"
+        ms = self._now_ms() if self._now_ms is not None else self.client.now_ms()
+        if isinstance(ms, bool) or not isinstance(ms, (int, float)) or not math.isfinite(ms) or ms < 0:
+            raise InvalidIntent("NOW_MS", f"now_ms (the clock of the seam's trade ids) must be a finite number >= 0, "
+                                          f"got {ms!r}")
+        return f"{self._prefix}-{_base36(int(ms))}-{next(self._counter)}"
 
     def execute(self, decision: Decision, *, await_venue: bool = False) -> SeamResult:
         try:
@@ -412,7 +452,12 @@ class Seam:
             result = SeamResult(decision, restarted=isinstance(e, (KernelRestarted, KernelNotRunning)))
             result.refusals.append(RefusalReport("CLIENT", e.code, str(e), retryable=isinstance(e, StateBusy)))
             return result
-        plan = plan_decision(decision, view.slots, view.account, self._steps, self._trade_id)
+        try:
+            plan = plan_decision(decision, view.slots, view.account, self._steps, self._trade_id)
+        except DitaClientError as e:  # the trade ids' clock answered no time: nothing pushed
+            result = SeamResult(decision)
+            _client_refusal(e, result)
+            return result
         result = SeamResult(decision, skipped=plan.skipped)
         if plan.refusal is not None:
             r = plan.refusal
@@ -423,6 +468,8 @@ class Seam:
             result.steps.append(step)
             if not self._run(step, result, await_venue):
                 break
+        if isinstance(decision, CloseAll):
+            self._close_rest(decision.reason, view.slots, result, await_venue)
         result.rate_limited = any(r.code == "RATE_LIMITED" for r in result.refusals)
         hints = [r.retry_after_ms for r in result.refusals if r.retry_after_ms is not None]
         result.retry_after_ms = max(hints) if hints else None
@@ -441,8 +488,10 @@ class Seam:
             if await_venue:
                 try:
                     step.venue = self.client.next_venue_outcome(step.client_intent_id, self._venue_timeout)
-                except OutcomeTimeout:
+                except OutcomeTimeout:  # no answer yet, not a refusal: the order may still fill
                     step.venue = None
+                    if step.intent.slot_id not in result.venue_pending:
+                        result.venue_pending.append(step.intent.slot_id)
                 if step.venue is not None and step.venue.event_kind in ("REJECT", "CANCEL_REJECT"):
                     result.refusals.append(_report(step.venue))
             return True
@@ -456,6 +505,35 @@ class Seam:
         except DitaClientError as e:
             result.refusals.append(RefusalReport("CLIENT", e.code, str(e)))
             return True
+
+    def _close_rest(self, reason: str, slots: Sequence[Slot], result: SeamResult, await_venue: bool) -> None:
+        """CloseAll's second step (rule 6): with ``await_venue``, exits what the cancelled entries
+        left open; then ``remaining`` from the last read of the slots."""
+        if await_venue:
+            cancelled = {s.intent.slot_id for s in result.steps
+                         if isinstance(s.intent, Cancel) and s.outcome is not None and s.outcome.accepted}
+            now = self._reread(result)
+            if now is not None:
+                slots = now
+                left = [s for s in slots if s.slot_id in cancelled and s.stage == "POSITION_OPEN"]
+                for s in left:
+                    step = Step(Exit(s.slot_id, _whole(s), reason))
+                    result.steps.append(step)
+                    if not self._run(step, result, True):
+                        break
+                if left:
+                    slots = self._reread(result) or slots
+        result.remaining = [(s.slot_id, s.stage) for s in slots if s.stage not in _FLAT]
+
+    def _reread(self, result: SeamResult) -> Optional[Sequence[Slot]]:
+        """The kernel's slots now; None (the failure a CLIENT refusal) when they cannot be read."""
+        if result.restarted:
+            return None
+        try:
+            return self.client.state().slots
+        except DitaClientError as e:
+            _client_refusal(e, result)
+            return None
 
     def reconcile(self) -> ReconcileReport:
         """Accepts the kernel that holds the regions now and replaces the belief with its slots."""
