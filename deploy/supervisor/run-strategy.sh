@@ -24,9 +24,31 @@ case "$(stat -c %a "$file")" in
   *) echo "run-strategy: $file is readable by others (mode $(stat -c %a "$file")): chmod 600 it" >&2; exit 2 ;;
 esac
 unset DITA_V2_STATE_DIR DITA_V2_ZINC_PREFIX
-set -a
-. "$file"
-set +a
+# KEY=value lines, each value as written (a password with $, & or ; included: the file is not run
+# as shell code); blank lines and # comments skipped, an optional `export `, one pair of quotes
+# around a value removed, a CR at the end of a line dropped. Any other line is refused by its
+# number only: it may hold a secret, and supervisord keeps this stderr in a log.
+cr=$(printf '\r')
+n=0
+while IFS= read -r line || [ -n "$line" ]; do
+  n=$((n + 1))
+  line=${line%"$cr"}
+  line=${line#"${line%%[![:space:]]*}"}
+  case "$line" in '' | '#'*) continue ;; 'export '*) line=${line#export } ;; esac
+  key=${line%%=*}
+  case "$key" in
+    "$line" | '' | [!A-Za-z_]* | *[!A-Za-z0-9_]*)
+      echo "run-strategy: $file line $n is not KEY=value (its text not shown)" >&2
+      exit 2
+      ;;
+  esac
+  value=${line#*=}
+  case "$value" in
+    \"*\") value=${value#\"} && value=${value%\"} ;;
+    \'*\') value=${value#\'} && value=${value%\'} ;;
+  esac
+  export "$key=$value"
+done <"$file"
 export DITA_V2_STRATEGY="$ns"
 export DITA_V2_STATE_DIR="${DITA_V2_STATE_DIR:-$root/.dita-v2/fleet/$ns}"
 exec "${DITA_V2_EXE:-$root/dist/dita-v2}" serve

@@ -28,7 +28,7 @@ describe("deploy/ files", () => {
       const text = readFileSync(programPath(ns), "utf8");
       expect(text).toBe(renderProgram(ns));
       expect(text).toContain(`[program:dita_v2_${ns}]`);
-      expect(text).toContain(`command=%(here)s/../run-strategy.sh ${ns}`);
+      expect(text).toContain(`command="%(here)s/../run-strategy.sh" ${ns}`);
       expect(text).not.toContain("@NS@");
     }
   });
