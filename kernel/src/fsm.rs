@@ -194,7 +194,9 @@ impl Kernel {
             copy = ptr::read_unaligned(at);
             &copy
         };
-        let step = Step { index, kind: input.kind as u8, now_ms: input.now_ms };
+        // A kind that is no InputKind is reported as 0 (unknown), not as the kind its low byte names.
+        let kind = InputKind::from_raw(input.kind).map_or(0, |k| k.raw() as u8);
+        let step = Step { index, kind, now_ms: input.now_ms };
         let accepted = self.apply_one(step, input);
         self.arena.finish_input(step, accepted);
         debug_assert!(self.index.matches(&self.slots), "Invariant: the slot index is derived from the slots");

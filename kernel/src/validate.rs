@@ -18,7 +18,7 @@ use crate::abi::*;
 use crate::diagnostics::{diag, qty_value, Diag, Num, Qty, Text};
 use crate::hash::{same_words, word, IdHasher};
 
-pub use image::check_image;
+pub use image::{check_image, STATE_MONEY_MAX};
 
 pub type Check = Result<(), Diag>;
 
@@ -54,7 +54,8 @@ pub struct Valid {
 /// Validates one input for its kind.
 pub fn validate_input(input: &InputRecord, slot_count: u32, assets: &mut AssetMemo) -> Result<Valid, Diag> {
     let Some(kind) = InputKind::from_raw(input.kind) else {
-        return Err(diag!(InvalidIntent, SLOT_ANY, "input kind {} is not an InputKind (1..=10)", input.kind)
+        let last = InputKind::ALL[InputKind::ALL.len() - 1].raw();
+        return Err(diag!(InvalidIntent, SLOT_ANY, "input kind {} is not an InputKind (1..={last})", input.kind)
             .field(Field::Kind, input.kind as f64));
     };
     if input.now_ms > NOW_MS_MAX {

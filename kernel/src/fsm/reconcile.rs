@@ -21,7 +21,8 @@
 //!    is never settled twice; going flat clears `is_open` without settling (capital is
 //!    re-seeded from the venue balance at recovery).
 //! 5. Truth that contradicts itself or the slot (entry order fills != position, exit order
-//!    larger than the position, no trade id to adopt under, an open order the slot knows only
+//!    larger than the position, no trade id, asset or leverage to adopt under, an open order
+//!    that is the slot's order of the other role, an open order the slot knows only
 //!    from its finished-order ring: its fills are booked in an earlier leg whose figures the
 //!    ring does not keep, so adopting it would count them twice) is refused and changes nothing.
 //! 6. After adoption the slot satisfies every invariant of `slot::assert_slot`.
@@ -41,8 +42,8 @@ use crate::slot::{
 pub fn check(slot: &SlotImage, mem: &SlotMemory, i: &InputRecord, slot_id: u32) -> Result<(), Diag> {
     let role = OrderRole::from_raw(i.order_role);
     if let Some(role) = role {
+        let id = if i.client_order_id[0] != 0 { Text(&i.client_order_id) } else { Text(&i.venue_order_id) };
         if !names_order(order(slot, role), i) && mem.finished_recently(&i.client_order_id, &i.venue_order_id) {
-            let id = if i.client_order_id[0] != 0 { Text(&i.client_order_id) } else { Text(&i.venue_order_id) };
             return Err(diag!(
                 InvalidIntent,
                 slot_id,
@@ -51,14 +52,37 @@ pub fn check(slot: &SlotImage, mem: &SlotMemory, i: &InputRecord, slot_id: u32) 
             )
             .field(Field::ClientOrderId, f64::NAN));
         }
+        let other = if role == OrderRole::Entry { OrderRole::Exit } else { OrderRole::Entry };
+        if names_order(order(slot, other), i) {
+            return Err(diag!(
+                InvalidIntent,
+                slot_id,
+                "open {} order {id} is slot {slot_id}'s {} order",
+                role.name(),
+                other.name()
+            )
+            .field(Field::ClientOrderId, f64::NAN));
+        }
     }
-    if (i.qty_e8 > 0 || role.is_some()) && content(&slot.trade_id).is_empty() {
-        return Err(diag!(
-            InvalidIntent,
-            slot_id,
-            "slot {slot_id} has no trade id to adopt the venue position under; restore its image first"
-        )
-        .field(Field::TradeId, f64::NAN));
+    if i.qty_e8 > 0 || role.is_some() {
+        // What a trading stage's image needs besides the truth (`validate/image.rs`).
+        let missing = if content(&slot.trade_id).is_empty() {
+            Some(("trade id", Field::TradeId))
+        } else if content(&slot.asset).is_empty() {
+            Some(("asset", Field::Asset))
+        } else if slot.leverage == 0 {
+            Some(("leverage", Field::Leverage))
+        } else {
+            None
+        };
+        if let Some((what, field)) = missing {
+            return Err(diag!(
+                InvalidIntent,
+                slot_id,
+                "slot {slot_id} has no {what} to adopt the venue position under; restore its image first"
+            )
+            .field(field, f64::NAN));
+        }
     }
     match role {
         Some(OrderRole::Entry) if i.order_filled_e8 != i.qty_e8 => Err(diag!(

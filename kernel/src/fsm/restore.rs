@@ -39,8 +39,13 @@ impl Kernel {
         let id = image.slot_id;
         let i = id as usize;
         let current = self.slots[i];
+        let version = image.version.max(current.version) + 1;
+        if version > NOW_MS_MAX {
+            let d = diag!(InvalidIntent, id, "image.version {} leaves no version below 2^53-1", image.version);
+            return self.refuse(step, d.field(Field::Image, image.version as f64));
+        }
         let mut s = *image;
-        s.version = image.version.max(current.version) + 1;
+        s.version = version;
         s.updated_at_ms = step.now_ms;
         recompute_pnl(&mut s);
         slot::assert_slot(&s, id);

@@ -4,10 +4,12 @@
 //! reached: the configuration is valid (`Config::valid`); the order window and the mark book are
 //! within their capacities, filled from the front, zero past their length, with valid times,
 //! assets and prices; every slot image passes `check_image` (the restore_slot validation, as
-//! strict as the assertions after every change) at its own index; every slot memory has its rings
+//! strict as the assertions after every change) at its own index, with the fees and PnL
+//! `recompute_pnl` derives from its figures; every slot memory has its rings
 //! filled from the front with valid, NUL-padded ids (and, in format 2, final filled sizes in
-//! range, or unknown); the account's money is finite and its
-//! derived fields (peak, drawdown, ratio, equity, unrealized PnL) are the ones the kernel derives.
+//! range, or unknown); the account's money is finite (`STATE_MONEY_MAX`), its counters are at most
+//! 2^53-1, and its derived fields (peak, drawdown, ratio, equity, unrealized PnL) are the ones the
+//! kernel derives.
 //!
 //! Invariants: never panics on any bytes (all reads are within the length checked before);
 //! each refusal is one INVALID_INTENT diagnostic with field SNAPSHOT naming the section and value.
@@ -20,14 +22,10 @@ use crate::account::equity_of;
 use crate::diagnostics::{Diag, Num};
 use crate::fsm::risk::{MarkBook, OrderWindow};
 use crate::fsm::Config;
-use crate::slot::FILLED_UNKNOWN;
-use crate::validate::{check_asset, check_image, check_opaque, check_price};
+use crate::slot::{recompute_pnl, FILLED_UNKNOWN};
+use crate::validate::{check_asset, check_image, check_opaque, check_price, STATE_MONEY_MAX};
 
 type Checked<T> = Result<T, Diag>;
-
-/// Account money may grow past the per-input bound over a long history; this bound only keeps
-/// every later sum finite.
-const ACCOUNT_MONEY_MAX: f64 = 1e18;
 
 pub fn config(r: &Rd, slot_count: u32) -> Checked<Config> {
     let state = r.u32(super::CONTROLS + 4);
@@ -95,7 +93,19 @@ pub fn slot(image: &SlotImage, id: u32, slot_count: u32) -> Checked<()> {
     if image.slot_id != id {
         return Err(refused(format_args!("slot image {id} names slot_id {}", image.slot_id), image.slot_id as f64));
     }
-    check_image(image, slot_count).map_err(|d| relabel(d, id as usize))
+    check_image(image, slot_count).map_err(|d| relabel(d, id as usize))?;
+    // Fees, realized and unrealized PnL are what `recompute_pnl` derives from the slot's own
+    // figures (as restore_slot makes them), bit for bit: the kernel keeps them so after every change.
+    let mut derived = *image;
+    recompute_pnl(&mut derived);
+    let money = |s: &SlotImage| [s.fees.to_bits(), s.realized_pnl.to_bits(), s.unrealized_pnl.to_bits()];
+    if money(&derived) != money(image) {
+        return Err(refused(
+            format_args!("slot {id}'s fees, realized or unrealized PnL are not derived from its figures"),
+            id as f64,
+        ));
+    }
+    Ok(())
 }
 
 /// Slot `id`'s memory at byte `at`: both rings filled from the front, ids valid, zero past length.
@@ -181,8 +191,16 @@ pub fn account(r: &Rd, unrealized: impl Iterator<Item = f64>, unsettled: f64) ->
         (a.unrealized_pnl, "unrealized_pnl"),
         (a.equity, "equity"),
     ];
-    if let Some((v, what)) = money.iter().find(|(v, _)| !(v.is_finite() && v.abs() <= ACCOUNT_MONEY_MAX)) {
-        return Err(refused(format_args!("account.{what} {} is not finite within ±1e18", Num(*v)), *v));
+    // Account money grows past the per-input bound with the trades it settles (`STATE_MONEY_MAX`).
+    if let Some((v, what)) = money.iter().find(|(v, _)| !(v.is_finite() && v.abs() <= STATE_MONEY_MAX)) {
+        return Err(refused(format_args!("account.{what} {} is not finite within ±1e30", Num(*v)), *v));
+    }
+    // Counted up by one per change, like a slot's version: within what a JSON number carries.
+    if a.version > NOW_MS_MAX || a.trade_seq > NOW_MS_MAX {
+        return Err(refused(
+            format_args!("account.version {} or trade_seq {} exceeds 2^53-1", a.version, a.trade_seq),
+            a.version.max(a.trade_seq) as f64,
+        ));
     }
     if a.seeded > 1 || a._reserved != [0; 15] {
         return Err(refused(

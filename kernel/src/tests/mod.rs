@@ -6,6 +6,8 @@
 //! - `scenarios`: multi-leg PnL by hand, settle once, idempotency, reordering, determinism,
 //!   batch = sequential, restore, the fault latch;
 //! - `hostile`: hostile values are refused with a diagnostic and leave state byte-identical;
+//! - `boundary`: what the kernel accepts stays restorable (huge valid sizes and prices, versions),
+//!   RECONCILE truth contradicting the slot, hostile snapshot bodies behind a valid envelope;
 //! - `pipeline`: the apply thread equals the sequential batch; busy, fault, null, free;
 //! - `snapshot`: snapshot round trips and every corruption refused without a change;
 //! - `risk_notional`: a SHORT limit entry's notional is counted at max(limit, last mark), and a
@@ -17,6 +19,7 @@
 //! This module holds the harness (`K`, `Outcome`) and the input builders.
 
 mod abi_text;
+mod boundary;
 mod controls;
 mod diagnostic_codes;
 mod hostile;

@@ -1,7 +1,8 @@
 //! Slot image validation for `dita_kernel_restore_slot`.
 //!
 //! Job: decide whether a caller-supplied `SlotImage` may be installed: every enum in range (or
-//! 0 where the ABI allows it), numbers finite and bounded, strings in their charset and
+//! 0 where the ABI allows it), numbers finite and bounded (times and version at most 2^53-1,
+//! money within `STATE_MONEY_MAX`), strings in their charset and
 //! NUL-padded, reserved bytes zero, absent orders all-zero, and the stage consistent with the
 //! rest (the same invariants `slot::assert_slot` asserts after every change, so an installed
 //! image can never trip an assertion later).
@@ -9,7 +10,7 @@
 //! Invariants: never panics on any byte pattern; the diagnostic is `INVALID_INTENT` with field
 //! `IMAGE`, the offending number in `value`, and a message naming the image field.
 //!
-//! Entry points: `check_image`.
+//! Entry points: `check_image`, `STATE_MONEY_MAX`.
 
 use super::{check_asset, check_money, check_opaque, check_price, check_qty, check_trade_id, Check};
 use crate::abi::*;
@@ -75,8 +76,16 @@ pub fn check_image(m: &SlotImage, slot_count: u32) -> Check {
     check_stage(m, stage)
 }
 
+/// The bound on money the kernel accumulates (a slot's PnL and fees, the account): one position
+/// reaches 1e21 (`QTY_MAX_E8` × `PRICE_MAX`), far past the 1e15 of one input's money field, so
+/// this bound leaves room for a long history of such trades and keeps every later sum finite.
+pub const STATE_MONEY_MAX: f64 = 1e30;
+
 fn check_numbers(m: &SlotImage) -> Check {
     let s = m.slot_id;
+    if m.updated_at_ms > NOW_MS_MAX {
+        return bad(s, "updated_at_ms", m.updated_at_ms as f64, "exceeds 2^53-1");
+    }
     img(check_qty(m.size_e8, Field::Size, "image.size_e8", s, true))?;
     img(check_price(m.entry_price, Field::Price, "image.entry_price", s, m.size_e8 == 0))?;
     img(check_price(m.mark_price, Field::Price, "image.mark_price", s, true))?;
@@ -84,14 +93,16 @@ fn check_numbers(m: &SlotImage) -> Check {
         return bad(s, "leverage", m.leverage as f64, "exceeds 125");
     }
     let money = [
-        (m.realized_pnl, "image.realized_pnl"),
-        (m.unrealized_pnl, "image.unrealized_pnl"),
-        (m.fees, "image.fees"),
-        (m.realized_closed_legs, "image.realized_closed_legs"),
-        (m.fees_closed_orders, "image.fees_closed_orders"),
+        (m.realized_pnl, "realized_pnl"),
+        (m.unrealized_pnl, "unrealized_pnl"),
+        (m.fees, "fees"),
+        (m.realized_closed_legs, "realized_closed_legs"),
+        (m.fees_closed_orders, "fees_closed_orders"),
     ];
     for (v, what) in money {
-        img(check_money(v, Field::Image, what, s))?;
+        if !(v.is_finite() && v.abs() <= STATE_MONEY_MAX) {
+            return bad(s, what, v, "must be a finite number within ±1e30");
+        }
     }
     Ok(())
 }
@@ -129,6 +140,9 @@ fn check_order(m: &SlotImage, o: &OrderImage, role: OrderRole) -> Check {
     };
     if !leg_ok || o.hung > 1 || o.reject_reason > 2 || o._reserved != [0; 8] {
         return bad(s, name, o.leg as f64, "has an invalid leg, hung, reject_reason or reserved bytes");
+    }
+    if let Some(t) = [o.last_update_ms, o.created_at_ms].into_iter().find(|&t| t > NOW_MS_MAX) {
+        return bad(s, name, t as f64, "time exceeds 2^53-1");
     }
     img(check_qty(o.intended_e8, Field::Size, "image order intended_e8", s, false))?;
     img(check_qty(o.filled_e8, Field::Size, "image order filled_e8", s, true))?;
