@@ -263,7 +263,8 @@ pub unsafe extern "C" fn dita_kernel_snapshot(k: *mut Kernel, out: *mut u8, cap:
 
 /// Replaces `k`'s whole state with a snapshot after checking all of it: 0 restored (every slot and
 /// the account dirty in the outcome), 1 null pointer, 2 faulted, 3 refused (one INVALID_INTENT
-/// diagnostic with field SNAPSHOT says why; nothing changed).
+/// diagnostic with field SNAPSHOT says why; nothing changed). A `len` past `isize::MAX` is refused
+/// (3) before any slice is made of it.
 ///
 /// # Safety
 /// `k` as above; `buf` null or `len` readable bytes.
@@ -273,8 +274,14 @@ pub unsafe extern "C" fn dita_kernel_restore_snapshot(k: *mut Kernel, buf: *cons
     if buf.is_null() {
         return STATUS_NULL;
     }
-    let Ok(len) = usize::try_from(len) else { return STATUS_NULL };
-    let bytes = core::slice::from_raw_parts(buf, len);
+    // A slice may not span more than isize::MAX bytes: such a length is refused before one is made.
+    let Some(n) = usize::try_from(len).ok().filter(|&n| isize::try_from(n).is_ok()) else {
+        return k.guarded(STATUS_FAULTED, |k| {
+            k.refuse_snapshot_length(len);
+            STATUS_REFUSED
+        });
+    };
+    let bytes = core::slice::from_raw_parts(buf, n);
     k.guarded(STATUS_FAULTED, |k| if k.restore_snapshot_recorded(bytes) { STATUS_OK } else { STATUS_REFUSED })
 }
 

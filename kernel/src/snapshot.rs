@@ -280,8 +280,22 @@ impl Kernel {
     /// installed (every slot and the account dirty), one diagnostic when it was refused.
     pub fn restore_snapshot_recorded(&mut self, buf: &[u8]) -> bool {
         self.arena.begin(false);
+        let result = self.restore_snapshot(buf);
+        self.record_restore(result)
+    }
+
+    /// A buffer length no slice can have (past `isize::MAX`), refused as `restore_snapshot_recorded`
+    /// refuses a snapshot, without a slice ever being made of it. Changes nothing.
+    pub fn refuse_snapshot_length(&mut self, len: u64) {
+        self.arena.begin(false);
+        let d = refused(format_args!("{len} bytes, past isize::MAX (no buffer is that long)"), len as f64);
+        self.record_restore(Err(d));
+    }
+
+    /// The outcome of a restore: no record when installed, its one diagnostic when refused.
+    fn record_restore(&mut self, result: Result<(), Diag>) -> bool {
         let step = Step { index: 0, kind: 0, now_ms: 0 };
-        let restored = match self.restore_snapshot(buf) {
+        let restored = match result {
             Ok(()) => true,
             Err(d) => {
                 self.arena.push_diag(step, d);
@@ -303,6 +317,7 @@ impl Kernel {
             check::slot(&read_slot(&r, id), id, n)?;
             check::memory(&r, n, id, memory_at(format_of(&r), n, id))?;
         }
+        check::trade_ids(&r, n)?;
         let open_booked = (0..n).map(|id| read_slot(&r, id)).filter(|s| s.is_open == 1);
         let unsettled = open_booked.fold(0.0, |t, s| t + (s.fees - s.realized_pnl));
         let account = check::account(&r, (0..n).map(|id| read_slot(&r, id).unrealized_pnl), unsettled)?;

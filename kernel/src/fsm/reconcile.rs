@@ -22,7 +22,9 @@
 //!    re-seeded from the venue balance at recovery).
 //! 5. Truth that contradicts itself or the slot (entry order fills != position, exit order
 //!    larger than the position, no trade id, asset or leverage to adopt under, an open order
-//!    that is the slot's order of the other role, an open order the slot knows only
+//!    that is the slot's order of the other role, a position side other than the one the
+//!    order kept under invariant 3 belongs to (its venue side is fixed; re-sided, its booked
+//!    fills would be re-booked on the other side), an open order the slot knows only
 //!    from its finished-order ring: its fills are booked in an earlier leg whose figures the
 //!    ring does not keep, so adopting it would count them twice) is refused and changes nothing.
 //! 6. After adoption the slot satisfies every invariant of `slot::assert_slot`.
@@ -62,6 +64,23 @@ pub fn check(slot: &SlotImage, mem: &SlotMemory, i: &InputRecord, slot_id: u32) 
                 other.name()
             )
             .field(Field::ClientOrderId, f64::NAN));
+        }
+        // A kept order (invariant 3: working, or ended and re-opened) keeps its side at the
+        // venue, and that side fixes the position its fills make: re-sided, its fills already
+        // booked would be re-booked on the other side (an exit leg's PnL changing sign).
+        let own = order(slot, role);
+        let kept = names_order(own, i) && (is_working(own) || slot.is_open == 1);
+        if let Some(side) = position_side(own, role).filter(|s| kept && i.side != 0 && s.raw() != i.side) {
+            let venue = Side::from_raw(i.side).map_or("none", Side::name);
+            let order_side = OrderSide::from_raw(own.side).map_or("none", OrderSide::name);
+            return Err(diag!(
+                InvalidIntent,
+                slot_id,
+                "open {} order {id} is a {order_side} of a {} position; venue side {venue}",
+                role.name(),
+                side.name()
+            )
+            .field(Field::Side, i.side as f64));
         }
     }
     if i.qty_e8 > 0 || role.is_some() {
@@ -112,6 +131,14 @@ pub fn check(slot: &SlotImage, mem: &SlotMemory, i: &InputRecord, slot_id: u32) 
         )
         .field(Field::Size, qty_value(i.order_qty_e8))),
         _ => Ok(()),
+    }
+}
+
+/// The position side an order of `role` belongs to: an entry BUY or an exit SELL is LONG's.
+fn position_side(o: &OrderImage, role: OrderRole) -> Option<Side> {
+    match (role, OrderSide::from_raw(o.side)?) {
+        (OrderRole::Entry, OrderSide::Buy) | (OrderRole::Exit, OrderSide::Sell) => Some(Side::Long),
+        _ => Some(Side::Short),
     }
 }
 

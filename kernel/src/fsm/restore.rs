@@ -5,17 +5,21 @@
 //! and `updated_at_ms = now_ms`; its derived money fields are recomputed from its own figures;
 //! its seen-event ring is cleared and its finished-order ring is seeded with the image's ended
 //! orders. The account's unrealized PnL is recomputed. The outcome arena holds one transition
-//! (trigger RESTORE, row 255) or one INVALID_INTENT diagnostic with field IMAGE.
+//! (trigger RESTORE, row 255) or one INVALID_INTENT diagnostic with field IMAGE — or field
+//! TRADE_ID when another slot holds the image's trade id.
 //!
 //! Invariants: a refused image changes nothing; an installed image satisfies
-//! `slot::assert_slot` (the validation is at least as strict as the assertion).
+//! `slot::assert_slot` (the validation is at least as strict as the assertion); no two slots
+//! hold one non-empty trade id (as ENTER keeps it, and as a snapshot must have it), in any stage:
+//! recovery restores one consistent state region in slot order into an empty kernel, whose trade
+//! ids are already distinct, so only an inconsistent belief is refused.
 //!
 //! Entry points: `Kernel::restore_slot`.
 
 use super::Kernel;
 use crate::abi::*;
-use crate::diagnostics::{diag, Step};
-use crate::slot::{self, recompute_pnl, status_of, SlotMemory};
+use crate::diagnostics::{diag, Step, Text};
+use crate::slot::{self, recompute_pnl, same_id, status_of, SlotMemory};
 use crate::validate::check_image;
 
 impl Kernel {
@@ -37,6 +41,10 @@ impl Kernel {
             return self.refuse(step, d);
         }
         let id = image.slot_id;
+        if let Some(holder) = self.trade_id_holder(image) {
+            let d = diag!(InvalidIntent, id, "image.trade_id {} is held by slot {holder}", Text(&image.trade_id));
+            return self.refuse(step, d.field(Field::TradeId, f64::NAN));
+        }
         let i = id as usize;
         let current = self.slots[i];
         let version = image.version.max(current.version) + 1;
@@ -71,5 +79,13 @@ impl Kernel {
         });
         self.refresh_account();
         true
+    }
+
+    /// Another slot holding the image's (non-empty) trade id, in any stage: client order ids
+    /// derive from it, and routing matches the first slot in slot order holding the order, a
+    /// finished one included, so the venue's fills would go to one slot of the two.
+    fn trade_id_holder(&self, image: &SlotImage) -> Option<u32> {
+        let mut others = self.slots.iter().enumerate().filter(|&(n, _)| n != image.slot_id as usize);
+        others.find(|(_, s)| same_id(&s.trade_id, &image.trade_id)).map(|(n, _)| n as u32)
     }
 }

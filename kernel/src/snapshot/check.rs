@@ -5,24 +5,26 @@
 //! within their capacities, filled from the front, zero past their length, with valid times,
 //! assets and prices; every slot image passes `check_image` (the restore_slot validation, as
 //! strict as the assertions after every change) at its own index, with the fees and PnL
-//! `recompute_pnl` derives from its figures; every slot memory has its rings
-//! filled from the front with valid, NUL-padded ids (and, in format 2, final filled sizes in
-//! range, or unknown); the account's money is finite (`STATE_MONEY_MAX`), its counters are at most
-//! 2^53-1, and its derived fields (peak, drawdown, ratio, equity, unrealized PnL) are the ones the
-//! kernel derives.
+//! `recompute_pnl` derives from its figures; no two slots hold one trade id; every slot memory
+//! has its rings filled from the front with valid, NUL-padded ids (and, in format 2, final
+//! filled sizes in range, or unknown); the account's money is finite (`STATE_MONEY_MAX`), its
+//! counters are at most 2^53-1, and its derived fields (peak, drawdown, ratio, equity, unrealized
+//! PnL) are the ones the kernel derives.
 //!
 //! Invariants: never panics on any bytes (all reads are within the length checked before);
 //! each refusal is one INVALID_INTENT diagnostic with field SNAPSHOT naming the section and value.
 //!
-//! Entry points: `config`, `window`, `marks`, `slot`, `memory`, `account`.
+//! Entry points: `config`, `window`, `marks`, `slot`, `trade_ids`, `memory`, `account`.
 
-use super::{read_account, read_config, read_marks, read_window, refused, Rd};
+use core::mem::offset_of;
+
+use super::{read_account, read_config, read_marks, read_window, refused, Rd, SLOTS};
 use crate::abi::*;
 use crate::account::equity_of;
-use crate::diagnostics::{Diag, Num};
+use crate::diagnostics::{Diag, Num, Text};
 use crate::fsm::risk::{MarkBook, OrderWindow};
 use crate::fsm::Config;
-use crate::slot::{recompute_pnl, FILLED_UNKNOWN};
+use crate::slot::{recompute_pnl, same_id, FILLED_UNKNOWN};
 use crate::validate::{check_asset, check_image, check_opaque, check_price, STATE_MONEY_MAX};
 
 type Checked<T> = Result<T, Diag>;
@@ -104,6 +106,21 @@ pub fn slot(image: &SlotImage, id: u32, slot_count: u32) -> Checked<()> {
             format_args!("slot {id}'s fees, realized or unrealized PnL are not derived from its figures"),
             id as f64,
         ));
+    }
+    Ok(())
+}
+
+/// No two slots hold one non-empty trade id (in any stage): client order ids derive from it, so
+/// the venue's fills of one slot's orders would route to the other. ENTER and `restore_slot`
+/// refuse a trade id another slot holds, so a snapshot the kernel wrote never has such a pair.
+/// Reads the ids in place (no copy of the images, no allocation).
+pub fn trade_ids(r: &Rd, slot_count: u32) -> Checked<()> {
+    let at = |id: u32| SLOTS + id as usize * SlotImage::SIZE + offset_of!(SlotImage, trade_id);
+    for b in 1..slot_count {
+        let tid = r.bytes::<32>(at(b));
+        if let Some(a) = (0..b).find(|&a| same_id(&r.bytes::<32>(at(a)), &tid)) {
+            return Err(refused(format_args!("slots {a} and {b} both hold trade_id {}", Text(&tid)), b as f64));
+        }
     }
     Ok(())
 }

@@ -6,21 +6,21 @@
 use super::*;
 use crate::snapshot::{checksum, read_account, read_config, read_marks, read_memory, read_slot, read_window, Rd};
 
-fn take(k: &K) -> Vec<u8> {
+pub(super) fn take(k: &K) -> Vec<u8> {
     let size = unsafe { dita_kernel_snapshot_size(k.ptr) } as usize;
     let mut out = vec![0u8; size];
     assert_eq!(unsafe { dita_kernel_snapshot(k.ptr, out.as_mut_ptr(), size as u64) } as usize, size);
     out
 }
 
-fn restore_snapshot(k: &mut K, bytes: &[u8]) -> Outcome {
+pub(super) fn restore_snapshot(k: &mut K, bytes: &[u8]) -> Outcome {
     let status = unsafe { dita_kernel_restore_snapshot(k.ptr, bytes.as_ptr(), bytes.len() as u64) };
     k.outcome(status)
 }
 
 /// A hostile body behind a valid envelope: the header's state hash and checksum recomputed
 /// after a deliberate change, so only the value checks stand between it and the kernel.
-fn resealed(mut bytes: Vec<u8>, n: u32) -> Vec<u8> {
+pub(super) fn resealed(mut bytes: Vec<u8>, n: u32) -> Vec<u8> {
     let r = Rd(&bytes);
     let hash = crate::fsm::hash_state(
         &read_config(&r, n).expect("a valid configuration"),
@@ -37,7 +37,7 @@ fn resealed(mut bytes: Vec<u8>, n: u32) -> Vec<u8> {
 }
 
 /// The kernel's snapshot installs into a fresh kernel.
-fn snapshot_restores(k: &K, why: &str) {
+pub(super) fn snapshot_restores(k: &K, why: &str) {
     let mut fresh = K::new(k.slot_count());
     let o = restore_snapshot(&mut fresh, &take(k));
     assert_eq!(o.status, STATUS_OK, "{why}: snapshot refused: {:?}", o.messages());

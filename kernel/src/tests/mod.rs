@@ -13,6 +13,8 @@
 //! - `risk_notional`: a SHORT limit entry's notional is counted at max(limit, last mark), and a
 //!   stale slot's working entry still counts in gross exposure;
 //! - `reconcile_reopen`: a RECONCILE naming an order the slot already ended counts it once;
+//! - `restore_paths`: no restore (snapshot or slot image) leaves two slots holding one trade id;
+//!   a snapshot length past isize::MAX is refused; a RECONCILE keeps its kept order's side;
 //! - `late_fill`: late fills beyond a replaced order's final size are OVERFILLs; snapshot formats;
 //! - `abi_text`: the ABI description and table text against kernel/ABI.md and the table.
 //!
@@ -26,6 +28,7 @@ mod hostile;
 mod late_fill;
 mod pipeline;
 mod reconcile_reopen;
+mod restore_paths;
 mod risk_notional;
 mod scenarios;
 mod snapshot;
