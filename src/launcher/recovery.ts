@@ -4,7 +4,9 @@
  *  1. A journal belief (`belief.ts`) is already in the kernel: its non-idle slots count as restored.
  *     Otherwise every non-idle slot image of the last belief (the Zinc state region, else the
  *     Hazelcast slot rows) is restored into the fresh kernel (a validated direct slot write,
- *     journaled). The report names the belief's source.
+ *     journaled), CLOSED images last: the kernel refuses a second slot on one trade id, and of an
+ *     active and an ended image on one id (rows lagging one another) the ended one is stale. The
+ *     report names the belief's source.
  *  2. The working orders of the restored slots are looked up at the venue by client id (also
  *     without `reconcile_on_restart`, read-only, so the venue adapter can route their later events:
  *     BingX lower-cases client ids), and so is a stale slot's entry the kernel ended short
@@ -34,7 +36,7 @@
  * Entry point: `recover(...)`, returning a report of what changed.
  */
 
-import type { DiagnosticRecord, SlotRecord } from "../contracts/records.ts";
+import { type DiagnosticRecord, type SlotRecord, STAGES } from "../contracts/records.ts";
 import type { VenueAdapter, VenueOrderState } from "../contracts/venue.ts";
 import type { ExecutionKernel } from "../kernel/index.ts";
 import { eventFromOrderState } from "./_order_event.ts";
@@ -86,6 +88,9 @@ export interface RecoveryDeps {
   log: (line: string) => void;
 }
 
+/** A slot image's stage byte for CLOSED (1-based STAGES; 0: never published). */
+const CLOSED_BYTE = STAGES.indexOf("CLOSED") + 1;
+
 export async function recover(d: RecoveryDeps, belief: Belief, reconcile: boolean): Promise<RecoveryReport> {
   const { kernel, executor, nowMs } = d;
   const venue = patientReads(d.venue, d.log);
@@ -100,13 +105,17 @@ export async function recover(d: RecoveryDeps, belief: Belief, reconcile: boolea
   if (belief.source === "journal") {
     for (const s of kernel.slots()) if (s.stage !== "IDLE") report.restored.push(s.slot_id);
   }
-  belief.images.forEach((image, i) => {
-    const stage = image[4] ?? 0;
-    if (stage === 0 || stage === 1) return; // never published, or IDLE: nothing to adopt
-    const outcome = kernel.restoreSlot(image, nowMs());
+  // Never published (0) or IDLE (1): nothing to adopt. CLOSED last: of two images on one trade id
+  // (rows lagging one another) the kernel refuses the second, and that must be the ended one.
+  const ended = (i: number) => Number(belief.images[i]![4] === CLOSED_BYTE);
+  const order = [...belief.images.keys()].filter((i) => (belief.images[i]![4] ?? 0) > 1);
+  order.sort((a, b) => ended(a) - ended(b) || a - b);
+  for (const i of order) {
+    const outcome = kernel.restoreSlot(belief.images[i]!, nowMs());
     if (outcome.accepted) report.restored.push(i);
     else report.refused.push({ slot_id: i, message: outcome.diagnostics[0]?.message ?? "refused" });
-  });
+  }
+  report.restored.sort((a, b) => a - b);
   const lookups = await lookUpOrders(
     venue,
     report.restored.map((id) => kernel.slot(id)),
