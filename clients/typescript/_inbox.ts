@@ -5,21 +5,34 @@
  * the newest of the client's own intents (its lane and generation) whose EDGE or KERNEL outcome
  * came: one client's outcomes keep its push order (ring order, ffi/README.md §7), so an earlier
  * intent whose outcome is not here has `passed` (written over unread, dropped, or taken already).
+ * A polled record that does not decode (`file`) is counted (`corrupt`) and, when its id names an
+ * intent of this client, kept untaken as the CorruptRegionError the next wait for that intent
+ * throws (once; never in the history); one naming no intent of this client is the polling wait's.
  *
  * Entry points: `Inbox`, `INBOX_MAX`.
  */
 
-import type { Outcome } from "./outcome.ts";
+import { CorruptRegionError } from "./errors.ts";
+import { decodeOutcome, type Outcome } from "./outcome.ts";
 
 export const INBOX_MAX = 4096;
 
+function append<T>(map: Map<bigint, T[]>, id: bigint, item: T): void {
+  const list = map.get(id);
+  if (list === undefined) map.set(id, [item]);
+  else list.push(item);
+  if (map.size > INBOX_MAX) map.delete(map.keys().next().value!);
+}
+
 export class Inbox {
-  private readonly untaken = new Map<bigint, Outcome[]>();
+  private readonly untaken = new Map<bigint, Array<Outcome | CorruptRegionError>>();
   private readonly history = new Map<bigint, Outcome[]>();
   /** The client's id bits 32..63 (lane << 16 | generation). */
   private readonly own: bigint;
   /** The sequence of the newest own intent whose EDGE or KERNEL outcome came (0: none yet). */
   private answered = 0n;
+  /** Polled records of this client's generation that did not decode. */
+  corrupt = 0;
 
   constructor(lane: number, generation: number) {
     this.own = (BigInt(lane) << 16n) | BigInt(generation);
@@ -28,11 +41,35 @@ export class Inbox {
   /** Files one outcome as untaken and in its intent's history. */
   keep(o: Outcome): void {
     if (o.origin !== "VENUE" && o.clientIntentId >> 32n === this.own) this.answered = o.clientIntentId & 0xffff_ffffn;
-    for (const map of [this.untaken, this.history]) {
-      const list = map.get(o.clientIntentId);
-      if (list === undefined) map.set(o.clientIntentId, [o]);
-      else list.push(o);
-      if (map.size > INBOX_MAX) map.delete(map.keys().next().value!);
+    append(this.untaken, o.clientIntentId, o);
+    append(this.history, o.clientIntentId, o);
+  }
+
+  /**
+   * Decodes and files one polled 256-byte record (`where` names the lane in errors). One that does
+   * not decode is counted and, when its id is one of this client's, kept for that intent's next
+   * wait; otherwise it is returned, for the wait that polled it to throw (after the poll is filed).
+   */
+  file(rec: Uint8Array, where: string): CorruptRegionError | null {
+    try {
+      this.keep(decodeOutcome(rec));
+      return null;
+    } catch (e) {
+      if (!(e instanceof CorruptRegionError)) throw e;
+      this.corrupt++;
+      const id = new DataView(rec.buffer, rec.byteOffset, rec.byteLength).getBigUint64(8, true);
+      if (id >> 32n !== this.own)
+        return new CorruptRegionError(
+          `${where}: an outcome naming intent ${id}, not one of this client's, does not decode (${e.message})`,
+        );
+      append(
+        this.untaken,
+        id,
+        new CorruptRegionError(
+          `${where}: an outcome of intent ${id} does not decode (${e.message}); the lane's other outcomes are delivered`,
+        ),
+      );
+      return null;
     }
   }
 
@@ -42,13 +79,15 @@ export class Inbox {
     return id >> 32n === this.own && behind > 0n && behind < 1n << 31n;
   }
 
-  /** Removes and returns the intent's first untaken outcome `match` accepts; null when none. */
+  /** Removes and returns the intent's first untaken outcome `match` accepts; null when none. A record of
+   * the intent that did not decode, kept before it, is removed and thrown instead (CorruptRegionError). */
   take(id: bigint, match: (o: Outcome) => boolean): Outcome | null {
     const list = this.untaken.get(id);
-    const at = list?.findIndex(match) ?? -1;
+    const at = list?.findIndex((o) => o instanceof CorruptRegionError || match(o)) ?? -1;
     if (list === undefined || at < 0) return null;
     const [hit] = list.splice(at, 1);
     if (list.length === 0) this.untaken.delete(id);
+    if (hit instanceof CorruptRegionError) throw hit;
     return hit!;
   }
 

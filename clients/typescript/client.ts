@@ -13,8 +13,10 @@
  * are pending (they share one futex wait, `_waits.ts`); every `waitForChange` pending at a change answers it,
  * and a change a kernel that restarted made (it mirrors as it adopts the regions) is KernelRestartedError;
  * (3) venue follow-ups (origin VENUE) and outcomes of earlier intents are kept (bounded) for `nextVenueOutcome`,
- * and every outcome received for `outcomesOf`; (4) a record that does not decode is CorruptRegionError, after
- * the poll's other records were kept, and so is a sequence or lane head word >= 2^63 (never taken as one);
+ * and every outcome received for `outcomesOf`; (4) a record that does not decode is counted (`corruptOutcomes`)
+ * and is CorruptRegionError to the next wait for the intent its id names (one naming no intent of this client:
+ * to the wait that polled it, after the poll's other records were kept); a sequence or lane head word >= 2^63 is
+ * CorruptRegionError (never taken as one);
  * (5) records of another generation of the lane are ignored (ffi/README.md §7); (6) reads are seqlock-stable
  * (a kernel mirroring all the while: StateBusyError after READ_BUSY_MS).
  *
@@ -37,7 +39,7 @@ import {
   RingFullError,
 } from "./errors.ts";
 import { encodeIntent, INTENT_BYTES, type Intent } from "./intents.ts";
-import { decodeOutcome, OUTCOME_BYTES, type Outcome } from "./outcome.ts";
+import { OUTCOME_BYTES, type Outcome } from "./outcome.ts";
 import type { Account, ControlSnapshot, Slot } from "./records.ts";
 
 export { type ClientInfo, type ConnectOptions, READ_BUSY_MS, type StateView };
@@ -127,6 +129,11 @@ export class DitaClient {
     return this.awaitOutcome(id, timeoutMs, true);
   }
 
+  /** Records of this client's lane that did not decode (a broken writer), as Python's `corrupt_outcomes`. */
+  get corruptOutcomes(): number {
+    return this.inbox.corrupt;
+  }
+
   /** Every outcome received so far for an intent, including those `outcome` / `nextVenueOutcome` took. */
   outcomesOf(id: bigint): Outcome[] {
     this.drainLane();
@@ -195,14 +202,8 @@ export class DitaClient {
         const rec = this.pollBuf.subarray(i * OUTCOME_BYTES, (i + 1) * OUTCOME_BYTES);
         const gen = rec[12]! | (rec[13]! << 8);
         if (gen !== this.info.generation) continue;
-        try {
-          this.inbox.keep(decodeOutcome(rec.slice()));
-        } catch (e) {
-          if (!(e instanceof CorruptRegionError)) throw e;
-          corrupt ??= new CorruptRegionError(
-            `/dev/shm/${this.info.prefix}.outcomes lane ${this.info.lane}: ${e.message}`,
-          );
-        }
+        const bad = this.inbox.file(rec.slice(), `/dev/shm/${this.info.prefix}.outcomes lane ${this.info.lane}`);
+        corrupt ??= bad; // a record naming no intent of ours: this wait's (one of ours is its intent's wait's)
       }
       if (n < POLL_MAX) break;
     }

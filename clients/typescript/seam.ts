@@ -8,14 +8,15 @@
  * trades of open slots and of slots the kernel is still reconciling). Nothing is planned or pushed
  * while the kernel is dead or replaced and not reconciled (its ring would keep the intents for the
  * next kernel to run): the result is the client's refusal, `restarted`, as in the Python seam.
- * CLOSE_ALL reports `remaining` and, with `awaitVenue`, exits what its cancelled entries left open
- * (`_seam_close.ts`); with `awaitVenue`, a venue that did not answer in time is `venuePending`.
+ * CLOSE_ALL reports `remaining` and, with `awaitVenue`, waits past fills that raced its cancels for
+ * their final answers, then exits what its cancelled entries left open (`_seam_close.ts`); with
+ * `awaitVenue`, a venue that did not answer in time is `venuePending`.
  * A generated trade id is `<prefix>-<ms in base 36>-<n>` on the client's clock or `nowMs`.
  *
  * Entry points: `new Seam(client, options)`, `execute(decision, {awaitVenue})`, `reconcile()`.
  */
 
-import { clientRefusal, closeRest, tradeId } from "./_seam_close.ts";
+import { clientRefusal, closeRest, fromOutcome, tradeId } from "./_seam_close.ts";
 import type { DitaClient } from "./client.ts";
 import {
   DitaClientError,
@@ -80,26 +81,17 @@ export interface SeamOptions {
   tradeIdPrefix?: string;
   /** The wait for each intent's EDGE or KERNEL outcome (default 2000 ms); NaN: a RangeError when the seam is made. */
   timeoutMs?: number;
-  /** With `awaitVenue`, the wait for its first VENUE outcome (default 5000 ms); NaN: a RangeError when the seam is made. */
+  /** With `awaitVenue`, the wait for its first VENUE outcome (default 5000 ms), and CLOSE_ALL's wait for its
+   * cancels' final answers; NaN: a RangeError when the seam is made. */
   venueTimeoutMs?: number;
+  /** The monotonic clock (ms) CLOSE_ALL's wait for its cancels' final answers is measured on (default performance.now). */
+  monoMs?: () => number;
   /** The clock of generated trade ids, ms (default: the client's `nowMs`). */
   nowMs?: () => number;
 }
 
 const LIVE = new Set(["ENTRY_WORKING", "POSITION_OPEN", "EXIT_WORKING"]);
 const RECONCILING = "STALE_STATE_RECONCILING";
-
-function fromOutcome(o: Outcome): SeamRefusalReport {
-  const d = o.diagnostics[0];
-  return {
-    origin: o.origin,
-    code: d?.code ?? o.eventKind ?? "REFUSED",
-    message: o.message,
-    slotId: o.slotId,
-    retryable: d?.retryable ?? false,
-    retryAfterMs: d?.retryAfterMs ?? null,
-  };
-}
 
 export class Seam {
   /** slot → trade id this seam opened there (the strategy's belief; the kernel's wins on reconcile). */
@@ -164,8 +156,14 @@ export class Seam {
       if (!(await this.run(step, result, options.awaitVenue === true))) break;
     }
     if (decision.kind === "CLOSE_ALL")
-      await closeRest(this.client, decision.reason ?? "SIGNAL", view.slots, result, options.awaitVenue === true, (s) =>
-        this.run(s, result, true),
+      await closeRest(
+        this.client,
+        decision.reason ?? "SIGNAL",
+        view.slots,
+        result,
+        options.awaitVenue === true,
+        (s) => this.run(s, result, true),
+        { venueTimeoutMs: this.venueTimeoutMs, monoMs: this.o.monoMs ?? (() => performance.now()) },
       );
     result.rateLimited = result.refusals.some((r) => r.code === "RATE_LIMITED");
     const hints = result.refusals.map((r) => r.retryAfterMs).filter((x): x is number => x !== null);

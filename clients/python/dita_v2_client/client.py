@@ -13,8 +13,9 @@ intents are kept (bounded) for ``outcomes_of`` / ``next_venue_outcome``; (3) rec
 generation of the lane are ignored; (4) reads are seqlock-stable, ``state()`` is one mirror call's
 view; a kernel that keeps mirroring is retried for READ_BUSY_S, then StateBusy (contention, never
 CorruptRegion); (5) each polled record is decoded on its own: one that does not decode is counted in
-``corrupt_outcomes`` and raised as CorruptRegion to the next wait for the intent its id names, while
-every other outcome of the same poll is delivered as usual; (6) one client may be used from several
+``corrupt_outcomes`` and raised as CorruptRegion to the next wait for the intent its id names (one
+naming no intent of this client: by the wait that polled it, once the poll is filed), while every
+other outcome of the same poll is delivered as usual; (6) one client may be used from several
 threads (ctypes releases the GIL in every libzinc call): pushes are serialised (each thread's record
 is the one that reaches the ring, ids are unique), and so are polls of the lane and the inbox (each
 outcome is delivered once); no lock is held while a thread sleeps on the lane, and a wait sleeps
@@ -340,12 +341,13 @@ class DitaClient:
 
     def _drain(self) -> int:
         """Polls the lane into the inbox; returns the records consumed (read or lost). Records of
-        another generation of the lane are skipped; each record is decoded on its own (_decode).
-        The caller holds ``_lane_lock``."""
+        another generation of the lane are skipped; each record is decoded on its own (_decode);
+        one that does not decode and names no intent of this client is raised here, after the poll's
+        other records were filed. The caller holds ``_lane_lock``."""
         self._live()
         lib, h, lane, gen = self._lib, self._h["outcomes"], self.info.lane, self.info.generation
         buf, lost, high = self._polled, self._lost, self._id_high()
-        consumed = 0
+        consumed, foreign = 0, None
         for _ in range(64):
             lost.value = 0
             n = lib.zinc_outcome_poll(h, lane, self._poll, POLL_MAX, self._lost_ref)
@@ -360,6 +362,9 @@ class DitaClient:
                 if _GENERATION.unpack_from(buf, at + 12)[0] != gen:
                     continue  # an outcome for an earlier owner of this lane
                 cid, o = self._decode(buf, at)
+                if isinstance(o, CorruptRegion) and cid >> 32 != high:
+                    foreign = foreign or o  # names no intent of this client: no wait is for it, this one raises it
+                    continue
                 if isinstance(o, Outcome) and o.origin != "VENUE" and cid >> 32 == high:
                     self._answered = cid & 0xFFFF_FFFF
                 self._inbox.setdefault(cid, []).append(o)
@@ -370,7 +375,9 @@ class DitaClient:
                     if len(self._history) > INBOX_MAX:
                         self._history.popitem(last=False)
             if n < POLL_MAX:
-                return consumed
+                break
+        if foreign is not None:  # raised once the poll's other records are filed: none is dropped with it
+            raise foreign
         return consumed
 
     def _decode(self, buf: memoryview, at: int) -> tuple[int, Union[Outcome, CorruptRegion]]:
@@ -382,8 +389,12 @@ class DitaClient:
         except CorruptRegion as e:
             self.corrupt_outcomes += 1
             cid = _INTENT_ID.unpack_from(buf, at)[0]
-            return cid, CorruptRegion(f"/dev/shm/{self.info.prefix}.outcomes: lane {self.info.lane}: an outcome of "
-                                      f"intent {cid} does not decode ({e}); the lane's other outcomes are delivered")
+            where = f"/dev/shm/{self.info.prefix}.outcomes: lane {self.info.lane}"
+            if cid >> 32 != self._id_high():
+                return cid, CorruptRegion(f"{where}: an outcome naming intent {cid}, not one of this client's, does "
+                                          f"not decode ({e})")
+            return cid, CorruptRegion(f"{where}: an outcome of intent {cid} does not decode ({e}); the lane's other "
+                                      "outcomes are delivered")
 
     def check_kernel(self) -> None:
         """Raises KernelRestarted when a kernel adopted the regions since connect (or ``reconnect``),

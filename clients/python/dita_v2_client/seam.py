@@ -28,8 +28,12 @@ test_seam_numbers.py; reconcile: test_seam_reconcile.py):
     decision, default SIGNAL); EXIT_WORKING and STALE_STATE_RECONCILING are left alone (skipped).
     A reason that is not SIGNAL|TP|SL|MANUAL is BAD_DECISION before anything is planned (never the
     cancels pushed and the exits refused).
- 6. ``Seam.execute(CloseAll, await_venue=True)`` then re-reads the slots (the kernel mirrors a
-    venue event's change before its VENUE outcome is published) and exits, whole and with the
+ 6. ``Seam.execute(CloseAll, await_venue=True)`` first waits, for each cancel whose first venue
+    answer did not end its order (a fill that raced the cancel: the entry still works), for its
+    final answer (the order FILLED, CANCELLED or REJECTED, or a CANCEL_REJECT: a VENUE refusal),
+    taking the fills on the way, until one deadline ``venue_timeout`` away on ``monotonic`` (none
+    in time: ``venue_pending``, ``venue`` its last answer). It then re-reads the slots (the kernel
+    mirrors a venue event's change before its VENUE outcome is published) and exits, whole and with the
     decision's reason, every slot it cancelled that now holds a position (an entry that had partly
     filled keeps that part after its cancel): a second step in the same result. ``remaining`` is
     every slot not IDLE or CLOSED at the seam's last read of the slots (after those exits were
@@ -68,6 +72,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import time
 from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal
 from dataclasses import dataclass, field
 from typing import Callable, Mapping, Optional, Sequence, Union
@@ -397,6 +402,8 @@ class ReconcileReport:
     account: Account
 
 
+_FINAL_EVENTS = ("FULL_FILL", "CANCEL_ACK", "CANCEL_REJECT", "REJECT")  # no more answers follow for the order
+_FINISHED = ("FILLED", "CANCELLED", "REJECTED")
 _LIVE = ("ENTRY_WORKING", "POSITION_OPEN", "EXIT_WORKING")
 _FLAT = ("IDLE", "CLOSED")
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
@@ -407,6 +414,11 @@ def _report(o: Outcome) -> RefusalReport:
     d = o.diagnostics[0] if o.diagnostics else None
     return RefusalReport(o.origin, d.code if d else (o.event_kind or "REFUSED"), o.message, o.slot_id,
                          d.retryable if d else False, d.retry_after_ms if d else None)
+
+
+def _final(o: Outcome) -> bool:
+    """Whether no more venue answers follow: the order ended, or its cancel was refused."""
+    return o.event_kind in _FINAL_EVENTS or o.order_status in _FINISHED
 
 
 def _base36(n: int) -> str:
@@ -427,7 +439,8 @@ def _client_refusal(e: DitaClientError, result: SeamResult) -> None:
 class Seam:
     def __init__(self, client, *, steps: Optional[Mapping[str, float]] = None, trade_id_prefix: str = "seam",
                  timeout: float = 2.0, venue_timeout: float = 5.0,
-                 now_ms: Optional[Callable[[], float]] = None) -> None:
+                 now_ms: Optional[Callable[[], float]] = None,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
         self.client = client
         self.belief: dict[int, str] = {}  # slot -> trade id this seam opened (the kernel wins on reconcile)
         self._steps = dict(steps or {})
@@ -435,6 +448,7 @@ class Seam:
         self._timeout, self._venue_timeout = _check_timeout(timeout), _check_timeout(venue_timeout)
         self._prefix = trade_id_prefix
         self._now_ms = now_ms  # the clock of generated trade ids (ms); None: the client's
+        self._monotonic = monotonic  # the clock (s) of CloseAll's wait for its cancels' final answers
         self._counter = itertools.count(1)
 
     def _trade_id(self) -> str:
@@ -510,6 +524,8 @@ class Seam:
         """CloseAll's second step (rule 6): with ``await_venue``, exits what the cancelled entries
         left open; then ``remaining`` from the last read of the slots."""
         if await_venue:
+            if not result.restarted:
+                self._settle_cancels(result)
             cancelled = {s.intent.slot_id for s in result.steps
                          if isinstance(s.intent, Cancel) and s.outcome is not None and s.outcome.accepted}
             now = self._reread(result)
@@ -524,6 +540,40 @@ class Seam:
                 if left:
                     slots = self._reread(result) or slots
         result.remaining = [(s.slot_id, s.stage) for s in slots if s.stage not in _FLAT]
+
+    def _settle_cancels(self, result: SeamResult) -> None:
+        """Each accepted Cancel whose venue answer so far did not end its order (a fill raced the
+        cancel) waits, until one deadline ``venue_timeout`` away, for its final answer, taking the
+        fills on the way (``venue`` is its last answer; each such cancel looks at least once, past
+        the deadline too); none in time: its slot is ``venue_pending``. A CANCEL_REJECT or REJECT
+        that comes is a VENUE refusal; a client error a CLIENT one (a kernel gone stops the waits)."""
+        deadline = self._monotonic() + self._venue_timeout
+        for step in result.steps:
+            if result.restarted:
+                return
+            if not isinstance(step.intent, Cancel) or step.venue is None or _final(step.venue):
+                continue
+            venue: Optional[Outcome] = step.venue
+            looked = False
+            try:
+                while venue is not None and not _final(venue):
+                    left = deadline - self._monotonic()
+                    if looked and not left > 0:
+                        venue = None  # the deadline passed with the order still working
+                        break
+                    looked = True
+                    venue = step.venue = self.client.next_venue_outcome(step.client_intent_id,
+                                                                        left if left > 0 else 0.0)
+            except OutcomeTimeout:
+                venue = None
+            except DitaClientError as e:
+                _client_refusal(e, result)
+                continue
+            if venue is None:
+                if step.intent.slot_id not in result.venue_pending:
+                    result.venue_pending.append(step.intent.slot_id)
+            elif venue.event_kind in ("REJECT", "CANCEL_REJECT"):
+                result.refusals.append(_report(venue))
 
     def _reread(self, result: SeamResult) -> Optional[Sequence[Slot]]:
         """The kernel's slots now; None (the failure a CLIENT refusal) when they cannot be read."""

@@ -2,7 +2,8 @@
 current refusals (RISK_LIMIT naming the limit's field, TRADING_HALTED, REDUCE_ONLY) decode like
 any other outcome, and a record that truly does not decode (a broken writer) costs only the
 intent it names: the outcomes polled with it are still delivered, the wait for that intent
-raises CorruptRegion naming it, and the client counts it. The lane is a fake libzinc that hands
+raises CorruptRegion naming it, and the client counts it (one naming no intent of this client: the
+wait that polled it raises it, once the poll is filed). The lane is a fake libzinc that hands
 every record to the client in one poll (ffi/README.md section 7)."""
 
 import ctypes
@@ -79,6 +80,22 @@ class OutcomeDrain(unittest.TestCase):
         self.assertIn(f"intent {ids[0]}", str(e.exception))
         self.assertIn("origin = 9", str(e.exception))
         self.assertEqual(c.outcomes_of(ids[0]), [])  # raised once, then gone; never handed out as an Outcome
+
+    def test_a_record_that_does_not_decode_and_names_no_intent_of_this_client_is_raised_to_the_wait_that_polled_it(self):
+        # no wait is for another lane's intent: filed under its id it would never be raised (as the TypeScript client)
+        lane = BatchLane()
+        c = client(lane)
+        ids = [c.push(MarkPrice("BTC-USDT", 65000.0)), c.push(MarkPrice("BTC-USDT", 65000.0))]
+        foreign = ((LANE + 1) << 48) | (GENERATION << 32) | 1
+        lane.pushed.insert(1, foreign)  # the second record of the poll names it
+        lane.answer(lambda p, cid: record(p, cid), lambda p, cid: record(p, cid, origin=9),
+                    lambda p, cid: record(p, cid))
+        with self.assertRaises(CorruptRegion) as e:
+            c.outcome(ids[0], 1.0)
+        self.assertIn(f"intent {foreign}", str(e.exception))
+        self.assertEqual(c.corrupt_outcomes, 1)
+        self.assertTrue(c.outcome(ids[0], 1.0).accepted)  # the poll's other records were kept
+        self.assertTrue(c.outcome(ids[1], 1.0).accepted)
 
     def test_outcomes_of_lists_every_outcome_received_including_those_outcome_already_returned(self):
         lane = BatchLane()

@@ -10,7 +10,11 @@ close planned on that was not flat. (2) A venue that does not answer within the 
 ``venue_pending`` (its slot ids), never an unexplained ``venue`` None; ``ok`` stays True (nothing
 was refused). (3) A generated trade id is ``<prefix>-<ms in base 36>-<n>`` from the client's clock
 (or the seam's ``now_ms``): deterministic under an injected clock; a clock that answers no time is
-a CLIENT INVALID_INTENT refusal with nothing pushed. The kernel and venue are a fake libzinc."""
+a CLIENT INVALID_INTENT refusal with nothing pushed. (4) A fill racing a cancel is its first venue
+answer; with ``await_venue`` the seam waits, until one deadline ``venue_timeout`` away, for the
+cancel's final answer (CANCEL_ACK, FULL_FILL, or a CANCEL_REJECT: a VENUE refusal), taking the fills
+on the way, then re-reads and exits what the slot holds; no final answer in time is
+``venue_pending``. The kernel and venue are a fake libzinc."""
 
 import ctypes
 import math
@@ -20,12 +24,12 @@ import unittest
 from dita_v2_client import CloseAll, DitaClient, Seam, StopLoss, open_long
 from dita_v2_client.client import ClientInfo
 
-from fake_zinc import WRITER_PID, FakeZinc, record
+from fake_zinc import WRITER_PID, FakeZinc, TickClock, record
 
 SLOT = struct.Struct("<IBBBBQQq")  # a slot image's slot_id, stage, side, ..., version, updated, size_e8
 IDLE, ENTRY_WORKING, POSITION_OPEN, EXIT_WORKING, CLOSED = 1, 2, 3, 4, 5
 KINDS = {1: "ENTER", 2: "EXIT", 3: "CANCEL"}
-ACK, FULL_FILL, CANCEL_ACK = 1, 3, 4
+ACK, PARTIAL_FILL, FULL_FILL, CANCEL_ACK, CANCEL_REJECT = 1, 2, 3, 4, 5
 KERNEL, VENUE = 2, 3
 
 
@@ -84,6 +88,44 @@ class Venue(FakeZinc):
         return 0
 
 
+class RacingVenue(Venue):
+    """As Venue, but slot 0's CANCEL is answered with the events of ``race`` instead, in order (a fill
+    racing the cancel: PARTIAL_FILL fills 0.001 more and the entry still works; FULL_FILL fills all
+    0.01; CANCEL_ACK leaves what filled open; CANCEL_REJECT leaves the entry working): the first at
+    once, each next one (mirrored, then published) only when the client polls a lane holding nothing
+    unread, as a venue answering later would; past the last, nothing more comes."""
+
+    def __init__(self, race):
+        super().__init__()
+        self.race, self.later = list(race), []
+
+    def _answer(self, cid, event):
+        if event == PARTIAL_FILL:
+            self._mirror(0, ENTRY_WORKING, self.held[0] + 100_000)
+        elif event == FULL_FILL:
+            self._mirror(0, POSITION_OPEN, 1_000_000)
+        elif event == CANCEL_ACK:
+            self._mirror(0, POSITION_OPEN, self.held[0])
+        stage = ENTRY_WORKING if event in (PARTIAL_FILL, CANCEL_REJECT) else POSITION_OPEN
+        self._publish(cid, 0, stage, origin=VENUE, kind=7, event_kind=event)
+
+    def zinc_ring_push(self, h, ptr, size):
+        rec = ctypes.string_at(ptr, size)
+        if rec[0] != 3:
+            return super().zinc_ring_push(h, ptr, size)
+        cid = struct.unpack_from("<Q", rec, 304)[0]
+        self.pushed.append(("CANCEL", 0, 0))
+        self._publish(cid, 0, ENTRY_WORKING, origin=KERNEL, kind=3)
+        self._answer(cid, self.race[0])
+        self.later = [(cid, event) for event in self.race[1:]]
+        return 0
+
+    def zinc_outcome_poll(self, h, lane, out, most, lost_ref):
+        if self.read == self.head and self.later:
+            self._answer(*self.later.pop(0))
+        return super().zinc_outcome_poll(h, lane, out, most, lost_ref)
+
+
 def client(lib, clock=lambda: 1_700_000_000.5):
     info = ClientInfo("fake", "pink", 1, 1, len(lib.slot_images), WRITER_PID, lib.kernel_generation)
     return DitaClient(lib, {"intents": 1, "state": 2, "outcomes": 3}, info, 0, clock)
@@ -128,6 +170,53 @@ class CloseAllRemaining(unittest.TestCase):
     def test_other_decisions_judge_no_remaining(self):
         r = Seam(client(Venue()), venue_timeout=0.0).execute(StopLoss(1), await_venue=True)
         self.assertIsNone(r.remaining)
+
+
+class CancelRacedByFill(unittest.TestCase):
+    """(4) A fill can race CloseAll's cancel: the cancel's first venue answer is then a fill and the
+    entry still works. With ``await_venue`` the seam waits (within the venue timeout) for the
+    cancel's final answer, taking the fills on the way, then re-reads and exits what the slot holds."""
+
+    def test_close_all_waits_past_a_fill_that_raced_the_cancel_for_its_answer_then_exits_what_the_entry_filled(self):
+        kernel = RacingVenue([PARTIAL_FILL, CANCEL_ACK])
+        r = Seam(client(kernel), venue_timeout=0.0).execute(CloseAll("SL"), await_venue=True)
+        # the 0.005 filled before the close and the 0.001 that raced the cancel
+        self.assertEqual(kernel.pushed, [("CANCEL", 0, 0), ("EXIT", 1, 5_000_000), ("EXIT", 0, 600_000)])
+        self.assertEqual([s.venue.event_kind for s in r.steps], ["CANCEL_ACK", "FULL_FILL", "FULL_FILL"])
+        self.assertEqual(r.remaining, [(2, "EXIT_WORKING")])
+        self.assertEqual((r.ok, r.venue_pending), (True, []))
+
+    def test_close_all_exits_an_entry_a_racing_fill_filled_whole_before_its_cancel_landed(self):
+        kernel = RacingVenue([PARTIAL_FILL, FULL_FILL])
+        r = Seam(client(kernel), venue_timeout=0.0).execute(CloseAll(), await_venue=True)
+        self.assertEqual(kernel.pushed, [("CANCEL", 0, 0), ("EXIT", 1, 5_000_000), ("EXIT", 0, 1_000_000)])
+        self.assertEqual(r.remaining, [(2, "EXIT_WORKING")])
+
+    def test_close_all_whose_cancel_the_venue_refused_after_a_racing_fill_reports_the_cancel_reject(self):
+        kernel = RacingVenue([PARTIAL_FILL, CANCEL_REJECT])
+        r = Seam(client(kernel), venue_timeout=0.0).execute(CloseAll(), await_venue=True)
+        self.assertEqual(kernel.pushed, [("CANCEL", 0, 0), ("EXIT", 1, 5_000_000)])
+        self.assertEqual([(x.origin, x.code, x.slot_id) for x in r.refusals], [("VENUE", "CANCEL_REJECT", 0)])
+        self.assertEqual(r.steps[0].venue.event_kind, "CANCEL_REJECT")
+        self.assertEqual(r.remaining, [(0, "ENTRY_WORKING"), (2, "EXIT_WORKING")])
+        self.assertFalse(r.ok)
+
+    def test_close_all_whose_cancel_has_only_a_racing_fill_within_the_venue_timeout_is_venue_pending(self):
+        kernel = RacingVenue([PARTIAL_FILL])
+        r = Seam(client(kernel), venue_timeout=0.0).execute(CloseAll(), await_venue=True)
+        self.assertEqual(kernel.pushed, [("CANCEL", 0, 0), ("EXIT", 1, 5_000_000)])
+        self.assertEqual(r.steps[0].venue.event_kind, "PARTIAL_FILL")  # its last answer is kept
+        self.assertEqual(r.venue_pending, [0])
+        self.assertEqual(r.remaining, [(0, "ENTRY_WORKING"), (2, "EXIT_WORKING")])
+        self.assertTrue(r.ok)
+
+    def test_the_wait_for_a_cancels_final_answer_ends_at_one_deadline_however_many_fills_keep_coming(self):
+        kernel = RacingVenue([PARTIAL_FILL] * 4)
+        r = Seam(client(kernel), venue_timeout=3.0, monotonic=TickClock(1.0)).execute(CloseAll(), await_venue=True)
+        # the deadline is read at 1 (due at 4): answers are taken at 2 and 3, and at 4 the wait ends
+        self.assertEqual(len(kernel.later), 1)
+        self.assertEqual((r.steps[0].venue.event_kind, r.venue_pending), ("PARTIAL_FILL", [0]))
+        self.assertEqual(r.remaining, [(0, "ENTRY_WORKING"), (2, "EXIT_WORKING")])
 
 
 class VenuePending(unittest.TestCase):
