@@ -8,8 +8,8 @@ export const EDGE_PLANTS: readonly Plant[] = [
     "recovery-stage-byte",
     "recovery",
     "src/launcher/recovery.ts",
-    "const stage = image[4] ?? 0;",
-    "const stage = image[0] ?? 0;",
+    "const order = [...belief.images.keys()].filter((i) => (belief.images[i]![4] ?? 0) > 1);",
+    "const order = [...belief.images.keys()].filter((i) => (belief.images[i]![0] ?? 0) > 1);",
     "the slot id byte is read as the stage: slot 0's belief is never restored",
   ),
   p(

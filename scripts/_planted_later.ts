@@ -60,4 +60,28 @@ export const LATER_SWEEP_PLANTS: readonly Plant[] = [
     "order.request.price as number, false)",
     "a resting limit the mock fills later pays the taker fee: paper fees and PnL off the venue's",
   ),
+  p(
+    "recovery-closed-first",
+    "recovery",
+    "src/launcher/recovery.ts",
+    "order.sort((a, b) => ended(a) - ended(b) || a - b);",
+    "order.sort((a, b) => a - b);",
+    "a stale CLOSED image restored before the active one on its trade id: the open position becomes an orphan",
+  ),
+  p(
+    "close-all-no-second-step",
+    "zinc",
+    "clients/typescript/_seam_close.ts",
+    'const left = slots.filter((s) => cancelled.has(s.slotId) && s.stage === "POSITION_OPEN");',
+    "const left: Slot[] = [];",
+    "close all leaves open what a cancelled entry had filled, and says ok",
+  ),
+  p(
+    "ctl-start-over-other-env",
+    "control",
+    "src/launcher/supervisor.ts",
+    "if (differing !== null && differing.length > 0) {",
+    "if (differing !== null && differing.length > 99) {",
+    "ctl start asked for a paper run starts the live program supervisord already holds",
+  ),
 ];
