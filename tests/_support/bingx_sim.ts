@@ -1,6 +1,10 @@
-/** bingx-sim on loopback with time on a ManualClock, and the BingX adapter pointed at it, for unit tests. */
+/**
+ * bingx-sim on loopback and the BingX adapter pointed at it, for unit tests: on a ManualClock
+ * (`simOnClock`, `simAdapter`, `adapterOnSim`) or in real time (`realTimeSim`); `QUICK_STREAM`, the
+ * stream timings a test can wait out.
+ */
 
-import { ManualClock } from "../../src/contracts/clock.ts";
+import { type Clock, ManualClock } from "../../src/contracts/clock.ts";
 import type { OrderRequest } from "../../src/contracts/venue.ts";
 import { type SimHandle, startBingxSim } from "../../src/sim/index.ts";
 import { BingxVenueAdapter } from "../../src/venue/index.ts";
@@ -9,6 +13,30 @@ export const SIM_API_KEY = "simKeyAAAAbbbbCCCCdddd0123456789";
 export const SIM_SECRET = "simSecretZZZZyyyyXXXXwwww9876543210qq";
 /** The place/cancel/query order endpoint, as a request URL starts. */
 export const ORDER_PATH = "/openApi/swap/v2/trade/order?";
+
+/** Stream reconnects quick enough for a unit test: a 20 ms backoff growing to 200 ms, 2 s to open. */
+export const QUICK_STREAM = { backoffBaseMs: 20, backoffMaxMs: 200, openTimeoutMs: 2000 };
+
+/** The machine's clocks (wall ms, monotonic ns), for a sim that runs in real time. */
+export const machineClock: Clock = { nowMs: () => Date.now(), monoNs: () => process.hrtime.bigint() };
+
+/**
+ * A sim in real time (seed `seed`, marks `prices`, a 10 000 balance), and the adapter's config for
+ * it on `clock` (default the machine's): a 5 s receive window and request timeout.
+ */
+export async function realTimeSim(seed: number, prices: Record<string, number>, clock: Clock = machineClock) {
+  const sim = await startBingxSim({ port: 0, apiKey: SIM_API_KEY, secret: SIM_SECRET, seed, prices, balance: 10_000 });
+  const config = {
+    apiKey: SIM_API_KEY,
+    secret: SIM_SECRET,
+    baseUrl: sim.url,
+    wsUrl: sim.wsUrl,
+    recvWindowMs: 5000,
+    clock,
+    timeoutMs: 5000,
+  };
+  return { sim, config };
+}
 
 /** A sim (BTC-USDT at 65 000, a 10 000 balance) whose time is a ManualClock. */
 export async function simOnClock(seed: number): Promise<{ sim: SimHandle; clock: ManualClock }> {

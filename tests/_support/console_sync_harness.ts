@@ -3,7 +3,8 @@
  * `document.body` and fetch are stood in for, the serve answers (`/status`, `/equity`, ...) are
  * set by the test and `GET /events` answers with streams the test writes SSE frames into.
  *
- * Each harness imports its own `_sync` instance (`_store` is shared).
+ * Each harness imports its own `_sync` instance (`_store` is shared). `statusDoc` is a `/status`
+ * answer to set.
  */
 
 import { uiModule } from "./console_vnode.ts";
@@ -13,6 +14,24 @@ const encoder = new TextEncoder();
 export interface SyncModule {
   startSync(): void;
   tokenChanged(): void;
+}
+
+/**
+ * The `/status` document of run `run`, started at 1 000: trading ACTIVE (control version 1), no
+ * slots, account or flatten, no venue throttle, fleet off; `over` replaces any field.
+ */
+export function statusDoc(run: string, over: Record<string, unknown> = {}) {
+  return {
+    run,
+    started_at_ms: 1_000,
+    slots: [],
+    account: null,
+    control: { version: 1, trading_state: "ACTIVE" },
+    flatten: null,
+    venue: { throttle: null },
+    fleet: { enabled: false, why: "off" },
+    ...over,
+  };
 }
 
 export interface EventsAnswer {

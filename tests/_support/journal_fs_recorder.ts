@@ -4,10 +4,17 @@
  * assert the order crash safety depends on. `refuse` holds ops ("fsync segment-…") to fail once with
  * EIO; `open` maps the fds still open to their names (a test closes them to play a dead process).
  * Directory listings are sorted, so runs are deterministic.
+ *
+ * `recordedJournalsPerTest` opens kernels over small recorded journals and cleans up after each
+ * test; `marker` makes the frames that fill them.
  */
 
-import { basename } from "node:path";
+import { afterEach } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
 import { type JournalFs, nodeJournalFs } from "../../src/kernel/_journal_fs.ts";
+import { ExecutionKernel, SegmentJournal } from "../../src/kernel/index.ts";
 
 export const segmentFile = (i: number) => `segment-${String(i).padStart(12, "0")}.bin`;
 export const snapshotFile = (i: number) => `snapshot-${String(i).padStart(12, "0")}.bin`;
@@ -52,4 +59,54 @@ export function recordingFs(dir: string) {
     },
   };
   return { fs, ops, open: names, refuse };
+}
+
+/**
+ * Recorded journals for one test file (call at the top level). `open(dir, run, o)`: a kernel of 2
+ * slots over a small journal of run `run` in `dir` (4 KiB segments, so a few marks rotate it;
+ * strategy pink; the `o.keep` newest snapshots kept, default 4) whose file operations are recorded
+ * (`rec`; `o.refuse` fails those ops once). `tempDir()` makes a directory (name from `dirPrefix`),
+ * `track(kernel)` hands over another kernel. After each test every directory is removed and every
+ * kernel destroyed.
+ */
+export function recordedJournalsPerTest(dirPrefix: string) {
+  const dirs: string[] = [];
+  const kernels: ExecutionKernel[] = [];
+  afterEach(() => {
+    for (const k of kernels.splice(0)) k.destroy();
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+  const tempDir = () => {
+    const dir = mkdtempSync(join(tmpdir(), dirPrefix));
+    dirs.push(dir);
+    return dir;
+  };
+  const track = (kernel: ExecutionKernel) => {
+    kernels.push(kernel);
+    return kernel;
+  };
+  const open = (dir: string, run: string, o: { keep?: number; refuse?: string[] } = {}) => {
+    const rec = recordingFs(dir);
+    for (const op of o.refuse ?? []) rec.refuse.add(op);
+    const journal = new SegmentJournal({
+      dir,
+      segmentBytes: 4096,
+      keep: o.keep ?? 4,
+      run,
+      strategy: "pink",
+      slotCount: 2,
+      activeSlotLimit: 2,
+      hungOrderMs: 30_000,
+      fs: rec.fs,
+    });
+    const kernel = track(ExecutionKernel.open({ slotCount: 2, journal }));
+    return { rec, journal, kernel };
+  };
+  return { tempDir, track, open };
+}
+
+/** A MARK_PRICE of BTC-USDT per call, its clock one ms on each time from `from`: one frame for the next flush. */
+export function marker(kernel: ExecutionKernel, from: number) {
+  let now = from;
+  return () => kernel.apply({ type: "MARK_PRICE", asset: "BTC-USDT", price: 100 + (now % 7), now_ms: ++now });
 }

@@ -12,32 +12,13 @@
  */
 
 import { afterAll, describe, expect, test } from "bun:test";
-import { type ArgsDef, type CommandDef, runCommand } from "citty";
 import { CliFailure } from "../../src/cli/_fail.ts";
 import { selectCases } from "../../src/cli/chaos.ts";
 import { parseChange } from "../../src/cli/control.ts";
 import { replayCommand } from "../../src/cli/replay.ts";
 import { simCommand } from "../../src/cli/sim.ts";
 import { smokeCommand } from "../../src/cli/smoke.ts";
-
-/** What a command threw (exit code, message), or code 0 with what it printed on stdout. */
-async function outcome<T extends ArgsDef>(cmd: CommandDef<T>, rawArgs: string[]) {
-  const write = process.stdout.write;
-  let printed = "";
-  process.stdout.write = ((s: string) => {
-    printed += s;
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    await runCommand(cmd, { rawArgs });
-  } catch (e) {
-    const code = (e as { exitCode?: unknown }).exitCode;
-    return { code: typeof code === "number" ? code : 1, message: (e as Error).message };
-  } finally {
-    process.stdout.write = write;
-  }
-  return { code: 0, message: printed.slice(0, 40) };
-}
+import { cliRefusal } from "../_support/cli.ts";
 
 const busy = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("") });
 afterAll(() => busy.stop(true));
@@ -46,7 +27,7 @@ describe("smoke", () => {
   const dry = ["--symbol", "TRX-USDT", "--dry-run"];
   test("an empty --size or --wait-ms is refused naming it, not replaced by the default", async () => {
     for (const name of ["size", "wait-ms"])
-      expect([name, await outcome(smokeCommand, [...dry, `--${name}`, ""])]).toEqual([
+      expect([name, await cliRefusal(smokeCommand, [...dry, `--${name}`, ""])]).toEqual([
         name,
         { code: 2, message: `--${name} is empty: give a positive number, or leave --${name} out for the default` },
       ]);
@@ -54,7 +35,7 @@ describe("smoke", () => {
 
   test("an empty --conf, or one that does not exist, is refused: the supervisor precheck would pass unseen", async () => {
     for (const conf of ["", "/nonexistent/dolphin-supervisord.conf"])
-      expect([conf, await outcome(smokeCommand, [...dry, "--conf", conf])]).toEqual([
+      expect([conf, await cliRefusal(smokeCommand, [...dry, "--conf", conf])]).toEqual([
         conf,
         {
           code: 2,
@@ -76,14 +57,14 @@ describe("chaos", () => {
 describe("sim", () => {
   test("an empty --api-key or --secret is refused naming it (exit 2, not 'Condition failed')", async () => {
     for (const name of ["api-key", "secret"])
-      expect([name, await outcome(simCommand, [`--${name}`, "", "--port", String(busy.port)])]).toEqual([
+      expect([name, await cliRefusal(simCommand, [`--${name}`, "", "--port", String(busy.port)])]).toEqual([
         name,
         { code: 2, message: `--${name} is empty: give one, or leave --${name} out for the sim's default` },
       ]);
   });
 
   test("an empty --prices is refused naming it, not replaced by the default prices", async () => {
-    expect(await outcome(simCommand, ["--prices", "", "--port", String(busy.port)])).toEqual({
+    expect(await cliRefusal(simCommand, ["--prices", "", "--port", String(busy.port)])).toEqual({
       code: 2,
       message: "--prices is empty: give them as 'TRX-USDT=0.25,BTC-USDT=65000', or leave --prices out for the defaults",
     });
@@ -93,7 +74,7 @@ describe("sim", () => {
 describe("replay", () => {
   test("an empty path or one that does not exist is a bad argument (exit 2)", async () => {
     for (const path of ["", "/nonexistent/journal"])
-      expect([path, await outcome(replayCommand, [path])]).toEqual([
+      expect([path, await cliRefusal(replayCommand, [path])]).toEqual([
         path,
         { code: 2, message: `replay: no journal at '${path}' (give <state dir>/journal or a *.jsonl journal)` },
       ]);

@@ -18,35 +18,19 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { type ArgsDef, type CommandDef, runCommand } from "citty";
+import { join } from "node:path";
 import { flattenCommand } from "../../src/cli/flatten.ts";
 import { smokeCommand } from "../../src/cli/smoke.ts";
 import { verifyIsolationCommand } from "../../src/cli/verify_isolation.ts";
 import { zincLibCommand } from "../../src/cli/zinc_lib.ts";
+import { CLI_MAIN, cliRefusal, spawnCli } from "../_support/cli.ts";
 
-const MAIN = resolve(import.meta.dir, "../../src/cli/main.ts");
-
-function cli(args: string[]) {
-  const r = Bun.spawnSync([process.execPath, MAIN, ...args], {
+/** `bun src/cli/main.ts ...args` with only PATH and HOME set. */
+const cli = (args: string[]) =>
+  spawnCli(args, {
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/root" },
-    stdout: "pipe",
-    stderr: "pipe",
     timeout: 30_000,
   });
-  return { code: r.exitCode, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
-}
-
-/** What a command threw: its exit code (1 when it names none, as main.ts does) and its message. */
-async function refusal<T extends ArgsDef>(cmd: CommandDef<T>, rawArgs: string[]) {
-  try {
-    await runCommand(cmd, { rawArgs });
-  } catch (e) {
-    const code = (e as { exitCode?: unknown }).exitCode;
-    return { code: typeof code === "number" ? code : 1, message: (e as Error).message };
-  }
-  return { code: 0, message: "" };
-}
 
 const saved = { ...process.env };
 afterEach(() => {
@@ -92,7 +76,7 @@ sys.stdout.write(str(p.returncode) + "\\n" + p.stderr.decode())
 describe("stdout's reader went away", () => {
   test("the command stops without a stack trace, exit 141", () => {
     for (const args of [["chaos", "--list"], ["fsm"]]) {
-      const r = Bun.spawnSync(["python3", "-c", READER_GONE, process.execPath, MAIN, ...args], { stdout: "pipe" });
+      const r = Bun.spawnSync(["python3", "-c", READER_GONE, process.execPath, CLI_MAIN, ...args], { stdout: "pipe" });
       expect([args, r.stdout.toString()]).toEqual([args, "141\n"]);
     }
   });
@@ -105,7 +89,7 @@ describe("bad values are refused before anything is sent", () => {
       else process.env.DITA_V2_OPERATOR_TOKEN = token;
       process.env.DITA_V2_STATE_DIR = mkdtempSync(join(tmpdir(), "cli-flatten-"));
       for (const raw of ["0", "999", "240001", "99999999999999999999"])
-        expect(await refusal(flattenCommand, ["--timeout-ms", raw, "--url", "http://127.0.0.1:9"])).toEqual({
+        expect(await cliRefusal(flattenCommand, ["--timeout-ms", raw, "--url", "http://127.0.0.1:9"])).toEqual({
           code: 2,
           message: `--timeout-ms must be an integer 1000..240000, got '${raw}'`,
         });
@@ -117,7 +101,15 @@ describe("bad values are refused before anything is sent", () => {
     for (const url of ["notaurl", "", "http://[::1"])
       for (const dry of [["--dry-run"], []])
         expect(
-          await refusal(smokeCommand, ["--symbol", "TRX-USDT", ...dry, "--venue-url", url, "--conf", "/nonexistent"]),
+          await cliRefusal(smokeCommand, [
+            "--symbol",
+            "TRX-USDT",
+            ...dry,
+            "--venue-url",
+            url,
+            "--conf",
+            "/nonexistent",
+          ]),
         ).toEqual({ code: 2, message: `--venue-url must be an http(s) origin, got '${url}'` });
   });
 
@@ -126,7 +118,7 @@ describe("bad values are refused before anything is sent", () => {
     const dir = mkdtempSync(join(tmpdir(), "cli-zinc-lib-"));
     process.chdir(dir);
     try {
-      const r = await refusal(zincLibCommand, ["--out", ""]);
+      const r = await cliRefusal(zincLibCommand, ["--out", ""]);
       expect(r.code).toBe(2);
       expect(r.message).toStartWith("--out is empty");
       expect(existsSync(join(dir, "libzinc.so"))).toBe(false);
@@ -149,14 +141,14 @@ describe("verify-isolation never answers a bad argument or an unreachable store 
       [["--others", " , "], "--others names no namespace: give the others to compare with, e.g. blue"],
       [["--strategy", "X", "--others", "blue"], "--strategy must match ^[a-z][a-z0-9_]{0,31}$, got 'X'"],
     ] as const)
-      expect([args, await refusal(verifyIsolationCommand, [...args])]).toEqual([args, { code: 2, message }]);
+      expect([args, await cliRefusal(verifyIsolationCommand, [...args])]).toEqual([args, { code: 2, message }]);
   });
 
   test("an unreachable ClickHouse is exit 2, not the leak code", async () => {
     process.env.DITA_V2_HAZELCAST = "OFF";
     process.env.DITA_V2_CLICKHOUSE = "REAL";
     process.env.DITA_V2_CLICKHOUSE_URL = "http://127.0.0.1:9";
-    const r = await refusal(verifyIsolationCommand, ["--others", "blue"]);
+    const r = await cliRefusal(verifyIsolationCommand, ["--others", "blue"]);
     expect(r.code).toBe(2);
     expect(r.message).toStartWith("cannot verify isolation: ");
   });

@@ -14,26 +14,14 @@
 import { describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { type ArgsDef, type CommandDef, runCommand } from "citty";
+import { join } from "node:path";
 import { commandLineRefusal } from "../../src/cli/_flags.ts";
 import { chaosCommand } from "../../src/cli/chaos.ts";
 import { ctlCommand } from "../../src/cli/ctl.ts";
 import { root } from "../../src/cli/index.ts";
 import { replayCommand } from "../../src/cli/replay.ts";
 import { strategyStatusCommand } from "../../src/cli/strategy_status.ts";
-
-const MAIN = resolve(import.meta.dir, "../../src/cli/main.ts");
-
-async function refusal<T extends ArgsDef>(cmd: CommandDef<T>, rawArgs: string[]) {
-  try {
-    await runCommand(cmd, { rawArgs });
-  } catch (e) {
-    const code = (e as { exitCode?: unknown }).exitCode;
-    return { code: typeof code === "number" ? code : 1, message: (e as Error).message };
-  }
-  return { code: 0, message: "" };
-}
+import { cliRefusal, spawnCli } from "../_support/cli.ts";
 
 describe("--version", () => {
   test("with a command it is refused naming the command; alone it prints the version", async () => {
@@ -48,17 +36,17 @@ describe("--version", () => {
         argv,
         `--version is given alone (dita-v2 --version); with '${where}' it would do nothing`,
       ]);
-    const alone = Bun.spawnSync([process.execPath, MAIN, "--version"], { stdout: "pipe", stderr: "pipe" });
-    expect([alone.exitCode, alone.stdout.toString()]).toEqual([0, "0.1.0\n"]);
-    const withCommand = Bun.spawnSync([process.execPath, MAIN, "fsm", "-v"], { stdout: "pipe", stderr: "pipe" });
-    expect([withCommand.exitCode, withCommand.stdout.toString()]).toEqual([2, ""]);
+    const alone = spawnCli(["--version"]);
+    expect([alone.code, alone.stdout]).toEqual([0, "0.1.0\n"]);
+    const withCommand = spawnCli(["fsm", "-v"]);
+    expect([withCommand.code, withCommand.stdout]).toEqual([2, ""]);
   });
 });
 
 describe("options the combination would ignore are refused (exit 2)", () => {
   test("ctl --stderr goes with tail only", async () => {
     for (const action of ["status", "start", "stop", "restart"])
-      expect(await refusal(ctlCommand, [action, "--stderr", "--conf", "/nonexistent"])).toEqual({
+      expect(await cliRefusal(ctlCommand, [action, "--stderr", "--conf", "/nonexistent"])).toEqual({
         code: 2,
         message: "--stderr goes with 'ctl tail' only",
       });
@@ -72,7 +60,7 @@ describe("options the combination would ignore are refused (exit 2)", () => {
       [["--live", "--steps", "5"], "--steps goes with a VOPR run (--seed N), not --matrix or --live"],
       [["--live", "--venue", "mock"], "--venue does not go with --live (it runs against the BingX demo)"],
     ] as const)
-      expect([args, await refusal(chaosCommand, [...args])]).toEqual([args, { code: 2, message }]);
+      expect([args, await cliRefusal(chaosCommand, [...args])]).toEqual([args, { code: 2, message }]);
   });
 
   test("replay: --project, --export and --json are different outputs; --from reads a journal directory; bad values exit 2", async () => {
@@ -89,14 +77,14 @@ describe("options the combination would ignore are refused (exit 2)", () => {
         [[dir, "--from", "middle"], "replay: --from must be newest or oldest, got 'middle'"],
         [[dir, "--export", "csv"], "replay: --export takes jsonl, got 'csv'"],
       ] as const)
-        expect([args, await refusal(replayCommand, [...args])]).toEqual([args, { code: 2, message }]);
+        expect([args, await cliRefusal(replayCommand, [...args])]).toEqual([args, { code: 2, message }]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
   test("strategy-status takes --strategy or --prefix, not both", async () => {
-    expect(await refusal(strategyStatusCommand, ["--strategy", "blue", "--prefix", "cli_no_such_prefix"])).toEqual({
+    expect(await cliRefusal(strategyStatusCommand, ["--strategy", "blue", "--prefix", "cli_no_such_prefix"])).toEqual({
       code: 2,
       message: "give --strategy or --prefix, not both (the prefix names the regions)",
     });

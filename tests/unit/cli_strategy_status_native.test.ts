@@ -10,10 +10,9 @@ import { afterEach, expect, test } from "bun:test";
 import { mkdtempSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { runCommand } from "citty";
 import { strategyStatusCommand } from "../../src/cli/strategy_status.ts";
+import { cliRefusal, spawnCli } from "../_support/cli.ts";
 
-const MAIN = resolve(import.meta.dir, "../../src/cli/main.ts");
 const PRELOAD = resolve(import.meta.dir, "fixtures/unloadable_libzinc_preload.ts");
 const saved = { prefix: process.env.DITA_V2_ZINC_PREFIX, strategy: process.env.DITA_V2_STRATEGY };
 
@@ -26,14 +25,7 @@ afterEach(() => {
     else process.env[k] = v;
 });
 
-async function refusal(rawArgs: string[]): Promise<{ code: number; message: string }> {
-  try {
-    await runCommand(strategyStatusCommand, { rawArgs });
-  } catch (e) {
-    return { code: (e as { exitCode?: number }).exitCode ?? 1, message: (e as Error).message };
-  }
-  return { code: 0, message: "" };
-}
+const refusal = (rawArgs: string[]) => cliRefusal(strategyStatusCommand, rawArgs);
 
 test("a libzinc that cannot be unpacked or loaded is exit 2 with the reason, not 1 (no live kernel)", () => {
   const dir = mkdtempSync(join(tmpdir(), "status-native-"));
@@ -44,7 +36,8 @@ test("a libzinc that cannot be unpacked or loaded is exit 2 with the reason, not
   const uidDir = `/tmp/dita-v2-${process.getuid?.() ?? 0}`;
   const unpacked = join(uidDir, `libzinc-${Bun.hash(new TextEncoder().encode(bytes)).toString(16)}.so`);
   try {
-    const r = Bun.spawnSync([process.execPath, "--preload", PRELOAD, MAIN, "strategy-status"], {
+    const r = spawnCli(["strategy-status"], {
+      preload: PRELOAD,
       env: {
         PATH: process.env.PATH ?? "/usr/bin:/bin",
         HOME: dir,
@@ -52,12 +45,9 @@ test("a libzinc that cannot be unpacked or loaded is exit 2 with the reason, not
         DITA_V2_STATE_DIR: dir,
         UNLOADABLE_LIBZINC: lib,
       },
-      stdout: "pipe",
-      stderr: "pipe",
     });
-    const stderr = r.stderr.toString();
-    expect(stderr).toContain("cannot unpack the embedded libzinc.so");
-    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain("cannot unpack the embedded libzinc.so");
+    expect(r.code).toBe(2);
   } finally {
     rmSync(unpacked, { force: true });
     try {

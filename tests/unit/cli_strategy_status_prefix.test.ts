@@ -5,20 +5,11 @@
  */
 
 import { expect, test } from "bun:test";
-import { runCommand } from "citty";
 import { strategyStatusCommand } from "../../src/cli/strategy_status.ts";
-
-async function refusal(rawArgs: string[]): Promise<{ code: number; message: string }> {
-  try {
-    await runCommand(strategyStatusCommand, { rawArgs });
-  } catch (e) {
-    return { code: (e as { exitCode?: number }).exitCode ?? 1, message: (e as Error).message };
-  }
-  return { code: 0, message: "" };
-}
+import { cliRefusal } from "../_support/cli.ts";
 
 test("a prefix longer than 64 characters is exit 2 naming the rule DITA_V2_ZINC_PREFIX follows", async () => {
-  const r = await refusal(["--prefix", "p".repeat(65)]);
+  const r = await cliRefusal(strategyStatusCommand, ["--prefix", "p".repeat(65)]);
   expect(r.code).toBe(2);
   expect(r.message).toContain("--prefix must be 1..64 of [A-Za-z0-9_.-] (as DITA_V2_ZINC_PREFIX)");
 });

@@ -10,30 +10,15 @@
  * Real regions in /dev/shm under a unique prefix, removed after each test.
  */
 
-import { afterEach, describe, expect, test } from "bun:test";
-import { closeSync, existsSync, openSync, unlinkSync, writeSync } from "node:fs";
-import { runCommand } from "citty";
+import { describe, expect, test } from "bun:test";
+import { closeSync, openSync, writeSync } from "node:fs";
 import { strategyStatus, strategyStatusCommand } from "../../src/cli/strategy_status.ts";
-import { nativeLibraryPath } from "../../src/kernel/index.ts";
-import { RealZincPlane } from "../../src/zinc/index.ts";
+import { runCli } from "../_support/cli.ts";
+import { zincRegionsPerTest } from "../_support/zinc_regions.ts";
 
-const libPath = nativeLibraryPath("zinc");
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  for (const f of cleanups.splice(0).reverse()) f();
-});
-
-let n = 0;
-function regions(namespace = "pink"): { prefix: string; plane: RealZincPlane } {
-  const prefix = `dita_test_status_torn_${process.pid}_${++n}`;
-  const plane = RealZincPlane.open({ libPath, prefix, slotCount: 3, ringCapacity: 64, outcomeLanes: 2, namespace });
-  cleanups.push(() => {
-    plane.close();
-    for (const k of ["intents", "state", "outcomes", "bell"])
-      if (existsSync(`/dev/shm/${prefix}.${k}`)) unlinkSync(`/dev/shm/${prefix}.${k}`);
-  });
-  return { prefix, plane };
-}
+const zinc = zincRegionsPerTest("status_torn");
+const { libPath } = zinc;
+const regions = (namespace = "pink") => zinc.plane({ slotCount: 3, namespace });
 
 function poke(path: string, at: number, bytes: Uint8Array): void {
   const fd = openSync(path, "r+");
@@ -57,27 +42,10 @@ const SLOT_IMAGE = (i: number) => 256 + i * 512 + 64;
 /** The globals (account) seqlock at 64. */
 const ACCOUNT_LOCK = 64;
 
+/** strategy-status in this process with `env` set for the run: its exit code, and what it printed then the error it threw. */
 async function cli(rawArgs: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string }> {
-  const saved = { ...process.env };
-  const write = process.stdout.write;
-  let out = "";
-  process.stdout.write = ((s: string) => {
-    out += s;
-    return true;
-  }) as typeof process.stdout.write;
-  Object.assign(process.env, env);
-  process.exitCode = undefined;
-  try {
-    await runCommand(strategyStatusCommand, { rawArgs });
-    return { code: Number(process.exitCode ?? 0), out };
-  } catch (e) {
-    return { code: (e as { exitCode?: number }).exitCode ?? 1, out: `${out}${(e as Error).message}` };
-  } finally {
-    process.stdout.write = write;
-    process.exitCode = undefined;
-    for (const k of Object.keys(env)) if (saved[k] === undefined) delete process.env[k];
-    Object.assign(process.env, saved);
-  }
+  const r = await runCli(strategyStatusCommand, rawArgs, env);
+  return { code: r.code, out: `${r.stdout}${r.message}` };
 }
 
 describe("strategy-status on regions a dead or hostile writer left", () => {

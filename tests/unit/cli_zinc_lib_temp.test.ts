@@ -8,11 +8,10 @@
 import { expect, test } from "bun:test";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { writeZincLib } from "../../src/cli/zinc_lib.ts";
 import { nativeLibraryPath } from "../../src/kernel/index.ts";
-
-const MAIN = resolve(import.meta.dir, "../../src/cli/main.ts");
+import { CLI_MAIN } from "../_support/cli.ts";
 
 test("a same-pid writer's temporary file in the directory is neither written over nor renamed away", () => {
   const dir = mkdtempSync(join(tmpdir(), "zinc-lib-pid-"));
@@ -33,7 +32,7 @@ test("a write that fails (file size limit) is exit 2 naming EFBIG and leaves no 
   try {
     // 8 KiB: less than libzinc.so; SIGXFSZ ignored so the write fails with EFBIG instead of killing the process
     const script = `ulimit -f 8; trap '' XFSZ; exec "$0" "$1" zinc-lib --out "$2"`;
-    const r = Bun.spawnSync(["bash", "-c", script, process.execPath, MAIN, dir], {
+    const r = Bun.spawnSync(["bash", "-c", script, process.execPath, CLI_MAIN, dir], {
       env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/root" },
       stdout: "pipe",
       stderr: "pipe",

@@ -11,7 +11,6 @@
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import {
-  type Account,
   type Decision,
   type DitaClient,
   encodeIntent,
@@ -24,6 +23,7 @@ import {
   Seam,
   type Slot,
 } from "../../clients/typescript/index.ts";
+import { blankSlot, seededAccount } from "../_support/client_fakes.ts";
 
 const PKG = join(import.meta.dir, "../../clients/python");
 
@@ -141,29 +141,14 @@ function python(cases: unknown[]): unknown[] {
 }
 
 function slotOf(s: SlotSpec, slotId: number): Slot {
-  return {
-    slotId,
+  return blankSlot(slotId, {
     stage: s.stage,
     tradeId: s.size ? "T" : "",
     asset: s.asset ?? "",
-    side: null,
     size: s.size ?? 0,
     ...(s.sizeE8 === undefined ? {} : { sizeE8: BigInt(s.sizeE8) }),
-    entryPrice: 0,
-    leverage: 0,
     isOpen: Boolean(s.size),
-    leg: 0,
-    realizedPnl: 0,
-    unrealizedPnl: 0,
-    markPrice: 0,
-    fees: 0,
-    exitReason: null,
-    staleReason: null,
-    entryOrder: null,
-    exitOrder: null,
-    version: 0,
-    updatedAtMs: 0,
-  };
+  });
 }
 
 /** The qty_e8 the encoder writes for an intent's size, as a decimal string, or "refused". */
@@ -179,20 +164,7 @@ function encodedUnits(i: Intent): string {
 }
 
 function typescript(c: Case): Planned {
-  const equity = c.equity ?? 10_000;
-  const account: Account = {
-    capital: equity,
-    peakCapital: equity,
-    drawdown: 0,
-    drawdownRatio: 0,
-    feesPaid: 0,
-    realizedPnlTotal: 0,
-    unrealizedPnl: 0,
-    equity,
-    tradeSeq: 0,
-    version: 1,
-    seeded: true,
-  };
+  const account = seededAccount(c.equity ?? 10_000);
   const p = planDecision(c.decision, {
     slots: c.slots.map(slotOf),
     account,
@@ -516,7 +488,7 @@ test("both seams make the same trade ids from the same clock: <prefix>-<ms in ba
   expect(r.stderr.toString()).toBe("");
   const client = {
     checkKernel: () => {},
-    state: () => ({ slots: [slotOf({ stage: "IDLE" }, 0)], account: { equity: 1, seeded: true } as Account }),
+    state: () => ({ slots: [slotOf({ stage: "IDLE" }, 0)], account: seededAccount(1) }),
     push: () => 1n,
     outcome: async () => {
       throw new OutcomeTimeoutError(1n, "no kernel");

@@ -10,7 +10,6 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import {
-  type Account,
   cancel,
   closeAll,
   floorToStep,
@@ -23,53 +22,19 @@ import {
   stopLoss,
   takeProfit,
 } from "../../clients/typescript/index.ts";
-
-function slot(slotId: number, over: Partial<Slot> = {}): Slot {
-  return {
-    slotId,
-    stage: "IDLE",
-    tradeId: "",
-    asset: "",
-    side: null,
-    size: 0,
-    entryPrice: 0,
-    leverage: 0,
-    isOpen: false,
-    leg: 0,
-    realizedPnl: 0,
-    unrealizedPnl: 0,
-    markPrice: 0,
-    fees: 0,
-    exitReason: null,
-    staleReason: null,
-    entryOrder: null,
-    exitOrder: null,
-    version: 0,
-    updatedAtMs: 0,
-    ...over,
-  };
-}
-
-const account = (equity: number, seeded = true): Account => ({
-  capital: equity,
-  peakCapital: equity,
-  drawdown: 0,
-  drawdownRatio: 0,
-  feesPaid: 0,
-  realizedPnlTotal: 0,
-  unrealizedPnl: 0,
-  equity,
-  tradeSeq: 0,
-  version: 1,
-  seeded,
-});
+import { seededAccount, blankSlot as slot } from "../_support/client_fakes.ts";
 
 const open = (id: number, asset = "BTC-USDT", size = 0.05) =>
   slot(id, { stage: "POSITION_OPEN", tradeId: `T${id}`, asset, side: "LONG", size, isOpen: true });
 
 function ctx(slots: Slot[], equity = 10_000, seeded = true): PlanContext {
   let n = 0;
-  return { slots, account: account(equity, seeded), steps: { "BTC-USDT": 0.001 }, nextTradeId: () => `auto-${++n}` };
+  return {
+    slots,
+    account: seededAccount(equity, seeded),
+    steps: { "BTC-USDT": 0.001 },
+    nextTradeId: () => `auto-${++n}`,
+  };
 }
 
 describe("seam mapping", () => {

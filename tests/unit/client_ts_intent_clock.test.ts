@@ -7,16 +7,8 @@
  */
 
 import { expect, test } from "bun:test";
-import type { Connection } from "../../clients/typescript/_connect.ts";
-import {
-  DitaClient,
-  encodeIntent,
-  type Intent,
-  InvalidIntentError,
-  openLong,
-  Seam,
-} from "../../clients/typescript/index.ts";
-import { nativeLibraryPath } from "../../src/kernel/index.ts";
+import { encodeIntent, type Intent, InvalidIntentError, openLong, Seam } from "../../clients/typescript/index.ts";
+import { fakeClient, QuietKernel } from "../_support/client_fakes.ts";
 
 const mark: Intent = { type: "MARK_PRICE", asset: "BTC-USDT", price: 65_000 };
 
@@ -38,56 +30,13 @@ test("a clock answer the u64 now_ms cannot carry is an InvalidIntentError naming
 });
 
 test("the seam reports a broken clock as a CLIENT INVALID_INTENT refusal, not a rejected execute", async () => {
-  let pushes = 0;
-  const lib = {
-    zinc_state_read_slot: (_h: number, _i: number, out: Uint8Array) => {
-      out.fill(0);
-      return 0;
-    },
-    zinc_state_read_account: (_h: number, out: Uint8Array, pair: BigUint64Array) => {
-      out.fill(0);
-      pair[1] = 1n;
-      return 0;
-    },
-    zinc_header: (_h: number, out: Uint8Array) => {
-      new DataView(out.buffer, out.byteOffset).setUint32(8, 4242, true);
-      return 0;
-    },
-    zinc_writer_alive: () => 1,
-    zinc_outcome_lane_header: (_h: number, _l: number, out: BigUint64Array) => {
-      out.fill(0n);
-      return 0;
-    },
-    zinc_ring_push: () => {
-      pushes++;
-      return 0;
-    },
-    zinc_outcome_release: () => 0,
-    zinc_close: () => 0,
-  };
-  const conn: Connection = {
-    lib: lib as unknown as Connection["lib"],
-    libPath: nativeLibraryPath("zinc"),
-    h: { intents: 1, state: 2, outcomes: 3, control: null },
-    info: {
-      prefix: "fake",
-      namespace: "pink",
-      lane: 1,
-      generation: 1,
-      slotCount: 1,
-      writerPid: 4242,
-      kernelGeneration: 0,
-    },
-    spinUs: 0,
-    nowMs: () => Number.NaN, // a simulator's clock read before it started
-    stateSeq: 0,
-  };
-  const c = new (DitaClient as unknown as new (c: Connection) => DitaClient)(conn);
+  const kernel = new QuietKernel();
+  const c = fakeClient(kernel, { nowMs: () => Number.NaN }); // a simulator's clock read before it started
   try {
     const r = await new Seam(c).execute(openLong("BTC-USDT", { size: 0.01, leverage: 2 }));
     expect(r.refusals.map((x) => [x.origin, x.code])).toEqual([["CLIENT", "INVALID_INTENT"]]);
     expect(r.refusals[0]!.message).toContain("now_ms");
-    expect(pushes).toBe(0);
+    expect(kernel.pushes).toBe(0);
   } finally {
     c.close();
   }

@@ -9,13 +9,8 @@
  */
 
 import { expect, test } from "bun:test";
-import type { Connection } from "../../clients/typescript/_connect.ts";
-import { DitaClient, KernelNotRunningError, KernelRestartedError } from "../../clients/typescript/index.ts";
-import { nativeLibraryPath } from "../../src/kernel/index.ts";
-
-const H = { intents: 1, state: 2, outcomes: 3 } as const;
-const KERNEL_PID = 4242;
-const KERNEL_GENERATION = 7;
+import { KernelNotRunningError, KernelRestartedError } from "../../clients/typescript/index.ts";
+import { fakeClient, HANDLES as H, KERNEL_GENERATION, KERNEL_PID } from "../_support/client_fakes.ts";
 
 /** Per handle: the header's writer pid, generation, and whether that writer is alive. */
 class FakeRegions {
@@ -42,31 +37,10 @@ class FakeRegions {
   zinc_close = () => 0;
 }
 
-function client(lib: FakeRegions): DitaClient {
-  const c: Connection = {
-    lib: lib as unknown as Connection["lib"],
-    libPath: nativeLibraryPath("zinc"),
-    h: { ...H, control: null },
-    info: {
-      prefix: "fake",
-      namespace: "pink",
-      lane: 0,
-      generation: 1,
-      slotCount: 1,
-      writerPid: KERNEL_PID,
-      kernelGeneration: KERNEL_GENERATION,
-    },
-    spinUs: 0,
-    nowMs: () => 1_700_000_000_000,
-    stateSeq: 0,
-  };
-  return new (DitaClient as unknown as new (c: Connection) => DitaClient)(c);
-}
-
 test("a kernel that closed its state region is not running, though its outcomes region still names it", async () => {
   const lib = new FakeRegions();
   lib.headers.set(H.state, { pid: 0, generation: KERNEL_GENERATION, alive: false }); // clean close under way
-  const c = client(lib);
+  const c = fakeClient(lib);
   try {
     await expect(c.waitForChange(1)).rejects.toBeInstanceOf(KernelNotRunningError);
   } finally {
@@ -77,7 +51,7 @@ test("a kernel that closed its state region is not running, though its outcomes 
 test("a kernel whose state region's writer died is not running, whatever the outcomes region says", async () => {
   const lib = new FakeRegions();
   lib.headers.set(H.state, { pid: KERNEL_PID, generation: KERNEL_GENERATION, alive: false });
-  const c = client(lib);
+  const c = fakeClient(lib);
   try {
     await expect(c.waitForChange(1)).rejects.toBeInstanceOf(KernelNotRunningError);
   } finally {
@@ -88,7 +62,7 @@ test("a kernel whose state region's writer died is not running, whatever the out
 test("a state region adopted by a new kernel is a restart", async () => {
   const lib = new FakeRegions();
   lib.headers.set(H.state, { pid: KERNEL_PID + 1, generation: KERNEL_GENERATION + 1, alive: true });
-  const c = client(lib);
+  const c = fakeClient(lib);
   try {
     await expect(c.waitForChange(1)).rejects.toBeInstanceOf(KernelRestartedError);
   } finally {

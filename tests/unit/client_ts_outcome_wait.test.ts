@@ -9,95 +9,40 @@
  */
 
 import { expect, test } from "bun:test";
-import type { Connection } from "../../clients/typescript/_connect.ts";
-import { DitaClient, OutcomeTimeoutError } from "../../clients/typescript/index.ts";
-import { nativeLibraryPath } from "../../src/kernel/index.ts";
-
-const LANE = 3;
-const GENERATION = 2;
-const KERNEL_GENERATION = 7;
-
-function outcomeAt(position: number, id: bigint): Uint8Array {
-  const rec = new Uint8Array(256);
-  const dv = new DataView(rec.buffer);
-  dv.setBigUint64(0, BigInt(2 * (position + 1)), true); // stable lock of that position
-  dv.setBigUint64(8, id, true);
-  dv.setBigUint64(16, 1n, true);
-  dv.setUint32(32, 0xffff_ffff, true);
-  rec.set([4, 0, 2, 1], 36); // kind MARK_PRICE, origin KERNEL, accepted
-  return rec;
-}
+import { OutcomeTimeoutError } from "../../clients/typescript/index.ts";
+import { FakeLane, fakeClient, outcomeAt } from "../_support/client_fakes.ts";
 
 /** One lane, and a kernel that answers every pushed intent right after the client's next poll. */
-class FakeLane {
-  head = 0;
-  read = 0;
-  readonly records = new Map<number, Uint8Array>();
+class AfterPollLane extends FakeLane {
   answerAfterPoll: bigint[] = [];
   /** Waits asked for while the lane already held records past the position waited from. */
   waitsPastUnread = 0;
   waits: number[] = [];
   answers = true;
 
-  zinc_outcome_lane_header = (_h: number, _lane: number, out: BigUint64Array) => {
-    out[0] = BigInt(this.head);
-    out[1] = BigInt(this.read);
-    return 0;
-  };
+  protected override answerPush(id: bigint): void {
+    if (this.answers) this.answerAfterPoll.push(id);
+  }
+  protected override poll(out: Uint8Array, most: number, lost: BigUint64Array): number {
+    const n = super.poll(out, most, lost);
+    for (const id of this.answerAfterPoll.splice(0)) this.publish((p) => outcomeAt(p, id));
+    return n;
+  }
   zinc_outcome_head = () => this.head;
   zinc_seq = () => 0;
-  zinc_ring_push = (_h: number, rec: Uint8Array) => {
-    if (this.answers) this.answerAfterPoll.push(new DataView(rec.buffer, rec.byteOffset).getBigUint64(304, true));
-    return 0;
-  };
-  zinc_outcome_poll = (_h: number, _lane: number, out: Uint8Array, most: number, lost: BigUint64Array) => {
-    let n = 0;
-    for (; this.read < this.head && n < most; n++, this.read++) out.set(this.records.get(this.read)!, n * 256);
-    lost[0] = 0n;
-    for (const id of this.answerAfterPoll.splice(0)) this.records.set(this.head, outcomeAt(this.head++, id));
-    return n;
-  };
-  zinc_outcome_wait = (_h: number, _lane: number, last: number) => {
+  override zinc_outcome_wait = (_h: number, _lane: number, last: number) => {
     this.waits.push(last);
     if (this.head === last && this.read < this.head) this.waitsPastUnread++;
     return this.head;
   };
-  zinc_header = (_h: number, out: Uint8Array) => {
-    const dv = new DataView(out.buffer, out.byteOffset);
-    dv.setUint32(8, 4242, true);
-    dv.setBigUint64(48, BigInt(KERNEL_GENERATION), true);
-    return 0;
-  };
-  zinc_writer_alive = () => 1;
-  zinc_outcome_release = () => 0;
-  zinc_close = () => 0;
 }
 
-function client(lane: FakeLane): DitaClient {
-  const c: Connection = {
-    lib: lane as unknown as Connection["lib"],
-    libPath: nativeLibraryPath("zinc"),
-    h: { intents: 1, state: 2, outcomes: 3, control: null },
-    info: {
-      prefix: "fake",
-      namespace: "pink",
-      lane: LANE,
-      generation: GENERATION,
-      slotCount: 1,
-      writerPid: 4242,
-      kernelGeneration: KERNEL_GENERATION,
-    },
-    spinUs: 0,
-    nowMs: () => 1_700_000_000_000,
-    stateSeq: 0,
-  };
-  return new (DitaClient as unknown as new (c: Connection) => DitaClient)(c);
-}
+const client = (lane: AfterPollLane) => fakeClient(lane, { lane: 3, generation: 2 });
 
 const mark = { type: "MARK_PRICE", asset: "BTC-USDT", price: 65_000 } as const;
 
 test("an outcome published between the poll and the wait is taken without waiting out the chunk", async () => {
-  const lane = new FakeLane();
+  const lane = new AfterPollLane();
   const c = client(lane);
   for (let i = 0; i < 3; i++) expect((await c.submit(mark, { timeoutMs: 5000 })).accepted).toBe(true);
   expect(lane.waitsPastUnread).toBe(0);
@@ -105,7 +50,7 @@ test("an outcome published between the poll and the wait is taken without waitin
 });
 
 test("a wake-up with nothing to read re-reads the position, and the wait ends at its timeout", async () => {
-  const lane = new FakeLane();
+  const lane = new AfterPollLane();
   const c = client(lane);
   lane.head = lane.read = 5; // the lane's words rewritten under the client: its count is stale
   lane.answers = false;

@@ -8,13 +8,12 @@
  */
 
 import { expect, test } from "bun:test";
-import type { Connection } from "../../clients/typescript/_connect.ts";
-import { DitaClient, KernelRestartedError } from "../../clients/typescript/index.ts";
-import { nativeLibraryPath } from "../../src/kernel/index.ts";
+import { KernelRestartedError } from "../../clients/typescript/index.ts";
+import { fakeClient } from "../_support/client_fakes.ts";
 
 /** A kernel that restarts (a new pid and generation) and mirrors once, right after the client's first sequence read. */
 class Restarting {
-  pid = 4242;
+  pid = 4242; // the fake client's KERNEL_PID and KERNEL_GENERATION
   generation = 7;
   seq = 5;
   seqReads = 0;
@@ -44,24 +43,7 @@ class Restarting {
 
 test("the change a restart makes is KernelRestartedError to waitForChange; after reconnect() it is answered", async () => {
   const k = new Restarting();
-  const c: Connection = {
-    lib: k as unknown as Connection["lib"],
-    libPath: nativeLibraryPath("zinc"),
-    h: { intents: 1, state: 2, outcomes: 3, control: null },
-    info: {
-      prefix: "fake",
-      namespace: "pink",
-      lane: 0,
-      generation: 1,
-      slotCount: 1,
-      writerPid: 4242,
-      kernelGeneration: 7,
-    },
-    spinUs: 0,
-    nowMs: () => 1_700_000_000_000,
-    stateSeq: 5,
-  };
-  const client = new (DitaClient as unknown as new (c: Connection) => DitaClient)(c);
+  const client = fakeClient(k, { stateSeq: 5 }); // connected to pid 4242 of generation 7 at sequence 5
   try {
     await expect(client.waitForChange(5000)).rejects.toBeInstanceOf(KernelRestartedError);
     expect(client.reconnect()).toMatchObject({ writerPid: 4243, kernelGeneration: 8 });

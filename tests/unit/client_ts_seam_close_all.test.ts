@@ -17,7 +17,6 @@
 
 import { expect, test } from "bun:test";
 import {
-  type Account,
   closeAll,
   type DitaClient,
   type Intent,
@@ -27,34 +26,9 @@ import {
   type Slot,
   stopLoss,
 } from "../../clients/typescript/index.ts";
+import { longSlot, seededAccount } from "../_support/client_fakes.ts";
 
-function slot(slotId: number, stage: Slot["stage"], sizeE8: bigint): Slot {
-  return {
-    slotId,
-    stage,
-    tradeId: `T${slotId}`,
-    asset: "BTC-USDT",
-    side: "LONG",
-    size: Number(sizeE8) / 1e8,
-    sizeE8,
-    entryPrice: 0,
-    leverage: 2,
-    isOpen: stage === "POSITION_OPEN",
-    leg: 0,
-    realizedPnl: 0,
-    unrealizedPnl: 0,
-    markPrice: 0,
-    fees: 0,
-    exitReason: null,
-    staleReason: null,
-    entryOrder: null,
-    exitOrder: null,
-    version: 1,
-    updatedAtMs: 0,
-  };
-}
-
-const account = { equity: 10_000, seeded: true } as Account;
+const account = seededAccount();
 
 function outcome(id: bigint, s: Slot, venue: Outcome["eventKind"]): Outcome {
   return {
@@ -88,9 +62,9 @@ type Answer = "PARTIAL_FILL" | "FULL_FILL" | "CANCEL_ACK" | "CANCEL_REJECT";
  */
 class VenueStub {
   slots = [
-    slot(0, "ENTRY_WORKING", 500_000n),
-    slot(1, "POSITION_OPEN", 5_000_000n),
-    slot(2, "EXIT_WORKING", 2_000_000n),
+    longSlot(0, "ENTRY_WORKING", 500_000n),
+    longSlot(1, "POSITION_OPEN", 5_000_000n),
+    longSlot(2, "EXIT_WORKING", 2_000_000n),
   ];
   pushed: Intent[] = [];
   private readonly kernel = new Map<bigint, Outcome>();
@@ -111,7 +85,7 @@ class VenueStub {
     if (intent.type === "MARK_PRICE") return id;
     const i = intent.slotId;
     const held = this.slots[i]!.sizeE8!;
-    this.slots[i] = slot(i, intent.type === "EXIT" ? "EXIT_WORKING" : "ENTRY_WORKING", held);
+    this.slots[i] = longSlot(i, intent.type === "EXIT" ? "EXIT_WORKING" : "ENTRY_WORKING", held);
     this.kernel.set(id, outcome(id, this.slots[i]!, null));
     if (this.silent) return id;
     if (intent.type === "CANCEL" && this.race !== null) {
@@ -120,15 +94,15 @@ class VenueStub {
         this.race.map((event) => () => {
           const filled = event === "PARTIAL_FILL" ? this.slots[i]!.sizeE8! + 100_000n : 1_000_000n;
           if (event === "PARTIAL_FILL" || event === "FULL_FILL")
-            this.slots[i] = slot(i, event === "FULL_FILL" ? "POSITION_OPEN" : "ENTRY_WORKING", filled);
-          if (event === "CANCEL_ACK") this.slots[i] = slot(i, "POSITION_OPEN", this.slots[i]!.sizeE8!);
+            this.slots[i] = longSlot(i, event === "FULL_FILL" ? "POSITION_OPEN" : "ENTRY_WORKING", filled);
+          if (event === "CANCEL_ACK") this.slots[i] = longSlot(i, "POSITION_OPEN", this.slots[i]!.sizeE8!);
           return outcome(id, this.slots[i]!, event);
         }),
       );
       return id;
     }
-    if (intent.type === "CANCEL") this.slots[i] = slot(i, held > 0n ? "POSITION_OPEN" : "IDLE", held);
-    if (intent.type === "EXIT") this.slots[i] = slot(i, "CLOSED", 0n);
+    if (intent.type === "CANCEL") this.slots[i] = longSlot(i, held > 0n ? "POSITION_OPEN" : "IDLE", held);
+    if (intent.type === "EXIT") this.slots[i] = longSlot(i, "CLOSED", 0n);
     const event = intent.type === "CANCEL" ? "CANCEL_ACK" : intent.type === "EXIT" ? "FULL_FILL" : "ACK";
     this.venue.set(id, outcome(id, this.slots[i]!, event));
     return id;

@@ -11,12 +11,9 @@
  */
 
 import { expect, test } from "bun:test";
-import type { Connection } from "../../clients/typescript/_connect.ts";
 import {
-  type Account,
   closeAll,
   type Decision,
-  DitaClient,
   openLong,
   planDecision,
   Seam,
@@ -24,77 +21,21 @@ import {
   stopLoss,
   takeProfit,
 } from "../../clients/typescript/index.ts";
-import { nativeLibraryPath } from "../../src/kernel/index.ts";
+import {
+  fakeClient,
+  KERNEL_GENERATION,
+  KERNEL_PID,
+  longSlot,
+  QuietKernel,
+  seededAccount,
+} from "../_support/client_fakes.ts";
 
-const KERNEL_PID = 4242;
-const KERNEL_GENERATION = 7;
-
-/** A kernel's regions: blank slots and account, a header that says who holds them, a ring that counts pushes. */
-class FakeKernel {
-  pid = KERNEL_PID;
-  generation = KERNEL_GENERATION;
-  alive = true;
-  pushes = 0;
-  zinc_state_read_slot = (_h: number, _i: number, out: Uint8Array) => {
-    out.fill(0);
-    return 0;
-  };
-  zinc_state_read_account = (_h: number, out: Uint8Array, pair: BigUint64Array) => {
-    out.fill(0);
-    pair[0] = 0n;
-    pair[1] = 1n;
-    return 0;
-  };
-  zinc_header = (_h: number, out: Uint8Array) => {
-    const dv = new DataView(out.buffer, out.byteOffset);
-    dv.setUint32(8, this.pid, true);
-    dv.setBigUint64(48, BigInt(this.generation), true);
-    return 0;
-  };
-  zinc_writer_alive = () => (this.alive ? 1 : 0);
-  zinc_outcome_lane_header = (_h: number, _lane: number, out: BigUint64Array) => {
-    out.fill(0n);
-    return 0;
-  };
-  zinc_outcome_poll = (_h: number, _lane: number, _out: Uint8Array, _most: number, lost: BigUint64Array) => {
-    lost[0] = 0n;
-    return 0;
-  };
-  zinc_outcome_wait = (_h: number, _lane: number, last: number) => last;
-  zinc_ring_push = () => {
-    this.pushes++;
-    return 0;
-  };
-  zinc_seq = () => 0;
-  zinc_outcome_release = () => 0;
-  zinc_close = () => 0;
-}
-
-function client(kernel: FakeKernel): DitaClient {
-  const c: Connection = {
-    lib: kernel as unknown as Connection["lib"],
-    libPath: nativeLibraryPath("zinc"),
-    h: { intents: 1, state: 2, outcomes: 3, control: null },
-    info: {
-      prefix: "fake",
-      namespace: "pink",
-      lane: 1,
-      generation: 1,
-      slotCount: 2,
-      writerPid: KERNEL_PID,
-      kernelGeneration: KERNEL_GENERATION,
-    },
-    spinUs: 0,
-    nowMs: () => 1_700_000_000_000,
-    stateSeq: 0,
-  };
-  return new (DitaClient as unknown as new (c: Connection) => DitaClient)(c);
-}
+const client = (kernel: QuietKernel) => fakeClient(kernel, { slotCount: 2 });
 
 const open = openLong("BTC-USDT", { size: 0.01, leverage: 2 });
 
 test("the seam pushes nothing into a dead kernel's ring: a KERNEL_NOT_RUNNING refusal, restarted", async () => {
-  const kernel = new FakeKernel();
+  const kernel = new QuietKernel();
   kernel.alive = false;
   const c = client(kernel);
   try {
@@ -108,7 +49,7 @@ test("the seam pushes nothing into a dead kernel's ring: a KERNEL_NOT_RUNNING re
 });
 
 test("the seam pushes nothing after a restart it has not reconciled: KERNEL_RESTARTED, then reconcile() lets it trade", async () => {
-  const kernel = new FakeKernel();
+  const kernel = new QuietKernel();
   const c = client(kernel);
   try {
     const seam = new Seam(c, { timeoutMs: 0 });
@@ -128,7 +69,7 @@ test("the seam pushes nothing after a restart it has not reconciled: KERNEL_REST
 });
 
 test("a NaN seam timeout is a RangeError when the seam is made, never after an intent was pushed", async () => {
-  const kernel = new FakeKernel();
+  const kernel = new QuietKernel();
   const c = client(kernel);
   try {
     for (const o of [{ timeoutMs: Number.NaN }, { venueTimeoutMs: Number("unset") }]) {
@@ -150,35 +91,9 @@ test("a NaN seam timeout is a RangeError when the seam is made, never after an i
   }
 });
 
-function slot(slotId: number, stage: Slot["stage"], sizeE8 = 0n): Slot {
-  return {
-    slotId,
-    stage,
-    tradeId: stage === "IDLE" ? "" : `T${slotId}`,
-    asset: "BTC-USDT",
-    side: "LONG",
-    size: Number(sizeE8) / 1e8,
-    sizeE8,
-    entryPrice: 0,
-    leverage: 2,
-    isOpen: stage === "POSITION_OPEN",
-    leg: 0,
-    realizedPnl: 0,
-    unrealizedPnl: 0,
-    markPrice: 0,
-    fees: 0,
-    exitReason: null,
-    staleReason: null,
-    entryOrder: null,
-    exitOrder: null,
-    version: 1,
-    updatedAtMs: 0,
-  };
-}
-
 const ctx = (slots: Slot[]) => ({
   slots,
-  account: { equity: 10_000, seeded: true } as Account,
+  account: seededAccount(),
   steps: { "BTC-USDT": 0.001 },
   nextTradeId: () => "T",
 });
@@ -186,11 +101,11 @@ const ctx = (slots: Slot[]) => ({
 test("a decision of an unknown kind, or no object at all, is BAD_DECISION, never a thrown TypeError", async () => {
   const notDecisions = [{ kind: "FLIP", slotId: 0 }, { kind: "open" }, {}, null, undefined, "CLOSE_ALL", 7];
   for (const d of notDecisions) {
-    const plan = planDecision(d as unknown as Decision, ctx([slot(0, "POSITION_OPEN", 2_000_000n)]));
+    const plan = planDecision(d as unknown as Decision, ctx([longSlot(0, "POSITION_OPEN", 2_000_000n)]));
     expect(plan.intents).toEqual([]);
     expect(plan.refusal?.code).toBe("BAD_DECISION");
   }
-  const kernel = new FakeKernel();
+  const kernel = new QuietKernel();
   const c = client(kernel);
   try {
     const r = await new Seam(c).execute({ kind: "FLIP" } as unknown as Decision);
@@ -202,7 +117,7 @@ test("a decision of an unknown kind, or no object at all, is BAD_DECISION, never
 });
 
 test("TAKE_PROFIT or STOP_LOSS of more than the position exits exactly the whole position", () => {
-  const held = slot(0, "POSITION_OPEN", 1_000_000n); // 0.01 held of a 0.02 entry that filled half
+  const held = longSlot(0, "POSITION_OPEN", 1_000_000n); // 0.01 held of a 0.02 entry that filled half
   for (const d of [stopLoss(0, { size: 0.02 }), takeProfit(0, { size: 0.02, limitPrice: 70_000 })]) {
     const [exit] = planDecision(d, ctx([held])).intents;
     expect(exit).toMatchObject({ type: "EXIT", slotId: 0, size: 0.01 });
@@ -213,13 +128,13 @@ test("TAKE_PROFIT or STOP_LOSS of more than the position exits exactly the whole
 });
 
 test("a CLOSE_ALL whose reason is no exit reason is BAD_DECISION before anything is pushed, never half a close-all", async () => {
-  const slots = [slot(0, "ENTRY_WORKING", 1_000_000n), slot(1, "POSITION_OPEN", 1_000_000n)];
+  const slots = [longSlot(0, "ENTRY_WORKING", 1_000_000n), longSlot(1, "POSITION_OPEN", 1_000_000n)];
   for (const reason of ["STOP", "tp", null, 2])
     expect(planDecision({ kind: "CLOSE_ALL", reason } as unknown as Decision, ctx(slots))).toMatchObject({
       intents: [],
       refusal: { code: "BAD_DECISION" },
     });
-  const kernel = new FakeKernel();
+  const kernel = new QuietKernel();
   kernel.zinc_state_read_slot = (_h: number, i: number, out: Uint8Array) => {
     out.fill(0);
     const dv = new DataView(out.buffer, out.byteOffset);
@@ -240,7 +155,7 @@ test("a CLOSE_ALL whose reason is no exit reason is BAD_DECISION before anything
 });
 
 test("a generated trade id comes from the client's clock (or the seam's nowMs) deterministically, as Python's", async () => {
-  const kernel = new FakeKernel(); // the client's clock answers 1_700_000_000_000; no outcome comes (TIMEOUT)
+  const kernel = new QuietKernel(); // the client's clock answers 1_700_000_000_000; no outcome comes (TIMEOUT)
   const c = client(kernel);
   try {
     const seam = new Seam(c, { timeoutMs: 0 });
@@ -260,7 +175,7 @@ test("a generated trade id comes from the client's clock (or the seam's nowMs) d
 });
 
 test("a seam clock that answers no time is a CLIENT INVALID_INTENT refusal, nothing pushed", async () => {
-  const kernel = new FakeKernel();
+  const kernel = new QuietKernel();
   const c = client(kernel);
   try {
     for (const bad of [Number.NaN, -1, Number.POSITIVE_INFINITY, undefined]) {

@@ -7,34 +7,23 @@
  */
 
 import { expect, test } from "bun:test";
-import { type Account, type DitaClient, openLong, Seam, type Slot } from "../../clients/typescript/index.ts";
+import { type DitaClient, openLong, Seam, type Slot } from "../../clients/typescript/index.ts";
+import { blankSlot, seededAccount } from "../_support/client_fakes.ts";
 
+/** Slot `slotId` in `stage` holding trade `tradeId` (0.01 BTC-USDT LONG), or nothing when `tradeId` is "". */
 function slot(slotId: number, stage: Slot["stage"] = "IDLE", tradeId = ""): Slot {
-  return {
-    slotId,
+  if (tradeId === "") return blankSlot(slotId, { stage });
+  return blankSlot(slotId, {
     stage,
     tradeId,
-    asset: tradeId === "" ? "" : "BTC-USDT",
-    side: tradeId === "" ? null : "LONG",
-    size: tradeId === "" ? 0 : 0.01,
-    entryPrice: 0,
-    leverage: 0,
+    asset: "BTC-USDT",
+    side: "LONG",
+    size: 0.01,
     isOpen: stage === "POSITION_OPEN",
-    leg: 0,
-    realizedPnl: 0,
-    unrealizedPnl: 0,
-    markPrice: 0,
-    fees: 0,
-    exitReason: null,
-    staleReason: null,
-    entryOrder: null,
-    exitOrder: null,
-    version: 0,
-    updatedAtMs: 0,
-  };
+  });
 }
 
-const account = { equity: 10_000, seeded: true } as Account;
+const account = seededAccount();
 
 /** The kernel as the seam sees it through the client: its slots, and every intent accepted. */
 class KernelStub {

@@ -7,43 +7,14 @@
  * Real regions under a unique prefix (this process plays the kernel through RealZincPlane).
  */
 
-import { afterEach, expect, test } from "bun:test";
-import { existsSync, unlinkSync } from "node:fs";
-import { CorruptRegionError, DitaClient } from "../../clients/typescript/index.ts";
-import { nativeLibraryPath } from "../../src/kernel/index.ts";
-import { RealZincPlane } from "../../src/zinc/index.ts";
+import { expect, test } from "bun:test";
+import { CorruptRegionError } from "../../clients/typescript/index.ts";
 import { writeU64 } from "../_support/files.ts";
+import { zincRegionsPerTest } from "../_support/zinc_regions.ts";
 
-const libPath = nativeLibraryPath("zinc");
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  for (const f of cleanups.splice(0).reverse()) f();
-});
-
-let counter = 0;
-function kernel(): { prefix: string; plane: RealZincPlane } {
-  const prefix = `dita_test_client_seq_top_bit_${process.pid}_${++counter}`;
-  const plane = RealZincPlane.open({
-    libPath,
-    prefix,
-    slotCount: 2,
-    ringCapacity: 64,
-    outcomeLanes: 2,
-    namespace: "pink",
-  });
-  cleanups.push(() => {
-    plane.close();
-    for (const k of ["intents", "state", "outcomes", "bell"])
-      if (existsSync(`/dev/shm/${prefix}.${k}`)) unlinkSync(`/dev/shm/${prefix}.${k}`);
-  });
-  return { prefix, plane };
-}
-
-function connect(prefix: string): DitaClient {
-  const client = DitaClient.connect({ prefix, namespace: "pink", libPath });
-  cleanups.push(() => client.close());
-  return client;
-}
+const regions = zincRegionsPerTest("client_seq_top_bit");
+const kernel = () => regions.plane({ namespace: "pink" });
+const connect = regions.client;
 
 async function rejection(p: Promise<unknown>): Promise<unknown> {
   try {
@@ -84,7 +55,7 @@ test("waitForChange when libzinc answers a negative that is no ZINC_E_* code (2^
   const lib = (client as unknown as { lib: { zinc_seq: (id: number) => number | bigint } }).lib;
   const real = lib.zinc_seq;
   lib.zinc_seq = () => -(1n << 63n);
-  cleanups.push(() => {
+  regions.cleanup(() => {
     lib.zinc_seq = real;
   });
   const e = await rejection(client.waitForChange(0));

@@ -10,16 +10,15 @@
  */
 
 import { expect, test } from "bun:test";
-import type { Connection } from "../../clients/typescript/_connect.ts";
 import {
   CorruptRegionError,
-  DitaClient,
+  type DitaClient,
   openLong,
   READ_BUSY_MS,
   Seam,
   StateBusyError,
 } from "../../clients/typescript/index.ts";
-import { nativeLibraryPath } from "../../src/kernel/index.ts";
+import { fakeClient } from "../_support/client_fakes.ts";
 
 /** A state region whose seqlock reads answer "busy" `busyReads` times first, and whose mirror
  * count moves by `mirrorsPerRead` at every account read (a kernel that mirrors all the time). */
@@ -64,27 +63,10 @@ class BusyKernel {
   zinc_close = () => 0;
 }
 
+/** A client of `kernel` whose monotonic clock moves `stepMs` at every read. */
 function client(kernel: BusyKernel, stepMs = 0.001): DitaClient {
   let now = 0;
-  const c: Connection = {
-    lib: kernel as unknown as Connection["lib"],
-    libPath: nativeLibraryPath("zinc"),
-    h: { intents: 1, state: 2, outcomes: 3, control: null },
-    info: {
-      prefix: "fake",
-      namespace: "pink",
-      lane: 1,
-      generation: 1,
-      slotCount: 1,
-      writerPid: 4242,
-      kernelGeneration: 3,
-    },
-    spinUs: 0,
-    nowMs: () => 1_700_000_000_000,
-    monoMs: () => (now += stepMs),
-    stateSeq: 0,
-  };
-  return new (DitaClient as unknown as new (c: Connection) => DitaClient)(c);
+  return fakeClient(kernel, { monoMs: () => (now += stepMs) });
 }
 
 test("a slot or account read the kernel keeps busy for a while is read, not called corrupt", () => {

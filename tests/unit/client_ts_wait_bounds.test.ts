@@ -6,36 +6,14 @@
  * anything is pushed, instead of a wait with no deadline.
  */
 
-import { afterEach, expect, test } from "bun:test";
-import { existsSync, unlinkSync } from "node:fs";
-import { DitaClient, type Intent } from "../../clients/typescript/index.ts";
-import { nativeLibraryPath } from "../../src/kernel/index.ts";
-import { RealZincPlane } from "../../src/zinc/index.ts";
+import { expect, test } from "bun:test";
+import type { Intent } from "../../clients/typescript/index.ts";
+import { zincRegionsPerTest } from "../_support/zinc_regions.ts";
 
-const libPath = nativeLibraryPath("zinc");
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  for (const f of cleanups.splice(0).reverse()) f();
-});
-
-let counter = 0;
+const regions = zincRegionsPerTest("client_bounds");
 function kernel() {
-  const prefix = `dita_test_client_bounds_${process.pid}_${++counter}`;
-  const plane = RealZincPlane.open({
-    libPath,
-    prefix,
-    slotCount: 2,
-    ringCapacity: 64,
-    outcomeLanes: 4,
-    namespace: "pink",
-  });
-  cleanups.push(() => {
-    plane.close();
-    for (const k of ["intents", "state", "outcomes", "bell"])
-      if (existsSync(`/dev/shm/${prefix}.${k}`)) unlinkSync(`/dev/shm/${prefix}.${k}`);
-  });
-  const client = DitaClient.connect({ prefix, namespace: "pink", libPath });
-  cleanups.push(() => client.close());
+  const { prefix, plane } = regions.plane({ outcomeLanes: 4, namespace: "pink" });
+  const client = regions.client(prefix);
   /** One mirror call that changes nothing but the state sequence. */
   const mirror = () => plane.publishState(new Uint8Array(2 * 448), new BigUint64Array(4), new Uint8Array(96), 1n);
   return { plane, client, mirror };

@@ -9,45 +9,26 @@
  * ClientClosedError.
  */
 
-import { afterEach, expect, test } from "bun:test";
-import { existsSync, unlinkSync } from "node:fs";
+import { expect, test } from "bun:test";
 import {
   ClientClosedError,
   CorruptRegionError,
-  DitaClient,
   type Intent,
   OutcomeTimeoutError,
 } from "../../clients/typescript/index.ts";
-import { nativeLibraryPath } from "../../src/kernel/index.ts";
-import { OutcomeBatch, RealZincPlane, ZincRegion } from "../../src/zinc/index.ts";
+import { OutcomeBatch, ZincRegion } from "../../src/zinc/index.ts";
+import { zincRegionsPerTest } from "../_support/zinc_regions.ts";
 
-const libPath = nativeLibraryPath("zinc");
 type Fact = { origin: "EDGE" | "KERNEL" | "VENUE"; event_kind?: number };
 
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  for (const f of cleanups.splice(0).reverse()) f();
-});
+const regions = zincRegionsPerTest("client_waits");
+const { libPath } = regions;
 
-let counter = 0;
 /** A kernel of our own: the plane (intents, state, outcomes) and a control region; `answer` drains the ring. */
 function kernel() {
-  const prefix = `dita_test_client_waits_${process.pid}_${++counter}`;
-  const plane = RealZincPlane.open({
-    libPath,
-    prefix,
-    slotCount: 2,
-    ringCapacity: 64,
-    outcomeLanes: 4,
-    namespace: "pink",
-  });
+  const { prefix, plane } = regions.plane({ outcomeLanes: 4, namespace: "pink" });
   const control = ZincRegion.open({ libPath, prefix, kind: "control", recordCount: 64, writer: true });
-  cleanups.push(() => {
-    control.close();
-    plane.close();
-    for (const k of ["intents", "state", "control", "outcomes", "bell"])
-      if (existsSync(`/dev/shm/${prefix}.${k}`)) unlinkSync(`/dev/shm/${prefix}.${k}`);
-  });
+  regions.cleanup(() => control.close());
   const batch = new OutcomeBatch(64);
   /** Answers each pushed intent with the outcomes `facts` gives; `patch` may rewrite the batch's bytes. */
   const answer = (facts: (id: bigint) => Fact[], patch?: (bytes: Uint8Array) => void) => {
@@ -72,8 +53,7 @@ function kernel() {
     patch?.(batch.bytes);
     if (batch.count > 0) plane.publishOutcomes(batch.bytes, batch.count);
   };
-  const client = DitaClient.connect({ prefix, namespace: "pink", libPath });
-  cleanups.push(() => client.close());
+  const client = regions.client(prefix);
   return { plane, answer, client };
 }
 

@@ -8,18 +8,7 @@
 
 import { afterEach, describe, expect, test } from "bun:test";
 import { getState, update } from "../../src/console/ui/_store.ts";
-import { SyncHarness, until } from "../_support/console_sync_harness.ts";
-
-const status = (run: string) => ({
-  run,
-  started_at_ms: 1_000,
-  slots: [],
-  account: null,
-  control: { version: 1, trading_state: "ACTIVE" },
-  flatten: null,
-  venue: { throttle: null },
-  fleet: { enabled: false, why: "off" },
-});
+import { SyncHarness, statusDoc, until } from "../_support/console_sync_harness.ts";
 
 const notes = () =>
   getState()
@@ -38,14 +27,14 @@ describe("console live feed after a reset", () => {
   test("says events were lost, with the server's reason; a fresh connection's reset says nothing", async () => {
     update({ feed: [] });
     h = new SyncHarness();
-    h.routes["/status"] = status("r1");
+    h.routes["/status"] = statusDoc("r1");
     await h.start();
     await until(() => h!.streams.length === 1, "the event stream opened");
     h.streams[0]!.send("reset", "e1-0", { reason: "start", last_seq: 0 });
     await until(() => getState().status?.run === "r1", "the state loaded");
     expect(notes()).toEqual([]);
 
-    h.routes["/status"] = status("r2");
+    h.routes["/status"] = statusDoc("r2");
     h.streams[0]!.send("reset", "e1-900", {
       reason: "events were lost: the client fell behind the ring",
       last_seq: 900,

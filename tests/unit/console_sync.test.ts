@@ -14,22 +14,17 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { getState, update } from "../../src/console/ui/_store.ts";
 import type { FlattenReport } from "../../src/contracts/flatten.ts";
-import { SyncHarness, until } from "../_support/console_sync_harness.ts";
+import { SyncHarness, statusDoc, until } from "../_support/console_sync_harness.ts";
 import { uiModule } from "../_support/console_vnode.ts";
 
 const TOKEN_KEY = "dita-v2.operator-token";
 
 function status(o: { started_at_ms: number; flatten: FlattenReport | null; run: string }) {
-  return {
-    run: o.run,
+  return statusDoc(o.run, {
     started_at_ms: o.started_at_ms,
-    slots: [],
-    account: null,
     control: { version: 1, trading_state: "HALTED" },
     flatten: o.flatten,
-    venue: { throttle: null },
-    fleet: { enabled: false, why: "off" },
-  };
+  });
 }
 
 function report(started_at_ms: number, finished_at_ms: number): FlattenReport {

@@ -9,7 +9,7 @@
 
 import { afterEach, describe, expect, test } from "bun:test";
 import { getState, update } from "../../src/console/ui/_store.ts";
-import { SyncHarness, until } from "../_support/console_sync_harness.ts";
+import { SyncHarness, statusDoc, until } from "../_support/console_sync_harness.ts";
 
 function account(version: number, equity: number) {
   return {
@@ -28,16 +28,7 @@ function account(version: number, equity: number) {
 }
 
 function status(run: string, version: number, trading_state: string, equity: number) {
-  return {
-    run,
-    started_at_ms: 1_000,
-    slots: [],
-    account: account(version, equity),
-    control: { version, trading_state },
-    flatten: null,
-    venue: { throttle: null },
-    fleet: { enabled: false, why: "off" },
-  };
+  return statusDoc(run, { account: account(version, equity), control: { version, trading_state } });
 }
 
 let h: SyncHarness | null = null;

@@ -7,23 +7,10 @@
 
 import { afterEach, describe, expect, test } from "bun:test";
 import { type ConsoleState, getState, update } from "../../src/console/ui/_store.ts";
-import { SyncHarness, until } from "../_support/console_sync_harness.ts";
+import { SyncHarness, statusDoc, until } from "../_support/console_sync_harness.ts";
 import { textOf, uiModule } from "../_support/console_vnode.ts";
 
 const { Banner } = await uiModule<{ Banner: (p: { s: ConsoleState; nowMs: number }) => unknown }>("banner.ts");
-
-function status(run: string) {
-  return {
-    run,
-    started_at_ms: 1_000,
-    slots: [],
-    account: null,
-    control: { version: 1, trading_state: "ACTIVE" },
-    flatten: null,
-    venue: { throttle: null },
-    fleet: { enabled: false, why: "off" },
-  };
-}
 
 const transition = {
   input_index: 1,
@@ -47,7 +34,7 @@ afterEach(async () => {
 describe("console sync: the status read again fails while the stream is live", () => {
   test("the banner says what is shown may be stale, until a read succeeds", async () => {
     h = new SyncHarness();
-    h.routes["/status"] = status("r1");
+    h.routes["/status"] = statusDoc("r1");
     await h.start();
     await until(() => h!.streams.length === 1, "the event stream opened");
     h.streams[0]!.send("reset", "e1-0", { reason: "a fresh connection" });
@@ -63,7 +50,7 @@ describe("console sync: the status read again fails while the stream is live", (
     expect(text).toContain("status unavailable: projection stats threw");
     expect(text).toContain("What you see may be stale.");
 
-    h.routes["/status"] = status("r1-again");
+    h.routes["/status"] = statusDoc("r1-again");
     h.streams[0]!.send("transition", "e1-2", { ...transition, version: 3 });
     await until(() => getState().status?.run === "r1-again", "the status read again");
     expect(textOf(Banner({ s: getState(), nowMs: 0 }))).toBe("");

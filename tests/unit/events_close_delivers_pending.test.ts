@@ -8,25 +8,13 @@
 
 import { describe, expect, test } from "bun:test";
 import { ManualClock } from "../../src/contracts/clock.ts";
-import type { AccountRecord, TransitionRecord } from "../../src/contracts/records.ts";
-import { EventHub } from "../../src/events/index.ts";
+import type { TransitionRecord } from "../../src/contracts/records.ts";
+import { accountRecord, testHub } from "../_support/event_hub.ts";
 import { SseReader } from "../_support/sse.ts";
 
 const clock = new ManualClock();
 
-const account: AccountRecord = {
-  capital: 10_000,
-  peak_capital: 10_000,
-  drawdown: 0,
-  drawdown_ratio: 0,
-  fees_paid: 0,
-  realized_pnl_total: 0,
-  unrealized_pnl: 0,
-  equity: 10_000,
-  trade_seq: 0,
-  version: 1,
-  seeded: true,
-};
+const account = accountRecord();
 
 const withdrawn = {
   input_index: 0,
@@ -42,7 +30,7 @@ const withdrawn = {
 describe("EventHub.close", () => {
   test("sends the events appended since the last flush before it ends each stream", async () => {
     // A flush delay far longer than the test: only close() can send what was appended.
-    const h = new EventHub({ clock, epoch: "e1", heartbeatMs: 60_000, flushMs: 60_000 });
+    const h = testHub(clock, { flushMs: 60_000 });
     const opened = h.open(null);
     if (!opened.ok) throw new Error(opened.error);
     const c = new SseReader(opened.stream);

@@ -13,12 +13,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ManualClock } from "../../src/contracts/clock.ts";
 import type { ControlSnapshot } from "../../src/contracts/control.ts";
-import { EventHub } from "../../src/events/index.ts";
 import { JournalWriteError } from "../../src/kernel/index.ts";
 import { buildBundle } from "../../src/launcher/bundle.ts";
 import { loadConfig } from "../../src/launcher/config.ts";
 import { Runtime } from "../../src/launcher/runtime.ts";
 import { SystemClock } from "../../src/launcher/system_clock.ts";
+import { flushed, testHub } from "../_support/event_hub.ts";
 import { SseReader } from "../_support/sse.ts";
 
 const dirs: string[] = [];
@@ -28,11 +28,9 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-const flushed = () => new Promise<void>((resolve) => setImmediate(resolve));
-
 describe("control events", () => {
   test("a snapshot older than the last one sent is not sent again (the console keeps the newest)", async () => {
-    const h = new EventHub({ clock: new ManualClock(), epoch: "e1", heartbeatMs: 60_000, flushMs: 0 });
+    const h = testHub(new ManualClock());
     const opened = h.open(null);
     if (!opened.ok) throw new Error(opened.error);
     const c = new SseReader(opened.stream);
@@ -52,7 +50,7 @@ describe("control events", () => {
     const config = loadConfig({ DITA_V2_STATE_DIR: dir, DITA_V2_RECONCILE_INTERVAL_MS: "0" });
     const lines: string[] = [];
     const bundle = await buildBundle(config, new SystemClock(), {}, { journal: true, log: (l) => lines.push(l) });
-    const hub = new EventHub({ clock: new ManualClock(), epoch: "e1", heartbeatMs: 60_000, flushMs: 0 });
+    const hub = testHub(new ManualClock());
     const rt = new Runtime(bundle, (l) => lines.push(l), hub);
     runtimes.push(rt);
     await rt.start();

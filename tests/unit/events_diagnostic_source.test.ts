@@ -10,11 +10,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ManualClock } from "../../src/contracts/clock.ts";
-import { EventHub } from "../../src/events/index.ts";
 import { buildBundle } from "../../src/launcher/bundle.ts";
 import { loadConfig } from "../../src/launcher/config.ts";
 import { Runtime } from "../../src/launcher/runtime.ts";
 import { SystemClock } from "../../src/launcher/system_clock.ts";
+import { testHub } from "../_support/event_hub.ts";
 import { SseReader } from "../_support/sse.ts";
 
 const dirs: string[] = [];
@@ -31,7 +31,7 @@ describe("diagnostic sources on the event stream", () => {
     const config = loadConfig({ DITA_V2_STATE_DIR: dir, DITA_V2_RECONCILE_INTERVAL_MS: "0" });
     const log = () => {};
     const bundle = await buildBundle(config, new SystemClock(), {}, { journal: true, log });
-    const hub = new EventHub({ clock: new ManualClock(), epoch: "e1", heartbeatMs: 60_000, flushMs: 0 });
+    const hub = testHub(new ManualClock());
     const rt = new Runtime(bundle, log, hub);
     runtimes.push(rt);
     await rt.start();

@@ -8,13 +8,12 @@
 import { describe, expect, test } from "bun:test";
 import { ManualClock } from "../../src/contracts/clock.ts";
 import type { ControlSnapshot } from "../../src/contracts/control.ts";
-import type { AccountRecord, TransitionRecord } from "../../src/contracts/records.ts";
-import { EventHub, type EventHubOptions } from "../../src/events/index.ts";
+import type { TransitionRecord } from "../../src/contracts/records.ts";
+import type { EventHub } from "../../src/events/index.ts";
+import { accountRecord, flushed, testHub } from "../_support/event_hub.ts";
 import { SseReader } from "../_support/sse.ts";
 
 const clock = new ManualClock();
-const hub = (o: Partial<EventHubOptions> = {}) =>
-  new EventHub({ clock, epoch: "e1", heartbeatMs: 60_000, flushMs: 0, ...o });
 
 function transition(slot: number, from: string, to: string, version: number): TransitionRecord {
   return {
@@ -29,38 +28,20 @@ function transition(slot: number, from: string, to: string, version: number): Tr
   } as TransitionRecord;
 }
 
-function account(equity: number, version = 1): AccountRecord {
-  return {
-    capital: 10_000,
-    peak_capital: 10_000,
-    drawdown: 0,
-    drawdown_ratio: 0,
-    fees_paid: 0,
-    realized_pnl_total: 0,
-    unrealized_pnl: equity - 10_000,
-    equity,
-    trade_seq: 0,
-    version,
-    seeded: true,
-  };
-}
-
 function open(h: EventHub, lastId: string | null = null): SseReader {
   const r = h.open(lastId);
   if (!r.ok) throw new Error(r.error);
   return new SseReader(r.stream);
 }
 
-const flushed = () => new Promise<void>((resolve) => setImmediate(resolve));
-
 describe("EventHub", () => {
   test("a fresh client gets a reset first, then every transition in order with increasing ids", async () => {
-    const h = hub();
+    const h = testHub(clock);
     const c = open(h);
     h.onOutcome(
       [transition(0, "IDLE", "ENTRY_WORKING", 1), transition(0, "ENTRY_WORKING", "POSITION_OPEN", 2)],
       [],
-      account(10_000),
+      accountRecord(10_000),
     );
     const frames = await c.until("two transitions", (f) => f.filter((x) => x.event === "transition").length === 2);
     expect(frames[0]).toMatchObject({ event: "reset", data: { reason: "start" } });
@@ -71,8 +52,8 @@ describe("EventHub", () => {
   });
 
   test("a client resuming with Last-Event-ID gets exactly the events after that id, and no reset", async () => {
-    const h = hub();
-    for (let v = 1; v <= 5; v++) h.onOutcome([transition(1, "IDLE", "ENTRY_WORKING", v)], [], account(10_000));
+    const h = testHub(clock);
+    for (let v = 1; v <= 5; v++) h.onOutcome([transition(1, "IDLE", "ENTRY_WORKING", v)], [], accountRecord(10_000));
     await flushed();
     const c = open(h, "e1-3");
     // 1..5 are the transitions, 6 the account event their flush published.
@@ -86,8 +67,8 @@ describe("EventHub", () => {
   });
 
   test("an id older than the ring, from another process, malformed or unknown gets a reset naming why", async () => {
-    const h = hub({ ringCapacity: 4 });
-    for (let v = 1; v <= 10; v++) h.onOutcome([transition(0, "IDLE", "ENTRY_WORKING", v)], [], account(10_000));
+    const h = testHub(clock, { ringCapacity: 4 });
+    for (let v = 1; v <= 10; v++) h.onOutcome([transition(0, "IDLE", "ENTRY_WORKING", v)], [], accountRecord(10_000));
     await flushed();
     const cases: Array<[string, string]> = [
       ["e1-2", "older than the ring"],
@@ -109,11 +90,11 @@ describe("EventHub", () => {
   });
 
   test("marks in one turn publish one account event; an unchanged account publishes none", async () => {
-    const h = hub();
+    const h = testHub(clock);
     const c = open(h);
-    for (let i = 1; i <= 50; i++) h.onOutcome([], [], account(10_000 + i, 1));
+    for (let i = 1; i <= 50; i++) h.onOutcome([], [], accountRecord(10_000 + i, 1));
     await c.until("one account event", (f) => f.some((x) => x.event === "account"));
-    h.onOutcome([], [], account(10_050, 1));
+    h.onOutcome([], [], accountRecord(10_050, 1));
     await flushed();
     await flushed();
     const accounts = c.frames.filter((f) => f.event === "account");
@@ -124,7 +105,7 @@ describe("EventHub", () => {
   });
 
   test("a control snapshot is published once per version", async () => {
-    const h = hub();
+    const h = testHub(clock);
     const c = open(h);
     const snap = { version: 2, mode: "NORMAL", verbosity: "TRACE" } as ControlSnapshot;
     h.onControl(snap);
@@ -138,12 +119,12 @@ describe("EventHub", () => {
 
   test("a client that stops reading is dropped past its bound; a reading client keeps every event", async () => {
     const lines: string[] = [];
-    const h = hub({ clientQueueBytes: 4096, log: (l) => lines.push(l) });
+    const h = testHub(clock, { clientQueueBytes: 4096, log: (l) => lines.push(l) });
     const stalled = h.open(null);
     if (!stalled.ok) throw new Error(stalled.error);
     const reading = open(h);
     for (let v = 1; v <= 200; v++) {
-      h.onOutcome([transition(v % 4, "IDLE", "ENTRY_WORKING", v)], [], account(10_000));
+      h.onOutcome([transition(v % 4, "IDLE", "ENTRY_WORKING", v)], [], accountRecord(10_000));
       if (v % 20 === 0) await flushed();
     }
     await reading.until("200 transitions", (f) => f.filter((x) => x.event === "transition").length === 200);
@@ -155,7 +136,7 @@ describe("EventHub", () => {
   });
 
   test("more clients than the bound are refused with a reason; a closed hub refuses all", async () => {
-    const h = hub({ maxClients: 2 });
+    const h = testHub(clock, { maxClients: 2 });
     const a = open(h);
     const b = open(h);
     expect(h.open(null)).toEqual({ ok: false, error: "too many event stream clients (at most 2)" });

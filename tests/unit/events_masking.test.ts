@@ -9,9 +9,10 @@
 
 import { describe, expect, test } from "bun:test";
 import { ManualClock } from "../../src/contracts/clock.ts";
-import type { AccountRecord, DiagnosticRecord } from "../../src/contracts/records.ts";
+import type { DiagnosticRecord } from "../../src/contracts/records.ts";
 import { registerSecret } from "../../src/contracts/secrets.ts";
-import { EventHub } from "../../src/events/index.ts";
+import type { EventHub } from "../../src/events/index.ts";
+import { accountRecord, flushed, testHub } from "../_support/event_hub.ts";
 import { SseReader } from "../_support/sse.ts";
 
 const API_KEY = "h49EventsApiKey0123456789abcdef";
@@ -19,25 +20,7 @@ const SIGNATURE = "3f6c0a9be1d24c7788a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f708192a3
 registerSecret(API_KEY); // as config does for BINGX_API_KEY (the registry is process-wide and only grows)
 
 const clock = new ManualClock();
-const hub = () => new EventHub({ clock, epoch: "e1", heartbeatMs: 60_000, flushMs: 0 });
-const flushed = () => new Promise<void>((resolve) => setImmediate(resolve));
 const venueText = `POST https://open-api.bingx.com/openApi/swap/v2/trade/order?X-BX-APIKEY=${API_KEY}&timestamp=1&signature=${SIGNATURE} refused`;
-
-function account(): AccountRecord {
-  return {
-    capital: 10_000,
-    peak_capital: 10_000,
-    drawdown: 0,
-    drawdown_ratio: 0,
-    fees_paid: 0,
-    realized_pnl_total: 0,
-    unrealized_pnl: 0,
-    equity: 10_000,
-    trade_seq: 0,
-    version: 1,
-    seeded: true,
-  };
-}
 
 function kernelDiagnostic(message: string): DiagnosticRecord {
   return {
@@ -67,10 +50,10 @@ function expectMasked(served: unknown): void {
 
 describe("EventHub masks what it serves", () => {
   test("a diagnostic whose message and details hold an API key, a signature or a URL password is served masked", async () => {
-    const h = hub();
+    const h = testHub(clock);
     const c = open(h);
     await flushed();
-    h.onOutcome([], [kernelDiagnostic(venueText)], account());
+    h.onOutcome([], [kernelDiagnostic(venueText)], accountRecord());
     h.diagnostic({
       source: "venue",
       code: "VENUE_ERROR",
@@ -91,7 +74,7 @@ describe("EventHub masks what it serves", () => {
   });
 
   test("a flatten that failed with venue text in its error is served masked, to a resuming client too", async () => {
-    const h = hub();
+    const h = testHub(clock);
     const first = open(h);
     await flushed();
     h.onFlatten({ phase: "FAILED", failed_at_ms: 3, error: venueText });

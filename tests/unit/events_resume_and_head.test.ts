@@ -12,35 +12,15 @@
 
 import { describe, expect, test } from "bun:test";
 import { ManualClock } from "../../src/contracts/clock.ts";
-import type { AccountRecord } from "../../src/contracts/records.ts";
-import { EventHub, type EventHubOptions } from "../../src/events/index.ts";
 import { createHttp, type HttpDeps } from "../../src/http/index.ts";
+import { accountRecord, flushed, testHub } from "../_support/event_hub.ts";
 import { SseReader } from "../_support/sse.ts";
 
 const clock = new ManualClock();
-const hub = (o: Partial<EventHubOptions> = {}) =>
-  new EventHub({ clock, epoch: "e1", heartbeatMs: 60_000, flushMs: 0, ...o });
-const flushed = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-function account(equity: number): AccountRecord {
-  return {
-    capital: 10_000,
-    peak_capital: 10_000,
-    drawdown: 0,
-    drawdown_ratio: 0,
-    fees_paid: 0,
-    realized_pnl_total: 0,
-    unrealized_pnl: equity - 10_000,
-    equity,
-    trade_seq: 0,
-    version: 1,
-    seeded: true,
-  };
-}
 
 describe("HEAD /events", () => {
   test("opens no stream: past the client bound, GET /events still gets a stream", async () => {
-    const h = hub({ maxClients: 2 });
+    const h = testHub(clock, { maxClients: 2 });
     const http = createHttp({
       slotCount: () => 4,
       operatorToken: () => "t".repeat(16),
@@ -65,10 +45,10 @@ describe("HEAD /events", () => {
 describe("resuming far behind", () => {
   test("a Last-Event-ID with more than the client bound after it gets a reset, not a drop", async () => {
     const lines: string[] = [];
-    const h = hub({ clientQueueBytes: 4096, log: (l) => lines.push(l) });
+    const h = testHub(clock, { clientQueueBytes: 4096, log: (l) => lines.push(l) });
     // One account event per flush (a new equity each time), ~300 bytes each: 40 are > 4 KiB.
     for (let i = 1; i <= 40; i++) {
-      h.onOutcome([], [], account(10_000 + i));
+      h.onOutcome([], [], accountRecord(10_000 + i));
       await flushed();
     }
     expect(h.stats().last_seq).toBe(40);
@@ -81,16 +61,16 @@ describe("resuming far behind", () => {
     expect(frames[0]!.data.reason).toContain("too far behind");
     expect(h.stats()).toMatchObject({ clients: 1, clients_dropped_total: 0 });
     // It goes on from the head: the next event reaches it.
-    h.onOutcome([], [], account(20_000));
+    h.onOutcome([], [], accountRecord(20_000));
     await c.until("the next account", (f) => f.some((x) => x.id === "e1-41"));
     expect(lines).toEqual([]);
     await c.cancel();
   });
 
   test("a Last-Event-ID with less than the bound after it still resumes event by event", async () => {
-    const h = hub({ clientQueueBytes: 1024 * 1024 });
+    const h = testHub(clock, { clientQueueBytes: 1024 * 1024 });
     for (let i = 1; i <= 40; i++) {
-      h.onOutcome([], [], account(10_000 + i));
+      h.onOutcome([], [], accountRecord(10_000 + i));
       await flushed();
     }
     const opened = h.open("e1-30");

@@ -8,12 +8,11 @@
 
 import { describe, expect, test } from "bun:test";
 import { ManualClock } from "../../src/contracts/clock.ts";
-import { EventHub, type FeedDiagnostic } from "../../src/events/index.ts";
+import type { EventHub, FeedDiagnostic } from "../../src/events/index.ts";
+import { flushed, testHub } from "../_support/event_hub.ts";
 import { SseReader } from "../_support/sse.ts";
 
 const clock = new ManualClock();
-const hub = () => new EventHub({ clock, epoch: "e1", heartbeatMs: 60_000, flushMs: 0 });
-const flushed = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 function diag(code: string, details: Record<string, unknown>): FeedDiagnostic {
   return { source: "venue", code, severity: "WARNING", slot_id: null, message: code, details, now_ms: 0 };
@@ -33,7 +32,7 @@ function open(h: EventHub, lastId: string | null = null): SseReader {
 
 describe("EventHub with an unserializable diagnostic", () => {
   test("a BigInt, a cycle or a throwing toJSON in details costs only that event: later events still reach a connected client", async () => {
-    const h = hub();
+    const h = testHub(clock);
     const c = open(h);
     await flushed();
     h.diagnostic(diag("BIG", { n: 12345678901234567890n }));
@@ -63,7 +62,7 @@ describe("EventHub with an unserializable diagnostic", () => {
   });
 
   test("a client resuming across an unserializable event gets the events after it", async () => {
-    const h = hub();
+    const h = testHub(clock);
     h.diagnostic(diag("OK", {}));
     await flushed();
     h.diagnostic(diag("BIG", { n: 1n }));

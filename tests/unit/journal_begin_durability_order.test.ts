@@ -9,53 +9,24 @@
  * never appends to a cut segment: a start opens a new one after it.
  */
 
-import { afterEach, describe, expect, test } from "bun:test";
-import { appendFileSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { JournalFs } from "../../src/kernel/_journal_fs.ts";
-import { ExecutionKernel, SegmentJournal, walkJournal } from "../../src/kernel/index.ts";
+import { describe, expect, test } from "bun:test";
+import { appendFileSync, readdirSync, statSync } from "node:fs";
+import { walkJournal } from "../../src/kernel/index.ts";
 import { adoptJournal } from "../../src/launcher/journal_start.ts";
-import { recordingFs, segmentFile, snapshotFile } from "../_support/journal_fs_recorder.ts";
+import {
+  marker,
+  recordedJournalsPerTest,
+  segmentFile as seg,
+  snapshotFile as snap,
+} from "../_support/journal_fs_recorder.ts";
 import { T0 } from "../_support/kernel.ts";
 
-const dirs: string[] = [];
-const kernels: ExecutionKernel[] = [];
-afterEach(() => {
-  for (const k of kernels.splice(0)) k.destroy();
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-const seg = segmentFile;
-const snap = snapshotFile;
-
-function segmentJournal(dir: string, run: string, fs: JournalFs) {
-  return new SegmentJournal({
-    dir,
-    segmentBytes: 4096,
-    keep: 4,
-    run,
-    strategy: "pink",
-    slotCount: 2,
-    activeSlotLimit: 2,
-    hungOrderMs: 30_000,
-    fs,
-  });
-}
-
-const marker = (kernel: ExecutionKernel, from: number) => {
-  let now = from;
-  return () => kernel.apply({ type: "MARK_PRICE", asset: "BTC-USDT", price: 100 + (now % 7), now_ms: ++now });
-};
+const journals = recordedJournalsPerTest("dita-begin-order-");
 
 /** Run A: begins segment 1, rotates `rotations` times, writes 5 more frames (flushed, never fsynced), and dies. */
 function crashedRun(rotations: number) {
-  const dir = mkdtempSync(join(tmpdir(), "dita-begin-order-"));
-  dirs.push(dir);
-  const rec = recordingFs(dir);
-  const journal = segmentJournal(dir, "aaaaaaaaaaaaaaaa", rec.fs);
-  const kernel = ExecutionKernel.open({ slotCount: 2, journal });
-  kernels.push(kernel);
+  const dir = journals.tempDir();
+  const { rec, journal, kernel } = journals.open(dir, "aaaaaaaaaaaaaaaa");
   journal.begin(kernel, 1);
   const mark = marker(kernel, T0);
   while (journal.rotations < rotations) {
@@ -77,11 +48,7 @@ function restart(dir: string, refuse: string[] = []) {
   const lines: string[] = [];
   const walked = walkJournal(dir, { cut: true, log: (l) => lines.push(l) });
   if (walked === null) throw new Error("test setup: no snapshot");
-  const rec = recordingFs(dir);
-  for (const r of refuse) rec.refuse.add(r);
-  const journal = segmentJournal(dir, "bbbbbbbbbbbbbbbb", rec.fs);
-  const kernel = ExecutionKernel.open({ slotCount: 2, journal });
-  kernels.push(kernel);
+  const { rec, journal, kernel } = journals.open(dir, "bbbbbbbbbbbbbbbb", { refuse });
   const start = { dir, nextIndex: walked.nextIndex, recovered: walked };
   adoptJournal(kernel, journal, start, (l) => lines.push(l));
   return { journal, kernel, ops: rec.ops, lines, walked };
@@ -125,7 +92,7 @@ describe("journal begin durability order", () => {
     const after = kernel.stateHashHex();
     journal.close();
     const replayed = walkJournal(dir, { from: "oldest", log: () => {} })!;
-    kernels.push(replayed.kernel);
+    journals.track(replayed.kernel);
     expect(replayed.torn).toEqual([]);
     expect(replayed.kernel.stateHashHex()).toBe(after);
   });
@@ -140,12 +107,7 @@ describe("journal begin durability order", () => {
   });
 
   test("a first start (an empty directory) fsyncs no older segment", () => {
-    const dir = mkdtempSync(join(tmpdir(), "dita-begin-order-"));
-    dirs.push(dir);
-    const rec = recordingFs(dir);
-    const journal = segmentJournal(dir, "cccccccccccccccc", rec.fs);
-    const kernel = ExecutionKernel.open({ slotCount: 2, journal });
-    kernels.push(kernel);
+    const { rec, journal, kernel } = journals.open(journals.tempDir(), "cccccccccccccccc");
     journal.begin(kernel, 1);
     expect(rec.ops).toEqual(newSegment(1));
     journal.close();

@@ -6,44 +6,24 @@
  * the new snapshot and segment (and their names) before anything older is pruned.
  */
 
-import { afterEach, describe, expect, test } from "bun:test";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { ExecutionKernel, JournalWriteError, SegmentJournal, walkJournal } from "../../src/kernel/index.ts";
-import { recordingFs, segmentFile, snapshotFile } from "../_support/journal_fs_recorder.ts";
+import { describe, expect, test } from "bun:test";
+import { readdirSync } from "node:fs";
+import { JournalWriteError, walkJournal } from "../../src/kernel/index.ts";
+import {
+  marker,
+  recordedJournalsPerTest,
+  segmentFile as seg,
+  snapshotFile as snap,
+} from "../_support/journal_fs_recorder.ts";
 import { T0 } from "../_support/kernel.ts";
 
-const dirs: string[] = [];
-const kernels: ExecutionKernel[] = [];
-afterEach(() => {
-  for (const k of kernels.splice(0)) k.destroy();
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-const seg = segmentFile;
-const snap = snapshotFile;
+const journals = recordedJournalsPerTest("dita-rotation-order-");
 
 function journalWith(keep: number) {
-  const dir = mkdtempSync(join(tmpdir(), "dita-rotation-order-"));
-  dirs.push(dir);
-  const rec = recordingFs(dir);
-  const journal = new SegmentJournal({
-    dir,
-    segmentBytes: 4096,
-    keep,
-    run: "0123456789abcdef",
-    strategy: "pink",
-    slotCount: 2,
-    activeSlotLimit: 2,
-    hungOrderMs: 30_000,
-    fs: rec.fs,
-  });
-  const kernel = ExecutionKernel.open({ slotCount: 2, journal });
-  kernels.push(kernel);
+  const dir = journals.tempDir();
+  const { rec, journal, kernel } = journals.open(dir, "0123456789abcdef", { keep });
   journal.begin(kernel, 1);
-  let now = T0;
-  const mark = () => kernel.apply({ type: "MARK_PRICE", asset: "BTC-USDT", price: 100 + (now % 7), now_ms: ++now });
+  const mark = marker(kernel, T0);
   /** Marks and flushes until the flush that makes rotation `n`; the ops of that flush only. */
   const untilRotation = (n: number): string[] => {
     for (;;) {
@@ -77,7 +57,7 @@ describe("journal rotation durability order", () => {
     const live = kernel.stateHashHex();
     journal.close();
     const walked = walkJournal(dir, { log: () => {} })!;
-    kernels.push(walked.kernel);
+    journals.track(walked.kernel);
     expect(walked.snapshot).toBe(3); // recovery starts from the newest snapshot
     expect(walked.kernel.stateHashHex()).toBe(live);
   });
@@ -106,7 +86,7 @@ describe("journal rotation durability order", () => {
     const live = kernel.stateHashHex();
     journal.close();
     const walked = walkJournal(dir, { log: () => {} })!;
-    kernels.push(walked.kernel);
+    journals.track(walked.kernel);
     expect(walked.snapshot).toBe(2);
     expect(walked.kernel.stateHashHex()).toBe(live);
   });

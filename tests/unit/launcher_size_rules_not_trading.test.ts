@@ -14,11 +14,8 @@ import type { StrategyIntent } from "../../src/contracts/intents.ts";
 import { encodeInput, INPUT_SIZE } from "../../src/kernel/index.ts";
 import { intentSizeRefusal, recordSizeRefusal } from "../../src/launcher/_size_rules.ts";
 import { SystemClock } from "../../src/launcher/system_clock.ts";
-import { startBingxSim } from "../../src/sim/index.ts";
 import { BingxVenueAdapter, MockVenueAdapter } from "../../src/venue/index.ts";
-
-const API_KEY = "simKeyAAAAbbbbCCCCdddd0123456789";
-const SECRET = "simSecretZZZZyyyyXXXXwwww9876543210qq";
+import { QUICK_STREAM, realTimeSim } from "../_support/bingx_sim.ts";
 
 const stops: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -27,29 +24,11 @@ afterEach(async () => {
 
 /** A BingX adapter over the local sim, connected, SOL-USDT listed with status 0 (not trading). */
 async function bingxWithHaltedSol() {
-  const sim = await startBingxSim({
-    port: 0,
-    apiKey: API_KEY,
-    secret: SECRET,
-    seed: 5,
-    prices: { "BTC-USDT": 60_000, "SOL-USDT": 150 },
-    balance: 10_000,
-  });
-  const clock = { nowMs: () => Date.now(), monoNs: () => process.hrtime.bigint() };
-  const config = {
-    apiKey: API_KEY,
-    secret: SECRET,
-    baseUrl: sim.url,
-    wsUrl: sim.wsUrl,
-    recvWindowMs: 5000,
-    clock,
-    timeoutMs: 5000,
-    contractsRefreshMs: 600_000,
-  };
-  const adapter = new BingxVenueAdapter(config, {
-    resolveDelaysMs: [0],
-    stream: { backoffBaseMs: 20, backoffMaxMs: 200, openTimeoutMs: 2000 },
-  });
+  const { sim, config } = await realTimeSim(5, { "BTC-USDT": 60_000, "SOL-USDT": 150 });
+  const adapter = new BingxVenueAdapter(
+    { ...config, contractsRefreshMs: 600_000 },
+    { resolveDelaysMs: [0], stream: QUICK_STREAM },
+  );
   stops.push(async () => {
     await adapter.close();
     await sim.stop();

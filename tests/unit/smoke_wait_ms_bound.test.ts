@@ -6,36 +6,27 @@
  */
 
 import { describe, expect, test } from "bun:test";
-import { runCommand } from "citty";
 import { smokeCommand } from "../../src/cli/smoke.ts";
-
-async function outcome(rawArgs: string[]): Promise<{ code: number; message: string }> {
-  const write = process.stdout.write;
-  let printed = "";
-  process.stdout.write = ((s: string) => {
-    printed += s;
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    await runCommand(smokeCommand, { rawArgs });
-    return { code: 0, message: printed };
-  } catch (e) {
-    return { code: (e as { exitCode?: number }).exitCode ?? 1, message: (e as Error).message };
-  } finally {
-    process.stdout.write = write;
-  }
-}
+import { cliRefusal, runCli } from "../_support/cli.ts";
 
 describe("smoke --wait-ms", () => {
   test("above a day (what DITA_V2_HUNG_ORDER_MS takes) is exit 2 naming --wait-ms, in the dry run too", async () => {
     for (const dry of [["--dry-run"], []])
       expect(
-        await outcome(["--symbol", "TRXUSDT", "--venue-url", "http://127.0.0.1:1", "--wait-ms", "86400001", ...dry]),
+        await cliRefusal(smokeCommand, [
+          "--symbol",
+          "TRXUSDT",
+          "--venue-url",
+          "http://127.0.0.1:1",
+          "--wait-ms",
+          "86400001",
+          ...dry,
+        ]),
       ).toEqual({ code: 2, message: "--wait-ms must be an integer 1..86400000, got '86400001'" });
   });
 
   test("a day exactly still passes the dry run", async () => {
-    const r = await outcome([
+    const r = await runCli(smokeCommand, [
       "--symbol",
       "TRXUSDT",
       "--venue-url",
@@ -45,6 +36,6 @@ describe("smoke --wait-ms", () => {
       "--dry-run",
     ]);
     expect(r.code).toBe(0);
-    expect(r.message).toContain("DITA_V2_HUNG_ORDER_MS=86400000");
+    expect(r.stdout).toContain("DITA_V2_HUNG_ORDER_MS=86400000");
   });
 });

@@ -13,6 +13,7 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { POSTURE } from "../../src/launcher/supervisor.ts";
 
 const REPO = resolve(import.meta.dir, "../..");
 const root = join(mkdtempSync(join(tmpdir(), "dita-conf-")), "dita desk");
@@ -44,17 +45,7 @@ for g in o.process_group_configs:
 print(json.dumps(out))
 `;
 
-const POSTURE = {
-  DITA_V2_VENUE: "BINGX",
-  DITA_V2_ZINC: "REAL",
-  DITA_V2_CONTROL_PLANE: "REAL_ZINC",
-  DITA_V2_MODE: "DEBUG",
-  DITA_V2_VERBOSITY: "TRACE",
-  DITA_V2_HAZELCAST: "REAL",
-  DITA_V2_CLICKHOUSE: "REAL",
-};
-
-/** Program name → the executable supervisord would run (or "ERROR ..."). */
+/** Program name → the executable supervisord would run (or "ERROR ..."), the launcher's POSTURE in its environment. */
 function commands(conf: string): Record<string, string> {
   const r = spawnSync(supervisorPython(), ["-c", PARSE, conf], {
     encoding: "utf8",

@@ -11,7 +11,7 @@ import { afterEach, expect, test } from "bun:test";
 import type { ManualClock } from "../../src/contracts/clock.ts";
 import type { OrderRequest, VenueDiagnostic, VenueEvent } from "../../src/contracts/venue.ts";
 import type { SimHandle } from "../../src/sim/index.ts";
-import { simAdapter, simOnClock } from "../_support/bingx_sim.ts";
+import { QUICK_STREAM, simAdapter, simOnClock } from "../_support/bingx_sim.ts";
 
 const stops: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -27,7 +27,7 @@ async function startSim() {
 async function adapterOn(sim: SimHandle, clock: ManualClock) {
   const adapter = simAdapter(sim, clock, {
     resolveDelaysMs: [0],
-    stream: { backoffBaseMs: 20, backoffMaxMs: 200, openTimeoutMs: 2000 },
+    stream: QUICK_STREAM,
   });
   stops.unshift(() => adapter.close());
   const events: VenueEvent[] = [];

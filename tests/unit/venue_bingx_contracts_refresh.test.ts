@@ -15,9 +15,8 @@ import { startBingxSim } from "../../src/sim/index.ts";
 import { parseContracts } from "../../src/venue/bingx/_parse.ts";
 import type { StreamTimers } from "../../src/venue/bingx/user_stream.ts";
 import { BingxVenueAdapter } from "../../src/venue/index.ts";
+import { SIM_API_KEY as API_KEY, QUICK_STREAM, realTimeSim, SIM_SECRET as SECRET } from "../_support/bingx_sim.ts";
 
-const API_KEY = "simKeyAAAAbbbbCCCCdddd0123456789";
-const SECRET = "simSecretZZZZyyyyXXXXwwww9876543210qq";
 const REFRESH_MS = 123_000;
 
 const stops: Array<() => Promise<void>> = [];
@@ -66,33 +65,18 @@ function heldRefreshTimers(ms: number) {
 }
 
 async function start(opts: { timerMs?: number; fetch?: typeof fetch } = {}) {
-  const sim = await startBingxSim({
-    port: 0,
-    apiKey: API_KEY,
-    secret: SECRET,
-    seed: 5,
-    prices: { "BTC-USDT": 60_000, "SOL-USDT": 150 },
-    balance: 10_000,
-  });
-  const clock = { nowMs: () => Date.now(), monoNs: () => process.hrtime.bigint() };
+  const { sim, config } = await realTimeSim(5, { "BTC-USDT": 60_000, "SOL-USDT": 150 });
   const t = heldRefreshTimers(opts.timerMs ?? REFRESH_MS);
-  const config = {
-    apiKey: API_KEY,
-    secret: SECRET,
-    baseUrl: sim.url,
-    wsUrl: sim.wsUrl,
-    recvWindowMs: 5000,
-    clock,
-    timeoutMs: 5000,
+  const adapter = new BingxVenueAdapter(
     // The default interval unless the test holds another.
-    ...(opts.timerMs === undefined ? { contractsRefreshMs: REFRESH_MS } : {}),
-  };
-  const adapter = new BingxVenueAdapter(config, {
-    timers: t.timers,
-    resolveDelaysMs: [0],
-    ...(opts.fetch ? { fetch: opts.fetch } : {}),
-    stream: { backoffBaseMs: 20, backoffMaxMs: 200, openTimeoutMs: 2000 },
-  });
+    { ...config, ...(opts.timerMs === undefined ? { contractsRefreshMs: REFRESH_MS } : {}) },
+    {
+      timers: t.timers,
+      resolveDelaysMs: [0],
+      ...(opts.fetch ? { fetch: opts.fetch } : {}),
+      stream: QUICK_STREAM,
+    },
+  );
   stops.push(async () => {
     await adapter.close();
     await sim.stop();

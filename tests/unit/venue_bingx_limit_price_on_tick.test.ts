@@ -8,12 +8,9 @@
 
 import { afterEach, expect, test } from "bun:test";
 import type { OrderRequest, VenueEvent } from "../../src/contracts/venue.ts";
-import { startBingxSim } from "../../src/sim/index.ts";
 import { applyContractRules, formatStep, stepDecimals } from "../../src/venue/bingx/index.ts";
 import { BingxVenueAdapter } from "../../src/venue/index.ts";
-
-const API_KEY = "simKeyAAAAbbbbCCCCdddd0123456789";
-const SECRET = "simSecretZZZZyyyyXXXXwwww9876543210qq";
+import { QUICK_STREAM, realTimeSim } from "../_support/bingx_sim.ts";
 
 const stops: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -30,19 +27,8 @@ const BTC = {
 };
 
 async function venueAt(mark: number) {
-  const sim = await startBingxSim({
-    port: 0,
-    apiKey: API_KEY,
-    secret: SECRET,
-    seed: 3,
-    prices: { "BTC-USDT": mark },
-    balance: 10_000,
-  });
-  const clock = { nowMs: () => Date.now(), monoNs: () => process.hrtime.bigint() };
-  const adapter = new BingxVenueAdapter(
-    { apiKey: API_KEY, secret: SECRET, baseUrl: sim.url, wsUrl: sim.wsUrl, recvWindowMs: 5000, clock, timeoutMs: 5000 },
-    { stream: { backoffBaseMs: 20, backoffMaxMs: 200, openTimeoutMs: 2000 } },
-  );
+  const { sim, config } = await realTimeSim(3, { "BTC-USDT": mark });
+  const adapter = new BingxVenueAdapter(config, { stream: QUICK_STREAM });
   stops.push(async () => {
     await adapter.close();
     await sim.stop();

@@ -13,7 +13,7 @@ import { afterEach, expect, test } from "bun:test";
 import type { OrderRequest, VenueEvent } from "../../src/contracts/venue.ts";
 import type { SimHandle } from "../../src/sim/index.ts";
 import { VenueRequestError } from "../../src/venue/bingx/index.ts";
-import { simAdapter, simOnClock } from "../_support/bingx_sim.ts";
+import { QUICK_STREAM, simAdapter, simOnClock } from "../_support/bingx_sim.ts";
 import { enter, feed, freshKernel } from "../_support/kernel.ts";
 
 const stops: Array<() => Promise<void>> = [];
@@ -26,7 +26,7 @@ async function start() {
   stops.push(() => sim.stop());
   const adapter = simAdapter(sim, clock, {
     resolveDelaysMs: [0],
-    stream: { backoffBaseMs: 20, backoffMaxMs: 200, openTimeoutMs: 2000 },
+    stream: QUICK_STREAM,
   });
   stops.unshift(() => adapter.close());
   const events: VenueEvent[] = [];

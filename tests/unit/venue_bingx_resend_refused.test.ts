@@ -12,7 +12,7 @@
 
 import { afterEach, expect, test } from "bun:test";
 import type { VenueEvent } from "../../src/contracts/venue.ts";
-import { ORDER_PATH, simAdapter, simOnClock } from "../_support/bingx_sim.ts";
+import { ORDER_PATH, QUICK_STREAM, simAdapter, simOnClock } from "../_support/bingx_sim.ts";
 
 type Held = { url: string; init: RequestInit };
 /** What the network does with the n-th placement (1-based): its answer, or a lost answer (reject). */
@@ -37,7 +37,7 @@ async function venueWithNetwork(plan: PlacementPlan) {
   const adapter = simAdapter(sim, clock, {
     fetch: network,
     resolveDelaysMs: [0, 0, 0],
-    stream: { backoffBaseMs: 20, backoffMaxMs: 200, openTimeoutMs: 2000 },
+    stream: QUICK_STREAM,
   });
   stops.push(async () => {
     await adapter.close();

@@ -11,10 +11,10 @@
 import { afterEach, expect, test } from "bun:test";
 import type { Clock } from "../../src/contracts/clock.ts";
 import { ManualClock } from "../../src/contracts/clock.ts";
-import { startBingxSim } from "../../src/sim/index.ts";
 import { Throttle } from "../../src/venue/bingx/_throttle.ts";
 import { BingxRestClient } from "../../src/venue/bingx/index.ts";
 import { BingxVenueAdapter } from "../../src/venue/index.ts";
+import { QUICK_STREAM, realTimeSim } from "../_support/bingx_sim.ts";
 
 const API_KEY = "simKeyAAAAbbbbCCCCdddd0123456789";
 const SECRET = "simSecretZZZZyyyyXXXXwwww9876543210qq";
@@ -65,15 +65,8 @@ function steppedWallClock(): Clock & { stepMs: number } {
 }
 
 test("a placement after the local clock stepped, while the market budget is paused, is placed, not refused for its timestamp", async () => {
-  const sim = await startBingxSim({
-    port: 0,
-    apiKey: API_KEY,
-    secret: SECRET,
-    seed: 11,
-    prices: { "BTC-USDT": 65_000 },
-    balance: 10_000,
-  });
   const clock = steppedWallClock();
+  const { sim, config } = await realTimeSim(11, { "BTC-USDT": 65_000 }, clock);
   let pauseMarket = false;
   const network = async (url: string, init: RequestInit): Promise<Response> => {
     const res = await fetch(url, init);
@@ -85,18 +78,7 @@ test("a placement after the local clock stepped, while the market budget is paus
     headers.set("X-RateLimit-Requests-Expire", String(Date.now() + 2_600));
     return new Response(await res.text(), { status: res.status, headers });
   };
-  const adapter = new BingxVenueAdapter(
-    {
-      apiKey: API_KEY,
-      secret: SECRET,
-      baseUrl: sim.url,
-      wsUrl: sim.wsUrl,
-      recvWindowMs: 5000,
-      clock,
-      timeoutMs: 5_000,
-    },
-    { fetch: network, resolveDelaysMs: [0], stream: { backoffBaseMs: 20, backoffMaxMs: 200, openTimeoutMs: 2000 } },
-  );
+  const adapter = new BingxVenueAdapter(config, { fetch: network, resolveDelaysMs: [0], stream: QUICK_STREAM });
   stops.push(async () => {
     await adapter.close();
     await sim.stop();

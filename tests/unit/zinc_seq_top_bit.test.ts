@@ -9,12 +9,11 @@
  * ffi/tests/seq_top_bit.c (one process per case); the rest use real regions under a unique prefix.
  */
 
-import { afterEach, describe, expect, test } from "bun:test";
-import { existsSync, unlinkSync } from "node:fs";
-import { nativeLibraryPath } from "../../src/kernel/index.ts";
-import { RealZincPlane, ZincError, ZincRegion } from "../../src/zinc/index.ts";
+import { describe, expect, test } from "bun:test";
+import { ZincError, ZincRegion } from "../../src/zinc/index.ts";
 import { buildHarness, runHarnessCase } from "../_support/c_harness.ts";
 import { writeU64 } from "../_support/files.ts";
+import { zincRegionsPerTest } from "../_support/zinc_regions.ts";
 
 const harness = buildHarness("seq_top_bit");
 const runCase = (name: string) => runHarnessCase([harness, name, `dita_test_seq_top_bit_${name}_${process.pid}`]);
@@ -33,23 +32,9 @@ describe("libzinc (C)", () => {
   });
 });
 
-const libPath = nativeLibraryPath("zinc");
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  for (const f of cleanups.splice(0).reverse()) f();
-});
-
-let counter = 0;
-function plane(): { prefix: string; plane: RealZincPlane } {
-  const prefix = `dita_test_seq_top_bit_ts_${process.pid}_${++counter}`;
-  const p = RealZincPlane.open({ libPath, prefix, slotCount: 2, ringCapacity: 64, outcomeLanes: 2 });
-  cleanups.push(() => {
-    p.close();
-    for (const k of ["intents", "state", "outcomes", "bell"])
-      if (existsSync(`/dev/shm/${prefix}.${k}`)) unlinkSync(`/dev/shm/${prefix}.${k}`);
-  });
-  return { prefix, plane: p };
-}
+const regions = zincRegionsPerTest("seq_top_bit_ts");
+const { libPath } = regions;
+const plane = () => regions.plane();
 
 function thrown(f: () => unknown): ZincError {
   try {
@@ -66,7 +51,7 @@ describe("src/zinc", () => {
     const { prefix } = plane();
     const path = `/dev/shm/${prefix}.state`;
     const r = ZincRegion.open({ libPath, prefix, kind: "state", recordCount: 0, writer: false });
-    cleanups.push(() => r.close());
+    regions.cleanup(() => r.close());
     for (const word of [1n << 63n, (1n << 64n) - 6n]) {
       writeU64(path, 16, word);
       const e = thrown(() => r.seq());
@@ -82,11 +67,11 @@ describe("src/zinc", () => {
   test("ZincRegion.seq() when libzinc answers a negative that is no ZINC_E_* code (2^63 read as signed): CORRUPT naming the value, not ARG", () => {
     const { prefix } = plane();
     const r = ZincRegion.open({ libPath, prefix, kind: "state", recordCount: 0, writer: false });
-    cleanups.push(() => r.close());
+    regions.cleanup(() => r.close());
     const lib = r.lib as { zinc_seq: (id: number) => number | bigint };
     const real = lib.zinc_seq;
     lib.zinc_seq = () => -(1n << 63n);
-    cleanups.push(() => {
+    regions.cleanup(() => {
       lib.zinc_seq = real;
     });
     const e = thrown(() => r.seq());
@@ -98,7 +83,7 @@ describe("src/zinc", () => {
   test("an outcome lane's head() on a head word >= 2^63: CORRUPT naming the word, not a ring-cell message", () => {
     const { prefix, plane: p } = plane();
     const lane = p.claimOutcomeLane();
-    cleanups.push(() => lane.release());
+    regions.cleanup(() => lane.release());
     const word = (1n << 64n) - 6n;
     writeU64(`/dev/shm/${prefix}.outcomes`, 128 + lane.lane * 64, word);
     const e = thrown(() => lane.head());

@@ -8,19 +8,15 @@
  * Real regions in /dev/shm under a unique prefix, removed after each test.
  */
 
-import { afterEach, expect, test } from "bun:test";
-import { existsSync, unlinkSync } from "node:fs";
+import { expect, test } from "bun:test";
 import type { DiagnosticRecord } from "../../src/contracts/index.ts";
-import { nativeLibraryPath } from "../../src/kernel/index.ts";
-import { OUTCOME_LANE_DEPTH, OutcomeBatch, RealZincPlane, ZincRegion, ZincStatusReader } from "../../src/zinc/index.ts";
+import { OUTCOME_LANE_DEPTH, OutcomeBatch, ZincRegion, ZincStatusReader } from "../../src/zinc/index.ts";
 import { writeU64 } from "../_support/files.ts";
+import { zincRegionsPerTest } from "../_support/zinc_regions.ts";
 
-const libPath = nativeLibraryPath("zinc");
 const LANES = 2;
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  for (const f of cleanups.splice(0).reverse()) f();
-});
+const regions = zincRegionsPerTest("status_lane_head");
+const { libPath } = regions;
 
 /** ffi/README.md §7: lane i's header at 128 + i * 64 (head u64 at +0, read u64 at +8). */
 function writeLaneWord(path: string, lane: number, word: 0 | 8, value: bigint): void {
@@ -38,15 +34,9 @@ const refused: DiagnosticRecord = {
 };
 
 test("recent refusals on a lane whose head is past 2^53: a bounded scan that still finds the record", () => {
-  const prefix = `dita_test_status_lane_head_${process.pid}`;
-  const plane = RealZincPlane.open({ libPath, prefix, slotCount: 2, ringCapacity: 64, outcomeLanes: LANES });
-  cleanups.push(() => {
-    plane.close();
-    for (const k of ["intents", "state", "outcomes", "bell"])
-      if (existsSync(`/dev/shm/${prefix}.${k}`)) unlinkSync(`/dev/shm/${prefix}.${k}`);
-  });
+  const { prefix, plane } = regions.plane({ outcomeLanes: LANES });
   const lane = plane.claimOutcomeLane();
-  cleanups.push(() => lane.release());
+  regions.cleanup(() => lane.release());
   const path = `/dev/shm/${prefix}.outcomes`;
   const far = 1n << 60n;
   writeLaneWord(path, lane.lane, 0, far);
@@ -67,11 +57,11 @@ test("recent refusals on a lane whose head is past 2^53: a bounded scan that sti
   expect(plane.publishOutcomes(batch.bytes, 1)).toBe(1); // written at lane position 2^60
 
   const reader = ZincStatusReader.open({ libPath, prefix });
-  cleanups.push(() => reader.close());
+  regions.cleanup(() => reader.close());
   // The reader's libzinc binding is the one cached for this path: count its peeks, and stop a scan
   // that goes past what the lanes can hold (it would never end) with an error instead of a hang.
   const probe = ZincRegion.open({ libPath, prefix, kind: "outcomes", recordCount: 0, writer: false });
-  cleanups.push(() => probe.close());
+  regions.cleanup(() => probe.close());
   const lib = probe.lib as { zinc_outcome_peek: (...a: never[]) => number };
   const peek = lib.zinc_outcome_peek;
   let peeks = 0;
@@ -79,7 +69,7 @@ test("recent refusals on a lane whose head is past 2^53: a bounded scan that sti
     if (++peeks > LANES * OUTCOME_LANE_DEPTH) throw new Error(`scan went past the lanes' depth (${peeks} peeks)`);
     return peek(...a);
   };
-  cleanups.push(() => {
+  regions.cleanup(() => {
     lib.zinc_outcome_peek = peek;
   });
 
