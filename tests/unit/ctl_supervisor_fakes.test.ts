@@ -82,7 +82,13 @@ const state = () => (existsSync(join(dir, "state")) ? readFileSync(join(dir, "st
 async function supervisordUp(program: string | null, env: Record<string, string>): Promise<void> {
   writeFileSync(join(dir, "up"), "");
   if (program !== null) writeFileSync(join(dir, "state"), `${program}\n`);
-  const p = Bun.spawn(["sh", "-c", "echo up; exec sleep 600"], { env, stdout: "pipe" });
+  // stdin/stderr not inherited: a process outliving a failed run must not hold the runner's pipes open
+  const p = Bun.spawn(["sh", "-c", "echo up; exec sleep 600"], {
+    env,
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "ignore",
+  });
   running.push(p);
   const reader = p.stdout.getReader();
   await reader.read(); // the shell runs with `env` once it printed
