@@ -106,7 +106,7 @@ describe("dita-v2 strategy-status", () => {
     const r = run(["strategy-status", "--strategy", "blue", "--json"], { DITA_V2_ZINC_PREFIX: prefix });
     expect([r.code, r.stdout]).toEqual([2, ""]);
     expect(r.stderr.trim().split("\n")).toEqual([
-      `dita-v2: the regions under prefix '${prefix}' belong to namespace 'pink', not 'blue' (give --prefix ${prefix} to read them anyway)`,
+      `dita-v2: the regions under DITA_V2_ZINC_PREFIX=${prefix} belong to namespace 'pink', not 'blue' (give --prefix ${prefix} to read them anyway)`,
     ]);
     expect(run(["strategy-status", "--json"], { DITA_V2_ZINC_PREFIX: prefix }).code).toBe(0);
   }, 30_000);
