@@ -10,7 +10,9 @@
  *    Hazelcast password, the BingX API key and secret), wherever it appears in the text, when it is
  *    at least MIN_SECRET_CHARS long (a shorter value would mask ordinary words; a short URL password
  *    is still masked by shape);
- *  - the `extra` secrets of one call (an adapter's own key and secret).
+ *  - the `extra` secrets of one call (an adapter's own key and secret);
+ *  - a signed request's signature (`signature=<value>`, found by shape: no registry holds it, and
+ *    with its timestamp it replays the request within the venue's receive window).
  *
  * Invariants: masking is idempotent, never throws, and a masked text never contains a registered
  * secret of MIN_SECRET_CHARS or more. The registry is process-wide and only grows (configuration is
@@ -21,6 +23,9 @@
 
 export const MASK = "***";
 export const MIN_SECRET_CHARS = 4;
+
+/** A signed request's signature parameter, up to the next parameter, space, quote or backslash. */
+const SIGNATURE = /(\bsignature=)[^&\s"\\]+/gi;
 
 /** Scheme, then the userinfo up to the authority's last `@` (a password may hold a stray `@`). */
 const URL_USERINFO = /\b([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)([^\s/?#@]*)(:[^\s/?#]*)@/g;
@@ -39,9 +44,11 @@ export function registerSecret(value: string | null | undefined): void {
   }
 }
 
-/** `text` with every URL password, registered secret and `extra` secret replaced by `***`. */
+/** `text` with every URL password, signature, registered secret and `extra` secret replaced by `***`. */
 export function maskSecrets(text: string, extra: readonly string[] = []): string {
-  let out = text.replace(URL_USERINFO, (_m, scheme: string, user: string) => `${scheme}${user}:${MASK}@`);
+  let out = text
+    .replace(URL_USERINFO, (_m, scheme: string, user: string) => `${scheme}${user}:${MASK}@`)
+    .replace(SIGNATURE, `$1${MASK}`);
   for (const s of extra) if (s.length >= MIN_SECRET_CHARS) out = out.split(s).join(MASK);
   for (const s of registry) if (s.length >= MIN_SECRET_CHARS) out = out.split(s).join(MASK);
   return out;

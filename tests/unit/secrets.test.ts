@@ -19,6 +19,16 @@ describe("maskSecrets", () => {
     expect(maskSecrets("http://user:@host")).toBe("http://user:***@host");
   });
 
+  test("a request's signature is masked by shape, the other parameters stay; masking is idempotent", () => {
+    const text =
+      'GET /openApi/swap/v2/trade/order?symbol=BTC-USDT&timestamp=1&signature=9f86d081884c7d65 failed; "signature=ab12"';
+    expect(maskSecrets(text)).toBe(
+      'GET /openApi/swap/v2/trade/order?symbol=BTC-USDT&timestamp=1&signature=*** failed; "signature=***"',
+    );
+    expect(maskSecrets(maskSecrets(text))).toBe(maskSecrets(text));
+    expect(maskSecrets("a signature of the contract")).toBe("a signature of the contract");
+  });
+
   test("a registered secret is masked wherever it appears, raw and percent-decoded; masking is idempotent", () => {
     registerSecret("Zq%2Fsecret%40x");
     const text = "auth failed for Zq/secret@x (configured as Zq%2Fsecret%40x)";
