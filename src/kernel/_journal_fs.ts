@@ -3,9 +3,9 @@
  * `_segment_files.ts`): node:fs by default (`nodeJournalFs`). A test passes its own
  * (`SegmentJournalOptions.fs`) to record the order of writes, fsyncs, renames and unlinks, which
  * crash safety depends on and no file on disk shows. `writeAll` writes all of a buffer (at `position`,
- * else at the file's offset); `syncDir` makes a directory's entries durable.
+ * else at the file's offset); `fsyncPath` makes a file's bytes, or a directory's entries, durable.
  *
- * Entry points: `JournalFs`, `nodeJournalFs`, `writeAll`, `syncDir`.
+ * Entry points: `JournalFs`, `nodeJournalFs`, `writeAll`, `fsyncPath`.
  */
 
 import { closeSync, fsyncSync, ftruncateSync, openSync, readdirSync, renameSync, rmSync, writeSync } from "node:fs";
@@ -38,9 +38,9 @@ export function writeAll(fs: JournalFs, fd: number, bytes: Uint8Array, position:
     at += fs.writeSync(fd, bytes, at, bytes.byteLength - at, position === null ? null : position + at);
 }
 
-/** fsyncs directory `dir` (its entries: a rename, a new file, an unlink made durable). */
-export function syncDir(fs: JournalFs, dir: string): void {
-  const d = fs.openSync(dir, "r");
+/** fsyncs the file or directory at `path` (a directory: its entries, a rename, a new file, an unlink). */
+export function fsyncPath(fs: JournalFs, path: string): void {
+  const d = fs.openSync(path, "r");
   try {
     fs.fsyncSync(d);
   } finally {

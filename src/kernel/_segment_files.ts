@@ -14,7 +14,7 @@
  */
 
 import { join } from "node:path";
-import { type JournalFs, nodeJournalFs, syncDir, writeAll } from "./_journal_fs.ts";
+import { fsyncPath, type JournalFs, nodeJournalFs, writeAll } from "./_journal_fs.ts";
 import {
   encodeSegmentHeader,
   encodeSnapshotFile,
@@ -58,7 +58,7 @@ export function createSegment(
     const header = encodeSegmentHeader({ ...o, index, firstSeq: seq + 1 });
     writeAll(fs, fd, header);
     fs.fsyncSync(fd);
-    syncDir(fs, o.dir); // the snapshot's rename and the segment's name are durable before anything is pruned
+    fsyncPath(fs, o.dir); // the snapshot's rename and the segment's name are durable before anything is pruned
     return { fd, size: header.byteLength };
   } catch (e) {
     if (fd !== null) fs.closeSync(fd);
@@ -88,7 +88,7 @@ export function pruneJournal(dir: string, keep: number, fs: JournalFs = nodeJour
   const oldestKept = snapshots[keep - 1]!;
   const gone = files.filter((x) => x.index < oldestKept);
   for (const x of gone) fs.rmSync(join(dir, x.f), { force: true });
-  if (gone.length > 0) syncDir(fs, dir);
+  if (gone.length > 0) fsyncPath(fs, dir);
 }
 
 /**
@@ -107,12 +107,7 @@ export function settleJournal(dir: string, index: number, fs: JournalFs = nodeJo
   if (newest === null) return;
   const path = join(dir, newest.f);
   try {
-    const fd = fs.openSync(path, "r");
-    try {
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
+    fsyncPath(fs, path);
   } catch (e) {
     throw new Error(`${path}: fsync refused (${(e as Error).message.split("\n")[0]}): no snapshot is made ahead of it`);
   }
