@@ -70,17 +70,20 @@ pub fn check(slot: &SlotImage, mem: &SlotMemory, i: &InputRecord, slot_id: u32) 
         // booked would be re-booked on the other side (an exit leg's PnL changing sign).
         let own = order(slot, role);
         let kept = names_order(own, i) && (is_working(own) || slot.is_open == 1);
-        if let Some(side) = position_side(own, role).filter(|s| kept && i.side != 0 && s.raw() != i.side) {
-            let venue = Side::from_raw(i.side).map_or("none", Side::name);
-            let order_side = OrderSide::from_raw(own.side).map_or("none", OrderSide::name);
-            return Err(diag!(
-                InvalidIntent,
-                slot_id,
-                "open {} order {id} is a {order_side} of a {} position; venue side {venue}",
-                role.name(),
-                side.name()
-            )
-            .field(Field::Side, i.side as f64));
+        let kept_side = OrderSide::from_raw(own.side).filter(|_| kept);
+        if let (Some(has), Some(venue)) = (kept_side, Side::from_raw(i.side)) {
+            if order_side(role, venue) != has {
+                return Err(diag!(
+                    InvalidIntent,
+                    slot_id,
+                    "open {} order {id} is a {}, not the {} of a {} position",
+                    role.name(),
+                    has.name(),
+                    order_side(role, venue).name(),
+                    venue.name()
+                )
+                .field(Field::Side, i.side as f64));
+            }
         }
     }
     if i.qty_e8 > 0 || role.is_some() {
@@ -134,11 +137,11 @@ pub fn check(slot: &SlotImage, mem: &SlotMemory, i: &InputRecord, slot_id: u32) 
     }
 }
 
-/// The position side an order of `role` belongs to: an entry BUY or an exit SELL is LONG's.
-fn position_side(o: &OrderImage, role: OrderRole) -> Option<Side> {
-    match (role, OrderSide::from_raw(o.side)?) {
-        (OrderRole::Entry, OrderSide::Buy) | (OrderRole::Exit, OrderSide::Sell) => Some(Side::Long),
-        _ => Some(Side::Short),
+/// The side an order of `role` takes for a `side` position: a LONG's entry BUYs, its exit SELLs.
+fn order_side(role: OrderRole, side: Side) -> OrderSide {
+    match (role, side) {
+        (OrderRole::Entry, Side::Long) | (OrderRole::Exit, Side::Short) => OrderSide::Buy,
+        _ => OrderSide::Sell,
     }
 }
 
@@ -213,10 +216,6 @@ pub fn adopt(slot: &mut SlotImage, mem: &mut SlotMemory, i: &InputRecord, now_ms
 /// Installs the truth's open order under `role` (invariant 3).
 fn adopt_order(slot: &mut SlotImage, role: OrderRole, i: &InputRecord, now_ms: u64) {
     let side = Side::from_raw(slot.side).expect("Invariant: side known before adopting an order");
-    let order_side = match (role, side) {
-        (OrderRole::Entry, Side::Long) | (OrderRole::Exit, Side::Short) => OrderSide::Buy,
-        _ => OrderSide::Sell,
-    };
     let current = *order(slot, role);
     let known = is_truth_order(&current, i);
     let mut o = if known {
@@ -229,7 +228,7 @@ fn adopt_order(slot: &mut SlotImage, role: OrderRole, i: &InputRecord, now_ms: u
     }
     o.present = 1;
     o.role = role.raw();
-    o.side = order_side.raw();
+    o.side = order_side(role, side).raw();
     o.leg = if role == OrderRole::Exit { slot.leg } else { 0 };
     o.intended_e8 = i.order_qty_e8;
     o.filled_e8 = i.order_filled_e8;
