@@ -11,6 +11,8 @@
  *    at least MIN_SECRET_CHARS long (a shorter value would mask ordinary words; a short URL password
  *    is still masked by shape);
  *  - the `extra` secrets of one call (an adapter's own key and secret);
+ *  - each of these secrets also as JSON escapes it, once and twice (a secret holding `"` or `\`
+ *    inside an event's JSON, or inside a JSON text carried as a string of another);
  *  - a signed request's signature (`signature=<value>`, found by shape: no registry holds it, and
  *    with its timestamp it replays the request within the venue's receive window).
  *
@@ -30,15 +32,23 @@ const SIGNATURE = /(\bsignature=)[^&\s"\\]+/gi;
 /** Scheme, then the userinfo up to the authority's last `@` (a password may hold a stray `@`). */
 const URL_USERINFO = /\b([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)([^\s/?#@]*)(:[^\s/?#]*)@/g;
 
-const registry = new Set<string>();
+/** Each registered secret with its JSON-escaped forms (see `escapedForms`). */
+const registry = new Map<string, readonly string[]>();
+
+/** `s` as it appears inside a JSON string, and inside a JSON string of that JSON text (distinct forms). */
+function escapedForms(s: string): readonly string[] {
+  const once = JSON.stringify(s).slice(1, -1);
+  const twice = JSON.stringify(once).slice(1, -1);
+  return [...new Set([s, once, twice])];
+}
 
 /** Adds a credential to the process-wide set masked by `maskSecrets` (ignored when empty). */
 export function registerSecret(value: string | null | undefined): void {
   if (value === null || value === undefined || value === "") return;
-  registry.add(value);
+  registry.set(value, escapedForms(value));
   try {
     const decoded = decodeURIComponent(value);
-    if (decoded !== value) registry.add(decoded);
+    if (decoded !== value) registry.set(decoded, escapedForms(decoded));
   } catch {
     // not percent-encoded: the raw value is registered
   }
@@ -49,8 +59,15 @@ export function maskSecrets(text: string, extra: readonly string[] = []): string
   let out = text
     .replace(URL_USERINFO, (_m, scheme: string, user: string) => `${scheme}${user}:${MASK}@`)
     .replace(SIGNATURE, `$1${MASK}`);
-  for (const s of extra) if (s.length >= MIN_SECRET_CHARS) out = out.split(s).join(MASK);
-  for (const s of registry) if (s.length >= MIN_SECRET_CHARS) out = out.split(s).join(MASK);
+  for (const s of extra) if (s.length >= MIN_SECRET_CHARS) out = maskAll(out, escapedForms(s));
+  for (const [s, forms] of registry) if (s.length >= MIN_SECRET_CHARS) out = maskAll(out, forms);
+  return out;
+}
+
+/** Longest form first: a form that holds another must be masked whole. */
+function maskAll(text: string, forms: readonly string[]): string {
+  let out = text;
+  for (let i = forms.length - 1; i >= 0; i--) out = out.split(forms[i] as string).join(MASK);
   return out;
 }
 

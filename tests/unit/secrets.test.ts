@@ -36,6 +36,20 @@ describe("maskSecrets", () => {
     expect(maskSecrets(maskSecrets(text))).toBe(maskSecrets(text));
   });
 
+  test("a secret holding a quote or a backslash is masked inside JSON text too, escaped once or twice", () => {
+    const secret = 'pa"ss\\w0rd';
+    registerSecret(secret);
+    const once = JSON.stringify({ details: { text: `venue said ${secret}` } });
+    const twice = JSON.stringify({ frame: once });
+    for (const text of [once, twice]) {
+      const masked = maskSecrets(text);
+      expect(masked).toContain(MASK);
+      expect(masked).not.toContain("w0rd");
+    }
+    expect(maskSecrets(`key ${JSON.stringify(secret)}`, ['x"y\\zz'])).toBe(`key "${MASK}"`);
+    expect(maskSecrets(JSON.stringify('own x"y\\zz'), ['x"y\\zz'])).toBe(`"own ${MASK}"`);
+  });
+
   test("secrets shorter than 4 characters are not masked in free text (they would mask words), but still in URLs", () => {
     registerSecret("abc");
     expect(maskSecrets("abc def http://u:abc@h")).toBe("abc def http://u:***@h");
