@@ -1,7 +1,8 @@
 /**
  * `serve` mode: assemble, recover, then serve HTTP and the Zinc ring until SIGTERM/SIGINT.
  * On a signal: stop intake, bound in-flight venue calls, flush projection, publish the final
- * state (the Zinc state region is write-through, so it already holds it), exit 0 within 10 s.
+ * state (the Zinc state region is write-through, so it already holds it), exit 0 within 10 s
+ * (`_serve_stop.ts`: the fleet's Hazelcast steps too are bounded, and the state dir always unlocked).
  * The event hub (`GET /events`) gets the runtime's outcomes and the venue's and projection's
  * diagnostics; the console's files are served from the executable. When DITA_V2_HTTP_HOST is not
  * a loopback address, every route but /health and the console's files needs the token.
@@ -19,9 +20,10 @@ import { consoleAssets } from "../console/index.ts";
 import { maskDeep, maskSecrets } from "../contracts/secrets.ts";
 import { EventHub, type FeedDiagnostic } from "../events/index.ts";
 import { createHttp, type HttpDeps, isLoopbackHost } from "../http/index.ts";
+import { stopServe } from "./_serve_stop.ts";
 import { buildBundle, makeStateDir } from "./bundle.ts";
 import { httpOrigin, loadConfig, type RuntimeConfig } from "./config.ts";
-import { type FleetMembership, joinFleet, shutdownBudgetMs } from "./fleet_member.ts";
+import { type FleetMembership, joinFleet } from "./fleet_member.ts";
 import { eagerJitEnv, jitInUse, reexecWith, runsCompiled } from "./jit_tiers.ts";
 import { catchUp } from "./journal_projection.ts";
 import { gauge, rateLines, slotStageLines } from "./metrics.ts";
@@ -88,16 +90,7 @@ export async function runServe(env: Record<string, string | undefined>): Promise
   if (exposed) log(`${config.http_host} is not a loopback address: every route but /health needs the token`);
   fleet.start(rt, httpOrigin(config.http_host, server.port ?? config.http_port));
   const loops = rt.runLoops();
-  const signal = await stopSignal;
-  log(`${signal}: stopping intake, draining venue calls, flushing projection`);
-  await fleet.stopBeats();
-  const result = await rt.shutdown(shutdownBudgetMs(fleet.leaseLeftMs())); // drains within the lease
-  hub.close();
-  server.stop(true);
-  await loops;
-  await fleet.leave();
-  unlock();
-  log(`stopped: ${JSON.stringify(result)}`);
+  await stopServe(await stopSignal, { fleet, runtime: rt, hub, server, loops, unlock, log });
   return 0;
 }
 
