@@ -9,7 +9,10 @@
  * working auditor must flag. `auditor` replaces the auditor (the matrix canary breaks one of its
  * invariants on purpose, and the matrix must then fail).
  *
- * Entry points: `checkpoint(h, options)`, `replayCheck(h)`, `relativeTo(truth, baseline)`.
+ * A hung order the query could not resolve (UNKNOWN) is a HUNG finding (`hungFindings`).
+ *
+ * Entry points: `checkpoint(h, options)`, `replayCheck(h)`, `relativeTo(truth, baseline)`,
+ * `hungFindings(unresolved, during?)`.
  */
 
 import { type AuditInput, audit, legalRows, type Violation } from "./auditor.ts";
@@ -19,7 +22,7 @@ import type { VenueTruth } from "./truth.ts";
 export type Auditor = (a: AuditInput) => Violation[];
 
 export interface Finding {
-  invariant: Violation["invariant"] | "QUIESCE" | "REPLAY" | "CASE" | "FLAT";
+  invariant: Violation["invariant"] | "QUIESCE" | "REPLAY" | "CASE" | "FLAT" | "HUNG";
   message: string;
 }
 
@@ -34,7 +37,7 @@ export async function checkpoint(h: Harness, o: CheckpointOptions = {}): Promise
   const found: Finding[] = [];
   if (!(await h.settle(80, 8_000)))
     found.push({ invariant: "QUIESCE", message: "the system did not settle within 8 s" });
-  await h.resolveHung();
+  found.push(...hungFindings((await h.resolveHung()).unresolved));
   // Resolving hung orders moves the system again: unsettled now, the audit would read a moving target.
   if (!(await h.settle(80, 8_000)))
     found.push({
@@ -61,6 +64,18 @@ export async function checkpoint(h: Harness, o: CheckpointOptions = {}): Promise
   return found;
 }
 
+/**
+ * A hung order whose query could not say what happened (UNKNOWN) is a HUNG finding: the venue never
+ * confirmed its fate, whatever the auditor then sees. `during` names where it happened (a flatten).
+ */
+export function hungFindings(unresolved: readonly string[], during = ""): Finding[] {
+  const where = during === "" ? "" : `during ${during}, `;
+  return unresolved.map((cid) => ({
+    invariant: "HUNG",
+    message: `${where}hung order ${cid}: the venue's query never said what happened to it`,
+  }));
+}
+
 /** Replays every process's journal; a hash that differs from the one that process reached is a REPLAY finding. */
 export function replayCheck(h: Harness): { findings: Finding[]; state_hash: string; replay_hash: string } {
   const findings: Finding[] = [];
@@ -83,11 +98,11 @@ export function replayCheck(h: Harness): { findings: Finding[]; state_hash: stri
   return { findings, state_hash: stateHash, replay_hash: replay.state_hash };
 }
 
-/** Truth minus what the live account held before the run (null baseline: the truth as is). */
+/** Truth minus what the live account held before the run, its orders included (null baseline: the truth as is). */
 export function relativeTo(t: VenueTruth, base: VenueTruth | null): VenueTruth {
   if (base === null) return t;
   const held = new Map(base.positions.map((p) => [`${p.asset}|${p.side}`, p.size]));
-  const before = new Set(base.open_orders.map((o) => o.client_order_id));
+  const before = new Set([...base.open_orders, ...(base.orders ?? [])].map((o) => o.client_order_id));
   const now = new Set(t.positions.map((p) => `${p.asset}|${p.side}`));
   // A held position the run closed entirely is the run's too: it sold (−) what was held.
   const gone = base.positions.filter((p) => p.size > 0 && !now.has(`${p.asset}|${p.side}`));
@@ -102,7 +117,7 @@ export function relativeTo(t: VenueTruth, base: VenueTruth | null): VenueTruth {
       ...gone.map((p) => ({ asset: p.asset, side: p.side, size: -p.size })),
     ],
     open_orders: t.open_orders.filter((o) => !before.has(o.client_order_id)),
-    ...(t.orders ? { orders: t.orders } : {}),
+    ...(t.orders ? { orders: t.orders.filter((o) => !before.has(o.client_order_id)) } : {}),
     wallet: null,
     placements_max: t.placements_max,
   };

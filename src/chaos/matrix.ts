@@ -23,7 +23,7 @@ import { Rng } from "../contracts/rng.ts";
 import type { ContractRules } from "../contracts/venue.ts";
 import type { RecoveryReport } from "../launcher/recovery.ts";
 import type { BingxConfig } from "../venue/index.ts";
-import { type Auditor, checkpoint, type Finding, replayCheck } from "./checkpoint.ts";
+import { type Auditor, checkpoint, type Finding, hungFindings, replayCheck } from "./checkpoint.ts";
 import { type Harness, startHarness } from "./harness.ts";
 import { flattenIntents, type Intent } from "./intents.ts";
 import { noKnobs } from "./knobs.ts";
@@ -163,18 +163,23 @@ export class CaseContext {
     for (const f of found) if (this.findings.length < FINDINGS_MAX) this.findings.push({ ...f, step });
   }
 
-  /** Cancels every working order and exits every position, then audits the end state. */
+  /**
+   * Cancels every working order and exits every position (a hung order its query left unresolved
+   * is HUNG), then audits the end state.
+   */
   async flattenAll(): Promise<void> {
+    const unresolved = new Set<string>();
     await this.step("flatten", async () => {
       for (let pass = 0; pass < 3; pass++) {
         const { cancels, exits } = flattenIntents(this.h.kernel.slots());
-        if (cancels.length + exits.length === 0) return;
+        if (cancels.length + exits.length === 0) break;
         for (const i of cancels) this.submit(i);
         await this.settle();
         for (const i of flattenIntents(this.h.kernel.slots()).exits) this.submit(i);
         await this.settle();
-        await this.h.resolveHung();
+        for (const cid of (await this.h.resolveHung()).unresolved) unresolved.add(cid);
       }
+      this.add("flatten", hungFindings([...unresolved], "the flatten"));
     });
     const left = this.h.kernel.slots().filter((s) => s.is_open);
     this.expect(

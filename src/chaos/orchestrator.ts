@@ -20,7 +20,7 @@
 import type { Clock } from "../contracts/clock.ts";
 import { Rng } from "../contracts/rng.ts";
 import type { BingxConfig } from "../venue/index.ts";
-import { checkpoint, type Finding, replayCheck } from "./checkpoint.ts";
+import { checkpoint, type Finding, hungFindings, replayCheck } from "./checkpoint.ts";
 import { type Harness, startHarness } from "./harness.ts";
 import { type Action, ASSETS, drawBurst, flattenIntents } from "./intents.ts";
 import { describeKnobs, drawKnobs, noKnobs } from "./knobs.ts";
@@ -115,8 +115,12 @@ class Run {
     await this.check(step);
   }
 
-  /** Cancels every working order, exits every position, and audits the flat end state. */
+  /**
+   * Cancels every working order, exits every position (a hung order its query left unresolved is
+   * HUNG), and audits the flat end state.
+   */
   async flatten(step: number): Promise<void> {
+    const unresolved = new Set<string>();
     for (let pass = 0; pass < 3; pass++) {
       const { cancels, exits } = flattenIntents(this.h.kernel.slots());
       if (cancels.length + exits.length === 0) break;
@@ -124,8 +128,9 @@ class Run {
       await this.h.settle();
       for (const i of flattenIntents(this.h.kernel.slots()).exits) this.fire({ intent: i });
       await this.h.settle();
-      await this.h.resolveHung();
+      for (const cid of (await this.h.resolveHung()).unresolved) unresolved.add(cid);
     }
+    this.add(step, hungFindings([...unresolved], "the flatten"));
     await this.check(step);
     // Kernel and venue agree just as well when both still hold a trade: the end must be flat.
     for (const s of this.h.kernel.slots().filter((x) => x.is_open))
