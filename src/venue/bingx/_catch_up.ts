@@ -4,6 +4,8 @@
  * runs asks for one more pass after it (requests coalesce), so a flapping stream can never have
  * several passes query the same orders at once. An order whose query failed (not "no such order")
  * is queried again after a pause, a few times: a stream gap plus one failed query must not lose a fill.
+ * An answer that does not read as an order (_parse.ts `parseOrder`) is a MALFORMED_PAYLOAD naming
+ * the client id; nothing is applied.
  *
  * Entry points: `CatchUps` (`request`, `running`), `catchUp` (one pass).
  */
@@ -85,6 +87,11 @@ export async function catchUp(
       try {
         const s = parseOrder(await rest.request(ep.queryOrder(w.asset, w.cid)));
         if (s) applyState(s);
+        else
+          out.diag({
+            code: "MALFORMED_PAYLOAD",
+            message: `catch-up query for ${w.cid}: answer unreadable, nothing applied`,
+          });
       } catch (err) {
         if (err instanceof VenueRequestError && err.orderAbsent) {
           working.forgetAbsent(w.cid);

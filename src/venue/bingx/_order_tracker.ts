@@ -15,7 +15,9 @@
  *    replaced by n itself. In mode "cumulative" (for a venue whose `n` totals the order) `n` is
  *    taken as is. A forward REST state carries the exact cumulative commission, which replaces
  *    whatever was estimated (lower or higher);
- * 3. `last_fill_size` / `last_fill_price`: what this fact added over the last forward one;
+ * 3. `last_fill_size`: what this fact added over the last forward one (not the frame's `l`, which
+ *    is one trade's: across a missed leg the stream and a REST query report the same size);
+ *    `last_fill_price`: the frame's last trade price `L`, a REST state's implied price of the gain;
  * 4. a REJECTED status (the venue accepted the order, then its engine refused it) is a REJECT with
  *    reject_reason VENUE, as every REJECT the kernel accepts carries a reason;
  * 5. the client order id's spelling: BingX lower-cases it; the kernel's spelling, once known for
@@ -32,11 +34,10 @@
 import { endsOrder } from "../../contracts/order_status.ts";
 import type { VenueEvent, VenueOrderState } from "../../contracts/venue.ts";
 import { eventId, roundQty } from "../event_id.ts";
+import { FEE_RATE_MAX } from "./_values.ts";
 import { kindForStatus, type OrderFact } from "./normalizer.ts";
 
 const ORDERS_MAX = 20_000;
-/** A per-trade fee estimate above this share of the gained notional (and above n) is not believed. */
-const FEE_RATE_MAX = 0.01;
 
 interface Track {
   /** The kernel's spelling of the order's client id, once known. */
@@ -70,7 +71,7 @@ export class OrderTracker {
       asset: f.asset,
       filled_size_cumulative: f.filled_size_cumulative,
       avg_price: f.avg_price,
-      last_fill_size: gained > 0 ? f.last_fill_size : 0,
+      last_fill_size: gained,
       last_fill_price: gained > 0 ? f.last_fill_price : 0,
       fee_cumulative: fee,
       venue_time_ms: f.venue_time_ms,

@@ -7,7 +7,9 @@
  * Contracts: a `status` other than 1 marks the contract not trading (`ListedContractRules`).
  *
  * Statuses: PENDING reads as NEW and CANCELLED as CANCELED; fees arrive signed (BingX reports a
- * paid commission as a negative number) and are returned as a positive cost.
+ * paid commission as a negative number) and are returned as a positive cost. An order with a
+ * negative quantity or price, or a commission above `FEE_RATE_MAX` (1%) of its filled notional
+ * (any commission with nothing filled), is unreadable.
  *
  * One-way mode: an order's `positionSide` is BOTH; the position it works on follows from its side
  * and `reduceOnly` (an opening BUY or a reduce-only BUY that closes a short). A position reads its
@@ -26,7 +28,7 @@ import type {
   VenueOrderState,
   VenuePosition,
 } from "../../contracts/venue.ts";
-import { idText, isRecord, num, numOrZero, text } from "./_values.ts";
+import { feeBelievable, idText, isRecord, num, numOrZero, text } from "./_values.ts";
 import type { ListedContractRules } from "./contract_rules.ts";
 
 const STATUSES = ["NEW", "PARTIALLY_FILLED", "FILLED", "CANCELED", "REJECTED", "EXPIRED"] as const;
@@ -72,9 +74,13 @@ export function parseOrder(data: unknown): VenueOrderState | undefined {
     !type ||
     !asset ||
     size === undefined ||
+    size < 0 ||
     filled === undefined ||
+    filled < 0 ||
     avg === undefined ||
-    fee === undefined
+    avg < 0 ||
+    fee === undefined ||
+    !feeBelievable(fee, filled * avg)
   ) {
     return undefined;
   }

@@ -2,7 +2,7 @@
  * Validated readers for venue payload fields. BingX sends numbers both as JSON numbers and as
  * decimal strings; ids as huge bare numbers (kept as strings by _safe_json.ts) or strings. Each
  * reader returns `undefined` for anything it cannot read exactly, so callers can refuse the
- * payload as malformed instead of guessing.
+ * payload as malformed instead of guessing. `feeBelievable` bounds a commission by its fill.
  */
 
 /** A finite number from a number or a decimal string; refuses magnitudes above 1e15. */
@@ -32,4 +32,12 @@ export function text(v: unknown, maxLength = 200): string | undefined {
 
 export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** No commission is believed above this share of the filled notional (BingX charges 0.02-0.05%). */
+export const FEE_RATE_MAX = 0.01;
+
+/** A commission (either sign) within FEE_RATE_MAX of the filled `notional`: none without a fill. */
+export function feeBelievable(fee: number, notional: number): boolean {
+  return Math.abs(fee) <= FEE_RATE_MAX * notional * (1 + 1e-9);
 }

@@ -5,6 +5,11 @@
  * memory of a venue order id, once it has one, answers first (a late event of an ended order
  * keeps its own spelling even when a new order reuses the lower-cased key).
  *
+ * Another venue order holding a working order's lower-cased client id (a manual order on the
+ * account, another process's) is not that order: a fact whose venue order id differs from the
+ * working order's (once known), or whose symbol differs, keeps the venue's spelling (`kernelId`,
+ * `isQueriedOrder`), so the kernel never books its fills to the working order's slot.
+ *
  * Two client ids that differ only in case are one order at BingX, so `track` refuses a client id
  * whose lower-cased key belongs to another spelling still working (CLIENT_ID_CASE): the caller
  * rejects that order locally instead of letting one venue order be booked to both.
@@ -105,10 +110,13 @@ export class WorkingOrders {
 
   /**
    * Whether an order the venue found under `cid` (echoing `echoed`) is `cid`'s own: the echo is
-   * `cid` in any case (or empty) and no other spelling of it is working here (then it is that one's).
+   * `cid` in any case (or empty), no other spelling of it is working here (then it is that one's) and
+   * its venue order id is the working order's, when both are known.
    */
-  isQueriedOrder(cid: string, echoed: string): boolean {
-    const owner = this.get(cid)?.cid ?? cid;
+  isQueriedOrder(cid: string, echoed: string, venueOrderId = ""): boolean {
+    const w = this.get(cid);
+    const owner = w?.cid ?? cid;
+    if (w !== undefined && !sameOrder(w, venueOrderId)) return false;
     return owner === cid && (echoed === "" || echoed.toLowerCase() === cid.toLowerCase());
   }
 
@@ -118,17 +126,35 @@ export class WorkingOrders {
 
   /**
    * The kernel's spelling of a client id: from the tracker's memory of that venue order, else
-   * from the working (or forgotten) orders, remembered for that venue order from now on, else the venue's.
+   * from the working (or forgotten) orders, remembered for that venue order from now on, else the venue's
+   * (also when the working order under that spelling is another venue order or symbol: see `sameOrder`).
    */
-  kernelId(venueSpelling: string, venueOrderId = ""): string {
+  kernelId(venueSpelling: string, venueOrderId = "", asset = ""): string {
     const known = venueOrderId === "" ? null : this.tracker.clientIdOf(venueOrderId);
     if (known !== null) return known;
     const k = venueSpelling.toLowerCase();
-    const working = this.byVenueSpelling.get(k)?.cid ?? this.forgotten.get(k);
+    const w = this.byVenueSpelling.get(k);
+    if (w !== undefined && !sameOrder(w, venueOrderId, asset)) return venueSpelling; // another order holding the id
+    const working = w?.cid ?? this.forgotten.get(k);
     if (working === undefined) return venueSpelling;
     this.tracker.rememberClientId(venueOrderId, working);
     return working;
   }
+
+  /** `kernelId` of a venue order (a stream fact, a REST state) by its client id, venue order id and symbol. */
+  kernelIdOf(o: { client_order_id: string; venue_order_id: string; asset: string }): string {
+    return this.kernelId(o.client_order_id, o.venue_order_id, o.asset);
+  }
+}
+
+/**
+ * Whether a venue order (id, symbol; "" when not known) can be the working order `w`: not when
+ * `w`'s own venue order id is known and differs, nor when the symbol differs. Another order that
+ * holds the same lower-cased client id (a manual one, another process's) must never be booked to `w`.
+ */
+function sameOrder(w: WorkingOrder, venueOrderId: string, asset = ""): boolean {
+  if (w.venue_order_id !== "" && venueOrderId !== "" && w.venue_order_id !== venueOrderId) return false;
+  return asset === "" || asset === w.asset;
 }
 
 function caseCollision(cid: string, held: string): TrackRefusal {

@@ -205,13 +205,13 @@ export class BingxVenueAdapter implements VenueAdapter {
         const s = parseOrder(await this.rest.request(ep.queryOrder(asset, clientOrderId)));
         if (!s) throw new VenueRequestError("MALFORMED", `query order ${clientOrderId}: answer unreadable`);
         // The caller's spelling wins when the venue echoes the same id lower-cased (BingX does).
-        const same = this.working.isQueriedOrder(clientOrderId, s.client_order_id);
+        const same = this.working.isQueriedOrder(clientOrderId, s.client_order_id, s.venue_order_id);
         // An order still working that this process did not place (a restart adopting it): track
         // it, so its later stream events carry the caller's spelling and catch-up covers it.
         if (same && (s.status === "NEW" || s.status === "PARTIALLY_FILLED")) this.working.track(clientOrderId, asset);
         // An end the stream never delivered (last frame lost): no longer working, not left for a catch-up.
         else if (same) this.working.untrack(clientOrderId);
-        const kernelId = same ? clientOrderId : this.working.kernelId(s.client_order_id, s.venue_order_id);
+        const kernelId = same ? clientOrderId : this.working.kernelIdOf(s);
         return { ...s, client_order_id: kernelId };
       } catch (err) {
         if (!(err instanceof VenueRequestError && err.orderAbsent)) throw err;
@@ -224,7 +224,7 @@ export class BingxVenueAdapter implements VenueAdapter {
   async openOrders(asset?: string): Promise<VenueOrderState[]> {
     return this.out.guard(async () => {
       const orders = this.out.whole(parseOrderList(await this.rest.request(ep.openOrders(asset))));
-      return orders.map((o) => ({ ...o, client_order_id: this.working.kernelId(o.client_order_id) }));
+      return orders.map((o) => ({ ...o, client_order_id: this.working.kernelIdOf(o) }));
     });
   }
 
@@ -274,12 +274,12 @@ export class BingxVenueAdapter implements VenueAdapter {
       return;
     }
     if (r.type !== "order") return;
-    const cid = this.working.kernelId(r.fact.client_order_id, r.fact.venue_order_id);
+    const cid = this.working.kernelIdOf(r.fact);
     this.emitTracked(this.tracker.fromFact(r.fact, cid));
   }
 
   private applyState(s: VenueOrderState): void {
-    this.emitTracked(this.tracker.fromState(s, this.working.kernelId(s.client_order_id, s.venue_order_id)));
+    this.emitTracked(this.tracker.fromState(s, this.working.kernelIdOf(s)));
   }
 
   private emitTracked(e: VenueEvent): void {

@@ -7,7 +7,8 @@
  * average price `ap`, last fill `l` at `L`, commission `n` of this trade, event time `E`.
  *
  * Anything else (bad gzip, non-JSON, missing or mistyped fields, numbers beyond 1e15, a last fill
- * `l` above the cumulative `z` or finer than BingX's 8 decimals) is a `MALFORMED_PAYLOAD`
+ * `l` above the cumulative `z` or finer than BingX's 8 decimals, a commission `n` above
+ * `FEE_RATE_MAX` of the filled notional `z` × max(`ap`, `L`)) is a `MALFORMED_PAYLOAD`
  * diagnostic: never an event, never a throw. (The order tracker divides by `l`: a 5e-324 there
  * would turn the order's fee into Infinity.)
  *
@@ -18,7 +19,7 @@ import { gunzipSync } from "node:zlib";
 import type { VenueDiagnostic, VenueEventKind } from "../../contracts/venue.ts";
 import { normalizeStatus } from "./_parse.ts";
 import { parseJsonSafe } from "./_safe_json.ts";
-import { idText, isRecord, num, numOrZero, text } from "./_values.ts";
+import { feeBelievable, idText, isRecord, num, numOrZero, text } from "./_values.ts";
 
 export const FRAME_BYTES_MAX = 1_000_000;
 /** Decimals a BingX quantity carries at most. */
@@ -127,7 +128,7 @@ function orderUpdate(body: Record<string, unknown>): FrameResult {
   if (ap === undefined || ap < 0) missing.push("ap");
   if (l === undefined || l < 0 || (z !== undefined && l > z) || !withinDecimals(l, QTY_DECIMALS_MAX)) missing.push("l");
   if (L === undefined || L < 0) missing.push("L");
-  if (n === undefined) missing.push("n");
+  if (n === undefined || !feeBelievable(n, (z ?? 0) * Math.max(ap ?? 0, L ?? 0))) missing.push("n");
   if (time === undefined || time < 0) missing.push("E");
   if (missing.length > 0) {
     return malformed(`ORDER_TRADE_UPDATE with missing or invalid fields: ${missing.join(", ")}`, {
