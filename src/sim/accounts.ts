@@ -11,7 +11,8 @@
  * Invariants: positionAmt ≥ 0; avgPrice is 0 exactly when positionAmt is 0; in one-way mode at
  * most one side of a symbol has an amount; wallet changes by realised profit minus fees only.
  * Margin model (cross, simplified): used margin = Σ amt·avgPrice / leverage; equity = wallet +
- * unrealised; available = equity − used margin.
+ * unrealised; available = equity − used margin − the margin working orders reserve (frozen,
+ * reckoned in margin.ts and passed in).
  */
 
 import type { PositionMode, SimPosition } from "./types.ts";
@@ -158,7 +159,7 @@ export class Account {
     return (pos.positionSide === "LONG" ? mark - pos.avgPrice : pos.avgPrice - mark) * pos.positionAmt;
   }
 
-  summary(markOf: (symbol: string) => number) {
+  summary(markOf: (symbol: string) => number, frozen = 0) {
     let unrealized = 0;
     let used = 0;
     for (const pos of this.openPositions()) {
@@ -169,8 +170,9 @@ export class Account {
     return {
       wallet: this.wallet,
       equity,
-      available_margin: equity - used,
+      available_margin: equity - used - frozen,
       used_margin: used,
+      freezed_margin: frozen,
       unrealized,
       realised: this.realisedTotal,
     };

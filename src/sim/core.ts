@@ -18,6 +18,7 @@ import { buildCatalog, type ContractRule, DEFAULT_PRICES, floorToStep } from "./
 import { defaultFaults } from "./faults.ts";
 import { IdSource } from "./ids.ts";
 import { ListenKeys } from "./listen_keys.ts";
+import { accountSummary } from "./margin.ts";
 import { crossRestingOrders, releasePending } from "./matching.ts";
 import { RateLimiter } from "./rate_limit.ts";
 import { StreamHub } from "./stream.ts";
@@ -147,7 +148,7 @@ export class SimCore {
       orders: [...this.orders.values()].map((o) => ({ ...o })),
       fills: this.fills.map((f) => ({ ...f })),
       positions: this.account.openPositions().map((p) => ({ ...p })),
-      balance: this.account.summary((s) => this.mark(s)),
+      balance: accountSummary(this),
       counters: {
         ...this.counters,
         placed_by_client_id: { ...this.counters.placed_by_client_id },

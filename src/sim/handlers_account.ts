@@ -8,6 +8,7 @@
 
 import { type Ctx, RawAnswer } from "./_http.ts";
 import { Code, fail } from "./errors.ts";
+import { accountSummary } from "./margin.ts";
 import { closableQty } from "./matching.ts";
 import { symbolParam } from "./order_rules.ts";
 import { oneOf, str } from "./params.ts";
@@ -29,11 +30,11 @@ export function positionsHandler({ core, p }: Ctx) {
 }
 
 export function balanceV2Handler({ core }: Ctx) {
-  return { balance: restBalance(core.account.summary((s) => core.mark(s))) };
+  return { balance: restBalance(accountSummary(core)) };
 }
 
 export function balanceV3Handler({ core }: Ctx) {
-  return [restBalance(core.account.summary((s) => core.mark(s)))];
+  return [restBalance(accountSummary(core))];
 }
 
 export function leverageGetHandler({ core, p }: Ctx) {

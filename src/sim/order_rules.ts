@@ -6,7 +6,8 @@
  * quantity truncated to the contract step and checked against the minimum quantity and notional
  * (101400), price truncated to the tick, client order id uniqueness (109201 within 1 s, 80014 after: an existing id never creates
  * a second order), closable position for closing or reduce-only orders (101400), margin for the
- * part that opens (101204), PostOnly that would take from the book (101215).
+ * part that opens within what positions and working orders leave (101204, margin.ts), PostOnly
+ * that would take from the book (101215).
  *
  * BingX's place-order page: positionSide "required for single position as BOTH, for both long
  * and short positions only LONG or SHORT"; reduceOnly "not accepted for both long and short
@@ -16,10 +17,11 @@
  * Entry point: `validateOrder(core, params) → NewOrder` (throws `SimError`).
  */
 
-import { floorToStep, TAKER_FEE_RATE } from "./contracts_catalog.ts";
+import { floorToStep } from "./contracts_catalog.ts";
 import type { SimCore } from "./core.ts";
 import { Code, fail, POST_ONLY_WOULD_MATCH } from "./errors.ts";
 import { targetSide } from "./fills.ts";
+import { accountSummary, marginFor, openingQty } from "./margin.ts";
 import { closableQty, isClosing, type NewOrder } from "./matching.ts";
 import { clientIdParam, oneOf, type Params, positiveNumber, str } from "./params.ts";
 
@@ -101,13 +103,11 @@ function checkFunds(core: SimCore, req: NewOrder, ref: number): void {
     return;
   }
   // One-way: the part that reduces the opposite position needs no margin; the rest opens.
-  const reduces = req.positionSide === "BOTH" ? Math.max(0, closableQty(core, req.symbol, target)) : 0;
-  const opens = Math.max(0, req.quantity - reduces);
+  const opens = openingQty(core, req, req.quantity);
   if (opens <= 0) return;
-  const opened = req.side === "BUY" ? "LONG" : "SHORT";
-  const leverage = core.account.leverage(req.symbol, opened);
-  const need = (opens * ref) / leverage + opens * ref * TAKER_FEE_RATE;
-  const { available_margin } = core.account.summary((s) => core.mark(s));
+  const need = marginFor(core, req, opens, ref);
+  // What is left after positions and the reservations of working orders (margin.ts).
+  const { available_margin } = accountSummary(core);
   if (need > available_margin)
     fail(Code.INSUFFICIENT_MARGIN, `need ${need.toFixed(4)} USDT, available ${available_margin.toFixed(4)}`);
 }

@@ -153,6 +153,8 @@ export interface SimState {
     equity: number;
     available_margin: number;
     used_margin: number;
+    /** Reserved by working opening orders (margin.ts), out of `available_margin`. */
+    freezed_margin: number;
     unrealized: number;
     realised: number;
   };

@@ -177,7 +177,7 @@ export function restBalance(s: ReturnType<Account["summary"]>) {
     realisedProfit: num(s.realised),
     availableMargin: num(s.available_margin),
     usedMargin: num(s.used_margin),
-    freezedMargin: "0.00000000",
+    freezedMargin: num(s.freezed_margin),
     shortUid: "10000001",
   };
 }

@@ -2,9 +2,10 @@
  * Matching inside the mock venue: which resting limit orders a new price crosses, and how an
  * order fills (in `legs` legs, each a multiple of the quantity step, all at one price; `maker`
  * for a resting limit the price crossed later, else taker). Fills move the ledger before the
- * events describing them are returned for delivery.
+ * events describing them are returned for delivery. Fills and cancels update what the order
+ * reserves on the ledger (`MockLedger.track`).
  *
- * Entry points: `crossesNow`, `restingCrossed`, `fillOrder`.
+ * Entry points: `crossesNow`, `restingCrossed`, `fillOrder`, `cancelOrder`.
  */
 
 import type { VenueEvent } from "../../contracts/venue.ts";
@@ -49,5 +50,14 @@ export function fillOrder(
     ledger.applyFill(r.asset, r.side, r.position_side, qty, price, fee);
     events.push(orderEvent(order, order.status === "FILLED" ? "FULL_FILL" : "PARTIAL_FILL", { qty, price }, nowMs));
   }
+  ledger.track(order);
   return events;
+}
+
+/** Cancels a working order (the caller checked it may be): its reservation goes; returns the CANCEL_ACK. */
+export function cancelOrder(order: MockOrder, nowMs: number, ledger: MockLedger): VenueEvent {
+  order.status = "CANCELED";
+  order.updated_ms = nowMs;
+  ledger.track(order);
+  return orderEvent(order, "CANCEL_ACK", { qty: 0, price: 0 }, nowMs);
 }

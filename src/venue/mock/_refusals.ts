@@ -9,7 +9,8 @@
  * position still reserve (101400); a reduce-only order whose sides open a position is refused
  * (101400), never opened; a client order id (lower-cased, as BingX keeps them) names one order:
  * the same order sent again answers its placement, any other order under that id is refused (80014).
- * An opening order needs its initial margin plus the taker fee within the available margin (101204).
+ * An opening order needs its initial margin plus the taker fee within the available margin, net of
+ * what working opening orders reserve (101204).
  *
  * Entry points: `placeRefusal`, `cancelRefusal`, `ruleCheck`, `closeRefusal`, `marginRefusal`, `clientIdRefusal`,
  * `Refusal`.
@@ -101,8 +102,9 @@ export function closeRefusal(
 /**
  * 101204 "Insufficient margin" for an opening order whose initial margin (size × price / the
  * leverage set for its position side) plus the taker fee on it exceeds the ledger's available
- * margin, as bingx-sim's `checkFunds`: price is the limit (on the tick) for a LIMIT, else the
- * venue's `mark`. A close needs no margin. Working orders reserve none (bingx-sim neither).
+ * margin, net of what working opening orders reserve (`MockLedger.track`), as bingx-sim's
+ * `checkFunds`: price is the limit (on the tick) for a LIMIT, else the venue's `mark`. A close
+ * needs no margin.
  */
 export function marginRefusal(
   request: OrderRequest,

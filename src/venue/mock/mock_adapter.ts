@@ -4,8 +4,8 @@
  * it acknowledges and fully fills market orders at its seeded price within milliseconds
  * (setTimeout-scheduled); a limit the price crosses fills at that price, others rest (on the
  * tick) until `setPrice` crosses them, paying the maker fee then (taker otherwise). It keeps hedge
- * positions and the USDT wallet like the venue; an opening order beyond the available margin is
- * refused 101204 (`_refusals.ts`).
+ * positions and the USDT wallet like the venue; working opening limits reserve margin until they
+ * fill or are cancelled, and an opening order beyond what is left is refused 101204 (`_refusals.ts`).
  *
  * Invariants: one order per client order id, lower-cased (the same order sent again answers its
  * placement; another is refused: `_refusals.ts`); cumulative filled size and fee only grow; venue
@@ -39,7 +39,7 @@ import type {
 import { defaultRules } from "../bingx/contract_rules.ts";
 import { Delivery } from "./_delivery.ts";
 import { MockLedger } from "./_ledger.ts";
-import { crossesNow, fillOrder, restingCrossed } from "./_matching.ts";
+import { cancelOrder, crossesNow, fillOrder, restingCrossed } from "./_matching.ts";
 import {
   cancelRejectEvent,
   forgetOldestFinished,
@@ -188,6 +188,7 @@ export class MockVenueAdapter implements VenueAdapter {
     const id = uniqueOrderId(this.rng, this.orderIds);
     const order = newOrder(id, request, check, this.clock.nowMs(), this.knobState.hung === true);
     this.orders.set(request.client_order_id.toLowerCase(), order);
+    this.ledger.track(order);
     if (order.hung) return { status: "ACCEPTED", venue_order_id: order.venue_order_id };
     const events: VenueEvent[] = [orderEvent(order, "ACK", { qty: 0, price: 0 }, this.clock.nowMs())];
     // A marketable limit takes the venue's price (as a taker), never worse than its limit.
@@ -237,10 +238,7 @@ export class MockVenueAdapter implements VenueAdapter {
       this.delivery.deliver([event]);
       return { status: "REJECTED", event };
     }
-    const live = order as MockOrder;
-    live.status = "CANCELED";
-    live.updated_ms = this.clock.nowMs();
-    this.delivery.deliver([orderEvent(live, "CANCEL_ACK", { qty: 0, price: 0 }, live.updated_ms)]);
+    this.delivery.deliver([cancelOrder(order as MockOrder, this.clock.nowMs(), this.ledger)]);
     return { status: "REQUESTED" };
   }
 
