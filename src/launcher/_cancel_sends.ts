@@ -13,6 +13,7 @@ import { isTerminalOrder, stageWorkingOrder } from "../contracts/order_status.ts
 import type { VenueAdapter, VenueEvent } from "../contracts/venue.ts";
 import type { ExecutionKernel } from "../kernel/index.ts";
 import { RETRY_WAIT_MAX_MS } from "./_leverage.ts";
+import { unknownOutcome } from "./_order_event.ts";
 
 /** Sends in all of a cancel refused for the rate limit (waits the hint) or left unknown (waits 250 ms, doubling). */
 const CANCEL_TRIES = 4;
@@ -36,10 +37,7 @@ export async function sendCancelUntilAnswered(d: CancelDeps, slotId: number, cid
   const asset = d.kernel.slot(slotId).asset;
   for (let attempt = 1; ; attempt++) {
     const started = d.clock.monoNs();
-    const result = await d.venue.cancel(asset, cid).catch((e: unknown) => ({
-      status: "UNKNOWN" as const,
-      reason: e instanceof Error ? e.message : String(e),
-    }));
+    const result = await d.venue.cancel(asset, cid).catch(unknownOutcome);
     d.latency(Number(d.clock.monoNs() - started) / 1e6);
     if (result.status === "REQUESTED") return;
     let pauseMs = CANCEL_UNKNOWN_PAUSE_MS * 2 ** (attempt - 1);

@@ -2,7 +2,8 @@
  * The hung-order path's retries: a HUNG_ORDER diagnostic is reported once per order, so the
  * venue query it starts must not give up on one failure. `resolveHung` asks the executor to
  * resolve the slot's working order by query; while the answer is UNKNOWN (the query failed: a
- * 5xx, a timeout, a rate limit the executor's waits did not outlast) it asks again after a pause
+ * 5xx, a timeout, a rate limit the executor's waits did not outlast; or the attempt threw, e.g. the
+ * kernel destroyed under it at shutdown: logged, never a rejection) it asks again after a pause
  * that doubles (250 ms, 500 ms, … at most 8 s), at most `HUNG_QUERY_TRIES` times in all, through
  * the injected timer, and stops as soon as `stopped()` (shutdown). One log line per attempt's end.
  *
@@ -21,7 +22,8 @@
 import type { VenueAdapter, VenueEvent, VenueOrderState } from "../contracts/venue.ts";
 import { readWithRateLimitWaits } from "./_venue_reads.ts";
 
-export type HungResult = "EVENT" | "ABSENT_REJECTED" | "UNKNOWN" | "NONE";
+/** MISMATCH: the answer contradicts the order (another symbol or side, ...): not booked, the slot sent to reconcile. */
+export type HungResult = "EVENT" | "ABSENT_REJECTED" | "MISMATCH" | "UNKNOWN" | "NONE";
 
 export const HUNG_QUERY_TRIES = 8;
 const PAUSE_MS = { first: 250, max: 8_000 } as const;
@@ -36,7 +38,11 @@ export interface HungQueryDeps {
 /** Resolves a hung order by query, retrying while the answer is UNKNOWN; returns the last answer. */
 export async function resolveHung(slotId: number, d: HungQueryDeps): Promise<HungResult> {
   for (let attempt = 1; ; attempt++) {
-    const result = await d.resolve(slotId);
+    // An attempt that throws (the kernel destroyed under it at shutdown) is an UNKNOWN, logged: never a rejection.
+    const result = await d.resolve(slotId).catch((e: unknown): HungResult => {
+      d.log(`slot ${slotId}: hung order query ended in error: ${String(e)}`);
+      return "UNKNOWN";
+    });
     if (result !== "UNKNOWN" || attempt >= HUNG_QUERY_TRIES || d.stopped()) {
       d.log(`slot ${slotId}: hung order resolved by query: ${result}${attempt > 1 ? ` (try ${attempt})` : ""}`);
       return result;

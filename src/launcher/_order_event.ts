@@ -2,13 +2,14 @@
  * What the launcher builds itself for and from the venue: the order request for a slot's pending
  * order (from the kernel's own record of it); what a venue query says about an order, as the
  * event the stream would have carried (same event id scheme as src/venue/event_id.ts, so a fact
- * seen on both paths dedupes in the kernel); a REJECT for an order the venue never placed; and a
- * CANCEL_ACK (nothing filled) for an order the launcher withdrew before sending it, and the check
+ * seen on both paths dedupes in the kernel), and whether that answer contradicts the order asked
+ * about (`answerContradiction`: then it is no fact about it, never booked); a REJECT for an order
+ * the venue never placed; and a CANCEL_ACK (nothing filled) for an order the launcher withdrew before sending it, and the check
  * (`sendCheck`) that decides, after a placement waited, whether its order is still to be sent.
  */
 
 import { isTerminalOrder } from "../contracts/order_status.ts";
-import type { SlotRecord } from "../contracts/records.ts";
+import type { DiagnosticRecord, OrderRecord, SlotRecord } from "../contracts/records.ts";
 import type { OrderRequest, RejectReason, VenueEvent, VenueEventKind, VenueOrderState } from "../contracts/venue.ts";
 import { eventId } from "../venue/index.ts";
 import { sameSize } from "./_reconcile_truth.ts";
@@ -37,6 +38,50 @@ export function eventFromOrderState(s: VenueOrderState): VenueEvent {
     venue_time_ms: s.updated_ms,
     ...(s.status === "REJECTED" ? { reject_reason: "VENUE" as const } : {}),
   };
+}
+
+/** A venue call that threw: its outcome is unknown (a timeout, a reset, a 5xx), resolved by query. */
+export function unknownOutcome(e: unknown): { status: "UNKNOWN"; reason: string } {
+  return { status: "UNKNOWN", reason: e instanceof Error ? e.message : String(e) };
+}
+
+/**
+ * Why the venue's answer about `order` (the slot's, looked up by its client id) cannot be about that
+ * order: another symbol, the other side, a fill status with nothing executed, an execution with no
+ * price. Null when it can be. (More executed than the order's size is the kernel's OVERFILL.)
+ */
+export function answerContradiction(slot: SlotRecord, order: OrderRecord, s: VenueOrderState): string | null {
+  if (s.asset !== slot.asset) return `symbol ${s.asset}, not ${slot.asset}`;
+  if (s.side !== order.side) return `side ${s.side}, not ${order.side}`;
+  const fillStatus = s.status === "FILLED" || s.status === "PARTIALLY_FILLED";
+  if (fillStatus && !(s.filled_size_cumulative > 0)) return `${s.status} with nothing executed`;
+  if (s.filled_size_cumulative > 0 && !(s.avg_price > 0)) return `executed ${s.filled_size_cumulative} at no price`;
+  return null;
+}
+
+/**
+ * A venue query's answer about the slot's `order`: the event the stream would have carried, or, when
+ * it contradicts the order (`answerContradiction`), the VENUE_MISMATCH saying why it is not booked.
+ */
+export function answerEvent(
+  slot: SlotRecord,
+  order: OrderRecord,
+  s: VenueOrderState,
+  nowMs: number,
+): { event: VenueEvent } | { mismatch: DiagnosticRecord } {
+  const why = answerContradiction(slot, order, s);
+  if (why === null) return { event: eventFromOrderState(s) };
+  const message = `venue's answer about slot ${slot.slot_id}'s order ${order.client_order_id} contradicts it (${why}): not booked; reconciling`;
+  const mismatch: DiagnosticRecord = {
+    code: "VENUE_MISMATCH",
+    severity: "WARNING",
+    slot_id: slot.slot_id,
+    message: message.slice(0, 240),
+    details: { asset: slot.asset, stage: slot.stage },
+    input_index: 0,
+    now_ms: nowMs,
+  };
+  return { mismatch };
 }
 
 /**

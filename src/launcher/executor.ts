@@ -3,21 +3,19 @@
  * with the injected clock); every accepted transition that asks for venue work (ENTER → place the entry order,
  * EXIT → place an exit leg, CANCEL → cancel the working order) is sent to the venue; the venue's answers come
  * back as normalized events. The kernel decides, the executor only carries. In-flight calls are tracked.
- *
  * Inputs arrive by source, each through its own method, so the wrong source does not compile: `submitStrategy`
- * (HTTP, CLI; the ring drains through the runtime), `onVenueEvent` (the adapter's normalized events, subscribed
- * here), `applySystem` (the launcher's ticks, reconciles, seeds).
+ * (HTTP, CLI; the ring drains through the runtime), `onVenueEvent` (the adapter's events), `applySystem`.
  *
- * Invariants: every kernel call goes through `apply`; a venue call's failure becomes a kernel input (REJECT)
- * or stays for the query/TICK path, never an escaping exception; a cancel left unknown is sent again; an order
- * whose placement waited, or asked cancelled in its own batch, is sent only if the kernel holds it PENDING_SUBMIT
- * (an entry: and not HALTED), an entry only once journaled; one rejected as absent that lands late is cancelled.
+ * Invariants: every kernel call goes through `apply`; a venue call's failure becomes a kernel input (REJECT) or
+ * stays for the query/TICK path, never an escaping exception; a cancel left unknown is sent again; an order whose
+ * placement waited, or asked cancelled in its own batch, is sent only if the kernel holds it PENDING_SUBMIT (an
+ * entry: and not HALTED), an entry only once journaled; one rejected as absent that lands late is cancelled.
  */
 
 import type { Clock } from "../contracts/clock.ts";
 import type { KernelInput, StrategyIntent, SystemInput } from "../contracts/intents.ts";
 import { stageWorkingOrder } from "../contracts/order_status.ts";
-import type { KernelOutcome, SlotRecord, TransitionRecord } from "../contracts/records.ts";
+import type { DiagnosticRecord, KernelOutcome, SlotRecord, TransitionRecord } from "../contracts/records.ts";
 import type { PositionSide, VenueAdapter, VenueEvent } from "../contracts/venue.ts";
 import type { ExecutionKernel } from "../kernel/index.ts";
 import { type CancelDeps, sendCancelUntilAnswered } from "./_cancel_sends.ts";
@@ -25,11 +23,12 @@ import { AbsentOrders, type HungResult, QueriesOut, queryHungOrder } from "./_hu
 import { LeverageCache, leverageReject } from "./_leverage.ts";
 import {
   absentReject,
-  eventFromOrderState,
+  answerEvent,
   localCancelAck,
   orderRequest,
   sendCheck,
   unjournaledReject,
+  unknownOutcome,
 } from "./_order_event.ts";
 
 export interface ExecutorHooks {
@@ -46,6 +45,8 @@ export interface ExecutorHooks {
   halted?(): boolean;
   /** The timer the executor's pauses use (default `Bun.sleep`). */
   sleep?(ms: number): Promise<void>;
+  /** A diagnostic the launcher issues itself (a query answer that contradicts its order: VENUE_MISMATCH). */
+  report?(d: DiagnosticRecord): void;
 }
 
 export class Executor {
@@ -73,16 +74,10 @@ export class Executor {
   ) {
     this.sleep = hooks.sleep ?? ((ms) => Bun.sleep(ms));
     this.leverage = new LeverageCache(venue, this.sleep);
-    this.cancelDeps = {
-      kernel,
-      venue,
-      clock,
-      sleep: this.sleep,
-      log: this.log,
-      latency: (ms) => hooks.venueLatency?.("cancel", ms),
-      onVenueEvent: (e) => this.onVenueEvent(e),
-      resolveByQuery: (slotId) => this.resolveByQuery(slotId),
-    };
+    const latency = (ms: number) => hooks.venueLatency?.("cancel", ms);
+    const onVenueEvent = (e: VenueEvent) => this.onVenueEvent(e);
+    const resolveByQuery = (slotId: number) => this.resolveByQuery(slotId);
+    this.cancelDeps = { kernel, venue, clock, sleep: this.sleep, log: this.log, latency, onVenueEvent, resolveByQuery };
     venue.onEvent((event) => this.onVenueEvent(event));
   }
 
@@ -143,15 +138,14 @@ export class Executor {
 
   private track(p: Promise<unknown>): void {
     this.inflight.add(p);
-    p.finally(() => this.inflight.delete(p));
+    p.catch((e: unknown) => this.log(`venue call ended in error: ${String(e)}`)).finally(() => this.inflight.delete(p));
   }
 
   /** Waits for in-flight venue calls, at most `timeoutMs`. Returns how many were still running. */
   async drain(timeoutMs: number): Promise<number> {
-    const all = Promise.allSettled([...this.inflight]);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)));
-    await Promise.race([all, timeout]);
+    await Promise.race([Promise.allSettled([...this.inflight]), timeout]);
     clearTimeout(timer);
     return this.inflight.size;
   }
@@ -185,10 +179,7 @@ export class Executor {
       if (!this.unsent.delete(cid) || !leverageSet || this.withdrawnBeforeSending(slotId, role, cid)) return;
     }
     const request = orderRequest(this.kernel.slot(slotId), role);
-    const result = await this.venue.submit(request).catch((e: unknown) => ({
-      status: "UNKNOWN" as const,
-      reason: e instanceof Error ? e.message : String(e),
-    }));
+    const result = await this.venue.submit(request).catch(unknownOutcome);
     this.hooks.venueLatency?.("submit", Number(this.clock.monoNs() - started) / 1e6);
     if (result.status === "REJECTED") this.onVenueEvent(result.event);
     else if (result.status === "UNKNOWN")
@@ -196,10 +187,9 @@ export class Executor {
   }
 
   /**
-   * After a wait in the placement (or at once: asked cancelled in its own batch) the kernel is read
-   * again: an order it no longer holds PENDING_SUBMIT (a CANCEL or a flatten asked it cancelled), or
-   * an entry while trading is HALTED, is not sent. The kernel is told it ended before it left (a
-   * CANCEL_ACK, nothing filled), so an entry's slot returns to IDLE. True when it is not to be sent.
+   * After a wait in the placement (or at once: asked cancelled in its own batch) an order the kernel no longer holds
+   * PENDING_SUBMIT, or an entry while trading is HALTED, is not sent; the kernel is told it ended before it left (a
+   * CANCEL_ACK, nothing filled: an entry's slot returns to IDLE). True when it is not to be sent.
    */
   private withdrawnBeforeSending(slotId: number, role: "ENTRY" | "EXIT", cid: string): boolean {
     const slot = this.kernel.slot(slotId);
@@ -244,8 +234,7 @@ export class Executor {
     try {
       if (this.withdrawUnsent(cid, "cancelled")) return;
       const placing = this.placing.get(cid);
-      // A cancel that reached the venue before the order would be refused and the order would
-      // then rest: wait for the placement's answer, then cancel if the kernel still asks for it.
+      // A cancel that reaches the venue before its order is refused (the order then rests): the placement answers first.
       if (placing !== undefined) await placing;
       const now = stageWorkingOrder(this.kernel.slot(slotId));
       if (now?.client_order_id === cid && now.status === "CANCEL_REQUESTED")
@@ -271,29 +260,40 @@ export class Executor {
   }
 
   /**
-   * The hung-order path: asks the venue about the slot's working order and applies what it knows as an event. One
-   * the venue never heard of while the kernel holds it PENDING_SUBMIT (no placement running) is rejected (VENUE,
+   * The hung-order path: asks the venue about the slot's working order and applies what it knows as an event (one
+   * contradicting the order, `answerEvent`, is booked nowhere: VENUE_MISMATCH, the slot still working it marked stale).
+   * One the venue never heard of while the kernel holds it PENDING_SUBMIT (no placement running) is rejected (VENUE,
    * 80016); should it land late, its first live event has it cancelled there (`AbsentOrders`); a fill: OVERFILL.
    */
   async resolveByQuery(slotId: number): Promise<HungResult> {
-    const order = stageWorkingOrder(this.kernel.slot(slotId));
+    const asked = this.kernel.slot(slotId); // the answer is judged against the order as asked about
+    const order = stageWorkingOrder(asked);
     if (!order) return "NONE";
-    const asset = this.kernel.slot(slotId).asset;
     const cid = order.client_order_id;
     // Marked out until its answer is applied (callRunning): a rate limit is waited out, any other failure is UNKNOWN.
     return this.querying.during(cid, async () => {
-      const state = await queryHungOrder(this.venue, asset, cid, this.sleep, this.log);
+      const state = await queryHungOrder(this.venue, asked.asset, cid, this.sleep, this.log);
       if (state === undefined) return "UNKNOWN";
       if (state !== null) {
-        this.onVenueEvent(eventFromOrderState(state));
+        const answer = answerEvent(asked, order, state, this.clock.nowMs());
+        if ("mismatch" in answer) return this.contradicted(slotId, cid, answer.mismatch);
+        this.onVenueEvent(answer.event);
         return "EVENT";
       }
       const now = stageWorkingOrder(this.kernel.slot(slotId));
       const same = now?.client_order_id === cid && now.status === "PENDING_SUBMIT";
       if (!same || this.placing.has(cid)) return "NONE";
-      this.absent.add(cid, slotId, asset);
-      this.onVenueEvent(absentReject(cid, asset, this.clock.nowMs()));
+      this.absent.add(cid, slotId, asked.asset);
+      this.onVenueEvent(absentReject(cid, asked.asset, this.clock.nowMs()));
       return "ABSENT_REJECTED";
     });
+  }
+
+  private contradicted(slotId: number, cid: string, d: DiagnosticRecord): "MISMATCH" {
+    const report = this.hooks.report ?? ((x: DiagnosticRecord) => this.log(`slot ${slotId}: ${x.message}`));
+    report(d); // the runtime's hook counts, projects, streams and logs it
+    if (stageWorkingOrder(this.kernel.slot(slotId))?.client_order_id === cid)
+      this.apply({ type: "MARK_STALE", slot_id: slotId, reason: "DIVERGENCE", now_ms: this.clock.nowMs() });
+    return "MISMATCH";
   }
 }

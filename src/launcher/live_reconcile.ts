@@ -32,7 +32,7 @@ import { isTradingStage, stageWorkingOrder } from "../contracts/order_status.ts"
 import type { DiagnosticRecord, SlotRecord } from "../contracts/records.ts";
 import type { VenueAdapter, VenueOrderState, VenuePosition } from "../contracts/venue.ts";
 import type { ExecutionKernel } from "../kernel/index.ts";
-import { eventFromOrderState } from "./_order_event.ts";
+import { answerContradiction, eventFromOrderState } from "./_order_event.ts";
 import * as rt from "./_reconcile_truth.ts";
 import { readWithRateLimitWaits } from "./_venue_reads.ts";
 import type { Executor } from "./executor.ts";
@@ -142,11 +142,10 @@ export class LiveReconciler {
     const orders = await this.readOne("open orders", () => this.d.venue.openOrders());
     const view: VenueView = { positions: positions.filter((p) => p.size > 0), orders, ended: [] };
     if (this.stopped) return view;
-    // An entry the venue acknowledged and no longer lists open may have filled anything up to its
-    // size (a cancel or fill whose event is late or lost): its order says what, so it never claims
-    // a position another slot's fill or an orphan holds. One still being placed keeps its size.
-    // A failed lookup leaves the claim as it was (the order's size; a late entry: nothing more).
-    // A working exit no longer listed open is looked up too: what it filled is replayed (`replayEnded`).
+    // An entry the venue acknowledged and no longer lists open may have filled up to its size (an event late or lost):
+    // its order says what, so it never claims a position another slot's fill or an orphan holds; one being placed keeps
+    // its size. A failed lookup, or an answer contradicting the order (never taken), leaves the claim as it was (the
+    // order's size; a late entry: nothing more). A working exit no longer open is looked up too (`replayEnded`).
     for (const s of this.d.kernel.slots().filter(isClaimant)) {
       for (const o of rt.lookUpsOf(s)) {
         const cid = o.client_order_id;
@@ -154,7 +153,9 @@ export class LiveReconciler {
         const state = await this.readOne(`order ${cid}`, () => this.d.venue.queryOrder(s.asset, cid)).catch((e) => {
           this.d.log(`live reconcile: lookup of order ${cid} failed: ${e instanceof Error ? e.message : String(e)}`);
         });
-        if (state) view.ended.push(state);
+        const contradicts = state && answerContradiction(s, o, state); // as a failed lookup: never taken
+        if (contradicts) this.d.log(`live reconcile: the venue's answer about ${cid} contradicts it (${contradicts})`);
+        else if (state) view.ended.push(state);
       }
     }
     return view;
@@ -246,9 +247,8 @@ export class LiveReconciler {
     }
     const outcome = executor.applySystem({ type: "RECONCILE", slot_id: slotId, truth, now_ms: clock.nowMs() });
     const refused = outcome.accepted ? "" : ` (refused: ${outcome.diagnostics[0]?.message})`;
-    this.d.log(
-      `live reconcile: slot ${slotId} ${before.stage} -> ${this.d.kernel.slot(slotId).stage} (venue size ${share.size})${refused}`,
-    );
+    const to = this.d.kernel.slot(slotId).stage;
+    this.d.log(`live reconcile: slot ${slotId} ${before.stage} -> ${to} (venue size ${share.size})${refused}`);
     return outcome.accepted;
   }
 

@@ -25,8 +25,10 @@
  *     stale already is not marked again) and reconciled at once to its share of the position and
  *     its order still open at the venue — no venue call between the two, so a crash cannot leave a
  *     slot marked and unreconciled. A slot whose order lookup failed (not a rate limit: those are
- *     waited out) is not touched: it is listed in `refused` with the reason and left to live
- *     reconciliation, which reconciles every stale slot; the start goes on. Without
+ *     waited out), or answered something that contradicts the order (another symbol or side, a
+ *     fill with nothing executed or no price: never booked), is not touched: it is listed in
+ *     `refused` with the reason and left to live reconciliation, which reconciles every stale
+ *     slot; the start goes on. Without
  *     `reconcile_on_restart` the belief stands.
  *  4. Capital is seeded from the venue wallet balance (a recovery re-seed when the journal's
  *     account was seeded: the peak, and so the drawdown, carries over). The kernel adds back what
@@ -39,7 +41,7 @@
 import { type DiagnosticRecord, type SlotRecord, STAGES } from "../contracts/records.ts";
 import type { VenueAdapter, VenueOrderState } from "../contracts/venue.ts";
 import type { ExecutionKernel } from "../kernel/index.ts";
-import { eventFromOrderState } from "./_order_event.ts";
+import { answerContradiction, eventFromOrderState } from "./_order_event.ts";
 import { endedAtVenue, openAtVenue, reconcileTruth, venueOrdersOf } from "./_reconcile_truth.ts";
 import { readWithRateLimitWaits } from "./_venue_reads.ts";
 import type { Belief, BeliefSource } from "./belief.ts";
@@ -213,9 +215,9 @@ interface OrderLookups {
 
 /**
  * Looks up every working order of the restored slots at the venue, and a stale slot's late entry
- * (what it filled is the slot's). Reconciling, a failed lookup marks its slot as not reconcilable
- * now (logged; live reconciliation looks again); read-only, it is ignored (the query only teaches
- * the adapter the order's id).
+ * (what it filled is the slot's). Reconciling, a failed lookup, or one whose answer contradicts the
+ * order (`answerContradiction`: never booked), marks its slot as not reconcilable now (logged; live
+ * reconciliation looks again); read-only, it is ignored (the query only teaches the adapter the order's id).
  */
 async function lookUpOrders(
   venue: Reads,
@@ -228,7 +230,10 @@ async function lookUpOrders(
     const late = lateEntry(s);
     for (const o of late ? [...venueOrdersOf(s), late] : venueOrdersOf(s)) {
       try {
-        out.states.set(o.client_order_id, await venue.queryOrder(s.asset, o.client_order_id));
+        const state = await venue.queryOrder(s.asset, o.client_order_id);
+        const contradiction = state && answerContradiction(s, o, state);
+        if (contradiction) throw new Error(`the venue's answer contradicts it (${contradiction})`);
+        out.states.set(o.client_order_id, state);
       } catch (e) {
         if (!reconcile) continue;
         const why = `venue lookup of order ${o.client_order_id} failed: ${e instanceof Error ? e.message : String(e)}; left to live reconciliation`;

@@ -13,8 +13,7 @@
  * After recovery the whole confirmed image is projected once. Outcomes, refusals, control changes and a flatten's
  * start and answer also go to the optional `RuntimeEvents` hook (the event stream), which only appends.
  *
- * Entry points: `new Runtime(bundle, log, events?)`, `start()`, `submitStrategy`, `refuseAtEdge`,
- * `report`, `applyControl`, `runLoops()`, `shutdown()`.
+ * Entry points: `new Runtime(bundle, log, events?)`, `start()`, `submitStrategy`, `refuseAtEdge`, `report`, `applyControl`, `runLoops()`, `shutdown()`.
  */
 
 import type { ControlSnapshot } from "../contracts/control.ts";
@@ -79,6 +78,7 @@ export class Runtime {
       venueLatency: (op, ms) => this.metrics.recordLatency(op, ms),
       log,
       halted: () => b.control.snapshot().trading_state === "HALTED",
+      report: (d) => this.report(d),
     });
     this.controls = new ControlSync({
       control: b.control,
