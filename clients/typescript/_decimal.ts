@@ -4,7 +4,10 @@
  * a hair below it; 83569006.99 is 8356900699000000 units, though a 17-digit decimal names the same
  * double), so nothing here is off by one unit the way `Math.floor(x * 1e8)` is.
  *
- * Entry points: `exactE8`, `roundE8`, `floorE8`, `nearE8`, `floorQuotientE8`, `fromE8`.
+ * A quantity step is a whole number of units too (`stepE8`), and sizes are floored to it in units
+ * (`floorToStepE8`), so a multiple of the step stays whole at any magnitude.
+ *
+ * Entry points: `exactE8`, `roundE8`, `floorE8`, `nearE8`, `floorQuotientE8`, `fromE8`, `stepE8`, `floorToStepE8`.
  */
 
 /** A finite `v` as `digits × 10^exp`, from its shortest decimal (`String(v)`, exponent form included). */
@@ -87,4 +90,19 @@ export function fromE8(units: bigint): number {
   const negative = units < 0n;
   const digits = (negative ? -units : units).toString().padStart(9, "0");
   return Number(`${negative ? "-" : ""}${digits.slice(0, -8)}.${digits.slice(-8)}`);
+}
+
+/** A step in whole units: rounded (halves up) and at least 1; none, or one <= 0, is 1 unit; null for a non-finite step. */
+export function stepE8(step: number | undefined): bigint | null {
+  const s = step ?? 1e-8;
+  if (!Number.isFinite(s)) return null;
+  const units = s > 0 ? roundE8(s) : 1n;
+  return units > 0n ? units : 1n;
+}
+
+/** The largest multiple of the step not above `units` (floor division, also below zero); null for a non-finite step. */
+export function floorToStepE8(units: bigint, step: number | undefined): bigint | null {
+  const unit = stepE8(step);
+  if (unit === null) return null;
+  return (units / unit - (units % unit < 0n ? 1n : 0n)) * unit;
 }

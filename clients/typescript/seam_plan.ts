@@ -10,10 +10,12 @@
  *     referencePrice`, floored to the asset's quantity step. The kernel's account is the only
  *     capital authority: a decision carries no capital of its own, and an unseeded account
  *     refuses fraction sizing (ACCOUNT_NOT_SEEDED).
- *  2. SCALE_OUT → one EXIT (reason SIGNAL) of `size`, or `fraction × position` floored to the
+ *  2. SCALE_OUT → one EXIT (reason SIGNAL) of `size` or `fraction × position`, floored to the
  *     step; the slot must hold an open position (NOT_OPEN); a size that floors to 0 is BELOW_STEP.
- *  3. TAKE_PROFIT / STOP_LOSS → one EXIT (reason TP / SL) of `size`, default the whole position; a
- *     size of the whole position or more is exactly the position (the kernel refuses an exit above it).
+ *  3. TAKE_PROFIT / STOP_LOSS → one EXIT (reason TP / SL) of `size` floored to the step (0: BELOW_STEP),
+ *     default the whole position. In 2 and 3 a size of the whole position or more, or one leaving
+ *     less than one step (dust no later exit could close), is exactly the position (the kernel
+ *     refuses an exit above it).
  *  4. CANCEL → one CANCEL of the slot's working order.
  *  5. CLOSE_ALL → per slot: ENTRY_WORKING → CANCEL; POSITION_OPEN → EXIT of the whole position
  *     (reason from the decision, default SIGNAL); EXIT_WORKING and STALE_STATE_RECONCILING slots
@@ -34,7 +36,7 @@
  * Entry points: `Decision` and its constructors, `planDecision`, `floorToStep`.
  */
 
-import { exactE8, floorQuotientE8, fromE8, nearE8, roundE8 } from "./_decimal.ts";
+import { exactE8, floorQuotientE8, floorToStepE8, fromE8, nearE8, stepE8 } from "./_decimal.ts";
 import type { Intent } from "./intents.ts";
 import { type Account, EXIT_REASONS, type ExitReason, type Side, type Slot } from "./records.ts";
 
@@ -113,21 +115,7 @@ export interface PlanContext {
  * up). NaN for a size or step that is not finite.
  */
 export function floorToStep(size: number, step: number | undefined): number {
-  return Number.isFinite(size) ? floorUnits(nearE8(size), step) : Number.NaN;
-}
-
-/** The largest multiple of the step not above `units` (1e-8 units); null for a non-finite step. */
-function floorUnitsE8(units: bigint, step: number | undefined): bigint | null {
-  const s = step ?? 1e-8;
-  if (!Number.isFinite(s)) return null;
-  const stepE8 = s > 0 ? roundE8(s) : 1n;
-  const unit = stepE8 > 0n ? stepE8 : 1n;
-  return (units / unit - (units % unit < 0n ? 1n : 0n)) * unit; // floor division, also below zero
-}
-
-/** `floorUnitsE8` as a number; NaN for a non-finite step. */
-function floorUnits(units: bigint, step: number | undefined): number {
-  const e8 = floorUnitsE8(units, step);
+  const e8 = Number.isFinite(size) ? floorToStepE8(nearE8(size), step) : null;
   return e8 === null ? Number.NaN : fromE8(e8);
 }
 
@@ -173,7 +161,7 @@ function openSize(d: Extract<Decision, { kind: "OPEN" }>, ctx: PlanContext): Siz
   const price = d.referencePrice ?? 0;
   if (!(price > 0)) return refuse("BAD_DECISION", "capitalFraction sizing needs a referencePrice > 0");
   const exact = floorQuotientE8([ctx.account.equity, d.capitalFraction!, d.leverage], price);
-  const units = floorUnitsE8(exact, ctx.steps[d.asset]);
+  const units = floorToStepE8(exact, ctx.steps[d.asset]);
   const size = units === null ? Number.NaN : fromE8(units);
   if (units === null || !Number.isFinite(size))
     return refuse("BAD_DECISION", `capitalFraction sizing gave ${size} (step ${ctx.steps[d.asset] ?? "1e-8"})`);
@@ -192,21 +180,35 @@ export function whole(s: Slot): { size: number; sizeE8?: bigint } {
   return s.sizeE8 === undefined || exactE8(s.size) === s.sizeE8 ? { size: s.size } : { size: s.size, sizeE8: s.sizeE8 };
 }
 
+/**
+ * An exit of `ask.units` (unfloored; no ask: the whole position) from an open slot, floored to the
+ * step: nothing left is BELOW_STEP; all of it or more, or a part leaving less than one step (dust no
+ * later exit could close), is exactly the units held (the kernel refuses an exit above them).
+ */
 function exitOf(
   ctx: PlanContext,
   slotId: number,
-  size: Sized | number | undefined,
+  ask: { units: bigint; what: string } | undefined,
   reason: ExitReason,
   price?: number,
 ): Plan {
   const s = slotOf(ctx, slotId);
   if ("intents" in s) return s;
   if (s.stage !== "POSITION_OPEN") return refuse("NOT_OPEN", `slot ${slotId} is ${s.stage}, not POSITION_OPEN`, slotId);
-  // a size of all of it or more is exactly the units held, judged in units when the slot carries them
-  const all = typeof size === "number" && (s.sizeE8 === undefined ? size >= s.size : nearE8(size) >= s.sizeE8);
-  const exact = size === undefined || all ? whole(s) : typeof size === "number" ? { size } : size;
-  return plan([{ type: "EXIT", slotId, ...exact, reason, price: price ?? null }]);
+  const step = ctx.steps[s.asset];
+  const e8 = ask === undefined ? null : floorToStepE8(ask.units, step);
+  const size = e8 === null ? Number.NaN : fromE8(e8);
+  if (ask !== undefined && !Number.isFinite(size))
+    return refuse("BAD_DECISION", `${ask.what} of ${s.size} ${s.asset} gave ${size} (step ${step})`, slotId);
+  if (ask !== undefined && e8 !== null && e8 <= 0n)
+    return refuse("BELOW_STEP", `${ask.what} of ${s.size} ${s.asset} is below one step (${step ?? 1e-8})`, slotId);
+  const all = e8 === null || (s.sizeE8 ?? nearE8(s.size)) - e8 < (stepE8(step) ?? 1n);
+  return plan([{ type: "EXIT", slotId, ...(all ? whole(s) : sized(e8)), reason, price: price ?? null }]);
 }
+
+/** A decision's exit size in units (float residue within 4 ulps of a unit is that unit); undefined: none given. */
+const sizeOf = (size: number | null | undefined) =>
+  size == null ? undefined : { units: nearE8(size), what: `${size}` };
 
 const KINDS = new Set(["OPEN", "SCALE_OUT", "TAKE_PROFIT", "STOP_LOSS", "CANCEL", "CLOSE_ALL"]);
 
@@ -243,28 +245,19 @@ export function planDecision(d: Decision, ctx: PlanContext): Plan {
       if ("intents" in s) return s;
       if (s.stage !== "POSITION_OPEN")
         return refuse("NOT_OPEN", `slot ${d.slotId} is ${s.stage}, not POSITION_OPEN`, d.slotId);
-      if ((d.size === undefined) === (d.fraction === undefined))
+      if ((d.size == null) === (d.fraction == null))
+        // null is not given, as Python's None
         return refuse("BAD_DECISION", "SCALE_OUT needs exactly one of size or fraction", d.slotId);
-      const e8 =
-        d.size === undefined
-          ? floorUnitsE8(floorQuotientE8([s.sizeE8 ?? s.size, d.fraction!]), ctx.steps[s.asset])
-          : null;
-      const size = d.size ?? (e8 === null ? Number.NaN : fromE8(e8));
-      if (!Number.isFinite(size))
-        return refuse(
-          "BAD_DECISION",
-          `${d.fraction} of ${s.size} ${s.asset} gave ${size} (step ${ctx.steps[s.asset]})`,
-          d.slotId,
-        );
-      if (!(size > 0)) return refuse("BELOW_STEP", `${d.fraction} of ${s.size} ${s.asset} is below one step`, d.slotId);
-      // all of it (or more): exactly the units held, judged in units when the slot carries them
-      const all = s.sizeE8 === undefined ? size >= s.size : (e8 ?? nearE8(size)) >= s.sizeE8;
-      return exitOf(ctx, d.slotId, all ? undefined : e8 === null ? size : sized(e8), "SIGNAL", d.limitPrice);
+      const ask =
+        d.size == null
+          ? { units: floorQuotientE8([s.sizeE8 ?? s.size, d.fraction!]), what: String(d.fraction) }
+          : sizeOf(d.size);
+      return exitOf(ctx, d.slotId, ask, "SIGNAL", d.limitPrice);
     }
     case "TAKE_PROFIT":
-      return exitOf(ctx, d.slotId, d.size, "TP", d.limitPrice);
+      return exitOf(ctx, d.slotId, sizeOf(d.size), "TP", d.limitPrice);
     case "STOP_LOSS":
-      return exitOf(ctx, d.slotId, d.size, "SL");
+      return exitOf(ctx, d.slotId, sizeOf(d.size), "SL");
     case "CANCEL": {
       const s = slotOf(ctx, d.slotId);
       return "intents" in s ? s : plan([{ type: "CANCEL", slotId: d.slotId }]);

@@ -2,7 +2,11 @@
  * The venue's size rules at the strategy edges: an ENTER or EXIT whose size is not a whole
  * number of the contract's quantity steps, or is below its minimum quantity, is refused before
  * the kernel (INVALID_INTENT, field SIZE, one line naming the contract, the step and the size).
- * The quantity a strategy asked for is never rounded. The rules are the ones the venue adapter
+ * The quantity a strategy asked for is never rounded. The step is judged exactly, in the kernel's
+ * 1e-8 units (a ring record's own units, an intent's size as the kernel will carry it): a float
+ * check's residue grows with the size (half a step off at 100000.00005 with step 0.0001) and a
+ * record above 2^53 units has no exact double, so an off-step size would pass here and the adapter
+ * put it on the step, leaving the kernel's order and the venue's apart. The rules are the ones the venue adapter
  * loaded at connect (`knownRules`, no venue call); an asset it does not know is left to the
  * kernel and the adapter (which refuses off-step sizes too, before sending).
  *
@@ -20,12 +24,35 @@
 import { KERNEL_LIMITS, OFF, QTY_SCALE } from "../contracts/abi.ts";
 import type { InputRefusal } from "../contracts/intent_parse.ts";
 import type { StrategyIntent } from "../contracts/intents.ts";
-import type { VenueAdapter } from "../contracts/venue.ts";
+import type { ContractRules, VenueAdapter } from "../contracts/venue.ts";
 import { sizeRuleBreach } from "../venue/index.ts";
 import { sameSize } from "./_reconcile_truth.ts";
 
 /** The kernel's asset and position size of a slot; null for no such slot or none yet. */
 type SlotOf = (slotId: number) => { asset: string; size: number } | null;
+
+/** `units` of 1e-8 as a decimal ("100000.00005"). */
+function e8Text(units: bigint): string {
+  const t = units.toString().padStart(9, "0");
+  const fraction = t.slice(-8).replace(/0+$/, "");
+  return fraction === "" ? t.slice(0, -8) : `${t.slice(0, -8)}.${fraction}`;
+}
+
+/** Null when `units` (> 0) is a whole number of the step, counted exactly in 1e-8 units; else the breach. */
+function offStep(rules: ContractRules, units: bigint): string | null {
+  const stepE8 = Math.round(rules.quantity_step * QTY_SCALE);
+  if (!Number.isSafeInteger(stepE8) || stepE8 < 1) return null; // no whole step in units: the adapter judges it
+  const step = BigInt(stepE8);
+  const down = units - (units % step);
+  if (down === units) return null;
+  return `size ${e8Text(units)} is not a multiple of ${rules.asset}'s quantity step ${rules.quantity_step} (${e8Text(down)} or ${e8Text(down + step)} would be); refused, never rounded`;
+}
+
+/** An intent's size in the kernel's units (as its encoder rounds it); null when it carries none. */
+function unitsOf(size: number): bigint | null {
+  const units = Math.round(size * QTY_SCALE);
+  return Number.isSafeInteger(units) ? BigInt(units) : null;
+}
 
 function refusal(
   venue: VenueAdapter,
@@ -34,6 +61,7 @@ function refusal(
   asset: string | null,
   size: number,
   closesPosition = false,
+  units = unitsOf(size),
 ): InputRefusal | null {
   const rules = asset === null ? null : venue.knownRules(asset); // the adapter's, `not_trading` included
 
@@ -43,22 +71,29 @@ function refusal(
     return { code: "INVALID_INTENT", field: "ASSET", message, input_kind: kind, slot_id: slotId };
   }
   if (!Number.isFinite(size) || size <= 0) return null; // the kernel judges the rest
-  const breach = sizeRuleBreach(rules, size, closesPosition);
-  if (breach === null) return null;
+  const breach = sizeRuleBreach(rules, size, closesPosition)?.message ?? null;
+  const off = breach === null && !closesPosition && units !== null && units > 0n ? offStep(rules, units) : null;
+  if (breach === null && off === null) return null;
   return {
     code: "INVALID_INTENT",
     field: "SIZE",
-    message: `${kind}: ${breach.message}`,
+    message: `${kind}: ${breach ?? off}`,
     input_kind: kind,
     slot_id: slotId,
   };
 }
 
 /** An EXIT of `size` from the slot: refused or not, held to the minimums unless it is the whole position. */
-function exitRefusal(venue: VenueAdapter, slotId: number, size: number, slotOf: SlotOf): InputRefusal | null {
+function exitRefusal(
+  venue: VenueAdapter,
+  slotId: number,
+  size: number,
+  slotOf: SlotOf,
+  units = unitsOf(size),
+): InputRefusal | null {
   const slot = slotOf(slotId);
   const whole = slot !== null && sameSize(size, slot.size);
-  return refusal(venue, "EXIT", slotId, slot?.asset ?? null, size, whole);
+  return refusal(venue, "EXIT", slotId, slot?.asset ?? null, size, whole, units);
 }
 
 export function intentSizeRefusal(venue: VenueAdapter, intent: StrategyIntent, slotOf: SlotOf): InputRefusal | null {
@@ -82,9 +117,9 @@ export function recordSizeRefusal(venue: VenueAdapter, rec: Uint8Array, slotOf: 
   if (qty <= SENTINELS_FROM) return null;
   const slotId = dv.getUint32(OFF.InputRecord.slot_id, true);
   const size = Number(qty) / QTY_SCALE;
-  if (kind === EXIT) return exitRefusal(venue, slotId, size, slotOf);
+  if (kind === EXIT) return exitRefusal(venue, slotId, size, slotOf, qty);
   const at = OFF.InputRecord.asset;
   const raw = rec.subarray(at, at + 24);
   const end = raw.indexOf(0);
-  return refusal(venue, "ENTER", slotId, ASSET_TEXT.decode(end < 0 ? raw : raw.subarray(0, end)), size);
+  return refusal(venue, "ENTER", slotId, ASSET_TEXT.decode(end < 0 ? raw : raw.subarray(0, end)), size, false, qty);
 }

@@ -113,7 +113,7 @@ for c in json.load(sys.stdin):
              for i, s in enumerate(c["slots"])]
     eq = num(c.get("equity", 10000.0))
     p = plan_decision(decision(c["decision"]), slots, Account(eq, eq, 0.0, 0.0, 0.0, 0.0, 0.0, eq, 0, 1, True),
-                      c.get("steps", {}), lambda: "t1")
+                      {k: num(v) for k, v in c.get("steps", {}).items()}, lambda: "t1")
     answers.append({"intents": [intent(i) for i in p.intents], "refusal": p.refusal.code if p.refusal else None})
 def clean(v):
     if isinstance(v, float) and not math.isfinite(v):
@@ -291,6 +291,48 @@ const CASES: Case[] = [
     decision: { kind: "OPEN", side: "LONG", asset: BTC, leverage: 1, capitalFraction: 1, referencePrice: 1e-300 },
     slots: [idle],
     equity: 1e300,
+  },
+  {
+    name: "a ScaleOut of an explicit size off the step (0.00015 at step 0.0001)",
+    decision: { kind: "SCALE_OUT", slotId: 0, size: 0.00015 },
+    slots: [held(BTC, 30_000n)],
+    steps: { [BTC]: 0.0001 },
+  },
+  {
+    name: "a TakeProfit of a third (float residue) at step 0.0001",
+    decision: { kind: "TAKE_PROFIT", slotId: 0, size: 1 / 3 },
+    slots: [held(BTC, 100_000_000n)],
+    steps: { [BTC]: 0.0001 },
+  },
+  {
+    name: "a StopLoss of 0.7 - 0.4 (0.29999999999999993) at step 0.0001",
+    decision: { kind: "STOP_LOSS", slotId: 0, size: 0.7 - 0.4 },
+    slots: [held(BTC, 100_000_000n)],
+    steps: { [BTC]: 0.0001 },
+  },
+  {
+    name: "a StopLoss below one step",
+    decision: { kind: "STOP_LOSS", slotId: 0, size: 0.00009 },
+    slots: [held(BTC, 30_000n)],
+    steps: { [BTC]: 0.0001 },
+  },
+  {
+    name: "0.9 of a position off the step: the remainder would be dust, the whole position exits",
+    decision: { kind: "SCALE_OUT", slotId: 0, fraction: 0.9 },
+    slots: [held(BTC, 15_000n)],
+    steps: { [BTC]: 0.0001 },
+  },
+  {
+    name: "an explicit size above 2^53 units at step 1",
+    decision: { kind: "SCALE_OUT", slotId: 0, size: 123_456_789.5 },
+    slots: [held("SHIB-USDT", 20_000_000_000_000_000n)],
+    steps: { "SHIB-USDT": 1 },
+  },
+  {
+    name: "a TakeProfit of an explicit size with a NaN step",
+    decision: { kind: "TAKE_PROFIT", slotId: 0, size: 0.5 },
+    slots: [held(BTC, 100_000_000n)],
+    steps: { [BTC]: Number.NaN },
   },
   {
     name: "close all over every stage",

@@ -18,10 +18,12 @@ test_seam_numbers.py; reconcile: test_seam_reconcile.py):
     Size: ``size``, or ``capital_fraction * account equity * leverage / reference_price`` floored to
     the asset's step. The kernel's account is the only capital authority: a decision carries no
     capital of its own; an unseeded account refuses fraction sizing (ACCOUNT_NOT_SEEDED).
- 2. SCALE_OUT -> one EXIT (SIGNAL) of ``size`` or ``fraction * position`` floored to the step; the
+ 2. SCALE_OUT -> one EXIT (SIGNAL) of ``size`` or ``fraction * position``, floored to the step; the
     slot must be POSITION_OPEN (NOT_OPEN); a size that floors to 0 is BELOW_STEP.
- 3. TAKE_PROFIT / STOP_LOSS -> one EXIT (TP / SL), default the whole position; a size of the whole
-    position or more is exactly the position (the kernel refuses an exit above it).
+ 3. TAKE_PROFIT / STOP_LOSS -> one EXIT (TP / SL) of ``size`` floored to the step (0: BELOW_STEP),
+    default the whole position. In 2 and 3 a size of the whole position or more, or one leaving less
+    than one step (dust no later exit could close), is exactly the position (the kernel refuses an
+    exit above it). Tests: test_seam_partial_exits.py.
  4. CANCEL -> one CANCEL. In 2-4 a slot id that is not an integer (1.0, "1", None, True) is
     NO_SUCH_SLOT, as one outside the slots is.
  5. CLOSE_ALL -> ENTRY_WORKING: CANCEL; POSITION_OPEN: EXIT of the whole position (reason from the
@@ -239,6 +241,11 @@ def floor_to_step(size: float, step: Optional[float]) -> float:
     return _floor_units(_float_units(size), step)
 
 
+def _units_of(size: Optional[Union[int, float]]) -> Optional[int]:
+    """A decision's exit size in whole 1e-8 units (``_float_units``); None: none given (the whole position)."""
+    return None if size is None else _float_units(size)
+
+
 def _refuse(code: str, message: str, slot_id: Optional[int] = None) -> Plan:
     return Plan(refusal=SeamRefusal(code, message, slot_id))
 
@@ -268,16 +275,29 @@ def _slot(slots: Sequence[Slot], slot_id: int) -> Union[Slot, Plan]:
     return slots[slot_id]
 
 
-def _exit(slots: Sequence[Slot], slot_id: int, size: Optional[float], reason: str,
-          price: Optional[float] = None) -> Plan:
+def _exit(slots: Sequence[Slot], slot_id: int, units: Optional[int], reason: str, price: Optional[float] = None,
+          steps: Optional[Mapping[str, float]] = None, what: str = "") -> Plan:
+    """An exit of ``units`` of 1e-8 (unfloored; None: the whole position) from an open slot, floored to
+    the step: nothing left is BELOW_STEP; all of it or more, or a part leaving less than one step (dust
+    no later exit could close), is exactly the units held (the kernel refuses an exit above them)."""
     s = _slot(slots, slot_id)
     if isinstance(s, Plan):
         return s
     if s.stage != "POSITION_OPEN":
         return _refuse("NOT_OPEN", f"slot {slot_id} is {s.stage}, not POSITION_OPEN", slot_id)
-    # all of it or more (the kernel refuses an exit above the position): exactly the units held
-    whole = size is None or (size >= s.size if s.size_e8 is None else _float_units(size) >= s.size_e8)
-    return Plan([Exit(slot_id, _whole(s) if whole else size, reason, price)])
+    if units is None:
+        return Plan([Exit(slot_id, _whole(s), reason, price)])
+    step = (steps or {}).get(s.asset)
+    try:
+        step_units = _step_units(step)
+        part = units // step_units * step_units
+        size = _size_of(part)
+    except (ValueError, OverflowError) as e:
+        return _refuse("BAD_DECISION", f"{what} of {s.size} {s.asset} cannot be sized: {e}", slot_id)
+    if part <= 0:
+        return _refuse("BELOW_STEP", f"{what} of {s.size} {s.asset} is below one step ({step or 1e-8})", slot_id)
+    held = s.size_e8 if s.size_e8 is not None else _float_units(s.size)
+    return Plan([Exit(slot_id, _whole(s) if held - part < step_units else size, reason, price)])
 
 
 def _open(d: Open, slots: Sequence[Slot], account: Account, steps: Mapping[str, float],
@@ -328,20 +348,15 @@ def plan_decision(d: Decision, slots: Sequence[Slot], account: Account, steps: M
             return _refuse("NOT_OPEN", f"slot {d.slot_id} is {s.stage}, not POSITION_OPEN", d.slot_id)
         if (d.size is None) == (d.fraction is None):
             return _refuse("BAD_DECISION", "ScaleOut needs exactly one of size or fraction", d.slot_id)
-        raw = _EXACT.multiply(_held(s), _decimal(d.fraction)) if d.fraction is not None else None
-        size = d.size if raw is None else _floored(raw, steps.get(s.asset), f"{d.fraction} of {s.size}", d.slot_id)
-        if isinstance(size, Plan):
-            return size
-        if size <= 0:
-            return _refuse("BELOW_STEP", f"{d.fraction} of {s.size} {s.asset} is below one step", d.slot_id)
-        # all of it (or more): exactly the units held, judged in units when the slot carries them
-        units = _floor_e8(raw, steps.get(s.asset)) if raw is not None else _float_units(size)
-        whole = size >= s.size if s.size_e8 is None else units >= s.size_e8
-        return _exit(slots, d.slot_id, _whole(s) if whole else size, "SIGNAL", d.limit_price)
+        if d.fraction is None:
+            return _exit(slots, d.slot_id, _float_units(d.size), "SIGNAL", d.limit_price, steps, str(d.size))
+        raw = _EXACT.scaleb(_EXACT.multiply(_held(s), _decimal(d.fraction)), 8).to_integral_value(ROUND_FLOOR)
+        return _exit(slots, d.slot_id, int(raw), "SIGNAL", d.limit_price, steps, str(d.fraction))
     if isinstance(d, TakeProfit):
-        return _not_finite(d, ("size", "limit_price")) or _exit(slots, d.slot_id, d.size, "TP", d.limit_price)
+        return _not_finite(d, ("size", "limit_price")) or _exit(slots, d.slot_id, _units_of(d.size), "TP",
+                                                                d.limit_price, steps, str(d.size))
     if isinstance(d, StopLoss):
-        return _not_finite(d, ("size",)) or _exit(slots, d.slot_id, d.size, "SL")
+        return _not_finite(d, ("size",)) or _exit(slots, d.slot_id, _units_of(d.size), "SL", None, steps, str(d.size))
     if isinstance(d, CancelOrder):
         s = _slot(slots, d.slot_id)
         return s if isinstance(s, Plan) else Plan([Cancel(d.slot_id)])
