@@ -1,15 +1,15 @@
 /**
- * Executor: the loop between the kernel and the venue. Intents and venue events go into the kernel (stamped
- * with the injected clock); every accepted transition that asks for venue work (ENTER → place the entry order,
- * EXIT → place an exit leg, CANCEL → cancel the working order) is sent to the venue; the venue's answers come
- * back as normalized events. The kernel decides, the executor only carries. In-flight calls are tracked.
- * Inputs arrive by source, each through its own method, so the wrong source does not compile: `submitStrategy`
- * (HTTP, CLI; the ring drains through the runtime), `onVenueEvent` (the adapter's events), `applySystem`.
+ * Executor: the loop between the kernel and the venue. Intents and venue events go into the kernel (stamped with
+ * the injected clock); each accepted transition asking venue work (ENTER, EXIT → place the order, CANCEL → cancel
+ * the working order) is sent, tracked in flight (_inflight_calls.ts); the venue's answers come back as events.
+ * The kernel decides, the executor only carries. Inputs arrive by source, one method each (the wrong source does
+ * not compile): `submitStrategy` (HTTP, CLI; the ring drains through the runtime), `onVenueEvent`, `applySystem`.
  *
- * Invariants: every kernel call goes through `apply`; a venue call's failure becomes a kernel input (REJECT) or
- * stays for the query/TICK path, never an escaping exception; a cancel left unknown is sent again; an order whose
- * placement waited, or asked cancelled in its own batch, is sent only if the kernel holds it PENDING_SUBMIT (an
- * entry: and not HALTED), an entry only once journaled; one rejected as absent that lands late is cancelled.
+ * Invariants: every kernel call goes through `apply` (none after `close`, as the journal closes at shutdown); a venue
+ * call's failure becomes a kernel input (a REJECT) or stays for the query/TICK path, never an escaping exception; a
+ * cancel left unknown is sent again; an order whose placement waited, or asked cancelled in its own batch, is sent only
+ * if the kernel holds it PENDING_SUBMIT (an entry: not HALTED), an entry only once journaled; one rejected as absent
+ * that lands late is cancelled.
  */
 
 import type { Clock } from "../contracts/clock.ts";
@@ -20,6 +20,8 @@ import type { PositionSide, VenueAdapter, VenueEvent } from "../contracts/venue.
 import type { ExecutionKernel } from "../kernel/index.ts";
 import { type CancelDeps, sendCancelUntilAnswered } from "./_cancel_sends.ts";
 import { AbsentOrders, type HungResult, QueriesOut, queryHungOrder } from "./_hung_query.ts";
+import { InflightCalls } from "./_inflight_calls.ts";
+import { notAppliedAfterClose } from "./_journal_closed.ts";
 import { LeverageCache, leverageReject } from "./_leverage.ts";
 import {
   absentReject,
@@ -36,8 +38,7 @@ export interface ExecutorHooks {
   writeAhead?(): void;
   /** Called after every kernel call with the input and its outcome (journal flush, projection, metrics). */
   afterApply(input: KernelInput, outcome: KernelOutcome): void;
-  /** Venue call latency in ms, for metrics. */
-  venueLatency?(op: "submit" | "cancel", ms: number): void;
+  venueLatency?(op: "submit" | "cancel", ms: number): void; // a venue call's latency in ms, for metrics
   log?(line: string): void;
   /** Whether every accepted input is in the journal's file (false: the disk refused; no entry is sent). */
   journaled?(): boolean;
@@ -50,21 +51,20 @@ export interface ExecutorHooks {
 }
 
 export class Executor {
-  private inflight = new Set<Promise<unknown>>();
   /** Client order ids whose placement is running (never declared absent), each settled by its answer. */
   private placing = new Map<string, Promise<void>>();
   /** Client order ids (to slot ids) whose placement waits (for leverage): a cancel or shutdown withdraws them. */
   private unsent = new Map<string, number>();
-  /** Client order ids whose cancel call (with its re-sends) runs. */
-  private cancelling = new Set<string>();
-  /** Client order ids whose hung-order query is out (its answer still to apply). */
-  private readonly querying = new QueriesOut();
+  private cancelling = new Set<string>(); // client order ids whose cancel call (with its re-sends) runs
+  private readonly querying = new QueriesOut(); // client order ids whose hung-order query is out, its answer to apply
   private readonly leverage: LeverageCache;
   private readonly cancelDeps: CancelDeps;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly log = (line: string): void => this.hooks.log?.(line);
+  private readonly inflight = new InflightCalls(this.log);
   private readonly absent = new AbsentOrders((asset, cid) => this.venue.cancel(asset, cid), this.log);
   private intake = true;
+  private closed = false;
 
   constructor(
     private readonly kernel: ExecutionKernel,
@@ -95,9 +95,16 @@ export class Executor {
     return this.intake;
   }
 
+  /** Shutdown, just before the journal closes: from here on no input reaches the kernel (each one logged). */
+  close(): void {
+    this.intake = false;
+    this.closed = true;
+  }
+
   /** Applies a strategy's intent (parsed at its edge); `now_ms` is stamped here. */
   submitStrategy(intent: StrategyIntent): KernelOutcome {
     const input = { ...intent, now_ms: this.clock.nowMs() };
+    if (this.closed) return notAppliedAfterClose(input, this.log);
     const outcome = this.kernel.apply(input);
     // Write-ahead, then the order, then the rest (projection, metrics, events): journaled before it leaves.
     this.hooks.writeAhead?.();
@@ -109,8 +116,9 @@ export class Executor {
   /** A normalized venue event: the adapter's stream, a query's answer, or a local REJECT. */
   onVenueEvent(event: VenueEvent): KernelOutcome {
     const outcome = this.apply({ type: "VENUE_EVENT", slot_id: null, event, now_ms: this.clock.nowMs() });
+    if (this.closed) return outcome; // not applied: nothing to follow at the venue either
     const late = this.absent.cancelIfLanded(event, (id) => stageWorkingOrder(this.kernel.slot(id))?.client_order_id);
-    if (late !== null) this.track(late);
+    if (late !== null) this.inflight.track(late);
     return outcome;
   }
 
@@ -120,6 +128,7 @@ export class Executor {
   }
 
   private apply(input: KernelInput): KernelOutcome {
+    if (this.closed) return notAppliedAfterClose(input, this.log);
     const outcome = this.kernel.apply(input);
     this.hooks.afterApply(input, outcome);
     return outcome;
@@ -128,26 +137,17 @@ export class Executor {
   /** Starts the venue work accepted transitions ask for (also after ring batches). */
   dispatch(transitions: readonly TransitionRecord[]): void {
     for (const t of transitions) {
-      if (t.trigger === "ENTER" || t.trigger === "EXIT") this.track(this.place(t.slot_id));
-      else if (t.trigger === "CANCEL") this.track(this.cancel(t.slot_id));
+      if (t.trigger === "ENTER" || t.trigger === "EXIT") this.inflight.track(this.place(t.slot_id));
+      else if (t.trigger === "CANCEL") this.inflight.track(this.cancel(t.slot_id));
       // FLATTEN: from POSITION_OPEN it opened a market exit; in a working stage it asked a cancel.
       else if (t.trigger === "FLATTEN")
-        this.track(t.from === "POSITION_OPEN" ? this.place(t.slot_id) : this.cancel(t.slot_id));
+        this.inflight.track(t.from === "POSITION_OPEN" ? this.place(t.slot_id) : this.cancel(t.slot_id));
     }
   }
 
-  private track(p: Promise<unknown>): void {
-    this.inflight.add(p);
-    p.catch((e: unknown) => this.log(`venue call ended in error: ${String(e)}`)).finally(() => this.inflight.delete(p));
-  }
-
   /** Waits for in-flight venue calls, at most `timeoutMs`. Returns how many were still running. */
-  async drain(timeoutMs: number): Promise<number> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)));
-    await Promise.race([Promise.allSettled([...this.inflight]), timeout]);
-    clearTimeout(timer);
-    return this.inflight.size;
+  drain(timeoutMs: number): Promise<number> {
+    return this.inflight.drain(timeoutMs);
   }
 
   private async place(slotId: number): Promise<void> {
@@ -255,7 +255,7 @@ export class Executor {
     if (order?.status !== "CANCEL_REQUESTED") return false;
     if (this.cancelling.has(order.client_order_id) || this.placing.has(order.client_order_id)) return false;
     this.log(`slot ${slotId}: cancel of ${order.client_order_id} sent again`);
-    this.track(this.cancel(slotId));
+    this.inflight.track(this.cancel(slotId));
     return true;
   }
 

@@ -3,10 +3,9 @@
  * the serve loops (the Zinc ring, the control region, a TICK every second, the event-loop lag probe). After every
  * kernel call it flushes the journal, feeds the projection outbox and counts. The kernel is the only authority.
  *
- * Inputs reach the kernel by source: strategy intents through `submitStrategy` (parsed at the
- * HTTP or CLI edge) and the ring (`RingIntake`, which checks each record's kind); venue events
- * through the executor's subscription; the launcher's own inputs through `applySystem`. An input
- * an edge refuses is reported with `refuseAtEdge` and never reaches the kernel.
+ * Inputs reach the kernel by source: strategy intents through `submitStrategy` (parsed at the HTTP or CLI edge) and the
+ * ring (`RingIntake`, checking each record's kind); venue events through the executor's subscription; the launcher's
+ * own through `applySystem`. An input an edge refuses is reported (`refuseAtEdge`), never applied.
  *
  * Each outcome goes to the projection with the journal seq of its input (a ring batch: of its first record, plus
  * each record's offset), so table row ids name inputs; diagnostics the launcher issues itself are marked as such.
@@ -279,7 +278,7 @@ export class Runtime {
     );
   }
 
-  /** SIGTERM: intake refused, a flatten answers, venue calls bounded, venue and reconciler stopped, journal closed. */
+  /** SIGTERM: intake refused, a flatten answers, venue calls bounded; venue, reconciler, executor, journal closed. */
   async shutdown(budgetMs = SHUTDOWN_BUDGET_MS): Promise<{ inflight_left: number; projection_flushed: boolean }> {
     this.executor.stopIntake();
     const { venueDrainMs, reconcilerStopMs, projectionFlushMs } = shutdownPlan(budgetMs);
@@ -289,6 +288,7 @@ export class Runtime {
     await this.b.venue.close().catch(() => {});
     await this.reconciler.stop(reconcilerStopMs); // a running pass must not touch the kernel from here on
     const flushed = await this.b.projection.flush(projectionFlushMs);
+    this.executor.close(); // the journal is the recovery authority: no input reaches the kernel after it closes
     this.journal.close();
     await this.b.projection.close().catch(() => {});
     this.b.zinc.close();
