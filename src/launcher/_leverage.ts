@@ -3,8 +3,17 @@
  * A value already set takes no venue call; entries that need the same value while its call is in
  * flight share that call (a burst would otherwise meet the venue's leverage rate limit). Setting
  * leverage is idempotent, so a failure is retried twice: after the venue's hint for a rate limit
- * (at most 5 s), else after a short pause; the last failure is thrown. A value is forgotten as
- * soon as a call for another one is sent: a call whose answer is lost may have changed it.
+ * (at most 5 s), else after a short pause; the last failure is thrown. A refusal (the error's
+ * `refused`, e.g. BingX's REJECT: a code, or a local rule) is thrown at once: it would be refused again.
+ *
+ * A value is forgotten whenever the venue may no longer hold it:
+ * - as soon as a call for another one is sent (a call whose answer is lost may have changed it);
+ * - the other side's value too, when it differs: a one-way account keeps one leverage per symbol;
+ * - both sides of an asset at a venue REJECT for margin or leverage (101204, 101209, 101414):
+ *   someone may have changed the leverage at the venue (by hand, another process).
+ * Calls of one asset go one at a time, in the order asked: two calls out at once could be
+ * processed by the venue in either order, leaving the earlier value.
+ * A leverage changed at the venue by someone else, with no such refusal, is not seen.
  *
  * A leverage that could not be set rejects the entry (`leverageReject`, nothing is placed): trading
  * at a leverage other than the one the strategy asked for is not an acceptable fallback.
@@ -19,14 +28,36 @@ import { localReject } from "./_order_event.ts";
 /** The longest wait for a venue's rate-limit hint before an idempotent call is sent again. */
 export const RETRY_WAIT_MAX_MS = 5_000;
 
+/** Venue refusal codes (margin, leverage tier) that put in doubt the leverage this process set. */
+const DOUBT_CODES = new Set(["101204", "101209", "101414"]);
+
+/** A failure the venue marks `refused` (it did nothing), other than a rate limit: the same call would be refused again. */
+function refusedOutright(e: unknown): boolean {
+  return !rateLimited(e) && typeof e === "object" && e !== null && (e as { refused?: unknown }).refused === true;
+}
+
+interface Call {
+  side: PositionSide;
+  leverage: number;
+  done: Promise<void>;
+}
+
 export class LeverageCache {
   private readonly set = new Map<string, number>();
-  private readonly inFlight = new Map<string, { leverage: number; done: Promise<void> }>();
+  /** The last call asked per asset: a call for that asset asked later is sent once it has settled. */
+  private readonly last = new Map<string, Call>();
 
   constructor(
     private readonly venue: VenueAdapter,
     private readonly sleep: (ms: number) => Promise<void>,
-  ) {}
+  ) {
+    venue.onEvent((e) => {
+      if (e.kind === "REJECT" && DOUBT_CODES.has(e.venue_code ?? "")) {
+        this.set.delete(`${e.asset}:LONG`);
+        this.set.delete(`${e.asset}:SHORT`);
+      }
+    });
+  }
 
   isSet(asset: string, side: PositionSide, leverage: number): boolean {
     return this.set.get(`${asset}:${side}`) === leverage;
@@ -34,27 +65,38 @@ export class LeverageCache {
 
   /** Sets the leverage unless this process already set that value (or joins the call setting it). */
   ensure(asset: string, side: PositionSide, leverage: number): Promise<void> {
-    const key = `${asset}:${side}`;
     if (this.isSet(asset, side, leverage)) return Promise.resolve();
-    const pending = this.inFlight.get(key);
-    if (pending?.leverage === leverage) return pending.done;
-    const done = this.send(key, asset, side, leverage).finally(() => {
-      if (this.inFlight.get(key)?.done === done) this.inFlight.delete(key);
+    const last = this.last.get(asset);
+    if (last?.side === side && last.leverage === leverage) return last.done;
+    this.forgetFor(asset, side, leverage);
+    const run = () => this.send(asset, side, leverage);
+    const call: Call = { side, leverage, done: Promise.resolve() };
+    call.done = (last ? last.done.then(run, run) : run()).finally(() => {
+      if (this.last.get(asset) === call) this.last.delete(asset);
     });
-    this.inFlight.set(key, { leverage, done });
-    return done;
+    this.last.set(asset, call);
+    return call.done;
   }
 
-  private async send(key: string, asset: string, side: PositionSide, leverage: number): Promise<void> {
-    // Until this call answers, the venue's value is unknown: one that fails may still have taken effect.
-    this.set.delete(key);
+  /**
+   * Until a call for `leverage` answers, the venue's value for that side is unknown (one that fails
+   * may still have taken effect), and the other side's too unless it is the same value (one-way).
+   */
+  private forgetFor(asset: string, side: PositionSide, leverage: number): void {
+    this.set.delete(`${asset}:${side}`);
+    const other = `${asset}:${side === "LONG" ? "SHORT" : "LONG"}`;
+    if (this.set.get(other) !== leverage) this.set.delete(other);
+  }
+
+  private async send(asset: string, side: PositionSide, leverage: number): Promise<void> {
+    this.forgetFor(asset, side, leverage); // an earlier call of this asset may have set a value since
     for (let attempt = 0; ; attempt++) {
       try {
         await this.venue.setLeverage(asset, side, leverage);
-        this.set.set(key, leverage);
+        this.set.set(`${asset}:${side}`, leverage);
         return;
       } catch (e) {
-        if (attempt >= 2) throw e;
+        if (attempt >= 2 || refusedOutright(e)) throw e;
         const limited = rateLimited(e);
         const hint = limited ? (limited.retry_after_ms ?? 500) : 100 * 3 ** attempt;
         await this.sleep(Math.min(Math.max(hint, 50), RETRY_WAIT_MAX_MS));

@@ -203,7 +203,7 @@ export function parseContracts(data: unknown): Map<string, ListedContractRules> 
       price_step: 10 ** -pp,
       min_quantity: num(c.tradeMinQuantity) ?? step,
       min_notional: num(c.tradeMinUSDT) ?? 0,
-      max_leverage: Math.min(num(c.maxLongLeverage) ?? 125, num(c.maxShortLeverage) ?? 125),
+      max_leverage: Math.min(maxLeverage(c.maxLongLeverage), maxLeverage(c.maxShortLeverage)),
     };
     const status = num(c.status);
     if (c.status !== undefined && c.status !== null && status !== 1)
@@ -211,6 +211,12 @@ export function parseContracts(data: unknown): Map<string, ListedContractRules> 
     out.set(asset, rules);
   }
   return out;
+}
+
+/** A side's maximum leverage, whole; one that is not a number of at least 1 is no limit (125, BingX's highest). */
+function maxLeverage(v: unknown): number {
+  const n = num(v);
+  return n !== undefined && n >= 1 ? Math.min(Math.floor(n), 125) : 125;
 }
 
 export function parseMarkPrice(data: unknown, symbol: string): number | undefined {

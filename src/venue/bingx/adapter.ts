@@ -47,6 +47,7 @@ import type {
 } from "../../contracts/venue.ts";
 import { CatchUps, catchUp } from "./_catch_up.ts";
 import { ContractBook } from "./_contracts_refresh.ts";
+import { setVenueLeverage } from "./_leverage.ts";
 import { allMarksRequest, MarkCache } from "./_mark_cache.ts";
 import { OrderTracker, type StreamFeeMode } from "./_order_tracker.ts";
 import { Outlets } from "./_outlets.ts";
@@ -252,12 +253,9 @@ export class BingxVenueAdapter implements VenueAdapter {
     return this.rules.known(asset);
   }
 
-  /** In one-way mode BingX keeps one leverage per symbol, set with side BOTH. */
+  /** Checked against the contract's maximum and (one-way: one leverage per symbol) held positions first (_leverage.ts). */
   async setLeverage(asset: string, side: PositionSide, leverage: number): Promise<void> {
-    await this.out.guard(async () => {
-      const mode = await this.ensureMode();
-      await this.rest.request(ep.setLeverage(asset, mode === "oneway" ? "BOTH" : side, leverage));
-    });
+    await this.out.guard(() => setVenueLeverage(this.ctx, asset, side, leverage));
   }
 
   onEvent(listener: VenueEventListener): () => void {

@@ -274,6 +274,8 @@ export class MockVenueAdapter implements VenueAdapter {
   async setLeverage(asset: string, side: PositionSide, leverage: number): Promise<void> {
     if (!(Number.isInteger(leverage) && leverage >= 1 && leverage <= 125))
       throw new Error(`Condition failed: leverage must be an integer in 1..125, got ${leverage}`);
+    const max = (this.rules[asset] ?? defaultRules(asset)).max_leverage; // BingX: 101414, nothing changed
+    if (leverage > max) throw new Error(`101414 leverage ${leverage} is above ${asset}'s maximum ${max}`);
     this.ledger.setLeverage(asset, side, leverage);
   }
 
