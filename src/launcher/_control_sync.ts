@@ -3,7 +3,8 @@
  * CONFIGURE per key that differs (the kernel enforces the slot limit, the trading state and the
  * risk limits; the snapshot only says what the operator asked for), mailbox commands applied when
  * the control region moved, and the snapshot following the kernel when the kernel moved its own
- * trading state (the drawdown watch). Every new snapshot is published (projection, events).
+ * trading state (the drawdown watch). Every new snapshot is published (projection, events). At
+ * start a stricter trading state or limit the journal restored is kept (`startUp`).
  *
  * The mailbox's flatten command is `mailboxFlatten` (refused, REJECTED, once shutdown began).
  *
@@ -18,6 +19,7 @@ import type { FlattenReport, FlattenSlot } from "../contracts/flatten.ts";
 import type { SystemInput } from "../contracts/intents.ts";
 import type { CommandActions, CommandResult, OperatorControlPlane } from "../control/index.ts";
 import type { ExecutionKernel, KernelConfig } from "../kernel/index.ts";
+import { carriedLimits, carriedLine } from "./_restart_limits.ts";
 import type { Flattener } from "./flatten.ts";
 
 const LIMIT_KEYS: Readonly<Record<keyof RiskLimits, ConfigKey>> = {
@@ -96,22 +98,33 @@ export class ControlSync {
   }
 
   /**
-   * Start-up: the kernel enforces the configured snapshot, except a trading state the restored
-   * kernel holds (the journal's last run) that restricts more: a halt (the operator's, a flatten's,
-   * a refused journal write's, a lost lease's) or the drawdown watch's REDUCING survives a restart,
-   * crash or not, until the operator sets ACTIVE. Logged when it is carried over.
+   * Start-up: the kernel enforces the configured snapshot, except where the restored kernel (the
+   * journal's last run) restricts more: its trading state (a halt — the operator's, a flatten's, a
+   * refused journal write's, a lost lease's — or the drawdown watch's REDUCING) survives a restart,
+   * crash or not, until the operator sets ACTIVE; and per limit the stricter of the restored and
+   * the configured one applies (`_restart_limits.ts`: a limit tightened at runtime is never
+   * loosened by a restart). The carried-over values go into the snapshot (one change, so every
+   * reader sees them), each logged in one line saying how to lift it.
    */
   startUp(): void {
-    const restored = this.d.kernel.config().trading_state;
-    const configured = this.d.control.snapshot().trading_state;
-    if (RESTRICTION[restored] <= RESTRICTION[configured]) {
-      this.syncKernel(this.d.control.snapshot());
+    const kernel = this.d.kernel.config();
+    const configured = this.d.control.snapshot();
+    const restored = kernel.trading_state;
+    const state = RESTRICTION[restored] > RESTRICTION[configured.trading_state];
+    const limits = carriedLimits(kernel, configured);
+    if (!state && limits.length === 0) {
+      this.syncKernel(configured);
       return;
     }
-    const snapshot = this.apply({ trading_state: restored });
-    this.d.log(
-      `trading ${restored} carried over from the last run (the journal), over DITA_V2_TRADING_STATE=${configured}; control version ${snapshot.version}: set trading_state=ACTIVE to resume`,
-    );
+    const change: Record<string, unknown> = state ? { trading_state: restored } : {};
+    for (const c of limits) change[c.key] = c.restored;
+    const snapshot = this.apply(change);
+    if (state) {
+      this.d.log(
+        `trading ${restored} carried over from the last run (the journal), over DITA_V2_TRADING_STATE=${configured.trading_state}; control version ${snapshot.version}: set trading_state=ACTIVE to resume`,
+      );
+    }
+    for (const c of limits) this.d.log(carriedLine(c, snapshot.version));
   }
 
   /**

@@ -1,0 +1,87 @@
+/**
+ * A restart never loosens a risk limit by itself, with the real kernel and journal: a limit the
+ * operator tightened at runtime (`dita-v2 control …`) is restored with the kernel from the journal
+ * and kept over the looser start variable (src/launcher/_control_sync.ts `startUp`), logged; a
+ * start variable that restricts more still wins.
+ */
+
+import { afterEach, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { buildBundle } from "../../src/launcher/bundle.ts";
+import { loadConfig } from "../../src/launcher/config.ts";
+import { Runtime } from "../../src/launcher/runtime.ts";
+import { SystemClock } from "../../src/launcher/system_clock.ts";
+
+const dirs: string[] = [];
+const open: Runtime[] = [];
+afterEach(async () => {
+  for (const rt of open.splice(0)) await rt.shutdown(500);
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+const LOOSE_ENV = {
+  DITA_V2_SLOTS: "4",
+  DITA_V2_ACTIVE_SLOT_LIMIT: "4",
+  DITA_V2_MAX_LEVERAGE: "10",
+  DITA_V2_MAX_DRAWDOWN_RATIO: "0.1",
+};
+
+async function start(dir: string, env: Record<string, string>) {
+  const config = loadConfig({
+    DITA_V2_STATE_DIR: dir,
+    DITA_V2_RECONCILE_INTERVAL_MS: "0",
+    DITA_V2_RECONCILE_ON_RESTART: "0",
+    ...env,
+  });
+  const lines: string[] = [];
+  const log = (l: string) => lines.push(l);
+  const rt = new Runtime(await buildBundle(config, new SystemClock(), {}, { journal: true, log }), log);
+  open.push(rt);
+  await rt.start();
+  return { rt, lines };
+}
+
+async function stop(rt: Runtime) {
+  open.splice(open.indexOf(rt), 1);
+  await rt.shutdown(500);
+}
+
+function stateDir(): string {
+  const d = mkdtempSync(join(tmpdir(), "dita-limits-restart-"));
+  dirs.push(d);
+  return d;
+}
+
+const limits = (o: { active_slot_limit: number; max_leverage: number; max_drawdown_ratio: number }) => ({
+  active_slot_limit: o.active_slot_limit,
+  max_leverage: o.max_leverage,
+  max_drawdown_ratio: o.max_drawdown_ratio,
+});
+
+describe("risk limits across a restart (real kernel, journal)", () => {
+  test("limits tightened at runtime stay tight after a restart with looser start variables, logged", async () => {
+    const dir = stateDir();
+    const first = await start(dir, LOOSE_ENV);
+    first.rt.applyControl({ active_slot_limit: 1, max_leverage: 3, max_drawdown_ratio: 0.02 });
+    await stop(first.rt);
+    const next = await start(dir, LOOSE_ENV);
+    const tight = { active_slot_limit: 1, max_leverage: 3, max_drawdown_ratio: 0.02 };
+    expect(limits(next.rt.b.kernel.config())).toEqual(tight);
+    expect(limits(next.rt.b.control.snapshot())).toEqual(tight);
+    const line = next.lines.find((l) => l.startsWith("max_drawdown_ratio 0.02 carried over from the last run"));
+    expect(line).toContain("dita-v2 control max_drawdown_ratio=0.1");
+  });
+
+  test("a start variable stricter than the last run's limit wins", async () => {
+    const dir = stateDir();
+    await stop((await start(dir, LOOSE_ENV)).rt);
+    const strict = { ...LOOSE_ENV, DITA_V2_ACTIVE_SLOT_LIMIT: "2", DITA_V2_MAX_LEVERAGE: "2" };
+    const next = await start(dir, strict);
+    const want = { active_slot_limit: 2, max_leverage: 2, max_drawdown_ratio: 0.1 };
+    expect(limits(next.rt.b.kernel.config())).toEqual(want);
+    expect(limits(next.rt.b.control.snapshot())).toEqual(want);
+    expect(next.lines.some((l) => l.includes("carried over"))).toBe(false);
+  });
+});
