@@ -26,7 +26,8 @@
  * Position mode: in hedge mode the order names its position (LONG/SHORT); in one-way mode it goes
  * with positionSide BOTH and reduceOnly=true when it closes (SELL of a long, BUY of a short) or the
  * kernel asked for reduce-only, so an exit can never open the other side; an opening order while
- * the account holds the other side of that asset is refused locally (it would net, not open).
+ * the account holds the other side of that asset, or this process works an opening order of the
+ * other side there (resting or being placed), is refused locally (it would net, not open).
  * A close of the whole position (`closes_position`) is held to no minimum quantity or notional
  * (contract_rules.ts): it goes as every close does, and the venue judges it.
  *
@@ -37,6 +38,7 @@ import type {
   CancelResult,
   ContractRules,
   OrderRequest,
+  PositionSide,
   SubmitResult,
   VenueDiagnostic,
   VenueEvent,
@@ -101,8 +103,8 @@ export interface SubmitContext extends ResolveContext {
   markPrice(asset: string): number | undefined;
   emit(e: VenueEvent): void;
   diag(d: VenueDiagnostic): void;
-  /** Starts working a client id: null, or why not (nothing is sent then). */
-  track(clientId: string, asset: string): TrackRefusal | null;
+  /** Starts working a client id (`opens`: one-way, the side it opens): null, or why not (nothing is sent then). */
+  track(clientId: string, asset: string, opens?: PositionSide): TrackRefusal | null;
   untrack(clientId: string): void;
   reportedCumulative(venueOrderId: string): number;
   nextSeq(): number;
@@ -197,12 +199,11 @@ export async function submitOrder(ctx: SubmitContext, o: OrderRequest): Promise<
   } catch (err) {
     return localReject(ctx, o, "POSITION_MODE", `position mode unknown: ${(err as Error).message}`);
   }
-  if (mode === "oneway" && !closes && !o.reduce_only) {
-    const netting = await oneWayNetting(ctx, o);
-    if (netting) return netting;
-  }
+  const opens = mode === "oneway" && !closes && !o.reduce_only ? o.position_side : undefined;
+  const netting = opens === undefined ? null : await oneWayNetting(ctx, o);
+  if (netting) return netting;
   const req = placement(o, check.quantity, check.price, mode);
-  const untracked = ctx.track(o.client_order_id, o.asset);
+  const untracked = ctx.track(o.client_order_id, o.asset, opens); // refuses against a working opposite opening
   if (untracked) return localReject(ctx, o, untracked.rule, untracked.message);
   let lastWhy = "";
   for (let attempt = 1; attempt <= PLACE_ATTEMPTS_MAX; attempt++) {
@@ -243,21 +244,19 @@ function clientIdTaken(ctx: SubmitContext, o: OrderRequest, other: VenueOrderSta
 }
 
 /**
- * One-way accounts net: an opening order against a held position of the other side would reduce
- * that position instead of opening its own, so it is refused locally (LOCAL_RULE ONE_WAY_NETTING).
- * A rate limit on the positions read is the submit's rate limit; another failure refuses too.
+ * One-way accounts net: an opening order against a held position of the other side would reduce it
+ * instead of opening its own: refused locally (LOCAL_RULE ONE_WAY_NETTING); a rate-limited positions
+ * read is the submit's rate limit, another failure refuses too. Working opening orders of the other
+ * side: `ctx.track`, from this process's own (_working_orders.ts); a manual one is seen once it fills
+ * (reading open orders would add a round trip to every one-way entry).
  */
 async function oneWayNetting(ctx: SubmitContext, o: OrderRequest): Promise<SubmitResult | null> {
   const other = o.position_side === "LONG" ? "SHORT" : "LONG";
   try {
     const held = (await ctx.positions(o.asset)).find((p) => p.asset === o.asset && p.side === other && p.size > 0);
     if (!held) return null;
-    return localReject(
-      ctx,
-      o,
-      "ONE_WAY_NETTING",
-      `one-way account holds ${other} ${held.size} ${o.asset}; an opening ${o.side} would net against it instead of opening ${o.position_side}`,
-    );
+    const why = `one-way account holds ${other} ${held.size} ${o.asset}; an opening ${o.side} would net against it instead of opening ${o.position_side}`;
+    return localReject(ctx, o, "ONE_WAY_NETTING", why);
   } catch (err) {
     if (err instanceof VenueRequestError && err.kind === "RATE_LIMIT")
       return { status: "REJECTED", event: refusalEvent("REJECT", ctx, o.client_order_id, o.asset, refusalFrom(err)) };

@@ -23,11 +23,19 @@
  * id; only one landing after FORGOTTEN_MAX later forgotten orders would reach the kernel under the
  * venue's spelling (UNKNOWN_ORDER, and its position an ORPHAN_POSITION for live reconciliation).
  *
+ * One-way accounts net (one position per symbol): `track` refuses an order that opens one side of
+ * an asset while an order this process works (resting, or its placement running) opens the other
+ * side of it (ONE_WAY_NETTING): if both filled, the venue would net them while the kernel holds two
+ * positions. Only orders placed here know what they open: one adopted at a restart (`track`
+ * without `opens`), a manual one or another process's is not seen (reading open orders would add a
+ * round trip on the order path); the positions read before the placement sees what they filled.
+ *
  * Bounds: `WORKING_MAX` orders (`track` refuses more: WORKING_MAX); `FORGOTTEN_MAX` spellings.
  *
  * Entry points: `new WorkingOrders(tracker)`, `TrackRefusal`.
  */
 
+import type { PositionSide } from "../../contracts/venue.ts";
 import type { OrderTracker } from "./_order_tracker.ts";
 
 export const WORKING_MAX = 10_000;
@@ -39,11 +47,13 @@ export interface WorkingOrder {
   venue_order_id: string;
   /** A placement of it is running: a query not finding it says nothing yet. */
   placing: boolean;
+  /** One-way mode: the position side this order opens (not a close, not reduce-only). */
+  opens?: PositionSide;
 }
 
 /** Why `track` refused a client id: the local rule and a message naming it. */
 export interface TrackRefusal {
-  rule: "WORKING_MAX" | "CLIENT_ID_CASE";
+  rule: "WORKING_MAX" | "CLIENT_ID_CASE" | "ONE_WAY_NETTING";
   message: string;
 }
 
@@ -56,9 +66,10 @@ export class WorkingOrders {
 
   /**
    * Starts working an order (`placing`: its placement starts; else a restart adopting one): null
-   * when tracked (or already tracked under this exact spelling), else why not.
+   * when tracked (or already tracked under this exact spelling), else why not. `opens` (one-way
+   * mode, an opening order): the side it opens; refused while another opens the other side there.
    */
-  track(cid: string, asset: string, placing = false): TrackRefusal | null {
+  track(cid: string, asset: string, placing = false, opens?: PositionSide): TrackRefusal | null {
     const k = cid.toLowerCase();
     const held = this.byVenueSpelling.get(k);
     if (held !== undefined) {
@@ -68,8 +79,20 @@ export class WorkingOrders {
     }
     if (this.byVenueSpelling.size >= WORKING_MAX)
       return { rule: "WORKING_MAX", message: "too many working orders tracked" };
-    this.byVenueSpelling.set(k, { cid, asset, venue_order_id: "", placing });
+    const w: WorkingOrder = { cid, asset, venue_order_id: "", placing };
+    if (opens !== undefined) {
+      const against = this.opening(asset, opens === "LONG" ? "SHORT" : "LONG");
+      if (against !== undefined) return netting(w, opens, against);
+      w.opens = opens;
+    }
+    this.byVenueSpelling.set(k, w);
     return null;
+  }
+
+  /** A working order that opens `side` of `asset` (one-way mode), if any. */
+  private opening(asset: string, side: PositionSide): WorkingOrder | undefined {
+    for (const w of this.byVenueSpelling.values()) if (w.opens === side && w.asset === asset) return w;
+    return undefined;
   }
 
   /** The placement of `cid` ended (its venue order id when it was accepted, else ""). */
@@ -155,6 +178,13 @@ export class WorkingOrders {
 function sameOrder(w: WorkingOrder, venueOrderId: string, asset = ""): boolean {
   if (w.venue_order_id !== "" && venueOrderId !== "" && w.venue_order_id !== venueOrderId) return false;
   return asset === "" || asset === w.asset;
+}
+
+function netting(w: WorkingOrder, opens: PositionSide, against: WorkingOrder): TrackRefusal {
+  return {
+    rule: "ONE_WAY_NETTING",
+    message: `one-way account: opening ${opens} ${w.asset} (${w.cid}) would net against working opening ${against.opens} order ${against.cid} if both fill`,
+  };
 }
 
 function caseCollision(cid: string, held: string): TrackRefusal {

@@ -135,7 +135,7 @@ export class BingxVenueAdapter implements VenueAdapter {
       markPrice: (asset) => this.marks.peek(asset),
       emit: (e) => this.out.emit(e),
       diag: (d) => this.out.diag(d),
-      track: (cid, asset) => this.working.track(cid, asset, true),
+      track: (cid, asset, opens) => this.working.track(cid, asset, true, opens),
       untrack: (cid) => this.working.untrack(cid),
       applyState: (s) => this.applyState(s),
       reportedCumulative: (id) => this.tracker.reported(id),
