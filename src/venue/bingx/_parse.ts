@@ -16,7 +16,7 @@
  * side from `positionSide` when that is LONG/SHORT (BingX reports the direction, with a positive
  * amount) and from the sign of `positionAmt` when it is BOTH.
  *
- * Entry points: `parseOrder`, `parsePlacedOrderId`, `parsePositions`, `parseBalance`,
+ * Entry points: `parseOrder`, `parseOrderCreatedMs`, `parsePlacedOrderId`, `parsePositions`, `parseBalance`,
  * `parseContracts`, `parseMarkPrice`, `parseListenKey`, `parsePositionMode`, `normalizeStatus`.
  */
 
@@ -98,6 +98,12 @@ export function parseOrder(data: unknown): VenueOrderState | undefined {
     fee_cumulative: Math.abs(fee),
     updated_ms: updated,
   };
+}
+
+/** When the venue created an order (its `time`, venue ms), or undefined when the answer has none readable. */
+export function parseOrderCreatedMs(data: unknown): number | undefined {
+  const t = num(unwrapOrder(data)?.time);
+  return t !== undefined && t > 0 ? t : undefined;
 }
 
 /** The position an order works on; BOTH (one-way) derives it from the side and reduce-only flag. */

@@ -5,12 +5,20 @@
  * placed (side and quantity), an order that differs in either is `foreign`, not ours, and is not
  * applied (its fills must never be booked to the caller's order).
  *
- * Entry points: `resolveByQuery`, `ResolveContext`, `PlacedAs`, `Resolution`.
+ * BingX also remembers the client ids of orders that ended long ago: a trade id used again (a
+ * strategy's own ids, a journal reset) finds the OLD order, often of the same side and size. So an
+ * order whose venue creation time (`time`) is more than `CREATED_MARGIN_MS` before the placement
+ * was first sent (`PlacedAs.sentMs`, venue time: local clock plus the measured offset) is `foreign`
+ * too. The margin covers the offset's error (half a round trip at sync, drift since); an old order
+ * placed under the same id less than that before this one is not told apart (the kernel refuses a
+ * slot's current and last trade id). An answer with no readable `time` is judged by side and size only.
+ *
+ * Entry points: `resolveByQuery`, `ResolveContext`, `PlacedAs`, `Resolution`, `CREATED_MARGIN_MS`.
  */
 
 import type { OrderSide, VenueOrderState } from "../../contracts/venue.ts";
 import { roundQty } from "../event_id.ts";
-import { parseOrder } from "./_parse.ts";
+import { parseOrder, parseOrderCreatedMs } from "./_parse.ts";
 import * as ep from "./endpoints.ts";
 import { VenueRequestError } from "./errors.ts";
 import type { BingxRestClient } from "./rest_client.ts";
@@ -24,10 +32,14 @@ export interface ResolveContext {
   sleep(ms: number): Promise<void>;
 }
 
-/** What was placed under the client id: the side and the quantity sent. */
+/** An order created more than this before its placement was first sent is another one (venue ms). */
+export const CREATED_MARGIN_MS = 5_000;
+
+/** What was placed under the client id: the side and the quantity sent, and when it was first sent (venue ms). */
 export interface PlacedAs {
   side: OrderSide;
   quantity: number;
+  sentMs?: number;
 }
 
 /**
@@ -53,8 +65,10 @@ export async function resolveByQuery(
   for (const delay of ctx.resolveDelaysMs) {
     if (delay > 0) await ctx.sleep(delay);
     try {
-      const state = parseOrder(await ctx.rest.request(ep.queryOrder(asset, cid)));
-      if (state && placed && !isPlacedOrder(state, placed)) return { foreign: state, absent: false, why: "" };
+      const data = await ctx.rest.request(ep.queryOrder(asset, cid));
+      const state = parseOrder(data);
+      if (state && placed && !isPlacedOrder(state, placed, parseOrderCreatedMs(data)))
+        return { foreign: state, absent: false, why: "" };
       if (state) {
         ctx.applyState(state);
         return { state, absent: false, why: "" };
@@ -70,7 +84,8 @@ export async function resolveByQuery(
   return { absent, why };
 }
 
-/** The found order is the one placed: same side, same quantity. */
-function isPlacedOrder(s: VenueOrderState, placed: PlacedAs): boolean {
-  return s.side === placed.side && roundQty(s.size) === roundQty(placed.quantity);
+/** The found order is the one placed: same side, same quantity, not created before it was sent (less the margin). */
+function isPlacedOrder(s: VenueOrderState, placed: PlacedAs, createdMs: number | undefined): boolean {
+  if (s.side !== placed.side || roundQty(s.size) !== roundQty(placed.quantity)) return false;
+  return createdMs === undefined || placed.sentMs === undefined || createdMs >= placed.sentMs - CREATED_MARGIN_MS;
 }

@@ -10,9 +10,9 @@
  *   that misses it only lags, and a second placement could rest beside it (BingX refuses a repeated
  *   client id within 1 s; later is not documented): ACCEPTED if the query finds it, else UNKNOWN;
  * - 109201 (same client id within 1 s) means the order exists: it is resolved by query too;
- * - an order found by that query with another side or quantity is another order holding the id
- *   (BingX lower-cases client ids): not ours, never applied; ours cannot rest under that id, so it
- *   is a REJECT (CLIENT_ID_TAKEN) and untracked (see _resolve.ts);
+ * - an order found by that query with another side or quantity, or created before this placement
+ *   was first sent, is another order holding the id (BingX lower-cases client ids and remembers old
+ *   ones): not ours, never applied; ours cannot rest under that id: REJECT (CLIENT_ID_TAKEN), untracked (_resolve.ts);
  * - only the first placement's refusal is a REJECT: a refused resend (80014 "already exists",
  *   a rate limit, any code) leaves the first placement unresolved (it may land late), so the order
  *   is queried again: ACCEPTED if found, else UNKNOWN and still tracked (no REJECT, no more resend).
@@ -205,6 +205,7 @@ export async function submitOrder(ctx: SubmitContext, o: OrderRequest): Promise<
   const req = placement(o, check.quantity, check.price, mode);
   const untracked = ctx.track(o.client_order_id, o.asset, opens); // refuses against a working opposite opening
   if (untracked) return localReject(ctx, o, untracked.rule, untracked.message);
+  const placed = { side: o.side, quantity: check.size, sentMs: ctx.nowMs() }; // venue time, before the first send
   let lastWhy = "";
   for (let attempt = 1; attempt <= PLACE_ATTEMPTS_MAX; attempt++) {
     // A refusal is final only for the first placement: a resend's refusal (80014 "already
@@ -225,7 +226,7 @@ export async function submitOrder(ctx: SubmitContext, o: OrderRequest): Promise<
       resendRefused = attempt > 1 && err.refused;
       lastWhy = err.message;
     }
-    const found = await resolveByQuery(ctx, o.asset, o.client_order_id, { side: o.side, quantity: check.size });
+    const found = await resolveByQuery(ctx, o.asset, o.client_order_id, placed);
     if (found.foreign) return clientIdTaken(ctx, o, found.foreign);
     if (found.state) return { status: "ACCEPTED", venue_order_id: found.state.venue_order_id };
     if (resendRefused) return { status: "UNKNOWN", reason: `resend refused (${lastWhy}); order not found by query` };
@@ -235,7 +236,7 @@ export async function submitOrder(ctx: SubmitContext, o: OrderRequest): Promise<
   return { status: "UNKNOWN", reason: `${lastWhy}; order still not found after ${PLACE_ATTEMPTS_MAX} placements` };
 }
 
-/** Another order (other side or quantity) holds the client id at the venue: ours is not there. */
+/** Another order (other side or quantity, or older than the placement) holds the client id at the venue: ours is not there. */
 function clientIdTaken(ctx: SubmitContext, o: OrderRequest, other: VenueOrderState): SubmitResult {
   ctx.untrack(o.client_order_id);
   const message = `client order id ${o.client_order_id} is held at the venue by another order (${other.side} ${other.size}, order ${other.venue_order_id}); not ours`;
