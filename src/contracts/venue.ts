@@ -81,6 +81,8 @@ export interface VenueOrderState {
   avg_price: number;
   fee_cumulative: number;
   updated_ms: number;
+  /** When the venue created the order (venue ms), when its answer says: a reused client id finds old orders. */
+  created_ms?: number;
 }
 
 export interface VenuePosition {

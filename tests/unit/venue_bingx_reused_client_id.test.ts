@@ -82,6 +82,29 @@ for (const delivered of [false, true]) {
   });
 }
 
+/** A network whose first placement never reaches the venue and whose first `failedLookups` order queries answer 502. */
+function placementLostLookupsFail(failedLookups: number): Network {
+  let placements = 0;
+  let lookups = 0;
+  return async (url, init) => {
+    if (url.includes(ORDER_PATH) && init.method === "POST" && ++placements === 1)
+      throw new Error("connection reset by peer");
+    if (url.includes(ORDER_PATH) && (init.method ?? "GET") === "GET" && ++lookups <= failedLookups)
+      return new Response("bad gateway", { status: 502 });
+    return fetch(url, init);
+  };
+}
+
+test("after a placement left UNKNOWN, the hung-order query finds only the old order under the reused id: never reported as the kernel's order", async () => {
+  const { sim, clock } = await venueWithOldFill();
+  const now = await adapterOn(sim, clock, placementLostLookupsFail(3));
+  expect((await now.adapter.submit(entry)).status).toBe("UNKNOWN");
+  const found = await now.adapter.queryOrder("BTC-USDT", "T1-E");
+  expect(found?.status).toBe("FILLED");
+  expect(found?.client_order_id).not.toBe("T1-E"); // the venue's spelling: the kernel books nothing to its order
+  expect(now.events.filter((e) => e.client_order_id === "T1-E")).toEqual([]);
+});
+
 /** A query answer for "T1-E" (BUY 0.01, FILLED) created at `time` (omitted when undefined). */
 function answer(time: number | undefined) {
   const order: Record<string, unknown> = {

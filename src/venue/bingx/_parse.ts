@@ -64,6 +64,7 @@ export function parseOrder(data: unknown): VenueOrderState | undefined {
   const avg = numOrZero(o.avgPrice);
   const fee = numOrZero(o.commission);
   const updated = num(o.updateTime ?? o.time) ?? 0;
+  const created = parseOrderCreatedMs(o);
   const asset = text(o.symbol, 40);
   const cid = text(o.clientOrderID ?? o.clientOrderId, 40) ?? "";
   if (
@@ -97,6 +98,7 @@ export function parseOrder(data: unknown): VenueOrderState | undefined {
     avg_price: avg,
     fee_cumulative: Math.abs(fee),
     updated_ms: updated,
+    ...(created === undefined ? {} : { created_ms: created }),
   };
 }
 

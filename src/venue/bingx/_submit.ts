@@ -104,7 +104,7 @@ export interface SubmitContext extends ResolveContext {
   emit(e: VenueEvent): void;
   diag(d: VenueDiagnostic): void;
   /** Starts working a client id (`opens`: one-way, the side it opens): null, or why not (nothing is sent then). */
-  track(clientId: string, asset: string, opens?: PositionSide): TrackRefusal | null;
+  track(clientId: string, asset: string, opens?: PositionSide, sentMs?: number): TrackRefusal | null;
   untrack(clientId: string): void;
   reportedCumulative(venueOrderId: string): number;
   nextSeq(): number;
@@ -203,9 +203,9 @@ export async function submitOrder(ctx: SubmitContext, o: OrderRequest): Promise<
   const netting = opens === undefined ? null : await oneWayNetting(ctx, o);
   if (netting) return netting;
   const req = placement(o, check.quantity, check.price, mode);
-  const untracked = ctx.track(o.client_order_id, o.asset, opens); // refuses against a working opposite opening
-  if (untracked) return localReject(ctx, o, untracked.rule, untracked.message);
   const placed = { side: o.side, quantity: check.size, sentMs: ctx.nowMs() }; // venue time, before the first send
+  const untracked = ctx.track(o.client_order_id, o.asset, opens, placed.sentMs); // refuses against a working opposite opening
+  if (untracked) return localReject(ctx, o, untracked.rule, untracked.message);
   let lastWhy = "";
   for (let attempt = 1; attempt <= PLACE_ATTEMPTS_MAX; attempt++) {
     // A refusal is final only for the first placement: a resend's refusal (80014 "already

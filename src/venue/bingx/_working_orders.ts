@@ -37,6 +37,7 @@
 
 import type { PositionSide } from "../../contracts/venue.ts";
 import type { OrderTracker } from "./_order_tracker.ts";
+import { CREATED_MARGIN_MS } from "./_resolve.ts";
 
 export const WORKING_MAX = 10_000;
 const FORGOTTEN_MAX = 4096;
@@ -49,6 +50,8 @@ export interface WorkingOrder {
   placing: boolean;
   /** One-way mode: the position side this order opens (not a close, not reduce-only). */
   opens?: PositionSide;
+  /** When its placement was first sent (venue ms): an order under its id created before that is another one. */
+  sent_ms?: number;
 }
 
 /** Why `track` refused a client id: the local rule and a message naming it. */
@@ -69,7 +72,7 @@ export class WorkingOrders {
    * when tracked (or already tracked under this exact spelling), else why not. `opens` (one-way
    * mode, an opening order): the side it opens; refused while another opens the other side there.
    */
-  track(cid: string, asset: string, placing = false, opens?: PositionSide): TrackRefusal | null {
+  track(cid: string, asset: string, placing = false, opens?: PositionSide, sentMs?: number): TrackRefusal | null {
     const k = cid.toLowerCase();
     const held = this.byVenueSpelling.get(k);
     if (held !== undefined) {
@@ -79,7 +82,13 @@ export class WorkingOrders {
     }
     if (this.byVenueSpelling.size >= WORKING_MAX)
       return { rule: "WORKING_MAX", message: "too many working orders tracked" };
-    const w: WorkingOrder = { cid, asset, venue_order_id: "", placing };
+    const w: WorkingOrder = {
+      cid,
+      asset,
+      venue_order_id: "",
+      placing,
+      ...(sentMs === undefined ? {} : { sent_ms: sentMs }),
+    };
     if (opens !== undefined) {
       const against = this.opening(asset, opens === "LONG" ? "SHORT" : "LONG");
       if (against !== undefined) return netting(w, opens, against);
@@ -136,10 +145,10 @@ export class WorkingOrders {
    * `cid` in any case (or empty), no other spelling of it is working here (then it is that one's) and
    * its venue order id is the working order's, when both are known.
    */
-  isQueriedOrder(cid: string, echoed: string, venueOrderId = ""): boolean {
+  isQueriedOrder(cid: string, echoed: string, venueOrderId = "", createdMs?: number): boolean {
     const w = this.get(cid);
     const owner = w?.cid ?? cid;
-    if (w !== undefined && !sameOrder(w, venueOrderId)) return false;
+    if (w !== undefined && !sameOrder(w, venueOrderId, "", createdMs)) return false;
     return owner === cid && (echoed === "" || echoed.toLowerCase() === cid.toLowerCase());
   }
 
@@ -152,12 +161,12 @@ export class WorkingOrders {
    * from the working (or forgotten) orders, remembered for that venue order from now on, else the venue's
    * (also when the working order under that spelling is another venue order or symbol: see `sameOrder`).
    */
-  kernelId(venueSpelling: string, venueOrderId = "", asset = ""): string {
+  kernelId(venueSpelling: string, venueOrderId = "", asset = "", createdMs?: number): string {
     const known = venueOrderId === "" ? null : this.tracker.clientIdOf(venueOrderId);
     if (known !== null) return known;
     const k = venueSpelling.toLowerCase();
     const w = this.byVenueSpelling.get(k);
-    if (w !== undefined && !sameOrder(w, venueOrderId, asset)) return venueSpelling; // another order holding the id
+    if (w !== undefined && !sameOrder(w, venueOrderId, asset, createdMs)) return venueSpelling; // another order holding the id
     const working = w?.cid ?? this.forgotten.get(k);
     if (working === undefined) return venueSpelling;
     this.tracker.rememberClientId(venueOrderId, working);
@@ -165,8 +174,8 @@ export class WorkingOrders {
   }
 
   /** `kernelId` of a venue order (a stream fact, a REST state) by its client id, venue order id and symbol. */
-  kernelIdOf(o: { client_order_id: string; venue_order_id: string; asset: string }): string {
-    return this.kernelId(o.client_order_id, o.venue_order_id, o.asset);
+  kernelIdOf(o: { client_order_id: string; venue_order_id: string; asset: string; created_ms?: number }): string {
+    return this.kernelId(o.client_order_id, o.venue_order_id, o.asset, o.created_ms);
   }
 }
 
@@ -175,8 +184,10 @@ export class WorkingOrders {
  * `w`'s own venue order id is known and differs, nor when the symbol differs. Another order that
  * holds the same lower-cased client id (a manual one, another process's) must never be booked to `w`.
  */
-function sameOrder(w: WorkingOrder, venueOrderId: string, asset = ""): boolean {
+function sameOrder(w: WorkingOrder, venueOrderId: string, asset = "", createdMs?: number): boolean {
   if (w.venue_order_id !== "" && venueOrderId !== "" && w.venue_order_id !== venueOrderId) return false;
+  // An order created before this one's placement was first sent: an old order under a reused id (_resolve.ts).
+  if (w.sent_ms !== undefined && createdMs !== undefined && createdMs < w.sent_ms - CREATED_MARGIN_MS) return false;
   return asset === "" || asset === w.asset;
 }
 

@@ -135,7 +135,7 @@ export class BingxVenueAdapter implements VenueAdapter {
       markPrice: (asset) => this.marks.peek(asset),
       emit: (e) => this.out.emit(e),
       diag: (d) => this.out.diag(d),
-      track: (cid, asset, opens) => this.working.track(cid, asset, true, opens),
+      track: (cid, asset, opens, sentMs) => this.working.track(cid, asset, true, opens, sentMs),
       untrack: (cid) => this.working.untrack(cid),
       applyState: (s) => this.applyState(s),
       reportedCumulative: (id) => this.tracker.reported(id),
@@ -206,7 +206,7 @@ export class BingxVenueAdapter implements VenueAdapter {
         const s = parseOrder(await this.rest.request(ep.queryOrder(asset, clientOrderId)));
         if (!s) throw new VenueRequestError("MALFORMED", `query order ${clientOrderId}: answer unreadable`);
         // The caller's spelling wins when the venue echoes the same id lower-cased (BingX does).
-        const same = this.working.isQueriedOrder(clientOrderId, s.client_order_id, s.venue_order_id);
+        const same = this.working.isQueriedOrder(clientOrderId, s.client_order_id, s.venue_order_id, s.created_ms);
         // An order still working that this process did not place (a restart adopting it): track
         // it, so its later stream events carry the caller's spelling and catch-up covers it.
         if (same && (s.status === "NEW" || s.status === "PARTIALLY_FILLED")) this.working.track(clientOrderId, asset);
