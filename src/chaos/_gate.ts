@@ -41,8 +41,8 @@ export class Gate implements VenueAdapter {
   cancel(asset: string, clientOrderId: string): Promise<CancelResult> {
     return this.inner.cancel(asset, clientOrderId);
   }
-  queryOrder(asset: string, clientOrderId: string): Promise<VenueOrderState | null> {
-    return this.inner.queryOrder(asset, clientOrderId);
+  queryOrder(asset: string, clientOrderId: string, createdAtMs?: number): Promise<VenueOrderState | null> {
+    return this.inner.queryOrder(asset, clientOrderId, createdAtMs);
   }
   openOrders(asset?: string): Promise<VenueOrderState[]> {
     return this.inner.openOrders(asset);

@@ -171,7 +171,13 @@ export interface VenueAdapter {
   close(): Promise<void>;
   submit(order: OrderRequest): Promise<SubmitResult>;
   cancel(asset: string, client_order_id: string): Promise<CancelResult>;
-  queryOrder(asset: string, client_order_id: string): Promise<VenueOrderState | null>;
+  /**
+   * The order the venue holds under `client_order_id`. `created_at_ms`, when given: when the kernel
+   * created its order (local ms, `OrderRecord.created_at_ms`); an order the venue created more than
+   * a margin (clock error) before that is another one under a reused id, reported under the venue's
+   * spelling, never the caller's (BingX; the mock's ids never outlive it: ignored there).
+   */
+  queryOrder(asset: string, client_order_id: string, created_at_ms?: number): Promise<VenueOrderState | null>;
   openOrders(asset?: string): Promise<VenueOrderState[]>;
   positions(asset?: string): Promise<VenuePosition[]>;
   balance(): Promise<VenueBalance>;

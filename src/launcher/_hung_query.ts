@@ -7,18 +7,21 @@
  * that doubles (250 ms, 500 ms, … at most 8 s), at most `HUNG_QUERY_TRIES` times in all, through
  * the injected timer, and stops as soon as `stopped()` (shutdown). One log line per attempt's end.
  *
- * The executor's side of one attempt: `queryHungOrder` asks the venue (a rate limit waited out, at
- * most 3 waits; any other failure answers undefined: UNKNOWN), and `QueriesOut` marks the order's
- * client id while its query is out and its answer not yet applied, so live reconciliation leaves
- * that order alone meanwhile (its answer would land on an order a reconcile already ended: OVERFILL).
+ * The executor's side of one attempt: `queryHungOrder` asks the venue (`lookUpOrder`, as recovery
+ * and live reconciliation do: an answer about another order under the id, such as a reused trade
+ * id's old one, is none; a rate limit waited out, at most 3 waits; any other failure answers
+ * undefined: UNKNOWN), and `QueriesOut` marks the order's client id while its query is out and its
+ * answer not yet applied, so live reconciliation leaves that order alone meanwhile (its answer
+ * would land on an order a reconcile already ended: OVERFILL).
  *
  * An order the query found absent (rejected, its slot freed) may still land at the venue late (its
  * request was on its way when the placement timed out): `AbsentOrders` remembers the last such
  * orders, and the executor cancels one at the venue as soon as an event reports it live.
  *
- * Entry points: `resolveHung(slotId, deps)`, `queryHungOrder(...)`, `QueriesOut`, `AbsentOrders`.
+ * Entry points: `resolveHung(slotId, deps)`, `queryHungOrder(...)`, `lookUpOrder`, `QueriesOut`, `AbsentOrders`.
  */
 
+import type { OrderRecord } from "../contracts/records.ts";
 import type { VenueAdapter, VenueEvent, VenueOrderState } from "../contracts/venue.ts";
 import { readWithRateLimitWaits } from "./_venue_reads.ts";
 
@@ -58,12 +61,26 @@ export async function resolveHung(slotId: number, d: HungQueryDeps): Promise<Hun
 export function queryHungOrder(
   venue: Pick<VenueAdapter, "queryOrder">,
   asset: string,
-  cid: string,
+  order: Pick<OrderRecord, "client_order_id" | "created_at_ms">,
   sleep: (ms: number) => Promise<void>,
   log: (line: string) => void,
 ): Promise<VenueOrderState | null | undefined> {
-  const query = () => venue.queryOrder(asset, cid);
+  const query = () => lookUpOrder(venue, asset, order);
   return readWithRateLimitWaits("hung order query", query, log, { sleep, waitsMax: 3 }).catch(() => undefined);
+}
+
+/**
+ * The venue's state of the kernel's `order`, looked up by its client id and when the kernel created it;
+ * null when the venue has no such order, or answers under another client id: another order holding
+ * the (lower-cased) id, e.g. an old one under a reused trade id (the adapter's judgement), no fact about this one.
+ */
+export async function lookUpOrder(
+  venue: Pick<VenueAdapter, "queryOrder">,
+  asset: string,
+  order: Pick<OrderRecord, "client_order_id" | "created_at_ms">,
+): Promise<VenueOrderState | null> {
+  const s = await venue.queryOrder(asset, order.client_order_id, order.created_at_ms);
+  return s?.client_order_id === order.client_order_id ? s : null;
 }
 
 /** Client order ids with a hung-order query out, counted (two queries of one order may overlap). */

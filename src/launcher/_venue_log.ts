@@ -56,8 +56,10 @@ export class LoggedVenue implements VenueAdapter {
   cancel(asset: string, clientOrderId: string): Promise<CancelResult> {
     return this.call("cancel", [asset, clientOrderId], () => this.inner.cancel(asset, clientOrderId));
   }
-  queryOrder(asset: string, clientOrderId: string): Promise<VenueOrderState | null> {
-    return this.call("queryOrder", [asset, clientOrderId], () => this.inner.queryOrder(asset, clientOrderId));
+  queryOrder(asset: string, clientOrderId: string, createdAtMs?: number): Promise<VenueOrderState | null> {
+    return this.call("queryOrder", [asset, clientOrderId], () =>
+      this.inner.queryOrder(asset, clientOrderId, createdAtMs),
+    );
   }
   openOrders(asset?: string): Promise<VenueOrderState[]> {
     return this.call("openOrders", [asset], () => this.inner.openOrders(asset));

@@ -272,7 +272,7 @@ export class Executor {
     const cid = order.client_order_id;
     // Marked out until its answer is applied (callRunning): a rate limit is waited out, any other failure is UNKNOWN.
     return this.querying.during(cid, async () => {
-      const state = await queryHungOrder(this.venue, asked.asset, cid, this.sleep, this.log);
+      const state = await queryHungOrder(this.venue, asked.asset, order, this.sleep, this.log);
       if (state === undefined) return "UNKNOWN";
       if (state !== null) {
         const answer = answerEvent(asked, order, state, this.clock.nowMs());

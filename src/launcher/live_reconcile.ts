@@ -32,6 +32,7 @@ import { isTradingStage, stageWorkingOrder } from "../contracts/order_status.ts"
 import type { DiagnosticRecord, SlotRecord } from "../contracts/records.ts";
 import type { VenueAdapter, VenueOrderState, VenuePosition } from "../contracts/venue.ts";
 import type { ExecutionKernel } from "../kernel/index.ts";
+import { lookUpOrder } from "./_hung_query.ts";
 import { answerContradiction, eventFromOrderState } from "./_order_event.ts";
 import * as rt from "./_reconcile_truth.ts";
 import { readWithRateLimitWaits } from "./_venue_reads.ts";
@@ -142,15 +143,14 @@ export class LiveReconciler {
     const orders = await this.readOne("open orders", () => this.d.venue.openOrders());
     const view: VenueView = { positions: positions.filter((p) => p.size > 0), orders, ended: [] };
     if (this.stopped) return view;
-    // An entry the venue acknowledged and no longer lists open may have filled up to its size (an event late or lost):
-    // its order says what, so it never claims a position another slot's fill or an orphan holds; one being placed keeps
-    // its size. A failed lookup, or an answer contradicting the order (never taken), leaves the claim as it was (the
-    // order's size; a late entry: nothing more). A working exit no longer open is looked up too (`replayEnded`).
+    // An entry no longer listed open may have filled up to its size (an event late or lost): its lookup says what, so
+    // it never claims another slot's or an orphan's position. One being placed, a failed lookup or an answer never taken
+    // (another order under its id: `lookUpOrder`; a contradiction) keeps the order's size (a late entry: nothing more).
     for (const s of this.d.kernel.slots().filter(isClaimant)) {
       for (const o of rt.lookUpsOf(s)) {
         const cid = o.client_order_id;
         if (o.status === "PENDING_SUBMIT" || rt.orderIn(view.orders, s.asset, cid) !== null) continue;
-        const state = await this.readOne(`order ${cid}`, () => this.d.venue.queryOrder(s.asset, cid)).catch((e) => {
+        const state = await this.readOne(`order ${cid}`, () => lookUpOrder(this.d.venue, s.asset, o)).catch((e) => {
           this.d.log(`live reconcile: lookup of order ${cid} failed: ${e instanceof Error ? e.message : String(e)}`);
         });
         const contradicts = state && answerContradiction(s, o, state); // as a failed lookup: never taken

@@ -9,7 +9,8 @@
  *     report names the belief's source.
  *  2. The working orders of the restored slots are looked up at the venue by client id (also
  *     without `reconcile_on_restart`, read-only, so the venue adapter can route their later events:
- *     BingX lower-cases client ids), and so is a stale slot's entry the kernel ended short
+ *     BingX lower-cases client ids; `lookUpOrder`: an old order under a reused trade id, older than
+ *     the kernel's order, is no answer), and so is a stale slot's entry the kernel ended short
  *     (`lateEntry`: rejected as absent or cancelled, it may have filled late — the OVERFILL that
  *     made the slot stale). Then the venue's positions are read once, for every symbol (one call,
  *     not one per slot), and handed to the claimant slots (trading or stale) by
@@ -41,6 +42,7 @@
 import { type DiagnosticRecord, type SlotRecord, STAGES } from "../contracts/records.ts";
 import type { VenueAdapter, VenueOrderState } from "../contracts/venue.ts";
 import type { ExecutionKernel } from "../kernel/index.ts";
+import { lookUpOrder } from "./_hung_query.ts";
 import { answerContradiction, eventFromOrderState } from "./_order_event.ts";
 import { endedAtVenue, openAtVenue, reconcileTruth, venueOrdersOf } from "./_reconcile_truth.ts";
 import { readWithRateLimitWaits } from "./_venue_reads.ts";
@@ -61,7 +63,8 @@ type Reads = Pick<VenueAdapter, "positions" | "queryOrder" | "balance">;
 function patientReads(venue: VenueAdapter, log: (line: string) => void): Reads {
   return {
     positions: (asset) => readWithRateLimitWaits("positions", () => venue.positions(asset), log),
-    queryOrder: (asset, cid) => readWithRateLimitWaits(`query order ${cid}`, () => venue.queryOrder(asset, cid), log),
+    queryOrder: (asset, cid, createdAtMs) =>
+      readWithRateLimitWaits(`query order ${cid}`, () => venue.queryOrder(asset, cid, createdAtMs), log),
     balance: () => readWithRateLimitWaits("balance", () => venue.balance(), log),
   };
 }
@@ -230,7 +233,7 @@ async function lookUpOrders(
     const late = lateEntry(s);
     for (const o of late ? [...venueOrdersOf(s), late] : venueOrdersOf(s)) {
       try {
-        const state = await venue.queryOrder(s.asset, o.client_order_id);
+        const state = await lookUpOrder(venue, s.asset, o);
         const contradiction = state && answerContradiction(s, o, state);
         if (contradiction) throw new Error(`the venue's answer contradicts it (${contradiction})`);
         out.states.set(o.client_order_id, state);

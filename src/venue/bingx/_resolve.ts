@@ -12,8 +12,10 @@
  * too. The margin covers the offset's error (half a round trip at sync, drift since); an old order
  * placed under the same id less than that before this one is not told apart (the kernel refuses a
  * slot's current and last trade id). An answer with no readable `time` is judged by side and size only.
+ * After a restart the adapter never sent the order: the caller's `createdAtMs` (when the kernel
+ * created it, local ms, plus the offset: venue ms) stands in for the send time (`createdBefore`).
  *
- * Entry points: `resolveByQuery`, `ResolveContext`, `PlacedAs`, `Resolution`, `CREATED_MARGIN_MS`.
+ * Entry points: `resolveByQuery`, `ResolveContext`, `PlacedAs`, `Resolution`, `CREATED_MARGIN_MS`, `createdBefore`.
  */
 
 import type { OrderSide, VenueOrderState } from "../../contracts/venue.ts";
@@ -34,6 +36,14 @@ export interface ResolveContext {
 
 /** An order created more than this before its placement was first sent is another one (venue ms). */
 export const CREATED_MARGIN_MS = 5_000;
+
+/**
+ * Whether an order the venue created at `createdMs` is older than one first sent (or, after a
+ * restart, created) at `sinceMs`, less the margin (venue ms): another order. Either unknown: not older.
+ */
+export function createdBefore(createdMs: number | undefined, sinceMs: number | undefined): boolean {
+  return createdMs !== undefined && sinceMs !== undefined && createdMs < sinceMs - CREATED_MARGIN_MS;
+}
 
 /** What was placed under the client id: the side and the quantity sent, and when it was first sent (venue ms). */
 export interface PlacedAs {
@@ -87,5 +97,5 @@ export async function resolveByQuery(
 /** The found order is the one placed: same side, same quantity, not created before it was sent (less the margin). */
 function isPlacedOrder(s: VenueOrderState, placed: PlacedAs, createdMs: number | undefined): boolean {
   if (s.side !== placed.side || roundQty(s.size) !== roundQty(placed.quantity)) return false;
-  return createdMs === undefined || placed.sentMs === undefined || createdMs >= placed.sentMs - CREATED_MARGIN_MS;
+  return !createdBefore(createdMs, placed.sentMs);
 }

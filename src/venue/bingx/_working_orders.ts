@@ -35,9 +35,9 @@
  * Entry points: `new WorkingOrders(tracker)`, `TrackRefusal`.
  */
 
-import type { PositionSide } from "../../contracts/venue.ts";
+import type { PositionSide, VenueOrderState } from "../../contracts/venue.ts";
 import type { OrderTracker } from "./_order_tracker.ts";
-import { CREATED_MARGIN_MS } from "./_resolve.ts";
+import { createdBefore } from "./_resolve.ts";
 
 export const WORKING_MAX = 10_000;
 const FORGOTTEN_MAX = 4096;
@@ -53,6 +53,9 @@ export interface WorkingOrder {
   /** When its placement was first sent (venue ms): an order under its id created before that is another one. */
   sent_ms?: number;
 }
+
+/** What `isQueriedOrder` reads of an order found by query. */
+type QueriedOrder = Pick<VenueOrderState, "client_order_id" | "venue_order_id" | "created_ms">;
 
 /** Why `track` refused a client id: the local rule and a message naming it. */
 export interface TrackRefusal {
@@ -141,14 +144,17 @@ export class WorkingOrders {
   }
 
   /**
-   * Whether an order the venue found under `cid` (echoing `echoed`) is `cid`'s own: the echo is
-   * `cid` in any case (or empty), no other spelling of it is working here (then it is that one's) and
-   * its venue order id is the working order's, when both are known.
+   * Whether the order `s` the venue found under `cid` is `cid`'s own: its echoed client id is `cid`
+   * in any case (or empty), no other spelling of it is working here (then it is that one's), its
+   * venue order id is the working order's, when both are known, and it was not created before
+   * `sinceMs` (venue ms: when the caller's order was created, e.g. after a restart), less the margin.
    */
-  isQueriedOrder(cid: string, echoed: string, venueOrderId = "", createdMs?: number): boolean {
+  isQueriedOrder(cid: string, s: QueriedOrder, sinceMs?: number): boolean {
+    if (createdBefore(s.created_ms, sinceMs)) return false; // an old order under a reused id (_resolve.ts)
     const w = this.get(cid);
     const owner = w?.cid ?? cid;
-    if (w !== undefined && !sameOrder(w, venueOrderId, "", createdMs)) return false;
+    if (w !== undefined && !sameOrder(w, s.venue_order_id, "", s.created_ms)) return false;
+    const echoed = s.client_order_id;
     return owner === cid && (echoed === "" || echoed.toLowerCase() === cid.toLowerCase());
   }
 
@@ -187,7 +193,7 @@ export class WorkingOrders {
 function sameOrder(w: WorkingOrder, venueOrderId: string, asset = "", createdMs?: number): boolean {
   if (w.venue_order_id !== "" && venueOrderId !== "" && w.venue_order_id !== venueOrderId) return false;
   // An order created before this one's placement was first sent: an old order under a reused id (_resolve.ts).
-  if (w.sent_ms !== undefined && createdMs !== undefined && createdMs < w.sent_ms - CREATED_MARGIN_MS) return false;
+  if (createdBefore(createdMs, w.sent_ms)) return false;
   return asset === "" || asset === w.asset;
 }
 

@@ -200,13 +200,14 @@ export class BingxVenueAdapter implements VenueAdapter {
     return this.out.guard(() => cancelOrder(this.ctx, asset, clientOrderId, venueOrderId));
   }
 
-  async queryOrder(asset: string, clientOrderId: string): Promise<VenueOrderState | null> {
+  async queryOrder(asset: string, clientOrderId: string, createdAtMs?: number): Promise<VenueOrderState | null> {
     return this.out.guard(async () => {
       try {
         const s = parseOrder(await this.rest.request(ep.queryOrder(asset, clientOrderId)));
         if (!s) throw new VenueRequestError("MALFORMED", `query order ${clientOrderId}: answer unreadable`);
+        const since = createdAtMs === undefined ? undefined : createdAtMs + this.rest.timeOffsetMs; // venue ms
         // The caller's spelling wins when the venue echoes the same id lower-cased (BingX does).
-        const same = this.working.isQueriedOrder(clientOrderId, s.client_order_id, s.venue_order_id, s.created_ms);
+        const same = this.working.isQueriedOrder(clientOrderId, s, since);
         // An order still working that this process did not place (a restart adopting it): track
         // it, so its later stream events carry the caller's spelling and catch-up covers it.
         if (same && (s.status === "NEW" || s.status === "PARTIALLY_FILLED")) this.working.track(clientOrderId, asset);

@@ -242,7 +242,7 @@ export class MockVenueAdapter implements VenueAdapter {
     return { status: "REQUESTED" };
   }
 
-  async queryOrder(_asset: string, clientOrderId: string): Promise<VenueOrderState | null> {
+  async queryOrder(_asset: string, clientOrderId: string, _createdAtMs?: number): Promise<VenueOrderState | null> {
     const order = this.orders.get(clientOrderId.toLowerCase());
     return order ? orderState(order) : null;
   }
