@@ -129,10 +129,12 @@ export class Flattener {
         (s) => s.stage === "STALE_STATE_RECONCILING" || cancelRefused(s, cancelAsked) || afterRefusal(s),
       );
       if (needTruth && now - reconciledAt >= RECONCILE_EVERY_MS) {
-        reconciledAt = now;
         // Bounded by the flatten's own: a pass waiting out venue rate limits goes on by itself.
         const pass = this.d.reconcileNow().catch((e: unknown) => this.d.log(`flatten: reconcile failed: ${String(e)}`));
         await Promise.race([pass, this.d.sleep(Math.max(1, deadline - now)), this.woken]);
+        // Counted from the pass's end: a pass as long as the interval (a slow venue) must not start the next
+        // at once, or a slot whose exit was refused never gets its FLATTEN again.
+        reconciledAt = clock.nowMs();
         continue;
       }
       for (const s of open) {
