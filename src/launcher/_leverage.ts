@@ -12,7 +12,9 @@
  * - both sides of an asset at a venue REJECT for margin or leverage (101204, 101209, 101414):
  *   someone may have changed the leverage at the venue (by hand, another process).
  * Calls of one asset go one at a time, in the order asked: two calls out at once could be
- * processed by the venue in either order, leaving the earlier value.
+ * processed by the venue in either order, leaving the earlier value. A call queued behind one that
+ * stayed rate-limited through its retries fails with that limit at once (the entry is RATE_LIMITED
+ * with the venue's hint) instead of being sent seconds after its entry was asked.
  * A leverage changed at the venue by someone else, with no such refusal, is not seen.
  *
  * A leverage that could not be set rejects the entry (`leverageReject`, nothing is placed): trading
@@ -70,8 +72,11 @@ export class LeverageCache {
     if (last?.side === side && last.leverage === leverage) return last.done;
     this.forgetFor(asset, side, leverage);
     const run = () => this.send(asset, side, leverage);
+    // Queued behind a call the venue rate-limited through its retries: the endpoint's limit (one per
+    // account) would meet this one too, so its entry hears RATE_LIMITED now, not placed seconds late.
+    const after = (e: unknown) => (rateLimited(e) ? Promise.reject(e) : run());
     const call: Call = { side, leverage, done: Promise.resolve() };
-    call.done = (last ? last.done.then(run, run) : run()).finally(() => {
+    call.done = (last ? last.done.then(run, after) : run()).finally(() => {
       if (this.last.get(asset) === call) this.last.delete(asset);
     });
     this.last.set(asset, call);

@@ -202,3 +202,29 @@ test("after a margin refusal (101204, leverage changed by hand), the next entry 
   expect(leverageCalls).toEqual([10, 10]);
   expect(k.slot(2).stage).toBe("POSITION_OPEN");
 });
+
+test("a call queued behind one the venue rate-limited through its retries fails with that limit at once, never sent late", async () => {
+  const sent: string[] = [];
+  let limited = true;
+  const venue = {
+    onEvent: () => {},
+    setLeverage: async (asset: string, side: PositionSide, leverage: number) => {
+      sent.push(`${asset}:${side}:${leverage}`);
+      if (limited) throw Object.assign(new Error("rate limited"), { rate_limited: true, retry_after_ms: 1000 });
+    },
+  } as unknown as VenueAdapter;
+  const cache = new LeverageCache(venue, async () => {});
+  const first = cache.ensure("ETH-USDT", "LONG", 5);
+  const queued = cache.ensure("ETH-USDT", "SHORT", 5);
+  const [a, b] = await Promise.allSettled([first, queued]);
+  expect(a.status === "rejected" && rateLimitedMessage(a.reason)).toBe("rate limited");
+  expect(b.status === "rejected" && rateLimitedMessage(b.reason)).toBe("rate limited");
+  expect(sent).toEqual(["ETH-USDT:LONG:5", "ETH-USDT:LONG:5", "ETH-USDT:LONG:5"]); // the queued call never went out
+  limited = false;
+  await cache.ensure("ETH-USDT", "SHORT", 5); // once the limit lifts, the next entry's call goes out
+  expect(sent.at(-1)).toBe("ETH-USDT:SHORT:5");
+});
+
+function rateLimitedMessage(e: unknown): string {
+  return (e as { rate_limited?: boolean }).rate_limited === true ? (e as Error).message : "not a rate limit";
+}
