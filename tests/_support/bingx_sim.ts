@@ -1,13 +1,20 @@
 /**
  * bingx-sim on loopback and the BingX adapter pointed at it, for unit tests: on a ManualClock
- * (`simOnClock`, `simAdapter`, `adapterOnSim`) or in real time (`realTimeSim`); `QUICK_STREAM`, the
- * stream timings a test can wait out.
+ * (`simOnClock`, `simAdapter`, `adapterOnSim`, `simWithFilledEntry`) or in real time (`realTimeSim`,
+ * `realTimeAdapter`); `QUICK_STREAM`, the stream timings a test can wait out; networks that lose
+ * answers (`placementLostLookupsFail`).
  */
 
+import { expect } from "bun:test";
 import { type Clock, ManualClock } from "../../src/contracts/clock.ts";
-import type { OrderRequest } from "../../src/contracts/venue.ts";
-import { type SimHandle, startBingxSim } from "../../src/sim/index.ts";
+import type { OrderRequest, VenueDiagnostic, VenueEvent } from "../../src/contracts/venue.ts";
+import { SystemClock } from "../../src/launcher/system_clock.ts";
+import { type PositionMode, type SimHandle, startBingxSim } from "../../src/sim/index.ts";
 import { BingxVenueAdapter } from "../../src/venue/index.ts";
+import { marketBuy } from "./venue_data.ts";
+
+/** What the adapter's requests go through instead of `fetch`. */
+export type Network = (url: string, init: RequestInit) => Promise<Response>;
 
 export const SIM_API_KEY = "simKeyAAAAbbbbCCCCdddd0123456789";
 export const SIM_SECRET = "simSecretZZZZyyyyXXXXwwww9876543210qq";
@@ -36,6 +43,36 @@ export async function realTimeSim(seed: number, prices: Record<string, number>, 
     timeoutMs: 5000,
   };
   return { sim, config };
+}
+
+/**
+ * The BingX adapter on a sim in real time (`sim`: its seed, marks and position mode; a 10 000
+ * balance), connected, on the machine's clock (5 s receive window, 2 s timeout), its requests through
+ * `network` when given; its diagnostics and events collected from before it connects. `stops` gets
+ * their teardown.
+ */
+export async function realTimeAdapter(
+  stops: Array<() => Promise<void>>,
+  sim: { seed: number; prices: Record<string, number>; positionMode?: PositionMode },
+  network?: Network,
+) {
+  const keys = { apiKey: SIM_API_KEY, secret: SIM_SECRET };
+  const handle = await startBingxSim({ port: 0, ...keys, ...sim });
+  const config = { ...keys, baseUrl: handle.url, wsUrl: handle.wsUrl, recvWindowMs: 5000, timeoutMs: 2000 };
+  const adapter = new BingxVenueAdapter(
+    { ...config, clock: new SystemClock() },
+    network === undefined ? undefined : { fetch: network },
+  );
+  stops.push(async () => {
+    await adapter.close();
+    await handle.stop();
+  });
+  const diagnostics: VenueDiagnostic[] = [];
+  adapter.onDiagnostic((d) => diagnostics.push(d));
+  const events: VenueEvent[] = [];
+  adapter.onEvent((e) => events.push(e));
+  await adapter.connect();
+  return { sim: handle, adapter, diagnostics, events };
 }
 
 /** A sim (BTC-USDT at 65 000, a 10 000 balance) whose time is a ManualClock. */
@@ -76,6 +113,37 @@ export const restingBuy = (cid: string): OrderRequest => ({
 });
 
 /**
+ * A sim (seed `seed`) on which an earlier adapter, now closed, placed the MARKET BUY "T1-E" of 0.01
+ * and it FILLED, ten minutes ago on the sim's clock (`createdAtVenue`: when). `stops` gets the teardown.
+ */
+export async function simWithFilledEntry(seed: number, stops: Array<() => Promise<void>>) {
+  const { sim, clock } = await simOnClock(seed);
+  stops.push(() => sim.stop());
+  const earlier = simAdapter(sim, clock, { resolveDelaysMs: [0], stream: QUICK_STREAM });
+  stops.unshift(() => earlier.close());
+  await earlier.connect();
+  const createdAtVenue = clock.nowMs();
+  expect(await earlier.submit(marketBuy("T1-E"))).toMatchObject({ status: "ACCEPTED" });
+  expect(sim.state().orders.map((o) => o.status)).toEqual(["FILLED"]);
+  await earlier.close();
+  clock.advance(600_000);
+  return { sim, clock, createdAtVenue };
+}
+
+/** A network whose first placement never reaches the venue and whose first `failedLookups` order queries answer 502. */
+export function placementLostLookupsFail(failedLookups: number): Network {
+  let placements = 0;
+  let lookups = 0;
+  return async (url, init) => {
+    if (url.includes(ORDER_PATH) && init.method === "POST" && ++placements === 1)
+      throw new Error("connection reset by peer");
+    if (url.includes(ORDER_PATH) && (init.method ?? "GET") === "GET" && ++lookups <= failedLookups)
+      return new Response("bad gateway", { status: 502 });
+    return fetch(url, init);
+  };
+}
+
+/**
  * The adapter on a sim (seed `seed`) whose every request first moves the clock 1 s (within every
  * budget) and then goes through `network` (default: straight to the sim). `stops` gets its teardown.
  * Also the adapter's working-set size and a reconnect's catch-up run to its end.
@@ -83,7 +151,7 @@ export const restingBuy = (cid: string): OrderRequest => ({
 export async function adapterOnSim(
   seed: number,
   stops: Array<() => Promise<void>>,
-  network: (url: string, init: RequestInit) => Promise<Response> = (url, init) => fetch(url, init),
+  network: Network = (url, init) => fetch(url, init),
 ) {
   const { sim, clock } = await simOnClock(seed);
   const adapter = simAdapter(sim, clock, {

@@ -4,10 +4,12 @@
  * chaos tests so each reads as the behaviour it proves.
  */
 
-import { afterEach } from "bun:test";
+import { afterEach, expect } from "bun:test";
+import { OFF } from "../../src/contracts/abi.ts";
+import type { StrategyIntent } from "../../src/contracts/intents.ts";
 import type { KernelOutcome } from "../../src/contracts/records.ts";
 import type { VenueEvent, VenueEventKind } from "../../src/contracts/venue.ts";
-import { ExecutionKernel, type InputJournal } from "../../src/kernel/index.ts";
+import { ExecutionKernel, encodeInput, INPUT_SIZE, type InputJournal } from "../../src/kernel/index.ts";
 
 export const T0 = 1_700_000_000_000;
 
@@ -71,6 +73,24 @@ export function exit(
   now = T0 + 100,
 ): KernelOutcome {
   return k.apply({ type: "EXIT", slot_id: slot, size, price: null, reason, now_ms: now });
+}
+
+/** Exits `size` of slot 0 at market at `now` (the EXIT must be accepted); the exit order's client id. */
+export function exitLeg(k: ExecutionKernel, size: number, now: number): string {
+  const o = exit(k, 0, size, "SIGNAL", now);
+  expect(o.accepted).toBe(true);
+  return k.slot(0).exit_order!.client_order_id;
+}
+
+/**
+ * The ring record of `intent` as a client writes it (now_ms T0), carrying exactly `units` of 1e-8
+ * as its size when given (as the clients encode a `sizeE8`).
+ */
+export function ringRecord(intent: StrategyIntent, units?: bigint): Uint8Array {
+  const bytes = new Uint8Array(INPUT_SIZE);
+  encodeInput({ ...intent, now_ms: T0 } as never, bytes, 0);
+  if (units !== undefined) new DataView(bytes.buffer).setBigInt64(OFF.InputRecord.qty_e8, units, true);
+  return bytes;
 }
 
 let eventSeq = 0;

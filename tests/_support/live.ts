@@ -7,8 +7,9 @@ import type { ExecutionKernel } from "../../src/kernel/index.ts";
 import { eventFromOrderState } from "../../src/launcher/_order_event.ts";
 import { Executor } from "../../src/launcher/executor.ts";
 import { LiveReconciler } from "../../src/launcher/live_reconcile.ts";
-import { MockVenueAdapter } from "../../src/venue/index.ts";
+import { mockVenue } from "./executor.ts";
 import { freshKernel, T0 } from "./kernel.ts";
+import { btcEntry } from "./runtime.ts";
 
 export function testReconciler(
   o: { kernel: ExecutionKernel; executor: Executor; venue: VenueAdapter; clock: Clock },
@@ -26,8 +27,7 @@ export function testReconciler(
  */
 export async function lateFilledEntry(side: "LONG" | "SHORT") {
   const clock = new ManualClock(T0);
-  const mock = new MockVenueAdapter({ seed: 9, clock, prices: { "BTC-USDT": 65_000 }, balance: 10_000 });
-  await mock.connect();
+  const mock = await mockVenue(9, clock);
   let absent = true; // the venue's first answer about the order: never heard of it (it lands later)
   const venue: VenueAdapter = Object.create(mock, {
     queryOrder: { value: async (asset: string, cid: string) => (absent ? null : mock.queryOrder(asset, cid)) },
@@ -35,8 +35,7 @@ export async function lateFilledEntry(side: "LONG" | "SHORT") {
   const kernel = freshKernel({ slots: 2, capital: 10_000 });
   const executor = new Executor(kernel, venue, clock, { afterApply: () => {} });
   mock.setKnobs({ drop_responses: { count: 1 }, stream_drop: { after: 0 } }); // executed, nothing heard
-  const enter = { type: "ENTER", slot_id: 0, trade_id: "S0", asset: "BTC-USDT", size: 0.01, price: null } as const;
-  executor.submitStrategy({ ...enter, side, leverage: 3 });
+  executor.submitStrategy({ ...btcEntry("S0"), side });
   await executor.drain(1_000);
   const pendingBeforeQuery = kernel.slot(0).entry_order?.status;
   const resolved = await executor.resolveByQuery(0);

@@ -17,6 +17,7 @@ import {
   type VenueTruth,
 } from "../../src/chaos/index.ts";
 import { SystemClock } from "../../src/launcher/system_clock.ts";
+import { marketBuy } from "../_support/venue_data.ts";
 
 const CASE = "zero-size-and-negative-price";
 let h: Harness | null = null;
@@ -27,15 +28,7 @@ afterEach(async () => {
 
 /** A long BTC position opened at the mock venue outside the kernel (another client on the account). */
 async function holdPosition(harness: Harness, cid: string): Promise<void> {
-  const placed = await harness.adapter.submit({
-    client_order_id: cid,
-    asset: "BTC-USDT",
-    side: "BUY",
-    position_side: "LONG",
-    type: "MARKET",
-    size: 0.001,
-    reduce_only: false,
-  });
+  const placed = await harness.adapter.submit(marketBuy(cid, 0.001));
   expect(placed.status).toBe("ACCEPTED");
   await harness.settle();
   expect((await harness.truth()).positions.map((p) => [p.side, p.size])).toEqual([["LONG", 0.001]]);

@@ -21,18 +21,9 @@ import {
   stopLoss,
   takeProfit,
 } from "../../clients/typescript/index.ts";
-import type { ContractRules } from "../../src/contracts/venue.ts";
 import { sizeRuleBreach } from "../../src/venue/index.ts";
 import { blankSlot, seededAccount } from "../_support/client_fakes.ts";
-
-const BTC: ContractRules = {
-  asset: "BTC-USDT",
-  quantity_step: 0.0001,
-  price_step: 0.1,
-  min_quantity: 0.0001,
-  min_notional: 2,
-  max_leverage: 125,
-};
+import { BTC_RULES as BTC } from "../_support/venue_data.ts";
 
 /** A long position of exactly `units` of 1e-8 on `asset`, as the kernel's slot image carries it. */
 const held = (units: bigint, asset = "BTC-USDT"): Slot =>

@@ -10,21 +10,12 @@
  */
 import { describe, expect, test } from "bun:test";
 import { type ControlSnapshot, RISK_LIMITS_OFF } from "../../src/contracts/control.ts";
-import { TRADING_STATES } from "../../src/contracts/enums.ts";
 import type { SystemInput } from "../../src/contracts/intents.ts";
 import { InMemoryControlPlane } from "../../src/control/index.ts";
 import type { KernelConfig } from "../../src/kernel/index.ts";
 import { ControlSync } from "../../src/launcher/_control_sync.ts";
+import { applyConfigure, CONFIG_FIELD } from "../_support/control_sync.ts";
 import { INITIAL } from "../integration/control_contract.ts";
-
-const FIELD: Record<string, keyof KernelConfig> = {
-  ACTIVE_SLOT_LIMIT: "active_slot_limit",
-  MAX_NOTIONAL_PER_TRADE: "max_notional_per_trade",
-  MAX_GROSS_EXPOSURE: "max_gross_exposure",
-  MAX_ORDERS_PER_MINUTE: "max_orders_per_minute",
-  MAX_LEVERAGE: "max_leverage",
-  MAX_DRAWDOWN_RATIO: "max_drawdown_ratio",
-};
 
 type Limits = Pick<
   KernelConfig,
@@ -35,7 +26,7 @@ type Limits = Pick<
   | "max_leverage"
   | "max_drawdown_ratio"
 >;
-const KEYS = Object.values(FIELD) as Array<keyof Limits>;
+const KEYS = Object.values(CONFIG_FIELD) as Array<keyof Limits>;
 
 const TIGHT: Limits = {
   active_slot_limit: 1,
@@ -66,10 +57,8 @@ function startWith(configured: Partial<ControlSnapshot>, restored: Partial<Kerne
     kernel: { config: () => ({ ...k }) } as never,
     clock: { nowMs: () => INITIAL.updated_at_ms } as never,
     applySystem: (input: SystemInput) => {
-      if (input.type !== "CONFIGURE") return;
-      configures.push(input.key);
-      if (input.key === "TRADING_STATE") k.trading_state = TRADING_STATES[input.value - 1]!;
-      else (k as unknown as Record<string, number>)[FIELD[input.key]!] = input.value;
+      const key = applyConfigure(k, input);
+      if (key !== null) configures.push(key);
     },
     publish: () => {},
     log: (l) => lines.push(l),

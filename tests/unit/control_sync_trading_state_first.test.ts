@@ -10,22 +10,15 @@
  * (kernel/src/tests/controls.rs proves the kernel's side).
  */
 import { expect, test } from "bun:test";
-import { TRADING_STATES, type TradingState } from "../../src/contracts/enums.ts";
+import type { TradingState } from "../../src/contracts/enums.ts";
 import type { SystemInput } from "../../src/contracts/intents.ts";
 import { InMemoryControlPlane } from "../../src/control/index.ts";
 import type { KernelConfig } from "../../src/kernel/index.ts";
 import { ControlSync } from "../../src/launcher/_control_sync.ts";
+import { applyConfigure } from "../_support/control_sync.ts";
 import { INITIAL } from "../integration/control_contract.ts";
 
 const DRAWDOWN = 0.05;
-const FIELD: Record<string, keyof KernelConfig> = {
-  ACTIVE_SLOT_LIMIT: "active_slot_limit",
-  MAX_NOTIONAL_PER_TRADE: "max_notional_per_trade",
-  MAX_GROSS_EXPOSURE: "max_gross_exposure",
-  MAX_ORDERS_PER_MINUTE: "max_orders_per_minute",
-  MAX_LEVERAGE: "max_leverage",
-  MAX_DRAWDOWN_RATIO: "max_drawdown_ratio",
-};
 
 function deskAt(state: TradingState) {
   const plane = new InMemoryControlPlane({ ...INITIAL, trading_state: state }, 4);
@@ -35,14 +28,9 @@ function deskAt(state: TradingState) {
     kernel: { config: () => ({ ...k }) } as never,
     clock: { nowMs: () => INITIAL.updated_at_ms } as never,
     applySystem: (input: SystemInput) => {
-      if (input.type !== "CONFIGURE") return;
-      if (input.key === "TRADING_STATE") {
-        k.trading_state = TRADING_STATES[input.value - 1]!;
-        return;
-      }
-      (k as Record<string, unknown>)[FIELD[input.key]!] = input.value;
+      if (applyConfigure(k, input) !== "MAX_DRAWDOWN_RATIO") return;
       const limit = k.max_drawdown_ratio;
-      if (input.key === "MAX_DRAWDOWN_RATIO" && limit > 0 && k.trading_state === "ACTIVE" && DRAWDOWN >= limit) {
+      if (limit > 0 && k.trading_state === "ACTIVE" && DRAWDOWN >= limit) {
         k.trading_state = "REDUCING";
         sync.followKernel(); // the runtime's answer to DRAWDOWN_LIMIT
       }

@@ -9,13 +9,11 @@
 
 import { afterEach, describe, expect, test } from "bun:test";
 import { ManualClock } from "../../src/contracts/clock.ts";
-import type { TransitionRecord } from "../../src/contracts/records.ts";
 import type { CancelResult, VenueAdapter, VenueEvent, VenueEventListener } from "../../src/contracts/venue.ts";
 import type { ExecutionKernel } from "../../src/kernel/index.ts";
-import { Executor } from "../../src/launcher/executor.ts";
-import { recover } from "../../src/launcher/recovery.ts";
-import { MockVenueAdapter } from "../../src/venue/index.ts";
-import { freshKernel, T0 } from "../_support/kernel.ts";
+import { executorOver, mockVenue, restartFrom, slotImages } from "../_support/executor.ts";
+import { T0 } from "../_support/kernel.ts";
+import { btcEntry } from "../_support/runtime.ts";
 
 const kernels: ExecutionKernel[] = [];
 afterEach(async () => {
@@ -25,8 +23,7 @@ afterEach(async () => {
 
 async function world(cancelAnswer?: () => Promise<CancelResult>) {
   const clock = new ManualClock(T0);
-  const mock = new MockVenueAdapter({ seed: 31, clock, prices: { "BTC-USDT": 65_000 }, balance: 10_000 });
-  await mock.connect();
+  const mock = await mockVenue(31, clock);
   const queued: VenueEvent[] = [];
   let holding = false;
   let deliver: VenueEventListener = () => {};
@@ -45,20 +42,8 @@ async function world(cancelAnswer?: () => Promise<CancelResult>) {
       },
     },
   });
-  const kernel = freshKernel({ slots: 2, capital: 10_000 });
-  kernels.push(kernel);
-  const transitions: TransitionRecord[] = [];
-  const executor = new Executor(kernel, venue, clock, {
-    afterApply: (_i, o) => transitions.push(...o.transitions),
-    sleep: async () => {},
-  });
+  const { kernel, executor, transitions, settle } = executorOver(venue, clock, kernels, { sleep: async () => {} });
   await executor.setLeverage("BTC-USDT", "LONG", 3);
-  const settle = async () => {
-    for (let i = 0; i < 5; i++) {
-      await executor.drain(1_000);
-      await Bun.sleep(2);
-    }
-  };
   const hold = () => {
     holding = true;
   };
@@ -69,27 +54,23 @@ async function world(cancelAnswer?: () => Promise<CancelResult>) {
   return { clock, mock, venue, kernel, executor, transitions, settle, hold, release, cancels, queued };
 }
 
-const restingEntry = {
-  type: "ENTER",
-  slot_id: 0,
-  trade_id: "C0",
-  asset: "BTC-USDT",
-  side: "LONG",
-  size: 0.01,
-  price: 64_000,
-  leverage: 3,
-} as const;
+const restingEntry = { ...btcEntry("C0"), price: 64_000 };
+
+/** The resting entry ACKED; then the venue fills it (its frame held) and a CANCEL goes out and is answered. */
+async function cancelWhileFillHeld(w: Awaited<ReturnType<typeof world>>): Promise<void> {
+  w.executor.submitStrategy(restingEntry);
+  await w.settle();
+  expect(w.kernel.slot(0).entry_order?.status).toBe("ACKED");
+  w.hold();
+  w.mock.setPrice("BTC-USDT", 63_900); // the resting BUY fills; its frame waits in the queue
+  w.executor.submitStrategy({ type: "CANCEL", slot_id: 0 });
+  await w.settle();
+}
 
 describe("a cancel racing the entry's fill", () => {
   test("answered 80018 (filled) while the fill frame is queued: the position is the whole fill, one cancel sent", async () => {
     const w = await world();
-    w.executor.submitStrategy(restingEntry);
-    await w.settle();
-    expect(w.kernel.slot(0).entry_order?.status).toBe("ACKED");
-    w.hold();
-    w.mock.setPrice("BTC-USDT", 63_900); // the resting BUY fills; its frame waits in the queue
-    w.executor.submitStrategy({ type: "CANCEL", slot_id: 0 });
-    await w.settle();
+    await cancelWhileFillHeld(w);
     expect(w.cancels).toEqual(["C0-E"]);
     expect(w.kernel.slot(0).stage).toBe("ENTRY_WORKING");
     w.release();
@@ -100,12 +81,7 @@ describe("a cancel racing the entry's fill", () => {
 
   test("answered OK while a fill frame for the whole size is queued: the position is the whole fill", async () => {
     const w = await world(async () => ({ status: "REQUESTED" }));
-    w.executor.submitStrategy(restingEntry);
-    await w.settle();
-    w.hold();
-    w.mock.setPrice("BTC-USDT", 63_900);
-    w.executor.submitStrategy({ type: "CANCEL", slot_id: 0 });
-    await w.settle();
+    await cancelWhileFillHeld(w);
     expect(w.kernel.slot(0).entry_order?.status).toBe("CANCEL_REQUESTED");
     w.release();
     await w.settle();
@@ -115,19 +91,10 @@ describe("a cancel racing the entry's fill", () => {
 
   test("restart between the 80018 and the (lost) fill frame: recovery books the fill, the same position", async () => {
     const w = await world();
-    w.executor.submitStrategy(restingEntry);
-    await w.settle();
-    w.hold();
-    w.mock.setPrice("BTC-USDT", 63_900);
-    w.executor.submitStrategy({ type: "CANCEL", slot_id: 0 });
-    await w.settle();
-    const images = Array.from({ length: w.kernel.slotCount }, (_, i) => w.kernel.slotImage(i).slice());
+    await cancelWhileFillHeld(w);
+    const images = slotImages(w.kernel);
     w.queued.length = 0; // the process died: the frame is lost
-    const second = freshKernel({ slots: 2, capital: 0 });
-    kernels.push(second);
-    const executor = new Executor(second, w.mock, w.clock, { afterApply: () => {} });
-    const deps = { kernel: second, executor, venue: w.mock, nowMs: () => w.clock.nowMs(), log: () => {} };
-    const report = await recover(deps, { source: "zinc", images }, true);
+    const { kernel: second, report } = await restartFrom(images, w.mock, w.clock, kernels);
     expect(report.orphans).toEqual([]);
     expect(second.slot(0)).toMatchObject({ stage: "POSITION_OPEN", size: 0.01, entry_price: 64_000 });
   });

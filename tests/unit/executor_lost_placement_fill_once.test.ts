@@ -8,14 +8,12 @@
 
 import { afterEach, describe, expect, test } from "bun:test";
 import { ManualClock } from "../../src/contracts/clock.ts";
-import type { TransitionRecord } from "../../src/contracts/records.ts";
 import type { VenueAdapter, VenueOrderState } from "../../src/contracts/venue.ts";
 import type { ExecutionKernel } from "../../src/kernel/index.ts";
 import { eventFromOrderState } from "../../src/launcher/_order_event.ts";
-import { Executor } from "../../src/launcher/executor.ts";
-import { recover } from "../../src/launcher/recovery.ts";
-import { MockVenueAdapter } from "../../src/venue/index.ts";
-import { freshKernel, T0 } from "../_support/kernel.ts";
+import { executorOver, fills, mockVenue, restartFrom, slotImages } from "../_support/executor.ts";
+import { T0 } from "../_support/kernel.ts";
+import { btcEntry } from "../_support/runtime.ts";
 
 const kernels: ExecutionKernel[] = [];
 afterEach(async () => {
@@ -23,13 +21,9 @@ afterEach(async () => {
   for (const k of kernels.splice(0)) k.destroy();
 });
 
-const fills = (ts: readonly TransitionRecord[]) =>
-  ts.filter((t) => t.trigger === "FULL_FILL" || t.trigger === "PARTIAL_FILL");
-
 async function world() {
   const clock = new ManualClock(T0);
-  const mock = new MockVenueAdapter({ seed: 21, clock, prices: { "BTC-USDT": 65_000 }, balance: 10_000 });
-  await mock.connect();
+  const mock = await mockVenue(21, clock);
   let hold: Promise<void> | null = null;
   let answerAt: VenueOrderState | null = null; // the state the venue answers with when the query left
   const venue: VenueAdapter = Object.create(mock, {
@@ -41,17 +35,8 @@ async function world() {
       },
     },
   });
-  const kernel = freshKernel({ slots: 2, capital: 10_000 });
-  kernels.push(kernel);
-  const transitions: TransitionRecord[] = [];
-  const executor = new Executor(kernel, venue, clock, { afterApply: (_i, o) => transitions.push(...o.transitions) });
+  const { kernel, executor, transitions, settle } = executorOver(venue, clock, kernels);
   await executor.setLeverage("BTC-USDT", "LONG", 3);
-  const settle = async () => {
-    for (let i = 0; i < 5; i++) {
-      await executor.drain(1_000);
-      await Bun.sleep(2);
-    }
-  };
   const holdQueries = () => {
     let release = () => {};
     hold = new Promise<void>((r) => (release = r));
@@ -63,13 +48,21 @@ async function world() {
   return { clock, mock, venue, kernel, executor, transitions, settle, holdQueries };
 }
 
-const entry = { type: "ENTER", slot_id: 0, trade_id: "F0", asset: "BTC-USDT", side: "LONG", size: 0.01 } as const;
+const entry = btcEntry("F0");
+
+/** The entry, executed at the venue while its answer and its fill's stream frame were lost. */
+async function enterUnheard(w: Awaited<ReturnType<typeof world>>): Promise<void> {
+  w.mock.setKnobs({ drop_responses: { count: 1 }, stream_drop: { after: 0 } });
+  w.executor.submitStrategy(entry);
+  await w.settle();
+  w.mock.clearKnobs();
+}
 
 describe("a lost placement answer, then the fill on the stream", () => {
   test("the fill arrives before the hung-order query: booked once, the query books nothing", async () => {
     const w = await world();
     w.mock.setKnobs({ drop_responses: { count: 1 } });
-    w.executor.submitStrategy({ ...entry, price: null, leverage: 3 });
+    w.executor.submitStrategy(entry);
     await w.settle();
     expect(w.kernel.slot(0)).toMatchObject({ stage: "POSITION_OPEN", size: 0.01 });
     const before = w.kernel.stateHashHex();
@@ -80,10 +73,7 @@ describe("a lost placement answer, then the fill on the stream", () => {
 
   test("the fill arrives while the query is out: the query's answer (the same fill) is not booked again", async () => {
     const w = await world();
-    w.mock.setKnobs({ drop_responses: { count: 1 }, stream_drop: { after: 0 } });
-    w.executor.submitStrategy({ ...entry, price: null, leverage: 3 });
-    await w.settle();
-    w.mock.clearKnobs();
+    await enterUnheard(w);
     expect(w.kernel.slot(0).entry_order?.status).toBe("PENDING_SUBMIT");
     const release = w.holdQueries();
     const query = w.executor.resolveByQuery(0);
@@ -102,7 +92,7 @@ describe("a lost placement answer, then the fill on the stream", () => {
 
   test("the exit's answer lost, its fill on the stream, then the query: the trade settles once", async () => {
     const w = await world();
-    w.executor.submitStrategy({ ...entry, price: null, leverage: 3 });
+    w.executor.submitStrategy(entry);
     await w.settle();
     w.mock.setKnobs({ drop_responses: { count: 1 } });
     w.executor.submitStrategy({ type: "EXIT", slot_id: 0, size: 0.01, price: null, reason: "SIGNAL" });
@@ -116,19 +106,13 @@ describe("a lost placement answer, then the fill on the stream", () => {
 
   test("a restart before the query (the fill executed while nobody listened): booked once, at its own price", async () => {
     const w = await world();
-    w.mock.setKnobs({ drop_responses: { count: 1 }, stream_drop: { after: 0 } });
-    w.executor.submitStrategy({ ...entry, price: null, leverage: 3 });
-    await w.settle();
-    w.mock.clearKnobs();
-    const images = Array.from({ length: w.kernel.slotCount }, (_, i) => w.kernel.slotImage(i).slice());
-    const second = freshKernel({ slots: 2, capital: 0 });
-    kernels.push(second);
-    const transitions: TransitionRecord[] = [];
-    const executor = new Executor(second, w.venue, w.clock, {
-      afterApply: (_i, o) => transitions.push(...o.transitions),
-    });
-    const deps = { kernel: second, executor, venue: w.venue, nowMs: () => w.clock.nowMs(), log: () => {} };
-    const report = await recover(deps, { source: "zinc", images }, true);
+    await enterUnheard(w);
+    const {
+      kernel: second,
+      executor,
+      transitions,
+      report,
+    } = await restartFrom(slotImages(w.kernel), w.venue, w.clock, kernels);
     expect(report.orphans).toEqual([]);
     const venueOrder = (await w.mock.queryOrder("BTC-USDT", "F0-E")) as VenueOrderState;
     expect(second.slot(0)).toMatchObject({ stage: "POSITION_OPEN", size: 0.01, entry_price: venueOrder.avg_price });

@@ -16,8 +16,9 @@ import type { ExecutionKernel } from "../../src/kernel/index.ts";
 import { KernelError } from "../../src/kernel/index.ts";
 import { resolveHung } from "../../src/launcher/_hung_query.ts";
 import { Executor } from "../../src/launcher/executor.ts";
-import { MockVenueAdapter } from "../../src/venue/index.ts";
+import { executorOver, mockVenue } from "../_support/executor.ts";
 import { freshKernel, T0 } from "../_support/kernel.ts";
+import { btcEntry } from "../_support/runtime.ts";
 
 const live: ExecutionKernel[] = [];
 afterEach(() => {
@@ -43,15 +44,11 @@ function heldTimer() {
 describe("a cancel refused for the rate limit", () => {
   test("waits the venue's hint and is sent again until the venue takes it", async () => {
     const clock = new ManualClock(T0);
-    const mock = new MockVenueAdapter({ seed: 4, clock, prices: { "BTC-USDT": 65_000 }, balance: 10_000 });
-    await mock.connect();
-    const kernel = freshKernel({ slots: 2, capital: 10_000 });
-    live.push(kernel);
+    const mock = await mockVenue(4, clock);
     const timer = heldTimer();
-    const executor = new Executor(kernel, mock, clock, { afterApply: () => {}, sleep: timer.sleep });
+    const { kernel, executor } = executorOver(mock, clock, live, { sleep: timer.sleep });
     await executor.setLeverage("BTC-USDT", "LONG", 3);
-    const enter = { type: "ENTER", slot_id: 0, trade_id: "W0", asset: "BTC-USDT", side: "LONG", size: 0.01 } as const;
-    executor.submitStrategy({ ...enter, price: 60_000, leverage: 3 });
+    executor.submitStrategy({ ...btcEntry("W0"), price: 60_000 });
     await executor.drain(1_000);
     await Bun.sleep(2);
     expect(kernel.slot(0).entry_order?.status).toBe("ACKED");
@@ -71,8 +68,7 @@ describe("a cancel refused for the rate limit", () => {
 
   test("shutdown during the wait: the drain is bounded, and the cancel ends quietly once the kernel is gone", async () => {
     const clock = new ManualClock(T0);
-    const mock = new MockVenueAdapter({ seed: 4, clock, prices: { "BTC-USDT": 65_000 }, balance: 10_000 });
-    await mock.connect();
+    const mock = await mockVenue(4, clock);
     const kernel = freshKernel({ slots: 2, capital: 10_000 });
     const timer = heldTimer();
     const logs: string[] = [];
@@ -82,8 +78,7 @@ describe("a cancel refused for the rate limit", () => {
       log: (l) => logs.push(l),
     });
     await executor.setLeverage("BTC-USDT", "LONG", 3);
-    const enter = { type: "ENTER", slot_id: 0, trade_id: "W1", asset: "BTC-USDT", side: "LONG", size: 0.01 } as const;
-    executor.submitStrategy({ ...enter, price: 60_000, leverage: 3 });
+    executor.submitStrategy({ ...btcEntry("W1"), price: 60_000 });
     await executor.drain(1_000);
     await Bun.sleep(2);
     mock.setKnobs({ rate_limit: { retry_after_ms: 5_000 } });
@@ -106,8 +101,7 @@ describe("a cancel refused for the rate limit", () => {
 describe("a hung-order query refused for the rate limit", () => {
   test("waits the venue's hint and asks again: the fill is booked once the venue answers", async () => {
     const clock = new ManualClock(T0);
-    const mock = new MockVenueAdapter({ seed: 6, clock, prices: { "BTC-USDT": 65_000 }, balance: 10_000 });
-    await mock.connect();
+    const mock = await mockVenue(6, clock);
     let refusals = 2;
     const venue: VenueAdapter = Object.create(mock, {
       queryOrder: {
@@ -117,17 +111,11 @@ describe("a hung-order query refused for the rate limit", () => {
         },
       },
     });
-    const kernel = freshKernel({ slots: 2, capital: 10_000 });
-    live.push(kernel);
     const pauses: number[] = [];
-    const executor = new Executor(kernel, venue, clock, {
-      afterApply: () => {},
-      sleep: async (ms) => void pauses.push(ms),
-    });
+    const { kernel, executor } = executorOver(venue, clock, live, { sleep: async (ms) => void pauses.push(ms) });
     await executor.setLeverage("BTC-USDT", "LONG", 3);
     mock.setKnobs({ drop_responses: { count: 1 }, stream_drop: { after: 0 } }); // executed, nothing heard
-    const enter = { type: "ENTER", slot_id: 0, trade_id: "W2", asset: "BTC-USDT", side: "LONG", size: 0.01 } as const;
-    executor.submitStrategy({ ...enter, price: null, leverage: 3 });
+    executor.submitStrategy(btcEntry("W2"));
     await executor.drain(1_000);
     mock.clearKnobs();
     expect(await executor.resolveByQuery(0)).toBe("EVENT");

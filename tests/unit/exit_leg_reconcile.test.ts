@@ -12,18 +12,12 @@ import { ManualClock } from "../../src/contracts/clock.ts";
 import type { ReconcileTruth } from "../../src/contracts/intents.ts";
 import type { DiagnosticRecord } from "../../src/contracts/records.ts";
 import type { ExecutionKernel } from "../../src/kernel/index.ts";
-import { Executor } from "../../src/launcher/executor.ts";
-import { MockVenueAdapter } from "../../src/venue/index.ts";
-import { codes, event, exit, feed, freshKernel, kernelsPerTest, openPosition, T0 } from "../_support/kernel.ts";
+import { executorOver, mockVenue } from "../_support/executor.ts";
+import { codes, event, exitLeg, feed, kernelsPerTest, openPosition, T0 } from "../_support/kernel.ts";
 import { testReconciler } from "../_support/live.ts";
+import { btcEntry } from "../_support/runtime.ts";
 
 const kernel = kernelsPerTest({ slots: 2 });
-
-function exitLeg(k: ExecutionKernel, size: number, now: number): string {
-  const o = exit(k, 0, size, "SIGNAL", now);
-  expect(o.accepted).toBe(true);
-  return k.slot(0).exit_order!.client_order_id;
-}
 
 /** Position 3 at 100: X1 fills 1, X2 refused. Returns the ids sent (slot POSITION_OPEN, size 2, leg 2). */
 function twoLegs(k: ExecutionKernel): string[] {
@@ -143,19 +137,9 @@ describe("live reconciliation over the mock venue (which refuses a client id ano
 
   test("after a partial close by hand is reconciled, the next exit has a new id and the venue fills it", async () => {
     const clock = new ManualClock(T0);
-    const venue = new MockVenueAdapter({ seed: 67, clock, prices: { "BTC-USDT": 65_000 }, balance: 10_000 });
-    await venue.connect();
-    const k = freshKernel({ slots: 2, capital: 10_000 });
-    kernels.push(k);
-    const executor = new Executor(k, venue, clock, { afterApply: () => {} });
-    const settle = async () => {
-      for (let i = 0; i < 5; i++) {
-        await executor.drain(1_000);
-        await Bun.sleep(2);
-      }
-    };
-    const enter = { type: "ENTER", slot_id: 0, trade_id: "LR", asset: "BTC-USDT", side: "LONG", size: 0.03 } as const;
-    executor.submitStrategy({ ...enter, price: null, leverage: 3 });
+    const venue = await mockVenue(67, clock);
+    const { kernel: k, executor, settle } = executorOver(venue, clock, kernels);
+    executor.submitStrategy({ ...btcEntry("LR"), size: 0.03 });
     await settle();
     executor.submitStrategy({ type: "EXIT", slot_id: 0, size: 0.01, price: null, reason: "TP" });
     await settle();

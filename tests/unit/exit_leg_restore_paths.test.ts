@@ -20,7 +20,7 @@ import type { SlotRecord } from "../../src/contracts/records.ts";
 import { ExecutionKernel, encodeSlotImage, SegmentJournal, walkJournal } from "../../src/kernel/index.ts";
 import { slotRow } from "../../src/projection/_rows.ts";
 import { InMemoryZincPlane } from "../../src/zinc/index.ts";
-import { event, exit, feed, freshKernel, openPosition, T0 } from "../_support/kernel.ts";
+import { event, exitLeg, feed, freshKernel, openPosition, T0 } from "../_support/kernel.ts";
 
 const kernels: ExecutionKernel[] = [];
 const dirs: string[] = [];
@@ -34,11 +34,23 @@ const track = (k: ExecutionKernel) => {
   return k;
 };
 
-/** Exit `size` at market; its client id (the EXIT must be accepted). */
-function exitLeg(k: ExecutionKernel, size: number, now: number): string {
-  const o = exit(k, 0, size, "SIGNAL", now);
-  expect(o.accepted).toBe(true);
-  return k.slot(0).exit_order!.client_order_id;
+/** A kernel (4 slots) journaling into a new directory from segment 1 on, in segments of `segmentBytes`. */
+function journaling(segmentBytes: number) {
+  const dir = mkdtempSync(join(tmpdir(), "dita-legs-"));
+  dirs.push(dir);
+  const journal = new SegmentJournal({
+    dir,
+    segmentBytes,
+    keep: 8,
+    run: "0123456789abcdef",
+    strategy: "pink",
+    slotCount: 4,
+    activeSlotLimit: 4,
+    hungOrderMs: 5_000,
+  });
+  const kernel = track(ExecutionKernel.open({ slotCount: 4, hungOrderMs: 5_000, journal }));
+  journal.begin(kernel, 1);
+  return { dir, journal, kernel };
 }
 
 /** Position 3 at 100; X1 fills 1, X2 is refused by the venue. Returns the ids sent. */
@@ -74,20 +86,7 @@ function nextExitAfterRestart(k: ExecutionKernel, sent: readonly string[]): stri
 
 describe("an exit leg restored from any belief keeps the slot's leg: the next exit names a new client id", () => {
   test("journal: snapshot at a rotation after X2, segment with X3, replayed into a new kernel: the next exit is X4", () => {
-    const dir = mkdtempSync(join(tmpdir(), "dita-legs-"));
-    dirs.push(dir);
-    const journal = new SegmentJournal({
-      dir,
-      segmentBytes: 4096,
-      keep: 8,
-      run: "0123456789abcdef",
-      strategy: "pink",
-      slotCount: 4,
-      activeSlotLimit: 4,
-      hungOrderMs: 5_000,
-    });
-    const live = track(ExecutionKernel.open({ slotCount: 4, hungOrderMs: 5_000, journal }));
-    journal.begin(live, 1);
+    const { dir, journal, kernel: live } = journaling(4096);
     live.apply({ type: "SEED_CAPITAL", capital: 10_000, now_ms: T0 });
     const sent = firstTwoLegs(live);
     journal.flush();
@@ -124,20 +123,7 @@ describe("an exit leg restored from any belief keeps the slot's leg: the next ex
   test("a slot restore journaled by recovery (its image in a segment), replayed at the next start: the next exit is X4", () => {
     const live = track(freshKernel({ slots: 4 }));
     const sent = [...firstTwoLegs(live), thirdLeg(live)];
-    const dir = mkdtempSync(join(tmpdir(), "dita-legs-"));
-    dirs.push(dir);
-    const journal = new SegmentJournal({
-      dir,
-      segmentBytes: 1 << 20,
-      keep: 8,
-      run: "0123456789abcdef",
-      strategy: "pink",
-      slotCount: 4,
-      activeSlotLimit: 4,
-      hungOrderMs: 5_000,
-    });
-    const recovering = track(ExecutionKernel.open({ slotCount: 4, hungOrderMs: 5_000, journal }));
-    journal.begin(recovering, 1);
+    const { dir, journal, kernel: recovering } = journaling(1 << 20);
     expect(recovering.restoreSlot(live.slotImage(0).slice(), T0 + 350).accepted).toBe(true);
     journal.flush();
     journal.close();

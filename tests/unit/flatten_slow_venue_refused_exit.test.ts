@@ -15,11 +15,11 @@ import { ManualClock } from "../../src/contracts/clock.ts";
 import type { FlattenRequest } from "../../src/contracts/flatten.ts";
 import type { VenueAdapter } from "../../src/contracts/venue.ts";
 import type { ExecutionKernel } from "../../src/kernel/index.ts";
-import { Executor } from "../../src/launcher/executor.ts";
 import { Flattener } from "../../src/launcher/flatten.ts";
 import { LiveReconciler } from "../../src/launcher/live_reconcile.ts";
-import { MockVenueAdapter } from "../../src/venue/index.ts";
-import { freshKernel, T0 } from "../_support/kernel.ts";
+import { executorOver, mockVenue } from "../_support/executor.ts";
+import { T0 } from "../_support/kernel.ts";
+import { btcEntry } from "../_support/runtime.ts";
 
 const kernels: ExecutionKernel[] = [];
 afterEach(async () => {
@@ -29,8 +29,7 @@ afterEach(async () => {
 
 test("a flatten whose exit was refused, on a venue whose reads take 1 s each, sends FLATTEN again between reconcile passes: complete", async () => {
   const clock = new ManualClock(T0);
-  const mock = new MockVenueAdapter({ seed: 7, clock, prices: { "BTC-USDT": 65_000 }, balance: 10_000 });
-  await mock.connect();
+  const mock = await mockVenue(7, clock);
   const slow = (read: () => Promise<unknown>) => async () => {
     clock.advance(1_000);
     return read();
@@ -39,17 +38,8 @@ test("a flatten whose exit was refused, on a venue whose reads take 1 s each, se
     positions: { value: slow(() => mock.positions()) },
     openOrders: { value: slow(() => mock.openOrders()) },
   });
-  const kernel = freshKernel({ slots: 2, capital: 10_000 });
-  kernels.push(kernel);
-  const executor = new Executor(kernel, venue, clock, { afterApply: () => {} });
-  const settle = async () => {
-    for (let i = 0; i < 5; i++) {
-      await executor.drain(1_000);
-      await Bun.sleep(2);
-    }
-  };
-  const enter = { type: "ENTER", slot_id: 0, trade_id: "SV", asset: "BTC-USDT", side: "LONG", size: 0.01 } as const;
-  executor.submitStrategy({ ...enter, price: null, leverage: 3 });
+  const { kernel, executor, settle } = executorOver(venue, clock, kernels);
+  executor.submitStrategy(btcEntry("SV"));
   await settle();
   expect(kernel.slot(0)).toMatchObject({ stage: "POSITION_OPEN", size: 0.01 });
 

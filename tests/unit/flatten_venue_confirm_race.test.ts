@@ -12,11 +12,11 @@ import { afterEach, expect, test } from "bun:test";
 import type { FlattenRequest } from "../../src/contracts/flatten.ts";
 import type { VenueAdapter, VenuePosition } from "../../src/contracts/venue.ts";
 import type { ExecutionKernel } from "../../src/kernel/index.ts";
-import { Executor } from "../../src/launcher/executor.ts";
 import { Flattener } from "../../src/launcher/flatten.ts";
 import { SystemClock } from "../../src/launcher/system_clock.ts";
-import { MockVenueAdapter } from "../../src/venue/index.ts";
-import { freshKernel } from "../_support/kernel.ts";
+import type { MockVenueAdapter } from "../../src/venue/index.ts";
+import { executorOver, mockVenue } from "../_support/executor.ts";
+import { btcEntry } from "../_support/runtime.ts";
 
 const kernels: ExecutionKernel[] = [];
 afterEach(async () => {
@@ -26,20 +26,11 @@ afterEach(async () => {
 
 async function world(positions: (mock: MockVenueAdapter) => Promise<VenuePosition[]>) {
   const clock = new SystemClock();
-  const mock = new MockVenueAdapter({ seed: 4, clock, prices: { "BTC-USDT": 65_000 }, balance: 10_000 });
-  await mock.connect();
+  const mock = await mockVenue(4, clock);
   const venue: VenueAdapter = Object.create(mock, { positions: { value: () => positions(mock) } });
-  const kernel = freshKernel({ slots: 2, capital: 10_000 });
-  kernels.push(kernel);
-  const executor = new Executor(kernel, venue, clock, { afterApply: () => {} });
+  const { kernel, executor, settle } = executorOver(venue, clock, kernels);
   const ops = { kernel, executor, venue, clock, log: () => {}, sleep: (ms: number) => Bun.sleep(ms) };
   const flattener = new Flattener({ ...ops, halt: () => {}, reconcileNow: async () => {} });
-  const settle = async () => {
-    for (let i = 0; i < 5; i++) {
-      await executor.drain(1_000);
-      await Bun.sleep(2);
-    }
-  };
   return { mock, kernel, executor, flattener, settle };
 }
 
@@ -50,16 +41,7 @@ test("a positions snapshot that lags the exit's fill once: the flatten waits for
     stale = null;
     return answer;
   });
-  w.executor.submitStrategy({
-    type: "ENTER",
-    slot_id: 0,
-    trade_id: "C0",
-    asset: "BTC-USDT",
-    side: "LONG",
-    size: 0.01,
-    price: null,
-    leverage: 3,
-  });
+  w.executor.submitStrategy(btcEntry("C0"));
   await w.settle();
   expect(w.kernel.slot(0)).toMatchObject({ stage: "POSITION_OPEN", size: 0.01 });
   stale = await w.mock.positions();

@@ -6,65 +6,18 @@
  * one log line; the journal's variables are checked at start.
  */
 
-import { afterEach, describe, expect, test } from "bun:test";
-import {
-  closeSync,
-  mkdtempSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-  writeSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
+import { describe, expect, test } from "bun:test";
+import { closeSync, openSync, readdirSync, readFileSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import type { VenueEvent } from "../../src/contracts/venue.ts";
-import { buildBundle } from "../../src/launcher/bundle.ts";
 import { ConfigError, loadConfig } from "../../src/launcher/config.ts";
-import { Runtime } from "../../src/launcher/runtime.ts";
-import { SystemClock } from "../../src/launcher/system_clock.ts";
-import { btcEntry, until } from "../_support/runtime.ts";
+import type { Runtime } from "../../src/launcher/runtime.ts";
+import { btcEntry, restartableRuntimes, until } from "../_support/runtime.ts";
 
-const dirs: string[] = [];
-const open: Runtime[] = [];
-afterEach(async () => {
-  for (const rt of open.splice(0)) await rt.shutdown(500);
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-function stateDir(): string {
-  const d = mkdtempSync(join(tmpdir(), "dita-restart-"));
-  dirs.push(d);
-  return d;
-}
-
-/** One process lifetime on `dir`: built, started (recovery done); `events` gets every venue event. */
-async function start(dir: string, env: Record<string, string> = {}) {
-  const config = loadConfig({
-    DITA_V2_STATE_DIR: dir,
-    DITA_V2_RECONCILE_INTERVAL_MS: "0",
-    DITA_V2_RECONCILE_ON_RESTART: "0",
-    ...env,
-  });
-  const lines: string[] = [];
-  const log = (l: string) => lines.push(l);
-  const bundle = await buildBundle(config, new SystemClock(), {}, { journal: true, log });
-  const events: VenueEvent[] = [];
-  bundle.venue.onEvent((e) => events.push(e));
-  const rt = new Runtime(bundle, log);
-  open.push(rt);
-  await rt.start();
-  return { rt, lines, events };
-}
-
-async function stop(rt: Runtime): Promise<string> {
-  const hash = rt.b.kernel.stateHashHex();
-  open.splice(open.indexOf(rt), 1);
-  await rt.shutdown(1000);
-  return hash;
-}
+/** Process lifetimes on a state dir: `start` builds and starts one (recovery done), `events` gets every venue event. */
+const runtimes = restartableRuntimes("dita-restart-");
+const { stateDir, start } = runtimes;
+/** Shuts `rt` down (1 s bound); its kernel's state hash. */
+const stop = (rt: Runtime) => runtimes.stop(rt, 1000);
 
 async function trade(rt: Runtime, trade_id: string): Promise<void> {
   const o = rt.submitStrategy(btcEntry(trade_id));

@@ -10,11 +10,10 @@
  */
 
 import { describe, expect, test } from "bun:test";
-import { OFF } from "../../src/contracts/abi.ts";
 import type { StrategyIntent } from "../../src/contracts/intents.ts";
 import type { ContractRules, VenueAdapter } from "../../src/contracts/venue.ts";
-import { encodeInput, INPUT_SIZE } from "../../src/kernel/index.ts";
 import { intentSizeRefusal, recordSizeRefusal } from "../../src/launcher/_size_rules.ts";
+import { ringRecord } from "../_support/kernel.ts";
 
 const rules = (asset: string, step: number): ContractRules => ({
   asset,
@@ -42,38 +41,30 @@ const enter = (asset: string, size: number): StrategyIntent => ({
 });
 const exit = (size: number): StrategyIntent => ({ type: "EXIT", slot_id: 0, size, price: null, reason: "SIGNAL" });
 
-/** The ring record of `intent` carrying exactly `units` of 1e-8 (as the clients encode a `sizeE8`). */
-function record(intent: StrategyIntent, units: bigint): Uint8Array {
-  const bytes = new Uint8Array(INPUT_SIZE);
-  encodeInput({ ...intent, now_ms: 1_700_000_000_000 } as never, bytes, 0);
-  new DataView(bytes.buffer).setBigInt64(OFF.InputRecord.qty_e8, units, true);
-  return bytes;
-}
-
 const holding = (asset: string, size: number) => () => ({ asset, size });
 const noSlot = () => null;
 
 describe("the edge judges the quantity step exactly, in units", () => {
   test("a large size half a step off (100000.00005 at step 0.0001) is refused at the edge, as an intent and as a record", () => {
     const byIntent = intentSizeRefusal(venue, enter("BTC-USDT", 100_000.00005), noSlot);
-    const byRecord = recordSizeRefusal(venue, record(enter("BTC-USDT", 1), 10_000_000_005_000n), noSlot);
+    const byRecord = recordSizeRefusal(venue, ringRecord(enter("BTC-USDT", 1), 10_000_000_005_000n), noSlot);
     for (const r of [byIntent, byRecord]) {
       expect(r).toMatchObject({ code: "INVALID_INTENT", field: "SIZE", input_kind: "ENTER", slot_id: 0 });
       expect(r?.message).toContain("100000 or 100000.0001");
     }
-    const partial = recordSizeRefusal(venue, record(exit(1), 10_000_000_005_000n), holding("BTC-USDT", 200_000));
+    const partial = recordSizeRefusal(venue, ringRecord(exit(1), 10_000_000_005_000n), holding("BTC-USDT", 200_000));
     expect(partial).toMatchObject({ field: "SIZE", input_kind: "EXIT" });
   });
 
   test("a record above 2^53 units one unit off the step (1e8 + 1e-8 SHIB at step 1) is refused at the edge", () => {
-    const r = recordSizeRefusal(venue, record(enter("SHIB-USDT", 1), 10_000_000_000_000_001n), noSlot);
+    const r = recordSizeRefusal(venue, ringRecord(enter("SHIB-USDT", 1), 10_000_000_000_000_001n), noSlot);
     expect(r).toMatchObject({ code: "INVALID_INTENT", field: "SIZE", input_kind: "ENTER" });
     expect(r?.message).toContain("100000000.00000001");
   });
 
   test("sizes on the step pass at any magnitude, float residue included; a whole-position exit is held to no step", () => {
-    expect(recordSizeRefusal(venue, record(enter("SHIB-USDT", 1), 12_345_678_900_000_000n), noSlot)).toBeNull();
-    expect(recordSizeRefusal(venue, record(enter("BTC-USDT", 1), 10_000_000_010_000n), noSlot)).toBeNull();
+    expect(recordSizeRefusal(venue, ringRecord(enter("SHIB-USDT", 1), 12_345_678_900_000_000n), noSlot)).toBeNull();
+    expect(recordSizeRefusal(venue, ringRecord(enter("BTC-USDT", 1), 10_000_000_010_000n), noSlot)).toBeNull();
     expect(intentSizeRefusal(venue, enter("BTC-USDT", 0.1 + 0.2), noSlot)).toBeNull();
     expect(intentSizeRefusal(venue, enter("BTC-USDT", 8234.532), noSlot)).toBeNull();
     expect(intentSizeRefusal(venue, exit(0.00015), holding("BTC-USDT", 0.00015))).toBeNull();

@@ -11,11 +11,11 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import type { InputRefusal } from "../../src/contracts/intent_parse.ts";
 import type { StrategyIntent } from "../../src/contracts/intents.ts";
-import { encodeInput, INPUT_SIZE } from "../../src/kernel/index.ts";
 import { intentSizeRefusal, recordSizeRefusal } from "../../src/launcher/_size_rules.ts";
 import { SystemClock } from "../../src/launcher/system_clock.ts";
 import { BingxVenueAdapter, MockVenueAdapter } from "../../src/venue/index.ts";
 import { QUICK_STREAM, realTimeSim } from "../_support/bingx_sim.ts";
+import { ringRecord } from "../_support/kernel.ts";
 
 const stops: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -49,11 +49,6 @@ const enter = (asset: string, size: number): StrategyIntent => ({
   leverage: 2,
 });
 const exit = (size: number): StrategyIntent => ({ type: "EXIT", slot_id: 3, size, price: null, reason: "SL" });
-const record = (intent: StrategyIntent) => {
-  const bytes = new Uint8Array(INPUT_SIZE);
-  encodeInput({ ...intent, now_ms: 1_700_000_000_000 } as never, bytes, 0);
-  return bytes;
-};
 const noSlot = () => null;
 
 describe("launcher early check: a contract the venue does not trade", () => {
@@ -68,7 +63,7 @@ describe("launcher early check: a contract the venue does not trade", () => {
       slot_id: 3,
     };
     expect(intentSizeRefusal(adapter, enter("SOL-USDT", 1), noSlot)).toEqual(expected);
-    expect(recordSizeRefusal(adapter, record(enter("SOL-USDT", 1)), noSlot)).toEqual(expected);
+    expect(recordSizeRefusal(adapter, ringRecord(enter("SOL-USDT", 1)), noSlot)).toEqual(expected);
     // A contract that trades passes as before; the check read only the rules held.
     expect(intentSizeRefusal(adapter, enter("BTC-USDT", 0.01), noSlot)).toBeNull();
     expect(sim.state().counters.requests).toBe(before);
@@ -100,8 +95,8 @@ describe("launcher early check: a contract the venue does not trade", () => {
       field: "ASSET",
       message: "EXIT: SOL-USDT is not trading at the venue (contract status 25); refused before the kernel",
     });
-    expect(recordSizeRefusal(venue, record(exit(1)), slotOf)?.field).toBe("ASSET");
+    expect(recordSizeRefusal(venue, ringRecord(exit(1)), slotOf)?.field).toBe("ASSET");
     expect(intentSizeRefusal(venue, exit(2), slotOf)).toBeNull();
-    expect(recordSizeRefusal(venue, record(exit(2)), slotOf)).toBeNull();
+    expect(recordSizeRefusal(venue, ringRecord(exit(2)), slotOf)).toBeNull();
   });
 });

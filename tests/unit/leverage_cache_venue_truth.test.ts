@@ -16,9 +16,10 @@ import type { OrderRequest, PositionSide, VenueAdapter } from "../../src/contrac
 import { LeverageCache } from "../../src/launcher/_leverage.ts";
 import { Executor } from "../../src/launcher/executor.ts";
 import { SystemClock } from "../../src/launcher/system_clock.ts";
-import { startBingxSim } from "../../src/sim/index.ts";
-import { BingxVenueAdapter, MockVenueAdapter } from "../../src/venue/index.ts";
+import { MockVenueAdapter } from "../../src/venue/index.ts";
+import { realTimeAdapter } from "../_support/bingx_sim.ts";
 import { kernelsPerTest } from "../_support/kernel.ts";
+import { marketBuy } from "../_support/venue_data.ts";
 
 const kernel = kernelsPerTest({ slots: 3, capital: 100_000 });
 const stops: Array<() => Promise<void>> = [];
@@ -44,28 +45,15 @@ const turns = async () => {
 
 describe("leverage cache on a one-way BingX account (bingx-sim)", () => {
   test("after the other side set another leverage (side BOTH), an entry at the first value sets it again", async () => {
-    const keys = { apiKey: "levKey0001", secret: "levSecret0001" };
-    const sim = await startBingxSim({
-      port: 0,
-      ...keys,
-      seed: 3,
-      positionMode: "oneway",
-      prices: { "BTC-USDT": 65_000 },
-    });
     const calls: string[] = [];
-    const fetchVia = (url: string, init: RequestInit) => {
+    const network = (url: string, init: RequestInit) => {
       const u = new URL(url);
       if (init.method === "POST" && u.pathname.endsWith("/trade/leverage"))
         calls.push(`${u.searchParams.get("side")}:${u.searchParams.get("leverage")}`);
       return fetch(url, init);
     };
-    const config = { ...keys, baseUrl: sim.url, wsUrl: sim.wsUrl, recvWindowMs: 5000, timeoutMs: 2000 };
-    const adapter = new BingxVenueAdapter({ ...config, clock: new SystemClock() }, { fetch: fetchVia });
-    stops.push(async () => {
-      await adapter.close();
-      await sim.stop();
-    });
-    await adapter.connect();
+    const prices = { "BTC-USDT": 65_000 };
+    const { sim, adapter } = await realTimeAdapter(stops, { seed: 3, positionMode: "oneway", prices }, network);
     const cache = new LeverageCache(adapter, async () => {});
 
     await cache.ensure("BTC-USDT", "LONG", 5);
@@ -74,30 +62,13 @@ describe("leverage cache on a one-way BingX account (bingx-sim)", () => {
     await cache.ensure("BTC-USDT", "LONG", 5);
     expect(calls).toEqual(["BOTH:5", "BOTH:10", "BOTH:5"]);
 
-    const open: OrderRequest = {
-      client_order_id: "lev1",
-      asset: "BTC-USDT",
-      side: "BUY",
-      position_side: "LONG",
-      type: "MARKET",
-      size: 0.001,
-      reduce_only: false,
-    };
-    expect((await adapter.submit(open)).status).toBe("ACCEPTED");
+    expect((await adapter.submit(marketBuy("lev1", 0.001))).status).toBe("ACCEPTED");
     expect(sim.state().positions.map((p) => p.leverage)).toEqual([5]);
   });
 });
 
 test("a leverage the BingX adapter refuses (above the contract's maximum) is not asked again: one refusal", async () => {
-  const keys = { apiKey: "levKey0002", secret: "levSecret0002" };
-  const sim = await startBingxSim({ port: 0, ...keys, seed: 4, prices: { "SOL-USDT": 150 } });
-  const config = { ...keys, baseUrl: sim.url, wsUrl: sim.wsUrl, recvWindowMs: 5000, timeoutMs: 2000 };
-  const adapter = new BingxVenueAdapter({ ...config, clock: new SystemClock() });
-  stops.push(async () => {
-    await adapter.close();
-    await sim.stop();
-  });
-  await adapter.connect();
+  const { adapter } = await realTimeAdapter(stops, { seed: 4, prices: { "SOL-USDT": 150 } });
   const refusals: string[] = [];
   adapter.onDiagnostic((d) => refusals.push(String(d.details?.rule)));
   const waits: number[] = [];

@@ -16,9 +16,10 @@ import type { VenueAdapter } from "../../src/contracts/venue.ts";
 import type { ExecutionKernel } from "../../src/kernel/index.ts";
 import { QueriesOut } from "../../src/launcher/_hung_query.ts";
 import { Executor } from "../../src/launcher/executor.ts";
-import { MockVenueAdapter } from "../../src/venue/index.ts";
+import { mockVenue } from "../_support/executor.ts";
 import { freshKernel, T0 } from "../_support/kernel.ts";
 import { testReconciler } from "../_support/live.ts";
+import { btcEntry } from "../_support/runtime.ts";
 
 const kernels: ExecutionKernel[] = [];
 afterEach(async () => {
@@ -28,8 +29,7 @@ afterEach(async () => {
 
 test("a live pass while a hung order's query is out leaves the slot alone: the answer lands, no OVERFILL", async () => {
   const clock = new ManualClock(T0);
-  const mock = new MockVenueAdapter({ seed: 9, clock, prices: { "BTC-USDT": 65_000 }, balance: 10_000 });
-  await mock.connect();
+  const mock = await mockVenue(9, clock);
   let answer = () => {};
   const slowAnswer = new Promise<void>((r) => (answer = r));
   let queriesOut = 0;
@@ -51,16 +51,7 @@ test("a live pass while a hung order's query is out leaves the slot alone: the a
   const reconciler = testReconciler({ kernel, executor, venue, clock }, diags);
 
   mock.setKnobs({ drop_responses: { count: 1 }, stream_drop: { after: 0 } }); // executed, nothing heard
-  executor.submitStrategy({
-    type: "ENTER",
-    slot_id: 0,
-    trade_id: "H0",
-    asset: "BTC-USDT",
-    side: "LONG",
-    size: 0.01,
-    price: null,
-    leverage: 3,
-  });
+  executor.submitStrategy(btcEntry("H0"));
   await executor.drain(1_000);
   clock.advance(2_000);
   executor.applySystem({ type: "TICK", now_ms: clock.nowMs() });

@@ -14,9 +14,8 @@ import { ManualClock } from "../../src/contracts/clock.ts";
 import type { StrategyIntent } from "../../src/contracts/intents.ts";
 import type { DiagnosticRecord } from "../../src/contracts/records.ts";
 import type { ExecutionKernel } from "../../src/kernel/index.ts";
-import { Executor } from "../../src/launcher/executor.ts";
-import { MockVenueAdapter } from "../../src/venue/index.ts";
-import { freshKernel, T0 } from "../_support/kernel.ts";
+import { executorOver, mockVenue } from "../_support/executor.ts";
+import { T0 } from "../_support/kernel.ts";
 import { testReconciler } from "../_support/live.ts";
 
 const kernels: ExecutionKernel[] = [];
@@ -27,19 +26,10 @@ afterEach(async () => {
 
 async function world() {
   const clock = new ManualClock(T0);
-  const venue = new MockVenueAdapter({ seed: 5, clock, prices: { "BTC-USDT": 65_000 }, balance: 10_000 });
-  await venue.connect();
-  const kernel = freshKernel({ slots: 4, capital: 10_000 });
-  kernels.push(kernel);
-  const executor = new Executor(kernel, venue, clock, { afterApply: () => {} });
+  const venue = await mockVenue(5, clock);
+  const { kernel, executor, settle } = executorOver(venue, clock, kernels, { slots: 4 });
   const diags: DiagnosticRecord[] = [];
   const r = testReconciler({ kernel, executor, venue, clock }, diags);
-  const settle = async () => {
-    for (let i = 0; i < 5; i++) {
-      await executor.drain(1_000);
-      await Bun.sleep(2);
-    }
-  };
   return { venue, kernel, executor, r, diags, settle };
 }
 

@@ -12,10 +12,10 @@ import type { DiagnosticRecord, TransitionRecord } from "../../src/contracts/rec
 import type { VenueAdapter, VenueOrderState } from "../../src/contracts/venue.ts";
 import type { ExecutionKernel } from "../../src/kernel/index.ts";
 import { Executor } from "../../src/launcher/executor.ts";
-import { recover } from "../../src/launcher/recovery.ts";
-import { MockVenueAdapter } from "../../src/venue/index.ts";
-import { freshKernel, T0 } from "../_support/kernel.ts";
+import { executorOver, fills, mockVenue, restartFrom, slotImages } from "../_support/executor.ts";
+import { T0 } from "../_support/kernel.ts";
 import { testReconciler } from "../_support/live.ts";
+import { btcEntry } from "../_support/runtime.ts";
 
 const kernels: ExecutionKernel[] = [];
 afterEach(async () => {
@@ -31,17 +31,10 @@ const contradictions: Array<[string, Partial<VenueOrderState>]> = [
 /** A resting limit entry on slot 0 (ACKED), and a venue view that no longer lists it open and answers `answer` about it. */
 async function restingEntry(answer: Partial<VenueOrderState>) {
   const clock = new ManualClock(T0);
-  const mock = new MockVenueAdapter({ seed: 3, clock, prices: { "BTC-USDT": 65_000 }, balance: 10_000 });
-  await mock.connect();
-  const kernel = freshKernel({ slots: 2, capital: 10_000 });
-  kernels.push(kernel);
-  const executor = new Executor(kernel, mock, clock, { afterApply: () => {} });
-  const enter = { type: "ENTER", slot_id: 0, trade_id: "L0", asset: "BTC-USDT", side: "LONG", size: 0.01 } as const;
-  executor.submitStrategy({ ...enter, price: 60_000, leverage: 3 });
-  for (let i = 0; i < 5; i++) {
-    await executor.drain(1_000);
-    await Bun.sleep(2); // the mock delivers its events on a later turn
-  }
+  const mock = await mockVenue(3, clock);
+  const { kernel, executor, settle } = executorOver(mock, clock, kernels);
+  executor.submitStrategy({ ...btcEntry("L0"), price: 60_000 });
+  await settle();
   expect(kernel.slot(0).entry_order?.status).toBe("ACKED");
   const filled = (cid: string): VenueOrderState => ({
     venue_order_id: kernel.slot(0).entry_order!.venue_order_id,
@@ -64,9 +57,6 @@ async function restingEntry(answer: Partial<VenueOrderState>) {
   });
   return { clock, mock, venue, kernel, executor };
 }
-
-const fills = (ts: readonly TransitionRecord[]) =>
-  ts.filter((t) => t.trigger === "FULL_FILL" || t.trigger === "PARTIAL_FILL");
 
 describe("live reconciliation's lookup answered with a contradiction", () => {
   for (const [what, answer] of contradictions) {
@@ -91,15 +81,11 @@ describe("recovery's lookup answered with a contradiction", () => {
   for (const [what, answer] of contradictions) {
     test(`${what}: no fill booked; the slot is left, untouched, to live reconciliation`, async () => {
       const w = await restingEntry(answer);
-      const images = Array.from({ length: w.kernel.slotCount }, (_, i) => w.kernel.slotImage(i).slice());
-      const second = freshKernel({ slots: 2, capital: 0 });
-      kernels.push(second);
-      const transitions: TransitionRecord[] = [];
-      const executor = new Executor(second, w.venue, w.clock, {
-        afterApply: (_i, o) => transitions.push(...o.transitions),
-      });
-      const deps = { kernel: second, executor, venue: w.venue, nowMs: () => w.clock.nowMs(), log: () => {} };
-      const report = await recover(deps, { source: "zinc", images }, true);
+      const {
+        kernel: second,
+        transitions,
+        report,
+      } = await restartFrom(slotImages(w.kernel), w.venue, w.clock, kernels);
       expect(fills(transitions)).toEqual([]);
       expect(second.slot(0).entry_order?.filled_size).toBe(0);
       expect(report.refused.map((r) => r.slot_id)).toEqual([0]);

@@ -11,14 +11,14 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { ManualClock } from "../../src/contracts/clock.ts";
 import type { DiagnosticRecord } from "../../src/contracts/records.ts";
-import type { OrderRequest, VenueAdapter } from "../../src/contracts/venue.ts";
+import type { VenueAdapter } from "../../src/contracts/venue.ts";
 import type { ExecutionKernel } from "../../src/kernel/index.ts";
 import { Executor } from "../../src/launcher/executor.ts";
-import { recover } from "../../src/launcher/recovery.ts";
-import { MockVenueAdapter } from "../../src/venue/index.ts";
-import { ORDER_PATH, QUICK_STREAM, simAdapter, simOnClock } from "../_support/bingx_sim.ts";
+import { placementLostLookupsFail, QUICK_STREAM, simAdapter, simWithFilledEntry } from "../_support/bingx_sim.ts";
+import { mockVenue, restartFrom, slotImages } from "../_support/executor.ts";
 import { enter, event, freshKernel, T0 } from "../_support/kernel.ts";
 import { lateFilledEntry, testReconciler } from "../_support/live.ts";
+import { btcEntry } from "../_support/runtime.ts";
 
 const kernels: ExecutionKernel[] = [];
 const stops: Array<() => Promise<void>> = [];
@@ -36,8 +36,7 @@ function kernel(): ExecutionKernel {
 
 /** The mock venue, its order lookups recorded (all arguments); `openOrders` lists nothing. */
 async function recordingVenue(clock: ManualClock) {
-  const mock = new MockVenueAdapter({ seed: 5, clock, prices: { "BTC-USDT": 65_000 }, balance: 10_000 });
-  await mock.connect();
+  const mock = await mockVenue(5, clock);
   const lookups: unknown[][] = [];
   const venue: VenueAdapter = Object.create(mock, {
     openOrders: { value: async () => [] },
@@ -56,16 +55,8 @@ describe("the launcher's lookups by client id say when the kernel created the or
     const clock = new ManualClock(T0 + 600_000);
     const first = kernel();
     enter(first, 0, { trade: "T1", size: 0.01, now: T0 + 500_000 });
-    const images = Array.from({ length: first.slotCount }, (_, i) => first.slotImage(i).slice());
     const { venue, lookups } = await recordingVenue(clock);
-    const second = freshKernel({ slots: 2, capital: 0 });
-    kernels.push(second);
-    const executor = new Executor(second, venue, clock, { afterApply: () => {} });
-    await recover(
-      { kernel: second, executor, venue, nowMs: () => clock.nowMs(), log: () => {} },
-      { source: "zinc", images },
-      true,
-    );
+    await restartFrom(slotImages(first), venue, clock, kernels);
     expect(lookups).toEqual([["BTC-USDT", "T1-E", T0 + 500_000]]);
   });
 
@@ -93,82 +84,36 @@ describe("the launcher's lookups by client id say when the kernel created the or
   });
 });
 
-const oldEntry: OrderRequest = {
-  client_order_id: "T1-E",
-  asset: "BTC-USDT",
-  side: "BUY",
-  position_side: "LONG",
-  type: "MARKET",
-  size: 0.01,
-  reduce_only: false,
-};
-
 test("at a restart, the old FILLED order under a reused trade id is neither booked to the slot's entry nor claimed by it: its position is an orphan", async () => {
-  const { sim, clock } = await simOnClock(13);
-  stops.push(() => sim.stop());
   // An earlier process placed "T1-E"; it FILLED and its 0.01 LONG is still held at the venue.
-  const earlier = simAdapter(sim, clock, { resolveDelaysMs: [0], stream: QUICK_STREAM });
-  await earlier.connect();
-  expect(await earlier.submit(oldEntry)).toMatchObject({ status: "ACCEPTED" });
-  await earlier.close();
-  clock.advance(600_000);
+  const { sim, clock } = await simWithFilledEntry(13, stops);
   // Ten minutes later the strategy enters on trade id "T1" again; the process stops before the placement answers.
   const first = kernel();
   enter(first, 0, { trade: "T1", size: 0.01, now: clock.nowMs() });
-  const images = Array.from({ length: first.slotCount }, (_, i) => first.slotImage(i).slice());
+  const images = slotImages(first);
   clock.advance(60_000);
   const venue = simAdapter(sim, clock, { resolveDelaysMs: [0], stream: QUICK_STREAM });
   stops.unshift(() => venue.close());
   await venue.connect();
-  const second = freshKernel({ slots: 2, capital: 0 });
-  kernels.push(second);
-  const executor = new Executor(second, venue, clock, { afterApply: () => {} });
-  const report = await recover(
-    { kernel: second, executor, venue, nowMs: () => clock.nowMs(), log: () => {} },
-    { source: "zinc", images },
-    true,
-  );
+  const { kernel: second, report } = await restartFrom(images, venue, clock, kernels);
   expect(second.slot(0).entry_order?.filled_size ?? 0).toBe(0);
   expect(second.slot(0).size).toBe(0);
   expect(report.orphans).toEqual([expect.objectContaining({ asset: "BTC-USDT", side: "LONG", size: 0.01 })]);
 });
 
 test("the hung-order query finding only an old order under the entry's reused id rejects the entry as absent (never left hung, never booked)", async () => {
-  const { sim, clock } = await simOnClock(17);
-  stops.push(() => sim.stop());
-  const earlier = simAdapter(sim, clock, { resolveDelaysMs: [0], stream: QUICK_STREAM });
-  await earlier.connect();
-  expect(await earlier.submit(oldEntry)).toMatchObject({ status: "ACCEPTED" });
-  await earlier.close();
-  clock.advance(600_000);
+  const { sim, clock } = await simWithFilledEntry(17, stops);
   // This process's placement of "T1-E" never reaches the venue and its own lookups fail: UNKNOWN.
-  let placements = 0;
-  let lookups = 0;
   const venue = simAdapter(sim, clock, {
     resolveDelaysMs: [0, 0, 0],
     stream: QUICK_STREAM,
-    fetch: async (url, init) => {
-      const order = url.includes(ORDER_PATH);
-      if (order && init.method === "POST" && ++placements === 1) throw new Error("connection reset by peer");
-      if (order && (init.method ?? "GET") === "GET" && ++lookups <= 3)
-        return new Response("bad gateway", { status: 502 });
-      return fetch(url, init);
-    },
+    fetch: placementLostLookupsFail(3),
   });
   stops.unshift(() => venue.close());
   await venue.connect();
   const k = kernel();
   const executor = new Executor(k, venue, clock, { afterApply: () => {} });
-  executor.submitStrategy({
-    type: "ENTER",
-    slot_id: 0,
-    trade_id: "T1",
-    asset: "BTC-USDT",
-    side: "LONG",
-    size: 0.01,
-    price: null,
-    leverage: 3,
-  });
+  executor.submitStrategy(btcEntry("T1"));
   await executor.drain(5_000);
   expect(k.slot(0).entry_order?.status).toBe("PENDING_SUBMIT");
   expect(await executor.resolveByQuery(0)).toBe("ABSENT_REJECTED");

@@ -9,10 +9,9 @@
 import { afterEach, expect, test } from "bun:test";
 import { ManualClock } from "../../src/contracts/clock.ts";
 import type { ExecutionKernel } from "../../src/kernel/index.ts";
-import { Executor } from "../../src/launcher/executor.ts";
-import { recover } from "../../src/launcher/recovery.ts";
-import { MockVenueAdapter } from "../../src/venue/index.ts";
-import { freshKernel, T0 } from "../_support/kernel.ts";
+import { executorOver, mockVenue, restartFrom } from "../_support/executor.ts";
+import { T0 } from "../_support/kernel.ts";
+import { btcEntry } from "../_support/runtime.ts";
 
 const kernels: ExecutionKernel[] = [];
 afterEach(async () => {
@@ -21,28 +20,9 @@ afterEach(async () => {
 });
 
 async function trading(clock: ManualClock) {
-  const venue = new MockVenueAdapter({ seed: 5, clock, prices: { "BTC-USDT": 65_000 }, balance: 10_000 });
-  await venue.connect();
-  const kernel = freshKernel({ slots: 2, capital: 10_000 });
-  kernels.push(kernel);
-  const executor = new Executor(kernel, venue, clock, { afterApply: () => {} });
-  const settle = async () => {
-    for (let i = 0; i < 5; i++) {
-      await executor.drain(1_000);
-      await Bun.sleep(2);
-    }
-  };
-  const enter = (slot_id: number) =>
-    executor.submitStrategy({
-      type: "ENTER",
-      slot_id,
-      trade_id: "T1",
-      asset: "BTC-USDT",
-      side: "LONG",
-      size: 0.01,
-      price: null,
-      leverage: 3,
-    });
+  const venue = await mockVenue(5, clock);
+  const { kernel, executor, settle } = executorOver(venue, clock, kernels);
+  const enter = (slot_id: number) => executor.submitStrategy({ ...btcEntry("T1"), slot_id });
   return { venue, kernel, executor, settle, enter };
 }
 
@@ -60,19 +40,7 @@ test("an active image is restored before a stale CLOSED image on its trade id: t
   expect(now.kernel.slot(1).stage).toBe("POSITION_OPEN");
   const images = [old.kernel.slotImage(0).slice(), now.kernel.slotImage(1).slice()];
 
-  const kernel = freshKernel({ slots: 2, capital: 0 });
-  kernels.push(kernel);
-  const report = await recover(
-    {
-      kernel,
-      executor: new Executor(kernel, now.venue, clock, { afterApply: () => {} }),
-      venue: now.venue,
-      nowMs: () => clock.nowMs(),
-      log: () => {},
-    },
-    { source: "hazelcast", images },
-    true,
-  );
+  const { kernel, report } = await restartFrom(images, now.venue, clock, kernels, "hazelcast");
   expect(report.restored).toEqual([1]);
   expect(report.refused.map((r) => r.slot_id)).toEqual([0]);
   expect(report.refused[0]!.message).toContain("held by slot 1");

@@ -9,9 +9,7 @@
 
 import { afterEach, expect, test } from "bun:test";
 import type { ExecutionKernel } from "../../src/kernel/index.ts";
-import { Executor } from "../../src/launcher/executor.ts";
-import { recover } from "../../src/launcher/recovery.ts";
-import { freshKernel } from "../_support/kernel.ts";
+import { restartFrom, slotImages } from "../_support/executor.ts";
 import { lateFilledEntry } from "../_support/live.ts";
 
 const kernels: ExecutionKernel[] = [];
@@ -27,22 +25,9 @@ test.each(["LONG", "SHORT"] as const)(
     kernels.push(kernel);
     expect(resolved).toBe("ABSENT_REJECTED");
     expect(kernel.slot(0)).toMatchObject({ stage: "STALE_STATE_RECONCILING", side: null });
-    const images = Array.from({ length: kernel.slotCount }, (_, i) => kernel.slotImage(i).slice());
 
     // The restart: a fresh kernel adopts that belief and reconciles to the venue.
-    const second = freshKernel({ slots: 2, capital: 0 });
-    kernels.push(second);
-    const report = await recover(
-      {
-        kernel: second,
-        executor: new Executor(second, venue, clock, { afterApply: () => {} }),
-        venue,
-        nowMs: () => clock.nowMs(),
-        log: () => {},
-      },
-      { source: "zinc", images },
-      true,
-    );
+    const { kernel: second, report } = await restartFrom(slotImages(kernel), venue, clock, kernels);
     expect(report.orphans).toEqual([]);
     expect(report.reconciled).toEqual([
       { slot_id: 0, from: "STALE_STATE_RECONCILING", to: "POSITION_OPEN", size_before: 0, size_after: 0.01 },

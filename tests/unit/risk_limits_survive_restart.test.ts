@@ -5,21 +5,10 @@
  * start variable that restricts more still wins.
  */
 
-import { afterEach, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { buildBundle } from "../../src/launcher/bundle.ts";
-import { loadConfig } from "../../src/launcher/config.ts";
-import { Runtime } from "../../src/launcher/runtime.ts";
-import { SystemClock } from "../../src/launcher/system_clock.ts";
+import { describe, expect, test } from "bun:test";
+import { restartableRuntimes } from "../_support/runtime.ts";
 
-const dirs: string[] = [];
-const open: Runtime[] = [];
-afterEach(async () => {
-  for (const rt of open.splice(0)) await rt.shutdown(500);
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const { stateDir, start, stop } = restartableRuntimes("dita-limits-restart-");
 
 const LOOSE_ENV = {
   DITA_V2_SLOTS: "4",
@@ -27,32 +16,6 @@ const LOOSE_ENV = {
   DITA_V2_MAX_LEVERAGE: "10",
   DITA_V2_MAX_DRAWDOWN_RATIO: "0.1",
 };
-
-async function start(dir: string, env: Record<string, string>) {
-  const config = loadConfig({
-    DITA_V2_STATE_DIR: dir,
-    DITA_V2_RECONCILE_INTERVAL_MS: "0",
-    DITA_V2_RECONCILE_ON_RESTART: "0",
-    ...env,
-  });
-  const lines: string[] = [];
-  const log = (l: string) => lines.push(l);
-  const rt = new Runtime(await buildBundle(config, new SystemClock(), {}, { journal: true, log }), log);
-  open.push(rt);
-  await rt.start();
-  return { rt, lines };
-}
-
-async function stop(rt: Runtime) {
-  open.splice(open.indexOf(rt), 1);
-  await rt.shutdown(500);
-}
-
-function stateDir(): string {
-  const d = mkdtempSync(join(tmpdir(), "dita-limits-restart-"));
-  dirs.push(d);
-  return d;
-}
 
 const limits = (o: { active_slot_limit: number; max_leverage: number; max_drawdown_ratio: number }) => ({
   active_slot_limit: o.active_slot_limit,

@@ -7,43 +7,27 @@
  * Inputs before the journal closes are applied as ever.
  */
 
-import { afterEach, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { describe, expect, test } from "bun:test";
 import type { VenueOrderState } from "../../src/contracts/venue.ts";
-import { buildBundle } from "../../src/launcher/bundle.ts";
-import { loadConfig } from "../../src/launcher/config.ts";
-import { Runtime } from "../../src/launcher/runtime.ts";
-import { SystemClock } from "../../src/launcher/system_clock.ts";
-import { until } from "../_support/runtime.ts";
+import type { Runtime } from "../../src/launcher/runtime.ts";
+import { btcEntry, startedRuntime, tempDirsPerTest, until } from "../_support/runtime.ts";
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const stateDir = tempDirsPerTest("dita-shutdown-frozen-");
 
-/** A started runtime with a resting limit entry on slot 0 (ACKED at the venue). */
+/** A started runtime with a resting limit entry on slot 0 (ACKED at the venue), and that entry's client id. */
 async function runtimeWithRestingEntry() {
-  const dir = mkdtempSync(join(tmpdir(), "dita-shutdown-frozen-"));
-  dirs.push(dir);
-  const env = { DITA_V2_STATE_DIR: dir, DITA_V2_RECONCILE_INTERVAL_MS: "0", DITA_V2_WARM_PATH_MS: "0" };
-  const bundle = await buildBundle(loadConfig(env), new SystemClock(), {}, { journal: true, log: () => {} });
-  const lines: string[] = [];
-  const rt = new Runtime(bundle, (line) => lines.push(line));
-  await rt.start();
-  const entry = {
-    type: "ENTER",
-    slot_id: 0,
-    trade_id: "frozen1",
-    asset: "BTC-USDT",
-    side: "LONG",
-    size: 0.01,
-  } as const;
-  rt.submitStrategy({ ...entry, price: 1_000, leverage: 3 }); // far below the market: it rests
+  const { rt, lines } = await startedRuntime(stateDir());
+  rt.submitStrategy({ ...btcEntry("frozen1"), price: 1_000 }); // far below the market: it rests
   await until(() => rt.b.kernel.slot(0).entry_order?.status === "ACKED");
   await rt.executor.drain(1_000);
-  return { rt, lines };
+  return { rt, lines, cid: rt.b.kernel.slot(0).entry_order!.client_order_id };
+}
+
+/** Exactly one log line names order `cid` as not applied, and it points to the next start's recovery. */
+function expectOneNotAppliedLine(lines: readonly string[], cid: string): void {
+  const notApplied = lines.filter((l) => l.includes(cid) && l.includes("not applied"));
+  expect(notApplied).toHaveLength(1);
+  expect(notApplied[0]).toContain("recovery");
 }
 
 /**
@@ -86,8 +70,7 @@ function watchRejections() {
 
 describe("no venue answer changes the kernel once the journal closed at shutdown", () => {
   test("a hung-order query answering after the journal closed is not applied, not projected, and logged", async () => {
-    const { rt, lines } = await runtimeWithRestingEntry();
-    const cid = rt.b.kernel.slot(0).entry_order!.client_order_id;
+    const { rt, lines, cid } = await runtimeWithRestingEntry();
     let release = () => {};
     const held = new Promise<void>((r) => (release = r));
     const state = { asking: false };
@@ -118,14 +101,11 @@ describe("no venue answer changes the kernel once the journal closed at shutdown
     expect(seen.inputsAfter).toBe(inputsAtClose.n);
     expect(seen.rowsAfterClose).toBe(0);
     expect(watch.rejections).toEqual([]);
-    const notApplied = lines.filter((l) => l.includes(cid) && l.includes("not applied"));
-    expect(notApplied).toHaveLength(1);
-    expect(notApplied[0]).toContain("recovery");
+    expectOneNotAppliedLine(lines, cid);
   });
 
   test("a cancel answered after the journal closed is not applied, not projected, and no exception escapes", async () => {
-    const { rt, lines } = await runtimeWithRestingEntry();
-    const cid = rt.b.kernel.slot(0).entry_order!.client_order_id;
+    const { rt, lines, cid } = await runtimeWithRestingEntry();
     let release = () => {};
     const held = new Promise<void>((r) => (release = r));
     const state = { cancelling: false };
@@ -167,9 +147,7 @@ describe("no venue answer changes the kernel once the journal closed at shutdown
     expect(seen.inputsAfter).toBe(inputsAtClose.n);
     expect(seen.rowsAfterClose).toBe(0);
     expect(watch.rejections).toEqual([]);
-    const notApplied = lines.filter((l) => l.includes(cid) && l.includes("not applied"));
-    expect(notApplied).toHaveLength(1);
-    expect(notApplied[0]).toContain("recovery");
+    expectOneNotAppliedLine(lines, cid);
     expect(lines.filter((l) => l.includes("ended in error"))).toEqual([]);
   });
 });

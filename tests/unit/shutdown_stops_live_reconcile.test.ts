@@ -7,31 +7,15 @@
  * reconciliation failed: ExecutionKernel used after destroy()".
  */
 
-import { afterEach, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { buildBundle } from "../../src/launcher/bundle.ts";
-import { loadConfig } from "../../src/launcher/config.ts";
-import { Runtime } from "../../src/launcher/runtime.ts";
-import { SystemClock } from "../../src/launcher/system_clock.ts";
-import { until } from "../_support/runtime.ts";
+import { describe, expect, test } from "bun:test";
+import { startedRuntime, tempDirsPerTest, until } from "../_support/runtime.ts";
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const stateDir = tempDirsPerTest("dita-shutdown-reconcile-");
 
 /** A started runtime whose next `positions()` read is held until `release()`. */
 async function runtimeWithHeldRead() {
-  const dir = mkdtempSync(join(tmpdir(), "dita-shutdown-reconcile-"));
-  dirs.push(dir);
-  const env = { DITA_V2_STATE_DIR: dir, DITA_V2_RECONCILE_INTERVAL_MS: "0", DITA_V2_WARM_PATH_MS: "0" };
-  const bundle = await buildBundle(loadConfig(env), new SystemClock(), {}, { journal: true, log: () => {} });
-  const lines: string[] = [];
-  const rt = new Runtime(bundle, (line) => lines.push(line));
-  await rt.start();
-  const mock = bundle.venue;
+  const { rt, lines } = await startedRuntime(stateDir());
+  const mock = rt.b.venue;
   let release = () => {};
   const held = new Promise<void>((r) => (release = r));
   const state = { reading: false };

@@ -6,48 +6,11 @@
  * A start variable that restricts more still wins, and a run that ended ACTIVE starts as configured.
  */
 
-import { afterEach, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { buildBundle } from "../../src/launcher/bundle.ts";
-import { loadConfig } from "../../src/launcher/config.ts";
-import { Runtime } from "../../src/launcher/runtime.ts";
-import { SystemClock } from "../../src/launcher/system_clock.ts";
-import { btcEntry } from "../_support/runtime.ts";
+import { describe, expect, test } from "bun:test";
+import type { Runtime } from "../../src/launcher/runtime.ts";
+import { btcEntry, restartableRuntimes } from "../_support/runtime.ts";
 
-const dirs: string[] = [];
-const open: Runtime[] = [];
-afterEach(async () => {
-  for (const rt of open.splice(0)) await rt.shutdown(500);
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-async function start(dir: string, env: Record<string, string> = {}) {
-  const config = loadConfig({
-    DITA_V2_STATE_DIR: dir,
-    DITA_V2_RECONCILE_INTERVAL_MS: "0",
-    DITA_V2_RECONCILE_ON_RESTART: "0",
-    ...env,
-  });
-  const lines: string[] = [];
-  const log = (l: string) => lines.push(l);
-  const rt = new Runtime(await buildBundle(config, new SystemClock(), {}, { journal: true, log }), log);
-  open.push(rt);
-  await rt.start();
-  return { rt, lines };
-}
-
-async function stop(rt: Runtime) {
-  open.splice(open.indexOf(rt), 1);
-  await rt.shutdown(500);
-}
-
-function stateDir(): string {
-  const d = mkdtempSync(join(tmpdir(), "dita-halt-restart-"));
-  dirs.push(d);
-  return d;
-}
+const { stateDir, start, stop } = restartableRuntimes("dita-halt-restart-");
 
 const tradingState = (rt: Runtime) => ({
   control: rt.b.control.snapshot().trading_state,

@@ -12,6 +12,7 @@ import type { ManualClock } from "../../src/contracts/clock.ts";
 import type { OrderRequest, VenueDiagnostic, VenueEvent } from "../../src/contracts/venue.ts";
 import type { SimHandle } from "../../src/sim/index.ts";
 import { QUICK_STREAM, simAdapter, simOnClock } from "../_support/bingx_sim.ts";
+import { marketBuy } from "../_support/venue_data.ts";
 
 const stops: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -38,15 +39,7 @@ async function adapterOn(sim: SimHandle, clock: ManualClock) {
   return { adapter, events, diags };
 }
 
-const entry = (client_order_id: string, size: number): OrderRequest => ({
-  client_order_id,
-  asset: "BTC-USDT",
-  side: "BUY",
-  position_side: "LONG",
-  type: "MARKET",
-  size,
-  reduce_only: false,
-});
+const entry = (client_order_id: string, size: number): OrderRequest => marketBuy(client_order_id, size);
 
 const settle = async (pred: () => boolean) => {
   for (let i = 0; i < 400 && !pred(); i++) await new Promise((r) => setTimeout(r, 5));

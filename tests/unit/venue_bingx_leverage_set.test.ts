@@ -7,11 +7,12 @@
  */
 
 import { afterEach, describe, expect, test } from "bun:test";
-import type { OrderRequest, VenueDiagnostic } from "../../src/contracts/venue.ts";
+import type { OrderRequest } from "../../src/contracts/venue.ts";
 import { SystemClock } from "../../src/launcher/system_clock.ts";
-import { startBingxSim } from "../../src/sim/index.ts";
 import { parseContracts } from "../../src/venue/bingx/_parse.ts";
-import { BingxVenueAdapter, MockVenueAdapter } from "../../src/venue/index.ts";
+import { MockVenueAdapter } from "../../src/venue/index.ts";
+import { realTimeAdapter } from "../_support/bingx_sim.ts";
+import { marketBuy } from "../_support/venue_data.ts";
 
 const stops: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -20,11 +21,8 @@ afterEach(async () => {
 
 /** The adapter on bingx-sim in `mode`; leverage POSTs recorded, their answers replaced by `answer` when given. */
 async function rig(positionMode: "hedge" | "oneway", answer?: (body: unknown) => unknown) {
-  const keys = { apiKey: "levSetKey01", secret: "levSetSecret01" };
-  const prices = { "BTC-USDT": 65_000, "SOL-USDT": 150 };
-  const sim = await startBingxSim({ port: 0, ...keys, seed: 6, positionMode, prices });
   const calls: string[] = [];
-  const fetchVia = async (url: string, init: RequestInit) => {
+  const network = async (url: string, init: RequestInit) => {
     const u = new URL(url);
     const isSet = init.method === "POST" && u.pathname.endsWith("/trade/leverage");
     if (isSet)
@@ -33,27 +31,12 @@ async function rig(positionMode: "hedge" | "oneway", answer?: (body: unknown) =>
     if (!isSet || !answer) return r;
     return new Response(JSON.stringify(answer(await r.json())), { status: r.status, headers: r.headers });
   };
-  const config = { ...keys, baseUrl: sim.url, wsUrl: sim.wsUrl, recvWindowMs: 5000, timeoutMs: 2000 };
-  const adapter = new BingxVenueAdapter({ ...config, clock: new SystemClock() }, { fetch: fetchVia });
-  stops.push(async () => {
-    await adapter.close();
-    await sim.stop();
-  });
-  const diags: VenueDiagnostic[] = [];
-  adapter.onDiagnostic((d) => diags.push(d));
-  await adapter.connect();
-  return { sim, adapter, calls, diags };
+  const prices = { "BTC-USDT": 65_000, "SOL-USDT": 150 };
+  const v = await realTimeAdapter(stops, { seed: 6, positionMode, prices }, network);
+  return { sim: v.sim, adapter: v.adapter, calls, diags: v.diagnostics };
 }
 
-const openLong = (client_order_id: string): OrderRequest => ({
-  client_order_id,
-  asset: "BTC-USDT",
-  side: "BUY",
-  position_side: "LONG",
-  type: "MARKET",
-  size: 0.001,
-  reduce_only: false,
-});
+const openLong = (client_order_id: string): OrderRequest => marketBuy(client_order_id, 0.001);
 
 const failure = (p: Promise<unknown>) =>
   p.then(

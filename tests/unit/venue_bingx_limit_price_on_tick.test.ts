@@ -11,20 +11,12 @@ import type { OrderRequest, VenueEvent } from "../../src/contracts/venue.ts";
 import { applyContractRules, formatStep, stepDecimals } from "../../src/venue/bingx/index.ts";
 import { BingxVenueAdapter } from "../../src/venue/index.ts";
 import { QUICK_STREAM, realTimeSim } from "../_support/bingx_sim.ts";
+import { BTC_RULES as BTC } from "../_support/venue_data.ts";
 
 const stops: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const stop of stops.splice(0)) await stop();
 });
-
-const BTC = {
-  asset: "BTC-USDT",
-  quantity_step: 0.0001,
-  price_step: 0.1,
-  min_quantity: 0.0001,
-  min_notional: 2,
-  max_leverage: 125,
-};
 
 async function venueAt(mark: number) {
   const { sim, config } = await realTimeSim(3, { "BTC-USDT": mark });

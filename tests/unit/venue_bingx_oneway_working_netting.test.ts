@@ -9,10 +9,8 @@
  */
 
 import { afterEach, describe, expect, test } from "bun:test";
-import type { OrderRequest, SubmitResult, VenueDiagnostic } from "../../src/contracts/venue.ts";
-import { SystemClock } from "../../src/launcher/system_clock.ts";
-import { startBingxSim } from "../../src/sim/index.ts";
-import { BingxVenueAdapter } from "../../src/venue/index.ts";
+import type { OrderRequest, SubmitResult } from "../../src/contracts/venue.ts";
+import { realTimeAdapter } from "../_support/bingx_sim.ts";
 
 const stops: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -20,24 +18,14 @@ afterEach(async () => {
 });
 
 async function rig(positionMode: "hedge" | "oneway") {
-  const keys = { apiKey: "nettingKey0001", secret: "nettingSecret0001" };
-  const prices = { "BTC-USDT": 65_000, "ETH-USDT": 3_000 };
-  const sim = await startBingxSim({ port: 0, ...keys, seed: 7, positionMode, prices });
   let placements = 0;
-  const fetchVia = (url: string, init: RequestInit) => {
+  const network = (url: string, init: RequestInit) => {
     if (init.method === "POST" && new URL(url).pathname.endsWith("/trade/order")) placements++;
     return fetch(url, init);
   };
-  const config = { ...keys, baseUrl: sim.url, wsUrl: sim.wsUrl, recvWindowMs: 5000, timeoutMs: 2000 };
-  const adapter = new BingxVenueAdapter({ ...config, clock: new SystemClock() }, { fetch: fetchVia });
-  stops.push(async () => {
-    await adapter.close();
-    await sim.stop();
-  });
-  const diagnostics: VenueDiagnostic[] = [];
-  adapter.onDiagnostic((d) => diagnostics.push(d));
-  await adapter.connect();
-  return { sim, adapter, diagnostics, placed: () => placements };
+  const prices = { "BTC-USDT": 65_000, "ETH-USDT": 3_000 };
+  const v = await realTimeAdapter(stops, { seed: 7, positionMode, prices }, network);
+  return { ...v, placed: () => placements };
 }
 
 /** An opening order of `side` (LONG: BUY, SHORT: SELL); a LIMIT away from the market rests. */

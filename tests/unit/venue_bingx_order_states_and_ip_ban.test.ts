@@ -15,6 +15,7 @@ import type { SimHandle } from "../../src/sim/index.ts";
 import { VenueRequestError } from "../../src/venue/bingx/index.ts";
 import { QUICK_STREAM, simAdapter, simOnClock } from "../_support/bingx_sim.ts";
 import { enter, feed, freshKernel } from "../_support/kernel.ts";
+import { marketBuy } from "../_support/venue_data.ts";
 
 const stops: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -35,15 +36,7 @@ async function start() {
   return { sim, clock, adapter, events };
 }
 
-const entry = (client_order_id: string): OrderRequest => ({
-  client_order_id,
-  asset: "BTC-USDT",
-  side: "BUY",
-  position_side: "LONG",
-  type: "MARKET",
-  size: 0.01,
-  reduce_only: false,
-});
+const entry = (client_order_id: string): OrderRequest => marketBuy(client_order_id);
 
 const until = async (pred: () => boolean) => {
   for (let i = 0; i < 400 && !pred(); i++) await new Promise((r) => setTimeout(r, 5));

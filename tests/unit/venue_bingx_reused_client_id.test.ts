@@ -12,20 +12,26 @@
 
 import { afterEach, expect, test } from "bun:test";
 import type { ManualClock } from "../../src/contracts/clock.ts";
-import type { OrderRequest, VenueEvent, VenueOrderState } from "../../src/contracts/venue.ts";
+import type { VenueEvent, VenueOrderState } from "../../src/contracts/venue.ts";
 import type { SimHandle } from "../../src/sim/index.ts";
 import { CREATED_MARGIN_MS, type ResolveContext, resolveByQuery } from "../../src/venue/bingx/_resolve.ts";
 import type { BingxRestClient } from "../../src/venue/bingx/rest_client.ts";
-import { ORDER_PATH, QUICK_STREAM, simAdapter, simOnClock } from "../_support/bingx_sim.ts";
+import {
+  type Network,
+  ORDER_PATH,
+  placementLostLookupsFail,
+  QUICK_STREAM,
+  simAdapter,
+  simWithFilledEntry,
+} from "../_support/bingx_sim.ts";
+import { marketBuy } from "../_support/venue_data.ts";
 
 const stops: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const stop of stops.splice(0)) await stop();
 });
 
-type Network = (url: string, init: RequestInit) => Promise<Response>;
-
-async function adapterOn(sim: SimHandle, clock: ManualClock, network: Network = (u, i) => fetch(u, i)) {
+async function adapterOn(sim: SimHandle, clock: ManualClock, network: Network) {
   const adapter = simAdapter(sim, clock, { fetch: network, resolveDelaysMs: [0, 0, 0], stream: QUICK_STREAM });
   stops.unshift(() => adapter.close());
   const events: VenueEvent[] = [];
@@ -34,27 +40,10 @@ async function adapterOn(sim: SimHandle, clock: ManualClock, network: Network = 
   return { adapter, events };
 }
 
-const entry: OrderRequest = {
-  client_order_id: "T1-E",
-  asset: "BTC-USDT",
-  side: "BUY",
-  position_side: "LONG",
-  type: "MARKET",
-  size: 0.01,
-  reduce_only: false,
-};
+const entry = marketBuy("T1-E");
 
 /** The sim with yesterday's "T1-E" FILLED there (placed by another adapter, now closed), 10 min ago. */
-async function venueWithOldFill() {
-  const { sim, clock } = await simOnClock(11);
-  stops.push(() => sim.stop());
-  const old = await adapterOn(sim, clock);
-  expect(await old.adapter.submit(entry)).toMatchObject({ status: "ACCEPTED" });
-  expect(sim.state().orders.map((o) => o.status)).toEqual(["FILLED"]);
-  await old.adapter.close();
-  clock.advance(600_000);
-  return { sim, clock };
-}
+const venueWithOldFill = () => simWithFilledEntry(11, stops);
 
 /** A network whose first placement answer is lost: `deliver` says whether the request reached the venue. */
 function firstAnswerLost(deliver: boolean): Network {
@@ -80,19 +69,6 @@ for (const delivered of [false, true]) {
     expect(now.events.map((e) => e.kind)).toEqual(["REJECT"]);
     expect(sim.state().orders.length).toBe(1); // nothing else was placed
   });
-}
-
-/** A network whose first placement never reaches the venue and whose first `failedLookups` order queries answer 502. */
-function placementLostLookupsFail(failedLookups: number): Network {
-  let placements = 0;
-  let lookups = 0;
-  return async (url, init) => {
-    if (url.includes(ORDER_PATH) && init.method === "POST" && ++placements === 1)
-      throw new Error("connection reset by peer");
-    if (url.includes(ORDER_PATH) && (init.method ?? "GET") === "GET" && ++lookups <= failedLookups)
-      return new Response("bad gateway", { status: 502 });
-    return fetch(url, init);
-  };
 }
 
 test("after a placement left UNKNOWN, the hung-order query finds only the old order under the reused id: never reported as the kernel's order", async () => {

@@ -10,10 +10,9 @@
 
 import { afterEach, expect, test } from "bun:test";
 import { ManualClock } from "../../src/contracts/clock.ts";
-import type { OrderRequest } from "../../src/contracts/venue.ts";
 import type { SimHandle } from "../../src/sim/index.ts";
 import { CREATED_MARGIN_MS } from "../../src/venue/bingx/_resolve.ts";
-import { QUICK_STREAM, simAdapter, simOnClock } from "../_support/bingx_sim.ts";
+import { QUICK_STREAM, simAdapter, simWithFilledEntry } from "../_support/bingx_sim.ts";
 
 const stops: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -27,31 +26,11 @@ async function connected(sim: SimHandle, clock: ManualClock) {
   return adapter;
 }
 
-const entry: OrderRequest = {
-  client_order_id: "T1-E",
-  asset: "BTC-USDT",
-  side: "BUY",
-  position_side: "LONG",
-  type: "MARKET",
-  size: 0.01,
-  reduce_only: false,
-};
-
-/** The sim with "T1-E" FILLED there, placed by an earlier adapter (now closed); when the venue created it. */
-async function venueWithFilledOrder() {
-  const { sim, clock } = await simOnClock(11);
-  stops.push(() => sim.stop());
-  const earlier = await connected(sim, clock);
-  const createdAtVenue = clock.nowMs();
-  expect(await earlier.submit(entry)).toMatchObject({ status: "ACCEPTED" });
-  expect(sim.state().orders.map((o) => o.status)).toEqual(["FILLED"]);
-  await earlier.close();
-  return { sim, clock, createdAtVenue };
-}
+/** The sim with "T1-E" FILLED there ten minutes ago, placed by an earlier adapter (now closed); when the venue created it. */
+const venueWithFilledOrder = () => simWithFilledEntry(11, stops);
 
 test("after a restart, a lookup of a reused client id whose only venue order is an old FILLED one created before the kernel's order is not reported as the kernel's order", async () => {
   const { sim, clock } = await venueWithFilledOrder();
-  clock.advance(600_000);
   const kernelCreatedAtMs = clock.nowMs(); // the kernel's new "T1-E", ten minutes after the old one
   const restarted = await connected(sim, clock);
   const found = await restarted.queryOrder("BTC-USDT", "T1-E", kernelCreatedAtMs);
@@ -61,7 +40,6 @@ test("after a restart, a lookup of a reused client id whose only venue order is 
 
 test("after a restart, the kernel's own order (created at the venue after the kernel created it) is still reported as the kernel's", async () => {
   const { sim, clock, createdAtVenue } = await venueWithFilledOrder();
-  clock.advance(600_000);
   const restarted = await connected(sim, clock);
   const found = await restarted.queryOrder("BTC-USDT", "T1-E", createdAtVenue - 50);
   expect(found).toMatchObject({ status: "FILLED", client_order_id: "T1-E" });
@@ -69,7 +47,6 @@ test("after a restart, the kernel's own order (created at the venue after the ke
 
 test("after a restart, an order the venue created less than the margin before the kernel created it is still the kernel's (clock error)", async () => {
   const { sim, clock, createdAtVenue } = await venueWithFilledOrder();
-  clock.advance(600_000);
   const restarted = await connected(sim, clock);
   const found = await restarted.queryOrder("BTC-USDT", "T1-E", createdAtVenue + CREATED_MARGIN_MS - 1);
   expect(found?.client_order_id).toBe("T1-E");
@@ -77,7 +54,6 @@ test("after a restart, an order the venue created less than the margin before th
 
 test("after a restart, the kernel's creation time is converted to venue time with the measured offset (local clock an hour ahead)", async () => {
   const { sim, clock, createdAtVenue } = await venueWithFilledOrder();
-  clock.advance(600_000);
   const local = new ManualClock(clock.nowMs() + 3_600_000); // this machine's clock runs an hour ahead of the venue
   const restarted = await connected(sim, local);
   // The kernel created its order (local ms) just before the venue created it.
@@ -89,7 +65,6 @@ test("after a restart, the kernel's creation time is converted to venue time wit
 
 test("a lookup without the kernel's creation time judges as before (the order found is the caller's)", async () => {
   const { sim, clock } = await venueWithFilledOrder();
-  clock.advance(600_000);
   const restarted = await connected(sim, clock);
   expect((await restarted.queryOrder("BTC-USDT", "T1-E"))?.client_order_id).toBe("T1-E");
 });

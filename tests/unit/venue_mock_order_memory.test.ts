@@ -10,18 +10,11 @@ import { expect, test } from "bun:test";
 import { ManualClock } from "../../src/contracts/clock.ts";
 import type { OrderRequest, VenueEvent } from "../../src/contracts/venue.ts";
 import { MockVenueAdapter } from "../../src/venue/index.ts";
+import { marketBuy } from "../_support/venue_data.ts";
 
 const ORDERS_MAX = 100_000;
 
-const buy = (cid: string): OrderRequest => ({
-  client_order_id: cid,
-  asset: "BTC-USDT",
-  side: "BUY",
-  position_side: "LONG",
-  type: "MARKET",
-  size: 0.001,
-  reduce_only: false,
-});
+const buy = (cid: string): OrderRequest => marketBuy(cid, 0.001);
 
 async function venue(): Promise<{ m: MockVenueAdapter; events: VenueEvent[] }> {
   // 105 000 buys of 0.001 open 105 BTC (~683 000 USDT of margin at 10x): the account must hold it,

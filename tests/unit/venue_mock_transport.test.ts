@@ -9,6 +9,7 @@ import { expect, test } from "bun:test";
 import { ManualClock } from "../../src/contracts/clock.ts";
 import type { OrderRequest, VenueEvent } from "../../src/contracts/venue.ts";
 import { MockVenueAdapter } from "../../src/venue/index.ts";
+import { marketBuy } from "../_support/venue_data.ts";
 
 async function mock(): Promise<{ m: MockVenueAdapter; events: VenueEvent[] }> {
   const m = new MockVenueAdapter({ seed: 4, clock: new ManualClock(1_000), prices: { "BTC-USDT": 65_000 } });
@@ -18,15 +19,7 @@ async function mock(): Promise<{ m: MockVenueAdapter; events: VenueEvent[] }> {
   return { m, events };
 }
 
-const buy = (cid: string, size = 0.004): OrderRequest => ({
-  client_order_id: cid,
-  asset: "BTC-USDT",
-  side: "BUY",
-  position_side: "LONG",
-  type: "MARKET",
-  size,
-  reduce_only: false,
-});
+const buy = (cid: string, size = 0.004): OrderRequest => marketBuy(cid, size);
 
 test("http_5xx: the next placement answers UNKNOWN and nothing executed; the one after works", async () => {
   const { m } = await mock();

@@ -4,15 +4,7 @@ import { expect, test } from "bun:test";
 import { ManualClock } from "../../src/contracts/clock.ts";
 import { applyContractRules, formatStep, sizeRuleBreach } from "../../src/venue/bingx/index.ts";
 import { assertLiveAllowed, BingxVenueAdapter, bingxConfigFromEnv, isLoopbackUrl } from "../../src/venue/index.ts";
-
-const BTC = {
-  asset: "BTC-USDT",
-  quantity_step: 0.0001,
-  price_step: 0.1,
-  min_quantity: 0.0001,
-  min_notional: 2,
-  max_leverage: 125,
-};
+import { BTC_RULES as BTC } from "../_support/venue_data.ts";
 
 test("a size on the step passes with exact decimal text; a limit price rounds to the price step", () => {
   expect(formatStep(0.01239, 0.0001)).toBe("0.0123");

@@ -10,11 +10,11 @@
  */
 
 import { afterEach, describe, expect, test } from "bun:test";
-import type { ContractRules, OrderRequest, VenueEvent } from "../../src/contracts/venue.ts";
+import type { ContractRules, OrderRequest } from "../../src/contracts/venue.ts";
 import { SystemClock } from "../../src/launcher/system_clock.ts";
-import { startBingxSim } from "../../src/sim/index.ts";
 import { applyContractRules } from "../../src/venue/bingx/index.ts";
-import { BingxVenueAdapter, MockVenueAdapter } from "../../src/venue/index.ts";
+import { MockVenueAdapter } from "../../src/venue/index.ts";
+import { realTimeAdapter } from "../_support/bingx_sim.ts";
 
 const RULES: ContractRules = {
   asset: "ETH-USDT",
@@ -83,24 +83,14 @@ afterEach(async () => {
 
 /** The BingX adapter on bingx-sim in `mode`, with every placement's parameters recorded. */
 async function bingxRig(positionMode: "hedge" | "oneway") {
-  const keys = { apiKey: "closeKey0001", secret: "closeSecret0001" };
-  const sim = await startBingxSim({ port: 0, ...keys, seed: 5, positionMode, prices: { "BTC-USDT": 65_000 } });
   const placed: URLSearchParams[] = [];
-  const fetchVia = (url: string, init: RequestInit) => {
+  const network = (url: string, init: RequestInit) => {
     const u = new URL(url);
     if (init.method === "POST" && u.pathname.endsWith("/trade/order")) placed.push(u.searchParams);
     return fetch(url, init);
   };
-  const config = { ...keys, baseUrl: sim.url, wsUrl: sim.wsUrl, recvWindowMs: 5000, timeoutMs: 2000 };
-  const adapter = new BingxVenueAdapter({ ...config, clock: new SystemClock() }, { fetch: fetchVia });
-  stops.push(async () => {
-    await adapter.close();
-    await sim.stop();
-  });
-  const events: VenueEvent[] = [];
-  adapter.onEvent((e) => events.push(e));
-  await adapter.connect();
-  return { sim, adapter, placed, events };
+  const v = await realTimeAdapter(stops, { seed: 5, positionMode, prices: { "BTC-USDT": 65_000 } }, network);
+  return { ...v, placed };
 }
 
 describe("BingX adapter: a whole-position close below the venue's minimum", () => {
