@@ -10,7 +10,9 @@
 
 import { afterEach, describe, expect, test } from "bun:test";
 import type { OrderRequest, SubmitResult } from "../../src/contracts/venue.ts";
-import { realTimeAdapter } from "../_support/bingx_sim.ts";
+import { SystemClock } from "../../src/launcher/system_clock.ts";
+import { BingxVenueAdapter } from "../../src/venue/index.ts";
+import { realTimeAdapter, SIM_API_KEY, SIM_SECRET } from "../_support/bingx_sim.ts";
 
 const stops: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -98,5 +100,19 @@ describe("BingX one-way account: an opening order against a working opening orde
     expect((await v.adapter.submit(opening("long6", "LONG"))).status).toBe("ACCEPTED");
     expect((await v.adapter.submit(opening("short6", "SHORT"))).status).toBe("ACCEPTED");
     expect(v.placed()).toBe(2);
+  });
+
+  test("after a restart, an opening LONG the new process adopted by its lookup holds back an opening SHORT", async () => {
+    const v = await rig("oneway");
+    expect((await v.adapter.submit(opening("long1", "LONG"))).status).toBe("ACCEPTED");
+    await v.adapter.close(); // the process dies; its resting LONG stays at the venue
+    const config = { apiKey: SIM_API_KEY, secret: SIM_SECRET, baseUrl: v.sim.url, wsUrl: v.sim.wsUrl };
+    const next = new BingxVenueAdapter({ ...config, recvWindowMs: 5000, timeoutMs: 2000, clock: new SystemClock() });
+    stops.unshift(() => next.close());
+    await next.connect();
+    expect((await next.queryOrder("BTC-USDT", "long1"))?.status).toBe("NEW"); // recovery's lookup adopts it
+    const short = await next.submit(opening("short1", "SHORT", { type: "MARKET", price: undefined }));
+    expect(nettingRule(short)).toEqual(["LOCAL_RULE", true]);
+    expect(v.sim.state().positions).toEqual([]);
   });
 });

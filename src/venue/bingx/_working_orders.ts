@@ -26,9 +26,9 @@
  * One-way accounts net (one position per symbol): `track` refuses an order that opens one side of
  * an asset while an order this process works (resting, or its placement running) opens the other
  * side of it (ONE_WAY_NETTING): if both filled, the venue would net them while the kernel holds two
- * positions. Only orders placed here know what they open: one adopted at a restart (`track`
- * without `opens`), a manual one or another process's is not seen (reading open orders would add a
- * round trip on the order path); the positions read before the placement sees what they filled.
+ * positions. Orders placed here, and those a restart adopted by its lookup (`adopt`, `openingSide`),
+ * know what they open; a manual one or another process's is not seen (reading open orders would add
+ * a round trip on the order path); the positions read before the placement sees what they filled.
  *
  * Bounds: `WORKING_MAX` orders (`track` refuses more: WORKING_MAX); `FORGOTTEN_MAX` spellings.
  *
@@ -99,6 +99,18 @@ export class WorkingOrders {
     }
     this.byVenueSpelling.set(k, w);
     return null;
+  }
+
+  /**
+   * Tracks an order the venue already holds (a restart adopting it by its lookup); `opens`, on a
+   * one-way account (`openingSide`), is recorded without the netting refusal: it is there already,
+   * and an opening order of the other side asked for later is held back by it.
+   */
+  adopt(cid: string, asset: string, opens?: PositionSide): TrackRefusal | null {
+    const refused = this.track(cid, asset);
+    const w = this.exact(cid);
+    if (refused === null && w !== undefined && opens !== undefined && w.opens === undefined) w.opens = opens;
+    return refused;
   }
 
   /** A working order that opens `side` of `asset` (one-way mode), if any. */
@@ -209,4 +221,13 @@ function caseCollision(cid: string, held: string): TrackRefusal {
     rule: "CLIENT_ID_CASE",
     message: `client order id ${JSON.stringify(cid)} differs only in case from working order ${JSON.stringify(held)}; BingX lower-cases client ids, so both would be one venue order`,
   };
+}
+
+/** The side an order of a one-way account opens (a BUY of LONG, a SELL of SHORT); none in hedge mode or for a close. */
+export function openingSide(
+  o: { side: "BUY" | "SELL"; position_side: PositionSide },
+  mode: "hedge" | "oneway" | undefined,
+): PositionSide | undefined {
+  if (mode !== "oneway") return undefined;
+  return (o.side === "BUY") === (o.position_side === "LONG") ? o.position_side : undefined;
 }

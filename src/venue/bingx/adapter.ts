@@ -55,7 +55,7 @@ import { parseBalance, parseOrder, parseOrderList, parsePositions } from "./_par
 import { rehearseOrder, sampleOrder } from "./_placement.ts";
 import { cancelOrder, type PositionMode, readPositionMode, type SubmitContext, submitOrder } from "./_submit.ts";
 import { Throttle } from "./_throttle.ts";
-import { WorkingOrders } from "./_working_orders.ts";
+import { openingSide, WorkingOrders } from "./_working_orders.ts";
 import { assertUrlsAllowed, type BingxConfig, contractsRefreshMs, DEFAULT_RATE_MARGIN } from "./config.ts";
 import * as ep from "./endpoints.ts";
 import { VenueRequestError } from "./errors.ts";
@@ -210,7 +210,8 @@ export class BingxVenueAdapter implements VenueAdapter {
         const same = this.working.isQueriedOrder(clientOrderId, s, since);
         // An order still working that this process did not place (a restart adopting it): track
         // it, so its later stream events carry the caller's spelling and catch-up covers it.
-        if (same && (s.status === "NEW" || s.status === "PARTIALLY_FILLED")) this.working.track(clientOrderId, asset);
+        if (same && (s.status === "NEW" || s.status === "PARTIALLY_FILLED"))
+          this.working.adopt(clientOrderId, asset, openingSide(s, this.mode));
         // An end the stream never delivered (last frame lost): no longer working, not left for a catch-up.
         else if (same) this.working.untrack(clientOrderId);
         const kernelId = same ? clientOrderId : this.working.kernelIdOf(s);
