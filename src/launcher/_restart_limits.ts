@@ -1,7 +1,8 @@
 /**
  * At start, per limit, the stricter of the kernel restored from the journal (the last run's
  * configuration, e.g. a limit the operator tightened at runtime) and the configured snapshot
- * (DITA_V2_ACTIVE_SLOT_LIMIT and the risk limits' variables, e.g. DITA_V2_MAX_LEVERAGE): a restart never loosens a limit by itself.
+ * (DITA_V2_ACTIVE_SLOT_LIMIT and the risk limits' variables, e.g. DITA_V2_MAX_LEVERAGE): a restart
+ * never loosens a limit by itself.
  *
  * Stricter: `active_slot_limit` (1..slots, never off) the lower; a risk limit (0 = off, the
  * loosest of all) the lower of two that are on, else the one that is on. A fresh kernel (no
