@@ -60,6 +60,7 @@ export const DIAGNOSTIC_CODES = [
   "RISK_LIMIT",
   "DRAWDOWN_LIMIT",
   "VENUE_MISMATCH",
+  "ORPHAN_ORDER",
 ] as const;
 /** Diagnostic fields, value = index (NONE = 0). */
 export const FIELDS = [

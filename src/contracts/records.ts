@@ -86,6 +86,7 @@ export const DIAGNOSTIC_CODES = [
   "RISK_LIMIT",
   "DRAWDOWN_LIMIT",
   "VENUE_MISMATCH",
+  "ORPHAN_ORDER",
 ] as const;
 export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];
 

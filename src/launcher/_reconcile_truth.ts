@@ -14,11 +14,12 @@
  * - `fillMayBeOnItsWay(slot, stateOf)`: whether the venue may have booked a fill of the slot's that
  *   the kernel has not applied yet (a capital re-seed from the wallet then waits: that fill would
  *   settle a second time when its event lands).
- * - `OrphanWatch.follow(found)`: which of a pass's orphans (positions no slot owns) to report as
- *   ORPHAN_POSITION and which reported ones are resolved. One report per orphan (asset and side)
- *   while it persists, again only when its size changes; a pass that does not find it counts as
- *   a miss, and only `ORPHAN_GONE_AFTER_MISSES` passes in a row resolve it (one flaky or partial
- *   positions read does not: its return is no new CRITICAL). A failed read is no pass at all.
+ * - `OrphanWatch.follow(found)` (a `FindingWatch`, whose mechanism ORPHAN_ORDER shares): which of a
+ *   pass's orphans (positions no slot owns) to report as ORPHAN_POSITION and which reported ones are
+ *   resolved. One report per orphan (asset and side) while it persists, again only when its size
+ *   changes; a pass that does not find it counts as a miss, and only `ORPHAN_GONE_AFTER_MISSES`
+ *   passes in a row resolve it (one flaky or partial positions read does not: its return is no new
+ *   CRITICAL). A failed read is no pass at all.
  *
  * - `orderIn(orders, asset, clientOrderId)`: the venue's state of one order in a list (BingX
  *   lower-cases client ids), and `mismatchDiagnostic`: the VENUE_MISMATCH live reconciliation reports.
@@ -108,28 +109,46 @@ export function fillMayBeOnItsWay(
 /** Passes in a row that must not find a reported orphan before it is resolved. */
 export const ORPHAN_GONE_AFTER_MISSES = 2;
 
-/** The orphans reported so far (by asset and side), each with the passes in a row that missed it. */
-export class OrphanWatch {
-  private readonly known = new Map<string, { orphan: Orphan; misses: number }>();
+/**
+ * Findings reported so far (by `keyOf`), each with the passes in a row that missed it: the mechanism of
+ * ORPHAN_POSITION and ORPHAN_ORDER. A finding is reported once while it persists, again when `same` says it changed.
+ */
+export class FindingWatch<T> {
+  private readonly known = new Map<string, { item: T; misses: number }>();
 
-  /** One pass's orphans: those to report now, and the reported ones now resolved. */
-  follow(found: readonly Orphan[]): { report: Orphan[]; resolved: Orphan[] } {
-    const report: Orphan[] = [];
+  constructor(
+    private readonly keyOf: (t: T) => string,
+    private readonly same: (a: T, b: T) => boolean,
+  ) {}
+
+  /** One pass's findings: those to report now, and the reported ones now resolved. */
+  follow(found: readonly T[]): { report: T[]; resolved: T[] } {
+    const report: T[] = [];
     const seen = new Set<string>();
-    for (const o of found) {
-      const key = `${o.asset}:${o.side}`;
+    for (const item of found) {
+      const key = this.keyOf(item);
       const known = this.known.get(key);
-      if (!known || !sameSize(known.orphan.size, o.size)) report.push(o);
-      this.known.set(key, { orphan: o, misses: 0 });
+      if (!known || !this.same(known.item, item)) report.push(item);
+      this.known.set(key, { item, misses: 0 });
       seen.add(key);
     }
-    const resolved: Orphan[] = [];
+    const resolved: T[] = [];
     for (const [key, known] of this.known) {
       if (seen.has(key) || ++known.misses < ORPHAN_GONE_AFTER_MISSES) continue;
       this.known.delete(key);
-      resolved.push(known.orphan);
+      resolved.push(known.item);
     }
     return { report, resolved };
+  }
+}
+
+/** The orphans (positions no slot owns) reported so far, by asset and side; again when the size changes. */
+export class OrphanWatch extends FindingWatch<Orphan> {
+  constructor() {
+    super(
+      (o) => `${o.asset}:${o.side}`,
+      (a, b) => sameSize(a.size, b.size),
+    );
   }
 }
 

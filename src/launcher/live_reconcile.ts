@@ -8,13 +8,13 @@
  * at restart: confirmed sizes first, then what a working entry filled, so an entry never takes another slot's
  * position), and list the slots that disagree. A second read confirms them (a stream event may just be late); then,
  * for each slot whose version did not change since the first read: a working order the venue reports ended (its event
- * lost) is applied as that event, so its fills settle at their own price and fee (a RECONCILE would end it CANCELLED:
- * the trade's PnL and fees lost); otherwise MARK_STALE (DIVERGENCE) and RECONCILE to the venue's truth, synchronously.
- * Either reports VENUE_MISMATCH. A slot in STALE_STATE_RECONCILING always needs the venue's truth: it is reconciled
- * at every pass until the kernel takes it (no VENUE_MISMATCH: it is marked already). Capital is re-seeded from the
- * wallet after a slot was reconciled, once no fill can be on its way to the kernel (else that fill would count twice);
- * a re-seed not made yet is made by a later pass. A position no slot owns is one ORPHAN_POSITION while it persists
- * (`OrphanWatch`: again when its size changes; two passes without it resolve it, logged).
+ * lost) is applied as that event (`replayEnded`); otherwise MARK_STALE (DIVERGENCE) and RECONCILE to the venue's truth.
+ * Either reports VENUE_MISMATCH. A slot in STALE_STATE_RECONCILING always needs the venue's truth: it is reconciled at
+ * every pass until the kernel takes it (no VENUE_MISMATCH: it is marked already). Capital is re-seeded from the wallet
+ * after a slot was reconciled, once no fill can be on its way to the kernel (else it would count twice), by a later
+ * pass if not yet. A position no slot owns is one ORPHAN_POSITION while it persists (`OrphanWatch`: again when its size
+ * changes; two passes without it resolve it, logged); an open order no slot owns is one ORPHAN_ORDER (WARNING, never
+ * cancelled) the same way (`_orphan_orders.ts`: again when its fill changes).
  *
  * Invariants: the reconciler decides no state (the kernel does, through venue events and MARK_STALE/RECONCILE); a
  * slot with an order in flight (PENDING_SUBMIT, CANCEL_REQUESTED) or that changed during the reads is left alone this
@@ -34,6 +34,7 @@ import type { VenueAdapter, VenueOrderState, VenuePosition } from "../contracts/
 import type { ExecutionKernel } from "../kernel/index.ts";
 import { lookUpOrder } from "./_hung_query.ts";
 import { answerContradiction, eventFromOrderState } from "./_order_event.ts";
+import { OrphanOrders, slotOrderIds } from "./_orphan_orders.ts";
 import * as rt from "./_reconcile_truth.ts";
 import { readWithRateLimitWaits } from "./_venue_reads.ts";
 import type { Executor } from "./executor.ts";
@@ -85,6 +86,7 @@ export class LiveReconciler {
   private running: Promise<number[]> | null = null;
   private stopped = false; // shutdown began: no new pass; the running one ends before touching the kernel again
   private readonly orphans = new rt.OrphanWatch();
+  private readonly orphanOrders = new OrphanOrders();
   /** A slot was reconciled and capital has not followed the wallet since. */
   private reseedDue = false;
 
@@ -114,6 +116,7 @@ export class LiveReconciler {
   private async run(): Promise<number[]> {
     const { kernel } = this.d;
     const versions = new Map(kernel.slots().map((s) => [s.slot_id, s.version]));
+    const ownedAtStart = slotOrderIds(kernel.slots()); // an order placed before the read is a slot's then or now
     const first = await this.read();
     if (this.stopped) return [];
     const suspects = this.disagreements(first).filter((id) => kernel.slot(id).version === versions.get(id));
@@ -130,6 +133,7 @@ export class LiveReconciler {
       reconciled = [...replayed, ...left.filter((id) => this.converge(id, truths.get(id)!, view))];
     }
     this.followOrphans(this.allocate(view).orphans);
+    this.orphanOrders.follow(view.orders, [...ownedAtStart, ...slotOrderIds(kernel.slots())], this.d);
     const { passes, mismatches_total } = this.stats;
     const last = { last_pass_at_ms: this.d.clock.nowMs(), last_mismatches: reconciled, last_error: null };
     Object.assign(this.stats, { passes: passes + 1, mismatches_total: mismatches_total + reconciled.length, ...last });
@@ -205,9 +209,8 @@ export class LiveReconciler {
   }
 
   /**
-   * An order in flight (PENDING_SUBMIT, CANCEL_REQUESTED) is not judged while its answer may come,
-   * unless the kernel marked it hung (no answer within DITA_V2_HUNG_ORDER_MS) and no placement,
-   * cancel or hung-order query of it is running: its answer was lost, and only the venue's truth can settle it.
+   * An order in flight (PENDING_SUBMIT, CANCEL_REQUESTED) is not judged while its answer may come, unless the kernel
+   * marked it hung (DITA_V2_HUNG_ORDER_MS) with no placement, cancel or query of it running: the venue settles it.
    */
   private inFlight(s: SlotRecord): boolean {
     const o = stageWorkingOrder(s);
@@ -216,9 +219,8 @@ export class LiveReconciler {
   }
 
   /**
-   * A trading slot's working order the venue no longer lists open and reports ended (looked up): its event was lost.
-   * The venue's record is applied as that event, so its fills settle at their own price and fee (a RECONCILE would
-   * end it CANCELLED with only the fills the kernel had: the trade's PnL and fees lost). True when the kernel took it.
+   * A trading slot's working order the venue no longer lists open and reports ended (looked up): its lost event is
+   * applied, its fills settling at their own price and fee (a RECONCILE would lose them). True when the kernel took it.
    */
   private replayEnded(slotId: number, view: VenueView): boolean {
     const before = this.d.kernel.slot(slotId);
@@ -253,11 +255,9 @@ export class LiveReconciler {
   }
 
   /**
-   * Capital follows the wallet after the venue closed or changed a trade behind the kernel: the kernel sets it to the
-   * balance plus what open trades booked, so each trade counts once. That holds only if the kernel has applied every
-   * fill the wallet holds: while a fill may be on its way (an order in flight, one the venue no longer lists open, a
-   * slot that moved during the reads) the re-seed waits, and a re-seed not made (that, or a failed read) is made by a
-   * later pass.
+   * Capital follows the wallet after the venue changed a trade behind the kernel: balance plus what open trades booked,
+   * so each trade counts once, if the kernel has applied every fill the wallet holds: while one may be on its way (an
+   * order in flight or no longer listed open, a slot moved during the reads) the re-seed waits for a later pass.
    */
   private async reseed(): Promise<void> {
     const { kernel, log } = this.d;

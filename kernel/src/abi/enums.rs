@@ -278,6 +278,7 @@ abi_enum!(
     DrawdownLimit = 25 => "DRAWDOWN_LIMIT",
     // Issued by the launcher (live reconciliation):
     VenueMismatch = 26 => "VENUE_MISMATCH",
+    OrphanOrder = 27 => "ORPHAN_ORDER",
 });
 
 impl DiagCode {

@@ -46,6 +46,7 @@ fn severities_match_the_abi_table() {
         (RiskLimit, Severity::Warning),
         (DrawdownLimit, Severity::Critical),
         (VenueMismatch, Severity::Warning),
+        (OrphanOrder, Severity::Warning),
     ];
     assert_eq!(expected.len(), DiagCode::ALL.len());
     for (i, (code, severity)) in expected.into_iter().enumerate() {
