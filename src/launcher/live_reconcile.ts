@@ -14,7 +14,7 @@
  * after a slot was reconciled, once no fill can be on its way to the kernel (else it would count twice), by a later
  * pass if not yet. A position no slot owns is one ORPHAN_POSITION while it persists (`OrphanWatch`: again when its size
  * changes; two passes without it resolve it, logged); an open order no slot owns is one ORPHAN_ORDER (WARNING, never
- * cancelled) the same way (`_orphan_orders.ts`: again when its fill changes).
+ * cancelled) the same way (`_orphan_orders.ts`: again when its size or fill changes).
  *
  * Invariants: the reconciler decides no state (the kernel does, through venue events and MARK_STALE/RECONCILE); a
  * slot with an order in flight (PENDING_SUBMIT, CANCEL_REQUESTED) or that changed during the reads is left alone this
