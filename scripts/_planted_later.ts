@@ -144,7 +144,7 @@ export const LATER_SWEEP_PLANTS: readonly Plant[] = [
     "reused-id-old-order-adopted",
     "venue",
     "src/venue/bingx/_resolve.ts",
-    "  return !createdBefore(createdMs, placed.sentMs);",
+    "  return !createdBefore(s.created_ms, placed.sentMs);",
     "  return true;",
     "a placement whose answer was lost adopts an old order under a reused client id and books its fill",
   ),

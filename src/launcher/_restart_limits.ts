@@ -11,19 +11,13 @@
  * Entry point: `carriedLimits` (pure).
  */
 
-import type { ControlSnapshot, RiskLimits } from "../contracts/control.ts";
+import { type ControlSnapshot, RISK_LIMIT_RANGES, type RiskLimits } from "../contracts/control.ts";
 import type { KernelConfig } from "../kernel/index.ts";
 
 type LimitKey = keyof RiskLimits | "active_slot_limit";
 
-const LIMITS: readonly LimitKey[] = [
-  "active_slot_limit",
-  "max_notional_per_trade",
-  "max_gross_exposure",
-  "max_orders_per_minute",
-  "max_leverage",
-  "max_drawdown_ratio",
-];
+/** The slot limit and every risk limit the control snapshot carries. */
+const LIMITS: readonly LimitKey[] = ["active_slot_limit", ...(Object.keys(RISK_LIMIT_RANGES) as (keyof RiskLimits)[])];
 
 /** True when `a` restricts more than `b` (a risk limit at 0 is off; the slot limit has no off). */
 export function stricter(key: LimitKey, a: number, b: number): boolean {

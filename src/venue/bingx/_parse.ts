@@ -16,7 +16,7 @@
  * side from `positionSide` when that is LONG/SHORT (BingX reports the direction, with a positive
  * amount) and from the sign of `positionAmt` when it is BOTH.
  *
- * Entry points: `parseOrder`, `parseOrderCreatedMs`, `parsePlacedOrderId`, `parsePositions`, `parseBalance`,
+ * Entry points: `parseOrder`, `parsePlacedOrderId`, `parsePositions`, `parseBalance`,
  * `parseContracts`, `parseMarkPrice`, `parseListenKey`, `parsePositionMode`, `normalizeStatus`.
  */
 
@@ -64,7 +64,7 @@ export function parseOrder(data: unknown): VenueOrderState | undefined {
   const avg = numOrZero(o.avgPrice);
   const fee = numOrZero(o.commission);
   const updated = num(o.updateTime ?? o.time) ?? 0;
-  const created = parseOrderCreatedMs(o);
+  const created = createdMs(o);
   const asset = text(o.symbol, 40);
   const cid = text(o.clientOrderID ?? o.clientOrderId, 40) ?? "";
   if (
@@ -103,8 +103,8 @@ export function parseOrder(data: unknown): VenueOrderState | undefined {
 }
 
 /** When the venue created an order (its `time`, venue ms), or undefined when the answer has none readable. */
-export function parseOrderCreatedMs(data: unknown): number | undefined {
-  const t = num(unwrapOrder(data)?.time);
+function createdMs(o: Record<string, unknown>): number | undefined {
+  const t = num(o.time);
   return t !== undefined && t > 0 ? t : undefined;
 }
 

@@ -20,7 +20,7 @@
 
 import type { OrderSide, VenueOrderState } from "../../contracts/venue.ts";
 import { roundQty } from "../event_id.ts";
-import { parseOrder, parseOrderCreatedMs } from "./_parse.ts";
+import { parseOrder } from "./_parse.ts";
 import * as ep from "./endpoints.ts";
 import { VenueRequestError } from "./errors.ts";
 import type { BingxRestClient } from "./rest_client.ts";
@@ -75,10 +75,8 @@ export async function resolveByQuery(
   for (const delay of ctx.resolveDelaysMs) {
     if (delay > 0) await ctx.sleep(delay);
     try {
-      const data = await ctx.rest.request(ep.queryOrder(asset, cid));
-      const state = parseOrder(data);
-      if (state && placed && !isPlacedOrder(state, placed, parseOrderCreatedMs(data)))
-        return { foreign: state, absent: false, why: "" };
+      const state = parseOrder(await ctx.rest.request(ep.queryOrder(asset, cid)));
+      if (state && placed && !isPlacedOrder(state, placed)) return { foreign: state, absent: false, why: "" };
       if (state) {
         ctx.applyState(state);
         return { state, absent: false, why: "" };
@@ -95,7 +93,7 @@ export async function resolveByQuery(
 }
 
 /** The found order is the one placed: same side, same quantity, not created before it was sent (less the margin). */
-function isPlacedOrder(s: VenueOrderState, placed: PlacedAs, createdMs: number | undefined): boolean {
+function isPlacedOrder(s: VenueOrderState, placed: PlacedAs): boolean {
   if (s.side !== placed.side || roundQty(s.size) !== roundQty(placed.quantity)) return false;
-  return !createdBefore(createdMs, placed.sentMs);
+  return !createdBefore(s.created_ms, placed.sentMs);
 }

@@ -48,7 +48,7 @@ import type {
 import { parseOrder, parsePlacedOrderId, parsePositionMode } from "./_parse.ts";
 import { placement } from "./_placement.ts";
 import { type ResolveContext, resolveByQuery } from "./_resolve.ts";
-import type { TrackRefusal } from "./_working_orders.ts";
+import { openingSide, type TrackRefusal } from "./_working_orders.ts";
 import { applyContractRules, closesWholePosition } from "./contract_rules.ts";
 import * as ep from "./endpoints.ts";
 import { VenueRequestError } from "./errors.ts";
@@ -199,7 +199,7 @@ export async function submitOrder(ctx: SubmitContext, o: OrderRequest): Promise<
   } catch (err) {
     return localReject(ctx, o, "POSITION_MODE", `position mode unknown: ${(err as Error).message}`);
   }
-  const opens = mode === "oneway" && !closes && !o.reduce_only ? o.position_side : undefined;
+  const opens = closes || o.reduce_only ? undefined : openingSide(o, mode);
   const netting = opens === undefined ? null : await oneWayNetting(ctx, o);
   if (netting) return netting;
   const req = placement(o, check.quantity, check.price, mode);
