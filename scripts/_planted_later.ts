@@ -156,4 +156,20 @@ export const LATER_SWEEP_PLANTS: readonly Plant[] = [
     "",
     "the hung-order query reports an old order under a reused client id as the new trade's",
   ),
+  p(
+    "exit-through-rate-hold",
+    "control",
+    "src/launcher/_order_hold.ts",
+    "  if (waitMs === null) return null;",
+    '  if (waitMs === null || kind === "EXIT") return null;',
+    "a stop-loss re-sent through an IP ban spends the trade's 255 exit legs, after which it cannot be exited",
+  ),
+  p(
+    "flatten-through-rate-hold",
+    "control",
+    "src/launcher/flatten.ts",
+    "      return venue.orderHoldMs() === null;",
+    "      return true;",
+    "flatten re-places a refused exit through a long venue rate limit, spending an exit leg each time",
+  ),
 ];

@@ -59,6 +59,9 @@ export class Gate implements VenueAdapter {
   knownRules(asset: string): ContractRules | null {
     return this.inner.knownRules(asset);
   }
+  orderHoldMs(): number | null {
+    return this.inner.orderHoldMs();
+  }
   setLeverage(asset: string, side: PositionSide, leverage: number): Promise<void> {
     return this.inner.setLeverage(asset, side, leverage);
   }

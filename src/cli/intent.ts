@@ -3,7 +3,7 @@
  * (POST /intents) and print the outcome. `json` sends a wire intent as written (an argument or
  * `-` for stdin); serve's HTTP edge parses it, so a VENUE or SYSTEM input is refused there with
  * INPUT_SOURCE_REFUSED and counted like any other. Exit 0 when accepted, 3 when refused (by the
- * edge or the kernel), 1 for any other answer (401 token refused, 503 not taking intents: the
+ * edge, 422 or 429 RATE_LIMITED with its retry hint, or the kernel), 1 for any other answer (401 token refused, 503 not taking intents: the
  * request was refused, not the intent, or no answer came after it was sent), 2 bad arguments or
  * unreachable, 4 no token. `--asset` may be spelled
  * TRXUSDT: it is normalized to TRX-USDT (the same rule as `smoke --symbol`). Numbers (`--slot`,
@@ -45,7 +45,7 @@ async function jsonBody(raw: string): Promise<Record<string, unknown>> {
 
 async function send(url: string | undefined, intent: Record<string, unknown>): Promise<void> {
   const r = await call(url, "/intents", { method: "POST", body: intent, auth: true });
-  if (r.status !== 200 && r.status !== 422)
+  if (r.status !== 200 && r.status !== 422 && r.status !== 429)
     throw new CliFailure(`intent answered HTTP ${r.status}: ${JSON.stringify(r.body)}`);
   print(r.body);
   process.exitCode = r.status === 200 ? 0 : 3;

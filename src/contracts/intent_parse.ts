@@ -25,12 +25,15 @@ import type { DiagnosticRecord, KernelOutcome } from "./records.ts";
 
 /** Why an edge refused an input before the kernel saw it. */
 export interface InputRefusal {
-  code: "INPUT_SOURCE_REFUSED" | "INVALID_INTENT" | "INVALID_SLOT_ID";
+  /** RATE_LIMITED: the venue adapter would not send the order now (retryable, see `retry_after_ms`). */
+  code: "INPUT_SOURCE_REFUSED" | "INVALID_INTENT" | "INVALID_SLOT_ID" | "RATE_LIMITED";
   /** The FIELDS name the refusal is about (KIND for the type itself, NONE for an unknown property). */
   field: string;
   message: string;
   input_kind: string | null;
   slot_id: number | null;
+  /** RATE_LIMITED: the adapter's estimate (ms) of when the order would be sent. */
+  retry_after_ms?: number;
 }
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; refusal: InputRefusal };
@@ -189,14 +192,23 @@ export function show(x: unknown): string {
   return s.length > 40 ? `${s.slice(0, 40)}...` : s;
 }
 
-/** The outcome of an input an edge refused: nothing applied, one diagnostic (ERROR). */
+/**
+ * The outcome of an input an edge refused: nothing applied, one diagnostic (ERROR; RATE_LIMITED is
+ * a WARNING, retryable, with its hint, as the kernel reports a venue's rate-limit refusal).
+ */
 export function refusedOutcome(r: InputRefusal, nowMs: number): KernelOutcome {
+  const limited = r.code === "RATE_LIMITED";
   const diagnostic: DiagnosticRecord = {
     code: r.code,
-    severity: "ERROR",
+    severity: limited ? "WARNING" : "ERROR",
     slot_id: refusalSlot(r.slot_id), // refusals built elsewhere (the venue's size rules) pass here too
     message: r.message,
-    details: { field: r.field, ...(r.input_kind !== null ? { input_kind: r.input_kind } : {}) },
+    details: {
+      field: r.field,
+      ...(r.input_kind !== null ? { input_kind: r.input_kind } : {}),
+      ...(limited ? { retryable: true } : {}),
+      ...(r.retry_after_ms !== undefined ? { retry_after_ms: r.retry_after_ms } : {}),
+    },
     input_index: 0,
     now_ms: nowMs,
   };

@@ -189,6 +189,14 @@ export interface VenueAdapter {
   onDiagnostic(listener: VenueDiagnosticListener): () => void;
   /** True while the adapter can trade (connected, stream healthy). */
   connected(): boolean;
+  /**
+   * How long (ms) an order placed now would be refused for the rate limit without reaching the
+   * venue, as the adapter already knows (BingX: an IP ban, a wait for the venue's retry hint past
+   * the throttle's bound, a full queue; the mock: a refusal's hint still running), else null. The
+   * runtime refuses ENTER and EXIT before the kernel meanwhile: a stop-loss re-sent through a long
+   * rate limit must not spend the trade's exit legs on orders that are never sent.
+   */
+  orderHoldMs(): number | null;
   /** The client-side rate throttle's counters, for adapters that have one. */
   rateStats?(): VenueRateStats;
   /**

@@ -9,7 +9,9 @@
  *
  * The body is parsed into a typed strategy intent before anything else: a VENUE or SYSTEM input
  * type is refused with INPUT_SOURCE_REFUSED and a wrong shape with INVALID_INTENT (422), both
- * before the kernel. An accepted intent's order leaves in this call (the runtime's order path).
+ * before the kernel. An accepted intent's order leaves in this call (the runtime's order path). An
+ * ENTER or EXIT refused because the venue adapter would not send an order now (RATE_LIMITED: an IP
+ * ban, a long venue retry hint) is 429 with `Retry-After` (seconds, at least 1); other refusals 422.
  *
  * Entry point: `intentsRoute(deps, { exposed })`.
  */
@@ -49,7 +51,12 @@ export function intentsRoute(deps: HttpDeps, o: { exposed: boolean }): (req: Req
       const outcome = deps.submitIntent(parsed.value);
       if (outcome.accepted) return jsonResponse(outcome, 200);
       // Every refusal carries one `error` line (its first diagnostic) beside the outcome.
-      return jsonResponse({ error: outcome.diagnostics[0]?.message ?? "refused", ...outcome }, 422);
+      const first = outcome.diagnostics[0];
+      const refused = { error: first?.message ?? "refused", ...outcome };
+      if (first?.code !== "RATE_LIMITED") return jsonResponse(refused, 422);
+      const res = jsonResponse(refused, 429); // the venue would not take the order now: try after the hint
+      res.headers.set("Retry-After", String(Math.max(1, Math.ceil(Number(first.details.retry_after_ms ?? 0) / 1000))));
+      return res;
     } catch (e) {
       if (e instanceof IntakeClosedError) return jsonResponse({ error: e.message }, 503);
       throw e;

@@ -236,6 +236,10 @@ function changePaths() {
           "RefusedOutcome",
           "refused at the edge (wrong source or shape, size off the step) or by the kernel",
         ),
+        "429": json(
+          "RefusedOutcome",
+          "ENTER or EXIT refused before the kernel: the venue adapter would not send an order now (RATE_LIMITED, an IP ban or a venue retry hint past the throttle's wait); `Retry-After` in seconds",
+        ),
         "503": err("shutting down: intake is closed"),
       },
     ),

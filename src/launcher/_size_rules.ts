@@ -18,7 +18,7 @@
  * left the list) is refused first (INVALID_INTENT, field ASSET, naming the symbol and its status),
  * with the adapter's one exception: an EXIT of the slot's whole position passes (the venue judges it).
  *
- * Entry points: `intentSizeRefusal(venue, intent, slotOf)`, `recordSizeRefusal(...)`.
+ * Entry points: `intentSizeRefusal(venue, intent, slotOf)`, `recordSizeRefusal(...)`, `SlotOf`.
  */
 
 import { KERNEL_LIMITS, OFF, QTY_SCALE } from "../contracts/abi.ts";
@@ -29,7 +29,7 @@ import { sizeRuleBreach } from "../venue/index.ts";
 import { sameSize } from "./_reconcile_truth.ts";
 
 /** The kernel's asset and position size of a slot; null for no such slot or none yet. */
-type SlotOf = (slotId: number) => { asset: string; size: number } | null;
+export type SlotOf = (slotId: number) => { asset: string; size: number } | null;
 
 /** `units` of 1e-8 as a decimal ("100000.00005"). */
 function e8Text(units: bigint): string {

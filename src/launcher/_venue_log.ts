@@ -76,6 +76,9 @@ export class LoggedVenue implements VenueAdapter {
   knownRules(asset: string): ContractRules | null {
     return this.inner.knownRules(asset);
   }
+  orderHoldMs(): number | null {
+    return this.inner.orderHoldMs();
+  }
   setLeverage(asset: string, side: PositionSide, leverage: number): Promise<void> {
     return this.call("setLeverage", [asset, side, leverage], () => this.inner.setLeverage(asset, side, leverage));
   }

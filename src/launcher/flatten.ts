@@ -1,14 +1,14 @@
 /**
- * Flatten: the operator's emergency exit (docs/architecture.md §6). Trading goes HALTED first; then
- * every slot not flat gets the kernel's FLATTEN (a working entry or limit exit is cancelled, an open
- * position exited whole at market, reason MANUAL), repeated as the venue answers (a refused exit is
- * retried with a growing pause) until every slot is IDLE or CLOSED or the bound passes; then the
- * venue confirms (open orders read before positions; read again, paused, while it lags a book the
- * kernel holds flat: at most 5 reads within the bound) and the answer is per slot. The venue's truth
- * (a live reconciliation pass) comes first for a stale slot, one whose cancel the venue refused (the
- * order filled or ended there, its event lost) and one whose exit it refused (its position may be
- * smaller than the kernel's: the same exit would only be refused again). A CANCEL_REQUESTED order
- * with no cancel running has its cancel sent again; a market exit with no call running is looked up.
+ * Flatten: the operator's emergency exit (docs/architecture.md §6). Trading goes HALTED first; then every slot not
+ * flat gets the kernel's FLATTEN (a working entry or limit exit is cancelled, an open position exited whole at market,
+ * reason MANUAL), repeated as the venue answers (a refused exit is retried with a growing pause; none is placed while
+ * the adapter holds orders for a rate limit, `orderHoldMs`: it could only be refused, and spend an exit leg) until
+ * every slot is IDLE or CLOSED or the bound passes; then the venue confirms (open orders read before positions; read
+ * again, paused, while it lags a book the kernel holds flat: at most 5 reads within the bound) and the answer is per
+ * slot. The venue's truth (a live reconciliation pass) comes first for a stale slot, one whose cancel the venue
+ * refused (the order filled or ended there, its event lost) and one whose exit it refused (its position may be smaller
+ * than the kernel's: the same exit would only be refused again). A CANCEL_REQUESTED order with no cancel running has
+ * its cancel sent again; a market exit with no call running is looked up.
  *
  * Invariants: the flattener decides nothing about a slot's state (the kernel does, through
  * FLATTEN); it never gives up silently (every slot left open is named with why; a flatten that
@@ -140,7 +140,7 @@ export class Flattener {
       for (const s of open) {
         const p = pace.get(s.slot_id);
         if (p !== undefined && now < p.at) continue;
-        if (!needsFlatten(s)) {
+        if (!needsFlatten(s, this.d.venue)) {
           // A cancel whose answer was lost is sent again; a market exit is looked up: both paced like FLATTEN.
           if (this.d.executor.resendCancel(s.slot_id) || this.lookUpExit(s))
             pace.set(s.slot_id, { at: now + REPEAT_MS, pauseMs: 0 });
@@ -252,10 +252,10 @@ async function within(p: Promise<void>, ms: number): Promise<void> {
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 /** Whether FLATTEN has something to do for the slot now (a market exit in flight will fill). */
-function needsFlatten(s: SlotRecord): boolean {
+function needsFlatten(s: SlotRecord, venue: VenueAdapter): boolean {
   switch (s.stage) {
     case "POSITION_OPEN":
-      return true;
+      return venue.orderHoldMs() === null; // else its exit could only be refused, spending an exit leg
     case "ENTRY_WORKING":
       return s.entry_order?.status !== "CANCEL_REQUESTED";
     case "EXIT_WORKING":

@@ -24,10 +24,10 @@ import { IntakeClosedError } from "../http/index.ts";
 import { ControlSync, mailboxFlatten } from "./_control_sync.ts";
 import { type HungQueryDeps, resolveHung } from "./_hung_query.ts";
 import { JournalGuard } from "./_journal_guard.ts";
+import { orderIntentRefusal, orderRecordRefusal } from "./_order_hold.ts";
 import { RingIntake } from "./_ring_intake.ts";
 import { runServeLoops } from "./_serve_loops.ts";
 import { SHUTDOWN_BUDGET_MS, shutdownPlan } from "./_shutdown_plan.ts";
-import { intentSizeRefusal, recordSizeRefusal } from "./_size_rules.ts";
 import { logsVenue, tracesTransitions, transitionLine } from "./_trace.ts";
 import { LoggedVenue } from "./_venue_log.ts";
 import { readBelief } from "./belief.ts";
@@ -92,7 +92,7 @@ export class Runtime {
     });
     b.venue.onDiagnostic((d) => log(`venue ${d.code}: ${d.message}`));
     this.ring = new RingIntake(b.zinc, b.kernel, {
-      check: (rec) => recordSizeRefusal(b.venue, rec, this.slotOf),
+      check: (rec) => orderRecordRefusal(b.venue, rec, this.slotOf),
       applied: (o, journalOffsets) => {
         // Write-ahead, then the orders (written in this turn), then projection, metrics, outcomes.
         this.journal.flush();
@@ -199,8 +199,8 @@ export class Runtime {
   /** A strategy intent parsed at its edge (HTTP, CLI, smoke); throws while shutting down. */
   submitStrategy(intent: StrategyIntent): KernelOutcome {
     if (!this.executor.accepting) throw new IntakeClosedError("shutting down: intake is closed");
-    const offSize = intentSizeRefusal(this.b.venue, intent, this.slotOf);
-    if (offSize !== null) return this.refuseAtEdge("http", offSize);
+    const refused = orderIntentRefusal(this.b.venue, intent, this.slotOf);
+    if (refused !== null) return this.refuseAtEdge("http", refused);
     this.controls.syncIfChanged();
     return this.executor.submitStrategy(intent);
   }

@@ -122,6 +122,28 @@ test("a venue rate limit on the order an intent made reaches its producer with t
   lane.release();
 });
 
+test("while a venue retry hint past the throttle's wait bound runs, a ring ENTER is refused before the kernel, RATE_LIMITED with the time left; after it, accepted", async () => {
+  const rt = await runtime();
+  ((rt.b.venue as LoggedVenue).inner as MockVenueAdapter).setKnobs({
+    rate_limit: { retry_after_ms: 15_000, count: 1 },
+  });
+  const lane = rt.b.zinc.claimOutcomeLane();
+  rt.b.zinc.pushIntent(record(enter(3, "H1"), lane.idBytes(5)));
+  rt.drainRing();
+  await outcomes(lane, 2); // accepted, then the venue's RATE_LIMITED reject: the hint starts
+  rt.b.zinc.pushIntent(record(enter(2, "H2"), lane.idBytes(6)));
+  rt.drainRing();
+  const [held] = await outcomes(lane, 1);
+  expect(held).toMatchObject({ origin: "EDGE", accepted: false, stage: 1 });
+  expect(held!.diagnostics[0]).toMatchObject({ code: "RATE_LIMITED", retryable: true, retry_after_ms: 15_000 });
+  expect(rt.b.kernel.slot(2).stage).toBe("IDLE");
+  (rt.b.clock as ManualClock).advance(15_000);
+  rt.b.zinc.pushIntent(record(enter(2, "H3"), lane.idBytes(7)));
+  rt.drainRing();
+  expect((await outcomes(lane, 1))[0]).toMatchObject({ origin: "KERNEL", accepted: true, stage: 2 });
+  lane.release();
+});
+
 test("a ring record without an outcome id (generation 0) publishes nothing", async () => {
   const rt = await runtime();
   rt.b.zinc.pushIntent(record(enter(0, "N1"), null));

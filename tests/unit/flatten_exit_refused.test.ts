@@ -2,7 +2,9 @@
  * Flatten when the venue does not take the exit it places, in the fast tier: a real kernel,
  * executor, live reconciler and flattener over the mock venue.
  *
- * The flatten's market exit can be refused for the rate limit (retried after a pause), refused
+ * The flatten's market exit can be refused for the rate limit (retried after a pause; while a hint
+ * longer than the adapter's throttle waits runs, not placed at all: it could only be refused, and
+ * each refused exit spends one of the trade's 255 exit legs), refused
  * because the venue's position is already smaller than the kernel's (the kernel's size is what is
  * wrong: only the venue's truth lets the flatten go on), left UNKNOWN by a 5xx (the order may or may
  * not exist: it is looked up, never sent twice blind), or executed with its events lost. In each the
@@ -10,6 +12,7 @@
  */
 
 import { afterEach, expect, test } from "bun:test";
+import { type Clock, ManualClock } from "../../src/contracts/clock.ts";
 import type { FlattenRequest } from "../../src/contracts/flatten.ts";
 import type { ExecutionKernel } from "../../src/kernel/index.ts";
 import { Executor } from "../../src/launcher/executor.ts";
@@ -25,8 +28,7 @@ afterEach(async () => {
   for (const k of kernels.splice(0)) k.destroy();
 });
 
-async function world() {
-  const clock = new SystemClock();
+async function world(clock: Clock = new SystemClock()) {
   const venue = new MockVenueAdapter({ seed: 5, clock, prices: { "BTC-USDT": 65_000 }, balance: 10_000 });
   await venue.connect();
   const kernel = freshKernel({ slots: 2, capital: 10_000 });
@@ -79,6 +81,22 @@ test("flatten whose exit the venue rate limits (100410) twice: retried after a p
   expect(report.complete).toBe(true);
   expect(report.attempts.after_refusal).toBe(2);
   expect(w.kernel.slot(0).stage).toBe("CLOSED");
+  await expectFlatAtVenue(w);
+}, 15_000);
+
+test("flatten through a venue rate-limit hint of 20 s: no exit is placed while it holds, so the trade spends two exit legs, not one per retry", async () => {
+  const clock = new ManualClock(1_800_000_000_000);
+  const w = await world(clock);
+  await openLong(w);
+  w.venue.setKnobs({ rate_limit: { count: 1, retry_after_ms: 20_000 } });
+  const ticker = setInterval(() => clock.advance(250), 5); // about 50 s of the flatten's time per real second
+  try {
+    const report = await w.flattener.run({ timeout_ms: 60_000 } as FlattenRequest);
+    expect(report.complete).toBe(true);
+  } finally {
+    clearInterval(ticker);
+  }
+  expect(w.kernel.slot(0)).toMatchObject({ stage: "CLOSED", leg: 2 });
   await expectFlatAtVenue(w);
 }, 15_000);
 

@@ -6,11 +6,13 @@
  *   as invalid and the entry would stay working until the hung-order path);
  * - a PENDING order (accepted, not yet in the engine) reads as a working order (NEW), then fills;
  * - HTTP 418 (IP banned after 429s): the whole IP is banned, so the adapter sends nothing at all,
- *   on any endpoint, until the venue's expiry or, without one, BingX's 5-minute restriction.
+ *   on any endpoint, until the venue's expiry or, without one, BingX's 5-minute restriction; its
+ *   `orderHoldMs` says so beforehand, and the order edges refuse ENTER and EXIT with that hint.
  */
 
 import { afterEach, expect, test } from "bun:test";
 import type { OrderRequest, VenueEvent } from "../../src/contracts/venue.ts";
+import { orderIntentRefusal } from "../../src/launcher/_order_hold.ts";
 import type { SimHandle } from "../../src/sim/index.ts";
 import { VenueRequestError } from "../../src/venue/bingx/index.ts";
 import { QUICK_STREAM, simAdapter, simOnClock } from "../_support/bingx_sim.ts";
@@ -121,4 +123,23 @@ test("after HTTP 418 with the venue's expiry the adapter sends nothing on any en
   clock.advance(100_000);
   expect((await adapter.balance()).balance).toBeGreaterThan(0);
   expect(sim.state().counters.ip_banned).toBe(1);
+});
+
+test("during an IP ban the adapter's orderHoldMs is the ban's remaining time and the order edge refuses an EXIT with it", async () => {
+  const { sim, clock, adapter } = await start();
+  expect(adapter.orderHoldMs()).toBeNull();
+  sim.faults.ip_ban = { count: 1, retry_hint: true };
+  await bannedOnPlacement(sim, adapter);
+  clock.advance(60_000);
+  expect(adapter.orderHoldMs()).toBe(240_000);
+  const slotOf = () => ({ asset: "BTC-USDT", size: 0.01 });
+  const sl = { type: "EXIT", slot_id: 0, size: 0.01, price: null, reason: "SL" } as const;
+  expect(orderIntentRefusal(adapter, sl, slotOf)).toMatchObject({
+    code: "RATE_LIMITED",
+    input_kind: "EXIT",
+    retry_after_ms: 240_000,
+  });
+  expect(orderIntentRefusal(adapter, { type: "CANCEL", slot_id: 0 }, slotOf)).toBeNull(); // a cancel is not held here
+  clock.advance(240_000);
+  expect([adapter.orderHoldMs(), orderIntentRefusal(adapter, sl, slotOf)]).toEqual([null, null]);
 });

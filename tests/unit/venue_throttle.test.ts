@@ -263,3 +263,30 @@ test("throttle options out of range are programmer errors", () => {
       new Throttle({ clock, sleep, margin: 0.8, limitsPerS: { test_order: 5 } as Partial<Record<RateGroup, number>> }),
   ).toThrow("test_order is not a rate group");
 });
+
+test("refusal says beforehand exactly what acquire refuses: a wait within the bound is none, a pause past it or a full queue is one, and it changes nothing", async () => {
+  const h = throttle({ queueMax: 3 });
+  expect(h.t.refusal("place_order", "order")).toBeNull(); // a token is free
+  h.t.rateLimited("place_order", 1500); // the order would wait 1.5 s: queued, not refused
+  expect(h.t.refusal("place_order", "order")).toBeNull();
+  h.t.rateLimited("place_order", 300_000);
+  const said = h.t.refusal("place_order", "order");
+  expect(said).toEqual({ waitMs: 300_000, why: "an estimated wait of 300000 ms" });
+  expect(h.t.refusal("cancel_order", "order")).toBeNull(); // another group's budget is untouched
+  expect(h.t.stats().refused).toBe(0); // asking is not refusing
+  await h.ask("o", "place_order", "order");
+  expect((h.errors.get("o") as VenueRequestError).retry_after_ms).toBe(said!.waitMs);
+  for (let i = 0; i < 8; i++) void h.ask(`q${i}`, "query_order", "query"); // 4 sent, 3 queued, 1 refused
+  expect(h.t.refusal("query_order", "query")).toEqual({ waitMs: 1000, why: "3 requests already waiting" });
+  await h.time.advance(300_000);
+  expect(h.t.refusal("place_order", "order")).toBeNull();
+});
+
+test("after an HTTP 418 every group's refusal names the ban's remaining time", async () => {
+  const h = throttle();
+  h.t.ipBanned(60_000);
+  expect(h.t.refusal("place_order", "order")?.waitMs).toBe(60_000);
+  expect(h.t.refusal("balance", "query")?.waitMs).toBe(60_000);
+  await h.time.advance(45_000);
+  expect(h.t.refusal("place_order", "order")?.waitMs).toBe(15_000);
+});

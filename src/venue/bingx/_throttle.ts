@@ -28,13 +28,14 @@
  * sent before the venue's hint or, without one, BingX's 5-minute restriction (`ipBanned`).
  *
  * Entry points: `new Throttle(options)`, `capacity`, `windowMs`, `tryAcquire`, `acquire`,
- * `rateLimited`, `exhausted`, `ipBanned`, `stats`.
+ * `refusal`, `rateLimited`, `exhausted`, `ipBanned`, `stats`.
  */
 
 import type { Clock } from "../../contracts/clock.ts";
 import type { VenueRateStats } from "../../contracts/venue.ts";
 import { RateBucket } from "./_rate_bucket.ts";
-import { MARKET_BUDGET, RATE_BUDGETS, type RateGroup, type RatePriority, rateCapacities } from "./endpoints.ts";
+import type { RateGroup, RatePriority } from "./endpoints.ts";
+import { MARKET_BUDGET, RATE_BUDGETS, RATE_WAIT_MAX_MS, rateCapacities } from "./endpoints.ts";
 import { VenueRequestError } from "./errors.ts";
 
 export interface ThrottleOptions {
@@ -51,7 +52,7 @@ export interface ThrottleOptions {
   limitsPerS?: Partial<Record<RateGroup, number>>;
   /** Requests allowed to wait in one group (default 64). */
   queueMax?: number;
-  /** Longest estimated wait accepted, in ms (default 10000). */
+  /** Longest estimated wait accepted, in ms (default RATE_WAIT_MAX_MS, 10000). */
   waitMaxMs?: number;
 }
 
@@ -97,7 +98,7 @@ export class Throttle {
     if (!(o.margin > 0 && o.margin <= 1))
       throw new Error(`Invariant: throttle margin must be in (0, 1], got ${o.margin}`);
     this.queueMax = o.queueMax ?? 64;
-    this.waitMaxMs = o.waitMaxMs ?? 10_000;
+    this.waitMaxMs = o.waitMaxMs ?? RATE_WAIT_MAX_MS;
     if (!(Number.isInteger(this.queueMax) && this.queueMax >= 0 && this.queueMax <= 100_000))
       throw new Error(`Invariant: throttle queueMax must be an integer in 0..100000, got ${this.queueMax}`);
     if (!(this.waitMaxMs >= 0)) throw new Error(`Invariant: throttle waitMaxMs must be >= 0, got ${this.waitMaxMs}`);
@@ -144,31 +145,35 @@ export class Throttle {
     return this.lease(g, now, now);
   }
 
+  /**
+   * Whether a request of `group` asked now would be refused at once (`acquire`'s bounds: a full
+   * queue, or an estimated wait past `waitMaxMs`, as during a ban or before the venue's hint): the
+   * estimated wait and why, else null (a token is free, or the wait is within bounds). Reads only.
+   */
+  refusal(group: RateGroup, priority: RatePriority): { waitMs: number; why: string } | null {
+    const g = this.group(group);
+    const now = this.nowMs();
+    const ahead = priority === "order" ? g.orders.length : g.orders.length + g.queries.length;
+    if (ahead === 0 && g.bucket.available(now) > 0) return null;
+    const waitMs = Math.ceil(Math.max(0, g.bucket.etaMs(ahead, now) - now));
+    const queued = g.orders.length + g.queries.length;
+    if (queued >= this.queueMax) return { waitMs, why: `${queued} requests already waiting` };
+    return waitMs > this.waitMaxMs ? { waitMs, why: `an estimated wait of ${waitMs} ms` } : null;
+  }
+
   /** Waits for a token of `group`; refuses at once (RATE_LIMIT, with a hint) past the queue's bounds. */
   acquire(group: RateGroup, priority: RatePriority, where: string): Promise<Lease> {
     const free = this.tryAcquire(group, priority);
     if (free !== null) return Promise.resolve(free);
-    const g = this.group(group);
-    const now = this.nowMs();
-    const ahead = priority === "order" ? g.orders.length : g.orders.length + g.queries.length;
-    const waitMs = Math.max(0, g.bucket.etaMs(ahead, now) - now);
-    const queued = g.orders.length + g.queries.length;
-    if (queued >= this.queueMax || waitMs > this.waitMaxMs) {
+    const refused = this.refusal(group, priority);
+    if (refused !== null) {
       this.counts.refused++;
-      const why =
-        queued >= this.queueMax ? `${queued} requests already waiting` : `an estimated wait of ${Math.ceil(waitMs)} ms`;
-      return Promise.reject(
-        new VenueRequestError(
-          "RATE_LIMIT",
-          `${where}: not sent, client-side rate budget ${group} exhausted (${why})`,
-          undefined,
-          undefined,
-          Math.ceil(waitMs),
-        ),
-      );
+      const message = `${where}: not sent, client-side rate budget ${group} exhausted (${refused.why})`;
+      return Promise.reject(new VenueRequestError("RATE_LIMIT", message, undefined, undefined, refused.waitMs));
     }
+    const g = this.group(group);
     return new Promise<Lease>((resolve) => {
-      (priority === "order" ? g.orders : g.queries).push({ since: now, grant: resolve });
+      (priority === "order" ? g.orders : g.queries).push({ since: this.nowMs(), grant: resolve });
       this.counts.queued_max = Math.max(this.counts.queued_max, this.queued());
       this.pump(g);
     });
@@ -290,6 +295,4 @@ export class Throttle {
   }
 }
 
-function round3(x: number): number {
-  return Math.round(x * 1000) / 1000;
-}
+const round3 = (x: number): number => Math.round(x * 1000) / 1000;

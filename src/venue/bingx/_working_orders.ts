@@ -41,6 +41,8 @@ import { createdBefore } from "./_resolve.ts";
 
 export const WORKING_MAX = 10_000;
 const FORGOTTEN_MAX = 4096;
+/** The account's position mode as the adapter last read it (undefined before connect). */
+type PositionMode = "hedge" | "oneway" | undefined;
 
 export interface WorkingOrder {
   cid: string;
@@ -170,6 +172,20 @@ export class WorkingOrders {
     return owner === cid && (echoed === "" || echoed.toLowerCase() === cid.toLowerCase());
   }
 
+  /**
+   * The kernel id a query by `cid` reports the venue's answer `s` under: `cid` when it is that
+   * order (`isQueriedOrder`; the venue may echo the id lower-cased), else the venue order's own
+   * (`kernelIdOf`). `cid`'s own order still working that this process did not place (a restart)
+   * is adopted, so its stream events carry `cid` and catch-up covers it; one ended is untracked
+   * (the stream never delivered its end), not left for a catch-up.
+   */
+  queried(cid: string, asset: string, s: VenueOrderState, sinceMs: number | undefined, mode: PositionMode): string {
+    if (!this.isQueriedOrder(cid, s, sinceMs)) return this.kernelIdOf(s);
+    if (s.status === "NEW" || s.status === "PARTIALLY_FILLED") this.adopt(cid, asset, openingSide(s, mode));
+    else this.untrack(cid);
+    return cid;
+  }
+
   all(): WorkingOrder[] {
     return [...this.byVenueSpelling.values()];
   }
@@ -226,7 +242,7 @@ function caseCollision(cid: string, held: string): TrackRefusal {
 /** The side an order of a one-way account opens (a BUY of LONG, a SELL of SHORT); none in hedge mode or for a close. */
 export function openingSide(
   o: { side: "BUY" | "SELL"; position_side: PositionSide },
-  mode: "hedge" | "oneway" | undefined,
+  mode: PositionMode,
 ): PositionSide | undefined {
   if (mode !== "oneway") return undefined;
   return (o.side === "BUY") === (o.position_side === "LONG") ? o.position_side : undefined;

@@ -55,7 +55,7 @@ import { parseBalance, parseOrder, parseOrderList, parsePositions } from "./_par
 import { rehearseOrder, sampleOrder } from "./_placement.ts";
 import { cancelOrder, type PositionMode, readPositionMode, type SubmitContext, submitOrder } from "./_submit.ts";
 import { Throttle } from "./_throttle.ts";
-import { openingSide, WorkingOrders } from "./_working_orders.ts";
+import { WorkingOrders } from "./_working_orders.ts";
 import { assertUrlsAllowed, type BingxConfig, contractsRefreshMs, DEFAULT_RATE_MARGIN } from "./config.ts";
 import * as ep from "./endpoints.ts";
 import { VenueRequestError } from "./errors.ts";
@@ -74,6 +74,9 @@ export interface BingxAdapterOptions {
   /** User stream timings (see user_stream.ts). */
   stream?: StreamTimings;
 }
+
+/** The rate group and priority of a placement (POST trade/order), looked up once. */
+const PLACE_RATE = ep.rateOf({ method: "POST", path: ep.PATHS.order });
 
 export class BingxVenueAdapter implements VenueAdapter {
   readonly name = "BINGX" as const;
@@ -176,6 +179,11 @@ export class BingxVenueAdapter implements VenueAdapter {
     return this.rest.rateStats();
   }
 
+  /** The throttle's wait (ms) when it would refuse a placement now (a ban, before the venue's hint, a full queue). */
+  orderHoldMs(): number | null {
+    return this.rest.refusedForMs(PLACE_RATE);
+  }
+
   async submit(order: OrderRequest): Promise<SubmitResult> {
     // Judged before the placement: its own fill, reported by the stream, may refresh the mark first.
     this.lastOrder = order;
@@ -206,16 +214,7 @@ export class BingxVenueAdapter implements VenueAdapter {
         const s = parseOrder(await this.rest.request(ep.queryOrder(asset, clientOrderId)));
         if (!s) throw new VenueRequestError("MALFORMED", `query order ${clientOrderId}: answer unreadable`);
         const since = createdAtMs === undefined ? undefined : createdAtMs + this.rest.timeOffsetMs; // venue ms
-        // The caller's spelling wins when the venue echoes the same id lower-cased (BingX does).
-        const same = this.working.isQueriedOrder(clientOrderId, s, since);
-        // An order still working that this process did not place (a restart adopting it): track
-        // it, so its later stream events carry the caller's spelling and catch-up covers it.
-        if (same && (s.status === "NEW" || s.status === "PARTIALLY_FILLED"))
-          this.working.adopt(clientOrderId, asset, openingSide(s, this.mode));
-        // An end the stream never delivered (last frame lost): no longer working, not left for a catch-up.
-        else if (same) this.working.untrack(clientOrderId);
-        const kernelId = same ? clientOrderId : this.working.kernelIdOf(s);
-        return { ...s, client_order_id: kernelId };
+        return { ...s, client_order_id: this.working.queried(clientOrderId, asset, s, since, this.mode) };
       } catch (err) {
         if (!(err instanceof VenueRequestError && err.orderAbsent)) throw err;
         this.working.forgetAbsent(clientOrderId); // the executor rejects it as ABSENT (no placement running)

@@ -20,7 +20,7 @@
  * Requests go out on kept-alive connections this thread writes itself (`http_wire.ts`): an
  * order's bytes leave in the caller's turn, not after a hand-over to another thread.
  *
- * Entry points: `new BingxRestClient(config)`, `request`, `syncTime`, `buildRequest`, `rateStats`,
+ * Entry points: `new BingxRestClient(config)`, `request`, `syncTime`, `buildRequest`, `rateStats`, `refusedForMs`,
  * `close`.
  */
 
@@ -29,7 +29,7 @@ import type { VenueRateStats } from "../../contracts/venue.ts";
 import { parseJsonSafe } from "./_safe_json.ts";
 import { Throttle } from "./_throttle.ts";
 import { DEFAULT_RATE_MARGIN } from "./config.ts";
-import { PATHS, type RateGroup, rateOf } from "./endpoints.ts";
+import { PATHS, type RateGroup, type RatePriority, rateOf } from "./endpoints.ts";
 import { classifyCode, redact, VenueRequestError } from "./errors.ts";
 import { HttpWire } from "./http_wire.ts";
 import { encodeParams, type Params, signQuery } from "./signer.ts";
@@ -87,6 +87,11 @@ export class BingxRestClient {
   /** What the throttle did so far. */
   rateStats(): VenueRateStats {
     return this.throttle.stats();
+  }
+
+  /** The estimated wait (ms) when the throttle would refuse a request of `rate` now (`Throttle.refusal`); else null. */
+  refusedForMs(rate: { group: RateGroup; priority: RatePriority }): number | null {
+    return this.throttle.refusal(rate.group, rate.priority)?.waitMs ?? null;
   }
 
   get timeOffsetMs(): number {

@@ -12,12 +12,16 @@
  * An opening order needs its initial margin plus the taker fee within the available margin, net of
  * what working opening orders reserve (101204).
  *
- * Entry points: `placeRefusal`, `cancelRefusal`, `ruleCheck`, `closeRefusal`, `marginRefusal`, `clientIdRefusal`,
- * `Refusal`.
+ * A rate-limit refusal whose retry hint is longer than the BingX adapter's throttle waits holds
+ * every placement until the hint has passed (`RateHold`), as that throttle does.
+ *
+ * Entry points: `placeRefusal`, `RateHold`, `transportFailure`, `cancelRefusal`, `ruleCheck`, `closeRefusal`,
+ * `marginRefusal`, `clientIdRefusal`, `Refusal`.
  */
 
 import type { ContractRules, OrderRequest } from "../../contracts/venue.ts";
 import { applyContractRules, closesWholePosition, type RuleCheck } from "../bingx/contract_rules.ts";
+import { RATE_WAIT_MAX_MS } from "../bingx/endpoints.ts";
 import { roundQty } from "../event_id.ts";
 import { isOpening, type MockLedger } from "./_ledger.ts";
 import { type MockOrder, TAKER_FEE_RATE } from "./_orders.ts";
@@ -44,8 +48,56 @@ function rateLimited(cell: KnobCell): Refusal | null {
   return out;
 }
 
-export function placeRefusal(cell: KnobCell, request: OrderRequest, hasPrice: boolean, full: boolean): Refusal | null {
-  const limited = rateLimited(cell);
+/**
+ * The venue's retry hint after a placement refused for the rate limit, kept as BingX's adapter
+ * keeps it: its throttle lets an order wait up to RATE_WAIT_MAX_MS for the hint and refuses it at
+ * once past that. So a hint longer than that holds every placement until it has passed: each is
+ * refused (100410, the time left as its hint) without using a count of the knob, and `remainingMs`
+ * says so before anything is sent. A shorter hint holds nothing (the mock does not queue: the next
+ * placement goes at once, refused only as the knob's count says).
+ */
+export class RateHold {
+  private untilMs = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly nowMs: () => number) {}
+
+  /** The time (ms) left before a held hint, or null when none runs. */
+  remainingMs(): number | null {
+    const left = Math.ceil(this.untilMs - this.nowMs());
+    return left > 0 ? left : null;
+  }
+
+  /** A placement's refusal while a hint holds, else the knob's (`rate_limit`), whose long hint starts a hold. */
+  refusal(cell: KnobCell): Refusal | null {
+    const left = this.remainingMs();
+    if (left !== null) return { reason: "RATE_LIMITED", code: "100410", message: "rate limited", retry_after_ms: left };
+    const limited = rateLimited(cell);
+    const hint = limited?.retry_after_ms;
+    if (hint !== undefined && hint > RATE_WAIT_MAX_MS) this.untilMs = this.nowMs() + hint;
+    return limited;
+  }
+}
+
+/** Consumes one use of a transport knob: the answer the caller gets is UNKNOWN. */
+export function transportFailure(
+  cell: KnobCell,
+  key: "http_5xx" | "drop_responses",
+): { status: "UNKNOWN"; reason: string } | null {
+  const k = cell.get();
+  if (!k[key]) return null;
+  cell.set(consumeCount(k, key));
+  const why = key === "http_5xx" ? "HTTP 500 before execution" : "answer lost after execution";
+  return { status: "UNKNOWN", reason: `mock venue: ${why}; outcome unknown` };
+}
+
+export function placeRefusal(
+  cell: KnobCell,
+  hold: RateHold,
+  request: OrderRequest,
+  hasPrice: boolean,
+  full: boolean,
+): Refusal | null {
+  const limited = hold.refusal(cell);
   if (limited) return limited;
   const k = cell.get();
   if (k.reject) {

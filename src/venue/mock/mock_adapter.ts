@@ -57,11 +57,13 @@ import {
   type KnobCell,
   marginRefusal,
   placeRefusal,
+  RateHold,
   type Refusal,
   ruleCheck,
+  transportFailure,
 } from "./_refusals.ts";
 import { FillHistory, type MockFill } from "./fill_history.ts";
-import { consumeCount, type MockKnobs, validateKnobs } from "./knobs.ts";
+import { type MockKnobs, validateKnobs } from "./knobs.ts";
 
 export interface MockVenueOptions {
   seed: number;
@@ -89,6 +91,7 @@ export class MockVenueAdapter implements VenueAdapter {
   private readonly diagListeners = new Set<VenueDiagnosticListener>();
   private readonly orderIds = new Set<string>();
   private readonly knobCell: KnobCell = { get: () => this.knobState, set: (k) => (this.knobState = k) };
+  private readonly hold = new RateHold(() => this.clock.nowMs());
   private isConnected = false;
   private seq = 0;
 
@@ -144,19 +147,11 @@ export class MockVenueAdapter implements VenueAdapter {
 
   async submit(order: OrderRequest): Promise<SubmitResult> {
     if (!this.isConnected) throw new Error("Invariant: MockVenueAdapter.submit before connect()");
-    const failed = this.transportFailure("http_5xx");
+    const failed = transportFailure(this.knobCell, "http_5xx");
     const result = failed ?? this.place(order);
     await this.answerDelay();
-    if (result.status === "ACCEPTED") return this.transportFailure("drop_responses") ?? result;
+    if (result.status === "ACCEPTED") return transportFailure(this.knobCell, "drop_responses") ?? result;
     return result;
-  }
-
-  /** Consumes one use of a transport knob: the answer the caller gets is UNKNOWN. */
-  private transportFailure(key: "http_5xx" | "drop_responses"): { status: "UNKNOWN"; reason: string } | null {
-    if (!this.knobState[key]) return null;
-    this.knobState = consumeCount(this.knobState, key);
-    const why = key === "http_5xx" ? "HTTP 500 before execution" : "answer lost after execution";
-    return { status: "UNKNOWN", reason: `mock venue: ${why}; outcome unknown` };
   }
 
   private place(request: OrderRequest): SubmitResult {
@@ -167,6 +162,7 @@ export class MockVenueAdapter implements VenueAdapter {
     }
     const refused = placeRefusal(
       this.knobCell,
+      this.hold,
       request,
       this.prices.has(request.asset),
       this.orders.size >= ORDERS_MAX && !forgetOldestFinished(this.orders, this.orderIds),
@@ -225,7 +221,7 @@ export class MockVenueAdapter implements VenueAdapter {
 
   async cancel(asset: string, clientOrderId: string): Promise<CancelResult> {
     if (!this.isConnected) throw new Error("Invariant: MockVenueAdapter.cancel before connect()");
-    const result = this.transportFailure("http_5xx") ?? this.cancelNow(asset, clientOrderId);
+    const result = transportFailure(this.knobCell, "http_5xx") ?? this.cancelNow(asset, clientOrderId);
     await this.answerDelay();
     return result;
   }
@@ -265,6 +261,10 @@ export class MockVenueAdapter implements VenueAdapter {
 
   async contractRules(asset: string): Promise<ContractRules> {
     return { ...(this.rules[asset] ?? defaultRules(asset)) };
+  }
+
+  orderHoldMs(): number | null {
+    return this.hold.remainingMs();
   }
 
   knownRules(asset: string): ContractRules | null {
