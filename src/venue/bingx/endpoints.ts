@@ -176,26 +176,26 @@ function sumOf(m: Map<unknown, number>): number {
   return s;
 }
 
-// biome-ignore format: one row per endpoint, aligned as a table
 /** How long the adapter's throttle lets a request wait for its budget (its default `waitMaxMs`); past it, refused at once. */
 export const RATE_WAIT_MAX_MS = 10_000;
 
+// biome-ignore format: one row per endpoint, aligned as a table
 const RATE_TABLE: ReadonlyArray<[method: string, path: string, group: RateGroup, priority: RatePriority]> = [
-  ["POST", PATHS.order, "place_order", "order"],
-  ["DELETE", PATHS.order, "cancel_order", "order"],
-  ["GET", PATHS.order, "query_order", "query"],
-  ["GET", PATHS.openOrders, "open_orders", "query"],
-  ["GET", PATHS.positions, "positions", "query"],
-  ["GET", PATHS.balance, "balance", "query"],
-  ["POST", PATHS.leverage, "leverage", "order"], // set before an entry is placed
-  ["GET", PATHS.leverage, "leverage", "query"],
-  ["GET", PATHS.positionMode, "position_mode_read", "query"],
-  ["POST", PATHS.listenKey, "listen_key", "query"],
-  ["PUT", PATHS.listenKey, "listen_key", "query"],
-  ["DELETE", PATHS.listenKey, "listen_key", "query"],
-  ["GET", PATHS.contracts, "market", "query"],
-  ["GET", PATHS.premiumIndex, "market", "query"],
-  ["GET", PATHS.serverTime, "market", "query"],
+  ["POST",   PATHS.order,          "place_order",        "order"],
+  ["DELETE", PATHS.order,          "cancel_order",       "order"],
+  ["GET",    PATHS.order,          "query_order",        "query"],
+  ["GET",    PATHS.openOrders,     "open_orders",        "query"],
+  ["GET",    PATHS.positions,      "positions",          "query"],
+  ["GET",    PATHS.balance,        "balance",            "query"],
+  ["POST",   PATHS.leverage,       "leverage",           "order"], // set before an entry is placed
+  ["GET",    PATHS.leverage,       "leverage",           "query"],
+  ["GET",    PATHS.positionMode,   "position_mode_read", "query"],
+  ["POST",   PATHS.listenKey,      "listen_key",         "query"],
+  ["PUT",    PATHS.listenKey,      "listen_key",         "query"],
+  ["DELETE", PATHS.listenKey,      "listen_key",         "query"],
+  ["GET",    PATHS.contracts,      "market",             "query"],
+  ["GET",    PATHS.premiumIndex,   "market",             "query"],
+  ["GET",    PATHS.serverTime,     "market",             "query"],
 ];
 
 const RATES = new Map(RATE_TABLE.map(([m, path, group, priority]) => [`${m} ${path}`, { group, priority }]));
