@@ -1,10 +1,12 @@
 /**
  * The outcome of one intent as the kernel's process published it in the client's lane
- * (ffi/README.md §7, OutcomeRecord): refused at the edge, the kernel's answer, or the venue's
- * later answer to the order the intent made. `decodeOutcome` validates every byte (the lane is
- * shared memory; `accepted` and `retryable` are 0 or 1) and throws `CorruptRegionError` naming the
- * field; what a newer kernel may add decodes instead of failing: a diagnostic code as `CODE_<n>`, a
- * diagnostic field as `FIELD_<n>`, an input kind as `KIND_<n>`.
+ * (ffi/README.md §7, OutcomeRecord): refused at the edge (a RATE_LIMITED one, retryable with
+ * `retryAfterMs`, means the venue adapter would not send an order now: nothing was sent and no
+ * VENUE outcome follows), the kernel's answer, or the venue's later answer to the order the
+ * intent made. `decodeOutcome` validates every byte (the lane is shared memory; `accepted` and
+ * `retryable` are 0 or 1) and throws `CorruptRegionError` naming the field; what a newer kernel may
+ * add decodes instead of failing: a diagnostic code as `CODE_<n>`, a diagnostic field as
+ * `FIELD_<n>`, an input kind as `KIND_<n>`.
  *
  * Entry points: `Outcome`, `OutcomeDiagnostic`, `decodeOutcome`, `OUTCOME_BYTES`, the enum tables.
  */

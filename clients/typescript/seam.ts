@@ -3,7 +3,8 @@
  * current slots and account (`planDecision`), submits each intent, and answers one `SeamResult`
  * that surfaces everything the kernel and the venue said: refusals with their codes and messages
  * (the seam's own, the edge's, the kernel's, and with `awaitVenue` the venue's), rate limits with
- * the venue's retry hint, and a kernel restart, after which `reconcile()` tells the strategy what
+ * their retry hint (the edge's RATE_LIMITED: nothing was sent, so no venue answer is waited for;
+ * or the venue's), and a kernel restart, after which `reconcile()` tells the strategy what
  * the kernel now holds (its belief is replaced by the kernel's, never the other way round: the
  * trades of open slots and of slots the kernel is still reconciling). Nothing is planned or pushed
  * while the kernel is dead or replaced and not reconciled (its ring would keep the intents for the
@@ -194,7 +195,8 @@ export class Seam {
     return result;
   }
 
-  /** Submits one step; false when the decision must stop (the kernel went away). */
+  /** Submits one step; false when the decision must stop (the kernel went away). A refused step (EDGE, e.g.
+   * RATE_LIMITED, or KERNEL) made no order: it is a refusal, no venue answer is waited for, the decision goes on. */
   private async run(step: SeamStep, result: SeamResult, awaitVenue: boolean): Promise<boolean> {
     try {
       step.id = this.client.push(step.intent);

@@ -1,8 +1,9 @@
 """The outcome of one intent as published in the client's lane (ffi/README.md section 7).
 
-Origin EDGE (refused before the kernel), KERNEL (the kernel's answer) or VENUE (the venue's later
-answer to the order the intent made: ACK, fills, CANCEL_ACK, CANCEL_REJECT, REJECT — a rate limit
-with the venue's retry hint). Every byte is validated (``accepted`` and ``retryable`` are 0 or 1); a diagnostic code or field a newer kernel adds decodes as ``CODE_<n>``
+Origin EDGE (refused before the kernel; RATE_LIMITED, retryable with ``retry_after_ms``, while the
+venue adapter would not send an order: nothing was sent, no VENUE outcome follows), KERNEL (the
+kernel's answer) or VENUE (the venue's later answer to the order the intent made: ACK, fills,
+CANCEL_ACK, CANCEL_REJECT, REJECT — a rate limit with the venue's retry hint). Every byte is validated (``accepted`` and ``retryable`` are 0 or 1); a diagnostic code or field a newer kernel adds decodes as ``CODE_<n>``
 / ``FIELD_<n>`` rather than failing. The name tables are kernel/ABI.md's (tests/test_abi_tables.py
 parses the document and checks they are equal). A record that does not decode (a broken or
 hostile writer) raises CorruptRegion; the client's poll decodes each record on its own, so one

@@ -3,8 +3,10 @@
 ``plan_decision`` is pure: one decision plus the kernel's slots and account in, kernel intents or
 one SeamRefusal out. ``Seam.execute`` submits the plan through a DitaClient and returns one
 SeamResult that surfaces everything the kernel and the venue said: refusals with codes and
-messages, rate limits with the venue's retry hint (with ``await_venue``), a kernel restart. After a
-restart ``Seam.reconcile`` replaces the strategy's belief with the kernel's slots.
+messages, rate limits with their retry hint (the edge's RATE_LIMITED: nothing was sent, so no venue
+answer is waited for, even with ``await_venue``; or, with ``await_venue``, the venue's), a kernel
+restart. A refused step never stops a decision (CloseAll sends its other steps); a kernel gone does.
+After a restart ``Seam.reconcile`` replaces the strategy's belief with the kernel's slots.
 
 Rules (mapping tests: clients/python/tests/test_seam_plan.py, same as the TypeScript seam's; numbers:
 test_seam_numbers.py; reconcile: test_seam_reconcile.py):
