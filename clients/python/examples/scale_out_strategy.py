@@ -5,7 +5,9 @@ It shows the whole strategy side in a few lines: connect to the kernel by prefix
 kernel's account (the only capital authority: the position is sized from its equity), hand each
 decision to the seam, read every outcome back (the kernel's, then the venue's), and wait for the
 slot to move. The price used to size the entry comes from the strategy's own market data; here it
-is the venue's mark price (GET /openApi/swap/v2/quote/premiumIndex), e.g. of a bingx-sim.
+is the venue's mark price (GET /openApi/swap/v2/quote/premiumIndex), e.g. of a bingx-sim. A
+decision refused for a rate limit (at the edge: nothing was sent; or by the venue) is sent again
+once its hint has passed, when the hint is short (RETRY_MAX_MS), at most RETRIES times.
 
     python3 scale_out_strategy.py --prefix dita_v2_pink --lib $(dita-v2 zinc-lib) \\
         --price-url http://127.0.0.1:PORT --asset BTC-USDT [--fraction 0.02] [--leverage 2] [--step 0.0001]
@@ -21,6 +23,20 @@ import time
 import urllib.request
 
 from dita_v2_client import DitaClient, ScaleOut, Seam, TakeProfit, open_long
+
+RETRIES = 3
+RETRY_MAX_MS = 30_000
+
+
+def execute(seam: Seam, decision):
+    """``decision`` through the seam; a rate-limited refusal with a short hint is sent again after it."""
+    for tries in range(1, RETRIES + 1):
+        result = seam.execute(decision, await_venue=True)
+        wait = result.retry_after_ms if result.retry_after_ms is not None else 1_000
+        if result.ok or not result.rate_limited or result.restarted or tries == RETRIES or wait > RETRY_MAX_MS:
+            return result
+        time.sleep(wait / 1000)
+    raise AssertionError("unreachable")
 
 
 def mark_price(url: str, asset: str) -> float:
@@ -62,8 +78,8 @@ def main() -> int:
         seam = Seam(client, steps={args.asset: args.step}, trade_id_prefix="example")
         report["account_before"] = client.account().equity
         price = mark_price(args.price_url, args.asset)
-        opened = seam.execute(open_long(args.asset, args.leverage, capital_fraction=args.fraction,
-                                        reference_price=price), await_venue=True)
+        opened = execute(seam, open_long(args.asset, args.leverage, capital_fraction=args.fraction,
+                                         reference_price=price))
         report["decisions"].append({"decision": "open long", **summary(opened)})
         if not opened.ok:
             print(json.dumps(report, indent=2))
@@ -72,7 +88,7 @@ def main() -> int:
         wait_for_stage(client, slot, ("POSITION_OPEN",), 10)
         for name, decision, until in (("scale out half", ScaleOut(slot, fraction=0.5), ("POSITION_OPEN",)),
                                       ("take profit", TakeProfit(slot), ("CLOSED",))):
-            result = seam.execute(decision, await_venue=True)
+            result = execute(seam, decision)
             report["decisions"].append({"decision": name, **summary(result)})
             if not result.ok:
                 print(json.dumps(report, indent=2))

@@ -3,7 +3,9 @@
  * out, take profit — the same as clients/python/examples/scale_out_strategy.py. It connects by
  * prefix, sizes the entry from the kernel's account (the only capital authority) and the venue's
  * mark price (standing in for the strategy's market data), hands each decision to the seam, reads
- * every outcome back (kernel, then venue) and waits for the slot to move.
+ * every outcome back (kernel, then venue) and waits for the slot to move. A decision refused for a
+ * rate limit (at the edge: nothing was sent; or by the venue) is sent again once its hint has
+ * passed, when the hint is short (RETRY_MAX_MS), at most RETRIES times.
  *
  *   bun scale_out_strategy.ts --prefix dita_v2_pink --lib $(dita-v2 zinc-lib) \
  *       --price-url http://127.0.0.1:PORT [--asset BTC-USDT] [--fraction 0.02] [--leverage 2] [--step 0.0001]
@@ -13,7 +15,29 @@
  */
 
 import { parseArgs } from "node:util";
-import { DitaClient, openLong, Seam, type SeamResult, type Stage, scaleOut, takeProfit } from "../index.ts";
+import {
+  type Decision,
+  DitaClient,
+  openLong,
+  Seam,
+  type SeamResult,
+  type Stage,
+  scaleOut,
+  takeProfit,
+} from "../index.ts";
+
+const RETRIES = 3;
+const RETRY_MAX_MS = 30_000;
+
+/** `decision` through the seam; a rate-limited refusal with a short hint is sent again after it. */
+async function execute(seam: Seam, decision: Decision): Promise<SeamResult> {
+  for (let tries = 1; ; tries++) {
+    const r = await seam.execute(decision, { awaitVenue: true });
+    const wait = r.retryAfterMs ?? 1_000;
+    if (r.ok || !r.rateLimited || r.restarted || tries === RETRIES || wait > RETRY_MAX_MS) return r;
+    await Bun.sleep(wait);
+  }
+}
 
 async function markPrice(url: string, asset: string): Promise<number> {
   const res = await fetch(`${url}/openApi/swap/v2/quote/premiumIndex?symbol=${asset}`);
@@ -65,9 +89,9 @@ async function main(): Promise<number> {
     const seam = new Seam(client, { steps: { [asset]: Number(a.step) }, tradeIdPrefix: "example-ts" });
     report.account_before = client.account().equity;
     const price = await markPrice(a["price-url"], asset);
-    const opened = await seam.execute(
+    const opened = await execute(
+      seam,
       openLong(asset, { capitalFraction: Number(a.fraction), leverage: Number(a.leverage), referencePrice: price }),
-      { awaitVenue: true },
     );
     report.decisions.push({ decision: "open long", ...summary(opened) });
     if (!opened.ok) return 1;
@@ -77,7 +101,7 @@ async function main(): Promise<number> {
       ["scale out half", scaleOut(slot, { fraction: 0.5 }), ["POSITION_OPEN"]],
       ["take profit", takeProfit(slot), ["CLOSED"]],
     ] as const) {
-      const r = await seam.execute(decision, { awaitVenue: true });
+      const r = await execute(seam, decision);
       report.decisions.push({
         decision: name,
         ...summary(r),
