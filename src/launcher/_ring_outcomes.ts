@@ -60,6 +60,8 @@ export class RingOutcomes {
   private readonly slots: Uint32Array;
   /** Index the kernel saw the record under, or NONE when the edge refused it. */
   private readonly kernelIndex: Int32Array;
+  /** The ring position of the record the kernel saw under each index (the inverse of `kernelIndex`). */
+  private readonly ringAt: Int32Array;
   private readonly refusals: Array<InputRefusal | null>;
   private readonly accepted: Uint8Array;
   private readonly diagnostics = new Map<number, DiagnosticRecord[]>();
@@ -79,6 +81,7 @@ export class RingOutcomes {
     this.kinds = new Uint16Array(capacity);
     this.slots = new Uint32Array(capacity);
     this.kernelIndex = new Int32Array(capacity);
+    this.ringAt = new Int32Array(capacity);
     this.refusals = new Array(capacity).fill(null);
     this.accepted = new Uint8Array(capacity);
     this.batch = new OutcomeBatch(capacity);
@@ -100,7 +103,10 @@ export class RingOutcomes {
     this.kinds[i] = rec[0]! | (rec[1]! << 8);
     this.slots[i] = rec[4]! | (rec[5]! << 8) | (rec[6]! << 16) | (rec[7]! << 24);
     this.kernelIndex[i] = refusal === null ? kernelIndex : NONE;
-    if (refusal === null) this.accepted[kernelIndex] = 0; // set by its kernel call; a faulted call sets none
+    if (refusal === null) {
+      this.accepted[kernelIndex] = 0; // set by its kernel call; a faulted call sets none
+      this.ringAt[kernelIndex] = i;
+    }
     this.refusals[i] = refusal;
   }
 
@@ -111,8 +117,8 @@ export class RingOutcomes {
   ): void {
     if (this.wanted === 0) return;
     for (let k = 0; k < o.accepted_flags.length; k++) {
-      const i = indices[k]!;
-      this.accepted[i] = o.accepted_flags[k]!;
+      this.accepted[indices[k]!] = o.accepted_flags[k]!;
+      const i = this.ringAt[indices[k]!]!; // its ring position: kinds, slots and ids are kept in ring order
       // Tracked now, before the call's orders are sent: a venue that refuses one synchronously
       // answers during the send, and its producer hears that answer (VenueFollowups holds it).
       if (o.accepted_flags[k] === 1 && this.kinds[i]! <= 3 && this.slots[i]! < this.kernel.slotCount) {
