@@ -172,4 +172,20 @@ export const LATER_SWEEP_PLANTS: readonly Plant[] = [
     "      return true;",
     "flatten re-places a refused exit through a long venue rate limit, spending an exit leg each time",
   ),
+  p(
+    "exit-below-notional-passes-edge",
+    "control",
+    "src/launcher/_size_rules.ts",
+    "  return off ?? (slot === null || whole ? null : notionalRefusal(venue, slotId, slot, size, limit));",
+    "  return off;",
+    "a small partial exit the adapter always refuses reaches the kernel: re-sent, it spends all 255 exit legs",
+  ),
+  p(
+    "followup-by-kernel-index",
+    "control",
+    "src/launcher/_ring_outcomes.ts",
+    "      const i = this.ringAt[indices[k]!]!; // its ring position: kinds, slots and ids are kept in ring order",
+    "      const i = indices[k]!;",
+    "after an edge refusal in a ring batch, an accepted ENTER's producer never hears its order's fill",
+  ),
 ];

@@ -62,6 +62,9 @@ export class Gate implements VenueAdapter {
   orderHoldMs(): number | null {
     return this.inner.orderHoldMs();
   }
+  knownMark(asset: string): number | null {
+    return this.inner.knownMark(asset);
+  }
   setLeverage(asset: string, side: PositionSide, leverage: number): Promise<void> {
     return this.inner.setLeverage(asset, side, leverage);
   }

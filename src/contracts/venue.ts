@@ -184,6 +184,8 @@ export interface VenueAdapter {
   contractRules(asset: string): Promise<ContractRules>;
   /** The rules loaded at connect, without a venue call; null for an asset not (yet) known. */
   knownRules(asset: string): ContractRules | null;
+  /** The mark a MARKET order's notional is judged by locally, without a venue call; null when none is fresh. */
+  knownMark(asset: string): number | null;
   setLeverage(asset: string, side: PositionSide, leverage: number): Promise<void>;
   onEvent(listener: VenueEventListener): () => void;
   onDiagnostic(listener: VenueDiagnosticListener): () => void;

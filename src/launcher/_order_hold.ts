@@ -13,7 +13,7 @@
  * (ring): the size rules (`_size_rules.ts`) first, so an intent that can never be sent says so, not
  * "retry later"; then the hold.
  *
- * Entry points: `orderIntentRefusal(venue, intent, slotOf)`, `orderRecordRefusal(venue, rec, slotOf)`.
+ * Entry points: `orderIntentRefusal(venue, intent, slotOf)`, `orderRecordRefusal(venue, rec, slotOf)`, `SlotOf`.
  */
 
 import { OFF } from "../contracts/abi.ts";
@@ -21,6 +21,8 @@ import type { InputRefusal } from "../contracts/intent_parse.ts";
 import type { StrategyIntent } from "../contracts/intents.ts";
 import type { VenueAdapter } from "../contracts/venue.ts";
 import { intentSizeRefusal, recordSizeRefusal, type SlotOf } from "./_size_rules.ts";
+
+export type { SlotOf };
 
 const ENTER = 1;
 const EXIT = 2;
@@ -31,7 +33,7 @@ function refusal(venue: VenueAdapter, kind: "ENTER" | "EXIT", slotId: number): I
   return {
     code: "RATE_LIMITED",
     field: "RETRY_AFTER",
-    message: `${kind}: not sent, the venue's rate limit holds orders for about ${waitMs} ms more; refused before the kernel, retry after that`,
+    message: `${kind} not sent: the venue's rate limit holds orders ${waitMs} ms more; retry after that`,
     input_kind: kind,
     slot_id: slotId,
     retry_after_ms: waitMs,

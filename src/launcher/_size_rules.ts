@@ -18,6 +18,12 @@
  * left the list) is refused first (INVALID_INTENT, field ASSET, naming the symbol and its status),
  * with the adapter's one exception: an EXIT of the slot's whole position passes (the venue judges it).
  *
+ * A partial EXIT whose notional (size × its limit on the tick, or × the mark the adapter holds for a
+ * MARKET one) is below the contract's minimum notional is refused too (INVALID_INTENT, field SIZE):
+ * the adapter would refuse it locally every time, and a strategy re-sending a small scale-out or
+ * partial stop-loss spent the trade's 255 exit legs in a moment (then it could neither exit nor be
+ * flattened). An ENTER below it is left to the adapter (a refused entry spends no leg).
+ *
  * Entry points: `intentSizeRefusal(venue, intent, slotOf)`, `recordSizeRefusal(...)`, `SlotOf`.
  */
 
@@ -25,11 +31,11 @@ import { KERNEL_LIMITS, OFF, QTY_SCALE } from "../contracts/abi.ts";
 import type { InputRefusal } from "../contracts/intent_parse.ts";
 import type { StrategyIntent } from "../contracts/intents.ts";
 import type { ContractRules, VenueAdapter } from "../contracts/venue.ts";
-import { sizeRuleBreach } from "../venue/index.ts";
+import { applyContractRules, sizeRuleBreach } from "../venue/index.ts";
 import { sameSize } from "./_reconcile_truth.ts";
 
-/** The kernel's asset and position size of a slot; null for no such slot or none yet. */
-export type SlotOf = (slotId: number) => { asset: string; size: number } | null;
+/** The kernel's asset, position size and side of a slot; null for no such slot or none yet. */
+export type SlotOf = (slotId: number) => { asset: string; size: number; side: "LONG" | "SHORT" | null } | null;
 
 /** `units` of 1e-8 as a decimal ("100000.00005"). */
 function e8Text(units: bigint): string {
@@ -83,27 +89,52 @@ function refusal(
   };
 }
 
-/** An EXIT of `size` from the slot: refused or not, held to the minimums unless it is the whole position. */
+/**
+ * A partial EXIT whose notional is below the contract's minimum, judged as the adapter will judge it
+ * (`applyContractRules`, on the exit's side: at the limit on the tick it rounds to, a MARKET exit at
+ * the mark the adapter holds; no fresh mark, not judged here): the adapter would refuse it locally
+ * every time (MIN_NOTIONAL), and each refusal spends one of the trade's 255 exit legs.
+ */
+function notionalRefusal(
+  venue: VenueAdapter,
+  slotId: number,
+  slot: { asset: string; side: "LONG" | "SHORT" | null },
+  size: number,
+  limit: number | null,
+): InputRefusal | null {
+  const rules = venue.knownRules(slot.asset);
+  if (rules === null || slot.side === null) return null;
+  const reference = limit ?? venue.knownMark(slot.asset) ?? undefined;
+  const check = applyContractRules(rules, size, limit ?? undefined, reference, slot.side === "LONG" ? "SELL" : "BUY");
+  if (check.ok || check.rule !== "MIN_NOTIONAL") return null;
+  const message = `EXIT: ${check.message}; exit more, or the whole position`;
+  return { code: "INVALID_INTENT", field: "SIZE", message, input_kind: "EXIT", slot_id: slotId };
+}
+
+/** An EXIT of `size` (at `limit`, or MARKET) from the slot: held to the minimums unless it is the whole position. */
 function exitRefusal(
   venue: VenueAdapter,
   slotId: number,
   size: number,
+  limit: number | null,
   slotOf: SlotOf,
   units = unitsOf(size),
 ): InputRefusal | null {
   const slot = slotOf(slotId);
   const whole = slot !== null && sameSize(size, slot.size);
-  return refusal(venue, "EXIT", slotId, slot?.asset ?? null, size, whole, units);
+  const off = refusal(venue, "EXIT", slotId, slot?.asset ?? null, size, whole, units);
+  return off ?? (slot === null || whole ? null : notionalRefusal(venue, slotId, slot, size, limit));
 }
 
 export function intentSizeRefusal(venue: VenueAdapter, intent: StrategyIntent, slotOf: SlotOf): InputRefusal | null {
   if (intent.type === "ENTER") return refusal(venue, "ENTER", intent.slot_id, intent.asset, intent.size);
-  if (intent.type === "EXIT") return exitRefusal(venue, intent.slot_id, intent.size, slotOf);
+  if (intent.type === "EXIT") return exitRefusal(venue, intent.slot_id, intent.size, intent.price || null, slotOf);
   return null;
 }
 
 const ENTER = 1;
 const EXIT = 2;
+const LIMIT = 2; // InputRecord.order_type
 const SENTINELS_FROM = KERNEL_LIMITS.QTY_TOO_PRECISE; // the ABI's out-of-band quantities sit at the bottom of i64
 /** Decodes an ENTER record's asset field (one decoder for all: this runs on the order path). */
 const ASSET_TEXT = new TextDecoder();
@@ -117,7 +148,10 @@ export function recordSizeRefusal(venue: VenueAdapter, rec: Uint8Array, slotOf: 
   if (qty <= SENTINELS_FROM) return null;
   const slotId = dv.getUint32(OFF.InputRecord.slot_id, true);
   const size = Number(qty) / QTY_SCALE;
-  if (kind === EXIT) return exitRefusal(venue, slotId, size, slotOf, qty);
+  if (kind === EXIT) {
+    const limit = rec[OFF.InputRecord.order_type] === LIMIT ? dv.getFloat64(OFF.InputRecord.price, true) : null;
+    return exitRefusal(venue, slotId, size, limit, slotOf, qty);
+  }
   const at = OFF.InputRecord.asset;
   const raw = rec.subarray(at, at + 24);
   const end = raw.indexOf(0);

@@ -79,6 +79,9 @@ export class LoggedVenue implements VenueAdapter {
   orderHoldMs(): number | null {
     return this.inner.orderHoldMs();
   }
+  knownMark(asset: string): number | null {
+    return this.inner.knownMark(asset);
+  }
   setLeverage(asset: string, side: PositionSide, leverage: number): Promise<void> {
     return this.call("setLeverage", [asset, side, leverage], () => this.inner.setLeverage(asset, side, leverage));
   }

@@ -24,7 +24,7 @@ import { IntakeClosedError } from "../http/index.ts";
 import { ControlSync, mailboxFlatten } from "./_control_sync.ts";
 import { type HungQueryDeps, resolveHung } from "./_hung_query.ts";
 import { JournalGuard } from "./_journal_guard.ts";
-import { orderIntentRefusal, orderRecordRefusal } from "./_order_hold.ts";
+import { orderIntentRefusal, orderRecordRefusal, type SlotOf } from "./_order_hold.ts";
 import { RingIntake } from "./_ring_intake.ts";
 import { runServeLoops } from "./_serve_loops.ts";
 import { SHUTDOWN_BUDGET_MS, shutdownPlan } from "./_shutdown_plan.ts";
@@ -205,10 +205,10 @@ export class Runtime {
     return this.executor.submitStrategy(intent);
   }
 
-  /** A slot's asset and position size, or null for no such slot or none yet (for the venue's size rules). */
-  private readonly slotOf = (id: number): { asset: string; size: number } | null => {
+  /** A slot's asset, position size and side, or null for no such slot or none yet (for the venue's size rules). */
+  private readonly slotOf: SlotOf = (id) => {
     const slot = Number.isInteger(id) && id >= 0 && id < this.b.kernel.slotCount ? this.b.kernel.slot(id) : null;
-    return slot?.asset ? { asset: slot.asset, size: slot.size } : null;
+    return slot?.asset ? { asset: slot.asset, size: slot.size, side: slot.side } : null;
   };
 
   private readonly halt = (): void =>

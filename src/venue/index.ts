@@ -7,6 +7,7 @@
  */
 
 export {
+  applyContractRules,
   assertLiveAllowed,
   type BingxAdapterOptions,
   type BingxConfig,

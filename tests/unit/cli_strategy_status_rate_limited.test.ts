@@ -27,7 +27,8 @@ test("an EXIT refused RATE_LIMITED at the edge is a recent refusal with its code
   const lane = plane.claimOutcomeLane();
   const venue = { knownRules: () => null, orderHoldMs: () => 45_000 } as unknown as VenueAdapter;
   const intake = new RingIntake(plane, k, {
-    check: (rec) => orderRecordRefusal(venue, rec, (i) => ({ asset: k.slot(i).asset, size: k.slot(i).size })),
+    check: (rec) =>
+      orderRecordRefusal(venue, rec, (i) => ({ asset: k.slot(i).asset, size: k.slot(i).size, side: k.slot(i).side })),
     applied: () => {},
     refused: () => {},
     nowMs: () => T0,
@@ -49,10 +50,10 @@ test("an EXIT refused RATE_LIMITED at the edge is a recent refusal with its code
       slot_id: 0,
       code: "RATE_LIMITED",
       retry_after_ms: 45_000,
-      message: expect.stringContaining("EXIT: not sent, the venue's rate limit holds orders for about 45000 ms more"),
+      message: expect.stringContaining("EXIT not sent: the venue's rate limit holds orders 45000 ms more"),
     },
   ]);
   expect(statusText(doc)).toContain(
-    `lane ${lane.lane} EDGE EXIT slot 0: RATE_LIMITED (retry after 45000 ms) EXIT: not sent`,
+    `lane ${lane.lane} EDGE EXIT slot 0: RATE_LIMITED (retry after 45000 ms) EXIT not sent`,
   );
 });

@@ -46,7 +46,8 @@ class LauncherLane extends FakeLane {
   constructor(k: ExecutionKernel) {
     super();
     const venue = { knownRules: () => null, orderHoldMs: () => this.holdMs } as unknown as VenueAdapter;
-    const slotOf = (i: number) => (k.slot(i).asset ? { asset: k.slot(i).asset, size: k.slot(i).size } : null);
+    const slotOf = (i: number) =>
+      k.slot(i).asset ? { asset: k.slot(i).asset, size: k.slot(i).size, side: k.slot(i).side } : null;
     this.intake = new RingIntake(this.plane, k, {
       check: (rec) => orderRecordRefusal(venue, rec, slotOf),
       applied: () => {},
@@ -99,7 +100,7 @@ test("the client reads the edge's RATE_LIMITED refusal of an EXIT: EDGE, not acc
       value: null,
     },
   ]);
-  expect(o.message).toStartWith("EXIT: not sent, the venue's rate limit holds orders for about 60000 ms more");
+  expect(o.message).toStartWith("EXIT not sent: the venue's rate limit holds orders 60000 ms more");
   expect(client.outcomesOf(o.clientIntentId)).toHaveLength(1); // nothing else is coming: no order was made
   expect(k.slot(0)).toMatchObject({ stage: "POSITION_OPEN", leg: 0 }); // no exit leg spent, no exit order made
   expect(k.slot(0).exit_order).toBeNull();

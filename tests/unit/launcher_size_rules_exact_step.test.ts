@@ -41,7 +41,7 @@ const enter = (asset: string, size: number): StrategyIntent => ({
 });
 const exit = (size: number): StrategyIntent => ({ type: "EXIT", slot_id: 0, size, price: null, reason: "SIGNAL" });
 
-const holding = (asset: string, size: number) => () => ({ asset, size });
+const holding = (asset: string, size: number) => () => ({ asset, size, side: "LONG" as const });
 const noSlot = () => null;
 
 describe("the edge judges the quantity step exactly, in units", () => {

@@ -89,7 +89,7 @@ describe("launcher early check: a contract the venue does not trade", () => {
       balance: 1_000,
       rules,
     });
-    const slotOf = () => ({ asset: "SOL-USDT", size: 2 });
+    const slotOf = () => ({ asset: "SOL-USDT", size: 2, side: "LONG" as const });
     expect(intentSizeRefusal(venue, exit(1), slotOf)).toMatchObject({
       code: "INVALID_INTENT",
       field: "ASSET",

@@ -106,13 +106,13 @@ test("a flatten of a position below the minimum notional ends flat and complete"
 
 test("strategy edges: an EXIT of the slot's whole position below the minimum quantity passes; a partial EXIT is refused", async () => {
   const w = await world();
-  const slotOf = () => ({ asset: "ETH-USDT", size: 0.005 }); // the kernel's slot: 0.005 ETH left
+  const slotOf = () => ({ asset: "ETH-USDT", size: 0.005, side: "LONG" as const }); // the kernel's slot: 0.005 ETH left
   const refusal = (size: number) => intentSizeRefusal(w.venue, { ...exit(size) }, slotOf)?.message ?? null;
   expect(refusal(0.005)).toBeNull();
   expect(refusal(0.004)).toBe("EXIT: size 0.004 is below ETH-USDT's minimum quantity 0.01");
   expect(refusal(0.0045)).toBe("EXIT: size 0.0045 is below ETH-USDT's minimum quantity 0.01");
   // Less than one step left: refused at the edge, naming the residue.
-  const dust = () => ({ asset: "ETH-USDT", size: 0.0004 });
+  const dust = () => ({ asset: "ETH-USDT", size: 0.0004, side: "LONG" as const });
   expect(intentSizeRefusal(w.venue, exit(0.0004), dust)?.message).toContain("0.0004");
   // The ring's records are judged alike.
   const rec = (size: number) => {

@@ -132,7 +132,7 @@ test("during an IP ban the adapter's orderHoldMs is the ban's remaining time and
   await bannedOnPlacement(sim, adapter);
   clock.advance(60_000);
   expect(adapter.orderHoldMs()).toBe(240_000);
-  const slotOf = () => ({ asset: "BTC-USDT", size: 0.01 });
+  const slotOf = () => ({ asset: "BTC-USDT", size: 0.01, side: "LONG" as const });
   const sl = { type: "EXIT", slot_id: 0, size: 0.01, price: null, reason: "SL" } as const;
   expect(orderIntentRefusal(adapter, sl, slotOf)).toMatchObject({
     code: "RATE_LIMITED",

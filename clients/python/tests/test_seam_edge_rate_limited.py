@@ -41,8 +41,7 @@ def edge_rate_limited(position, cid, kind, slot, stage, hold_ms):
     HEAD.pack_into(rec, 0, 2 * (position + 1), cid, 1, 1, slot, kind, EDGE, 0, stage, 1, 0, 0)
     DIAG.pack_into(rec, 48, RATE_LIMITED, WARNING, RETRY_AFTER, 1, hold_ms, math.nan)
     what = "ENTER" if kind == 1 else "EXIT"
-    message = (f"{what}: not sent, the venue's rate limit holds orders for about {hold_ms} ms more; refused "
-               "before the kernel, retry after that").encode()[:120]
+    message = f"{what} not sent: the venue's rate limit holds orders {hold_ms} ms more; retry after that".encode()
     rec[120:120 + len(message)] = message
     return bytes(rec)
 
@@ -96,7 +95,7 @@ class EdgeRateLimited(unittest.TestCase):
         d = o.diagnostics[0]
         self.assertEqual((d.code, d.severity, d.field, d.retryable, d.retry_after_ms, d.value),
                          ("RATE_LIMITED", "WARNING", "RETRY_AFTER", True, HOLD_MS, None))
-        self.assertTrue(o.message.startswith("EXIT: not sent"))
+        self.assertTrue(o.message.startswith("EXIT not sent"))
 
     def test_a_stop_loss_refused_rate_limited_at_the_edge_is_not_ok_rate_limited_with_the_hint_and_waits_for_no_venue(self):
         lib = HeldVenue()

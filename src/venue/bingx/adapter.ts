@@ -1,31 +1,29 @@
 /**
- * BingxVenueAdapter: the `VenueAdapter` over BingX's USDT-M perpetual REST API and user-data
- * stream. It owns one REST client (signing, time offset, typed errors), one user stream (listen
- * key, gzip frames, reconnect) and one order tracker (event ids, cumulative fees per order; every
- * fact goes to the kernel, which classifies duplicates and late events). Working orders are
- * remembered by client order id so that (a) stream frames, which carry the venue's spelling of
- * the id (BingX may lower-case it), map back to the kernel's id and (b) after every (re)connect
- * each working order is queried by clientOrderID (one pass at a time; see _catch_up.ts): no fill
- * is missed across a stream gap. Ids differing only in case are one BingX order: see
- * _working_orders.ts (a query by the second spelling reports the first's order under its id).
+ * BingxVenueAdapter: the `VenueAdapter` over BingX's USDT-M perpetual REST API and user-data stream. It owns one
+ * REST client (signing, time offset, typed errors), one user stream (listen key, gzip frames, reconnect) and one
+ * order tracker (event ids, cumulative fees per order; every fact goes to the kernel, which classifies duplicates
+ * and late events). Working orders are remembered by client order id so that (a) stream frames, which carry the
+ * venue's spelling of the id (BingX may lower-case it), map back to the kernel's id and (b) after every (re)connect
+ * each working order is queried by clientOrderID (one pass at a time; see _catch_up.ts): no fill is missed across a
+ * stream gap. Ids differing only in case are one BingX order: see _working_orders.ts (a query by the second spelling
+ * reports the first's order under its id).
  *
- * Position mode: `connect()` reads the account's mode (GET /openApi/swap/v1/positionSide/dual) and
- * the adapter works in it: hedge mode as LONG/SHORT orders, one-way mode as BOTH orders whose exits
- * are reduce-only and leverage set with side BOTH. It never switches the mode itself. An answer it
- * cannot read as either mode fails `connect()` with one line. A mode changed by someone else while
- * connected shows as venue rejects until the next `connect()`.
+ * Position mode: `connect()` reads the account's mode (GET /openApi/swap/v1/positionSide/dual) and the adapter works
+ * in it: hedge mode as LONG/SHORT orders, one-way mode as BOTH orders whose exits are reduce-only and leverage set
+ * with side BOTH. It never switches the mode itself. An answer it cannot read as either mode fails `connect()` with
+ * one line. A mode changed by someone else while connected shows as venue rejects until the next `connect()`.
  *
- * Contract rules: read at connect and every `contractsRefreshMs` (10 min) in the background, never
- * on the order path (_contracts_refresh.ts): a contract not trading is refused locally (NOT_TRADING),
- * a changed step/tick/minimum logged once; a failed read keeps the last rules and says so once.
+ * Contract rules: read at connect and every `contractsRefreshMs` (10 min) in the background, never on the order path
+ * (_contracts_refresh.ts): a contract not trading is refused locally (NOT_TRADING), a changed step/tick/minimum
+ * logged once; a failed read keeps the last rules and says so once.
  *
- * Rate limits: every REST call passes one throttle (per account: this adapter) that keeps each
- * endpoint group under DITA_V2_BINGX_RATE_MARGIN of BingX's limit (per-IP limits divided by
- * DITA_V2_BINGX_IP_SHARE, the clients sending from this IP), orders before queries;
- * `rateStats()` reports what it did.
+ * Rate limits: every REST call passes one throttle (per account: this adapter) that keeps each endpoint group under
+ * DITA_V2_BINGX_RATE_MARGIN of BingX's limit (per-IP limits divided by DITA_V2_BINGX_IP_SHARE, the clients sending
+ * from this IP), orders before queries; `rateStats()` reports what it did, `orderHoldMs()` when it would refuse a
+ * placement now.
  *
- * Secrets appear only in the HMAC and the X-BX-APIKEY header; every message leaving this adapter
- * is built from method, path, codes and venue text passed through `redact`.
+ * Secrets appear only in the HMAC and the X-BX-APIKEY header; every message leaving this adapter is built from
+ * method, path, codes and venue text passed through `redact`.
  *
  * Entry points: `new BingxVenueAdapter(config, options?)` plus the `VenueAdapter` interface.
  */
@@ -179,7 +177,6 @@ export class BingxVenueAdapter implements VenueAdapter {
     return this.rest.rateStats();
   }
 
-  /** The throttle's wait (ms) when it would refuse a placement now (a ban, before the venue's hint, a full queue). */
   orderHoldMs(): number | null {
     return this.rest.refusedForMs(PLACE_RATE);
   }
@@ -252,6 +249,10 @@ export class BingxVenueAdapter implements VenueAdapter {
   /** The contract rules already read, or null (before connect, or an asset not listed). */
   knownRules(asset: string): ContractRules | null {
     return this.rules.known(asset);
+  }
+
+  knownMark(asset: string): number | null {
+    return this.marks.peek(asset) ?? null;
   }
 
   /** Checked against the contract's maximum and (one-way: one leverage per symbol) held positions first (_leverage.ts). */

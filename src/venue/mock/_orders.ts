@@ -6,7 +6,7 @@
  * limit that fills later.
  *
  * Entry points: `MockOrder`, `newOrder`, `fillPlan`, `orderEvent`, `rejectEvent`, `cancelRejectEvent`, `newOrderId`,
- * `uniqueOrderId`, `forgetOldestFinished`, `TAKER_FEE_RATE`, `MAKER_FEE_RATE`.
+ * `uniqueOrderId`, `forgetOldestFinished`, `isOpenOn`, `TAKER_FEE_RATE`, `MAKER_FEE_RATE`.
  */
 
 import type { Rng } from "../../contracts/rng.ts";
@@ -69,6 +69,12 @@ export function uniqueOrderId(rng: Rng, seen: Set<string>): string {
     return id;
   }
   throw new Error("Invariant: 16 colliding 19-digit order ids in a row");
+}
+
+/** Whether `order` is working (NEW or PARTIALLY_FILLED) on `asset` (any asset when undefined). */
+export function isOpenOn(order: MockOrder, asset?: string): boolean {
+  const open = order.status === "NEW" || order.status === "PARTIALLY_FILLED";
+  return open && (asset === undefined || order.request.asset === asset);
 }
 
 /**

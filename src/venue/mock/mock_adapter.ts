@@ -1,22 +1,20 @@
 /**
- * MockVenueAdapter: an in-process venue, deterministic from a seed, shaped like BingX (19-digit
- * string order ids, the client order id echoed, BingX statuses and reject codes). With no knobs
- * it acknowledges and fully fills market orders at its seeded price within milliseconds
- * (setTimeout-scheduled); a limit the price crosses fills at that price, others rest (on the
- * tick) until `setPrice` crosses them, paying the maker fee then (taker otherwise). It keeps hedge
- * positions and the USDT wallet like the venue; working opening limits reserve margin until they
- * fill or are cancelled, and an opening order beyond what is left is refused 101204 (`_refusals.ts`).
+ * MockVenueAdapter: an in-process venue, deterministic from a seed, shaped like BingX (19-digit string order ids,
+ * the client order id echoed, BingX statuses and reject codes). With no knobs it acknowledges and fully fills market
+ * orders at its seeded price within milliseconds (setTimeout-scheduled); a limit the price crosses fills at that
+ * price, others rest (on the tick) until `setPrice` crosses them, paying the maker fee then (taker otherwise). It
+ * keeps hedge positions and the USDT wallet like the venue; working opening limits reserve margin until they fill or
+ * are cancelled, and an opening order beyond what is left is refused 101204 (`_refusals.ts`).
  *
- * Invariants: one order per client order id, lower-cased (the same order sent again answers its
- * placement; another is refused: `_refusals.ts`); cumulative filled size and fee only grow; venue
- * state changes before any event about it; a rejected request leaves no order behind.
+ * Invariants: one order per client order id, lower-cased (the same order sent again answers its placement; another
+ * is refused: `_refusals.ts`); cumulative filled size and fee only grow; venue state changes before any event about
+ * it; a rejected request leaves no order behind.
  *
- * Bound: ORDERS_MAX orders; past it the oldest finished one is forgotten (`forgetOldestFinished`,
- * never one that can still fill); a new order is refused (80013) only when all of them are working.
+ * Bound: ORDERS_MAX orders; past it the oldest finished one is forgotten (`forgetOldestFinished`, never one that can
+ * still fill); a new order is refused (80013) only when all of them are working.
  *
- * Entry points: `new MockVenueAdapter({ seed, clock, prices, balance?, knobs? })`, `setKnobs`,
- * `clearKnobs`, `setPrice`, `fills` and `allOrders` (the venue's own records, for auditors), plus
- * the `VenueAdapter` interface.
+ * Entry points: `new MockVenueAdapter({ seed, clock, prices, balance?, knobs? })`, `setKnobs`, `clearKnobs`,
+ * `setPrice`, `fills` and `allOrders` (the venue's own records, for auditors), plus the `VenueAdapter` interface.
  */
 
 import type { Clock } from "../../contracts/clock.ts";
@@ -43,6 +41,7 @@ import { cancelOrder, crossesNow, fillOrder, restingCrossed } from "./_matching.
 import {
   cancelRejectEvent,
   forgetOldestFinished,
+  isOpenOn,
   type MockOrder,
   newOrder,
   orderEvent,
@@ -115,10 +114,6 @@ export class MockVenueAdapter implements VenueAdapter {
 
   clearKnobs(): void {
     this.knobState = {};
-  }
-
-  knobs(): MockKnobs {
-    return { ...this.knobState };
   }
 
   setPrice(asset: string, price: number): void {
@@ -214,9 +209,13 @@ export class MockVenueAdapter implements VenueAdapter {
     return this.history.all();
   }
 
-  /** Every order the venue holds, open or finished, in placement order. */
+  /** Every order the venue holds, open or finished, in placement order (open ones: `openOrders`). */
   allOrders(): VenueOrderState[] {
     return [...this.orders.values()].map(orderState);
+  }
+
+  knobs(): MockKnobs {
+    return { ...this.knobState };
   }
 
   async cancel(asset: string, clientOrderId: string): Promise<CancelResult> {
@@ -244,11 +243,7 @@ export class MockVenueAdapter implements VenueAdapter {
   }
 
   async openOrders(asset?: string): Promise<VenueOrderState[]> {
-    const open = [...this.orders.values()].filter(
-      (o) =>
-        (o.status === "NEW" || o.status === "PARTIALLY_FILLED") && (asset === undefined || o.request.asset === asset),
-    );
-    return open.map(orderState);
+    return [...this.orders.values()].filter((o) => isOpenOn(o, asset)).map(orderState);
   }
 
   async positions(asset?: string): Promise<VenuePosition[]> {
@@ -269,6 +264,10 @@ export class MockVenueAdapter implements VenueAdapter {
 
   knownRules(asset: string): ContractRules | null {
     return { ...(this.rules[asset] ?? defaultRules(asset)) };
+  }
+
+  knownMark(asset: string): number | null {
+    return this.prices.get(asset) ?? null;
   }
 
   async setLeverage(asset: string, side: PositionSide, leverage: number): Promise<void> {
