@@ -8,7 +8,7 @@
  * own through `applySystem`. An input an edge refuses is reported (`refuseAtEdge`), never applied.
  *
  * Each outcome goes to the projection with the journal seq of its input (a ring batch: of its first record, plus
- * each record's offset), so table row ids name inputs; diagnostics the launcher issues itself are marked as such.
+ * each record's offset), so table row ids name inputs; the launcher's own diagnostics and refused inputs are marked.
  * After recovery the whole confirmed image is projected once. Outcomes, refusals, control changes and a flatten's
  * start and answer also go to the optional `RuntimeEvents` hook (the event stream), which only appends.
  *
@@ -40,7 +40,7 @@ import { type IntakeEdge, Metrics } from "./metrics.ts";
 import { type RecoveryReport, recover } from "./recovery.ts";
 
 /** Where an outcome's inputs are in the journal (`OutcomeInput` in src/projection); `by`: raised by serve itself. */
-type InputsAt = { journalSeq: number; inputOffsets?: Int32Array; launcher?: boolean; by?: "launcher" };
+type InputsAt = { journalSeq: number; inputOffsets?: Int32Array; launcher?: true; refused?: boolean; by?: "launcher" };
 
 export class Runtime {
   readonly metrics = new Metrics();
@@ -151,8 +151,8 @@ export class Runtime {
     // input null = a Zinc ring batch, whose records were counted one by one (recordRecords).
     if (input === null) this.metrics.recordBatchEffects(outcome);
     else this.metrics.recordOutcome(input, outcome);
-    // A refused input is not journaled: its diagnostics are numbered like the launcher's own.
-    const where = at ?? { journalSeq: this.b.inputs.entries, launcher: input !== null && !outcome.accepted };
+    // A refused input is not journaled: its diagnostics get launcher-style ids, repeats coalesced (src/projection).
+    const where = at ?? { journalSeq: this.b.inputs.entries, refused: input !== null && !outcome.accepted };
     this.project(outcome.transitions, outcome.diagnostics, where);
     for (const d of outcome.diagnostics) {
       // A hung order is looked up at the venue (again while the query fails): see _hung_query.ts.
@@ -174,7 +174,7 @@ export class Runtime {
   refuseAtEdge(edge: IntakeEdge, refusal: InputRefusal): KernelOutcome {
     const outcome = refusedOutcome(refusal, this.b.clock.nowMs());
     this.metrics.recordEdgeRefusal(edge, refusal);
-    this.project([], outcome.diagnostics, { journalSeq: this.b.inputs.entries, launcher: true, by: "launcher" });
+    this.project([], outcome.diagnostics, { journalSeq: this.b.inputs.entries, refused: true, by: "launcher" });
     const n = this.metrics.edgeRefusals;
     if (n <= 10 || n % 1000 === 0) this.log(`${edge} refused (${n} so far): ${refusal.code} ${refusal.message}`);
     return outcome;

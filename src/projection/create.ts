@@ -192,7 +192,7 @@ function wrap(core: ProjectionCore, outboxes: Outbox[], cfg: ProjectionConfig, m
       return new JournalProjector({ strategy: core.strategy, run, clock: cfg.clock, outboxes, ...opts });
     },
     async flush(timeoutMs) {
-      core.drain();
+      core.drain(true); // every refusal summary still owed is written too
       const done = await Promise.all(outboxes.map((o) => o.flush(timeoutMs)));
       return done.every(Boolean);
     },
@@ -207,7 +207,7 @@ function wrap(core: ProjectionCore, outboxes: Outbox[], cfg: ProjectionConfig, m
       };
     },
     async close() {
-      core.drain();
+      core.drain(true);
       mark?.close();
       await Promise.all(outboxes.map((o) => o.close()));
       await Promise.all(outboxes.map((o) => o.sink.close().catch(() => {})));

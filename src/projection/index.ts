@@ -35,7 +35,15 @@ export {
   TABLES,
 } from "./names.ts";
 export { Outbox, type OutboxOptions } from "./outbox.ts";
-export { type ImageInput, type OutcomeInput, type SlotMark, VENUE_FACTS } from "./projection.ts";
+export type { ImageInput, OutcomeInput, SlotMark } from "./projection.ts";
 export { JournalProjector, type ReplayStep } from "./replay.ts";
 export { Spool, type SpoolBatch, type SpoolOptions } from "./spool.ts";
-export type { MapWrite, OutRecord, ProjectionDiagnostic, RecordKind, Sink, SinkStats } from "./types.ts";
+export {
+  type MapWrite,
+  type OutRecord,
+  type ProjectionDiagnostic,
+  type RecordKind,
+  type Sink,
+  type SinkStats,
+  VENUE_FACTS,
+} from "./types.ts";

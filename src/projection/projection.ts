@@ -17,11 +17,12 @@
  * made it (`journalSeq` + that input's offset in a batch) and its ordinal k among that input's
  * transitions (or diagnostics), counting every one the kernel reported, projected or not; so the
  * same input replayed alone rebuilds the same (seq, k). Launcher diagnostics, and a refused
- * (unjournaled) input's, get their own count. A drain forced mid-capture never marks that outcome.
+ * (unjournaled) input's, get their own count; repeated refusals are coalesced first (`_refusals.ts`:
+ * one row, then one summary row per window and key). A drain forced mid-capture never marks that outcome.
  */
 import type { Clock } from "../contracts/clock.ts";
 import type { ControlSnapshot } from "../contracts/control.ts";
-import type { DiagnosticRecord, SlotRecord, TransitionRecord, Trigger } from "../contracts/records.ts";
+import type { DiagnosticRecord, SlotRecord, TransitionRecord } from "../contracts/records.ts";
 import { decodeSlot, decodeSlotMark } from "../kernel/decoder.ts";
 import {
   F_CONFIRMED,
@@ -35,25 +36,12 @@ import {
   SLOT_BYTES,
 } from "./_pending.ts";
 import { Projector } from "./_projector.ts";
+import { coalescible, RefusalCoalescer } from "./_refusals.ts";
 import { type NamespaceNames, namespaceNames } from "./names.ts";
 import type { Outbox } from "./outbox.ts";
-import type { ImageInput, OutcomeInput, SlotMark } from "./types.ts";
+import { type ImageInput, type OutcomeInput, type SlotMark, VENUE_FACTS } from "./types.ts";
 
 export type { ImageInput, OutcomeInput, SlotMark };
-
-export const VENUE_FACTS: ReadonlySet<Trigger> = new Set<Trigger>([
-  "ACK",
-  "PARTIAL_FILL",
-  "FULL_FILL",
-  "CANCEL_ACK",
-  "CANCEL_REJECT",
-  "REJECT",
-  "RECONCILE",
-  "RESTORE",
-  "OVERFILL",
-  "FOREIGN_ORDER",
-  "MARK_STALE",
-]);
 
 export class ProjectionCore {
   readonly names: NamespaceNames;
@@ -66,6 +54,11 @@ export class ProjectionCore {
   private lastUnrealized = Number.NaN;
   private control: ControlSnapshot | null = null;
   private launcherCount = 0;
+  /** Repeated refusal diagnostics: one row and one summary row per key and window (`_refusals.ts`). */
+  private readonly refusals: RefusalCoalescer;
+  /** Captures a launcher-numbered diagnostic (own, refused or a summary); the caller made room. */
+  private readonly addLauncher = (seq: number, d: DiagnosticRecord) =>
+    this.pending.add(K_DIAGNOSTIC, F_LAUNCHER, seq, this.launcherCount++, d, null, -1, null, 0);
   /** Highest journal seq of any outcome handed in (inputs without facts count: they have no rows). */
   private seenSeq = -1;
   private markCeiling = Number.POSITIVE_INFINITY; // while an outcome is captured: the highest seq to mark
@@ -100,6 +93,7 @@ export class ProjectionCore {
   ) {
     this.names = namespaceNames(strategy);
     this.projector = new Projector(strategy, run, this.names, clock, outboxes, epoch);
+    this.refusals = new RefusalCoalescer(clock);
   }
 
   onOutcome(o: OutcomeInput): void {
@@ -116,6 +110,8 @@ export class ProjectionCore {
 
   private capture(o: OutcomeInput): void {
     if (this.control === null || o.control.version > this.control.version) this.onControl(o.control);
+    if (this.refusals.holding && !this.pending.room(this.refusals.size, 0)) this.drainFull();
+    this.refusals.expire(false, this.addLauncher); // summaries of refusal windows ended since the last call
     const debug = o.control.mode === "DEBUG" && o.control.debug_clickhouse_enabled;
     const p = this.pending;
     const tr = o.transitions;
@@ -179,19 +175,19 @@ export class ProjectionCore {
     this.projector.control(c);
   }
 
-  /** Builds the rows of every captured fact, in capture order, and hands them to the outboxes. */
-  drain(): void {
+  /** Builds the rows of every captured fact, in capture order, then the refusal summaries due (`all`: all owed). */
+  drain(all = false): void {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
     const p = this.pending;
     try {
-      this.drainEntries(p);
+      this.drainEntries(p, all);
     } finally {
       p.clear(); // an invariant failure while decoding must not replay the facts before it
     }
   }
 
-  private drainEntries(p: PendingOutcomes): void {
+  private drainEntries(p: PendingOutcomes, all: boolean): void {
     let decoded = -1;
     // Every outcome handed in whole is journaled up to seenSeq; one still being captured is capped.
     const maxSeq = Math.min(this.seenSeq, this.markCeiling);
@@ -227,7 +223,8 @@ export class ProjectionCore {
         this.projector.account(p.account[e]!, p.nowMs[e]!);
       }
     }
-    if (p.length === 0 && maxSeq <= this.reportedSeq) return;
+    const summaries = this.refusals.expire(all, (seq, d) => this.projector.diagnostic(seq, 0, d, this.launcherCount++));
+    if (p.length === 0 && summaries === 0 && maxSeq <= this.reportedSeq) return;
     this.reportedSeq = Math.max(this.reportedSeq, maxSeq);
     this.onDrained(maxSeq);
   }
@@ -245,10 +242,12 @@ export class ProjectionCore {
     let seq = o.journalSeq;
     for (let i = 0; i < ds.length; i++) {
       const d = ds[i]!;
-      if (!p.room(1, 0)) this.drainFull();
+      if (!p.room(2, 0)) this.drainFull(); // a refusal may end a window: its summary, then its own row
       // Refused inputs are not journaled: their diagnostics are numbered like the launcher's own.
-      if (o.launcher === true || o.inputOffsets?.[d.input_index] === -1) {
-        p.add(K_DIAGNOSTIC, F_LAUNCHER, o.journalSeq, this.launcherCount++, d, null, -1, null, 0);
+      const refused = (o.refused === true && o.transitions.length === 0) || o.inputOffsets?.[d.input_index] === -1;
+      if (o.launcher === true || o.refused === true || refused) {
+        if (refused && coalescible(d) && !this.refusals.admit(d, o.journalSeq, this.addLauncher)) continue;
+        this.addLauncher(o.journalSeq, d);
         continue;
       }
       if (d.input_index !== input) {

@@ -24,7 +24,7 @@ import type { AccountRecord, KernelOutcome, SlotRecord } from "../contracts/reco
 import { Projector } from "./_projector.ts";
 import { namespaceNames } from "./names.ts";
 import type { Outbox } from "./outbox.ts";
-import { VENUE_FACTS } from "./projection.ts";
+import { VENUE_FACTS } from "./types.ts";
 
 /** One journal entry's outcome (`JournalStep` of kernel/journal_outcomes.ts). */
 export interface ReplayStep {

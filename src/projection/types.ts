@@ -10,8 +10,30 @@
  * Every address and error text a sink reports goes through `maskSecrets` (`errorText` does it).
  */
 import type { ControlSnapshot } from "../contracts/control.ts";
-import type { AccountRecord, DiagnosticRecord, Severity, SlotRecord, TransitionRecord } from "../contracts/records.ts";
+import type {
+  AccountRecord,
+  DiagnosticRecord,
+  Severity,
+  SlotRecord,
+  TransitionRecord,
+  Trigger,
+} from "../contracts/records.ts";
 import { maskSecrets } from "../contracts/secrets.ts";
+
+/** Triggers whose transitions are venue-confirmed state (the only ones that write slot rows). */
+export const VENUE_FACTS: ReadonlySet<Trigger> = new Set<Trigger>([
+  "ACK",
+  "PARTIAL_FILL",
+  "FULL_FILL",
+  "CANCEL_ACK",
+  "CANCEL_REJECT",
+  "REJECT",
+  "RECONCILE",
+  "RESTORE",
+  "OVERFILL",
+  "FOREIGN_ORDER",
+  "MARK_STALE",
+]);
 
 export type ProjectionDiagnosticCode =
   | "SPOOL_CORRUPT"
@@ -183,11 +205,17 @@ export interface OutcomeInput {
    */
   inputOffsets?: ArrayLike<number>;
   /**
-   * Diagnostics the launcher issued itself (edge refusals, orphans): no journaled input made them;
+   * Diagnostics the launcher issued itself (orphans, mismatches): no journaled input made them;
    * their ids come from the projection's own count (`<ns>:<run>:L<n>`). `journalSeq` is then the
-   * journal's position at the time, for ordering only.
+   * journal's position at the time, for ordering only. Never coalesced.
    */
   launcher?: boolean;
+  /**
+   * The outcome's input was refused (at an edge, or by the kernel: no transition), so not journaled:
+   * its diagnostics are numbered like `launcher`'s, and repeated WARNING/ERROR ones are coalesced
+   * (`_refusals.ts`), as are those of a batch's refused records (`inputOffsets` -1).
+   */
+  refused?: boolean;
 }
 
 /** The whole confirmed image at start, after recovery (see `Projector.image`). */

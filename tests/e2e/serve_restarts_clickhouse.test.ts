@@ -182,8 +182,11 @@ describe("serve restarted five times on one state dir (SIGKILL and SIGTERM mixed
     expect(lifecycle).toEqual([...trades].sort().map((trade_id) => ({ trade_id, e: ["OPEN", "CLOSE"] })));
     // Every start seeds capital once (a diagnostic of its run). A cleanly stopped run's bursts left
     // every refusal; a killed run's at most that many (the last may not have reached the spool).
+    // Repeated refusals are one row and a summary row counting the rest (`details.repeated`, >= 1).
+    const refusals = (slot: number) =>
+      `sumIf(greatest(visitParamExtractUInt(details, 'repeated'), 1), slot_id = ${slot})`;
     const perRun = await rows<{ run: string; seeded: string; refused: string; ring: string }>(
-      `SELECT run, countIf(code = 'CAPITAL_SEEDED') AS seeded, countIf(slot_id = 3) AS refused, countIf(slot_id = 2) AS ring FROM ${DB}.dita_v2_diagnostics GROUP BY run`,
+      `SELECT run, countIf(code = 'CAPITAL_SEEDED') AS seeded, ${refusals(3)} AS refused, ${refusals(2)} AS ring FROM ${DB}.dita_v2_diagnostics GROUP BY run`,
     );
     expect(perRun).toHaveLength(RUNS + 1);
     expect(perRun.filter((r) => r.seeded === "1")).toHaveLength(RUNS + 1);
