@@ -188,4 +188,12 @@ export const LATER_SWEEP_PLANTS: readonly Plant[] = [
     "      const i = indices[k]!;",
     "after an edge refusal in a ring batch, an accepted ENTER's producer never hears its order's fill",
   ),
+  p(
+    "refusal-summary-lost-at-close",
+    "outbox",
+    "src/projection/create.ts",
+    "      core.drain(true);\n      mark?.close();",
+    "      core.drain();\n      mark?.close();",
+    "a clean stop drops the count of refusals still in their window: the table under-counts them",
+  ),
 ];
