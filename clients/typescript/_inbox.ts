@@ -8,11 +8,13 @@
  * A polled record that does not decode (`file`) is counted (`corrupt`) and, when its id names an
  * intent of this client, kept untaken as the CorruptRegionError the next wait for that intent
  * throws (once; never in the history); one naming no intent of this client is the polling wait's.
+ * An intent whose EDGE or KERNEL outcome came refused (taken or not) made no order: a VENUE wait for
+ * it is IntentRefusedError at once (`refused`), never a timeout.
  *
  * Entry points: `Inbox`, `INBOX_MAX`.
  */
 
-import { CorruptRegionError } from "./errors.ts";
+import { CorruptRegionError, IntentRefusedError } from "./errors.ts";
 import { decodeOutcome, type Outcome } from "./outcome.ts";
 
 export const INBOX_MAX = 4096;
@@ -89,6 +91,21 @@ export class Inbox {
     if (list.length === 0) this.untaken.delete(id);
     if (hit instanceof CorruptRegionError) throw hit;
     return hit!;
+  }
+
+  /** Throws IntentRefusedError when the intent's EDGE or KERNEL outcome came (taken or not) and is not accepted:
+   * it made no order, so no VENUE outcome will come. The outcome stays where it is (untaken for `outcome`). */
+  refused(id: bigint): void {
+    const o = this.history.get(id)?.find((x) => x.origin !== "VENUE");
+    if (o === undefined || o.accepted) return;
+    const d = o.diagnostics[0];
+    const text = o.message === "" ? "" : `: ${o.message}`;
+    const hint = d?.retryAfterMs == null ? "" : `; retry after ${d.retryAfterMs} ms`;
+    const why = d === undefined ? `${o.origin}, no diagnostic` : `${o.origin} ${d.code}${text}${hint}`;
+    throw new IntentRefusedError(
+      o,
+      `intent ${id} was refused (${why}): it made no order, so no VENUE outcome will come`,
+    );
   }
 
   /** Every outcome received for the intent, taken or not. */

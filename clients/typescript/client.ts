@@ -12,11 +12,11 @@
  * every CHUNK_MS while nothing comes, and takes an outcome as soon as it is published, however many other waits
  * are pending (they share one futex wait, `_waits.ts`); every `waitForChange` pending at a change answers it,
  * and a change a kernel that restarted made (it mirrors as it adopts the regions) is KernelRestartedError;
- * (3) venue follow-ups (origin VENUE) and outcomes of earlier intents are kept (bounded) for `nextVenueOutcome`,
- * and every outcome received for `outcomesOf`; (4) a record that does not decode is counted (`corruptOutcomes`)
- * and is CorruptRegionError to the next wait for the intent its id names (one naming no intent of this client:
- * to the wait that polled it, after the poll's other records were kept); a sequence or lane head word >= 2^63 is
- * CorruptRegionError (never taken as one);
+ * (3) venue follow-ups (origin VENUE) and outcomes of earlier intents are kept (bounded) for `nextVenueOutcome`
+ * (IntentRefusedError at once for a refused intent), and every outcome received for `outcomesOf`; (4) a record
+ * that does not decode is counted (`corruptOutcomes`) and is CorruptRegionError to the next wait for the intent its
+ * id names (one naming no intent of this client: to the wait that polled it, after the poll's other records were
+ * kept); a sequence or lane head word >= 2^63 is CorruptRegionError (never taken as one);
  * (5) records of another generation of the lane are ignored (ffi/README.md §7); (6) reads are seqlock-stable
  * (a kernel mirroring all the while: StateBusyError after READ_BUSY_MS).
  *
@@ -151,6 +151,7 @@ export class DitaClient {
       woke = false;
       const hit = this.inbox.take(id, (o) => (o.origin === "VENUE") === venue);
       if (hit !== null) return hit;
+      if (venue) this.inbox.refused(id); // IntentRefusedError: a refused intent made no order to hear about
       if (!venue && this.inbox.passed(id)) {
         this.checkKernel(id); // a later intent's outcome came first: this one's never will
         throw new OutcomeLostError(

@@ -5,6 +5,8 @@
  * anything else for bad input, bad regions or a kernel that went away.
  */
 
+import type { Outcome } from "./outcome.ts";
+
 export type ClientErrorCode =
   | "LIBRARY"
   | "REGION_MISSING"
@@ -17,6 +19,7 @@ export type ClientErrorCode =
   | "RING_FULL"
   | "TIMEOUT"
   | "OUTCOME_LOST"
+  | "INTENT_REFUSED"
   | "KERNEL_RESTARTED"
   | "CORRUPT"
   | "STATE_BUSY"
@@ -114,6 +117,21 @@ export class OutcomeLostError extends DitaClientError {
     message: string,
   ) {
     super("OUTCOME_LOST", message);
+  }
+}
+
+/**
+ * A wait for a VENUE outcome of an intent whose EDGE or KERNEL outcome (`outcome`) was a refusal:
+ * it made no order, so no VENUE outcome will come (thrown at once, not after the timeout).
+ */
+export class IntentRefusedError extends DitaClientError {
+  readonly clientIntentId: bigint;
+  constructor(
+    readonly outcome: Outcome,
+    message: string,
+  ) {
+    super("INTENT_REFUSED", message);
+    this.clientIntentId = outcome.clientIntentId;
   }
 }
 

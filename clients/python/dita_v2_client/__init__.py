@@ -9,9 +9,9 @@ executable). Guide: docs/strategy-guide.md in the DITAv2 repository; layout: ffi
 """
 
 from .client import ClientInfo, DitaClient, StateView
-from .errors import (ClientClosed, CorruptRegion, DitaClientError, ForeignNamespace, InvalidIntent, KernelNotRunning,
-                     KernelRestarted, LanesBusy, LayoutMismatch, LibraryError, OutcomeLost, OutcomeTimeout,
-                     PermissionDenied, RegionMissing, RingFull, StateBusy)
+from .errors import (ClientClosed, CorruptRegion, DitaClientError, ForeignNamespace, IntentRefused, InvalidIntent,
+                     KernelNotRunning, KernelRestarted, LanesBusy, LayoutMismatch, LibraryError, OutcomeLost,
+                     OutcomeTimeout, PermissionDenied, RegionMissing, RingFull, StateBusy)
 from .intents import INTENT_BYTES, Cancel, Enter, Exit, Intent, MarkPrice, encode_intent
 from .outcome import Outcome, OutcomeDiagnostic, decode_outcome
 from .records import Account, ControlSnapshot, Order, Slot, decode_account, decode_control, decode_slot
@@ -21,8 +21,8 @@ from .seam import (CancelOrder, CloseAll, Decision, Open, Plan, ReconcileReport,
 __all__ = [
     "Account", "Cancel", "CancelOrder", "ClientClosed", "ClientInfo", "CloseAll", "ControlSnapshot", "CorruptRegion",
     "Decision", "DitaClient", "DitaClientError", "Enter", "Exit", "ForeignNamespace", "INTENT_BYTES", "Intent",
-    "InvalidIntent", "KernelNotRunning", "KernelRestarted", "LanesBusy", "LayoutMismatch", "LibraryError",
-    "MarkPrice", "Open", "Order", "Outcome", "OutcomeDiagnostic", "OutcomeLost", "OutcomeTimeout",
+    "IntentRefused", "InvalidIntent", "KernelNotRunning", "KernelRestarted", "LanesBusy", "LayoutMismatch",
+    "LibraryError", "MarkPrice", "Open", "Order", "Outcome", "OutcomeDiagnostic", "OutcomeLost", "OutcomeTimeout",
     "PermissionDenied", "Plan", "ReconcileReport", "RefusalReport", "RegionMissing", "RingFull", "ScaleOut", "Seam",
     "SeamRefusal", "SeamResult", "Slot", "StateBusy", "StateView", "StopLoss", "TakeProfit", "decode_account", "decode_control",
     "decode_outcome", "decode_slot", "encode_intent", "floor_to_step", "open_long", "open_short", "plan_decision",

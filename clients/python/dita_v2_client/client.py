@@ -9,7 +9,8 @@ Invariants: (1) ``submit`` returns the intent's EDGE or KERNEL outcome or raises
 KernelRestarted / KernelNotRunning: reconcile from ``slots()``), never waits past its timeout; an
 intent with no outcome once a later intent's came (one client's outcomes keep its push order) is
 OutcomeLost at once, never a wait for what will not come; (2) VENUE outcomes and outcomes of other
-intents are kept (bounded) for ``outcomes_of`` / ``next_venue_outcome``; (3) records of another
+intents are kept (bounded) for ``outcomes_of`` / ``next_venue_outcome``, which raises IntentRefused at
+once for an intent whose EDGE or KERNEL outcome came refused (it made no order); (3) records of another
 generation of the lane are ignored; (4) reads are seqlock-stable, ``state()`` is one mirror call's
 view; a kernel that keeps mirroring is retried for READ_BUSY_S, then StateBusy (contention, never
 CorruptRegion); (5) each polled record is decoded on its own: one that does not decode is counted in
@@ -39,8 +40,8 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Optional, Union
 
 from . import _zinc
-from .errors import (ClientClosed, CorruptRegion, ForeignNamespace, InvalidIntent, KernelNotRunning, KernelRestarted,
-                     LanesBusy, OutcomeLost, OutcomeTimeout, RegionMissing, RingFull, StateBusy)
+from .errors import (ClientClosed, CorruptRegion, ForeignNamespace, IntentRefused, InvalidIntent, KernelNotRunning,
+                     KernelRestarted, LanesBusy, OutcomeLost, OutcomeTimeout, RegionMissing, RingFull, StateBusy)
 from .intents import INTENT_BYTES, Intent, encode_intent
 from .outcome import OUTCOME_BYTES, Outcome, decode_outcome_at
 from .records import (ACCOUNT_BYTES, CONTROL_BYTES, SLOT_BYTES, Account, ControlSnapshot, Slot, decode_account,
@@ -298,6 +299,8 @@ class DitaClient:
                 hit = self._take(cid, venue)
                 if hit is not None:
                     return hit
+                if venue:
+                    self._refused(cid)  # IntentRefused: a refused intent made no order to hear about
                 passed = not venue and self._passed(cid)
                 # What this wait polled up to: another thread's poll may take the lane (and this
                 # intent's outcome into the inbox) before the sleep below, which must then not sleep.
@@ -322,6 +325,19 @@ class DitaClient:
                 woke = _zinc.lane_head(lib, h, lane, self.info.prefix, head) != polled  # never a negative head
             if not woke:
                 self._check_kernel(cid)
+
+    def _refused(self, cid: int) -> None:
+        """Raises IntentRefused when the intent's EDGE or KERNEL outcome came (taken or not) and is not
+        accepted: it made no order, so no VENUE outcome will come. The outcome stays where it is (untaken
+        for ``outcome``). The caller holds ``_lane_lock``."""
+        o = next((x for x in self._history.get(cid, ()) if x.origin != "VENUE"), None)
+        if o is None or o.accepted:
+            return
+        d = o.diagnostics[0] if o.diagnostics else None
+        text = f": {o.message}" if o.message else ""
+        hint = "" if d is None or d.retry_after_ms is None else f"; retry after {d.retry_after_ms} ms"
+        why = f"{o.origin}, no diagnostic" if d is None else f"{o.origin} {d.code}{text}{hint}"
+        raise IntentRefused(o, f"intent {cid} was refused ({why}): it made no order, so no VENUE outcome will come")
 
     def _passed(self, cid: int) -> bool:
         """Whether the EDGE/KERNEL outcome of a later intent of this lane and generation came: the

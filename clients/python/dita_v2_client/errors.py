@@ -7,6 +7,11 @@ input, bad regions or a kernel that went away.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .outcome import Outcome
+
 
 class DitaClientError(Exception):
     """Base class; ``code`` is stable and matches the TypeScript client's."""
@@ -90,6 +95,18 @@ class OutcomeLost(DitaClientError):
     def __init__(self, client_intent_id: int, message: str) -> None:
         super().__init__(message)
         self.client_intent_id = client_intent_id
+
+
+class IntentRefused(DitaClientError):
+    """A wait for a VENUE outcome of an intent whose EDGE or KERNEL outcome (``outcome``) was a
+    refusal: it made no order, so no VENUE outcome will come (raised at once, not after the timeout)."""
+
+    code = "INTENT_REFUSED"
+
+    def __init__(self, outcome: Outcome, message: str) -> None:
+        super().__init__(message)
+        self.outcome = outcome
+        self.client_intent_id = outcome.client_intent_id
 
 
 class KernelRestarted(DitaClientError):
