@@ -122,7 +122,7 @@ export class Metrics {
     family(out, "dita_v2_transitions_total", "counter", "Kernel transitions, by trigger", this.transitions, "trigger");
     family(out, "dita_v2_diagnostics_total", "counter", "Kernel diagnostics, by code", this.diagnostics, "code");
     out.push(
-      "# HELP dita_v2_input_refused_at_edge_total Inputs refused before the kernel (wrong source or shape)",
+      "# HELP dita_v2_input_refused_at_edge_total Inputs refused before the kernel (wrong source or shape, the venue's size rules, a rate-limit hold)",
       "# TYPE dita_v2_input_refused_at_edge_total counter",
     );
     for (const [labels, v] of this.edgeRefused) out.push(`dita_v2_input_refused_at_edge_total{${labels}} ${v}`);

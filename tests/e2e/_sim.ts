@@ -23,6 +23,7 @@ export interface SimStateDoc {
     placed_by_client_id: Record<string, number>;
     orders_placed: number;
     rate_limited: number;
+    ip_banned: number;
   };
 }
 
