@@ -63,6 +63,7 @@ export const DIAGNOSTIC_CODES = [
   "DRAWDOWN_LIMIT",
   "VENUE_MISMATCH",
   "ORPHAN_ORDER",
+  "EXIT_LEGS_LOW",
 ] as const;
 /** Diagnostic fields, value = index (NONE = 0). */
 export const FIELDS = [

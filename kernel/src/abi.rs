@@ -46,6 +46,9 @@ pub const FINISHED_ORDERS_PER_SLOT: usize = 8;
 pub const MESSAGE_BYTES: usize = 120;
 /// `TransitionRecord.row` when no table row applied (RESTORE).
 pub const ROW_NONE: u8 = 255;
+/// From this exit leg on, the kernel warns (EXIT_LEGS_LOW) with the EXIT or FLATTEN that opened it:
+/// at every fifth leg, then at each of the last ten.
+pub const EXIT_LEGS_WARN_FROM: u8 = 200;
 /// Exit legs are counted in a u8 (`leg`), so a trade has at most this many.
 pub const EXIT_LEGS_MAX: u8 = 255;
 /// The largest `max_orders_per_minute`: the order-time window keeps this many stamps.

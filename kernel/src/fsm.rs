@@ -413,7 +413,20 @@ impl Kernel {
         let ctx = Self::ctx(i, step, Trigger::Exit);
         self.fire(step, id, Trigger::Exit, &facts, &ctx).expect("Invariant: EXIT row found above");
         self.orders.record(step.now_ms);
+        self.warn_legs(step, id);
         true
+    }
+
+    /// After an exit leg opened: EXIT_LEGS_LOW from EXIT_LEGS_WARN_FROM on, at every fifth leg and
+    /// each of the last ten, so a strategy or an operator hears it before EXIT and FLATTEN refuse.
+    pub(super) fn warn_legs(&mut self, step: Step, id: u32) {
+        let leg = self.slots[id as usize].leg;
+        if leg < EXIT_LEGS_WARN_FROM || (leg % 5 != 0 && leg < EXIT_LEGS_MAX - 10) {
+            return;
+        }
+        let left = EXIT_LEGS_MAX - leg;
+        let d = diag!(ExitLegsLow, id, "exit leg {leg} of {EXIT_LEGS_MAX}: {left} left, then EXIT and FLATTEN are refused; close the position whole");
+        self.note(step, d.field(Field::None, left as f64));
     }
 
     /// CANCEL and MARK_STALE: the row decides, a miss is refused.

@@ -87,6 +87,7 @@ export const DIAGNOSTIC_CODES = [
   "DRAWDOWN_LIMIT",
   "VENUE_MISMATCH",
   "ORPHAN_ORDER",
+  "EXIT_LEGS_LOW",
 ] as const;
 export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];
 

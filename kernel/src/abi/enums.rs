@@ -279,6 +279,8 @@ abi_enum!(
     // Issued by the launcher (live reconciliation):
     VenueMismatch = 26 => "VENUE_MISMATCH",
     OrphanOrder = 27 => "ORPHAN_ORDER",
+    // Issued by the kernel with an accepted EXIT or FLATTEN:
+    ExitLegsLow = 28 => "EXIT_LEGS_LOW",
 });
 
 impl DiagCode {

@@ -97,6 +97,7 @@ impl Kernel {
             Ok(()) => {
                 if stage == Stage::PositionOpen {
                     self.orders.record(step.now_ms);
+                    self.warn_legs(step, id);
                 }
                 true
             }

@@ -47,6 +47,7 @@ fn severities_match_the_abi_table() {
         (DrawdownLimit, Severity::Critical),
         (VenueMismatch, Severity::Warning),
         (OrphanOrder, Severity::Warning),
+        (ExitLegsLow, Severity::Warning),
     ];
     assert_eq!(expected.len(), DiagCode::ALL.len());
     for (i, (code, severity)) in expected.into_iter().enumerate() {

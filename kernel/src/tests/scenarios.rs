@@ -486,3 +486,44 @@ fn equity_is_what_the_venue_shows_through_fees_and_partial_exits() {
     let a = k.account();
     assert_eq!((k.stage(0), a.capital, a.unrealized_pnl, a.equity), (Stage::Closed, 10_019.0, 0.0, 10_019.0));
 }
+
+#[test]
+fn exit_legs_low_warns_from_leg_200_then_the_256th_exit_and_flatten_are_refused() {
+    let mut k = K::new(1);
+    open_position(&mut k, 0, "LG", e8(0.01), 100.0);
+    let mut warned = Vec::new();
+    for leg in 1..=255u32 {
+        let t = T0 + 10 + 10 * leg as u64;
+        let o = k.apply(exit(0, e8(0.01), t));
+        assert!(o.ok(), "leg {leg}: {:?}", o.messages());
+        if o.codes().contains(&DiagCode::ExitLegsLow) {
+            warned.push(leg);
+        }
+        let cancelled = event(EventKind::CancelAck, &format!("LG-X{leg}"), &format!("c{leg}"), 0, 0.0, 0.0, t + 1);
+        assert!(k.apply(cancelled).ok());
+        assert_eq!((k.stage(0), k.slot(0).leg), (Stage::PositionOpen, leg as u8));
+    }
+    let expected: Vec<u32> = (200..=255).filter(|l| l % 5 == 0 || *l >= 245).collect();
+    assert_eq!(warned, expected);
+    let o = k.apply(exit(0, e8(0.01), T0 + 10_000));
+    assert!(!o.ok() && o.codes() == vec![DiagCode::InvalidIntent], "{:?}", o.messages());
+    assert!(!k.apply(flatten(0, T0 + 10_001)).ok());
+}
+
+#[test]
+fn a_flatten_that_opens_exit_leg_200_warns_exit_legs_low() {
+    let mut k = K::new(1);
+    open_position(&mut k, 0, "FL", e8(0.01), 100.0);
+    for leg in 1..200u32 {
+        let t = T0 + 10 + 10 * leg as u64;
+        assert!(k.apply(exit(0, e8(0.01), t)).ok());
+        let cancelled = event(EventKind::CancelAck, &format!("FL-X{leg}"), &format!("c{leg}"), 0, 0.0, 0.0, t + 1);
+        assert!(k.apply(cancelled).ok());
+    }
+    let o = k.apply(flatten(0, T0 + 5_000));
+    assert!(o.ok() && o.codes() == vec![DiagCode::ExitLegsLow], "{:?}", o.messages());
+    assert_eq!(
+        o.messages()[0],
+        "exit leg 200 of 255: 55 left, then EXIT and FLATTEN are refused; close the position whole"
+    );
+}
