@@ -7,69 +7,17 @@
  */
 
 import { expect, test } from "bun:test";
-import { OFF, RECORD_BYTES } from "../../src/contracts/abi.ts";
 import { EVENT_KINDS } from "../../src/contracts/enums.ts";
 import { STAGES } from "../../src/contracts/records.ts";
-import { encodeInput } from "../../src/kernel/index.ts";
 import { RingIntake } from "../../src/launcher/_ring_intake.ts";
-import {
-  type DecodedOutcome,
-  decodeOutcome,
-  encodeIntentId,
-  OUTCOME_OFF,
-  OUTCOME_RECORD_BYTES,
-  type ZincPlane,
-} from "../../src/zinc/index.ts";
+import { enterRecord, ringPlane } from "../_support/followups.ts";
 import { event, kernelsPerTest, T0 } from "../_support/kernel.ts";
 
 const kernel = kernelsPerTest({ slots: 2, capital: 1_000_000 });
 
-function enterRecord(slot: number, trade: string, sequence: number): Uint8Array {
-  const rec = new Uint8Array(RECORD_BYTES.input);
-  const refusal = encodeInput(
-    {
-      type: "ENTER",
-      slot_id: slot,
-      trade_id: trade,
-      asset: "BTC-USDT",
-      side: "LONG",
-      size: 0.01,
-      price: null,
-      leverage: 5,
-      now_ms: T0,
-    },
-    rec,
-    0,
-  );
-  expect(refusal).toBeNull();
-  rec.set(encodeIntentId(0, 1, sequence), OFF.InputRecord.client_intent_id);
-  return rec;
-}
-
-/** A plane holding `records` in its ring and keeping every outcome published, decoded, in order. */
-function plane(records: Uint8Array[]): { zinc: ZincPlane; published: DecodedOutcome[] } {
-  const published: DecodedOutcome[] = [];
-  const zinc = {
-    drainIntents(max: number, onRecord: (bytes: Uint8Array) => void): number {
-      const taken = records.splice(0, max);
-      for (const r of taken) onRecord(r);
-      return taken.length;
-    },
-    publishOutcomes(bytes: Uint8Array, count: number): number {
-      for (let i = 0; i < count; i++) {
-        const rec = bytes.slice(i * OUTCOME_RECORD_BYTES, (i + 1) * OUTCOME_RECORD_BYTES);
-        new DataView(rec.buffer).setBigUint64(OUTCOME_OFF.lock, 2n, true); // the lane position libzinc stamps
-        published.push(decodeOutcome(rec));
-      }
-      return count;
-    },
-  } as unknown as ZincPlane;
-  return { zinc, published };
-}
-
 test("an order the venue refuses while its batch is sent: the producer gets KERNEL accepted, then VENUE REJECT with the reason", () => {
   const k = kernel();
-  const { zinc, published } = plane([enterRecord(0, "SYNC-REJ", 7), enterRecord(1, "RESTS", 8)]);
+  const { zinc, published } = ringPlane([enterRecord(0, "SYNC-REJ", 7), enterRecord(1, "RESTS", 8)]);
   const intake: RingIntake = new RingIntake(zinc, k, {
     check: () => null,
     // The executor's dispatch: slot 0's order is refused by the venue before the call returns.
