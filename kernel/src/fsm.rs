@@ -421,7 +421,7 @@ impl Kernel {
     /// each of the last ten, so a strategy or an operator hears it before EXIT and FLATTEN refuse.
     pub(super) fn warn_legs(&mut self, step: Step, id: u32) {
         let leg = self.slots[id as usize].leg;
-        if leg < EXIT_LEGS_WARN_FROM || (leg % 5 != 0 && leg < EXIT_LEGS_MAX - 10) {
+        if leg < EXIT_LEGS_WARN_FROM || (!leg.is_multiple_of(5) && leg < EXIT_LEGS_MAX - 10) {
             return;
         }
         let left = EXIT_LEGS_MAX - leg;

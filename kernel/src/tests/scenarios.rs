@@ -503,7 +503,7 @@ fn exit_legs_low_warns_from_leg_200_then_the_256th_exit_and_flatten_are_refused(
         assert!(k.apply(cancelled).ok());
         assert_eq!((k.stage(0), k.slot(0).leg), (Stage::PositionOpen, leg as u8));
     }
-    let expected: Vec<u32> = (200..=255).filter(|l| l % 5 == 0 || *l >= 245).collect();
+    let expected: Vec<u32> = (200u32..=255).filter(|l| l.is_multiple_of(5) || *l >= 245).collect();
     assert_eq!(warned, expected);
     let o = k.apply(exit(0, e8(0.01), T0 + 10_000));
     assert!(!o.ok() && o.codes() == vec![DiagCode::InvalidIntent], "{:?}", o.messages());
