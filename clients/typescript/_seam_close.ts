@@ -13,7 +13,10 @@
  * (after those exits were answered; without `awaitVenue` nothing is followed up and it is the
  * state the close was planned on).
  *
- * Entry points: `closeRest`, `clientRefusal`, `fromOutcome`, `tradeId`.
+ * The fills taken on the way are answers that are not refusals: their WARNING / CRITICAL diagnostics
+ * are `warnings` (`warningsOf`), as every accepted step's.
+ *
+ * Entry points: `closeRest`, `clientRefusal`, `fromOutcome`, `warningsOf`, `tradeId`.
  */
 
 import type { DitaClient } from "./client.ts";
@@ -27,7 +30,7 @@ import {
 } from "./errors.ts";
 import type { Outcome } from "./outcome.ts";
 import type { ExitReason, Slot } from "./records.ts";
-import type { SeamRefusalReport, SeamResult, SeamStep } from "./seam.ts";
+import type { SeamRefusalReport, SeamResult, SeamStep, SeamWarningReport } from "./seam.ts";
 import { whole } from "./seam_plan.ts";
 
 const FLAT = new Set(["IDLE", "CLOSED"]);
@@ -51,6 +54,24 @@ export function fromOutcome(o: Outcome): SeamRefusalReport {
     retryable: d?.retryable ?? false,
     retryAfterMs: d?.retryAfterMs ?? null,
   };
+}
+
+/** The WARNING and CRITICAL diagnostics of an outcome that is no refusal (an accepted step's, or a venue
+ * answer other than REJECT / CANCEL_REJECT), as the seam's warnings. */
+export function warningsOf(o: Outcome): SeamWarningReport[] {
+  const out: SeamWarningReport[] = [];
+  o.diagnostics.forEach((d, i) => {
+    if (d.severity === "WARNING" || d.severity === "CRITICAL")
+      out.push({
+        origin: o.origin,
+        code: d.code,
+        severity: d.severity,
+        message: i === 0 ? o.message : d.code,
+        slotId: o.slotId,
+        value: d.value,
+      });
+  });
+  return out;
 }
 
 const isFinal = (o: Outcome): boolean => FINAL_EVENTS.has(o.eventKind ?? "") || FINISHED.has(o.orderStatus ?? "");
@@ -91,6 +112,8 @@ async function settleCancels(client: DitaClient, result: SeamResult, waits: Clos
       const left = Math.max(deadline - waits.monoMs(), 0) || 0; // NaN (a clock answering no time): 0
       venue = looked && left === 0 ? null : await nextAnswer(client, step.id, left, result);
       if (venue) step.venue = venue;
+      if (venue && venue.eventKind !== "REJECT" && venue.eventKind !== "CANCEL_REJECT")
+        result.warnings.push(...warningsOf(venue));
     }
     const slotId = step.intent.slotId;
     if (venue === null && !result.venuePending.includes(slotId)) result.venuePending.push(slotId);

@@ -44,6 +44,7 @@ export {
   type SeamRefusalReport,
   type SeamResult,
   type SeamStep,
+  type SeamWarningReport,
 } from "./seam.ts";
 export {
   cancel,

@@ -11,13 +11,15 @@
  * next kernel to run): the result is the client's refusal, `restarted`, as in the Python seam.
  * CLOSE_ALL reports `remaining` and, with `awaitVenue`, waits past fills that raced its cancels for
  * their final answers, then exits what its cancelled entries left open (`_seam_close.ts`); with
- * `awaitVenue`, a venue that did not answer in time is `venuePending`.
+ * `awaitVenue`, a venue that did not answer in time is `venuePending`. An accepted step's WARNING and
+ * CRITICAL diagnostics (its KERNEL outcome's, e.g. EXIT_LEGS_LOW, and with `awaitVenue` those of its
+ * VENUE answers that are not refusals) are `warnings`; a refusal's diagnostics are only its refusal.
  * A generated trade id is `<prefix>-<ms in base 36>-<n>` on the client's clock or `nowMs`.
  *
  * Entry points: `new Seam(client, options)`, `execute(decision, {awaitVenue})`, `reconcile()`.
  */
 
-import { clientRefusal, closeRest, fromOutcome, tradeId } from "./_seam_close.ts";
+import { clientRefusal, closeRest, fromOutcome, tradeId, warningsOf } from "./_seam_close.ts";
 import type { DitaClient } from "./client.ts";
 import {
   DitaClientError,
@@ -27,7 +29,7 @@ import {
   RingFullError,
 } from "./errors.ts";
 import type { Intent } from "./intents.ts";
-import type { Outcome } from "./outcome.ts";
+import type { Origin, Outcome } from "./outcome.ts";
 import type { Account, Slot } from "./records.ts";
 import { type Decision, planDecision } from "./seam_plan.ts";
 
@@ -38,6 +40,17 @@ export interface SeamRefusalReport {
   slotId: number | null;
   retryable: boolean;
   retryAfterMs: number | null;
+}
+
+/** A WARNING or CRITICAL diagnostic of an accepted step (never of a refusal); `message` is the outcome's
+ * for its first diagnostic (a record carries only that one's), else the code; `value` the diagnostic's. */
+export interface SeamWarningReport {
+  origin: Origin;
+  code: string;
+  severity: "WARNING" | "CRITICAL";
+  message: string;
+  slotId: number | null;
+  value: number | null;
 }
 
 export interface SeamStep {
@@ -53,6 +66,8 @@ export interface SeamResult {
   steps: SeamStep[];
   skipped: Array<{ slotId: number; stage: string }>;
   refusals: SeamRefusalReport[];
+  /** Accepted steps' WARNING / CRITICAL diagnostics (KERNEL; with `awaitVenue`, VENUE answers that are not refusals); `ok` ignores them. */
+  warnings: SeamWarningReport[];
   rateLimited: boolean;
   /** The longest retry hint among the refusals (ms), when any gave one. */
   retryAfterMs: number | null;
@@ -180,6 +195,7 @@ export class Seam {
       steps: [],
       skipped,
       refusals: [],
+      warnings: [],
       rateLimited: false,
       retryAfterMs: null,
       restarted: false,
@@ -205,6 +221,7 @@ export class Seam {
         result.refusals.push(fromOutcome(step.outcome));
         return true;
       }
+      result.warnings.push(...warningsOf(step.outcome));
       if (step.intent.type === "ENTER") this.belief.set(step.intent.slotId, step.intent.tradeId);
       if (awaitVenue && step.intent.type !== "MARK_PRICE") {
         step.venue = await this.client.nextVenueOutcome(step.id, this.venueTimeoutMs).catch((e) => {
@@ -215,6 +232,7 @@ export class Seam {
         if (step.venue === null && !result.venuePending.includes(slotId)) result.venuePending.push(slotId);
         if (step.venue !== null && (step.venue.eventKind === "REJECT" || step.venue.eventKind === "CANCEL_REJECT"))
           result.refusals.push(fromOutcome(step.venue));
+        else if (step.venue !== null) result.warnings.push(...warningsOf(step.venue));
       }
       return true;
     } catch (e) {

@@ -16,7 +16,8 @@ from .intents import INTENT_BYTES, Cancel, Enter, Exit, Intent, MarkPrice, encod
 from .outcome import Outcome, OutcomeDiagnostic, decode_outcome
 from .records import Account, ControlSnapshot, Order, Slot, decode_account, decode_control, decode_slot
 from .seam import (CancelOrder, CloseAll, Decision, Open, Plan, ReconcileReport, RefusalReport, ScaleOut, Seam,
-                   SeamRefusal, SeamResult, StopLoss, TakeProfit, floor_to_step, open_long, open_short, plan_decision)
+                   SeamRefusal, SeamResult, StopLoss, TakeProfit, WarningReport, floor_to_step, open_long, open_short,
+                   plan_decision)
 
 __all__ = [
     "Account", "Cancel", "CancelOrder", "ClientClosed", "ClientInfo", "CloseAll", "ControlSnapshot", "CorruptRegion",
@@ -24,6 +25,7 @@ __all__ = [
     "IntentRefused", "InvalidIntent", "KernelNotRunning", "KernelRestarted", "LanesBusy", "LayoutMismatch",
     "LibraryError", "MarkPrice", "Open", "Order", "Outcome", "OutcomeDiagnostic", "OutcomeLost", "OutcomeTimeout",
     "PermissionDenied", "Plan", "ReconcileReport", "RefusalReport", "RegionMissing", "RingFull", "ScaleOut", "Seam",
-    "SeamRefusal", "SeamResult", "Slot", "StateBusy", "StateView", "StopLoss", "TakeProfit", "decode_account", "decode_control",
-    "decode_outcome", "decode_slot", "encode_intent", "floor_to_step", "open_long", "open_short", "plan_decision",
+    "SeamRefusal", "SeamResult", "Slot", "StateBusy", "StateView", "StopLoss", "TakeProfit", "WarningReport",
+    "decode_account", "decode_control", "decode_outcome", "decode_slot", "encode_intent", "floor_to_step", "open_long",
+    "open_short", "plan_decision",
 ]

@@ -58,7 +58,11 @@ float within 4 ulps of a whole 1e-8 unit as that unit).
 
 With ``await_venue``, an intent whose venue answer did not come within ``venue_timeout`` has
 ``venue`` None and its slot in ``venue_pending``: no answer yet (the order may still fill), not a
-refusal, so ``ok`` stays True. A generated trade id is ``<prefix>-<ms in base 36>-<n>`` (n counts
+refusal, so ``ok`` stays True. ``warnings`` (``WarningReport``) holds every WARNING or CRITICAL
+diagnostic of an accepted step's KERNEL outcome (e.g. EXIT_LEGS_LOW, ``value`` the exit legs left)
+and, with ``await_venue``, of its VENUE answers that are not refusals (the fills a CloseAll cancel
+waits past too); a refused step's diagnostics are only its refusal, and ``ok`` ignores warnings. A
+generated trade id is ``<prefix>-<ms in base 36>-<n>`` (n counts
 this seam's ids from 1), the ms from ``now_ms`` or else the client's clock (``client.now_ms()``),
 as the TypeScript seam: deterministic under an injected clock; a clock that answers no time is a
 CLIENT INVALID_INTENT refusal (field NOW_MS), nothing pushed.
@@ -387,6 +391,18 @@ class RefusalReport:
     retry_after_ms: Optional[int] = None
 
 
+@dataclass(frozen=True, slots=True)
+class WarningReport:
+    """A WARNING or CRITICAL diagnostic of an accepted step (never of a refusal); ``message`` is the
+    outcome's for its first diagnostic (a record carries only that one's), else the code."""
+    origin: str  # KERNEL VENUE (EDGE: never, an edge outcome is a refusal)
+    code: str
+    severity: str  # WARNING CRITICAL
+    message: str
+    slot_id: Optional[int] = None
+    value: Optional[float] = None
+
+
 @dataclass(slots=True)
 class Step:
     intent: Intent
@@ -402,6 +418,8 @@ class SeamResult:
     steps: list[Step] = field(default_factory=list)
     skipped: list[tuple[int, str]] = field(default_factory=list)
     refusals: list[RefusalReport] = field(default_factory=list)
+    # accepted steps' WARNING / CRITICAL diagnostics (KERNEL; await_venue: VENUE answers that are no refusal)
+    warnings: list[WarningReport] = field(default_factory=list)
     rate_limited: bool = False
     retry_after_ms: Optional[int] = None  # the longest retry hint among the refusals
     restarted: bool = False  # the kernel restarted or stopped: call reconcile() before deciding again
@@ -431,6 +449,12 @@ def _report(o: Outcome) -> RefusalReport:
     d = o.diagnostics[0] if o.diagnostics else None
     return RefusalReport(o.origin, d.code if d else (o.event_kind or "REFUSED"), o.message, o.slot_id,
                          d.retryable if d else False, d.retry_after_ms if d else None)
+
+
+def _warnings(o: Outcome) -> list[WarningReport]:
+    """The WARNING and CRITICAL diagnostics of an outcome that is no refusal, as the seam's warnings."""
+    return [WarningReport(o.origin, d.code, d.severity, o.message if i == 0 else d.code, o.slot_id, d.value)
+            for i, d in enumerate(o.diagnostics) if d.severity in ("WARNING", "CRITICAL")]
 
 
 def _final(o: Outcome) -> bool:
@@ -514,6 +538,7 @@ class Seam:
             if not step.outcome.accepted:
                 result.refusals.append(_report(step.outcome))
                 return True
+            result.warnings.extend(_warnings(step.outcome))
             if isinstance(step.intent, Enter):
                 self.belief[step.intent.slot_id] = step.intent.trade_id
             if await_venue:
@@ -525,6 +550,8 @@ class Seam:
                         result.venue_pending.append(step.intent.slot_id)
                 if step.venue is not None and step.venue.event_kind in ("REJECT", "CANCEL_REJECT"):
                     result.refusals.append(_report(step.venue))
+                elif step.venue is not None:
+                    result.warnings.extend(_warnings(step.venue))
             return True
         except (KernelRestarted, KernelNotRunning) as e:
             result.restarted = True
@@ -562,8 +589,9 @@ class Seam:
         """Each accepted Cancel whose venue answer so far did not end its order (a fill raced the
         cancel) waits, until one deadline ``venue_timeout`` away, for its final answer, taking the
         fills on the way (``venue`` is its last answer; each such cancel looks at least once, past
-        the deadline too); none in time: its slot is ``venue_pending``. A CANCEL_REJECT or REJECT
-        that comes is a VENUE refusal; a client error a CLIENT one (a kernel gone stops the waits)."""
+        the deadline too; an answer that is no refusal adds its warnings); none in time: its slot is
+        ``venue_pending``. A CANCEL_REJECT or REJECT that comes is a VENUE refusal; a client error a
+        CLIENT one (a kernel gone stops the waits)."""
         deadline = self._monotonic() + self._venue_timeout
         for step in result.steps:
             if result.restarted:
@@ -581,6 +609,8 @@ class Seam:
                     looked = True
                     venue = step.venue = self.client.next_venue_outcome(step.client_intent_id,
                                                                         left if left > 0 else 0.0)
+                    if venue.event_kind not in ("REJECT", "CANCEL_REJECT"):
+                        result.warnings.extend(_warnings(venue))
             except OutcomeTimeout:
                 venue = None
             except DitaClientError as e:
