@@ -159,7 +159,7 @@ export class Flattener {
       await this.d.sleep(Math.max(1, Math.min(POLL_MS, deadline - clock.nowMs())));
     }
     const venue = await this.confirmAtVenue(deadline);
-    const slots = before.map((b) => slotResult(b, kernel.slot(b.slot_id)));
+    const slots = before.map((b) => slotResult(b, kernel.slot(b.slot_id), this.d.venue.orderHoldMs()));
     const complete =
       slots.every((s) => s.result !== "STILL_OPEN") &&
       venue.checked &&
@@ -276,14 +276,14 @@ function afterRefusal(s: SlotRecord): boolean {
   return s.stage === "POSITION_OPEN" && s.exit_order?.status === "REJECTED";
 }
 
-function slotResult(before: SlotRecord, after: SlotRecord): FlattenSlot {
+function slotResult(before: SlotRecord, after: SlotRecord, heldMs: number | null): FlattenSlot {
   const base = { slot_id: after.slot_id, asset: after.asset || before.asset, before: before.stage, after: after.stage };
   if (isFlatStage(before.stage) && isFlatStage(after.stage)) return { ...base, result: "ALREADY_FLAT", detail: "" };
   if (isFlatStage(after.stage)) return { ...base, result: "CLOSED", detail: "" };
-  return { ...base, result: "STILL_OPEN", detail: stillOpenBecause(after) };
+  return { ...base, result: "STILL_OPEN", detail: stillOpenBecause(after, heldMs) };
 }
 
-function stillOpenBecause(s: SlotRecord): string {
+function stillOpenBecause(s: SlotRecord, heldMs: number | null): string {
   const order = s.stage === "ENTRY_WORKING" ? s.entry_order : s.exit_order;
   const what = order
     ? `${order.role} ${order.order_type} ${order.client_order_id} ${order.status}, ${order.filled_size} of ${order.intended_size} filled`
@@ -292,7 +292,7 @@ function stillOpenBecause(s: SlotRecord): string {
     case "STALE_STATE_RECONCILING":
       return `stale (${s.stale_reason}): waiting for the venue's truth to reconcile`;
     case "POSITION_OPEN":
-      return `position ${s.size} open; last exit: ${what}`;
+      return `position ${s.size} open; ${heldMs === null ? "" : `no exit placed: the venue's rate limit holds orders ${heldMs} ms more; `}last exit: ${what}`;
     default:
       return `${order?.status === "CANCEL_REQUESTED" ? "cancel requested, not yet acknowledged" : "order working"}: ${what}`;
   }

@@ -100,6 +100,27 @@ test("flatten through a venue rate-limit hint of 20 s: no exit is placed while i
   await expectFlatAtVenue(w);
 }, 15_000);
 
+test("flatten whose bound passes while the venue's rate limit holds orders: STILL_OPEN says no exit was placed and for how long", async () => {
+  const clock = new ManualClock(1_800_000_000_000);
+  const w = await world(clock);
+  await openLong(w);
+  w.venue.setKnobs({ rate_limit: { count: 1, retry_after_ms: 600_000 } });
+  const ticker = setInterval(() => clock.advance(250), 5);
+  let report: Awaited<ReturnType<typeof w.flattener.run>>;
+  try {
+    report = await w.flattener.run({ timeout_ms: 30_000 } as FlattenRequest);
+  } finally {
+    clearInterval(ticker);
+  }
+  expect(report.complete).toBe(false);
+  const slot = report.slots.find((s) => s.slot_id === 0)!;
+  expect(slot.result).toBe("STILL_OPEN");
+  expect(slot.detail).toMatch(
+    /^position 0\.01 open; no exit placed: the venue's rate limit holds orders \d+ ms more; last exit: EXIT MARKET \S+ REJECTED/,
+  );
+  expect(w.kernel.slot(0).leg).toBe(1);
+}, 15_000);
+
 test("flatten whose exit placement ends UNKNOWN (a 5xx before execution): the exit is looked up and placed again, complete within the bound", async () => {
   const w = await world();
   await openLong(w);
