@@ -25,49 +25,12 @@ import {
   scaleOut,
   stopLoss,
 } from "../../clients/typescript/index.ts";
-import type { VenueAdapter } from "../../src/contracts/venue.ts";
-import type { ExecutionKernel } from "../../src/kernel/index.ts";
-import { orderRecordRefusal } from "../../src/launcher/_order_hold.ts";
-import { RingIntake } from "../../src/launcher/_ring_intake.ts";
-import { InMemoryZincPlane } from "../../src/zinc/index.ts";
-import { FakeLane, fakeClient, longSlot, seededAccount } from "../_support/client_fakes.ts";
-import { enter, kernelsPerTest, openPosition, T0 } from "../_support/kernel.ts";
+import { fakeClient, longSlot, seededAccount } from "../_support/client_fakes.ts";
+import { enter, kernelsPerTest, openPosition } from "../_support/kernel.ts";
+import { LauncherLane } from "../_support/launcher_lane.ts";
 
 const kernel = kernelsPerTest({ slots: 3, capital: 1_000_000 });
 const HOLD_MS = 60_000;
-
-/** A fake libzinc whose ring is the launcher's ring edge over `k`, the venue holding orders for `holdMs` (null: none). */
-class LauncherLane extends FakeLane {
-  holdMs: number | null = HOLD_MS;
-  readonly plane = InMemoryZincPlane.open({ slotCount: 3, ringCapacity: 64 });
-  readonly own = this.plane.claimOutcomeLane();
-  private readonly intake: RingIntake;
-
-  constructor(k: ExecutionKernel) {
-    super();
-    const venue = { knownRules: () => null, orderHoldMs: () => this.holdMs } as unknown as VenueAdapter;
-    const slotOf = (i: number) =>
-      k.slot(i).asset ? { asset: k.slot(i).asset, size: k.slot(i).size, side: k.slot(i).side } : null;
-    this.intake = new RingIntake(this.plane, k, {
-      check: (rec) => orderRecordRefusal(venue, rec, slotOf),
-      applied: () => {},
-      refused: () => {},
-      nowMs: () => T0,
-    });
-  }
-
-  override zinc_ring_push = (_h: number, rec: Uint8Array) => {
-    expect(this.plane.pushIntent(rec.slice())).toBe("OK");
-    this.intake.drain();
-    for (const r of this.own.poll(64).records)
-      this.publish((p) => {
-        const c = r.slice();
-        new DataView(c.buffer).setBigUint64(0, BigInt(2 * (p + 1)), true); // this fake lane's position
-        return c;
-      });
-    return 0;
-  };
-}
 
 /** A real client on `lane`, its slots read as `slots`; `venueWaits` counts its waits for a VENUE outcome. */
 function clientOn(lane: LauncherLane, slots: Slot[]): { client: DitaClient; venueWaits: bigint[] } {
@@ -87,7 +50,7 @@ const kinds = (intents: Intent[]) => intents.map((i) => `${i.type} ${"slotId" in
 test("the client reads the edge's RATE_LIMITED refusal of an EXIT: EDGE, not accepted, WARNING RETRY_AFTER, retryable, the hint", async () => {
   const k = kernel();
   openPosition(k, 0);
-  const { client } = clientOn(new LauncherLane(k), []);
+  const { client } = clientOn(new LauncherLane(k, { slotCount: 3, holdMs: HOLD_MS }), []);
   const o = await client.submit({ type: "EXIT", slotId: 0, size: 1, reason: "SL", price: null });
   expect(o).toMatchObject({ origin: "EDGE", accepted: false, inputKind: "EXIT", slotId: 0, stage: "POSITION_OPEN" });
   expect(o.diagnostics).toEqual([
@@ -109,7 +72,9 @@ test("the client reads the edge's RATE_LIMITED refusal of an EXIT: EDGE, not acc
 test("a stop-loss refused RATE_LIMITED at the edge is ok false, rateLimited, the hint, retryable, EDGE, with no wait for a venue answer", async () => {
   const k = kernel();
   openPosition(k, 0);
-  const { client, venueWaits } = clientOn(new LauncherLane(k), [longSlot(0, "POSITION_OPEN", 100_000_000n)]);
+  const { client, venueWaits } = clientOn(new LauncherLane(k, { slotCount: 3, holdMs: HOLD_MS }), [
+    longSlot(0, "POSITION_OPEN", 100_000_000n),
+  ]);
   // a venue wait would last the whole minute: the test would time out, not pass
   const r = await new Seam(client, { venueTimeoutMs: 60_000 }).execute(stopLoss(0), { awaitVenue: true });
   expect(r.ok).toBe(false);
@@ -135,7 +100,9 @@ test("a stop-loss refused RATE_LIMITED at the edge is ok false, rateLimited, the
 test("a scale-out refused RATE_LIMITED at the edge: one step, refused with the hint, nothing waited for", async () => {
   const k = kernel();
   openPosition(k, 0);
-  const { client, venueWaits } = clientOn(new LauncherLane(k), [longSlot(0, "POSITION_OPEN", 100_000_000n)]);
+  const { client, venueWaits } = clientOn(new LauncherLane(k, { slotCount: 3, holdMs: HOLD_MS }), [
+    longSlot(0, "POSITION_OPEN", 100_000_000n),
+  ]);
   const r = await new Seam(client, { venueTimeoutMs: 60_000 }).execute(scaleOut(0, { fraction: 0.5 }), {
     awaitVenue: true,
   });
@@ -146,7 +113,9 @@ test("a scale-out refused RATE_LIMITED at the edge: one step, refused with the h
 
 test("an OPEN refused RATE_LIMITED at the edge opens nothing: ok false, the hint, no trade believed, no venue wait", async () => {
   const k = kernel();
-  const { client, venueWaits } = clientOn(new LauncherLane(k), [longSlot(0, "IDLE")]);
+  const { client, venueWaits } = clientOn(new LauncherLane(k, { slotCount: 3, holdMs: HOLD_MS }), [
+    longSlot(0, "IDLE"),
+  ]);
   const seam = new Seam(client, { venueTimeoutMs: 60_000 });
   const r = await seam.execute(openLong("BTC-USDT", { size: 0.01, leverage: 2, tradeId: "H1" }), { awaitVenue: true });
   expect(r.steps[0]!.outcome).toMatchObject({ origin: "EDGE", accepted: false, inputKind: "ENTER" });
@@ -167,7 +136,7 @@ test("CLOSE_ALL while orders are held goes on past each refused exit: every exit
     longSlot(1, "POSITION_OPEN", 100_000_000n),
     longSlot(2, "ENTRY_WORKING"),
   ];
-  const { client, venueWaits } = clientOn(new LauncherLane(k), slots);
+  const { client, venueWaits } = clientOn(new LauncherLane(k, { slotCount: 3, holdMs: HOLD_MS }), slots);
   const r = await new Seam(client, { venueTimeoutMs: 0 }).execute(closeAll("SL"), { awaitVenue: true });
   expect(kinds(r.steps.map((s) => s.intent))).toEqual(["EXIT 0", "EXIT 1", "CANCEL 2"]);
   expect(r.steps.map((s) => [s.outcome?.origin, s.outcome?.accepted])).toEqual([
@@ -192,7 +161,7 @@ test("CLOSE_ALL while orders are held goes on past each refused exit: every exit
 test("the same stop-loss re-sent after the hint passed is accepted by the kernel", async () => {
   const k = kernel();
   openPosition(k, 0);
-  const lane = new LauncherLane(k);
+  const lane = new LauncherLane(k, { slotCount: 3, holdMs: HOLD_MS });
   const { client } = clientOn(lane, [longSlot(0, "POSITION_OPEN", 100_000_000n)]);
   const seam = new Seam(client);
   expect((await seam.execute(stopLoss(0))).rateLimited).toBe(true);

@@ -28,56 +28,14 @@ import {
   scaleOut,
   stopLoss,
 } from "../../clients/typescript/index.ts";
-import type { VenueAdapter, VenueEvent } from "../../src/contracts/venue.ts";
 import type { ExecutionKernel } from "../../src/kernel/index.ts";
-import { orderRecordRefusal } from "../../src/launcher/_order_hold.ts";
-import { RingIntake } from "../../src/launcher/_ring_intake.ts";
-import { InMemoryZincPlane } from "../../src/zinc/index.ts";
-import { FakeLane, fakeClient, longSlot, seededAccount } from "../_support/client_fakes.ts";
+import { fakeClient, longSlot, seededAccount } from "../_support/client_fakes.ts";
 import { event, exit, feed, kernelsPerTest, openPosition, T0 } from "../_support/kernel.ts";
+import { LauncherLane } from "../_support/launcher_lane.ts";
 
 const kernel = kernelsPerTest({ slots: 2, capital: 1_000_000 });
 const HOLD_MS = 60_000;
 const LEGS_LOW_55 = "exit leg 200 of 255: 55 left, then EXIT and FLATTEN are refused; close the position whole";
-
-/** The launcher's ring edge over `k` as a fake libzinc; `venue` answers each accepted exit order (null: silence). */
-class LauncherLane extends FakeLane {
-  holdMs: number | null = null;
-  venue: ((orderId: string) => VenueEvent) | null = null;
-  readonly plane = InMemoryZincPlane.open({ slotCount: 2, ringCapacity: 64 });
-  readonly own = this.plane.claimOutcomeLane();
-  private readonly intake: RingIntake;
-
-  constructor(private readonly k: ExecutionKernel) {
-    super();
-    const venue = { knownRules: () => null, orderHoldMs: () => this.holdMs } as unknown as VenueAdapter;
-    const slotOf = (i: number) =>
-      k.slot(i).asset ? { asset: k.slot(i).asset, size: k.slot(i).size, side: k.slot(i).side } : null;
-    this.intake = new RingIntake(this.plane, k, {
-      check: (rec) => orderRecordRefusal(venue, rec, slotOf),
-      applied: () => {},
-      refused: () => {},
-      nowMs: () => T0,
-    });
-  }
-
-  override zinc_ring_push = (_h: number, rec: Uint8Array) => {
-    expect(this.plane.pushIntent(rec.slice())).toBe("OK");
-    this.intake.drain();
-    const order = this.k.slot(0).exit_order;
-    if (this.venue !== null && order !== null) {
-      const e = this.venue(order.client_order_id);
-      this.intake.followVenue(e, feed(this.k, e, T0 + 500));
-    }
-    for (const r of this.own.poll(64).records)
-      this.publish((p) => {
-        const c = r.slice();
-        new DataView(c.buffer).setBigUint64(0, BigInt(2 * (p + 1)), true); // this fake lane's position
-        return c;
-      });
-    return 0;
-  };
-}
 
 /** A kernel whose slot 0 holds 1 BTC long after `legs` exit legs, each refused by the venue. */
 function afterLegs(legs: number): ExecutionKernel {
@@ -99,7 +57,7 @@ function seamOn(lane: LauncherLane, slots: Slot[] = [longSlot(0, "POSITION_OPEN"
 
 test("a scale-out whose EXIT opens exit leg 200 is ok, with EXIT_LEGS_LOW (55 left) in warnings and no refusal", async () => {
   const k = afterLegs(199);
-  const r = await seamOn(new LauncherLane(k)).execute(scaleOut(0, { fraction: 0.5 }));
+  const r = await seamOn(new LauncherLane(k, { slotCount: 2 })).execute(scaleOut(0, { fraction: 0.5 }));
   expect(r.ok).toBe(true);
   expect(r.refusals).toEqual([]);
   expect(r.warnings).toEqual([
@@ -110,7 +68,7 @@ test("a scale-out whose EXIT opens exit leg 200 is ok, with EXIT_LEGS_LOW (55 le
 });
 
 test("a stop-loss that opens exit leg 250 is ok, with EXIT_LEGS_LOW (5 left) in warnings", async () => {
-  const r = await seamOn(new LauncherLane(afterLegs(249))).execute(stopLoss(0));
+  const r = await seamOn(new LauncherLane(afterLegs(249), { slotCount: 2 })).execute(stopLoss(0));
   expect(r.ok).toBe(true);
   expect(r.warnings.map((w) => [w.origin, w.code, w.severity, w.slotId, w.value])).toEqual([
     ["KERNEL", "EXIT_LEGS_LOW", "WARNING", 0, 5],
@@ -119,12 +77,12 @@ test("a stop-loss that opens exit leg 250 is ok, with EXIT_LEGS_LOW (5 left) in 
 });
 
 test("an accepted exit with no warning (leg 201) leaves warnings empty", async () => {
-  const r = await seamOn(new LauncherLane(afterLegs(200))).execute(stopLoss(0));
+  const r = await seamOn(new LauncherLane(afterLegs(200), { slotCount: 2 })).execute(stopLoss(0));
   expect(r).toMatchObject({ ok: true, refusals: [], warnings: [] });
 });
 
 test("a step refused RATE_LIMITED at the edge (a WARNING diagnostic) is a refusal only, never also a warning", async () => {
-  const lane = new LauncherLane(afterLegs(199));
+  const lane = new LauncherLane(afterLegs(199), { slotCount: 2 });
   lane.holdMs = HOLD_MS;
   const r = await seamOn(lane).execute(stopLoss(0), { awaitVenue: true });
   expect(r.steps[0]!.outcome!.diagnostics.map((d) => d.severity)).toEqual(["WARNING"]);
@@ -133,7 +91,7 @@ test("a step refused RATE_LIMITED at the edge (a WARNING diagnostic) is a refusa
 });
 
 test("with awaitVenue, the venue's REJECT (VENUE_REJECTED, WARNING) is a refusal only; the kernel's EXIT_LEGS_LOW stays a warning", async () => {
-  const lane = new LauncherLane(afterLegs(199));
+  const lane = new LauncherLane(afterLegs(199), { slotCount: 2 });
   lane.venue = (id) => event("REJECT", id, 0, 0, { reject_reason: "VENUE" });
   const r = await seamOn(lane).execute(stopLoss(0), { awaitVenue: true });
   expect(r.steps[0]!.venue).toMatchObject({ origin: "VENUE", eventKind: "REJECT" });
@@ -144,7 +102,7 @@ test("with awaitVenue, the venue's REJECT (VENUE_REJECTED, WARNING) is a refusal
 });
 
 test("with awaitVenue, a venue answer that is no refusal brings its warnings: an overfilling FULL_FILL's OVERFILL (CRITICAL)", async () => {
-  const lane = new LauncherLane(afterLegs(199));
+  const lane = new LauncherLane(afterLegs(199), { slotCount: 2 });
   lane.venue = (id) => event("FULL_FILL", id, 0.6, 100);
   const r = await seamOn(lane).execute(scaleOut(0, { fraction: 0.5 }), { awaitVenue: true });
   expect(r.steps[0]!.venue).toMatchObject({ origin: "VENUE", eventKind: "FULL_FILL", accepted: true });
