@@ -16,7 +16,7 @@
  * The fills taken on the way are answers that are not refusals: their WARNING / CRITICAL diagnostics
  * are `warnings` (`warningsOf`), as every accepted step's.
  *
- * Entry points: `closeRest`, `clientRefusal`, `fromOutcome`, `warningsOf`, `tradeId`.
+ * Entry points: `closeRest`, `clientRefusal`, `fromOutcome`, `isVenueRefusal`, `warningsOf`, `tradeId`.
  */
 
 import type { DitaClient } from "./client.ts";
@@ -56,10 +56,14 @@ export function fromOutcome(o: Outcome): SeamRefusalReport {
   };
 }
 
-/** The WARNING and CRITICAL diagnostics of an outcome that is no refusal (an accepted step's, or a venue
- * answer other than REJECT / CANCEL_REJECT), as the seam's warnings. */
+/** A venue answer that refuses (REJECT, CANCEL_REJECT): a VENUE refusal of the seam, never a warning. */
+export const isVenueRefusal = (o: Outcome): boolean => o.eventKind === "REJECT" || o.eventKind === "CANCEL_REJECT";
+
+/** The WARNING and CRITICAL diagnostics of an accepted step's outcome or of a venue answer, as the seam's
+ * warnings; none for a venue answer that refuses (`isVenueRefusal`: its diagnostics are its refusal). */
 export function warningsOf(o: Outcome): SeamWarningReport[] {
   const out: SeamWarningReport[] = [];
+  if (isVenueRefusal(o)) return out;
   o.diagnostics.forEach((d, i) => {
     if (d.severity === "WARNING" || d.severity === "CRITICAL")
       out.push({
@@ -112,13 +116,11 @@ async function settleCancels(client: DitaClient, result: SeamResult, waits: Clos
       const left = Math.max(deadline - waits.monoMs(), 0) || 0; // NaN (a clock answering no time): 0
       venue = looked && left === 0 ? null : await nextAnswer(client, step.id, left, result);
       if (venue) step.venue = venue;
-      if (venue && venue.eventKind !== "REJECT" && venue.eventKind !== "CANCEL_REJECT")
-        result.warnings.push(...warningsOf(venue));
+      if (venue) result.warnings.push(...warningsOf(venue));
     }
     const slotId = step.intent.slotId;
     if (venue === null && !result.venuePending.includes(slotId)) result.venuePending.push(slotId);
-    if (venue && (venue.eventKind === "REJECT" || venue.eventKind === "CANCEL_REJECT"))
-      result.refusals.push(fromOutcome(venue));
+    if (venue && isVenueRefusal(venue)) result.refusals.push(fromOutcome(venue));
   }
 }
 

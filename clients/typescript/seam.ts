@@ -19,7 +19,7 @@
  * Entry points: `new Seam(client, options)`, `execute(decision, {awaitVenue})`, `reconcile()`.
  */
 
-import { clientRefusal, closeRest, fromOutcome, tradeId, warningsOf } from "./_seam_close.ts";
+import { clientRefusal, closeRest, fromOutcome, isVenueRefusal, tradeId, warningsOf } from "./_seam_close.ts";
 import type { DitaClient } from "./client.ts";
 import {
   DitaClientError,
@@ -230,9 +230,8 @@ export class Seam {
         });
         const slotId = step.intent.slotId;
         if (step.venue === null && !result.venuePending.includes(slotId)) result.venuePending.push(slotId);
-        if (step.venue !== null && (step.venue.eventKind === "REJECT" || step.venue.eventKind === "CANCEL_REJECT"))
-          result.refusals.push(fromOutcome(step.venue));
-        else if (step.venue !== null) result.warnings.push(...warningsOf(step.venue));
+        if (step.venue !== null && isVenueRefusal(step.venue)) result.refusals.push(fromOutcome(step.venue));
+        if (step.venue !== null) result.warnings.push(...warningsOf(step.venue));
       }
       return true;
     } catch (e) {

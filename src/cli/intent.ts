@@ -3,9 +3,9 @@
  * (POST /intents) and print the outcome. `json` sends a wire intent as written (an argument or
  * `-` for stdin); serve's HTTP edge parses it, so a VENUE or SYSTEM input is refused there with
  * INPUT_SOURCE_REFUSED and counted like any other. Exit 0 when accepted, 3 when refused (by the
- * edge, 422 or 429 RATE_LIMITED with its retry hint, or the kernel), 1 for any other answer (401 token refused, 503 not taking intents: the
- * request was refused, not the intent, or no answer came after it was sent), 2 bad arguments or
- * unreachable, 4 no token. `--asset` may be spelled
+ * edge, 422 or 429 RATE_LIMITED with its retry hint, or the kernel), 1 for any other answer (401
+ * token refused, 503 not taking intents: the request was refused, not the intent, or no answer came
+ * after it was sent), 2 bad arguments or unreachable, 4 no token. `--asset` may be spelled
  * TRXUSDT: it is normalized to TRX-USDT (the same rule as `smoke --symbol`). Numbers (`--slot`,
  * `--size`, `--price`, `--leverage`) are decimals: `--size 0b1` or `--price 0x10` is refused (exit
  * 2), as are positional arguments and an option given twice (main.ts, `_flags.ts`).

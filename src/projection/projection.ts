@@ -244,8 +244,8 @@ export class ProjectionCore {
       const d = ds[i]!;
       if (!p.room(2, 0)) this.drainFull(); // a refusal may end a window: its summary, then its own row
       // Refused inputs are not journaled: their diagnostics are numbered like the launcher's own.
-      const refused = (o.refused === true && o.transitions.length === 0) || o.inputOffsets?.[d.input_index] === -1;
-      if (o.launcher === true || o.refused === true || refused) {
+      const refused = o.refused === true || o.inputOffsets?.[d.input_index] === -1;
+      if (o.launcher === true || refused) {
         if (refused && coalescible(d) && !this.refusals.admit(d, o.journalSeq, this.addLauncher)) continue;
         this.addLauncher(o.journalSeq, d);
         continue;

@@ -9,6 +9,7 @@ import { afterEach, expect } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Clock } from "../../src/contracts/clock.ts";
 import type { StrategyIntent } from "../../src/contracts/intents.ts";
 import type { VenueEvent } from "../../src/contracts/venue.ts";
 import { buildBundle } from "../../src/launcher/bundle.ts";
@@ -41,12 +42,15 @@ export function tempDirsPerTest(prefix: string): () => string {
 }
 
 /**
- * A started runtime journaling into `dir` (no live reconciliation interval, no warm path), its own
- * log lines in `lines` (the bundle's are dropped). The test shuts it down.
+ * A started runtime journaling into `dir` (no live reconciliation interval, no warm path) on `clock`
+ * (default the system's), its own log lines in `lines` (the bundle's are dropped). The test shuts it down.
  */
-export async function startedRuntime(dir: string): Promise<{ rt: Runtime; lines: string[] }> {
+export async function startedRuntime(
+  dir: string,
+  clock: Clock = new SystemClock(),
+): Promise<{ rt: Runtime; lines: string[] }> {
   const env = { DITA_V2_STATE_DIR: dir, DITA_V2_RECONCILE_INTERVAL_MS: "0", DITA_V2_WARM_PATH_MS: "0" };
-  const bundle = await buildBundle(loadConfig(env), new SystemClock(), {}, { journal: true, log: () => {} });
+  const bundle = await buildBundle(loadConfig(env), clock, {}, { journal: true, log: () => {} });
   const lines: string[] = [];
   const rt = new Runtime(bundle, (line) => lines.push(line));
   await rt.start();

@@ -12,10 +12,10 @@ import { ManualClock } from "../../src/contracts/clock.ts";
 import type { StrategyIntent } from "../../src/contracts/intents.ts";
 import { encodeInput } from "../../src/kernel/index.ts";
 import { orderIntentRefusal, orderRecordRefusal } from "../../src/launcher/_order_hold.ts";
-import { buildBundle, loadConfig, Runtime } from "../../src/launcher/index.ts";
+import type { Runtime } from "../../src/launcher/index.ts";
 import { applyContractRules } from "../../src/venue/bingx/contract_rules.ts";
 import { MockVenueAdapter } from "../../src/venue/index.ts";
-import { tempDirsPerTest, until } from "../_support/runtime.ts";
+import { startedRuntime, tempDirsPerTest, until } from "../_support/runtime.ts";
 
 const tempDir = tempDirsPerTest("dita-legs-notional-");
 const runtimes: Runtime[] = [];
@@ -25,13 +25,8 @@ afterEach(async () => {
 
 /** A long of 100 TRX-USDT (0.25 on the mock, min notional 2 USDT) on slot 0. */
 async function openTrx(): Promise<Runtime> {
-  const env = { DITA_V2_STATE_DIR: tempDir(), DITA_V2_RECONCILE_INTERVAL_MS: "0", DITA_V2_WARM_PATH_MS: "0" };
-  const rt = new Runtime(
-    await buildBundle(loadConfig(env), new ManualClock(), {}, { journal: true, log: () => {} }),
-    () => {},
-  );
+  const { rt } = await startedRuntime(tempDir(), new ManualClock());
   runtimes.push(rt);
-  await rt.start();
   const entry: StrategyIntent = {
     type: "ENTER",
     slot_id: 0,

@@ -13,9 +13,9 @@ import { ManualClock } from "../../src/contracts/clock.ts";
 import type { StrategyIntent } from "../../src/contracts/intents.ts";
 import { createHttp, type HttpDeps } from "../../src/http/index.ts";
 import type { LoggedVenue } from "../../src/launcher/_venue_log.ts";
-import { buildBundle, loadConfig, Runtime } from "../../src/launcher/index.ts";
+import type { Runtime } from "../../src/launcher/index.ts";
 import type { MockVenueAdapter } from "../../src/venue/index.ts";
-import { btcEntry, tempDirsPerTest, until } from "../_support/runtime.ts";
+import { btcEntry, startedRuntime, tempDirsPerTest, until } from "../_support/runtime.ts";
 
 const tempDir = tempDirsPerTest("dita-legs-hold-");
 const runtimes: Runtime[] = [];
@@ -24,11 +24,9 @@ afterEach(async () => {
 });
 
 async function openLong(): Promise<{ rt: Runtime; mock: MockVenueAdapter; clock: ManualClock }> {
-  const env = { DITA_V2_STATE_DIR: tempDir(), DITA_V2_RECONCILE_INTERVAL_MS: "0", DITA_V2_WARM_PATH_MS: "0" };
   const clock = new ManualClock();
-  const rt = new Runtime(await buildBundle(loadConfig(env), clock, {}, { journal: true, log: () => {} }), () => {});
+  const { rt } = await startedRuntime(tempDir(), clock);
   runtimes.push(rt);
-  await rt.start();
   const mock = (rt.b.venue as LoggedVenue).inner as MockVenueAdapter;
   expect(rt.submitStrategy(btcEntry("LEGS1")).accepted).toBe(true);
   await until(() => rt.b.kernel.slot(0).stage === "POSITION_OPEN");

@@ -84,34 +84,33 @@ test("flatten whose exit the venue rate limits (100410) twice: retried after a p
   await expectFlatAtVenue(w);
 }, 15_000);
 
-test("flatten through a venue rate-limit hint of 20 s: no exit is placed while it holds, so the trade spends two exit legs, not one per retry", async () => {
+/**
+ * A long on a world whose time is a ManualClock, the venue's next placement refused 100410 with a
+ * retry hint of `hintMs`, and a flatten of it run with that clock moving 250 ms every 5 ms of real
+ * time (about 50 s of the flatten's time per real second).
+ */
+async function flattenThroughHint(hintMs: number, timeout_ms: number) {
   const clock = new ManualClock(1_800_000_000_000);
   const w = await world(clock);
   await openLong(w);
-  w.venue.setKnobs({ rate_limit: { count: 1, retry_after_ms: 20_000 } });
-  const ticker = setInterval(() => clock.advance(250), 5); // about 50 s of the flatten's time per real second
+  w.venue.setKnobs({ rate_limit: { count: 1, retry_after_ms: hintMs } });
+  const ticker = setInterval(() => clock.advance(250), 5);
   try {
-    const report = await w.flattener.run({ timeout_ms: 60_000 } as FlattenRequest);
-    expect(report.complete).toBe(true);
+    return { w, report: await w.flattener.run({ timeout_ms } as FlattenRequest) };
   } finally {
     clearInterval(ticker);
   }
+}
+
+test("flatten through a venue rate-limit hint of 20 s: no exit is placed while it holds, so the trade spends two exit legs, not one per retry", async () => {
+  const { w, report } = await flattenThroughHint(20_000, 60_000);
+  expect(report.complete).toBe(true);
   expect(w.kernel.slot(0)).toMatchObject({ stage: "CLOSED", leg: 2 });
   await expectFlatAtVenue(w);
 }, 15_000);
 
 test("flatten whose bound passes while the venue's rate limit holds orders: STILL_OPEN says no exit was placed and for how long", async () => {
-  const clock = new ManualClock(1_800_000_000_000);
-  const w = await world(clock);
-  await openLong(w);
-  w.venue.setKnobs({ rate_limit: { count: 1, retry_after_ms: 600_000 } });
-  const ticker = setInterval(() => clock.advance(250), 5);
-  let report: Awaited<ReturnType<typeof w.flattener.run>>;
-  try {
-    report = await w.flattener.run({ timeout_ms: 30_000 } as FlattenRequest);
-  } finally {
-    clearInterval(ticker);
-  }
+  const { w, report } = await flattenThroughHint(600_000, 30_000);
   expect(report.complete).toBe(false);
   const slot = report.slots.find((s) => s.slot_id === 0)!;
   expect(slot.result).toBe("STILL_OPEN");

@@ -451,8 +451,14 @@ def _report(o: Outcome) -> RefusalReport:
                          d.retryable if d else False, d.retry_after_ms if d else None)
 
 
+_VENUE_REFUSALS = ("REJECT", "CANCEL_REJECT")  # a venue answer that refuses: a VENUE refusal, never a warning
+
+
 def _warnings(o: Outcome) -> list[WarningReport]:
-    """The WARNING and CRITICAL diagnostics of an outcome that is no refusal, as the seam's warnings."""
+    """The WARNING and CRITICAL diagnostics of an accepted step's outcome or of a venue answer, as the
+    seam's warnings; none for a venue answer that refuses (its diagnostics are its refusal)."""
+    if o.event_kind in _VENUE_REFUSALS:
+        return []
     return [WarningReport(o.origin, d.code, d.severity, o.message if i == 0 else d.code, o.slot_id, d.value)
             for i, d in enumerate(o.diagnostics) if d.severity in ("WARNING", "CRITICAL")]
 
@@ -548,9 +554,9 @@ class Seam:
                     step.venue = None
                     if step.intent.slot_id not in result.venue_pending:
                         result.venue_pending.append(step.intent.slot_id)
-                if step.venue is not None and step.venue.event_kind in ("REJECT", "CANCEL_REJECT"):
+                if step.venue is not None and step.venue.event_kind in _VENUE_REFUSALS:
                     result.refusals.append(_report(step.venue))
-                elif step.venue is not None:
+                if step.venue is not None:
                     result.warnings.extend(_warnings(step.venue))
             return True
         except (KernelRestarted, KernelNotRunning) as e:
@@ -609,8 +615,7 @@ class Seam:
                     looked = True
                     venue = step.venue = self.client.next_venue_outcome(step.client_intent_id,
                                                                         left if left > 0 else 0.0)
-                    if venue.event_kind not in ("REJECT", "CANCEL_REJECT"):
-                        result.warnings.extend(_warnings(venue))
+                    result.warnings.extend(_warnings(venue))
             except OutcomeTimeout:
                 venue = None
             except DitaClientError as e:
@@ -619,7 +624,7 @@ class Seam:
             if venue is None:
                 if step.intent.slot_id not in result.venue_pending:
                     result.venue_pending.append(step.intent.slot_id)
-            elif venue.event_kind in ("REJECT", "CANCEL_REJECT"):
+            elif venue.event_kind in _VENUE_REFUSALS:
                 result.refusals.append(_report(venue))
 
     def _reread(self, result: SeamResult) -> Optional[Sequence[Slot]]:
