@@ -135,7 +135,10 @@ test("a rate limit with the venue's hint is RATE_LIMITED with retry_after_ms; wi
   const hinted = h.diagnostics.find((d) => d.code === "RATE_LIMITED");
   expect(hinted).toMatchObject({ severity: "WARNING", slot_id: 0, details: { retryable: true } });
   expect(hinted!.details.retry_after_ms).toBeGreaterThan(0);
-  expect(hinted!.details.retry_after_ms).toBeLessThanOrEqual(1_000);
+  // The sim's window ends 1 s after its answer, an instant on the venue's clock; the adapter turns it
+  // into a duration with its estimated time offset, whose error is up to half the round trip that
+  // measured it (hundreds of ms on a loaded host), so 1 s give or take that — never the 5 min default.
+  expect(hinted!.details.retry_after_ms).toBeLessThanOrEqual(2_000);
   expect(h.kernel.slot(0).stage).toBe("IDLE");
   h.sim!.faults.rate_limit = { count: 1, retry_hint: false };
   h.submit(enter(1, "T5", 0.01));
