@@ -162,7 +162,7 @@ export const LATER_SWEEP_PLANTS: readonly Plant[] = [
     "src/launcher/_order_hold.ts",
     "  if (waitMs === null) return null;",
     '  if (waitMs === null || kind === "EXIT") return null;',
-    "a stop-loss re-sent through an IP ban spends the trade's 255 exit legs, after which it cannot be exited",
+    "a stop-loss re-sent through an IP ban spends the trade's exit legs, after which it cannot be exited",
   ),
   p(
     "flatten-through-rate-hold",
@@ -178,7 +178,7 @@ export const LATER_SWEEP_PLANTS: readonly Plant[] = [
     "src/launcher/_size_rules.ts",
     "  return off ?? (slot === null || whole ? null : notionalRefusal(venue, slotId, slot, size, limit));",
     "  return off;",
-    "a small partial exit the adapter always refuses reaches the kernel: re-sent, it spends all 255 exit legs",
+    "a small partial exit the adapter always refuses reaches the kernel: re-sent, it spends the trade's exit legs",
   ),
   p(
     "followup-by-kernel-index",
@@ -195,5 +195,29 @@ export const LATER_SWEEP_PLANTS: readonly Plant[] = [
     "      core.drain(true);\n      mark?.close();",
     "      core.drain();\n      mark?.close();",
     "a clean stop drops the count of refusals still in their window: the table under-counts them",
+  ),
+  p(
+    "slot-leg-high-byte-dropped",
+    "decoder",
+    "src/kernel/decoder.ts",
+    "    leg: dv.getUint8(at + S.leg_lo) + 256 * dv.getUint8(at + S.leg_hi),",
+    "    leg: dv.getUint8(at + S.leg_lo),",
+    "a trade past exit leg 255 reads as its leg modulo 256: the state shown and journaled names the wrong order",
+  ),
+  p(
+    "image-leg-high-byte-dropped",
+    "encoder",
+    "src/kernel/slot_image.ts",
+    "  dv.setUint8(S.leg_hi, leg >> 8);",
+    "",
+    "a recovered slot past exit leg 255 is restored at its leg modulo 256 (refused, or its next exit reuses an id)",
+  ),
+  p(
+    "client-leg-high-byte-dropped",
+    "decoder",
+    "clients/typescript/records.ts",
+    "    leg: bytes[43]! + 256 * bytes[44]!, // leg_lo + 256 × leg_hi",
+    "    leg: bytes[43]!,",
+    "a strategy reads a trade past exit leg 255 as its leg modulo 256",
   ),
 ];

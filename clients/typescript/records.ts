@@ -159,7 +159,7 @@ function decodeOrder(bytes: Uint8Array, dv: DataView, at: number): Order | null 
     status: pick(ORDER_STATUSES, bytes[at + 2]!, "order status", false),
     type: pick(["MARKET", "LIMIT"] as const, bytes[at + 3]!, "order type", false),
     role: pick(["ENTRY", "EXIT"] as const, bytes[at + 4]!, "order role", false),
-    leg: bytes[at + 5]!,
+    leg: bytes[at + 5]! + 256 * bytes[at + 136]!, // leg_lo + 256 × leg_hi
     hung: flag(bytes[at + 6]!, "order hung"),
     intendedSize: qty(dv, at + 8),
     filledSize: qty(dv, at + 16),
@@ -193,7 +193,7 @@ export function decodeSlot(bytes: Uint8Array, index: number): Slot {
     entryPrice: dv.getFloat64(32, true),
     leverage: dv.getUint16(40, true),
     isOpen: flag(bytes[42]!, `slot ${index} is_open`),
-    leg: bytes[43]!,
+    leg: bytes[43]! + 256 * bytes[44]!, // leg_lo + 256 × leg_hi
     realizedPnl: dv.getFloat64(48, true),
     unrealizedPnl: dv.getFloat64(56, true),
     markPrice: dv.getFloat64(64, true),

@@ -22,7 +22,7 @@ pub use describe::{describe_text, TextBuf};
 pub use enums::*;
 
 pub const ABI_MAJOR: u64 = 1;
-pub const ABI_MINOR: u64 = 4;
+pub const ABI_MINOR: u64 = 5;
 /// `slot_id` meaning "route by order id" (venue events) or "none" (diagnostics).
 pub const SLOT_ANY: u32 = 0xFFFF_FFFF;
 /// Quantities are i64 counts of 1e-8 base units.
@@ -46,11 +46,11 @@ pub const FINISHED_ORDERS_PER_SLOT: usize = 8;
 pub const MESSAGE_BYTES: usize = 120;
 /// `TransitionRecord.row` when no table row applied (RESTORE).
 pub const ROW_NONE: u8 = 255;
-/// From this exit leg on, the kernel warns (EXIT_LEGS_LOW) with the EXIT or FLATTEN that opened it:
-/// at every fifth leg, then at each of the last ten.
-pub const EXIT_LEGS_WARN_FROM: u8 = 200;
-/// Exit legs are counted in a u8 (`leg`), so a trade has at most this many.
-pub const EXIT_LEGS_MAX: u8 = 255;
+/// From this exit leg on (the last 255), the kernel warns (EXIT_LEGS_LOW) with the EXIT or FLATTEN
+/// that opened it: at every fifth leg, then at each of the last ten.
+pub const EXIT_LEGS_WARN_FROM: u16 = EXIT_LEGS_MAX - 255;
+/// Exit legs are counted in a u16 (`leg_lo` + 256 × `leg_hi`), so a trade has at most this many.
+pub const EXIT_LEGS_MAX: u16 = u16::MAX;
 /// The largest `max_orders_per_minute`: the order-time window keeps this many stamps.
 pub const ORDERS_PER_MINUTE_MAX: u32 = 1200;
 /// Assets whose last mark the kernel remembers (for notional limits); the oldest is replaced.
@@ -254,7 +254,7 @@ pub struct OrderImage {
     pub status: u8,
     pub order_type: u8,
     pub role: u8,
-    pub leg: u8,
+    pub leg_lo: u8,
     pub hung: u8,
     pub reject_reason: u8,
     pub intended_e8: i64,
@@ -266,7 +266,8 @@ pub struct OrderImage {
     pub created_at_ms: u64,
     pub venue_order_id: [u8; 32],
     pub client_order_id: [u8; 40],
-    pub _reserved: [u8; 8],
+    pub leg_hi: u8,
+    pub _reserved: [u8; 7],
 }
 
 layout!(
@@ -278,7 +279,7 @@ layout!(
         (status, 2, 1, U8),
         (order_type, 3, 1, U8),
         (role, 4, 1, U8),
-        (leg, 5, 1, U8),
+        (leg_lo, 5, 1, U8),
         (hung, 6, 1, U8),
         (reject_reason, 7, 1, U8),
         (intended_e8, 8, 8, I64),
@@ -290,7 +291,8 @@ layout!(
         (created_at_ms, 56, 8, U64),
         (venue_order_id, 64, 32, Bytes),
         (client_order_id, 96, 40, Bytes),
-        (_reserved, 136, 8, Bytes),
+        (leg_hi, 136, 1, U8),
+        (_reserved, 137, 7, Bytes),
     ]
 );
 
@@ -309,8 +311,9 @@ pub struct SlotImage {
     pub entry_price: f64,
     pub leverage: u16,
     pub is_open: u8,
-    pub leg: u8,
-    pub _reserved0: u32,
+    pub leg_lo: u8,
+    pub leg_hi: u8,
+    pub _reserved0: [u8; 3],
     pub realized_pnl: f64,
     pub unrealized_pnl: f64,
     pub mark_price: f64,
@@ -339,8 +342,9 @@ layout!(
         (entry_price, 32, 8, F64),
         (leverage, 40, 2, U16),
         (is_open, 42, 1, U8),
-        (leg, 43, 1, U8),
-        (_reserved0, 44, 4, U32),
+        (leg_lo, 43, 1, U8),
+        (leg_hi, 44, 1, U8),
+        (_reserved0, 45, 3, Bytes),
         (realized_pnl, 48, 8, F64),
         (unrealized_pnl, 56, 8, F64),
         (mark_price, 64, 8, F64),
@@ -354,6 +358,26 @@ layout!(
         (_reserved1, 440, 8, Bytes),
     ]
 );
+
+/// An exit leg number is split over two bytes so that ABI 1.4's `leg` byte keeps its offset and an
+/// image of a trade with fewer than 256 legs is byte for byte what ABI 1.4 wrote.
+macro_rules! split_leg {
+    ($rec:ident) => {
+        impl $rec {
+            /// The exit leg: `leg_lo + 256 × leg_hi` (0 for an entry order or a slot with no exit yet).
+            pub const fn leg(&self) -> u16 {
+                u16::from_le_bytes([self.leg_lo, self.leg_hi])
+            }
+
+            pub fn set_leg(&mut self, leg: u16) {
+                [self.leg_lo, self.leg_hi] = leg.to_le_bytes();
+            }
+        }
+    };
+}
+
+split_leg!(OrderImage);
+split_leg!(SlotImage);
 
 /// The account projection: capital, PnL, drawdown.
 #[repr(C)]

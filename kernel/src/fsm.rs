@@ -389,7 +389,7 @@ impl Kernel {
             return self.refuse(step, d);
         }
         let s = &self.slots[id as usize];
-        let (stage, size, leg) = (stage_of(s), s.size_e8, s.leg);
+        let (stage, size, leg) = (stage_of(s), s.size_e8, s.leg());
         let facts = facts_for_slot(s, None);
         if table::lookup(stage, Trigger::Exit, &facts).is_none() {
             return self.refuse(step, self.miss(Trigger::Exit, id, stage));
@@ -420,7 +420,7 @@ impl Kernel {
     /// After an exit leg opened: EXIT_LEGS_LOW from EXIT_LEGS_WARN_FROM on, at every fifth leg and
     /// each of the last ten, so a strategy or an operator hears it before EXIT and FLATTEN refuse.
     pub(super) fn warn_legs(&mut self, step: Step, id: u32) {
-        let leg = self.slots[id as usize].leg;
+        let leg = self.slots[id as usize].leg();
         if leg < EXIT_LEGS_WARN_FROM || (!leg.is_multiple_of(5) && leg < EXIT_LEGS_MAX - 10) {
             return;
         }

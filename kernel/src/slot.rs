@@ -147,7 +147,7 @@ pub fn same_id(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// `"<trade_id>-E"` for the entry order, `"<trade_id>-X<leg>"` for exit leg `leg`.
-pub fn client_order_id(trade_id: &[u8; 32], role: OrderRole, leg: u8) -> [u8; 40] {
+pub fn client_order_id(trade_id: &[u8; 32], role: OrderRole, leg: u16) -> [u8; 40] {
     let tid = content(trade_id);
     let mut out = [0u8; 40];
     out[..tid.len()].copy_from_slice(tid);
@@ -161,16 +161,17 @@ pub fn client_order_id(trade_id: &[u8; 32], role: OrderRole, leg: u8) -> [u8; 40
         OrderRole::Entry => push(b'E'),
         OrderRole::Exit => {
             push(b'X');
-            if leg >= 100 {
-                push(b'0' + leg / 100);
+            let mut unit = 10_000;
+            while unit > 1 && leg < unit {
+                unit /= 10;
             }
-            if leg >= 10 {
-                push(b'0' + (leg / 10) % 10);
+            while unit > 0 {
+                push(b'0' + (leg / unit % 10) as u8);
+                unit /= 10;
             }
-            push(b'0' + leg % 10);
         }
     }
-    assert!(n <= 37, "Invariant: client order id fits 40 bytes");
+    assert!(n <= 39, "Invariant: client order id fits 40 bytes");
     out
 }
 

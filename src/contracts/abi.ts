@@ -11,7 +11,7 @@
  */
 
 export const ABI_MAJOR = 1;
-export const ABI_MINOR = 4;
+export const ABI_MINOR = 5;
 
 export type FieldKind = "u8" | "u16" | "u32" | "u64" | "i64" | "f64" | "bytes" | "record";
 export type FieldSpec = readonly [name: string, offset: number, width: number, kind: FieldKind];
@@ -26,7 +26,7 @@ const ORDER_FIELDS = [
   ["status", 2, 1, "u8"],
   ["order_type", 3, 1, "u8"],
   ["role", 4, 1, "u8"],
-  ["leg", 5, 1, "u8"],
+  ["leg_lo", 5, 1, "u8"],
   ["hung", 6, 1, "u8"],
   ["reject_reason", 7, 1, "u8"],
   ["intended_e8", 8, 8, "i64"],
@@ -38,7 +38,8 @@ const ORDER_FIELDS = [
   ["created_at_ms", 56, 8, "u64"],
   ["venue_order_id", 64, 32, "bytes"],
   ["client_order_id", 96, 40, "bytes"],
-  ["_reserved", 136, 8, "bytes"],
+  ["leg_hi", 136, 1, "u8"],
+  ["_reserved", 137, 7, "bytes"],
 ] as const satisfies readonly FieldSpec[];
 
 export const ABI = {
@@ -93,8 +94,9 @@ export const ABI = {
       ["entry_price", 32, 8, "f64"],
       ["leverage", 40, 2, "u16"],
       ["is_open", 42, 1, "u8"],
-      ["leg", 43, 1, "u8"],
-      ["_reserved0", 44, 4, "u32"],
+      ["leg_lo", 43, 1, "u8"],
+      ["leg_hi", 44, 1, "u8"],
+      ["_reserved0", 45, 3, "bytes"],
       ["realized_pnl", 48, 8, "f64"],
       ["unrealized_pnl", 56, 8, "f64"],
       ["mark_price", 64, 8, "f64"],
@@ -227,7 +229,7 @@ export const KERNEL_LIMITS = {
   FINISHED_ORDERS_PER_SLOT: 8n,
   MESSAGE_BYTES: 120n,
   ROW_NONE: 255n,
-  EXIT_LEGS_MAX: 255n,
+  EXIT_LEGS_MAX: 65_535n,
   ORDERS_PER_MINUTE_MAX: 1200n,
   MARKS_MAX: 64n,
   SNAPSHOT_MAGIC: 0x50414e5341544944n, // the bytes "DITASNAP", little-endian
@@ -239,6 +241,8 @@ export const KERNEL_LIMITS = {
 export const SLOT_ANY = Number(KERNEL_LIMITS.SLOT_ANY);
 export const BATCH_MAX = Number(KERNEL_LIMITS.BATCH_MAX);
 export const QTY_SCALE = Number(KERNEL_LIMITS.QTY_SCALE_E8);
+/** A trade's exit legs: the kernel refuses EXIT and FLATTEN past this many. */
+export const EXIT_LEGS_MAX = Number(KERNEL_LIMITS.EXIT_LEGS_MAX);
 export const QTY_MAX_E8 = KERNEL_LIMITS.QTY_MAX_E8;
 export const QTY_NOT_FINITE = KERNEL_LIMITS.QTY_NOT_FINITE;
 export const QTY_OUT_OF_RANGE = KERNEL_LIMITS.QTY_OUT_OF_RANGE;

@@ -22,7 +22,7 @@
  * Entry point: `encodeSlotImage(record)`.
  */
 
-import { ABI, OFF, QTY_SCALE } from "../contracts/abi.ts";
+import { ABI, EXIT_LEGS_MAX, OFF, QTY_SCALE } from "../contracts/abi.ts";
 import { enumValue, ORDER_ROLES, ORDER_SIDES, ORDER_TYPES } from "../contracts/enums.ts";
 import { isWorkingOrder } from "../contracts/order_status.ts";
 import {
@@ -108,8 +108,9 @@ function encodeOrder(dv: DataView, bytes: Uint8Array, at: number, order: unknown
   dv.setUint8(at + O.order_type, enumOf(w, "order_type", ORDER_TYPES, false, p));
   dv.setUint8(at + O.role, enumOf(w, "role", ORDER_ROLES, false, p));
   const leg = count(w, "leg", p);
-  if (leg > 255) fail(`${p}leg`, "must be 0..255", leg);
-  dv.setUint8(at + O.leg, leg);
+  if (leg > EXIT_LEGS_MAX) fail(`${p}leg`, `must be 0..${EXIT_LEGS_MAX}`, leg);
+  dv.setUint8(at + O.leg_lo, leg & 0xff);
+  dv.setUint8(at + O.leg_hi, leg >> 8);
   dv.setUint8(at + O.hung, bool(w, "hung", p));
   setI64(dv, at + O.intended_e8, e8(w, "intended_size", p));
   setI64(dv, at + O.filled_e8, e8(w, "filled_size", p));
@@ -157,8 +158,9 @@ function encodeHead(dv: DataView, w: Wire): void {
   dv.setUint16(S.leverage, leverage, true);
   dv.setUint8(S.is_open, bool(w, "is_open"));
   const leg = count(w, "leg");
-  if (leg > 255) fail("leg", "must be 0..255", leg);
-  dv.setUint8(S.leg, leg);
+  if (leg > EXIT_LEGS_MAX) fail("leg", `must be 0..${EXIT_LEGS_MAX}`, leg);
+  dv.setUint8(S.leg_lo, leg & 0xff);
+  dv.setUint8(S.leg_hi, leg >> 8);
   for (const f of ["realized_pnl", "unrealized_pnl", "mark_price", "fees"] as const)
     dv.setFloat64(S[f], num(w, f), true);
 }

@@ -4,7 +4,7 @@
  * past the throttle's bound, a full queue; the mock: a refusal's hint still running), an ENTER or
  * EXIT is refused at its edge (HTTP, CLI, ring) before the kernel: RATE_LIMITED (WARNING),
  * retryable, `retry_after_ms` the adapter's estimate. The kernel never sees it, so an EXIT spends
- * none of the trade's 255 exit legs (a stop-loss re-sent in a loop through a five-minute ban spent
+ * none of the trade's exit legs (a stop-loss re-sent in a loop through a five-minute ban spent
  * them all in under a second, after which the trade could not be exited), no order is made that
  * could only be refused, and the strategy hears when to try again. Everything else passes: a CANCEL
  * has its own budget at the venue, a MARK_PRICE sends nothing.

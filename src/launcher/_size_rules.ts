@@ -21,7 +21,7 @@
  * A partial EXIT whose notional (size × its limit on the tick, or × the mark the adapter holds for a
  * MARKET one) is below the contract's minimum notional is refused too (INVALID_INTENT, field SIZE):
  * the adapter would refuse it locally every time, and a strategy re-sending a small scale-out or
- * partial stop-loss spent the trade's 255 exit legs in a moment (then it could neither exit nor be
+ * partial stop-loss spent the trade's exit legs in a moment (then it could neither exit nor be
  * flattened). An ENTER below it is left to the adapter (a refused entry spends no leg).
  *
  * Entry points: `intentSizeRefusal(venue, intent, slotOf)`, `recordSizeRefusal(...)`, `SlotOf`.
@@ -93,7 +93,7 @@ function refusal(
  * A partial EXIT whose notional is below the contract's minimum, judged as the adapter will judge it
  * (`applyContractRules`, on the exit's side: at the limit on the tick it rounds to, a MARKET exit at
  * the mark the adapter holds; no fresh mark, not judged here): the adapter would refuse it locally
- * every time (MIN_NOTIONAL), and each refusal spends one of the trade's 255 exit legs.
+ * every time (MIN_NOTIONAL), and each refusal spends one of the trade's exit legs.
  */
 function notionalRefusal(
   venue: VenueAdapter,

@@ -3,8 +3,8 @@
  * bingx-sim as its own process. The first stop-loss meets the ban (HTTP 418, BingX's 5 minutes):
  * the kernel had accepted it, so it spends one exit leg and comes back REJECTED RATE_LIMITED. Every
  * stop-loss re-sent while the ban lasts is refused before the kernel (429, RATE_LIMITED with the
- * time left): no exit leg is spent (a trade has 255), nothing reaches the venue, `/metrics` counts
- * each refusal. Before this, 255 re-sends made the trade impossible to exit or flatten.
+ * time left): no exit leg is spent (a trade has 65 535), nothing reaches the venue, `/metrics` counts
+ * each refusal. Before this, 255 re-sends (then the limit) made the trade impossible to exit or flatten.
  */
 
 import { afterAll, beforeAll, expect, test } from "bun:test";

@@ -19,8 +19,9 @@ import {
   type Intent,
   InvalidIntentError,
 } from "../../clients/typescript/index.ts";
-import { ExecutionKernel, encodeInput } from "../../src/kernel/index.ts";
+import { ExecutionKernel, encodeInput, encodeSlotImage } from "../../src/kernel/index.ts";
 import { InMemoryZincPlane, OutcomeBatch } from "../../src/zinc/index.ts";
+import { event, feed } from "../_support/kernel.ts";
 
 const NOW = 1_700_000_000_123;
 const ID = new Uint8Array([5, 0, 0, 0, 2, 0, 1, 0]);
@@ -260,4 +261,29 @@ test("hostile bytes in a lane or a slot decode to a record or a CorruptRegionErr
     }),
     { numRuns: 2000 },
   );
+});
+
+test("an exit leg past 255 (leg_lo + 256 × leg_hi) reads the same through the client as through the kernel's decoder", () => {
+  const plane = InMemoryZincPlane.open({ slotCount: 1, ringCapacity: 2 });
+  const k = ExecutionKernel.open({ slotCount: 1, mirror: plane });
+  try {
+    k.apply({ type: "SEED_CAPITAL", capital: 5000, now_ms: NOW });
+    const enter = { slot_id: 0, trade_id: "K2", asset: "BTC-USDT", side: "LONG", size: 0.02, price: null } as const;
+    k.apply({ type: "ENTER", ...enter, leverage: 3, now_ms: NOW });
+    const cid = k.slot(0).entry_order!.client_order_id;
+    expect(feed(k, event("FULL_FILL", cid, 0.02, 64_000), NOW + 1).accepted).toBe(true);
+    const open = k.slot(0);
+    expect(k.restoreSlot(encodeSlotImage({ ...open, leg: 4_660 }), NOW + 2).accepted).toBe(true);
+    expect(k.apply({ type: "EXIT", slot_id: 0, size: 0.01, price: null, reason: "TP", now_ms: NOW + 3 }).accepted).toBe(
+      true,
+    );
+    const theirs = k.slot(0);
+    expect(theirs).toMatchObject({ leg: 4_661, exit_order: { leg: 4_661, client_order_id: "K2-X4661" } });
+    const image = plane.readSlot(0);
+    expect([image[43], image[44], image[224 + 5], image[224 + 136]]).toEqual([0x35, 0x12, 0x35, 0x12]);
+    const mine = decodeSlot(image, 0);
+    expect([mine.leg, mine.exitOrder!.leg, mine.exitOrder!.clientOrderId]).toEqual([4_661, 4_661, "K2-X4661"]);
+  } finally {
+    k.destroy();
+  }
 });

@@ -4,8 +4,8 @@
  * of its VENUE outcomes that are not refusals (not a REJECT or CANCEL_REJECT), as
  * {origin, code, severity, message, slotId, value}; `ok` is unchanged by them. A refused step's
  * diagnostics are its refusal only, never also a warning. The kernel's EXIT_LEGS_LOW (WARNING,
- * `value` the exit legs left) comes with the EXIT that opens exit leg 200, 205, ... 240 and each of
- * 245..255: a strategy using the seam hears it without digging into `steps[i].outcome`. As the
+ * `value` the exit legs left) comes with the EXIT that opens exit leg 65 280, 65 285, ... 65 520 and
+ * each of 65 525..65 535: a strategy using the seam hears it without digging into `steps[i].outcome`. As the
  * Python seam (clients/python/tests/test_seam_warnings.py).
  *
  * A real DitaClient over a fake libzinc whose ring is the launcher's ring edge (`RingIntake`) over a
@@ -28,23 +28,27 @@ import {
   scaleOut,
   stopLoss,
 } from "../../clients/typescript/index.ts";
-import type { ExecutionKernel } from "../../src/kernel/index.ts";
+import { type ExecutionKernel, encodeSlotImage } from "../../src/kernel/index.ts";
 import { fakeClient, longSlot, seededAccount } from "../_support/client_fakes.ts";
 import { event, exit, feed, kernelsPerTest, openPosition, T0 } from "../_support/kernel.ts";
 import { LauncherLane } from "../_support/launcher_lane.ts";
 
 const kernel = kernelsPerTest({ slots: 2, capital: 1_000_000 });
 const HOLD_MS = 60_000;
-const LEGS_LOW_55 = "exit leg 200 of 255: 55 left, then EXIT and FLATTEN are refused; close the position whole";
+const LEGS_LOW_55 = "exit leg 65480 of 65535: 55 left, then EXIT and FLATTEN are refused; close the position whole";
 
-/** A kernel whose slot 0 holds 1 BTC long after `legs` exit legs, each refused by the venue. */
+/**
+ * A kernel whose slot 0 holds 1 BTC long after `legs` exit legs, the last refused by the venue: one
+ * real leg, then the slot's own image restored with that leg count (as a recovery installs one).
+ */
 function afterLegs(legs: number): ExecutionKernel {
   const k = kernel();
   openPosition(k, 0);
-  for (let leg = 1; leg <= legs; leg++) {
-    expect(exit(k, 0, 0.5, "SIGNAL", T0 + 100 + leg).accepted).toBe(true);
-    feed(k, event("REJECT", k.slot(0).exit_order!.client_order_id, 0, 0, { reject_reason: "VENUE" }), T0 + 100 + leg);
-  }
+  expect(exit(k, 0, 0.5, "SIGNAL", T0 + 101).accepted).toBe(true);
+  feed(k, event("REJECT", k.slot(0).exit_order!.client_order_id, 0, 0, { reject_reason: "VENUE" }), T0 + 101);
+  const s = k.slot(0);
+  const exitOrder = { ...s.exit_order!, leg: legs, client_order_id: `${s.trade_id}-X${legs}` };
+  expect(k.restoreSlot(encodeSlotImage({ ...s, leg: legs, exit_order: exitOrder }), T0 + 102).accepted).toBe(true);
   expect(k.slot(0)).toMatchObject({ stage: "POSITION_OPEN", leg: legs, size: 1 });
   return k;
 }
@@ -55,8 +59,8 @@ function seamOn(lane: LauncherLane, slots: Slot[] = [longSlot(0, "POSITION_OPEN"
   return new Seam(client, { venueTimeoutMs: 0 });
 }
 
-test("a scale-out whose EXIT opens exit leg 200 is ok, with EXIT_LEGS_LOW (55 left) in warnings and no refusal", async () => {
-  const k = afterLegs(199);
+test("a scale-out whose EXIT opens exit leg 65 480 is ok, with EXIT_LEGS_LOW (55 left) in warnings and no refusal", async () => {
+  const k = afterLegs(65_479);
   const r = await seamOn(new LauncherLane(k, { slotCount: 2 })).execute(scaleOut(0, { fraction: 0.5 }));
   expect(r.ok).toBe(true);
   expect(r.refusals).toEqual([]);
@@ -64,25 +68,25 @@ test("a scale-out whose EXIT opens exit leg 200 is ok, with EXIT_LEGS_LOW (55 le
     { origin: "KERNEL", code: "EXIT_LEGS_LOW", severity: "WARNING", message: LEGS_LOW_55, slotId: 0, value: 55 },
   ]);
   expect(r.steps[0]!.outcome).toMatchObject({ origin: "KERNEL", accepted: true, stage: "EXIT_WORKING" });
-  expect(k.slot(0).leg).toBe(200);
+  expect(k.slot(0).leg).toBe(65_480);
 });
 
-test("a stop-loss that opens exit leg 250 is ok, with EXIT_LEGS_LOW (5 left) in warnings", async () => {
-  const r = await seamOn(new LauncherLane(afterLegs(249), { slotCount: 2 })).execute(stopLoss(0));
+test("a stop-loss that opens exit leg 65 530 is ok, with EXIT_LEGS_LOW (5 left) in warnings", async () => {
+  const r = await seamOn(new LauncherLane(afterLegs(65_529), { slotCount: 2 })).execute(stopLoss(0));
   expect(r.ok).toBe(true);
   expect(r.warnings.map((w) => [w.origin, w.code, w.severity, w.slotId, w.value])).toEqual([
     ["KERNEL", "EXIT_LEGS_LOW", "WARNING", 0, 5],
   ]);
-  expect(r.warnings[0]!.message).toStartWith("exit leg 250 of 255: 5 left");
+  expect(r.warnings[0]!.message).toStartWith("exit leg 65530 of 65535: 5 left");
 });
 
-test("an accepted exit with no warning (leg 201) leaves warnings empty", async () => {
-  const r = await seamOn(new LauncherLane(afterLegs(200), { slotCount: 2 })).execute(stopLoss(0));
+test("an accepted exit with no warning (leg 65 481) leaves warnings empty", async () => {
+  const r = await seamOn(new LauncherLane(afterLegs(65_480), { slotCount: 2 })).execute(stopLoss(0));
   expect(r).toMatchObject({ ok: true, refusals: [], warnings: [] });
 });
 
 test("a step refused RATE_LIMITED at the edge (a WARNING diagnostic) is a refusal only, never also a warning", async () => {
-  const lane = new LauncherLane(afterLegs(199), { slotCount: 2 });
+  const lane = new LauncherLane(afterLegs(65_479), { slotCount: 2 });
   lane.holdMs = HOLD_MS;
   const r = await seamOn(lane).execute(stopLoss(0), { awaitVenue: true });
   expect(r.steps[0]!.outcome!.diagnostics.map((d) => d.severity)).toEqual(["WARNING"]);
@@ -91,7 +95,7 @@ test("a step refused RATE_LIMITED at the edge (a WARNING diagnostic) is a refusa
 });
 
 test("with awaitVenue, the venue's REJECT (VENUE_REJECTED, WARNING) is a refusal only; the kernel's EXIT_LEGS_LOW stays a warning", async () => {
-  const lane = new LauncherLane(afterLegs(199), { slotCount: 2 });
+  const lane = new LauncherLane(afterLegs(65_479), { slotCount: 2 });
   lane.venue = (id) => event("REJECT", id, 0, 0, { reject_reason: "VENUE" });
   const r = await seamOn(lane).execute(stopLoss(0), { awaitVenue: true });
   expect(r.steps[0]!.venue).toMatchObject({ origin: "VENUE", eventKind: "REJECT" });
@@ -102,7 +106,7 @@ test("with awaitVenue, the venue's REJECT (VENUE_REJECTED, WARNING) is a refusal
 });
 
 test("with awaitVenue, a venue answer that is no refusal brings its warnings: an overfilling FULL_FILL's OVERFILL (CRITICAL)", async () => {
-  const lane = new LauncherLane(afterLegs(199), { slotCount: 2 });
+  const lane = new LauncherLane(afterLegs(65_479), { slotCount: 2 });
   lane.venue = (id) => event("FULL_FILL", id, 0.6, 100);
   const r = await seamOn(lane).execute(scaleOut(0, { fraction: 0.5 }), { awaitVenue: true });
   expect(r.steps[0]!.venue).toMatchObject({ origin: "VENUE", eventKind: "FULL_FILL", accepted: true });
@@ -114,7 +118,7 @@ test("with awaitVenue, a venue answer that is no refusal brings its warnings: an
       origin: "VENUE",
       code: "OVERFILL",
       severity: "CRITICAL",
-      message: "FULL_FILL of EXIT order T0-X200: filled 0.6 exceeds the order size 0.5",
+      message: "FULL_FILL of EXIT order T0-X65480: filled 0.6 exceeds the order size 0.5",
       slotId: 0,
       value: 0.6,
     },
@@ -164,7 +168,12 @@ class RacingStub {
   checkKernel = () => {};
   push = (intent: Intent): bigint => BigInt(this.pushed.push(intent));
   outcome = async (id: bigint) =>
-    answer(id, null, this.pushed[Number(id) - 1]!.type === "EXIT" ? this.exitDiagnostics : [], "exit leg 200 of 255");
+    answer(
+      id,
+      null,
+      this.pushed[Number(id) - 1]!.type === "EXIT" ? this.exitDiagnostics : [],
+      "exit leg 65480 of 65535",
+    );
   nextVenueOutcome = async (id: bigint) => {
     if (this.pushed[Number(id) - 1]!.type === "EXIT") return answer(id, "FULL_FILL");
     const o = this.cancelAnswers.shift();
@@ -192,7 +201,7 @@ test("CLOSE_ALL's wait for a cancel's final answer takes the fills' warnings, an
       origin: "KERNEL",
       code: "EXIT_LEGS_LOW",
       severity: "WARNING",
-      message: "exit leg 200 of 255",
+      message: "exit leg 65480 of 65535",
       slotId: 0,
       value: 55,
     },

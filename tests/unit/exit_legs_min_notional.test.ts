@@ -1,8 +1,8 @@
 /**
- * A trade has at most 255 exit legs; every EXIT the kernel accepts spends one, also one the venue
+ * A trade has at most 65 535 exit legs; every EXIT the kernel accepts spends one, also one the venue
  * adapter then refuses locally. A partial EXIT whose notional is below the contract's minimum
  * (MIN_NOTIONAL) is refused by the adapter every time, without a venue call, so a strategy
- * re-sending it (a scale-out step, a partial stop-loss) spent all 255 legs in a moment, after which
+ * re-sending it (a scale-out step, a partial stop-loss) spent all its legs (then 255) in a moment, after which
  * the trade could not be exited, nor flattened. Such an exit is refused before the kernel instead.
  */
 

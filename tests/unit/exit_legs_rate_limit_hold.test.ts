@@ -1,5 +1,5 @@
 /**
- * A trade has at most 255 exit legs, and every exit the kernel accepts spends one, also one the
+ * A trade has at most 65 535 exit legs, and every exit the kernel accepts spends one, also one the
  * venue then refuses. A strategy re-sending its stop-loss through a rate limit must not spend them:
  * while the adapter already knows an order sent now would be refused for the rate limit (a venue
  * retry hint longer than its throttle waits, not yet passed), ENTER and EXIT are refused before the

@@ -4,7 +4,7 @@
  *
  * The flatten's market exit can be refused for the rate limit (retried after a pause; while a hint
  * longer than the adapter's throttle waits runs, not placed at all: it could only be refused, and
- * each refused exit spends one of the trade's 255 exit legs), refused
+ * each refused exit spends one of the trade's exit legs), refused
  * because the venue's position is already smaller than the kernel's (the kernel's size is what is
  * wrong: only the venue's truth lets the flatten go on), left UNKNOWN by a 5xx (the order may or may
  * not exist: it is looked up, never sent twice blind), or executed with its events lost. In each the

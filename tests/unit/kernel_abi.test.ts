@@ -52,7 +52,7 @@ describe("the ABI check at load", () => {
   test("a wrong field offset fails the load with one line naming the field and both offsets", () => {
     const wrong = altered((r) => setField(r, "SlotImage", "realized_pnl", 1, 56));
     expect(refusal(wrong)).toBe(
-      "ABI mismatch: SlotImage.realized_pnl offset kernel=48 binding=56 (kernel ABI 1.4, binding 1.4)",
+      "ABI mismatch: SlotImage.realized_pnl offset kernel=48 binding=56 (kernel ABI 1.5, binding 1.5)",
     );
   });
 
@@ -67,7 +67,7 @@ describe("the ABI check at load", () => {
 
   test("a wrong constant fails the load with one line naming it and both values", () => {
     expect(refusal(altered((_, c) => c.set("STAGE_CLOSED", 6n)))).toBe(
-      "ABI mismatch: const STAGE_CLOSED kernel=5 binding=6 (kernel ABI 1.4, binding 1.4)",
+      "ABI mismatch: const STAGE_CLOSED kernel=5 binding=6 (kernel ABI 1.5, binding 1.5)",
     );
     expect(refusal(altered((_, c) => c.set("INPUT_KIND_SOURCE_SEED_CAPITAL", 1n)))).toContain(
       "const INPUT_KIND_SOURCE_SEED_CAPITAL kernel=3 binding=1",
@@ -89,7 +89,7 @@ describe("the ABI check at load", () => {
   });
 
   test("a different version is refused even when every field agrees", () => {
-    expect(refusal({ ...bindingAbi(), minor: 0 })).toBe("ABI mismatch: version differs (kernel ABI 1.4, binding 1.0)");
+    expect(refusal({ ...bindingAbi(), minor: 0 })).toBe("ABI mismatch: version differs (kernel ABI 1.5, binding 1.0)");
   });
 });
 

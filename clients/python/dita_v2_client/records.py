@@ -28,8 +28,8 @@ BACKENDS = ("MOCK", "BINGX")
 SLOT_BYTES, ACCOUNT_BYTES, CONTROL_BYTES = 448, 96, 64
 QTY_SCALE = 100_000_000
 
-_SLOT = struct.Struct("<IBBBBQQqdHBBIdddd")  # bytes 0..80
-_ORDER = struct.Struct("<8BqqdddQQ32s40s8x")  # 144 bytes
+_SLOT = struct.Struct("<IBBBBQQqdHBBB3xdddd")  # bytes 0..80
+_ORDER = struct.Struct("<8BqqdddQQ32s40sB7x")  # 144 bytes
 _ACCOUNT = struct.Struct("<ddddddddQQB15x")
 _CONTROL = struct.Struct("<QQI7B37x")
 
@@ -130,8 +130,8 @@ def _flag(v: int, what: str) -> bool:
 
 
 def _order(img: bytes, at: int) -> Optional[Order]:
-    (present, side, status, otype, role, leg, hung, _rr, intended, filled, avg, limit, fee,
-     last_update, created, venue_id, client_id) = _ORDER.unpack_from(img, at)
+    (present, side, status, otype, role, leg_lo, hung, _rr, intended, filled, avg, limit, fee,
+     last_update, created, venue_id, client_id, leg_hi) = _ORDER.unpack_from(img, at)
     if present == 0:
         return None
     return Order(
@@ -139,7 +139,7 @@ def _order(img: bytes, at: int) -> Optional[Order]:
         side=_enum(("BUY", "SELL"), side, "order side"),
         type=_enum(("MARKET", "LIMIT"), otype, "order type"),
         status=_enum(ORDER_STATUSES, status, "order status"),
-        leg=leg,
+        leg=leg_lo + 256 * leg_hi,
         intended_size=intended / QTY_SCALE,
         filled_size=filled / QTY_SCALE,
         avg_fill_price=avg,
@@ -158,7 +158,7 @@ def decode_slot(img: bytes, index: int) -> Slot:
     if len(img) != SLOT_BYTES:
         raise CorruptRegion(f"slot image is {len(img)} bytes")
     (slot_id, stage, side, exit_reason, stale_reason, version, updated, size_e8, entry_price, leverage,
-     is_open, leg, _r, realized, unrealized, mark, fees) = _SLOT.unpack_from(img, 0)
+     is_open, leg_lo, leg_hi, realized, unrealized, mark, fees) = _SLOT.unpack_from(img, 0)
     blank = stage == 0 and slot_id == 0 and version == 0
     if not blank and slot_id != index:
         raise CorruptRegion(f"slot {index} image says slot_id {slot_id}")
@@ -172,7 +172,7 @@ def decode_slot(img: bytes, index: int) -> Slot:
         entry_price=entry_price,
         leverage=leverage,
         is_open=_flag(is_open, f"slot {index} is_open"),
-        leg=leg,
+        leg=leg_lo + 256 * leg_hi,
         realized_pnl=realized,
         unrealized_pnl=unrealized,
         mark_price=mark,

@@ -136,6 +136,16 @@ class ImageDecoding(unittest.TestCase):
         with self.assertRaises(CorruptRegion):
             decode_slot(bytes(img), 1)  # the image says slot 2
 
+    def test_an_exit_leg_past_255_is_leg_lo_plus_256_times_leg_hi_in_the_slot_and_its_exit_order(self):
+        img = bytearray(448)
+        struct.pack_into("<IBBBBQQqdHBBB", img, 0, 2, 3, 1, 0, 0, 7, NOW, 5_000_000, 65000.0, 5, 1, 0x34, 0x12)
+        struct.pack_into("<8Bqq", img, 80, 1, 1, 4, 1, 1, 0, 0, 0, 5_000_000, 5_000_000)
+        struct.pack_into("<8Bqq", img, 224, 1, 2, 5, 1, 2, 0x34, 0, 0, 1_000_000, 0)
+        img[224 + 136] = 0x12
+        img[368:376], img[392:394] = b"BTC-USDT", b"T9"
+        s = decode_slot(bytes(img), 2)
+        self.assertEqual((s.leg, s.exit_order.leg, s.entry_order.leg), (0x1234, 0x1234, 0))
+
     def test_account_and_control_decode(self):
         acc = struct.pack("<ddddddddQQB15x", 100.0, 110.0, 10.0, 10 / 110, 1.0, -9.0, 2.0, 102.0, 3, 8, 1)
         a = decode_account(acc)

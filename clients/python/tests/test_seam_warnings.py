@@ -6,8 +6,8 @@ outcome and, with ``await_venue``, of its VENUE outcomes that are not refusals (
 CANCEL_REJECT), as ``WarningReport(origin, code, severity, message, slot_id, value)``; ``ok`` is
 unchanged by them. A refused step's diagnostics are its refusal only, never also a warning. The
 kernel's EXIT_LEGS_LOW (code 28, WARNING, ``value`` the exit legs left) comes with the EXIT that
-opens exit leg 200, 205, ... 240 and each of 245..255. The kernel and the venue are a fake libzinc
-publishing OutcomeRecord bytes as the launcher writes them (src/zinc/outcome_record.ts)."""
+opens exit leg 65 280, 65 285, ... 65 520 and each of 65 525..65 535. The kernel and the venue
+are a fake libzinc publishing OutcomeRecord bytes as the launcher writes them (src/zinc/outcome_record.ts)."""
 
 import ctypes
 import math
@@ -26,7 +26,7 @@ PARTIAL_FILL, FULL_FILL, CANCEL_REJECT, REJECT = 2, 3, 5, 6
 WARNING, CRITICAL = 2, 4
 RATE_LIMITED, VENUE_REJECTED, CANCEL_REJECTED, OVERFILL, STALE_EVENT, EXIT_LEGS_LOW = 13, 12, 14, 10, 15, 28
 INFO = 1
-LEGS_LOW_55 = "exit leg 200 of 255: 55 left, then EXIT and FLATTEN are refused; close the position whole"
+LEGS_LOW_55 = "exit leg 65480 of 65535: 55 left, then EXIT and FLATTEN are refused; close the position whole"
 
 
 def image(stage, size_e8):
@@ -86,7 +86,7 @@ def run(lib, decision, **kw):
 
 
 class SeamWarnings(unittest.TestCase):
-    def test_a_scale_out_whose_exit_opens_exit_leg_200_is_ok_with_exit_legs_low_55_left_in_warnings(self):
+    def test_a_scale_out_whose_exit_opens_exit_leg_65480_is_ok_with_exit_legs_low_55_left_in_warnings(self):
         r = run(Venue([([LEGS_LOW], None)]), ScaleOut(0, fraction=0.5))
         self.assertTrue(r.ok)
         self.assertEqual(r.refusals, [])
@@ -95,7 +95,7 @@ class SeamWarnings(unittest.TestCase):
 
     def test_a_stop_loss_whose_exit_opens_exit_leg_250_is_ok_with_exit_legs_low_5_left_in_warnings(self):
         legs_low_5 = outcome(KERNEL, 1, EXIT, EXIT_WORKING, diags=[(EXIT_LEGS_LOW, WARNING, -1, 5.0)],
-                             message="exit leg 250 of 255: 5 left")
+                             message="exit leg 65530 of 65535: 5 left")
         r = run(Venue([([legs_low_5], None)]), StopLoss(0))
         self.assertEqual((r.ok, [(w.origin, w.code, w.value) for w in r.warnings]),
                          (True, [("KERNEL", "EXIT_LEGS_LOW", 5.0)]))
@@ -115,7 +115,7 @@ class SeamWarnings(unittest.TestCase):
 
     def test_the_venues_reject_a_warning_diagnostic_is_a_refusal_only_the_kernels_exit_legs_low_stays_a_warning(self):
         reject = outcome(VENUE, 1, VENUE_EVENT, POSITION_OPEN, event_kind=REJECT,
-                         diags=[(VENUE_REJECTED, WARNING, -1, 1.0)], message="EXIT order T0-X200 rejected")
+                         diags=[(VENUE_REJECTED, WARNING, -1, 1.0)], message="EXIT order T0-X65480 rejected")
         r = run(Venue([([LEGS_LOW, reject], None)]), StopLoss(0), await_venue=True)
         self.assertEqual(r.steps[0].venue.event_kind, "REJECT")
         self.assertEqual([(x.origin, x.code) for x in r.refusals], [("VENUE", "VENUE_REJECTED")])

@@ -81,8 +81,8 @@ impl Kernel {
         let id = i.slot_id;
         let s = &self.slots[id as usize];
         let stage = stage_of(s);
-        if stage == Stage::PositionOpen && s.leg == EXIT_LEGS_MAX {
-            let d = diag!(InvalidIntent, id, "FLATTEN refused: the trade already has {} exit legs", s.leg);
+        if stage == Stage::PositionOpen && s.leg() == EXIT_LEGS_MAX {
+            let d = diag!(InvalidIntent, id, "FLATTEN refused: the trade already has {} exit legs", s.leg());
             return self.refuse(step, d.stage(stage));
         }
         // The exit a FLATTEN creates: the whole position, at market, reason MANUAL.

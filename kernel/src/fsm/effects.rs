@@ -65,26 +65,27 @@ pub fn run(effect: Effect, slot: &mut SlotImage, mem: &mut SlotMemory, ctx: &Ctx
 fn new_order(
     role: OrderRole,
     side: OrderSide,
-    leg: u8,
+    leg: u16,
     i: &InputRecord,
     trade_id: &[u8; 32],
     now_ms: u64,
 ) -> OrderImage {
     let order_type = OrderType::from_raw(i.order_type).expect("Invariant: order_type validated");
-    OrderImage {
+    let mut order = OrderImage {
         present: 1,
         side: side.raw(),
         status: OrderStatus::PendingSubmit.raw(),
         order_type: order_type.raw(),
         role: role.raw(),
-        leg,
         intended_e8: i.qty_e8,
         limit_price: if order_type == OrderType::Limit { i.price } else { 0.0 },
         last_update_ms: now_ms,
         created_at_ms: now_ms,
         client_order_id: client_order_id(trade_id, role, leg),
         ..OrderImage::ZERO
-    }
+    };
+    order.set_leg(leg);
+    order
 }
 
 /// ENTER: a fresh trade on this slot with a PENDING_SUBMIT entry order `"<trade_id>-E"`.
@@ -112,11 +113,11 @@ fn open_entry(slot: &mut SlotImage, ctx: &Ctx) {
 fn open_exit_leg(slot: &mut SlotImage, ctx: &Ctx) {
     let i = ctx.input;
     assert!(i.qty_e8 <= slot.size_e8, "Invariant: exit size checked against the position");
-    assert!(slot.leg < EXIT_LEGS_MAX, "Invariant: exit leg limit checked");
+    assert!(slot.leg() < EXIT_LEGS_MAX, "Invariant: exit leg limit checked");
     let side = Side::from_raw(slot.side).expect("Invariant: an open position has a side");
     let order_side = if side == Side::Long { OrderSide::Sell } else { OrderSide::Buy };
-    slot.leg += 1;
-    slot.exit_order = new_order(OrderRole::Exit, order_side, slot.leg, i, &slot.trade_id, ctx.now_ms);
+    slot.set_leg(slot.leg() + 1);
+    slot.exit_order = new_order(OrderRole::Exit, order_side, slot.leg(), i, &slot.trade_id, ctx.now_ms);
     slot.exit_reason = i.exit_reason;
     recompute_pnl(slot);
 }

@@ -224,12 +224,12 @@ fn adopt_order(slot: &mut SlotImage, role: OrderRole, i: &InputRecord, now_ms: u
         OrderImage { order_type: OrderType::Market.raw(), created_at_ms: now_ms, ..OrderImage::ZERO }
     };
     if !known && role == OrderRole::Exit {
-        slot.leg = slot.leg.saturating_add(1);
+        slot.set_leg(slot.leg().saturating_add(1));
     }
     o.present = 1;
     o.role = role.raw();
     o.side = order_side(role, side).raw();
-    o.leg = if role == OrderRole::Exit { slot.leg } else { 0 };
+    o.set_leg(if role == OrderRole::Exit { slot.leg() } else { 0 });
     o.intended_e8 = i.order_qty_e8;
     o.filled_e8 = i.order_filled_e8;
     o.avg_fill_price = i.last_price;

@@ -46,7 +46,7 @@ fn abi_md_records() -> Vec<(String, usize, Vec<String>)> {
 #[test]
 fn describe_lists_every_record_and_field_of_abi_md_exactly() {
     let text = describe();
-    assert!(text.starts_with("DITA-ABI 1 4 little\n"));
+    assert!(text.starts_with("DITA-ABI 1 5 little\n"));
     let records = abi_md_records();
     assert_eq!(
         records.len(),

@@ -38,7 +38,7 @@ fn reconcile_reopening_an_ended_exit_order_counts_its_fills_and_fee_once() {
     x1_ended_by_lagging_reconcile(&mut k);
     assert!(k.apply(reconcile(0, x1_open_truth(), T0 + 15)).ok());
     let s = k.slot(0);
-    assert_eq!((k.stage(0), s.leg, s.exit_order.leg), (Stage::ExitWorking, 1, 1), "same order, same leg");
+    assert_eq!((k.stage(0), s.leg(), s.exit_order.leg()), (Stage::ExitWorking, 1, 1), "same order, same leg");
     assert!(close(s.realized_closed_legs, 0.0) && close(s.realized_pnl, 4.0), "realized {}", s.realized_pnl);
     assert!(close(s.fees, 0.7) && close(s.exit_order.fee, 0.2), "fees {}", s.fees);
     // X1 completes: cumulative 1.0 @ 110, cumulative fee 0.5.

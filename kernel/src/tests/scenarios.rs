@@ -2,6 +2,7 @@
 //! reordering, determinism, batch = sequential, restore, routing, configuration, allocation.
 
 use super::*;
+use crate::slot::content;
 
 fn close_to(a: f64, b: f64) -> bool {
     (a - b).abs() < 1e-9
@@ -30,7 +31,7 @@ fn multi_leg_exit_settles_pnl_computed_by_hand() {
     assert_eq!(k.account().capital, 10_000.0, "capital moves only at settlement");
     assert!(k.apply(event(EventKind::FullFill, "ML-X2", "x3", e8(0.02), 115.0, 0.23, T0 + 8)).ok());
     let (s, a) = (k.slot(0), k.account());
-    assert_eq!((k.stage(0), s.size_e8, s.is_open, s.leg), (Stage::Closed, 0, 0, 2));
+    assert_eq!((k.stage(0), s.size_e8, s.is_open, s.leg()), (Stage::Closed, 0, 0, 2));
     assert!(close_to(s.realized_pnl, 0.4) && close_to(s.fees, 0.64));
     // capital += 0.40 - 0.64.
     assert!(close_to(a.capital, 9_999.76) && close_to(a.realized_pnl_total, -0.24) && close_to(a.fees_paid, 0.64));
@@ -335,7 +336,7 @@ fn restore_refuses_an_inconsistent_image_and_changes_nothing() {
         (SlotImage { trade_id: text("bad id!"), ..k.slot(0) }, "image.trade_id has byte 0x20"),
         (SlotImage { stale_reason: 1, ..k.slot(0) }, "image.stale_reason"),
         (SlotImage { is_open: 0, ..k.slot(0) }, "side, leverage or is_open is unset"),
-        (SlotImage { _reserved0: 1, ..k.slot(0) }, "image._reserved must be zero"),
+        (SlotImage { _reserved0: [0, 1, 0], ..k.slot(0) }, "image._reserved must be zero"),
     ];
     for (image, expected) in cases {
         let o = k.restore(&image, T0 + 9);
@@ -487,43 +488,61 @@ fn equity_is_what_the_venue_shows_through_fees_and_partial_exits() {
     assert_eq!((k.stage(0), a.capital, a.unrealized_pnl, a.equity), (Stage::Closed, 10_019.0, 0.0, 10_019.0));
 }
 
-#[test]
-fn exit_legs_low_warns_from_leg_200_then_the_256th_exit_and_flatten_are_refused() {
-    let mut k = K::new(1);
-    open_position(&mut k, 0, "LG", e8(0.01), 100.0);
+/// Opens and cancels exit legs `from..=to` of the position on slot 0 (trade `tid`); the warned legs.
+fn cancelled_exit_legs(k: &mut K, tid: &str, from: u32, to: u32) -> Vec<u32> {
     let mut warned = Vec::new();
-    for leg in 1..=255u32 {
+    for leg in from..=to {
         let t = T0 + 10 + 10 * leg as u64;
         let o = k.apply(exit(0, e8(0.01), t));
         assert!(o.ok(), "leg {leg}: {:?}", o.messages());
         if o.codes().contains(&DiagCode::ExitLegsLow) {
             warned.push(leg);
         }
-        let cancelled = event(EventKind::CancelAck, &format!("LG-X{leg}"), &format!("c{leg}"), 0, 0.0, 0.0, t + 1);
+        // The cancel routes by the leg's client order id: a wrong "-X<leg>" leaves the slot working.
+        let cancelled = event(EventKind::CancelAck, &format!("{tid}-X{leg}"), &format!("c{leg}"), 0, 0.0, 0.0, t + 1);
         assert!(k.apply(cancelled).ok());
-        assert_eq!((k.stage(0), k.slot(0).leg), (Stage::PositionOpen, leg as u8));
+        assert_eq!((k.stage(0), k.slot(0).leg()), (Stage::PositionOpen, leg as u16), "leg {leg}");
     }
-    let expected: Vec<u32> = (200u32..=255).filter(|l| l.is_multiple_of(5) || *l >= 245).collect();
-    assert_eq!(warned, expected);
-    let o = k.apply(exit(0, e8(0.01), T0 + 10_000));
-    assert!(!o.ok() && o.codes() == vec![DiagCode::InvalidIntent], "{:?}", o.messages());
-    assert!(!k.apply(flatten(0, T0 + 10_001)).ok());
+    warned
 }
 
 #[test]
-fn a_flatten_that_opens_exit_leg_200_warns_exit_legs_low() {
+fn exit_legs_low_warns_in_the_last_255_legs_then_the_65536th_exit_and_flatten_are_refused() {
+    let mut k = K::new(1);
+    open_position(&mut k, 0, "LG", e8(0.01), 100.0);
+    let warned = cancelled_exit_legs(&mut k, "LG", 1, 65_535);
+    let expected: Vec<u32> = (65_280u32..=65_535).filter(|l| l.is_multiple_of(5) || *l >= 65_525).collect();
+    assert_eq!(warned, expected);
+    let s = k.slot(0);
+    assert_eq!((s.leg_lo, s.leg_hi, s.exit_order.leg_lo, s.exit_order.leg_hi), (255, 255, 255, 255));
+    assert_eq!(content(&s.exit_order.client_order_id), b"LG-X65535");
+    let o = k.apply(exit(0, e8(0.01), T0 + 1_000_000));
+    assert!(!o.ok() && o.codes() == vec![DiagCode::InvalidIntent], "{:?}", o.messages());
+    assert!(!k.apply(flatten(0, T0 + 1_000_001)).ok());
+}
+
+#[test]
+fn an_exit_leg_past_255_keeps_abi_1_4s_byte_as_its_low_byte() {
+    let mut k = K::new(1);
+    open_position(&mut k, 0, "HI", e8(0.01), 100.0);
+    cancelled_exit_legs(&mut k, "HI", 1, 255);
+    let s = k.slot(0);
+    assert_eq!((s.leg_lo, s.leg_hi), (255, 0), "fewer than 256 legs: the image ABI 1.4 wrote");
+    cancelled_exit_legs(&mut k, "HI", 256, 257);
+    let s = k.slot(0);
+    assert_eq!((s.leg_lo, s.leg_hi, s.exit_order.leg_lo, s.exit_order.leg_hi), (1, 1, 1, 1));
+    assert_eq!(content(&s.exit_order.client_order_id), b"HI-X257");
+}
+
+#[test]
+fn a_flatten_that_opens_the_first_of_the_last_255_exit_legs_warns_exit_legs_low() {
     let mut k = K::new(1);
     open_position(&mut k, 0, "FL", e8(0.01), 100.0);
-    for leg in 1..200u32 {
-        let t = T0 + 10 + 10 * leg as u64;
-        assert!(k.apply(exit(0, e8(0.01), t)).ok());
-        let cancelled = event(EventKind::CancelAck, &format!("FL-X{leg}"), &format!("c{leg}"), 0, 0.0, 0.0, t + 1);
-        assert!(k.apply(cancelled).ok());
-    }
-    let o = k.apply(flatten(0, T0 + 5_000));
+    cancelled_exit_legs(&mut k, "FL", 1, 65_279);
+    let o = k.apply(flatten(0, T0 + 1_000_000));
     assert!(o.ok() && o.codes() == vec![DiagCode::ExitLegsLow], "{:?}", o.messages());
     assert_eq!(
         o.messages()[0],
-        "exit leg 200 of 255: 55 left, then EXIT and FLATTEN are refused; close the position whole"
+        "exit leg 65280 of 65535: 255 left, then EXIT and FLATTEN are refused; close the position whole"
     );
 }

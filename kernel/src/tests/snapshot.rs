@@ -159,8 +159,8 @@ fn another_magic_format_version_abi_or_slot_count_is_refused_by_name() {
     refused(&mut k, &with(0, b"NOTASNAP"), "bad magic");
     refused(&mut k, &with(8, &3u32.to_le_bytes()), "format version 3, this kernel reads 1 and 2");
     refused(&mut k, &with(8, &1u32.to_le_bytes()), "truncated or padded"); // format 1 is shorter
-    refused(&mut k, &with(12, &2u32.to_le_bytes()), "ABI 2.4, this kernel is 1.4");
-    refused(&mut k, &with(16, &5u32.to_le_bytes()), "ABI 1.5, this kernel is 1.4");
+    refused(&mut k, &with(12, &2u32.to_le_bytes()), "ABI 2.5, this kernel is 1.5");
+    refused(&mut k, &with(16, &6u32.to_le_bytes()), "ABI 1.6, this kernel is 1.5");
     refused(&mut k, &with(48, &[1]), "reserved header bytes");
     let mut five = K::new(5);
     refused(&mut five, &bytes, "4 slots, this kernel has 5");

@@ -66,7 +66,7 @@ fn closed_enter_moves_to_entry_working() {
     let o = k.apply(enter(0, "T2", Side::Long, e8(0.01), T0 + 20));
     expect_row(&o, 0, Stage::Closed, Trigger::Enter, "ANY", Stage::EntryWorking);
     let s = k.slot(0);
-    assert_eq!((s.realized_pnl, s.fees, s.leg, s.exit_order.present), (0.0, 0.0, 0, 0));
+    assert_eq!((s.realized_pnl, s.fees, s.leg(), s.exit_order.present), (0.0, 0.0, 0, 0));
 }
 
 #[test]
@@ -209,7 +209,7 @@ fn position_open_exit_moves_to_exit_working() {
     let o = k.apply(exit(0, e8(0.004), T0 + 10));
     expect_row(&o, 0, Stage::PositionOpen, Trigger::Exit, "ANY", Stage::ExitWorking);
     let s = k.slot(0);
-    assert_eq!((s.leg, s.exit_reason, s.exit_order.side), (1, ExitReason::Tp.raw(), OrderSide::Sell.raw()));
+    assert_eq!((s.leg(), s.exit_reason, s.exit_order.side), (1, ExitReason::Tp.raw(), OrderSide::Sell.raw()));
     assert_eq!(&s.exit_order.client_order_id[..6], b"T1-X1\0");
 }
 
@@ -503,7 +503,7 @@ fn stale_reconcile_with_open_exit_order_moves_to_exit_working() {
     let o = k.apply(reconcile(0, truth, T0 + 11));
     expect_row(&o, 0, Stage::Stale, Trigger::Reconcile, "TRUTH_EXIT_ORDER", Stage::ExitWorking);
     let s = k.slot(0);
-    assert_eq!((s.size_e8, s.leg, s.exit_order.filled_e8), (e8(0.006), 1, e8(0.004)));
+    assert_eq!((s.size_e8, s.leg(), s.exit_order.filled_e8), (e8(0.006), 1, e8(0.004)));
     assert!((s.realized_pnl - 0.004 * 10.0).abs() < 1e-12);
 }
 

@@ -56,7 +56,7 @@ pub fn check_image(m: &SlotImage, slot_count: u32) -> Check {
     if m.version > NOW_MS_MAX {
         return bad(s, "version", m.version as f64, "exceeds 2^53-1");
     }
-    if m._reserved0 != 0 || m._reserved1 != [0; 8] {
+    if m._reserved0 != [0; 3] || m._reserved1 != [0; 8] {
         return bad(s, "_reserved", f64::NAN, "must be zero");
     }
     let Some(stage) = Stage::from_raw(m.stage) else {
@@ -135,11 +135,11 @@ fn check_order(m: &SlotImage, o: &OrderImage, role: OrderRole) -> Check {
         return bad(s, name, o.order_type as f64, "has an invalid order_type");
     };
     let leg_ok = match role {
-        OrderRole::Entry => o.leg == 0,
-        OrderRole::Exit => o.leg >= 1 && o.leg == m.leg,
+        OrderRole::Entry => o.leg() == 0,
+        OrderRole::Exit => o.leg() >= 1 && o.leg() == m.leg(),
     };
-    if !leg_ok || o.hung > 1 || o.reject_reason > 2 || o._reserved != [0; 8] {
-        return bad(s, name, o.leg as f64, "has an invalid leg, hung, reject_reason or reserved bytes");
+    if !leg_ok || o.hung > 1 || o.reject_reason > 2 || o._reserved != [0; 7] {
+        return bad(s, name, o.leg() as f64, "has an invalid leg, hung, reject_reason or reserved bytes");
     }
     if let Some(t) = [o.last_update_ms, o.created_at_ms].into_iter().find(|&t| t > NOW_MS_MAX) {
         return bad(s, name, t as f64, "time exceeds 2^53-1");
