@@ -216,12 +216,12 @@ test("an input kind byte of 0 or 99 and enum bytes out of range (side 3, order t
   refusedRaw(k, ENTER, (_b, dv) => dv.setUint8(OFF.order_type, 0));
 });
 
-test("a slot image with a reserved byte set (bytes 44–47 and 440–447), or all zero (never published), is refused by restoreSlot; nothing changes", () => {
+test("a slot image with a reserved byte set (bytes 45–47, 440–447, the entry order's 137–143), or all zero (never published), is refused by restoreSlot; nothing changes", () => {
   const k = kernel();
   openPosition(k, 1);
   const before = k.stateHash();
   expect(k.restoreSlot(new Uint8Array(448), T0).accepted).toBe(false);
-  for (const at of [44, 47, 440, 447]) {
+  for (const at of [45, 47, 440, 447, 80 + 137, 80 + 143]) {
     const copy = k.slotImage(1).slice();
     copy[at] = 1;
     const o = k.restoreSlot(copy, T0);

@@ -94,22 +94,21 @@ test("hung order instant: a TICK at last update + hung_order_ms − 1 flags noth
   expect(k.slot(0).entry_order!.hung).toBe(true);
 });
 
-test("exit leg 255 is accepted and every leg's client order id names it; a 256th EXIT of the same trade is INVALID_INTENT (leg is a u8)", () => {
+test("exit leg 65 535 is accepted and every leg's client order id names it; a 65 536th EXIT of the same trade is INVALID_INTENT (leg is a u16)", () => {
   const k = kernel();
-  openPosition(k, 0, 0.00000256, 100);
+  openPosition(k, 0, 0.00065536, 100);
   const cids: string[] = [];
-  for (let leg = 1; leg <= 255; leg++) {
+  for (let leg = 1; leg <= 65_535; leg++) {
     expect(exit(k, 0, 0.00000001, "SIGNAL", T0 + 100 + leg).accepted).toBe(true);
     cids.push(k.slot(0).exit_order!.client_order_id);
-    feed(k, event("FULL_FILL", k.slot(0).exit_order!.client_order_id, 0.00000001, 100));
+    feed(k, event("FULL_FILL", k.slot(0).exit_order!.client_order_id, 0.00000001, 100), T0 + 100 + leg);
   }
-  expect(k.slot(0)).toMatchObject({ stage: "POSITION_OPEN", leg: 255, size: 0.00000001 });
-  // Every leg's client order id names its leg in decimal: one, two and three digits.
-  expect([1, 9, 10, 99, 100, 199, 255].map((leg) => cids[leg - 1])).toEqual(
-    ["X1", "X9", "X10", "X99", "X100", "X199", "X255"].map((x) => `T0-${x}`),
-  );
-  refused(k, { type: "EXIT", slot_id: 0, size: 0.00000001, price: null, reason: "SIGNAL", now_ms: T0 + 999 });
-});
+  expect(k.slot(0)).toMatchObject({ stage: "POSITION_OPEN", leg: 65_535, size: 0.00000001 });
+  // Every leg's client order id names its leg in decimal: one to five digits, across the low byte.
+  const legs = [1, 9, 10, 99, 100, 255, 256, 999, 1_000, 9_999, 10_000, 65_535];
+  expect(legs.map((leg) => cids[leg - 1])).toEqual(legs.map((leg) => `T0-X${leg}`));
+  refused(k, { type: "EXIT", slot_id: 0, size: 0.00000001, price: null, reason: "SIGNAL", now_ms: T0 + 99_999 });
+}, 60_000);
 
 test("quantity bounds: 1 e8 accepted, 0 refused; limit price PRICE_MAX (1e12) accepted, its next double refused", () => {
   const k = kernel();
