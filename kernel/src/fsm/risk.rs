@@ -77,12 +77,15 @@ impl OrderWindow {
         OrderWindow { stamps: [0; ORDERS_PER_MINUTE_MAX as usize], len: 0, head: 0 }
     }
 
-    /// Orders created in `(now - 60 s, now]` (times after `now` count too: inputs are not
-    /// required to be monotonic, and a replay must answer the same).
+    /// Orders created within 60 s of `now`: in `(now - 60 s, now]`, and also up to 60 s after it
+    /// (inputs are not required to be monotonic, and a replay must answer the same). A stamp a
+    /// minute or more after `now` is from before the wall clock stepped back: it does not count,
+    /// or a step back of an hour would hold the window full, refusing orders, for that hour.
     pub fn recent(&self, now_ms: u64) -> u32 {
         let cap = ORDERS_PER_MINUTE_MAX as usize;
         (0..self.len as usize)
-            .filter(|k| self.stamps[(self.head as usize + k) % cap].saturating_add(WINDOW_MS) > now_ms)
+            .map(|k| self.stamps[(self.head as usize + k) % cap])
+            .filter(|&s| s.saturating_add(WINDOW_MS) > now_ms && s < now_ms.saturating_add(WINDOW_MS))
             .count() as u32
     }
 

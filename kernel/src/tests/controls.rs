@@ -141,6 +141,23 @@ fn max_orders_per_minute_counts_entries_and_exits_in_a_sliding_minute() {
 }
 
 #[test]
+fn after_the_wall_clock_steps_back_an_hour_the_order_window_counts_the_orders_of_the_new_clock_only() {
+    let mut k = K::new(5);
+    const LATER: u64 = T0 + 3_600_000;
+    assert!(k.apply(configure(ConfigKey::MaxOrdersPerMinute, 2, LATER)).ok());
+    assert!(k.apply(enter(0, "T1", Side::Long, 1, LATER + 1)).ok());
+    assert!(k.apply(enter(1, "T2", Side::Long, 1, LATER + 2)).ok());
+    refused_with(&mut k, enter(2, "T3", Side::Long, 1, LATER + 3), DiagCode::RiskLimit);
+    // The clock steps back an hour: the two orders are stamped an hour ahead and no longer count.
+    assert!(k.apply(enter(2, "T3", Side::Long, 1, T0)).ok(), "not refused for the hour the clock lost");
+    assert!(k.apply(enter(3, "T4", Side::Long, 1, T0 + 1)).ok());
+    refused_with(&mut k, enter(4, "T5", Side::Long, 1, T0 + 2), DiagCode::RiskLimit); // the new clock's two
+                                                                                      // A step back of less than a minute keeps counting them (inputs are not required to be monotonic).
+    assert_eq!(k.kernel().orders.recent(LATER - 59_990), 2);
+    assert_eq!(k.kernel().orders.recent(LATER - 60_002), 0);
+}
+
+#[test]
 fn a_stop_loss_or_manual_exit_counts_in_the_order_window_but_is_never_refused_by_it() {
     let mut k = K::new(4);
     open_position(&mut k, 0, "T1", e8(0.04), 100.0); // one order at T0 + 1
