@@ -460,7 +460,10 @@ impl Kernel {
         true
     }
 
-    /// TICK: reports each working order without a venue update for `hung_order_ms`, once.
+    /// TICK: reports each working order without a venue update for `hung_order_ms`, once. An
+    /// order last updated more than `hung_order_ms` after `now` (the wall clock stepped back since)
+    /// is reported too: its age cannot be measured, and waiting for the clock to catch up would
+    /// leave a lost placement unqueried for as long as the step.
     fn tick(&mut self, step: Step) -> bool {
         let hung_ms = self.config.hung_order_ms;
         for id in 0..self.config.slot_count {
@@ -468,23 +471,34 @@ impl Kernel {
             let stage = stage_of(s);
             let Some(role) = working_role(stage) else { continue };
             let o = slot::order_mut(s, role);
-            if o.hung == 1 || o.last_update_ms.saturating_add(hung_ms) > step.now_ms {
+            let stepped_back = o.last_update_ms > step.now_ms.saturating_add(hung_ms);
+            if o.hung == 1 || (o.last_update_ms.saturating_add(hung_ms) > step.now_ms && !stepped_back) {
                 continue;
             }
             assert!(slot::is_working(o), "Invariant: a working stage has a working order");
             o.hung = 1;
-            let idle_ms = step.now_ms - o.last_update_ms;
-            let d = diag!(
-                HungOrder,
-                id,
-                "{} order {} has had no venue update for {idle_ms} ms (hung_order_ms {hung_ms})",
-                role.name(),
-                Text(&o.client_order_id)
-            );
+            let (role, cid) = (role.name(), Text(&o.client_order_id));
+            let (d, idle) = if stepped_back {
+                let ahead = o.last_update_ms - step.now_ms;
+                let d = diag!(
+                    HungOrder,
+                    id,
+                    "{role} order {cid} was updated {ahead} ms ahead of now_ms: the clock stepped back"
+                );
+                (d, f64::NAN)
+            } else {
+                let idle_ms = step.now_ms - o.last_update_ms;
+                let d = diag!(
+                    HungOrder,
+                    id,
+                    "{role} order {cid} has had no venue update for {idle_ms} ms (hung_order_ms {hung_ms})"
+                );
+                (d, idle_ms as f64)
+            };
             s.version += 1;
             s.updated_at_ms = step.now_ms;
             self.arena.mark_slot_dirty(id);
-            self.note(step, d.field(Field::None, idle_ms as f64));
+            self.note(step, d.field(Field::None, idle));
         }
         true
     }

@@ -1,6 +1,6 @@
 /**
  * Hardening — time. Each test is named after the clock anomaly it guards: the clock stepping
- * back, the clock jumping a day ahead, hung-order reports around a silence, venue timestamps from
+ * back (a little, and an hour), the clock jumping a day ahead, hung-order reports around a silence, venue timestamps from
  * another era, and the executor stamping with the injected clock. The kernel reads no clock
  * (decision 3): time only arrives with inputs, so each anomaly is an input sequence.
  */
@@ -15,13 +15,25 @@ const HUNG_MS = 1_000;
 const kernel = kernelsPerTest({ slots: 4, hungMs: HUNG_MS });
 const tick = (k: ReturnType<typeof kernel>, now: number) => k.apply({ type: "TICK", now_ms: now });
 
-test("clock stepping back: inputs stamped earlier than the last are accepted and a TICK in the past flags nothing", () => {
+test("clock stepping back: inputs stamped earlier than the last are accepted and a TICK up to hung_order_ms in the past flags nothing", () => {
   const k = kernel();
   enter(k, 0, { now: T0 + 10_000 });
-  expect(enter(k, 1, { now: T0 + 5_000 }).accepted).toBe(true);
-  expect(k.slot(1).updated_at_ms).toBe(T0 + 5_000);
-  expect(codes(tick(k, T0))).toEqual([]);
+  expect(enter(k, 1, { now: T0 + 9_500 }).accepted).toBe(true);
+  expect(k.slot(1).updated_at_ms).toBe(T0 + 9_500);
+  expect(codes(tick(k, T0 + 9_500))).toEqual([]);
+  expect(codes(tick(k, T0 + 10_000 - HUNG_MS))).toEqual([]); // slot 0 a whole hung_order_ms ahead: still timed
   expect(k.slots().some((s) => s.entry_order?.hung)).toBe(false);
+});
+
+test("clock stepping back an hour: a TICK flags each working order at once (its idle time is unknown), not an hour later", () => {
+  const k = kernel();
+  enter(k, 0, { now: T0 + 3_600_000 });
+  const back = tick(k, T0);
+  expect(codes(back)).toEqual(["HUNG_ORDER"]);
+  expect(back.diagnostics[0]!.message).toEndWith("ms ahead of now_ms: the clock stepped back");
+  expect(back.diagnostics[0]!.details.value).toBeUndefined();
+  expect(k.slot(0).entry_order!.hung).toBe(true);
+  expect(codes(tick(k, T0 + 1))).toEqual([]);
 });
 
 test("clock jumping a day ahead: one TICK flags every working order (entry and exit) once, and changes no stage", () => {

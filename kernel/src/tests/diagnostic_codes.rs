@@ -187,6 +187,19 @@ fn hung_order_is_reported_once_and_cleared_by_a_venue_update() {
 }
 
 #[test]
+fn an_order_last_updated_more_than_hung_order_ms_after_now_is_hung_at_once_after_a_clock_step_back() {
+    let mut k = K::with(1, 1, 5_000);
+    exit_working(&mut k); // the exit's last update at T0 + 10
+    assert!(k.apply(tick(T0 + 10 - 5_000)).diags.is_empty(), "a step back of hung_order_ms or less: still timed");
+    let o = k.apply(tick(T0 + 10 - 5_001 - 3_600_000)); // the clock stepped back an hour
+    let (d, msg) = single(&o, DiagCode::HungOrder);
+    assert_eq!(msg, "EXIT order T1-X1 was updated 3605001 ms ahead of now_ms: the clock stepped back");
+    assert!(d.value.is_nan(), "no idle time");
+    assert_eq!(k.slot(0).exit_order.hung, 1);
+    assert!(k.apply(tick(T0 - 3_600_000)).diags.is_empty(), "reported once");
+}
+
+#[test]
 fn venue_rejected_returns_entry_to_idle() {
     let mut k = K::new(1);
     assert!(k.apply(enter(0, "T1", Side::Long, e8(0.01), T0)).ok());
