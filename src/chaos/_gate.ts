@@ -68,6 +68,9 @@ export class Gate implements VenueAdapter {
   setLeverage(asset: string, side: PositionSide, leverage: number): Promise<void> {
     return this.inner.setLeverage(asset, side, leverage);
   }
+  leverageOf(asset: string): Promise<Record<PositionSide, number>> {
+    return this.inner.leverageOf(asset);
+  }
   connected(): boolean {
     return this.inner.connected();
   }

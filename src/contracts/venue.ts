@@ -187,6 +187,13 @@ export interface VenueAdapter {
   /** The mark a MARKET order's notional is judged by locally, without a venue call; null when none is fresh. */
   knownMark(asset: string): number | null;
   setLeverage(asset: string, side: PositionSide, leverage: number): Promise<void>;
+  /**
+   * The leverage the venue holds now for `asset`, per side (a one-way account's one leverage is both
+   * sides'; a side never set: the venue's default), whoever set it. A read: nothing changes. An answer
+   * that is not a whole leverage within the contract's maximum fails (BingX: MALFORMED), never a
+   * guessed number. Live reconciliation compares it with the leverage this process set.
+   */
+  leverageOf(asset: string): Promise<Record<PositionSide, number>>;
   onEvent(listener: VenueEventListener): () => void;
   onDiagnostic(listener: VenueDiagnosticListener): () => void;
   /** True while the adapter can trade (connected, stream healthy). */

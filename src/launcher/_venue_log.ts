@@ -85,6 +85,9 @@ export class LoggedVenue implements VenueAdapter {
   setLeverage(asset: string, side: PositionSide, leverage: number): Promise<void> {
     return this.call("setLeverage", [asset, side, leverage], () => this.inner.setLeverage(asset, side, leverage));
   }
+  leverageOf(asset: string): Promise<Record<PositionSide, number>> {
+    return this.call("leverageOf", [asset], () => this.inner.leverageOf(asset));
+  }
   onEvent(listener: VenueEventListener): () => void {
     return this.inner.onEvent((e) => {
       if (this.verbose()) this.log(`venue event ${masked(e)}`);

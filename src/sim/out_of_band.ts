@@ -3,7 +3,10 @@
  * account behind the kernel's back, with no stream event at all — the hard case for live
  * reconciliation. `close_position` closes a whole position at the mark (taker fee, realized PnL
  * booked into the wallet); `cancel_order` cancels an open order by client id; `open_position`
- * opens `qty` at the mark. Each answers a sentence on bad input and changes nothing then.
+ * opens `qty` at the mark; `set_leverage` sets the leverage of a symbol's `side` (LONG|SHORT) to
+ * `leverage` (a whole number up to the contract's maximum), its held position's too, as an operator
+ * on BingX's page does (a one-way account has one leverage per symbol: both sides). Each answers a
+ * sentence on bad input and changes nothing then.
  *
  * Entry point: `outOfBand(core, body)`.
  */
@@ -13,8 +16,9 @@ import type { SimCore } from "./core.ts";
 import { cancelOpenOrder, isOpen } from "./matching.ts";
 
 type Side = "LONG" | "SHORT";
+type Answer = { ok: true; done: string } | { ok: false; error: string };
 
-export function outOfBand(core: SimCore, body: unknown): { ok: true; done: string } | { ok: false; error: string } {
+export function outOfBand(core: SimCore, body: unknown): Answer {
   const b = (typeof body === "object" && body !== null ? body : {}) as Record<string, unknown>;
   switch (b.action) {
     case "close_position": {
@@ -42,9 +46,22 @@ export function outOfBand(core: SimCore, body: unknown): { ok: true; done: strin
       cancelOpenOrder(core, o, []); // the stream batch is dropped: nobody is told
       return { ok: true, done: `cancelled ${o.clientOrderId}` };
     }
+    case "set_leverage":
+      return setLeverage(core, b);
     default:
-      return { ok: false, error: "action must be close_position, open_position or cancel_order" };
+      return { ok: false, error: "action must be close_position, open_position, cancel_order or set_leverage" };
   }
+}
+
+function setLeverage(core: SimCore, b: Record<string, unknown>): Answer {
+  const rule = typeof b.symbol === "string" ? core.catalog.get(b.symbol) : undefined;
+  if (rule === undefined || typeof b.symbol !== "string") return { ok: false, error: "unknown symbol" };
+  if (b.side !== "LONG" && b.side !== "SHORT") return { ok: false, error: "side must be LONG or SHORT" };
+  const lev = b.leverage;
+  if (typeof lev !== "number" || !Number.isInteger(lev) || lev < 1 || lev > rule.maxLeverage)
+    return { ok: false, error: `leverage must be a whole number in 1..${rule.maxLeverage} for ${b.symbol}` };
+  core.account.setLeverage(b.symbol, core.account.mode === "oneway" ? "BOTH" : b.side, lev);
+  return { ok: true, done: `set ${b.symbol} ${b.side} leverage to ${lev}` };
 }
 
 function symbolSide(core: SimCore, b: Record<string, unknown>): { symbol: string; side: Side } | string {

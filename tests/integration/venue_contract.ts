@@ -14,6 +14,7 @@
  *    same facts and the cumulative fold reaches exactly the order size;
  * 6. positions and balance follow fills (a round trip costs the fees plus the spread); a size below
  *    the contract minimum is refused locally.
+ * 7. `leverageOf` reads the venue's leverage per side: what `setLeverage` set, else the default.
  */
 
 import { describe, expect, test } from "bun:test";
@@ -273,5 +274,14 @@ export function venueContract(name: string, make: () => Promise<VenueHarness>): 
     run("an unknown client order id queries as null", async (h) => {
       expect(await h.adapter.queryOrder(h.asset, "never-placed-1")).toBeNull();
     });
+
+    run(
+      "leverageOf answers what setLeverage set, per side, and the venue's default (10) for a side never set",
+      async (h) => {
+        expect(await h.adapter.leverageOf(h.asset)).toEqual({ LONG: 10, SHORT: 10 });
+        await h.adapter.setLeverage(h.asset, "SHORT", 7);
+        expect(await h.adapter.leverageOf(h.asset)).toEqual({ LONG: 10, SHORT: 7 });
+      },
+    );
   });
 }

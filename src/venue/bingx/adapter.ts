@@ -45,7 +45,7 @@ import type {
 } from "../../contracts/venue.ts";
 import { CatchUps, catchUp } from "./_catch_up.ts";
 import { ContractBook } from "./_contracts_refresh.ts";
-import { setVenueLeverage } from "./_leverage.ts";
+import { readVenueLeverage, setVenueLeverage } from "./_leverage.ts";
 import { allMarksRequest, MarkCache } from "./_mark_cache.ts";
 import { OrderTracker, type StreamFeeMode } from "./_order_tracker.ts";
 import { Outlets } from "./_outlets.ts";
@@ -128,7 +128,7 @@ export class BingxVenueAdapter implements VenueAdapter {
     });
     this.ctx = {
       rest: this.rest,
-      positionMode: () => this.ensureMode(),
+      positionMode: async () => this.mode ?? (await this.loadMode()),
       positions: (asset) => this.positions(asset),
       rules: (asset) => this.contractRules(asset),
       knownMode: () => this.mode,
@@ -260,6 +260,11 @@ export class BingxVenueAdapter implements VenueAdapter {
     await this.out.guard(() => setVenueLeverage(this.ctx, asset, side, leverage));
   }
 
+  /** Read strictly (_leverage.ts): a value that is not a whole leverage within the contract's maximum is MALFORMED. */
+  async leverageOf(asset: string): Promise<Record<PositionSide, number>> {
+    return this.out.guard(() => readVenueLeverage(this.ctx, asset));
+  }
+
   onEvent(listener: VenueEventListener): () => void {
     return this.out.onEvent(listener);
   }
@@ -269,10 +274,7 @@ export class BingxVenueAdapter implements VenueAdapter {
   }
 
   private onFrame(r: FrameResult): void {
-    if (r.type === "malformed") {
-      this.out.diag(r.diagnostic);
-      return;
-    }
+    if (r.type === "malformed") this.out.diag(r.diagnostic);
     if (r.type !== "order") return;
     const cid = this.working.kernelIdOf(r.fact);
     this.emitTracked(this.tracker.fromFact(r.fact, cid));
@@ -286,10 +288,6 @@ export class BingxVenueAdapter implements VenueAdapter {
     if (e.last_fill_size > 0) this.marks.set(e.asset, e.last_fill_price, e.venue_time_ms); // the stream feeds the marks
     if (this.tracker.hasEnded(e.venue_order_id)) this.working.untrack(e.client_order_id);
     this.out.emit(e);
-  }
-
-  private async ensureMode(): Promise<PositionMode> {
-    return this.mode ?? (await this.loadMode());
   }
 
   private async loadMode(): Promise<PositionMode> {

@@ -11,6 +11,8 @@
  * Closed (before connect(), after close()), like a user stream that is down, it delivers nothing:
  * the batches in flight and those made meanwhile are held and go out, in order, at `open()`.
  *
+ * `answerDelay`: the same `latency_ms` before the adapter answers a call (submit, cancel).
+ *
  * Bound: at most `PENDING_MAX` batches in flight; beyond that the oldest is delivered at once.
  * At most `PENDING_MAX` held while closed; beyond that the oldest is lost (as a stream's are).
  */
@@ -31,6 +33,12 @@ export class Delivery {
     private readonly rng: Rng,
     private readonly knobs: KnobCell,
   ) {}
+
+  /** An answer to a call (submit, cancel) waits `latency_ms`, as a delivery does. */
+  answerDelay(): Promise<void> {
+    const ms = this.knobs.get().latency_ms ?? 0;
+    return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
+  }
 
   subscribe(listener: VenueEventListener): () => void {
     this.listeners.add(listener);

@@ -144,7 +144,7 @@ export class MockVenueAdapter implements VenueAdapter {
     if (!this.isConnected) throw new Error("Invariant: MockVenueAdapter.submit before connect()");
     const failed = transportFailure(this.knobCell, "http_5xx");
     const result = failed ?? this.place(order);
-    await this.answerDelay();
+    await this.delivery.answerDelay();
     if (result.status === "ACCEPTED") return transportFailure(this.knobCell, "drop_responses") ?? result;
     return result;
   }
@@ -221,7 +221,7 @@ export class MockVenueAdapter implements VenueAdapter {
   async cancel(asset: string, clientOrderId: string): Promise<CancelResult> {
     if (!this.isConnected) throw new Error("Invariant: MockVenueAdapter.cancel before connect()");
     const result = transportFailure(this.knobCell, "http_5xx") ?? this.cancelNow(asset, clientOrderId);
-    await this.answerDelay();
+    await this.delivery.answerDelay();
     return result;
   }
 
@@ -278,6 +278,11 @@ export class MockVenueAdapter implements VenueAdapter {
     this.ledger.setLeverage(asset, side, leverage);
   }
 
+  /** What `setLeverage` stored per side (by the kernel's executor or by hand), else the default its positions report. */
+  async leverageOf(asset: string): Promise<Record<PositionSide, number>> {
+    return { LONG: this.ledger.leverage(asset, "LONG"), SHORT: this.ledger.leverage(asset, "SHORT") };
+  }
+
   onEvent(listener: VenueEventListener): () => void {
     return this.delivery.subscribe(listener);
   }
@@ -289,10 +294,5 @@ export class MockVenueAdapter implements VenueAdapter {
 
   private diagnose(d: VenueDiagnostic): void {
     for (const l of [...this.diagListeners]) l(d);
-  }
-
-  private answerDelay(): Promise<void> {
-    const ms = this.knobState.latency_ms ?? 0;
-    return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
   }
 }
