@@ -140,6 +140,8 @@ export const DiagnosticDetailsSchema = Type.Object(
     retryable: Type.Optional(Type.Boolean()),
     retry_after_ms: Type.Optional(Type.Number()),
     release_eta: Type.Optional(Type.String()),
+    venue_leverage: Type.Optional(Type.Integer({ description: "VENUE_MISMATCH (LEVERAGE): the venue's leverage" })),
+    leverage: Type.Optional(Type.Integer({ description: "VENUE_MISMATCH (LEVERAGE): the one set, or the slot's" })),
   },
   { ...strict, title: "DiagnosticDetails" },
 );

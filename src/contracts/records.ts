@@ -172,6 +172,9 @@ export interface DiagnosticDetails {
   retryable?: boolean;
   retry_after_ms?: number;
   release_eta?: string;
+  /** VENUE_MISMATCH of a leverage (`field` LEVERAGE): the venue's, and the one set or the slot's. */
+  venue_leverage?: number;
+  leverage?: number;
 }
 
 export interface DiagnosticRecord {

@@ -15,12 +15,20 @@
  * processed by the venue in either order, leaving the earlier value. A call queued behind one that
  * stayed rate-limited through its retries fails with that limit at once (the entry is RATE_LIMITED
  * with the venue's hint) instead of being sent seconds after its entry was asked.
- * A leverage changed at the venue by someone else, with no such refusal, is not seen.
+ *
+ * A leverage changed at the venue by someone else (an operator on BingX's page, another process)
+ * is seen by `verify`, which live reconciliation runs at every pass (_leverage_watch.ts): so within
+ * one `DITA_V2_RECONCILE_INTERVAL_MS`. Per asset with a remembered value and no call of it out, the
+ * venue's leverage is read once; each remembered side the venue holds at another value is forgotten
+ * (the next entry sets it again) and returned as a change. A call of that asset asked while the read
+ * was out voids the answer for it (the newer call's value is kept); a failed read forgets nothing.
+ * Not seen: a change made between a pass and the next entry (that entry is placed at the venue's
+ * value), and any change at all while live reconciliation is off (interval 0), except a refusal above.
  *
  * A leverage that could not be set rejects the entry (`leverageReject`, nothing is placed): trading
  * at a leverage other than the one the strategy asked for is not an acceptable fallback.
  *
- * Entry points: `new LeverageCache(venue, sleep)`, `isSet`, `ensure`; `leverageReject`.
+ * Entry points: `new LeverageCache(venue, sleep)`, `isSet`, `remembered`, `ensure`, `verify`; `leverageReject`.
  */
 
 import type { SlotRecord } from "../contracts/records.ts";
@@ -38,6 +46,29 @@ function refusedOutright(e: unknown): boolean {
   return !rateLimited(e) && typeof e === "object" && e !== null && (e as { refused?: unknown }).refused === true;
 }
 
+/** A remembered side the venue holds at another leverage (found by `verify`, then forgotten). */
+export interface LeverageChange {
+  asset: string;
+  side: PositionSide;
+  /** The leverage this process set. */
+  set: number;
+  venue: number;
+}
+
+/** Reads one asset's venue leverage (`VenueAdapter.leverageOf`, or a caller's wrapper of it). */
+export type LeverageRead = (asset: string) => Promise<Record<PositionSide, number>>;
+
+/** What one `verify` found. */
+export interface LeverageVerdict {
+  changes: LeverageChange[];
+  /** Assets whose read failed: nothing forgotten, read again at the next `verify`. */
+  failed: { asset: string; error: string }[];
+  /** The answers that hold (no call of the asset asked while the read was out), by asset. */
+  venue: Map<string, Record<PositionSide, number>>;
+}
+
+const SIDES: readonly PositionSide[] = ["LONG", "SHORT"];
+
 interface Call {
   side: PositionSide;
   leverage: number;
@@ -48,6 +79,8 @@ export class LeverageCache {
   private readonly set = new Map<string, number>();
   /** The last call asked per asset: a call for that asset asked later is sent once it has settled. */
   private readonly last = new Map<string, Call>();
+  /** Calls asked per asset so far: a read whose count moved while it was out is void (bounded by the assets). */
+  private readonly asked = new Map<string, number>();
 
   constructor(
     private readonly venue: VenueAdapter,
@@ -65,6 +98,11 @@ export class LeverageCache {
     return this.set.get(`${asset}:${side}`) === leverage;
   }
 
+  /** The leverage this process set for the side and still believes the venue holds, else undefined. */
+  remembered(asset: string, side: PositionSide): number | undefined {
+    return this.set.get(`${asset}:${side}`);
+  }
+
   /** Sets the leverage unless this process already set that value (or joins the call setting it). */
   ensure(asset: string, side: PositionSide, leverage: number): Promise<void> {
     if (this.isSet(asset, side, leverage)) return Promise.resolve();
@@ -80,7 +118,40 @@ export class LeverageCache {
       if (this.last.get(asset) === call) this.last.delete(asset);
     });
     this.last.set(asset, call);
+    this.asked.set(asset, (this.asked.get(asset) ?? 0) + 1);
     return call.done;
+  }
+
+  /**
+   * Compares what this process set with the venue, one read per asset (those remembered, and `also`),
+   * one at a time; an asset with a call out is not read. Never throws: a failed read is in `failed`.
+   */
+  async verify(
+    read: LeverageRead = (a) => this.venue.leverageOf(a),
+    also: Iterable<string> = [],
+  ): Promise<LeverageVerdict> {
+    const verdict: LeverageVerdict = { changes: [], failed: [], venue: new Map() };
+    const assets = new Set([...[...this.set.keys()].map((k) => k.slice(0, k.lastIndexOf(":"))), ...also]);
+    for (const asset of assets) {
+      if (this.last.has(asset)) continue; // a call is out: the venue's value is about to change
+      const asked = this.asked.get(asset) ?? 0;
+      let venue: Record<PositionSide, number>;
+      try {
+        venue = await read(asset);
+      } catch (e) {
+        verdict.failed.push({ asset, error: e instanceof Error ? e.message : String(e) });
+        continue;
+      }
+      if (this.last.has(asset) || (this.asked.get(asset) ?? 0) !== asked) continue; // a newer call: void
+      verdict.venue.set(asset, venue);
+      for (const side of SIDES) {
+        const set = this.set.get(`${asset}:${side}`);
+        if (set === undefined || set === venue[side]) continue;
+        this.set.delete(`${asset}:${side}`);
+        verdict.changes.push({ asset, side, set, venue: venue[side] });
+      }
+    }
+    return verdict;
   }
 
   /**

@@ -13,7 +13,7 @@
  *   invariant 3), so the two agree unless the venue holds less than the entry filled.
  * - `fillMayBeOnItsWay(slot, stateOf)`: whether the venue may have booked a fill of the slot's that
  *   the kernel has not applied yet (a capital re-seed from the wallet then waits: that fill would
- *   settle a second time when its event lands).
+ *   settle a second time when its event lands); `slotsFillPending`: those slots, and any that moved.
  * - `OrphanWatch.follow(found)` (a `FindingWatch`, whose mechanism ORPHAN_ORDER shares): which of a
  *   pass's orphans (positions no slot owns) to report as ORPHAN_POSITION and which reported ones are
  *   resolved. One report per orphan (asset and side) while it persists, again only when its size
@@ -104,6 +104,16 @@ export function fillMayBeOnItsWay(
     if (!state || !isOpenAtVenue(state.status)) return true;
     return !sameSize(state.filled_size_cumulative, o.filled_size);
   });
+}
+
+/** The slots (ids) that moved since `versions` was taken, or whose fill may be on its way (`fillMayBeOnItsWay`). */
+export function slotsFillPending(
+  slots: readonly SlotRecord[],
+  versions: ReadonlyMap<number, number>,
+  open: readonly VenueOrderState[],
+): number[] {
+  const pending = (s: SlotRecord) => fillMayBeOnItsWay(s, (o) => orderIn(open, s.asset, o.client_order_id));
+  return slots.filter((s) => s.version !== versions.get(s.slot_id) || pending(s)).map((s) => s.slot_id);
 }
 
 /** Passes in a row that must not find a reported orphan before it is resolved. */

@@ -57,7 +57,7 @@ export class Executor {
   private unsent = new Map<string, number>();
   private cancelling = new Set<string>(); // client order ids whose cancel call (with its re-sends) runs
   private readonly querying = new QueriesOut(); // client order ids whose hung-order query is out, its answer to apply
-  private readonly leverage: LeverageCache;
+  readonly leverage: LeverageCache; // the leverage this process set; live reconciliation verifies it at the venue
   private readonly cancelDeps: CancelDeps;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly log = (line: string): void => this.hooks.log?.(line);

@@ -14,7 +14,10 @@
  * after a slot was reconciled, once no fill can be on its way to the kernel (else it would count twice), by a later
  * pass if not yet. A position no slot owns is one ORPHAN_POSITION while it persists (`OrphanWatch`: again when its size
  * changes; two passes without it resolve it, logged); an open order no slot owns is one ORPHAN_ORDER (WARNING, never
- * cancelled) the same way (`_orphan_orders.ts`: again when its size or fill changes).
+ * cancelled) the same way (`_orphan_orders.ts`: again when its size or fill changes). Then the leverage watch
+ * (`_leverage_watch.ts`): the leverage this process set, and that of each slot holding or working a trade, against
+ * the venue's (one read per asset): one changed behind its back is forgotten (the next entry sets it again) and is one
+ * VENUE_MISMATCH (field LEVERAGE) per asset, side and venue leverage while it persists.
  *
  * Invariants: the reconciler decides no state (the kernel does, through venue events and MARK_STALE/RECONCILE); a
  * slot with an order in flight (PENDING_SUBMIT, CANCEL_REQUESTED) or that changed during the reads is left alone this
@@ -33,6 +36,7 @@ import type { DiagnosticRecord, SlotRecord } from "../contracts/records.ts";
 import type { VenueAdapter, VenueOrderState, VenuePosition } from "../contracts/venue.ts";
 import type { ExecutionKernel } from "../kernel/index.ts";
 import { lookUpOrder } from "./_hung_query.ts";
+import { LeverageWatch } from "./_leverage_watch.ts";
 import { answerContradiction, eventFromOrderState } from "./_order_event.ts";
 import { OrphanOrders, slotOrderIds } from "./_orphan_orders.ts";
 import * as rt from "./_reconcile_truth.ts";
@@ -87,6 +91,7 @@ export class LiveReconciler {
   private stopped = false; // shutdown began: no new pass; the running one ends before touching the kernel again
   private readonly orphans = new rt.OrphanWatch();
   private readonly orphanOrders = new OrphanOrders();
+  private readonly leverage = new LeverageWatch();
   /** A slot was reconciled and capital has not followed the wallet since. */
   private reseedDue = false;
 
@@ -134,6 +139,7 @@ export class LiveReconciler {
     }
     this.followOrphans(this.allocate(view).orphans);
     this.orphanOrders.follow(view.orders, [...ownedAtStart, ...slotOrderIds(kernel.slots())], this.d);
+    await this.leverage.pass({ ...this.d, stopped: () => this.stopped }, (what, call) => this.readOne(what, call));
     const { passes, mismatches_total } = this.stats;
     const last = { last_pass_at_ms: this.d.clock.nowMs(), last_mismatches: reconciled, last_error: null };
     Object.assign(this.stats, { passes: passes + 1, mismatches_total: mismatches_total + reconciled.length, ...last });
@@ -266,14 +272,7 @@ export class LiveReconciler {
       const balance = await this.readOne("balance", () => this.d.venue.balance());
       const orders = await this.readOne("open orders", () => this.d.venue.openOrders());
       if (this.stopped) return;
-      const busy = kernel
-        .slots()
-        .filter(
-          (s) =>
-            s.version !== versions.get(s.slot_id) ||
-            rt.fillMayBeOnItsWay(s, (o) => rt.orderIn(orders, s.asset, o.client_order_id)),
-        )
-        .map((s) => s.slot_id);
+      const busy = rt.slotsFillPending(kernel.slots(), versions, orders);
       if (busy.length > 0)
         return log(`live reconcile: capital re-seed waits: slots ${JSON.stringify(busy)} may have a fill on its way`);
       const seed = { capital: Math.max(0, balance.balance), recovery: true, now_ms: this.d.clock.nowMs() };
