@@ -6,6 +6,11 @@
  * reports and counts it); it changes nothing and is not journaled. A strategy record may still be
  * refused by `check` (the venue's size rules), the same way.
  *
+ * A record reaches the kernel stamped with the launcher's clock (`now_ms`, read once per drain), not
+ * its producer's: the kernel's times (orders' creation and last update, the order-rate window, the
+ * hung-order check against TICKs) all come from one clock, as HTTP and CLI intents' do, whatever
+ * clock a strategy injected into its client (a replay clock, a feed's timestamps, a skewed host).
+ *
  * Every record's outcome goes back to its producer (`RingOutcomes`, the outcomes region): refused
  * at the edge, refused or applied by the kernel, with the diagnostics and the slot's stage, under
  * the record's client_intent_id. A producer never has to guess whether its intent was sent.
@@ -13,7 +18,7 @@
  * Entry point: `new RingIntake(zinc, kernel, hooks).drain()`.
  */
 
-import { RECORD_BYTES, SLOT_ANY } from "../contracts/abi.ts";
+import { OFF, RECORD_BYTES, SLOT_ANY } from "../contracts/abi.ts";
 import { type InputRefusal, ringSourceRefusal } from "../contracts/intent_parse.ts";
 import type { KernelOutcome } from "../contracts/records.ts";
 import type { VenueEvent } from "../contracts/venue.ts";
@@ -23,6 +28,8 @@ import { RingOutcomes } from "./_ring_outcomes.ts";
 import { VenueFollowups } from "./_venue_followups.ts";
 
 export const DRAIN_MAX = 1024;
+/** InputRecord.now_ms (kernel/ABI.md). */
+const NOW_MS_AT = OFF.InputRecord.now_ms;
 
 export interface RingIntakeHooks {
   /** A STRATEGY record the edge refuses for another reason (the venue's size rules), or null. */
@@ -41,6 +48,7 @@ export interface RingIntakeHooks {
 
 export class RingIntake {
   private readonly buffer = new Uint8Array(DRAIN_MAX * RECORD_BYTES.input);
+  private readonly stamps = new DataView(this.buffer.buffer);
   /** Records of the current drain the kernel accepted so far (journaled in that order). */
   private journaled = 0;
   private readonly outcomes: RingOutcomes;
@@ -85,6 +93,7 @@ export class RingIntake {
     let n = 0;
     const refused: InputRefusal[] = [];
     this.outcomes.begin();
+    let now: bigint | null = null; // read at the first record that reaches the kernel
     const taken = this.zinc.drainIntents(DRAIN_MAX, (rec) => {
       const kind = recordKind(rec);
       let refusal: InputRefusal | null = null;
@@ -98,6 +107,8 @@ export class RingIntake {
         return;
       }
       this.buffer.set(rec, n * RECORD_BYTES.input);
+      now ??= BigInt(Math.trunc(this.hooks.nowMs()));
+      this.stamps.setBigUint64(n * RECORD_BYTES.input + NOW_MS_AT, now, true);
       n++;
     });
     for (const r of refused) this.hooks.refused(r);
