@@ -220,4 +220,20 @@ export const LATER_SWEEP_PLANTS: readonly Plant[] = [
     "    leg: bytes[43]!,",
     "a strategy reads a trade past exit leg 255 as its leg modulo 256",
   ),
+  p(
+    "ring-producer-clock",
+    "zinc",
+    "src/launcher/_ring_intake.ts",
+    "      this.stamps.setBigUint64(n * RECORD_BYTES.input + NOW_MS_AT, now, true);",
+    "",
+    "a strategy's injected clock reaches the kernel: an order stamped ahead is never reported hung, its lost placement never queried",
+  ),
+  p(
+    "leverage-change-not-forgotten",
+    "reconcile",
+    "src/launcher/_leverage.ts",
+    "        verdict.changes.push({ asset, side, set, venue: venue[side] });",
+    '        verdict.changes.push({ asset, side, set, venue: venue[side] });\n        this.set.set(asset + ":" + side, set);',
+    "a leverage raised at the venue by hand stays believed set: the next entry is placed at the venue's leverage",
+  ),
 ];
