@@ -14,7 +14,7 @@
  * after a slot was reconciled, once no fill can be on its way to the kernel (else it would count twice), by a later
  * pass if not yet. A position no slot owns is one ORPHAN_POSITION while it persists (`OrphanWatch`: again when its size
  * changes; two passes without it resolve it, logged); an open order no slot owns is one ORPHAN_ORDER (WARNING, never
- * cancelled) the same way (`_orphan_orders.ts`: again when its size or fill changes). Then the leverage watch
+ * cancelled) the same way (`_orphan_orders.ts`: again when its size or fill changes). Last, the leverage watch
  * (`_leverage_watch.ts`): the leverage this process set, and that of each slot holding or working a trade, against
  * the venue's (one read per asset): one changed behind its back is forgotten (the next entry sets it again) and is one
  * VENUE_MISMATCH (field LEVERAGE) per asset, side and venue leverage while it persists.
@@ -139,12 +139,13 @@ export class LiveReconciler {
     }
     this.followOrphans(this.allocate(view).orphans);
     this.orphanOrders.follow(view.orders, [...ownedAtStart, ...slotOrderIds(kernel.slots())], this.d);
-    await this.leverage.pass({ ...this.d, stopped: () => this.stopped }, (what, call) => this.readOne(what, call));
     const { passes, mismatches_total } = this.stats;
     const last = { last_pass_at_ms: this.d.clock.nowMs(), last_mismatches: reconciled, last_error: null };
     Object.assign(this.stats, { passes: passes + 1, mismatches_total: mismatches_total + reconciled.length, ...last });
     if (reconciled.length > 0) this.reseedDue = true;
     if (this.reseedDue) await this.reseed();
+    // Last, after the pass's own convergence and re-seed: its reads (one per asset) delay neither.
+    await this.leverage.pass({ ...this.d, stopped: () => this.stopped }, (what, call) => this.readOne(what, call));
     return reconciled;
   }
 

@@ -22,7 +22,6 @@ import { ShmPrefixes } from "./_sim.ts";
 const ROOT = join(import.meta.dir, "../..");
 const LIB = join(ROOT, "ffi/build/libzinc.so");
 const FIXTURES = join(import.meta.dir, "fixtures");
-const NOW_BASE_MS = 1_700_000_000_000; // as in fixtures/ring_producer.ts
 const SLOTS = 4;
 
 const prefixes = new ShmPrefixes();
@@ -170,9 +169,9 @@ describe("Zinc through dist/dita-v2 serve", () => {
     for (const l of journal(s.stateDir)) {
       if (l.source !== "ring") continue;
       expect(l.input!.kind).toBe("MARK_PRICE");
-      const at = Number(l.input!.now_ms) - NOW_BASE_MS;
-      const p = Math.floor(at / 1_000_000);
-      seen.set(p, [...(seen.get(p) ?? []), at % 1_000_000]);
+      const price = Number(l.input!.price) - 1000; // producer + n / 10 000 (fixtures/ring_producer.ts)
+      const p = Math.floor(price);
+      seen.set(p, [...(seen.get(p) ?? []), Math.round((price - p) * 10_000)]);
     }
     expect([...seen.keys()].sort()).toEqual([1, 2, 3, 4]);
     for (const [, order] of seen) expect(order).toEqual(Array.from({ length: n }, (_, i) => i)); // once each, in push order
