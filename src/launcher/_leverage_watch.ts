@@ -103,7 +103,8 @@ export class LeverageWatch {
   private follow(d: LeverageWatchDeps, found: readonly LeverageFinding[], agreed: ReadonlySet<string>): void {
     for (const key of agreed) {
       const venue = this.reported.get(key);
-      if (venue === undefined || !this.reported.delete(key)) continue;
+      if (venue === undefined) continue;
+      this.reported.delete(key);
       d.log(`live reconcile: leverage of ${key.replace(":", " ")} agrees with the venue again (was ${venue} there)`);
     }
     for (const f of found) {

@@ -3,7 +3,7 @@
  * account behind the kernel's back, with no stream event at all — the hard case for live
  * reconciliation. `close_position` closes a whole position at the mark (taker fee, realized PnL
  * booked into the wallet); `cancel_order` cancels an open order by client id; `open_position`
- * opens `qty` at the mark; `set_leverage` sets the leverage of a symbol's `side` (LONG|SHORT) to
+ * opens `qty` at the mark; `set_leverage` sets the leverage of a symbol's `positionSide` to
  * `leverage` (a whole number up to the contract's maximum), its held position's too, as an operator
  * on BingX's page does (a one-way account has one leverage per symbol: both sides). Each answers a
  * sentence on bad input and changes nothing then.
@@ -54,14 +54,15 @@ export function outOfBand(core: SimCore, body: unknown): Answer {
 }
 
 function setLeverage(core: SimCore, b: Record<string, unknown>): Answer {
-  const rule = typeof b.symbol === "string" ? core.catalog.get(b.symbol) : undefined;
-  if (rule === undefined || typeof b.symbol !== "string") return { ok: false, error: "unknown symbol" };
-  if (b.side !== "LONG" && b.side !== "SHORT") return { ok: false, error: "side must be LONG or SHORT" };
+  const where = symbolSide(core, b);
+  if (typeof where === "string") return { ok: false, error: where };
+  const { symbol, side } = where;
+  const max = core.catalog.get(symbol)!.maxLeverage;
   const lev = b.leverage;
-  if (typeof lev !== "number" || !Number.isInteger(lev) || lev < 1 || lev > rule.maxLeverage)
-    return { ok: false, error: `leverage must be a whole number in 1..${rule.maxLeverage} for ${b.symbol}` };
-  core.account.setLeverage(b.symbol, core.account.mode === "oneway" ? "BOTH" : b.side, lev);
-  return { ok: true, done: `set ${b.symbol} ${b.side} leverage to ${lev}` };
+  if (typeof lev !== "number" || !Number.isInteger(lev) || lev < 1 || lev > max)
+    return { ok: false, error: `leverage must be a whole number in 1..${max} for ${symbol}` };
+  core.account.setLeverage(symbol, core.account.mode === "oneway" ? "BOTH" : side, lev);
+  return { ok: true, done: `set ${symbol} ${side} leverage to ${lev}` };
 }
 
 function symbolSide(core: SimCore, b: Record<string, unknown>): { symbol: string; side: Side } | string {

@@ -62,7 +62,7 @@ const venues: Record<string, () => Promise<Venue>> = {
       adapter,
       clock: new SystemClock(),
       byHand: async (side, leverage) => {
-        const body = JSON.stringify({ action: "set_leverage", symbol: "BTC-USDT", side, leverage });
+        const body = JSON.stringify({ action: "set_leverage", symbol: "BTC-USDT", positionSide: side, leverage });
         const r = await fetch(`${sim.url}/_sim/out_of_band`, { method: "POST", body });
         expect(r.status).toBe(200);
       },

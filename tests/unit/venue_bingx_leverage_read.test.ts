@@ -85,7 +85,12 @@ describe("BingX adapter: leverageOf (bingx-sim)", () => {
     expect(await adapter.leverageOf("BTC-USDT")).toEqual({ LONG: 10, SHORT: 10 }); // never set: the venue's default
     await adapter.setLeverage("BTC-USDT", "LONG", 5);
     expect(await adapter.leverageOf("BTC-USDT")).toEqual({ LONG: 5, SHORT: 10 });
-    const r = await outOfBand(sim.url, { action: "set_leverage", symbol: "BTC-USDT", side: "LONG", leverage: 20 });
+    const r = await outOfBand(sim.url, {
+      action: "set_leverage",
+      symbol: "BTC-USDT",
+      positionSide: "LONG",
+      leverage: 20,
+    });
     expect(r.status).toBe(200);
     expect(await adapter.leverageOf("BTC-USDT")).toEqual({ LONG: 20, SHORT: 10 });
   });
@@ -114,7 +119,12 @@ describe("bingx-sim admin: out-of-band set_leverage", () => {
     expect((await adapter.submit(marketBuy("oob-lev-1", 0.001))).status).toBe("ACCEPTED");
     expect(sim.state().positions.map((p) => p.leverage)).toEqual([5]);
     const seen = events.length;
-    const r = await outOfBand(sim.url, { action: "set_leverage", symbol: "BTC-USDT", side: "LONG", leverage: 20 });
+    const r = await outOfBand(sim.url, {
+      action: "set_leverage",
+      symbol: "BTC-USDT",
+      positionSide: "LONG",
+      leverage: 20,
+    });
     expect(r).toEqual({ status: 200, answer: { done: "set BTC-USDT LONG leverage to 20" } });
     expect(sim.state().positions.map((p) => p.leverage)).toEqual([20]);
     expect((await adapter.positions("BTC-USDT")).map((p) => p.leverage)).toEqual([20]);
@@ -124,22 +134,22 @@ describe("bingx-sim admin: out-of-band set_leverage", () => {
 
   test("on a one-way account both sides change (one leverage per symbol)", async () => {
     const { sim, adapter } = await realTimeAdapter(stops, { seed: 15, prices, positionMode: "oneway" });
-    await outOfBand(sim.url, { action: "set_leverage", symbol: "BTC-USDT", side: "SHORT", leverage: 8 });
+    await outOfBand(sim.url, { action: "set_leverage", symbol: "BTC-USDT", positionSide: "SHORT", leverage: 8 });
     expect(await adapter.leverageOf("BTC-USDT")).toEqual({ LONG: 8, SHORT: 8 });
   });
 
   test("bad input answers 400 with a sentence and changes nothing", async () => {
     const { sim, adapter } = await realTimeAdapter(stops, { seed: 16, prices });
     const bad: Array<[Record<string, unknown>, string]> = [
-      [{ symbol: "NOPE-USDT", side: "LONG", leverage: 5 }, "unknown symbol"],
-      [{ side: "LONG", leverage: 5 }, "unknown symbol"],
-      [{ symbol: "BTC-USDT", side: "BOTH", leverage: 5 }, "side must be LONG or SHORT"],
-      [{ symbol: "BTC-USDT", leverage: 5 }, "side must be LONG or SHORT"],
-      [{ symbol: "BTC-USDT", side: "LONG", leverage: 0 }, "leverage must be a whole number"],
-      [{ symbol: "BTC-USDT", side: "LONG", leverage: -2 }, "leverage must be a whole number"],
-      [{ symbol: "BTC-USDT", side: "LONG", leverage: 2.5 }, "leverage must be a whole number"],
-      [{ symbol: "BTC-USDT", side: "LONG", leverage: "20" }, "leverage must be a whole number"],
-      [{ symbol: "SOL-USDT", side: "LONG", leverage: 75 }, "in 1..50 for SOL-USDT"],
+      [{ symbol: "NOPE-USDT", positionSide: "LONG", leverage: 5 }, "unknown symbol"],
+      [{ positionSide: "LONG", leverage: 5 }, "unknown symbol"],
+      [{ symbol: "BTC-USDT", positionSide: "BOTH", leverage: 5 }, "positionSide must be LONG or SHORT"],
+      [{ symbol: "BTC-USDT", leverage: 5 }, "positionSide must be LONG or SHORT"],
+      [{ symbol: "BTC-USDT", positionSide: "LONG", leverage: 0 }, "leverage must be a whole number"],
+      [{ symbol: "BTC-USDT", positionSide: "LONG", leverage: -2 }, "leverage must be a whole number"],
+      [{ symbol: "BTC-USDT", positionSide: "LONG", leverage: 2.5 }, "leverage must be a whole number"],
+      [{ symbol: "BTC-USDT", positionSide: "LONG", leverage: "20" }, "leverage must be a whole number"],
+      [{ symbol: "SOL-USDT", positionSide: "LONG", leverage: 75 }, "in 1..50 for SOL-USDT"],
     ];
     for (const [fields, sentence] of bad) {
       const r = await outOfBand(sim.url, { action: "set_leverage", ...fields });
