@@ -17,6 +17,7 @@ import type {
   VenueBalance,
   VenueDiagnosticListener,
   VenueEventListener,
+  VenueLeverageListener,
   VenueOrderState,
   VenuePosition,
 } from "../contracts/venue.ts";
@@ -81,6 +82,11 @@ export class Gate implements VenueAdapter {
   }
   onDiagnostic(listener: VenueDiagnosticListener): () => void {
     const off = this.inner.onDiagnostic(listener);
+    this.detach.push(off);
+    return off;
+  }
+  onLeverage(listener: VenueLeverageListener): () => void {
+    const off = this.inner.onLeverage(listener);
     this.detach.push(off);
     return off;
   }

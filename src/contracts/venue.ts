@@ -162,8 +162,22 @@ export interface VenueDiagnostic {
   details?: Record<string, unknown>;
 }
 
+/**
+ * A symbol's leverage as the venue pushed it, whoever set it (BingX: the user stream's
+ * ACCOUNT_CONFIG_UPDATE, at connect, on a change and periodically; the mock: when `setLeverage`
+ * changes a value). Each leverage a whole number in 1..125; never a guessed number.
+ */
+export interface VenueLeverage {
+  asset: string;
+  long: number;
+  short: number;
+  margin_mode: "cross" | "isolated";
+  venue_time_ms: number;
+}
+
 export type VenueEventListener = (event: VenueEvent) => void;
 export type VenueDiagnosticListener = (diagnostic: VenueDiagnostic) => void;
+export type VenueLeverageListener = (pushed: VenueLeverage) => void;
 
 export interface VenueAdapter {
   readonly name: "MOCK" | "BINGX";
@@ -196,6 +210,12 @@ export interface VenueAdapter {
   leverageOf(asset: string): Promise<Record<PositionSide, number>>;
   onEvent(listener: VenueEventListener): () => void;
   onDiagnostic(listener: VenueDiagnosticListener): () => void;
+  /**
+   * Each leverage the venue pushes (a change made by anyone, this process included, or a periodic
+   * repeat): a hint to check it at once, never the only way a change is seen (live reconciliation
+   * reads it too). Returns the unsubscribe.
+   */
+  onLeverage(listener: VenueLeverageListener): () => void;
   /** True while the adapter can trade (connected, stream healthy). */
   connected(): boolean;
   /**

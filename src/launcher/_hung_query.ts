@@ -16,17 +16,27 @@
  *
  * An order the query found absent (rejected, its slot freed) may still land at the venue late (its
  * request was on its way when the placement timed out): `AbsentOrders` remembers the last such
- * orders, and the executor cancels one at the venue as soon as an event reports it live.
+ * orders, and the executor cancels one at the venue as soon as an event reports it live. An order
+ * the venue acknowledged and then answers absent for (`absentMeans` ENDED: purged from its history,
+ * or ended with its event lost) ended there unseen, what it filled unknown: one VENUE_MISMATCH
+ * (`absentVerdict`), the slot marked stale, and (as after a contradicting answer) a live
+ * reconciliation pass at once (`reconcileNow` in the deps) takes it to the venue's truth.
  *
- * Entry points: `resolveHung(slotId, deps)`, `queryHungOrder(...)`, `lookUpOrder`, `QueriesOut`, `AbsentOrders`.
+ * Entry points: `resolveHung(slotId, deps)`, `queryHungOrder(...)`, `lookUpOrder`, `absentMeans`, `absentVerdict`,
+ * `QueriesOut`, `AbsentOrders`.
  */
 
-import type { OrderRecord } from "../contracts/records.ts";
+import { isWorkingOrder } from "../contracts/order_status.ts";
+import type { DiagnosticRecord, OrderRecord, SlotRecord } from "../contracts/records.ts";
 import type { VenueAdapter, VenueEvent, VenueOrderState } from "../contracts/venue.ts";
+import { absentReject } from "./_order_event.ts";
 import { readWithRateLimitWaits } from "./_venue_reads.ts";
 
-/** MISMATCH: the answer contradicts the order (another symbol or side, ...): not booked, the slot sent to reconcile. */
-export type HungResult = "EVENT" | "ABSENT_REJECTED" | "MISMATCH" | "UNKNOWN" | "NONE";
+/**
+ * MISMATCH: the answer contradicts the order (another symbol or side, ...): not booked, the slot sent to reconcile.
+ * ABSENT_STALE: the venue has no order it once acknowledged (`absentMeans` ENDED): the slot sent to reconcile too.
+ */
+export type HungResult = "EVENT" | "ABSENT_REJECTED" | "ABSENT_STALE" | "MISMATCH" | "UNKNOWN" | "NONE";
 
 export const HUNG_QUERY_TRIES = 8;
 const PAUSE_MS = { first: 250, max: 8_000 } as const;
@@ -36,6 +46,8 @@ export interface HungQueryDeps {
   sleep(ms: number): Promise<void>;
   stopped(): boolean;
   log(line: string): void;
+  /** A live-reconciliation pass now (or the one running); the slots the kernel reconciled. */
+  reconcileNow?(): Promise<number[]>;
 }
 
 /** Resolves a hung order by query, retrying while the answer is UNKNOWN; returns the last answer. */
@@ -48,6 +60,7 @@ export async function resolveHung(slotId: number, d: HungQueryDeps): Promise<Hun
     });
     if (result !== "UNKNOWN" || attempt >= HUNG_QUERY_TRIES || d.stopped()) {
       d.log(`slot ${slotId}: hung order resolved by query: ${result}${attempt > 1 ? ` (try ${attempt})` : ""}`);
+      if (result === "ABSENT_STALE" || result === "MISMATCH") await reconcileNow(slotId, d);
       return result;
     }
     const pauseMs = Math.min(PAUSE_MS.first * 2 ** (attempt - 1), PAUSE_MS.max);
@@ -55,6 +68,18 @@ export async function resolveHung(slotId: number, d: HungQueryDeps): Promise<Hun
     await d.sleep(pauseMs);
     if (d.stopped()) return "UNKNOWN";
   }
+}
+
+/**
+ * A slot the query's answer sent to reconcile (ABSENT_STALE, MISMATCH) takes the venue's truth now, whatever the
+ * reconcile interval (0 = off too): a live-reconciliation pass, and one more when it did not take the slot (a pass
+ * already running read the venue before the slot was marked). Past that the interval's passes go on.
+ */
+async function reconcileNow(slotId: number, d: HungQueryDeps): Promise<void> {
+  if (d.reconcileNow === undefined) return; // the interval's passes take it
+  for (let pass = 1; pass <= 2 && !d.stopped(); pass++) if ((await d.reconcileNow()).includes(slotId)) return;
+  if (!d.stopped())
+    d.log(`slot ${slotId}: the venue's truth not taken yet; live reconciliation's next pass tries again`);
 }
 
 /** The venue's state of a hung order: null when it never heard of it, undefined when the query failed. */
@@ -81,6 +106,52 @@ export async function lookUpOrder(
 ): Promise<VenueOrderState | null> {
   const s = await venue.queryOrder(asset, order.client_order_id, order.created_at_ms);
   return s?.client_order_id === order.client_order_id ? s : null;
+}
+
+/**
+ * What the venue's "no such order" (109421; 80016 before) means for the slot's order as it was asked about
+ * (`asked`) and as the kernel holds it now (`now`, null when the slot works none): REJECT, it is still
+ * PENDING_SUBMIT (the venue never took it); ENDED, the venue acknowledged it (a venue order id) and no word of it
+ * came since it was asked about, yet the venue has none: it ended there unseen (purged from the venue's history,
+ * or ended by the venue with its event lost), what it filled unknown; null, anything else (it moved meanwhile,
+ * another order, or one cancelled before the venue acknowledged it).
+ */
+export function absentMeans(asked: OrderRecord, now: OrderRecord | null): "REJECT" | "ENDED" | null {
+  if (now?.client_order_id !== asked.client_order_id || !isWorkingOrder(now.status)) return null;
+  if (now.status === "PENDING_SUBMIT") return "REJECT";
+  const unmoved = now.status === asked.status && now.last_update_ms === asked.last_update_ms;
+  return unmoved && now.venue_order_id !== "" ? "ENDED" : null;
+}
+
+/**
+ * The executor's step after the venue answered it has no such order (`absentMeans`): the REJECT (VENUE, 80016) to
+ * apply, the VENUE_MISMATCH of a slot to mark stale (its order ENDED unseen), or nothing. The caller asks only
+ * while no placement or cancel of the order runs (its own answer settles it).
+ */
+export function absentVerdict(
+  asked: SlotRecord,
+  order: OrderRecord,
+  now: OrderRecord | null,
+  nowMs: number,
+): { reject: VenueEvent } | { stale: DiagnosticRecord } | null {
+  const means = absentMeans(order, now);
+  if (means === "REJECT") return { reject: absentReject(order.client_order_id, asked.asset, nowMs) };
+  return means === "ENDED" ? { stale: absentMismatch(asked, order, nowMs) } : null;
+}
+
+/** The VENUE_MISMATCH of a working order the venue acknowledged and no longer has (`absentMeans` ENDED). */
+function absentMismatch(slot: SlotRecord, order: OrderRecord, nowMs: number): DiagnosticRecord {
+  const what = `${order.role} order ${order.client_order_id} (venue id ${order.venue_order_id}, ${order.status})`;
+  const message = `the venue no longer has slot ${slot.slot_id}'s ${what}: it ended there unseen; reconciling`;
+  return {
+    code: "VENUE_MISMATCH",
+    severity: "WARNING",
+    slot_id: slot.slot_id,
+    message: message.slice(0, 240),
+    details: { asset: slot.asset, stage: slot.stage },
+    input_index: 0,
+    now_ms: nowMs,
+  };
 }
 
 /** Client order ids with a hung-order query out, counted (two queries of one order may overlap). */

@@ -17,18 +17,24 @@
  * with the venue's hint) instead of being sent seconds after its entry was asked.
  *
  * A leverage changed at the venue by someone else (an operator on BingX's page, another process)
- * is seen by `verify`, which live reconciliation runs at every pass (_leverage_watch.ts): so within
- * one `DITA_V2_RECONCILE_INTERVAL_MS`. Per asset with a remembered value and no call of it out, the
- * venue's leverage is read once; each remembered side the venue holds at another value is forgotten
- * (the next entry sets it again) and returned as a change. A call of that asset asked while the read
- * was out voids the answer for it (the newer call's value is kept); a failed read forgets nothing.
- * Not seen: a change made between a pass and the next entry (that entry is placed at the venue's
- * value), and any change at all while live reconciliation is off (interval 0), except a refusal above.
+ * is seen by `verify`, which the leverage watch runs (_leverage_watch.ts) at every live
+ * reconciliation pass and at once when the venue pushes a leverage that tells something new
+ * (_leverage_push.ts). Per asset with a remembered value (or asked `also`; `only` one asset) and no
+ * call of it out, the venue's leverage is read once; each remembered side the venue holds at another
+ * value is forgotten (the next entry sets it again) and returned as a change. A call of that asset
+ * asked while the read was out voids the answer for it (the newer call's value is kept), and so does
+ * a read of that asset started later that answered first (a pass's and a push's reads may overlap);
+ * a failed read forgets nothing. Not seen: a change the venue does not push, made between a pass and
+ * the next entry (that entry is placed at the venue's value), except a refusal above.
+ *
+ * `reported`: the venue leverage reported (one VENUE_MISMATCH) per `asset:side` while that
+ * disagreement persists, kept here so that a pass and a push report a change once between them.
  *
  * A leverage that could not be set rejects the entry (`leverageReject`, nothing is placed): trading
  * at a leverage other than the one the strategy asked for is not an acceptable fallback.
  *
- * Entry points: `new LeverageCache(venue, sleep)`, `isSet`, `remembered`, `ensure`, `verify`; `leverageReject`.
+ * Entry points: `new LeverageCache(venue, sleep)`, `isSet`, `remembered`, `calling`, `settled`, `ensure`, `verify`,
+ * `reported`; `leverageReject`.
  */
 
 import type { SlotRecord } from "../contracts/records.ts";
@@ -81,6 +87,11 @@ export class LeverageCache {
   private readonly last = new Map<string, Call>();
   /** Calls asked per asset so far: a read whose count moved while it was out is void (bounded by the assets). */
   private readonly asked = new Map<string, number>();
+  /** Reads started so far, and per asset the latest one whose answer was taken: an older one answering later is void. */
+  private readsStarted = 0;
+  private readonly readTaken = new Map<string, number>();
+  /** The venue leverage reported per `asset:side` while it persists (_leverage_watch.ts; bounded by the assets). */
+  readonly reported = new Map<string, number>();
 
   constructor(
     private readonly venue: VenueAdapter,
@@ -103,6 +114,22 @@ export class LeverageCache {
     return this.set.get(`${asset}:${side}`);
   }
 
+  /** True while a leverage call of `asset` is out (or queued): the venue's value is about to change. */
+  calling(asset: string): boolean {
+    return this.last.has(asset);
+  }
+
+  /** Resolves once the calls of `asset` asked so far have settled (answered or failed); never rejects. */
+  settled(asset: string): Promise<void> {
+    const last = this.last.get(asset);
+    return last === undefined
+      ? Promise.resolve()
+      : last.done.then(
+          () => {},
+          () => {},
+        );
+  }
+
   /** Sets the leverage unless this process already set that value (or joins the call setting it). */
   ensure(asset: string, side: PositionSide, leverage: number): Promise<void> {
     if (this.isSet(asset, side, leverage)) return Promise.resolve();
@@ -123,18 +150,22 @@ export class LeverageCache {
   }
 
   /**
-   * Compares what this process set with the venue, one read per asset (those remembered, and `also`),
-   * one at a time; an asset with a call out is not read. Never throws: a failed read is in `failed`.
+   * Compares what this process set with the venue, one read per asset (those remembered, and `also`;
+   * only `only` when given), one at a time; an asset with a call out is not read. Never throws: a
+   * failed read is in `failed`.
    */
   async verify(
     read: LeverageRead = (a) => this.venue.leverageOf(a),
     also: Iterable<string> = [],
+    only?: string,
   ): Promise<LeverageVerdict> {
     const verdict: LeverageVerdict = { changes: [], failed: [], venue: new Map() };
     const assets = new Set([...[...this.set.keys()].map((k) => k.slice(0, k.lastIndexOf(":"))), ...also]);
     for (const asset of assets) {
+      if (only !== undefined && asset !== only) continue;
       if (this.last.has(asset)) continue; // a call is out: the venue's value is about to change
       const asked = this.asked.get(asset) ?? 0;
+      const ticket = ++this.readsStarted;
       let venue: Record<PositionSide, number>;
       try {
         venue = await read(asset);
@@ -143,6 +174,8 @@ export class LeverageCache {
         continue;
       }
       if (this.last.has(asset) || (this.asked.get(asset) ?? 0) !== asked) continue; // a newer call: void
+      if ((this.readTaken.get(asset) ?? 0) > ticket) continue; // a read started later answered first: void
+      this.readTaken.set(asset, ticket);
       verdict.venue.set(asset, venue);
       for (const side of SIDES) {
         const set = this.set.get(`${asset}:${side}`);

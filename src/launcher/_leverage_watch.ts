@@ -1,31 +1,36 @@
 /**
- * Live reconciliation's leverage watch: a leverage changed at the venue behind this process's back
- * (an operator on BingX's page, another process) is found within one pass. Left unseen, the next
- * entry is placed at the venue's leverage (20 where the strategy asked 5: four times the exposure
- * per margin, a liquidation price much closer than the strategy and the kernel believe), and an
- * open position is held at it.
+ * The leverage watch: a leverage changed at the venue behind this process's back (an operator on
+ * BingX's page, another process) is found at live reconciliation's next pass, or at once when the
+ * venue pushes it (_leverage_push.ts). Left unseen, the next entry is placed at the venue's leverage
+ * (20 where the strategy asked 5: four times the exposure per margin, a liquidation price much
+ * closer than the strategy and the kernel believe), and an open position is held at it.
  *
- * One pass (`LeverageWatch.pass`), after the reconciler's reads:
+ * One check (`checkLeverage`: a pass's, every asset; a push's, its asset alone):
  * - `LeverageCache.verify`: each asset whose leverage this process set is read once; a side the venue
- *   holds at another value is forgotten (the next entry sets it again) and is a finding;
+ *   holds at another value is forgotten (the next entry sets it again);
  * - each slot holding or working a trade (ENTRY_WORKING, POSITION_OPEN, EXIT_WORKING) whose asset and
  *   side the cache does not remember (after a restart, or forgotten) is checked against the same
- *   reads: the venue's leverage against the slot's `leverage`.
- * Reads are bounded: one per distinct asset per pass (through the caller's `read`, which waits out a
+ *   reads: the venue's leverage against the slot's `leverage`;
+ * - `judgeLeverage` (pure; the push's preview uses it too) turns the answers into findings and sides
+ *   that agree.
+ * Reads are bounded: one per distinct asset per check (through the caller's `read`, which waits out a
  * rate limit as the pass's other reads do); a failed read is one log line, that asset is checked at
- * the next pass; a read a leverage call of that asset raced is void (`verify`).
+ * the next pass or push; a read a leverage call of that asset raced, or one older than a read of it
+ * that answered first, is void (`verify`).
  *
  * Each finding is one VENUE_MISMATCH (WARNING; `details.field` LEVERAGE, `asset`, `side`,
  * `venue_leverage`, `leverage`), naming the slots concerned (`slot_id` the first, null when no slot
  * holds or works that asset and side), reported once per (asset, side, venue leverage) while it
- * persists; a check that finds the venue agreeing again clears it (logged), so a later change is
- * reported again. An asset and side not checked in a pass keeps its finding. Bounded: one finding per
- * asset and side, and the assets are the slots' and the cache's.
+ * persists, whether a pass or a push found it (`LeverageCache.reported`); a check that finds the
+ * venue agreeing again clears it (logged), so a later change is reported again. An asset and side not
+ * checked keeps its finding. Bounded: one finding per asset and side, and the assets are the slots'
+ * and the cache's.
  *
  * Invariant: the watch changes no kernel state and sets no leverage; it only reports and lets the
  * cache forget. Nothing is reported once the reconciler stopped (shutdown).
  *
- * Entry point: `new LeverageWatch()`, `pass(d, read)`; `leverageDiagnostic`.
+ * Entry points: `new LeverageWatch()`, `pass(d, read)`; `checkLeverage`, `judgeLeverage`,
+ * `tradingSides`, `leverageDiagnostic`.
  */
 
 import type { Clock } from "../contracts/clock.ts";
@@ -34,7 +39,7 @@ import type { DiagnosticRecord, SlotRecord } from "../contracts/records.ts";
 import type { PositionSide } from "../contracts/venue.ts";
 import type { LeverageCache } from "./_leverage.ts";
 
-/** What the watch needs of live reconciliation. */
+/** What the watch needs of live reconciliation (or of the runtime, for pushes). */
 export interface LeverageWatchDeps {
   kernel: { slots(): SlotRecord[] };
   executor: { readonly leverage: LeverageCache };
@@ -50,7 +55,7 @@ export interface LeverageWatchDeps {
 export type PassRead = <T>(what: string, call: () => Promise<T>) => Promise<T>;
 
 /** A slot holding or working a trade: its side is known. */
-type Sided = SlotRecord & { side: PositionSide };
+export type Sided = SlotRecord & { side: PositionSide };
 
 /** One disagreement: the venue's leverage of an asset and side, and the one expected there. */
 export interface LeverageFinding {
@@ -64,55 +69,92 @@ export interface LeverageFinding {
   slots: SlotRecord[];
 }
 
+/** What the venue's answers say: the disagreements, and the `asset:side` keys that agree. */
+export interface LeverageJudgement {
+  found: LeverageFinding[];
+  agreed: Set<string>;
+}
+
+const SIDES: readonly PositionSide[] = ["LONG", "SHORT"];
+
+/** Live reconciliation's leverage check: every asset, after its other reads. */
 export class LeverageWatch {
-  /** The venue leverage reported per `asset:side`, while it persists. */
-  private readonly reported = new Map<string, number>();
-
   /** One pass: reads, forgets in the cache what the venue changed, reports each new finding. */
-  async pass(d: LeverageWatchDeps, read: PassRead): Promise<void> {
-    const cache = d.executor.leverage;
-    const trading = d.kernel.slots().filter((s): s is Sided => isTradingStage(s.stage) && s.side !== null);
-    const onSide = (asset: string, side: PositionSide) => trading.filter((s) => s.asset === asset && s.side === side);
-    const unremembered = trading.filter((s) => cache.remembered(s.asset, s.side) === undefined);
-    const verdict = await cache.verify(
-      (asset) => read(`leverage of ${asset}`, () => d.venue.leverageOf(asset)),
-      unremembered.map((s) => s.asset),
-    );
-    if (d.stopped()) return;
-    for (const f of verdict.failed)
-      d.log(`live reconcile: leverage of ${f.asset} not read (${f.error.slice(0, 160)}); checked at the next pass`);
-    const found = new Map<string, LeverageFinding>();
-    for (const c of verdict.changes)
-      found.set(`${c.asset}:${c.side}`, { ...c, leverage: c.set, set: true, slots: onSide(c.asset, c.side) });
-    const agreed = new Set<string>();
-    for (const { asset, side, leverage } of unremembered) {
-      const venue = verdict.venue.get(asset)?.[side];
-      const key = `${asset}:${side}`;
-      // Not read this pass, found already, or set by a call during the reads (the cache holds it now).
-      if (venue === undefined || found.has(key) || cache.remembered(asset, side) !== undefined) continue;
-      if (venue === leverage) agreed.add(key);
-      else found.set(key, { asset, side, venue, leverage, set: false, slots: onSide(asset, side) });
-    }
-    for (const [asset, venue] of verdict.venue)
-      for (const side of ["LONG", "SHORT"] as const)
-        if (cache.remembered(asset, side) === venue[side]) agreed.add(`${asset}:${side}`);
-    this.follow(d, [...found.values()], agreed);
+  pass(d: LeverageWatchDeps, read: PassRead): Promise<void> {
+    return checkLeverage(d, read, "live reconcile");
   }
+}
 
-  /** Reports the findings not reported at that venue leverage yet; clears the agreeing ones (logged). */
-  private follow(d: LeverageWatchDeps, found: readonly LeverageFinding[], agreed: ReadonlySet<string>): void {
-    for (const key of agreed) {
-      const venue = this.reported.get(key);
-      if (venue === undefined) continue;
-      this.reported.delete(key);
-      d.log(`live reconcile: leverage of ${key.replace(":", " ")} agrees with the venue again (was ${venue} there)`);
+/** The slots holding or working a trade (their side known), in slot order. */
+export function tradingSides(slots: readonly SlotRecord[]): Sided[] {
+  return slots.filter((s): s is Sided => isTradingStage(s.stage) && s.side !== null);
+}
+
+/**
+ * The one comparison of the venue's leverage (per asset answered) with what is expected there: per
+ * side, the leverage this process set (`setOf`), else each slot trading that side (after a restart, or
+ * forgotten). A side nobody expects anything of is neither. Pure.
+ */
+export function judgeLeverage(
+  venue: ReadonlyMap<string, Record<PositionSide, number>>,
+  setOf: (asset: string, side: PositionSide) => number | undefined,
+  trading: readonly Sided[],
+): LeverageJudgement {
+  const judged: LeverageJudgement = { found: [], agreed: new Set() };
+  for (const [asset, held] of venue) {
+    for (const side of SIDES) {
+      const slots = trading.filter((s) => s.asset === asset && s.side === side);
+      const set = setOf(asset, side);
+      const off = set === undefined ? slots.find((s) => s.leverage !== held[side]) : undefined;
+      if (set !== undefined && set !== held[side])
+        judged.found.push({ asset, side, venue: held[side], leverage: set, set: true, slots });
+      else if (off !== undefined)
+        judged.found.push({ asset, side, venue: held[side], leverage: off.leverage, set: false, slots });
+      else if (set !== undefined || slots.length > 0) judged.agreed.add(`${asset}:${side}`);
     }
-    for (const f of found) {
-      const key = `${f.asset}:${f.side}`;
-      if (this.reported.get(key) === f.venue) continue; // persisting: reported already
-      this.reported.set(key, f.venue);
-      d.report(leverageDiagnostic(f, d.clock.nowMs()));
-    }
+  }
+  return judged;
+}
+
+/**
+ * One check (`only`: that asset alone, else every asset set or traded): reads, forgets in the cache
+ * what the venue changed, reports each new finding and clears each agreeing one. `by` starts its log
+ * lines. Never throws for a read: a failed one is a log line.
+ */
+export async function checkLeverage(d: LeverageWatchDeps, read: PassRead, by: string, only?: string): Promise<void> {
+  const cache = d.executor.leverage;
+  const trading = tradingSides(d.kernel.slots());
+  const unremembered = trading.filter((s) => cache.remembered(s.asset, s.side) === undefined).map((s) => s.asset);
+  const verdict = await cache.verify(
+    (asset) => read(`leverage of ${asset}`, () => d.venue.leverageOf(asset)),
+    unremembered,
+    only,
+  );
+  if (d.stopped()) return;
+  const next = by === "live reconcile" ? "the next pass" : "the next push or pass";
+  for (const f of verdict.failed)
+    d.log(`${by}: leverage of ${f.asset} not read (${f.error.slice(0, 160)}); checked at ${next}`);
+  // A side `verify` just forgot is judged by the value it had: the one this process set.
+  const forgotten = new Map(verdict.changes.map((c) => [`${c.asset}:${c.side}`, c.set]));
+  const setOf = (asset: string, side: PositionSide) =>
+    forgotten.get(`${asset}:${side}`) ?? cache.remembered(asset, side);
+  follow(d, by, judgeLeverage(verdict.venue, setOf, trading));
+}
+
+/** Reports the findings not reported at that venue leverage yet; clears the agreeing ones (logged). */
+function follow(d: LeverageWatchDeps, by: string, { found, agreed }: LeverageJudgement): void {
+  const reported = d.executor.leverage.reported;
+  for (const key of agreed) {
+    const venue = reported.get(key);
+    if (venue === undefined) continue;
+    reported.delete(key);
+    d.log(`${by}: leverage of ${key.replace(":", " ")} agrees with the venue again (was ${venue} there)`);
+  }
+  for (const f of found) {
+    const key = `${f.asset}:${f.side}`;
+    if (reported.get(key) === f.venue) continue; // persisting: reported already
+    reported.set(key, f.venue);
+    d.report(leverageDiagnostic(f, d.clock.nowMs()));
   }
 }
 

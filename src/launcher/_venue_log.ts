@@ -1,8 +1,9 @@
 /**
  * The venue as the operator sees it at verbosity VERBOSE or TRACE: every request the launcher
- * makes of the adapter and its answer (or failure) is logged, one line each, with anything that
- * looks like a credential masked (api keys, secrets, signatures, listen keys). At QUIET nothing is
- * logged and the calls pass straight through. Works for every adapter (it wraps the interface).
+ * makes of the adapter and its answer (or failure), every venue event and pushed leverage, is
+ * logged, one line each, with anything that looks like a credential masked (api keys, secrets,
+ * signatures, listen keys). At QUIET nothing is logged and the calls pass straight through. Works
+ * for every adapter (it wraps the interface).
  *
  * Entry point: `new LoggedVenue(inner, verbose, log)`.
  */
@@ -17,6 +18,7 @@ import type {
   VenueBalance,
   VenueDiagnosticListener,
   VenueEventListener,
+  VenueLeverageListener,
   VenueOrderState,
   VenuePosition,
   VenueRateStats,
@@ -96,6 +98,12 @@ export class LoggedVenue implements VenueAdapter {
   }
   onDiagnostic(listener: VenueDiagnosticListener): () => void {
     return this.inner.onDiagnostic(listener);
+  }
+  onLeverage(listener: VenueLeverageListener): () => void {
+    return this.inner.onLeverage((pushed) => {
+      if (this.verbose()) this.log(`venue leverage ${masked(pushed)}`);
+      listener(pushed);
+    });
   }
   connected(): boolean {
     return this.inner.connected();

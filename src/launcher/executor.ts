@@ -19,12 +19,11 @@ import type { DiagnosticRecord, KernelOutcome, SlotRecord, TransitionRecord } fr
 import type { PositionSide, VenueAdapter, VenueEvent } from "../contracts/venue.ts";
 import type { ExecutionKernel } from "../kernel/index.ts";
 import { type CancelDeps, sendCancelUntilAnswered } from "./_cancel_sends.ts";
-import { AbsentOrders, type HungResult, QueriesOut, queryHungOrder } from "./_hung_query.ts";
+import { AbsentOrders, absentVerdict, type HungResult, QueriesOut, queryHungOrder } from "./_hung_query.ts";
 import { InflightCalls } from "./_inflight_calls.ts";
 import { notAppliedAfterClose } from "./_journal_closed.ts";
 import { LeverageCache, leverageReject } from "./_leverage.ts";
 import {
-  absentReject,
   answerEvent,
   localCancelAck,
   orderRequest,
@@ -261,8 +260,8 @@ export class Executor {
 
   /**
    * The hung-order path: asks the venue about the slot's working order and applies what it knows as an event (one
-   * contradicting the order, `answerEvent`, is booked nowhere: VENUE_MISMATCH, the slot still working it marked stale).
-   * One the venue never heard of while the kernel holds it PENDING_SUBMIT (no placement running) is rejected (VENUE,
+   * contradicting the order, `answerEvent`, is booked nowhere: VENUE_MISMATCH, the slot marked stale; so is one the venue
+   * acknowledged and no longer has). One never heard of while PENDING_SUBMIT (no placement running) is rejected (VENUE,
    * 80016); should it land late, its first live event has it cancelled there (`AbsentOrders`); a fill: OVERFILL.
    */
   async resolveByQuery(slotId: number): Promise<HungResult> {
@@ -276,24 +275,25 @@ export class Executor {
       if (state === undefined) return "UNKNOWN";
       if (state !== null) {
         const answer = answerEvent(asked, order, state, this.clock.nowMs());
-        if ("mismatch" in answer) return this.contradicted(slotId, cid, answer.mismatch);
+        if ("mismatch" in answer) return this.contradicted(slotId, cid, answer.mismatch, "MISMATCH");
         this.onVenueEvent(answer.event);
         return "EVENT";
       }
-      const now = stageWorkingOrder(this.kernel.slot(slotId));
-      const same = now?.client_order_id === cid && now.status === "PENDING_SUBMIT";
-      if (!same || this.placing.has(cid)) return "NONE";
+      if (this.placing.has(cid) || this.cancelling.has(cid)) return "NONE"; // its own answer settles it
+      const verdict = absentVerdict(asked, order, stageWorkingOrder(this.kernel.slot(slotId)), this.clock.nowMs());
+      if (verdict === null) return "NONE";
+      if ("stale" in verdict) return this.contradicted(slotId, cid, verdict.stale, "ABSENT_STALE");
       this.absent.add(cid, slotId, asked.asset);
-      this.onVenueEvent(absentReject(cid, asked.asset, this.clock.nowMs()));
+      this.onVenueEvent(verdict.reject);
       return "ABSENT_REJECTED";
     });
   }
 
-  private contradicted(slotId: number, cid: string, d: DiagnosticRecord): "MISMATCH" {
+  private contradicted<R extends HungResult>(slotId: number, cid: string, d: DiagnosticRecord, result: R): R {
     const report = this.hooks.report ?? ((x: DiagnosticRecord) => this.log(`slot ${slotId}: ${x.message}`));
     report(d); // the runtime's hook counts, projects, streams and logs it
     if (stageWorkingOrder(this.kernel.slot(slotId))?.client_order_id === cid)
       this.apply({ type: "MARK_STALE", slot_id: slotId, reason: "DIVERGENCE", now_ms: this.clock.nowMs() });
-    return "MISMATCH";
+    return result;
   }
 }

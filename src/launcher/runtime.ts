@@ -24,9 +24,10 @@ import { IntakeClosedError } from "../http/index.ts";
 import { ControlSync, mailboxFlatten } from "./_control_sync.ts";
 import { type HungQueryDeps, resolveHung } from "./_hung_query.ts";
 import { JournalGuard } from "./_journal_guard.ts";
+import { watchLeveragePushes } from "./_leverage_push.ts";
 import { orderIntentRefusal, orderRecordRefusal, type SlotOf } from "./_order_hold.ts";
 import { RingIntake } from "./_ring_intake.ts";
-import { runServeLoops } from "./_serve_loops.ts";
+import { type LoopHost, runServeLoops } from "./_serve_loops.ts";
 import { SHUTDOWN_BUDGET_MS, shutdownPlan } from "./_shutdown_plan.ts";
 import { logsVenue, tracesTransitions, transitionLine } from "./_trace.ts";
 import { LoggedVenue } from "./_venue_log.ts";
@@ -106,11 +107,13 @@ export class Runtime {
     const ops = { kernel: b.kernel, executor: this.executor, venue: b.venue, clock: b.clock, log, sleep: Bun.sleep };
     this.reconciler = new LiveReconciler({ ...ops, report: (d) => this.report(d) });
     const stopped = () => this.stop.signal.aborted || !this.executor.accepting;
-    this.hungQuery = { ...ops, resolve: (id) => this.executor.resolveByQuery(id), stopped };
+    watchLeveragePushes({ ...ops, report: (d) => this.report(d), stopped }); // a pushed leverage checked at once
+    const reconcileNow = () => this.reconciler.pass(); // also for a slot the hung-order query sent to reconcile
+    this.hungQuery = { ...ops, resolve: (id) => this.executor.resolveByQuery(id), stopped, reconcileNow };
     this.flattener = new Flattener({
       ...ops,
       halt: this.halt,
-      reconcileNow: () => this.reconciler.pass(),
+      reconcileNow,
       notify: (e) => this.events?.onFlatten(e),
     });
     this.controls.actions = mailboxFlatten(this.flattener, b.control);
@@ -155,8 +158,7 @@ export class Runtime {
     const where = at ?? { journalSeq: this.b.inputs.entries, refused: input !== null && !outcome.accepted };
     this.project(outcome.transitions, outcome.diagnostics, where);
     for (const d of outcome.diagnostics) {
-      // A hung order is looked up at the venue (again while the query fails): see _hung_query.ts.
-      // A cancel the executor gave up on (its sends' outcomes stayed unknown) is sent again then.
+      // A hung order is looked up at the venue (_hung_query.ts), then a cancel given up on (outcome unknown) sent again.
       if (d.code === "HUNG_ORDER" && d.slot_id !== null) void this.hung(d.slot_id);
       if (d.code === "DRAWDOWN_LIMIT") this.controls.followKernel();
     }
@@ -253,29 +255,27 @@ export class Runtime {
 
   /** Serve loops; resolve when `shutdown` stops them. */
   async runLoops(): Promise<void> {
-    await runServeLoops(
-      {
-        zinc: this.b.zinc,
-        control: this.b.control,
-        reconcileIntervalMs: this.b.config.reconcile_interval_ms,
-        accepting: () => this.executor.accepting,
-        hostile: () => this.hostileRegion !== null,
-        drainRing: () => this.drainRing(),
-        syncControlIfChanged: () => this.controls.syncIfChanged(),
-        tick: () => {
-          this.watchRegions();
-          this.executor.applySystem({ type: "TICK", now_ms: this.b.clock.nowMs() });
-        },
-        reconcile: () => this.reconciler.pass(),
-        monoNs: () => this.b.clock.monoNs(),
-        loopLag: (ms) => this.metrics.recordLoopLag(ms),
-        warmPathMs: this.b.config.warm_path_ms,
-        venue: this.b.venue,
-        nowMs: () => this.b.clock.nowMs(),
-        log: this.log,
+    const host: LoopHost = {
+      zinc: this.b.zinc,
+      control: this.b.control,
+      reconcileIntervalMs: this.b.config.reconcile_interval_ms,
+      accepting: () => this.executor.accepting,
+      hostile: () => this.hostileRegion !== null,
+      drainRing: () => this.drainRing(),
+      syncControlIfChanged: () => this.controls.syncIfChanged(),
+      tick: () => {
+        this.watchRegions();
+        this.executor.applySystem({ type: "TICK", now_ms: this.b.clock.nowMs() });
       },
-      this.stop.signal,
-    );
+      reconcile: () => this.reconciler.pass(),
+      monoNs: () => this.b.clock.monoNs(),
+      loopLag: (ms) => this.metrics.recordLoopLag(ms),
+      warmPathMs: this.b.config.warm_path_ms,
+      venue: this.b.venue,
+      nowMs: () => this.b.clock.nowMs(),
+      log: this.log,
+    };
+    await runServeLoops(host, this.stop.signal);
   }
 
   /** SIGTERM: intake refused, a flatten answers, venue calls bounded; venue, reconciler, executor, journal closed. */

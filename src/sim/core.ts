@@ -4,7 +4,8 @@
  * its client-id index, the fill history, the account, counters, 24 h ticker statistics, and the
  * housekeeping step (random-walk ticks, book refills, listen-key lapses) run before every request
  * and every state read, so time-driven behaviour follows the injected clock without a background
- * thread.
+ * thread. A symbol's leverage is set here (`setLeverage`: the trade/leverage endpoint and the admin's
+ * out-of-band `set_leverage`), so every change is pushed on the user stream (ACCOUNT_CONFIG_UPDATE).
  *
  * Determinism: all randomness comes from `Rng(seed)` (the books draw from their own generator
  * derived from the same seed); all time from the injected `Clock`.
@@ -24,6 +25,7 @@ import { RateLimiter } from "./rate_limit.ts";
 import { StreamHub } from "./stream.ts";
 import { TickerStats } from "./ticker_stats.ts";
 import type { SimCounters, SimFaults, SimFill, SimOptions, SimOrder, SimState } from "./types.ts";
+import { accountConfigEvent } from "./views.ts";
 
 export const ORDERS_MAX = 100_000;
 const WALK_STEPS_MAX = 1000;
@@ -108,6 +110,19 @@ export class SimCore {
     this.books.moved(symbol);
     this.stats.price(symbol, price, this.now());
     crossRestingOrders(this, symbol);
+  }
+
+  /**
+   * Sets `symbol`'s leverage (both sides for BOTH, a one-way account's one leverage; a held position's
+   * too); a change of either side is pushed as BingX does, whoever asked: ACCOUNT_CONFIG_UPDATE with both.
+   */
+  setLeverage(symbol: string, side: "LONG" | "SHORT" | "BOTH", leverage: number): void {
+    const before = `${this.account.leverage(symbol, "LONG")}/${this.account.leverage(symbol, "SHORT")}`;
+    this.account.setLeverage(symbol, side, leverage);
+    const long = this.account.leverage(symbol, "LONG");
+    const short = this.account.leverage(symbol, "SHORT");
+    if (`${long}/${short}` === before) return;
+    this.stream.publish([{ payload: accountConfigEvent(symbol, long, short, this.now()) }], this.faults);
   }
 
   /** Time-driven work: random-walk steps due on the clock, PENDING holds that ended, then listen keys that lapsed. */

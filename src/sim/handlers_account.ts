@@ -59,7 +59,7 @@ export function leverageSetHandler({ core, p }: Ctx) {
   if (!/^\d{1,4}$/.test(text) || Number(text) < 1)
     fail(Code.INVALID_PARAMETER, "err: leverage must be a positive integer");
   if (Number(text) > max) fail(Code.LEVERAGE_ABOVE_LIMIT, `the maximum leverage of ${symbol} is ${max}`);
-  core.account.setLeverage(symbol, side, Number(text));
+  core.setLeverage(symbol, side, Number(text)); // a change is pushed (ACCOUNT_CONFIG_UPDATE)
   return { leverage: Number(text), symbol };
 }
 

@@ -1,12 +1,17 @@
 /**
- * Out-of-band changes (admin only, not BingX): what a person or another system does to the
- * account behind the kernel's back, with no stream event at all — the hard case for live
+ * Out-of-band changes (admin only, not BingX): what a person or another system does to the account
+ * behind the kernel's back, with no order or position stream event — the hard case for live
  * reconciliation. `close_position` closes a whole position at the mark (taker fee, realized PnL
- * booked into the wallet); `cancel_order` cancels an open order by client id; `open_position`
- * opens `qty` at the mark; `set_leverage` sets the leverage of a symbol's `positionSide` to
- * `leverage` (a whole number up to the contract's maximum), its held position's too, as an operator
- * on BingX's page does (a one-way account has one leverage per symbol: both sides). Each answers a
- * sentence on bad input and changes nothing then.
+ * booked into the wallet); `cancel_order` cancels an open order by client id; `open_position` opens
+ * `qty` at the mark; `set_leverage` sets the leverage of a symbol's `positionSide` to `leverage` (a
+ * whole number up to the contract's maximum), its held position's too, as an operator on BingX's
+ * page does (a one-way account has one leverage per symbol: both sides), and, as BingX does for any
+ * leverage change, the stream pushes ACCOUNT_CONFIG_UPDATE (`SimCore.setLeverage`); `forget_order`
+ * makes the venue forget an order by client id, as BingX does when it purges an order from its
+ * history or its risk engine ends one and the stream event is lost: an open one ends first (nothing
+ * more fills, its margin reservation is released), then query and cancel answer 80016 and no list
+ * shows it, while what it filled stays booked (position, wallet, fill history) and its id stays
+ * taken. Each answers a sentence on bad input and changes nothing then.
  *
  * Entry point: `outOfBand(core, body)`.
  */
@@ -14,6 +19,7 @@
 import { TAKER_FEE_RATE } from "./contracts_catalog.ts";
 import type { SimCore } from "./core.ts";
 import { cancelOpenOrder, isOpen } from "./matching.ts";
+import type { SimOrder } from "./types.ts";
 
 type Side = "LONG" | "SHORT";
 type Answer = { ok: true; done: string } | { ok: false; error: string };
@@ -39,18 +45,36 @@ export function outOfBand(core: SimCore, body: unknown): Answer {
       return { ok: true, done: `opened ${qty} ${where.symbol} ${where.side} at ${core.mark(where.symbol)}` };
     }
     case "cancel_order": {
-      const id = typeof b.clientOrderId === "string" ? b.clientOrderId.toLowerCase() : null;
-      const o = id === null ? undefined : [...core.orders.values()].find((x) => x.clientOrderId.toLowerCase() === id);
+      const o = orderOf(core, b.clientOrderId);
       if (o === undefined || !isOpen(o))
         return { ok: false, error: `no open order with clientOrderId ${String(b.clientOrderId)}` };
       cancelOpenOrder(core, o, []); // the stream batch is dropped: nobody is told
       return { ok: true, done: `cancelled ${o.clientOrderId}` };
     }
+    case "forget_order": {
+      const o = orderOf(core, b.clientOrderId);
+      if (o === undefined) return { ok: false, error: `no order with clientOrderId ${String(b.clientOrderId)}` };
+      const was = o.status;
+      if (isOpen(o)) cancelOpenOrder(core, o, []); // ended first, nobody told: its reservation is released
+      core.orders.delete(o.orderId);
+      core.pending.delete(o.orderId);
+      return { ok: true, done: `forgot ${o.clientOrderId} (${was}, ${o.executedQty} filled)` };
+    }
     case "set_leverage":
       return setLeverage(core, b);
     default:
-      return { ok: false, error: "action must be close_position, open_position, cancel_order or set_leverage" };
+      return {
+        ok: false,
+        error: "action must be close_position, open_position, cancel_order, forget_order or set_leverage",
+      };
   }
+}
+
+/** The order holding client id `id` (case-insensitive, as BingX keeps it lower-cased); undefined for none or a non-string. */
+function orderOf(core: SimCore, id: unknown): SimOrder | undefined {
+  if (typeof id !== "string" || id.length === 0 || id.length > 64) return undefined;
+  const lower = id.toLowerCase();
+  return [...core.orders.values()].find((x) => x.clientOrderId.toLowerCase() === lower);
 }
 
 function setLeverage(core: SimCore, b: Record<string, unknown>): Answer {
@@ -61,7 +85,7 @@ function setLeverage(core: SimCore, b: Record<string, unknown>): Answer {
   const lev = b.leverage;
   if (typeof lev !== "number" || !Number.isInteger(lev) || lev < 1 || lev > max)
     return { ok: false, error: `leverage must be a whole number in 1..${max} for ${symbol}` };
-  core.account.setLeverage(symbol, core.account.mode === "oneway" ? "BOTH" : side, lev);
+  core.setLeverage(symbol, core.account.mode === "oneway" ? "BOTH" : side, lev); // pushed, as a change on BingX's page is
   return { ok: true, done: `set ${symbol} ${side} leverage to ${lev}` };
 }
 

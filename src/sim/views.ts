@@ -1,6 +1,7 @@
 /**
  * BingX JSON shapes of sim state: REST order objects, the place-order answer, positions,
- * balance, and the user-stream events ORDER_TRADE_UPDATE and ACCOUNT_UPDATE. Order ids are
+ * balance, and the user-stream events ORDER_TRADE_UPDATE, ACCOUNT_UPDATE and ACCOUNT_CONFIG_UPDATE
+ * (a symbol's leverage: the shape per BingX's public swap websocket documentation). Order ids are
  * `JsonInt` so they print as exact 19-digit JSON numbers; quantities and prices are strings as
  * BingX sends them. Commission is reported negative (a cost), as BingX does.
  *
@@ -112,6 +113,11 @@ export function orderEvent(
       wt: "MARK_PRICE",
     },
   };
+}
+
+/** ACCOUNT_CONFIG_UPDATE: a symbol's long (`l`) and short (`S`) leverage and margin mode `mt` (the sim's is cross). */
+export function accountConfigEvent(symbol: string, long: number, short: number, nowMs: number) {
+  return { e: "ACCOUNT_CONFIG_UPDATE", E: nowMs, ac: { s: symbol, l: long, S: short, mt: "cross" } };
 }
 
 /** ACCOUNT_UPDATE with the positions one fill changed (in one-way mode both sides of the symbol). */

@@ -3,13 +3,15 @@
  * modes the adapter exists for: a placement whose answer is lost (resolved by query, never placed
  * twice), 5xx, a stream that drops mid-fill (REST catch-up: no fill lost or doubled), every
  * endpoint answering through the real signer, malformed stream frames (diagnostics, no events, no
- * crash) and secrets that never appear in anything the adapter emits or throws.
+ * crash), a pushed leverage (ACCOUNT_CONFIG_UPDATE: to `onLeverage`, a malformed one a diagnostic only)
+ * and secrets that never appear in anything the adapter emits or throws.
  *
  * The sim reports the stream commission `n` per trade, as the adapter reads BingX's by default.
  */
 
 import { afterEach, expect, test } from "bun:test";
 import { gzipSync } from "node:zlib";
+import type { VenueLeverage } from "../../src/contracts/venue.ts";
 import { SystemClock } from "../../src/launcher/system_clock.ts";
 import { startBingxSim } from "../../src/sim/index.ts";
 import { type BingxAdapterOptions, BingxVenueAdapter } from "../../src/venue/index.ts";
@@ -232,6 +234,34 @@ test("malformed stream frames become MALFORMED_PAYLOAD diagnostics, never events
     await until(() => fake.got.includes("Pong"), 3000, "Pong");
     expect(r.diagnostics.filter((d) => d.code === "MALFORMED_PAYLOAD").length).toBe(6);
     expect(r.events[0]?.venue_order_id).toBe("1234567890123456789");
+  } finally {
+    fake.stop();
+  }
+});
+
+test("a pushed ACCOUNT_CONFIG_UPDATE reaches onLeverage; a malformed one is only a MALFORMED_PAYLOAD, never a push", async () => {
+  const config = (ac: Record<string, unknown>) =>
+    gz(JSON.stringify({ e: "ACCOUNT_CONFIG_UPDATE", E: 1_700_000_000_000, ac }));
+  const fake = fakeStream([
+    config({ s: "BTC-USDT", l: 0, S: 5, mt: "cross" }),
+    config({ s: "BTC-USDT", l: 5, S: 20, mt: "isolated" }),
+    gz("Ping"),
+  ]);
+  try {
+    const s = await setup(6, {}, fake.url);
+    open.push(s);
+    const r = record(s.adapter); // listening before the stream opens: the frames come at once
+    const pushed: VenueLeverage[] = [];
+    s.adapter.onLeverage((p) => pushed.push(p));
+    await s.adapter.connect();
+    await until(() => fake.got.includes("Pong"), 3000, "Pong");
+    expect(pushed).toEqual([
+      { asset: "BTC-USDT", long: 5, short: 20, margin_mode: "isolated", venue_time_ms: 1_700_000_000_000 },
+    ]);
+    expect(r.diagnostics.map((d) => [d.code, d.message])).toEqual([
+      ["MALFORMED_PAYLOAD", "ACCOUNT_CONFIG_UPDATE with missing or invalid fields: l"],
+    ]);
+    expect(r.events).toEqual([]);
   } finally {
     fake.stop();
   }

@@ -14,11 +14,19 @@
  *    same facts and the cumulative fold reaches exactly the order size;
  * 6. positions and balance follow fills (a round trip costs the fees plus the spread); a size below
  *    the contract minimum is refused locally.
- * 7. `leverageOf` reads the venue's leverage per side: what `setLeverage` set, else the default.
+ * 7. `leverageOf` reads the venue's leverage per side: what `setLeverage` set, else the default;
+ *    a change is pushed to `onLeverage` listeners with both sides' leverage (setting the same value
+ *    again pushes nothing).
  */
 
 import { describe, expect, test } from "bun:test";
-import type { OrderRequest, VenueAdapter, VenueDiagnostic, VenueEvent } from "../../src/contracts/venue.ts";
+import type {
+  OrderRequest,
+  VenueAdapter,
+  VenueDiagnostic,
+  VenueEvent,
+  VenueLeverage,
+} from "../../src/contracts/venue.ts";
 
 export interface VenueHarness {
   adapter: VenueAdapter;
@@ -281,6 +289,22 @@ export function venueContract(name: string, make: () => Promise<VenueHarness>): 
         expect(await h.adapter.leverageOf(h.asset)).toEqual({ LONG: 10, SHORT: 10 });
         await h.adapter.setLeverage(h.asset, "SHORT", 7);
         expect(await h.adapter.leverageOf(h.asset)).toEqual({ LONG: 10, SHORT: 7 });
+      },
+    );
+
+    run(
+      "a leverage change is pushed to onLeverage with both sides; the same value set again pushes nothing",
+      async (h) => {
+        const pushed: VenueLeverage[] = [];
+        const off = h.adapter.onLeverage((p) => pushed.push(p));
+        await h.adapter.setLeverage(h.asset, "LONG", 4);
+        await until(() => pushed.length > 0, 3000, "a leverage push");
+        expect(pushed[0]).toMatchObject({ asset: h.asset, long: 4, short: 10, margin_mode: "cross" });
+        expect(pushed[0]!.venue_time_ms).toBeGreaterThan(0);
+        await h.adapter.setLeverage(h.asset, "LONG", 4);
+        await Bun.sleep(50);
+        expect(pushed.length).toBe(1);
+        off();
       },
     );
   });

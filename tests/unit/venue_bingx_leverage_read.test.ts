@@ -7,10 +7,12 @@
  *   maximum or not a number is MALFORMED naming the field, never a wrong number;
  * - the adapter reads what the venue holds, whoever set it; an unreadable answer fails the read;
  * - `set_leverage` changes the symbol's side (a held position's leverage too; both sides of a
- *   one-way account); bad input answers 400 with a sentence and changes nothing.
+ *   one-way account) and the stream pushes the change (ACCOUNT_CONFIG_UPDATE), as BingX does for
+ *   a change on its page; bad input answers 400 with a sentence and changes nothing.
  */
 
 import { afterEach, describe, expect, test } from "bun:test";
+import type { VenueLeverage } from "../../src/contracts/venue.ts";
 import { LEVERAGE_MAX, parseLeverage } from "../../src/venue/bingx/_leverage.ts";
 import { VenueRequestError } from "../../src/venue/bingx/errors.ts";
 import { realTimeAdapter } from "../_support/bingx_sim.ts";
@@ -113,12 +115,14 @@ describe("BingX adapter: leverageOf (bingx-sim)", () => {
 });
 
 describe("bingx-sim admin: out-of-band set_leverage", () => {
-  test("changes the symbol's side and its held position's leverage, with no stream event", async () => {
+  test("changes the symbol's side and its held position's leverage: no order event, the change pushed as ACCOUNT_CONFIG_UPDATE", async () => {
     const { sim, adapter, events } = await realTimeAdapter(stops, { seed: 14, prices });
     await adapter.setLeverage("BTC-USDT", "LONG", 5);
     expect((await adapter.submit(marketBuy("oob-lev-1", 0.001))).status).toBe("ACCEPTED");
     expect(sim.state().positions.map((p) => p.leverage)).toEqual([5]);
     const seen = events.length;
+    const pushed: VenueLeverage[] = [];
+    adapter.onLeverage((p) => pushed.push(p));
     const r = await outOfBand(sim.url, {
       action: "set_leverage",
       symbol: "BTC-USDT",
@@ -128,6 +132,8 @@ describe("bingx-sim admin: out-of-band set_leverage", () => {
     expect(r).toEqual({ status: 200, answer: { done: "set BTC-USDT LONG leverage to 20" } });
     expect(sim.state().positions.map((p) => p.leverage)).toEqual([20]);
     expect((await adapter.positions("BTC-USDT")).map((p) => p.leverage)).toEqual([20]);
+    for (let i = 0; i < 200 && !pushed.some((p) => p.long === 20); i++) await Bun.sleep(10);
+    expect(pushed.at(-1)).toMatchObject({ asset: "BTC-USDT", long: 20, short: 10 });
     await Bun.sleep(20);
     expect(events.length).toBe(seen);
   });

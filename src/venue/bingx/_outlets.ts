@@ -1,9 +1,11 @@
 /**
- * Where the BingX adapter's output goes: event and diagnostic listeners, with every diagnostic
- * message and every thrown error scrubbed of the API key and secret (`redact`). A listener that
- * throws does not stop delivery to the others; its error is re-raised asynchronously.
+ * Where the BingX adapter's output goes: event, diagnostic and pushed-leverage listeners, with every
+ * diagnostic message and every thrown error scrubbed of the API key and secret (`redact`). An event
+ * or leverage listener that throws does not stop delivery to the others; its error is re-raised
+ * asynchronously.
  *
- * Entry points: `Outlets` (`emit`, `diag`, `clean`, `guard`, `whole`, `onEvent`, `onDiagnostic`).
+ * Entry points: `Outlets` (`emit`, `diag`, `leverage`, `clean`, `guard`, `whole`, `onEvent`,
+ * `onDiagnostic`, `onLeverage`).
  */
 
 import type {
@@ -11,12 +13,15 @@ import type {
   VenueDiagnosticListener,
   VenueEvent,
   VenueEventListener,
+  VenueLeverage,
+  VenueLeverageListener,
 } from "../../contracts/venue.ts";
 import { redact, VenueRequestError } from "./errors.ts";
 
 export class Outlets {
   private readonly events = new Set<VenueEventListener>();
   private readonly diagnostics = new Set<VenueDiagnosticListener>();
+  private readonly leverages = new Set<VenueLeverageListener>();
 
   constructor(private readonly secrets: readonly string[]) {}
 
@@ -30,16 +35,18 @@ export class Outlets {
     return () => this.diagnostics.delete(listener);
   }
 
+  onLeverage(listener: VenueLeverageListener): () => void {
+    this.leverages.add(listener);
+    return () => this.leverages.delete(listener);
+  }
+
   emit(e: VenueEvent): void {
-    for (const l of [...this.events]) {
-      try {
-        l({ ...e });
-      } catch (err) {
-        queueMicrotask(() => {
-          throw err;
-        });
-      }
-    }
+    for (const l of [...this.events]) deliver(() => l({ ...e }));
+  }
+
+  /** A leverage the stream pushed (ACCOUNT_CONFIG_UPDATE), to each listener. */
+  leverage(pushed: VenueLeverage): void {
+    for (const l of [...this.leverages]) deliver(() => l({ ...pushed }));
   }
 
   diag(d: VenueDiagnostic): void {
@@ -71,5 +78,16 @@ export class Outlets {
       }
       throw new Error(this.clean(err instanceof Error ? err.message : String(err)));
     }
+  }
+}
+
+/** Runs one listener; one that throws is re-raised asynchronously, so the others still hear. */
+function deliver(call: () => void): void {
+  try {
+    call();
+  } catch (err) {
+    queueMicrotask(() => {
+      throw err;
+    });
   }
 }

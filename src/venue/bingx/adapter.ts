@@ -17,6 +17,9 @@
  * (_contracts_refresh.ts): a contract not trading is refused locally (NOT_TRADING), a changed step/tick/minimum
  * logged once; a failed read keeps the last rules and says so once.
  *
+ * Leverage: set and read over REST (_leverage.ts); each ACCOUNT_CONFIG_UPDATE the stream pushes (a symbol's
+ * leverage, whoever changed it; normalizer.ts) goes to the `onLeverage` listeners.
+ *
  * Rate limits: every REST call passes one throttle (per account: this adapter) that keeps each endpoint group under
  * DITA_V2_BINGX_RATE_MARGIN of BingX's limit (per-IP limits divided by DITA_V2_BINGX_IP_SHARE, the clients sending
  * from this IP), orders before queries; `rateStats()` reports what it did, `orderHoldMs()` when it would refuse a
@@ -39,15 +42,17 @@ import type {
   VenueDiagnosticListener,
   VenueEvent,
   VenueEventListener,
+  VenueLeverageListener,
   VenueOrderState,
   VenuePosition,
   VenueRateStats,
 } from "../../contracts/venue.ts";
+import type { BingxAdapterOptions } from "./_adapter_options.ts";
 import { CatchUps, catchUp } from "./_catch_up.ts";
 import { ContractBook } from "./_contracts_refresh.ts";
 import { readVenueLeverage, setVenueLeverage } from "./_leverage.ts";
 import { allMarksRequest, MarkCache } from "./_mark_cache.ts";
-import { OrderTracker, type StreamFeeMode } from "./_order_tracker.ts";
+import { OrderTracker } from "./_order_tracker.ts";
 import { Outlets } from "./_outlets.ts";
 import { parseBalance, parseOrder, parseOrderList, parsePositions } from "./_parse.ts";
 import { rehearseOrder, sampleOrder } from "./_placement.ts";
@@ -59,19 +64,9 @@ import * as ep from "./endpoints.ts";
 import { VenueRequestError } from "./errors.ts";
 import type { FrameResult } from "./normalizer.ts";
 import { BingxRestClient } from "./rest_client.ts";
-import { realTimers, type StreamTimers, type StreamTimings, UserStream } from "./user_stream.ts";
+import { realTimers, UserStream } from "./user_stream.ts";
 
-export interface BingxAdapterOptions {
-  fetch?: (url: string, init: RequestInit) => Promise<Response>;
-  timers?: StreamTimers;
-  resolveDelaysMs?: readonly number[];
-  /** How to read the stream's commission `n` (default "per_trade"); see _order_tracker.ts. */
-  streamFeeMode?: StreamFeeMode;
-  /** Throttle knobs: raised limits against a raised sim (tests, benchmarks), queue bounds. */
-  throttle?: { limitsPerS?: Partial<Record<ep.RateGroup, number>>; queueMax?: number; waitMaxMs?: number };
-  /** User stream timings (see user_stream.ts). */
-  stream?: StreamTimings;
-}
+export type { BingxAdapterOptions } from "./_adapter_options.ts";
 
 /** The rate group and priority of a placement (POST trade/order), looked up once. */
 const PLACE_RATE = ep.rateOf({ method: "POST", path: ep.PATHS.order });
@@ -273,8 +268,14 @@ export class BingxVenueAdapter implements VenueAdapter {
     return this.out.onDiagnostic(listener);
   }
 
+  /** Each ACCOUNT_CONFIG_UPDATE the stream pushes, as read by the normalizer (a malformed one is a diagnostic). */
+  onLeverage(listener: VenueLeverageListener): () => void {
+    return this.out.onLeverage(listener);
+  }
+
   private onFrame(r: FrameResult): void {
     if (r.type === "malformed") this.out.diag(r.diagnostic);
+    if (r.type === "leverage") this.out.leverage(r.fact);
     if (r.type !== "order") return;
     const cid = this.working.kernelIdOf(r.fact);
     this.emitTracked(this.tracker.fromFact(r.fact, cid));

@@ -1,7 +1,7 @@
 /**
  * Turns one raw user-stream frame into a typed fact. Frames are gzip-compressed binary (text is
  * accepted too); after gunzip a frame is `Ping`, or JSON with `e` = ORDER_TRADE_UPDATE,
- * ACCOUNT_UPDATE or listenKeyExpired. An ORDER_TRADE_UPDATE becomes an `OrderFact` only when
+ * ACCOUNT_CONFIG_UPDATE, ACCOUNT_UPDATE (ignored) or listenKeyExpired. An ORDER_TRADE_UPDATE becomes an `OrderFact` only when
  * every field the kernel needs is present and well-typed: order id `i` (exact string), client id
  * `c`, symbol `s`, status `X` (execution type `x` as fallback for NEW), cumulative filled `z`,
  * average price `ap`, last fill `l` at `L`, commission `n` of this trade, event time `E`.
@@ -12,11 +12,20 @@
  * diagnostic: never an event, never a throw. (The order tracker divides by `l`: a 5e-324 there
  * would turn the order's fee into Infinity.)
  *
+ * ACCOUNT_CONFIG_UPDATE (a symbol's leverage and margin mode, pushed at connect, on a change and
+ * periodically) is not in the project's reference; its shape is per BingX's public swap websocket
+ * documentation: `{"e":"ACCOUNT_CONFIG_UPDATE","E":ms,"ac":{"s":symbol,"l":long leverage,
+ * "S":short leverage,"mt":"cross"|"isolated"}}`. Read defensively: it becomes a `VenueLeverage`
+ * only when `s` is a symbol string, `l` and `S` are whole numbers in 1..`LEVERAGE_MAX` (a JSON
+ * number or decimal text), `mt` is cross (or BingX's REST spelling "crossed") or isolated, in any
+ * case, and `E` a time; else one MALFORMED_PAYLOAD naming the fields.
+ *
  * Entry points: `decodeFrame`, `classifyFrame`, `kindForStatus`, `OrderFact`, `FrameResult`.
  */
 
 import { gunzipSync } from "node:zlib";
-import type { VenueDiagnostic, VenueEventKind } from "../../contracts/venue.ts";
+import type { VenueDiagnostic, VenueEventKind, VenueLeverage } from "../../contracts/venue.ts";
+import { LEVERAGE_MAX } from "./_leverage.ts";
 import { normalizeStatus } from "./_parse.ts";
 import { parseJsonSafe } from "./_safe_json.ts";
 import { feeBelievable, idText, isRecord, num, numOrZero, text } from "./_values.ts";
@@ -42,6 +51,7 @@ export interface OrderFact {
 export type FrameResult =
   | { type: "ping" }
   | { type: "order"; fact: OrderFact }
+  | { type: "leverage"; fact: VenueLeverage }
   | { type: "listen_key_expired" }
   | { type: "ignored"; event: string }
   | { type: "malformed"; diagnostic: VenueDiagnostic };
@@ -94,6 +104,7 @@ export function classifyFrame(textFrame: string): FrameResult {
   if (!isRecord(body)) return malformed("frame is not a JSON object", { prefix: textFrame.slice(0, 40) });
   const e = body.e;
   if (e === "ORDER_TRADE_UPDATE") return orderUpdate(body);
+  if (e === "ACCOUNT_CONFIG_UPDATE") return accountConfigUpdate(body);
   if (e === "listenKeyExpired") return { type: "listen_key_expired" };
   if (typeof e === "string") return { type: "ignored", event: e.slice(0, 40) };
   if (body.ping !== undefined) return { type: "ping" };
@@ -148,6 +159,50 @@ function orderUpdate(body: Record<string, unknown>): FrameResult {
       last_fill_size: l as number,
       last_fill_price: L as number,
       fee_trade: Math.abs(n as number),
+      venue_time_ms: time as number,
+    },
+  };
+}
+
+/** A pushed leverage: a whole number in 1..LEVERAGE_MAX (number or decimal text), else undefined. */
+function leverageOf(v: unknown): number | undefined {
+  const n = num(v);
+  return n !== undefined && Number.isInteger(n) && n >= 1 && n <= LEVERAGE_MAX ? n : undefined;
+}
+
+/** `mt` in any case: cross (BingX's REST spells it "crossed") or isolated, else undefined. */
+function marginModeOf(v: unknown): VenueLeverage["margin_mode"] | undefined {
+  const mode = typeof v === "string" ? v.toLowerCase() : "";
+  return mode === "cross" || mode === "crossed" ? "cross" : mode === "isolated" ? "isolated" : undefined;
+}
+
+function accountConfigUpdate(body: Record<string, unknown>): FrameResult {
+  const ac = body.ac;
+  if (!isRecord(ac)) return malformed("ACCOUNT_CONFIG_UPDATE without a configuration object `ac`");
+  const asset = text(ac.s, 40);
+  const long = leverageOf(ac.l);
+  const short = leverageOf(ac.S);
+  const mode = marginModeOf(ac.mt);
+  const time = num(body.E);
+  const missing: string[] = [];
+  if (!asset) missing.push("s");
+  if (long === undefined) missing.push("l");
+  if (short === undefined) missing.push("S");
+  if (mode === undefined) missing.push("mt");
+  if (time === undefined || time < 0) missing.push("E");
+  if (missing.length > 0) {
+    return malformed(`ACCOUNT_CONFIG_UPDATE with missing or invalid fields: ${missing.join(", ")}`, {
+      fields: missing,
+      symbol: asset ?? null,
+    });
+  }
+  return {
+    type: "leverage",
+    fact: {
+      asset: asset as string,
+      long: long as number,
+      short: short as number,
+      margin_mode: mode as VenueLeverage["margin_mode"],
       venue_time_ms: time as number,
     },
   };

@@ -67,6 +67,13 @@ export function validateKnobs(knobs: MockKnobs): MockKnobs {
   return k;
 }
 
+/** `patch` merged into `current` (a knob set to `undefined` is switched off), validated. */
+export function mergeKnobs(current: MockKnobs, patch: MockKnobs): MockKnobs {
+  const merged: MockKnobs = { ...current, ...patch };
+  for (const key of Object.keys(merged) as (keyof MockKnobs)[]) if (merged[key] === undefined) delete merged[key];
+  return validateKnobs(merged);
+}
+
 /** Consumes one use of a counted knob; returns the knobs left after this request. */
 export function consumeCount<K extends "reject" | "rate_limit" | "http_5xx" | "drop_responses">(
   knobs: MockKnobs,

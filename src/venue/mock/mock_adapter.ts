@@ -1,10 +1,11 @@
 /**
- * MockVenueAdapter: an in-process venue, deterministic from a seed, shaped like BingX (19-digit string order ids,
- * the client order id echoed, BingX statuses and reject codes). With no knobs it acknowledges and fully fills market
+ * MockVenueAdapter: an in-process venue, deterministic from a seed, shaped like BingX (19-digit string order ids, the
+ * client order id echoed, BingX statuses and reject codes). With no knobs it acknowledges and fully fills market
  * orders at its seeded price within milliseconds (setTimeout-scheduled); a limit the price crosses fills at that
  * price, others rest (on the tick) until `setPrice` crosses them, paying the maker fee then (taker otherwise). It
  * keeps hedge positions and the USDT wallet like the venue; working opening limits reserve margin until they fill or
- * are cancelled, and an opening order beyond what is left is refused 101204 (`_refusals.ts`).
+ * are cancelled, and an opening order beyond what is left is refused 101204 (`_refusals.ts`). A leverage change (by
+ * the executor or by hand) is pushed to `onLeverage` as BingX's stream does (`_leverage_pushes.ts`).
  *
  * Invariants: one order per client order id, lower-cased (the same order sent again answers its placement; another
  * is refused: `_refusals.ts`); cumulative filled size and fee only grow; venue state changes before any event about
@@ -31,12 +32,14 @@ import type {
   VenueDiagnosticListener,
   VenueEvent,
   VenueEventListener,
+  VenueLeverageListener,
   VenueOrderState,
   VenuePosition,
 } from "../../contracts/venue.ts";
 import { defaultRules } from "../bingx/contract_rules.ts";
 import { Delivery } from "./_delivery.ts";
 import { MockLedger } from "./_ledger.ts";
+import { LeveragePushes } from "./_leverage_pushes.ts";
 import { cancelOrder, crossesNow, fillOrder, restingCrossed } from "./_matching.ts";
 import {
   cancelRejectEvent,
@@ -62,7 +65,7 @@ import {
   transportFailure,
 } from "./_refusals.ts";
 import { FillHistory, type MockFill } from "./fill_history.ts";
-import { type MockKnobs, validateKnobs } from "./knobs.ts";
+import { type MockKnobs, mergeKnobs, validateKnobs } from "./knobs.ts";
 
 export interface MockVenueOptions {
   seed: number;
@@ -91,6 +94,7 @@ export class MockVenueAdapter implements VenueAdapter {
   private readonly orderIds = new Set<string>();
   private readonly knobCell: KnobCell = { get: () => this.knobState, set: (k) => (this.knobState = k) };
   private readonly hold = new RateHold(() => this.clock.nowMs());
+  private readonly leverage = new LeveragePushes(this.knobCell, () => (this.isConnected ? this.clock.nowMs() : null));
   private isConnected = false;
   private seq = 0;
 
@@ -107,9 +111,7 @@ export class MockVenueAdapter implements VenueAdapter {
 
   /** Merges knobs into the current ones; a knob set to `undefined` is switched off. */
   setKnobs(knobs: MockKnobs): void {
-    const merged: MockKnobs = { ...this.knobState, ...knobs };
-    for (const key of Object.keys(merged) as (keyof MockKnobs)[]) if (merged[key] === undefined) delete merged[key];
-    this.knobState = validateKnobs(merged);
+    this.knobState = mergeKnobs(this.knobState, knobs);
   }
 
   clearKnobs(): void {
@@ -121,9 +123,8 @@ export class MockVenueAdapter implements VenueAdapter {
       throw new Error(`Condition failed: price for ${asset} must be positive, got ${price}`);
     this.prices.set(asset, price);
     if (!this.ledger) return;
-    for (const order of restingCrossed(this.orders.values(), asset, price)) {
+    for (const order of restingCrossed(this.orders.values(), asset, price))
       this.delivery.deliver(this.fill(order, order.request.price as number, true));
-    }
   }
 
   async connect(): Promise<void> {
@@ -271,16 +272,16 @@ export class MockVenueAdapter implements VenueAdapter {
   }
 
   async setLeverage(asset: string, side: PositionSide, leverage: number): Promise<void> {
-    if (!(Number.isInteger(leverage) && leverage >= 1 && leverage <= 125))
-      throw new Error(`Condition failed: leverage must be an integer in 1..125, got ${leverage}`);
-    const max = (this.rules[asset] ?? defaultRules(asset)).max_leverage; // BingX: 101414, nothing changed
-    if (leverage > max) throw new Error(`101414 leverage ${leverage} is above ${asset}'s maximum ${max}`);
-    this.ledger.setLeverage(asset, side, leverage);
+    this.leverage.set(this.ledger, asset, side, leverage, this.rules[asset] ?? defaultRules(asset));
   }
 
-  /** What `setLeverage` stored per side (by the kernel's executor or by hand), else the default its positions report. */
+  /** What `setLeverage` stored per side (by the executor or by hand), else the default its positions report. */
   async leverageOf(asset: string): Promise<Record<PositionSide, number>> {
     return { LONG: this.ledger.leverage(asset, "LONG"), SHORT: this.ledger.leverage(asset, "SHORT") };
+  }
+
+  onLeverage(listener: VenueLeverageListener): () => void {
+    return this.leverage.subscribe(listener);
   }
 
   onEvent(listener: VenueEventListener): () => void {

@@ -1,0 +1,56 @@
+/**
+ * The mock venue's leverage changes and their pushes, as BingX's user stream pushes
+ * ACCOUNT_CONFIG_UPDATE: `set` checks the leverage (a whole number in 1..125, else a `Condition
+ * failed`; above the contract's `max_leverage` refused as BingX's 101414, nothing changed), stores
+ * it in the ledger (the venue's truth) and, when a side's value changed, pushes the symbol's
+ * leverage of both sides (margin mode cross) to each listener: asynchronously, `latency_ms` later
+ * as the mock's events. The mock cannot tell the kernel's executor from a person calling it by
+ * hand, and BingX pushes either, so both push. While the stream is down (before `connect()`, after
+ * `close()`) nothing is pushed and nothing is held for later.
+ *
+ * Entry point: `new LeveragePushes(knobs, streamNowMs)`, `set`, `subscribe`.
+ */
+
+import type { ContractRules, PositionSide, VenueLeverage, VenueLeverageListener } from "../../contracts/venue.ts";
+import type { MockLedger } from "./_ledger.ts";
+import type { KnobCell } from "./_refusals.ts";
+
+/** BingX's highest leverage on any contract. */
+const LEVERAGE_MAX = 125;
+
+export class LeveragePushes {
+  private readonly listeners = new Set<VenueLeverageListener>();
+
+  /** `streamNowMs`: the time a push is stamped with, or null while the stream is down (nothing pushed). */
+  constructor(
+    private readonly knobs: KnobCell,
+    private readonly streamNowMs: () => number | null,
+  ) {}
+
+  subscribe(listener: VenueLeverageListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Sets `asset`'s `side` to `leverage` in `ledger` (checked first: nothing changes on a throw); a change is pushed. */
+  set(ledger: MockLedger, asset: string, side: PositionSide, leverage: number, rules: ContractRules): void {
+    if (!(Number.isInteger(leverage) && leverage >= 1 && leverage <= LEVERAGE_MAX))
+      throw new Error(`Condition failed: leverage must be an integer in 1..${LEVERAGE_MAX}, got ${leverage}`);
+    const max = rules.max_leverage; // BingX: 101414, nothing changed
+    if (leverage > max) throw new Error(`101414 leverage ${leverage} is above ${asset}'s maximum ${max}`);
+    const before = ledger.leverage(asset, side);
+    ledger.setLeverage(asset, side, leverage);
+    const nowMs = this.streamNowMs();
+    if (leverage === before || nowMs === null || this.listeners.size === 0) return;
+    const pushed: VenueLeverage = {
+      asset,
+      long: ledger.leverage(asset, "LONG"),
+      short: ledger.leverage(asset, "SHORT"),
+      margin_mode: "cross",
+      venue_time_ms: nowMs,
+    };
+    setTimeout(() => {
+      for (const l of [...this.listeners]) l({ ...pushed });
+    }, this.knobs.get().latency_ms ?? 0);
+  }
+}

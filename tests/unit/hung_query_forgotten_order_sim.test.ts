@@ -1,0 +1,217 @@
+/**
+ * A BingX order the venue acknowledged (the kernel holds its venue order id, the slot ENTRY_WORKING or
+ * EXIT_WORKING) and then forgets: purged from its history, or ended by its risk engine with the stream
+ * event lost, so that every query of it answers "no such order" (109421; 80016 before, which bingx-sim
+ * answers). End to end: a Runtime (journal, executor, serve loops with their TICK, the hung-order path,
+ * live reconciliation) on the BingX adapter against bingx-sim in this process; the venue forgets the
+ * order through the sim's out-of-band `forget_order`.
+ *
+ * What a production system must do: within a bounded time the slot no longer believes the order works at
+ * the venue; the kernel's slot and account agree with the venue (an entry leaves nothing reserved at either
+ * end and the slot takes a new trade; an exit's position is neither lost nor doubled, and the trade closes
+ * to the wallet's cent); the operator sees one VENUE_MISMATCH naming the slot and the order; nothing repeats.
+ *
+ * Before the fix the hung-order query's "no such order" about an acknowledged order was answered NONE and
+ * dropped: without live reconciliation (DITA_V2_RECONCILE_INTERVAL_MS=0) the slot stayed ENTRY_WORKING or
+ * EXIT_WORKING for ever, its only trace the log line "hung order resolved by query: NONE". Live
+ * reconciliation (on by default) already converged it within an interval: that test stays as a regression.
+ */
+
+import { afterEach, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { StrategyIntent } from "../../src/contracts/intents.ts";
+import type { OrderRecord } from "../../src/contracts/records.ts";
+import type { VenueEvent } from "../../src/contracts/venue.ts";
+import { buildBundle } from "../../src/launcher/bundle.ts";
+import { loadConfig } from "../../src/launcher/config.ts";
+import { Runtime } from "../../src/launcher/runtime.ts";
+import { SystemClock } from "../../src/launcher/system_clock.ts";
+import { type SimHandle, startBingxSim } from "../../src/sim/index.ts";
+import { SIM_API_KEY, SIM_SECRET } from "../_support/bingx_sim.ts";
+
+/** A hung order is flagged this long after its last venue update (at the next 1 s TICK). */
+const HUNG_ORDER_MS = 300;
+/** The bound: the hung time, a TICK, the query, and a reconciliation pass's reads, on a busy machine. */
+const WITHIN_MS = 6_000;
+
+const stops: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const stop of stops.splice(0).reverse()) await stop();
+});
+
+/** Polls `check` every 20 ms until it holds or `ms` pass; then asserts it holds. */
+async function within(ms: number, what: string, check: () => boolean): Promise<void> {
+  for (const end = Date.now() + ms; !check() && Date.now() < end; ) await Bun.sleep(20);
+  expect(check() ? what : `not yet: ${what}`).toBe(what);
+}
+
+/**
+ * A runtime on the BingX adapter against a fresh bingx-sim (BTC-USDT at 65 000, a 10 000 wallet), its
+ * serve loops running, live reconciliation every `intervalMs` (0 = off). `lose(cid)` makes the stream
+ * lose every later event of that order before the runtime hears it.
+ */
+async function world(intervalMs: number) {
+  const sim = await startBingxSim({
+    port: 0,
+    apiKey: SIM_API_KEY,
+    secret: SIM_SECRET,
+    seed: 29,
+    prices: { "BTC-USDT": 65_000 },
+    balance: 10_000,
+  });
+  stops.push(() => sim.stop());
+  const dir = mkdtempSync(join(tmpdir(), "dita-forgotten-order-"));
+  stops.push(async () => rmSync(dir, { recursive: true, force: true }));
+  const env = {
+    DITA_V2_STATE_DIR: dir,
+    DITA_V2_VENUE: "BINGX",
+    BINGX_API_KEY: SIM_API_KEY,
+    BINGX_API_SECRET: SIM_SECRET,
+    BINGX_BASE_URL: sim.url,
+    BINGX_WS_URL: sim.wsUrl,
+    DITA_V2_RECONCILE_INTERVAL_MS: String(intervalMs),
+    DITA_V2_HUNG_ORDER_MS: String(HUNG_ORDER_MS),
+    DITA_V2_WARM_PATH_MS: "0",
+  };
+  const bundle = await buildBundle(loadConfig(env), new SystemClock(), env, { journal: true, log: () => {} });
+  const lost = new Set<string>();
+  const subscribe = bundle.venue.onEvent.bind(bundle.venue);
+  bundle.venue.onEvent = (h) => subscribe((e: VenueEvent) => (lost.has(e.client_order_id) ? undefined : h(e)));
+  const lines: string[] = [];
+  const rt = new Runtime(bundle, (line) => lines.push(line));
+  await rt.start();
+  const loops = rt.runLoops();
+  stops.push(async () => {
+    await rt.shutdown(1_000);
+    await loops;
+  });
+  const slot = () => rt.b.kernel.slot(0);
+  const count = (code: string) => rt.metrics.diagnostics.get(code) ?? 0;
+  const mismatches = () => lines.filter((l) => l.startsWith("WARNING VENUE_MISMATCH"));
+  return { sim, rt, lines, slot, count, mismatches, lose: (cid: string) => lost.add(cid) };
+}
+
+type World = Awaited<ReturnType<typeof world>>;
+
+/** The venue forgets the order (bingx-sim's out-of-band `forget_order`): every query and cancel now answers 80016. */
+async function forget(sim: SimHandle, clientOrderId: string): Promise<void> {
+  const r = await fetch(`${sim.url}/_sim/out_of_band`, {
+    method: "POST",
+    body: JSON.stringify({ action: "forget_order", clientOrderId }),
+  });
+  expect(r.status).toBe(200);
+}
+
+function enter(trade: string, size: number, price: number | null): StrategyIntent {
+  return { type: "ENTER", slot_id: 0, trade_id: trade, asset: "BTC-USDT", side: "LONG", size, price, leverage: 20 };
+}
+
+/** Submits `intent` and waits until the slot's order with client id `cid` is acknowledged (a venue order id). */
+async function acknowledged(w: World, intent: StrategyIntent, cid: string): Promise<OrderRecord> {
+  expect(w.rt.submitStrategy(intent).accepted).toBe(true);
+  const order = () => [w.slot().entry_order, w.slot().exit_order].find((o) => o?.client_order_id === cid);
+  await within(3_000, `${cid} acknowledged`, () => order()?.status === "ACKED");
+  expect(order()?.venue_order_id).toMatch(/^\d{19}$/);
+  return order()!;
+}
+
+/** The position the venue holds on BTC-USDT LONG (0 for none). */
+const venueLong = (sim: SimHandle) =>
+  sim.state().positions.find((p) => p.symbol === "BTC-USDT" && p.positionSide === "LONG")?.positionAmt ?? 0;
+
+/** The single VENUE_MISMATCH names the slot, the order and its venue order id (or says it is no longer open). */
+function expectOneMismatchNaming(w: World, order: OrderRecord): void {
+  expect(w.count("VENUE_MISMATCH")).toBe(1);
+  const [line] = w.mismatches();
+  expect(line).toContain("slot 0");
+  expect(line).toContain(order.client_order_id);
+}
+
+/** Nothing repeats: a few more TICKs and passes add no diagnostic and no hung-order query. */
+async function expectQuietAfter(w: World): Promise<void> {
+  const before = { hung: w.count("HUNG_ORDER"), mismatch: w.count("VENUE_MISMATCH") };
+  const queries = w.lines.filter((l) => l.includes("hung order resolved by query")).length;
+  await Bun.sleep(2_500);
+  expect({ hung: w.count("HUNG_ORDER"), mismatch: w.count("VENUE_MISMATCH") }).toEqual(before);
+  expect(w.lines.filter((l) => l.includes("hung order resolved by query")).length).toBe(queries);
+  expect(before.hung).toBeLessThanOrEqual(1);
+}
+
+describe("an acknowledged entry the venue forgets", () => {
+  for (const intervalMs of [0, 1_000]) {
+    const how = intervalMs === 0 ? "without live reconciliation" : "with live reconciliation every 1 s";
+    test(`${how}: the slot is IDLE within a bounded time, one VENUE_MISMATCH names it, nothing stays reserved, nothing repeats`, async () => {
+      const w = await world(intervalMs);
+      const order = await acknowledged(w, enter("A1", 0.01, 60_000), "A1-E");
+      expect(w.sim.state().balance.freezed_margin).toBeGreaterThan(0); // the resting entry reserves margin
+      await forget(w.sim, "A1-E");
+
+      await within(WITHIN_MS, "slot 0 IDLE", () => w.slot().stage === "IDLE");
+      expectOneMismatchNaming(w, order);
+      if (intervalMs === 0) expect(w.mismatches()[0]).toContain(`venue id ${order.venue_order_id}`);
+      await expectQuietAfter(w);
+      expect(w.slot()).toMatchObject({ stage: "IDLE", size: 0 });
+      expect(w.sim.state().balance.freezed_margin).toBe(0);
+      expect(w.rt.b.kernel.account().capital).toBeCloseTo(w.sim.state().balance.wallet, 6);
+
+      // The slot is free: a new trade enters (a new client id; the venue keeps the old one taken).
+      expect(w.rt.submitStrategy(enter("A2", 0.01, null)).accepted).toBe(true);
+      await within(3_000, "slot 0 holds the new trade", () => w.slot().stage === "POSITION_OPEN");
+      expect(w.slot().size).toBe(venueLong(w.sim));
+    }, 20_000);
+  }
+});
+
+describe("an acknowledged exit the venue forgets, the position held (no live reconciliation)", () => {
+  test("unfilled: the slot is back in POSITION_OPEN with the whole position, and the next exit closes it to the wallet", async () => {
+    const w = await world(0);
+    expect(w.rt.submitStrategy(enter("B1", 0.01, null)).accepted).toBe(true);
+    await within(3_000, "position open", () => w.slot().stage === "POSITION_OPEN");
+    const order = await acknowledged(w, { type: "EXIT", slot_id: 0, size: 0.01, price: 70_000, reason: "TP" }, "B1-X1");
+    await forget(w.sim, "B1-X1");
+
+    await within(WITHIN_MS, "slot 0 POSITION_OPEN", () => w.slot().stage === "POSITION_OPEN");
+    expect(w.slot().size).toBe(0.01);
+    expect(venueLong(w.sim)).toBe(0.01);
+    expectOneMismatchNaming(w, order);
+    await expectQuietAfter(w);
+
+    expect(w.rt.submitStrategy({ type: "EXIT", slot_id: 0, size: 0.01, price: null, reason: "SL" }).accepted).toBe(
+      true,
+    );
+    await within(3_000, "trade closed", () => w.slot().stage === "CLOSED");
+    expect(w.slot().exit_order?.client_order_id).toBe("B1-X2");
+    expect(venueLong(w.sim)).toBe(0);
+    expect(w.rt.b.kernel.account().capital).toBeCloseTo(w.sim.state().balance.wallet, 6);
+  }, 20_000);
+
+  test("partly filled unheard: the slot holds what the venue still holds, and closing that leaves nothing at either end", async () => {
+    const w = await world(0);
+    expect(w.rt.submitStrategy(enter("C1", 1, null)).accepted).toBe(true);
+    await within(3_000, "position open", () => w.slot().stage === "POSITION_OPEN");
+    expect(venueLong(w.sim)).toBe(1);
+    const order = await acknowledged(w, { type: "EXIT", slot_id: 0, size: 1, price: 66_000, reason: "TP" }, "C1-X1");
+    w.lose("C1-X1"); // the stream loses the exit's fill
+    w.sim.setPrice("BTC-USDT", 66_000.1); // only the best bid (66 000) reaches the exit's limit: part of it fills
+    const filled = w.sim.state().orders.find((o) => o.clientOrderId === "c1-x1")?.executedQty ?? 0;
+    expect(filled).toBeGreaterThan(0);
+    expect(filled).toBeLessThan(1);
+    await forget(w.sim, "C1-X1");
+
+    await within(WITHIN_MS, "slot 0 POSITION_OPEN", () => w.slot().stage === "POSITION_OPEN");
+    const left = venueLong(w.sim);
+    expect(left).toBeCloseTo(1 - filled, 8);
+    expect(w.slot().size).toBeCloseTo(left, 8); // not the 1 the kernel believed, nor 1 + what filled
+    expectOneMismatchNaming(w, order);
+
+    const exit = { type: "EXIT", slot_id: 0, size: w.slot().size, price: null, reason: "SL" } as const;
+    expect(w.rt.submitStrategy(exit).accepted).toBe(true);
+    await within(3_000, "trade closed", () => w.slot().stage === "CLOSED");
+    expect(venueLong(w.sim)).toBe(0);
+    expect(w.sim.state().balance.freezed_margin).toBe(0);
+    // Capital followed the wallet after the reconcile (the unheard fill's PnL is in it), then the rest settled once.
+    expect(w.rt.b.kernel.account().capital).toBeCloseTo(w.sim.state().balance.wallet, 6);
+  }, 20_000);
+});
