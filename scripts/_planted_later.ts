@@ -236,4 +236,28 @@ export const LATER_SWEEP_PLANTS: readonly Plant[] = [
     '        verdict.changes.push({ asset, side, set, venue: venue[side] });\n        this.set.set(asset + ":" + side, set);',
     "a leverage raised at the venue by hand stays believed set: the next entry is placed at the venue's leverage",
   ),
+  p(
+    "acked-order-forgotten-stays-working",
+    "reconcile",
+    "src/launcher/_hung_query.ts",
+    '  return unmoved && now.venue_order_id !== "" ? "ENDED" : null;',
+    "  return null;",
+    "an order the venue acknowledged and then forgot stays working for ever with reconcile off: its slot and capital held",
+  ),
+  p(
+    "absent-stale-not-reconciled",
+    "reconcile",
+    "src/launcher/_hung_query.ts",
+    '      if (result === "ABSENT_STALE" || result === "MISMATCH") await reconcileNow(slotId, d);',
+    "",
+    "a slot the hung-order query marked stale waits for a reconcile interval that may be off: stale for ever",
+  ),
+  p(
+    "leverage-push-ignored",
+    "reconcile",
+    "src/launcher/_leverage_push.ts",
+    "      if (d.stopped() || !leveragePushNews(d, pushed)) return;",
+    "      return;",
+    "a leverage BingX pushes is ignored: an entry before the next reconcile pass runs at the venue's leverage",
+  ),
 ];
