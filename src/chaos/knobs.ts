@@ -11,6 +11,7 @@
  */
 
 import type { Rng } from "../contracts/rng.ts";
+import { defaultFaults } from "../sim/index.ts";
 import type { ChaosKnobs } from "./venue.ts";
 
 /** Probability that a knob is on in a step, in percent. */
@@ -28,23 +29,9 @@ const CHANCE = {
 
 const on = (rng: Rng, percent: number) => rng.int(1, 100) <= percent;
 
+/** Every knob off: bingx-sim's own defaults, so a fault the sim gains is off here too. */
 export function noKnobs(): ChaosKnobs {
-  return {
-    latency_ms: 0,
-    drop_responses: 0,
-    http_5xx: 0,
-    rate_limit: { count: 0, retry_hint: false },
-    duplicate_events: false,
-    reorder_events: false,
-    stream_disconnect: 0,
-    partial_fill_legs: 1,
-    cancel_reject: false,
-    fill_price_skew: 0,
-    fill_qty_skew: 0,
-    pending_ms: 0,
-    reject_orders: 0,
-    ip_ban: { count: 0, retry_hint: false },
-  };
+  return defaultFaults();
 }
 
 export function drawKnobs(rng: Rng): ChaosKnobs {

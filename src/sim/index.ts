@@ -2,7 +2,7 @@
  * bingx-sim: a local BingX USDT-M perpetual swap exchange on 127.0.0.1 (REST + user-data
  * WebSocket) with seeded prices and fault injection. Public surface of `src/sim/`:
  * `startBingxSim(opts) → SimHandle`, `runSimFromArgs(...)` for the `dita-v2 sim` command, and
- * the option/state/fault types. Prints nothing; `SimHandle.seed` lets callers print the seed.
+ * the option/state/fault types with `defaultFaults()` (every fault off). Prints nothing; `SimHandle.seed` lets callers print the seed.
  */
 
 import { patchContract } from "./contracts_catalog.ts";
@@ -13,6 +13,7 @@ import type { SimHandle, SimOptions } from "./types.ts";
 
 export { runSimFromArgs, type SimArgs } from "./cli.ts";
 export type { ContractPatch } from "./contracts_catalog.ts";
+export { defaultFaults } from "./faults.ts";
 export type {
   PositionMode,
   RateLimitFault,
