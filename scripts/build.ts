@@ -51,32 +51,9 @@ run(
   cargo.env,
 );
 
-mkdirSync(join(root, "ffi/build"), { recursive: true });
-// zinc.c is a unity build over ffi/src/*.c, so any of them makes the library stale.
-const zincSources = Math.max(
-  mtime("ffi/zinc.c"),
-  mtime("ffi/zinc.h"),
-  newestMtime(join(root, "ffi/src"), [".c", ".h"]),
-);
-if (zincSources > mtime("ffi/build/libzinc.so")) {
-  run(
-    [
-      "gcc",
-      "-O2",
-      "-std=c11",
-      "-D_GNU_SOURCE",
-      "-Wall",
-      "-Wextra",
-      "-Werror",
-      "-shared",
-      "-fPIC",
-      "-o",
-      "ffi/build/libzinc.so",
-      "ffi/zinc.c",
-    ],
-    "zinc (gcc)",
-  );
-}
+// libzinc through ffi/Makefile, the one place its compiler flags live (make rebuilds it when zinc.c,
+// zinc.h or any of ffi/src, which zinc.c includes, is newer).
+run(["make", "-s", "-C", "ffi", "build/libzinc.so"], "zinc (make)");
 
 const exe = "dist/dita-v2";
 const sources = Math.max(

@@ -73,20 +73,7 @@ function build(): void {
 }
 
 function buildZinc(): void {
-  const b = sh([
-    "gcc",
-    "-O2",
-    "-std=c11",
-    "-D_GNU_SOURCE",
-    "-Wall",
-    "-Wextra",
-    "-Werror",
-    "-shared",
-    "-fPIC",
-    "-o",
-    "ffi/build/libzinc.so",
-    "ffi/zinc.c",
-  ]);
+  const b = sh(["make", "-s", "-C", "ffi", "build/libzinc.so"]); // ffi/Makefile: the one place its flags live
   if (b.code !== 0) throw new Error(`libzinc build failed: ${b.out.slice(0, 500)}`);
 }
 

@@ -1,10 +1,10 @@
 /**
- * Shared setup for the Zinc and control integration tests: builds ffi/build/libzinc.so with
- * the lead's exact gcc command when it is missing or older than its sources, hands out unique
+ * Shared setup for the Zinc and control integration tests: builds ffi/build/libzinc.so through
+ * ffi/Makefile when it is missing or older than its sources, hands out unique
  * /dev/shm prefixes, removes every region a test created, and spawns fixture processes.
  */
 
-import { existsSync, mkdirSync, readdirSync, statSync, unlinkSync } from "node:fs";
+import { existsSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 
 export const ROOT = join(import.meta.dir, "../..");
@@ -14,33 +14,13 @@ export const FIXTURES = join(import.meta.dir, "fixtures");
 
 let counter = 0;
 
-function newestSource(): number {
-  const srcs = [
-    join(ROOT, "ffi/zinc.c"),
-    join(ROOT, "ffi/zinc.h"),
-    ...readdirSync(join(ROOT, "ffi/src")).map((f) => join(ROOT, "ffi/src", f)),
-  ];
-  return Math.max(...srcs.map((f) => statSync(f).mtimeMs));
-}
-
+/** ffi/build/libzinc.so, built through ffi/Makefile (the one place its flags live) when stale. */
 export function ensureLib(): string {
-  if (existsSync(LIB_PATH) && statSync(LIB_PATH).mtimeMs >= newestSource()) return LIB_PATH;
-  mkdirSync(join(ROOT, "ffi/build"), { recursive: true });
-  const cmd = [
-    "gcc",
-    "-O2",
-    "-std=c11",
-    "-D_GNU_SOURCE",
-    "-Wall",
-    "-Wextra",
-    "-Werror",
-    "-shared",
-    "-fPIC",
-    "-o",
-    "ffi/build/libzinc.so",
-    "ffi/zinc.c",
-  ];
-  const r = Bun.spawnSync(cmd, { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
+  const r = Bun.spawnSync(["make", "-s", "-C", "ffi", "build/libzinc.so"], {
+    cwd: ROOT,
+    stdout: "pipe",
+    stderr: "pipe",
+  });
   if (r.exitCode !== 0) throw new Error(`building libzinc failed: ${r.stderr.toString()}`);
   return LIB_PATH;
 }
