@@ -7,26 +7,29 @@
  * that doubles (250 ms, 500 ms, … at most 8 s), at most `HUNG_QUERY_TRIES` times in all, through
  * the injected timer, and stops as soon as `stopped()` (shutdown). One log line per attempt's end.
  *
- * The executor's side of one attempt: `queryHungOrder` asks the venue (`lookUpOrder`, as recovery
- * and live reconciliation do: an answer about another order under the id, such as a reused trade
- * id's old one, is none; a rate limit waited out, at most 3 waits; any other failure answers
- * undefined: UNKNOWN), and `QueriesOut` marks the order's client id while its query is out and its
+ * The executor's side of one attempt: `queryHungOrder` asks the venue (as `lookUpOrder`, which
+ * recovery and live reconciliation use: an answer about another order under the id, such as a
+ * reused trade id's old one, is no fact about this one, `ANOTHER_ORDER`, told apart from the venue's
+ * "no such order"; a rate limit waited out, at most 3 waits; any other failure answers undefined:
+ * UNKNOWN), and `QueriesOut` marks the order's client id while its query is out and its
  * answer not yet applied, so live reconciliation leaves that order alone meanwhile (its answer
  * would land on an order a reconcile already ended: OVERFILL).
  *
  * An order the query found absent (rejected, its slot freed) may still land at the venue late (its
  * request was on its way when the placement timed out): `AbsentOrders` remembers the last such
- * orders, and the executor cancels one at the venue as soon as an event reports it live. An order
- * the venue acknowledged and then answers absent for (`absentMeans` ENDED: purged from its history,
- * or ended with its event lost) ended there unseen, what it filled unknown: one VENUE_MISMATCH
- * (`absentVerdict`), the slot marked stale, and (as after a contradicting answer) a live
- * reconciliation pass at once (`reconcileNow` in the deps) takes it to the venue's truth.
+ * orders, and the executor cancels one at the venue as soon as an event reports it live (a
+ * PENDING_SUBMIT order is rejected so on `ANOTHER_ORDER` too). An order the venue acknowledged and
+ * then answers "no such order" for (`absentMeans` ENDED: purged from its history, or ended with its
+ * event lost; never on `ANOTHER_ORDER`) ended there unseen, what it filled unknown: one
+ * VENUE_MISMATCH (`absentVerdict`), the slot marked stale, and (as after a contradicting answer) a
+ * live reconciliation pass at once (`reconcileNow` in the deps) takes it to the venue's truth,
+ * passed again after pauses while the slot is still stale (bounded; see `reconcileNow` below).
  *
- * Entry points: `resolveHung(slotId, deps)`, `queryHungOrder(...)`, `lookUpOrder`, `absentMeans`, `absentVerdict`,
- * `QueriesOut`, `AbsentOrders`.
+ * Entry points: `resolveHung(slotId, deps)`, `queryHungOrder(...)`, `ANOTHER_ORDER`, `lookUpOrder`, `absentMeans`,
+ * `absentVerdict`, `QueriesOut`, `AbsentOrders`.
  */
 
-import { isWorkingOrder } from "../contracts/order_status.ts";
+import { isWorkingOrder, stageWorkingOrder } from "../contracts/order_status.ts";
 import type { DiagnosticRecord, OrderRecord, SlotRecord } from "../contracts/records.ts";
 import type { VenueAdapter, VenueEvent, VenueOrderState } from "../contracts/venue.ts";
 import { absentReject } from "./_order_event.ts";
@@ -48,6 +51,8 @@ export interface HungQueryDeps {
   log(line: string): void;
   /** A live-reconciliation pass now (or the one running); the slots the kernel reconciled. */
   reconcileNow?(): Promise<number[]>;
+  /** The kernel's slots as they are now: a slot sent to reconcile is passed again while it is still stale. */
+  kernel?: { slot(slotId: number): Pick<SlotRecord, "stage"> };
 }
 
 /** Resolves a hung order by query, retrying while the answer is UNKNOWN; returns the last answer. */
@@ -72,25 +77,44 @@ export async function resolveHung(slotId: number, d: HungQueryDeps): Promise<Hun
 
 /**
  * A slot the query's answer sent to reconcile (ABSENT_STALE, MISMATCH) takes the venue's truth now, whatever the
- * reconcile interval (0 = off too): a live-reconciliation pass, and one more when it did not take the slot (a pass
- * already running read the venue before the slot was marked). Past that the interval's passes go on.
+ * reconcile interval (0 = off too): a live-reconciliation pass, and one more at once when it did not take the slot (a
+ * pass already running read the venue before the slot was marked). While the slot is still stale after that (a pass
+ * failed: the venue's reads answered 5xx, timed out, stayed rate-limited), passes again after the query's pauses
+ * (250 ms doubling, at most 8 s), `HUNG_QUERY_TRIES` passes in all: with live reconciliation off no other pass
+ * would ever come, and a stale slot holds its place and its position unmanaged. Stops once the slot is no longer
+ * stale (taken by any pass, or never marked) or at shutdown.
  */
 async function reconcileNow(slotId: number, d: HungQueryDeps): Promise<void> {
   if (d.reconcileNow === undefined) return; // the interval's passes take it
-  for (let pass = 1; pass <= 2 && !d.stopped(); pass++) if ((await d.reconcileNow()).includes(slotId)) return;
-  if (!d.stopped())
-    d.log(`slot ${slotId}: the venue's truth not taken yet; live reconciliation's next pass tries again`);
+  for (let pass = 1; !d.stopped(); pass++) {
+    if ((await d.reconcileNow()).includes(slotId) || d.stopped()) return;
+    if (d.kernel !== undefined && d.kernel.slot(slotId).stage !== "STALE_STATE_RECONCILING") return;
+    if (pass >= HUNG_QUERY_TRIES) {
+      const next = "live reconciliation's next pass (DITA_V2_RECONCILE_INTERVAL_MS > 0) or the next start takes it";
+      return d.log(`slot ${slotId}: the venue's truth not taken after ${pass} passes; ${next}`);
+    }
+    if (pass >= 2) await d.sleep(Math.min(PAUSE_MS.first * 2 ** (pass - 2), PAUSE_MS.max));
+  }
 }
 
-/** The venue's state of a hung order: null when it never heard of it, undefined when the query failed. */
+/** The venue answered a hung order's query about another order holding its client id: no fact about this one. */
+export const ANOTHER_ORDER = "ANOTHER_ORDER";
+
+/**
+ * The venue's state of a hung order: null when it has no such order, `ANOTHER_ORDER` when it answered about another
+ * order under the id (`lookUpOrder`'s null: not "no such order"), undefined when the query failed.
+ */
 export function queryHungOrder(
   venue: Pick<VenueAdapter, "queryOrder">,
   asset: string,
   order: Pick<OrderRecord, "client_order_id" | "created_at_ms">,
   sleep: (ms: number) => Promise<void>,
   log: (line: string) => void,
-): Promise<VenueOrderState | null | undefined> {
-  const query = () => lookUpOrder(venue, asset, order);
+): Promise<VenueOrderState | null | typeof ANOTHER_ORDER | undefined> {
+  const query = async () => {
+    const s = await venue.queryOrder(asset, order.client_order_id, order.created_at_ms);
+    return s === null ? null : (ownAnswer(s, order) ?? ANOTHER_ORDER);
+  };
   return readWithRateLimitWaits("hung order query", query, log, { sleep, waitsMax: 3 }).catch(() => undefined);
 }
 
@@ -105,7 +129,12 @@ export async function lookUpOrder(
   order: Pick<OrderRecord, "client_order_id" | "created_at_ms">,
 ): Promise<VenueOrderState | null> {
   const s = await venue.queryOrder(asset, order.client_order_id, order.created_at_ms);
-  return s?.client_order_id === order.client_order_id ? s : null;
+  return s === null ? null : ownAnswer(s, order);
+}
+
+/** The venue's answer when it is about `order` (under its client id), else null (another order holding the id). */
+function ownAnswer(s: VenueOrderState, order: Pick<OrderRecord, "client_order_id">): VenueOrderState | null {
+  return s.client_order_id === order.client_order_id ? s : null;
 }
 
 /**
@@ -124,19 +153,22 @@ export function absentMeans(asked: OrderRecord, now: OrderRecord | null): "REJEC
 }
 
 /**
- * The executor's step after the venue answered it has no such order (`absentMeans`): the REJECT (VENUE, 80016) to
- * apply, the VENUE_MISMATCH of a slot to mark stale (its order ENDED unseen), or nothing. The caller asks only
- * while no placement or cancel of the order runs (its own answer settles it).
+ * The executor's step after the venue answered it has no such order (`answer` null) or answered about another
+ * order under its id (`ANOTHER_ORDER`), the slot being `now`: the REJECT (VENUE, 80016) of a PENDING_SUBMIT order
+ * to apply (either answer, as before), the VENUE_MISMATCH of a slot to mark stale (its order ENDED unseen: only on
+ * the venue's own "no such order"; another order's answer says nothing of an acknowledged one), or nothing. The
+ * caller asks only while no placement or cancel of the order runs (its own answer settles it).
  */
 export function absentVerdict(
   asked: SlotRecord,
   order: OrderRecord,
-  now: OrderRecord | null,
+  now: SlotRecord,
   nowMs: number,
+  answer: null | typeof ANOTHER_ORDER,
 ): { reject: VenueEvent } | { stale: DiagnosticRecord } | null {
-  const means = absentMeans(order, now);
+  const means = absentMeans(order, stageWorkingOrder(now));
   if (means === "REJECT") return { reject: absentReject(order.client_order_id, asked.asset, nowMs) };
-  return means === "ENDED" ? { stale: absentMismatch(asked, order, nowMs) } : null;
+  return means === "ENDED" && answer === null ? { stale: absentMismatch(asked, order, nowMs) } : null;
 }
 
 /** The VENUE_MISMATCH of a working order the venue acknowledged and no longer has (`absentMeans` ENDED). */

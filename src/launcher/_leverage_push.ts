@@ -8,13 +8,13 @@
  *
  * A push is a hint, the venue's read is the truth. The push's values are first judged as a read's
  * would be (`judgeLeverage`, the one comparison); only a push that would change what was reported (a
- * new disagreement, or agreement with a reported one) leads to a check, whose read (`leverageOf`)
- * decides. So a push about an asset this process never set and no slot trades is ignored, a repeat of
- * a known state costs no read, and a push raced by a leverage call of this process (one pushed before
- * the call took effect and delivered after its answer, or one arriving while the call is out) is
- * never taken as a change: a check waits for the asset's calls out to settle, then reads the venue as
- * it is after them, and a read a call raced is void (`LeverageCache.verify`, as for a pass; the check
- * is then made again after that call).
+ * new disagreement, a remembered value it contradicts, or agreement with a reported one) leads to a
+ * check, whose read (`leverageOf`) decides. So a push about an asset this process never set and no
+ * slot trades is ignored, a repeat of a known state costs no read, and a push raced by a leverage
+ * call of this process (one pushed before the call took effect and delivered after its answer, or one
+ * arriving while the call is out) is never taken as a change: a check waits for the asset's calls out
+ * to settle, then reads the venue as it is after them, and a read a call raced is void
+ * (`LeverageCache.verify`, as for a pass; the check is then made again after that call).
  *
  * Bounded: one check of an asset at a time; the pushes that come meanwhile, or a call that voided
  * its read, ask for one more check after it, not one each, at most `CHECKS_MAX` per push. A listener
@@ -44,9 +44,11 @@ export interface LeveragePushDeps extends LeverageWatchDeps {
 }
 
 /**
- * Whether `pushed` would change what the watch reported: a new disagreement, or agreement with a
- * reported one; or, while a call of that asset is out (what it sets is not remembered until it
- * answers), any push about an asset with a finding reported: the call may be what ends it.
+ * Whether `pushed` would change what the watch reported: a new disagreement, a value this process set
+ * (and the cache still remembers) that the push contradicts, whatever was reported before (the check
+ * makes the cache forget it), or agreement with a reported one; or, while a call of that asset is out
+ * (what it sets is not remembered until it answers), any push about an asset with a finding reported:
+ * the call may be what ends it.
  */
 export function leveragePushNews(d: Pick<LeverageWatchDeps, "kernel" | "executor">, pushed: VenueLeverage): boolean {
   const cache = d.executor.leverage;
@@ -56,7 +58,7 @@ export function leveragePushNews(d: Pick<LeverageWatchDeps, "kernel" | "executor
   const venue = new Map([[pushed.asset, { LONG: pushed.long, SHORT: pushed.short }]]);
   const judged = judgeLeverage(venue, (a, s) => cache.remembered(a, s), tradingSides(d.kernel.slots()));
   return (
-    judged.found.some((f) => reported.get(`${f.asset}:${f.side}`) !== f.venue) ||
+    judged.found.some((f) => f.set || reported.get(`${f.asset}:${f.side}`) !== f.venue) ||
     [...judged.agreed].some((key) => reported.has(key))
   );
 }

@@ -22,7 +22,10 @@
  * `venue_leverage`, `leverage`), naming the slots concerned (`slot_id` the first, null when no slot
  * holds or works that asset and side), reported once per (asset, side, venue leverage) while it
  * persists, whether a pass or a push found it (`LeverageCache.reported`); a check that finds the
- * venue agreeing again clears it (logged), so a later change is reported again. An asset and side not
+ * venue agreeing again clears it (logged), so a later change is reported again; so is a change of a
+ * value this process set again meanwhile (one `verify` forgets), even to the venue leverage reported
+ * before (the agreement in between may have been seen by no check: put back by hand, then set again
+ * by an entry's call that changed nothing there, so pushed nothing). An asset and side not
  * checked keeps its finding. Bounded: one finding per asset and side, and the assets are the slots'
  * and the cache's.
  *
@@ -138,11 +141,20 @@ export async function checkLeverage(d: LeverageWatchDeps, read: PassRead, by: st
   const forgotten = new Map(verdict.changes.map((c) => [`${c.asset}:${c.side}`, c.set]));
   const setOf = (asset: string, side: PositionSide) =>
     forgotten.get(`${asset}:${side}`) ?? cache.remembered(asset, side);
-  follow(d, by, judgeLeverage(verdict.venue, setOf, trading));
+  follow(d, by, judgeLeverage(verdict.venue, setOf, trading), forgotten);
 }
 
-/** Reports the findings not reported at that venue leverage yet; clears the agreeing ones (logged). */
-function follow(d: LeverageWatchDeps, by: string, { found, agreed }: LeverageJudgement): void {
+/**
+ * Reports the findings not reported at that venue leverage yet, and each one the cache just forgot (`changed`: a value
+ * this process set, since any finding there, changed again: new, whatever was reported before); clears the agreeing
+ * ones (logged).
+ */
+function follow(
+  d: LeverageWatchDeps,
+  by: string,
+  { found, agreed }: LeverageJudgement,
+  changed: ReadonlyMap<string, number>,
+): void {
   const reported = d.executor.leverage.reported;
   for (const key of agreed) {
     const venue = reported.get(key);
@@ -152,7 +164,7 @@ function follow(d: LeverageWatchDeps, by: string, { found, agreed }: LeverageJud
   }
   for (const f of found) {
     const key = `${f.asset}:${f.side}`;
-    if (reported.get(key) === f.venue) continue; // persisting: reported already
+    if (reported.get(key) === f.venue && !changed.has(key)) continue; // persisting: reported already
     reported.set(key, f.venue);
     d.report(leverageDiagnostic(f, d.clock.nowMs()));
   }

@@ -273,14 +273,14 @@ export class Executor {
     return this.querying.during(cid, async () => {
       const state = await queryHungOrder(this.venue, asked.asset, order, this.sleep, this.log);
       if (state === undefined) return "UNKNOWN";
-      if (state !== null) {
+      if (state !== null && state !== "ANOTHER_ORDER") {
         const answer = answerEvent(asked, order, state, this.clock.nowMs());
         if ("mismatch" in answer) return this.contradicted(slotId, cid, answer.mismatch, "MISMATCH");
         this.onVenueEvent(answer.event);
         return "EVENT";
       }
       if (this.placing.has(cid) || this.cancelling.has(cid)) return "NONE"; // its own answer settles it
-      const verdict = absentVerdict(asked, order, stageWorkingOrder(this.kernel.slot(slotId)), this.clock.nowMs());
+      const verdict = absentVerdict(asked, order, this.kernel.slot(slotId), this.clock.nowMs(), state);
       if (verdict === null) return "NONE";
       if ("stale" in verdict) return this.contradicted(slotId, cid, verdict.stale, "ABSENT_STALE");
       this.absent.add(cid, slotId, asked.asset);

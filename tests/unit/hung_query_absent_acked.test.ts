@@ -3,17 +3,18 @@
  * (src/launcher/_hung_query.ts `absentMeans`, `absentVerdict`, `resolveHung`; executor `resolveByQuery`).
  * Such an order ended at the venue unseen (purged from its history, or ended with its event lost), what
  * it filled unknown: one VENUE_MISMATCH naming it, the slot marked stale, and a live-reconciliation pass
- * at once (a second when the first did not take the slot, never more). A PENDING_SUBMIT order the venue
- * never took is still rejected (ABSENT_REJECTED); an order that moved while the query was out is left
- * alone. The end-to-end proof against bingx-sim is hung_query_forgotten_order_sim.test.ts.
+ * at once (a second when the first did not take the slot; more after pauses, bounded, while it is still
+ * stale). A PENDING_SUBMIT order the venue never took is still rejected (ABSENT_REJECTED); an order that
+ * moved while the query was out, or whose query the venue answered about another order under its id, is
+ * left alone. The end-to-end proof against bingx-sim is hung_query_forgotten_order_sim.test.ts.
  */
 
 import { afterEach, describe, expect, test } from "bun:test";
 import { ManualClock } from "../../src/contracts/clock.ts";
-import type { DiagnosticRecord, OrderRecord } from "../../src/contracts/records.ts";
+import type { DiagnosticRecord, OrderRecord, SlotRecord } from "../../src/contracts/records.ts";
 import type { VenueAdapter } from "../../src/contracts/venue.ts";
 import type { ExecutionKernel } from "../../src/kernel/index.ts";
-import { absentMeans, type HungResult, resolveHung } from "../../src/launcher/_hung_query.ts";
+import { absentMeans, HUNG_QUERY_TRIES, type HungResult, resolveHung } from "../../src/launcher/_hung_query.ts";
 import { Executor } from "../../src/launcher/executor.ts";
 import { mockVenue } from "../_support/executor.ts";
 import { freshKernel, T0 } from "../_support/kernel.ts";
@@ -98,19 +99,48 @@ describe("the executor's hung-order query of an acknowledged order the venue no 
   });
 });
 
+describe("the executor's hung-order query answered about another order holding the acknowledged order's id", () => {
+  test("says nothing of this order (it is not 'no such order'): NONE, nothing reported, the slot still works it", async () => {
+    const clock = new ManualClock(T0);
+    const mock = await mockVenue(3, clock);
+    // The venue answers the query by client id with another order under that (lower-cased) id: an old order of a
+    // reused trade id, or a manual one. The adapter reports it under the venue's spelling (`lookUpOrder`: no answer).
+    const another = async (asset: string, cid: string) => {
+      const own = await mock.queryOrder(asset, cid);
+      return own && { ...own, client_order_id: cid.toLowerCase(), venue_order_id: "1799999999999999999" };
+    };
+    const venue: VenueAdapter = Object.create(mock, { queryOrder: { value: another } });
+    const kernel = freshKernel({ slots: 2, capital: 10_000 });
+    kernels.push(kernel);
+    const reported: DiagnosticRecord[] = [];
+    const executor = new Executor(kernel, venue, clock, { afterApply: () => {}, report: (d) => reported.push(d) });
+    executor.submitStrategy({ ...btcEntry("T1"), price: 60_000 }); // rests, acknowledged
+    for (let i = 0; i < 50 && kernel.slot(0).entry_order?.status !== "ACKED"; i++) await Bun.sleep(2);
+    expect(kernel.slot(0).entry_order?.venue_order_id).not.toBe("");
+
+    expect(await executor.resolveByQuery(0)).toBe("NONE");
+    expect(reported).toEqual([]);
+    expect(kernel.slot(0)).toMatchObject({ stage: "ENTRY_WORKING", entry_order: { status: "ACKED" } });
+  });
+});
+
 describe("resolveHung: a slot the answer sent to reconcile takes the venue's truth at once", () => {
-  function deps(result: HungResult, passes: number[][]) {
+  /** `stages`: the slot's stage after each pass (default: still stale); `passes`: what each pass reconciled. */
+  function deps(result: HungResult, passes: number[][], stages: string[] = []) {
     const lines: string[] = [];
+    const pauses: number[] = [];
     let calls = 0;
     return {
       lines,
+      pauses,
       calls: () => calls,
       d: {
         resolve: async () => result,
-        sleep: async () => {},
+        sleep: async (ms: number) => void pauses.push(ms),
         stopped: () => false,
         log: (l: string) => lines.push(l),
         reconcileNow: async () => passes[calls++] ?? [],
+        kernel: { slot: () => ({ stage: (stages[calls - 1] ?? "STALE_STATE_RECONCILING") as SlotRecord["stage"] }) },
       },
     };
   }
@@ -121,16 +151,29 @@ describe("resolveHung: a slot the answer sent to reconcile takes the venue's tru
     expect(x.calls()).toBe(1);
   });
 
-  test("a pass already running (it read the venue before the mark) is followed by one more, never a third", async () => {
+  test("a pass already running (it read the venue before the mark) is followed by one more at once", async () => {
     const taken = deps("MISMATCH", [[], [0]]);
     await resolveHung(0, taken.d);
     expect(taken.calls()).toBe(2);
-    const never = deps("ABSENT_STALE", [[], [], [0]]);
+    expect(taken.pauses).toEqual([]);
+  });
+
+  test("while the slot is still stale (a pass failed: the venue down), passes go on after growing pauses, bounded", async () => {
+    const later = deps("ABSENT_STALE", [[], [], [], [0]]);
+    await resolveHung(0, later.d);
+    expect(later.calls()).toBe(4);
+    expect(later.pauses).toEqual([250, 500]);
+    const never = deps("ABSENT_STALE", []);
     await resolveHung(0, never.d);
-    expect(never.calls()).toBe(2);
-    expect(never.lines.at(-1)).toBe(
-      "slot 0: the venue's truth not taken yet; live reconciliation's next pass tries again",
-    );
+    expect(never.calls()).toBe(HUNG_QUERY_TRIES);
+    expect(never.pauses).toEqual([250, 500, 1_000, 2_000, 4_000, 8_000]);
+    expect(never.lines.at(-1)).toStartWith(`slot 0: the venue's truth not taken after ${HUNG_QUERY_TRIES} passes; `);
+  });
+
+  test("a slot no longer stale after a pass (another pass took it, or it was never marked) asks for no more", async () => {
+    const x = deps("MISMATCH", [[]], ["ENTRY_WORKING"]);
+    await resolveHung(0, x.d);
+    expect(x.calls()).toBe(1);
   });
 
   test("an event, a rejection or nothing asks for no pass", async () => {

@@ -79,6 +79,10 @@ async function world(intervalMs: number) {
   const lost = new Set<string>();
   const subscribe = bundle.venue.onEvent.bind(bundle.venue);
   bundle.venue.onEvent = (h) => subscribe((e: VenueEvent) => (lost.has(e.client_order_id) ? undefined : h(e)));
+  let positionsFailing = 0; // the next reads of the positions that fail as a venue's 5xx does
+  const positions = bundle.venue.positions.bind(bundle.venue);
+  bundle.venue.positions = (asset) =>
+    positionsFailing-- > 0 ? Promise.reject(new Error("positions: HTTP 503 Service Unavailable")) : positions(asset);
   const lines: string[] = [];
   const rt = new Runtime(bundle, (line) => lines.push(line));
   await rt.start();
@@ -90,7 +94,10 @@ async function world(intervalMs: number) {
   const slot = () => rt.b.kernel.slot(0);
   const count = (code: string) => rt.metrics.diagnostics.get(code) ?? 0;
   const mismatches = () => lines.filter((l) => l.startsWith("WARNING VENUE_MISMATCH"));
-  return { sim, rt, lines, slot, count, mismatches, lose: (cid: string) => lost.add(cid) };
+  const failPositions = (n: number) => {
+    positionsFailing = n;
+  };
+  return { sim, rt, lines, slot, count, mismatches, lose: (cid: string) => lost.add(cid), failPositions };
 }
 
 type World = Awaited<ReturnType<typeof world>>;
@@ -162,6 +169,20 @@ describe("an acknowledged entry the venue forgets", () => {
       expect(w.slot().size).toBe(venueLong(w.sim));
     }, 20_000);
   }
+});
+
+describe("an acknowledged entry the venue forgets while the venue fails the first reads (no live reconciliation)", () => {
+  test("the first two passes' positions reads failing (a 5xx burst), a later pass still takes the slot to IDLE: not stale for ever", async () => {
+    const w = await world(0);
+    const order = await acknowledged(w, enter("D1", 0.01, 60_000), "D1-E");
+    w.failPositions(2); // the pass at once and the one after it both fail to read the venue
+    await forget(w.sim, "D1-E");
+
+    await within(WITHIN_MS, "slot 0 IDLE", () => w.slot().stage === "IDLE");
+    expectOneMismatchNaming(w, order);
+    expect(w.sim.state().balance.freezed_margin).toBe(0);
+    expect(w.rt.b.kernel.account().capital).toBeCloseTo(w.sim.state().balance.wallet, 6);
+  }, 20_000);
 });
 
 describe("an acknowledged exit the venue forgets, the position held (no live reconciliation)", () => {

@@ -365,3 +365,66 @@ test("a listener never throws: a kernel that fails under a push is one log line"
   expect(() => v.push("BTC-USDT", 20)).not.toThrow();
   expect(logs).toEqual(["leverage push: kernel destroyed"]);
 });
+
+test("a reported change that this process's own call set right again is reported again when it recurs, and forgotten", async () => {
+  const v = scriptedVenue();
+  const w = watchOver(v);
+  await w.cache.ensure("BTC-USDT", "LONG", 5);
+  v.byHand("BTC-USDT", "LONG", 20); // someone sets 20: reported, 5 forgotten
+  v.push("BTC-USDT", 20);
+  await turns();
+  expect(w.findings().length).toBe(1);
+  v.byHand("BTC-USDT", "LONG", 5); // and puts 5 back (no slot trades BTC: nothing to judge that push by)
+  v.push("BTC-USDT", 5);
+  await turns();
+  await w.cache.ensure("BTC-USDT", "LONG", 5); // the next entry sets 5: the venue holds it already, nothing pushed
+  expect(w.cache.isSet("BTC-USDT", "LONG", 5)).toBe(true);
+  v.byHand("BTC-USDT", "LONG", 20); // someone sets 20 again
+  v.push("BTC-USDT", 20);
+  await turns();
+  expect(w.findings().length).toBe(2); // a new change: reported
+  expect(w.cache.isSet("BTC-USDT", "LONG", 5)).toBe(false); // and forgotten: the next entry sets 5 again, not placed at 20
+});
+
+test("on the mock: a change put back by hand, then made again after the next entry set its leverage, is reported and the entry after sets 5, not placed at 20", async () => {
+  const p = await process();
+  await p.trade(entry(0, "PR1"), "POSITION_OPEN");
+  await p.trade({ type: "EXIT", slot_id: 0, size: 0.01, price: null, reason: "TP" }, "CLOSED");
+  await p.byHand("LONG", 20);
+  await until(() => p.findings().length === 1);
+  await p.byHand("LONG", 5); // put back by hand; no slot trades BTC-USDT
+  await Bun.sleep(20);
+  await p.trade(entry(1, "PR2"), "POSITION_OPEN"); // sets 5: the mock holds 5 already, nothing is pushed
+  await p.trade({ type: "EXIT", slot_id: 1, size: 0.01, price: null, reason: "TP" }, "CLOSED");
+  await p.byHand("LONG", 20); // changed again behind the process's back
+  await Bun.sleep(30); // the push lands and any check it asks for reads and reports
+  expect(p.findings().length).toBe(2);
+  await p.trade(entry(0, "PR3"), "POSITION_OPEN");
+  expect((await p.mock.positions("BTC-USDT")).map((x) => x.leverage)).toEqual([5]); // not the venue's 20
+});
+
+test("a live pass too reports a change of a value set again, though the venue's leverage is the one reported before", async () => {
+  const v = scriptedVenue();
+  const w = watchOver(v);
+  const d = {
+    kernel: { slots: () => [] },
+    executor: { leverage: w.cache },
+    venue: v.venue,
+    clock: new ManualClock(T0),
+    report: () => {},
+    log: () => {},
+    stopped: () => false,
+  };
+  const diags: DiagnosticRecord[] = [];
+  const pass = () => new LeverageWatch().pass({ ...d, report: (x) => void diags.push(x) }, (_what, call) => call());
+  await w.cache.ensure("BTC-USDT", "LONG", 5);
+  v.byHand("BTC-USDT", "LONG", 20);
+  await pass();
+  expect(diags.length).toBe(1);
+  v.byHand("BTC-USDT", "LONG", 5); // put back by hand: no pass reads an asset nothing is set for and no slot trades
+  await w.cache.ensure("BTC-USDT", "LONG", 5); // the next entry sets 5 (nothing changes at the venue)
+  v.byHand("BTC-USDT", "LONG", 20);
+  await pass();
+  expect(diags.map((x) => x.details.venue_leverage)).toEqual([20, 20]);
+  expect(w.cache.remembered("BTC-USDT", "LONG")).toBeUndefined();
+});

@@ -11,7 +11,8 @@
  */
 
 import { afterEach, expect, test } from "bun:test";
-import { adapterOnSim, ORDER_PATH, restingBuy } from "../_support/bingx_sim.ts";
+import type { OrderRequest } from "../../src/contracts/venue.ts";
+import { adapterOnSim, ORDER_PATH, realTimeAdapter, restingBuy } from "../_support/bingx_sim.ts";
 
 const stops: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -89,3 +90,19 @@ test("a query finding no order while its placement still runs forgets nothing: t
   expect(r.status).toBe("ACCEPTED");
   expect(v.working()).toBe(1);
 }, 60_000);
+
+test("one-way: an accepted opening order the venue no longer has (forgotten) holds back no opening of the other side", async () => {
+  const v = await realTimeAdapter(stops, { seed: 45, prices: { "BTC-USDT": 65_000 }, positionMode: "oneway" });
+  expect((await v.adapter.submit(restingBuy("Ow1-E"))).status).toBe("ACCEPTED"); // opens LONG, rests
+  const forgot = await fetch(`${v.sim.url}/_sim/out_of_band`, {
+    method: "POST",
+    body: JSON.stringify({ action: "forget_order", clientOrderId: "Ow1-E" }),
+  });
+  expect(forgot.status).toBe(200);
+  // The hung-order query: "no such order" about an order the venue acknowledged; the kernel ends it (ABSENT_STALE).
+  expect(await v.adapter.queryOrder("BTC-USDT", "Ow1-E")).toBeNull();
+  const short: OrderRequest = { ...restingBuy("Ow2-E"), side: "SELL", position_side: "SHORT", type: "MARKET" };
+  delete short.price;
+  const r = await v.adapter.submit(short);
+  expect(r).toMatchObject({ status: "ACCEPTED" }); // not refused ONE_WAY_NETTING against Ow1-E
+});

@@ -7,7 +7,7 @@
 
 import { expect, test } from "bun:test";
 import { ManualClock } from "../../src/contracts/clock.ts";
-import type { VenueEvent } from "../../src/contracts/venue.ts";
+import type { VenueEvent, VenueLeverage } from "../../src/contracts/venue.ts";
 import { MockVenueAdapter } from "../../src/venue/index.ts";
 
 const settle = () => new Promise((r) => setTimeout(r, 5));
@@ -38,4 +38,16 @@ test("after close() no event is delivered; the fill made meanwhile arrives after
   await m.connect();
   await settle();
   expect(events.map((e) => e.kind)).toEqual(["ACK", "FULL_FILL"]);
+});
+
+test("a leverage push on its way when close() is called is not delivered, as the down stream's would not be", async () => {
+  const m = new MockVenueAdapter({ seed: 4, clock: new ManualClock(1_000), prices: { "BTC-USDT": 65_000 } });
+  const pushed: VenueLeverage[] = [];
+  m.onLeverage((p) => pushed.push(p));
+  await m.connect();
+  m.setKnobs({ latency_ms: 20 });
+  await m.setLeverage("BTC-USDT", "LONG", 4); // pushed 20 ms later
+  await m.close();
+  await new Promise((r) => setTimeout(r, 50));
+  expect(pushed).toEqual([]);
 });

@@ -29,6 +29,7 @@
  * positions. Orders placed here, and those a restart adopted by its lookup (`adopt`, `openingSide`),
  * know what they open; a manual one or another process's is not seen (reading open orders would add
  * a round trip on the order path); the positions read before the placement sees what they filled.
+ * One the venue answered it has no such order for holds back nothing (`forgetAbsent`).
  *
  * Bounds: `WORKING_MAX` orders (`track` refuses more: WORKING_MAX); `FORGOTTEN_MAX` spellings.
  *
@@ -131,10 +132,14 @@ export class WorkingOrders {
 
   /**
    * The venue has no order `cid` (109421 or 80016): forgotten as working unless its placement runs or the
-   * venue accepted it (a venue order id: its query may lag the acceptance; it stays caught up).
+   * venue accepted it (a venue order id: its query may lag the acceptance; it stays caught up). An accepted one
+   * no longer holds back an opening of the other side (`opens` dropped): the venue that has none cannot fill it,
+   * and the kernel ends it (the hung-order query's ABSENT_STALE), so kept it would refuse every such opening
+   * (ONE_WAY_NETTING) until a restart. A later query finding it working adopts its side again (`queried`).
    */
   forgetAbsent(cid: string): void {
     const w = this.exact(cid);
+    if (w !== undefined && !w.placing && w.venue_order_id !== "") delete w.opens;
     if (w === undefined || w.placing || w.venue_order_id !== "") return;
     const k = cid.toLowerCase();
     this.byVenueSpelling.delete(k);

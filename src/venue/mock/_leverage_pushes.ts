@@ -6,7 +6,7 @@
  * leverage of both sides (margin mode cross) to each listener: asynchronously, `latency_ms` later
  * as the mock's events. The mock cannot tell the kernel's executor from a person calling it by
  * hand, and BingX pushes either, so both push. While the stream is down (before `connect()`, after
- * `close()`) nothing is pushed and nothing is held for later.
+ * `close()`) nothing is pushed and nothing is held for later, a push on its way at `close()` included.
  *
  * Entry point: `new LeveragePushes(knobs, streamNowMs)`, `set`, `subscribe`.
  */
@@ -50,6 +50,7 @@ export class LeveragePushes {
       venue_time_ms: nowMs,
     };
     setTimeout(() => {
+      if (this.streamNowMs() === null) return; // the stream went down meanwhile: the push in flight is lost
       for (const l of [...this.listeners]) l({ ...pushed });
     }, this.knobs.get().latency_ms ?? 0);
   }
