@@ -34,7 +34,7 @@ import { SIM_API_KEY, SIM_SECRET } from "../_support/bingx_sim.ts";
 /** A hung order is flagged this long after its last venue update (at the next 1 s TICK). */
 const HUNG_ORDER_MS = 300;
 /** The bound: the hung time, a TICK, the query, and a reconciliation pass's reads, on a busy machine. */
-const WITHIN_MS = 6_000;
+const WITHIN_MS = 12_000; // a loaded CI host: `within` returns as soon as it holds
 
 const stops: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -119,7 +119,7 @@ function enter(trade: string, size: number, price: number | null): StrategyInten
 async function acknowledged(w: World, intent: StrategyIntent, cid: string): Promise<OrderRecord> {
   expect(w.rt.submitStrategy(intent).accepted).toBe(true);
   const order = () => [w.slot().entry_order, w.slot().exit_order].find((o) => o?.client_order_id === cid);
-  await within(3_000, `${cid} acknowledged`, () => order()?.status === "ACKED");
+  await within(10_000, `${cid} acknowledged`, () => order()?.status === "ACKED");
   expect(order()?.venue_order_id).toMatch(/^\d{19}$/);
   return order()!;
 }
@@ -165,9 +165,9 @@ describe("an acknowledged entry the venue forgets", () => {
 
       // The slot is free: a new trade enters (a new client id; the venue keeps the old one taken).
       expect(w.rt.submitStrategy(enter("A2", 0.01, null)).accepted).toBe(true);
-      await within(3_000, "slot 0 holds the new trade", () => w.slot().stage === "POSITION_OPEN");
+      await within(10_000, "slot 0 holds the new trade", () => w.slot().stage === "POSITION_OPEN");
       expect(w.slot().size).toBe(venueLong(w.sim));
-    }, 20_000);
+    }, 60_000);
   }
 });
 
@@ -182,14 +182,14 @@ describe("an acknowledged entry the venue forgets while the venue fails the firs
     expectOneMismatchNaming(w, order);
     expect(w.sim.state().balance.freezed_margin).toBe(0);
     expect(w.rt.b.kernel.account().capital).toBeCloseTo(w.sim.state().balance.wallet, 6);
-  }, 20_000);
+  }, 60_000);
 });
 
 describe("an acknowledged exit the venue forgets, the position held (no live reconciliation)", () => {
   test("unfilled: the slot is back in POSITION_OPEN with the whole position, and the next exit closes it to the wallet", async () => {
     const w = await world(0);
     expect(w.rt.submitStrategy(enter("B1", 0.01, null)).accepted).toBe(true);
-    await within(3_000, "position open", () => w.slot().stage === "POSITION_OPEN");
+    await within(10_000, "position open", () => w.slot().stage === "POSITION_OPEN");
     const order = await acknowledged(w, { type: "EXIT", slot_id: 0, size: 0.01, price: 70_000, reason: "TP" }, "B1-X1");
     await forget(w.sim, "B1-X1");
 
@@ -202,16 +202,16 @@ describe("an acknowledged exit the venue forgets, the position held (no live rec
     expect(w.rt.submitStrategy({ type: "EXIT", slot_id: 0, size: 0.01, price: null, reason: "SL" }).accepted).toBe(
       true,
     );
-    await within(3_000, "trade closed", () => w.slot().stage === "CLOSED");
+    await within(10_000, "trade closed", () => w.slot().stage === "CLOSED");
     expect(w.slot().exit_order?.client_order_id).toBe("B1-X2");
     expect(venueLong(w.sim)).toBe(0);
     expect(w.rt.b.kernel.account().capital).toBeCloseTo(w.sim.state().balance.wallet, 6);
-  }, 20_000);
+  }, 60_000);
 
   test("partly filled unheard: the slot holds what the venue still holds, and closing that leaves nothing at either end", async () => {
     const w = await world(0);
     expect(w.rt.submitStrategy(enter("C1", 1, null)).accepted).toBe(true);
-    await within(3_000, "position open", () => w.slot().stage === "POSITION_OPEN");
+    await within(10_000, "position open", () => w.slot().stage === "POSITION_OPEN");
     expect(venueLong(w.sim)).toBe(1);
     const order = await acknowledged(w, { type: "EXIT", slot_id: 0, size: 1, price: 66_000, reason: "TP" }, "C1-X1");
     w.lose("C1-X1"); // the stream loses the exit's fill
@@ -229,10 +229,10 @@ describe("an acknowledged exit the venue forgets, the position held (no live rec
 
     const exit = { type: "EXIT", slot_id: 0, size: w.slot().size, price: null, reason: "SL" } as const;
     expect(w.rt.submitStrategy(exit).accepted).toBe(true);
-    await within(3_000, "trade closed", () => w.slot().stage === "CLOSED");
+    await within(10_000, "trade closed", () => w.slot().stage === "CLOSED");
     expect(venueLong(w.sim)).toBe(0);
     expect(w.sim.state().balance.freezed_margin).toBe(0);
     // Capital followed the wallet after the reconcile (the unheard fill's PnL is in it), then the rest settled once.
     expect(w.rt.b.kernel.account().capital).toBeCloseTo(w.sim.state().balance.wallet, 6);
-  }, 20_000);
+  }, 60_000);
 });
