@@ -7,10 +7,12 @@
  * answer was lost (the connection closed after sending, or the wait ran out) is exit 1, since it
  * may have been applied. An empty `--url` (`--url "$KERNEL_URL"` with the variable unset, or
  * `--url` with no value) is refused (exit 2): falling back to the default would send a flatten or a control
- * change meant for another kernel to the local one.
+ * change meant for another kernel to the local one. A configuration that cannot be read (a misspelled or
+ * bad `DITA_V2_*` variable, an operator.token file that holds no token) is exit 2 as well: nothing was
+ * sent, so it must not read as `healthcheck`'s "unhealthy" or a change's "may have been applied" (1).
  */
 
-import { httpOrigin, loadConfig } from "../launcher/config.ts";
+import { ConfigError, httpOrigin, loadConfig, type RuntimeConfig } from "../launcher/config.ts";
 import { readOperatorToken } from "../launcher/token.ts";
 import { CliFailure } from "./_fail.ts";
 
@@ -28,13 +30,32 @@ export function baseUrl(url: string | undefined): string {
       );
     return url.replace(/\/+$/, "");
   }
-  const c = loadConfig(process.env);
+  const c = cliConfig();
   return httpOrigin(c.http_host, c.http_port);
+}
+
+/** A ConfigError as a bad argument (exit 2, nothing sent); any other error as it is. */
+function asBadArgument(e: unknown): unknown {
+  return e instanceof ConfigError ? new CliFailure(e.message, 2) : e;
+}
+
+/** The configuration from the environment; a bad one is a CliFailure with exit 2 (nothing was sent or read). */
+export function cliConfig(): RuntimeConfig {
+  try {
+    return loadConfig(process.env);
+  } catch (e) {
+    throw asBadArgument(e);
+  }
 }
 
 /** The bearer token this CLI would send (DITA_V2_OPERATOR_TOKEN or `<state dir>/operator.token`), or null. */
 export function cliToken(): string | null {
-  return readOperatorToken(loadConfig(process.env).state_dir, process.env);
+  const stateDir = cliConfig().state_dir;
+  try {
+    return readOperatorToken(stateDir, process.env);
+  } catch (e) {
+    throw asBadArgument(e);
+  }
 }
 
 /** The connection was made and then lost, or the wait ran out: a change may have been sent and applied. */

@@ -21,7 +21,7 @@
  * (`0x10`, `0b1`, `0o7`), empty text, spaces, `Infinity`, `NaN` and anything too large to be
  * finite are refused naming the option. `integerFlag(name, raw, lo, hi)`: digits only, in range.
  *
- * Entry points: `commandLineRefusal`, `unknownOption`, `decimalFlag`, `integerFlag`.
+ * Entry points: `commandLineRefusal`, `unknownOption`, `decimalFlag`, `integerFlag`, `DECIMAL`.
  */
 
 import type { ArgDef, ArgsDef, CommandDef } from "citty";
@@ -180,7 +180,8 @@ export async function commandLineRefusal(root: CommandDef<ArgsDef>, argv: string
   return unknownIn(line) ?? booleanValueIn(line) ?? versionIn(line) ?? repeatedIn(line) ?? strayIn(line);
 }
 
-const DECIMAL = /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/;
+/** A decimal as the CLI writes numbers (see the header); `control` reads its values with it too. */
+export const DECIMAL = /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/;
 
 /** A numeric option written as a decimal (see the header); refused with one line naming it. */
 export function decimalFlag(name: string, raw: string): number {

@@ -7,7 +7,7 @@
  * Invariants: every section is present even when empty (it says "none"); times are the server's
  * (`asOfMs` from its `Date` header), never this machine's clock.
  *
- * Entry point: `renderReport(input)`.
+ * Entry points: `renderReport(input)`; `lastFlatten` (its Last flatten section).
  */
 
 import type { FlattenReport } from "../contracts/flatten.ts";
@@ -205,7 +205,8 @@ function bookkeeping(st: StatusDocument): string[] {
   ];
 }
 
-function flatten(f: FlattenReport | null): string[] {
+/** The Last flatten section: the verdict, each slot still open and why, each position and open order the venue held. */
+export function lastFlatten(f: FlattenReport | null): string[] {
   if (f === null) return ["## Last flatten", "", "None since serve started."];
   const open = f.slots.filter((s) => s.result === "STILL_OPEN");
   const v = f.venue;
@@ -218,6 +219,8 @@ function flatten(f: FlattenReport | null): string[] {
         ? `venue: ${v.positions.length} positions, ${v.open_orders.length} open orders, balance ${v.balance}.`
         : `venue could not confirm: ${v.error}.`),
     ...open.map((s) => `- slot ${s.slot_id} ${s.asset}: ${s.after}: ${s.detail}`),
+    ...(v.checked ? v.positions.map((p) => `- venue position ${p.asset} ${p.side} ${p.size}`) : []),
+    ...(v.checked ? v.open_orders.map((o) => `- venue open order ${o.asset} ${o.client_order_id}`) : []),
   ];
 }
 
@@ -257,7 +260,7 @@ export function renderReport(i: ReportInput): string {
     venue(i.status, i.diagnosticCounts),
     projection(i.status),
     bookkeeping(i.status),
-    flatten(i.status.flatten),
+    lastFlatten(i.status.flatten),
     diagnostics(i),
   ];
   return `${sections.map((s) => s.join("\n")).join("\n\n")}\n`;

@@ -1,7 +1,8 @@
 /**
  * `dita-v2 control [key=value ...]`: print the control snapshot of a running serve, or change
  * it (POST /control). Values: true/false for toggles, numbers for active_slot_limit and the risk
- * limits, names for mode, verbosity and trading_state. A pair that is not key=value, or a key
+ * limits (written as the CLI's numeric options are: `0.02`, `2e-2`; serve judges the range), names
+ * for mode, verbosity and trading_state. A pair that is not key=value, or a key
  * given twice (`trading_state=HALTED trading_state=ACTIVE`), is refused naming it (exit 2) and
  * nothing is sent. Exit codes: 0 the snapshot (read) or the change applied · 1 the read was not
  * answered with a snapshot (token refused, serve still starting) · 2 bad pairs or unreachable ·
@@ -12,10 +13,12 @@
 import { defineCommand } from "citty";
 import { call, print, urlArg } from "./_client.ts";
 import { CliFailure } from "./_fail.ts";
+import { DECIMAL } from "./_flags.ts";
 
+/** A value as JSON: true/false, a number written as the CLI's options write one (`0.02`, `2e-2`, `-1`), else the text. */
 function parseValue(v: string): unknown {
   if (v === "true" || v === "false") return v === "true";
-  if (/^\d+(\.\d+)?$/.test(v)) return Number(v);
+  if (DECIMAL.test(v) && Number.isFinite(Number(v))) return Number(v);
   return v;
 }
 

@@ -4,7 +4,7 @@
  * Exit 0 when every kernel listed is ok and no entry is malformed, 1 otherwise (each malformed entry
  * named by key on a line of its own, the good kernels still listed; likewise one line per host
  * running more BingX kernels than one of them declares in DITA_V2_BINGX_IP_SHARE, on stderr with
- * --json), 2 when the cluster is off or unreachable.
+ * --json), 2 when the cluster is off or unreachable, or the configuration cannot be read.
  *
  * `--verify-isolation` runs the isolation checklist over every namespace seen in the cluster and
  * prints every item with its verdict (src/fleet/checklist.ts); `--save FILE` keeps this observation
@@ -23,8 +23,9 @@ import {
   readFleet,
   withFleetClient,
 } from "../fleet/index.ts";
-import { hazelcastOf, loadConfig, type RuntimeConfig } from "../launcher/config.ts";
+import { hazelcastOf, type RuntimeConfig } from "../launcher/config.ts";
 import { SystemClock } from "../launcher/system_clock.ts";
+import { cliConfig } from "./_client.ts";
 import { CliFailure, oneLine } from "./_fail.ts";
 import { checklistLines, fleetReport } from "./_fleet_text.ts";
 
@@ -41,7 +42,7 @@ export const fleetCommand = defineCommand({
     changed: { type: "string", default: "", description: "namespaces restarted since the baseline, e.g. pink" },
   },
   async run({ args }) {
-    const c = loadConfig(process.env);
+    const c = cliConfig();
     if (c.hazelcast === "OFF")
       throw new CliFailure("fleet needs the cluster: set DITA_V2_HAZELCAST=REAL and DITA_V2_HAZELCAST_ADDR", 2);
     const clock = new SystemClock();

@@ -54,7 +54,7 @@ async function send(url: string | undefined, intent: Record<string, unknown>): P
 const slotArg = { type: "string", description: "slot id", required: true } as const;
 
 export const intentCommand = defineCommand({
-  meta: { name: "intent", description: "Send an intent to a running serve: enter | exit | cancel | mark" },
+  meta: { name: "intent", description: "Send an intent to a running serve: enter | exit | cancel | mark | json" },
   subCommands: {
     enter: defineCommand({
       meta: { name: "enter", description: "Open a trade in a slot" },

@@ -2,14 +2,16 @@
  * `dita-v2 verify-isolation --strategy pink --others blue`: read the live Hazelcast maps and
  * ClickHouse tables and report, as a table, whether any key or row of one namespace appears in
  * another's. Exit 0 when isolated, 1 on a leak, 2 for bad arguments (a namespace that is no
- * namespace, `--others` naming none, the strategy or one twice) or a store that cannot be read:
+ * namespace, `--others` naming none, the strategy or one twice, a `DITA_V2_*` variable that cannot be
+ * read) or a store that cannot be read:
  * never 1, which a script reads as a leak.
  */
 
 import { defineCommand } from "citty";
-import { hazelcastOf, loadConfig } from "../launcher/config.ts";
+import { hazelcastOf } from "../launcher/config.ts";
 import { DEFAULT_STRATEGY, verifyIsolation } from "../projection/index.ts";
 import { STRATEGY_RE } from "../projection/names.ts";
+import { cliConfig } from "./_client.ts";
 import { CliFailure, oneLine } from "./_fail.ts";
 
 /** The namespaces to compare with, or a refusal naming the option (exit 2). */
@@ -44,7 +46,7 @@ export const verifyIsolationCommand = defineCommand({
   },
   async run({ args }) {
     const others = otherNamespaces(args.strategy, args.others);
-    const c = loadConfig(process.env);
+    const c = cliConfig();
     if (c.hazelcast === "OFF" && c.clickhouse === "OFF") {
       throw new CliFailure(
         "nothing to verify: set DITA_V2_HAZELCAST=REAL and/or DITA_V2_CLICKHOUSE=REAL with their addresses",
