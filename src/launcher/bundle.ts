@@ -120,10 +120,10 @@ export function makeStateDir(dir: string): string {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch (e) {
-    throw new ConfigError(
-      "DITA_V2_STATE_DIR",
-      `cannot create '${dir}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-    );
+    const code = (e as NodeJS.ErrnoException).code;
+    // EEXIST from a recursive mkdir: the path is there and is no directory.
+    if (code === "EEXIST") throw new ConfigError("DITA_V2_STATE_DIR", `'${dir}' is a file, not a directory`);
+    throw new ConfigError("DITA_V2_STATE_DIR", `cannot create '${dir}': ${code ?? (e as Error).message}`);
   }
   return dir;
 }

@@ -2,13 +2,15 @@
  * One serve per state directory (src/launcher/state_dir_lock.ts): the lock on
  * `<state dir>/serve.lock` refuses a second holder naming the first one's pid, in this process
  * and in another; it is free again once released, and once its holder died (the OS drops a
- * flock with its process: a kill -9'd serve never blocks its successor).
+ * flock with its process: a kill -9'd serve never blocks its successor). A lock file that cannot be
+ * opened, and a state dir that is a file, are one line naming DITA_V2_STATE_DIR.
  */
 
 import { afterEach, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { makeStateDir } from "../../src/launcher/bundle.ts";
 import { lockStateDir, StateDirInUse } from "../../src/launcher/state_dir_lock.ts";
 
 const dirs: string[] = [];
@@ -63,4 +65,18 @@ test("a lock held by another process refuses this one; when that process is kill
   child.kill(9);
   await child.exited;
   lockStateDir(dir)();
+});
+
+test("a lock file that cannot be opened is one line naming DITA_V2_STATE_DIR and the file, not a bare EISDIR/EACCES", () => {
+  const dir = tmp();
+  mkdirSync(join(dir, "serve.lock")); // what cannot be opened as a file, root or not
+  expect(() => lockStateDir(dir)).toThrow(
+    `DITA_V2_STATE_DIR: cannot open '${join(dir, "serve.lock")}' (EISDIR): the state directory must be writable by this user`,
+  );
+});
+
+test("a DITA_V2_STATE_DIR that names a file says so, instead of 'cannot create …: EEXIST'", () => {
+  const file = join(tmp(), "state");
+  writeFileSync(file, "");
+  expect(() => makeStateDir(file)).toThrow(`DITA_V2_STATE_DIR: '${file}' is a file, not a directory`);
 });
