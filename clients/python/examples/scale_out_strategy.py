@@ -13,7 +13,9 @@ once its hint has passed, when the hint is short (RETRY_MAX_MS), at most RETRIES
         --price-url http://127.0.0.1:PORT --asset BTC-USDT [--fraction 0.02] [--leverage 2] [--step 0.0001]
 
 Prints one JSON document: each decision with its outcomes, and the account before and after.
-Exit 0 when the trade opened and closed, 1 when a decision was refused, 2 on bad arguments.
+Exit 0 when the trade opened and closed, 1 when a decision was refused, 2 on bad arguments: a
+--price-url with no mark price for --asset, or a --prefix / --lib the client cannot connect with
+(one line on stderr naming what is wrong, no traceback).
 """
 
 import argparse
@@ -22,7 +24,7 @@ import sys
 import time
 import urllib.request
 
-from dita_v2_client import DitaClient, ScaleOut, Seam, TakeProfit, open_long
+from dita_v2_client import DitaClient, DitaClientError, ScaleOut, Seam, TakeProfit, open_long
 
 RETRIES = 3
 RETRY_MAX_MS = 30_000
@@ -40,8 +42,18 @@ def execute(seam: Seam, decision):
 
 
 def mark_price(url: str, asset: str) -> float:
-    with urllib.request.urlopen(f"{url}/openApi/swap/v2/quote/premiumIndex?symbol={asset}", timeout=5) as r:
-        return float(json.load(r)["data"]["markPrice"])
+    """The venue's mark price of ``asset``; a ValueError naming the URL when there is none."""
+    def none(why):
+        return ValueError(f"--price-url {url} gave no mark price for {asset} ({why})")
+    try:
+        with urllib.request.urlopen(f"{url}/openApi/swap/v2/quote/premiumIndex?symbol={asset}", timeout=5) as r:
+            body = json.load(r)
+    except (OSError, ValueError) as e:
+        raise none(e) from None
+    try:
+        return float(body["data"]["markPrice"])
+    except (KeyError, TypeError, ValueError):
+        raise none(f"answered {json.dumps(body)[:120]}") from None
 
 
 def wait_for_stage(client: DitaClient, slot: int, stages: tuple[str, ...], timeout: float) -> str:
@@ -74,10 +86,15 @@ def main() -> int:
     ap.add_argument("--step", type=float, default=0.0001)
     args = ap.parse_args()
     report = {"decisions": []}
-    with DitaClient.connect(args.prefix, lib_path=args.lib) as client:
+    try:
+        price = mark_price(args.price_url, args.asset)
+        client = DitaClient.connect(args.prefix, lib_path=args.lib)
+    except (ValueError, DitaClientError) as e:
+        print(f"scale_out_strategy.py: {e}", file=sys.stderr)
+        return 2
+    with client:
         seam = Seam(client, steps={args.asset: args.step}, trade_id_prefix="example")
         report["account_before"] = client.account().equity
-        price = mark_price(args.price_url, args.asset)
         opened = execute(seam, open_long(args.asset, args.leverage, capital_fraction=args.fraction,
                                          reference_price=price))
         report["decisions"].append({"decision": "open long", **summary(opened)})

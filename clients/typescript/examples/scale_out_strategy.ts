@@ -11,13 +11,15 @@
  *       --price-url http://127.0.0.1:PORT [--asset BTC-USDT] [--fraction 0.02] [--leverage 2] [--step 0.0001]
  *
  * Prints one JSON document; exit 0 when the trade opened and closed, 1 when a decision was refused,
- * 2 on bad arguments.
+ * 2 on bad arguments: a --price-url with no mark price for --asset, or a --prefix / --lib the client
+ * cannot connect with (one line on stderr naming what is wrong, no stack trace).
  */
 
 import { parseArgs } from "node:util";
 import {
   type Decision,
   DitaClient,
+  DitaClientError,
   openLong,
   Seam,
   type SeamResult,
@@ -39,10 +41,20 @@ async function execute(seam: Seam, decision: Decision): Promise<SeamResult> {
   }
 }
 
+/** The venue's mark price of `asset`; a BadArgument naming the URL when there is none. */
 async function markPrice(url: string, asset: string): Promise<number> {
-  const res = await fetch(`${url}/openApi/swap/v2/quote/premiumIndex?symbol=${asset}`);
-  return Number(((await res.json()) as { data: { markPrice: string } }).data.markPrice);
+  const none = (why: string) => new BadArgument(`--price-url ${url} gave no mark price for ${asset} (${why})`);
+  const body = await fetch(`${url}/openApi/swap/v2/quote/premiumIndex?symbol=${asset}`)
+    .then((res) => res.json() as Promise<{ data?: { markPrice?: string } }>)
+    .catch((e: Error) => {
+      throw none(e.message);
+    });
+  const price = Number(body?.data?.markPrice);
+  if (!(price > 0)) throw none(`answered ${JSON.stringify(body).slice(0, 120)}`);
+  return price;
 }
+
+class BadArgument extends Error {}
 
 async function waitForStage(client: DitaClient, slot: number, stages: Stage[], timeoutMs: number): Promise<Stage> {
   const deadline = Date.now() + timeoutMs;
@@ -83,12 +95,20 @@ async function main(): Promise<number> {
     return 2;
   }
   const asset = a.asset!;
-  const client = DitaClient.connect({ prefix: a.prefix, libPath: a.lib });
+  let price: number;
+  let client: DitaClient;
+  try {
+    price = await markPrice(a["price-url"], asset);
+    client = DitaClient.connect({ prefix: a.prefix, libPath: a.lib });
+  } catch (e) {
+    if (!(e instanceof BadArgument || e instanceof DitaClientError)) throw e;
+    console.error(`scale_out_strategy.ts: ${e.message}`);
+    return 2;
+  }
   const report: Record<string, unknown> & { decisions: unknown[] } = { decisions: [] };
   try {
     const seam = new Seam(client, { steps: { [asset]: Number(a.step) }, tradeIdPrefix: "example-ts" });
     report.account_before = client.account().equity;
-    const price = await markPrice(a["price-url"], asset);
     const opened = await execute(
       seam,
       openLong(asset, { capitalFraction: Number(a.fraction), leverage: Number(a.leverage), referencePrice: price }),
