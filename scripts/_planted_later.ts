@@ -292,4 +292,12 @@ export const LATER_SWEEP_PLANTS: readonly Plant[] = [
     "    judged.found.some((f) => reported.get(",
     "a leverage change that repeats one reported before goes unseen: the next entry is placed at the venue's leverage",
   ),
+  p(
+    "once-without-state-dir-lock",
+    "spool",
+    "src/launcher/once.ts",
+    "  const unlock = lockStateDir(makeStateDir(config.state_dir));",
+    "  const unlock = () => {};",
+    "dita-v2 once on a running serve's state dir writes into that serve's spool files: rows overwritten or stranded",
+  ),
 ];
