@@ -296,7 +296,7 @@ export const LATER_SWEEP_PLANTS: readonly Plant[] = [
     "once-without-state-dir-lock",
     "spool",
     "src/launcher/once.ts",
-    "  const unlock = lockStateDir(makeStateDir(config.state_dir));",
+    "  const unlock = lockStateDir(makeStateDir(config.state_dir, (line) => console.error(maskSecrets(line))));",
     "  const unlock = () => {};",
     "dita-v2 once on a running serve's state dir writes into that serve's spool files: rows overwritten or stranded",
   ),

@@ -51,4 +51,7 @@ while IFS= read -r line || [ -n "$line" ]; do
 done <"$file"
 export DITA_V2_STRATEGY="$ns"
 export DITA_V2_STATE_DIR="${DITA_V2_STATE_DIR:-$root/.dita-v2/fleet/$ns}"
+# Everything the kernel creates is its owner's alone (the state dir: the desk's trading history),
+# whatever supervisord's umask.
+umask 077
 exec "${DITA_V2_EXE:-$root/dist/dita-v2}" serve

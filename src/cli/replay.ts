@@ -13,10 +13,13 @@
  * holds are not inserted again. It prints one JSON line with the counts. Maps and the topic are
  * never written by a replay.
  *
- * Exit codes: 0 replayed · 1 the journal cannot be read or holds no snapshot · 2 bad arguments:
- * an empty PATH or one that does not exist,
+ * Exit codes: 0 replayed · 1 the journal cannot be read or holds no snapshot (`--project`: or
+ * ClickHouse cannot be reached or did not take every row; run it again, it is idempotent) · 2 bad
+ * arguments: an empty PATH or one that does not exist,
  * `--from` other than newest/oldest or with a single-file journal or `--project`, `--export` other
- * than jsonl or on a file, more than one of `--project`, `--export`, `--json`.
+ * than jsonl or on a file, more than one of `--project`, `--export`, `--json`; and, with
+ * `--project`, a configuration it cannot read (a misspelled or bad `DITA_V2_*` variable,
+ * DITA_V2_CLICKHOUSE not REAL: its `ConfigError` line, nothing read or written).
  */
 
 import { existsSync, statSync } from "node:fs";

@@ -11,10 +11,12 @@
  * a bad symbol or a `--venue-url` that is no http(s) origin is refused (exit 2) in every mode too,
  * and so are an empty `--size` or `--wait-ms` (never the default instead), a `--wait-ms` above a
  * day (it is the runtime's DITA_V2_HUNG_ORDER_MS too) and a `--conf` that is empty or does not
- * exist (the precheck would read it as "not running" and pass).
+ * exist (the precheck would read it as "not running" and pass). A BINGX_* value the venue cannot be
+ * built from (a malformed key, secret or URL) is refused the same way, before any step: a
+ * configuration it cannot read is no failed step.
  *
  * Exit codes: 0 the cycle passed · 1 a step failed (the JSON report says which) · 2 refused
- * (bad arguments, live not allowed) · 3 the supervisor precheck refused (dolphin:dita_v2 running).
+ * (bad arguments, a malformed BINGX_* value, live not allowed) · 3 the supervisor precheck refused (dolphin:dita_v2 running).
  */
 
 import { existsSync, rmSync } from "node:fs";
@@ -23,8 +25,9 @@ import { defineCommand } from "citty";
 import { normalizeSymbol } from "../contracts/index.ts";
 import { maskDeep, maskSecrets } from "../contracts/secrets.ts";
 import { isSimTarget, runSmoke, type SmokeOptions, smokeSteps, supervisorPrecheck } from "../launcher/smoke.ts";
+import { SystemClock } from "../launcher/system_clock.ts";
 import { DEFAULT_STRATEGY } from "../projection/names.ts";
-import { assertLiveAllowed } from "../venue/index.ts";
+import { assertLiveAllowed, bingxConfigFromEnv } from "../venue/index.ts";
 import { CliFailure } from "./_fail.ts";
 import { decimalFlag } from "./_flags.ts";
 
@@ -86,6 +89,12 @@ function smokeGuard(opts: SmokeOptions, env: Env): string | null {
   } catch (e) {
     return `refusing a live smoke: ${(e as Error).message.replace(/^Condition failed: /, "")} (or point it at a sim with --venue-url http://127.0.0.1:PORT)`;
   }
+}
+
+/** The one line of a BINGX_* value the run's venue cannot be built from (a malformed key or URL), or null. */
+function venueConfigRefusal(env: Env): string | null {
+  const parsed = bingxConfigFromEnv(env, new SystemClock());
+  return parsed.ok ? null : parsed.error;
 }
 
 /** The environment as the dry run shows it: secrets masked; the per-run prefix as such (not the dry run's pid). */
@@ -181,8 +190,8 @@ export const smokeCommand = defineCommand({
     };
     if (!/^[a-z][a-z0-9_]{0,31}$/.test(opts.strategy))
       throw new CliFailure(`--strategy must be [a-z][a-z0-9_]{0,31}, got '${opts.strategy}'`, 2);
-    const refusal = smokeGuard(opts, process.env);
     const env = smokeEnv(opts, process.env, join(process.env.DITA_V2_STATE_DIR || ".dita-v2", "smoke"));
+    const refusal = smokeGuard(opts, process.env) ?? venueConfigRefusal(env);
     if (args["dry-run"]) {
       process.stdout.write(maskSecrets(dryRunText(opts, env, refusal)));
       return;

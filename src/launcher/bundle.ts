@@ -14,7 +14,7 @@
  * Entry point: `buildBundle(config, clock, env, options)`.
  */
 
-import { mkdirSync } from "node:fs";
+import { chmodSync, mkdirSync, statSync } from "node:fs";
 import type { Clock } from "../contracts/clock.ts";
 import type { ControlSnapshot } from "../contracts/control.ts";
 import type { KernelInput } from "../contracts/intents.ts";
@@ -115,8 +115,13 @@ function readSurvivors(zinc: ZincPlane): Uint8Array[] {
   return Array.from({ length: zinc.slotCount }, (_, i) => zinc.readSlot(i));
 }
 
-/** Creates the state directory (0700) if missing; returns it. A ConfigError says why it cannot be. */
-export function makeStateDir(dir: string): string {
+/**
+ * Creates the state directory 0700 (and missing parents) if missing; returns it. An existing one with
+ * group or other bits is set to 0700, one `log` line saying so (the next start finds it 0700); a
+ * shared directory (the sticky bit, as /tmp) or one this user cannot chmod is left as it is and
+ * reported. A ConfigError says why it cannot be.
+ */
+export function makeStateDir(dir: string, log: (line: string) => void = () => {}): string {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch (e) {
@@ -125,7 +130,31 @@ export function makeStateDir(dir: string): string {
     if (code === "EEXIST") throw new ConfigError("DITA_V2_STATE_DIR", `'${dir}' is a file, not a directory`);
     throw new ConfigError("DITA_V2_STATE_DIR", `cannot create '${dir}': ${code ?? (e as Error).message}`);
   }
+  tightenStateDir(dir, log);
   return dir;
+}
+
+/** The journal and spool under the state dir are the desk's trading history: no other local user reads them. */
+function tightenStateDir(dir: string, log: (line: string) => void): void {
+  const mode = statSync(dir).mode & 0o7777;
+  if ((mode & 0o077) === 0) return;
+  const shown = `0${mode.toString(8)}`;
+  if ((mode & 0o1000) !== 0) {
+    log(
+      `state dir ${dir} is a shared directory (mode ${shown}): left as it is; give DITAv2 a directory of its own (its journal/ and spool/ are 0700 all the same)`,
+    );
+    return;
+  }
+  try {
+    chmodSync(dir, 0o700);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    log(
+      `state dir ${dir} is ${shown} and cannot be set to 0700 (${code}): its journal/ and spool/ are 0700 all the same`,
+    );
+    return;
+  }
+  log(`state dir ${dir} was ${shown} (other local users could read it): set to 0700`);
 }
 
 export async function buildBundle(

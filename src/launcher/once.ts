@@ -20,7 +20,7 @@ import { SystemClock } from "./system_clock.ts";
 
 export async function runOnce(env: Record<string, string | undefined>): Promise<Record<string, unknown>> {
   const config = loadConfig(env);
-  const unlock = lockStateDir(makeStateDir(config.state_dir));
+  const unlock = lockStateDir(makeStateDir(config.state_dir, (line) => console.error(maskSecrets(line))));
   try {
     const bundle = await buildBundle(config, new SystemClock(), env, { journal: false });
     const rt = new Runtime(bundle, (line) => console.error(maskSecrets(line)));

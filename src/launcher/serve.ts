@@ -59,7 +59,7 @@ export async function runServe(env: Record<string, string | undefined>): Promise
   let rt: Runtime;
   let unlock = () => {};
   try {
-    unlock = lockStateDir(makeStateDir(config.state_dir)); // one serve per state dir, before its journal is read
+    unlock = lockStateDir(makeStateDir(config.state_dir, log)); // one serve per state dir, before its journal is read
     fleet = await joinFleet(config, env, clock, log, ids);
   } catch (e) {
     unlock();

@@ -20,10 +20,11 @@
  * this shell's: `start` and `restart` refuse (exit 2, naming the variables, never their values) when
  * this shell sets a DITA_V2_* or BINGX_* variable otherwise than supervisord's environment
  * (/proc/<its pid>/environ), e.g. DITA_V2_VENUE=MOCK for a paper run over a supervisord started live.
+ * Before launching supervisord, `start` makes `.dita-v2/` and `.dita-v2/supervisor/` 0700 (`prepareDirs`).
  */
 
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 
 export const PROGRAM = "dolphin:dita_v2";
@@ -113,8 +114,21 @@ async function waitState(
   return state;
 }
 
+/**
+ * `<checkout>/.dita-v2` (the program's DITA_V2_STATE_DIR: journal, spool, token) and its `supervisor/`
+ * (supervisord's socket and logs, serve's TRACE log among them) are the owner's alone: created 0700
+ * whatever the umask, and set to 0700 when an earlier start (or an `mkdir -p`) left them looser.
+ */
+function prepareDirs(conf: string): void {
+  const state = join(dirname(resolve(conf)), "../.dita-v2");
+  for (const dir of [state, join(state, "supervisor")]) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    chmodSync(dir, 0o700);
+  }
+}
+
 function startSupervisord(conf: string, env: Env): CtlResult {
-  mkdirSync(join(dirname(resolve(conf)), "../.dita-v2/supervisor"), { recursive: true });
+  prepareDirs(conf);
   const childEnv: Env = { ...process.env, ...env };
   for (const [k, v] of Object.entries(POSTURE)) childEnv[k] = env[k] ?? v;
   const r = spawnSync("supervisord", ["-c", conf], {

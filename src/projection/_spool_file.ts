@@ -9,10 +9,74 @@
  * by at least as many dropped bytes, each dropped once, so a backlog of B bytes drained in any acks
  * costs at most B bytes of copying overall (not B²/minBytes); the file is at most twice its backlog
  * (plus `minBytes`) on disk meanwhile.
+ *
+ * Owner-only files (`ownerOnlyDir`, `openOwnerOnly`, `writeOwnerOnly`): the spool holds the desk's
+ * trading history, so its directory is 0700 and every file in it 0600 whatever the process umask,
+ * a file made through `<name>.tmp` and a rename included (the temporary file's mode is the one that
+ * stays; a stale one a crash left keeps its old mode unless it is set again). A directory, and the
+ * files in it, that an earlier build left looser are set to these modes when a spool or mark opens it.
  */
-import { closeSync, fsyncSync, ftruncateSync, openSync, readSync, renameSync, rmSync, writeSync } from "node:fs";
+import {
+  chmodSync,
+  closeSync,
+  fchmodSync,
+  fstatSync,
+  fsyncSync,
+  ftruncateSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from "node:fs";
+import { join } from "node:path";
 import { encodeHeader, HEADER_BYTES } from "./_frame.ts";
 import { errorText } from "./types.ts";
+
+/** Directories under the state dir: the owner's alone. */
+export const OWNER_DIR_MODE = 0o700;
+/** Files under the state dir: the owner's alone. */
+export const OWNER_FILE_MODE = 0o600;
+
+/**
+ * Creates `dir` (and missing parents) 0700, or sets an existing one with group or other bits to 0700,
+ * and sets each file in it with such bits (an earlier build's spool, ack or mark) to 0600.
+ */
+export function ownerOnlyDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: OWNER_DIR_MODE });
+  if ((statSync(dir).mode & 0o077) !== 0) chmodSync(dir, OWNER_DIR_MODE);
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    const st = lstatSync(path);
+    if (st.isFile() && (st.mode & 0o077) !== 0) chmodSync(path, OWNER_FILE_MODE);
+  }
+}
+
+/** Opens `path` (`flags` as `fs.openSync`'s), created 0600; a file with group or other bits is set to 0600. */
+export function openOwnerOnly(path: string, flags: string): number {
+  const fd = openSync(path, flags, OWNER_FILE_MODE);
+  try {
+    if ((fstatSync(fd).mode & 0o077) !== 0) fchmodSync(fd, OWNER_FILE_MODE);
+  } catch (e) {
+    closeSync(fd);
+    throw e;
+  }
+  return fd;
+}
+
+/** Replaces the content of `path` with `text`, the file 0600 (see `openOwnerOnly`). */
+export function writeOwnerOnly(path: string, text: string): void {
+  const fd = openOwnerOnly(path, "w");
+  try {
+    writeAll(defaultWrite, fd, Buffer.from(text, "utf8"), 0);
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /** The positional write call (`fs.writeSync`'s shape); returns the bytes written or throws. */
 export type SpoolWrite = (fd: number, bytes: Uint8Array, offset: number, length: number, position: number) => number;
@@ -81,7 +145,7 @@ export function installFile(
   rename: (from: string, to: string) => void = renameSync,
 ): void {
   const tmp = `${path}.tmp`;
-  const fd = openSync(tmp, "w");
+  const fd = openOwnerOnly(tmp, "w"); // the mode the installed file keeps
   try {
     writeAll(write, fd, encodeHeader(generation), 0);
     let at = HEADER_BYTES;

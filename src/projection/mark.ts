@@ -9,13 +9,14 @@
  * spool (or already acknowledged by its sink). So once a spool refused a row (SPOOL_FULL) the
  * projection stops writing the mark (create.ts): catch-up then rebuilds from the last true mark.
  * It is one fixed-size pwrite at offset 0 of a file kept open (no rename): a SIGKILL cannot tear it,
- * and it costs one syscall per drain that built rows.
+ * and it costs one syscall per drain that built rows. Like the spools, it is 0600 in a 0700 directory.
  *
  * Entry points: `ProjectedMark.open(stateDir, run)`, `.write(seq)`, `readProjectedMark(stateDir)`.
  */
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
+import { closeSync, existsSync, readFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { RUN_ID_RE } from "../contracts/records.ts";
+import { openOwnerOnly, ownerOnlyDir } from "./_spool_file.ts";
 
 const MARK_BYTES = 96;
 
@@ -38,12 +39,12 @@ export class ProjectedMark {
     private readonly run: string,
   ) {
     // Opened without truncation: the previous run's mark stays readable until this run writes its own.
-    this.fd = openSync(path, existsSync(path) ? "r+" : "w", 0o600);
+    this.fd = openOwnerOnly(path, existsSync(path) ? "r+" : "w"); // 0600 whatever the umask
   }
 
   static open(stateDir: string, run: string): ProjectedMark {
     if (!RUN_ID_RE.test(run)) throw new Error(`Condition failed: run id must match ${RUN_ID_RE.source}, got ${run}`);
-    mkdirSync(join(stateDir, "spool"), { recursive: true, mode: 0o700 });
+    ownerOnlyDir(join(stateDir, "spool"));
     return new ProjectedMark(markPath(stateDir), run);
   }
 

@@ -20,19 +20,9 @@
  *     stored (`SPOOL_FULL`, `details.reason` says which). A value JSON cannot encode (a BigInt, a cycle)
  *     makes it throw before anything is written (the outbox's row guard drops and names that row).
  *  6. Compaction is linear: the acked prefix goes once it is at least the tail (`shouldCompact`).
+ *  7. Owner-only: the directory 0700, every file 0600 (the ack's and a generation's tmp too), whatever the umask.
  */
-import {
-  closeSync,
-  existsSync,
-  fstatSync,
-  ftruncateSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  readSync,
-  renameSync,
-  writeFileSync,
-} from "node:fs";
+import { closeSync, existsSync, fstatSync, ftruncateSync, readFileSync, readSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import type { Severity } from "../contracts/records.ts";
 import {
@@ -44,7 +34,17 @@ import {
   type SkippedRange,
   scanFrames,
 } from "./_frame.ts";
-import { appendAt, defaultWrite, installFile, readAll, type SpoolWrite, shouldCompact } from "./_spool_file.ts";
+import {
+  appendAt,
+  defaultWrite,
+  installFile,
+  openOwnerOnly,
+  ownerOnlyDir,
+  readAll,
+  type SpoolWrite,
+  shouldCompact,
+  writeOwnerOnly,
+} from "./_spool_file.ts";
 import { errorText, type ProjectionDiagnostic } from "./types.ts";
 
 export interface SpoolOptions {
@@ -91,7 +91,7 @@ export class Spool {
     readonly name: string,
     private readonly opts: SpoolOptions = {},
   ) {
-    mkdirSync(dir, { recursive: true });
+    ownerOnlyDir(dir); // 0700, whatever the umask: the records are the desk's trading history
     this.path = join(dir, `${name}.spool`);
     this.ackPath = `${this.path}.ack`;
     this.maxBytes = opts.maxBytes ?? 512 * 1024 * 1024;
@@ -166,7 +166,7 @@ export class Spool {
 
   private openFile(): void {
     if (!existsSync(this.path)) this.installFresh();
-    this.fd = openSync(this.path, "r+");
+    this.fd = openOwnerOnly(this.path, "r+");
     const head = new Uint8Array(HEADER_BYTES);
     const got = readSync(this.fd, head, 0, HEADER_BYTES, 0);
     const gen = got === HEADER_BYTES ? decodeHeader(head) : null;
@@ -179,7 +179,7 @@ export class Spool {
         bytes: this.size,
       });
       this.installFresh();
-      this.fd = openSync(this.path, "r+");
+      this.fd = openOwnerOnly(this.path, "r+");
       this.size = HEADER_BYTES;
       return;
     }
@@ -256,7 +256,7 @@ export class Spool {
 
   private writeAck(): void {
     const tmp = `${this.ackPath}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ generation: this.generation, offset: this.ackOffset }));
+    writeOwnerOnly(tmp, JSON.stringify({ generation: this.generation, offset: this.ackOffset }));
     renameSync(tmp, this.ackPath);
   }
 
@@ -281,7 +281,7 @@ export class Spool {
     this.compactFailing = false;
     closeSync(this.fd);
     this.generation += 1;
-    this.fd = openSync(this.path, "r+");
+    this.fd = openOwnerOnly(this.path, "r+");
     this.size = HEADER_BYTES + tail.length;
     this.ackOffset = HEADER_BYTES;
     this.reportedSkipTo = 0;

@@ -50,10 +50,10 @@ describe("serve's JIT tiers", () => {
     }
   });
 
-  test("an unknown DITA_V2_JIT is one line naming it and exit 1, before anything starts", () => {
+  test("an unknown DITA_V2_JIT is one line naming it and exit 2 (a configuration it cannot read), before anything starts", () => {
     const dir = scratch("dita-jit-");
     const r = run(["serve"], { DITA_V2_JIT: "TURBO", DITA_V2_STATE_DIR: dir, DITA_V2_HTTP_PORT: "0" });
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toContain("DITA_V2_JIT");
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
   });

@@ -8,7 +8,7 @@
  */
 
 import { afterAll, beforeEach, describe, expect, test } from "bun:test";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { supervisorCtl } from "../../src/launcher/supervisor.ts";
@@ -182,6 +182,24 @@ describe("ctl start when supervisord is not running", () => {
     expect(env).toContain("DITA_V2_MODE=PROD");
     expect(env).toContain("DITA_V2_ZINC=REAL");
     expect(env).toContain("DITA_V2_VERBOSITY=TRACE");
+  });
+
+  test("prepares the state dir and supervisord's directory next to the config owner-only (0700) under umask 022, and tightens ones an earlier start left 0755", async () => {
+    const state = join(dir, ".dita-v2");
+    const modes = () => [state, join(state, "supervisor")].map((d) => (statSync(d).mode & 0o777).toString(8));
+    const umask = process.umask(0o022);
+    try {
+      rmSync(state, { recursive: true, force: true });
+      expect((await supervisorCtl("start", conf, PATH_ONLY, noSleep)).code).toBe(0);
+      expect(modes()).toEqual(["700", "700"]);
+      rmSync(join(dir, "up"));
+      chmodSync(state, 0o755);
+      chmodSync(join(state, "supervisor"), 0o755);
+      expect((await supervisorCtl("start", conf, PATH_ONLY, noSleep)).code).toBe(0);
+      expect(modes()).toEqual(["700", "700"]);
+    } finally {
+      process.umask(umask);
+    }
   });
 
   test("stop exits 4 (unreachable) and status exits 4", async () => {
