@@ -198,6 +198,13 @@ export interface VenueAdapter {
   contractRules(asset: string): Promise<ContractRules>;
   /** The rules loaded at connect, without a venue call; null for an asset not (yet) known. */
   knownRules(asset: string): ContractRules | null;
+  /**
+   * Whether the venue lists `asset`, by what the adapter holds (no venue call): true when it does
+   * (trading or not: `knownRules` says), false only when the adapter holds the venue's whole list
+   * of contracts and `asset` is not on it (an order for it could never be placed), null while it
+   * holds no list (BingX: before connect read one). A later read of the list may add an asset.
+   */
+  knownListed(asset: string): boolean | null;
   /** The mark a MARKET order's notional is judged by locally, without a venue call; null when none is fresh. */
   knownMark(asset: string): number | null;
   setLeverage(asset: string, side: PositionSide, leverage: number): Promise<void>;

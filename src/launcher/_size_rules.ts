@@ -7,15 +7,20 @@
  * check's residue grows with the size (half a step off at 100000.00005 with step 0.0001) and a
  * record above 2^53 units has no exact double, so an off-step size would pass here and the adapter
  * put it on the step, leaving the kernel's order and the venue's apart. The rules are the ones the venue adapter
- * loaded at connect (`knownRules`, no venue call); an asset it does not know is left to the
- * kernel and the adapter (which refuses off-step sizes too, before sending).
+ * loaded at connect (`knownRules`, no venue call); an asset it holds no rules for (not one it
+ * knows is unlisted: below) is left to the kernel and the adapter (which refuses off-step sizes too).
  *
  * An EXIT of the slot's whole position (its size is the kernel's size of the slot) is held to no
  * minimum and no step: a position that fell below the venue's minimums must still close (the
  * adapter floors it to the step); only less than one step is refused (contract_rules.ts).
  *
- * A contract the venue holds as not trading (`not_trading` on the rules: its status is not 1, or it
- * left the list) is refused first (INVALID_INTENT, field ASSET, naming the symbol and its status),
+ * An asset the venue does not list (`knownListed` false: the adapter holds the venue's whole contract
+ * list and it is not on it, e.g. XYZ-USDT at bingx-sim, or an asset the mock has no price for) is
+ * refused first (INVALID_INTENT, field ASSET, naming it): an order for it could never be placed. An
+ * adapter holding no list yet (not connected, its connect failed) refuses nothing here; a later read
+ * of the list adds assets; an asset of a shape the kernel refuses is left to the kernel's diagnostic.
+ * Then a contract the venue holds as not trading (`not_trading` on the rules: its status is not 1, or
+ * it left the list) is refused (INVALID_INTENT, field ASSET, naming the symbol and its status). Both
  * with the adapter's one exception: an EXIT of the slot's whole position passes (the venue judges it).
  *
  * A partial EXIT whose notional (size × its limit on the tick, or × the mark the adapter holds for a
@@ -60,6 +65,22 @@ function unitsOf(size: number): bigint | null {
   return Number.isSafeInteger(units) ? BigInt(units) : null;
 }
 
+/** The kernel's shape of an asset: another is left to the kernel's own diagnostic (field ASSET). */
+const ASSET_SHAPE = /^[A-Z0-9-]{1,24}$/;
+
+/** An ENTER, or a partial EXIT, for an asset the venue does not list (as the adapter holds its list): refused. */
+function unlistedRefusal(
+  venue: VenueAdapter,
+  kind: "ENTER" | "EXIT",
+  slotId: number,
+  asset: string,
+  closesPosition: boolean,
+): InputRefusal | null {
+  if (closesPosition || !ASSET_SHAPE.test(asset) || venue.knownListed(asset) !== false) return null;
+  const message = `${kind}: ${asset} is not listed at the venue (absent from the contract list the adapter holds); refused before the kernel`;
+  return { code: "INVALID_INTENT", field: "ASSET", message, input_kind: kind, slot_id: slotId };
+}
+
 function refusal(
   venue: VenueAdapter,
   kind: "ENTER" | "EXIT",
@@ -69,6 +90,8 @@ function refusal(
   closesPosition = false,
   units = unitsOf(size),
 ): InputRefusal | null {
+  const unlisted = asset === null ? null : unlistedRefusal(venue, kind, slotId, asset, closesPosition);
+  if (unlisted !== null) return unlisted;
   const rules = asset === null ? null : venue.knownRules(asset); // the adapter's, `not_trading` included
 
   if (rules === null) return null; // the kernel and the adapter judge the rest

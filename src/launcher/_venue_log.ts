@@ -78,6 +78,9 @@ export class LoggedVenue implements VenueAdapter {
   knownRules(asset: string): ContractRules | null {
     return this.inner.knownRules(asset);
   }
+  knownListed(asset: string): boolean | null {
+    return this.inner.knownListed(asset);
+  }
   orderHoldMs(): number | null {
     return this.inner.orderHoldMs();
   }

@@ -33,7 +33,11 @@ export class LauncherLane extends FakeLane {
     this.holdMs = o.holdMs ?? null;
     this.plane = InMemoryZincPlane.open({ slotCount: o.slotCount, ringCapacity: 64 });
     this.own = this.plane.claimOutcomeLane();
-    const venue = { knownRules: () => null, orderHoldMs: () => this.holdMs } as unknown as VenueAdapter;
+    const venue = {
+      knownRules: () => null,
+      knownListed: () => null,
+      orderHoldMs: () => this.holdMs,
+    } as unknown as VenueAdapter;
     const slotOf = (i: number) =>
       k.slot(i).asset ? { asset: k.slot(i).asset, size: k.slot(i).size, side: k.slot(i).side } : null;
     this.intake = new RingIntake(this.plane, k, {

@@ -2,7 +2,8 @@
  * A size off the contract's quantity step is refused, never rounded, through the built
  * executable against bingx-sim (TRX-USDT: step 1): an ENTER of 20.5 over HTTP answers 422
  * INVALID_INTENT naming the step, through the ring it is refused at the edge and counted; the
- * venue sees no order, the slot stays IDLE, and a size on the step still trades.
+ * venue sees no order, the slot stays IDLE, and a size on the step still trades. An ENTER for an
+ * asset the venue does not list (XYZ-USDT) is refused at the same edge (field ASSET).
  */
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
@@ -68,6 +69,17 @@ describe("the venue's quantity step at the strategy edges (bingx-sim)", () => {
       String((await s.call("/metrics")).body).includes(
         'dita_v2_input_refused_at_edge_total{edge="ring",code="INVALID_INTENT",kind="ENTER"} 1',
       ),
+    );
+    expect((await s.call("/slots/0")).body.stage).toBe("IDLE");
+    expect((await sim.state()).orders).toHaveLength(0);
+  });
+
+  test("HTTP: an ENTER for XYZ-USDT, which bingx-sim does not list, is 422 INVALID_INTENT naming it; nothing reaches the venue", async () => {
+    const r = await s.call("/intents", { body: { ...enter(1, "ST4"), asset: "XYZ-USDT" } });
+    expect(r.status).toBe(422);
+    expect(r.body.diagnostics[0]).toMatchObject({ code: "INVALID_INTENT", details: { field: "ASSET" } });
+    expect(r.body.error).toBe(
+      "ENTER: XYZ-USDT is not listed at the venue (absent from the contract list the adapter holds); refused before the kernel",
     );
     expect((await s.call("/slots/0")).body.stage).toBe("IDLE");
     expect((await sim.state()).orders).toHaveLength(0);

@@ -17,6 +17,7 @@
  * 7. `leverageOf` reads the venue's leverage per side: what `setLeverage` set, else the default;
  *    a change is pushed to `onLeverage` listeners with both sides' leverage (setting the same value
  *    again pushes nothing).
+ * 8. `knownListed` agrees with the venue: an asset it says is not listed is one the venue refuses.
  */
 
 import { describe, expect, test } from "bun:test";
@@ -276,6 +277,16 @@ export function venueContract(name: string, make: () => Promise<VenueHarness>): 
         if (res.status === "REJECTED") expect(res.event.venue_message).toContain("minimum");
         expect(r.diagnostics.some((d) => d.code === "LOCAL_RULE" && d.message.includes("minimum"))).toBe(true);
         expect(await h.adapter.queryOrder(h.asset, o.client_order_id)).toBeNull();
+      },
+    );
+
+    run(
+      "knownListed: once connected, the asset traded is listed and one the venue does not list is not; an order for that one is refused",
+      async (h) => {
+        expect(h.adapter.knownListed(h.asset)).toBe(true);
+        expect(h.adapter.knownListed("XYZ-USDT")).toBe(false);
+        const res = await h.adapter.submit(order("XYZ-USDT"));
+        expect(res.status).toBe("REJECTED");
       },
     );
 

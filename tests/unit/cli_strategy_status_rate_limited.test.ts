@@ -25,7 +25,11 @@ test("an EXIT refused RATE_LIMITED at the edge is a recent refusal with its code
   openPosition(k, 0);
   const { prefix, plane } = zinc.plane({ slotCount: 2, namespace: "pink" });
   const lane = plane.claimOutcomeLane();
-  const venue = { knownRules: () => null, orderHoldMs: () => 45_000 } as unknown as VenueAdapter;
+  const venue = {
+    knownRules: () => null,
+    knownListed: () => null,
+    orderHoldMs: () => 45_000,
+  } as unknown as VenueAdapter;
   const intake = new RingIntake(plane, k, {
     check: (rec) =>
       orderRecordRefusal(venue, rec, (i) => ({ asset: k.slot(i).asset, size: k.slot(i).size, side: k.slot(i).side })),

@@ -10,6 +10,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { RECORD_BYTES } from "../../src/contracts/abi.ts";
 import { ManualClock } from "../../src/contracts/clock.ts";
 import type { StrategyIntent } from "../../src/contracts/intents.ts";
+import type { VenueAdapter } from "../../src/contracts/venue.ts";
 import { encodeInput } from "../../src/kernel/index.ts";
 import { orderIntentRefusal, orderRecordRefusal } from "../../src/launcher/_order_hold.ts";
 import type { Runtime } from "../../src/launcher/index.ts";
@@ -94,9 +95,15 @@ describe("the edge's minimum-notional check refuses only what the adapter would 
   test("a MARKET partial exit is judged at the mark the adapter holds: refused below the minimum, not judged without a mark", () => {
     expect(orderIntentRefusal(venue, exit(1, null), slotOf)?.message).toContain("below the minimum 2 USDT");
     expect(orderRecordRefusal(venue, record(1, null), slotOf)).toMatchObject({ code: "INVALID_INTENT", field: "SIZE" });
-    const unpriced = () => ({ asset: "DOGE-USDT", size: 100, side: "LONG" as const }); // the mock has no price for it
-    expect(venue.knownMark("DOGE-USDT")).toBeNull();
-    expect(orderIntentRefusal(venue, exit(1, null), unpriced)).toBeNull();
+    // The mock lists only what it has a price for (its mark): a venue that lists TRX-USDT and holds no fresh mark.
+    const markless = {
+      knownRules: (asset: string) => venue.knownRules(asset),
+      knownListed: () => true,
+      knownMark: () => null,
+      orderHoldMs: () => null,
+    } as unknown as VenueAdapter;
+    expect(orderIntentRefusal(markless, exit(1, null), slotOf)).toBeNull();
+    expect(orderIntentRefusal(markless, exit(1, 0.25), slotOf)?.message).toContain("below the minimum 2 USDT");
   });
 
   test("refused here means the adapter refuses it too (MIN_NOTIONAL), for a SELL and a BUY exit", () => {

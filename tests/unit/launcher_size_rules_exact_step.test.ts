@@ -27,7 +27,10 @@ const RULES: Record<string, ContractRules> = {
   "BTC-USDT": rules("BTC-USDT", 0.0001),
   "SHIB-USDT": rules("SHIB-USDT", 1),
 };
-const venue = { knownRules: (asset: string) => RULES[asset] ?? null } as unknown as VenueAdapter;
+const venue = {
+  knownRules: (asset: string) => RULES[asset] ?? null,
+  knownListed: (asset: string) => asset in RULES,
+} as unknown as VenueAdapter;
 
 const enter = (asset: string, size: number): StrategyIntent => ({
   type: "ENTER",

@@ -65,7 +65,8 @@ const realSleep = (ms: number): Promise<void> =>
 
 /**
  * Queries every working order by client id and applies whatever the stream may have missed; one
- * the venue has none of (109421, 80016 before) is forgotten as working unless its placement runs (`forgetAbsent`).
+ * the venue has none of (109421, 80016 before) is forgotten as working unless its placement runs (`forgetAbsent`; one
+ * the venue had accepted at its second such answer).
  * A query that fails otherwise (5xx, timeout, rate limit) is sent again after `retryMs` pauses (a
  * venue hint, when longer, waited out up to 60 s): the stream missed that order's frames too, and
  * no later pass comes before the next reconnect. One still failing after the last pause is a STREAM_GAP.

@@ -11,12 +11,16 @@
  *   venue coarsened refuses an off-step size (OFF_STEP) instead of BingX truncating it silently.
  * - A failed background read (an error, or an answer with no readable contract) keeps the rules
  *   read before and says so once (`details.rule` CONTRACTS_REFRESH) until a read succeeds.
+ * - Once a whole list (at most CONTRACTS_MAX entries) with a readable contract was taken, a symbol
+ *   it does not name (readable or not) and no earlier list held is not listed (`listed` false; the
+ *   strategy edges refuse its orders before the kernel). Before that (not connected, or connect
+ *   failed before the read) `listed` is null. A later read adds what the venue listed since.
  *
- * Entry points: `ContractBook` (`load`, `get`, `known`, `all`, `start`, `stop`, `refresh`).
+ * Entry points: `ContractBook` (`load`, `get`, `known`, `listed`, `all`, `start`, `stop`, `refresh`).
  */
 
 import type { ContractRules, VenueDiagnostic } from "../../contracts/venue.ts";
-import { parseContracts } from "./_parse.ts";
+import { CONTRACTS_MAX, parseContracts } from "./_parse.ts";
 import type { ListedContractRules } from "./contract_rules.ts";
 import * as ep from "./endpoints.ts";
 import type { BingxRestClient } from "./rest_client.ts";
@@ -39,6 +43,10 @@ export class ContractBook {
   private generation = 0;
   private running = false;
   private failing = false;
+  /** The symbols the last whole list named, its unreadable contracts' included. */
+  private named: ReadonlySet<string> = new Set();
+  /** A whole list with a readable contract was taken: a symbol in no list taken is not listed. */
+  private whole = false;
 
   /** `intervalMs`: between background reads; `out`: where the changes and a failed read are said. */
   constructor(
@@ -63,6 +71,11 @@ export class ContractBook {
     return r === undefined ? null : { ...r };
   }
 
+  /** Whether the venue lists `asset` (trading or not): null before a whole list was read. */
+  listed(asset: string): boolean | null {
+    return this.rules.has(asset) || this.named.has(asset) ? true : this.whole ? false : null;
+  }
+
   all(): ReadonlyMap<string, ContractRules> {
     return this.rules;
   }
@@ -77,7 +90,8 @@ export class ContractBook {
 
   /** Reads the list and takes it; a failed read throws (connect fails on it). */
   async load(): Promise<void> {
-    this.take(parseContracts(await this.read()));
+    const data = await this.read();
+    this.take(parseContracts(data), data);
   }
 
   /** Reads the list again every interval until `stop()`. */
@@ -97,10 +111,11 @@ export class ContractBook {
   /** One background read: a failure keeps the rules held and is said once until a read succeeds. */
   async refresh(): Promise<void> {
     try {
-      const parsed = parseContracts(await this.read());
+      const data = await this.read();
+      const parsed = parseContracts(data);
       if (parsed.size === 0 && this.rules.size > 0) throw new Error("the answer holds no readable contract");
       this.failing = false;
-      this.take(parsed);
+      this.take(parsed, data);
     } catch (err) {
       if (this.failing || !this.running) return; // said once; nothing to say after close
       this.failing = true;
@@ -122,7 +137,13 @@ export class ContractBook {
     this.timer = handle;
   }
 
-  private take(parsed: Map<string, ListedContractRules>): void {
+  /** Takes a read's readable rules (`parsed`) and, when `data` is one whole list, the symbols it names. */
+  private take(parsed: Map<string, ListedContractRules>, data: unknown): void {
+    if (parsed.size > 0 && Array.isArray(data) && data.length <= CONTRACTS_MAX) {
+      const symbols = data.map((c: unknown) => (c as { symbol?: unknown } | null)?.symbol);
+      this.named = new Set(symbols.filter((s): s is string => typeof s === "string"));
+      this.whole = true;
+    }
     for (const [asset, held] of this.rules) {
       if (!parsed.has(asset)) parsed.set(asset, { ...held, not_trading: NO_LONGER_LISTED });
     }

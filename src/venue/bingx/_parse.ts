@@ -192,13 +192,16 @@ export function parseBalance(data: unknown): VenueBalance | undefined {
   return { asset: text(entry.asset, 20) ?? "USDT", balance, equity, available_margin: available };
 }
 
+/** The most contracts one list is read for (BingX lists some hundreds): past it the list is not taken as whole. */
+export const CONTRACTS_MAX = 5000;
+
 /**
- * GET contracts' `data`: each readable contract's rules. A `status` other than 1 (BingX: 0 offline,
+ * GET contracts' `data`: each readable contract's rules (of the first CONTRACTS_MAX). A `status` other than 1 (BingX: 0 offline,
  * 5 pre-online, 25 closed to opening) marks it `not_trading`; no status at all reads as trading.
  */
 export function parseContracts(data: unknown): Map<string, ListedContractRules> {
   const out = new Map<string, ListedContractRules>();
-  for (const c of (Array.isArray(data) ? data : []).slice(0, 5000)) {
+  for (const c of (Array.isArray(data) ? data : []).slice(0, CONTRACTS_MAX)) {
     if (!isRecord(c)) continue;
     const asset = text(c.symbol, 40);
     const qp = num(c.quantityPrecision);

@@ -23,6 +23,15 @@
  * id; only one landing after FORGOTTEN_MAX later forgotten orders would reach the kernel under the
  * venue's spelling (UNKNOWN_ORDER, and its position an ORPHAN_POSITION for live reconciliation).
  *
+ * An order the venue accepted (a venue order id) is not forgotten at one such answer: a query within
+ * QUERY_LAG_MS of the acceptance may not find it yet. It is at the second answer past QUERY_LAG_MS
+ * after the acceptance (none of its own in between: a query finding it working starts over): the
+ * venue ended it unseen (purged, or ended with its event lost; the kernel ends it at the hung-order
+ * query's answer, ABSENT_STALE, and reconciles), and kept it would be queried at every reconnect for
+ * ever, one more towards WORKING_MAX each time. The second answer is live reconciliation's lookup of a
+ * stale entry right after, or the next reconnect's catch-up. Its spelling is kept as above (and the
+ * order tracker maps its venue order id to it), so a late event of it still reaches the kernel's id.
+ *
  * One-way accounts net (one position per symbol): `track` refuses an order that opens one side of
  * an asset while an order this process works (resting, or its placement running) opens the other
  * side of it (ONE_WAY_NETTING): if both filled, the venue would net them while the kernel holds two
@@ -33,7 +42,7 @@
  *
  * Bounds: `WORKING_MAX` orders (`track` refuses more: WORKING_MAX); `FORGOTTEN_MAX` spellings.
  *
- * Entry points: `new WorkingOrders(tracker)`, `TrackRefusal`.
+ * Entry points: `new WorkingOrders(tracker, nowMs)`, `TrackRefusal`, `QUERY_LAG_MS`.
  */
 
 import type { PositionSide, VenueOrderState } from "../../contracts/venue.ts";
@@ -41,6 +50,11 @@ import type { OrderTracker } from "./_order_tracker.ts";
 import { createdBefore } from "./_resolve.ts";
 
 export const WORKING_MAX = 10_000;
+/**
+ * How long after the venue accepted an order its "no such order" may be its query lagging the acceptance: far
+ * below the kernel's hung-order time (DITA_V2_HUNG_ORDER_MS, 30 s by default), so that query's answer counts.
+ */
+export const QUERY_LAG_MS = 5_000;
 const FORGOTTEN_MAX = 4096;
 /** The account's position mode as the adapter last read it (undefined before connect). */
 type PositionMode = "hedge" | "oneway" | undefined;
@@ -55,6 +69,10 @@ export interface WorkingOrder {
   opens?: PositionSide;
   /** When its placement was first sent (venue ms): an order under its id created before that is another one. */
   sent_ms?: number;
+  /** When the venue's acceptance (its venue order id) was heard (local ms). */
+  accepted_ms?: number;
+  /** The venue said it has no such order once, past QUERY_LAG_MS after the acceptance: the next such answer ends it. */
+  absent_once?: boolean;
 }
 
 /** What `isQueriedOrder` reads of an order found by query. */
@@ -71,7 +89,11 @@ export class WorkingOrders {
   /** Kernel spellings of orders forgotten as absent, by venue spelling, oldest first. */
   private readonly forgotten = new Map<string, string>();
 
-  constructor(private readonly tracker: OrderTracker) {}
+  /** `nowMs`: local ms, for how long ago the venue accepted an order it now says it has none of. */
+  constructor(
+    private readonly tracker: OrderTracker,
+    private readonly nowMs: () => number,
+  ) {}
 
   /**
    * Starts working an order (`placing`: its placement starts; else a restart adopting one): null
@@ -127,25 +149,39 @@ export class WorkingOrders {
     const w = this.exact(cid);
     if (w === undefined) return;
     w.placing = false;
-    if (venueOrderId !== "") w.venue_order_id = venueOrderId;
+    if (venueOrderId === "") return;
+    w.venue_order_id = venueOrderId;
+    w.accepted_ms ??= this.nowMs();
   }
 
   /**
    * The venue has no order `cid` (109421 or 80016): forgotten as working unless its placement runs or the
-   * venue accepted it (a venue order id: its query may lag the acceptance; it stays caught up). An accepted one
-   * no longer holds back an opening of the other side (`opens` dropped): the venue that has none cannot fill it,
-   * and the kernel ends it (the hung-order query's ABSENT_STALE), so kept it would refuse every such opening
-   * (ONE_WAY_NETTING) until a restart. A later query finding it working adopts its side again (`queried`).
+   * venue accepted it (a venue order id: its query may lag the acceptance), which is forgotten only at its second
+   * such answer past QUERY_LAG_MS after the acceptance (`endsAccepted`). An accepted one no longer holds back an
+   * opening of the other side (`opens` dropped): the venue that has none cannot fill it, and the kernel ends it
+   * (the hung-order query's ABSENT_STALE), so kept it would refuse every such opening (ONE_WAY_NETTING) until a
+   * restart. A later query finding it working adopts its side again (`queried`).
    */
   forgetAbsent(cid: string): void {
     const w = this.exact(cid);
-    if (w !== undefined && !w.placing && w.venue_order_id !== "") delete w.opens;
-    if (w === undefined || w.placing || w.venue_order_id !== "") return;
+    if (w === undefined || w.placing) return;
+    if (w.venue_order_id !== "") {
+      delete w.opens;
+      if (!this.endsAccepted(w)) return;
+    }
     const k = cid.toLowerCase();
     this.byVenueSpelling.delete(k);
     this.forgotten.delete(k);
     this.forgotten.set(k, cid);
     if (this.forgotten.size > FORGOTTEN_MAX) this.forgotten.delete(this.forgotten.keys().next().value!);
+  }
+
+  /** Whether this "no such order" about the accepted `w` is its second past QUERY_LAG_MS after the acceptance. */
+  private endsAccepted(w: WorkingOrder): boolean {
+    if (this.nowMs() - (w.accepted_ms ?? 0) < QUERY_LAG_MS) return false; // its query may lag the acceptance
+    if (w.absent_once === true) return true;
+    w.absent_once = true;
+    return false;
   }
 
   untrack(cid: string): void {
@@ -181,13 +217,14 @@ export class WorkingOrders {
    * The kernel id a query by `cid` reports the venue's answer `s` under: `cid` when it is that
    * order (`isQueriedOrder`; the venue may echo the id lower-cased), else the venue order's own
    * (`kernelIdOf`). `cid`'s own order still working that this process did not place (a restart)
-   * is adopted, so its stream events carry `cid` and catch-up covers it; one ended is untracked
-   * (the stream never delivered its end), not left for a catch-up.
+   * is adopted, so its stream events carry `cid` and catch-up covers it (one the venue said it had
+   * none of is there after all: that answer counts no more); one ended is untracked (the stream never
+   * delivered its end), not left for a catch-up.
    */
   queried(cid: string, asset: string, s: VenueOrderState, sinceMs: number | undefined, mode: PositionMode): string {
     if (!this.isQueriedOrder(cid, s, sinceMs)) return this.kernelIdOf(s);
-    if (s.status === "NEW" || s.status === "PARTIALLY_FILLED") this.adopt(cid, asset, openingSide(s, mode));
-    else this.untrack(cid);
+    if (s.status !== "NEW" && s.status !== "PARTIALLY_FILLED") this.untrack(cid);
+    else if (this.adopt(cid, asset, openingSide(s, mode)) === null) delete this.exact(cid)?.absent_once;
     return cid;
   }
 

@@ -15,16 +15,13 @@
  *
  * Contract rules: read at connect and every `contractsRefreshMs` (10 min) in the background, never on the order path
  * (_contracts_refresh.ts): a contract not trading is refused locally (NOT_TRADING), a changed step/tick/minimum
- * logged once; a failed read keeps the last rules and says so once.
- *
+ * logged once; a failed read keeps the last rules and says so once. `knownListed` answers from the list (null before).
  * Leverage: set and read over REST (_leverage.ts); each ACCOUNT_CONFIG_UPDATE the stream pushes (a symbol's
  * leverage, whoever changed it; normalizer.ts) goes to the `onLeverage` listeners.
  *
  * Rate limits: every REST call passes one throttle (per account: this adapter) that keeps each endpoint group under
  * DITA_V2_BINGX_RATE_MARGIN of BingX's limit (per-IP limits divided by DITA_V2_BINGX_IP_SHARE, the clients sending
- * from this IP), orders before queries; `rateStats()` reports what it did, `orderHoldMs()` when it would refuse a
- * placement now.
- *
+ * from this IP), orders before queries; `rateStats()` reports what it did, `orderHoldMs()` when it refuses orders.
  * Secrets appear only in the HMAC and the X-BX-APIKEY header; every message leaving this adapter is built from
  * method, path, codes and venue text passed through `redact`.
  *
@@ -92,7 +89,7 @@ export class BingxVenueAdapter implements VenueAdapter {
     const refreshMs = contractsRefreshMs(config); // a bad interval is refused before anything is built
     this.out = new Outlets([config.secret, config.apiKey]);
     this.tracker = new OrderTracker(options.streamFeeMode ?? "per_trade");
-    this.working = new WorkingOrders(this.tracker);
+    this.working = new WorkingOrders(this.tracker, () => config.clock.nowMs());
     const timers = options.timers ?? realTimers;
     const throttle = new Throttle({
       clock: config.clock,
@@ -244,6 +241,10 @@ export class BingxVenueAdapter implements VenueAdapter {
   /** The contract rules already read, or null (before connect, or an asset not listed). */
   knownRules(asset: string): ContractRules | null {
     return this.rules.known(asset);
+  }
+
+  knownListed(asset: string): boolean | null {
+    return this.rules.listed(asset);
   }
 
   knownMark(asset: string): number | null {

@@ -5,7 +5,8 @@
  * price, others rest (on the tick) until `setPrice` crosses them, paying the maker fee then (taker otherwise). It
  * keeps hedge positions and the USDT wallet like the venue; working opening limits reserve margin until they fill or
  * are cancelled, and an opening order beyond what is left is refused 101204 (`_refusals.ts`). A leverage change (by
- * the executor or by hand) is pushed to `onLeverage` as BingX's stream does (`_leverage_pushes.ts`).
+ * the executor or by hand) is pushed to `onLeverage` as BingX's stream does (`_leverage_pushes.ts`). Its contract
+ * list is the assets it has a price for (`setPrice` adds one; `knownListed`): another's orders are refused 80014.
  *
  * Invariants: one order per client order id, lower-cased (the same order sent again answers its placement; another
  * is refused: `_refusals.ts`); cumulative filled size and fee only grow; venue state changes before any event about
@@ -28,7 +29,6 @@ import type {
   SubmitResult,
   VenueAdapter,
   VenueBalance,
-  VenueDiagnostic,
   VenueDiagnosticListener,
   VenueEvent,
   VenueEventListener,
@@ -169,7 +169,7 @@ export class MockVenueAdapter implements VenueAdapter {
     const check = ruleCheck(rules, request, price);
     if (!check.ok) {
       const details = { rule: check.rule, client_order_id: request.client_order_id };
-      this.diagnose({ code: "LOCAL_RULE", message: check.message, details });
+      for (const l of [...this.diagListeners]) l({ code: "LOCAL_RULE", message: check.message, details });
       return this.reject(request, { reason: "VENUE", code: "LOCAL_RULE", message: check.message });
     }
     const held = this.ledger.held(request.asset, request.position_side);
@@ -267,6 +267,10 @@ export class MockVenueAdapter implements VenueAdapter {
     return { ...(this.rules[asset] ?? defaultRules(asset)) };
   }
 
+  knownListed(asset: string): boolean | null {
+    return this.prices.has(asset);
+  }
+
   knownMark(asset: string): number | null {
     return this.prices.get(asset) ?? null;
   }
@@ -291,9 +295,5 @@ export class MockVenueAdapter implements VenueAdapter {
   onDiagnostic(listener: VenueDiagnosticListener): () => void {
     this.diagListeners.add(listener);
     return () => this.diagListeners.delete(listener);
-  }
-
-  private diagnose(d: VenueDiagnostic): void {
-    for (const l of [...this.diagListeners]) l(d);
   }
 }
