@@ -11,13 +11,14 @@
  * lost) is applied as that event (`replayEnded`); otherwise MARK_STALE (DIVERGENCE) and RECONCILE to the venue's truth.
  * Either reports VENUE_MISMATCH. A slot in STALE_STATE_RECONCILING always needs the venue's truth: it is reconciled at
  * every pass until the kernel takes it (no VENUE_MISMATCH: it is marked already). Capital is re-seeded from the wallet
- * after a slot was reconciled, once no fill can be on its way to the kernel (else it would count twice), by a later
- * pass if not yet. A position no slot owns is one ORPHAN_POSITION while it persists (`OrphanWatch`: again when its size
- * changes; two passes without it resolve it, logged); an open order no slot owns is one ORPHAN_ORDER (WARNING, never
- * cancelled) the same way (`_orphan_orders.ts`: again when its size or fill changes). Last, the leverage watch
- * (`_leverage_watch.ts`): the leverage this process set, and that of each slot holding or working a trade, against
- * the venue's (one read per asset): one changed behind its back is forgotten (the next entry sets it again) and is one
- * VENUE_MISMATCH (field LEVERAGE) per asset, side and venue leverage while it persists.
+ * after a slot was reconciled, once no fill can be on its way to the kernel (else it would count twice): retried on its
+ * own within seconds if not yet, then by a later pass (`_capital_reseed.ts`). A position no slot owns is one
+ * ORPHAN_POSITION while it persists (`OrphanWatch`: again when its size changes; two passes without it resolve it,
+ * logged); an open order no slot owns is one ORPHAN_ORDER (WARNING, never cancelled) the same way (`_orphan_orders.ts`:
+ * again when its size or fill changes). Last, the leverage watch (`_leverage_watch.ts`): the leverage this process
+ * set, and that of each slot holding or working a trade, against the venue's (one read per asset): one changed behind
+ * its back is forgotten (the next entry sets it again) and is one VENUE_MISMATCH (field LEVERAGE) per asset, side and
+ * venue leverage while it persists.
  *
  * Invariants: the reconciler decides no state (the kernel does, through venue events and MARK_STALE/RECONCILE); a
  * slot with an order in flight (PENDING_SUBMIT, CANCEL_REQUESTED) or that changed during the reads is left alone this
@@ -35,6 +36,7 @@ import { isTradingStage, stageWorkingOrder } from "../contracts/order_status.ts"
 import type { DiagnosticRecord, SlotRecord } from "../contracts/records.ts";
 import type { VenueAdapter, VenueOrderState, VenuePosition } from "../contracts/venue.ts";
 import type { ExecutionKernel } from "../kernel/index.ts";
+import { CapitalReseed } from "./_capital_reseed.ts";
 import { lookUpOrder } from "./_hung_query.ts";
 import { LeverageWatch } from "./_leverage_watch.ts";
 import { answerContradiction, eventFromOrderState } from "./_order_event.ts";
@@ -92,10 +94,18 @@ export class LiveReconciler {
   private readonly orphans = new rt.OrphanWatch();
   private readonly orphanOrders = new OrphanOrders();
   private readonly leverage = new LeverageWatch();
-  /** A slot was reconciled and capital has not followed the wallet since. */
-  private reseedDue = false;
+  private readonly capital: CapitalReseed;
 
-  constructor(private readonly d: LiveReconcileDeps) {}
+  constructor(private readonly d: LiveReconcileDeps) {
+    this.capital = new CapitalReseed({
+      ...d,
+      read: (what, call) => this.readOne(what, call),
+      stopped: () => this.stopped,
+      failed: (error) => {
+        this.stats.last_error = error;
+      },
+    });
+  }
 
   /** One pass (or the one already running); resolves with the slots the kernel reconciled. */
   pass(): Promise<number[]> {
@@ -142,8 +152,8 @@ export class LiveReconciler {
     const { passes, mismatches_total } = this.stats;
     const last = { last_pass_at_ms: this.d.clock.nowMs(), last_mismatches: reconciled, last_error: null };
     Object.assign(this.stats, { passes: passes + 1, mismatches_total: mismatches_total + reconciled.length, ...last });
-    if (reconciled.length > 0) this.reseedDue = true;
-    if (this.reseedDue) await this.reseed();
+    if (reconciled.length > 0) this.capital.due();
+    await this.capital.attempt(); // when one is due (_capital_reseed.ts)
     // Last, after the pass's own convergence and re-seed: its reads (one per asset) delay neither.
     await this.leverage.pass({ ...this.d, stopped: () => this.stopped }, (what, call) => this.readOne(what, call));
     return reconciled;
@@ -259,30 +269,6 @@ export class LiveReconciler {
     const to = this.d.kernel.slot(slotId).stage;
     this.d.log(`live reconcile: slot ${slotId} ${before.stage} -> ${to} (venue size ${share.size})${refused}`);
     return outcome.accepted;
-  }
-
-  /**
-   * Capital follows the wallet after the venue changed a trade behind the kernel: balance plus what open trades booked,
-   * so each trade counts once, if the kernel has applied every fill the wallet holds: while one may be on its way (an
-   * order in flight or no longer listed open, a slot moved during the reads) the re-seed waits for a later pass.
-   */
-  private async reseed(): Promise<void> {
-    const { kernel, log } = this.d;
-    const versions = new Map(kernel.slots().map((s) => [s.slot_id, s.version]));
-    try {
-      const balance = await this.readOne("balance", () => this.d.venue.balance());
-      const orders = await this.readOne("open orders", () => this.d.venue.openOrders());
-      if (this.stopped) return;
-      const busy = rt.slotsFillPending(kernel.slots(), versions, orders);
-      if (busy.length > 0)
-        return log(`live reconcile: capital re-seed waits: slots ${JSON.stringify(busy)} may have a fill on its way`);
-      const seed = { capital: Math.max(0, balance.balance), recovery: true, now_ms: this.d.clock.nowMs() };
-      this.d.executor.applySystem({ type: "SEED_CAPITAL", ...seed });
-      this.reseedDue = false;
-    } catch (e) {
-      this.stats.last_error = `capital re-seed: ${e instanceof Error ? e.message : String(e)}`;
-      log(`live reconciliation: ${this.stats.last_error}; the next pass tries again`);
-    }
   }
 
   private readOne<T>(what: string, call: () => Promise<T>): Promise<T> {

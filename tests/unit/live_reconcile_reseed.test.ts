@@ -17,6 +17,7 @@ import type { DiagnosticRecord } from "../../src/contracts/records.ts";
 import type { VenueAdapter } from "../../src/contracts/venue.ts";
 import type { ExecutionKernel } from "../../src/kernel/index.ts";
 import { Executor } from "../../src/launcher/executor.ts";
+import { LiveReconciler } from "../../src/launcher/live_reconcile.ts";
 import { MockVenueAdapter } from "../../src/venue/index.ts";
 import { freshKernel, T0 } from "../_support/kernel.ts";
 import { testReconciler } from "../_support/live.ts";
@@ -119,4 +120,65 @@ test("a re-seed waits while another slot's fill may be on its way: that trade se
   w.venue.clearKnobs();
   await r.pass(); // quiet now: a deferred re-seed is made here
   expect(w.kernel.account().capital).toBeCloseTo(await wallet(w), 6);
+});
+
+/** A reconciler whose waits are real (at most 25 ms each): its own re-seed retries run between the test's steps. */
+function reconcilerWithPauses(w: World, venue: VenueAdapter = w.venue) {
+  const lines: string[] = [];
+  const sleep = (ms: number) => Bun.sleep(Math.min(ms, 25));
+  const r = new LiveReconciler({
+    kernel: w.kernel,
+    executor: w.executor,
+    venue,
+    clock: w.clock,
+    report: () => {},
+    log: (l) => lines.push(l),
+    sleep,
+  });
+  return { r, lines };
+}
+
+async function capitalFollowsWallet(w: World, withinMs: number): Promise<boolean> {
+  const end = Date.now() + withinMs;
+  while (Date.now() < end) {
+    if (Math.abs(w.kernel.account().capital - (await wallet(w))) < 1e-6) return true;
+    await Bun.sleep(10);
+  }
+  return false;
+}
+
+test("with no later pass (live reconciliation off), a re-seed whose balance read failed is made again on its own", async () => {
+  const w = await world();
+  await closedBehindTheKernel(w);
+  let failures = 1;
+  const flaky: VenueAdapter = Object.create(w.venue, {
+    balance: {
+      value: async () => {
+        if (failures-- > 0) throw new Error("ECONNRESET");
+        return w.venue.balance();
+      },
+    },
+  });
+  const { r } = reconcilerWithPauses(w, flaky);
+  expect(await r.pass()).toEqual([0]); // the only pass: the hung-order query's or a flatten's, the interval being 0
+  expect(await capitalFollowsWallet(w, 3_000)).toBe(true);
+  await r.stop(100);
+});
+
+test("with no later pass, a re-seed that waited for another slot's fill is made on its own once that fill landed: the trade settles once", async () => {
+  const w = await world();
+  w.executor.submitStrategy(enter(1, "ETH-USDT", 1));
+  await settle(w);
+  await closedBehindTheKernel(w);
+  w.venue.setPrice("ETH-USDT", ETH + 300);
+  w.venue.setKnobs({ latency_ms: 40 }); // slot 1's exit fills at once at the venue; its events take 40 ms
+  w.executor.submitStrategy({ type: "EXIT", slot_id: 1, size: 1, price: null, reason: "TP" });
+  const { r, lines } = reconcilerWithPauses(w);
+  expect(await r.pass()).toEqual([0]);
+  expect(lines.some((l) => l.includes("capital re-seed waits"))).toBe(true);
+  await settle(w);
+  expect(w.kernel.slot(1).stage).toBe("CLOSED");
+  expect(await capitalFollowsWallet(w, 3_000)).toBe(true);
+  w.venue.clearKnobs();
+  await r.stop(100);
 });
