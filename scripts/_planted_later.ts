@@ -300,4 +300,28 @@ export const LATER_SWEEP_PLANTS: readonly Plant[] = [
     "  const unlock = () => {};",
     "dita-v2 once on a running serve's state dir writes into that serve's spool files: rows overwritten or stranded",
   ),
+  p(
+    "reseed-no-retry",
+    "reconcile",
+    "src/launcher/_capital_reseed.ts",
+    "    if (!(await this.once())) this.follow();",
+    "    await this.once();",
+    "with reconcile off, a re-seed that waited is never made: the kernel's capital misses a fill the stream lost",
+  ),
+  p(
+    "unlisted-asset-passes-edge",
+    "venue",
+    "src/launcher/_size_rules.ts",
+    "  if (unlisted !== null) return unlisted;",
+    "",
+    "an order for an asset the venue does not list reaches the kernel and the venue (a refused exit spends a leg)",
+  ),
+  p(
+    "absent-acked-never-let-go",
+    "venue",
+    "src/venue/bingx/_working_orders.ts",
+    "    if (w.absent_once === true) return true;",
+    "    if (w.absent_once === true) return false;",
+    "orders the venue forgot pile up in the working set, queried at every reconnect, until WORKING_MAX refuses every order",
+  ),
 ];
