@@ -15,6 +15,13 @@ export class ConfigError extends Error {
   ) {
     super(`${variable}: ${message}`);
   }
+
+  /** A ConfigError whose sentence already names its variable first ("BINGX_API_KEY is not set"): shown as it is. */
+  static sentence(variable: string, sentence: string): ConfigError {
+    const e = new ConfigError(variable, "");
+    e.message = sentence;
+    return e;
+  }
 }
 
 export class UnknownVariableError extends ConfigError {

@@ -107,7 +107,7 @@ function venueFor(
     });
   }
   const parsed = bingxConfigFromEnv(env, clock);
-  if (!parsed.ok) throw new ConfigError(parsed.error.split(" ")[0] ?? "BINGX", parsed.error);
+  if (!parsed.ok) throw ConfigError.sentence(parsed.error.split(" ")[0] ?? "BINGX", parsed.error);
   return new BingxVenueAdapter(parsed.config);
 }
 

@@ -117,3 +117,17 @@ test("smoke against a sim with a malformed BINGX_API_KEY is refused, exit 2, bef
   expect(sim.requests()).toBe(0);
   expect(existsSync(join(dir, "smoke"))).toBe(false);
 });
+
+test("once with a malformed BINGX_API_KEY says so once, naming the variable: exit 2, nothing sent", async () => {
+  const dir = scratch();
+  const venue = clickhouse(); // any listener: counts what once would send
+  const r = await runCli(onceCommand, [], {
+    DITA_V2_STATE_DIR: join(dir, "state"),
+    DITA_V2_VENUE: "BINGX",
+    BINGX_BASE_URL: venue.url,
+    BINGX_API_KEY: "short",
+    BINGX_API_SECRET: "S0123456789",
+  });
+  expect([r.code, r.message]).toEqual([2, "BINGX_API_KEY is malformed (expected 8–256 printable characters)"]);
+  expect(venue.requests()).toBe(0);
+});
