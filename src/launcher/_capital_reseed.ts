@@ -3,7 +3,8 @@
  * changed behind the kernel), capital follows the wallet: SEED_CAPITAL (recovery) from the balance the
  * venue holds. It must count every trade once, so it is made only when the kernel has applied every fill
  * the wallet holds: while one may be on its way (`slotsFillPending`: an order in flight or no longer
- * listed open, a slot moved during the reads) it waits; a failed read waits too.
+ * listed open, a slot a fill or transition moved during the reads; a mark, every tick, is none) it waits;
+ * a failed read waits too.
  *
  * A re-seed that waits is tried again on its own, after pauses (250 ms doubling, at most 8 s, RESEED_TRIES
  * attempts in all), not only at the next pass: with live reconciliation off (interval 0) the pass that
@@ -19,7 +20,7 @@ import type { Clock } from "../contracts/clock.ts";
 import type { KernelInput } from "../contracts/intents.ts";
 import type { SlotRecord } from "../contracts/records.ts";
 import type { VenueBalance, VenueOrderState } from "../contracts/venue.ts";
-import { slotsFillPending } from "./_reconcile_truth.ts";
+import { settledView, slotsFillPending } from "./_reconcile_truth.ts";
 
 /** Attempts a waiting re-seed makes on its own (about 30 s of pauses), before it is left to the next pass. */
 export const RESEED_TRIES = 8;
@@ -92,12 +93,12 @@ export class CapitalReseed {
   /** True when capital followed the wallet (or nothing is due any more); false when it waits. */
   private async reseed(): Promise<boolean> {
     const { kernel, log } = this.d;
-    const versions = new Map(kernel.slots().map((s) => [s.slot_id, s.version]));
+    const before = new Map(kernel.slots().map((s) => [s.slot_id, settledView(s)])); // a mark moves no fill
     try {
       const balance = await this.d.read("balance", () => this.d.venue.balance());
       const orders = await this.d.read("open orders", () => this.d.venue.openOrders());
       if (this.d.stopped()) return true;
-      const busy = slotsFillPending(kernel.slots(), versions, orders);
+      const busy = slotsFillPending(kernel.slots(), before, orders);
       if (busy.length > 0) {
         log(`live reconcile: capital re-seed waits: slots ${JSON.stringify(busy)} may have a fill on its way`);
         return false;

@@ -13,7 +13,9 @@
  *   invariant 3), so the two agree unless the venue holds less than the entry filled.
  * - `fillMayBeOnItsWay(slot, stateOf)`: whether the venue may have booked a fill of the slot's that
  *   the kernel has not applied yet (a capital re-seed from the wallet then waits: that fill would
- *   settle a second time when its event lands); `slotsFillPending`: those slots, and any that moved.
+ *   settle a second time when its event lands); `slotsFillPending`: those slots, and any that moved
+ *   (`settledView`: a fill or a transition moves a slot; a mark, which moves only its mark price, unrealized PnL,
+ *   version and time, does not: a strategy marking every tick would otherwise hold a re-seed back for ever).
  * - `OrphanWatch.follow(found)` (a `FindingWatch`, whose mechanism ORPHAN_ORDER shares): which of a
  *   pass's orphans (positions no slot owns) to report as ORPHAN_POSITION and which reported ones are
  *   resolved. One report per orphan (asset and side) while it persists, again only when its size
@@ -106,14 +108,20 @@ export function fillMayBeOnItsWay(
   });
 }
 
-/** The slots (ids) that moved since `versions` was taken, or whose fill may be on its way (`fillMayBeOnItsWay`). */
+/** A slot as fills and transitions leave it: all but what a mark moves (mark price, unrealized PnL, version, time). */
+export function settledView(s: SlotRecord): string {
+  const { mark_price: _mark, unrealized_pnl: _unrealized, version: _version, updated_at_ms: _at, ...settled } = s;
+  return JSON.stringify(settled);
+}
+
+/** The slots (ids) that moved since `before` (`settledView` by slot id) was taken, or whose fill may be on its way (`fillMayBeOnItsWay`). */
 export function slotsFillPending(
   slots: readonly SlotRecord[],
-  versions: ReadonlyMap<number, number>,
+  before: ReadonlyMap<number, string>,
   open: readonly VenueOrderState[],
 ): number[] {
   const pending = (s: SlotRecord) => fillMayBeOnItsWay(s, (o) => orderIn(open, s.asset, o.client_order_id));
-  return slots.filter((s) => s.version !== versions.get(s.slot_id) || pending(s)).map((s) => s.slot_id);
+  return slots.filter((s) => settledView(s) !== before.get(s.slot_id) || pending(s)).map((s) => s.slot_id);
 }
 
 /** Passes in a row that must not find a reported orphan before it is resolved. */

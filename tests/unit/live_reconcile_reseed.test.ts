@@ -182,3 +182,32 @@ test("with no later pass, a re-seed that waited for another slot's fill is made 
   w.venue.clearKnobs();
   await r.stop(100);
 });
+
+test("a re-seed is made while a strategy keeps marking an open slot's asset: a mark moves no fill, so it is no reason to wait", async () => {
+  const w = await world();
+  w.executor.submitStrategy(enter(1, "ETH-USDT", 1));
+  await settle(w);
+  expect(w.kernel.slot(1)).toMatchObject({ stage: "POSITION_OPEN", size: 1 });
+  await closedBehindTheKernel(w);
+  let mark = ETH;
+  const marking: VenueAdapter = Object.create(w.venue, {
+    balance: {
+      value: async () => {
+        // The strategy's mark stream (every tick) lands while the venue is read.
+        mark += 1;
+        w.executor.submitStrategy({ type: "MARK_PRICE", asset: "ETH-USDT", price: mark });
+        return w.venue.balance();
+      },
+    },
+  });
+  const { r, lines } = reconcilerWithPauses(w, marking);
+  expect(await r.pass()).toEqual([0]);
+  // Capital = wallet + what the open trade (slot 1) booked already: its entry fee, which the wallet paid too.
+  const followed = async () =>
+    Math.abs(w.kernel.account().capital - ((await wallet(w)) + w.kernel.slot(1).fees)) < 1e-6;
+  const end = Date.now() + 3_000;
+  while (!(await followed()) && Date.now() < end) await Bun.sleep(10);
+  expect(await followed()).toBe(true);
+  expect(lines.filter((l) => l.includes("capital re-seed waits"))).toEqual([]);
+  await r.stop(100);
+});
