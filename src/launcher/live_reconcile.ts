@@ -7,8 +7,9 @@
  * listed open (and a stale slot's late entry), split the positions across the claimant slots (`allocatePositions`, as
  * at restart: confirmed sizes first, then what a working entry filled, so an entry never takes another slot's
  * position), and list the slots that disagree. A second read confirms them (a stream event may just be late); then,
- * for each slot whose version did not change since the first read: a working order the venue reports ended (its event
- * lost) is applied as that event (`replayEnded`); otherwise MARK_STALE (DIVERGENCE) and RECONCILE to the venue's truth.
+ * for each slot no fill or transition moved since the first read (a mark does not: `settledView`; a strategy marks every
+ * tick): a working order the venue reports ended (its event lost) is applied as that event (`replayEnded`); otherwise
+ * MARK_STALE (DIVERGENCE) and RECONCILE to the venue's truth.
  * Either reports VENUE_MISMATCH. A slot in STALE_STATE_RECONCILING always needs the venue's truth: it is reconciled at
  * every pass until the kernel takes it (no VENUE_MISMATCH: it is marked already). Capital is re-seeded from the wallet
  * after a slot was reconciled, once no fill can be on its way to the kernel (else it would count twice): retried on its
@@ -130,21 +131,23 @@ export class LiveReconciler {
 
   private async run(): Promise<number[]> {
     const { kernel } = this.d;
-    const versions = new Map(kernel.slots().map((s) => [s.slot_id, s.version]));
+    // A slot a fill or transition moved since the first read is left to the next pass; a mark (every tick) moves none.
+    const settled = new Map(kernel.slots().map((s) => [s.slot_id, rt.settledView(s)]));
+    const unmoved = (id: number) => rt.settledView(kernel.slot(id)) === settled.get(id);
     const ownedAtStart = slotOrderIds(kernel.slots()); // an order placed before the read is a slot's then or now
     const first = await this.read();
     if (this.stopped) return [];
-    const suspects = this.disagreements(first).filter((id) => kernel.slot(id).version === versions.get(id));
+    const suspects = this.disagreements(first).filter(unmoved);
     let reconciled: number[] = [];
     let view = first;
     if (suspects.length > 0) {
       view = await this.read(); // confirm: a late stream event is not a mismatch
       if (this.stopped) return [];
       const confirmed = new Set(this.disagreements(view));
-      const due = suspects.filter((id) => confirmed.has(id) && kernel.slot(id).version === versions.get(id));
+      const due = suspects.filter((id) => confirmed.has(id) && unmoved(id));
       const replayed = due.filter((id) => this.replayEnded(id, view));
       const truths = this.truths(view); // after the replayed events
-      const left = due.filter((id) => !replayed.includes(id) && kernel.slot(id).version === versions.get(id));
+      const left = due.filter((id) => !replayed.includes(id) && unmoved(id));
       reconciled = [...replayed, ...left.filter((id) => this.converge(id, truths.get(id)!, view))];
     }
     this.followOrphans(this.allocate(view).orphans);

@@ -211,3 +211,23 @@ test("a re-seed is made while a strategy keeps marking an open slot's asset: a m
   expect(lines.filter((l) => l.includes("capital re-seed waits"))).toEqual([]);
   await r.stop(100);
 });
+
+test("a slot the venue disagrees with is reconciled while a strategy marks its asset during every read: a mark is no sign of a late fill", async () => {
+  const w = await world();
+  await closedBehindTheKernel(w); // slot 0 believes 0.01 BTC; the venue holds none
+  let mark = BTC + 2_000;
+  const marking: VenueAdapter = Object.create(w.venue, {
+    positions: {
+      value: async () => {
+        // The strategy's mark stream lands on slot 0's own asset while the venue is read (every tick).
+        mark += 1;
+        w.executor.submitStrategy({ type: "MARK_PRICE", asset: "BTC-USDT", price: mark });
+        return w.venue.positions();
+      },
+    },
+  });
+  const { r, diags } = reconcilerOf(w, marking);
+  expect(await r.pass()).toEqual([0]);
+  expect(diags.map((d) => d.code)).toEqual(["VENUE_MISMATCH"]);
+  expect(w.kernel.slot(0).stage).toBe("IDLE");
+});
