@@ -324,4 +324,12 @@ export const LATER_SWEEP_PLANTS: readonly Plant[] = [
     "    if (w.absent_once === true) return false;",
     "orders the venue forgot pile up in the working set, queried at every reconnect, until WORKING_MAX refuses every order",
   ),
+  p(
+    "settled-view-counts-marks",
+    "reconcile",
+    "src/launcher/_reconcile_truth.ts",
+    "  const { mark_price: _mark, unrealized_pnl: _unrealized, version: _version, updated_at_ms: _at, ...settled } = s;",
+    "  const { mark_price: _mark, unrealized_pnl: _unrealized, updated_at_ms: _at, ...settled } = s;",
+    "a strategy marking every tick keeps a slot the venue disagrees with unreconciled, and capital from following the wallet",
+  ),
 ];
