@@ -59,6 +59,11 @@ export class Account {
     return this.leverages.get(`${symbol}|${side}`) ?? DEFAULT_LEVERAGE;
   }
 
+  /** Whether `symbol`'s leverage was ever set (either side); else both sides are DEFAULT_LEVERAGE. */
+  leverageSet(symbol: string): boolean {
+    return this.leverages.has(`${symbol}|LONG`) || this.leverages.has(`${symbol}|SHORT`);
+  }
+
   setLeverage(symbol: string, side: "LONG" | "SHORT" | "BOTH", leverage: number): void {
     for (const s of side === "BOTH" ? (["LONG", "SHORT"] as const) : [side]) {
       this.leverages.set(`${symbol}|${s}`, leverage);

@@ -5,7 +5,9 @@
  * housekeeping step (random-walk ticks, book refills, listen-key lapses) run before every request
  * and every state read, so time-driven behaviour follows the injected clock without a background
  * thread. A symbol's leverage is set here (`setLeverage`: the trade/leverage endpoint and the admin's
- * out-of-band `set_leverage`), so every change is pushed on the user stream (ACCOUNT_CONFIG_UPDATE).
+ * out-of-band `set_leverage`), so every change is pushed on the user stream (ACCOUNT_CONFIG_UPDATE);
+ * a new stream connection hears the account's leverage at connect (`connectEvents`: one
+ * ACCOUNT_CONFIG_UPDATE per symbol whose leverage was set, in catalog order).
  *
  * Determinism: all randomness comes from `Rng(seed)` (the books draw from their own generator
  * derived from the same seed); all time from the injected `Clock`.
@@ -22,7 +24,7 @@ import { ListenKeys } from "./listen_keys.ts";
 import { accountSummary } from "./margin.ts";
 import { crossRestingOrders, releasePending } from "./matching.ts";
 import { RateLimiter } from "./rate_limit.ts";
-import { StreamHub } from "./stream.ts";
+import { type StreamEvent, StreamHub } from "./stream.ts";
 import { TickerStats } from "./ticker_stats.ts";
 import type { SimCounters, SimFaults, SimFill, SimOptions, SimOrder, SimState } from "./types.ts";
 import { accountConfigEvent } from "./views.ts";
@@ -85,7 +87,7 @@ export class SimCore {
     this.account.mode = opts.positionMode ?? "hedge";
     this.books = new OrderBooks(opts.seed, this.catalog);
     this.stats = new TickerStats(this.prices, clock.nowMs());
-    this.stream = new StreamHub(this.rng, opts.pingIntervalMs ?? 5000);
+    this.stream = new StreamHub(this.rng, opts.pingIntervalMs ?? 5000, () => this.connectEvents());
     this.listenKeys = new ListenKeys(opts.listenKeyTtlMs ?? 3_600_000);
     this.limiter = new RateLimiter(opts.rateLimitsPerS ?? {}, opts.ipLimits ?? true);
     this.lastWalkMs = clock.nowMs();
@@ -123,6 +125,25 @@ export class SimCore {
     const short = this.account.leverage(symbol, "SHORT");
     if (`${long}/${short}` === before) return;
     this.stream.publish([{ payload: accountConfigEvent(symbol, long, short, this.now()) }], this.faults);
+  }
+
+  /**
+   * What BingX pushes at connect: the leverage of each symbol whose leverage the account set (both
+   * sides), not the whole catalog (the project's reference does not say BingX's "full" push covers
+   * symbols never touched).
+   */
+  connectEvents(): StreamEvent[] {
+    const now = this.now();
+    return [...this.catalog.keys()]
+      .filter((symbol) => this.account.leverageSet(symbol))
+      .map((symbol) => ({
+        payload: accountConfigEvent(
+          symbol,
+          this.account.leverage(symbol, "LONG"),
+          this.account.leverage(symbol, "SHORT"),
+          now,
+        ),
+      }));
   }
 
   /** Time-driven work: random-walk steps due on the clock, PENDING holds that ended, then listen keys that lapsed. */

@@ -1,10 +1,12 @@
 /**
- * Margin held by working orders, as BingX reserves it: a working opening LIMIT (NEW, PARTIALLY_FILLED
- * or PENDING) holds the quantity it still has to open × its price / the leverage of the side it
- * opens, plus the taker fee on it. The balance shows the sum as `freezedMargin`, out of
- * `availableMargin`; a new opening order must fit what is left (order_rules.ts, 101204). A fill
- * moves the filled share into position margin (`usedMargin`), a cancel or expiry releases it.
- * Closing and reduce-only orders reserve nothing; a MARKET fills at once and reserves nothing.
+ * Margin held by working orders, as BingX reserves it from acceptance: a working opening LIMIT (NEW,
+ * PARTIALLY_FILLED or PENDING) holds the quantity it still has to open × its price / the leverage of
+ * the side it opens, plus the taker fee on it; a MARKET held PENDING by the `pending_ms` fault holds
+ * the same at the mark it was accepted at (`acceptedMark`, the price its margin check used). The
+ * balance shows the sum as `freezedMargin`, out of `availableMargin`; a new opening order must fit
+ * what is left (order_rules.ts, 101204). A fill moves the filled share into position margin
+ * (`usedMargin`); a cancel, expiry or rejection releases it (the order is no longer open).
+ * Closing and reduce-only orders reserve nothing; a MARKET the engine takes at once reserves nothing.
  *
  * One-way mode: the part of an order that would first reduce the opposite position (as far as
  * working reduce-only orders leave it) opens nothing and reserves nothing; each working order is
@@ -34,7 +36,14 @@ export function marginFor(core: SimCore, o: Opening, qty: number, price: number)
   return (qty * price) / leverage + qty * price * TAKER_FEE_RATE;
 }
 
-/** What the working opening LIMIT orders reserve (USDT). */
+/** The price an order's reservation is reckoned at: a LIMIT's own, a held MARKET's accepted mark; null: none. */
+function reservedAt(o: SimOrder): number | null {
+  if (o.closing || !isOpen(o)) return null;
+  if (o.type === "LIMIT") return o.price;
+  return o.status === "PENDING" && o.acceptedMark !== undefined ? o.acceptedMark : null;
+}
+
+/** What the working opening orders reserve (USDT): resting or held LIMITs, held MARKETs. */
 export function frozenMargin(core: SimCore): number {
   const closable = new Map<string, number>();
   const cachedClosable = (c: SimCore, symbol: string, side: "LONG" | "SHORT") => {
@@ -47,9 +56,10 @@ export function frozenMargin(core: SimCore): number {
   };
   let frozen = 0;
   for (const o of core.orders.values()) {
-    if (o.type !== "LIMIT" || o.closing || !isOpen(o)) continue;
+    const price = reservedAt(o);
+    if (price === null) continue;
     const opens = openingQty(core, o, clean(o.origQty - o.executedQty), cachedClosable);
-    if (opens > 0) frozen += marginFor(core, o, opens, o.price);
+    if (opens > 0) frozen += marginFor(core, o, opens, price);
   }
   return frozen;
 }

@@ -11,7 +11,8 @@
  * - A closing (hedge) or reduce-only (one-way) order never fills past the position it reduces;
  *   one whose position is gone expires.
  * - Faults: with `pending_ms` an accepted order is PENDING (listed, cancellable, nothing filled,
- *   no stream event) until the sim clock passes its hold (`releasePending`, run by housekeeping);
+ *   no stream event, its margin reserved: a MARKET at the mark it was accepted at, `acceptedMark`)
+ *   until the sim clock passes its hold (`releasePending`, run by housekeeping);
  *   `reject_orders` has the engine reject the next n accepted orders (stream NEW, then REJECTED).
  * `partial_fill_legs` splits each order's quantity into that many chunks, each walking the book.
  * Every change produces stream events, published once per operation as one batch.
@@ -98,6 +99,8 @@ export function placeOrder(core: SimCore, req: NewOrder): SimOrder {
   if (holdMs > 0) {
     order.status = "PENDING";
     order.pendingUntil = now + holdMs;
+    // BingX reserves an order's margin at acceptance: a held MARKET at the mark it was checked against.
+    if (order.type === "MARKET") order.acceptedMark = core.mark(order.symbol);
     core.pending.add(order.orderId);
     return order;
   }
@@ -112,6 +115,7 @@ export function placeOrder(core: SimCore, req: NewOrder): SimOrder {
 export function runOrder(core: SimCore, order: SimOrder): void {
   order.status = "NEW";
   delete order.pendingUntil;
+  delete order.acceptedMark;
   const batch: StreamEvent[] = [event(core, order, "NEW", 0, 0)];
   if (takeOne(core.faults, "reject_orders")) {
     order.status = "REJECTED";

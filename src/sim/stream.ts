@@ -6,6 +6,12 @@
  * seeded rng within one publish batch) and `stream_disconnect` (drop all sockets after n events;
  * the rest of that batch is lost, as on a real disconnect — clients catch up over REST).
  *
+ * At connect, as BingX does, a new socket first hears what `connectEvents` says (the sim: the
+ * account's leverage, one ACCOUNT_CONFIG_UPDATE per symbol whose leverage was set; core.ts). That
+ * push goes to the new socket only, once, outside the stream faults: it neither counts toward
+ * `stream_disconnect` nor is duplicated or reordered, so a fault's event count does not depend on
+ * how often a client reconnected. BingX also repeats it every 5 s; the sim does not (README).
+ *
  * Entry points: `StreamHub.publish(batch, faults)`, `expire(key, now)`, `websocketHandlers()`.
  */
 
@@ -36,6 +42,8 @@ export class StreamHub {
   constructor(
     private readonly rng: Rng,
     private readonly pingIntervalMs: number,
+    /** What a new socket hears right after it opens (account state BingX pushes at connect). */
+    private readonly connectEvents: () => StreamEvent[] = () => [],
   ) {}
 
   publish(batch: StreamEvent[], faults: SimFaults): void {
@@ -85,6 +93,10 @@ export class StreamHub {
         }
         this.sockets.add(ws);
         ws.data.timer = setInterval(() => this.ping(ws), this.pingIntervalMs);
+        for (const event of this.connectEvents()) {
+          ws.send(gzipText(toJsonText(event.payload)));
+          this.sent++;
+        }
       },
       message: (ws, message) => {
         const text = typeof message === "string" ? message : gunzipOrText(message);

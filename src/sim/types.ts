@@ -97,6 +97,8 @@ export interface SimOrder {
   closing: boolean;
   /** While PENDING: the sim instant at which the engine takes it (`pending_ms` fault). */
   pendingUntil?: number;
+  /** While a MARKET is PENDING: the mark when it was accepted, its margin reservation's price (margin.ts). */
+  acceptedMark?: number;
 }
 
 /** One execution of an order against the book, as `allFillOrders` reports it. */
