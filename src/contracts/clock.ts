@@ -8,7 +8,7 @@
 export interface Clock {
   /** Milliseconds since the Unix epoch. */
   nowMs(): number;
-  /** Monotonic high-resolution time in nanoseconds, for latency measurement only. */
+  /** Monotonic high-resolution time in nanoseconds: latencies, and intervals a wall-clock step must not stretch or skip. */
   monoNs(): bigint;
 }
 

@@ -76,8 +76,10 @@ export async function realTimeAdapter(
 }
 
 /** A sim (BTC-USDT at 65 000, a 10 000 balance) whose time is a ManualClock. */
-export async function simOnClock(seed: number): Promise<{ sim: SimHandle; clock: ManualClock }> {
-  const clock = new ManualClock();
+export async function simOnClock<C extends ManualClock = ManualClock>(
+  seed: number,
+  clock: C = new ManualClock() as C,
+): Promise<{ sim: SimHandle; clock: C }> {
   const sim = await startBingxSim({
     port: 0,
     apiKey: SIM_API_KEY,
@@ -148,12 +150,13 @@ export function placementLostLookupsFail(failedLookups: number): Network {
  * budget) and then goes through `network` (default: straight to the sim). `stops` gets its teardown.
  * Also the adapter's working-set size and a reconnect's catch-up run to its end.
  */
-export async function adapterOnSim(
+export async function adapterOnSim<C extends ManualClock = ManualClock>(
   seed: number,
   stops: Array<() => Promise<void>>,
   network: Network = (url, init) => fetch(url, init),
+  clockOf: C = new ManualClock() as C,
 ) {
-  const { sim, clock } = await simOnClock(seed);
+  const { sim, clock } = await simOnClock(seed, clockOf);
   const adapter = simAdapter(sim, clock, {
     fetch: (url, init) => {
       clock.advance(1_000);

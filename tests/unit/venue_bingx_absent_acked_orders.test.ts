@@ -13,6 +13,7 @@
  */
 
 import { afterEach, expect, test } from "bun:test";
+import { ManualClock } from "../../src/contracts/clock.ts";
 import { QUERY_LAG_MS } from "../../src/venue/bingx/_working_orders.ts";
 import { adapterOnSim, ORDER_PATH, restingBuy } from "../_support/bingx_sim.ts";
 
@@ -28,16 +29,21 @@ const HUNG_ORDER_MS = 30_000;
  * The adapter on the sim; order queries counted; while `absent` holds a client id (lower-cased), the
  * venue answers that order's queries "no such order" (80016) although it still has the order.
  */
-async function venue() {
+async function venue(clock: ManualClock = new ManualClock()) {
   let orderQueries = 0;
   const absent = new Set<string>();
-  const v = await adapterOnSim(17, stops, (url, init) => {
-    const query = url.includes(ORDER_PATH) && (init.method ?? "GET") === "GET";
-    if (query) orderQueries++;
-    const cid = query ? new URL(url).searchParams.get("clientOrderID")?.toLowerCase() : undefined;
-    if (cid === undefined || !absent.has(cid)) return fetch(url, init);
-    return Promise.resolve(Response.json({ code: 80016, msg: "order not exist", data: {} }));
-  });
+  const v = await adapterOnSim(
+    17,
+    stops,
+    (url, init) => {
+      const query = url.includes(ORDER_PATH) && (init.method ?? "GET") === "GET";
+      if (query) orderQueries++;
+      const cid = query ? new URL(url).searchParams.get("clientOrderID")?.toLowerCase() : undefined;
+      if (cid === undefined || !absent.has(cid)) return fetch(url, init);
+      return Promise.resolve(Response.json({ code: 80016, msg: "order not exist", data: {} }));
+    },
+    clock,
+  );
   const forget = async (clientOrderId: string) => {
     const r = await fetch(`${v.sim.url}/_sim/out_of_band`, {
       method: "POST",
@@ -104,4 +110,26 @@ test("a query finding the order working between two 'no such order' answers keep
   // The venue did have it after all: its listing still reaches the kernel under the kernel's spelling.
   const open = await v.adapter.openOrders("BTC-USDT");
   expect(open.map((o) => o.client_order_id)).toEqual(["Blip1-E"]);
+}, 60_000);
+
+/** A wall clock an operator's NTP correction steps, over a monotonic clock that never jumps. */
+class SteppingClock extends ManualClock {
+  private offsetMs = 0;
+  override nowMs(): number {
+    return super.nowMs() + this.offsetMs;
+  }
+  stepWall(ms: number): void {
+    this.offsetMs += ms;
+  }
+}
+
+test("a wall clock stepped forward does not shorten the lag window: 'no such order' right after the acceptance keeps the order", async () => {
+  const clock = new SteppingClock();
+  const v = await venue(clock);
+  expect((await v.adapter.submit(restingBuy("Step1-E"))).status).toBe("ACCEPTED");
+  v.absent.add("step1-e"); // the venue's query lags the acceptance
+  clock.stepWall(3_600_000); // the host's clock corrected by an hour meanwhile
+  expect(await v.adapter.queryOrder("BTC-USDT", "Step1-E")).toBeNull();
+  expect(await v.adapter.queryOrder("BTC-USDT", "Step1-E")).toBeNull();
+  expect(v.working()).toBe(1); // two seconds after the acceptance, by a clock that does not jump
 }, 60_000);

@@ -69,7 +69,7 @@ export interface WorkingOrder {
   opens?: PositionSide;
   /** When its placement was first sent (venue ms): an order under its id created before that is another one. */
   sent_ms?: number;
-  /** When the venue's acceptance (its venue order id) was heard (local ms). */
+  /** When the venue's acceptance (its venue order id) was heard (monotonic ms). */
   accepted_ms?: number;
   /** The venue said it has no such order once, past QUERY_LAG_MS after the acceptance: the next such answer ends it. */
   absent_once?: boolean;
@@ -89,7 +89,10 @@ export class WorkingOrders {
   /** Kernel spellings of orders forgotten as absent, by venue spelling, oldest first. */
   private readonly forgotten = new Map<string, string>();
 
-  /** `nowMs`: local ms, for how long ago the venue accepted an order it now says it has none of. */
+  /**
+   * `nowMs`: monotonic ms, for how long ago the venue accepted an order it now says it has none of (a wall
+   * clock stepped by NTP would stretch or skip the lag window).
+   */
   constructor(
     private readonly tracker: OrderTracker,
     private readonly nowMs: () => number,

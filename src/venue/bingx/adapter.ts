@@ -89,7 +89,7 @@ export class BingxVenueAdapter implements VenueAdapter {
     const refreshMs = contractsRefreshMs(config); // a bad interval is refused before anything is built
     this.out = new Outlets([config.secret, config.apiKey]);
     this.tracker = new OrderTracker(options.streamFeeMode ?? "per_trade");
-    this.working = new WorkingOrders(this.tracker, () => config.clock.nowMs());
+    this.working = new WorkingOrders(this.tracker, () => Number(config.clock.monoNs() / 1_000_000n)); // never jumps
     const timers = options.timers ?? realTimers;
     const throttle = new Throttle({
       clock: config.clock,
