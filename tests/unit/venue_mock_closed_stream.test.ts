@@ -51,3 +51,27 @@ test("a leverage push on its way when close() is called is not delivered, as the
   await new Promise((r) => setTimeout(r, 50));
   expect(pushed).toEqual([]);
 });
+
+test("a reconnect pushes each asset's leverage once, as BingX pushes the account's configuration at connect: a change made while closed is heard", async () => {
+  const m = new MockVenueAdapter({
+    seed: 5,
+    clock: new ManualClock(1_000),
+    prices: { "BTC-USDT": 65_000, "ETH-USDT": 3_000 },
+  });
+  const pushed: VenueLeverage[] = [];
+  m.onLeverage((p) => pushed.push(p));
+  await m.connect();
+  await m.setLeverage("BTC-USDT", "LONG", 4);
+  await settle();
+  expect(pushed.map((p) => [p.asset, p.long])).toEqual([["BTC-USDT", 4]]);
+  await m.close();
+  await m.setLeverage("BTC-USDT", "LONG", 7); // while the stream is down: not pushed
+  await settle();
+  expect(pushed.length).toBe(1);
+  await m.connect();
+  await settle();
+  expect(pushed.map((p) => [p.asset, p.long])).toEqual([
+    ["BTC-USDT", 4],
+    ["BTC-USDT", 7],
+  ]); // ETH-USDT, never set, is not pushed
+});

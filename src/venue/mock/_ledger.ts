@@ -77,6 +77,11 @@ export class MockLedger {
     this.leverages.set(key(asset, side), leverage);
   }
 
+  /** The assets whose leverage was ever set (either side), in the order first set. */
+  leveragedAssets(): string[] {
+    return [...new Set([...this.leverages.keys()].map((k) => k.slice(0, k.lastIndexOf("|"))))];
+  }
+
   positions(asset?: string): VenuePosition[] {
     const out: VenuePosition[] = [];
     for (const [k, h] of this.holdings) {

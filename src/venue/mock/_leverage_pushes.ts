@@ -5,10 +5,12 @@
  * it in the ledger (the venue's truth) and, when a side's value changed, pushes the symbol's
  * leverage of both sides (margin mode cross) to each listener: asynchronously, `latency_ms` later
  * as the mock's events. The mock cannot tell the kernel's executor from a person calling it by
- * hand, and BingX pushes either, so both push. While the stream is down (before `connect()`, after
- * `close()`) nothing is pushed and nothing is held for later, a push on its way at `close()` included.
+ * hand, and BingX pushes either, so both push. At each `connect()` every asset whose leverage was set
+ * is pushed once (`atConnect`), as BingX pushes the account's configuration at connect (bingx-sim
+ * does the same). While the stream is down (before `connect()`, after `close()`) nothing is pushed
+ * and nothing is held for later, a push on its way at `close()` included.
  *
- * Entry point: `new LeveragePushes(knobs, streamNowMs)`, `set`, `subscribe`.
+ * Entry point: `new LeveragePushes(knobs, streamNowMs)`, `set`, `atConnect`, `subscribe`.
  */
 
 import type { ContractRules, PositionSide, VenueLeverage, VenueLeverageListener } from "../../contracts/venue.ts";
@@ -40,8 +42,17 @@ export class LeveragePushes {
     if (leverage > max) throw new Error(`101414 leverage ${leverage} is above ${asset}'s maximum ${max}`);
     const before = ledger.leverage(asset, side);
     ledger.setLeverage(asset, side, leverage);
+    if (leverage !== before) this.push(ledger, asset);
+  }
+
+  /** At (re)connect, as BingX does: each asset whose leverage was set, pushed once. */
+  atConnect(ledger: MockLedger): void {
+    for (const asset of ledger.leveragedAssets()) this.push(ledger, asset);
+  }
+
+  private push(ledger: MockLedger, asset: string): void {
     const nowMs = this.streamNowMs();
-    if (leverage === before || nowMs === null || this.listeners.size === 0) return;
+    if (nowMs === null || this.listeners.size === 0) return;
     const pushed: VenueLeverage = {
       asset,
       long: ledger.leverage(asset, "LONG"),

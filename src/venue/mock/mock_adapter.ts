@@ -4,9 +4,9 @@
  * orders at its seeded price within milliseconds (setTimeout-scheduled); a limit the price crosses fills at that
  * price, others rest (on the tick) until `setPrice` crosses them, paying the maker fee then (taker otherwise). It
  * keeps hedge positions and the USDT wallet like the venue; working opening limits reserve margin until they fill or
- * are cancelled, and an opening order beyond what is left is refused 101204 (`_refusals.ts`). A leverage change (by
- * the executor or by hand) is pushed to `onLeverage` as BingX's stream does (`_leverage_pushes.ts`). Its contract
- * list is the assets it has a price for (`setPrice` adds one; `knownListed`): another's orders are refused 80014.
+ * are cancelled, an opening order beyond what is left is refused 101204 (`_refusals.ts`). Leverage is pushed to
+ * `onLeverage` on a change (by anyone) and at connect, as BingX's stream does (`_leverage_pushes.ts`). Its contract list
+ * is the assets it has a price for (`setPrice` adds one; `knownListed`): another's orders are refused 80014.
  *
  * Invariants: one order per client order id, lower-cased (the same order sent again answers its placement; another
  * is refused: `_refusals.ts`); cumulative filled size and fee only grow; venue state changes before any event about
@@ -102,11 +102,11 @@ export class MockVenueAdapter implements VenueAdapter {
     this.seed = opts.seed;
     this.rng = new Rng(opts.seed);
     this.clock = opts.clock;
-    for (const [asset, price] of Object.entries(opts.prices)) this.setPrice(asset, price);
-    this.rules = { ...(opts.rules ?? {}) };
-    this.knobState = validateKnobs(opts.knobs ?? {});
     this.ledger = new MockLedger(opts.balance ?? 10_000, (asset) => this.prices.get(asset) ?? 0);
     this.delivery = new Delivery(this.rng, this.knobCell);
+    this.knobState = validateKnobs(opts.knobs ?? {});
+    for (const [asset, price] of Object.entries(opts.prices)) this.setPrice(asset, price); // no order yet to cross
+    this.rules = { ...(opts.rules ?? {}) };
   }
 
   /** Merges knobs into the current ones; a knob set to `undefined` is switched off. */
@@ -122,7 +122,6 @@ export class MockVenueAdapter implements VenueAdapter {
     if (!(Number.isFinite(price) && price > 0))
       throw new Error(`Condition failed: price for ${asset} must be positive, got ${price}`);
     this.prices.set(asset, price);
-    if (!this.ledger) return;
     for (const order of restingCrossed(this.orders.values(), asset, price))
       this.delivery.deliver(this.fill(order, order.request.price as number, true));
   }
@@ -130,6 +129,7 @@ export class MockVenueAdapter implements VenueAdapter {
   async connect(): Promise<void> {
     this.isConnected = true;
     this.delivery.open();
+    this.leverage.atConnect(this.ledger);
   }
 
   async close(): Promise<void> {
