@@ -332,4 +332,20 @@ export const LATER_SWEEP_PLANTS: readonly Plant[] = [
     "  const { mark_price: _mark, unrealized_pnl: _unrealized, updated_at_ms: _at, ...settled } = s;",
     "a strategy marking every tick keeps a slot the venue disagrees with unreconciled, and capital from following the wallet",
   ),
+  p(
+    "let-go-window-on-wall-clock",
+    "venue",
+    "src/venue/bingx/adapter.ts",
+    "    this.working = new WorkingOrders(this.tracker, () => Number(config.clock.monoNs() / 1_000_000n)); // never jumps",
+    "    this.working = new WorkingOrders(this.tracker, () => config.clock.nowMs());",
+    "a wall clock stepped forward lets a lagging venue's 'no such order' drop a live order from the working set",
+  ),
+  p(
+    "mock-no-leverage-at-connect",
+    "venue",
+    "src/venue/mock/mock_adapter.ts",
+    "    this.leverage.atConnect(this.ledger);",
+    "",
+    "the mock venue forgets to push leverage at connect: a change made while its stream was closed goes unheard",
+  ),
 ];
