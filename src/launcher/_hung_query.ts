@@ -33,6 +33,7 @@ import { isWorkingOrder, stageWorkingOrder } from "../contracts/order_status.ts"
 import type { DiagnosticRecord, OrderRecord, SlotRecord } from "../contracts/records.ts";
 import type { VenueAdapter, VenueEvent, VenueOrderState } from "../contracts/venue.ts";
 import { absentReject } from "./_order_event.ts";
+import { slotMismatch } from "./_reconcile_truth.ts";
 import { readWithRateLimitWaits } from "./_venue_reads.ts";
 
 /**
@@ -174,16 +175,11 @@ export function absentVerdict(
 /** The VENUE_MISMATCH of a working order the venue acknowledged and no longer has (`absentMeans` ENDED). */
 function absentMismatch(slot: SlotRecord, order: OrderRecord, nowMs: number): DiagnosticRecord {
   const what = `${order.role} order ${order.client_order_id} (venue id ${order.venue_order_id}, ${order.status})`;
-  const message = `the venue no longer has slot ${slot.slot_id}'s ${what}: it ended there unseen; reconciling`;
-  return {
-    code: "VENUE_MISMATCH",
-    severity: "WARNING",
-    slot_id: slot.slot_id,
-    message: message.slice(0, 240),
-    details: { asset: slot.asset, stage: slot.stage },
-    input_index: 0,
-    now_ms: nowMs,
-  };
+  return slotMismatch(
+    slot,
+    `the venue no longer has slot ${slot.slot_id}'s ${what}: it ended there unseen; reconciling`,
+    nowMs,
+  );
 }
 
 /** Client order ids with a hung-order query out, counted (two queries of one order may overlap). */

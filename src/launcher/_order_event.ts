@@ -12,7 +12,7 @@ import { isTerminalOrder } from "../contracts/order_status.ts";
 import type { DiagnosticRecord, OrderRecord, SlotRecord } from "../contracts/records.ts";
 import type { OrderRequest, RejectReason, VenueEvent, VenueEventKind, VenueOrderState } from "../contracts/venue.ts";
 import { eventId } from "../venue/index.ts";
-import { sameSize } from "./_reconcile_truth.ts";
+import { sameSize, slotMismatch } from "./_reconcile_truth.ts";
 
 const KIND_BY_STATUS: Record<VenueOrderState["status"], VenueEventKind> = {
   NEW: "ACK",
@@ -72,16 +72,7 @@ export function answerEvent(
   const why = answerContradiction(slot, order, s);
   if (why === null) return { event: eventFromOrderState(s) };
   const message = `venue's answer about slot ${slot.slot_id}'s order ${order.client_order_id} contradicts it (${why}): not booked; reconciling`;
-  const mismatch: DiagnosticRecord = {
-    code: "VENUE_MISMATCH",
-    severity: "WARNING",
-    slot_id: slot.slot_id,
-    message: message.slice(0, 240),
-    details: { asset: slot.asset, stage: slot.stage },
-    input_index: 0,
-    now_ms: nowMs,
-  };
-  return { mismatch };
+  return { mismatch: slotMismatch(slot, message, nowMs) };
 }
 
 /**

@@ -24,7 +24,8 @@
  *   CRITICAL). A failed read is no pass at all.
  *
  * - `orderIn(orders, asset, clientOrderId)`: the venue's state of one order in a list (BingX
- *   lower-cases client ids), and `mismatchDiagnostic`: the VENUE_MISMATCH live reconciliation reports.
+ *   lower-cases client ids), and `mismatchDiagnostic`: the VENUE_MISMATCH live reconciliation reports
+ *   (`slotMismatch`: the shape of every slot's VENUE_MISMATCH, the hung-order query's too).
  * - `lookUpsOf(slot)`: the orders live reconciliation looks up when the venue no longer lists them
  *   open; `endedAtVenue(slot, open, looked)`: a trading slot's working order the venue reports
  *   ended (its event lost), which live reconciliation applies as that event before any RECONCILE.
@@ -189,12 +190,22 @@ export function mismatchDiagnostic(
 ): DiagnosticRecord {
   const what = gone ? `; ${gone.role} order ${gone.client_order_id} is no longer open there` : "";
   const message = `venue differs from slot ${before.slot_id} (${before.stage}, size ${before.size}): venue holds ${share.size}${what}; reconciling`;
+  return slotMismatch(before, message, nowMs, { value: share.size });
+}
+
+/** A slot's VENUE_MISMATCH (WARNING): `message` (cut to 240 characters), its asset and stage, and `details`. */
+export function slotMismatch(
+  slot: SlotRecord,
+  message: string,
+  nowMs: number,
+  details: Record<string, unknown> = {},
+): DiagnosticRecord {
   return {
     code: "VENUE_MISMATCH",
     severity: "WARNING",
-    slot_id: before.slot_id,
+    slot_id: slot.slot_id,
     message: message.slice(0, 240),
-    details: { asset: before.asset, stage: before.stage, value: share.size },
+    details: { asset: slot.asset, stage: slot.stage, ...details },
     input_index: 0,
     now_ms: nowMs,
   };

@@ -76,7 +76,7 @@ function unlistedRefusal(
   asset: string,
   closesPosition: boolean,
 ): InputRefusal | null {
-  if (closesPosition || !ASSET_SHAPE.test(asset) || venue.knownListed(asset) !== false) return null;
+  if (closesPosition || venue.knownListed(asset) !== false || !ASSET_SHAPE.test(asset)) return null; // a lookup first
   const message = `${kind}: ${asset} is not listed at the venue (absent from the contract list the adapter holds); refused before the kernel`;
   return { code: "INVALID_INTENT", field: "ASSET", message, input_kind: kind, slot_id: slotId };
 }

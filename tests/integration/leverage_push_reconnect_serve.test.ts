@@ -24,6 +24,7 @@ import { join } from "node:path";
 import type { StrategyIntent } from "../../src/contracts/intents.ts";
 import { buildBundle, loadConfig, Runtime, SystemClock } from "../../src/launcher/index.ts";
 import { type SimHandle, startBingxSim } from "../../src/sim/index.ts";
+import { within } from "../_support/within.ts";
 
 const KEY = "reconnKeyAAAAbbbbCCCCdddd0123456";
 const SECRET = "reconnSecretZZZZyyyyXXXXwwww98765";
@@ -34,12 +35,6 @@ const stops: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const stop of stops.splice(0).reverse()) await stop();
 });
-
-/** Polls `check` every 10 ms until it holds or `ms` pass; then asserts it holds. */
-async function within(ms: number, what: string, check: () => boolean): Promise<void> {
-  for (const end = Date.now() + ms; !check() && Date.now() < end; ) await Bun.sleep(10);
-  expect(check() ? what : `not yet: ${what}`).toBe(what);
-}
 
 const entry: StrategyIntent = {
   type: "ENTER",

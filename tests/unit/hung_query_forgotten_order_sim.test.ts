@@ -30,6 +30,7 @@ import { Runtime } from "../../src/launcher/runtime.ts";
 import { SystemClock } from "../../src/launcher/system_clock.ts";
 import { type SimHandle, startBingxSim } from "../../src/sim/index.ts";
 import { SIM_API_KEY, SIM_SECRET } from "../_support/bingx_sim.ts";
+import { within } from "../_support/within.ts";
 
 /** A hung order is flagged this long after its last venue update (at the next 1 s TICK). */
 const HUNG_ORDER_MS = 300;
@@ -40,12 +41,6 @@ const stops: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const stop of stops.splice(0).reverse()) await stop();
 });
-
-/** Polls `check` every 20 ms until it holds or `ms` pass; then asserts it holds. */
-async function within(ms: number, what: string, check: () => boolean): Promise<void> {
-  for (const end = Date.now() + ms; !check() && Date.now() < end; ) await Bun.sleep(20);
-  expect(check() ? what : `not yet: ${what}`).toBe(what);
-}
 
 /**
  * A runtime on the BingX adapter against a fresh bingx-sim (BTC-USDT at 65 000, a 10 000 wallet), its

@@ -21,6 +21,7 @@ import { LiveReconciler } from "../../src/launcher/live_reconcile.ts";
 import { MockVenueAdapter } from "../../src/venue/index.ts";
 import { freshKernel, T0 } from "../_support/kernel.ts";
 import { testReconciler } from "../_support/live.ts";
+import { within } from "../_support/within.ts";
 
 const BTC = 65_000;
 const ETH = 3_000;
@@ -138,14 +139,9 @@ function reconcilerWithPauses(w: World, venue: VenueAdapter = w.venue) {
   return { r, lines };
 }
 
-async function capitalFollowsWallet(w: World, withinMs: number): Promise<boolean> {
-  const end = Date.now() + withinMs;
-  while (Date.now() < end) {
-    if (Math.abs(w.kernel.account().capital - (await wallet(w))) < 1e-6) return true;
-    await Bun.sleep(10);
-  }
-  return false;
-}
+/** Capital follows the wallet within `ms` (asserted). */
+const capitalFollowsWallet = (w: World, ms: number) =>
+  within(ms, "capital = the wallet", async () => Math.abs(w.kernel.account().capital - (await wallet(w))) < 1e-6);
 
 test("with no later pass (live reconciliation off), a re-seed whose balance read failed is made again on its own", async () => {
   const w = await world();
@@ -161,7 +157,7 @@ test("with no later pass (live reconciliation off), a re-seed whose balance read
   });
   const { r } = reconcilerWithPauses(w, flaky);
   expect(await r.pass()).toEqual([0]); // the only pass: the hung-order query's or a flatten's, the interval being 0
-  expect(await capitalFollowsWallet(w, 3_000)).toBe(true);
+  await capitalFollowsWallet(w, 3_000);
   await r.stop(100);
 });
 
@@ -178,7 +174,7 @@ test("with no later pass, a re-seed that waited for another slot's fill is made 
   expect(lines.some((l) => l.includes("capital re-seed waits"))).toBe(true);
   await settle(w);
   expect(w.kernel.slot(1).stage).toBe("CLOSED");
-  expect(await capitalFollowsWallet(w, 3_000)).toBe(true);
+  await capitalFollowsWallet(w, 3_000);
   w.venue.clearKnobs();
   await r.stop(100);
 });
@@ -203,11 +199,11 @@ test("a re-seed is made while a strategy keeps marking an open slot's asset: a m
   const { r, lines } = reconcilerWithPauses(w, marking);
   expect(await r.pass()).toEqual([0]);
   // Capital = wallet + what the open trade (slot 1) booked already: its entry fee, which the wallet paid too.
-  const followed = async () =>
-    Math.abs(w.kernel.account().capital - ((await wallet(w)) + w.kernel.slot(1).fees)) < 1e-6;
-  const end = Date.now() + 3_000;
-  while (!(await followed()) && Date.now() < end) await Bun.sleep(10);
-  expect(await followed()).toBe(true);
+  await within(
+    3_000,
+    "capital = the wallet + slot 1's entry fee",
+    async () => Math.abs(w.kernel.account().capital - ((await wallet(w)) + w.kernel.slot(1).fees)) < 1e-6,
+  );
   expect(lines.filter((l) => l.includes("capital re-seed waits"))).toEqual([]);
   await r.stop(100);
 });
