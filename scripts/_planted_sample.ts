@@ -49,8 +49,8 @@ const MONEY_PATH_PLANTS: readonly Plant[] = [
     "orphan-resize-silent",
     "reconcile",
     "src/launcher/_reconcile_truth.ts",
-    "if (!known || !sameSize(known.orphan.size, o.size)) report.push(o);",
-    "if (!known) report.push(o);",
+    "      if (!known || !this.same(known.item, item)) report.push(item);",
+    "      if (!known) report.push(item);",
     "an orphan position that grows (or shrinks) is never reported again: the larger unowned exposure goes unseen",
   ),
   p(
@@ -145,8 +145,8 @@ const MONEY_PATH_PLANTS: readonly Plant[] = [
     "exit-refusal-drops-whole",
     "venue",
     "src/launcher/_size_rules.ts",
-    'return refusal(venue, "EXIT", slotId, slot?.asset ?? null, size, whole);',
-    'return refusal(venue, "EXIT", slotId, slot?.asset ?? null, size);',
+    '  const off = refusal(venue, "EXIT", slotId, slot?.asset ?? null, size, whole, units);',
+    '  const off = refusal(venue, "EXIT", slotId, slot?.asset ?? null, size, false, units);',
     "a strategy's whole exit below the minimums is refused at the launcher's edge: the position cannot be closed",
   ),
   p(
@@ -177,8 +177,8 @@ const MONEY_PATH_PLANTS: readonly Plant[] = [
     "halt-lifted-by-restart",
     "control",
     "src/launcher/_control_sync.ts",
-    "if (RESTRICTION[restored] <= RESTRICTION[configured]) {",
-    "if (RESTRICTION[restored] >= RESTRICTION[configured]) {",
+    "    const state = RESTRICTION[restored] > RESTRICTION[configured.trading_state];",
+    "    const state = RESTRICTION[restored] < RESTRICTION[configured.trading_state];",
     "a kernel HALTED by a flatten that crashes comes back ACTIVE: the strategy trades again after an emergency exit",
   ),
   p(
@@ -309,8 +309,8 @@ const EDGE_SWEEP_PLANTS: readonly Plant[] = [
     "faulted-batch-answered-accepted",
     "zinc",
     "src/launcher/_ring_outcomes.ts",
-    "if (refusal === null) this.accepted[kernelIndex] = 0;",
-    "if (refusal === null && kernelIndex < 0) this.accepted[kernelIndex] = 0;",
+    "      this.accepted[kernelIndex] = 0; // set by its kernel call; a faulted call sets none",
+    "",
     "a faulted kernel's records are answered accepted: the strategy takes a live order for an intent never applied",
   ),
 ];
