@@ -12,13 +12,20 @@
  *  - Bun, asleep: this process, `RealZincPlane` as serve waits by default (doorbell, no spin);
  *  - Bun, SPIN: the same with serve's DITA_V2_RING_WAIT=SPIN (a 20 µs libzinc spin per turn);
  *  - Bun, one read per turn: the ring's sequence read once per event-loop turn, with no bound
- *    (serve's SPIN did this for 100k turns, ~150 ms, then slept), for the comparison.
+ *    (serve's SPIN did this for 100k turns, ~150 ms, then slept), for the comparison;
+ *  - C lane, futex wait / busy spin / warm 1 ms: ffi/bench_native_lane.c, the ceiling of a native order
+ *    lane: the same hops plus the order path's own work in one C thread (the real kernel library
+ *    applies an ENTER, its journal frame is written, the BingX-shaped request is HMAC-signed with
+ *    the kernel's client order id), with its stages timed (`native_lane_stages_us`); "warm 1 ms"
+ *    wakes every millisecond nothing came and rehearses that work off the books.
  *   bun bench/ring_floor.ts [INTENTS_PER_ROUND (100)] [ROUNDS (2)] [PERIOD_MS (150)]
  */
 
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { loadavg } from "node:os";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+import { OFF, RECORD_BYTES } from "../src/contracts/abi.ts";
+import { encodeInput, nativeLibraryPath } from "../src/kernel/index.ts";
 import { RealZincPlane } from "../src/zinc/index.ts";
 import { BASE_S, startProbe } from "./_venue_probe.ts";
 import { percentile } from "./http_load.ts";
@@ -26,12 +33,24 @@ import { ensureBuilt, futexFloor } from "./zinc_harness.ts";
 
 const ROOT = join(import.meta.dir, "..");
 const FLOOR = join(ROOT, "ffi/build/bench_ring_floor");
+const LANE = join(ROOT, "ffi/build/bench_native_lane");
 const perRound = Number(process.argv[2] ?? 100);
 const rounds = Number(process.argv[3] ?? 2);
 const periodMs = Number(process.argv[4] ?? 150);
 const WARM = 5; // the first intents of a round meet freshly started processes
 const libPath = ensureBuilt(ROOT);
-const VARIANTS = ["C, futex wait", "C, busy spin", "Bun, asleep", "Bun, SPIN", "Bun, one read per turn"] as const;
+const lane = Bun.spawnSync(["make", "-s", "-C", join(ROOT, "ffi"), "build/bench_native_lane"], { stderr: "pipe" });
+if (lane.exitCode !== 0) throw new Error(`make build/bench_native_lane (needs libssl-dev): ${lane.stderr.toString()}`);
+const VARIANTS = [
+  "C, futex wait",
+  "C, busy spin",
+  "C lane, futex wait",
+  "C lane, busy spin",
+  "C lane, warm 1 ms",
+  "Bun, asleep",
+  "Bun, SPIN",
+  "Bun, one read per turn",
+] as const;
 type Variant = (typeof VARIANTS)[number];
 const PRODUCERS = ["C", "Bun"] as const;
 type Producer = (typeof PRODUCERS)[number];
@@ -55,25 +74,104 @@ function produce(prefix: string, by: Producer) {
   return Bun.spawn(cmd, { stderr: "inherit" });
 }
 
+/** A C consumer's output once it is ready, the producer started and both exited. */
+async function readConsumer(
+  consumer: Bun.Subprocess<"ignore", "pipe", "inherit">,
+  prefix: string,
+  by: Producer,
+  what: string,
+): Promise<string> {
+  const lines = consumer.stdout.getReader();
+  let text = "";
+  while (!text.includes("ready\n")) {
+    const { value, done } = await lines.read();
+    if (done) throw new Error(`${what} did not start: run 'make -C ffi'`);
+    text += new TextDecoder().decode(value);
+  }
+  const producer = produce(prefix, by);
+  for (let r = await lines.read(); !r.done; r = await lines.read()) text += new TextDecoder().decode(r.value);
+  if ((await consumer.exited) !== 0 || (await producer.exited) !== 0) throw new Error(`${what} failed`);
+  return text;
+}
+
 async function cRound(prefix: string, mode: "wait" | "spin", by: Producer): Promise<number[]> {
   const arrivals = Array.from({ length: perRound }, () => probe.nextOrder());
   const consumer = Bun.spawn([FLOOR, "consume", prefix, String(probe.port), String(perRound), mode], {
     stdout: "pipe",
     stderr: "inherit",
   });
-  const lines = (consumer.stdout as ReadableStream<Uint8Array>).getReader();
-  let text = "";
-  while (!text.includes("ready\n")) {
-    const { value, done } = await lines.read();
-    if (done) throw new Error("bench_ring_floor consume did not start: run 'make -C ffi'");
-    text += new TextDecoder().decode(value);
-  }
-  const producer = produce(prefix, by);
-  for (let r = await lines.read(); !r.done; r = await lines.read()) text += new TextDecoder().decode(r.value);
-  if ((await consumer.exited) !== 0 || (await producer.exited) !== 0) throw new Error(`C floor (${mode}) failed`);
+  const text = await readConsumer(consumer, prefix, by, `C floor (${mode})`);
   const pushes = text.split("\n").slice(1, -1).map(BigInt);
   const firsts = await Promise.all(arrivals);
   return firsts.map((a, i) => (a.firstByteNs - onProbeScale(pushes[i]!)) / 1000);
+}
+
+/** The lane's kernel inputs: capital and a mark, then one MARKET entry per intent (slot i, trade id L<i>). */
+const SETUP = [
+  { type: "SEED_CAPITAL", capital: 1_000_000, now_ms: 1 },
+  { type: "MARK_PRICE", asset: "BTC-USDT", price: 64_000, now_ms: 1 },
+];
+const laneDir = mkdtempSync(join(tmpdir(), "dita-lane-"));
+const templates = join(laneDir, "templates.bin");
+{
+  const inputs = [
+    ...SETUP,
+    ...Array.from({ length: perRound }, (_, i) => ({
+      type: "ENTER",
+      slot_id: i,
+      trade_id: `L${i}`,
+      asset: "BTC-USDT",
+      side: "LONG",
+      size: 0.001,
+      price: null,
+      leverage: 5,
+      now_ms: 1,
+    })),
+  ];
+  const bytes = new Uint8Array(inputs.length * RECORD_BYTES.input);
+  inputs.forEach((input, i) => {
+    const refused = encodeInput(input, bytes, i * RECORD_BYTES.input);
+    if (refused) throw new Error(`lane template ${i}: ${JSON.stringify(refused)}`);
+  });
+  writeFileSync(templates, bytes);
+}
+const LAYOUT = [
+  SETUP.length,
+  OFF.InputRecord.now_ms,
+  RECORD_BYTES.slot,
+  OFF.SlotImage.entry_order + OFF.OrderImage.client_order_id,
+].join(",");
+const LANE_STAGES = [
+  "push_to_drained",
+  "kernel_apply",
+  "journal_frame_write",
+  "request_sign",
+  "socket_write",
+  "signed_to_first_byte_at_venue",
+] as const;
+const laneStages = new Map<string, number[][]>();
+
+async function laneRound(prefix: string, variant: Variant, by: Producer): Promise<number[]> {
+  const arrivals = Array.from({ length: perRound }, () => probe.nextOrder());
+  const mode = variant === "C lane, busy spin" ? "spin" : variant === "C lane, warm 1 ms" ? "warm" : "wait";
+  const journal = join(laneDir, `${prefix}.journal`);
+  const args = [nativeLibraryPath("dita_kernel"), prefix, String(probe.port), String(perRound), mode];
+  const consumer = Bun.spawn([LANE, ...args, templates, journal, LAYOUT], { stdout: "pipe", stderr: "inherit" });
+  const text = await readConsumer(consumer, prefix, by, `C lane (${mode})`);
+  rmSync(journal, { force: true });
+  const rows = text
+    .split("\n")
+    .slice(1, -1)
+    .map((line) => line.split(" ").map(BigInt));
+  const firsts = await Promise.all(arrivals);
+  const stages = laneStages.get(`${by}/${variant}`) ?? LANE_STAGES.map(() => []);
+  rows.forEach((r, i) => {
+    if (i < WARM) return;
+    for (let k = 0; k < 5; k++) stages[k]!.push(Number(r[k + 1]! - r[k]!) / 1000);
+    stages[5]!.push((firsts[i]!.firstByteNs - onProbeScale(r[4]!)) / 1000); // the write returns after it lands
+  });
+  laneStages.set(`${by}/${variant}`, stages);
+  return firsts.map((a, i) => (a.firstByteNs - onProbeScale(rows[i]![0]!)) / 1000);
 }
 
 async function bunRound(prefix: string, variant: Variant, by: Producer): Promise<number[]> {
@@ -117,7 +215,9 @@ for (let r = 0; r < rounds; r++) {
       const prefix = `dita_bench_floor_${r}_${by}_${VARIANTS.indexOf(v)}_${process.pid}`;
       const lat = v.startsWith("C,")
         ? await cRound(prefix, v === "C, busy spin" ? "spin" : "wait", by)
-        : await bunRound(prefix, v, by);
+        : v.startsWith("C lane")
+          ? await laneRound(prefix, v, by)
+          : await bunRound(prefix, v, by);
       got.set(`${by}/${v}`, [...(got.get(`${by}/${v}`) ?? []), ...lat.slice(WARM)]);
       for (const k of ["intents", "state", "outcomes", "bell"]) rmSync(`/dev/shm/${prefix}.${k}`, { force: true });
     }
@@ -140,7 +240,14 @@ const result = {
   setup: { intents_per_round: perRound, rounds, period_ms: periodMs, warm_up_per_round: WARM },
   push_to_first_byte_at_venue_us: { producer_c: rows.C, producer_bun: rows.Bun },
   p50_over_c_futex_wait: { producer_c: overCWait("C"), producer_bun: overCWait("Bun") },
+  native_lane_stages_us: Object.fromEntries(
+    [...laneStages].map(([key, stages]) => [
+      key,
+      Object.fromEntries(LANE_STAGES.map((n, k) => [n, stats(stages[k]!)])),
+    ]),
+  ),
 };
+rmSync(laneDir, { recursive: true, force: true });
 mkdirSync(join(ROOT, "bench/results"), { recursive: true });
 writeFileSync(join(ROOT, "bench/results/ring_floor.json"), `${JSON.stringify(result, null, 2)}\n`);
 console.log(JSON.stringify(result, null, 2));
