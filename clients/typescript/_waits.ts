@@ -10,7 +10,7 @@
  * waiting for another value than the one in flight waits (within its chunk) for that one to
  * answer, then starts or joins its own.
  *
- * Entry points: `Waiter`, `checkTimeout`.
+ * Entry points: `Waiter`, `checkTimeout`, `submitTimeout`.
  */
 
 import type { ZincLib } from "./_zinc.ts";
@@ -37,6 +37,16 @@ export function checkTimeout(timeoutMs: number): number {
   if (typeof timeoutMs !== "number" || Number.isNaN(timeoutMs))
     throw new RangeError(`timeout must be a number of ms, got ${String(timeoutMs)}`);
   return timeoutMs;
+}
+
+/**
+ * `submit`'s options' timeout in ms (default 1000), judged as `checkTimeout`; options that are not an
+ * object (a bare number: Python's positional `timeout`) are a RangeError, never a timeout ignored.
+ */
+export function submitTimeout(options: { timeoutMs?: number }): number {
+  if (typeof options !== "object" || options === null)
+    throw new RangeError(`submit's options must be { timeoutMs }, got ${String(options)}`);
+  return checkTimeout(options.timeoutMs ?? 1000);
 }
 
 const keyOf = (r: Request): string => `${r.op}:${r.id}:${r.lane}:${r.last}`;

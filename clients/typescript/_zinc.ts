@@ -52,7 +52,7 @@ export function resolveLibPath(explicit?: string): string {
   const path = explicit ?? process.env.DITA_V2_ZINC_LIB;
   if (path === undefined || path === "")
     throw new LibraryError(
-      "libzinc not given: pass libPath or set DITA_V2_ZINC_LIB (`dita-v2 zinc-lib` writes it next to the executable and prints its path)",
+      "libzinc not given: pass libPath or set DITA_V2_ZINC_LIB (`dita-v2 zinc-lib` writes it out of the executable, default <state dir>/lib, and prints its path)",
     );
   if (!existsSync(path)) throw new LibraryError(`libzinc not found at ${path} (\`dita-v2 zinc-lib\` writes it out)`);
   return path;

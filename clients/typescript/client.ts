@@ -28,7 +28,7 @@ import { type ClientInfo, type Connection, type ConnectOptions, type Handles, op
 import { Inbox } from "./_inbox.ts";
 import { checkKernel, liveKernel } from "./_kernel.ts";
 import { READ_BUSY_MS, StateReads, type StateView } from "./_reads.ts";
-import { checkTimeout, Waiter } from "./_waits.ts";
+import { checkTimeout, submitTimeout, Waiter } from "./_waits.ts";
 import { laneHead, laneRead, readHeader, stateSeq, type ZincLib } from "./_zinc.ts";
 import {
   ClientClosedError,
@@ -115,7 +115,7 @@ export class DitaClient {
 
   /** Pushes `intent` and resolves its EDGE or KERNEL outcome (see the invariants above). */
   async submit(intent: Intent, options: { timeoutMs?: number } = {}): Promise<Outcome> {
-    const timeoutMs = checkTimeout(options.timeoutMs ?? 1000); // a bad timeout pushes nothing
+    const timeoutMs = submitTimeout(options); // a bad timeout (or a bare number) pushes nothing
     return this.outcome(this.push(intent), timeoutMs);
   }
 

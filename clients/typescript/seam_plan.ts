@@ -16,7 +16,8 @@
  *     default the whole position. In 2 and 3 a size of the whole position or more, or one leaving
  *     less than one step (dust no later exit could close), is exactly the position (the kernel
  *     refuses an exit above it).
- *  4. CANCEL → one CANCEL of the slot's working order.
+ *  4. CANCEL → one CANCEL of the slot's working order. In 2-4 a slot id that is not an integer
+ *     ("1", "length", true, null, 1.5) is NO_SUCH_SLOT, as one outside the slots is (as in Python).
  *  5. CLOSE_ALL → per slot: ENTRY_WORKING → CANCEL; POSITION_OPEN → EXIT of the whole position
  *     (reason from the decision, default SIGNAL); EXIT_WORKING and STALE_STATE_RECONCILING slots
  *     are left alone and named in `skipped` (already leaving; the kernel is reconciling them). A
@@ -171,7 +172,8 @@ function openSize(d: Extract<Decision, { kind: "OPEN" }>, ctx: PlanContext): Siz
 }
 
 function slotOf(ctx: PlanContext, slotId: number): Slot | Plan {
-  const s = ctx.slots[slotId];
+  // an index only for an integer: `slots["1"]` is slot 1 and `slots["length"]` a number, never a slot id
+  const s = Number.isInteger(slotId) ? ctx.slots[slotId] : undefined;
   return s ?? refuse("NO_SUCH_SLOT", `slot ${slotId} does not exist (0..${ctx.slots.length - 1})`, slotId);
 }
 

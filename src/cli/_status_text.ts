@@ -1,10 +1,11 @@
 /**
  * The human form of `dita-v2 strategy-status`: one block per topic (kernel, account, ring and
  * lanes, slots as a table, recent refusals), plain text with aligned columns. The JSON document
- * (`--json`) carries the same facts; this file only formats it.
+ * (`--json`) carries the same facts; this file only formats it. The control line leads with the
+ * trading state (a HALTED or REDUCING kernel refuses entries) and names every risk limit that is on.
  */
 
-import type { AccountRecord, ControlSnapshot, SlotRecord } from "../contracts/index.ts";
+import { type AccountRecord, type ControlSnapshot, RISK_LIMIT_RANGES, type SlotRecord } from "../contracts/index.ts";
 import type { RingStats } from "../zinc/index.ts";
 
 export type StatusSlot =
@@ -62,6 +63,8 @@ function table(rows: string[][]): string[] {
   );
 }
 
+const RISK_LIMIT_KEYS = Object.keys(RISK_LIMIT_RANGES) as Array<keyof typeof RISK_LIMIT_RANGES>;
+
 const num = (v: unknown, digits = 4) => (typeof v === "number" ? String(Number(v.toFixed(digits))) : "-");
 
 export function statusText(d: StatusDoc): string {
@@ -108,7 +111,13 @@ export function statusText(d: StatusDoc): string {
       `  lane ${r.lane} ${r.origin} ${r.input_kind} slot ${r.slot_id ?? "-"}: ${r.code}${r.retry_after_ms !== null ? ` (retry after ${r.retry_after_ms} ms)` : ""} ${r.message}`,
     );
   const c = d.control;
-  if (c !== null && !("unreadable" in c))
-    lines.push(`control  v${c.version} ${c.mode} ${c.verbosity} active_slot_limit ${c.active_slot_limit}`);
+  if (c !== null && "unreadable" in c) lines.push(`control  UNREADABLE: ${c.unreadable}`);
+  else if (c !== null) {
+    // the trading state first (HALTED / REDUCING refuse entries), then every risk limit that is on
+    const limits = RISK_LIMIT_KEYS.filter((key) => c[key] !== 0).map((key) => `  ${key} ${c[key]}`);
+    lines.push(
+      `control  v${c.version} ${c.trading_state} ${c.mode} ${c.verbosity} active_slot_limit ${c.active_slot_limit}${limits.join("")}`,
+    );
+  }
   return `${lines.join("\n")}\n`;
 }

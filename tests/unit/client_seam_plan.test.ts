@@ -135,6 +135,16 @@ describe("seam mapping", () => {
     });
   });
 
+  test("a slot id that is not an integer is NO_SUCH_SLOT for every slot decision, as in the Python seam, never an intent or a thrown error", () => {
+    const slots = [open(0), open(1), open(2)];
+    for (const id of ["1", "length", "map", true, null, 1.5] as unknown as number[])
+      for (const d of [scaleOut(id, { fraction: 0.5 }), takeProfit(id), stopLoss(id), cancel(id)]) {
+        const p = planDecision(d, ctx(slots));
+        expect(p.intents).toEqual([]);
+        expect(p.refusal).toMatchObject({ code: "NO_SUCH_SLOT" });
+      }
+  });
+
   test("TAKE_PROFIT and STOP_LOSS exit the whole position by default, with reasons TP and SL", () => {
     expect(planDecision(takeProfit(0, { limitPrice: 70_000 }), ctx([open(0)])).intents).toEqual([
       { type: "EXIT", slotId: 0, size: 0.05, reason: "TP", price: 70_000 },

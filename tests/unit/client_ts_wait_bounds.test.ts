@@ -3,7 +3,8 @@
  * after it; this process plays the kernel through RealZincPlane): every `waitForChange` pending
  * when the kernel mirrors a change answers that change — not only the first of them to wake —
  * and a timeout that is not a number (NaN) is refused at once with a RangeError naming it, before
- * anything is pushed, instead of a wait with no deadline.
+ * anything is pushed, instead of a wait with no deadline; `submit` given a bare number instead of its
+ * options (`{ timeoutMs }`) is refused the same way, never run on the default timeout.
  */
 
 import { expect, test } from "bun:test";
@@ -58,4 +59,15 @@ test("a NaN timeout is a RangeError at once, and submit pushes nothing", async (
     expect(String((r as { e: unknown }).e)).toContain("timeout");
   }
   expect(plane.ringStats().tail).toBe(1); // only the first push: the refused submit sent nothing
+});
+
+test("submit given a bare number (Python's positional timeout) is a RangeError naming { timeoutMs }, and pushes nothing", async () => {
+  const { plane, client } = kernel();
+  for (const options of [5000, Number.NaN, null]) {
+    const r = await within(client.submit(mark, options as unknown as { timeoutMs?: number }), 2000);
+    expect(r).not.toBe("still waiting");
+    expect((r as { e: unknown }).e).toBeInstanceOf(RangeError);
+    expect(String((r as { e: unknown }).e)).toContain("{ timeoutMs }");
+  }
+  expect(plane.ringStats().tail).toBe(0); // nothing was pushed: a timeout is never silently ignored
 });

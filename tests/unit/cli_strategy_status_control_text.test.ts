@@ -1,0 +1,67 @@
+/**
+ * The text of `dita-v2 strategy-status` shows what the control snapshot says a strategy may do: the
+ * trading state (a HALTED kernel refuses every entry and exit, a REDUCING one every entry) and each
+ * risk limit that is on (the reason behind a RISK_LIMIT refusal listed above it), as the JSON
+ * document does; a control region it could not read is named with the reason, never left out.
+ */
+
+import { expect, test } from "bun:test";
+import { type StatusDoc, statusText } from "../../src/cli/_status_text.ts";
+import { type ControlSnapshot, RISK_LIMITS_OFF } from "../../src/contracts/index.ts";
+
+const control: ControlSnapshot = {
+  ...RISK_LIMITS_OFF,
+  version: 3,
+  mode: "NORMAL",
+  verbosity: "QUIET",
+  backend: "BINGX",
+  debug_clickhouse_enabled: false,
+  trace_transitions: false,
+  mirror_to_hazelcast: false,
+  reconcile_on_restart: true,
+  active_slot_limit: 8,
+  trading_state: "ACTIVE",
+  updated_at_ms: 1_700_000_000_000,
+};
+
+function doc(c: StatusDoc["control"]): StatusDoc {
+  return {
+    prefix: "dita_v2_pink",
+    namespace: "pink",
+    kernel: { alive: true, pid: 1, generation: 1, closed_cleanly: false },
+    slots: [],
+    account: { unreadable: "not needed here" },
+    ring: { head: 0, tail: 0, abandoned: 0, stalledPid: 0, lastAbandonedPid: 0, capacity: 4096, depth: 0 },
+    outcomes: {
+      published: 0,
+      unroutable: 0,
+      overwritten: 0,
+      lanes: 64,
+      lanes_owned: 0,
+      lanes_in_use: [],
+      undecodable: 0,
+    },
+    recent_refusals: [],
+    control: c,
+  };
+}
+
+const controlLine = (d: StatusDoc) =>
+  statusText(d)
+    .split("\n")
+    .find((l) => l.startsWith("control"));
+
+test("a HALTED or REDUCING kernel's control line says so, with every risk limit that is on", () => {
+  expect(controlLine(doc({ ...control, trading_state: "HALTED" }))).toBe(
+    "control  v3 HALTED NORMAL QUIET active_slot_limit 8",
+  );
+  expect(controlLine(doc({ ...control, trading_state: "REDUCING", max_orders_per_minute: 3, max_leverage: 5 }))).toBe(
+    "control  v3 REDUCING NORMAL QUIET active_slot_limit 8  max_orders_per_minute 3  max_leverage 5",
+  );
+  expect(controlLine(doc(control))).toBe("control  v3 ACTIVE NORMAL QUIET active_slot_limit 8");
+});
+
+test("a control region that cannot be read is named with the reason, as an unreadable account is", () => {
+  expect(controlLine(doc({ unreadable: "control snapshot torn" }))).toBe("control  UNREADABLE: control snapshot torn");
+  expect(controlLine(doc(null))).toBeUndefined(); // no control region: nothing to show
+});
