@@ -108,7 +108,7 @@ export interface OutcomeDiagnostic {
   severity: (typeof SEVERITIES)[number];
   field: string;
   retryable: boolean;
-  /** The venue's hint for a rate limit, in ms; null when it gave none. */
+  /** A rate limit's hint in ms (the venue's, or the order-rate window's); null when none. */
   retryAfterMs: number | null;
   value: number | null;
 }

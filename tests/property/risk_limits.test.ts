@@ -104,6 +104,31 @@ describe("risk limits at the boundary", () => {
     );
   });
 
+  test("max_orders_per_minute: the refusal is retryable and hints the first order's leaving — one ms earlier is refused, at it the order passes", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 3 }),
+        fc.array(fc.integer({ min: 0, max: 20_000 }), { minLength: 3, maxLength: 3 }),
+        fc.nat(),
+        (limit, gaps, waitSeed) => {
+          const k = kernel();
+          configure(k, "MAX_ORDERS_PER_MINUTE", limit);
+          const stamps = gaps.slice(0, limit).map((_, i) => T0 + gaps.slice(0, i + 1).reduce((a, b) => a + b, 0));
+          for (const [i, at] of stamps.entries()) expect(k.apply(enter(i, 1, 100, 3, at)).accepted).toBe(true);
+          const first = stamps[0]!;
+          const last = stamps[limit - 1]!;
+          const asked = last + (waitSeed % (first + 60_000 - last)); // the first order still counts
+          const o = k.apply(enter(limit, 1, 100, 3, asked));
+          expect(o.accepted).toBe(false);
+          expect(o.diagnostics[0]!.details).toMatchObject({ retryable: true, retry_after_ms: first + 60_000 - asked });
+          refusedBy(k, enter(limit, 1, 100, 3, first + 59_999), "max_orders_per_minute");
+          expect(k.apply(enter(limit, 1, 100, 3, first + 60_000)).accepted).toBe(true);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   test("one leverage per asset and side: no two active slots on an asset and side ever hold different leverages", () => {
     const step = fc.oneof(
       fc.record({

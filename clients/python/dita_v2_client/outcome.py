@@ -52,7 +52,7 @@ class OutcomeDiagnostic:
     severity: str
     field: str
     retryable: bool
-    retry_after_ms: Optional[int]  # the venue's hint for a rate limit; None when it gave none
+    retry_after_ms: Optional[int]  # a rate limit's hint (the venue's, or the order-rate window's); None when none
     value: Optional[float]
 
 

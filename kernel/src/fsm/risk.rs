@@ -89,6 +89,29 @@ impl OrderWindow {
             .count() as u32
     }
 
+    /// The ms until one more order fits under `limit`: until the stamp whose leaving brings the
+    /// window's count below `limit` is a minute old (at least 1). Counts as `recent` does.
+    pub fn room_in_ms(&self, now_ms: u64, limit: u32) -> i64 {
+        let cap = ORDERS_PER_MINUTE_MAX as usize;
+        let mut counted = [0u64; ORDERS_PER_MINUTE_MAX as usize];
+        let mut n = 0;
+        for k in 0..self.len as usize {
+            let s = self.stamps[(self.head as usize + k) % cap];
+            if s.saturating_add(WINDOW_MS) > now_ms && s < now_ms.saturating_add(WINDOW_MS) {
+                counted[n] = s;
+                n += 1;
+            }
+        }
+        if n < limit as usize {
+            return 0;
+        }
+        let counted = &mut counted[..n];
+        counted.sort_unstable();
+        // The window holds n; one more fits once n - limit + 1 of them left: the (n - limit)-th oldest.
+        let leaves_at = counted[n - limit as usize].saturating_add(WINDOW_MS);
+        leaves_at.saturating_sub(now_ms).max(1) as i64
+    }
+
     /// Records one order; the oldest stamp goes when the ring is full.
     pub fn record(&mut self, now_ms: u64) {
         let cap = ORDERS_PER_MINUTE_MAX;
@@ -256,7 +279,8 @@ fn one_leverage_per_asset_side(slots: &[SlotImage], i: &InputRecord) -> Result<(
     Err(d.field(Field::Leverage, i.leverage as f64))
 }
 
-/// The order-rate limit for a strategy's ENTER or EXIT.
+/// The order-rate limit for a strategy's ENTER or EXIT; a refusal is retryable, with the ms until
+/// the window has room (`retry_after_ms`).
 pub fn check_rate(l: &Limits, w: &OrderWindow, i: &InputRecord, what: &str) -> Result<(), Diag> {
     if l.max_orders_per_minute == 0 {
         return Ok(());
@@ -270,7 +294,11 @@ pub fn check_rate(l: &Limits, w: &OrderWindow, i: &InputRecord, what: &str) -> R
             l.max_orders_per_minute,
             Qty(i.qty_e8)
         );
-        return Err(d.field(Field::MaxOrdersPerMinute, orders as f64));
+        // Retryable: the window makes room by itself, and the hint says when.
+        let mut d = d.field(Field::MaxOrdersPerMinute, orders as f64);
+        d.retryable = true;
+        d.retry_after_ms = w.room_in_ms(i.now_ms, l.max_orders_per_minute);
+        return Err(d);
     }
     Ok(())
 }

@@ -137,7 +137,26 @@ fn max_orders_per_minute_counts_entries_and_exits_in_a_sliding_minute() {
     let (d, msg) = refused_with(&mut k, enter(2, "T3", Side::Long, 1, T0 + 7), DiagCode::RiskLimit);
     assert_eq!(msg, "ENTER refused: 4 orders in 60 s exceeds max_orders_per_minute 3 (size 0.00000001)");
     assert_eq!((d.field, d.value), (Field::MaxOrdersPerMinute.raw(), 4.0));
+    // Retryable, and the hint is when the first order (T0 + 1) leaves the window: T0 + 60 001.
+    assert_eq!((d.retryable, d.retry_after_ms), (1, 59_994));
+    refused_with(&mut k, enter(2, "T3", Side::Long, 1, T0 + 60_000), DiagCode::RiskLimit);
     assert!(k.apply(enter(2, "T3", Side::Long, 1, T0 + 60_001)).ok()); // the first order left the window
+}
+
+#[test]
+fn an_order_rate_refusal_hints_when_enough_orders_left_the_window_for_one_more() {
+    let mut k = K::new(6);
+    assert!(k.apply(configure(ConfigKey::MaxOrdersPerMinute, 4, T0)).ok());
+    for (slot, at) in [(0, 10), (1, 20), (2, 30), (3, 40)] {
+        assert!(k.apply(enter(slot, &format!("T{slot}"), Side::Long, 1, T0 + at)).ok());
+    }
+    // The limit lowered to 2 with 4 counted: one more fits once three left, the third at T0 + 30.
+    assert!(k.apply(configure(ConfigKey::MaxOrdersPerMinute, 2, T0 + 50)).ok());
+    let (d, _) = refused_with(&mut k, enter(4, "T4", Side::Long, 1, T0 + 100), DiagCode::RiskLimit);
+    assert_eq!(d.retry_after_ms, 30 + 60_000 - 100);
+    let (d, _) = refused_with(&mut k, enter(4, "T4", Side::Long, 1, T0 + 60_029), DiagCode::RiskLimit);
+    assert_eq!(d.retry_after_ms, 1);
+    assert!(k.apply(enter(4, "T4", Side::Long, 1, T0 + 60_030)).ok(), "as hinted");
 }
 
 #[test]
