@@ -5,7 +5,7 @@
  * restarted and adopted the regions (KernelRestartedError), a closed or dead writer is
  * KernelNotRunningError.
  *
- * Entry points: `liveKernel`, `checkKernel`.
+ * Entry points: `liveKernel`, `checkKernel`, `checkRestart` (the generation alone: what `submit` checks first).
  */
 
 import type { ClientInfo } from "./_connect.ts";
@@ -18,14 +18,24 @@ export function liveKernel(lib: ZincLib, state: number): { header: Header; alive
   return { header, alive: lib.zinc_writer_alive(state) === 1 && header.writerPid !== 0 };
 }
 
-/** Throws when the kernel `info` names is gone (KernelNotRunningError) or was replaced (KernelRestartedError). */
-export function checkKernel(lib: ZincLib, state: number, info: ClientInfo, id: bigint | null): void {
-  const { header, alive } = liveKernel(lib, state);
+/** Throws KernelRestartedError when `header` is another kernel generation's than the one `info` names. */
+function throwIfRestarted(header: Header, info: ClientInfo, id: bigint | null): void {
   if (header.generation !== info.kernelGeneration)
     throw new KernelRestartedError(
       id,
       `the kernel of '${info.prefix}' restarted (pid ${info.writerPid} → ${header.writerPid}); reconcile from slots()`,
     );
+}
+
+/** Throws KernelRestartedError when a kernel adopted the regions since connect or `reconnect()` (no liveness check). */
+export function checkRestart(lib: ZincLib, state: number, info: ClientInfo, id: bigint | null): void {
+  throwIfRestarted(readHeader(lib, state), info, id);
+}
+
+/** Throws when the kernel `info` names is gone (KernelNotRunningError) or was replaced (KernelRestartedError). */
+export function checkKernel(lib: ZincLib, state: number, info: ClientInfo, id: bigint | null): void {
+  const { header, alive } = liveKernel(lib, state);
+  throwIfRestarted(header, info, id);
   if (!alive)
     throw new KernelNotRunningError(
       `the kernel of '${info.prefix}' (pid ${info.writerPid}) is not running; no outcome will come until one adopts the regions`,

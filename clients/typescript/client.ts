@@ -5,20 +5,20 @@
  *
  * Invariants: (1) `submit` resolves with the intent's EDGE or KERNEL outcome or throws one specific error
  * (RingFullError: nothing was written; OutcomeTimeoutError / OutcomeLostError: the intent may still take effect;
- * KernelRestartedError / KernelNotRunningError: reconcile from `slots()`), never hangs past its timeout, and is
- * OutcomeLostError at once when a later intent's outcome came first (one client's outcomes keep its push order);
- * (2) every wait (`outcome`, `nextVenueOutcome`, `waitForChange`) ends by its own timeout (NaN: a RangeError
- * at once), measured on the monotonic clock (a wall-clock step changes nothing), checks the kernel's liveness
- * every CHUNK_MS while nothing comes, and takes an outcome as soon as it is published, however many other waits
- * are pending (they share one futex wait, `_waits.ts`); every `waitForChange` pending at a change answers it,
- * and a change a kernel that restarted made (it mirrors as it adopts the regions) is KernelRestartedError;
- * (3) venue follow-ups (origin VENUE) and outcomes of earlier intents are kept (bounded) for `nextVenueOutcome`
- * (IntentRefusedError at once for a refused intent), and every outcome received for `outcomesOf`; (4) a record
- * that does not decode is counted (`corruptOutcomes`) and is CorruptRegionError to the next wait for the intent its
- * id names (one naming no intent of this client: to the wait that polled it, after the poll's other records were
- * kept); a sequence or lane head word >= 2^63 is CorruptRegionError (never taken as one);
- * (5) records of another generation of the lane are ignored (ffi/README.md §7); (6) reads are seqlock-stable
- * (a kernel mirroring all the while: StateBusyError after READ_BUSY_MS).
+ * KernelRestartedError / KernelNotRunningError: reconcile from `slots()`; KernelRestartedError with nothing pushed
+ * after a restart not yet `reconnect()`ed), never hangs past its timeout, and is OutcomeLostError at once when a later
+ * intent's outcome came first (one client's outcomes keep its push order); (2) every wait (`outcome`,
+ * `nextVenueOutcome`, `waitForChange`) ends by its own timeout (NaN: a RangeError at once), measured on the monotonic
+ * clock (a wall-clock step changes nothing), checks the kernel's liveness every CHUNK_MS while nothing comes, and takes
+ * an outcome as soon as it is published, however many other waits are pending (they share one futex wait, `_waits.ts`);
+ * every `waitForChange` pending at a change answers it, and a change a kernel that restarted made (it mirrors as it
+ * adopts the regions) is KernelRestartedError; (3) venue follow-ups (origin VENUE) and outcomes of earlier intents are
+ * kept (bounded) for `nextVenueOutcome` (IntentRefusedError at once for a refused intent), and every outcome received
+ * for `outcomesOf`; (4) a record that does not decode is counted (`corruptOutcomes`) and is CorruptRegionError to the
+ * next wait for the intent its id names (one naming no intent of this client: to the wait that polled it, after the
+ * poll's other records were kept); a sequence or lane head word >= 2^63 is CorruptRegionError (never taken as one); (5)
+ * records of another generation of the lane are ignored (ffi/README.md §7); (6) reads are seqlock-stable (a kernel
+ * mirroring all the while: StateBusyError after READ_BUSY_MS).
  *
  * Entry points: `DitaClient.connect(options)`, then `submit`, `push`, `outcome`, `nextVenueOutcome`, `outcomesOf`,
  * `slots`, `slot`, `account`, `state`, `control`, `waitForChange`, `ringDepth`, `checkKernel`, `reconnect`, `close`.
@@ -26,7 +26,7 @@
 
 import { type ClientInfo, type Connection, type ConnectOptions, type Handles, openConnection } from "./_connect.ts";
 import { Inbox } from "./_inbox.ts";
-import { checkKernel, liveKernel } from "./_kernel.ts";
+import { checkKernel, checkRestart, liveKernel } from "./_kernel.ts";
 import { READ_BUSY_MS, StateReads, type StateView } from "./_reads.ts";
 import { checkTimeout, submitTimeout, Waiter } from "./_waits.ts";
 import { laneHead, laneRead, readHeader, stateSeq, type ZincLib } from "./_zinc.ts";
@@ -84,9 +84,7 @@ export class DitaClient {
     this.readPos = laneRead(c.lib, c.h.outcomes, c.info.lane, c.info.prefix);
   }
 
-  static connect(o: ConnectOptions = {}): DitaClient {
-    return new DitaClient(openConnection(o));
-  }
+  static connect = (o: ConnectOptions = {}): DitaClient => new DitaClient(openConnection(o));
 
   /** The id the next intent gets: lane << 48 | generation << 32 | sequence. */
   private nextId(): bigint {
@@ -116,6 +114,7 @@ export class DitaClient {
   /** Pushes `intent` and resolves its EDGE or KERNEL outcome (see the invariants above). */
   async submit(intent: Intent, options: { timeoutMs?: number } = {}): Promise<Outcome> {
     const timeoutMs = submitTimeout(options); // a bad timeout (or a bare number) pushes nothing
+    if (this.open) checkRestart(this.lib, this.h.state, this.info, null); // nor a restart not reconnect()ed
     return this.outcome(this.push(intent), timeoutMs);
   }
 

@@ -36,6 +36,8 @@ export {
   type Slot,
   STAGES,
   type Stage,
+  TRADING_STATES,
+  type TradingState,
 } from "./records.ts";
 export {
   type ReconcileReport,

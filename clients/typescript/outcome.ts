@@ -131,6 +131,8 @@ export interface Outcome {
   /** All of the intent's diagnostics; `diagnostics` carries at most three of them. */
   diagnosticCount: number;
   diagnostics: OutcomeDiagnostic[];
+  /** The first diagnostic's code (null when there is none), as Python's `Outcome.code`. */
+  code: string | null;
   /** The first diagnostic's message. */
   message: string;
 }
@@ -195,6 +197,7 @@ export function decodeOutcome(bytes: Uint8Array): Outcome {
     orderStatus: name(ORDER_STATUSES, bytes[43]!, "order_status", true),
     diagnosticCount: count,
     diagnostics,
+    code: diagnostics[0]?.code ?? null,
     message,
   };
 }

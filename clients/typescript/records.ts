@@ -2,8 +2,8 @@
  * What a strategy reads from the state and control regions, decoded from the kernel's images
  * (kernel/ABI.md SlotImage, OrderImage, AccountImage; ffi/README.md §6 ControlSnapshot) into
  * typed, camel-cased records. Every byte read from shared memory is validated: an enum outside
- * its range (or a boolean byte other than 0 or 1) is a `CorruptRegionError` naming the field,
- * never a wrong value. Sizes are the double
+ * its range (the control snapshot's trading state too), a boolean byte other than 0 or 1, or a risk
+ * limit outside its range is a `CorruptRegionError` naming the field, never a wrong value. Sizes are the double
  * nearest the kernel's i64 count of 1e-8 (rounded once, as the Python client does); above 2^53
  * units (about 9e7 base units) a double cannot hold every size, so a slot keeps its exact `sizeE8`.
  *
@@ -40,6 +40,17 @@ const STALE_REASONS = ["RESTART", "DIVERGENCE", "OPERATOR", "OVERFILL", "FOREIGN
 const MODES = ["NORMAL", "DEBUG"] as const;
 const VERBOSITIES = ["QUIET", "VERBOSE", "TRACE"] as const;
 const BACKENDS = ["MOCK", "BINGX"] as const;
+/** ACTIVE; REDUCING: exits and cancels only; HALTED: cancels only (ffi/README.md §6, byte 27). */
+export const TRADING_STATES = ["ACTIVE", "REDUCING", "HALTED"] as const;
+export type TradingState = (typeof TRADING_STATES)[number];
+/** The risk limits at bytes 32..62: property, wire name, offset, width, range (0 = off), as src/contracts/control.ts. */
+const RISK_LIMITS = [
+  ["maxNotionalPerTrade", "max_notional_per_trade", 32, "f64", 1e15],
+  ["maxGrossExposure", "max_gross_exposure", 40, "f64", 1e15],
+  ["maxDrawdownRatio", "max_drawdown_ratio", 48, "f64", 1],
+  ["maxOrdersPerMinute", "max_orders_per_minute", 56, "u32", 1200],
+  ["maxLeverage", "max_leverage", 60, "u16", 125],
+] as const;
 
 export const SLOT_BYTES = 448;
 export const ACCOUNT_BYTES = 96;
@@ -114,6 +125,14 @@ export interface ControlSnapshot {
   traceTransitions: boolean;
   mirrorToHazelcast: boolean;
   reconcileOnRestart: boolean;
+  /** ACTIVE; REDUCING: the kernel refuses entries; HALTED: it refuses everything but cancels. */
+  tradingState: TradingState;
+  /** The risk limits; 0 = off. */
+  maxNotionalPerTrade: number;
+  maxGrossExposure: number;
+  maxDrawdownRatio: number;
+  maxOrdersPerMinute: number;
+  maxLeverage: number;
 }
 
 function u64(dv: DataView, at: number): number {
@@ -223,9 +242,21 @@ export function decodeAccount(bytes: Uint8Array): Account {
   };
 }
 
+/** The risk limits, each checked against its range (a NaN too). */
+function riskLimits(dv: DataView): Pick<ControlSnapshot, (typeof RISK_LIMITS)[number][0]> {
+  const out = {} as Record<(typeof RISK_LIMITS)[number][0], number>;
+  for (const [key, wire, at, width, max] of RISK_LIMITS) {
+    const v =
+      width === "f64" ? dv.getFloat64(at, true) : width === "u32" ? dv.getUint32(at, true) : dv.getUint16(at, true);
+    if (!(v >= 0 && v <= max)) throw new CorruptRegionError(`control ${wire} = ${v} is outside 0..${max}`);
+    out[key] = v;
+  }
+  return out;
+}
+
 /**
- * Decodes the 64-byte control snapshot (null when none was written yet). Bytes 27..64 are not
- * read: a newer kernel may use them for switches this client does not know.
+ * Decodes the 64-byte control snapshot (null when none was written yet). The reserved bytes
+ * (28..32, 62..64) are not read: a newer kernel may use them for switches this client does not know.
  */
 export function decodeControl(bytes: Uint8Array): ControlSnapshot | null {
   if (bytes.every((b) => b === 0)) return null;
@@ -245,5 +276,7 @@ export function decodeControl(bytes: Uint8Array): ControlSnapshot | null {
     traceTransitions: bool(24, "trace_transitions"),
     mirrorToHazelcast: bool(25, "mirror_to_hazelcast"),
     reconcileOnRestart: bool(26, "reconcile_on_restart"),
+    tradingState: pick(TRADING_STATES, bytes[27]!, "control trading_state", false),
+    ...riskLimits(dv),
   };
 }

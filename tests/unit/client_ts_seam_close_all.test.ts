@@ -45,6 +45,7 @@ function outcome(id: bigint, s: Slot, venue: Outcome["eventKind"]): Outcome {
     orderStatus: null,
     diagnosticCount: 0,
     diagnostics: [],
+    code: null,
     message: "",
   };
 }

@@ -150,6 +150,7 @@ function answer(id: bigint, event: Outcome["eventKind"], diagnostics: OutcomeDia
     orderStatus: null,
     diagnosticCount: diagnostics.length,
     diagnostics,
+    code: diagnostics[0]?.code ?? null,
     message,
   };
 }

@@ -6,7 +6,8 @@ wait for state changes.
 
 Invariants: (1) ``submit`` returns the intent's EDGE or KERNEL outcome or raises one specific error
 (RingFull: nothing was written; OutcomeTimeout / OutcomeLost: the intent may still take effect;
-KernelRestarted / KernelNotRunning: reconcile from ``slots()``), never waits past its timeout; an
+KernelRestarted / KernelNotRunning: reconcile from ``slots()``; KernelRestarted before anything is pushed
+when a kernel restarted since connect or ``reconnect``), never waits past its timeout; an
 intent with no outcome once a later intent's came (one client's outcomes keep its push order) is
 OutcomeLost at once, never a wait for what will not come; (2) VENUE outcomes and outcomes of other
 intents are kept (bounded) for ``outcomes_of`` / ``next_venue_outcome``, which raises IntentRefused at
@@ -251,6 +252,7 @@ class DitaClient:
     def submit(self, intent: Intent, timeout: float = 1.0) -> Outcome:
         """Pushes ``intent`` and returns its EDGE or KERNEL outcome (see the invariants above)."""
         _check_timeout(timeout)  # a bad timeout pushes nothing
+        self._check_restart(None)  # nor does a kernel that restarted since connect or reconnect
         return self.outcome(self.push(intent), timeout)
 
     def outcome(self, cid: int, timeout: float = 1.0) -> Outcome:
@@ -418,13 +420,22 @@ class DitaClient:
         self._live()
         self._check_kernel(None)
 
+    def _check_restart(self, cid: Optional[int]) -> None:
+        """Raises KernelRestarted when a kernel adopted the regions since connect (or ``reconnect``)."""
+        with self._calls:
+            state = _zinc.header(self._lib, self._h["state"])
+        self._raise_if_restarted(cid, state)
+
+    def _raise_if_restarted(self, cid: Optional[int], state: dict[str, int]) -> None:
+        if state["generation"] != self.info.kernel_generation:
+            raise KernelRestarted(cid, f"the kernel of '{self.info.prefix}' restarted (pid {self.info.writer_pid} "
+                                       f"-> {state['writer_pid']}); reconcile from slots()")
+
     def _check_kernel(self, cid: Optional[int]) -> None:
         with self._calls:
             state = _zinc.header(self._lib, self._h["state"])
             alive = state["writer_pid"] != 0 and self._lib.zinc_writer_alive(self._h["state"]) == 1
-        if state["generation"] != self.info.kernel_generation:
-            raise KernelRestarted(cid, f"the kernel of '{self.info.prefix}' restarted (pid {self.info.writer_pid} "
-                                       f"-> {state['writer_pid']}); reconcile from slots()")
+        self._raise_if_restarted(cid, state)
         if not alive:
             raise KernelNotRunning(f"the kernel of '{self.info.prefix}' (pid {self.info.writer_pid}) is not running; "
                                    "no outcome will come until one adopts the regions")

@@ -2,8 +2,8 @@
 
 Layouts: kernel/ABI.md (SlotImage 448 bytes, OrderImage 144, AccountImage 96) and ffi/README.md
 section 6 (ControlSnapshot 64). Every byte comes from shared memory and is validated: an enum
-outside its range (or a boolean byte other than 0 or 1) raises CorruptRegion naming the field,
-never a wrong value. Sizes are floats
+outside its range (the control snapshot's trading state too), a boolean byte other than 0 or 1, or a
+risk limit outside its range raises CorruptRegion naming the field, never a wrong value. Sizes are floats
 in base units (the kernel's i64 counts of 1e-8, correctly rounded); above 2^53 units (about 9e7
 base units) a float cannot hold every size, so a slot also keeps its exact units in ``size_e8``.
 """
@@ -24,6 +24,10 @@ STALE_REASONS = ("RESTART", "DIVERGENCE", "OPERATOR", "OVERFILL", "FOREIGN_ORDER
 MODES = ("NORMAL", "DEBUG")
 VERBOSITIES = ("QUIET", "VERBOSE", "TRACE")
 BACKENDS = ("MOCK", "BINGX")
+TRADING_STATES = ("ACTIVE", "REDUCING", "HALTED")
+# The risk limits at bytes 32..62 with their ranges (0 = off), as src/contracts/control.ts RISK_LIMIT_RANGES.
+RISK_LIMIT_MAX = {"max_notional_per_trade": 1e15, "max_gross_exposure": 1e15, "max_drawdown_ratio": 1.0,
+                  "max_orders_per_minute": 1200, "max_leverage": 125}
 
 SLOT_BYTES, ACCOUNT_BYTES, CONTROL_BYTES = 448, 96, 64
 QTY_SCALE = 100_000_000
@@ -31,7 +35,7 @@ QTY_SCALE = 100_000_000
 _SLOT = struct.Struct("<IBBBBQQqdHBBB3xdddd")  # bytes 0..80
 _ORDER = struct.Struct("<8BqqdddQQ32s40sB7x")  # 144 bytes
 _ACCOUNT = struct.Struct("<ddddddddQQB15x")
-_CONTROL = struct.Struct("<QQI7B37x")
+_CONTROL = struct.Struct("<QQI8B4xdddIH2x")  # 64 bytes; 28..32 and 62..64 reserved, not read
 
 
 def _enum(values: tuple[str, ...], v: int, what: str, optional: bool = False) -> Optional[str]:
@@ -120,6 +124,12 @@ class ControlSnapshot:
     trace_transitions: bool
     mirror_to_hazelcast: bool
     reconcile_on_restart: bool
+    trading_state: str  # ACTIVE; REDUCING: exits and cancels only; HALTED: cancels only
+    max_notional_per_trade: float  # the risk limits; 0 = off
+    max_gross_exposure: float
+    max_drawdown_ratio: float
+    max_orders_per_minute: int
+    max_leverage: int
 
 
 def _flag(v: int, what: str) -> bool:
@@ -193,15 +203,20 @@ def decode_account(img: bytes) -> Account:
 
 
 def decode_control(img: bytes) -> Optional[ControlSnapshot]:
-    """The 64-byte control snapshot, None before the first one; bytes 27..64 are not read (a newer
-    kernel may use them for switches this client does not know)."""
+    """The 64-byte control snapshot, None before the first one. The reserved bytes (28..32, 62..64)
+    are not read (a newer kernel may use them for switches this client does not know); a trading
+    state outside 1..3 or a risk limit outside its range (a NaN too) is CorruptRegion naming it."""
     if not any(img):
         return None
-    version, updated, limit, mode, verbosity, backend, *flags = _CONTROL.unpack_from(img, 0)
+    version, updated, limit, mode, verbosity, backend, *rest = _CONTROL.unpack_from(img, 0)
+    flags, trading_state, limits = rest[:4], rest[4], dict(zip(RISK_LIMIT_MAX, rest[5:]))
     for name, f in zip(("debug_clickhouse_enabled", "trace_transitions", "mirror_to_hazelcast",
                         "reconcile_on_restart"), flags):
         if f > 1:
             raise CorruptRegion(f"control {name} = {f} is not 0 or 1")
+    for name, v in limits.items():
+        if not 0 <= v <= RISK_LIMIT_MAX[name]:  # a NaN fails both comparisons
+            raise CorruptRegion(f"control {name} = {v} is outside 0..{RISK_LIMIT_MAX[name]:g}")
     return ControlSnapshot(
         version=version,
         updated_at_ms=updated,
@@ -213,4 +228,6 @@ def decode_control(img: bytes) -> Optional[ControlSnapshot]:
         trace_transitions=flags[1] == 1,
         mirror_to_hazelcast=flags[2] == 1,
         reconcile_on_restart=flags[3] == 1,
+        trading_state=_enum(TRADING_STATES, trading_state, "control trading_state"),
+        **limits,
     )

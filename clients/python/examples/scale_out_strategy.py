@@ -69,7 +69,7 @@ def summary(result) -> dict:
     return {
         "ok": result.ok,
         "refusals": [{"origin": r.origin, "code": r.code, "message": r.message} for r in result.refusals],
-        "outcomes": [{"intent": type(s.intent).__name__, "kernel": s.outcome.stage if s.outcome else None,
+        "outcomes": [{"intent": s.intent.type, "kernel": s.outcome.stage if s.outcome else None,
                       "accepted": s.outcome.accepted if s.outcome else None,
                       "venue": s.venue.event_kind if s.venue else None} for s in result.steps],
     }

@@ -1,6 +1,7 @@
 """The Python client's codecs: intents land at kernel/ABI.md's offsets with every unused byte zero;
 a field the record cannot carry raises InvalidIntent naming it and writes nothing; outcome, slot, account and control
-images decode field by field; and any bytes a hostile process leaves in shared memory decode to a
+images decode field by field (the control snapshot's trading state and risk limits too, each checked
+against its range); and any bytes a hostile process leaves in shared memory decode to a
 record or raise CorruptRegion, never another exception (seeded random bytes, 3000 draws each)."""
 
 import math
@@ -13,6 +14,9 @@ from dita_v2_client import (Cancel, CorruptRegion, Enter, Exit, InvalidIntent, M
 
 NOW = 1_700_000_000_123
 CID = (1 << 48) | (2 << 32) | 5
+# ffi/README.md section 6: version, updated_at_ms, active_slot_limit, mode, verbosity, backend, the four
+# switches, trading_state (27), reserved, the risk limits (32..62), reserved
+CONTROL = struct.Struct("<QQI8B4xdddIH2x")
 
 
 def record(intent):
@@ -151,9 +155,23 @@ class ImageDecoding(unittest.TestCase):
         a = decode_account(acc)
         self.assertEqual((a.capital, a.equity, a.trade_seq, a.seeded), (100.0, 102.0, 3, True))
         self.assertIsNone(decode_control(bytes(64)))
-        c = decode_control(struct.pack("<QQI7B37x", 2, NOW, 4, 2, 3, 1, 1, 0, 0, 1))
+        c = decode_control(CONTROL.pack(2, NOW, 4, 2, 3, 1, 1, 0, 0, 1, 2, 5000.0, 20000.0, 0.25, 60, 10))
         self.assertEqual((c.version, c.mode, c.verbosity, c.backend, c.active_slot_limit, c.reconcile_on_restart),
                          (2, "DEBUG", "TRACE", "MOCK", 4, True))
+        self.assertEqual((c.trading_state, c.max_notional_per_trade, c.max_gross_exposure, c.max_drawdown_ratio,
+                          c.max_orders_per_minute, c.max_leverage), ("REDUCING", 5000.0, 20000.0, 0.25, 60, 10))
+
+    def test_a_control_trading_state_or_risk_limit_out_of_range_is_corrupt_region_naming_it(self):
+        good = (2, NOW, 4, 1, 1, 1, 0, 0, 0, 0, 3, 0.0, 0.0, 0.0, 0, 0)
+        self.assertEqual(decode_control(CONTROL.pack(*good)).trading_state, "HALTED")
+        for at, value, name in ((10, 0, "trading_state"), (10, 4, "trading_state"), (10, 0xFF, "trading_state"),
+                                (11, math.nan, "max_notional_per_trade"), (12, -1.0, "max_gross_exposure"),
+                                (13, 1.5, "max_drawdown_ratio"), (14, 1201, "max_orders_per_minute"),
+                                (15, 126, "max_leverage")):
+            bad = list(good)
+            bad[at] = value
+            with self.assertRaisesRegex(CorruptRegion, f"control {name} = "):
+                decode_control(CONTROL.pack(*bad))
 
     def test_a_boolean_byte_other_than_0_or_1_is_corrupt_region_naming_it_never_a_wrong_boolean(self):
         acc = bytearray(struct.pack("<ddddddddQQB15x", 100.0, 100.0, 0.0, 0.0, 0.0, 0.0, 0.0, 100.0, 0, 1, 0))

@@ -2,11 +2,16 @@
 state (the sequence moves) as it starts, so the change a waiting strategy sees is the restart
 itself. It is KernelRestarted, not an ordinary new sequence: the strategy must reconcile (venue
 answers to orders placed before the restart never come). After ``reconnect`` the change is
-answered as usual. The kernel is a fake libzinc (tests/fake_zinc.py)."""
+answered as usual. A raw ``submit`` to a kernel that restarted since connect (or ``reconnect``) is
+KernelRestarted at once with nothing pushed, however fast the new kernel would answer, as the
+TypeScript client (tests/unit/client_ts_restart_submit.test.ts). The kernel is a fake libzinc
+(tests/fake_zinc.py)."""
 
+import ctypes
+import struct
 import unittest
 
-from dita_v2_client import KernelRestarted
+from dita_v2_client import KernelRestarted, MarkPrice
 
 import fake_zinc
 from fake_zinc import FakeZinc
@@ -37,6 +42,29 @@ class RestartDuringWaitForChange(unittest.TestCase):
         lib.kernel_generation, lib.seq = 6, 3
         with self.assertRaises(KernelRestarted):
             c.wait_for_change(5.0)
+
+
+class Answering(FakeZinc):
+    """A kernel that answers every pushed intent at once with a KERNEL acceptance."""
+
+    def zinc_ring_push(self, h, ptr, size):
+        cid = struct.unpack_from("<Q", ctypes.string_at(ptr, size), 304)[0]
+        self.records[self.head] = fake_zinc.record(self.head, cid)
+        self.head += 1
+        return 0
+
+
+class RestartBeforeSubmit(unittest.TestCase):
+    def test_submit_after_a_restart_before_reconnect_is_kernel_restarted_and_pushes_nothing(self):
+        lib = Answering(5)
+        c = fake_zinc.client(lib, 0, 1)
+        lib.kernel_generation, lib.writer_pid = 6, lib.writer_pid + 1  # a new kernel adopted the regions
+        with self.assertRaises(KernelRestarted):
+            c.submit(MarkPrice("BTC-USDT", 1.0), 1.0)
+        self.assertEqual(lib.head, 0)  # nothing reached the ring, so nothing was answered
+        c.reconnect()
+        o = c.submit(MarkPrice("BTC-USDT", 1.0), 1.0)
+        self.assertEqual((o.origin, o.accepted, lib.head), ("KERNEL", True, 1))
 
 
 if __name__ == "__main__":
