@@ -8,11 +8,13 @@
  * dropped, an offset misread, a retry that re-sends. `find` must occur exactly once in `file`; the script refuses otherwise.
  *
  * Entry points: `PLANTED`, `Plant`, `Area`. The bugs themselves: _planted_binding.ts (encoder, decoder,
- * outbox, spool), _planted_edges.ts (recovery, signer, REST client, libzinc), and `MONEY_PATH_PLANTS`
+ * outbox, spool), _planted_edges.ts (recovery, signer, REST client, libzinc), _planted_clients.ts
+ * (strategy clients, seam, strategy-status), and `MONEY_PATH_PLANTS`
  * below (reconcile, venue, journal, and the projection's row guard and local sink).
  */
 
 import { BINDING_PLANTS } from "./_planted_binding.ts";
+import { CLIENT_PLANTS } from "./_planted_clients.ts";
 import { EDGE_PLANTS } from "./_planted_edges.ts";
 import { LATER_SWEEP_PLANTS } from "./_planted_later.ts";
 import { p } from "./_planted_plant.ts";
@@ -320,5 +322,6 @@ export const PLANTED: readonly Plant[] = [
   ...EDGE_PLANTS,
   ...MONEY_PATH_PLANTS,
   ...EDGE_SWEEP_PLANTS,
+  ...CLIENT_PLANTS,
   ...LATER_SWEEP_PLANTS,
 ];
