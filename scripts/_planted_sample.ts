@@ -1,5 +1,5 @@
 /**
- * The planted-bug sample (scripts/planted_bugs.ts): 78 realistic one-line bugs in the kernel
+ * The planted-bug sample (scripts/planted_bugs.ts): realistic one-line bugs (125) in the kernel
  * binding's encoder and decoder, the projection outbox and spool, start-up recovery, the BingX
  * signer, REST client and transport, the order path, libzinc (C), live reconciliation and flatten,
  * the venue's truth reads and whole-position closes, the segment journal's replay, a halt across a

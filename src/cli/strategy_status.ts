@@ -164,8 +164,8 @@ export const strategyStatusCommand = defineCommand({
     if (!/^[A-Za-z0-9_.-]{1,64}$/.test(prefix) || prefix.startsWith("."))
       throw new CliFailure(
         fromEnv
-          ? `DITA_V2_ZINC_PREFIX must be 1..64 of [A-Za-z0-9_.-], got '${prefix}'`
-          : `--prefix must be 1..64 of [A-Za-z0-9_.-] (as DITA_V2_ZINC_PREFIX), got '${prefix}'`,
+          ? `DITA_V2_ZINC_PREFIX must be 1..64 of [A-Za-z0-9_.-], not starting with '.', got '${prefix}'`
+          : `--prefix must be 1..64 of [A-Za-z0-9_.-], not starting with '.' (as DITA_V2_ZINC_PREFIX), got '${prefix}'`,
         2,
       );
     const max = integerFlag("refusals", args.refusals, 0, 1000);

@@ -208,8 +208,8 @@ export function loadConfig(env: Env): RuntimeConfig {
     zinc_prefix: matching(
       env,
       "DITA_V2_ZINC_PREFIX",
-      /^[A-Za-z0-9_.-]{1,64}$/,
-      "1..64 of [A-Za-z0-9_.-]",
+      /^(?!\.)[A-Za-z0-9_.-]{1,64}$/, // libzinc refuses a leading '.' (a hidden /dev/shm file)
+      "1..64 of [A-Za-z0-9_.-], not starting with '.'",
       `dita_v2_${strategy}`,
     ),
     state_dir: stateDir,

@@ -62,7 +62,9 @@ test("a DITA_V2_ZINC_PREFIX that breaks the prefix rule is refused naming DITA_V
   delete process.env.DITA_V2_STRATEGY;
   const r = await refusal([]);
   expect(r.code).toBe(2);
-  expect(r.message).toBe("DITA_V2_ZINC_PREFIX must be 1..64 of [A-Za-z0-9_.-], got 'no/slashes'");
+  expect(r.message).toBe(
+    "DITA_V2_ZINC_PREFIX must be 1..64 of [A-Za-z0-9_.-], not starting with '.', got 'no/slashes'",
+  );
   const typed = await refusal(["--prefix", "no/slashes"]);
   expect(typed.message).toStartWith("--prefix must be 1..64 of [A-Za-z0-9_.-]");
 });

@@ -11,5 +11,7 @@ import { cliRefusal } from "../_support/cli.ts";
 test("a prefix longer than 64 characters is exit 2 naming the rule DITA_V2_ZINC_PREFIX follows", async () => {
   const r = await cliRefusal(strategyStatusCommand, ["--prefix", "p".repeat(65)]);
   expect(r.code).toBe(2);
-  expect(r.message).toContain("--prefix must be 1..64 of [A-Za-z0-9_.-] (as DITA_V2_ZINC_PREFIX)");
+  expect(r.message).toContain(
+    "--prefix must be 1..64 of [A-Za-z0-9_.-], not starting with '.' (as DITA_V2_ZINC_PREFIX)",
+  );
 });

@@ -9,7 +9,9 @@
  *   spaces in every log line became `***`;
  * - DITA_V2_CLICKHOUSE_URL with a query string or a path passed: the ClickHouse client reads the
  *   URL's path as its database (against DITA_V2_CLICKHOUSE_DATABASE) and its query as settings and
- *   credentials (`?access_token=...`), which nothing masked: the address in every log line showed it.
+ *   credentials (`?access_token=...`), which nothing masked: the address in every log line showed it;
+ * - DITA_V2_ZINC_PREFIX starting with '.' passed, and serve then stopped on libzinc's "invalid
+ *   prefix", naming no variable.
  */
 
 import { describe, expect, test } from "bun:test";
@@ -113,5 +115,13 @@ describe("serve's URL for a configured host", () => {
     expect(httpOrigin(loadConfig({ ...STATE, DITA_V2_HTTP_HOST: "[::1]" }).http_host, 7878)).toBe("http://[::1]:7878");
     expect(httpOrigin(loadConfig({ ...STATE, DITA_V2_HTTP_HOST: "::1" }).http_host, 7878)).toBe("http://[::1]:7878");
     expect(httpOrigin("10.0.0.4", 80)).toBe("http://10.0.0.4:80");
+  });
+});
+
+describe("DITA_V2_ZINC_PREFIX", () => {
+  test("a prefix starting with '.' (libzinc refuses it) fails the load naming the variable", () => {
+    for (const prefix of [".hidden", ".", "..x"])
+      expect(refusal({ DITA_V2_ZINC_PREFIX: prefix })).toContain("DITA_V2_ZINC_PREFIX");
+    expect(loadConfig({ ...STATE, DITA_V2_ZINC_PREFIX: "desk.a-1" }).zinc_prefix).toBe("desk.a-1");
   });
 });

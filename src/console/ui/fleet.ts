@@ -1,7 +1,7 @@
 /**
  * The desk: every kernel heartbeating into the Hazelcast cluster (`GET /fleet`, the listing
- * `dita-v2 fleet` prints), one row each — namespace, host and pid, its verdict (ok, stale after its
- * TTL, unhealthy with the reasons), trading state, slots in use, last input, projection backlog,
+ * `dita-v2 fleet` prints), one row each — namespace, host and pid, its verdict (ok, stale once a
+ * heartbeat is missed, unhealthy with the reasons), trading state, slots in use, last input, projection backlog,
  * account lease and heartbeat age. The verdicts are the server's; the console only shows them.
  * Without a cluster (404) or with it unreadable (503) the panel says the server's reason.
  */
