@@ -432,6 +432,9 @@ int32_t zinc_outcome_namespace(int32_t h, char *out32);
 int32_t zinc_outcome_lane_header(int32_t h, uint32_t lane, void *out64);
 /* 1 while the region's writer pid is alive (start time checked), 0 when dead or none. */
 int32_t zinc_writer_alive(int32_t h);
+/* 1 while the process an outcome lane's owner word names (lane header +16: start time low 32 bits
+ * << 32 | pid) is alive, start time checked as lanes_owned counts it; 0 when dead or the word is 0. */
+int32_t zinc_owner_alive(uint64_t owner);
 /* CLOCK_MONOTONIC in nanoseconds (benchmarks timestamp both ends with it). */
 int64_t zinc_mono_ns(void);
 

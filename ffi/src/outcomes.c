@@ -151,3 +151,6 @@ static int32_t writer_alive_unguarded(int32_t id) {
 }
 
 int64_t zinc_mono_ns(void) { return (int64_t)mono_ns(); }
+
+/* Touches no mapping: the owner word is the caller's copy (zinc_outcome_lane_header +16). */
+int32_t zinc_owner_alive(uint64_t owner) { return owner != 0 && owner_alive(owner) ? 1 : 0; }

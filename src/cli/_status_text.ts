@@ -42,6 +42,8 @@ export interface StatusDoc {
     lanes_in_use: Array<{
       lane: number;
       owner_pid: number;
+      /** False: the owner died without releasing the lane (a producer's next claim may take it). */
+      owner_alive: boolean;
       generation: number;
       head: number;
       unread: number;
@@ -83,7 +85,7 @@ export function statusText(d: StatusDoc): string {
   ];
   for (const l of o.lanes_in_use)
     lines.push(
-      `  lane ${l.lane}: pid ${l.owner_pid} gen ${l.generation}, ${l.unread} unread, ${l.overwritten} overwritten`,
+      `  lane ${l.lane}: pid ${l.owner_pid}${l.owner_alive ? "" : " (dead)"} gen ${l.generation}, ${l.unread} unread, ${l.overwritten} overwritten`,
     );
   lines.push("slots");
   const rows = [["slot", "stage", "trade", "asset", "side", "size", "entry", "unrealized", "realized"]];

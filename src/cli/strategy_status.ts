@@ -110,6 +110,7 @@ export function strategyStatus(libPath: string, prefix: string, refusalsMax: num
           .map((l) => ({
             lane: l.lane,
             owner_pid: l.ownerPid,
+            owner_alive: l.ownerAlive,
             generation: l.generation,
             head: l.head,
             unread: l.head - l.read,

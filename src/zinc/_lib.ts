@@ -38,6 +38,7 @@ const symbols = {
   zinc_outcome_set_namespace: { args: [T.i32, T.ptr], returns: T.i32 },
   zinc_outcome_namespace: { args: [T.i32, T.ptr], returns: T.i32 },
   zinc_writer_alive: { args: [T.i32], returns: T.i32 },
+  zinc_owner_alive: { args: [T.u64], returns: T.i32 },
   zinc_mono_ns: { args: [], returns: T.i64_fast },
 } as const;
 

@@ -29,6 +29,8 @@ export interface OutcomeLaneHeader {
   head: number;
   read: number;
   ownerPid: number;
+  /** libzinc's judgement of the owner word (pid and start time), as `lanesOwned` counts lanes. */
+  ownerAlive: boolean;
   generation: number;
   overwritten: number;
   stale: number;
@@ -88,6 +90,7 @@ export function readLaneHeader(r: ZincRegion, lane: number): OutcomeLaneHeader {
     head: Number(dv.getBigUint64(0, true)),
     read: Number(dv.getBigUint64(8, true)),
     ownerPid: dv.getUint32(16, true),
+    ownerAlive: r.lib.zinc_owner_alive(dv.getBigUint64(16, true)) === 1,
     generation: dv.getUint32(24, true),
     overwritten: Number(dv.getBigUint64(40, true)),
     stale: Number(dv.getBigUint64(48, true)),

@@ -65,3 +65,16 @@ test("a control region that cannot be read is named with the reason, as an unrea
   expect(controlLine(doc({ unreadable: "control snapshot torn" }))).toBe("control  UNREADABLE: control snapshot torn");
   expect(controlLine(doc(null))).toBeUndefined(); // no control region: nothing to show
 });
+
+test("a listed lane whose owner died is marked (dead); a live owner's is not", () => {
+  const d = doc(control);
+  const lane = { generation: 2, head: 5, unread: 0, overwritten: 0 };
+  d.outcomes.lanes_owned = 1;
+  d.outcomes.lanes_in_use = [
+    { ...lane, lane: 0, owner_pid: 4242, owner_alive: false },
+    { ...lane, lane: 1, owner_pid: 4343, owner_alive: true },
+  ];
+  const lines = statusText(d).split("\n");
+  expect(lines).toContain("  lane 0: pid 4242 (dead) gen 2, 0 unread, 0 overwritten");
+  expect(lines).toContain("  lane 1: pid 4343 gen 2, 0 unread, 0 overwritten");
+});
