@@ -62,6 +62,17 @@ class Clock(unittest.TestCase):
             self.assertEqual(pushed, [])
         self.assertEqual(struct.unpack_from("<Q", record(MarkPrice("BTC-USDT", 1.0), 0), 8)[0], 0)
 
+class BatchSize(unittest.TestCase):
+    def test_more_than_1024_intents_is_a_value_error_and_nothing_is_pushed(self):
+        lib = FakeZinc(3)
+        pushed = []
+        lib.zinc_ring_push_batch = lambda h, ptr, count: pushed.append(count) or count
+        c = fake_zinc.client(lib, 0, 1)
+        with self.assertRaises(ValueError) as raised:
+            c.push_many(MarkPrice("BTC-USDT", 1.0) for _ in range(1025))  # an iterator: none may be dropped
+        self.assertIn("at most 1024", str(raised.exception))
+        self.assertEqual(pushed, [])
+        self.assertEqual(len(c.push_many([MarkPrice("BTC-USDT", 1.0)] * 1024)), 1024)
 
 if __name__ == "__main__":
     unittest.main()
