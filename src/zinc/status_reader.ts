@@ -1,6 +1,7 @@
 /**
- * `ZincStatusReader`: everything `dita-v2 strategy-status` shows, read from the four regions of a
- * prefix without taking any role — no writer lock, no outcome lane, no intent pushed — so it works
+ * `ZincStatusReader`: what `dita-v2 strategy-status` shows of a prefix's intents, state and outcomes
+ * regions (the control snapshot is read by the control client; the control region's existence is
+ * checked here), without taking any role — no writer lock, no outcome lane, no intent pushed — so it works
  * while serve's HTTP is down, or after the kernel died (the regions then show its last belief).
  * Slot and account images come back as bytes (decoded by the caller); outcome records are decoded
  * and validated here (`decodeOutcome`), and a record that does not decode is counted, not shown.
