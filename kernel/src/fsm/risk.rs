@@ -89,27 +89,37 @@ impl OrderWindow {
             .count() as u32
     }
 
-    /// The ms until one more order fits under `limit`: until the stamp whose leaving brings the
-    /// window's count below `limit` is a minute old (at least 1). Counts as `recent` does.
+    /// The ms until one more order fits under `limit` (at least 1): the first time `t` after `now`
+    /// at which `recent(t)` is below `limit`. A count only drops when a stamp turns a minute old, so
+    /// `t` is the first such leaving at which the window, counted as `recent` counts it, is short of
+    /// `limit` — stamps a minute or more ahead of `now` (from before the wall clock stepped back)
+    /// enter the window as `t` nears them, so they are counted at `t`, not only those counted now.
     pub fn room_in_ms(&self, now_ms: u64, limit: u32) -> i64 {
         let cap = ORDERS_PER_MINUTE_MAX as usize;
-        let mut counted = [0u64; ORDERS_PER_MINUTE_MAX as usize];
-        let mut n = 0;
-        for k in 0..self.len as usize {
-            let s = self.stamps[(self.head as usize + k) % cap];
-            if s.saturating_add(WINDOW_MS) > now_ms && s < now_ms.saturating_add(WINDOW_MS) {
-                counted[n] = s;
-                n += 1;
-            }
+        let mut sorted = [0u64; ORDERS_PER_MINUTE_MAX as usize];
+        let n = self.len as usize;
+        assert!(n <= cap, "Invariant: the order window is bounded");
+        for (k, s) in sorted[..n].iter_mut().enumerate() {
+            *s = self.stamps[(self.head as usize + k) % cap];
         }
-        if n < limit as usize {
+        sorted[..n].sort_unstable();
+        let sorted = &sorted[..n];
+        let counted_at = |t: u64| {
+            let from = sorted.partition_point(|&s| s.saturating_add(WINDOW_MS) <= t);
+            let to = sorted.partition_point(|&s| s < t.saturating_add(WINDOW_MS));
+            to.saturating_sub(from)
+        };
+        if counted_at(now_ms) < limit as usize {
             return 0;
         }
-        let counted = &mut counted[..n];
-        counted.sort_unstable();
-        // The window holds n; one more fits once n - limit + 1 of them left: the (n - limit)-th oldest.
-        let leaves_at = counted[n - limit as usize].saturating_add(WINDOW_MS);
-        leaves_at.saturating_sub(now_ms).max(1) as i64
+        for &s in sorted.iter() {
+            let leaves_at = s.saturating_add(WINDOW_MS);
+            if leaves_at > now_ms && counted_at(leaves_at) < limit as usize {
+                return (leaves_at - now_ms) as i64;
+            }
+        }
+        // Unreachable for limit >= 1: at the last leaving no stamp is left in the window.
+        1
     }
 
     /// Records one order; the oldest stamp goes when the ring is full.

@@ -160,6 +160,58 @@ fn an_order_rate_refusal_hints_when_enough_orders_left_the_window_for_one_more()
 }
 
 #[test]
+fn an_order_rate_hint_counts_an_order_from_before_a_clock_step_back_that_enters_the_window_by_then() {
+    let mut k = K::new(4);
+    assert!(k.apply(configure(ConfigKey::MaxOrdersPerMinute, 1, T0)).ok());
+    assert!(k.apply(enter(0, "T1", Side::Long, 1, T0 + 90_000)).ok());
+    // The wall clock steps back 90 s: that order is stamped 90 s ahead, outside the window, for now.
+    assert!(k.apply(enter(1, "T2", Side::Long, 1, T0 + 1)).ok());
+    let (d, _) = refused_with(&mut k, enter(2, "T3", Side::Long, 1, T0 + 2), DiagCode::RiskLimit);
+    // T2 leaves at T0 + 60 001, but T1 has counted since T0 + 30 001 and leaves at T0 + 150 000.
+    assert_eq!((d.retryable, d.retry_after_ms), (1, 150_000 - 2));
+    refused_with(&mut k, enter(2, "T3", Side::Long, 1, T0 + 60_001), DiagCode::RiskLimit);
+    refused_with(&mut k, enter(2, "T3", Side::Long, 1, T0 + 149_999), DiagCode::RiskLimit);
+    assert!(k.apply(enter(2, "T3", Side::Long, 1, T0 + 150_000)).ok(), "as hinted");
+}
+
+/// `recent` only changes where a stamp enters (a minute before it, exclusive) or leaves (a minute
+/// after it): the first such time after `now` at which `recent` is below `limit`, as ms from `now`.
+fn room_by_recent(w: &crate::fsm::risk::OrderWindow, now: u64, limit: u32) -> i64 {
+    let stamps = (0..w.len as usize).map(|k| w.stamps[(w.head as usize + k) % w.stamps.len()]);
+    let mut at: Vec<u64> = stamps.flat_map(|s| [s.saturating_sub(59_999), s.saturating_add(60_000)]).collect();
+    at.push(now + 1);
+    at.sort_unstable();
+    let t = at.into_iter().find(|&t| t > now && w.recent(t) < limit).expect("the window empties");
+    (t - now) as i64
+}
+
+#[test]
+fn the_order_rate_hint_is_the_first_ms_recent_has_room_for_any_stamps_and_limit() {
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15; // xorshift64, fixed seed: the same draws every run
+    let mut next = |m: u64| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x % m
+    };
+    for case in 0..3_000 {
+        let mut w = crate::fsm::risk::OrderWindow::new();
+        let base = T0 + next(400_000);
+        let orders = if case % 100 == 0 { 1_200 + next(50) } else { 1 + next(12) }; // some wrap the ring
+        for _ in 0..orders {
+            w.record(base + next(240_000)); // non-monotonic, some a minute or more ahead of `now`
+        }
+        let now = base + next(240_000);
+        let limit = 1 + next(orders.min(1_200)) as u32;
+        if w.recent(now) < limit {
+            assert_eq!(w.room_in_ms(now, limit), 0, "case {case}: room now");
+            continue;
+        }
+        assert_eq!(w.room_in_ms(now, limit), room_by_recent(&w, now, limit), "case {case}: now {now} limit {limit}");
+    }
+}
+
+#[test]
 fn after_the_wall_clock_steps_back_an_hour_the_order_window_counts_the_orders_of_the_new_clock_only() {
     let mut k = K::new(5);
     const LATER: u64 = T0 + 3_600_000;
