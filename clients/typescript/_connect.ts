@@ -81,8 +81,9 @@ export function openConnection(o: ConnectOptions = {}): Connection {
       control: optional(() => open("control")),
       outcomes: open("outcomes"),
     };
-    const state = readHeader(lib, h.state);
-    if (lib.zinc_writer_alive(h.state) !== 1)
+    const writerAlive = lib.zinc_writer_alive(h.state) === 1;
+    const state = readHeader(lib, h.state); // after the liveness check: a kernel adopting meanwhile is named by its generation
+    if (!writerAlive)
       throw new KernelNotRunningError(
         state.writerPid === 0
           ? `/dev/shm/${prefix}.state: no kernel holds the regions (its last writer closed them); start dita-v2 serve`

@@ -12,10 +12,16 @@ import type { ClientInfo } from "./_connect.ts";
 import { type Header, readHeader, type ZincLib } from "./_zinc.ts";
 import { KernelNotRunningError, KernelRestartedError } from "./errors.ts";
 
-/** The state region's header and whether its writer (the kernel) is alive. */
+/**
+ * The state region's header and whether its writer (the kernel) is alive. The header is read after
+ * the liveness check: a kernel adopting the regions meanwhile is judged alive and named by its own
+ * generation, never by the one before it (`reconnect` would keep that, and the next `submit` be
+ * KernelRestartedError on a healthy kernel).
+ */
 export function liveKernel(lib: ZincLib, state: number): { header: Header; alive: boolean } {
+  const writerAlive = lib.zinc_writer_alive(state) === 1;
   const header = readHeader(lib, state);
-  return { header, alive: lib.zinc_writer_alive(state) === 1 && header.writerPid !== 0 };
+  return { header, alive: writerAlive && header.writerPid !== 0 };
 }
 
 /** Throws KernelRestartedError when `header` is another kernel generation's than the one `info` names. */

@@ -158,8 +158,9 @@ class DitaClient:
                 handles["control"] = _zinc.open_region(lib, prefix, "control")
             except RegionMissing:
                 pass
-            state = _zinc.header(lib, handles["state"])
-            if lib.zinc_writer_alive(handles["state"]) != 1:
+            alive = lib.zinc_writer_alive(handles["state"]) == 1
+            state = _zinc.header(lib, handles["state"])  # after: a kernel adopting meanwhile gives its generation
+            if not alive:
                 raise KernelNotRunning(
                     f"/dev/shm/{prefix}.state: no kernel holds the regions (its last writer closed them)"
                     if state["writer_pid"] == 0 else
@@ -446,9 +447,10 @@ class DitaClient:
 
     def reconnect(self) -> ClientInfo:
         """After KernelRestarted: accepts the kernel that now holds the regions (the lane is kept)."""
-        with self._calls:
+        with self._calls:  # liveness first: a kernel adopting meanwhile is taken with its own generation
+            writer_alive = self._lib.zinc_writer_alive(self._h["state"]) == 1
             state = _zinc.header(self._lib, self._h["state"])
-            alive = state["writer_pid"] != 0 and self._lib.zinc_writer_alive(self._h["state"]) == 1
+            alive = writer_alive and state["writer_pid"] != 0
         if not alive:
             raise KernelNotRunning(f"no kernel holds '{self.info.prefix}' yet (last writer pid {state['writer_pid']})")
         self.info.kernel_generation, self.info.writer_pid = state["generation"], state["writer_pid"]

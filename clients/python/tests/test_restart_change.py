@@ -4,8 +4,10 @@ itself. It is KernelRestarted, not an ordinary new sequence: the strategy must r
 answers to orders placed before the restart never come). After ``reconnect`` the change is
 answered as usual. A raw ``submit`` to a kernel that restarted since connect (or ``reconnect``) is
 KernelRestarted at once with nothing pushed, however fast the new kernel would answer, as the
-TypeScript client (tests/unit/client_ts_restart_submit.test.ts). The kernel is a fake libzinc
-(tests/fake_zinc.py)."""
+TypeScript client (tests/unit/client_ts_restart_submit.test.ts). A ``reconnect`` racing a new
+kernel's start (it adopts the regions while the client judges the writer's liveness) takes that
+kernel's generation, so the next submit is answered, never KernelRestarted on a healthy kernel (as
+tests/unit/client_ts_reconnect_adopting.test.ts). The kernel is a fake libzinc (tests/fake_zinc.py)."""
 
 import ctypes
 import struct
@@ -66,6 +68,26 @@ class RestartBeforeSubmit(unittest.TestCase):
         o = c.submit(MarkPrice("BTC-USDT", 1.0), 1.0)
         self.assertEqual((o.origin, o.accepted, lib.head), ("KERNEL", True, 1))
 
+
+
+class AdoptedDuringTheLivenessCheck(Answering):
+    """A dead kernel's regions, adopted by a new kernel (new pid, next generation) at the moment the
+    client asks whether the writer is alive."""
+
+    def zinc_writer_alive(self, h):
+        if self.writer_pid == fake_zinc.WRITER_PID:
+            self.writer_pid, self.kernel_generation = fake_zinc.WRITER_PID + 1, self.kernel_generation + 1
+        return 1
+
+
+class ReconnectRacingAStart(unittest.TestCase):
+    def test_reconnect_while_a_new_kernel_adopts_takes_its_generation_and_the_next_submit_is_answered(self):
+        lib = AdoptedDuringTheLivenessCheck(5)
+        c = fake_zinc.client(lib, 0, 1)
+        info = c.reconnect()  # it read the header first and kept the dead kernel's generation
+        self.assertEqual((info.writer_pid, info.kernel_generation), (fake_zinc.WRITER_PID + 1, 6))
+        o = c.submit(MarkPrice("BTC-USDT", 1.0), 1.0)  # was KernelRestarted on the healthy kernel
+        self.assertEqual((o.origin, o.accepted, lib.head), ("KERNEL", True, 1))
 
 if __name__ == "__main__":
     unittest.main()
