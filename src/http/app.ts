@@ -26,7 +26,8 @@
  * Status codes: 200 ok; 400 malformed JSON or body, or a query string (a POST's, or on a read of the API); 401 missing/wrong token; 404 unknown route
  * or slot; 413 body too large; 422 refused: at the edge (`error` says why) or by the kernel
  * (body: the outcome with its diagnostics); 429 an ENTER or EXIT refused while the venue adapter
- * would not send an order (RATE_LIMITED, `Retry-After`); 503 not able to trade (health) or shutting down.
+ * would not send an order (RATE_LIMITED) or by max_orders_per_minute (`Retry-After`); 503 not able
+ * to trade (health) or shutting down.
  */
 
 import { type Context, Hono } from "hono";

@@ -11,7 +11,9 @@
  * type is refused with INPUT_SOURCE_REFUSED and a wrong shape with INVALID_INTENT (422), both
  * before the kernel. An accepted intent's order leaves in this call (the runtime's order path). An
  * ENTER or EXIT refused because the venue adapter would not send an order now (RATE_LIMITED: an IP
- * ban, a long venue retry hint) is 429 with `Retry-After` (seconds, at least 1); other refusals 422.
+ * ban, a long venue retry hint), or by the kernel's own order rate (RISK_LIMIT `max_orders_per_minute`,
+ * retryable with the ms until the window has room), is 429 with `Retry-After` (seconds, at least 1);
+ * other refusals 422.
  *
  * Entry point: `intentsRoute(deps, { exposed })`.
  */
@@ -53,8 +55,9 @@ export function intentsRoute(deps: HttpDeps, o: { exposed: boolean }): (req: Req
       // Every refusal carries one `error` line (its first diagnostic) beside the outcome.
       const first = outcome.diagnostics[0];
       const refused = { error: first?.message ?? "refused", ...outcome };
-      if (first?.code !== "RATE_LIMITED") return jsonResponse(refused, 422);
-      const res = jsonResponse(refused, 429); // the venue would not take the order now: try after the hint
+      const retryLater = first?.code === "RATE_LIMITED" || (first?.code === "RISK_LIMIT" && first.details.retryable);
+      if (!retryLater) return jsonResponse(refused, 422);
+      const res = jsonResponse(refused, 429); // a rate (the venue's or the desk's own) refused it: try after the hint
       res.headers.set("Retry-After", String(Math.max(1, Math.ceil(Number(first.details.retry_after_ms ?? 0) / 1000))));
       return res;
     } catch (e) {

@@ -238,7 +238,7 @@ function changePaths() {
         ),
         "429": json(
           "RefusedOutcome",
-          "ENTER or EXIT refused before the kernel: the venue adapter would not send an order now (RATE_LIMITED, an IP ban or a venue retry hint past the throttle's wait); `Retry-After` in seconds",
+          "ENTER or EXIT refused for a rate: before the kernel, the venue adapter would not send an order now (RATE_LIMITED, an IP ban or a venue retry hint past the throttle's wait), or by the kernel's max_orders_per_minute (RISK_LIMIT, retryable); `Retry-After` in seconds",
         ),
         "503": err("shutting down: intake is closed"),
       },
