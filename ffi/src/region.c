@@ -128,10 +128,13 @@ static int32_t region_claim_writer(zinc_handle *h, char *err, uint32_t err_len) 
     uint64_t start = atomic_load(&hdr->writer_start);
     if (pid != 0 && pid != (uint32_t)getpid() && pid_alive(pid, start))
         return fail(err, err_len, "%s: refused, writer pid %u is alive", h->path, pid);
+    /* The generation moves before the pid names this writer: a reader that sees this pid alive then
+     * reads the header finds this writer's generation, never the one before it (a client would keep
+     * that and take its next call for a restart). */
+    atomic_fetch_add(&hdr->generation, 1);
     atomic_store(&hdr->writer_start, self_start_ticks((uint32_t)getpid()));
     atomic_store(&hdr->writer_pid, (uint32_t)getpid());
     atomic_fetch_and(&hdr->flags, ~ZINC_FLAG_CLEAN_CLOSE);
-    atomic_fetch_add(&hdr->generation, 1);
     h->writer = 1;
     return ZINC_OK;
 }
