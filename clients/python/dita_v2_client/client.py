@@ -25,8 +25,10 @@ only while the lane holds nothing past what it polled itself (an outcome another
 it is taken at once); ``close`` waits for every push, poll and read inside libzinc (zinc_close
 unmaps the region: a call still inside it would fault), then every call is ClientClosed; (7) a state
 sequence or lane head word >= 2^63 (libzinc answers a negative int64) is CorruptRegion, never a
-sequence; (8) a kernel restart is KernelRestarted to every wait, ``wait_for_change`` included (the
-new kernel's first mirror is a change), until ``reconnect``.
+sequence; (8) a kernel restart is KernelRestarted to ``submit`` (nothing pushed) and to every wait
+that has nothing to return, ``wait_for_change`` included (the new kernel's first mirror is a change),
+until ``reconnect``; an outcome that had arrived before the restart is still returned (it is the
+old kernel's real answer).
 """
 
 from __future__ import annotations
