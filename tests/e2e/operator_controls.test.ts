@@ -131,7 +131,7 @@ describe("risk limits at their boundary", () => {
     await eventually("slot 3 idle", async () => (await stage(3)) === "IDLE", 5000);
   }, 30_000);
 
-  test("max_orders_per_minute (set at start by DITA_V2_MAX_ORDERS_PER_MINUTE): the Nth order in a minute passes, the N+1th is refused", async () => {
+  test("max_orders_per_minute (set at start by DITA_V2_MAX_ORDERS_PER_MINUTE): the Nth order in a minute passes, the N+1th is refused, 429 with its retry hint", async () => {
     const fresh = await startServe({ ...sim.env, DITA_V2_SLOTS: "4", DITA_V2_MAX_ORDERS_PER_MINUTE: "3" });
     try {
       expect((await fresh.call("/control")).body.max_orders_per_minute).toBe(3);
@@ -150,8 +150,14 @@ describe("risk limits at their boundary", () => {
         });
       for (const slot of [0, 1, 2]) expect((await at(slot)).status).toBe(200);
       const r = await at(3);
-      expect([r.status, codes(r)]).toEqual([422, ["RISK_LIMIT"]]);
-      expect(r.body.diagnostics[0].details).toMatchObject({ limit: "max_orders_per_minute", value: 4 });
+      // The window clears by itself: 429, retryable, with the ms until it has room (under a minute).
+      expect([r.status, codes(r)]).toEqual([429, ["RISK_LIMIT"]]);
+      expect(r.body.diagnostics[0].details).toMatchObject({
+        limit: "max_orders_per_minute",
+        value: 4,
+        retryable: true,
+      });
+      expect(r.body.diagnostics[0].details.retry_after_ms).toBeWithin(1, 60_001);
       for (const slot of [0, 1, 2]) await fresh.call("/intents", { body: { type: "CANCEL", slot_id: slot } });
       for (const slot of [0, 1, 2])
         await eventually(
