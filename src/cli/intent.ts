@@ -2,8 +2,9 @@
  * `dita-v2 intent enter|exit|cancel|mark|json`: send one strategy intent to a running serve
  * (POST /intents) and print the outcome. `json` sends a wire intent as written (an argument or
  * `-` for stdin); serve's HTTP edge parses it, so a VENUE or SYSTEM input is refused there with
- * INPUT_SOURCE_REFUSED and counted like any other. Exit 0 when accepted, 3 when refused (by the
- * edge, 422 or 429 RATE_LIMITED with its retry hint, or the kernel), 1 for any other answer (401
+ * INPUT_SOURCE_REFUSED and counted like any other. Exit 0 when accepted, 3 when refused (422 by the
+ * edge or the kernel; 429 for a rate, with its retry hint: the edge's RATE_LIMITED or the kernel's
+ * RISK_LIMIT max_orders_per_minute), 1 for any other answer (401
  * token refused, 503 not taking intents: the request was refused, not the intent, or no answer came
  * after it was sent), 2 bad arguments or unreachable, 4 no token. `--asset` may be spelled
  * TRXUSDT: it is normalized to TRX-USDT (the same rule as `smoke --symbol`). Numbers (`--slot`,

@@ -34,6 +34,7 @@ old kernel's real answer).
 from __future__ import annotations
 
 import ctypes
+import itertools
 import math
 import struct
 import threading
@@ -234,12 +235,12 @@ class DitaClient:
     def push_many(self, intents: Iterable[Intent]) -> list[int]:
         """Pushes up to 1024 intents with one notify; returns the ids of those that went in (in
         order; fewer than given when the ring filled: push the rest again). More than 1024 is a
-        ValueError with nothing pushed (split the batch). RingFull when none went in; a batch
-        contention kept out entirely (ABANDONED / CONTENDED, nothing delivered) is pushed again,
-        as ``push``."""
-        batch = list(intents)
+        ValueError with nothing pushed (split the batch), raised at the 1025th: an endless iterable
+        is not read on. RingFull when none went in; a batch contention kept out entirely
+        (ABANDONED / CONTENDED, nothing delivered) is pushed again, as ``push``."""
+        batch = list(itertools.islice(intents, BATCH_MAX + 1))
         if len(batch) > BATCH_MAX:
-            raise ValueError(f"push_many takes at most {BATCH_MAX} intents, got {len(batch)}: nothing was pushed")
+            raise ValueError(f"push_many takes at most {BATCH_MAX} intents, got more: nothing was pushed")
         ids = []
         with self._calls, self._push_lock:
             now = self._now_ms()

@@ -74,5 +74,22 @@ class BatchSize(unittest.TestCase):
         self.assertEqual(pushed, [])
         self.assertEqual(len(c.push_many([MarkPrice("BTC-USDT", 1.0)] * 1024)), 1024)
 
+    def test_an_endless_iterable_is_refused_after_its_1025th_intent_not_read_forever(self):
+        lib = FakeZinc(3)
+        pushed = []
+        lib.zinc_ring_push_batch = lambda h, ptr, count: pushed.append(count) or count
+        c = fake_zinc.client(lib, 0, 1)
+        taken = []
+
+        def endless():  # a feed that never ends: reading it all never returns (and fills memory)
+            while len(taken) < 100_000:  # the bound only keeps the old code's failure finite
+                taken.append(1)
+                yield MarkPrice("BTC-USDT", 1.0)
+
+        with self.assertRaises(ValueError) as raised:
+            c.push_many(endless())
+        self.assertIn("at most 1024", str(raised.exception))
+        self.assertEqual((len(taken), pushed), (1025, []))
+
 if __name__ == "__main__":
     unittest.main()
