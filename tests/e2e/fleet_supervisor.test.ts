@@ -68,7 +68,10 @@ const api = async (ns: Ns, path: string, body?: unknown) => {
           body: JSON.stringify(body),
           headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json" },
         };
-  const res = await fetch(`http://127.0.0.1:${ports[ns]}${path}`, init).catch(() => null);
+  // Bounded: one request a serve never answers must fail its step (status 0, retried by `eventually`,
+  // named in its message), not hang the whole test until its timeout with no step named.
+  const signal = AbortSignal.timeout(10_000);
+  const res = await fetch(`http://127.0.0.1:${ports[ns]}${path}`, { ...init, signal }).catch(() => null);
   return res === null
     ? { status: 0, body: null as any }
     : { status: res.status, body: (await res.json().catch(() => null)) as any };
