@@ -167,8 +167,11 @@ async function laneRound(prefix: string, variant: Variant, by: Producer): Promis
   const stages = laneStages.get(`${by}/${variant}`) ?? LANE_STAGES.map(() => []);
   rows.forEach((r, i) => {
     if (i < WARM) return;
-    for (let k = 0; k < 5; k++) stages[k]!.push(Number(r[k + 1]! - r[k]!) / 1000);
-    stages[5]!.push((firsts[i]!.firstByteNs - onProbeScale(r[4]!)) / 1000); // the write returns after it lands
+    // Columns: push, drained, applied, journaled, signed, written; the last stage is measured from
+    // "signed" to the relay's first byte (the write call returns only after the byte landed).
+    const last = LANE_STAGES.length - 1;
+    for (let k = 0; k < last; k++) stages[k]!.push(Number(r[k + 1]! - r[k]!) / 1000);
+    stages[last]!.push((firsts[i]!.firstByteNs - onProbeScale(r[last - 1]!)) / 1000);
   });
   laneStages.set(`${by}/${variant}`, stages);
   return firsts.map((a, i) => (a.firstByteNs - onProbeScale(rows[i]![0]!)) / 1000);

@@ -19,21 +19,17 @@
  * Prints "ready", then per intent one line of CLOCK_REALTIME ns:
  *   push drained applied journaled signed written
  */
-#include <arpa/inet.h>
 #include <dlfcn.h>
 #include <fcntl.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <openssl/evp.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "bench_loopback.h"
 #include "zinc.h"
 
 #define KIND_INTENTS 1u
@@ -44,12 +40,6 @@
 typedef void *(*kernel_new_fn)(uint32_t, uint32_t, uint64_t);
 typedef uint32_t (*kernel_apply_fn)(void *, const uint8_t *);
 typedef const uint8_t *(*kernel_bytes_fn)(void *);
-
-static uint64_t realtime_ns(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_REALTIME, &t);
-    return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
-}
 
 static uint32_t crc_table[256];
 
@@ -65,16 +55,6 @@ static uint32_t crc32(const uint8_t *p, size_t n) {
     uint32_t c = 0xFFFFFFFFu;
     while (n--) c = crc_table[(c ^ *p++) & 0xFF] ^ (c >> 8);
     return c ^ 0xFFFFFFFFu;
-}
-
-static int connect_loopback(int port) {
-    int s = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (s < 0 || connect(s, (struct sockaddr *)&a, sizeof a) != 0) return -1;
-    int one = 1;
-    setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    return s;
 }
 
 static uint8_t *read_file(const char *path, size_t *len) {

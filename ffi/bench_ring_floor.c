@@ -11,17 +11,13 @@
  *          one request to 127.0.0.1:PORT and prints the record's push time; "wait" sleeps in
  *          zinc_wait between records, "spin" busy-reads the sequence. Exits after N records.
  */
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "bench_loopback.h"
 #include "zinc.h"
 
 #define KIND_INTENTS 1u
@@ -32,12 +28,6 @@ static const char REQUEST[] =
     "POST /openApi/swap/v2/trade/order?symbol=BTC-USDT&side=BUY&positionSide=LONG&type=MARKET"
     "&quantity=0.001&timestamp=1700000000000&signature=0123456789abcdef0123456789abcdef HTTP/1.1\r\n"
     "Host: 127.0.0.1\r\nX-BX-APIKEY: floor\r\nContent-Length: 0\r\n\r\n";
-
-static uint64_t realtime_ns(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_REALTIME, &t);
-    return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
-}
 
 static int produce(const char *prefix, int n, int period_ms) {
     char err[256];
@@ -58,16 +48,6 @@ static int produce(const char *prefix, int n, int period_ms) {
     }
     zinc_close(h);
     return 0;
-}
-
-static int connect_loopback(int port) {
-    int s = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (s < 0 || connect(s, (struct sockaddr *)&a, sizeof a) != 0) return -1;
-    int one = 1;
-    setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    return s;
 }
 
 static int consume(const char *prefix, int port, int n, int spin) {

@@ -8,7 +8,8 @@
  * Entry points: `openConnection`, `ConnectOptions`, `ClientInfo`, `Handles`.
  */
 
-import { loadZinc, openRegion, readHeader, resolveLibPath, stateSeq, type ZincLib } from "./_zinc.ts";
+import { liveKernel } from "./_kernel.ts";
+import { loadZinc, openRegion, resolveLibPath, stateSeq, type ZincLib } from "./_zinc.ts";
 import { ForeignNamespaceError, KernelNotRunningError, LanesBusyError, RegionMissingError } from "./errors.ts";
 
 export interface ConnectOptions {
@@ -81,9 +82,8 @@ export function openConnection(o: ConnectOptions = {}): Connection {
       control: optional(() => open("control")),
       outcomes: open("outcomes"),
     };
-    const writerAlive = lib.zinc_writer_alive(h.state) === 1;
-    const state = readHeader(lib, h.state); // after the liveness check: a kernel adopting meanwhile is named by its generation
-    if (!writerAlive)
+    const { header: state, alive } = liveKernel(lib, h.state);
+    if (!alive)
       throw new KernelNotRunningError(
         state.writerPid === 0
           ? `/dev/shm/${prefix}.state: no kernel holds the regions (its last writer closed them); start dita-v2 serve`

@@ -4,23 +4,11 @@
  */
 
 import { afterEach, describe, expect, test } from "bun:test";
-import { ControlError, type ControlSnapshot, RISK_LIMITS_OFF } from "../../src/contracts/control.ts";
+import { ControlError, type ControlSnapshot } from "../../src/contracts/control.ts";
 import { type ControlCommandClient, encodeCommand, type OperatorControlPlane } from "../../src/control/index.ts";
+import { controlSnapshot } from "../_support/control.ts";
 
-export const INITIAL: ControlSnapshot = {
-  version: 1,
-  mode: "NORMAL",
-  verbosity: "QUIET",
-  backend: "MOCK",
-  debug_clickhouse_enabled: false,
-  trace_transitions: false,
-  mirror_to_hazelcast: false,
-  reconcile_on_restart: true,
-  active_slot_limit: 2,
-  trading_state: "ACTIVE",
-  ...RISK_LIMITS_OFF,
-  updated_at_ms: 1_700_000_000_000,
-};
+export const INITIAL: ControlSnapshot = controlSnapshot({ version: 1, active_slot_limit: 2 });
 const NOW = 1_700_000_000_500;
 
 export interface ControlPair {

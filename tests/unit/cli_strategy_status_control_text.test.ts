@@ -7,22 +7,9 @@
 
 import { expect, test } from "bun:test";
 import { type StatusDoc, statusText } from "../../src/cli/_status_text.ts";
-import { type ControlSnapshot, RISK_LIMITS_OFF } from "../../src/contracts/index.ts";
+import { controlSnapshot } from "../_support/control.ts";
 
-const control: ControlSnapshot = {
-  ...RISK_LIMITS_OFF,
-  version: 3,
-  mode: "NORMAL",
-  verbosity: "QUIET",
-  backend: "BINGX",
-  debug_clickhouse_enabled: false,
-  trace_transitions: false,
-  mirror_to_hazelcast: false,
-  reconcile_on_restart: true,
-  active_slot_limit: 8,
-  trading_state: "ACTIVE",
-  updated_at_ms: 1_700_000_000_000,
-};
+const control = controlSnapshot({ backend: "BINGX", active_slot_limit: 8 });
 
 function doc(c: StatusDoc["control"]): StatusDoc {
   return {

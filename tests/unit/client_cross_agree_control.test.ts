@@ -9,12 +9,11 @@
  */
 
 import { describe, expect, test } from "bun:test";
-import { join } from "node:path";
 import { CorruptRegionError, decodeControl } from "../../clients/typescript/index.ts";
-import { type ControlSnapshot, RISK_LIMITS_OFF } from "../../src/contracts/control.ts";
+import type { ControlSnapshot } from "../../src/contracts/control.ts";
 import { encodeSnapshot } from "../../src/control/codec.ts";
-
-const PKG = join(import.meta.dir, "../../clients/python");
+import { controlSnapshot } from "../_support/control.ts";
+import { hexOf, runPythonClient } from "../_support/python_client.ts";
 
 const PY = `
 import json, sys
@@ -31,14 +30,7 @@ print(json.dumps(out))
 `;
 
 function python(images: Uint8Array[]): unknown[] {
-  const r = Bun.spawnSync(["python3", "-c", PY], {
-    env: { PATH: process.env.PATH ?? "", PYTHONPATH: PKG },
-    stdin: new TextEncoder().encode(JSON.stringify(images.map((b) => Buffer.from(b).toString("hex")))),
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  if (r.exitCode !== 0) throw new Error(`python3 failed: ${r.stderr.toString()}`);
-  return JSON.parse(r.stdout.toString());
+  return runPythonClient(PY, images.map(hexOf)) as unknown[];
 }
 
 /** What the TypeScript client reads, in the Python answer's shape. */
@@ -60,20 +52,7 @@ function typescript(image: Uint8Array): unknown {
   }
 }
 
-const BASE: ControlSnapshot = {
-  version: 3,
-  updated_at_ms: 1_700_000_000_000,
-  mode: "NORMAL",
-  verbosity: "QUIET",
-  backend: "MOCK",
-  debug_clickhouse_enabled: false,
-  trace_transitions: false,
-  mirror_to_hazelcast: false,
-  reconcile_on_restart: true,
-  active_slot_limit: 4,
-  trading_state: "ACTIVE",
-  ...RISK_LIMITS_OFF,
-};
+const BASE = controlSnapshot();
 
 const SNAPSHOTS: ControlSnapshot[] = [
   BASE,

@@ -6,11 +6,10 @@
  */
 
 import { expect, test } from "bun:test";
-import { join } from "node:path";
 import { decodeOutcome } from "../../clients/typescript/index.ts";
 import { OutcomeBatch } from "../../src/zinc/index.ts";
+import { hexOf, runPythonClient } from "../_support/python_client.ts";
 
-const PKG = join(import.meta.dir, "../../clients/python");
 const NOW = 1_700_000_000_000;
 /** client_intent_id lane 1, generation 2, sequence 5, little-endian. */
 const ID = new Uint8Array([5, 0, 0, 0, 2, 0, 1, 0]);
@@ -22,14 +21,7 @@ print(json.dumps([decode_outcome(bytes.fromhex(h)).code for h in json.load(sys.s
 `;
 
 function pythonCodes(records: Uint8Array[]): unknown[] {
-  const r = Bun.spawnSync(["python3", "-c", PY], {
-    env: { PATH: process.env.PATH ?? "", PYTHONPATH: PKG },
-    stdin: new TextEncoder().encode(JSON.stringify(records.map((b) => Buffer.from(b).toString("hex")))),
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  if (r.exitCode !== 0) throw new Error(`python3 failed: ${r.stderr.toString()}`);
-  return JSON.parse(r.stdout.toString());
+  return runPythonClient(PY, records.map(hexOf)) as unknown[];
 }
 
 /** A KERNEL outcome the launcher encodes, refused with `codes` (first first), at lane position 0. */

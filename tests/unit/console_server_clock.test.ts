@@ -12,6 +12,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { getState, update } from "../../src/console/ui/_store.ts";
 import { SyncHarness, until } from "../_support/console_sync_harness.ts";
 import { uiModule } from "../_support/console_vnode.ts";
+import { controlSnapshot } from "../_support/control.ts";
 
 /** Serve's clock: half a second into a second, so any estimate within its `Date` second rounds alike. */
 const SERVER_NOW = 1_700_000_000_500;
@@ -111,24 +112,7 @@ function status() {
     strategy: "pink",
     run: "r1",
     started_at_ms: SERVER_NOW - 60_000,
-    control: {
-      version: 1,
-      mode: "NORMAL",
-      verbosity: "QUIET",
-      backend: "MOCK",
-      debug_clickhouse_enabled: false,
-      trace_transitions: false,
-      mirror_to_hazelcast: false,
-      reconcile_on_restart: true,
-      active_slot_limit: 1,
-      trading_state: "ACTIVE",
-      updated_at_ms: SERVER_NOW - 60_000,
-      max_notional_per_trade: 0,
-      max_gross_exposure: 0,
-      max_orders_per_minute: 0,
-      max_leverage: 0,
-      max_drawdown_ratio: 0,
-    },
+    control: controlSnapshot({ version: 1, active_slot_limit: 1, updated_at_ms: SERVER_NOW - 60_000 }),
     kernel: { slot_count: 1, faulted: false },
     slots: [slot],
     account: null,

@@ -7,30 +7,14 @@
  */
 
 import { describe, expect, test } from "bun:test";
-import { ControlError, type ControlSnapshot, nextControlSnapshot } from "../../src/contracts/control.ts";
+import { ControlError, nextControlSnapshot } from "../../src/contracts/control.ts";
 import { parseFlattenRequest } from "../../src/contracts/flatten.ts";
 import { parseStrategyIntent } from "../../src/contracts/intent_parse.ts";
 import { maskDeep } from "../../src/contracts/secrets.ts";
 import { normalizeSymbol } from "../../src/contracts/symbol.ts";
+import { controlSnapshot } from "../_support/control.ts";
 
-const SNAPSHOT: ControlSnapshot = {
-  version: 3,
-  mode: "NORMAL",
-  verbosity: "QUIET",
-  backend: "MOCK",
-  debug_clickhouse_enabled: false,
-  trace_transitions: false,
-  mirror_to_hazelcast: false,
-  reconcile_on_restart: false,
-  active_slot_limit: 4,
-  trading_state: "ACTIVE",
-  max_notional_per_trade: 0,
-  max_gross_exposure: 0,
-  max_orders_per_minute: 0,
-  max_leverage: 0,
-  max_drawdown_ratio: 0,
-  updated_at_ms: 0,
-};
+const SNAPSHOT = controlSnapshot({ reconcile_on_restart: false, updated_at_ms: 0 });
 
 function controlError(change: Record<string, unknown>): ControlError {
   try {

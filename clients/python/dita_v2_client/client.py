@@ -113,6 +113,16 @@ class _Calls:
         return True
 
 
+def _live_kernel(lib: ctypes.CDLL, state_h: int) -> tuple[dict[str, int], bool]:
+    """The state region's header and whether its writer (the kernel) is alive. Liveness is judged
+    first: a kernel adopting the regions meanwhile bumped the generation before its pid names it
+    (ffi/README.md section 8), so a writer seen alive is named by its own generation, never the one
+    before it (``reconnect`` would keep that, and the next ``submit`` be KernelRestarted)."""
+    writer_alive = lib.zinc_writer_alive(state_h) == 1
+    state = _zinc.header(lib, state_h)
+    return state, writer_alive and state["writer_pid"] != 0
+
+
 class DitaClient:
     """Connect with ``DitaClient.connect(prefix=..., namespace=..., lib_path=...)``; close when done
     (or use it as a context manager): the lane is released for the next producer."""
@@ -161,8 +171,7 @@ class DitaClient:
                 handles["control"] = _zinc.open_region(lib, prefix, "control")
             except RegionMissing:
                 pass
-            alive = lib.zinc_writer_alive(handles["state"]) == 1
-            state = _zinc.header(lib, handles["state"])  # after: a kernel adopting meanwhile gives its generation
+            state, alive = _live_kernel(lib, handles["state"])
             if not alive:
                 raise KernelNotRunning(
                     f"/dev/shm/{prefix}.state: no kernel holds the regions (its last writer closed them)"
@@ -441,8 +450,7 @@ class DitaClient:
 
     def _check_kernel(self, cid: Optional[int]) -> None:
         with self._calls:
-            state = _zinc.header(self._lib, self._h["state"])
-            alive = state["writer_pid"] != 0 and self._lib.zinc_writer_alive(self._h["state"]) == 1
+            state, alive = _live_kernel(self._lib, self._h["state"])
         self._raise_if_restarted(cid, state)
         if not alive:
             raise KernelNotRunning(f"the kernel of '{self.info.prefix}' (pid {self.info.writer_pid}) is not running; "
@@ -450,10 +458,8 @@ class DitaClient:
 
     def reconnect(self) -> ClientInfo:
         """After KernelRestarted: accepts the kernel that now holds the regions (the lane is kept)."""
-        with self._calls:  # liveness first: a kernel adopting meanwhile is taken with its own generation
-            writer_alive = self._lib.zinc_writer_alive(self._h["state"]) == 1
-            state = _zinc.header(self._lib, self._h["state"])
-            alive = writer_alive and state["writer_pid"] != 0
+        with self._calls:
+            state, alive = _live_kernel(self._lib, self._h["state"])
         if not alive:
             raise KernelNotRunning(f"no kernel holds '{self.info.prefix}' yet (last writer pid {state['writer_pid']})")
         self.info.kernel_generation, self.info.writer_pid = state["generation"], state["writer_pid"]
