@@ -1,4 +1,4 @@
-/** Planted bugs at the strategy side fixed on 2026-12-07: the clients, the seam and strategy-status. */
+/** Planted bugs at the strategy side fixed on 2026-12-07: the clients, the seam, strategy-status and the order-rate 429. */
 
 import { p } from "./_planted_plant.ts";
 import type { Plant } from "./_planted_sample.ts";
@@ -35,5 +35,29 @@ export const CLIENT_PLANTS: readonly Plant[] = [
     'tradingState: pick(TRADING_STATES, bytes[27]!, "control trading_state", false),',
     'tradingState: "ACTIVE",',
     "a strategy reads ACTIVE from a HALTED kernel and keeps sending entries it will be refused",
+  ),
+  p(
+    "client-generation-before-liveness",
+    "zinc",
+    "clients/typescript/_kernel.ts",
+    "  const writerAlive = lib.zinc_writer_alive(state) === 1;\n  const header = readHeader(lib, state);\n",
+    "  const header = readHeader(lib, state);\n  const writerAlive = lib.zinc_writer_alive(state) === 1;\n",
+    "a client reconnecting while a kernel adopts the regions keeps the dead kernel's generation: its next submit is refused as a restart on a healthy kernel",
+  ),
+  p(
+    "python-push-many-drops-past-batch",
+    "zinc",
+    "clients/python/dita_v2_client/client.py",
+    "batch = list(itertools.islice(intents, BATCH_MAX + 1))",
+    "batch = list(itertools.islice(intents, BATCH_MAX))",
+    "a Python strategy's push_many of more than 1024 intents pushes the first 1024 and silently drops the rest",
+  ),
+  p(
+    "intents-order-rate-422",
+    "control",
+    "src/http/intents_route.ts",
+    '(first?.code === "RISK_LIMIT" && first.details.retryable)',
+    "false",
+    "an ENTER refused by the desk's own order rate answers 422 like a refusal that never clears: an HTTP strategy gives up instead of retrying after the hint",
   ),
 ];

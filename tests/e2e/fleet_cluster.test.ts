@@ -83,19 +83,35 @@ afterAll(async () => {
   for (const s of served) rmSync(s.stateDir, { recursive: true, force: true });
 }, 60_000);
 
+/** The distinct errors polls ended with (kept to name them if the wait that polled runs out). */
+const pollErrors = new Set<string>();
+
 /**
- * One poll's answer, or `fallback` after `ms`: a map read while a restarted cluster is still forming
- * can block for the client's invocation timeout (120 s), longer than the wait that polls it; a poll
- * that hangs then counts as "not yet" and the wait names what it waited for.
+ * One poll's answer, or `fallback` after `ms` or on an error: a map read while a restarted cluster
+ * is still forming can block for the client's invocation timeout (120 s), longer than the wait that
+ * polls it, or fail with "No connection found to cluster" while the members merge; a request to a
+ * serve can meet a reset connection. Either counts as "not yet"; `named` says what they were.
  */
 async function within<T>(ms: number, p: Promise<T>, fallback: T): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<T>((resolve) => (timer = setTimeout(() => resolve(fallback), ms)));
+  const failed = p.catch((e: unknown) => {
+    if (pollErrors.size < 8) pollErrors.add(String(e));
+    return fallback;
+  });
   try {
-    return await Promise.race([p, late]);
+    return await Promise.race([failed, late]);
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** `wait`, its timeout naming the errors its polls met. */
+async function named<T>(wait: Promise<T>): Promise<T> {
+  pollErrors.clear();
+  return wait.catch((e: unknown) => {
+    throw new Error(`${String(e)}; polls that failed: ${[...pollErrors].join(" | ") || "none"}`);
+  });
 }
 
 const allMapsEqual = async (names: readonly string[]) => {
@@ -323,18 +339,20 @@ describe("three kernels on a 3-member cluster", () => {
     await Promise.all(hz.members.map((m) => m.kill()));
     for (const m of hz.members) await m.restart();
     await freshReader();
-    await eventually("maps refilled and equal to /status", () => allMapsEqual(live), 40_000);
+    await named(eventually("maps refilled and equal to /status", () => allMapsEqual(live), 40_000));
     for (const ns of live) {
       const st = (await kernels[ns]!.call("/status")).body;
       expect(st.projection.sinks.find((s: any) => s.sink === "hazelcast").resyncs).toBeGreaterThanOrEqual(1);
     }
-    await eventually(
-      "three kernels heartbeat again, each holding its lease",
-      async () => {
-        const f = await within(5_000, readFleet(rd!, Date.now), null);
-        return f !== null && f.kernels.length === 3 && f.kernels.every((k) => k.state === "ok" && k.lease === "held");
-      },
-      20_000,
+    await named(
+      eventually(
+        "three kernels heartbeat again, each holding its lease",
+        async () => {
+          const f = await within(5_000, readFleet(rd!, Date.now), null);
+          return f !== null && f.kernels.length === 3 && f.kernels.every((k) => k.state === "ok" && k.lease === "held");
+        },
+        20_000,
+      ),
     );
     for (const ns of live) {
       expect(kernels[ns]!.stderr()).toContain("account lease: re-taken");
