@@ -32,21 +32,40 @@ function restWithLog() {
   return { rest, calls };
 }
 
-function wsServer(port = 0) {
+/**
+ * A venue's user-stream endpoint. `down()` drops its sockets and refuses upgrades (503) on the same
+ * port until `up()`: the venue is gone and comes back where it was, with no window in which another
+ * socket could take the port (a restart on it could fail under load).
+ */
+function wsServer() {
   const got: string[] = [];
+  let refusing = false;
+  const open = new Set<{ close(): void }>();
   const server = Bun.serve({
-    port,
+    port: 0,
     hostname: "127.0.0.1",
-    fetch: (req, srv) => (srv.upgrade(req) ? undefined : new Response("no", { status: 400 })),
+    fetch: (req, srv) => (!refusing && srv.upgrade(req) ? undefined : new Response("no", { status: 503 })),
     websocket: {
-      open: (ws) => void ws.send(gzipSync(Buffer.from("Ping"))),
+      open: (ws) => {
+        if (refusing) return ws.close(); // upgraded just before down()
+        open.add(ws);
+        ws.send(gzipSync(Buffer.from("Ping")));
+      },
       message: (_ws, m) => void got.push(String(m)),
+      close: (ws) => void open.delete(ws),
     },
   });
-  return { server, got, url: `ws://127.0.0.1:${server.port}/swap-market` };
+  const down = () => {
+    refusing = true;
+    for (const ws of open) ws.close();
+  };
+  const up = () => {
+    refusing = false;
+  };
+  return { server, got, url: `ws://127.0.0.1:${server.port}/swap-market`, down, up };
 }
 
-const wait = async (pred: () => boolean, ms = 2000) => {
+const wait = async (pred: () => boolean, ms = 10_000) => {
   for (let i = 0; i < ms / 5 && !pred(); i++) await new Promise((r) => setTimeout(r, 5));
   if (!pred()) throw new Error("timed out");
 };
@@ -99,8 +118,8 @@ test("reconnect backoff doubles up to its cap; past reconnectMax one STREAM_GAP,
     openTimeoutMs: 777,
   });
   await stream.start();
-  const port = ws.server.port!;
-  ws.server.stop(true);
+  ws.down();
+  await wait(() => !stream.isOpen()); // the drop seen: the first socket's silence watchdog is gone
   const delays: number[] = [];
   for (let i = 0; i < 8; i++) {
     await wait(() => retryPending(timers));
@@ -110,15 +129,15 @@ test("reconnect backoff doubles up to its cap; past reconnectMax one STREAM_GAP,
   expect(diags.filter((d) => d.code === "STREAM_GAP").map((d) => d.message)).toEqual([
     "user stream down after 5 reconnect attempts; trying again every 500 ms",
   ]);
-  const back = wsServer(port); // the venue is back where it was
+  await wait(() => retryPending(timers)); // the 8th attempt failed (the venue still down) and the 9th waits
+  ws.up(); // the venue is back where it was
   try {
-    await wait(() => retryPending(timers));
     expect(timers.fireNextRetry(777)).toBe(500);
     await wait(() => opens.includes(true));
     expect(stream.isOpen()).toBe(true);
   } finally {
     await stream.stop();
-    back.server.stop(true);
+    ws.server.stop(true);
   }
 });
 
