@@ -246,7 +246,9 @@ class DitaClient:
         order; fewer than given when the ring filled: push the rest again). More than 1024 is a
         ValueError with nothing pushed (split the batch), raised at the 1025th: an endless iterable
         is not read on. RingFull when none went in; a batch contention kept out entirely
-        (ABANDONED / CONTENDED, nothing delivered) is pushed again, as ``push``."""
+        (ABANDONED / CONTENDED, nothing delivered) is pushed again, as ``push``. A closed client is
+        ClientClosed before anything is read, whatever the batch."""
+        self._live()
         batch = list(itertools.islice(intents, BATCH_MAX + 1))
         if len(batch) > BATCH_MAX:
             raise ValueError(f"push_many takes at most {BATCH_MAX} intents, got more: nothing was pushed")

@@ -9,7 +9,7 @@ import math
 import struct
 import unittest
 
-from dita_v2_client import Enter, Exit, InvalidIntent, MarkPrice, encode_intent
+from dita_v2_client import ClientClosed, Enter, Exit, InvalidIntent, MarkPrice, encode_intent
 
 import fake_zinc
 from fake_zinc import FakeZinc
@@ -90,6 +90,20 @@ class BatchSize(unittest.TestCase):
             c.push_many(endless())
         self.assertIn("at most 1024", str(raised.exception))
         self.assertEqual((len(taken), pushed), (1025, []))
+
+    def test_a_closed_client_is_client_closed_before_the_batch_is_read_whatever_its_size(self):
+        c = fake_zinc.client(FakeZinc(3), 0, 1)
+        c.close()
+        taken = []
+
+        def feed():
+            for _ in range(1025):
+                taken.append(1)
+                yield MarkPrice("BTC-USDT", 1.0)
+
+        with self.assertRaises(ClientClosed):
+            c.push_many(feed())
+        self.assertEqual(taken, [])
 
 if __name__ == "__main__":
     unittest.main()
