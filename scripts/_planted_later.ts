@@ -248,7 +248,7 @@ export const LATER_SWEEP_PLANTS: readonly Plant[] = [
     "absent-stale-not-reconciled",
     "reconcile",
     "src/launcher/_hung_query.ts",
-    '      if (result === "ABSENT_STALE" || result === "MISMATCH") await reconcileNow(slotId, d);',
+    '      if (result === "ABSENT_STALE" || result === "MISMATCH") await reconcileStale(slotId, d);',
     "",
     "a slot the hung-order query marked stale waits for a reconcile interval that may be off: stale for ever",
   ),

@@ -295,9 +295,9 @@ const EDGE_SWEEP_PLANTS: readonly Plant[] = [
     "late-landing-left-live",
     "venue",
     "src/launcher/executor.ts",
-    "const late = this.absent.cancelIfLanded(event, (id) => stageWorkingOrder(this.kernel.slot(id))?.client_order_id);",
+    "const late = this.absent.cancelIfLanded(event, (id) => this.kernel.slot(id));",
     "const late = null as Promise<void> | null;",
-    "an order rejected as absent that lands late rests at the venue: its fill is a position no slot owns",
+    "an order taken as absent that lands late rests at the venue: its fill is a position no slot owns",
   ),
   p(
     "followups-last-asker-only",

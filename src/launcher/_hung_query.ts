@@ -16,17 +16,17 @@
  * would land on an order a reconcile already ended: OVERFILL).
  *
  * An order the query found absent (rejected, its slot freed) may still land at the venue late (its
- * request was on its way when the placement timed out): `AbsentOrders` remembers the last such
- * orders, and the executor cancels one at the venue as soon as an event reports it live (a
- * PENDING_SUBMIT order is rejected so on `ANOTHER_ORDER` too). An order the venue acknowledged and
- * then answers "no such order" for (`absentMeans` ENDED: purged from its history, or ended with its
- * event lost; never on `ANOTHER_ORDER`) ended there unseen, what it filled unknown: one
- * VENUE_MISMATCH (`absentVerdict`), the slot marked stale, and (as after a contradicting answer) a
- * live reconciliation pass at once (`reconcileNow` in the deps) takes it to the venue's truth,
- * passed again after pauses while the slot is still stale (bounded; see `reconcileNow` below).
+ * request was on its way when the placement timed out; a PENDING_SUBMIT order is rejected so on
+ * `ANOTHER_ORDER` too). An order the venue acknowledged and then answers "no such order" for
+ * (`absentMeans` ENDED: purged from its history, or ended with its event lost; never on
+ * `ANOTHER_ORDER`) ended there unseen, what it filled unknown: one VENUE_MISMATCH (`absentVerdict`),
+ * the slot marked stale, and (as after a contradicting answer) a live reconciliation pass at once
+ * (`reconcileStale`, through `reconcileNow` in the deps) takes it to the venue's truth, passed again
+ * after pauses while the slot is still stale (bounded). That "no such order" too may be only the
+ * venue's lag: the executor remembers both kinds (`_absent_orders.ts`) for a late landing.
  *
- * Entry points: `resolveHung(slotId, deps)`, `queryHungOrder(...)`, `ANOTHER_ORDER`, `lookUpOrder`, `absentMeans`,
- * `absentVerdict`, `QueriesOut`, `AbsentOrders`.
+ * Entry points: `resolveHung(slotId, deps)`, `reconcileStale(slotId, deps)`, `queryHungOrder(...)`, `ANOTHER_ORDER`,
+ * `lookUpOrder`, `absentMeans`, `absentVerdict`, `QueriesOut`.
  */
 
 import { isWorkingOrder, stageWorkingOrder } from "../contracts/order_status.ts";
@@ -66,7 +66,7 @@ export async function resolveHung(slotId: number, d: HungQueryDeps): Promise<Hun
     });
     if (result !== "UNKNOWN" || attempt >= HUNG_QUERY_TRIES || d.stopped()) {
       d.log(`slot ${slotId}: hung order resolved by query: ${result}${attempt > 1 ? ` (try ${attempt})` : ""}`);
-      if (result === "ABSENT_STALE" || result === "MISMATCH") await reconcileNow(slotId, d);
+      if (result === "ABSENT_STALE" || result === "MISMATCH") await reconcileStale(slotId, d);
       return result;
     }
     const pauseMs = Math.min(PAUSE_MS.first * 2 ** (attempt - 1), PAUSE_MS.max);
@@ -77,19 +77,25 @@ export async function resolveHung(slotId: number, d: HungQueryDeps): Promise<Hun
 }
 
 /**
- * A slot the query's answer sent to reconcile (ABSENT_STALE, MISMATCH) takes the venue's truth now, whatever the
- * reconcile interval (0 = off too): a live-reconciliation pass, and one more at once when it did not take the slot (a
- * pass already running read the venue before the slot was marked). While the slot is still stale after that (a pass
+ * A slot sent to reconcile by the query's answer (ABSENT_STALE, MISMATCH) or by a venue event (OVERFILL: an order's
+ * late fill, e.g. one taken as ended that landed after all) takes the venue's truth now, whatever the reconcile
+ * interval (0 = off too): a live-reconciliation pass, and one more at once when it did not take the slot (a pass
+ * already running read the venue before the slot was marked). While the slot is still stale after that (a pass
  * failed: the venue's reads answered 5xx, timed out, stayed rate-limited), passes again after the query's pauses
  * (250 ms doubling, at most 8 s), `HUNG_QUERY_TRIES` passes in all: with live reconciliation off no other pass
  * would ever come, and a stale slot holds its place and its position unmanaged. Stops once the slot is no longer
- * stale (taken by any pass, or never marked) or at shutdown.
+ * stale (taken by any pass, or never marked; without `kernel`, once a pass says it took the slot) or at shutdown.
  */
-async function reconcileNow(slotId: number, d: HungQueryDeps): Promise<void> {
+export async function reconcileStale(
+  slotId: number,
+  d: Pick<HungQueryDeps, "reconcileNow" | "kernel" | "stopped" | "sleep" | "log">,
+): Promise<void> {
   if (d.reconcileNow === undefined) return; // the interval's passes take it
   for (let pass = 1; !d.stopped(); pass++) {
-    if ((await d.reconcileNow()).includes(slotId) || d.stopped()) return;
-    if (d.kernel !== undefined && d.kernel.slot(slotId).stage !== "STALE_STATE_RECONCILING") return;
+    const took = (await d.reconcileNow()).includes(slotId);
+    if (d.stopped()) return;
+    // The slot's stage decides: a pass already running may have reconciled it before it went stale again.
+    if (d.kernel === undefined ? took : d.kernel.slot(slotId).stage !== "STALE_STATE_RECONCILING") return;
     if (pass >= HUNG_QUERY_TRIES) {
       const next = "live reconciliation's next pass (DITA_V2_RECONCILE_INTERVAL_MS > 0) or the next start takes it";
       return d.log(`slot ${slotId}: the venue's truth not taken after ${pass} passes; ${next}`);
@@ -200,50 +206,5 @@ export class QueriesOut {
       if (left > 0) this.out.set(cid, left);
       else this.out.delete(cid);
     }
-  }
-}
-
-/** How many of the orders last rejected as absent are remembered. */
-const ABSENT_KEPT = 1024;
-
-/** The orders most recently rejected as absent at the venue (at most ABSENT_KEPT), by client id. */
-export class AbsentOrders {
-  private readonly orders = new Map<string, { slotId: number; asset: string }>();
-
-  constructor(
-    private readonly cancel: VenueAdapter["cancel"],
-    private readonly log: (line: string) => void,
-  ) {}
-
-  add(cid: string, slotId: number, asset: string): void {
-    this.orders.delete(cid);
-    this.orders.set(cid, { slotId, asset });
-    if (this.orders.size > ABSENT_KEPT) this.orders.delete(this.orders.keys().next().value as string);
-  }
-
-  /** A new placement of `cid` is the kernel's again: its events are its own. */
-  forget(cid: string): void {
-    this.orders.delete(cid);
-  }
-
-  /**
-   * Cancels at the venue an order rejected as absent that `e` reports live there (ACK, PARTIAL_FILL),
-   * unless its slot works it again (`working`: the client id of the slot's working order); null when
-   * there is nothing to cancel. A cancel not done is sent again at the order's next event.
-   */
-  cancelIfLanded(e: VenueEvent, working: (slotId: number) => string | undefined): Promise<void> | null {
-    const cid = e.client_order_id;
-    const order = e.kind === "ACK" || e.kind === "PARTIAL_FILL" ? this.orders.get(cid) : undefined;
-    if (order === undefined) return null;
-    if (working(order.slotId) === cid) {
-      this.forget(cid);
-      return null;
-    }
-    this.log(`slot ${order.slotId}: ${cid}, rejected as absent, landed at the venue late: cancelling it there`);
-    return this.cancel(order.asset, cid).then(
-      (r) =>
-        r.status === "REQUESTED" ? this.forget(cid) : this.log(`slot ${order.slotId}: late ${cid} cancel ${r.status}`),
-      (err: unknown) => this.log(`slot ${order.slotId}: late ${cid} cancel failed: ${String(err)}`),
-    );
   }
 }

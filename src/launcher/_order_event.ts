@@ -50,7 +50,11 @@ export function unknownOutcome(e: unknown): { status: "UNKNOWN"; reason: string 
  * order: another symbol, the other side, a fill status with nothing executed, an execution with no
  * price. Null when it can be. (More executed than the order's size is the kernel's OVERFILL.)
  */
-export function answerContradiction(slot: SlotRecord, order: OrderRecord, s: VenueOrderState): string | null {
+export function answerContradiction(
+  slot: Pick<SlotRecord, "asset">,
+  order: Pick<OrderRecord, "side">,
+  s: VenueOrderState,
+): string | null {
   if (s.asset !== slot.asset) return `symbol ${s.asset}, not ${slot.asset}`;
   if (s.side !== order.side) return `side ${s.side}, not ${order.side}`;
   const fillStatus = s.status === "FILLED" || s.status === "PARTIALLY_FILLED";

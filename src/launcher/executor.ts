@@ -8,8 +8,8 @@
  * Invariants: every kernel call goes through `apply` (none after `close`, as the journal closes at shutdown); a venue
  * call's failure becomes a kernel input (a REJECT) or stays for the query/TICK path, never an escaping exception; a
  * cancel left unknown is sent again; an order whose placement waited, or asked cancelled in its own batch, is sent only
- * if the kernel holds it PENDING_SUBMIT (an entry: not HALTED), an entry only once journaled; one rejected as absent
- * that lands late is cancelled.
+ * if the kernel holds it PENDING_SUBMIT (an entry: not HALTED), an entry only once journaled; one taken as absent
+ * (rejected, or ended unseen) that lands late is cancelled.
  */
 
 import type { Clock } from "../contracts/clock.ts";
@@ -18,8 +18,9 @@ import { stageWorkingOrder } from "../contracts/order_status.ts";
 import type { DiagnosticRecord, KernelOutcome, SlotRecord, TransitionRecord } from "../contracts/records.ts";
 import type { PositionSide, VenueAdapter, VenueEvent } from "../contracts/venue.ts";
 import type { ExecutionKernel } from "../kernel/index.ts";
+import { AbsentOrders } from "./_absent_orders.ts";
 import { type CancelDeps, sendCancelUntilAnswered } from "./_cancel_sends.ts";
-import { AbsentOrders, absentVerdict, type HungResult, QueriesOut, queryHungOrder } from "./_hung_query.ts";
+import { absentVerdict, type HungResult, QueriesOut, queryHungOrder } from "./_hung_query.ts";
 import { InflightCalls } from "./_inflight_calls.ts";
 import { notAppliedAfterClose } from "./_journal_closed.ts";
 import { LeverageCache, leverageReject } from "./_leverage.ts";
@@ -61,7 +62,7 @@ export class Executor {
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly log = (line: string): void => this.hooks.log?.(line);
   private readonly inflight = new InflightCalls(this.log);
-  private readonly absent = new AbsentOrders((asset, cid) => this.venue.cancel(asset, cid), this.log);
+  readonly absent = new AbsentOrders((asset, cid) => this.venue.cancel(asset, cid), this.log); // for live reconcile
   private intake = true;
   private closed = false;
 
@@ -116,7 +117,7 @@ export class Executor {
   onVenueEvent(event: VenueEvent): KernelOutcome {
     const outcome = this.apply({ type: "VENUE_EVENT", slot_id: null, event, now_ms: this.clock.nowMs() });
     if (this.closed) return outcome; // not applied: nothing to follow at the venue either
-    const late = this.absent.cancelIfLanded(event, (id) => stageWorkingOrder(this.kernel.slot(id))?.client_order_id);
+    const late = this.absent.cancelIfLanded(event, (id) => this.kernel.slot(id));
     if (late !== null) this.inflight.track(late);
     return outcome;
   }
@@ -261,9 +262,8 @@ export class Executor {
   /**
    * The hung-order path: asks the venue about the slot's working order and applies what it knows as an event (one
    * contradicting the order, `answerEvent`, is booked nowhere: VENUE_MISMATCH, the slot marked stale; so is one the venue
-   * acknowledged and no longer has). One never heard of while PENDING_SUBMIT (no placement running) is rejected (VENUE,
-   * 80016); should it land late, its first live event has it cancelled there (`AbsentOrders`); a fill: OVERFILL.
-   */
+   * acknowledged and no longer has; one never heard of while PENDING_SUBMIT, no placement running, is rejected: VENUE,
+   * 80016). Both absent kinds are remembered (`absent`): cancelled should they land late; a fill: OVERFILL. */
   async resolveByQuery(slotId: number): Promise<HungResult> {
     const asked = this.kernel.slot(slotId); // the answer is judged against the order as asked about
     const order = stageWorkingOrder(asked);
@@ -282,8 +282,8 @@ export class Executor {
       if (this.placing.has(cid) || this.cancelling.has(cid)) return "NONE"; // its own answer settles it
       const verdict = absentVerdict(asked, order, this.kernel.slot(slotId), this.clock.nowMs(), state);
       if (verdict === null) return "NONE";
+      this.absent.add(asked, order); // either way the venue's "no such order" may be lag: it may still land
       if ("stale" in verdict) return this.contradicted(slotId, cid, verdict.stale, "ABSENT_STALE");
-      this.absent.add(cid, slotId, asked.asset);
       this.onVenueEvent(verdict.reject);
       return "ABSENT_REJECTED";
     });

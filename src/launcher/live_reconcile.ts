@@ -9,17 +9,19 @@
  * position), and list the slots that disagree. A second read confirms them (a stream event may just be late); then,
  * for each slot no fill or transition moved since the first read (a mark does not: `settledView`; a strategy marks every
  * tick): a working order the venue reports ended (its event lost) is applied as that event (`replayEnded`); otherwise
- * MARK_STALE (DIVERGENCE) and RECONCILE to the venue's truth.
- * Either reports VENUE_MISMATCH. A slot in STALE_STATE_RECONCILING always needs the venue's truth: it is reconciled at
- * every pass until the kernel takes it (no VENUE_MISMATCH: it is marked already). Capital is re-seeded from the wallet
- * after a slot was reconciled, once no fill can be on its way to the kernel (else it would count twice): retried on its
- * own within seconds if not yet, then by a later pass (`_capital_reseed.ts`). A position no slot owns is one
- * ORPHAN_POSITION while it persists (`OrphanWatch`: again when its size changes; two passes without it resolve it,
- * logged); an open order no slot owns is one ORPHAN_ORDER (WARNING, never cancelled) the same way (`_orphan_orders.ts`:
- * again when its size or fill changes). Last, the leverage watch (`_leverage_watch.ts`): the leverage this process
- * set, and that of each slot holding or working a trade, against the venue's (one read per asset): one changed behind
- * its back is forgotten (the next entry sets it again) and is one VENUE_MISMATCH (field LEVERAGE) per asset, side and
- * venue leverage while it persists.
+ * MARK_STALE (DIVERGENCE) and RECONCILE to the venue's truth. Either reports VENUE_MISMATCH. A slot in
+ * STALE_STATE_RECONCILING always needs the venue's truth: it is reconciled at every pass until the kernel takes it (no
+ * VENUE_MISMATCH: it is marked already). Capital is re-seeded from the wallet after a slot was reconciled, once no
+ * fill can be on its way to the kernel (else it would count twice): retried on its own within seconds if not yet,
+ * then by a later pass (`_capital_reseed.ts`). A position no slot owns is one ORPHAN_POSITION while it persists
+ * (`OrphanWatch`: again when its size changes; two passes without it resolve it, logged), unless an entry taken as
+ * ended on the venue's "no such order" made it by filling late (`_late_fills.ts`: its fill passed to the kernel, whose
+ * OVERFILL sends its slot to claim it, else named in the ORPHAN_POSITION; a stale slot claims what its earlier such
+ * entries filled late too); an open order no slot owns is one ORPHAN_ORDER (WARNING, never cancelled) the same way
+ * (`_orphan_orders.ts`: again when its size or fill changes). Last, the leverage watch (`_leverage_watch.ts`): the
+ * leverage this process set, and that of each slot holding or working a trade, against the venue's (one read per
+ * asset): one changed behind its back is forgotten (the next entry sets it again) and is one VENUE_MISMATCH (field
+ * LEVERAGE) per asset, side and venue leverage while it persists.
  *
  * Invariants: the reconciler decides no state (the kernel does, through venue events and MARK_STALE/RECONCILE); a
  * slot with an order in flight (PENDING_SUBMIT, CANCEL_REQUESTED) or that changed during the reads is left alone this
@@ -39,6 +41,7 @@ import type { VenueAdapter, VenueOrderState, VenuePosition } from "../contracts/
 import type { ExecutionKernel } from "../kernel/index.ts";
 import { CapitalReseed } from "./_capital_reseed.ts";
 import { lookUpOrder } from "./_hung_query.ts";
+import { LateFills } from "./_late_fills.ts";
 import { LeverageWatch } from "./_leverage_watch.ts";
 import { answerContradiction, eventFromOrderState } from "./_order_event.ts";
 import { OrphanOrders, slotOrderIds } from "./_orphan_orders.ts";
@@ -53,6 +56,7 @@ import {
   lateEntry,
   type Orphan,
   slotClaim,
+  withLateFill,
   workingEntry,
 } from "./position_allocation.ts";
 import { orphanDiagnostic } from "./recovery.ts";
@@ -96,8 +100,10 @@ export class LiveReconciler {
   private readonly orphanOrders = new OrphanOrders();
   private readonly leverage = new LeverageWatch();
   private readonly capital: CapitalReseed;
+  private readonly late: LateFills;
 
   constructor(private readonly d: LiveReconcileDeps) {
+    this.late = new LateFills({ ...d, read: (what, call) => this.readOne(what, call), stopped: () => this.stopped });
     this.capital = new CapitalReseed({
       ...d,
       read: (what, call) => this.readOne(what, call),
@@ -150,7 +156,9 @@ export class LiveReconciler {
       const left = due.filter((id) => !replayed.includes(id) && unmoved(id));
       reconciled = [...replayed, ...left.filter((id) => this.converge(id, truths.get(id)!, view))];
     }
-    this.followOrphans(this.allocate(view).orphans);
+    const orphans = await this.late.orphans(this.allocate(view).orphans, view.ended, () => this.allocate(view).orphans);
+    if (this.stopped) return reconciled; // its lookups were awaited: the kernel may be gone
+    this.followOrphans(orphans);
     this.orphanOrders.follow(view.orders, [...ownedAtStart, ...slotOrderIds(kernel.slots())], this.d);
     const { passes, mismatches_total } = this.stats;
     const last = { last_pass_at_ms: this.d.clock.nowMs(), last_mismatches: reconciled, last_error: null };
@@ -181,6 +189,7 @@ export class LiveReconciler {
         if (contradicts) this.d.log(`live reconcile: the venue's answer about ${cid} contradicts it (${contradicts})`);
         else if (state) view.ended.push(state);
       }
+      await this.late.lookUpEarlier(s, view.ended); // a stale slot's earlier entries taken as ended
     }
     return view;
   }
@@ -194,7 +203,7 @@ export class LiveReconciler {
         const entry = workingEntry(s) ?? lateEntry(s);
         const cid = entry?.client_order_id ?? "";
         const state = entry ? (rt.orderIn(view.orders, s.asset, cid) ?? rt.orderIn(view.ended, s.asset, cid)) : null;
-        return slotClaim(s, state?.filled_size_cumulative);
+        return withLateFill(slotClaim(s, state?.filled_size_cumulative), this.late.lateFill(s, view.ended));
       });
     return allocatePositions(claims, view.positions);
   }
@@ -268,6 +277,7 @@ export class LiveReconciler {
       executor.applySystem({ type: "MARK_STALE", slot_id: slotId, reason: "DIVERGENCE", now_ms: clock.nowMs() });
     }
     const outcome = executor.applySystem({ type: "RECONCILE", slot_id: slotId, truth, now_ms: clock.nowMs() });
+    if (outcome.accepted) this.late.taken(slotId, view.ended);
     const refused = outcome.accepted ? "" : ` (refused: ${outcome.diagnostics[0]?.message})`;
     const to = this.d.kernel.slot(slotId).stage;
     this.d.log(`live reconcile: slot ${slotId} ${before.stage} -> ${to} (venue size ${share.size})${refused}`);

@@ -41,10 +41,12 @@
  *
  * A stale slot whose entry the kernel ended short (rejected, cancelled) claims, beyond its
  * confirmed size, what that order filled late at the venue when the caller looked it up
- * (`lateEntry`); its side is its entry order's when the slot has none any more.
+ * (`lateEntry`); its side is its entry order's when the slot has none any more. So does a stale
+ * slot for an earlier entry of its own that was taken as ended and filled late after the slot moved
+ * on to another trade (`withLateFill`, the fill the caller found: `_late_fills.ts`).
  *
  * Entry points: `allocatePositions(claims, positions)`, `slotClaim(slot, entryFilled?)`,
- * `isClaimant(slot)`, `workingEntry(slot)`, `lateEntry(slot)`.
+ * `withLateFill(claim, lateFill)`, `isClaimant(slot)`, `workingEntry(slot)`, `lateEntry(slot)`.
  */
 
 import { isTradingStage, isWorkingOrder } from "../contracts/order_status.ts";
@@ -77,6 +79,8 @@ export interface Orphan {
   side: PositionSide;
   size: number;
   avg_price: number;
+  /** This process's order that made (some of) it: one taken as ended that filled late, no slot able to take it. */
+  made_by?: { slot_id: number; client_order_id: string; filled_late: number };
 }
 
 export interface Allocation {
@@ -116,6 +120,17 @@ export function slotClaim(s: SlotRecord, entryFilled?: number): PositionClaim {
   if (late && entryFilled !== undefined)
     claim.entry_fill = s.size + Math.max(0, toE8(entryFilled) - toE8(late.filled_size)) / E8;
   return claim;
+}
+
+/**
+ * `claim` grown by `lateFill`: what earlier entries of the slot's own, taken as ended, filled late at
+ * the venue beyond what the kernel booked of them. Served in the second pass like a working entry's
+ * fill (after every slot's confirmed size), on top of what the slot may hold already.
+ */
+export function withLateFill(claim: PositionClaim, lateFill: number): PositionClaim {
+  if (!(toE8(lateFill) > 0)) return claim;
+  const base = Math.max(toE8(claim.entry_fill ?? 0), toE8(claim.claim_size));
+  return { ...claim, entry_fill: (base + toE8(lateFill)) / E8 };
 }
 
 /**

@@ -175,14 +175,27 @@ export async function recover(d: RecoveryDeps, belief: Belief, reconcile: boolea
   return report;
 }
 
-/** The CRITICAL ORPHAN_POSITION for a venue position (or the part of one) that no slot owns. */
+/**
+ * The CRITICAL ORPHAN_POSITION for a venue position (or the part of one) that no slot owns, naming the entry of this
+ * process's that made it, when one taken as ended filled late and no slot could take it (`made_by`, `_late_fills.ts`).
+ */
 export function orphanDiagnostic(o: Orphan, nowMs: number): DiagnosticRecord {
+  const m = o.made_by;
+  const made = m
+    ? `; slot ${m.slot_id}'s entry ${m.client_order_id}, taken as ended, filled ${m.filled_late} late`
+    : "";
   return {
     code: "ORPHAN_POSITION",
     severity: "CRITICAL",
     slot_id: null,
-    message: `the venue holds ${o.size} ${o.asset} ${o.side} that no slot owns; not adopted: close it at the venue or reconcile by hand`,
-    details: { asset: o.asset, side: o.side, value: o.size, avg_price: o.avg_price },
+    message: `the venue holds ${o.size} ${o.asset} ${o.side} that no slot owns${made}; not adopted: close it at the venue or reconcile by hand`,
+    details: {
+      asset: o.asset,
+      side: o.side,
+      value: o.size,
+      avg_price: o.avg_price,
+      ...(m ? { made_by_slot: m.slot_id, client_order_id: m.client_order_id } : {}),
+    },
     input_index: 0,
     now_ms: nowMs,
   };

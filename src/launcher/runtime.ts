@@ -22,7 +22,7 @@ import type { DiagnosticRecord, KernelOutcome, TransitionRecord } from "../contr
 import type { RuntimeEvents } from "../events/index.ts";
 import { IntakeClosedError } from "../http/index.ts";
 import { ControlSync, mailboxFlatten } from "./_control_sync.ts";
-import { type HungQueryDeps, resolveHung } from "./_hung_query.ts";
+import { type HungQueryDeps, reconcileStale, resolveHung } from "./_hung_query.ts";
 import { JournalGuard } from "./_journal_guard.ts";
 import { watchLeveragePushes } from "./_leverage_push.ts";
 import { orderIntentRefusal, orderRecordRefusal, type SlotOf } from "./_order_hold.ts";
@@ -55,10 +55,8 @@ export class Runtime {
   /** The first Zinc region found no longer matching its layout (then nothing reads or writes it). */
   hostileRegion: string | null = null;
   private readonly ring: RingIntake;
-  /** Journal seq before the current ring drain: its k-th accepted record is ringBase + 1 + k. */
-  private ringBase = 0;
-  /** The projection copies the slot images it needs (zero-copy views of kernel memory); built once. */
-  private readonly slotImage = (id: number) => this.b.kernel.slotImage(id);
+  private ringBase = 0; // journal seq before the current ring drain: its k-th accepted record is ringBase + 1 + k
+  private readonly slotImage = (id: number) => this.b.kernel.slotImage(id); // zero-copy: the projection copies them
   readonly startedAtMs: number;
   private readonly hungQuery: HungQueryDeps;
 
@@ -158,8 +156,10 @@ export class Runtime {
     const where = at ?? { journalSeq: this.b.inputs.entries, refused: input !== null && !outcome.accepted };
     this.project(outcome.transitions, outcome.diagnostics, where);
     for (const d of outcome.diagnostics) {
-      // A hung order is looked up at the venue (_hung_query.ts), then a cancel given up on (outcome unknown) sent again.
+      // A hung order is looked up at the venue (_hung_query.ts), then a cancel given up on (outcome unknown) sent again;
+      // a slot an OVERFILL sent stale (e.g. an order taken as ended filled late) takes the venue's truth at once.
       if (d.code === "HUNG_ORDER" && d.slot_id !== null) void this.hung(d.slot_id);
+      if (d.code === "OVERFILL" && d.slot_id !== null && this.recovery) void reconcileStale(d.slot_id, this.hungQuery);
       if (d.code === "DRAWDOWN_LIMIT") this.controls.followKernel();
     }
   }

@@ -9,8 +9,9 @@
  * - POST /openApi/swap/v2/trade/closeAllPositions (BingX "Close All Positions", optional
  *   `symbol`): "one-click liquidation ... triggered by a market order": one MARKET closing order
  *   per open position (reduce-only BOTH in one-way mode). Open closing orders of those positions
- *   are cancelled first, since they would otherwise promise a position that no longer exists.
- *   Answer `{success: [order ids], failed: null}`.
+ *   are cancelled first, since they would otherwise promise a position that no longer exists
+ *   (one hidden out of band is out of reach: it expires when it lands). Answer
+ *   `{success: [order ids], failed: null}`.
  */
 
 import type { Ctx } from "./_http.ts";
@@ -47,7 +48,7 @@ export function closeAllPositionsHandler({ core, p }: Ctx) {
   const positions = core.account.openPositions(symbol);
   const batch: StreamEvent[] = [];
   for (const o of core.orders.values()) {
-    if (!isOpen(o) || !o.closing || (symbol !== undefined && o.symbol !== symbol)) continue;
+    if (!isOpen(o) || o.hidden === true || !o.closing || (symbol !== undefined && o.symbol !== symbol)) continue;
     if (positions.some((pos) => pos.symbol === o.symbol && pos.positionSide === targetSide(o)))
       cancelOpenOrder(core, o, batch);
   }

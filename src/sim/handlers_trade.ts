@@ -4,7 +4,8 @@
  * (lower-cased, either spelling `clientOrderId`/`clientOrderID`).
  *
  * Cancel answers: unknown → 80016; FILLED → 80018; already cancelled or expired → 80016;
- * `cancel_reject` fault → 80018 without cancelling.
+ * `cancel_reject` fault → 80018 without cancelling. An order hidden out of band (`hidden`) is unknown to
+ * every endpoint here (query and cancel 80016, not listed, not cancelled by cancel-all) until it lands.
  */
 
 import type { Ctx } from "./_http.ts";
@@ -59,7 +60,7 @@ function findOrder(core: SimCore, p: Params): SimOrder {
     fail(Code.INVALID_PARAMETER, "err: orderId or clientOrderId is required");
   const id = orderId ?? core.byClientId.get(clientId as string)?.orderId;
   const order = id === undefined ? undefined : core.orders.get(id);
-  if (!order || order.symbol !== symbol) fail(Code.ORDER_NOT_EXIST);
+  if (!order || order.hidden === true || order.symbol !== symbol) fail(Code.ORDER_NOT_EXIST);
   if (orderId !== undefined && clientId !== undefined && order.clientOrderId !== clientId) fail(Code.ORDER_NOT_EXIST);
   return order;
 }
@@ -83,7 +84,7 @@ export function cancelAllHandler({ core, p }: Ctx) {
   const batch: StreamEvent[] = [];
   const success: unknown[] = [];
   for (const o of core.orders.values()) {
-    if (!isOpen(o) || (symbol !== undefined && o.symbol !== symbol)) continue;
+    if (!isOpen(o) || o.hidden === true || (symbol !== undefined && o.symbol !== symbol)) continue;
     cancelOpenOrder(core, o, batch);
     success.push(view(core, o));
   }
@@ -97,7 +98,8 @@ export function queryOrderHandler({ core, p }: Ctx) {
 
 export function openOrdersHandler({ core, p }: Ctx) {
   const symbol = symbolParam(core, p, false);
-  const orders = [...core.orders.values()].filter((o) => isOpen(o) && (symbol === undefined || o.symbol === symbol));
+  const listed = (o: SimOrder) => isOpen(o) && o.hidden !== true && (symbol === undefined || o.symbol === symbol);
+  const orders = [...core.orders.values()].filter(listed);
   return { orders: orders.map((o) => view(core, o)) };
 }
 
@@ -110,7 +112,9 @@ export function allOrdersHandler({ core, p }: Ctx) {
   const start = timeParam(p, "startTime") ?? 0;
   const end = timeParam(p, "endTime") ?? Number.MAX_SAFE_INTEGER;
   const orders = [...core.orders.values()]
-    .filter((o) => (symbol === undefined || o.symbol === symbol) && o.time >= start && o.time <= end)
+    .filter(
+      (o) => o.hidden !== true && (symbol === undefined || o.symbol === symbol) && o.time >= start && o.time <= end,
+    )
     .slice(-limit);
   return { orders: orders.map((o) => view(core, o)) };
 }

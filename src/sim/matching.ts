@@ -16,9 +16,11 @@
  *   `reject_orders` has the engine reject the next n accepted orders (stream NEW, then REJECTED).
  * `partial_fill_legs` splits each order's quantity into that many chunks, each walking the book.
  * Every change produces stream events, published once per operation as one batch.
+ * An order hidden out of band (`hidden`) is left alone (no crossing, its PENDING hold does not end) until
+ * `landOrder` shows it and the engine takes it.
  *
  * Invariants (asserted): executedQty ≤ origQty; one client order id maps to at most one order.
- * Entry points: `placeOrder`, `runOrder`, `releasePending`, `crossRestingOrders`, `cancelOpenOrder`,
+ * Entry points: `placeOrder`, `runOrder`, `releasePending`, `crossRestingOrders`, `landOrder`, `cancelOpenOrder`,
  * `closableQty`, `isOpen`.
  */
 
@@ -140,7 +142,7 @@ export function releasePending(core: SimCore, nowMs: number): void {
   for (const id of [...core.pending]) {
     const o = core.orders.get(id);
     if (o?.status !== "PENDING") core.pending.delete(id);
-    else if (nowMs >= (o.pendingUntil ?? 0)) {
+    else if (o.hidden !== true && nowMs >= (o.pendingUntil ?? 0)) {
       core.pending.delete(id);
       runOrder(core, o);
     }
@@ -189,7 +191,7 @@ export function crossRestingOrders(core: SimCore, symbol: string): void {
   const batch: StreamEvent[] = [];
   const decimals = core.catalog.get(symbol)?.quantityPrecision ?? 8;
   const resting = [...core.orders.values()]
-    .filter((o) => o.symbol === symbol && o.type === "LIMIT" && isOpen(o) && o.status !== "PENDING")
+    .filter((o) => o.symbol === symbol && o.type === "LIMIT" && isOpen(o) && o.status !== "PENDING" && !o.hidden)
     .sort((a, b) =>
       a.side !== b.side ? (a.side < b.side ? -1 : 1) : a.side === "BUY" ? b.price - a.price : a.price - b.price,
     );
@@ -201,6 +203,26 @@ export function crossRestingOrders(core: SimCore, symbol: string): void {
     fillInLegs(core, o, qty, batch);
   }
   if (batch.length > 0) core.stream.publish(batch, core.faults);
+}
+
+/**
+ * A hidden order shown again, the engine taking it now (out of band `land_order`): one held PENDING runs as at
+ * the end of its hold (NEW, then it fills, rests or expires as placed); a resting one fills what it still may
+ * (a closing one no more than its position) at its own price, as when the book crosses it (maker). Its stream
+ * events are published as one batch.
+ */
+export function landOrder(core: SimCore, o: SimOrder): void {
+  if (o.hidden !== true || !isOpen(o)) throw new Error(`Invariant: landing ${o.orderId}, not a hidden open order`);
+  delete o.hidden;
+  if (o.status === "PENDING") {
+    core.pending.delete(o.orderId);
+    runOrder(core, o);
+    return;
+  }
+  const batch: StreamEvent[] = [];
+  const qty = fillable(core, o, batch);
+  if (qty > 0) fillInLegs(core, o, qty, batch);
+  core.stream.publish(batch, core.faults);
 }
 
 /** Maker fills of `qty` at the order's own price, in `partial_fill_legs` legs. */

@@ -11,14 +11,19 @@
  * history or its risk engine ends one and the stream event is lost: an open one ends first (nothing
  * more fills, its margin reservation is released), then query and cancel answer 80016 and no list
  * shows it, while what it filled stays booked (position, wallet, fill history) and its id stays
- * taken. Each answers a sentence on bad input and changes nothing then.
+ * taken. `hide_order` and `land_order` model a venue whose order service lags its acceptance: an open
+ * order hidden (by client id) stays accepted, its margin reserved and its id taken, but query and cancel
+ * answer 80016 and no list shows it, and nothing fills it (a PENDING hold does not end), so a client takes
+ * it for gone; `land_order` shows it again and the engine takes it now (`landOrder`: a held one runs, a
+ * resting one fills what it may at its own price), its stream events published as for any fill: the order
+ * the client took as ended lands late. Each answers a sentence on bad input and changes nothing then.
  *
  * Entry point: `outOfBand(core, body)`.
  */
 
 import { TAKER_FEE_RATE } from "./contracts_catalog.ts";
 import type { SimCore } from "./core.ts";
-import { cancelOpenOrder, isOpen } from "./matching.ts";
+import { cancelOpenOrder, isOpen, landOrder } from "./matching.ts";
 import type { SimOrder } from "./types.ts";
 
 type Side = "LONG" | "SHORT";
@@ -60,12 +65,27 @@ export function outOfBand(core: SimCore, body: unknown): Answer {
       core.pending.delete(o.orderId);
       return { ok: true, done: `forgot ${o.clientOrderId} (${was}, ${o.executedQty} filled)` };
     }
+    case "hide_order": {
+      const o = orderOf(core, b.clientOrderId);
+      if (o === undefined || !isOpen(o) || o.hidden === true)
+        return { ok: false, error: `no open order with clientOrderId ${String(b.clientOrderId)} to hide` };
+      o.hidden = true;
+      return { ok: true, done: `hid ${o.clientOrderId} (${o.status}, ${o.executedQty} filled)` };
+    }
+    case "land_order": {
+      const o = orderOf(core, b.clientOrderId);
+      if (o === undefined || o.hidden !== true || !isOpen(o))
+        return { ok: false, error: `no hidden open order with clientOrderId ${String(b.clientOrderId)}` };
+      landOrder(core, o);
+      return { ok: true, done: `landed ${o.clientOrderId} (${o.status}, ${o.executedQty} filled)` };
+    }
     case "set_leverage":
       return setLeverage(core, b);
     default:
       return {
         ok: false,
-        error: "action must be close_position, open_position, cancel_order, forget_order or set_leverage",
+        error:
+          "action must be close_position, open_position, cancel_order, forget_order, hide_order, land_order or set_leverage",
       };
   }
 }

@@ -99,6 +99,11 @@ export interface SimOrder {
   pendingUntil?: number;
   /** While a MARKET is PENDING: the mark when it was accepted, its margin reservation's price (margin.ts). */
   acceptedMark?: number;
+  /**
+   * Out of every client's reach (out of band `hide_order`) until `land_order`: query and cancel answer 80016, no
+   * list shows it, nothing fills it (a PENDING hold does not end); it keeps its margin reservation and client id.
+   */
+  hidden?: boolean;
 }
 
 /** One execution of an order against the book, as `allFillOrders` reports it. */

@@ -124,8 +124,11 @@ describe("the executor's hung-order query answered about another order holding t
   });
 });
 
+/** The slot's stage after a pass that reconciled `took`: slot 0 taken to IDLE, else still stale. */
+const stageAfter = (took: number[] | undefined) => (took?.includes(0) ? "IDLE" : "STALE_STATE_RECONCILING");
+
 describe("resolveHung: a slot the answer sent to reconcile takes the venue's truth at once", () => {
-  /** `stages`: the slot's stage after each pass (default: still stale); `passes`: what each pass reconciled. */
+  /** `stages`: the slot's stage after each pass (default: IDLE after a pass that took it, else still stale); `passes`: what each pass reconciled. */
   function deps(result: HungResult, passes: number[][], stages: string[] = []) {
     const lines: string[] = [];
     const pauses: number[] = [];
@@ -140,7 +143,9 @@ describe("resolveHung: a slot the answer sent to reconcile takes the venue's tru
         stopped: () => false,
         log: (l: string) => lines.push(l),
         reconcileNow: async () => passes[calls++] ?? [],
-        kernel: { slot: () => ({ stage: (stages[calls - 1] ?? "STALE_STATE_RECONCILING") as SlotRecord["stage"] }) },
+        kernel: {
+          slot: () => ({ stage: (stages[calls - 1] ?? stageAfter(passes[calls - 1])) as SlotRecord["stage"] }),
+        },
       },
     };
   }
@@ -168,6 +173,13 @@ describe("resolveHung: a slot the answer sent to reconcile takes the venue's tru
     expect(never.calls()).toBe(HUNG_QUERY_TRIES);
     expect(never.pauses).toEqual([250, 500, 1_000, 2_000, 4_000, 8_000]);
     expect(never.lines.at(-1)).toStartWith(`slot 0: the venue's truth not taken after ${HUNG_QUERY_TRIES} passes; `);
+  });
+
+  test("a pass that took the slot before it went stale again (an order's late fill landed meanwhile) is followed by one more", async () => {
+    const x = deps("ABSENT_STALE", [[0], [0]], ["STALE_STATE_RECONCILING", "POSITION_OPEN"]);
+    await resolveHung(0, x.d);
+    expect(x.calls()).toBe(2);
+    expect(x.pauses).toEqual([]);
   });
 
   test("a slot no longer stale after a pass (another pass took it, or it was never marked) asks for no more", async () => {

@@ -1,0 +1,141 @@
+/**
+ * The orders this process took as ended on the venue's "no such order" (109421; 80016 before) alone: the hung-order
+ * query's answer about a PENDING_SUBMIT order (rejected: ABSENT_REJECTED) or about one the venue had acknowledged
+ * (ended unseen: ABSENT_STALE, its slot then reconciled). That answer may be only the venue's lag, so such an order
+ * can still land and fill. The last ABSENT_KEPT of them are remembered, each with its slot, asset, the position side
+ * its fills move and what the kernel had booked of it when it was taken as ended, so that:
+ *
+ * - one an event reports live at the venue (ACK, PARTIAL_FILL) is cancelled there unless its slot works it again
+ *   (`cancelIfLanded`; a cancel not done is sent again at the order's next event, log `… taken as absent, landed at
+ *   the venue late: cancelling it there`): nothing the kernel ended keeps resting, filling into a position behind
+ *   its back. At each event of it, one its slot works again (a RECONCILE found it open and kept it) is let go, and
+ *   what the kernel has booked of it since is remembered (`filled_size`): only a fill beyond that is late;
+ * - live reconciliation can find what one filled late when its stream event never came (`_late_fills.ts`): an entry
+ *   is looked up while its slot is stale, or when a position no slot owns shows on its asset and side (`entriesOf`,
+ *   `entriesOn`), at most LOOKUPS_MAX times (`lookedUp` counts them), and is let go (`forget`) once the venue reports
+ *   it ended with nothing filled beyond what was booked, or once its slot took what it filled.
+ *
+ * No I/O but the cancel the owner passes in. Bounds: ABSENT_KEPT orders (the oldest let go first).
+ *
+ * Entry points: `new AbsentOrders(cancel, log)`, `add`, `forget`, `cancelIfLanded`, `entriesOf`, `entriesOn`,
+ * `lookedUp`, `ABSENT_KEPT`, `LOOKUPS_MAX`.
+ */
+
+import { stageWorkingOrder } from "../contracts/order_status.ts";
+import type { OrderRecord, SlotRecord } from "../contracts/records.ts";
+import type { PositionSide, VenueAdapter, VenueEvent } from "../contracts/venue.ts";
+
+/** How many of the orders last taken as absent are remembered. */
+export const ABSENT_KEPT = 1024;
+/** How often live reconciliation may look one up (each lookup is a venue request). */
+export const LOOKUPS_MAX = 4;
+
+/** One order taken as ended on the venue's "no such order". */
+export interface AbsentOrder {
+  slot_id: number;
+  asset: string;
+  /** The position side its fills move: an entry's fills open it, an exit's close it. */
+  side: PositionSide;
+  role: "ENTRY" | "EXIT";
+  /** The order's own side (BUY, SELL): a venue answer of the other side is not about it. */
+  order_side: "BUY" | "SELL";
+  client_order_id: string;
+  /** When the kernel created it (local ms): a lookup judges the venue's answer by it (`lookUpOrder`). */
+  created_at_ms: number;
+  /** What the kernel had booked of it when it was taken as ended, or since (`cancelIfLanded`). */
+  filled_size: number;
+  /** Live reconciliation's lookups of it so far. */
+  lookups: number;
+  /** Its cancel at the venue was requested after it landed (`cancelIfLanded`): not sent again. */
+  cancel_requested?: true;
+  /** Live reconciliation passed its late fill to the kernel once (`_late_fills.ts`): not again. */
+  fed?: true;
+}
+
+export class AbsentOrders {
+  private readonly orders = new Map<string, AbsentOrder>();
+
+  constructor(
+    private readonly cancel: VenueAdapter["cancel"],
+    private readonly log: (line: string) => void,
+  ) {}
+
+  /** Remembers the slot's `order` (as asked about) as taken as ended on the venue's "no such order". */
+  add(slot: Pick<SlotRecord, "slot_id" | "asset" | "side">, order: OrderRecord): void {
+    const cid = order.client_order_id;
+    const buys = order.side === "BUY";
+    // An entry's BUY opens a LONG, an exit's BUY closes a SHORT.
+    const side = slot.side ?? ((order.role === "ENTRY") === buys ? "LONG" : "SHORT");
+    this.orders.delete(cid);
+    this.orders.set(cid, {
+      slot_id: slot.slot_id,
+      asset: slot.asset,
+      side,
+      role: order.role,
+      order_side: order.side,
+      client_order_id: cid,
+      created_at_ms: order.created_at_ms,
+      filled_size: order.filled_size,
+      lookups: 0,
+    });
+    if (this.orders.size > ABSENT_KEPT) this.orders.delete(this.orders.keys().next().value as string);
+  }
+
+  /** A new placement of `cid` is the kernel's again (its events are its own), or what it filled was taken. */
+  forget(cid: string): void {
+    this.orders.delete(cid);
+  }
+
+  /** The remembered entries of slot `slotId` live reconciliation may still look up (`all`: or not), newest first. */
+  entriesOf(slotId: number, all = false): AbsentOrder[] {
+    return this.entries((o) => o.slot_id === slotId, all);
+  }
+
+  /** The remembered entries opening `side` of `asset` that live reconciliation may still look up, newest first. */
+  entriesOn(asset: string, side: PositionSide): AbsentOrder[] {
+    return this.entries((o) => o.asset === asset && o.side === side);
+  }
+
+  private entries(which: (o: AbsentOrder) => boolean, all = false): AbsentOrder[] {
+    const out = [...this.orders.values()].filter(
+      (o) => o.role === "ENTRY" && (all || o.lookups < LOOKUPS_MAX) && which(o),
+    );
+    return out.reverse();
+  }
+
+  /** Counts one lookup of `cid` by live reconciliation. */
+  lookedUp(cid: string): void {
+    const o = this.orders.get(cid);
+    if (o !== undefined) o.lookups++;
+  }
+
+  /**
+   * Follows an event `e` of an order taken as absent, applied to the kernel (`slotOf`: its slot as it is now): one its
+   * slot works again is let go (its events are its own); what the kernel booked of it is remembered; one `e` reports
+   * live (ACK, PARTIAL_FILL) is cancelled at the venue. Null when there is nothing to cancel. A cancel not done is
+   * sent again at the order's next event; one requested is not (the order stays remembered: what it filled before
+   * the cancel may still be looked up).
+   */
+  cancelIfLanded(e: VenueEvent, slotOf: (slotId: number) => SlotRecord): Promise<void> | null {
+    const cid = e.client_order_id;
+    const order = this.orders.get(cid);
+    if (order === undefined) return null;
+    const slot = slotOf(order.slot_id);
+    if (stageWorkingOrder(slot)?.client_order_id === cid) {
+      this.forget(cid);
+      return null;
+    }
+    const own = [slot.entry_order, slot.exit_order].find((o) => o?.client_order_id === cid);
+    if (own) order.filled_size = Math.max(order.filled_size, own.filled_size);
+    if ((e.kind !== "ACK" && e.kind !== "PARTIAL_FILL") || order.cancel_requested) return null;
+    const id = order.slot_id;
+    this.log(`slot ${id}: ${cid}, taken as absent, landed at the venue late: cancelling it there`);
+    return this.cancel(order.asset, cid).then(
+      (r) => {
+        if (r.status === "REQUESTED") order.cancel_requested = true;
+        else this.log(`slot ${id}: late ${cid} cancel ${r.status}`);
+      },
+      (err: unknown) => this.log(`slot ${id}: late ${cid} cancel failed: ${String(err)}`),
+    );
+  }
+}

@@ -1,0 +1,153 @@
+/**
+ * Live reconciliation's side of the orders taken as ended on the venue's "no such order" (`_absent_orders.ts`)
+ * that land late after all: that answer was only the venue's lag, and the order fills. The stream usually tells the
+ * kernel (an OVERFILL of the ended order: its slot goes to reconcile and claims the fill, `lateEntry`); here are the
+ * cases it cannot: the fill's event was lost (only the venue's position shows it), or the slot has moved on to
+ * another trade (the ended order is no longer the slot's entry).
+ *
+ * - `lookUpEarlier(slot, ended)`: while a slot is stale, its remembered entries other than its own entry
+ *   order (`lookUpsOf` covers that one) are looked up with it: what they filled late is the slot's (it owned them).
+ * - `lateFill(slot, ended)`: what those filled at the venue beyond what the kernel booked of them, for the slot's
+ *   claim (`withLateFill`).
+ * - `orphans(found, ended, again)`: for a position no slot owns, the remembered entries on its asset and side are
+ *   looked up (newest first, at most LOOKUPS_PER_PASS a pass, each at most LOOKUPS_MAX times in all). One the venue
+ *   reports filled beyond what the kernel booked is passed to the kernel as the venue event the stream lost (the
+ *   kernel decides: an OVERFILL sends its slot to reconcile, and the slot claims the fill); the orphans are then
+ *   those `again` finds, and one still left is named by that order (`made_by`): a position this process's own order
+ *   made is never an anonymous ORPHAN_POSITION.
+ * - `taken(slotId, ended)`: the slot took the venue's truth: its remembered entries on its asset the venue reports
+ *   ended are let go (what they filled is in that truth); so is any entry a lookup finds ended with nothing filled
+ *   late.
+ *
+ * Invariants: no kernel state is decided here (the kernel takes or refuses the event); every lookup is bounded;
+ * nothing reaches the kernel once shutdown began (`stopped`).
+ *
+ * Entry points: `new LateFills(deps)`, `lookUpEarlier`, `lookUp`, `lateFill`, `orphans`, `taken`, `LOOKUPS_PER_PASS`.
+ */
+
+import { isOpenAtVenue } from "../contracts/order_status.ts";
+import type { SlotRecord } from "../contracts/records.ts";
+import type { VenueAdapter, VenueOrderState } from "../contracts/venue.ts";
+import type { ExecutionKernel } from "../kernel/index.ts";
+import type { AbsentOrder, AbsentOrders } from "./_absent_orders.ts";
+import { lookUpOrder } from "./_hung_query.ts";
+import { answerContradiction, eventFromOrderState } from "./_order_event.ts";
+import { orderIn } from "./_reconcile_truth.ts";
+import type { Orphan } from "./position_allocation.ts";
+
+/** Lookups of remembered entries for the positions no slot owns, per pass. */
+export const LOOKUPS_PER_PASS = 8;
+
+export interface LateFillDeps {
+  kernel: Pick<ExecutionKernel, "slot">;
+  executor: { absent: AbsentOrders; onVenueEvent(e: ReturnType<typeof eventFromOrderState>): unknown };
+  venue: Pick<VenueAdapter, "queryOrder">;
+  log(line: string): void;
+  /** A venue read with live reconciliation's rate-limit waits. */
+  read<T>(what: string, call: () => Promise<T>): Promise<T>;
+  /** Shutdown began: nothing more reaches the kernel (it may be destroyed once the pass is given up on). */
+  stopped(): boolean;
+}
+
+/** What a remembered entry filled at the venue beyond what the kernel booked of it (0 when nothing). */
+const filledLate = (o: AbsentOrder, s: VenueOrderState | null) =>
+  s === null ? 0 : Math.max(0, Math.round((s.filled_size_cumulative - o.filled_size) * 1e8) / 1e8);
+
+export class LateFills {
+  constructor(private readonly d: LateFillDeps) {}
+
+  /** Looks up a stale slot's remembered entries other than its entry order, adding their states to `ended`. */
+  async lookUpEarlier(slot: SlotRecord, ended: VenueOrderState[]): Promise<void> {
+    if (slot.stage !== "STALE_STATE_RECONCILING") return;
+    const own = slot.entry_order?.client_order_id;
+    for (const o of this.d.executor.absent.entriesOf(slot.slot_id)) {
+      if (o.client_order_id === own) continue;
+      const state = await this.lookUp(o);
+      if (state && orderIn(ended, o.asset, o.client_order_id) === null) ended.push(state);
+    }
+  }
+
+  /** Looks `o` up at the venue (one lookup counted): its state, null when none can be taken, undefined on failure. */
+  async lookUp(o: AbsentOrder): Promise<VenueOrderState | null | undefined> {
+    const cid = o.client_order_id;
+    this.d.executor.absent.lookedUp(cid);
+    const state = await this.d
+      .read(`order ${cid}`, () => lookUpOrder(this.d.venue, o.asset, o))
+      .catch((e: unknown) => void this.d.log(`live reconcile: lookup of order ${cid} failed: ${String(e)}`));
+    if (!state) return state;
+    const contradicts = answerContradiction(o, { side: o.order_side }, state);
+    if (contradicts) this.d.log(`live reconcile: the venue's answer about ${cid} contradicts it (${contradicts})`);
+    else if (!isOpenAtVenue(state.status) && filledLate(o, state) === 0) this.d.executor.absent.forget(cid);
+    return contradicts ? null : state;
+  }
+
+  /** What a stale slot's other remembered entries (`lookUpEarlier`) filled late, by their states in `ended`. */
+  lateFill(slot: SlotRecord, ended: readonly VenueOrderState[]): number {
+    if (slot.stage !== "STALE_STATE_RECONCILING") return 0;
+    const own = slot.entry_order?.client_order_id;
+    let sum = 0;
+    for (const o of this.d.executor.absent.entriesOf(slot.slot_id, true)) {
+      const state =
+        o.client_order_id === own || o.asset !== slot.asset ? null : orderIn(ended, o.asset, o.client_order_id);
+      sum += filledLate(o, state);
+    }
+    return sum;
+  }
+
+  /**
+   * The positions no slot owns (`found`): each one's remembered entries looked up (their states added to `ended`), a
+   * late fill passed to the kernel as its event; then `again()` (the kernel may have sent a slot to claim it), each
+   * one left named by the order that filled into it.
+   */
+  async orphans(found: readonly Orphan[], ended: VenueOrderState[], again: () => Orphan[]): Promise<Orphan[]> {
+    const makers = new Map<string, NonNullable<Orphan["made_by"]>>();
+    let budget = LOOKUPS_PER_PASS;
+    let fed = false;
+    for (const orphan of found) {
+      for (const o of this.d.executor.absent.entriesOn(orphan.asset, orphan.side)) {
+        const cid = o.client_order_id;
+        let state = orderIn(ended, o.asset, cid);
+        if (state === null) {
+          if (budget-- <= 0) break;
+          state = (await this.lookUp(o)) ?? null;
+          if (this.d.stopped()) return [...found];
+          if (state !== null) ended.push(state);
+        }
+        const late = filledLate(o, state);
+        if (state === null || late === 0) continue;
+        makers.set(`${o.asset}:${o.side}`, { slot_id: o.slot_id, client_order_id: cid, filled_late: late });
+        fed = this.feed(o, state) || fed;
+      }
+    }
+    const left = fed ? again() : [...found];
+    return left.map((x) => {
+      const maker = makers.get(`${x.asset}:${x.side}`);
+      return maker === undefined ? x : { ...x, made_by: maker };
+    });
+  }
+
+  /** Passes `o`'s late fill to the kernel (once) as the event the stream lost; true when the kernel's slot changed. */
+  private feed(o: AbsentOrder, state: VenueOrderState): boolean {
+    if (o.fed) return false;
+    o.fed = true;
+    const before = this.d.kernel.slot(o.slot_id).version;
+    this.d.executor.onVenueEvent(eventFromOrderState(state));
+    const moved = this.d.kernel.slot(o.slot_id).version !== before;
+    const what = `slot ${o.slot_id}'s ${o.role} order ${o.client_order_id}, taken as ended at the venue, filled ${state.filled_size_cumulative} there late`;
+    this.d.log(`live reconcile: ${what}: its event passed to the kernel${moved ? "" : " (not taken)"}`);
+    return moved;
+  }
+
+  /**
+   * After slot `slotId` took the venue's truth: its remembered entries on its asset that the venue reports ended (in
+   * `ended`) are let go, what they filled being in that truth. One on another asset (the slot moved on) stays: no
+   * slot holds what it filled, and an ORPHAN_POSITION names it.
+   */
+  taken(slotId: number, ended: readonly VenueOrderState[]): void {
+    const asset = this.d.kernel.slot(slotId).asset;
+    for (const o of this.d.executor.absent.entriesOf(slotId, true)) {
+      const state = o.asset === asset ? orderIn(ended, o.asset, o.client_order_id) : null;
+      if (state !== null && !isOpenAtVenue(state.status)) this.d.executor.absent.forget(o.client_order_id);
+    }
+  }
+}

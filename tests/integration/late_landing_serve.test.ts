@@ -1,0 +1,240 @@
+/**
+ * An order the runtime took as ended that lands late. A BingX order the venue acknowledged (the kernel holds its
+ * venue order id) is then answered "no such order" by every query (80016, as bingx-sim answers; 109421 at BingX)
+ * for longer than the hung-order time: the hung-order query takes it as ended unseen (ABSENT_STALE, one
+ * VENUE_MISMATCH), the kernel ends it and its slot takes the venue's truth. But the venue's "no such order" was only
+ * lag: the order is still in its engine and fills after all. End to end: a Runtime (journal, executor, serve loops
+ * with their TICK, the hung-order path, live reconciliation) on the BingX adapter against bingx-sim in this process;
+ * the sim's out-of-band `hide_order` makes the venue's order service lose sight of the order, `land_order` has its
+ * engine fill it (the user stream sends ORDER_TRADE_UPDATE FILLED and ACCOUNT_UPDATE; a test can make the stream
+ * lose the order's events, so only the venue's positions show the fill).
+ *
+ * What a production system must do, and these tests state: the late fill is neither lost nor booked twice; within a
+ * bounded time the kernel's slot and account agree with the venue: the slot that placed the order goes to
+ * reconciliation and adopts the venue's position (DESIGN.md §3: a fill beyond what the kernel booked of an order is
+ * an OVERFILL that moves the slot to STALE_STATE_RECONCILING, and RECONCILE takes the venue's truth; §10.4: a
+ * position is an ORPHAN_POSITION only when no slot owns it, and this process's own order made this one), whatever the
+ * reconcile interval (0 = off included); one OVERFILL names the order; no anonymous ORPHAN_POSITION; capital follows
+ * the wallet; nothing repeats. Where no slot can hold it (the slot moved on to another asset), the ORPHAN_POSITION
+ * names the slot and the order that made it.
+ *
+ * Before the fix: with live reconciliation off the slot stayed STALE_STATE_RECONCILING for ever after the OVERFILL
+ * (position unmanaged, no pass to take it); a fill whose stream event was lost, or that landed after the slot moved
+ * on to a new trade, was reported as an anonymous CRITICAL ORPHAN_POSITION ("no slot owns"), never adopted. With live
+ * reconciliation on and the stream telling, the next pass already took the slot to the venue's truth (within an
+ * interval): those two tests stay as regressions.
+ */
+
+import { afterEach, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { StrategyIntent } from "../../src/contracts/intents.ts";
+import type { DiagnosticRecord } from "../../src/contracts/records.ts";
+import type { VenueEvent } from "../../src/contracts/venue.ts";
+import { buildBundle, loadConfig, Runtime, SystemClock } from "../../src/launcher/index.ts";
+import { type SimHandle, startBingxSim } from "../../src/sim/index.ts";
+import { SIM_API_KEY, SIM_SECRET } from "../_support/bingx_sim.ts";
+import { within } from "../_support/within.ts";
+
+/** A hung order is flagged this long after its last venue update (at the next 1 s TICK). */
+const HUNG_ORDER_MS = 300;
+/** The bound: a TICK, the query, a reconciliation pass or two (each two reads and a lookup), on a busy machine. */
+const WITHIN_MS = 12_000;
+
+const stops: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const stop of stops.splice(0).reverse()) await stop();
+});
+
+/**
+ * A runtime on the BingX adapter against a fresh bingx-sim (BTC-USDT at 65 000, ETH-USDT at 3 000, a 10 000
+ * wallet), its serve loops running, live reconciliation every `intervalMs` (0 = off). `lose(cid)` makes the stream
+ * lose every later event of that order before the runtime hears it.
+ */
+async function world(intervalMs: number) {
+  const prices = { "BTC-USDT": 65_000, "ETH-USDT": 3_000 };
+  const sim = await startBingxSim({ port: 0, apiKey: SIM_API_KEY, secret: SIM_SECRET, seed: 31, prices });
+  stops.push(() => sim.stop());
+  const dir = mkdtempSync(join(tmpdir(), "dita-late-landing-"));
+  stops.push(async () => rmSync(dir, { recursive: true, force: true }));
+  const env = {
+    DITA_V2_STATE_DIR: dir,
+    DITA_V2_VENUE: "BINGX",
+    BINGX_API_KEY: SIM_API_KEY,
+    BINGX_API_SECRET: SIM_SECRET,
+    BINGX_BASE_URL: sim.url,
+    BINGX_WS_URL: sim.wsUrl,
+    DITA_V2_RECONCILE_INTERVAL_MS: String(intervalMs),
+    DITA_V2_HUNG_ORDER_MS: String(HUNG_ORDER_MS),
+    DITA_V2_WARM_PATH_MS: "0",
+  };
+  const bundle = await buildBundle(loadConfig(env), new SystemClock(), env, { journal: true, log: () => {} });
+  const lost = new Set<string>();
+  const subscribe = bundle.venue.onEvent.bind(bundle.venue);
+  bundle.venue.onEvent = (h) => subscribe((e: VenueEvent) => (lost.has(e.client_order_id) ? undefined : h(e)));
+  const lines: string[] = [];
+  const diagnostics: DiagnosticRecord[] = []; // the kernel's and the launcher's, as the live feed gets them
+  const events = { onOutcome: (_t: unknown, d: readonly DiagnosticRecord[]) => diagnostics.push(...d) };
+  const rt = new Runtime(bundle, (line) => lines.push(line), { ...events, onControl() {}, onFlatten() {} });
+  await rt.start();
+  const loops = rt.runLoops();
+  stops.push(async () => {
+    await rt.shutdown(1_000);
+    await loops;
+  });
+  const slot = () => rt.b.kernel.slot(0);
+  const count = (code: string) => rt.metrics.diagnostics.get(code) ?? 0;
+  const said = (code: string) => diagnostics.filter((d) => d.code === code).map((d) => d.message);
+  return { sim, rt, lines, slot, count, said, lose: (cid: string) => lost.add(cid) };
+}
+
+type World = Awaited<ReturnType<typeof world>>;
+
+/** POST /_sim/out_of_band `{action, clientOrderId}`: the venue hides or lands the order. */
+async function outOfBand(sim: SimHandle, action: "hide_order" | "land_order", clientOrderId: string): Promise<void> {
+  const r = await fetch(`${sim.url}/_sim/out_of_band`, {
+    method: "POST",
+    body: JSON.stringify({ action, clientOrderId }),
+  });
+  expect(r.status).toBe(200);
+}
+
+function enter(trade: string, price: number | null, asset = "BTC-USDT", size = 0.01): StrategyIntent {
+  return { type: "ENTER", slot_id: 0, trade_id: trade, asset, side: "LONG", size, price, leverage: 20 };
+}
+
+/** The position the venue holds on `asset` LONG (0 for none). */
+const venueLong = (sim: SimHandle, asset = "BTC-USDT") =>
+  sim.state().positions.find((p) => p.symbol === asset && p.positionSide === "LONG")?.positionAmt ?? 0;
+
+/** Submits `intent`, waits until its order `cid` is acknowledged, hides it at the venue, and waits until the slot ended it. */
+async function takenAsEnded(w: World, intent: StrategyIntent, cid: string, stageAfter: string): Promise<void> {
+  expect(w.rt.submitStrategy(intent).accepted).toBe(true);
+  const order = () => [w.slot().entry_order, w.slot().exit_order].find((o) => o?.client_order_id === cid);
+  await within(10_000, `${cid} acknowledged`, () => order()?.status === "ACKED");
+  await outOfBand(w.sim, "hide_order", cid);
+  await within(WITHIN_MS, `${cid} taken as ended, slot 0 ${stageAfter}`, () => order()?.status === "CANCELLED");
+  await within(WITHIN_MS, `slot 0 ${stageAfter}`, () => w.slot().stage === stageAfter);
+  expect(w.lines).toContain("slot 0: hung order resolved by query: ABSENT_STALE");
+  expect(w.said("VENUE_MISMATCH")[0]).toContain(`slot 0's ${order()?.role} order ${cid}`);
+}
+
+/** Capital is the wallet (no open trade): every fill counted once. */
+const capitalIsWallet = (w: World) => Math.abs(w.rt.b.kernel.account().capital - w.sim.state().balance.wallet) < 1e-6;
+
+/** Nothing repeats: a few more TICKs and passes add no diagnostic of these codes. */
+async function expectQuietAfter(w: World, codes = ["OVERFILL", "VENUE_MISMATCH", "ORPHAN_POSITION", "HUNG_ORDER"]) {
+  const before = codes.map(w.count);
+  await Bun.sleep(2_500);
+  expect(codes.map(w.count)).toEqual(before);
+}
+
+/** The one OVERFILL names slot 0's order `cid` (its fill beyond the 0 the kernel booked when it ended it). */
+function expectOneOverfillNaming(w: World, cid: string): void {
+  expect(w.count("OVERFILL")).toBe(1);
+  expect(w.said("OVERFILL")[0]).toContain(cid);
+}
+
+/** Closes slot 0's whole position at the market; the trade closes and capital ends at the wallet to the cent. */
+async function closeToTheWallet(w: World, asset = "BTC-USDT"): Promise<void> {
+  const exit = { type: "EXIT", slot_id: 0, size: w.slot().size, price: null, reason: "SL" } as const;
+  expect(w.rt.submitStrategy(exit).accepted).toBe(true);
+  await within(10_000, "trade closed", () => w.slot().stage === "CLOSED");
+  expect(venueLong(w.sim, asset)).toBe(0);
+  await within(10_000, "capital = the wallet", () => capitalIsWallet(w));
+}
+
+describe("an acknowledged entry taken as ended that fills at the venue after all", () => {
+  for (const intervalMs of [0, 1_000]) {
+    const how = intervalMs === 0 ? "without live reconciliation" : "with live reconciliation every 1 s";
+    test(`${how}: its slot adopts the position within a bounded time, one OVERFILL names it, no ORPHAN_POSITION, nothing repeats, and closing it ends at the wallet`, async () => {
+      const w = await world(intervalMs);
+      await takenAsEnded(w, enter("A1", 60_000), "A1-E", "IDLE");
+      await outOfBand(w.sim, "land_order", "A1-E"); // the engine fills it at its limit: the stream tells
+
+      await within(WITHIN_MS, "slot 0 holds the venue's position", () => w.slot().stage === "POSITION_OPEN");
+      expect(w.slot()).toMatchObject({ side: "LONG", size: 0.01 });
+      expect(venueLong(w.sim)).toBe(0.01); // filled once at the venue, held once in the kernel
+      expectOneOverfillNaming(w, "A1-E");
+      expect(w.count("ORPHAN_POSITION")).toBe(0);
+      await expectQuietAfter(w);
+      expect(w.slot()).toMatchObject({ stage: "POSITION_OPEN", size: 0.01 });
+      await closeToTheWallet(w);
+    }, 60_000);
+  }
+
+  test("its fill's stream event lost (only the venue's position shows it): live reconciliation hands the position to the slot that placed the order, no ORPHAN_POSITION", async () => {
+    const w = await world(1_000);
+    await takenAsEnded(w, enter("L1", 60_000), "L1-E", "IDLE");
+    w.lose("L1-E");
+    await outOfBand(w.sim, "land_order", "L1-E");
+
+    await within(WITHIN_MS, "slot 0 holds the venue's position", () => w.slot().stage === "POSITION_OPEN");
+    expect(w.slot()).toMatchObject({ side: "LONG", size: 0.01 });
+    expect(w.lines.some((l) => l.includes("L1-E, taken as ended at the venue, filled 0.01 there late"))).toBe(true);
+    expectOneOverfillNaming(w, "L1-E");
+    expect(w.count("ORPHAN_POSITION")).toBe(0);
+    await expectQuietAfter(w);
+    await closeToTheWallet(w);
+  }, 60_000);
+
+  test("after its slot moved on to a new trade of the same asset and side: the slot holds both trades' fills (the venue's position), no ORPHAN_POSITION", async () => {
+    const w = await world(1_000);
+    await takenAsEnded(w, enter("M1", 60_000), "M1-E", "IDLE");
+    expect(w.rt.submitStrategy(enter("M2", null)).accepted).toBe(true);
+    await within(10_000, "slot 0 holds the new trade", () => w.slot().stage === "POSITION_OPEN");
+    await outOfBand(w.sim, "land_order", "M1-E");
+
+    await within(
+      WITHIN_MS,
+      "slot 0 holds both fills",
+      () => w.slot().size === 0.02 && w.slot().stage === "POSITION_OPEN",
+    );
+    expect(venueLong(w.sim)).toBe(0.02);
+    expect(w.slot().trade_id).toBe("M2");
+    expectOneOverfillNaming(w, "M1-E");
+    expect(w.count("ORPHAN_POSITION")).toBe(0);
+    await expectQuietAfter(w);
+    await closeToTheWallet(w);
+  }, 60_000);
+
+  test("after its slot moved on to another asset: the position no slot can hold is one ORPHAN_POSITION naming the slot and the order that made it", async () => {
+    const w = await world(1_000);
+    await takenAsEnded(w, enter("N1", 60_000), "N1-E", "IDLE");
+    expect(w.rt.submitStrategy(enter("N2", null, "ETH-USDT", 0.1)).accepted).toBe(true);
+    await within(10_000, "slot 0 holds the ETH trade", () => w.slot().stage === "POSITION_OPEN");
+    await outOfBand(w.sim, "land_order", "N1-E");
+
+    await within(WITHIN_MS, "one ORPHAN_POSITION", () => w.count("ORPHAN_POSITION") === 1);
+    const [orphan] = w.said("ORPHAN_POSITION");
+    expect(orphan).toContain("0.01 BTC-USDT LONG");
+    expect(orphan).toContain("slot 0's entry N1-E, taken as ended, filled 0.01 late");
+    await within(WITHIN_MS, "slot 0 back on its ETH trade", () => w.slot().stage === "POSITION_OPEN");
+    expect(w.slot()).toMatchObject({ asset: "ETH-USDT", size: 0.1, trade_id: "N2" });
+    await expectQuietAfter(w);
+  }, 60_000);
+});
+
+describe("an acknowledged exit taken as ended that fills at the venue after all, the position held", () => {
+  for (const intervalMs of [0, 1_000]) {
+    const how = intervalMs === 0 ? "without live reconciliation" : "with live reconciliation every 1 s";
+    test(`${how}: its slot adopts the venue's flat position (IDLE) within a bounded time, one OVERFILL names it, capital follows the wallet, nothing repeats`, async () => {
+      const w = await world(intervalMs);
+      expect(w.rt.submitStrategy(enter("B1", null)).accepted).toBe(true);
+      await within(10_000, "position open", () => w.slot().stage === "POSITION_OPEN");
+      const exit = { type: "EXIT", slot_id: 0, size: 0.01, price: 70_000, reason: "TP" } as const;
+      await takenAsEnded(w, exit, "B1-X1", "POSITION_OPEN");
+      expect(w.slot().size).toBe(0.01);
+      await outOfBand(w.sim, "land_order", "B1-X1"); // the exit fills at its limit: the position is gone
+
+      await within(WITHIN_MS, "slot 0 flat", () => w.slot().stage === "IDLE");
+      expect(w.slot().size).toBe(0);
+      expect(venueLong(w.sim)).toBe(0);
+      expectOneOverfillNaming(w, "B1-X1");
+      expect(w.count("ORPHAN_POSITION")).toBe(0);
+      await within(10_000, "capital = the wallet", () => capitalIsWallet(w)); // the exit's PnL counted once
+      await expectQuietAfter(w);
+    }, 60_000);
+  }
+});
