@@ -1,4 +1,4 @@
-/** Planted bugs at the strategy side fixed on 2026-12-07: the clients, the seam, strategy-status and the order-rate 429. */
+/** Planted bugs at the strategy side fixed on 2026-12-07: the clients, the seam, strategy-status and the order-rate 429; late landings. */
 
 import { p } from "./_planted_plant.ts";
 import type { Plant } from "./_planted_sample.ts";
@@ -59,5 +59,29 @@ export const CLIENT_PLANTS: readonly Plant[] = [
     '(first?.code === "RISK_LIMIT" && first.details.retryable)',
     "false",
     "an ENTER refused by the desk's own order rate answers 422 like a refusal that never clears: an HTTP strategy gives up instead of retrying after the hint",
+  ),
+  p(
+    "overfill-slot-left-stale",
+    "reconcile",
+    "src/launcher/runtime.ts",
+    '      if (d.code === "OVERFILL" && d.slot_id !== null && this.recovery) void reconcileStale(d.slot_id, this.hungQuery);\n',
+    "",
+    "an order taken as ended that fills late sends its slot stale, and with reconciliation off it stays stale for ever: the venue holds a position the slot does not",
+  ),
+  p(
+    "late-fill-not-passed",
+    "reconcile",
+    "src/launcher/_late_fills.ts",
+    "    this.d.executor.onVenueEvent(eventFromOrderState(state));\n",
+    "",
+    "a late fill whose stream event was lost is never passed to the kernel: the position this process's own order made is an orphan",
+  ),
+  p(
+    "stale-slot-ignores-earlier-late-fill",
+    "reconcile",
+    "src/launcher/live_reconcile.ts",
+    "return withLateFill(slotClaim(s, state?.filled_size_cumulative), this.late.lateFill(s, view.ended));",
+    "return slotClaim(s, state?.filled_size_cumulative);",
+    "a slot that moved on to a new trade does not claim what its earlier entry filled late: it reconciles to half the venue's position and the rest is an orphan",
   ),
 ];
