@@ -8,7 +8,7 @@
  * `status` other than 1, which the sim lists but does not enforce), for tests of a client's refresh.
  *
  * Entry points: `buildCatalog(prices)`, `ContractRule`, `contractJson(rule)`, `floorToStep`,
- * `patchContract`, `ContractPatch`.
+ * `truncateDecimals`, `patchContract`, `ContractPatch`.
  */
 
 export interface ContractRule {
@@ -95,10 +95,20 @@ function genericRule(price: number): [number, number, number, number] {
   return [qtyPrec, pricePrec, 10 ** -qtyPrec, 50];
 }
 
-/** Rounds down to `decimals` places without binary-float drift (0.30000000000000004 → 0.3). */
+/**
+ * Rounds a computed value down to `decimals` places, absorbing binary-float drift
+ * (0.30000000000000004 → 0.3; within 1e-6 of a step counts as on it). Not for a client's input:
+ * `truncateDecimals` cuts the decimal text exactly, as BingX truncates an order's quantity and price.
+ */
 export function floorToStep(value: number, decimals: number): number {
   const scale = 10 ** decimals;
   return Math.floor(Number((value * scale).toFixed(6))) / scale;
+}
+
+/** Decimal text (digits, optional fraction) cut to `decimals` places: 0.00019999999 at 4 → "0.0001", never rounded. */
+export function truncateDecimals(text: string, decimals: number): string {
+  const [whole, fraction = ""] = text.split(".");
+  return decimals > 0 && fraction.length > 0 ? `${whole}.${fraction.slice(0, decimals)}` : (whole ?? text);
 }
 
 export function roundTo(value: number, decimals: number): number {

@@ -4,7 +4,8 @@
  * default LONG; one-way mode requires BOTH: an empty side defaults to LONG, refused there),
  * `reduceOnly` in hedge mode (109400, whatever its value),
  * quantity truncated to the contract step and checked against the minimum quantity and notional
- * (101400), price truncated to the tick, client order id uniqueness (109201 within 1 s, 80014 after: an existing id never creates
+ * (101400), price truncated to the tick (both cut on the decimal text sent: digits past the
+ * precision are dropped, however close to the next step, never rounded), client order id uniqueness (109201 within 1 s, 80014 after: an existing id never creates
  * a second order), closable position for closing or reduce-only orders (101400), margin for the
  * part that opens within what positions and working orders leave (101204, margin.ts), PostOnly
  * that would take from the book (101215).
@@ -17,7 +18,7 @@
  * Entry point: `validateOrder(core, params) → NewOrder` (throws `SimError`).
  */
 
-import { floorToStep } from "./contracts_catalog.ts";
+import { truncateDecimals } from "./contracts_catalog.ts";
 import type { SimCore } from "./core.ts";
 import { Code, fail, POST_ONLY_WOULD_MATCH } from "./errors.ts";
 import { targetSide } from "./fills.ts";
@@ -49,10 +50,10 @@ export function validateOrder(core: SimCore, p: Params): NewOrder {
   // BingX refuses the field in hedge mode whatever its value (the side pairing says open or close).
   if (reduceOnly !== undefined && positionSide !== "BOTH") fail(Code.HEDGE_REDUCE_ONLY);
   const closing = positionSide === "BOTH" ? reduceOnly === "true" : isClosing(side, positionSide);
-  const quantity = floorToStep(positiveNumber(p, "quantity", true, QTY_MAX) as number, rule.quantityPrecision);
+  const quantity = truncated(p, "quantity", rule.quantityPrecision, QTY_MAX);
   let price = 0;
   if (type === "LIMIT") {
-    price = floorToStep(positiveNumber(p, "price", true) as number, rule.pricePrecision);
+    price = truncated(p, "price", rule.pricePrecision);
     if (price <= 0) fail(Code.INVALID_PARAMETER, "err: price below the tick size");
   }
   const mark = core.mark(symbol);
@@ -67,6 +68,12 @@ export function validateOrder(core: SimCore, p: Params): NewOrder {
   const takes = side === "BUY" ? ask.qty > 0 && price >= ask.price : bid.qty > 0 && price <= bid.price;
   if (type === "LIMIT" && timeInForce === "PostOnly" && takes) fail(POST_ONLY_WOULD_MATCH);
   return req;
+}
+
+/** A required positive decimal parameter, its text cut to `decimals` places (BingX truncates; never rounded up). */
+function truncated(p: Params, key: string, decimals: number, max?: number): number {
+  positiveNumber(p, key, true, max); // validated: digits with an optional fraction, in range
+  return Number(truncateDecimals(str(p, key, true), decimals));
 }
 
 function positionSideParam(core: SimCore, p: Params): "LONG" | "SHORT" | "BOTH" {
