@@ -82,3 +82,57 @@ test("an open-orders answer that is not BingX's list, or holds an unreadable ent
   answers.push({ orders: [] });
   expect(await adapter.openOrders()).toEqual([]);
 });
+
+/** A conditional order as BingX lists it among open orders (set by hand on BingX's page: no client id). */
+const conditional = (type: string, orderId: string) => ({
+  symbol: "BTC-USDT",
+  orderId,
+  side: "SELL",
+  positionSide: "LONG",
+  type,
+  origQty: "0.01",
+  price: type.endsWith("MARKET") ? "0" : "59000",
+  stopPrice: "60000",
+  executedQty: "0",
+  avgPrice: "0",
+  cumQuote: "0",
+  profit: "",
+  commission: "",
+  status: "NEW",
+  time: 1_700_000_000_000,
+  updateTime: 1_700_000_000_000,
+  clientOrderId: "",
+});
+
+test("an open stop, take-profit, trigger or trailing order is read as the MARKET or LIMIT it executes as, never failing the read", async () => {
+  const { adapter, answers } = await venueAnswering(OPEN_ORDERS);
+  const types = ["STOP_MARKET", "TAKE_PROFIT_MARKET", "STOP", "TAKE_PROFIT", "TRIGGER_LIMIT", "TRIGGER_MARKET"];
+  const more = ["TRAILING_STOP_MARKET", "TRAILING_TP_SL", "TRIGGER_REVERSE_MARKET"];
+  answers.push({ orders: [...types, ...more].map((t, i) => conditional(t, `159778385078675046${i}`)) });
+  const read = await adapter.openOrders();
+  expect(read.map((o) => o.type)).toEqual([
+    "MARKET",
+    "MARKET",
+    "LIMIT",
+    "LIMIT",
+    "LIMIT",
+    "MARKET",
+    "MARKET",
+    "MARKET",
+    "MARKET",
+  ]);
+  expect(read[0]).toMatchObject({
+    venue_order_id: "1597783850786750460",
+    side: "SELL",
+    position_side: "LONG",
+    size: 0.01,
+  });
+  for (const hostile of ["SOMETHING_NEW", "constructor", "__proto__", "toString"]) {
+    answers.push({ orders: [conditional(hostile, "1597783850786750469")] });
+    const unknown = await adapter.openOrders().then(
+      () => "read",
+      (e: Error & { kind?: string }) => e.kind,
+    );
+    expect([hostile, unknown]).toEqual([hostile, "MALFORMED"]);
+  }
+});

@@ -6,6 +6,10 @@
  *
  * Contracts: a `status` other than 1 marks the contract not trading (`ListedContractRules`).
  *
+ * Order types: BingX's stop, take-profit, trigger and trailing types read as the MARKET or LIMIT
+ * they execute as (`EXECUTES_AS`), so a conditional order set by hand does not make open orders
+ * unreadable; any other type leaves the order unreadable.
+ *
  * Statuses: PENDING reads as NEW and CANCELLED as CANCELED; fees arrive signed (BingX reports a
  * paid commission as a negative number) and are returned as a positive cost. An order with a
  * negative quantity or price, or a commission above `FEE_RATE_MAX` (1%) of its filled notional
@@ -41,6 +45,31 @@ export function normalizeStatus(s: unknown): VenueOrderState["status"] | undefin
   return (STATUSES as readonly string[]).includes(up) ? (up as VenueOrderState["status"]) : undefined;
 }
 
+/**
+ * BingX's order types (its order pages: "LIMIT: Limit Order / MARKET: Market Order / STOP_MARKET:
+ * Stop Market Order / …") by what they execute as once triggered. The adapter places MARKET and
+ * LIMIT only, but open orders list every type the account holds (a stop-loss or take-profit set on
+ * BingX's page): read as the MARKET or LIMIT they become, so one such order does not fail the
+ * whole open-orders read (live reconciliation reports it as an ORPHAN_ORDER, never cancels it).
+ * BingX accepts a client order id on LIMIT/MARKET only, so none of the others is ever the kernel's.
+ * A type not listed here leaves the order unreadable.
+ */
+const EXECUTES_AS: ReadonlyMap<string, OrderType> = new Map(
+  Object.entries({
+    MARKET: "MARKET",
+    LIMIT: "LIMIT",
+    STOP_MARKET: "MARKET",
+    TAKE_PROFIT_MARKET: "MARKET",
+    TRIGGER_MARKET: "MARKET",
+    TRIGGER_REVERSE_MARKET: "MARKET",
+    TRAILING_STOP_MARKET: "MARKET",
+    TRAILING_TP_SL: "MARKET",
+    STOP: "LIMIT",
+    TAKE_PROFIT: "LIMIT",
+    TRIGGER_LIMIT: "LIMIT",
+  } as const),
+); // a Map: a hostile `type` such as "constructor" finds nothing
+
 function unwrapOrder(data: unknown): Record<string, unknown> | undefined {
   if (!isRecord(data)) return undefined;
   return isRecord(data.order) ? data.order : data;
@@ -58,7 +87,7 @@ export function parseOrder(data: unknown): VenueOrderState | undefined {
   const status = normalizeStatus(o.status);
   const side = o.side === "BUY" || o.side === "SELL" ? (o.side as OrderSide) : undefined;
   const ps = orderPositionSide(o.positionSide, side, o.reduceOnly);
-  const type = o.type === "MARKET" || o.type === "LIMIT" ? (o.type as OrderType) : undefined;
+  const type = typeof o.type === "string" ? EXECUTES_AS.get(o.type) : undefined;
   const size = num(o.origQty);
   const filled = numOrZero(o.executedQty);
   const avg = numOrZero(o.avgPrice);
