@@ -1,4 +1,4 @@
-/** Planted bugs at the strategy side fixed on 2026-12-07: the clients, the seam, strategy-status and the order-rate 429; late landings. */
+/** Planted bugs at the strategy side fixed on 2026-12-07: the clients, the seam, strategy-status and the order-rate 429; late landings; BingX fidelity. */
 
 import { p } from "./_planted_plant.ts";
 import type { Plant } from "./_planted_sample.ts";
@@ -83,5 +83,21 @@ export const CLIENT_PLANTS: readonly Plant[] = [
     "return withLateFill(slotClaim(s, state?.filled_size_cumulative), this.late.lateFill(s, view.ended));",
     "return slotClaim(s, state?.filled_size_cumulative);",
     "a slot that moved on to a new trade does not claim what its earlier entry filled late: it reconciles to half the venue's position and the rest is an orphan",
+  ),
+  p(
+    "open-orders-stop-unreadable",
+    "venue",
+    "src/venue/bingx/_parse.ts",
+    '    STOP_MARKET: "MARKET",\n',
+    "",
+    "an operator's stop-loss resting at BingX makes every open-orders read MALFORMED: live reconciliation is blind while it rests",
+  ),
+  p(
+    "sim-rounds-client-decimals",
+    "venue",
+    "src/sim/contracts_catalog.ts",
+    "fraction.slice(0, decimals)",
+    "fraction.slice(0, decimals + 1)",
+    "bingx-sim keeps a digit past the precision BingX truncates: a client sending too many decimals passes here and gets another order at BingX",
   ),
 ];
