@@ -110,7 +110,7 @@ describe("hide_order", () => {
 });
 
 describe("land_order", () => {
-  // Its fills are streamed as any fill's (late_landing_serve.test.ts: the runtime hears them on the user stream).
+  // Its fills are streamed as any fill's (tests/unit/late_landing_sim.test.ts: the runtime hears them on the user stream).
   test("a hidden resting order landed fills at its own price (maker): booked, its margin released, and found FILLED by query", async () => {
     const s = await startSim();
     expect((await place(s, "ld1-e", "LIMIT")).code).toBe(0);

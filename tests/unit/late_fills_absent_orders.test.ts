@@ -1,6 +1,6 @@
 /**
  * The pieces behind a late landing, in the fast tier (the end-to-end proof against bingx-sim is
- * tests/integration/late_landing_serve.test.ts):
+ * tests/unit/late_landing_sim.test.ts):
  * - `withLateFill` (position_allocation.ts): a stale slot's claim grows by what an earlier entry of its own, taken
  *   as ended, filled late; that part is served after every slot's confirmed share, never out of another slot's.
  * - `orphanDiagnostic` (recovery.ts): a position this process's own order made that no slot can hold names the
