@@ -88,14 +88,17 @@ impl SlotMemory {
 
     /// Remembers a finished order and its final filled size, so late events for it are recognised
     /// as stale (or, beyond that size, as an overfill). An order already remembered (it ended
-    /// again after a RECONCILE re-opened it) gets its new final size.
+    /// again after a RECONCILE re-opened it) gets its new final size — found by its client id
+    /// when it has one, since that RECONCILE may have taught it the venue id it ended without.
     pub fn remember_finished(&mut self, order: &OrderImage) {
         let (c, v) = (id_hash(&order.client_order_id), id_hash(&order.venue_order_id));
         if (c, v) == (0, 0) {
             return;
         }
         let n = self.finished_len as usize;
-        if let Some(k) = (0..n).find(|&k| self.finished_client[k] == c && self.finished_venue[k] == v) {
+        let same = |k: usize| if c != 0 { self.finished_client[k] == c } else { self.finished_venue[k] == v };
+        if let Some(k) = (0..n).find(|&k| same(k)) {
+            self.finished_venue[k] = v;
             self.finished_filled[k] = order.filled_e8;
             return;
         }

@@ -177,10 +177,12 @@ fn hung_order_is_reported_once_and_cleared_by_a_venue_update() {
     let mut k = K::with(1, 1, 5_000);
     exit_working(&mut k);
     assert!(k.apply(tick(T0 + 10 + 4_999)).diags.is_empty());
+    let version = k.slot(0).version;
     let o = k.apply(tick(T0 + 10 + 5_000));
     let (d, msg) = single(&o, DiagCode::HungOrder);
     assert_eq!(msg, "EXIT order T1-X1 has had no venue update for 5000 ms (hung_order_ms 5000)");
     assert_eq!((d.value, k.slot(0).exit_order.hung, o.header.dirty_slots[0]), (5000.0, 1, 1));
+    assert_eq!(k.slot(0).version, version + 1, "the hung flag is a slot change: one version more");
     assert!(k.apply(tick(T0 + 60_000)).diags.is_empty(), "reported once");
     assert!(k.apply(ack("T1-X1", "xa", T0 + 60_001)).ok());
     assert_eq!(k.slot(0).exit_order.hung, 0);

@@ -16,21 +16,36 @@
 //! - `restore_paths`: no restore (snapshot or slot image) leaves two slots holding one trade id;
 //!   a snapshot length past isize::MAX is refused; a RECONCILE keeps its kept order's side;
 //! - `late_fill`: late fills beyond a replaced order's final size are OVERFILLs; snapshot formats;
+//! - `reconcile_adopt`: RECONCILE keeps the working order it names (ids, leg, times, a pending
+//!   cancel) and adopts an unknown one as the next order; truths without a side or a position
+//!   for their order are refused;
+//! - `slot_memory`: duplicates are decided by whole event ids, and every finished order is
+//!   remembered with its final size (also one known by venue id only);
+//! - `event_routing`: routing by whole client ids, equal and older cumulative fills, venue ids
+//!   kept, a refused cancel's status, a closed trade's +0 unrealized PnL;
+//! - `slot_index`: the index check notices drift; marks reach slots past the first 64;
+//! - `accepted_edges`, `image_checks`: input and slot image validation at each bound's edge;
 //! - `abi_text`: the ABI description and table text against kernel/ABI.md and the table.
 //!
 //! This module holds the harness (`K`, `Outcome`) and the input builders.
 
 mod abi_text;
+mod accepted_edges;
 mod boundary;
 mod controls;
 mod diagnostic_codes;
+mod event_routing;
 mod hostile;
+mod image_checks;
 mod late_fill;
 mod pipeline;
+mod reconcile_adopt;
 mod reconcile_reopen;
 mod restore_paths;
 mod risk_notional;
 mod scenarios;
+mod slot_index;
+mod slot_memory;
 mod snapshot;
 mod table_rows;
 

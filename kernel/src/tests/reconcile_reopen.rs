@@ -100,3 +100,61 @@ fn reconcile_refuses_an_open_order_known_only_as_an_earlier_finished_leg() {
     assert_eq!(k.hash(), before, "a refused truth changes nothing");
     assert_eq!(k.stage(0), Stage::Stale);
 }
+
+#[test]
+fn reconcile_refuses_re_opening_an_ended_exit_order_under_a_position_on_the_other_side() {
+    let mut k = K::new(1);
+    x1_ended_by_lagging_reconcile(&mut k);
+    let before = k.hash();
+    // Re-opened, T1-X1 (a SELL) would be kept with its 0.4 booked as closing LONG units; a SHORT
+    // position would make it a BUY and re-book those fills with the other sign.
+    let o = k.apply(reconcile(0, Truth { side: Side::Short.raw(), ..x1_open_truth() }, T0 + 15));
+    assert_eq!(o.codes(), vec![DiagCode::InvalidIntent], "{:?}", o.messages());
+    assert_eq!(o.diags[0].field, Field::Side.raw());
+    assert_eq!(o.messages()[0], "open EXIT order T1-X1 is a SELL, not the BUY of a SHORT position");
+    assert_eq!(k.hash(), before, "a refused truth changes nothing");
+}
+
+#[test]
+fn an_exit_order_re_opened_and_ended_again_is_remembered_with_its_new_final_size() {
+    let mut k = K::new(1);
+    x1_ended_by_lagging_reconcile(&mut k);
+    assert!(k.apply(reconcile(0, x1_open_truth(), T0 + 15)).ok());
+    assert!(k.apply(event(EventKind::FullFill, "T1-X1", "x1f", e8(1.0), 110.0, 0.5, T0 + 16)).ok());
+    assert!(k.apply(enter(0, "T2", Side::Long, e8(1.0), T0 + 17)).ok(), "T2 replaces T1's orders in the slot");
+    // T1-X1 ended first with 0.4 filled, then with 1.0: a late fill of 0.8 is within its final size.
+    let late = k.apply(event(EventKind::PartialFill, "T1-X1", "x1-late", e8(0.8), 110.0, 0.5, T0 + 18));
+    assert_eq!(late.codes(), vec![DiagCode::StaleEvent], "{:?}", late.messages());
+    assert_eq!(k.stage(0), Stage::EntryWorking);
+}
+
+#[test]
+fn an_entry_order_re_opened_under_the_venue_id_it_lacked_is_remembered_once_with_its_final_size() {
+    // T1-E ended unacked (no venue id) by a lagging RECONCILE, re-opened by one that names it with
+    // its venue id, then filled: one order, remembered once, with its final 1.0.
+    let mut k = K::new(2);
+    assert!(k.apply(seed(10_000.0, 0, T0)).ok());
+    assert!(k.apply(enter(0, "T1", Side::Long, e8(1.0), T0 + 1)).ok());
+    assert!(k.apply(event(EventKind::PartialFill, "T1-E", "e1", e8(0.4), 100.0, 0.2, T0 + 2)).ok());
+    assert!(k.apply(mark_stale(0, StaleReason::Divergence, T0 + 3)).ok());
+    let no_order = Truth { side: Side::Long.raw(), qty_e8: e8(0.4), price: 100.0, order: None };
+    assert!(k.apply(reconcile(0, no_order, T0 + 4)).ok());
+    assert!(k.apply(mark_stale(0, StaleReason::Divergence, T0 + 5)).ok());
+    let entry_open = Some((OrderRole::Entry, "T1-E", e8(1.0), e8(0.4), 100.0));
+    let named = InputRecord {
+        venue_order_id: text("V-T1-E"),
+        ..reconcile(0, Truth { side: Side::Long.raw(), qty_e8: e8(0.4), price: 100.0, order: entry_open }, T0 + 6)
+    };
+    assert!(k.apply(named).ok());
+    assert!(k.apply(event(EventKind::FullFill, "T1-E", "e2", e8(1.0), 100.0, 0.5, T0 + 7)).ok());
+    assert!(k.apply(exit(0, e8(1.0), T0 + 8)).ok());
+    assert!(k.apply(event(EventKind::FullFill, "T1-X1", "x1", e8(1.0), 101.0, 0.5, T0 + 9)).ok());
+    assert!(k.apply(enter(0, "T2", Side::Long, e8(1.0), T0 + 10)).ok(), "T2 replaces T1's orders in the slot");
+    // T1 stays in use while T1-E is remembered, on any slot.
+    let reuse = k.apply(enter(1, "T1", Side::Long, e8(1.0), T0 + 11));
+    assert_eq!(reuse.codes(), vec![DiagCode::InvalidIntent], "{:?}", reuse.messages());
+    // A late copy of a fill within T1-E's final 1.0 is stale, not an overfill.
+    let late = k.apply(event(EventKind::PartialFill, "T1-E", "e-late", e8(0.8), 100.0, 0.3, T0 + 12));
+    assert_eq!(late.codes(), vec![DiagCode::StaleEvent], "{:?}", late.messages());
+    assert_eq!(k.stage(0), Stage::EntryWorking);
+}

@@ -518,6 +518,12 @@ fn exit_legs_low_warns_in_the_last_255_legs_then_the_65536th_exit_and_flatten_ar
     assert_eq!(content(&s.exit_order.client_order_id), b"LG-X65535");
     let o = k.apply(exit(0, e8(0.01), T0 + 1_000_000));
     assert!(!o.ok() && o.codes() == vec![DiagCode::InvalidIntent], "{:?}", o.messages());
+    let d = o.diags[0];
+    assert_eq!(
+        (d.field, d.value, d.stage),
+        (Field::Size.raw(), 0.01, Stage::PositionOpen.raw()),
+        "the size, the stage"
+    );
     assert!(!k.apply(flatten(0, T0 + 1_000_001)).ok());
 }
 
