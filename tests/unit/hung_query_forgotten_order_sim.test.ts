@@ -18,18 +18,11 @@
  */
 
 import { afterEach, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { StrategyIntent } from "../../src/contracts/intents.ts";
 import type { OrderRecord } from "../../src/contracts/records.ts";
-import type { VenueEvent } from "../../src/contracts/venue.ts";
-import { buildBundle } from "../../src/launcher/bundle.ts";
-import { loadConfig } from "../../src/launcher/config.ts";
-import { Runtime } from "../../src/launcher/runtime.ts";
-import { SystemClock } from "../../src/launcher/system_clock.ts";
-import { type SimHandle, startBingxSim } from "../../src/sim/index.ts";
-import { SIM_API_KEY, SIM_SECRET } from "../_support/bingx_sim.ts";
+import type { Bundle } from "../../src/launcher/index.ts";
+import type { SimHandle } from "../../src/sim/index.ts";
+import { simRuntime } from "../_support/sim_runtime.ts";
 import { within } from "../_support/within.ts";
 
 /** A hung order is flagged this long after its last venue update (at the next 1 s TICK). */
@@ -48,51 +41,19 @@ afterEach(async () => {
  * lose every later event of that order before the runtime hears it.
  */
 async function world(intervalMs: number) {
-  const sim = await startBingxSim({
-    port: 0,
-    apiKey: SIM_API_KEY,
-    secret: SIM_SECRET,
-    seed: 29,
-    prices: { "BTC-USDT": 65_000 },
-    balance: 10_000,
-  });
-  stops.push(() => sim.stop());
-  const dir = mkdtempSync(join(tmpdir(), "dita-forgotten-order-"));
-  stops.push(async () => rmSync(dir, { recursive: true, force: true }));
-  const env = {
-    DITA_V2_STATE_DIR: dir,
-    DITA_V2_VENUE: "BINGX",
-    BINGX_API_KEY: SIM_API_KEY,
-    BINGX_API_SECRET: SIM_SECRET,
-    BINGX_BASE_URL: sim.url,
-    BINGX_WS_URL: sim.wsUrl,
-    DITA_V2_RECONCILE_INTERVAL_MS: String(intervalMs),
-    DITA_V2_HUNG_ORDER_MS: String(HUNG_ORDER_MS),
-    DITA_V2_WARM_PATH_MS: "0",
-  };
-  const bundle = await buildBundle(loadConfig(env), new SystemClock(), env, { journal: true, log: () => {} });
-  const lost = new Set<string>();
-  const subscribe = bundle.venue.onEvent.bind(bundle.venue);
-  bundle.venue.onEvent = (h) => subscribe((e: VenueEvent) => (lost.has(e.client_order_id) ? undefined : h(e)));
   let positionsFailing = 0; // the next reads of the positions that fail as a venue's 5xx does
-  const positions = bundle.venue.positions.bind(bundle.venue);
-  bundle.venue.positions = (asset) =>
-    positionsFailing-- > 0 ? Promise.reject(new Error("positions: HTTP 503 Service Unavailable")) : positions(asset);
-  const lines: string[] = [];
-  const rt = new Runtime(bundle, (line) => lines.push(line));
-  await rt.start();
-  const loops = rt.runLoops();
-  stops.push(async () => {
-    await rt.shutdown(1_000);
-    await loops;
-  });
-  const slot = () => rt.b.kernel.slot(0);
-  const count = (code: string) => rt.metrics.diagnostics.get(code) ?? 0;
-  const mismatches = () => lines.filter((l) => l.startsWith("WARNING VENUE_MISMATCH"));
+  const adjust = (bundle: Bundle) => {
+    const positions = bundle.venue.positions.bind(bundle.venue);
+    bundle.venue.positions = (asset) =>
+      positionsFailing-- > 0 ? Promise.reject(new Error("positions: HTTP 503 Service Unavailable")) : positions(asset);
+  };
+  const prices = { "BTC-USDT": 65_000 };
+  const w = await simRuntime({ seed: 29, prices, intervalMs, hungOrderMs: HUNG_ORDER_MS, stops, adjust });
+  const mismatches = () => w.lines.filter((l) => l.startsWith("WARNING VENUE_MISMATCH"));
   const failPositions = (n: number) => {
     positionsFailing = n;
   };
-  return { sim, rt, lines, slot, count, mismatches, lose: (cid: string) => lost.add(cid), failPositions };
+  return { ...w, mismatches, failPositions };
 }
 
 type World = Awaited<ReturnType<typeof world>>;

@@ -26,15 +26,10 @@
  */
 
 import { afterEach, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { StrategyIntent } from "../../src/contracts/intents.ts";
 import type { DiagnosticRecord } from "../../src/contracts/records.ts";
-import type { VenueEvent } from "../../src/contracts/venue.ts";
-import { buildBundle, loadConfig, Runtime, SystemClock } from "../../src/launcher/index.ts";
-import { type SimHandle, startBingxSim } from "../../src/sim/index.ts";
-import { SIM_API_KEY, SIM_SECRET } from "../_support/bingx_sim.ts";
+import type { SimHandle } from "../../src/sim/index.ts";
+import { simRuntime } from "../_support/sim_runtime.ts";
 import { within } from "../_support/within.ts";
 
 /** A hung order is flagged this long after its last venue update (at the next 1 s TICK). */
@@ -53,40 +48,13 @@ afterEach(async () => {
  * lose every later event of that order before the runtime hears it.
  */
 async function world(intervalMs: number) {
-  const prices = { "BTC-USDT": 65_000, "ETH-USDT": 3_000 };
-  const sim = await startBingxSim({ port: 0, apiKey: SIM_API_KEY, secret: SIM_SECRET, seed: 31, prices });
-  stops.push(() => sim.stop());
-  const dir = mkdtempSync(join(tmpdir(), "dita-late-landing-"));
-  stops.push(async () => rmSync(dir, { recursive: true, force: true }));
-  const env = {
-    DITA_V2_STATE_DIR: dir,
-    DITA_V2_VENUE: "BINGX",
-    BINGX_API_KEY: SIM_API_KEY,
-    BINGX_API_SECRET: SIM_SECRET,
-    BINGX_BASE_URL: sim.url,
-    BINGX_WS_URL: sim.wsUrl,
-    DITA_V2_RECONCILE_INTERVAL_MS: String(intervalMs),
-    DITA_V2_HUNG_ORDER_MS: String(HUNG_ORDER_MS),
-    DITA_V2_WARM_PATH_MS: "0",
-  };
-  const bundle = await buildBundle(loadConfig(env), new SystemClock(), env, { journal: true, log: () => {} });
-  const lost = new Set<string>();
-  const subscribe = bundle.venue.onEvent.bind(bundle.venue);
-  bundle.venue.onEvent = (h) => subscribe((e: VenueEvent) => (lost.has(e.client_order_id) ? undefined : h(e)));
-  const lines: string[] = [];
   const diagnostics: DiagnosticRecord[] = []; // the kernel's and the launcher's, as the live feed gets them
-  const events = { onOutcome: (_t: unknown, d: readonly DiagnosticRecord[]) => diagnostics.push(...d) };
-  const rt = new Runtime(bundle, (line) => lines.push(line), { ...events, onControl() {}, onFlatten() {} });
-  await rt.start();
-  const loops = rt.runLoops();
-  stops.push(async () => {
-    await rt.shutdown(1_000);
-    await loops;
-  });
-  const slot = () => rt.b.kernel.slot(0);
-  const count = (code: string) => rt.metrics.diagnostics.get(code) ?? 0;
+  const onOutcome = (_t: unknown, d: readonly DiagnosticRecord[]) => diagnostics.push(...d);
+  const prices = { "BTC-USDT": 65_000, "ETH-USDT": 3_000 };
+  const events = { onOutcome, onControl() {}, onFlatten() {} };
+  const w = await simRuntime({ seed: 31, prices, intervalMs, hungOrderMs: HUNG_ORDER_MS, stops, events });
   const said = (code: string) => diagnostics.filter((d) => d.code === code).map((d) => d.message);
-  return { sim, rt, lines, slot, count, said, lose: (cid: string) => lost.add(cid) };
+  return { ...w, said };
 }
 
 type World = Awaited<ReturnType<typeof world>>;

@@ -62,9 +62,9 @@ fn reconcile_reopening_an_ended_exit_order_settles_the_wallet_once_after_reseeds
     assert!(close(k.account().capital, 10_009.0), "capital {}", k.account().capital);
 }
 
-#[test]
-fn reconcile_reopening_an_ended_entry_order_counts_its_fee_once() {
-    let mut k = K::new(1);
+/// T1-E filled 0.4 of 1.0, then a RECONCILE that lists no open order ended it (the venue's list lagged);
+/// the slot is stale again, for a RECONCILE that re-opens it.
+fn entry_ended_by_a_lagging_reconcile(k: &mut K) {
     assert!(k.apply(seed(10_000.0, 0, T0)).ok());
     assert!(k.apply(enter(0, "T1", Side::Long, e8(1.0), T0 + 1)).ok());
     assert!(k.apply(event(EventKind::PartialFill, "T1-E", "e1", e8(0.4), 100.0, 0.2, T0 + 2)).ok());
@@ -72,6 +72,12 @@ fn reconcile_reopening_an_ended_entry_order_counts_its_fee_once() {
     let no_order = Truth { side: Side::Long.raw(), qty_e8: e8(0.4), price: 100.0, order: None };
     assert!(k.apply(reconcile(0, no_order, T0 + 4)).ok());
     assert!(k.apply(mark_stale(0, StaleReason::Divergence, T0 + 5)).ok());
+}
+
+#[test]
+fn reconcile_reopening_an_ended_entry_order_counts_its_fee_once() {
+    let mut k = K::new(1);
+    entry_ended_by_a_lagging_reconcile(&mut k);
     let entry_open = Truth {
         side: Side::Long.raw(),
         qty_e8: e8(0.4),
@@ -133,13 +139,7 @@ fn an_entry_order_re_opened_under_the_venue_id_it_lacked_is_remembered_once_with
     // T1-E ended unacked (no venue id) by a lagging RECONCILE, re-opened by one that names it with
     // its venue id, then filled: one order, remembered once, with its final 1.0.
     let mut k = K::new(2);
-    assert!(k.apply(seed(10_000.0, 0, T0)).ok());
-    assert!(k.apply(enter(0, "T1", Side::Long, e8(1.0), T0 + 1)).ok());
-    assert!(k.apply(event(EventKind::PartialFill, "T1-E", "e1", e8(0.4), 100.0, 0.2, T0 + 2)).ok());
-    assert!(k.apply(mark_stale(0, StaleReason::Divergence, T0 + 3)).ok());
-    let no_order = Truth { side: Side::Long.raw(), qty_e8: e8(0.4), price: 100.0, order: None };
-    assert!(k.apply(reconcile(0, no_order, T0 + 4)).ok());
-    assert!(k.apply(mark_stale(0, StaleReason::Divergence, T0 + 5)).ok());
+    entry_ended_by_a_lagging_reconcile(&mut k);
     let entry_open = Some((OrderRole::Entry, "T1-E", e8(1.0), e8(0.4), 100.0));
     let named = InputRecord {
         venue_order_id: text("V-T1-E"),
