@@ -6,6 +6,7 @@
  */
 
 import { expect } from "bun:test";
+import { createHmac } from "node:crypto";
 import { type Clock, ManualClock } from "../../src/contracts/clock.ts";
 import type { OrderRequest, VenueDiagnostic, VenueEvent } from "../../src/contracts/venue.ts";
 import { SystemClock } from "../../src/launcher/system_clock.ts";
@@ -177,4 +178,26 @@ export async function adapterOnSim<C extends ManualClock = ManualClock>(
     while (inner.catchUps.running()) await Bun.sleep(1);
   };
   return { sim, clock, adapter, working: () => inner.working.all().length, catchUp };
+}
+
+/** A BingX envelope as bingx-sim answers it. */
+export type SimAnswer = { code: number; msg: string; data: any };
+
+/**
+ * A signed request straight to bingx-sim's REST API (no adapter): each call first advances `clock` by
+ * `stepMs` (a new timestamp), then sends `params` with it, signed with `secret`, as `apiKey`.
+ */
+export function signedSimCall(sim: SimHandle, clock: ManualClock, apiKey: string, secret: string, stepMs: number) {
+  return async (method: string, path: string, params: Record<string, string>): Promise<SimAnswer> => {
+    clock.advance(stepMs);
+    const query = Object.entries({ ...params, timestamp: String(clock.nowMs()) })
+      .map(([k, v]) => `${k}=${v}`)
+      .join("&");
+    const signature = createHmac("sha256", secret).update(query).digest("hex");
+    const res = await fetch(`${sim.url}/openApi/swap${path}?${query}&signature=${signature}`, {
+      method,
+      headers: { "X-BX-APIKEY": apiKey },
+    });
+    return (await res.json()) as SimAnswer;
+  };
 }

@@ -8,9 +8,9 @@
  */
 
 import { afterEach, describe, expect, test } from "bun:test";
-import { createHmac } from "node:crypto";
 import { ManualClock } from "../../src/contracts/clock.ts";
 import { type SimHandle, startBingxSim } from "../../src/sim/index.ts";
+import { signedSimCall } from "../_support/bingx_sim.ts";
 
 const API_KEY = "simKeyHideLand0123456789abcdef";
 const SECRET = "simSecretHideLand0123456789abcdef";
@@ -20,8 +20,6 @@ const stops: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const stop of stops.splice(0)) await stop();
 });
-
-type Answer = { code: number; msg: string; data: any };
 
 /** A sim on a ManualClock (BTC-USDT at 65 000) and a signed REST call to it. */
 async function startSim() {
@@ -35,18 +33,7 @@ async function startSim() {
     prices: { "BTC-USDT": 65_000 },
   });
   stops.push(() => sim.stop());
-  const call = async (method: string, path: string, params: Record<string, string>): Promise<Answer> => {
-    clock.advance(1);
-    const query = Object.entries({ ...params, timestamp: String(clock.nowMs()) })
-      .map(([k, v]) => `${k}=${v}`)
-      .join("&");
-    const signature = createHmac("sha256", SECRET).update(query).digest("hex");
-    const res = await fetch(`${sim.url}/openApi/swap${path}?${query}&signature=${signature}`, {
-      method,
-      headers: { "X-BX-APIKEY": API_KEY },
-    });
-    return (await res.json()) as Answer;
-  };
+  const call = signedSimCall(sim, clock, API_KEY, SECRET, 1);
   return { sim, clock, call };
 }
 

@@ -10,9 +10,9 @@
  */
 
 import { afterEach, describe, expect, test } from "bun:test";
-import { createHmac } from "node:crypto";
 import { ManualClock } from "../../src/contracts/clock.ts";
 import { type SimHandle, startBingxSim } from "../../src/sim/index.ts";
+import { signedSimCall } from "../_support/bingx_sim.ts";
 
 const API_KEY = "simKeyHeldMarket0123456789abcd";
 const SECRET = "simSecretHeldMarket0123456789abcd";
@@ -37,18 +37,7 @@ async function startSim(balance: number): Promise<Sim> {
   const prices = { "BTC-USDT": MARK };
   const sim = await startBingxSim({ port: 0, apiKey: API_KEY, secret: SECRET, seed: 17, clock, prices, balance });
   stops.push(() => sim.stop());
-  const call = async (method: string, path: string, params: Record<string, string>) => {
-    clock.advance(1); // a new timestamp, far within the hold
-    const query = Object.entries({ ...params, timestamp: String(clock.nowMs()) })
-      .map(([k, v]) => `${k}=${v}`)
-      .join("&");
-    const signature = createHmac("sha256", SECRET).update(query).digest("hex");
-    const res = await fetch(`${sim.url}/openApi/swap${path}?${query}&signature=${signature}`, {
-      method,
-      headers: { "X-BX-APIKEY": API_KEY },
-    });
-    return (await res.json()) as { code: number; msg: string; data: any };
-  };
+  const call = signedSimCall(sim, clock, API_KEY, SECRET, 1); // a new timestamp, far within the hold
   return { sim, clock, call };
 }
 

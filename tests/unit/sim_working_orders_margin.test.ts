@@ -9,9 +9,9 @@
  */
 
 import { afterEach, describe, expect, test } from "bun:test";
-import { createHmac } from "node:crypto";
 import { ManualClock } from "../../src/contracts/clock.ts";
 import { type PositionMode, type SimHandle, startBingxSim } from "../../src/sim/index.ts";
+import { signedSimCall } from "../_support/bingx_sim.ts";
 
 const API_KEY = "simKeyReserve0123456789abcdef";
 const SECRET = "simSecretReserve0123456789abcdef";
@@ -33,18 +33,7 @@ async function startSim(balance: number, positionMode: PositionMode = "hedge"): 
   const prices = { "BTC-USDT": 65_000 };
   const sim = await startBingxSim({ port: 0, apiKey: API_KEY, secret: SECRET, seed: 11, clock, prices, balance });
   stops.push(() => sim.stop());
-  const call = async (method: string, path: string, params: Record<string, string>) => {
-    clock.advance(1_000); // within every per-second budget
-    const query = Object.entries({ ...params, timestamp: String(clock.nowMs()) })
-      .map(([k, v]) => `${k}=${v}`)
-      .join("&");
-    const signature = createHmac("sha256", SECRET).update(query).digest("hex");
-    const res = await fetch(`${sim.url}/openApi/swap${path}?${query}&signature=${signature}`, {
-      method,
-      headers: { "X-BX-APIKEY": API_KEY },
-    });
-    return (await res.json()) as { code: number; msg: string; data: any };
-  };
+  const call = signedSimCall(sim, clock, API_KEY, SECRET, 1_000); // within every per-second budget
   if (positionMode === "oneway")
     expect((await call("POST", "/v1/positionSide/dual", { dualSidePosition: "false" })).code).toBe(0);
   return { sim, call };
