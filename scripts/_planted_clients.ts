@@ -100,4 +100,12 @@ export const CLIENT_PLANTS: readonly Plant[] = [
     "fraction.slice(0, decimals + 1)",
     "bingx-sim keeps a digit past the precision BingX truncates: a client sending too many decimals passes here and gets another order at BingX",
   ),
+  p(
+    "zinc-claim-generation-after-pid",
+    "libzinc",
+    "ffi/src/region.c",
+    "    atomic_fetch_add(&hdr->generation, 1);\n    atomic_store(&hdr->writer_start, self_start_ticks((uint32_t)getpid()));\n    atomic_store(&hdr->writer_pid, (uint32_t)getpid());\n    ZINC_TEST_CLAIM_HOOK();\n",
+    "    atomic_store(&hdr->writer_start, self_start_ticks((uint32_t)getpid()));\n    atomic_store(&hdr->writer_pid, (uint32_t)getpid());\n    ZINC_TEST_CLAIM_HOOK();\n    atomic_fetch_add(&hdr->generation, 1);\n",
+    "a writer's pid names it before its generation moves: a client that sees the new kernel alive reads the old generation and takes its next call for a restart",
+  ),
 ];

@@ -121,6 +121,18 @@ static int32_t region_validate(zinc_handle *h, uint32_t kind, uint32_t count, of
     return ZINC_OK;
 }
 
+#ifdef ZINC_TEST_HOOKS
+/* Tests only (ffi/tests/claim_order.c): runs inside a writer's claim right after its pid names it,
+ * as a preemption of the claiming writer there would; what a reader sees at that point is checked. */
+static void (*zinc_test_claim_hook)(void);
+#define ZINC_TEST_CLAIM_HOOK()                           \
+    do {                                                 \
+        if (zinc_test_claim_hook) zinc_test_claim_hook(); \
+    } while (0)
+#else
+#define ZINC_TEST_CLAIM_HOOK() ((void)0)
+#endif
+
 /* Writer side: the flock is the authority; the pid check catches writers that do not lock. */
 static int32_t region_claim_writer(zinc_handle *h, char *err, uint32_t err_len) {
     zinc_region_header *hdr = hdr_of(h);
@@ -134,6 +146,7 @@ static int32_t region_claim_writer(zinc_handle *h, char *err, uint32_t err_len) 
     atomic_fetch_add(&hdr->generation, 1);
     atomic_store(&hdr->writer_start, self_start_ticks((uint32_t)getpid()));
     atomic_store(&hdr->writer_pid, (uint32_t)getpid());
+    ZINC_TEST_CLAIM_HOOK();
     atomic_fetch_and(&hdr->flags, ~ZINC_FLAG_CLEAN_CLOSE);
     h->writer = 1;
     return ZINC_OK;
