@@ -108,4 +108,12 @@ export const CLIENT_PLANTS: readonly Plant[] = [
     "    atomic_store(&hdr->writer_start, self_start_ticks((uint32_t)getpid()));\n    atomic_store(&hdr->writer_pid, (uint32_t)getpid());\n    ZINC_TEST_CLAIM_HOOK();\n    atomic_fetch_add(&hdr->generation, 1);\n",
     "a writer's pid names it before its generation moves: a client that sees the new kernel alive reads the old generation and takes its next call for a restart",
   ),
+  p(
+    "hz-late-put-not-rechecked",
+    "projection",
+    "src/projection/_map_queue.ts",
+    "      this.recheck?.failed(keep); // any call of the batch may still land later\n",
+    "",
+    "a Hazelcast putIfAbsent the client failed that lands after its key's newer delete lists a closed slot as live for good",
+  ),
 ];

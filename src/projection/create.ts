@@ -45,6 +45,8 @@ export interface ProjectionTuning {
   invocationTimeoutMs?: number;
   requestTimeoutMs?: number;
   imageCheckMs?: number;
+  /** How long after Hazelcast came back the keys of its failed map batches are re-sent at each check (ms). */
+  mapRecheckMs?: number;
 }
 
 export interface ProjectionConfig {
@@ -127,6 +129,7 @@ export async function createProjection(cfg: ProjectionConfig): Promise<Projectio
       retryMinMs: t.retryMinMs,
       retryMaxMs: t.retryMaxMs,
       imageCheckMs: t.imageCheckMs,
+      mapRecheckMs: t.mapRecheckMs,
       onDiagnostic: cfg.onDiagnostic,
     });
   });

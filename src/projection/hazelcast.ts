@@ -17,6 +17,9 @@
  * the first map write after a (re)connect also checks before writing (its batch may carry the control
  * row, which would put the sentinel back on an emptied cluster), and a check whose call fails stays due.
  * A stored row that is not JSON reads as epoch 0 without a version: the next write replaces it.
+ * A call the client failed may still run on the member later (`lateMapWrites`): a `putIfAbsent` landing after
+ * the newer delete of its key would bring the row back, so the outbox re-sends such keys for a while
+ * (`_map_recheck.ts`).
  */
 import type { HazelcastJsonValue } from "hazelcast-client";
 import { loadedHazelcastLib } from "./_libs.ts";
@@ -42,6 +45,8 @@ export class HazelcastSink implements Sink {
   readonly address: string;
   readonly takesMaps = true;
   readonly mirrorGated = true;
+  /** A call the client failed may still run on the member: the outbox re-sends such keys for a while. */
+  readonly lateMapWrites = true;
   private client: HzClient | null = null;
   private connecting: Promise<HzClient> | null = null;
   private readonly topicName: string;

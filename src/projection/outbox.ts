@@ -12,7 +12,9 @@
  * coalesced to the latest (epoch, version) per key (`_map_queue.ts`), kept in memory (the start image rebuilds
  * them). Failures back off. Image loss: a map sink that can lose what it holds (`sink.imageLost`, Hazelcast) is
  * checked every `imageCheckMs` and at once after a reconnect; if gone, `resyncWith` queues the whole current image
- * again (SINK_RESYNC).
+ * again (SINK_RESYNC). A sink whose failed map call may still land later (`sink.lateMapWrites`, Hazelcast: a put
+ * landing after the newer delete of its key would bring the row back for good) gets the newest write of every key
+ * of a failed batch again at each check, until `mapRecheckMs` after it came back (`_map_recheck.ts`).
  */
 import type { Clock } from "../contracts/clock.ts";
 import type { Severity } from "../contracts/records.ts";
@@ -41,6 +43,8 @@ export interface OutboxOptions {
   memMax?: number;
   /** How often a sink with `imageLost` is checked for a lost image while nothing else happens (ms). */
   imageCheckMs?: number;
+  /** How long after a sink with `lateMapWrites` came back the keys of its failed map batches are re-sent (ms). */
+  mapRecheckMs?: number;
   onDiagnostic: (d: ProjectionDiagnostic) => void;
 }
 
@@ -49,7 +53,7 @@ export class Outbox {
   resyncWith: (() => number) | null = null;
   /** False once any record was refused since this outbox was created (the projected mark stops then). */
   spooledAll = true;
-  private readonly maps = new MapQueue();
+  private readonly maps: MapQueue;
   private mem: PendingRecord[] = [];
   private timer: ReturnType<typeof setTimeout> | null = null;
   private checkTimer: ReturnType<typeof setInterval> | null = null;
@@ -73,8 +77,9 @@ export class Outbox {
     this.batchMax = opts.batchMax ?? 1000;
     this.delayMs = opts.delayMs ?? 10;
     this.memMax = opts.memMax ?? 100_000;
+    this.maps = new MapQueue(sink.lateMapWrites === true ? (opts.mapRecheckMs ?? 120_000) : null);
     if (this.backlog() > 0) this.schedule(0); // a previous process left records: drain them
-    if (sink.imageLost !== undefined) {
+    if (sink.imageLost !== undefined || this.maps.rechecks) {
       this.checkTimer = setInterval(() => {
         this.checkDue = true;
         void this.runOnce(false);
@@ -200,7 +205,10 @@ export class Outbox {
     if (!check && this.pending() === 0) return;
     try {
       if (check) await this.checkImage();
-      await this.drainMaps();
+      if (check) this.maps.requeueDoubts(this.opts.clock.nowMs());
+      const m = await this.maps.send(this.sink, (g) => this.rowsFailed(g));
+      this.counters.applied += m.applied;
+      this.counters.stale += m.stale;
       for (let i = 0; i < 64 && this.backlog() > 0; i++) await this.drainRecords();
       this.markUp();
     } catch (e) {
@@ -219,21 +227,6 @@ export class Outbox {
     this.counters.resyncs++;
     const why = "lost this projection's image (restarted empty or a new cluster)";
     this.report("SINK_RESYNC", "WARNING", `${why}; writing all ${writes} rows again`, { writes });
-  }
-
-  private async drainMaps(): Promise<void> {
-    const batch = this.rowsFailed(this.maps.take());
-    if (batch.length === 0) return; // nothing pending, or no row could be built
-    try {
-      const r = await this.sink.writeMaps(batch);
-      this.counters.applied += r.applied;
-      this.counters.stale += r.stale;
-    } catch (e) {
-      // A row the sink cannot encode is no outage: drop it alone, retry the others now. CAS makes re-applying harmless.
-      const keep = this.rowsFailed(rows.keepEncodable(batch, rows.describeMap));
-      for (const w of keep) this.maps.put(w, false);
-      if (keep.length === batch.length) throw e;
-    }
   }
 
   private async drainRecords(): Promise<void> {
@@ -282,6 +275,7 @@ export class Outbox {
 
   private markUp(): void {
     this.lastSuccessMs = this.opts.clock.nowMs();
+    this.maps.up(this.lastSuccessMs);
     this.retryDelayMs = 0;
     this.memFullReported = false;
     if (this.up) return;

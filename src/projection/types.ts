@@ -150,6 +150,11 @@ export interface Sink {
    */
   imageLost?(): Promise<boolean>;
   reconnected?(): boolean;
+  /**
+   * True when a map write whose call failed may still be applied later (a remote store: Hazelcast). The
+   * outbox then sends the newest write of each such key again at every check for a while (`_map_recheck.ts`).
+   */
+  readonly lateMapWrites?: boolean;
   close(): Promise<void>;
 }
 
