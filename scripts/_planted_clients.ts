@@ -110,7 +110,7 @@ export const CLIENT_PLANTS: readonly Plant[] = [
   ),
   p(
     "hz-late-put-not-rechecked",
-    "projection",
+    "outbox",
     "src/projection/_map_queue.ts",
     "      this.recheck?.failed(keep); // any call of the batch may still land later\n",
     "",
