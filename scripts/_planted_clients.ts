@@ -116,4 +116,12 @@ export const CLIENT_PLANTS: readonly Plant[] = [
     "",
     "a Hazelcast putIfAbsent the client failed that lands after its key's newer delete lists a closed slot as live for good",
   ),
+  p(
+    "resting-absent-never-cancelled",
+    "reconcile",
+    "src/launcher/_resting_absent.ts",
+    'if (verdict === "CANCEL") sends.push(absent.cancelResting(o));',
+    'if (verdict === "CANCEL") void o;',
+    "an order taken as ended that rests at the venue with its events lost is never cancelled: it reserves the position and fills behind the kernel's back",
+  ),
 ];

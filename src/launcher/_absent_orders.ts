@@ -10,6 +10,11 @@
  *   the venue late: cancelling it there`): nothing the kernel ended keeps resting, filling into a position behind
  *   its back. At each event of it, one its slot works again (a RECONCILE found it open and kept it) is let go, and
  *   what the kernel has booked of it since is remembered (`filled_size`): only a fill beyond that is late;
+ * - one live reconciliation finds open at the venue with no event of it heard (its ACK lost) is cancelled there by
+ *   the pass (`find`, `cancelResting`, decided in `_resting_absent.ts`; log `… taken as absent, open at the venue
+ *   (live reconciliation): cancelling it there`). Both paths share one send (`cancels` counts them): never two at
+ *   once (`cancel_running`), none again once the venue took one (`cancel_requested`) unless the pass finds the order
+ *   still open passes later (`open_after_cancel`);
  * - live reconciliation can find what one filled late when its stream event never came (`_late_fills.ts`): an entry
  *   is looked up while its slot is stale, or when a position no slot owns shows on its asset and side (`entriesOf`,
  *   `entriesOn`), at most LOOKUPS_MAX times (`lookedUp` counts them), and is let go (`forget`) once the venue reports
@@ -17,8 +22,8 @@
  *
  * No I/O but the cancel the owner passes in. Bounds: ABSENT_KEPT orders (the oldest let go first).
  *
- * Entry points: `new AbsentOrders(cancel, log)`, `add`, `forget`, `cancelIfLanded`, `entriesOf`, `entriesOn`,
- * `lookedUp`, `ABSENT_KEPT`, `LOOKUPS_MAX`.
+ * Entry points: `new AbsentOrders(cancel, log)`, `add`, `forget`, `find`, `cancelIfLanded`, `cancelResting`,
+ * `entriesOf`, `entriesOn`, `lookedUp`, `ABSENT_KEPT`, `LOOKUPS_MAX`.
  */
 
 import { stageWorkingOrder } from "../contracts/order_status.ts";
@@ -46,8 +51,14 @@ export interface AbsentOrder {
   filled_size: number;
   /** Live reconciliation's lookups of it so far. */
   lookups: number;
-  /** Its cancel at the venue was requested after it landed (`cancelIfLanded`): not sent again. */
+  /** Its cancel at the venue was requested after it landed (the venue took it): not sent again. */
   cancel_requested?: true;
+  /** A cancel of it is out (either path): no second one meanwhile. */
+  cancel_running?: true;
+  /** Cancels of it sent so far (either path); live reconciliation sends none past `CANCELS_MAX`. */
+  cancels: number;
+  /** Live reconciliation's passes that found it still open after its cancel was requested. */
+  open_after_cancel: number;
   /** Live reconciliation passed its late fill to the kernel once (`_late_fills.ts`): not again. */
   fed?: true;
 }
@@ -77,6 +88,8 @@ export class AbsentOrders {
       created_at_ms: order.created_at_ms,
       filled_size: order.filled_size,
       lookups: 0,
+      cancels: 0,
+      open_after_cancel: 0,
     });
     if (this.orders.size > ABSENT_KEPT) this.orders.delete(this.orders.keys().next().value as string);
   }
@@ -84,6 +97,11 @@ export class AbsentOrders {
   /** A new placement of `cid` is the kernel's again (its events are its own), or what it filled was taken. */
   forget(cid: string): void {
     this.orders.delete(cid);
+  }
+
+  /** The remembered order under exactly this client id (the adapter spells a known order the kernel's way). */
+  find(cid: string): AbsentOrder | undefined {
+    return this.orders.get(cid);
   }
 
   /** The remembered entries of slot `slotId` live reconciliation may still look up (`all`: or not), newest first. */
@@ -113,8 +131,8 @@ export class AbsentOrders {
    * Follows an event `e` of an order taken as absent, applied to the kernel (`slotOf`: its slot as it is now): one its
    * slot works again is let go (its events are its own); what the kernel booked of it is remembered; one `e` reports
    * live (ACK, PARTIAL_FILL) is cancelled at the venue. Null when there is nothing to cancel. A cancel not done is
-   * sent again at the order's next event; one requested is not (the order stays remembered: what it filled before
-   * the cancel may still be looked up).
+   * sent again at the order's next event; one requested, or one still out, is not (the order stays remembered: what
+   * it filled before the cancel may still be looked up).
    */
   cancelIfLanded(e: VenueEvent, slotOf: (slotId: number) => SlotRecord): Promise<void> | null {
     const cid = e.client_order_id;
@@ -127,15 +145,31 @@ export class AbsentOrders {
     }
     const own = [slot.entry_order, slot.exit_order].find((o) => o?.client_order_id === cid);
     if (own) order.filled_size = Math.max(order.filled_size, own.filled_size);
-    if ((e.kind !== "ACK" && e.kind !== "PARTIAL_FILL") || order.cancel_requested) return null;
-    const id = order.slot_id;
-    this.log(`slot ${id}: ${cid}, taken as absent, landed at the venue late: cancelling it there`);
-    return this.cancel(order.asset, cid).then(
-      (r) => {
-        if (r.status === "REQUESTED") order.cancel_requested = true;
-        else this.log(`slot ${id}: late ${cid} cancel ${r.status}`);
-      },
-      (err: unknown) => this.log(`slot ${id}: late ${cid} cancel failed: ${String(err)}`),
-    );
+    if ((e.kind !== "ACK" && e.kind !== "PARTIAL_FILL") || order.cancel_requested || order.cancel_running) return null;
+    return this.send(order, "landed at the venue late");
+  }
+
+  /** Live reconciliation found `order` open at the venue, its slot not working it (`_resting_absent.ts`): cancels it. */
+  cancelResting(order: AbsentOrder): Promise<void> {
+    if (order.cancel_running) throw new Error(`Invariant: a cancel of ${order.client_order_id} is out already`);
+    delete order.cancel_requested; // the pass decided the one the venue took did not end it
+    return this.send(order, "open at the venue (live reconciliation)");
+  }
+
+  /** One cancel of `order` at the venue (either path), logged; the venue taking it marks it requested. */
+  private send(order: AbsentOrder, why: string): Promise<void> {
+    const { slot_id: id, client_order_id: cid } = order;
+    this.log(`slot ${id}: ${cid}, taken as absent, ${why}: cancelling it there`);
+    order.cancel_running = true;
+    order.cancels++;
+    return this.cancel(order.asset, cid)
+      .then(
+        (r) => {
+          if (r.status === "REQUESTED") Object.assign(order, { cancel_requested: true, open_after_cancel: 0 });
+          else this.log(`slot ${id}: late ${cid} cancel ${r.status}`);
+        },
+        (err: unknown) => this.log(`slot ${id}: late ${cid} cancel failed: ${String(err)}`),
+      )
+      .finally(() => delete order.cancel_running);
   }
 }

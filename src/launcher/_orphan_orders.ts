@@ -3,17 +3,20 @@
  * manual order, another process's, an exit a restart's lagging belief forgot, an entry that landed
  * after it was taken as absent. One can fill at any time and move a position behind the kernel's
  * back, and a resting reduce-only exit reserves the position (every whole-position exit is then
- * refused). Reported only, never cancelled: a human may own it.
+ * refused). Reported only, never cancelled here: a human may own it. (An order this process placed
+ * and took as ended is no human's: live reconciliation cancels it, `_resting_absent.ts`, and only
+ * one whose cancels gave out comes here, named by `madeBy`.)
  *
  * - `slotOrderIds(slots)`: the client ids of every slot's entry and exit order, working or finished.
- * - `OrphanOrders.follow(open, owned, d)`: one pass's open orders. An order is owned when its
+ * - `OrphanOrders.follow(open, owned, d, madeBy)`: one pass's open orders. An order is owned when its
  *   client id, in any case (BingX lower-cases client ids), is in `owned` (the caller's ids of this
  *   pass) or was in the previous pass's (an order that finished while its slot moved on), or the
  *   executor is placing, cancelling or querying it now (`callRunning`). The rest are followed as
  *   ORPHAN_POSITION is (`FindingWatch`): one WARNING (`d.report`) per order (by venue order id)
  *   while it persists, again when its size or fill changes; resolved (`d.log`) after
  *   `ORPHAN_GONE_AFTER_MISSES` passes in a row without it. A failed read is no pass: the caller
- *   does not call it.
+ *   does not call it. An order `madeBy` names (this process's, its cancels given out) is never
+ *   owned: its WARNING names the slot and role that made it instead of "no slot owns".
  *
  * No I/O; the caller reads the venue.
  */
@@ -47,17 +50,20 @@ export class OrphanOrders {
   private readonly watch = new FindingWatch<VenueOrderState>(keyOf, same);
   private previous: ReadonlySet<string> = new Set();
 
-  /** One pass's open orders: reports the orphans new or changed, logs the reported ones now resolved. */
-  follow(open: readonly VenueOrderState[], owned: readonly string[], d: OrphanOrderDeps): void {
+  /**
+   * One pass's open orders: reports the orphans new or changed, logs the reported ones now resolved. `madeBy`: the
+   * slot of this process that made an open order it could not cancel (null: none here, or one it still cancels).
+   */
+  follow(open: readonly VenueOrderState[], owned: readonly string[], d: OrphanOrderDeps, madeBy = noMaker): void {
     const now = new Set(owned.map((id) => id.toLowerCase()));
     const isOwned = (o: VenueOrderState) => {
       const id = o.client_order_id.toLowerCase();
       return id !== "" && (now.has(id) || this.previous.has(id) || d.executor.callRunning(o.client_order_id));
     };
-    const found = open.filter((o) => !isOwned(o));
+    const found = open.filter((o) => madeBy(o) !== null || !isOwned(o));
     this.previous = now;
     const { report, resolved } = this.watch.follow(found);
-    for (const o of report) d.report(orphanOrderDiagnostic(o, d.clock.nowMs()));
+    for (const o of report) d.report(orphanOrderDiagnostic(o, d.clock.nowMs(), madeBy(o)));
     for (const o of resolved) {
       const ids = `${o.client_order_id || "(no client id)"} (venue ${o.venue_order_id})`;
       d.log(`live reconcile: ORPHAN_ORDER resolved: ${o.asset} ${o.side} order ${ids} is no longer open at the venue`);
@@ -65,18 +71,38 @@ export class OrphanOrders {
   }
 }
 
-/** The WARNING ORPHAN_ORDER for an open venue order no slot owns. */
-export function orphanOrderDiagnostic(o: VenueOrderState, nowMs: number): DiagnosticRecord {
+/** The slot and order of this process that made an open order it took as ended and could not cancel. */
+export interface OrderMaker {
+  slot_id: number;
+  role: "ENTRY" | "EXIT";
+  /** Cancels of it sent, all in vain. */
+  cancels: number;
+}
+
+/** No open order is this process's own that it could not cancel. */
+const noMaker = (_o: VenueOrderState): OrderMaker | null => null;
+
+/** The WARNING ORPHAN_ORDER for an open venue order no slot owns (`made`: one this process made, named). */
+export function orphanOrderDiagnostic(
+  o: VenueOrderState,
+  nowMs: number,
+  made: OrderMaker | null = null,
+): DiagnosticRecord {
   const filled = o.filled_size_cumulative > 0 ? `, filled ${o.filled_size_cumulative} at ${o.avg_price}` : "";
   const ids = `client id ${o.client_order_id || "(none)"}, venue id ${o.venue_order_id}`;
   const order = `${o.type} ${o.side} ${o.position_side} ${o.size} ${o.asset}${filled}`;
-  const message = `open order no slot owns, not cancelled: ${order}, ${ids}`;
+  const whose =
+    made === null
+      ? "open order no slot owns, not cancelled"
+      : `slot ${made.slot_id}'s ${made.role.toLowerCase()} order, taken as ended, still open after ${made.cancels} cancels`;
+  const message = `${whose}: ${order}, ${ids}`;
+  const maker = made === null ? {} : { made_by_slot: made.slot_id, client_order_id: o.client_order_id };
   return {
     code: "ORPHAN_ORDER",
     severity: "WARNING",
     slot_id: null,
     message: message.slice(0, 240),
-    details: { asset: o.asset, side: o.position_side, value: o.size, avg_price: o.avg_price },
+    details: { asset: o.asset, side: o.position_side, value: o.size, avg_price: o.avg_price, ...maker },
     input_index: 0,
     now_ms: nowMs,
   };

@@ -18,10 +18,12 @@
  * ended on the venue's "no such order" made it by filling late (`_late_fills.ts`: its fill passed to the kernel, whose
  * OVERFILL sends its slot to claim it, else named in the ORPHAN_POSITION; a stale slot claims what its earlier such
  * entries filled late too); an open order no slot owns is one ORPHAN_ORDER (WARNING, never cancelled) the same way
- * (`_orphan_orders.ts`: again when its size or fill changes). Last, the leverage watch (`_leverage_watch.ts`): the
- * leverage this process set, and that of each slot holding or working a trade, against the venue's (one read per
- * asset): one changed behind its back is forgotten (the next entry sets it again) and is one VENUE_MISMATCH (field
- * LEVERAGE) per asset, side and venue leverage while it persists.
+ * (`_orphan_orders.ts`: again when its size or fill changes), but one this process placed and took as ended, resting
+ * unseen, is cancelled at the venue (`_resting_absent.ts`: once, unless its slot works it again; a failed cancel
+ * again at a later pass, bounded). Last, the leverage watch (`_leverage_watch.ts`): the leverage this process set,
+ * and that of each slot holding or working a trade, against the venue's (one read per asset): one changed behind its
+ * back is forgotten (the next entry sets it again) and is one VENUE_MISMATCH (field LEVERAGE) per asset, side and
+ * venue leverage while it persists.
  *
  * Invariants: the reconciler decides no state (the kernel does, through venue events and MARK_STALE/RECONCILE); a
  * slot with an order in flight (PENDING_SUBMIT, CANCEL_REQUESTED) or that changed during the reads is left alone this
@@ -44,8 +46,9 @@ import { lookUpOrder } from "./_hung_query.ts";
 import { LateFills } from "./_late_fills.ts";
 import { LeverageWatch } from "./_leverage_watch.ts";
 import { answerContradiction, eventFromOrderState } from "./_order_event.ts";
-import { OrphanOrders, slotOrderIds } from "./_orphan_orders.ts";
+import { slotOrderIds } from "./_orphan_orders.ts";
 import * as rt from "./_reconcile_truth.ts";
+import { RestingAbsent } from "./_resting_absent.ts";
 import { readWithRateLimitWaits } from "./_venue_reads.ts";
 import type { Executor } from "./executor.ts";
 import {
@@ -97,7 +100,7 @@ export class LiveReconciler {
   private running: Promise<number[]> | null = null;
   private stopped = false; // shutdown began: no new pass; the running one ends before touching the kernel again
   private readonly orphans = new rt.OrphanWatch();
-  private readonly orphanOrders = new OrphanOrders();
+  private readonly openOrders = new RestingAbsent(); // ORPHAN_ORDER; this process's own resting orders cancelled
   private readonly leverage = new LeverageWatch();
   private readonly capital: CapitalReseed;
   private readonly late: LateFills;
@@ -108,9 +111,7 @@ export class LiveReconciler {
       ...d,
       read: (what, call) => this.readOne(what, call),
       stopped: () => this.stopped,
-      failed: (error) => {
-        this.stats.last_error = error;
-      },
+      failed: (error) => Object.assign(this.stats, { last_error: error }),
     });
   }
 
@@ -159,12 +160,12 @@ export class LiveReconciler {
     const orphans = await this.late.orphans(this.allocate(view).orphans, view.ended, () => this.allocate(view).orphans);
     if (this.stopped) return reconciled; // its lookups were awaited: the kernel may be gone
     this.followOrphans(orphans);
-    this.orphanOrders.follow(view.orders, [...ownedAtStart, ...slotOrderIds(kernel.slots())], this.d);
+    const cancels = this.openOrders.follow(view.orders, ownedAtStart, { ...this.d, stopped: () => this.stopped });
     const { passes, mismatches_total } = this.stats;
     const last = { last_pass_at_ms: this.d.clock.nowMs(), last_mismatches: reconciled, last_error: null };
     Object.assign(this.stats, { passes: passes + 1, mismatches_total: mismatches_total + reconciled.length, ...last });
     if (reconciled.length > 0) this.capital.due();
-    await this.capital.attempt(); // when one is due (_capital_reseed.ts)
+    await Promise.all([cancels, this.capital.attempt()]); // a re-seed when one is due (_capital_reseed.ts)
     // Last, after the pass's own convergence and re-seed: its reads (one per asset) delay neither.
     await this.leverage.pass({ ...this.d, stopped: () => this.stopped }, (what, call) => this.readOne(what, call));
     return reconciled;
