@@ -14,7 +14,7 @@
 //! - the rings are bounded (32 events, 8 orders) and overwrite their oldest entry.
 //!
 //! Entry points: `SlotMemory`, `content`, `order`, `order_mut`, `working_role`,
-//! `apply_fill`, `finish_order`, `recompute_pnl`, `client_order_id`, `assert_slot`.
+//! `apply_fill`, `finish_order`, `recompute_pnl`, `client_order_id`, `booked_exit_fills`, `assert_slot`.
 
 use crate::abi::*;
 use crate::hash::{id_hash, same_words};
@@ -321,6 +321,29 @@ pub fn status_without_cancel(o: &OrderImage) -> OrderStatus {
     } else {
         OrderStatus::PendingSubmit
     }
+}
+
+/// What the current trade's exit legs filled as the kernel booked them: the slot's exit order (leg
+/// n) and, found in the finished-order ring by their client order ids `"<trade_id>-X<k>"`, legs
+/// 1..n-1. `None` when there is no exit order or one of those legs is not there (it left the ring,
+/// or a RECONCILE adopted it under another id) or its final size is unknown (format-1 snapshot).
+pub fn booked_exit_fills(slot: &SlotImage, mem: &SlotMemory) -> Option<i64> {
+    let last = slot.exit_order.leg();
+    // Legs 1..n-1 and the entry must all still be in the ring (bounds the loop too).
+    if slot.exit_order.present == 0 || last as usize > FINISHED_ORDERS_PER_SLOT {
+        return None;
+    }
+    let mut exited_e8 = slot.exit_order.filled_e8;
+    for leg in 1..last {
+        let cid = client_order_id(&slot.trade_id, OrderRole::Exit, leg);
+        let filled_e8 = mem.finished_order(&cid, &[0; 32])?;
+        if filled_e8 == FILLED_UNKNOWN {
+            return None;
+        }
+        exited_e8 += filled_e8;
+    }
+    assert!(exited_e8 >= 0, "Invariant: booked fills are never negative");
+    Some(exited_e8)
 }
 
 /// Checks the slot invariants after every change (a failure is a kernel bug).

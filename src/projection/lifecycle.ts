@@ -7,8 +7,10 @@
  *  - PARTIAL_EXIT for every exit fill that leaves a position (per leg fill, multi-leg exits): any
  *    confirmed transition out of EXIT_WORKING that shrinks the position, since the real kernel
  *    also applies a larger cumulative fill carried by a CANCEL_ACK, CANCEL_REJECT, REJECT or ACK
- *    (kernel/README.md decision 13), not only by PARTIAL_FILL / FULL_FILL.
- *  - CLOSE when the slot reaches CLOSED, with realized PnL, fees and the capital after settlement.
+ *    (kernel/README.md decision 13), not only by PARTIAL_FILL / FULL_FILL; and out of POSITION_OPEN,
+ *    where only a late fill of the slot's ended exit order shrinks it (decision 38).
+ *  - CLOSE when the slot reaches CLOSED (a working exit's last fill, or such a late one), with realized
+ *    PnL, fees and the capital after settlement.
  * Row ids come from trade facts (`<strategy>:<trade>:OPEN`, `...:PX<leg>:<position left>`,
  * `...:CLOSE`), so the same fact projected twice (replay, restart, a second run re-announcing a
  * restored position) dedupes; `run` and `seq` say which kernel lifetime and input produced the row
@@ -94,7 +96,8 @@ export function tradeEvent(
       s.entry_order?.filled_size ?? s.size,
     );
   }
-  if (t.from === "EXIT_WORKING" && prevSize !== undefined && prevSize > s.size) {
+  const exitFill = t.from === "EXIT_WORKING" || t.from === "POSITION_OPEN"; // POSITION_OPEN: a late exit fill
+  if (exitFill && prevSize !== undefined && prevSize > s.size) {
     return row(
       strategy,
       run,

@@ -2,8 +2,9 @@
  * A Runtime on the BingX adapter against a fresh bingx-sim in this process (journal on, serve loops
  * running, the path warmer off), for tests of the hung-order path and live reconciliation end to end.
  * `lose(cid)` makes the user stream lose every later event of that order before the runtime hears it;
- * `adjust(bundle)` may wrap the venue before the runtime starts. Each teardown goes into `stops`
- * (the caller runs them in reverse after each test).
+ * `adjust(bundle)` may wrap the venue before the runtime starts; `tradeEvents()` are the `trade_events` rows the
+ * projection wrote so far (a callback sink beside the local spool). Each teardown goes into `stops` (the caller runs
+ * them in reverse after each test).
  */
 
 import { mkdtempSync, rmSync } from "node:fs";
@@ -11,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { VenueEvent } from "../../src/contracts/venue.ts";
 import { type Bundle, buildBundle, loadConfig, Runtime, SystemClock } from "../../src/launcher/index.ts";
+import { CallbackSink, type TradeEventRow } from "../../src/projection/index.ts";
 import { startBingxSim } from "../../src/sim/index.ts";
 import { SIM_API_KEY, SIM_SECRET } from "./bingx_sim.ts";
 
@@ -41,7 +43,9 @@ export async function simRuntime(o: SimRuntimeOptions) {
     DITA_V2_HUNG_ORDER_MS: String(o.hungOrderMs),
     DITA_V2_WARM_PATH_MS: "0",
   };
-  const bundle = await buildBundle(loadConfig(env), new SystemClock(), env, { journal: true, log: () => {} });
+  const rows = new CallbackSink({ name: "trade-events", kinds: ["trade_event"], takesMaps: false });
+  const options = { journal: true, log: () => {}, projectionSinks: [rows] };
+  const bundle = await buildBundle(loadConfig(env), new SystemClock(), env, options);
   const lost = new Set<string>();
   const subscribe = bundle.venue.onEvent.bind(bundle.venue);
   bundle.venue.onEvent = (h) => subscribe((e: VenueEvent) => (lost.has(e.client_order_id) ? undefined : h(e)));
@@ -56,5 +60,6 @@ export async function simRuntime(o: SimRuntimeOptions) {
   });
   const slot = () => rt.b.kernel.slot(0);
   const count = (code: string) => rt.metrics.diagnostics.get(code) ?? 0;
-  return { sim, rt, lines, slot, count, lose: (cid: string) => void lost.add(cid) };
+  const tradeEvents = () => rows.records.map((r) => r.row as TradeEventRow);
+  return { sim, rt, lines, slot, count, tradeEvents, lose: (cid: string) => void lost.add(cid) };
 }

@@ -168,6 +168,20 @@ describe("transition table", () => {
     expect(codes(r)).toEqual(["VENUE_REJECTED"]);
   });
 
+  test("POSITION_OPEN + a late fill of its ended exit order books it as the exit's: POSITION_OPEN with position left, CLOSED and settled once at 0", () => {
+    k = freshKernel({ capital: 1000 });
+    openPosition(k, 0, 1, 100);
+    exit(k, 0, 1);
+    feed(k, event("REJECT", exitId(), 0, 0, { reject_reason: "VENUE" })); // ended: it may still fill late
+    const part = feed(k, event("PARTIAL_FILL", exitId(), 0.4, 110));
+    expect(part.transitions[0]).toMatchObject({ from: "POSITION_OPEN", to: "POSITION_OPEN", trigger: "PARTIAL_FILL" });
+    expect(k.slot(0)).toMatchObject({ size: 0.6, realized_pnl: 4 });
+    const full = feed(k, event("FULL_FILL", exitId(), 1, 110));
+    expect(full.transitions[0]).toMatchObject({ from: "POSITION_OPEN", to: "CLOSED", trigger: "FULL_FILL" });
+    expect(codes(full)).toEqual([]);
+    expect(k.account()).toMatchObject({ capital: 1010, trade_seq: 1 });
+  });
+
   test("a working or open slot marked stale (restart, divergence) moves to STALE_STATE_RECONCILING", () => {
     k = freshKernel();
     openPosition(k);

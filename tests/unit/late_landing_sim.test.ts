@@ -18,6 +18,12 @@
  * the wallet; nothing repeats. Where no slot can hold it (the slot moved on to another asset), the ORPHAN_POSITION
  * names the slot and the order that made it.
  *
+ * An exit taken so, whose slot still holds the position it was for, is different: its late fill is booked as the
+ * exit's (kernel/README.md decision 38): the trade closes (CLOSED, settled once by the kernel), one trade_events
+ * CLOSE row records the exit's price, size and PnL, no OVERFILL. Before that fix the fill was an OVERFILL, the slot
+ * reconciled to the venue's flat position (IDLE), and the trade's exit was recorded nowhere (no CLOSE row; its PnL
+ * reached capital only through the wallet re-seed).
+ *
  * Before the fix: with live reconciliation off the slot stayed STALE_STATE_RECONCILING for ever after the OVERFILL
  * (position unmanaged, no pass to take it); a fill whose stream event was lost, or that landed after the slot moved
  * on to a new trade, was reported as an anonymous CRITICAL ORPHAN_POSITION ("no slot owns"), never adopted. With live
@@ -187,22 +193,44 @@ describe("an acknowledged entry taken as ended that fills at the venue after all
 describe("an acknowledged exit taken as ended that fills at the venue after all, the position held", () => {
   for (const intervalMs of [0, 1_000]) {
     const how = intervalMs === 0 ? "without live reconciliation" : "with live reconciliation every 1 s";
-    test(`${how}: its slot adopts the venue's flat position (IDLE) within a bounded time, one OVERFILL names it, capital follows the wallet, nothing repeats`, async () => {
+    test(`${how}: the fill is booked as the exit's: the trade closes with one CLOSE row at the exit's price and size, no OVERFILL, capital follows the wallet, nothing repeats`, async () => {
       const w = await world(intervalMs);
       expect(w.rt.submitStrategy(enter("B1", null)).accepted).toBe(true);
       await within(10_000, "position open", () => w.slot().stage === "POSITION_OPEN");
+      const entryPrice = w.slot().entry_price;
       const exit = { type: "EXIT", slot_id: 0, size: 0.01, price: 70_000, reason: "TP" } as const;
       await takenAsEnded(w, exit, "B1-X1", "POSITION_OPEN");
       expect(w.slot().size).toBe(0.01);
       await outOfBand(w.sim, "land_order", "B1-X1"); // the exit fills at its limit: the position is gone
 
-      await within(WITHIN_MS, "slot 0 flat", () => w.slot().stage === "IDLE");
-      expect(w.slot().size).toBe(0);
+      await within(WITHIN_MS, "slot 0 closed its trade", () => w.slot().stage === "CLOSED");
+      expect(w.slot()).toMatchObject({ trade_id: "B1", size: 0, is_open: false });
+      expect(w.slot().exit_order).toMatchObject({
+        client_order_id: "B1-X1",
+        filled_size: 0.01,
+        avg_fill_price: 70_000,
+      });
       expect(venueLong(w.sim)).toBe(0);
-      expectOneOverfillNaming(w, "B1-X1");
+      expect(w.count("OVERFILL")).toBe(0);
       expect(w.count("ORPHAN_POSITION")).toBe(0);
+      expect(w.rt.b.kernel.account().trade_seq).toBe(1); // settled once, by the kernel
+      await within(10_000, "the CLOSE row projected", () => closeRows(w).length === 1);
+      const [close] = closeRows(w);
+      expect(close).toMatchObject({
+        trade_id: "B1",
+        slot_id: 0,
+        exit_price: 70_000,
+        fill_size: 0.01,
+        position_size: 0,
+      });
+      expect(close!.realized_pnl).toBeCloseTo(0.01 * (70_000 - entryPrice), 6);
       await within(10_000, "capital = the wallet", () => capitalIsWallet(w)); // the exit's PnL counted once
       await expectQuietAfter(w);
+      expect(closeRows(w)).toHaveLength(1);
+      expect(w.slot().stage).toBe("CLOSED");
     }, 60_000);
   }
 });
+
+/** The trade_events CLOSE rows projected so far. */
+const closeRows = (w: World) => w.tradeEvents().filter((r) => r.event_type === "CLOSE");

@@ -10,14 +10,19 @@
 //! - venue events apply the order's *cumulative* fill only when it is not older than what the
 //!   order has (`slot::apply_fill`), so any delivery order converges;
 //! - `SettleOnce` clears `is_open` in the same step that returns the settlement, so a trade
-//!   settles exactly once.
+//!   settles exactly once;
+//! - a late exit fill (`LateExitFill`, and `SettleOnce` from POSITION_OPEN) books only what the
+//!   ended exit order filled beyond what it had booked: its cumulative figures replace the order's,
+//!   the position shrinks by the difference, and the closed figures change by the difference.
 //!
 //! Entry points: `run`, `Ctx`, `Settlement`.
 
 use super::reconcile;
 use super::table::Effect;
 use crate::abi::*;
-use crate::slot::{self, apply_fill, client_order_id, finish_order, order, order_mut, recompute_pnl, SlotMemory};
+use crate::slot::{
+    self, apply_fill, client_order_id, finish_order, leg_pnl, order, order_mut, recompute_pnl, SlotMemory,
+};
 
 /// What an effect needs besides the slot.
 pub struct Ctx<'a> {
@@ -53,6 +58,7 @@ pub fn run(effect: Effect, slot: &mut SlotImage, mem: &mut SlotMemory, ctx: &Ctx
         Effect::ClearEntry => clear_entry(slot, mem, ctx),
         Effect::KeepPartial => finish(slot, mem, ctx),
         Effect::NoteCancelReject => note_cancel_reject(slot, ctx),
+        Effect::LateExitFill => late_exit_fill(slot, mem, ctx),
         Effect::SettleOnce => settlement = Some(settle_once(slot, mem, ctx)),
         Effect::MarkStale => slot.stale_reason = ctx.stale_reason.raw(),
         Effect::AdoptTruth => reconcile::adopt(slot, mem, ctx.input, ctx.now_ms),
@@ -213,9 +219,47 @@ fn note_cancel_reject(slot: &mut SlotImage, ctx: &Ctx) {
     }
 }
 
-/// The last exit leg ended with the position at zero: the trade closes and settles once.
+/// A fill of the slot's exit order after it ended (`fsm/events.rs` checked that it may be booked:
+/// same trade, within the order's size and the position, the position what the trade's booked
+/// fills leave). The order takes the event's cumulative fill, average price and fee; the position
+/// shrinks by what it filled beyond its booked fill, whose PnL (at the entry price) and fee go into
+/// the closed figures, and the finished-order ring keeps its new final size. A FULL_FILL or
+/// CANCEL_ACK is its end at the venue (FILLED, CANCELLED); a PARTIAL_FILL keeps the status it ended
+/// with (nothing works it: the launcher cancels it at the venue).
+fn late_exit_fill(slot: &mut SlotImage, mem: &mut SlotMemory, ctx: &Ctx) {
+    let i = ctx.input;
+    let o = *order(slot, OrderRole::Exit);
+    assert!(ctx.role == Some(OrderRole::Exit) && !slot::is_working(&o), "Invariant: a late fill of the ended exit");
+    let more_e8 = i.qty_e8 - o.filled_e8;
+    assert!(more_e8 > 0 && i.qty_e8 <= o.intended_e8, "Invariant: a late exit fill is within its order");
+    assert!(more_e8 <= slot.size_e8, "Invariant: a late exit fill never closes more than the position");
+    slot.realized_closed_legs += leg_pnl(slot, i.qty_e8, i.price) - leg_pnl(slot, o.filled_e8, o.avg_fill_price);
+    slot.fees_closed_orders += i.fee - o.fee;
+    slot.size_e8 -= more_e8;
+    let x = order_mut(slot, OrderRole::Exit);
+    if x.venue_order_id[0] == 0 && i.venue_order_id[0] != 0 {
+        x.venue_order_id = i.venue_order_id;
+    }
+    x.filled_e8 = i.qty_e8;
+    x.avg_fill_price = i.price;
+    x.fee = i.fee;
+    x.last_update_ms = ctx.now_ms;
+    if matches!(ctx.trigger, Trigger::FullFill | Trigger::CancelAck) {
+        x.status = terminal_status(ctx.trigger).raw();
+        x.reject_reason = 0;
+    }
+    mem.remember_finished(x);
+    recompute_pnl(slot);
+}
+
+/// The trade's last fill left the position at zero: the working exit leg ends (EXIT_WORKING), or
+/// the ended exit order's late fill is booked (POSITION_OPEN); the trade closes and settles once.
 fn settle_once(slot: &mut SlotImage, mem: &mut SlotMemory, ctx: &Ctx) -> Settlement {
-    finish(slot, mem, ctx);
+    match slot::stage_of(slot) {
+        Stage::ExitWorking => finish(slot, mem, ctx),
+        Stage::PositionOpen => late_exit_fill(slot, mem, ctx),
+        _ => panic!("Invariant: SETTLE_ONCE rows start in EXIT_WORKING or POSITION_OPEN"),
+    }
     assert!(slot.size_e8 == 0, "Invariant: SETTLE_ONCE only with the position at zero");
     assert!(slot.is_open == 1, "Invariant: a trade settles exactly once");
     assert!(!slot::is_working(order(slot, OrderRole::Exit)), "Invariant: settled trade has no working order");

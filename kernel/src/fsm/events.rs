@@ -9,8 +9,12 @@
 //!    and an explicit slot gives FOREIGN_ORDER (slot → STALE_STATE_RECONCILING, UNKNOWN_ORDER).
 //! 2. Gate: an event id the slot already saw → DUPLICATE_EVENT (no change); a slot in
 //!    STALE_STATE_RECONCILING → STALE_STATE_RECONCILE (no change).
-//! 3. Finished order: a cumulative fill beyond its final filled size is a late fill → OVERFILL,
-//!    slot → STALE; anything else → STALE_EVENT.
+//! 3. Finished order: a cumulative fill beyond its final filled size is a late fill. One of the
+//!    slot's own ended exit order that the kernel can book (`late_exit_bookable`, decision 38: the
+//!    position it was for still held, the fill within the order and the position, the position
+//!    what the trade's booked fills leave) is booked as the exit's through its table row
+//!    (POSITION_OPEN, or CLOSED and settled once); any other → OVERFILL, slot → STALE. Anything
+//!    else → STALE_EVENT.
 //! 4. Working order: cumulative beyond the order's size → OVERFILL, slot → STALE; a fill event
 //!    older than the order's cumulative → STALE_EVENT; otherwise the table row for the event.
 //!
@@ -25,7 +29,10 @@ use super::Kernel;
 use crate::abi::*;
 use crate::diagnostics::{diag, Diag, Qty, Step, Text};
 use crate::hash::id_hash;
-use crate::slot::{is_working, order, same_id, stage_of, working_role, FILLED_UNKNOWN};
+use crate::slot::{
+    booked_exit_fills, client_order_id, is_working, order, same_id, stage_of, status_of, working_role, SlotMemory,
+    FILLED_UNKNOWN,
+};
 
 /// Where an event goes.
 enum Route {
@@ -56,6 +63,30 @@ fn order_name(i: &InputRecord) -> Text<'_> {
     } else {
         Text(&i.client_order_id)
     }
+}
+
+/// Whether event `i`'s cumulative fill of slot `s`'s ended exit order, beyond what that order
+/// booked, can be booked as the exit's (decision 38): the slot still holds the position the exit
+/// was for (POSITION_OPEN: nothing else works it), the order is the trade's own (`"<trade_id>-X<leg>"`,
+/// beside its entry `"<trade_id>-E"`) and ended with no final word on its size (CANCELLED, REJECTED;
+/// a FULL_FILL named it), the event names no other order (routing falls back to the venue order
+/// id: an event under another client id, or another venue id, contradicts the order), the fill
+/// stays within the order and the position, and the position is what the trade's booked fills
+/// leave (entry fill less every exit leg's): a RECONCILE that adopted another position may hold
+/// this fill already, and it must not close it a second time.
+fn late_exit_bookable(s: &SlotImage, mem: &SlotMemory, i: &InputRecord) -> bool {
+    let (entry, x) = (&s.entry_order, &s.exit_order);
+    let ended_short = matches!(status_of(x), Some(OrderStatus::Cancelled | OrderStatus::Rejected));
+    if stage_of(s) != Stage::PositionOpen || s.is_open != 1 || !ended_short {
+        return false;
+    }
+    let own = same_id(&x.client_order_id, &client_order_id(&s.trade_id, OrderRole::Exit, x.leg()))
+        && same_id(&entry.client_order_id, &client_order_id(&s.trade_id, OrderRole::Entry, 0));
+    let named = (i.client_order_id[0] == 0 || same_id(&i.client_order_id, &x.client_order_id))
+        && (i.venue_order_id[0] == 0 || x.venue_order_id[0] == 0 || same_id(&i.venue_order_id, &x.venue_order_id));
+    let more_e8 = i.qty_e8 - x.filled_e8;
+    let fits = more_e8 > 0 && i.qty_e8 <= x.intended_e8 && more_e8 <= s.size_e8;
+    own && named && fits && booked_exit_fills(s, mem).is_some_and(|exited| entry.filled_e8 - exited == s.size_e8)
 }
 
 impl Kernel {
@@ -268,6 +299,11 @@ impl Kernel {
         let stage = stage_of(&self.slots[id as usize]);
         let status = OrderStatus::from_raw(o.status).map_or("?", OrderStatus::name);
         if i.qty_e8 > o.filled_e8 {
+            let bookable =
+                role == OrderRole::Exit && late_exit_bookable(&self.slots[id as usize], &self.memory[id as usize], i);
+            if bookable && self.book_late_exit_fill(step, i, id, kind) {
+                return true;
+            }
             let d = diag!(
                 Overfill,
                 id,
@@ -289,6 +325,22 @@ impl Kernel {
             Text(&o.client_order_id)
         );
         self.accept_stale(step, i, id, d.stage(stage))
+    }
+
+    /// Books a late fill of slot `id`'s ended exit order (`late_exit_bookable` held) through its
+    /// table row: POSITION_OPEN with the position left, else CLOSED and settled once. False, nothing
+    /// changed, for an event kind with no such row (an ACK, CANCEL_REJECT or REJECT carrying a
+    /// fill): it stays an OVERFILL.
+    fn book_late_exit_fill(&mut self, step: Step, i: &InputRecord, id: u32, kind: EventKind) -> bool {
+        let trigger = Trigger::of_event(kind);
+        let facts = facts_for_event(&self.slots[id as usize], OrderRole::Exit, i.qty_e8);
+        let mut ctx = Self::ctx(i, step, trigger);
+        ctx.role = Some(OrderRole::Exit);
+        if self.fire(step, id, trigger, &facts, &ctx).is_err() {
+            return false;
+        }
+        self.memory[id as usize].remember(&i.event_id, self.event_hash);
+        true
     }
 
     /// The diagnostics that accompany an applied REJECT or CANCEL_REJECT.

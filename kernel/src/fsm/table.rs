@@ -2,7 +2,8 @@
 //!
 //! Job: the rows of docs/architecture.md §3 plus the rows kernel/README.md adds (marks while an entry or
 //! exit is working, CANCEL self rows, MARK_STALE, the RECONCILE derived stages, OVERFILL and
-//! FOREIGN_ORDER to STALE_STATE_RECONCILING, the operator's FLATTEN), with the guards *in the table*, and the pure
+//! FOREIGN_ORDER to STALE_STATE_RECONCILING, the operator's FLATTEN, a late fill of the slot's ended
+//! exit order booked as the exit's), with the guards *in the table*, and the pure
 //! lookup `(stage, input, facts) -> Option<&Row>`, answered from `DECIDE`: the table evaluated
 //! at compile time for every facts value.
 //!
@@ -90,6 +91,9 @@ pub enum Effect {
     KeepPartial,
     NoteCancelReject,
     CloseLeg,
+    /// A late fill of the slot's ended exit order, booked as the exit's (the position left).
+    LateExitFill,
+    /// The trade's last fill (a working exit's, or a late fill of its ended one) closes it: settled once.
     SettleOnce,
     MarkStale,
     AdoptTruth,
@@ -111,6 +115,7 @@ impl Effect {
             Effect::KeepPartial => "KEEP_PARTIAL",
             Effect::NoteCancelReject => "NOTE_CANCEL_REJECT",
             Effect::CloseLeg => "CLOSE_LEG",
+            Effect::LateExitFill => "LATE_EXIT_FILL",
             Effect::SettleOnce => "SETTLE_ONCE",
             Effect::MarkStale => "MARK_STALE",
             Effect::AdoptTruth => "ADOPT_TRUTH",
@@ -197,6 +202,15 @@ pub const TABLE: &[Row] = &[
     row(PositionOpen, Flatten,         Any,                 ExitWorking,   OpenExitLeg),  // the whole position, market, MANUAL
     row(ExitWorking,  Flatten,         CancelNotRequested,  ExitWorking,   RequestCancel),// this leg goes; the next FLATTEN exits all
     row(ExitWorking,  Flatten,         CancelRequested,     ExitWorking,   Ignore),
+    // A fill of the slot's own exit order after it ended (taken as absent and ended by a RECONCILE, rejected,
+    // cancelled) while the position it was for is still held: booked as the exit's (kernel/README.md decision 38;
+    // `fsm/events.rs` decides what may be booked, anything else is an OVERFILL). Appended: row numbers are kept.
+    row(PositionOpen, PartialFill,     PositionLeft,        PositionOpen,  LateExitFill),
+    row(PositionOpen, PartialFill,     PositionZero,        Closed,        SettleOnce),
+    row(PositionOpen, FullFill,        PositionLeft,        PositionOpen,  LateExitFill),
+    row(PositionOpen, FullFill,        PositionZero,        Closed,        SettleOnce),
+    row(PositionOpen, CancelAck,       PositionLeft,        PositionOpen,  LateExitFill),
+    row(PositionOpen, CancelAck,       PositionZero,        Closed,        SettleOnce),
 ];
 
 const _: () = assert!(TABLE.len() < ROW_NONE as usize, "Invariant: row indices fit TransitionRecord.row");

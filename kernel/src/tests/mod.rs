@@ -16,6 +16,8 @@
 //! - `restore_paths`: no restore (snapshot or slot image) leaves two slots holding one trade id;
 //!   a snapshot length past isize::MAX is refused; a RECONCILE keeps its kept order's side;
 //! - `late_fill`: late fills beyond a replaced order's final size are OVERFILLs; snapshot formats;
+//! - `late_exit_fill`: a late fill of the slot's own ended exit order, the position still held, is
+//!   booked as the exit's (reduces, or closes and settles once); what cannot be booked is an OVERFILL;
 //! - `reconcile_adopt`: RECONCILE keeps the working order it names (ids, leg, times, a pending
 //!   cancel) and adopts an unknown one as the next order; truths without a side or a position
 //!   for their order are refused;
@@ -37,6 +39,7 @@ mod diagnostic_codes;
 mod event_routing;
 mod hostile;
 mod image_checks;
+mod late_exit_fill;
 mod late_fill;
 mod pipeline;
 mod reconcile_adopt;

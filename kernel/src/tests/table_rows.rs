@@ -527,6 +527,73 @@ fn stale_reconcile_flat_moves_to_idle_without_settling() {
     assert_eq!((k.slot(0).is_open, k.account().capital, k.account().trade_seq), (0, capital, 0));
 }
 
+/// POSITION_OPEN at 0.01 whose exit leg T1-X1 of `qty_e8` the venue rejected: it may still fill late
+/// (decision 38: booked as the exit's).
+fn exit_ended(k: &mut K, qty_e8: i64) {
+    open_position(k, 0, "T1", e8(0.01), 100.0);
+    assert!(k.apply(exit(0, qty_e8, T0 + 10)).ok());
+    assert!(k.apply(reject("T1-X1", "xr1", RejectReason::Venue, T0 + 11)).ok());
+    assert_eq!(k.stage(0), Stage::PositionOpen);
+}
+
+fn late_exit(kind: EventKind, cum: f64) -> InputRecord {
+    event(kind, "T1-X1", "late", e8(cum), 110.0, 0.0, T0 + 12)
+}
+
+#[test]
+fn position_open_late_exit_partial_fill_with_position_left_stays_position_open() {
+    let mut k = K::new(1);
+    exit_ended(&mut k, e8(0.01));
+    let o = k.apply(late_exit(EventKind::PartialFill, 0.004));
+    expect_row(&o, 0, Stage::PositionOpen, Trigger::PartialFill, "POSITION_LEFT", Stage::PositionOpen);
+    assert_eq!((k.slot(0).size_e8, k.slot(0).exit_order.filled_e8), (e8(0.006), e8(0.004)));
+}
+
+#[test]
+fn position_open_late_exit_partial_fill_with_position_zero_moves_to_closed() {
+    let mut k = K::new(1);
+    exit_ended(&mut k, e8(0.01));
+    let o = k.apply(late_exit(EventKind::PartialFill, 0.01));
+    expect_row(&o, 0, Stage::PositionOpen, Trigger::PartialFill, "POSITION_ZERO", Stage::Closed);
+    assert_eq!((k.slot(0).is_open, k.account().trade_seq), (0, 1));
+}
+
+#[test]
+fn position_open_late_exit_full_fill_with_position_left_stays_position_open() {
+    let mut k = K::new(1);
+    exit_ended(&mut k, e8(0.004));
+    let o = k.apply(late_exit(EventKind::FullFill, 0.004));
+    expect_row(&o, 0, Stage::PositionOpen, Trigger::FullFill, "POSITION_LEFT", Stage::PositionOpen);
+    assert_eq!((k.slot(0).size_e8, k.slot(0).exit_order.status), (e8(0.006), OrderStatus::Filled.raw()));
+}
+
+#[test]
+fn position_open_late_exit_full_fill_with_position_zero_moves_to_closed() {
+    let mut k = K::new(1);
+    exit_ended(&mut k, e8(0.01));
+    let o = k.apply(late_exit(EventKind::FullFill, 0.01));
+    expect_row(&o, 0, Stage::PositionOpen, Trigger::FullFill, "POSITION_ZERO", Stage::Closed);
+    assert!((k.slot(0).realized_pnl - 0.1).abs() < 1e-12 && k.account().trade_seq == 1);
+}
+
+#[test]
+fn position_open_late_exit_cancel_ack_with_position_left_stays_position_open() {
+    let mut k = K::new(1);
+    exit_ended(&mut k, e8(0.01));
+    let o = k.apply(late_exit(EventKind::CancelAck, 0.004));
+    expect_row(&o, 0, Stage::PositionOpen, Trigger::CancelAck, "POSITION_LEFT", Stage::PositionOpen);
+    assert_eq!((k.slot(0).size_e8, k.slot(0).exit_order.status), (e8(0.006), OrderStatus::Cancelled.raw()));
+}
+
+#[test]
+fn position_open_late_exit_cancel_ack_with_position_zero_moves_to_closed() {
+    let mut k = K::new(1);
+    exit_ended(&mut k, e8(0.01));
+    let o = k.apply(late_exit(EventKind::CancelAck, 0.01));
+    expect_row(&o, 0, Stage::PositionOpen, Trigger::CancelAck, "POSITION_ZERO", Stage::Closed);
+    assert_eq!(k.account().trade_seq, 1);
+}
+
 /// Every combination of guard facts, for the coverage and overlap checks.
 fn all_facts() -> Vec<GuardFacts> {
     let mut all = Vec::new();
@@ -580,12 +647,14 @@ fn precomputed_decisions_equal_evaluating_the_guards_for_every_facts_value() {
 
 #[test]
 fn table_has_one_row_per_spec_row_and_names_in_spec_spelling() {
-    assert_eq!(TABLE.len(), 53); // 46 rows of the spec and kernel/README, 7 FLATTEN rows
+    assert_eq!(TABLE.len(), 59); // 46 rows of the spec and kernel/README, 7 FLATTEN rows, 6 late exit fill rows
     let text = std::str::from_utf8(crate::fsm::table::table_text()).unwrap().trim_end_matches('\0');
     assert_eq!(text.lines().count(), TABLE.len());
     assert!(text.contains("ENTRY_WORKING FULL_FILL ANY POSITION_OPEN FILL_ENTRY\n"));
     assert!(text.contains("EXIT_WORKING FULL_FILL POSITION_ZERO CLOSED SETTLE_ONCE\n"));
     assert!(text.contains("STALE_STATE_RECONCILING RECONCILE TRUTH_FLAT IDLE ADOPT_FLAT\n"));
+    assert!(text.contains("POSITION_OPEN FULL_FILL POSITION_LEFT POSITION_OPEN LATE_EXIT_FILL\n"));
+    assert!(text.contains("POSITION_OPEN FULL_FILL POSITION_ZERO CLOSED SETTLE_ONCE\n"));
     for line in text.lines() {
         assert_eq!(line.split(' ').count(), 5, "{line}");
     }
