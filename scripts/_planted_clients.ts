@@ -124,4 +124,12 @@ export const CLIENT_PLANTS: readonly Plant[] = [
     'if (verdict === "CANCEL") void o;',
     "an order taken as ended that rests at the venue with its events lost is never cancelled: it reserves the position and fills behind the kernel's back",
   ),
+  p(
+    "late-exit-fill-no-partial-row",
+    "outbox",
+    "src/projection/lifecycle.ts",
+    'const exitFill = t.from === "EXIT_WORKING" || t.from === "POSITION_OPEN";',
+    'const exitFill = t.from === "EXIT_WORKING";',
+    "a late partial fill of an ended exit shrinks the position with no PARTIAL_EXIT row in trade_events",
+  ),
 ];
