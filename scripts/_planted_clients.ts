@@ -132,4 +132,12 @@ export const CLIENT_PLANTS: readonly Plant[] = [
     'const exitFill = t.from === "EXIT_WORKING";',
     "a late partial fill of an ended exit shrinks the position with no PARTIAL_EXIT row in trade_events",
   ),
+  p(
+    "lost-late-exit-fill-not-fed",
+    "reconcile",
+    "src/launcher/_late_fills.ts",
+    "else if (state !== null && filledLate(o, state) > 0 && unmoved(id)) this.feed(o, state);",
+    "else if (state !== null && filledLate(o, state) > 0 && unmoved(id)) void o;",
+    "a late exit fill whose stream event was lost is reconciled away: the slot ends IDLE and the trade's exit is recorded nowhere (no CLOSE row)",
+  ),
 ];

@@ -15,6 +15,14 @@
  *   kernel decides: an OVERFILL sends its slot to reconcile, and the slot claims the fill); the orphans are then
  *   those `again` finds, and one still left is named by that order (`made_by`): a position this process's own order
  *   made is never an anonymous ORPHAN_POSITION.
+ * - `exitsFilledLate(ids, open, unmoved)`: before a pass judges the position mismatch of these slots, each one in
+ *   POSITION_OPEN whose own exit order was taken as ended (remembered, role EXIT, same slot and asset) is looked up
+ *   (unless the venue lists it open; at most LOOKUPS_PER_PASS a pass, LOOKUPS_MAX each in all). A fill beyond what
+ *   the kernel booked of it is passed to the kernel once as the event the stream lost (the kernel decides: decision
+ *   38 books it as the exit's, the trade closing with its CLOSE row; else an OVERFILL, and the slot reconciles). The
+ *   slots still to judge are those no fill or transition moved meanwhile (`unmoved`); one whose exit was not looked
+ *   up (the budget spent) or whose lookup failed waits for a later pass (bounded: each exit is looked up at most
+ *   LOOKUPS_MAX times, then its slot is judged as before).
  * - `taken(slotId, ended)`: the slot took the venue's truth: its remembered entries on its asset the venue reports
  *   ended are let go (what they filled is in that truth); so is any entry a lookup finds ended with nothing filled
  *   late.
@@ -22,20 +30,21 @@
  * Invariants: no kernel state is decided here (the kernel takes or refuses the event); every lookup is bounded;
  * nothing reaches the kernel once shutdown began (`stopped`).
  *
- * Entry points: `new LateFills(deps)`, `lookUpEarlier`, `lookUp`, `lateFill`, `orphans`, `taken`, `LOOKUPS_PER_PASS`.
+ * Entry points: `new LateFills(deps)`, `lookUpEarlier`, `lookUp`, `lateFill`, `orphans`, `exitsFilledLate`, `taken`,
+ * `LOOKUPS_PER_PASS`.
  */
 
 import { isOpenAtVenue } from "../contracts/order_status.ts";
 import type { SlotRecord } from "../contracts/records.ts";
 import type { VenueAdapter, VenueOrderState } from "../contracts/venue.ts";
 import type { ExecutionKernel } from "../kernel/index.ts";
-import type { AbsentOrder, AbsentOrders } from "./_absent_orders.ts";
+import { type AbsentOrder, type AbsentOrders, LOOKUPS_MAX } from "./_absent_orders.ts";
 import { lookUpOrder } from "./_hung_query.ts";
 import { answerContradiction, eventFromOrderState } from "./_order_event.ts";
 import { orderIn } from "./_reconcile_truth.ts";
 import type { Orphan } from "./position_allocation.ts";
 
-/** Lookups of remembered entries for the positions no slot owns, per pass. */
+/** Lookups a pass of remembered entries for the positions no slot owns (and, apart, of exits: `exitsFilledLate`). */
 export const LOOKUPS_PER_PASS = 8;
 
 export interface LateFillDeps {
@@ -124,6 +133,35 @@ export class LateFills {
       const maker = makers.get(`${x.asset}:${x.side}`);
       return maker === undefined ? x : { ...x, made_by: maker };
     });
+  }
+
+  /**
+   * Slots `ids` about to be judged mismatched: each one's remembered exit taken as ended is looked up (or found open
+   * in `open`), its late fill passed to the kernel once as the event the stream lost. Returns the ids still to judge.
+   */
+  async exitsFilledLate(ids: number[], open: readonly VenueOrderState[], unmoved: (id: number) => boolean) {
+    let budget = LOOKUPS_PER_PASS;
+    const waiting = new Set<number>(); // not looked up (the pass's budget spent) or the lookup failed: the next pass
+    for (const id of ids) {
+      const o = this.rememberedExit(this.d.kernel.slot(id));
+      if (o === undefined) continue;
+      let state: VenueOrderState | null | undefined = orderIn(open, o.asset, o.client_order_id);
+      if (state === null) {
+        state = budget-- > 0 ? await this.lookUp(o) : undefined;
+        if (this.d.stopped()) return [];
+      }
+      if (state === undefined) waiting.add(id);
+      else if (state !== null && filledLate(o, state) > 0 && unmoved(id)) this.feed(o, state); // moved: its event came
+    }
+    return ids.filter((id) => !waiting.has(id) && unmoved(id));
+  }
+
+  /** The slot's own exit order, taken as ended, still to be looked up: only the kernel's own can be booked late. */
+  private rememberedExit(slot: SlotRecord): AbsentOrder | undefined {
+    const cid = slot.exit_order?.client_order_id;
+    const o = slot.stage === "POSITION_OPEN" && cid !== undefined ? this.d.executor.absent.find(cid) : undefined;
+    const same = o?.role === "EXIT" && o.slot_id === slot.slot_id && o.asset === slot.asset;
+    return same && !o.fed && o.lookups < LOOKUPS_MAX ? o : undefined;
   }
 
   /** Passes `o`'s late fill to the kernel (once) as the event the stream lost; true when the kernel's slot changed. */

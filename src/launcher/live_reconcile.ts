@@ -6,12 +6,15 @@
  * One pass: read positions and open orders (two calls, rate limits waited out), look up each working order no longer
  * listed open (and a stale slot's late entry), split the positions across the claimant slots (`allocatePositions`, as
  * at restart: confirmed sizes first, then what a working entry filled, so an entry never takes another slot's
- * position), and list the slots that disagree. A second read confirms them (a stream event may just be late); then,
- * for each slot no fill or transition moved since the first read (a mark does not: `settledView`; a strategy marks every
- * tick): a working order the venue reports ended (its event lost) is applied as that event (`replayEnded`); otherwise
- * MARK_STALE (DIVERGENCE) and RECONCILE to the venue's truth. Either reports VENUE_MISMATCH. A slot in
- * STALE_STATE_RECONCILING always needs the venue's truth: it is reconciled at every pass until the kernel takes it (no
- * VENUE_MISMATCH: it is marked already). Capital is re-seeded from the wallet after a slot was reconciled, once no
+ * position), and list the slots that disagree (`_slot_disagreements.ts`). A second read confirms them (a stream event
+ * may just be late); a confirmed slot in POSITION_OPEN whose own exit was taken as ended on the venue's "no such order"
+ * has that exit looked up first (`_late_fills.ts`, bounded): a fill the stream lost is passed to the kernel once as
+ * its event (decision 38 books it as the exit's: the trade closes with its CLOSE row; else an OVERFILL), and a slot
+ * whose exit could not be looked up waits for a later pass. Then, for each slot no fill or transition moved since the
+ * first read (a mark does not: `settledView`; a strategy marks every tick): a working order the venue reports ended
+ * (its event lost) is applied as that event (`replayEnded`); otherwise MARK_STALE (DIVERGENCE) and RECONCILE to the
+ * venue's truth. Either reports VENUE_MISMATCH. A slot in STALE_STATE_RECONCILING always needs the venue's truth: it
+ * is reconciled at every pass until the kernel takes it (no VENUE_MISMATCH: it is marked already). Capital is re-seeded from the wallet after a slot was reconciled, once no
  * fill can be on its way to the kernel (else it would count twice): retried on its own within seconds if not yet,
  * then by a later pass (`_capital_reseed.ts`). A position no slot owns is one ORPHAN_POSITION while it persists
  * (`OrphanWatch`: again when its size changes; two passes without it resolve it, logged), unless an entry taken as
@@ -37,8 +40,8 @@
  */
 
 import type { Clock } from "../contracts/clock.ts";
-import { isTradingStage, stageWorkingOrder } from "../contracts/order_status.ts";
-import type { DiagnosticRecord, SlotRecord } from "../contracts/records.ts";
+import { stageWorkingOrder } from "../contracts/order_status.ts";
+import type { DiagnosticRecord } from "../contracts/records.ts";
 import type { VenueAdapter, VenueOrderState, VenuePosition } from "../contracts/venue.ts";
 import type { ExecutionKernel } from "../kernel/index.ts";
 import { CapitalReseed } from "./_capital_reseed.ts";
@@ -49,6 +52,7 @@ import { answerContradiction, eventFromOrderState } from "./_order_event.ts";
 import { slotOrderIds } from "./_orphan_orders.ts";
 import * as rt from "./_reconcile_truth.ts";
 import { RestingAbsent } from "./_resting_absent.ts";
+import { slotDisagreements } from "./_slot_disagreements.ts";
 import { readWithRateLimitWaits } from "./_venue_reads.ts";
 import type { Executor } from "./executor.ts";
 import {
@@ -151,7 +155,9 @@ export class LiveReconciler {
       view = await this.read(); // confirm: a late stream event is not a mismatch
       if (this.stopped) return [];
       const confirmed = new Set(this.disagreements(view));
-      const due = suspects.filter((id) => confirmed.has(id) && unmoved(id));
+      const judged = suspects.filter((id) => confirmed.has(id) && unmoved(id));
+      const due = await this.late.exitsFilledLate(judged, view.orders, unmoved); // a lost late exit fill first
+      if (this.stopped) return [];
       const replayed = due.filter((id) => this.replayEnded(id, view));
       const truths = this.truths(view); // after the replayed events
       const left = due.filter((id) => !replayed.includes(id) && unmoved(id));
@@ -214,38 +220,10 @@ export class LiveReconciler {
     return new Map(this.allocate(view).assignments.map((a) => [a.slot_id, a]));
   }
 
-  /** Slots whose belief the venue contradicts, and every stale slot (slots with an order in flight are not judged). */
+  /** Slots whose belief the venue contradicts, and every stale slot (`_slot_disagreements.ts`). */
   private disagreements(view: VenueView): number[] {
-    const shares = this.truths(view);
-    const out: number[] = [];
-    for (const s of this.d.kernel.slots()) {
-      if (s.stage === "STALE_STATE_RECONCILING") {
-        out.push(s.slot_id); // marked already: only the venue's truth clears it
-        continue;
-      }
-      if (!isTradingStage(s.stage) || this.inFlight(s)) continue;
-      const share = shares.get(s.slot_id)?.size ?? 0;
-      const order = stageWorkingOrder(s);
-      const orderGone = order !== null && rt.orderIn(view.orders, s.asset, order.client_order_id) === null;
-      const held =
-        s.stage === "POSITION_OPEN"
-          ? !rt.sameSize(share, s.size)
-          : s.stage === "ENTRY_WORKING"
-            ? share < s.size && !rt.sameSize(share, s.size) // entry fills only add
-            : share > s.size && !rt.sameSize(share, s.size); // exit fills only remove
-      if (orderGone || held) out.push(s.slot_id);
-    }
-    return out;
-  }
-
-  /**
-   * An order in flight (PENDING_SUBMIT, CANCEL_REQUESTED) is not judged while its answer may come, unless the kernel
-   * marked it hung (DITA_V2_HUNG_ORDER_MS) with no placement, cancel or query of it running: the venue settles it.
-   */
-  private inFlight(s: SlotRecord): boolean {
-    const o = stageWorkingOrder(s);
-    if (o === null || (o.status !== "PENDING_SUBMIT" && o.status !== "CANCEL_REQUESTED")) return false;
-    return !o.hung || this.d.executor.callRunning(o.client_order_id);
+    const callRunning = (cid: string) => this.d.executor.callRunning(cid);
+    return slotDisagreements(this.d.kernel.slots(), this.truths(view), view.orders, callRunning);
   }
 
   /**

@@ -1,0 +1,177 @@
+/**
+ * `LateFills.exitsFilledLate` (_late_fills.ts) in the fast tier, on a fake kernel and venue (the end-to-end proof
+ * against bingx-sim is tests/unit/late_exit_lost_event_sim.test.ts): before live reconciliation judges a slot's
+ * position mismatch, the slot's own exit taken as ended on the venue's "no such order" (remembered in AbsentOrders,
+ * role EXIT) is looked up; a fill beyond what the kernel booked of it is passed to the kernel once as the venue
+ * event the stream lost; the kernel decides. Bounds: LOOKUPS_PER_PASS lookups a pass, LOOKUPS_MAX per exit, one
+ * event per exit, nothing once shutdown began; a slot whose exit could not be looked up waits for a later pass, and
+ * one a fill or transition moved meanwhile is left alone.
+ */
+
+import { describe, expect, test } from "bun:test";
+import type { OrderRecord, SlotRecord } from "../../src/contracts/records.ts";
+import type { VenueEvent, VenueOrderState } from "../../src/contracts/venue.ts";
+import { AbsentOrders, LOOKUPS_MAX } from "../../src/launcher/_absent_orders.ts";
+import { LateFills, LOOKUPS_PER_PASS } from "../../src/launcher/_late_fills.ts";
+
+const exitOrder = (trade: string): OrderRecord => ({
+  trade_id: trade,
+  venue_order_id: "1800000000000000001",
+  client_order_id: `${trade}-X1`,
+  role: "EXIT",
+  side: "SELL",
+  order_type: "LIMIT",
+  status: "CANCELLED",
+  leg: 1,
+  intended_size: 0.01,
+  filled_size: 0,
+  avg_fill_price: 0,
+  limit_price: 70_000,
+  fee: 0,
+  hung: false,
+  created_at_ms: 1,
+  last_update_ms: 2,
+});
+
+/** Slot `id` holding a 0.01 BTC-USDT LONG (POSITION_OPEN), its exit `<trade>-X1` ended (taken as absent). */
+const holding = (id: number, trade = `T${id}`, stage: SlotRecord["stage"] = "POSITION_OPEN") =>
+  ({
+    slot_id: id,
+    stage,
+    asset: "BTC-USDT",
+    side: "LONG",
+    size: 0.01,
+    version: 1,
+    entry_order: null,
+    exit_order: exitOrder(trade),
+  }) as unknown as SlotRecord;
+
+const filled = (cid: string, status: VenueOrderState["status"] = "FILLED", cumulative = 0.01): VenueOrderState => ({
+  venue_order_id: "1800000000000000001",
+  client_order_id: cid,
+  asset: "BTC-USDT",
+  side: "SELL",
+  position_side: "LONG",
+  type: "LIMIT",
+  status,
+  size: 0.01,
+  filled_size_cumulative: cumulative,
+  avg_price: cumulative > 0 ? 70_000 : 0,
+  fee_cumulative: 0,
+  updated_ms: 3,
+});
+
+/**
+ * Slots `slots`, each exit remembered as taken as absent; the venue answers each lookup with `answer(cid)` (throws:
+ * a failed lookup); a kernel that takes every event (the slot's version moves), or none (`takes` false).
+ */
+function world(slots: SlotRecord[], answer: (cid: string) => VenueOrderState | null, takes = true) {
+  const kernelSlots = new Map(slots.map((s) => [s.slot_id, s]));
+  const absent = new AbsentOrders(
+    async () => ({ status: "REQUESTED" }),
+    () => {},
+  );
+  for (const s of slots) absent.add(s, s.exit_order!);
+  const events: VenueEvent[] = [];
+  const asked: string[] = [];
+  let stopped = false;
+  const late = new LateFills({
+    kernel: { slot: (id) => kernelSlots.get(id)! },
+    executor: {
+      absent,
+      onVenueEvent(e) {
+        events.push(e);
+        const s = [...kernelSlots.values()].find((x) => x.exit_order?.client_order_id === e.client_order_id)!;
+        if (takes) kernelSlots.set(s.slot_id, { ...s, stage: "CLOSED", version: s.version + 1 });
+      },
+    },
+    venue: {
+      async queryOrder(_asset, cid) {
+        asked.push(cid);
+        return answer(cid);
+      },
+    },
+    log() {},
+    read: (_what, call) => call(),
+    stopped: () => stopped,
+  });
+  const versions = new Map(slots.map((s) => [s.slot_id, s.version]));
+  const unmoved = (id: number) => kernelSlots.get(id)!.version === versions.get(id);
+  const ids = slots.map((s) => s.slot_id);
+  const judge = (open: VenueOrderState[] = []) => late.exitsFilledLate(ids, open, unmoved);
+  const stop = () => {
+    stopped = true;
+  };
+  return { late, absent, events, asked, judge, stop };
+}
+
+describe("exitsFilledLate: a lost late fill of a slot's own exit taken as ended reaches the kernel before the mismatch is judged", () => {
+  test("the venue reports the exit filled: its fill is passed to the kernel as the lost FULL_FILL, and the slot it moved is not judged", async () => {
+    const w = world([holding(0, "C1")], (cid) => filled(cid));
+    expect(await w.judge()).toEqual([]);
+    expect(w.asked).toEqual(["C1-X1"]);
+    expect(w.events).toHaveLength(1);
+    expect(w.events[0]).toMatchObject({ kind: "FULL_FILL", client_order_id: "C1-X1", filled_size_cumulative: 0.01 });
+  });
+
+  test("once: an event the kernel did not take is not passed again, nor the exit looked up again; the slot is judged as before", async () => {
+    const w = world([holding(0, "C1")], (cid) => filled(cid), false);
+    expect(await w.judge()).toEqual([0]);
+    expect(await w.judge()).toEqual([0]);
+    expect(w.events).toHaveLength(1);
+    expect(w.asked).toEqual(["C1-X1"]);
+  });
+
+  test("an exit the venue reports ended with nothing filled: no event, let go, the slot judged at once", async () => {
+    const w = world([holding(0, "C1")], (cid) => filled(cid, "CANCELED", 0));
+    expect(await w.judge()).toEqual([0]);
+    expect(w.events).toEqual([]);
+    expect(w.absent.find("C1-X1")).toBeUndefined();
+  });
+
+  test("an exit the venue lists open, partly filled: no lookup, its fill passed as the lost PARTIAL_FILL", async () => {
+    const w = world([holding(0, "C1")], () => null);
+    expect(await w.judge([filled("C1-X1", "PARTIALLY_FILLED", 0.004)])).toEqual([]);
+    expect(w.asked).toEqual([]);
+    expect(w.events[0]).toMatchObject({ kind: "PARTIAL_FILL", filled_size_cumulative: 0.004 });
+  });
+
+  test(`at most ${LOOKUPS_PER_PASS} lookups a pass: a slot whose exit was not looked up waits for a later pass`, async () => {
+    const slots = Array.from({ length: LOOKUPS_PER_PASS + 2 }, (_, i) => holding(i));
+    const w = world(slots, (cid) => filled(cid, "CANCELED", 0)); // nothing late: each one let go
+    const first = await w.judge();
+    expect(w.asked).toHaveLength(LOOKUPS_PER_PASS);
+    expect(first).toEqual(slots.slice(0, LOOKUPS_PER_PASS).map((s) => s.slot_id));
+    expect(await w.judge()).toEqual(slots.map((s) => s.slot_id)); // the rest looked up at the next pass
+    expect(w.asked).toHaveLength(LOOKUPS_PER_PASS + 2);
+  });
+
+  test(`a failed lookup: the slot waits, and after ${LOOKUPS_MAX} failed lookups it is judged as before`, async () => {
+    const w = world([holding(0, "C1")], () => {
+      throw new Error("HTTP 503");
+    });
+    for (let i = 0; i < LOOKUPS_MAX; i++) expect(await w.judge()).toEqual([]);
+    expect(await w.judge()).toEqual([0]);
+    expect(w.asked).toHaveLength(LOOKUPS_MAX);
+    expect(w.events).toEqual([]);
+  });
+
+  test("only a POSITION_OPEN slot's own exit: another stage, or an order remembered as another slot's, is not looked up", async () => {
+    const working = holding(0, "C1", "EXIT_WORKING");
+    const w = world([working, holding(1, "D1")], (cid) => filled(cid));
+    w.absent.add({ slot_id: 5, asset: "BTC-USDT", side: "LONG" }, exitOrder("D1")); // now remembered as slot 5's
+    expect(await w.judge()).toEqual([0, 1]);
+    expect(w.asked).toEqual([]);
+    expect(w.events).toEqual([]);
+  });
+
+  test("nothing reaches the kernel once shutdown began during the lookup", async () => {
+    let w: ReturnType<typeof world> | null = null;
+    w = world([holding(0, "C1")], (cid) => {
+      w?.stop();
+      return filled(cid);
+    });
+    expect(await w.judge()).toEqual([]);
+    expect(w.events).toEqual([]);
+  });
+});

@@ -1,0 +1,117 @@
+/**
+ * An acknowledged EXIT the hung-order query took as ended on the venue's "no such order" (ABSENT_STALE: the kernel
+ * ends it and the slot, still holding the position, takes the venue's truth back to POSITION_OPEN), which lands and
+ * fills late after all, and whose stream events are LOST: only the venue's position (now flat) shows the fill. Live
+ * reconciliation then finds the slot's position missing at the venue. What a production system must do, and these
+ * tests state: before the pass judges that mismatch it looks the slot's remembered exit up at the venue and passes
+ * the fill the stream lost to the kernel once, as the venue event (kernel/README.md decision 38 books it as the
+ * exit's): the trade closes (CLOSED, settled once by the kernel), one trade_events CLOSE row records the exit's price,
+ * size and PnL, no OVERFILL, no ORPHAN_POSITION, capital follows the wallet, nothing repeats.
+ *
+ * Before the fix the pass saw only a VENUE_MISMATCH: the slot went through STALE_STATE_RECONCILING to the venue's
+ * flat position and ended IDLE with no CLOSE row (the exit recorded nowhere; its PnL reaching capital only through
+ * the wallet re-seed).
+ *
+ * End to end: a Runtime (journal, executor, serve loops with their TICK, the hung-order path, live reconciliation
+ * every 1 s) on the BingX adapter against bingx-sim in this process (`hide_order`, `land_order`; the stream made to
+ * lose the exit's events by `lose(cid)`).
+ */
+
+import { afterEach, expect, test } from "bun:test";
+import type { StrategyIntent } from "../../src/contracts/intents.ts";
+import type { DiagnosticRecord } from "../../src/contracts/records.ts";
+import type { SimHandle } from "../../src/sim/index.ts";
+import { simRuntime } from "../_support/sim_runtime.ts";
+import { within } from "../_support/within.ts";
+
+/** A hung order is flagged this long after its last venue update (at the next 1 s TICK). */
+const HUNG_ORDER_MS = 300;
+/** The bound: a TICK, the query, a reconciliation pass or two (each two reads and a lookup), on a busy machine. */
+const WITHIN_MS = 12_000;
+
+const stops: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const stop of stops.splice(0).reverse()) await stop();
+});
+
+/** A runtime against a fresh bingx-sim (BTC-USDT at 65 000, a 10 000 wallet), live reconciliation every 1 s. */
+async function world() {
+  const diagnostics: DiagnosticRecord[] = [];
+  const onOutcome = (_t: unknown, d: readonly DiagnosticRecord[]) => diagnostics.push(...d);
+  const events = { onOutcome, onControl() {}, onFlatten() {} };
+  const prices = { "BTC-USDT": 65_000 };
+  const w = await simRuntime({ seed: 37, prices, intervalMs: 1_000, hungOrderMs: HUNG_ORDER_MS, stops, events });
+  const said = (code: string) => diagnostics.filter((d) => d.code === code).map((d) => d.message);
+  const closeRows = () => w.tradeEvents().filter((r) => r.event_type === "CLOSE");
+  return { ...w, said, closeRows };
+}
+
+type World = Awaited<ReturnType<typeof world>>;
+
+/** POST /_sim/out_of_band `{action, clientOrderId}`: the venue hides or lands the order. */
+async function outOfBand(sim: SimHandle, action: "hide_order" | "land_order", clientOrderId: string): Promise<void> {
+  const body = JSON.stringify({ action, clientOrderId });
+  expect((await fetch(`${sim.url}/_sim/out_of_band`, { method: "POST", body })).status).toBe(200);
+}
+
+const enter = (trade: string): StrategyIntent => ({
+  type: "ENTER",
+  slot_id: 0,
+  trade_id: trade,
+  asset: "BTC-USDT",
+  side: "LONG",
+  size: 0.01,
+  price: null,
+  leverage: 20,
+});
+
+const venueLong = (sim: SimHandle) =>
+  sim.state().positions.find((p) => p.symbol === "BTC-USDT" && p.positionSide === "LONG")?.positionAmt ?? 0;
+
+/** Opens a trade, then an exit at 70 000 the venue acknowledges, hides and the hung-order query takes as ended. */
+async function exitTakenAsEnded(w: World, trade: string): Promise<number> {
+  expect(w.rt.submitStrategy(enter(trade)).accepted).toBe(true);
+  await within(10_000, "position open", () => w.slot().stage === "POSITION_OPEN");
+  const entryPrice = w.slot().entry_price;
+  const cid = `${trade}-X1`;
+  const exit = { type: "EXIT", slot_id: 0, size: 0.01, price: 70_000, reason: "TP" } as const;
+  expect(w.rt.submitStrategy(exit).accepted).toBe(true);
+  await within(10_000, `${cid} acknowledged`, () => w.slot().exit_order?.status === "ACKED");
+  await outOfBand(w.sim, "hide_order", cid);
+  await within(WITHIN_MS, `${cid} taken as ended`, () => w.slot().exit_order?.status === "CANCELLED");
+  await within(WITHIN_MS, "slot 0 back to POSITION_OPEN", () => w.slot().stage === "POSITION_OPEN");
+  expect(w.lines).toContain("slot 0: hung order resolved by query: ABSENT_STALE");
+  expect(w.slot().size).toBe(0.01);
+  return entryPrice;
+}
+
+test("an exit taken as ended that fills late with its stream events lost: live reconciliation looks it up and the kernel books it as the exit's: CLOSED, one CLOSE row at the exit's price, no OVERFILL, no ORPHAN_POSITION, nothing repeats", async () => {
+  const w = await world();
+  const entryPrice = await exitTakenAsEnded(w, "C1");
+  w.lose("C1-X1");
+  await outOfBand(w.sim, "land_order", "C1-X1"); // the exit fills at its limit; the stream never tells
+  expect(venueLong(w.sim)).toBe(0);
+
+  await within(WITHIN_MS, "slot 0 left POSITION_OPEN", () => w.slot().stage !== "POSITION_OPEN");
+  await within(WITHIN_MS, "slot 0 settled", () => w.slot().stage !== "STALE_STATE_RECONCILING");
+  expect(w.slot().stage).toBe("CLOSED");
+  expect(w.slot()).toMatchObject({ trade_id: "C1", size: 0, is_open: false });
+  expect(w.slot().exit_order).toMatchObject({ client_order_id: "C1-X1", filled_size: 0.01, avg_fill_price: 70_000 });
+  expect(w.lines.some((l) => l.includes("C1-X1, taken as ended at the venue, filled 0.01 there late"))).toBe(true);
+  expect(w.count("OVERFILL")).toBe(0);
+  expect(w.count("ORPHAN_POSITION")).toBe(0);
+  expect(w.rt.b.kernel.account().trade_seq).toBe(1); // settled once, by the kernel
+  await within(10_000, "the CLOSE row projected", () => w.closeRows().length === 1);
+  const [close] = w.closeRows();
+  expect(close).toMatchObject({ trade_id: "C1", slot_id: 0, exit_price: 70_000, fill_size: 0.01, position_size: 0 });
+  expect(close!.realized_pnl).toBeCloseTo(0.01 * (70_000 - entryPrice), 6);
+  const capitalIsWallet = () => Math.abs(w.rt.b.kernel.account().capital - w.sim.state().balance.wallet) < 1e-6;
+  await within(10_000, "capital = the wallet", capitalIsWallet); // the exit's PnL counted once
+
+  const codes = ["OVERFILL", "VENUE_MISMATCH", "ORPHAN_POSITION", "HUNG_ORDER"];
+  const before = codes.map(w.count);
+  await Bun.sleep(2_500); // a few more TICKs and passes
+  expect(codes.map(w.count)).toEqual(before);
+  expect(w.closeRows()).toHaveLength(1);
+  expect(w.slot().stage).toBe("CLOSED");
+}, 60_000);
