@@ -45,6 +45,8 @@ export interface AbsentOrder {
   /** The order's own side (BUY, SELL): a venue answer of the other side is not about it. */
   order_side: "BUY" | "SELL";
   client_order_id: string;
+  /** Its venue order id when the venue acknowledged it ("" if never): another venue order holding its id is not it. */
+  venue_order_id: string;
   /** When the kernel created it (local ms): a lookup judges the venue's answer by it (`lookUpOrder`). */
   created_at_ms: number;
   /** What the kernel had booked of it when it was taken as ended, or since (`cancelIfLanded`). */
@@ -85,6 +87,7 @@ export class AbsentOrders {
       role: order.role,
       order_side: order.side,
       client_order_id: cid,
+      venue_order_id: order.venue_order_id,
       created_at_ms: order.created_at_ms,
       filled_size: order.filled_size,
       lookups: 0,

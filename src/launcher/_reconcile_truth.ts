@@ -13,7 +13,9 @@
  *   invariant 3), so the two agree unless the venue holds less than the entry filled.
  * - `fillMayBeOnItsWay(slot, stateOf)`: whether the venue may have booked a fill of the slot's that
  *   the kernel has not applied yet (a capital re-seed from the wallet then waits: that fill would
- *   settle a second time when its event lands); `slotsFillPending`: those slots, and any that moved
+ *   settle a second time when its event lands), also a fill of a POSITION_OPEN slot's exit the kernel
+ *   ended short that the venue lists open (it landed late: decision 38 books that fill as the exit's);
+ *   `slotsFillPending`: those slots, and any that moved
  *   (`settledView`: a fill or a transition moves a slot; a mark, which moves only its mark price, unrealized PnL,
  *   version and time, does not: a strategy marking every tick would otherwise hold a re-seed back for ever).
  * - `OrphanWatch.follow(found)` (a `FindingWatch`, whose mechanism ORPHAN_ORDER shares): which of a
@@ -91,7 +93,10 @@ export function reconcileTruth(slot: SlotRecord, share: Assignment, open: OpenOr
 /**
  * True when a fill of the slot's may be booked at the venue (its wallet) and not yet applied by the
  * kernel: a working order in flight (PENDING_SUBMIT, CANCEL_REQUESTED), or one the venue no longer
- * lists open (filled or cancelled, the event still to come) or lists with another cumulative fill.
+ * lists open (filled or cancelled, the event still to come) or lists with another cumulative fill;
+ * or, in POSITION_OPEN, its exit order the kernel ended short (CANCELLED, REJECTED: taken as ended on
+ * the venue's "no such order") that the venue lists open with another cumulative fill: it landed late,
+ * and the kernel books that fill as the exit's when its event lands (kernel/README.md decision 38).
  * A stale slot is not counted: the kernel refuses its events until its RECONCILE, and a slot
  * reconciled later asks for a re-seed of its own.
  */
@@ -100,6 +105,11 @@ export function fillMayBeOnItsWay(
   stateOf: (order: OrderRecord) => VenueOrderState | null | undefined,
 ): boolean {
   if (slot.stage === "STALE_STATE_RECONCILING") return false;
+  const x = slot.exit_order;
+  if (slot.stage === "POSITION_OPEN" && x !== null && (x.status === "CANCELLED" || x.status === "REJECTED")) {
+    const landed = stateOf(x);
+    if (landed && isOpenAtVenue(landed.status) && !sameSize(landed.filled_size_cumulative, x.filled_size)) return true;
+  }
   return [slot.entry_order, slot.exit_order].some((o) => {
     if (o === null || !isWorkingOrder(o.status)) return false;
     if (o.status === "PENDING_SUBMIT" || o.status === "CANCEL_REQUESTED") return true;

@@ -23,6 +23,8 @@ import {
   RestingAbsent,
   restingVerdict,
 } from "../../src/launcher/_resting_absent.ts";
+import { OrderTracker } from "../../src/venue/bingx/_order_tracker.ts";
+import { QUERY_LAG_MS, WorkingOrders } from "../../src/venue/bingx/_working_orders.ts";
 import { T0 } from "../_support/kernel.ts";
 
 describe("restingVerdict", () => {
@@ -31,6 +33,11 @@ describe("restingVerdict", () => {
 
   test("an order its slot works again is the slot's: WORKED_AGAIN, whatever its cancels", () => {
     expect(restingVerdict({ ...fresh, cancel_running: true }, { ...facts, worksIt: true })).toBe("WORKED_AGAIN");
+  });
+
+  test("an order its stale slot still holds working (its RECONCILE not made yet) is left to that RECONCILE: RECONCILING, nothing sent", () => {
+    expect(restingVerdict(fresh, { ...facts, reconciling: true })).toBe("RECONCILING");
+    expect(restingVerdict({ ...fresh, cancels: CANCELS_MAX }, { ...facts, reconciling: true })).toBe("RECONCILING");
   });
 
   test("a placement, cancel or query of it running, or a cancel of it out: OUT, nothing sent", () => {
@@ -126,6 +133,10 @@ function world(cids: string[], answer: CancelResult | "hang" = { status: "REQUES
     release: () => release(),
     works: (cid: string) => {
       slot = { ...slot, stage: "ENTRY_WORKING", entry_order: { ...order(cid), status: "ACKED" } };
+    },
+    /** Slot 0 is stale (ABSENT_STALE), still holding `cid` as its working entry until its RECONCILE. */
+    reconciling: (cid: string) => {
+      slot = { ...slot, stage: "STALE_STATE_RECONCILING", entry_order: { ...order(cid), status: "ACKED" } };
     },
     stop: () => {
       stopped = true;
@@ -236,5 +247,37 @@ describe("RestingAbsent.follow: one pass's open orders", () => {
     await w.pass([open("A1-E")]);
     expect(w.cancels).toEqual([]);
     expect(w.orphans()).toEqual([]);
+  });
+
+  test("another venue order holding an acknowledged order's id, which the BingX adapter spells the kernel's way once it forgot that order as absent, is not this process's: never cancelled, an ORPHAN_ORDER", async () => {
+    // The adapter: A1-E accepted as venue order 1800, then "no such order" twice past QUERY_LAG_MS: forgotten.
+    let nowMs = 0;
+    const working = new WorkingOrders(new OrderTracker(), () => nowMs);
+    working.track("A1-E", "BTC-USDT", true);
+    working.placed("A1-E", "1800");
+    nowMs = QUERY_LAG_MS;
+    working.forgetAbsent("A1-E");
+    working.forgetAbsent("A1-E");
+    // An operator's (or another process's) order under the lower-cased id, another venue order id: the kernel's spelling.
+    const foreign = { client_order_id: "a1-e", venue_order_id: "1799", asset: "BTC-USDT" };
+    expect(working.kernelIdOf(foreign)).toBe("A1-E");
+
+    const w = world([]);
+    w.absent.add({ slot_id: 0, asset: "BTC-USDT", side: "LONG" }, { ...order("A1-E"), venue_order_id: "1800" });
+    w.works("B1-E"); // slot 0 moved on
+    await w.pass([open("A1-E", { venue_order_id: "1799" })]);
+    expect(w.cancels).toEqual([]);
+    expect(w.orphans().map((d) => d.message.split(":")[0])).toEqual(["open order no slot owns, not cancelled"]);
+    await w.pass([open("A1-E", { venue_order_id: "1800" })]); // the order itself, landed late: cancelled
+    expect(w.cancels).toEqual(["A1-E"]);
+  });
+
+  test("an order its stale slot still holds working is left to that slot's RECONCILE: nothing sent, no ORPHAN_ORDER, still remembered", async () => {
+    const w = world(["A1-E"]);
+    w.reconciling("A1-E");
+    await w.pass([open("A1-E")]);
+    expect(w.cancels).toEqual([]);
+    expect(w.orphans()).toEqual([]);
+    expect(w.absent.find("A1-E")).toBeDefined();
   });
 });
