@@ -140,4 +140,28 @@ export const CLIENT_PLANTS: readonly Plant[] = [
     "else if (state !== null && filledLate(o, state) > 0 && unmoved(id)) void o;",
     "a late exit fill whose stream event was lost is reconciled away: the slot ends IDLE and the trade's exit is recorded nowhere (no CLOSE row)",
   ),
+  p(
+    "resting-absent-cancels-reconciling",
+    "reconcile",
+    "src/launcher/_resting_absent.ts",
+    '  if (f.reconciling === true) return "RECONCILING";\n',
+    "",
+    "a pass cancels the entry a stale slot still works (its RECONCILE would have kept it): the strategy's entry is ended",
+  ),
+  p(
+    "resting-absent-cancels-another-venue-order",
+    "reconcile",
+    "src/launcher/_resting_absent.ts",
+    "o.order_side !== state.side || anotherOrder(o, state)) continue;",
+    "o.order_side !== state.side) continue;",
+    "an operator's order holding a forgotten order's lower-cased client id is cancelled at the venue",
+  ),
+  p(
+    "reseed-counts-landed-exit-fill",
+    "reconcile",
+    "src/launcher/_reconcile_truth.ts",
+    "if (landed && isOpenAtVenue(landed.status) && !sameSize(landed.filled_size_cumulative, x.filled_size)) return true;",
+    "",
+    "a capital re-seed counts a late exit fill the venue lists, and the kernel books it again when its event lands: capital too high",
+  ),
 ];
