@@ -161,7 +161,7 @@ export const CLIENT_PLANTS: readonly Plant[] = [
     "reconcile",
     "src/launcher/_reconcile_truth.ts",
     "if (landed && isOpenAtVenue(landed.status) && !sameSize(landed.filled_size_cumulative, x.filled_size)) return true;",
-    "",
+    "if (landed && !isOpenAtVenue(landed.status) && !sameSize(landed.filled_size_cumulative, x.filled_size)) return true;",
     "a capital re-seed counts a late exit fill the venue lists, and the kernel books it again when its event lands: capital too high",
   ),
 ];
