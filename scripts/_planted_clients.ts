@@ -164,4 +164,12 @@ export const CLIENT_PLANTS: readonly Plant[] = [
     "if (landed && !isOpenAtVenue(landed.status) && !sameSize(landed.filled_size_cumulative, x.filled_size)) return true;",
     "a capital re-seed counts a late exit fill the venue lists, and the kernel books it again when its event lands: capital too high",
   ),
+  p(
+    "landed-event-cancels-another-venue-order",
+    "reconcile",
+    "src/launcher/_absent_orders.ts",
+    "if (order === undefined || isAnotherOrder(order, e.venue_order_id)) return null;",
+    "if (order === undefined) return null;",
+    "an ACK of an operator's order holding a forgotten order's lower-cased client id gets that order cancelled at the venue",
+  ),
 ];

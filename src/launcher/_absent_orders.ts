@@ -23,7 +23,7 @@
  * No I/O but the cancel the owner passes in. Bounds: ABSENT_KEPT orders (the oldest let go first).
  *
  * Entry points: `new AbsentOrders(cancel, log)`, `add`, `forget`, `find`, `cancelIfLanded`, `cancelResting`,
- * `entriesOf`, `entriesOn`, `lookedUp`, `ABSENT_KEPT`, `LOOKUPS_MAX`.
+ * `entriesOf`, `entriesOn`, `lookedUp`, `isAnotherOrder`, `ABSENT_KEPT`, `LOOKUPS_MAX`.
  */
 
 import { stageWorkingOrder } from "../contracts/order_status.ts";
@@ -133,14 +133,15 @@ export class AbsentOrders {
   /**
    * Follows an event `e` of an order taken as absent, applied to the kernel (`slotOf`: its slot as it is now): one its
    * slot works again is let go (its events are its own); what the kernel booked of it is remembered; one `e` reports
-   * live (ACK, PARTIAL_FILL) is cancelled at the venue. Null when there is nothing to cancel. A cancel not done is
+   * live (ACK, PARTIAL_FILL) is cancelled at the venue. Null when there is nothing to cancel (also for an event of
+   * another venue order holding its client id: `isAnotherOrder`). A cancel not done is
    * sent again at the order's next event; one requested, or one still out, is not (the order stays remembered: what
    * it filled before the cancel may still be looked up).
    */
   cancelIfLanded(e: VenueEvent, slotOf: (slotId: number) => SlotRecord): Promise<void> | null {
     const cid = e.client_order_id;
     const order = this.orders.get(cid);
-    if (order === undefined) return null;
+    if (order === undefined || isAnotherOrder(order, e.venue_order_id)) return null;
     const slot = slotOf(order.slot_id);
     if (stageWorkingOrder(slot)?.client_order_id === cid) {
       this.forget(cid);
@@ -175,4 +176,12 @@ export class AbsentOrders {
       )
       .finally(() => delete order.cancel_running);
   }
+}
+
+/**
+ * Another venue order holding remembered order `o`'s client id: both venue order ids known, and they differ (the BingX
+ * adapter spells any venue order holding the lower-cased id of an order it forgot as absent the kernel's way).
+ */
+export function isAnotherOrder(o: AbsentOrder, venueOrderId: string): boolean {
+  return o.venue_order_id !== "" && venueOrderId !== "" && o.venue_order_id !== venueOrderId;
 }

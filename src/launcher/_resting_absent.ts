@@ -34,7 +34,7 @@
 import { stageWorkingOrder } from "../contracts/order_status.ts";
 import type { SlotRecord } from "../contracts/records.ts";
 import type { VenueOrderState } from "../contracts/venue.ts";
-import type { AbsentOrder, AbsentOrders } from "./_absent_orders.ts";
+import { type AbsentOrder, type AbsentOrders, isAnotherOrder } from "./_absent_orders.ts";
 import { type OrderMaker, type OrphanOrderDeps, OrphanOrders, slotOrderIds } from "./_orphan_orders.ts";
 import { venueOrdersOf } from "./_reconcile_truth.ts";
 
@@ -82,7 +82,13 @@ export class RestingAbsent {
     const givenUp = new Map<VenueOrderState, OrderMaker>();
     for (const state of open) {
       const o = absent.find(state.client_order_id);
-      if (o === undefined || o.asset !== state.asset || o.order_side !== state.side || anotherOrder(o, state)) continue;
+      if (
+        o === undefined ||
+        o.asset !== state.asset ||
+        o.order_side !== state.side ||
+        isAnotherOrder(o, state.venue_order_id)
+      )
+        continue;
       const cid = o.client_order_id;
       const slot = d.kernel.slot(o.slot_id);
       const worksIt = stageWorkingOrder(slot)?.client_order_id === cid;
@@ -107,9 +113,4 @@ export class RestingAbsent {
     this.orphans.follow(open, owned, d, (s) => givenUp.get(s) ?? null);
     return Promise.all(sends).then(() => undefined);
   }
-}
-
-/** Another venue order holding remembered order `o`'s client id: both venue order ids known, and they differ. */
-function anotherOrder(o: AbsentOrder, state: VenueOrderState): boolean {
-  return o.venue_order_id !== "" && state.venue_order_id !== "" && o.venue_order_id !== state.venue_order_id;
 }

@@ -124,6 +124,16 @@ function absentOrders() {
 }
 
 describe("AbsentOrders", () => {
+  test("an event of another venue order holding a forgotten order's client id (BingX spells it the kernel's way) cancels nothing: an operator's order is not this process's", async () => {
+    const { absent, cancels } = absentOrders();
+    absent.add(slot, order("A1-E"));
+    const foreign = { ...live("A1-E", "ACK"), venue_order_id: "1799" };
+    expect(absent.cancelIfLanded(foreign, idle)).toBeNull();
+    expect(cancels).toEqual([]);
+    await absent.cancelIfLanded(live("A1-E", "ACK"), idle); // the order itself, landed late: cancelled
+    expect(cancels).toEqual(["A1-E"]);
+  });
+
   test("an order taken as ended that lands live is cancelled once, not again at its next events", async () => {
     const { absent, cancels } = absentOrders();
     absent.add(slot, order("A1-E"));
