@@ -13,18 +13,35 @@
  * Past the tries, the next pass takes it (a log line says so). One attempt at a time (a pass's and a
  * retry's share it); nothing is applied once `stopped()` (shutdown) and the retries end then.
  *
- * Entry point: `new CapitalReseed(deps)`, `due()`, `attempt()`, `pending`.
+ * A late fill of a slot's ended exit order that the kernel books as the exit's (kernel/README.md decision 38:
+ * `lateExitFillBooked`, a fill event moving a POSITION_OPEN slot to POSITION_OPEN or CLOSED) makes a re-seed due
+ * again (`followOutcome`): that exit may have filled at the venue before a re-seed read the wallet and its event come
+ * after (no wait can see it: the kernel ended the order, the venue no longer lists it), so the re-seeded capital
+ * counted its PnL already and the kernel's settlement counts it again. SEED_CAPITAL is absolute: made again, capital
+ * is the wallet, each fill counted once (harmless when it agreed already).
+ *
+ * Entry point: `new CapitalReseed(deps)`, `due()`, `attempt()`, `followOutcome()`, `pending`, `lateExitFillBooked`.
  */
 
 import type { Clock } from "../contracts/clock.ts";
 import type { KernelInput } from "../contracts/intents.ts";
-import type { SlotRecord } from "../contracts/records.ts";
+import type { SlotRecord, TransitionRecord } from "../contracts/records.ts";
 import type { VenueBalance, VenueOrderState } from "../contracts/venue.ts";
 import { settledView, slotsFillPending } from "./_reconcile_truth.ts";
 
 /** Attempts a waiting re-seed makes on its own (about 30 s of pauses), before it is left to the next pass. */
 export const RESEED_TRIES = 8;
 const PAUSE_MS = { first: 250, max: 8_000 } as const;
+
+/**
+ * True for the transition of a late exit fill the kernel booked as the exit's (decision 38): a fill event (PARTIAL_FILL,
+ * FULL_FILL, CANCEL_ACK) moving a POSITION_OPEN slot, where no order works, to POSITION_OPEN or CLOSED. An OVERFILL
+ * (to STALE_STATE_RECONCILING) is not one: its slot's RECONCILE makes a re-seed due.
+ */
+export function lateExitFillBooked(t: Pick<TransitionRecord, "from" | "to" | "trigger">): boolean {
+  const fill = t.trigger === "PARTIAL_FILL" || t.trigger === "FULL_FILL" || t.trigger === "CANCEL_ACK";
+  return fill && t.from === "POSITION_OPEN" && (t.to === "POSITION_OPEN" || t.to === "CLOSED");
+}
 
 export interface CapitalReseedDeps {
   kernel: { slots(): SlotRecord[] };
@@ -52,6 +69,16 @@ export class CapitalReseed {
   /** Capital must follow the wallet (a slot was reconciled). */
   due(): void {
     this.isDue = true;
+  }
+
+  /**
+   * A kernel outcome (each venue event's): when it booked a late exit fill (`lateExitFillBooked`), a re-seed is due
+   * again and attempted now (the wallet may have held that fill when capital last followed it). Not once shutdown began.
+   */
+  followOutcome(outcome: { transitions: readonly TransitionRecord[] }): void {
+    if (this.d.stopped() || !outcome.transitions.some(lateExitFillBooked)) return;
+    this.due();
+    void this.attempt();
   }
 
   /** True while a re-seed is due and not made yet. */

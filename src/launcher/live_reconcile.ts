@@ -16,7 +16,9 @@
  * venue's truth. Either reports VENUE_MISMATCH. A slot in STALE_STATE_RECONCILING always needs the venue's truth: it
  * is reconciled at every pass until the kernel takes it (no VENUE_MISMATCH: it is marked already). Capital is re-seeded from the wallet after a slot was reconciled, once no
  * fill can be on its way to the kernel (else it would count twice): retried on its own within seconds if not yet,
- * then by a later pass (`_capital_reseed.ts`). A position no slot owns is one ORPHAN_POSITION while it persists
+ * then by a later pass (`_capital_reseed.ts`); made due again when the kernel books a late exit fill (decision 38;
+ * the runtime passes each venue event's outcome to `followEvent`): the wallet a re-seed read may have held it already.
+ * A position no slot owns is one ORPHAN_POSITION while it persists
  * (`OrphanWatch`: again when its size changes; two passes without it resolve it, logged), unless an entry taken as
  * ended on the venue's "no such order" made it by filling late (`_late_fills.ts`: its fill passed to the kernel, whose
  * OVERFILL sends its slot to claim it, else named in the ORPHAN_POSITION; a stale slot claims what its earlier such
@@ -36,12 +38,12 @@
  * Shutdown calls `stop(ms)` before the journal closes and the kernel is destroyed: no pass starts any more, and a pass
  * waiting on a venue read ends, applying nothing, once the read answers; shutdown waits for it at most `ms`.
  *
- * Entry point: `new LiveReconciler(deps)`, `pass()`, `stop(ms)`, `stats`.
+ * Entry point: `new LiveReconciler(deps)`, `pass()`, `followEvent(outcome)`, `stop(ms)`, `stats`.
  */
 
 import type { Clock } from "../contracts/clock.ts";
 import { stageWorkingOrder } from "../contracts/order_status.ts";
-import type { DiagnosticRecord } from "../contracts/records.ts";
+import type { DiagnosticRecord, KernelOutcome } from "../contracts/records.ts";
 import type { VenueAdapter, VenueOrderState, VenuePosition } from "../contracts/venue.ts";
 import type { ExecutionKernel } from "../kernel/index.ts";
 import { CapitalReseed } from "./_capital_reseed.ts";
@@ -132,6 +134,11 @@ export class LiveReconciler {
         this.running = null;
       });
     return this.running;
+  }
+
+  /** A venue event's outcome (the runtime's): a late exit fill the kernel booked makes a re-seed due again. */
+  followEvent(outcome: KernelOutcome): void {
+    this.capital.followOutcome(outcome);
   }
 
   /** Shutdown, before the journal closes and the kernel is destroyed: no new pass; waits ≤ `ms` for a running one. */

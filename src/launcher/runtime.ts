@@ -1,7 +1,8 @@
 /**
  * Runtime: one assembled DITAv2 process. It owns the bundle, the executor and the metrics, and runs
  * the serve loops (the Zinc ring, the control region, a TICK every second, the event-loop lag probe). After every
- * kernel call it flushes the journal, feeds the projection outbox and counts. The kernel is the only authority.
+ * kernel call it flushes the journal, feeds the projection outbox and counts; a late exit fill the kernel booked
+ * (decision 38) makes the capital re-seed due again (`LiveReconciler.followEvent`). The kernel is the only authority.
  *
  * Inputs reach the kernel by source: strategy intents through `submitStrategy` (parsed at the HTTP or CLI edge) and the
  * ring (`RingIntake`, checking each record's kind); venue events through the executor's subscription; the launcher's
@@ -108,12 +109,7 @@ export class Runtime {
     watchLeveragePushes({ ...ops, report: (d) => this.report(d), stopped }); // a pushed leverage checked at once
     const reconcileNow = () => this.reconciler.pass(); // also for a slot the hung-order query sent to reconcile
     this.hungQuery = { ...ops, resolve: (id) => this.executor.resolveByQuery(id), stopped, reconcileNow };
-    this.flattener = new Flattener({
-      ...ops,
-      halt: this.halt,
-      reconcileNow,
-      notify: (e) => this.events?.onFlatten(e),
-    });
+    this.flattener = new Flattener({ ...ops, halt: this.halt, reconcileNow, notify: (e) => this.events?.onFlatten(e) });
     this.controls.actions = mailboxFlatten(this.flattener, b.control);
   }
 
@@ -149,6 +145,8 @@ export class Runtime {
   private afterApply(input: KernelInput | null, outcome: KernelOutcome, at?: InputsAt): void {
     this.journal.flush();
     if (input?.type === "VENUE_EVENT") this.ring.followVenue(input.event, outcome);
+    // A late exit fill the kernel booked (decision 38) may be in the wallet a re-seed read: capital follows it again.
+    if (input?.type === "VENUE_EVENT" && this.recovery) this.reconciler.followEvent(outcome);
     // input null = a Zinc ring batch, whose records were counted one by one (recordRecords).
     if (input === null) this.metrics.recordBatchEffects(outcome);
     else this.metrics.recordOutcome(input, outcome);
