@@ -18,6 +18,8 @@
 //! - `late_fill`: late fills beyond a replaced order's final size are OVERFILLs; snapshot formats;
 //! - `late_exit_fill`: a late fill of the slot's own ended exit order, the position still held, is
 //!   booked as the exit's (reduces, or closes and settles once); what cannot be booked is an OVERFILL;
+//! - `late_exit_edges`: which ids name that order, what it learns from the fill, a slot working its
+//!   entry again, a fill past a partial exit, and the 8 exit legs the finished-order ring vouches for;
 //! - `reconcile_adopt`: RECONCILE keeps the working order it names (ids, leg, times, a pending
 //!   cancel) and adopts an unknown one as the next order; truths without a side or a position
 //!   for their order are refused;
@@ -39,6 +41,7 @@ mod diagnostic_codes;
 mod event_routing;
 mod hostile;
 mod image_checks;
+mod late_exit_edges;
 mod late_exit_fill;
 mod late_fill;
 mod pipeline;
