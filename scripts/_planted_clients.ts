@@ -172,4 +172,12 @@ export const CLIENT_PLANTS: readonly Plant[] = [
     "if (order === undefined) return null;",
     "an ACK of an operator's order holding a forgotten order's lower-cased client id gets that order cancelled at the venue",
   ),
+  p(
+    "reseed-ignores-booked-late-exit",
+    "reconcile",
+    "src/launcher/_capital_reseed.ts",
+    "    this.due();\n    void this.attempt();\n",
+    "",
+    "a late exit fill booked after a re-seed that read it in the wallet is counted twice: capital too high, and nothing corrects it",
+  ),
 ];
