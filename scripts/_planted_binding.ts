@@ -127,8 +127,8 @@ export const BINDING_PLANTS: readonly Plant[] = [
   p(
     "outbox-map-retry",
     "outbox",
-    "src/projection/outbox.ts",
-    "for (const w of keep) this.maps.put(w, false);",
+    "src/projection/_map_queue.ts",
+    "for (const w of keep) this.put(w, false); // compare-and-set makes re-applying harmless",
     "for (const w of keep) void w;",
     "map writes of a failed batch are dropped, not retried",
   ),
