@@ -152,8 +152,8 @@ export const CLIENT_PLANTS: readonly Plant[] = [
     "resting-absent-cancels-another-venue-order",
     "reconcile",
     "src/launcher/_resting_absent.ts",
-    "o.order_side !== state.side || isAnotherOrder(o, state.venue_order_id)) continue;",
-    "o.order_side !== state.side) continue;",
+    "        o.order_side !== state.side ||\n        isAnotherOrder(o, state.venue_order_id)\n",
+    "        o.order_side !== state.side\n",
     "an operator's order holding a forgotten order's lower-cased client id is cancelled at the venue",
   ),
   p(
