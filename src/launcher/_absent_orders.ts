@@ -20,6 +20,12 @@
  *   `entriesOn`), at most LOOKUPS_MAX times (`lookedUp` counts them), and is let go (`forget`) once the venue reports
  *   it ended with nothing filled beyond what was booked, or once its slot took what it filled.
  *
+ * This memory does not survive a restart; the kernel's slot images do. So an order is also remembered from the
+ * kernel's state (`add(…, fromKernel)`: `ended_as`, logged `… ended REJECTED by the kernel, …`): a POSITION_OPEN
+ * slot's exit the kernel ended short that recovery could not look up or found open (`_recovery_lookups.ts`), and an
+ * open venue order a pass finds to be a slot's entry or exit the kernel ended CANCELLED or REJECTED
+ * (`_resting_absent.ts`).
+ *
  * No I/O but the cancel the owner passes in. Bounds: ABSENT_KEPT orders (the oldest let go first).
  *
  * Entry points: `new AbsentOrders(cancel, log)`, `add`, `forget`, `find`, `cancelIfLanded`, `cancelResting`,
@@ -27,7 +33,7 @@
  */
 
 import { stageWorkingOrder } from "../contracts/order_status.ts";
-import type { OrderRecord, SlotRecord } from "../contracts/records.ts";
+import type { OrderRecord, OrderStatus, SlotRecord } from "../contracts/records.ts";
 import type { PositionSide, VenueAdapter, VenueEvent } from "../contracts/venue.ts";
 
 /** How many of the orders last taken as absent are remembered. */
@@ -63,6 +69,12 @@ export interface AbsentOrder {
   open_after_cancel: number;
   /** Live reconciliation passed its late fill to the kernel once (`_late_fills.ts`): not again. */
   fed?: true;
+  /**
+   * How the kernel ended it, when it was remembered from the kernel's state rather than at the hung-order query's
+   * answer (this process's memory is gone after a restart): recovery's ended exit (`_recovery_lookups.ts`), or an open
+   * venue order a pass found to be a slot's ended one (`_resting_absent.ts`).
+   */
+  ended_as?: OrderStatus;
 }
 
 export class AbsentOrders {
@@ -73,8 +85,11 @@ export class AbsentOrders {
     private readonly log: (line: string) => void,
   ) {}
 
-  /** Remembers the slot's `order` (as asked about) as taken as ended on the venue's "no such order". */
-  add(slot: Pick<SlotRecord, "slot_id" | "asset" | "side">, order: OrderRecord): void {
+  /**
+   * Remembers the slot's `order` (as asked about) as taken as ended on the venue's "no such order" (`fromKernel`: as
+   * the kernel ended it, found in its state: `ended_as`).
+   */
+  add(slot: Pick<SlotRecord, "slot_id" | "asset" | "side">, order: OrderRecord, fromKernel = false): void {
     const cid = order.client_order_id;
     const buys = order.side === "BUY";
     // An entry's BUY opens a LONG, an exit's BUY closes a SHORT.
@@ -93,6 +108,7 @@ export class AbsentOrders {
       lookups: 0,
       cancels: 0,
       open_after_cancel: 0,
+      ...(fromKernel ? { ended_as: order.status } : {}),
     });
     if (this.orders.size > ABSENT_KEPT) this.orders.delete(this.orders.keys().next().value as string);
   }
@@ -163,7 +179,8 @@ export class AbsentOrders {
   /** One cancel of `order` at the venue (either path), logged; the venue taking it marks it requested. */
   private send(order: AbsentOrder, why: string): Promise<void> {
     const { slot_id: id, client_order_id: cid } = order;
-    this.log(`slot ${id}: ${cid}, taken as absent, ${why}: cancelling it there`);
+    const taken = order.ended_as === undefined ? "taken as absent" : `ended ${order.ended_as} by the kernel`;
+    this.log(`slot ${id}: ${cid}, ${taken}, ${why}: cancelling it there`);
     order.cancel_running = true;
     order.cancels++;
     return this.cancel(order.asset, cid)

@@ -23,20 +23,34 @@
  * and under its venue order id when both are known: the BingX adapter spells any venue order holding the
  * lower-cased id of an order it forgot as absent the kernel's way, so only that id tells another one apart.
  *
+ * That memory is the process's: a restart loses it, while the kernel's slot still holds such an order as its finished
+ * entry or exit, so its client id makes the venue's open order the slot's own (never an ORPHAN_ORDER) and nothing
+ * would cancel it. So an open order no remembered one matches is also derived from the kernel's state
+ * (`endedOrderListed`): a slot's entry or exit the kernel ended CANCELLED or REJECTED (see there for the matching),
+ * not within ENDED_LIST_LAG_MS of the kernel ending it before the pass's reads (`readAtMs`: right after the kernel
+ * asked a cancel and heard its CANCEL_ACK, the venue's list may still show the order), never a stale slot's. It is
+ * remembered from then on (`AbsentOrders.add(…, fromKernel)`, logged `… ended REJECTED by the kernel, …`) and judged
+ * as any remembered order; one the adapter lists under the venue's spelling (it does not know it) is looked up by the
+ * kernel's client id before its cancel (`lookUpThenCancel`, LOOKUPS_MAX times at most): the adapter learns its
+ * spelling, so the cancel's events reach the kernel as that finished order's (not an UNKNOWN_ORDER), and one the
+ * lookup finds ended (the list lagged) is not cancelled.
+ *
  * Invariants: no kernel state is decided here (the cancel goes to the venue; the kernel hears of it through the
  * normal event path, an order it ended already); no cancel starts once shutdown began (`stopped`); bounded: at most
- * CANCELS_PER_PASS sends a pass, CANCELS_MAX per order (either path), never two of one order at once.
+ * CANCELS_PER_PASS sends (a lookup before a cancel counting as one) a pass, CANCELS_MAX per order (either path),
+ * never two of one order at once.
  *
- * Entry points: `new RestingAbsent()`, `follow`, `restingVerdict`, `CANCELS_MAX`, `CANCELS_PER_PASS`,
- * `OPEN_AFTER_CANCEL_PASSES`.
+ * Entry points: `new RestingAbsent()`, `follow`, `restingVerdict`, `endedOrderListed`, `CANCELS_MAX`,
+ * `CANCELS_PER_PASS`, `OPEN_AFTER_CANCEL_PASSES`, `ENDED_LIST_LAG_MS`.
  */
 
-import { stageWorkingOrder } from "../contracts/order_status.ts";
-import type { SlotRecord } from "../contracts/records.ts";
-import type { VenueOrderState } from "../contracts/venue.ts";
-import { type AbsentOrder, type AbsentOrders, isAnotherOrder } from "./_absent_orders.ts";
+import { isOpenAtVenue, stageWorkingOrder } from "../contracts/order_status.ts";
+import type { OrderRecord, SlotRecord } from "../contracts/records.ts";
+import type { VenueAdapter, VenueOrderState } from "../contracts/venue.ts";
+import { type AbsentOrder, type AbsentOrders, isAnotherOrder, LOOKUPS_MAX } from "./_absent_orders.ts";
+import { lookUpOrder } from "./_hung_query.ts";
 import { type OrderMaker, type OrphanOrderDeps, OrphanOrders, slotOrderIds } from "./_orphan_orders.ts";
-import { venueOrdersOf } from "./_reconcile_truth.ts";
+import { sameSize, venueOrdersOf } from "./_reconcile_truth.ts";
 
 /** Cancels of one remembered order sent (by either path) before live reconciliation gives up and reports it. */
 export const CANCELS_MAX = 4;
@@ -44,6 +58,10 @@ export const CANCELS_MAX = 4;
 export const CANCELS_PER_PASS = 8;
 /** Passes that may still list an order open after the venue took its cancel (its lists may lag) before it is resent. */
 export const OPEN_AFTER_CANCEL_PASSES = 2;
+/** How long after the kernel ended an order the venue's open orders may still list it (their lag): not judged yet. */
+export const ENDED_LIST_LAG_MS = 5_000;
+/** An open order the venue created this long before the kernel created the slot's (clock error) is another one. */
+const CREATED_MARGIN_MS = 5_000;
 
 export type RestingVerdict = "WORKED_AGAIN" | "RECONCILING" | "OUT" | "REQUESTED" | "CANCEL" | "NEXT_PASS" | "GIVEN_UP";
 
@@ -66,6 +84,41 @@ export interface RestingAbsentDeps extends OrphanOrderDeps {
   executor: OrphanOrderDeps["executor"] & { absent: AbsentOrders };
   /** Shutdown began: no cancel is sent any more. */
   stopped(): boolean;
+  /** When the pass's reads began (clock ms): an order the kernel ended since, or just before, may still be listed. */
+  readAtMs: number;
+  /** An order the adapter does not know is looked up before its cancel (`lookUpThenCancel`). */
+  venue: Pick<VenueAdapter, "queryOrder">;
+}
+
+/**
+ * The slot's entry or exit order that open venue order `state` is, when the kernel ended it CANCELLED or REJECTED (not
+ * working, not FILLED), read from the kernel's state (`AbsentOrders` is empty after a restart): under its client id in
+ * any case (the BingX adapter spells an order it does not know the venue's way: lower-cased), on the slot's asset, of
+ * the order's side and size, under its venue order id when both are known, not created at the venue more than
+ * CREATED_MARGIN_MS before the kernel created it (an old order under a reused trade id), its slot not stale (its
+ * RECONCILE decides), and ended at least ENDED_LIST_LAG_MS before `readAtMs` (the venue's list may lag the end of a
+ * cancel the kernel asked). Null when none.
+ */
+export function endedOrderListed(
+  state: VenueOrderState,
+  slots: readonly SlotRecord[],
+  readAtMs: number,
+): { slot: SlotRecord; order: OrderRecord } | null {
+  const cid = state.client_order_id.toLowerCase();
+  for (const slot of slots) {
+    if (slot.stage === "STALE_STATE_RECONCILING" || slot.asset !== state.asset) continue;
+    for (const order of [slot.entry_order, slot.exit_order]) {
+      if (order === null || order.client_order_id.toLowerCase() !== cid) continue;
+      if (order.status !== "CANCELLED" && order.status !== "REJECTED") continue;
+      const ids = [order.venue_order_id, state.venue_order_id];
+      if (order.side !== state.side || !sameSize(order.intended_size, state.size)) continue;
+      if (!ids.includes("") && ids[0] !== ids[1]) continue; // another venue order holding its id
+      if (state.created_ms !== undefined && state.created_ms < order.created_at_ms - CREATED_MARGIN_MS) continue;
+      if (Math.abs(readAtMs - order.last_update_ms) < ENDED_LIST_LAG_MS) continue; // the list may lag its end
+      return { slot, order };
+    }
+  }
+  return null;
 }
 
 export class RestingAbsent {
@@ -81,7 +134,7 @@ export class RestingAbsent {
     const cancelling: string[] = [];
     const givenUp = new Map<VenueOrderState, OrderMaker>();
     for (const state of open) {
-      const o = absent.find(state.client_order_id);
+      const o = absent.find(state.client_order_id) ?? rememberEnded(state, d);
       if (
         o === undefined ||
         o.asset !== state.asset ||
@@ -107,10 +160,38 @@ export class RestingAbsent {
       }
       cancelling.push(cid); // being cancelled: no anonymous ORPHAN_ORDER
       if (verdict === "REQUESTED") o.open_after_cancel++;
-      if (verdict === "CANCEL") sends.push(absent.cancelResting(o));
+      if (verdict !== "CANCEL") continue;
+      const unknown = state.client_order_id !== cid && o.lookups < LOOKUPS_MAX; // the adapter spells it the venue's way
+      sends.push(unknown ? lookUpThenCancel(o, d) : absent.cancelResting(o));
     }
     const owned = [...ownedBefore, ...slotOrderIds(d.kernel.slots()), ...cancelling];
     this.orphans.follow(open, owned, d, (s) => givenUp.get(s) ?? null);
     return Promise.all(sends).then(() => undefined);
   }
+}
+
+/** The slot's order the kernel ended that `state` is (`endedOrderListed`), remembered from now on, or undefined. */
+function rememberEnded(state: VenueOrderState, d: RestingAbsentDeps): AbsentOrder | undefined {
+  const ended = endedOrderListed(state, d.kernel.slots(), d.readAtMs);
+  if (ended === null) return undefined;
+  const cid = ended.order.client_order_id;
+  if (d.executor.absent.find(cid) === undefined) d.executor.absent.add(ended.slot, ended.order, true);
+  return d.executor.absent.find(cid);
+}
+
+/**
+ * Order `o`, which the adapter lists under the venue's spelling of its client id (it does not know it: a restart), is
+ * looked up by the kernel's first: that teaches the adapter the kernel's spelling, so the cancel's events reach the
+ * kernel as the slot's finished order (not an UNKNOWN_ORDER), and confirms it open (the list may lag). Then cancelled;
+ * one the venue reports ended with nothing filled beyond what the kernel booked is let go.
+ */
+async function lookUpThenCancel(o: AbsentOrder, d: RestingAbsentDeps): Promise<void> {
+  const cid = o.client_order_id;
+  d.executor.absent.lookedUp(cid);
+  const state = await lookUpOrder(d.venue, o.asset, o).catch((e: unknown) => {
+    d.log(`live reconcile: lookup of order ${cid} failed: ${e instanceof Error ? e.message : String(e)}`);
+  });
+  if (d.stopped() || !state || o.cancel_running) return;
+  if (isOpenAtVenue(state.status)) return d.executor.absent.cancelResting(o);
+  if (sameSize(state.filled_size_cumulative, o.filled_size)) d.executor.absent.forget(cid); // ended, nothing late
 }

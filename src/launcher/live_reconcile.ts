@@ -25,10 +25,11 @@
  * entries filled late too); an open order no slot owns is one ORPHAN_ORDER (WARNING, never cancelled) the same way
  * (`_orphan_orders.ts`: again when its size or fill changes), but one this process placed and took as ended, resting
  * unseen, is cancelled at the venue (`_resting_absent.ts`: once, unless its slot works it again; a failed cancel
- * again at a later pass, bounded). Last, the leverage watch (`_leverage_watch.ts`): the leverage this process set,
- * and that of each slot holding or working a trade, against the venue's (one read per asset): one changed behind its
- * back is forgotten (the next entry sets it again) and is one VENUE_MISMATCH (field LEVERAGE) per asset, side and
- * venue leverage while it persists.
+ * again at a later pass, bounded; after a restart, which forgets those, one that is a slot's order the kernel ended
+ * CANCELLED or REJECTED, unless ended within moments of the pass's reads: `readAtMs`). Last, the leverage watch
+ * (`_leverage_watch.ts`): the leverage this process set, and that of each slot holding or working a trade, against
+ * the venue's (one read per asset): one changed behind its back is forgotten (the next entry sets it again) and is one
+ * VENUE_MISMATCH (field LEVERAGE) per asset, side and venue leverage while it persists.
  *
  * Invariants: the reconciler decides no state (the kernel does, through venue events and MARK_STALE/RECONCILE); a
  * slot with an order in flight (PENDING_SUBMIT, CANCEL_REQUESTED) or that changed during the reads is left alone this
@@ -153,6 +154,7 @@ export class LiveReconciler {
     const settled = new Map(kernel.slots().map((s) => [s.slot_id, rt.settledView(s)]));
     const unmoved = (id: number) => rt.settledView(kernel.slot(id)) === settled.get(id);
     const ownedAtStart = slotOrderIds(kernel.slots()); // an order placed before the read is a slot's then or now
+    const readAtMs = this.d.clock.nowMs(); // an order the kernel ended just before may still be listed open
     const first = await this.read();
     if (this.stopped) return [];
     const suspects = this.disagreements(first).filter(unmoved);
@@ -173,7 +175,11 @@ export class LiveReconciler {
     const orphans = await this.late.orphans(this.allocate(view).orphans, view.ended, () => this.allocate(view).orphans);
     if (this.stopped) return reconciled; // its lookups were awaited: the kernel may be gone
     this.followOrphans(orphans);
-    const cancels = this.openOrders.follow(view.orders, ownedAtStart, { ...this.d, stopped: () => this.stopped });
+    const cancels = this.openOrders.follow(view.orders, ownedAtStart, {
+      ...this.d,
+      stopped: () => this.stopped,
+      readAtMs,
+    });
     const { passes, mismatches_total } = this.stats;
     const last = { last_pass_at_ms: this.d.clock.nowMs(), last_mismatches: reconciled, last_error: null };
     Object.assign(this.stats, { passes: passes + 1, mismatches_total: mismatches_total + reconciled.length, ...last });

@@ -12,7 +12,10 @@
  *     BingX lower-cases client ids; `lookUpOrder`: an old order under a reused trade id, older than
  *     the kernel's order, is no answer), and so is a stale slot's entry the kernel ended short
  *     (`lateEntry`: rejected as absent or cancelled, it may have filled late — the OVERFILL that
- *     made the slot stale). Then the venue's positions are read once, for every symbol (one call,
+ *     made the slot stale), and a POSITION_OPEN slot's exit the kernel ended short (`endedExit`:
+ *     one taken as ended on the venue's "no such order" may have landed and filled while the process
+ *     was down; the process's memory of such orders, `AbsentOrders`, is gone, the slot image is not)
+ *     (`_recovery_lookups.ts`). Then the venue's positions are read once, for every symbol (one call,
  *     not one per slot), and handed to the claimant slots (trading or stale) by
  *     `allocatePositions` (a pure function with numbered invariants): confirmed sizes first, then
  *     what a working entry, or a late one, has filled at the venue (never its order size), as live
@@ -22,7 +25,11 @@
  *     `reconcile_on_restart` (then read-only: nothing is adopted).
  *  3. With `reconcile_on_restart`, a working order the venue reports ended (filled or cancelled
  *     while the process was down, its event lost) is first applied as that event, so its fills
- *     settle at their own price and fee (listed in `reconciled`). Then each claimant slot is marked stale (RESTART; a slot restored
+ *     settle at their own price and fee (listed in `reconciled`), and so is an ended exit's fill
+ *     beyond what the kernel booked (`replayLateExits`: decision 38 books it as the exit's, the
+ *     trade closing with its CLOSE row; else an OVERFILL, the slot stale and reconciled as below;
+ *     one whose lookup failed, or listed open, is remembered for live reconciliation). Then each
+ *     claimant slot is marked stale (RESTART; a slot restored
  *     stale already is not marked again) and reconciled at once to its share of the position and
  *     its order still open at the venue — no venue call between the two, so a crash cannot leave a
  *     slot marked and unreconciled. A slot whose order lookup failed (not a rate limit: those are
@@ -42,20 +49,13 @@
 import { type DiagnosticRecord, type SlotRecord, STAGES } from "../contracts/records.ts";
 import type { VenueAdapter, VenueOrderState } from "../contracts/venue.ts";
 import type { ExecutionKernel } from "../kernel/index.ts";
-import { lookUpOrder } from "./_hung_query.ts";
-import { answerContradiction, eventFromOrderState } from "./_order_event.ts";
-import { endedAtVenue, openAtVenue, reconcileTruth, venueOrdersOf } from "./_reconcile_truth.ts";
+import { eventFromOrderState } from "./_order_event.ts";
+import { endedAtVenue, openAtVenue, reconcileTruth } from "./_reconcile_truth.ts";
+import { entryFilled, lookUpOrders, type OrderLookups, replayLateExits } from "./_recovery_lookups.ts";
 import { readWithRateLimitWaits } from "./_venue_reads.ts";
 import type { Belief, BeliefSource } from "./belief.ts";
 import type { Executor } from "./executor.ts";
-import {
-  allocatePositions,
-  isClaimant,
-  lateEntry,
-  type Orphan,
-  slotClaim,
-  workingEntry,
-} from "./position_allocation.ts";
+import { allocatePositions, isClaimant, type Orphan, slotClaim } from "./position_allocation.ts";
 
 type Reads = Pick<VenueAdapter, "positions" | "queryOrder" | "balance">;
 
@@ -128,6 +128,7 @@ export async function recover(d: RecoveryDeps, belief: Belief, reconcile: boolea
     d.log,
   );
   if (reconcile) report.reconciled.push(...replayEnded(d, report.restored, lookups));
+  if (reconcile) report.reconciled.push(...replayLateExits(d, report.restored, lookups)); // decision 38
   const claimants = report.restored.map((id) => kernel.slot(id)).filter(isClaimant);
   const allocation = allocatePositions(
     claimants.map((s) => slotClaim(s, entryFilled(s, lookups))),
@@ -220,58 +221,4 @@ function replayEnded(d: RecoveryDeps, slotIds: readonly number[], lookups: Order
     out.push({ slot_id: id, from: before.stage, to: after.stage, size_before: before.size, size_after: after.size });
   }
   return out;
-}
-
-interface OrderLookups {
-  /** The venue's answer per client order id (null: the venue does not know the order). */
-  states: Map<string, VenueOrderState | null>;
-  /** Slots whose lookup failed, with the reason (only when reconciling). */
-  failed: Map<number, string>;
-}
-
-/**
- * Looks up every working order of the restored slots at the venue, and a stale slot's late entry
- * (what it filled is the slot's). Reconciling, a failed lookup, or one whose answer contradicts the
- * order (`answerContradiction`: never booked), marks its slot as not reconcilable now (logged; live
- * reconciliation looks again); read-only, it is ignored (the query only teaches the adapter the order's id).
- */
-async function lookUpOrders(
-  venue: Reads,
-  slots: readonly SlotRecord[],
-  reconcile: boolean,
-  log: (line: string) => void,
-): Promise<OrderLookups> {
-  const out: OrderLookups = { states: new Map(), failed: new Map() };
-  for (const s of slots) {
-    const late = lateEntry(s);
-    for (const o of late ? [...venueOrdersOf(s), late] : venueOrdersOf(s)) {
-      try {
-        const state = await lookUpOrder(venue, s.asset, o);
-        const contradiction = state && answerContradiction(s, o, state);
-        if (contradiction) throw new Error(`the venue's answer contradicts it (${contradiction})`);
-        out.states.set(o.client_order_id, state);
-      } catch (e) {
-        if (!reconcile) continue;
-        const why = `venue lookup of order ${o.client_order_id} failed: ${e instanceof Error ? e.message : String(e)}; left to live reconciliation`;
-        log(`recovery: slot ${s.slot_id} ${why}`);
-        out.failed.set(s.slot_id, why);
-        break;
-      }
-    }
-  }
-  return out;
-}
-
-/**
- * What the slot's working (or late) entry has filled at the venue: the venue's cumulative fill; the
- * slot's confirmed fill when the venue does not know the order (never placed); unknown (undefined:
- * a working entry's claim falls back to the order's size, a late one claims nothing more) when the
- * lookup failed.
- */
-function entryFilled(s: SlotRecord, lookups: OrderLookups): number | undefined {
-  const entry = workingEntry(s) ?? lateEntry(s);
-  if (!entry || lookups.failed.has(s.slot_id)) return undefined;
-  const state = lookups.states.get(entry.client_order_id);
-  if (state === undefined) return undefined;
-  return state === null ? entry.filled_size : state.filled_size_cumulative;
 }

@@ -122,6 +122,8 @@ function world(cids: string[], answer: CancelResult | "hang" = { status: "REQUES
     report: (d: DiagnosticRecord) => diags.push(d),
     log: (line: string) => logs.push(line),
     stopped: () => stopped,
+    readAtMs: T0,
+    venue: { queryOrder: async () => null }, // never asked: the adapter spells these orders the kernel's way
   };
   const watch = new RestingAbsent();
   return {
