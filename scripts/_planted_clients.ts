@@ -204,4 +204,20 @@ export const CLIENT_PLANTS: readonly Plant[] = [
     "if (Math.abs(readAtMs - order.last_update_ms) < 0) continue; // the list may lag its end",
     "an order the kernel just cancelled, still in the venue's lagging list, is cancelled again and logged as resting",
   ),
+  p(
+    "resting-ended-case-collision",
+    "reconcile",
+    "src/launcher/_resting_absent.ts",
+    "  if (orders.filter((o) => o?.client_order_id.toLowerCase() === cid).length !== 1) return null;\n",
+    "",
+    "another slot's working order whose client id differs only in case is taken as a slot's ended one and cancelled at BingX",
+  ),
+  p(
+    "recovery-looks-up-shared-ended-id",
+    "recovery",
+    "src/launcher/_recovery_lookups.ts",
+    "for (const o of [...venueOrdersOf(s), ...ended.filter((x) => !shared(x))]) {",
+    "for (const o of [...venueOrdersOf(s), ...ended]) {",
+    "at start an ended exit's lookup takes another slot's resting exit (ids differing only in case): that slot's RECONCILE ends its live exit",
+  ),
 ];

@@ -8,14 +8,18 @@
  *   restart: the process remembered it in memory, `AbsentOrders`), each by `lookUpOrder` (an old order under a reused
  *   trade id is no answer). Reconciling, a failed lookup, or one whose answer contradicts the order
  *   (`answerContradiction`: never booked), marks its slot as not reconcilable now (logged; live reconciliation looks
- *   again); read-only, it is ignored (the query only teaches the adapter the order's id).
+ *   again); read-only, it is ignored (the query only teaches the adapter the order's id). Such an ended order whose
+ *   client id another restored slot's order holds in another case is not looked up (`shared`): BingX lower-cases ids,
+ *   so one venue order answers both, and the adapter, knowing neither yet, would take the other slot's working order
+ *   as the ended one (that slot's own lookup then finding none, its RECONCILE ending it, its fills routed here).
  * - `entryFilled(slot, lookups)`: what the slot's working (or late) entry filled at the venue.
  * - `replayLateExits(d, slotIds, lookups)`: a POSITION_OPEN slot's ended exit that the venue reports filled beyond
  *   what the kernel booked of it is passed to the kernel once as the event it lost, before the positions are judged:
  *   kernel/README.md decision 38 books it as the exit's (the trade closes with its CLOSE row, or a PARTIAL_EXIT),
  *   else the kernel's OVERFILL sends the slot to take the venue's truth as any stale slot. One whose lookup failed,
  *   or that the venue lists open, is remembered as taken as ended again (`AbsentOrders.add`): live reconciliation
- *   looks it up before it judges the slot (`_late_fills.ts`), and cancels it should it rest (`_resting_absent.ts`).
+ *   looks it up before it judges the slot (`_late_fills.ts`), and cancels it should it rest (`_resting_absent.ts`);
+ *   one not looked up as `shared` is not (its lookup or cancel would reach the other slot's order).
  *
  * Invariants: no kernel state is decided here (the kernel takes or refuses the event). Bounds: one lookup per working
  * order, late entry and ended exit of each restored slot; one event per ended exit.
@@ -38,6 +42,11 @@ export interface OrderLookups {
   states: Map<string, VenueOrderState | null>;
   /** Slots whose lookup failed, with the reason (only when reconciling). */
   failed: Map<number, string>;
+  /**
+   * Ended orders (late entry, ended exit) not looked up: another restored slot's order holds their client id in
+   * another case (BingX lower-cases ids, so one venue order answers both: the adapter would take it as the ended one).
+   */
+  shared: Set<string>;
 }
 
 /** A POSITION_OPEN slot's exit order the kernel ended short (CANCELLED or REJECTED): it may have filled late. */
@@ -54,10 +63,13 @@ export async function lookUpOrders(
   reconcile: boolean,
   log: (line: string) => void,
 ): Promise<OrderLookups> {
-  const out: OrderLookups = { states: new Map(), failed: new Map() };
+  const out: OrderLookups = { states: new Map(), failed: new Map(), shared: new Set() };
+  const ids = slots.flatMap((s) => [s.entry_order, s.exit_order]).map((o) => o?.client_order_id.toLowerCase());
+  const shared = (o: OrderRecord) => ids.filter((id) => id === o.client_order_id.toLowerCase()).length > 1;
   for (const s of slots) {
     const ended = [lateEntry(s), endedExit(s)].filter((o): o is OrderRecord => o !== null);
-    for (const o of [...venueOrdersOf(s), ...ended]) {
+    for (const o of ended.filter(shared)) out.shared.add(o.client_order_id); // its lookup could take the other's
+    for (const o of [...venueOrdersOf(s), ...ended.filter((x) => !shared(x))]) {
       try {
         const state = await lookUpOrder(venue, s.asset, o);
         const contradiction = state && answerContradiction(s, o, state);
@@ -112,6 +124,7 @@ export function replayLateExits(d: LateExitDeps, slotIds: readonly number[], loo
     const before = d.kernel.slot(id);
     const exit = endedExit(before);
     if (exit === null) continue;
+    if (lookups.shared.has(exit.client_order_id)) continue; // not looked up, nor remembered to be cancelled
     const state = lookups.failed.has(id) ? undefined : lookups.states.get(exit.client_order_id);
     const mayChange = state === undefined || (state !== null && isOpenAtVenue(state.status)); // not looked up, or open
     if (mayChange) d.executor.absent.add(before, exit, true);

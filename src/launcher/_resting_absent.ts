@@ -94,10 +94,12 @@ export interface RestingAbsentDeps extends OrphanOrderDeps {
  * The slot's entry or exit order that open venue order `state` is, when the kernel ended it CANCELLED or REJECTED (not
  * working, not FILLED), read from the kernel's state (`AbsentOrders` is empty after a restart): under its client id in
  * any case (the BingX adapter spells an order it does not know the venue's way: lower-cased), on the slot's asset, of
- * the order's side and size, under its venue order id when both are known, not created at the venue more than
- * CREATED_MARGIN_MS before the kernel created it (an old order under a reused trade id), its slot not stale (its
- * RECONCILE decides), and ended at least ENDED_LIST_LAG_MS before `readAtMs` (the venue's list may lag the end of a
- * cancel the kernel asked). Null when none.
+ * the order's side and size, under its venue order id when both are known, the only order of the slots under that id
+ * in any case (BingX holds two ids that differ only in case as one, e.g. a slot's entry refused as CLIENT_ID_CASE
+ * beside another slot's working one: the venue's order may be either, and a cancel by this id would cancel the other
+ * slot's), not created at the venue more than CREATED_MARGIN_MS before the kernel created it (an old order under a
+ * reused trade id), its slot not stale (its RECONCILE decides), and ended at least ENDED_LIST_LAG_MS before `readAtMs`
+ * (the venue's list may lag the end of a cancel the kernel asked). Null when none.
  */
 export function endedOrderListed(
   state: VenueOrderState,
@@ -105,6 +107,9 @@ export function endedOrderListed(
   readAtMs: number,
 ): { slot: SlotRecord; order: OrderRecord } | null {
   const cid = state.client_order_id.toLowerCase();
+  const orders = slots.flatMap((s) => [s.entry_order, s.exit_order]);
+  // Two ids differing only in case are one at BingX (CLIENT_ID_CASE): the venue's order may be either.
+  if (orders.filter((o) => o?.client_order_id.toLowerCase() === cid).length !== 1) return null;
   for (const slot of slots) {
     if (slot.stage === "STALE_STATE_RECONCILING" || slot.asset !== state.asset) continue;
     for (const order of [slot.entry_order, slot.exit_order]) {
