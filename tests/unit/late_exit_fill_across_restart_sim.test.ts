@@ -20,9 +20,8 @@
  */
 
 import { afterEach, expect, test } from "bun:test";
-import type { StrategyIntent } from "../../src/contracts/intents.ts";
 import type { DiagnosticRecord } from "../../src/contracts/records.ts";
-import type { SimHandle } from "../../src/sim/index.ts";
+import { exitTakenAsEnded, outOfBand, venueLong } from "../_support/late_landing.ts";
 import { simRuntime } from "../_support/sim_runtime.ts";
 import { within } from "../_support/within.ts";
 
@@ -47,47 +46,9 @@ async function world() {
   return { ...w, closeRows };
 }
 
-type World = Awaited<ReturnType<typeof world>>;
-
-/** POST /_sim/out_of_band `{action, clientOrderId}`: the venue hides or lands the order. */
-async function outOfBand(sim: SimHandle, action: "hide_order" | "land_order", clientOrderId: string): Promise<void> {
-  const body = JSON.stringify({ action, clientOrderId });
-  expect((await fetch(`${sim.url}/_sim/out_of_band`, { method: "POST", body })).status).toBe(200);
-}
-
-const enter = (trade: string): StrategyIntent => ({
-  type: "ENTER",
-  slot_id: 0,
-  trade_id: trade,
-  asset: "BTC-USDT",
-  side: "LONG",
-  size: 0.01,
-  price: null,
-  leverage: 20,
-});
-
-const venueLong = (sim: SimHandle) =>
-  sim.state().positions.find((p) => p.symbol === "BTC-USDT" && p.positionSide === "LONG")?.positionAmt ?? 0;
-
-/** Opens a trade, then an exit at 70 000 the venue acknowledges, hides and the hung-order query takes as ended. */
-async function exitTakenAsEnded(w: World, trade: string): Promise<number> {
-  expect(w.rt.submitStrategy(enter(trade)).accepted).toBe(true);
-  await within(10_000, "position open", () => w.slot().stage === "POSITION_OPEN");
-  const entryPrice = w.slot().entry_price;
-  const cid = `${trade}-X1`;
-  const exit = { type: "EXIT", slot_id: 0, size: 0.01, price: 70_000, reason: "TP" } as const;
-  expect(w.rt.submitStrategy(exit).accepted).toBe(true);
-  await within(10_000, `${cid} acknowledged`, () => w.slot().exit_order?.status === "ACKED");
-  await outOfBand(w.sim, "hide_order", cid);
-  await within(WITHIN_MS, `${cid} taken as ended`, () => w.slot().exit_order?.status === "CANCELLED");
-  await within(WITHIN_MS, "slot 0 back to POSITION_OPEN", () => w.slot().stage === "POSITION_OPEN");
-  expect(w.lines).toContain("slot 0: hung order resolved by query: ABSENT_STALE");
-  return entryPrice;
-}
-
 test("an exit taken as ended that fills at the venue while the process is down: recovery looks it up and the kernel books it as the exit's: CLOSED, one CLOSE row at the exit's price, no OVERFILL, no ORPHAN_POSITION, capital = wallet, nothing repeats", async () => {
   const w = await world();
-  const entryPrice = await exitTakenAsEnded(w, "D1");
+  const entryPrice = await exitTakenAsEnded(w, "D1", WITHIN_MS);
   await w.stop(); // the process is down
   await outOfBand(w.sim, "land_order", "D1-X1"); // the exit fills at its limit; no process hears it
   expect(venueLong(w.sim)).toBe(0);
@@ -120,7 +81,7 @@ test("an exit taken as ended that fills at the venue while the process is down: 
 
 test("an exit taken as ended that filled late with its event lost just before a restart: booked at start-up as the exit's, one CLOSE row", async () => {
   const w = await world();
-  await exitTakenAsEnded(w, "D2");
+  await exitTakenAsEnded(w, "D2", WITHIN_MS);
   w.lose("D2-X1");
   await outOfBand(w.sim, "land_order", "D2-X1"); // filled; the stream loses it
   await w.stop(); // down before a live pass looked it up

@@ -21,6 +21,7 @@ import type { StrategyIntent } from "../../src/contracts/intents.ts";
 import type { VenueEvent } from "../../src/contracts/venue.ts";
 import type { Bundle } from "../../src/launcher/index.ts";
 import type { SimHandle } from "../../src/sim/index.ts";
+import { outOfBand, venueLong } from "../_support/late_landing.ts";
 import { simRuntime } from "../_support/sim_runtime.ts";
 import { within } from "../_support/within.ts";
 
@@ -33,12 +34,6 @@ const stops: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const stop of stops.splice(0).reverse()) await stop();
 });
-
-/** POST /_sim/out_of_band `{action, clientOrderId}`: the venue hides or lands the order. */
-async function outOfBand(sim: SimHandle, action: "hide_order" | "land_order", clientOrderId: string): Promise<void> {
-  const body = JSON.stringify({ action, clientOrderId });
-  expect((await fetch(`${sim.url}/_sim/out_of_band`, { method: "POST", body })).status).toBe(200);
-}
 
 /**
  * A runtime against a fresh bingx-sim (BTC-USDT at 65 000, a 10 000 wallet), live reconciliation every `intervalMs`.
@@ -100,9 +95,6 @@ const enter: StrategyIntent = {
   price: null,
   leverage: 20,
 };
-
-const venueLong = (sim: SimHandle) =>
-  sim.state().positions.find((p) => p.symbol === "BTC-USDT" && p.positionSide === "LONG")?.positionAmt ?? 0;
 
 /**
  * Opens R1, then its exit R1-X1 at 70 000, which the venue acknowledges and hides: the hung-order query takes it as

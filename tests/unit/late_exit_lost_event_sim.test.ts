@@ -18,9 +18,8 @@
  */
 
 import { afterEach, expect, test } from "bun:test";
-import type { StrategyIntent } from "../../src/contracts/intents.ts";
 import type { DiagnosticRecord } from "../../src/contracts/records.ts";
-import type { SimHandle } from "../../src/sim/index.ts";
+import { exitTakenAsEnded, outOfBand, venueLong } from "../_support/late_landing.ts";
 import { simRuntime } from "../_support/sim_runtime.ts";
 import { within } from "../_support/within.ts";
 
@@ -46,48 +45,9 @@ async function world() {
   return { ...w, said, closeRows };
 }
 
-type World = Awaited<ReturnType<typeof world>>;
-
-/** POST /_sim/out_of_band `{action, clientOrderId}`: the venue hides or lands the order. */
-async function outOfBand(sim: SimHandle, action: "hide_order" | "land_order", clientOrderId: string): Promise<void> {
-  const body = JSON.stringify({ action, clientOrderId });
-  expect((await fetch(`${sim.url}/_sim/out_of_band`, { method: "POST", body })).status).toBe(200);
-}
-
-const enter = (trade: string): StrategyIntent => ({
-  type: "ENTER",
-  slot_id: 0,
-  trade_id: trade,
-  asset: "BTC-USDT",
-  side: "LONG",
-  size: 0.01,
-  price: null,
-  leverage: 20,
-});
-
-const venueLong = (sim: SimHandle) =>
-  sim.state().positions.find((p) => p.symbol === "BTC-USDT" && p.positionSide === "LONG")?.positionAmt ?? 0;
-
-/** Opens a trade, then an exit at 70 000 the venue acknowledges, hides and the hung-order query takes as ended. */
-async function exitTakenAsEnded(w: World, trade: string): Promise<number> {
-  expect(w.rt.submitStrategy(enter(trade)).accepted).toBe(true);
-  await within(10_000, "position open", () => w.slot().stage === "POSITION_OPEN");
-  const entryPrice = w.slot().entry_price;
-  const cid = `${trade}-X1`;
-  const exit = { type: "EXIT", slot_id: 0, size: 0.01, price: 70_000, reason: "TP" } as const;
-  expect(w.rt.submitStrategy(exit).accepted).toBe(true);
-  await within(10_000, `${cid} acknowledged`, () => w.slot().exit_order?.status === "ACKED");
-  await outOfBand(w.sim, "hide_order", cid);
-  await within(WITHIN_MS, `${cid} taken as ended`, () => w.slot().exit_order?.status === "CANCELLED");
-  await within(WITHIN_MS, "slot 0 back to POSITION_OPEN", () => w.slot().stage === "POSITION_OPEN");
-  expect(w.lines).toContain("slot 0: hung order resolved by query: ABSENT_STALE");
-  expect(w.slot().size).toBe(0.01);
-  return entryPrice;
-}
-
 test("an exit taken as ended that fills late with its stream events lost: live reconciliation looks it up and the kernel books it as the exit's: CLOSED, one CLOSE row at the exit's price, no OVERFILL, no ORPHAN_POSITION, nothing repeats", async () => {
   const w = await world();
-  const entryPrice = await exitTakenAsEnded(w, "C1");
+  const entryPrice = await exitTakenAsEnded(w, "C1", WITHIN_MS);
   w.lose("C1-X1");
   await outOfBand(w.sim, "land_order", "C1-X1"); // the exit fills at its limit; the stream never tells
   expect(venueLong(w.sim)).toBe(0);

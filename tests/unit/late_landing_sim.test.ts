@@ -34,7 +34,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import type { StrategyIntent } from "../../src/contracts/intents.ts";
 import type { DiagnosticRecord } from "../../src/contracts/records.ts";
-import type { SimHandle } from "../../src/sim/index.ts";
+import { enterLong, outOfBand, venueLong } from "../_support/late_landing.ts";
 import { simRuntime } from "../_support/sim_runtime.ts";
 import { within } from "../_support/within.ts";
 
@@ -64,23 +64,6 @@ async function world(intervalMs: number) {
 }
 
 type World = Awaited<ReturnType<typeof world>>;
-
-/** POST /_sim/out_of_band `{action, clientOrderId}`: the venue hides or lands the order. */
-async function outOfBand(sim: SimHandle, action: "hide_order" | "land_order", clientOrderId: string): Promise<void> {
-  const r = await fetch(`${sim.url}/_sim/out_of_band`, {
-    method: "POST",
-    body: JSON.stringify({ action, clientOrderId }),
-  });
-  expect(r.status).toBe(200);
-}
-
-function enter(trade: string, price: number | null, asset = "BTC-USDT", size = 0.01): StrategyIntent {
-  return { type: "ENTER", slot_id: 0, trade_id: trade, asset, side: "LONG", size, price, leverage: 20 };
-}
-
-/** The position the venue holds on `asset` LONG (0 for none). */
-const venueLong = (sim: SimHandle, asset = "BTC-USDT") =>
-  sim.state().positions.find((p) => p.symbol === asset && p.positionSide === "LONG")?.positionAmt ?? 0;
 
 /** Submits `intent`, waits until its order `cid` is acknowledged, hides it at the venue, and waits until the slot ended it. */
 async function takenAsEnded(w: World, intent: StrategyIntent, cid: string, stageAfter: string): Promise<void> {
@@ -124,7 +107,7 @@ describe("an acknowledged entry taken as ended that fills at the venue after all
     const how = intervalMs === 0 ? "without live reconciliation" : "with live reconciliation every 1 s";
     test(`${how}: its slot adopts the position within a bounded time, one OVERFILL names it, no ORPHAN_POSITION, nothing repeats, and closing it ends at the wallet`, async () => {
       const w = await world(intervalMs);
-      await takenAsEnded(w, enter("A1", 60_000), "A1-E", "IDLE");
+      await takenAsEnded(w, enterLong("A1", 60_000), "A1-E", "IDLE");
       await outOfBand(w.sim, "land_order", "A1-E"); // the engine fills it at its limit: the stream tells
 
       await within(WITHIN_MS, "slot 0 holds the venue's position", () => w.slot().stage === "POSITION_OPEN");
@@ -140,7 +123,7 @@ describe("an acknowledged entry taken as ended that fills at the venue after all
 
   test("its fill's stream event lost (only the venue's position shows it): live reconciliation hands the position to the slot that placed the order, no ORPHAN_POSITION", async () => {
     const w = await world(1_000);
-    await takenAsEnded(w, enter("L1", 60_000), "L1-E", "IDLE");
+    await takenAsEnded(w, enterLong("L1", 60_000), "L1-E", "IDLE");
     w.lose("L1-E");
     await outOfBand(w.sim, "land_order", "L1-E");
 
@@ -155,8 +138,8 @@ describe("an acknowledged entry taken as ended that fills at the venue after all
 
   test("after its slot moved on to a new trade of the same asset and side: the slot holds both trades' fills (the venue's position), no ORPHAN_POSITION", async () => {
     const w = await world(1_000);
-    await takenAsEnded(w, enter("M1", 60_000), "M1-E", "IDLE");
-    expect(w.rt.submitStrategy(enter("M2", null)).accepted).toBe(true);
+    await takenAsEnded(w, enterLong("M1", 60_000), "M1-E", "IDLE");
+    expect(w.rt.submitStrategy(enterLong("M2", null)).accepted).toBe(true);
     await within(10_000, "slot 0 holds the new trade", () => w.slot().stage === "POSITION_OPEN");
     await outOfBand(w.sim, "land_order", "M1-E");
 
@@ -175,8 +158,8 @@ describe("an acknowledged entry taken as ended that fills at the venue after all
 
   test("after its slot moved on to another asset: the position no slot can hold is one ORPHAN_POSITION naming the slot and the order that made it", async () => {
     const w = await world(1_000);
-    await takenAsEnded(w, enter("N1", 60_000), "N1-E", "IDLE");
-    expect(w.rt.submitStrategy(enter("N2", null, "ETH-USDT", 0.1)).accepted).toBe(true);
+    await takenAsEnded(w, enterLong("N1", 60_000), "N1-E", "IDLE");
+    expect(w.rt.submitStrategy(enterLong("N2", null, "ETH-USDT", 0.1)).accepted).toBe(true);
     await within(10_000, "slot 0 holds the ETH trade", () => w.slot().stage === "POSITION_OPEN");
     await outOfBand(w.sim, "land_order", "N1-E");
 
@@ -195,7 +178,7 @@ describe("an acknowledged exit taken as ended that fills at the venue after all,
     const how = intervalMs === 0 ? "without live reconciliation" : "with live reconciliation every 1 s";
     test(`${how}: the fill is booked as the exit's: the trade closes with one CLOSE row at the exit's price and size, no OVERFILL, capital follows the wallet, nothing repeats`, async () => {
       const w = await world(intervalMs);
-      expect(w.rt.submitStrategy(enter("B1", null)).accepted).toBe(true);
+      expect(w.rt.submitStrategy(enterLong("B1", null)).accepted).toBe(true);
       await within(10_000, "position open", () => w.slot().stage === "POSITION_OPEN");
       const entryPrice = w.slot().entry_price;
       const exit = { type: "EXIT", slot_id: 0, size: 0.01, price: 70_000, reason: "TP" } as const;

@@ -22,6 +22,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import type { StrategyIntent } from "../../src/contracts/intents.ts";
 import type { DiagnosticRecord } from "../../src/contracts/records.ts";
 import type { SimHandle } from "../../src/sim/index.ts";
+import { enterLong, outOfBand } from "../_support/late_landing.ts";
 import { simRuntime } from "../_support/sim_runtime.ts";
 import { within } from "../_support/within.ts";
 
@@ -48,30 +49,9 @@ async function world() {
 
 type World = Awaited<ReturnType<typeof world>>;
 
-async function outOfBand(sim: SimHandle, action: "hide_order" | "land_order", clientOrderId: string): Promise<void> {
-  const r = await fetch(`${sim.url}/_sim/out_of_band`, {
-    method: "POST",
-    body: JSON.stringify({ action, clientOrderId }),
-  });
-  expect(r.status).toBe(200);
-}
-
 /** The sim's order under client id `cid` (any case), its status. */
 const simStatus = (sim: SimHandle, cid: string) =>
   sim.state().orders.find((o) => o.clientOrderId.toLowerCase() === cid.toLowerCase())?.status;
-
-function enter(trade: string, price: number | null): StrategyIntent {
-  return {
-    type: "ENTER",
-    slot_id: 0,
-    trade_id: trade,
-    asset: "BTC-USDT",
-    side: "LONG",
-    size: 0.01,
-    price,
-    leverage: 20,
-  };
-}
 
 /**
  * Submits `intent` while the venue holds every placement (accepted, no event), hides its order `cid`, waits until the
@@ -107,7 +87,7 @@ async function expectQuietAfter(w: World, cid: string): Promise<void> {
 describe("an order taken as ended that lands at the venue late and rests there, its events lost", () => {
   test("a limit entry: the next live-reconciliation pass cancels it at the venue, logged once, no ORPHAN_ORDER", async () => {
     const w = await world();
-    await landsRestingUnseen(w, enter("R1", 60_000), "R1-E", "IDLE");
+    await landsRestingUnseen(w, enterLong("R1", 60_000), "R1-E", "IDLE");
 
     await within(WITHIN_MS, "R1-E cancelled at the venue", () => simStatus(w.sim, "R1-E") === "CANCELLED");
     expect(cancelLines(w, "R1-E")).toEqual([
@@ -119,8 +99,8 @@ describe("an order taken as ended that lands at the venue late and rests there, 
 
   test("a limit entry after its slot moved on to another trade: cancelled, never an anonymous ORPHAN_ORDER", async () => {
     const w = await world();
-    await landsRestingUnseen(w, enter("S1", 60_000), "S1-E", "IDLE");
-    expect(w.rt.submitStrategy(enter("S2", 61_000)).accepted).toBe(true); // rests too: slot 0's working entry now
+    await landsRestingUnseen(w, enterLong("S1", 60_000), "S1-E", "IDLE");
+    expect(w.rt.submitStrategy(enterLong("S2", 61_000)).accepted).toBe(true); // rests too: slot 0's working entry now
     await within(10_000, "slot 0 works S2-E", () => w.slot().entry_order?.status === "ACKED");
 
     await within(WITHIN_MS, "S1-E cancelled at the venue", () => simStatus(w.sim, "S1-E") === "CANCELLED");
@@ -132,7 +112,7 @@ describe("an order taken as ended that lands at the venue late and rests there, 
 
   test("a limit exit (it reserves the position): cancelled at the venue, and the slot's whole-position exit then goes through", async () => {
     const w = await world();
-    expect(w.rt.submitStrategy(enter("X1", null)).accepted).toBe(true);
+    expect(w.rt.submitStrategy(enterLong("X1", null)).accepted).toBe(true);
     await within(10_000, "position open", () => w.slot().stage === "POSITION_OPEN");
     const exit = { type: "EXIT", slot_id: 0, size: 0.01, price: 70_000, reason: "TP" } as const;
     await landsRestingUnseen(w, exit, "X1-X1", "POSITION_OPEN");

@@ -20,6 +20,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import type { StrategyIntent } from "../../src/contracts/intents.ts";
 import type { SimHandle } from "../../src/sim/index.ts";
+import { enterLong, outOfBand } from "../_support/late_landing.ts";
 import { simRuntime } from "../_support/sim_runtime.ts";
 import { within } from "../_support/within.ts";
 
@@ -38,25 +39,9 @@ const world = () =>
 
 type World = Awaited<ReturnType<typeof world>>;
 
-async function outOfBand(sim: SimHandle, action: "hide_order" | "land_order", clientOrderId: string): Promise<void> {
-  const body = JSON.stringify({ action, clientOrderId });
-  expect((await fetch(`${sim.url}/_sim/out_of_band`, { method: "POST", body })).status).toBe(200);
-}
-
 /** The sim's order under client id `cid` (any case), its status. */
 const simStatus = (sim: SimHandle, cid: string) =>
   sim.state().orders.find((o) => o.clientOrderId.toLowerCase() === cid.toLowerCase())?.status;
-
-const enter = (trade: string, price: number | null): StrategyIntent => ({
-  type: "ENTER",
-  slot_id: 0,
-  trade_id: trade,
-  asset: "BTC-USDT",
-  side: "LONG",
-  size: 0.01,
-  price,
-  leverage: 20,
-});
 
 /**
  * Submits `intent` while the venue holds every placement, hides its order `cid`, waits until the hung-order query took
@@ -79,7 +64,7 @@ async function restsWhileDown(w: World, intent: StrategyIntent, cid: string, sta
 
 /** Opens a 0.01 BTC long on slot 0 at market. */
 async function positionOpen(w: World, trade: string): Promise<void> {
-  expect(w.rt.submitStrategy(enter(trade, null)).accepted).toBe(true);
+  expect(w.rt.submitStrategy(enterLong(trade, null)).accepted).toBe(true);
   await within(10_000, "position open", () => w.slot().stage === "POSITION_OPEN");
 }
 
@@ -93,7 +78,7 @@ const cancelLines = (lines: string[], cid: string) =>
 describe("an order taken as ended that rests at the venue across a restart", () => {
   test("a limit entry (its slot IDLE): live reconciliation after the restart cancels it at the venue, logged once, no ORPHAN_ORDER", async () => {
     const w = await world();
-    await restsWhileDown(w, enter("P1", 60_000), "P1-E", "IDLE");
+    await restsWhileDown(w, enterLong("P1", 60_000), "P1-E", "IDLE");
 
     const r = await w.restart();
     expect(r.slot()).toMatchObject({ stage: "IDLE", entry_order: { client_order_id: "P1-E", status: "REJECTED" } });
