@@ -208,7 +208,7 @@ export const CLIENT_PLANTS: readonly Plant[] = [
     "resting-ended-case-collision",
     "reconcile",
     "src/launcher/_resting_absent.ts",
-    "  if (orders.filter((o) => o?.client_order_id.toLowerCase() === cid).length !== 1) return null;\n",
+    "  if (ordersUnderId(slots, cid) !== 1) return null;\n",
     "",
     "another slot's working order whose client id differs only in case is taken as a slot's ended one and cancelled at BingX",
   ),

@@ -6,6 +6,8 @@
  *   then the working entry (a stale slot may carry either; a slot in ENTRY_WORKING or
  *   EXIT_WORKING carries the one its stage names).
  * - `openAtVenue(slot, stateOf)`: the first of those the venue reports open, with its state.
+ * - `ordersUnderId(slots, cid)`: how many of the slots' entry and exit orders hold a client id in any case
+ *   (more than one: BingX's order under it may be any of them).
  * - `reconcileTruth(slot, share, open)`: position side/size/average price from the slot's share of
  *   the venue position (`allocatePositions`), and that open order. The kernel refuses a truth whose
  *   open entry order's fill differs from the position (kernel/src/fsm/reconcile.rs, invariant 5):
@@ -57,6 +59,16 @@ export function venueOrdersOf(slot: SlotRecord): OrderRecord[] {
     return o ? [o] : [];
   }
   return [slot.exit_order, slot.entry_order].filter((o): o is OrderRecord => o !== null && isWorkingOrder(o.status));
+}
+
+/**
+ * How many of the slots' entry and exit orders hold client id `cid` in any case: BingX holds ids that differ only in
+ * case as one order, so with more than one the venue's order under it may be any of them.
+ */
+export function ordersUnderId(slots: readonly SlotRecord[], cid: string): number {
+  const id = cid.toLowerCase();
+  return slots.flatMap((s) => [s.entry_order, s.exit_order]).filter((o) => o?.client_order_id.toLowerCase() === id)
+    .length;
 }
 
 /** The first of the slot's working orders that the venue reports open (`stateOf` answers by order). */

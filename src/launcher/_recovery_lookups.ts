@@ -33,7 +33,7 @@ import type { VenueAdapter, VenueOrderState } from "../contracts/venue.ts";
 import type { ExecutionKernel } from "../kernel/index.ts";
 import { lookUpOrder } from "./_hung_query.ts";
 import { answerContradiction, eventFromOrderState } from "./_order_event.ts";
-import { venueOrdersOf } from "./_reconcile_truth.ts";
+import { ordersUnderId, venueOrdersOf } from "./_reconcile_truth.ts";
 import type { Executor } from "./executor.ts";
 import { lateEntry, workingEntry } from "./position_allocation.ts";
 
@@ -64,8 +64,7 @@ export async function lookUpOrders(
   log: (line: string) => void,
 ): Promise<OrderLookups> {
   const out: OrderLookups = { states: new Map(), failed: new Map(), shared: new Set() };
-  const ids = slots.flatMap((s) => [s.entry_order, s.exit_order]).map((o) => o?.client_order_id.toLowerCase());
-  const shared = (o: OrderRecord) => ids.filter((id) => id === o.client_order_id.toLowerCase()).length > 1;
+  const shared = (o: OrderRecord) => ordersUnderId(slots, o.client_order_id) > 1;
   for (const s of slots) {
     const ended = [lateEntry(s), endedExit(s)].filter((o): o is OrderRecord => o !== null);
     for (const o of ended.filter(shared)) out.shared.add(o.client_order_id); // its lookup could take the other's

@@ -50,7 +50,7 @@ import type { VenueAdapter, VenueOrderState } from "../contracts/venue.ts";
 import { type AbsentOrder, type AbsentOrders, isAnotherOrder, LOOKUPS_MAX } from "./_absent_orders.ts";
 import { lookUpOrder } from "./_hung_query.ts";
 import { type OrderMaker, type OrphanOrderDeps, OrphanOrders, slotOrderIds } from "./_orphan_orders.ts";
-import { sameSize, venueOrdersOf } from "./_reconcile_truth.ts";
+import { ordersUnderId, sameSize, venueOrdersOf } from "./_reconcile_truth.ts";
 
 /** Cancels of one remembered order sent (by either path) before live reconciliation gives up and reports it. */
 export const CANCELS_MAX = 4;
@@ -107,9 +107,8 @@ export function endedOrderListed(
   readAtMs: number,
 ): { slot: SlotRecord; order: OrderRecord } | null {
   const cid = state.client_order_id.toLowerCase();
-  const orders = slots.flatMap((s) => [s.entry_order, s.exit_order]);
   // Two ids differing only in case are one at BingX (CLIENT_ID_CASE): the venue's order may be either.
-  if (orders.filter((o) => o?.client_order_id.toLowerCase() === cid).length !== 1) return null;
+  if (ordersUnderId(slots, cid) !== 1) return null;
   for (const slot of slots) {
     if (slot.stage === "STALE_STATE_RECONCILING" || slot.asset !== state.asset) continue;
     for (const order of [slot.entry_order, slot.exit_order]) {
