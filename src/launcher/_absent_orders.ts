@@ -67,8 +67,12 @@ export interface AbsentOrder {
   cancels: number;
   /** Live reconciliation's passes that found it still open after its cancel was requested. */
   open_after_cancel: number;
-  /** Live reconciliation passed its late fill to the kernel once (`_late_fills.ts`): not again. */
-  fed?: true;
+  /**
+   * What live reconciliation last passed to the kernel of its late fill (`_late_fills.ts`): the venue's cumulative
+   * fill then, and whether the venue still had the order open (partly filled: its rest may fill later). An entry is
+   * passed once; a slot's own exit again only when the venue's cumulative grew past this one.
+   */
+  fed?: { filled_size_cumulative: number; open: boolean };
   /**
    * How the kernel ended it, when it was remembered from the kernel's state rather than at the hung-order query's
    * answer (this process's memory is gone after a restart): recovery's ended exit (`_recovery_lookups.ts`), or an open

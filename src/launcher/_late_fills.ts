@@ -11,15 +11,20 @@
  *   claim (`withLateFill`).
  * - `orphans(found, ended, again)`: for a position no slot owns, the remembered entries on its asset and side are
  *   looked up (newest first, at most LOOKUPS_PER_PASS a pass, each at most LOOKUPS_MAX times in all). One the venue
- *   reports filled beyond what the kernel booked is passed to the kernel as the venue event the stream lost (the
+ *   reports filled beyond what the kernel booked is passed to the kernel once as the venue event the stream lost (the
  *   kernel decides: an OVERFILL sends its slot to reconcile, and the slot claims the fill); the orphans are then
  *   those `again` finds, and one still left is named by that order (`made_by`): a position this process's own order
  *   made is never an anonymous ORPHAN_POSITION.
  * - `exitsFilledLate(ids, open, unmoved)`: before a pass judges the position mismatch of these slots, each one in
  *   POSITION_OPEN whose own exit order was taken as ended (remembered, role EXIT, same slot and asset) is looked up
  *   (unless the venue lists it open; at most LOOKUPS_PER_PASS a pass, LOOKUPS_MAX each in all). A fill beyond what
- *   the kernel booked of it is passed to the kernel once as the event the stream lost (the kernel decides: decision
- *   38 books it as the exit's, the trade closing with its CLOSE row; else an OVERFILL, and the slot reconciles). The
+ *   the kernel booked of it is passed to the kernel as the event the stream lost (the kernel decides: decision 38
+ *   books it as the exit's, a partial one as a PARTIAL_EXIT, one that empties the position closing the trade with
+ *   its CLOSE row; else an OVERFILL, and the slot reconciles). What was passed is remembered (`fed`): the venue's
+ *   cumulative fill, and whether it still had the exit open. One it reported ended (filled, cancelled) is done; one it
+ *   had open, partly filled, is looked up again at a later pass that judges its slot, and passed again only when its
+ *   cumulative grew past what was passed (the rest filled, that event lost too). So the same cumulative is never
+ *   passed twice, nor a fill the stream brought (the kernel booked it: `filled_size`, kept by `cancelIfLanded`). The
  *   slots still to judge are those no fill or transition moved meanwhile (`unmoved`); one whose exit was not looked
  *   up (the budget spent) or whose lookup failed waits for a later pass (bounded: each exit is looked up at most
  *   LOOKUPS_MAX times, then its slot is judged as before).
@@ -58,9 +63,12 @@ export interface LateFillDeps {
   stopped(): boolean;
 }
 
-/** What a remembered entry filled at the venue beyond what the kernel booked of it (0 when nothing). */
+/** How much cumulative fill `cumulative` is beyond `size` (0 when not), to 1e-8. */
+const beyond = (cumulative: number, size: number) => Math.max(0, Math.round((cumulative - size) * 1e8) / 1e8);
+
+/** What a remembered order filled at the venue beyond what the kernel booked of it (0 when nothing). */
 const filledLate = (o: AbsentOrder, s: VenueOrderState | null) =>
-  s === null ? 0 : Math.max(0, Math.round((s.filled_size_cumulative - o.filled_size) * 1e8) / 1e8);
+  s === null ? 0 : beyond(s.filled_size_cumulative, o.filled_size);
 
 export class LateFills {
   constructor(private readonly d: LateFillDeps) {}
@@ -137,7 +145,8 @@ export class LateFills {
 
   /**
    * Slots `ids` about to be judged mismatched: each one's remembered exit taken as ended is looked up (or found open
-   * in `open`), its late fill passed to the kernel once as the event the stream lost. Returns the ids still to judge.
+   * in `open`), its late fill passed to the kernel as the event the stream lost (again only once its cumulative grew
+   * past what was passed). Returns the ids still to judge.
    */
   async exitsFilledLate(ids: number[], open: readonly VenueOrderState[], unmoved: (id: number) => boolean) {
     let budget = LOOKUPS_PER_PASS;
@@ -151,23 +160,31 @@ export class LateFills {
         if (this.d.stopped()) return [];
       }
       if (state === undefined) waiting.add(id);
-      else if (state !== null && filledLate(o, state) > 0 && unmoved(id)) this.feed(o, state); // moved: its event came
+      else if (state !== null && filledLate(o, state) > 0 && unmoved(id)) this.feed(o, state, true); // moved: its event came
     }
     return ids.filter((id) => !waiting.has(id) && unmoved(id));
   }
 
-  /** The slot's own exit order, taken as ended, still to be looked up: only the kernel's own can be booked late. */
+  /**
+   * The slot's own exit order, taken as ended, still to be looked up: only the kernel's own can be booked late. Once
+   * its fill was passed, only while the venue had it open then (partly filled: its rest may have filled since).
+   */
   private rememberedExit(slot: SlotRecord): AbsentOrder | undefined {
     const cid = slot.exit_order?.client_order_id;
     const o = slot.stage === "POSITION_OPEN" && cid !== undefined ? this.d.executor.absent.find(cid) : undefined;
     const same = o?.role === "EXIT" && o.slot_id === slot.slot_id && o.asset === slot.asset;
-    return same && !o.fed && o.lookups < LOOKUPS_MAX ? o : undefined;
+    return same && (o.fed?.open ?? true) && o.lookups < LOOKUPS_MAX ? o : undefined;
   }
 
-  /** Passes `o`'s late fill to the kernel (once) as the event the stream lost; true when the kernel's slot changed. */
-  private feed(o: AbsentOrder, state: VenueOrderState): boolean {
-    if (o.fed) return false;
-    o.fed = true;
+  /**
+   * Passes `o`'s late fill to the kernel as the event the stream lost: once, or (`mayGrow`: a slot's own exit, whose
+   * rest may fill later) again each time the venue's cumulative grew past what was passed; true when the kernel's
+   * slot changed.
+   */
+  private feed(o: AbsentOrder, state: VenueOrderState, mayGrow = false): boolean {
+    const passed = o.fed?.filled_size_cumulative;
+    if (passed !== undefined && !(mayGrow && beyond(state.filled_size_cumulative, passed) > 0)) return false;
+    o.fed = { filled_size_cumulative: state.filled_size_cumulative, open: isOpenAtVenue(state.status) };
     const before = this.d.kernel.slot(o.slot_id).version;
     this.d.executor.onVenueEvent(eventFromOrderState(state));
     const moved = this.d.kernel.slot(o.slot_id).version !== before;

@@ -8,9 +8,10 @@
  * at restart: confirmed sizes first, then what a working entry filled, so an entry never takes another slot's
  * position), and list the slots that disagree (`_slot_disagreements.ts`). A second read confirms them (a stream event
  * may just be late); a confirmed slot in POSITION_OPEN whose own exit was taken as ended on the venue's "no such order"
- * has that exit looked up first (`_late_fills.ts`, bounded): a fill the stream lost is passed to the kernel once as
- * its event (decision 38 books it as the exit's: the trade closes with its CLOSE row; else an OVERFILL), and a slot
- * whose exit could not be looked up waits for a later pass. Then, for each slot no fill or transition moved since the
+ * has that exit looked up first (`_late_fills.ts`, bounded): a fill the stream lost is passed to the kernel as its
+ * event, each cumulative fill once (decision 38 books it as the exit's: a partial one as a PARTIAL_EXIT, its rest at
+ * a later pass, the trade closing with its CLOSE row; else an OVERFILL), and a slot whose exit could not be looked up
+ * waits for a later pass. Then, for each slot no fill or transition moved since the
  * first read (a mark does not: `settledView`; a strategy marks every tick): a working order the venue reports ended
  * (its event lost) is applied as that event (`replayEnded`); otherwise MARK_STALE (DIVERGENCE) and RECONCILE to the
  * venue's truth. Either reports VENUE_MISMATCH. A slot in STALE_STATE_RECONCILING always needs the venue's truth: it

@@ -208,10 +208,11 @@ export function crossRestingOrders(core: SimCore, symbol: string): void {
 /**
  * A hidden order shown again, the engine taking it now (out of band `land_order`): one held PENDING runs as at
  * the end of its hold (NEW, then it fills, rests or expires as placed); a resting one fills what it still may
- * (a closing one no more than its position) at its own price, as when the book crosses it (maker). Its stream
- * events are published as one batch.
+ * (a closing one no more than its position; no more than `qtyMax` when given, the rest resting on: the engine
+ * filled part of it) at its own price, as when the book crosses it (maker). Its stream events are published as
+ * one batch.
  */
-export function landOrder(core: SimCore, o: SimOrder): void {
+export function landOrder(core: SimCore, o: SimOrder, qtyMax = Number.POSITIVE_INFINITY): void {
   if (o.hidden !== true || !isOpen(o)) throw new Error(`Invariant: landing ${o.orderId}, not a hidden open order`);
   delete o.hidden;
   if (o.status === "PENDING") {
@@ -220,7 +221,7 @@ export function landOrder(core: SimCore, o: SimOrder): void {
     return;
   }
   const batch: StreamEvent[] = [];
-  const qty = fillable(core, o, batch);
+  const qty = Math.min(fillable(core, o, batch), qtyMax);
   if (qty > 0) fillInLegs(core, o, qty, batch);
   core.stream.publish(batch, core.faults);
 }

@@ -15,13 +15,15 @@
  * order hidden (by client id) stays accepted, its margin reserved and its id taken, but query and cancel
  * answer 80016 and no list shows it, and nothing fills it (a PENDING hold does not end), so a client takes
  * it for gone; `land_order` shows it again and the engine takes it now (`landOrder`: a held one runs, a
- * resting one fills what it may at its own price), its stream events published as for any fill: the order
- * the client took as ended lands late. Each answers a sentence on bad input and changes nothing then.
+ * resting one fills what it may at its own price, at most `qty` when given: a partial fill, the rest resting on),
+ * its stream events published as for any fill: the order the client took as ended lands late. Each answers a
+ * sentence on bad input and changes nothing then.
  *
  * Entry point: `outOfBand(core, body)`.
  */
 
-import { TAKER_FEE_RATE } from "./contracts_catalog.ts";
+import { clean } from "./accounts.ts";
+import { floorToStep, TAKER_FEE_RATE } from "./contracts_catalog.ts";
 import type { SimCore } from "./core.ts";
 import { cancelOpenOrder, isOpen, landOrder } from "./matching.ts";
 import type { SimOrder } from "./types.ts";
@@ -76,7 +78,9 @@ export function outOfBand(core: SimCore, body: unknown): Answer {
       const o = orderOf(core, b.clientOrderId);
       if (o === undefined || o.hidden !== true || !isOpen(o))
         return { ok: false, error: `no hidden open order with clientOrderId ${String(b.clientOrderId)}` };
-      landOrder(core, o);
+      const qty = landingQty(core, o, b.qty);
+      if (typeof qty === "string") return { ok: false, error: qty };
+      landOrder(core, o, qty);
       return { ok: true, done: `landed ${o.clientOrderId} (${o.status}, ${o.executedQty} filled)` };
     }
     case "set_leverage":
@@ -88,6 +92,21 @@ export function outOfBand(core: SimCore, body: unknown): Answer {
           "action must be close_position, open_position, cancel_order, forget_order, hide_order, land_order or set_leverage",
       };
   }
+}
+
+/**
+ * How much of hidden order `o` a landing may fill: all it still may (`qty` absent), or at most `qty`: a positive
+ * multiple of its contract's step, at most what is left of it; only a resting order (a held PENDING one runs whole).
+ */
+function landingQty(core: SimCore, o: SimOrder, qty: unknown): number | string {
+  if (qty === undefined) return Number.POSITIVE_INFINITY;
+  if (o.status === "PENDING")
+    return `qty applies to a resting order: ${o.clientOrderId} is held PENDING and lands whole`;
+  const decimals = core.catalog.get(o.symbol)?.quantityPrecision ?? 8;
+  const left = clean(o.origQty - o.executedQty);
+  if (typeof qty !== "number" || !(qty > 0) || qty > left || floorToStep(qty, decimals) !== qty)
+    return `qty must be a positive multiple of 1e-${decimals}, at most the ${left} left of ${o.clientOrderId}`;
+  return qty;
 }
 
 /** The order holding client id `id` (case-insensitive, as BingX keeps it lower-cased); undefined for none or a non-string. */

@@ -10,9 +10,14 @@ import type { SimHandle } from "../../src/sim/index.ts";
 import type { simRuntime } from "./sim_runtime.ts";
 import { within } from "./within.ts";
 
-/** POST /_sim/out_of_band `{action, clientOrderId}`: the venue hides or lands the order. */
-export async function outOfBand(sim: SimHandle, action: "hide_order" | "land_order", clientOrderId: string) {
-  const body = JSON.stringify({ action, clientOrderId });
+/** POST /_sim/out_of_band `{action, clientOrderId, qty?}`: the venue hides or lands the order (`qty` of it: part). */
+export async function outOfBand(
+  sim: SimHandle,
+  action: "hide_order" | "land_order",
+  clientOrderId: string,
+  qty?: number,
+) {
+  const body = JSON.stringify({ action, clientOrderId, ...(qty === undefined ? {} : { qty }) });
   expect((await fetch(`${sim.url}/_sim/out_of_band`, { method: "POST", body })).status).toBe(200);
 }
 

@@ -3,8 +3,8 @@
  * its engine. An open order hidden stays accepted (its margin reserved, its client id taken) but query and cancel
  * answer 80016, neither open orders, order history nor cancel-all see it, and nothing fills it (the book moving
  * through it does not; a PENDING hold does not end). Landing it shows it again and the engine takes it at once: a
- * resting LIMIT fills at its own price, a held MARKET runs; the fills are streamed and booked. Bad input answers 400
- * with a sentence and changes nothing.
+ * resting LIMIT fills at its own price (with `qty`, that much: the rest rests on, listed again), a held MARKET runs;
+ * the fills are streamed and booked. Bad input answers 400 with a sentence and changes nothing.
  */
 
 import { afterEach, describe, expect, test } from "bun:test";
@@ -116,11 +116,38 @@ describe("land_order", () => {
     expect(s.sim.state().balance.freezed_margin).toBe(0);
   });
 
-  test("a hidden order held PENDING landed runs at once: the engine fills it as a MARKET", async () => {
+  test("a hidden resting order landed with a qty fills only that much: PARTIALLY_FILLED, listed open again, its rest resting on and filling when landed again", async () => {
+    const s = await startSim();
+    expect((await place(s, "ld3-e", "LIMIT")).code).toBe(0);
+    expect((await outOfBand(s.sim, { action: "hide_order", clientOrderId: "ld3-e" })).status).toBe(200);
+
+    expect(await outOfBand(s.sim, { action: "land_order", clientOrderId: "ld3-e", qty: 0.004 })).toEqual({
+      status: 200,
+      answer: { done: "landed ld3-e (PARTIALLY_FILLED, 0.004 filled)" },
+    });
+    const open = await s.call("GET", "/v2/trade/openOrders", { symbol: "BTC-USDT" });
+    expect(open.data.orders).toHaveLength(1);
+    expect(open.data.orders[0]).toMatchObject({
+      clientOrderId: "ld3-e",
+      status: "PARTIALLY_FILLED",
+      executedQty: "0.004",
+    });
+    expect(longOf(s.sim)).toBe(0.004);
+
+    expect((await outOfBand(s.sim, { action: "hide_order", clientOrderId: "ld3-e" })).status).toBe(200);
+    expect((await outOfBand(s.sim, { action: "land_order", clientOrderId: "ld3-e" })).status).toBe(200);
+    expect(orderOf(s.sim, "ld3-e")).toMatchObject({ status: "FILLED", executedQty: 0.01 });
+    expect(longOf(s.sim)).toBe(0.01);
+  });
+
+  test("a hidden order held PENDING landed runs at once: the engine fills it as a MARKET (a qty is refused: it lands whole)", async () => {
     const s = await startSim();
     s.sim.faults.pending_ms = 60_000;
     expect((await place(s, "ld2-e", "MARKET")).code).toBe(0);
     expect((await outOfBand(s.sim, { action: "hide_order", clientOrderId: "ld2-e" })).status).toBe(200);
+    const part = await outOfBand(s.sim, { action: "land_order", clientOrderId: "ld2-e", qty: 0.004 });
+    expect(part.answer.error).toBe("qty applies to a resting order: ld2-e is held PENDING and lands whole");
+    expect(orderOf(s.sim, "ld2-e")).toMatchObject({ status: "PENDING", hidden: true });
     expect((await outOfBand(s.sim, { action: "land_order", clientOrderId: "ld2-e" })).status).toBe(200);
     expect(orderOf(s.sim, "ld2-e")).toMatchObject({ status: "FILLED", executedQty: 0.01 });
     expect(orderOf(s.sim, "ld2-e")?.hidden).toBeUndefined();
@@ -146,6 +173,14 @@ describe("hide_order and land_order refuse bad input", () => {
     }
     expect(s.sim.state().orders).toEqual(before);
     expect((await outOfBand(s.sim, { action: "hide_order", clientOrderId: "bd1-e" })).status).toBe(200);
+    for (const qty of [0, -0.001, 0.00045, 0.02, "0.004", null]) {
+      const r = await outOfBand(s.sim, { action: "land_order", clientOrderId: "bd1-e", qty });
+      expect(r.status).toBe(400);
+      expect(String(r.answer.error)).toStartWith(
+        "qty must be a positive multiple of 1e-4, at most the 0.01 left of bd1-e",
+      );
+    }
+    expect(orderOf(s.sim, "bd1-e")).toMatchObject({ status: "NEW", executedQty: 0, hidden: true });
     const again = await outOfBand(s.sim, { action: "hide_order", clientOrderId: "bd1-e" });
     expect(again.status).toBe(400);
     const unknown = await outOfBand(s.sim, { action: "hide" });

@@ -2,10 +2,12 @@
  * `LateFills.exitsFilledLate` (_late_fills.ts) in the fast tier, on a fake kernel and venue (the end-to-end proof
  * against bingx-sim is tests/unit/late_exit_lost_event_sim.test.ts): before live reconciliation judges a slot's
  * position mismatch, the slot's own exit taken as ended on the venue's "no such order" (remembered in AbsentOrders,
- * role EXIT) is looked up; a fill beyond what the kernel booked of it is passed to the kernel once as the venue
- * event the stream lost; the kernel decides. Bounds: LOOKUPS_PER_PASS lookups a pass, LOOKUPS_MAX per exit, one
- * event per exit, nothing once shutdown began; a slot whose exit could not be looked up waits for a later pass, and
- * one a fill or transition moved meanwhile is left alone.
+ * role EXIT) is looked up; a fill beyond what the kernel booked of it is passed to the kernel as the venue event
+ * the stream lost; the kernel decides. Bounds: LOOKUPS_PER_PASS lookups a pass, LOOKUPS_MAX per exit, one event per
+ * cumulative fill the venue reports (an exit it had open, partly filled, is passed again only when its cumulative
+ * grew: the rest filled, that event lost too; never what the stream brought), nothing once shutdown began; a slot
+ * whose exit could not be looked up waits for a later pass, and one a fill or transition moved meanwhile is left
+ * alone.
  */
 
 import { describe, expect, test } from "bun:test";
@@ -13,6 +15,7 @@ import type { OrderRecord, SlotRecord } from "../../src/contracts/records.ts";
 import type { VenueEvent, VenueOrderState } from "../../src/contracts/venue.ts";
 import { AbsentOrders, LOOKUPS_MAX } from "../../src/launcher/_absent_orders.ts";
 import { LateFills, LOOKUPS_PER_PASS } from "../../src/launcher/_late_fills.ts";
+import { eventFromOrderState } from "../../src/launcher/_order_event.ts";
 
 const exitOrder = (trade: string): OrderRecord => ({
   trade_id: trade,
@@ -63,7 +66,10 @@ const filled = (cid: string, status: VenueOrderState["status"] = "FILLED", cumul
 
 /**
  * Slots `slots`, each exit remembered as taken as absent; the venue answers each lookup with `answer(cid)` (throws:
- * a failed lookup); a kernel that takes every event (the slot's version moves), or none (`takes` false).
+ * a failed lookup); a kernel that takes every event (`takes` false: none), booking it as decision 38 does (the exit
+ * takes the event's cumulative, the position shrinks by what it adds: POSITION_OPEN, or CLOSED at 0; the version
+ * moves), then the executor's follow-up (`cancelIfLanded`: what the kernel booked of the order is remembered).
+ * `stream(e)` is an event the stream brought (not passed by LateFills).
  */
 function world(slots: SlotRecord[], answer: (cid: string) => VenueOrderState | null, takes = true) {
   const kernelSlots = new Map(slots.map((s) => [s.slot_id, s]));
@@ -75,14 +81,22 @@ function world(slots: SlotRecord[], answer: (cid: string) => VenueOrderState | n
   const events: VenueEvent[] = [];
   const asked: string[] = [];
   let stopped = false;
+  const stream = (e: VenueEvent) => {
+    const s = [...kernelSlots.values()].find((x) => x.exit_order?.client_order_id === e.client_order_id)!;
+    const exit = s.exit_order!;
+    const size = Math.round((s.size - (e.filled_size_cumulative - exit.filled_size)) * 1e8) / 1e8;
+    const booked = { ...exit, filled_size: e.filled_size_cumulative };
+    const stage = size === 0 ? "CLOSED" : "POSITION_OPEN";
+    kernelSlots.set(s.slot_id, { ...s, stage, size, exit_order: booked, version: s.version + 1 });
+    void absent.cancelIfLanded(e, (id) => kernelSlots.get(id)!);
+  };
   const late = new LateFills({
     kernel: { slot: (id) => kernelSlots.get(id)! },
     executor: {
       absent,
       onVenueEvent(e) {
         events.push(e);
-        const s = [...kernelSlots.values()].find((x) => x.exit_order?.client_order_id === e.client_order_id)!;
-        if (takes) kernelSlots.set(s.slot_id, { ...s, stage: "CLOSED", version: s.version + 1 });
+        if (takes) stream(e);
       },
     },
     venue: {
@@ -95,14 +109,16 @@ function world(slots: SlotRecord[], answer: (cid: string) => VenueOrderState | n
     read: (_what, call) => call(),
     stopped: () => stopped,
   });
-  const versions = new Map(slots.map((s) => [s.slot_id, s.version]));
-  const unmoved = (id: number) => kernelSlots.get(id)!.version === versions.get(id);
   const ids = slots.map((s) => s.slot_id);
-  const judge = (open: VenueOrderState[] = []) => late.exitsFilledLate(ids, open, unmoved);
+  /** One pass: a slot is unmoved while its version is the one it had when the pass began. */
+  const judge = (open: VenueOrderState[] = []) => {
+    const versions = new Map([...kernelSlots.values()].map((s) => [s.slot_id, s.version]));
+    return late.exitsFilledLate(ids, open, (id) => kernelSlots.get(id)!.version === versions.get(id));
+  };
   const stop = () => {
     stopped = true;
   };
-  return { late, absent, events, asked, judge, stop };
+  return { late, absent, events, asked, judge, stop, stream, slot: (id: number) => kernelSlots.get(id)! };
 }
 
 describe("exitsFilledLate: a lost late fill of a slot's own exit taken as ended reaches the kernel before the mismatch is judged", () => {
@@ -114,7 +130,7 @@ describe("exitsFilledLate: a lost late fill of a slot's own exit taken as ended 
     expect(w.events[0]).toMatchObject({ kind: "FULL_FILL", client_order_id: "C1-X1", filled_size_cumulative: 0.01 });
   });
 
-  test("once: an event the kernel did not take is not passed again, nor the exit looked up again; the slot is judged as before", async () => {
+  test("once for an exit the venue reports ended: an event the kernel did not take is not passed again, nor the exit looked up again; the slot is judged as before", async () => {
     const w = world([holding(0, "C1")], (cid) => filled(cid), false);
     expect(await w.judge()).toEqual([0]);
     expect(await w.judge()).toEqual([0]);
@@ -163,6 +179,57 @@ describe("exitsFilledLate: a lost late fill of a slot's own exit taken as ended 
     expect(await w.judge()).toEqual([0, 1]);
     expect(w.asked).toEqual([]);
     expect(w.events).toEqual([]);
+  });
+
+  test("an exit whose partial fill was passed (the venue had it open) fills the rest with that event lost too: the next pass looks it up again and passes the rest as the lost FULL_FILL, closing the trade", async () => {
+    const w = world([holding(0, "C1")], (cid) => filled(cid)); // looked up: FILLED, 0.01
+    expect(await w.judge([filled("C1-X1", "PARTIALLY_FILLED", 0.004)])).toEqual([]);
+    expect(w.slot(0)).toMatchObject({ stage: "POSITION_OPEN", size: 0.006, exit_order: { filled_size: 0.004 } });
+
+    expect(await w.judge()).toEqual([]); // the rest reached the kernel: the slot moved, not judged mismatched
+    expect(w.asked).toEqual(["C1-X1"]);
+    expect(w.events.map((e) => [e.kind, e.filled_size_cumulative])).toEqual([
+      ["PARTIAL_FILL", 0.004],
+      ["FULL_FILL", 0.01],
+    ]);
+    expect(w.slot(0)).toMatchObject({ stage: "CLOSED", size: 0, exit_order: { filled_size: 0.01 } });
+  });
+
+  test("the same cumulative fill is never passed twice (listed open again, or looked up while the venue lags), even when the kernel did not take it; a grown one is", async () => {
+    let cumulative = 0.004;
+    const w = world([holding(0, "C1")], (cid) => filled(cid, "PARTIALLY_FILLED", cumulative), false);
+    const listed = () => [filled("C1-X1", "PARTIALLY_FILLED", cumulative)];
+    expect(await w.judge(listed())).toEqual([0]); // not taken: judged as before
+    expect(await w.judge(listed())).toEqual([0]);
+    expect(await w.judge()).toEqual([0]); // not listed (the venue's lists lag): looked up, the same 0.004
+    expect(w.events).toHaveLength(1);
+    cumulative = 0.007;
+    expect(await w.judge(listed())).toEqual([0]);
+    expect(w.events.map((e) => e.filled_size_cumulative)).toEqual([0.004, 0.007]);
+  });
+
+  test("a fill the stream brought after a passed partial one (the kernel booked it) is not passed again; a rest lost later is", async () => {
+    let venue = filled("C1-X1", "PARTIALLY_FILLED", 0.007);
+    const w = world([holding(0, "C1")], () => venue);
+    expect(await w.judge([filled("C1-X1", "PARTIALLY_FILLED", 0.004)])).toEqual([]);
+    w.stream(eventFromOrderState(venue)); // the stream's event of 0.007
+    expect(await w.judge([venue])).toEqual([0]); // nothing beyond what the kernel booked: judged
+    expect(w.events).toHaveLength(1);
+    venue = filled("C1-X1"); // the rest fills, its event lost
+    expect(await w.judge()).toEqual([]);
+    expect(w.events.map((e) => [e.kind, e.filled_size_cumulative])).toEqual([
+      ["PARTIAL_FILL", 0.004],
+      ["FULL_FILL", 0.01],
+    ]);
+    expect(w.slot(0)).toMatchObject({ stage: "CLOSED", size: 0 });
+  });
+
+  test(`an exit passed partly filled is looked up again at most ${LOOKUPS_MAX} times in all, then its slot is judged as before`, async () => {
+    const w = world([holding(0, "C1")], (cid) => filled(cid, "PARTIALLY_FILLED", 0.004));
+    expect(await w.judge([filled("C1-X1", "PARTIALLY_FILLED", 0.004)])).toEqual([]);
+    for (let i = 0; i < LOOKUPS_MAX + 2; i++) expect(await w.judge()).toEqual([0]);
+    expect(w.asked).toHaveLength(LOOKUPS_MAX);
+    expect(w.events).toHaveLength(1);
   });
 
   test("nothing reaches the kernel once shutdown began during the lookup", async () => {
