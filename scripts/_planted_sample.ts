@@ -18,6 +18,7 @@ import { CLIENT_PLANTS } from "./_planted_clients.ts";
 import { EDGE_PLANTS } from "./_planted_edges.ts";
 import { LATER_SWEEP_PLANTS } from "./_planted_later.ts";
 import { p } from "./_planted_plant.ts";
+import { SESSION20_PLANTS } from "./_planted_session20.ts";
 
 export type Area =
   | "encoder"
@@ -324,4 +325,5 @@ export const PLANTED: readonly Plant[] = [
   ...EDGE_SWEEP_PLANTS,
   ...CLIENT_PLANTS,
   ...LATER_SWEEP_PLANTS,
+  ...SESSION20_PLANTS,
 ];
