@@ -113,6 +113,18 @@ export interface ContractRules {
 }
 
 /**
+ * An order a slot of the kernel names at start (its entry or exit, working or ended), as the launcher tells the
+ * adapter after a restart (`rememberClientIds`): the kernel's client id, its venue order id ("" when the kernel never
+ * heard one), the slot's asset, and when the kernel created it (local ms).
+ */
+export interface RestoredOrder {
+  client_order_id: string;
+  venue_order_id: string;
+  asset: string;
+  created_at_ms: number;
+}
+
+/**
  * How every adapter fails a call the venue refused for its rate limit (nothing was executed): the
  * thrown error carries `rate_limited: true` and, when the venue hinted, `retry_after_ms`.
  */
@@ -233,6 +245,15 @@ export interface VenueAdapter {
    * rate limit must not spend the trade's exit legs on orders that are never sent.
    */
   orderHoldMs(): number | null;
+  /**
+   * At start, once the belief is restored: the orders the kernel's slots name, so a later event of one (an order taken
+   * as ended that lands after the restart) carries the kernel's client id. BingX lower-cases client ids and its adapter
+   * knows no spelling after a restart: an event under the venue's spelling is an UNKNOWN_ORDER to the kernel (or, routed
+   * by venue order id, not that order's own). Another venue order under one of those ids (another venue order id, symbol,
+   * or one created before the kernel's order) keeps the venue's spelling. Bounded; nothing is asked of the venue. The
+   * mock has none (its orders never outlive it).
+   */
+  rememberClientIds?(orders: readonly RestoredOrder[]): void;
   /** The client-side rate throttle's counters, for adapters that have one. */
   rateStats?(): VenueRateStats;
   /**

@@ -1,6 +1,11 @@
 /**
  * Start-up recovery's order lookups (recovery.ts) and the late exit fills they find.
  *
+ * - `restoredOrders(slots)`: the orders the slots name (each slot's entry and exit, working or ended), for the venue
+ *   adapter's `rememberClientIds` before any lookup: BingX lower-cases client ids and the adapter knows none after a
+ *   restart, so one of them landing later (taken as ended, its lookup finding nothing) would reach the kernel under the
+ *   venue's spelling (UNKNOWN_ORDER, or routed by venue order id as not that order's own). An id another slot's order
+ *   holds in another case is left out (BingX holds both as one: the venue's order may be either's).
  * - `lookUpOrders(venue, slots, reconcile, log)`: each restored slot's working orders, a stale slot's entry the
  *   kernel ended short (`lateEntry`: it may have filled late, the OVERFILL that made the slot stale) and a
  *   POSITION_OPEN slot's exit the kernel ended short (`endedExit`: CANCELLED or REJECTED; one taken as ended on the
@@ -24,12 +29,12 @@
  * Invariants: no kernel state is decided here (the kernel takes or refuses the event). Bounds: one lookup per working
  * order, late entry and ended exit of each restored slot; one event per ended exit.
  *
- * Entry points: `lookUpOrders`, `OrderLookups`, `entryFilled`, `endedExit`, `replayLateExits`.
+ * Entry points: `restoredOrders`, `lookUpOrders`, `OrderLookups`, `entryFilled`, `endedExit`, `replayLateExits`.
  */
 
 import { isOpenAtVenue } from "../contracts/order_status.ts";
 import type { OrderRecord, SlotRecord } from "../contracts/records.ts";
-import type { VenueAdapter, VenueOrderState } from "../contracts/venue.ts";
+import type { RestoredOrder, VenueAdapter, VenueOrderState } from "../contracts/venue.ts";
 import type { ExecutionKernel } from "../kernel/index.ts";
 import { lookUpOrder } from "./_hung_query.ts";
 import { answerContradiction, eventFromOrderState } from "./_order_event.ts";
@@ -54,6 +59,21 @@ export function endedExit(s: SlotRecord): OrderRecord | null {
   const o = s.exit_order;
   const ended = o !== null && (o.status === "CANCELLED" || o.status === "REJECTED");
   return s.stage === "POSITION_OPEN" && ended ? o : null;
+}
+
+/** The orders `slots` name, each under an id no other of them holds in another case (see the module comment). */
+export function restoredOrders(slots: readonly SlotRecord[]): RestoredOrder[] {
+  const named = (s: SlotRecord) => [s.entry_order, s.exit_order].filter((o): o is OrderRecord => o !== null);
+  return slots.flatMap((s) =>
+    named(s)
+      .filter((o) => ordersUnderId(slots, o.client_order_id) === 1)
+      .map((o) => ({
+        client_order_id: o.client_order_id,
+        venue_order_id: o.venue_order_id,
+        asset: s.asset,
+        created_at_ms: o.created_at_ms,
+      })),
+  );
 }
 
 /** Looks up the restored slots' working orders, late entries and ended exits (see the module comment). */

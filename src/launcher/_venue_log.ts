@@ -13,6 +13,7 @@ import type {
   ContractRules,
   OrderRequest,
   PositionSide,
+  RestoredOrder,
   SubmitResult,
   VenueAdapter,
   VenueBalance,
@@ -31,6 +32,8 @@ export class LoggedVenue implements VenueAdapter {
   /** The adapter's own rate-limit stats, when it keeps some (a read: not logged). */
   readonly rateStats?: () => VenueRateStats;
   readonly rehearseOrder?: () => void;
+  /** The adapter's memory of the kernel's client ids at a restart, when it keeps one (nothing asked: not logged). */
+  readonly rememberClientIds?: (orders: readonly RestoredOrder[]) => void;
 
   constructor(
     readonly inner: VenueAdapter,
@@ -41,6 +44,8 @@ export class LoggedVenue implements VenueAdapter {
     if (stats !== undefined) this.rateStats = stats;
     const rehearse = inner.rehearseOrder?.bind(inner);
     if (rehearse !== undefined) this.rehearseOrder = rehearse;
+    const remember = inner.rememberClientIds?.bind(inner);
+    if (remember !== undefined) this.rememberClientIds = remember;
   }
 
   get name(): "MOCK" | "BINGX" {

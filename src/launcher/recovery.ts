@@ -6,7 +6,9 @@
  *     Hazelcast slot rows) is restored into the fresh kernel (a validated direct slot write,
  *     journaled), CLOSED images last: the kernel refuses a second slot on one trade id, and of an
  *     active and an ended image on one id (rows lagging one another) the ended one is stale. The
- *     report names the belief's source.
+ *     report names the belief's source. Then the venue adapter is told the orders the slots name
+ *     (`restoredOrders`: each slot's entry and exit, working or ended; `rememberClientIds`), so one
+ *     that lands only now reaches the kernel under its client id, not BingX's lower-cased spelling.
  *  2. The working orders of the restored slots are looked up at the venue by client id (also
  *     without `reconcile_on_restart`, read-only, so the venue adapter can route their later events:
  *     BingX lower-cases client ids; `lookUpOrder`: an old order under a reused trade id, older than
@@ -51,7 +53,7 @@ import type { VenueAdapter, VenueOrderState } from "../contracts/venue.ts";
 import type { ExecutionKernel } from "../kernel/index.ts";
 import { eventFromOrderState } from "./_order_event.ts";
 import { endedAtVenue, openAtVenue, reconcileTruth } from "./_reconcile_truth.ts";
-import { entryFilled, lookUpOrders, type OrderLookups, replayLateExits } from "./_recovery_lookups.ts";
+import { entryFilled, lookUpOrders, type OrderLookups, replayLateExits, restoredOrders } from "./_recovery_lookups.ts";
 import { readWithRateLimitWaits } from "./_venue_reads.ts";
 import type { Belief, BeliefSource } from "./belief.ts";
 import type { Executor } from "./executor.ts";
@@ -121,6 +123,7 @@ export async function recover(d: RecoveryDeps, belief: Belief, reconcile: boolea
     else report.refused.push({ slot_id: i, message: outcome.diagnostics[0]?.message ?? "refused" });
   }
   report.restored.sort((a, b) => a - b);
+  d.venue.rememberClientIds?.(restoredOrders(kernel.slots())); // their events under the kernel's ids (BingX)
   const lookups = await lookUpOrders(
     venue,
     report.restored.map((id) => kernel.slot(id)),

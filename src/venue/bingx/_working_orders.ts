@@ -5,10 +5,10 @@
  * memory of a venue order id, once it has one, answers first (a late event of an ended order
  * keeps its own spelling even when a new order reuses the lower-cased key).
  *
- * Another venue order holding a working order's lower-cased client id (a manual order on the
- * account, another process's) is not that order: a fact whose venue order id differs from the
- * working order's (once known), or whose symbol differs, keeps the venue's spelling (`kernelId`,
- * `isQueriedOrder`), so the kernel never books its fills to the working order's slot.
+ * Another venue order holding a working (or forgotten) order's lower-cased client id (a manual order
+ * on the account, another process's) is not that order: a fact whose venue order id differs from the
+ * order's (once known), or whose symbol differs, keeps the venue's spelling (`kernelId`,
+ * `isQueriedOrder`), so the kernel never books its fills to the order's slot.
  *
  * Two client ids that differ only in case are one order at BingX, so `track` refuses a client id
  * whose lower-cased key belongs to another spelling still working (CLIENT_ID_CASE): the caller
@@ -18,10 +18,10 @@
  * says it has no such order (109421, 80016 before: the hung-order query, after which the executor rejects it as
  * ABSENT, or a reconnect's catch-up) and no placement of it is running, it is forgotten as working
  * (`forgetAbsent`): kept, such orders piled up over weeks of venue trouble, each queried again at
- * every reconnect, until WORKING_MAX refused every new order. Its spelling stays in a memory of the
- * last FORGOTTEN_MAX forgotten ids, so an order that lands late after all still maps to the kernel's
- * id; only one landing after FORGOTTEN_MAX later forgotten orders would reach the kernel under the
- * venue's spelling (UNKNOWN_ORDER, and its position an ORPHAN_POSITION for live reconciliation).
+ * every reconnect, until WORKING_MAX refused every new order. Its spelling stays in a bounded memory
+ * (`_forgotten_orders.ts`), so an order that lands late after all still maps to the kernel's id. A
+ * restart loses that memory with the working orders: `remember` refills it with the orders the kernel's
+ * slots name (the launcher, once the belief is restored), so one landing after the restart does too.
  *
  * An order the venue accepted (a venue order id) is not forgotten at one such answer: a query within
  * QUERY_LAG_MS of the acceptance may not find it yet. It is at the second answer past QUERY_LAG_MS
@@ -40,12 +40,13 @@
  * a round trip on the order path); the positions read before the placement sees what they filled.
  * One the venue answered it has no such order for holds back nothing (`forgetAbsent`).
  *
- * Bounds: `WORKING_MAX` orders (`track` refuses more: WORKING_MAX); `FORGOTTEN_MAX` spellings.
+ * Bounds: `WORKING_MAX` orders (`track` refuses more: WORKING_MAX); `FORGOTTEN_MAX` spellings kept.
  *
- * Entry points: `new WorkingOrders(tracker, nowMs)`, `TrackRefusal`, `QUERY_LAG_MS`.
+ * Entry points: `new WorkingOrders(tracker, nowMs)` (`remember`: a restart's), `TrackRefusal`, `QUERY_LAG_MS`.
  */
 
-import type { PositionSide, VenueOrderState } from "../../contracts/venue.ts";
+import type { PositionSide, RestoredOrder, VenueOrderState } from "../../contracts/venue.ts";
+import { ForgottenOrders, restoredOrder } from "./_forgotten_orders.ts";
 import type { OrderTracker } from "./_order_tracker.ts";
 import { createdBefore } from "./_resolve.ts";
 
@@ -55,7 +56,6 @@ export const WORKING_MAX = 10_000;
  * below the kernel's hung-order time (DITA_V2_HUNG_ORDER_MS, 30 s by default), so that query's answer counts.
  */
 export const QUERY_LAG_MS = 5_000;
-const FORGOTTEN_MAX = 4096;
 /** The account's position mode as the adapter last read it (undefined before connect). */
 type PositionMode = "hedge" | "oneway" | undefined;
 
@@ -86,8 +86,8 @@ export interface TrackRefusal {
 
 export class WorkingOrders {
   private readonly byVenueSpelling = new Map<string, WorkingOrder>();
-  /** Kernel spellings of orders forgotten as absent, by venue spelling, oldest first. */
-  private readonly forgotten = new Map<string, string>();
+  /** Orders not worked whose events may still come: forgotten as absent, or named by the kernel at a restart. */
+  private readonly forgotten = new ForgottenOrders();
 
   /**
    * `nowMs`: monotonic ms, for how long ago the venue accepted an order it now says it has none of (a wall
@@ -172,11 +172,17 @@ export class WorkingOrders {
       delete w.opens;
       if (!this.endsAccepted(w)) return;
     }
-    const k = cid.toLowerCase();
-    this.byVenueSpelling.delete(k);
-    this.forgotten.delete(k);
-    this.forgotten.set(k, cid);
-    if (this.forgotten.size > FORGOTTEN_MAX) this.forgotten.delete(this.forgotten.keys().next().value!);
+    this.byVenueSpelling.delete(cid.toLowerCase());
+    this.forgotten.keep(w);
+  }
+
+  /**
+   * After a restart (the launcher's `rememberClientIds`): the orders the kernel's slots name, kept as forgotten ones
+   * (`_forgotten_orders.ts`), so a later event of one maps to the kernel's id unless it is another venue order
+   * (`sameOrder`: sent when the kernel created it, its local ms plus the venue's measured `offsetMs`).
+   */
+  remember(orders: readonly RestoredOrder[], offsetMs: number): void {
+    for (const o of orders) if (o.client_order_id !== "") this.forgotten.keep(restoredOrder(o, offsetMs));
   }
 
   /** Whether this "no such order" about the accepted `w` is its second past QUERY_LAG_MS after the acceptance. */
@@ -237,19 +243,16 @@ export class WorkingOrders {
 
   /**
    * The kernel's spelling of a client id: from the tracker's memory of that venue order, else
-   * from the working (or forgotten) orders, remembered for that venue order from now on, else the venue's
-   * (also when the working order under that spelling is another venue order or symbol: see `sameOrder`).
+   * from the working (else forgotten) order, remembered for that venue order from now on, else the venue's
+   * (also when the order kept under that spelling is another venue order, symbol or an older one: `sameOrder`).
    */
   kernelId(venueSpelling: string, venueOrderId = "", asset = "", createdMs?: number): string {
     const known = venueOrderId === "" ? null : this.tracker.clientIdOf(venueOrderId);
     if (known !== null) return known;
-    const k = venueSpelling.toLowerCase();
-    const w = this.byVenueSpelling.get(k);
-    if (w !== undefined && !sameOrder(w, venueOrderId, asset, createdMs)) return venueSpelling; // another order holding the id
-    const working = w?.cid ?? this.forgotten.get(k);
-    if (working === undefined) return venueSpelling;
-    this.tracker.rememberClientId(venueOrderId, working);
-    return working;
+    const w = this.byVenueSpelling.get(venueSpelling.toLowerCase()) ?? this.forgotten.get(venueSpelling);
+    if (w === undefined || !sameOrder(w, venueOrderId, asset, createdMs)) return venueSpelling; // unknown, or another order
+    this.tracker.rememberClientId(venueOrderId, w.cid);
+    return w.cid;
   }
 
   /** `kernelId` of a venue order (a stream fact, a REST state) by its client id, venue order id and symbol. */
@@ -259,8 +262,8 @@ export class WorkingOrders {
 }
 
 /**
- * Whether a venue order (id, symbol; "" when not known) can be the working order `w`: not when
- * `w`'s own venue order id is known and differs, nor when the symbol differs. Another order that
+ * Whether a venue order (id, symbol; "" when not known) can be the working (or forgotten) order `w`: not
+ * when `w`'s venue order id is known and differs, nor when the symbol differs. Another order that
  * holds the same lower-cased client id (a manual one, another process's) must never be booked to `w`.
  */
 function sameOrder(w: WorkingOrder, venueOrderId: string, asset = "", createdMs?: number): boolean {

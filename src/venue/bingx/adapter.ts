@@ -1,23 +1,20 @@
 /**
- * BingxVenueAdapter: the `VenueAdapter` over BingX's USDT-M perpetual REST API and user-data stream. It owns one
- * REST client (signing, time offset, typed errors), one user stream (listen key, gzip frames, reconnect) and one
- * order tracker (event ids, cumulative fees per order; every fact goes to the kernel, which classifies duplicates
- * and late events). Working orders are remembered by client order id so that (a) stream frames, which carry the
- * venue's spelling of the id (BingX may lower-case it), map back to the kernel's id and (b) after every (re)connect
- * each working order is queried by clientOrderID (one pass at a time; see _catch_up.ts): no fill is missed across a
- * stream gap. Ids differing only in case are one BingX order: see _working_orders.ts (a query by the second spelling
- * reports the first's order under its id).
+ * BingxVenueAdapter: the `VenueAdapter` over BingX's USDT-M perpetual REST API and user-data stream. It owns one REST
+ * client (signing, time offset, typed errors), one user stream (listen key, gzip frames, reconnect) and one order
+ * tracker (event ids, cumulative fees per order; every fact goes to the kernel, which classifies duplicates and late
+ * events). Working orders are remembered by client order id so that (a) stream frames, which carry the venue's spelling
+ * of the id (BingX lower-cases it), map back to the kernel's id (after a restart also those of the orders the kernel's
+ * slots name: `rememberClientIds`, _forgotten_orders.ts) and (b) after every (re)connect each working order is queried
+ * by clientOrderID (one pass at a time; _catch_up.ts): no fill is missed across a stream gap. Ids differing only in
+ * case are one BingX order: _working_orders.ts (a query by the second spelling reports the first's order under its id).
  *
- * Position mode: `connect()` reads the account's mode (GET /openApi/swap/v1/positionSide/dual) and the adapter works
- * in it: hedge mode as LONG/SHORT orders, one-way mode as BOTH orders whose exits are reduce-only and leverage set
- * with side BOTH. It never switches the mode itself. An answer it cannot read as either mode fails `connect()` with
- * one line. A mode changed by someone else while connected shows as venue rejects until the next `connect()`.
+ * Position mode: `connect()` reads the account's mode (GET /openApi/swap/v1/positionSide/dual) and works in it, never
+ * switching it: hedge mode as LONG/SHORT orders, one-way mode as BOTH orders (exits reduce-only, leverage side BOTH).
+ * One it cannot read fails `connect()` with one line; one changed meanwhile shows as venue rejects until the next.
  *
  * Contract rules: read at connect and every `contractsRefreshMs` (10 min) in the background, never on the order path
- * (_contracts_refresh.ts): a contract not trading is refused locally (NOT_TRADING), a changed step/tick/minimum
- * logged once; a failed read keeps the last rules and says so once. `knownListed` answers from the list (null before).
- * Leverage: set and read over REST (_leverage.ts); each ACCOUNT_CONFIG_UPDATE the stream pushes (a symbol's
- * leverage, whoever changed it; normalizer.ts) goes to the `onLeverage` listeners.
+ * (_contracts_refresh.ts: a contract not trading refused locally, NOT_TRADING; a failed read keeps the last rules).
+ * Leverage: set and read over REST (_leverage.ts); each ACCOUNT_CONFIG_UPDATE the stream pushes goes to `onLeverage`.
  *
  * Rate limits: every REST call passes one throttle (per account: this adapter) that keeps each endpoint group under
  * DITA_V2_BINGX_RATE_MARGIN of BingX's limit (per-IP limits divided by DITA_V2_BINGX_IP_SHARE, the clients sending
@@ -33,6 +30,7 @@ import type {
   ContractRules,
   OrderRequest,
   PositionSide,
+  RestoredOrder,
   SubmitResult,
   VenueAdapter,
   VenueBalance,
@@ -212,6 +210,10 @@ export class BingxVenueAdapter implements VenueAdapter {
     });
   }
 
+  rememberClientIds(orders: readonly RestoredOrder[]): void {
+    this.working.remember(orders, this.rest.timeOffsetMs);
+  }
+
   async openOrders(asset?: string): Promise<VenueOrderState[]> {
     return this.out.guard(async () => {
       const orders = this.out.whole(parseOrderList(await this.rest.request(ep.openOrders(asset))));
@@ -277,9 +279,7 @@ export class BingxVenueAdapter implements VenueAdapter {
   private onFrame(r: FrameResult): void {
     if (r.type === "malformed") this.out.diag(r.diagnostic);
     if (r.type === "leverage") this.out.leverage(r.fact);
-    if (r.type !== "order") return;
-    const cid = this.working.kernelIdOf(r.fact);
-    this.emitTracked(this.tracker.fromFact(r.fact, cid));
+    if (r.type === "order") this.emitTracked(this.tracker.fromFact(r.fact, this.working.kernelIdOf(r.fact)));
   }
 
   private applyState(s: VenueOrderState): void {
