@@ -24,12 +24,14 @@
  * kernel's state (`add(…, fromKernel)`: `ended_as`, logged `… ended REJECTED by the kernel, …`): a POSITION_OPEN
  * slot's exit the kernel ended short that recovery could not look up or found open (`_recovery_lookups.ts`), and an
  * open venue order a pass finds to be a slot's entry or exit the kernel ended CANCELLED or REJECTED
- * (`_resting_absent.ts`).
+ * (`_resting_absent.ts`); and an open venue order a pass finds to be an earlier exit leg of a slot's trade, by its
+ * client id (`addEarlierLeg`: `ended_before`, logged `… an earlier exit leg the kernel ended before <its exit>, …`).
  *
  * No I/O but the cancel the owner passes in. Bounds: ABSENT_KEPT orders (the oldest let go first).
  *
- * Entry points: `new AbsentOrders(cancel, log)`, `add`, `forget`, `find`, `cancelIfLanded`, `cancelResting`,
- * `entriesOf`, `entriesOn`, `lookedUp`, `isAnotherOrder`, `ABSENT_KEPT`, `LOOKUPS_MAX`.
+ * Entry points: `new AbsentOrders(cancel, log)`, `add`, `addEarlierLeg`, `forget`, `find`, `cancelIfLanded`,
+ * `cancelResting`, `entriesOf`, `entriesOn`, `lookedUp`, `isAnotherOrder`, `ABSENT_KEPT`, `LOOKUPS_MAX`,
+ * `RememberedOrder`.
  */
 
 import { stageWorkingOrder } from "../contracts/order_status.ts";
@@ -40,6 +42,13 @@ import type { PositionSide, VenueAdapter, VenueEvent } from "../contracts/venue.
 export const ABSENT_KEPT = 1024;
 /** How often live reconciliation may look one up (each lookup is a venue request). */
 export const LOOKUPS_MAX = 4;
+
+/** What `add` reads of an order (an earlier exit leg derived from its client id has no full record). */
+export type RememberedOrder = Pick<
+  OrderRecord,
+  "client_order_id" | "role" | "side" | "venue_order_id" | "created_at_ms" | "filled_size"
+>;
+type RememberedSlot = Pick<SlotRecord, "slot_id" | "asset" | "side">;
 
 /** One order taken as ended on the venue's "no such order". */
 export interface AbsentOrder {
@@ -79,6 +88,16 @@ export interface AbsentOrder {
    * venue order a pass found to be a slot's ended one (`_resting_absent.ts`).
    */
   ended_as?: OrderStatus;
+  /**
+   * An earlier exit leg of its slot's trade, derived from its client id (`_resting_absent.ts`): the client id of the
+   * slot's exit that followed it (the kernel ended it before making that one; how, the slot image does not say).
+   */
+  ended_before?: string;
+  /**
+   * A lookup by its client id answered about another order under that id, or none (`lookUpOrder`'s null), and none
+   * found it open since: the venue's order under the id is not known to be it (a failed lookup is no such answer).
+   */
+  answered_another?: true;
 }
 
 export class AbsentOrders {
@@ -93,7 +112,19 @@ export class AbsentOrders {
    * Remembers the slot's `order` (as asked about) as taken as ended on the venue's "no such order" (`fromKernel`: as
    * the kernel ended it, found in its state: `ended_as`).
    */
-  add(slot: Pick<SlotRecord, "slot_id" | "asset" | "side">, order: OrderRecord, fromKernel = false): void {
+  add(slot: RememberedSlot, order: RememberedOrder & Pick<OrderRecord, "status">, fromKernel = false): void {
+    this.remember(slot, order, fromKernel ? { ended_as: order.status } : {});
+  }
+
+  /**
+   * Remembers `leg`, an earlier exit leg of the slot's trade the kernel ended before making its exit `endedBefore` (a
+   * client id), derived from its client id after a restart (`_resting_absent.ts`): how it ended is not in the image.
+   */
+  addEarlierLeg(slot: RememberedSlot, leg: RememberedOrder, endedBefore: string): void {
+    this.remember(slot, leg, { ended_before: endedBefore });
+  }
+
+  private remember(slot: RememberedSlot, order: RememberedOrder, how: Partial<AbsentOrder>): void {
     const cid = order.client_order_id;
     const buys = order.side === "BUY";
     // An entry's BUY opens a LONG, an exit's BUY closes a SHORT.
@@ -112,7 +143,7 @@ export class AbsentOrders {
       lookups: 0,
       cancels: 0,
       open_after_cancel: 0,
-      ...(fromKernel ? { ended_as: order.status } : {}),
+      ...how,
     });
     if (this.orders.size > ABSENT_KEPT) this.orders.delete(this.orders.keys().next().value as string);
   }
@@ -183,7 +214,12 @@ export class AbsentOrders {
   /** One cancel of `order` at the venue (either path), logged; the venue taking it marks it requested. */
   private send(order: AbsentOrder, why: string): Promise<void> {
     const { slot_id: id, client_order_id: cid } = order;
-    const taken = order.ended_as === undefined ? "taken as absent" : `ended ${order.ended_as} by the kernel`;
+    const taken =
+      order.ended_before !== undefined
+        ? `an earlier exit leg the kernel ended before ${order.ended_before}`
+        : order.ended_as === undefined
+          ? "taken as absent"
+          : `ended ${order.ended_as} by the kernel`;
     this.log(`slot ${id}: ${cid}, ${taken}, ${why}: cancelling it there`);
     order.cancel_running = true;
     order.cancels++;

@@ -5,7 +5,8 @@
  * back, and a resting reduce-only exit reserves the position (every whole-position exit is then
  * refused). Reported only, never cancelled here: a human may own it. (An order this process placed
  * and took as ended is no human's: live reconciliation cancels it, `_resting_absent.ts`, and only
- * one whose cancels gave out comes here, named by `madeBy`.)
+ * one whose cancels gave out comes here, named by `madeBy`; so does an open order under such an order's
+ * client id that its lookups found to be another order, never cancelled: a cancel by that id would hit it.)
  *
  * - `slotOrderIds(slots)`: the client ids of every slot's entry and exit order, working or finished.
  * - `OrphanOrders.follow(open, owned, d, madeBy)`: one pass's open orders. An order is owned when its
@@ -16,7 +17,8 @@
  *   while it persists, again when its size or fill changes; resolved (`d.log`) after
  *   `ORPHAN_GONE_AFTER_MISSES` passes in a row without it. A failed read is no pass: the caller
  *   does not call it. An order `madeBy` names (this process's, its cancels given out) is never
- *   owned: its WARNING names the slot and role that made it instead of "no slot owns".
+ *   owned: its WARNING names the slot and role that made it instead of "no slot owns" (`another`:
+ *   the slot and role whose client id it holds, `made_by_slot` left out).
  *
  * No I/O; the caller reads the venue.
  */
@@ -77,6 +79,11 @@ export interface OrderMaker {
   role: "ENTRY" | "EXIT";
   /** Cancels of it sent, all in vain. */
   cancels: number;
+  /**
+   * Not that slot's order but another under its client id (its lookups by the id answered so, `_resting_absent.ts`):
+   * not cancelled, as a cancel by that id would cancel this one; named so an operator sees whose id it holds.
+   */
+  another?: true;
 }
 
 /** No open order is this process's own that it could not cancel. */
@@ -91,12 +98,16 @@ export function orphanOrderDiagnostic(
   const filled = o.filled_size_cumulative > 0 ? `, filled ${o.filled_size_cumulative} at ${o.avg_price}` : "";
   const ids = `client id ${o.client_order_id || "(none)"}, venue id ${o.venue_order_id}`;
   const order = `${o.type} ${o.side} ${o.position_side} ${o.size} ${o.asset}${filled}`;
+  const role = `slot ${made?.slot_id}'s ${made?.role.toLowerCase()} order`;
   const whose =
     made === null
       ? "open order no slot owns, not cancelled"
-      : `slot ${made.slot_id}'s ${made.role.toLowerCase()} order, taken as ended, still open after ${made.cancels} cancels`;
+      : made.another === true
+        ? `open order under ${role}'s client id that its lookups found to be another order, not cancelled`
+        : `${role}, taken as ended, still open after ${made.cancels} cancels`;
   const message = `${whose}: ${order}, ${ids}`;
-  const maker = made === null ? {} : { made_by_slot: made.slot_id, client_order_id: o.client_order_id };
+  const made_by = made === null || made.another === true ? {} : { made_by_slot: made.slot_id };
+  const maker = made === null ? {} : { ...made_by, client_order_id: o.client_order_id };
   return {
     code: "ORPHAN_ORDER",
     severity: "WARNING",

@@ -10,18 +10,23 @@
  *   WORKED_AGAIN, its slot works it again (a RECONCILE kept it): its own, let go; RECONCILING, its slot is stale
  *   and still holds it working (taken as ended unseen, ABSENT_STALE, its RECONCILE not made yet; the pass's list
  *   may predate that answer): nothing sent, that RECONCILE decides (it keeps the order the venue lists open);
- *   OUT, a placement, cancel or query of it is running; REQUESTED, the venue took its cancel (not sent again) and
+ *   OUT, a placement, cancel or query of it is running; NOT_IT, the adapter spells the listed order the venue's way
+ *   and the lookups by its client id are spent, the last to answer having answered about another order under the id
+ *   (or none): a cancel by that id would cancel that one; REQUESTED, the venue took its cancel (not sent again) and
  *   fewer than OPEN_AFTER_CANCEL_PASSES later passes found it still open; CANCEL, send one now; NEXT_PASS, this
  *   pass's CANCELS_PER_PASS are spent; GIVEN_UP, CANCELS_MAX cancels of it were sent in vain.
  * - `RestingAbsent.follow(open, ownedBefore, d)`: one pass's open orders: the cancels sent (each logged as
  *   `cancelIfLanded`'s are, `slot N: <cid>, taken as absent, open at the venue (live reconciliation): cancelling it
- *   there`), then the ORPHAN_ORDER watch, where one being cancelled is owned (never an anonymous WARNING) and one
- *   GIVEN_UP is reported naming the slot and role that made it. Resolves once the cancels sent are answered.
+ *   there`), then the ORPHAN_ORDER watch, where one being cancelled is owned (never an anonymous WARNING), one
+ *   GIVEN_UP is reported naming the slot and role that made it, and one NOT_IT naming the slot and role whose client
+ *   id it holds: an operator's order or another process's, which only they may cancel (let go, it would be owned by
+ *   that id, never heard of, and derived again at each pass). Resolves once the cancels sent are answered.
  *
  * A venue order is a remembered one only under exactly its client id (the adapter spells an order it knows the
  * kernel's way, another order holding the lower-cased id the venue's way: `kernelIdOf`), on its asset and side,
- * and under its venue order id when both are known: the BingX adapter spells any venue order holding the
- * lower-cased id of an order it forgot as absent the kernel's way, so only that id tells another one apart.
+ * and under its venue order id when both are known: the BingX adapter spells a venue order holding the lower-cased
+ * id of an order it forgot as absent unaware of its venue order id (its placement answer lost) the kernel's way, so
+ * only that id tells another one apart.
  *
  * That memory is the process's: a restart loses it, while the kernel's slot still holds such an order as its finished
  * entry or exit, so its client id makes the venue's open order the slot's own (never an ORPHAN_ORDER) and nothing
@@ -30,24 +35,38 @@
  * not within ENDED_LIST_LAG_MS of the kernel ending it before the pass's reads (`readAtMs`: right after the kernel
  * asked a cancel and heard its CANCEL_ACK, the venue's list may still show the order), never a stale slot's. It is
  * remembered from then on (`AbsentOrders.add(…, fromKernel)`, logged `… ended REJECTED by the kernel, …`) and judged
- * as any remembered order; one the adapter lists under the venue's spelling (it does not know it) is looked up by the
- * kernel's client id before its cancel (`lookUpThenCancel`, LOOKUPS_MAX times at most): the adapter learns its
- * spelling, so the cancel's events reach the kernel as that finished order's (not an UNKNOWN_ORDER), and one the
- * lookup finds ended (the list lagged) is not cancelled.
+ * as any remembered order; one the adapter lists under the venue's spelling (it does not know it: its bounded memory
+ * of the slots' orders recovery told it, `rememberClientIds`, let it go) is looked up by the kernel's client id before
+ * its cancel (`lookUpThenCancel`, LOOKUPS_MAX times at most): the adapter learns its spelling, so the cancel's events
+ * reach the kernel as that finished order's (not an UNKNOWN_ORDER), one the lookup finds ended (the list lagged) is
+ * not cancelled, and one it finds another order under its id (or none: `answered_another`) is not cancelled by the id
+ * once its lookups are spent (NOT_IT); a lookup that failed is no answer: once they are spent, cancelled as before.
+ *
+ * The slot image holds only its trade's current exit leg, so an earlier leg taken as ended that lands and rests after
+ * the restart would be an anonymous ORPHAN_ORDER, filling behind the kernel's back. Its client id proves it the slot's
+ * (`earlierLegListed`: `<trade_id>-X<k>`, k below the current leg's, closing the slot's position; see there): it is
+ * remembered (`AbsentOrders.addEarlierLeg`, logged `… an earlier exit leg the kernel ended before <trade_id>-X<n>, …`)
+ * and judged alike; owned, nothing sent, while the current leg is younger than ENDED_LIST_LAG_MS (`listLag`).
  *
  * Invariants: no kernel state is decided here (the cancel goes to the venue; the kernel hears of it through the
  * normal event path, an order it ended already); no cancel starts once shutdown began (`stopped`); bounded: at most
  * CANCELS_PER_PASS sends (a lookup before a cancel counting as one) a pass, CANCELS_MAX per order (either path),
  * never two of one order at once.
  *
- * Entry points: `new RestingAbsent()`, `follow`, `restingVerdict`, `endedOrderListed`, `CANCELS_MAX`,
- * `CANCELS_PER_PASS`, `OPEN_AFTER_CANCEL_PASSES`, `ENDED_LIST_LAG_MS`.
+ * Entry points: `new RestingAbsent()`, `follow`, `restingVerdict`, `endedOrderListed`, `earlierLegListed`,
+ * `CANCELS_MAX`, `CANCELS_PER_PASS`, `OPEN_AFTER_CANCEL_PASSES`, `ENDED_LIST_LAG_MS`.
  */
 
 import { isOpenAtVenue, stageWorkingOrder } from "../contracts/order_status.ts";
 import type { OrderRecord, SlotRecord } from "../contracts/records.ts";
 import type { VenueAdapter, VenueOrderState } from "../contracts/venue.ts";
-import { type AbsentOrder, type AbsentOrders, isAnotherOrder, LOOKUPS_MAX } from "./_absent_orders.ts";
+import {
+  type AbsentOrder,
+  type AbsentOrders,
+  isAnotherOrder,
+  LOOKUPS_MAX,
+  type RememberedOrder,
+} from "./_absent_orders.ts";
 import { lookUpOrder } from "./_hung_query.ts";
 import { type OrderMaker, type OrphanOrderDeps, OrphanOrders, slotOrderIds } from "./_orphan_orders.ts";
 import { ordersUnderId, sameSize, venueOrdersOf } from "./_reconcile_truth.ts";
@@ -62,17 +81,28 @@ export const OPEN_AFTER_CANCEL_PASSES = 2;
 export const ENDED_LIST_LAG_MS = 5_000;
 /** An open order the venue created this long before the kernel created the slot's (clock error) is another one. */
 const CREATED_MARGIN_MS = 5_000;
+/** An exit leg's number as the kernel spells it in a client id: 1 to 65 535, no leading zero (kernel/src/slot.rs). */
+const LEG_RE = /^[1-9][0-9]{0,4}$/;
 
-export type RestingVerdict = "WORKED_AGAIN" | "RECONCILING" | "OUT" | "REQUESTED" | "CANCEL" | "NEXT_PASS" | "GIVEN_UP";
+export type RestingVerdict =
+  | "WORKED_AGAIN"
+  | "RECONCILING"
+  | "OUT"
+  | "NOT_IT"
+  | "REQUESTED"
+  | "CANCEL"
+  | "NEXT_PASS"
+  | "GIVEN_UP";
 
 /** What a pass does about remembered order `o`, listed open at the venue (see the module comment). */
 export function restingVerdict(
   o: Pick<AbsentOrder, "cancel_running" | "cancel_requested" | "cancels" | "open_after_cancel">,
-  f: { worksIt: boolean; reconciling?: boolean; callRunning: boolean; budget: number },
+  f: { worksIt: boolean; reconciling?: boolean; callRunning: boolean; budget: number; notIt?: boolean },
 ): RestingVerdict {
   if (f.worksIt) return "WORKED_AGAIN";
   if (f.reconciling === true) return "RECONCILING";
   if (f.callRunning || o.cancel_running) return "OUT";
+  if (f.notIt === true) return "NOT_IT";
   if (o.cancel_requested && o.open_after_cancel < OPEN_AFTER_CANCEL_PASSES) return "REQUESTED";
   if (o.cancels >= CANCELS_MAX) return "GIVEN_UP";
   return f.budget > 0 ? "CANCEL" : "NEXT_PASS";
@@ -125,6 +155,46 @@ export function endedOrderListed(
   return null;
 }
 
+/**
+ * The earlier exit leg of a slot's trade that open venue order `state` is (the image holds only the current exit, leg
+ * N; the kernel makes a leg only once the one before ended, so a leg below N is one it ended): under `<trade_id>-X<k>`
+ * in any case, k below N, the only slot whose trade id it is in any case and no slot's order under it (BingX holds ids
+ * differing only in case as one), on its asset, of the exit's side, closing its position (`position_side`), the slot
+ * not stale and holding its trade's entry, created at the venue within CREATED_MARGIN_MS of that entry and of leg N
+ * (before: an old order under a reused trade id; after: another order; unknown: not judged). Its size, venue order id
+ * and booked fill are in the kernel's finished-order ring only: any size, the venue's id, nothing booked. The leg in
+ * the kernel's spelling, created when the entry was (a lookup's bound), or null; `listLag`: leg N is younger than
+ * ENDED_LIST_LAG_MS at `readAtMs` (the list may lag the end of the leg before): not judged yet, nor an orphan.
+ */
+export function earlierLegListed(
+  state: VenueOrderState,
+  slots: readonly SlotRecord[],
+  readAtMs: number,
+): { slot: SlotRecord; leg: RememberedOrder; endedBefore: string; listLag: boolean } | null {
+  const cid = state.client_order_id.toLowerCase();
+  const cut = cid.lastIndexOf("-x");
+  if (cut < 0 || !LEG_RE.test(cid.slice(cut + 2))) return null;
+  const trade = slots.filter((s) => s.trade_id.toLowerCase() === cid.slice(0, cut));
+  if (trade.length !== 1 || ordersUnderId(slots, cid) !== 0) return null;
+  const slot = trade[0] as SlotRecord;
+  const { entry_order: entry, exit_order: exit } = slot;
+  if (slot.stage === "STALE_STATE_RECONCILING" || slot.asset !== state.asset || entry === null || exit === null)
+    return null;
+  const k = Number(cid.slice(cut + 2));
+  if (k >= exit.leg || state.side !== exit.side || state.position_side !== slot.side) return null;
+  const at = state.created_ms;
+  if (at !== undefined && (at < entry.created_at_ms - CREATED_MARGIN_MS || at > exit.created_at_ms + CREATED_MARGIN_MS))
+    return null;
+  const kernelId = `${slot.trade_id}-X${k}`;
+  const leg = { client_order_id: kernelId, role: "EXIT" as const, side: exit.side, filled_size: 0 };
+  return {
+    slot,
+    leg: { ...leg, venue_order_id: state.venue_order_id, created_at_ms: entry.created_at_ms },
+    endedBefore: exit.client_order_id,
+    listLag: Math.abs(readAtMs - exit.created_at_ms) < ENDED_LIST_LAG_MS,
+  };
+}
+
 export class RestingAbsent {
   private readonly orphans = new OrphanOrders();
 
@@ -135,10 +205,10 @@ export class RestingAbsent {
   follow(open: readonly VenueOrderState[], ownedBefore: readonly string[], d: RestingAbsentDeps): Promise<void> {
     const absent = d.executor.absent;
     const sends: Promise<void>[] = [];
-    const cancelling: string[] = [];
+    const cancelling: string[] = []; // owned this pass: being cancelled, or an earlier leg not judged yet
     const givenUp = new Map<VenueOrderState, OrderMaker>();
     for (const state of open) {
-      const o = absent.find(state.client_order_id) ?? rememberEnded(state, d);
+      const o = absent.find(state.client_order_id) ?? rememberEnded(state, d, cancelling);
       if (
         o === undefined ||
         o.asset !== state.asset ||
@@ -152,20 +222,25 @@ export class RestingAbsent {
       const stale = slot.stage === "STALE_STATE_RECONCILING";
       const reconciling = stale && venueOrdersOf(slot).some((x) => x.client_order_id === cid);
       const budget = d.stopped() ? 0 : CANCELS_PER_PASS - sends.length;
-      const verdict = restingVerdict(o, { worksIt, reconciling, callRunning: d.executor.callRunning(cid), budget });
+      const venueSpelling = state.client_order_id !== cid; // the adapter does not know it
+      // Its lookups spent, the last answer "another order under the id" (or none): a cancel by the id would hit that.
+      const notIt = venueSpelling && o.lookups >= LOOKUPS_MAX && o.answered_another === true;
+      const callRunning = d.executor.callRunning(cid);
+      const verdict = restingVerdict(o, { worksIt, reconciling, callRunning, budget, notIt });
       if (verdict === "WORKED_AGAIN") {
         absent.forget(cid); // its events are its slot's again
         continue;
       }
       if (verdict === "RECONCILING") continue; // the slot's RECONCILE decides; its order ids make it owned
-      if (verdict === "GIVEN_UP") {
-        givenUp.set(state, { slot_id: o.slot_id, role: o.role, cancels: o.cancels });
+      if (verdict === "GIVEN_UP" || verdict === "NOT_IT") {
+        const another = verdict === "NOT_IT" ? { another: true as const } : {};
+        givenUp.set(state, { slot_id: o.slot_id, role: o.role, cancels: o.cancels, ...another });
         continue;
       }
       cancelling.push(cid); // being cancelled: no anonymous ORPHAN_ORDER
       if (verdict === "REQUESTED") o.open_after_cancel++;
       if (verdict !== "CANCEL") continue;
-      const unknown = state.client_order_id !== cid && o.lookups < LOOKUPS_MAX; // the adapter spells it the venue's way
+      const unknown = venueSpelling && o.lookups < LOOKUPS_MAX;
       sends.push(unknown ? lookUpThenCancel(o, d) : absent.cancelResting(o));
     }
     const owned = [...ownedBefore, ...slotOrderIds(d.kernel.slots()), ...cancelling];
@@ -174,13 +249,22 @@ export class RestingAbsent {
   }
 }
 
-/** The slot's order the kernel ended that `state` is (`endedOrderListed`), remembered from now on, or undefined. */
-function rememberEnded(state: VenueOrderState, d: RestingAbsentDeps): AbsentOrder | undefined {
-  const ended = endedOrderListed(state, d.kernel.slots(), d.readAtMs);
-  if (ended === null) return undefined;
-  const cid = ended.order.client_order_id;
-  if (d.executor.absent.find(cid) === undefined) d.executor.absent.add(ended.slot, ended.order, true);
-  return d.executor.absent.find(cid);
+/**
+ * The slot's order the kernel ended that `state` is (`endedOrderListed`), or the earlier exit leg of a slot's trade
+ * (`earlierLegListed`), remembered from now on, or undefined (an earlier leg not judged yet goes to `owned`).
+ */
+function rememberEnded(state: VenueOrderState, d: RestingAbsentDeps, owned: string[]): AbsentOrder | undefined {
+  const slots = d.kernel.slots();
+  const ended = endedOrderListed(state, slots, d.readAtMs);
+  const earlier = ended === null ? earlierLegListed(state, slots, d.readAtMs) : null;
+  if (earlier?.listLag === true) return void owned.push(state.client_order_id);
+  const cid = (ended?.order ?? earlier?.leg)?.client_order_id;
+  const absent = d.executor.absent;
+  if (cid === undefined) return undefined;
+  if (ended !== null && absent.find(cid) === undefined) absent.add(ended.slot, ended.order, true);
+  if (earlier !== null && absent.find(cid) === undefined)
+    absent.addEarlierLeg(earlier.slot, earlier.leg, earlier.endedBefore);
+  return absent.find(cid);
 }
 
 /**
@@ -195,7 +279,11 @@ async function lookUpThenCancel(o: AbsentOrder, d: RestingAbsentDeps): Promise<v
   const state = await lookUpOrder(d.venue, o.asset, o).catch((e: unknown) => {
     d.log(`live reconcile: lookup of order ${cid} failed: ${e instanceof Error ? e.message : String(e)}`);
   });
+  if (state === null) o.answered_another = true; // another order holds the id, or none: a failure is no answer
   if (d.stopped() || !state || o.cancel_running) return;
-  if (isOpenAtVenue(state.status)) return d.executor.absent.cancelResting(o);
+  if (isOpenAtVenue(state.status)) {
+    delete o.answered_another; // it is there, under its id
+    return d.executor.absent.cancelResting(o);
+  }
   if (sameSize(state.filled_size_cumulative, o.filled_size)) d.executor.absent.forget(cid); // ended, nothing late
 }

@@ -10,7 +10,9 @@
  * from the kernel's state (an open venue order that is a slot's entry or exit the kernel ended CANCELLED or REJECTED,
  * on the slot's asset and side, of its size) and cancels it at the venue, bounded as any order taken as ended
  * (`_resting_absent.ts`), logged once, never an ORPHAN_ORDER; once it is cancelled, the slot's whole-position exit
- * goes through.
+ * goes through. So is an earlier exit leg of a slot's trade (its exit a later leg now, so the image no longer holds
+ * it): its client id `<trade_id>-X<k>`, k below the current leg, proves it the slot's (before the fix: an anonymous
+ * ORPHAN_ORDER, never cancelled, reserving the position).
  *
  * End to end: Runtimes (journal, executor, serve loops, the hung-order path, live reconciliation every 1 s) on the
  * BingX adapter against one bingx-sim in this process (`pending_ms`, `hide_order`, `land_order`), the second on the
@@ -108,7 +110,7 @@ describe("an order taken as ended that rests at the venue across a restart", () 
     expect(r.count("VENUE_REJECTED")).toBe(0);
   }, 60_000);
 
-  test("a limit exit that lands only after the restart (recovery's lookup found nothing): the next passes cancel it, and the whole-position exit then goes through", async () => {
+  test("a limit exit that lands only after the restart (recovery's lookup found nothing): its events reach the kernel under its client id (no UNKNOWN_ORDER), the next passes cancel it, and the whole-position exit then goes through", async () => {
     const w = await world();
     await positionOpen(w, "U1");
     w.sim.faults.pending_ms = 60_000;
@@ -129,5 +131,41 @@ describe("an order taken as ended that rests at the venue across a restart", () 
     await within(10_000, "trade closed", () => r.slot().stage === "CLOSED");
     expect(r.count("ORPHAN_ORDER")).toBe(0);
     expect(r.count("VENUE_REJECTED")).toBe(0);
+    expect(r.count("UNKNOWN_ORDER")).toBe(0); // the adapter was told U1-X1 at start: not BingX's u1-x1
+  }, 60_000);
+});
+
+describe("an earlier exit leg taken as ended that rests at the venue across a restart (the slot's exit is a later leg now)", () => {
+  test("live reconciliation after the restart cancels it at the venue as that slot's earlier leg, logged once, no ORPHAN_ORDER; the whole-position exit then goes through", async () => {
+    const w = await world();
+    expect(w.rt.submitStrategy(enterLong("R1", null, "BTC-USDT", 0.02)).accepted).toBe(true);
+    await within(10_000, "position open", () => w.slot().stage === "POSITION_OPEN");
+    // Leg 1, a TP of half the position: accepted, held, hidden, taken as never placed (REJECTED).
+    w.sim.faults.pending_ms = 60_000;
+    expect(w.rt.submitStrategy({ ...tpExit, size: 0.01 }).accepted).toBe(true);
+    await within(10_000, "R1-X1 accepted, held", () => simStatus(w.sim, "R1-X1") === "PENDING");
+    w.sim.faults.pending_ms = 0;
+    await outOfBand(w.sim, "hide_order", "R1-X1");
+    await within(WITHIN_MS, "R1-X1 taken as never placed", () => w.slot().exit_order?.status === "REJECTED");
+    await within(WITHIN_MS, "slot 0 POSITION_OPEN", () => w.slot().stage === "POSITION_OPEN");
+    // Leg 2 closes the other half at market: the slot's exit is R1-X2 now, leg 1 is in the kernel's ring only.
+    expect(w.rt.submitStrategy({ ...slExit, size: 0.01 }).accepted).toBe(true);
+    await within(10_000, "R1-X2 filled", () => w.slot().exit_order?.status === "FILLED");
+    expect(w.slot()).toMatchObject({ stage: "POSITION_OPEN", size: 0.01, exit_order: { client_order_id: "R1-X2" } });
+    await w.stop(); // the process is down: its memory of R1-X1 is gone
+    await outOfBand(w.sim, "land_order", "R1-X1");
+    expect(simStatus(w.sim, "R1-X1")).toBe("NEW"); // resting at 70 000, reserving the rest of the position
+
+    const r = await w.restart();
+    await within(WITHIN_MS, "R1-X1 cancelled at the venue", () => simStatus(w.sim, "R1-X1") === "CANCELLED");
+    expect(r.lines.filter((l) => l.includes("R1-X1,") && l.includes("cancelling it there"))).toEqual([
+      "slot 0: R1-X1, an earlier exit leg the kernel ended before R1-X2, open at the venue (live reconciliation): cancelling it there",
+    ]);
+    expect(r.slot()).toMatchObject({ stage: "POSITION_OPEN", size: 0.01 });
+    expect(r.rt.submitStrategy(slExit).accepted).toBe(true); // the whole position: refused while R1-X1 reserved it
+    await within(10_000, "trade closed", () => r.slot().stage === "CLOSED");
+    expect(r.count("ORPHAN_ORDER")).toBe(0);
+    expect(r.count("VENUE_REJECTED")).toBe(0);
+    expect(r.count("UNKNOWN_ORDER")).toBe(0);
   }, 60_000);
 });

@@ -11,15 +11,28 @@
  * ORPHAN_ORDER, bounded as any order taken as ended (CANCELS_MAX, then one ORPHAN_ORDER naming its slot); never one a
  * stale slot holds (its RECONCILE decides), a FILLED or working one, nor another order holding its id; and not while
  * the venue's list may lag the kernel's end of it (ENDED_LIST_LAG_MS after the kernel ended it: right after the
- * kernel asked a cancel and heard its CANCEL_ACK, nothing is sent and nothing logged).
+ * kernel asked a cancel and heard its CANCEL_ACK, nothing is sent and nothing logged). An earlier exit leg of a slot's
+ * trade (`earlierLegListed`: the image holds only the current leg, so before the fix it was an anonymous ORPHAN_ORDER,
+ * never cancelled) is derived from its client id `<trade_id>-X<k>` and cancelled alike, logged as an earlier leg; not
+ * while the current leg is younger than ENDED_LIST_LAG_MS (owned meanwhile). An order whose lookups by the kernel's id
+ * all answered about another order under it is never cancelled by that id (before the fix, once the lookups were
+ * spent, the cancel by id went out and cancelled that other order): one ORPHAN_ORDER names the slot and role whose id
+ * it holds; lookups that failed are no such answer.
  */
 
 import { describe, expect, test } from "bun:test";
 import { ManualClock } from "../../src/contracts/clock.ts";
 import type { DiagnosticRecord, OrderRecord, SlotRecord } from "../../src/contracts/records.ts";
 import type { CancelResult, VenueAdapter, VenueOrderState } from "../../src/contracts/venue.ts";
-import { AbsentOrders } from "../../src/launcher/_absent_orders.ts";
-import { CANCELS_MAX, ENDED_LIST_LAG_MS, endedOrderListed, RestingAbsent } from "../../src/launcher/_resting_absent.ts";
+import { AbsentOrders, LOOKUPS_MAX } from "../../src/launcher/_absent_orders.ts";
+import {
+  CANCELS_MAX,
+  ENDED_LIST_LAG_MS,
+  earlierLegListed,
+  endedOrderListed,
+  RestingAbsent,
+  restingVerdict,
+} from "../../src/launcher/_resting_absent.ts";
 import { Executor } from "../../src/launcher/executor.ts";
 import { mockVenue } from "../_support/executor.ts";
 import { kernelsPerTest, T0 } from "../_support/kernel.ts";
@@ -258,4 +271,125 @@ test("right after the kernel's own cancel was acknowledged the venue's lagging l
   await executor.drain(1_000);
   await Bun.sleep(5); // the mock's answer to that cancel (an event on a later turn) reaches the kernel before it goes
   expect(k.slot(0).stage).toBe("IDLE");
+});
+
+/**
+ * A POSITION_OPEN slot of trade P1 (LONG 0.01) whose exit leg 1 was taken as ended and whose exit is now leg 2
+ * (`exit`), as it is after a restart: leg 1 is in the kernel's finished-order ring only, not in the slot image.
+ */
+const afterLegOne = (exit: Partial<OrderRecord> = {}, over: Partial<SlotRecord> = {}): SlotRecord =>
+  idle(order("P1-E", { status: "FILLED", filled_size: 0.01, hung: false, created_at_ms: ENDED_AT - 10_000 }), {
+    stage: "POSITION_OPEN",
+    trade_id: "P1",
+    side: "LONG",
+    exit_order: order("P1-X2", { role: "EXIT", side: "SELL", status: "FILLED", leg: 2, intended_size: 0.005, ...exit }),
+    ...over,
+  });
+
+/** Leg 1 of trade P1, a SELL closing the LONG, as the BingX adapter lists an order it does not know: lower-cased. */
+const legOne = (over: Partial<VenueOrderState> = {}) => open("P1-X1", { side: "SELL", position_side: "LONG", ...over });
+
+describe("earlierLegListed: which open venue order is an earlier exit leg of a slot's trade", () => {
+  const listed = (slots: SlotRecord[], state = legOne(), readAtMs = T0) => {
+    const found = earlierLegListed(state, slots, readAtMs);
+    if (found === null) return null;
+    const { slot, leg, endedBefore, listLag } = found;
+    return `${slot.slot_id}:${leg.client_order_id} before ${endedBefore}${listLag ? " (list lag)" : ""}`;
+  };
+
+  test("`<trade_id>-X<k>` (any case) below the slot's current exit leg, on its asset, closing its position: that leg, in the kernel's spelling, of any size", () => {
+    expect(listed([afterLegOne()])).toBe("0:P1-X1 before P1-X2");
+    expect(listed([afterLegOne()], legOne({ client_order_id: "P1-X1", size: 0.02 }))).toBe("0:P1-X1 before P1-X2");
+    const leg = earlierLegListed(legOne(), [afterLegOne()], T0)?.leg;
+    expect(leg).toMatchObject({ role: "EXIT", side: "SELL", venue_order_id: "1801", filled_size: 0 });
+    expect(leg?.created_at_ms).toBe(ENDED_AT - 10_000); // no older than the trade: its lookup judges by it
+  });
+
+  test("the current leg or a later one, another trade's, or not the kernel's spelling of a leg: none", () => {
+    expect(listed([afterLegOne()], legOne({ client_order_id: "p1-x2" }))).toBeNull();
+    expect(listed([afterLegOne()], legOne({ client_order_id: "p1-x3" }))).toBeNull();
+    expect(listed([afterLegOne()], legOne({ client_order_id: "p2-x1" }))).toBeNull();
+    expect(listed([afterLegOne()], legOne({ client_order_id: "p1-x01" }))).toBeNull();
+    expect(listed([afterLegOne()], legOne({ client_order_id: "p1-x0" }))).toBeNull();
+    expect(listed([afterLegOne()], legOne({ client_order_id: "p1-e" }))).toBeNull();
+  });
+
+  test("another asset, an order opening rather than closing the position, or a stale slot's (its RECONCILE decides): none", () => {
+    expect(listed([afterLegOne()], legOne({ asset: "ETH-USDT" }))).toBeNull();
+    expect(listed([afterLegOne()], legOne({ side: "BUY" }))).toBeNull();
+    expect(listed([afterLegOne()], legOne({ position_side: "SHORT" }))).toBeNull(); // a SELL opening a SHORT
+    expect(listed([afterLegOne({}, { stage: "STALE_STATE_RECONCILING" })])).toBeNull();
+  });
+
+  test("two slots whose trade ids differ only in case (BingX holds them as one), or a slot order under that id: none", () => {
+    const other = afterLegOne({ client_order_id: "p1-X2" }, { slot_id: 1, trade_id: "p1" });
+    expect(listed([afterLegOne(), other])).toBeNull();
+    const holder = idle(order("P1-X1", { trade_id: "Z" }), { slot_id: 1, trade_id: "Z" });
+    expect(listed([afterLegOne(), holder])).toBeNull();
+  });
+
+  test("created long before the trade's entry (an old order under a reused trade id) or after its current leg: none", () => {
+    expect(listed([afterLegOne()], legOne({ created_ms: ENDED_AT - 600_000 }))).toBeNull();
+    expect(listed([afterLegOne()], legOne({ created_ms: ENDED_AT + 60_000 }))).toBeNull();
+    expect(listed([afterLegOne()], legOne({ created_ms: undefined }))).toBe("0:P1-X1 before P1-X2"); // unknown
+  });
+
+  test(`its current leg made less than ${ENDED_LIST_LAG_MS} ms before the pass's reads (the list may lag the end of the leg before it): not judged yet`, () => {
+    const fresh = afterLegOne({ created_at_ms: T0 - ENDED_LIST_LAG_MS + 1 });
+    expect(listed([fresh], legOne({ created_ms: T0 - 10 }))).toBe("0:P1-X1 before P1-X2 (list lag)");
+    expect(listed([fresh], legOne({ created_ms: T0 - 10 }), T0 + 1)).toBe("0:P1-X1 before P1-X2");
+  });
+});
+
+describe("RestingAbsent.follow: an earlier exit leg of a slot's trade, open at the venue after a restart", () => {
+  test("looked up by the kernel's client id, cancelled at the venue once, logged as an earlier leg, never an anonymous ORPHAN_ORDER", async () => {
+    const w = world(afterLegOne());
+    await w.pass([legOne()]);
+    await w.pass([legOne()]); // the venue took the cancel: not sent again while its list may lag
+    expect(w.queries).toEqual(["P1-X1"]);
+    expect(w.cancels).toEqual(["P1-X1"]);
+    expect(w.logs).toEqual([
+      "slot 0: P1-X1, an earlier exit leg the kernel ended before P1-X2, open at the venue (live reconciliation): cancelling it there",
+    ]);
+    expect(w.orphans()).toEqual([]);
+  });
+
+  test(`its slot's current leg made less than ${ENDED_LIST_LAG_MS} ms before the pass's reads (a restart right after it): nothing sent, nothing logged, no ORPHAN_ORDER; judged at a later pass`, async () => {
+    const w = world(afterLegOne({ created_at_ms: T0 - 1_000 }));
+    await w.pass([legOne({ created_ms: T0 - 2_000 })]);
+    expect([...w.queries, ...w.cancels, ...w.logs]).toEqual([]);
+    expect(w.orphans()).toEqual([]);
+    expect(w.absent.find("P1-X1")).toBeUndefined();
+  });
+});
+
+describe("RestingAbsent.follow: a lookup answering that another order holds the id", () => {
+  test("restingVerdict: NOT_IT (nothing sent) once the lookups are spent on such answers, after a call running, before any cancel verdict", () => {
+    const facts = { worksIt: false, callRunning: false, budget: 1, notIt: true };
+    const fresh = { cancels: 0, open_after_cancel: 0 };
+    expect(restingVerdict(fresh, facts)).toBe("NOT_IT");
+    expect(restingVerdict({ ...fresh, cancels: CANCELS_MAX }, facts)).toBe("NOT_IT");
+    expect(restingVerdict(fresh, { ...facts, callRunning: true })).toBe("OUT");
+    expect(restingVerdict(fresh, { ...facts, notIt: false })).toBe("CANCEL");
+  });
+
+  test(`an order whose lookups answered "another order" is never cancelled by its id (that would cancel the other), and is one ORPHAN_ORDER naming the slot and role; lookups that failed are no such answer: cancelled after ${LOOKUPS_MAX} as before`, async () => {
+    const another = world(idle(order("P1-E")), { status: "REQUESTED" }, () => null);
+    for (let i = 0; i < LOOKUPS_MAX + 2; i++) await another.pass([open("P1-E")]);
+    expect(another.queries).toEqual(Array(LOOKUPS_MAX).fill("P1-E"));
+    expect(another.cancels).toEqual([]);
+    expect(another.logs.filter((l) => l.includes("cancelling it there"))).toEqual([]);
+    expect(another.orphans().map((d) => d.message.split(":")[0])).toEqual([
+      "open order under slot 0's entry order's client id that its lookups found to be another order, not cancelled",
+    ]);
+    expect(another.orphans()[0]?.details).not.toHaveProperty("made_by_slot"); // the slot did not make it
+
+    const failing = world(idle(order("P1-E")), { status: "REQUESTED" }, () => {
+      throw new Error("rate limited");
+    });
+    for (let i = 0; i < LOOKUPS_MAX + 1; i++) await failing.pass([open("P1-E")]);
+    expect(failing.queries).toEqual(Array(LOOKUPS_MAX).fill("P1-E"));
+    expect(failing.cancels).toEqual(["P1-E"]);
+    expect(failing.orphans()).toEqual([]);
+  });
 });
