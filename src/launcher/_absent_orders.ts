@@ -94,8 +94,8 @@ export interface AbsentOrder {
    */
   ended_before?: string;
   /**
-   * A lookup by its client id answered about another order under that id, or none (`lookUpOrder`'s null), and none
-   * found it open since: the venue's order under the id is not known to be it (a failed lookup is no such answer).
+   * A lookup by its client id answered about another order under that id, and none found it open since: the venue's
+   * order under the id is not known to be it (a failed lookup, or "no such order", is no such answer).
    */
   answered_another?: true;
 }
@@ -237,7 +237,8 @@ export class AbsentOrders {
 
 /**
  * Another venue order holding remembered order `o`'s client id: both venue order ids known, and they differ (the BingX
- * adapter spells any venue order holding the lower-cased id of an order it forgot as absent the kernel's way).
+ * adapter spells a venue order holding the lower-cased id of an order it forgot as absent, or of one a slot named at a
+ * restart, the kernel's way unless it can tell them apart: a venue order id, symbol or creation time of its own).
  */
 export function isAnotherOrder(o: AbsentOrder, venueOrderId: string): boolean {
   return o.venue_order_id !== "" && venueOrderId !== "" && o.venue_order_id !== venueOrderId;

@@ -17,7 +17,8 @@
  * while the current leg is younger than ENDED_LIST_LAG_MS (owned meanwhile). An order whose lookups by the kernel's id
  * all answered about another order under it is never cancelled by that id (before the fix, once the lookups were
  * spent, the cancel by id went out and cancelled that other order): one ORPHAN_ORDER names the slot and role whose id
- * it holds; lookups that failed are no such answer.
+ * it holds; lookups that failed are no such answer, nor are lookups answering "no such order" (before that fix they
+ * made it NOT_IT: the slot's own order, the venue's query lagging its list, rested uncancelled, reported as another's).
  */
 
 import { describe, expect, test } from "bun:test";
@@ -374,7 +375,8 @@ describe("RestingAbsent.follow: a lookup answering that another order holds the 
   });
 
   test(`an order whose lookups answered "another order" is never cancelled by its id (that would cancel the other), and is one ORPHAN_ORDER naming the slot and role; lookups that failed are no such answer: cancelled after ${LOOKUPS_MAX} as before`, async () => {
-    const another = world(idle(order("P1-E")), { status: "REQUESTED" }, () => null);
+    // The adapter's answer about another venue order under the id: that order, under the venue's spelling.
+    const another = world(idle(order("P1-E")), { status: "REQUESTED" }, (cid) => open(cid, { venue_order_id: "1799" }));
     for (let i = 0; i < LOOKUPS_MAX + 2; i++) await another.pass([open("P1-E")]);
     expect(another.queries).toEqual(Array(LOOKUPS_MAX).fill("P1-E"));
     expect(another.cancels).toEqual([]);
@@ -391,5 +393,14 @@ describe("RestingAbsent.follow: a lookup answering that another order holds the 
     expect(failing.queries).toEqual(Array(LOOKUPS_MAX).fill("P1-E"));
     expect(failing.cancels).toEqual(["P1-E"]);
     expect(failing.orphans()).toEqual([]);
+  });
+
+  test(`lookups answering "no such order" (the venue's query lagging its list) say nothing of another order: cancelled after ${LOOKUPS_MAX} as before, never reported as another's`, async () => {
+    const none = world(idle(order("P1-E")), { status: "REQUESTED" }, () => null);
+    for (let i = 0; i < LOOKUPS_MAX + 1; i++) await none.pass([open("P1-E")]);
+    expect(none.queries).toEqual(Array(LOOKUPS_MAX).fill("P1-E"));
+    expect(none.cancels).toEqual(["P1-E"]);
+    expect(none.absent.find("P1-E")?.answered_another).toBeUndefined();
+    expect(none.orphans()).toEqual([]);
   });
 });
