@@ -84,4 +84,12 @@ export const SESSION20_PLANTS: readonly Plant[] = [
     "const notIt = venueSpelling && o.lookups >= LOOKUPS_MAX && o.answered_another === undefined;",
     "an order every lookup found to be another order under the slot's id is cancelled by that id: an operator's order cancelled",
   ),
+  p(
+    "no-such-order-taken-as-another",
+    "reconcile",
+    "src/launcher/_resting_absent.ts",
+    "if (answer && answer.client_order_id !== cid) o.answered_another = true;",
+    "if (answer?.client_order_id !== cid) o.answered_another = true;",
+    "a resting order whose lookups lag the venue's list (\"no such order\") is taken as another's: never cancelled, reserving the position",
+  ),
 ];

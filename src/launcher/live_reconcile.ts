@@ -27,7 +27,9 @@
  * (`_orphan_orders.ts`: again when its size or fill changes), but one this process placed and took as ended, resting
  * unseen, is cancelled at the venue (`_resting_absent.ts`: once, unless its slot works it again; a failed cancel
  * again at a later pass, bounded; after a restart, which forgets those, one that is a slot's order the kernel ended
- * CANCELLED or REJECTED, unless ended within moments of the pass's reads: `readAtMs`). Last, the leverage watch
+ * CANCELLED or REJECTED, unless ended within moments of the pass's reads: `readAtMs`, or an earlier exit leg of a
+ * slot's trade, `<trade_id>-X<k>` below its current leg; never one every lookup found to be another order under the
+ * id: that one is an ORPHAN_ORDER naming the slot). Last, the leverage watch
  * (`_leverage_watch.ts`): the leverage this process set, and that of each slot holding or working a trade, against
  * the venue's (one read per asset): one changed behind its back is forgotten (the next entry sets it again) and is one
  * VENUE_MISMATCH (field LEVERAGE) per asset, side and venue leverage while it persists.
