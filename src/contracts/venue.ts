@@ -246,8 +246,8 @@ export interface VenueAdapter {
    */
   orderHoldMs(): number | null;
   /**
-   * At start, once the belief is restored: the orders the kernel's slots name, so a later event of one (an order taken
-   * as ended that lands after the restart) carries the kernel's client id. BingX lower-cases client ids and its adapter
+   * At start, before `connect` (the journal's slots) and once the belief is restored: the orders the kernel's slots
+   * name, so a later event of one (an order taken as ended that lands after the restart) carries the kernel's client id. BingX lower-cases client ids and its adapter
    * knows no spelling after a restart: an event under the venue's spelling is an UNKNOWN_ORDER to the kernel (or, routed
    * by venue order id, not that order's own). Another venue order under one of those ids (another venue order id, symbol,
    * or one created before the kernel's order) keeps the venue's spelling. Bounded; nothing is asked of the venue. The

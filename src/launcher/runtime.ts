@@ -27,6 +27,7 @@ import { type HungQueryDeps, reconcileStale, resolveHung } from "./_hung_query.t
 import { JournalGuard } from "./_journal_guard.ts";
 import { watchLeveragePushes } from "./_leverage_push.ts";
 import { orderIntentRefusal, orderRecordRefusal, type SlotOf } from "./_order_hold.ts";
+import { restoredOrders } from "./_recovery_lookups.ts";
 import { RingIntake } from "./_ring_intake.ts";
 import { type LoopHost, runServeLoops } from "./_serve_loops.ts";
 import { SHUTDOWN_BUDGET_MS, shutdownPlan } from "./_shutdown_plan.ts";
@@ -114,10 +115,11 @@ export class Runtime {
   }
 
   /**
-   * Connects the venue, restores and reconciles the last belief (the state region, else Hazelcast),
-   * seeds capital. A Hazelcast belief is always reconciled: it is older than the region's.
+   * Connects the venue (the journal's slots' order ids told it first: `rememberClientIds`), restores and reconciles the
+   * last belief (the state region, else Hazelcast), seeds capital. A Hazelcast belief is always reconciled: it is older.
    */
   async start(): Promise<RecoveryReport> {
+    if (this.b.journalBelief !== null) this.b.venue.rememberClientIds?.(restoredOrders(this.b.kernel.slots()));
     await this.b.venue.connect();
     const c = this.b.config;
     const hzSink = this.b.projection.stats().sinks.find((s) => s.sink === "hazelcast");

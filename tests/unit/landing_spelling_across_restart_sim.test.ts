@@ -92,3 +92,40 @@ test("an entry taken as never placed that lands and fills only after a restart r
   expect(r.count("ORPHAN_POSITION")).toBe(0);
   expect(r.count("UNKNOWN_ORDER")).toBe(0);
 }, 60_000);
+
+test("an order that lands while the restarted process connects, before its recovery ran, still reaches the kernel under its own id (the journal's slots are told the adapter before the stream opens): no UNKNOWN_ORDER", async () => {
+  let landAtConnect: string | null = null;
+  let sim: SimHandle | null = null;
+  const w = await simRuntime({
+    seed: 48,
+    prices: { "BTC-USDT": 65_000 },
+    intervalMs: 1_000,
+    hungOrderMs: HUNG_ORDER_MS,
+    stops,
+    adjust: (b) => {
+      const connect = b.venue.connect.bind(b.venue);
+      b.venue.connect = async () => {
+        await connect();
+        if (landAtConnect === null || sim === null) return;
+        await outOfBand(sim, "land_order", landAtConnect); // its events come on the stream just opened
+        await Bun.sleep(1_000); // and reach the process before its recovery runs
+      };
+    },
+  });
+  sim = w.sim;
+  w.sim.faults.pending_ms = 60_000; // the venue accepts the entry and holds it
+  expect(w.rt.submitStrategy(enterLong("Sp3")).accepted).toBe(true);
+  await within(10_000, "Sp3-E accepted, held", () => simStatus(w.sim, "Sp3-E") === "PENDING");
+  w.sim.faults.pending_ms = 0;
+  await outOfBand(w.sim, "hide_order", "Sp3-E");
+  await within(WITHIN_MS, "Sp3-E taken as never placed", () => w.slot().entry_order?.status === "REJECTED");
+  await within(WITHIN_MS, "slot 0 IDLE", () => w.slot().stage === "IDLE");
+  await w.stop();
+
+  landAtConnect = "Sp3-E";
+  const r = await w.restart(); // Sp3-E landed and filled between connect and recovery
+  expect(venueLong(w.sim)).toBe(0.01);
+  await within(WITHIN_MS, "slot 0 holds the position", () => r.slot().stage === "POSITION_OPEN");
+  expect(r.slot()).toMatchObject({ trade_id: "Sp3", size: 0.01 });
+  expect(r.count("UNKNOWN_ORDER")).toBe(0);
+}, 60_000);

@@ -21,7 +21,7 @@
  * every reconnect, until WORKING_MAX refused every new order. Its spelling stays in a bounded memory
  * (`_forgotten_orders.ts`), so an order that lands late after all still maps to the kernel's id. A
  * restart loses that memory with the working orders: `remember` refills it with the orders the kernel's
- * slots name (the launcher, once the belief is restored), so one landing after the restart does too.
+ * slots name (the launcher, before connect and once the belief is restored), so one landing after the restart does too.
  *
  * An order the venue accepted (a venue order id) is not forgotten at one such answer: a query within
  * QUERY_LAG_MS of the acceptance may not find it yet. It is at the second answer past QUERY_LAG_MS
