@@ -92,4 +92,12 @@ export const SESSION20_PLANTS: readonly Plant[] = [
     "if (answer?.client_order_id !== cid) o.answered_another = true;",
     "a resting order whose lookups lag the venue's list (\"no such order\") is taken as another's: never cancelled, reserving the position",
   ),
+  p(
+    "restart-spellings-after-connect",
+    "recovery",
+    "src/launcher/runtime.ts",
+    "if (this.b.journalBelief !== null) this.b.venue.rememberClientIds?.(",
+    "if (this.b.journalBelief === null) this.b.venue.rememberClientIds?.(",
+    "an order landing while the restarted process connects reaches the kernel lower-cased: UNKNOWN_ORDER, its fill an orphan",
+  ),
 ];
