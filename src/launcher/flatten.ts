@@ -10,10 +10,10 @@
  * than the kernel's: the same exit would only be refused again). A CANCEL_REQUESTED order with no cancel running has
  * its cancel sent again; a market exit with no call running is looked up.
  *
- * Invariants: the flattener decides nothing about a slot's state (the kernel does, through
- * FLATTEN); it never gives up silently (every slot left open is named with why; a flatten that
- * throws is logged, and its mailbox request answered REJECTED); a second flatten while one runs
- * joins it; a flatten of a flat book sends no order.
+ * Invariants: the flattener decides nothing about a slot's state (the kernel does, through FLATTEN); it never gives
+ * up silently (every slot left open is named with why; a flatten that throws is logged, and its mailbox request
+ * answered REJECTED); a second flatten while one runs joins it; a flatten of a flat book sends no order.
+ * Bounds: each flatten races its waits against a wake promise of its own (one per process kept every race for weeks).
  *
  * Entry points: `new Flattener(deps).run(request)`, `stop` (shutdown), `mailboxFlatten` (in _control_sync.ts).
  */
@@ -61,8 +61,7 @@ export class Flattener {
   last: FlattenReport | null = null;
   /** Shutdown began and the running flatten's grace passed: it stops, and answers with what is open. */
   private stopping = false;
-  private wake = () => {};
-  private readonly woken = new Promise<void>((resolve) => (this.wake = resolve));
+  private wake = () => {}; // settles the running flatten's own wake promise (`stop` ends its waits)
 
   constructor(private readonly d: FlattenDeps) {}
 
@@ -106,6 +105,7 @@ export class Flattener {
     const { kernel, clock } = this.d;
     const started = clock.nowMs();
     const deadline = started + request.timeout_ms;
+    const woken = new Promise<void>((resolve) => (this.wake = resolve)); // this flatten's own, gone with it
     this.d.halt();
     const before = kernel.slots();
     const notFlat = before.filter((s) => !isFlatStage(s.stage)).map((s) => s.slot_id);
@@ -131,7 +131,7 @@ export class Flattener {
       if (needTruth && now - reconciledAt >= RECONCILE_EVERY_MS) {
         // Bounded by the flatten's own: a pass waiting out venue rate limits goes on by itself.
         const pass = this.d.reconcileNow().catch((e: unknown) => this.d.log(`flatten: reconcile failed: ${String(e)}`));
-        await Promise.race([pass, this.d.sleep(Math.max(1, deadline - now)), this.woken]);
+        await Promise.race([pass, this.d.sleep(Math.max(1, deadline - now)), woken]);
         // Counted from the pass's end: a pass as long as the interval (a slow venue) must not start the next
         // at once, or a slot whose exit was refused never gets its FLATTEN again.
         reconciledAt = clock.nowMs();
