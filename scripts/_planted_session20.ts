@@ -100,4 +100,12 @@ export const SESSION20_PLANTS: readonly Plant[] = [
     "if (this.b.journalBelief === null) this.b.venue.rememberClientIds?.(",
     "an order landing while the restarted process connects reaches the kernel lower-cased: UNKNOWN_ORDER, its fill an orphan",
   ),
+  p(
+    "flatten-wake-kept-for-weeks",
+    "control",
+    "src/launcher/flatten.ts",
+    "const woken = new Promise<void>((resolve) => (this.wake = resolve)); // this flatten's own, gone with it",
+    "const woken = ((this as unknown as { w?: Promise<void> }).w ??= new Promise<void>((resolve) => (this.wake = resolve)));",
+    "every flatten's reconcile wait stays in memory until shutdown: weeks of flattens grow serve without bound",
+  ),
 ];
