@@ -7,7 +7,8 @@
  * The bundle draws the kernel lifetime's id (`run`, run_id.ts) once: the journal's segment headers
  * record it and the projection puts it in every table row id. With a journal, the last state is
  * recovered from `<state dir>/journal/` before the kernel is built and installed into it; this run's
- * first segment then starts from a snapshot of it (`journal_start.ts`). `inputs.entries` is the journal seq of the last
+ * first segment then starts from a snapshot of it (`journal_start.ts`), whose slots seed the projection's lifecycle
+ * memo (`onRestored`) before recovery applies anything. `inputs.entries` is the journal seq of the last
  * input handed to the kernel (counted without a file when there is no journal, `once`), which the
  * runtime hands the projection with each outcome.
  *
@@ -218,6 +219,8 @@ export async function buildBundle(
     });
     closers.push(() => kernel.destroy());
     const journalBelief = start !== null && journal !== null ? adoptJournal(kernel, journal, start, log) : null;
+    // The lifecycle rules read the last projected position: recovery's fills are projected from the restored one.
+    if (journalBelief !== null) projection.onRestored(kernel.slots());
     return {
       config,
       clock,

@@ -15,7 +15,7 @@
 import { join } from "node:path";
 import type { Clock } from "../contracts/clock.ts";
 import type { ControlSnapshot } from "../contracts/control.ts";
-import { RUN_ID_RE } from "../contracts/records.ts";
+import { RUN_ID_RE, type SlotRecord } from "../contracts/records.ts";
 import { ClickHouseSink } from "./clickhouse.ts";
 import { HazelcastSink } from "./hazelcast.ts";
 import { LocalSpoolSink } from "./local.ts";
@@ -87,6 +87,12 @@ export interface Projection {
   /** Synchronous and non-blocking: keeps the outcome's raw facts; rows are built at the next drain. */
   onOutcome(o: OutcomeInput): void;
   onControl(snapshot: ControlSnapshot): void;
+  /**
+   * The journal's restored slots at start, before recovery applies anything: the lifecycle memo only (no row, no
+   * map write), as a replay seeds it from the run's first snapshot (replay.ts invariant 1), so a fill recovery
+   * books (an exit leg that filled while the process was down) gets its lifecycle row live too.
+   */
+  onRestored(slots: readonly SlotRecord[]): void;
   /** The whole confirmed image at start, after recovery: every slot row, the registry, the account. */
   onImage(image: ImageInput): void;
   /** A projector that rebuilds past run `run`'s records from its journal into these sinks (replay.ts). */
@@ -189,6 +195,7 @@ function wrap(core: ProjectionCore, outboxes: Outbox[], cfg: ProjectionConfig, m
     names: core.names,
     onOutcome: (o) => core.onOutcome(o),
     onControl: (c) => core.onControl(c),
+    onRestored: (slots) => core.onRestored(slots),
     onImage: (image) => core.onImage(image),
     replay: (run, opts) => {
       if (!RUN_ID_RE.test(run)) throw new Error(`Condition failed: replayed run must match ${RUN_ID_RE.source}`);

@@ -1,24 +1,20 @@
 /**
  * Projection core: turns kernel outcomes into map writes and records for the outboxes, in two steps.
  *
- *  1. `onOutcome` (the kernel's hot path, synchronous): O(1) per transition, no row, closure or
- *     decoded slot is built. It keeps the raw facts in a preallocated buffer (`_pending.ts`): the
- *     transition and diagnostic records (already objects), the outcome's account record, and the
- *     slot's state after the input as a copy of its 448-byte kernel image (`slotImage`, ~50 ns) or,
- *     for callers that pass decoded records (`slots`), the record itself, plus a few scalars
- *     (account version and unrealized PnL seen, slots holding a position, control version).
- *  2. `drain` (every `delayMs`, at the next microtask once the buffer is half full, synchronously
- *     when it is full, and before flush/stats/close/a control change): decodes the images and hands
- *     every fact, in capture order, to the `Projector` (`_projector.ts`), which applies the rules of
- *     docs/architecture.md §7 exactly as when they ran inline. After each drain `onDrained` gets the
- *     highest journal seq drained (create.ts spills the rows to the spools and records the mark).
+ *  1. `onOutcome` (the kernel's hot path, synchronous): O(1) per transition, no row, closure or decoded slot is
+ *     built. It keeps the raw facts in a preallocated buffer (`_pending.ts`): the transition and diagnostic records,
+ *     the outcome's account record, and the slot's state after the input as a copy of its 448-byte kernel image
+ *     (`slotImage`, ~50 ns) or a decoded record (`slots`), plus a few scalars (versions, unrealized PnL, held slots).
+ *  2. `drain` (every `delayMs`, at the next microtask once the buffer is half full, synchronously when it is full,
+ *     and before flush/stats/close/a control change): decodes the images and hands every fact, in capture order, to
+ *     the `Projector` (`_projector.ts`), which applies the rules of docs/architecture.md §7. After each drain
+ *     `onDrained` gets the highest journal seq drained (create.ts spills the rows and records the mark).
  *
- * Row identity: each transition and diagnostic is captured with the journal seq of the input that
- * made it (`journalSeq` + that input's offset in a batch) and its ordinal k among that input's
- * transitions (or diagnostics), counting every one the kernel reported, projected or not; so the
- * same input replayed alone rebuilds the same (seq, k). Launcher diagnostics, and a refused
- * (unjournaled) input's, get their own count; repeated refusals are coalesced first (`_refusals.ts`:
- * one row, then one summary row per window and key). A drain forced mid-capture never marks that outcome.
+ * Row identity: each transition and diagnostic is captured with the journal seq of the input that made it
+ * (`journalSeq` + that input's offset in a batch) and its ordinal k among that input's transitions (or diagnostics),
+ * counting every one the kernel reported, projected or not; so the same input replayed alone rebuilds the same
+ * (seq, k). Launcher diagnostics, and a refused (unjournaled) input's, get their own count; repeated refusals are
+ * coalesced first (`_refusals.ts`). A drain forced mid-capture never marks that outcome.
  */
 import type { Clock } from "../contracts/clock.ts";
 import type { ControlSnapshot } from "../contracts/control.ts";
@@ -75,9 +71,8 @@ export class ProjectionCore {
   };
 
   /**
-   * @param epoch this projection's epoch (its start time in ms): every map write carries it, and
-   *   sinks order writes by (epoch, version), so a restarted process, whose kernel versions start
-   *   again from 0, still replaces the rows of the process before it.
+   * @param epoch this projection's epoch (its start time in ms): every map write carries it, and sinks order writes
+   *   by (epoch, version), so a restarted process, whose kernel versions start again from 0, still replaces its rows.
    * @param delayMs how long captured facts may wait before the drain builds their rows.
    * @param run the kernel lifetime's id, in every table row id.
    * @param onDrained after each drain that built rows: the highest journal seq among them.
@@ -160,6 +155,12 @@ export class ProjectionCore {
     this.accountVersion = Math.max(this.accountVersion, img.account.version);
     this.lastUnrealized = img.account.unrealized_pnl;
     this.projector.image(img.slots, img.account, this.clock.nowMs());
+  }
+
+  /** The journal's restored slots, before recovery applies anything: the lifecycle memo only, no row (create.ts). */
+  onRestored(slots: readonly SlotRecord[]): void {
+    this.drain();
+    for (const s of slots) this.projector.seed(s);
   }
 
   /** `outbox`'s sink lost its image: everything current is queued into it again. Returns the writes. */
