@@ -36,7 +36,7 @@
  * nothing reaches the kernel once shutdown began (`stopped`).
  *
  * Entry points: `new LateFills(deps)`, `lookUpEarlier`, `lookUp`, `lateFill`, `orphans`, `exitsFilledLate`, `taken`,
- * `LOOKUPS_PER_PASS`.
+ * `LOOKUPS_PER_PASS`, `beyond` (a cumulative fill beyond a booked size, to 1e-8).
  */
 
 import { isOpenAtVenue } from "../contracts/order_status.ts";
@@ -64,7 +64,7 @@ export interface LateFillDeps {
 }
 
 /** How much cumulative fill `cumulative` is beyond `size` (0 when not), to 1e-8. */
-const beyond = (cumulative: number, size: number) => Math.max(0, Math.round((cumulative - size) * 1e8) / 1e8);
+export const beyond = (cumulative: number, size: number) => Math.max(0, Math.round((cumulative - size) * 1e8) / 1e8);
 
 /** What a remembered order filled at the venue beyond what the kernel booked of it (0 when nothing). */
 const filledLate = (o: AbsentOrder, s: VenueOrderState | null) =>

@@ -7,8 +7,14 @@
  * twice, or the same fact seen once on the stream and once by a REST query, yields the same id,
  * so the kernel's dedupe by `event_id` converges.
  *
+ * Quantities are decimals of at most 8 places, the kernel's resolution (QTY_SCALE): `roundQty`
+ * gives the double nearest that decimal, the one its text parses to, so the binary residue of a sum
+ * or difference of steps goes whatever its magnitude (9568.7 − 8626.3 is 942.400000000002).
+ *
  * Entry points: `eventId`, `canonDecimal`, `roundQty`.
  */
+
+import { QTY_SCALE } from "../contracts/abi.ts";
 
 /** Canonical decimal text: `0.0010` and `0.001` and `1e-3` all become `0.001`. */
 export function canonDecimal(value: number): string {
@@ -17,12 +23,18 @@ export function canonDecimal(value: number): string {
   if (rounded === 0) return "0";
   const text = String(rounded);
   if (!/e/i.test(text)) return text;
-  return rounded.toFixed(12).replace(/\.?0+$/, "");
+  return rounded.toFixed(8).replace(/\.?0+$/, "");
 }
 
-/** Rounds to 12 decimals, which removes binary floating-point residue from sums of steps. */
+/**
+ * Rounds to the kernel's 1e-8 units, which removes binary floating-point residue from sums and
+ * differences of steps: a whole number of units divided by 1e8 is the double nearest that decimal.
+ * (12 decimals kept the residue above 1000: a double holds about 16 digits.) A value of 2^53 units
+ * or more has no such double and is returned as it is.
+ */
 export function roundQty(value: number): number {
-  return Math.round(value * 1e12) / 1e12;
+  const units = Math.round(value * QTY_SCALE);
+  return Number.isSafeInteger(units) ? units / QTY_SCALE : value;
 }
 
 export function eventId(venueOrderId: string, status: string, cumulative: number): string {

@@ -32,6 +32,7 @@
  * `formatStep`, `defaultRules`.
  */
 
+import { QTY_SCALE } from "../../contracts/abi.ts";
 import type { ContractRules, OrderRequest, OrderSide } from "../../contracts/venue.ts";
 
 export type RuleCheck =
@@ -72,9 +73,7 @@ export function sizeRuleBreach(
       message: `size ${size} is below ${rules.asset}'s minimum quantity ${rules.min_quantity}`,
     };
   }
-  const units = Math.round(size / step);
-  // Tolerance for float residue only (0.3 / 0.1 = 2.9999999999999996), far below any step.
-  if (Math.abs(units * step - size) > 1e-9 * Math.max(1, Math.abs(size))) {
+  if (!onStep(size, step)) {
     const down = formatStep(size, step);
     return {
       rule: "OFF_STEP",
@@ -82,6 +81,20 @@ export function sizeRuleBreach(
     };
   }
   return null;
+}
+
+/**
+ * Whether `size` is a whole number of `step`s. Both on the kernel's 1e-8 grid (as its encoder rounds
+ * them): judged exactly in units, since a float residue tolerance grows with the size and above 10 it
+ * passed 10.00010001 at step 0.0001. Otherwise within float residue only (0.3 / 0.1 = 2.9999999999999996).
+ */
+function onStep(size: number, step: number): boolean {
+  const [sizeE8, stepE8] = [size * QTY_SCALE, step * QTY_SCALE];
+  const [units, stepUnits] = [Math.round(sizeE8), Math.round(stepE8)];
+  const onGrid = Math.abs(sizeE8 - units) <= 1e-4 + Math.abs(units) * 1e-15 && Math.abs(stepE8 - stepUnits) <= 1e-6;
+  if (onGrid && stepUnits >= 1 && Number.isSafeInteger(units)) return units % stepUnits === 0;
+  const steps = Math.round(size / step);
+  return Math.abs(steps * step - size) <= 1e-9 * Math.max(1, Math.abs(size));
 }
 
 /** Whether `o` closes its slot's whole position: the kernel says so, and its sides close. */
@@ -109,8 +122,10 @@ export function formatStep(value: number, step: number, mode: "down" | "up" | "n
   const d = stepDecimals(step);
   const q = value / step;
   // The epsilon absorbs float residue (0.3 / 0.1 = 2.9999999999999996), which grows with the
-  // number of steps (64999.9 / 0.1), without rounding across a step.
-  const residue = Math.max(1e-9, Math.abs(q) * 1e-12);
+  // number of steps (64999.9 / 0.1), without rounding across a step: a few units in the last place
+  // of `q` (2.2e-16 each), never as much as 1e-8 of the value (1e-12 × 1.9e10 ticks put a BUY
+  // limit of 187499.99999982 at tick 0.00001 up on 187500).
+  const residue = Math.max(1e-9, Math.abs(q) * 4e-15);
   const units = mode === "down" ? Math.floor(q + residue) : mode === "up" ? Math.ceil(q - residue) : Math.round(q);
   return (units * step).toFixed(d);
 }
