@@ -108,4 +108,28 @@ export const SESSION20_PLANTS: readonly Plant[] = [
     "const woken = ((this as unknown as { w?: Promise<void> }).w ??= new Promise<void>((resolve) => (this.wake = resolve)));",
     "every flatten's reconcile wait stays in memory until shutdown: weeks of flattens grow serve without bound",
   ),
+  p(
+    "qty-rounded-to-12-decimals",
+    "venue",
+    "src/venue/event_id.ts",
+    "return Number.isSafeInteger(units) ? units / QTY_SCALE : value;",
+    "return Number.isSafeInteger(units) ? Math.round(value * 1e12) / 1e12 : value;",
+    "a last fill above 1000 keeps a binary residue (942.400000000002): the kernel refuses it, the order never FILLED",
+  ),
+  p(
+    "step-check-tolerates-a-unit",
+    "venue",
+    "src/venue/bingx/contract_rules.ts",
+    "return units % stepUnits === 0;",
+    "return units % stepUnits <= 1;",
+    "a size one 1e-8 off the step (10.00010001 at 0.0001) passes the adapter and is sent as another size",
+  ),
+  p(
+    "format-step-rounds-across-a-tick",
+    "venue",
+    "src/venue/bingx/contract_rules.ts",
+    "const residue = Math.max(1e-9, Math.abs(q) * 4e-15);",
+    "const residue = Math.max(1e-9, Math.abs(q) * 1e-12);",
+    "a BUY limit just under a tick is put up on it, and a whole-position close above the position",
+  ),
 ];
