@@ -2,7 +2,9 @@
  * Bodies and answers shared by the hono routes (app.ts) and `POST /intents` on Bun's router
  * (intents_route.ts): the body limit, the JSON-object parse with its one-line reasons (a key
  * named twice in one object is refused, `duplicateKey`), the refusal of a query string (on a POST,
- * `queryRefusal`; on a read, `noQuery`), and the JSON answer.
+ * `queryRefusal`; on a read, `noQuery`), and the JSON answer, whose `error` is one printable line
+ * (`printableLine`: a control character an error echoes from the client's path, query, key or body
+ * is shown escaped; `jsonResponse` for Bun's route, `oneLineError` for each hono answer).
  */
 
 import type { MiddlewareHandler } from "hono";
@@ -100,9 +102,45 @@ export const noQuery: MiddlewareHandler = async (c, next) => {
   return c.json({ error }, 400);
 };
 
-/** `body` as JSON with `status`, as hono's `c.json` answers. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+/**
+ * `text` as one printable line: each control character (a newline would split the error a client
+ * prints, an escape sequence reach the operator's terminal) shown as `\n` or `\uXXXX`.
+ */
+function printableLine(text: string): string {
+  return text.replace(new RegExp(CONTROL_CHARACTER.source, "g"), (c) =>
+    c === "\n" ? "\\n" : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
+
+/** `body` as JSON with `status`, as hono's `c.json` answers; its `error` one printable line. */
 export function jsonResponse(body: unknown, status: number, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json", ...headers } });
+  const answer = withPrintableError(body);
+  return new Response(JSON.stringify(answer), { status, headers: { "Content-Type": "application/json", ...headers } });
+}
+
+/** A hono answer whose JSON `error` holds a control character, rebuilt with it escaped; any other as it is. */
+export async function oneLineError(res: Response): Promise<Response> {
+  if (res.status < 400 || !res.headers.get("Content-Type")?.startsWith("application/json")) return res;
+  let body: unknown;
+  try {
+    body = await res.clone().json();
+  } catch {
+    return res;
+  }
+  const answer = withPrintableError(body);
+  if (answer === body) return res;
+  const headers = new Headers(res.headers);
+  headers.delete("Content-Length");
+  return new Response(JSON.stringify(answer), { status: res.status, headers });
+}
+
+function withPrintableError(body: unknown): unknown {
+  const error = (body as { error?: unknown } | null)?.error;
+  if (typeof error !== "string" || !CONTROL_CHARACTER.test(error)) return body;
+  return { ...(body as object), error: printableLine(error) };
 }
 
 /**

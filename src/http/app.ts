@@ -4,7 +4,8 @@
  * the token and which headers every answer carries is `guard.ts`: mutating endpoints always need
  * `Authorization: Bearer <token>`, and every route but /health and the console's files when the
  * server is exposed beyond loopback. Bodies are limited to 16 KiB and must
- * be JSON objects that name each key once. Every error is a JSON body `{ "error": "..." }` with a specific status; an
+ * be JSON objects that name each key once. Every error is a JSON body `{ "error": "..." }` with a specific status,
+ * one printable line (a control character it echoes from the request is shown escaped); an
  * exception inside a handler becomes a 500 with one line, never a crashed process.
  *
  * `POST /intents` is a strategy edge on the order path: it is answered on Bun's own router
@@ -35,7 +36,15 @@ import { bodyLimit } from "hono/body-limit";
 import { ControlError } from "../contracts/control.ts";
 import { parseFlattenRequest } from "../contracts/flatten.ts";
 import { VERSION } from "../contracts/version.ts";
-import { BODY_LIMIT_BYTES, BODY_TOO_LARGE, internalError, noQuery, parseObject, queryRefusal } from "./_body.ts";
+import {
+  BODY_LIMIT_BYTES,
+  BODY_TOO_LARGE,
+  internalError,
+  noQuery,
+  oneLineError,
+  parseObject,
+  queryRefusal,
+} from "./_body.ts";
 import { mountBrowserRoutes } from "./_browser.ts";
 import { type HttpDeps, IntakeClosedError, type StaticAsset } from "./deps.ts";
 import { guard, refusalResponse, tokenRequired } from "./guard.ts";
@@ -65,6 +74,9 @@ export function createHttp(deps: HttpDeps, options: AppOptions = {}): HttpServer
 
   app.use("*", async (c, next) => {
     await next();
+    // An error that echoes the client's text (a path, a query key, a JSON key) stays one printable line.
+    const answer = c.res.status >= 400 ? await oneLineError(c.res) : c.res;
+    if (answer !== c.res) c.res = answer;
     deps.countRequest?.(c.req.routePath, c.res.status);
   });
   app.use(
