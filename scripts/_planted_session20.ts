@@ -132,4 +132,12 @@ export const SESSION20_PLANTS: readonly Plant[] = [
     "const residue = Math.max(1e-9, Math.abs(q) * 1e-12);",
     "a BUY limit just under a tick is put up on it, and a whole-position close above the position",
   ),
+  p(
+    "http-error-echoes-control-characters",
+    "control",
+    "src/http/_body.ts",
+    'if (typeof error !== "string" || !CONTROL_CHARACTER.test(error)) return body;',
+    'if (typeof error !== "string" || error.length > 0) return body;',
+    "an HTTP error echoing a client's newline or ESC prints a second line or a terminal escape at the operator",
+  ),
 ];
