@@ -3,11 +3,12 @@
  * (intents_route.ts): the body limit, the JSON-object parse with its one-line reasons (a key
  * named twice in one object is refused, `duplicateKey`), the refusal of a query string (on a POST,
  * `queryRefusal`; on a read, `noQuery`), and the JSON answer, whose `error` is one printable line
- * (`printableLine`: a control character an error echoes from the client's path, query, key or body
+ * (`printableLine`, src/contracts: a control character an error echoes from the client's path, query, key or body
  * is shown escaped; `jsonResponse` for Bun's route, `oneLineError` for each hono answer).
  */
 
 import type { MiddlewareHandler } from "hono";
+import { hasControlCharacter, printableLine } from "../contracts/printable.ts";
 
 export const BODY_LIMIT_BYTES = 16 * 1024;
 
@@ -102,19 +103,6 @@ export const noQuery: MiddlewareHandler = async (c, next) => {
   return c.json({ error }, 400);
 };
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point
-const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
-
-/**
- * `text` as one printable line: each control character (a newline would split the error a client
- * prints, an escape sequence reach the operator's terminal) shown as `\n` or `\uXXXX`.
- */
-function printableLine(text: string): string {
-  return text.replace(new RegExp(CONTROL_CHARACTER.source, "g"), (c) =>
-    c === "\n" ? "\\n" : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
-  );
-}
-
 /** `body` as JSON with `status`, as hono's `c.json` answers; its `error` one printable line. */
 export function jsonResponse(body: unknown, status: number, headers: Record<string, string> = {}): Response {
   const answer = withPrintableError(body);
@@ -139,7 +127,7 @@ export async function oneLineError(res: Response): Promise<Response> {
 
 function withPrintableError(body: unknown): unknown {
   const error = (body as { error?: unknown } | null)?.error;
-  if (typeof error !== "string" || !CONTROL_CHARACTER.test(error)) return body;
+  if (typeof error !== "string" || !hasControlCharacter(error)) return body;
   return { ...(body as object), error: printableLine(error) };
 }
 

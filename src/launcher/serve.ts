@@ -8,7 +8,7 @@
  * a loopback address, every route but /health and the console's files needs the token.
  * Before recovery, rows a SIGKILLed predecessor had not spooled are re-projected from its journal
  * (`catchUp`), which then prunes the journal (never before: the prune could delete what it reads). Every log line, the status document and the metrics text leave through
- * `maskSecrets` (no credential is ever printed or served).
+ * `maskSecrets` (no credential is ever printed or served); every log line is one printable line (`serveLogLine`).
  * First of all the HTTP port is bound (a port in use stops the start before anything is touched;
  * until recovery is done every request answers 503 "starting"). Then, with the cluster on, the
  * account lease is taken (fleet_member.ts): a second kernel on one account stops here (its state
@@ -17,6 +17,7 @@
  */
 
 import { consoleAssets } from "../console/index.ts";
+import { printableLine } from "../contracts/printable.ts";
 import { maskDeep, maskSecrets } from "../contracts/secrets.ts";
 import { EventHub, type FeedDiagnostic } from "../events/index.ts";
 import { createHttp, type HttpDeps, isLoopbackHost } from "../http/index.ts";
@@ -34,12 +35,20 @@ import { health, statusDocument } from "./status.ts";
 import { SystemClock } from "./system_clock.ts";
 import { ensureOperatorToken } from "./token.ts";
 
+/**
+ * One line of serve's log: secrets masked, and one printable line (`printableLine`): a log line quotes what clients
+ * and the venue sent (a refused intent's field name, a venue's message), and a newline there would forge a line.
+ */
+export function serveLogLine(line: string): string {
+  return `[dita-v2] ${printableLine(maskSecrets(line))}`;
+}
+
 export async function runServe(env: Record<string, string | undefined>): Promise<number> {
   const config = loadConfig(env);
   // Before anything is opened: serve re-executes itself once with eager JIT tiers (jit_tiers.ts).
   const eager = eagerJitEnv(env, config.jit, runsCompiled());
   const notReexecuted = eager === null ? null : reexecWith(eager);
-  const log = (line: string) => console.error(`[dita-v2] ${maskSecrets(line)}`);
+  const log = (line: string) => console.error(serveLogLine(line));
   if (notReexecuted !== null) log(notReexecuted);
   const clock = new SystemClock();
   const hub = new EventHub({ clock, epoch: (clock.nowMs() * 1000 + (process.pid % 1000)).toString(36), log });
