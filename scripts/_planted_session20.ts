@@ -136,8 +136,16 @@ export const SESSION20_PLANTS: readonly Plant[] = [
     "http-error-echoes-control-characters",
     "control",
     "src/http/_body.ts",
-    'if (typeof error !== "string" || !CONTROL_CHARACTER.test(error)) return body;',
+    'if (typeof error !== "string" || !hasControlCharacter(error)) return body;',
     'if (typeof error !== "string" || error.length > 0) return body;',
     "an HTTP error echoing a client's newline or ESC prints a second line or a terminal escape at the operator",
+  ),
+  p(
+    "serve-log-forged-line",
+    "control",
+    "src/launcher/serve.ts",
+    "printableLine(maskSecrets(line))",
+    "maskSecrets(line)",
+    "a refused intent's field name holding a newline forges a second line in serve's log",
   ),
 ];
