@@ -9,7 +9,8 @@
  * call's failure becomes a kernel input (a REJECT) or stays for the query/TICK path, never an escaping exception; a
  * cancel left unknown is sent again; an order whose placement waited, or asked cancelled in its own batch, is sent only
  * if the kernel holds it PENDING_SUBMIT (an entry: not HALTED), an entry only once journaled; one taken as absent
- * (rejected, or ended unseen) that lands late is cancelled.
+ * (rejected, or ended unseen) that lands late is cancelled; an order a dispatch ends here (withdrawn, unjournaled) is
+ * told to the kernel after the dispatching outcome's afterApply, so outcomes reach afterApply in journal order.
  */
 
 import type { Clock } from "../contracts/clock.ts";
@@ -24,6 +25,7 @@ import { absentVerdict, type HungResult, QueriesOut, queryHungOrder } from "./_h
 import { InflightCalls } from "./_inflight_calls.ts";
 import { notAppliedAfterClose } from "./_journal_closed.ts";
 import { LeverageCache, leverageReject } from "./_leverage.ts";
+import { LocalEnds } from "./_local_ends.ts";
 import {
   answerEvent,
   localCancelAck,
@@ -53,8 +55,6 @@ export interface ExecutorHooks {
 export class Executor {
   /** Client order ids whose placement is running (never declared absent), each settled by its answer. */
   private placing = new Map<string, Promise<void>>();
-  /** Client order ids (to slot ids) whose placement waits (for leverage): a cancel or shutdown withdraws them. */
-  private unsent = new Map<string, number>();
   private cancelling = new Set<string>(); // client order ids whose cancel call (with its re-sends) runs
   private readonly querying = new QueriesOut(); // client order ids whose hung-order query is out, its answer to apply
   readonly leverage: LeverageCache; // the leverage this process set; live reconciliation verifies it at the venue
@@ -63,6 +63,7 @@ export class Executor {
   private readonly log = (line: string): void => this.hooks.log?.(line);
   private readonly inflight = new InflightCalls(this.log);
   readonly absent = new AbsentOrders((asset, cid) => this.venue.cancel(asset, cid), this.log); // for live reconcile
+  readonly localEnds: LocalEnds; // entries waiting for their leverage; ends told after the dispatch's afterApply
   private intake = true;
   private closed = false;
 
@@ -74,6 +75,7 @@ export class Executor {
   ) {
     this.sleep = hooks.sleep ?? ((ms) => Bun.sleep(ms));
     this.leverage = new LeverageCache(venue, this.sleep);
+    this.localEnds = new LocalEnds((e) => void this.onVenueEvent(e), kernel, clock, this.log);
     const latency = (ms: number) => hooks.venueLatency?.("cancel", ms);
     const onVenueEvent = (e: VenueEvent) => this.onVenueEvent(e);
     const resolveByQuery = (slotId: number) => this.resolveByQuery(slotId);
@@ -88,7 +90,7 @@ export class Executor {
   /** Stops accepting intents (SIGTERM), withdraws the entries still waiting to be sent; venue events flow on. */
   stopIntake(): void {
     this.intake = false;
-    for (const cid of [...this.unsent.keys()]) this.withdrawUnsent(cid, "shutting down");
+    for (const cid of [...this.localEnds.unsent.keys()]) this.localEnds.withdraw(cid, "shutting down");
   }
 
   get accepting(): boolean {
@@ -108,8 +110,7 @@ export class Executor {
     const outcome = this.kernel.apply(input);
     // Write-ahead, then the order, then the rest (projection, metrics, events): journaled before it leaves.
     this.hooks.writeAhead?.();
-    this.dispatch(outcome.transitions);
-    this.hooks.afterApply(input, outcome);
+    this.dispatch(outcome.transitions, () => this.hooks.afterApply(input, outcome));
     return outcome;
   }
 
@@ -134,15 +135,20 @@ export class Executor {
     return outcome;
   }
 
-  /** Starts the venue work accepted transitions ask for (also after ring batches). */
-  dispatch(transitions: readonly TransitionRecord[]): void {
-    for (const t of transitions) {
-      if (t.trigger === "ENTER" || t.trigger === "EXIT") this.inflight.track(this.place(t.slot_id));
-      else if (t.trigger === "CANCEL") this.inflight.track(this.cancel(t.slot_id));
-      // FLATTEN: from POSITION_OPEN it opened a market exit; in a working stage it asked a cancel.
-      else if (t.trigger === "FLATTEN")
-        this.inflight.track(t.from === "POSITION_OPEN" ? this.place(t.slot_id) : this.cancel(t.slot_id));
-    }
+  /**
+   * Starts the venue work accepted transitions ask for (ring batches too), then `handedOn` (the caller's afterApply of
+   * their outcome), then tells the kernel the orders the dispatch ended here (_local_ends.ts: in journal order).
+   */
+  dispatch(transitions: readonly TransitionRecord[], handedOn: () => void = () => {}): void {
+    this.localEnds.around(() => {
+      for (const t of transitions) {
+        if (t.trigger === "ENTER" || t.trigger === "EXIT") this.inflight.track(this.place(t.slot_id));
+        else if (t.trigger === "CANCEL") this.inflight.track(this.cancel(t.slot_id));
+        // FLATTEN: from POSITION_OPEN it opened a market exit; in a working stage it asked a cancel.
+        else if (t.trigger === "FLATTEN")
+          this.inflight.track(t.from === "POSITION_OPEN" ? this.place(t.slot_id) : this.cancel(t.slot_id));
+      }
+    }, handedOn);
   }
 
   /** Waits for in-flight venue calls, at most `timeoutMs`. Returns how many were still running. */
@@ -159,7 +165,7 @@ export class Executor {
     this.absent.forget(cid);
     // An entry whose intent the journal could not write is not sent (a crash would orphan its position).
     if (order.role === "ENTRY" && this.hooks.journaled?.() === false)
-      return void this.onVenueEvent(unjournaledReject(slot, cid, this.clock.nowMs(), this.log));
+      return void this.localEnds.end(unjournaledReject(slot, cid, this.clock.nowMs(), this.log));
     let placed = () => {};
     this.placing.set(cid, new Promise<void>((resolve) => (placed = resolve)));
     try {
@@ -174,9 +180,9 @@ export class Executor {
     const started = this.clock.monoNs();
     // A leverage this process already set takes no hop: the order is written in this turn.
     if (role === "ENTRY" && !this.leverage.isSet(slot.asset, slot.side ?? "LONG", slot.leverage)) {
-      this.unsent.set(cid, slotId);
+      this.localEnds.unsent.set(cid, slotId);
       const leverageSet = await this.ensureLeverage(slot, cid);
-      if (!this.unsent.delete(cid) || !leverageSet || this.withdrawnBeforeSending(slotId, role, cid)) return;
+      if (!this.localEnds.unsent.delete(cid) || !leverageSet || this.withdrawnBeforeSending(slotId, role, cid)) return;
     }
     const request = orderRequest(this.kernel.slot(slotId), role);
     const result = await this.venue.submit(request).catch(unknownOutcome);
@@ -196,16 +202,7 @@ export class Executor {
     const check = sendCheck(slot, role, cid, this.hooks.halted?.() === true);
     if (check.send) return false;
     this.log(`slot ${slotId}: ${cid} not sent: ${check.why}`);
-    if (check.withdraw) this.onVenueEvent(localCancelAck("WITHDRAWN", cid, slot.asset, this.clock.nowMs()));
-    return true;
-  }
-
-  /** An entry still waiting for its leverage has not left: it ends here (the kernel told), never sent. */
-  private withdrawUnsent(cid: string, why: string): boolean {
-    const slotId = this.unsent.get(cid);
-    if (slotId === undefined || !this.unsent.delete(cid)) return false;
-    this.log(`slot ${slotId}: ${cid} not sent: withdrawn (${why})`);
-    this.onVenueEvent(localCancelAck("WITHDRAWN", cid, this.kernel.slot(slotId).asset, this.clock.nowMs()));
+    if (check.withdraw) this.localEnds.end(localCancelAck("WITHDRAWN", cid, slot.asset, this.clock.nowMs()));
     return true;
   }
 
@@ -220,7 +217,8 @@ export class Executor {
       await this.setLeverage(slot.asset, slot.side ?? "LONG", slot.leverage);
       return true;
     } catch (e) {
-      if (this.unsent.has(clientOrderId)) this.onVenueEvent(leverageReject(e, clientOrderId, slot, this.clock.nowMs()));
+      if (this.localEnds.unsent.has(clientOrderId))
+        this.onVenueEvent(leverageReject(e, clientOrderId, slot, this.clock.nowMs()));
       return false;
     }
   }
@@ -228,11 +226,11 @@ export class Executor {
   private async cancel(slotId: number): Promise<void> {
     const slot = this.kernel.slot(slotId);
     const order = slot.stage === "EXIT_WORKING" ? slot.exit_order : slot.entry_order;
-    if (!order || this.cancelling.has(order.client_order_id)) return;
+    if (!order || this.cancelling.has(order.client_order_id) || this.localEnds.holds(order.client_order_id)) return;
     const cid = order.client_order_id;
     this.cancelling.add(cid);
     try {
-      if (this.withdrawUnsent(cid, "cancelled")) return;
+      if (this.localEnds.withdraw(cid, "cancelled")) return;
       const placing = this.placing.get(cid);
       // A cancel that reaches the venue before its order is refused (the order then rests): the placement answers first.
       if (placing !== undefined) await placing;

@@ -95,11 +95,11 @@ export class Runtime {
     this.ring = new RingIntake(b.zinc, b.kernel, {
       check: (rec) => orderRecordRefusal(b.venue, rec, this.slotOf),
       applied: (o, journalOffsets) => {
-        // Write-ahead, then the orders (written in this turn), then projection, metrics, outcomes.
-        this.journal.flush();
-        this.executor.dispatch(o.transitions);
-        this.metrics.recordRecords(o.accepted_flags, b.clock.nowMs());
-        this.afterApply(null, o, { journalSeq: this.ringBase + 1, inputOffsets: journalOffsets });
+        this.journal.flush(); // write-ahead, the orders (this turn), projection, metrics, outcomes, then local ends
+        this.executor.dispatch(o.transitions, () => {
+          this.metrics.recordRecords(o.accepted_flags, b.clock.nowMs());
+          this.afterApply(null, o, { journalSeq: this.ringBase + 1, inputOffsets: journalOffsets });
+        });
       },
       refused: (r) => void this.refuseAtEdge("ring", r),
       nowMs: () => b.clock.nowMs(),
@@ -227,7 +227,7 @@ export class Runtime {
     if (this.watchRegions() !== null) return 0;
     this.controls.syncIfChanged();
     this.ringBase = this.b.inputs.entries;
-    return this.ring.drain();
+    return this.executor.localEnds.hold(() => this.ring.drain()); // local ends after the drain's last outcome
   }
 
   /**
