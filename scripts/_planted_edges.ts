@@ -176,8 +176,8 @@ export const EDGE_PLANTS: readonly Plant[] = [
     "order-before-journal",
     "rest",
     "src/launcher/runtime.ts",
-    "        this.journal.flush();\n        this.executor.dispatch(o.transitions);",
-    "        this.executor.dispatch(o.transitions);\n        this.journal.flush();",
+    "        this.journal.flush(); // write-ahead, the orders (this turn), projection, metrics, outcomes, then local ends\n        this.executor.dispatch(o.transitions, () => {\n",
+    "        this.executor.dispatch(o.transitions, () => {\n          this.journal.flush();\n",
     "a ring order leaves before its input is journaled: a crash forgets an order the venue has",
   ),
   p(

@@ -148,4 +148,12 @@ export const SESSION20_PLANTS: readonly Plant[] = [
     "maskSecrets(line)",
     "a refused intent's field name holding a newline forges a second line in serve's log",
   ),
+  p(
+    "local-end-before-its-cause",
+    "outbox",
+    "src/launcher/_local_ends.ts",
+    "if (this.held === null) this.apply(event);",
+    "if (this.held !== undefined) return this.apply(event);",
+    "a withdrawn entry's CANCEL_ACK is projected before the CANCEL that caused it: two rows under one id, one lost",
+  ),
 ];
