@@ -20,12 +20,15 @@
  *   `slotsFillPending`: those slots, and any that moved
  *   (`settledView`: a fill or a transition moves a slot; a mark, which moves only its mark price, unrealized PnL,
  *   version and time, does not: a strategy marking every tick would otherwise hold a re-seed back for ever).
- * - `OrphanWatch.follow(found)` (a `FindingWatch`, whose mechanism ORPHAN_ORDER shares): which of a
+ * - `OrphanWatch.follow(found, stirred)` (over a `FindingWatch`, whose mechanism ORPHAN_ORDER shares): which of a
  *   pass's orphans (positions no slot owns) to report as ORPHAN_POSITION and which reported ones are
  *   resolved. One report per orphan (asset and side) while it persists, again only when its size
  *   changes; a pass that does not find it counts as a miss, and only `ORPHAN_GONE_AFTER_MISSES`
  *   passes in a row resolve it (one flaky or partial positions read does not: its return is no new
- *   CRITICAL). A failed read is no pass at all.
+ *   CRITICAL). A failed read is no pass at all. An orphan on an asset in `stirred` (a fill or transition
+ *   moved a slot on it during the pass's reads: `stirredAssets`; the positions read may predate an exit the
+ *   kernel has applied since, its closed share then looking unowned) is held: not reported, nor counted
+ *   missed, unless the pass before found it too (then at the smaller size): a real one is at most one pass late.
  *
  * - `orderIn(orders, asset, clientOrderId)`: the venue's state of one order in a list (BingX
  *   lower-cases client ids), and `mismatchDiagnostic`: the VENUE_MISMATCH live reconciliation reports
@@ -162,10 +165,10 @@ export class FindingWatch<T> {
     private readonly same: (a: T, b: T) => boolean,
   ) {}
 
-  /** One pass's findings: those to report now, and the reported ones now resolved. */
-  follow(found: readonly T[]): { report: T[]; resolved: T[] } {
+  /** One pass's findings: those to report now, and the reported ones now resolved; `held` ones: neither, nor missed. */
+  follow(found: readonly T[], held: readonly T[] = []): { report: T[]; resolved: T[] } {
     const report: T[] = [];
-    const seen = new Set<string>();
+    const seen = new Set<string>(held.map(this.keyOf));
     for (const item of found) {
       const key = this.keyOf(item);
       const known = this.known.get(key);
@@ -183,14 +186,49 @@ export class FindingWatch<T> {
   }
 }
 
+const orphanKey = (o: Orphan) => `${o.asset}:${o.side}`;
+
 /** The orphans (positions no slot owns) reported so far, by asset and side; again when the size changes. */
-export class OrphanWatch extends FindingWatch<Orphan> {
-  constructor() {
-    super(
-      (o) => `${o.asset}:${o.side}`,
-      (a, b) => sameSize(a.size, b.size),
-    );
+export class OrphanWatch {
+  private readonly watch = new FindingWatch<Orphan>(orphanKey, (a, b) => sameSize(a.size, b.size));
+  private last = new Map<string, number>(); // the pass before's orphans: size by asset and side
+
+  /**
+   * One pass's orphans. One on a `stirred` asset is held unless the pass before found it too; then it is taken at the
+   * smaller of the two sizes (a read that predates an exit only ever shows more than the slots own).
+   */
+  follow(found: readonly Orphan[], stirred: ReadonlySet<string> = new Set()): { report: Orphan[]; resolved: Orphan[] } {
+    const taken: Orphan[] = [];
+    const held: Orphan[] = [];
+    for (const o of found) {
+      const before = this.last.get(orphanKey(o));
+      if (!stirred.has(o.asset)) taken.push(o);
+      else if (before === undefined) held.push(o);
+      else taken.push({ ...o, size: Math.min(before, o.size) });
+    }
+    this.last = new Map(found.map((o) => [orphanKey(o), o.size]));
+    return this.watch.follow(taken, held);
   }
+}
+
+/**
+ * The assets of the slots a fill or transition moved since `before` (`settledView` by slot id) was taken, but for
+ * `own` (slots the pass itself took to the venue's truth, which agree with its reads): a positions read taken in
+ * between may predate what moved them.
+ */
+export function stirredAssets(
+  before: ReadonlyMap<number, string>,
+  slots: readonly SlotRecord[],
+  own: readonly number[],
+): Set<string> {
+  const assets = new Set<string>();
+  for (const s of slots) {
+    const was = before.get(s.slot_id);
+    if (own.includes(s.slot_id) || was === settledView(s)) continue;
+    assets.add(s.asset);
+    if (was !== undefined) assets.add((JSON.parse(was) as SlotRecord).asset);
+  }
+  return assets;
 }
 
 /** The venue's state of the order with this client id on `asset` in `orders` (case-insensitive), or null. */

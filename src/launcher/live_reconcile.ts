@@ -20,7 +20,8 @@
  * then by a later pass (`_capital_reseed.ts`); made due again when the kernel books a late exit fill (decision 38;
  * the runtime passes each venue event's outcome to `followEvent`): the wallet a re-seed read may have held it already.
  * A position no slot owns is one ORPHAN_POSITION while it persists
- * (`OrphanWatch`: again when its size changes; two passes without it resolve it, logged), unless an entry taken as
+ * (`OrphanWatch`: again when its size changes; two passes without it resolve it, logged; one on an asset a fill or
+ * transition moved during the reads, `stirredAssets`, only once the next pass finds it too), unless an entry taken as
  * ended on the venue's "no such order" made it by filling late (`_late_fills.ts`: its fill passed to the kernel, whose
  * OVERFILL sends its slot to claim it, else named in the ORPHAN_POSITION; a stale slot claims what its earlier such
  * entries filled late too); an open order no slot owns is one ORPHAN_ORDER (WARNING, never cancelled) the same way
@@ -175,9 +176,10 @@ export class LiveReconciler {
       const left = due.filter((id) => !replayed.includes(id) && unmoved(id));
       reconciled = [...replayed, ...left.filter((id) => this.converge(id, truths.get(id)!, view))];
     }
+    const stirred = rt.stirredAssets(settled, kernel.slots(), reconciled); // the view may predate what moved them
     const orphans = await this.late.orphans(this.allocate(view).orphans, view.ended, () => this.allocate(view).orphans);
     if (this.stopped) return reconciled; // its lookups were awaited: the kernel may be gone
-    this.followOrphans(orphans);
+    this.followOrphans(orphans, stirred);
     const cancels = this.openOrders.follow(view.orders, ownedAtStart, {
       ...this.d,
       stopped: () => this.stopped,
@@ -283,9 +285,9 @@ export class LiveReconciler {
     return readWithRateLimitWaits(`live reconcile: ${what}`, call, this.d.log, { sleep: this.d.sleep });
   }
 
-  /** Orphans found by a pass, or by recovery at start: each reported once while it persists. */
-  followOrphans(found: readonly Orphan[]): void {
-    const { report, resolved } = this.orphans.follow(found);
+  /** Orphans found by a pass (`stirred`: its assets a slot moved on during its reads), or by recovery at start. */
+  followOrphans(found: readonly Orphan[], stirred?: ReadonlySet<string>): void {
+    const { report, resolved } = this.orphans.follow(found, stirred);
     for (const o of report) this.d.report(orphanDiagnostic(o, this.d.clock.nowMs()));
     for (const o of resolved)
       this.d.log(`live reconcile: ORPHAN_POSITION resolved: ${o.size} ${o.asset} ${o.side} is no longer at the venue`);
