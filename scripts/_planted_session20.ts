@@ -156,4 +156,12 @@ export const SESSION20_PLANTS: readonly Plant[] = [
     "if (this.held !== undefined) return this.apply(event);",
     "a withdrawn entry's CANCEL_ACK is projected before the CANCEL that caused it: two rows under one id, one lost",
   ),
+  p(
+    "orphan-reported-mid-fill",
+    "reconcile",
+    "src/launcher/_reconcile_truth.ts",
+    "if (!stirred.has(o.asset)) taken.push(o);",
+    "if (stirred.size >= 0) taken.push(o);",
+    "an exit filling during a pass's reads pages the operator with a false CRITICAL ORPHAN_POSITION",
+  ),
 ];
