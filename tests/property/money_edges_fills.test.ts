@@ -29,30 +29,10 @@ import { classifyFrame } from "../../src/venue/bingx/index.ts";
 import { MockLedger } from "../../src/venue/mock/_ledger.ts";
 import { fillOrder } from "../../src/venue/mock/_matching.ts";
 import { fillPlan, newOrder } from "../../src/venue/mock/_orders.ts";
+import { check as checkRuns, E8, num, STEPS_E8, text } from "../_support/decimals_e8.ts";
 import { codes, enter, event, feed, freshKernel, T0 } from "../_support/kernel.ts";
 
-const E8 = 100_000_000n;
-const STEPS_E8 = [
-  10_000n,
-  20_000n,
-  50_000n,
-  100_000n,
-  250_000n,
-  500_000n,
-  1_000_000n,
-  5_000_000n,
-  10_000_000n,
-  25_000_000n,
-  50_000_000n,
-  100_000_000n,
-];
-
-function text(units: bigint): string {
-  const t = units.toString().padStart(9, "0");
-  const fraction = t.slice(-8).replace(/0+$/, "");
-  return fraction === "" ? t.slice(0, -8) : `${t.slice(0, -8)}.${fraction}`;
-}
-const num = (u: bigint) => Number(text(u));
+const check = <T>(prop: fc.IProperty<T>, numRuns = 300) => checkRuns(prop, numRuns);
 const e8 = (x: number) => BigInt(Math.round(x * 1e8));
 
 /** A step, and an order of 1..1e6 steps split into 1..20 legs of whole steps (in steps). */
@@ -69,11 +49,6 @@ const order = fc
         return { step, size: k * step, legs: legs.map((l) => l * step) };
       }),
   );
-
-function check<T>(prop: fc.IProperty<T>, numRuns = 300): void {
-  const r = fc.check(prop, { numRuns });
-  if (r.failed) throw new Error(`property failed: seed=${r.seed}\n${fc.defaultReportMessage(r)}`);
-}
 
 /** Enters slot 0 for `size` units, feeds the facts, and says whether it filled exactly. */
 function filledExactly(size: bigint, facts: (cid: string) => VenueEvent[]): boolean {

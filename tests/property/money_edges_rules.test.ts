@@ -23,39 +23,18 @@ import type { ContractRules, VenueAdapter } from "../../src/contracts/venue.ts";
 import { intentSizeRefusal } from "../../src/launcher/_size_rules.ts";
 import { applyContractRules, formatStep, sizeRuleBreach } from "../../src/venue/bingx/index.ts";
 import { canonDecimal } from "../../src/venue/index.ts";
+import { check as checkRuns, E8, num, STEPS_E8, text } from "../_support/decimals_e8.ts";
 
-const E8 = 100_000_000n;
-/** Quantity steps as venues publish them (BTC 0.0001 … DOGE, TRX 1), in 1e-8 units. */
-const STEPS_E8 = [
-  10_000n,
-  20_000n,
-  50_000n,
-  100_000n,
-  250_000n,
-  500_000n,
-  1_000_000n,
-  5_000_000n,
-  10_000_000n,
-  25_000_000n,
-  50_000_000n,
-  100_000_000n,
-];
 /** Price ticks 1e-5..1, in 1e-8 units. */
 const TICKS_E8 = [1_000n, 5_000n, ...STEPS_E8];
+const check = <T>(prop: fc.IProperty<T>, numRuns = 2_000) => checkRuns(prop, numRuns);
 
-/** `units` of 1e-8 as decimal text ("100000.00005"), the way a venue writes it. */
-function text(units: bigint): string {
-  const t = units.toString().padStart(9, "0");
-  const fraction = t.slice(-8).replace(/0+$/, "");
-  return fraction === "" ? t.slice(0, -8) : `${t.slice(0, -8)}.${fraction}`;
-}
 /** Decimal text with at most 8 decimals back to exact 1e-8 units. */
 function units(decimal: string): bigint {
   const m = /^(\d+)(?:\.(\d{1,8}))?$/.exec(decimal);
   if (m === null) throw new Error(`test: not a plain decimal with at most 8 decimals: ${decimal}`);
   return BigInt(m[1]!) * E8 + BigInt((m[2] ?? "").padEnd(8, "0"));
 }
-const num = (u: bigint) => Number(text(u));
 
 const rules = (stepE8: bigint, tickE8 = 1_000n): ContractRules => ({
   asset: "X-USDT",
@@ -86,11 +65,6 @@ const price = fc
   )
   .chain(([t, n, beside, anywhere]) => fc.constantFrom([t, n * t + beside] as const, [t, anywhere] as const))
   .filter(([, p]) => p > 0n && p <= 100_000_000_000_000n);
-
-function check<T>(prop: fc.IProperty<T>, numRuns = 2_000): void {
-  const r = fc.check(prop, { numRuns });
-  if (r.failed) throw new Error(`property failed: seed=${r.seed}\n${fc.defaultReportMessage(r)}`);
-}
 
 const launcherVenue = (r: ContractRules) =>
   ({ knownRules: () => r, knownListed: () => true }) as unknown as VenueAdapter;

@@ -49,6 +49,20 @@ async function world() {
 const simStatus = (sim: SimHandle, cid: string) =>
   sim.state().orders.find((o) => o.clientOrderId.toLowerCase() === cid.toLowerCase())?.status;
 
+/**
+ * Slot 0's entry `trade`-E, accepted and held by the venue, then hidden: the hung-order query takes it as never
+ * placed (REJECTED) and the slot goes IDLE, while the venue still holds the order to land later.
+ */
+async function entryTakenAsNeverPlaced(w: Awaited<ReturnType<typeof simRuntime>>, trade: string): Promise<void> {
+  w.sim.faults.pending_ms = 60_000; // the venue accepts the entry and holds it
+  expect(w.rt.submitStrategy(enterLong(trade)).accepted).toBe(true);
+  await within(10_000, `${trade}-E accepted, held`, () => simStatus(w.sim, `${trade}-E`) === "PENDING");
+  w.sim.faults.pending_ms = 0;
+  await outOfBand(w.sim, "hide_order", `${trade}-E`);
+  await within(WITHIN_MS, `${trade}-E taken as never placed`, () => w.slot().entry_order?.status === "REJECTED");
+  await within(WITHIN_MS, "slot 0 IDLE", () => w.slot().stage === "IDLE");
+}
+
 test("an exit taken as ended that lands and fills only after a restart reaches the kernel under its own id: booked as the exit's (CLOSED, one CLOSE row), no OVERFILL, no UNKNOWN_ORDER", async () => {
   const w = await world();
   const entryPrice = await exitTakenAsEnded(w, "Sp1", WITHIN_MS);
@@ -71,13 +85,7 @@ test("an exit taken as ended that lands and fills only after a restart reaches t
 
 test("an entry taken as never placed that lands and fills only after a restart reaches the kernel under its own id: its OVERFILL sends the slot to take the position, no UNKNOWN_ORDER, no ORPHAN_POSITION", async () => {
   const w = await world();
-  w.sim.faults.pending_ms = 60_000; // the venue accepts the entry and holds it
-  expect(w.rt.submitStrategy(enterLong("Sp2")).accepted).toBe(true);
-  await within(10_000, "Sp2-E accepted, held", () => simStatus(w.sim, "Sp2-E") === "PENDING");
-  w.sim.faults.pending_ms = 0;
-  await outOfBand(w.sim, "hide_order", "Sp2-E");
-  await within(WITHIN_MS, "Sp2-E taken as never placed", () => w.slot().entry_order?.status === "REJECTED");
-  await within(WITHIN_MS, "slot 0 IDLE", () => w.slot().stage === "IDLE");
+  await entryTakenAsNeverPlaced(w, "Sp2");
   await w.stop();
 
   const r = await w.restart();
@@ -113,13 +121,7 @@ test("an order that lands while the restarted process connects, before its recov
     },
   });
   sim = w.sim;
-  w.sim.faults.pending_ms = 60_000; // the venue accepts the entry and holds it
-  expect(w.rt.submitStrategy(enterLong("Sp3")).accepted).toBe(true);
-  await within(10_000, "Sp3-E accepted, held", () => simStatus(w.sim, "Sp3-E") === "PENDING");
-  w.sim.faults.pending_ms = 0;
-  await outOfBand(w.sim, "hide_order", "Sp3-E");
-  await within(WITHIN_MS, "Sp3-E taken as never placed", () => w.slot().entry_order?.status === "REJECTED");
-  await within(WITHIN_MS, "slot 0 IDLE", () => w.slot().stage === "IDLE");
+  await entryTakenAsNeverPlaced(w, "Sp3");
   await w.stop();
 
   landAtConnect = "Sp3-E";
