@@ -19,6 +19,16 @@ export function testReconciler(
   return new LiveReconciler({ ...o, report: (d) => diags.push(d), log, sleep: async () => {} });
 }
 
+/** A two-slot kernel (capital 10 000), its executor on `venue`, and a reconciler collecting diagnostics and log lines. */
+export function reconcilerWorld(venue: VenueAdapter, clock: Clock) {
+  const kernel = freshKernel({ slots: 2, capital: 10_000 });
+  const executor = new Executor(kernel, venue, clock, { afterApply: () => {} });
+  const diags: DiagnosticRecord[] = [];
+  const logs: string[] = [];
+  const r = testReconciler({ kernel, executor, venue, clock }, diags, (l) => logs.push(l));
+  return { kernel, executor, diags, logs, r };
+}
+
 /**
  * The late-entry scenario on the mock venue: a market ENTER on slot 0 (`side`, 0.01 BTC) that the
  * venue executed while the kernel heard nothing, that the hung-order query then found absent (the

@@ -12,13 +12,11 @@
 
 import { afterEach, expect, test } from "bun:test";
 import { ManualClock } from "../../src/contracts/clock.ts";
-import type { DiagnosticRecord } from "../../src/contracts/records.ts";
 import type { VenueAdapter, VenuePosition } from "../../src/contracts/venue.ts";
 import type { ExecutionKernel } from "../../src/kernel/index.ts";
-import { Executor } from "../../src/launcher/executor.ts";
 import { MockVenueAdapter } from "../../src/venue/index.ts";
-import { freshKernel, T0 } from "../_support/kernel.ts";
-import { testReconciler } from "../_support/live.ts";
+import { T0 } from "../_support/kernel.ts";
+import { reconcilerWorld } from "../_support/live.ts";
 
 const kernels: ExecutionKernel[] = [];
 afterEach(async () => {
@@ -42,12 +40,8 @@ async function world() {
       },
     },
   });
-  const kernel = freshKernel({ slots: 2, capital: 10_000 });
+  const { kernel, executor, diags, logs, r } = reconcilerWorld(venue, clock);
   kernels.push(kernel);
-  const executor = new Executor(kernel, venue, clock, { afterApply: () => {} });
-  const diags: DiagnosticRecord[] = [];
-  const logs: string[] = [];
-  const r = testReconciler({ kernel, executor, venue, clock }, diags, (l) => logs.push(l));
   const byHand = async (asset: string, size: number, id: string) => {
     const order = { asset, side: "BUY", position_side: "LONG", type: "MARKET", reduce_only: false } as const;
     await mock.submit({ ...order, client_order_id: id, size });

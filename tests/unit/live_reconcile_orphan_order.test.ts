@@ -13,13 +13,11 @@
 
 import { afterEach, expect, test } from "bun:test";
 import { ManualClock } from "../../src/contracts/clock.ts";
-import type { DiagnosticRecord } from "../../src/contracts/records.ts";
 import type { OrderRequest, VenueAdapter, VenueOrderState } from "../../src/contracts/venue.ts";
 import type { ExecutionKernel } from "../../src/kernel/index.ts";
-import { Executor } from "../../src/launcher/executor.ts";
 import { MockVenueAdapter } from "../../src/venue/index.ts";
-import { freshKernel, T0 } from "../_support/kernel.ts";
-import { testReconciler } from "../_support/live.ts";
+import { T0 } from "../_support/kernel.ts";
+import { reconcilerWorld } from "../_support/live.ts";
 import { btcEntry } from "../_support/runtime.ts";
 
 const kernels: ExecutionKernel[] = [];
@@ -56,12 +54,8 @@ async function world() {
       },
     },
   });
-  const kernel = freshKernel({ slots: 2, capital: 10_000 });
+  const { kernel, executor, diags, logs, r } = reconcilerWorld(venue, clock);
   kernels.push(kernel);
-  const executor = new Executor(kernel, venue, clock, { afterApply: () => {} });
-  const diags: DiagnosticRecord[] = [];
-  const logs: string[] = [];
-  const r = testReconciler({ kernel, executor, venue, clock }, diags, (l) => logs.push(l));
   /** A resting BUY LIMIT at 60 000 (below the market) placed at the venue by hand. */
   const byHand = async (id: string, size = 0.01) => {
     const order: OrderRequest = {

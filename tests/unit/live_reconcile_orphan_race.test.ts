@@ -15,13 +15,11 @@
 import { afterEach, expect, test } from "bun:test";
 import { ManualClock } from "../../src/contracts/clock.ts";
 import type { StrategyIntent } from "../../src/contracts/intents.ts";
-import type { DiagnosticRecord } from "../../src/contracts/records.ts";
 import type { PositionSide, VenueAdapter, VenuePosition } from "../../src/contracts/venue.ts";
 import type { ExecutionKernel } from "../../src/kernel/index.ts";
-import { Executor } from "../../src/launcher/executor.ts";
 import { MockVenueAdapter } from "../../src/venue/index.ts";
-import { freshKernel, T0 } from "../_support/kernel.ts";
-import { testReconciler } from "../_support/live.ts";
+import { T0 } from "../_support/kernel.ts";
+import { reconcilerWorld } from "../_support/live.ts";
 
 const kernels: ExecutionKernel[] = [];
 afterEach(async () => {
@@ -43,12 +41,8 @@ async function world() {
       },
     },
   });
-  const kernel = freshKernel({ slots: 2, capital: 10_000 });
+  const { kernel, executor, diags, logs, r } = reconcilerWorld(venue, clock);
   kernels.push(kernel);
-  const executor = new Executor(kernel, venue, clock, { afterApply: () => {} });
-  const diags: DiagnosticRecord[] = [];
-  const logs: string[] = [];
-  const r = testReconciler({ kernel, executor, venue, clock }, diags, (l) => logs.push(l));
   const settle = async () => {
     for (let i = 0; i < 5; i++) {
       await executor.drain(1_000);
