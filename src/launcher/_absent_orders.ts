@@ -18,7 +18,10 @@
  * - live reconciliation can find what one filled late when its stream event never came (`_late_fills.ts`): an entry
  *   is looked up while its slot is stale, or when a position no slot owns shows on its asset and side (`entriesOf`,
  *   `entriesOn`), at most LOOKUPS_MAX times (`lookedUp` counts them), and is let go (`forget`) once the venue reports
- *   it ended with nothing filled beyond what was booked, or once its slot took what it filled.
+ *   it ended with nothing filled beyond what was booked, or once its slot took what it filled;
+ * - every live-reconciliation lookup of one, the late-fill path's and the resting-order check's, is `lookUp`: an
+ *   answer about another order under its id marks it (`answered_another`) whichever path spent its lookups, so the
+ *   resting-order check never cancels by the id an order only the late-fill path found to be another's.
  *
  * This memory does not survive a restart; the kernel's slot images do. So an order is also remembered from the
  * kernel's state (`add(…, fromKernel)`: `ended_as`, logged `… ended REJECTED by the kernel, …`): a POSITION_OPEN
@@ -27,16 +30,17 @@
  * (`_resting_absent.ts`); and an open venue order a pass finds to be an earlier exit leg of a slot's trade, by its
  * client id (`addEarlierLeg`: `ended_before`, logged `… an earlier exit leg the kernel ended before <its exit>, …`).
  *
- * No I/O but the cancel the owner passes in. Bounds: ABSENT_KEPT orders (the oldest let go first).
+ * No I/O but the cancel the owner passes in and the query a lookup's caller passes (`lookUp`). Bounds: ABSENT_KEPT
+ * orders (the oldest let go first).
  *
  * Entry points: `new AbsentOrders(cancel, log)`, `add`, `addEarlierLeg`, `forget`, `find`, `cancelIfLanded`,
- * `cancelResting`, `entriesOf`, `entriesOn`, `lookedUp`, `isAnotherOrder`, `ABSENT_KEPT`, `LOOKUPS_MAX`,
+ * `cancelResting`, `entriesOf`, `entriesOn`, `lookUp`, `lookedUp`, `isAnotherOrder`, `ABSENT_KEPT`, `LOOKUPS_MAX`,
  * `RememberedOrder`.
  */
 
-import { stageWorkingOrder } from "../contracts/order_status.ts";
+import { isOpenAtVenue, stageWorkingOrder } from "../contracts/order_status.ts";
 import type { OrderRecord, OrderStatus, SlotRecord } from "../contracts/records.ts";
-import type { PositionSide, VenueAdapter, VenueEvent } from "../contracts/venue.ts";
+import type { PositionSide, VenueAdapter, VenueEvent, VenueOrderState } from "../contracts/venue.ts";
 
 /** How many of the orders last taken as absent are remembered. */
 export const ABSENT_KEPT = 1024;
@@ -94,8 +98,9 @@ export interface AbsentOrder {
    */
   ended_before?: string;
   /**
-   * A lookup by its client id answered about another order under that id, and none found it open since: the venue's
-   * order under the id is not known to be it (a failed lookup, or "no such order", is no such answer).
+   * A lookup by its client id (`lookUp`: either path's) answered about another order under that id, and none found it
+   * open since: the venue's order under the id is not known to be it (a failed lookup, or "no such order", is no such
+   * answer).
    */
   answered_another?: true;
 }
@@ -179,6 +184,35 @@ export class AbsentOrders {
   lookedUp(cid: string): void {
     const o = this.orders.get(cid);
     if (o !== undefined) o.lookups++;
+  }
+
+  /**
+   * One live-reconciliation lookup of remembered order `o` by its client id, counted (`lookedUp`); `ask` is the
+   * venue's query of it (`queryOrder(o.asset, o.client_order_id, o.created_at_ms)`, through a rate-limit wait or not).
+   * Its state when the venue answered about it; null when it has no such order or answered about another order under
+   * the id (spelled otherwise by the adapter: that marks `o` `answered_another`); undefined when the query failed
+   * (logged). A state open at the venue clears the mark (it is there, under its id); "no such order" (the venue's
+   * query may lag its list) and a failure leave it. Every path's lookup of one (`_late_fills.ts`,
+   * `_resting_absent.ts`): whichever spends its LOOKUPS_MAX, the resting-order check knows what they answered.
+   */
+  async lookUp(
+    o: AbsentOrder,
+    ask: () => Promise<VenueOrderState | null>,
+    log: (line: string) => void,
+  ): Promise<VenueOrderState | null | undefined> {
+    const cid = o.client_order_id;
+    this.lookedUp(cid);
+    const answer = await ask().catch((e: unknown) => {
+      log(`live reconcile: lookup of order ${cid} failed: ${e instanceof Error ? e.message : String(e)}`);
+      return undefined;
+    });
+    if (!answer) return answer;
+    if (answer.client_order_id !== cid) {
+      o.answered_another = true;
+      return null;
+    }
+    if (isOpenAtVenue(answer.status)) delete o.answered_another;
+    return answer;
   }
 
   /**

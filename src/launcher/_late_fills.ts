@@ -32,6 +32,10 @@
  *   ended are let go (what they filled is in that truth); so is any entry a lookup finds ended with nothing filled
  *   late.
  *
+ * Every lookup is `AbsentOrders.lookUp`, the resting-order check's too (`_resting_absent.ts`): one answering about
+ * another order under the id marks it (`answered_another`), so once the lookups spent here leave that order listed
+ * open under the id, it is not cancelled by the id (that would cancel the other order): NOT_IT.
+ *
  * Invariants: no kernel state is decided here (the kernel takes or refuses the event); every lookup is bounded;
  * nothing reaches the kernel once shutdown began (`stopped`).
  *
@@ -44,7 +48,6 @@ import type { SlotRecord } from "../contracts/records.ts";
 import type { VenueAdapter, VenueOrderState } from "../contracts/venue.ts";
 import type { ExecutionKernel } from "../kernel/index.ts";
 import { type AbsentOrder, type AbsentOrders, LOOKUPS_MAX } from "./_absent_orders.ts";
-import { lookUpOrder } from "./_hung_query.ts";
 import { answerContradiction, eventFromOrderState } from "./_order_event.ts";
 import { orderIn } from "./_reconcile_truth.ts";
 import type { Orphan } from "./position_allocation.ts";
@@ -84,13 +87,15 @@ export class LateFills {
     }
   }
 
-  /** Looks `o` up at the venue (one lookup counted): its state, null when none can be taken, undefined on failure. */
+  /**
+   * Looks `o` up at the venue (`AbsentOrders.lookUp`: one lookup counted, an answer about another order under its id
+   * marked `answered_another` for the resting-order check): its state, null when none can be taken, undefined on
+   * failure.
+   */
   async lookUp(o: AbsentOrder): Promise<VenueOrderState | null | undefined> {
     const cid = o.client_order_id;
-    this.d.executor.absent.lookedUp(cid);
-    const state = await this.d
-      .read(`order ${cid}`, () => lookUpOrder(this.d.venue, o.asset, o))
-      .catch((e: unknown) => void this.d.log(`live reconcile: lookup of order ${cid} failed: ${String(e)}`));
+    const ask = () => this.d.read(`order ${cid}`, () => this.d.venue.queryOrder(o.asset, cid, o.created_at_ms));
+    const state = await this.d.executor.absent.lookUp(o, ask, this.d.log);
     if (!state) return state;
     const contradicts = answerContradiction(o, { side: o.order_side }, state);
     if (contradicts) this.d.log(`live reconcile: the venue's answer about ${cid} contradicts it (${contradicts})`);

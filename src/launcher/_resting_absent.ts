@@ -11,8 +11,9 @@
  *   and still holds it working (taken as ended unseen, ABSENT_STALE, its RECONCILE not made yet; the pass's list
  *   may predate that answer): nothing sent, that RECONCILE decides (it keeps the order the venue lists open);
  *   OUT, a placement, cancel or query of it is running; NOT_IT, the adapter spells the listed order the venue's way
- *   and the lookups by its client id are spent, the last to answer having answered about another order under the id
- *   ("no such order" is no such answer): a cancel by that id would cancel that one; REQUESTED, the venue took its
+ *   and the lookups by its client id are spent (here or by the late-fill path, `_late_fills.ts`: both look it up
+ *   through `AbsentOrders.lookUp`), the last to answer having answered about another order under the id ("no such
+ *   order" is no such answer): a cancel by that id would cancel that one; REQUESTED, the venue took its
  *   cancel (not sent again) and fewer than OPEN_AFTER_CANCEL_PASSES later passes found it still open; CANCEL, send
  *   one now; NEXT_PASS, this pass's CANCELS_PER_PASS are spent; GIVEN_UP, CANCELS_MAX cancels of it were sent in vain.
  * - `RestingAbsent.follow(open, ownedBefore, d)`: one pass's open orders: the cancels sent (each logged as
@@ -39,9 +40,10 @@
  * of the slots' orders recovery told it, `rememberClientIds`, let it go) is looked up by the kernel's client id before
  * its cancel (`lookUpThenCancel`, LOOKUPS_MAX times at most): the adapter learns its spelling, so the cancel's events
  * reach the kernel as that finished order's (not an UNKNOWN_ORDER), one the lookup finds ended (the list lagged) is
- * not cancelled, and one it finds another order under its id (`answered_another`) is not cancelled by the id once
- * its lookups are spent (NOT_IT); a lookup that failed, or answered "no such order" (the venue's query may lag its
- * list), is no answer: once they are spent, cancelled as before.
+ * not cancelled, and one a lookup (this one or the late-fill path's, which may spend them first) finds another order
+ * under its id (`answered_another`) is not cancelled by the id once its lookups are spent (NOT_IT); a lookup that
+ * failed, or answered "no such order" (the venue's query may lag its list), is no answer: once they are spent,
+ * cancelled as before.
  *
  * The slot image holds only its trade's current exit leg, so an earlier leg taken as ended that lands and rests after
  * the restart would be an anonymous ORPHAN_ORDER, filling behind the kernel's back. Its client id proves it the slot's
@@ -271,24 +273,14 @@ function rememberEnded(state: VenueOrderState, d: RestingAbsentDeps, owned: stri
  * Order `o`, which the adapter lists under the venue's spelling of its client id (it does not know it: a restart), is
  * looked up by the kernel's first: that teaches the adapter the kernel's spelling, so the cancel's events reach the
  * kernel as the slot's finished order (not an UNKNOWN_ORDER), and confirms it open (the list may lag). Then cancelled;
- * one the venue reports ended with nothing filled beyond what the kernel booked is let go. An answer about another
- * order under the id marks it (`answered_another`); "no such order" and a failure do not.
+ * one the venue reports ended with nothing filled beyond what the kernel booked is let go. The lookup is
+ * `AbsentOrders.lookUp`, the late-fill path's too: an answer about another order under the id marks it
+ * (`answered_another`), one finding it open clears that; "no such order" and a failure do neither.
  */
 async function lookUpThenCancel(o: AbsentOrder, d: RestingAbsentDeps): Promise<void> {
-  const cid = o.client_order_id;
-  d.executor.absent.lookedUp(cid);
-  // Not `lookUpOrder`, which answers null both for "no such order" and for another order under the id.
-  const answer = await d.venue.queryOrder(o.asset, cid, o.created_at_ms).catch((e: unknown) => {
-    d.log(`live reconcile: lookup of order ${cid} failed: ${e instanceof Error ? e.message : String(e)}`);
-  });
-  // Another order holds the id (the adapter answers it under the venue's spelling). "No such order" (null: the
-  // venue's query may lag its list) says nothing of another order, nor does a failure: no such answer.
-  if (answer && answer.client_order_id !== cid) o.answered_another = true;
-  const state = answer?.client_order_id === cid ? answer : undefined;
+  const absent = d.executor.absent;
+  const state = await absent.lookUp(o, () => d.venue.queryOrder(o.asset, o.client_order_id, o.created_at_ms), d.log);
   if (d.stopped() || !state || o.cancel_running) return;
-  if (isOpenAtVenue(state.status)) {
-    delete o.answered_another; // it is there, under its id
-    return d.executor.absent.cancelResting(o);
-  }
-  if (sameSize(state.filled_size_cumulative, o.filled_size)) d.executor.absent.forget(cid); // ended, nothing late
+  if (isOpenAtVenue(state.status)) return absent.cancelResting(o);
+  if (sameSize(state.filled_size_cumulative, o.filled_size)) absent.forget(o.client_order_id); // ended, nothing late
 }
