@@ -17,6 +17,7 @@ export {
 export * from "./intent_schemas.ts";
 export * from "./intents.ts";
 export * from "./order_status.ts";
+export * from "./qty_e8.ts";
 export * from "./record_schemas.ts";
 export * from "./records.ts";
 export * from "./rng.ts";

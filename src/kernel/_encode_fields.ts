@@ -9,8 +9,9 @@
  * `writeString`: slot images, written into a zeroed buffer).
  */
 
+import { qtyE8 } from "../contracts/qty_e8.ts";
+
 const TWO_32 = 4294967296;
-const SAFE_E8_MAX = Number.MAX_SAFE_INTEGER;
 /** High word of i64::MIN; the sentinels are i64::MIN + k (kernel/ABI.md). */
 const SENTINEL_HIGH = 0x8000_0000;
 const utf8 = new TextEncoder();
@@ -60,10 +61,12 @@ export function putU64(u32: Uint32Array, w: number, n: number): void {
 }
 
 /**
- * A size in base units as i64 1e-8 units at 32-bit word `w`; bad numbers become the ABI's
- * sentinels: QTY_NOT_FINITE (+0), QTY_OUT_OF_RANGE (+1), QTY_TOO_PRECISE (+2). `nonZero`: the
- * field must not be 0 (an ENTER's or EXIT's size), so a non-zero size rounding to 0 is too precise.
- * Where 0 is a valid value (a venue's last fill size or position), sub-1e-12 noise stays 0.
+ * A size in base units as i64 1e-8 units at 32-bit word `w`, counted exactly as the decimal it names
+ * (`qtyE8`, src/contracts/qty_e8.ts: not `size * 1e8`, one unit high from 2^25 base units up); bad
+ * numbers become the ABI's sentinels: QTY_NOT_FINITE (+0), QTY_OUT_OF_RANGE (+1, beyond 1e9 base
+ * units), QTY_TOO_PRECISE (+2, a ninth decimal). `nonZero`: the field must not be 0 (an ENTER's or
+ * EXIT's size), so a non-zero size rounding to 0 units is too precise. Where 0 is a valid value (a
+ * venue's last fill size or position), sub-1e-12 noise stays 0.
  */
 export function putQty(u32: Uint32Array, i32: Int32Array, w: number, size: unknown, nonZero = false): void {
   if (size === 0) {
@@ -74,16 +77,18 @@ export function putQty(u32: Uint32Array, i32: Int32Array, w: number, size: unkno
   }
   let sentinel = 0;
   if (typeof size === "number" && Number.isFinite(size)) {
-    const scaled = size * 1e8;
-    const rounded = Math.round(scaled);
-    if (Math.abs(rounded) > SAFE_E8_MAX) sentinel = 1;
-    // Allow binary-float noise (0.07 * 1e8 = 7000000.000000001), refuse a 9th decimal. With
-    // `nonZero` (an order's size), a size that is not 0 yet rounds to 0 units (4e-13, a subnormal)
-    // is too precise too: carried as 0, the kernel would refuse it as "must be positive (got 0)".
-    else if ((nonZero && rounded === 0) || Math.abs(scaled - rounded) > 1e-4 + Math.abs(rounded) * 1e-15) sentinel = 2;
+    const units = qtyE8(size);
+    if (typeof units === "bigint") {
+      // 2^53 units or more (about 9e7 base units): exact, through BigInt (rare).
+      u32[w] = Number(BigInt.asUintN(32, units));
+      i32[w + 1] = Number(units >> 32n);
+      return;
+    }
+    if (Number.isNaN(units) || (nonZero && units === 0)) sentinel = 2;
+    else if (!Number.isFinite(units)) sentinel = 1;
     else {
-      u32[w] = rounded >>> 0;
-      i32[w + 1] = Math.floor(rounded / TWO_32);
+      u32[w] = units >>> 0;
+      i32[w + 1] = Math.floor(units / TWO_32);
       return;
     }
   }

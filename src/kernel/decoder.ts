@@ -1,7 +1,9 @@
 /**
  * Decodes kernel records (slot, order, account, transition, diagnostic images) from views of
  * kernel memory into wire records, on demand. Nothing decoded here is cached: every call reads
- * the kernel's current bytes, so TypeScript never holds a second copy of execution state.
+ * the kernel's current bytes, so TypeScript never holds a second copy of execution state. A
+ * quantity decodes to the double nearest its exact count of 1e-8 units (rounded once, also above
+ * 2^53 units: `qty`), the double the decimal it is parses to.
  *
  * Invariant (pair assertion with the kernel): a decoded stage, side and status are always valid
  * enum values; a slot image that decodes otherwise is reported as an Invariant failure.
@@ -9,6 +11,7 @@
 
 import { OFF, QTY_SCALE } from "../contracts/abi.ts";
 import { FIELDS, INPUT_KINDS, nameOf } from "../contracts/enums.ts";
+import { fromE8 } from "../contracts/qty_e8.ts";
 import {
   type AccountRecord,
   DIAGNOSTIC_CODES,
@@ -31,6 +34,8 @@ const A = OFF.AccountImage;
 const T = OFF.TransitionRecord;
 const D = OFF.DiagnosticRecord;
 const TWO_32 = 4294967296;
+/** A high word in [-2^21, 2^21): the i64 is within ±2^53, exact in a double. */
+const SAFE_HIGH_WORD = 2 ** 21;
 const utf8 = new TextDecoder();
 
 export function u64(dv: DataView, off: number): number {
@@ -41,8 +46,15 @@ export function i64(dv: DataView, off: number): number {
   return dv.getUint32(off, true) + dv.getInt32(off + 4, true) * TWO_32;
 }
 
+/**
+ * A quantity as the double nearest its exact count of 1e-8 units. Below 2^53 units (high word within
+ * ±2^21) the count is exact in a double and one division rounds once; above it (about 9e7 base
+ * units) `(lo + hi × 2^32) / 1e8` would round twice, so the count goes through `fromE8`.
+ */
 export function qty(dv: DataView, off: number): number {
-  return i64(dv, off) / QTY_SCALE;
+  const hi = dv.getInt32(off + 4, true);
+  if (hi >= -SAFE_HIGH_WORD && hi < SAFE_HIGH_WORD) return (dv.getUint32(off, true) + hi * TWO_32) / QTY_SCALE;
+  return fromE8(dv.getBigInt64(off, true));
 }
 
 export function fixedString(bytes: Uint8Array, off: number, width: number): string {

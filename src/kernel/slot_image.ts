@@ -1,8 +1,9 @@
 /**
  * SlotRecord (wire JSON) → 448-byte SlotImage: the inverse of `decodeSlot`, used to hand a
  * belief that lives outside the Zinc state region (a Hazelcast DOLPHIN_STATE_<NS> row) to
- * `restore_slot`. Quantities become exact i64 counts of 1e-8 units, strings fixed-width NUL-padded,
- * enums their ABI numbers; reserved bytes stay zero.
+ * `restore_slot`. Quantities become exact i64 counts of 1e-8 units (the decimal each names, `qtyE8`,
+ * up to the kernel's 1e9), strings fixed-width NUL-padded, enums their ABI numbers; reserved bytes
+ * stay zero.
  *
  * Two image fields are not in a SlotRecord and are derived from the kernel's own invariants
  * (kernel/src/slot.rs, `recompute_pnl`), with the kernel's float operations in the same order:
@@ -25,6 +26,7 @@
 import { ABI, EXIT_LEGS_MAX, OFF, QTY_SCALE } from "../contracts/abi.ts";
 import { enumValue, ORDER_ROLES, ORDER_SIDES, ORDER_TYPES } from "../contracts/enums.ts";
 import { isWorkingOrder } from "../contracts/order_status.ts";
+import { qtyE8 } from "../contracts/qty_e8.ts";
 import {
   EXIT_REASONS,
   ORDER_STATUSES,
@@ -62,15 +64,25 @@ function count(w: Wire, field: string, prefix = ""): number {
   return x;
 }
 
-/** Size in base units → i64 count of 1e-8 units; refuses what is not such a count. */
-function e8(w: Wire, field: string, prefix = ""): number {
+/**
+ * Size in base units → i64 count of 1e-8 units, the decimal it names (`qtyE8`; `x * 1e8` is a unit
+ * high from 2^25 base units up); refuses what is not such a count, or is beyond the kernel's 1e9.
+ */
+function e8(w: Wire, field: string, prefix = ""): number | bigint {
   const x = num(w, field, prefix);
-  const scaled = x * QTY_SCALE;
-  const n = Math.round(scaled);
+  const n = qtyE8(x);
+  if (typeof n === "bigint") return n;
+  if (Number.isNaN(n)) fail(prefix + field, "is not a multiple of 1e-8", x);
+  if (!Number.isFinite(n)) fail(prefix + field, "is beyond the kernel's largest quantity (1e9)", x);
   // A non-zero size that rounds to 0 units (4e-13) is not a multiple of 1e-8 either.
-  if (!Number.isSafeInteger(n) || (n === 0 && x !== 0) || Math.abs(scaled - n) > 1e-4 + Math.abs(n) * 1e-15)
-    fail(prefix + field, "is not a multiple of 1e-8", x);
+  if (n === 0 && x !== 0) fail(prefix + field, "is not a multiple of 1e-8", x);
   return n;
+}
+
+/** An i64 count of units: a safe integer without BigInt, a larger count (above 2^53) through it. */
+function setE8(dv: DataView, off: number, n: number | bigint): void {
+  if (typeof n === "bigint") dv.setBigInt64(off, n, true);
+  else setI64(dv, off, n);
 }
 
 /** A 1-based enum name (or null where `nullable`) → its ABI value. */
@@ -112,8 +124,8 @@ function encodeOrder(dv: DataView, bytes: Uint8Array, at: number, order: unknown
   dv.setUint8(at + O.leg_lo, leg & 0xff);
   dv.setUint8(at + O.leg_hi, leg >> 8);
   dv.setUint8(at + O.hung, bool(w, "hung", p));
-  setI64(dv, at + O.intended_e8, e8(w, "intended_size", p));
-  setI64(dv, at + O.filled_e8, e8(w, "filled_size", p));
+  setE8(dv, at + O.intended_e8, e8(w, "intended_size", p));
+  setE8(dv, at + O.filled_e8, e8(w, "filled_size", p));
   dv.setFloat64(at + O.avg_fill_price, num(w, "avg_fill_price", p), true);
   dv.setFloat64(at + O.limit_price, w.limit_price === null ? 0 : num(w, "limit_price", p), true);
   dv.setFloat64(at + O.fee, num(w, "fee", p), true);
@@ -135,7 +147,8 @@ function closedParts(r: SlotRecord): { fees: number; realized: number } {
   const exit = r.exit_order;
   if (working(exit) && exit.filled_size !== 0) {
     const dir = r.side === "LONG" ? 1 : r.side === "SHORT" ? -1 : 0;
-    const units = Math.round(exit.filled_size * QTY_SCALE) / QTY_SCALE;
+    // As the kernel's `units`: the exact count (validated by `encodeOrder`) as f64, then / 1e8.
+    const units = Number(qtyE8(exit.filled_size)) / QTY_SCALE;
     realized -= units * (exit.avg_fill_price - r.entry_price) * dir;
   }
   return { fees, realized };
@@ -151,7 +164,7 @@ function encodeHead(dv: DataView, w: Wire): void {
   dv.setUint8(S.stale_reason, enumOf(w, "stale_reason", STALE_REASONS, true));
   setU64(dv, S.version, count(w, "version"));
   setU64(dv, S.updated_at_ms, count(w, "updated_at_ms"));
-  setI64(dv, S.size_e8, e8(w, "size"));
+  setE8(dv, S.size_e8, e8(w, "size"));
   dv.setFloat64(S.entry_price, num(w, "entry_price"), true);
   const leverage = count(w, "leverage");
   if (leverage > 0xffff) fail("leverage", "must be a u16", leverage);

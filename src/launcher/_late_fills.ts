@@ -43,7 +43,9 @@
  * `LOOKUPS_PER_PASS`, `beyond` (a cumulative fill beyond a booked size, to 1e-8).
  */
 
+import { QTY_SCALE } from "../contracts/abi.ts";
 import { isOpenAtVenue } from "../contracts/order_status.ts";
+import { nearestE8 } from "../contracts/qty_e8.ts";
 import type { SlotRecord } from "../contracts/records.ts";
 import type { VenueAdapter, VenueOrderState } from "../contracts/venue.ts";
 import type { ExecutionKernel } from "../kernel/index.ts";
@@ -66,8 +68,9 @@ export interface LateFillDeps {
   stopped(): boolean;
 }
 
-/** How much cumulative fill `cumulative` is beyond `size` (0 when not), to 1e-8. */
-export const beyond = (cumulative: number, size: number) => Math.max(0, Math.round((cumulative - size) * 1e8) / 1e8);
+/** How much cumulative fill `cumulative` is beyond `size` (0 when not), to 1e-8: each counted as the decimal it names. */
+export const beyond = (cumulative: number, size: number) =>
+  Math.max(0, nearestE8(cumulative) - nearestE8(size)) / QTY_SCALE;
 
 /** What a remembered order filled at the venue beyond what the kernel booked of it (0 when nothing). */
 const filledLate = (o: AbsentOrder, s: VenueOrderState | null) =>

@@ -3,7 +3,8 @@
  * number of the contract's quantity steps, or is below its minimum quantity, is refused before
  * the kernel (INVALID_INTENT, field SIZE, one line naming the contract, the step and the size).
  * The quantity a strategy asked for is never rounded. The step is judged exactly, in the kernel's
- * 1e-8 units (a ring record's own units, an intent's size as the kernel will carry it): a float
+ * 1e-8 units (a ring record's own units, an intent's size as the kernel's encoder counts it, `qtyE8`
+ * in src/contracts/qty_e8.ts: the decimal it names, at any size up to the kernel's 1e9): a float
  * check's residue grows with the size (half a step off at 100000.00005 with step 0.0001) and a
  * record above 2^53 units has no exact double, so an off-step size would pass here and the adapter
  * put it on the step, leaving the kernel's order and the venue's apart. The rules are the ones the venue adapter
@@ -32,9 +33,10 @@
  * Entry points: `intentSizeRefusal(venue, intent, slotOf)`, `recordSizeRefusal(...)`, `SlotOf`.
  */
 
-import { KERNEL_LIMITS, OFF, QTY_SCALE } from "../contracts/abi.ts";
+import { KERNEL_LIMITS, OFF } from "../contracts/abi.ts";
 import type { InputRefusal } from "../contracts/intent_parse.ts";
 import type { StrategyIntent } from "../contracts/intents.ts";
+import { fromE8, qtyE8, textE8 } from "../contracts/qty_e8.ts";
 import type { ContractRules, VenueAdapter } from "../contracts/venue.ts";
 import { applyContractRules, sizeRuleBreach } from "../venue/index.ts";
 import { sameSize } from "./_reconcile_truth.ts";
@@ -42,26 +44,23 @@ import { sameSize } from "./_reconcile_truth.ts";
 /** The kernel's asset, position size and side of a slot; null for no such slot or none yet. */
 export type SlotOf = (slotId: number) => { asset: string; size: number; side: "LONG" | "SHORT" | null } | null;
 
-/** `units` of 1e-8 as a decimal ("100000.00005"). */
-function e8Text(units: bigint): string {
-  const t = units.toString().padStart(9, "0");
-  const fraction = t.slice(-8).replace(/0+$/, "");
-  return fraction === "" ? t.slice(0, -8) : `${t.slice(0, -8)}.${fraction}`;
-}
-
 /** Null when `units` (> 0) is a whole number of the step, counted exactly in 1e-8 units; else the breach. */
 function offStep(rules: ContractRules, units: bigint): string | null {
-  const stepE8 = Math.round(rules.quantity_step * QTY_SCALE);
-  if (!Number.isSafeInteger(stepE8) || stepE8 < 1) return null; // no whole step in units: the adapter judges it
+  const stepE8 = qtyE8(rules.quantity_step);
+  if (typeof stepE8 !== "number" || !Number.isSafeInteger(stepE8) || stepE8 < 1) return null; // no whole step in units: the adapter judges it
   const step = BigInt(stepE8);
   const down = units - (units % step);
   if (down === units) return null;
-  return `size ${e8Text(units)} is not a multiple of ${rules.asset}'s quantity step ${rules.quantity_step} (${e8Text(down)} or ${e8Text(down + step)} would be); refused, never rounded`;
+  return `size ${textE8(units)} is not a multiple of ${rules.asset}'s quantity step ${rules.quantity_step} (${textE8(down)} or ${textE8(down + step)} would be); refused, never rounded`;
 }
 
-/** An intent's size in the kernel's units (as its encoder rounds it); null when it carries none. */
+/**
+ * An intent's size in the kernel's units, as its encoder counts it (`qtyE8`: the decimal it names,
+ * not `size * 1e8`, which is a unit high for 33567350.7); null when it carries none the kernel takes.
+ */
 function unitsOf(size: number): bigint | null {
-  const units = Math.round(size * QTY_SCALE);
+  const units = qtyE8(size);
+  if (typeof units === "bigint") return units;
   return Number.isSafeInteger(units) ? BigInt(units) : null;
 }
 
@@ -170,7 +169,7 @@ export function recordSizeRefusal(venue: VenueAdapter, rec: Uint8Array, slotOf: 
   const qty = dv.getBigInt64(OFF.InputRecord.qty_e8, true);
   if (qty <= SENTINELS_FROM) return null;
   const slotId = dv.getUint32(OFF.InputRecord.slot_id, true);
-  const size = Number(qty) / QTY_SCALE;
+  const size = fromE8(qty); // the double nearest the record's units (Number(qty) / 1e8 rounds twice above 2^53)
   if (kind === EXIT) {
     const limit = rec[OFF.InputRecord.order_type] === LIMIT ? dv.getFloat64(OFF.InputRecord.price, true) : null;
     return exitRefusal(venue, slotId, size, limit, slotOf, qty);

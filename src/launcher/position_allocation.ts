@@ -50,6 +50,7 @@
  */
 
 import { isTradingStage, isWorkingOrder } from "../contracts/order_status.ts";
+import { nearestE8 } from "../contracts/qty_e8.ts";
 import type { OrderRecord, SlotRecord } from "../contracts/records.ts";
 import type { PositionSide, VenuePosition } from "../contracts/venue.ts";
 
@@ -89,7 +90,8 @@ export interface Allocation {
 }
 
 const E8 = 100_000_000;
-const toE8 = (x: number) => Math.max(0, Math.round(x * E8));
+/** A size in whole 1e-8 units, as the decimal it names (`x * 1e8` is a unit high from 2^25 base units up). */
+const toE8 = (x: number) => Math.max(0, nearestE8(x));
 const key = (asset: string, side: PositionSide) => `${asset}\u0000${side}`;
 
 /** True for a slot that owns a share of the venue's position: a trading stage, or stale. */

@@ -15,6 +15,7 @@
  */
 
 import { QTY_SCALE } from "../contracts/abi.ts";
+import { nearestE8 } from "../contracts/qty_e8.ts";
 
 /** Canonical decimal text: `0.0010` and `0.001` and `1e-3` all become `0.001`. */
 export function canonDecimal(value: number): string {
@@ -33,7 +34,7 @@ export function canonDecimal(value: number): string {
  * or more has no such double and is returned as it is.
  */
 export function roundQty(value: number): number {
-  const units = Math.round(value * QTY_SCALE);
+  const units = nearestE8(value); // not Math.round(value * 1e8): a unit high for 33567350.7
   return Number.isSafeInteger(units) ? units / QTY_SCALE : value;
 }
 

@@ -93,6 +93,14 @@ export function ringRecord(intent: StrategyIntent, units?: bigint): Uint8Array {
   return bytes;
 }
 
+/** The exact counts of 1e-8 units slot `slot` holds (its raw image): its size and its entry order's intended size. */
+export function slotUnits(k: ExecutionKernel, slot: number): { size: bigint; entryIntended: bigint } {
+  const image = k.slotImage(slot);
+  const dv = new DataView(image.buffer, image.byteOffset, image.byteLength);
+  const entryIntended = OFF.SlotImage.entry_order + OFF.OrderImage.intended_e8;
+  return { size: dv.getBigInt64(OFF.SlotImage.size_e8, true), entryIntended: dv.getBigInt64(entryIntended, true) };
+}
+
 let eventSeq = 0;
 
 export function event(

@@ -149,11 +149,14 @@ test("a venue's cumulative 0.30000000000000004 fills a 0.3 order exactly: FULL, 
   expect(k.slot(0)).toMatchObject({ stage: "POSITION_OPEN", size: 0.3 });
 });
 
-test("the largest size the binding can encode (2^53−1 e8) is accepted; a size just above it is refused as out of range", () => {
+test("the kernel's largest size (1e9 units, QTY_MAX_E8) and one above 2^53 e8 are carried exactly; a size just above 1e9 is refused as out of range", () => {
   const k = kernel();
-  const max = (2 ** 53 - 1) / 1e8;
-  expect(enter(k, 0, { size: max }).accepted).toBe(true);
-  const r = enter(k, 1, { size: max + 1e-7, trade: "N5" });
+  expect(enter(k, 0, { size: 1e9 }).accepted).toBe(true);
+  expect(k.slot(0).entry_order!.intended_size).toBe(1e9);
+  const aboveSafe = 500000000.25; // 5e16 units: above 2^53, more than a double counts exactly
+  expect(enter(k, 2, { size: aboveSafe, trade: "N6" }).accepted).toBe(true);
+  expect(k.slot(2).entry_order!.intended_size).toBe(aboveSafe);
+  const r = enter(k, 1, { size: 1e9 + 1, trade: "N5" });
   expect(r.accepted).toBe(false);
   expect(r.diagnostics[0]!.message).toContain("out of range");
 });

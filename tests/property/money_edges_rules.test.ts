@@ -2,8 +2,9 @@
  * The venue's step and tick arithmetic at the money edges (src/venue/bingx/contract_rules.ts, the
  * launcher's src/launcher/_size_rules.ts, src/venue/event_id.ts), over realistic domains: quantity
  * steps 1e-4..1 and price ticks 1e-5..1 as the decimals venues publish, sizes up to 1e6 steps,
- * prices up to 1e6 with at most 8 decimals. Every expectation is exact decimal arithmetic in 1e-8
- * units (bigint), never a float comparison.
+ * prices up to 1e6 with at most 8 decimals; and for large sizes (6) steps 1e-8..1 with sizes up to
+ * the kernel's 1e9 base units, through the kernel's encoder and the real kernel too. Every
+ * expectation is exact decimal arithmetic in 1e-8 units (bigint), never a float comparison.
  *
  * Invariants:
  *  1. A size that is a whole number of steps passes the step check and is sent as exactly that decimal.
@@ -14,27 +15,38 @@
  *  4. A limit price goes onto the tick on its own side (a BUY's down, a SELL's up), by less than a
  *     tick, and a price already on the tick is sent unchanged.
  *  5. The canonical decimal of a cumulative summed from legs in floats is the decimal of the exact sum.
+ *  6. A size of k steps at any magnitude up to the kernel's 1e9 (`size * 1e8` is a unit off from 2^25
+ *     base units up) passes the adapter's step check and the launcher's size rules (as an intent and
+ *     as a ring record of its units), is sent as that decimal, encoded as its exact units, taken by
+ *     the kernel, and filled into a slot holding exactly those units, whose decoded size is the
+ *     size's double. (Above 2^26 base units one double can be the nearest to two decimals of 8
+ *     places; there the decimal is the one the double prints as, `printedUnits`.)
  * A canary proves the harness can fail. The seed is printed on failure.
  */
 
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
+import { OFF } from "../../src/contracts/abi.ts";
 import type { ContractRules, VenueAdapter } from "../../src/contracts/venue.ts";
-import { intentSizeRefusal } from "../../src/launcher/_size_rules.ts";
+import { encodeInput, INPUT_SIZE } from "../../src/kernel/index.ts";
+import { intentSizeRefusal, recordSizeRefusal } from "../../src/launcher/_size_rules.ts";
 import { applyContractRules, formatStep, sizeRuleBreach } from "../../src/venue/bingx/index.ts";
 import { canonDecimal } from "../../src/venue/index.ts";
-import { check as checkRuns, E8, num, STEPS_E8, text } from "../_support/decimals_e8.ts";
+import {
+  check as checkRuns,
+  FINE_STEPS_E8,
+  num,
+  printedUnits,
+  QTY_MAX_E8,
+  STEPS_E8,
+  text,
+  units,
+} from "../_support/decimals_e8.ts";
+import { enter, event, feed, freshKernel, ringRecord, slotUnits, T0 } from "../_support/kernel.ts";
 
 /** Price ticks 1e-5..1, in 1e-8 units. */
 const TICKS_E8 = [1_000n, 5_000n, ...STEPS_E8];
 const check = <T>(prop: fc.IProperty<T>, numRuns = 2_000) => checkRuns(prop, numRuns);
-
-/** Decimal text with at most 8 decimals back to exact 1e-8 units. */
-function units(decimal: string): bigint {
-  const m = /^(\d+)(?:\.(\d{1,8}))?$/.exec(decimal);
-  if (m === null) throw new Error(`test: not a plain decimal with at most 8 decimals: ${decimal}`);
-  return BigInt(m[1]!) * E8 + BigInt((m[2] ?? "").padEnd(8, "0"));
-}
 
 const rules = (stepE8: bigint, tickE8 = 1_000n): ContractRules => ({
   asset: "X-USDT",
@@ -79,6 +91,43 @@ const enterOf = (size: number) =>
     price: null,
     leverage: 2,
   }) as const;
+
+/** Large sizes on the step: steps 1e-8..1, k steps anywhere up to the kernel's 1e9 or between 2^25 and 2^27 base units. */
+const largeOnStep = fc
+  .constantFrom(...FINE_STEPS_E8, ...STEPS_E8)
+  .chain((s) =>
+    fc.tuple(
+      fc.constant(s),
+      fc.oneof(
+        fc.bigInt({ min: 1n, max: QTY_MAX_E8 / s }),
+        fc.bigInt({ min: (2n ** 25n * 100_000_000n) / s, max: (2n ** 27n * 100_000_000n) / s }),
+      ),
+    ),
+  );
+
+/** The units the kernel's encoder writes for an ENTER of `size`. */
+function encodedUnits(size: number): bigint {
+  const bytes = new Uint8Array(INPUT_SIZE);
+  encodeInput({ ...enterOf(size), now_ms: T0 } as never, bytes, 0);
+  return new DataView(bytes.buffer).getBigInt64(OFF.InputRecord.qty_e8, true);
+}
+
+/** A real kernel's slot after an ENTER of `size` filled fully: its exact units and its decoded size. */
+function filledSlot(size: number): { units: bigint; intended: bigint; size: number } {
+  const k = freshKernel({ capital: 1e15 });
+  try {
+    const entered = enter(k, 0, { size, asset: "X-USDT" });
+    if (!entered.accepted) throw new Error(`enter refused: ${JSON.stringify(entered.diagnostics)}`);
+    const cid = k.slot(0).entry_order!.client_order_id;
+    feed(k, event("ACK", cid, 0, 0));
+    const fill = feed(k, event("FULL_FILL", cid, size, 0.00001));
+    if (fill.diagnostics.length > 0) throw new Error(`fill: ${JSON.stringify(fill.diagnostics)}`);
+    const held = slotUnits(k, 0);
+    return { units: held.size, intended: held.entryIntended, size: k.slot(0).size };
+  } finally {
+    k.destroy();
+  }
+}
 
 describe("step and tick arithmetic at the venue edge", () => {
   test("1: a whole number of steps passes the step check and is sent as exactly that decimal", () => {
@@ -144,6 +193,27 @@ describe("step and tick arithmetic at the venue edge", () => {
         const sum = ks.reduce((t, k) => t + num(k * s), 0);
         return canonDecimal(sum) === text(ks.reduce((t, k) => t + k * s, 0n));
       }),
+    );
+  });
+
+  test("6: a size of k steps up to the kernel's 1e9 passes every edge and the kernel holds exactly its decimal", () => {
+    check(
+      fc.property(largeOnStep, ([s, k]) => {
+        const u = printedUnits(k * s);
+        const size = num(u);
+        const [r, venue] = [rules(s), launcherVenue(rules(s))];
+        expect(u % s).toBe(0n);
+        expect(sizeRuleBreach(r, size)).toBeNull();
+        const sent = applyContractRules(r, size, undefined, undefined, "BUY");
+        if (!sent.ok) throw new Error(`refused: ${sent.message}`);
+        expect(units(sent.quantity)).toBe(u);
+        expect(intentSizeRefusal(venue, enterOf(size), () => null)).toBeNull();
+        expect(recordSizeRefusal(venue, ringRecord(enterOf(1), u), () => null)).toBeNull();
+        expect(encodedUnits(size)).toBe(u);
+        const held = filledSlot(size);
+        return held.units === u && held.intended === u && held.size === size;
+      }),
+      300,
     );
   });
 

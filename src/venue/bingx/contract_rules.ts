@@ -32,7 +32,7 @@
  * `formatStep`, `defaultRules`.
  */
 
-import { QTY_SCALE } from "../../contracts/abi.ts";
+import { fromE8, qtyE8 } from "../../contracts/qty_e8.ts";
 import type { ContractRules, OrderRequest, OrderSide } from "../../contracts/venue.ts";
 
 export type RuleCheck =
@@ -84,15 +84,18 @@ export function sizeRuleBreach(
 }
 
 /**
- * Whether `size` is a whole number of `step`s. Both on the kernel's 1e-8 grid (as its encoder rounds
- * them): judged exactly in units, since a float residue tolerance grows with the size and above 10 it
- * passed 10.00010001 at step 0.0001. Otherwise within float residue only (0.3 / 0.1 = 2.9999999999999996).
+ * Whether `size` is a whole number of `step`s. Both counted in the kernel's 1e-8 units as the
+ * decimals they name (`qtyE8`, as the encoder counts them: `size * 1e8` is a unit off from 2^25 base
+ * units up, which refused 33567350.7 at step 0.1) and judged exactly, since a float residue tolerance
+ * grows with the size and above 10 it passed 10.00010001 at step 0.0001. Otherwise (a ninth decimal,
+ * a step below 1e-8) within float residue only (0.3 / 0.1 = 2.9999999999999996).
  */
 function onStep(size: number, step: number): boolean {
-  const [sizeE8, stepE8] = [size * QTY_SCALE, step * QTY_SCALE];
-  const [units, stepUnits] = [Math.round(sizeE8), Math.round(stepE8)];
-  const onGrid = Math.abs(sizeE8 - units) <= 1e-4 + Math.abs(units) * 1e-15 && Math.abs(stepE8 - stepUnits) <= 1e-6;
-  if (onGrid && stepUnits >= 1 && Number.isSafeInteger(units)) return units % stepUnits === 0;
+  const [units, stepUnits] = [qtyE8(size), qtyE8(step)];
+  if (typeof stepUnits === "number" && Number.isSafeInteger(stepUnits) && stepUnits >= 1) {
+    if (typeof units === "bigint") return units % BigInt(stepUnits) === 0n;
+    if (Number.isSafeInteger(units)) return units % stepUnits === 0;
+  }
   const steps = Math.round(size / step);
   return Math.abs(steps * step - size) <= 1e-9 * Math.max(1, Math.abs(size));
 }
@@ -114,12 +117,19 @@ export function stepDecimals(step: number): number {
   return 12;
 }
 
+type StepMode = "down" | "up" | "nearest";
+
 /**
  * Rounds `value` to a multiple of `step` (down by default; "up" for the next multiple at or
- * above it), returning exact decimal text.
+ * above it), returning exact decimal text. Both on the kernel's 1e-8 grid (a size up to 1e9, a
+ * price with at most 8 decimals): in whole units, so the text is the kernel's own count at any size
+ * (a float quotient sent 840035688.23380220 for a size the kernel holds as 840035688.2338023 at
+ * step 1e-8). Otherwise in floats, within their residue.
  */
-export function formatStep(value: number, step: number, mode: "down" | "up" | "nearest" = "down"): string {
+export function formatStep(value: number, step: number, mode: StepMode = "down"): string {
   const d = stepDecimals(step);
+  const exact = d <= 8 ? formatStepE8(value, step, d, mode) : null;
+  if (exact !== null) return exact;
   const q = value / step;
   // The epsilon absorbs float residue (0.3 / 0.1 = 2.9999999999999996), which grows with the
   // number of steps (64999.9 / 0.1), without rounding across a step: a few units in the last place
@@ -128,6 +138,28 @@ export function formatStep(value: number, step: number, mode: "down" | "up" | "n
   const residue = Math.max(1e-9, Math.abs(q) * 4e-15);
   const units = mode === "down" ? Math.floor(q + residue) : mode === "up" ? Math.ceil(q - residue) : Math.round(q);
   return (units * step).toFixed(d);
+}
+
+/**
+ * `formatStep` in whole 1e-8 units (`qtyE8`); null unless `value` is the very double of a decimal of
+ * at most 8 places (float noise, 0.83141225000096 taken "up", keeps the float path) and `step` a
+ * whole number of units.
+ */
+function formatStepE8(value: number, step: number, d: number, mode: StepMode): string | null {
+  const [units, stepUnits] = [qtyE8(value), qtyE8(step)];
+  if (typeof stepUnits !== "number" || !Number.isSafeInteger(stepUnits) || stepUnits < 1) return null;
+  if (typeof units === "number" && !Number.isSafeInteger(units)) return null;
+  const u = BigInt(units);
+  if (fromE8(u) !== value) return null;
+  const unit = BigInt(stepUnits);
+  const below = u - (((u % unit) + unit) % unit); // floor, below zero too
+  const gap = u - below;
+  const up = mode === "up" || (mode === "nearest" && gap * 2n >= unit);
+  const onto = gap === 0n || !up ? below : below + unit;
+  const text = (onto < 0n ? -onto : onto).toString().padStart(9, "0");
+  const whole = text.length - 8;
+  const fraction = d === 0 ? "" : `.${text.slice(whole, whole + d)}`;
+  return `${onto < 0n ? "-" : ""}${text.slice(0, whole)}${fraction}`;
 }
 
 /**
