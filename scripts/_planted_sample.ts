@@ -19,6 +19,7 @@ import { EDGE_PLANTS } from "./_planted_edges.ts";
 import { LATER_SWEEP_PLANTS } from "./_planted_later.ts";
 import { p } from "./_planted_plant.ts";
 import { SESSION20_PLANTS } from "./_planted_session20.ts";
+import { SESSION21_PLANTS } from "./_planted_session21.ts";
 
 export type Area =
   | "encoder"
@@ -326,4 +327,5 @@ export const PLANTED: readonly Plant[] = [
   ...CLIENT_PLANTS,
   ...LATER_SWEEP_PLANTS,
   ...SESSION20_PLANTS,
+  ...SESSION21_PLANTS,
 ];

@@ -87,9 +87,9 @@ export const SESSION20_PLANTS: readonly Plant[] = [
   p(
     "no-such-order-taken-as-another",
     "reconcile",
-    "src/launcher/_resting_absent.ts",
-    "if (answer && answer.client_order_id !== cid) o.answered_another = true;",
-    "if (answer?.client_order_id !== cid) o.answered_another = true;",
+    "src/launcher/_absent_orders.ts",
+    "    if (!answer) return answer;\n    if (answer.client_order_id !== cid) {",
+    "    if (answer === null) o.answered_another = true;\n    if (!answer) return answer;\n    if (answer.client_order_id !== cid) {",
     "a resting order whose lookups lag the venue's list (\"no such order\") is taken as another's: never cancelled, reserving the position",
   ),
   p(
