@@ -14,7 +14,7 @@ export const SESSION21_PLANTS: readonly Plant[] = [
   ),
   p(
     "qty-large-size-scaled-by-product",
-    "edge",
+    "encoder",
     "src/contracts/qty_e8.ts",
     "  if (a < FAST_BELOW) {",
     "  if (a < QTY_MAX) {",
@@ -30,7 +30,7 @@ export const SESSION21_PLANTS: readonly Plant[] = [
   ),
   p(
     "ring-size-rounded-twice",
-    "edge",
+    "encoder",
     "src/launcher/_size_rules.ts",
     "const size = fromE8(qty);",
     "const size = Number(qty) / 1e8;",
