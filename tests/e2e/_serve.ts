@@ -1,12 +1,28 @@
 /**
  * Starts `dist/dita-v2 serve` as its own process for e2e tests: ephemeral HTTP port (parsed from
  * its "serving http://..." line), a private state dir, and helpers to call it, stop it with
- * SIGTERM (expecting exit 0) or kill it with SIGKILL.
+ * SIGTERM (expecting exit 0) or kill it with SIGKILL. Its resident memory is watched (every 500 ms,
+ * and its peak at the end): serve idles at ~150 MB, so one past RSS_MAX_KB is a runaway — killed at
+ * once (it would push a 2-core CI host into swap and time every other test out), and its stop or
+ * kill fails naming it, with its stderr's tail.
  */
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { requireExe, scratch } from "./_exe.ts";
+
+/** Resident memory no serve in these tests comes near (they peak at ~200 MB). */
+const RSS_MAX_KB = 1_536_000;
+
+/** A /proc/<pid>/status memory field in kB (VmRSS now, VmHWM the peak), null once the process is gone. */
+function residentKb(pid: number, field: "VmRSS" | "VmHWM"): number | null {
+  try {
+    const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
 
 export interface Served {
   url: string;
@@ -49,6 +65,22 @@ export async function startServe(
       err += decoder.decode(value);
     }
   })();
+  let runaway: string | null = null;
+  const runawayAt = (kb: number) =>
+    `serve (pid ${proc.pid}) reached ${Math.round(kb / 1024)} MB resident (limit ${Math.round(RSS_MAX_KB / 1024)} MB): a runaway; stderr tail: ${err.slice(-600)}`;
+  const watch = setInterval(() => {
+    const kb = residentKb(proc.pid, "VmRSS");
+    if (runaway !== null || kb === null || kb <= RSS_MAX_KB) return;
+    runaway = runawayAt(kb);
+    proc.kill("SIGKILL");
+  }, 500);
+  watch.unref();
+  void proc.exited.then(() => clearInterval(watch));
+  /** Throws when the process ran away (killed by the watch, or its peak past the limit). */
+  const checkPeak = (peakKb: number | null) => {
+    if (runaway === null && peakKb !== null && peakKb > RSS_MAX_KB) runaway = runawayAt(peakKb);
+    if (runaway !== null) throw new Error(runaway);
+  };
   let url: string | null = null;
   for (let i = 0; i < startMs / 50 && url === null; i++) {
     await Bun.sleep(50);
@@ -57,7 +89,7 @@ export async function startServe(
   }
   if (url === null) {
     proc.kill("SIGKILL");
-    throw new Error(`serve did not start: exit=${proc.exitCode} stderr=${err.slice(-800)}`);
+    throw new Error(runaway ?? `serve did not start: exit=${proc.exitCode} stderr=${err.slice(-800)}`);
   }
   const token = env.DITA_V2_OPERATOR_TOKEN ?? readFileSync(join(stateDir, "operator.token"), "utf8").trim();
   const base = url;
@@ -87,15 +119,19 @@ export async function startServe(
       return { status: res.status, body: parsed };
     },
     async stop() {
+      const peak = residentKb(proc.pid, "VmHWM");
       proc.kill("SIGTERM");
       const code = await proc.exited;
       await pump;
+      checkPeak(peak);
       return code;
     },
     async kill9() {
+      const peak = residentKb(proc.pid, "VmHWM");
       proc.kill("SIGKILL");
       await proc.exited;
       await pump;
+      checkPeak(peak);
     },
   };
 }
