@@ -36,4 +36,28 @@ export const SESSION21_PLANTS: readonly Plant[] = [
     "const size = Number(qty) / 1e8;",
     "a ring record's size above 2^53 units is turned back into a double with two roundings and judged as another size",
   ),
+  p(
+    "stream-average-venue-rounded",
+    "venue",
+    "src/venue/bingx/_order_tracker.ts",
+    "(venue <= 0 || agreesWithin(venue, exact, tolerance))) return { price: exact, quote };",
+    "(venue <= 0 || agreesWithin(venue, exact, tolerance))) return { price: venue > 0 ? venue : exact, quote };",
+    "an order's average reaches the kernel as the venue's rounded ap: capital departs from the wallet by size x rounding per trade",
+  ),
+  p(
+    "stream-average-missed-fill-unseen",
+    "venue",
+    "src/venue/bingx/_order_tracker.ts",
+    "decimalUnits(f.filled_size_cumulative, 8) === cum + decimalUnits(f.last_fill_size, 8);",
+    "decimalUnits(f.filled_size_cumulative, 8) >= cum + decimalUnits(f.last_fill_size, 8);",
+    "a stream frame after a missed fill is taken as in sequence: the order's average leaves out the missed fill's price",
+  ),
+  p(
+    "rest-average-ignores-cumquote",
+    "venue",
+    "src/venue/bingx/_parse.ts",
+    "return exact > 0 && agreesWithin(avg, exact, writtenUnit(o.avgPrice)) ? exact : avg;",
+    "return exact > 0 && agreesWithin(avg, exact, 0) ? exact : avg;",
+    "a REST answer's rounded avgPrice is used although its cumQuote gives the exact average",
+  ),
 ];

@@ -13,7 +13,10 @@
  *  3. the venue's wallet (bingx-sim's account model, fed every fill) is capital plus the open
  *     trades' booked money after every settlement, and the exact ledger once flat;
  *  4. with the venue's averages rounded to 8 decimals (bingx-sim's stream `ap`), the departure from
- *     the exact ledger stays within Σ size × 1e-8 — the reported averages' rounding — and is measured;
+ *     the exact ledger stays within Σ size × 1e-8 — the reported averages' rounding — and is measured.
+ *     The BingX adapter now reports each order's exact average (its fills' quote, or REST `cumQuote`:
+ *     tests/unit/venue_bingx_exact_average.test.ts), so this is the bound only where it falls back to
+ *     the venue's average (a missed fill, a REST answer without a usable `cumQuote`);
  *  5. canaries: a kernel told each fee twice, or an order's last fill price as its average, and a
  *     ledger that books a SHORT as a LONG, are told apart.
  *

@@ -22,7 +22,16 @@
  *    reject_reason VENUE, as every REJECT the kernel accepts carries a reason;
  * 5. the client order id's spelling: BingX lower-cases it; the kernel's spelling, once known for
  *    an order, is remembered here by venue order id, so a late event after the order's end (when
- *    the adapter no longer lists it as working) still reaches the kernel under the kernel's id.
+ *    the adapter no longer lists it as working) still reaches the kernel under the kernel's id;
+ * 6. `avg_price`: exact, not the venue's rounded `ap` (_average_price.ts). Each order keeps its
+ *    cumulative quote, Σ l × L over the fills seen in sequence (each frame whose `z` is the last
+ *    cumulative plus its `l`), and reports the double nearest quote / z. A frame whose `z` jumps
+ *    (a fill was missed), or whose `ap` strays from that average by more than its own written unit
+ *    and one price step (a fill was misread), reports the venue's `ap`, and the quote is re-based
+ *    on it (ap × z); an `ap` of 0 with every fill seen is no average and changes nothing. A forward
+ *    REST state that gained (a catch-up after a gap) reports its `avg_price` (exact from
+ *    `cumQuote` when the venue's answer holds one: _parse.ts) and re-bases the quote alike; one
+ *    that gained nothing keeps the order's exact average within a price step of its own.
  * Only a forward fact (not after the order's end, cumulative size not below the last one) moves
  * the memory, so the sizes it reports never decrease (fees neither, but for a REST state
  * correcting an estimate); any other fact is passed on with its own cumulative size and the fee
@@ -34,6 +43,7 @@
 import { endsOrder } from "../../contracts/order_status.ts";
 import type { VenueEvent, VenueOrderState } from "../../contracts/venue.ts";
 import { eventId, roundQty } from "../event_id.ts";
+import { agreesWithin, averageOf, decimalUnits, quoteOf } from "./_average_price.ts";
 import { FEE_RATE_MAX } from "./_values.ts";
 import { kindForStatus, type OrderFact } from "./normalizer.ts";
 
@@ -44,14 +54,25 @@ interface Track {
   cid: string | null;
   cum: number;
   fee: number;
-  avg: number;
+  /** Σ quantity × price of the fills reported, exact (_average_price.ts units). */
+  quote: bigint;
   ended: boolean;
+}
+
+/** The average a forward fact reports and the quote the order keeps from it. */
+interface Average {
+  price: number;
+  quote: bigint;
 }
 
 export type StreamFeeMode = "per_trade" | "cumulative";
 
 export class OrderTracker {
-  constructor(private readonly feeMode: StreamFeeMode = "per_trade") {}
+  /** `priceStepOf`: a contract's price step when its rules are known (how far a venue average may stray). */
+  constructor(
+    private readonly feeMode: StreamFeeMode = "per_trade",
+    private readonly priceStepOf: (asset: string) => number | undefined = () => undefined,
+  ) {}
 
   private readonly tracks = new Map<string, Track>();
 
@@ -63,14 +84,19 @@ export class OrderTracker {
     const gained = forward ? roundQty(f.filled_size_cumulative - t.cum) : 0;
     const perTrade = gained > 0 ? t.fee + tradeFee(f, gained) : t.fee;
     const fee = !forward ? t.fee : this.feeMode === "cumulative" ? Math.max(t.fee, f.fee_trade) : perTrade;
-    return this.event(t, forward, {
+    const seen =
+      gained === 0 ? t.quote : inSequence(t, f) ? t.quote + quoteOf(f.last_fill_size, f.last_fill_price) : null;
+    const avg = forward
+      ? this.settle(f.asset, seen, f.filled_size_cumulative, f.avg_price, f.avg_price_unit ?? 0)
+      : { price: f.avg_price, quote: t.quote };
+    return this.event(t, forward, avg.quote, {
       kind,
       event_id: eventId(f.venue_order_id, f.status, f.filled_size_cumulative),
       venue_order_id: f.venue_order_id,
       client_order_id: clientId,
       asset: f.asset,
       filled_size_cumulative: f.filled_size_cumulative,
-      avg_price: f.avg_price,
+      avg_price: avg.price,
       last_fill_size: gained,
       last_fill_price: gained > 0 ? f.last_fill_price : 0,
       fee_cumulative: fee,
@@ -84,17 +110,20 @@ export class OrderTracker {
     const t = this.track(s.venue_order_id);
     const forward = isForward(t, s.filled_size_cumulative);
     const gained = forward ? roundQty(s.filled_size_cumulative - t.cum) : 0;
-    const lastPrice = gained > 0 ? (s.avg_price * s.filled_size_cumulative - t.avg * t.cum) / gained : 0;
-    return this.event(t, forward, {
+    const avg = forward
+      ? this.settle(s.asset, gained === 0 ? t.quote : null, s.filled_size_cumulative, s.avg_price, 0)
+      : { price: s.avg_price, quote: t.quote };
+    const lastPrice = gained > 0 ? averageOf(avg.quote - t.quote, gained) : 0;
+    return this.event(t, forward, avg.quote, {
       kind,
       event_id: eventId(s.venue_order_id, s.status, s.filled_size_cumulative),
       venue_order_id: s.venue_order_id,
       client_order_id: clientId,
       asset: s.asset,
       filled_size_cumulative: s.filled_size_cumulative,
-      avg_price: s.avg_price,
+      avg_price: avg.price,
       last_fill_size: Math.max(0, gained),
-      last_fill_price: Math.max(lastPrice, 0),
+      last_fill_price: lastPrice,
       fee_cumulative: forward ? s.fee_cumulative : t.fee,
       venue_time_ms: s.updated_ms,
     });
@@ -123,7 +152,7 @@ export class OrderTracker {
   private track(orderId: string): Track {
     let t = this.tracks.get(orderId);
     if (t === undefined) {
-      t = { cid: null, cum: 0, fee: 0, avg: 0, ended: false };
+      t = { cid: null, cum: 0, fee: 0, quote: 0n, ended: false };
       this.insert(orderId, t);
     }
     return t;
@@ -133,15 +162,30 @@ export class OrderTracker {
    * Moves the memory for a forward fact only; every fact becomes an event either way. A REJECTED
    * order is the venue's refusal: reject_reason VENUE (the kernel refuses a REJECT without one).
    */
-  private event(t: Track, forward: boolean, e: VenueEvent): VenueEvent {
+  private event(t: Track, forward: boolean, quote: bigint, e: VenueEvent): VenueEvent {
     if (e.kind === "REJECT") e.reject_reason = "VENUE";
     if (forward && !(e.kind === "ACK" && t.cum > 0)) {
       t.cum = e.filled_size_cumulative;
       t.fee = e.fee_cumulative;
-      t.avg = e.avg_price;
+      t.quote = quote;
       t.ended = endsOrder(e.kind);
     }
     return e;
+  }
+
+  /**
+   * A forward fact's average: quote / filled when `quote` (the fills seen) is known and the venue's
+   * average agrees within its written unit or one price step (or is 0: none given); else the venue's,
+   * with the quote re-based on it.
+   */
+  private settle(asset: string, quote: bigint | null, filled: number, venue: number, venueUnit: number): Average {
+    if (!(filled > 0)) return { price: venue, quote: 0n };
+    if (quote !== null) {
+      const exact = averageOf(quote, filled);
+      const tolerance = Math.max(venueUnit, this.priceStepOf(asset) ?? 0);
+      if (exact > 0 && (venue <= 0 || agreesWithin(venue, exact, tolerance))) return { price: exact, quote };
+    }
+    return { price: venue, quote: quoteOf(filled, venue) };
   }
 
   private insert(orderId: string, t: Track): void {
@@ -161,6 +205,12 @@ export class OrderTracker {
 /** A fact that can move the order's memory: the order has not ended and its cumulative did not shrink. */
 function isForward(t: Track, cum: number): boolean {
   return !t.ended && cum >= t.cum;
+}
+
+/** True when the frame's `z` is the order's last cumulative plus its `l`: no fill between them was missed. */
+function inSequence(t: Track, f: OrderFact): boolean {
+  const cum = decimalUnits(t.cum, 8);
+  return f.last_fill_size > 0 && decimalUnits(f.filled_size_cumulative, 8) === cum + decimalUnits(f.last_fill_size, 8);
 }
 
 /**

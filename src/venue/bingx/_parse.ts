@@ -15,6 +15,11 @@
  * negative quantity or price, or a commission above `FEE_RATE_MAX` (1%) of its filled notional
  * (any commission with nothing filled), is unreadable.
  *
+ * Average price: `cumQuote` / `executedQty` (the double nearest the exact quotient) when the answer
+ * holds a `cumQuote` that agrees with `avgPrice` within the unit of `avgPrice`'s last written
+ * decimal (its rounding: a `cumQuote` further off is not this order's quote), else `avgPrice`, which
+ * the venue may round (bingx-sim writes it to 10 decimals, the stream's `ap` to 8).
+ *
  * One-way mode: an order's `positionSide` is BOTH; the position it works on follows from its side
  * and `reduceOnly` (an opening BUY or a reduce-only BUY that closes a short). A position reads its
  * side from `positionSide` when that is LONG/SHORT (BingX reports the direction, with a positive
@@ -32,7 +37,8 @@ import type {
   VenueOrderState,
   VenuePosition,
 } from "../../contracts/venue.ts";
-import { feeBelievable, idText, isRecord, num, numOrZero, text } from "./_values.ts";
+import { agreesWithin, averageOf, decimalUnits, QUOTE_DECIMALS } from "./_average_price.ts";
+import { feeBelievable, idText, isRecord, num, numOrZero, text, writtenUnit } from "./_values.ts";
 import type { ListedContractRules } from "./contract_rules.ts";
 
 const STATUSES = ["NEW", "PARTIALLY_FILLED", "FILLED", "CANCELED", "REJECTED", "EXPIRED"] as const;
@@ -124,11 +130,19 @@ export function parseOrder(data: unknown): VenueOrderState | undefined {
     status,
     size,
     filled_size_cumulative: filled,
-    avg_price: avg,
+    avg_price: averagePrice(o, filled, avg),
     fee_cumulative: Math.abs(fee),
     updated_ms: updated,
     ...(created === undefined ? {} : { created_ms: created }),
   };
+}
+
+/** cumQuote / executedQty when `cumQuote` agrees with `avgPrice` (> 0) within avgPrice's written unit, else avgPrice. */
+function averagePrice(o: Record<string, unknown>, filled: number, avg: number): number {
+  const quote = num(o.cumQuote);
+  if (quote === undefined || !(quote > 0) || !(filled > 0) || !(avg > 0)) return avg;
+  const exact = averageOf(decimalUnits(typeof o.cumQuote === "string" ? o.cumQuote : quote, QUOTE_DECIMALS), filled);
+  return exact > 0 && agreesWithin(avg, exact, writtenUnit(o.avgPrice)) ? exact : avg;
 }
 
 /** When the venue created an order (its `time`, venue ms), or undefined when the answer has none readable. */

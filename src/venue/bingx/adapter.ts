@@ -86,7 +86,7 @@ export class BingxVenueAdapter implements VenueAdapter {
     assertUrlsAllowed(config);
     const refreshMs = contractsRefreshMs(config); // a bad interval is refused before anything is built
     this.out = new Outlets([config.secret, config.apiKey]);
-    this.tracker = new OrderTracker(options.streamFeeMode ?? "per_trade");
+    this.tracker = new OrderTracker(options.streamFeeMode ?? "per_trade", (a) => this.rules.known(a)?.price_step);
     this.working = new WorkingOrders(this.tracker, () => Number(config.clock.monoNs() / 1_000_000n)); // never jumps
     const timers = options.timers ?? realTimers;
     const throttle = new Throttle({

@@ -4,7 +4,9 @@
  * ACCOUNT_CONFIG_UPDATE, ACCOUNT_UPDATE (ignored) or listenKeyExpired. An ORDER_TRADE_UPDATE becomes an `OrderFact` only when
  * every field the kernel needs is present and well-typed: order id `i` (exact string), client id
  * `c`, symbol `s`, status `X` (execution type `x` as fallback for NEW), cumulative filled `z`,
- * average price `ap`, last fill `l` at `L`, commission `n` of this trade, event time `E`.
+ * average price `ap`, last fill `l` at `L`, commission `n` of this trade, event time `E`. The unit
+ * of the last decimal `ap` is written with travels along (`avg_price_unit`): the order tracker keeps
+ * its own exact average and needs to know how far the venue's rounded one may stray from it.
  *
  * Anything else (bad gzip, non-JSON, missing or mistyped fields, numbers beyond 1e15, a last fill
  * `l` above the cumulative `z` or finer than BingX's 8 decimals, a commission `n` above
@@ -28,7 +30,7 @@ import type { VenueDiagnostic, VenueEventKind, VenueLeverage } from "../../contr
 import { LEVERAGE_MAX } from "./_leverage.ts";
 import { normalizeStatus } from "./_parse.ts";
 import { parseJsonSafe } from "./_safe_json.ts";
-import { feeBelievable, idText, isRecord, num, numOrZero, text } from "./_values.ts";
+import { feeBelievable, idText, isRecord, num, numOrZero, text, writtenUnit } from "./_values.ts";
 
 export const FRAME_BYTES_MAX = 1_000_000;
 /** Decimals a BingX quantity carries at most. */
@@ -41,6 +43,8 @@ export interface OrderFact {
   status: "NEW" | "PARTIALLY_FILLED" | "FILLED" | "CANCELED" | "REJECTED" | "EXPIRED";
   filled_size_cumulative: number;
   avg_price: number;
+  /** The unit of `ap`'s last written decimal ("0.00001001": 1e-8), at least its rounding; absent: unknown. */
+  avg_price_unit?: number;
   last_fill_size: number;
   last_fill_price: number;
   /** Commission `n` as a positive cost (per trade or per order: see OrderTracker's fee mode). */
@@ -156,6 +160,7 @@ function orderUpdate(body: Record<string, unknown>): FrameResult {
       status: status as OrderFact["status"],
       filled_size_cumulative: z as number,
       avg_price: ap as number,
+      avg_price_unit: writtenUnit(o.ap),
       last_fill_size: l as number,
       last_fill_price: L as number,
       fee_trade: Math.abs(n as number),
