@@ -20,9 +20,10 @@
  *  3. Beyond 1e9 base units is out of the kernel's range (`qtyE8` answers ±Infinity); a count is a
  *     number while it is a safe integer and a bigint above (never a double that is not the count).
  *
- * Entry points: `qtyE8` (exact, or refused: the edges), `nearestE8` (a count as a number, for
- * comparisons and differences of sizes), `fromE8` (a count back to the double nearest it),
- * `textE8` (a count as decimal text).
+ * Entry points: `qtyE8` (exact, or refused: the edges), `nearestE8` (a count as a number, exact
+ * below 2^53 units), `unitsApart` (the exact difference of two sizes in units: comparisons and
+ * late fills, also above 2^53 units), `fromE8` (a count back to the double nearest it), `textE8`
+ * (a count as decimal text).
  */
 
 import { KERNEL_LIMITS } from "./abi.ts";
@@ -113,6 +114,22 @@ export function nearestE8(value: number): number {
   const a = Math.abs(value);
   if (a < FAST_BELOW || !(a <= QTY_MAX)) return Math.round(value * E8);
   return Number(largeE8(value));
+}
+
+/**
+ * `a - b` in whole units, each counted as `nearestE8` does but exactly also above 2^53 units (where
+ * `nearestE8(a) - nearestE8(b)` takes 90071993.00000001 and 90071993 for one size): for judging two
+ * sizes equal and a fill beyond what was booked.
+ */
+export function unitsApart(a: number, b: number): number {
+  const [x, y] = [countOf(a), countOf(b)];
+  return typeof x === "number" && typeof y === "number" ? x - y : Number(BigInt(x) - BigInt(y));
+}
+
+/** `value`'s count as `nearestE8` takes it, a bigint from 2^53 units up (never refused). */
+function countOf(value: number): number | bigint {
+  const a = Math.abs(value);
+  return a < FAST_BELOW || !(a <= QTY_MAX) ? Math.round(value * E8) : largeE8(value);
 }
 
 /** `units` of 1e-8 as decimal text: "100000.00005", "-0.5", "7". */

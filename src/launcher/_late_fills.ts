@@ -45,7 +45,7 @@
 
 import { QTY_SCALE } from "../contracts/abi.ts";
 import { isOpenAtVenue } from "../contracts/order_status.ts";
-import { nearestE8 } from "../contracts/qty_e8.ts";
+import { unitsApart } from "../contracts/qty_e8.ts";
 import type { SlotRecord } from "../contracts/records.ts";
 import type { VenueAdapter, VenueOrderState } from "../contracts/venue.ts";
 import type { ExecutionKernel } from "../kernel/index.ts";
@@ -69,8 +69,7 @@ export interface LateFillDeps {
 }
 
 /** How much cumulative fill `cumulative` is beyond `size` (0 when not), to 1e-8: each counted as the decimal it names. */
-export const beyond = (cumulative: number, size: number) =>
-  Math.max(0, nearestE8(cumulative) - nearestE8(size)) / QTY_SCALE;
+export const beyond = (cumulative: number, size: number) => Math.max(0, unitsApart(cumulative, size)) / QTY_SCALE;
 
 /** What a remembered order filled at the venue beyond what the kernel booked of it (0 when nothing). */
 const filledLate = (o: AbsentOrder, s: VenueOrderState | null) =>

@@ -42,13 +42,13 @@
 
 import type { ReconcileTruth } from "../contracts/intents.ts";
 import { isOpenAtVenue, isTradingStage, isWorkingOrder, stageWorkingOrder } from "../contracts/order_status.ts";
-import { nearestE8 } from "../contracts/qty_e8.ts";
+import { unitsApart } from "../contracts/qty_e8.ts";
 import type { DiagnosticRecord, OrderRecord, SlotRecord } from "../contracts/records.ts";
 import type { VenueOrderState } from "../contracts/venue.ts";
 import { type Assignment, lateEntry, type Orphan, workingEntry } from "./position_allocation.ts";
 
 /** Two quantities equal in whole 1e-8 units (the kernel's resolution), each counted as the decimal it names. */
-export const sameSize = (a: number, b: number) => nearestE8(a) === nearestE8(b);
+export const sameSize = (a: number, b: number) => unitsApart(a, b) === 0;
 
 export interface OpenOrder {
   order: OrderRecord;

@@ -34,7 +34,7 @@
 
 import { QTY_SCALE } from "../contracts/abi.ts";
 import { isOpenAtVenue } from "../contracts/order_status.ts";
-import { nearestE8 } from "../contracts/qty_e8.ts";
+import { unitsApart } from "../contracts/qty_e8.ts";
 import type { OrderRecord, SlotRecord } from "../contracts/records.ts";
 import type { RestoredOrder, VenueAdapter, VenueOrderState } from "../contracts/venue.ts";
 import type { ExecutionKernel } from "../kernel/index.ts";
@@ -149,7 +149,7 @@ export function replayLateExits(d: LateExitDeps, slotIds: readonly number[], loo
     const state = lookups.failed.has(id) ? undefined : lookups.states.get(exit.client_order_id);
     const mayChange = state === undefined || (state !== null && isOpenAtVenue(state.status)); // not looked up, or open
     if (mayChange) d.executor.absent.add(before, exit, true);
-    const late = state ? (nearestE8(state.filled_size_cumulative) - nearestE8(exit.filled_size)) / QTY_SCALE : 0;
+    const late = state ? unitsApart(state.filled_size_cumulative, exit.filled_size) / QTY_SCALE : 0;
     if (!state || !(late > 0)) continue;
     d.executor.onVenueEvent(eventFromOrderState(state));
     const after = d.kernel.slot(id);

@@ -145,6 +145,13 @@ describe("comparisons and differences of such sizes count the decimals the kerne
   });
 });
 
+describe("sizes above 2^53 units (from 90071992.54741 base units: the encoder takes them now) are compared exactly", () => {
+  test("90071993 and 90071993.00000001, one unit apart, are not the same size, and a 1-unit late fill is seen", () => {
+    expect(sameSize(90071993, 90071993.00000001)).toBe(false);
+    expect(beyond(90071993.00000001, 90071993)).toBe(1e-8);
+  });
+});
+
 describe("a size with a ninth decimal is still refused as too precise", () => {
   test("12.123456789 is refused by the kernel as 'more than 8 decimals', the state unchanged", () => {
     const k = kernel();
