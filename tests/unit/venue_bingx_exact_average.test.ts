@@ -15,6 +15,7 @@ import { ManualClock } from "../../src/contracts/clock.ts";
 import type { VenueEvent } from "../../src/contracts/venue.ts";
 import { Account } from "../../src/sim/accounts.ts";
 import { OrderTracker } from "../../src/venue/bingx/_order_tracker.ts";
+import { parseOrder } from "../../src/venue/bingx/_parse.ts";
 import type { WorkingOrders } from "../../src/venue/bingx/_working_orders.ts";
 import { BingxVenueAdapter, classifyFrame, type FrameResult, type OrderFact } from "../../src/venue/bingx/index.ts";
 import { enter, exit, feed, freshKernel } from "../_support/kernel.ts";
@@ -230,3 +231,33 @@ function restState() {
     updated_ms: 1700000000500,
   };
 }
+
+const restBtc = (o: Record<string, unknown>) =>
+  parseOrder({
+    orderId: ENTRY_ID,
+    symbol: "BTC-USDT",
+    side: "BUY",
+    positionSide: "LONG",
+    type: "LIMIT",
+    status: "FILLED",
+    origQty: "0.003",
+    executedQty: "0.003",
+    commission: "0",
+    updateTime: 1700000000500,
+    clientOrderID: "t0-e",
+    ...o,
+  });
+
+test("a REST cumQuote no finer than avgPrice (195.00 for 0.003 BTC, 4550.01 for 0.07) never overrides the exact avgPrice 65000.1", () => {
+  expect(restBtc({ avgPrice: "65000.1", cumQuote: "195.00" })?.avg_price).toBe(65000.1);
+  expect(restBtc({ origQty: "0.07", executedQty: "0.07", avgPrice: "65000.1", cumQuote: "4550.01" })?.avg_price).toBe(
+    65000.1,
+  );
+});
+
+test("a venue ap off the tick (not rounded to it) is trusted within its own written unit only: 65000.05 over a 0.1 tick is reported", () => {
+  const t = new OrderTracker("per_trade", () => 0.1);
+  t.fromFact(fact({ s: "BTC-USDT", X: "NEW", z: "0", l: "0", L: "0", ap: "0" }), "c");
+  const e = t.fromFact(fact({ s: "BTC-USDT", X: "FILLED", z: "0.02", l: "0.02", L: "65000.1", ap: "65000.05" }), "c");
+  expect(e.avg_price).toBe(65000.05);
+});

@@ -27,7 +27,7 @@
  *    cumulative quote, Σ l × L over the fills seen in sequence (each frame whose `z` is the last
  *    cumulative plus its `l`), and reports the double nearest quote / z. A frame whose `z` jumps
  *    (a fill was missed), or whose `ap` strays from that average by more than its own written unit
- *    and one price step (a fill was misread), reports the venue's `ap`, and the quote is re-based
+ *    (and one price step when `ap` is on the tick: rounded to it), reports the venue's `ap`, and the quote is re-based
  *    on it (ap × z); an `ap` of 0 with every fill seen is no average and changes nothing. A forward
  *    REST state that gained (a catch-up after a gap) reports its `avg_price` (exact from
  *    `cumQuote` when the venue's answer holds one: _parse.ts) and re-bases the quote alike; one
@@ -175,14 +175,14 @@ export class OrderTracker {
 
   /**
    * A forward fact's average: quote / filled when `quote` (the fills seen) is known and the venue's
-   * average agrees within its written unit or one price step (or is 0: none given); else the venue's,
+   * average agrees within its written unit, or one price step when it is on the tick (or is 0: none given); else the venue's,
    * with the quote re-based on it.
    */
   private settle(asset: string, quote: bigint | null, filled: number, venue: number, venueUnit: number): Average {
     if (!(filled > 0)) return { price: venue, quote: 0n };
     if (quote !== null) {
       const exact = averageOf(quote, filled);
-      const tolerance = Math.max(venueUnit, this.priceStepOf(asset) ?? 0);
+      const tolerance = Math.max(venueUnit, onTick(venue, this.priceStepOf(asset)) ?? 0);
       if (exact > 0 && (venue <= 0 || agreesWithin(venue, exact, tolerance))) return { price: exact, quote };
     }
     return { price: venue, quote: quoteOf(filled, venue) };
@@ -205,6 +205,13 @@ export class OrderTracker {
 /** A fact that can move the order's memory: the order has not ended and its cumulative did not shrink. */
 function isForward(t: Track, cum: number): boolean {
   return !t.ended && cum >= t.cum;
+}
+
+/** `step` when `price` is on it (a venue average rounded to the tick may stray up to one), else undefined. */
+function onTick(price: number, step: number | undefined): number | undefined {
+  if (step === undefined || !(step > 0)) return undefined;
+  const steps = price / step;
+  return Math.abs(steps - Math.round(steps)) <= 1e-6 ? step : undefined;
 }
 
 /** True when the frame's `z` is the order's last cumulative plus its `l`: no fill between them was missed. */

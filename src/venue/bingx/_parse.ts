@@ -137,12 +137,18 @@ export function parseOrder(data: unknown): VenueOrderState | undefined {
   };
 }
 
-/** cumQuote / executedQty when `cumQuote` agrees with `avgPrice` (> 0) within avgPrice's written unit, else avgPrice. */
+/**
+ * cumQuote / executedQty when `cumQuote` is the finer of the two (its written unit over the filled size below
+ * avgPrice's written unit: a cumQuote rounded to cents, 195.00 for 0.003 at 65000.1, cannot correct avgPrice) and
+ * agrees with `avgPrice` (> 0) within both roundings; else avgPrice.
+ */
 function averagePrice(o: Record<string, unknown>, filled: number, avg: number): number {
   const quote = num(o.cumQuote);
   if (quote === undefined || !(quote > 0) || !(filled > 0) || !(avg > 0)) return avg;
+  const [avgUnit, quoteUnit] = [writtenUnit(o.avgPrice), writtenUnit(o.cumQuote) / filled];
+  if (!(quoteUnit < avgUnit)) return avg;
   const exact = averageOf(decimalUnits(typeof o.cumQuote === "string" ? o.cumQuote : quote, QUOTE_DECIMALS), filled);
-  return exact > 0 && agreesWithin(avg, exact, writtenUnit(o.avgPrice)) ? exact : avg;
+  return exact > 0 && agreesWithin(avg, exact, avgUnit + quoteUnit) ? exact : avg;
 }
 
 /** When the venue created an order (its `time`, venue ms), or undefined when the answer has none readable. */
