@@ -84,4 +84,12 @@ export const SESSION21_PLANTS: readonly Plant[] = [
     "return step;",
     "a venue ap off the tick (the true average of a frame that swept two prices) loses to the last fill price",
   ),
+  p(
+    "ring-units-sent-as-another-size",
+    "encoder",
+    "src/launcher/_size_rules.ts",
+    "if (units === null || units === qty || qty > KERNEL_LIMITS.QTY_MAX_E8) return null;",
+    "if (units === null || units !== qty || qty > KERNEL_LIMITS.QTY_MAX_E8) return null;",
+    "a client's exact units no double names (67108864.00000002) are taken, and the venue is sent another size",
+  ),
 ];

@@ -161,6 +161,19 @@ const SENTINELS_FROM = KERNEL_LIMITS.QTY_TOO_PRECISE; // the ABI's out-of-band q
 /** Decodes an ENTER record's asset field (one decoder for all: this runs on the order path). */
 const ASSET_TEXT = new TextDecoder();
 
+/**
+ * A record's exact units (a client's `sizeE8`, a Python Decimal) that no double names: from 2^26 base units
+ * up two 8-decimal sizes can share one double, and the order path (the kernel's slot, the adapter's quantity
+ * text) carries the size as a double, so 67108864.00000002 would be sent as 67108864.00000001. Refused, nothing
+ * sent; out-of-range units are left to the kernel.
+ */
+function unsendableRefusal(kind: "ENTER" | "EXIT", slotId: number, qty: bigint, size: number): InputRefusal | null {
+  const units = unitsOf(size);
+  if (units === null || units === qty || qty > KERNEL_LIMITS.QTY_MAX_E8) return null;
+  const message = `${kind}: size ${textE8(qty)} has more significant digits than the order path carries (it would be sent as ${textE8(units)}); refused before the kernel`;
+  return { code: "INVALID_INTENT", field: "SIZE", message, input_kind: kind, slot_id: slotId };
+}
+
 /** The same check on a raw ring record (ENTER: its asset field; EXIT: the slot's asset). */
 export function recordSizeRefusal(venue: VenueAdapter, rec: Uint8Array, slotOf: SlotOf): InputRefusal | null {
   const dv = new DataView(rec.buffer, rec.byteOffset, rec.byteLength);
@@ -170,6 +183,8 @@ export function recordSizeRefusal(venue: VenueAdapter, rec: Uint8Array, slotOf: 
   if (qty <= SENTINELS_FROM) return null;
   const slotId = dv.getUint32(OFF.InputRecord.slot_id, true);
   const size = fromE8(qty); // the double nearest the record's units (Number(qty) / 1e8 rounds twice above 2^53)
+  const unsendable = unsendableRefusal(kind === ENTER ? "ENTER" : "EXIT", slotId, qty, size);
+  if (unsendable !== null) return unsendable;
   if (kind === EXIT) {
     const limit = rec[OFF.InputRecord.order_type] === LIMIT ? dv.getFloat64(OFF.InputRecord.price, true) : null;
     return exitRefusal(venue, slotId, size, limit, slotOf, qty);

@@ -152,6 +152,19 @@ describe("sizes above 2^53 units (from 90071992.54741 base units: the encoder ta
   });
 });
 
+describe("exact units no double names (a client's sizeE8 from 2^26 base units up) are refused, not sent as another size", () => {
+  test("67108864.00000002 at step 1e-8 is refused naming both decimals; 67108864.00000001, which a double names, passes", () => {
+    const venue = venueWith(rules(0.00000001));
+    const refused = recordSizeRefusal(venue, ringRecord(enterOf(1), 6_710_886_400_000_002n), () => null);
+    expect(refused).toMatchObject({ code: "INVALID_INTENT", field: "SIZE", input_kind: "ENTER" });
+    expect(refused?.message).toContain(
+      "size 67108864.00000002 has more significant digits than the order path carries",
+    );
+    expect(refused?.message).toContain("sent as 67108864.00000001");
+    expect(recordSizeRefusal(venue, ringRecord(enterOf(1), 6_710_886_400_000_001n), () => null)).toBeNull();
+  });
+});
+
 describe("a size with a ninth decimal is still refused as too precise", () => {
   test("12.123456789 is refused by the kernel as 'more than 8 decimals', the state unchanged", () => {
     const k = kernel();
