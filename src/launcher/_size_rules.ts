@@ -30,6 +30,11 @@
  * partial stop-loss spent the trade's exit legs in a moment (then it could neither exit nor be
  * flattened). An ENTER below it is left to the adapter (a refused entry spends no leg).
  *
+ * A ring record's exact units that no double names (a client's `sizeE8` or Python Decimal of
+ * 67108864.00000002: from 2^26 base units up two 8-decimal sizes share one double) are refused first
+ * (INVALID_INTENT, field SIZE, naming the size it would be sent as): the order path carries a size as
+ * a double, so the venue would be sent another size than the kernel holds.
+ *
  * Entry points: `intentSizeRefusal(venue, intent, slotOf)`, `recordSizeRefusal(...)`, `SlotOf`.
  */
 
