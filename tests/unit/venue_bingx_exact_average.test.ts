@@ -11,14 +11,14 @@
  */
 
 import { expect, test } from "bun:test";
-import { ManualClock } from "../../src/contracts/clock.ts";
 import type { VenueEvent } from "../../src/contracts/venue.ts";
 import { Account } from "../../src/sim/accounts.ts";
 import { OrderTracker } from "../../src/venue/bingx/_order_tracker.ts";
 import { parseOrder } from "../../src/venue/bingx/_parse.ts";
 import type { WorkingOrders } from "../../src/venue/bingx/_working_orders.ts";
-import { BingxVenueAdapter, classifyFrame, type FrameResult, type OrderFact } from "../../src/venue/bingx/index.ts";
+import { classifyFrame, type FrameResult, type OrderFact } from "../../src/venue/bingx/index.ts";
 import { enter, exit, feed, freshKernel } from "../_support/kernel.ts";
+import { offlineAdapter } from "../_support/rest_client.ts";
 
 const PEPE = "PEPE-USDT";
 const ENTRY_ID = "1736012345678901234";
@@ -39,18 +39,7 @@ function fact(o: Record<string, unknown>): OrderFact {
 
 /** An adapter (never connected) whose REST requests are answered by `answer`, its events collected. */
 function adapterAnswering(answer: () => unknown = () => ({})) {
-  const adapter = new BingxVenueAdapter(
-    {
-      apiKey: "unitApiKey0123456789",
-      secret: "unitSecretABCDEFGHIJ0123",
-      baseUrl: "http://127.0.0.1:1",
-      wsUrl: "ws://127.0.0.1:1/ws",
-      recvWindowMs: 5000,
-      clock: new ManualClock(),
-      timeoutMs: 1000,
-    },
-    { fetch: async () => new Response(JSON.stringify(answer()), { status: 200 }) },
-  );
+  const adapter = offlineAdapter(answer);
   const inner = adapter as unknown as { working: WorkingOrders; onFrame(r: FrameResult): void };
   const events: VenueEvent[] = [];
   adapter.onEvent((e) => void events.push(e));

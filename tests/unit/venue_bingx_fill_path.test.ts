@@ -10,12 +10,12 @@
  */
 
 import { expect, test } from "bun:test";
-import { ManualClock } from "../../src/contracts/clock.ts";
 import type { VenueDiagnostic, VenueEvent } from "../../src/contracts/venue.ts";
 import type { CatchUps } from "../../src/venue/bingx/_catch_up.ts";
 import type { WorkingOrders } from "../../src/venue/bingx/_working_orders.ts";
-import { BingxVenueAdapter, classifyFrame, type FrameResult } from "../../src/venue/bingx/index.ts";
+import { classifyFrame, type FrameResult } from "../../src/venue/bingx/index.ts";
 import { enter, feed, freshKernel } from "../_support/kernel.ts";
+import { offlineAdapter } from "../_support/rest_client.ts";
 
 const OURS = "1736012345678901234";
 const OTHER = "1736012345678909999";
@@ -53,18 +53,7 @@ const restOrder = (o: Record<string, unknown>) => ({
 
 /** An adapter (never connected) whose every REST request is answered by `answer`. */
 function adapterAnswering(answer: () => unknown) {
-  const adapter = new BingxVenueAdapter(
-    {
-      apiKey: "unitApiKey0123456789",
-      secret: "unitSecretABCDEFGHIJ0123",
-      baseUrl: "http://127.0.0.1:1",
-      wsUrl: "ws://127.0.0.1:1/ws",
-      recvWindowMs: 5000,
-      clock: new ManualClock(),
-      timeoutMs: 1000,
-    },
-    { fetch: async () => new Response(JSON.stringify(answer()), { status: 200 }) },
-  );
+  const adapter = offlineAdapter(answer);
   const inner = adapter as unknown as {
     working: WorkingOrders;
     catchUps: CatchUps;
