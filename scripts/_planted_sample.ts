@@ -20,6 +20,7 @@ import { LATER_SWEEP_PLANTS } from "./_planted_later.ts";
 import { p } from "./_planted_plant.ts";
 import { SESSION20_PLANTS } from "./_planted_session20.ts";
 import { SESSION21_PLANTS } from "./_planted_session21.ts";
+import { SESSION22_PLANTS } from "./_planted_session22.ts";
 
 export type Area =
   | "encoder"
@@ -328,4 +329,5 @@ export const PLANTED: readonly Plant[] = [
   ...LATER_SWEEP_PLANTS,
   ...SESSION20_PLANTS,
   ...SESSION21_PLANTS,
+  ...SESSION22_PLANTS,
 ];

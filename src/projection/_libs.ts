@@ -2,7 +2,10 @@
  * The server client libraries, loaded on first use. Importing hazelcast-client costs about
  * 100 ms and @clickhouse/client about 20 ms at process start; the embedded default (local spool
  * only) and short commands like `once` must not pay for clients they never connect.
+ * hazelcast-client is loaded with its cluster-view listener guarded (`_hz_view_guard.ts`) before
+ * any client exists.
  */
+import { guardClusterViewListener } from "./_hz_view_guard.ts";
 
 type HazelcastLib = typeof import("hazelcast-client");
 type ClickHouseLib = typeof import("@clickhouse/client");
@@ -11,7 +14,13 @@ let hazelcast: HazelcastLib | null = null;
 let clickhouse: ClickHouseLib | null = null;
 
 export async function hazelcastLib(): Promise<HazelcastLib> {
-  hazelcast ??= await import("hazelcast-client");
+  if (hazelcast !== null) return hazelcast;
+  const [lib, view] = await Promise.all([
+    import("hazelcast-client"),
+    import("hazelcast-client/lib/listener/ClusterViewListenerService.js"),
+  ]);
+  guardClusterViewListener((view as Record<string, unknown>).ClusterViewListenerService);
+  hazelcast = lib;
   return hazelcast;
 }
 

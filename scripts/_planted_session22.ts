@@ -1,0 +1,31 @@
+/** Planted bugs fixed in the twenty-second session (2026-12-07): the Hazelcast client's cluster-view re-registration loop. */
+
+import { p } from "./_planted_plant.ts";
+import type { Plant } from "./_planted_sample.ts";
+
+export const SESSION22_PLANTS: readonly Plant[] = [
+  p(
+    "hz-view-guard-not-installed",
+    "fleet",
+    "src/projection/_libs.ts",
+    "  guardClusterViewListener((view as Record<string, unknown>).ClusterViewListenerService);",
+    "  void view;",
+    "hazelcast-client is loaded unguarded: a connection with a failed writer starves the event loop for good (a serve grew to 23 GB)",
+  ),
+  p(
+    "hz-view-reregister-without-pause",
+    "fleet",
+    "src/projection/_hz_view_guard.ts",
+    '    const timer = setTimeout(() => {\n      waiting.delete(this);\n      (original as ViewListener["tryRegisterToRandomConnection"]).call(this, old);\n    }, REGISTER_PAUSE_MS);',
+    '    const timer = setTimeout(() => {}, 0);\n    waiting.delete(this);\n    (original as ViewListener["tryRegisterToRandomConnection"]).call(this, old);',
+    "the cluster-view listener re-registers at once after a failure: every failed connection is tried again in one run of ticks",
+  ),
+  p(
+    "hz-view-failed-writer-kept",
+    "fleet",
+    "src/projection/_hz_view_guard.ts",
+    "    closeIfWriterFailed(old);\n",
+    "",
+    "a connection whose writer failed stays registered and alive: the listener and every call keep choosing it",
+  ),
+];
