@@ -1,4 +1,4 @@
-/** Planted bugs fixed in the twenty-second session (2026-12-07): the Hazelcast client's cluster-view re-registration loop. */
+/** Planted bugs fixed in the twenty-second session (2026-12-07): the Hazelcast client's cluster-view re-registration loop */
 
 import { p } from "./_planted_plant.ts";
 import type { Plant } from "./_planted_sample.ts";
@@ -24,8 +24,16 @@ export const SESSION22_PLANTS: readonly Plant[] = [
     "hz-view-failed-writer-kept",
     "fleet",
     "src/projection/_hz_view_guard.ts",
-    "    closeIfWriterFailed(old);\n",
-    "",
-    "a connection whose writer failed stays registered and alive: the listener and every call keep choosing it",
+    "  c.close(",
+    "  void c.close, (",
+    "an alive connection whose writer failed stays registered: the listener and every call keep choosing it",
+  ),
+  p(
+    "hz-view-closed-registered-kept",
+    "fleet",
+    "src/projection/_hz_view_guard.ts",
+    "      manager.onConnectionClose?.(c);",
+    "      void manager;",
+    "a connection closed while authenticating stays registered for ever: the listener keeps choosing it",
   ),
 ];

@@ -3,21 +3,28 @@
  *
  * The client keeps one cluster-view listener, registered on one of its connections. When that
  * registration fails, its rejection handler re-registers at once on a random connection
- * (`tryRegisterToRandomConnection`). A connection whose socket write failed (its member died
- * mid-write) has a failed writer but stays registered until the socket's `error` or `end` event
- * closes it; every write to it is rejected on the next tick. Under Bun those events wait for the
- * event loop, so the registration picks that connection again, fails again on the next tick, and
- * so on: a loop of ticks and promise reactions that never yields to the event loop. No timer,
- * socket or HTTP request of the process runs again, and its memory grows without bound (a
- * `serve` whose cluster died under it grew ~300 MB/s, to 23 GB; stack sampled at
+ * (`tryRegisterToRandomConnection`). Every write to a connection whose writer failed is rejected on
+ * the next tick, and two kinds of such connections stay in the client's registry:
+ *  - alive, its socket write failed (the member died mid-write): registered until the socket's
+ *    `error` or `end` event closes it, which waits for the event loop;
+ *  - closed, and registered all the same: a connection closed while it was still authenticating
+ *    (its member died then) is not removed (it had no address yet), and the authentication's answer,
+ *    already read, registers it afterwards (`onAuthenticated` does not look whether it is alive).
+ *    Nothing removes it ever again.
+ * The registration then picks that connection again, fails again on the next tick, and so on: a
+ * loop of ticks and promise reactions that never yields to the event loop. No timer, socket or
+ * HTTP request of the process runs again, and its memory grows without bound (a `serve` whose
+ * cluster was SIGKILLed two seconds after it started grew ~300 MB/s, to 23 GB; stack sampled at
  * `processTicksAndRejections` → the rejection handler → `tryRegister`).
  *
  * The guard replaces `tryRegisterToRandomConnection` on the library's class (once per process):
- *  1. a connection whose writer failed while the connection still counts as alive is closed, with
- *     the writer's error as cause: what the socket's `error` event would have done (the registry
- *     lets go of it, and the client reconnects when it was the last one);
+ *  1. the connection the registration failed on is let go when it is one of the two above: an alive
+ *     one whose writer failed is closed with the writer's error as cause (what the socket's `error`
+ *     event would have done); a closed one the registry still holds for its member gets the cleanup
+ *     its close skipped (the connection manager's `onConnectionClose`: removed from the registry, and
+ *     the client reconnects when it was the last one);
  *  2. the re-registration itself waits REGISTER_PAUSE_MS on a timer, one at a time per listener,
- *     so however many connections fail, every attempt lets the event loop run in between.
+ *     so whatever connections fail, every attempt lets the event loop run in between.
  * The library's own method runs afterwards unchanged (it re-checks that the listener still sits on
  * the old connection). `guardClusterViewListener` throws, naming what it missed, when the class is
  * not shaped as in 5.7.0 (a library upgrade must re-check the defect, not silently lose the guard).
@@ -32,11 +39,16 @@ export const REGISTER_PAUSE_MS = 100;
 interface GuardedConnection {
   isAlive(): boolean;
   close(reason: string, cause: Error | null): void;
+  getRemoteUuid(): unknown;
   writer?: { error?: unknown };
 }
 
 interface ViewListener {
   listenerAddedConnection?: unknown;
+  connectionManager?: {
+    getConnectionRegistry?(): { getConnection?(uuid: unknown): unknown };
+    onConnectionClose?(connection: unknown): void;
+  };
   tryRegisterToRandomConnection(old: unknown): void;
 }
 
@@ -56,7 +68,7 @@ export function guardClusterViewListener(cls: unknown): void {
   if (proto[GUARDED] === true) return;
   const waiting = new WeakSet<object>();
   proto.tryRegisterToRandomConnection = function (this: ViewListener, old: unknown): void {
-    closeIfWriterFailed(old);
+    letGo(this, old);
     if (this.listenerAddedConnection !== old || waiting.has(this)) return;
     waiting.add(this);
     const timer = setTimeout(() => {
@@ -68,9 +80,17 @@ export function guardClusterViewListener(cls: unknown): void {
   proto[GUARDED] = true;
 }
 
-function closeIfWriterFailed(connection: unknown): void {
+/** Lets go of `connection` when its writer failed while it is alive, or it is closed and still registered. */
+function letGo(listener: ViewListener, connection: unknown): void {
   const c = connection as Partial<GuardedConnection> | null;
-  if (typeof c?.isAlive !== "function" || typeof c.close !== "function" || !c.isAlive()) return;
+  if (typeof c?.isAlive !== "function" || typeof c.close !== "function") return;
+  if (!c.isAlive()) {
+    const manager = listener.connectionManager;
+    const uuid = typeof c.getRemoteUuid === "function" ? c.getRemoteUuid() : null;
+    if (uuid !== null && uuid !== undefined && manager?.getConnectionRegistry?.().getConnection?.(uuid) === c)
+      manager.onConnectionClose?.(c);
+    return;
+  }
   const failure = c.writer?.error;
   if (failure === undefined || failure === null) return;
   const cause = failure instanceof Error ? failure : new Error(String(failure));

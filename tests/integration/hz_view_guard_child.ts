@@ -2,12 +2,15 @@
  * Child process for hazelcast_cluster_view_guard.test.ts (not a test file). Connects one client to the
  * member at HZ_ADDR (cluster HZ_CLUSTER): with GUARD=on the way this process's clients are made
  * (`newHzClient`, its library loaded guarded), with GUARD=off straight from the library. It writes a
- * key, then fails the writer of the connection its cluster-view listener sits on the way a socket
- * write answered with EPIPE fails it (the library's own `handleError`), with its socket's `end` and
- * `error` listeners taken away first: the connection stays registered and alive with nothing else to
- * close it (under Bun a destroyed socket emits `end`, which would close it here; the fleet e2e serve's
- * client met connections no event closed in time). Then the listener registers on that connection
- * again, as it does when a connection is added. Prints, one per line:
+ * key, then leaves the connection its cluster-view listener sits on, by SCENARIO, in one of the two
+ * states the library never recovers from on its own:
+ *  - `failed-writer`: its writer failed the way a socket write answered with EPIPE fails it (the
+ *    library's own `handleError`), its socket's `end` and `error` listeners taken away first, so the
+ *    connection stays registered and alive with nothing to close it (under Bun a destroyed socket emits
+ *    `end`, which would close it here);
+ *  - `closed-registered`: closed, then registered again for its member, as a connection closed while
+ *    it was authenticating is registered by the authentication's answer read just before.
+ * Then the listener registers on that connection again, as it does when a connection is added. Prints:
  * `BROKEN`, `TICK <n>` every 20 ms while its event loop runs, and after 3 s `CLOSED <bool>` (the broken
  * connection was let go), `PUT ok|failed <why>` (a write after it), `RSS <MB>`; then exits.
  */
@@ -17,10 +20,13 @@ interface Internals {
   clusterViewListenerService: {
     listenerAddedConnection: {
       isAlive(): boolean;
+      close(reason: string, cause: Error | null): void;
+      getRemoteUuid(): unknown;
       socket: { removeAllListeners(event: string): void };
       writer: { handleError(e: Error, sent: unknown[]): void };
     } | null;
     connectionAdded(c: unknown): void;
+    connectionManager: { getConnectionRegistry(): { setConnection(uuid: unknown, c: unknown): void } };
   };
 }
 
@@ -40,9 +46,14 @@ await map.put("before", "1");
 const view = (client as unknown as Internals).clusterViewListenerService;
 const connection = view.listenerAddedConnection;
 if (connection === null) throw new Error("the cluster-view listener sits on no connection");
-connection.socket.removeAllListeners("end");
-connection.socket.removeAllListeners("error");
-connection.writer.handleError(Object.assign(new Error("write EPIPE"), { code: "EPIPE" }), []);
+if (process.env.SCENARIO === "closed-registered") {
+  connection.close("Connection closed by the other side.", null);
+  view.connectionManager.getConnectionRegistry().setConnection(connection.getRemoteUuid(), connection);
+} else {
+  connection.socket.removeAllListeners("end");
+  connection.socket.removeAllListeners("error");
+  connection.writer.handleError(Object.assign(new Error("write EPIPE"), { code: "EPIPE" }), []);
+}
 view.listenerAddedConnection = null;
 view.connectionAdded(connection);
 console.log("BROKEN");

@@ -25,6 +25,7 @@ interface FakeConnection {
   writer: { error?: Error };
   isAlive(): boolean;
   close(reason: string, cause: Error | null): void;
+  getRemoteUuid(): string;
   getClusterUuid(): null;
   toString(): string;
 }
@@ -41,13 +42,24 @@ async function listenerWorld() {
   const { ClusterViewListenerService } = lib("hazelcast-client/lib/listener/ClusterViewListenerService") as {
     ClusterViewListenerService: new (...args: unknown[]) => ViewListenerService;
   };
-  const connections: FakeConnection[] = [];
+  // The registry by member: a closed connection in it is handed out like any other (as the library's does).
+  const registered: FakeConnection[] = [];
   const handlers: Record<string, (c: FakeConnection) => void> = {};
   const attempts: string[] = [];
-  const registry = { getRandomConnection: () => connections.find((c) => c.isAlive()) ?? null };
+  const registry = {
+    getRandomConnection: () => registered[0] ?? null,
+    getConnection: (uuid: string) => registered.find((c) => c.name === uuid) ?? null,
+  };
   const connectionManager = {
     on: (event: string, h: (c: FakeConnection) => void) => (handlers[event] = h),
     getConnectionRegistry: () => registry,
+    /** As the library's: only the registry's own connection for its member is removed, then listeners hear it. */
+    onConnectionClose(c: FakeConnection) {
+      const at = registered.indexOf(c);
+      if (at < 0) return;
+      registered.splice(at, 1);
+      handlers.connectionRemoved?.(c);
+    },
   };
   const invocationService = {
     invocationTimeoutMillis: 120_000,
@@ -72,15 +84,25 @@ async function listenerWorld() {
       close(reason, cause) {
         if (c.closed !== null) return;
         c.closed = { reason, cause };
-        handlers.connectionRemoved?.(c); // the manager's onConnectionClose: the registry lets go, listeners hear it
+        c.writer.error ??= new Error(reason); // a closed connection's writer refuses every write
+        connectionManager.onConnectionClose(c);
       },
+      getRemoteUuid: () => name,
       getClusterUuid: () => null,
       toString: () => `Connection{${name}}`,
     };
-    connections.push(c);
+    registered.push(c);
     return c;
   };
-  return { svc, connection, attempts };
+  /** A connection closed while it was authenticating, then registered by the authentication's answer. */
+  const closedButRegistered = (name: string): FakeConnection => {
+    const c = connection(name);
+    registered.pop();
+    c.close("Connection closed by the other side.", null); // not registered yet: nothing to remove
+    registered.push(c);
+    return c;
+  };
+  return { svc, connection, closedButRegistered, registered, attempts };
 }
 
 /** Resolves after `ms` by a timer: it only resolves if the event loop runs. */
@@ -120,6 +142,19 @@ describe("hazelcast-client's cluster-view listener under the guard", () => {
     expect(attempts.length).toBeLessThanOrEqual(5);
     expect(ticks.length).toBeGreaterThan(10); // the interval kept running throughout
     expect(attempts.slice(0, 3)).toEqual(["a", "b", "c"]); // each failed one closed, the next tried
+  });
+
+  test("a closed connection the registry still holds (closed while authenticating, registered after) is removed from it, and the listener moves to a live one", async () => {
+    const { svc, connection, closedButRegistered, registered, attempts } = await listenerWorld();
+    const stale = closedButRegistered("stale");
+    const live = connection("live");
+    svc.tryRegister(stale);
+    await timerAfter(REGISTER_PAUSE_MS * 3);
+    expect({
+      attempts,
+      registered: registered.map((c) => c.name),
+      listenerOn: svc.listenerAddedConnection?.name,
+    }).toEqual({ attempts: ["stale", "live"], registered: ["live"], listenerOn: live.name });
   });
 
   test("a listener whose connection was removed normally re-registers on another after one pause", async () => {
