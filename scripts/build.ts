@@ -81,6 +81,7 @@ run(
     "--minify-syntax",
     "src/cli/main.ts",
     "src/zinc/_wait_worker.ts",
+    "src/launcher/_stall_worker.ts",
     "clients/typescript/_wait_worker.ts",
     "--outfile",
     exe,

@@ -5,8 +5,8 @@
  * the part here, so the document, its type and what `GET /openapi.json` publishes cannot drift.
  *
  * `venue.throttle` is the venue adapter's client-side rate throttle (null for an adapter without
- * one, the mock); `events` (the event stream) and `fleet` (this kernel's heartbeats and account
- * lease) are present where serve runs.
+ * one, the mock); `events` (the event stream), `fleet` (this kernel's heartbeats and account
+ * lease) and `stall_watch` (the watch on serve's event loop) are present where serve runs.
  *
  * Entry points: `StatusDocumentSchema`, `StatusDocument` and the part schemas.
  */
@@ -170,6 +170,19 @@ export const EventLoopLagSchema = Type.Object(
   { ...strict, title: "EventLoopLag", description: "how late a 50 ms timer fired, over the last minute of samples" },
 );
 
+export const StallWatchSchema = Type.Object(
+  {
+    stall_ms: Type.Number({ description: "the bound (DITA_V2_STALL_MS); 0: the watch is off" }),
+    running: Type.Boolean({ description: "its worker thread is watching" }),
+  },
+  {
+    ...strict,
+    title: "StallWatch",
+    description:
+      "serve's event loop making no turn for stall_ms ends the process (SIGKILL) for its supervisor to restart",
+  },
+);
+
 export const StatusDocumentSchema = Type.Object(
   {
     version: Type.String(),
@@ -208,6 +221,7 @@ export const StatusDocumentSchema = Type.Object(
     intake_open: Type.Boolean(),
     events: Type.Optional(EventStatsSchema),
     fleet: Type.Optional(FleetStatusPartSchema),
+    stall_watch: Type.Optional(StallWatchSchema),
   },
   { ...strict, title: "StatusDocument" },
 );

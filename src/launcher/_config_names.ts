@@ -37,6 +37,7 @@ const LAUNCHER = [
   "ACTIVE_SLOT_LIMIT",
   "HUNG_ORDER_MS",
   "WARM_PATH_MS",
+  "STALL_MS",
   "RING_WAIT",
   "JIT",
   "STRATEGY",

@@ -52,6 +52,8 @@ export interface RuntimeConfig {
   hung_order_ms: number;
   /** The path warmer's period in ms (0 = off): launcher/_path_warmer.ts. */
   warm_path_ms: number;
+  /** The stall watch's bound (ms; 0 = off): serve's event loop turning no more for this long ends the process (`_stall_watch.ts`). */
+  stall_ms: number;
   /** How the kernel loop waits for intents: the adaptive spin, then the futex; or SPIN (a 20 µs spin every turn, a core busy). */
   ring_wait: "ADAPTIVE" | "SPIN";
   /** serve's JavaScriptCore tier thresholds: EAGER (the order path optimized early) or DEFAULT: launcher/jit_tiers.ts. */
@@ -103,6 +105,17 @@ function int(env: Env, name: string, lo: number, hi: number, fallback: number): 
   const n = Number(raw.trim());
   if (n < lo || n > hi) throw new ConfigError(name, `must be an integer ${lo}..${hi}, got '${raw}'`);
   return n;
+}
+
+/** DITA_V2_STALL_MS: 0 (off) or 1000..600000 ms; below a second a long GC pause would count as a stall. */
+function stallMs(env: Env): number {
+  const ms = int(env, "DITA_V2_STALL_MS", 0, 600_000, 10_000);
+  if (ms > 0 && ms < 1000)
+    throw new ConfigError(
+      "DITA_V2_STALL_MS",
+      `must be 0 (off) or an integer 1000..600000, got '${env.DITA_V2_STALL_MS}'`,
+    );
+  return ms;
 }
 
 function matching(env: Env, name: string, re: RegExp, what: string, fallback: string): string {
@@ -198,6 +211,7 @@ export function loadConfig(env: Env): RuntimeConfig {
     active_slot_limit: int(env, "DITA_V2_ACTIVE_SLOT_LIMIT", 1, slots, slots),
     hung_order_ms: int(env, "DITA_V2_HUNG_ORDER_MS", 1, 86_400_000, 30_000),
     warm_path_ms: int(env, "DITA_V2_WARM_PATH_MS", 0, 1000, WARM_PATH_MS_DEFAULT),
+    stall_ms: stallMs(env),
     ring_wait: pick(env, "DITA_V2_RING_WAIT", ["ADAPTIVE", "SPIN"] as const, "ADAPTIVE"),
     jit: pick(env, "DITA_V2_JIT", ["EAGER", "DEFAULT"] as const, "EAGER"),
     strategy,

@@ -22,6 +22,7 @@ import { maskDeep, maskSecrets } from "../contracts/secrets.ts";
 import { EventHub, type FeedDiagnostic } from "../events/index.ts";
 import { createHttp, type HttpDeps, isLoopbackHost } from "../http/index.ts";
 import { stopServe } from "./_serve_stop.ts";
+import { type StallWatch, startStallWatch } from "./_stall_watch.ts";
 import { buildBundle, makeStateDir } from "./bundle.ts";
 import { httpOrigin, loadConfig, type RuntimeConfig } from "./config.ts";
 import { type FleetMembership, joinFleet } from "./fleet_member.ts";
@@ -83,9 +84,11 @@ export async function runServe(env: Record<string, string | undefined>): Promise
     unlock();
     throw e;
   }
+  // From here on the event loop must keep turning: a stall ends the process for its supervisor to restart.
+  const stall = startStallWatch(config.stall_ms, serveLogLine(""), log);
   const token = ensureOperatorToken(config.state_dir, config.operator_token);
   const exposed = !isLoopbackHost(config.http_host);
-  const http = createHttp(httpDeps(rt, token, hub, fleet, log), { exposed, assets: consoleAssets() });
+  const http = createHttp(httpDeps(rt, token, hub, fleet, stall, log), { exposed, assets: consoleAssets() });
   // POST /intents on Bun's own router: the order path (src/http/intents_route.ts).
   server.reload({ routes: http.routes, fetch: http.fetch });
   // Heard from before the "serving" line: a stop sent the moment serve says it serves is a clean one.
@@ -99,7 +102,9 @@ export async function runServe(env: Record<string, string | undefined>): Promise
   if (exposed) log(`${config.http_host} is not a loopback address: every route but /health needs the token`);
   fleet.start(rt, httpOrigin(config.http_host, server.port ?? config.http_port));
   const loops = rt.runLoops();
-  await stopServe(await stopSignal, { fleet, runtime: rt, hub, server, loops, unlock, log });
+  const signal = await stopSignal;
+  stall?.stop(); // the stop has bounds of its own (_serve_stop.ts)
+  await stopServe(signal, { fleet, runtime: rt, hub, server, loops, unlock, log });
   return 0;
 }
 
@@ -155,11 +160,14 @@ function httpDeps(
   token: string,
   hub: EventHub,
   fleet: FleetMembership,
+  stall: StallWatch | null,
   log: (l: string) => void,
 ): HttpDeps {
+  const stallWatch = () => stall?.status() ?? { stall_ms: 0, running: false };
   return {
     health: () => health(rt),
-    status: () => maskDeep({ ...statusDocument(rt), events: hub.stats(), fleet: fleet.status() }),
+    status: () =>
+      maskDeep({ ...statusDocument(rt), events: hub.stats(), fleet: fleet.status(), stall_watch: stallWatch() }),
     slotCount: () => rt.b.kernel.slotCount,
     slot: (id) => rt.b.kernel.slot(id),
     slots: () => rt.b.kernel.slots(),

@@ -28,6 +28,15 @@ describe("serve over HTTP (mock venue)", () => {
     expect(st.account).toMatchObject({ capital: 10_000, seeded: true });
   });
 
+  test("the stall watch runs inside the executable (its worker thread bundled and up), at its default bound", async () => {
+    await eventually(
+      "the stall watch's worker is up",
+      async () => (await s.call("/status")).body.stall_watch.running,
+      5_000,
+    );
+    expect((await s.call("/status")).body.stall_watch).toEqual({ stall_ms: 10_000, running: true });
+  });
+
   test("a whole trade: enter, fill, mark, partial exit leg, final exit, settled once", async () => {
     const enter = await s.call("/intents", {
       body: {
