@@ -11,6 +11,9 @@
  * Time the worker itself did not run on schedule (the whole process stopped, or starved of CPU) counts
  * for nobody's stall: only checks that came on time add to it. Off with `DITA_V2_STALL_MS=0`.
  *
+ * A worker that cannot start or fails later is one log line and `running: false` in `/status`, never a
+ * reason for serve not to run.
+ *
  * Entry point: `startStallWatch(stallMs, linePrefix, log)` (null when off), `BEAT_MS`.
  */
 
@@ -39,7 +42,14 @@ export function startStallWatch(stallMs: number, linePrefix: string, log: (line:
   const beat = setInterval(() => Atomics.add(counter, 0, 1), BEAT_MS);
   beat.unref();
   let running = false;
-  const worker = new Worker(new URL("./_stall_worker.ts", import.meta.url).href);
+  let worker: Worker;
+  try {
+    worker = new Worker(new URL("./_stall_worker.ts", import.meta.url).href);
+  } catch (e) {
+    clearInterval(beat);
+    log(`stall watch: its worker did not start (${(e as Error).message}); a stalled event loop is not caught`);
+    return { status: () => ({ stall_ms: stallMs, running: false }), stop() {} };
+  }
   worker.unref();
   worker.onmessage = () => {
     running = true;
