@@ -13,7 +13,9 @@
  * until recovery is done every request answers 503 "starting"). Then, with the cluster on, the
  * account lease is taken (fleet_member.ts): a second kernel on one account stops here (its state
  * dir is created and locked first), before its journal is read or its projection or venue touched. Once serve
- * answers HTTP the kernel heartbeats into the fleet (`/status` → `fleet`, `GET /fleet`).
+ * answers HTTP the kernel heartbeats into the fleet (`/status` → `fleet`, `GET /fleet`). From the end of
+ * recovery until a stop signal, the stall watch (`_stall_watch.ts`, `/status` → `stall_watch`) ends the
+ * process should its event loop stop turning for DITA_V2_STALL_MS, for its supervisor to restart it.
  */
 
 import { consoleAssets } from "../console/index.ts";
