@@ -66,10 +66,18 @@ function header(i: ReportInput): string[] {
         ["health", i.health.ok ? "ok" : `UNAVAILABLE: ${i.health.reasons.join("; ")}`],
         ["intake", st.intake_open ? "open" : "closed"],
         ["kernel", st.kernel.faulted ? "FAULTED (read-only)" : "ok"],
+        ["stall watch", stallWatch(st.stall_watch)],
         ["state hash", st.state_hash],
       ],
     ),
   ];
+}
+
+/** The stall watch's row: its bound and whether its worker watches (absent: not a serve). */
+function stallWatch(w: StatusDocument["stall_watch"]): string {
+  if (w === undefined) return "not reported";
+  if (w.stall_ms === 0) return "off (DITA_V2_STALL_MS=0)";
+  return `${w.stall_ms / 1000} s${w.running ? "" : ", **its worker is not running**"}`;
 }
 
 function trading(st: StatusDocument): string[] {

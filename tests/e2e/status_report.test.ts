@@ -3,7 +3,7 @@
  * the markdown document is generated from the running system, not kept by hand. With a position
  * opened behind the kernel's back before the start (an orphan), one trade open, an intent refused
  * at the edge, the trading state and a limit changed, and a flatten that cannot be complete (the
- * orphan is nobody's to close), the report shows each of them: version and uptime, trading state
+ * orphan is nobody's to close), the report shows each of them: version, uptime and the stall watch, trading state
  * and limits, slots by stage, account, venue, projection sinks and backlog, journal, recovery,
  * live reconciliation, the last flatten, and the recent CRITICAL and ERROR diagnostics.
  */
@@ -50,6 +50,7 @@ describe("dita-v2 status --report", () => {
       expect(md).toContain(`\n${section}\n`);
     expect(md).toMatch(/\| uptime \| 0 h 0 min \d+ s \|/);
     expect(md).toContain("| version | 0.1.0 |");
+    expect(md).toContain("| stall watch | 10 s |");
     expect(md).toContain("Trading state: **ACTIVE**");
     expect(md).toContain("| IDLE | 3 |");
     expect(md).toContain("BINGX: connected");
