@@ -183,6 +183,8 @@ export const StallWatchSchema = Type.Object(
   },
 );
 
+export type StallWatchStatus = Static<typeof StallWatchSchema>;
+
 export const StatusDocumentSchema = Type.Object(
   {
     version: Type.String(),

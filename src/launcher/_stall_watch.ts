@@ -14,15 +14,17 @@
  * A worker that cannot start or fails later is one log line and `running: false` in `/status`, never a
  * reason for serve not to run.
  *
- * Entry point: `startStallWatch(stallMs, linePrefix, log)` (null when off), `BEAT_MS`.
+ * Entry point: `startStallWatch(stallMs, linePrefix, log)` (null when off).
  */
 
+import type { StallWatchStatus } from "../contracts/status_schema.ts";
+
 /** How often this thread bumps the counter (ms). */
-export const BEAT_MS = 100;
+const BEAT_MS = 100;
 
 export interface StallWatch {
   /** The watch as `/status` shows it: its bound, and whether its worker is up. */
-  status(): { stall_ms: number; running: boolean };
+  status(): StallWatchStatus;
   /** Ends the beats and the worker (serve's stop: the shutdown's own bounds apply from there). */
   stop(): void;
 }
@@ -71,6 +73,6 @@ export function startStallWatch(stallMs: number, linePrefix: string, log: (line:
 }
 
 /** The worker's check period: a tenth of the bound, at least BEAT_MS (a check between two beats sees nothing). */
-export function checkMsOf(stallMs: number): number {
+function checkMsOf(stallMs: number): number {
   return Math.max(BEAT_MS, Math.floor(stallMs / 10));
 }
