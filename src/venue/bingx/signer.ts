@@ -17,8 +17,6 @@
  * Entry points: `canonicalParams`, `encodeParams`, `hmacSha256Hex`, `signQuery`, `signJsonBody`.
  */
 
-import { createHmac } from "node:crypto";
-
 export type ParamValue = string | number | boolean;
 export type Params = Record<string, ParamValue | undefined>;
 
@@ -41,8 +39,13 @@ export function encodeParams(params: Params): string {
     .join("&");
 }
 
+/**
+ * Bun's native keyed hasher, not node:crypto's `createHmac`: the same bytes (a property test holds
+ * them equal over any secret and payload) at half the time on a cold order path (median 5.8 µs
+ * against 11.8 µs, bench/results/signing.json). bingx-sim verifies with node:crypto, on its own.
+ */
 export function hmacSha256Hex(secret: string, payload: string): string {
-  return createHmac("sha256", secret).update(payload, "utf8").digest("hex");
+  return new Bun.CryptoHasher("sha256", secret).update(payload, "utf8").digest("hex");
 }
 
 export interface SignedQuery {
