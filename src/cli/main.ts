@@ -5,10 +5,12 @@
  * refused before it runs (exit 2, `_flags.ts`): nothing on the command line is silently dropped.
  * citty's own refusals (a missing required argument, an unknown subcommand) exit 2 too (`_fail.ts`).
  * When the reader of stdout goes away (`| head -1`), the command stops without a word, exit 141
- * (SIGPIPE's code, as any Unix tool's), never with a stack trace.
+ * (SIGPIPE's code, as any Unix tool's), never with a stack trace. Usage (`--help`) is coloured on a
+ * terminal only: written to a pipe or a file (`--help | less`, a supervisord log) it is plain text,
+ * with no escape codes (citty colours it unless NO_COLOR=1 or TERM=dumb, terminal or not).
  */
 
-import { runCommand, showUsage } from "citty";
+import { renderUsage, runCommand } from "citty";
 import { CliFailure, exitCodeOf, oneLine } from "./_fail.ts";
 import { commandLineRefusal } from "./_flags.ts";
 import { root } from "./index.ts";
@@ -35,7 +37,8 @@ async function helpTarget(argv: string[]): Promise<[Command, Command | undefined
 async function main(argv: string[]): Promise<void> {
   if (argv.length === 0 || argv.includes("--help") || argv.includes("-h")) {
     const [cmd, parent] = await helpTarget(argv);
-    await showUsage(cmd, parent);
+    const usage = await renderUsage(cmd, parent);
+    console.log(process.stdout.isTTY === true ? usage : Bun.stripANSI(usage));
     return;
   }
   if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) {

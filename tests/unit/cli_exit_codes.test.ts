@@ -4,7 +4,8 @@
  *
  * - a missing required option or positional, a missing or unknown subcommand: exit 2 (citty's own
  *   refusals once exited 1), one line without terminal colour codes or a stack trace;
- * - `dita-v2 intent enter --help` shows enter's options, not the intent group's;
+ * - `dita-v2 intent enter --help` shows enter's options, not the intent group's; usage written to a
+ *   pipe (not a terminal) is plain text, without colour codes;
  * - `flatten --timeout-ms` outside 1000..240000 is refused before anything is sent (it was sent and
  *   answered 400 → exit 3 "refused", or reported as "cannot reach" for a huge value);
  * - `smoke --venue-url notaurl` is refused naming the option (exit 2), not "Invalid URL" (exit 1);
@@ -61,6 +62,15 @@ describe("usage errors exit 2 with one plain line", () => {
     expect(r.code).toBe(0);
     for (const option of ["--slot", "--trade", "--asset", "--side", "--size", "--leverage"])
       expect(r.stdout).toContain(option);
+  });
+
+  test("usage written to a pipe is plain text, without terminal colour codes", () => {
+    for (const args of [["--help"], [], ["intent", "--help"], ["intent", "enter", "--help"]]) {
+      const r = cli(args);
+      expect([args, r.code]).toEqual([args, 0]);
+      expect(r.stdout).toContain("USAGE dita-v2");
+      expect(r.stdout).not.toContain("\u001b[");
+    }
   });
 });
 
