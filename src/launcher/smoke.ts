@@ -3,9 +3,9 @@
  * BingX (the demo account, only with BINGX_SMOKE_LIVE=1 and keys) or a bingx-sim (--venue-url).
  * The kernel decides and the venue confirms; the smoke only drives intents and checks truth.
  *
- * Steps (SMOKE_STEPS, printed by --dry-run): 1 precheck (live only: `dolphin:dita_v2` must not
- * be running under the supervisor config, since it trades the same account and would adopt or
- * disturb the smoke's position), 2 connect (capital seeded from the balance), 3 contract rules and
+ * Steps (SMOKE_STEPS, printed by --dry-run): 1 precheck (live only: the supervisor config must be
+ * there and `dolphin:dita_v2` not running under it, since it trades the same account and would adopt
+ * or disturb the smoke's position), 2 connect (capital seeded from the balance), 3 contract rules and
  * size, 4 balance and a flat symbol, 5 enter MARKET LONG, 6 wait fill, 7 exit, 8 wait close,
  * 9 verify (venue flat, no open orders, settled once: capital = seed + PnL - fees = balance),
  * 10 disconnect.
@@ -19,7 +19,8 @@
  * environment and guards the live target: src/cli/smoke.ts).
  */
 
-import { join } from "node:path";
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
 import type { SlotRecord } from "../contracts/records.ts";
 import { isLoopbackUrl } from "../venue/index.ts";
 import { chooseSize, describeSlot, flatten, longSize, markPrice, near, until, verifyTruth } from "./_smoke_checks.ts";
@@ -94,12 +95,22 @@ export function isSimTarget(opts: SmokeOptions): boolean {
   return opts.venueUrl !== null && isLoopbackUrl(opts.venueUrl);
 }
 
-/** Live only: refuses while the supervised program trades the same account. */
+/**
+ * Live only: refuses while the supervised program trades the same account. The config must be there
+ * (the default is relative to the working directory): a missing one reads as "supervisord not
+ * reachable", which would pass a smoke run from elsewhere while the program trades.
+ */
 export function supervisorPrecheck(
   opts: SmokeOptions,
   state: (conf: string) => string | null = programState,
+  exists: (path: string) => boolean = existsSync,
 ): { ok: boolean; detail: string } {
   if (isSimTarget(opts)) return { ok: true, detail: "skipped: the sim is a private account" };
+  if (!exists(opts.conf))
+    return {
+      ok: false,
+      detail: `no supervisord config at ${resolve(opts.conf)}, so whether ${PROGRAM} trades this account cannot be checked; run from the project directory or give --conf PATH`,
+    };
   const s = state(opts.conf);
   if (s === null)
     return { ok: true, detail: `supervisord not reachable through ${opts.conf}: ${PROGRAM} is not running` };
