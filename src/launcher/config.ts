@@ -12,7 +12,8 @@
  *
  * Credentials are registered for masking here, before anything can print them
  * (contracts/secrets.ts): the ClickHouse URL's password, DITA_V2_HAZELCAST_PASSWORD, BINGX_API_KEY
- * and BINGX_API_SECRET (whatever the venue: they are in the environment).
+ * and BINGX_API_SECRET (whatever the venue: they are in the environment). DITA_V2_BINGX_RATE_MARGIN
+ * and DITA_V2_BINGX_IP_SHARE are checked whatever the venue too (the adapter reads them).
  *
  * Entry point: `loadConfig(env)`.
  */
@@ -21,6 +22,7 @@ import type { RiskLimits } from "../contracts/control.ts";
 import type { TradingState } from "../contracts/enums.ts";
 import { maskSecrets, registerSecret } from "../contracts/secrets.ts";
 import { DEFAULT_STRATEGY, STRATEGY_RE } from "../projection/names.ts";
+import { bingxTuningError } from "../venue/index.ts";
 import { startControlsFromEnv } from "./_config_controls.ts";
 import { clickhouseUrl, httpHost } from "./_config_endpoints.ts";
 
@@ -197,6 +199,8 @@ export function loadConfig(env: Env): RuntimeConfig {
   const stateDir = matching(env, "DITA_V2_STATE_DIR", /^[^\0]{1,4096}$/, "a path", ".dita-v2");
   const token = operatorToken(env, stateDir);
   const controls = startControlsFromEnv(env);
+  const tuning = bingxTuningError(env); // whatever the venue: MOCK must not start on what BINGX refuses
+  if (tuning !== null) throw ConfigError.sentence(tuning.variable, tuning.sentence);
   return {
     launcher_mode: pick(env, "DITA_V2_LAUNCHER_MODE", ["once", "serve"] as const, "serve"),
     venue: pick(env, "DITA_V2_VENUE", ["MOCK", "BINGX"] as const, "MOCK"),

@@ -13,6 +13,7 @@ export {
   type BingxConfig,
   BingxVenueAdapter,
   bingxConfigFromEnv,
+  bingxTuningError,
   isLoopbackUrl,
   sizeRuleBreach,
   type VenueErrorKind,

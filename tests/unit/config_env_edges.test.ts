@@ -11,7 +11,9 @@
  *   URL's path as its database (against DITA_V2_CLICKHOUSE_DATABASE) and its query as settings and
  *   credentials (`?access_token=...`), which nothing masked: the address in every log line showed it;
  * - DITA_V2_ZINC_PREFIX starting with '.' passed, and serve then stopped on libzinc's "invalid
- *   prefix", naming no variable.
+ *   prefix", naming no variable;
+ * - DITA_V2_BINGX_RATE_MARGIN and DITA_V2_BINGX_IP_SHARE were read only with DITA_V2_VENUE=BINGX: a
+ *   MOCK (paper) configuration with a bad value started, and failed once switched to the live venue.
  */
 
 import { describe, expect, test } from "bun:test";
@@ -123,5 +125,23 @@ describe("DITA_V2_ZINC_PREFIX", () => {
     for (const prefix of [".hidden", ".", "..x"])
       expect(refusal({ DITA_V2_ZINC_PREFIX: prefix })).toContain("DITA_V2_ZINC_PREFIX");
     expect(loadConfig({ ...STATE, DITA_V2_ZINC_PREFIX: "desk.a-1" }).zinc_prefix).toBe("desk.a-1");
+  });
+});
+
+describe("DITA_V2_BINGX_RATE_MARGIN and DITA_V2_BINGX_IP_SHARE", () => {
+  test("a bad value fails the load whatever the venue, with the line the BINGX venue gives", () => {
+    for (const venue of ["MOCK", "BINGX"]) {
+      expect(refusal({ DITA_V2_VENUE: venue, DITA_V2_BINGX_RATE_MARGIN: "0" })).toBe(
+        'DITA_V2_BINGX_RATE_MARGIN must be a decimal in (0, 1] (the fraction of each BingX rate limit the adapter uses), got "0"',
+      );
+      expect(refusal({ DITA_V2_VENUE: venue, DITA_V2_BINGX_IP_SHARE: "65" })).toBe(
+        `DITA_V2_BINGX_IP_SHARE must be an integer in 1..64 (how many kernels or other BingX clients send from this host's IP), got "65"`,
+      );
+    }
+  });
+
+  test("good values and unset ones still load on MOCK", () => {
+    expect(loadConfig({ ...STATE, DITA_V2_BINGX_RATE_MARGIN: "0.5", DITA_V2_BINGX_IP_SHARE: "3" }).venue).toBe("MOCK");
+    expect(loadConfig({ ...STATE, DITA_V2_BINGX_RATE_MARGIN: "", DITA_V2_BINGX_IP_SHARE: " " }).venue).toBe("MOCK");
   });
 });

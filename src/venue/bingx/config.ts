@@ -17,8 +17,8 @@
  * config says `allowLive`, which `bingxConfigFromEnv` sets only when `assertLiveAllowed(env)`
  * passes (BINGX_SMOKE_LIVE=1 and both keys set).
  *
- * Entry points: `BingxConfig`, `bingxConfigFromEnv`, `parseIpShare`, `assertLiveAllowed`, `isLoopbackUrl`,
- * `contractsRefreshMs`.
+ * Entry points: `BingxConfig`, `bingxConfigFromEnv`, `bingxTuningError`, `parseIpShare`, `assertLiveAllowed`,
+ * `isLoopbackUrl`, `contractsRefreshMs`.
  */
 
 import type { Clock } from "../../contracts/clock.ts";
@@ -126,6 +126,19 @@ export function bingxConfigFromEnv(
       ipShare,
     },
   };
+}
+
+/**
+ * The one-line error of a bad DITA_V2_BINGX_RATE_MARGIN or DITA_V2_BINGX_IP_SHARE, or null. The
+ * launcher checks them whatever the venue: a MOCK configuration that starts must not carry a value
+ * the same configuration switched to BINGX refuses.
+ */
+export function bingxTuningError(env: Env): { variable: string; sentence: string } | null {
+  const margin = parseRateMargin(env.DITA_V2_BINGX_RATE_MARGIN);
+  if (typeof margin === "string") return { variable: "DITA_V2_BINGX_RATE_MARGIN", sentence: margin };
+  const share = parseIpShare(env.DITA_V2_BINGX_IP_SHARE);
+  if (typeof share === "string") return { variable: "DITA_V2_BINGX_IP_SHARE", sentence: share };
+  return null;
 }
 
 /** The margin as a number, or the one-line error (naming the variable) for a bad value. */

@@ -5,6 +5,7 @@ export {
   assertLiveAllowed,
   type BingxConfig,
   bingxConfigFromEnv,
+  bingxTuningError,
   DEFAULT_RATE_MARGIN,
   type Env,
   isLoopbackUrl,
