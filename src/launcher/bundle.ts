@@ -206,6 +206,7 @@ export async function buildBundle(
       // The mark names the state dir journal's progress: a run journaling elsewhere (the smoke) leaves it alone.
       markProgress: options.journal && options.journalDir === undefined,
       epochMs: options.epochMs,
+      tuning: { localSegmentBytes: config.local_spool_segment_mb * 2 ** 20, localKeep: config.local_spool_keep },
     });
     closers.push(() => void projection.close());
     const journal = start === null ? null : new SegmentJournal(journalOptions(config, start.dir, run, log));

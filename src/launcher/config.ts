@@ -72,6 +72,10 @@ export interface RuntimeConfig {
   journal_segment_mb: number;
   /** Snapshots kept, with the segments from the oldest of them on. */
   journal_keep: number;
+  /** The local default sink seals its file at this size (projection/_local_seal.ts). */
+  local_spool_segment_mb: number;
+  /** Sealed local spool files kept. */
+  local_spool_keep: number;
   http_host: string;
   http_port: number;
   operator_token: string | null;
@@ -233,6 +237,8 @@ export function loadConfig(env: Env): RuntimeConfig {
     state_dir: stateDir,
     journal_segment_mb: int(env, "DITA_V2_JOURNAL_SEGMENT_MB", 1, 4096, 64),
     journal_keep: int(env, "DITA_V2_JOURNAL_KEEP", 2, 10_000, 8),
+    local_spool_segment_mb: int(env, "DITA_V2_LOCAL_SPOOL_SEGMENT_MB", 1, 256, 64),
+    local_spool_keep: int(env, "DITA_V2_LOCAL_SPOOL_KEEP", 1, 100_000, 8),
     http_host: httpHost(env),
     http_port: int(env, "DITA_V2_HTTP_PORT", 0, 65535, 7878),
     operator_token: token,

@@ -13,8 +13,11 @@
  * Cost: two reads of the file (find each key's latest frame, then copy) and one write of what is kept.
  * The sink compacts only once the superseded bytes are at least `minBytes` and at least what is kept
  * (`shouldCompact`), so every byte copied is paid for by a byte dropped, each dropped once: linear.
+ *
+ * Sealing (`sealLocalFile`, driven by `_local_seal.ts`) is the other rewrite: the whole file moves to the
+ * sealed directory and the new generation keeps only each key's latest map write.
  */
-import { closeSync, openSync } from "node:fs";
+import { closeSync, openSync, renameSync } from "node:fs";
 import {
   decodeHeader,
   FRAME_HEAD_BYTES,
@@ -139,12 +142,48 @@ export function compactLocalFile(path: string, size: number, minBytes: number, i
   }
 }
 
-/** Hands the frames to keep to `put`, one chunk per window: records, and each key's latest map write. */
-function keptFrames(fd: number, size: number, latestAt: Map<string, number>, put: (chunk: Uint8Array) => void): void {
+/**
+ * Seals the first `size` bytes of the file at `path`: it is moved whole to `sealedPath`, and a new
+ * generation holding only each key's latest map write takes its place (written and synced first; see
+ * `_local_seal.ts` for the order of the renames and what a crash between them leaves). Throws on failure:
+ * the tmp removed, and `path` as it was unless the move to `sealedPath` was done (then `path` is missing).
+ */
+export function sealLocalFile(path: string, size: number, sealedPath: string, io: CompactIo = {}): void {
+  const fd = openSync(path, "r");
+  try {
+    const head = new Uint8Array(HEADER_BYTES);
+    readAll(fd, head, 0);
+    const generation = decodeHeader(head);
+    if (generation === null) throw new Error(`local sink: ${path} has no valid spool header; not sealed`);
+    const { latestAt } = scanFile(fd, size);
+    const rename = io.rename ?? renameSync;
+    installFile(
+      io.write ?? defaultWrite,
+      path,
+      generation + 1,
+      (put) => keptFrames(fd, size, latestAt, put, false),
+      (tmp, to) => {
+        rename(to, sealedPath);
+        rename(tmp, to);
+      },
+    );
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Hands the frames to keep to `put`, one chunk per window: records (unless `records` is false), and each key's latest map write. */
+function keptFrames(
+  fd: number,
+  size: number,
+  latestAt: Map<string, number>,
+  put: (chunk: Uint8Array) => void,
+  records = true,
+): void {
   eachWindow(fd, size, (buf, base, scan) => {
     const kept = scan.frames.filter((f) => {
       const key = mapKeyOf(f.value);
-      return key === null || latestAt.get(key) === base + f.start;
+      return key === null ? records : latestAt.get(key) === base + f.start;
     });
     const chunk = new Uint8Array(kept.reduce((n, f) => n + f.end - f.start, 0));
     let at = 0;

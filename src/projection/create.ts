@@ -47,6 +47,9 @@ export interface ProjectionTuning {
   imageCheckMs?: number;
   /** How long after Hazelcast came back the keys of its failed map batches are re-sent at each check (ms). */
   mapRecheckMs?: number;
+  /** The local default sink's seal size and sealed files kept (local.ts). */
+  localSegmentBytes?: number;
+  localKeep?: number;
 }
 
 export interface ProjectionConfig {
@@ -180,7 +183,13 @@ function buildSinks(cfg: ProjectionConfig, spoolDir: string): Sink[] {
   if (cfg.clickhouse)
     sinks.push(new ClickHouseSink({ ...cfg.clickhouse, requestTimeoutMs: t.requestTimeoutMs }, cfg.clock));
   sinks.push(...(cfg.sinks ?? []));
-  if (sinks.length === 0) sinks.push(new LocalSpoolSink(spoolDir, cfg.onDiagnostic, t.spoolMaxBytes));
+  if (sinks.length === 0)
+    sinks.push(
+      new LocalSpoolSink(spoolDir, cfg.onDiagnostic, t.spoolMaxBytes, {
+        segmentBytes: t.localSegmentBytes,
+        keep: t.localKeep,
+      }),
+    );
   const names = new Set(sinks.map((s) => s.name));
   if (names.size !== sinks.length)
     throw new Error("Condition failed: projection sinks need distinct names (one spool file each)");

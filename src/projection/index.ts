@@ -24,7 +24,7 @@ export {
 } from "./hz_client.ts";
 export { type IsolationReport, type IsolationRow, verifyIsolation } from "./isolation.ts";
 export type { TradeEventRow, TradeEventType } from "./lifecycle.ts";
-export { LocalSpoolSink, readSpoolFile } from "./local.ts";
+export { LocalSpoolSink, readLocalSpool, readSpoolFile } from "./local.ts";
 export { type Mark, markPath, readProjectedMark } from "./mark.ts";
 export {
   checkStrategy,

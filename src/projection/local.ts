@@ -11,6 +11,12 @@
  * renamed in; a crash leaves the old file or the new one whole). Before, every map write was kept for
  * ever, so marks alone filled the file to its cap and then every record was refused. What remains is
  * bounded like every spool (SPOOL_FULL past the cap): the records and the latest write of each key.
+ * Nothing drains the file, so records alone would reach that cap after weeks and the newest rows be
+ * refused: once the file holds `segmentBytes` (64 MiB) beyond what its last seal carried over it is
+ * sealed (`_local_seal.ts`: moved whole to `local-sealed/<n>.spool`, a new file started with each key's
+ * latest write) and the oldest sealed files beyond `keep` (8) deleted, each seal reported as
+ * SPOOL_ROTATED (INFO; WARNING naming the files when it deleted some). A seal that fails is reported
+ * once (SPOOL_FULL WARNING `seal_failed`) and tried again after another quarter segment.
  * A compaction that fails (disk full) is reported once (SPOOL_FULL WARNING `compact_failed`), the file
  * stays as it was and the next try waits for as many superseded bytes again.
  *
@@ -21,7 +27,8 @@
  * cap, a failed write) is written 0 with an error: the outbox keeps it and retries. `writeMaps` likewise
  * rejects map writes the file refuses (the outbox keeps the latest per key) and counts a too-large one handled.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { HEADER_BYTES, scanFrames } from "./_frame.ts";
 import {
   type CompactIo,
@@ -30,7 +37,9 @@ import {
   type MapBytes,
   mapKeyOf,
   scanMapBytes,
+  sealLocalFile,
 } from "./_local_compact.ts";
+import { fsyncDir, SealedFiles, sealedPaths } from "./_local_seal.ts";
 import { Spool } from "./spool.ts";
 import {
   errorText,
@@ -46,7 +55,14 @@ import {
 export interface LocalSinkOptions extends CompactIo {
   /** Compact once superseded map writes hold at least this many bytes (and at least what is kept). */
   compactBytes?: number;
+  /** Seal the file once it holds this many bytes beyond what its last seal carried over (default 64 MiB). */
+  segmentBytes?: number;
+  /** Sealed files kept; older ones are deleted (default 8). */
+  keep?: number;
 }
+
+export const LOCAL_SEGMENT_BYTES_DEFAULT = 64 * 1024 * 1024;
+export const LOCAL_KEEP_DEFAULT = 8;
 
 export class LocalSpoolSink implements Sink {
   readonly name = "local";
@@ -62,6 +78,14 @@ export class LocalSpoolSink implements Sink {
   private compactFailing = false;
   /** Compactions done since open (tests, operators). */
   compactions = 0;
+  private readonly sealed: SealedFiles;
+  private readonly segmentBytes: number;
+  private readonly keep: number;
+  /** The file's size just after its last seal (the carried map writes), 0 before one. */
+  private carried = 0;
+  /** After a failed seal: the file size at which to try again. */
+  private sealRetryAt = 0;
+  private sealFailing = false;
 
   constructor(
     private readonly spoolDir: string,
@@ -70,8 +94,14 @@ export class LocalSpoolSink implements Sink {
     private readonly opts: LocalSinkOptions = {},
   ) {
     this.compactBytes = opts.compactBytes ?? 4 * 1024 * 1024;
+    this.segmentBytes = opts.segmentBytes ?? LOCAL_SEGMENT_BYTES_DEFAULT;
+    this.keep = opts.keep ?? LOCAL_KEEP_DEFAULT;
+    // The newest sealed file always stays: the next number is one above it, so none is ever reused.
+    if (!(Number.isInteger(this.keep) && this.keep >= 1))
+      throw new Error(`Invariant: keep must be >= 1, got ${this.keep}`);
     this.file = this.openSpool();
     this.address = this.file.path;
+    this.sealed = SealedFiles.open(spoolDir);
   }
 
   takes(kind: RecordKind): boolean {
@@ -90,6 +120,7 @@ export class LocalSpoolSink implements Sink {
     const refused = writes.length - n - (this.file.lostTotal - lost);
     if (n > 0) this.noteMaps(values, this.fileBytes - before);
     this.compactIfDue(); // may reopen the file (a new Spool, counters from 0)
+    this.sealIfDue();
     if (refused > 0) throw new Error(`local sink: ${this.address} refused ${refused} map write(s) (see SPOOL_FULL)`);
     return { applied: n, stale: 0 };
   }
@@ -98,6 +129,7 @@ export class LocalSpoolSink implements Sink {
     this.compactIfDue();
     const lost = this.file.lostTotal;
     const stored = this.file.append(records);
+    this.sealIfDue();
     if (stored + this.file.lostTotal - lost === records.length) return { written: records.length };
     const error = new Error(
       `local sink: ${this.address} refused ${records.length - stored} record(s) (see SPOOL_FULL)`,
@@ -154,6 +186,45 @@ export class LocalSpoolSink implements Sink {
     }
   }
 
+  /** Seals the file once it holds `segmentBytes` beyond what its last seal carried (see the module comment). */
+  private sealIfDue(): void {
+    const size = this.fileBytes;
+    if (size - this.carried < this.segmentBytes || size < this.sealRetryAt) return;
+    const { n, path } = this.sealed.next();
+    try {
+      sealLocalFile(this.address, size, path, this.opts);
+    } catch (e) {
+      if (existsSync(this.address) || !existsSync(path)) {
+        this.sealRetryAt = size + Math.ceil(this.segmentBytes / 4);
+        if (this.sealFailing) return;
+        this.sealFailing = true;
+        this.report("SPOOL_FULL", `seal failed (${errorText(e)}); the file grows until a later one succeeds`, {
+          refused: 0,
+          reason: "seal_failed",
+        });
+        return;
+      }
+      // Moved into the sealed directory, its successor not renamed in: a fresh file starts; the sealed one holds the maps.
+    }
+    this.sealed.took(n);
+    fsyncDir(this.sealed.dir);
+    fsyncDir(dirname(this.address));
+    this.reopen();
+    this.maps = null;
+    this.carried = this.fileBytes;
+    this.sealRetryAt = 0;
+    this.sealFailing = false;
+    const pruned = this.sealed.prune(this.keep);
+    const gone = pruned.map((p) => p.file).join(", ");
+    this.onDiagnostic({
+      code: "SPOOL_ROTATED",
+      severity: pruned.length > 0 ? "WARNING" : "INFO",
+      sink: this.name,
+      message: `local sink ${this.address}: sealed ${size} bytes as ${path}${pruned.length > 0 ? `; deleted the oldest beyond ${this.keep} kept: ${gone}` : ""}`,
+      details: { sealed: path, bytes: size, kept: this.sealed.count, pruned },
+    });
+  }
+
   /** The new generation is in place: the spool reopens it (an open that fails closes the old one, so
    *  later appends are refused and reported rather than written to the replaced file). */
   private reopen(): void {
@@ -185,4 +256,18 @@ export function readSpoolFile(path: string): { values: unknown[]; skippedBytes: 
   const bytes = new Uint8Array(readFileSync(path));
   const scan = scanFrames(bytes.subarray(HEADER_BYTES), true, Number.MAX_SAFE_INTEGER);
   return { values: scan.frames.map((f) => f.value), skippedBytes: scan.skipped.reduce((n, s) => n + s.to - s.from, 0) };
+}
+
+/**
+ * Every valid value the local sink holds, oldest first: its sealed files in order, then `local.spool`
+ * (records once each, in order; for each (map, key) its latest write last), for operators and tests.
+ */
+export function readLocalSpool(spoolDir: string): { values: unknown[]; skippedBytes: number; files: string[] } {
+  const files = [...sealedPaths(spoolDir), join(spoolDir, "local.spool")].filter((f) => existsSync(f));
+  const reads = files.map(readSpoolFile);
+  return {
+    values: reads.flatMap((r) => r.values),
+    skippedBytes: reads.reduce((n, r) => n + r.skippedBytes, 0),
+    files,
+  };
 }

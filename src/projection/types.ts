@@ -42,7 +42,8 @@ export type ProjectionDiagnosticCode =
   | "SINK_UP"
   | "SINK_DEGRADED"
   | "SINK_RESYNC"
-  | "SCHEMA_NEWER";
+  | "SCHEMA_NEWER"
+  | "SPOOL_ROTATED";
 
 /** A projection-side anomaly (not a kernel diagnostic): reported through `onDiagnostic`. */
 export interface ProjectionDiagnostic {

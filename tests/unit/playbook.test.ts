@@ -33,6 +33,7 @@ const PROJECTION_CODES: Record<ProjectionDiagnostic["code"], true> = {
   SINK_DEGRADED: true,
   SINK_RESYNC: true,
   SCHEMA_NEWER: true,
+  SPOOL_ROTATED: true,
 };
 const ALL_CODES = [...DIAGNOSTIC_CODES, ...Object.keys(VENUE_CODES), ...Object.keys(PROJECTION_CODES)];
 
