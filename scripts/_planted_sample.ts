@@ -21,6 +21,7 @@ import { p } from "./_planted_plant.ts";
 import { SESSION20_PLANTS } from "./_planted_session20.ts";
 import { SESSION21_PLANTS } from "./_planted_session21.ts";
 import { SESSION22_PLANTS } from "./_planted_session22.ts";
+import { SESSION23_PLANTS } from "./_planted_session23.ts";
 
 export type Area =
   | "encoder"
@@ -330,4 +331,5 @@ export const PLANTED: readonly Plant[] = [
   ...SESSION20_PLANTS,
   ...SESSION21_PLANTS,
   ...SESSION22_PLANTS,
+  ...SESSION23_PLANTS,
 ];
