@@ -1,5 +1,5 @@
 /**
- * Flatten (docs/architecture.md §6): the operator's emergency exit. The request (HTTP body, CLI
+ * Flatten (docs/architecture.md §3, §9): the operator's emergency exit. The request (HTTP body, CLI
  * flag, control-mailbox command) is parsed here once; the report is what every edge answers with.
  *
  * One source: `FlattenRequestSchema` is what the parser checks a body against and what the OpenAPI

@@ -1,5 +1,5 @@
 /**
- * The last belief a start adopts before it asks the venue for the truth (docs/architecture.md §9).
+ * The last belief a start adopts before it asks the venue for the truth (docs/architecture.md §8).
  *
  *  - "journal": the journal held a usable snapshot: the kernel already holds the state it and the
  *    segments after it lead to (`journal_start.ts`), seen-event and finished-order memory included.

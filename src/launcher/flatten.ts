@@ -1,5 +1,5 @@
 /**
- * Flatten: the operator's emergency exit (docs/architecture.md §6). Trading goes HALTED first; then every slot not
+ * Flatten: the operator's emergency exit (docs/architecture.md §3, §9). Trading goes HALTED first; then every slot not
  * flat gets the kernel's FLATTEN (a working entry or limit exit is cancelled, an open position exited whole at market,
  * reason MANUAL), repeated as the venue answers (a refused exit is retried with a growing pause; none is placed while
  * the adapter holds orders for a rate limit, `orderHoldMs`: it could only be refused, and spend an exit leg) until

@@ -1,5 +1,5 @@
 /**
- * The last belief from Hazelcast when the Zinc state region is gone (docs/architecture.md §9), through the
+ * The last belief from Hazelcast when the Zinc state region is gone (docs/architecture.md §8), through the
  * built executable: a real Hazelcast member (tests/integration/_services.ts), bingx-sim as its own
  * process, `dist/dita-v2 serve` with DITA_V2_VENUE=BINGX, DITA_V2_HAZELCAST=REAL and Zinc REAL
  * under a unique prefix. A position is opened and a limit entry rests; once DOLPHIN_STATE_<NS>
