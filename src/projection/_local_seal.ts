@@ -49,37 +49,48 @@ export function fsyncDir(dir: string): void {
 }
 
 export class SealedFiles {
-  private constructor(
-    readonly dir: string,
-    private held: number[],
-  ) {}
+  /** The sealed files' numbers, ascending; null while the directory could not be listed. */
+  private held: number[] | null = null;
 
-  /** The sealed directory of `spoolDir` and the files in it (the directory is made at the first seal). */
+  private constructor(readonly dir: string) {}
+
+  /**
+   * The sealed directory of `spoolDir` and the files in it (the directory is made at the first seal).
+   * One that cannot be listed (not a directory, no permission) is no failure here: `next` throws, so no
+   * seal is made while the numbers taken are unknown (one could overwrite a sealed file), and lists again.
+   */
   static open(spoolDir: string): SealedFiles {
-    const dir = join(spoolDir, SEALED_DIR);
-    return new SealedFiles(dir, indicesIn(dir));
+    const files = new SealedFiles(join(spoolDir, SEALED_DIR));
+    try {
+      files.held = indicesIn(files.dir);
+    } catch {
+      files.held = null;
+    }
+    return files;
   }
 
   /** Sealed files held now. */
   get count(): number {
-    return this.held.length;
+    return this.held?.length ?? 0;
   }
 
   /** The path the next seal moves the local file to: one above the highest index held here (the directory made 0700). */
   next(): { n: number; path: string } {
     ownerOnlyDir(this.dir);
+    this.held ??= indicesIn(this.dir);
     const n = (this.held.at(-1) ?? 0) + 1;
     return { n, path: join(this.dir, sealedName(n)) };
   }
 
   /** Seal `n` is in place. */
   took(n: number): void {
-    this.held.push(n);
+    this.held?.push(n);
   }
 
   /** Deletes the oldest sealed files beyond `keep`; returns their names and sizes. */
   prune(keep: number): { file: string; bytes: number }[] {
     const gone: { file: string; bytes: number }[] = [];
+    if (this.held === null) return gone;
     while (this.held.length > keep) {
       const path = join(this.dir, sealedName(this.held[0]!));
       const bytes = existsSync(path) ? statSync(path).size : 0;

@@ -186,41 +186,56 @@ export class LocalSpoolSink implements Sink {
     }
   }
 
-  /** Seals the file once it holds `segmentBytes` beyond what its last seal carried (see the module comment). */
+  /**
+   * Seals the file once it holds `segmentBytes` beyond what its last seal carried (see the module comment).
+   * Never throws: the batch that triggered it is stored already, and a throw would have it sent again.
+   */
   private sealIfDue(): void {
     const size = this.fileBytes;
     if (size - this.carried < this.segmentBytes || size < this.sealRetryAt) return;
+    try {
+      this.seal(size);
+    } catch (e) {
+      this.sealRetryAt = size + Math.ceil(this.segmentBytes / 4);
+      if (this.sealFailing) return;
+      this.sealFailing = true;
+      this.report("SPOOL_FULL", `seal failed (${errorText(e)}); the file grows until a later one succeeds`, {
+        refused: 0,
+        reason: "seal_failed",
+      });
+    }
+  }
+
+  private seal(size: number): void {
     const { n, path } = this.sealed.next();
     try {
       sealLocalFile(this.address, size, path, this.opts);
     } catch (e) {
-      if (existsSync(this.address) || !existsSync(path)) {
-        this.sealRetryAt = size + Math.ceil(this.segmentBytes / 4);
-        if (this.sealFailing) return;
-        this.sealFailing = true;
-        this.report("SPOOL_FULL", `seal failed (${errorText(e)}); the file grows until a later one succeeds`, {
-          refused: 0,
-          reason: "seal_failed",
-        });
-        return;
-      }
+      if (existsSync(this.address) || !existsSync(path)) throw e;
       // Moved into the sealed directory, its successor not renamed in: a fresh file starts; the sealed one holds the maps.
     }
     this.sealed.took(n);
-    fsyncDir(this.sealed.dir);
-    fsyncDir(dirname(this.address));
-    this.reopen();
+    this.reopen(); // an open that fails leaves the sink refusing (and reporting) appends, as after a compaction
     this.maps = null;
     this.carried = this.fileBytes;
     this.sealRetryAt = 0;
     this.sealFailing = false;
-    const pruned = this.sealed.prune(this.keep);
-    const gone = pruned.map((p) => p.file).join(", ");
+    let pruned: { file: string; bytes: number }[] = [];
+    let pruneFailed = "";
+    try {
+      fsyncDir(this.sealed.dir);
+      fsyncDir(dirname(this.address));
+      pruned = this.sealed.prune(this.keep);
+    } catch (e) {
+      pruneFailed = `; syncing or deleting the oldest failed (${errorText(e)}), tried again at the next seal`;
+    }
+    const gone =
+      pruned.length > 0 ? `; deleted the oldest beyond ${this.keep} kept: ${pruned.map((p) => p.file).join(", ")}` : "";
     this.onDiagnostic({
       code: "SPOOL_ROTATED",
-      severity: pruned.length > 0 ? "WARNING" : "INFO",
+      severity: pruned.length > 0 || pruneFailed !== "" ? "WARNING" : "INFO",
       sink: this.name,
-      message: `local sink ${this.address}: sealed ${size} bytes as ${path}${pruned.length > 0 ? `; deleted the oldest beyond ${this.keep} kept: ${gone}` : ""}`,
+      message: `local sink ${this.address}: sealed ${size} bytes as ${path}${gone}${pruneFailed}`,
       details: { sealed: path, bytes: size, kept: this.sealed.count, pruned },
     });
   }

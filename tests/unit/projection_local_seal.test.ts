@@ -8,7 +8,16 @@
  * and one cut between its two renames.
  */
 import { afterEach, describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -17,6 +26,7 @@ import {
   type OutRecord,
   type ProjectionDiagnostic,
   readLocalSpool,
+  readSpoolFile,
 } from "../../src/projection/index.ts";
 
 const dirs: string[] = [];
@@ -178,6 +188,23 @@ describe("LocalSpoolSink seals its file", () => {
     expect(sealedFiles(d).length).toBeGreaterThan(2);
     expect(readdirSync(d).filter((f) => f.endsWith(".tmp"))).toEqual([]);
     expect(view(readLocalSpool(d).values)).toEqual(view(run.log));
+    await run.sink.close();
+  });
+
+  test("a seal that cannot even start (its directory cannot be made) never fails the write that triggered it: no row refused or stored twice", async () => {
+    const d = dir();
+    writeFileSync(join(d, "local-sealed"), "a file where the sealed directory would go\n");
+    const diags: ProjectionDiagnostic[] = [];
+    const run = new Driver(
+      new LocalSpoolSink(d, (x) => diags.push(x), undefined, { segmentBytes: SEGMENT, keep: 1000 }),
+    );
+    await run.start();
+    for (let i = 0; i < 100; i++) await run.step(); // each step expects every row written
+    expect(codes(diags)).toEqual(["SPOOL_FULL/WARNING/seal_failed"]);
+    expect(diags[0]!.message).toContain("seal failed (");
+    const active = readSpoolFile(run.sink.address).values; // all of it: nothing was sealed
+    expect(view(active)).toEqual(view(run.log));
+    expect(active.length).toBe(run.log.length);
     await run.sink.close();
   });
 
