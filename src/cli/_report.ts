@@ -174,7 +174,17 @@ function projection(st: StatusDocument): string[] {
     `${p.degraded ? "**Degraded**" : "All sinks up"}; ${p.backlog_records} records waiting in all.`,
     "",
     ...table(
-      ["sink", "address", "up", "backlog records", "backlog KiB", "written", "last success", "last error"],
+      [
+        "sink",
+        "address",
+        "up",
+        "backlog records",
+        "backlog KiB",
+        "written",
+        "sealed files (MiB)",
+        "last success",
+        "last error",
+      ],
       p.sinks.map((s) => [
         s.sink,
         s.address,
@@ -182,6 +192,7 @@ function projection(st: StatusDocument): string[] {
         s.backlog_records,
         Math.ceil(s.backlog_bytes / 1024),
         s.records_written,
+        s.sealed === null ? "—" : `${s.sealed.files} (${Math.ceil(s.sealed.bytes / 2 ** 20)})`,
         iso(s.last_success_ms),
         s.last_error ?? "—",
       ]),

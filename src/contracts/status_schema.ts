@@ -55,6 +55,15 @@ export const SinkStatsSchema = Type.Object(
     map_writes_applied: Count,
     map_writes_stale: Count,
     records_refused: Count,
+    sealed: Nullable(
+      Type.Object(
+        { files: Count, bytes: Count },
+        {
+          ...strict,
+          description: "the local sink's sealed files (spool/local-sealed/) and their bytes; null for other sinks",
+        },
+      ),
+    ),
   },
   { ...strict, title: "SinkStats" },
 );

@@ -38,6 +38,14 @@ function indicesIn(dir: string): number[] {
     .sort((a, b) => a - b);
 }
 
+const sizeOf = (path: string) => {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+};
+
 /** fsyncs a directory's entries (a rename into or out of it, a deletion). */
 export function fsyncDir(dir: string): void {
   const fd = openSync(dir, "r");
@@ -51,6 +59,8 @@ export function fsyncDir(dir: string): void {
 export class SealedFiles {
   /** The sealed files' numbers, ascending; null while the directory could not be listed. */
   private held: number[] | null = null;
+  /** The bytes of the files in `held` (read when each was listed or sealed). */
+  private heldBytes = 0;
 
   private constructor(readonly dir: string) {}
 
@@ -62,7 +72,7 @@ export class SealedFiles {
   static open(spoolDir: string): SealedFiles {
     const files = new SealedFiles(join(spoolDir, SEALED_DIR));
     try {
-      files.held = indicesIn(files.dir);
+      files.list();
     } catch {
       files.held = null;
     }
@@ -74,17 +84,32 @@ export class SealedFiles {
     return this.held?.length ?? 0;
   }
 
+  /** Their bytes on disk (0 while the directory could not be listed). */
+  get bytes(): number {
+    return this.heldBytes;
+  }
+
+  /** Lists the directory (throws when it cannot be listed). */
+  private list(): number[] {
+    const held = indicesIn(this.dir);
+    this.heldBytes = held.reduce((n, i) => n + sizeOf(join(this.dir, sealedName(i))), 0);
+    this.held = held;
+    return held;
+  }
+
   /** The path the next seal moves the local file to: one above the highest index held here (the directory made 0700). */
   next(): { n: number; path: string } {
     ownerOnlyDir(this.dir);
-    this.held ??= indicesIn(this.dir);
-    const n = (this.held.at(-1) ?? 0) + 1;
+    const held = this.held ?? this.list();
+    const n = (held.at(-1) ?? 0) + 1;
     return { n, path: join(this.dir, sealedName(n)) };
   }
 
   /** Seal `n` is in place. */
   took(n: number): void {
-    this.held?.push(n);
+    if (this.held === null) return;
+    this.held.push(n);
+    this.heldBytes += sizeOf(join(this.dir, sealedName(n)));
   }
 
   /** Deletes the oldest sealed files beyond `keep`; returns their names and sizes. */
@@ -93,10 +118,11 @@ export class SealedFiles {
     if (this.held === null) return gone;
     while (this.held.length > keep) {
       const path = join(this.dir, sealedName(this.held[0]!));
-      const bytes = existsSync(path) ? statSync(path).size : 0;
+      const bytes = sizeOf(path);
       rmSync(path, { force: true });
       gone.push({ file: path, bytes });
       this.held.shift();
+      this.heldBytes -= bytes;
     }
     if (gone.length > 0) fsyncDir(this.dir);
     return gone;

@@ -141,6 +141,10 @@ export class LocalSpoolSink implements Sink {
     this.file.close();
   }
 
+  sealedFiles(): { files: number; bytes: number } {
+    return { files: this.sealed.count, bytes: this.sealed.bytes };
+  }
+
   /** The file's size: nothing of the local file is ever acknowledged, so its backlog is all of it. */
   private get fileBytes(): number {
     return HEADER_BYTES + this.file.backlogBytes;

@@ -141,6 +141,7 @@ export class Outbox {
       map_writes_applied: this.counters.applied,
       map_writes_stale: this.counters.stale,
       records_refused: this.counters.refused + (spool?.refusedTotal ?? 0),
+      sealed: this.sink.sealedFiles?.() ?? null,
     };
   }
 

@@ -156,6 +156,8 @@ export interface Sink {
    * outbox then sends the newest write of each such key again at every check for a while (`_map_recheck.ts`).
    */
   readonly lateMapWrites?: boolean;
+  /** The sealed files a sink that seals its own file keeps (the local sink). */
+  sealedFiles?(): { files: number; bytes: number };
   close(): Promise<void>;
 }
 
@@ -177,6 +179,8 @@ export interface SinkStats {
   map_writes_applied: number;
   map_writes_stale: number;
   records_refused: number;
+  /** The local sink's sealed files (`local-sealed/`): how many it keeps and their bytes; null for other sinks. */
+  sealed: { files: number; bytes: number } | null;
 }
 
 /** The first line of an error, credentials masked, at most 300 characters. */

@@ -108,6 +108,8 @@ describe("LocalSpoolSink seals its file", () => {
     expect(view(read.values)).toEqual(view(run.log));
     expect(read.skippedBytes).toBe(0);
     expect(codes(diags)).toEqual(sealed.map(() => "SPOOL_ROTATED/INFO/"));
+    const onDisk = sealed.reduce((n, f) => n + statSync(join(d, "local-sealed", f)).size, 0);
+    expect(run.sink.sealedFiles()).toEqual({ files: sealed.length, bytes: onDisk });
     expect(diags[0]!.details).toMatchObject({ sealed: join(d, "local-sealed", "00000001.spool"), pruned: [] });
     await run.sink.close();
   });
@@ -137,6 +139,8 @@ describe("LocalSpoolSink seals its file", () => {
     for (let i = 0; i < 300; i++) await run.step();
     const sealed = sealedFiles(d);
     expect(sealed.length).toBe(2);
+    const onDisk = sealed.reduce((n, f) => n + statSync(join(d, "local-sealed", f)).size, 0);
+    expect(run.sink.sealedFiles()).toEqual({ files: 2, bytes: onDisk }); // the deleted ones' bytes gone
     const warnings = diags.filter((x) => x.severity === "WARNING");
     expect(warnings.length).toBeGreaterThan(3);
     expect(warnings[0]!.code).toBe("SPOOL_ROTATED");
@@ -160,6 +164,7 @@ describe("LocalSpoolSink seals its file", () => {
     await first.sink.close();
     const before = sealedFiles(d).map((f) => readFileSync(join(d, "local-sealed", f)).toString("base64"));
     const again = new Driver(new LocalSpoolSink(d, () => {}, undefined, { segmentBytes: SEGMENT, keep: 1000 }));
+    expect(again.sink.sealedFiles().files).toBe(2); // listed at open
     again.log.push(...first.log);
     again.round = first.round;
     while (sealedFiles(d).length < 4) await again.step();
