@@ -32,8 +32,8 @@ export const SESSION23_PLANTS: readonly Plant[] = [
     "local-seal-number-reused",
     "spool",
     "src/projection/_local_seal.ts",
-    "files.held = indicesIn(files.dir);",
-    "files.held = [];",
+    "    const held = indicesIn(this.dir);",
+    "    const held: number[] = [];",
     "after a restart the first seal overwrites sealed file 1: rows kept on disk are lost",
   ),
   p(
@@ -59,6 +59,22 @@ export const SESSION23_PLANTS: readonly Plant[] = [
     "      this.seal(size);\n    } catch (e) {\n",
     "      this.seal(size);\n    } catch (e) {\n      if (size > 0) throw e;\n",
     "a seal that fails throws out of the write that triggered it: the stored batch is sent again, its rows stored twice",
+  ),
+  p(
+    "local-sealed-bytes-not-pruned",
+    "spool",
+    "src/projection/_local_seal.ts",
+    "      this.heldBytes -= bytes;\n",
+    "",
+    "GET /status keeps counting the bytes of sealed files retention deleted: the local history looks larger than it is",
+  ),
+  p(
+    "local-sealed-stats-dropped",
+    "spool",
+    "src/projection/outbox.ts",
+    "      sealed: this.sink.sealedFiles?.() ?? null,",
+    "      sealed: null,",
+    "GET /status says nothing of the local sink's sealed files: an operator cannot see how much history it keeps",
   ),
   p(
     "bingx-tuning-mock-unchecked",

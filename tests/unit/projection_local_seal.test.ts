@@ -20,9 +20,12 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ManualClock } from "../../src/contracts/clock.ts";
 import {
+  CallbackSink,
   LocalSpoolSink,
   type MapWrite,
+  Outbox,
   type OutRecord,
   type ProjectionDiagnostic,
   readLocalSpool,
@@ -112,6 +115,21 @@ describe("LocalSpoolSink seals its file", () => {
     expect(run.sink.sealedFiles()).toEqual({ files: sealed.length, bytes: onDisk });
     expect(diags[0]!.details).toMatchObject({ sealed: join(d, "local-sealed", "00000001.spool"), pruned: [] });
     await run.sink.close();
+  });
+
+  test("the sink's stats (GET /status → projection.sinks[]) carry its sealed files and their bytes; other sinks say null", async () => {
+    const d = dir();
+    const sink = new LocalSpoolSink(d, () => {}, undefined, { segmentBytes: SEGMENT, keep: 3 });
+    const opts = { clock: new ManualClock(), spool: null, delayMs: 1, onDiagnostic: () => {} };
+    const box = new Outbox(sink, opts);
+    expect(box.stats().sealed).toEqual({ files: 0, bytes: 0 });
+    for (let i = 0; i < 200; i++) await sink.writeRecords([record(i)]);
+    const onDisk = sealedFiles(d).reduce((n, f) => n + statSync(join(d, "local-sealed", f)).size, 0);
+    expect(box.stats().sealed).toEqual({ files: 3, bytes: onDisk });
+    await box.close();
+    const other = new Outbox(new CallbackSink({ name: "other" }), opts);
+    expect(other.stats().sealed).toBeNull();
+    await other.close();
   });
 
   test("records that would fill the spool's cap are all kept: nothing is refused (unsealed, the same rows hit SPOOL_FULL)", async () => {
