@@ -77,7 +77,11 @@ describe("dita-v2 status --report", () => {
     expect(md).toContain("Trading state: **HALTED**");
     expect(md).toMatch(/: \*\*INCOMPLETE\*\*; 1 closed, 0 still open; venue: 1 positions, 0 open orders, balance \d/);
     expect(md).toMatch(/\| CLOSED \| 1 \|/);
-    expect(md).toMatch(/\| local \| .*spool.* \| up \| 0 \|/);
+    expect(md).toMatch(/\| local \| .*spool.* \| up \| 0 \| \d+ \| \d+ \| 0 \(0\) \|/); // no sealed file yet
+    const sinks = (await s.call("/status")).body.projection.sinks;
+    expect(sinks.map((k: { sink: string; sealed: unknown }) => [k.sink, k.sealed])).toEqual([
+      ["local", { files: 0, bytes: 0 }],
+    ]);
     expect(md).toMatch(/Journal: \d+ entries in \S+\/journal\/segment-\d{12}\.bin \(segment \d+, 0 rotations;/);
     expect(md).toMatch(/Since start: .*ORPHAN_POSITION 1/);
   }, 30_000);
