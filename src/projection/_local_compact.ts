@@ -123,12 +123,7 @@ export interface CompactResult {
  * when `compactDue` holds for what the file really holds. Throws (tmp removed, file untouched) on failure.
  */
 export function compactLocalFile(path: string, size: number, minBytes: number, io: CompactIo = {}): CompactResult {
-  const fd = openSync(path, "r");
-  try {
-    const head = new Uint8Array(HEADER_BYTES);
-    readAll(fd, head, 0);
-    const generation = decodeHeader(head);
-    if (generation === null) throw new Error(`local sink: ${path} has no valid spool header; not compacted`);
+  return withLocalFile(path, "compacted", (fd, generation) => {
     const scan = scanFile(fd, size);
     const droppedBytes = scan.maps.superseded + scan.corruptBytes;
     if (!compactDue(droppedBytes, size, minBytes))
@@ -137,9 +132,7 @@ export function compactLocalFile(path: string, size: number, minBytes: number, i
     installFile(io.write ?? defaultWrite, path, generation + 1, body, io.rename);
     scan.maps.superseded = 0;
     return { compacted: true, maps: scan.maps, droppedBytes, corruptBytes: scan.corruptBytes };
-  } finally {
-    closeSync(fd);
-  }
+  });
 }
 
 /**
@@ -149,12 +142,7 @@ export function compactLocalFile(path: string, size: number, minBytes: number, i
  * the tmp removed, and `path` as it was unless the move to `sealedPath` was done (then `path` is missing).
  */
 export function sealLocalFile(path: string, size: number, sealedPath: string, io: CompactIo = {}): void {
-  const fd = openSync(path, "r");
-  try {
-    const head = new Uint8Array(HEADER_BYTES);
-    readAll(fd, head, 0);
-    const generation = decodeHeader(head);
-    if (generation === null) throw new Error(`local sink: ${path} has no valid spool header; not sealed`);
+  withLocalFile(path, "sealed", (fd, generation) => {
     const { latestAt } = scanFile(fd, size);
     const rename = io.rename ?? renameSync;
     installFile(
@@ -167,6 +155,18 @@ export function sealLocalFile(path: string, size: number, sealedPath: string, io
         rename(tmp, to);
       },
     );
+  });
+}
+
+/** Runs `work` on the local file open for reading, with its header's generation (refused: not `verb`). */
+function withLocalFile<T>(path: string, verb: string, work: (fd: number, generation: number) => T): T {
+  const fd = openSync(path, "r");
+  try {
+    const head = new Uint8Array(HEADER_BYTES);
+    readAll(fd, head, 0);
+    const generation = decodeHeader(head);
+    if (generation === null) throw new Error(`local sink: ${path} has no valid spool header; not ${verb}`);
+    return work(fd, generation);
   } finally {
     closeSync(fd);
   }

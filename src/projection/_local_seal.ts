@@ -18,9 +18,9 @@
  * Entry points: `SealedFiles.open(spoolDir)`, `next()`, `took(n)`, `prune(keep)`, `sealedPaths(spoolDir)`.
  */
 
-import { closeSync, existsSync, fsyncSync, openSync, readdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { ownerOnlyDir } from "./_spool_file.ts";
+import { fsyncDir, ownerOnlyDir } from "./_spool_file.ts";
 
 const SEALED_DIR = "local-sealed";
 const SEALED_RE = /^(\d{8})\.spool$/;
@@ -45,16 +45,6 @@ const sizeOf = (path: string) => {
     return 0;
   }
 };
-
-/** fsyncs a directory's entries (a rename into or out of it, a deletion). */
-export function fsyncDir(dir: string): void {
-  const fd = openSync(dir, "r");
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
 
 export class SealedFiles {
   /** The sealed files' numbers, ascending; null while the directory could not be listed. */

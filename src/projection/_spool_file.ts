@@ -2,7 +2,8 @@
  * Spool file primitives (spool.ts): whole-buffer positional reads and writes through an injectable
  * write call (tests inject a failing one to play a full disk), the install of a fresh generation file
  * (write to `<path>.tmp`, fsync, rename over `<path>`), the append that never throws for a failed write
- * (`appendAt`: it cuts the file back to its last good size and says what failed), and the compaction policy.
+ * (`appendAt`: it cuts the file back to its last good size and says what failed), a directory's fsync
+ * (`fsyncDir`), and the compaction policy.
  *
  * Compaction policy: the acknowledged prefix is dropped (the tail copied into a new file) only once it
  * is at least `minBytes` and at least as large as the tail to copy. Every copied byte is then paid for
@@ -119,6 +120,16 @@ export function appendAt(
       cut = `not cut back (${errorText(t)}; the next append overwrites them)`;
     }
     return `write of ${bytes.length} bytes at offset ${size} failed (${errorText(e)}); partial bytes ${cut}`;
+  }
+}
+
+/** fsyncs a directory's entries (a rename into or out of it, a deletion). */
+export function fsyncDir(dir: string): void {
+  const fd = openSync(dir, "r");
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }
 

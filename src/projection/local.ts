@@ -39,7 +39,8 @@ import {
   scanMapBytes,
   sealLocalFile,
 } from "./_local_compact.ts";
-import { fsyncDir, SealedFiles, sealedPaths } from "./_local_seal.ts";
+import { SealedFiles, sealedPaths } from "./_local_seal.ts";
+import { fsyncDir } from "./_spool_file.ts";
 import { Spool } from "./spool.ts";
 import {
   errorText,

@@ -7,18 +7,8 @@
  * record kept, once and in order, and each key's latest write, across seals, restarts, a seal that fails
  * and one cut between its two renames.
  */
-import { afterEach, describe, expect, test } from "bun:test";
-import {
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
+import { describe, expect, test } from "bun:test";
+import { existsSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ManualClock } from "../../src/contracts/clock.ts";
 import {
@@ -31,16 +21,9 @@ import {
   readLocalSpool,
   readSpoolFile,
 } from "../../src/projection/index.ts";
+import { tempDirsPerTest } from "../_support/runtime.ts";
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-function dir(): string {
-  const d = mkdtempSync(join(tmpdir(), "local-seal-"));
-  dirs.push(d);
-  return d;
-}
+const dir = tempDirsPerTest("local-seal-");
 
 const SEGMENT = 8 * 1024;
 const record = (i: number): OutRecord => ({

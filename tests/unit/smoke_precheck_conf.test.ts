@@ -8,7 +8,7 @@
  */
 
 import { expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type SmokeOptions, supervisorPrecheck } from "../../src/launcher/smoke.ts";
@@ -69,7 +69,6 @@ test("dita-v2 smoke run live outside the project directory exits 3 at the preche
   });
   const cwd = mkdtempSync(join(tmpdir(), "dita-smoke-precheck-"));
   try {
-    writeFileSync(join(cwd, "README"), "not the project directory\n");
     const p = Bun.spawn([process.execPath, CLI_MAIN, "smoke", "--symbol", "TRX-USDT"], {
       cwd,
       env: {
