@@ -33,5 +33,6 @@ export const root = defineCommand({
     smoke: () => import("./smoke.ts").then((m) => m.smokeCommand),
     "strategy-status": () => import("./strategy_status.ts").then((m) => m.strategyStatusCommand),
     "zinc-lib": () => import("./zinc_lib.ts").then((m) => m.zincLibCommand),
+    spool: () => import("./spool.ts").then((m) => m.spoolCommand),
   },
 });

@@ -24,7 +24,16 @@ export {
 } from "./hz_client.ts";
 export { type IsolationReport, type IsolationRow, verifyIsolation } from "./isolation.ts";
 export type { TradeEventRow, TradeEventType } from "./lifecycle.ts";
-export { LocalSpoolSink, readLocalSpool, readSpoolFile } from "./local.ts";
+export { LocalSpoolSink } from "./local.ts";
+export {
+  hasLocalSpool,
+  LOCAL_SPOOL_FILE,
+  type LocalSpoolRead,
+  readLocalSpool,
+  readSpoolFile,
+  type ScanHooks,
+  scanLocalSpool,
+} from "./local_read.ts";
 export { type Mark, markPath, readProjectedMark } from "./mark.ts";
 export {
   checkStrategy,
@@ -42,6 +51,7 @@ export {
   type MapWrite,
   type OutRecord,
   type ProjectionDiagnostic,
+  RECORD_KINDS,
   type RecordKind,
   type Sink,
   type SinkStats,

@@ -2,7 +2,7 @@
  * LocalSpoolSink: the embedded default when no server is configured (DITA_V2_HAZELCAST=OFF and
  * DITA_V2_CLICKHOUSE=OFF). Everything the projection emits — map writes as `{kind:"map", ...}` and
  * records as they are — is appended to `<stateDir>/spool/local.spool` in the spool framing, and
- * acknowledged at once: the file *is* the destination. Read it back with `readSpoolFile`: every
+ * acknowledged at once: the file *is* the destination. Read it back with `readSpoolFile` or `scanLocalSpool` (local_read.ts): every
  * record in order, and for each (map, key) its latest write last.
  *
  * The file keeps every record for good, but a map write only until a later one of the same (map, key)
@@ -27,9 +27,9 @@
  * cap, a failed write) is written 0 with an error: the outbox keeps it and retries. `writeMaps` likewise
  * rejects map writes the file refuses (the outbox keeps the latest per key) and counts a too-large one handled.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { HEADER_BYTES, scanFrames } from "./_frame.ts";
+import { existsSync } from "node:fs";
+import { dirname } from "node:path";
+import { HEADER_BYTES } from "./_frame.ts";
 import {
   type CompactIo,
   compactDue,
@@ -39,7 +39,7 @@ import {
   scanMapBytes,
   sealLocalFile,
 } from "./_local_compact.ts";
-import { SealedFiles, sealedPaths } from "./_local_seal.ts";
+import { SealedFiles } from "./_local_seal.ts";
 import { fsyncDir } from "./_spool_file.ts";
 import { Spool } from "./spool.ts";
 import {
@@ -269,25 +269,4 @@ export class LocalSpoolSink implements Sink {
       details,
     });
   }
-}
-
-/** Reads every valid record of a spool file (acknowledged or not), for operators and tests. */
-export function readSpoolFile(path: string): { values: unknown[]; skippedBytes: number } {
-  const bytes = new Uint8Array(readFileSync(path));
-  const scan = scanFrames(bytes.subarray(HEADER_BYTES), true, Number.MAX_SAFE_INTEGER);
-  return { values: scan.frames.map((f) => f.value), skippedBytes: scan.skipped.reduce((n, s) => n + s.to - s.from, 0) };
-}
-
-/**
- * Every valid value the local sink holds, oldest first: its sealed files in order, then `local.spool`
- * (records once each, in order; for each (map, key) its latest write last), for operators and tests.
- */
-export function readLocalSpool(spoolDir: string): { values: unknown[]; skippedBytes: number; files: string[] } {
-  const files = [...sealedPaths(spoolDir), join(spoolDir, "local.spool")].filter((f) => existsSync(f));
-  const reads = files.map(readSpoolFile);
-  return {
-    values: reads.flatMap((r) => r.values),
-    skippedBytes: reads.reduce((n, r) => n + r.skippedBytes, 0),
-    files,
-  };
 }

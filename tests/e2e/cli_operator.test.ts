@@ -55,6 +55,26 @@ describe("operator CLI against serve", () => {
     await eventually("closed", async () => (await s.call("/slots/0")).body.stage === "CLOSED");
   });
 
+  test("spool reads the trade's rows from the local sink while serve runs (no server configured)", async () => {
+    const rows = () => {
+      const r = run(["spool", s.stateDir, "--export", "rows", "--kind", "trade_event"], env);
+      expect([r.code, r.stderr]).toEqual([0, ""]);
+      return r.stdout.trim() === ""
+        ? []
+        : r.stdout
+            .trim()
+            .split("\n")
+            .map((l) => JSON.parse(l));
+    };
+    await eventually("the close row spooled", async () => rows().some((r) => r.row_id === "pink:C1:CLOSE"));
+    expect(rows().map((r) => [r.event_type, r.trade_id, r.leverage])).toEqual([
+      ["OPEN", "C1", 3],
+      ["CLOSE", "C1", 3],
+    ]);
+    const summary = run(["spool", s.stateDir, "--json"], env);
+    expect(JSON.parse(summary.stdout).records.trade_event).toBe(2);
+  });
+
   test("a refused intent exits 3 and prints the kernel's diagnostic", () => {
     const r = cli("intent", "exit", "--slot", "3", "--size", "0.01");
     expect(r.code).toBe(3);
