@@ -22,6 +22,7 @@ import { SESSION20_PLANTS } from "./_planted_session20.ts";
 import { SESSION21_PLANTS } from "./_planted_session21.ts";
 import { SESSION22_PLANTS } from "./_planted_session22.ts";
 import { SESSION23_PLANTS } from "./_planted_session23.ts";
+import { SESSION24_PLANTS } from "./_planted_session24.ts";
 
 export type Area =
   | "encoder"
@@ -332,4 +333,5 @@ export const PLANTED: readonly Plant[] = [
   ...SESSION21_PLANTS,
   ...SESSION22_PLANTS,
   ...SESSION23_PLANTS,
+  ...SESSION24_PLANTS,
 ];

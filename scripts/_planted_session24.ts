@@ -1,0 +1,31 @@
+/** Planted bugs fixed in the twenty-fourth session (2026-12-07): the local spool's reader (`dita-v2 spool`). */
+
+import { p } from "./_planted_plant.ts";
+import type { Plant } from "./_planted_sample.ts";
+
+export const SESSION24_PLANTS: readonly Plant[] = [
+  p(
+    "local-read-seal-race-unseen",
+    "spool",
+    "src/projection/local_read.ts",
+    "generationOf(p) >= generation",
+    "generationOf(p) > generation",
+    "a seal between the reads goes unseen: `dita-v2 spool` prints a sealed file's rows twice",
+  ),
+  p(
+    "local-read-one-window",
+    "spool",
+    "src/projection/local_read.ts",
+    "    if (scan.consumed === 0) break;",
+    "    break;",
+    "only the first 4096 frames of each file are read: an export silently drops the rest",
+  ),
+  p(
+    "spool-export-kind-filter-ignored",
+    "spool",
+    "src/cli/spool.ts",
+    "    if (kinds !== null && !kinds.has(v.kind as Kind)) return;",
+    "    if (kinds !== null && kinds.size === 0) return;",
+    "`--export rows --kind trade_event` prints every record's row: diagnostics loaded into trade_events",
+  ),
+];
