@@ -28,4 +28,12 @@ export const SESSION24_PLANTS: readonly Plant[] = [
     "    if (kinds !== null && kinds.size === 0) return;",
     "`--export rows --kind trade_event` prints every record's row: diagnostics loaded into trade_events",
   ),
+  p(
+    "bingx-80012-read-as-refusal",
+    "venue",
+    "src/venue/bingx/errors.ts",
+    "new Set([100500, 101500, 80019, 80012]);",
+    "new Set([100500, 101500, 80019]);",
+    "a placement answered 80012 that the venue executed is REJECTED: the slot goes IDLE, the order rests unmanaged",
+  ),
 ];

@@ -2,7 +2,7 @@
  * Placing and cancelling with BingX's failure modes handled explicitly:
  * - a rate limit becomes a REJECT (or CANCEL_REJECT) with reject_reason RATE_LIMITED and the
  *   venue's `retry_after_ms` hint when it sent one;
- * - an UNKNOWN outcome (timeout, 5xx, dropped connection, 100500/101500/80019, unreadable answer)
+ * - an UNKNOWN outcome (timeout, 5xx, dropped connection, 100500/101500/80019/80012, unreadable answer)
  *   is resolved by querying the order by clientOrderID BEFORE anything else; only when every query
  *   says the order does not exist is the place sent again, with the same clientOrderID, at most
  *   `PLACE_ATTEMPTS_MAX` times in all;

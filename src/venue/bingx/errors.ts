@@ -4,7 +4,10 @@
  * - `RATE_LIMIT`: HTTP 429 / 418 or code 109429 (BingX's rate-limit code since 2025-10-16; 100410
  *   before, still accepted); retry later (`retry_after_ms` when the venue hinted);
  * - `UNKNOWN`: the request may or may not have executed (timeout, dropped connection, HTTP 5xx,
- *   504, codes 100500 / 101500 / 80019): resolve by query, never by resubmitting blindly;
+ *   504, codes 100500 / 101500 / 80019 / 80012): resolve by query, never by resubmitting blindly. 80012
+ *   ("service unavailable", also "network failed", "the current system is busy") is the venue not
+ *   knowing itself (the reference's table: "maybe"); read as a refusal, an order it had placed was
+ *   left at the venue unmanaged, its slot back to IDLE;
  * - `TIME_SYNC`: 100421, the clock offset must be refreshed (the request was refused unexecuted);
  * - `REJECT`: the venue refused it with a code; retrying unchanged will not help;
  * - `MALFORMED`: the answer could not be read (not JSON, no envelope); outcome unknown as well.
@@ -17,7 +20,7 @@ import { maskSecrets } from "../../contracts/secrets.ts";
 
 export type VenueErrorKind = "RATE_LIMIT" | "UNKNOWN" | "TIME_SYNC" | "REJECT" | "MALFORMED";
 
-export const UNKNOWN_OUTCOME_CODES: ReadonlySet<number> = new Set([100500, 101500, 80019]);
+export const UNKNOWN_OUTCOME_CODES: ReadonlySet<number> = new Set([100500, 101500, 80019, 80012]);
 export const RATE_LIMIT_CODES: ReadonlySet<number> = new Set([109429, 100410]);
 export const TIME_SYNC_CODE = 100421;
 /** "Order does not exist": 109421 since BingX renamed its order codes, 80016 before (both read alike). */
