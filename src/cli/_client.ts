@@ -28,10 +28,30 @@ export function baseUrl(url: string | undefined): string {
         "--url is empty: give the base URL of a running serve (http://HOST:PORT), or leave --url out to use DITA_V2_HTTP_HOST/PORT",
         2,
       );
-    return url.replace(/\/+$/, "");
+    return checkedBase(url.trim());
   }
   const c = cliConfig();
   return httpOrigin(c.http_host, c.http_port);
+}
+
+/**
+ * `--url` as a base the CLI appends paths to: http(s), no query or fragment. `http://h:p?` or `…#`
+ * turned `/health` into the query or fragment of `/`, the console page answering 200: `healthcheck`
+ * said healthy for a kernel whose /health said 503. A path stays (a serve behind a proxy's prefix).
+ */
+function checkedBase(url: string): string {
+  let parsed: URL | null = null;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = null;
+  }
+  const shown = url.slice(0, 80);
+  if (parsed === null || (parsed.protocol !== "http:" && parsed.protocol !== "https:"))
+    throw new CliFailure(`--url must be the base URL of a running serve (http://HOST:PORT), got '${shown}'`, 2);
+  if (parsed.search !== "" || parsed.hash !== "" || /[?#]/.test(url))
+    throw new CliFailure(`--url takes no query or fragment ('?', '#'): the base URL alone, got '${shown}'`, 2);
+  return url.replace(/\/+$/, "");
 }
 
 /** A ConfigError as a bad argument (exit 2, nothing sent); any other error as it is. */
@@ -67,7 +87,7 @@ function mayBeSent(e: unknown): boolean {
 export async function call(
   url: string | undefined,
   path: string,
-  init: { method?: string; body?: unknown; auth?: boolean; timeoutMs?: number } = {},
+  init: { method?: string; body?: unknown; text?: string; auth?: boolean; timeoutMs?: number } = {},
 ): Promise<{ status: number; body: unknown; date: string | null }> {
   const base = baseUrl(url);
   const headers: Record<string, string> = { "Content-Type": "application/json" };
@@ -83,7 +103,7 @@ export async function call(
     res = await fetch(`${base}${path}`, {
       method: init.method ?? "GET",
       headers,
-      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+      body: init.text ?? (init.body === undefined ? undefined : JSON.stringify(init.body)),
       signal: AbortSignal.timeout(init.timeoutMs ?? 10_000),
     });
   } catch (e) {

@@ -30,8 +30,12 @@ function num(name: string, raw: string | undefined): number | undefined {
   return raw === undefined ? undefined : decimalFlag(name, raw);
 }
 
-/** Reads `--body`: inline JSON, or `-` for standard input; must be a JSON object. */
-async function jsonBody(raw: string): Promise<Record<string, unknown>> {
+/**
+ * Reads `--body`: inline JSON, or `-` for standard input; must be a JSON object. The text is sent as
+ * written, for serve's edge to judge: parsed and written again here, `1e999` became `null` (a limit
+ * price gone: a MARKET order) and a key given twice kept its last value, where serve refuses both.
+ */
+async function jsonBody(raw: string): Promise<string> {
   const text = raw === "-" ? await Bun.stdin.text() : raw;
   let parsed: unknown;
   try {
@@ -41,11 +45,12 @@ async function jsonBody(raw: string): Promise<Record<string, unknown>> {
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
     throw new CliFailure('--body must be a JSON object such as {"type":"CANCEL","slot_id":0}', 2);
-  return parsed as Record<string, unknown>;
+  return text;
 }
 
-async function send(url: string | undefined, intent: Record<string, unknown>): Promise<void> {
-  const r = await call(url, "/intents", { method: "POST", body: intent, auth: true });
+async function send(url: string | undefined, intent: Record<string, unknown> | string): Promise<void> {
+  const body = typeof intent === "string" ? { text: intent } : { body: intent };
+  const r = await call(url, "/intents", { method: "POST", ...body, auth: true });
   if (r.status !== 200 && r.status !== 422 && r.status !== 429)
     throw new CliFailure(`intent answered HTTP ${r.status}: ${JSON.stringify(r.body)}`);
   print(r.body);

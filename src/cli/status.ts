@@ -101,8 +101,16 @@ export const healthcheckCommand = defineCommand({
   args: { url: urlArg },
   async run({ args }) {
     const r = await call(args.url, "/health");
-    const body = r.body as { status?: string; reasons?: string[] };
-    console.log(r.status === 200 ? "healthy" : `unhealthy: ${(body.reasons ?? [String(r.status)]).join("; ")}`);
-    process.exitCode = r.status === 200 ? 0 : 1;
+    const body = (typeof r.body === "object" && r.body !== null ? r.body : {}) as {
+      status?: unknown;
+      reasons?: unknown;
+    };
+    // Healthy is serve's own answer, not any 200 (another server on the port, a page).
+    const healthy = r.status === 200 && body.status === "ok";
+    const reasons = Array.isArray(body.reasons)
+      ? body.reasons.map(String)
+      : [r.status === 200 ? "HTTP 200 without serve's health document" : `HTTP ${r.status}`];
+    console.log(healthy ? "healthy" : `unhealthy: ${reasons.join("; ")}`);
+    process.exitCode = healthy ? 0 : 1;
   },
 });

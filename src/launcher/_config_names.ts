@@ -16,7 +16,7 @@
  */
 
 import { RISK_LIMIT_RANGES } from "../contracts/control.ts";
-import { UnknownVariableError } from "./_config_error.ts";
+import { ConfigError, UnknownVariableError } from "./_config_error.ts";
 
 type Env = Record<string, string | undefined>;
 
@@ -117,4 +117,28 @@ function editDistance(a: string, b: string): number {
     previous = row;
   }
   return previous[b.length]!;
+}
+
+/**
+ * The variables that say which kernel this is: its state (journal, token), its shared-memory regions,
+ * its namespace, its address. Set but blank (`DITA_V2_STATE_DIR=$DIR` with DIR unset), each would mean
+ * its default, which is another kernel's: a fresh state beside the real journal, another strategy's
+ * regions, a CLI's flatten sent to the local serve. Refused instead, as an empty `--url` is.
+ */
+export const IDENTITY_VARIABLES = [
+  "DITA_V2_STATE_DIR",
+  "DITA_V2_ZINC_PREFIX",
+  "DITA_V2_STRATEGY",
+  "DITA_V2_HTTP_HOST",
+  "DITA_V2_HTTP_PORT",
+] as const;
+
+/** Throws for the first identity variable of `env` set to an empty or blank value. */
+export function refuseBlankIdentity(env: Env): void {
+  const blank = IDENTITY_VARIABLES.find((name) => env[name] !== undefined && env[name]!.trim() === "");
+  if (blank !== undefined)
+    throw ConfigError.sentence(
+      blank,
+      `${blank} is set but empty: it says which kernel this is, and empty would silently mean the default (another kernel's); unset it to take the default, or give a value`,
+    );
 }

@@ -30,7 +30,7 @@ export { httpOrigin } from "./_config_endpoints.ts";
 
 import { ConfigError } from "./_config_error.ts";
 import { fleetTtlMs, hazelcastAddr } from "./_config_fleet.ts";
-import { refuseUnknownVariables } from "./_config_names.ts";
+import { refuseBlankIdentity, refuseUnknownVariables } from "./_config_names.ts";
 import type { JitTiers } from "./jit_tiers.ts";
 import { TOKEN_RE, TOKEN_RULE, tokenFileProblem } from "./token.ts";
 
@@ -192,6 +192,7 @@ export function loadConfig(env: Env): RuntimeConfig {
   registerSecret(env.BINGX_API_KEY?.trim());
   registerSecret(env.BINGX_API_SECRET?.trim());
   refuseUnknownVariables(env);
+  refuseBlankIdentity(env);
   const slots = int(env, "DITA_V2_SLOTS", 1, 256, 8);
   const strategy = matching(
     env,
