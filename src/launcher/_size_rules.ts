@@ -30,6 +30,11 @@
  * partial stop-loss spent the trade's exit legs in a moment (then it could neither exit nor be
  * flattened). An ENTER below it is left to the adapter (a refused entry spends no leg).
  *
+ * A limit price below one price tick on the side it is rounded to (a BUY's is rounded down: an ENTER
+ * LONG, an EXIT of a SHORT) is refused too (INVALID_INTENT, field PRICE, naming the tick): the adapter
+ * would refuse it after the kernel had taken it, so the slot went ENTRY_WORKING and back, the trade id
+ * was spent and the strategy heard "accepted".
+ *
  * A ring record's exact units that no double names (a client's `sizeE8` or Python Decimal of
  * 67108864.00000002: from 2^26 base units up two 8-decimal sizes share one double) are refused first
  * (INVALID_INTENT, field SIZE, naming the size it would be sent as): the order path carries a size as
@@ -42,6 +47,7 @@ import { KERNEL_LIMITS, OFF } from "../contracts/abi.ts";
 import type { InputRefusal } from "../contracts/intent_parse.ts";
 import type { StrategyIntent } from "../contracts/intents.ts";
 import { fromE8, qtyE8, textE8 } from "../contracts/qty_e8.ts";
+import { SIDES } from "../contracts/records.ts";
 import type { ContractRules, VenueAdapter } from "../contracts/venue.ts";
 import { applyContractRules, sizeRuleBreach } from "../venue/index.ts";
 import { sameSize } from "./_reconcile_truth.ts";
@@ -138,6 +144,31 @@ function notionalRefusal(
   return { code: "INVALID_INTENT", field: "SIZE", message, input_kind: "EXIT", slot_id: slotId };
 }
 
+/** A limit price the adapter would refuse on the tick (INVALID_PRICE: below one tick where it rounds down), as it judges it. */
+function priceRefusal(
+  venue: VenueAdapter,
+  kind: "ENTER" | "EXIT",
+  slotId: number,
+  asset: string | null,
+  side: "LONG" | "SHORT" | null,
+  size: number,
+  limit: number | null,
+): InputRefusal | null {
+  if (limit === null || asset === null || side === null) return null;
+  const rules = venue.knownRules(asset);
+  if (rules === null || !Number.isFinite(size) || size <= 0) return null;
+  const buys = (kind === "ENTER") === (side === "LONG");
+  const check = applyContractRules(rules, size, limit, limit, buys ? "BUY" : "SELL", kind === "EXIT");
+  if (check.ok || check.rule !== "INVALID_PRICE") return null;
+  return {
+    code: "INVALID_INTENT",
+    field: "PRICE",
+    message: `${kind}: ${check.message}`,
+    input_kind: kind,
+    slot_id: slotId,
+  };
+}
+
 /** An EXIT of `size` (at `limit`, or MARKET) from the slot: held to the minimums unless it is the whole position. */
 function exitRefusal(
   venue: VenueAdapter,
@@ -150,11 +181,19 @@ function exitRefusal(
   const slot = slotOf(slotId);
   const whole = slot !== null && sameSize(size, slot.size);
   const off = refusal(venue, "EXIT", slotId, slot?.asset ?? null, size, whole, units);
-  return off ?? (slot === null || whole ? null : notionalRefusal(venue, slotId, slot, size, limit));
+  if (off !== null || slot === null) return off;
+  return (
+    priceRefusal(venue, "EXIT", slotId, slot.asset, slot.side, size, limit) ??
+    (whole ? null : notionalRefusal(venue, slotId, slot, size, limit))
+  );
 }
 
 export function intentSizeRefusal(venue: VenueAdapter, intent: StrategyIntent, slotOf: SlotOf): InputRefusal | null {
-  if (intent.type === "ENTER") return refusal(venue, "ENTER", intent.slot_id, intent.asset, intent.size);
+  if (intent.type === "ENTER")
+    return (
+      refusal(venue, "ENTER", intent.slot_id, intent.asset, intent.size) ??
+      priceRefusal(venue, "ENTER", intent.slot_id, intent.asset, intent.side, intent.size, intent.price || null)
+    );
   if (intent.type === "EXIT") return exitRefusal(venue, intent.slot_id, intent.size, intent.price || null, slotOf);
   return null;
 }
@@ -197,5 +236,11 @@ export function recordSizeRefusal(venue: VenueAdapter, rec: Uint8Array, slotOf: 
   const at = OFF.InputRecord.asset;
   const raw = rec.subarray(at, at + 24);
   const end = raw.indexOf(0);
-  return refusal(venue, "ENTER", slotId, ASSET_TEXT.decode(end < 0 ? raw : raw.subarray(0, end)), size, false, qty);
+  const asset = ASSET_TEXT.decode(end < 0 ? raw : raw.subarray(0, end));
+  const side = SIDES[rec[OFF.InputRecord.side]! - 1] ?? null;
+  const limit = rec[OFF.InputRecord.order_type] === LIMIT ? dv.getFloat64(OFF.InputRecord.price, true) : null;
+  return (
+    refusal(venue, "ENTER", slotId, asset, size, false, qty) ??
+    priceRefusal(venue, "ENTER", slotId, asset, side, size, limit)
+  );
 }
