@@ -68,4 +68,20 @@ export const SESSION24_PLANTS: readonly Plant[] = [
     "",
     "DITA_V2_STATE_DIR= starts a fresh kernel beside the real journal; a blank port sends a flatten to the local serve",
   ),
+  p(
+    "limit-price-below-tick-passes-edge",
+    "control",
+    "src/launcher/_size_rules.ts",
+    'if (check.ok || check.rule !== "INVALID_PRICE") return null;',
+    "return null;",
+    "a BUY limit below one tick is accepted by the kernel, then refused by the adapter: the trade id spent, 'accepted' heard",
+  ),
+  p(
+    "http-unreadable-body-internal-500",
+    "control",
+    "src/http/_body.ts",
+    '      return c.json({ error: "could not read the request body" }, 400);\n    }\n    if (size > maxBytes)',
+    "      throw e;\n    }\n    if (size > maxBytes)",
+    "a client's cut-off body on /control is logged as serve's own 500 and answered without JSON",
+  ),
 ];

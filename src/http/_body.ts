@@ -132,6 +132,27 @@ function withPrintableError(body: unknown): unknown {
 }
 
 /**
+ * A route's body read once, up to `maxBytes` (the handler's `c.req.text()` then reads hono's copy):
+ * 413 `BODY_TOO_LARGE` beyond it, 400 when it cannot be read (a chunked body cut or malformed, the
+ * client gone). hono's bodyLimit let the stream's own error through to the app's error handler: a
+ * client's broken body was logged as the server's 500 with a stack frame, and answered without JSON.
+ */
+export function bodyWithin(maxBytes: number): MiddlewareHandler {
+  return async (c, next) => {
+    let size: number;
+    try {
+      size = (await c.req.arrayBuffer()).byteLength;
+    } catch (e) {
+      // Past Bun's own limit (maxRequestBodySize) the stream fails too: too large, not unreadable.
+      if (/maxRequestBodySize/.test(String(e))) return c.json({ error: BODY_TOO_LARGE }, 413);
+      return c.json({ error: "could not read the request body" }, 400);
+    }
+    if (size > maxBytes) return c.json({ error: BODY_TOO_LARGE }, 413);
+    await next();
+  };
+}
+
+/**
  * The one-line 500 every route answers for an exception in its handler; `log` gets the cause
  * (route, error name and message, first stack frame); serve's log masks secrets.
  */

@@ -32,13 +32,12 @@
  */
 
 import { type Context, Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { ControlError } from "../contracts/control.ts";
 import { parseFlattenRequest } from "../contracts/flatten.ts";
 import { VERSION } from "../contracts/version.ts";
 import {
   BODY_LIMIT_BYTES,
-  BODY_TOO_LARGE,
+  bodyWithin,
   internalError,
   noQuery,
   oneLineError,
@@ -67,10 +66,7 @@ export interface HttpServer {
 export function createHttp(deps: HttpDeps, options: AppOptions = {}): HttpServer {
   const app = new Hono();
   const assets = options.assets ?? [];
-  const limit = bodyLimit({
-    maxSize: BODY_LIMIT_BYTES,
-    onError: (c) => c.json({ error: BODY_TOO_LARGE }, 413),
-  });
+  const limit = bodyWithin(BODY_LIMIT_BYTES);
 
   app.use("*", async (c, next) => {
     await next();

@@ -8,6 +8,7 @@
  */
 
 import { describe, expect, test } from "bun:test";
+import type { InputRefusal } from "../../src/contracts/intent_parse.ts";
 import type { StrategyIntent } from "../../src/contracts/intents.ts";
 import { intentSizeRefusal, recordSizeRefusal } from "../../src/launcher/_size_rules.ts";
 import { SystemClock } from "../../src/launcher/system_clock.ts";
@@ -45,7 +46,7 @@ const noSlot = () => null;
 
 describe("a limit price below one tick is refused at the edge, before the kernel", () => {
   test("an ENTER LONG at 1e-10 (a BUY: rounded down to 0) is refused naming the tick, on HTTP and the ring", () => {
-    const expected = {
+    const expected: InputRefusal = {
       code: "INVALID_INTENT",
       field: "PRICE",
       message: "ENTER: limit price 1e-10 is below BTC-USDT's price tick 0.1",
