@@ -181,7 +181,8 @@ export function nextControlSnapshot(
     const property = Object.hasOwn(schema.properties, key)
       ? (schema.properties as Record<string, TSchema>)[key]
       : undefined;
-    if (property === undefined) throw new ControlError(key, `unknown control key '${key}'`);
+    // An unknown key is the client's text: shown cut to 40 characters (as POST /intents does), never 15 000.
+    if (property === undefined) throw new ControlError(key.slice(0, 40), `unknown control key '${key.slice(0, 40)}'`);
     if (!Value.Check(property, value))
       throw new ControlError(key, `${key} must be ${property.description}, got ${show(value)}`); // 1e999 is Infinity, not null
     (next as unknown as Record<string, unknown>)[key] = value;

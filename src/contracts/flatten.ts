@@ -39,7 +39,8 @@ export interface FlattenRequest {
 /** A request from a JSON object checked against FlattenRequestSchema; a string says why not. */
 export function parseFlattenRequest(body: Record<string, unknown>): FlattenRequest | string {
   for (const key of Object.keys(body)) {
-    if (!Object.hasOwn(FlattenRequestSchema.properties, key)) return `unknown flatten field '${key}' (only timeout_ms)`;
+    if (!Object.hasOwn(FlattenRequestSchema.properties, key))
+      return `unknown flatten field '${key.slice(0, 40)}' (only timeout_ms)`;
   }
   if (!Value.Check(FlattenRequestSchema, body)) {
     const { min, max } = FLATTEN_TIMEOUT_MS;

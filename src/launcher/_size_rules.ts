@@ -110,6 +110,8 @@ function refusal(
     return { code: "INVALID_INTENT", field: "ASSET", message, input_kind: kind, slot_id: slotId };
   }
   if (!Number.isFinite(size) || size <= 0) return null; // the kernel judges the rest
+  // Beyond the kernel's 1e9 base units its own refusal names the range, not a step "Infinity would be".
+  if (qtyE8(size) === Number.POSITIVE_INFINITY) return null;
   const breach = sizeRuleBreach(rules, size, closesPosition)?.message ?? null;
   const off = breach === null && !closesPosition && units !== null && units > 0n ? offStep(rules, units) : null;
   if (breach === null && off === null) return null;

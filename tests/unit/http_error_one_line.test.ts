@@ -7,6 +7,7 @@
  */
 
 import { describe, expect, test } from "bun:test";
+import { type ControlSnapshot, nextControlSnapshot } from "../../src/contracts/control.ts";
 import { createHttp, type HttpDeps } from "../../src/http/index.ts";
 
 const TOKEN = "one-line-token-0123456789";
@@ -63,6 +64,27 @@ describe("an error that echoes the client's input", () => {
       422,
       "CANCEL has no field 'x\\u001by'",
     ]);
+  });
+
+  test("cuts an over-long unknown key to 40 characters on /control and /flatten, as /intents does", async () => {
+    const key = "k".repeat(15_000);
+    const validating = createHttp({
+      ...deps,
+      control: (change: Record<string, unknown>) => nextControlSnapshot({} as ControlSnapshot, change, 4, 0),
+    } as unknown as HttpDeps);
+    const res = await validating.fetch(
+      new Request("http://127.0.0.1/control", {
+        method: "POST",
+        headers: { Authorization: `Bearer ${TOKEN}`, Host: "127.0.0.1" },
+        body: JSON.stringify({ [key]: 1 }),
+      }),
+    );
+    expect([res.status, await res.json()]).toEqual([
+      400,
+      { error: `unknown control key '${"k".repeat(40)}'`, key: "k".repeat(40) },
+    ]);
+    const [flattenStatus, flattenError] = await errorOf("POST", "/flatten", JSON.stringify({ [key]: 1 }));
+    expect([flattenStatus, flattenError]).toEqual([400, `unknown flatten field '${"k".repeat(40)}' (only timeout_ms)`]);
   });
 
   test("keeps the browser headers and the JSON content type when it escapes", async () => {
