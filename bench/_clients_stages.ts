@@ -22,18 +22,14 @@
  * this process (run as a script, it prints the stages as one JSON line).
  */
 
-import { rmSync } from "node:fs";
-import { join } from "node:path";
 import { DitaClient } from "../clients/typescript/index.ts";
-import type { TransitionRecord } from "../src/contracts/index.ts";
 import type { StateMirror } from "../src/kernel/index.ts";
 import { nativeLibraryPath } from "../src/kernel/index.ts";
-import { buildBundle, loadConfig, Runtime, SystemClock } from "../src/launcher/index.ts";
+import type { Runtime } from "../src/launcher/index.ts";
 import { EAGER_JIT_ENV } from "../src/launcher/jit_tiers.ts";
-import { startBingxSim } from "../src/sim/index.ts";
-import { Throttle } from "../src/venue/bingx/_throttle.ts";
 import { HttpWire } from "../src/venue/bingx/http_wire.ts";
-import { placementPacer, realtimeNs, startProbe } from "./_venue_probe.ts";
+import { type StageOptions, startStageRig } from "./_stage_rig.ts";
+import { placementPacer, realtimeNs } from "./_venue_probe.ts";
 import { percentile } from "./http_load.ts";
 
 const WARMUP = 10;
@@ -43,53 +39,9 @@ const PARTS = ["taken", "checked", "mirror", "mirrored", "encoded", "flush", "wr
 type Part = (typeof PARTS)[number];
 
 export async function stageBreakdown(o: StageOptions) {
-  const unlimited = Object.fromEntries(
-    ["place_order", "query_order", "positions", "balance", "leverage", "listen_key", "market"].map((k) => [k, 1e6]),
-  );
-  const sim = await startBingxSim({
-    port: 0,
-    apiKey: o.key,
-    secret: o.secret,
-    seed: 9,
-    balance: 1e7,
-    rateLimitsPerS: unlimited,
-    ipLimits: false,
-  });
-  const probe = await startProbe(sim.port);
-  const prefix = `dita_bench_stages_${process.pid}`;
-  const env = {
-    DITA_V2_VENUE: "BINGX",
-    BINGX_BASE_URL: probe.url,
-    BINGX_WS_URL: sim.wsUrl,
-    BINGX_API_KEY: o.key,
-    BINGX_API_SECRET: o.secret,
-    DITA_V2_ZINC: "REAL",
-    DITA_V2_ZINC_PREFIX: prefix,
-    DITA_V2_STATE_DIR: join(o.scratch, prefix),
-  };
-  const stamps = { drain: 0, dispatch: 0, submit: 0, fetch: 0 };
-  const rt = new Runtime(await buildBundle(loadConfig(env), new SystemClock(), env, { journal: true }), () => {});
-  // The REST client's transport (src/venue/bingx/http_wire.ts), reached through the verbosity
-  // wrapper and the adapter: stamped when a signed placement is handed to it.
-  type Transport = (url: string, init: RequestInit) => Promise<Response>;
-  type Build = (req: { method: string; path: string }, nowMs: number) => unknown;
-  const rest = (rt.b.venue as unknown as { inner: { rest: { doFetch: Transport; buildRequest: Build } } }).inner.rest;
-  const transport = rest.doFetch;
-  // Back to back: the adapter's placement budget lifted (bench only), so orders can follow 3 ms apart.
-  if (o.backToBackMs !== undefined) {
-    const lifted = { place_order: 100_000, query_order: 100_000, market: 100_000 };
-    (rest as unknown as { throttle: Throttle }).throttle = new Throttle({
-      clock: new SystemClock(),
-      margin: 1,
-      sleep: (ms) => Bun.sleep(ms),
-      limitsPerS: lifted,
-    });
-  }
-  rest.doFetch = (url, init) => {
-    if (url.includes("/trade/order") && init.method === "POST" && stamps.fetch === 0) stamps.fetch = realtimeNs();
-    return transport(url, init);
-  };
-  await rt.start();
+  const rig = await startStageRig(o, "stages");
+  const { rt, probe, prefix, rest, stamps: shared } = rig;
+  const stamps = { drain: 0 };
   // Armed by the push; stamped from the drain that read the pushed record on.
   const part: Partial<Record<Part, number>> = {};
   let armed = false;
@@ -123,17 +75,6 @@ export async function stageBreakdown(o: StageOptions) {
     if (n > 0 && stamps.drain === 0) stamps.drain = t;
     return n;
   };
-  const dispatch = rt.executor.dispatch.bind(rt.executor);
-  rt.executor.dispatch = (ts: readonly TransitionRecord[]) => {
-    if (stamps.dispatch === 0 && ts.some((t) => t.trigger === "ENTER" || t.trigger === "EXIT"))
-      stamps.dispatch = realtimeNs();
-    dispatch(ts);
-  };
-  const submit = rt.b.venue.submit.bind(rt.b.venue);
-  rt.b.venue.submit = (order) => {
-    if (stamps.submit === 0) stamps.submit = realtimeNs();
-    return submit(order);
-  };
   const loops = rt.runLoops();
   const client = DitaClient.connect({ prefix, libPath: nativeLibraryPath("zinc") });
   const rows: number[][] = [];
@@ -145,7 +86,8 @@ export async function stageBreakdown(o: StageOptions) {
     for (let i = 0; i < o.trades + WARMUP; i++) {
       for (const type of ["ENTER", "EXIT"] as const) {
         await pace();
-        Object.assign(stamps, { drain: 0, dispatch: 0, submit: 0, fetch: 0 });
+        stamps.drain = 0;
+        rig.reset();
         for (const k of PARTS) delete part[k];
         written = 0;
         armed = true;
@@ -165,9 +107,9 @@ export async function stageBreakdown(o: StageOptions) {
         const a = await arrival;
         armed = false;
         if (i >= WARMUP) {
-          rows.push([t0, stamps.drain, stamps.dispatch, stamps.submit, stamps.fetch, a.firstByteNs]);
-          parts.push([stamps.drain, ...PARTS.map((k) => part[k] ?? Number.NaN), stamps.dispatch]);
-          wireRows.push([stamps.fetch, written, a.firstByteNs]);
+          rows.push([t0, stamps.drain, shared.dispatch, shared.submit, shared.fetch, a.firstByteNs]);
+          parts.push([stamps.drain, ...PARTS.map((k) => part[k] ?? Number.NaN), shared.dispatch]);
+          wireRows.push([shared.fetch, written, a.firstByteNs]);
         }
         while (client.slot(0).stage !== (type === "ENTER" ? "POSITION_OPEN" : "CLOSED"))
           await client.waitForChange(100);
@@ -175,11 +117,7 @@ export async function stageBreakdown(o: StageOptions) {
     }
   } finally {
     client.close();
-    await rt.shutdown(2000);
-    await loops;
-    probe.stop();
-    sim.stop();
-    for (const k of ["intents", "state", "outcomes"]) rmSync(`/dev/shm/${prefix}.${k}`, { force: true });
+    await rig.stop(loops);
   }
   const p50 = (xs: number[]) =>
     Number(
@@ -263,9 +201,6 @@ function wrapParts(rt: Runtime, stamp: (k: Part) => void): void {
     stamp("written");
   };
 }
-
-/** `backToBackMs`: orders that far apart with the adapter's budget lifted, instead of paced under it. */
-type StageOptions = { trades: number; key: string; secret: string; scratch: string; backToBackMs?: number };
 
 /** `stageBreakdown` in a bun process of its own started with serve's eager JIT tiers. */
 export async function stagesInChild(o: StageOptions): Promise<Awaited<ReturnType<typeof stageBreakdown>>> {

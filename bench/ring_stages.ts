@@ -18,6 +18,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { stagesInChild } from "./_clients_stages.ts";
+import { overRounds, ratiosOf } from "./_stage_rounds.ts";
 
 const ROOT = join(import.meta.dir, "..");
 const trades = Number(process.argv[2] ?? 100);
@@ -40,33 +41,9 @@ try {
   rmSync(scratch, { recursive: true, force: true });
 }
 
-/** Every numeric leaf of a stage breakdown, flattened to `a.b` keys. */
-function leaves(o: Record<string, unknown>, prefix = ""): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [k, v] of Object.entries(o)) {
-    if (typeof v === "number") out[prefix + k] = v;
-    else if (v !== null && typeof v === "object")
-      Object.assign(out, leaves(v as Record<string, unknown>, `${prefix}${k}.`));
-  }
-  return out;
-}
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-/** The median over rounds of each stage figure. */
-const overRounds = (xs: Stages[]) => {
-  const flat = xs.map((x) => leaves(x as unknown as Record<string, unknown>));
-  return Object.fromEntries(Object.keys(flat[0]!).map((k) => [k, Number(median(flat.map((f) => f[k]!)).toFixed(1))]));
-};
 const paced = overRounds(runs.paced);
 const hot = overRounds(runs.back_to_back);
-const ratios = Object.fromEntries(
-  Object.keys(paced)
-    .filter((k) => k !== "n" && !k.startsWith("signing_us.rehearsals") && hot[k]! > 0)
-    .map((k) => [k, Number((paced[k]! / hot[k]!).toFixed(2))]),
-);
+const ratios = ratiosOf(paced, hot);
 const result = {
   bench: "ring_stages",
   runtime: `bun ${Bun.version}`,
