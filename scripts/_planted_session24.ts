@@ -84,4 +84,28 @@ export const SESSION24_PLANTS: readonly Plant[] = [
     "      throw e;\n    }\n    if (size > maxBytes)",
     "a client's cut-off body on /control is logged as serve's own 500 and answered without JSON",
   ),
+  p(
+    "position-push-not-wired",
+    "reconcile",
+    "src/launcher/runtime.ts",
+    "stopped, reconcile: pushed })",
+    "stopped, reconcile: null })",
+    "a liquidation BingX pushes is found only at the next timed pass (30 s): exits sent against a position that is gone",
+  ),
+  p(
+    "position-push-working-asset-news",
+    "reconcile",
+    "src/launcher/_position_push.ts",
+    "    if (working.has(p.asset)) return false;",
+    "",
+    "every push of the kernel's own working orders' fills starts a reconciliation pass: venue reads on every fill",
+  ),
+  p(
+    "account-update-both-sign",
+    "venue",
+    "src/venue/bingx/_account_update.ts",
+    '{ asset, side: "LONG", size: Math.max(amount, 0) }',
+    '{ asset, side: "LONG", size: Math.abs(amount) }',
+    "a one-way SHORT reads as a LONG of the same size too: a push judged against the wrong side",
+  ),
 ];

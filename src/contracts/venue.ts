@@ -187,9 +187,22 @@ export interface VenueLeverage {
   venue_time_ms: number;
 }
 
+/**
+ * The positions of one account change as the venue pushed them (BingX: the user stream's ACCOUNT_UPDATE
+ * `a.P`: after a fill, a liquidation or ADL, a close on the exchange's page). `size` is the side's whole
+ * position in base units, never negative (a one-way account's net position is read as its side, the
+ * other side 0). A hint to reconcile at once, never the truth: live reconciliation reads the venue.
+ */
+export interface VenuePositionPush {
+  asset: string;
+  side: PositionSide;
+  size: number;
+}
+
 export type VenueEventListener = (event: VenueEvent) => void;
 export type VenueDiagnosticListener = (diagnostic: VenueDiagnostic) => void;
 export type VenueLeverageListener = (pushed: VenueLeverage) => void;
+export type VenuePositionListener = (pushed: readonly VenuePositionPush[]) => void;
 
 export interface VenueAdapter {
   readonly name: "MOCK" | "BINGX";
@@ -235,6 +248,8 @@ export interface VenueAdapter {
    * reads it too). Returns the unsubscribe.
    */
   onLeverage(listener: VenueLeverageListener): () => void;
+  /** Each change of positions the venue pushes (BingX only: ACCOUNT_UPDATE): a hint to reconcile at once. */
+  onPositions?(listener: VenuePositionListener): () => void;
   /** True while the adapter can trade (connected, stream healthy). */
   connected(): boolean;
   /**

@@ -22,6 +22,7 @@ import type {
   VenueLeverageListener,
   VenueOrderState,
   VenuePosition,
+  VenuePositionListener,
   VenueRateStats,
 } from "../contracts/venue.ts";
 
@@ -34,6 +35,8 @@ export class LoggedVenue implements VenueAdapter {
   readonly rehearseOrder?: () => void;
   /** The adapter's memory of the kernel's client ids at a restart, when it keeps one (nothing asked: not logged). */
   readonly rememberClientIds?: (orders: readonly RestoredOrder[]) => void;
+  /** The adapter's position pushes, when it has some (BingX), logged in VERBOSE like a leverage push. */
+  readonly onPositions?: (listener: VenuePositionListener) => () => void;
 
   constructor(
     readonly inner: VenueAdapter,
@@ -46,6 +49,13 @@ export class LoggedVenue implements VenueAdapter {
     if (rehearse !== undefined) this.rehearseOrder = rehearse;
     const remember = inner.rememberClientIds?.bind(inner);
     if (remember !== undefined) this.rememberClientIds = remember;
+    const positions = inner.onPositions?.bind(inner);
+    if (positions !== undefined)
+      this.onPositions = (listener) =>
+        positions((pushed) => {
+          if (this.verbose()) this.log(`venue positions ${masked(pushed)}`);
+          listener(pushed);
+        });
   }
 
   get name(): "MOCK" | "BINGX" {

@@ -1,17 +1,17 @@
 /**
- * Runtime: one assembled DITAv2 process. It owns the bundle, the executor and the metrics, and runs
- * the serve loops (the Zinc ring, the control region, a TICK every second, the event-loop lag probe). After every
- * kernel call it flushes the journal, feeds the projection outbox and counts; a late exit fill the kernel booked
- * (decision 38) makes the capital re-seed due again (`LiveReconciler.followEvent`). The kernel is the only authority.
+ * Runtime: one assembled DITAv2 process. It owns the bundle, the executor and the metrics, and runs the serve loops (the
+ * Zinc ring, the control region, a TICK every second, the event-loop lag probe) and the venue's pushes (_position_push.ts).
+ * After every kernel call it flushes the journal, feeds the projection outbox and counts; a late exit fill the kernel
+ * booked (decision 38) makes the capital re-seed due again (`LiveReconciler.followEvent`). The kernel is the only authority.
  *
  * Inputs reach the kernel by source: strategy intents through `submitStrategy` (parsed at the HTTP or CLI edge) and the
  * ring (`RingIntake`, checking each record's kind); venue events through the executor's subscription; the launcher's
  * own through `applySystem`. An input an edge refuses is reported (`refuseAtEdge`), never applied.
  *
- * Each outcome goes to the projection with the journal seq of its input (a ring batch: of its first record, plus
- * each record's offset), so table row ids name inputs; the launcher's own diagnostics and refused inputs are marked.
- * After recovery the whole confirmed image is projected once. Outcomes, refusals, control changes and a flatten's
- * start and answer also go to the optional `RuntimeEvents` hook (the event stream), which only appends.
+ * Each outcome goes to the projection with the journal seq of its input (a ring batch: of its first record, plus each
+ * record's offset), so table row ids name inputs; the launcher's own diagnostics and refused inputs are marked. After
+ * recovery the whole confirmed image is projected once. Outcomes, refusals, control changes and a flatten's start and
+ * answer also go to the optional `RuntimeEvents` hook (the event stream), which only appends.
  *
  * Entry points: `new Runtime(bundle, log, events?)`, `start()`, `submitStrategy`, `refuseAtEdge`, `report`, `applyControl`, `runLoops()`, `shutdown()`.
  */
@@ -25,8 +25,8 @@ import { IntakeClosedError } from "../http/index.ts";
 import { ControlSync, mailboxFlatten } from "./_control_sync.ts";
 import { type HungQueryDeps, reconcileStale, resolveHung } from "./_hung_query.ts";
 import { JournalGuard } from "./_journal_guard.ts";
-import { watchLeveragePushes } from "./_leverage_push.ts";
 import { orderIntentRefusal, orderRecordRefusal, type SlotOf } from "./_order_hold.ts";
+import { watchVenuePushes } from "./_position_push.ts";
 import { restoredOrders } from "./_recovery_lookups.ts";
 import { RingIntake } from "./_ring_intake.ts";
 import { type LoopHost, runServeLoops } from "./_serve_loops.ts";
@@ -107,8 +107,9 @@ export class Runtime {
     const ops = { kernel: b.kernel, executor: this.executor, venue: b.venue, clock: b.clock, log, sleep: Bun.sleep };
     this.reconciler = new LiveReconciler({ ...ops, report: (d) => this.report(d) });
     const stopped = () => this.stop.signal.aborted || !this.executor.accepting;
-    watchLeveragePushes({ ...ops, report: (d) => this.report(d), stopped }); // a pushed leverage checked at once
     const reconcileNow = () => this.reconciler.pass(); // also for a slot the hung-order query sent to reconcile
+    const pushed = b.config.reconcile_interval_ms > 0 ? reconcileNow : null; // a push asks for a pass while passes run
+    watchVenuePushes({ ...ops, report: (d) => this.report(d), stopped, reconcile: pushed }); // checked at once
     this.hungQuery = { ...ops, resolve: (id) => this.executor.resolveByQuery(id), stopped, reconcileNow };
     this.flattener = new Flattener({ ...ops, halt: this.halt, reconcileNow, notify: (e) => this.events?.onFlatten(e) });
     this.controls.actions = mailboxFlatten(this.flattener, b.control);
@@ -231,10 +232,9 @@ export class Runtime {
   }
 
   /**
-   * Re-validates the shared-memory regions (each drain and every tick). The first mismatch makes
-   * them hostile: a CRITICAL ZINC_REGION_CORRUPT, no record consumed or state mirrored any more,
-   * /health 503 naming why. A restart refuses the region with one line (it is not re-created
-   * behind the operator's back: strategies may still be writing it).
+   * Re-validates the shared-memory regions (each drain and every tick). The first mismatch makes them hostile: a
+   * CRITICAL ZINC_REGION_CORRUPT, no record consumed or state mirrored any more, /health 503 naming why. A restart
+   * refuses the region with one line (it is not re-created behind the operator's back: strategies may still write it).
    */
   watchRegions(): string | null {
     if (this.hostileRegion !== null) return this.hostileRegion;

@@ -2,7 +2,8 @@
  * Out-of-band changes (admin only, not BingX): what a person or another system does to the account
  * behind the kernel's back, with no order or position stream event — the hard case for live
  * reconciliation. `close_position` closes a whole position at the mark (taker fee, realized PnL
- * booked into the wallet); `cancel_order` cancels an open order by client id; `open_position` opens
+ * booked into the wallet); `liquidate` closes it alike but, as BingX's liquidation engine, pushes the
+ * position's change (ACCOUNT_UPDATE, the position 0; the forced order's own event is not modelled); `cancel_order` cancels an open order by client id; `open_position` opens
  * `qty` at the mark; `set_leverage` sets the leverage of a symbol's `positionSide` to `leverage` (a
  * whole number up to the contract's maximum), its held position's too, as an operator on BingX's
  * page does (a one-way account has one leverage per symbol: both sides), and, as BingX does for any
@@ -27,6 +28,7 @@ import { floorToStep, TAKER_FEE_RATE } from "./contracts_catalog.ts";
 import type { SimCore } from "./core.ts";
 import { cancelOpenOrder, isOpen, landOrder } from "./matching.ts";
 import type { SimOrder } from "./types.ts";
+import { accountEvent } from "./views.ts";
 
 type Side = "LONG" | "SHORT";
 type Answer = { ok: true; done: string } | { ok: false; error: string };
@@ -41,6 +43,19 @@ export function outOfBand(core: SimCore, body: unknown): Answer {
       if (!(held > 0)) return { ok: false, error: `no ${where.side} position on ${where.symbol}` };
       book(core, where.symbol, where.side, true, held);
       return { ok: true, done: `closed ${held} ${where.symbol} ${where.side} at ${core.mark(where.symbol)}` };
+    }
+    case "liquidate": {
+      // As the venue's liquidation engine closes a position: the change is pushed (ACCOUNT_UPDATE, the position
+      // now 0), the forced order's own ORDER_TRADE_UPDATE (no client id of the client's) is not modelled.
+      const where = symbolSide(core, b);
+      if (typeof where === "string") return { ok: false, error: where };
+      const held = core.account.position(where.symbol, where.side).positionAmt;
+      if (!(held > 0)) return { ok: false, error: `no ${where.side} position on ${where.symbol}` };
+      book(core, where.symbol, where.side, true, held);
+      const after = core.account.position(where.symbol, where.side);
+      const pushed = accountEvent(core.account, [after], core.mark(where.symbol), core.now());
+      core.stream.publish([{ payload: pushed }], core.faults);
+      return { ok: true, done: `liquidated ${held} ${where.symbol} ${where.side} at ${core.mark(where.symbol)}` };
     }
     case "open_position": {
       const where = symbolSide(core, b);
@@ -89,7 +104,7 @@ export function outOfBand(core: SimCore, body: unknown): Answer {
       return {
         ok: false,
         error:
-          "action must be close_position, open_position, cancel_order, forget_order, hide_order, land_order or set_leverage",
+          "action must be close_position, liquidate, open_position, cancel_order, forget_order, hide_order, land_order or set_leverage",
       };
   }
 }

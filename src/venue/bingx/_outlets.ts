@@ -15,6 +15,8 @@ import type {
   VenueEventListener,
   VenueLeverage,
   VenueLeverageListener,
+  VenuePositionListener,
+  VenuePositionPush,
 } from "../../contracts/venue.ts";
 import { redact, VenueRequestError } from "./errors.ts";
 
@@ -22,6 +24,7 @@ export class Outlets {
   private readonly events = new Set<VenueEventListener>();
   private readonly diagnostics = new Set<VenueDiagnosticListener>();
   private readonly leverages = new Set<VenueLeverageListener>();
+  private readonly positionPushes = new Set<VenuePositionListener>();
 
   constructor(private readonly secrets: readonly string[]) {}
 
@@ -38,6 +41,16 @@ export class Outlets {
   onLeverage(listener: VenueLeverageListener): () => void {
     this.leverages.add(listener);
     return () => this.leverages.delete(listener);
+  }
+
+  onPositions(listener: VenuePositionListener): () => void {
+    this.positionPushes.add(listener);
+    return () => this.positionPushes.delete(listener);
+  }
+
+  /** Positions the stream pushed (ACCOUNT_UPDATE), to each listener. */
+  positions(pushed: readonly VenuePositionPush[]): void {
+    for (const l of [...this.positionPushes]) deliver(() => l(pushed.map((p) => ({ ...p }))));
   }
 
   emit(e: VenueEvent): void {

@@ -14,7 +14,8 @@
  *
  * Contract rules: read at connect and every `contractsRefreshMs` (10 min) in the background, never on the order path
  * (_contracts_refresh.ts: a contract not trading refused locally, NOT_TRADING; a failed read keeps the last rules).
- * Leverage: set and read over REST (_leverage.ts); each ACCOUNT_CONFIG_UPDATE the stream pushes goes to `onLeverage`.
+ * Leverage: set and read over REST (_leverage.ts); each ACCOUNT_CONFIG_UPDATE the stream pushes goes to `onLeverage`,
+ * each ACCOUNT_UPDATE's positions to `onPositions`.
  *
  * Rate limits: every REST call passes one throttle (per account: this adapter) that keeps each endpoint group under
  * DITA_V2_BINGX_RATE_MARGIN of BingX's limit (per-IP limits divided by DITA_V2_BINGX_IP_SHARE, the clients sending
@@ -40,6 +41,7 @@ import type {
   VenueLeverageListener,
   VenueOrderState,
   VenuePosition,
+  VenuePositionListener,
   VenueRateStats,
 } from "../../contracts/venue.ts";
 import type { BingxAdapterOptions } from "./_adapter_options.ts";
@@ -263,22 +265,17 @@ export class BingxVenueAdapter implements VenueAdapter {
     return this.out.guard(() => readVenueLeverage(this.ctx, asset));
   }
 
-  onEvent(listener: VenueEventListener): () => void {
-    return this.out.onEvent(listener);
-  }
-
-  onDiagnostic(listener: VenueDiagnosticListener): () => void {
-    return this.out.onDiagnostic(listener);
-  }
-
+  readonly onEvent = (listener: VenueEventListener) => this.out.onEvent(listener);
+  readonly onDiagnostic = (listener: VenueDiagnosticListener) => this.out.onDiagnostic(listener);
   /** Each ACCOUNT_CONFIG_UPDATE the stream pushes, as read by the normalizer (a malformed one is a diagnostic). */
-  onLeverage(listener: VenueLeverageListener): () => void {
-    return this.out.onLeverage(listener);
-  }
+  readonly onLeverage = (listener: VenueLeverageListener) => this.out.onLeverage(listener);
+  /** The positions each ACCOUNT_UPDATE pushes (`_account_update.ts`): a hint to reconcile at once. */
+  readonly onPositions = (listener: VenuePositionListener) => this.out.onPositions(listener);
 
   private onFrame(r: FrameResult): void {
     if (r.type === "malformed") this.out.diag(r.diagnostic);
     if (r.type === "leverage") this.out.leverage(r.fact);
+    if (r.type === "positions") this.out.positions(r.positions);
     if (r.type === "order") this.emitTracked(this.tracker.fromFact(r.fact, this.working.kernelIdOf(r.fact)));
   }
 

@@ -1,7 +1,7 @@
 /**
  * Turns one raw user-stream frame into a typed fact. Frames are gzip-compressed binary (text is
  * accepted too); after gunzip a frame is `Ping`, or JSON with `e` = ORDER_TRADE_UPDATE,
- * ACCOUNT_CONFIG_UPDATE, ACCOUNT_UPDATE (ignored) or listenKeyExpired. An ORDER_TRADE_UPDATE becomes an `OrderFact` only when
+ * ACCOUNT_CONFIG_UPDATE, ACCOUNT_UPDATE (its positions: `_account_update.ts`) or listenKeyExpired. An ORDER_TRADE_UPDATE becomes an `OrderFact` only when
  * every field the kernel needs is present and well-typed: order id `i` (exact string), client id
  * `c`, symbol `s`, status `X` (execution type `x` as fallback for NEW), cumulative filled `z`,
  * average price `ap`, last fill `l` at `L`, commission `n` of this trade, event time `E`. The unit
@@ -26,7 +26,8 @@
  */
 
 import { gunzipSync } from "node:zlib";
-import type { VenueDiagnostic, VenueEventKind, VenueLeverage } from "../../contracts/venue.ts";
+import type { VenueDiagnostic, VenueEventKind, VenueLeverage, VenuePositionPush } from "../../contracts/venue.ts";
+import { accountUpdate } from "./_account_update.ts";
 import { LEVERAGE_MAX } from "./_leverage.ts";
 import { normalizeStatus } from "./_parse.ts";
 import { parseJsonSafe } from "./_safe_json.ts";
@@ -56,6 +57,7 @@ export type FrameResult =
   | { type: "ping" }
   | { type: "order"; fact: OrderFact }
   | { type: "leverage"; fact: VenueLeverage }
+  | { type: "positions"; positions: VenuePositionPush[] }
   | { type: "listen_key_expired" }
   | { type: "ignored"; event: string }
   | { type: "malformed"; diagnostic: VenueDiagnostic };
@@ -109,6 +111,7 @@ export function classifyFrame(textFrame: string): FrameResult {
   const e = body.e;
   if (e === "ORDER_TRADE_UPDATE") return orderUpdate(body);
   if (e === "ACCOUNT_CONFIG_UPDATE") return accountConfigUpdate(body);
+  if (e === "ACCOUNT_UPDATE") return accountUpdate(body, malformed);
   if (e === "listenKeyExpired") return { type: "listen_key_expired" };
   if (typeof e === "string") return { type: "ignored", event: e.slice(0, 40) };
   if (body.ping !== undefined) return { type: "ping" };
