@@ -8,9 +8,9 @@
  * handed to the runtime (`submitStrategy`: body read, JSON parse with the duplicate-key scan, the
  * intent's schema); the executor's dispatch of the accepted transition (order hold and size rules, the
  * kernel call, the state mirror, the journal's write-ahead); the adapter's submit; the signed request
- * handed to the transport; the first byte at the venue's socket. Also when the client had its answer
- * (the response is written after the order: it is not on the order's path). Medians per stage over
- * market entries and exits.
+ * handed to the transport; the first byte at the venue's socket. Medians per stage over market entries
+ * and exits. (The client's answer is not timed: the sim, in this process, handles the order on the same
+ * event loop before the client reads it, so its time would not be serve's.)
  *
  * One process holds client, server, runtime and adapter (one event loop): the request's first stage
  * has no process wake-up in it, which serve's figure (bench/clients.ts `http_own_turn`) has.
@@ -60,7 +60,6 @@ export async function httpStageBreakdown(o: StageOptions) {
   const wire = new HttpWire(`http://127.0.0.1:${server.port}`, { nowMs: Date.now });
   const headers = { "Content-Type": "application/json", Authorization: `Bearer ${TOKEN}` };
   const rows: number[][] = [];
-  const answered: number[] = [];
   const gap = o.backToBackMs;
   const pace = gap === undefined ? placementPacer() : () => Bun.sleep(gap);
   try {
@@ -79,12 +78,10 @@ export async function httpStageBreakdown(o: StageOptions) {
         const answer = wire.fetch(url, { method: "POST", headers, body });
         const a = await arrival;
         const res = await answer;
-        const tAnswer = realtimeNs();
         if (res.status !== 200) throw new Error(`POST /intents answered ${res.status}: ${await res.text()}`);
         await res.arrayBuffer();
         if (i >= WARMUP) {
           rows.push([t0, stamps.handler, stamps.runtime, shared.dispatch, shared.submit, shared.fetch, a.firstByteNs]);
-          answered.push((tAnswer - t0) / 1000);
         }
         const want = type === "ENTER" ? "POSITION_OPEN" : "CLOSED";
         while (rt.b.kernel.slot(0).stage !== want) await Bun.sleep(1);
@@ -114,7 +111,6 @@ export async function httpStageBreakdown(o: StageOptions) {
     transport_to_first_byte_at_venue_encode_write_loopback: gap50(5),
     total_p50: Number(percentile(total, 0.5).toFixed(1)),
     total_p99: Number(percentile(total, 0.99).toFixed(1)),
-    answer_at_client_p50: p50(answered),
   };
 }
 
