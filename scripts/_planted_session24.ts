@@ -108,4 +108,12 @@ export const SESSION24_PLANTS: readonly Plant[] = [
     '{ asset, side: "LONG", size: Math.abs(amount) }',
     "a one-way SHORT reads as a LONG of the same size too: a push judged against the wrong side",
   ),
+  p(
+    "position-push-passes-unbounded",
+    "reconcile",
+    "src/launcher/_position_push.ts",
+    "if (d.stopped() || n >= PASSES_MAX || !(again || still)) break;",
+    "if (d.stopped() || !(again || still)) break;",
+    "a position no slot owns keeps a reconciliation pass running back to back: the venue's read budget spent for good",
+  ),
 ];

@@ -11,8 +11,10 @@
  * (VENUE_MISMATCH, ORPHAN_POSITION). A push about an asset with an order of the kernel's working on it is
  * no news: that order's own fills explain it, and their events are on their way. Nothing is asked while
  * live reconciliation is off (`DITA_V2_RECONCILE_INTERVAL_MS=0`: the operator's choice) or once shutdown
- * began. Bounded: one pass at a time; pushes with news meanwhile ask for one more pass after it (the
- * running one may have read the venue before the change), not one each.
+ * began. Bounded: one pass at a time, and at most `PASSES_MAX` for one run of pushes: one more after the
+ * first while pushes with news came meanwhile or the latest pushes still disagree (a timed pass already
+ * running when the push came is the one awaited, and it may have read the venue before the change); a
+ * disagreement no pass can end (a position no slot owns: one ORPHAN_POSITION) costs two passes, not more.
  *
  * Entry points: `watchVenuePushes(d)` (returns the unsubscribe), `positionPushNews(slots, pushed)`.
  */
@@ -23,6 +25,9 @@ import type { VenuePositionPush } from "../contracts/venue.ts";
 import type { ExecutionKernel } from "../kernel/index.ts";
 import { type LeveragePushDeps, watchLeveragePushes } from "./_leverage_push.ts";
 import { sameSize } from "./_reconcile_truth.ts";
+
+/** Passes one run of pushes asks for at most: one, and one more while the latest pushes still disagree. */
+const PASSES_MAX = 2;
 
 /** Whether `pushed` disagrees with what the kernel's slots hold on an asset no order of theirs is working on. */
 export function positionPushNews(slots: readonly SlotRecord[], pushed: readonly VenuePositionPush[]): boolean {
@@ -52,13 +57,17 @@ export function watchVenuePushes(d: VenuePushDeps): () => void {
   if (reconcile === null || d.venue.onPositions === undefined) return leverage;
   let running = false;
   let again = false;
+  /** The latest push of each asset and side: still news after a pass, the pass may have read before it. */
+  const latest = new Map<string, VenuePositionPush>();
   const pass = async () => {
     running = true;
     try {
-      do {
+      for (let n = 1; ; n++) {
         again = false;
-        await reconcile();
-      } while (again && !d.stopped());
+        await reconcile(); // a timed pass already running is the one awaited: it may have read before the change
+        const still = positionPushNews(d.kernel.slots(), [...latest.values()]);
+        if (d.stopped() || n >= PASSES_MAX || !(again || still)) break;
+      }
     } catch (e) {
       d.log(`position push: reconciliation failed: ${(e instanceof Error ? e.message : String(e)).slice(0, 200)}`);
     } finally {
@@ -66,6 +75,7 @@ export function watchVenuePushes(d: VenuePushDeps): () => void {
     }
   };
   const positions = d.venue.onPositions((pushed) => {
+    for (const p of pushed) latest.set(`${p.asset}:${p.side}`, p);
     if (d.stopped() || !positionPushNews(d.kernel.slots(), pushed)) return;
     if (running) again = true;
     else void pass();

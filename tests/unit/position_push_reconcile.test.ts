@@ -7,13 +7,16 @@
  * position and pushes its ACCOUNT_UPDATE, with a runtime whose timed passes are a minute apart:
  * - the slot converges to IDLE within seconds, one VENUE_MISMATCH, through a pass the push asked for;
  * - the pushes of the kernel's own fills agree with its belief and ask for no pass;
- * - with live reconciliation off (interval 0, the operator's choice) a push asks for nothing.
+ * - with live reconciliation off (interval 0, the operator's choice) a push asks for nothing;
+ * - pushes with news during a pass ask for one more after it, not one each, and a disagreement no pass
+ *   ends (a position no slot owns) costs two passes, not one per push forever.
  * And the reading of the pushes: hedge and one-way entries, balances only, hostile entries.
  */
 
 import { afterEach, describe, expect, test } from "bun:test";
 import type { SlotRecord } from "../../src/contracts/records.ts";
-import { positionPushNews } from "../../src/launcher/_position_push.ts";
+import type { VenuePositionPush } from "../../src/contracts/venue.ts";
+import { positionPushNews, type VenuePushDeps, watchVenuePushes } from "../../src/launcher/_position_push.ts";
 import { buildBundle } from "../../src/launcher/bundle.ts";
 import { loadConfig } from "../../src/launcher/config.ts";
 import { Runtime } from "../../src/launcher/runtime.ts";
@@ -89,6 +92,66 @@ describe("a position the venue pushes changed behind the kernel's back", () => {
     await Bun.sleep(1500);
     expect([rt.reconciler.stats.passes, rt.b.kernel.slot(0).stage]).toEqual([0, "POSITION_OPEN"]);
   }, 30_000);
+});
+
+describe("the passes a run of pushes asks for", () => {
+  /** The watch over stub deps: the slots a test sets, pushes it delivers, passes it counts (each `passMs` long). */
+  function watch(slots: SlotRecord[], passMs: number) {
+    let deliver: (pushed: readonly VenuePositionPush[]) => void = () => {};
+    let passes = 0;
+    const d = {
+      kernel: { slots: () => slots },
+      venue: {
+        onLeverage: () => () => {},
+        onPositions: (l: typeof deliver) => {
+          deliver = l;
+          return () => {};
+        },
+      },
+      stopped: () => false,
+      log: () => {},
+      reconcile: async () => {
+        passes += 1;
+        await Bun.sleep(passMs);
+      },
+    } as unknown as VenuePushDeps;
+    watchVenuePushes(d);
+    return { push: (size: number) => deliver([{ asset: "BTC-USDT", side: "LONG", size }]), passes: () => passes };
+  }
+  const open = {
+    stage: "POSITION_OPEN",
+    asset: "BTC-USDT",
+    side: "LONG",
+    size: 0.01,
+    entry_order: null,
+    exit_order: null,
+  };
+
+  test("news during a pass asks for one more after it, not one each; a disagreement no pass ends costs two passes", async () => {
+    const slots = [open as unknown as SlotRecord];
+    const w = watch(slots, 50);
+    w.push(0); // liquidated: news
+    w.push(0);
+    w.push(0); // during the first pass: one more after it
+    await Bun.sleep(30);
+    expect(w.passes()).toBe(1);
+    await Bun.sleep(150);
+    expect(w.passes()).toBe(2); // the kernel's slots never converge here: two, then it stops
+    await Bun.sleep(150);
+    expect(w.passes()).toBe(2);
+  });
+
+  test("a pass that converged the slots asks for no second one; a push that agrees asks for none", async () => {
+    const slots = [open as unknown as SlotRecord];
+    const w = watch(slots, 20);
+    w.push(0.01);
+    await Bun.sleep(50);
+    expect(w.passes()).toBe(0);
+    w.push(0);
+    slots[0] = { ...open, stage: "IDLE", size: 0 } as unknown as SlotRecord; // what the pass converges to
+    await Bun.sleep(100);
+    expect(w.passes()).toBe(1);
+  });
 });
 
 describe("reading the pushes", () => {
