@@ -88,8 +88,8 @@ export const SESSION24_PLANTS: readonly Plant[] = [
     "position-push-not-wired",
     "reconcile",
     "src/launcher/runtime.ts",
-    "stopped, reconcile: pushed })",
-    "stopped, reconcile: null })",
+    "const reconcile = b.config.reconcile_interval_ms > 0 ? pushed : null;",
+    "const reconcile = null;",
     "a liquidation BingX pushes is found only at the next timed pass (30 s): exits sent against a position that is gone",
   ),
   p(
@@ -115,5 +115,13 @@ export const SESSION24_PLANTS: readonly Plant[] = [
     "if (d.stopped() || n >= PASSES_MAX || !(again || still)) break;",
     "if (d.stopped() || !(again || still)) break;",
     "a position no slot owns keeps a reconciliation pass running back to back: the venue's read budget spent for good",
+  ),
+  p(
+    "position-push-before-recovery",
+    "reconcile",
+    "src/launcher/runtime.ts",
+    "const pushed = () => (this.recovery ? reconcileNow() : Promise.resolve([]));",
+    "const pushed = () => reconcileNow();",
+    "a push during start runs a reconciliation pass beside recovery's own reads and RECONCILE inputs",
   ),
 ];

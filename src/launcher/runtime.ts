@@ -108,8 +108,9 @@ export class Runtime {
     this.reconciler = new LiveReconciler({ ...ops, report: (d) => this.report(d) });
     const stopped = () => this.stop.signal.aborted || !this.executor.accepting;
     const reconcileNow = () => this.reconciler.pass(); // also for a slot the hung-order query sent to reconcile
-    const pushed = b.config.reconcile_interval_ms > 0 ? reconcileNow : null; // a push asks for a pass while passes run
-    watchVenuePushes({ ...ops, report: (d) => this.report(d), stopped, reconcile: pushed }); // checked at once
+    const pushed = () => (this.recovery ? reconcileNow() : Promise.resolve([])); // never beside recovery's own reads
+    const reconcile = b.config.reconcile_interval_ms > 0 ? pushed : null; // while timed passes run
+    watchVenuePushes({ ...ops, report: (d) => this.report(d), stopped, reconcile }); // a push checked at once
     this.hungQuery = { ...ops, resolve: (id) => this.executor.resolveByQuery(id), stopped, reconcileNow };
     this.flattener = new Flattener({ ...ops, halt: this.halt, reconcileNow, notify: (e) => this.events?.onFlatten(e) });
     this.controls.actions = mailboxFlatten(this.flattener, b.control);
@@ -170,10 +171,7 @@ export class Runtime {
     if (!this.stop.signal.aborted) this.executor.resendCancel(slotId);
   }
 
-  /**
-   * An input an edge refused before the kernel (wrong source or shape): counted, projected as a
-   * diagnostic, logged (bounded), never journaled. Returns the outcome the edge answers with.
-   */
+  /** An input an edge refused before the kernel: counted, projected as a diagnostic, logged (bounded), never journaled. */
   refuseAtEdge(edge: IntakeEdge, refusal: InputRefusal): KernelOutcome {
     const outcome = refusedOutcome(refusal, this.b.clock.nowMs());
     this.metrics.recordEdgeRefusal(edge, refusal);

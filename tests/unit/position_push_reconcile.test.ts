@@ -7,7 +7,8 @@
  * position and pushes its ACCOUNT_UPDATE, with a runtime whose timed passes are a minute apart:
  * - the slot converges to IDLE within seconds, one VENUE_MISMATCH, through a pass the push asked for;
  * - the pushes of the kernel's own fills agree with its belief and ask for no pass;
- * - with live reconciliation off (interval 0, the operator's choice) a push asks for nothing;
+ * - with live reconciliation off (interval 0, the operator's choice) a push asks for nothing, nor before
+ *   recovery finished (recovery reads and reconciles the venue itself);
  * - pushes with news during a pass ask for one more after it, not one each, and a disagreement no pass
  *   ends (a position no slot owns) costs two passes, not one per push forever.
  * And the reading of the pushes: hedge and one-way entries, balances only, hostile entries.
@@ -31,8 +32,8 @@ afterEach(async () => {
   for (const stop of stops.splice(0)) await stop();
 });
 
-/** A runtime on BingX (bingx-sim, real time) with live reconciliation every `intervalMs`. */
-async function runtimeOnSim(intervalMs: number) {
+/** A runtime on BingX (bingx-sim, real time) with live reconciliation every `intervalMs`; `start` false: built only. */
+async function runtimeOnSim(intervalMs: number, start = true) {
   const { sim, config } = await realTimeSim(41, { "BTC-USDT": 65_000 });
   const env = {
     DITA_V2_VENUE: "BINGX",
@@ -46,8 +47,8 @@ async function runtimeOnSim(intervalMs: number) {
   };
   const bundle = await buildBundle(loadConfig(env), new SystemClock(), env, { journal: true, log: () => {} });
   const rt = new Runtime(bundle, () => {});
-  await rt.start();
-  const loops = rt.runLoops();
+  if (start) await rt.start();
+  const loops = start ? rt.runLoops() : Promise.resolve();
   stops.push(async () => {
     await rt.shutdown(1000);
     await loops;
@@ -82,6 +83,18 @@ describe("a position the venue pushes changed behind the kernel's back", () => {
     const took = await within(15_000, () => rt.b.kernel.slot(0).stage === "IDLE");
     expect(took).toBeLessThan(15_000);
     expect(rt.reconciler.stats.mismatches_total).toBe(1);
+  }, 30_000);
+
+  test("a push before recovery finished asks for no pass (recovery reads and reconciles the venue itself)", async () => {
+    const { rt } = await runtimeOnSim(60_000, false);
+    const adapter = (rt.b.venue as unknown as { inner: { out: { positions(p: VenuePositionPush[]): void } } }).inner;
+    const orphan = [{ asset: "BTC-USDT", side: "LONG" as const, size: 1 }];
+    adapter.out.positions(orphan);
+    await Bun.sleep(200);
+    expect(rt.reconciler.stats.passes).toBe(0);
+    await rt.start();
+    adapter.out.positions(orphan); // the same push once serving: news (no slot holds it), one pass and its retry
+    expect(await within(5000, () => rt.reconciler.stats.passes >= 1)).toBeLessThan(5000);
   }, 30_000);
 
   test("with live reconciliation off, a push asks for no pass: the operator's interval 0 holds", async () => {
