@@ -112,6 +112,10 @@ describe("the passes a run of pushes asks for", () => {
   function watch(slots: SlotRecord[], passMs: number) {
     let deliver: (pushed: readonly VenuePositionPush[]) => void = () => {};
     let passes = 0;
+    let stopped = false;
+    stops.push(async () => {
+      stopped = true; // as shutdown: no pass after the test, whatever the watch would still ask for
+    });
     const d = {
       kernel: { slots: () => slots },
       venue: {
@@ -121,7 +125,7 @@ describe("the passes a run of pushes asks for", () => {
           return () => {};
         },
       },
-      stopped: () => false,
+      stopped: () => stopped,
       log: () => {},
       reconcile: async () => {
         passes += 1;
