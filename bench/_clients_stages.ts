@@ -26,11 +26,9 @@ import { DitaClient } from "../clients/typescript/index.ts";
 import type { StateMirror } from "../src/kernel/index.ts";
 import { nativeLibraryPath } from "../src/kernel/index.ts";
 import type { Runtime } from "../src/launcher/index.ts";
-import { EAGER_JIT_ENV } from "../src/launcher/jit_tiers.ts";
 import { HttpWire } from "../src/venue/bingx/http_wire.ts";
-import { type StageOptions, startStageRig } from "./_stage_rig.ts";
+import { gap50, inChild, p50, type StageOptions, startStageRig, totals } from "./_stage_rig.ts";
 import { placementPacer, realtimeNs } from "./_venue_probe.ts";
-import { percentile } from "./http_load.ts";
 
 const WARMUP = 10;
 
@@ -119,16 +117,6 @@ export async function stageBreakdown(o: StageOptions) {
     client.close();
     await rig.stop(loops);
   }
-  const p50 = (xs: number[]) =>
-    Number(
-      percentile(
-        xs.sort((a, b) => a - b),
-        0.5,
-      ).toFixed(1),
-    );
-  /** The median gap between a table's hand-overs k and k + 1, in µs. */
-  const gap50 = (table: number[][], k: number) => p50(table.map((r) => (r[k + 1]! - r[k]!) / 1000));
-  const total = rows.map((r) => (r[5]! - r[0]!) / 1000).sort((a, b) => a - b);
   return {
     n: rows.length,
     where:
@@ -157,8 +145,7 @@ export async function stageBreakdown(o: StageOptions) {
       rehearsed_by_the_path_warmer_p50: p50(signUs.rehearsed),
       rehearsals: signUs.rehearsed.length,
     },
-    total_p50: Number(percentile(total, 0.5).toFixed(1)),
-    total_p99: Number(percentile(total, 0.99).toFixed(1)),
+    ...totals(rows),
   };
 }
 
@@ -203,16 +190,8 @@ function wrapParts(rt: Runtime, stamp: (k: Part) => void): void {
 }
 
 /** `stageBreakdown` in a bun process of its own started with serve's eager JIT tiers. */
-export async function stagesInChild(o: StageOptions): Promise<Awaited<ReturnType<typeof stageBreakdown>>> {
-  const child = Bun.spawn([process.execPath, import.meta.path, JSON.stringify(o)], {
-    env: { ...process.env, ...EAGER_JIT_ENV },
-    stdout: "pipe",
-    stderr: "inherit",
-  });
-  const out = await new Response(child.stdout).text();
-  if ((await child.exited) !== 0) throw new Error("the stage breakdown's process failed");
-  return JSON.parse(out.trim().split("\n").pop()!);
-}
+export const stagesInChild = (o: StageOptions) =>
+  inChild<Awaited<ReturnType<typeof stageBreakdown>>>(import.meta.path, o);
 
 if (import.meta.main) {
   console.log(JSON.stringify(await stageBreakdown(JSON.parse(process.argv[2]!) as StageOptions)));

@@ -20,11 +20,9 @@
  */
 
 import { createHttp, type HttpDeps } from "../src/http/index.ts";
-import { EAGER_JIT_ENV } from "../src/launcher/jit_tiers.ts";
 import { HttpWire } from "../src/venue/bingx/http_wire.ts";
-import { type StageOptions, startStageRig } from "./_stage_rig.ts";
+import { gap50, inChild, type StageOptions, startStageRig, totals } from "./_stage_rig.ts";
 import { placementPacer, realtimeNs } from "./_venue_probe.ts";
-import { percentile } from "./http_load.ts";
 
 const WARMUP = 10;
 const TOKEN = "bench-http-stages-token-0123456789";
@@ -91,40 +89,22 @@ export async function httpStageBreakdown(o: StageOptions) {
     server.stop(true);
     await rig.stop(loops);
   }
-  const p50 = (xs: number[]) =>
-    Number(
-      percentile(
-        xs.sort((a, b) => a - b),
-        0.5,
-      ).toFixed(1),
-    );
-  const gap50 = (k: number) => p50(rows.map((r) => (r[k + 1]! - r[k]!) / 1000));
-  const total = rows.map((r) => (r[6]! - r[0]!) / 1000).sort((a, b) => a - b);
   return {
     n: rows.length,
     where: "client, HTTP edge, runtime, adapter, relay and sim in one bun process (serve's code and eager JIT tiers)",
-    write_to_handler_http_parse_loopback: gap50(0),
-    handler_to_runtime_body_json_schema: gap50(1),
-    runtime_to_dispatch_rules_kernel_mirror_journal: gap50(2),
-    dispatch_to_adapter_submit: gap50(3),
-    adapter_submit_to_transport_rules_mark_sign: gap50(4),
-    transport_to_first_byte_at_venue_encode_write_loopback: gap50(5),
-    total_p50: Number(percentile(total, 0.5).toFixed(1)),
-    total_p99: Number(percentile(total, 0.99).toFixed(1)),
+    write_to_handler_http_parse_loopback: gap50(rows, 0),
+    handler_to_runtime_body_json_schema: gap50(rows, 1),
+    runtime_to_dispatch_rules_kernel_mirror_journal: gap50(rows, 2),
+    dispatch_to_adapter_submit: gap50(rows, 3),
+    adapter_submit_to_transport_rules_mark_sign: gap50(rows, 4),
+    transport_to_first_byte_at_venue_encode_write_loopback: gap50(rows, 5),
+    ...totals(rows),
   };
 }
 
 /** `httpStageBreakdown` in a bun process of its own started with serve's eager JIT tiers. */
-export async function httpStagesInChild(o: StageOptions): Promise<Awaited<ReturnType<typeof httpStageBreakdown>>> {
-  const child = Bun.spawn([process.execPath, import.meta.path, JSON.stringify(o)], {
-    env: { ...process.env, ...EAGER_JIT_ENV },
-    stdout: "pipe",
-    stderr: "inherit",
-  });
-  const out = await new Response(child.stdout).text();
-  if ((await child.exited) !== 0) throw new Error("the HTTP stage breakdown's process failed");
-  return JSON.parse(out.trim().split("\n").pop()!);
-}
+export const httpStagesInChild = (o: StageOptions) =>
+  inChild<Awaited<ReturnType<typeof httpStageBreakdown>>>(import.meta.path, o);
 
 if (import.meta.main) {
   console.log(JSON.stringify(await httpStageBreakdown(JSON.parse(process.argv[2]!) as StageOptions)));

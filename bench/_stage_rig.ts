@@ -6,6 +6,10 @@
  * transition, the adapter's submit entered, the signed placement handed to the REST client's transport.
  * `backToBackMs` lifts the adapter's placement budget (bench only), so orders can follow that close.
  *
+ * Also what each breakdown does with its stamps: `p50`, `gap50` (the median gap between two hand-overs),
+ * `totals` (the first hand-over to the last, p50 and p99), and `inChild` (a breakdown run in a bun
+ * process of its own with serve's eager JIT tiers, as serve has them).
+ *
  * Entry point: `startStageRig(o)` → `{ rt, sim, probe, prefix, rest, stamps, reset(), stop() }`.
  */
 
@@ -13,9 +17,11 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import type { TransitionRecord } from "../src/contracts/index.ts";
 import { buildBundle, loadConfig, Runtime, SystemClock } from "../src/launcher/index.ts";
+import { EAGER_JIT_ENV } from "../src/launcher/jit_tiers.ts";
 import { startBingxSim } from "../src/sim/index.ts";
 import { Throttle } from "../src/venue/bingx/_throttle.ts";
 import { realtimeNs, startProbe } from "./_venue_probe.ts";
+import { percentile } from "./http_load.ts";
 
 export type StageOptions = { trades: number; key: string; secret: string; scratch: string; backToBackMs?: number };
 
@@ -95,4 +101,37 @@ export async function startStageRig(o: StageOptions, tag: string) {
       for (const k of ["intents", "state", "outcomes"]) rmSync(`/dev/shm/${prefix}.${k}`, { force: true });
     },
   };
+}
+
+/** The median of `xs` in µs, to 0.1 (sorts `xs`). */
+export const p50 = (xs: number[]) =>
+  Number(
+    percentile(
+      xs.sort((a, b) => a - b),
+      0.5,
+    ).toFixed(1),
+  );
+
+/** The median gap between a table's hand-overs k and k + 1 (ns stamps), in µs. */
+export const gap50 = (table: number[][], k: number) => p50(table.map((r) => (r[k + 1]! - r[k]!) / 1000));
+
+/** Each row's first stamp to its last, in µs: p50 and p99. */
+export function totals(rows: number[][]): { total_p50: number; total_p99: number } {
+  const total = rows.map((r) => (r[r.length - 1]! - r[0]!) / 1000).sort((a, b) => a - b);
+  return {
+    total_p50: Number(percentile(total, 0.5).toFixed(1)),
+    total_p99: Number(percentile(total, 0.99).toFixed(1)),
+  };
+}
+
+/** The breakdown module at `path` run in a bun process of its own with serve's eager JIT tiers; its last stdout line. */
+export async function inChild<T>(path: string, o: StageOptions): Promise<T> {
+  const child = Bun.spawn([process.execPath, path, JSON.stringify(o)], {
+    env: { ...process.env, ...EAGER_JIT_ENV },
+    stdout: "pipe",
+    stderr: "inherit",
+  });
+  const out = await new Response(child.stdout).text();
+  if ((await child.exited) !== 0) throw new Error(`the stage breakdown's process (${path}) failed`);
+  return JSON.parse(out.trim().split("\n").pop()!) as T;
 }

@@ -10,33 +10,15 @@
  *   bun bench/http_stages.ts [TRADES_PER_ROUND (100)] [ROUNDS (2)]
  */
 
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
-import { join } from "node:path";
 import { stagesInChild } from "./_clients_stages.ts";
 import { httpStagesInChild } from "./_http_stages.ts";
-import { overRounds } from "./_stage_rounds.ts";
+import { alternatingRounds, BACK_TO_BACK_MS, overRounds, writeStageResult } from "./_stage_rounds.ts";
 
-const ROOT = join(import.meta.dir, "..");
-const trades = Number(process.argv[2] ?? 100);
-const rounds = Number(process.argv[3] ?? 2);
-const KEY = "benchStagesKeyAAAAbbbbCCCC0123";
-const SECRET = "benchStagesSecretZZZZyyyy98765";
-const BACK_TO_BACK_MS = 3;
-
-const scratch = mkdtempSync(join(tmpdir(), "dita-bench-http-stages-"));
-const runs = { ring_paced: [] as object[], http_paced: [] as object[], http_back_to_back: [] as object[] };
-try {
-  for (let r = 0; r < rounds; r++) {
-    const o = { trades, key: KEY, secret: SECRET, scratch };
-    runs.ring_paced.push(await stagesInChild(o));
-    runs.http_paced.push(await httpStagesInChild(o));
-    runs.http_back_to_back.push(await httpStagesInChild({ ...o, backToBackMs: BACK_TO_BACK_MS }));
-  }
-} finally {
-  rmSync(scratch, { recursive: true, force: true });
-}
-
+const { runs, setup } = await alternatingRounds("http-stages", {
+  ring_paced: stagesInChild,
+  http_paced: httpStagesInChild,
+  http_back_to_back: (o) => httpStagesInChild({ ...o, backToBackMs: BACK_TO_BACK_MS }),
+});
 const ring = overRounds(runs.ring_paced);
 const http = overRounds(runs.http_paced);
 const hot = overRounds(runs.http_back_to_back);
@@ -56,10 +38,7 @@ const shared = [
 ];
 const ratio = (a: number, b: number) => Number((a / b).toFixed(2));
 const result = {
-  bench: "http_stages",
-  runtime: `bun ${Bun.version}`,
-  context: { load_average_1_5_15: loadavg().map((x) => Number(x.toFixed(2))) },
-  setup: { trades_per_round: trades, rounds, back_to_back_ms: BACK_TO_BACK_MS },
+  setup,
   http_paced_like_a_strategy_us: http,
   http_back_to_back_us: hot,
   ring_paced_like_a_strategy_us: ring,
@@ -72,8 +51,7 @@ const result = {
   ratio_http_paced_over_back_to_back_total_p50: ratio(http.total_p50!, hot.total_p50!),
   rounds: runs,
 };
-mkdirSync(join(ROOT, "bench/results"), { recursive: true });
-writeFileSync(join(ROOT, "bench/results/http_stages.json"), `${JSON.stringify(result, null, 2)}\n`);
+writeStageResult("http_stages", result);
 console.log(
   JSON.stringify({ http, ring_total_p50: ring.total_p50, front, ratios: result.ratios_http_over_ring }, null, 1),
 );

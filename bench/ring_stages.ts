@@ -14,48 +14,23 @@
  *   bun bench/ring_stages.ts [TRADES_PER_ROUND (100)] [ROUNDS (2)]
  */
 
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
-import { join } from "node:path";
 import { stagesInChild } from "./_clients_stages.ts";
-import { overRounds, ratiosOf } from "./_stage_rounds.ts";
+import { alternatingRounds, BACK_TO_BACK_MS, overRounds, ratiosOf, writeStageResult } from "./_stage_rounds.ts";
 
-const ROOT = join(import.meta.dir, "..");
-const trades = Number(process.argv[2] ?? 100);
-const rounds = Number(process.argv[3] ?? 2);
-const KEY = "benchStagesKeyAAAAbbbbCCCC0123";
-const SECRET = "benchStagesSecretZZZZyyyy98765";
-const BACK_TO_BACK_MS = 3;
-
-type Stages = Awaited<ReturnType<typeof stagesInChild>>;
-const scratch = mkdtempSync(join(tmpdir(), "dita-bench-ring-stages-"));
-const runs: Record<"paced" | "back_to_back", Stages[]> = { paced: [], back_to_back: [] };
-try {
-  for (let r = 0; r < rounds; r++) {
-    runs.paced.push(await stagesInChild({ trades, key: KEY, secret: SECRET, scratch }));
-    runs.back_to_back.push(
-      await stagesInChild({ trades, key: KEY, secret: SECRET, scratch, backToBackMs: BACK_TO_BACK_MS }),
-    );
-  }
-} finally {
-  rmSync(scratch, { recursive: true, force: true });
-}
-
+const { runs, setup } = await alternatingRounds("ring-stages", {
+  paced: stagesInChild,
+  back_to_back: (o) => stagesInChild({ ...o, backToBackMs: BACK_TO_BACK_MS }),
+});
 const paced = overRounds(runs.paced);
 const hot = overRounds(runs.back_to_back);
 const ratios = ratiosOf(paced, hot);
-const result = {
-  bench: "ring_stages",
-  runtime: `bun ${Bun.version}`,
-  context: { load_average_1_5_15: loadavg().map((x) => Number(x.toFixed(2))) },
-  setup: { trades_per_round: trades, rounds, back_to_back_ms: BACK_TO_BACK_MS },
+writeStageResult("ring_stages", {
+  setup,
   paced_like_a_strategy_us: paced,
   back_to_back_us: hot,
   ratio_paced_over_back_to_back: ratios,
   rounds: runs,
-};
-mkdirSync(join(ROOT, "bench/results"), { recursive: true });
-writeFileSync(join(ROOT, "bench/results/ring_stages.json"), `${JSON.stringify(result, null, 2)}\n`);
+});
 console.log(
   JSON.stringify({ paced_total_p50: paced.total_p50, back_to_back_total_p50: hot.total_p50, ratios }, null, 1),
 );

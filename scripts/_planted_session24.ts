@@ -48,7 +48,7 @@ export const SESSION24_PLANTS: readonly Plant[] = [
     "cli-url-query-taken",
     "control",
     "src/cli/_client.ts",
-    'if (parsed.search !== "" || parsed.hash !== "" || /[?#]/.test(url))',
+    "if (/[?#]/.test(url))",
     "if (false)",
     "`--url http://h:p?` sends /health to the console page: healthcheck says healthy for a kernel answering 503",
   ),

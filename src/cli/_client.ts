@@ -49,7 +49,8 @@ function checkedBase(url: string): string {
   const shown = url.slice(0, 80);
   if (parsed === null || (parsed.protocol !== "http:" && parsed.protocol !== "https:"))
     throw new CliFailure(`--url must be the base URL of a running serve (http://HOST:PORT), got '${shown}'`, 2);
-  if (parsed.search !== "" || parsed.hash !== "" || /[?#]/.test(url))
+  // Tested on the text: a bare `?` or `#` is no query or fragment to URL, yet it still swallows the path.
+  if (/[?#]/.test(url))
     throw new CliFailure(`--url takes no query or fragment ('?', '#'): the base URL alone, got '${shown}'`, 2);
   return url.replace(/\/+$/, "");
 }

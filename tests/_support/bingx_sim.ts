@@ -2,7 +2,7 @@
  * bingx-sim on loopback and the BingX adapter pointed at it, for unit tests: on a ManualClock
  * (`simOnClock`, `simAdapter`, `adapterOnSim`, `simWithFilledEntry`) or in real time (`realTimeSim`,
  * `realTimeAdapter`); `QUICK_STREAM`, the stream timings a test can wait out; networks that lose
- * answers (`placementLostLookupsFail`).
+ * answers (`placementLostLookupsFail`); the order endpoint in a test's hands (`simBehindOrderNetwork`).
  */
 
 import { expect } from "bun:test";
@@ -101,6 +101,30 @@ export function simAdapter(
 ): BingxVenueAdapter {
   const config = { apiKey: SIM_API_KEY, secret: SIM_SECRET, baseUrl: sim.url, wsUrl: sim.wsUrl, recvWindowMs: 10_000 };
   return new BingxVenueAdapter({ ...config, clock, timeoutMs: 5_000 }, options);
+}
+
+/**
+ * The BingX adapter, connected, on a sim on a ManualClock, the order endpoint's requests going through
+ * `orders` (every other request straight to the sim); a second passes before each order query (GET), so
+ * every query keeps within the venue's and the client's budgets; resolution queries back to back. Its
+ * venue events are collected; `stops` gets the teardown.
+ */
+export async function simBehindOrderNetwork(stops: Array<() => Promise<void>>, seed: number, orders: Network) {
+  const { sim, clock } = await simOnClock(seed);
+  const network: Network = (url, init) => {
+    if (!url.includes(ORDER_PATH)) return fetch(url, init);
+    if (init.method === "GET") clock.advance(1_000);
+    return orders(url, init);
+  };
+  const adapter = simAdapter(sim, clock, { fetch: network, resolveDelaysMs: [0, 0, 0], stream: QUICK_STREAM });
+  stops.push(async () => {
+    await adapter.close();
+    await sim.stop();
+  });
+  const events: VenueEvent[] = [];
+  adapter.onEvent((e) => events.push(e));
+  await adapter.connect();
+  return { sim, clock, adapter, events };
 }
 
 /** A resting LIMIT buy of 0.001 BTC-USDT at 60 000 (below the sim's 65 000): it works until cancelled. */

@@ -5,6 +5,11 @@
  * IDLE, and the trade id was spent (found by an audit with hostile input). Now the edge refuses it first
  * (INVALID_INTENT, field PRICE, the adapter's sentence), on HTTP and ring records alike; a SELL's limit is
  * rounded up, so it is never below the tick, and a MARKET order carries no price to judge.
+ *
+ * From the same audit, a size beyond the kernel's 1e9 base units: the edge judged it against the
+ * contract's step as a float and answered "size 1e+308 is not a multiple of BTC-USDT's quantity step
+ * 0.0001 (Infinity or Infinity would be)", where 1e20 got the kernel's "out of range". The edge leaves
+ * any size beyond the range to the kernel, whose refusal names it, whatever the magnitude.
  */
 
 import { describe, expect, test } from "bun:test";
@@ -13,7 +18,9 @@ import type { StrategyIntent } from "../../src/contracts/intents.ts";
 import { intentSizeRefusal, recordSizeRefusal } from "../../src/launcher/_size_rules.ts";
 import { SystemClock } from "../../src/launcher/system_clock.ts";
 import { MockVenueAdapter } from "../../src/venue/index.ts";
-import { ringRecord } from "../_support/kernel.ts";
+import { enter, kernelsPerTest, ringRecord } from "../_support/kernel.ts";
+
+const kernel = kernelsPerTest({});
 
 const venue = new MockVenueAdapter({
   seed: 1,
@@ -31,7 +38,7 @@ const venue = new MockVenueAdapter({
     },
   },
 });
-const enter = (side: "LONG" | "SHORT", price: number | null): StrategyIntent => ({
+const enterAt = (side: "LONG" | "SHORT", price: number | null): Extract<StrategyIntent, { type: "ENTER" }> => ({
   type: "ENTER",
   slot_id: 1,
   trade_id: "t2",
@@ -53,8 +60,8 @@ describe("a limit price below one tick is refused at the edge, before the kernel
       input_kind: "ENTER",
       slot_id: 1,
     };
-    expect(intentSizeRefusal(venue, enter("LONG", 1e-10), noSlot)).toEqual(expected);
-    expect(recordSizeRefusal(venue, ringRecord(enter("LONG", 1e-10)), noSlot)).toEqual(expected);
+    expect(intentSizeRefusal(venue, enterAt("LONG", 1e-10), noSlot)).toEqual(expected);
+    expect(recordSizeRefusal(venue, ringRecord(enterAt("LONG", 1e-10)), noSlot)).toEqual(expected);
   });
 
   test("an EXIT of a SHORT below the tick (a BUY) is refused; of a LONG (a SELL, rounded up) it passes", () => {
@@ -66,10 +73,27 @@ describe("a limit price below one tick is refused at the edge, before the kernel
   });
 
   test("prices on or above the tick, a SHORT entry's limit and MARKET orders pass as before", () => {
-    expect(intentSizeRefusal(venue, enter("LONG", 0.1), noSlot)).toBeNull();
-    expect(intentSizeRefusal(venue, enter("LONG", 64_999.95), noSlot)).toBeNull();
-    expect(intentSizeRefusal(venue, enter("SHORT", 0.05), noSlot)).toBeNull(); // a SELL: up to 0.1
-    expect(intentSizeRefusal(venue, enter("LONG", null), noSlot)).toBeNull();
-    expect(recordSizeRefusal(venue, ringRecord(enter("LONG", null)), noSlot)).toBeNull();
+    expect(intentSizeRefusal(venue, enterAt("LONG", 0.1), noSlot)).toBeNull();
+    expect(intentSizeRefusal(venue, enterAt("LONG", 64_999.95), noSlot)).toBeNull();
+    expect(intentSizeRefusal(venue, enterAt("SHORT", 0.05), noSlot)).toBeNull(); // a SELL: up to 0.1
+    expect(intentSizeRefusal(venue, enterAt("LONG", null), noSlot)).toBeNull();
+    expect(recordSizeRefusal(venue, ringRecord(enterAt("LONG", null)), noSlot)).toBeNull();
+  });
+});
+
+describe("a size beyond the kernel's range is left to the kernel's own refusal", () => {
+  test("1e308 and 1e20 alike pass the edge and get the kernel's out-of-range refusal, never a step of Infinity", () => {
+    const sized = (size: number): StrategyIntent => ({ ...enterAt("LONG", null), size });
+    for (const size of [1e308, 1e20, Number.MAX_VALUE]) {
+      expect(intentSizeRefusal(venue, sized(size), noSlot)).toBeNull();
+      const o = enter(kernel(), 0, { size });
+      expect([size, o.accepted, o.diagnostics[0]?.message]).toEqual([
+        size,
+        false,
+        "size is out of range (got QTY_OUT_OF_RANGE: too large to encode)",
+      ]);
+    }
+    // Within the range the step is still judged at the edge.
+    expect(intentSizeRefusal(venue, sized(1.00005), noSlot)?.field).toBe("SIZE");
   });
 });

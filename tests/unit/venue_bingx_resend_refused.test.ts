@@ -11,8 +11,7 @@
  */
 
 import { afterEach, expect, test } from "bun:test";
-import type { VenueEvent } from "../../src/contracts/venue.ts";
-import { ORDER_PATH, QUICK_STREAM, simAdapter, simOnClock } from "../_support/bingx_sim.ts";
+import { simBehindOrderNetwork } from "../_support/bingx_sim.ts";
 
 type Held = { url: string; init: RequestInit };
 /** What the network does with the n-th placement (1-based): its answer, or a lost answer (reject). */
@@ -24,29 +23,13 @@ afterEach(async () => {
 });
 
 async function venueWithNetwork(plan: PlacementPlan) {
-  const { sim, clock } = await simOnClock(7);
   let placements = 0;
-  const network = (url: string, init: RequestInit): Promise<Response> => {
-    if (!url.includes(ORDER_PATH)) return fetch(url, init);
-    // A second passes before each query: every query keeps within the venue's and the client's budgets.
-    if (init.method === "GET") clock.advance(1_000);
+  const v = await simBehindOrderNetwork(stops, 7, (url, init) => {
     if (init.method !== "POST") return fetch(url, init);
     const { signal: _ignored, ...bytes } = init; // the bytes travel whatever the client does later
     return plan(++placements, { url, init: bytes });
-  };
-  const adapter = simAdapter(sim, clock, {
-    fetch: network,
-    resolveDelaysMs: [0, 0, 0],
-    stream: QUICK_STREAM,
   });
-  stops.push(async () => {
-    await adapter.close();
-    await sim.stop();
-  });
-  const events: VenueEvent[] = [];
-  adapter.onEvent((e) => events.push(e));
-  await adapter.connect();
-  return { sim, clock, adapter, events, placements: () => placements };
+  return { ...v, placements: () => placements };
 }
 
 const deliver = (h: Held) => fetch(h.url, h.init);

@@ -10,9 +10,8 @@
  */
 
 import { afterEach, expect, test } from "bun:test";
-import type { VenueEvent } from "../../src/contracts/venue.ts";
 import { classifyCode } from "../../src/venue/bingx/index.ts";
-import { ORDER_PATH, QUICK_STREAM, simAdapter, simOnClock } from "../_support/bingx_sim.ts";
+import { simBehindOrderNetwork } from "../_support/bingx_sim.ts";
 
 const stops: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -23,29 +22,16 @@ const busy = () => new Response(JSON.stringify({ code: 80012, msg: "network fail
 
 /** bingx-sim behind a network that answers the first `n` order POSTs (or DELETEs) with 80012, delivering them or not. */
 async function venue(o: { method: "POST" | "DELETE"; deliver: boolean; times?: number }) {
-  const { sim, clock } = await simOnClock(11);
   let hits = 0;
   let queries = 0;
-  const network = async (url: string, init: RequestInit): Promise<Response> => {
-    if (!url.includes(ORDER_PATH)) return fetch(url, init);
-    if (init.method === "GET") {
-      queries++;
-      clock.advance(1_000);
-    }
+  const v = await simBehindOrderNetwork(stops, 11, async (url, init) => {
+    if (init.method === "GET") queries++;
     if (init.method !== o.method || hits >= (o.times ?? 1)) return fetch(url, init);
     hits++;
     if (o.deliver) await (await fetch(url, init)).text(); // the venue did it...
     return busy(); // ...and answered it could not tell
-  };
-  const adapter = simAdapter(sim, clock, { fetch: network, resolveDelaysMs: [0, 0, 0], stream: QUICK_STREAM });
-  stops.push(async () => {
-    await adapter.close();
-    await sim.stop();
   });
-  const events: VenueEvent[] = [];
-  adapter.onEvent((e) => events.push(e));
-  await adapter.connect();
-  return { sim, adapter, events, queries: () => queries, hits: () => hits };
+  return { ...v, queries: () => queries, hits: () => hits };
 }
 
 const order = {
