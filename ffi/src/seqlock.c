@@ -2,7 +2,7 @@
  * seqlock.c -- single-writer seqlocks: the writer makes the lock odd, copies, makes it even
  * (release); a reader copies between two equal even reads (acquire), retrying a bounded number
  * of times. A lock left odd by a writer that died mid-copy marks a torn image: readers get
- * ZINC_E_TORN once the writer is dead, and the next writer's first write makes it even again.
+ * ZINC_E_TORN once the writer is dead (the writer itself: at once), and a writer's first mirror writes every slot.
  * Used for slot images and the account (state region) and for the control blocks.
  */
 
@@ -33,6 +33,9 @@ static int32_t seqlock_read(zinc_handle *h, _Atomic uint64_t *lock, void *out, c
             atomic_thread_fence(memory_order_acquire);
             if (atomic_load_explicit(lock, memory_order_relaxed) == s1) return ZINC_OK;
         }
+        /* The writer's own writes end before its calls return (one thread per handle): an odd
+         * lock it reads was left by a predecessor that died mid-copy. */
+        if ((s1 & 1) && h->writer) return ZINC_E_TORN;
         if ((i & 255) == 255) {
             zinc_region_header *hdr = hdr_of(h);
             if ((s1 & 1) && !pid_alive(atomic_load(&hdr->writer_pid), atomic_load(&hdr->writer_start)))
@@ -51,7 +54,9 @@ static zinc_slot_entry *slot_of(zinc_handle *h, uint32_t i) {
 }
 
 /* Write-through: copy the dirty slots and the account, then publish and wake, before returning.
- * The globals lock stays odd for the whole call, so a reader can take a cross-slot snapshot. */
+ * The globals lock stays odd for the whole call, so a reader can take a cross-slot snapshot.
+ * A writer's first mirror writes every slot, dirty or not: the region then holds this kernel's
+ * state whole, whatever the last writer left (a slot torn by its death, a foreign image). */
 static int32_t state_mirror_unguarded(int32_t id, const void *slots, uint32_t slot_count, const uint64_t *dirty4,
                           const void *account, uint64_t state_hash) {
     zinc_handle *h = handle_get(id);
@@ -62,8 +67,10 @@ static int32_t state_mirror_unguarded(int32_t id, const void *slots, uint32_t sl
     zinc_state_globals *g = globals_of(h);
     uint64_t gs;
     seqlock_begin(&g->lock, &gs);
+    const uint64_t all = h->mirrored ? 0 : ~0ull;
+    h->mirrored = 1;
     for (uint32_t w = 0; w < 4; w++) {
-        uint64_t bits = dirty4[w];
+        uint64_t bits = dirty4[w] | all;
         while (bits != 0) {
             uint32_t i = w * 64 + (uint32_t)__builtin_ctzll(bits);
             bits &= bits - 1;

@@ -24,7 +24,7 @@ import { InMemoryControlPlane, type OperatorControlPlane, RealZincControlPlane }
 import { ExecutionKernel, type InputJournal, nativeLibraryPath, SegmentJournal } from "../kernel/index.ts";
 import { createProjection, type Projection, type ProjectionDiagnostic, type Sink } from "../projection/index.ts";
 import { BingxVenueAdapter, bingxConfigFromEnv, MockVenueAdapter } from "../venue/index.ts";
-import { InMemoryZincPlane, RealZincPlane, type ZincPlane } from "../zinc/index.ts";
+import { InMemoryZincPlane, RealZincPlane, SLOT_IMAGE_BYTES, ZincError, type ZincPlane } from "../zinc/index.ts";
 import { ConfigError, hazelcastOf, type RuntimeConfig } from "./config.ts";
 import { adoptJournal, type JournalBelief, recoverJournal } from "./journal_start.ts";
 import { newRunId } from "./run_id.ts";
@@ -112,8 +112,21 @@ function venueFor(
   return new BingxVenueAdapter(parsed.config);
 }
 
-function readSurvivors(zinc: ZincPlane): Uint8Array[] {
-  return Array.from({ length: zinc.slotCount }, (_, i) => zinc.readSlot(i));
+/**
+ * The slot images a dead kernel left in the state region (the last belief when no journal holds one). An
+ * image its writer died writing (TORN) or that is no slot image is not adopted, one line each: for that
+ * slot the journal's belief, else the venue's truth, is taken. The kernel's first mirror rewrites every slot.
+ */
+function readSurvivors(zinc: ZincPlane, log: (line: string) => void): Uint8Array[] {
+  return Array.from({ length: zinc.slotCount }, (_, i) => {
+    try {
+      return zinc.readSlot(i);
+    } catch (e) {
+      if (!(e instanceof ZincError) || (e.code !== "TORN" && e.code !== "INVALID_IMAGE")) throw e;
+      log(`zinc: ${e.message}: not adopted as slot ${i}'s belief (the journal's, else the venue's truth, is)`);
+      return new Uint8Array(SLOT_IMAGE_BYTES);
+    }
+  });
 }
 
 /**
@@ -185,8 +198,8 @@ export async function buildBundle(
           })
         : InMemoryZincPlane.open({ slotCount: config.slots, ringCapacity: RING_CAPACITY });
     closers.push(() => zinc.close());
-    const survivingImages = readSurvivors(zinc);
     const log = options.log ?? (() => {});
+    const survivingImages = readSurvivors(zinc, log);
     if (zinc instanceof RealZincPlane) log(`zinc intents doorbell: ${zinc.doorbell}`);
     const start = options.journal ? recoverJournal(config, log, options.journalDir) : null;
     closers.push(() => start?.recovered?.kernel.destroy());
