@@ -9,7 +9,7 @@ executable). Guide: docs/strategy-guide.md in the DITAv2 repository; layout: ffi
 """
 
 from .client import ClientInfo, DitaClient, StateView
-from .errors import (ClientClosed, CorruptRegion, DitaClientError, ForeignNamespace, IntentRefused, InvalidIntent,
+from .errors import (ClientClosed, ClientForked, CorruptRegion, DitaClientError, ForeignNamespace, IntentRefused, InvalidIntent,
                      KernelNotRunning, KernelRestarted, LanesBusy, LayoutMismatch, LibraryError, OutcomeLost,
                      OutcomeTimeout, PermissionDenied, RegionMissing, RingFull, StateBusy)
 from .intents import INTENT_BYTES, Cancel, Enter, Exit, Intent, MarkPrice, encode_intent
@@ -20,7 +20,7 @@ from .seam import (CancelOrder, CloseAll, Decision, Open, Plan, ReconcileReport,
                    plan_decision)
 
 __all__ = [
-    "Account", "Cancel", "CancelOrder", "ClientClosed", "ClientInfo", "CloseAll", "ControlSnapshot", "CorruptRegion",
+    "Account", "Cancel", "CancelOrder", "ClientClosed", "ClientForked", "ClientInfo", "CloseAll", "ControlSnapshot", "CorruptRegion",
     "Decision", "DitaClient", "DitaClientError", "Enter", "Exit", "ForeignNamespace", "INTENT_BYTES", "Intent",
     "IntentRefused", "InvalidIntent", "KernelNotRunning", "KernelRestarted", "LanesBusy", "LayoutMismatch",
     "LibraryError", "MarkPrice", "Open", "Order", "Outcome", "OutcomeDiagnostic", "OutcomeLost", "OutcomeTimeout",

@@ -28,7 +28,9 @@ sequence or lane head word >= 2^63 (libzinc answers a negative int64) is Corrupt
 sequence; (8) a kernel restart is KernelRestarted to ``submit`` (nothing pushed) and to every wait
 that has nothing to return, ``wait_for_change`` included (the new kernel's first mirror is a change),
 until ``reconnect``; an outcome that had arrived before the restart is still returned (it is the
-old kernel's real answer).
+old kernel's real answer); (9) a client belongs to the process that connected it: in a forked child
+(``multiprocessing`` on Linux) every call is ClientForked with nothing pushed or read, and ``close``
+there releases nothing of the parent's.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from __future__ import annotations
 import ctypes
 import itertools
 import math
+import os
 import struct
 import threading
 import time
@@ -44,7 +47,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Optional, Union
 
 from . import _zinc
-from .errors import (ClientClosed, CorruptRegion, ForeignNamespace, IntentRefused, InvalidIntent, KernelNotRunning,
+from .errors import (ClientClosed, ClientForked, CorruptRegion, ForeignNamespace, IntentRefused, InvalidIntent, KernelNotRunning,
                      KernelRestarted, LanesBusy, OutcomeLost, OutcomeTimeout, RegionMissing, RingFull, StateBusy)
 from .intents import INTENT_BYTES, Intent, encode_intent
 from .outcome import OUTCOME_BYTES, Outcome, decode_outcome_at
@@ -81,16 +84,28 @@ class StateView:
     mirror_count: int
 
 
+_process = [os.getpid()]  # this process's pid, renewed in a forked child before it runs on
+os.register_at_fork(after_in_child=lambda: _process.__setitem__(0, os.getpid()))
+
+
 class _Calls:
     """The libzinc calls in flight on a client's handles: ``with calls:`` around each (ClientClosed once
-    closed). ``close`` waits until none is: zinc_close unmaps the region, and a push, poll or read
-    still inside it would fault the process. The waits are not counted: libzinc holds a reference
-    for each, and wakes and drains them at close."""
+    closed; ClientForked in a process forked from the one that connected). ``close`` waits until none
+    is: zinc_close unmaps the region, and a push, poll or read still inside it would fault the process.
+    The waits are not counted: libzinc holds a reference for each, and wakes and drains them at close."""
 
     def __init__(self) -> None:
         self.open, self.count, self.lock, self.idle = True, 0, threading.Lock(), threading.Event()
+        self.pid = _process[0]
+
+    def refuse_if_forked(self) -> None:
+        if self.pid != _process[0]:
+            raise ClientForked(f"this client was connected by process {self.pid}, not this one ({_process[0]}, "
+                               "forked from it): its lane and ids are that process's; nothing was pushed or read. "
+                               "Connect a client of this process's own (DitaClient.connect in the child)")
 
     def __enter__(self) -> None:
+        self.refuse_if_forked()  # before the lock: a fork copies a lock another thread held as held
         with self.lock:
             if not self.open:
                 raise ClientClosed("the client is closed")
@@ -204,6 +219,7 @@ class DitaClient:
         self.close()
 
     def _live(self) -> None:
+        self._calls.refuse_if_forked()
         if not self._calls.open:
             raise ClientClosed("the client is closed")
 
@@ -571,7 +587,11 @@ class DitaClient:
 
     def close(self) -> None:
         """Releases the lane and the regions once no other thread's call is inside libzinc (a wait
-        returns ClientClosed). Idempotent."""
+        returns ClientClosed). Idempotent. In a forked child it only closes the child's copy: the lane
+        and the regions stay the connecting process's (nothing is released, nothing waited for)."""
+        if self._calls.pid != _process[0]:
+            self._calls.open = False
+            return
         if not self._calls.close():
             return
         self._lib.zinc_outcome_release(self._h["outcomes"], self.info.lane, self.info.generation)

@@ -134,3 +134,12 @@ class StateBusy(DitaClientError):
 
 class ClientClosed(DitaClientError):
     code = "CLOSED"
+
+
+class ClientForked(DitaClientError):
+    """A client used in a process forked from the one that connected it (``multiprocessing``'s
+    default on Linux): the copy holds the parent's lane and id sequence, so its intents would take
+    the parent's ids and their outcomes reach the wrong caller. Nothing is pushed or read; connect
+    a client of the child's own in the child. (Python only: a TypeScript process cannot fork.)"""
+
+    code = "FORKED"
