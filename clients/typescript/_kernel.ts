@@ -5,7 +5,7 @@
  * restarted and adopted the regions (KernelRestartedError), a closed or dead writer is
  * KernelNotRunningError.
  *
- * Entry points: `liveKernel`, `checkKernel`, `checkRestart` (the generation alone: what `submit` checks first).
+ * Entry points: `liveKernel`, `checkKernel`, `checkBeforePush` (the generation and the writer's process: what `submit` checks first).
  */
 
 import type { ClientInfo } from "./_connect.ts";
@@ -33,9 +33,29 @@ function throwIfRestarted(header: Header, info: ClientInfo, id: bigint | null): 
     );
 }
 
-/** Throws KernelRestartedError when a kernel adopted the regions since connect or `reconnect()` (no liveness check). */
-export function checkRestart(lib: ZincLib, state: number, info: ClientInfo, id: bigint | null): void {
-  throwIfRestarted(readHeader(lib, state), info, id);
+/**
+ * What `submit` checks before it pushes: KernelRestartedError when a kernel adopted the regions since
+ * connect or `reconnect()`; KernelNotRunningError when the kernel closed them or its process is gone
+ * (signal 0: about a µs, where `checkKernel`'s start-time check reads /proc), since a dead kernel's ring
+ * keeps what is pushed for the next kernel to run, long after the strategy was told it failed.
+ */
+export function checkBeforePush(lib: ZincLib, state: number, info: ClientInfo, id: bigint | null): void {
+  const header = readHeader(lib, state);
+  throwIfRestarted(header, info, id);
+  if (header.writerPid === 0 || !processExists(header.writerPid))
+    throw new KernelNotRunningError(
+      `the kernel of '${info.prefix}' (pid ${info.writerPid}) is not running: nothing was pushed; wait for a kernel, then reconnect()`,
+    );
+}
+
+/** Whether a process `pid` exists (signal 0); one of another user's exists too (EPERM). */
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code !== "ESRCH";
+  }
 }
 
 /** Throws when the kernel `info` names is gone (KernelNotRunningError) or was replaced (KernelRestartedError). */

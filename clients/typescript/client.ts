@@ -6,7 +6,7 @@
  * Invariants: (1) `submit` resolves with the intent's EDGE or KERNEL outcome or throws one specific error
  * (RingFullError: nothing was written; OutcomeTimeoutError / OutcomeLostError: the intent may still take effect;
  * KernelRestartedError / KernelNotRunningError: reconcile from `slots()`; KernelRestartedError with nothing pushed
- * after a restart not yet `reconnect()`ed), never hangs past its timeout, and is OutcomeLostError at once when a later
+ * after a restart not yet `reconnect()`ed, KernelNotRunningError when the kernel's process is gone), never hangs past its timeout, and is OutcomeLostError at once when a later
  * intent's outcome came first (one client's outcomes keep its push order); (2) every wait (`outcome`,
  * `nextVenueOutcome`, `waitForChange`) ends by its own timeout (NaN: a RangeError at once), measured on the monotonic
  * clock (a wall-clock step changes nothing), checks the kernel's liveness every CHUNK_MS while nothing comes, and takes
@@ -26,7 +26,7 @@
 
 import { type ClientInfo, type Connection, type ConnectOptions, type Handles, openConnection } from "./_connect.ts";
 import { Inbox } from "./_inbox.ts";
-import { checkKernel, checkRestart, liveKernel } from "./_kernel.ts";
+import { checkBeforePush, checkKernel, liveKernel } from "./_kernel.ts";
 import { READ_BUSY_MS, StateReads, type StateView } from "./_reads.ts";
 import { checkTimeout, submitTimeout, Waiter } from "./_waits.ts";
 import { laneHead, laneRead, readHeader, stateSeq, type ZincLib } from "./_zinc.ts";
@@ -114,7 +114,7 @@ export class DitaClient {
   /** Pushes `intent` and resolves its EDGE or KERNEL outcome (see the invariants above). */
   async submit(intent: Intent, options: { timeoutMs?: number } = {}): Promise<Outcome> {
     const timeoutMs = submitTimeout(options); // a bad timeout (or a bare number) pushes nothing
-    if (this.open) checkRestart(this.lib, this.h.state, this.info, null); // nor a restart not reconnect()ed
+    if (this.open) checkBeforePush(this.lib, this.h.state, this.info, null); // nor a restart not reconnect()ed, nor a dead kernel
     return this.outcome(this.push(intent), timeoutMs);
   }
 

@@ -12,8 +12,8 @@ import { nativeLibraryPath } from "../../src/kernel/index.ts";
 
 /** The region handles a fake client holds (no control region): a fake libzinc told apart by them. */
 export const HANDLES = { intents: 1, state: 2, outcomes: 3 } as const;
-/** The writer pid every fake region's header names. */
-export const KERNEL_PID = 4242;
+/** The writer pid every fake region's header names: a live process (submit checks it exists before it pushes). */
+export const KERNEL_PID = process.pid;
 /** The kernel generation a fake's header names and a fake client was connected to, unless a test says otherwise. */
 export const KERNEL_GENERATION = 7;
 
@@ -84,6 +84,8 @@ export class FakeLane {
   depth = Number.POSITIVE_INFINITY;
   readonly records = new Map<number, Uint8Array>();
   readonly kernelGeneration: number;
+  /** The pid the header names as the writer: 0 a kernel that closed its regions, another a process that may be gone. */
+  writerPid = KERNEL_PID;
 
   constructor(o: { kernelGeneration?: number; depth?: number } = {}) {
     this.kernelGeneration = o.kernelGeneration ?? KERNEL_GENERATION;
@@ -122,7 +124,7 @@ export class FakeLane {
   };
   zinc_header = (_h: number, out: Uint8Array) => {
     const dv = new DataView(out.buffer, out.byteOffset);
-    dv.setUint32(8, KERNEL_PID, true);
+    dv.setUint32(8, this.writerPid, true);
     dv.setBigUint64(48, BigInt(this.kernelGeneration), true);
     return 0;
   };

@@ -7,7 +7,8 @@ wait for state changes.
 Invariants: (1) ``submit`` returns the intent's EDGE or KERNEL outcome or raises one specific error
 (RingFull: nothing was written; OutcomeTimeout / OutcomeLost: the intent may still take effect;
 KernelRestarted / KernelNotRunning: reconcile from ``slots()``; KernelRestarted before anything is pushed
-when a kernel restarted since connect or ``reconnect``), never waits past its timeout; an
+when a kernel restarted since connect or ``reconnect``, KernelNotRunning when its process is gone), never
+waits past its timeout; an
 intent with no outcome once a later intent's came (one client's outcomes keep its push order) is
 OutcomeLost at once, never a wait for what will not come; (2) VENUE outcomes and outcomes of other
 intents are kept (bounded) for ``outcomes_of`` / ``next_venue_outcome``, which raises IntentRefused at
@@ -287,7 +288,7 @@ class DitaClient:
     def submit(self, intent: Intent, timeout: float = 1.0) -> Outcome:
         """Pushes ``intent`` and returns its EDGE or KERNEL outcome (see the invariants above)."""
         _check_timeout(timeout)  # a bad timeout pushes nothing
-        self._check_restart(None)  # nor does a kernel that restarted since connect or reconnect
+        self._check_before_push()  # nor does a kernel that restarted since connect or reconnect, or is dead
         return self.outcome(self.push(intent), timeout)
 
     def outcome(self, cid: int, timeout: float = 1.0) -> Outcome:
@@ -455,11 +456,17 @@ class DitaClient:
         self._live()
         self._check_kernel(None)
 
-    def _check_restart(self, cid: Optional[int]) -> None:
-        """Raises KernelRestarted when a kernel adopted the regions since connect (or ``reconnect``)."""
+    def _check_before_push(self) -> None:
+        """What ``submit`` checks before it pushes: KernelRestarted when a kernel adopted the regions since
+        connect (or ``reconnect``); KernelNotRunning when the kernel closed them or its process is gone
+        (signal 0: about a µs, where ``check_kernel``'s start-time check reads /proc), since a dead
+        kernel's ring keeps what is pushed for the next kernel to run, long after the caller was told."""
         with self._calls:
             state = _zinc.header(self._lib, self._h["state"])
-        self._raise_if_restarted(cid, state)
+        self._raise_if_restarted(None, state)
+        if state["writer_pid"] == 0 or not _process_exists(state["writer_pid"]):
+            raise KernelNotRunning(f"the kernel of '{self.info.prefix}' (pid {self.info.writer_pid}) is not running: "
+                                   "nothing was pushed; wait for a kernel, then reconnect()")
 
     def _raise_if_restarted(self, cid: Optional[int], state: dict[str, int]) -> None:
         if state["generation"] != self.info.kernel_generation:
@@ -597,6 +604,17 @@ class DitaClient:
         self._lib.zinc_outcome_release(self._h["outcomes"], self.info.lane, self.info.generation)
         for h in self._h.values():
             self._lib.zinc_close(h)
+
+
+def _process_exists(pid: int) -> bool:
+    """Whether a process ``pid`` exists (signal 0); one of another user's exists too (EPERM)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _check_timeout(timeout: float) -> float:

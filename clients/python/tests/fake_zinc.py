@@ -11,6 +11,7 @@ DitaClient on the fake, ``TickClock`` a monotonic clock that moves only when rea
 """
 
 import ctypes
+import os
 import struct
 import time
 
@@ -20,7 +21,7 @@ from dita_v2_client.client import ClientInfo
 HEAD = struct.Struct("<QQQQIHBBBBBB4x")  # an OutcomeRecord's bytes 0..48
 DIAG = struct.Struct("<HBBB3xqd")  # one diagnostic, 24 bytes at 48, 72, 96
 HEADER = struct.Struct("<IHHIIQIIIIQQQ")  # a region header's 64 bytes
-WRITER_PID = 4242
+WRITER_PID = os.getpid()  # the fake kernel's pid: a live process (submit checks it exists before it pushes)
 
 
 def record(position, cid, *, origin=2, accepted=1, kind=4, slot_id=0xFFFF_FFFF, stage=0, event_kind=0, diag=None,

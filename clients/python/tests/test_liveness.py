@@ -5,9 +5,11 @@ A kernel closing its regions cleanly (intents, state, outcomes) has a closed sta
 outcomes region still names it: the kernel is not running. The fake's headers differ per handle."""
 
 import ctypes
+import subprocess
 import unittest
 
-from dita_v2_client.errors import KernelNotRunning, KernelRestarted
+from dita_v2_client import Enter
+from dita_v2_client.errors import KernelNotRunning, KernelRestarted, OutcomeTimeout
 from fake_zinc import HEADER, WRITER_PID, FakeZinc, client
 
 STATE, OUTCOMES = 2, 3
@@ -42,6 +44,50 @@ class Liveness(unittest.TestCase):
         lib.regions[OUTCOMES] = (0, 7, 0)
         with self.assertRaises(KernelRestarted):
             client(lib, 0, 1).wait_for_change(0.001)
+
+
+def gone_pid():
+    """The pid of a process that ran and was reaped: no process has it (until the kernel reuses it)."""
+    p = subprocess.Popen(["true"])
+    p.wait()
+    return p.pid
+
+
+class Pushes(FakeZinc):
+    def __init__(self, generation):
+        super().__init__(generation)
+        self.pushes = 0
+
+    def zinc_ring_push(self, h, ptr, size):
+        self.pushes += 1
+        return 0
+
+
+class SubmitToADeadKernel(unittest.TestCase):
+    """Found by an audit: ``submit`` checked only the generation before it pushed, so an intent submitted
+    after the kernel was killed went into its ring, the caller was told KernelNotRunning, and the next
+    kernel ran it (a position opened long after the strategy gave the order up)."""
+
+    def test_a_kernel_whose_process_is_gone_is_not_running_and_nothing_is_pushed(self):
+        lib = Pushes(7)
+        lib.writer_pid = gone_pid()  # same generation: killed, not replaced
+        c = client(lib, 0, 1)
+        with self.assertRaisesRegex(KernelNotRunning, "nothing was pushed"):
+            c.submit(Enter(0, "T1", "BTC-USDT", "LONG", 0.01, 2), 1.0)
+        self.assertEqual(lib.pushes, 0)
+
+    def test_a_kernel_that_closed_its_regions_is_not_running_and_nothing_is_pushed(self):
+        lib = Pushes(7)
+        lib.writer_pid = 0
+        with self.assertRaisesRegex(KernelNotRunning, "nothing was pushed"):
+            client(lib, 0, 1).submit(Enter(0, "T1", "BTC-USDT", "LONG", 0.01, 2), 1.0)
+        self.assertEqual(lib.pushes, 0)
+
+    def test_a_live_kernel_takes_the_push(self):
+        lib = Pushes(7)
+        with self.assertRaises(OutcomeTimeout):  # the fake never answers: a timeout, after the push
+            client(lib, 0, 1).submit(Enter(0, "T1", "BTC-USDT", "LONG", 0.01, 2), 0.01)
+        self.assertEqual(lib.pushes, 1)
 
 
 if __name__ == "__main__":
