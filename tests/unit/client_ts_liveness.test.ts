@@ -10,7 +10,7 @@
 
 import { expect, test } from "bun:test";
 import { KernelNotRunningError, KernelRestartedError } from "../../clients/typescript/index.ts";
-import { fakeClient, HANDLES as H, KERNEL_GENERATION, KERNEL_PID } from "../_support/client_fakes.ts";
+import { fakeClient, HANDLES as H, KERNEL_GENERATION, KERNEL_PID, NEW_KERNEL_PID } from "../_support/client_fakes.ts";
 
 /** Per handle: the header's writer pid, generation, and whether that writer is alive. */
 class FakeRegions {
@@ -61,7 +61,7 @@ test("a kernel whose state region's writer died is not running, whatever the out
 
 test("a state region adopted by a new kernel is a restart", async () => {
   const lib = new FakeRegions();
-  lib.headers.set(H.state, { pid: KERNEL_PID + 1, generation: KERNEL_GENERATION + 1, alive: true });
+  lib.headers.set(H.state, { pid: NEW_KERNEL_PID, generation: KERNEL_GENERATION + 1, alive: true });
   const c = fakeClient(lib);
   try {
     await expect(c.waitForChange(1)).rejects.toBeInstanceOf(KernelRestartedError);

@@ -8,9 +8,9 @@
  */
 
 import { expect, test } from "bun:test";
-import { AnsweringLane, fakeClient, KERNEL_GENERATION, KERNEL_PID } from "../_support/client_fakes.ts";
+import { AnsweringLane, fakeClient, KERNEL_GENERATION, KERNEL_PID, NEW_KERNEL_PID } from "../_support/client_fakes.ts";
 
-const NEW_PID = KERNEL_PID + 1;
+const NEW_PID = NEW_KERNEL_PID;
 
 /** A dead kernel's regions, adopted by a new kernel at the moment the client asks whether the writer is alive. */
 class AdoptedDuringTheLivenessCheck extends AnsweringLane {

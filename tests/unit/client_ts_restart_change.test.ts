@@ -9,17 +9,17 @@
 
 import { expect, test } from "bun:test";
 import { KernelRestartedError } from "../../clients/typescript/index.ts";
-import { fakeClient } from "../_support/client_fakes.ts";
+import { fakeClient, KERNEL_PID, NEW_KERNEL_PID } from "../_support/client_fakes.ts";
 
 /** A kernel that restarts (a new pid and generation) and mirrors once, right after the client's first sequence read. */
 class Restarting {
-  pid = 4242; // the fake client's KERNEL_PID and KERNEL_GENERATION
+  pid = KERNEL_PID; // the fake client's KERNEL_PID and KERNEL_GENERATION
   generation = 7;
   seq = 5;
   seqReads = 0;
   zinc_seq = () => {
     if (++this.seqReads === 2) {
-      this.pid++;
+      this.pid = NEW_KERNEL_PID;
       this.generation++;
       this.seq++;
     }
@@ -43,10 +43,10 @@ class Restarting {
 
 test("the change a restart makes is KernelRestartedError to waitForChange; after reconnect() it is answered", async () => {
   const k = new Restarting();
-  const client = fakeClient(k, { stateSeq: 5 }); // connected to pid 4242 of generation 7 at sequence 5
+  const client = fakeClient(k, { stateSeq: 5 }); // connected to KERNEL_PID of generation 7 at sequence 5
   try {
     await expect(client.waitForChange(5000)).rejects.toBeInstanceOf(KernelRestartedError);
-    expect(client.reconnect()).toMatchObject({ writerPid: 4243, kernelGeneration: 8 });
+    expect(client.reconnect()).toMatchObject({ writerPid: NEW_KERNEL_PID, kernelGeneration: 8 });
     expect(await client.waitForChange(0)).toBe(6); // the change is still unseen: answered at once
     expect(await client.waitForChange(0)).toBeNull();
   } finally {

@@ -24,8 +24,8 @@ import {
 import {
   fakeClient,
   KERNEL_GENERATION,
-  KERNEL_PID,
   longSlot,
+  NEW_KERNEL_PID,
   QuietKernel,
   seededAccount,
 } from "../_support/client_fakes.ts";
@@ -53,7 +53,7 @@ test("the seam pushes nothing after a restart it has not reconciled: KERNEL_REST
   const c = client(kernel);
   try {
     const seam = new Seam(c, { timeoutMs: 0 });
-    kernel.pid = KERNEL_PID + 1;
+    kernel.pid = NEW_KERNEL_PID;
     kernel.generation = KERNEL_GENERATION + 1; // a new kernel adopted the regions
     const r = await seam.execute(open);
     expect(kernel.pushes).toBe(0);

@@ -10,7 +10,7 @@ import unittest
 
 from dita_v2_client import Enter
 from dita_v2_client.errors import KernelNotRunning, KernelRestarted, OutcomeTimeout
-from fake_zinc import HEADER, WRITER_PID, FakeZinc, client
+from fake_zinc import HEADER, NEW_WRITER_PID, WRITER_PID, FakeZinc, client
 
 STATE, OUTCOMES = 2, 3
 
@@ -40,7 +40,7 @@ class Liveness(unittest.TestCase):
 
     def test_a_state_region_adopted_by_a_new_kernel_is_a_restart_whatever_the_outcomes_region_says(self):
         lib = PerRegion(7)
-        lib.regions[STATE] = (WRITER_PID + 1, 8, 1)
+        lib.regions[STATE] = (NEW_WRITER_PID, 8, 1)
         lib.regions[OUTCOMES] = (0, 7, 0)
         with self.assertRaises(KernelRestarted):
             client(lib, 0, 1).wait_for_change(0.001)

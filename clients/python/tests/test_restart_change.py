@@ -25,7 +25,7 @@ class Restarting(FakeZinc):
     def zinc_wait(self, h, last, timeout_ms):
         if self.seq == last:
             self.kernel_generation += 1
-            self.writer_pid, self.seq = self.writer_pid + 1, last + 1
+            self.writer_pid, self.seq = fake_zinc.NEW_WRITER_PID, last + 1
         return self.seq
 
 
@@ -60,7 +60,7 @@ class RestartBeforeSubmit(unittest.TestCase):
     def test_submit_after_a_restart_before_reconnect_is_kernel_restarted_and_pushes_nothing(self):
         lib = Answering(5)
         c = fake_zinc.client(lib, 0, 1)
-        lib.kernel_generation, lib.writer_pid = 6, lib.writer_pid + 1  # a new kernel adopted the regions
+        lib.kernel_generation, lib.writer_pid = 6, fake_zinc.NEW_WRITER_PID  # a new kernel adopted the regions
         with self.assertRaises(KernelRestarted):
             c.submit(MarkPrice("BTC-USDT", 1.0), 1.0)
         self.assertEqual(lib.head, 0)  # nothing reached the ring, so nothing was answered
@@ -76,7 +76,7 @@ class AdoptedDuringTheLivenessCheck(Answering):
 
     def zinc_writer_alive(self, h):
         if self.writer_pid == fake_zinc.WRITER_PID:
-            self.writer_pid, self.kernel_generation = fake_zinc.WRITER_PID + 1, self.kernel_generation + 1
+            self.writer_pid, self.kernel_generation = fake_zinc.NEW_WRITER_PID, self.kernel_generation + 1
         return 1
 
 
@@ -85,7 +85,7 @@ class ReconnectRacingAStart(unittest.TestCase):
         lib = AdoptedDuringTheLivenessCheck(5)
         c = fake_zinc.client(lib, 0, 1)
         info = c.reconnect()  # it read the header first and kept the dead kernel's generation
-        self.assertEqual((info.writer_pid, info.kernel_generation), (fake_zinc.WRITER_PID + 1, 6))
+        self.assertEqual((info.writer_pid, info.kernel_generation), (fake_zinc.NEW_WRITER_PID, 6))
         o = c.submit(MarkPrice("BTC-USDT", 1.0), 1.0)  # was KernelRestarted on the healthy kernel
         self.assertEqual((o.origin, o.accepted, lib.head), ("KERNEL", True, 1))
 
