@@ -10,7 +10,7 @@
  */
 
 import type { ClientInfo, Handles } from "./_connect.ts";
-import type { ZincLib } from "./_zinc.ts";
+import { readHeader, type ZincLib } from "./_zinc.ts";
 import { CorruptRegionError, KernelNotRunningError, StateBusyError } from "./errors.ts";
 import {
   ACCOUNT_BYTES,
@@ -112,11 +112,16 @@ export class StateReads {
     }
   }
 
-  /** The control snapshot; null before the first one, or with no control region (DITA_V2_CONTROL_PLANE=MEMORY). */
+  /**
+   * The control snapshot; null before the first one, or when the kernel keeps its control plane in
+   * memory (DITA_V2_CONTROL_PLANE=MEMORY): no control region, or one another kernel process wrote (its
+   * writer pid is not the state region's: left from an earlier run).
+   */
   control(): ControlSnapshot | null {
     this.live();
     const control = this.h.control;
     if (control === null) return null;
+    if (readHeader(this.lib, control).writerPid !== readHeader(this.lib, this.h.state).writerPid) return null;
     const img = this.readImage(
       (o) => this.lib.zinc_control_read(control, 0, o, CONTROL_BYTES),
       CONTROL_BYTES,

@@ -240,7 +240,7 @@ export class DitaClient {
     return this.reads.state();
   }
 
-  /** The control snapshot; null before the first one, or with no control region (DITA_V2_CONTROL_PLANE=MEMORY). */
+  /** The control snapshot; null before the first one, or when the kernel keeps it in memory (DITA_V2_CONTROL_PLANE=MEMORY). */
   control(): ControlSnapshot | null {
     return this.reads.control();
   }

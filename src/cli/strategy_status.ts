@@ -73,10 +73,15 @@ export function strategyStatus(libPath: string, prefix: string, refusalsMax: num
     const slotCount = st.slotCount;
     const outcomes = r.outcomes();
     const recent = r.recent(refusalsMax);
-    let control: StatusDoc["control"] = r.hasControl
+    const ownControl = r.controlWriterPid !== null && r.controlWriterPid === headers.state.writerPid;
+    let control: StatusDoc["control"] = ownControl
       ? null
-      : { unreadable: "no control region (DITA_V2_CONTROL_PLANE=MEMORY)" };
-    if (r.hasControl)
+      : r.controlWriterPid === null
+        ? { unreadable: "no control region (DITA_V2_CONTROL_PLANE=MEMORY)" }
+        : {
+            unreadable: `the control region is another kernel process's (writer pid ${r.controlWriterPid}, the state's ${headers.state.writerPid}): left from an earlier run; this kernel keeps its control plane in memory (DITA_V2_CONTROL_PLANE=MEMORY)`,
+          };
+    if (ownControl)
       try {
         const c = RealControlCommandClient.open({ libPath, prefix, slotCount });
         try {

@@ -7,7 +7,8 @@
  * and validated here (`decodeOutcome`), and a record that does not decode is counted, not shown.
  *
  * The control snapshot is read by the control plane's own client (`RealControlCommandClient`);
- * `hasControl` says whether the region exists.
+ * `controlWriterPid` is the control region's writer pid, null when there is no such region (a kernel
+ * whose control plane is in memory may find one an earlier run left: its pid is not the state's).
  *
  * Entry point: `ZincStatusReader.open({ libPath, prefix })`.
  */
@@ -33,8 +34,8 @@ export interface RecentOutcomes {
 export class ZincStatusReader {
   private constructor(
     private readonly r: { intents: ZincRegion; state: ZincRegion; outcomes: ZincRegion },
-    /** Absent when the kernel keeps its control plane in memory (DITA_V2_CONTROL_PLANE=MEMORY). */
-    readonly hasControl: boolean,
+    /** The control region's writer pid; null with no control region (DITA_V2_CONTROL_PLANE=MEMORY). */
+    readonly controlWriterPid: number | null,
     readonly prefix: string,
   ) {}
 
@@ -48,7 +49,7 @@ export class ZincStatusReader {
     };
     try {
       const regions = { intents: open("intents"), state: open("state"), outcomes: open("outcomes") };
-      return new ZincStatusReader(regions, existsSync(`/dev/shm/${o.prefix}.control`), o.prefix);
+      return new ZincStatusReader(regions, controlWriterPid(o.libPath, o.prefix), o.prefix);
     } catch (e) {
       for (const r of opened) r.close();
       throw e;
@@ -127,5 +128,16 @@ export class ZincStatusReader {
 
   close(): void {
     for (const r of Object.values(this.r)) r.close();
+  }
+}
+
+/** The writer pid in the control region's header; null when the prefix has no control region. */
+function controlWriterPid(libPath: string, prefix: string): number | null {
+  if (!existsSync(`/dev/shm/${prefix}.control`)) return null;
+  const r = ZincRegion.open({ libPath, prefix, kind: "control", recordCount: 0, writer: false });
+  try {
+    return r.header().writerPid;
+  } finally {
+    r.close();
   }
 }

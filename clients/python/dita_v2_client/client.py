@@ -555,9 +555,14 @@ class DitaClient:
 
     def control(self) -> Optional[ControlSnapshot]:
         """The control snapshot; None before the first one, or when the kernel keeps its control
-        plane in memory (no control region: DITA_V2_CONTROL_PLANE=MEMORY)."""
+        plane in memory (DITA_V2_CONTROL_PLANE=MEMORY): no control region, or one another kernel
+        process wrote (its writer pid is not the state region's: left from an earlier run)."""
         self._live()
         if "control" not in self._h:
+            return None
+        with self._calls:
+            state, ctl = (_zinc.header(self._lib, self._h[k]) for k in ("state", "control"))
+        if ctl["writer_pid"] != state["writer_pid"]:
             return None
         img = self._read(lambda o: self._lib.zinc_control_read(self._h["control"], 0, o, CONTROL_BYTES),
                          CONTROL_BYTES, "control")
