@@ -53,11 +53,18 @@ export function keepEncodable<T>(values: readonly T[], describe: (v: T) => { kin
   return { kept, failed };
 }
 
+/** Where a spill appends rows: a spool, or a sink that stores on the caller's thread (`Sink.store`). */
+export type Appender = Pick<Spool, "append">;
+
 /**
  * Builds `pending` and appends the rows to `spool`; if encoding one threw (it does so before anything
- * is written), appends those JSON can encode. `whole`: every record was built, encoded and stored.
+ * is written), appends those JSON can encode. `whole`: every record was built, encoded and stored;
+ * `stored`: how many of `kept` the append took (all or none: a spool refuses a batch whole).
  */
-export function spoolRecords(spool: Spool, pending: readonly PendingRecord[]): Guarded<OutRecord> & { whole: boolean } {
+export function spoolRecords(
+  spool: Appender,
+  pending: readonly PendingRecord[],
+): Guarded<OutRecord> & { whole: boolean; stored: number } {
   const built = buildRecords(pending);
   let r: Guarded<OutRecord> = { kept: built.kept, failed: [] };
   let stored: number;
@@ -68,7 +75,7 @@ export function spoolRecords(spool: Spool, pending: readonly PendingRecord[]): G
     stored = spool.append(r.kept);
   }
   const failed = [...built.failed, ...r.failed];
-  return { kept: r.kept, failed, whole: failed.length === 0 && stored === r.kept.length };
+  return { kept: r.kept, failed, whole: failed.length === 0 && stored === r.kept.length, stored };
 }
 
 export const describeRecord = (r: OutRecord) => ({

@@ -126,16 +126,22 @@ export class LocalSpoolSink implements Sink {
     return { applied: n, stale: 0 };
   }
 
+  /** The outbox's spill appends here, on its thread: the file is its own spool (Sink.store). */
+  readonly store = { append: (records: readonly OutRecord[]) => (this.storeAll(records) ? records.length : 0) };
+
   async writeRecords(records: readonly OutRecord[]): Promise<WriteResult> {
+    if (this.storeAll(records)) return { written: records.length };
+    const error = new Error(`local sink: ${this.address} refused ${records.length} record(s) (see SPOOL_FULL)`);
+    return { written: 0, error };
+  }
+
+  /** Appends `records`: true when each was stored (or, too large, refused and counted); false when refused whole. */
+  private storeAll(records: readonly OutRecord[]): boolean {
     this.compactIfDue();
     const lost = this.file.lostTotal;
     const stored = this.file.append(records);
     this.sealIfDue();
-    if (stored + this.file.lostTotal - lost === records.length) return { written: records.length };
-    const error = new Error(
-      `local sink: ${this.address} refused ${records.length - stored} record(s) (see SPOOL_FULL)`,
-    );
-    return { written: 0, error };
+    return stored + this.file.lostTotal - lost === records.length;
   }
 
   async close(): Promise<void> {

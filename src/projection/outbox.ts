@@ -4,8 +4,8 @@
  * loop appends the records queued in memory to the sink's spool in one write, sends up to `batchMax` records read
  * back from it and acknowledges the prefix the sink accepted. One path serves up, down and restart: order is the
  * spool's, an outage only grows the spool, the next process finds the unacknowledged records in the file. A SIGKILL
- * loses only those queued in memory for less than `delayMs` (the journal regenerates them, same row ids). Sinks
- * without a spool (local, callback) get them from memory. A record the spool refuses (full, failed write; without a spool,
+ * loses only those queued in memory for less than `delayMs` (the journal regenerates them, same row ids). The local
+ * sink is its own spool (`sink.store`: appended at each spill); a callback sink gets them from memory. A record the spool refuses (full, failed write; without a spool,
  * `memMax` held: SPOOL_FULL `cap`) counts in `records_refused` and `spooledAll` stays false from then on: the
  * projected mark stops (mark.ts). So does a row that cannot be built or encoded (`_row_guard.ts`): dropped alone
  * and reported (SPOOL_FULL, `row_failed`); a bad map row too (no mark: maps are not spooled). Map writes are
@@ -129,7 +129,7 @@ export class Outbox {
       sink: this.sink.name,
       address: this.sink.address,
       up: this.up,
-      spooled: spool !== null,
+      spooled: spool !== null || this.sink.store !== undefined,
       backlog_records: this.backlog(),
       backlog_bytes: spool?.backlogBytes ?? 0,
       pending_map_writes: this.maps.size,
@@ -179,13 +179,16 @@ export class Outbox {
     return this.running;
   }
 
-  /** Appends the queued records to the spool now (after each drain); false when any was refused. Never throws. */
+  /** Appends the queued records to the spool (or `sink.store`, the local file) now; false when any was refused. */
   spill(): boolean {
-    const spool = this.opts.spool;
-    if (spool === null || this.mem.length === 0) return true;
-    const r = rows.spoolRecords(spool, this.mem.splice(0));
+    const into = this.opts.spool ?? this.sink.store;
+    if (into === undefined || this.mem.length === 0) return true;
+    const r = rows.spoolRecords(into, this.mem.splice(0));
     this.rowsFailed(r);
     if (!r.whole) this.spooledAll = false;
+    // A sink's own file: what it took is written; a batch it refused whole is kept for the loop to retry.
+    if (into === this.sink.store) this.counters.records += r.stored;
+    if (into === this.sink.store && r.stored < r.kept.length) this.mem.unshift(...r.kept);
     return r.whole;
   }
 

@@ -158,6 +158,12 @@ export interface Sink {
   readonly lateMapWrites?: boolean;
   /** The sealed files a sink that seals its own file keeps (the local sink). */
   sealedFiles?(): { files: number; bytes: number };
+  /**
+   * A sink that stores on the caller's thread (the local file): the outbox appends its queued records
+   * here at each spill, as into a spool, so the projected mark covers them (mark.ts). `append` takes a
+   * batch whole (its length) or refuses it whole (0: the outbox keeps it and the mark stops).
+   */
+  readonly store?: { append(records: readonly OutRecord[]): number };
   close(): Promise<void>;
 }
 

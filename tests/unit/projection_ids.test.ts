@@ -18,6 +18,7 @@ import {
   type Projection,
   readProjectedMark,
 } from "../../src/projection/index.ts";
+import { readLocalSpool } from "../../src/projection/local_read.ts";
 import { control, idleSlot, TradeScript, wholeTrade } from "../integration/projection_fixtures.ts";
 
 const dirs: string[] = [];
@@ -168,11 +169,24 @@ describe("projected mark", () => {
     expect(readProjectedMark(d)).toEqual({ run: "r7", seq: 19 }); // seq 20 is the next input's, not yet made
   });
 
-  test("without markProgress, or with a sink that has no spool (the local default), no mark is kept", async () => {
+  test("without markProgress no mark is kept", async () => {
     const { d } = await make([new CallbackSink()]);
     expect(existsSync(markPath(d))).toBe(false);
-    const local = await make([], { markProgress: true });
-    expect(existsSync(markPath(local.d))).toBe(false);
+  });
+
+  test("the local default sink is its own spool: when the mark names an input, that input's rows are in its file", async () => {
+    // Found by an audit: the local sink had no spool, so no mark was kept and a SIGKILL lost the rows of its
+    // last drain interval for good (a trade's CLOSE row with its PnL), where the journal could rebuild them.
+    const { p, d } = await make([], { markProgress: true });
+    const k = new TradeScript();
+    const outs = wholeTrade(k, 0, "L1");
+    for (const [i, o] of outs.entries()) p.onOutcome({ ...o, journalSeq: i + 1 });
+    for (let i = 0; i < 400 && readProjectedMark(d)?.seq !== outs.length; i++) await Bun.sleep(5);
+    expect(readProjectedMark(d)).toEqual({ run: "r7", seq: outs.length }); // no flush, no close: as a SIGKILL finds it
+    const events = readLocalSpool(join(d, "spool")).values.filter(
+      (v) => (v as { kind: string }).kind === "trade_event",
+    );
+    expect(events.map((v) => (v as { row: { event_type: string } }).row.event_type)).toContain("CLOSE");
   });
 });
 
