@@ -26,7 +26,7 @@ import { createProjection, type Projection, type ProjectionDiagnostic, type Sink
 import { BingxVenueAdapter, bingxConfigFromEnv, MockVenueAdapter } from "../venue/index.ts";
 import { InMemoryZincPlane, RealZincPlane, SLOT_IMAGE_BYTES, ZincError, type ZincPlane } from "../zinc/index.ts";
 import { ConfigError, hazelcastOf, type RuntimeConfig } from "./config.ts";
-import { adoptJournal, type JournalBelief, recoverJournal } from "./journal_start.ts";
+import { adoptJournal, haltForLostJournal, type JournalBelief, recoverJournal } from "./journal_start.ts";
 import { newRunId } from "./run_id.ts";
 
 export const RING_CAPACITY = 4096;
@@ -202,6 +202,7 @@ export async function buildBundle(
     const survivingImages = readSurvivors(zinc, log);
     if (zinc instanceof RealZincPlane) log(`zinc intents doorbell: ${zinc.doorbell}`);
     const start = options.journal ? recoverJournal(config, log, options.journalDir) : null;
+    if (start?.aside) haltForLostJournal(control, clock, start.aside, log);
     closers.push(() => start?.recovered?.kernel.destroy());
     const venue = venueFor(config, clock, env, start?.nextIndex ?? 1);
     const run = options.run ?? newRunId();

@@ -12,7 +12,8 @@
  *    its belief from the state region or Hazelcast, as without a journal. Such a directory is moved
  *    aside whole (`journal.unrecovered-N`, one more line) and this run journals into a new one, so
  *    nothing this build could not read is ever pruned by its rotations: no input is lost. So is a
- *    directory whose segments have no snapshot left to replay them from.
+ *    directory whose segments have no snapshot left to replay them from. The last run's trading state
+ *    and tightened limits went with it: `haltForLostJournal` starts trading HALTED (one line).
  *  - `adoptJournal(kernel, journal, start, log)` restores the recovered state into the live kernel
  *    (checked by the kernel; the state region is rewritten from it) and begins the new segment with a
  *    snapshot of it, so `dita-v2 replay DIR` reaches the live state hash. It does not prune: serve's
@@ -21,11 +22,13 @@
  *    (full, not writable) fails the start with one line naming the directory; the segment writer
  *    leaves no snapshot or segment half-made.
  *
- * Entry points: `recoverJournal`, `adoptJournal`, `JournalBelief`.
+ * Entry points: `recoverJournal`, `adoptJournal`, `haltForLostJournal`, `JournalBelief`.
  */
 
 import { chmodSync, existsSync, mkdirSync, renameSync } from "node:fs";
 import { join } from "node:path";
+import type { Clock } from "../contracts/clock.ts";
+import type { OperatorControlPlane } from "../control/index.ts";
 import {
   type ExecutionKernel,
   JournalError,
@@ -54,6 +57,8 @@ export interface JournalStart {
   /** The index this run's first segment takes. */
   nextIndex: number;
   recovered: ReturnType<typeof walkJournal>;
+  /** Where a journal this start could not recover from was moved aside whole; null when none was. */
+  aside: string | null;
 }
 
 export function journalDir(config: RuntimeConfig): string {
@@ -90,7 +95,7 @@ export function recoverJournal(
       walked.kernel.destroy();
       return unrecovered(dir, log);
     }
-    return { dir, nextIndex: walked?.nextIndex ?? nextIndex, recovered: walked };
+    return { dir, nextIndex: walked?.nextIndex ?? nextIndex, recovered: walked, aside: null };
   } catch (e) {
     if (!(e instanceof JournalError)) throw e;
     log(`journal: cannot recover from ${dir}: ${e.message} (the belief comes from the state region or Hazelcast)`);
@@ -108,7 +113,24 @@ function unrecovered(dir: string, log: (line: string) => void): JournalStart {
   log(
     `journal: ${dir} moved aside whole to ${aside} (nothing in it is deleted; \`dita-v2 replay\` reads it); this run journals anew`,
   );
-  return { dir, nextIndex: 1, recovered: null };
+  return { dir, nextIndex: 1, recovered: null, aside };
+}
+
+/**
+ * A journal the start could not recover from held the last run's trading state and tightened limits
+ * (a halt survives a restart, crash or not): unknown now, so trading starts HALTED until an operator
+ * has looked, whatever DITA_V2_TRADING_STATE says. Limits are the configured ones (one line says so).
+ */
+export function haltForLostJournal(
+  control: OperatorControlPlane,
+  clock: Clock,
+  aside: string,
+  log: (line: string) => void,
+) {
+  const snapshot = control.apply({ trading_state: "HALTED" }, clock.nowMs());
+  log(
+    `trading HALTED: the journal was not recovered (moved aside to ${aside}), so the last run's trading state and tightened limits are unknown (the limits are the configured ones); control version ${snapshot.version}: check the venue and the aside journal, then set trading_state=ACTIVE to resume`,
+  );
 }
 
 /** Installs the recovered state (if any) and begins this run's segment; the journal belief or null. */

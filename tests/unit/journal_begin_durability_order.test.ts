@@ -49,7 +49,7 @@ function restart(dir: string, refuse: string[] = []) {
   const walked = walkJournal(dir, { cut: true, log: (l) => lines.push(l) });
   if (walked === null) throw new Error("test setup: no snapshot");
   const { rec, journal, kernel } = journals.open(dir, "bbbbbbbbbbbbbbbb", { refuse });
-  const start = { dir, nextIndex: walked.nextIndex, recovered: walked };
+  const start = { dir, nextIndex: walked.nextIndex, recovered: walked, aside: null };
   adoptJournal(kernel, journal, start, (l) => lines.push(l));
   return { journal, kernel, ops: rec.ops, lines, walked };
 }
