@@ -4,10 +4,10 @@
  *
  * A serve may be writing while this reads. The snapshot is taken so that no record is missed or read
  * twice: `local.spool` is read whole first (its bytes cannot change under the read: a compaction or a
- * seal renames a new file in, never rewrites this one), then the sealed files are listed. Every sealed
- * file was once the active file, and generations only grow, so a sealed file of the active file's
- * generation or newer means a seal happened after the active file was read (its records would be read
- * twice, or the new active file's missed): the snapshot is taken again. A file appended to while being
+ * seal renames a new file in, never rewrites this one), then the sealed files are listed. A seal moves
+ * the active file itself into the sealed directory, so a sealed file that is the file just read (same
+ * inode) means a seal happened after the read (its records would be read twice, or the new active
+ * file's missed): the snapshot is taken again. A file appended to while being
  * read ends at a torn frame, which is skipped and counted like any unreadable range (`skippedBytes`).
  * A sealed file deleted by retention between the listing and its read is reported in `vanished`.
  *
@@ -15,9 +15,9 @@
  * map writes); values are decoded a window of frames at a time.
  */
 
-import { closeSync, existsSync, openSync, readFileSync, readSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { decodeHeader, HEADER_BYTES, scanFrames } from "./_frame.ts";
+import { HEADER_BYTES, scanFrames } from "./_frame.ts";
 import { sealedPaths } from "./_local_seal.ts";
 
 export const LOCAL_SPOOL_FILE = "local.spool";
@@ -48,17 +48,28 @@ const readBytes = (path: string): Uint8Array | null => {
   }
 };
 
-/** The generation in a file's header (-1 when it has none or cannot be read: read, never trusted). */
-function generationOf(path: string): number {
-  let fd: number | null = null;
+/** A file's inode, -1 when it cannot be read (gone meanwhile). */
+function inodeOf(path: string): number {
   try {
-    fd = openSync(path, "r");
-    const head = new Uint8Array(HEADER_BYTES);
-    return readSync(fd, head, 0, HEADER_BYTES, 0) === HEADER_BYTES ? (decodeHeader(head) ?? -1) : -1;
+    return statSync(path).ino;
   } catch {
     return -1;
+  }
+}
+
+/** The active file's bytes and inode, read through one descriptor; null when there is none. */
+function readActive(path: string): { bytes: Uint8Array; ino: number } | null {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw e;
+  }
+  try {
+    return { bytes: new Uint8Array(readFileSync(fd)), ino: fstatSync(fd).ino };
   } finally {
-    if (fd !== null) closeSync(fd);
+    closeSync(fd);
   }
 }
 
@@ -67,17 +78,22 @@ export interface ScanHooks {
   afterActiveRead?: () => void;
 }
 
-/** A consistent list of the files (null: a seal raced the read, take it again). */
+/**
+ * A consistent list of the files (null: a seal raced the read, take it again). A seal renames the active
+ * file into the sealed directory: a sealed file that is the very file read as active (its inode) was
+ * sealed since, so its records would be read twice and the new active file's missed. Generations are not
+ * compared: a fresh active file (a seal cut between its renames, a damaged header moved aside) starts
+ * again at generation 1 beside sealed files of higher ones.
+ */
 function trySnapshot(spoolDir: string, hooks: ScanHooks): SnapshotFile[] | null {
   const activePath = join(spoolDir, LOCAL_SPOOL_FILE);
-  const active = readBytes(activePath);
+  const active = readActive(activePath);
   hooks.afterActiveRead?.();
-  const generation = active === null ? Number.POSITIVE_INFINITY : (decodeHeader(active) ?? -1);
   const sealed = sealedPaths(spoolDir);
   if (active === null && existsSync(activePath)) return null; // between a seal's two renames
-  if (active !== null && sealed.some((p) => generationOf(p) >= generation)) return null;
+  if (active !== null && sealed.some((p) => inodeOf(p) === active.ino)) return null;
   const files: SnapshotFile[] = sealed.map((path) => ({ path, bytes: null }));
-  if (active !== null) files.push({ path: activePath, bytes: active });
+  if (active !== null) files.push({ path: activePath, bytes: active.bytes });
   return files;
 }
 

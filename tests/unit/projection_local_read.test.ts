@@ -1,14 +1,15 @@
 /**
  * Reading the local sink back while a serve may be writing it (`scanLocalSpool`, behind `dita-v2
- * spool`): the active file is read whole first, then the sealed files listed; a sealed file of the
- * active file's generation or newer means a seal landed between the two reads, and the snapshot is taken
- * again — else the sealed copy and the active file held the same records (read twice), or the new active
- * file was read without the sealed one (records missed). Also: more frames than one decode window, a
- * frame being written (torn), a seal cut between its renames, a sealed file deleted by retention while
- * the others are read.
+ * spool`): the active file is read whole first, then the sealed files listed; a sealed file that is the
+ * very file read as active (its inode: a seal moves it) means a seal landed between the two reads, and
+ * the snapshot is taken again — else the sealed copy and the active file held the same records (read
+ * twice), or the new active file was read without the sealed one (records missed). Also: more frames
+ * than one decode window, a frame being written (torn), a seal cut between its renames (and the fresh
+ * generation-1 file the next start makes beside higher sealed ones, which once made every read fail:
+ * found by an audit), a damaged active header, a sealed file deleted by retention while the others are read.
  */
 import { describe, expect, test } from "bun:test";
-import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { sealLocalFile } from "../../src/projection/_local_compact.ts";
 import { LocalSpoolSink, type OutRecord, readLocalSpool, scanLocalSpool } from "../../src/projection/index.ts";
@@ -59,12 +60,12 @@ describe("scanLocalSpool: a snapshot consistent with a serve that seals meanwhil
     expect((values as { kind: string }[]).at(-1)?.kind).toBe("map"); // the key's latest write still last
   });
 
-  test("a directory that never settles (a sealed file as new as the active one) is refused with one line, nothing handed out", async () => {
+  test("a directory that never settles (a seal after every read of the active file) is refused with one line, nothing handed out", async () => {
     const d = await spoolWith(5);
-    mkdirSync(join(d, "local-sealed"));
-    copyFileSync(join(d, "local.spool"), sealedPath(d, 1));
+    let seals = 0;
     const values: unknown[] = [];
-    expect(() => scanLocalSpool(d, (v) => values.push(v))).toThrow(/sealed during every read; try again/);
+    const reads = () => scanLocalSpool(d, (v) => values.push(v), { afterActiveRead: () => sealNow(d, ++seals) });
+    expect(reads).toThrow(/sealed during every read; try again/);
     expect(values).toEqual([]);
   });
 
@@ -73,6 +74,27 @@ describe("scanLocalSpool: a snapshot consistent with a serve that seals meanwhil
     mkdirSync(join(d, "local-sealed"));
     renameSync(join(d, "local.spool"), sealedPath(d, 1));
     expect(ids(readLocalSpool(d).values)).toEqual(range(0, 12));
+  });
+
+  test("the fresh generation-1 file the next start makes beside higher sealed ones: read after them, every record once", async () => {
+    const d = await spoolWith(12);
+    sealNow(d, 1); // the active file is now generation 2
+    mkdirSync(join(d, "local-sealed"), { recursive: true });
+    renameSync(join(d, "local.spool"), sealedPath(d, 2)); // a seal cut between its renames
+    const sink = new LocalSpoolSink(d, () => {}, undefined, {}); // the next start: a fresh generation-1 file
+    await sink.writeRecords(range(12, 15).map(record));
+    await sink.close();
+    expect(ids(readLocalSpool(d).values)).toEqual(range(0, 15));
+  });
+
+  test("an active file whose header is damaged: its frames are still read, after the sealed files", async () => {
+    const d = await spoolWith(4);
+    sealNow(d, 1);
+    const sink = new LocalSpoolSink(d, () => {}, undefined, {});
+    await sink.writeRecords(range(4, 7).map(record));
+    await sink.close();
+    writeFileSync(join(d, "local.spool"), new Uint8Array([0x58]), { flag: "r+" }); // the magic's first byte
+    expect(ids(readLocalSpool(d).values)).toEqual(range(0, 7));
   });
 
   test("more frames than one decode window, across sealed files: each once, in order", async () => {
