@@ -106,7 +106,7 @@ export class SegmentReader {
   /** The segment at `path` (read through `buffer`, 4-byte aligned), or why its header cannot be read. */
   static open(path: string, buffer?: Uint8Array): SegmentReader | string {
     const fd = openSync(path, "r");
-    const header = headerOf(fd);
+    const header = headerOf(fd, path);
     if ("reason" in header) {
       closeSync(fd);
       return header.reason;
@@ -120,7 +120,7 @@ export class SegmentReader {
   static header(path: string): SegmentHeader | UnreadableHeader {
     const fd = openSync(path, "r");
     try {
-      return headerOf(fd);
+      return headerOf(fd, path);
     } finally {
       closeSync(fd);
     }
@@ -228,9 +228,14 @@ export class SegmentReader {
   }
 }
 
-function headerOf(fd: number): SegmentHeader | UnreadableHeader {
+function headerOf(fd: number, path: string): SegmentHeader | UnreadableHeader {
   const head = new Uint8Array(SEGMENT_HEADER_BYTES);
-  const n = readSync(fd, head, 0, SEGMENT_HEADER_BYTES, 0);
+  let n: number;
+  try {
+    n = readSync(fd, head, 0, SEGMENT_HEADER_BYTES, 0);
+  } catch (e) {
+    throw new Error(`${path}: ${(e as Error).message}`); // EISDIR, EIO: name the file, as open's errors do
+  }
   const header = parseSegmentHeader(head.subarray(0, n));
   if (typeof header !== "string") return header;
   const fileBytes = fstatSync(fd).size;

@@ -11,7 +11,16 @@
  */
 
 import { afterEach, describe, expect, test } from "bun:test";
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ExecutionKernel, JournalError, replayJournal, walkJournal } from "../../src/kernel/index.ts";
@@ -55,6 +64,17 @@ describe("start", () => {
     ]);
     expect(readdirSync(dir)).toEqual([]); // the new run's rotations cannot prune the old inputs
     expect(readdirSync(`${dir}.unrecovered-1`)).toEqual(["segment-000000000001.bin"]);
+  });
+
+  test("a segment path that is a directory fails the start with a line naming it (an audit: EISDIR alone, no file)", () => {
+    const stateDir = tmp();
+    const config = loadConfig({ DITA_V2_STATE_DIR: stateDir, DITA_V2_STRATEGY: "pink", DITA_V2_SLOTS: "2" });
+    const dir = recoverJournal(config, () => {}).dir;
+    const a = live(dir, RUN_A, 1);
+    a.begin();
+    a.journal.close();
+    mkdirSync(join(dir, "segment-000000000002.bin"));
+    expect(() => recoverJournal(config, () => {})).toThrow(`${join(dir, "segment-000000000002.bin")}: EISDIR`);
   });
 
   test("a directory with no journal at all starts anew in place, with no line", () => {
