@@ -3,9 +3,12 @@
  * lanes, slots as a table, recent refusals), plain text with aligned columns. The JSON document
  * (`--json`) carries the same facts; this file only formats it. The control line leads with the
  * trading state (a HALTED or REDUCING kernel refuses entries) and names every risk limit that is on.
+ * Text read from the regions (namespace, trade ids, assets, outcome messages) is shown as one printable
+ * line each (`printableLine`): hostile bytes there must not print escape sequences or forge lines.
  */
 
 import { type AccountRecord, type ControlSnapshot, RISK_LIMIT_RANGES, type SlotRecord } from "../contracts/index.ts";
+import { printableLine } from "../contracts/printable.ts";
 import type { RingStats } from "../zinc/index.ts";
 
 export type StatusSlot =
@@ -69,7 +72,16 @@ const RISK_LIMIT_KEYS = Object.keys(RISK_LIMIT_RANGES) as Array<keyof typeof RIS
 
 const num = (v: unknown, digits = 4) => (typeof v === "number" ? String(Number(v.toFixed(digits))) : "-");
 
-export function statusText(d: StatusDoc): string {
+/** `v` with every string in it made one printable line (objects and arrays copied, other values kept). */
+function printable<T>(v: T): T {
+  if (typeof v === "string") return printableLine(v) as T;
+  if (Array.isArray(v)) return v.map(printable) as T;
+  if (typeof v !== "object" || v === null) return v;
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, printable(x)])) as T;
+}
+
+export function statusText(doc: StatusDoc): string {
+  const d = printable(doc);
   const k = d.kernel;
   const a = d.account;
   const ring = d.ring;

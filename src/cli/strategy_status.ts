@@ -17,7 +17,7 @@
  */
 
 import { defineCommand } from "citty";
-import { INPUT_KINDS } from "../contracts/index.ts";
+import { type AccountRecord, INPUT_KINDS, OFF } from "../contracts/index.ts";
 import { RealControlCommandClient } from "../control/index.ts";
 import { decodeAccount, decodeSlot, NativeLoadError, nativeLibraryPath } from "../kernel/index.ts";
 import { STRATEGY_RE } from "../projection/names.ts";
@@ -42,10 +42,26 @@ const unreadable = (e: unknown) => (e instanceof ZincError ? `${e.code}: ${e.mes
 function accountOf(r: ZincStatusReader): StatusDoc["account"] {
   try {
     const acc = r.account();
-    return { ...decodeAccount(new DataView(acc.account.buffer)), state_hash: acc.stateHash.toString(16) };
+    const account = checkedAccount(decodeAccount(new DataView(acc.account.buffer)), acc.account);
+    return { ...account, state_hash: acc.stateHash.toString(16) };
   } catch (e) {
     return { unreadable: unreadable(e) };
   }
+}
+
+/** The account as the clients accept it (their CorruptRegion): finite amounts, whole counts, a 0/1 flag. */
+function checkedAccount(a: AccountRecord, image: Uint8Array): AccountRecord {
+  const bad = Object.entries(a).find(([key, v]) =>
+    key === "seeded"
+      ? false
+      : key === "trade_seq" || key === "version"
+        ? !Number.isSafeInteger(v)
+        : !Number.isFinite(v),
+  );
+  const seeded = image[OFF.AccountImage.seeded]!;
+  if (bad === undefined && seeded <= 1) return a;
+  const what = bad === undefined ? `seeded byte ${seeded}` : `${bad[0]} ${bad[1]}`;
+  throw new Error(`the account image fails validation (${what}): a hostile or broken writer`);
 }
 
 function refusal(o: DecodedOutcome & { lane: number }): RefusalRow {

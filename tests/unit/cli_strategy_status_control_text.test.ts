@@ -65,3 +65,26 @@ test("a listed lane whose owner died is marked (dead); a live owner's is not", (
   expect(lines).toContain("  lane 0: pid 4242 (dead) gen 2, 0 unread, 0 overwritten");
   expect(lines).toContain("  lane 1: pid 4343 gen 2, 0 unread, 0 overwritten");
 });
+
+test("text read from the regions prints as one line each: no escape sequence, no forged line (an audit)", () => {
+  const d = doc(control);
+  d.namespace = "pink\u001b[2J";
+  d.recent_refusals = [
+    {
+      lane: 0,
+      client_intent_id: "1",
+      now_ms: 0,
+      origin: "KERNEL",
+      input_kind: "ENTER",
+      slot_id: 0,
+      code: "INVALID_INTENT",
+      retry_after_ms: null,
+      message: "bad size\nkernel   RUNNING pid 1, generation 1\u001b[31m",
+    },
+  ];
+  const text = statusText(d);
+  expect(text).not.toContain("\u001b");
+  expect(text.split("\n").filter((l) => l.startsWith("kernel"))).toHaveLength(1);
+  expect(text).toContain("bad size\\nkernel   RUNNING pid 1, generation 1\\u001b[31m");
+  expect(text).toContain("namespace pink\\u001b[2J");
+});

@@ -39,8 +39,9 @@ function killWriter(prefix: string): void {
 /** ffi/zinc.h: slot i's entry at 256 + i * 512, its seqlock at +0 and its image at +64. */
 const SLOT_LOCK = (i: number) => 256 + i * 512;
 const SLOT_IMAGE = (i: number) => 256 + i * 512 + 64;
-/** The globals (account) seqlock at 64. */
+/** The globals (account) seqlock at 64; the account image at 128 (ffi/README.md §5). */
 const ACCOUNT_LOCK = 64;
+const ACCOUNT_IMAGE = 128;
 
 /** strategy-status in this process with `env` set for the run: its exit code, and what it printed then the error it threw. */
 async function cli(rawArgs: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string }> {
@@ -85,6 +86,24 @@ describe("strategy-status on regions a dead or hostile writer left", () => {
     const text = await cli(["--prefix", prefix]);
     expect(text.code).toBe(1);
     expect(text.out).toMatch(/account\s+UNREADABLE: .*TORN/);
+  });
+
+  test("an account of hostile bytes is shown unreadable, never as amounts (an audit: equity -2.4e173, exit 0)", async () => {
+    const { prefix } = regions();
+    const garbage = new Uint8Array(96);
+    const dv = new DataView(garbage.buffer);
+    dv.setFloat64(56, Number.NaN, true); // equity
+    garbage[80] = 7; // seeded is 0 or 1
+    poke(`/dev/shm/${prefix}.state`, ACCOUNT_IMAGE, garbage);
+
+    const doc = strategyStatus(libPath, prefix, 10);
+    expect(doc.account).toMatchObject({ unreadable: expect.stringContaining("fails validation (equity NaN)") });
+    poke(`/dev/shm/${prefix}.state`, ACCOUNT_IMAGE + 56, new Uint8Array(8)); // equity 0: the flag is left
+    expect(strategyStatus(libPath, prefix, 10).account).toMatchObject({
+      unreadable: expect.stringContaining("seeded byte 7"),
+    });
+    const text = await cli(["--prefix", prefix]);
+    expect(text.out).toMatch(/account\s+UNREADABLE: the account image fails validation/);
   });
 
   test("a slot image that fails validation (slot_id of another slot) is shown unreadable; a live kernel still exits 0", async () => {
