@@ -10,7 +10,7 @@
  */
 
 import type { ClientInfo, Handles } from "./_connect.ts";
-import { readHeader, type ZincLib } from "./_zinc.ts";
+import { checkRegion, readHeader, type ZincLib } from "./_zinc.ts";
 import { CorruptRegionError, KernelNotRunningError, StateBusyError } from "./errors.ts";
 import {
   ACCOUNT_BYTES,
@@ -50,7 +50,8 @@ export class StateReads {
     return tries < READ_TRIES_MIN || this.monoMs() < deadline;
   }
 
-  private readImage(read: (out: Uint8Array) => number, size: number, what: string): Uint8Array {
+  private readImage(read: (out: Uint8Array) => number, size: number, what: string, region = this.h.state): Uint8Array {
+    checkRegion(this.lib, region); // a truncated region reads as zeros: CorruptRegionError, not an IDLE slot
     const out = new Uint8Array(size);
     const deadline = this.monoMs() + READ_BUSY_MS;
     for (let tries = 1; ; tries++) {
@@ -126,6 +127,7 @@ export class StateReads {
       (o) => this.lib.zinc_control_read(control, 0, o, CONTROL_BYTES),
       CONTROL_BYTES,
       "control",
+      control,
     );
     return decodeControl(img);
   }

@@ -4,8 +4,8 @@
  * writes it out of the executable), and opening one region with its refusal turned into the
  * client error that names the case. One dlopen per path per thread.
  *
- * Entry points: `resolveLibPath`, `loadZinc`, `openRegion`, `readHeader`, `stateSeq`, `laneHead`, `laneRead`,
- * `ZincLib`.
+ * Entry points: `resolveLibPath`, `loadZinc`, `openRegion`, `checkRegion`, `readHeader`, `stateSeq`, `laneHead`,
+ * `laneRead`, `ZincLib`.
  */
 
 import { dlopen, FFIType as T } from "bun:ffi";
@@ -99,6 +99,21 @@ export interface Header {
   recordCount: number;
   flags: number;
   generation: number;
+}
+
+/**
+ * Throws CorruptRegionError naming the file when a region no longer matches its layout (zinc_check: the
+ * header, and at most every 50 ms the file's size and path): a file truncated within its last page
+ * faults no access, its lost bytes just read as zeros (an IDLE slot, a ring that looks full).
+ */
+export function checkRegion(lib: ZincLib, id: number): void {
+  if (lib.zinc_check(id, null, 0) === 0) return;
+  const err = new Uint8Array(256); // a bad file is checked again at every call: the reason
+  const rc = lib.zinc_check(id, err, err.length);
+  const end = err.indexOf(0);
+  throw new CorruptRegionError(
+    new TextDecoder().decode(err.subarray(0, end < 0 ? err.length : end)) || `zinc error ${rc}`,
+  );
 }
 
 export function readHeader(lib: ZincLib, id: number): Header {

@@ -29,7 +29,7 @@ import { Inbox } from "./_inbox.ts";
 import { checkBeforePush, checkKernel, liveKernel } from "./_kernel.ts";
 import { READ_BUSY_MS, StateReads, type StateView } from "./_reads.ts";
 import { checkTimeout, submitTimeout, Waiter } from "./_waits.ts";
-import { laneHead, laneRead, readHeader, stateSeq, type ZincLib } from "./_zinc.ts";
+import { checkRegion, laneHead, laneRead, readHeader, stateSeq, type ZincLib } from "./_zinc.ts";
 import {
   ClientClosedError,
   CorruptRegionError,
@@ -99,6 +99,7 @@ export class DitaClient {
   /** Pushes one intent without waiting; returns its client_intent_id (its outcomes still arrive). */
   push(intent: Intent): bigint {
     this.live();
+    checkRegion(this.lib, this.h.intents); // a ring cut short reads as zeros: a push there would vanish
     const id = this.nextId();
     encodeIntent(intent, this.nowMs(), this.idBytes, this.rec);
     let rc = 0;

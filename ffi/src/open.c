@@ -189,12 +189,15 @@ static int32_t check_unguarded(int32_t id, char *err, uint32_t err_len) {
     if (h->file_checked_ns != 0 && now - h->file_checked_ns < (uint64_t)ZINC_CHECK_FILE_MS * 1000000ull) return ZINC_OK;
     h->file_checked_ns = now;
     struct stat mapped, named;
+    /* A file found bad is stat'ed again at every call: a failure is never followed by a pass. */
     if (fstat(h->fd, &mapped) != 0 || (uint64_t)mapped.st_size < h->bytes) {
+        h->file_checked_ns = 0;
         fail(err, err_len, "%s: the file shrank to %lld bytes under a %zu-byte mapping", h->path,
              (long long)mapped.st_size, h->bytes);
         return ZINC_E_CORRUPT;
     }
     if (stat(h->path, &named) != 0 || named.st_ino != mapped.st_ino || named.st_dev != mapped.st_dev) {
+        h->file_checked_ns = 0;
         fail(err, err_len, "%s: the file was removed or replaced while mapped", h->path);
         return ZINC_E_CORRUPT;
     }

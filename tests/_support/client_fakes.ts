@@ -131,6 +131,7 @@ export class FakeLane {
     return 0;
   };
   zinc_writer_alive = () => 1;
+  zinc_check = () => 0;
   zinc_outcome_release = () => 0;
   zinc_close = () => 0;
 }
@@ -165,6 +166,7 @@ export class QuietKernel {
   generation = KERNEL_GENERATION;
   alive = true;
   pushes = 0;
+  zinc_check = () => 0;
   zinc_state_read_slot = (_h: number, _i: number, out: Uint8Array) => {
     out.fill(0);
     return 0;

@@ -39,6 +39,7 @@ class BusyKernel {
     out.fill(0);
     return 0;
   }
+  zinc_check = () => 0;
   zinc_state_read_slot = (_h: number, _i: number, out: Uint8Array) => this.seqlock(out);
   zinc_state_read_account = (_h: number, out: Uint8Array, pair: BigUint64Array) => {
     const rc = this.seqlock(out);

@@ -22,6 +22,7 @@ _SIGNATURES = {
     "zinc_open": (_I32, [ctypes.c_char_p, _U32, _U32, _U32, ctypes.c_char_p, _U32]),
     "zinc_close": (_I32, [_I32]),
     "zinc_header": (_I32, [_I32, _P]),
+    "zinc_check": (_I32, [_I32, ctypes.c_char_p, _U32]),
     "zinc_seq": (_I64, [_I32]),
     "zinc_wait": (_I64, [_I32, _U64, _I32]),
     "zinc_ring_push": (_I32, [_I32, _P, _U32]),

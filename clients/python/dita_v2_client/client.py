@@ -255,6 +255,7 @@ class DitaClient:
                 if rc not in (-5, -7):  # ABANDONED / CONTENDED: nothing delivered, push again
                     break
         if rc == 1:
+            self._check_region("intents")  # a truncated ring reads as full: that is CorruptRegion, not a retry
             raise RingFull(f"/dev/shm/{self.info.prefix}.intents is full: nothing was written; retry")
         raise CorruptRegion(f"/dev/shm/{self.info.prefix}.intents: push failed ({_zinc_error(rc)})")
 
@@ -270,6 +271,7 @@ class DitaClient:
         if len(batch) > BATCH_MAX:
             raise ValueError(f"push_many takes at most {BATCH_MAX} intents, got more: nothing was pushed")
         ids = []
+        self._check_region("intents")
         with self._calls, self._push_lock:
             now = self._now_ms()
             for i, intent in enumerate(batch):
@@ -280,6 +282,7 @@ class DitaClient:
                 if n not in (-5, -7):  # ABANDONED / CONTENDED before the first record: nothing delivered, push again
                     break
         if n == 0 and batch:
+            self._check_region("intents")
             raise RingFull(f"/dev/shm/{self.info.prefix}.intents is full: nothing was written; retry")
         if n < 0:
             raise CorruptRegion(f"/dev/shm/{self.info.prefix}.intents: push failed ({_zinc_error(n)})")
@@ -289,6 +292,7 @@ class DitaClient:
         """Pushes ``intent`` and returns its EDGE or KERNEL outcome (see the invariants above)."""
         _check_timeout(timeout)  # a bad timeout pushes nothing
         self._check_before_push()  # nor does a kernel that restarted since connect or reconnect, or is dead
+        self._check_region("intents")  # nor a ring cut short (its lost bytes read as zeros: a push would vanish)
         return self.outcome(self.push(intent), timeout)
 
     def outcome(self, cid: int, timeout: float = 1.0) -> Outcome:
@@ -498,8 +502,21 @@ class DitaClient:
             time.sleep(0)  # let the kernel's mirror finish rather than spin against it
         return self._monotonic() < deadline
 
-    def _read(self, fn: Callable[[ctypes.Array], int], size: int, what: str) -> bytes:
+    def _check_region(self, kind: str) -> None:
+        """CorruptRegion naming the file when a region no longer matches its layout (libzinc's zinc_check:
+        the header, and at most every 50 ms the file's size and path): a file truncated within its last
+        page faults no access, its lost bytes just read as zeros (an IDLE slot, a full ring)."""
+        with self._calls:
+            rc = self._lib.zinc_check(self._h[kind], None, 0)
+            if rc == 0:
+                return
+            err = ctypes.create_string_buffer(256)  # a bad file is checked again at every call: the reason
+            rc = self._lib.zinc_check(self._h[kind], err, 256)
+        raise CorruptRegion(err.value.decode("utf-8", "replace") or f"{kind} region: {_zinc_error(rc)}")
+
+    def _read(self, fn: Callable[[ctypes.Array], int], size: int, what: str, region: str = "state") -> bytes:
         """One seqlock-stable copy; a kernel mirroring all the while is retried for READ_BUSY_S, then StateBusy."""
+        self._check_region(region)
         out = ctypes.create_string_buffer(size)
         deadline, tries = self._monotonic() + READ_BUSY_S, 0
         while True:
@@ -565,7 +582,7 @@ class DitaClient:
         if ctl["writer_pid"] != state["writer_pid"]:
             return None
         img = self._read(lambda o: self._lib.zinc_control_read(self._h["control"], 0, o, CONTROL_BYTES),
-                         CONTROL_BYTES, "control")
+                         CONTROL_BYTES, "control", "control")
         return decode_control(img)
 
     def ring_depth(self) -> int:
