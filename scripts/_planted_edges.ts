@@ -56,8 +56,8 @@ export const EDGE_PLANTS: readonly Plant[] = [
     "signer-encoding",
     "signer",
     "src/venue/bingx/signer.ts",
-    'return createHmac("sha256", secret).update(payload, "utf8").digest("hex");',
-    'return createHmac("sha256", secret).update(payload, "utf8").digest("base64");',
+    'return new Bun.CryptoHasher("sha256", secret).update(payload, "utf8").digest("hex");',
+    'return new Bun.CryptoHasher("sha256", secret).update(payload, "utf8").digest("base64");',
     "signature in base64 instead of hex",
   ),
   p(

@@ -176,8 +176,8 @@ export const LATER_SWEEP_PLANTS: readonly Plant[] = [
     "exit-below-notional-passes-edge",
     "control",
     "src/launcher/_size_rules.ts",
-    "  return off ?? (slot === null || whole ? null : notionalRefusal(venue, slotId, slot, size, limit));",
-    "  return off;",
+    "    (whole ? null : notionalRefusal(venue, slotId, slot, size, limit))",
+    "    null",
     "a small partial exit the adapter always refuses reaches the kernel: re-sent, it spends the trade's exit legs",
   ),
   p(

@@ -23,6 +23,7 @@ import { SESSION21_PLANTS } from "./_planted_session21.ts";
 import { SESSION22_PLANTS } from "./_planted_session22.ts";
 import { SESSION23_PLANTS } from "./_planted_session23.ts";
 import { SESSION24_PLANTS } from "./_planted_session24.ts";
+import { SESSION25_PLANTS } from "./_planted_session25.ts";
 
 export type Area =
   | "encoder"
@@ -96,9 +97,9 @@ const MONEY_PATH_PLANTS: readonly Plant[] = [
     "local-sink-written-stored",
     "spool",
     "src/projection/local.ts",
-    "if (stored + this.file.lostTotal - lost === records.length) return { written: records.length };",
-    "if (stored + this.file.lostTotal - lost === records.length) return { written: stored };",
-    "a batch with a too-large record is acknowledged short: the rows after it are stored twice, a refused last row retried for ever",
+    "return stored + this.file.lostTotal - lost === records.length;",
+    "return stored === records.length;",
+    "a batch with a too-large record is refused whole: its other rows are stored again at every retry, for ever",
   ),
   p(
     "bingx-positions-one-unreadable",
@@ -334,4 +335,5 @@ export const PLANTED: readonly Plant[] = [
   ...SESSION22_PLANTS,
   ...SESSION23_PLANTS,
   ...SESSION24_PLANTS,
+  ...SESSION25_PLANTS,
 ];

@@ -8,8 +8,8 @@ export const SESSION24_PLANTS: readonly Plant[] = [
     "local-read-seal-race-unseen",
     "spool",
     "src/projection/local_read.ts",
-    "generationOf(p) >= generation",
-    "generationOf(p) > generation",
+    "sealed.some((p) => inodeOf(p) === active.ino)",
+    "sealed.some((p) => inodeOf(p) === -2)",
     "a seal between the reads goes unseen: `dita-v2 spool` prints a sealed file's rows twice",
   ),
   p(

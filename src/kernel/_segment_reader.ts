@@ -234,7 +234,8 @@ function headerOf(fd: number, path: string): SegmentHeader | UnreadableHeader {
   try {
     n = readSync(fd, head, 0, SEGMENT_HEADER_BYTES, 0);
   } catch (e) {
-    throw new Error(`${path}: ${(e as Error).message}`); // EISDIR, EIO: name the file, as open's errors do
+    const why = (e as Error).message; // EISDIR, EIO: name the file, as open's errors do
+    throw new Error(`${path}: ${why}`);
   }
   const header = parseSegmentHeader(head.subarray(0, n));
   if (typeof header !== "string") return header;
