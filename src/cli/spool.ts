@@ -11,7 +11,9 @@
  *   key its latest write comes last). `--kind K[,K…]` keeps those kinds (`map` for map writes).
  * - `--export rows --kind K`: the rows of one record kind alone, one JSON object per line: ClickHouse's
  *   JSONEachRow for K's table (trade_event → trade_events, transition → dita_v2_transitions,
- *   diagnostic → dita_v2_diagnostics, control_change → dita_v2_control).
+ *   diagnostic → dita_v2_diagnostics, control_change → dita_v2_control). Each row id once: a row
+ *   written again under its id (a restart re-projects an open position's OPEN row, a catch-up the rows
+ *   after the mark) is the same row, so its first copy is printed (what ClickHouse keeps per id).
  *
  * Unreadable bytes (a corrupt range, or the frame a running serve is writing) are skipped and said on
  * stderr; so is a sealed file that retention deleted between the listing and its read.
@@ -89,10 +91,15 @@ function lineWriter() {
 
 function exportValues(spoolDir: string, mode: "jsonl" | "rows", kinds: Set<Kind> | null) {
   const w = lineWriter();
+  const printed = new Set<string>(); // rows: the ids printed
   const read = scanLocalSpool(spoolDir, (value) => {
     const v = value as Stored;
     if (kinds !== null && !kinds.has(v.kind as Kind)) return;
-    w.line(JSON.stringify(mode === "rows" ? v.row : value));
+    if (mode === "jsonl") return w.line(JSON.stringify(value));
+    const id = (v.row as { row_id?: unknown } | null)?.row_id;
+    if (typeof id === "string" && printed.has(id)) return;
+    if (typeof id === "string") printed.add(id);
+    w.line(JSON.stringify(v.row));
   });
   w.flush();
   return read;

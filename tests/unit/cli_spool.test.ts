@@ -79,6 +79,18 @@ describe("dita-v2 spool reads the local sink", () => {
     expect(rows[0]).toEqual(trade(0).row);
   });
 
+  test("--export rows prints a row written again under its id once (a restart re-projects an open position's OPEN row)", async () => {
+    // Found by an audit: piped into clickhouse-client, the repeated row double-counted until a merge.
+    const { state, spool } = await stateDir();
+    const sink = new LocalSpoolSink(spool, () => {}, undefined, { segmentBytes: 16 * 1024, keep: 100 });
+    await sink.writeRecords([trade(7), trade(300), trade(0)]); // the next run: two again, one new
+    await sink.close();
+    const rows = lines((await runCli(spoolCommand, [state, "--export", "rows", "--kind", "trade_event"])).stdout);
+    expect(rows.map((r) => r.n)).toEqual(Array.from({ length: 301 }, (_, i) => i));
+    const all = lines((await runCli(spoolCommand, [state, "--export", "jsonl", "--kind", "trade_event"])).stdout);
+    expect(all).toHaveLength(303); // jsonl: every value as stored
+  });
+
   test("options that would do nothing and bad values are refused (exit 2) before anything is read", async () => {
     const { state } = await stateDir();
     for (const [args, says] of [
