@@ -169,4 +169,12 @@ export const SESSION25_PLANTS: readonly Plant[] = [
     "    if (fstat(h->fd, &mapped) != 0 || (uint64_t)mapped.st_size < h->bytes) {\n",
     "a file found cut short passes the next check within 50 ms: a read there returns zeros",
   ),
+  p(
+    "spool-rows-repeated-id",
+    "spool",
+    "src/cli/spool.ts",
+    '    if (typeof id === "string" && printed.has(id)) return;\n',
+    "",
+    "a row a restart wrote again under its id is exported twice: a pipe into ClickHouse double-counts the trade",
+  ),
 ];
