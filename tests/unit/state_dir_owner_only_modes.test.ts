@@ -80,7 +80,7 @@ for (const umask of [0o022, 0o000]) {
     const names = readdirSync(state).sort();
     expect(names).toEqual(["journal", "operator.token", "serve.lock", "spool"]);
     expect(readdirSync(join(state, "journal")).some((f) => f.startsWith("snapshot-"))).toBe(true);
-    expect(readdirSync(join(state, "spool")).sort()).toEqual(["local.spool", "local.spool.ack"]);
+    expect(readdirSync(join(state, "spool")).sort()).toEqual(["local.spool", "local.spool.ack", "projected.mark"]);
     expect(looser(state)).toEqual([]);
   });
 }
