@@ -188,6 +188,22 @@ describe("projected mark", () => {
     );
     expect(events.map((v) => (v as { row: { event_type: string } }).row.event_type)).toContain("CLOSE");
   });
+
+  test("the local file holds an input's rows the moment the mark names it, not a loop turn later", async () => {
+    const { p, d } = await make([], { markProgress: true });
+    const k = new TradeScript();
+    const outs = wholeTrade(k, 0, "L2");
+    p.onOutcome({ ...outs[0]!, journalSeq: 1 });
+    const changed = {
+      ...outs[1]!,
+      journalSeq: 2,
+      control: { ...outs[1]!.control, version: outs[1]!.control.version + 1 },
+    };
+    p.onOutcome(changed); // its control change drains input 1 inside this call: no loop turn has run since
+    expect(readProjectedMark(d)).toEqual({ run: "r7", seq: 1 });
+    const records = readLocalSpool(join(d, "spool")).values.filter((v) => (v as { kind: string }).kind !== "map");
+    expect(records.length).toBeGreaterThan(0); // input 1's rows, in the file before the mark moved past them
+  });
 });
 
 describe("start image", () => {
