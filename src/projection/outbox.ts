@@ -181,15 +181,16 @@ export class Outbox {
 
   /** Appends the queued records to the spool (or `sink.store`, the local file) now; false when any was refused. */
   spill(): boolean {
-    const into = this.opts.spool ?? this.sink.store;
-    if (into === undefined || this.mem.length === 0) return true;
+    const into = this.opts.spool ?? (this.up ? this.sink.store : undefined); // a refusing file: the loop retries
+    if (into === undefined || this.mem.length === 0) return this.mem.length === 0 || this.sink.store === undefined;
     const r = rows.spoolRecords(into, this.mem.splice(0));
     this.rowsFailed(r);
     if (!r.whole) this.spooledAll = false;
-    // A sink's own file: what it took is written; a batch it refused whole is kept for the loop to retry.
     if (into === this.sink.store) this.counters.records += r.stored;
-    if (into === this.sink.store && r.stored < r.kept.length) this.mem.unshift(...r.kept);
-    return r.whole;
+    if (into !== this.sink.store || r.stored === r.kept.length) return r.whole;
+    this.mem.unshift(...r.kept); // the file refused it whole: down, kept for the loop (batched, backing off)
+    this.markDown(`refused ${r.kept.length} record(s) (see SPOOL_FULL)`);
+    return false;
   }
 
   /** Reports the rows that could not be built or encoded (one diagnostic; a lost record stops the mark). */

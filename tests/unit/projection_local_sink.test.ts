@@ -120,6 +120,35 @@ describe("outbox over the local sink", () => {
     await box.close();
     await sink.close();
   });
+
+  test("a file that refuses whole batches is down: drains stop writing it on the kernel's thread, the loop retries, a full queue refuses in O(1)", async () => {
+    // Found by a review: each refused spill put the whole queue back and the next drain (every ~10 ms) encoded
+    // and wrote all of it again on the kernel's thread; with the queue full, at every pushed row.
+    const diags: ProjectionDiagnostic[] = [];
+    const sink = new LocalSpoolSink(dir(), (d) => diags.push(d), 64); // a cap no record fits under
+    let appends = 0;
+    const append = sink.store.append;
+    (sink.store as { append: typeof append }).append = (records) => {
+      appends++;
+      return append(records);
+    };
+    const box = new Outbox(sink, {
+      clock: new ManualClock(),
+      spool: null,
+      delayMs: 60_000,
+      memMax: 50,
+      onDiagnostic: (d) => diags.push(d),
+    });
+    for (let i = 0; i < 40; i++) box.push(record(i));
+    expect(box.spill()).toBe(false); // refused whole: kept, the sink down
+    for (let i = 0; i < 10; i++) expect(box.spill()).toBe(false); // drains: no write while it is down
+    for (let i = 40; i < 100; i++) box.push(record(i)); // past memMax: refused at once, no write
+    expect(appends).toBe(1);
+    expect(box.stats()).toMatchObject({ up: false, backlog_records: 50, records_refused: 50 });
+    expect(reasons(diags).filter((r) => r.startsWith("SINK_DOWN"))).toHaveLength(1);
+    await box.close();
+    await sink.close();
+  });
 });
 
 describe("Spool.append and a value JSON cannot encode", () => {
