@@ -48,8 +48,9 @@ export function checkBeforePush(lib: ZincLib, state: number, info: ClientInfo, i
     );
 }
 
-/** Whether a process `pid` exists (signal 0); one of another user's exists too (EPERM). */
+/** Whether a process `pid` exists (signal 0); one of another user's exists too (EPERM); none past 2^31 - 1. */
 function processExists(pid: number): boolean {
+  if (!(pid > 0 && pid <= 0x7fff_ffff)) return false; // only hostile bytes write one: no process has it
   try {
     process.kill(pid, 0);
     return true;

@@ -51,7 +51,7 @@ typedef struct zinc_handle {
     int fd;
     uint32_t kind;
     uint32_t writer;        /* 1 when this handle holds the writer role (and the flock) */
-    uint32_t mirrored;      /* state writer: 1 after its first mirror, which wrote every slot */
+    uint32_t mirrored;      /* state writer: 1 after its first mirror, which rewrote every torn slot */
     uint8_t *base;
     size_t bytes;
     uint32_t record_size;

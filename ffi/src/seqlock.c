@@ -2,7 +2,7 @@
  * seqlock.c -- single-writer seqlocks: the writer makes the lock odd, copies, makes it even
  * (release); a reader copies between two equal even reads (acquire), retrying a bounded number
  * of times. A lock left odd by a writer that died mid-copy marks a torn image: readers get
- * ZINC_E_TORN once the writer is dead (the writer itself: at once), and a writer's first mirror writes every slot.
+ * ZINC_E_TORN once the writer is dead (the writer itself: at once); a writer's first mirror rewrites torn slots.
  * Used for slot images and the account (state region) and for the control blocks.
  */
 
@@ -55,8 +55,8 @@ static zinc_slot_entry *slot_of(zinc_handle *h, uint32_t i) {
 
 /* Write-through: copy the dirty slots and the account, then publish and wake, before returning.
  * The globals lock stays odd for the whole call, so a reader can take a cross-slot snapshot.
- * A writer's first mirror writes every slot, dirty or not: the region then holds this kernel's
- * state whole, whatever the last writer left (a slot torn by its death, a foreign image). */
+ * A writer's first mirror also writes every slot whose lock a dead writer left odd (torn), dirty or
+ * not, so no image stays torn; the others keep the last belief until this kernel changes them. */
 static int32_t state_mirror_unguarded(int32_t id, const void *slots, uint32_t slot_count, const uint64_t *dirty4,
                           const void *account, uint64_t state_hash) {
     zinc_handle *h = handle_get(id);
@@ -67,10 +67,12 @@ static int32_t state_mirror_unguarded(int32_t id, const void *slots, uint32_t sl
     zinc_state_globals *g = globals_of(h);
     uint64_t gs;
     seqlock_begin(&g->lock, &gs);
-    const uint64_t all = h->mirrored ? 0 : ~0ull;
+    uint64_t torn[4] = {0, 0, 0, 0};
+    for (uint32_t i = 0; !h->mirrored && i < slot_count; i++)
+        if (atomic_load_explicit(&slot_of(h, i)->lock, memory_order_relaxed) & 1) torn[i / 64] |= 1ull << (i % 64);
     h->mirrored = 1;
     for (uint32_t w = 0; w < 4; w++) {
-        uint64_t bits = dirty4[w] | all;
+        uint64_t bits = dirty4[w] | torn[w];
         while (bits != 0) {
             uint32_t i = w * 64 + (uint32_t)__builtin_ctzll(bits);
             bits &= bits - 1;

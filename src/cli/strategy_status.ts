@@ -17,7 +17,7 @@
  */
 
 import { defineCommand } from "citty";
-import { type AccountRecord, INPUT_KINDS, OFF } from "../contracts/index.ts";
+import { type AccountRecord, type ControlSnapshot, INPUT_KINDS, OFF } from "../contracts/index.ts";
 import { RealControlCommandClient } from "../control/index.ts";
 import { decodeAccount, decodeSlot, NativeLoadError, nativeLibraryPath } from "../kernel/index.ts";
 import { STRATEGY_RE } from "../projection/names.ts";
@@ -49,19 +49,38 @@ function accountOf(r: ZincStatusReader): StatusDoc["account"] {
   }
 }
 
-/** The account as the clients accept it (their CorruptRegion): finite amounts, whole counts, a 0/1 flag. */
+/** An amount no account holds: past it (or NaN) the bytes are no kernel's (the BingX adapter's own bound on a number). */
+const AMOUNT_MAX = 1e15;
+
+/** A plausible account: amounts within ±AMOUNT_MAX, whole counts, a 0/1 seeded flag (else unreadable, with the field). */
 function checkedAccount(a: AccountRecord, image: Uint8Array): AccountRecord {
   const bad = Object.entries(a).find(([key, v]) =>
     key === "seeded"
       ? false
       : key === "trade_seq" || key === "version"
         ? !Number.isSafeInteger(v)
-        : !Number.isFinite(v),
+        : !(Math.abs(v as number) <= AMOUNT_MAX),
   );
   const seeded = image[OFF.AccountImage.seeded]!;
   if (bad === undefined && seeded <= 1) return a;
   const what = bad === undefined ? `seeded byte ${seeded}` : `${bad[0]} ${bad[1]}`;
   throw new Error(`the account image fails validation (${what}): a hostile or broken writer`);
+}
+
+/** The control snapshot when the running kernel writes the control region (`read`); else why it is not shown. */
+function controlOf(r: ZincStatusReader, statePid: number, read: () => ControlSnapshot | null): StatusDoc["control"] {
+  const pid = r.controlWriterPid;
+  if (pid === null) return { unreadable: "no control region (DITA_V2_CONTROL_PLANE=MEMORY)" };
+  if (typeof pid !== "number") return pid;
+  if (pid !== statePid)
+    return {
+      unreadable: `the control region is another kernel process's (writer pid ${pid}, the state's ${statePid}): left from an earlier run; this kernel keeps its control plane in memory (DITA_V2_CONTROL_PLANE=MEMORY)`,
+    };
+  try {
+    return read();
+  } catch (e) {
+    return { unreadable: (e as Error).message };
+  }
 }
 
 function refusal(o: DecodedOutcome & { lane: number }): RefusalRow {
@@ -89,25 +108,14 @@ export function strategyStatus(libPath: string, prefix: string, refusalsMax: num
     const slotCount = st.slotCount;
     const outcomes = r.outcomes();
     const recent = r.recent(refusalsMax);
-    const ownControl = r.controlWriterPid !== null && r.controlWriterPid === headers.state.writerPid;
-    let control: StatusDoc["control"] = ownControl
-      ? null
-      : r.controlWriterPid === null
-        ? { unreadable: "no control region (DITA_V2_CONTROL_PLANE=MEMORY)" }
-        : {
-            unreadable: `the control region is another kernel process's (writer pid ${r.controlWriterPid}, the state's ${headers.state.writerPid}): left from an earlier run; this kernel keeps its control plane in memory (DITA_V2_CONTROL_PLANE=MEMORY)`,
-          };
-    if (ownControl)
+    const control = controlOf(r, headers.state.writerPid, () => {
+      const c = RealControlCommandClient.open({ libPath, prefix, slotCount });
       try {
-        const c = RealControlCommandClient.open({ libPath, prefix, slotCount });
-        try {
-          control = c.snapshot();
-        } finally {
-          c.close();
-        }
-      } catch (e) {
-        control = { unreadable: (e as Error).message };
+        return c.snapshot();
+      } finally {
+        c.close();
       }
+    });
     return {
       prefix,
       namespace: r.namespace() || null,

@@ -114,8 +114,8 @@ function venueFor(
 
 /**
  * The slot images a dead kernel left in the state region (the last belief when no journal holds one). An
- * image its writer died writing (TORN) or that is no slot image is not adopted, one line each: for that
- * slot the journal's belief, else the venue's truth, is taken. The kernel's first mirror rewrites every slot.
+ * image its writer died writing (TORN) or that is no slot image is not adopted, one line each: the journal's
+ * belief is used, else that slot starts IDLE (a position it held at the venue is then an ORPHAN_POSITION).
  */
 function readSurvivors(zinc: ZincPlane, log: (line: string) => void): Uint8Array[] {
   return Array.from({ length: zinc.slotCount }, (_, i) => {
@@ -123,7 +123,7 @@ function readSurvivors(zinc: ZincPlane, log: (line: string) => void): Uint8Array
       return zinc.readSlot(i);
     } catch (e) {
       if (!(e instanceof ZincError) || (e.code !== "TORN" && e.code !== "INVALID_IMAGE")) throw e;
-      log(`zinc: ${e.message}: not adopted as slot ${i}'s belief (the journal's, else the venue's truth, is)`);
+      log(`zinc: ${e.message}: not adopted as slot ${i}'s belief (the journal's is; without one the slot starts IDLE)`);
       return new Uint8Array(SLOT_IMAGE_BYTES);
     }
   });
@@ -202,7 +202,7 @@ export async function buildBundle(
     const survivingImages = readSurvivors(zinc, log);
     if (zinc instanceof RealZincPlane) log(`zinc intents doorbell: ${zinc.doorbell}`);
     const start = options.journal ? recoverJournal(config, log, options.journalDir) : null;
-    if (start?.aside) haltForLostJournal(control, clock, start.aside, log);
+    if (start?.aside) haltForLostJournal(control, clock, `moved aside to ${start.aside}`, log);
     closers.push(() => start?.recovered?.kernel.destroy());
     const venue = venueFor(config, clock, env, start?.nextIndex ?? 1);
     const run = options.run ?? newRunId();
@@ -234,6 +234,7 @@ export async function buildBundle(
     });
     closers.push(() => kernel.destroy());
     const journalBelief = start !== null && journal !== null ? adoptJournal(kernel, journal, start, log) : null;
+    if (start?.recovered && journalBelief === null) haltForLostJournal(control, clock, "the kernel refused it", log);
     // The lifecycle rules read the last projected position: recovery's fills are projected from the restored one.
     if (journalBelief !== null) projection.onRestored(kernel.slots());
     return {

@@ -13,7 +13,8 @@
  *    aside whole (`journal.unrecovered-N`, one more line) and this run journals into a new one, so
  *    nothing this build could not read is ever pruned by its rotations: no input is lost. So is a
  *    directory whose segments have no snapshot left to replay them from. The last run's trading state
- *    and tightened limits went with it: `haltForLostJournal` starts trading HALTED (one line).
+ *    and tightened limits went with it: `haltForLostJournal` starts trading HALTED (one line), as when the
+ *    live kernel refuses the state the replay recovered.
  *  - `adoptJournal(kernel, journal, start, log)` restores the recovered state into the live kernel
  *    (checked by the kernel; the state region is rewritten from it) and begins the new segment with a
  *    snapshot of it, so `dita-v2 replay DIR` reaches the live state hash. It does not prune: serve's
@@ -124,12 +125,12 @@ function unrecovered(dir: string, log: (line: string) => void): JournalStart {
 export function haltForLostJournal(
   control: OperatorControlPlane,
   clock: Clock,
-  aside: string,
+  why: string,
   log: (line: string) => void,
 ) {
   const snapshot = control.apply({ trading_state: "HALTED" }, clock.nowMs());
   log(
-    `trading HALTED: the journal was not recovered (moved aside to ${aside}), so the last run's trading state and tightened limits are unknown (the limits are the configured ones); control version ${snapshot.version}: check the venue and the aside journal, then set trading_state=ACTIVE to resume`,
+    `trading HALTED: the journal was not recovered (${why}), so the last run's trading state and tightened limits are unknown (the limits are the configured ones); control version ${snapshot.version}: check the venue and the journal, then set trading_state=ACTIVE to resume`,
   );
 }
 

@@ -8,7 +8,8 @@
  *
  * The control snapshot is read by the control plane's own client (`RealControlCommandClient`);
  * `controlWriterPid` is the control region's writer pid, null when there is no such region (a kernel
- * whose control plane is in memory may find one an earlier run left: its pid is not the state's).
+ * whose control plane is in memory may find one an earlier run left: its pid is not the state's), or
+ * why it cannot be opened (another layout, no permission: the rest is still shown).
  *
  * Entry point: `ZincStatusReader.open({ libPath, prefix })`.
  */
@@ -34,8 +35,8 @@ export interface RecentOutcomes {
 export class ZincStatusReader {
   private constructor(
     private readonly r: { intents: ZincRegion; state: ZincRegion; outcomes: ZincRegion },
-    /** The control region's writer pid; null with no control region (DITA_V2_CONTROL_PLANE=MEMORY). */
-    readonly controlWriterPid: number | null,
+    /** The control region's writer pid; null with no control region (DITA_V2_CONTROL_PLANE=MEMORY); why it cannot be opened. */
+    readonly controlWriterPid: number | null | { unreadable: string },
     readonly prefix: string,
   ) {}
 
@@ -131,10 +132,15 @@ export class ZincStatusReader {
   }
 }
 
-/** The writer pid in the control region's header; null when the prefix has no control region. */
-function controlWriterPid(libPath: string, prefix: string): number | null {
+/** The writer pid in the control region's header; null when the prefix has no control region; why it cannot be read. */
+function controlWriterPid(libPath: string, prefix: string): number | null | { unreadable: string } {
   if (!existsSync(`/dev/shm/${prefix}.control`)) return null;
-  const r = ZincRegion.open({ libPath, prefix, kind: "control", recordCount: 0, writer: false });
+  let r: ZincRegion;
+  try {
+    r = ZincRegion.open({ libPath, prefix, kind: "control", recordCount: 0, writer: false });
+  } catch (e) {
+    return { unreadable: (e as Error).message };
+  }
   try {
     return r.header().writerPid;
   } finally {

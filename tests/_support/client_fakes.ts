@@ -14,8 +14,8 @@ import { nativeLibraryPath } from "../../src/kernel/index.ts";
 export const HANDLES = { intents: 1, state: 2, outcomes: 3 } as const;
 /** The writer pid every fake region's header names: a live process (submit checks it exists before it pushes). */
 export const KERNEL_PID = process.pid;
-/** The pid of a kernel that adopted the regions after it: another live process. */
-export const NEW_KERNEL_PID = process.ppid;
+/** The pid of a kernel that adopted the regions after it: another live process (init when there is no parent). */
+export const NEW_KERNEL_PID = process.ppid || 1;
 /** The kernel generation a fake's header names and a fake client was connected to, unless a test says otherwise. */
 export const KERNEL_GENERATION = 7;
 

@@ -102,6 +102,12 @@ describe("strategy-status on regions a dead or hostile writer left", () => {
     expect(strategyStatus(libPath, prefix, 10).account).toMatchObject({
       unreadable: expect.stringContaining("seeded byte 7"),
     });
+    garbage[80] = 1;
+    dv.setFloat64(56, -2.4e173, true); // finite, and no account's: what the audit saw printed
+    poke(`/dev/shm/${prefix}.state`, ACCOUNT_IMAGE, garbage);
+    expect(strategyStatus(libPath, prefix, 10).account).toMatchObject({
+      unreadable: expect.stringContaining("(equity -2.4e+173)"),
+    });
     const text = await cli(["--prefix", prefix]);
     expect(text.out).toMatch(/account\s+UNREADABLE: the account image fails validation/);
   });

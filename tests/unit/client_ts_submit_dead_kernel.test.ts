@@ -41,6 +41,18 @@ test("submit to a kernel that closed its regions (writer pid 0) is KernelNotRunn
   }
 });
 
+test("a writer pid past 2^31 - 1 (hostile bytes) is no process: KernelNotRunningError, nothing pushed", async () => {
+  const kernel = new AnsweringLane();
+  kernel.writerPid = 0xffff_fff0; // process.kill throws ERR_INVALID_ARG_TYPE for it, which read as "exists"
+  const client = fakeClient(kernel);
+  try {
+    await expect(client.submit(mark)).rejects.toBeInstanceOf(KernelNotRunningError);
+    expect(kernel.head).toBe(0);
+  } finally {
+    client.close();
+  }
+});
+
 test("submit to a live kernel pushes and is answered", async () => {
   const kernel = new AnsweringLane();
   const client = fakeClient(kernel);

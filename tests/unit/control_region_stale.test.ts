@@ -9,6 +9,7 @@
  */
 
 import { describe, expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
 import { strategyStatus } from "../../src/cli/strategy_status.ts";
 import { RealZincControlPlane } from "../../src/control/index.ts";
 import { zincRegionsPerTest } from "../_support/zinc_regions.ts";
@@ -31,6 +32,15 @@ describe("a control region the running kernel does not write", () => {
     expect(zinc.client(prefix).control()).toBeNull();
     const doc = strategyStatus(zinc.libPath, prefix, 10);
     expect(doc.control).toMatchObject({ unreadable: expect.stringContaining("another kernel process's") });
+  });
+
+  test("a control file that is no region (another build's, garbage) is named unreadable; the rest is shown", () => {
+    // Found by a review: opening it to read its writer pid threw, and the whole command with it.
+    const { prefix } = zinc.plane({ slotCount: 2, namespace: "pink" });
+    writeFileSync(`/dev/shm/${prefix}.control`, new Uint8Array(4096).fill(0x41), { mode: 0o600 });
+    const doc = strategyStatus(zinc.libPath, prefix, 10);
+    expect(doc.control).toMatchObject({ unreadable: expect.stringContaining("magic") });
+    expect(doc.slots).toHaveLength(2);
   });
 
   test("the running kernel's own control region is read as before", () => {

@@ -514,9 +514,9 @@ class DitaClient:
             rc = self._lib.zinc_check(self._h[kind], err, 256)
         raise CorruptRegion(err.value.decode("utf-8", "replace") or f"{kind} region: {_zinc_error(rc)}")
 
-    def _read(self, fn: Callable[[ctypes.Array], int], size: int, what: str, region: str = "state") -> bytes:
-        """One seqlock-stable copy; a kernel mirroring all the while is retried for READ_BUSY_S, then StateBusy."""
-        self._check_region(region)
+    def _read(self, fn: Callable[[ctypes.Array], int], size: int, what: str) -> bytes:
+        """One seqlock-stable copy; a kernel mirroring all the while is retried for READ_BUSY_S, then StateBusy.
+        The caller checked the region first (``_check_region``: once per call of the public read)."""
         out = ctypes.create_string_buffer(size)
         deadline, tries = self._monotonic() + READ_BUSY_S, 0
         while True:
@@ -537,15 +537,22 @@ class DitaClient:
         self._live()
         if not isinstance(index, int) or not 0 <= index < self.info.slot_count:
             raise IndexError(f"slot {index} is outside 0..{self.info.slot_count - 1}")
+        self._check_region("state")
+        return self._slot(index)
+
+    def _slot(self, index: int) -> Slot:
         img = self._read(lambda o: self._lib.zinc_state_read_slot(self._h["state"], index, o), SLOT_BYTES,
                          f"slot {index}")
         return decode_slot(img, index)
 
     def slots(self) -> list[Slot]:
-        return [self.slot(i) for i in range(self.info.slot_count)]
+        self._live()
+        self._check_region("state")
+        return [self._slot(i) for i in range(self.info.slot_count)]
 
     def _account(self) -> tuple[Account, int, int]:
         self._live()
+        self._check_region("state")
         pair = (ctypes.c_uint64 * 2)()
         img = self._read(lambda o: self._lib.zinc_state_read_account(self._h["state"], o, pair), ACCOUNT_BYTES,
                          "account")
@@ -581,8 +588,9 @@ class DitaClient:
             state, ctl = (_zinc.header(self._lib, self._h[k]) for k in ("state", "control"))
         if ctl["writer_pid"] != state["writer_pid"]:
             return None
+        self._check_region("control")
         img = self._read(lambda o: self._lib.zinc_control_read(self._h["control"], 0, o, CONTROL_BYTES),
-                         CONTROL_BYTES, "control", "control")
+                         CONTROL_BYTES, "control")
         return decode_control(img)
 
     def ring_depth(self) -> int:
@@ -629,7 +637,10 @@ class DitaClient:
 
 
 def _process_exists(pid: int) -> bool:
-    """Whether a process ``pid`` exists (signal 0); one of another user's exists too (EPERM)."""
+    """Whether a process ``pid`` exists (signal 0); one of another user's exists too (EPERM). A header's
+    pid past 2^31 - 1 (only hostile bytes write one) is no process's."""
+    if not 0 < pid <= 0x7FFF_FFFF:
+        return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -22,7 +22,7 @@ HEAD = struct.Struct("<QQQQIHBBBBBB4x")  # an OutcomeRecord's bytes 0..48
 DIAG = struct.Struct("<HBBB3xqd")  # one diagnostic, 24 bytes at 48, 72, 96
 HEADER = struct.Struct("<IHHIIQIIIIQQQ")  # a region header's 64 bytes
 WRITER_PID = os.getpid()  # the fake kernel's pid: a live process (submit checks it exists before it pushes)
-NEW_WRITER_PID = os.getppid()  # a kernel that adopted the regions after it: another live process
+NEW_WRITER_PID = os.getppid() or 1  # a kernel that adopted the regions after it: another live process (init if none)
 
 
 def record(position, cid, *, origin=2, accepted=1, kind=4, slot_id=0xFFFF_FFFF, stage=0, event_kind=0, diag=None,

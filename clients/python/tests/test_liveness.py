@@ -83,6 +83,13 @@ class SubmitToADeadKernel(unittest.TestCase):
             client(lib, 0, 1).submit(Enter(0, "T1", "BTC-USDT", "LONG", 0.01, 2), 1.0)
         self.assertEqual(lib.pushes, 0)
 
+    def test_a_writer_pid_past_2_31_is_no_process_nothing_pushed_and_no_stray_error(self):
+        lib = Pushes(7)
+        lib.writer_pid = 0xFFFF_FFF0  # only hostile bytes write one; os.kill would raise OverflowError
+        with self.assertRaisesRegex(KernelNotRunning, "nothing was pushed"):
+            client(lib, 0, 1).submit(Enter(0, "T1", "BTC-USDT", "LONG", 0.01, 2), 1.0)
+        self.assertEqual(lib.pushes, 0)
+
     def test_a_live_kernel_takes_the_push(self):
         lib = Pushes(7)
         with self.assertRaises(OutcomeTimeout):  # the fake never answers: a timeout, after the push
