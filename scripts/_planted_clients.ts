@@ -8,7 +8,7 @@ export const CLIENT_PLANTS: readonly Plant[] = [
     "submit-after-restart-pushes",
     "zinc",
     "clients/typescript/client.ts",
-    "    if (this.open) checkBeforePush(this.lib, this.h.state, this.info, null); // nor a restart not reconnect()ed, nor a dead kernel\n",
+    "    if (this.open) checkBeforePush(this.lib, this.h.state, this.info); // nor a restart not reconnect()ed, nor a dead kernel\n",
     "\n",
     "a strategy's submit after a kernel restart goes into the new kernel on a view it has not reconciled",
   ),

@@ -39,9 +39,9 @@ function throwIfRestarted(header: Header, info: ClientInfo, id: bigint | null): 
  * (signal 0: about a µs, where `checkKernel`'s start-time check reads /proc), since a dead kernel's ring
  * keeps what is pushed for the next kernel to run, long after the strategy was told it failed.
  */
-export function checkBeforePush(lib: ZincLib, state: number, info: ClientInfo, id: bigint | null): void {
+export function checkBeforePush(lib: ZincLib, state: number, info: ClientInfo): void {
   const header = readHeader(lib, state);
-  throwIfRestarted(header, info, id);
+  throwIfRestarted(header, info, null);
   if (header.writerPid === 0 || !processExists(header.writerPid))
     throw new KernelNotRunningError(
       `the kernel of '${info.prefix}' (pid ${info.writerPid}) is not running: nothing was pushed; wait for a kernel, then reconnect()`,

@@ -115,7 +115,7 @@ export class DitaClient {
   /** Pushes `intent` and resolves its EDGE or KERNEL outcome (see the invariants above). */
   async submit(intent: Intent, options: { timeoutMs?: number } = {}): Promise<Outcome> {
     const timeoutMs = submitTimeout(options); // a bad timeout (or a bare number) pushes nothing
-    if (this.open) checkBeforePush(this.lib, this.h.state, this.info, null); // nor a restart not reconnect()ed, nor a dead kernel
+    if (this.open) checkBeforePush(this.lib, this.h.state, this.info); // nor a restart not reconnect()ed, nor a dead kernel
     return this.outcome(this.push(intent), timeoutMs);
   }
 

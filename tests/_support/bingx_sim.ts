@@ -117,6 +117,16 @@ export async function simBehindOrderNetwork(stops: Array<() => Promise<void>>, s
     return orders(url, init);
   };
   const adapter = simAdapter(sim, clock, { fetch: network, resolveDelaysMs: [0, 0, 0], stream: QUICK_STREAM });
+  const events = await connectedOnSim(adapter, sim, stops);
+  return { sim, clock, adapter, events };
+}
+
+/** Connects `adapter`, its teardown and the sim's in `stops`; the venue events it emits from then on. */
+export async function connectedOnSim(
+  adapter: BingxVenueAdapter,
+  sim: SimHandle,
+  stops: Array<() => Promise<void>>,
+): Promise<VenueEvent[]> {
   stops.push(async () => {
     await adapter.close();
     await sim.stop();
@@ -124,7 +134,7 @@ export async function simBehindOrderNetwork(stops: Array<() => Promise<void>>, s
   const events: VenueEvent[] = [];
   adapter.onEvent((e) => events.push(e));
   await adapter.connect();
-  return { sim, clock, adapter, events };
+  return events;
 }
 
 /** A resting LIMIT buy of 0.001 BTC-USDT at 60 000 (below the sim's 65 000): it works until cancelled. */

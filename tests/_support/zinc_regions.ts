@@ -8,10 +8,12 @@
  * - `libPath`: the libzinc they use.
  * After each test every teardown runs, the newest first: clients closed, planes closed and their
  * files (intents, state, control, outcomes, bell) removed.
+ * Also `pokeFile` (bytes written into a region file at an offset, as a dead or hostile writer leaves
+ * them), `u32le` / `u64le`, and `STATE_AT`, the state region's offsets (ffi/README.md §5).
  */
 
 import { afterEach } from "bun:test";
-import { existsSync, unlinkSync } from "node:fs";
+import { closeSync, existsSync, openSync, unlinkSync, writeSync } from "node:fs";
 import { DitaClient } from "../../clients/typescript/index.ts";
 import { nativeLibraryPath } from "../../src/kernel/index.ts";
 import { RealZincPlane } from "../../src/zinc/index.ts";
@@ -45,3 +47,25 @@ export function zincRegionsPerTest(name: string) {
   };
   return { libPath, plane, client, cleanup };
 }
+
+/** Writes `bytes` into the file at `path` at byte `at`. */
+export function pokeFile(path: string, at: number, bytes: Uint8Array): void {
+  const fd = openSync(path, "r+");
+  try {
+    writeSync(fd, bytes, 0, bytes.length, at);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export const u32le = (v: number) => new Uint8Array(new Uint32Array([v]).buffer);
+export const u64le = (v: bigint) => new Uint8Array(new BigUint64Array([v]).buffer);
+
+/** The state region's offsets (ffi/zinc.h): the header's writer pid, the globals (account) seqlock and image, slot i's seqlock and image. */
+export const STATE_AT = {
+  writerPid: 8,
+  accountLock: 64,
+  accountImage: 128,
+  slotLock: (i: number) => 256 + i * 512,
+  slotImage: (i: number) => 256 + i * 512 + 64,
+} as const;

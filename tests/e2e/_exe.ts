@@ -33,3 +33,10 @@ export function run(args: string[], env: Record<string, string> = {}, cwd?: stri
   });
   return { code: r.exitCode ?? -1, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
 }
+
+/** `dita-v2 spool DIR --export rows --kind KIND` (the local sink's rows): its exit code, stderr and the rows printed. */
+export function spoolRows(stateDir: string, kind: string): Run & { rows: Array<Record<string, any>> } {
+  const r = run(["spool", stateDir, "--export", "rows", "--kind", kind], { DITA_V2_STATE_DIR: stateDir });
+  const lines = r.stdout.trim() === "" ? [] : r.stdout.trim().split("\n");
+  return { ...r, rows: r.code === 0 ? lines.map((l) => JSON.parse(l)) : [] };
+}

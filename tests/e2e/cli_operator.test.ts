@@ -5,7 +5,7 @@
  */
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { run } from "./_exe.ts";
+import { run, spoolRows } from "./_exe.ts";
 import { eventually, type Served, startServe } from "./_serve.ts";
 
 let s: Served;
@@ -57,14 +57,9 @@ describe("operator CLI against serve", () => {
 
   test("spool reads the trade's rows from the local sink while serve runs (no server configured)", async () => {
     const rows = () => {
-      const r = run(["spool", s.stateDir, "--export", "rows", "--kind", "trade_event"], env);
+      const r = spoolRows(s.stateDir, "trade_event");
       expect([r.code, r.stderr]).toEqual([0, ""]);
-      return r.stdout.trim() === ""
-        ? []
-        : r.stdout
-            .trim()
-            .split("\n")
-            .map((l) => JSON.parse(l));
+      return r.rows;
     };
     await eventually("the close row spooled", async () => rows().some((r) => r.row_id === "pink:C1:CLOSE"));
     expect(rows().map((r) => [r.event_type, r.trade_id, r.leverage])).toEqual([

@@ -8,7 +8,7 @@
  */
 
 import { afterAll, expect, test } from "bun:test";
-import { run } from "./_exe.ts";
+import { spoolRows } from "./_exe.ts";
 import { eventually, type Served, startServe } from "./_serve.ts";
 
 const started: Served[] = [];
@@ -18,15 +18,10 @@ afterAll(async () => {
 
 const ENV = { DITA_V2_SLOTS: "2", DITA_V2_MOCK_PRICES: "BTC-USDT=65000" };
 
-function tradeRows(stateDir: string): Array<{ row_id: string; event_type: string }> {
-  const r = run(["spool", stateDir, "--export", "rows", "--kind", "trade_event"], { DITA_V2_STATE_DIR: stateDir });
+function tradeRows(stateDir: string): Array<Record<string, any>> {
+  const r = spoolRows(stateDir, "trade_event");
   expect([r.code, r.stderr]).toEqual([0, ""]);
-  return r.stdout.trim() === ""
-    ? []
-    : r.stdout
-        .trim()
-        .split("\n")
-        .map((l) => JSON.parse(l));
+  return r.rows;
 }
 
 test("SIGKILL as a trade closes: after the restart the local file holds its OPEN and CLOSE rows, each once", async () => {

@@ -11,38 +11,18 @@
  */
 
 import { describe, expect, test } from "bun:test";
-import { closeSync, openSync, writeSync } from "node:fs";
 import { strategyStatus, strategyStatusCommand } from "../../src/cli/strategy_status.ts";
 import { runCli } from "../_support/cli.ts";
-import { zincRegionsPerTest } from "../_support/zinc_regions.ts";
+import { pokeFile, STATE_AT, u32le, u64le, zincRegionsPerTest } from "../_support/zinc_regions.ts";
 
 const zinc = zincRegionsPerTest("status_torn");
 const { libPath } = zinc;
 const regions = (namespace = "pink") => zinc.plane({ slotCount: 3, namespace });
 
-function poke(path: string, at: number, bytes: Uint8Array): void {
-  const fd = openSync(path, "r+");
-  try {
-    writeSync(fd, bytes, 0, bytes.length, at);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-const u32 = (v: number) => new Uint8Array(new Uint32Array([v]).buffer);
-const u64 = (v: bigint) => new Uint8Array(new BigUint64Array([v]).buffer);
-
-/** ffi/zinc.h: writer pid at 8; a pid no process has (kill answers ESRCH): the kernel is dead. */
+/** A pid no process has (kill answers ESRCH) as the state region's writer: the kernel is dead. */
 function killWriter(prefix: string): void {
-  poke(`/dev/shm/${prefix}.state`, 8, u32(0x7ffffffe));
+  pokeFile(`/dev/shm/${prefix}.state`, STATE_AT.writerPid, u32le(0x7ffffffe));
 }
-/** ffi/zinc.h: slot i's entry at 256 + i * 512, its seqlock at +0 and its image at +64. */
-const SLOT_LOCK = (i: number) => 256 + i * 512;
-const SLOT_IMAGE = (i: number) => 256 + i * 512 + 64;
-/** The globals (account) seqlock at 64; the account image at 128 (ffi/README.md §5). */
-const ACCOUNT_LOCK = 64;
-const ACCOUNT_IMAGE = 128;
-
 /** strategy-status in this process with `env` set for the run: its exit code, and what it printed then the error it threw. */
 async function cli(rawArgs: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string }> {
   const r = await runCli(strategyStatusCommand, rawArgs, env);
@@ -53,7 +33,7 @@ describe("strategy-status on regions a dead or hostile writer left", () => {
   test("a slot torn by a kernel that died mid-write is shown unreadable beside the rest; exit 1 (dead kernel), not 2", async () => {
     const { prefix } = regions();
     killWriter(prefix);
-    poke(`/dev/shm/${prefix}.state`, SLOT_LOCK(1), u64(7n)); // odd: the writer died inside the copy
+    pokeFile(`/dev/shm/${prefix}.state`, STATE_AT.slotLock(1), u64le(7n)); // odd: the writer died inside the copy
 
     const doc = strategyStatus(libPath, prefix, 10);
     expect(doc.kernel.alive).toBe(false);
@@ -74,7 +54,7 @@ describe("strategy-status on regions a dead or hostile writer left", () => {
   test("an account torn by a kernel that died mid-mirror is shown unreadable; the slots are still shown; exit 1", async () => {
     const { prefix } = regions();
     killWriter(prefix);
-    poke(`/dev/shm/${prefix}.state`, ACCOUNT_LOCK, u64(9n));
+    pokeFile(`/dev/shm/${prefix}.state`, STATE_AT.accountLock, u64le(9n));
 
     const doc = strategyStatus(libPath, prefix, 10);
     expect(doc.account).toMatchObject({ unreadable: expect.stringContaining("TORN") });
@@ -94,17 +74,17 @@ describe("strategy-status on regions a dead or hostile writer left", () => {
     const dv = new DataView(garbage.buffer);
     dv.setFloat64(56, Number.NaN, true); // equity
     garbage[80] = 7; // seeded is 0 or 1
-    poke(`/dev/shm/${prefix}.state`, ACCOUNT_IMAGE, garbage);
+    pokeFile(`/dev/shm/${prefix}.state`, STATE_AT.accountImage, garbage);
 
     const doc = strategyStatus(libPath, prefix, 10);
     expect(doc.account).toMatchObject({ unreadable: expect.stringContaining("fails validation (equity NaN)") });
-    poke(`/dev/shm/${prefix}.state`, ACCOUNT_IMAGE + 56, new Uint8Array(8)); // equity 0: the flag is left
+    pokeFile(`/dev/shm/${prefix}.state`, STATE_AT.accountImage + 56, new Uint8Array(8)); // equity 0: the flag is left
     expect(strategyStatus(libPath, prefix, 10).account).toMatchObject({
       unreadable: expect.stringContaining("seeded byte 7"),
     });
     garbage[80] = 1;
     dv.setFloat64(56, -2.4e173, true); // finite, and no account's: what the audit saw printed
-    poke(`/dev/shm/${prefix}.state`, ACCOUNT_IMAGE, garbage);
+    pokeFile(`/dev/shm/${prefix}.state`, STATE_AT.accountImage, garbage);
     expect(strategyStatus(libPath, prefix, 10).account).toMatchObject({
       unreadable: expect.stringContaining("(equity -2.4e+173)"),
     });
@@ -117,7 +97,7 @@ describe("strategy-status on regions a dead or hostile writer left", () => {
     const image = new Uint8Array(8);
     new DataView(image.buffer).setUint32(0, 7, true); // slot_id 7 in slot 2's entry
     image[4] = 1; // a valid stage
-    poke(`/dev/shm/${prefix}.state`, SLOT_IMAGE(2), image);
+    pokeFile(`/dev/shm/${prefix}.state`, STATE_AT.slotImage(2), image);
 
     const doc = strategyStatus(libPath, prefix, 10);
     expect(doc.kernel.alive).toBe(true);

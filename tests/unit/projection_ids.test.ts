@@ -108,6 +108,13 @@ describe("row ids", () => {
   });
 });
 
+/** Outcome `o` as input `journalSeq`, carrying a control change (a projection drains what came before it, in the call). */
+const withControlChange = (o: OutcomeInput, journalSeq: number): OutcomeInput => ({
+  ...o,
+  journalSeq,
+  control: { ...o.control, version: o.control.version + 1 },
+});
+
 describe("projected mark", () => {
   test("after each drain the mark names the run and the highest journal seq whose rows are in the spools", async () => {
     const { p, d } = await make([new CallbackSink()], { markProgress: true });
@@ -126,11 +133,7 @@ describe("projected mark", () => {
     const k = new TradeScript();
     const outs = wholeTrade(k, 0, "M2");
     p.onOutcome({ ...outs[0]!, journalSeq: 1 });
-    const changed = {
-      ...outs[1]!,
-      journalSeq: 2,
-      control: { ...outs[1]!.control, version: outs[1]!.control.version + 1 },
-    };
+    const changed = withControlChange(outs[1]!, 2);
     p.onOutcome(changed); // its control change drains what came before, inside this call
     expect(readProjectedMark(d)).toEqual({ run: "r7", seq: 1 }); // not 2: input 2's rows are not spooled yet
     await p.flush(1000);
@@ -194,11 +197,7 @@ describe("projected mark", () => {
     const k = new TradeScript();
     const outs = wholeTrade(k, 0, "L2");
     p.onOutcome({ ...outs[0]!, journalSeq: 1 });
-    const changed = {
-      ...outs[1]!,
-      journalSeq: 2,
-      control: { ...outs[1]!.control, version: outs[1]!.control.version + 1 },
-    };
+    const changed = withControlChange(outs[1]!, 2);
     p.onOutcome(changed); // its control change drains input 1 inside this call: no loop turn has run since
     expect(readProjectedMark(d)).toEqual({ run: "r7", seq: 1 });
     const records = readLocalSpool(join(d, "spool")).values.filter((v) => (v as { kind: string }).kind !== "map");

@@ -7,10 +7,10 @@
  */
 
 import { afterEach, expect, test } from "bun:test";
-import type { OrderRequest, VenueEvent } from "../../src/contracts/venue.ts";
+import type { OrderRequest } from "../../src/contracts/venue.ts";
 import { applyContractRules, formatStep, stepDecimals } from "../../src/venue/bingx/index.ts";
 import { BingxVenueAdapter } from "../../src/venue/index.ts";
-import { QUICK_STREAM, realTimeSim } from "../_support/bingx_sim.ts";
+import { connectedOnSim, QUICK_STREAM, realTimeSim } from "../_support/bingx_sim.ts";
 import { BTC_RULES as BTC } from "../_support/venue_data.ts";
 
 const stops: Array<() => Promise<void>> = [];
@@ -21,14 +21,7 @@ afterEach(async () => {
 async function venueAt(mark: number) {
   const { sim, config } = await realTimeSim(3, { "BTC-USDT": mark });
   const adapter = new BingxVenueAdapter(config, { stream: QUICK_STREAM });
-  stops.push(async () => {
-    await adapter.close();
-    await sim.stop();
-  });
-  const events: VenueEvent[] = [];
-  adapter.onEvent((e) => events.push(e));
-  await adapter.connect();
-  return { sim, adapter, events };
+  return { sim, adapter, events: await connectedOnSim(adapter, sim, stops) };
 }
 
 const limit = (side: "BUY" | "SELL", price: number, cid: string): OrderRequest => ({

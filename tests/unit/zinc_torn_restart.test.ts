@@ -5,34 +5,20 @@
  * ever make even, the start threw "seqlock read did not stabilise", and every later start threw the
  * same (found by an audit: one kill at the wrong instant, an outage until someone removed the region).
  * Now the writer reads an odd lock as TORN at once (its own writes end before its calls return), the
- * start adopts nothing from that image (one line), and the writer's first mirror writes every slot,
- * so the region is whole again for strategy clients. A slot image that fails validation (a stray
+ * start adopts nothing from that image (one line), and the writer's first mirror rewrites every torn
+ * slot, so the region is whole again for strategy clients. A slot image that fails validation (a stray
  * write) is not adopted either. Real regions in /dev/shm; a runtime journaling into a temp dir.
  */
 
 import { afterEach, describe, expect, test } from "bun:test";
-import { closeSync, existsSync, openSync, unlinkSync, writeSync } from "node:fs";
+import { existsSync, unlinkSync } from "node:fs";
 import { strategyStatus } from "../../src/cli/strategy_status.ts";
 import { RealZincPlane } from "../../src/zinc/index.ts";
 import { btcEntry, restartableRuntimes, until } from "../_support/runtime.ts";
-import { zincRegionsPerTest } from "../_support/zinc_regions.ts";
+import { pokeFile, STATE_AT, u64le, zincRegionsPerTest } from "../_support/zinc_regions.ts";
 
 const zinc = zincRegionsPerTest("torn_restart");
 const runtimes = restartableRuntimes("dita-torn-restart-");
-
-/** ffi/zinc.h: slot i's entry at 256 + i * 512, its seqlock at +0 and its image at +64. */
-const SLOT_LOCK = (i: number) => 256 + i * 512;
-const SLOT_IMAGE = (i: number) => 256 + i * 512 + 64;
-const u64 = (v: bigint) => new Uint8Array(new BigUint64Array([v]).buffer);
-
-function poke(path: string, at: number, bytes: Uint8Array): void {
-  const fd = openSync(path, "r+");
-  try {
-    writeSync(fd, bytes, 0, bytes.length, at);
-  } finally {
-    closeSync(fd);
-  }
-}
 
 const prefixes: string[] = [];
 afterEach(() => {
@@ -42,14 +28,14 @@ afterEach(() => {
 });
 
 describe("libzinc: a writer adopting a region with a torn slot", () => {
-  test("reads the torn image as TORN at once, and its first mirror writes every slot whole", () => {
+  test("reads the torn image as TORN at once, and its first mirror rewrites the torn slot whole", () => {
     const first = zinc.plane({ slotCount: 2 });
     const image = new Uint8Array(2 * 448);
     image[448] = 1; // slot 1: slot_id 1, stage IDLE (1)
     image[448 + 4] = 1;
     first.plane.publishState(image, new Uint32Array([0b11, 0, 0, 0, 0, 0, 0, 0]), new Uint8Array(96), 7n);
     first.plane.close(); // the writer is gone; its region stays
-    poke(`/dev/shm/${first.prefix}.state`, SLOT_LOCK(1), u64(9n)); // died inside slot 1's copy
+    pokeFile(`/dev/shm/${first.prefix}.state`, STATE_AT.slotLock(1), u64le(9n)); // died inside slot 1's copy
 
     const next = RealZincPlane.open({
       libPath: zinc.libPath,
@@ -88,7 +74,7 @@ describe("a start on a state region a killed kernel left", () => {
     const prefix = `dita_test_torn_rt_${process.pid}_1`;
     prefixes.push(prefix);
     const { dir, env } = await openedThenStopped(prefix);
-    poke(`/dev/shm/${prefix}.state`, SLOT_LOCK(1), u64(41n));
+    pokeFile(`/dev/shm/${prefix}.state`, STATE_AT.slotLock(1), u64le(41n));
 
     const b = await runtimes.start(dir, env);
     expect(b.lines.join("\n")).toMatch(/slot 1: image was being written when its writer died.*not adopted/);
@@ -101,7 +87,7 @@ describe("a start on a state region a killed kernel left", () => {
     const prefix = `dita_test_torn_rt_${process.pid}_2`;
     prefixes.push(prefix);
     const { dir, env } = await openedThenStopped(prefix);
-    poke(`/dev/shm/${prefix}.state`, SLOT_IMAGE(0), new Uint8Array([9, 0, 0, 0, 77])); // slot_id 9, stage 77
+    pokeFile(`/dev/shm/${prefix}.state`, STATE_AT.slotImage(0), new Uint8Array([9, 0, 0, 0, 77])); // slot_id 9, stage 77
 
     const b = await runtimes.start(dir, env);
     expect(b.lines.join("\n")).toMatch(/slot 0 image has slot_id 9, stage 77.*not adopted/);
